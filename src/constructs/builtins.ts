@@ -1,0 +1,41 @@
+import { Entity } from '../entity';
+import { DnsRule, L7 } from '../l7';
+import { IPeer, Peer } from '../peer';
+import { PolicyRule } from '../policy-rule';
+import { Port } from '../port';
+
+/**
+ * The built-in pieces of Cilium practice the high-level constructs share. Each one adds rule items to a rule;
+ * none of them creates a resource, so a construct can put them in the same resource as the rules they protect
+ * (no moment exists where, say, egress is denied but DNS is not yet allowed).
+ */
+
+/** Options of `allowDns`. */
+export interface DnsCompanionOptions {
+  /**
+   * The DNS server pods or addresses.
+   * @default Peer.kubeDns()
+   */
+  readonly dnsServer?: IPeer;
+  /**
+   * Which names may be looked up. The rules also make Cilium's DNS proxy see the answers, which is how
+   * `toFQDNs` rules learn their addresses.
+   * @default - every name (`matchPattern: "*"`)
+   */
+  readonly dnsRules?: DnsRule[];
+}
+
+/** DNS to the cluster DNS on 53/UDP and 53/TCP, through Cilium's DNS proxy (an L7 `dns` rule). */
+export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): void {
+  const rules = options.dnsRules && options.dnsRules.length > 0 ? options.dnsRules : [DnsRule.all()];
+  rule.allowEgress(options.dnsServer ?? Peer.kubeDns(), [Port.udp(53), Port.tcp(53)], L7.dns(...rules));
+}
+
+/**
+ * Ingress from the local node (kubelet probes, hostNetwork pods) and from Cilium's health endpoints, on every
+ * port. Without them a default deny breaks liveness/readiness probes wherever the agent does not exempt the host.
+ */
+export function allowHostAndHealth(rule: PolicyRule): void {
+  rule.allowIngress(Peer.entity(Entity.HOST));
+  rule.allowIngress(Peer.entity(Entity.HEALTH));
+}

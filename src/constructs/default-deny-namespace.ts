@@ -1,0 +1,148 @@
+import { Construct } from 'constructs';
+import { CiliumPolicy } from '../cilium-policy';
+import { CiliumPolicyError } from '../errors';
+import { DnsRule } from '../l7';
+import { IPeer, Peer } from '../peer';
+import { chartNamespace } from '../policy-base';
+import { Port } from '../port';
+import { allowDns, allowHostAndHealth } from './builtins';
+import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
+
+/** Properties of a `DefaultDenyNamespace`. */
+export interface DefaultDenyNamespaceProps {
+  /**
+   * The namespace to lock down.
+   * @default - the chart's namespace (one of the two is required)
+   */
+  readonly namespace?: string;
+  /**
+   * `metadata.name` of the policy.
+   * @default 'default-deny'
+   */
+  readonly name?: string;
+  /**
+   * Deny ingress by default.
+   * @default true
+   */
+  readonly ingress?: boolean;
+  /**
+   * Deny egress by default. DNS stays allowed, in the same resource.
+   * @default true
+   */
+  readonly egress?: boolean;
+  /**
+   * Allow all traffic between the pods of the namespace (both directions).
+   * @default false
+   */
+  readonly allowWithinNamespace?: boolean;
+  /**
+   * Allow egress to the Kubernetes API server (the `kube-apiserver` entity).
+   * @default false
+   */
+  readonly allowKubeApiServer?: boolean;
+  /**
+   * Allow ingress from the local node and Cilium health checks (kubelet probes).
+   * @default true
+   */
+  readonly allowHostAndHealth?: boolean;
+  /**
+   * A metrics scraper (e.g. Prometheus) that may reach every pod of the namespace.
+   * @default - no scraping allowance
+   */
+  readonly scrapeFrom?: IPeer;
+  /**
+   * The ports `scrapeFrom` may reach.
+   * @default [Port.allTcp()]
+   */
+  readonly scrapePorts?: Port[];
+  /**
+   * The DNS server the pods use (NodeLocal DNSCache, a custom resolver).
+   * @default Peer.kubeDns()
+   */
+  readonly dnsServer?: IPeer;
+  /**
+   * Names the pods may look up. Keep every name the pods' FQDN rules need: Cilium learns FQDN addresses only
+   * from lookups its DNS proxy sees and allows.
+   * @default - every name (`matchPattern: "*"`), with the answers visible to the DNS proxy
+   */
+  readonly dnsRules?: DnsRule[];
+  /**
+   * Also deny egress to the cloud metadata endpoint (169.254.169.254/32 and fd00:ec2::254/128), whatever any
+   * allow rule says.
+   * @default false
+   */
+  readonly blockMetadataEndpoint?: boolean;
+  /**
+   * Staged rollout: select the pods and write every rule, but do not switch them to default deny
+   * (`enableDefaultDeny: false`, Cilium 1.16+). Watch Hubble for what would be dropped, then turn it off.
+   * @default false
+   */
+  readonly stagedRollout?: boolean;
+}
+
+/**
+ * Default deny for a whole namespace, written as one CiliumNetworkPolicy with the `ingress: [{}]` /
+ * `egress: [{}]` idiom (never empty lists, which Cilium ignores).
+ *
+ * When egress is denied, DNS to kube-dns on 53/UDP and 53/TCP is allowed in the same resource, with an L7 DNS
+ * rule so that FQDN policies of the namespace keep learning addresses. Kubelet probes (host) and Cilium health
+ * stay allowed unless turned off.
+ */
+export class DefaultDenyNamespace extends Construct {
+  /** The policy. */
+  public readonly policy: CiliumPolicy;
+  /** The namespace it locks down. */
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
+    super(scope, id);
+    const namespace = props.namespace ?? chartNamespace(this);
+    if (!namespace) {
+      throw new CiliumPolicyError({
+        id: 'namespace-required',
+        message: 'DefaultDenyNamespace needs a namespace',
+        fix: 'pass `namespace`, or create it in a chart that has one',
+        location: this.node.path,
+      });
+    }
+    this.namespace = namespace;
+    const ingress = props.ingress ?? true;
+    const egress = props.egress ?? true;
+    if (!ingress && !egress) {
+      throw new CiliumPolicyError({
+        id: 'default-deny-nothing',
+        message: 'DefaultDenyNamespace with ingress and egress both false denies nothing',
+        fix: 'leave at least one direction on, or remove the construct',
+        location: this.node.path,
+      });
+    }
+    const staged = props.stagedRollout ?? false;
+    const metadataBlock = props.blockMetadataEndpoint ?? false;
+    const enableDefaultDeny = staged
+      ? { ...(ingress ? { ingress: false } : {}), ...(egress || metadataBlock ? { egress: false } : {}) }
+      : (!egress && metadataBlock ? { egress: false } : undefined);
+    this.policy = new CiliumPolicy(this, 'Resource', {
+      name: props.name ?? 'default-deny',
+      namespace,
+      description: `default deny ${[ingress && 'ingress', egress && 'egress'].filter(Boolean).join(' and ')} for namespace ${namespace}`
+        + (staged ? ' (staged: not enforced)' : ''),
+      ...(enableDefaultDeny ? { enableDefaultDeny } : {}),
+    });
+    const rule = this.policy.rule;
+    if (ingress) {
+      rule.isolateIngress();
+      if (props.allowHostAndHealth ?? true) allowHostAndHealth(rule);
+      if (props.allowWithinNamespace) rule.allowIngress(Peer.namespace(namespace));
+      if (props.scrapeFrom) rule.allowIngress(props.scrapeFrom, props.scrapePorts ?? [Port.allTcp()]);
+    }
+    if (egress) {
+      rule.isolateEgress();
+      allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
+      if (props.allowWithinNamespace) rule.allowEgress(Peer.namespace(namespace));
+      if (props.allowKubeApiServer) rule.allowEgress(Peer.kubeApiServer());
+    }
+    if (metadataBlock) {
+      for (const cidr of METADATA_ENDPOINTS) rule.denyEgress(Peer.cidr(cidr));
+    }
+  }
+}

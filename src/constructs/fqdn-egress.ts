@@ -1,0 +1,90 @@
+import { Construct } from 'constructs';
+import { CiliumPolicy } from '../cilium-policy';
+import { CiliumPolicyError } from '../errors';
+import { DnsRule } from '../l7';
+import { IPeer, Peer } from '../peer';
+import { Port } from '../port';
+import { IEndpointSelector } from '../selector';
+import { allowDns } from './builtins';
+
+/** Properties of an `FqdnEgress`. */
+export interface FqdnEgressProps {
+  /**
+   * DNS names (`api.stripe.com`) and patterns (`*.github.com`; `**.example.com` on Cilium 1.19+) the pods may
+   * reach. An entry with a `*` is a pattern.
+   */
+  readonly fqdns: string[];
+  /**
+   * The pods allowed to reach them.
+   * @default - every pod of the namespace
+   */
+  readonly endpointSelector?: IEndpointSelector;
+  /**
+   * Ports allowed to those names.
+   * @default [Port.tcp(443)]
+   */
+  readonly ports?: Port[];
+  /**
+   * Namespace of the policy.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * `metadata.name` of the policy.
+   * @default - the construct id in kebab case
+   */
+  readonly name?: string;
+  /**
+   * The DNS server the pods use.
+   * @default Peer.kubeDns()
+   */
+  readonly dnsServer?: IPeer;
+  /**
+   * Let the pods look up any name (`matchPattern: "*"`) rather than only `fqdns`. Needed when the same pods also
+   * resolve in-cluster service names; remember that Kubernetes search domains make a lookup of `api.example.com`
+   * first ask for `api.example.com.<ns>.svc.cluster.local`, which a restricted rule answers with REFUSED.
+   * @default false
+   */
+  readonly allowAllDnsLookups?: boolean;
+}
+
+/**
+ * Egress to DNS names, with the DNS companion rule Cilium needs in the same policy.
+ *
+ * `toFQDNs` alone never allows anything: Cilium learns the addresses of a name only from DNS answers its DNS
+ * proxy sees. This construct writes the `toFQDNs` rule and an egress rule to the DNS server on 53/UDP and 53/TCP
+ * whose L7 `dns` rules allow exactly the same names and patterns (all names on request).
+ *
+ * Like any egress allow rule, it puts the selected pods into egress default deny.
+ */
+export class FqdnEgress extends Construct {
+  /** The policy. */
+  public readonly policy: CiliumPolicy;
+
+  constructor(scope: Construct, id: string, props: FqdnEgressProps) {
+    super(scope, id);
+    if (!props.fqdns || props.fqdns.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'fqdn-egress-empty',
+        message: 'FqdnEgress needs at least one name in fqdns',
+        fix: "pass fqdns: ['api.example.com']",
+        location: this.node.path,
+      });
+    }
+    const fqdns = [...new Set(props.fqdns.map((f) => f.trim()))];
+    this.policy = new CiliumPolicy(this, 'Resource', {
+      name: props.name,
+      namespace: props.namespace,
+      endpointSelector: props.endpointSelector,
+      description: `egress to ${fqdns.join(', ')} with the DNS lookups Cilium needs to learn their addresses`,
+    });
+    const ports = props.ports && props.ports.length > 0 ? props.ports : [Port.tcp(443)];
+    for (const fqdn of fqdns) this.policy.allowEgress(isPattern(fqdn) ? Peer.fqdnPattern(fqdn) : Peer.fqdn(fqdn), ports);
+    const dnsRules = props.allowAllDnsLookups ? [DnsRule.all()] : fqdns.map((f) => (isPattern(f) ? DnsRule.pattern(f) : DnsRule.name(f)));
+    allowDns(this.policy.rule, { dnsServer: props.dnsServer, dnsRules });
+  }
+}
+
+function isPattern(fqdn: string): boolean {
+  return fqdn.includes('*');
+}

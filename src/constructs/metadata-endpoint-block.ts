@@ -1,0 +1,93 @@
+import { Construct } from 'constructs';
+import { CiliumPolicy } from '../cilium-policy';
+import { ClusterwidePolicy } from '../clusterwide-policy';
+import { CiliumPolicyError } from '../errors';
+import { LabelExpression } from '../selector';
+import { NAMESPACE_LABEL } from '../model/selectors';
+import { Peer } from '../peer';
+import { PolicyBase, chartNamespace } from '../policy-base';
+import { EndpointSelector, IEndpointSelector } from '../selector';
+
+/** The cloud instance-metadata endpoints: AWS/GCP/Azure IPv4 and the AWS IPv6 address. */
+export const METADATA_ENDPOINTS: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128'];
+
+/** Properties of a `MetadataEndpointBlock`. */
+export interface MetadataEndpointBlockProps {
+  /**
+   * The namespace whose pods are blocked (a CiliumNetworkPolicy).
+   * @default - the chart's namespace, unless `namespaces` is given
+   */
+  readonly namespace?: string;
+  /**
+   * Block the pods of several namespaces at once (one CiliumClusterwideNetworkPolicy).
+   * @default - a single namespace
+   */
+  readonly namespaces?: string[];
+  /**
+   * Which pods of the namespace(s) are blocked.
+   * @default - every pod
+   */
+  readonly endpointSelector?: IEndpointSelector;
+  /**
+   * `metadata.name` of the policy.
+   * @default 'block-metadata-endpoint'
+   */
+  readonly name?: string;
+  /**
+   * Additional addresses to deny, e.g. a cloud's other metadata services.
+   * @default - none
+   */
+  readonly extraCidrs?: string[];
+}
+
+/**
+ * Denies egress to the cloud metadata endpoint (169.254.169.254/32 and fd00:ec2::254/128), whatever any allow
+ * rule says (deny rules win in Cilium, in whichever resource they are).
+ *
+ * A deny-only policy would also put the selected pods into egress default deny as a side effect, cutting all
+ * their other egress. This one says `enableDefaultDeny: { egress: false }` (Cilium 1.16+), so it adds the deny
+ * and nothing else.
+ */
+export class MetadataEndpointBlock extends Construct {
+  /** The policy. */
+  public readonly policy: PolicyBase;
+
+  constructor(scope: Construct, id: string, props: MetadataEndpointBlockProps = {}) {
+    super(scope, id);
+    const name = props.name ?? 'block-metadata-endpoint';
+    const description = 'deny egress to the cloud metadata endpoint without switching egress to default deny';
+    if (props.namespaces && props.namespaces.length > 0) {
+      if (props.namespace) {
+        throw new CiliumPolicyError({
+          id: 'metadata-block-namespace-ambiguous',
+          message: 'MetadataEndpointBlock takes namespace or namespaces, not both',
+          fix: 'put the namespace into the namespaces list',
+          location: this.node.path,
+        });
+      }
+      const base = props.endpointSelector?.toEndpointSelector() ?? {};
+      const selector = EndpointSelector.of({
+        labels: { ...(base.matchLabels ?? {}) },
+        expressions: [LabelExpression.in(NAMESPACE_LABEL, [...props.namespaces].sort())],
+      });
+      this.policy = new ClusterwidePolicy(this, 'Resource', {
+        name, description, endpointSelector: withExpressions(selector, base), enableDefaultDeny: { egress: false },
+      });
+    } else {
+      const namespace = props.namespace ?? chartNamespace(this);
+      this.policy = new CiliumPolicy(this, 'Resource', {
+        name, namespace, description, endpointSelector: props.endpointSelector, enableDefaultDeny: { egress: false },
+      });
+    }
+    for (const cidr of [...METADATA_ENDPOINTS, ...(props.extraCidrs ?? [])]) this.policy.denyEgress(Peer.cidr(cidr));
+  }
+}
+
+function withExpressions(selector: EndpointSelector, base: ReturnType<IEndpointSelector['toEndpointSelector']>): IEndpointSelector {
+  return {
+    toEndpointSelector: () => {
+      const s = selector.toEndpointSelector();
+      return { ...s, matchExpressions: [...(base.matchExpressions ?? []), ...(s.matchExpressions ?? [])] };
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { Construct } from 'constructs';
+import { ClusterwidePolicy } from '../clusterwide-policy';
+import { CiliumPolicyError } from '../errors';
+import { NAMESPACE_LABEL } from '../model/selectors';
+import { IPeer, Peer } from '../peer';
+import { Port } from '../port';
+import { EndpointSelector, LabelExpression } from '../selector';
+
+/** Properties of a `MonitoringScrape`. */
+export interface MonitoringScrapeProps {
+  /** The scraper, e.g. `Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } })`; it must name its namespace. */
+  readonly scraper: IPeer;
+  /** The namespaces whose pods are scraped. */
+  readonly namespaces: string[];
+  /** The metrics ports on the scraped pods (container ports). */
+  readonly ports: Port[];
+  /**
+   * `metadata.name` of the policy.
+   * @default - the construct id in kebab case
+   */
+  readonly name?: string;
+  /**
+   * Also allow the scraper's egress to those pods, in the same resource, for when its namespace restricts egress.
+   * @default true
+   */
+  readonly allowScraperEgress?: boolean;
+}
+
+/**
+ * One CiliumClusterwideNetworkPolicy that lets a monitoring peer reach a metrics port on every pod of the listed
+ * namespaces (and, by default, lets the scraper send that traffic).
+ *
+ * A plain allow policy selecting every pod of those namespaces would also switch all of them to ingress default
+ * deny, cutting traffic nobody meant to touch. Both rules say `enableDefaultDeny: false` for their direction
+ * (Cilium 1.16+), so the resource only adds allowances.
+ */
+export class MonitoringScrape extends Construct {
+  /** The policy. */
+  public readonly policy: ClusterwidePolicy;
+
+  constructor(scope: Construct, id: string, props: MonitoringScrapeProps) {
+    super(scope, id);
+    const namespaces = [...new Set(props.namespaces)].sort();
+    if (namespaces.length === 0 || props.ports.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'monitoring-scrape-empty',
+        message: `MonitoringScrape needs namespaces and ports (got ${namespaces.length} namespaces, ${props.ports.length} ports)`,
+        fix: "pass namespaces: ['shop'] and ports: [Port.tcp(9090)]",
+        location: this.node.path,
+      });
+    }
+    const scraper = props.scraper.toPeerConfig();
+    const scraperSelector = scraper.item.endpoints?.length === 1 ? scraper.item.endpoints[0] : undefined;
+    if (scraper.field !== 'endpoints' || !scraperSelector || scraper.namespaceImplicit) {
+      throw new CiliumPolicyError({
+        id: 'monitoring-scrape-scraper',
+        message: `the scraper ${scraper.description} must be pods with an explicit namespace`,
+        fix: "use Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } })",
+        location: this.node.path,
+      });
+    }
+    const inNamespaces = LabelExpression.in(NAMESPACE_LABEL, namespaces);
+    this.policy = new ClusterwidePolicy(this, 'Resource', {
+      name: props.name,
+      description: `${scraper.description} may scrape ${props.ports.map(String).join(', ')} on every pod of ${namespaces.join(', ')}`,
+      endpointSelector: EndpointSelector.of({ expressions: [inNamespaces] }),
+      enableDefaultDeny: { ingress: false },
+    });
+    this.policy.allowIngress(props.scraper, props.ports);
+    if (props.allowScraperEgress ?? true) {
+      const egress = this.policy.addRule({
+        endpointSelector: { toEndpointSelector: () => structuredClone(scraperSelector) },
+        description: `the scraper may reach the metrics ports of ${namespaces.join(', ')}`,
+        enableDefaultDeny: { egress: false },
+      });
+      egress.allowEgress(Peer.endpoints({ expressions: [inNamespaces] }), props.ports);
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import { Construct } from 'constructs';
+import { CiliumPolicy } from '../cilium-policy';
+import { CiliumPolicyError } from '../errors';
+import { DnsRule, L7 } from '../l7';
+import { IPeer, Peer } from '../peer';
+import { chartNamespace, defaultName } from '../policy-base';
+import { Port } from '../port';
+import { EndpointSelector } from '../selector';
+import { EndpointSelectorLike, PeerLike, isApiObjectHolder, toEndpointSelector, workloadPorts } from '../workload';
+import { allowDns, allowHostAndHealth } from './builtins';
+
+/** An extra egress allowance of a tier (used with `egressLockdown`). */
+export interface TierEgress {
+  /** Where the tier may connect. */
+  readonly peer: PeerLike;
+  /**
+   * On which ports.
+   * @default - all ports (or a workload's container ports / a Service's target ports)
+   */
+  readonly ports?: Port[];
+  /**
+   * L7 rules for those ports.
+   * @default - none
+   */
+  readonly l7?: L7;
+}
+
+/** One tier of a `TieredApp`. */
+export interface Tier {
+  /** Name of the tier, used in the policy name (`<app>-<tier>`). */
+  readonly name: string;
+  /**
+   * Pod labels of the tier (one of `labels` and `workload` is required).
+   * @default - taken from `workload`
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * A workload (cdk8s-plus Deployment, StatefulSet, DaemonSet, Pod, or an ApiObject of such a kind), a Service
+   * (its selector, and its target ports, never the service ports), or an `EndpointSelector` for the tier's pods.
+   * @default - selected by `labels`
+   */
+  readonly workload?: EndpointSelectorLike;
+  /**
+   * The container ports the tier listens on (never a Service port: Cilium enforces after service translation).
+   * @default - the workload's container ports with their protocols, or the Service's target ports
+   */
+  readonly ports?: Port[];
+  /**
+   * L7 rules for traffic into the tier (HTTP or Kafka on TCP ports).
+   * @default - no L7 restriction
+   */
+  readonly l7?: L7;
+  /**
+   * Additional egress of the tier when `egressLockdown` is on (a database, an external API…).
+   * @default - none
+   */
+  readonly egress?: TierEgress[];
+}
+
+/** Properties of a `TieredApp`. */
+export interface TieredAppProps {
+  /** The tiers, front to back: each admits only the tier before it; the first admits `entry`. */
+  readonly tiers: Tier[];
+  /**
+   * Who may reach the first tier: an ingress controller, a gateway.
+   * @default - nobody but host and health (the first tier is then reachable only through later changes)
+   */
+  readonly entry?: PeerLike[];
+  /**
+   * Namespace of the app.
+   * @default - the chart's namespace (one of the two is required)
+   */
+  readonly namespace?: string;
+  /**
+   * Prefix of the policy names (`<name>-<tier>`).
+   * @default - the construct id in kebab case
+   */
+  readonly name?: string;
+  /**
+   * Lock egress down too: each tier may reach only the next tier, DNS (companion rule built in) and its declared
+   * `egress` peers.
+   * @default false
+   */
+  readonly egressLockdown?: boolean;
+  /**
+   * The DNS server for `egressLockdown`.
+   * @default Peer.kubeDns()
+   */
+  readonly dnsServer?: IPeer;
+  /**
+   * Names the tiers may look up under `egressLockdown`.
+   * @default - every name
+   */
+  readonly dnsRules?: DnsRule[];
+  /**
+   * A metrics scraper (e.g. Prometheus) allowed into every tier on `metricsPorts`.
+   * @default - none
+   */
+  readonly metricsFrom?: PeerLike;
+  /**
+   * The metrics ports.
+   * @default [Port.tcp(9090)]
+   */
+  readonly metricsPorts?: Port[];
+}
+
+/**
+ * An application of ordered tiers (web → api → db), one CiliumNetworkPolicy per tier.
+ *
+ * The first tier admits the entry peers, each next tier only the tier before it, always on the tiers' container
+ * ports. Every tier admits `host` (kubelet probes) and `health`. Peer selectors always carry the namespace label
+ * explicitly, so a rule copied into a CCNP stays safe. With `egressLockdown`, each tier may reach only the next tier,
+ * DNS and its declared extra peers.
+ */
+export class TieredApp extends Construct {
+  /** The policies, one per tier, in tier order. */
+  public readonly policies: CiliumPolicy[] = [];
+  /** The namespace of the app. */
+  public readonly namespace: string;
+
+  private readonly tierPeers: Peer[] = [];
+
+  constructor(scope: Construct, id: string, props: TieredAppProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? chartNamespace(this);
+    if (!namespace) {
+      throw new CiliumPolicyError({
+        id: 'namespace-required', message: 'TieredApp needs a namespace', fix: 'pass `namespace`, or create it in a chart that has one', location: this.node.path,
+      });
+    }
+    this.namespace = namespace;
+    if (!props.tiers || props.tiers.length === 0) {
+      throw new CiliumPolicyError({ id: 'tiered-app-no-tiers', message: 'TieredApp needs at least one tier', fix: "pass tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }]", location: this.node.path });
+    }
+    const prefix = props.name ?? defaultName(id);
+    const tiers = props.tiers.map((tier) => this.resolveTier(tier));
+    const names = new Set<string>();
+    tiers.forEach((tier, i) => {
+      if (names.has(tier.name)) {
+        throw new CiliumPolicyError({ id: 'tiered-app-duplicate-tier', message: `tier name "${tier.name}" is used twice`, fix: 'give every tier its own name', location: this.node.path });
+      }
+      names.add(tier.name);
+      const policy = new CiliumPolicy(this, tier.name, {
+        name: `${prefix}-${defaultName(tier.name)}`,
+        namespace,
+        endpointSelector: tier.selector,
+        description: i === 0
+          ? `tier ${tier.name} of ${prefix}: reachable from the entry peers`
+          : `tier ${tier.name} of ${prefix}: reachable only from tier ${tiers[i - 1].name}`,
+      });
+      this.policies.push(policy);
+      this.tierPeers.push(Peer.selectedBy(tier.selector, namespace));
+    });
+    tiers.forEach((tier, i) => {
+      const rule = this.policies[i].rule;
+      const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
+      for (const source of sources) rule.allowIngress(source, tier.ports, tier.l7);
+      allowHostAndHealth(rule);
+      if (props.metricsFrom) rule.allowIngress(props.metricsFrom, props.metricsPorts ?? [Port.tcp(9090)]);
+      if (props.egressLockdown) {
+        allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
+        if (i + 1 < tiers.length) rule.allowEgress(this.tierPeers[i + 1], tiers[i + 1].ports);
+        for (const extra of tier.egress ?? []) rule.allowEgress(extra.peer, extra.ports, extra.l7);
+      } else if (tier.egress && tier.egress.length > 0) {
+        throw new CiliumPolicyError({
+          id: 'tiered-app-egress-without-lockdown',
+          message: `tier ${tier.name} declares egress peers, but egressLockdown is off, so egress is not restricted anyway`,
+          fix: 'set egressLockdown: true, or drop the egress list',
+          location: this.node.path,
+        });
+      }
+    });
+  }
+
+  /** A peer for the pods of a tier, with the namespace explicit, e.g. to allow it into a database elsewhere. */
+  public tierPeer(name: string): Peer {
+    const index = this.policies.findIndex((p) => p.node.id === name);
+    if (index < 0) {
+      throw new CiliumPolicyError({
+        id: 'tiered-app-unknown-tier', message: `no tier named "${name}"`, fix: `use one of ${this.policies.map((p) => p.node.id).join(', ')}`, location: this.node.path,
+      });
+    }
+    return this.tierPeers[index];
+  }
+
+  private resolveTier(tier: Tier): { name: string; selector: EndpointSelector | ReturnType<typeof toEndpointSelector>; ports: Port[]; l7?: L7; egress?: TierEgress[] } {
+    if (!tier.labels && !tier.workload) {
+      throw new CiliumPolicyError({
+        id: 'tiered-app-tier-selector', message: `tier ${tier.name} needs labels or a workload`, fix: "pass labels: { app: '…' } or workload: <Deployment>", location: this.node.path,
+      });
+    }
+    const selector = tier.workload ? toEndpointSelector(tier.workload) : EndpointSelector.labels(tier.labels!);
+    let ports = tier.ports;
+    if (!ports && tier.workload && isApiObjectHolder(tier.workload)) {
+      ports = workloadPorts(tier.workload).map(Port._fromModel);
+    }
+    if (!ports || ports.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'tiered-app-tier-ports',
+        message: `tier ${tier.name} has no ports: give its container ports (not the Service port)`,
+        fix: 'pass ports: [Port.tcp(<containerPort>)], or a workload whose containers declare their ports',
+        location: this.node.path,
+      });
+    }
+    return { name: tier.name, selector, ports, l7: tier.l7, egress: tier.egress };
+  }
+}

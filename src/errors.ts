@@ -1,0 +1,92 @@
+/** How bad a finding is. */
+export enum Severity {
+  /** The policy is rejected by the API server or not imported by the agent, or it does not mean what it says. */
+  ERROR = 'error',
+  /** The policy works but is likely a mistake. */
+  WARNING = 'warning',
+}
+
+/** One finding about a policy: a schema violation, an agent `Sanitize` failure, or a misuse of the SDK. */
+export interface Diagnostic {
+  /** Stable identifier of the check, e.g. `crd-port-syntax`. */
+  readonly id: string;
+  /** How bad it is. */
+  readonly severity: Severity;
+  /** What is wrong, in one line, lower-case, no trailing period. */
+  readonly message: string;
+  /** Where inside the manifest, as a JSON path such as `spec.ingress[0].toPorts[0].ports[0].port`. @default - the whole object */
+  readonly path?: string;
+  /** How to fix it. */
+  readonly fix?: string;
+}
+
+/** The properties of a `CiliumPolicyError`. */
+export interface CiliumPolicyErrorProps {
+  /** Stable identifier of the check. */
+  readonly id: string;
+  /** What is wrong, including the bad value. */
+  readonly message: string;
+  /** How to fix it. @default - no fix is suggested */
+  readonly fix?: string;
+  /** Where: a construct path, a file:line, or a field path. @default - unknown */
+  readonly location?: string;
+}
+
+/**
+ * The one error type the SDK throws. Its message says what is wrong, where, the bad value and the fix.
+ * The stack is trimmed to the message: these are input errors, not bugs, and a stack trace helps no one.
+ */
+export class CiliumPolicyError extends Error {
+  /** Stable identifier of the check that failed. */
+  public readonly id: string;
+  /** How to fix it. */
+  public readonly fix?: string;
+  /** Where the problem is. */
+  public readonly location?: string;
+
+  constructor(props: CiliumPolicyErrorProps) {
+    const where = props.location ? `[${props.location}] ` : '';
+    const fix = props.fix ? `\n  fix: ${props.fix}` : '';
+    super(`${where}${props.message} (${props.id})${fix}`);
+    this.name = 'CiliumPolicyError';
+    this.id = props.id;
+    this.fix = props.fix;
+    this.location = props.location;
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+/** Formats a diagnostic as one readable line (plus the fix). */
+export function formatDiagnostic(d: Diagnostic, location?: string): string {
+  const where = [location, d.path].filter(Boolean).join(' ');
+  return `${where ? `${where}: ` : ''}${d.message} (${d.id})${d.fix ? `\n    fix: ${d.fix}` : ''}`;
+}
+
+/**
+ * The file:line of the user code that called into the SDK, for errors raised by value-object factories
+ * (which have no construct path).
+ */
+export function callerLocation(): string | undefined {
+  const stack = new Error().stack?.split('\n').slice(1) ?? [];
+  for (const line of stack) {
+    const m = /\(?((?:[A-Za-z]:)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+    if (!m) continue;
+    const file = m[1].replace(/^file:\/\//, '');
+    if (file.startsWith('node:') || /node_modules/.test(file) || isSdkFile(file)) continue;
+    return `${relativeToCwd(file)}:${m[2]}`;
+  }
+  return undefined;
+}
+
+function isSdkFile(file: string): boolean {
+  const norm = file.replace(/\\/g, '/');
+  return SDK_DIRS.some((dir) => norm.startsWith(dir));
+}
+
+/** `src/` (or `lib/src/` once compiled) of this package: frames from there are the SDK's own. */
+const SDK_DIRS: string[] = [`${__dirname.replace(/\\/g, '/')}/`];
+
+function relativeToCwd(file: string): string {
+  const cwd = process.cwd().replace(/\\/g, '/') + '/';
+  return file.startsWith(cwd) ? file.slice(cwd.length) : file;
+}

@@ -1,0 +1,289 @@
+import { CiliumPolicyError, callerLocation } from './errors';
+import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from './model/policy-model';
+
+/** What Envoy does when a `headerMatches` entry does not match. */
+export enum HeaderMismatchAction {
+  /** Log the mismatch and let the request through. */
+  LOG = 'LOG',
+  /** Add the header with the expected value. */
+  ADD = 'ADD',
+  /** Remove the header. */
+  DELETE = 'DELETE',
+  /** Replace the header's value with the expected one. */
+  REPLACE = 'REPLACE',
+}
+
+/** One `headerMatches` entry of an HTTP rule. */
+export interface HeaderMatch {
+  /** Header name. */
+  readonly name: string;
+  /**
+   * Expected value (exact match).
+   * @default - the value comes from `secret`, or any value matches
+   */
+  readonly value?: string;
+  /**
+   * A Kubernetes Secret holding the expected value.
+   * @default - no secret
+   */
+  readonly secretName?: string;
+  /**
+   * Namespace of `secretName`.
+   * @default - the policy namespace
+   */
+  readonly secretNamespace?: string;
+  /**
+   * What to do on a mismatch.
+   * @default - the request is refused (403)
+   */
+  readonly mismatch?: HeaderMismatchAction;
+}
+
+/** Options of `HttpRule.of()`. Every present field must match; method, path and host are full-match regexes. */
+export interface HttpRuleOptions {
+  /**
+   * Method regex, e.g. `GET` or `GET|HEAD`.
+   * @default - any method
+   */
+  readonly method?: string;
+  /**
+   * Path regex matched against the whole path (query string included), e.g. `/api/v1/orders.*`.
+   * @default - any path
+   */
+  readonly path?: string;
+  /**
+   * Host (`:authority`) regex.
+   * @default - any host
+   */
+  readonly host?: string;
+  /**
+   * Headers that must be present: `Name` (presence) or `Name: value` (exact value).
+   * @default - none
+   */
+  readonly headers?: string[];
+  /**
+   * Header matches with mismatch actions and secrets.
+   * @default - none
+   */
+  readonly headerMatches?: HeaderMatch[];
+}
+
+/** An L7 HTTP rule. A request is allowed when it matches any rule of the port; otherwise Envoy answers 403. */
+export class HttpRule {
+  /** Any combination of method, path, host and headers. */
+  public static of(options: HttpRuleOptions): HttpRule {
+    const headerMatches = options.headerMatches?.map((h): HeaderMatchModel => ({
+      name: h.name,
+      ...(h.value !== undefined ? { value: h.value } : {}),
+      ...(h.secretName !== undefined ? { secret: { name: h.secretName, ...(h.secretNamespace ? { namespace: h.secretNamespace } : {}) } } : {}),
+      ...(h.mismatch !== undefined ? { mismatch: h.mismatch } : {}),
+    }));
+    return new HttpRule({
+      ...(options.method !== undefined ? { method: options.method } : {}),
+      ...(options.path !== undefined ? { path: options.path } : {}),
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.headers && options.headers.length ? { headers: [...options.headers] } : {}),
+      ...(headerMatches && headerMatches.length ? { headerMatches } : {}),
+    });
+  }
+
+  /** `GET` on a path regex. */
+  public static get(path: string): HttpRule {
+    return HttpRule.of({ method: 'GET', path });
+  }
+
+  /** `POST` on a path regex. */
+  public static post(path: string): HttpRule {
+    return HttpRule.of({ method: 'POST', path });
+  }
+
+  /** `PUT` on a path regex. */
+  public static put(path: string): HttpRule {
+    return HttpRule.of({ method: 'PUT', path });
+  }
+
+  /** `DELETE` on a path regex. */
+  public static delete(path: string): HttpRule {
+    return HttpRule.of({ method: 'DELETE', path });
+  }
+
+  /** Any HTTP request: sends the traffic through Envoy for visibility without restricting it. */
+  public static any(): HttpRule {
+    return new HttpRule({});
+  }
+
+  private constructor(private readonly model: HttpRuleModel) {}
+
+  /** @internal */
+  public _toModel(): HttpRuleModel {
+    return structuredClone(this.model) as HttpRuleModel;
+  }
+}
+
+/** gRPC calls as HTTP/2 rules. */
+export class Grpc {
+  /**
+   * One gRPC method: `POST /<package.Service>/<Method>`, e.g. `Grpc.method('inventory.InventoryService', 'CheckStock')`.
+   * Dots in the service name are escaped, so the path regex matches only that service.
+   */
+  public static method(service: string, method: string): HttpRule {
+    for (const [what, value] of [['service', service], ['method', method]] as const) {
+      if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) || (what === 'method' && value.includes('.'))) {
+        throw new CiliumPolicyError({
+          id: 'grpc-name-syntax',
+          message: `"${value}" is not a valid gRPC ${what} name`,
+          fix: what === 'service' ? 'use the fully-qualified service name, e.g. inventory.InventoryService' : 'use the bare method name, e.g. CheckStock',
+          location: callerLocation(),
+        });
+      }
+    }
+    return HttpRule.of({ method: 'POST', path: `/${escapeRegex(service)}/${method}` });
+  }
+
+  /** Every method of a gRPC service: `POST /<package.Service>/.*`. */
+  public static service(service: string): HttpRule {
+    return HttpRule.of({ method: 'POST', path: `/${escapeRegex(service)}/.*` });
+  }
+
+  private constructor() {}
+}
+
+/** Kafka roles. */
+export enum KafkaRole {
+  /** Produce (and the metadata requests a producer needs). */
+  PRODUCE = 'produce',
+  /** Consume (and the metadata and group requests a consumer needs). */
+  CONSUME = 'consume',
+}
+
+/** Options of `KafkaRule.of()`. */
+export interface KafkaRuleOptions {
+  /**
+   * A role; mutually exclusive with `apiKey`.
+   * @default - any request type (or the one named by `apiKey`)
+   */
+  readonly role?: KafkaRole;
+  /**
+   * A Kafka API key name such as `produce`, `fetch`, `metadata`.
+   * @default - any
+   */
+  readonly apiKey?: string;
+  /**
+   * The API version.
+   * @default - any
+   */
+  readonly apiVersion?: string;
+  /**
+   * The client ID.
+   * @default - any
+   */
+  readonly clientId?: string;
+  /**
+   * The topic.
+   * @default - any
+   */
+  readonly topic?: string;
+}
+
+/** An L7 Kafka rule. Kafka rules are deprecated since Cilium 1.18 and removed after 1.19. */
+export class KafkaRule {
+  /** Produce to a topic. */
+  public static produce(topic: string): KafkaRule {
+    return KafkaRule.of({ role: KafkaRole.PRODUCE, topic });
+  }
+
+  /** Consume from a topic. */
+  public static consume(topic: string): KafkaRule {
+    return KafkaRule.of({ role: KafkaRole.CONSUME, topic });
+  }
+
+  /** Any combination of role/apiKey, apiVersion, clientID and topic. */
+  public static of(options: KafkaRuleOptions): KafkaRule {
+    if (options.role !== undefined && options.apiKey !== undefined) {
+      throw new CiliumPolicyError({
+        id: 'kafka-role-and-apikey',
+        message: `a Kafka rule takes a role (${options.role}) or an apiKey (${options.apiKey}), not both`,
+        fix: 'drop one of them, or write two rules',
+        location: callerLocation(),
+      });
+    }
+    return new KafkaRule({
+      ...(options.role !== undefined ? { role: options.role } : {}),
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+      ...(options.apiVersion !== undefined ? { apiVersion: options.apiVersion } : {}),
+      ...(options.clientId !== undefined ? { clientID: options.clientId } : {}),
+      ...(options.topic !== undefined ? { topic: options.topic } : {}),
+    });
+  }
+
+  private constructor(private readonly model: KafkaRuleModel) {}
+
+  /** @internal */
+  public _toModel(): KafkaRuleModel {
+    return { ...this.model };
+  }
+}
+
+/** An L7 DNS rule: which names a pod may look up through Cilium's DNS proxy (egress to a DNS server only). */
+export class DnsRule {
+  /** One exact name. */
+  public static name(name: string): DnsRule {
+    return new DnsRule({ matchName: name });
+  }
+
+  /** A pattern: `*` matches within one label, a leading `**.` any number of labels (Cilium 1.19+). */
+  public static pattern(pattern: string): DnsRule {
+    return new DnsRule({ matchPattern: pattern });
+  }
+
+  /** Every name (`matchPattern: "*"`): lets the proxy see all lookups without restricting them. */
+  public static all(): DnsRule {
+    return new DnsRule({ matchPattern: '*' });
+  }
+
+  private constructor(private readonly model: FqdnSelectorModel) {}
+
+  /** @internal */
+  public _toModel(): FqdnSelectorModel {
+    return { ...this.model };
+  }
+}
+
+/** The L7 rules of a rule item: HTTP, Kafka or DNS (one kind per port). */
+export class L7 {
+  /** HTTP rules; the ports must be TCP. */
+  public static http(...rules: HttpRule[]): L7 {
+    return new L7({ http: rules.map((r) => r._toModel()) });
+  }
+
+  /** Kafka rules (deprecated in Cilium 1.18); the ports must be TCP. */
+  public static kafka(...rules: KafkaRule[]): L7 {
+    return new L7({ kafka: rules.map((r) => r._toModel()) });
+  }
+
+  /** DNS rules, egress to a DNS server only. */
+  public static dns(...rules: DnsRule[]): L7 {
+    return new L7({ dns: rules.map((r) => r._toModel()) });
+  }
+
+  /** A proxylib parser (`l7proto`) with generic key/value rules (deprecated, removed after Cilium 1.19). */
+  public static generic(protocol: string, rules: Record<string, string>[] = []): L7 {
+    return new L7({ l7proto: protocol, ...(rules.length ? { l7: rules.map((r) => ({ ...r })) } : {}) });
+  }
+
+  private constructor(private readonly model: L7RulesModel) {}
+
+  /** The kind of rules: `http`, `kafka`, `dns` or `l7proto`. */
+  public get kind(): string {
+    return Object.keys(this.model).find((k) => k !== 'l7') ?? 'http';
+  }
+
+  /** @internal */
+  public _toModel(): L7RulesModel {
+    return structuredClone(this.model) as L7RulesModel;
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,75 @@
+/** A parsed CIDR. */
+export interface ParsedCidr {
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+  /** The network address (host bits cleared) as an integer. */
+  readonly network: bigint;
+  /** Prefix length. */
+  readonly prefix: number;
+}
+
+/** Parses an IPv4 or IPv6 address into an integer, or `undefined` when it is not one. */
+export function parseIp(text: string): { family: 4 | 6; value: bigint } | undefined {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
+    const parts = text.split('.');
+    if (parts.some((p) => Number(p) > 255 || (p.length > 1 && p.startsWith('0')))) return undefined;
+    return { family: 4, value: parts.reduce((acc, p) => (acc << 8n) + BigInt(Number(p)), 0n) };
+  }
+  if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
+  let head = text;
+  let tailV4: bigint[] = [];
+  const lastColon = text.lastIndexOf(':');
+  if (text.slice(lastColon + 1).includes('.')) {
+    const v4 = parseIp(text.slice(lastColon + 1));
+    if (!v4 || v4.family !== 4) return undefined;
+    tailV4 = [v4.value >> 16n, v4.value & 0xffffn];
+    head = text.endsWith('::' + text.slice(lastColon + 1)) ? text.slice(0, lastColon + 1) : text.slice(0, lastColon);
+  }
+  const double = head.split('::');
+  if (double.length > 2) return undefined;
+  const parse = (s: string): bigint[] | undefined => {
+    if (s === '') return [];
+    const groups = s.split(':');
+    if (groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+    return groups.map((g) => BigInt(parseInt(g, 16)));
+  };
+  const left = parse(double[0]);
+  const right = double.length === 2 ? parse(double[1]) : [];
+  if (!left || !right) return undefined;
+  const total = left.length + right.length + tailV4.length;
+  let groups: bigint[];
+  if (double.length === 2) {
+    if (total > 7) return undefined;
+    groups = [...left, ...new Array<bigint>(8 - total).fill(0n), ...right, ...tailV4];
+  } else {
+    if (total !== 8) return undefined;
+    groups = [...left, ...tailV4];
+  }
+  return { family: 6, value: groups.reduce((acc, g) => (acc << 16n) + g, 0n) };
+}
+
+/** Parses `a.b.c.d/n` or `x::y/n` (a prefix length is required); `undefined` when it is not a CIDR. */
+export function parseCidr(text: string): ParsedCidr | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const ip = parseIp(m[1]);
+  const prefix = Number(m[2]);
+  if (!ip || (m[2].length > 1 && m[2].startsWith('0'))) return undefined;
+  const bits = ip.family === 4 ? 32 : 128;
+  if (prefix > bits) return undefined;
+  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
+  return { family: ip.family, network: ip.value & mask, prefix };
+}
+
+/** Whether `outer` contains `inner` (same family, shorter or equal prefix, same network bits). */
+export function cidrContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
+  if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;
+  const bits = outer.family === 4 ? 32 : 128;
+  const shift = BigInt(bits - outer.prefix);
+  return outer.prefix === 0 || (inner.network >> shift) === (outer.network >> shift);
+}
+
+/** Whether two CIDRs share at least one address. */
+export function cidrsIntersect(a: ParsedCidr, b: ParsedCidr): boolean {
+  return cidrContains(a, b) || cidrContains(b, a);
+}

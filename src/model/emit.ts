@@ -1,0 +1,68 @@
+import {
+  CILIUM_API_VERSION,
+  PEER_FIELD_NAMES,
+  PEER_FIELDS,
+  PolicyDocumentModel,
+  RuleItemModel,
+  RuleModel,
+  SECTIONS,
+  SectionName,
+  sectionDirection,
+} from './policy-model';
+
+/** JSON as it appears in a manifest. */
+export type JsonObject = { [key: string]: unknown };
+
+/**
+ * Renders one rule item into its CRD form for a section (`fromEndpoints` or `toEndpoints`, …).
+ * `undefined` fields are left out; empty lists are kept, because Cilium gives them a meaning.
+ */
+export function emitRuleItem(item: RuleItemModel, section: SectionName): JsonObject {
+  const direction = sectionDirection(section);
+  const out: JsonObject = {};
+  for (const field of PEER_FIELD_NAMES) {
+    const value = item[field];
+    if (value === undefined) continue;
+    const wire = PEER_FIELDS[field][direction];
+    if (!wire) {
+      throw new Error(`internal: peer field ${field} has no ${direction} form`);
+    }
+    out[wire] = clone(value);
+  }
+  if (item.toPorts !== undefined) out.toPorts = clone(item.toPorts);
+  if (item.icmps !== undefined) out.icmps = clone(item.icmps);
+  if (item.authentication !== undefined) out.authentication = clone(item.authentication);
+  return out;
+}
+
+/** Renders one rule (`spec` or an element of `specs`). */
+export function emitRule(rule: RuleModel): JsonObject {
+  const out: JsonObject = {};
+  if (rule.description !== undefined) out.description = rule.description;
+  if (rule.endpointSelector !== undefined) out.endpointSelector = clone(rule.endpointSelector);
+  if (rule.nodeSelector !== undefined) out.nodeSelector = clone(rule.nodeSelector);
+  for (const section of SECTIONS) {
+    const items = rule[section];
+    if (items !== undefined) out[section] = items.map((item) => emitRuleItem(item, section));
+  }
+  if (rule.enableDefaultDeny !== undefined) out.enableDefaultDeny = clone(rule.enableDefaultDeny);
+  if (rule.log !== undefined) out.log = clone(rule.log);
+  if (rule.labels !== undefined) out.labels = clone(rule.labels);
+  return out;
+}
+
+/** Renders a whole CNP/CCNP manifest. */
+export function emitDocument(doc: PolicyDocumentModel): JsonObject {
+  const metadata: JsonObject = { name: doc.metadata.name };
+  if (doc.metadata.namespace !== undefined && doc.kind === 'CiliumNetworkPolicy') metadata.namespace = doc.metadata.namespace;
+  if (doc.metadata.labels !== undefined) metadata.labels = { ...doc.metadata.labels };
+  if (doc.metadata.annotations !== undefined) metadata.annotations = { ...doc.metadata.annotations };
+  const out: JsonObject = { apiVersion: CILIUM_API_VERSION, kind: doc.kind, metadata };
+  if (doc.spec !== undefined) out.spec = emitRule(doc.spec);
+  if (doc.specs !== undefined) out.specs = doc.specs.map(emitRule);
+  return out;
+}
+
+function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}

@@ -1,0 +1,48 @@
+/**
+ * ICMP type names Cilium accepts in `icmps[].fields[].type`, per family, with their numbers. The CRD validates the
+ * names with one pattern for both families; the agent maps them per family.
+ */
+export const ICMP_TYPE_NAMES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<string, number>>>> = {
+  IPv4: {
+    EchoReply: 0,
+    DestinationUnreachable: 3,
+    Redirect: 5,
+    Echo: 8,
+    RouterAdvertisement: 9,
+    RouterSelection: 10,
+    TimeExceeded: 11,
+    ParameterProblem: 12,
+    Timestamp: 13,
+    TimestampReply: 14,
+    Photuris: 40,
+    ExtendedEchoRequest: 42,
+  },
+  IPv6: {
+    DestinationUnreachable: 1,
+    PacketTooBig: 2,
+    TimeExceeded: 3,
+    ParameterProblem: 4,
+    EchoRequest: 128,
+    EchoReply: 129,
+    MulticastListenerQuery: 130,
+    MulticastListenerReport: 131,
+    MulticastListenerDone: 132,
+    RouterSolicitation: 133,
+    RouterAdvertisement: 134,
+    NeighborSolicitation: 135,
+    NeighborAdvertisement: 136,
+    RedirectMessage: 137,
+    RouterRenumbering: 138,
+    ICMPNodeInformationQuery: 139,
+    ICMPNodeInformationResponse: 140,
+    InverseNeighborDiscoverySolicitation: 141,
+    InverseNeighborDiscoveryAdvertisement: 142,
+    HomeAgentAddressDiscoveryRequest: 144,
+    HomeAgentAddressDiscoveryReply: 145,
+    MobilePrefixSolicitation: 146,
+    MobilePrefixAdvertisement: 147,
+    DuplicateAddressRequestCodeSuffix: 157,
+    DuplicateAddressConfirmationCodeSuffix: 158,
+    ExtendedEchoRequest: 160,
+  },
+};

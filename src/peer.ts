@@ -1,0 +1,274 @@
+import { Entity } from './entity';
+import { CiliumPolicyError, callerLocation } from './errors';
+import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from './model/selectors';
+import { LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from './model/policy-model';
+import { IEndpointSelector, LabelExpression, _selectorModel } from './selector';
+
+/** What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". */
+export interface PeerConfig {
+  /** The peer field set on the rule item, or `undefined` for any peer. */
+  readonly field?: PeerField;
+  /** The rule-item fields that select the peer (only `field` is set). */
+  readonly item: RuleItemModel;
+  /**
+   * For endpoint peers without an explicit namespace: whether the selectors still need the namespace of the
+   * policy (CNP) made explicit. A `ClusterwidePolicy` refuses such peers, because Cilium would let them match
+   * pods of every namespace.
+   * @default false
+   */
+  readonly namespaceImplicit?: boolean;
+  /** A short human-readable description, used in error messages. */
+  readonly description: string;
+  /**
+   * The ports to use when an egress rule to this peer names none (a workload's container ports, a Service's
+   * target ports).
+   * @default - all ports
+   */
+  readonly defaultPorts?: PortProtocolModel[];
+}
+
+/** Anything that can be the other side of a rule: a `Peer`, or a construct that knows how to select itself. */
+export interface IPeer {
+  /** The peer's rule-item fields. */
+  toPeerConfig(): PeerConfig;
+}
+
+/** Options of `Peer.endpoints()`. */
+export interface EndpointsPeerOptions {
+  /**
+   * Namespace of the pods.
+   * @default - the namespace of the policy (made explicit in the output); a `ClusterwidePolicy` requires either
+   * `namespace` or `allNamespaces: true`
+   */
+  readonly namespace?: string;
+  /**
+   * Select pods in every namespace (`io.kubernetes.pod.namespace Exists`).
+   * @default false
+   */
+  readonly allNamespaces?: boolean;
+  /**
+   * Select pods whose namespace carries these labels (`io.cilium.k8s.namespace.labels.<key>`).
+   * @default - no namespace-label constraint
+   */
+  readonly namespaceLabels?: Record<string, string>;
+  /**
+   * Pod labels that must all match.
+   * @default - any pod
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Label expressions that must all match.
+   * @default - none
+   */
+  readonly expressions?: LabelExpression[];
+}
+
+/** Options of `Peer.cidr()`. */
+export interface CidrPeerOptions {
+  /**
+   * Sub-ranges of the CIDR to leave out; each must lie inside it.
+   * @default - none
+   */
+  readonly except?: string[];
+}
+
+/** Options of `Peer.serviceSelector()`. */
+export interface ServiceSelectorPeerOptions {
+  /**
+   * Service labels that must all match.
+   * @default - any service
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Label expressions that must all match.
+   * @default - none
+   */
+  readonly expressions?: LabelExpression[];
+  /**
+   * Namespace of the services.
+   * @default - any namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * The other side of a rule: endpoints (pods), entities, CIDRs, CIDR groups, FQDNs, services or nodes.
+ *
+ * Peers are values, not constructs. Each one renders to exactly one of Cilium's L3 peer fields, so a rule that
+ * names several kinds of peers is split into one rule item per kind automatically.
+ */
+export class Peer implements IPeer {
+  /**
+   * Pods selected by labels, in one namespace, in every namespace, or in namespaces with given labels.
+   * The namespace is always written explicitly, so the rule means the same in a CNP and in a CCNP.
+   */
+  public static endpoints(options: EndpointsPeerOptions = {}): Peer {
+    const set = [options.namespace !== undefined, options.allNamespaces === true, options.namespaceLabels !== undefined].filter(Boolean).length;
+    if (set > 1) {
+      throw new CiliumPolicyError({
+        id: 'peer-namespace-ambiguous',
+        message: 'Peer.endpoints() takes only one of namespace, allNamespaces and namespaceLabels',
+        fix: 'create one peer per namespace choice',
+        location: callerLocation(),
+      });
+    }
+    const labels: Record<string, string> = { ...(options.labels ?? {}) };
+    const expressions = [...(options.expressions ?? [])];
+    if (options.namespace !== undefined) labels[NAMESPACE_LABEL] = options.namespace;
+    for (const [k, v] of Object.entries(options.namespaceLabels ?? {})) labels[`k8s:${NAMESPACE_LABELS_PREFIX}${k}`] = v;
+    if (options.allNamespaces) expressions.push(LabelExpression.exists(NAMESPACE_LABEL));
+    const selector = _selectorModel({ labels, expressions });
+    const implicit = !selectorConstrainsNamespace(selector);
+    return new Peer({
+      field: 'endpoints',
+      item: { endpoints: [selector] },
+      namespaceImplicit: implicit,
+      description: `endpoints ${describeSelector(selector)}${implicit ? ' (policy namespace)' : ''}`,
+    });
+  }
+
+  /**
+   * The pods an endpoint selector selects, in `namespace` (or, without one, in the policy's namespace).
+   * Lets a policy's subject be reused as another policy's peer.
+   */
+  public static selectedBy(selector: IEndpointSelector, namespace?: string): Peer {
+    const model = selector.toEndpointSelector();
+    const labels: Record<string, string> = { ...(model.matchLabels ?? {}) };
+    if (namespace !== undefined) labels[NAMESPACE_LABEL] = namespace;
+    const endpoint: LabelSelectorModel = {
+      ...(Object.keys(labels).length ? { matchLabels: labels } : {}),
+      ...(model.matchExpressions?.length ? { matchExpressions: structuredClone(model.matchExpressions) as LabelSelectorModel['matchExpressions'] } : {}),
+    };
+    return new Peer({
+      field: 'endpoints',
+      item: { endpoints: [endpoint] },
+      namespaceImplicit: !selectorConstrainsNamespace(endpoint),
+      description: `endpoints ${describeSelector(endpoint)}`,
+    });
+  }
+
+  /** Every pod of one namespace. */
+  public static namespace(name: string): Peer {
+    return Peer.endpoints({ namespace: name });
+  }
+
+  /** Every pod of every namespace (not the host, other nodes or the world). */
+  public static allNamespaces(): Peer {
+    return Peer.endpoints({ allNamespaces: true });
+  }
+
+  /** A Cilium entity such as `Entity.HOST`, `Entity.WORLD` or `Entity.KUBE_APISERVER`. */
+  public static entity(entity: Entity): Peer {
+    return new Peer({ field: 'entities', item: { entities: [entity] }, description: `entity ${entity}` });
+  }
+
+  /**
+   * An IP range outside the cluster (`10.0.0.0/8`, `2001:db8::/32`), optionally with holes. CIDR rules never
+   * match pods or nodes, only peers without a cluster identity.
+   */
+  public static cidr(cidr: string, options: CidrPeerOptions = {}): Peer {
+    if (options.except && options.except.length > 0) {
+      return new Peer({
+        field: 'cidrSet',
+        item: { cidrSet: [{ cidr, except: [...options.except] }] },
+        description: `cidr ${cidr} except ${options.except.join(', ')}`,
+      });
+    }
+    return new Peer({ field: 'cidr', item: { cidr: [cidr] }, description: `cidr ${cidr}` });
+  }
+
+  /** The CIDRs of a `CiliumCIDRGroup` by name (`cidrGroupRef`). */
+  public static cidrGroup(name: string): Peer {
+    return new Peer({ field: 'cidrSet', item: { cidrSet: [{ cidrGroupRef: name }] }, description: `CIDR group ${name}` });
+  }
+
+  /** The CIDRs of every `CiliumCIDRGroup` whose labels match (`cidrGroupSelector`, Cilium 1.17+). */
+  public static cidrGroupSelector(labels: Record<string, string>): Peer {
+    const selector = _selectorModel({ labels });
+    return new Peer({ field: 'cidrSet', item: { cidrSet: [{ cidrGroupSelector: selector }] }, description: `CIDR groups ${describeSelector(selector)}` });
+  }
+
+  /**
+   * The addresses a DNS name resolves to (`toFQDNs.matchName`), egress only. Cilium learns them from DNS
+   * answers seen by its DNS proxy, so the source also needs a DNS rule (the high-level constructs add it).
+   */
+  public static fqdn(name: string): Peer {
+    return new Peer({ field: 'fqdns', item: { fqdns: [{ matchName: name }] }, description: `fqdn ${name}` });
+  }
+
+  /**
+   * The addresses of names matching a pattern (`toFQDNs.matchPattern`), egress only. `*` matches within one
+   * DNS label; a leading `**.` matches any number of labels (Cilium 1.19+).
+   */
+  public static fqdnPattern(pattern: string): Peer {
+    return new Peer({ field: 'fqdns', item: { fqdns: [{ matchPattern: pattern }] }, description: `fqdn pattern ${pattern}` });
+  }
+
+  /**
+   * The backends of a Kubernetes Service by name (`toServices.k8sService`), egress only. Cilium supports this
+   * for services without a selector; for ordinary services select their pods with `Peer.endpoints()` instead.
+   * @param name the Service name
+   * @param namespace the Service namespace; default: the namespace of the policy
+   */
+  public static service(name: string, namespace?: string): Peer {
+    return new Peer({
+      field: 'services',
+      item: { services: [{ k8sService: { serviceName: name, ...(namespace !== undefined ? { namespace } : {}) } }] },
+      description: `service ${namespace ? `${namespace}/` : ''}${name}`,
+    });
+  }
+
+  /** The backends of the Kubernetes Services whose labels match (`toServices.k8sServiceSelector`), egress only. */
+  public static serviceSelector(options: ServiceSelectorPeerOptions): Peer {
+    const selector = _selectorModel(options);
+    return new Peer({
+      field: 'services',
+      item: { services: [{ k8sServiceSelector: { selector, ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) } }] },
+      description: `services ${describeSelector(selector)}`,
+    });
+  }
+
+  /**
+   * Nodes selected by their labels (`fromNodes`/`toNodes`, Cilium 1.16+, needs the agent flag
+   * `enable-node-selector-labels`). Never matches the local host; use `Peer.entity(Entity.HOST)` for that.
+   */
+  public static nodes(labels: Record<string, string>): Peer {
+    const selector = _selectorModel({ labels });
+    return new Peer({ field: 'nodes', item: { nodes: [selector] }, description: `nodes ${describeSelector(selector)}` });
+  }
+
+  /** The cluster DNS pods: `k8s-app: kube-dns` in `kube-system`. */
+  public static kubeDns(): Peer {
+    return Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s:k8s-app': 'kube-dns' } });
+  }
+
+  /** The Kubernetes API server (the `kube-apiserver` entity; never a `toServices` of `default/kubernetes`). */
+  public static kubeApiServer(): Peer {
+    return Peer.entity(Entity.KUBE_APISERVER);
+  }
+
+  /** Any peer at all, inside or outside the cluster: the rule item has no L3 field, only ports. */
+  public static any(): Peer {
+    return new Peer({ item: {}, description: 'any peer' });
+  }
+
+  private constructor(private readonly config: PeerConfig) {}
+
+  public toPeerConfig(): PeerConfig {
+    return structuredClone(this.config) as PeerConfig;
+  }
+
+  /** A short description, e.g. `entity host`. */
+  public toString(): string {
+    return this.config.description;
+  }
+}
+
+/** `app=web,k8s:io.kubernetes.pod.namespace=shop`-style text for a selector. */
+export function describeSelector(selector: LabelSelectorModel): string {
+  const parts = [
+    ...Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(selector.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}${e.values ? ` (${e.values.join(',')})` : ''}`),
+  ];
+  return parts.length ? `{${parts.join(', ')}}` : '{}';
+}

@@ -1,0 +1,191 @@
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Diagnostic, Severity, formatDiagnostic } from './errors';
+import { L7 } from './l7';
+import { CiliumVersion } from './model/cilium-version';
+import { emitRule } from './model/emit';
+import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from './model/policy-model';
+import { AllowOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
+import { Port } from './port';
+import { validatePolicy } from './validate';
+import { PeerLike } from './workload';
+
+const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
+
+/** Options common to both policy kinds. */
+export interface PolicyBaseProps extends PolicyRuleOptions {
+  /**
+   * `metadata.name` of the resource.
+   * @default - the construct id in lower-case kebab form (`FrontendIngress` → `frontend-ingress`)
+   */
+  readonly name?: string;
+}
+
+/** The rendered policy with the problems found while rendering and validating it. */
+export interface PolicySynthesis {
+  /** The policy model. */
+  readonly model: PolicyDocumentModel;
+  /** Errors and warnings for the target Cilium version. */
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Shared machinery of `CiliumPolicy` and `ClusterwidePolicy`: a list of rules rendered lazily into one resource
+ * (`spec` for one rule, `specs` for several), validated at synthesis against the target Cilium version.
+ */
+export abstract class PolicyBase extends Construct {
+  /** Whether `x` is a policy of this library (works across copies of the package). */
+  public static isPolicy(x: unknown): x is PolicyBase {
+    return x !== null && typeof x === 'object' && POLICY_SYMBOL in x;
+  }
+
+  /** `metadata.name`. */
+  public readonly name: string;
+  /** The first (main) rule; the policy's own `allow…`/`deny…` methods add to it. */
+  public readonly rule: PolicyRule;
+  /** The underlying resource, for escape hatches (`addJsonPatch`, labels, annotations). */
+  public readonly apiObject: ApiObject;
+
+  private readonly rules: PolicyRule[] = [];
+  private readonly _namespace?: string;
+
+  protected constructor(scope: Construct, id: string, kind: PolicyKind, props: PolicyBaseProps, namespace: string | undefined) {
+    super(scope, id);
+    this._namespace = namespace;
+    Object.defineProperty(this, POLICY_SYMBOL, { value: true });
+    this.name = props.name ?? defaultName(id === 'Resource' ? scope.node.id : id);
+    this.rule = new PolicyRule(props, this.node.path);
+    this.rules.push(this.rule);
+    this.apiObject = new PolicyApiObject(this, 'Resource', {
+      apiVersion: CILIUM_API_VERSION,
+      kind,
+      metadata: { name: this.name, ...(namespace !== undefined ? { namespace } : {}) },
+      spec: Lazy.any({ produce: () => (this.rules.length === 1 ? emitRule(this.renderRules().rules[0]) : undefined) }),
+      specs: Lazy.any({ produce: () => (this.rules.length > 1 ? this.renderRules().rules.map(emitRule) : undefined) }),
+    }, kind === 'CiliumClusterwideNetworkPolicy');
+    this.node.addValidation({ validate: () => this.validationErrors() });
+  }
+
+  /** The kind of resource. */
+  public abstract get kind(): PolicyKind;
+
+  /**
+   * Adds another rule to the resource (rendered as `specs`), for a different set of endpoints or nodes.
+   * @returns the new rule, with its own `allow…`/`deny…` methods
+   */
+  public addRule(options: PolicyRuleOptions = {}): PolicyRule {
+    const rule = new PolicyRule(options, this.node.path);
+    this.rules.push(rule);
+    return rule;
+  }
+
+  /** Allows traffic from `peer` to the selected endpoints (see `PolicyRule.allowIngress`). */
+  public allowIngress(peer: PeerLike, ports?: Port[], l7?: L7, options?: AllowOptions): void {
+    this.rule.allowIngress(peer, ports, l7, options);
+  }
+
+  /** Allows traffic from the selected endpoints to `peer` (see `PolicyRule.allowEgress`). */
+  public allowEgress(peer: PeerLike, ports?: Port[], l7?: L7, options?: AllowOptions): void {
+    this.rule.allowEgress(peer, ports, l7, options);
+  }
+
+  /** Denies traffic from `peer`, whatever any allow says (see `PolicyRule.denyIngress`). */
+  public denyIngress(peer: PeerLike, ports?: Port[]): void {
+    this.rule.denyIngress(peer, ports);
+  }
+
+  /** Denies traffic to `peer`, whatever any allow says (see `PolicyRule.denyEgress`). */
+  public denyEgress(peer: PeerLike, ports?: Port[]): void {
+    this.rule.denyEgress(peer, ports);
+  }
+
+  /** Puts the selected endpoints into ingress default deny without allowing anything (`ingress: [{}]`). */
+  public isolateIngress(): void {
+    this.rule.isolateIngress();
+  }
+
+  /** Puts the selected endpoints into egress default deny without allowing anything (`egress: [{}]`). */
+  public isolateEgress(): void {
+    this.rule.isolateEgress();
+  }
+
+  /** The target Cilium version in effect (see `CiliumVersion.use`). */
+  public get ciliumVersion(): CiliumVersion {
+    return CiliumVersion.of(this);
+  }
+
+  /** Renders the policy into the model and validates it for the target Cilium version. */
+  public synthesizeModel(): PolicySynthesis {
+    const { rules, diagnostics } = this.renderRules();
+    const namespace = this.namespaceForMetadata();
+    const model: PolicyDocumentModel = {
+      kind: this.kind,
+      metadata: { name: this.name, ...(namespace !== undefined ? { namespace } : {}) },
+      ...(rules.length === 1 ? { spec: rules[0] } : { specs: rules }),
+    };
+    return { model, diagnostics: [...diagnostics, ...validatePolicy(model, { version: this.ciliumVersion }), ...this.nameClashes()] };
+  }
+
+  /** The namespace written into `metadata` (none for cluster-scoped policies). */
+  protected namespaceForMetadata(): string | undefined {
+    return this._namespace;
+  }
+
+  private renderRules(): { rules: RuleModel[]; diagnostics: Diagnostic[] } {
+    const namespace = this.namespaceForMetadata();
+    const diagnostics: Diagnostic[] = [];
+    const rules = this.rules.map((rule, i) => {
+      const rendered = rule._render({ kind: this.kind, namespace, path: this.rules.length === 1 ? 'spec' : `specs[${i}]` });
+      diagnostics.push(...rendered.diagnostics);
+      return rendered.rule;
+    });
+    return { rules, diagnostics };
+  }
+
+  private validationErrors(): string[] {
+    return this.synthesizeModel().diagnostics.filter((d) => d.severity === Severity.ERROR).map((d) => formatDiagnostic(d));
+  }
+
+  private nameClashes(): Diagnostic[] {
+    const mine = `${this.kind}/${this.namespaceForMetadata() ?? ''}/${this.name}`;
+    const clash = this.node.root.node.findAll().find((c: IConstruct) => c !== this && PolicyBase.isPolicy(c)
+      && `${c.kind}/${c.namespaceForMetadata() ?? ''}/${c.name}` === mine);
+    return clash ? [{
+      id: 'policy-name-clash',
+      severity: Severity.ERROR,
+      path: 'metadata.name',
+      message: `${this.kind} "${this.name}" is also defined by ${clash.node.path}; the second would replace the first on apply`,
+      fix: 'give one of them another name (the `name` prop)',
+    }] : [];
+  }
+}
+
+/** The chart's namespace for a construct, if any. */
+export function chartNamespace(scope: IConstruct): string | undefined {
+  try {
+    return Chart.of(scope).namespace;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `FrontendIngress` → `frontend-ingress`, `web_tier` → `web-tier`. */
+export function defaultName(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+}
+
+class PolicyApiObject extends ApiObject {
+  constructor(scope: Construct, id: string, props: ConstructorParameters<typeof ApiObject>[2], private readonly clusterScoped: boolean) {
+    super(scope, id, props);
+  }
+
+  public toJson(): ReturnType<ApiObject['toJson']> {
+    const json = super.toJson();
+    if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
+    return json;
+  }
+}

@@ -1,0 +1,394 @@
+import { CiliumPolicyError, Diagnostic, Severity } from './errors';
+import { L7 } from './l7';
+import { NAMESPACE_LABEL } from './model/selectors';
+import {
+  IcmpFieldModel,
+  LabelSelectorModel,
+  PEER_FIELDS,
+  PortProtocolModel,
+  PortRuleModel,
+  RuleItemModel,
+  RuleModel,
+  SECTIONS,
+  SectionName,
+  isDenySection,
+  sectionDirection,
+} from './model/policy-model';
+import { IPeer, PeerConfig } from './peer';
+import { EndpointSelectorLike, PeerLike, isApiObjectHolder, toEndpointSelector, toPeer } from './workload';
+import { Port } from './port';
+import { INodeSelector } from './selector';
+
+/** Mutual-authentication modes (`authentication.mode`). */
+export enum AuthenticationMode {
+  /** No authentication. */
+  DISABLED = 'disabled',
+  /** Require mutual authentication (needs Cilium's mesh-auth, off by default since 1.19). */
+  REQUIRED = 'required',
+  /** Always fail authentication (for tests). */
+  TEST_ALWAYS_FAIL = 'test-always-fail',
+}
+
+/** Extra options of an allow rule. */
+export interface AllowOptions {
+  /**
+   * Require mutual authentication for this traffic.
+   * @default - no authentication requirement
+   */
+  readonly authentication?: AuthenticationMode;
+  /**
+   * TLS server names (SNI) the connection must present; needs Cilium's L7 proxy.
+   * @default - any server name
+   */
+  readonly serverNames?: string[];
+}
+
+/** Per-direction `enableDefaultDeny` (Cilium 1.16+). */
+export interface DefaultDenyOptions {
+  /**
+   * Whether this rule puts the selected endpoints into ingress default deny.
+   * @default - true when the rule has ingress rules
+   */
+  readonly ingress?: boolean;
+  /**
+   * Whether this rule puts the selected endpoints into egress default deny.
+   * @default - true when the rule has egress rules
+   */
+  readonly egress?: boolean;
+}
+
+/** Options of one Cilium rule: which endpoints or nodes it applies to, and its metadata. */
+export interface PolicyRuleOptions {
+  /**
+   * The endpoints (pods) the rule applies to.
+   * @default - every endpoint (in a `CiliumPolicy`: every pod of its namespace), unless `nodeSelector` is set
+   */
+  readonly endpointSelector?: EndpointSelectorLike;
+  /**
+   * The nodes the rule applies to, which makes it a host policy (`ClusterwidePolicy` only; needs the host
+   * firewall enabled in Cilium).
+   * @default - not a host policy
+   */
+  readonly nodeSelector?: INodeSelector;
+  /**
+   * Free-text description (`spec.description`).
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * Whether the rule switches its endpoints to default deny, per direction (Cilium 1.16+). Set a direction to
+   * `false` to add allows or denies without denying everything else.
+   * @default - Cilium's default: a direction with rules is default deny
+   */
+  readonly enableDefaultDeny?: DefaultDenyOptions;
+  /**
+   * A tag (up to 32 printable characters) copied into the Hubble flows this rule decides (Cilium 1.18+).
+   * @default - none
+   */
+  readonly log?: string;
+  /**
+   * Rule labels (`spec.labels`), for bookkeeping.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/** Where a rule is rendered: the resource kind, its namespace and a path for messages. */
+export interface RuleRenderContext {
+  /** `CiliumNetworkPolicy` or `CiliumClusterwideNetworkPolicy`. */
+  readonly kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+  /** Namespace of a CNP. */
+  readonly namespace?: string;
+  /** JSON path prefix of the rule (`spec`, `specs[1]`). */
+  readonly path: string;
+}
+
+interface Grant {
+  readonly section: SectionName;
+  readonly peer: IPeer;
+  readonly ports?: Port[];
+  readonly l7?: L7;
+  readonly options: AllowOptions;
+  readonly isolate?: boolean;
+}
+
+const MAX_PER_LIST = 40;
+
+const NOTHING: IPeer = { toPeerConfig: () => ({ item: {}, description: 'nothing' }) };
+
+/**
+ * One Cilium rule (`spec`, or one element of `specs`) and its verbs. Obtain it from a policy
+ * (`policy.rule`, `policy.addRule()`); every call appends, and the rule is rendered at synthesis.
+ *
+ * Rendering is deterministic: one L3 peer kind per rule item (a call with several kinds of peers is split),
+ * ICMP in its own item, ports deduplicated, sorted and grouped in lists of at most 40, and calls with the same
+ * ports and L7 rules merged into one item.
+ */
+export class PolicyRule {
+  private readonly grants: Grant[] = [];
+
+  /** @internal */
+  constructor(private readonly options: PolicyRuleOptions, private readonly owner: string) {
+    if (options.endpointSelector && options.nodeSelector) {
+      throw new CiliumPolicyError({
+        id: 'rule-two-selectors',
+        message: 'a rule selects either endpoints or nodes, not both',
+        fix: 'drop endpointSelector for a host policy, or nodeSelector for a pod policy',
+        location: owner,
+      });
+    }
+  }
+
+  /** Whether the rule is a host policy (has a node selector). */
+  public get isHostPolicy(): boolean {
+    return this.options.nodeSelector !== undefined;
+  }
+
+  /**
+   * Allows traffic from `peer` to the selected endpoints.
+   * @param peer who may connect
+   * @param ports on which ports (and ICMP types); default: all
+   * @param l7 HTTP or Kafka rules for those ports; default: no L7 restriction
+   * @param options authentication and TLS server names
+   */
+  public allowIngress(peer: PeerLike, ports?: Port[], l7?: L7, options: AllowOptions = {}): void {
+    this.add('ingress', peer, ports, l7, options);
+  }
+
+  /**
+   * Allows traffic from the selected endpoints to `peer`.
+   * @param peer where they may connect
+   * @param ports on which ports (and ICMP types); default: all
+   * @param l7 HTTP, Kafka or DNS rules for those ports; default: no L7 restriction
+   * @param options authentication and TLS server names
+   */
+  public allowEgress(peer: PeerLike, ports?: Port[], l7?: L7, options: AllowOptions = {}): void {
+    this.add('egress', peer, ports, l7, options);
+  }
+
+  /**
+   * Denies traffic from `peer`, whatever any allow rule in any policy says.
+   * @param peer who is denied
+   * @param ports on which ports; default: all
+   */
+  public denyIngress(peer: PeerLike, ports?: Port[]): void {
+    this.add('ingressDeny', peer, ports, undefined, {});
+  }
+
+  /**
+   * Denies traffic to `peer`, whatever any allow rule in any policy says. FQDNs cannot be denied (Cilium has no
+   * `toFQDNs` in deny rules); deny their CIDRs instead.
+   * @param peer where traffic is denied
+   * @param ports on which ports; default: all
+   */
+  public denyEgress(peer: PeerLike, ports?: Port[]): void {
+    this.add('egressDeny', peer, ports, undefined, {});
+  }
+
+  /**
+   * Puts the selected endpoints into ingress default deny without allowing anything (`ingress: [{}]`).
+   * Other rules, in this or other policies, still allow what they allow.
+   */
+  public isolateIngress(): void {
+    this.grants.push({ section: 'ingress', peer: NOTHING, options: {}, isolate: true });
+  }
+
+  /**
+   * Puts the selected endpoints into egress default deny without allowing anything (`egress: [{}]`).
+   * Remember DNS: a pod that cannot reach its DNS server cannot resolve anything.
+   */
+  public isolateEgress(): void {
+    this.grants.push({ section: 'egress', peer: NOTHING, options: {}, isolate: true });
+  }
+
+  /** Whether any rule was added to `section`. */
+  public hasSection(section: SectionName): boolean {
+    return this.grants.some((g) => g.section === section);
+  }
+
+  private add(section: SectionName, peerLike: PeerLike, ports: Port[] | undefined, l7: L7 | undefined, options: AllowOptions): void {
+    const peer = toPeer(peerLike);
+    // Constructs (workloads, Services) are read at synthesis, when they are complete; only value peers are checked now.
+    const config: PeerConfig = isApiObjectHolder(peerLike) ? { field: 'endpoints', item: {}, description: peerLike.node.path } : peer.toPeerConfig();
+    const direction = sectionDirection(section);
+    const verb = `${isDenySection(section) ? 'deny' : 'allow'}${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
+    if (config.field && !PEER_FIELDS[config.field][direction]) {
+      throw new CiliumPolicyError({
+        id: 'peer-wrong-direction',
+        message: `${verb}(${config.description}): ${config.field === 'fqdns' ? 'FQDN' : 'service'} peers exist only for egress`,
+        fix: config.field === 'fqdns' ? 'use allowEgress() for FQDNs; for ingress from outside the cluster use Peer.cidr()' : 'use allowEgress(); for ingress select the pods with Peer.endpoints()',
+        location: this.owner,
+      });
+    }
+    if (section === 'egressDeny' && config.field === 'fqdns') {
+      throw new CiliumPolicyError({
+        id: 'peer-fqdn-deny',
+        message: `denyEgress(${config.description}): Cilium cannot deny by FQDN (no toFQDNs in egressDeny)`,
+        fix: 'deny the addresses with Peer.cidr(), or leave the name out of every allow rule',
+        location: this.owner,
+      });
+    }
+    if (l7 && (!ports || ports.length === 0)) {
+      throw new CiliumPolicyError({
+        id: 'l7-without-ports',
+        message: `${verb}(${config.description}): L7 ${l7.kind} rules need ports`,
+        fix: `pass the ports the rules apply to, e.g. [Port.tcp(${l7.kind === 'dns' ? 53 : 8080})]`,
+        location: this.owner,
+      });
+    }
+    this.grants.push({ section, peer, ports: ports ? [...ports] : undefined, l7, options });
+  }
+
+  /**
+   * Renders the rule into the model, with the problems found while resolving peers (e.g. an endpoint peer
+   * without namespace in a clusterwide policy).
+   * @internal
+   */
+  public _render(context: RuleRenderContext): { rule: RuleModel; diagnostics: Diagnostic[] } {
+    const diagnostics: Diagnostic[] = [];
+    const sections: Partial<Record<SectionName, RuleItemModel[]>> = {};
+    for (const section of SECTIONS) {
+      const grants = this.grants.filter((g) => g.section === section);
+      if (grants.length === 0) continue;
+      const items: RuleItemModel[] = [];
+      for (const grant of grants) {
+        for (const item of this.renderGrant(grant, context, `${context.path}.${section}`, diagnostics)) mergeInto(items, item);
+      }
+      sections[section] = items;
+    }
+    const o = this.options;
+    const rule: RuleModel = {
+      ...(o.description !== undefined ? { description: o.description } : {}),
+      ...(o.nodeSelector ? { nodeSelector: o.nodeSelector.toNodeSelector() } : { endpointSelector: o.endpointSelector ? toEndpointSelector(o.endpointSelector).toEndpointSelector() : {} }),
+      ...sections,
+      ...(o.enableDefaultDeny !== undefined ? { enableDefaultDeny: { ...o.enableDefaultDeny } } : {}),
+      ...(o.log !== undefined ? { log: { value: o.log } } : {}),
+      ...(o.labels !== undefined && Object.keys(o.labels).length
+        ? { labels: Object.keys(o.labels).sort().map((key) => ({ key, value: o.labels![key] })) }
+        : {}),
+    };
+    return { rule, diagnostics };
+  }
+
+  private renderGrant(grant: Grant, context: RuleRenderContext, path: string, diagnostics: Diagnostic[]): RuleItemModel[] {
+    if (grant.isolate) return [{}];
+    const direction = sectionDirection(grant.section);
+    const peer = grant.peer.toPeerConfig();
+    let peerItem: RuleItemModel = peer.item;
+    if (peer.field === 'endpoints' && peer.namespaceImplicit) {
+      if (context.kind === 'CiliumClusterwideNetworkPolicy') {
+        diagnostics.push({
+          id: 'peer-namespace-required',
+          severity: Severity.ERROR,
+          path,
+          message: `${peer.description} has no namespace: in a clusterwide policy it would match pods of every namespace`,
+          fix: 'give Peer.endpoints() a namespace, or allNamespaces: true if every namespace is meant',
+        });
+      } else if (context.namespace !== undefined) {
+        peerItem = { endpoints: peer.item.endpoints!.map((s) => withNamespace(s, context.namespace!)) };
+      }
+    }
+    const l4: PortProtocolModel[] = [];
+    const icmp: IcmpFieldModel[] = [];
+    const ports = grant.ports ?? (direction === 'egress' && !isDenySection(grant.section) ? (peer.defaultPorts ?? []).map(Port._fromModel) : []);
+    for (const port of ports) {
+      const spec = port._spec();
+      if (spec.kind === 'icmp') icmp.push(spec.field);
+      else l4.push(spec.model);
+    }
+    const extras: RuleItemModel = grant.options.authentication ? { authentication: { mode: grant.options.authentication } } : {};
+    const out: RuleItemModel[] = [];
+    if (l4.length > 0 || icmp.length === 0) {
+      const toPorts = l4.length ? chunk(sortPorts(l4), MAX_PER_LIST).map((ports): PortRuleModel => ({
+        ports,
+        ...(grant.l7 ? { rules: grant.l7._toModel() } : {}),
+        ...(grant.options.serverNames?.length ? { serverNames: [...grant.options.serverNames] } : {}),
+      })) : undefined;
+      if (!toPorts && peer.field === undefined) {
+        // "any peer, any port": an item without peer and ports would allow nothing (`ingress: [{}]`).
+        out.push({ entities: ['all'], ...extras });
+      } else {
+        out.push({ ...peerItem, ...(toPorts ? { toPorts } : {}), ...extras });
+      }
+    }
+    if (icmp.length > 0) {
+      if (grant.l7) {
+        diagnostics.push({
+          id: 'l7-with-icmp',
+          severity: Severity.ERROR,
+          path,
+          message: `L7 ${grant.l7.kind} rules cannot apply to ICMP (${peer.description}, ${direction})`,
+          fix: 'pass the ICMP types in a separate call without L7 rules',
+        });
+      }
+      out.push({ ...peerItem, icmps: chunk(sortIcmp(icmp), MAX_PER_LIST).map((fields) => ({ fields })), ...extras });
+    }
+    return out;
+  }
+}
+
+function withNamespace(selector: LabelSelectorModel, namespace: string): LabelSelectorModel {
+  return { ...selector, matchLabels: { ...(selector.matchLabels ?? {}), [NAMESPACE_LABEL]: namespace } };
+}
+
+/** Appends `item`, or merges its peers into an earlier item with the same peer field, ports, ICMP and options. */
+function mergeInto(items: RuleItemModel[], item: RuleItemModel): void {
+  const key = nonPeerKey(item);
+  const field = peerFieldOf(item);
+  if (field !== undefined && field !== 'requires') {
+    const target = items.find((other) => peerFieldOf(other) === field && nonPeerKey(other) === key);
+    if (target) {
+      const merged = dedupe([...(target[field] as unknown[]), ...(item[field] as unknown[])]);
+      items[items.indexOf(target)] = { ...target, [field]: merged };
+      return;
+    }
+  }
+  if (!items.some((other) => JSON.stringify(other) === JSON.stringify(item))) items.push(item);
+}
+
+function peerFieldOf(item: RuleItemModel): keyof RuleItemModel | undefined {
+  return (Object.keys(PEER_FIELDS) as (keyof RuleItemModel)[]).find((f) => item[f] !== undefined);
+}
+
+function nonPeerKey(item: RuleItemModel): string {
+  return JSON.stringify([item.toPorts, item.icmps, item.authentication]);
+}
+
+function dedupe<T>(values: T[]): T[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const k = JSON.stringify(v);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const PROTOCOL_ORDER = ['TCP', 'UDP', 'SCTP', 'ANY', 'VRRP', 'IGMP'];
+
+function sortPorts(ports: PortProtocolModel[]): PortProtocolModel[] {
+  const rank = (p: PortProtocolModel): [number, number, string, number] => {
+    const n = p.port !== undefined && /^\d+$/.test(p.port) ? Number(p.port) : -1;
+    return [PROTOCOL_ORDER.indexOf(p.protocol ?? 'ANY'), n, p.port ?? '', p.endPort ?? 0];
+  };
+  return dedupe(ports).sort((a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    for (let i = 0; i < ra.length; i++) {
+      if (ra[i] < rb[i]) return -1;
+      if (ra[i] > rb[i]) return 1;
+    }
+    return 0;
+  });
+}
+
+function sortIcmp(fields: IcmpFieldModel[]): IcmpFieldModel[] {
+  const key = (f: IcmpFieldModel): string => `${f.family ?? 'IPv4'}/${typeof f.type === 'number' ? String(f.type).padStart(3, '0') : f.type}`;
+  return dedupe(fields).sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+function chunk<T>(values: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,265 @@
+import { CiliumPolicyError, callerLocation } from './errors';
+import { IcmpFieldModel, PortProtocolModel } from './model/policy-model';
+import { ICMP_TYPE_NAMES } from './model/icmp-types';
+
+/** Transport protocols of `toPorts`. */
+export enum Protocol {
+  /** TCP. */
+  TCP = 'TCP',
+  /** UDP. */
+  UDP = 'UDP',
+  /** SCTP. */
+  SCTP = 'SCTP',
+  /** TCP, UDP and SCTP (not ICMP). */
+  ANY = 'ANY',
+  /** VRRP, a portless protocol (Cilium 1.19+, agent flag `enable-extended-ip-protocols`). */
+  VRRP = 'VRRP',
+  /** IGMP, a portless protocol (Cilium 1.19+, agent flag `enable-extended-ip-protocols`). */
+  IGMP = 'IGMP',
+}
+
+/** IP family of an ICMP match. */
+export enum IcmpFamily {
+  /** ICMP. */
+  IPV4 = 'IPv4',
+  /** ICMPv6. */
+  IPV6 = 'IPv6',
+}
+
+/** Options of `Port.of()`. */
+export interface PortOptions {
+  /**
+   * Port number (1-65535), or 0 for every port.
+   * @default - one of `port` or `name` is required unless the protocol is portless (VRRP, IGMP)
+   */
+  readonly port?: number;
+  /**
+   * A named container port (`http`), resolved on the destination pod.
+   * @default - a numeric port
+   */
+  readonly name?: string;
+  /**
+   * Last port of a range starting at `port` (Cilium 1.16+).
+   * @default - a single port
+   */
+  readonly endPort?: number;
+  /**
+   * The protocol.
+   * @default Protocol.ANY
+   */
+  readonly protocol?: Protocol;
+}
+
+/** @internal */
+export type PortSpec = { readonly kind: 'l4'; readonly model: PortProtocolModel } | { readonly kind: 'icmp'; readonly field: IcmpFieldModel };
+
+/**
+ * A layer-4 match: a port, a port range, a named port, or an ICMP type (see `Icmp`).
+ * Ports are always written with an explicit protocol, as decimal strings.
+ */
+export class Port {
+  /** One TCP port. */
+  public static tcp(port: number): Port {
+    return Port.single(port, Protocol.TCP);
+  }
+
+  /** One UDP port. */
+  public static udp(port: number): Port {
+    return Port.single(port, Protocol.UDP);
+  }
+
+  /** One SCTP port. */
+  public static sctp(port: number): Port {
+    return Port.single(port, Protocol.SCTP);
+  }
+
+  /** One port on TCP, UDP and SCTP (`protocol: ANY`), e.g. DNS on 53. */
+  public static any(port: number): Port {
+    return Port.single(port, Protocol.ANY);
+  }
+
+  /** A TCP port range, both ends included (`endPort`, Cilium 1.16+). */
+  public static tcpRange(from: number, to: number): Port {
+    return Port.range(from, to, Protocol.TCP);
+  }
+
+  /** A UDP port range, both ends included (`endPort`, Cilium 1.16+). */
+  public static udpRange(from: number, to: number): Port {
+    return Port.range(from, to, Protocol.UDP);
+  }
+
+  /** A port range on a protocol, both ends included (`endPort`, Cilium 1.16+). */
+  public static range(from: number, to: number, protocol: Protocol = Protocol.ANY): Port {
+    checkNumber(from, 'port range start', 1);
+    checkNumber(to, 'port range end', 1);
+    if (to < from) {
+      throw new CiliumPolicyError({
+        id: 'port-range-reversed',
+        message: `port range ${from}-${to} ends before it starts`,
+        fix: `write Port.range(${to}, ${from})`,
+        location: callerLocation(),
+      });
+    }
+    if (to === from) return Port.single(from, protocol);
+    return new Port({ kind: 'l4', model: { port: String(from), endPort: to, protocol } });
+  }
+
+  /** A named container port such as `http`, resolved on the destination pod. */
+  public static named(name: string, protocol: Protocol = Protocol.ANY): Port {
+    if (!/^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(name) || name.length > 15) {
+      throw new CiliumPolicyError({
+        id: 'port-name-syntax',
+        message: `"${name}" is not a valid port name`,
+        fix: 'use an IANA service name: 1-15 letters, digits and single dashes, with at least one letter',
+        location: callerLocation(),
+      });
+    }
+    return new Port({ kind: 'l4', model: { port: name.toLowerCase(), protocol } });
+  }
+
+  /** Every TCP port (`port: "0"`). */
+  public static allTcp(): Port {
+    return new Port({ kind: 'l4', model: { port: '0', protocol: Protocol.TCP } });
+  }
+
+  /** Every UDP port (`port: "0"`). */
+  public static allUdp(): Port {
+    return new Port({ kind: 'l4', model: { port: '0', protocol: Protocol.UDP } });
+  }
+
+  /** Every SCTP port (`port: "0"`). */
+  public static allSctp(): Port {
+    return new Port({ kind: 'l4', model: { port: '0', protocol: Protocol.SCTP } });
+  }
+
+  /** Every port of TCP, UDP and SCTP (`port: "0", protocol: ANY`). */
+  public static allPorts(): Port {
+    return new Port({ kind: 'l4', model: { port: '0', protocol: Protocol.ANY } });
+  }
+
+  /** A portless protocol such as `Protocol.VRRP` or `Protocol.IGMP` (Cilium 1.19+). */
+  public static protocol(protocol: Protocol): Port {
+    if (protocol !== Protocol.VRRP && protocol !== Protocol.IGMP) {
+      throw new CiliumPolicyError({
+        id: 'port-protocol-needs-port',
+        message: `protocol ${protocol} needs a port`,
+        fix: `use Port.${protocol === Protocol.ANY ? 'allPorts' : `all${protocol[0]}${protocol.slice(1).toLowerCase()}`}() or give a port number`,
+        location: callerLocation(),
+      });
+    }
+    return new Port({ kind: 'l4', model: { protocol } });
+  }
+
+  /** Any combination of port, name, range and protocol. */
+  public static of(options: PortOptions): Port {
+    const protocol = options.protocol ?? Protocol.ANY;
+    if (options.name !== undefined) {
+      if (options.port !== undefined || options.endPort !== undefined) {
+        throw new CiliumPolicyError({
+          id: 'port-name-and-number',
+          message: `a port has either a name ("${options.name}") or a number (${options.port ?? options.endPort}), not both`,
+          fix: 'drop one of them',
+          location: callerLocation(),
+        });
+      }
+      return Port.named(options.name, protocol);
+    }
+    if (options.port === undefined) return Port.protocol(protocol);
+    if (options.endPort !== undefined) return Port.range(options.port, options.endPort, protocol);
+    if (options.port === 0) return new Port({ kind: 'l4', model: { port: '0', protocol } });
+    return Port.single(options.port, protocol);
+  }
+
+  private static single(port: number, protocol: Protocol): Port {
+    checkNumber(port, 'port', 1);
+    return new Port({ kind: 'l4', model: { port: String(port), protocol } });
+  }
+
+  /** @internal */
+  public static _fromModel(model: PortProtocolModel): Port {
+    return new Port({ kind: 'l4', model: { ...model } });
+  }
+
+  /** @internal */
+  public static _icmp(field: IcmpFieldModel): Port {
+    return new Port({ kind: 'icmp', field });
+  }
+
+  private constructor(private readonly spec: PortSpec) {}
+
+  /** @internal */
+  public _spec(): PortSpec {
+    return this.spec;
+  }
+
+  /** `8080/TCP`, `80-90/TCP`, `http/ANY`, `icmp 8/IPv4`. */
+  public toString(): string {
+    if (this.spec.kind === 'icmp') return `icmp ${this.spec.field.type}/${this.spec.field.family ?? 'IPv4'}`;
+    const m = this.spec.model;
+    return `${m.port ?? ''}${m.endPort !== undefined ? `-${m.endPort}` : ''}/${m.protocol ?? 'ANY'}`;
+  }
+}
+
+/**
+ * ICMP matches (`icmps`). They are `Port`s so they can be passed along with TCP/UDP ports; the rule is split
+ * automatically because Cilium does not allow `icmps` and `toPorts` in one rule item.
+ */
+export class Icmp {
+  /** Echo request (ping): type 8, or 128 for IPv6. */
+  public static echoRequest(family: IcmpFamily = IcmpFamily.IPV4): Port {
+    return Icmp.type(family === IcmpFamily.IPV6 ? 128 : 8, family);
+  }
+
+  /** Echo reply: type 0, or 129 for IPv6. */
+  public static echoReply(family: IcmpFamily = IcmpFamily.IPV4): Port {
+    return Icmp.type(family === IcmpFamily.IPV6 ? 129 : 0, family);
+  }
+
+  /** Destination unreachable (path MTU discovery needs it): type 3, or 1 for IPv6. */
+  public static destinationUnreachable(family: IcmpFamily = IcmpFamily.IPV4): Port {
+    return Icmp.type(family === IcmpFamily.IPV6 ? 1 : 3, family);
+  }
+
+  /** Time exceeded (traceroute): type 11, or 3 for IPv6. */
+  public static timeExceeded(family: IcmpFamily = IcmpFamily.IPV4): Port {
+    return Icmp.type(family === IcmpFamily.IPV6 ? 3 : 11, family);
+  }
+
+  /** ICMPv6 packet too big (type 2), needed for IPv6 path MTU discovery. */
+  public static packetTooBig(): Port {
+    return Icmp.type(2, IcmpFamily.IPV6);
+  }
+
+  /** An ICMP type by number (0-255). */
+  public static type(type: number, family: IcmpFamily = IcmpFamily.IPV4): Port {
+    checkNumber(type, 'ICMP type', 0, 255);
+    return Port._icmp({ family, type });
+  }
+
+  /** An ICMP type by Cilium's CamelCase name, e.g. `DestinationUnreachable` or (IPv6) `NeighborSolicitation`. */
+  public static named(name: string, family: IcmpFamily = IcmpFamily.IPV4): Port {
+    const names = ICMP_TYPE_NAMES[family];
+    if (!(name in names)) {
+      throw new CiliumPolicyError({
+        id: 'icmp-name-unknown',
+        message: `"${name}" is not an ${family === IcmpFamily.IPV6 ? 'ICMPv6' : 'ICMP'} type name`,
+        fix: `use one of ${Object.keys(names).join(', ')}, or Icmp.type(<number>)`,
+        location: callerLocation(),
+      });
+    }
+    return Port._icmp({ family, type: name });
+  }
+
+  private constructor() {}
+}
+
+function checkNumber(value: number, what: string, min: number, max = 65535): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new CiliumPolicyError({
+      id: 'port-out-of-range',
+      message: `${what} ${value} is not an integer between ${min} and ${max}`,
+      fix: what === 'port' ? 'use a port between 1 and 65535 (Port.allTcp() and friends for every port)' : `use an integer between ${min} and ${max}`,
+      location: callerLocation(),
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { App, AppProps } from 'cdk8s';
+
+/**
+ * Builds and synthesizes a cdk8s app, reporting input errors as plain messages instead of stack traces.
+ *
+ * Use it as the last line of `main.ts`: `runSynth((app) => { new MyChart(app, 'my-chart'); });`. Every problem
+ * of every policy is listed at once (construct path, field, bad value, fix) and nothing is written to the output
+ * directory when any policy is invalid; the process then exits with status 1. Errors that are not input errors
+ * (bugs) keep their stack trace.
+ *
+ * @param build adds the charts to the app
+ * @param props props of the `App` (output directory, file naming…)
+ * @returns the synthesized app, or `undefined` when it failed
+ */
+export function runSynth(build: (app: App) => void, props: AppProps = {}): App | undefined {
+  try {
+    const app = new App(props);
+    build(app);
+    // Validate everything before writing anything: no partial output.
+    const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => `[${c.node.path}] ${message}`));
+    if (errors.length > 0) {
+      process.stderr.write(`cdk8s-cilium: synthesis failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map((e) => `  ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
+      process.exitCode = 1;
+      return undefined;
+    }
+    app.synth();
+    return app;
+  } catch (e) {
+    if (e instanceof Error && (e.name === 'CiliumPolicyError' || /^Validation failed/.test(e.message))) {
+      process.stderr.write(`cdk8s-cilium: ${e.message}\n`);
+      process.exitCode = 1;
+      return undefined;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,262 @@
+// Test matchers over CrdSchemas, for vitest and jest (`expect.extend(ciliumMatchers)`) and for any other framework
+// (`expectValidCilium`). Nothing here imports a test framework.
+//
+// Type declarations are the user's side, so the package does not depend on vitest or jest. For vitest, add a .d.ts file to the
+// test sources:
+//
+//   import 'vitest';
+//   import type { ICrdSchemaSource } from 'cdk8s-cilium';
+//   declare module 'vitest' {
+//     interface Assertion<T = any> { toBeValidCilium(schemas?: ICrdSchemaSource): T }
+//     interface AsymmetricMatchersContaining { toBeValidCilium(schemas?: ICrdSchemaSource): unknown }
+//   }
+//
+// For jest (@types/jest):
+//
+//   declare global { namespace jest { interface Matchers<R> { toBeValidCilium(schemas?: ICrdSchemaSource): R } } }
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { CrdSchemas, CrdViolation, ICrdSchemaSource } from './crd-schema';
+import { CiliumPolicyError } from '../errors';
+import { CiliumVersion } from '../model/cilium-version';
+
+/** The environment variable naming a CRD folder, used when no default schemas were set with `setDefaultCrdSchemas`. */
+export const CRD_DIR_ENV = 'CDK8S_CILIUM_CRD_DIR';
+
+const DEFAULT_SOURCE = Symbol.for('cdk8s-cilium.defaultCrdSchemas');
+const ENV_SOURCE = Symbol.for('cdk8s-cilium.envCrdSchemas');
+
+/** Where the process-wide settings live: on `globalThis`, so two copies of this module (src and lib) share them. */
+interface GlobalSettings {
+  [DEFAULT_SOURCE]?: ICrdSchemaSource;
+  [ENV_SOURCE]?: { dir: string; source: ICrdSchemaSource };
+}
+
+const settings = globalThis as GlobalSettings;
+
+/**
+ * Sets the CRD schemas `toBeValidCilium()` and `expectValidCilium()` use when none are passed, typically once in a test setup
+ * file. A `CrdVersionRoot` (`CrdSchemas.fromVersionRoot(dir)`) makes the matchers pick the schemas of each construct's
+ * `CiliumVersion`; a plain `CrdSchemas` is used for everything.
+ * @param schemas the schemas, or `undefined` to go back to `CDK8S_CILIUM_CRD_DIR`
+ */
+export function setDefaultCrdSchemas(schemas: ICrdSchemaSource | undefined): void {
+  settings[DEFAULT_SOURCE] = schemas;
+}
+
+/**
+ * The CRD schemas the matchers use by default: the ones given to `setDefaultCrdSchemas`, else the folder named by the
+ * `CDK8S_CILIUM_CRD_DIR` environment variable (holding `ciliumnetworkpolicies.yaml` and `ciliumclusterwidenetworkpolicies.yaml`,
+ * or one `v<version>/` sub-folder per Cilium version).
+ * @throws CiliumPolicyError when neither is configured
+ */
+export function defaultCrdSchemas(): ICrdSchemaSource {
+  const configured = settings[DEFAULT_SOURCE];
+  if (configured) return configured;
+  const dir = process.env[CRD_DIR_ENV];
+  if (dir) {
+    const cached = settings[ENV_SOURCE];
+    if (cached?.dir === dir) return cached.source;
+    const source = sourceFromDirectory(dir);
+    settings[ENV_SOURCE] = { dir, source };
+    return source;
+  }
+  throw new CiliumPolicyError({
+    id: 'crd-schemas-not-configured',
+    message: 'no CRD schemas to validate Cilium policies against',
+    fix: 'call setDefaultCrdSchemas(CrdSchemas.fromDirectory(dir)) in a test setup file, pass the schemas to '
+      + `toBeValidCilium(schemas) / expectValidCilium(x, schemas), or set ${CRD_DIR_ENV} to a folder holding `
+      + 'ciliumnetworkpolicies.yaml and ciliumclusterwidenetworkpolicies.yaml (`kubectl get crd <name> -o yaml`)',
+  });
+}
+
+/** A folder with the two CRD files, or a version root with `v1.19/`-style sub-folders. */
+function sourceFromDirectory(dir: string): ICrdSchemaSource {
+  const abs = resolve(dir);
+  if (existsSync(join(abs, 'ciliumnetworkpolicies.yaml'))) return CrdSchemas.fromDirectory(abs);
+  if (existsSync(abs) && readdirSync(abs).some((d) => d === 'main' || /^v\d+\.\d+$/.test(d))) return CrdSchemas.fromVersionRoot(abs);
+  throw new CiliumPolicyError({
+    id: 'crd-folder-not-found',
+    message: `${CRD_DIR_ENV}=${dir} holds neither ciliumnetworkpolicies.yaml nor v<version>/ sub-folders`,
+    fix: `point ${CRD_DIR_ENV} at a folder with ciliumnetworkpolicies.yaml and ciliumclusterwidenetworkpolicies.yaml`,
+  });
+}
+
+/** The result of a matcher, as vitest and jest expect it. */
+export interface CiliumMatcherResult {
+  /** Whether the assertion holds (before `.not`). */
+  readonly pass: boolean;
+  /** The message shown when the assertion fails: the failure for `expect(x)`, the pass for `expect(x).not`. */
+  readonly message: () => string;
+}
+
+/** What a matcher sees as `this` (a subset of vitest's and jest's matcher state). */
+export interface CiliumMatcherContext {
+  /** Whether the assertion is negated (`.not`). @default false */
+  readonly isNot?: boolean;
+}
+
+/** The matchers, as passed to `expect.extend` (a type alias, so that it fits vitest's and jest's `Record<string, matcher>`). */
+export type CiliumMatchers = {
+  /**
+   * Passes when every Cilium policy object in `received` fits its CRD schema (closed: unknown fields fail).
+   * `received` may be a cdk8s `App` (all its charts), a `Chart`, any construct (the API objects below it), a manifest object or an
+   * array of any of these. Other kinds are skipped; finding no Cilium policy object at all fails.
+   * @param schemas the schemas; a `CrdVersionRoot` checks each construct against its `CiliumVersion` (plain manifests against
+   * `CiliumVersion.DEFAULT`). @default - `defaultCrdSchemas()`
+   */
+  toBeValidCilium(this: CiliumMatcherContext, received: unknown, schemas?: ICrdSchemaSource): CiliumMatcherResult;
+};
+
+/**
+ * Matchers for vitest and jest: `expect.extend(ciliumMatchers)`, then `expect(chart).toBeValidCilium()`.
+ * See the comment at the top of this file for the TypeScript declaration to add to your tests.
+ */
+export const ciliumMatchers: CiliumMatchers = {
+  toBeValidCilium(received: unknown, schemas?: ICrdSchemaSource): CiliumMatcherResult {
+    const report = checkCilium(received, schemas ?? defaultCrdSchemas());
+    return {
+      pass: report.checked.length > 0 && report.failures.length === 0,
+      message: () => (report.checked.length > 0 && report.failures.length === 0 ? passMessage(report) : failureMessage(report)),
+    };
+  },
+};
+
+/**
+ * The framework-free form of `toBeValidCilium`: throws an `Error` with the same message when a Cilium policy object in `received`
+ * does not fit its CRD schema, or when there is none.
+ * @param received an `App`, a `Chart`, any construct, a manifest or an array of these
+ * @param schemas @default - `defaultCrdSchemas()`
+ */
+export function expectValidCilium(received: unknown, schemas?: ICrdSchemaSource): void {
+  const result = ciliumMatchers.toBeValidCilium.call({}, received, schemas);
+  if (!result.pass) {
+    const error = new Error(result.message());
+    error.name = 'CiliumSchemaAssertionError';
+    throw error;
+  }
+}
+
+/** One object that was checked. */
+interface Checked {
+  readonly kind: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly constructPath?: string;
+  readonly against: string;
+  readonly violations: CrdViolation[];
+}
+
+interface Report {
+  readonly checked: Checked[];
+  readonly failures: Checked[];
+  /** Kinds that were skipped (not Cilium policies), for the "none found" message. */
+  readonly skippedKinds: string[];
+  /** Received values that are not objects at all. */
+  readonly invalid: string[];
+}
+
+/** A manifest to check, with the Cilium version its construct targets (when it came from one). */
+interface Target {
+  readonly manifest: unknown;
+  readonly version?: string;
+  readonly constructPath?: string;
+}
+
+function checkCilium(received: unknown, source: ICrdSchemaSource): Report {
+  const checked: Checked[] = [];
+  const skippedKinds: string[] = [];
+  const invalid: string[] = [];
+  for (const target of collect(received)) {
+    const manifest = target.manifest;
+    if (typeof manifest !== 'object' || manifest === null || typeof (manifest as { kind?: unknown }).kind !== 'string') {
+      invalid.push(describeValue(manifest));
+      continue;
+    }
+    const m = manifest as { kind: string; metadata?: { name?: unknown; namespace?: unknown } };
+    const schemas = source.schemasFor(target.version ?? CiliumVersion.DEFAULT.toString());
+    if (!schemas.handlesKind(m.kind)) {
+      skippedKinds.push(m.kind);
+      continue;
+    }
+    checked.push({
+      kind: m.kind,
+      name: typeof m.metadata?.name === 'string' ? m.metadata.name : undefined,
+      namespace: typeof m.metadata?.namespace === 'string' ? m.metadata.namespace : undefined,
+      constructPath: target.constructPath,
+      against: schemas.label,
+      violations: schemas.validate(manifest),
+    });
+  }
+  return { checked, failures: checked.filter((c) => c.violations.length > 0), skippedKinds, invalid };
+}
+
+/** The manifests in `received`, each with the Cilium version of the construct that produced it. */
+function collect(received: unknown): Target[] {
+  if (Array.isArray(received)) return received.flatMap(collect);
+  if (!Construct.isConstruct(received)) return [{ manifest: received }];
+  if (Chart.isChart(received)) return fromChart(received);
+  const charts = (received as { charts?: unknown }).charts;
+  if (received.node.scope === undefined && Array.isArray(charts)) return charts.filter(Chart.isChart).flatMap(fromChart);
+  return received.node.findAll().filter(ApiObject.isApiObject).map((o) => ({
+    manifest: o.toJson(),
+    version: CiliumVersion.of(o).toString(),
+    constructPath: o.node.path,
+  }));
+}
+
+/** `chart.toJson()` (the chart's own objects, not those of nested charts), each with its construct's Cilium version. */
+function fromChart(chart: Chart): Target[] {
+  const owners = new Map<string, ApiObject>();
+  for (const o of chart.node.findAll().filter(ApiObject.isApiObject)) {
+    if (Chart.of(o) === chart) owners.set(objectKey(o.kind, o.metadata.namespace, o.name), o);
+  }
+  return chart.toJson().map((manifest: { kind?: string; metadata?: { name?: string; namespace?: string } }) => {
+    const owner: IConstruct = owners.get(objectKey(manifest.kind, manifest.metadata?.namespace, manifest.metadata?.name)) ?? chart;
+    return { manifest, version: CiliumVersion.of(owner).toString(), constructPath: owner.node.path };
+  });
+}
+
+function objectKey(kind?: string, namespace?: string, name?: string): string {
+  return `${kind ?? ''}\0${namespace ?? ''}\0${name ?? ''}`;
+}
+
+function title(c: Checked): string {
+  const name = c.name === undefined ? '(no name)' : c.namespace ? `${c.namespace}/${c.name}` : c.name;
+  return `${c.kind} ${name}`;
+}
+
+function failureMessage(report: Report): string {
+  const { checked, failures, skippedKinds, invalid } = report;
+  const lines: string[] = [];
+  if (invalid.length > 0) {
+    lines.push(`expected Kubernetes manifests, a cdk8s Chart or App, but got ${invalid.join(', ')}`);
+  }
+  if (checked.length === 0) {
+    const skipped = skippedKinds.length > 0 ? ` among ${skippedKinds.length} object(s) (${[...new Set(skippedKinds)].join(', ')})` : '';
+    lines.push(`expected at least one Cilium policy object (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy), but found none${skipped}`);
+    return lines.join('\n');
+  }
+  if (failures.length === 0) return lines.join('\n');
+  const total = checked.length === 1 ? 'the Cilium policy object' : `all ${checked.length} Cilium policy objects`;
+  lines.push(`expected ${total} to match the CRD schema, but ${failures.length} ${failures.length === 1 ? 'does' : 'do'} not:`);
+  for (const f of failures) {
+    const where = f.constructPath ? `, construct ${f.constructPath}` : '';
+    lines.push('', `  ${title(f)} (${f.against}${where}):`);
+    for (const v of f.violations) lines.push(`    - ${v.message}`);
+  }
+  return lines.join('\n');
+}
+
+function passMessage(report: Report): string {
+  const names = report.checked.map((c) => `${title(c)} (${c.against})`).join(', ');
+  return `expected the Cilium policy objects not to match the CRD schema, but all ${report.checked.length} do: ${names}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return 'an object without a kind';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,149 @@
+import { Severity } from '../errors';
+
+/** Which validation layer a check belongs to. */
+export type CheckLayer = 'crd' | 'sanitize' | 'version';
+
+/** One entry of the check catalogue. */
+export interface CheckInfo {
+  /** Stable id, prefixed by its layer. */
+  readonly id: string;
+  /** Severity of every finding with this id. */
+  readonly severity: Severity;
+  /** The target versions on which the check can fire: `all`, `1.16+`, `1.14-1.15`. */
+  readonly versions: string;
+  /** What it finds, in a few words. */
+  readonly what: string;
+}
+
+const E = Severity.ERROR;
+const W = Severity.WARNING;
+
+/**
+ * Every check the validator runs. The table in the doc comment of `index.ts` mirrors this list (a test keeps them
+ * equal), and every id has a failing and a passing test case.
+ */
+export const CHECKS: readonly CheckInfo[] = [
+  // API server / CRD schema of the target version.
+  { id: 'crd-metadata-name', severity: E, versions: 'all', what: 'metadata.name is not a DNS-1123 subdomain of at most 253 characters' },
+  { id: 'crd-metadata-namespace', severity: E, versions: 'all', what: 'metadata.namespace is not a DNS-1123 label' },
+  { id: 'crd-metadata-labels', severity: E, versions: 'all', what: 'a metadata label key is not a qualified name or its value not a label value' },
+  { id: 'crd-metadata-annotations', severity: E, versions: 'all', what: 'a metadata annotation key is not a qualified name' },
+  { id: 'crd-type', severity: E, versions: 'all', what: 'a value has the wrong JSON type (number port, boolean label value, ...)' },
+  { id: 'crd-subject-one-of', severity: E, versions: 'all', what: 'a rule has both or neither of endpointSelector and nodeSelector' },
+  { id: 'crd-sections-any-of', severity: E, versions: '1.17+', what: 'a rule has none of ingress, ingressDeny, egress, egressDeny' },
+  { id: 'crd-label-key-required', severity: E, versions: 'all', what: 'a spec.labels entry has no key' },
+  { id: 'crd-field-direction', severity: E, versions: 'all', what: 'an egress-only field (toServices, toFQDNs) in an ingress section' },
+  { id: 'crd-deny-fqdns', severity: E, versions: 'all', what: 'toFQDNs in egressDeny (not a field of deny rules)' },
+  { id: 'crd-deny-authentication', severity: E, versions: 'all', what: 'authentication in a deny section (not a field of deny rules)' },
+  { id: 'crd-deny-l7', severity: E, versions: 'all', what: 'rules, serverNames, listener or TLS in a deny toPorts (only ports exist)' },
+  { id: 'crd-label-value', severity: E, versions: 'all', what: 'a matchLabels value is not a label value (pattern, at most 63 characters)' },
+  { id: 'crd-selector-operator', severity: E, versions: 'all', what: 'a matchExpressions entry has no key or an operator other than In, NotIn, Exists, DoesNotExist' },
+  { id: 'crd-entity', severity: E, versions: 'all', what: 'an entity outside the CRD enum (world-ipv4 and world-ipv6 included)' },
+  { id: 'crd-cidr', severity: E, versions: 'all', what: 'a CIDR the API server rejects (1.14-1.15 regex; 1.16+ Go net.ParseCIDR, so no bare IP)' },
+  { id: 'crd-cidr-group-ref', severity: E, versions: 'all', what: 'cidrGroupRef is not a DNS-1123 subdomain of at most 253 characters' },
+  { id: 'crd-cidr-set-one-of', severity: E, versions: 'all', what: 'a CIDR set entry has not exactly one of cidr, cidrGroupRef, cidrGroupSelector' },
+  { id: 'crd-fqdn-one-of', severity: E, versions: '1.16+', what: 'a toFQDNs or DNS rule entry has not exactly one of matchName, matchPattern' },
+  { id: 'crd-fqdn-syntax', severity: E, versions: 'all', what: 'matchName or matchPattern fails the CRD pattern' },
+  { id: 'crd-fqdn-max-length', severity: E, versions: '1.17+', what: 'matchName or matchPattern longer than 255 characters' },
+  { id: 'crd-ports-max-items', severity: E, versions: '1.16+', what: 'more than 40 ports in one toPorts entry of an allow section' },
+  { id: 'crd-port-syntax', severity: E, versions: 'all', what: 'port fails the CRD pattern' },
+  { id: 'crd-end-port-range', severity: E, versions: '1.16+', what: 'endPort is not an integer from 0 to 65535' },
+  { id: 'crd-protocol', severity: E, versions: 'all', what: 'protocol outside the version\'s enum (case-sensitive: tcp fails)' },
+  { id: 'crd-rules-one-of', severity: E, versions: '1.16+', what: 'toPorts rules has not exactly one of http, kafka, dns, l7proto' },
+  { id: 'crd-icmp-fields-max-items', severity: E, versions: '1.16+', what: 'more than 40 ICMP fields in one icmps entry' },
+  { id: 'crd-icmp-family', severity: E, versions: 'all', what: 'ICMP family other than IPv4 or IPv6' },
+  { id: 'crd-icmp-type', severity: E, versions: 'all', what: 'ICMP type not an integer 0-255 or (1.16+) a known type name' },
+  { id: 'crd-authentication-mode', severity: E, versions: 'all', what: 'authentication.mode missing or not disabled, required, test-always-fail' },
+  { id: 'crd-header-match-name', severity: E, versions: '1.16+', what: 'a headerMatches entry has an empty name' },
+  { id: 'crd-header-match-mismatch', severity: E, versions: 'all', what: 'headerMatches mismatch not LOG, ADD, DELETE, REPLACE' },
+  { id: 'crd-header-secret', severity: E, versions: 'all', what: 'a headerMatches secret without name' },
+  { id: 'crd-tls-secret', severity: E, versions: 'all', what: 'terminatingTLS or originatingTLS without secret.name' },
+  { id: 'crd-kafka-role', severity: E, versions: 'all', what: 'kafka role not produce or consume' },
+  { id: 'crd-kafka-topic-max-length', severity: E, versions: 'all', what: 'kafka topic longer than 255 characters' },
+  { id: 'crd-server-names-empty', severity: E, versions: '1.18+', what: 'serverNames is an empty list (minItems 1)' },
+  { id: 'crd-server-names-duplicate', severity: E, versions: '1.18+', what: 'serverNames holds a name twice (list-type set)' },
+  { id: 'crd-server-name-syntax', severity: E, versions: '1.18+', what: 'a server name fails the CRD pattern or is longer than 255 characters' },
+  { id: 'crd-listener', severity: E, versions: 'all', what: 'listener without name or envoyConfig.name, or with an unknown envoyConfig.kind' },
+  { id: 'crd-listener-priority', severity: E, versions: '1.16+', what: 'listener.priority not an integer from 1 to 100' },
+  { id: 'crd-log-value', severity: E, versions: '1.18+', what: 'log.value longer than 32 characters or not printable' },
+  { id: 'crd-service-selector', severity: E, versions: 'all', what: 'k8sServiceSelector without selector' },
+
+  // Agent Sanitize: accepted by the API server, refused (or silently ignored) by the agent.
+  { id: 'sanitize-empty-policy', severity: E, versions: 'all', what: 'neither spec nor a non-empty specs' },
+  { id: 'sanitize-cnp-node-selector', severity: E, versions: 'all', what: 'a CiliumNetworkPolicy with nodeSelector (host policies need a CCNP)' },
+  { id: 'sanitize-no-rules', severity: E, versions: 'all', what: 'a rule whose sections are all missing or empty' },
+  { id: 'sanitize-empty-section', severity: E, versions: 'all', what: 'an empty section list such as ingress: [] (ignored, so it is no default deny)' },
+  { id: 'sanitize-l3-combination', severity: E, versions: 'all', what: 'more than one L3 peer field in one rule item' },
+  { id: 'sanitize-icmps-with-ports', severity: E, versions: 'all', what: 'icmps and toPorts in the same rule item' },
+  { id: 'sanitize-services-with-ports', severity: E, versions: '1.14-1.16', what: 'toServices combined with toPorts in one rule item' },
+  { id: 'sanitize-ports-max-items', severity: E, versions: 'all', what: 'more than 40 ports in one toPorts entry where the CRD does not catch it' },
+  { id: 'sanitize-icmp-fields-max-items', severity: E, versions: '1.14-1.15', what: 'more than 40 ICMP fields in one icmps entry' },
+  { id: 'sanitize-icmp-type-family', severity: E, versions: '1.16+', what: 'an ICMP type name that does not exist in its family' },
+  { id: 'sanitize-port-parse', severity: E, versions: 'all', what: 'port is neither a service name nor a 16-bit number' },
+  { id: 'sanitize-port-octal', severity: E, versions: 'all', what: 'port with a leading zero, read as octal ("010" is port 8)' },
+  { id: 'sanitize-port-prefixed-name', severity: E, versions: 'all', what: 'port like "0x50" or "0o17", read as a named port' },
+  { id: 'sanitize-port-omitted', severity: E, versions: '1.19', what: 'port omitted for a protocol that has ports' },
+  { id: 'sanitize-portless-protocol-port', severity: E, versions: '1.19', what: 'VRRP or IGMP with a port other than empty or 0' },
+  { id: 'sanitize-extended-protocols-flag', severity: W, versions: '1.19', what: 'VRRP or IGMP need agent flag enable-extended-ip-protocols' },
+  { id: 'sanitize-end-port-named', severity: E, versions: '1.16+', what: 'endPort with a named port (the range is ignored)' },
+  { id: 'sanitize-end-port-below-port', severity: W, versions: '1.16+', what: 'endPort below port (means the single port)' },
+  { id: 'sanitize-l7-protocol', severity: E, versions: 'all', what: 'HTTP, Kafka or l7proto rules on a port whose protocol is not TCP' },
+  { id: 'sanitize-l7-port-zero', severity: E, versions: 'all', what: 'L7 rules on port 0' },
+  { id: 'sanitize-l7-multiple-kinds', severity: E, versions: '1.14-1.15', what: 'more than one L7 kind in one toPorts rules' },
+  { id: 'sanitize-l7-without-l7proto', severity: E, versions: 'all', what: 'l7 rules without l7proto' },
+  { id: 'sanitize-dns-ingress', severity: E, versions: 'all', what: 'DNS rules in an ingress section' },
+  { id: 'sanitize-dns-no-ports', severity: E, versions: 'all', what: 'DNS rules without ports' },
+  { id: 'sanitize-dns-port-range', severity: E, versions: '1.16+', what: 'DNS rules on a port range (endPort)' },
+  { id: 'sanitize-host-l7', severity: E, versions: 'all', what: 'L7 rules in a host policy (DNS on egress is allowed from 1.17)' },
+  { id: 'sanitize-cidr-parse', severity: E, versions: 'all', what: 'a CIDR the API server accepts but the agent cannot parse (leading zeros, zone)' },
+  { id: 'sanitize-except-outside-cidr', severity: E, versions: 'all', what: 'an except prefix outside its cidr' },
+  { id: 'sanitize-except-with-group', severity: E, versions: '1.14-1.16', what: 'except together with cidrGroupRef' },
+  { id: 'sanitize-fqdn-one-of', severity: E, versions: '1.14-1.15', what: 'a toFQDNs entry with both or neither of matchName, matchPattern' },
+  { id: 'sanitize-fqdn-max-length', severity: E, versions: '1.14-1.16', what: 'matchName or matchPattern longer than 255 characters' },
+  { id: 'sanitize-server-names-with-l7', severity: E, versions: 'all', what: 'serverNames with L7 rules but without terminatingTLS' },
+  { id: 'sanitize-server-name-empty', severity: E, versions: '1.14-1.17', what: 'an empty server name' },
+  { id: 'sanitize-listener-ingress', severity: E, versions: 'all', what: 'a listener in an ingress section' },
+  { id: 'sanitize-listener-with-l7', severity: E, versions: 'all', what: 'a listener together with L7 rules' },
+  { id: 'sanitize-http-regex', severity: E, versions: 'all', what: 'an HTTP path, method or host that is not a valid RE2 regular expression' },
+  { id: 'sanitize-header-name-missing', severity: E, versions: '1.14-1.15', what: 'a headerMatches entry with an empty name' },
+  { id: 'sanitize-header-secret-name', severity: E, versions: 'all', what: 'a headerMatches secret with an empty name' },
+  { id: 'sanitize-kafka-role-and-api-key', severity: E, versions: 'all', what: 'a kafka rule with both role and apiKey' },
+  { id: 'sanitize-kafka-api-key', severity: E, versions: 'all', what: 'an unknown kafka apiKey' },
+  { id: 'sanitize-kafka-api-version', severity: E, versions: 'all', what: 'a kafka apiVersion that is not a number 0-32767' },
+  { id: 'sanitize-kafka-topic', severity: E, versions: 'all', what: 'a kafka topic with characters other than letters, digits, ., _, -' },
+  { id: 'sanitize-selector-key', severity: E, versions: 'all', what: 'a selector key that is not a valid label key once Cilium adds its source' },
+  { id: 'sanitize-selector-values', severity: E, versions: 'all', what: 'In/NotIn without values, or Exists/DoesNotExist with values' },
+  { id: 'sanitize-nodes-flag', severity: W, versions: '1.16+', what: 'fromNodes/toNodes need agent flag enable-node-selector-labels' },
+  { id: 'sanitize-cnp-subject-namespace', severity: W, versions: 'all', what: 'a CNP endpointSelector namespace match, overwritten with the policy namespace' },
+
+  // Fields and values newer than the target version, and removed ones.
+  { id: 'version-end-port', severity: E, versions: '1.14-1.15', what: 'endPort (added in 1.16)' },
+  { id: 'version-enable-default-deny', severity: E, versions: '1.14-1.15', what: 'enableDefaultDeny (added in 1.16)' },
+  { id: 'version-nodes', severity: E, versions: '1.14-1.15', what: 'fromNodes/toNodes (added in 1.16)' },
+  { id: 'version-from-groups', severity: E, versions: '1.14-1.15', what: 'fromGroups (added in 1.16)' },
+  { id: 'version-listener-priority', severity: E, versions: '1.14-1.15', what: 'listener.priority (added in 1.16)' },
+  { id: 'version-icmp-type-name', severity: E, versions: '1.14-1.15', what: 'an ICMP type given as a string (added in 1.16)' },
+  { id: 'version-egress-cidr-group-ref', severity: E, versions: '1.14-1.15', what: 'cidrGroupRef in toCIDRSet (resolved from 1.16)' },
+  { id: 'version-cidr-group-selector', severity: E, versions: '1.14-1.16', what: 'cidrGroupSelector (added in 1.17)' },
+  { id: 'version-log', severity: E, versions: '1.14-1.17', what: 'log (added in 1.18)' },
+  { id: 'version-fqdn-double-star', severity: E, versions: '1.14-1.18', what: 'a **. FQDN pattern (1.19; before, ** is *)' },
+  { id: 'version-protocol', severity: E, versions: '1.14-1.18', what: 'protocol VRRP or IGMP (added in 1.19)' },
+  { id: 'version-port-omitted', severity: E, versions: '1.14-1.18', what: 'a port entry without port (optional from 1.19)' },
+  { id: 'version-requires-removed', severity: E, versions: '1.19', what: 'fromRequires/toRequires with entries (removed in 1.19)' },
+  { id: 'version-requires-deprecated', severity: W, versions: '1.14-1.18', what: 'fromRequires/toRequires (deprecated in 1.17, never written by the SDK)' },
+  { id: 'version-kafka-deprecated', severity: W, versions: '1.18-1.19', what: 'kafka or l7proto rules (deprecated in 1.18, removed in 1.20)' },
+];
+
+const BY_ID = new Map(CHECKS.map((c) => [c.id, c]));
+
+/** The catalogue entry of `id`. @throws Error for an id that is not in the catalogue (a programming error). */
+export function checkInfo(id: string): CheckInfo {
+  const info = BY_ID.get(id);
+  if (!info) throw new Error(`internal: check id ${id} is not in the catalogue`);
+  return info;
+}
+
+/** The layer of a check id, from its prefix. */
+export function layerOf(id: string): CheckLayer {
+  return id.slice(0, id.indexOf('-')) as CheckLayer;
+}

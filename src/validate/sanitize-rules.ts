@@ -1,0 +1,440 @@
+/**
+ * Layer 2: what the agent's `Rule.Sanitize()` (`pkg/policy/api/rule_validation.go`) and its import path enforce.
+ * The API server stores such a policy, but the agent refuses to import it (the CNP shows `Valid: False`) or ignores
+ * part of it; nothing fails at `kubectl apply`.
+ */
+import {
+  CidrRuleModel,
+  FqdnSelectorModel,
+  HeaderMatchModel,
+  HttpRuleModel,
+  IcmpRuleModel,
+  KafkaRuleModel,
+  L7RulesModel,
+  PEER_FIELDS,
+  PEER_FIELD_NAMES,
+  PolicyDocumentModel,
+  SECTIONS,
+} from '../model/policy-model';
+import { crdAcceptsCidr } from './schema-rules';
+import {
+  AGENT_SINCE,
+  CONSTRAINT_SINCE,
+  CRD_PATTERNS,
+  fieldSince,
+  ICMP_FAMILIES,
+  ICMP_TYPE_NAMES,
+  KAFKA_API_KEYS,
+  LIMITS,
+  PORT_FIELDS,
+  PORTLESS_PROTOCOLS,
+  SAFE,
+} from './tables';
+import {
+  ciliumExtendedKey,
+  IpPrefix,
+  isQualifiedName,
+  parseAddr,
+  parsePrefixStrict,
+  prefixContains,
+  re2Error,
+  readPort,
+} from './syntax';
+import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode, RuleNode, SectionNode, SelectorNode, show, Visitor, wireName } from './walk';
+
+const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
+
+/** Whether `rules` holds any L7 rule for the agent (`L7Rules.IsEmpty()` is false). */
+function hasL7(rules: L7RulesModel | undefined): rules is L7RulesModel {
+  if (!isObject(rules)) return false;
+  return rules.http !== undefined || rules.kafka !== undefined || rules.dns !== undefined || !!rules.l7proto || rules.l7 !== undefined;
+}
+
+function checkDocument(doc: PolicyDocumentModel, ctx: CheckContext): void {
+  const hasSpec = isObject(doc.spec);
+  const hasSpecs = arr(doc.specs).length > 0;
+  if (!hasSpec && !hasSpecs) {
+    ctx.report('sanitize-empty-policy', undefined, `the ${doc.kind} has neither spec nor specs; the agent refuses an empty policy`,
+      'add a spec with an endpointSelector (or nodeSelector) and at least one section');
+  }
+}
+
+function checkRule(node: RuleNode, ctx: CheckContext): void {
+  const { rule, path } = node;
+  if (ctx.kind === 'CiliumNetworkPolicy' && rule.nodeSelector !== undefined && rule.nodeSelector !== null) {
+    ctx.report('sanitize-cnp-node-selector', `${path}.nodeSelector`, 'a CiliumNetworkPolicy cannot have nodeSelector; the agent refuses it',
+      'write host policies as a CiliumClusterwideNetworkPolicy, or use endpointSelector to select pods');
+  }
+  const present = SECTIONS.filter((s) => rule[s] !== undefined);
+  const nonEmpty = SECTIONS.filter((s) => arr(rule[s]).length > 0);
+  const crdCaught = present.length === 0 && ctx.version.atLeast(CONSTRAINT_SINCE.sectionsAnyOf);
+  if (nonEmpty.length === 0 && !crdCaught) {
+    const what = present.length ? `only empty sections (${present.map((s) => `${s}: []`).join(', ')})` : 'no ingress, ingressDeny, egress or egressDeny';
+    ctx.report('sanitize-no-rules', path,
+      `rule has ${what}; ${ctx.version.atLeast(CONSTRAINT_SINCE.sectionsAnyOf) ? 'the agent refuses it' : 'it selects endpoints but enforces nothing'}`,
+      'add rules; for a default deny write ingress: [{}] and/or egress: [{}]');
+  }
+  if (ctx.kind === 'CiliumNetworkPolicy' && isObject(rule.endpointSelector)) {
+    const sel = rule.endpointSelector;
+    const isNs = (k: string): boolean => ['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace'].includes(k);
+    const keys: [string, string][] = [
+      ...Object.keys(isObject(sel.matchLabels) ? sel.matchLabels : {}).map((k): [string, string] => [k, keyPath(`${path}.endpointSelector.matchLabels`, k)]),
+      ...arr<{ key?: unknown }>(sel.matchExpressions).map((e, i): [string, string] => [String(isObject(e) ? e.key : ''), `${path}.endpointSelector.matchExpressions[${i}].key`]),
+    ];
+    for (const [k, p] of keys.filter(([k]) => isNs(k))) {
+      ctx.report('sanitize-cnp-subject-namespace', p, `the agent replaces the ${k} match of a CiliumNetworkPolicy endpointSelector with the policy's own namespace`,
+        'remove it (a CNP only selects pods of its namespace), or use a CiliumClusterwideNetworkPolicy to select other namespaces');
+    }
+  }
+}
+
+function checkSection(node: SectionNode, ctx: CheckContext): void {
+  const { rule, section, items, sectionPath } = node;
+  if (Array.isArray(items) && items.length === 0 && SECTIONS.some((s) => arr(rule[s]).length > 0)) {
+    ctx.report('sanitize-empty-section', sectionPath, `${section}: [] is ignored by the agent, so it does not make ${node.direction} default-deny`,
+      `use ${section}: [{}] to deny all ${node.direction} that nothing else allows, or remove the empty list`);
+  }
+}
+
+function checkCidrs(node: ItemNode, ctx: CheckContext): void {
+  const { item, direction, itemPath } = node;
+  const v = ctx.version;
+  const unparsable = (value: string, p: string, strict: boolean): void => {
+    ctx.report('sanitize-cidr-parse', p, `the agent cannot parse ${show(value)} as ${strict ? 'a CIDR prefix' : 'a CIDR or IP address'}`,
+      'write the address without leading zeros, zone or padded prefix length, such as 10.0.0.0/8');
+  };
+  const cidrWire = wireName('cidr', direction);
+  arr<unknown>(item.cidr).forEach((c, i) => {
+    if (typeof c !== 'string' || !crdAcceptsCidr(c, v)) return;
+    if (!parsePrefixStrict(c) && !parseAddr(c)) unparsable(c, `${itemPath}.${cidrWire}[${i}]`, false);
+  });
+  const setWire = wireName('cidrSet', direction);
+  arr<CidrRuleModel>(item.cidrSet).forEach((entry, i) => {
+    if (!isObject(entry)) return;
+    const path = `${itemPath}.${setWire}[${i}]`;
+    let prefix: IpPrefix | undefined;
+    if (typeof entry.cidr === 'string' && crdAcceptsCidr(entry.cidr, v)) {
+      prefix = parsePrefixStrict(entry.cidr);
+      if (!prefix) unparsable(entry.cidr, `${path}.cidr`, true);
+    }
+    const except = arr<unknown>(entry.except);
+    if (except.length > 0 && entry.cidrGroupRef !== undefined && !v.atLeast(AGENT_SINCE.exceptWithGroup)) {
+      ctx.report('sanitize-except-with-group', `${path}.except`,
+        `except together with cidrGroupRef ${show(entry.cidrGroupRef)} needs Cilium ${AGENT_SINCE.exceptWithGroup} or newer; the ${v} agent refuses it`,
+        `raise the target version to ${AGENT_SINCE.exceptWithGroup}, or drop the except and leave the excluded ranges out of the CiliumCIDRGroup`);
+    }
+    except.forEach((e, j) => {
+      if (typeof e !== 'string' || !crdAcceptsCidr(e, v)) return;
+      const p = `${path}.except[${j}]`;
+      const ex = parsePrefixStrict(e);
+      if (!ex) unparsable(e, p, true);
+      else if (prefix && !prefixContains(prefix, ex.addr)) {
+        ctx.report('sanitize-except-outside-cidr', p, `except ${show(e)} is not inside cidr ${show(entry.cidr)}; the agent refuses the rule`,
+          `remove it, or widen cidr so that it contains ${e}`);
+      }
+    });
+  });
+}
+
+function checkFqdnLength(ctx: CheckContext, sel: FqdnSelectorModel, path: string): void {
+  if (ctx.version.atLeast(CONSTRAINT_SINCE.fqdnMaxLength)) return;
+  for (const field of ['matchName', 'matchPattern'] as const) {
+    const value = sel[field];
+    if (typeof value === 'string' && value.length > LIMITS.fqdn) {
+      ctx.report('sanitize-fqdn-max-length', `${path}.${field}`, `${field} is ${value.length} characters long; the agent allows at most ${LIMITS.fqdn}`,
+        'shorten it to a valid DNS name of at most 255 characters');
+    }
+  }
+}
+
+function checkIcmps(node: ItemNode, ctx: CheckContext): void {
+  arr<IcmpRuleModel>(node.item.icmps).forEach((rule, i) => {
+    const fields = arr<unknown>(isObject(rule) ? rule.fields : undefined);
+    const path = `${node.itemPath}.icmps[${i}].fields`;
+    if (!ctx.version.atLeast(CONSTRAINT_SINCE.icmpFieldsMaxItems) && fields.length > LIMITS.icmpFields) {
+      ctx.report('sanitize-icmp-fields-max-items', path, `icmps entry has ${fields.length} fields; the agent allows at most ${LIMITS.icmpFields}`,
+        `split it into several icmps entries of at most ${LIMITS.icmpFields} fields`);
+    }
+    fields.forEach((f, j) => {
+      if (!isObject(f) || typeof f.type !== 'string' || !ICMP_TYPE.test(f.type) || /^[0-9]+$/.test(f.type)) return;
+      const family = (f.family ?? 'IPv4') as string;
+      if (!ICMP_FAMILIES.includes(family)) return;
+      if (!ICMP_TYPE_NAMES[family as 'IPv4' | 'IPv6'].includes(f.type)) {
+        const other = family === 'IPv4' ? 'IPv6' : 'IPv4';
+        ctx.report('sanitize-icmp-type-family', `${path}[${j}].type`, `icmp type ${show(f.type)} does not exist in family ${family}`,
+          ICMP_TYPE_NAMES[other].includes(f.type) ? `set family: ${other}, or use the ${family} type number` : `use an ${family} type name or number`);
+      }
+    });
+  });
+}
+
+function checkItem(node: ItemNode, ctx: CheckContext): void {
+  const { item, direction, section, itemPath } = node;
+  const l3 = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3 && PEER_FIELDS[f][direction] !== undefined && arr(item[f]).length > 0)
+    .filter((f) => !(f === 'fqdns' && section === 'egressDeny'));
+  if (l3.length > 1) {
+    const [a, b] = l3.map((f) => wireName(f, direction));
+    ctx.report('sanitize-l3-combination', `${itemPath}.${b}`, `combining ${a} and ${b} in one ${section} rule is not supported by the agent`,
+      `split them into separate ${section} items (items are OR-ed)`);
+  }
+  if (arr(item.icmps).length > 0 && arr(item.toPorts).length > 0) {
+    ctx.report('sanitize-icmps-with-ports', `${itemPath}.icmps`, 'icmps and toPorts in the same rule item; the agent refuses it',
+      `put icmps and toPorts into two separate ${section} items with the same peers`);
+  }
+  if (direction === 'egress' && arr(item.services).length > 0 && arr(item.toPorts).length > 0 && !ctx.version.atLeast(AGENT_SINCE.servicesWithPorts)) {
+    ctx.report('sanitize-services-with-ports', `${itemPath}.toPorts`,
+      `combining toServices and toPorts needs Cilium ${AGENT_SINCE.servicesWithPorts} or newer; the ${ctx.version} agent does not support it`,
+      `select the service's pods with toEndpoints (which may have toPorts), or raise the target version to ${AGENT_SINCE.servicesWithPorts}`);
+  }
+  if (arr(item.nodes).length > 0 && ctx.version.atLeast(AGENT_SINCE.nodesFlag)) {
+    const w = wireName('nodes', direction);
+    ctx.report('sanitize-nodes-flag', `${itemPath}.${w}`, `${w} needs agent flag enable-node-selector-labels (off by default); without it the agent refuses the policy`,
+      `set enable-node-selector-labels: "true" in the cilium-config ConfigMap, or select nodes with ${wireName('entities', direction)}: [remote-node, host]`);
+  }
+  checkCidrs(node, ctx);
+  if (direction === 'egress' && section === 'egress') {
+    arr<FqdnSelectorModel>(item.fqdns).forEach((sel, i) => {
+      if (!isObject(sel)) return;
+      const path = `${itemPath}.toFQDNs[${i}]`;
+      if (!ctx.version.atLeast(CONSTRAINT_SINCE.fqdnAndRulesOneOf)) {
+        const hasName = !!sel.matchName;
+        const hasPattern = !!sel.matchPattern;
+        if (hasName === hasPattern) {
+          ctx.report('sanitize-fqdn-one-of', path, hasName ? `toFQDNs entry ${show(sel)} has both matchName and matchPattern; the agent refuses it`
+            : `toFQDNs entry ${show(sel)} has neither matchName nor matchPattern, so it matches no name`,
+          'give each entry exactly one of matchName or matchPattern; use two entries for both');
+        }
+      }
+      checkFqdnLength(ctx, sel, path);
+    });
+  }
+  checkIcmps(node, ctx);
+}
+
+function checkHttp(ctx: CheckContext, rules: readonly HttpRuleModel[], path: string): void {
+  rules.forEach((h, i) => {
+    if (!isObject(h)) return;
+    for (const field of ['path', 'method', 'host'] as const) {
+      const value = h[field];
+      if (typeof value !== 'string' || value === '') continue;
+      const err = re2Error(value);
+      if (err) {
+        ctx.report('sanitize-http-regex', `${path}[${i}].${field}`, `http ${field} ${show(value)} is not a valid RE2 regular expression: ${err}`,
+          field === 'path' ? 'write an RE2 regex matched against the whole path, such as /api/v1/.* (escape literal . ? + ( ) with \\)'
+            : `write an RE2 regex matched against the whole ${field === 'host' ? 'host header' : 'method'}`);
+      }
+    }
+    arr<HeaderMatchModel>(h.headerMatches).forEach((m, j) => {
+      if (!isObject(m)) return;
+      const p = `${path}[${i}].headerMatches[${j}]`;
+      if (m.name === '' && !ctx.version.atLeast(CONSTRAINT_SINCE.headerNameMinLength)) {
+        ctx.report('sanitize-header-name-missing', `${p}.name`, 'headerMatches entry has an empty name; the agent refuses it ("header name missing")',
+          'set name to the HTTP header to match');
+      }
+      if (isObject(m.secret) && m.secret.name === '') {
+        ctx.report('sanitize-header-secret-name', `${p}.secret.name`, 'headerMatches secret has an empty name; the agent refuses it ("secret name missing")',
+          'set secret.name to the Kubernetes secret that holds the header value');
+      }
+    });
+  });
+}
+
+function checkKafka(ctx: CheckContext, rules: readonly KafkaRuleModel[], path: string): void {
+  rules.forEach((k, i) => {
+    if (!isObject(k)) return;
+    const p = `${path}[${i}]`;
+    if (k.role && k.apiKey) {
+      ctx.report('sanitize-kafka-role-and-api-key', `${p}.apiKey`, `kafka rule sets both role ${show(k.role)} and apiKey ${show(k.apiKey)}; the agent refuses it`,
+        'keep role (which expands to the api keys it needs) or apiKey, and write two rules for both');
+    }
+    if (typeof k.apiKey === 'string' && k.apiKey !== '' && !KAFKA_API_KEYS.includes(k.apiKey.toLowerCase())) {
+      ctx.report('sanitize-kafka-api-key', `${p}.apiKey`, `kafka apiKey ${show(k.apiKey)} is not a Kafka api key the agent knows`,
+        'use a Kafka api name such as produce, fetch, metadata or apiversions');
+    }
+    if (typeof k.apiVersion === 'string' && k.apiVersion !== '' && !(/^\+?[0-9]+$/.test(k.apiVersion) && Number(k.apiVersion) <= 32767)) {
+      ctx.report('sanitize-kafka-api-version', `${p}.apiVersion`, `kafka apiVersion ${show(k.apiVersion)} is not a number from 0 to 32767`,
+        'write the api version as a decimal number, such as "2", or omit it for all versions');
+    }
+    if (typeof k.topic === 'string' && k.topic !== '' && k.topic.length <= LIMITS.kafkaTopic && !/^[a-zA-Z0-9\\._-]+$/.test(k.topic)) {
+      ctx.report('sanitize-kafka-topic', `${p}.topic`, `kafka topic ${show(k.topic)} has characters the agent refuses`,
+        'use letters, digits, ".", "_" and "-" only');
+    }
+  });
+}
+
+function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
+  const { portRule: pr, portRulePath: path, deny, direction, hostPolicy } = node;
+  const v = ctx.version;
+  const ports = arr<unknown>(pr.ports);
+  if (ports.length > LIMITS.ports && (deny || !v.atLeast(CONSTRAINT_SINCE.portsMaxItems))) {
+    ctx.report('sanitize-ports-max-items', `${path}.ports`, `toPorts entry has ${ports.length} ports; the agent allows at most ${LIMITS.ports}`,
+      `split the ports over several toPorts entries of at most ${LIMITS.ports}${v.atLeast(fieldSince(PORT_FIELDS, 'endPort')) ? ', or use endPort ranges' : ''}`);
+  }
+  if (deny) return;
+  const rules = isObject(pr.rules) ? (pr.rules as L7RulesModel) : undefined;
+  const l7 = hasL7(rules);
+  const nDns = arr(rules?.dns).length;
+  const kinds = rules ? (['http', 'kafka', 'dns', 'l7proto'] as const).filter((k) => (k === 'l7proto' ? !!rules.l7proto : rules[k] !== undefined)) : [];
+  if (direction === 'ingress' && nDns > 0) {
+    ctx.report('sanitize-dns-ingress', `${path}.rules.dns`, 'dns rules are not allowed on ingress; the agent refuses the policy',
+      'move the DNS rules to an egress rule of the client pods (towards the DNS server)');
+  }
+  if (direction === 'egress' && rules?.dns !== undefined && ports.length === 0) {
+    ctx.report('sanitize-dns-no-ports', `${path}.rules.dns`, 'dns rules without ports; the agent refuses them ("port 53 must be specified")',
+      'add ports: [{port: "53", protocol: ANY}]');
+  }
+  if (arr(pr.serverNames).length > 0 && l7 && pr.terminatingTLS === undefined) {
+    ctx.report('sanitize-server-names-with-l7', `${path}.serverNames`, 'serverNames together with L7 rules need terminatingTLS; the agent refuses them',
+      'add terminatingTLS (and originatingTLS) to inspect the TLS traffic, or move serverNames to a toPorts entry without rules');
+  }
+  if (!v.atLeast(CONSTRAINT_SINCE.serverNamesConstraints)) {
+    arr<unknown>(pr.serverNames).forEach((s, i) => {
+      if (s === '') ctx.report('sanitize-server-name-empty', `${path}.serverNames[${i}]`, 'server name is empty; the agent refuses it', 'remove the empty entry');
+    });
+  }
+  if (pr.listener !== undefined) {
+    const name = isObject(pr.listener) ? show(pr.listener.name) : show(pr.listener);
+    if (direction === 'ingress') {
+      ctx.report('sanitize-listener-ingress', `${path}.listener`, `listener ${name} in an ingress rule; the agent only allows listeners on egress`,
+        'move the listener to an egress rule');
+    }
+    if (l7) {
+      ctx.report('sanitize-listener-with-l7', `${path}.listener`, `listener ${name} together with L7 rules; the agent refuses it`,
+        'put the listener and the L7 rules into separate toPorts entries');
+    }
+  }
+  if (l7 && nDns === 0) {
+    const kind = kinds.filter((k) => k !== 'dns').join('/') || 'l7';
+    ports.forEach((p, j) => {
+      if (!isObject(p) || p.protocol === 'TCP') return;
+      const shown = p.protocol === undefined ? 'no protocol (ANY)' : `protocol ${show(p.protocol)}`;
+      ctx.report('sanitize-l7-protocol', `${path}.ports[${j}].protocol`, `${kind} rules need protocol TCP, but port ${show(p.port)} has ${shown}`,
+        'write protocol: TCP on every port of this toPorts entry');
+    });
+  }
+  if (l7) {
+    ports.forEach((p, j) => {
+      if (!isObject(p) || typeof p.port !== 'string') return;
+      const r = readPort(p.port);
+      if (r.kind === 'number' && r.value === 0) {
+        ctx.report('sanitize-l7-port-zero', `${path}.ports[${j}].port`, `l7 rules on port ${show(p.port)} (all ports); the agent refuses them`,
+          'list the concrete ports the L7 protocol runs on');
+      }
+    });
+  }
+  if (rules && !v.atLeast(CONSTRAINT_SINCE.fqdnAndRulesOneOf) && kinds.length > 1) {
+    ctx.report('sanitize-l7-multiple-kinds', `${path}.rules`, `rules has ${kinds.join(' and ')}; the agent allows one L7 kind per toPorts entry`,
+      'put each L7 kind in its own toPorts entry');
+  }
+  if (rules?.l7 !== undefined && !rules.l7proto && (kinds.length > 0 || !v.atLeast(CONSTRAINT_SINCE.fqdnAndRulesOneOf))) {
+    ctx.report('sanitize-l7-without-l7proto', `${path}.rules.l7`, 'l7 rules without l7proto; the agent refuses them', 'add l7proto naming the proxylib parser, or remove l7');
+  }
+  if (hostPolicy && rules) {
+    const counts = { http: arr(rules.http).length, kafka: arr(rules.kafka).length, dns: nDns };
+    for (const [k, n] of Object.entries(counts)) {
+      if (n === 0) continue;
+      const dnsOk = k === 'dns' && direction === 'egress';
+      if (dnsOk && v.atLeast(AGENT_SINCE.hostDnsL7)) continue;
+      ctx.report('sanitize-host-l7', `${path}.rules.${k}`,
+        dnsOk ? `dns rules in a host policy need Cilium ${AGENT_SINCE.hostDnsL7} or newer; the ${v} agent refuses them`
+          : `${k} rules are not supported in host policies (${direction}); the agent refuses the policy`,
+        dnsOk ? `raise the target version to ${AGENT_SINCE.hostDnsL7}, or drop the DNS rules` : 'enforce l7 in a pod policy (endpointSelector) instead, or keep the host rule at L4');
+    }
+  }
+  if (rules) {
+    checkHttp(ctx, arr<HttpRuleModel>(rules.http), `${path}.rules.http`);
+    checkKafka(ctx, arr<KafkaRuleModel>(rules.kafka), `${path}.rules.kafka`);
+    arr<FqdnSelectorModel>(rules.dns).forEach((sel, i) => {
+      if (isObject(sel)) checkFqdnLength(ctx, sel, `${path}.rules.dns[${i}]`);
+    });
+  }
+}
+
+function checkPort(node: PortNode, ctx: CheckContext): void {
+  const { port, portPath, portRule } = node;
+  const v = ctx.version;
+  const proto = typeof port.protocol === 'string' ? port.protocol : undefined;
+  const portless = proto !== undefined && PORTLESS_PROTOCOLS.includes(proto) && v.atLeast(CONSTRAINT_SINCE.portOptional);
+  const endSupported = v.atLeast(fieldSince(PORT_FIELDS, 'endPort'));
+  const end = port.endPort;
+  if (typeof port.port === 'string' && SAFE.port(port.port)) {
+    const r = readPort(port.port);
+    if (r.kind === 'invalid') {
+      ctx.report('sanitize-port-parse', `${portPath}.port`, r.reason === 'range' ? `port ${show(port.port)} is above 65535; the agent refuses it`
+        : `port ${show(port.port)} is neither a port number nor a valid port name (at most 15 letters, digits and single dashes)`,
+      'write a decimal port from 0 to 65535, or the name of a container port such as "http"');
+    } else if (r.kind === 'number' && r.base !== 10) {
+      ctx.report('sanitize-port-octal', `${portPath}.port`, `port ${show(port.port)} has a leading zero, so the agent reads it as octal (port ${r.value})`,
+        `write "${Number.parseInt(port.port.replace(/_/g, ''), 10)}" if you meant decimal, or "${r.value}" to keep what the agent reads`);
+    } else if (r.kind === 'named' && /^0[xXoObB]/.test(port.port)) {
+      ctx.report('sanitize-port-prefixed-name', `${portPath}.port`, `port ${show(port.port)} is read as a named port, not as a number`,
+        'write the port number in decimal');
+    }
+    if (r.kind === 'named' && end !== undefined && endSupported) {
+      ctx.report('sanitize-end-port-named', `${portPath}.endPort`, `endPort ${show(end)} is ignored with the named port ${show(port.port)}; the rule matches only that port`,
+        'use a numeric port to start the range, or drop endPort');
+    }
+    if (r.kind === 'number' && typeof end === 'number' && endSupported) {
+      if (end > 0 && end < r.value) {
+        ctx.report('sanitize-end-port-below-port', `${portPath}.endPort`, `endPort ${end} is below port ${show(port.port)}, so the rule matches only port ${r.value}`,
+          'make endPort the last port of the range (at least port), or drop it');
+      }
+      if (end > r.value && arr(isObject(portRule.rules) ? portRule.rules.dns : undefined).length > 0) {
+        ctx.report('sanitize-dns-port-range', `${portPath}.endPort`, `dns rules cannot use a port range (${show(port.port)}-${end}); the agent refuses them`,
+          'list the DNS port (53) without endPort');
+      }
+    }
+    if (portless && port.port !== '' && port.port !== '0') {
+      ctx.report('sanitize-portless-protocol-port', `${portPath}.port`, `protocol ${proto} has no ports, but port is ${show(port.port)}; the agent refuses it`,
+        'omit port (or write "0") for VRRP and IGMP');
+    }
+  }
+  if (port.port === undefined && v.atLeast(CONSTRAINT_SINCE.portOptional) && !portless) {
+    ctx.report('sanitize-port-omitted', `${portPath}.port`, `port entry without port (protocol ${proto ?? 'ANY'}); the ${v} agent refuses it unless enable-extended-ip-protocols is set`,
+      'write port: "0" to match every port of the protocol');
+  }
+  if (portless) {
+    ctx.report('sanitize-extended-protocols-flag', `${portPath}.protocol`, `protocol ${proto} needs agent flag enable-extended-ip-protocols (off by default); without it such traffic is dropped`,
+      'set enable-extended-ip-protocols: "true" in the cilium-config ConfigMap');
+  }
+}
+
+function checkSelector(node: SelectorNode, ctx: CheckContext): void {
+  const { selector, role, path } = node;
+  const plain = role === 'cidrGroupSelector' || role === 'serviceSelector';
+  const checkKey = (key: string, p: string): void => {
+    const checked = plain ? key : ciliumExtendedKey(key);
+    if (isQualifiedName(checked)) return;
+    ctx.report('sanitize-selector-key', p, plain ? `selector key ${show(key)} is not a valid label key${role === 'cidrGroupSelector' && key.includes(':') ? ' (cidrGroupSelector takes no source prefix)' : ''}`
+      : `selector key ${show(key)} is not a valid label key (the agent checks ${show(checked)})`,
+    'use an optional source (k8s:), an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
+  };
+  if (isObject(selector.matchLabels)) {
+    for (const k of Object.keys(selector.matchLabels)) checkKey(k, keyPath(`${path}.matchLabels`, k));
+  }
+  arr<unknown>(selector.matchExpressions).forEach((e, i) => {
+    if (!isObject(e)) return;
+    const p = `${path}.matchExpressions[${i}]`;
+    if (typeof e.key === 'string') checkKey(e.key, `${p}.key`);
+    const values = arr<unknown>(e.values);
+    if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) {
+      ctx.report('sanitize-selector-values', `${p}.values`, `operator ${e.operator} on ${show(e.key)} has no values; the agent refuses the selector`,
+        `list the values to match, or use ${e.operator === 'In' ? 'Exists' : 'DoesNotExist'}`);
+    }
+    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) {
+      ctx.report('sanitize-selector-values', `${p}.values`, `operator ${e.operator} on ${show(e.key)} takes no values, but has ${show(values)}`,
+        `remove values, or use ${e.operator === 'Exists' ? 'In' : 'NotIn'} to match them`);
+    }
+  });
+}
+
+/** The agent `Sanitize()` checks. */
+export const sanitizeRules: Visitor = {
+  document: checkDocument,
+  rule: checkRule,
+  section: checkSection,
+  item: checkItem,
+  portRule: checkPortRule,
+  port: checkPort,
+  selector: checkSelector,
+};

@@ -1,0 +1,498 @@
+/**
+ * Layer 1: what the API server enforces with the CRD schema of the target version (and Kubernetes object
+ * validation of `metadata`). A finding here means `kubectl apply` fails, or the field is pruned on the way in.
+ */
+import { CiliumVersion } from '../model/cilium-version';
+import {
+  CidrRuleModel,
+  FqdnSelectorModel,
+  HeaderMatchModel,
+  HttpRuleModel,
+  IcmpRuleModel,
+  KafkaRuleModel,
+  PolicyDocumentModel,
+  ServiceSelectorModel,
+} from '../model/policy-model';
+import {
+  CIDR_SET_FIELDS,
+  CONSTRAINT_SINCE,
+  CRD_PATTERNS,
+  ENTITIES,
+  GO_ONLY_ENTITIES,
+  HEADER_MISMATCH_ACTIONS,
+  ICMP_FAMILIES,
+  KAFKA_ROLES,
+  LIMITS,
+  LISTENER_KINDS,
+  PROTOCOLS,
+  SAFE,
+  SELECTOR_OPERATORS,
+  AUTHENTICATION_MODES,
+  fieldSince,
+  LISTENER_FIELDS,
+  PORT_FIELDS,
+  RULE_FIELDS,
+  sinceOf,
+  valuesAt,
+} from './tables';
+import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, parseAddr, parseCidrLoose } from './syntax';
+import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode, RuleNode, SectionNode, SelectorNode, show, Visitor, wireName } from './walk';
+
+const LEGACY_CIDR = new RegExp(CRD_PATTERNS.legacyCidr);
+const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
+
+/** Whether the API server of `version` accepts `value` as a CIDR string (`fromCIDR`, `cidr`, `except`). */
+export function crdAcceptsCidr(value: string, version: CiliumVersion): boolean {
+  return version.atLeast(CONSTRAINT_SINCE.cidrFormat) ? parseCidrLoose(value) !== undefined : LEGACY_CIDR.test(value);
+}
+
+/** Reports a value of the wrong JSON type. */
+function wrongType(ctx: CheckContext, path: string, what: string, value: unknown, want: string, fix?: string): void {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+  ctx.report('crd-type', path, `${what} ${show(value)} is ${got}; the CRD wants ${want}`, fix ?? `write ${what} as ${want}`);
+}
+
+function checkMetadata(doc: PolicyDocumentModel, ctx: CheckContext): void {
+  const md = isObject(doc.metadata) ? doc.metadata : { name: undefined as unknown };
+  const name = md.name as unknown;
+  if (typeof name !== 'string' || !isDns1123Subdomain(name)) {
+    ctx.report('crd-metadata-name', 'metadata.name', `metadata.name ${show(name)} is not a valid object name`,
+      'use lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters');
+  }
+  const ns = (md as { namespace?: unknown }).namespace;
+  if (doc.kind === 'CiliumNetworkPolicy' && ns !== undefined && (typeof ns !== 'string' || !isDns1123Label(ns))) {
+    ctx.report('crd-metadata-namespace', 'metadata.namespace', `metadata.namespace ${show(ns)} is not a valid namespace name`,
+      'use lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters');
+  }
+  const labels = (md as { labels?: unknown }).labels;
+  if (isObject(labels)) {
+    for (const [k, v] of Object.entries(labels)) {
+      if (!isQualifiedName(k)) {
+        ctx.report('crd-metadata-labels', keyPath('metadata.labels', k), `metadata label key ${show(k)} is not a valid label key`,
+          'use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
+      } else if (typeof v !== 'string' || !isLabelValue(v)) {
+        ctx.report('crd-metadata-labels', keyPath('metadata.labels', k), `metadata label ${k} has the invalid value ${show(v)}`,
+          'use a string of at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+      }
+    }
+  }
+  const annotations = (md as { annotations?: unknown }).annotations;
+  if (isObject(annotations)) {
+    for (const k of Object.keys(annotations)) {
+      if (!isQualifiedName(k)) {
+        ctx.report('crd-metadata-annotations', keyPath('metadata.annotations', k), `metadata annotation key ${show(k)} is not a valid key`,
+          'use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
+      }
+    }
+  }
+}
+
+function checkRule(node: RuleNode, ctx: CheckContext): void {
+  const { rule, path } = node;
+  const hasEs = rule.endpointSelector !== undefined && rule.endpointSelector !== null;
+  const hasNs = rule.nodeSelector !== undefined && rule.nodeSelector !== null;
+  if (hasEs === hasNs) {
+    ctx.report('crd-subject-one-of', path,
+      hasEs ? 'rule has both endpointSelector and nodeSelector' : 'rule has neither endpointSelector nor nodeSelector',
+      hasEs ? 'keep one: endpointSelector for pods, nodeSelector for a host policy (CCNP only)'
+        : 'add endpointSelector: {} to select all pods (of the namespace, for a CNP), or a nodeSelector for a host policy');
+  }
+  const sections = [rule.ingress, rule.ingressDeny, rule.egress, rule.egressDeny];
+  if (ctx.version.atLeast(CONSTRAINT_SINCE.sectionsAnyOf) && sections.every((s) => s === undefined)) {
+    ctx.report('crd-sections-any-of', path, `rule has none of ingress, ingressDeny, egress, egressDeny, which cilium ${ctx.version} requires`,
+      'add a section; ingress: [{}] makes ingress default-deny without allowing anything');
+  }
+  if (rule.labels !== undefined && !Array.isArray(rule.labels)) wrongType(ctx, `${path}.labels`, 'labels', rule.labels, 'a list');
+  arr<unknown>(rule.labels).forEach((l, i) => {
+    if (!isObject(l) || typeof l.key !== 'string') {
+      ctx.report('crd-label-key-required', `${path}.labels[${i}].key`, `rule label ${show(l)} has no key`, 'give every entry of labels a key');
+    }
+  });
+  if (rule.log !== undefined && ctx.version.atLeast(fieldSince(RULE_FIELDS, 'log'))) {
+    const value = isObject(rule.log) ? rule.log.value : undefined;
+    if (value !== undefined && typeof value !== 'string') {
+      wrongType(ctx, `${path}.log.value`, 'log.value', value, 'a string');
+    } else if (typeof value === 'string' && (value.length > LIMITS.logValue || !SAFE.logValue(value))) {
+      ctx.report('crd-log-value', `${path}.log.value`,
+        value.length > LIMITS.logValue ? `log.value ${show(value)} is longer than ${LIMITS.logValue} characters` : `log.value ${show(value)} has non-printable characters`,
+        `use at most ${LIMITS.logValue} printable characters`);
+    }
+  }
+  const edd = rule.enableDefaultDeny as unknown;
+  if (edd !== undefined && ctx.version.atLeast(fieldSince(RULE_FIELDS, 'enableDefaultDeny'))) {
+    if (!isObject(edd)) {
+      wrongType(ctx, `${path}.enableDefaultDeny`, 'enableDefaultDeny', edd, 'an object');
+    } else {
+      for (const dir of ['ingress', 'egress']) {
+        if (edd[dir] !== undefined && typeof edd[dir] !== 'boolean') {
+          wrongType(ctx, `${path}.enableDefaultDeny.${dir}`, `enableDefaultDeny.${dir}`, edd[dir], 'true or false');
+        }
+      }
+    }
+  }
+}
+
+function checkSection(node: SectionNode, ctx: CheckContext): void {
+  if (!Array.isArray(node.items)) wrongType(ctx, node.sectionPath, node.section, node.items, 'a list of rules');
+}
+
+function checkStrings(ctx: CheckContext, values: unknown, path: string, what: string, each: (v: string, p: string) => void): void {
+  if (values === undefined) return;
+  if (!Array.isArray(values)) {
+    wrongType(ctx, path, what, values, 'a list');
+    return;
+  }
+  values.forEach((v, i) => {
+    if (typeof v !== 'string') wrongType(ctx, `${path}[${i}]`, what, v, 'a string', `quote it: "${String(v)}"`);
+    else each(v, `${path}[${i}]`);
+  });
+}
+
+function checkCidrString(ctx: CheckContext, value: string, path: string): void {
+  if (crdAcceptsCidr(value, ctx.version)) return;
+  const bare = parseAddr(value) !== undefined;
+  const family = value.includes(':') ? 128 : 32;
+  ctx.report('crd-cidr', path, bare ? `${show(value)} is an IP address, not a CIDR; the API server of cilium ${ctx.version} rejects it`
+    : `${show(value)} is not a valid CIDR`,
+  bare ? `write ${value}/${family}` : 'write an address and a prefix length, such as 10.0.0.0/8 or 2001:db8::/32');
+}
+
+function checkFqdnSelector(ctx: CheckContext, sel: FqdnSelectorModel, path: string): void {
+  const v = ctx.version;
+  const hasName = sel.matchName !== undefined;
+  const hasPattern = sel.matchPattern !== undefined;
+  if (v.atLeast(CONSTRAINT_SINCE.fqdnAndRulesOneOf) && hasName === hasPattern) {
+    ctx.report('crd-fqdn-one-of', path, hasName ? `selector ${show(sel)} has both matchName and matchPattern` : `selector ${show(sel)} has neither matchName nor matchPattern`,
+      'give each entry exactly one of matchName (an exact name) or matchPattern (with * wildcards); use two entries for both');
+  }
+  for (const field of ['matchName', 'matchPattern'] as const) {
+    const value = sel[field] as unknown;
+    if (value === undefined) continue;
+    const p = `${path}.${field}`;
+    if (typeof value !== 'string') {
+      wrongType(ctx, p, field, value, 'a string');
+      continue;
+    }
+    const ok = field === 'matchName' ? SAFE.fqdnName(value) : SAFE.fqdnPattern(value);
+    if (!ok) {
+      ctx.report('crd-fqdn-syntax', p, `${field} ${show(value)} is not a valid DNS ${field === 'matchName' ? 'name' : 'pattern'}`,
+        field === 'matchName' ? 'use letters, digits, "-", "_" and single dots, such as api.example.com'
+          : 'use letters, digits, "-", "_", "*" and single dots, such as *.example.com');
+    }
+    if (v.atLeast(CONSTRAINT_SINCE.fqdnMaxLength) && value.length > LIMITS.fqdn) {
+      ctx.report('crd-fqdn-max-length', p, `${field} is ${value.length} characters long, more than ${LIMITS.fqdn}`, 'shorten it to a valid DNS name of at most 255 characters');
+    }
+  }
+}
+
+function checkCidrSet(node: ItemNode, ctx: CheckContext): void {
+  const wire = wireName('cidrSet', node.direction);
+  arr<CidrRuleModel>(node.item.cidrSet).forEach((entry, i) => {
+    const path = `${node.itemPath}.${wire}[${i}]`;
+    if (!isObject(entry)) {
+      wrongType(ctx, path, wire, entry, 'an object');
+      return;
+    }
+    const oneOf = CIDR_SET_FIELDS.filter((f) => f.value !== 'except');
+    const known = oneOf.filter((f) => ctx.version.atLeast(f.since) && entry[f.value as keyof CidrRuleModel] !== undefined).map((f) => f.value);
+    const newer = oneOf.some((f) => !ctx.version.atLeast(f.since) && entry[f.value as keyof CidrRuleModel] !== undefined);
+    if (known.length > 1 || (known.length === 0 && !newer)) {
+      const names = valuesAt(oneOf, ctx.version).join(', ');
+      ctx.report('crd-cidr-set-one-of', path, known.length > 1 ? `${wire} entry sets ${known.join(' and ')}; exactly one is allowed`
+        : `${wire} entry ${show(entry)} has none of ${names}`,
+      known.length > 1 ? 'split it into one entry per cidr or group' : `set exactly one of ${names}`);
+    }
+    if (entry.cidr !== undefined) {
+      if (typeof entry.cidr !== 'string') wrongType(ctx, `${path}.cidr`, 'cidr', entry.cidr, 'a string');
+      else checkCidrString(ctx, entry.cidr, `${path}.cidr`);
+    }
+    checkStrings(ctx, entry.except, `${path}.except`, 'except', (v, p) => checkCidrString(ctx, v, p));
+    const ref = entry.cidrGroupRef as unknown;
+    if (ref !== undefined) {
+      if (typeof ref !== 'string') {
+        wrongType(ctx, `${path}.cidrGroupRef`, 'cidrGroupRef', ref, 'a string');
+      } else if (ref.length > LIMITS.cidrGroupRef || !isDns1123Subdomain(ref)) {
+        ctx.report('crd-cidr-group-ref', `${path}.cidrGroupRef`, `cidrGroupRef ${show(ref)} is not a valid CiliumCIDRGroup name`,
+          'use the metadata.name of a CiliumCIDRGroup: lower-case letters, digits, "-" and ".", at most 253 characters');
+      }
+    }
+  });
+}
+
+function checkIcmps(node: ItemNode, ctx: CheckContext): void {
+  const v = ctx.version;
+  const named = v.atLeast(CONSTRAINT_SINCE.icmpTypeIntOrString);
+  arr<IcmpRuleModel>(node.item.icmps).forEach((rule, i) => {
+    const fields = isObject(rule) ? rule.fields : undefined;
+    const path = `${node.itemPath}.icmps[${i}].fields`;
+    if (v.atLeast(CONSTRAINT_SINCE.icmpFieldsMaxItems) && arr(fields).length > LIMITS.icmpFields) {
+      ctx.report('crd-icmp-fields-max-items', path, `icmps entry has ${arr(fields).length} fields, more than ${LIMITS.icmpFields}`,
+        `split it into several icmps entries of at most ${LIMITS.icmpFields} fields`);
+    }
+    arr<unknown>(fields).forEach((f, j) => {
+      const fp = `${path}[${j}]`;
+      if (!isObject(f)) return;
+      if (f.family !== undefined && !ICMP_FAMILIES.includes(f.family as string)) {
+        ctx.report('crd-icmp-family', `${fp}.family`, `icmp family ${show(f.family)} is not IPv4 or IPv6`, 'write family: IPv4 or family: IPv6 (case-sensitive), or omit it for IPv4');
+      }
+      const t = f.type;
+      const okNumber = typeof t === 'number' && Number.isInteger(t) && t >= 0 && t <= 255;
+      if (t === undefined) {
+        ctx.report('crd-icmp-type', `${fp}.type`, 'icmp field has no type', 'add type: a number 0-255 or (1.16+) a name such as EchoRequest');
+      } else if (typeof t === 'string' && !named) {
+        // version-icmp-type-name reports it.
+      } else if (!(okNumber || (typeof t === 'string' && ICMP_TYPE.test(t)))) {
+        ctx.report('crd-icmp-type', `${fp}.type`, `icmp type ${show(t)} is not a number 0-255${named ? ' or a known ICMP type name' : ''}`,
+          named ? 'use a number 0-255 or a CamelCase name such as EchoRequest' : 'use a number 0-255');
+      }
+    });
+  });
+}
+
+function checkItem(node: ItemNode, ctx: CheckContext): void {
+  const { item, direction, section, deny, itemPath } = node;
+  for (const field of ['services', 'fqdns'] as const) {
+    if (item[field] !== undefined && direction === 'ingress') {
+      const w = wireName(field, 'egress');
+      ctx.report('crd-field-direction', `${itemPath}.${w}`, `${w} does not exist in ${section} rules; the API server drops or rejects it`,
+        `move it to an egress rule, or use fromEndpoints/fromCIDR/fromEntities to select ${section} peers`);
+    }
+  }
+  if (section === 'egressDeny' && item.fqdns !== undefined) {
+    ctx.report('crd-deny-fqdns', `${itemPath}.toFQDNs`, 'toFQDNs does not exist in egressDeny rules; the API server drops or rejects it',
+      'deny the addresses with toCIDR/toCIDRSet, or allow only the wanted names with toFQDNs in egress');
+  }
+  if (deny && item.authentication !== undefined) {
+    ctx.report('crd-deny-authentication', `${itemPath}.authentication`, `authentication does not exist in ${section} rules`, 'remove it; authentication only applies to allow rules');
+  }
+  if (!deny && item.authentication !== undefined) {
+    const mode = isObject(item.authentication) ? item.authentication.mode : undefined;
+    if (typeof mode !== 'string' || !AUTHENTICATION_MODES.includes(mode)) {
+      ctx.report('crd-authentication-mode', `${itemPath}.authentication.mode`, `authentication.mode ${show(mode)} is not one of ${AUTHENTICATION_MODES.join(', ')}`,
+        'write mode: required (or disabled)');
+    }
+  }
+  checkStrings(ctx, item.entities, `${itemPath}.${wireName('entities', direction)}`, 'entity', (e, p) => {
+    if (ENTITIES.includes(e)) return;
+    const goOnly = GO_ONLY_ENTITIES.includes(e);
+    const lower = ENTITIES.find((x) => x === e.toLowerCase());
+    ctx.report('crd-entity', p, goOnly ? `entity ${show(e)} exists only in the agent, no CRD accepts it` : `entity ${show(e)} is not a cilium entity`,
+      goOnly ? 'use world, or toCIDR 0.0.0.0/0 (IPv4) or ::/0 (IPv6) to pick one family'
+        : lower ? `write ${lower} (entities are lower-case)` : `use one of ${ENTITIES.join(', ')}`);
+  });
+  checkStrings(ctx, item.cidr, `${itemPath}.${wireName('cidr', direction)}`, 'cidr', (c, p) => checkCidrString(ctx, c, p));
+  checkCidrSet(node, ctx);
+  if (direction === 'egress' && !deny) {
+    arr<FqdnSelectorModel>(item.fqdns).forEach((sel, i) => {
+      if (isObject(sel)) checkFqdnSelector(ctx, sel, `${itemPath}.toFQDNs[${i}]`);
+    });
+  }
+  checkIcmps(node, ctx);
+  arr<ServiceSelectorModel>(item.services).forEach((s, i) => {
+    if (isObject(s) && s.k8sServiceSelector !== undefined && !(isObject(s.k8sServiceSelector) && s.k8sServiceSelector.selector !== undefined)) {
+      ctx.report('crd-service-selector', `${itemPath}.toServices[${i}].k8sServiceSelector.selector`, 'k8sServiceSelector has no selector',
+        'add selector: {matchLabels: {...}} naming the service labels, or use k8sService with serviceName');
+    }
+  });
+  for (const [field, value] of [['toPorts', item.toPorts], ['icmps', item.icmps]] as const) {
+    if (value !== undefined && !Array.isArray(value)) wrongType(ctx, `${itemPath}.${field}`, field, value, 'a list');
+  }
+}
+
+function checkHttp(ctx: CheckContext, rules: readonly HttpRuleModel[], path: string): void {
+  rules.forEach((h, i) => {
+    if (!isObject(h)) return;
+    arr<HeaderMatchModel>(h.headerMatches).forEach((m, j) => {
+      const p = `${path}[${i}].headerMatches[${j}]`;
+      if (!isObject(m)) return;
+      if (typeof m.name !== 'string' || (m.name === '' && ctx.version.atLeast(CONSTRAINT_SINCE.headerNameMinLength))) {
+        ctx.report('crd-header-match-name', `${p}.name`, `headerMatches entry ${show(m)} has no header name`, 'set name to the HTTP header to match, such as X-Token');
+      }
+      if (m.mismatch !== undefined && !HEADER_MISMATCH_ACTIONS.includes(m.mismatch)) {
+        const upper = HEADER_MISMATCH_ACTIONS.find((a) => a === String(m.mismatch).toUpperCase());
+        ctx.report('crd-header-match-mismatch', `${p}.mismatch`, `mismatch ${show(m.mismatch)} is not one of ${HEADER_MISMATCH_ACTIONS.join(', ')}`,
+          upper ? `write ${upper}` : 'use LOG, ADD, DELETE or REPLACE, or omit it to reject mismatching requests');
+      }
+      if (m.secret !== undefined && !(isObject(m.secret) && typeof m.secret.name === 'string')) {
+        ctx.report('crd-header-secret', `${p}.secret.name`, `headerMatches secret ${show(m.secret)} has no name`, 'set secret.name to the Kubernetes secret that holds the value');
+      }
+    });
+  });
+}
+
+function checkKafka(ctx: CheckContext, rules: readonly KafkaRuleModel[], path: string): void {
+  rules.forEach((k, i) => {
+    if (!isObject(k)) return;
+    if (k.role !== undefined && !KAFKA_ROLES.includes(k.role as string)) {
+      ctx.report('crd-kafka-role', `${path}[${i}].role`, `kafka role ${show(k.role)} is not produce or consume`, 'write role: produce or role: consume (lower-case), or use apiKey');
+    }
+    if (typeof k.topic === 'string' && k.topic.length > LIMITS.kafkaTopic) {
+      ctx.report('crd-kafka-topic-max-length', `${path}[${i}].topic`, `kafka topic is ${k.topic.length} characters long, more than ${LIMITS.kafkaTopic}`,
+        `use the real topic name (kafka allows at most ${LIMITS.kafkaTopic} characters)`);
+    }
+  });
+}
+
+function checkListener(ctx: CheckContext, listener: unknown, path: string): void {
+  if (!isObject(listener)) {
+    wrongType(ctx, path, 'listener', listener, 'an object');
+    return;
+  }
+  if (typeof listener.name !== 'string' || listener.name === '') {
+    ctx.report('crd-listener', `${path}.name`, `listener has no name (${show(listener.name)})`, 'set name to the listener name in the envoy config');
+  }
+  const ec = listener.envoyConfig;
+  if (!isObject(ec) || typeof ec.name !== 'string' || ec.name === '') {
+    ctx.report('crd-listener', `${path}.envoyConfig.name`, `listener envoyConfig has no name (${show(isObject(ec) ? ec.name : ec)})`,
+      'set envoyConfig.name to the CiliumEnvoyConfig that defines the listener');
+  } else if (ec.kind !== undefined && !LISTENER_KINDS.includes(ec.kind as string)) {
+    ctx.report('crd-listener', `${path}.envoyConfig.kind`, `envoyConfig.kind ${show(ec.kind)} is not ${LISTENER_KINDS.join(' or ')}`,
+      `use ${LISTENER_KINDS.join(' or ')}`);
+  }
+  const prio = listener.priority;
+  if (prio !== undefined && ctx.version.atLeast(fieldSince(LISTENER_FIELDS, 'priority')) && !(typeof prio === 'number' && Number.isInteger(prio) && prio >= 1 && prio <= 100)) {
+    ctx.report('crd-listener-priority', `${path}.priority`, `listener.priority ${show(prio)} is not an integer from 1 to 100`, 'use 1 (highest) to 100, or omit it');
+  }
+}
+
+function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
+  const { portRule: pr, portRulePath: path, deny, section } = node;
+  if (deny) {
+    for (const field of ['rules', 'serverNames', 'listener', 'terminatingTLS', 'originatingTLS'] as const) {
+      if (pr[field] !== undefined) {
+        ctx.report('crd-deny-l7', `${path}.${field}`, `${field} does not exist in ${section} toPorts (deny rules only match ports)`,
+          field === 'rules' ? 'deny the port without L7 rules, or allow only the wanted requests with L7 rules in an allow section'
+            : `remove ${field}; deny rules can only match ports and protocols`);
+      }
+    }
+  }
+  if (pr.ports !== undefined && !Array.isArray(pr.ports)) wrongType(ctx, `${path}.ports`, 'ports', pr.ports, 'a list');
+  const nPorts = arr(pr.ports).length;
+  if (!deny && ctx.version.atLeast(CONSTRAINT_SINCE.portsMaxItems) && nPorts > LIMITS.ports) {
+    ctx.report('crd-ports-max-items', `${path}.ports`, `toPorts entry has ${nPorts} ports, more than ${LIMITS.ports}`,
+      `split the ports over several toPorts entries of at most ${LIMITS.ports}, or use endPort ranges`);
+  }
+  if (deny) return;
+  const rules = pr.rules as unknown;
+  if (rules !== undefined) {
+    if (!isObject(rules)) {
+      wrongType(ctx, `${path}.rules`, 'rules', rules, 'an object');
+    } else {
+      const kinds = ['http', 'kafka', 'dns', 'l7proto'].filter((k) => rules[k] !== undefined);
+      if (ctx.version.atLeast(CONSTRAINT_SINCE.fqdnAndRulesOneOf) && kinds.length !== 1) {
+        ctx.report('crd-rules-one-of', `${path}.rules`, kinds.length ? `rules has ${kinds.join(' and ')}; exactly one L7 kind is allowed`
+          : `rules ${show(rules)} has none of http, kafka, dns, l7proto`,
+        kinds.length ? 'put each L7 kind in its own toPorts entry' : 'add http, kafka, dns or l7proto rules, or remove rules for plain L4');
+      }
+      checkHttp(ctx, arr<HttpRuleModel>(rules.http), `${path}.rules.http`);
+      checkKafka(ctx, arr<KafkaRuleModel>(rules.kafka), `${path}.rules.kafka`);
+      arr<FqdnSelectorModel>(rules.dns).forEach((sel, i) => {
+        if (isObject(sel)) checkFqdnSelector(ctx, sel, `${path}.rules.dns[${i}]`);
+      });
+    }
+  }
+  if (pr.serverNames !== undefined && ctx.version.atLeast(CONSTRAINT_SINCE.serverNamesConstraints)) {
+    if (Array.isArray(pr.serverNames) && pr.serverNames.length === 0) {
+      ctx.report('crd-server-names-empty', `${path}.serverNames`, 'serverNames is an empty list', 'list at least one server name, or remove serverNames');
+    }
+    const seen = new Set<string>();
+    checkStrings(ctx, pr.serverNames, `${path}.serverNames`, 'server name', (s, p) => {
+      if (seen.has(s)) {
+        ctx.report('crd-server-names-duplicate', p, `server name ${show(s)} is listed twice`, 'list each server name once');
+      }
+      seen.add(s);
+      if (!SAFE.serverName(s) || s.length > LIMITS.serverName) {
+        ctx.report('crd-server-name-syntax', p, `server name ${show(s)} is not a valid DNS name or pattern`,
+          'use a DNS name such as api.example.com, optionally prefixed by *. or **.');
+      }
+    });
+  }
+  if (pr.listener !== undefined) checkListener(ctx, pr.listener, `${path}.listener`);
+  for (const field of ['terminatingTLS', 'originatingTLS'] as const) {
+    const tls = pr[field];
+    if (tls === undefined) continue;
+    const secret = isObject(tls) ? tls.secret : undefined;
+    if (!isObject(secret) || typeof secret.name !== 'string') {
+      ctx.report('crd-tls-secret', `${path}.${field}.secret.name`, `${field} has no secret name`, 'set secret.name (and secret.namespace) to the Kubernetes TLS secret');
+    }
+  }
+}
+
+function checkPort(node: PortNode, ctx: CheckContext): void {
+  const { port, portPath } = node;
+  const v = ctx.version;
+  const p = port.port as unknown;
+  if (p !== undefined) {
+    if (typeof p !== 'string') {
+      wrongType(ctx, `${portPath}.port`, 'port', p, 'a string', `quote it: port: "${String(p)}"`);
+    } else if (!SAFE.port(p)) {
+      ctx.report('crd-port-syntax', `${portPath}.port`, `port ${show(p)} is neither a port number nor a port name`,
+        'write a decimal port such as "8080" or a named container port such as "http"');
+    }
+  }
+  const end = port.endPort as unknown;
+  if (end !== undefined && v.atLeast(fieldSince(PORT_FIELDS, 'endPort'))) {
+    if (typeof end !== 'number') {
+      wrongType(ctx, `${portPath}.endPort`, 'endPort', end, 'a number', `write endPort: ${String(end)} without quotes`);
+    } else if (!Number.isInteger(end) || end < 0 || end > 65535) {
+      ctx.report('crd-end-port-range', `${portPath}.endPort`, `endPort ${show(end)} is not an integer from 0 to 65535`, 'use the last port of the range, at most 65535');
+    }
+  }
+  const proto = port.protocol as unknown;
+  if (proto !== undefined) {
+    if (typeof proto !== 'string') {
+      wrongType(ctx, `${portPath}.protocol`, 'protocol', proto, 'a string');
+    } else if (!valuesAt(PROTOCOLS, v).includes(proto) && sinceOf(PROTOCOLS, proto) === undefined) {
+      const allowed = valuesAt(PROTOCOLS, v);
+      const upper = allowed.find((x) => x === proto.toUpperCase());
+      ctx.report('crd-protocol', `${portPath}.protocol`, `protocol ${show(proto)} is not one of ${allowed.join(', ')}`,
+        upper ? `write ${upper} (the CRD enum is case-sensitive)` : /^icmp/i.test(proto) ? 'match icmp with an icmps rule instead of toPorts'
+          : `use one of ${allowed.join(', ')}`);
+    }
+  }
+}
+
+function checkSelector(node: SelectorNode, ctx: CheckContext): void {
+  const { selector, path } = node;
+  const ml = selector.matchLabels as unknown;
+  if (ml !== undefined && ml !== null) {
+    if (!isObject(ml)) {
+      wrongType(ctx, `${path}.matchLabels`, 'matchLabels', ml, 'a map of strings');
+    } else {
+      for (const [k, val] of Object.entries(ml)) {
+        const p = keyPath(`${path}.matchLabels`, k);
+        if (typeof val !== 'string') {
+          wrongType(ctx, p, `label ${k}`, val, 'a string', `quote the value: ${k}: "${String(val)}"`);
+        } else if (!isLabelValue(val)) {
+          ctx.report('crd-label-value', p, `label value ${show(val)} of ${k} is not a valid label value`,
+            'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+        }
+      }
+    }
+  }
+  const me = selector.matchExpressions as unknown;
+  if (me !== undefined && !Array.isArray(me)) wrongType(ctx, `${path}.matchExpressions`, 'matchExpressions', me, 'a list');
+  arr<unknown>(me).forEach((e, i) => {
+    const p = `${path}.matchExpressions[${i}]`;
+    if (!isObject(e)) return;
+    if (typeof e.key !== 'string') {
+      ctx.report('crd-selector-operator', `${p}.key`, `matchExpressions entry ${show(e)} has no key`, 'set key to the label key to test');
+    }
+    if (typeof e.operator !== 'string' || !SELECTOR_OPERATORS.includes(e.operator)) {
+      const fixed = SELECTOR_OPERATORS.find((o) => o.toLowerCase() === String(e.operator).toLowerCase());
+      ctx.report('crd-selector-operator', `${p}.operator`, `operator ${show(e.operator)} is not one of ${SELECTOR_OPERATORS.join(', ')}`,
+        fixed ? `write ${fixed}` : `use one of ${SELECTOR_OPERATORS.join(', ')}`);
+    }
+  });
+}
+
+/** The CRD/API-server checks. */
+export const schemaRules: Visitor = {
+  document: checkMetadata,
+  rule: checkRule,
+  section: checkSection,
+  item: checkItem,
+  portRule: checkPortRule,
+  port: checkPort,
+  selector: checkSelector,
+};

@@ -1,0 +1,311 @@
+/**
+ * Parsers that reproduce what Cilium's Go code and the Kubernetes API server accept: port numbers
+ * (`strconv.ParseUint(s, 0, 16)`), IANA service names, IP prefixes (`net.ParseCIDR`, `netip.ParsePrefix`),
+ * Kubernetes names, and an RE2 approximation for HTTP regexes.
+ */
+
+/** The result of Go's `strconv.ParseUint(s, 0, bits)`. */
+export type GoUintResult = { readonly ok: true; readonly value: number; readonly base: number } | { readonly ok: false; readonly reason: 'syntax' | 'range' };
+
+/**
+ * Go's `strconv.ParseUint(s, 0, bitSize)`: base from the prefix (`0x` hex, `0o` or a bare leading `0` octal, `0b`
+ * binary, else decimal) and underscores allowed only where Go integer literals allow them.
+ */
+export function goParseUint(s: string, bitSize: number): GoUintResult {
+  if (s.length === 0) return { ok: false, reason: 'syntax' };
+  const s0 = s;
+  let base = 10;
+  let digits = s;
+  if (s[0] === '0') {
+    const p = s.length >= 3 ? s[1].toLowerCase() : '';
+    if (p === 'b') {
+      base = 2;
+      digits = s.slice(2);
+    } else if (p === 'o') {
+      base = 8;
+      digits = s.slice(2);
+    } else if (p === 'x') {
+      base = 16;
+      digits = s.slice(2);
+    } else {
+      base = 8;
+      digits = s.slice(1);
+    }
+  }
+  const max = 2 ** bitSize - 1;
+  let n = 0;
+  let underscores = false;
+  let overflow = false;
+  for (const c of digits) {
+    if (c === '_') {
+      underscores = true;
+      continue;
+    }
+    const lc = c.toLowerCase();
+    let d: number;
+    if (c >= '0' && c <= '9') d = c.charCodeAt(0) - 48;
+    else if (lc >= 'a' && lc <= 'z') d = lc.charCodeAt(0) - 87;
+    else return { ok: false, reason: 'syntax' };
+    if (d >= base) return { ok: false, reason: 'syntax' };
+    n = n * base + d;
+    if (n > max) overflow = true;
+  }
+  if (underscores && !underscoreOK(s0)) return { ok: false, reason: 'syntax' };
+  if (overflow) return { ok: false, reason: 'range' };
+  return { ok: true, value: n, base };
+}
+
+/** Go's `strconv.underscoreOK`: underscores only between digits or right after a base prefix. */
+function underscoreOK(s: string): boolean {
+  let saw = '^';
+  let i = 0;
+  let hex = false;
+  if (s.length >= 2 && s[0] === '0' && 'box'.includes(s[1].toLowerCase())) {
+    i = 2;
+    saw = '0';
+    hex = s[1].toLowerCase() === 'x';
+  }
+  for (; i < s.length; i++) {
+    const c = s[i];
+    const lc = c.toLowerCase();
+    if ((c >= '0' && c <= '9') || (hex && lc >= 'a' && lc <= 'f')) {
+      saw = '0';
+      continue;
+    }
+    if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw === '_') return false;
+    saw = '!';
+  }
+  return saw !== '_';
+}
+
+/** Cilium's `iana.IsSvcName`: 1-15 characters, letters, digits and single inner hyphens, at least one letter. */
+export function isIanaSvcName(s: string): boolean {
+  return s.length >= 1 && s.length <= 15 && /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(s);
+}
+
+/** How the agent reads a `port` string. */
+export type PortReading =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'named'; readonly name: string }
+  | { readonly kind: 'number'; readonly value: number; readonly base: number }
+  | { readonly kind: 'invalid'; readonly reason: 'syntax' | 'range' };
+
+/** Reads a `port` the way the agent does (`PortProtocol.sanitize`): a service name first, else `ParseUint(s, 0, 16)`. */
+export function readPort(port: string): PortReading {
+  if (port === '') return { kind: 'empty' };
+  if (isIanaSvcName(port)) return { kind: 'named', name: port.toLowerCase() };
+  const r = goParseUint(port, 16);
+  return r.ok ? { kind: 'number', value: r.value, base: r.base } : { kind: 'invalid', reason: r.reason };
+}
+
+/** An IP address: family and 4 or 16 bytes. */
+export interface IpAddress {
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+  /** Network-order bytes. */
+  readonly bytes: readonly number[];
+  /** IPv6 zone (`%eth0`), if any. */
+  readonly zone?: string;
+}
+
+/** An IP prefix. */
+export interface IpPrefix {
+  /** The address as written. */
+  readonly addr: IpAddress;
+  /** Prefix length. */
+  readonly bits: number;
+}
+
+/** Go `netip.ParseAddr` for IPv4: four decimal fields 0-255 without leading zeros. */
+function parseIPv4(s: string): number[] | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^[0-9]{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return undefined;
+    const v = Number(p);
+    if (v > 255) return undefined;
+    out.push(v);
+  }
+  return out;
+}
+
+/** Go `netip.ParseAddr` for IPv6 (with `::`, an embedded IPv4 tail and an optional zone). */
+function parseIPv6(input: string): { bytes: number[]; zone?: string } | undefined {
+  let s = input;
+  let zone: string | undefined;
+  const pct = s.indexOf('%');
+  if (pct >= 0) {
+    zone = s.slice(pct + 1);
+    s = s.slice(0, pct);
+    if (zone === '') return undefined;
+  }
+  const dbl = s.indexOf('::');
+  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return undefined;
+  const parseGroups = (part: string, allowV4Tail: boolean): number[] | undefined => {
+    if (part === '') return [];
+    const groups = part.split(':');
+    const out: number[] = [];
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      if (allowV4Tail && i === groups.length - 1 && g.includes('.')) {
+        const v4 = parseIPv4(g);
+        if (!v4) return undefined;
+        out.push(v4[0], v4[1], v4[2], v4[3]);
+        continue;
+      }
+      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return undefined;
+      const v = parseInt(g, 16);
+      out.push(v >> 8, v & 0xff);
+    }
+    return out;
+  };
+  let bytes: number[];
+  if (dbl >= 0) {
+    const head = parseGroups(s.slice(0, dbl), false);
+    const tail = parseGroups(s.slice(dbl + 2), true);
+    if (!head || !tail || head.length + tail.length > 14) return undefined;
+    bytes = [...head, ...new Array<number>(16 - head.length - tail.length).fill(0), ...tail];
+  } else {
+    const all = parseGroups(s, true);
+    if (!all || all.length !== 16) return undefined;
+    bytes = all;
+  }
+  return { bytes, zone };
+}
+
+/** Go `netip.ParseAddr`. */
+export function parseAddr(s: string): IpAddress | undefined {
+  if (s.includes(':')) {
+    const v6 = parseIPv6(s);
+    return v6 ? { family: 6, bytes: v6.bytes, zone: v6.zone } : undefined;
+  }
+  const v4 = parseIPv4(s);
+  return v4 ? { family: 4, bytes: v4 } : undefined;
+}
+
+/**
+ * Go `net.ParseCIDR`, which the API server uses for `format: cidr` (1.16+ CRDs): an address without zone, `/`, and a
+ * decimal prefix length (leading zeros tolerated) within the family's width. A bare IP is rejected.
+ */
+export function parseCidrLoose(s: string): IpPrefix | undefined {
+  const slash = s.indexOf('/');
+  if (slash < 0) return undefined;
+  const addr = parseAddr(s.slice(0, slash));
+  const mask = s.slice(slash + 1);
+  if (!addr || addr.zone !== undefined || !/^[0-9]+$/.test(mask)) return undefined;
+  const bits = Number(mask);
+  if (bits > addr.bytes.length * 8) return undefined;
+  return { addr, bits };
+}
+
+/** Go `netip.ParsePrefix` (the agent's parser for `fromCIDRSet`/`except`): like `net.ParseCIDR` but no leading zero in the length. */
+export function parsePrefixStrict(s: string): IpPrefix | undefined {
+  const p = parseCidrLoose(s);
+  if (!p) return undefined;
+  const mask = s.slice(s.indexOf('/') + 1);
+  if (mask.length > 1 && mask[0] === '0') return undefined;
+  return p;
+}
+
+/** Whether `prefix` contains `addr` (same family and the first `bits` bits equal), as `netip.Prefix.Contains`. */
+export function prefixContains(prefix: IpPrefix, addr: IpAddress): boolean {
+  if (prefix.addr.family !== addr.family) return false;
+  let bits = prefix.bits;
+  for (let i = 0; i < prefix.addr.bytes.length && bits > 0; i++, bits -= 8) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if ((prefix.addr.bytes[i] & mask) !== (addr.bytes[i] & mask)) return false;
+  }
+  return true;
+}
+
+/** A DNS-1123 subdomain (Kubernetes object names, CIDR group names): lower-case, at most 253 characters. */
+export function isDns1123Subdomain(s: string): boolean {
+  return s.length >= 1 && s.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(s);
+}
+
+/** A DNS-1123 label (namespaces): lower-case, at most 63 characters. */
+export function isDns1123Label(s: string): boolean {
+  return s.length >= 1 && s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
+}
+
+/** A Kubernetes label value: empty, or at most 63 alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric. */
+export function isLabelValue(s: string): boolean {
+  return s.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(s);
+}
+
+/** A Kubernetes qualified name (label and annotation keys): optional DNS-subdomain prefix and `/`, then a name of at most 63. */
+export function isQualifiedName(s: string): boolean {
+  const parts = s.split('/');
+  let name = s;
+  if (parts.length === 2) {
+    if (!isDns1123Subdomain(parts[0])) return false;
+    name = parts[1];
+  } else if (parts.length !== 1) {
+    return false;
+  }
+  return name.length >= 1 && name.length <= 63 && /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name);
+}
+
+/**
+ * The key Cilium builds from a selector key before k8s label-selector validation (`labels.GetExtendedKeyFrom`):
+ * `source:key` becomes `source.key`, a key without source becomes `any.key`, `$host` is `reserved:host`.
+ */
+export function ciliumExtendedKey(key: string): string {
+  const k = key.startsWith('$') ? `reserved:${key.slice(1)}` : key;
+  const colon = k.indexOf(':');
+  if (colon < 0) return `any.${k}`;
+  const source = k.slice(0, colon) || 'any';
+  return `${source}.${k.slice(colon + 1)}`;
+}
+
+/**
+ * Why `pattern` would not compile as a Go RE2 regular expression, or `undefined` when it would. JS `RegExp` is the
+ * approximation; RE2-only syntax is translated first, and constructs RE2 rejects (look-around, back-references,
+ * atomic groups, possessive quantifiers) are reported even though JS accepts some of them.
+ */
+export function re2Error(pattern: string): string | undefined {
+  const unsupported: [RegExp, string][] = [
+    [/\(\?<?[=!]/, 'look-around assertions are not supported by RE2'],
+    [/\(\?>/, 'atomic groups are not supported by RE2'],
+  ];
+  for (const [re, why] of unsupported) {
+    if (re.test(pattern)) return why;
+  }
+  for (const m of pattern.matchAll(/\{([0-9]+)(?:,([0-9]*))?\}/g)) {
+    if (Number(m[1]) > 1000 || Number(m[2] || 0) > 1000) return `repeat count ${m[0]} is above the RE2 limit of 1000`;
+  }
+  const escape = re2EscapeError(pattern);
+  if (escape) return escape;
+  const js = pattern
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\(\?[imsU]+\)/g, '')
+    .replace(/\(\?[imsU]*(-[imsU]+)?:/g, '(?:')
+    .replace(/\\[AzQE]/g, '')
+    .replace(/\[:\^?[a-z]+:\]/g, 'a');
+  try {
+    new RegExp(js);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.replace(/^Invalid regular expression: /, '').toLowerCase();
+  }
+}
+
+/** Escapes RE2 rejects: back-references (`\1`, `\k<name>`) and letters that are not an RE2 escape (`\y`, `\_`). */
+function re2EscapeError(pattern: string): string | undefined {
+  const allowed = 'afntrvxbBAzdDsSwWpPQE';
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] !== '\\') continue;
+    const c = pattern[i + 1] ?? '';
+    if (c === 'k' && pattern[i + 2] === '<') return 'named back-references are not supported by RE2';
+    if (/[89]/.test(c) || (/[1-7]/.test(c) && !/[0-7]/.test(pattern[i + 2] ?? ''))) return `back-references (\\${c}) are not supported by RE2`;
+    if (/[A-Za-z_]/.test(c) && !allowed.includes(c)) return `invalid escape sequence \\${c}`;
+    i++;
+  }
+  return undefined;
+}

@@ -1,0 +1,315 @@
+/**
+ * Per-version facts about Cilium's CRDs and agent, as data.
+ *
+ * Every value here was read from the CRDs of v1.14 … v1.19 (`ciliumnetworkpolicies.yaml`, identical `spec` schema for
+ * CCNP) or from the agent's `rule_validation.go`. `test/validate/crd-tables.test.ts` loads the real CRDs and checks
+ * that these tables still say what the CRDs say, version by version.
+ */
+import { CiliumVersion } from '../model/cilium-version';
+import { SectionName } from '../model/policy-model';
+
+/** A value (enum member, field) and the first version that has it. */
+export interface Since<T = string> {
+  /** The value. */
+  readonly value: T;
+  /** The first Cilium version whose CRD has it. */
+  readonly since: CiliumVersion;
+}
+
+const V = CiliumVersion;
+
+/** The values of a versioned enum that a version accepts. */
+export function valuesAt<T>(table: readonly Since<T>[], version: CiliumVersion): T[] {
+  return table.filter((e) => version.atLeast(e.since)).map((e) => e.value);
+}
+
+/** The version that introduced `value`, or `undefined` when no version has it. */
+export function sinceOf<T>(table: readonly Since<T>[], value: T): CiliumVersion | undefined {
+  return table.find((e) => e.value === value)?.since;
+}
+
+/** The version that introduced a field of a `Since` table. @throws Error when the table does not list it. */
+export function fieldSince(table: readonly Since[], field: string): CiliumVersion {
+  const since = sinceOf(table, field);
+  if (!since) throw new Error(`internal: ${field} is not in the field table`);
+  return since;
+}
+
+/** `toPorts[].ports[].protocol` enum (case-sensitive in the CRD). */
+export const PROTOCOLS: readonly Since[] = [
+  { value: 'TCP', since: V.V1_14 },
+  { value: 'UDP', since: V.V1_14 },
+  { value: 'SCTP', since: V.V1_14 },
+  { value: 'VRRP', since: V.V1_19 },
+  { value: 'IGMP', since: V.V1_19 },
+  { value: 'ANY', since: V.V1_14 },
+];
+
+/** Protocols that carry no port (1.19): `port` must be empty or `"0"`. */
+export const PORTLESS_PROTOCOLS: readonly string[] = ['VRRP', 'IGMP'];
+
+/** `fromEntities`/`toEntities` enum: the same in every supported version. */
+export const ENTITIES: readonly string[] = [
+  'all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver',
+];
+
+/** Entities that exist in the agent's Go code but in no CRD enum. */
+export const GO_ONLY_ENTITIES: readonly string[] = ['world-ipv4', 'world-ipv6'];
+
+/** `icmps[].fields[].family` enum. */
+export const ICMP_FAMILIES: readonly string[] = ['IPv4', 'IPv6'];
+
+/** `authentication.mode` enum. */
+export const AUTHENTICATION_MODES: readonly string[] = ['disabled', 'required', 'test-always-fail'];
+
+/** `headerMatches[].mismatch` enum. */
+export const HEADER_MISMATCH_ACTIONS: readonly string[] = ['LOG', 'ADD', 'DELETE', 'REPLACE'];
+
+/** `kafka[].role` enum. */
+export const KAFKA_ROLES: readonly string[] = ['produce', 'consume'];
+
+/** `listener.envoyConfig.kind` enum. */
+export const LISTENER_KINDS: readonly string[] = ['CiliumEnvoyConfig', 'CiliumClusterwideEnvoyConfig'];
+
+/** `matchExpressions[].operator` enum. */
+export const SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+/** Kafka API key names the agent knows (`KafkaAPIKeyMap`, compared lower-cased). */
+export const KAFKA_API_KEYS: readonly string[] = [
+  'produce', 'fetch', 'offsets', 'metadata', 'leaderandisr', 'stopreplica', 'updatemetadata', 'controlledshutdown',
+  'offsetcommit', 'offsetfetch', 'findcoordinator', 'joingroup', 'heartbeat', 'leavegroup', 'syncgroup', 'describegroups',
+  'listgroups', 'saslhandshake', 'apiversions', 'createtopics', 'deletetopics', 'deleterecords', 'initproducerid',
+  'offsetforleaderepoch', 'addpartitionstotxn', 'addoffsetstotxn', 'endtxn', 'writetxnmarkers', 'txnoffsetcommit',
+  'describeacls', 'createacls', 'deleteacls', 'describeconfigs', 'alterconfigs',
+];
+
+/** Limits. */
+export const LIMITS = {
+  /** `toPorts[].ports` maxItems (CRD 1.16+ on allow sections; agent `maxPorts` always). */
+  ports: 40,
+  /** `icmps[].fields` maxItems (CRD 1.16+; agent `maxICMPFields` always). */
+  icmpFields: 40,
+  /** Label value maxLength (CRD). */
+  labelValue: 63,
+  /** `cidrGroupRef` maxLength (CRD). */
+  cidrGroupRef: 253,
+  /** FQDN `matchName`/`matchPattern` maxLength (CRD 1.17+; agent always). */
+  fqdn: 255,
+  /** `serverNames[]` maxLength (CRD 1.18+). */
+  serverName: 255,
+  /** `kafka[].topic` maxLength (CRD and agent). */
+  kafkaTopic: 255,
+  /** `log.value` maxLength (CRD 1.18+). */
+  logValue: 32,
+  /** `metadata.name` maxLength (DNS-1123 subdomain). */
+  name: 253,
+};
+
+/** The first version of each CRD constraint that did not exist in every supported version. */
+export const CONSTRAINT_SINCE = {
+  /** `toPorts[].ports` maxItems 40 (allow sections only; deny sections never had it). */
+  portsMaxItems: V.V1_16,
+  /** `icmps[].fields` maxItems 40. */
+  icmpFieldsMaxItems: V.V1_16,
+  /** ICMP `type` becomes int-or-string with a name pattern (integer 0-255 before). */
+  icmpTypeIntOrString: V.V1_16,
+  /** CIDR strings use `format: cidr` (Go `net.ParseCIDR`) instead of a regex. */
+  cidrFormat: V.V1_16,
+  /** `oneOf` on `toFQDNs[]`, `rules.dns[]` (matchName|matchPattern) and `rules` (http|kafka|dns|l7proto). */
+  fqdnAndRulesOneOf: V.V1_16,
+  /** `headerMatches[].name` minLength 1. */
+  headerNameMinLength: V.V1_16,
+  /** `spec.anyOf` ingress|ingressDeny|egress|egressDeny. */
+  sectionsAnyOf: V.V1_17,
+  /** FQDN `maxLength: 255`. */
+  fqdnMaxLength: V.V1_17,
+  /** `serverNames` minItems 1, list-type set, item pattern and maxLength 255. */
+  serverNamesConstraints: V.V1_18,
+  /** `ports[].port` is no longer required. */
+  portOptional: V.V1_19,
+  /** `fromRequires`/`toRequires` become `maxItems: 0` string arrays. */
+  requiresRemoved: V.V1_19,
+};
+
+/**
+ * Agent behaviour that changed between versions (not visible in the CRD).
+ */
+export const AGENT_SINCE = {
+  /** DNS L7 rules allowed in host policies (egress only). */
+  hostDnsL7: V.V1_17,
+  /** `except` works together with `cidrGroupRef` (selector-based except; 1.14–1.16 agents reject it). */
+  exceptWithGroup: V.V1_17,
+  /** `toServices` may be combined with `toPorts` ("Combining ToServices and ToPorts is not supported yet" before). */
+  servicesWithPorts: V.V1_17,
+  /** `cidrGroupRef` is resolved in egress `toCIDRSet` (only `fromCIDRSet` before). */
+  egressCidrGroupRef: V.V1_16,
+  /** `fromRequires`/`toRequires` deprecated. */
+  requiresDeprecated: V.V1_17,
+  /** `**.` FQDN prefix matches one or more labels (before: `**` behaves like `*`). */
+  fqdnDoubleStar: V.V1_19,
+  /** Kafka (and `l7proto`) rules deprecated, removed in 1.20. */
+  kafkaDeprecated: V.V1_18,
+  /** `fromNodes`/`toNodes` need agent flag `enable-node-selector-labels`. */
+  nodesFlag: V.V1_16,
+};
+
+/**
+ * The wire fields a rule item may hold per section, with the first version whose CRD has them. A field absent
+ * from a section (e.g. `toFQDNs` in `egressDeny`, `authentication` in deny sections) is unknown to the API server.
+ */
+export const SECTION_FIELDS: Readonly<Record<SectionName, readonly Since[]>> = {
+  ingress: [
+    { value: 'fromEndpoints', since: V.V1_14 },
+    { value: 'fromRequires', since: V.V1_14 },
+    { value: 'fromCIDR', since: V.V1_14 },
+    { value: 'fromCIDRSet', since: V.V1_14 },
+    { value: 'fromEntities', since: V.V1_14 },
+    { value: 'fromGroups', since: V.V1_16 },
+    { value: 'fromNodes', since: V.V1_16 },
+    { value: 'toPorts', since: V.V1_14 },
+    { value: 'icmps', since: V.V1_14 },
+    { value: 'authentication', since: V.V1_14 },
+  ],
+  ingressDeny: [
+    { value: 'fromEndpoints', since: V.V1_14 },
+    { value: 'fromRequires', since: V.V1_14 },
+    { value: 'fromCIDR', since: V.V1_14 },
+    { value: 'fromCIDRSet', since: V.V1_14 },
+    { value: 'fromEntities', since: V.V1_14 },
+    { value: 'fromGroups', since: V.V1_16 },
+    { value: 'fromNodes', since: V.V1_16 },
+    { value: 'toPorts', since: V.V1_14 },
+    { value: 'icmps', since: V.V1_14 },
+  ],
+  egress: [
+    { value: 'toEndpoints', since: V.V1_14 },
+    { value: 'toRequires', since: V.V1_14 },
+    { value: 'toCIDR', since: V.V1_14 },
+    { value: 'toCIDRSet', since: V.V1_14 },
+    { value: 'toEntities', since: V.V1_14 },
+    { value: 'toServices', since: V.V1_14 },
+    { value: 'toFQDNs', since: V.V1_14 },
+    { value: 'toGroups', since: V.V1_14 },
+    { value: 'toNodes', since: V.V1_16 },
+    { value: 'toPorts', since: V.V1_14 },
+    { value: 'icmps', since: V.V1_14 },
+    { value: 'authentication', since: V.V1_14 },
+  ],
+  egressDeny: [
+    { value: 'toEndpoints', since: V.V1_14 },
+    { value: 'toRequires', since: V.V1_14 },
+    { value: 'toCIDR', since: V.V1_14 },
+    { value: 'toCIDRSet', since: V.V1_14 },
+    { value: 'toEntities', since: V.V1_14 },
+    { value: 'toServices', since: V.V1_14 },
+    { value: 'toGroups', since: V.V1_14 },
+    { value: 'toNodes', since: V.V1_16 },
+    { value: 'toPorts', since: V.V1_14 },
+    { value: 'icmps', since: V.V1_14 },
+  ],
+};
+
+/** Top-level rule fields (`spec` / `specs[]`) with the first version whose CRD has them. */
+export const RULE_FIELDS: readonly Since[] = [
+  { value: 'description', since: V.V1_14 },
+  { value: 'egress', since: V.V1_14 },
+  { value: 'egressDeny', since: V.V1_14 },
+  { value: 'enableDefaultDeny', since: V.V1_16 },
+  { value: 'endpointSelector', since: V.V1_14 },
+  { value: 'ingress', since: V.V1_14 },
+  { value: 'ingressDeny', since: V.V1_14 },
+  { value: 'labels', since: V.V1_14 },
+  { value: 'log', since: V.V1_18 },
+  { value: 'nodeSelector', since: V.V1_14 },
+];
+
+/** `toPorts[].ports[]` fields. */
+export const PORT_FIELDS: readonly Since[] = [
+  { value: 'port', since: V.V1_14 },
+  { value: 'endPort', since: V.V1_16 },
+  { value: 'protocol', since: V.V1_14 },
+];
+
+/** `fromCIDRSet[]`/`toCIDRSet[]` fields; the first three are a `oneOf`. */
+export const CIDR_SET_FIELDS: readonly Since[] = [
+  { value: 'cidr', since: V.V1_14 },
+  { value: 'cidrGroupRef', since: V.V1_14 },
+  { value: 'cidrGroupSelector', since: V.V1_17 },
+  { value: 'except', since: V.V1_14 },
+];
+
+/** `toPorts[].listener` fields. */
+export const LISTENER_FIELDS: readonly Since[] = [
+  { value: 'envoyConfig', since: V.V1_14 },
+  { value: 'name', since: V.V1_14 },
+  { value: 'priority', since: V.V1_16 },
+];
+
+/** CRD patterns, verbatim (Go RE2 syntax). Do not run the nested-quantifier ones in JS: see `SAFE`. */
+export const CRD_PATTERNS = {
+  /** `ports[].port`; only half-anchored, so it accepts anything that starts with a digit or ends with a letter run. */
+  port: '^(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$',
+  /** matchLabels values. */
+  labelValue: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+  /** `cidrGroupRef`. */
+  cidrGroupRef: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+  /** `toFQDNs[].matchName` and `rules.dns[].matchName`. */
+  fqdnName: '^([-a-zA-Z0-9_]+[.]?)+$',
+  /** `toFQDNs[].matchPattern` and `rules.dns[].matchPattern`. */
+  fqdnPattern: '^([-a-zA-Z0-9_*]+[.]?)+$',
+  /** `serverNames[]` (1.18+). */
+  serverName: '^(\\*?\\*\\.)?([-a-zA-Z0-9_]+\\.?)+$',
+  /** `log.value` (1.18+). */
+  logValue: '^\\PC*$',
+  /** ICMP `type` as a string (1.16+); note `ExtendedEcho Reply` with a space, as the CRD has it. */
+  icmpType: '^([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]|EchoReply|DestinationUnreachable|Redirect|Echo|RouterAdvertisement|'
+    + 'RouterSelection|TimeExceeded|ParameterProblem|Timestamp|TimestampReply|Photuris|ExtendedEchoRequest|ExtendedEcho Reply|'
+    + 'PacketTooBig|ParameterProblem|EchoRequest|MulticastListenerQuery|MulticastListenerReport|MulticastListenerDone|'
+    + 'RouterSolicitation|RouterAdvertisement|NeighborSolicitation|NeighborAdvertisement|RedirectMessage|RouterRenumbering|'
+    + 'ICMPNodeInformationQuery|ICMPNodeInformationResponse|InverseNeighborDiscoverySolicitation|'
+    + 'InverseNeighborDiscoveryAdvertisement|HomeAgentAddressDiscoveryRequest|HomeAgentAddressDiscoveryReply|'
+    + 'MobilePrefixSolicitation|MobilePrefixAdvertisement|DuplicateAddressRequestCodeSuffix|'
+    + 'DuplicateAddressConfirmationCodeSuffix)$',
+  /** CIDR strings on 1.14/1.15 (replaced by `format: cidr` in 1.16). The `s*` are upstream's (a lost backslash). */
+  legacyCidr: '^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\/([0-9]|[1-2][0-9]|3[0-2])$'
+    + '|^s*((([0-9A-Fa-f]{1,4}:){7}(:|([0-9A-Fa-f]{1,4})))|(([0-9A-Fa-f]{1,4}:){6}:([0-9A-Fa-f]{1,4})?)|'
+    + '(([0-9A-Fa-f]{1,4}:){5}(((:[0-9A-Fa-f]{1,4}){0,1}):([0-9A-Fa-f]{1,4})?))|'
+    + '(([0-9A-Fa-f]{1,4}:){4}(((:[0-9A-Fa-f]{1,4}){0,2}):([0-9A-Fa-f]{1,4})?))|'
+    + '(([0-9A-Fa-f]{1,4}:){3}(((:[0-9A-Fa-f]{1,4}){0,3}):([0-9A-Fa-f]{1,4})?))|'
+    + '(([0-9A-Fa-f]{1,4}:){2}(((:[0-9A-Fa-f]{1,4}){0,4}):([0-9A-Fa-f]{1,4})?))|'
+    + '(([0-9A-Fa-f]{1,4}:){1}(((:[0-9A-Fa-f]{1,4}){0,5}):([0-9A-Fa-f]{1,4})?))|'
+    + '(:(:|((:[0-9A-Fa-f]{1,4}){1,7}))))(%.+)?s*/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8])$',
+};
+
+/**
+ * Linear-time JS equivalents of the CRD patterns whose nested quantifiers backtrack exponentially in JS (Go's RE2
+ * does not backtrack). `test/validate/syntax.test.ts` checks each one against the verbatim pattern.
+ */
+export const SAFE = {
+  /** Same language as `CRD_PATTERNS.port`: starts with a digit, or some suffix is a letter-bearing name. */
+  port: (s: string): boolean => /^[0-9]/.test(s) || /[a-zA-Z](-?[a-zA-Z0-9])*$/.test(s),
+  /** Same language as `CRD_PATTERNS.fqdnName`. */
+  fqdnName: (s: string): boolean => /^[-a-zA-Z0-9_]+(\.[-a-zA-Z0-9_]+)*\.?$/.test(s),
+  /** Same language as `CRD_PATTERNS.fqdnPattern`. */
+  fqdnPattern: (s: string): boolean => /^[-a-zA-Z0-9_*]+(\.[-a-zA-Z0-9_*]+)*\.?$/.test(s),
+  /** Same language as `CRD_PATTERNS.serverName`. */
+  serverName: (s: string): boolean => /^(\*?\*\.)?[-a-zA-Z0-9_]+(\.[-a-zA-Z0-9_]+)*\.?$/.test(s),
+  /** `CRD_PATTERNS.logValue`: no control, format, surrogate or private-use characters. */
+  logValue: (s: string): boolean => /^\P{C}*$/u.test(s),
+};
+
+/** ICMP type names the agent resolves, per family (from the `type` field's documentation in the CRDs). */
+export const ICMP_TYPE_NAMES: Readonly<Record<'IPv4' | 'IPv6', readonly string[]>> = {
+  IPv4: [
+    'EchoReply', 'DestinationUnreachable', 'Redirect', 'Echo', 'EchoRequest', 'RouterAdvertisement', 'RouterSelection',
+    'TimeExceeded', 'ParameterProblem', 'Timestamp', 'TimestampReply', 'Photuris', 'ExtendedEchoRequest', 'ExtendedEchoReply',
+  ],
+  IPv6: [
+    'DestinationUnreachable', 'PacketTooBig', 'TimeExceeded', 'ParameterProblem', 'EchoRequest', 'EchoReply',
+    'MulticastListenerQuery', 'MulticastListenerReport', 'MulticastListenerDone', 'RouterSolicitation', 'RouterAdvertisement',
+    'NeighborSolicitation', 'NeighborAdvertisement', 'RedirectMessage', 'RouterRenumbering', 'ICMPNodeInformationQuery',
+    'ICMPNodeInformationResponse', 'InverseNeighborDiscoverySolicitation', 'InverseNeighborDiscoveryAdvertisement',
+    'HomeAgentAddressDiscoveryRequest', 'HomeAgentAddressDiscoveryReply', 'MobilePrefixSolicitation', 'MobilePrefixAdvertisement',
+    'DuplicateAddressRequestCodeSuffix', 'DuplicateAddressConfirmationCodeSuffix', 'ExtendedEchoRequest', 'ExtendedEchoReply',
+  ],
+};

@@ -1,0 +1,171 @@
+/**
+ * Layer 3: fields and values newer than the target Cilium version, and removed or deprecated ones.
+ *
+ * The API server prunes a field its CRD does not know without a word, so a policy written for a newer Cilium
+ * silently means something else on an older cluster. Every message names the version that added the field and what
+ * the pruned rule then does.
+ */
+import { CiliumVersion } from '../model/cilium-version';
+import { CidrRuleModel, FqdnSelectorModel, IcmpRuleModel } from '../model/policy-model';
+import {
+  AGENT_SINCE,
+  CIDR_SET_FIELDS,
+  CONSTRAINT_SINCE,
+  fieldSince,
+  LISTENER_FIELDS,
+  PORT_FIELDS,
+  PROTOCOLS,
+  RULE_FIELDS,
+  SECTION_FIELDS,
+  sinceOf,
+} from './tables';
+import { arr, CheckContext, isObject, ItemNode, PortNode, PortRuleNode, RuleNode, show, Visitor, wireName } from './walk';
+
+/** `<what> needs Cilium <since> or newer (target is <target>)`. */
+function needs(what: string, since: CiliumVersion, ctx: CheckContext): string {
+  return `${what} needs Cilium ${since} or newer (target is ${ctx.version})`;
+}
+
+/** The usual fix: raise the target, or the alternative. */
+function raise(since: CiliumVersion, alternative: string): string {
+  return `raise the target version to ${since} or newer, or ${alternative}`;
+}
+
+function checkRule(node: RuleNode, ctx: CheckContext): void {
+  const { rule, path } = node;
+  const edd = fieldSince(RULE_FIELDS, 'enableDefaultDeny');
+  if (rule.enableDefaultDeny !== undefined && !ctx.version.atLeast(edd)) {
+    ctx.report('version-enable-default-deny', `${path}.enableDefaultDeny`,
+      `${needs('enableDefaultDeny', edd, ctx)}; an older API server prunes it silently and every direction with rules becomes default-deny`,
+      raise(edd, 'drop enableDefaultDeny and accept default-deny for the directions this rule has'));
+  }
+  const log = fieldSince(RULE_FIELDS, 'log');
+  if (rule.log !== undefined && !ctx.version.atLeast(log)) {
+    ctx.report('version-log', `${path}.log`, `${needs('log', log, ctx)}; an older API server prunes it silently and flows carry no log tag`,
+      raise(log, 'drop log'));
+  }
+}
+
+function doubleStar(ctx: CheckContext, sel: unknown, path: string): void {
+  if (!isObject(sel)) return;
+  const pattern = (sel as FqdnSelectorModel).matchPattern;
+  const since = AGENT_SINCE.fqdnDoubleStar;
+  if (typeof pattern === 'string' && pattern.startsWith('**.') && !ctx.version.atLeast(since)) {
+    ctx.report('version-fqdn-double-star', `${path}.matchPattern`,
+      `${needs(`matchPattern ${show(pattern)}`, since, ctx)}; before ${since} ** works like *, so it matches one label only, not any depth of subdomains`,
+      raise(since, `list each subdomain level, such as ${pattern.slice(1)} and ${pattern.slice(1).replace('*.', '*.*.')}`));
+  }
+}
+
+function checkItem(node: ItemNode, ctx: CheckContext): void {
+  const { item, direction, section, itemPath } = node;
+  const v = ctx.version;
+  const fieldOf = (wire: string): CiliumVersion | undefined => sinceOf(SECTION_FIELDS[section], wire);
+  const nodesWire = wireName('nodes', direction);
+  const nodesSince = fieldOf(nodesWire);
+  if (item.nodes !== undefined && nodesSince && !v.atLeast(nodesSince)) {
+    ctx.report('version-nodes', `${itemPath}.${nodesWire}`,
+      `${needs(nodesWire, nodesSince, ctx)}; an older API server prunes it silently and the rule then applies to ${direction === 'ingress' ? 'every source' : 'every destination'}`,
+      raise(nodesSince, `use ${wireName('entities', direction)}: [remote-node, host] or ${wireName('cidr', direction)} with the node addresses`));
+  }
+  const groupsSince = fieldOf('fromGroups');
+  if (item.groups !== undefined && direction === 'ingress' && groupsSince && !v.atLeast(groupsSince)) {
+    ctx.report('version-from-groups', `${itemPath}.fromGroups`,
+      `${needs('fromGroups', groupsSince, ctx)}; an older API server prunes it silently and the rule then applies to every source`,
+      raise(groupsSince, 'list the addresses with fromCIDR or fromCIDRSet'));
+  }
+  const setWire = wireName('cidrSet', direction);
+  arr<CidrRuleModel>(item.cidrSet).forEach((entry, i) => {
+    if (!isObject(entry)) return;
+    const p = `${itemPath}.${setWire}[${i}]`;
+    const sel = fieldSince(CIDR_SET_FIELDS, 'cidrGroupSelector');
+    if (entry.cidrGroupSelector !== undefined && !v.atLeast(sel)) {
+      ctx.report('version-cidr-group-selector', `${p}.cidrGroupSelector`,
+        `${needs('cidrGroupSelector', sel, ctx)}; an older API server prunes it and then rejects the empty ${setWire} entry`,
+        raise(sel, 'name each CiliumCIDRGroup with cidrGroupRef'));
+    }
+    const egressRef = AGENT_SINCE.egressCidrGroupRef;
+    if (entry.cidrGroupRef !== undefined && direction === 'egress' && !v.atLeast(egressRef)) {
+      ctx.report('version-egress-cidr-group-ref', `${p}.cidrGroupRef`,
+        `${needs('cidrGroupRef in toCIDRSet', egressRef, ctx)}; older agents resolve CIDR groups only in fromCIDRSet, so this entry selects nothing`,
+        raise(egressRef, 'list the cidrs of the group with toCIDRSet cidr entries'));
+    }
+  });
+  if (item.requires !== undefined) {
+    const w = wireName('requires', direction);
+    const removed = CONSTRAINT_SINCE.requiresRemoved;
+    if (v.atLeast(removed)) {
+      if (arr(item.requires).length > 0) {
+        ctx.report('version-requires-removed', `${itemPath}.${w}`, `${w} was removed in Cilium ${removed}; the API server rejects it (maxItems 0)`,
+          `add the required labels to each ${wireName('endpoints', direction)} selector instead (the SDK never writes ${w})`);
+      }
+    } else {
+      const deprecated = v.atLeast(AGENT_SINCE.requiresDeprecated) ? `is deprecated since Cilium ${AGENT_SINCE.requiresDeprecated} and` : 'is';
+      ctx.report('version-requires-deprecated', `${itemPath}.${w}`, `${w} ${deprecated} removed in ${removed}; the SDK never writes it`,
+        `add the required labels to each ${wireName('endpoints', direction)} selector instead`);
+    }
+  }
+  if (section === 'egress') arr(item.fqdns).forEach((sel, i) => doubleStar(ctx, sel, `${itemPath}.toFQDNs[${i}]`));
+  const named = CONSTRAINT_SINCE.icmpTypeIntOrString;
+  if (!v.atLeast(named)) {
+    arr<IcmpRuleModel>(item.icmps).forEach((rule, i) => {
+      arr<unknown>(isObject(rule) ? rule.fields : undefined).forEach((f, j) => {
+        if (!isObject(f) || typeof f.type !== 'string') return;
+        ctx.report('version-icmp-type-name', `${itemPath}.icmps[${i}].fields[${j}].type`,
+          `${needs(`icmp type ${show(f.type)} as a string`, named, ctx)}; the ${v} API server only accepts a number 0-255`,
+          raise(named, 'write the ICMP type number, such as 8 for EchoRequest (IPv4) or 128 (IPv6)'));
+      });
+    });
+  }
+}
+
+function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
+  const { portRule: pr, portRulePath: path } = node;
+  const v = ctx.version;
+  const prio = fieldSince(LISTENER_FIELDS, 'priority');
+  if (isObject(pr.listener) && pr.listener.priority !== undefined && !v.atLeast(prio)) {
+    ctx.report('version-listener-priority', `${path}.listener.priority`, `${needs('listener.priority', prio, ctx)}; an older API server prunes it silently`,
+      raise(prio, 'drop priority'));
+  }
+  if (!isObject(pr.rules)) return;
+  arr(pr.rules.dns).forEach((sel, i) => doubleStar(ctx, sel, `${path}.rules.dns[${i}]`));
+  const kafka = AGENT_SINCE.kafkaDeprecated;
+  if (v.atLeast(kafka)) {
+    for (const field of ['kafka', 'l7proto'] as const) {
+      if (pr.rules[field] === undefined) continue;
+      ctx.report('version-kafka-deprecated', `${path}.rules.${field}`, `${field} rules are deprecated since Cilium ${kafka} and removed in 1.20`,
+        field === 'kafka' ? 'plan to enforce kafka at L4, or with a service mesh' : 'plan to replace the proxylib parser before 1.20');
+    }
+  }
+}
+
+function checkPort(node: PortNode, ctx: CheckContext): void {
+  const { port, portPath, deny } = node;
+  const v = ctx.version;
+  const endSince = fieldSince(PORT_FIELDS, 'endPort');
+  if (port.endPort !== undefined && !v.atLeast(endSince)) {
+    ctx.report('version-end-port', `${portPath}.endPort`,
+      `${needs('endPort', endSince, ctx)}; an older API server prunes it silently and the rule then ${deny ? 'denies' : 'allows'} only port ${port.port ?? '(none)'}`,
+      raise(endSince, 'list the ports one by one (at most 40 per toPorts entry)'));
+  }
+  if (typeof port.protocol === 'string') {
+    const since = sinceOf(PROTOCOLS, port.protocol);
+    if (since && !v.atLeast(since)) {
+      ctx.report('version-protocol', `${portPath}.protocol`, `${needs(`protocol ${port.protocol}`, since, ctx)}; the ${v} API server rejects it`,
+        raise(since, 'drop the rule'));
+    }
+  }
+  const optional = CONSTRAINT_SINCE.portOptional;
+  if (port.port === undefined && !v.atLeast(optional)) {
+    ctx.report('version-port-omitted', `${portPath}.port`, `${needs('a port entry without port', optional, ctx)}; the ${v} API server requires port`,
+      'write port: "0" to match every port');
+  }
+}
+
+/** The version-gating checks. */
+export const versionRules: Visitor = {
+  rule: checkRule,
+  item: checkItem,
+  portRule: checkPortRule,
+  port: checkPort,
+};

@@ -1,0 +1,429 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYamlText } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { Severity } from '../../src/errors';
+import { emitDocument } from '../../src/model/emit';
+import { fromObject, fromYaml, ParseResult, SourceDiagnostic } from '../../src/model/parse';
+import { CRD_ROOT } from '../support/shared';
+
+const HEADER = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: p\n  namespace: ns\n';
+
+/** A CNP whose spec is the given YAML block (indented by the caller as under `spec:`). */
+function cnp(spec: string): string {
+  return `${HEADER}spec:\n${spec}`;
+}
+
+function ids(result: ParseResult): string[] {
+  return result.diagnostics.map((d) => `${d.id} ${d.path ?? ''}`.trim());
+}
+
+function only(result: ParseResult, id: string): SourceDiagnostic {
+  const found = result.diagnostics.filter((d) => d.id === id);
+  expect(found, ids(result).join('\n')).toHaveLength(1);
+  return found[0];
+}
+
+describe('fromYaml: streams', () => {
+  it('reads every document of a multi-document stream and skips other kinds', () => {
+    const text = [
+      cnp('  endpointSelector: {}\n  ingress: [{}]\n'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n',
+      '# only a comment\n',
+      'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: c}\nspec:\n  nodeSelector: {}\n  egress: [{}]\n',
+    ].join('---\n');
+    const r = fromYaml(text, { file: 'multi.yaml' });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.documents.map((d) => [d.model.kind, d.model.metadata.name, d.source])).toEqual([
+      ['CiliumNetworkPolicy', 'p', { file: 'multi.yaml', index: 0 }],
+      ['CiliumClusterwideNetworkPolicy', 'c', { file: 'multi.yaml', index: 3 }],
+    ]);
+    expect(r.skipped).toEqual([{ kind: 'Deployment', index: 1 }]);
+    expect(r.rawRules).toEqual([]);
+  });
+
+  it('reads the items of a kind: List (kubectl get cnp,ccnp -A -o yaml) and ignores server-set metadata and status', () => {
+    const text = `apiVersion: v1
+kind: List
+metadata:
+  resourceVersion: ""
+items:
+- apiVersion: v1
+  kind: Service
+  metadata: {name: s}
+- apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    annotations:
+      kubectl.kubernetes.io/last-applied-configuration: '{}'
+    creationTimestamp: "2024-01-01T00:00:00Z"
+    generation: 1
+    managedFields:
+    - manager: kubectl
+    name: web
+    namespace: prod
+    resourceVersion: "123"
+    uid: 0b0c
+  spec:
+    endpointSelector:
+      matchLabels: {app: web}
+    ingress:
+    - toPorts:
+      - ports:
+        - port: "8080"
+  status:
+    conditions: []
+- apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata: {name: all}
+  specs:
+  - endpointSelector: {}
+    egress: [{toEntitiez: [world]}]
+`;
+    const r = fromYaml(text);
+    expect(r.skipped).toEqual([{ kind: 'Service', index: 0, itemPath: 'items[0]' }]);
+    expect(r.documents.map((d) => d.source)).toEqual([{ index: 0, itemPath: 'items[1]' }, { index: 0, itemPath: 'items[2]' }]);
+    expect(r.documents[0].model.metadata).toEqual({
+      name: 'web', namespace: 'prod', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+    });
+    // locate() is relative to the item.
+    expect(r.documents[0].locate('spec.ingress[0].toPorts[0].ports[0].port')).toEqual({ line: 28, column: 17 });
+    // Diagnostics name the item, with paths relative to it.
+    const d = only(r, 'parse-unknown-field');
+    expect(d).toMatchObject({ path: 'specs[0].egress[0].toEntitiez', itemPath: 'items[2]', index: 0, line: 36, column: 15, fix: 'did you mean toEntities?' });
+  });
+
+  it('reads CiliumNetworkPolicyList like List', () => {
+    const r = fromYaml('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicyList\nitems:\n- ' +
+      'apiVersion: cilium.io/v2\n  kind: CiliumNetworkPolicy\n  metadata: {name: a}\n  spec: {endpointSelector: {}}\n');
+    expect(r.documents.map((d) => d.model.metadata.name)).toEqual(['a']);
+  });
+
+  it('reads spec and specs of one document, both present', () => {
+    const r = fromYaml(cnp('  endpointSelector: {matchLabels: {a: b}}\n  egress: [{toEntities: [world]}]\n') +
+      'specs:\n- endpointSelector: {}\n  ingress: [{fromEntities: [cluster]}]\n- endpointSelector: {}\n  egressDeny: [{toEntities: [world]}]\n');
+    expect(r.diagnostics).toEqual([]);
+    const m = r.documents[0].model;
+    expect(m.spec?.egress).toEqual([{ entities: ['world'] }]);
+    expect(m.specs?.map((s) => Object.keys(s))).toEqual([['endpointSelector', 'ingress'], ['endpointSelector', 'egressDeny']]);
+    expect(m.specs?.[0].ingress).toEqual([{ entities: ['cluster'] }]);
+  });
+
+  it('reads a top-level array as raw api.Rule JSON (local API format), without namespace injection', () => {
+    const text = `[{
+  "labels": [{"key": "name", "value": "rule1"}],
+  "endpointSelector": {"matchLabels": {"app": "service"}},
+  "ingress": [{
+    "fromEndpoints": [{"matchLabels": {"env": "prod"}}],
+    "toPorts": [{"ports": [{"port": "80", "protocol": "TCP"}]}]
+  }]
+}]`;
+    const r = fromYaml(text, { file: 'l7.json' });
+    expect(r.documents).toEqual([]);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.rawRules).toHaveLength(1);
+    expect(r.rawRules[0].source).toEqual({ file: 'l7.json', index: 0 });
+    expect(r.rawRules[0].rules).toStrictEqual([{
+      labels: [{ key: 'name', value: 'rule1' }],
+      endpointSelector: { matchLabels: { app: 'service' } },
+      ingress: [{ endpoints: [{ matchLabels: { env: 'prod' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
+    }]);
+    expect(r.rawRules[0].locate('[0].ingress[0].toPorts[0].ports[0].port')).toEqual({ line: 6, column: 37 });
+    expect(fromObject(JSON.parse(text)).rawRules[0].rules).toStrictEqual(r.rawRules[0].rules);
+  });
+
+  it('explains a Kubernetes object inside a raw rule array', () => {
+    const r = fromObject([{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'x' }, spec: {} }]);
+    expect(ids(r)).toEqual(['parse-unknown-field [0].apiVersion', 'parse-unknown-field [0].kind', 'parse-unknown-field [0].metadata',
+      'parse-unknown-field [0].spec']);
+    expect(r.diagnostics[1].fix).toMatch(/kind: List/);
+  });
+
+  it('warns about a kind-less mapping that looks like a policy, and skips it', () => {
+    const r = fromYaml('endpointSelector: {}\ningress: [{}]\n');
+    expect(r.documents).toEqual([]);
+    expect(r.skipped).toEqual([{ index: 0 }]);
+    expect(only(r, 'parse-missing-kind').severity).toBe(Severity.WARNING);
+  });
+});
+
+describe('fromYaml: errors are reported and the rest is still read', () => {
+  it('reports a YAML syntax error with its line and reads the other documents', () => {
+    const text = `${cnp('  endpointSelector: {}\n')}---\nkind: CiliumNetworkPolicy\nspec: [\n---\n${cnp('  endpointSelector: {}\n')}`;
+    const r = fromYaml(text, { file: 'bad.yaml' });
+    expect(r.documents.map((d) => d.source.index)).toEqual([0, 2]);
+    const d = only(r, 'parse-yaml-syntax');
+    expect(d).toMatchObject({ severity: Severity.ERROR, file: 'bad.yaml', index: 1 });
+    expect(d.line).toBeGreaterThanOrEqual(10);
+    expect(d.column).toBeGreaterThan(0);
+  });
+
+  it('reports duplicate keys as a syntax error (Kubernetes rejects them too)', () => {
+    const r = fromYaml(cnp('  endpointSelector: {}\n  egress: []\n  egress: [{}]\n'));
+    expect(r.documents).toEqual([]);
+    expect(only(r, 'parse-yaml-syntax').line).toBe(9);
+  });
+
+  it('reports a document that is not a mapping', () => {
+    const r = fromYaml(`just a string\n---\n${cnp('  endpointSelector: {}\n')}`);
+    expect(only(r, 'parse-yaml-syntax')).toMatchObject({ index: 0, line: 1, column: 1 });
+    expect(r.documents).toHaveLength(1);
+  });
+
+  it('reports unknown fields with the nearest known name and keeps reading', () => {
+    const r = fromYaml(cnp(`  endpointSelector: {}
+  bogus: 1
+  egress:
+  - toFQDN:
+    - matchName: example.com
+    toPorts:
+    - ports:
+      - port: "443"
+`));
+    expect(ids(r)).toEqual(['parse-unknown-field spec.bogus', 'parse-unknown-field spec.egress[0].toFQDN']);
+    const [bogus, typo] = r.diagnostics;
+    expect(bogus).toMatchObject({ severity: Severity.ERROR, line: 8, column: 3 });
+    expect(bogus.fix).toMatch(/^remove it; known fields here: endpointSelector, nodeSelector, /);
+    expect(typo).toMatchObject({ severity: Severity.ERROR, line: 10, column: 5, fix: 'did you mean toFQDNs?' });
+    expect(typo.message).toBe('unknown field toFQDN in egress rule; it is left out');
+    // The rest of the item is still read.
+    expect(r.documents[0].model.spec?.egress).toEqual([{ toPorts: [{ ports: [{ port: '443' }] }] }]);
+  });
+
+  it('explains fields of the other direction, legacy auth, and peer fields directly under spec', () => {
+    const r = fromObject({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'p' },
+      spec: {
+        endpointSelector: {},
+        fromEndpoints: [{}],
+        ingress: [{ toEndpoints: [{}], toFQDNs: [{ matchName: 'a' }] }],
+        egress: [{ toEndpoints: [{}], auth: { type: 'null' } }],
+      },
+    });
+    expect(r.diagnostics.map((d) => [d.path, d.fix])).toEqual([
+      ['spec.fromEndpoints', 'fromEndpoints belongs inside a rule item, e.g. ingress: [{fromEndpoints: …}]'],
+      ['spec.ingress[0].toEndpoints', 'toEndpoints is an egress field; in ingress rules write fromEndpoints'],
+      ['spec.ingress[0].toFQDNs', 'toFQDNs exists only in egress rules; it cannot be used in ingress'],
+      ['spec.egress[0].auth', '`auth: {type: …}` (Cilium <= 1.13) was replaced in 1.14 by `authentication: {mode: disabled | required | test-always-fail}`'],
+    ]);
+    expect(r.documents[0].model.spec).toEqual({ endpointSelector: {}, ingress: [{}], egress: [{ endpoints: [{}] }] });
+  });
+
+  it('skips a field of the wrong type', () => {
+    const r = fromYaml(cnp('  endpointSelector: {}\n  ingress: "x"\n  egress:\n  - toPorts: {ports: [{port: "80"}]}\n    toEntities: [world]\n'));
+    expect(ids(r)).toEqual(['parse-wrong-type spec.ingress', 'parse-wrong-type spec.egress[0].toPorts']);
+    expect(r.diagnostics[0]).toMatchObject({ severity: Severity.ERROR, line: 8, column: 12, message: 'spec.ingress must be a list, got a string ("x"); it is left out' });
+    expect(r.diagnostics[1].fix).toMatch(/wrap the mapping in a list/);
+    expect(r.documents[0].model.spec).toStrictEqual({ endpointSelector: {}, egress: [{ entities: ['world'] }] });
+  });
+
+  it('keeps a number or boolean written for a string as its text, but reports it (the API server rejects it)', () => {
+    const r = fromYaml(cnp(`  endpointSelector:
+    matchLabels: {version: 1.10, canary: true}
+  ingress:
+  - toPorts:
+    - ports: [{port: "80", protocol: TCP}]
+      rules:
+        http: [{path: 123}]
+`));
+    expect(ids(r)).toEqual([
+      'parse-wrong-type spec.endpointSelector.matchLabels.version',
+      'parse-wrong-type spec.endpointSelector.matchLabels.canary',
+      'parse-wrong-type spec.ingress[0].toPorts[0].rules.http[0].path',
+    ]);
+    expect(r.diagnostics[0].fix).toBe('quote it: "1.10"');
+    const spec = r.documents[0].model.spec;
+    expect(spec?.endpointSelector).toEqual({ matchLabels: { version: '1.10', canary: 'true' } });
+    expect(spec?.ingress?.[0].toPorts?.[0].rules).toEqual({ http: [{ path: '123' }] });
+  });
+
+  it('leaves out an object without a required field', () => {
+    const r = fromObject({
+      apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p' },
+      spec: { endpointSelector: {}, labels: [{ value: 'v' }, { key: 'k' }], egress: [{ icmps: [{ fields: [{ family: 'IPv4' }, { type: 8 }] }] }] },
+    });
+    expect(ids(r)).toEqual(['parse-missing-field spec.labels[0]', 'parse-missing-field spec.egress[0].icmps[0].fields[0]']);
+    expect(r.documents[0].model.spec?.labels).toEqual([{ key: 'k' }]);
+    expect(r.documents[0].model.spec?.egress).toEqual([{ icmps: [{ fields: [{ type: 8 }] }] }]);
+  });
+
+  it('reports a wrong apiVersion but still reads the policy', () => {
+    const r = fromYaml('apiVersion: cilium.io/v2alpha1\nkind: CiliumNetworkPolicy\nmetadata: {name: p}\nspec: {endpointSelector: {}}\n');
+    expect(only(r, 'parse-api-version')).toMatchObject({ severity: Severity.ERROR, path: 'apiVersion', line: 1, column: 13 });
+    expect(r.documents[0].model.spec).toEqual({ endpointSelector: {} });
+  });
+
+  it('reports a missing metadata.name and uses an empty name', () => {
+    const r = fromYaml('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {namespace: x}\nspec: {endpointSelector: {}}\n');
+    expect(only(r, 'parse-missing-name').severity).toBe(Severity.ERROR);
+    expect(r.documents[0].model.metadata).toEqual({ name: '', namespace: 'x' });
+    expect(ids(fromObject({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' }))).toEqual(['parse-missing-name']);
+  });
+
+  it('treats null as omitted, with a warning', () => {
+    const r = fromYaml(cnp('  endpointSelector: {}\n  ingress:\n  - fromCIDR:\n    toPorts: [{ports: [{port: "22"}]}]\n'));
+    expect(only(r, 'parse-null-value')).toMatchObject({ severity: Severity.WARNING, path: 'spec.ingress[0].fromCIDR', line: 9, column: 5 });
+    expect(r.documents[0].model.spec?.ingress?.[0]).toStrictEqual({ toPorts: [{ ports: [{ port: '22' }] }] });
+  });
+
+  it('warns about YAML 1.1 booleans written as plain strings', () => {
+    const r = fromYaml(cnp('  endpointSelector: {matchLabels: {enabled: yes}}\n  labels: [{key: a, value: "on"}]\n'));
+    expect(only(r, 'parse-yaml11-ambiguous')).toMatchObject({ severity: Severity.WARNING, path: 'spec.endpointSelector.matchLabels.enabled' });
+    expect(r.documents[0].model.spec?.endpointSelector).toEqual({ matchLabels: { enabled: 'yes' } });
+  });
+
+  it('never throws on garbage', () => {
+    for (const input of [null, undefined, 42, 'x', [1, null], { kind: 'CiliumNetworkPolicy', metadata: 5, spec: [], specs: {} }, { kind: 'List', items: 3 },
+      { kind: 'List', items: [7] }]) {
+      expect(() => fromObject(input)).not.toThrow();
+    }
+    for (const text of ['', '---\n---\n', ': :', '[', '{a: *x}', 'a: &x [*x]', '\t- x']) {
+      expect(() => fromYaml(text)).not.toThrow();
+    }
+  });
+});
+
+describe('fromYaml: values are kept as written', () => {
+  it('keeps undefined vs [] vs [{}] exactly', () => {
+    const r = fromYaml(cnp(`  endpointSelector: {}
+  ingress:
+  - {}
+  - fromEndpoints: []
+  - fromEndpoints: [{}]
+  egress: []
+`));
+    expect(r.diagnostics).toEqual([]);
+    const spec = r.documents[0].model.spec;
+    expect(spec?.ingress).toStrictEqual([{}, { endpoints: [] }, { endpoints: [{}] }]);
+    expect(spec?.egress).toStrictEqual([]);
+    expect(spec && 'ingressDeny' in spec).toBe(false);
+    expect(spec?.ingress?.[0] && 'endpoints' in spec.ingress[0]).toBe(false);
+    expect(emitDocument(r.documents[0].model).spec).toStrictEqual(parseYamlText(cnp('  endpointSelector: {}\n  ingress: [{}, {fromEndpoints: []}, ' +
+      '{fromEndpoints: [{}]}]\n  egress: []\n')).spec);
+  });
+
+  it('turns a numeric port into its string, reporting it because the CRD wants a string', () => {
+    const r = fromYaml(cnp('  endpointSelector: {}\n  ingress:\n  - toPorts:\n    - ports:\n      - port: 80\n        protocol: TCP\n'));
+    expect(r.documents[0].model.spec?.ingress?.[0].toPorts?.[0].ports).toEqual([{ port: '80', protocol: 'TCP' }]);
+    const d = only(r, 'parse-port-not-string');
+    expect(d).toMatchObject({ severity: Severity.ERROR, path: 'spec.ingress[0].toPorts[0].ports[0].port', line: 11, column: 15, fix: 'quote it: port: "80"' });
+    expect(fromObject(parseYamlText(cnp('  endpointSelector: {}\n  ingress: [{toPorts: [{ports: [{port: 443}]}]}]\n'))).documents[0].model.spec?.ingress)
+      .toEqual([{ toPorts: [{ ports: [{ port: '443' }] }] }]);
+  });
+
+  it('keeps the source text of an octal-looking port instead of a YAML 1.2 (10) or YAML 1.1 (8) reading', () => {
+    const r = fromYaml(cnp('  endpointSelector: {}\n  egress:\n  - toPorts:\n    - ports:\n      - port: 010\n      - port: "010"\n      - port: 0x50\n'));
+    expect(r.documents[0].model.spec?.egress?.[0].toPorts?.[0].ports).toEqual([{ port: '010' }, { port: '010' }, { port: '0x50' }]);
+    expect(ids(r)).toEqual(['parse-port-not-string spec.egress[0].toPorts[0].ports[0].port', 'parse-port-not-string spec.egress[0].toPorts[0].ports[2].port']);
+    expect(r.diagnostics[0].message).toMatch(/octal 8/);
+    expect(r.diagnostics[0].fix).toBe('quote it as a decimal string: port: "10" (or "8" if octal was meant)');
+  });
+
+  it('keeps an ICMP type as a number or a string, as written', () => {
+    const r = fromYaml(cnp('  endpointSelector: {}\n  egress:\n  - icmps:\n    - fields:\n      - {family: IPv4, type: 8}\n      - {family: IPv6, type: EchoRequest}\n' +
+      '      - {type: "8"}\n'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.documents[0].model.spec?.egress?.[0].icmps).toStrictEqual([{ fields: [{ family: 'IPv4', type: 8 }, { family: 'IPv6', type: 'EchoRequest' }, { type: '8' }] }]);
+  });
+
+  it('warns that a leading-zero integer is octal for Kubernetes', () => {
+    const r = fromYaml(cnp('  endpointSelector: {}\n  egress:\n  - toPorts:\n    - ports:\n      - {port: "80", endPort: 0100}\n'));
+    expect(only(r, 'parse-yaml11-ambiguous').message).toBe('0100 is decimal 100 in YAML 1.2 but octal 64 for Kubernetes (YAML 1.1)');
+    expect(r.documents[0].model.spec?.egress?.[0].toPorts?.[0].ports).toEqual([{ port: '80', endPort: 100 }]);
+  });
+
+  it('resolves anchors and merge keys like Kubernetes does', () => {
+    const text = cnp(`  endpointSelector: &sel
+    matchLabels: {app: web}
+  ingress:
+  - fromEndpoints: [*sel]
+    toPorts:
+    - ports:
+      - <<: {protocol: TCP}
+        port: "80"
+`);
+    const r = fromYaml(text);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.documents[0].model.spec?.ingress).toEqual([{ endpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ protocol: 'TCP', port: '80' }] }] }]);
+    expect(r.documents[0].locate('spec.ingress[0].fromEndpoints[0].matchLabels.app')).toEqual({ line: 8, column: 24 });
+    expect(r.documents[0].locate('spec.ingress[0].toPorts[0].ports[0].protocol')).toEqual({ line: 13, column: 24 });
+  });
+
+  it('keeps label keys such as __proto__ as plain data', () => {
+    const r = fromObject(JSON.parse('{"apiVersion":"cilium.io/v2","kind":"CiliumNetworkPolicy","metadata":{"name":"p"},' +
+      '"spec":{"endpointSelector":{"matchLabels":{"__proto__":"x"}}}}'));
+    const labels = r.documents[0].model.spec?.endpointSelector?.matchLabels ?? {};
+    expect(Object.keys(labels)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+  });
+});
+
+describe('locate()', () => {
+  const text = cnp(`  endpointSelector:
+    matchLabels:
+      "k8s:io.kubernetes.pod.namespace": kube-system
+  ingress:
+  - toPorts:
+    - ports:
+      - port: "53"
+        protocol: UDP
+`);
+
+  it('returns the 1-based line/column of a node', () => {
+    const doc = fromYaml(text).documents[0];
+    expect(doc.locate('spec.ingress[0].toPorts[0].ports[0].port')).toEqual({ line: 13, column: 15 });
+    expect(doc.locate('spec.ingress[0].toPorts[0].ports[0]')).toEqual({ line: 13, column: 9 });
+    expect(doc.locate('spec.endpointSelector.matchLabels["k8s:io.kubernetes.pod.namespace"]')).toEqual({ line: 9, column: 42 });
+    expect(doc.locate('metadata.name')).toEqual({ line: 4, column: 9 });
+  });
+
+  it('falls back to the nearest existing ancestor, and is undefined for a malformed path or for fromObject input', () => {
+    const doc = fromYaml(text).documents[0];
+    expect(doc.locate('spec.ingress[0].toPorts[0].ports[0].endPort')).toEqual({ line: 13, column: 9 });
+    expect(doc.locate('spec..x')).toBeUndefined();
+    expect(fromObject(parseYamlText(text)).documents[0].locate('spec.ingress[0]')).toBeUndefined();
+  });
+});
+
+describe('field coverage against the CRDs', () => {
+  /** A value for every property of a CRD schema node (one list element, every optional field present). */
+  function sample(schema: Record<string, unknown>): unknown {
+    if (schema['x-kubernetes-int-or-string']) return 8;
+    switch (schema.type) {
+      case 'object': {
+        const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+        if (Object.keys(props).length === 0) {
+          return schema.additionalProperties ? { k: 'v' } : {};
+        }
+        return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sample(v)]));
+      }
+      case 'array':
+        return schema.maxItems === 0 ? [] : [sample(schema.items as Record<string, unknown>)];
+      case 'integer':
+        return 1;
+      case 'boolean':
+        return true;
+      default:
+        return schema.enum ? (schema.enum as unknown[])[0] : 'x';
+    }
+  }
+
+  const versions = readdirSync(CRD_ROOT).filter((v) => !v.endsWith('.md')).sort();
+
+  it.each(versions.flatMap((v) => ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies'].map((f) => [v, f])))(
+    '%s %s: every spec field is read and emitted back unchanged',
+    (version, file) => {
+      const crd = parseYamlText(readFileSync(join(CRD_ROOT, version, `${file}.yaml`), 'utf8')) as {
+        spec: { names: { kind: string }; versions: { schema: { openAPIV3Schema: { properties: Record<string, Record<string, unknown>> } } }[] };
+      };
+      const specSchema = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+      const spec = sample(specSchema) as Record<string, unknown>;
+      const doc = { apiVersion: 'cilium.io/v2', kind: crd.spec.names.kind, metadata: { name: 'all', labels: { a: 'b' }, annotations: { c: 'd' } }, spec };
+      const r = fromObject(doc);
+      expect(r.diagnostics).toEqual([]);
+      expect(emitDocument(r.documents[0].model)).toStrictEqual(doc);
+    },
+  );
+});

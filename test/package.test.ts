@@ -1,0 +1,327 @@
+/**
+ * The published package, as a consumer gets it: `npm pack` (prepack builds lib/), then a scratch cdk8s app
+ * outside the project installs the tarball offline, synthesizes a policy with plain node, type-checks a
+ * `main.ts` against the shipped .d.ts, and runs the `cdk8s-cilium` bin.
+ *
+ * Offline install: `npm install --offline <tarball> cdk8s@x` does NOT work on a cache that only `npm ci` has
+ * warmed (a fresh CI machine): npm 11's `install` resolves names through full packuments, `npm ci` caches only the
+ * abbreviated ones. So the scratch app gets a package-lock.json cut out of this project's lockfile (the runtime
+ * dependency closure plus cdk8s and constructs at the locked versions) and is installed with `npm ci --offline`,
+ * which needs nothing but what `npm ci` of this project already put into the cache.
+ *
+ * Set CDK8S_CILIUM_KEEP_SCRATCH=1 to keep the scratch directory for a look after the run.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, describe, expect, test } from 'vitest';
+
+const PROJECT = join(__dirname, '..');
+const TIMEOUT = 180_000;
+/** Everything the tarball may hold. Extend it deliberately when the package starts to ship something new. */
+const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^lib\/src\/.+\.js$/, /^lib\/src\/.+\.d\.ts$/];
+const pkg = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')) as PackageJson;
+const work = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-package-'));
+
+interface PackageJson {
+  name: string;
+  version: string;
+  license?: string;
+  bin?: Record<string, string>;
+  engines?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+interface LockEntry {
+  version?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+interface Packed {
+  tarball: string;
+  integrity: string;
+  files: string[];
+  /** Text of every .js / .d.ts file in the tarball, by path inside the package. */
+  contents: Map<string, string>;
+}
+
+afterAll(() => {
+  if (process.env.CDK8S_CILIUM_KEEP_SCRATCH) {
+    console.log(`scratch directory kept: ${work}`);
+  } else {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+/** Runs a command; throws with its output unless it exits 0. */
+function run(cmd: string, args: string[], cwd: string): string {
+  // Under `npm test` these point at this project; the child npm/npx must work on their own cwd.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(npm_package_|npm_lifecycle_|npm_command$|npm_config_local_prefix$|INIT_CWD$)/i.test(key)),
+  );
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: TIMEOUT - 10_000, maxBuffer: 64 * 1024 * 1024 });
+  if (r.error || r.status !== 0) {
+    throw new Error(
+      `\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`})\n` +
+      `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`,
+    );
+  }
+  return r.stdout;
+}
+
+/** Memoizes a step, including its failure, so later tests report the same cause without redoing the work. */
+function once<T>(fn: () => T): () => T {
+  let result: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  return () => {
+    if (!result) {
+      try {
+        result = { ok: true, value: fn() };
+      } catch (error) {
+        result = { ok: false, error };
+      }
+    }
+    if (!result.ok) throw result.error;
+    return result.value;
+  };
+}
+
+const packed = once((): Packed => {
+  const dest = join(work, 'pack');
+  mkdirSync(dest);
+  // prepack runs `npm run build` (lifecycle banners go to stderr); the JSON report starts at the first line that is `[`.
+  const out = run('npm', ['pack', '--json', '--pack-destination', dest], PROJECT);
+  const start = out.search(/^\[/m);
+  const [info] = JSON.parse(out.slice(start)) as Array<{ filename: string; integrity: string; files: Array<{ path: string }> }>;
+  const tarball = join(dest, info.filename);
+  // Read the file list and the files back from the tarball itself, not from lib/.
+  const entries = [...untar(gunzipSync(readFileSync(tarball)))].map(([path, data]) => [path.replace(/^package\//, ''), data] as const);
+  expect(entries.map(([f]) => f).sort()).toEqual(info.files.map((x) => x.path).sort());
+  const contents = new Map<string, string>();
+  for (const [f, data] of entries) {
+    if (f.endsWith('.js') || f.endsWith('.d.ts')) contents.set(f, data.toString('utf8'));
+  }
+  return { tarball, integrity: info.integrity, files: entries.map(([f]) => f).sort(), contents };
+});
+
+/** The regular files of a (ustar/pax) tar archive, by path. */
+function untar(archive: Buffer): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const text = (start: number, length: number): string => archive.toString('utf8', start, start + length).replace(/\0[\s\S]*$/, '');
+  let paxPath: string | undefined;
+  for (let offset = 0; offset + 512 <= archive.length && archive[offset] !== 0;) {
+    const size = parseInt(text(offset + 124, 12).trim() || '0', 8);
+    const type = text(offset + 156, 1) || '0';
+    const prefix = text(offset + 345, 155);
+    const name = prefix ? `${prefix}/${text(offset, 100)}` : text(offset, 100);
+    const data = archive.subarray(offset + 512, offset + 512 + size);
+    if (type === 'x') {
+      paxPath = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'))?.[1];
+    } else {
+      if (type === '0') files.set(paxPath ?? name, data);
+      paxPath = undefined;
+    }
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
+
+/**
+ * A package-lock.json for the scratch app: this project's lock entries reachable from the package's runtime
+ * dependencies and from cdk8s + constructs, at the same paths (a subtree of a valid tree stays valid).
+ */
+function scratchLock(tarballName: string, integrity: string): { packageJson: object; lock: object } {
+  const projectLock = JSON.parse(readFileSync(join(PROJECT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const all = projectLock.packages;
+  const picked: Record<string, LockEntry> = {};
+  const resolveFrom = (from: string, name: string): string | undefined => {
+    let dir = from;
+    for (;;) {
+      const candidate = posix.join(dir, 'node_modules', name);
+      if (all[candidate]) return candidate;
+      if (dir === '') return undefined;
+      const i = dir.lastIndexOf('/node_modules/');
+      dir = i < 0 ? '' : dir.slice(0, i);
+    }
+  };
+  const visit = (location: string): void => {
+    if (picked[location]) return;
+    // The flags describe the project's tree (dev-only, peer, ...), not the scratch app's: everything there is a prod dependency.
+    const { dev: _dev, devOptional: _devOptional, optional: _optional, peer: _peer, ...entry } = all[location];
+    picked[location] = entry;
+    const required = Object.keys(entry.dependencies ?? {});
+    const optional = [...Object.keys(entry.optionalDependencies ?? {}), ...Object.keys(entry.peerDependencies ?? {})];
+    for (const name of [...required, ...optional]) {
+      const target = resolveFrom(location, name);
+      if (target) visit(target);
+      else if (required.includes(name)) throw new Error(`package-lock.json: ${name} (needed by ${location}) is not installed`);
+    }
+  };
+  const version = (name: string): string => {
+    const v = all[`node_modules/${name}`]?.version;
+    if (!v) throw new Error(`package-lock.json has no node_modules/${name}: run npm ci`);
+    return v;
+  };
+  for (const name of [...Object.keys(pkg.dependencies ?? {}), 'cdk8s', 'constructs']) visit(`node_modules/${name}`);
+
+  const dependencies = { 'cdk8s': version('cdk8s'), 'cdk8s-cilium': `file:${tarballName}`, 'constructs': version('constructs') };
+  const self: LockEntry = {
+    version: pkg.version,
+    resolved: `file:${tarballName}`,
+    integrity,
+    license: pkg.license,
+    dependencies: pkg.dependencies,
+    peerDependencies: pkg.peerDependencies,
+    bin: pkg.bin,
+    engines: pkg.engines,
+  };
+  const packageJson = { name: 'scratch-app', version: '0.0.0', private: true, dependencies };
+  const lock = {
+    name: 'scratch-app',
+    version: '0.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name: 'scratch-app', version: '0.0.0', dependencies }, [`node_modules/${pkg.name}`]: self, ...picked },
+  };
+  return { packageJson, lock };
+}
+
+const MAIN_JS = `
+const { App, Chart } = require('cdk8s');
+const { CiliumPolicy, EndpointSelector, Peer, Port } = require('cdk8s-cilium');
+const app = new App();
+const chart = new Chart(app, 'demo', { namespace: 'shop' });
+const policy = new CiliumPolicy(chart, 'frontend-ingress', { endpointSelector: EndpointSelector.labels({ app: 'frontend' }) });
+policy.allowIngress(Peer.endpoints({ namespace: 'gateway', labels: { app: 'gateway' } }), [Port.tcp(8080)]);
+app.synth();
+`;
+
+const MAIN_TS = `
+import { App, Chart } from 'cdk8s';
+import { CiliumPolicy, EndpointSelector, Peer, Port } from 'cdk8s-cilium';
+
+const app = new App();
+const chart = new Chart(app, 'demo', { namespace: 'shop' });
+const policy: CiliumPolicy = new CiliumPolicy(chart, 'frontend-ingress', { endpointSelector: EndpointSelector.labels({ app: 'frontend' }) });
+policy.allowIngress(Peer.endpoints({ namespace: 'gateway', labels: { app: 'gateway' } }), [Port.tcp(8080)]);
+// The types are real, not \`any\`: an unknown prop must be rejected.
+// @ts-expect-error -- not a CiliumPolicy prop
+new CiliumPolicy(chart, 'typo', { endpointSelector: EndpointSelector.labels({ app: 'x' }), notAProp: true });
+app.synth();
+`;
+
+const SCRATCH_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    lib: ['ES2022'],
+    strict: true,
+    noEmit: true,
+    // Check the shipped .d.ts too, and without @types/node: the public types must stand on their own.
+    skipLibCheck: false,
+    types: [],
+  },
+  files: ['main.ts'],
+};
+
+const installed = once((): string => {
+  const { tarball, integrity } = packed();
+  const app = join(work, 'app');
+  mkdirSync(app);
+  const tarballName = 'cdk8s-cilium.tgz';
+  copyFileSync(tarball, join(app, tarballName));
+  const { packageJson, lock } = scratchLock(tarballName, integrity);
+  writeFileSync(join(app, 'package.json'), JSON.stringify(packageJson, null, 2) + '\n');
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lock, null, 2) + '\n');
+  try {
+    run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
+  } catch (e) {
+    throw new Error(
+      `${(e as Error).message}\nENOTCACHED above means the npm cache lacks a package: run \`npm ci\` in the project first (it warms the cache)`,
+      { cause: e },
+    );
+  }
+  return app;
+});
+
+describe('npm package', () => {
+  test('the tarball ships compiled JS, .d.ts and the bin, and no sources, tests or generated imports', () => {
+    const { files } = packed();
+    expect(files).toContain('package.json');
+    expect(files).toContain('lib/src/index.js');
+    expect(files).toContain('lib/src/index.d.ts');
+    for (const bin of Object.values(pkg.bin ?? {})) expect(files).toContain(posix.normalize(bin));
+    expect(files.filter((f) => /(^|\/)imports\//.test(f) || f.includes('cilium-cilium.io'))).toEqual([]);
+    expect(files.filter((f) => /(^|\/)test\//.test(f))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => !SHIPPED.some((re) => re.test(f)))).toEqual([]);
+  }, TIMEOUT);
+
+  test('no .d.ts mentions the private generated imports', () => {
+    const { contents } = packed();
+    const leaks = [...contents].filter(([f, text]) => f.endsWith('.d.ts') && /imports\/|cilium-cilium\.io/.test(text)).map(([f]) => f);
+    expect(leaks).toEqual([]);
+  }, TIMEOUT);
+
+  test('every relative import in the shipped .js and .d.ts resolves to a file in the tarball', () => {
+    const { files, contents } = packed();
+    const shipped = new Set(files);
+    const missing: string[] = [];
+    for (const [f, text] of contents) {
+      const specs = [...text.matchAll(/(?:require\(|from\s+|import\(|<reference\s+path=)\s*['"](\.{1,2}\/[^'"]*)['"]/g)].map((m) => m[1]);
+      for (const spec of specs) {
+        const base = posix.join(posix.dirname(f), spec);
+        const candidates = f.endsWith('.d.ts')
+          ? [base, `${base}.d.ts`, `${base.replace(/\.js$/, '')}.d.ts`, `${base}/index.d.ts`]
+          : [base, `${base}.js`, `${base}/index.js`];
+        if (!candidates.some((c) => shipped.has(c))) missing.push(`${f}: ${spec}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  }, TIMEOUT);
+
+  test('a scratch cdk8s app installs the tarball offline and synthesizes a policy with plain node', () => {
+    const app = installed();
+    writeFileSync(join(app, 'main.js'), MAIN_JS);
+    run(process.execPath, ['main.js'], app);
+    expect(readdirSync(join(app, 'dist'))).toEqual(['demo.k8s.yaml']);
+    const docs = parseAllDocuments(readFileSync(join(app, 'dist', 'demo.k8s.yaml'), 'utf8')).map((d) => d.toJSON() as Record<string, unknown>);
+    expect(docs).toHaveLength(1);
+    const [cnp] = docs;
+    expect(cnp).toMatchObject({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'frontend-ingress', namespace: 'shop' },
+    });
+    const spec = cnp.spec as Record<string, unknown>;
+    expect(spec.endpointSelector).toEqual({ matchLabels: { app: 'frontend' } });
+    expect(spec.ingress).toEqual([
+      {
+        fromEndpoints: [{ matchLabels: { 'app': 'gateway', 'k8s:io.kubernetes.pod.namespace': 'gateway' } }],
+        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
+      },
+    ]);
+  }, TIMEOUT);
+
+  test('main.ts type-checks against the installed .d.ts', () => {
+    const app = installed();
+    writeFileSync(join(app, 'main.ts'), MAIN_TS);
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(SCRATCH_TSCONFIG, null, 2) + '\n');
+    const tsc = join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(existsSync(tsc)).toBe(true);
+    run(process.execPath, [tsc, '-p', 'tsconfig.json'], app);
+  }, TIMEOUT);
+
+  test('the cdk8s-cilium bin runs and prints the version', () => {
+    const app = installed();
+    const out = run('npx', ['--no', '--offline', 'cdk8s-cilium', '--version'], app);
+    expect(out).toContain(pkg.version);
+  }, TIMEOUT);
+});

@@ -1,0 +1,7 @@
+// vitest setup file (vitest.config.ts `setupFiles`): registers the Cilium matchers and points them at the shared CRDs.
+import { expect } from 'vitest';
+import { ciliumMatchers, setDefaultCrdSchemas } from '../src/testing';
+import { CRD_VERSION_ROOT } from './support/crd';
+
+expect.extend(ciliumMatchers);
+setDefaultCrdSchemas(CRD_VERSION_ROOT);

@@ -1,0 +1,180 @@
+// The matchers over plain `ApiObject` policies, so these tests do not depend on the SDK's own constructs.
+import { join } from 'node:path';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import '../setup'; // also vitest.config.ts `setupFiles`; importing it keeps this file runnable on its own
+import { CiliumVersion } from '../../src/model/cilium-version';
+import { CRD_DIR_ENV, defaultCrdSchemas, expectValidCilium, setDefaultCrdSchemas } from '../../src/testing';
+import { crdSchemas, CRD_VERSION_ROOT } from '../support/crd';
+import { CRD_ROOT } from '../support/shared';
+
+/** A CiliumNetworkPolicy in namespace `shop`. */
+function cnp(scope: Construct, name: string, spec: Record<string, unknown>): ApiObject {
+  return new ApiObject(scope, name, {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace: 'shop' },
+    spec: { endpointSelector: { matchLabels: { app: 'web' } }, ...spec },
+  });
+}
+
+const ALLOW_DNS = {
+  egress: [{
+    toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+    toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+  }],
+};
+const TYPO = { egress: [{ toFQDN: [{ matchName: 'api.example.com' }] }] };
+
+/** The message of the assertion error `fn` throws. */
+function failureOf(fn: () => void): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an assertion failure');
+}
+
+/** A chart with a valid policy and, if `bad` is given, an invalid one. */
+function chart(bad?: Record<string, unknown>): Chart {
+  const c = Testing.chart();
+  cnp(c, 'allow-dns', ALLOW_DNS);
+  if (bad) cnp(c, 'broken', bad);
+  return c;
+}
+
+describe('toBeValidCilium | charts and apps', () => {
+  test('a chart of valid policies passes', () => {
+    expect(chart()).toBeValidCilium();
+  });
+
+  test('the failure names each failing object, its CRD and construct, and every violation', () => {
+    const message = failureOf(() => expect(chart({ ...TYPO, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'tcp' }] }] }] })).toBeValidCilium());
+    expect(message).toBe([
+      'expected all 2 Cilium policy objects to match the CRD schema, but 1 does not:',
+      '',
+      '  CiliumNetworkPolicy shop/broken (CRD v1.19, construct test/broken):',
+      '    - spec.ingress[0].toPorts[0].ports[0].protocol: must be equal to one of the allowed values: TCP, UDP, SCTP, VRRP, IGMP, ANY (got "tcp")',
+      '    - spec.egress[0].toFQDN: unknown field "toFQDN" (did you mean "toFQDNs"?)',
+    ].join('\n'));
+  });
+
+  test('.not fails for a valid chart with a message naming the objects, and passes for an invalid one', () => {
+    expect(failureOf(() => expect(chart()).not.toBeValidCilium())).toBe(
+      'expected the Cilium policy objects not to match the CRD schema, but all 1 do: CiliumNetworkPolicy shop/allow-dns (CRD v1.19)');
+    expect(chart(TYPO)).not.toBeValidCilium();
+  });
+
+  test('an app is checked chart by chart, each against the CRD of its CiliumVersion', () => {
+    const app = new App();
+    const old = new Chart(app, 'old');
+    CiliumVersion.use(old, CiliumVersion.V1_17);
+    cnp(old, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
+    const current = new Chart(app, 'current');
+    CiliumVersion.use(current, CiliumVersion.V1_18);
+    cnp(current, 'logged-too', { ...ALLOW_DNS, log: { value: 'shop' } });
+
+    expect(current).toBeValidCilium();
+    expect(old).not.toBeValidCilium();
+    const message = failureOf(() => expect(app).toBeValidCilium());
+    expect(message).toContain('expected all 2 Cilium policy objects to match the CRD schema, but 1 does not:');
+    expect(message).toContain('CiliumNetworkPolicy shop/logged (CRD v1.17, construct old/logged):\n    - spec.log: unknown field "log"');
+    expect(message).not.toContain('logged-too');
+  });
+
+  test('a version set on a construct below the chart applies to its objects', () => {
+    const c = Testing.chart();
+    const group = new Construct(c, 'legacy');
+    CiliumVersion.use(group, CiliumVersion.V1_17);
+    cnp(group, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
+    expect(failureOf(() => expect(c).toBeValidCilium())).toContain('CiliumNetworkPolicy shop/logged (CRD v1.17, construct test/legacy/logged)');
+    // Passing a construct checks the API objects below it.
+    expect(group).not.toBeValidCilium();
+  });
+
+  test('explicit schemas override the default and the construct version', () => {
+    const c = Testing.chart();
+    cnp(c, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
+    expect(c).toBeValidCilium();
+    expect(c).not.toBeValidCilium(crdSchemas('1.17'));
+  });
+});
+
+describe('toBeValidCilium | manifests', () => {
+  const manifest = chart().toJson()[0] as Record<string, unknown>;
+
+  test('a manifest object and an array of manifests', () => {
+    expect(manifest).toBeValidCilium();
+    expect([manifest, manifest]).toBeValidCilium();
+    expect([manifest, { ...manifest, spec: TYPO }]).not.toBeValidCilium();
+  });
+
+  test('plain manifests are checked against the default version (1.19) of a version root', () => {
+    const logged = { ...manifest, spec: { ...(manifest.spec as object), log: { value: 'shop' } } };
+    expect(logged).toBeValidCilium();
+    expect(logged).not.toBeValidCilium(CRD_VERSION_ROOT.forVersion('1.17'));
+  });
+
+  test('non-Cilium kinds are skipped', () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { notAField: true } };
+    expect([deployment, manifest]).toBeValidCilium();
+  });
+
+  test('finding no Cilium policy at all fails', () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } };
+    expect(failureOf(() => expect([deployment]).toBeValidCilium())).toBe(
+      'expected at least one Cilium policy object (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy), but found none among 1 object(s) (Deployment)');
+    expect(failureOf(() => expect(Testing.chart()).toBeValidCilium())).toMatch(/but found none$/);
+  });
+
+  test('something that is not a manifest fails', () => {
+    expect(failureOf(() => expect('kind: CiliumNetworkPolicy').toBeValidCilium()))
+      .toMatch(/^expected Kubernetes manifests, a cdk8s Chart or App, but got string "kind: CiliumNetworkPolicy"/);
+  });
+
+  test('works as an asymmetric matcher', () => {
+    expect({ policies: [manifest] }).toEqual({ policies: [expect.toBeValidCilium()] });
+  });
+});
+
+describe('expectValidCilium', () => {
+  test('throws an Error with the matcher message, for any test framework', () => {
+    const bad = chart(TYPO);
+    expect(() => expectValidCilium(bad)).toThrow(failureOf(() => expect(bad).toBeValidCilium()));
+    expect(() => expectValidCilium(bad)).toThrow(/CiliumNetworkPolicy shop\/broken \(CRD v1\.19, construct test\/broken\):\n {4}- spec\.egress\[0\]\.toFQDN/);
+    expect(() => expectValidCilium(chart())).not.toThrow();
+  });
+});
+
+describe('default schemas', () => {
+  afterEach(() => {
+    setDefaultCrdSchemas(CRD_VERSION_ROOT);
+    vi.unstubAllEnvs();
+  });
+
+  test('without defaults or CDK8S_CILIUM_CRD_DIR the error explains how to configure them', () => {
+    setDefaultCrdSchemas(undefined);
+    vi.stubEnv(CRD_DIR_ENV, '');
+    expect(() => defaultCrdSchemas()).toThrow(/no CRD schemas to validate Cilium policies against \(crd-schemas-not-configured\)\n {2}fix: call setDefaultCrdSchemas/);
+    expect(() => expectValidCilium(chart())).toThrow(/CDK8S_CILIUM_CRD_DIR/);
+  });
+
+  test('CDK8S_CILIUM_CRD_DIR names a folder with the two CRD files', () => {
+    setDefaultCrdSchemas(undefined);
+    vi.stubEnv(CRD_DIR_ENV, join(CRD_ROOT, 'v1.17'));
+    const c = Testing.chart();
+    cnp(c, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
+    expect(failureOf(() => expect(c).toBeValidCilium())).toMatch(/CiliumNetworkPolicy shop\/logged \(CRDs .*v1\.17.ciliumnetworkpolicies\.yaml, /);
+  });
+
+  test('CDK8S_CILIUM_CRD_DIR may name a version root', () => {
+    setDefaultCrdSchemas(undefined);
+    vi.stubEnv(CRD_DIR_ENV, CRD_ROOT);
+    const c = Testing.chart();
+    CiliumVersion.use(c, CiliumVersion.V1_17);
+    cnp(c, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
+    expect(failureOf(() => expect(c).toBeValidCilium())).toContain('(CRD v1.17, construct test/logged)');
+  });
+});
