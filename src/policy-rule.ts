@@ -257,15 +257,17 @@ export class PolicyRule {
       sections[section] = items;
     }
     const o = this.options;
+    const subject = o.nodeSelector
+      ? { nodeSelector: o.nodeSelector.toNodeSelector() }
+      : { endpointSelector: o.endpointSelector ? toEndpointSelector(o.endpointSelector).toEndpointSelector() : {} };
+    const labels = o.labels ?? {};
     const rule: RuleModel = {
       ...(o.description !== undefined ? { description: o.description } : {}),
-      ...(o.nodeSelector ? { nodeSelector: o.nodeSelector.toNodeSelector() } : { endpointSelector: o.endpointSelector ? toEndpointSelector(o.endpointSelector).toEndpointSelector() : {} }),
+      ...subject,
       ...sections,
       ...(o.enableDefaultDeny !== undefined ? { enableDefaultDeny: { ...o.enableDefaultDeny } } : {}),
       ...(o.log !== undefined ? { log: { value: o.log } } : {}),
-      ...(o.labels !== undefined && Object.keys(o.labels).length
-        ? { labels: Object.keys(o.labels).sort().map((key) => ({ key, value: o.labels![key] })) }
-        : {}),
+      ...(Object.keys(labels).length ? { labels: Object.keys(labels).sort().map((key) => ({ key, value: labels[key] })) } : {}),
     };
     return { rule, diagnostics };
   }
@@ -285,7 +287,8 @@ export class PolicyRule {
           fix: 'give Peer.endpoints() a namespace, or allNamespaces: true if every namespace is meant',
         });
       } else if (context.namespace !== undefined) {
-        peerItem = { endpoints: peer.item.endpoints!.map((s) => withNamespace(s, context.namespace!)) };
+        const namespace = context.namespace;
+        peerItem = { endpoints: (peer.item.endpoints ?? []).map((s) => withNamespace(s, namespace)) };
       }
     }
     const l4: PortProtocolModel[] = [];

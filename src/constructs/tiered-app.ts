@@ -5,7 +5,7 @@ import { DnsRule, L7 } from '../l7';
 import { IPeer, Peer } from '../peer';
 import { chartNamespace, defaultName } from '../policy-base';
 import { Port } from '../port';
-import { EndpointSelector } from '../selector';
+import { EndpointSelector, IEndpointSelector } from '../selector';
 import { EndpointSelectorLike, PeerLike, isApiObjectHolder, toEndpointSelector, workloadPorts } from '../workload';
 import { allowDns, allowHostAndHealth } from './builtins';
 
@@ -54,6 +54,14 @@ export interface Tier {
    * Additional egress of the tier when `egressLockdown` is on (a database, an external API…).
    * @default - none
    */
+  readonly egress?: TierEgress[];
+}
+
+interface ResolvedTier {
+  readonly name: string;
+  readonly selector: IEndpointSelector;
+  readonly ports: Port[];
+  readonly l7?: L7;
   readonly egress?: TierEgress[];
 }
 
@@ -183,13 +191,13 @@ export class TieredApp extends Construct {
     return this.tierPeers[index];
   }
 
-  private resolveTier(tier: Tier): { name: string; selector: EndpointSelector | ReturnType<typeof toEndpointSelector>; ports: Port[]; l7?: L7; egress?: TierEgress[] } {
+  private resolveTier(tier: Tier): ResolvedTier {
     if (!tier.labels && !tier.workload) {
       throw new CiliumPolicyError({
         id: 'tiered-app-tier-selector', message: `tier ${tier.name} needs labels or a workload`, fix: "pass labels: { app: '…' } or workload: <Deployment>", location: this.node.path,
       });
     }
-    const selector = tier.workload ? toEndpointSelector(tier.workload) : EndpointSelector.labels(tier.labels!);
+    const selector = tier.workload ? toEndpointSelector(tier.workload) : EndpointSelector.labels(tier.labels ?? {});
     let ports = tier.ports;
     if (!ports && tier.workload && isApiObjectHolder(tier.workload)) {
       ports = workloadPorts(tier.workload).map(Port._fromModel);

@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest';
+import { CiliumVersion, EndpointSelector, FqdnEgress, Port } from '../../src';
+import { chart, synth, synthError } from '../support/synth';
+
+describe('FqdnEgress', () => {
+  test('writes toFQDNs and a DNS companion restricted to exactly the same names, in one policy', () => {
+    const c = chart('payments');
+    new FqdnEgress(c, 'pg-gateway', {
+      endpointSelector: EndpointSelector.labels({ app: 'pg-gateway' }),
+      fqdns: ['api.stripe.com', '*.tosspayments.com'],
+    });
+    const [cnp] = synth(c);
+    expect(cnp.metadata).toEqual({ name: 'pg-gateway', namespace: 'payments' });
+    expect(cnp.spec.egress).toEqual([
+      {
+        toFQDNs: [{ matchName: 'api.stripe.com' }, { matchPattern: '*.tosspayments.com' }],
+        toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+      },
+      {
+        toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+        toPorts: [{
+          ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }],
+          rules: { dns: [{ matchName: 'api.stripe.com' }, { matchPattern: '*.tosspayments.com' }] },
+        }],
+      },
+    ]);
+  });
+
+  test('all lookups on request, and other ports', () => {
+    const c = chart('ns');
+    new FqdnEgress(c, 'x', { fqdns: ['example.com'], ports: [Port.tcp(80), Port.tcp(443)], allowAllDnsLookups: true });
+    const [cnp] = synth(c);
+    expect(cnp.spec.egress[0].toPorts[0].ports).toEqual([{ port: '80', protocol: 'TCP' }, { port: '443', protocol: 'TCP' }]);
+    expect(cnp.spec.egress[1].toPorts[0].rules.dns).toEqual([{ matchPattern: '*' }]);
+  });
+
+  test('** patterns are accepted on Cilium 1.19', () => {
+    const c = chart('ns', CiliumVersion.V1_19);
+    new FqdnEgress(c, 'x', { fqdns: ['**.example.com'] });
+    expect(synth(c)[0].spec.egress[0].toFQDNs).toEqual([{ matchPattern: '**.example.com' }]);
+  });
+
+  test('fails when a ** pattern targets Cilium 1.18', () => {
+    const c = chart('ns', CiliumVersion.V1_18);
+    new FqdnEgress(c, 'x', { fqdns: ['**.example.com'] });
+    expect(synthError(c)).toMatch(/matchPattern "\*\*\.example\.com" needs Cilium 1\.19 or newer \(target is 1\.18\)/);
+  });
+
+  test('fails on a malformed name', () => {
+    const c = chart('ns');
+    new FqdnEgress(c, 'x', { fqdns: ['api example.com'] });
+    expect(synthError(c)).toMatch(/\[test\/x\/Resource\] spec\.egress\[0\]\.toFQDNs\[0\]\.matchName/);
+  });
+
+  test('fails without names', () => {
+    expect(() => new FqdnEgress(chart('ns'), 'x', { fqdns: [] })).toThrow(/at least one name/);
+  });
+});

@@ -1,0 +1,35 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { expect } from 'vitest';
+import { CiliumVersion } from '../../src';
+
+/** A chart in a fresh app, optionally with a namespace and a target Cilium version. */
+export function chart(namespace?: string, version?: CiliumVersion): Chart {
+  const app = Testing.app();
+  if (version) CiliumVersion.use(app, version);
+  return new Chart(app, 'test', namespace ? { namespace } : {});
+}
+
+/** Synthesizes a chart, checks every object against the real CRD of its target Cilium version, and returns the manifests. */
+
+export function synth(c: Chart): any[] {
+  const manifests = Testing.synth(c);
+  expect(c).toBeValidCilium();
+  return manifests;
+}
+
+/** The Cilium policies among the manifests, by `metadata.name`. */
+
+export function byName(manifests: any[]): Record<string, any> {
+  return Object.fromEntries(manifests.filter((m) => String(m.apiVersion).startsWith('cilium.io/')).map((m) => [m.metadata.name, m]));
+}
+
+/** Whether an app's synthesis fails with a message matching `pattern`. */
+export function synthError(c: Chart | App): string {
+  try {
+    if (c instanceof Chart) Testing.synth(c);
+    else c.synth();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected synthesis to fail');
+}
