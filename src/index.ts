@@ -22,3 +22,5 @@ export * from './constructs/metadata-endpoint-block';
 export * from './constructs/monitoring-scrape';
 export * from './synth';
 export * from './model/parse';
+export * from './validate';
+export * from './testing';

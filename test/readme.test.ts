@@ -1,0 +1,58 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Chart, Testing } from 'cdk8s';
+import ts from 'typescript';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+/**
+ * Every ```ts block of README.md is type-checked against the library (`'cdk8s-cilium'` → `src/`) and, unless it is a
+ * test or a whole program, executed: the chart it builds must synthesize and be valid against the CRD.
+ */
+const ROOT = join(__dirname, '..');
+const WORK = join(ROOT, '.scratch', 'readme');
+const blocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+function source(block: string): string {
+  const code = block.replace(/from 'cdk8s-cilium'/g, "from '../../src'");
+  const needsChart = /\bchart\b/.test(code) && !/const chart\b/.test(code);
+  const prelude = needsChart
+    ? "import { Chart as ReadmeChart, Testing as ReadmeTesting } from 'cdk8s';\nexport const chart = new ReadmeChart(ReadmeTesting.app(), 'readme', { namespace: 'shop' });\n"
+    : 'export {};\n';
+  return prelude + code;
+}
+
+describe('README examples', () => {
+  beforeAll(() => {
+    rmSync(WORK, { recursive: true, force: true });
+    mkdirSync(WORK, { recursive: true });
+    blocks.forEach((b, i) => writeFileSync(join(WORK, `block-${i}.ts`), source(b)));
+  });
+
+  test('there are examples for every construct', () => {
+    const all = blocks.join('\n');
+    for (const name of ['DefaultDenyNamespace', 'ClusterDefaultDeny', 'TieredApp', 'FqdnEgress', 'HostFirewall', 'MetadataEndpointBlock', 'MonitoringScrape', 'CiliumPolicy', 'ClusterwidePolicy']) {
+      expect(all).toContain(`new ${name}(`);
+    }
+  });
+
+  test('every block type-checks', () => {
+    const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
+    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
+    const files = blocks.map((_, i) => join(WORK, `block-${i}.ts`));
+    const program = ts.createProgram([...files, join(__dirname, 'support', 'vitest-matchers.d.ts')], { ...parsed.options, noEmit: true, noUnusedLocals: false });
+    const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file && files.includes(d.file.fileName));
+    const text = diagnostics.map((d) => `${d.file!.fileName.replace(WORK, 'README block')}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    expect(text).toEqual([]);
+  });
+
+  blocks.forEach((block, i) => {
+    const runnable = !/from 'vitest'/.test(block) && !/runSynth\(/.test(block);
+    test.runIf(runnable)(`block ${i} runs and its chart is valid`, async () => {
+      const mod = (await import(join(WORK, `block-${i}.ts`))) as { chart?: Chart };
+      if (mod.chart && mod.chart.node.findAll().some((c) => c.node.id === 'Resource')) {
+        expect(() => Testing.synth(mod.chart!)).not.toThrow();
+        expect(mod.chart).toBeValidCilium();
+      }
+    });
+  });
+});
