@@ -61,7 +61,6 @@ export class ArgocdChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id, { namespace: 'argocd' });
     const argocd = EndpointSelector.labels({ 'app.kubernetes.io/part-of': 'argocd' });
-    const each = Peer.endpoints({ namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } });
     // Argo CD also resolves in-cluster names (argocd-repo-server…), so every lookup goes through the DNS proxy.
     new FqdnEgress(this, 'argocd-github', {
       endpointSelector: argocd,
@@ -69,14 +68,15 @@ export class ArgocdChart extends Chart {
       ports: [Port.tcp(443)],
       allowAllDnsLookups: true,
     });
-    const internal = new CiliumPolicy(this, 'argocd-internal', {
+    const egress = new CiliumPolicy(this, 'argocd-egress', {
       endpointSelector: argocd,
-      description: 'Argo CD components talk to each other and to the Kubernetes API server',
+      description: 'Argo CD components reach each other and the Kubernetes API server',
     });
-    internal.allowEgress(Peer.kubeApiServer());
-    internal.allowEgress(each);
-    internal.allowIngress(each);
-    allowHostAndHealth(internal.rule);
+    egress.allowEgress(Peer.kubeApiServer());
+    egress.allowEgress(Peer.namespace('argocd'));
+    const ingress = new CiliumPolicy(this, 'argocd-ingress', { description: 'pods in argocd accept traffic from each other' });
+    ingress.allowIngress(Peer.namespace('argocd'));
+    allowHostAndHealth(ingress.rule);
   }
 }
 

@@ -1,0 +1,73 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chart } from 'cdk8s';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { CiliumPolicy, CiliumVersion, Peer, Port, runSynth } from '../src';
+
+describe('runSynth', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    process.exitCode = undefined;
+    vi.restoreAllMocks();
+    dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+  function outdir(): string {
+    const d = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-synth-'));
+    dirs.push(d);
+    return join(d, 'dist');
+  }
+
+  test('writes one file per chart when everything is valid', () => {
+    const dir = outdir();
+    const app = runSynth((a) => {
+      new CiliumPolicy(new Chart(a, 'one', { namespace: 'a' }), 'p').allowIngress(Peer.namespace('b'), [Port.tcp(80)]);
+      new CiliumPolicy(new Chart(a, 'two', { namespace: 'b' }), 'p').isolateIngress();
+    }, { outdir: dir });
+    expect(app).toBeDefined();
+    expect(readdirSync(dir).sort()).toEqual(['one.k8s.yaml', 'two.k8s.yaml']);
+  });
+
+  test('lists every error with path and fix, exits 1, writes nothing, and prints no stack trace', () => {
+    const dir = outdir();
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    const app = runSynth((a) => {
+      CiliumVersion.use(a, CiliumVersion.V1_15);
+      const c = new Chart(a, 'demo', { namespace: 'ns' });
+      new CiliumPolicy(c, 'ranges').allowIngress(Peer.any(), [Port.tcpRange(8000, 8100)]);
+      new CiliumPolicy(c, 'cidr').allowEgress(Peer.cidr('10.0.0.1'));
+    }, { outdir: dir });
+    expect(app).toBeUndefined();
+    expect(process.exitCode).toBe(1);
+    expect(existsSync(dir)).toBe(false);
+    const out = stderr.join('');
+    expect(out).toMatch(/synthesis failed with 2 errors/);
+    expect(out).toMatch(/\[demo\/ranges\] spec\.ingress\[0\]\.toPorts\[0\]\.ports\[0\]\.endPort: endPort needs Cilium 1\.16/);
+    expect(out).toMatch(/\[demo\/cidr\] spec\.egress\[0\]\.toCIDR\[0\]: "10\.0\.0\.1" is an IP address, not a CIDR/);
+    expect(out).toMatch(/fix: write 10\.0\.0\.1\/32/);
+    expect(out).not.toMatch(/\n\s+at /);
+  });
+
+  test('reports an error thrown while building, without a stack trace', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    expect(runSynth(() => {
+      Port.tcp(99999);
+    }, { outdir: outdir() })).toBeUndefined();
+    expect(stderr.join('')).toMatch(/port 99999 is not an integer between 1 and 65535 \(port-out-of-range\)\n  fix:/);
+    expect(stderr.join('')).not.toMatch(/\n\s+at /);
+  });
+
+  test('bugs keep their stack trace', () => {
+    expect(() => runSynth(() => {
+      throw new TypeError('boom');
+    }, { outdir: outdir() })).toThrow(TypeError);
+  });
+});
