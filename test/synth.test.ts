@@ -61,7 +61,7 @@ describe('runSynth', () => {
     expect(runSynth(() => {
       Port.tcp(99999);
     }, { outdir: outdir() })).toBeUndefined();
-    expect(stderr.join('')).toMatch(/port 99999 is not an integer between 1 and 65535 \(port-out-of-range\)\n  fix:/);
+    expect(stderr.join('')).toMatch(/port 99999 is not an integer between 1 and 65535 \(port-out-of-range\)\n {2}fix:/);
     expect(stderr.join('')).not.toMatch(/\n\s+at /);
   });
 

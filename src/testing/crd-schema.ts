@@ -189,9 +189,10 @@ export class CrdSchemas implements ICrdSchemaSource {
     return [...this.compiled().keys()];
   }
 
-  /** A short description for messages: `CRD v1.19` or the file names. */
+  /** A short description for messages: `CRD v1.19`, `CRD main`, or the file names. */
   public get label(): string {
-    return this.version ? `CRD v${this.version}` : `CRDs ${this.files.join(', ')}`;
+    if (this.version) return this.version === 'main' ? 'CRD main' : `CRD v${this.version}`;
+    return `CRDs ${this.files.join(', ')}`;
   }
 
   /** This set itself: a fixed set of schemas answers for every version. */
@@ -324,12 +325,13 @@ export class CrdVersionRoot implements ICrdSchemaSource {
     const key = normaliseVersion(version);
     let schemas = this.byVersion.get(key);
     if (!schemas) {
-      const dir = join(this.root, key === 'main' ? 'main' : `v${key}`);
+      const folder = key === 'main' ? 'main' : `v${key}`;
+      const dir = join(this.root, folder);
       if (!existsSync(dir)) {
         throw new CiliumPolicyError({
           id: 'crd-version-not-found',
           message: `no CRDs for Cilium ${key} in ${this.root}`,
-          fix: `use one of ${this.versions.join(', ') || '(none found)'}, or add a folder ${key === 'main' ? 'main' : `v${key}`}/ with the two CRD files`,
+          fix: `use one of ${this.versions.join(', ') || '(none found)'}, or add a folder ${folder}/ with the two CRD files`,
         });
       }
       schemas = CrdSchemas._forVersionFolder(dir, key, this.options);

@@ -43,7 +43,7 @@
  * | `crd-rules-one-of` | crd | error | 1.16+ | toPorts rules has not exactly one of http, kafka, dns, l7proto |
  * | `crd-icmp-fields-max-items` | crd | error | 1.16+ | more than 40 ICMP fields in one icmps entry |
  * | `crd-icmp-family` | crd | error | all | ICMP family other than IPv4 or IPv6 |
- * | `crd-icmp-type` | crd | error | all | ICMP type not an integer 0-255 or (1.16+) a known type name |
+ * | `crd-icmp-type` | crd | error | all | ICMP type missing, not an integer 0-255 (1.14-1.15), or not an integer or known type name (1.16+) |
  * | `crd-authentication-mode` | crd | error | all | authentication.mode missing or not disabled, required, test-always-fail |
  * | `crd-header-match-name` | crd | error | 1.16+ | a headerMatches entry has an empty name |
  * | `crd-header-match-mismatch` | crd | error | all | headerMatches mismatch not LOG, ADD, DELETE, REPLACE |
@@ -67,6 +67,7 @@
  * | `sanitize-services-with-ports` | sanitize | error | 1.14-1.16 | toServices combined with toPorts in one rule item |
  * | `sanitize-ports-max-items` | sanitize | error | all | more than 40 ports in one toPorts entry where the CRD does not catch it |
  * | `sanitize-icmp-fields-max-items` | sanitize | error | 1.14-1.15 | more than 40 ICMP fields in one icmps entry |
+ * | `sanitize-icmp-type-range` | sanitize | error | 1.16+ | an ICMP type number outside 0-255 (the int-or-string CRD lets it through) |
  * | `sanitize-icmp-type-family` | sanitize | error | 1.16+ | an ICMP type name that does not exist in its family |
  * | `sanitize-port-parse` | sanitize | error | all | port is neither a service name nor a 16-bit number |
  * | `sanitize-port-octal` | sanitize | error | all | port with a leading zero, read as octal ("010" is port 8) |

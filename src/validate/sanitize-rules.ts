@@ -120,7 +120,7 @@ function checkCidrs(node: ItemNode, ctx: CheckContext): void {
     const except = arr<unknown>(entry.except);
     if (except.length > 0 && entry.cidrGroupRef !== undefined && !v.atLeast(AGENT_SINCE.exceptWithGroup)) {
       ctx.report('sanitize-except-with-group', `${path}.except`,
-        `except together with cidrGroupRef ${show(entry.cidrGroupRef)} needs Cilium ${AGENT_SINCE.exceptWithGroup} or newer; the ${v} agent refuses it`,
+        `except together with cidrGroupRef ${show(entry.cidrGroupRef)} needs Cilium ${AGENT_SINCE.exceptWithGroup} or newer (target is ${v}); older agents refuse it`,
         `raise the target version to ${AGENT_SINCE.exceptWithGroup}, or drop the except and leave the excluded ranges out of the CiliumCIDRGroup`);
     }
     except.forEach((e, j) => {
@@ -156,12 +156,19 @@ function checkIcmps(node: ItemNode, ctx: CheckContext): void {
         `split it into several icmps entries of at most ${LIMITS.icmpFields} fields`);
     }
     fields.forEach((f, j) => {
-      if (!isObject(f) || typeof f.type !== 'string' || !ICMP_TYPE.test(f.type) || /^[0-9]+$/.test(f.type)) return;
+      if (!isObject(f)) return;
+      const t = f.type;
+      if (typeof t === 'number' && Number.isInteger(t) && (t < 0 || t > 255) && ctx.version.atLeast(CONSTRAINT_SINCE.icmpTypeIntOrString)) {
+        ctx.report('sanitize-icmp-type-range', `${path}[${j}].type`,
+          `icmp type ${t} is outside 0-255; the ${ctx.version} CRD does not range-check numbers and the rule matches no ICMP message`,
+          'use an ICMP type number from 0 to 255, or a type name such as EchoRequest');
+      }
+      if (typeof f.type !== 'string' || !ICMP_TYPE.test(f.type) || /^[0-9]+$/.test(f.type)) return;
       const family = (f.family ?? 'IPv4') as string;
       if (!ICMP_FAMILIES.includes(family)) return;
       if (!ICMP_TYPE_NAMES[family as 'IPv4' | 'IPv6'].includes(f.type)) {
         const other = family === 'IPv4' ? 'IPv6' : 'IPv4';
-        ctx.report('sanitize-icmp-type-family', `${path}[${j}].type`, `icmp type ${show(f.type)} does not exist in family ${family}`,
+        ctx.report('sanitize-icmp-type-family', `${path}[${j}].type`, `icmp type ${show(f.type)} does not exist in family ${family}; the agent cannot parse the policy`,
           ICMP_TYPE_NAMES[other].includes(f.type) ? `set family: ${other}, or use the ${family} type number` : `use an ${family} type name or number`);
       }
     });
@@ -183,7 +190,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
   }
   if (direction === 'egress' && arr(item.services).length > 0 && arr(item.toPorts).length > 0 && !ctx.version.atLeast(AGENT_SINCE.servicesWithPorts)) {
     ctx.report('sanitize-services-with-ports', `${itemPath}.toPorts`,
-      `combining toServices and toPorts needs Cilium ${AGENT_SINCE.servicesWithPorts} or newer; the ${ctx.version} agent does not support it`,
+      `combining toServices and toPorts needs Cilium ${AGENT_SINCE.servicesWithPorts} or newer (target is ${ctx.version}); older agents refuse it`,
       `select the service's pods with toEndpoints (which may have toPorts), or raise the target version to ${AGENT_SINCE.servicesWithPorts}`);
   }
   if (arr(item.nodes).length > 0 && ctx.version.atLeast(AGENT_SINCE.nodesFlag)) {
@@ -336,7 +343,7 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
       const dnsOk = k === 'dns' && direction === 'egress';
       if (dnsOk && v.atLeast(AGENT_SINCE.hostDnsL7)) continue;
       ctx.report('sanitize-host-l7', `${path}.rules.${k}`,
-        dnsOk ? `dns rules in a host policy need Cilium ${AGENT_SINCE.hostDnsL7} or newer; the ${v} agent refuses them`
+        dnsOk ? `dns rules in a host policy need Cilium ${AGENT_SINCE.hostDnsL7} or newer (target is ${v}); older agents refuse them`
           : `${k} rules are not supported in host policies (${direction}); the agent refuses the policy`,
         dnsOk ? `raise the target version to ${AGENT_SINCE.hostDnsL7}, or drop the DNS rules` : 'enforce l7 in a pod policy (endpointSelector) instead, or keep the host rule at L4');
     }
@@ -363,7 +370,7 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
       ctx.report('sanitize-port-parse', `${portPath}.port`, r.reason === 'range' ? `port ${show(port.port)} is above 65535; the agent refuses it`
         : `port ${show(port.port)} is neither a port number nor a valid port name (at most 15 letters, digits and single dashes)`,
       'write a decimal port from 0 to 65535, or the name of a container port such as "http"');
-    } else if (r.kind === 'number' && r.base !== 10) {
+    } else if (r.kind === 'number' && r.base !== 10 && Number.parseInt(port.port.replace(/_/g, ''), 10) !== r.value) {
       ctx.report('sanitize-port-octal', `${portPath}.port`, `port ${show(port.port)} has a leading zero, so the agent reads it as octal (port ${r.value})`,
         `write "${Number.parseInt(port.port.replace(/_/g, ''), 10)}" if you meant decimal, or "${r.value}" to keep what the agent reads`);
     } else if (r.kind === 'named' && /^0[xXoObB]/.test(port.port)) {

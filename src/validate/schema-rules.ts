@@ -35,7 +35,7 @@ import {
   sinceOf,
   valuesAt,
 } from './tables';
-import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, parseAddr, parseCidrLoose } from './syntax';
+import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, parseAddr, parseCidrApiServer } from './syntax';
 import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode, RuleNode, SectionNode, SelectorNode, show, Visitor, wireName } from './walk';
 
 const LEGACY_CIDR = new RegExp(CRD_PATTERNS.legacyCidr);
@@ -43,7 +43,7 @@ const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
 
 /** Whether the API server of `version` accepts `value` as a CIDR string (`fromCIDR`, `cidr`, `except`). */
 export function crdAcceptsCidr(value: string, version: CiliumVersion): boolean {
-  return version.atLeast(CONSTRAINT_SINCE.cidrFormat) ? parseCidrLoose(value) !== undefined : LEGACY_CIDR.test(value);
+  return version.atLeast(CONSTRAINT_SINCE.cidrFormat) ? parseCidrApiServer(value) !== undefined : LEGACY_CIDR.test(value);
 }
 
 /** Reports a value of the wrong JSON type. */
@@ -150,7 +150,7 @@ function checkStrings(ctx: CheckContext, values: unknown, path: string, what: st
 
 function checkCidrString(ctx: CheckContext, value: string, path: string): void {
   if (crdAcceptsCidr(value, ctx.version)) return;
-  const bare = parseAddr(value) !== undefined;
+  const bare = parseAddr(value, true) !== undefined;
   const family = value.includes(':') ? 128 : 32;
   ctx.report('crd-cidr', path, bare ? `${show(value)} is an IP address, not a CIDR; the API server of cilium ${ctx.version} rejects it`
     : `${show(value)} is not a valid CIDR`,
@@ -236,7 +236,8 @@ function checkIcmps(node: ItemNode, ctx: CheckContext): void {
         ctx.report('crd-icmp-family', `${fp}.family`, `icmp family ${show(f.family)} is not IPv4 or IPv6`, 'write family: IPv4 or family: IPv6 (case-sensitive), or omit it for IPv4');
       }
       const t = f.type;
-      const okNumber = typeof t === 'number' && Number.isInteger(t) && t >= 0 && t <= 255;
+      // 1.16+ (int-or-string): the pattern applies to strings only, so any integer passes (see sanitize-icmp-type-range).
+      const okNumber = typeof t === 'number' && Number.isInteger(t) && (named || (t >= 0 && t <= 255));
       if (t === undefined) {
         ctx.report('crd-icmp-type', `${fp}.type`, 'icmp field has no type', 'add type: a number 0-255 or (1.16+) a name such as EchoRequest');
       } else if (typeof t === 'string' && !named) {

@@ -121,13 +121,16 @@ export interface IpPrefix {
   readonly bits: number;
 }
 
-/** Go `netip.ParseAddr` for IPv4: four decimal fields 0-255 without leading zeros. */
-function parseIPv4(s: string): number[] | undefined {
+/**
+ * Dotted IPv4: four decimal fields 0-255. Go's `netip` (the agent) rejects leading zeros; `sloppy` is the Go 1.16
+ * parser that `k8s.io/utils/net.ParseCIDRSloppy` keeps for the API server, which reads `010` as 10.
+ */
+function parseIPv4(s: string, sloppy: boolean): number[] | undefined {
   const parts = s.split('.');
   if (parts.length !== 4) return undefined;
   const out: number[] = [];
   for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return undefined;
+    if (!/^[0-9]+$/.test(p) || (!sloppy && (p.length > 3 || (p.length > 1 && p[0] === '0')))) return undefined;
     const v = Number(p);
     if (v > 255) return undefined;
     out.push(v);
@@ -135,8 +138,8 @@ function parseIPv4(s: string): number[] | undefined {
   return out;
 }
 
-/** Go `netip.ParseAddr` for IPv6 (with `::`, an embedded IPv4 tail and an optional zone). */
-function parseIPv6(input: string): { bytes: number[]; zone?: string } | undefined {
+/** IPv6 with `::`, an embedded IPv4 tail and an optional zone; `sloppy` allows groups of more than 4 hex digits. */
+function parseIPv6(input: string, sloppy: boolean): { bytes: number[]; zone?: string } | undefined {
   let s = input;
   let zone: string | undefined;
   const pct = s.indexOf('%');
@@ -154,13 +157,14 @@ function parseIPv6(input: string): { bytes: number[]; zone?: string } | undefine
     for (let i = 0; i < groups.length; i++) {
       const g = groups[i];
       if (allowV4Tail && i === groups.length - 1 && g.includes('.')) {
-        const v4 = parseIPv4(g);
+        const v4 = parseIPv4(g, sloppy);
         if (!v4) return undefined;
-        out.push(v4[0], v4[1], v4[2], v4[3]);
+        out.push(...v4);
         continue;
       }
-      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return undefined;
+      if (!/^[0-9A-Fa-f]+$/.test(g) || (!sloppy && g.length > 4)) return undefined;
       const v = parseInt(g, 16);
+      if (v > 0xffff) return undefined;
       out.push(v >> 8, v & 0xff);
     }
     return out;
@@ -179,38 +183,40 @@ function parseIPv6(input: string): { bytes: number[]; zone?: string } | undefine
   return { bytes, zone };
 }
 
-/** Go `netip.ParseAddr`. */
-export function parseAddr(s: string): IpAddress | undefined {
+/** An IP address as Go's `netip.ParseAddr` (the agent) reads it; `sloppy` = the API server's Go 1.16 parser. */
+export function parseAddr(s: string, sloppy = false): IpAddress | undefined {
   if (s.includes(':')) {
-    const v6 = parseIPv6(s);
+    const v6 = parseIPv6(s, sloppy);
     return v6 ? { family: 6, bytes: v6.bytes, zone: v6.zone } : undefined;
   }
-  const v4 = parseIPv4(s);
+  const v4 = parseIPv4(s, sloppy);
   return v4 ? { family: 4, bytes: v4 } : undefined;
 }
 
-/**
- * Go `net.ParseCIDR`, which the API server uses for `format: cidr` (1.16+ CRDs): an address without zone, `/`, and a
- * decimal prefix length (leading zeros tolerated) within the family's width. A bare IP is rejected.
- */
-export function parseCidrLoose(s: string): IpPrefix | undefined {
+function parsePrefix(s: string, sloppy: boolean): IpPrefix | undefined {
   const slash = s.indexOf('/');
   if (slash < 0) return undefined;
-  const addr = parseAddr(s.slice(0, slash));
+  const addr = parseAddr(s.slice(0, slash), sloppy);
   const mask = s.slice(slash + 1);
   if (!addr || addr.zone !== undefined || !/^[0-9]+$/.test(mask)) return undefined;
+  if (!sloppy && mask.length > 1 && mask[0] === '0') return undefined;
   const bits = Number(mask);
   if (bits > addr.bytes.length * 8) return undefined;
   return { addr, bits };
 }
 
-/** Go `netip.ParsePrefix` (the agent's parser for `fromCIDRSet`/`except`): like `net.ParseCIDR` but no leading zero in the length. */
+/**
+ * What the API server accepts for `format: cidr` (1.16+ CRDs): `k8s.io/utils/net.ParseCIDRSloppy`, Go 1.16's
+ * `net.ParseCIDR`. An address without zone, `/`, a decimal prefix length within the family's width; leading zeros
+ * are tolerated. A bare IP is rejected.
+ */
+export function parseCidrApiServer(s: string): IpPrefix | undefined {
+  return parsePrefix(s, true);
+}
+
+/** Go `netip.ParsePrefix`, the agent's parser for `fromCIDRSet`/`except` (and, with a bare-IP fallback, `fromCIDR`). */
 export function parsePrefixStrict(s: string): IpPrefix | undefined {
-  const p = parseCidrLoose(s);
-  if (!p) return undefined;
-  const mask = s.slice(s.indexOf('/') + 1);
-  if (mask.length > 1 && mask[0] === '0') return undefined;
-  return p;
+  return parsePrefix(s, false);
 }
 
 /** Whether `prefix` contains `addr` (same family and the first `bits` bits equal), as `netip.Prefix.Contains`. */

@@ -4,7 +4,7 @@ import 'vitest';
 import type { ICrdSchemaSource } from '../../src/testing';
 
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unused-vars
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   interface Assertion<T = any> {
     /** Every Cilium policy object in the received App, Chart, construct, manifest or array fits its CRD schema. */
     toBeValidCilium(schemas?: ICrdSchemaSource): void;

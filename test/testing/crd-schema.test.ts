@@ -101,7 +101,8 @@ describe('CrdSchemas | loading', () => {
       const schemas = CrdSchemas.fromFiles([join(CRD_ROOT, 'v1.19', 'ciliumnetworkpolicies.yaml')]);
       const violations = schemas.validate(ccnp({ nodeSelector: {}, ingress: [{}] }));
       expect(violations).toEqual([expect.objectContaining({ path: '', keyword: 'crd' })]);
-      expect(violations[0].message).toMatch(/^\(root\): no CRD schema loaded for kind CiliumClusterwideNetworkPolicy \(loaded: CiliumNetworkPolicy from CRDs /);
+      expect(violations[0].message)
+        .toMatch(/^\(root\): no CRD schema loaded for kind CiliumClusterwideNetworkPolicy \(loaded: CiliumNetworkPolicy from CRDs /);
     });
 
     test('fails clearly on a missing file, a file without CRDs and an unknown version', () => {
@@ -109,14 +110,15 @@ describe('CrdSchemas | loading', () => {
       const empty = join(dir, 'empty.yaml');
       writeFileSync(empty, 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n');
       expect(() => CrdSchemas.fromFiles([empty]).load()).toThrow(/holds no CustomResourceDefinition \(crd-file-invalid\)/);
-      expect(() => CrdSchemas.forVersion(CRD_ROOT, '1.9')).toThrow(/no CRDs for Cilium 1\.9 .*\(crd-version-not-found\)\n {2}fix: use one of 1\.14, 1\.15, .*, 1\.19, main/);
+      expect(() => CrdSchemas.forVersion(CRD_ROOT, '1.9'))
+        .toThrow(/no CRDs for Cilium 1\.9 .*\(crd-version-not-found\)\n {2}fix: use one of 1\.14, 1\.15, .*, 1\.19, main/);
       expect(() => CrdSchemas.forVersion(CRD_ROOT, 'latest')).toThrow(/"latest" is not a Cilium version \(crd-version-invalid\)/);
     });
   });
 
   test('forVersion accepts 1.19, v1.19, 1.19.4 and main', () => {
     for (const v of ['1.19', 'v1.19', '1.19.4']) expect(CrdSchemas.forVersion(CRD_ROOT, v).version).toBe('1.19');
-    expect(CrdSchemas.forVersion(CRD_ROOT, 'main').label).toBe('CRD vmain');
+    expect(CrdSchemas.forVersion(CRD_ROOT, 'main').label).toBe('CRD main');
   });
 
   test('other kinds are not its business', () => {
@@ -152,7 +154,8 @@ describe('CrdSchemas | what the closed v1.19 schema catches', () => {
     expect(schemas.validate(withPort({ port: '80', protocol: 'tcp' }))).toEqual([{
       path: 'spec.ingress[0].toPorts[0].ports[0].protocol',
       keyword: 'enum',
-      message: 'spec.ingress[0].toPorts[0].ports[0].protocol: must be equal to one of the allowed values: TCP, UDP, SCTP, VRRP, IGMP, ANY (got "tcp")',
+      message: 'spec.ingress[0].toPorts[0].ports[0].protocol: '
+        + 'must be equal to one of the allowed values: TCP, UDP, SCTP, VRRP, IGMP, ANY (got "tcp")',
     }]);
   });
 
@@ -196,7 +199,8 @@ describe('CrdSchemas | what the closed v1.19 schema catches', () => {
   });
 
   test('serverNames is a set since 1.18: a duplicate fails at its index', () => {
-    const policy = cnp({ egress: [{ toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], serverNames: ['a.example.com', 'b.example.com', 'a.example.com'] }] }] });
+    const serverNames = ['a.example.com', 'b.example.com', 'a.example.com'];
+    const policy = cnp({ egress: [{ toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], serverNames }] }] });
     expect(schemas.validate(policy)).toEqual([{
       path: 'spec.egress[0].toPorts[0].serverNames[2]',
       keyword: 'x-kubernetes-list-type',
@@ -274,7 +278,9 @@ describe('CrdSchemas | differences between versions', () => {
 
   test('log fails on 1.17 (unknown field) and passes on 1.18', () => {
     const policy = cnp({ log: { value: 'shop-web' }, ingress: [{}] });
-    expect(crdSchemas('1.17').validate(policy)).toEqual([{ path: 'spec.log', keyword: 'additionalProperties', message: 'spec.log: unknown field "log"' }]);
+    expect(crdSchemas('1.17').validate(policy)).toEqual([
+      { path: 'spec.log', keyword: 'additionalProperties', message: 'spec.log: unknown field "log"' },
+    ]);
     expect(crdSchemas('1.18').validate(policy)).toEqual([]);
     expect(crdSchemas('1.18').validate(cnp({ log: { value: 'x'.repeat(33) }, ingress: [{}] })).map((v) => v.keyword)).toEqual(['maxLength']);
   });
@@ -299,14 +305,17 @@ describe('CrdSchemas | differences between versions', () => {
 
   test('main requires spec or specs (its CEL rule), 1.19 does not', () => {
     const empty = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'empty' } };
-    expect(crdSchemas('main').validate(empty)).toEqual([{ path: '', keyword: 'x-kubernetes-validations', message: '(root): spec or specs must be provided' }]);
+    expect(crdSchemas('main').validate(empty)).toEqual([
+      { path: '', keyword: 'x-kubernetes-validations', message: '(root): spec or specs must be provided' },
+    ]);
     expect(crdSchemas('1.19').validate(empty)).toEqual([]);
   });
 
   test('Kafka rules are gone on main', () => {
     const policy = cnp({ ingress: [{ toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ topic: 'orders' }] } }] }] });
     expect(crdSchemas('1.19').validate(policy)).toEqual([]);
-    expect(crdSchemas('main').validate(policy).map((v) => v.path)).toEqual(['spec.ingress[0].toPorts[0].rules.kafka', 'spec.ingress[0].toPorts[0].rules']);
+    expect(crdSchemas('main').validate(policy).map((v) => v.path))
+      .toEqual(['spec.ingress[0].toPorts[0].rules.kafka', 'spec.ingress[0].toPorts[0].rules']);
   });
 });
 
@@ -370,5 +379,17 @@ describe('goPatternToJs', () => {
     const printable = new RegExp(goPatternToJs('^\\PC*$'), 'u');
     expect(printable.test('shop web')).toBe(true);
     expect(printable.test('bell\u0007')).toBe(false);
+  });
+});
+
+// Last in the file: it empties the process-wide cache, so anything after it would compile again.
+describe('CrdSchemas.clearCache', () => {
+  test('forgets every compiled schema', () => {
+    const schemas = crdSchemas('1.19');
+    schemas.load();
+    const before = CrdSchemas._compileCount;
+    CrdSchemas.clearCache();
+    expect(schemas.validate(WEB)).toEqual([]);
+    expect(CrdSchemas._compileCount).toBe(before + 2);
   });
 });

@@ -51,7 +51,8 @@ describe('toBeValidCilium | charts and apps', () => {
   });
 
   test('the failure names each failing object, its CRD and construct, and every violation', () => {
-    const message = failureOf(() => expect(chart({ ...TYPO, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'tcp' }] }] }] })).toBeValidCilium());
+    const broken = chart({ ...TYPO, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'tcp' }] }] }] });
+    const message = failureOf(() => expect(broken).toBeValidCilium());
     expect(message).toBe([
       'expected all 2 Cilium policy objects to match the CRD schema, but 1 does not:',
       '',
@@ -125,7 +126,8 @@ describe('toBeValidCilium | manifests', () => {
   test('finding no Cilium policy at all fails', () => {
     const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } };
     expect(failureOf(() => expect([deployment]).toBeValidCilium())).toBe(
-      'expected at least one Cilium policy object (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy), but found none among 1 object(s) (Deployment)');
+      'expected at least one Cilium policy object (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy), '
+      + 'but found none among 1 object(s) (Deployment)');
     expect(failureOf(() => expect(Testing.chart()).toBeValidCilium())).toMatch(/but found none$/);
   });
 
@@ -143,7 +145,8 @@ describe('expectValidCilium', () => {
   test('throws an Error with the matcher message, for any test framework', () => {
     const bad = chart(TYPO);
     expect(() => expectValidCilium(bad)).toThrow(failureOf(() => expect(bad).toBeValidCilium()));
-    expect(() => expectValidCilium(bad)).toThrow(/CiliumNetworkPolicy shop\/broken \(CRD v1\.19, construct test\/broken\):\n {4}- spec\.egress\[0\]\.toFQDN/);
+    expect(() => expectValidCilium(bad))
+      .toThrow(/CiliumNetworkPolicy shop\/broken \(CRD v1\.19, construct test\/broken\):\n {4}- spec\.egress\[0\]\.toFQDN/);
     expect(() => expectValidCilium(chart())).not.toThrow();
   });
 });
@@ -157,7 +160,8 @@ describe('default schemas', () => {
   test('without defaults or CDK8S_CILIUM_CRD_DIR the error explains how to configure them', () => {
     setDefaultCrdSchemas(undefined);
     vi.stubEnv(CRD_DIR_ENV, '');
-    expect(() => defaultCrdSchemas()).toThrow(/no CRD schemas to validate Cilium policies against \(crd-schemas-not-configured\)\n {2}fix: call setDefaultCrdSchemas/);
+    expect(() => defaultCrdSchemas())
+      .toThrow(/no CRD schemas to validate Cilium policies against \(crd-schemas-not-configured\)\n {2}fix: call setDefaultCrdSchemas/);
     expect(() => expectValidCilium(chart())).toThrow(/CDK8S_CILIUM_CRD_DIR/);
   });
 

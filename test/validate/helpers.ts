@@ -7,7 +7,7 @@ import { validatePolicy } from '../../src/validate';
  * Test policies are plain model literals. Hand-written manifests can hold values the model's types do not allow
  * (a number port, a missing key), so the builders accept loosely typed input on purpose.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Loose = any;
 
 /** A CNP named `test` in namespace `default` with the given rule as `spec`. */
