@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { Severity } from '../../src/errors';
+import { CiliumVersion } from '../../src/model/cilium-version';
+import { PolicyDocumentModel } from '../../src/model/policy-model';
+import { ccnp, check, cnp, egress, host, ingress, l7, Loose, ports, summary } from './helpers';
+
+const V = CiliumVersion;
+const ALL = CiliumVersion.ALL;
+const TCP = (port: string): Loose => ({ port, protocol: 'TCP' });
+const ids = (doc: PolicyDocumentModel, v: CiliumVersion): string[] => check(doc, v).map((d) => d.id);
+const previous = (v: CiliumVersion): CiliumVersion => ALL[ALL.indexOf(v) - 1];
+
+/** A feature that works from `since` on and is reported with `id` on every older target. */
+interface Gate {
+  readonly id: string;
+  readonly feature: string;
+  readonly since: CiliumVersion;
+  readonly doc: PolicyDocumentModel;
+}
+
+const GATES: readonly Gate[] = [
+  { id: 'version-end-port', feature: 'endPort', since: V.V1_16, doc: ingress(ports([{ port: '8080', endPort: 8090, protocol: 'TCP' }])) },
+  { id: 'version-enable-default-deny', feature: 'enableDefaultDeny', since: V.V1_16, doc: cnp({ endpointSelector: {}, ingress: [{}], enableDefaultDeny: { egress: false } }) },
+  { id: 'version-nodes', feature: 'fromNodes', since: V.V1_16, doc: ingress({ nodes: [{ matchLabels: { role: 'worker' } }] }) },
+  { id: 'version-nodes', feature: 'toNodes', since: V.V1_16, doc: egress({ nodes: [{}] }) },
+  { id: 'version-from-groups', feature: 'fromGroups', since: V.V1_16, doc: ingress({ groups: [{ aws: { securityGroupsIds: ['sg-1'] } }] }) },
+  { id: 'version-listener-priority', feature: 'listener.priority', since: V.V1_16,
+    doc: egress(ports([TCP('80')], { listener: { name: 'l', envoyConfig: { name: 'cec' }, priority: 5 } })) },
+  { id: 'version-icmp-type-name', feature: 'ICMP type names', since: V.V1_16, doc: ingress({ icmps: [{ fields: [{ family: 'IPv6', type: 'EchoRequest' }] }] }) },
+  { id: 'version-egress-cidr-group-ref', feature: 'cidrGroupRef in toCIDRSet', since: V.V1_16, doc: egress({ cidrSet: [{ cidrGroupRef: 'corp' }] }) },
+  { id: 'version-cidr-group-selector', feature: 'cidrGroupSelector', since: V.V1_17,
+    doc: ingress({ cidrSet: [{ cidrGroupSelector: { matchLabels: { team: 'a' } } }] }) },
+  { id: 'version-log', feature: 'log', since: V.V1_18, doc: cnp({ endpointSelector: {}, ingress: [{}], log: { value: 'audit' } }) },
+  { id: 'version-fqdn-double-star', feature: '**. in toFQDNs', since: V.V1_19, doc: egress({ fqdns: [{ matchPattern: '**.example.com' }] }) },
+  { id: 'version-fqdn-double-star', feature: '**. in DNS rules', since: V.V1_19,
+    doc: egress(l7({ dns: [{ matchPattern: '**.example.com' }] }, { port: '53', protocol: 'ANY' })) },
+  { id: 'version-protocol', feature: 'VRRP', since: V.V1_19, doc: host('ingress', ports([{ port: '0', protocol: 'VRRP' }])) },
+  { id: 'version-protocol', feature: 'IGMP', since: V.V1_19, doc: host('ingress', ports([{ port: '0', protocol: 'IGMP' }])) },
+  { id: 'version-port-omitted', feature: 'VRRP without port', since: V.V1_19, doc: host('ingress', ports([{ protocol: 'VRRP' }])) },
+  { id: 'sanitize-except-with-group', feature: 'except with cidrGroupRef', since: V.V1_17,
+    doc: ingress({ cidrSet: [{ cidrGroupRef: 'corp', except: ['10.1.0.0/16'] }] }) },
+  { id: 'sanitize-services-with-ports', feature: 'toServices with toPorts', since: V.V1_17,
+    doc: egress({ services: [{ k8sService: { serviceName: 'db', namespace: 'default' } }], toPorts: [{ ports: [TCP('5432')] }] }) },
+  { id: 'sanitize-host-l7', feature: 'DNS rules in host policies', since: V.V1_17,
+    doc: host('egress', l7({ dns: [{ matchPattern: '*' }] }, { port: '53', protocol: 'ANY' })) },
+];
+
+describe.each(GATES.map((g) => [g.feature, g] as const))('%s', (_feature, g) => {
+  it(`passes at ${g.since}, the first version that has it`, () => {
+    expect(ids(g.doc, g.since)).not.toContain(g.id);
+    expect(summary(check(g.doc, g.since).filter((d) => d.severity === Severity.ERROR))).toEqual([]);
+  });
+
+  it(`fails with ${g.id} at ${previous(g.since)}, one version earlier`, () => {
+    const diags = check(g.doc, previous(g.since)).filter((d) => d.id === g.id);
+    expect(diags).toHaveLength(1);
+    expect(diags[0].message).toContain(`${g.since} or newer (target is ${previous(g.since)})`);
+  });
+
+  it('fails on every older version and passes on every newer one', () => {
+    for (const v of ALL) expect(ids(g.doc, v).includes(g.id), `${g.id} at ${v}`).toBe(!v.atLeast(g.since));
+  });
+});
+
+describe('version messages', () => {
+  it('say what the pruned rule then does, and how to fix it', () => {
+    const d = check(ingress(ports([{ port: '8080', endPort: 8090, protocol: 'TCP' }])), V.V1_15).find((x) => x.id === 'version-end-port');
+    expect(d?.message).toBe(
+      'endPort needs Cilium 1.16 or newer (target is 1.15); an older API server prunes it silently and the rule then allows only port 8080');
+    expect(d?.fix).toBe('raise the target version to 1.16 or newer, or list the ports one by one (at most 40 per toPorts entry)');
+    expect(d?.path).toBe('spec.ingress[0].toPorts[0].ports[0].endPort');
+  });
+});
+
+describe('removed and deprecated fields', () => {
+  const requires = ingress({ endpoints: [{}], requires: [{ matchLabels: { env: 'prod' } }] });
+
+  it('fromRequires is an error on 1.19 (CRD maxItems 0)', () => {
+    const d = check(requires, V.V1_19).filter((x) => x.id.startsWith('version-requires'));
+    expect(d.map((x) => [x.id, x.severity])).toEqual([['version-requires-removed', Severity.ERROR]]);
+  });
+
+  it.each([V.V1_17, V.V1_18])('fromRequires is a deprecation warning on %s', (v) => {
+    const d = check(requires, v).filter((x) => x.id.startsWith('version-requires'));
+    expect(d.map((x) => [x.id, x.severity])).toEqual([['version-requires-deprecated', Severity.WARNING]]);
+    expect(d[0].message).toContain('deprecated since Cilium 1.17');
+  });
+
+  it.each([V.V1_14, V.V1_15, V.V1_16])('fromRequires is still flagged on %s: the SDK never writes it', (v) => {
+    const d = check(requires, v).filter((x) => x.id.startsWith('version-requires'));
+    expect(d.map((x) => x.id)).toEqual(['version-requires-deprecated']);
+    expect(d[0].message).toContain('the SDK never writes it');
+  });
+
+  it('an empty fromRequires passes the 1.19 CRD', () => {
+    expect(ids(ingress({ endpoints: [{}], requires: [] }), V.V1_19)).toEqual([]);
+  });
+
+  it('kafka rules are deprecated from 1.18 on', () => {
+    const doc = egress(l7({ kafka: [{ topic: 'orders' }] }, TCP('9092')));
+    for (const v of ALL) expect(ids(doc, v).includes('version-kafka-deprecated'), String(v)).toBe(v.atLeast(V.V1_18));
+  });
+});
+
+/** Constraints the CRD gained in some version, checked by the agent before: the id changes, the finding does not. */
+describe.each([
+  ['a rule without sections', cnp({ endpointSelector: {} }), V.V1_17, 'crd-sections-any-of', 'sanitize-no-rules'],
+  ['41 ports in an allow rule', ingress(ports(Array.from({ length: 41 }, (_, i) => TCP(String(i + 1))))), V.V1_16, 'crd-ports-max-items', 'sanitize-ports-max-items'],
+  ['41 ICMP fields', ingress({ icmps: [{ fields: Array.from({ length: 41 }, (_, i) => ({ type: i })) }] }), V.V1_16,
+    'crd-icmp-fields-max-items', 'sanitize-icmp-fields-max-items'],
+  ['a toFQDNs entry with both fields', egress({ fqdns: [{ matchName: 'a.example.com', matchPattern: '*.example.com' }] }), V.V1_16,
+    'crd-fqdn-one-of', 'sanitize-fqdn-one-of'],
+  ['a 256-character FQDN', egress({ fqdns: [{ matchName: `${'x'.repeat(252)}.com` }] }), V.V1_17, 'crd-fqdn-max-length', 'sanitize-fqdn-max-length'],
+  ['two L7 kinds in one rules', egress(l7({ http: [{}], kafka: [{}] })), V.V1_16, 'crd-rules-one-of', 'sanitize-l7-multiple-kinds'],
+  ['an empty headerMatches name', ingress(l7({ http: [{ headerMatches: [{ name: '' }] }] })), V.V1_16, 'crd-header-match-name', 'sanitize-header-name-missing'],
+  ['an empty server name', egress(ports([TCP('443')], { serverNames: [''] })), V.V1_18, 'crd-server-name-syntax', 'sanitize-server-name-empty'],
+] as const)('%s', (_what, doc, since, crdId, agentId) => {
+  it(`is ${crdId} from ${since} and ${agentId} before`, () => {
+    for (const v of ALL) {
+      const found = ids(doc, v);
+      expect(found.includes(crdId), `${crdId} at ${v}`).toBe(v.atLeast(since));
+      expect(found.includes(agentId), `${agentId} at ${v}`).toBe(!v.atLeast(since));
+    }
+  });
+});
+
+describe('CIDR syntax per version', () => {
+  it.each(ALL.map((v) => [String(v), v] as const))('a bare IP is rejected by the API server of %s', (_s, v) => {
+    expect(ids(ingress({ cidr: ['192.0.2.1'] }), v)).toContain('crd-cidr');
+  });
+
+  it.each(ALL.map((v) => [String(v), v] as const))('leading zeros pass the API server of %s but not the agent', (_s, v) => {
+    expect(ids(ingress({ cidr: ['010.0.0.0/8'] }), v)).toEqual(['sanitize-cidr-parse']);
+  });
+
+  it('IPv6 prefixes are accepted by both syntaxes', () => {
+    for (const v of ALL) expect(ids(egress({ cidr: ['2001:db8::/32', '::/0'] }), v)).toEqual([]);
+  });
+});
+
+describe('a policy using every 1.19 feature', () => {
+  const doc = ccnp({
+    endpointSelector: { matchLabels: { app: 'web' } },
+    enableDefaultDeny: { ingress: true, egress: false },
+    log: { value: 'web-policy' },
+    ingress: [
+      { endpoints: [{ matchLabels: { app: 'fe' } }], toPorts: [{ ports: [{ port: '8080', endPort: 8090, protocol: 'TCP' }] }] },
+      { nodes: [{ matchLabels: { role: 'worker' } }] },
+      { cidrSet: [{ cidrGroupSelector: { matchLabels: { team: 'a' } } }] },
+      { icmps: [{ fields: [{ type: 'EchoRequest' }] }] },
+    ],
+    egress: [
+      { fqdns: [{ matchPattern: '**.example.com' }] },
+      { cidrSet: [{ cidrGroupRef: 'corp', except: ['10.1.0.0/16'] }] },
+    ],
+  });
+
+  it('is accepted by 1.19 (warnings only)', () => {
+    expect(summary(check(doc, V.V1_19).filter((d) => d.severity === Severity.ERROR))).toEqual([]);
+  });
+
+  it('names every feature 1.14 lacks', () => {
+    expect(new Set(ids(doc, V.V1_14).filter((id) => id.startsWith('version-')))).toEqual(new Set([
+      'version-enable-default-deny', 'version-log', 'version-end-port', 'version-nodes', 'version-cidr-group-selector',
+      'version-icmp-type-name', 'version-fqdn-double-star', 'version-egress-cidr-group-ref',
+    ]));
+  });
+});
