@@ -24,3 +24,4 @@ export * from './synth';
 export * from './model/parse';
 export * from './validate';
 export * from './testing';
+export * from './engine';

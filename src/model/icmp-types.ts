@@ -8,6 +8,7 @@ export const ICMP_TYPE_NAMES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<s
     DestinationUnreachable: 3,
     Redirect: 5,
     Echo: 8,
+    EchoRequest: 8,
     RouterAdvertisement: 9,
     RouterSelection: 10,
     TimeExceeded: 11,

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * The `cdk8s-cilium` command line. One file per command under src/cli; each is a thin shell over library functions.
+ * Add a command by writing `add<Name>Command(program, io, done)` in its own file and calling it in `buildProgram`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { CiliumPolicyError } from '../errors';
+import { CliIo, EXIT, addTraceCommand } from './trace';
+
+/** The process's stdout/stderr. */
+export const PROCESS_IO: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** This package's version, from its package.json. */
+export function packageVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cdk8s-cilium' && pkg.version) return pkg.version;
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+/**
+ * The program with all commands.
+ * @param done receives the exit code of a command that ran
+ */
+export function buildProgram(io: CliIo, done: (code: number) => void): Command {
+  const program = new Command('cdk8s-cilium')
+    .description('Cilium network policy tools for cdk8s')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError(false);
+  addTraceCommand(program, io, done);
+  return program;
+}
+
+/**
+ * Runs the CLI in-process.
+ * @param argv the arguments after the program name, e.g. `['trace', '--policies', 'dist', …]`
+ * @returns the exit code: 0 success/allowed, 1 denied, 2 bad input
+ */
+export function run(argv: readonly string[], io: CliIo = PROCESS_IO): number {
+  let code: number = EXIT.allowed;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  if (argv.length === 0) {
+    io.stderr(program.helpInformation());
+    return EXIT.badInput;
+  }
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version are printed by commander and exit 0; every other commander error was printed as one line.
+      return e.exitCode === 0 ? 0 : EXIT.badInput;
+    }
+    if (e instanceof CiliumPolicyError) {
+      io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+      return EXIT.badInput;
+    }
+    io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.badInput;
+  }
+  return code;
+}
+
+if (require.main === module) {
+  process.exitCode = run(process.argv.slice(2));
+}

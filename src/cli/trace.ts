@@ -1,0 +1,200 @@
+/**
+ * `cdk8s-cilium trace`: the verdict on one connection, from policy files, as text or JSON. A thin shell over
+ * `PolicySet.fromFiles(...).verdict(...)`.
+ *
+ *   cdk8s-cilium trace --policies dist/ --from pod:shop:app=web --to pod:shop:app=api --port 8080/TCP [--http 'GET /orders']
+ *
+ * Endpoints: `pod:<namespace>:<k=v,...>`, `entity:<name>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+ * Ports: `8080/TCP`, `53/UDP`, `8080` (TCP), `icmp/8` or `icmpv6/128` (ICMP type number or name, e.g. `icmp/EchoRequest`).
+ * Exit codes: 0 allowed, 1 denied (dropped, or refused at L7), 2 bad input (one line on stderr).
+ *
+ * `--output json` prints one JSON object (stable; new fields may be added, none removed or changed):
+ *
+ * {
+ *   "schema": "cdk8s-cilium/trace/v1",
+ *   "verdict": "allowed" | "denied" | "l7-denied",
+ *   "allowed": boolean,
+ *   "summary": string,                  // "ALLOWED pod:… → pod:… 8080/TCP"
+ *   "from": string, "to": string,       // endpoints in text form
+ *   "connection": string,               // "8080/TCP", "icmp/8"
+ *   "request"?: string,                 // "GET /path", "dns cilium.io", "kafka produce topic"
+ *   "ciliumVersion": string,            // "1.19"
+ *   "egress": Side, "ingress": Side,
+ *   "warnings": string[]                // things in the inputs the reader could not represent
+ * }
+ * Side = {
+ *   "direction": "egress" | "ingress",
+ *   "endpoint": string,
+ *   "evaluated": boolean,               // false: world/CIDR/FQDN/API server, or a node without --host-firewall
+ *   "decision": "allowed" | "denied-by-deny-rule" | "default-deny" | "no-policy-default-allow"
+ *             | "non-default-deny-allow" | "allow-localhost" | "l7-denied" | "not-evaluated",
+ *   "allowed": boolean,                 // lets the connection through at L3/L4
+ *   "reason": string,
+ *   "rule"?: { "kind", "name", "namespace"?, "file"?, "rule": "spec" | "specs[i]", "section", "item": number,
+ *              "path": "spec.ingress[1]" },
+ *   "l7"?: { "protocol": "http" | "dns" | "kafka" | "l7proto", "result": "allowed" | "denied" | "not-evaluated",
+ *            "reason": string, "rules": string[], "matched"?: string },
+ *   "policies": [{ "kind", "name", "namespace"?, "file"? }],   // policies selecting the endpoint
+ *   "notes": string[]
+ * }
+ */
+import { Command, Option } from 'commander';
+import { CiliumPolicyError } from '../errors';
+import { CiliumVersion } from '../model/cilium-version';
+import { formatVerdict } from '../engine/explain';
+import { PolicySet } from '../engine/policy-set';
+import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
+import { VerdictQuery } from '../engine/verdict';
+
+/** Where the CLI writes. */
+export interface CliIo {
+  /** Writes to standard output. */
+  stdout(text: string): void;
+  /** Writes to standard error. */
+  stderr(text: string): void;
+}
+
+/** The options of `trace`, as parsed. */
+export interface TraceOptions {
+  /** Policy files and directories. */
+  readonly policies: readonly string[];
+  /** Client endpoint. */
+  readonly from: string;
+  /** Server endpoint. */
+  readonly to: string;
+  /**
+   * Connection (`8080/TCP`, `icmp/8`).
+   * @default '53/UDP' with --dns, else required
+   */
+  readonly port?: string;
+  /**
+   * HTTP request, `METHOD /path`.
+   * @default - none
+   */
+  readonly http?: string;
+  /**
+   * HTTP `Host`.
+   * @default - none
+   */
+  readonly host?: string;
+  /**
+   * HTTP headers, `Name: value`.
+   * @default - none
+   */
+  readonly header?: readonly string[];
+  /**
+   * DNS query name.
+   * @default - none
+   */
+  readonly dns?: string;
+  /**
+   * Kafka request, `<apiKey> [<topic>]`.
+   * @default - none
+   */
+  readonly kafka?: string;
+  /**
+   * Cilium version.
+   * @default '1.19'
+   */
+  readonly ciliumVersion?: string;
+  /**
+   * Host firewall on.
+   * @default false
+   */
+  readonly hostFirewall?: boolean;
+  /**
+   * Local cluster name.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
+  /**
+   * `policy-default-local-cluster`: `true` or `false`.
+   * @default - on from 1.19
+   */
+  readonly policyDefaultLocalCluster?: string;
+  /**
+   * `text` or `json`.
+   * @default 'text'
+   */
+  readonly output?: string;
+}
+
+/** The `schema` value of the JSON output. */
+export const TRACE_JSON_SCHEMA = 'cdk8s-cilium/trace/v1';
+
+/** Exit codes. */
+export const EXIT = { allowed: 0, denied: 1, badInput: 2 } as const;
+
+/**
+ * Runs a trace and writes its result.
+ * @returns the exit code
+ * @throws CiliumPolicyError for bad input (the caller prints it and exits 2)
+ */
+export function runTrace(options: TraceOptions, io: CliIo): number {
+  const output = options.output ?? 'text';
+  if (output !== 'text' && output !== 'json') {
+    throw new CiliumPolicyError({ id: 'cli-output', message: `unknown output format "${output}"`, fix: 'use --output text or --output json' });
+  }
+  const version = CiliumVersion.parse(options.ciliumVersion ?? CiliumVersion.DEFAULT.toString());
+  const localCluster = options.policyDefaultLocalCluster;
+  if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
+  }
+  const port = options.port ?? (options.dns !== undefined ? '53/UDP' : undefined);
+  if (port === undefined) throw new CiliumPolicyError({ id: 'cli-flag', message: 'no --port given', fix: 'add --port 8080/TCP (or icmp/8)' });
+  const connection = parseConnection(port);
+  const set = PolicySet.fromFiles(options.policies, {
+    ciliumVersion: version,
+    hostFirewall: options.hostFirewall ?? false,
+    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
+    ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
+  });
+  const syntax = set.diagnostics.find((d) => d.id === 'parse-yaml-syntax' && d.severity === 'error');
+  if (syntax) {
+    throw new CiliumPolicyError({
+      id: 'cli-yaml', message: `${syntax.file ?? 'input'}${syntax.line !== undefined ? `:${syntax.line}` : ''}: ${syntax.message}`, fix: 'fix the YAML',
+    });
+  }
+  const warnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
+  if (set.policies.length === 0) warnings.push(`no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in ${options.policies.join(', ')}`);
+  const query: VerdictQuery = {
+    from: set.endpoint(options.from),
+    to: set.endpoint(options.to),
+    ...connection,
+    ...(options.http !== undefined ? { http: parseHttpRequest(options.http, options.host, options.header ?? []) } : {}),
+    ...(options.dns !== undefined ? { dns: options.dns } : {}),
+    ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
+  };
+  const verdict = set.verdict(query);
+  if (output === 'json') {
+    io.stdout(`${JSON.stringify({ schema: TRACE_JSON_SCHEMA, ...verdict, warnings }, null, 2)}\n`);
+  } else {
+    for (const w of warnings) io.stderr(`warning: ${w}\n`);
+    io.stdout(`${formatVerdict(verdict)}\n`);
+  }
+  return verdict.verdict === 'allowed' ? EXIT.allowed : EXIT.denied;
+}
+
+/**
+ * Adds the `trace` command to a program.
+ * @param done receives the exit code of a run
+ */
+export function addTraceCommand(program: Command, io: CliIo, done: (code: number) => void): void {
+  program.command('trace')
+    .description('explain whether a connection is allowed by Cilium policies (exit 0 allowed, 1 denied, 2 bad input)')
+    .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
+    .requiredOption('--from <endpoint>', 'client: pod:<ns>:<k=v,...>, entity:<name>, cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>')
+    .requiredOption('--to <endpoint>', 'server, same syntax as --from')
+    .option('--port <port>', 'connection: 8080/TCP, 53/UDP, 8080 (TCP), icmp/8, icmpv6/128 (default 53/UDP with --dns)')
+    .option('--http <request>', 'an HTTP request to check against HTTP rules: "GET /path"')
+    .option('--host <authority>', 'the HTTP Host header')
+    .option('--header <header>', 'an HTTP header "Name: value" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--dns <name>', 'a DNS query name to check against DNS rules')
+    .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>]"')
+    .option('--cilium-version <version>', 'the Cilium version of the cluster', CiliumVersion.DEFAULT.toString())
+    .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes', false)
+    .option('--cluster-name <name>', 'the local cluster name', 'default')
+    .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((opts: TraceOptions) => done(runTrace(opts, io)));
+}

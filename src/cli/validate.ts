@@ -1,0 +1,173 @@
+/**
+ * `cdk8s-cilium validate`: every check of the SDK over the Cilium policies of any repository, before apply. A thin shell
+ * over `validatePaths` and the report formatters.
+ *
+ *   cdk8s-cilium validate [paths|globs|-]... [--cilium-version 1.19] [--crd <file>]... [--format text|json|sarif]
+ *                         [--max-warnings N] [--max-file-size 10MiB]
+ *
+ * Inputs: files, directories (every .yaml/.yml/.json below them), globs (`*`, `**`, `?`, `[…]`, `{a,b}`; quote them) and
+ * `-` for standard input; multi-document YAML and `kind: List` (`kubectl get cnp,ccnp -A -o yaml`). Other kinds are not
+ * checked but Namespaces, workloads, Services and NetworkPolicies in the input feed the pitfall checks.
+ * Exit status: 0 clean (warnings allowed up to --max-warnings), 1 errors or too many warnings, 2 usage error (one line
+ * on stderr). The JSON format is documented in `src/validate/format-json.ts`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CiliumPolicyError } from '../errors';
+import { CiliumVersion } from '../model/cilium-version';
+import { formatReportJson, formatReportSarif, formatReportText, validatePaths, ValidationReport } from '../validate';
+import { DEFAULT_MAX_FILE_BYTES, formatBytes, parseSize } from '../validate/inputs';
+
+/** Where `validate` reads and writes. */
+export interface ValidateIo {
+  /** Writes to standard output. */
+  stdout(text: string): void;
+  /** Writes to standard error. */
+  stderr(text: string): void;
+  /**
+   * Reads all of standard input (for the `-` argument).
+   * @default - the process's standard input
+   */
+  stdin?: () => Promise<string | Uint8Array>;
+  /**
+   * The working directory paths and globs are relative to.
+   * @default process.cwd()
+   */
+  cwd?: string;
+}
+
+/** Exit statuses of `validate`. */
+export const VALIDATE_EXIT = { clean: 0, failed: 1, usage: 2 } as const;
+
+/** The options of `validate`, as parsed. */
+export interface ValidateCommandOptions {
+  /**
+   * Target Cilium version.
+   * @default '1.19'
+   */
+  readonly ciliumVersion?: string;
+  /**
+   * CRD files.
+   * @default - the built-in schema rules
+   */
+  readonly crd?: readonly string[];
+  /**
+   * `text`, `json` or `sarif`.
+   * @default 'text'
+   */
+  readonly format?: string;
+  /**
+   * The warning limit, as given (`-1`: none).
+   * @default - no limit
+   */
+  readonly maxWarnings?: string;
+  /**
+   * The size limit per input, as given (`10MiB`, `512k`, bytes).
+   * @default '10MiB'
+   */
+  readonly maxFileSize?: string;
+}
+
+/**
+ * Validates `paths` and writes the report in the chosen format.
+ * @returns the exit status: 0 clean, 1 errors or too many warnings
+ * @throws CiliumPolicyError for usage errors (the caller prints it and exits 2)
+ */
+export async function executeValidate(paths: readonly string[], options: ValidateCommandOptions, io: ValidateIo): Promise<number> {
+  const format = options.format ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format)) {
+    throw new CiliumPolicyError({ id: 'cli-format', message: `unknown format "${format}"`, fix: 'use --format text, json or sarif' });
+  }
+  if (paths.length === 0) {
+    throw new CiliumPolicyError({
+      id: 'cli-no-input', message: 'no input given',
+      fix: 'name files, directories or globs (e.g. cdk8s-cilium validate k8s/ "dist/*.yaml"), or - for standard input',
+    });
+  }
+  let maxWarnings: number | undefined;
+  if (options.maxWarnings !== undefined) {
+    const n = Number(options.maxWarnings);
+    if (!/^-?\d+$/.test(options.maxWarnings.trim()) || n < -1) {
+      throw new CiliumPolicyError({ id: 'cli-max-warnings', message: `--max-warnings ${options.maxWarnings} is not a number of warnings`, fix: 'use 0 or more (-1: no limit)' });
+    }
+    maxWarnings = n === -1 ? undefined : n;
+  }
+  let maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+  if (options.maxFileSize !== undefined) {
+    const n = parseSize(options.maxFileSize);
+    if (n === undefined) {
+      throw new CiliumPolicyError({ id: 'cli-max-file-size', message: `--max-file-size ${options.maxFileSize} is not a size`, fix: 'use bytes or a unit: 512k, 10MiB, 1G' });
+    }
+    maxFileBytes = n;
+  }
+  const stdin = paths.includes('-') ? toBytes(await (io.stdin ?? readProcessStdin)()) : undefined;
+  const report: ValidationReport = validatePaths(paths, {
+    cwd: io.cwd ?? process.cwd(),
+    ciliumVersion: options.ciliumVersion ?? CiliumVersion.DEFAULT.toString(),
+    ...(options.crd && options.crd.length > 0 ? { crdFiles: [...options.crd] } : {}),
+    ...(maxWarnings !== undefined ? { maxWarnings } : {}),
+    maxFileBytes,
+    ...(stdin !== undefined ? { stdin } : {}),
+  });
+  io.stdout(format === 'json' ? formatReportJson(report) : format === 'sarif' ? formatReportSarif(report) : formatReportText(report));
+  return report.summary.passed ? VALIDATE_EXIT.clean : VALIDATE_EXIT.failed;
+}
+
+/**
+ * Adds the `validate` command to a program. Its action is asynchronous (it may read standard input): run the program
+ * with `await program.parseAsync(...)`.
+ * @param done receives the exit status of a run (usage errors raised while running are printed and give 2)
+ */
+export function addValidateCommand(program: Command, io: ValidateIo, done: (code: number) => void): Command {
+  return program.command('validate')
+    .description('check Cilium policies (files, directories, globs, - for stdin) for schema, agent and pitfall problems ' +
+      '(exit 0 clean, 1 problems, 2 usage error)')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), quoted globs, or - for standard input')
+    .option('--cilium-version <version>', 'the Cilium version of the cluster: 1.14 … 1.19, or 1.20 (main)', CiliumVersion.DEFAULT.toString())
+    .option('--crd <file>', 'a CRD file of the cluster (kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml) instead of the built-in schema; ' +
+      'repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('--max-warnings <n>', 'fail (exit 1) when there are more warnings than this (-1: no limit)')
+    .option('--max-file-size <size>', `inputs larger than this are not read (bytes, or 512k, 10MiB) (default: ${formatBytes(DEFAULT_MAX_FILE_BYTES)})`)
+    .action(async (paths: string[], opts: ValidateCommandOptions) => {
+      try {
+        done(await executeValidate(paths, opts, io));
+      } catch (e) {
+        if (!(e instanceof CiliumPolicyError)) throw e;
+        io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+        done(VALIDATE_EXIT.usage);
+      }
+    });
+}
+
+/**
+ * Runs `cdk8s-cilium validate` in-process.
+ * @param argv the arguments after `validate`, e.g. `['k8s/', '--format', 'json']`
+ * @returns the exit status: 0 clean, 1 errors or too many warnings, 2 usage error
+ */
+export async function runValidate(argv: readonly string[], io: ValidateIo): Promise<number> {
+  let code: number = VALIDATE_EXIT.usage;
+  const program = new Command('cdk8s-cilium')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError(false);
+  addValidateCommand(program, io, (c) => {
+    code = c;
+  }).exitOverride();
+  try {
+    await program.parseAsync(['validate', ...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? VALIDATE_EXIT.clean : VALIDATE_EXIT.usage;
+    throw e;
+  }
+  return code;
+}
+
+function toBytes(input: string | Uint8Array): Uint8Array {
+  return typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+}
+
+async function readProcessStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer));
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,506 @@
+/**
+ * Import of policies into the engine's form, as the agent imports them (pkg/k8s/apis/cilium.io/utils/utils.go
+ * `ParseToCiliumRule`, pkg/policy/utils/parserules.go, pkg/policy/api/rule_validation.go `Sanitize`):
+ * - the subject: a CNP `endpointSelector` always gets `k8s:io.kubernetes.pod.namespace=<policy namespace>`; a CCNP's is
+ *   taken as written; `nodeSelector` makes a host policy;
+ * - `from/toEndpoints` without a namespace key get the policy namespace (CNP, unless a namespace-labels key is there) or
+ *   `k8s:io.kubernetes.pod.namespace Exists` (CCNP, unless the subject selects `reserved:init`); selectors with a
+ *   `reserved:` key are left alone;
+ * - the cluster filter (`policy-default-local-cluster`, on by default from 1.19): from/toEndpoints and from/toNodes
+ *   without a cluster key get `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get
+ *   `reserved:remote-node Exists`;
+ * - rules the agent would not import (Sanitize errors) are kept with the reason, and ignored.
+ * Version differences follow the CRD of the target version: fields it does not have are pruned.
+ */
+import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
+import { CiliumVersion } from '../model/cilium-version';
+import {
+  CidrRuleModel,
+  LabelSelectorModel,
+  PEER_FIELDS,
+  PeerField,
+  PolicyDocumentModel,
+  RuleItemModel,
+  RuleModel,
+  SECTIONS,
+  SectionName,
+  isDenySection,
+  sectionDirection,
+} from '../model/policy-model';
+import { compileFqdnSelector, FqdnMatcher } from './fqdn-pattern';
+import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SubjectKind } from './identity';
+import { CidrGroupSpec, EndpointInventory } from './inventory';
+import { LabelSet, Selector, SelectorRequirement } from './labels';
+import { compileL4, L4Spec } from './ports';
+
+/** A policy resource, as explanations name it. */
+export interface PolicyRef {
+  /** `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, or `Rule` for a raw `api.Rule` list. */
+  readonly kind: string;
+  /** Name (`metadata.name`; for raw rules the file and index). */
+  readonly name: string;
+  /** Namespace (CNP only). */
+  readonly namespace?: string;
+  /** The file it was read from. */
+  readonly file?: string;
+}
+
+/** What the engine is configured with. */
+export interface EngineConfig {
+  /** Target Cilium version. */
+  readonly version: CiliumVersion;
+  /** Whether host policies are enforced. */
+  readonly hostFirewall: boolean;
+  /** Local cluster name. */
+  readonly clusterName: string;
+  /** Whether from/toEndpoints and from/toNodes select the local cluster only by default. */
+  readonly policyDefaultLocalCluster: boolean;
+  /** Whether CIDR rules can select node IPs. */
+  readonly cidrMatchNodes: boolean;
+  /** CIDR groups by name. */
+  readonly cidrGroups: ReadonlyMap<string, CidrGroupSpec>;
+  /** Namespaces, workloads, Services. */
+  readonly inventory: EndpointInventory;
+}
+
+/** A CIDR block of a rule, with its holes. */
+export interface CidrBlock {
+  /** The CIDR. */
+  readonly cidr: ParsedCidr;
+  /** `except` holes. */
+  readonly except: readonly ParsedCidr[];
+  /** As written. */
+  readonly text: string;
+}
+
+/** A `toServices` backend: the Service's pods (selector) or its endpoint addresses. */
+export interface ServiceBackend {
+  /** `Service default/myservice`. */
+  readonly text: string;
+  /** The pods it selects. */
+  readonly selector?: Selector;
+  /** Endpoint addresses of a selector-less Service. */
+  readonly cidrs?: readonly ParsedCidr[];
+}
+
+/** The L3 part of a rule item. */
+export type PeerSpec =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'none'; readonly why: string }
+  | { readonly kind: 'endpoints'; readonly selectors: readonly Selector[] }
+  | { readonly kind: 'nodes'; readonly selectors: readonly Selector[] }
+  | { readonly kind: 'entities'; readonly entities: readonly string[] }
+  | { readonly kind: 'cidr'; readonly blocks: readonly CidrBlock[] }
+  | { readonly kind: 'services'; readonly backends: readonly ServiceBackend[] }
+  | { readonly kind: 'fqdns'; readonly matchers: readonly FqdnMatcher[] }
+  | { readonly kind: 'groups' };
+
+/** One rule item, translated. */
+export interface CompiledItem {
+  /** Global order (documents, rules, sections, items). */
+  readonly ordinal: number;
+  /** The rule holding it. */
+  readonly rule: CompiledRule;
+  /** Its section. */
+  readonly section: SectionName;
+  /** Its direction. */
+  readonly direction: 'ingress' | 'egress';
+  /** Whether it is a deny item. */
+  readonly deny: boolean;
+  /** Index in the section. */
+  readonly index: number;
+  /** JSON path in wire form: `spec.ingress[1]`. */
+  readonly path: string;
+  /** The peers it selects. */
+  readonly peer: PeerSpec;
+  /** The wire name of the peer field (`fromEndpoints`), if any. */
+  readonly peerField?: string;
+  /** Ports and ICMP. */
+  readonly l4: L4Spec;
+  /** `authentication.mode`, if set. */
+  readonly authentication?: string;
+  /** Things the import changed or could not resolve. */
+  readonly notes: readonly string[];
+}
+
+/** One rule (`spec`, `specs[i]`, or an element of a raw rule list), translated. */
+export interface CompiledRule {
+  /** Global order. */
+  readonly ordinal: number;
+  /** The policy holding it. */
+  readonly policy: PolicyRef;
+  /** `spec`, `specs[1]`, or `[0]` for a raw rule. */
+  readonly rulePath: string;
+  /** Whether it selects endpoints or nodes (host policy). */
+  readonly subjectKind: SubjectKind;
+  /** Its subject, translated. */
+  readonly subject: Selector;
+  /** Whether the agent imports it. */
+  readonly imported: boolean;
+  /** Why not. */
+  readonly skipReason?: string;
+  /** Per direction: whether it has a non-empty ingress/ingressDeny (egress/egressDeny) section. */
+  readonly present: { readonly ingress: boolean; readonly egress: boolean };
+  /** Per direction: whether it puts its subjects into default deny (`enableDefaultDeny`, unset = true when present). */
+  readonly defaultDeny: { readonly ingress: boolean; readonly egress: boolean };
+  /** Its items per section. */
+  readonly items: Readonly<Record<SectionName, readonly CompiledItem[]>>;
+  /** `fromRequires`/`toRequires` requirements per section (before 1.19), as selector requirements. */
+  readonly requires: Readonly<Record<SectionName, readonly SelectorRequirement[]>>;
+  /** Whether it has `fromRequires`/`toRequires` that the target version ignores. */
+  readonly requiresIgnored: boolean;
+}
+
+/** A document to import, with where it came from. */
+export interface SourcedDocument {
+  /** The policy. */
+  readonly model: PolicyDocumentModel;
+  /** Its file. */
+  readonly file?: string;
+}
+
+/** A raw `api.Rule` list (local API format; no namespace or cluster translation). */
+export interface SourcedRawRules {
+  /** The rules. */
+  readonly rules: readonly RuleModel[];
+  /** Its file. */
+  readonly file?: string;
+  /** Index of the document in the file. */
+  readonly index: number;
+}
+
+/** The entities the CRD accepts. */
+const CRD_ENTITIES = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver'];
+
+/** Reserved identities the `cluster` entity covers besides the local cluster's pods. */
+const CLUSTER_RESERVED = ['host', 'remote-node', 'init', 'ingress', 'health', 'unmanaged', 'kube-apiserver'];
+
+/** Whether an entity selects an identity. */
+export function entityMatches(entity: string, labels: LabelSet, clusterName: string): boolean {
+  switch (entity) {
+    case 'all':
+      return true;
+    case 'none':
+      return false;
+    case 'cluster':
+      return CLUSTER_RESERVED.some((r) => labels.has('reserved', r)) || labels.get('k8s', CLUSTER_KEY) === clusterName;
+    default:
+      return labels.has('reserved', entity);
+  }
+}
+
+/** Whether a CIDR block holds an address. */
+export function cidrBlockContains(block: CidrBlock, ip: { family: 4 | 6; value: bigint }): boolean {
+  const host = { family: ip.family, network: ip.value, prefix: ip.family === 4 ? 32 : 128 };
+  return cidrContains(block.cidr, host) && !block.except.some((e) => cidrContains(e, host));
+}
+
+/** Translates documents and raw rule lists into compiled rules, in order. */
+export function compileRules(docs: readonly SourcedDocument[], raw: readonly SourcedRawRules[], config: EngineConfig): CompiledRule[] {
+  const out: CompiledRule[] = [];
+  const counter = { rule: 0, item: 0 };
+  for (const d of docs) {
+    const doc = d.model;
+    const cnp = doc.kind === 'CiliumNetworkPolicy';
+    const namespace = cnp ? (doc.metadata.namespace ?? 'default') : undefined;
+    const policy: PolicyRef = compact({ kind: doc.kind, name: doc.metadata.name, namespace, file: d.file });
+    const rules: { rule: RuleModel; path: string }[] = [];
+    if (doc.spec) rules.push({ rule: doc.spec, path: 'spec' });
+    (doc.specs ?? []).forEach((rule, i) => rules.push({ rule, path: `specs[${i}]` }));
+    if (rules.length === 0) continue;
+    for (const { rule, path } of rules) out.push(compileRule(rule, path, policy, cnp ? 'cnp' : 'ccnp', namespace, config, counter));
+  }
+  for (const r of raw) {
+    r.rules.forEach((rule, i) => {
+      const policy: PolicyRef = compact({ kind: 'Rule', name: `${r.file ?? 'rules'}#${r.index}`, file: r.file });
+      out.push(compileRule(rule, `[${i}]`, policy, 'raw', undefined, config, counter));
+    });
+  }
+  return out;
+}
+
+type Mode = 'cnp' | 'ccnp' | 'raw';
+
+function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode: Mode, namespace: string | undefined, config: EngineConfig,
+  counter: { rule: number; item: number }): CompiledRule {
+  const v = config.version;
+  const since16 = v.atLeast(CiliumVersion.V1_16);
+  const problems: string[] = [];
+  let subjectKind: SubjectKind = 'endpoint';
+  let subject = Selector.all();
+  if (rule.endpointSelector && rule.nodeSelector) problems.push('rule cannot have both EndpointSelector and NodeSelector');
+  else if (!rule.endpointSelector && !rule.nodeSelector) problems.push('rule must have one of EndpointSelector or NodeSelector');
+  if (rule.nodeSelector && !rule.endpointSelector) {
+    subjectKind = 'node';
+    subject = Selector.from(rule.nodeSelector);
+    if (mode === 'cnp') problems.push('Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector');
+  } else if (rule.endpointSelector) {
+    subject = Selector.from(rule.endpointSelector);
+    if (mode === 'cnp') subject = subject.without('k8s', NAMESPACE_KEY).and(inReq('k8s', NAMESPACE_KEY, namespace ?? 'default'));
+  }
+  const matchesInit = rule.endpointSelector !== undefined && Selector.from(rule.endpointSelector).hasKey('reserved', 'init');
+  const sectionsPresent = SECTIONS.filter((s) => (rule[s] ?? []).length > 0);
+  if (sectionsPresent.length === 0 && v.atLeast(CiliumVersion.V1_17)) {
+    problems.push('rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny');
+  }
+  const ctx: TranslateContext = { mode, namespace, matchesInit, config };
+  const requiresOn = !v.atLeast(CiliumVersion.V1_19);
+  let requiresIgnored = false;
+  const ruleObj = {
+    ordinal: counter.rule++,
+    policy,
+    rulePath,
+    subjectKind,
+    subject,
+    items: {} as Record<SectionName, CompiledItem[]>,
+    requires: {} as Record<SectionName, SelectorRequirement[]>,
+  };
+  for (const section of SECTIONS) {
+    const list = rule[section] ?? [];
+    ruleObj.items[section] = [];
+    ruleObj.requires[section] = [];
+    list.forEach((item, index) => {
+      const compiled = compileItem(item, section, index, `${rulePath}.${section}[${index}]`, ruleObj as unknown as CompiledRule, ctx, counter, problems);
+      ruleObj.items[section].push(compiled);
+      if (item.requires !== undefined && item.requires.length > 0) {
+        if (requiresOn) {
+          for (const sel of item.requires) ruleObj.requires[section].push(...translateEndpointSelector(sel, ctx, false).requirements);
+        } else {
+          requiresIgnored = true;
+        }
+      }
+    });
+  }
+  const present = {
+    ingress: (rule.ingress ?? []).length > 0 || (rule.ingressDeny ?? []).length > 0,
+    egress: (rule.egress ?? []).length > 0 || (rule.egressDeny ?? []).length > 0,
+  };
+  const edd = since16 ? rule.enableDefaultDeny : undefined;
+  const compiled = Object.assign(ruleObj, {
+    imported: problems.length === 0,
+    ...(problems.length > 0 ? { skipReason: problems[0] } : {}),
+    present,
+    defaultDeny: { ingress: present.ingress && edd?.ingress !== false, egress: present.egress && edd?.egress !== false },
+    requiresIgnored,
+  });
+  return compiled as CompiledRule;
+}
+
+interface TranslateContext {
+  readonly mode: Mode;
+  readonly namespace: string | undefined;
+  readonly matchesInit: boolean;
+  readonly config: EngineConfig;
+}
+
+function compileItem(item: RuleItemModel, section: SectionName, index: number, path: string, rule: CompiledRule, ctx: TranslateContext,
+  counter: { item: number }, problems: string[]): CompiledItem {
+  const direction = sectionDirection(section);
+  const deny = isDenySection(section);
+  const v = ctx.config.version;
+  const notes: string[] = [];
+  const fields = (Object.keys(PEER_FIELDS) as PeerField[]).filter((f) => f !== 'requires' && item[f] !== undefined && PEER_FIELDS[f][direction] !== undefined)
+    .filter((f) => {
+      if (f === 'nodes' && !v.atLeast(CiliumVersion.V1_16)) {
+        notes.push(`${PEER_FIELDS[f][direction]} is not in the Cilium ${v} CRD: the API server prunes it`);
+        return false;
+      }
+      if (f === 'fqdns' && deny) {
+        notes.push('toFQDNs is not allowed in egressDeny: the API server prunes it');
+        return false;
+      }
+      return true;
+    });
+  const nonEmpty = fields.filter((f) => ((item[f] as readonly unknown[] | undefined) ?? []).length > 0);
+  if (nonEmpty.length > 1) {
+    problems.push(`combining ${wire(nonEmpty[0], direction)} and ${wire(nonEmpty[1], direction)} is not supported yet (${path})`);
+  }
+  if ((item.icmps ?? []).length > 0 && (item.toPorts ?? []).length > 0) {
+    problems.push(`the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts (${path})`);
+  }
+  checkL7(item, direction, deny, rule.subjectKind, path, problems);
+  const field = nonEmpty[0] ?? fields[0];
+  const peer = field === undefined ? { kind: 'any' as const } : compilePeer(item, field, direction, ctx, notes, problems, path);
+  const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
+  return {
+    ordinal: counter.item++,
+    rule,
+    section,
+    direction,
+    deny,
+    index,
+    path,
+    peer,
+    ...(field !== undefined ? { peerField: wire(field, direction) } : {}),
+    l4,
+    ...(!deny && item.authentication?.mode ? { authentication: item.authentication.mode } : {}),
+    notes,
+  };
+}
+
+function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress' | 'egress', ctx: TranslateContext, notes: string[], problems: string[],
+  path: string): PeerSpec {
+  const list = (item[field] as readonly unknown[] | undefined) ?? [];
+  const name = wire(field, direction);
+  if (list.length === 0) {
+    if (ctx.config.version.atLeast(CiliumVersion.V1_16)) return { kind: 'none', why: `${name}: [] is an empty list, which selects nothing (Cilium 1.16+)` };
+    notes.push(`${name}: [] is an empty list, which selects every peer before Cilium 1.16`);
+    return { kind: 'any' };
+  }
+  switch (field) {
+    case 'endpoints':
+      return { kind: 'endpoints', selectors: (item.endpoints ?? []).map((s) => translateEndpointSelector(s, ctx, true)) };
+    case 'nodes':
+      return { kind: 'nodes', selectors: (item.nodes ?? []).map((s) => translateNodeSelector(s, ctx)) };
+    case 'entities': {
+      const bad = (item.entities ?? []).filter((e) => !CRD_ENTITIES.includes(e));
+      if (bad.length > 0) problems.push(`unsupported entity: ${bad[0]} (${path})`);
+      return { kind: 'entities', entities: item.entities ?? [] };
+    }
+    case 'cidr':
+      return { kind: 'cidr', blocks: (item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, problems, path)) };
+    case 'cidrSet':
+      return { kind: 'cidr', blocks: (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, problems, path)) };
+    case 'services':
+      return { kind: 'services', backends: serviceBackends(item, ctx, notes) };
+    case 'fqdns': {
+      const subdomain = ctx.config.version.atLeast(CiliumVersion.V1_19);
+      if (!subdomain && (item.fqdns ?? []).some((f) => /^\*{2,}\./.test(f.matchPattern ?? ''))) {
+        notes.push(`before Cilium 1.19 a leading "**." in matchPattern is the same as "*." (a single label)`);
+      }
+      return { kind: 'fqdns', matchers: (item.fqdns ?? []).map((f) => compileFqdnSelector(f, subdomain)) };
+    }
+    case 'groups':
+      notes.push(`${name} (AWS) is resolved by the operator into CIDRs from the cloud API; the engine cannot resolve it, so it selects nothing here`);
+      return { kind: 'groups' };
+    default:
+      return { kind: 'any' };
+  }
+}
+
+/**
+ * `getEndpointSelector`: namespace injection (CNP: the policy namespace; CCNP: namespace Exists unless the subject selects
+ * init pods) and the cluster filter. Selectors with a `reserved:` key are left alone for from/toEndpoints (`skipReserved`).
+ */
+function translateEndpointSelector(model: LabelSelectorModel, ctx: TranslateContext, skipReserved: boolean): Selector {
+  let sel = Selector.from(model);
+  if (ctx.mode === 'raw') return sel;
+  if (skipReserved && sel.hasReservedKey()) return sel;
+  if (!sel.hasKey('k8s', NAMESPACE_KEY) && !sel.hasKey('any', NAMESPACE_KEY)) {
+    if (ctx.mode === 'ccnp') {
+      if (!ctx.matchesInit) sel = sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'Exists', values: [] });
+    } else if (!sel.hasKeyPrefix('k8s', NAMESPACE_LABELS_PREFIX) && !sel.hasKeyPrefix('any', NAMESPACE_LABELS_PREFIX)) {
+      sel = sel.and(inReq('k8s', NAMESPACE_KEY, ctx.namespace ?? 'default'));
+    }
+  }
+  return clusterFilter(sel, ctx.config);
+}
+
+function translateNodeSelector(model: LabelSelectorModel, ctx: TranslateContext): Selector {
+  const sel = Selector.from(model).and({ source: 'reserved', key: 'remote-node', operator: 'Exists', values: [] });
+  return ctx.mode === 'raw' ? sel : clusterFilter(sel, ctx.config);
+}
+
+function clusterFilter(sel: Selector, config: EngineConfig): Selector {
+  if (!config.policyDefaultLocalCluster || sel.hasKey('k8s', CLUSTER_KEY) || sel.hasKey('any', CLUSTER_KEY)) return sel;
+  return sel.and(inReq('k8s', CLUSTER_KEY, config.clusterName));
+}
+
+function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], problems: string[], path: string): CidrBlock[] {
+  const except: ParsedCidr[] = [];
+  for (const e of rule.except ?? []) {
+    const p = parseCidr(e);
+    if (!p) problems.push(`unable to parse CIDRRule except ${e} (${path})`);
+    else except.push(p);
+  }
+  if (rule.cidr !== undefined) {
+    const c = parseCidr(rule.cidr);
+    if (!c) {
+      problems.push(`unable to parse CIDR ${rule.cidr} (${path})`);
+      return [];
+    }
+    const bad = except.find((e) => !cidrContains(c, e));
+    if (bad) problems.push(`allow CIDR prefix ${rule.cidr} does not contain exclude CIDR prefix (${path})`);
+    return [{ cidr: c, except, text: rule.cidr + (except.length ? ` except ${(rule.except ?? []).join(', ')}` : '') }];
+  }
+  const groups: [string, CidrGroupSpec][] = [];
+  if (rule.cidrGroupRef !== undefined) {
+    const g = ctx.config.cidrGroups.get(rule.cidrGroupRef);
+    if (g) groups.push([rule.cidrGroupRef, g]);
+    else notes.push(`cidrGroupRef ${rule.cidrGroupRef}: no such CiliumCIDRGroup is known, so it selects nothing`);
+  } else if (rule.cidrGroupSelector !== undefined) {
+    if (!ctx.config.version.atLeast(CiliumVersion.V1_17)) {
+      notes.push(`cidrGroupSelector is not in the Cilium ${ctx.config.version} CRD: the API server prunes it`);
+      return [];
+    }
+    const sel = Selector.from(rule.cidrGroupSelector);
+    for (const [name, g] of ctx.config.cidrGroups) {
+      const labels = LabelSet.of(Object.entries(g.labels ?? {}).map(([k, v]) => ({ source: 'cidrgroup', key: k, value: v })));
+      if (sel.matches(labels)) groups.push([name, g]);
+    }
+    if (groups.length === 0) notes.push(`cidrGroupSelector ${sel.toString()} matches no known CiliumCIDRGroup, so it selects nothing`);
+  }
+  return groups.flatMap(([name, g]) => g.cidrs.flatMap((c) => {
+    const p = parseCidr(c);
+    return p ? [{ cidr: p, except: [], text: `${c} (CiliumCIDRGroup ${name})` }] : [];
+  }));
+}
+
+function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: string[]): ServiceBackend[] {
+  const inv = ctx.config.inventory;
+  const out: ServiceBackend[] = [];
+  for (const s of item.services ?? []) {
+    const found = s.k8sService
+      ? inv.servicesNamed(s.k8sService.serviceName, s.k8sService.namespace)
+      : s.k8sServiceSelector ? inv.servicesMatching(s.k8sServiceSelector.selector, s.k8sServiceSelector.namespace) : [];
+    if (found.length === 0) {
+      const what = s.k8sService ? `Service ${s.k8sService.namespace ?? '*'}/${s.k8sService.serviceName}`
+        : `Services matching ${Selector.from(s.k8sServiceSelector?.selector).toString()}${s.k8sServiceSelector?.namespace ? ` in ${s.k8sServiceSelector.namespace}` : ''}`;
+      notes.push(`toServices: ${what} is not in the inventory (give the Service manifest), so it selects nothing here`);
+    }
+    for (const svc of found) {
+      const text = `Service ${svc.namespace}/${svc.name}`;
+      if (svc.selector !== undefined) {
+        const model: LabelSelectorModel = { matchLabels: { ...svc.selector, [`k8s:${NAMESPACE_KEY}`]: svc.namespace } };
+        out.push({ text, selector: clusterFilter(Selector.from(model), ctx.config) });
+      } else {
+        const cidrs = (svc.endpointCidrs ?? []).map((c) => parseCidr(c)).filter((c): c is ParsedCidr => c !== undefined);
+        if (cidrs.length === 0) notes.push(`toServices: ${text} has no selector and no known endpoints, so it selects nothing here`);
+        out.push({ text, cidrs });
+      }
+    }
+  }
+  return out;
+}
+
+function checkL7(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boolean, subjectKind: SubjectKind, path: string, problems: string[]): void {
+  if (deny) return;
+  (item.toPorts ?? []).forEach((pr, i) => {
+    const r = pr.rules;
+    if (!r) return;
+    const nonDns = (r.http ?? r.kafka ?? r.l7proto) !== undefined;
+    if (r.dns !== undefined && direction === 'ingress') problems.push(`DNS rules are not allowed on ingress (${path}.toPorts[${i}])`);
+    if (r.dns !== undefined && (pr.ports ?? []).length === 0) problems.push(`port 53 must be specified for DNS rules (${path}.toPorts[${i}])`);
+    if (nonDns) {
+      if (subjectKind === 'node') problems.push(`L7 policy is not supported on host ${direction} yet (${path}.toPorts[${i}])`);
+      for (const p of pr.ports ?? []) {
+        if ((p.protocol ?? '').toUpperCase() !== 'TCP') {
+          problems.push(`L7 rules can only apply to TCP (not ${p.protocol ?? 'ANY'}) except for DNS rules (${path}.toPorts[${i}])`);
+        }
+        if (p.port === '0') problems.push(`L7 rules can not be used when a port is 0 (${path}.toPorts[${i}])`);
+      }
+    }
+  });
+}
+
+function inReq(source: string, key: string, value: string): SelectorRequirement {
+  return { source, key, operator: 'In', values: [value] };
+}
+
+function wire(field: PeerField, direction: 'ingress' | 'egress'): string {
+  return PEER_FIELDS[field][direction] ?? field;
+}
+
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

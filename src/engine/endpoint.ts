@@ -1,0 +1,246 @@
+/**
+ * The two ends of a connection the engine is asked about: a pod, a reserved entity, an IP outside the cluster, an FQDN
+ * with the IP it resolved to, or a node. Plain data, with a compact text form for the CLI and the test matchers.
+ */
+import { CiliumPolicyError } from '../errors';
+import { parseIp } from '../model/cidr';
+
+/** What an endpoint is. */
+export type EndpointKind = 'pod' | 'entity' | 'cidr' | 'fqdn' | 'node';
+
+/** A named container port of a pod (`containers[].ports[]`). */
+export interface NamedPort {
+  /** The port name, as declared (compared case-insensitively). */
+  readonly name: string;
+  /** The container port number. */
+  readonly port: number;
+  /**
+   * Its protocol.
+   * @default 'TCP'
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * One end of a connection. Which fields matter depends on `kind`:
+ * - `pod`: `namespace`, `labels` (the pod's own labels, without Cilium's), `ports`, `serviceAccount`, `namespaceLabels`, `nodeName`;
+ * - `entity`: `entity` (host, remote-node, world, health, kube-apiserver, init, ingress, unmanaged);
+ * - `cidr`: `ip` (an address outside the cluster: the world identity with CIDR labels);
+ * - `fqdn`: `name` and `ip` (a DNS name and the address it resolved to; world);
+ * - `node`: `labels` (node labels), `name` (else the `kubernetes.io/hostname` label), `ip`. A node is a remote node
+ *   unless it is the node of the pod on the other end (`nodeName`), which makes it the local host.
+ */
+export interface Endpoint {
+  /** What the endpoint is. */
+  readonly kind: EndpointKind;
+  /**
+   * The pod's namespace.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Pod or node labels. Keys may carry a Cilium source (`k8s:app`); pod labels are `k8s:` otherwise.
+   * @default - no labels
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The pod's named container ports (named `toPorts` are resolved on the destination).
+   * @default - taken from a matching workload of the inventory, else none
+   */
+  readonly ports?: readonly NamedPort[];
+  /**
+   * The pod's service account (`io.cilium.k8s.policy.serviceaccount`).
+   * @default - from a matching workload of the inventory, else none
+   */
+  readonly serviceAccount?: string;
+  /**
+   * Labels of the pod's namespace (`io.cilium.k8s.namespace.labels.<key>`).
+   * @default - from a Namespace of the inventory, plus `kubernetes.io/metadata.name`
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
+   * The node the pod runs on: a `node` endpoint with this name is its local host.
+   * @default - unknown
+   */
+  readonly nodeName?: string;
+  /**
+   * The entity name (kind `entity`).
+   * @default - none
+   */
+  readonly entity?: string;
+  /**
+   * An IP address (kinds `cidr`, `fqdn`, optionally `node`).
+   * @default - none
+   */
+  readonly ip?: string;
+  /**
+   * The DNS name (kind `fqdn`) or the node name (kind `node`).
+   * @default - none
+   */
+  readonly name?: string;
+}
+
+/** Entities that can be an end of a connection (`cluster`, `all` and `none` are groups, not endpoints). */
+export const ENDPOINT_ENTITIES: readonly string[] = ['host', 'remote-node', 'world', 'health', 'kube-apiserver', 'init', 'ingress', 'unmanaged'];
+
+/** Options of `Endpoints.pod()`. */
+export interface PodEndpointOptions {
+  /**
+   * Named container ports.
+   * @default - from the inventory
+   */
+  readonly ports?: readonly NamedPort[];
+  /**
+   * Service account.
+   * @default - from the inventory
+   */
+  readonly serviceAccount?: string;
+  /**
+   * Namespace labels.
+   * @default - from the inventory
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
+   * Node name.
+   * @default - unknown
+   */
+  readonly nodeName?: string;
+}
+
+/** Factories for `Endpoint`s. */
+export class Endpoints {
+  /** A pod in `namespace` with `labels`. */
+  public static pod(namespace: string, labels: Readonly<Record<string, string>>, options: PodEndpointOptions = {}): Endpoint {
+    return compact({ kind: 'pod', namespace, labels: { ...labels }, ...options });
+  }
+
+  /** A reserved entity: host, remote-node, world, health, kube-apiserver, init, ingress, unmanaged. */
+  public static entity(name: string): Endpoint {
+    checkEntity(name, `entity:${name}`);
+    return { kind: 'entity', entity: name };
+  }
+
+  /** An IP address outside the cluster. */
+  public static cidr(ip: string): Endpoint {
+    checkIp(ip, `cidr:${ip}`);
+    return { kind: 'cidr', ip };
+  }
+
+  /** A DNS name and the IP it resolved to. */
+  public static fqdn(name: string, ip: string): Endpoint {
+    checkFqdn(name, `fqdn:${name}@${ip}`);
+    checkIp(ip, `fqdn:${name}@${ip}`);
+    return { kind: 'fqdn', name, ip };
+  }
+
+  /** A node with these labels (`kubernetes.io/hostname` names it). */
+  public static node(labels: Readonly<Record<string, string>>, ip?: string): Endpoint {
+    if (ip !== undefined) checkIp(ip, `node@${ip}`);
+    const name = labels['kubernetes.io/hostname'];
+    return compact({ kind: 'node', labels: { ...labels }, name, ip });
+  }
+
+  private constructor() {}
+}
+
+/**
+ * Parses the CLI form of an endpoint:
+ * `pod:<namespace>:<k=v,...>`, `entity:<name>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+ * @throws CiliumPolicyError (`engine-endpoint-syntax`) for anything else
+ */
+export function parseEndpoint(text: string): Endpoint {
+  const input = String(text).trim();
+  const colon = input.indexOf(':');
+  const kind = colon < 0 ? input : input.slice(0, colon);
+  const rest = colon < 0 ? '' : input.slice(colon + 1);
+  switch (kind) {
+    case 'pod': {
+      const i = rest.indexOf(':');
+      const namespace = i < 0 ? rest : rest.slice(0, i);
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
+        throw syntax(input, `"${namespace}" is not a namespace name`, 'write pod:<namespace>:<key>=<value>,..., e.g. pod:default:app=web');
+      }
+      return Endpoints.pod(namespace, parseLabels(i < 0 ? '' : rest.slice(i + 1), input));
+    }
+    case 'entity':
+      checkEntity(rest, input);
+      return { kind: 'entity', entity: rest };
+    case 'cidr': {
+      const ip = rest.replace(/\/(32|128)$/, '');
+      checkIp(ip, input);
+      return { kind: 'cidr', ip };
+    }
+    case 'fqdn': {
+      const at = rest.lastIndexOf('@');
+      if (at < 0) throw syntax(input, 'an FQDN endpoint needs the IP it resolved to', `write fqdn:${rest || 'api.example.com'}@<ip>`);
+      const name = rest.slice(0, at);
+      checkFqdn(name, input);
+      checkIp(rest.slice(at + 1), input);
+      return { kind: 'fqdn', name, ip: rest.slice(at + 1) };
+    }
+    case 'node': {
+      const at = rest.lastIndexOf('@');
+      const labels = parseLabels(at < 0 ? rest : rest.slice(0, at), input);
+      return Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
+    }
+    default:
+      throw syntax(input, `unknown endpoint kind "${kind}"`,
+        'use pod:<namespace>:<k=v,...>, entity:<name>, cidr:<ip>, fqdn:<name>@<ip> or node:<k=v,...>');
+  }
+}
+
+/** The text form of an endpoint (the inverse of `parseEndpoint`, labels sorted). */
+export function formatEndpoint(ep: Endpoint): string {
+  const labels = (l: Readonly<Record<string, string>> | undefined): string => Object.keys(l ?? {}).sort()
+    .map((k) => ((l ?? {})[k] === '' ? k : `${k}=${(l ?? {})[k]}`)).join(',');
+  switch (ep.kind) {
+    case 'pod':
+      return `pod:${ep.namespace ?? 'default'}:${labels(ep.labels)}`;
+    case 'entity':
+      return `entity:${ep.entity ?? ''}`;
+    case 'cidr':
+      return `cidr:${ep.ip ?? ''}`;
+    case 'fqdn':
+      return `fqdn:${ep.name ?? ''}@${ep.ip ?? ''}`;
+    case 'node':
+      return `node:${labels(ep.labels)}${ep.ip ? `@${ep.ip}` : ''}`;
+  }
+}
+
+function parseLabels(text: string, input: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    if (key === '' || /\s/.test(key)) throw syntax(input, `"${part}" is not a label`, 'write labels as key=value pairs separated by commas');
+    if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
+      throw syntax(input, `"${value}" is not a valid label value`, 'label values are up to 63 letters, digits, -, _ and ., starting and ending alphanumeric');
+    }
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function checkEntity(name: string, input: string): void {
+  if (!ENDPOINT_ENTITIES.includes(name)) {
+    const group = ['cluster', 'all', 'none'].includes(name) ? ` ("${name}" is a group of endpoints, not one endpoint)` : '';
+    throw syntax(input, `unknown entity "${name}"${group}`, `use one of ${ENDPOINT_ENTITIES.join(', ')}`);
+  }
+}
+
+function checkIp(ip: string, input: string): void {
+  if (!parseIp(ip)) throw syntax(input, `"${ip}" is not an IPv4 or IPv6 address`, 'give a single address such as 192.0.2.10 or 2001:db8::1');
+}
+
+function checkFqdn(name: string, input: string): void {
+  if (!/^([-a-zA-Z0-9_]+\.?)+$/.test(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
+}
+
+function syntax(input: string, message: string, fix: string): CiliumPolicyError {
+  return new CiliumPolicyError({ id: 'engine-endpoint-syntax', message: `bad endpoint "${input}": ${message}`, fix });
+}
+
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,333 @@
+/**
+ * The decision for one side of a connection, shared by the compiled engine and the naive evaluator (they differ only in
+ * how they find candidate items). Order of precedence (pkg/policy: deny < allow, first match decides): a matching deny
+ * item drops; else matching allow items allow (then L7 rules, if every matching item has some, decide at L7); else
+ * traffic from the local host to its pods is allowed (allow-localhost); else default deny, or default allow when no rule
+ * has this direction or only `enableDefaultDeny: false` rules do. `reserved:init` endpoints are always default deny.
+ */
+import { CiliumVersion } from '../model/cilium-version';
+import { CompiledItem, EngineConfig, PeerSpec, PolicyRef, cidrBlockContains, entityMatches } from './compile';
+import { DirectionPolicy } from './direction-policy';
+import { compileFqdnSelector } from './fqdn-pattern';
+import { PeerView } from './identity';
+import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
+import { Selector, SelectorRequirement } from './labels';
+import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
+import { L7Outcome, SideVerdict, VerdictRuleRef } from './verdict';
+
+/** The query as one side sees it. */
+export interface SideQuery {
+  /** Layer 4. */
+  readonly l4: L4Query;
+  /** HTTP request. */
+  readonly http?: HttpRequest;
+  /** DNS query name. */
+  readonly dns?: string;
+  /** Kafka request. */
+  readonly kafka?: KafkaRequest;
+}
+
+/** Everything a side needs besides the direction policy. */
+export interface SideInput {
+  /** The subject, as text. */
+  readonly subject: string;
+  /** The peer as the subject's policy sees it. */
+  readonly peer: PeerView;
+  /** Named ports of the destination (ingress: the subject's; egress: the peer's). */
+  readonly destinationPorts: PeerView['ports'];
+  /** The query. */
+  readonly query: SideQuery;
+  /** Engine configuration. */
+  readonly config: EngineConfig;
+}
+
+interface PeerMatch {
+  readonly match: boolean;
+  readonly note?: string;
+}
+
+/** Decides one side. `allowCandidates`/`denyCandidates` must include every item that can match, in rule order. */
+export function decideSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
+  input: SideInput): SideVerdict {
+  const notes: string[] = [];
+  const policies = dp.policies.map((p) => ({ ...p }));
+  for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
+  if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
+  const base = { direction: dp.direction, endpoint: input.subject, evaluated: true, policies };
+
+  for (const item of denyCandidates) {
+    const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
+    if (!l4) continue;
+    const pm = peerMatches(item.peer, input, dp.requirementsDeny, dp);
+    if (pm.note) notes.push(pm.note);
+    // Import notes (unresolved references, pruned fields) matter for every item that covers the port.
+    notes.push(...item.notes);
+    if (!pm.match) continue;
+    return {
+      ...base, decision: 'denied-by-deny-rule', allowed: false, rule: ruleRef(item),
+      reason: `denied by deny rule ${describeItem(item)}: deny rules win over any allow`, notes: dedupe(notes),
+    };
+  }
+
+  const matches: { item: CompiledItem; l4: L4Match }[] = [];
+  for (const item of allowCandidates) {
+    const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
+    if (!l4) continue;
+    const pm = peerMatches(item.peer, input, dp.requirements, dp);
+    if (pm.note) notes.push(pm.note);
+    notes.push(...item.notes);
+    if (pm.match) matches.push({ item, l4 });
+  }
+  if (matches.length > 0) return decideL7(matches, base, notes, input);
+
+  if (dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
+    return {
+      ...base, decision: 'allow-localhost', allowed: true,
+      reason: 'allowed: traffic from the local host to its endpoints is always allowed (allow-localhost, e.g. kubelet probes)', notes: dedupe(notes),
+    };
+  }
+  if (dp.init) {
+    notes.push(...nearMisses(dp, input));
+    return { ...base, decision: 'default-deny', allowed: false, reason: 'default deny: reserved:init endpoints are always default deny and no rule allows this', notes: dedupe(notes) };
+  }
+  if (!dp.hasRules) {
+    const why = dp.selecting.length === 0 ? `no policy selects ${input.subject}` : `no policy selecting ${input.subject} has ${dp.direction} rules`;
+    return { ...base, decision: 'no-policy-default-allow', allowed: true, reason: `allowed: ${why} (default allow)`, notes: dedupe(notes) };
+  }
+  if (!dp.defaultDeny) {
+    return {
+      ...base, decision: 'non-default-deny-allow', allowed: true,
+      reason: `allowed: only policies with enableDefaultDeny.${dp.direction}: false select it, so everything not denied is allowed`, notes: dedupe(notes),
+    };
+  }
+  notes.push(...nearMisses(dp, input));
+  const n = dp.selecting.filter((r) => r.present[dp.direction]).length;
+  return {
+    ...base, decision: 'default-deny', allowed: false,
+    reason: `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
+    notes: dedupe(notes),
+  };
+}
+
+/** A side whose endpoint is not managed by Cilium (world, IPs, the API server) or a node without the host firewall. */
+export function notEvaluated(direction: 'ingress' | 'egress', subject: string, reason: string): SideVerdict {
+  return { direction, endpoint: subject, evaluated: false, decision: 'not-evaluated', allowed: true, reason: `not evaluated: ${reason}`, policies: [], notes: [] };
+}
+
+/** Whether an item's peers include the peer. */
+function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly SelectorRequirement[], dp: DirectionPolicy): PeerMatch {
+  const p = input.peer;
+  switch (peer.kind) {
+    case 'any':
+      return { match: true };
+    case 'none':
+      return { match: false };
+    case 'endpoints':
+      return {
+        match: peer.selectors.some((s) => s.matches(p.labels))
+          && (requirements.length === 0 || Selector.all().and(...requirements).matches(p.labels)),
+      };
+    case 'nodes':
+      return { match: peer.selectors.some((s) => s.matches(p.labels)) };
+    case 'entities':
+      return { match: peer.entities.some((e) => entityMatches(e, p.labels, input.config.clusterName)) };
+    case 'cidr':
+      return {
+        match: peer.blocks.some((b) => (p.ip !== undefined
+          ? cidrBlockContains(b, p.ip)
+          : p.anyWorldAddress && b.cidr.prefix === 0 && b.except.length === 0)),
+      };
+    case 'services': {
+      const ip = p.ip;
+      return {
+        match: peer.backends.some((b) => (b.selector?.matches(p.labels) ?? false)
+          || (ip !== undefined && (b.cidrs ?? []).some((c) => cidrBlockContains({ cidr: c, except: [], text: '' }, ip)))),
+      };
+    }
+    case 'fqdns': {
+      const name = p.fqdn;
+      if (name === undefined) return { match: false };
+      const selector = peer.matchers.find((m) => m.matches(name));
+      if (!selector) return { match: false };
+      const dns = dp.dnsRules.find((r) => r.matchers.some((m) => m.matches(name)));
+      if (!dns) {
+        return {
+          match: false,
+          note: `toFQDNs ${selector.text} matches ${name.replace(/\.$/, '')}, but no DNS rule (toPorts[].rules.dns) on ${input.subject}'s egress lets it resolve `
+            + 'that name through the DNS proxy, so the proxy never learns its IPs and toFQDNs selects nothing: add an egress rule to the DNS server with '
+            + 'rules.dns matchPattern "*" (or the name)',
+        };
+      }
+      return { match: true };
+    }
+    case 'groups':
+      return { match: false };
+  }
+}
+
+function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: Omit<SideVerdict, 'decision' | 'allowed' | 'reason' | 'notes'>, notes: string[],
+  input: SideInput): SideVerdict {
+  const entries = matches.flatMap((m) => (m.l4.allPorts || m.l4.icmp ? [{ item: m.item, pr: undefined as CompiledPortRule | undefined }]
+    : m.l4.portRules.map((pr) => ({ item: m.item, pr }))));
+  for (const e of entries) {
+    if (e.pr?.serverNames !== undefined) notes.push(`${describeItem(e.item)} also restricts the TLS SNI to ${e.pr.serverNames.join(', ')} (not evaluated)`);
+    if (e.pr?.proxied) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
+  }
+  const auth = matches.find((m) => m.item.authentication !== undefined && m.item.authentication !== 'disabled');
+  if (auth) notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.item.authentication}); not evaluated`);
+  const kindOf = (pr: CompiledPortRule | undefined): string | undefined => {
+    const r = pr?.rules;
+    if (!r) return undefined;
+    if (r.http !== undefined) return 'http';
+    if (r.kafka !== undefined) return 'kafka';
+    if (r.dns !== undefined) return 'dns';
+    if (r.l7proto !== undefined) return 'l7proto';
+    return undefined;
+  };
+  const wildcard = entries.find((e) => kindOf(e.pr) === undefined);
+  const first = wildcard?.item ?? matches[0].item;
+  if (wildcard) {
+    const l7Elsewhere = entries.some((e) => kindOf(e.pr) !== undefined);
+    if (l7Elsewhere) notes.push(`L7 rules of other matching rules have no effect here: ${describeItem(wildcard.item)} allows this peer and port without L7 rules`);
+    return { ...base, decision: 'allowed', allowed: true, rule: ruleRef(first), reason: `allowed by ${describeItem(first)}`, notes: dedupe(notes) };
+  }
+  const q = input.query;
+  const kinds = [...new Set(entries.map((e) => kindOf(e.pr)))];
+  const kind = kinds.includes('http') && q.http ? 'http' : kinds.includes('dns') && q.dns !== undefined ? 'dns'
+    : kinds.includes('kafka') && q.kafka ? 'kafka' : kinds[0] ?? 'http';
+  const rules = entries.flatMap((e) => l7RuleTexts(e.pr, kind));
+  const evaluate = (kind === 'http' && q.http) || (kind === 'dns' && q.dns !== undefined) || (kind === 'kafka' && q.kafka);
+  if (!evaluate) {
+    const l7: L7Outcome = {
+      protocol: kind, result: 'not-evaluated', rules,
+      reason: kind === 'l7proto' ? 'generic L7 (l7proto) rules apply; the engine does not evaluate them'
+        : `${kind.toUpperCase()} rules apply to this connection: requests that match none of them are refused; give a ${kind} request to check one`,
+    };
+    return {
+      ...base, decision: 'allowed', allowed: true, rule: ruleRef(first), l7,
+      reason: `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, notes: dedupe(notes),
+    };
+  }
+  for (const e of entries) {
+    const matched = l7Match(e.pr, kind, q, input.config.version.atLeast(CiliumVersion.V1_19));
+    if (matched !== undefined) {
+      const l7: L7Outcome = { protocol: kind, result: 'allowed', rules, matched, reason: `the ${kind.toUpperCase()} request matches ${matched}` };
+      return {
+        ...base, decision: 'allowed', allowed: true, rule: ruleRef(e.item), l7,
+        reason: `allowed by ${describeItem(e.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, notes: dedupe(notes),
+      };
+    }
+  }
+  const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : 'Kafka error response';
+  const l7: L7Outcome = { protocol: kind, result: 'denied', rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
+  return {
+    ...base, decision: 'l7-denied', allowed: true, rule: ruleRef(first), l7,
+    reason: `L7 denied (${response}): ${describeItem(first)} allows the connection, but ${describeL7Request(kind, q)} matches none of its ${kind.toUpperCase()} rules`,
+    notes: dedupe(notes),
+  };
+}
+
+function l7RuleTexts(pr: CompiledPortRule | undefined, kind: string): string[] {
+  const r = pr?.rules;
+  if (!r) return [];
+  if (kind === 'http') return (r.http ?? []).map(describeHttpRule);
+  if (kind === 'kafka') return (r.kafka ?? []).map(describeKafkaRule);
+  if (kind === 'dns') return (r.dns ?? []).map((d) => (d.matchName !== undefined ? `matchName: ${d.matchName}` : `matchPattern: ${d.matchPattern ?? ''}`));
+  return r.l7proto !== undefined ? [`l7proto: ${r.l7proto}`] : [];
+}
+
+function l7Match(pr: CompiledPortRule | undefined, kind: string, q: SideQuery, subdomainWildcard: boolean): string | undefined {
+  const r = pr?.rules;
+  if (!r) return undefined;
+  const { http, kafka, dns } = q;
+  if (kind === 'http' && http) {
+    const m = (r.http ?? []).find((h) => httpRuleMatches(h, http));
+    return m ? describeHttpRule(m) : undefined;
+  }
+  if (kind === 'kafka' && kafka) {
+    const m = (r.kafka ?? []).find((k) => kafkaRuleMatches(k, kafka));
+    return m ? describeKafkaRule(m) : undefined;
+  }
+  if (kind === 'dns' && dns !== undefined) {
+    // Compiled per lookup: the DNS rules of one port are few.
+    const m = (r.dns ?? []).find((d) => compileFqdnSelector(d, subdomainWildcard).matches(dns));
+    return m ? (m.matchName !== undefined ? `matchName: ${m.matchName}` : `matchPattern: ${m.matchPattern ?? ''}`) : undefined;
+  }
+  return undefined;
+}
+
+/** Near misses for a default deny: allow items that match the peer but not the port, or the port but not the peer. */
+function nearMisses(dp: DirectionPolicy, input: SideInput): string[] {
+  const out: string[] = [];
+  for (const item of dp.allow) {
+    if (out.length >= 3) break;
+    const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
+    const pm = peerMatches(item.peer, input, dp.requirements, dp);
+    if (pm.match && !l4 && item.l4.kind !== 'none') out.push(`${describeItem(item)} allows ${input.peer.text} only on ${describeL4(item)}`);
+    else if (l4 && !pm.match && item.peer.kind !== 'none') out.push(`${describeItem(item)} allows ${describeQuery(input.query)} only ${dp.direction === 'ingress' ? 'from' : 'to'} ${describePeer(item)}`);
+  }
+  return out;
+}
+
+/** The deciding item as a rule reference. */
+export function ruleRef(item: CompiledItem): VerdictRuleRef {
+  return { ...item.rule.policy, rule: item.rule.rulePath, section: item.section, item: item.index, path: item.path };
+}
+
+/** `CiliumNetworkPolicy default/web spec.ingress[1]`. */
+export function describeItem(item: CompiledItem): string {
+  return `${describePolicy(item.rule.policy)} ${item.path}`;
+}
+
+/** `CiliumNetworkPolicy default/web`. */
+export function describePolicy(p: PolicyRef): string {
+  return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+}
+
+function describeRule(p: PolicyRef, rulePath: string): string {
+  return `${describePolicy(p)} ${rulePath}`;
+}
+
+function describeQuery(q: SideQuery): string {
+  return q.l4.protocol === 'ICMP' ? `${q.l4.icmpFamily === 'IPv6' ? 'icmpv6' : 'icmp'}/${q.l4.icmpType}` : `${q.l4.port}/${q.l4.protocol}`;
+}
+
+function describeL4(item: CompiledItem): string {
+  const l4 = item.l4;
+  if (l4.kind !== 'ports') return 'all ports';
+  return [...l4.portRules.flatMap((pr) => pr.ports.map((p) => p.text)), ...l4.icmps.map((i) => `icmp ${i.text}`)].join(', ') || 'no port';
+}
+
+function describePeer(item: CompiledItem): string {
+  const p = item.peer;
+  switch (p.kind) {
+    case 'any':
+      return 'any peer';
+    case 'none':
+      return 'no peer';
+    case 'endpoints':
+    case 'nodes':
+      return `${item.peerField ?? p.kind} ${p.selectors.map((s) => s.toString()).join(' or ')}`;
+    case 'entities':
+      return `entities ${p.entities.join(', ')}`;
+    case 'cidr':
+      return `CIDR ${p.blocks.map((b) => b.text).join(', ') || '(none)'}`;
+    case 'services':
+      return `services ${p.backends.map((b) => b.text).join(', ') || '(none found)'}`;
+    case 'fqdns':
+      return `FQDNs ${p.matchers.map((m) => m.text).join(', ')}`;
+    case 'groups':
+      return 'cloud provider groups';
+  }
+}
+
+function describeL7Request(kind: string, q: SideQuery): string {
+  if (kind === 'http' && q.http) return `${q.http.method} ${q.http.path}`;
+  if (kind === 'dns') return `query ${q.dns}`;
+  if (kind === 'kafka' && q.kafka) return `${q.kafka.apiKey}${q.kafka.topic ? ` topic ${q.kafka.topic}` : ''}`;
+  return 'the request';
+}
+
+function dedupe(notes: string[]): string[] {
+  return [...new Set(notes)];
+}

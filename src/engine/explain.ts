@@ -1,0 +1,40 @@
+/**
+ * The human form of a verdict: one line with the outcome, then what each side decided and why.
+ */
+import { SideVerdict, Verdict, VerdictPolicyRef, VerdictRuleRef } from './verdict';
+
+/**
+ * Formats a verdict for people:
+ * ```
+ * DENIED pod:default:app=a → pod:default:app=b 8080/TCP
+ * egress at pod:default:app=a: allowed: no policy selects pod:default:app=a (default allow)
+ * ingress at pod:default:app=b: default deny: 1 rule with ingress rules selects … and none allows …
+ *   policies: CiliumNetworkPolicy default/b
+ * ```
+ */
+export function formatVerdict(verdict: Verdict): string {
+  const lines = [verdict.summary];
+  for (const side of [verdict.egress, verdict.ingress]) lines.push(...formatSide(side));
+  return lines.join('\n');
+}
+
+function formatSide(side: SideVerdict): string[] {
+  const out = [`${side.direction} at ${side.endpoint}: ${side.reason}`];
+  if (!side.evaluated) return out;
+  if (side.rule) out.push(`  rule: ${formatRule(side.rule)}`);
+  if (side.l7) {
+    out.push(`  L7 ${side.l7.protocol}: ${side.l7.result} — ${side.l7.reason}`);
+    if (side.l7.rules.length > 0) out.push(`  L7 rules: ${side.l7.rules.join(' | ')}`);
+  }
+  out.push(`  policies selecting ${side.endpoint}: ${side.policies.length > 0 ? side.policies.map(formatPolicy).join(', ') : 'none'}`);
+  for (const n of side.notes) out.push(`  note: ${n}`);
+  return out;
+}
+
+function formatPolicy(p: VerdictPolicyRef): string {
+  return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+}
+
+function formatRule(r: VerdictRuleRef): string {
+  return `${formatPolicy(r)} ${r.path}${r.file ? ` (${r.file})` : ''}`;
+}

@@ -1,0 +1,164 @@
+/**
+ * The security identity of an endpoint: the label set Cilium gives it. Pods get `k8s:<label>` for their labels plus
+ * `k8s:io.kubernetes.pod.namespace`, `k8s:io.cilium.k8s.policy.cluster`, the service account and the namespace labels
+ * (`k8s:io.cilium.k8s.namespace.labels.<key>`); reserved entities get `reserved:<name>`; IPs outside the cluster are the
+ * world identity; nodes are `reserved:remote-node` with their labels, or `reserved:host` for the local node.
+ */
+import { parseIp } from '../model/cidr';
+import { Endpoint, NamedPort, formatEndpoint } from './endpoint';
+import { IdentityLabel, LabelSet, splitLabelKey } from './labels';
+
+/** Pod label keys Cilium adds. */
+export const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+/** The cluster label key. */
+export const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
+/** The service account label key. */
+export const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
+/** Prefix of the namespace label keys. */
+export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+/** How an endpoint is subject to policy: as a Cilium endpoint (endpointSelector) or as a node (nodeSelector, host firewall). */
+export type SubjectKind = 'endpoint' | 'node';
+
+/** An endpoint with its identity worked out. */
+export interface ResolvedEndpoint {
+  /** The endpoint (after inventory enrichment). */
+  readonly endpoint: Endpoint;
+  /** Its text form. */
+  readonly text: string;
+  /** Its identity labels when it is the subject of policy (for nodes: the host endpoint's). */
+  readonly labels: LabelSet;
+  /** Named ports (pods). */
+  readonly ports: readonly NamedPort[];
+  /** Parsed IP (cidr, fqdn, node). */
+  readonly ip?: { readonly family: 4 | 6; readonly value: bigint };
+  /** How policy applies to it: `endpoint`, `node` (host firewall only), or not at all. */
+  readonly subject?: SubjectKind;
+  /** Why policy does not apply to it (when `subject` is undefined). */
+  readonly unmanagedReason?: string;
+}
+
+/** The identity of one end as the other end's policy sees it. */
+export interface PeerView {
+  /** The peer's text form. */
+  readonly text: string;
+  /** The peer identity's labels. */
+  readonly labels: LabelSet;
+  /** The peer's IP, when CIDR rules can select it (outside the cluster, or nodes with `cidrMatchNodes`). */
+  readonly ip?: { readonly family: 4 | 6; readonly value: bigint };
+  /** Whether the peer is the world identity without a specific address (matched by CIDR /0 only). */
+  readonly anyWorldAddress: boolean;
+  /** The DNS name (fqdn endpoints), lower-case with a trailing dot. */
+  readonly fqdn?: string;
+  /** The peer's named ports (egress named ports are resolved on the peer). */
+  readonly ports: readonly NamedPort[];
+  /** Whether the peer is the local host of the other end (allow-localhost). */
+  readonly localHost: boolean;
+  /** Whether the peer is a node. */
+  readonly node: boolean;
+}
+
+/** What identity computation needs to know. */
+export interface IdentityOptions {
+  /** The local cluster name. */
+  readonly clusterName: string;
+  /** Whether host policies are enforced (`enable-host-firewall`). */
+  readonly hostFirewall: boolean;
+  /** Whether CIDR rules can select node IPs (`policy-cidr-match-mode=nodes`). */
+  readonly cidrMatchNodes: boolean;
+}
+
+/** Works out an endpoint's identity. */
+export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions): ResolvedEndpoint {
+  const text = formatEndpoint(endpoint);
+  const ip = endpoint.ip !== undefined ? parseIp(endpoint.ip) : undefined;
+  const base = { endpoint, text, ports: endpoint.ports ?? [], ...(ip ? { ip } : {}) };
+  switch (endpoint.kind) {
+    case 'pod':
+      return { ...base, labels: podLabels(endpoint, options.clusterName), subject: 'endpoint' };
+    case 'node':
+      return { ...base, labels: LabelSet.of([reserved('host'), ...k8sLabels(endpoint.labels)]), ...nodeSubject(options) };
+    case 'cidr':
+    case 'fqdn':
+      return { ...base, labels: worldLabels(endpoint), unmanagedReason: `${text} is outside the cluster (world identity): no policy is enforced there` };
+    case 'entity': {
+      const name = endpoint.entity ?? '';
+      if (name === 'host' || name === 'remote-node') return { ...base, labels: LabelSet.of([reserved('host')]), ...nodeSubject(options) };
+      if (['health', 'ingress', 'init'].includes(name)) return { ...base, labels: LabelSet.of([reserved(name)]), subject: 'endpoint' };
+      const why = name === 'world' ? 'is outside the cluster' : name === 'kube-apiserver' ? 'is the API server, not a Cilium endpoint'
+        : 'is not managed by Cilium';
+      return { ...base, labels: LabelSet.of([reserved(name)]), unmanagedReason: `${text} ${why}: no policy is enforced there` };
+    }
+  }
+}
+
+/** The identity of `target` as the policy of `other` sees it. */
+export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, options: IdentityOptions): PeerView {
+  const ep = target.endpoint;
+  const common = { text: target.text, ports: target.ports, anyWorldAddress: false, localHost: false, node: false };
+  switch (ep.kind) {
+    case 'pod':
+      return { ...common, labels: target.labels };
+    case 'cidr':
+    case 'fqdn':
+      return {
+        ...common, labels: target.labels, ...(target.ip ? { ip: target.ip } : {}),
+        ...(ep.kind === 'fqdn' && ep.name ? { fqdn: canonical(ep.name) } : {}),
+      };
+    case 'node': {
+      const nodeName = ep.name ?? ep.labels?.['kubernetes.io/hostname'];
+      const local = other.endpoint.kind === 'pod' && nodeName !== undefined && other.endpoint.nodeName === nodeName;
+      const labels = local
+        ? LabelSet.of([reserved('host'), ...k8sLabels(ep.labels)])
+        : LabelSet.of([reserved('remote-node'), ...k8sLabels(ep.labels), { source: 'k8s', key: CLUSTER_KEY, value: options.clusterName }]);
+      return { ...common, labels, localHost: local, node: true, ...(options.cidrMatchNodes && target.ip ? { ip: target.ip } : {}) };
+    }
+    case 'entity': {
+      const name = ep.entity ?? '';
+      if (name === 'host') return { ...common, labels: LabelSet.of([reserved('host')]), localHost: true, node: true };
+      if (name === 'remote-node') {
+        return { ...common, labels: LabelSet.of([reserved('remote-node'), { source: 'k8s', key: CLUSTER_KEY, value: options.clusterName }]), node: true };
+      }
+      return { ...common, labels: target.labels, anyWorldAddress: name === 'world' };
+    }
+  }
+}
+
+/** The label set of a pod. */
+export function podLabels(ep: Endpoint, clusterName: string): LabelSet {
+  const namespace = ep.namespace ?? 'default';
+  const labels: IdentityLabel[] = [
+    { source: 'k8s', key: NAMESPACE_KEY, value: namespace },
+    { source: 'k8s', key: CLUSTER_KEY, value: clusterName },
+    { source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}kubernetes.io/metadata.name`, value: namespace },
+  ];
+  for (const [k, v] of Object.entries(ep.namespaceLabels ?? {})) labels.push({ source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}${k}`, value: v });
+  if (ep.serviceAccount !== undefined) labels.push({ source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: ep.serviceAccount });
+  labels.push(...k8sLabels(ep.labels));
+  return LabelSet.of(labels);
+}
+
+function nodeSubject(options: IdentityOptions): Pick<ResolvedEndpoint, 'subject' | 'unmanagedReason'> {
+  return options.hostFirewall
+    ? { subject: 'node' }
+    : { unmanagedReason: 'the host firewall is off (hostFirewall: false): host policies are not enforced on nodes' };
+}
+
+function worldLabels(ep: Endpoint): LabelSet {
+  const ip = ep.ip ?? '';
+  return LabelSet.of([reserved('world'), { source: 'cidr', key: `${ip}/${ip.includes(':') ? 128 : 32}`, value: '' }]);
+}
+
+function k8sLabels(labels: Readonly<Record<string, string>> | undefined): IdentityLabel[] {
+  return Object.entries(labels ?? {}).map(([k, v]) => ({ ...splitLabelKey(k, 'k8s'), value: v }))
+    .map((l) => (l.source === 'any' ? { ...l, source: 'k8s' } : l));
+}
+
+function reserved(name: string): IdentityLabel {
+  return { source: 'reserved', key: name, value: '' };
+}
+
+function canonical(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}

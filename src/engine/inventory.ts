@@ -1,0 +1,300 @@
+/**
+ * What the engine knows about the cluster besides policies: namespaces (their labels become pod labels
+ * `io.cilium.k8s.namespace.labels.*`), workloads (pod labels, named container ports, service account), Services (for
+ * `toServices`) and CiliumCIDRGroups (for `cidrGroupRef`/`cidrGroupSelector`). Read from the Kubernetes manifests that
+ * sit next to the policies, or from a cdk8s app.
+ */
+import { LabelSelectorModel } from '../model/policy-model';
+import { Endpoint, NamedPort } from './endpoint';
+import { LabelSet, Selector, splitLabelKey } from './labels';
+
+/** A workload's pod template, as far as policy cares. */
+export interface InventoryWorkload {
+  /** Kind (`Deployment`, `Pod`, …). */
+  readonly kind: string;
+  /** Name. */
+  readonly name: string;
+  /** Namespace. */
+  readonly namespace: string;
+  /** Labels of its pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Named container ports. */
+  readonly ports: readonly NamedPort[];
+  /**
+   * `serviceAccountName` of its pods.
+   * @default - none
+   */
+  readonly serviceAccount?: string;
+}
+
+/** A Service port. */
+export interface InventoryServicePort {
+  /** Service port. */
+  readonly port: number;
+  /** Target (container) port, a number or a container port name. */
+  readonly targetPort: number | string;
+  /** Protocol. */
+  readonly protocol: string;
+}
+
+/** A Kubernetes Service. */
+export interface InventoryService {
+  /** Name. */
+  readonly name: string;
+  /** Namespace. */
+  readonly namespace: string;
+  /** The Service's own labels (`k8sServiceSelector` matches them). */
+  readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Its pod selector.
+   * @default - a selector-less Service (backends from `endpointCidrs`)
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+  /**
+   * Backend addresses of a selector-less Service (Endpoints / EndpointSlices), as CIDRs.
+   * @default - none
+   */
+  readonly endpointCidrs?: readonly string[];
+  /** Ports. */
+  readonly ports: readonly InventoryServicePort[];
+}
+
+/** A CiliumCIDRGroup: CIDRs plus the labels `cidrGroupSelector` matches. */
+export interface CidrGroupSpec {
+  /** The group's CIDRs (`spec.externalCIDRs`). */
+  readonly cidrs: readonly string[];
+  /**
+   * The group's labels.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Kinds whose pod template is read (`spec.template`). */
+const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'];
+
+/** Namespaces, workloads, Services and CIDR groups the engine resolves endpoints against. */
+export class EndpointInventory {
+  private readonly namespaces = new Map<string, Record<string, string>>();
+  private readonly workloadList: InventoryWorkload[] = [];
+  private readonly workloadsByNamespace = new Map<string, InventoryWorkload[]>();
+  private readonly serviceList: InventoryService[] = [];
+  private readonly cidrGroupMap = new Map<string, CidrGroupSpec>();
+  private readonly sliceAddresses = new Map<string, string[]>();
+
+  /** Every workload, in the order added. */
+  public get workloads(): readonly InventoryWorkload[] {
+    return this.workloadList;
+  }
+
+  /** Every Service, with the addresses of Endpoints/EndpointSlices seen for selector-less ones. */
+  public get services(): readonly InventoryService[] {
+    return this.serviceList.map((s) => {
+      const extra = this.sliceAddresses.get(`${s.namespace}/${s.name}`);
+      return s.selector === undefined && extra ? { ...s, endpointCidrs: [...(s.endpointCidrs ?? []), ...extra] } : s;
+    });
+  }
+
+  /** Every CIDR group by name. */
+  public get cidrGroups(): ReadonlyMap<string, CidrGroupSpec> {
+    return this.cidrGroupMap;
+  }
+
+  /** Adds (or replaces) a namespace and its labels. */
+  public addNamespace(name: string, labels: Readonly<Record<string, string>> = {}): void {
+    this.namespaces.set(name, { ...labels });
+  }
+
+  /** Adds a workload. */
+  public addWorkload(workload: InventoryWorkload): void {
+    this.workloadList.push(workload);
+    const list = this.workloadsByNamespace.get(workload.namespace);
+    if (list) list.push(workload);
+    else this.workloadsByNamespace.set(workload.namespace, [workload]);
+  }
+
+  /** Adds a Service. */
+  public addService(service: InventoryService): void {
+    this.serviceList.push(service);
+  }
+
+  /** Adds (or replaces) a CIDR group. */
+  public addCidrGroup(name: string, group: CidrGroupSpec): void {
+    this.cidrGroupMap.set(name, group);
+  }
+
+  /**
+   * Adds what a Kubernetes object tells about the cluster: Namespace, Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+   * Job, CronJob, ReplicationController, Service, Endpoints, EndpointSlice, CiliumCIDRGroup, and the items of a List.
+   * Other objects are ignored. Never throws on malformed input.
+   * @returns whether the object was used
+   */
+  public addManifest(obj: unknown): boolean {
+    if (!isObject(obj)) return false;
+    const kind = typeof obj.kind === 'string' ? obj.kind : '';
+    const meta = isObject(obj.metadata) ? obj.metadata : {};
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
+    const spec = isObject(obj.spec) ? obj.spec : {};
+    if (kind === 'List' && Array.isArray(obj.items)) {
+      return obj.items.map((i) => this.addManifest(i)).some(Boolean);
+    }
+    switch (kind) {
+      case 'Namespace':
+        this.addNamespace(name, stringMap(meta.labels));
+        return true;
+      case 'Pod':
+        this.addWorkload(workloadFrom(kind, name, namespace, { metadata: meta, spec }));
+        return true;
+      case 'CronJob': {
+        const jobSpec = isObject(spec.jobTemplate) && isObject(spec.jobTemplate.spec) ? spec.jobTemplate.spec : {};
+        const template = isObject(jobSpec.template) ? jobSpec.template : {};
+        this.addWorkload(workloadFrom(kind, name, namespace, template));
+        return true;
+      }
+      case 'Service': {
+        const selector = isObject(spec.selector) && Object.keys(spec.selector).length > 0 ? stringMap(spec.selector) : undefined;
+        const ports = (Array.isArray(spec.ports) ? spec.ports : []).filter(isObject).map((p) => ({
+          port: Number(p.port),
+          targetPort: typeof p.targetPort === 'string' || typeof p.targetPort === 'number' ? p.targetPort : Number(p.port),
+          protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
+        }));
+        this.addService({ name, namespace, labels: stringMap(meta.labels), ...(selector ? { selector } : {}), ports });
+        return true;
+      }
+      case 'Endpoints': {
+        const subsets = Array.isArray(obj.subsets) ? obj.subsets.filter(isObject) : [];
+        const ips = subsets.flatMap((s) => (Array.isArray(s.addresses) ? s.addresses.filter(isObject) : []).map((a) => String(a.ip ?? '')));
+        this.addAddresses(namespace, name, ips);
+        return true;
+      }
+      case 'EndpointSlice': {
+        const service = stringMap(meta.labels)['kubernetes.io/service-name'];
+        if (!service) return false;
+        const eps = Array.isArray(obj.endpoints) ? obj.endpoints.filter(isObject) : [];
+        this.addAddresses(namespace, service, eps.flatMap((e) => (Array.isArray(e.addresses) ? e.addresses.map(String) : [])));
+        return true;
+      }
+      case 'CiliumCIDRGroup': {
+        const cidrs = Array.isArray(spec.externalCIDRs) ? spec.externalCIDRs.map(String) : [];
+        this.addCidrGroup(name, { cidrs, labels: stringMap(meta.labels) });
+        return true;
+      }
+      default:
+        if (TEMPLATE_KINDS.includes(kind)) {
+          const template = isObject(spec.template) ? spec.template : {};
+          this.addWorkload(workloadFrom(kind, name, namespace, template));
+          return true;
+        }
+        return false;
+    }
+  }
+
+  /** The names of the namespaces the inventory has. */
+  public namespaceNames(): string[] {
+    return [...this.namespaces.keys()];
+  }
+
+  /** The labels of a namespace, if the inventory has it. */
+  public namespaceLabels(namespace: string): Readonly<Record<string, string>> | undefined {
+    return this.namespaces.get(namespace);
+  }
+
+  /** The workloads in `namespace` whose pods carry (at least) `labels`' matching pod labels. */
+  public workloadsFor(namespace: string, labels: Readonly<Record<string, string>>): InventoryWorkload[] {
+    return (this.workloadsByNamespace.get(namespace) ?? []).filter((w) => Object.keys(w.podLabels).length > 0
+      && Object.entries(w.podLabels).every(([k, v]) => labels[k] === v || labels[`k8s:${k}`] === v));
+  }
+
+  /** The workloads in `namespace` whose pod labels include all of `labels` (the workloads a label selector picks). */
+  public workloadsSelectedBy(namespace: string, labels: Readonly<Record<string, string>>): InventoryWorkload[] {
+    const entries = Object.entries(labels).map(([k, v]) => [splitLabelKey(k, 'k8s').key, v] as const);
+    if (entries.length === 0) return [];
+    return (this.workloadsByNamespace.get(namespace) ?? []).filter((w) => entries.every(([k, v]) => w.podLabels[k] === v));
+  }
+
+  /**
+   * A pod endpoint completed from the inventory. The workloads whose pod labels it carries give their named ports and
+   * service account; if none does but exactly one workload has all of its labels, the pod is taken to be one of that
+   * workload's pods and gets its full label set too (cdk8s-plus, for one, adds `cdk8s.io/metadata.addr`). The namespace's
+   * labels are added. Fields already set are kept; other kinds are returned as they are.
+   */
+  public enrich(endpoint: Endpoint): Endpoint {
+    if (endpoint.kind !== 'pod') return endpoint;
+    const namespace = endpoint.namespace ?? 'default';
+    const given = endpoint.labels ?? {};
+    const exact = this.workloadsFor(namespace, given);
+    const selected = exact.length > 0 ? [] : this.workloadsSelectedBy(namespace, given);
+    const workloads = exact.length > 0 ? exact : selected.length === 1 ? selected : [];
+    const labels = exact.length === 0 && selected.length === 1 ? { ...selected[0].podLabels, ...given } : given;
+    const ports = endpoint.ports ?? dedupePorts(workloads.flatMap((w) => w.ports));
+    const serviceAccount = endpoint.serviceAccount ?? workloads.find((w) => w.serviceAccount !== undefined)?.serviceAccount;
+    const namespaceLabels = endpoint.namespaceLabels ?? this.namespaceLabels(namespace);
+    return {
+      ...endpoint,
+      labels,
+      ...(ports.length > 0 ? { ports } : {}),
+      ...(serviceAccount !== undefined ? { serviceAccount } : {}),
+      ...(namespaceLabels !== undefined ? { namespaceLabels } : {}),
+    };
+  }
+
+  /** The Services a `k8sServiceSelector` selects: its selector over the Service labels (sources ignored), in `namespace` if given. */
+  public servicesMatching(selector: LabelSelectorModel, namespace: string | undefined): InventoryService[] {
+    const sel = Selector.from(selector);
+    return this.services.filter((s) => (namespace === undefined || namespace === '' || s.namespace === namespace)
+      && sel.matches(LabelSet.of(Object.entries(s.labels).map(([k, v]) => ({ source: 'k8s', key: splitLabelKey(k, 'k8s').key, value: v })))));
+  }
+
+  /** The Services named `name` (in `namespace` if given). */
+  public servicesNamed(name: string, namespace: string | undefined): InventoryService[] {
+    return this.services.filter((s) => s.name === name && (namespace === undefined || namespace === '' || s.namespace === namespace));
+  }
+
+  private addAddresses(namespace: string, service: string, ips: string[]): void {
+    const key = `${namespace}/${service}`;
+    const list = this.sliceAddresses.get(key) ?? [];
+    for (const ip of ips.filter((i) => i !== '')) list.push(ip.includes(':') ? `${ip}/128` : `${ip}/32`);
+    this.sliceAddresses.set(key, list);
+  }
+}
+
+function workloadFrom(kind: string, name: string, namespace: string, template: Record<string, unknown>): InventoryWorkload {
+  const podMeta = isObject(template.metadata) ? template.metadata : {};
+  const podSpec = isObject(template.spec) ? template.spec : {};
+  const containers = [
+    ...(Array.isArray(podSpec.containers) ? podSpec.containers : []),
+    ...(Array.isArray(podSpec.initContainers) ? podSpec.initContainers : []).filter((c) => isObject(c) && c.restartPolicy === 'Always'),
+  ].filter(isObject);
+  const ports: NamedPort[] = containers.flatMap((c) => (Array.isArray(c.ports) ? c.ports.filter(isObject) : [])
+    .filter((p) => typeof p.name === 'string' && p.name !== '')
+    .map((p) => ({ name: String(p.name), port: Number(p.containerPort), protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP' })));
+  const sa = typeof podSpec.serviceAccountName === 'string' ? podSpec.serviceAccountName
+    : typeof podSpec.serviceAccount === 'string' ? podSpec.serviceAccount : undefined;
+  return { kind, name, namespace, podLabels: stringMap(podMeta.labels), ports, ...(sa ? { serviceAccount: sa } : {}) };
+}
+
+function dedupePorts(ports: NamedPort[]): NamedPort[] {
+  const seen = new Set<string>();
+  return ports.filter((p) => {
+    const k = `${p.name.toLowerCase()}/${p.port}/${p.protocol ?? 'TCP'}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (!isObject(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      Object.defineProperty(out, k, { value: String(v), enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return Object.prototype.toString.call(value) === '[object Object]';
+}

@@ -1,0 +1,164 @@
+/**
+ * Layer-7 rules as the proxies enforce them. HTTP (Envoy, pkg/envoy/policy): `method`, `path` and `host` are RE2
+ * `safe_regex` full matches against `:method`, `:path` (query string included) and `:authority`; `headers` entries are
+ * `Name` (present) or `Name: value` (exact); `headerMatches` without a `mismatch` action must match. Kafka (deprecated):
+ * `role` (produce/consume) or `apiKey`, `apiVersion`, `clientID`, `topic`. DNS: the query name against `matchName` /
+ * `matchPattern`. A violation is not a drop: HTTP answers 403, DNS answers REFUSED.
+ */
+import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel } from '../model/policy-model';
+
+/** An HTTP request to check against L7 rules. */
+export interface HttpRequest {
+  /** Method, e.g. `GET`. */
+  readonly method: string;
+  /** Path including the query string, e.g. `/public?page=2`. */
+  readonly path: string;
+  /**
+   * `Host` / `:authority`.
+   * @default - none (a rule with `host` does not match)
+   */
+  readonly host?: string;
+  /**
+   * Request headers.
+   * @default - none
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A Kafka request to check against L7 rules. */
+export interface KafkaRequest {
+  /** API key: a name (`produce`, `fetch`, `metadata`, …) or its number. */
+  readonly apiKey: string;
+  /**
+   * API version.
+   * @default - any
+   */
+  readonly apiVersion?: number;
+  /**
+   * Client ID.
+   * @default - none
+   */
+  readonly clientID?: string;
+  /**
+   * Topic.
+   * @default - a request without topic
+   */
+  readonly topic?: string;
+}
+
+/** Kafka API key names and numbers. */
+export const KAFKA_API_KEYS: Readonly<Record<string, number>> = {
+  produce: 0, fetch: 1, offsets: 2, metadata: 3, leaderandisr: 4, stopreplica: 5, updatemetadata: 6, controlledshutdown: 7,
+  offsetcommit: 8, offsetfetch: 9, findcoordinator: 10, joingroup: 11, heartbeat: 12, leavegroup: 13, syncgroup: 14,
+  describegroups: 15, listgroups: 16, saslhandshake: 17, apiversions: 18, createtopics: 19, deletetopics: 20,
+};
+
+/** The API keys a Kafka `role` allows. */
+const KAFKA_ROLES: Readonly<Record<string, readonly string[]>> = {
+  produce: ['produce', 'metadata', 'apiversions'],
+  consume: ['fetch', 'offsets', 'metadata', 'offsetcommit', 'offsetfetch', 'findcoordinator', 'joingroup', 'heartbeat', 'leavegroup',
+    'syncgroup', 'apiversions'],
+};
+
+const regexCache = new Map<string, RegExp | null>();
+
+/**
+ * An RE2 pattern as a JavaScript regular expression that must match the whole value (Envoy `safe_regex`).
+ * `undefined` when it does not compile.
+ */
+export function fullMatchRegExp(pattern: string): RegExp | undefined {
+  const cached = regexCache.get(pattern);
+  if (cached !== undefined) return cached ?? undefined;
+  let source = pattern;
+  let flags = '';
+  const inline = /^\(\?([imsU]+)\)/.exec(source);
+  if (inline) {
+    if (inline[1].includes('i')) flags += 'i';
+    if (inline[1].includes('s')) flags += 's';
+    source = source.slice(inline[0].length);
+  }
+  source = source.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$').replace(/\\A/g, '^');
+  let re: RegExp | null;
+  try {
+    re = new RegExp(`^(?:${source})$`, flags);
+  } catch {
+    re = null;
+  }
+  regexCache.set(pattern, re);
+  return re ?? undefined;
+}
+
+/** Whether an HTTP request satisfies one rule (every field given in the rule must match). */
+export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest): boolean {
+  const re = (pattern: string | undefined, value: string | undefined): boolean => {
+    if (pattern === undefined || pattern === '') return true;
+    if (value === undefined) return false;
+    return fullMatchRegExp(pattern)?.test(value) ?? false;
+  };
+  if (!re(rule.method, req.method) || !re(rule.path, req.path) || !re(rule.host, req.host)) return false;
+  const headers = lowerKeys(req.headers ?? {});
+  for (const h of rule.headers ?? []) {
+    const sep = h.indexOf(' ');
+    const name = (sep < 0 ? h : h.slice(0, sep)).replace(/:$/, '').toLowerCase();
+    const value = sep < 0 ? undefined : h.slice(sep + 1).trim();
+    if (!hasOwn(headers, name)) return false;
+    if (value !== undefined && headers[name] !== value) return false;
+  }
+  return (rule.headerMatches ?? []).every((m) => headerMatchHolds(m, headers));
+}
+
+/** `GET /public host=… headers=[…]`. */
+export function describeHttpRule(rule: HttpRuleModel): string {
+  const parts = [rule.method ?? '*', rule.path ?? '*'];
+  if (rule.host !== undefined) parts.push(`host ${rule.host}`);
+  if ((rule.headers ?? []).length > 0) parts.push(`headers [${(rule.headers ?? []).join('; ')}]`);
+  if ((rule.headerMatches ?? []).length > 0) parts.push(`headerMatches [${(rule.headerMatches ?? []).map((m) => m.name).join('; ')}]`);
+  return parts.join(' ');
+}
+
+/** Whether a Kafka request satisfies one rule. */
+export function kafkaRuleMatches(rule: KafkaRuleModel, req: KafkaRequest): boolean {
+  const key = kafkaKeyName(req.apiKey);
+  if (rule.role !== undefined && rule.role !== '') {
+    if (!(KAFKA_ROLES[rule.role.toLowerCase()] ?? []).includes(key)) return false;
+  } else if (rule.apiKey !== undefined && rule.apiKey !== '' && kafkaKeyName(rule.apiKey) !== key) {
+    return false;
+  }
+  if (rule.apiVersion !== undefined && rule.apiVersion !== '' && req.apiVersion !== undefined && Number(rule.apiVersion) !== req.apiVersion) return false;
+  if (rule.clientID !== undefined && rule.clientID !== '' && rule.clientID !== req.clientID) return false;
+  if (rule.topic !== undefined && rule.topic !== '' && req.topic !== undefined && rule.topic !== req.topic) return false;
+  return true;
+}
+
+/** `role=consume topic=empire-announce`. */
+export function describeKafkaRule(rule: KafkaRuleModel): string {
+  return Object.entries(rule).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${String(v)}`).join(' ') || '(any request)';
+}
+
+/** The canonical name of a Kafka API key given by name or number. */
+export function kafkaKeyName(key: string): string {
+  const lower = key.trim().toLowerCase();
+  if (/^\d+$/.test(lower)) {
+    const found = Object.entries(KAFKA_API_KEYS).find(([, n]) => n === Number(lower));
+    return found ? found[0] : lower;
+  }
+  return lower;
+}
+
+function headerMatchHolds(m: HeaderMatchModel, headers: Record<string, string>): boolean {
+  if (m.mismatch !== undefined && m.mismatch !== '') return true; // LOG/ADD/DELETE/REPLACE act on a mismatch, they do not deny
+  const name = m.name.toLowerCase();
+  if (!hasOwn(headers, name)) return false;
+  if (m.secret !== undefined) return true; // the secret's value is not known offline: presence only
+  return m.value === undefined || m.value === '' || headers[name] === m.value;
+}
+
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) Object.defineProperty(out, k.toLowerCase(), { value: v, enumerable: true, writable: true });
+  return out;
+}

@@ -1,0 +1,192 @@
+/**
+ * Cilium labels and label selectors as the agent matches them.
+ *
+ * A Cilium label is `source:key=value` (sources `k8s`, `reserved`, `cidr`, `fqdn`, `node`, …). A selector key without a
+ * source means `any:` and matches the key from every source; `k8s:app` only matches k8s-sourced labels; a key without `:`
+ * that starts with `reserved.` is the legacy spelling of `reserved:` (`reserved.world`). `matchLabels` and
+ * `matchExpressions` are AND'ed (Documentation/security/policy/kubernetes.rst).
+ */
+import { LabelSelectorModel } from '../model/policy-model';
+
+/** One identity label. */
+export interface IdentityLabel {
+  /** Source: `k8s`, `reserved`, `cidr`, `fqdn`, `node`, … */
+  readonly source: string;
+  /** Key without the source. */
+  readonly key: string;
+  /** Value (`''` for reserved labels). */
+  readonly value: string;
+}
+
+/** Label sources a key prefix may name; any other `x:` prefix is part of the key. */
+const SOURCES = ['k8s', 'reserved', 'any', 'container', 'cidr', 'fqdn', 'cidrgroup', 'node', 'unspec'];
+
+/**
+ * Splits a selector or label key into source and key: `k8s:app` → (k8s, app), `app` → (any, app),
+ * `reserved.world` → (reserved, world).
+ * @param key the key as written
+ * @param defaultSource the source of a key without one (`any` for selectors, `k8s` for pod labels)
+ */
+export function splitLabelKey(key: string, defaultSource = 'any'): { source: string; key: string } {
+  const i = key.indexOf(':');
+  if (i > 0 && SOURCES.includes(key.slice(0, i))) return { source: key.slice(0, i), key: key.slice(i + 1) };
+  if (i < 0 && key.startsWith('reserved.')) return { source: 'reserved', key: key.slice('reserved.'.length) };
+  return { source: defaultSource, key };
+}
+
+/** The labels of one identity, indexed by key. Immutable; `id` is canonical (sorted), so equal sets have equal ids. */
+export class LabelSet {
+  /** A set from labels (later duplicates of the same source:key win). */
+  public static of(labels: readonly IdentityLabel[]): LabelSet {
+    const unique = new Map<string, IdentityLabel>();
+    for (const l of labels) unique.set(`${l.source}:${l.key}`, l);
+    return new LabelSet([...unique.values()].sort((a, b) => compare(`${a.source}:${a.key}`, `${b.source}:${b.key}`)));
+  }
+
+  /** `source:key=value` for every label, sorted. */
+  public readonly id: string;
+  private readonly byKey = new Map<string, IdentityLabel[]>();
+
+  private constructor(
+    /** The labels, sorted by source and key. */
+    public readonly labels: readonly IdentityLabel[],
+  ) {
+    this.id = labels.map(formatLabel).join(',');
+    for (const l of labels) {
+      const list = this.byKey.get(l.key);
+      if (list) list.push(l);
+      else this.byKey.set(l.key, [l]);
+    }
+  }
+
+  /** The labels with `key` whose source fits `source` (`any` fits every source). */
+  public lookup(source: string, key: string): readonly IdentityLabel[] {
+    const list = this.byKey.get(key) ?? [];
+    return source === 'any' ? list : list.filter((l) => l.source === source);
+  }
+
+  /** Whether a label with `key` from `source` exists. */
+  public has(source: string, key: string): boolean {
+    return this.lookup(source, key).length > 0;
+  }
+
+  /** The value of the first label with `key` from `source`. */
+  public get(source: string, key: string): string | undefined {
+    return this.lookup(source, key)[0]?.value;
+  }
+
+  /** `source:key=value` strings, sorted. */
+  public toStrings(): string[] {
+    return this.labels.map(formatLabel);
+  }
+}
+
+/** `k8s:app=web`, `reserved:host`. */
+export function formatLabel(l: IdentityLabel): string {
+  return `${l.source}:${l.key}${l.value === '' && l.source === 'reserved' ? '' : `=${l.value}`}`;
+}
+
+/** One requirement of a translated selector. */
+export interface SelectorRequirement {
+  /** Source of the key (`any` matches every source). */
+  readonly source: string;
+  /** Key without source. */
+  readonly key: string;
+  /** `In`, `NotIn`, `Exists`, `DoesNotExist` (anything else never matches). */
+  readonly operator: string;
+  /** Values of `In`/`NotIn`. */
+  readonly values: readonly string[];
+}
+
+/** A label selector compiled to requirements, as the agent holds it after translation (namespace, cluster filter). */
+export class Selector {
+  /** Compiles a model selector (keys may carry a source). `undefined` selects everything. */
+  public static from(model: LabelSelectorModel | undefined): Selector {
+    const reqs: SelectorRequirement[] = [];
+    for (const [k, v] of Object.entries(model?.matchLabels ?? {})) {
+      const { source, key } = splitLabelKey(k);
+      reqs.push({ source, key, operator: 'In', values: [v] });
+    }
+    for (const e of model?.matchExpressions ?? []) {
+      const { source, key } = splitLabelKey(e.key);
+      reqs.push({ source, key, operator: e.operator, values: [...(e.values ?? [])] });
+    }
+    return new Selector(reqs);
+  }
+
+  /** The selector that selects everything. */
+  public static all(): Selector {
+    return new Selector([]);
+  }
+
+  private constructor(
+    /** The requirements, all of which must hold. */
+    public readonly requirements: readonly SelectorRequirement[],
+  ) {}
+
+  /** A copy with more requirements. */
+  public and(...extra: readonly SelectorRequirement[]): Selector {
+    return new Selector([...this.requirements, ...extra]);
+  }
+
+  /** A copy without the requirements on exactly `source:key`. */
+  public without(source: string, key: string): Selector {
+    return new Selector(this.requirements.filter((r) => !(r.source === source && r.key === key)));
+  }
+
+  /** Whether some requirement is on `key` from exactly `source` (Cilium's `HasKey` on `source.key`). */
+  public hasKey(source: string, key: string): boolean {
+    return this.requirements.some((r) => r.source === source && r.key === key);
+  }
+
+  /** Whether some requirement's key from exactly `source` starts with `prefix` (`HasKeyPrefix`). */
+  public hasKeyPrefix(source: string, prefix: string): boolean {
+    return this.requirements.some((r) => r.source === source && r.key.startsWith(prefix));
+  }
+
+  /** Whether some requirement is on a `reserved:` key. */
+  public hasReservedKey(): boolean {
+    return this.requirements.some((r) => r.source === 'reserved');
+  }
+
+  /** Whether the selector selects an identity with these labels. */
+  public matches(labels: LabelSet): boolean {
+    return this.requirements.every((r) => requirementMatches(r, labels));
+  }
+
+  /** `{k8s:app=web, any:tier In (a,b)}`; `{}` for the selector of everything. */
+  public toString(): string {
+    const parts = this.requirements.map((r) => {
+      const k = `${r.source}:${r.key}`;
+      switch (r.operator) {
+        case 'In':
+          return r.values.length === 1 ? `${k}=${r.values[0]}` : `${k} In (${r.values.join(',')})`;
+        case 'NotIn':
+          return `${k} NotIn (${r.values.join(',')})`;
+        default:
+          return `${k} ${r.operator}`;
+      }
+    });
+    return `{${parts.join(', ')}}`;
+  }
+}
+
+function requirementMatches(r: SelectorRequirement, labels: LabelSet): boolean {
+  const found = labels.lookup(r.source, r.key);
+  switch (r.operator) {
+    case 'In':
+      return found.some((l) => r.values.includes(l.value));
+    case 'NotIn':
+      return !found.some((l) => r.values.includes(l.value));
+    case 'Exists':
+      return found.length > 0;
+    case 'DoesNotExist':
+      return found.length === 0;
+    default:
+      return false;
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

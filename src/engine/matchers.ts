@@ -1,0 +1,127 @@
+// Verdict matchers for vitest and jest: `expect.extend(engineMatchers)`, then
+//
+//   expect(app).toAllow('pod:shop:app=web', 'pod:shop:app=api', '8080/TCP');
+//   expect(chart).toDeny('pod:shop:app=web', 'cidr:203.0.113.9', 443);
+//   expect(chart).toDeny('pod:shop:app=web', 'pod:shop:app=api', '8080/TCP', { http: 'DELETE /orders' });
+//
+// The received value is a cdk8s App, a Chart (or any construct holding charts or API objects), a `PolicySet`, or YAML text.
+// Nothing here imports a test framework. Type declarations are the user's side; for vitest, add a .d.ts file to the tests:
+//
+//   import 'vitest';
+//   import type { EndpointLike, ConnectionLike, EngineMatcherOptions } from 'cdk8s-cilium';
+//   declare module 'vitest' {
+//     interface Assertion<T = any> {
+//       toAllow(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): T;
+//       toDeny(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): T;
+//     }
+//   }
+//
+// For jest (@types/jest): declare global { namespace jest { interface Matchers<R> { toAllow(...): R; toDeny(...): R } } }
+import { IConstruct } from 'constructs';
+import { CiliumPolicyError } from '../errors';
+import { Port } from '../port';
+import { Endpoint } from './endpoint';
+import { formatVerdict } from './explain';
+import { HttpRequest, KafkaRequest } from './l7';
+import { PolicySet, PolicySetOptions } from './policy-set';
+import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
+import { Verdict } from './verdict';
+
+/** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint`. */
+export type EndpointLike = string | Endpoint;
+
+/** A connection: `'8080/TCP'`, `'53/UDP'`, `'icmp/8'`, a number (TCP), or a `Port`/`Icmp` naming one port. */
+export type ConnectionLike = string | number | Port;
+
+/** Options of `toAllow` / `toDeny`: the L7 request and the engine options. */
+export interface EngineMatcherOptions extends PolicySetOptions {
+  /**
+   * An HTTP request on the connection: `'GET /path'` or an `HttpRequest`.
+   * @default - none (L7 rules are not evaluated)
+   */
+  readonly http?: string | HttpRequest;
+  /**
+   * A DNS query name.
+   * @default - none
+   */
+  readonly dns?: string;
+  /**
+   * A Kafka request: `'produce topic'` or a `KafkaRequest`.
+   * @default - none
+   */
+  readonly kafka?: string | KafkaRequest;
+}
+
+/** The result of a matcher, as vitest and jest expect it. */
+export interface EngineMatcherResult {
+  /** Whether the assertion holds (before `.not`). */
+  readonly pass: boolean;
+  /** The message shown when it fails. */
+  readonly message: () => string;
+}
+
+/** The matchers, as passed to `expect.extend`. */
+export type EngineMatchers = {
+  /** Passes when the connection is allowed end to end (L7 included). */
+  toAllow(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): EngineMatcherResult;
+  /** Passes when the connection is dropped or refused at L7. */
+  toDeny(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): EngineMatcherResult;
+};
+
+/** Verdict matchers for vitest and jest: `expect.extend(engineMatchers)`. */
+export const engineMatchers: EngineMatchers = {
+  toAllow(received, from, to, port, options) {
+    const verdict = judge(received, from, to, port, options);
+    return {
+      pass: verdict.verdict === 'allowed',
+      message: () => (verdict.verdict === 'allowed'
+        ? `expected the connection to be denied, but it is allowed:\n${formatVerdict(verdict)}`
+        : `expected the connection to be allowed, but it is ${verdict.verdict}:\n${formatVerdict(verdict)}`),
+    };
+  },
+  toDeny(received, from, to, port, options) {
+    const verdict = judge(received, from, to, port, options);
+    return {
+      pass: verdict.verdict !== 'allowed',
+      message: () => (verdict.verdict !== 'allowed'
+        ? `expected the connection to be allowed, but it is ${verdict.verdict}:\n${formatVerdict(verdict)}`
+        : `expected the connection to be denied, but it is allowed:\n${formatVerdict(verdict)}`),
+    };
+  },
+};
+
+/**
+ * The verdict the matchers judge by, for any test framework.
+ * @param received an App, a Chart or other construct, a `PolicySet`, or YAML text
+ */
+export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike,
+  options: EngineMatcherOptions = {}): Verdict {
+  return judge(received, from, to, port, options);
+}
+
+function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {}): Verdict {
+  const set = policySetOf(received, options);
+  const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
+  const conn = toConnection(port);
+  const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
+  const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
+  return set.verdict({
+    from: endpoint(from),
+    to: endpoint(to),
+    ...conn,
+    ...(http ? { http } : {}),
+    ...(options.dns !== undefined ? { dns: options.dns } : {}),
+    ...(kafka ? { kafka } : {}),
+  });
+}
+
+function policySetOf(received: unknown, options: PolicySetOptions): PolicySet {
+  if (received instanceof PolicySet) return received;
+  if (typeof received === 'string') return PolicySet.fromYaml(received, undefined, options);
+  if (received !== null && typeof received === 'object' && 'node' in received) return PolicySet.fromConstruct(received as IConstruct, options);
+  throw new CiliumPolicyError({
+    id: 'engine-matcher-input',
+    message: `toAllow/toDeny received ${received === null ? 'null' : typeof received}, not a cdk8s App, Chart, PolicySet or YAML text`,
+    fix: 'expect(app).toAllow(from, to, port) with the App or Chart that holds the policies',
+  });
+}

@@ -1,0 +1,373 @@
+/**
+ * A set of policies compiled once for verdicts. Rules are translated at load time; the policy of each subject identity
+ * (per direction) is computed on first use and cached, with its items indexed by protocol and port, so that a verdict
+ * only looks at the items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { parseAllDocuments } from 'yaml';
+import { CiliumPolicyError } from '../errors';
+import { CiliumVersion } from '../model/cilium-version';
+import { ParseResult, SourceDiagnostic, fromObject, fromYaml } from '../model/parse';
+import { PolicyDocumentModel } from '../model/policy-model';
+import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedRawRules, compileRules } from './compile';
+import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
+import { Endpoint, parseEndpoint } from './endpoint';
+import { decideSide, notEvaluated } from './evaluate';
+import { IdentityOptions, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
+import { CidrGroupSpec, EndpointInventory } from './inventory';
+import { icmpTypeNumber, L4Query } from './ports';
+import { SideVerdict, Verdict, VerdictKind, VerdictQuery } from './verdict';
+
+/** Options of a `PolicySet`. */
+export interface PolicySetOptions {
+  /**
+   * The Cilium version the cluster runs: it decides which fields exist (older CRDs prune newer fields), whether `**.` is a
+   * multi-label wildcard (1.19), whether `fromRequires` applies (before 1.19), and the default of `policyDefaultLocalCluster`.
+   * @default - CiliumVersion.DEFAULT (1.19), or the version set on the construct for `fromConstruct`
+   */
+  readonly ciliumVersion?: CiliumVersion;
+  /**
+   * Whether the host firewall is on (`hostFirewall.enabled`): host policies (`nodeSelector`) then govern nodes.
+   * @default false
+   */
+  readonly hostFirewall?: boolean;
+  /**
+   * The local cluster name (`cluster.name`), carried by pods as `io.cilium.k8s.policy.cluster`.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
+  /**
+   * Whether from/toEndpoints and from/toNodes without a cluster key select the local cluster only (agent flag
+   * `policy-default-local-cluster`).
+   * @default - true from Cilium 1.19, false before
+   */
+  readonly policyDefaultLocalCluster?: boolean;
+  /**
+   * Whether CIDR rules can select node IPs (`policy-cidr-match-mode: nodes`).
+   * @default false
+   */
+  readonly cidrMatchNodes?: boolean;
+  /**
+   * CiliumCIDRGroups by name, for `cidrGroupRef` and `cidrGroupSelector` (added to those found in the inputs).
+   * @default - only those found in the inputs
+   */
+  readonly cidrGroups?: Readonly<Record<string, CidrGroupSpec>>;
+  /**
+   * Namespaces, workloads and Services to resolve endpoints and `toServices` against (added to those found in the inputs).
+   * @default - only what the inputs hold
+   */
+  readonly inventory?: EndpointInventory;
+}
+
+/** Inputs gathered before compiling. */
+interface Inputs {
+  readonly docs: SourcedDocument[];
+  readonly raw: SourcedRawRules[];
+  readonly diagnostics: SourceDiagnostic[];
+  readonly inventory: EndpointInventory;
+}
+
+/** Extensions read from directories. */
+const POLICY_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/** A compiled set of Cilium policies that answers "is this connection allowed, and why?". */
+export class PolicySet {
+  /** Policies from model documents. */
+  public static fromDocuments(docs: readonly PolicyDocumentModel[], options: PolicySetOptions = {}): PolicySet {
+    return new PolicySet({ docs: docs.map((model) => ({ model })), raw: [], diagnostics: [], inventory: new EndpointInventory() }, options);
+  }
+
+  /**
+   * Policies from a YAML or JSON stream. Namespaces, workloads, Services and CiliumCIDRGroups in the same stream feed the
+   * endpoint inventory; other kinds are ignored.
+   * @param file the file name, for explanations and diagnostics
+   */
+  public static fromYaml(text: string, file?: string, options: PolicySetOptions = {}): PolicySet {
+    const inputs = emptyInputs();
+    addYaml(inputs, text, file);
+    return new PolicySet(inputs, options);
+  }
+
+  /**
+   * Policies from files and directories (read recursively: `.yaml`, `.yml`, `.json`, in name order).
+   * @throws CiliumPolicyError when a path does not exist
+   */
+  public static fromFiles(paths: readonly string[], options: PolicySetOptions = {}): PolicySet {
+    const inputs = emptyInputs();
+    for (const file of collectFiles(paths)) addYaml(inputs, readFileSync(file, 'utf8'), file);
+    return new PolicySet(inputs, options);
+  }
+
+  /**
+   * The policies of a cdk8s app or chart (every chart's `toJson()`), with its workloads, Services and Namespaces as the
+   * inventory. The Cilium version defaults to the one set on it with `CiliumVersion.use`.
+   */
+  public static fromConstruct(scope: IConstruct, options: PolicySetOptions = {}): PolicySet {
+    const charts = scope instanceof App ? scope.charts : Chart.isChart(scope) ? [scope] : scope.node.findAll().filter(Chart.isChart);
+    const inputs = emptyInputs();
+    const manifests: unknown[] = charts.length > 0 ? charts.flatMap((c) => c.toJson()) : [...apiObjectsUnder(scope)].map((o) => o.toJson());
+    for (const m of manifests) {
+      addParsed(inputs, fromObject(m), undefined);
+      inputs.inventory.addManifest(m);
+    }
+    const version = options.ciliumVersion ?? CiliumVersion.of(charts[0] ?? scope);
+    return new PolicySet(inputs, { ...options, ciliumVersion: version });
+  }
+
+  /** The engine configuration in effect. */
+  private readonly config: EngineConfig;
+  /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
+  public readonly inventory: EndpointInventory;
+  /** What could not be read faithfully from the inputs. */
+  public readonly diagnostics: readonly SourceDiagnostic[];
+  /** Every rule, translated, in input order (including rules the agent would not import). */
+  private readonly rules: readonly CompiledRule[];
+  private readonly cache = new Map<string, DirectionPolicy>();
+  /** Endpoints resolved (inventory + identity) per query object: endpoints are immutable values, often reused. */
+  private readonly resolved = new WeakMap<Endpoint, ResolvedEndpoint>();
+
+  private constructor(inputs: Inputs, options: PolicySetOptions) {
+    const version = options.ciliumVersion ?? CiliumVersion.DEFAULT;
+    const inventory = inputs.inventory;
+    if (options.inventory) mergeInventory(inventory, options.inventory);
+    for (const [name, g] of Object.entries(options.cidrGroups ?? {})) inventory.addCidrGroup(name, g);
+    this.inventory = inventory;
+    this.config = {
+      version,
+      hostFirewall: options.hostFirewall ?? false,
+      clusterName: options.clusterName ?? 'default',
+      policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
+      cidrMatchNodes: options.cidrMatchNodes ?? false,
+      cidrGroups: inventory.cidrGroups,
+      inventory,
+    };
+    this.diagnostics = inputs.diagnostics;
+    this.rules = compileRules(inputs.docs, inputs.raw, this.config);
+  }
+
+  /** The Cilium version the set judges for. */
+  public get ciliumVersion(): CiliumVersion {
+    return this.config.version;
+  }
+
+  /** The policies in the set, in input order. */
+  public get policies(): PolicyRef[] {
+    const seen = new Set<string>();
+    return this.rules.map((r) => r.policy).filter((p) => {
+      const key = JSON.stringify(p);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  /**
+   * An endpoint from its text form (`pod:<ns>:<k=v,...>`, `entity:<name>`, `cidr:<ip>`, `fqdn:<name>@<ip>`,
+   * `node:<k=v,...>`), completed from the inventory (named ports, service account, namespace labels).
+   * @throws CiliumPolicyError for bad input
+   */
+  public endpoint(text: string): Endpoint {
+    return this.inventory.enrich(parseEndpoint(text));
+  }
+
+  /**
+   * The verdict on a connection, with the rules that decided it.
+   * @throws CiliumPolicyError for a malformed query
+   */
+  public verdict(query: VerdictQuery): Verdict {
+    return this.evaluate(query, false);
+  }
+
+  /** The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). */
+  public evaluateNaive(query: VerdictQuery): Verdict {
+    return this.evaluate(query, true);
+  }
+
+  /** The number of rules (`spec`/`specs[]` entries) in the set, including those the agent would not import. */
+  public get ruleCount(): number {
+    return this.rules.length;
+  }
+
+  /** The rules the agent would not import, with the reason. */
+  public get skippedRules(): { policy: PolicyRef; rule: string; reason: string }[] {
+    return this.rules.filter((r) => !r.imported).map((r) => ({ policy: r.policy, rule: r.rulePath, reason: r.skipReason ?? '' }));
+  }
+
+  /** The (cached) policy of a subject identity in one direction. */
+  private directionPolicy(subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
+    if (subject.subject === undefined) return undefined;
+    const key = `${direction}|${subject.subject}|${subject.labels.id}`;
+    let dp = this.cache.get(key);
+    if (!dp) {
+      dp = buildDirectionPolicy(this.rules, subject.subject, subject.labels, direction, this.config.version.atLeast(CiliumVersion.V1_19), true);
+      this.cache.set(key, dp);
+    }
+    return dp;
+  }
+
+  private resolve(endpoint: Endpoint, options: IdentityOptions): ResolvedEndpoint {
+    if (typeof endpoint !== 'object' || endpoint === null) {
+      throw new CiliumPolicyError({ id: 'engine-query', message: `${String(endpoint)} is not an endpoint`, fix: 'pass an Endpoint, e.g. parseEndpoint("pod:default:app=web")' });
+    }
+    let r = this.resolved.get(endpoint);
+    if (!r) {
+      r = resolveEndpoint(this.inventory.enrich(endpoint), options);
+      this.resolved.set(endpoint, r);
+    }
+    return r;
+  }
+
+  private evaluate(query: VerdictQuery, naive: boolean): Verdict {
+    const l4 = l4Query(query);
+    const idOptions: IdentityOptions = this.config;
+    const from = this.resolve(query.from, idOptions);
+    const to = this.resolve(query.to, idOptions);
+    const sideQuery = {
+      l4,
+      ...(query.http ? { http: query.http } : {}),
+      ...(query.dns !== undefined ? { dns: query.dns } : {}),
+      ...(query.kafka ? { kafka: query.kafka } : {}),
+    };
+    const side = (direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint): SideVerdict => {
+      if (subject.subject === undefined) return notEvaluated(direction, subject.text, subject.unmanagedReason ?? 'not a Cilium endpoint');
+      const dp = naive
+        ? buildDirectionPolicy(this.rules, subject.subject, subject.labels, direction, this.config.version.atLeast(CiliumVersion.V1_19), false)
+        : this.directionPolicy(subject, direction);
+      if (!dp) return notEvaluated(direction, subject.text, 'not a Cilium endpoint');
+      const peer = peerView(other, subject, idOptions);
+      const input = { subject: subject.text, peer, destinationPorts: direction === 'ingress' ? subject.ports : peer.ports, query: sideQuery, config: this.config };
+      if (naive || !dp.allowIndex || !dp.denyIndex) return decideSide(dp, dp.allow, dp.deny, input);
+      return decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
+    };
+    const egress = side('egress', from, to);
+    const ingress = side('ingress', to, from);
+    const dropped = [egress, ingress].some((s) => s.decision === 'denied-by-deny-rule' || s.decision === 'default-deny');
+    const l7 = [egress, ingress].some((s) => s.decision === 'l7-denied');
+    const verdict: VerdictKind = dropped ? 'denied' : l7 ? 'l7-denied' : 'allowed';
+    const connection = connectionText(l4);
+    const request = requestText(query);
+    const l7Side = [egress, ingress].find((s) => s.decision === 'l7-denied');
+    const head = verdict === 'allowed' ? 'ALLOWED' : verdict === 'denied' ? 'DENIED'
+      : `DENIED (L7: ${l7Side?.l7?.protocol === 'dns' ? 'DNS REFUSED' : l7Side?.l7?.protocol === 'kafka' ? 'Kafka error' : 'HTTP 403'})`;
+    return {
+      verdict,
+      allowed: verdict === 'allowed',
+      summary: `${head} ${from.text} → ${to.text} ${connection}${request ? ` ${request}` : ''}`,
+      from: from.text,
+      to: to.text,
+      connection,
+      ...(request ? { request } : {}),
+      ciliumVersion: this.config.version.toString(),
+      egress,
+      ingress,
+    };
+  }
+}
+
+/** The naive evaluator: walks every rule of every policy for each side (the baseline for benchmarks). */
+export function evaluateNaive(policySet: PolicySet, query: VerdictQuery): Verdict {
+  return policySet.evaluateNaive(query);
+}
+
+/** Validates the layer-4 part of a query. */
+function l4Query(query: VerdictQuery): L4Query {
+  const bad = (message: string, fix: string): CiliumPolicyError => new CiliumPolicyError({ id: 'engine-query', message, fix });
+  if (!query || !query.from || !query.to) throw bad('a query needs from and to endpoints', 'give from and to, e.g. parseEndpoint("pod:default:app=web")');
+  let protocol = String(query.protocol ?? '').toUpperCase();
+  let family = query.icmpFamily ?? 'IPv4';
+  if (protocol === 'ICMPV6') {
+    protocol = 'ICMP';
+    family = 'IPv6';
+  }
+  if (!['TCP', 'UDP', 'SCTP', 'ICMP'].includes(protocol)) throw bad(`unknown protocol "${query.protocol}"`, 'use TCP, UDP, SCTP or ICMP');
+  if (protocol === 'ICMP') {
+    if (family !== 'IPv4' && family !== 'IPv6') throw bad(`unknown ICMP family "${family}"`, 'use IPv4 or IPv6');
+    const type = icmpTypeNumber(query.icmpType ?? (family === 'IPv6' ? 128 : 8), family);
+    if (type === undefined) throw bad(`"${query.icmpType}" is not an ${family} ICMP type`, 'give a type number (0-255) or a Cilium name such as EchoRequest');
+    return { protocol, icmpType: type, icmpFamily: family };
+  }
+  const port = query.port;
+  if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw bad(`port ${port ?? '(none)'} is not a port number between 1 and 65535`, `give the destination port, e.g. 8080/${protocol}`);
+  }
+  return { protocol, port, icmpFamily: 'IPv4' };
+}
+
+function connectionText(l4: L4Query): string {
+  if (l4.protocol === 'ICMP') return `${l4.icmpFamily === 'IPv6' ? 'icmpv6' : 'icmp'}/${l4.icmpType}`;
+  return `${l4.port}/${l4.protocol}`;
+}
+
+function requestText(q: VerdictQuery): string | undefined {
+  if (q.http) return `${q.http.method} ${q.http.path}`;
+  if (q.dns !== undefined) return `dns ${q.dns}`;
+  if (q.kafka) return `kafka ${q.kafka.apiKey}${q.kafka.topic ? ` ${q.kafka.topic}` : ''}`;
+  return undefined;
+}
+
+function emptyInputs(): Inputs {
+  return { docs: [], raw: [], diagnostics: [], inventory: new EndpointInventory() };
+}
+
+function addParsed(inputs: Inputs, result: ParseResult, file: string | undefined): void {
+  for (const d of result.documents) inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}) });
+  for (const r of result.rawRules) inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
+  inputs.diagnostics.push(...result.diagnostics);
+}
+
+function addYaml(inputs: Inputs, text: string, file: string | undefined): void {
+  addParsed(inputs, fromYaml(text, file !== undefined ? { file } : {}), file);
+  let docs;
+  try {
+    docs = parseAllDocuments(text, { logLevel: 'silent' });
+  } catch {
+    return;
+  }
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    if (doc.errors.length > 0) continue;
+    try {
+      inputs.inventory.addManifest(doc.toJS({ maxAliasCount: 1000 }));
+    } catch {
+      // unreadable document: already reported by fromYaml
+    }
+  }
+}
+
+function collectFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string, explicit: boolean): void => {
+    if (!existsSync(p)) {
+      throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${p} does not exist`, fix: 'give existing policy files or directories' });
+    }
+    if (statSync(p).isDirectory()) {
+      for (const name of readdirSync(p).sort()) walk(join(p, name), false);
+    } else if (explicit || POLICY_FILE_EXTENSIONS.includes(extname(p).toLowerCase())) {
+      out.push(p);
+    }
+  };
+  for (const p of paths) walk(p, true);
+  return out;
+}
+
+/** The API objects under a construct (a cdk8s-plus construct and its inner ApiObject count once). */
+function apiObjectsUnder(scope: IConstruct): Set<ApiObject> {
+  const out = new Set<ApiObject>();
+  for (const c of scope.node.findAll()) {
+    try {
+      out.add(ApiObject.of(c));
+    } catch {
+      // not an API object
+    }
+  }
+  return out;
+}
+
+function mergeInventory(into: EndpointInventory, from: EndpointInventory): void {
+  for (const w of from.workloads) into.addWorkload(w);
+  for (const s of from.services) into.addService(s);
+  for (const [name, g] of from.cidrGroups) into.addCidrGroup(name, g);
+  for (const ns of from.namespaceNames()) into.addNamespace(ns, from.namespaceLabels(ns) ?? {});
+}

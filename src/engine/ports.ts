@@ -1,0 +1,192 @@
+/**
+ * Layer 4 of a rule item as the agent reads it (pkg/policy/api/l4.go, pkg/policy/rule.go `mergeL4Filter`): `toPorts`
+ * omitted = every port and protocol (ICMP included); `port: "0"` (or no port, 1.19) = every port of the protocol;
+ * `endPort` ranges (1.16+); named ports resolved on the destination endpoint; protocol omitted or `ANY` = TCP, UDP and
+ * SCTP (not ICMP); ICMP only through `icmps`.
+ */
+import { ICMP_TYPE_NAMES } from '../model/icmp-types';
+import { IcmpRuleModel, L7RulesModel, PortRuleModel } from '../model/policy-model';
+import { NamedPort } from './endpoint';
+
+/** The protocols `ANY` (or no protocol) stands for. */
+export const ANY_PROTOCOLS: readonly string[] = ['TCP', 'UDP', 'SCTP'];
+
+/**
+ * ICMP type names the agent accepts beyond the model's table (pkg/policy/api/icmp.go aliases: IPv4 `EchoRequest` is 8,
+ * `ExtendedEchoReply` 43; IPv6 `ExtendedEchoReply` 161).
+ */
+const ICMP_ALIASES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<string, number>>>> = {
+  IPv4: { EchoRequest: 8, ExtendedEchoReply: 43 },
+  IPv6: { ExtendedEchoReply: 161 },
+};
+
+/** One `ports[]` entry, resolved. */
+export interface CompiledPort {
+  /** Protocols it covers. */
+  readonly protocols: readonly string[];
+  /** `all` ports, a `range` (`lo`..`hi`, a single port when equal), a `named` port, or `invalid` (matches nothing). */
+  readonly kind: 'all' | 'range' | 'named' | 'invalid';
+  /** First port. */
+  readonly lo: number;
+  /** Last port. */
+  readonly hi: number;
+  /** Port name (lower-case) of a named port. */
+  readonly name?: string;
+  /** `80/TCP`, `80-444/TCP`, `http/ANY`, `0/ANY`. */
+  readonly text: string;
+}
+
+/** One `toPorts[]` entry, resolved. */
+export interface CompiledPortRule {
+  /** Index in `toPorts`. */
+  readonly index: number;
+  /** Its ports. */
+  readonly ports: readonly CompiledPort[];
+  /** Its L7 rules (allow rules only). */
+  readonly rules?: L7RulesModel;
+  /** Its SNI restriction. */
+  readonly serverNames?: readonly string[];
+  /** Whether it has TLS interception or an Envoy listener (not evaluated). */
+  readonly proxied: boolean;
+}
+
+/** One ICMP match. */
+export interface CompiledIcmp {
+  /** Family. */
+  readonly family: 'IPv4' | 'IPv6';
+  /** The type number; `undefined` for an unknown name (matches nothing). */
+  readonly type: number | undefined;
+  /** `8/IPv4`. */
+  readonly text: string;
+}
+
+/**
+ * The layer-4 part of a rule item: `none` (an item with neither peers nor ports, such as `ingress: [{}]`: it selects the
+ * endpoint but allows nothing), `all` (a peer-only item: every port and protocol), or `ports`.
+ */
+export type L4Spec =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'ports'; readonly portRules: readonly CompiledPortRule[]; readonly icmps: readonly CompiledIcmp[] };
+
+/** The layer-4 part of a query. */
+export interface L4Query {
+  /** `TCP`, `UDP`, `SCTP` or `ICMP`. */
+  readonly protocol: string;
+  /** Port (not ICMP). */
+  readonly port?: number;
+  /** ICMP type. */
+  readonly icmpType?: number;
+  /** ICMP family. */
+  readonly icmpFamily: 'IPv4' | 'IPv6';
+}
+
+/** How an item matched at layer 4: all ports (no `toPorts`), or through these `toPorts` entries. */
+export interface L4Match {
+  /** The item has no `toPorts`/`icmps`: it covers everything (and has no L7 rules). */
+  readonly allPorts: boolean;
+  /** The `toPorts` entries that cover the query. */
+  readonly portRules: readonly CompiledPortRule[];
+  /** Whether it matched through `icmps`. */
+  readonly icmp: boolean;
+}
+
+/** Options for compiling layer 4. */
+export interface CompileL4Options {
+  /** Whether `endPort` exists (Cilium 1.16+; older CRDs prune it). */
+  readonly endPort: boolean;
+  /** Whether the item is in a deny section (no L7 there). */
+  readonly deny: boolean;
+}
+
+/**
+ * Compiles the layer-4 part of an item.
+ * @param hasPeers whether the item has an L3 peer field (`fromEndpoints`, `toCIDR`, …, even an empty one)
+ */
+export function compileL4(toPorts: readonly PortRuleModel[] | undefined, icmps: readonly IcmpRuleModel[] | undefined, hasPeers: boolean,
+  options: CompileL4Options): L4Spec {
+  const portRules = (toPorts ?? []).map((pr, index) => compilePortRule(pr, index, options));
+  const icmpList = (icmps ?? []).flatMap((r) => (r.fields ?? []).map(compileIcmp));
+  if ((toPorts ?? []).length === 0 && (icmps ?? []).length === 0) return hasPeers ? { kind: 'all' } : { kind: 'none' };
+  return { kind: 'ports', portRules, icmps: icmpList };
+}
+
+/** Matches a query against an item's layer 4; `undefined` when it does not cover the query. */
+export function matchL4(l4: L4Spec, query: L4Query, destinationPorts: readonly NamedPort[]): L4Match | undefined {
+  if (l4.kind === 'none') return undefined;
+  if (l4.kind === 'all') return { allPorts: true, portRules: [], icmp: query.protocol === 'ICMP' };
+  if (query.protocol === 'ICMP') {
+    return l4.icmps.some((i) => i.family === query.icmpFamily && i.type !== undefined && i.type === query.icmpType)
+      ? { allPorts: false, portRules: [], icmp: true } : undefined;
+  }
+  const matched = l4.portRules.filter((pr) => pr.ports.some((p) => portMatches(p, query, destinationPorts)));
+  return matched.length > 0 ? { allPorts: false, portRules: matched, icmp: false } : undefined;
+}
+
+/** Whether one port entry covers the query (named ports resolved on `destinationPorts`). */
+export function portMatches(p: CompiledPort, query: L4Query, destinationPorts: readonly NamedPort[]): boolean {
+  if (query.port === undefined || !p.protocols.includes(query.protocol)) return false;
+  switch (p.kind) {
+    case 'all':
+      return true;
+    case 'range':
+      return query.port >= p.lo && query.port <= p.hi;
+    case 'named':
+      return resolveNamedPort(p, destinationPorts).some((r) => r.port === query.port && r.protocol === query.protocol);
+    case 'invalid':
+      return false;
+  }
+}
+
+/** The container ports a named port entry resolves to on an endpoint (protocol-compatible ones only). */
+export function resolveNamedPort(p: CompiledPort, ports: readonly NamedPort[]): { port: number; protocol: string }[] {
+  return ports.filter((np) => np.name.toLowerCase() === p.name)
+    .map((np) => ({ port: np.port, protocol: (np.protocol ?? 'TCP').toUpperCase() }))
+    .filter((r) => p.protocols.includes(r.protocol));
+}
+
+/** Resolves an ICMP type (number, numeric string or CamelCase name) for a family. */
+export function icmpTypeNumber(type: number | string, family: 'IPv4' | 'IPv6'): number | undefined {
+  if (typeof type === 'number') return Number.isInteger(type) && type >= 0 && type <= 255 ? type : undefined;
+  if (/^\d+$/.test(type)) return icmpTypeNumber(Number(type), family);
+  const names = ICMP_TYPE_NAMES[family];
+  if (Object.prototype.hasOwnProperty.call(names, type)) return names[type];
+  const aliases = ICMP_ALIASES[family];
+  return Object.prototype.hasOwnProperty.call(aliases, type) ? aliases[type] : undefined;
+}
+
+/** Parses a port string the way the agent does; a name is returned lower-case. */
+export function parsePortValue(port: string | undefined): { kind: 'number'; value: number } | { kind: 'name'; name: string } | { kind: 'invalid' } {
+  if (port === undefined || port === '') return { kind: 'number', value: 0 };
+  if (/^\d+$/.test(port)) {
+    // strconv.ParseUint(port, 0, 16): a leading 0 means octal.
+    const value = port.length > 1 && port.startsWith('0') ? (/^[0-7]+$/.test(port) ? parseInt(port, 8) : NaN) : Number(port);
+    return Number.isInteger(value) && value <= 65535 ? { kind: 'number', value } : { kind: 'invalid' };
+  }
+  if (port.length <= 15 && /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(port)) return { kind: 'name', name: port.toLowerCase() };
+  return { kind: 'invalid' };
+}
+
+function compilePortRule(pr: PortRuleModel, index: number, options: CompileL4Options): CompiledPortRule {
+  const ports = (pr.ports ?? []).map((p): CompiledPort => {
+    const proto = p.protocol === undefined || p.protocol === '' || p.protocol.toUpperCase() === 'ANY' ? [...ANY_PROTOCOLS] : [p.protocol.toUpperCase()];
+    const protoText = p.protocol === undefined || p.protocol === '' ? 'ANY' : p.protocol.toUpperCase();
+    const parsed = parsePortValue(p.port);
+    if (parsed.kind === 'invalid') return { protocols: proto, kind: 'invalid', lo: 0, hi: 0, text: `${p.port}/${protoText} (not a port)` };
+    if (parsed.kind === 'name') return { protocols: proto, kind: 'named', lo: 0, hi: 0, name: parsed.name, text: `${parsed.name}/${protoText}` };
+    if (parsed.value === 0) return { protocols: proto, kind: 'all', lo: 0, hi: 65535, text: `0/${protoText} (all ports)` };
+    const end = options.endPort && p.endPort !== undefined && p.endPort > parsed.value ? Math.min(p.endPort, 65535) : parsed.value;
+    return { protocols: proto, kind: 'range', lo: parsed.value, hi: end, text: `${parsed.value}${end > parsed.value ? `-${end}` : ''}/${protoText}` };
+  });
+  return {
+    index, ports,
+    ...(!options.deny && pr.rules !== undefined ? { rules: pr.rules } : {}),
+    ...(!options.deny && pr.serverNames !== undefined ? { serverNames: pr.serverNames } : {}),
+    proxied: !options.deny && (pr.terminatingTLS !== undefined || pr.originatingTLS !== undefined || pr.listener !== undefined),
+  };
+}
+
+function compileIcmp(field: { family?: string; type: number | string }): CompiledIcmp {
+  const family = field.family === 'IPv6' ? 'IPv6' : 'IPv4';
+  return { family, type: icmpTypeNumber(field.type, family), text: `${field.type}/${family}` };
+}

@@ -1,0 +1,106 @@
+/**
+ * Text forms of the parts of a query, shared by the CLI and the test matchers: connections (`8080/TCP`, `53/UDP`,
+ * `8080`, `icmp/8`, `icmpv6/128`, `icmp/EchoRequest`) and HTTP requests (`GET /path`).
+ */
+import { CiliumPolicyError } from '../errors';
+import { Port } from '../port';
+import { HttpRequest, KafkaRequest } from './l7';
+import { icmpTypeNumber } from './ports';
+
+/** The layer-4 part of a query. */
+export interface ConnectionSpec {
+  /** `TCP`, `UDP`, `SCTP` or `ICMP`. */
+  readonly protocol: string;
+  /** Port (not ICMP). */
+  readonly port?: number;
+  /** ICMP type number. */
+  readonly icmpType?: number;
+  /** ICMP family (`IPv4`, `IPv6`). */
+  readonly icmpFamily?: string;
+}
+
+/**
+ * Parses a connection: `<port>/<protocol>` (`8080/TCP`, `53/udp`), a bare port (TCP), `icmp/<type>` or
+ * `icmpv6/<type>` (a number or a Cilium name such as `EchoRequest`; `icmp` alone is echo request).
+ * @throws CiliumPolicyError (`engine-port-syntax`)
+ */
+export function parseConnection(text: string): ConnectionSpec {
+  const input = String(text).trim();
+  const bad = (message: string): CiliumPolicyError => new CiliumPolicyError({
+    id: 'engine-port-syntax', message: `bad port "${input}": ${message}`, fix: 'write <port>/<protocol> (8080/TCP, 53/UDP), a port number (TCP), or icmp/<type> (icmp/8, icmpv6/128)',
+  });
+  const icmp = /^(icmp|icmpv6)(?:\/(.+))?$/i.exec(input);
+  if (icmp) {
+    const family = icmp[1].toLowerCase() === 'icmpv6' ? 'IPv6' : 'IPv4';
+    const type = icmp[2] === undefined ? (family === 'IPv6' ? 128 : 8) : icmpTypeNumber(icmp[2], family);
+    if (type === undefined) throw bad(`"${icmp[2]}" is not an ${family} ICMP type`);
+    return { protocol: 'ICMP', icmpType: type, icmpFamily: family };
+  }
+  const m = /^(\d{1,5})(?:\/([A-Za-z]+))?$/.exec(input);
+  if (!m) throw bad('not a port');
+  const port = Number(m[1]);
+  if (port < 1 || port > 65535) throw bad('the port must be between 1 and 65535');
+  const protocol = (m[2] ?? 'TCP').toUpperCase();
+  if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) throw bad(`unknown protocol "${m[2]}" (TCP, UDP, SCTP)`);
+  return { protocol, port };
+}
+
+/**
+ * A connection from a number (a TCP port), a string (`parseConnection`) or a `Port`/`Icmp` of the typed API (a single port
+ * with one protocol, or one ICMP type).
+ * @throws CiliumPolicyError when it does not name one connection (a range, a named port, `ANY`)
+ */
+export function toConnection(port: number | string | Port): ConnectionSpec {
+  if (typeof port === 'number') return parseConnection(String(port));
+  if (typeof port === 'string') return parseConnection(port);
+  const spec = port._spec();
+  if (spec.kind === 'icmp') {
+    const family = spec.field.family === 'IPv6' ? 'IPv6' : 'IPv4';
+    const type = icmpTypeNumber(spec.field.type, family);
+    if (type !== undefined) return { protocol: 'ICMP', icmpType: type, icmpFamily: family };
+  } else {
+    const m = spec.model;
+    const protocol = (m.protocol ?? 'ANY').toUpperCase();
+    if (m.port !== undefined && /^\d+$/.test(m.port) && Number(m.port) > 0 && m.endPort === undefined && ['TCP', 'UDP', 'SCTP'].includes(protocol)) {
+      return { protocol, port: Number(m.port) };
+    }
+  }
+  throw new CiliumPolicyError({
+    id: 'engine-port-syntax',
+    message: `${port.toString()} is not one connection`,
+    fix: 'give one port with one protocol (Port.tcp(8080), Port.udp(53)) or one ICMP type',
+  });
+}
+
+/**
+ * Parses `METHOD /path` (the path may carry a query string).
+ * @param headers `Name: value` strings
+ * @throws CiliumPolicyError (`engine-http-syntax`)
+ */
+export function parseHttpRequest(text: string, host?: string, headers: readonly string[] = []): HttpRequest {
+  const m = /^\s*([A-Za-z]+)\s+(\S+)\s*$/.exec(text);
+  if (!m) {
+    throw new CiliumPolicyError({ id: 'engine-http-syntax', message: `bad HTTP request "${text}"`, fix: 'write METHOD /path, e.g. "GET /public?page=2"' });
+  }
+  const h: Record<string, string> = {};
+  for (const line of headers) {
+    const i = line.indexOf(':');
+    if (i <= 0) {
+      throw new CiliumPolicyError({ id: 'engine-http-syntax', message: `bad HTTP header "${line}"`, fix: 'write Name: value' });
+    }
+    Object.defineProperty(h, line.slice(0, i).trim(), { value: line.slice(i + 1).trim(), enumerable: true, writable: true });
+  }
+  return { method: m[1].toUpperCase(), path: m[2], ...(host !== undefined ? { host } : {}), ...(headers.length > 0 ? { headers: h } : {}) };
+}
+
+/**
+ * Parses a Kafka request: `<apiKey> [<topic>]`, e.g. `produce empire-announce`.
+ * @throws CiliumPolicyError (`engine-kafka-syntax`)
+ */
+export function parseKafkaRequest(text: string): KafkaRequest {
+  const parts = text.trim().split(/\s+/).filter((p) => p !== '');
+  if (parts.length < 1 || parts.length > 2) {
+    throw new CiliumPolicyError({ id: 'engine-kafka-syntax', message: `bad Kafka request "${text}"`, fix: 'write <apiKey> [<topic>], e.g. "produce empire-announce"' });
+  }
+  return { apiKey: parts[0], ...(parts[1] !== undefined ? { topic: parts[1] } : {}) };
+}

@@ -1,0 +1,145 @@
+/**
+ * The question the engine answers and the answer it gives. Everything here is plain, JSON-serializable data.
+ */
+import { Endpoint } from './endpoint';
+import { HttpRequest, KafkaRequest } from './l7';
+
+/** A connection to judge: the first packet from `from` to `to`. Replies are never evaluated (conntrack). */
+export interface VerdictQuery {
+  /** The client. */
+  readonly from: Endpoint;
+  /** The server. */
+  readonly to: Endpoint;
+  /** `TCP`, `UDP`, `SCTP` or `ICMP`. */
+  readonly protocol: string;
+  /**
+   * Destination port (required unless ICMP).
+   * @default - none
+   */
+  readonly port?: number;
+  /**
+   * ICMP type number (`parseConnection('icmp/EchoRequest')` resolves names).
+   * @default 8 (echo request; 128 for IPv6)
+   */
+  readonly icmpType?: number;
+  /**
+   * ICMP family, `IPv4` or `IPv6`.
+   * @default 'IPv4'
+   */
+  readonly icmpFamily?: string;
+  /**
+   * An HTTP request on the connection, checked against HTTP rules.
+   * @default - none (L7 rules are reported, not evaluated)
+   */
+  readonly http?: HttpRequest;
+  /**
+   * A DNS query name on the connection, checked against DNS rules.
+   * @default - none
+   */
+  readonly dns?: string;
+  /**
+   * A Kafka request on the connection, checked against Kafka rules.
+   * @default - none
+   */
+  readonly kafka?: KafkaRequest;
+}
+
+/** The end-to-end outcome: allowed, dropped, or allowed at L4 but refused by an L7 proxy (HTTP 403, DNS REFUSED). */
+export type VerdictKind = 'allowed' | 'denied' | 'l7-denied';
+
+/** What decided one side. */
+export type SideDecision =
+  | 'allowed'
+  | 'denied-by-deny-rule'
+  | 'default-deny'
+  | 'no-policy-default-allow'
+  | 'non-default-deny-allow'
+  | 'allow-localhost'
+  | 'l7-denied'
+  | 'not-evaluated';
+
+/** A policy resource. */
+export interface VerdictPolicyRef {
+  /** Kind: `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, or `Rule` (raw api.Rule list). */
+  readonly kind: string;
+  /** Name. */
+  readonly name: string;
+  /** Namespace (CNP). */
+  readonly namespace?: string;
+  /** File it came from. */
+  readonly file?: string;
+}
+
+/** The rule item that decided a side. */
+export interface VerdictRuleRef extends VerdictPolicyRef {
+  /** The rule: `spec`, `specs[1]`, or `[0]` in a raw list. */
+  readonly rule: string;
+  /** Section: `ingress`, `ingressDeny`, `egress`, `egressDeny`. */
+  readonly section: string;
+  /** Index of the item in the section. */
+  readonly item: number;
+  /** JSON path in wire form: `spec.ingress[1]`. */
+  readonly path: string;
+}
+
+/** What an L7 proxy makes of the connection. */
+export interface L7Outcome {
+  /** `http`, `dns`, `kafka`, or `l7proto` (generic, not evaluated). */
+  readonly protocol: string;
+  /** `allowed`, `denied` (HTTP 403 / DNS REFUSED), or `not-evaluated` (no request of that protocol in the query). */
+  readonly result: 'allowed' | 'denied' | 'not-evaluated';
+  /** Why. */
+  readonly reason: string;
+  /** The L7 rules in force for this peer and port, as text. */
+  readonly rules: readonly string[];
+  /** The rule that matched, as text. */
+  readonly matched?: string;
+}
+
+/** The verdict of one side: egress at the client, ingress at the server. */
+export interface SideVerdict {
+  /** `egress` or `ingress`. */
+  readonly direction: 'egress' | 'ingress';
+  /** The endpoint whose policy this is. */
+  readonly endpoint: string;
+  /** Whether policy is enforced there. */
+  readonly evaluated: boolean;
+  /** What decided. */
+  readonly decision: SideDecision;
+  /** Whether this side lets the connection through at L3/L4 (`not-evaluated` counts as yes). */
+  readonly allowed: boolean;
+  /** One sentence: the decision and why. */
+  readonly reason: string;
+  /** The deciding rule item. */
+  readonly rule?: VerdictRuleRef;
+  /** The L7 outcome, when L7 rules apply. */
+  readonly l7?: L7Outcome;
+  /** The policies whose rules select the endpoint (any direction). */
+  readonly policies: readonly VerdictPolicyRef[];
+  /** Further facts: ignored rules, unresolved references, near misses. */
+  readonly notes: readonly string[];
+}
+
+/** The answer: the end-to-end verdict and both sides. JSON-serializable. */
+export interface Verdict {
+  /** `allowed`, `denied` (dropped), or `l7-denied`. */
+  readonly verdict: VerdictKind;
+  /** Whether the connection goes through end to end. */
+  readonly allowed: boolean;
+  /** `ALLOWED pod:… → pod:… 8080/TCP`. */
+  readonly summary: string;
+  /** The client, as text. */
+  readonly from: string;
+  /** The server, as text. */
+  readonly to: string;
+  /** `8080/TCP`, `icmp/8`, `icmpv6/128`. */
+  readonly connection: string;
+  /** The L7 request of the query, as text (`GET /public`, `dns cilium.io`). */
+  readonly request?: string;
+  /** The Cilium version the policies were judged for. */
+  readonly ciliumVersion: string;
+  /** Egress at the client. */
+  readonly egress: SideVerdict;
+  /** Ingress at the server. */
+  readonly ingress: SideVerdict;
+}

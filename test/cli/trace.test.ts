@@ -1,0 +1,155 @@
+// `cdk8s-cilium trace` in-process through `run(argv, io)`, plus one run of the real bin through tsx.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { run } from '../../src/cli/main';
+import { TRACE_JSON_SCHEMA } from '../../src/cli/trace';
+import { EXAMPLES_DIR } from '../support/shared';
+
+const PROJECT = join(__dirname, '..', '..');
+const L7 = join(EXAMPLES_DIR, 'v1.19/examples/policies/l7/http/simple/l7.yaml');
+const FQDN = join(EXAMPLES_DIR, 'v1.19/examples/policies/l3/fqdn/fqdn.yaml');
+const AUTH = join(EXAMPLES_DIR, 'v1.19/examples/policies/auth/auth.yaml');
+const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-trace-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+const trace = (...extra: string[]): ReturnType<typeof cli> => cli('trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', ...extra);
+
+describe('cdk8s-cilium', () => {
+  test('--version prints the package version', () => {
+    const version = (JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(cli('--version')).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  test('no command: usage on stderr, exit 2', () => {
+    const r = cli();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Usage: cdk8s-cilium/);
+    expect(r.stderr).toMatch(/trace/);
+  });
+
+  test('trace --help', () => {
+    const r = cli('trace', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--policies <paths...>/);
+    expect(r.stdout).toMatch(/icmp\/8/);
+  });
+});
+
+describe('trace', () => {
+  test('allowed: exit 0 and the explanation', () => {
+    const r = trace('--port', '80/TCP', '--http', 'GET /public');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('ALLOWED pod:default:env=prod → pod:default:app=service 80/TCP GET /public');
+    expect(r.stdout).toMatch(/ingress at pod:default:app=service: allowed by CiliumNetworkPolicy default\/rule1 spec\.ingress\[0\] \(L7 HTTP rule GET \/public\)/);
+    expect(r.stderr).toBe('');
+  });
+
+  test('denied: exit 1; L7-denied: exit 1', () => {
+    expect(trace('--port', '8080').code).toBe(1);
+    const l7 = trace('--port', '80/TCP', '--http', 'GET /private');
+    expect(l7.code).toBe(1);
+    expect(l7.stdout.split('\n')[0]).toBe('DENIED (L7: HTTP 403) pod:default:env=prod → pod:default:app=service 80/TCP GET /private');
+  });
+
+  test('--dns defaults the port to 53/UDP; a toFQDNs peer without its DNS rule explains why', () => {
+    const dns = cli('trace', '--policies', FQDN, '--from', 'pod:default:app=test-app', '--to', 'pod:kube-system:k8s-app=kube-dns', '--dns', 'my-remote-service.com');
+    expect(dns.code).toBe(0);
+    expect(dns.stdout.split('\n')[0]).toBe('ALLOWED pod:default:app=test-app → pod:kube-system:k8s-app=kube-dns 53/UDP dns my-remote-service.com');
+  });
+
+  test('ICMP', () => {
+    const r = trace('--port', 'icmp/8');
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe('DENIED pod:default:env=prod → pod:default:app=service icmp/8');
+  });
+
+  test('--output json: the documented, stable shape', () => {
+    const r = trace('--port', '80/TCP', '--http', 'GET /private', '--output', 'json');
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['schema', 'verdict', 'allowed', 'summary', 'from', 'to', 'connection', 'request', 'ciliumVersion', 'egress', 'ingress', 'warnings']);
+    expect(json).toMatchObject({
+      schema: TRACE_JSON_SCHEMA, verdict: 'l7-denied', allowed: false, from: 'pod:default:env=prod', to: 'pod:default:app=service',
+      connection: '80/TCP', request: 'GET /private', ciliumVersion: '1.19', warnings: [],
+      egress: { direction: 'egress', endpoint: 'pod:default:env=prod', evaluated: true, decision: 'no-policy-default-allow', allowed: true, policies: [], notes: [] },
+      ingress: {
+        direction: 'ingress', evaluated: true, decision: 'l7-denied', allowed: true,
+        rule: { kind: 'CiliumNetworkPolicy', name: 'rule1', namespace: 'default', file: L7, rule: 'spec', section: 'ingress', item: 0, path: 'spec.ingress[0]' },
+        l7: { protocol: 'http', result: 'denied', rules: ['GET /public'] },
+        policies: [{ kind: 'CiliumNetworkPolicy', name: 'rule1', namespace: 'default', file: L7 }],
+      },
+    });
+    const side = json.ingress as Record<string, unknown>;
+    expect(Object.keys(side)).toEqual(['direction', 'endpoint', 'evaluated', 'policies', 'decision', 'allowed', 'rule', 'l7', 'reason', 'notes']);
+    expect(typeof side.reason).toBe('string');
+  });
+
+  test('options: --cilium-version, --cluster-name, --host-firewall, --policy-default-local-cluster', () => {
+    const upgrade = join(EXAMPLES_DIR, 'v1.19/doc-inline/operations__upgrade__1.yaml');
+    const args = ['trace', '--policies', upgrade, '--from', 'pod:default:name=bar,io.cilium.k8s.policy.cluster=east', '--to', 'pod:default:name=foo', '--port', '80'];
+    expect(cli(...args).code).toBe(1);
+    expect(cli(...args, '--cilium-version', '1.18').code).toBe(0);
+    expect(cli(...args, '--policy-default-local-cluster', 'false').code).toBe(0);
+    expect(cli(...args, '--cluster-name', 'east').code).toBe(0);
+    const host = join(EXAMPLES_DIR, 'v1.19/examples/policies/host/demo-host-policy.yaml');
+    const hostArgs = ['trace', '--policies', host, '--from', 'cidr:203.0.113.7', '--to', 'node:node-access=ssh', '--port', '80'];
+    expect(cli(...hostArgs).code).toBe(0);
+    expect(cli(...hostArgs, '--host-firewall').code).toBe(1);
+  });
+
+  test('directories are read recursively; reader diagnostics become warnings', () => {
+    const dir = join(EXAMPLES_DIR, 'v1.19/examples/policies/auth');
+    const r = cli('trace', '--policies', dir, '--from', 'pod:default:run=ssh-client', '--to', 'pod:default:run=sshd', '--port', '22', '--output', 'json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { warnings: string[]; egress: { rule: { file: string } } };
+    expect(json.warnings.join('\n')).toMatch(/auth\.yaml:\d+: unknown field auth .*\(parse-unknown-field\)/);
+    expect(json.egress.rule.file).toBe(AUTH);
+    const text = cli('trace', '--policies', dir, '--from', 'pod:default:run=ssh-client', '--to', 'pod:default:run=sshd', '--port', '22');
+    expect(text.stderr).toMatch(/^warning: .*auth\.yaml:\d+: unknown field auth/);
+  });
+
+  describe('bad input: exit 2 with one line on stderr, no stack trace', () => {
+    const broken = join(scratch, 'broken.yaml');
+    writeFileSync(broken, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x\n');
+    test.each([
+      ['a bad endpoint', ['trace', '--policies', L7, '--from', 'pod:default', '--to', 'entity:moon', '--port', '80'], /^error: bad endpoint "entity:moon": unknown entity "moon" .*; fix: /],
+      ['a bad port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80/QUIC'], /^error: bad port "80\/QUIC"/],
+      ['no port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c'], /^error: no --port given/],
+      ['a missing option', ['trace', '--policies', L7, '--from', 'pod:default:a=b'], /^error: required option '--to <endpoint>' not specified/],
+      ['a missing file', ['trace', '--policies', join(scratch, 'nope.yaml'), '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*nope\.yaml does not exist/],
+      ['broken YAML', ['trace', '--policies', broken, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*broken\.yaml:\d+: /],
+      ['a bad version', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
+      ['a bad output format', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--output', 'xml'], /^error: option '--output <format>' argument 'xml' is invalid/],
+      ['an unknown command', ['frobnicate'], /^error: unknown command 'frobnicate'/],
+    ])('%s', (_name, argv, message) => {
+      const r = cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  });
+
+  test('the bin runs through tsx (spawned)', () => {
+    const r = spawnSync('npx', ['tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service',
+      '--port', '80/TCP', '--http', 'GET /private', '--output', 'json'], { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect((JSON.parse(r.stdout) as { verdict: string }).verdict).toBe('l7-denied');
+    const bad = spawnSync('npx', ['tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80'],
+      { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^error: bad endpoint "x"/m);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+});

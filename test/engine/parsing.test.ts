@@ -1,0 +1,104 @@
+// Text forms: endpoints, connections, HTTP/Kafka requests, FQDN patterns.
+import { describe, expect, test } from 'vitest';
+import {
+  Endpoints, canonicalDnsName, formatEndpoint, parseConnection, parseEndpoint, parseHttpRequest, parseKafkaRequest, patternToRegExp, toConnection,
+} from '../../src/engine';
+import { CiliumPolicyError } from '../../src/errors';
+import { Icmp, IcmpFamily, Port } from '../../src/port';
+
+function errorOf(fn: () => unknown): CiliumPolicyError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CiliumPolicyError) return e;
+    throw e;
+  }
+  throw new Error('expected a CiliumPolicyError');
+}
+
+describe('parseEndpoint', () => {
+  test('every kind', () => {
+    expect(parseEndpoint('pod:shop:app=web,tier=front')).toEqual({ kind: 'pod', namespace: 'shop', labels: { app: 'web', tier: 'front' } });
+    expect(parseEndpoint('pod:shop:')).toEqual({ kind: 'pod', namespace: 'shop', labels: {} });
+    expect(parseEndpoint('pod:shop:node-role.kubernetes.io/edge')).toEqual({ kind: 'pod', namespace: 'shop', labels: { 'node-role.kubernetes.io/edge': '' } });
+    expect(parseEndpoint('entity:kube-apiserver')).toEqual({ kind: 'entity', entity: 'kube-apiserver' });
+    expect(parseEndpoint('cidr:192.0.2.1')).toEqual({ kind: 'cidr', ip: '192.0.2.1' });
+    expect(parseEndpoint('cidr:2001:db8::1/128')).toEqual({ kind: 'cidr', ip: '2001:db8::1' });
+    expect(parseEndpoint('fqdn:api.example.com@192.0.2.1')).toEqual({ kind: 'fqdn', name: 'api.example.com', ip: '192.0.2.1' });
+    expect(parseEndpoint('node:kubernetes.io/hostname=n1,zone=a@10.0.0.1')).toEqual({
+      kind: 'node', labels: { 'kubernetes.io/hostname': 'n1', zone: 'a' }, name: 'n1', ip: '10.0.0.1',
+    });
+  });
+
+  test('round trip with formatEndpoint', () => {
+    for (const text of ['pod:shop:app=web,tier=front', 'entity:world', 'cidr:192.0.2.1', 'fqdn:a.b@192.0.2.1', 'node:zone=a']) {
+      expect(formatEndpoint(parseEndpoint(text))).toBe(text);
+    }
+    expect(formatEndpoint(Endpoints.pod('shop', { b: '2', a: '1' }))).toBe('pod:shop:a=1,b=2');
+  });
+
+  test.each([
+    ['pods:shop:app=web', /unknown endpoint kind "pods"/],
+    ['pod:Shop:app=web', /"Shop" is not a namespace name/],
+    ['pod:shop:app=we b', /is not a valid label value/],
+    ['entity:cluster', /"cluster" is a group of endpoints/],
+    ['entity:moon', /unknown entity "moon"/],
+    ['cidr:10.0.0.0/8', /is not an IPv4 or IPv6 address/],
+    ['cidr:999.1.1.1', /is not an IPv4 or IPv6 address/],
+    ['fqdn:api.example.com', /needs the IP it resolved to/],
+    ['fqdn:ex ample.com@192.0.2.1', /is not a DNS name/],
+  ])('%s is refused with a clear error', (text, message) => {
+    const e = errorOf(() => parseEndpoint(text));
+    expect(e.id).toBe('engine-endpoint-syntax');
+    expect(e.message).toMatch(message);
+    expect(e.fix).toBeTruthy();
+  });
+});
+
+describe('connections and requests', () => {
+  test('parseConnection', () => {
+    expect(parseConnection('8080/TCP')).toEqual({ protocol: 'TCP', port: 8080 });
+    expect(parseConnection('53/udp')).toEqual({ protocol: 'UDP', port: 53 });
+    expect(parseConnection('8080')).toEqual({ protocol: 'TCP', port: 8080 });
+    expect(parseConnection('icmp/8')).toEqual({ protocol: 'ICMP', icmpType: 8, icmpFamily: 'IPv4' });
+    expect(parseConnection('icmp')).toEqual({ protocol: 'ICMP', icmpType: 8, icmpFamily: 'IPv4' });
+    expect(parseConnection('icmpv6/EchoRequest')).toEqual({ protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' });
+    expect(parseConnection('icmp/EchoRequest')).toEqual({ protocol: 'ICMP', icmpType: 8, icmpFamily: 'IPv4' });
+    for (const bad of ['0/TCP', '70000', '80/QUIC', 'http', 'icmp/Nope']) expect(errorOf(() => parseConnection(bad)).id).toBe('engine-port-syntax');
+  });
+
+  test('toConnection from numbers and typed ports', () => {
+    expect(toConnection(443)).toEqual({ protocol: 'TCP', port: 443 });
+    expect(toConnection(Port.udp(53))).toEqual({ protocol: 'UDP', port: 53 });
+    expect(toConnection(Icmp.echoRequest(IcmpFamily.IPV6))).toEqual({ protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' });
+    expect(errorOf(() => toConnection(Port.any(53))).message).toMatch(/is not one connection/);
+    expect(errorOf(() => toConnection(Port.tcpRange(80, 90))).id).toBe('engine-port-syntax');
+  });
+
+  test('HTTP and Kafka requests', () => {
+    expect(parseHttpRequest('get /a?b=1', 'api', ['X-A: 1'])).toEqual({ method: 'GET', path: '/a?b=1', host: 'api', headers: { 'X-A': '1' } });
+    expect(errorOf(() => parseHttpRequest('GET')).id).toBe('engine-http-syntax');
+    expect(errorOf(() => parseHttpRequest('GET /', undefined, ['nocolon'])).id).toBe('engine-http-syntax');
+    expect(parseKafkaRequest('produce plans')).toEqual({ apiKey: 'produce', topic: 'plans' });
+    expect(errorOf(() => parseKafkaRequest('a b c')).id).toBe('engine-kafka-syntax');
+  });
+});
+
+describe('FQDN patterns', () => {
+  const m = (pattern: string, name: string, v119 = true): boolean => new RegExp(patternToRegExp(pattern, v119)).test(canonicalDnsName(name));
+
+  test('per Cilium matchpattern', () => {
+    expect(m('*', 'anything.at.all')).toBe(true);
+    expect(m('*.', 'a.b')).toBe(true);
+    expect(m('*.cilium.io', 'sub.cilium.io')).toBe(true);
+    expect(m('*.cilium.io', 'cilium.io')).toBe(false);
+    expect(m('*.cilium.io', 'a.b.cilium.io')).toBe(false);
+    expect(m('*.Cilium.IO.', 'SUB.cilium.io')).toBe(true);
+    expect(m('part*ial.com', 'partial.com')).toBe(true);
+    expect(m('**.cilium.io', 'b.a.cilium.io')).toBe(true);
+    expect(m('**.cilium.io', 'cilium.io')).toBe(false);
+    expect(m('**.cilium.io', 'b.a.cilium.io', false)).toBe(false);
+    expect(m('**.cilium.io', 'a.cilium.io', false)).toBe(true);
+    expect(m('cilium.io', 'ciliumxio')).toBe(false);
+  });
+});
