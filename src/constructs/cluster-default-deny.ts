@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterwidePolicy } from '../clusterwide-policy';
 import { Entity } from '../entity';
+import { CiliumPolicyError } from '../errors';
 import { DnsRule } from '../l7';
 import { CiliumVersion } from '../model/cilium-version';
 import { NAMESPACE_LABEL } from '../model/selectors';
@@ -50,22 +51,25 @@ export interface ClusterDefaultDenyProps {
    */
   readonly dnsRules?: DnsRule[];
   /**
-   * When only ingress is denied: send the pods' DNS through Cilium's DNS proxy anyway (an L7 DNS rule with
-   * `enableDefaultDeny: { egress: false }`, Cilium 1.16+), so that FQDN policies anywhere learn addresses and
-   * DNS is allowed in this resource without putting egress into default deny.
-   * @default true (on Cilium 1.16+)
+   * When only ingress is denied: also send every selected pod's DNS through Cilium's DNS proxy (an L7 DNS rule with
+   * `enableDefaultDeny: { egress: false }`, Cilium 1.16+), so FQDN policies anywhere learn addresses. Beware: L7 rules
+   * of one peer and port are ORed across policies, so this `*` rule widens any namespace policy that restricts DNS
+   * names (and, with `egress: true`, so does the DNS companion itself: exclude such namespaces).
+   * @default false
    */
   readonly dnsVisibility?: boolean;
 }
 
 /**
  * A cluster-wide default deny: every pod outside a list of system namespaces is put into ingress (and optionally
- * egress) default deny by one CiliumClusterwideNetworkPolicy, with what they need in the same resource:
- * ingress from the local node (kubelet probes) and Cilium health, DNS to kube-dns on 53/UDP and 53/TCP, and, when
- * the DNS pods' namespace is not excluded, DNS ingress to those pods. Several selectors mean a `specs` list.
+ * egress) default deny by one CiliumClusterwideNetworkPolicy, with what they need in the same resource: ingress from
+ * the local node (kubelet probes) and Cilium health; a second rule (`specs`) that keeps the DNS pods accepting DNS on
+ * 53/UDP and 53/TCP from every pod and node (additive, `enableDefaultDeny: { ingress: false }`, when their namespace
+ * is excluded); and, with `egress: true`, the DNS companion next to `egress: [{}]`.
  *
  * The subject selector requires `io.kubernetes.pod.namespace` to exist: a CCNP selector with only `NotIn` would
- * also select Cilium's health, ingress and init endpoints, which carry no namespace.
+ * also select Cilium's health, ingress and init endpoints, which carry no namespace. An ingress-only default deny
+ * writes no egress rule at all: any egress rule would put every selected pod into egress default deny.
  */
 export class ClusterDefaultDeny extends Construct {
   /** The policy. */
@@ -78,9 +82,19 @@ export class ClusterDefaultDeny extends Construct {
     this.excludedNamespaces = [...new Set(props.excludedNamespaces ?? DEFAULT_SYSTEM_NAMESPACES)].sort();
     const ingress = props.ingress ?? true;
     const egress = props.egress ?? false;
+    if (!ingress && !egress) {
+      throw new CiliumPolicyError({
+        id: 'default-deny-nothing',
+        message: 'ClusterDefaultDeny with ingress and egress both false denies nothing',
+        fix: 'leave at least one direction on, or remove the construct',
+        location: this.node.path,
+      });
+    }
     const dnsNamespace = props.dnsNamespace ?? 'kube-system';
+    const dnsExcluded = this.excludedNamespaces.includes(dnsNamespace);
     const version = CiliumVersion.of(this);
-    const dnsVisibility = !egress && (props.dnsVisibility ?? true) && version.atLeast(CiliumVersion.V1_16);
+    const additive = version.atLeast(CiliumVersion.V1_16);
+    const dnsVisibility = !egress && (props.dnsVisibility ?? false);
     const subject = EndpointSelector.of({
       expressions: [
         LabelExpression.exists(NAMESPACE_LABEL),
@@ -101,11 +115,17 @@ export class ClusterDefaultDeny extends Construct {
     }
     if (egress) rule.isolateEgress();
     if (egress || dnsVisibility) allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
-    if (ingress && !this.excludedNamespaces.includes(dnsNamespace)) {
-      // The DNS pods are themselves in default deny: keep DNS open to every pod (and the nodes).
-      const dns = this.policy.addRule({ endpointSelector: dnsSelector(props.dnsServer), description: 'keep DNS reachable' });
-      dns.allowIngress(Peer.allNamespaces(), [Port.udp(53), Port.tcp(53)]);
-      dns.allowIngress(Peer.entity(Entity.HOST), [Port.udp(53), Port.tcp(53)]);
+    if (ingress && (!dnsExcluded || additive)) {
+      // Keep the DNS pods answering every pod and node, whether or not this policy puts them into default deny.
+      const dns = this.policy.addRule({
+        endpointSelector: dnsSelector(props.dnsServer),
+        description: 'keep DNS reachable from every pod and node',
+        ...(dnsExcluded ? { enableDefaultDeny: { ingress: false } } : {}),
+      });
+      const ports = [Port.udp(53), Port.tcp(53)];
+      dns.allowIngress(Peer.allNamespaces(), ports);
+      dns.allowIngress(Peer.entity(Entity.HOST), ports);
+      dns.allowIngress(Peer.entity(Entity.REMOTE_NODE), ports);
     }
   }
 }
