@@ -253,16 +253,19 @@ export class DnsRule {
 export class L7 {
   /** HTTP rules; the ports must be TCP. */
   public static http(...rules: HttpRule[]): L7 {
+    requireRules('http', rules.length, 'HttpRule.any()');
     return new L7({ http: rules.map((r) => r._toModel()) });
   }
 
   /** Kafka rules (deprecated in Cilium 1.18); the ports must be TCP. */
   public static kafka(...rules: KafkaRule[]): L7 {
+    requireRules('kafka', rules.length, 'KafkaRule.of({})');
     return new L7({ kafka: rules.map((r) => r._toModel()) });
   }
 
   /** DNS rules, egress to a DNS server only. */
   public static dns(...rules: DnsRule[]): L7 {
+    requireRules('dns', rules.length, 'DnsRule.all()');
     return new L7({ dns: rules.map((r) => r._toModel()) });
   }
 
@@ -281,6 +284,17 @@ export class L7 {
   /** @internal */
   public _toModel(): L7RulesModel {
     return structuredClone(this.model) as L7RulesModel;
+  }
+}
+
+function requireRules(kind: string, count: number, allowAll: string): void {
+  if (count === 0) {
+    throw new CiliumPolicyError({
+      id: 'l7-no-rules',
+      message: `L7.${kind}() without rules: Cilium reads an empty list as no L7 rule at all, so nothing would be restricted`,
+      fix: `pass at least one rule; to allow every request through the proxy use ${allowAll}`,
+      location: callerLocation(),
+    });
   }
 }
 

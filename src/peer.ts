@@ -1,5 +1,6 @@
 import { Entity } from './entity';
 import { CiliumPolicyError, callerLocation } from './errors';
+import { cidrContains, parseCidr } from './model/cidr';
 import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from './model/selectors';
 import { LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from './model/policy-model';
 import { IEndpointSelector, LabelExpression, _selectorModel } from './selector';
@@ -112,6 +113,14 @@ export class Peer implements IPeer {
         location: callerLocation(),
       });
     }
+    if (options.namespace !== undefined && (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.namespace) || options.namespace.length > 63)) {
+      throw new CiliumPolicyError({
+        id: 'peer-namespace-syntax',
+        message: `"${options.namespace}" is not a namespace name, so the peer would match nothing`,
+        fix: 'use a DNS-1123 label: lower-case letters, digits and dashes, at most 63 characters',
+        location: callerLocation(),
+      });
+    }
     const labels: Record<string, string> = { ...(options.labels ?? {}) };
     const expressions = [...(options.expressions ?? [])];
     if (options.namespace !== undefined) labels[NAMESPACE_LABEL] = options.namespace;
@@ -167,6 +176,18 @@ export class Peer implements IPeer {
    * match pods or nodes, only peers without a cluster identity.
    */
   public static cidr(cidr: string, options: CidrPeerOptions = {}): Peer {
+    const outer = parseCidr(cidr);
+    for (const hole of options.except ?? []) {
+      const inner = parseCidr(hole);
+      if (outer && inner && !cidrContains(outer, inner)) {
+        throw new CiliumPolicyError({
+          id: 'peer-except-outside',
+          message: `except ${hole} is not a sub-range of ${cidr}`,
+          fix: `list only ranges inside ${cidr} in except`,
+          location: callerLocation(),
+        });
+      }
+    }
     if (options.except && options.except.length > 0) {
       return new Peer({
         field: 'cidrSet',

@@ -236,6 +236,14 @@ export class PolicyRule {
         location: this.owner,
       });
     }
+    if (options.serverNames?.length && !(ports ?? []).some((p) => p._spec().kind === 'l4')) {
+      throw new CiliumPolicyError({
+        id: 'server-names-without-ports',
+        message: `${verb}(${config.description}): serverNames need the TCP ports the TLS connections use`,
+        fix: 'pass the ports, e.g. [Port.tcp(443)]; without them the server names would be dropped and every connection allowed',
+        location: this.owner,
+      });
+    }
     this.grants.push({ section, peer, ports: ports ? [...ports] : undefined, l7, options });
   }
 
@@ -290,6 +298,16 @@ export class PolicyRule {
         const namespace = context.namespace;
         peerItem = { endpoints: (peer.item.endpoints ?? []).map((s) => withNamespace(s, namespace)) };
       }
+    }
+    if (peer.field === 'services' && context.kind === 'CiliumClusterwideNetworkPolicy'
+      && (peer.item.services ?? []).some((svc) => svc.k8sService !== undefined && svc.k8sService.namespace === undefined)) {
+      diagnostics.push({
+        id: 'peer-service-namespace-required',
+        severity: Severity.ERROR,
+        path,
+        message: `${peer.description} has no namespace: in a clusterwide policy it would match services of that name in every namespace`,
+        fix: 'give Peer.service() a namespace',
+      });
     }
     const l4: PortProtocolModel[] = [];
     const icmp: IcmpFieldModel[] = [];

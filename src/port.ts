@@ -114,6 +114,14 @@ export class Port {
         location: callerLocation(),
       });
     }
+    if (/^0[xob]/i.test(name)) {
+      throw new CiliumPolicyError({
+        id: 'port-name-numeric',
+        message: `port name "${name}" reads like a number in hex, octal or binary, which is easy to mistake for a port number`,
+        fix: `rename the container port, or use Port.tcp(${/^0x[0-9a-f]+$/i.test(name) ? parseInt(name, 16) : '<number>'}) for a number`,
+        location: callerLocation(),
+      });
+    }
     return new Port({ kind: 'l4', model: { port: name.toLowerCase(), protocol } });
   }
 

@@ -160,6 +160,12 @@ describe('CiliumPolicy', () => {
     expect(() => policy.denyEgress(Peer.fqdnPattern('*.example.com'))).toThrow(/Cilium cannot deny by FQDN/);
   });
 
+  test('fails when server names come without TCP ports (they would be dropped)', () => {
+    const policy = new CiliumPolicy(chart('ns'), 'p');
+    expect(() => policy.allowEgress(Peer.entity(Entity.WORLD), undefined, undefined, { serverNames: ['api.example.com'] })).toThrow(/serverNames need the TCP ports/);
+    expect(() => policy.allowEgress(Peer.entity(Entity.WORLD), [Icmp.echoRequest()], undefined, { serverNames: ['a.example.com'] })).toThrow(/serverNames need/);
+  });
+
   test('fails when L7 rules come without ports', () => {
     const policy = new CiliumPolicy(chart('ns'), 'p');
     expect(() => policy.allowIngress(Peer.any(), [], L7.http(HttpRule.get('/')))).toThrow(/L7 http rules need ports/);
@@ -194,6 +200,12 @@ describe('ClusterwidePolicy', () => {
     const policy = new ClusterwidePolicy(c, 'p');
     policy.allowIngress(Peer.endpoints({ labels: { app: 'x' } }));
     expect(() => Testing.synth(c)).toThrow(/in a clusterwide policy it would match pods of every namespace/);
+  });
+
+  test('fails when a service peer has no namespace', () => {
+    const c = chart();
+    new ClusterwidePolicy(c, 'p').allowEgress(Peer.service('db'));
+    expect(() => Testing.synth(c)).toThrow(/service db has no namespace: in a clusterwide policy it would match services of that name in every namespace/);
   });
 
   test('host policies select nodes', () => {

@@ -40,6 +40,13 @@ describe('Peer', () => {
     expect(Peer.endpoints({ expressions: [LabelExpression.in('k8s:io.kubernetes.pod.namespace', ['a', 'b'])] }).toPeerConfig().namespaceImplicit).toBe(false);
   });
 
+  test('fails on a namespace that is not a namespace name, or an except outside its CIDR', () => {
+    expect(() => Peer.namespace('Foo_Bar')).toThrow(/"Foo_Bar" is not a namespace name/);
+    expect(() => Peer.endpoints({ namespace: 'a'.repeat(64) })).toThrow(/not a namespace name/);
+    expect(() => Peer.cidr('10.0.0.0/16', { except: ['10.0.0.0/8'] })).toThrow(/except 10\.0\.0\.0\/8 is not a sub-range of 10\.0\.0\.0\/16/);
+    expect(() => Peer.cidr('10.0.0.0/16', { except: ['10.0.0.0/16', '10.0.1.0/24'] })).not.toThrow();
+  });
+
   test('fails when several namespace choices are given', () => {
     expect(() => Peer.endpoints({ namespace: 'a', allNamespaces: true })).toThrow(/only one of namespace, allNamespaces and namespaceLabels/);
   });
@@ -75,7 +82,7 @@ describe('Port and Icmp', () => {
     expect(() => Port.udp(1.5)).toThrow(/not an integer/);
     expect(() => Port.tcpRange(90, 80)).toThrow(/ends before it starts/);
     expect(() => Port.named('not a name')).toThrow(/not a valid port name/);
-    expect(() => Port.named('0x50')).not.toThrow();
+    expect(() => Port.named('0x50')).toThrow(/reads like a number in hex, octal or binary[\s\S]*Port\.tcp\(80\)/);
     expect(() => Port.named('1234')).toThrow(/not a valid port name/);
     expect(() => Port.protocol(Protocol.TCP)).toThrow(/protocol TCP needs a port/);
     expect(() => Port.of({ name: 'http', port: 80 })).toThrow(/either a name/);
@@ -98,6 +105,9 @@ describe('L7', () => {
     expect(L7.generic('r2d2', [{ cmd: 'READ' }])._toModel()).toEqual({ l7proto: 'r2d2', l7: [{ cmd: 'READ' }] });
     expect(L7.http(HttpRule.any()).kind).toBe('http');
     expect(() => KafkaRule.of({ role: KafkaRole.PRODUCE, apiKey: 'produce' })).toThrow(/role .* or an apiKey/);
+    expect(() => L7.http()).toThrow(/L7\.http\(\) without rules[\s\S]*HttpRule\.any\(\)/);
+    expect(() => L7.dns()).toThrow(/DnsRule\.all\(\)/);
+    expect(() => L7.kafka()).toThrow(/L7\.kafka\(\) without rules/);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   IcmpRuleModel,
   KafkaRuleModel,
   L7RulesModel,
+  LabelSelectorModel,
   PEER_FIELDS,
   PEER_FIELD_NAMES,
   PolicyDocumentModel,
@@ -65,7 +66,7 @@ function checkRule(node: RuleNode, ctx: CheckContext): void {
     ctx.report('sanitize-cnp-node-selector', `${path}.nodeSelector`, 'a CiliumNetworkPolicy cannot have nodeSelector; the agent refuses it',
       'write host policies as a CiliumClusterwideNetworkPolicy, or use endpointSelector to select pods');
   }
-  const present = SECTIONS.filter((s) => rule[s] !== undefined);
+  const present = SECTIONS.filter((s) => rule[s] !== undefined && rule[s] !== null);
   const nonEmpty = SECTIONS.filter((s) => arr(rule[s]).length > 0);
   const crdCaught = present.length === 0 && ctx.version.atLeast(CONSTRAINT_SINCE.sectionsAnyOf);
   if (nonEmpty.length === 0 && !crdCaught) {
@@ -74,17 +75,26 @@ function checkRule(node: RuleNode, ctx: CheckContext): void {
       `rule has ${what}; ${ctx.version.atLeast(CONSTRAINT_SINCE.sectionsAnyOf) ? 'the agent refuses it' : 'it selects endpoints but enforces nothing'}`,
       'add rules; for a default deny write ingress: [{}] and/or egress: [{}]');
   }
-  if (ctx.kind === 'CiliumNetworkPolicy' && isObject(rule.endpointSelector)) {
-    const sel = rule.endpointSelector;
-    const isNs = (k: string): boolean => ['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace'].includes(k);
-    const keys: [string, string][] = [
-      ...Object.keys(isObject(sel.matchLabels) ? sel.matchLabels : {}).map((k): [string, string] => [k, keyPath(`${path}.endpointSelector.matchLabels`, k)]),
-      ...arr<{ key?: unknown }>(sel.matchExpressions).map((e, i): [string, string] => [String(isObject(e) ? e.key : ''), `${path}.endpointSelector.matchExpressions[${i}].key`]),
-    ];
-    for (const [k, p] of keys.filter(([k]) => isNs(k))) {
-      ctx.report('sanitize-cnp-subject-namespace', p, `the agent replaces the ${k} match of a CiliumNetworkPolicy endpointSelector with the policy's own namespace`,
-        'remove it (a CNP only selects pods of its namespace), or use a CiliumClusterwideNetworkPolicy to select other namespaces');
-    }
+  if (ctx.kind === 'CiliumNetworkPolicy' && isObject(rule.endpointSelector)) checkSubjectNamespace(rule.endpointSelector, `${path}.endpointSelector`, ctx);
+}
+
+/** A CNP's endpointSelector always gets `k8s:io.kubernetes.pod.namespace=<policy namespace>`; a different match is overwritten. */
+function checkSubjectNamespace(sel: LabelSelectorModel, path: string, ctx: CheckContext): void {
+  const isNs = (k: unknown): boolean => ['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace'].includes(String(k));
+  const found: [string, string, string][] = [];
+  for (const [k, v] of Object.entries(isObject(sel.matchLabels) ? sel.matchLabels : {})) {
+    if (isNs(k) && v !== ctx.namespace) found.push([k, keyPath(`${path}.matchLabels`, k), show(v)]);
+  }
+  arr<unknown>(sel.matchExpressions).forEach((e, i) => {
+    if (!isObject(e) || !isNs(e.key)) return;
+    const values = arr<unknown>(e.values);
+    if (e.operator === 'In' && values.length === 1 && values[0] === ctx.namespace) return;
+    found.push([String(e.key), `${path}.matchExpressions[${i}].key`, `${String(e.operator)} ${show(values)}`]);
+  });
+  for (const [k, p, what] of found) {
+    ctx.report('sanitize-cnp-subject-namespace', p,
+      `the agent replaces the ${k} match (${what}) of a CiliumNetworkPolicy endpointSelector with the policy's namespace ${show(ctx.namespace)}`,
+      'remove it (a CNP only selects pods of its own namespace), or use a CiliumClusterwideNetworkPolicy to select pods of other namespaces');
   }
 }
 
@@ -106,7 +116,9 @@ function checkCidrs(node: ItemNode, ctx: CheckContext): void {
   const cidrWire = wireName('cidr', direction);
   arr<unknown>(item.cidr).forEach((c, i) => {
     if (typeof c !== 'string' || !crdAcceptsCidr(c, v)) return;
-    if (!parsePrefixStrict(c) && !parseAddr(c)) unparsable(c, `${itemPath}.${cidrWire}[${i}]`, false);
+    const addr = parseAddr(c);
+    // A zone (`fe80::1%eth0`) names an interface, not a peer: the agent cannot use it in a policy.
+    if (!parsePrefixStrict(c) && (!addr || addr.zone !== undefined)) unparsable(c, `${itemPath}.${cidrWire}[${i}]`, false);
   });
   const setWire = wireName('cidrSet', direction);
   arr<CidrRuleModel>(item.cidrSet).forEach((entry, i) => {
@@ -387,7 +399,7 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
           'make endPort the last port of the range (at least port), or drop it');
       }
       if (end > r.value && arr(isObject(portRule.rules) ? portRule.rules.dns : undefined).length > 0) {
-        ctx.report('sanitize-dns-port-range', `${portPath}.endPort`, `dns rules cannot use a port range (${show(port.port)}-${end}); the agent refuses them`,
+        ctx.report('sanitize-dns-port-range', `${portPath}.endPort`, `dns rules cannot use a port range (${port.port}-${end}); the agent refuses them`,
           'list the DNS port (53) without endPort');
       }
     }
