@@ -1,0 +1,437 @@
+/**
+ * `npm run bench`: the verdict engine on a generated policy set (bench/workload.ts), against the naive evaluator (every
+ * rule of every policy walked for every query) in the same run.
+ *
+ * It measures:
+ * - compile time: `PolicySet.fromDocuments` (first run, with a cold JIT as a CLI run sees it, and the median of 5). The
+ *   policy of each subject identity is built lazily on first use, so the first verdict and the first pass over the query
+ *   mix (cold caches) are reported separately;
+ * - verdicts per second: the median of several passes over the query mix after a warm-up, compiled and naive
+ *   interleaved so that drift and background load hit both alike; the compiled/naive ratio is taken on the same queries.
+ *   The compiled engine is also timed with fresh endpoint objects per query (as a caller that builds endpoints per
+ *   connection, e.g. from flow logs, would: the engine caches endpoint resolution per object);
+ * - memory: `process.memoryUsage()` sampled during each phase (every 4,096 queries), as deltas over the baseline taken
+ *   after the modules are loaded; the heap retained after a full collection at the end of a phase; the process peak RSS.
+ *
+ * Before timing anything it checks that the compiled engine and the naive evaluator give the same verdict, explanation
+ * included, for every query of the mix, and exits with status 1 if not (or if the mix has no allowed or no denied query).
+ *
+ * Flags: --quick (100 policies, 1,000 endpoints, 5,000 queries), --json (print the figures as JSON instead of the table),
+ * --seed <n>, --policies <n>, --endpoints <n>, --queries <n>, --reps <n> (compiled passes), --naive-reps <n>,
+ * --naive-queries <n> (time the naive baseline on a fixed random subset of n queries; by default every query, unless the
+ * naive passes would take longer than about a minute, in which case a subset is used and the output says so).
+ * Run it with `node --expose-gc` (as `npm run bench` does) so that memory figures are taken after full collections.
+ */
+import { arch, cpus, loadavg, platform } from 'node:os';
+import { parseArgs } from 'node:util';
+import { PolicySet, Verdict, VerdictQuery } from '../src/engine';
+import { CATEGORIES, Category, Rng, generateWorkload } from './workload';
+
+interface BenchOptions {
+  readonly mode: 'full' | 'quick' | 'custom';
+  readonly json: boolean;
+  readonly seed: number;
+  readonly policies: number;
+  readonly endpoints: number;
+  readonly queries: number;
+  readonly reps: number;
+  readonly naiveReps: number;
+  /** 0: every query (or an automatic subset when that would be too slow). */
+  readonly naiveQueries: number;
+  readonly compileReps: number;
+}
+
+/** Time budget of the timed naive passes before an automatic subset is used. */
+const NAIVE_BUDGET_SECONDS = 60;
+
+function options(): BenchOptions {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      policies: { type: 'string' },
+      endpoints: { type: 'string' },
+      queries: { type: 'string' },
+      reps: { type: 'string' },
+      'naive-reps': { type: 'string' },
+      'naive-queries': { type: 'string' },
+    },
+    strict: true,
+  });
+  const int = (name: string, v: string | undefined, fallback: number, min: number): number => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer >= ${min}, got "${v}"`);
+    return n;
+  };
+  const quick = values.quick ?? false;
+  const custom = [values.policies, values.endpoints, values.queries].some((v) => v !== undefined);
+  return {
+    mode: custom ? 'custom' : quick ? 'quick' : 'full',
+    json: values.json ?? false,
+    seed: int('seed', values.seed, 1, 0),
+    policies: int('policies', values.policies, quick ? 100 : 1_000, 1),
+    endpoints: int('endpoints', values.endpoints, quick ? 1_000 : 10_000, 20),
+    queries: int('queries', values.queries, quick ? 5_000 : 20_000, 1),
+    reps: int('reps', values.reps, 7, 1),
+    naiveReps: int('naive-reps', values['naive-reps'], 5, 1),
+    naiveQueries: int('naive-queries', values['naive-queries'], 0, 0),
+    compileReps: 5,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Measurement helpers
+
+const MB = 1024 * 1024;
+
+function collect(): void {
+  if (typeof gc === 'function') {
+    gc();
+    gc();
+  }
+}
+
+function now(): bigint {
+  return process.hrtime.bigint();
+}
+
+function ms(ns: bigint): number {
+  return Number(ns) / 1e6;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface PhaseMemory {
+  /** Peak RSS seen during the phase, bytes. */
+  rss: number;
+  /** Peak heapUsed seen during the phase, bytes. */
+  heapUsed: number;
+  /** heapUsed after a full collection at the end of the phase, bytes (when gc is exposed and the phase is settled). */
+  retained?: number;
+}
+
+/** Samples `process.memoryUsage()` and keeps the peaks per phase (a phase may be entered several times). */
+class MemoryTracker {
+  public readonly baseline: NodeJS.MemoryUsage;
+  public readonly phases = new Map<string, PhaseMemory>();
+  private current: PhaseMemory | undefined;
+
+  constructor() {
+    collect();
+    this.baseline = process.memoryUsage();
+  }
+
+  public enter(phase: string): void {
+    let p = this.phases.get(phase);
+    if (!p) {
+      p = { rss: 0, heapUsed: 0 };
+      this.phases.set(phase, p);
+    }
+    this.current = p;
+    this.sample();
+  }
+
+  public sample(): void {
+    const m = process.memoryUsage();
+    if (!this.current) return;
+    this.current.rss = Math.max(this.current.rss, m.rss);
+    this.current.heapUsed = Math.max(this.current.heapUsed, m.heapUsed);
+  }
+
+  /** Ends the current phase: a last sample, then (with gc exposed) the heap retained after a full collection. */
+  public settle(): void {
+    this.sample();
+    if (this.current && typeof gc === 'function') {
+      collect();
+      this.current.retained = process.memoryUsage().heapUsed;
+    }
+    this.current = undefined;
+  }
+}
+
+/** Judges every query once; the memory is sampled every 4,096 queries. Returns the elapsed time in ns. */
+function pass(set: PolicySet, queries: readonly VerdictQuery[], naive: boolean, memory: MemoryTracker, sink: { allowed: number }): bigint {
+  collect();
+  const start = now();
+  for (let i = 0; i < queries.length; i++) {
+    const v = naive ? set.evaluateNaive(queries[i]) : set.verdict(queries[i]);
+    if (v.allowed) sink.allowed++;
+    if ((i & 4095) === 4095) memory.sample();
+  }
+  return now() - start;
+}
+
+/** `pass` on copies of the queries with fresh endpoint objects (copied before the clock starts; garbage on return). */
+function freshPass(set: PolicySet, queries: readonly VerdictQuery[], memory: MemoryTracker, sink: { allowed: number }): bigint {
+  const fresh = queries.map((q) => ({ ...q, from: { ...q.from }, to: { ...q.to } }));
+  return pass(set, fresh, false, memory, sink);
+}
+
+interface Rate {
+  readonly queries: number;
+  readonly reps: number;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly usPerVerdict: number;
+}
+
+function rate(queries: number, times: readonly bigint[]): Rate {
+  const rates = times.map((t) => queries / (Number(t) / 1e9));
+  const med = median(rates);
+  return { queries, reps: times.length, median: med, min: Math.min(...rates), max: Math.max(...rates), usPerVerdict: 1e6 / med };
+}
+
+interface MixCount {
+  queries: number;
+  allowed: number;
+  denied: number;
+  l7Denied: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The benchmark
+
+function run(opts: BenchOptions) {
+  const loadBefore = loadavg();
+  const memory = new MemoryTracker();
+  const sink = { allowed: 0 };
+
+  // 1. Inputs.
+  memory.enter('generate inputs');
+  let t = now();
+  const workload = generateWorkload({ seed: opts.seed, policies: opts.policies, endpoints: opts.endpoints, queries: opts.queries });
+  const generateMs = ms(now() - t);
+  const queries = workload.queries.map((q) => q.query);
+  memory.settle();
+
+  // 2. Compile: the first construction (cold JIT) and the median of several.
+  memory.enter('compile (PolicySet.fromDocuments)');
+  const compileTimes: number[] = [];
+  const compile = (): PolicySet => {
+    collect();
+    const start = now();
+    const built = PolicySet.fromDocuments(workload.docs);
+    compileTimes.push(ms(now() - start));
+    memory.sample();
+    return built;
+  };
+  for (let i = 1; i < opts.compileReps; i++) compile(); // built and dropped
+  const policySet = compile();
+  memory.settle();
+
+  // 3. Lazy compilation: the first verdict, then a first pass over the whole mix (per-identity policies built on first use).
+  memory.enter('first pass, cold caches (lazy compile)');
+  t = now();
+  policySet.verdict(queries[0]);
+  const firstVerdictMs = ms(now() - t);
+  const coldNs = pass(policySet, queries, false, memory, sink);
+  memory.settle();
+
+  // 4. Agreement on every query of the mix (also the naive evaluator's warm-up and its first-pass timing).
+  memory.enter('agreement check (compiled + naive)');
+  const counts = new Map<string, MixCount>([...CATEGORIES, 'total'].map((c) => [c, { queries: 0, allowed: 0, denied: 0, l7Denied: 0 }]));
+  const mismatches: { index: number; category: Category; compiled: Verdict; naive: Verdict; sameVerdict: boolean }[] = [];
+  let naiveFirstPassNs = 0n;
+  workload.queries.forEach((wq, index) => {
+    const compiled = policySet.verdict(wq.query);
+    const n0 = now();
+    const naive = policySet.evaluateNaive(wq.query);
+    naiveFirstPassNs += now() - n0;
+    const sameVerdict = compiled.verdict === naive.verdict && compiled.allowed === naive.allowed;
+    if (!sameVerdict || JSON.stringify(compiled) !== JSON.stringify(naive)) {
+      mismatches.push({ index, category: wq.category, compiled, naive, sameVerdict });
+    }
+    for (const key of [wq.category, 'total']) {
+      const c = counts.get(key) as MixCount;
+      c.queries++;
+      if (compiled.verdict === 'allowed') c.allowed++;
+      else if (compiled.verdict === 'denied') c.denied++;
+      else c.l7Denied++;
+    }
+    if ((index & 4095) === 4095) memory.sample();
+  });
+  memory.settle();
+  if (mismatches.length > 0) {
+    const onVerdict = mismatches.filter((m) => !m.sameVerdict).length;
+    console.error(`FAIL: the compiled engine and the naive evaluator disagree on ${mismatches.length} of ${queries.length} queries `
+      + `(${onVerdict} on the verdict itself, ${mismatches.length - onVerdict} on the explanation only). First ones:`);
+    for (const m of mismatches.slice(0, 5)) {
+      console.error(`  #${m.index} [${m.category}]`);
+      console.error(`    compiled: ${m.compiled.summary} (egress ${m.compiled.egress.decision}, ingress ${m.compiled.ingress.decision})`);
+      console.error(`    naive:    ${m.naive.summary} (egress ${m.naive.egress.decision}, ingress ${m.naive.ingress.decision})`);
+    }
+    process.exit(1);
+  }
+  const total = counts.get('total') as MixCount;
+  if (total.allowed === 0 || total.denied === 0) {
+    console.error(`FAIL: degenerate query mix (${total.allowed} allowed, ${total.denied} denied of ${total.queries})`);
+    process.exit(1);
+  }
+
+  // 5. Throughput. The naive baseline runs on every query unless that would take too long (or a subset is asked for).
+  const naivePerQuerySeconds = Number(naiveFirstPassNs) / 1e9 / queries.length;
+  let naiveCount = opts.naiveQueries > 0 ? Math.min(opts.naiveQueries, queries.length) : queries.length;
+  let subsetReason = opts.naiveQueries > 0 && naiveCount < queries.length ? 'asked with --naive-queries' : undefined;
+  if (opts.naiveQueries === 0 && naivePerQuerySeconds * queries.length * opts.naiveReps > NAIVE_BUDGET_SECONDS) {
+    naiveCount = Math.max(1_000, Math.floor(NAIVE_BUDGET_SECONDS / opts.naiveReps / naivePerQuerySeconds / 1_000) * 1_000);
+    subsetReason = `every query would take over ${NAIVE_BUDGET_SECONDS} s of naive passes`;
+  }
+  const naiveQueries = naiveCount < queries.length ? new Rng(opts.seed ^ 0x5eed).sample(queries, naiveCount) : queries;
+
+  pass(policySet, queries, false, memory, sink); // warm-up (the naive evaluator warmed up in the agreement check)
+  const times = { compiled: [] as bigint[], fresh: [] as bigint[], naive: [] as bigint[], compiledOnSubset: [] as bigint[] };
+  for (let r = 0; r < Math.max(opts.reps, opts.naiveReps); r++) {
+    if (r < opts.reps) {
+      memory.enter('timed: compiled');
+      times.compiled.push(pass(policySet, queries, false, memory, sink));
+      memory.enter('timed: compiled, fresh endpoint objects');
+      times.fresh.push(freshPass(policySet, queries, memory, sink));
+    }
+    if (r < opts.naiveReps) {
+      memory.enter('timed: naive');
+      times.naive.push(pass(policySet, naiveQueries, true, memory, sink));
+      if (naiveQueries !== queries) {
+        memory.enter('timed: compiled');
+        times.compiledOnSubset.push(pass(policySet, naiveQueries, false, memory, sink));
+      }
+    }
+  }
+  memory.enter('timed: compiled');
+  memory.settle();
+
+  const compiled = rate(queries.length, times.compiled);
+  const naive = rate(naiveQueries.length, times.naive);
+  const compiledOnNaiveQueries = naiveQueries === queries ? compiled : rate(naiveQueries.length, times.compiledOnSubset);
+  // Up-front cost of the compiled engine: construction plus what the cold pass took beyond a warm one.
+  const upfrontMs = median(compileTimes) + Math.max(0, ms(coldNs) - (queries.length / compiled.median) * 1e3);
+  const savingMsPerQuery = 1e3 / naive.median - 1e3 / compiledOnNaiveQueries.median;
+  const phase = (name: string): PhaseMemory => memory.phases.get(name) ?? { rss: 0, heapUsed: 0 };
+  const retainedDelta = (a: string, b: string): number | undefined => {
+    const ra = phase(a).retained;
+    const rb = phase(b).retained;
+    return ra !== undefined && rb !== undefined ? (ra - rb) / MB : undefined;
+  };
+  const cpu = cpus();
+
+  return {
+    machine: {
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      platform: `${platform()} ${arch()}`,
+      node: process.version,
+      loadAverage1m: { before: loadBefore[0], after: loadavg()[0] },
+      gcExposed: typeof gc === 'function',
+    },
+    parameters: {
+      mode: opts.mode, seed: opts.seed, policies: opts.policies, endpoints: opts.endpoints, queries: opts.queries,
+      reps: opts.reps, naiveReps: opts.naiveReps, naiveQueries: naiveQueries.length, naiveSubsetReason: subsetReason,
+    },
+    workload: { ...workload.stats, rulesNotImported: policySet.skippedRules.length, generateMs },
+    mix: Object.fromEntries(counts),
+    agreement: { queries: queries.length, mismatches: 0 },
+    compile: {
+      firstMs: compileTimes[0],
+      medianMs: median(compileTimes),
+      reps: compileTimes.length,
+      firstVerdictMs,
+      coldPassMs: ms(coldNs),
+      coldPassVerdictsPerSecond: queries.length / (Number(coldNs) / 1e9),
+    },
+    throughput: {
+      compiled,
+      compiledFreshEndpoints: rate(queries.length, times.fresh),
+      naive,
+      compiledOnNaiveQueries,
+      ratioCompiledOverNaive: compiledOnNaiveQueries.median / naive.median,
+      naiveFirstPassVerdictsPerSecond: 1 / naivePerQuerySeconds,
+      breakEvenQueries: savingMsPerQuery > 0 ? Math.ceil(upfrontMs / savingMsPerQuery) : undefined,
+    },
+    memory: {
+      baseline: { rssMB: memory.baseline.rss / MB, heapUsedMB: memory.baseline.heapUsed / MB },
+      phases: Object.fromEntries([...memory.phases].map(([name, p]) => [name, {
+        peakRssDeltaMB: (p.rss - memory.baseline.rss) / MB,
+        peakHeapUsedDeltaMB: (p.heapUsed - memory.baseline.heapUsed) / MB,
+        ...(p.retained !== undefined ? { heapAfterGcDeltaMB: (p.retained - memory.baseline.heapUsed) / MB } : {}),
+      }])),
+      compiledSetMB: retainedDelta('compile (PolicySet.fromDocuments)', 'generate inputs'),
+      identityCachesMB: retainedDelta('first pass, cold caches (lazy compile)', 'compile (PolicySet.fromDocuments)'),
+      processMaxRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Output
+
+type Result = ReturnType<typeof run>;
+
+function printTable(r: Result): void {
+  const n = (v: number, digits = 0): string => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const mb = (v: number | undefined): string => (v === undefined ? '-' : `${n(v, 1)} MB`);
+  const pad = (s: string, w: number): string => s.padStart(w);
+  const w = r.workload;
+  const p = r.parameters;
+  const out: string[] = [];
+  out.push(`cdk8s-cilium verdict engine benchmark (${p.mode})`);
+  out.push(`machine   ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.platform}, node ${r.machine.node}, `
+    + `load average (1 min) ${n(r.machine.loadAverage1m.before, 2)} before / ${n(r.machine.loadAverage1m.after, 2)} after`
+    + `${r.machine.gcExposed ? '' : '; gc not exposed: memory figures include garbage'}`);
+  out.push(`workload  seed ${p.seed}: ${n(p.policies)} policies (${n(w.cnps)} CNP, ${n(w.ccnps)} CCNP; ${n(w.rules)} rules, ${n(w.items)} rule items, `
+    + `${n(w.rulesNotImported)} not imported by the agent) over ${n(w.namespaces)} namespaces`);
+  out.push(`          ${n(p.endpoints)} endpoints: ${n(w.pods)} pods (${n(w.podIdentities)} identities), ${n(w.ips)} IPs, ${n(w.fqdns)} DNS names, ${n(w.entities)} entities`);
+  out.push(`          ${n(p.queries)} queries (${n(w.httpQueries)} with an HTTP request, ${n(w.dnsQueries)} with a DNS query name), generated in ${n(w.generateMs)} ms`);
+  out.push(`agreement compiled == naive (verdict and explanation) on all ${n(r.agreement.queries)} queries`);
+  out.push('');
+  out.push(`${'query mix'.padEnd(26)}${pad('queries', 9)}${pad('allowed', 9)}${pad('denied', 9)}${pad('L7-denied', 11)}`);
+  for (const [name, c] of Object.entries(r.mix)) {
+    out.push(`${name.padEnd(26)}${pad(n(c.queries), 9)}${pad(n(c.allowed), 9)}${pad(n(c.denied), 9)}${pad(n(c.l7Denied), 11)}`);
+  }
+  out.push('');
+  const c = r.compile;
+  out.push('compile');
+  out.push(`  PolicySet.fromDocuments, first run          ${pad(n(c.firstMs, 1), 9)} ms`);
+  out.push(`  PolicySet.fromDocuments, median of ${c.reps}        ${pad(n(c.medianMs, 1), 9)} ms`);
+  out.push(`  first verdict (lazy per-identity compile)   ${pad(n(c.firstVerdictMs, 2), 9)} ms`);
+  out.push(`  first pass over the mix (cold caches)       ${pad(n(c.coldPassMs), 9)} ms   ${n(c.coldPassVerdictsPerSecond)} verdicts/s`);
+  out.push('');
+  const t = r.throughput;
+  out.push(`${'throughput, median after warm-up'.padEnd(46)}${pad('reps', 5)}${pad('queries', 9)}${pad('verdicts/s', 12)}${pad('min', 10)}${pad('max', 10)}`
+    + `${pad('µs/verdict', 12)}`);
+  const row = (label: string, x: Rate): string => `  ${label.padEnd(44)}${pad(n(x.reps), 5)}${pad(n(x.queries), 9)}${pad(n(x.median), 12)}`
+    + `${pad(n(x.min), 10)}${pad(n(x.max), 10)}${pad(n(x.usPerVerdict, 1), 12)}`;
+  const subset = p.naiveQueries < p.queries;
+  out.push(row('compiled', t.compiled));
+  out.push(row('compiled, fresh endpoint objects per query', t.compiledFreshEndpoints));
+  out.push(row(`naive (every rule)${subset ? ', fixed random subset' : ''}`, t.naive));
+  if (subset) out.push(row('compiled, same subset', t.compiledOnNaiveQueries));
+  out.push(`  ${'ratio compiled/naive (same queries)'.padEnd(44)}${pad(`${n(t.ratioCompiledOverNaive, 1)}x`, 26)}`);
+  out.push(`  ${'naive, first pass (agreement check)'.padEnd(44)}${pad(n(t.naiveFirstPassVerdictsPerSecond), 26)}`);
+  out.push(`  break-even: compile + cold pass repaid after ${t.breakEvenQueries === undefined ? 'never (compiled is not faster)' : `~${n(t.breakEvenQueries)} queries`}`);
+  if (subset) out.push(`  (naive timed on a fixed random subset of ${n(p.naiveQueries)} queries: ${p.naiveSubsetReason ?? ''}; rates are per query)`);
+  out.push('');
+  const m = r.memory;
+  out.push(`memory, delta over the baseline after module load (rss ${n(m.baseline.rssMB, 1)} MB, heap used ${n(m.baseline.heapUsedMB, 1)} MB)`);
+  out.push(`  ${'phase'.padEnd(44)}${pad('peak rss', 11)}${pad('peak heap', 11)}${pad('heap after gc', 15)}`);
+  for (const [name, ph] of Object.entries(m.phases)) {
+    out.push(`  ${name.padEnd(44)}${pad(mb(ph.peakRssDeltaMB), 11)}${pad(mb(ph.peakHeapUsedDeltaMB), 11)}${pad(mb(ph.heapAfterGcDeltaMB), 15)}`);
+  }
+  out.push(`  retained by the compiled set: ${mb(m.compiledSetMB)} after construction, + ${mb(m.identityCachesMB)} of per-identity caches after the cold pass`);
+  out.push(`  process peak RSS (maxRSS): ${mb(m.processMaxRssMB)}`);
+  console.log(out.join('\n'));
+}
+
+function main(): void {
+  const opts = options();
+  const result = run(opts);
+  if (opts.json) console.log(JSON.stringify(result, null, 2));
+  else printTable(result);
+}
+
+main();
