@@ -25,3 +25,4 @@ export * from './model/parse';
 export * from './validate';
 export * from './testing';
 export * from './engine';
+export * from './plugin';

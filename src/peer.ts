@@ -232,6 +232,14 @@ export class Peer implements IPeer {
    * @param namespace the Service namespace; default: the namespace of the policy
    */
   public static service(name: string, namespace?: string): Peer {
+    if (name === 'kubernetes' && (namespace === undefined || namespace === 'default')) {
+      throw new CiliumPolicyError({
+        id: 'peer-kube-apiserver-service',
+        message: 'Peer.service(\'kubernetes\') is the API server: Cilium does not support toServices for default/kubernetes',
+        fix: 'use Peer.kubeApiServer() (the kube-apiserver entity)',
+        location: callerLocation(),
+      });
+    }
     return new Peer({
       field: 'services',
       item: { services: [{ k8sService: { serviceName: name, ...(namespace !== undefined ? { namespace } : {}) } }] },

@@ -7,7 +7,7 @@ import { emitRule } from './model/emit';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from './model/policy-model';
 import { AllowOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
 import { Port } from './port';
-import { validatePolicy } from './validate';
+import { CiliumAppValidation, validatePolicy } from './validate';
 import { PeerLike } from './workload';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
@@ -64,6 +64,8 @@ export abstract class PolicyBase extends Construct {
       specs: Lazy.any({ produce: () => (this.rules.length > 1 ? this.renderRules().rules.map(emitRule) : undefined) }),
     }, kind === 'CiliumClusterwideNetworkPolicy');
     this.node.addValidation({ validate: () => this.validationErrors() });
+    // The checks that need the whole app (pitfalls across policies, raw ApiObject policies) run once at the root.
+    CiliumAppValidation.ensure(this);
   }
 
   /** The kind of resource. */

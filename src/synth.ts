@@ -1,4 +1,6 @@
 import { App, AppProps } from 'cdk8s';
+import { Severity } from './errors';
+import { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate';
 
 /**
  * Builds and synthesizes a cdk8s app, reporting input errors as plain messages instead of stack traces.
@@ -16,12 +18,17 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
   try {
     const app = new App(props);
     build(app);
+    // Apps that hold only raw ApiObject policies get the app-wide checks too.
+    CiliumAppValidation.ensure(app);
     // Validate everything before writing anything: no partial output.
-    const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => `[${c.node.path}] ${message}`));
+    const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => (c.node.path ? `[${c.node.path}] ${message}` : message)));
     if (errors.length > 0) {
       process.stderr.write(`cdk8s-cilium: synthesis failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map((e) => `  ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
       process.exitCode = 1;
       return undefined;
+    }
+    for (const warning of validateApp(app).filter((d) => d.severity === Severity.WARNING)) {
+      process.stderr.write(`cdk8s-cilium: warning: ${formatAppDiagnostic(warning)}\n`);
     }
     app.synth();
     return app;

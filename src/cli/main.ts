@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../errors';
 import { CliIo, EXIT, addTraceCommand } from './trace';
+import { addValidateCommand } from './validate';
 
 /** The process's stdout/stderr. */
 export const PROCESS_IO: CliIo = {
@@ -41,12 +42,34 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError(false);
   addTraceCommand(program, io, done);
+  addValidateCommand(program, io, done);
   return program;
 }
 
 /**
  * Runs the CLI in-process.
  * @param argv the arguments after the program name, e.g. `['trace', '--policies', 'dist', …]`
+ * @returns the exit code: 0 success/allowed, 1 denied or findings, 2 bad input
+ */
+export async function runAsync(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
+  let code: number = EXIT.allowed;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  if (argv.length === 0) {
+    io.stderr(program.helpInformation());
+    return EXIT.badInput;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    return reportError(e, io);
+  }
+  return code;
+}
+
+/**
+ * Runs a synchronous command (`trace`, `--version`, `--help`) in-process; `validate` needs `runAsync`.
  * @returns the exit code: 0 success/allowed, 1 denied, 2 bad input
  */
 export function run(argv: readonly string[], io: CliIo = PROCESS_IO): number {
@@ -61,20 +84,26 @@ export function run(argv: readonly string[], io: CliIo = PROCESS_IO): number {
   try {
     program.parse([...argv], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // help and version are printed by commander and exit 0; every other commander error was printed as one line.
-      return e.exitCode === 0 ? 0 : EXIT.badInput;
-    }
-    if (e instanceof CiliumPolicyError) {
-      io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
-      return EXIT.badInput;
-    }
-    io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    return EXIT.badInput;
+    return reportError(e, io);
   }
   return code;
 }
 
+function reportError(e: unknown, io: CliIo): number {
+  if (e instanceof CommanderError) {
+    // help and version are printed by commander and exit 0; every other commander error was printed as one line.
+    return e.exitCode === 0 ? 0 : EXIT.badInput;
+  }
+  if (e instanceof CiliumPolicyError) {
+    io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+    return EXIT.badInput;
+  }
+  io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  return EXIT.badInput;
+}
+
 if (require.main === module) {
-  process.exitCode = run(process.argv.slice(2));
+  void runAsync(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

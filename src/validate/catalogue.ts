@@ -1,7 +1,10 @@
 import { Severity } from '../errors';
 
-/** Which validation layer a check belongs to. */
-export type CheckLayer = 'crd' | 'sanitize' | 'version';
+/**
+ * Which validation layer a check belongs to: the three per-policy layers (`crd`, `sanitize`, `version`), the pitfall layer
+ * over a whole set of manifests (`pitfall`), and the reading of the input (`input`, `parse`) by `validateInputs`.
+ */
+export type CheckLayer = 'crd' | 'sanitize' | 'version' | 'pitfall' | 'input' | 'parse';
 
 /** One entry of the check catalogue. */
 export interface CheckInfo {
@@ -135,7 +138,55 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'version-kafka-deprecated', severity: W, versions: '1.18-1.19', what: 'kafka or l7proto rules (deprecated in 1.18, removed in 1.20)' },
 ];
 
-const BY_ID = new Map(CHECKS.map((c) => [c.id, c]));
+/**
+ * The pitfall layer (`pitfall-rules.ts`): checks over a whole set of manifests (policies, workloads, Services, Namespaces,
+ * NetworkPolicies) for policies that both Cilium layers accept but that do not do what they seem to. The table in the doc
+ * comment of `pitfall-rules.ts` mirrors this list (a test keeps them equal). `fires on` names Cilium versions as in `CHECKS`;
+ * `1.20-dev` is the `main` branch (`--cilium-version 1.20`).
+ */
+export const PITFALL_CHECKS: readonly CheckInfo[] = [
+  { id: 'pitfall-fqdn-without-dns', severity: W, versions: 'all', what: 'toFQDNs for pods that no policy in the input gives an L7 DNS rule, so no address is ever learned' },
+  { id: 'pitfall-fqdn-not-in-dns-rules', severity: W, versions: 'all', what: 'a toFQDNs name that the DNS rules of the same pods do not allow looking up' },
+  { id: 'pitfall-default-deny-without-dns', severity: W, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP)' },
+  { id: 'pitfall-deny-only-default-deny', severity: W, versions: 'all', what: 'a direction with only deny rules: it puts its endpoints into default deny and drops everything else' },
+  { id: 'pitfall-ccnp-peer-namespace', severity: W, versions: 'all', what: 'a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace' },
+  { id: 'pitfall-service-port', severity: E, versions: 'all', what: 'a Service port where Cilium matches the container (target) port' },
+  { id: 'pitfall-services-with-ports', severity: W, versions: '1.17+', what: 'toServices with toPorts for a Service not in the input: the ports must be its target ports' },
+  { id: 'pitfall-kube-apiserver-service', severity: E, versions: 'all', what: 'toServices to default/kubernetes instead of the kube-apiserver entity' },
+  { id: 'pitfall-selector-matches-nothing', severity: W, versions: 'all', what: 'an endpoint selector that matches none of the workloads in the input' },
+  { id: 'pitfall-network-policy-overlap', severity: W, versions: 'all', what: 'a Kubernetes NetworkPolicy and a Cilium policy select the same pods (their allows add up)' },
+  { id: 'pitfall-host-lockout', severity: W, versions: 'all', what: 'a host policy in default deny without the paths nodes need (kubelet, health, tunnel, API server)' },
+  { id: 'pitfall-kafka-removed', severity: E, versions: '1.20-dev', what: 'kafka or l7proto rules (removed in Cilium 1.20)' },
+];
+
+/**
+ * What reading the input can report (`validateInputs`): unusable files, the YAML reader's diagnostics (`parse-…`, see
+ * `PARSE_DIAGNOSTIC_IDS`; their severity is the usual one, a YAML warning is reported as a warning), and violations of a
+ * real CRD given with `--crd`.
+ */
+export const INPUT_CHECKS: readonly CheckInfo[] = [
+  { id: 'input-not-found', severity: E, versions: 'all', what: 'a path or glob that matches no file' },
+  { id: 'input-unreadable', severity: E, versions: 'all', what: 'a file that cannot be read (permissions, not a regular file, I/O error)' },
+  { id: 'input-binary', severity: E, versions: 'all', what: 'a file with NUL bytes or invalid UTF-8' },
+  { id: 'input-too-large', severity: E, versions: 'all', what: 'a file larger than the size limit (10 MiB unless configured)' },
+  { id: 'input-empty', severity: W, versions: 'all', what: 'a file without any YAML document' },
+  { id: 'parse-yaml-syntax', severity: E, versions: 'all', what: 'a YAML syntax error (truncated file, bad indentation), or a document that is not a mapping' },
+  { id: 'parse-unknown-field', severity: E, versions: 'all', what: 'a field the CRD does not have (misspelled, or misplaced)' },
+  { id: 'parse-wrong-type', severity: E, versions: 'all', what: 'a field with the wrong JSON type' },
+  { id: 'parse-missing-field', severity: E, versions: 'all', what: 'a required field is missing' },
+  { id: 'parse-api-version', severity: E, versions: 'all', what: 'apiVersion is not cilium.io/v2' },
+  { id: 'parse-missing-name', severity: E, versions: 'all', what: 'metadata.name is missing' },
+  { id: 'parse-port-not-string', severity: E, versions: 'all', what: 'a port written as a number (the CRD wants a string)' },
+  { id: 'parse-null-value', severity: W, versions: 'all', what: 'a field set to null (the API server prunes it)' },
+  { id: 'parse-yaml11-ambiguous', severity: W, versions: 'all', what: 'a plain scalar Kubernetes (YAML 1.1) reads differently (010 is octal, yes is a boolean)' },
+  { id: 'parse-missing-kind', severity: W, versions: 'all', what: 'a document without kind that looks like a Cilium policy' },
+  { id: 'crd-schema', severity: E, versions: 'all', what: 'a violation of the CRD given with --crd (closed schema: unknown fields fail)' },
+];
+
+/** Every check `validateInputs` can report: the per-policy layers, the pitfalls and the input checks, in that order. */
+export const REPORT_CHECKS: readonly CheckInfo[] = [...CHECKS, ...PITFALL_CHECKS, ...INPUT_CHECKS];
+
+const BY_ID = new Map(REPORT_CHECKS.map((c) => [c.id, c]));
 
 /** The catalogue entry of `id`. @throws Error for an id that is not in the catalogue (a programming error). */
 export function checkInfo(id: string): CheckInfo {
@@ -144,7 +195,12 @@ export function checkInfo(id: string): CheckInfo {
   return info;
 }
 
-/** The layer of a check id, from its prefix. */
+/** The layer of a check id, from its prefix (`crd-schema`, from `--crd`, is `crd`). */
 export function layerOf(id: string): CheckLayer {
   return id.slice(0, id.indexOf('-')) as CheckLayer;
+}
+
+/** The catalogue entry of `id`, or `undefined` for an id no catalogue lists. */
+export function findCheck(id: string): CheckInfo | undefined {
+  return BY_ID.get(id);
 }

@@ -9,6 +9,12 @@
  * - `version-…` (`version-rules.ts`): fields newer than the target version (pruned silently by older API servers)
  *   and removed or deprecated ones.
  *
+ * Two more layers work on whole sets of manifests rather than one policy: the pitfalls (`pitfall-…`, `pitfall-rules.ts`,
+ * catalogue `PITFALL_CHECKS`), and the reading of files for `validateInputs`/`validatePaths` (`input-…`, `parse-…`,
+ * `crd-schema`; `validate-input.ts`, catalogue `INPUT_CHECKS`), which runs every layer over files, directories, globs and
+ * standard input and places each finding at `file:line:column`. `REPORT_CHECKS` is all of them; the `validate` command,
+ * the cdk8s validation plugin and `validateApp` (synthesis) share that code.
+ *
  * Every finding is a `Diagnostic` with a stable id, a one-line message with the bad value, the JSON path in wire form
  * (`spec.ingress[0].fromEndpoints[0].matchLabels.app`) and a fix. The catalogue ("fires on" = the target versions on
  * which the check can fire):
@@ -131,8 +137,26 @@ import { schemaRules } from './schema-rules';
 import { versionRules } from './version-rules';
 import { collectingContext, Visitor, walkDocument, walkRule } from './walk';
 
-export { CHECKS, checkInfo, layerOf } from './catalogue';
+export { CHECKS, INPUT_CHECKS, PITFALL_CHECKS, REPORT_CHECKS, checkInfo, findCheck, layerOf } from './catalogue';
 export type { CheckInfo, CheckLayer } from './catalogue';
+export { checkPitfalls } from './pitfall-rules';
+export type { PitfallDocument, PitfallFinding, PitfallOptions } from './pitfall-rules';
+export { ManifestInventory } from './inventory';
+export type {
+  InventoryContainerPort, InventoryNamespace, InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventoryServicePortInfo,
+  InventorySource,
+} from './inventory';
+export { STDIN_NAME, VALIDATE_REPORT_SCHEMA, parseTargetVersion, validateInputs, validatePaths } from './validate-input';
+export type {
+  ReportDiagnostic, ReportFile, ReportSummary, TargetVersion, ValidateInputsOptions, ValidatePathsOptions, ValidationInput, ValidationReport,
+} from './validate-input';
+export { DEFAULT_MAX_FILE_BYTES } from './inputs';
+export { formatDiagnosticText, formatReportText, summaryLine } from './format-text';
+export { VALIDATE_REPORT_JSON_SCHEMA, formatReportJson, reportToJson } from './format-json';
+export { SARIF_SCHEMA_URI, formatReportSarif, reportToSarif } from './format-sarif';
+export { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate-app';
+export type { AppDiagnostic, AppValidationOptions } from './validate-app';
+export type { SarifOptions } from './format-sarif';
 
 /** Options of `validatePolicy`. */
 export interface ValidatePolicyOptions {
@@ -150,13 +174,15 @@ const LAYERS: readonly Visitor[] = [schemaRules, sanitizeRules, versionRules];
  */
 export function validatePolicy(doc: PolicyDocumentModel, options: ValidatePolicyOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const layer of LAYERS) walkDocument(doc, [layer], collectingContext(options.version, doc.kind, out));
+  const ns = typeof doc.metadata?.namespace === 'string' && doc.metadata.namespace !== '' ? doc.metadata.namespace : undefined;
+  for (const layer of LAYERS) walkDocument(doc, [layer], collectingContext(options.version, doc.kind, out, ns));
   return out;
 }
 
 /**
- * Validates one rule as it would appear in a policy of `kind`. `pathPrefix` is the rule's JSON path (`spec`,
- * `specs[2]`) and prefixes every finding's path. Document-level checks (metadata, empty policy) are not run.
+ * Validates one rule as it would appear in a policy of `kind` (a CNP is assumed to live in `default`). `pathPrefix`
+ * is the rule's JSON path (`spec`, `specs[2]`) and prefixes every finding's path. Document-level checks (metadata,
+ * empty policy) are not run.
  */
 export function validateRule(rule: RuleModel, kind: PolicyKind, version: CiliumVersion, pathPrefix = 'spec'): Diagnostic[] {
   const out: Diagnostic[] = [];

@@ -14,24 +14,24 @@ import {
   ServiceSelectorModel,
 } from '../model/policy-model';
 import {
+  AUTHENTICATION_MODES,
   CIDR_SET_FIELDS,
   CONSTRAINT_SINCE,
   CRD_PATTERNS,
   ENTITIES,
+  fieldSince,
   GO_ONLY_ENTITIES,
   HEADER_MISMATCH_ACTIONS,
   ICMP_FAMILIES,
   KAFKA_ROLES,
   LIMITS,
+  LISTENER_FIELDS,
   LISTENER_KINDS,
+  PORT_FIELDS,
   PROTOCOLS,
+  RULE_FIELDS,
   SAFE,
   SELECTOR_OPERATORS,
-  AUTHENTICATION_MODES,
-  fieldSince,
-  LISTENER_FIELDS,
-  PORT_FIELDS,
-  RULE_FIELDS,
   sinceOf,
   valuesAt,
 } from './tables';
@@ -56,7 +56,7 @@ function checkMetadata(doc: PolicyDocumentModel, ctx: CheckContext): void {
   const md = isObject(doc.metadata) ? doc.metadata : { name: undefined as unknown };
   const name = md.name as unknown;
   if (typeof name !== 'string' || !isDns1123Subdomain(name)) {
-    ctx.report('crd-metadata-name', 'metadata.name', `metadata.name ${show(name)} is not a valid object name`,
+    ctx.report('crd-metadata-name', 'metadata.name', name === undefined || name === '' ? 'metadata.name is missing' : `metadata.name ${show(name)} is not a valid object name`,
       'use lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters');
   }
   const ns = (md as { namespace?: unknown }).namespace;
@@ -97,9 +97,14 @@ function checkRule(node: RuleNode, ctx: CheckContext): void {
       hasEs ? 'keep one: endpointSelector for pods, nodeSelector for a host policy (CCNP only)'
         : 'add endpointSelector: {} to select all pods (of the namespace, for a CNP), or a nodeSelector for a host policy');
   }
+  for (const field of ['endpointSelector', 'nodeSelector'] as const) {
+    const sel = rule[field] as unknown;
+    if (sel !== undefined && sel !== null && !isObject(sel)) wrongType(ctx, `${path}.${field}`, field, sel, 'a label selector object');
+  }
+  // The API server drops null values before validation, so `ingress: null` is no section either.
   const sections = [rule.ingress, rule.ingressDeny, rule.egress, rule.egressDeny];
-  if (ctx.version.atLeast(CONSTRAINT_SINCE.sectionsAnyOf) && sections.every((s) => s === undefined)) {
-    ctx.report('crd-sections-any-of', path, `rule has none of ingress, ingressDeny, egress, egressDeny, which cilium ${ctx.version} requires`,
+  if (ctx.version.atLeast(CONSTRAINT_SINCE.sectionsAnyOf) && sections.every((s) => s === undefined || s === null)) {
+    ctx.report('crd-sections-any-of', path, `rule has none of ingress, ingressDeny, egress, egressDeny, which Cilium ${ctx.version} requires`,
       'add a section; ingress: [{}] makes ingress default-deny without allowing anything');
   }
   if (rule.labels !== undefined && !Array.isArray(rule.labels)) wrongType(ctx, `${path}.labels`, 'labels', rule.labels, 'a list');
@@ -133,7 +138,25 @@ function checkRule(node: RuleNode, ctx: CheckContext): void {
 }
 
 function checkSection(node: SectionNode, ctx: CheckContext): void {
-  if (!Array.isArray(node.items)) wrongType(ctx, node.sectionPath, node.section, node.items, 'a list of rules');
+  if (!Array.isArray(node.items)) {
+    wrongType(ctx, node.sectionPath, node.section, node.items, 'a list of rules');
+    return;
+  }
+  node.items.forEach((item, i) => {
+    if (!isObject(item)) wrongType(ctx, `${node.sectionPath}[${i}]`, `${node.section} rule`, item, 'an object', 'write each rule as an object; {} matches everything');
+  });
+}
+
+/** Reports the entries of a list that are not objects (`toPorts: [null]`, `fromEndpoints: ["app"]`). */
+function objectEntries(ctx: CheckContext, values: unknown, path: string, what: string): void {
+  if (values === undefined || values === null) return;
+  if (!Array.isArray(values)) {
+    wrongType(ctx, path, what, values, 'a list');
+    return;
+  }
+  values.forEach((v, i) => {
+    if (!isObject(v)) wrongType(ctx, `${path}[${i}]`, `${what} entry`, v, 'an object');
+  });
 }
 
 function checkStrings(ctx: CheckContext, values: unknown, path: string, what: string, each: (v: string, p: string) => void): void {
@@ -152,7 +175,7 @@ function checkCidrString(ctx: CheckContext, value: string, path: string): void {
   if (crdAcceptsCidr(value, ctx.version)) return;
   const bare = parseAddr(value, true) !== undefined;
   const family = value.includes(':') ? 128 : 32;
-  ctx.report('crd-cidr', path, bare ? `${show(value)} is an IP address, not a CIDR; the API server of cilium ${ctx.version} rejects it`
+  ctx.report('crd-cidr', path, bare ? `${show(value)} is an IP address, not a CIDR; the API server of Cilium ${ctx.version} rejects it`
     : `${show(value)} is not a valid CIDR`,
   bare ? `write ${value}/${family}` : 'write an address and a prefix length, such as 10.0.0.0/8 or 2001:db8::/32');
 }
@@ -277,7 +300,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
     if (ENTITIES.includes(e)) return;
     const goOnly = GO_ONLY_ENTITIES.includes(e);
     const lower = ENTITIES.find((x) => x === e.toLowerCase());
-    ctx.report('crd-entity', p, goOnly ? `entity ${show(e)} exists only in the agent, no CRD accepts it` : `entity ${show(e)} is not a cilium entity`,
+    ctx.report('crd-entity', p, goOnly ? `entity ${show(e)} exists only in the agent, no CRD accepts it` : `entity ${show(e)} is not a Cilium entity`,
       goOnly ? 'use world, or toCIDR 0.0.0.0/0 (IPv4) or ::/0 (IPv6) to pick one family'
         : lower ? `write ${lower} (entities are lower-case)` : `use one of ${ENTITIES.join(', ')}`);
   });
@@ -295,8 +318,15 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
         'add selector: {matchLabels: {...}} naming the service labels, or use k8sService with serviceName');
     }
   });
-  for (const [field, value] of [['toPorts', item.toPorts], ['icmps', item.icmps]] as const) {
-    if (value !== undefined && !Array.isArray(value)) wrongType(ctx, `${itemPath}.${field}`, field, value, 'a list');
+  objectEntries(ctx, item.toPorts, `${itemPath}.toPorts`, 'toPorts');
+  objectEntries(ctx, item.icmps, `${itemPath}.icmps`, 'icmps');
+  arr<IcmpRuleModel>(item.icmps).forEach((r, i) => {
+    if (isObject(r)) objectEntries(ctx, r.fields, `${itemPath}.icmps[${i}].fields`, 'icmp fields');
+  });
+  for (const field of ['endpoints', 'nodes', 'fqdns', 'services'] as const) {
+    if (field === 'services' || field === 'fqdns' ? direction === 'egress' : true) {
+      objectEntries(ctx, item[field], `${itemPath}.${wireName(field, direction)}`, wireName(field, direction));
+    }
   }
 }
 
@@ -367,7 +397,7 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
       }
     }
   }
-  if (pr.ports !== undefined && !Array.isArray(pr.ports)) wrongType(ctx, `${path}.ports`, 'ports', pr.ports, 'a list');
+  objectEntries(ctx, pr.ports, `${path}.ports`, 'ports');
   const nPorts = arr(pr.ports).length;
   if (!deny && ctx.version.atLeast(CONSTRAINT_SINCE.portsMaxItems) && nPorts > LIMITS.ports) {
     ctx.report('crd-ports-max-items', `${path}.ports`, `toPorts entry has ${nPorts} ports, more than ${LIMITS.ports}`,

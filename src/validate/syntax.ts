@@ -298,7 +298,7 @@ export function re2Error(pattern: string): string | undefined {
     new RegExp(js);
     return undefined;
   } catch (e) {
-    return (e as Error).message.replace(/^Invalid regular expression: /, '').toLowerCase();
+    return (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '').toLowerCase();
   }
 }
 

@@ -30,6 +30,8 @@ export interface CheckContext {
   readonly version: CiliumVersion;
   /** Kind of the policy being checked. */
   readonly kind: PolicyKind;
+  /** Namespace of a CNP (`default` when the manifest leaves it to kubectl). */
+  readonly namespace: string;
   /** Reports a finding; the severity comes from the catalogue. */
   report(id: string, path: string | undefined, message: string, fix: string): void;
 }
@@ -128,11 +130,12 @@ export function show(value: unknown): string {
 }
 
 /** Creates a context that collects diagnostics into `out`. */
-export function collectingContext(version: CiliumVersion, kind: PolicyKind, out: Diagnostic[]): CheckContext {
+export function collectingContext(version: CiliumVersion, kind: PolicyKind, out: Diagnostic[], namespace = 'default'): CheckContext {
   const seen = new Set<string>();
   return {
     version,
     kind,
+    namespace,
     report(id, path, message, fix) {
       const key = `${id}\u0000${path ?? ''}\u0000${message}`;
       if (seen.has(key)) return;
@@ -165,7 +168,7 @@ export function walkRule(rule: RuleModel, path: string, visitors: readonly Visit
   selector(rule.nodeSelector, 'nodeSelector', `${path}.nodeSelector`);
   for (const section of SECTIONS) {
     const items = rule[section] as unknown;
-    if (items === undefined) continue;
+    if (items === undefined || items === null) continue;
     const direction = sectionDirection(section);
     const sn: SectionNode = { ...node, section, direction, deny: isDenySection(section), items, sectionPath: `${path}.${section}` };
     for (const v of visitors) v.section?.(sn, ctx);

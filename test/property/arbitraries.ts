@@ -389,7 +389,9 @@ export function dnsLabel(max = 63): fc.Arbitrary<string> {
 
 /** A DNS-1123 label starting with a letter (DNS-1035), for Service names. */
 export const serviceName: fc.Arbitrary<string> = fc.tuple(chars(LOWER), fc.option(dnsLabel(40), { nil: undefined }))
-  .map(([a, b]) => (b === undefined ? a : `${a}${b}`));
+  .map(([a, b]) => (b === undefined ? a : `${a}${b}`))
+  // default/kubernetes is the API server: Peer.service refuses it (peer-kube-apiserver-service).
+  .filter((n) => n !== 'kubernetes');
 
 /** A DNS-1123 subdomain of 1-3 labels, at most 253 characters. */
 export const dnsSubdomain: fc.Arbitrary<string> = fc.array(dnsLabel(20), { minLength: 1, maxLength: 3 }).map((ls) => ls.join('.'));

@@ -1,0 +1,124 @@
+/**
+ * `cdk8s-cilium` as a cdk8s CLI validation plugin (`validations:` in `cdk8s.yaml`): after `cdk8s synth` has written the
+ * manifests, the CLI hands their paths to `CiliumValidation.validate`, which runs `validateInputs` over all of them
+ * together and reports every finding as a violation (rule = check id). Errors, or more warnings than `maxWarnings`,
+ * fail the synthesis (the CLI exits 2).
+ *
+ * ```yaml
+ * validations:
+ *   - package: ./node_modules/cdk8s-cilium     # a local path loads offline; an npm name is installed by the CLI
+ *     version: 0.1.0                           # a pinned version (ranges are refused by the CLI)
+ *     class: CiliumValidation
+ *     properties: { ciliumVersion: "1.19", maxWarnings: 0 }
+ * ```
+ *
+ * The plugin interface is the CLI's (`cdk8s-cli/lib/plugins/validation`); it is matched structurally here, so the package
+ * does not depend on `cdk8s-cli`.
+ */
+import { relative, sep } from 'node:path';
+import { ReportDiagnostic, validateInputs, ValidationReport } from '../validate';
+
+/** Properties of the plugin (`properties:` of its entry in `cdk8s.yaml`). */
+export interface CiliumValidationProps {
+  /**
+   * The Cilium version of the cluster: `1.14` … `1.19`, or `1.20`.
+   * @default '1.19'
+   */
+  readonly ciliumVersion?: string;
+  /**
+   * CRD files of the cluster to check against instead of the built-in schema rules (paths relative to the directory
+   * `cdk8s synth` runs in).
+   * @default - the built-in schema rules
+   */
+  readonly crd?: string[];
+  /**
+   * More warnings than this fail the validation.
+   * @default - warnings never fail it
+   */
+  readonly maxWarnings?: number;
+}
+
+/** A resource of a violation, as the cdk8s CLI reads it. */
+export interface PluginViolatingResource {
+  /** `metadata.name` (the CLI maps it to a construct path). */
+  readonly resourceName: string;
+  /** Where in the resource. */
+  readonly locations: string[];
+  /** The manifest file. */
+  readonly manifestPath: string;
+}
+
+/** A violation, as the cdk8s CLI reads it. */
+export interface PluginViolation {
+  /** The check id. */
+  readonly ruleName: string;
+  /** What is wrong. */
+  readonly recommendation: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** Where. */
+  readonly violatingResources: PluginViolatingResource[];
+}
+
+/** The report object the cdk8s CLI gives a plugin. */
+export interface PluginReport {
+  /** Adds a violation. */
+  addViolation(violation: PluginViolation): void;
+  /** Completes the report. */
+  submit(status: string, metadata?: Record<string, string>): void;
+}
+
+/** The context the cdk8s CLI gives a plugin (`ValidationContext`). */
+export interface PluginContext {
+  /** The manifest files `cdk8s synth` wrote. */
+  readonly manifests: readonly string[];
+  /** The report to fill. */
+  readonly report: PluginReport;
+}
+
+/** The cdk8s CLI validation plugin. */
+export class CiliumValidation {
+  private readonly props: CiliumValidationProps;
+
+  /** Created by the cdk8s CLI with the `properties` of its entry in `cdk8s.yaml`. */
+  constructor(props: CiliumValidationProps = {}) {
+    this.props = props;
+  }
+
+  /** Validates the synthesized manifests and fills the report. */
+  public async validate(context: PluginContext): Promise<void> {
+    const cwd = process.cwd();
+    const report = validateInputs(context.manifests.map((path) => ({ name: relative(cwd, path).split(sep).join('/'), path })), {
+      cwd,
+      ...(this.props.ciliumVersion !== undefined ? { ciliumVersion: String(this.props.ciliumVersion) } : {}),
+      ...(this.props.crd && this.props.crd.length > 0 ? { crdFiles: this.props.crd } : {}),
+      ...(this.props.maxWarnings !== undefined ? { maxWarnings: Number(this.props.maxWarnings) } : {}),
+    });
+    const byPath = new Map(context.manifests.map((p) => [relative(cwd, p).split(sep).join('/'), p]));
+    for (const d of report.diagnostics) context.report.addViolation(toViolation(d, byPath.get(d.file) ?? d.file));
+    context.report.submit(report.summary.passed ? 'success' : 'failure', summaryMetadata(report));
+  }
+}
+
+function toViolation(d: ReportDiagnostic, manifestPath: string): PluginViolation {
+  return {
+    ruleName: `${d.id} (${d.severity})`,
+    recommendation: d.message,
+    fix: d.fix,
+    violatingResources: [{
+      resourceName: d.name ?? d.file,
+      locations: [`${d.path ?? '(whole document)'} (line ${d.line}, column ${d.column})`],
+      manifestPath,
+    }],
+  };
+}
+
+function summaryMetadata(report: ValidationReport): Record<string, string> {
+  return {
+    'Cilium version': report.version,
+    Errors: String(report.summary.errors),
+    Warnings: String(report.summary.warnings),
+    ...(report.summary.maxWarnings !== undefined ? { 'Max warnings': String(report.summary.maxWarnings) } : {}),
+    Policies: String(report.summary.policies),
+  };
+}

@@ -1,0 +1,356 @@
+/**
+ * Finding and reading the inputs of `validateInputs`: files, directories (recursively), glob patterns and standard
+ * input, with a clear problem per input that cannot be used (missing, unreadable, binary, too large, empty) instead of
+ * an exception, so that the other inputs are still checked.
+ *
+ * Globs are expanded here, without a glob library: `*` and `?` (within one path segment), `**` (any number of
+ * segments), `[abc]`/`[!a-z]` character classes and `{a,b}` alternatives, relative to the working directory. Like shells,
+ * `*` and `**` do not enter hidden files and directories unless the pattern names them (`.github/**`), and walks skip
+ * `node_modules` unless the pattern names it.
+ */
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+/** File extensions read from directories (any file named explicitly or matched by a glob is read). */
+export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
+
+/** The default size limit of one input: 10 MiB. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** One input found on disk. */
+export interface FoundFile {
+  /** As shown in diagnostics: the path relative to the working directory, with forward slashes. */
+  readonly name: string;
+  /** The absolute path. */
+  readonly path: string;
+}
+
+/** One input `expandPaths` found: exactly one of `file`, `missing`, `stdin`. */
+export interface PathEntry {
+  /**
+   * A file.
+   * @default - not a file
+   */
+  readonly file?: FoundFile;
+  /**
+   * An argument that matches nothing: a path that does not exist, or a glob without a match.
+   * @default - not missing
+   */
+  readonly missing?: string;
+  /**
+   * `-`: standard input.
+   * @default false
+   */
+  readonly stdin?: boolean;
+}
+
+/** Whether an argument is a glob pattern. */
+export function isGlob(arg: string): boolean {
+  return /[*?[{]/.test(arg);
+}
+
+/**
+ * Turns arguments into files: `-` is standard input, a file is itself, a directory is every `.yaml`, `.yml` and `.json`
+ * file below it, anything else with `*`, `?`, `[` or `{` is a glob. Never throws.
+ */
+export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
+  const entries: PathEntry[] = [];
+  const seen = new Set<string>();
+  const add = (abs: string): void => {
+    let key = abs;
+    try {
+      key = realpathSync(abs);
+    } catch {
+      // keep the path as given; reading it will report the problem
+    }
+    if (seen.has(key)) return;
+    seen.add(key);
+    entries.push({ file: { name: displayName(abs, cwd), path: abs } });
+  };
+  for (const arg of args) {
+    if (arg === '-') {
+      if (!seen.has('\0stdin')) entries.push({ stdin: true });
+      seen.add('\0stdin');
+      continue;
+    }
+    const abs = resolve(cwd, arg);
+    const kind = statKind(abs);
+    if (kind === 'dir') {
+      walk(abs, (f) => MANIFEST_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)), false).forEach(add);
+    } else if (kind !== 'none') {
+      add(abs);
+    } else if (isGlob(arg)) {
+      const found = expandGlob(arg, cwd);
+      if (found.length === 0) entries.push({ missing: arg });
+      for (const f of found) {
+        if (statKind(f) === 'dir') walk(f, (p) => MANIFEST_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)), false).forEach(add);
+        else add(f);
+      }
+    } else {
+      entries.push({ missing: arg });
+    }
+  }
+  return entries;
+}
+
+/** The files and directories a glob pattern matches, as absolute paths, sorted. */
+export function expandGlob(pattern: string, cwd: string): string[] {
+  const out = new Set<string>();
+  for (const alternative of expandBraces(pattern.split('\\').join('/'))) {
+    const abs = isAbsolute(alternative) || /^[A-Za-z]:\//.test(alternative);
+    const segments = alternative.split('/');
+    const literal: string[] = [];
+    while (literal.length < segments.length - 1 && !isGlob(segments[literal.length])) literal.push(segments[literal.length]);
+    const rest = segments.slice(literal.length);
+    const base = abs ? (literal.join('/') || '/') : resolve(cwd, literal.join('/') || '.');
+    if (statKind(base) !== 'dir') continue;
+    const re = globToRegExp(rest.join('/'));
+    const dotted = rest.some((s) => s.startsWith('.'));
+    const modules = rest.includes('node_modules');
+    for (const entry of walkAll(base, dotted, modules)) {
+      if (re.test(entry.rel)) out.add(entry.abs);
+    }
+  }
+  return [...out].sort();
+}
+
+/** `{a,b}` alternatives expanded (nested braces too); a brace without a comma is literal. */
+export function expandBraces(pattern: string): string[] {
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '{') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (pattern[i] === '}' && depth > 0) {
+      depth--;
+      if (depth === 0) {
+        const inner = pattern.slice(start + 1, i);
+        const parts = splitTopLevel(inner);
+        if (parts.length < 2) continue;
+        const head = pattern.slice(0, start);
+        const tail = pattern.slice(i + 1);
+        return parts.flatMap((p) => expandBraces(`${head}${p}${tail}`));
+      }
+    }
+  }
+  return [pattern];
+}
+
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}') depth--;
+    else if (text[i] === ',' && depth === 0) {
+      parts.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(text.slice(from));
+  return parts;
+}
+
+/**
+ * A glob (without braces, `/` separated, relative) as an anchored regular expression over relative paths: `*` and `?`
+ * stay within a segment, a `**` segment spans any number of segments (also none), `[...]` is a character class.
+ */
+export function globToRegExp(glob: string): RegExp {
+  const segments = glob.split('/');
+  let out = '';
+  segments.forEach((seg, i) => {
+    const last = i === segments.length - 1;
+    if (seg === '**') {
+      out += last ? '.*' : '(?:[^/]+/)*';
+      return;
+    }
+    out += segmentToRegExp(seg) + (last ? '' : '/');
+  });
+  return new RegExp(`^${out}$`);
+}
+
+function segmentToRegExp(seg: string): string {
+  let out = '';
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i];
+    if (c === '*') {
+      while (seg[i + 1] === '*') i++;
+      out += '[^/]*';
+    } else if (c === '?') {
+      out += '[^/]';
+    } else if (c === '[') {
+      const end = seg.indexOf(']', i + 2);
+      if (end < 0) {
+        out += '\\[';
+        continue;
+      }
+      let body = seg.slice(i + 1, end);
+      const negate = body.startsWith('!') || body.startsWith('^');
+      if (negate) body = body.slice(1);
+      out += `[${negate ? '^/' : ''}${body.replace(/\\/g, '\\\\').replace(/]/g, '\\]')}]`;
+      i = end;
+    } else {
+      out += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+    }
+  }
+  return out;
+}
+
+type Kind = 'file' | 'dir' | 'other' | 'none';
+
+function statKind(path: string): Kind {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'none' : 'other';
+  }
+}
+
+/** The files below `dir` that `keep` accepts, sorted, skipping hidden entries and `node_modules` (and symlink loops). */
+function walk(dir: string, keep: (path: string) => boolean, dotted: boolean): string[] {
+  return walkAll(dir, dotted, false).filter((e) => !e.dir && keep(e.abs)).map((e) => e.abs);
+}
+
+/** Every entry below `dir` with its path relative to `dir` (`/`-separated), sorted depth-first. */
+function walkAll(dir: string, dotted: boolean, modules: boolean): { abs: string; rel: string; dir: boolean }[] {
+  const out: { abs: string; rel: string; dir: boolean }[] = [];
+  const visited = new Set<string>();
+  const visit = (abs: string, rel: string): void => {
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      return;
+    }
+    if (visited.has(real)) return;
+    visited.add(real);
+    let names: string[];
+    try {
+      names = readdirSync(abs).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if ((!dotted && name.startsWith('.')) || (!modules && name === 'node_modules')) continue;
+      const childAbs = join(abs, name);
+      const childRel = rel ? `${rel}/${name}` : name;
+      const kind = statKind(childAbs);
+      out.push({ abs: childAbs, rel: childRel, dir: kind === 'dir' });
+      if (kind === 'dir') visit(childAbs, childRel);
+    }
+  };
+  visit(dir, '');
+  return out;
+}
+
+/** A path as shown in diagnostics: relative to `cwd`, `/`-separated. */
+export function displayName(abs: string, cwd: string): string {
+  const rel = relative(cwd, abs);
+  return (rel === '' ? '.' : rel).split(sep).join('/');
+}
+
+/** Why an input cannot be checked. */
+export interface InputProblem {
+  /** `input-unreadable`, `input-binary`, `input-too-large` or `input-empty`. */
+  readonly id: string;
+  /** What is wrong, one line. */
+  readonly message: string;
+  /** What to do. */
+  readonly fix: string;
+}
+
+/** The text of an input, or why there is none. */
+export interface ReadResult {
+  /** The text (UTF-8, byte-order mark removed). @default - none (see `problem`) */
+  readonly text?: string;
+  /** Size in bytes, when known. @default - unknown */
+  readonly bytes?: number;
+  /** Why the input cannot be checked. @default - none */
+  readonly problem?: InputProblem;
+}
+
+/** Reads a file with the size limit, without throwing. */
+export function readInputFile(path: string, maxBytes: number): ReadResult {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) {
+      return { problem: { id: 'input-unreadable', message: `not a regular file (${st.isDirectory() ? 'a directory' : 'a device, socket or pipe'})`, fix: 'pass files, directories or globs; use - for standard input' } };
+    }
+    size = st.size;
+  } catch (e) {
+    return { problem: unreadable(e) };
+  }
+  if (size > maxBytes) return { bytes: size, problem: tooLarge(size, maxBytes) };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    return { bytes: size, problem: unreadable(e) };
+  }
+  return decodeInput(bytes, maxBytes);
+}
+
+/** Checks and decodes the bytes of an input (standard input, or a file already read). */
+export function decodeInput(bytes: Uint8Array | string, maxBytes: number): ReadResult {
+  const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length > maxBytes) return { bytes: buffer.length, problem: tooLarge(buffer.length, maxBytes) };
+  const nul = buffer.indexOf(0);
+  if (nul >= 0) {
+    return {
+      bytes: buffer.length,
+      problem: { id: 'input-binary', message: `binary content (a NUL byte at offset ${nul}); not a YAML or JSON manifest`, fix: 'pass YAML or JSON manifests only (UTF-8 text)' },
+    };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+  } catch {
+    return {
+      bytes: buffer.length,
+      problem: { id: 'input-binary', message: 'not valid UTF-8 text; not a YAML or JSON manifest', fix: 'save the file as UTF-8, or leave it out' },
+    };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') {
+    return { bytes: buffer.length, text, problem: { id: 'input-empty', message: buffer.length === 0 ? 'the file is empty' : 'the file holds only white space', fix: 'remove the file from the input, or write the manifests into it' } };
+  }
+  return { bytes: buffer.length, text };
+}
+
+function tooLarge(size: number, max: number): InputProblem {
+  return {
+    id: 'input-too-large',
+    message: `${formatBytes(size)} is larger than the limit of ${formatBytes(max)}; the file is not read`,
+    fix: 'split the file, or raise the limit (--max-file-size)',
+  };
+}
+
+function unreadable(e: unknown): InputProblem {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
+    : err.code === 'ENOENT' ? 'it does not exist (any more)' : (err.message ?? String(e)).split('\n')[0];
+  return { id: 'input-unreadable', message: `cannot read the file: ${why}${err.code ? ` (${err.code})` : ''}`, fix: 'check that the file exists and is readable' };
+}
+
+/** `10 MiB`, `512 KiB`, `17 bytes`. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${n} byte${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Parses a size: a number of bytes, or with a unit (`k`, `KB`, `KiB`, `m`, `MB`, `MiB`, `g`, … all 1024-based).
+ * @returns the bytes, or `undefined` for anything else
+ */
+export function parseSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const n = Math.floor(Number(m[1]) * unit);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}

@@ -1,0 +1,202 @@
+/**
+ * Selectors of the pitfall layer: Cilium's selector translation at import (namespace injection), and three questions
+ * about translated selectors — does a workload's pods match, can two selectors select the same pod (overlap), and does
+ * every pod of one also match the other (implication). Matching itself is the verdict engine's (`engine/labels.ts`).
+ *
+ * Normal form: a key without source (`any:`) and `k8s:` are the same for pods (all pod labels are k8s-sourced); the
+ * namespace-labels key `io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name` is the namespace key; requirements on
+ * the cluster key are dropped (the input says nothing about clusters; one local cluster is assumed).
+ */
+import { LabelSet, Selector, SelectorRequirement } from '../engine/labels';
+import { LabelSelectorModel, PolicyKind, RuleModel } from '../model/policy-model';
+import { InventoryNamespace, InventoryPodTemplate } from './inventory';
+
+/** The pod label Cilium gives the namespace. */
+export const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+/** The cluster label key. */
+const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
+/** The service-account label key. */
+const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
+/** Prefix of the namespace-labels keys. */
+const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+/** The namespace label every namespace has, as a namespace-labels key. */
+const NAMESPACE_NAME_KEY = `${NAMESPACE_LABELS_PREFIX}kubernetes.io/metadata.name`;
+
+/** Brings a selector into normal form (see the module comment). */
+export function normalise(selector: Selector): Selector {
+  const reqs = selector.requirements
+    .filter((r) => !((r.source === 'any' || r.source === 'k8s') && r.key === CLUSTER_KEY))
+    .map((r): SelectorRequirement => {
+      const source = r.source === 'any' ? 'k8s' : r.source;
+      return { ...r, source, key: source === 'k8s' && r.key === NAMESPACE_NAME_KEY ? NAMESPACE_KEY : r.key };
+    });
+  return Selector.all().and(...reqs);
+}
+
+/** A model selector in normal form (`undefined`: everything). */
+export function fromModel(model: LabelSelectorModel | undefined): Selector {
+  return normalise(Selector.from(model));
+}
+
+/** Whether a selector names the namespace of the pods it selects (a namespace key, or a namespace-labels key). */
+export function constrainsNamespace(selector: Selector): boolean {
+  return selector.requirements.some((r) => r.source === 'k8s' && (r.key === NAMESPACE_KEY || r.key.startsWith(NAMESPACE_LABELS_PREFIX)));
+}
+
+/** Whether a selector has a `reserved:` key: it selects Cilium's reserved identities, not pods. */
+export function selectsReserved(selector: Selector): boolean {
+  return selector.hasReservedKey();
+}
+
+/**
+ * A rule's subject in normal form, as the agent imports it: a CNP `endpointSelector` with its namespace replaced by
+ * the policy's; a CCNP `endpointSelector` as written; a `nodeSelector` as written. `undefined` when the rule has neither.
+ */
+export function subjectSelector(kind: PolicyKind, namespace: string, rule: RuleModel): Selector | undefined {
+  if (isObject(rule.endpointSelector)) {
+    const sel = fromModel(rule.endpointSelector);
+    if (kind !== 'CiliumNetworkPolicy') return sel;
+    return sel.without('k8s', NAMESPACE_KEY).and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'In', values: [namespace] });
+  }
+  if (isObject(rule.nodeSelector)) return fromModel(rule.nodeSelector);
+  return undefined;
+}
+
+/**
+ * A `fromEndpoints`/`toEndpoints` selector in normal form, as the agent imports it: without a namespace, a CNP's gets the
+ * policy namespace and a CCNP's `io.kubernetes.pod.namespace Exists` (unless its subject selects `reserved:init`);
+ * selectors with a `reserved:` key are taken as written.
+ */
+export function peerSelector(kind: PolicyKind, namespace: string, subject: Selector | undefined, model: LabelSelectorModel): Selector {
+  const sel = fromModel(model);
+  if (selectsReserved(sel) || constrainsNamespace(sel)) return sel;
+  if (kind === 'CiliumNetworkPolicy') return sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'In', values: [namespace] });
+  if (subject?.hasKey('reserved', 'init')) return sel;
+  return sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'Exists', values: [] });
+}
+
+/** The namespaces a selector is limited to (`In` on the namespace key), or `undefined` for any namespace. */
+export function namespacesOf(selector: Selector): string[] | undefined {
+  let out: string[] | undefined;
+  for (const r of selector.requirements) {
+    if (r.source !== 'k8s' || r.key !== NAMESPACE_KEY || r.operator !== 'In') continue;
+    out = out ? out.filter((n) => r.values.includes(n)) : [...r.values];
+  }
+  return out;
+}
+
+/** Label sets already built, per workload and namespace object. */
+const LABEL_SETS = new WeakMap<InventoryPodTemplate, { namespace: InventoryNamespace | undefined; set: LabelSet }>();
+
+/** The identity labels Cilium gives the pods of a workload (cluster label left out, see the module comment). */
+export function podLabelSet(workload: InventoryPodTemplate, namespace: InventoryNamespace | undefined): LabelSet {
+  const cached = LABEL_SETS.get(workload);
+  if (cached && cached.namespace === namespace) return cached.set;
+  const set = buildLabelSet(workload, namespace);
+  LABEL_SETS.set(workload, { namespace, set });
+  return set;
+}
+
+function buildLabelSet(workload: InventoryPodTemplate, namespace: InventoryNamespace | undefined): LabelSet {
+  const labels = [
+    { source: 'k8s', key: NAMESPACE_KEY, value: workload.namespace },
+    { source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: workload.serviceAccount },
+    ...Object.entries(namespace?.labels ?? {}).map(([k, v]) => ({ source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}${k}`, value: v })),
+    ...Object.entries(workload.podLabels).map(([k, v]) => ({ source: 'k8s', key: k, value: v })),
+  ];
+  return LabelSet.of(labels);
+}
+
+/**
+ * Whether a selector selects the pods of a workload: `true`/`false`, or `undefined` when it depends on labels of a
+ * Namespace the input does not have.
+ */
+export function selectsWorkload(selector: Selector, workload: InventoryPodTemplate, namespace: InventoryNamespace | undefined): boolean | undefined {
+  if (selectsReserved(selector)) return false;
+  const needsNamespaceLabels = selector.requirements.some((r) => r.source === 'k8s' && r.key.startsWith(NAMESPACE_LABELS_PREFIX));
+  if (needsNamespaceLabels && namespace === undefined) return undefined;
+  return selector.matches(podLabelSet(workload, namespace));
+}
+
+/**
+ * Whether a selector matches pods carrying (at least) `labels` in `namespace`: for a Service's selector when the input has
+ * no workload behind it. Requirements the labels cannot decide (other keys) count as met only for `NotIn`/`DoesNotExist`.
+ */
+export function selectsLabels(selector: Selector, namespace: string, labels: Readonly<Record<string, string>>): boolean {
+  if (selectsReserved(selector)) return false;
+  const set = LabelSet.of([
+    { source: 'k8s', key: NAMESPACE_KEY, value: namespace },
+    ...Object.entries(labels).map(([k, v]) => ({ source: 'k8s', key: k, value: v })),
+  ]);
+  return selector.matches(set);
+}
+
+/** Whether some pod could match both selectors: no requirement of one contradicts one of the other on the same key. */
+export function mayOverlap(a: Selector, b: Selector): boolean {
+  for (const ra of a.requirements) {
+    for (const rb of b.requirements) {
+      if (ra.source === rb.source && ra.key === rb.key && contradicts(ra, rb)) return false;
+    }
+  }
+  return true;
+}
+
+/** Whether every pod `a` matches is also matched by `b` (each requirement of `b` follows from one of `a`). */
+export function implies(a: Selector, b: Selector): boolean {
+  return b.requirements.every((rb) => a.requirements.some((ra) => ra.source === rb.source && ra.key === rb.key && follows(ra, rb)));
+}
+
+function contradicts(a: SelectorRequirement, b: SelectorRequirement): boolean {
+  const [x, y] = order(a, b);
+  switch (`${x.operator}/${y.operator}`) {
+    case 'In/In':
+      return !x.values.some((v) => y.values.includes(v));
+    case 'In/NotIn':
+      return x.values.every((v) => y.values.includes(v));
+    case 'In/DoesNotExist':
+    case 'Exists/DoesNotExist':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Orders two requirements so that the more specific operator comes first (In, Exists, NotIn, DoesNotExist). */
+function order(a: SelectorRequirement, b: SelectorRequirement): [SelectorRequirement, SelectorRequirement] {
+  const rank = ['In', 'Exists', 'NotIn', 'DoesNotExist'];
+  return rank.indexOf(a.operator) <= rank.indexOf(b.operator) ? [a, b] : [b, a];
+}
+
+/** Whether requirement `a` (of the narrower selector) guarantees requirement `b`. */
+function follows(a: SelectorRequirement, b: SelectorRequirement): boolean {
+  switch (b.operator) {
+    case 'In':
+      return a.operator === 'In' && a.values.length > 0 && a.values.every((v) => b.values.includes(v));
+    case 'NotIn':
+      return (a.operator === 'In' && !a.values.some((v) => b.values.includes(v)))
+        || (a.operator === 'NotIn' && b.values.every((v) => a.values.includes(v)))
+        || a.operator === 'DoesNotExist';
+    case 'Exists':
+      return (a.operator === 'In' && a.values.length > 0) || a.operator === 'Exists';
+    case 'DoesNotExist':
+      return a.operator === 'DoesNotExist';
+    default:
+      return false;
+  }
+}
+
+/** A model selector for messages: `{app=web, tier In (a,b)}`; `{}` selects everything. */
+export function describeSelector(model: LabelSelectorModel | undefined): string {
+  const parts = [
+    ...Object.entries(isObject(model?.matchLabels) ? model.matchLabels : {}).map(([k, v]) => `${k}=${v}`),
+    ...(Array.isArray(model?.matchExpressions) ? model.matchExpressions : []).map((e) => {
+      const values = Array.isArray(e.values) ? e.values : [];
+      return ['In', 'NotIn'].includes(e.operator) ? `${e.key} ${e.operator} (${values.join(',')})` : `${e.key} ${e.operator}`;
+    }),
+  ];
+  return `{${parts.join(', ')}}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,164 @@
+/**
+ * Synthesis-time validation: the checks of `validateInputs` on everything a cdk8s app will write — the SDK's own
+ * policies, raw `ApiObject`s holding a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy, and the workloads,
+ * Services, Namespaces and NetworkPolicies beside them — with the same ids and messages as `cdk8s-cilium validate`,
+ * placed by construct path.
+ *
+ * The SDK's policies (`CiliumPolicy`, `ClusterwidePolicy` and the constructs built on them) already validate their own
+ * rules (schema, Sanitize, version) in their node validation; by default only the pitfall layer is added for them, so
+ * nothing is reported twice. Raw policy objects get every layer.
+ */
+import { ApiObject } from 'cdk8s';
+import { IConstruct, IValidation } from 'constructs';
+import { Severity } from '../errors';
+import { CiliumVersion } from '../model/cilium-version';
+import { fromObject } from '../model/parse';
+import { ManifestInventory } from './inventory';
+import { PitfallDocument, checkPitfalls } from './pitfall-rules';
+import { defaultFix } from './validate-input';
+import { validatePolicy } from './index';
+
+/** Marks the SDK's policy constructs (see `PolicyBase.isPolicy`). */
+const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
+/** Marks an app whose validation was added by `CiliumAppValidation.ensure`. */
+const ENSURED_SYMBOL = Symbol.for('cdk8s-cilium.AppValidation');
+
+/** Options of `validateApp`. */
+export interface AppValidationOptions {
+  /**
+   * Also run the per-policy layers (schema, Sanitize, version) on the SDK's own policies, which their node validation
+   * already does.
+   * @default false
+   */
+  readonly includeSdkPolicyLayers?: boolean;
+}
+
+/** A finding at synthesis: a diagnostic of `validateInputs`, placed by construct path instead of file position. */
+export interface AppDiagnostic {
+  /** Stable id of the check. */
+  readonly id: string;
+  /** `error` or `warning`. */
+  readonly severity: Severity;
+  /** What is wrong, one line. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** The path of the `ApiObject` (`shop/web/Resource`). */
+  readonly constructPath: string;
+  /**
+   * The field, as a path in the manifest (`spec.egress[0].toFQDNs`).
+   * @default - the whole object
+   */
+  readonly path?: string;
+  /** Kind of the object. */
+  readonly kind: string;
+  /** `metadata.name`. */
+  readonly name: string;
+  /**
+   * `metadata.namespace` (CNP).
+   * @default - cluster-scoped
+   */
+  readonly namespace?: string;
+}
+
+/** A policy object of the app, with what it takes to report on it. */
+interface AppPolicy {
+  readonly object: ApiObject;
+  readonly sdk: boolean;
+  readonly version: CiliumVersion;
+}
+
+/**
+ * Runs the validation layers over a cdk8s app (or any construct tree): every CNP/CCNP `ApiObject` below `root` as a
+ * policy, every other `ApiObject` as inventory (workloads, Services, Namespaces, NetworkPolicies). Each policy is checked
+ * for the Cilium version in effect for it (`CiliumVersion.of`).
+ * @returns the findings, in construct order
+ */
+export function validateApp(root: IConstruct, options: AppValidationOptions = {}): AppDiagnostic[] {
+  const policies: AppPolicy[] = [];
+  const docs: PitfallDocument[] = [];
+  const inventory = new ManifestInventory();
+  const out: AppDiagnostic[] = [];
+  for (const c of root.node.findAll()) {
+    if (!ApiObject.isApiObject(c)) continue;
+    let json: unknown;
+    try {
+      json = c.toJson();
+    } catch {
+      continue; // an SDK policy that cannot render reports that itself; anything else fails `synth` with its own error
+    }
+    const kind = isRecord(json) ? json.kind : undefined;
+    if (kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy') {
+      inventory.add(json, { constructPath: c.node.path });
+      continue;
+    }
+    const sdk = c.node.scopes.some((s) => POLICY_SYMBOL in s);
+    const version = CiliumVersion.of(c);
+    const parsed = fromObject(json, { file: c.node.path });
+    const ref: AppPolicy = { object: c, sdk, version };
+    const perPolicy = !sdk || options.includeSdkPolicyLayers === true;
+    const model = parsed.documents[0]?.model ?? { kind, metadata: { name: '' } };
+    if (perPolicy) for (const d of parsed.diagnostics) out.push(place(ref, model, d));
+    for (const doc of parsed.documents) {
+      if (perPolicy) for (const d of validatePolicy(doc.model, { version })) out.push(place(ref, doc.model, d));
+      policies.push(ref);
+      docs.push({ model: doc.model, version, where: c.node.path });
+    }
+  }
+  for (const f of checkPitfalls(docs, inventory)) out.push(place(policies[f.document], docs[f.document].model, f));
+  return out;
+}
+
+/** `[shop/web/Resource] spec.egress[0].toFQDNs: message (id)` and the fix on the next line, as `runSynth` prints errors. */
+export function formatAppDiagnostic(d: AppDiagnostic): string {
+  return `[${d.constructPath}] ${d.path ? `${d.path}: ` : ''}${d.message} (${d.id})\n    fix: ${d.fix}`;
+}
+
+/**
+ * The app-wide checks as a construct validation (`IValidation`), so that `app.synth()` and `npx cdk8s synth` fail on
+ * their errors with the same ids and messages as `cdk8s-cilium validate`. Warnings are not errors and are not reported
+ * here (`validateApp` returns them).
+ */
+export class CiliumAppValidation implements IValidation {
+  /**
+   * Adds the validation to the root of `scope`'s tree, once (later calls do nothing).
+   * @returns whether it was added by this call
+   */
+  public static ensure(scope: IConstruct, options: AppValidationOptions = {}): boolean {
+    const root = scope.node.root;
+    if (ENSURED_SYMBOL in root) return false;
+    Object.defineProperty(root, ENSURED_SYMBOL, { value: true });
+    root.node.addValidation(new CiliumAppValidation(root, options));
+    return true;
+  }
+
+  private constructor(private readonly root: IConstruct, private readonly options: AppValidationOptions) {}
+
+  /** The errors of `validateApp`, formatted with `formatAppDiagnostic`. */
+  public validate(): string[] {
+    return validateApp(this.root, this.options).filter((d) => d.severity === Severity.ERROR).map(formatAppDiagnostic);
+  }
+}
+
+function place(
+  ref: AppPolicy,
+  model: { kind: string; metadata?: { name?: string; namespace?: string } },
+  d: { id: string; severity: Severity; message: string; fix?: string; path?: string },
+): AppDiagnostic {
+  const ns = model.kind === 'CiliumNetworkPolicy' ? model.metadata?.namespace : undefined;
+  return {
+    id: d.id,
+    severity: d.severity,
+    message: d.message,
+    fix: d.fix ?? defaultFix(d.id),
+    constructPath: ref.object.node.path,
+    ...(d.path ? { path: d.path } : {}),
+    kind: model.kind,
+    name: model.metadata?.name ?? '',
+    ...(ns ? { namespace: ns } : {}),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,82 @@
+// Synthesis-time validation: the same layers over a cdk8s app, placed by construct path; `app.synth()` fails on errors.
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { buildPlatform } from '../../main';
+import { CiliumPolicy, CiliumVersion, EndpointSelector, Entity, Peer, Port } from '../../src';
+import { CiliumAppValidation, formatAppDiagnostic, validateApp, validateInputs } from '../../src/validate';
+
+/** A raw CNP with an octal port and toFQDNs without DNS. */
+const RAW = {
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+  metadata: { name: 'raw' },
+  spec: {
+    endpointSelector: { matchLabels: { app: 'web' } },
+    egress: [{ toFQDNs: [{ matchName: 'api.github.com' }], toPorts: [{ ports: [{ port: '0443', protocol: 'TCP' }] }] }],
+  },
+};
+
+function app(): { app: App; chart: Chart } {
+  const a = Testing.app();
+  const chart = new Chart(a, 'shop', { namespace: 'shop' });
+  return { app: a, chart };
+}
+
+describe('validateApp', () => {
+  it('raw ApiObjects get every layer, placed by construct path, with the ids and messages of validate', () => {
+    const { app: a, chart } = app();
+    new ApiObject(chart, 'raw', RAW);
+    const found = validateApp(a).map((d) => `${d.severity} ${d.id} [${d.constructPath}] ${d.path}`);
+    expect(found).toEqual([
+      'error sanitize-port-octal [shop/raw] spec.egress[0].toPorts[0].ports[0].port',
+      'warning pitfall-fqdn-without-dns [shop/raw] spec.egress[0].toFQDNs',
+    ]);
+    const synth = Testing.synth(chart)[0];
+    const fromCli = validateInputs([{ name: 'shop.k8s.yaml', text: JSON.stringify(synth) }]).diagnostics.map((d) => `${d.id} ${d.message}`);
+    expect(validateApp(a).map((d) => `${d.id} ${d.message}`).sort()).toEqual(fromCli.sort());
+  });
+
+  it('the pitfalls see the SDK policies together with workloads and Services of the app', () => {
+    const { app: a, chart } = app();
+    new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 80 }] } });
+    const policy = new CiliumPolicy(chart, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    policy.allowIngress(Peer.entity(Entity.CLUSTER), [Port.tcp(8080)]);
+    const found = validateApp(a);
+    expect(found.map((d) => `${d.id} [${d.constructPath}] ${d.path}`)).toEqual([
+      'pitfall-service-port [shop/web/Resource] spec.ingress[0].toPorts[0].ports[0].port',
+    ]);
+    expect(formatAppDiagnostic(found[0])).toMatch(/^\[shop\/web\/Resource\] spec\.ingress\[0\]\.toPorts\[0\]\.ports\[0\]\.port: port 8080 is the port of Service shop\/web \(shop\/svc\), .* \(pitfall-service-port\)\n {4}fix: write the target \(container\) port: port: "80"$/);
+  });
+
+  it('per-policy layers of SDK policies are left to their own validation unless asked for', () => {
+    const { app: a, chart } = app();
+    CiliumVersion.use(a, CiliumVersion.V1_15);
+    const policy = new CiliumPolicy(chart, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    policy.allowIngress(Peer.endpoints({ labels: { app: 'api' } }), [Port.tcpRange(8000, 8100)]);
+    expect(validateApp(a).map((d) => d.id)).not.toContain('version-end-port');
+    expect(validateApp(a, { includeSdkPolicyLayers: true }).map((d) => d.id)).toContain('version-end-port');
+  });
+
+  it('CiliumAppValidation makes app.synth() fail with the same ids and messages, once', () => {
+    const { app: a, chart } = app();
+    new ApiObject(chart, 'raw', RAW);
+    expect(CiliumAppValidation.ensure(chart)).toBe(true);
+    expect(CiliumAppValidation.ensure(a)).toBe(false);
+    expect(() => a.synth()).toThrow(/\[shop\/raw\] spec\.egress\[0\]\.toPorts\[0\]\.ports\[0\]\.port: port "0443" has a leading zero.*\(sanitize-port-octal\)/);
+  });
+
+  it('warnings do not fail synthesis', () => {
+    const { app: a, chart } = app();
+    new ApiObject(chart, 'raw', { ...RAW, spec: { ...RAW.spec, egress: [{ toFQDNs: [{ matchName: 'api.github.com' }] }] } });
+    CiliumAppValidation.ensure(a);
+    expect(() => Testing.synth(chart)).not.toThrow();
+    expect(validateApp(a).map((d) => d.severity)).toEqual(['warning']);
+  });
+
+  it('the reference platform (main.ts) has no finding at all', () => {
+    const a = Testing.app();
+    buildPlatform(a);
+    expect(validateApp(a)).toEqual([]);
+    expect(validateApp(a, { includeSdkPolicyLayers: true }).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});

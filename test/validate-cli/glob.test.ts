@@ -1,0 +1,72 @@
+// The small helpers of the input layer: glob translation, brace expansion, sizes, token ends and key positions.
+import { describe, expect, it } from 'vitest';
+import { expandBraces, globToRegExp, isGlob, parseSize } from '../../src/validate/inputs';
+import { keyPosition, parseTargetVersion, tokenEnd } from '../../src/validate/validate-input';
+
+describe('globToRegExp', () => {
+  it.each([
+    ['*.yaml', ['a.yaml', '.yaml'], ['a/b.yaml', 'a.yml']],
+    ['**/*.yaml', ['a.yaml', 'x/a.yaml', 'x/y/z.yaml'], ['a.yml']],
+    ['k8s/**', ['k8s/a', 'k8s/a/b/c'], ['k8s', 'other/a']],
+    ['a/**/b', ['a/b', 'a/x/b', 'a/x/y/b'], ['a/xb', 'b']],
+    ['?.yml', ['a.yml'], ['ab.yml', '/.yml']],
+    ['[ab].yaml', ['a.yaml', 'b.yaml'], ['c.yaml']],
+    ['[!ab].yaml', ['c.yaml'], ['a.yaml', '/.yaml']],
+    ['a+b(1).yaml', ['a+b(1).yaml'], ['aab1.yaml']],
+  ])('%s', (glob, yes, no) => {
+    const re = globToRegExp(glob);
+    for (const p of yes) expect(re.test(p), p).toBe(true);
+    for (const p of no) expect(re.test(p), p).toBe(false);
+  });
+
+  it('braces expand, nested too; a brace without a comma is literal', () => {
+    expect(expandBraces('**/*.{yaml,yml}')).toEqual(['**/*.yaml', '**/*.yml']);
+    expect(expandBraces('{a,b/{c,d}}.json')).toEqual(['a.json', 'b/c.json', 'b/d.json']);
+    expect(expandBraces('x{a}.yaml')).toEqual(['x{a}.yaml']);
+  });
+
+  it('isGlob', () => {
+    expect(['*.yaml', 'a?', '[ab]', '{a,b}'].every(isGlob)).toBe(true);
+    expect(isGlob('k8s/app.yaml')).toBe(false);
+  });
+});
+
+describe('parseSize', () => {
+  it.each([['1024', 1024], ['512k', 512 * 1024], ['10MiB', 10 * 1024 ** 2], ['1.5 MB', 1.5 * 1024 ** 2], ['1g', 1024 ** 3]])('%s', (text, n) => {
+    expect(parseSize(text)).toBe(n);
+  });
+  it.each(['', 'huge', '-1', '0', '10 TB'])('%j is not a size', (text) => expect(parseSize(text)).toBeUndefined());
+});
+
+describe('tokenEnd', () => {
+  it.each([
+    ['      port: "8080"', 13, 19],
+    ["      port: 'a''b'", 13, 19],
+    ['      port: 8080 # comment', 13, 17],
+    ['  - toFQDNs:', 5, 12],
+    ['  ingress: [{}, {}]', 12, 20],
+    ['  name: x', 50, 51],
+  ])('%j from column %i ends at %i', (line, column, end) => {
+    expect(tokenEnd(line, column)).toBe(end);
+  });
+});
+
+describe('keyPosition', () => {
+  const lines = ['spec:', '  egress:', '    - toFQDN:', '        - matchName: x', '      endPort: 8100'];
+  it('finds a key on an earlier line (block value) or on the same line (scalar)', () => {
+    expect(keyPosition(lines, { line: 4, column: 9 }, 'toFQDN')).toEqual({ line: 3, column: 7 });
+    expect(keyPosition(lines, { line: 5, column: 16 }, 'endPort')).toEqual({ line: 5, column: 7 });
+    expect(keyPosition(lines, { line: 4, column: 9 }, 'nothere')).toBeUndefined();
+  });
+});
+
+describe('parseTargetVersion', () => {
+  it.each([['1.19', '1.19'], ['v1.16.3', '1.16'], ['1.20', '1.20-dev'], ['main', '1.20-dev'], ['1.20-dev', '1.20-dev']])('%s', (text, name) => {
+    expect(parseTargetVersion(text).name).toBe(name);
+  });
+  it('1.20 runs the 1.19 rules without Kafka', () => {
+    expect(parseTargetVersion('main')).toMatchObject({ kafkaRemoved: true });
+    expect(String(parseTargetVersion('main').rules)).toBe('1.19');
+  });
+  it.each(['1.13', '2.0', 'latest'])('%s is refused', (text) => expect(() => parseTargetVersion(text)).toThrow(/unsupported Cilium version/));
+});

@@ -1,0 +1,685 @@
+// One regression case per pitfall of issue 5, each asserting the id and the file:line:column of the offending field,
+// together with the corrected form (no finding of that id, no error). Pitfalls the per-policy layers already report are
+// checked here too, through the same `validateInputs` path, with their own ids.
+import { describe, expect, it } from 'vitest';
+import { checkInfo, PITFALL_CHECKS } from '../../src/validate';
+import { check, errorIds, findings, summary, where, yaml } from './helpers';
+
+interface Case {
+  readonly id: string;
+  readonly when: string;
+  readonly bad: Record<string, string>;
+  readonly at: string[];
+  readonly good: Record<string, string>;
+  readonly version?: string;
+}
+
+const FQDN = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: github
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    egress:
+      - toFQDNs:
+          - matchName: api.github.com
+        toPorts:
+          - ports:
+              - port: "443"
+                protocol: TCP
+`;
+
+/** A CCNP giving every pod DNS through the proxy, without default deny. */
+const DNS_ALL = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata:
+    name: dns
+  spec:
+    endpointSelector: {}
+    enableDefaultDeny:
+      egress: false
+    egress:
+      - toEndpoints:
+          - matchLabels:
+              k8s:io.kubernetes.pod.namespace: kube-system
+              k8s:k8s-app: kube-dns
+        toPorts:
+          - ports:
+              - port: "53"
+                protocol: ANY
+            rules:
+              dns:
+                - matchPattern: ${'"*"'}
+`;
+
+const dnsFor = (pattern: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web-dns
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    egress:
+      - toEndpoints:
+          - matchLabels:
+              k8s:io.kubernetes.pod.namespace: kube-system
+              k8s:k8s-app: kube-dns
+        toPorts:
+          - ports:
+              - port: "53"
+                protocol: UDP
+            rules:
+              dns:
+                - matchPattern: "${pattern}"
+`;
+
+const egressToDb = (extra: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web-egress
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    egress:
+      - toEndpoints:
+          - matchLabels:
+              app: db
+        toPorts:
+          - ports:
+              - port: "5432"
+                protocol: TCP
+` + extra;
+
+const denyOnly = (extra: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: no-world
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    ingressDeny:
+      - fromEntities:
+          - world
+` + extra;
+
+const SCRAPE = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata:
+    name: scrape
+  spec:
+    endpointSelector: {}
+    enableDefaultDeny:
+      ingress: false
+    ingress:
+      - fromEndpoints:
+          - matchLabels:
+              app: prometheus
+        toPorts:
+          - ports:
+              - port: "9090"
+                protocol: TCP
+`;
+
+const SERVICE = yaml`
+  apiVersion: v1
+  kind: Service
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    selector:
+      app: web
+    ports:
+      - port: 8080
+        targetPort: 80
+`;
+
+const DEPLOYMENT = yaml`
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+            image: nginx
+            ports:
+              - containerPort: 80
+`;
+
+const ingressOn = (port: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web-ingress
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    ingress:
+      - fromEntities:
+          - cluster
+        toPorts:
+          - ports:
+              - port: "${port}"
+                protocol: TCP
+`;
+
+const clientEgressOn = (port: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: client
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: client
+    egress:
+      - toEndpoints:
+          - matchLabels:
+              app: web
+        toPorts:
+          - ports:
+              - port: "${port}"
+                protocol: TCP
+`;
+
+const toServices = (service: string, namespace: string, ports: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: to-service
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    egress:
+      - toServices:
+          - k8sService:
+              serviceName: ${service}
+              namespace: ${namespace}
+` + ports;
+
+const PORTS_8080 = '      toPorts:\n        - ports:\n            - port: "8080"\n              protocol: TCP\n';
+
+const API_SERVICE = yaml`
+  apiVersion: v1
+  kind: Service
+  metadata:
+    name: api
+    namespace: shop
+  spec:
+    selector:
+      app: api
+    ports:
+      - port: 8080
+        targetPort: 8080
+`;
+
+const selecting = (subject: string, peer: string): string => yaml`
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+            image: nginx
+  ---
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: webapp
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: ${subject}
+    ingress:
+      - fromEndpoints:
+          - matchLabels:
+              app: ${peer}
+`;
+
+const withNetworkPolicy = (npApp: string): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    podSelector:
+      matchLabels:
+        app: ${npApp}
+    policyTypes: [Ingress]
+  ---
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    ingress:
+      - fromEntities: [cluster]
+`;
+
+const hostPolicy = (extra: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata:
+    name: ssh-only
+  spec:
+    nodeSelector: {}
+    ingress:
+      - fromEntities: [world]
+        toPorts:
+          - ports:
+              - port: "22"
+                protocol: TCP
+` + extra;
+
+const kafka = (rules: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: kafka
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: kafka
+    ingress:
+      - fromEndpoints:
+          - matchLabels:
+              app: client
+        toPorts:
+          - ports:
+              - port: "9092"
+                protocol: TCP
+` + rules;
+
+const KAFKA_RULES = `          rules:
+            kafka:
+              - role: consume
+                topic: orders
+`;
+
+/** One case per pitfall id (some ids have more than one). */
+const CASES: readonly Case[] = [
+  {
+    id: 'pitfall-fqdn-without-dns', when: 'toFQDNs has no DNS rule for its pods anywhere in the input',
+    bad: { 'fqdn.yaml': FQDN }, at: ['fqdn.yaml:12:9'],
+    good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
+  },
+  {
+    id: 'pitfall-fqdn-not-in-dns-rules', when: 'the DNS rule of the same pods does not allow looking the name up',
+    bad: { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('*.example.com') }, at: ['fqdn.yaml:12:22'],
+    good: { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('*.github.com') },
+  },
+  {
+    id: 'pitfall-default-deny-without-dns', when: 'an egress allow puts pods into default deny and nothing allows them DNS',
+    bad: { 'web.yaml': egressToDb('') }, at: ['web.yaml:11:5'],
+    good: {
+      'web.yaml': egressToDb([
+        '    - toEndpoints:',
+        '        - matchLabels:',
+        '            k8s:io.kubernetes.pod.namespace: kube-system',
+        '            k8s:k8s-app: kube-dns',
+        '      toPorts:',
+        '        - ports:',
+        '            - port: "53"',
+        '              protocol: UDP',
+        '',
+      ].join('\n')),
+    },
+  },
+  {
+    id: 'pitfall-deny-only-default-deny', when: 'a rule has ingressDeny but no ingress',
+    bad: { 'deny.yaml': denyOnly('') }, at: ['deny.yaml:11:5'],
+    good: { 'deny.yaml': denyOnly('  enableDefaultDeny:\n    ingress: false\n') },
+  },
+  {
+    id: 'pitfall-deny-only-default-deny', when: 'a deny-only rule on 1.15, where enableDefaultDeny does not exist', version: '1.15',
+    bad: { 'deny.yaml': denyOnly('') }, at: ['deny.yaml:11:5'],
+    good: { 'deny.yaml': denyOnly('  ingress:\n    - fromEntities: [all]\n') },
+  },
+  {
+    id: 'pitfall-ccnp-peer-namespace', when: 'a clusterwide fromEndpoints selector names no namespace',
+    bad: { 'scrape.yaml': SCRAPE }, at: ['scrape.yaml:11:11'],
+    good: { 'scrape.yaml': SCRAPE.replace('app: prometheus', 'app: prometheus\n            k8s:io.kubernetes.pod.namespace: monitoring') },
+  },
+  {
+    id: 'pitfall-service-port', when: 'ingress names the Service port 8080 of a Deployment listening on 80',
+    bad: { 'app.yaml': `${SERVICE}---\n${DEPLOYMENT}---\n${ingressOn('8080')}` }, at: ['app.yaml:47:21'],
+    good: { 'app.yaml': `${SERVICE}---\n${DEPLOYMENT}---\n${ingressOn('80')}` },
+  },
+  {
+    id: 'pitfall-service-port', when: 'egress to the Service pods names the Service port (no workload in the input)',
+    bad: { 'svc.yaml': SERVICE, 'client.yaml': clientEgressOn('8080') }, at: ['client.yaml:16:21'],
+    good: { 'svc.yaml': SERVICE, 'client.yaml': clientEgressOn('80') },
+  },
+  {
+    id: 'pitfall-services-with-ports', when: 'toServices with toPorts for a Service that is not in the input',
+    bad: { 'to-api.yaml': toServices('api', 'shop', PORTS_8080) },
+    at: ['to-api.yaml:16:9'],
+    good: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServices('api', 'shop', PORTS_8080) },
+  },
+  {
+    id: 'pitfall-kube-apiserver-service', when: 'toServices names default/kubernetes',
+    bad: { 'api.yaml': toServices('kubernetes', 'default', '') }, at: ['api.yaml:12:11'],
+    good: { 'api.yaml': toServices('api', 'shop', '') },
+  },
+  {
+    id: 'pitfall-selector-matches-nothing', when: 'the subject and a peer match no workload of the input',
+    bad: { 'nothing.yaml': selecting('webapp', 'frontend') }, at: ['nothing.yaml:26:5', 'nothing.yaml:30:11'],
+    good: { 'nothing.yaml': selecting('web', 'web') },
+  },
+  {
+    id: 'pitfall-network-policy-overlap', when: 'a NetworkPolicy selects the same pods as a CNP',
+    bad: { 'np.yaml': withNetworkPolicy('web') }, at: ['np.yaml:19:5'],
+    good: { 'np.yaml': withNetworkPolicy('db') },
+  },
+  {
+    id: 'pitfall-host-lockout', when: 'a host policy on all nodes allows only SSH',
+    bad: { 'host.yaml': hostPolicy('') }, at: ['host.yaml:8:5'],
+    good: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n') },
+  },
+  {
+    id: 'pitfall-kafka-removed', when: 'kafka rules on 1.20', version: '1.20',
+    bad: { 'kafka.yaml': kafka(KAFKA_RULES) }, at: ['kafka.yaml:20:15'],
+    good: { 'kafka.yaml': kafka('') },
+  },
+];
+
+describe('pitfall regressions', () => {
+  it('every pitfall of the catalogue has a case', () => {
+    expect(PITFALL_CHECKS.map((c) => c.id).filter((id) => !CASES.some((c) => c.id === id))).toEqual([]);
+  });
+
+  describe.each(CASES.map((c) => [`${c.id}: ${c.when}`, c] as const))('%s', (_name, c) => {
+    const options = c.version ? { ciliumVersion: c.version } : {};
+
+    it('reports the id at file:line:column', () => {
+      const report = check(c.bad, options);
+      expect(where(report, c.id), summary(report).join('\n')).toEqual(c.at);
+      for (const d of findings(report, c.id)) {
+        expect(d.severity).toBe(checkInfo(c.id).severity);
+        expect(d.message).toMatch(/^[^A-Z\s].*[^.\s]$/);
+        expect(d.message).not.toContain('\n');
+        expect(d.fix).toMatch(/\S/);
+        expect(d.path).toBeDefined();
+        expect(d.kind).toMatch(/^Cilium/);
+      }
+    });
+
+    it('accepts the corrected form', () => {
+      const report = check(c.good, options);
+      expect(where(report, c.id)).toEqual([]);
+      expect(errorIds(report), summary(report).join('\n')).toEqual([]);
+    });
+  });
+});
+
+describe('pitfall details', () => {
+  it('judges coverage on workloads when the input has them, and says so', () => {
+    const report = check({ 'fqdn.yaml': FQDN, 'deploy.yaml': DEPLOYMENT });
+    const [d] = findings(report, 'pitfall-fqdn-without-dns');
+    expect(d.message).toContain('the pods of Deployment shop/web');
+    expect(d.message).not.toContain('judged from the selectors');
+  });
+
+  it('says what was assumed when it judges from selectors, and names the nearest policy', () => {
+    const other = dnsFor('*').replace('app: web', 'tier: frontend');
+    const [d] = findings(check({ 'fqdn.yaml': FQDN, 'dns.yaml': other }), 'pitfall-fqdn-without-dns');
+    expect(d.message).toContain('judged from the selectors');
+    expect(d.message).toContain('CiliumNetworkPolicy shop/web-dns');
+  });
+
+  it('a toFQDNs pattern is judged with the version\'s ** semantics', () => {
+    const fq = FQDN.replace('matchName: api.github.com', 'matchPattern: "**.github.com"');
+    expect(where(check({ 'f.yaml': fq, 'd.yaml': dnsFor('**.github.com') }, { ciliumVersion: '1.18' }), 'pitfall-fqdn-not-in-dns-rules')).toEqual([]);
+    expect(where(check({ 'f.yaml': fq, 'd.yaml': dnsFor('*.github.com') }, { ciliumVersion: '1.18' }), 'pitfall-fqdn-not-in-dns-rules')).toEqual([]);
+    expect(where(check({ 'f.yaml': fq, 'd.yaml': dnsFor('*.github.com') }), 'pitfall-fqdn-not-in-dns-rules')).toEqual(['f.yaml:12:25']);
+  });
+
+  it('namespace labels come from the Namespaces of the input; without them a selector on them is not judged', () => {
+    const ns = (team: string): string => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    team: ${team}\n`;
+    const policy = selecting('web', 'web').replace('            app: web\n', '            io.cilium.k8s.namespace.labels.team: a\n');
+    expect(where(check({ 'p.yaml': policy, 'ns.yaml': ns('a') }), 'pitfall-selector-matches-nothing')).toEqual([]);
+    expect(where(check({ 'p.yaml': policy, 'ns.yaml': ns('b') }), 'pitfall-selector-matches-nothing')).toEqual(['p.yaml:30:11']);
+    expect(where(check({ 'p.yaml': policy }), 'pitfall-selector-matches-nothing')).toEqual([]);
+  });
+
+  it('a DNS rule in another file counts (the set is judged together)', () => {
+    expect(where(check({ 'a.yaml': FQDN, 'b.yaml': dnsFor('*') }), 'pitfall-fqdn-without-dns')).toEqual([]);
+  });
+
+  it('reports a repeated subject of a specs list once', () => {
+    const specs = yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: twice
+      specs:
+        - endpointSelector: { matchLabels: { app: web } }
+          egress: [{ toPorts: [{ ports: [{ port: "443", protocol: TCP }] }] }]
+        - endpointSelector: { matchLabels: { app: web } }
+          egress: [{ toPorts: [{ ports: [{ port: "80", protocol: TCP }] }] }]
+    `;
+    expect(where(check({ 's.yaml': specs }), 'pitfall-default-deny-without-dns')).toEqual(['s.yaml:7:13']);
+  });
+
+  it('a namespace-wide rule on a Service port is not about that Service', () => {
+    const nsWide = ingressOn('8080').replace('matchLabels:\n      app: web', 'matchLabels: {}');
+    expect(where(check({ 'svc.yaml': SERVICE, 'p.yaml': nsWide }), 'pitfall-service-port')).toEqual([]);
+  });
+
+  it('kafka on 1.19 is only deprecated', () => {
+    const report = check({ 'kafka.yaml': kafka(KAFKA_RULES) }, { ciliumVersion: '1.19' });
+    expect(where(report, 'pitfall-kafka-removed')).toEqual([]);
+    expect(where(report, 'version-kafka-deprecated')).toEqual(['kafka.yaml:20:15']);
+  });
+
+  it('a host policy that keeps the paths open through remote-node, health and the API server passes', () => {
+    const extra = '    - fromEntities: [remote-node, health, kube-apiserver]\n    - toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]\n';
+    expect(where(check({ 'host.yaml': hostPolicy(extra) }), 'pitfall-host-lockout')).toEqual([]);
+  });
+
+  it('a deny rule that cuts a guarded path is a lockout too', () => {
+    const extra = '    - fromEntities: [cluster]\n  ingressDeny:\n    - fromEntities: [remote-node]\n';
+    const [d] = findings(check({ 'host.yaml': hostPolicy(extra) }), 'pitfall-host-lockout');
+    expect(d.message).toContain('a deny rule cuts');
+  });
+});
+
+/** Pitfalls of the issue that a per-policy layer reports, through the same path, with their location. */
+const LAYER_CASES: readonly { id: string; when: string; text: string; at: string; version?: string }[] = [
+  {
+    id: 'sanitize-empty-section', when: 'egress: [] meant as default deny',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: deny-all
+      spec:
+        endpointSelector: {}
+        ingress: [{}]
+        egress: []
+    `, at: 'p.yaml:8:11',
+  },
+  {
+    id: 'sanitize-cnp-subject-namespace', when: 'a namespace label in a CNP endpointSelector',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: other-ns
+        namespace: shop
+      spec:
+        endpointSelector:
+          matchLabels:
+            k8s:io.kubernetes.pod.namespace: billing
+        ingress: [{}]
+    `, at: 'p.yaml:9:40',
+  },
+  {
+    id: 'sanitize-l7-protocol', when: 'HTTP rules on a UDP port',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: l7-udp
+      spec:
+        endpointSelector: {}
+        ingress:
+          - toPorts:
+              - ports:
+                  - port: "80"
+                    protocol: UDP
+                rules:
+                  http: [{ method: GET }]
+    `, at: 'p.yaml:11:25',
+  },
+  {
+    id: 'sanitize-l7-port-zero', when: 'HTTP rules on port 0',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: l7-zero
+      spec:
+        endpointSelector: {}
+        ingress:
+          - toPorts:
+              - ports:
+                  - port: "0"
+                    protocol: TCP
+                rules:
+                  http: [{ method: GET }]
+    `, at: 'p.yaml:10:21',
+  },
+  {
+    id: 'version-requires-removed', when: 'fromRequires on 1.19',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: requires
+      spec:
+        endpointSelector: {}
+        ingress:
+          - fromRequires:
+              - matchLabels: { env: prod }
+    `, at: 'p.yaml:9:9',
+  },
+  {
+    id: 'version-requires-deprecated', when: 'fromRequires on 1.17', version: '1.17',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: requires
+      spec:
+        endpointSelector: {}
+        ingress:
+          - fromRequires:
+              - matchLabels: { env: prod }
+    `, at: 'p.yaml:9:9',
+  },
+  {
+    id: 'crd-entity', when: 'the world-ipv4 entity',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: world4
+      spec:
+        endpointSelector: {}
+        ingress:
+          - fromEntities: [world-ipv4]
+    `, at: 'p.yaml:8:22',
+  },
+  {
+    id: 'version-end-port', when: 'endPort on 1.15 (newer than the target)', version: '1.15',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: range
+      spec:
+        endpointSelector: {}
+        ingress:
+          - toPorts:
+              - ports:
+                  - port: "8000"
+                    endPort: 8100
+                    protocol: TCP
+    `, at: 'p.yaml:11:24',
+  },
+  {
+    id: 'sanitize-port-octal', when: 'a leading-zero port ("010" is octal 8)',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: octal
+      spec:
+        endpointSelector: {}
+        ingress:
+          - toPorts:
+              - ports:
+                  - port: "010"
+                    protocol: TCP
+    `, at: 'p.yaml:10:21',
+  },
+  {
+    id: 'sanitize-services-with-ports', when: 'toServices with toPorts on 1.16', version: '1.16',
+    text: toServices('api', 'shop', PORTS_8080), at: 'p.yaml:16:9',
+  },
+];
+
+describe.each(LAYER_CASES.map((c) => [`${c.id}: ${c.when}`, c] as const))('issue pitfall covered by a layer — %s', (_name, c) => {
+  it('is reported with its location', () => {
+    const report = check({ 'p.yaml': c.text }, c.version ? { ciliumVersion: c.version } : {});
+    expect(where(report, c.id), summary(report).join('\n')).toEqual([c.at]);
+  });
+});

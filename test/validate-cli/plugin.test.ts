@@ -1,0 +1,109 @@
+// The cdk8s CLI validation plugin, end to end and offline: `cdk8s synth` (the installed cdk8s-cli) in a temporary
+// project whose cdk8s.yaml lists the plugin by local path. The "app" is a small script that writes manifests.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { yaml } from './helpers';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+const dirs: string[] = [];
+
+const BAD = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    egress:
+      - toFQDNs:
+          - matchName: api.github.com
+        toPorts:
+          - ports:
+              - port: "0443"
+                protocol: TCP
+`;
+
+const WARNING_ONLY = BAD.replace('"0443"', '"443"');
+
+const CLEAN = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    ingress:
+      - fromEntities: [cluster]
+`;
+
+/** Runs `cdk8s synth` in a fresh project whose app writes `manifest`, with the plugin configured by `properties`. */
+function synth(manifest: string, properties: Record<string, unknown> = {}): { status: number | null; out: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-plugin-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'cdk8s.yaml'), [
+    'language: typescript',
+    'app: node write.js',
+    'output: dist',
+    'validations:',
+    '  - package: ./plugin.js',
+    '    version: 0.1.0',
+    '    class: CiliumValidation',
+    `    properties: ${JSON.stringify(properties)}`,
+    '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'manifest.yaml'), manifest);
+  writeFileSync(join(dir, 'write.js'), [
+    "const fs = require('fs');",
+    "const path = require('path');",
+    'fs.mkdirSync(process.env.CDK8S_OUTDIR, { recursive: true });',
+    "fs.copyFileSync(path.join(__dirname, 'manifest.yaml'), path.join(process.env.CDK8S_OUTDIR, 'app.k8s.yaml'));",
+    '',
+  ].join('\n'));
+  // The plugin is this repository's TypeScript source, loaded through tsx (the published package loads lib/ instead).
+  writeFileSync(join(dir, 'plugin.js'), [
+    `require(${JSON.stringify(join(ROOT, 'node_modules', 'tsx', 'dist', 'cjs', 'api', 'index.cjs'))}).register();`,
+    `module.exports = require(${JSON.stringify(join(ROOT, 'src', 'plugin', 'index.ts'))});`,
+    '',
+  ].join('\n'));
+  const r = spawnSync(process.execPath, [CLI, 'synth', '--no-check-upgrade'], {
+    cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: dir, NO_COLOR: '1' }, timeout: 60_000,
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('cdk8s synth with the CiliumValidation plugin', () => {
+  it('fails on an error, listing every finding with its id, location and fix', () => {
+    const r = synth(BAD);
+    expect(r.status, r.out).toBe(2);
+    expect(r.out).toContain('sanitize-port-octal (error)');
+    expect(r.out).toContain('spec.egress[0].toPorts[0].ports[0].port (line 15, column 21)');
+    expect(r.out).toContain('pitfall-fqdn-without-dns (warning)');
+    expect(r.out).toContain('How to fix: write "443" if you meant decimal');
+    expect(r.out).toMatch(/Status\s+│ failure/);
+    expect(r.out).toContain('Validation failed');
+  });
+
+  it('passes a clean app', () => {
+    const r = synth(CLEAN, { ciliumVersion: '1.17' });
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toMatch(/Status\s+│ success/);
+    expect(r.out).toMatch(/Cilium version\s+│ 1\.17/);
+  });
+
+  it('warnings fail only beyond maxWarnings', () => {
+    expect(synth(WARNING_ONLY).status).toBe(0);
+    expect(synth(WARNING_ONLY, { maxWarnings: 0 }).status).toBe(2);
+  });
+});
