@@ -364,7 +364,25 @@ function mergeInto(items: RuleItemModel[], item: RuleItemModel): void {
       return;
     }
   }
+  if (isPlainL4(item)) {
+    // The same peer on other plain ports: one item with the union of the ports (items are ORed, so this is equivalent).
+    const peerKey = JSON.stringify(field === undefined ? null : item[field]);
+    const target = items.find((other) => isPlainL4(other) && peerFieldOf(other) === field
+      && JSON.stringify(field === undefined ? null : other[field]) === peerKey
+      && JSON.stringify(other.authentication) === JSON.stringify(item.authentication));
+    if (target) {
+      const ports = sortPorts([...(target.toPorts ?? []), ...(item.toPorts ?? [])].flatMap((r) => [...(r.ports ?? [])]));
+      items[items.indexOf(target)] = { ...target, toPorts: chunk(ports, MAX_PER_LIST).map((chunkPorts) => ({ ports: chunkPorts })) };
+      return;
+    }
+  }
   if (!items.some((other) => JSON.stringify(other) === JSON.stringify(item))) items.push(item);
+}
+
+/** An item with ports only: no L7 rules, server names, TLS or ICMP. */
+function isPlainL4(item: RuleItemModel): boolean {
+  return item.toPorts !== undefined && item.icmps === undefined
+    && item.toPorts.every((r) => Object.keys(r).every((k) => k === 'ports') && (r.ports ?? []).length > 0);
 }
 
 function peerFieldOf(item: RuleItemModel): keyof RuleItemModel | undefined {

@@ -66,6 +66,22 @@ describe('CiliumPolicy', () => {
     ]);
   });
 
+  test('merges the ports of the same peer into one item', () => {
+    const c = chart('ns');
+    const policy = new CiliumPolicy(c, 'p');
+    policy.allowIngress(Peer.namespace('a'), [Port.tcp(80)]);
+    policy.allowIngress(Peer.namespace('b'), [Port.tcp(443)]);
+    policy.allowIngress(Peer.namespace('a'), [Port.tcp(443), Port.udp(53)]);
+    policy.allowIngress(Peer.namespace('a'), [Port.tcp(8080)], L7.http(HttpRule.get('/')));
+    const [cnp] = synth(c);
+    const ns = (n: string): unknown => ({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': n } });
+    expect(cnp.spec.ingress).toEqual([
+      { fromEndpoints: [ns('a')], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }, { port: '443', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }] }] },
+      { fromEndpoints: [ns('b')], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+      { fromEndpoints: [ns('a')], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/' }] } }] },
+    ]);
+  });
+
   test('sorts, deduplicates and groups ports by 40', () => {
     const c = chart('ns');
     const policy = new CiliumPolicy(c, 'p');

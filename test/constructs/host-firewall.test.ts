@@ -22,8 +22,13 @@ describe('HostFirewall', () => {
     expect(ccnp.spec.nodeSelector).toEqual({ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } });
     const ports = ingressPorts(ccnp.spec);
     for (const p of ['22/TCP', '6443/TCP', '10250/TCP', '2379/TCP', '2380/TCP', '4240/TCP', '8472/UDP', 'icmp:8', 'icmp6:128']) expect(ports).toContain(p);
-    expect(ccnp.spec.ingress).toContainEqual({ fromCIDR: ['10.50.0.0/24'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] });
-    expect(ccnp.spec.ingress).toContainEqual({ fromEntities: ['remote-node'], toPorts: [{ ports: [{ port: '8472', protocol: 'UDP' }] }] });
+    expect(ccnp.spec.ingress).toContainEqual({
+      fromCIDR: ['10.50.0.0/24'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] }],
+    });
+    expect(ccnp.spec.ingress).toContainEqual({
+      fromEntities: ['remote-node'],
+      toPorts: [{ ports: ['2379', '2380', '4240'].map((port) => ({ port, protocol: 'TCP' })).concat([{ port: '8472', protocol: 'UDP' }]) }],
+    });
     expect(ccnp.spec.egress).toBeUndefined();
   });
 
