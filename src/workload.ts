@@ -1,13 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from './errors';
+import { isNumericTargetPort, ManifestInfo, namedTargetPorts, readManifest, serviceBackends } from './model/manifests';
 import { NAMESPACE_LABEL } from './model/selectors';
 import { LabelSelectorModel, PortProtocolModel } from './model/policy-model';
 import { IPeer, PeerConfig, describeSelector } from './peer';
 import { IEndpointSelector } from './selector';
-
-/** Kinds whose pod template is read. */
-const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'];
 
 /** A container port as declared on a workload. */
 export interface WorkloadPort {
@@ -48,36 +46,25 @@ export interface ServiceInfo {
  * major version and plain `ApiObject`s work alike: no cdk8s-plus type is referenced.
  */
 export function readWorkload(construct: IConstruct): WorkloadInfo | undefined {
-  const json = manifestOf(construct);
-  if (!json) return undefined;
-  const kind = String(json.kind ?? '');
-  const namespace = json.metadata?.namespace;
-  if (kind === 'Pod') {
-    const podLabels = { ...(json.metadata?.labels ?? {}) };
-    return { kind, namespace, selector: { matchLabels: podLabels }, podLabels, ports: containerPorts(json.spec) };
-  }
-  if (TEMPLATE_KINDS.includes(kind)) {
-    const template = json.spec?.template ?? {};
-    const podLabels = { ...(template.metadata?.labels ?? {}) };
-    const selector: LabelSelectorModel = json.spec?.selector
-      ? pruneSelector(json.spec.selector)
-      : { matchLabels: podLabels };
-    return { kind, namespace, selector, podLabels, ports: containerPorts(template.spec) };
-  }
-  return undefined;
+  const workload = workloadManifest(construct);
+  if (!workload) return undefined;
+  const { info, namespace } = workload;
+  return {
+    kind: info.header.kind,
+    namespace,
+    selector: info.selector,
+    podLabels: { ...info.template.labels },
+    ports: info.template.ports.map((p) => ({ number: p.port, protocol: p.protocol, ...(p.name ? { name: p.name } : {}) })),
+  };
 }
 
 /** Reads a Service (cdk8s-plus `Service` or a plain `ApiObject` of kind Service). */
 export function readService(construct: IConstruct): ServiceInfo | undefined {
   const json = manifestOf(construct);
-  if (!json || json.kind !== 'Service') return undefined;
-  const ports = (json.spec?.ports ?? []).map((p: { port: number; targetPort?: number | string; protocol?: string; name?: string }) => ({
-    port: p.port,
-    targetPort: p.targetPort ?? p.port,
-    protocol: p.protocol ?? 'TCP',
-    ...(p.name ? { name: p.name } : {}),
-  }));
-  return { namespace: json.metadata?.namespace, selector: { ...(json.spec?.selector ?? {}) }, ports };
+  const info = readManifest(json);
+  if (info?.type !== 'service') return undefined;
+  const ports = info.service.ports.map(({ port, targetPort, protocol, name }) => ({ port, targetPort, protocol, ...(name ? { name } : {}) }));
+  return { namespace: json.metadata?.namespace, selector: { ...(info.service.selector ?? {}) }, ports };
 }
 
 /**
@@ -88,26 +75,23 @@ export function serviceTargetPorts(service: IConstruct): PortProtocolModel[] {
   const info = readService(service);
   if (!info) throw new Error(`internal: ${service.node.path} is not a Service`);
   return info.ports.map((p) => {
-    if (typeof p.targetPort === 'number' || /^\d+$/.test(String(p.targetPort))) {
-      return { port: String(p.targetPort), protocol: p.protocol };
-    }
+    if (isNumericTargetPort(p.targetPort)) return { port: String(p.targetPort), protocol: p.protocol };
     const name = String(p.targetPort);
-    const matches = service.node.root.node.findAll()
-      .map((c) => (isApiObjectHolder(c) ? readWorkload(c) : undefined))
-      .filter((w): w is WorkloadInfo => w !== undefined && (w.namespace ?? '') === (info.namespace ?? '') && labelsMatch(info.selector, w.podLabels))
-      .flatMap((w) => w.ports.filter((wp) => wp.name === name));
-    const numbers = [...new Set(matches.map((m) => `${m.number}/${m.protocol}`))];
-    if (numbers.length !== 1) {
+    const workloads = service.node.root.node.findAll().flatMap((c) => {
+      const w = isApiObjectHolder(c) ? workloadManifest(c) : undefined;
+      return w ? [{ namespace: w.namespace, podLabels: w.info.template.labels, ports: w.info.template.ports }] : [];
+    });
+    const matches = namedTargetPorts(name, serviceBackends(info, workloads));
+    if (matches.length !== 1) {
       throw new CiliumPolicyError({
         id: 'service-target-port-unresolved',
-        message: `Service ${service.node.path} targets the named port "${name}", which ${numbers.length === 0
-          ? 'no workload it selects in this app declares' : `resolves to several container ports (${numbers.join(', ')})`}`,
+        message: `Service ${service.node.path} targets the named port "${name}", which ${matches.length === 0
+          ? 'no workload it selects in this app declares' : `resolves to several container ports (${matches.map((m) => `${m.port}/${m.protocol}`).join(', ')})`}`,
         fix: 'declare the container port with that name on the selected workload, or use a numeric targetPort',
         location: service.node.path,
       });
     }
-    const [number, protocol] = numbers[0].split('/');
-    return { port: number, protocol };
+    return { port: String(matches[0].port), protocol: matches[0].protocol };
   });
 }
 
@@ -207,9 +191,15 @@ function withNamespace(selector: LabelSelectorModel, namespace: string | undefin
   return namespace === undefined ? selector : { ...selector, matchLabels: { ...(selector.matchLabels ?? {}), [NAMESPACE_LABEL]: namespace } };
 }
 
-function labelsMatch(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  const keys = Object.keys(selector);
-  return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
+/**
+ * The manifest of a workload construct, read, with its namespace as written (`undefined`: implicit). A CronJob is not
+ * taken as a workload: its pods have no selector of their own.
+ */
+function workloadManifest(construct: IConstruct): { info: Extract<ManifestInfo, { type: 'workload' }>; namespace?: string } | undefined {
+  const json = manifestOf(construct);
+  const info = readManifest(json);
+  if (info?.type !== 'workload' || info.header.kind === 'CronJob') return undefined;
+  return { info, namespace: json.metadata?.namespace };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -219,24 +209,6 @@ function manifestOf(construct: IConstruct): any | undefined {
   } catch {
     return undefined;
   }
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function containerPorts(podSpec: any): WorkloadPort[] {
-  const containers = [...(podSpec?.containers ?? []), ...(podSpec?.initContainers ?? []).filter((c: { restartPolicy?: string }) => c.restartPolicy === 'Always')];
-  return containers.flatMap((c: { ports?: { containerPort: number; protocol?: string; name?: string }[] }) => (c.ports ?? []).map((p) => ({
-    number: p.containerPort,
-    protocol: p.protocol ?? 'TCP',
-    ...(p.name ? { name: p.name } : {}),
-  })));
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function pruneSelector(selector: any): LabelSelectorModel {
-  return {
-    ...(selector.matchLabels && Object.keys(selector.matchLabels).length ? { matchLabels: { ...selector.matchLabels } } : {}),
-    ...(selector.matchExpressions && selector.matchExpressions.length ? { matchExpressions: structuredClone(selector.matchExpressions) } : {}),
-  };
 }
 
 function notAWorkload(construct: IConstruct): CiliumPolicyError {

@@ -10,6 +10,7 @@
  *   without a cluster key get `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get
  *   `reserved:remote-node Exists`;
  * - rules the agent would not import (Sanitize errors) are kept with the reason, and ignored.
+ * The selector translation is `selector-import.ts`, which the pitfall layer of `validate` shares.
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
 import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
@@ -28,10 +29,11 @@ import {
   sectionDirection,
 } from '../model/policy-model';
 import { compileFqdnSelector, FqdnMatcher } from './fqdn-pattern';
-import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SubjectKind } from './identity';
+import { CLUSTER_KEY, NAMESPACE_KEY, SubjectKind } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { LabelSet, Selector, SelectorRequirement } from './labels';
 import { compileL4, L4Spec } from './ports';
+import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from './selector-import';
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {
@@ -235,15 +237,15 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     subject = Selector.from(rule.nodeSelector);
     if (mode === 'cnp') problems.push('Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector');
   } else if (rule.endpointSelector) {
-    subject = Selector.from(rule.endpointSelector);
-    if (mode === 'cnp') subject = subject.without('k8s', NAMESPACE_KEY).and(inReq('k8s', NAMESPACE_KEY, namespace ?? 'default'));
+    subject = importSubjectSelector(Selector.from(rule.endpointSelector), { mode, namespace });
   }
   const matchesInit = rule.endpointSelector !== undefined && Selector.from(rule.endpointSelector).hasKey('reserved', 'init');
   const sectionsPresent = SECTIONS.filter((s) => (rule[s] ?? []).length > 0);
   if (sectionsPresent.length === 0 && v.atLeast(CiliumVersion.V1_17)) {
     problems.push('rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny');
   }
-  const ctx: TranslateContext = { mode, namespace, matchesInit, config };
+  const localCluster = config.policyDefaultLocalCluster ? config.clusterName : undefined;
+  const ctx: TranslateContext = { mode, namespace, matchesInit, localCluster, config };
   const requiresOn = !v.atLeast(CiliumVersion.V1_19);
   let requiresIgnored = false;
   const ruleObj = {
@@ -264,7 +266,7 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
       ruleObj.items[section].push(compiled);
       if (item.requires !== undefined && item.requires.length > 0) {
         if (requiresOn) {
-          for (const sel of item.requires) ruleObj.requires[section].push(...translateEndpointSelector(sel, ctx, false).requirements);
+          for (const sel of item.requires) ruleObj.requires[section].push(...importEndpointSelector(Selector.from(sel), ctx, false).requirements);
         } else {
           requiresIgnored = true;
         }
@@ -286,10 +288,8 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
   return compiled as CompiledRule;
 }
 
-interface TranslateContext {
-  readonly mode: Mode;
-  readonly namespace: string | undefined;
-  readonly matchesInit: boolean;
+/** How a rule's selectors are translated (see `selector-import.ts`), and the engine configuration. */
+interface TranslateContext extends SelectorImportScope {
   readonly config: EngineConfig;
 }
 
@@ -349,9 +349,9 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
   }
   switch (field) {
     case 'endpoints':
-      return { kind: 'endpoints', selectors: (item.endpoints ?? []).map((s) => translateEndpointSelector(s, ctx, true)) };
+      return { kind: 'endpoints', selectors: (item.endpoints ?? []).map((s) => importEndpointSelector(Selector.from(s), ctx)) };
     case 'nodes':
-      return { kind: 'nodes', selectors: (item.nodes ?? []).map((s) => translateNodeSelector(s, ctx)) };
+      return { kind: 'nodes', selectors: (item.nodes ?? []).map((s) => importNodeSelector(Selector.from(s), ctx)) };
     case 'entities': {
       const bad = (item.entities ?? []).filter((e) => !CRD_ENTITIES.includes(e));
       if (bad.length > 0) problems.push(`unsupported entity: ${bad[0]} (${path})`);
@@ -376,34 +376,6 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
     default:
       return { kind: 'any' };
   }
-}
-
-/**
- * `getEndpointSelector`: namespace injection (CNP: the policy namespace; CCNP: namespace Exists unless the subject selects
- * init pods) and the cluster filter. Selectors with a `reserved:` key are left alone for from/toEndpoints (`skipReserved`).
- */
-function translateEndpointSelector(model: LabelSelectorModel, ctx: TranslateContext, skipReserved: boolean): Selector {
-  let sel = Selector.from(model);
-  if (ctx.mode === 'raw') return sel;
-  if (skipReserved && sel.hasReservedKey()) return sel;
-  if (!sel.hasKey('k8s', NAMESPACE_KEY) && !sel.hasKey('any', NAMESPACE_KEY)) {
-    if (ctx.mode === 'ccnp') {
-      if (!ctx.matchesInit) sel = sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'Exists', values: [] });
-    } else if (!sel.hasKeyPrefix('k8s', NAMESPACE_LABELS_PREFIX) && !sel.hasKeyPrefix('any', NAMESPACE_LABELS_PREFIX)) {
-      sel = sel.and(inReq('k8s', NAMESPACE_KEY, ctx.namespace ?? 'default'));
-    }
-  }
-  return clusterFilter(sel, ctx.config);
-}
-
-function translateNodeSelector(model: LabelSelectorModel, ctx: TranslateContext): Selector {
-  const sel = Selector.from(model).and({ source: 'reserved', key: 'remote-node', operator: 'Exists', values: [] });
-  return ctx.mode === 'raw' ? sel : clusterFilter(sel, ctx.config);
-}
-
-function clusterFilter(sel: Selector, config: EngineConfig): Selector {
-  if (!config.policyDefaultLocalCluster || sel.hasKey('k8s', CLUSTER_KEY) || sel.hasKey('any', CLUSTER_KEY)) return sel;
-  return sel.and(inReq('k8s', CLUSTER_KEY, config.clusterName));
 }
 
 function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], problems: string[], path: string): CidrBlock[] {
@@ -462,7 +434,7 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
       const text = `Service ${svc.namespace}/${svc.name}`;
       if (svc.selector !== undefined) {
         const model: LabelSelectorModel = { matchLabels: { ...svc.selector, [`k8s:${NAMESPACE_KEY}`]: svc.namespace } };
-        out.push({ text, selector: clusterFilter(Selector.from(model), ctx.config) });
+        out.push({ text, selector: clusterFilter(Selector.from(model), ctx.localCluster) });
       } else {
         const cidrs = (svc.endpointCidrs ?? []).map((c) => parseCidr(c)).filter((c): c is ParsedCidr => c !== undefined);
         if (cidrs.length === 0) notes.push(`toServices: ${text} has no selector and no known endpoints, so it selects nothing here`);
@@ -491,10 +463,6 @@ function checkL7(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boo
       }
     }
   });
-}
-
-function inReq(source: string, key: string, value: string): SelectorRequirement {
-  return { source, key, operator: 'In', values: [value] };
 }
 
 function wire(field: PeerField, direction: 'ingress' | 'egress'): string {

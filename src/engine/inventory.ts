@@ -2,8 +2,10 @@
  * What the engine knows about the cluster besides policies: namespaces (their labels become pod labels
  * `io.cilium.k8s.namespace.labels.*`), workloads (pod labels, named container ports, service account), Services (for
  * `toServices`) and CiliumCIDRGroups (for `cidrGroupRef`/`cidrGroupSelector`). Read from the Kubernetes manifests that
- * sit next to the policies, or from a cdk8s app.
+ * sit next to the policies, or from a cdk8s app, through the SDK's manifest reader (`model/manifests.ts`); this keeps
+ * the engine's view of them (named container ports only; an unset namespace is `default`).
  */
+import { readManifest } from '../model/manifests';
 import { LabelSelectorModel } from '../model/policy-model';
 import { Endpoint, NamedPort } from './endpoint';
 import { LabelSet, Selector, splitLabelKey } from './labels';
@@ -70,9 +72,6 @@ export interface CidrGroupSpec {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** Kinds whose pod template is read (`spec.template`). */
-const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'];
-
 /** Namespaces, workloads, Services and CIDR groups the engine resolves endpoints against. */
 export class EndpointInventory {
   private readonly namespaces = new Map<string, Record<string, string>>();
@@ -130,62 +129,35 @@ export class EndpointInventory {
    * @returns whether the object was used
    */
   public addManifest(obj: unknown): boolean {
-    if (!isObject(obj)) return false;
-    const kind = typeof obj.kind === 'string' ? obj.kind : '';
-    const meta = isObject(obj.metadata) ? obj.metadata : {};
-    const name = typeof meta.name === 'string' ? meta.name : '';
-    const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
-    const spec = isObject(obj.spec) ? obj.spec : {};
-    if (kind === 'List' && Array.isArray(obj.items)) {
-      return obj.items.map((i) => this.addManifest(i)).some(Boolean);
-    }
-    switch (kind) {
-      case 'Namespace':
-        this.addNamespace(name, stringMap(meta.labels));
+    const info = readManifest(obj);
+    if (!info) return false;
+    if (info.type === 'list') return info.items.map((i) => this.addManifest(i)).some(Boolean);
+    const { name, labels } = info.header;
+    const namespace = info.header.namespace ?? 'default';
+    switch (info.type) {
+      case 'namespace':
+        this.addNamespace(name, labels);
         return true;
-      case 'Pod':
-        this.addWorkload(workloadFrom(kind, name, namespace, { metadata: meta, spec }));
-        return true;
-      case 'CronJob': {
-        const jobSpec = isObject(spec.jobTemplate) && isObject(spec.jobTemplate.spec) ? spec.jobTemplate.spec : {};
-        const template = isObject(jobSpec.template) ? jobSpec.template : {};
-        this.addWorkload(workloadFrom(kind, name, namespace, template));
+      case 'workload': {
+        const { template } = info;
+        const ports = template.ports.flatMap((p) => (p.name !== undefined ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
+        const sa = template.serviceAccount;
+        this.addWorkload({ kind: info.header.kind, name, namespace, podLabels: template.labels, ports, ...(sa ? { serviceAccount: sa } : {}) });
         return true;
       }
-      case 'Service': {
-        const selector = isObject(spec.selector) && Object.keys(spec.selector).length > 0 ? stringMap(spec.selector) : undefined;
-        const ports = (Array.isArray(spec.ports) ? spec.ports : []).filter(isObject).map((p) => ({
-          port: Number(p.port),
-          targetPort: typeof p.targetPort === 'string' || typeof p.targetPort === 'number' ? p.targetPort : Number(p.port),
-          protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
-        }));
-        this.addService({ name, namespace, labels: stringMap(meta.labels), ...(selector ? { selector } : {}), ports });
+      case 'service': {
+        const { selector } = info.service;
+        const ports = info.service.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, protocol: p.protocol }));
+        this.addService({ name, namespace, labels, ...(selector ? { selector } : {}), ports });
         return true;
       }
-      case 'Endpoints': {
-        const subsets = Array.isArray(obj.subsets) ? obj.subsets.filter(isObject) : [];
-        const ips = subsets.flatMap((s) => (Array.isArray(s.addresses) ? s.addresses.filter(isObject) : []).map((a) => String(a.ip ?? '')));
-        this.addAddresses(namespace, name, ips);
+      case 'endpoints':
+        this.addAddresses(namespace, info.service, info.addresses);
         return true;
-      }
-      case 'EndpointSlice': {
-        const service = stringMap(meta.labels)['kubernetes.io/service-name'];
-        if (!service) return false;
-        const eps = Array.isArray(obj.endpoints) ? obj.endpoints.filter(isObject) : [];
-        this.addAddresses(namespace, service, eps.flatMap((e) => (Array.isArray(e.addresses) ? e.addresses.map(String) : [])));
+      case 'cidr-group':
+        this.addCidrGroup(name, { cidrs: info.cidrs, labels });
         return true;
-      }
-      case 'CiliumCIDRGroup': {
-        const cidrs = Array.isArray(spec.externalCIDRs) ? spec.externalCIDRs.map(String) : [];
-        this.addCidrGroup(name, { cidrs, labels: stringMap(meta.labels) });
-        return true;
-      }
       default:
-        if (TEMPLATE_KINDS.includes(kind)) {
-          const template = isObject(spec.template) ? spec.template : {};
-          this.addWorkload(workloadFrom(kind, name, namespace, template));
-          return true;
-        }
         return false;
     }
   }
@@ -251,27 +223,12 @@ export class EndpointInventory {
     return this.services.filter((s) => s.name === name && (namespace === undefined || namespace === '' || s.namespace === namespace));
   }
 
-  private addAddresses(namespace: string, service: string, ips: string[]): void {
+  private addAddresses(namespace: string, service: string, ips: readonly string[]): void {
     const key = `${namespace}/${service}`;
     const list = this.sliceAddresses.get(key) ?? [];
     for (const ip of ips.filter((i) => i !== '')) list.push(ip.includes(':') ? `${ip}/128` : `${ip}/32`);
     this.sliceAddresses.set(key, list);
   }
-}
-
-function workloadFrom(kind: string, name: string, namespace: string, template: Record<string, unknown>): InventoryWorkload {
-  const podMeta = isObject(template.metadata) ? template.metadata : {};
-  const podSpec = isObject(template.spec) ? template.spec : {};
-  const containers = [
-    ...(Array.isArray(podSpec.containers) ? podSpec.containers : []),
-    ...(Array.isArray(podSpec.initContainers) ? podSpec.initContainers : []).filter((c) => isObject(c) && c.restartPolicy === 'Always'),
-  ].filter(isObject);
-  const ports: NamedPort[] = containers.flatMap((c) => (Array.isArray(c.ports) ? c.ports.filter(isObject) : [])
-    .filter((p) => typeof p.name === 'string' && p.name !== '')
-    .map((p) => ({ name: String(p.name), port: Number(p.containerPort), protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP' })));
-  const sa = typeof podSpec.serviceAccountName === 'string' ? podSpec.serviceAccountName
-    : typeof podSpec.serviceAccount === 'string' ? podSpec.serviceAccount : undefined;
-  return { kind, name, namespace, podLabels: stringMap(podMeta.labels), ports, ...(sa ? { serviceAccount: sa } : {}) };
 }
 
 function dedupePorts(ports: NamedPort[]): NamedPort[] {
@@ -282,19 +239,4 @@ function dedupePorts(ports: NamedPort[]): NamedPort[] {
     seen.add(k);
     return true;
   });
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  if (!isObject(value)) return {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      Object.defineProperty(out, k, { value: String(v), enumerable: true, writable: true, configurable: true });
-    }
-  }
-  return out;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return Object.prototype.toString.call(value) === '[object Object]';
 }

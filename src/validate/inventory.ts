@@ -4,9 +4,11 @@
  * container ports, Services with their selectors and ports, and Kubernetes NetworkPolicies. Every entry remembers where
  * it came from, so that a finding can name it.
  *
- * Unlike the verdict engine's `EndpointInventory` (which keeps only named ports), this keeps every container port: the
+ * Objects are read through the SDK's manifest reader (`model/manifests.ts`). Unlike the verdict engine's
+ * `EndpointInventory` (which keeps only named ports), this keeps every container port with an integer number: the
  * Service-port pitfall needs to know whether a port is one a container listens on.
  */
+import { isNumericTargetPort, ManifestContainerPort, ManifestServicePort, readManifest } from '../model/manifests';
 import { LabelSelectorModel } from '../model/policy-model';
 
 /** Where an inventory object came from: a file position, or a construct path at synthesis. */
@@ -33,18 +35,8 @@ export interface InventorySource {
   readonly constructPath?: string;
 }
 
-/** A container port. */
-export interface InventoryContainerPort {
-  /** `containerPort`. */
-  readonly port: number;
-  /** `TCP`, `UDP` or `SCTP`. */
-  readonly protocol: string;
-  /**
-   * The port name.
-   * @default - unnamed
-   */
-  readonly name?: string;
-}
+/** A container port (`containerPort` an integer). */
+export interface InventoryContainerPort extends ManifestContainerPort {}
 
 /** A workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController). */
 export interface InventoryPodTemplate {
@@ -64,20 +56,8 @@ export interface InventoryPodTemplate {
   readonly source: InventorySource;
 }
 
-/** A Service port. */
-export interface InventoryServicePortInfo {
-  /** `port`: what clients connect to. */
-  readonly port: number;
-  /** `targetPort`: the container port (a number) or a container port name; `port` when unset. */
-  readonly targetPort: number | string;
-  /** Protocol. */
-  readonly protocol: string;
-  /**
-   * The port name.
-   * @default - unnamed
-   */
-  readonly name?: string;
-}
+/** A Service port (`port` an integer; `targetPort` a number when written as digits, else a container port name). */
+export interface InventoryServicePortInfo extends ManifestServicePort {}
 
 /** A Kubernetes Service. */
 export interface InventoryServiceInfo {
@@ -120,9 +100,6 @@ export interface InventoryNamespace {
   readonly source: InventorySource;
 }
 
-/** Kinds whose `spec.template` is the pod template. */
-const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'];
-
 /** The Namespaces, workloads, Services and NetworkPolicies of a set of manifests. */
 export class ManifestInventory {
   private readonly namespaceMap = new Map<string, InventoryNamespace>();
@@ -156,98 +133,35 @@ export class ManifestInventory {
    * @returns whether the object was used
    */
   public add(obj: unknown, source: InventorySource = {}): boolean {
-    if (!isObject(obj)) return false;
-    const kind = typeof obj.kind === 'string' ? obj.kind : '';
-    const meta = isObject(obj.metadata) ? obj.metadata : {};
-    const name = typeof meta.name === 'string' ? meta.name : '';
-    const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
-    const spec = isObject(obj.spec) ? obj.spec : {};
-    switch (kind) {
-      case 'Namespace':
-        this.namespaceMap.set(name, { name, labels: stringMap(meta.labels), source });
+    const info = readManifest(obj);
+    if (!info || info.type === 'list') return false;
+    const { name, labels } = info.header;
+    const namespace = info.header.namespace ?? 'default';
+    switch (info.type) {
+      case 'namespace':
+        this.namespaceMap.set(name, { name, labels, source });
         return true;
-      case 'Pod':
-        this.workloadList.push(podTemplate(kind, name, namespace, { metadata: meta, spec }, source));
-        return true;
-      case 'CronJob': {
-        const jobSpec = isObject(spec.jobTemplate) && isObject(spec.jobTemplate.spec) ? spec.jobTemplate.spec : {};
-        this.workloadList.push(podTemplate(kind, name, namespace, isObject(jobSpec.template) ? jobSpec.template : {}, source));
-        return true;
-      }
-      case 'Service': {
-        const selector = isObject(spec.selector) && Object.keys(spec.selector).length > 0 && spec.type !== 'ExternalName'
-          ? stringMap(spec.selector) : undefined;
-        const ports = (Array.isArray(spec.ports) ? spec.ports : []).filter(isObject).flatMap((p) => {
-          const port = Number(p.port);
-          if (!Number.isInteger(port)) return [];
-          const target = typeof p.targetPort === 'number' ? p.targetPort
-            : typeof p.targetPort === 'string' ? (/^\d+$/.test(p.targetPort) ? Number(p.targetPort) : p.targetPort) : port;
-          return [{ port, targetPort: target, protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP', ...(typeof p.name === 'string' ? { name: p.name } : {}) }];
+      case 'workload': {
+        const { template } = info;
+        const ports = template.ports.filter((p) => Number.isInteger(p.port));
+        this.workloadList.push({
+          kind: info.header.kind, name, namespace, podLabels: template.labels, serviceAccount: template.serviceAccount ?? 'default', ports, source,
         });
-        this.serviceList.push({ name, namespace, labels: stringMap(meta.labels), ...(selector ? { selector } : {}), ports, source });
         return true;
       }
-      case 'NetworkPolicy': {
-        if (typeof obj.apiVersion === 'string' && !obj.apiVersion.startsWith('networking.k8s.io/')) return false;
-        const podSelector = isObject(spec.podSelector) ? labelSelector(spec.podSelector) : {};
-        this.networkPolicyList.push({ name, namespace, podSelector, source });
+      case 'service': {
+        // An ExternalName Service has no pods, whatever its selector says.
+        const selector = info.service.type !== 'ExternalName' ? info.service.selector : undefined;
+        const ports = info.service.ports.filter((p) => Number.isInteger(p.port))
+          .map((p) => ({ ...p, targetPort: isNumericTargetPort(p.targetPort) ? Number(p.targetPort) : p.targetPort }));
+        this.serviceList.push({ name, namespace, labels, ...(selector ? { selector } : {}), ports, source });
         return true;
       }
+      case 'network-policy':
+        this.networkPolicyList.push({ name, namespace, podSelector: info.podSelector, source });
+        return true;
       default:
-        if (!TEMPLATE_KINDS.includes(kind)) return false;
-        this.workloadList.push(podTemplate(kind, name, namespace, isObject(spec.template) ? spec.template : {}, source));
-        return true;
+        return false;
     }
   }
-}
-
-function podTemplate(
-  kind: string, name: string, namespace: string, template: Record<string, unknown>, source: InventorySource,
-): InventoryPodTemplate {
-  const podMeta = isObject(template.metadata) ? template.metadata : {};
-  const podSpec = isObject(template.spec) ? template.spec : {};
-  const containers = [
-    ...(Array.isArray(podSpec.containers) ? podSpec.containers : []),
-    ...(Array.isArray(podSpec.initContainers) ? podSpec.initContainers : []).filter((c) => isObject(c) && c.restartPolicy === 'Always'),
-  ].filter(isObject);
-  const ports: InventoryContainerPort[] = containers.flatMap((c) => (Array.isArray(c.ports) ? c.ports.filter(isObject) : [])
-    .filter((p) => Number.isInteger(Number(p.containerPort)))
-    .map((p) => ({
-      port: Number(p.containerPort),
-      protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
-      ...(typeof p.name === 'string' && p.name !== '' ? { name: p.name } : {}),
-    })));
-  const sa = typeof podSpec.serviceAccountName === 'string' && podSpec.serviceAccountName !== '' ? podSpec.serviceAccountName
-    : typeof podSpec.serviceAccount === 'string' && podSpec.serviceAccount !== '' ? podSpec.serviceAccount : 'default';
-  return { kind, name, namespace, podLabels: stringMap(podMeta.labels), serviceAccount: sa, ports, source };
-}
-
-function labelSelector(value: Record<string, unknown>): LabelSelectorModel {
-  const matchLabels = stringMap(value.matchLabels);
-  const matchExpressions = (Array.isArray(value.matchExpressions) ? value.matchExpressions : []).filter(isObject)
-    .filter((e) => typeof e.key === 'string' && typeof e.operator === 'string')
-    .map((e) => ({
-      key: String(e.key),
-      operator: String(e.operator),
-      ...(Array.isArray(e.values) ? { values: e.values.map(String) } : {}),
-    }));
-  return {
-    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
-    ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
-  };
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  if (!isObject(value)) return {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      Object.defineProperty(out, k, { value: String(v), enumerable: true, writable: true, configurable: true });
-    }
-  }
-  return out;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return Object.prototype.toString.call(value) === '[object Object]';
 }

@@ -38,6 +38,7 @@ import { Diagnostic } from '../errors';
 import { canonicalDnsName, patternToRegExp } from '../engine/fqdn-pattern';
 import { Selector } from '../engine/labels';
 import { CiliumVersion } from '../model/cilium-version';
+import { namedTargetPorts, serviceBackends } from '../model/manifests';
 import {
   FqdnSelectorModel,
   LabelSelectorModel,
@@ -63,6 +64,7 @@ import {
   mayOverlap,
   NAMESPACE_KEY,
   namespacesOf,
+  networkPolicySelector,
   peerSelector,
   selectsLabels,
   selectsReserved,
@@ -510,8 +512,7 @@ class Pitfalls {
   private networkPolicyOverlap(r: RuleView): void {
     if (r.host || !r.subject) return;
     for (const np of this.inventory.networkPolicies) {
-      const npSel = fromModel(np.podSelector).without('k8s', 'io.kubernetes.pod.namespace')
-        .and({ source: 'k8s', key: 'io.kubernetes.pod.namespace', operator: 'In', values: [np.namespace] });
+      const npSel = networkPolicySelector(np.namespace, np.podSelector);
       const npPods = this.podsOf(npSel);
       let how: string;
       if (r.pods !== undefined && npPods !== undefined && (r.pods.length > 0 || npPods.length > 0)) {
@@ -708,9 +709,7 @@ class Pitfalls {
 
   /** The workloads a Service sends to. */
   private backing(svc: InventoryServiceInfo): InventoryPodTemplate[] {
-    const selector = svc.selector;
-    if (!selector) return [];
-    return this.inventory.workloads.filter((w) => w.namespace === svc.namespace && Object.entries(selector).every(([k, v]) => w.podLabels[k] === v));
+    return serviceBackends(svc, this.inventory.workloads);
   }
 }
 
@@ -827,7 +826,7 @@ function mayBeControlPlane(model: LabelSelectorModel | undefined): boolean {
 /** A Service target port as a number when it can be resolved (a named target port on the backing workloads). */
 function resolveTarget(target: number | string, pods: readonly InventoryPodTemplate[] | undefined): number | string {
   if (typeof target === 'number') return target;
-  const numbers = [...new Set((pods ?? []).flatMap((w) => w.ports.filter((p) => p.name === target).map((p) => p.port)))];
+  const numbers = [...new Set(namedTargetPorts(target, pods ?? []).map((p) => p.port))];
   return numbers.length === 1 ? numbers[0] : target;
 }
 

@@ -1,13 +1,19 @@
 /**
  * Selectors of the pitfall layer: Cilium's selector translation at import (namespace injection), and three questions
  * about translated selectors — does a workload's pods match, can two selectors select the same pod (overlap), and does
- * every pod of one also match the other (implication). Matching itself is the verdict engine's (`engine/labels.ts`).
+ * every pod of one also match the other (implication). Matching itself is the verdict engine's (`engine/labels.ts`), and
+ * so is the translation (`engine/selector-import.ts`): this layer runs it on its own normal form.
  *
  * Normal form: a key without source (`any:`) and `k8s:` are the same for pods (all pod labels are k8s-sourced); the
  * namespace-labels key `io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name` is the namespace key; requirements on
- * the cluster key are dropped (the input says nothing about clusters; one local cluster is assumed).
+ * the cluster key are dropped (the input says nothing about clusters; one local cluster is assumed), so the translation
+ * runs without the cluster filter. The engine needs none of this: it matches exact identities. The pitfall layer
+ * compares selectors with each other (overlap, implication) and matches them against workloads it reads from manifests,
+ * whose label sets leave out what the input cannot know (the cluster label); the normal form makes selectors that
+ * Cilium treats alike compare alike.
  */
 import { LabelSet, Selector, SelectorRequirement } from '../engine/labels';
+import { importEndpointSelector, importSubjectSelector, SelectorImportScope } from '../engine/selector-import';
 import { LabelSelectorModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { InventoryNamespace, InventoryPodTemplate } from './inventory';
 
@@ -53,26 +59,31 @@ export function selectsReserved(selector: Selector): boolean {
  * the policy's; a CCNP `endpointSelector` as written; a `nodeSelector` as written. `undefined` when the rule has neither.
  */
 export function subjectSelector(kind: PolicyKind, namespace: string, rule: RuleModel): Selector | undefined {
-  if (isObject(rule.endpointSelector)) {
-    const sel = fromModel(rule.endpointSelector);
-    if (kind !== 'CiliumNetworkPolicy') return sel;
-    return sel.without('k8s', NAMESPACE_KEY).and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'In', values: [namespace] });
-  }
+  if (isObject(rule.endpointSelector)) return importSubjectSelector(fromModel(rule.endpointSelector), scopeOf(kind, namespace));
   if (isObject(rule.nodeSelector)) return fromModel(rule.nodeSelector);
   return undefined;
 }
 
 /**
- * A `fromEndpoints`/`toEndpoints` selector in normal form, as the agent imports it: without a namespace, a CNP's gets the
- * policy namespace and a CCNP's `io.kubernetes.pod.namespace Exists` (unless its subject selects `reserved:init`);
- * selectors with a `reserved:` key are taken as written.
+ * A `fromEndpoints`/`toEndpoints` selector in normal form, as the agent imports it: without a namespace key, a CNP's gets
+ * the policy namespace (unless it has a namespace-labels key) and a CCNP's `io.kubernetes.pod.namespace Exists` (unless
+ * its subject selects `reserved:init`); selectors with a `reserved:` key are taken as written.
  */
 export function peerSelector(kind: PolicyKind, namespace: string, subject: Selector | undefined, model: LabelSelectorModel): Selector {
-  const sel = fromModel(model);
-  if (selectsReserved(sel) || constrainsNamespace(sel)) return sel;
-  if (kind === 'CiliumNetworkPolicy') return sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'In', values: [namespace] });
-  if (subject?.hasKey('reserved', 'init')) return sel;
-  return sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'Exists', values: [] });
+  return importEndpointSelector(fromModel(model), { ...scopeOf(kind, namespace), matchesInit: subject?.hasKey('reserved', 'init') ?? false });
+}
+
+/**
+ * The pods of a Kubernetes NetworkPolicy's `podSelector`, in normal form: those of its namespace (as a CNP subject is
+ * translated).
+ */
+export function networkPolicySelector(namespace: string, podSelector: LabelSelectorModel): Selector {
+  return importSubjectSelector(fromModel(podSelector), { mode: 'cnp', namespace });
+}
+
+/** The translation scope of a policy (no cluster filter: see the module comment). */
+function scopeOf(kind: PolicyKind, namespace: string): SelectorImportScope {
+  return kind === 'CiliumNetworkPolicy' ? { mode: 'cnp', namespace } : { mode: 'ccnp' };
 }
 
 /** The namespaces a selector is limited to (`In` on the namespace key), or `undefined` for any namespace. */

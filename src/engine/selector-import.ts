@@ -1,0 +1,78 @@
+/**
+ * Selector translation at import, as the agent does it (pkg/k8s/apis/cilium.io/utils/utils.go `ParseToCiliumRule`,
+ * `getEndpointSelector`, and the `policy-default-local-cluster` option):
+ * - a CNP's subject (`endpointSelector`) gets `k8s:io.kubernetes.pod.namespace=<policy namespace>` in place of any
+ *   namespace it names; a CCNP's is taken as written;
+ * - a from/toEndpoints selector without a namespace key gets the policy namespace (CNP, unless it has a
+ *   namespace-labels key) or `k8s:io.kubernetes.pod.namespace Exists` (CCNP, unless the subject selects
+ *   `reserved:init`); one with a `reserved:` key is left alone;
+ * - with the cluster filter on, from/toEndpoints and from/toNodes without a cluster key get
+ *   `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get `reserved:remote-node Exists`;
+ * - raw `api.Rule` lists (local API format) are not translated.
+ *
+ * Shared by the verdict engine (`compile.ts`) and the pitfall layer of `validate` (`validate/pod-selectors.ts`, which
+ * runs it on its normal form, without the cluster filter).
+ */
+import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from './identity';
+import { Selector, SelectorRequirement } from './labels';
+
+/** What the translation of a rule's selectors depends on. */
+export interface SelectorImportScope {
+  /** `cnp`: a CiliumNetworkPolicy; `ccnp`: a CiliumClusterwideNetworkPolicy; `raw`: an `api.Rule` list (no translation). */
+  readonly mode: 'cnp' | 'ccnp' | 'raw';
+  /**
+   * The namespace of a CNP.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Whether the rule's subject selects `reserved:init` (a CCNP's peers then get no namespace `Exists`).
+   * @default false
+   */
+  readonly matchesInit?: boolean;
+  /**
+   * The local cluster, when from/to selectors select only it by default (`policy-default-local-cluster`).
+   * @default - no cluster filter
+   */
+  readonly localCluster?: string;
+}
+
+/** A rule's `endpointSelector`, translated: a CNP's namespace replaces any namespace it names. */
+export function importSubjectSelector(selector: Selector, scope: SelectorImportScope): Selector {
+  if (scope.mode !== 'cnp') return selector;
+  return selector.without('k8s', NAMESPACE_KEY).and(inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default'));
+}
+
+/**
+ * A from/toEndpoints (or from/toRequires) selector, translated (`getEndpointSelector`): namespace injection, then the
+ * cluster filter. A selector with a `reserved:` key is taken as written when `skipReserved` (from/toEndpoints).
+ */
+export function importEndpointSelector(selector: Selector, scope: SelectorImportScope, skipReserved = true): Selector {
+  if (scope.mode === 'raw' || (skipReserved && selector.hasReservedKey())) return selector;
+  let sel = selector;
+  if (!sel.hasKey('k8s', NAMESPACE_KEY) && !sel.hasKey('any', NAMESPACE_KEY)) {
+    if (scope.mode === 'ccnp') {
+      if (!scope.matchesInit) sel = sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'Exists', values: [] });
+    } else if (!sel.hasKeyPrefix('k8s', NAMESPACE_LABELS_PREFIX) && !sel.hasKeyPrefix('any', NAMESPACE_LABELS_PREFIX)) {
+      sel = sel.and(inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default'));
+    }
+  }
+  return clusterFilter(sel, scope.localCluster);
+}
+
+/** A from/toNodes selector, translated: `reserved:remote-node Exists`, then the cluster filter. */
+export function importNodeSelector(selector: Selector, scope: SelectorImportScope): Selector {
+  const sel = selector.and({ source: 'reserved', key: 'remote-node', operator: 'Exists', values: [] });
+  return scope.mode === 'raw' ? sel : clusterFilter(sel, scope.localCluster);
+}
+
+/** The cluster filter: a selector without a cluster key selects `localCluster` only (`undefined`: no filter). */
+export function clusterFilter(selector: Selector, localCluster: string | undefined): Selector {
+  if (localCluster === undefined || selector.hasKey('k8s', CLUSTER_KEY) || selector.hasKey('any', CLUSTER_KEY)) return selector;
+  return selector.and(inRequirement('k8s', CLUSTER_KEY, localCluster));
+}
+
+/** `source:key In (value)`. */
+export function inRequirement(source: string, key: string, value: string): SelectorRequirement {
+  return { source, key, operator: 'In', values: [value] };
+}

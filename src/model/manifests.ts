@@ -1,0 +1,300 @@
+/**
+ * Reads Kubernetes manifests: pure functions from one object (parsed YAML/JSON, or what a cdk8s `ApiObject`
+ * synthesizes) to what policies care about — its kind, name, namespace and labels; a workload's pod template (pod
+ * labels, service account, container ports of the containers and sidecar init containers) and pod selector; a Service's
+ * type, selector and ports; a NetworkPolicy's `podSelector`; the addresses of Endpoints/EndpointSlices; a
+ * CiliumCIDRGroup's CIDRs. Plus the questions asked of them together: which workloads a Service sends to, and which
+ * container ports a named `targetPort` stands for on them.
+ *
+ * The one manifest reader of the SDK: the construct layer (`workload.ts`), the verdict engine's `EndpointInventory`
+ * and the `validate` layer's `ManifestInventory` all read through it, each keeping its own view on top (which ports it
+ * keeps, what an unset namespace means, whether an ExternalName Service has pods).
+ *
+ * Values are read as written, typed or left out: a field of the wrong type reads as absent, and nothing here throws on
+ * malformed input. Label values that are numbers or booleans are turned into strings (YAML 1.1 reads `true` and `8080`
+ * that way); other values are dropped.
+ */
+import { LabelSelectorModel } from './policy-model';
+
+/** A manifest object (a JSON object). */
+export type ManifestObject = Record<string, unknown>;
+
+/** Kinds whose pod template is `spec.template`. */
+export const POD_TEMPLATE_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'];
+
+/** What every object has. */
+export interface ManifestHeader {
+  /** `kind` (`''` when missing). */
+  readonly kind: string;
+  /**
+   * `apiVersion`.
+   * @default - missing
+   */
+  readonly apiVersion?: string;
+  /** `metadata.name` (`''` when missing). */
+  readonly name: string;
+  /**
+   * `metadata.namespace`, when a non-empty string.
+   * @default - unset (`default`, or the namespace kubectl is pointed at)
+   */
+  readonly namespace?: string;
+  /** `metadata.labels`. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** A container port (`containers[].ports[]`). */
+export interface ManifestContainerPort {
+  /** `containerPort` as a number (`NaN` when it is not one: keep only integers where that matters). */
+  readonly port: number;
+  /** `protocol` (`TCP` when unset). */
+  readonly protocol: string;
+  /**
+   * `name`.
+   * @default - unnamed
+   */
+  readonly name?: string;
+}
+
+/** A pod template (or the pod itself, for a Pod). */
+export interface ManifestPodTemplate {
+  /** The labels of the pods. */
+  readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The service account of the pods: `serviceAccountName`, else the deprecated `serviceAccount`.
+   * @default - unset (Kubernetes fills in `default`)
+   */
+  readonly serviceAccount?: string;
+  /** The ports of its containers, then of its sidecar init containers (`restartPolicy: Always`), in order. */
+  readonly ports: readonly ManifestContainerPort[];
+}
+
+/** A Service port (`spec.ports[]`). */
+export interface ManifestServicePort {
+  /** `port` as a number (`NaN` when it is not one). */
+  readonly port: number;
+  /** `targetPort` as written (a number, a name, or a string of digits); `port` when unset. */
+  readonly targetPort: number | string;
+  /** `protocol` (`TCP` when unset). */
+  readonly protocol: string;
+  /**
+   * `name`.
+   * @default - unnamed
+   */
+  readonly name?: string;
+}
+
+/** What a Service manifest says. */
+export interface ManifestService {
+  /**
+   * `spec.type`.
+   * @default - unset (ClusterIP)
+   */
+  readonly type?: string;
+  /**
+   * `spec.selector`, when it is a non-empty map.
+   * @default - none (a selector-less Service)
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** `spec.ports`. */
+  readonly ports: readonly ManifestServicePort[];
+}
+
+/** One Kubernetes object, read: what `readManifest` returns. */
+export type ManifestInfo =
+  /** A Pod, a workload with `spec.template` (`POD_TEMPLATE_KINDS`) or a CronJob. */
+  | {
+    readonly type: 'workload'; readonly header: ManifestHeader; readonly template: ManifestPodTemplate;
+    /** The pod selector: `spec.selector`, else (Pods, CronJobs, workloads without one) the pod labels. */
+    readonly selector: LabelSelectorModel;
+  }
+  | { readonly type: 'service'; readonly header: ManifestHeader; readonly service: ManifestService }
+  | { readonly type: 'namespace'; readonly header: ManifestHeader }
+  /** A `networking.k8s.io` NetworkPolicy (`{}` selects every pod of its namespace). */
+  | { readonly type: 'network-policy'; readonly header: ManifestHeader; readonly podSelector: LabelSelectorModel }
+  /** Endpoints, or an EndpointSlice with a `kubernetes.io/service-name` label: the backend IPs of a Service, as written. */
+  | { readonly type: 'endpoints'; readonly header: ManifestHeader; readonly service: string; readonly addresses: readonly string[] }
+  /** A CiliumCIDRGroup: `spec.externalCIDRs`. */
+  | { readonly type: 'cidr-group'; readonly header: ManifestHeader; readonly cidrs: readonly string[] }
+  /** A `List`: its items, not read. */
+  | { readonly type: 'list'; readonly items: readonly unknown[] };
+
+/**
+ * Reads one object. `undefined` for what is not an object, kinds of no interest, a NetworkPolicy of another API group
+ * and an EndpointSlice that names no Service.
+ */
+export function readManifest(obj: unknown): ManifestInfo | undefined {
+  const header = readHeader(obj);
+  if (!header || !isManifestObject(obj)) return undefined;
+  const spec = objectOr(obj.spec);
+  switch (header.kind) {
+    case 'List':
+      return Array.isArray(obj.items) ? { type: 'list', items: obj.items } : undefined;
+    case 'Namespace':
+      return { type: 'namespace', header };
+    case 'Service':
+      return { type: 'service', header, service: readServiceSpec(spec) };
+    case 'NetworkPolicy':
+      if (header.apiVersion !== undefined && !header.apiVersion.startsWith('networking.k8s.io/')) return undefined;
+      return { type: 'network-policy', header, podSelector: isManifestObject(spec.podSelector) ? labelSelectorOf(spec.podSelector) : {} };
+    case 'Endpoints': {
+      const subsets = objects(obj.subsets);
+      return { type: 'endpoints', header, service: header.name, addresses: subsets.flatMap((s) => objects(s.addresses).map((a) => String(a.ip ?? ''))) };
+    }
+    case 'EndpointSlice': {
+      const service = header.labels['kubernetes.io/service-name'];
+      if (!service) return undefined;
+      const addresses = objects(obj.endpoints).flatMap((e) => (Array.isArray(e.addresses) ? e.addresses.map(String) : []));
+      return { type: 'endpoints', header, service, addresses };
+    }
+    case 'CiliumCIDRGroup':
+      return { type: 'cidr-group', header, cidrs: Array.isArray(spec.externalCIDRs) ? spec.externalCIDRs.map(String) : [] };
+    default: {
+      const template = podTemplateOf(obj);
+      if (!template) return undefined;
+      const pod = readPodTemplate(template);
+      const selector = header.kind !== 'Pod' && isManifestObject(spec.selector) ? labelSelectorOf(spec.selector) : { matchLabels: { ...pod.labels } };
+      return { type: 'workload', header, template: pod, selector };
+    }
+  }
+}
+
+/** The kind, name, namespace and labels of an object (`undefined` for what is not an object). */
+export function readHeader(obj: unknown): ManifestHeader | undefined {
+  if (!isManifestObject(obj)) return undefined;
+  const meta = objectOr(obj.metadata);
+  return {
+    kind: typeof obj.kind === 'string' ? obj.kind : '',
+    ...(typeof obj.apiVersion === 'string' ? { apiVersion: obj.apiVersion } : {}),
+    name: typeof meta.name === 'string' ? meta.name : '',
+    ...(typeof meta.namespace === 'string' && meta.namespace !== '' ? { namespace: meta.namespace } : {}),
+    labels: stringMap(meta.labels),
+  };
+}
+
+/**
+ * The pod template of a workload — `{metadata, spec}` of a Pod itself, `spec.template` of the `POD_TEMPLATE_KINDS`,
+ * `spec.jobTemplate.spec.template` of a CronJob — or `undefined` for other kinds.
+ */
+export function podTemplateOf(obj: ManifestObject): ManifestObject | undefined {
+  const spec = objectOr(obj.spec);
+  if (obj.kind === 'Pod') return { metadata: objectOr(obj.metadata), spec };
+  if (obj.kind === 'CronJob') return objectOr(objectOr(objectOr(spec.jobTemplate).spec).template);
+  return typeof obj.kind === 'string' && POD_TEMPLATE_KINDS.includes(obj.kind) ? objectOr(spec.template) : undefined;
+}
+
+/** Reads a pod template (`{metadata, spec}`). */
+export function readPodTemplate(template: ManifestObject): ManifestPodTemplate {
+  const podSpec = objectOr(template.spec);
+  const serviceAccount = nonEmptyString(podSpec.serviceAccountName) ?? nonEmptyString(podSpec.serviceAccount);
+  return { labels: stringMap(objectOr(template.metadata).labels), ...(serviceAccount ? { serviceAccount } : {}), ports: containerPortsOf(podSpec) };
+}
+
+/** The container ports of a pod spec: of its containers, then of its sidecar init containers (`restartPolicy: Always`). */
+export function containerPortsOf(podSpec: ManifestObject): ManifestContainerPort[] {
+  const containers = [...objects(podSpec.containers), ...objects(podSpec.initContainers).filter((c) => c.restartPolicy === 'Always')];
+  return containers.flatMap((c) => objects(c.ports).map((p) => ({
+    port: Number(p.containerPort),
+    protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
+    ...(typeof p.name === 'string' && p.name !== '' ? { name: p.name } : {}),
+  })));
+}
+
+/** Reads the `spec` of a Service. */
+export function readServiceSpec(spec: ManifestObject): ManifestService {
+  const selector = isManifestObject(spec.selector) && Object.keys(spec.selector).length > 0 ? stringMap(spec.selector) : undefined;
+  const ports = objects(spec.ports).map((p): ManifestServicePort => {
+    const port = Number(p.port);
+    return {
+      port,
+      targetPort: typeof p.targetPort === 'string' || typeof p.targetPort === 'number' ? p.targetPort : port,
+      protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
+      ...(typeof p.name === 'string' ? { name: p.name } : {}),
+    };
+  });
+  return { ...(typeof spec.type === 'string' ? { type: spec.type } : {}), ...(selector ? { selector } : {}), ports };
+}
+
+/** Reads a Kubernetes label selector, keeping only well-formed parts (empty parts are left out: `{}` selects everything). */
+export function labelSelectorOf(value: ManifestObject): LabelSelectorModel {
+  const matchLabels = stringMap(value.matchLabels);
+  const matchExpressions = objects(value.matchExpressions)
+    .filter((e) => typeof e.key === 'string' && typeof e.operator === 'string')
+    .map((e) => ({
+      key: String(e.key),
+      operator: String(e.operator),
+      ...(Array.isArray(e.values) ? { values: e.values.map(String) } : {}),
+    }));
+  return {
+    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+    ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
+  };
+}
+
+/** Whether a `targetPort` is a port number (a number, or a string of digits) rather than a container port name. */
+export function isNumericTargetPort(targetPort: number | string): boolean {
+  return typeof targetPort === 'number' || /^\d+$/.test(targetPort);
+}
+
+/** Whether a Service selector selects pods with these labels: every key, same value. An empty selector selects no pod. */
+export function serviceSelects(selector: Readonly<Record<string, string>> | undefined, podLabels: Readonly<Record<string, string>>): boolean {
+  const entries = Object.entries(selector ?? {});
+  return entries.length > 0 && entries.every(([k, v]) => podLabels[k] === v);
+}
+
+/**
+ * The workloads a Service sends to: in its namespace (an unset namespace is only the same as another unset one) and
+ * with pod labels its selector selects.
+ */
+export function serviceBackends<W extends { readonly namespace?: string; readonly podLabels: Readonly<Record<string, string>> }>(
+  service: { readonly namespace?: string; readonly selector?: Readonly<Record<string, string>> }, workloads: Iterable<W>,
+): W[] {
+  return [...workloads].filter((w) => (w.namespace ?? '') === (service.namespace ?? '') && serviceSelects(service.selector, w.podLabels));
+}
+
+/**
+ * The container ports a named `targetPort` stands for on a Service's backends: the distinct port/protocol pairs of the
+ * container ports with that name, in order. One pair: the name resolves; none or several: it does not.
+ */
+export function namedTargetPorts(
+  name: string, backends: Iterable<{ readonly ports: readonly { readonly port: number; readonly protocol: string; readonly name?: string }[] }>,
+): { readonly port: number; readonly protocol: string }[] {
+  const out = new Map<string, { port: number; protocol: string }>();
+  for (const w of backends) {
+    for (const p of w.ports) {
+      if (p.name === name && !out.has(`${p.port}/${p.protocol}`)) out.set(`${p.port}/${p.protocol}`, { port: p.port, protocol: p.protocol });
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * A map of strings from a manifest map: string values as they are, numbers and booleans as strings, others left out.
+ * Keys such as `__proto__` are kept as plain keys.
+ */
+export function stringMap(value: unknown): Record<string, string> {
+  if (!isManifestObject(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      Object.defineProperty(out, k, { value: String(v), enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return out;
+}
+
+/** Whether a value is a JSON object (not an array, not `null`, not a class instance such as a Date). */
+export function isManifestObject(value: unknown): value is ManifestObject {
+  return Object.prototype.toString.call(value) === '[object Object]';
+}
+
+function objectOr(value: unknown): ManifestObject {
+  return isManifestObject(value) ? value : {};
+}
+
+function objects(value: unknown): ManifestObject[] {
+  return Array.isArray(value) ? value.filter(isManifestObject) : [];
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,156 @@
+// The shared manifest reader (model/manifests.ts) and the shared selector translation (engine/selector-import.ts).
+import { describe, expect, test } from 'vitest';
+import { Selector } from '../../src/engine/labels';
+import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector } from '../../src/engine/selector-import';
+import {
+  isNumericTargetPort, labelSelectorOf, namedTargetPorts, readHeader, readManifest, serviceBackends, stringMap,
+} from '../../src/model/manifests';
+
+const deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'shop', labels: { team: 'a' } },
+  spec: {
+    selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'Exists' }, { key: 7 }] },
+    template: {
+      metadata: { labels: { app: 'web', version: 2 } },
+      spec: {
+        serviceAccount: 'legacy',
+        containers: [{ name: 'c', ports: [{ containerPort: 8080, name: 'http' }, { containerPort: 53, protocol: 'UDP' }, 'junk'] }],
+        initContainers: [
+          { name: 'sidecar', restartPolicy: 'Always', ports: [{ containerPort: 9090, name: 'metrics' }] },
+          { name: 'init', ports: [{ containerPort: 1234, name: 'setup' }] },
+        ],
+      },
+    },
+  },
+};
+
+describe('readManifest', () => {
+  test('a workload: header, pod labels, service account, ports of containers and sidecar init containers, selector', () => {
+    expect(readManifest(deployment)).toEqual({
+      type: 'workload',
+      header: { kind: 'Deployment', apiVersion: 'apps/v1', name: 'web', namespace: 'shop', labels: { team: 'a' } },
+      template: {
+        labels: { app: 'web', version: '2' },
+        serviceAccount: 'legacy',
+        ports: [{ port: 8080, protocol: 'TCP', name: 'http' }, { port: 53, protocol: 'UDP' }, { port: 9090, protocol: 'TCP', name: 'metrics' }],
+      },
+      selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'Exists' }] },
+    });
+  });
+
+  test('Pods and CronJobs are selected by their pod labels', () => {
+    const pod = readManifest({ kind: 'Pod', metadata: { name: 'p', labels: { app: 'x' } }, spec: { serviceAccountName: 'sa' } });
+    expect(pod).toMatchObject({ type: 'workload', template: { labels: { app: 'x' }, serviceAccount: 'sa', ports: [] }, selector: { matchLabels: { app: 'x' } } });
+    const cron = readManifest({ kind: 'CronJob', spec: { jobTemplate: { spec: { template: { metadata: { labels: { job: 'j' } } } } } } });
+    expect(cron).toMatchObject({ type: 'workload', header: { kind: 'CronJob', name: '' }, selector: { matchLabels: { job: 'j' } } });
+  });
+
+  test('a Service: type, selector (none when empty), ports with targetPort as written', () => {
+    expect(readManifest({
+      kind: 'Service', metadata: { name: 's' },
+      spec: { type: 'ClusterIP', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http', name: '' }, { port: 53, protocol: 'UDP' }, { port: 1, targetPort: '8080' }] },
+    })).toEqual({
+      type: 'service',
+      header: { kind: 'Service', name: 's', labels: {} },
+      service: {
+        type: 'ClusterIP',
+        selector: { app: 'web' },
+        ports: [
+          { port: 80, targetPort: 'http', protocol: 'TCP', name: '' },
+          { port: 53, targetPort: 53, protocol: 'UDP' },
+          { port: 1, targetPort: '8080', protocol: 'TCP' },
+        ],
+      },
+    });
+    expect(readManifest({ kind: 'Service', spec: { selector: {} } })).toMatchObject({ service: { ports: [] } });
+    expect(readManifest({ kind: 'Service', spec: { selector: {} } })).not.toHaveProperty('service.selector');
+  });
+
+  test('NetworkPolicies of networking.k8s.io only', () => {
+    expect(readManifest({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec: { podSelector: { matchLabels: { app: 'a' } } } }))
+      .toMatchObject({ type: 'network-policy', podSelector: { matchLabels: { app: 'a' } } });
+    expect(readManifest({ kind: 'NetworkPolicy', spec: {} })).toMatchObject({ type: 'network-policy', podSelector: {} });
+    expect(readManifest({ apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', spec: {} })).toBeUndefined();
+  });
+
+  test('Endpoints, EndpointSlices, CiliumCIDRGroups, Namespaces and Lists', () => {
+    expect(readManifest({ kind: 'Endpoints', metadata: { name: 'ext' }, subsets: [{ addresses: [{ ip: '10.0.0.1' }, {}] }] }))
+      .toMatchObject({ type: 'endpoints', service: 'ext', addresses: ['10.0.0.1', ''] });
+    expect(readManifest({ kind: 'EndpointSlice', metadata: { labels: { 'kubernetes.io/service-name': 'ext' } }, endpoints: [{ addresses: ['fd00::1'] }] }))
+      .toMatchObject({ type: 'endpoints', service: 'ext', addresses: ['fd00::1'] });
+    expect(readManifest({ kind: 'EndpointSlice', endpoints: [] })).toBeUndefined();
+    expect(readManifest({ kind: 'CiliumCIDRGroup', metadata: { name: 'g' }, spec: { externalCIDRs: ['10.0.0.0/8'] } }))
+      .toMatchObject({ type: 'cidr-group', header: { name: 'g' }, cidrs: ['10.0.0.0/8'] });
+    expect(readManifest({ kind: 'Namespace', metadata: { name: 'shop', labels: { env: 'prod' } } }))
+      .toEqual({ type: 'namespace', header: { kind: 'Namespace', name: 'shop', labels: { env: 'prod' } } });
+    expect(readManifest({ kind: 'List', items: [1, 2] })).toEqual({ type: 'list', items: [1, 2] });
+  });
+
+  test('never throws on malformed input', () => {
+    for (const bad of [null, 3, 'x', [], { kind: 'ConfigMap' }, { kind: 'List', items: 'x' }]) expect(readManifest(bad)).toBeUndefined();
+    expect(readManifest({ kind: 'Deployment', metadata: 'x', spec: { template: { spec: { containers: [null, { ports: 'x' }] } } } }))
+      .toMatchObject({ type: 'workload', header: { name: '' }, template: { labels: {}, ports: [] } });
+    expect(readHeader({ kind: 1, metadata: { namespace: '' } })).toEqual({ kind: '', name: '', labels: {} });
+  });
+});
+
+describe('helpers', () => {
+  test('stringMap keeps scalars as strings and __proto__ as a key', () => {
+    const map = stringMap(JSON.parse('{"a": 1, "b": true, "c": {}, "__proto__": "x"}'));
+    expect(map).toEqual({ a: '1', b: 'true', ['__proto__']: 'x' });
+    expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
+  });
+
+  test('labelSelectorOf drops malformed expressions', () => {
+    expect(labelSelectorOf({ matchLabels: {}, matchExpressions: [{ key: 'a', operator: 'In', values: [1] }, { operator: 'In' }] }))
+      .toEqual({ matchExpressions: [{ key: 'a', operator: 'In', values: ['1'] }] });
+  });
+
+  test('named targetPort resolution on the workloads a Service selects', () => {
+    type Workload = { namespace: string; podLabels: Record<string, string>; ports: { port: number; protocol: string; name?: string }[] };
+    const workloads: Workload[] = [
+      { namespace: 'shop', podLabels: { app: 'web' }, ports: [{ port: 8080, protocol: 'TCP', name: 'http' }] },
+      { namespace: 'shop', podLabels: { app: 'web', v: '2' }, ports: [{ port: 8080, protocol: 'TCP', name: 'http' }] },
+      { namespace: 'other', podLabels: { app: 'web' }, ports: [{ port: 9000, protocol: 'TCP', name: 'http' }] },
+      { namespace: 'shop', podLabels: { app: 'db' }, ports: [{ port: 5432, protocol: 'TCP', name: 'http' }] },
+    ];
+    const backends = serviceBackends({ namespace: 'shop', selector: { app: 'web' } }, workloads);
+    expect(backends).toEqual(workloads.slice(0, 2));
+    expect(namedTargetPorts('http', backends)).toEqual([{ port: 8080, protocol: 'TCP' }]);
+    expect(namedTargetPorts('grpc', backends)).toEqual([]);
+    expect(serviceBackends({ namespace: 'shop' }, workloads)).toEqual([]);
+    expect(serviceBackends({ namespace: 'shop', selector: {} }, workloads)).toEqual([]);
+    expect([isNumericTargetPort(80), isNumericTargetPort('8080'), isNumericTargetPort('http')]).toEqual([true, true, false]);
+  });
+});
+
+describe('selector translation at import', () => {
+  const sel = (m: Record<string, string>): Selector => Selector.from({ matchLabels: m });
+
+  test('CNP subject: the policy namespace replaces the one written', () => {
+    expect(importSubjectSelector(sel({ 'k8s:io.kubernetes.pod.namespace': 'x', app: 'a' }), { mode: 'cnp', namespace: 'shop' }).toString())
+      .toBe('{any:app=a, k8s:io.kubernetes.pod.namespace=shop}');
+    expect(importSubjectSelector(sel({ app: 'a' }), { mode: 'ccnp' }).toString()).toBe('{any:app=a}');
+  });
+
+  test('peers: namespace injection, reserved selectors, init subjects, the cluster filter', () => {
+    const cnp = { mode: 'cnp', namespace: 'shop', localCluster: 'c1' } as const;
+    expect(importEndpointSelector(sel({ app: 'a' }), cnp).toString())
+      .toBe('{any:app=a, k8s:io.kubernetes.pod.namespace=shop, k8s:io.cilium.k8s.policy.cluster=c1}');
+    expect(importEndpointSelector(sel({ 'io.cilium.k8s.namespace.labels.team': 't' }), { mode: 'cnp' }).toString())
+      .toBe('{any:io.cilium.k8s.namespace.labels.team=t}');
+    expect(importEndpointSelector(sel({ 'io.cilium.k8s.namespace.labels.team': 't' }), { mode: 'ccnp' }).toString())
+      .toBe('{any:io.cilium.k8s.namespace.labels.team=t, k8s:io.kubernetes.pod.namespace Exists}');
+    expect(importEndpointSelector(sel({ app: 'a' }), { mode: 'ccnp', matchesInit: true }).toString()).toBe('{any:app=a}');
+    expect(importEndpointSelector(sel({ 'reserved:host': '' }), cnp).toString()).toBe('{reserved:host=}');
+    expect(importEndpointSelector(sel({ 'reserved:host': '' }), cnp, false).toString())
+      .toBe('{reserved:host=, k8s:io.kubernetes.pod.namespace=shop, k8s:io.cilium.k8s.policy.cluster=c1}');
+    expect(importEndpointSelector(sel({ app: 'a' }), { mode: 'raw', localCluster: 'c1' }).toString()).toBe('{any:app=a}');
+    expect(importNodeSelector(sel({}), { mode: 'ccnp', localCluster: 'c1' }).toString())
+      .toBe('{reserved:remote-node Exists, k8s:io.cilium.k8s.policy.cluster=c1}');
+    expect(clusterFilter(sel({ 'io.cilium.k8s.policy.cluster': 'c2' }), 'c1').toString()).toBe('{any:io.cilium.k8s.policy.cluster=c2}');
+    expect(clusterFilter(sel({}), undefined).toString()).toBe('{}');
+  });
+});
