@@ -26,3 +26,4 @@ export * from './validate';
 export * from './testing';
 export * from './engine';
 export * from './plugin';
+export * from './hubble';

@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../errors';
 import { CliIo, EXIT, addTraceCommand } from './trace';
+import { addDraftCommand } from './draft';
+import { addReplayCommand } from './replay';
 import { addValidateCommand } from './validate';
 
 /** The process's stdout/stderr. */
@@ -43,6 +45,8 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .showHelpAfterError(false);
   addTraceCommand(program, io, done);
   addValidateCommand(program, io, done);
+  addReplayCommand(program, io, done);
+  addDraftCommand(program, io, done);
   return program;
 }
 
@@ -69,7 +73,7 @@ export async function runAsync(argv: readonly string[], io: CliIo = PROCESS_IO):
 }
 
 /**
- * Runs a synchronous command (`trace`, `--version`, `--help`) in-process; `validate` needs `runAsync`.
+ * Runs a synchronous command (`trace`, `--version`, `--help`) in-process; `validate`, `replay` and `draft` need `runAsync`.
  * @returns the exit code: 0 success/allowed, 1 denied, 2 bad input
  */
 export function run(argv: readonly string[], io: CliIo = PROCESS_IO): number {

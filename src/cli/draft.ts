@@ -1,0 +1,123 @@
+/**
+ * `cdk8s-cilium draft`: least-privilege policies drafted from observed traffic (a Hubble flow log), as readable
+ * TypeScript using the SDK's constructs, or as YAML. A thin shell over `collectConnections`, `planDraft` and the two
+ * renderers (made from the same plan, so they agree).
+ *
+ *   cdk8s-cilium draft --flows flows.jsonl[.gz] [--output ts|yaml] [--namespace shop]... > drafted.ts
+ *
+ * The TypeScript exports `addDraftedPolicies(scope)` and synthesizes the charts when run as a cdk8s app. A one-line summary
+ * goes to stderr. Exit status: 0 drafted (possibly nothing: see stderr), 2 bad input.
+ */
+import { Command, Option } from 'commander';
+import { CiliumPolicyError } from '../errors';
+import { collectConnections } from '../hubble/connections';
+import { planDraft, renderDraftTypeScript, renderDraftYaml } from '../hubble/draft';
+import { CiliumVersion } from '../model/cilium-version';
+import { HubbleCliIo, flowSource, guard, parseCount, runSubcommand } from './replay';
+
+/** The options of `draft`, as parsed. */
+export interface DraftCommandOptions {
+  /** The flow log: a file (plain or gzip) or `-`. */
+  readonly flows: string;
+  /**
+   * `ts` or `yaml`.
+   * @default 'ts'
+   */
+  readonly output?: string;
+  /**
+   * Namespaces to draft policies for (repeatable, or comma-separated).
+   * @default - every namespace with pods in the capture
+   */
+  readonly namespace?: readonly string[];
+  /**
+   * Target Cilium version, written into the output.
+   * @default - none (the SDK's default)
+   */
+  readonly ciliumVersion?: string;
+  /**
+   * Local cluster name.
+   * @default - the cluster the capture's pods name, else 'default'
+   */
+  readonly clusterName?: string;
+  /**
+   * The module the TypeScript imports the SDK from.
+   * @default 'cdk8s-cilium'
+   */
+  readonly importFrom?: string;
+  /**
+   * The most connections kept, as given.
+   * @default '100000'
+   */
+  readonly maxConnections?: string;
+}
+
+/** Exit statuses of `draft`. */
+export const DRAFT_EXIT = { ok: 0, badInput: 2 } as const;
+
+/**
+ * Drafts policies from a flow log and writes them.
+ * @returns the exit status (0)
+ * @throws CiliumPolicyError for bad input (the caller prints it and exits 2)
+ */
+export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo): Promise<number> {
+  const output = options.output ?? 'ts';
+  if (output !== 'ts' && output !== 'yaml') {
+    throw new CiliumPolicyError({ id: 'cli-output', message: `unknown output format "${output}"`, fix: 'use --output ts or --output yaml' });
+  }
+  const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
+  const namespaces = (options.namespace ?? []).flatMap((n) => n.split(',')).map((n) => n.trim()).filter((n) => n !== '');
+  for (const ns of namespaces) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63) {
+      throw new CiliumPolicyError({ id: 'cli-flag', message: `--namespace ${ns} is not a namespace name`, fix: 'use a DNS-1123 label such as shop' });
+    }
+  }
+  const maxConnections = parseCount(options.maxConnections, '--max-connections');
+  const capture = await collectConnections(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const plan = planDraft(capture, {
+    ...(namespaces.length > 0 ? { namespaces } : {}),
+    ...(version !== undefined ? { ciliumVersion: version } : {}),
+    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
+  });
+  io.stdout(output === 'yaml' ? renderDraftYaml(plan) : renderDraftTypeScript(plan, { importFrom: options.importFrom ?? 'cdk8s-cilium' }));
+  const input = capture.input;
+  const notes = [
+    input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped (first: line ${input.malformed[0]?.line})` : '',
+    capture.overflowFlows > 0 ? `${capture.overflowFlows} records beyond --max-connections not used` : '',
+    input.readError !== undefined ? `the input ended early (${input.readError})` : '',
+  ].filter((x) => x !== '');
+  io.stderr(`drafted ${plan.policies.length} polic${plan.policies.length === 1 ? 'y' : 'ies'} in ${plan.namespaces.length} namespace`
+    + `${plan.namespaces.length === 1 ? '' : 's'} from ${input.flows} flow records (${plan.connections} connections the cluster let through`
+    + `${plan.leftOut > 0 ? `, ${plan.leftOut} dropped connection${plan.leftOut === 1 ? '' : 's'} left out` : ''})${notes.length > 0 ? `; ${notes.join('; ')}` : ''}\n`);
+  if (plan.policies.length === 0) io.stderr('warning: no pod traffic the cluster let through was found: nothing to draft\n');
+  return DRAFT_EXIT.ok;
+}
+
+/**
+ * Adds the `draft` command to a program. Its action is asynchronous (it streams the flow log): run the program with
+ * `await program.parseAsync(...)`.
+ * @param done receives the exit status of a run (bad input raised while running is printed and gives 2)
+ */
+export function addDraftCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
+  return program.command('draft')
+    .description('draft least-privilege policies from Hubble flows, as TypeScript constructs or YAML (exit 0 drafted, 2 bad input)')
+    .requiredOption('--flows <file>', 'Hubble flow log: hubble observe -o json/jsonpb, the flow exporter, legacy json; gzip; - for standard input')
+    .addOption(new Option('--output <format>', 'output format').choices(['ts', 'yaml']).default('ts'))
+    .option('--namespace <ns>', 'draft policies for this namespace only (repeatable, or comma-separated; default: every namespace)',
+      (v: string, prev: string[] = []) => [...prev, v])
+    .option('--cilium-version <version>', 'the Cilium version to write into the output (CiliumVersion.use)')
+    .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
+    .option('--import-from <module>', 'the module the TypeScript imports the SDK from', 'cdk8s-cilium')
+    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', '100000')
+    .action(async (opts: DraftCommandOptions) => {
+      done(await guard(() => executeDraft(opts, io), io));
+    });
+}
+
+/**
+ * Runs `cdk8s-cilium draft` in-process.
+ * @param argv the arguments after `draft`, e.g. `['--flows', 'flows.jsonl', '--output', 'yaml']`
+ * @returns the exit status: 0 drafted, 2 bad input
+ */
+export async function runDraft(argv: readonly string[], io: HubbleCliIo): Promise<number> {
+  return runSubcommand('draft', argv, io, addDraftCommand);
+}

@@ -1,0 +1,239 @@
+/**
+ * `cdk8s-cilium replay`: the traffic a cluster has really seen (a Hubble flow log) judged against the policies of a pull
+ * request, listing every connection they would drop. A thin shell over `collectConnections`, `PolicySet.fromFiles` and
+ * `replayCapture`.
+ *
+ *   cdk8s-cilium replay --flows flows.jsonl[.gz] --policies dist/ [--output table|json] [--fail-on drop|none]
+ *   hubble observe --since 1h -o jsonpb | cdk8s-cilium replay --flows - --policies dist/
+ *
+ * Flow logs: `hubble observe -o json` / `-o jsonpb`, the agent's flow exporter, legacy bare flows, gzip, standard input.
+ * Exit status: 0 nothing the cluster let through would be dropped (or --fail-on none), 1 some connection observed as
+ * forwarded would be dropped or refused at L7, 2 bad input (one line on stderr). Malformed lines never stop the run.
+ *
+ * `--output json` prints the report (stable; new fields may be added, none removed or changed):
+ *
+ * {
+ *   "schema": "cdk8s-cilium/replay/v1",
+ *   "ciliumVersion": "1.19", "clusterName": "default",
+ *   "input": { "source", "gzip", "lines", "blankLines", "flows", "formats": { "jsonpb", "legacy" },
+ *              "otherRecords": { "lost_events"?: n, … }, "lostEvents", "malformedCount",
+ *              "malformed": [{ "line", "reason" }], "readError"? },
+ *   "skipped": { "total", "byReason": { "reply"?: n, "l7-response"?: n, "no-direction"?: n, "socket-translation"?: n,
+ *                "not-a-connection-event"?: n, "non-policy-drop"?: n, "unknown-verdict"?: n, "no-ip"?: n, "no-l4"?: n,
+ *                "unsupported-protocol"?: n, "unknown-identity"?: n } },
+ *   "summary": { "connections", "flows", "newlyDropped", "newlyDroppedFlows", "newlyAllowed", "unchanged", "notEvaluated",
+ *                "topDropSources": [{ "source", "connections", "flows" }] },
+ *   "connections": [{                                  // would be dropped first, then newly allowed, then unchanged
+ *     "change": "newly-dropped" | "newly-allowed" | "unchanged",
+ *     "source": string, "destination": string,         // endpoints: pod:<ns>:<labels>, entity:<name>, cidr:<ip>, fqdn:<name>@<ip>
+ *     "connection": string, "request"?: string,        // "8080/TCP", "icmp/8"; "GET /path", "dns name.", "kafka produce topic"
+ *     "destinationNames": string[],
+ *     "observed": { "verdict": "forwarded" | "dropped" | "audit" | "l7-denied" | "mixed", "flows", "forwarded", "delivered",
+ *                   "dropped", "audit", "l7Denied", "sides": { "egress", "ingress" }, "seenOnce", "firstLine", "firstTime"?,
+ *                   "nodes": string[], "dropReasons": string[], "policies": string[] },
+ *     "predicted": { "verdict": "allowed" | "denied" | "l7-denied", "summary", "reason", "resolvedName"?,
+ *                    "egress": Side, "ingress": Side }  // Side: as in `trace --output json` (src/cli/trace.ts)
+ *   }],
+ *   "errors": [{ "connection", "message" }],
+ *   "warnings": string[]
+ * }
+ */
+import { existsSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { PolicySet } from '../engine/policy-set';
+import { CiliumPolicyError } from '../errors';
+import { collectConnections } from '../hubble/connections';
+import { FlowSource } from '../hubble/flow-reader';
+import { formatReplayJson, formatReplayTable } from '../hubble/format';
+import { ReplayReport, replayCapture } from '../hubble/replay';
+import { CiliumVersion } from '../model/cilium-version';
+import { CliIo } from './trace';
+
+/** Where the Hubble commands read and write. */
+export interface HubbleCliIo extends CliIo {
+  /**
+   * Standard input, for `--flows -`.
+   * @default - the process's standard input
+   */
+  stdin?: () => AsyncIterable<Uint8Array | string>;
+}
+
+/** Exit statuses of `replay`. */
+export const REPLAY_EXIT = { ok: 0, wouldDrop: 1, badInput: 2 } as const;
+
+/** The options of `replay`, as parsed. */
+export interface ReplayCommandOptions {
+  /** The flow log: a file (plain or gzip) or `-`. */
+  readonly flows: string;
+  /** Policy files and directories. */
+  readonly policies: readonly string[];
+  /**
+   * `table` or `json`.
+   * @default 'table'
+   */
+  readonly output?: string;
+  /**
+   * `drop` (exit 1 when a forwarded connection would be dropped) or `none`.
+   * @default 'drop'
+   */
+  readonly failOn?: string;
+  /**
+   * Cilium version.
+   * @default '1.19'
+   */
+  readonly ciliumVersion?: string;
+  /**
+   * Local cluster name.
+   * @default - the cluster the capture's pods name, else 'default'
+   */
+  readonly clusterName?: string;
+  /**
+   * Host firewall on.
+   * @default false
+   */
+  readonly hostFirewall?: boolean;
+  /**
+   * `policy-default-local-cluster`: `true` or `false`.
+   * @default - on from 1.19
+   */
+  readonly policyDefaultLocalCluster?: string;
+  /**
+   * The most connections kept, as given.
+   * @default '100000'
+   */
+  readonly maxConnections?: string;
+  /**
+   * List every unchanged connection in the table.
+   * @default false
+   */
+  readonly all?: boolean;
+}
+
+/**
+ * Runs a replay and writes its report.
+ * @returns the exit status: 0, or 1 when a connection the cluster let through would be dropped (with --fail-on drop)
+ * @throws CiliumPolicyError for bad input (the caller prints it and exits 2)
+ */
+export async function executeReplay(options: ReplayCommandOptions, io: HubbleCliIo): Promise<number> {
+  const output = options.output ?? 'table';
+  if (output !== 'table' && output !== 'json') {
+    throw new CiliumPolicyError({ id: 'cli-output', message: `unknown output format "${output}"`, fix: 'use --output table or --output json' });
+  }
+  const failOn = options.failOn ?? 'drop';
+  if (failOn !== 'drop' && failOn !== 'none') {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `--fail-on ${failOn}`, fix: 'use --fail-on drop or --fail-on none' });
+  }
+  const version = CiliumVersion.parse(options.ciliumVersion ?? CiliumVersion.DEFAULT.toString());
+  const localCluster = options.policyDefaultLocalCluster;
+  if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
+  }
+  const maxConnections = parseCount(options.maxConnections, '--max-connections');
+  for (const p of options.policies) {
+    if (!existsSync(p)) throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${p} does not exist`, fix: 'give existing policy files or directories' });
+  }
+  const capture = await collectConnections(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
+  const set = PolicySet.fromFiles(options.policies, {
+    ciliumVersion: version,
+    hostFirewall: options.hostFirewall ?? false,
+    clusterName,
+    ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
+  });
+  const syntax = set.diagnostics.find((d) => d.id === 'parse-yaml-syntax' && d.severity === 'error');
+  if (syntax) {
+    throw new CiliumPolicyError({
+      id: 'cli-yaml', message: `${syntax.file ?? 'input'}${syntax.line !== undefined ? `:${syntax.line}` : ''}: ${syntax.message}`, fix: 'fix the YAML',
+    });
+  }
+  const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
+  if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in ${options.policies.join(', ')}`);
+  const replayed = replayCapture(capture, set, { clusterName });
+  const report: ReplayReport = { ...replayed, warnings: [...policyWarnings, ...replayed.warnings] };
+  if (output === 'json') {
+    io.stdout(formatReplayJson(report));
+  } else {
+    io.stdout(formatReplayTable(report, { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1 } : {}) }));
+  }
+  return failOn === 'drop' && report.summary.newlyDropped > 0 ? REPLAY_EXIT.wouldDrop : REPLAY_EXIT.ok;
+}
+
+/**
+ * Adds the `replay` command to a program. Its action is asynchronous (it streams the flow log): run the program with
+ * `await program.parseAsync(...)`.
+ * @param done receives the exit status of a run (bad input raised while running is printed and gives 2)
+ */
+export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
+  return program.command('replay')
+    .description('replay Hubble flows against policies and list the connections they would drop '
+      + '(exit 0 none, 1 a forwarded connection would be dropped, 2 bad input)')
+    .requiredOption('--flows <file>', 'Hubble flow log: hubble observe -o json/jsonpb, the flow exporter, legacy json; gzip; - for standard input')
+    .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
+    .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('--fail-on <what>', 'exit 1 when a connection the cluster forwarded would be dropped (drop), or never (none)')
+      .choices(['drop', 'none']).default('drop'))
+    .option('--cilium-version <version>', 'the Cilium version of the cluster', CiliumVersion.DEFAULT.toString())
+    .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
+    .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes', false)
+    .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
+    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged', '100000')
+    .option('--all', 'list every unchanged connection in the table (default: the first 50)', false)
+    .action(async (opts: ReplayCommandOptions) => {
+      done(await guard(() => executeReplay(opts, io), io));
+    });
+}
+
+/**
+ * Runs `cdk8s-cilium replay` in-process.
+ * @param argv the arguments after `replay`, e.g. `['--flows', 'flows.jsonl', '--policies', 'dist/']`
+ * @returns the exit status: 0, 1 would drop, 2 bad input
+ */
+export async function runReplay(argv: readonly string[], io: HubbleCliIo): Promise<number> {
+  return runSubcommand('replay', argv, io, addReplayCommand);
+}
+
+/** @internal Runs one command in its own program (the in-process form of the Hubble commands). */
+export async function runSubcommand(name: string, argv: readonly string[], io: HubbleCliIo,
+  add: (program: Command, io: HubbleCliIo, done: (code: number) => void) => Command): Promise<number> {
+  let code: number = REPLAY_EXIT.badInput;
+  const program = new Command('cdk8s-cilium')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError(false);
+  add(program, io, (c) => {
+    code = c;
+  }).exitOverride();
+  try {
+    await program.parseAsync([name, ...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : REPLAY_EXIT.badInput;
+    throw e;
+  }
+  return code;
+}
+
+/** @internal Runs an action, printing input errors as one line (exit 2). */
+export async function guard(action: () => Promise<number>, io: CliIo): Promise<number> {
+  try {
+    return await action();
+  } catch (e) {
+    if (!(e instanceof CiliumPolicyError)) throw e;
+    io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+    return REPLAY_EXIT.badInput;
+  }
+}
+
+/** @internal The flow source of `--flows`. */
+export function flowSource(flows: string, io: HubbleCliIo): FlowSource {
+  if (flows === '-') return io.stdin ? FlowSource.stream(io.stdin(), '<stdin>') : FlowSource.stdin();
+  return FlowSource.file(flows);
+}
+
+/** @internal A positive count option. */
+export function parseCount(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} ${value} is not a positive number`, fix: `give ${flag} a number, e.g. 100000` });
+  }
+  return Number(value);
+}

@@ -1,0 +1,699 @@
+/**
+ * Draft: least-privilege policies from observed traffic. The connections the cluster let through become one
+ * CiliumNetworkPolicy per workload, in one plan (`planDraft`) from which both outputs are made, so they agree:
+ * - the constructs, built in-process (`applyDraftPlan`) and synthesized to YAML (`renderDraftYaml`);
+ * - readable TypeScript that makes the same construct calls (`renderDraftTypeScript`).
+ * Workloads are pods grouped by their stable labels: hash and index labels are dropped (`pod-template-hash`,
+ * `controller-revision-hash`, `statefulset.kubernetes.io/pod-name`, …) and the identifying ones kept
+ * (`app.kubernetes.io/name` with `instance` and `component`, else `app` with `component`/`tier`/`role`, else `k8s-app`,
+ * else `name`, else every stable label). Each workload's policy admits what reached it (plus `host` and `health`, for
+ * probes) and lets it reach what it reached (plus DNS through the DNS proxy, which `toFQDNs` needs); world addresses
+ * become `toFQDNs` rules when the capture names them (`destination_names`, DNS answers), else a /32 (/128) CIDR.
+ * Rules seen in a single transport connection are marked "seen once" for review.
+ */
+import { App, Chart, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CiliumPolicy } from '../cilium-policy';
+import { allowDns, allowHostAndHealth } from '../constructs/builtins';
+import { Entity } from '../entity';
+import { CiliumPolicyError } from '../errors';
+import { CiliumVersion } from '../model/cilium-version';
+import { Peer } from '../peer';
+import { Icmp, IcmpFamily, Port } from '../port';
+import { EndpointSelector } from '../selector';
+import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
+import { FlowPeer } from './flow';
+
+/** Options of `planDraft`. */
+export interface DraftOptions {
+  /**
+   * Draft policies only for workloads in these namespaces (their peers may be anywhere).
+   * @default - every namespace with pods in the capture
+   */
+  readonly namespaces?: readonly string[];
+  /**
+   * The target Cilium version, written into the output (`CiliumVersion.use`).
+   * @default - none written (the SDK's default, 1.19)
+   */
+  readonly ciliumVersion?: CiliumVersion;
+  /**
+   * The local cluster name: pods of other clusters are selected with their cluster label.
+   * @default - the capture's cluster (`FlowCapture.clusterName`), else 'default'
+   */
+  readonly clusterName?: string;
+  /**
+   * Above this many addresses without DNS names per workload and direction, the addresses are replaced by the `world`
+   * entity on the union of their ports (an ingress controller sees the whole internet).
+   * @default 8
+   */
+  readonly maxCidrPeers?: number;
+}
+
+/** The peer of a drafted rule. */
+export interface DraftPeer {
+  /** `endpoints`, `entity`, `fqdn` or `cidr`. */
+  readonly kind: 'endpoints' | 'entity' | 'fqdn' | 'cidr';
+  /**
+   * Endpoints: the namespace.
+   * @default - none
+   */
+  readonly namespace?: string;
+  /**
+   * Endpoints: the pod labels selected.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Entity: its name (`host`, `remote-node`, `kube-apiserver`, …).
+   * @default - none
+   */
+  readonly entity?: string;
+  /**
+   * FQDN: the DNS name.
+   * @default - none
+   */
+  readonly name?: string;
+  /**
+   * CIDR: the address as a /32 or /128.
+   * @default - none
+   */
+  readonly cidr?: string;
+  /** A short description: `endpoints shop {app=web}`, `entity host`, `fqdn api.example.com`, `cidr 203.0.113.7/32`. */
+  readonly text: string;
+}
+
+/** A port of a drafted rule. */
+export interface DraftPort {
+  /** `TCP`, `UDP`, `SCTP` or `ICMP`. */
+  readonly protocol: string;
+  /**
+   * The port (TCP, UDP, SCTP).
+   * @default - none
+   */
+  readonly port?: number;
+  /**
+   * The ICMP type.
+   * @default - none
+   */
+  readonly icmpType?: number;
+  /**
+   * The ICMP family (`IPv4`, `IPv6`).
+   * @default - none
+   */
+  readonly icmpFamily?: string;
+  /** Records behind it. */
+  readonly flows: number;
+  /** Whether it was seen in a single transport connection. */
+  readonly seenOnce: boolean;
+  /** `8080/TCP`, `icmp/8`. */
+  readonly text: string;
+}
+
+/** One drafted allow rule: a peer and its ports. */
+export interface DraftRule {
+  /** `ingress` or `egress`. */
+  readonly direction: 'ingress' | 'egress';
+  /** The peer. */
+  readonly peer: DraftPeer;
+  /** The ports, sorted. */
+  readonly ports: readonly DraftPort[];
+  /** Records behind it. */
+  readonly flows: number;
+  /** L7 requests seen (at most 5), for review. */
+  readonly requests: readonly string[];
+}
+
+/** The drafted policy of one workload. */
+export interface DraftPolicy {
+  /** The namespace. */
+  readonly namespace: string;
+  /** `metadata.name` and construct id. */
+  readonly name: string;
+  /** The endpoint selector's labels. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Pod names seen (at most 8). */
+  readonly podNames: readonly string[];
+  /** Ingress rules (besides `host` and `health`, always added). */
+  readonly ingress: readonly DraftRule[];
+  /** Egress rules. */
+  readonly egress: readonly DraftRule[];
+  /** Whether DNS through the DNS proxy is added (whenever the workload has egress). */
+  readonly dns: boolean;
+  /** Records behind the policy. */
+  readonly flows: number;
+}
+
+/** A draft: policies per workload, with where they come from. */
+export interface DraftPlan {
+  /** The capture's name. */
+  readonly source: string;
+  /** Flow records in the capture. */
+  readonly flows: number;
+  /** Connections the cluster let through, which the draft allows. */
+  readonly connections: number;
+  /** Connections left out because the cluster did not let them through. */
+  readonly leftOut: number;
+  /** The namespaces with policies, sorted. */
+  readonly namespaces: readonly string[];
+  /** The policies, by namespace and name. */
+  readonly policies: readonly DraftPolicy[];
+  /**
+   * The target Cilium version written into the output.
+   * @default - none
+   */
+  readonly ciliumVersion?: string;
+}
+
+/** Options of `renderDraftTypeScript`. */
+export interface DraftTypeScriptOptions {
+  /**
+   * The module the SDK is imported from.
+   * @default 'cdk8s-cilium'
+   */
+  readonly importFrom?: string;
+}
+
+/** Labels that differ between pods of one workload or between revisions of it. */
+const NOISE_LABELS = new Set([
+  'pod-template-hash', 'controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'pod-template-generation', 'apps.kubernetes.io/pod-index',
+  'controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name', 'app.kubernetes.io/version', 'helm.sh/chart',
+  'version', 'service.istio.io/canonical-revision',
+]);
+
+/** Identifying label groups, in order of preference: the first key anchors the group. */
+const IDENTIFYING: readonly (readonly string[])[] = [
+  ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component'],
+  ['app', 'component', 'tier', 'role'],
+  ['k8s-app'],
+  ['name'],
+];
+
+const ENTITY_MEMBERS: Readonly<Record<string, string>> = {
+  'host': 'HOST', 'remote-node': 'REMOTE_NODE', 'kube-apiserver': 'KUBE_APISERVER', 'health': 'HEALTH', 'ingress': 'INGRESS', 'init': 'INIT',
+  'unmanaged': 'UNMANAGED', 'world': 'WORLD',
+};
+
+/**
+ * The stable labels of a pod (noise dropped, other label sources dropped) reduced to the identifying ones: the selector
+ * of its workload.
+ */
+export function draftSelector(labels: Readonly<Record<string, string>>): Record<string, string> {
+  const stable = Object.entries(labels).filter(([k]) => !NOISE_LABELS.has(k) && !k.includes(':'));
+  const map = new Map(stable);
+  for (const group of IDENTIFYING) {
+    if (!map.has(group[0])) continue;
+    return Object.fromEntries(group.filter((k) => map.has(k)).map((k) => [k, map.get(k) as string]));
+  }
+  return Object.fromEntries(stable.sort(([a], [b]) => compare(a, b)));
+}
+
+interface PortAcc {
+  protocol: string;
+  port?: number;
+  icmpType?: number;
+  icmpFamily?: string;
+  flows: number;
+  once: boolean;
+  transports: Set<string>;
+  text: string;
+}
+
+interface RuleAcc {
+  direction: 'ingress' | 'egress';
+  peer: DraftPeer;
+  ports: Map<string, PortAcc>;
+  flows: number;
+  requests: string[];
+}
+
+interface PolicyAcc {
+  namespace: string;
+  selector: Record<string, string>;
+  podNames: string[];
+  ingress: Map<string, RuleAcc>;
+  egress: Map<string, RuleAcc>;
+  flows: number;
+  dns: boolean;
+}
+
+/** Plans the draft from a capture: what each workload's policy allows. */
+export function planDraft(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
+  const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
+  const inScope = (ns: string): boolean => options.namespaces === undefined || options.namespaces.length === 0 || options.namespaces.includes(ns);
+  const policies = new Map<string, PolicyAcc>();
+  const policyOf = (peer: FlowPeer): PolicyAcc => {
+    const selector = draftSelector(peer.labels ?? {});
+    const ns = peer.namespace ?? 'default';
+    const key = `${ns}\n${JSON.stringify(Object.entries(selector).sort(([a], [b]) => compare(a, b)))}`;
+    let p = policies.get(key);
+    if (!p) {
+      p = { namespace: ns, selector, podNames: [], ingress: new Map(), egress: new Map(), flows: 0, dns: false };
+      policies.set(key, p);
+    }
+    for (const n of peer.podNames) if (p.podNames.length < 8 && !p.podNames.includes(n)) p.podNames.push(n);
+    return p;
+  };
+  let used = 0;
+  let leftOut = 0;
+  for (const c of capture.connections) {
+    if (!observedFlowing(c)) {
+      leftOut++;
+      continue;
+    }
+    used++;
+    const src = c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default') ? policyOf(c.source) : undefined;
+    const dst = c.destination.kind === 'pod' && inScope(c.destination.namespace ?? 'default') ? policyOf(c.destination) : undefined;
+    if (src) {
+      src.flows += c.flows;
+      if (coveredByDnsCompanion(c)) src.dns = true;
+      else for (const peer of egressPeers(c, capture, clusterName)) addRule(src.egress, 'egress', peer, c);
+    }
+    if (dst) {
+      if (dst !== src) dst.flows += c.flows;
+      const peer = ingressPeer(c.source, clusterName);
+      if (peer) addRule(dst.ingress, 'ingress', peer, c);
+    }
+  }
+  const out: DraftPolicy[] = [];
+  const names = new Map<string, Set<string>>();
+  const sorted = [...policies.values()].sort((a, b) => compare(a.namespace, b.namespace)
+    || compare(policyBaseName(a.selector), policyBaseName(b.selector))
+    || compare(JSON.stringify(a.selector), JSON.stringify(b.selector)));
+  for (const p of sorted) {
+    const taken = names.get(p.namespace) ?? new Set<string>();
+    names.set(p.namespace, taken);
+    const base = policyBaseName(p.selector);
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 60)}-${i}`;
+    taken.add(name);
+    const maxCidr = options.maxCidrPeers ?? 8;
+    out.push({
+      namespace: p.namespace,
+      name,
+      selector: p.selector,
+      podNames: [...p.podNames].sort(),
+      ingress: finishRules(aggregateCidrs(p.ingress, 'ingress', maxCidr)),
+      egress: finishRules(aggregateCidrs(p.egress, 'egress', maxCidr)),
+      dns: p.egress.size > 0 || p.dns,
+      flows: p.flows,
+    });
+  }
+  return {
+    source: capture.input.source,
+    flows: capture.input.flows,
+    connections: used,
+    leftOut,
+    namespaces: [...new Set(out.map((p) => p.namespace))].sort(),
+    policies: out,
+    ...(options.ciliumVersion !== undefined ? { ciliumVersion: options.ciliumVersion.toString() } : {}),
+  };
+}
+
+/** DNS to kube-dns on 53/UDP or 53/TCP: what `allowDns` allows. */
+function coveredByDnsCompanion(c: ObservedConnection): boolean {
+  const d = c.destination;
+  return d.kind === 'pod' && d.namespace === 'kube-system' && d.labels?.['k8s-app'] === 'kube-dns' && c.port === 53
+    && (c.protocol === 'UDP' || c.protocol === 'TCP');
+}
+
+function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: string): DraftPeer[] {
+  const d = c.destination;
+  if (d.kind === 'pod') return [endpointsPeer(d, clusterName)];
+  if (d.kind === 'entity') return [entityPeer(d.entity ?? 'world')];
+  const ip = d.ip ?? '';
+  const names = [...c.destinationNames, ...(capture.dnsAnswers.get(ip) ?? [])]
+    .map((n) => n.toLowerCase().replace(/\.$/, ''))
+    .filter((n, i, all) => all.indexOf(n) === i && /^([-a-z0-9_]+\.?)+$/.test(n) && !n.endsWith('.cluster.local') && n.length <= 255);
+  if (names.length > 0) return names.sort().map((name) => ({ kind: 'fqdn' as const, name, text: `fqdn ${name}` }));
+  return [cidrPeer(ip)];
+}
+
+function ingressPeer(s: FlowPeer, clusterName: string): DraftPeer | undefined {
+  if (s.kind === 'pod') return endpointsPeer(s, clusterName);
+  if (s.kind === 'entity') {
+    // host and health are always admitted (allowHostAndHealth).
+    if (s.entity === 'host' || s.entity === 'health') return undefined;
+    return entityPeer(s.entity ?? 'world');
+  }
+  return cidrPeer(s.ip ?? '');
+}
+
+function endpointsPeer(p: FlowPeer, clusterName: string): DraftPeer {
+  const labels = draftSelector(p.labels ?? {});
+  if (p.cluster !== undefined && p.cluster !== clusterName) labels['io.cilium.k8s.policy.cluster'] = p.cluster;
+  const ns = p.namespace ?? 'default';
+  return { kind: 'endpoints', namespace: ns, labels, text: `endpoints ${ns} {${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}}` };
+}
+
+function entityPeer(entity: string): DraftPeer {
+  return { kind: 'entity', entity, text: `entity ${entity}` };
+}
+
+function cidrPeer(ip: string): DraftPeer {
+  const cidr = `${ip}/${ip.includes(':') ? 128 : 32}`;
+  return { kind: 'cidr', cidr, text: `cidr ${cidr}` };
+}
+
+function addRule(rules: Map<string, RuleAcc>, direction: 'ingress' | 'egress', peer: DraftPeer, c: ObservedConnection): void {
+  let r = rules.get(peer.text);
+  if (!r) {
+    r = { direction, peer, ports: new Map(), flows: 0, requests: [] };
+    rules.set(peer.text, r);
+  }
+  r.flows += c.flows;
+  const text = c.protocol === 'ICMP' ? `${c.icmpFamily === 'IPv6' ? 'icmpv6' : 'icmp'}/${c.icmpType ?? 0}` : `${c.port}/${c.protocol}`;
+  let p = r.ports.get(text);
+  if (!p) {
+    p = {
+      protocol: c.protocol,
+      ...(c.protocol === 'ICMP' ? { icmpType: c.icmpType ?? 0, icmpFamily: c.icmpFamily ?? 'IPv4' } : { port: c.port }),
+      flows: 0,
+      once: true,
+      transports: new Set(),
+      text,
+    };
+    r.ports.set(text, p);
+  }
+  p.flows += c.flows;
+  p.once = p.once && c.seenOnce;
+  p.transports.add(c.firstSource);
+  const request = c.http ? `${c.http.method} ${c.http.path}` : c.dns !== undefined ? `dns ${c.dns}` : c.kafka ? `kafka ${c.kafka.apiKey} ${c.kafka.topic ?? ''}`.trim() : '';
+  if (request !== '' && r.requests.length < 5 && !r.requests.includes(request)) r.requests.push(request);
+}
+
+/** More than `max` CIDR peers become one `world` entity peer with the union of their ports. */
+function aggregateCidrs(rules: Map<string, RuleAcc>, direction: 'ingress' | 'egress', max: number): Map<string, RuleAcc> {
+  const cidrs = [...rules.values()].filter((r) => r.peer.kind === 'cidr');
+  if (cidrs.length <= max) return rules;
+  const world: RuleAcc = {
+    direction,
+    peer: { kind: 'entity', entity: 'world', text: `entity world (${cidrs.length} addresses)` },
+    ports: new Map(),
+    flows: 0,
+    requests: [],
+  };
+  for (const r of cidrs) {
+    world.flows += r.flows;
+    for (const [key, port] of r.ports) {
+      const into = world.ports.get(key);
+      if (!into) {
+        world.ports.set(key, { ...port, transports: new Set(port.transports) });
+      } else {
+        into.flows += port.flows;
+        into.once = into.once && port.once;
+        for (const t of port.transports) into.transports.add(t);
+      }
+    }
+    for (const q of r.requests) if (world.requests.length < 5 && !world.requests.includes(q)) world.requests.push(q);
+  }
+  const out = new Map([...rules].filter(([, r]) => r.peer.kind !== 'cidr'));
+  const existing = out.get('entity world');
+  if (existing) {
+    existing.flows += world.flows;
+    for (const [key, port] of world.ports) if (!existing.ports.has(key)) existing.ports.set(key, port);
+  } else {
+    out.set(world.peer.text, world);
+  }
+  return out;
+}
+
+const PEER_ORDER: Record<DraftPeer['kind'], number> = { endpoints: 0, entity: 1, fqdn: 2, cidr: 3 };
+const PROTOCOL_ORDER: Record<string, number> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3 };
+
+function finishRules(rules: Map<string, RuleAcc>): DraftRule[] {
+  return [...rules.values()]
+    .sort((a, b) => PEER_ORDER[a.peer.kind] - PEER_ORDER[b.peer.kind] || compare(a.peer.text, b.peer.text))
+    .map((r) => ({
+      direction: r.direction,
+      peer: r.peer,
+      ports: [...r.ports.values()]
+        .sort((a, b) => (PROTOCOL_ORDER[a.protocol] ?? 9) - (PROTOCOL_ORDER[b.protocol] ?? 9) || (a.icmpFamily ?? '').localeCompare(b.icmpFamily ?? '')
+          || (a.port ?? a.icmpType ?? 0) - (b.port ?? b.icmpType ?? 0))
+        .map((p) => ({
+          protocol: p.protocol,
+          ...(p.port !== undefined ? { port: p.port } : {}),
+          ...(p.icmpType !== undefined ? { icmpType: p.icmpType, icmpFamily: p.icmpFamily } : {}),
+          flows: p.flows,
+          seenOnce: p.once && p.transports.size === 1,
+          text: p.text,
+        })),
+      flows: r.flows,
+      requests: [...r.requests].sort(),
+    }));
+}
+
+/** `metadata.name` from the selector's values: `ingress-nginx-controller`, `frontend`, `kube-dns`. */
+function policyBaseName(selector: Readonly<Record<string, string>>): string {
+  const order = IDENTIFYING.flat();
+  const rank = (k: string): number => (order.indexOf(k) < 0 ? 99 : order.indexOf(k));
+  const keys = Object.keys(selector).sort((a, b) => rank(a) - rank(b) || compare(a, b));
+  const values: string[] = [];
+  for (const k of keys) {
+    const v = selector[k].toLowerCase();
+    if (v !== '' && !values.includes(v)) values.push(v);
+  }
+  const name = values.join('-').replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/g, '');
+  return name === '' ? 'all-pods' : /^[a-z0-9]/.test(name) ? name : `w-${name}`.slice(0, 63);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// In-process constructs
+
+/** The `Peer` of a drafted peer. */
+function toPeer(p: DraftPeer): Peer {
+  switch (p.kind) {
+    case 'endpoints':
+      if (isKubeDns(p)) return Peer.kubeDns();
+      return Peer.endpoints({ namespace: p.namespace, labels: { ...p.labels } });
+    case 'entity':
+      if (p.entity === 'kube-apiserver') return Peer.kubeApiServer();
+      return Peer.entity(p.entity as Entity);
+    case 'fqdn':
+      return Peer.fqdn(p.name ?? '');
+    case 'cidr':
+      return Peer.cidr(p.cidr ?? '');
+  }
+}
+
+function toPort(p: DraftPort): Port {
+  switch (p.protocol) {
+    case 'UDP':
+      return Port.udp(p.port ?? 0);
+    case 'SCTP':
+      return Port.sctp(p.port ?? 0);
+    case 'ICMP': {
+      const v6 = p.icmpFamily === 'IPv6';
+      if (p.icmpType === (v6 ? 128 : 8)) return Icmp.echoRequest(v6 ? IcmpFamily.IPV6 : IcmpFamily.IPV4);
+      return Icmp.type(p.icmpType ?? 0, v6 ? IcmpFamily.IPV6 : IcmpFamily.IPV4);
+    }
+    default:
+      return Port.tcp(p.port ?? 0);
+  }
+}
+
+function isKubeDns(p: DraftPeer): boolean {
+  const keys = Object.keys(p.labels ?? {});
+  return p.namespace === 'kube-system' && keys.length === 1 && p.labels?.['k8s-app'] === 'kube-dns';
+}
+
+function description(p: DraftPolicy): string {
+  return `Drafted from ${p.flows} Hubble flow record${p.flows === 1 ? '' : 's'}`;
+}
+
+/**
+ * Builds the drafted policies under `scope` (an App or any construct): one chart per namespace (id and namespace = the
+ * namespace), one `CiliumPolicy` per workload. The TypeScript of `renderDraftTypeScript` makes the same calls.
+ * @returns the charts
+ */
+export function applyDraftPlan(plan: DraftPlan, scope: Construct): Chart[] {
+  if (plan.ciliumVersion !== undefined) CiliumVersion.use(scope, CiliumVersion.parse(plan.ciliumVersion));
+  const charts: Chart[] = [];
+  for (const ns of plan.namespaces) {
+    const chart = new Chart(scope, ns, { namespace: ns });
+    charts.push(chart);
+    for (const p of plan.policies.filter((x) => x.namespace === ns)) {
+      const policy = new CiliumPolicy(chart, p.name, {
+        endpointSelector: Object.keys(p.selector).length === 0 ? EndpointSelector.all() : EndpointSelector.labels({ ...p.selector }),
+        description: description(p),
+      });
+      allowHostAndHealth(policy.rule);
+      for (const r of p.ingress) policy.allowIngress(toPeer(r.peer), r.ports.map(toPort));
+      for (const r of p.egress) policy.allowEgress(toPeer(r.peer), r.ports.map(toPort));
+      if (p.dns) allowDns(policy.rule);
+    }
+  }
+  return charts;
+}
+
+/**
+ * The drafted policies as YAML: the constructs built in-process, validated for the target version, synthesized. Each
+ * document is preceded by comments on where it comes from and what was seen only once.
+ * @throws CiliumPolicyError if a drafted policy does not validate (a bug: report it)
+ */
+export function renderDraftYaml(plan: DraftPlan): string {
+  const app = new App();
+  const charts = applyDraftPlan(plan, app);
+  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((m) => `[${c.node.path}] ${m}`));
+  if (errors.length > 0) {
+    throw new CiliumPolicyError({ id: 'hubble-draft-invalid', message: `the drafted policies do not validate:\n${errors.join('\n')}`, fix: 'report this as a bug' });
+  }
+  const out: string[] = [headerLines(plan).map((l) => `# ${l}`.trimEnd()).join('\n')];
+  for (const chart of charts) {
+    for (const doc of chart.toJson() as { metadata?: { name?: string; namespace?: string } }[]) {
+      const p = plan.policies.find((x) => x.namespace === doc.metadata?.namespace && x.name === doc.metadata?.name);
+      const comments = p ? policyComment(p).map((l) => `# ${l}`.trimEnd()).join('\n') : '';
+      out.push(`---\n${comments ? `${comments}\n` : ''}${Yaml.stringify(doc).trimEnd()}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// TypeScript
+
+/** The drafted policies as a TypeScript module for a cdk8s app: `addDraftedPolicies(scope)`, runnable as a program. */
+export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptOptions = {}): string {
+  const from = options.importFrom ?? 'cdk8s-cilium';
+  const sdk = new Set<string>(['runSynth']);
+  const body: string[] = [];
+  const idents = new Set<string>(['charts', 'scope', 'app']);
+  const ident = (base: string): string => {
+    let name = base;
+    for (let i = 2; idents.has(name); i++) name = `${base}${i}`;
+    idents.add(name);
+    return name;
+  };
+  if (plan.ciliumVersion !== undefined) {
+    sdk.add('CiliumVersion');
+    body.push(`  CiliumVersion.use(scope, CiliumVersion.V${plan.ciliumVersion.replace('.', '_')});`);
+  }
+  body.push('  const charts: Chart[] = [];');
+  for (const ns of plan.namespaces) {
+    const chartVar = ident(`${camel(ns)}Chart`);
+    body.push('');
+    body.push(`  // Namespace ${ns}`);
+    body.push(`  const ${chartVar} = new Chart(scope, ${str(ns)}, { namespace: ${str(ns)} });`);
+    body.push(`  charts.push(${chartVar});`);
+    for (const p of plan.policies.filter((x) => x.namespace === ns)) {
+      const v = ident(`${camel(p.name)}Policy`);
+      sdk.add('CiliumPolicy').add('EndpointSelector').add('allowHostAndHealth');
+      body.push('');
+      for (const line of policyComment(p)) body.push(`  // ${line}`.trimEnd());
+      const selector = Object.keys(p.selector).length === 0 ? 'EndpointSelector.all()' : `EndpointSelector.labels(${obj(p.selector)})`;
+      body.push(`  const ${v} = new CiliumPolicy(${chartVar}, ${str(p.name)}, {`);
+      body.push(`    endpointSelector: ${selector},`);
+      body.push(`    description: ${str(description(p))},`);
+      body.push('  });');
+      body.push(`  allowHostAndHealth(${v}.rule); // kubelet probes and Cilium health checks`);
+      for (const r of [...p.ingress, ...p.egress]) {
+        const call = r.direction === 'ingress' ? 'allowIngress' : 'allowEgress';
+        body.push(`  ${v}.${call}(${peerSource(r.peer, sdk)}, [${r.ports.map((x) => portSource(x, sdk)).join(', ')}]); // ${ruleComment(r)}`);
+      }
+      if (p.dns) {
+        sdk.add('allowDns');
+        body.push(`  allowDns(${v}.rule); // DNS lookups of any name through Cilium's DNS proxy (toFQDNs learns addresses from them)`);
+      }
+    }
+  }
+  body.push('');
+  body.push('  return charts;');
+  const imports = [...sdk].sort((a, b) => compare(a.toLowerCase(), b.toLowerCase()) || compare(a, b));
+  const lines = [
+    ...headerLines(plan).map((l) => `// ${l}`.trimEnd()),
+    "import { Chart } from 'cdk8s';",
+    "import { Construct } from 'constructs';",
+    `import { ${imports.join(', ')} } from ${str(from)};`,
+    '',
+    '/** Adds the drafted policies under `scope` (an App or any construct), one chart per namespace, and returns the charts. */',
+    'export function addDraftedPolicies(scope: Construct): Chart[] {',
+    ...body,
+    '}',
+    '',
+    '// Run as a cdk8s app (`app: npx tsx <this file>` in cdk8s.yaml) to synthesize the charts into dist/.',
+    "if (typeof require !== 'undefined' && require.main === module) {",
+    '  runSynth((app) => {',
+    '    addDraftedPolicies(app);',
+    '  });',
+    '}',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function headerLines(plan: DraftPlan): string[] {
+  return [
+    `Drafted by \`cdk8s-cilium draft\` from ${plan.source}:`,
+    `${plan.flows} flow records, ${plan.connections} connection${plan.connections === 1 ? '' : 's'} the cluster let through`
+      + `${plan.leftOut > 0 ? ` (${plan.leftOut} dropped connection${plan.leftOut === 1 ? '' : 's'} left out)` : ''}.`,
+    'One CiliumNetworkPolicy per workload, allowing exactly the traffic the capture shows, plus probes from the host, Cilium',
+    'health checks and DNS. Review every rule before applying: a capture misses what did not happen while it ran, and',
+    'whatever did happen is allowed here, wanted or not. Rules marked "seen once" come from a single connection.',
+  ];
+}
+
+function policyComment(p: DraftPolicy): string[] {
+  const pods = p.podNames.length > 0 ? `; pods ${p.podNames.join(', ')}` : '';
+  const out = [`${p.namespace}/${p.name}: ${p.flows} records${pods}`];
+  const once = [...p.ingress, ...p.egress].flatMap((r) => r.ports.filter((x) => x.seenOnce)
+    .map((x) => `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${x.text}`));
+  if (once.length > 0) out.push(`seen once: ${once.join('; ')}`);
+  if (p.egress.length === 0 && !p.dns) out.push('no egress seen: egress stays open (add policy.isolateEgress() to deny it)');
+  return out;
+}
+
+function ruleComment(r: DraftRule): string {
+  const parts = [`${r.flows} record${r.flows === 1 ? '' : 's'}`];
+  const once = r.ports.filter((p) => p.seenOnce);
+  if (once.length > 0) parts.push(once.length === r.ports.length ? 'seen once' : `seen once: ${once.map((p) => p.text).join(', ')}`);
+  if (r.requests.length > 0) parts.push(`requests: ${r.requests.join(', ')}`);
+  return parts.join('; ').replace(/[\r\n]/g, ' ');
+}
+
+function peerSource(p: DraftPeer, sdk: Set<string>): string {
+  sdk.add('Peer');
+  switch (p.kind) {
+    case 'endpoints':
+      if (isKubeDns(p)) return 'Peer.kubeDns()';
+      return `Peer.endpoints({ namespace: ${str(p.namespace ?? 'default')}, labels: ${obj(p.labels ?? {})} })`;
+    case 'entity':
+      if (p.entity === 'kube-apiserver') return 'Peer.kubeApiServer()';
+      sdk.add('Entity');
+      return `Peer.entity(Entity.${ENTITY_MEMBERS[p.entity ?? 'world'] ?? 'WORLD'})`;
+    case 'fqdn':
+      return `Peer.fqdn(${str(p.name ?? '')})`;
+    case 'cidr':
+      return `Peer.cidr(${str(p.cidr ?? '')})`;
+  }
+}
+
+function portSource(p: DraftPort, sdk: Set<string>): string {
+  if (p.protocol === 'ICMP') {
+    sdk.add('Icmp');
+    const v6 = p.icmpFamily === 'IPv6';
+    if (v6) sdk.add('IcmpFamily');
+    const family = v6 ? 'IcmpFamily.IPV6' : '';
+    if (p.icmpType === (v6 ? 128 : 8)) return `Icmp.echoRequest(${family})`;
+    return `Icmp.type(${p.icmpType ?? 0}${v6 ? `, ${family}` : ''})`;
+  }
+  sdk.add('Port');
+  return `Port.${p.protocol === 'UDP' ? 'udp' : p.protocol === 'SCTP' ? 'sctp' : 'tcp'}(${p.port ?? 0})`;
+}
+
+function str(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\n/g, '\\n')}'`;
+}
+
+function obj(o: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(o);
+  if (entries.length === 0) return '{}';
+  return `{ ${entries.map(([k, v]) => `${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : str(k)}: ${str(v)}`).join(', ')} }`;
+}
+
+function camel(name: string): string {
+  const parts = name.split(/[^A-Za-z0-9]+/).filter((p) => p !== '');
+  const s = parts.map((p, i) => (i === 0 ? p.toLowerCase() : p.charAt(0).toUpperCase() + p.slice(1).toLowerCase())).join('');
+  return s === '' ? 'x' : /^[0-9]/.test(s) ? `n${s}` : s;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,373 @@
+/**
+ * Streaming reader of Hubble flow logs: `hubble observe -o json` / `-o jsonpb` and the agent's flow exporter
+ * (`{"flow": {...}, "node_name": ..., "time": ...}` per line), legacy bare flows (Hubble CLI 0.10 and older), gzip
+ * (detected by its magic bytes, also on standard input), any mix of them. Memory stays bounded whatever the input size:
+ * the input is read in chunks, split into lines, and every line is parsed and handed over before the next chunk is read.
+ * Malformed lines are counted with their line numbers and never stop the run; a truncated gzip stream ends the read with
+ * a note instead of an error.
+ */
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { PassThrough, Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CiliumPolicyError } from '../errors';
+import { HubbleFlow } from './flow';
+
+/** Where flow records come from: a file, standard input, a stream or text. Gzip is recognised in every case. */
+export class FlowSource {
+  /** A file (plain or gzip-compressed); `-` is standard input. */
+  public static file(path: string): FlowSource {
+    if (path === '-') return FlowSource.stdin();
+    return new FlowSource(path, () => {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch (e) {
+        throw new CiliumPolicyError({
+          id: 'hubble-flows-not-found',
+          message: `cannot read flow log ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          fix: 'give an existing file (hubble observe -o jsonpb > flows.jsonl), or - for standard input',
+        });
+      }
+      // Read one byte to surface EISDIR and friends as an input error, not as a stream failure later.
+      try {
+        readSync(fd, Buffer.alloc(1), 0, 1, 0);
+      } catch (e) {
+        closeSync(fd);
+        throw new CiliumPolicyError({
+          id: 'hubble-flows-not-found',
+          message: `cannot read flow log ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          fix: 'give a file, not a directory',
+        });
+      }
+      return createReadStream(path, { fd, highWaterMark: CHUNK_BYTES, start: 0 });
+    });
+  }
+
+  /** The process's standard input. */
+  public static stdin(): FlowSource {
+    return new FlowSource('<stdin>', () => process.stdin);
+  }
+
+  /**
+   * A stream of bytes or text (a `Readable`, or any async iterable of chunks).
+   * @param name the name used in reports
+   */
+  public static stream(stream: AsyncIterable<Uint8Array | string>, name = '<stream>'): FlowSource {
+    let used = false;
+    return new FlowSource(name, () => {
+      if (used) throw new CiliumPolicyError({ id: 'hubble-source-reused', message: `${name} was already read`, fix: 'create a new FlowSource per read' });
+      used = true;
+      return stream;
+    });
+  }
+
+  /**
+   * Flow records in memory, as text (JSON lines).
+   * @param name the name used in reports
+   */
+  public static text(text: string, name = '<text>'): FlowSource {
+    return FlowSource.bytes(Buffer.from(text, 'utf8'), name);
+  }
+
+  /**
+   * Flow records in memory, as bytes: JSON lines, plain or gzip-compressed.
+   * @param name the name used in reports
+   */
+  public static bytes(bytes: Uint8Array, name = '<bytes>'): FlowSource {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return new FlowSource(name, () => (async function* () {
+      for (let i = 0; i < buf.length; i += CHUNK_BYTES) yield buf.subarray(i, i + CHUNK_BYTES);
+    })());
+  }
+
+  private constructor(
+    /** The name used in reports: the file name, `<stdin>`, `<stream>` or `<text>`. */
+    public readonly name: string,
+    private readonly open: () => AsyncIterable<Uint8Array | string>,
+  ) {}
+
+  /** @internal The raw chunks. */
+  public _chunks(): AsyncIterable<Uint8Array | string> {
+    return this.open();
+  }
+}
+
+/** Options of the readers. */
+export interface FlowReadOptions {
+  /**
+   * Lines longer than this (in bytes) are counted as malformed and skipped without being held in memory.
+   * @default 16777216 (16 Mi)
+   */
+  readonly maxLineLength?: number;
+  /**
+   * How many malformed lines are reported with their line number and reason (all are counted).
+   * @default 100
+   */
+  readonly maxMalformedReported?: number;
+}
+
+/** A malformed line. */
+export interface MalformedLine {
+  /** Its line number (1-based, in the decompressed text). */
+  readonly line: number;
+  /** Why it was not read. */
+  readonly reason: string;
+}
+
+/** What a read saw, line by line. */
+export interface FlowReadStats {
+  /** The source's name. */
+  readonly source: string;
+  /** Whether the input was gzip-compressed. */
+  readonly gzip: boolean;
+  /** Lines read (including blank and malformed ones). */
+  readonly lines: number;
+  /** Blank lines. */
+  readonly blankLines: number;
+  /** Flow records handed over. */
+  readonly flows: number;
+  /** Flow records per format: `jsonpb` (wrapped: `hubble observe -o json`/`-o jsonpb`, the exporter) and `legacy` (a bare flow). */
+  readonly formats: { readonly jsonpb: number; readonly legacy: number };
+  /** Records that are not flows, by kind: `lost_events`, `node_status`, `agent_event`, `debug_event`. */
+  readonly otherRecords: Readonly<Record<string, number>>;
+  /** The sum of `lost_events.num_events_lost`: flows Hubble dropped before they reached the log. */
+  readonly lostEvents: number;
+  /** How many lines were malformed. */
+  readonly malformedCount: number;
+  /** The first malformed lines (see `maxMalformedReported`). */
+  readonly malformed: readonly MalformedLine[];
+  /** Set when the input ended early (a truncated or corrupt gzip stream, a read error): what was read is still used. */
+  readonly readError?: string;
+}
+
+/** Receives one line; the line number is 1-based. */
+export type LineHandler = (line: string, lineNumber: number) => void;
+
+/** Receives one flow record with its line number. */
+export type FlowHandler = (flow: HubbleFlow, lineNumber: number) => void;
+
+const CHUNK_BYTES = 256 * 1024;
+const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
+const OTHER_RECORD_KINDS = ['lost_events', 'node_status', 'agent_event', 'debug_event'];
+
+/** Line statistics of `forEachLine`. */
+export interface LineReadStats {
+  /** Lines read. */
+  readonly lines: number;
+  /** Whether the input was gzip-compressed. */
+  readonly gzip: boolean;
+  /** Lines longer than the limit (not handed over). */
+  readonly overlong: readonly number[];
+  /** Set when the input ended early. */
+  readonly readError?: string;
+}
+
+/**
+ * Calls `onLine` for every line of the source (`\n` or `\r\n`; a UTF-8 byte order mark is dropped), in order, with its
+ * line number. Lines are split on the bytes and decoded one by one, so no chunk is decoded twice and a line cut between
+ * chunks (or inside a multi-byte character) is joined first. Lines longer than `maxLineLength` bytes are not handed over
+ * (nor held in memory); their numbers are returned.
+ */
+export async function forEachLine(source: FlowSource, onLine: LineHandler, options: FlowReadOptions = {}): Promise<LineReadStats> {
+  const maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE;
+  const overlong: number[] = [];
+  // The start of a line cut by the end of a chunk: its pieces (joined once the line ends) and their length.
+  let carry: Buffer[] = [];
+  let carried = 0;
+  let skipping = false;
+  let lineNumber = 0;
+  let readError: string | undefined;
+  const emit = (buf: Buffer, start: number, end: number): void => {
+    lineNumber++;
+    const e = end > start && buf[end - 1] === 13 ? end - 1 : end;
+    if (e - start > maxLine) {
+      overlong.push(lineNumber);
+      return;
+    }
+    let line = buf.toString('utf8', start, e);
+    if (lineNumber === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    onLine(line, lineNumber);
+  };
+  const input = await decompressed(source._chunks());
+  try {
+    for await (const chunk of input.chunks) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk
+        : Buffer.from((chunk as Uint8Array).buffer, (chunk as Uint8Array).byteOffset, (chunk as Uint8Array).byteLength);
+      let start = 0;
+      let nl = buf.indexOf(10);
+      if (skipping) {
+        // Inside a line over the limit: drop bytes up to its end.
+        if (nl === -1) continue;
+        lineNumber++;
+        skipping = false;
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      } else if (carried > 0) {
+        if (nl === -1) {
+          carry.push(Buffer.from(buf));
+          carried += buf.length;
+          if (carried > maxLine) {
+            overlong.push(lineNumber + 1);
+            skipping = true;
+            carry = [];
+            carried = 0;
+          }
+          continue;
+        }
+        carry.push(buf.subarray(0, nl));
+        const line = Buffer.concat(carry, carried + nl);
+        carry = [];
+        carried = 0;
+        emit(line, 0, line.length);
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      }
+      while (nl !== -1) {
+        emit(buf, start, nl);
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      }
+      if (start < buf.length) {
+        if (buf.length - start > maxLine) {
+          overlong.push(lineNumber + 1);
+          skipping = true;
+        } else {
+          carry = [Buffer.from(buf.subarray(start))];
+          carried = buf.length - start;
+        }
+      }
+    }
+  } catch (e) {
+    readError = e instanceof Error ? e.message : String(e);
+  }
+  if (carried > 0) {
+    const line = Buffer.concat(carry, carried);
+    emit(line, 0, line.length);
+  }
+  else if (skipping) lineNumber++;
+  return { lines: lineNumber, gzip: input.gzip, overlong, ...(readError !== undefined ? { readError } : {}) };
+}
+
+/**
+ * Reads Hubble flow records from a source and calls `onFlow` for each, in order. Each line is one JSON record: a
+ * `GetFlowsResponse`/`ExportEvent` wrapper (`{"flow": {...}}`), a bare legacy flow, or a record that is not a flow
+ * (`lost_events`, `node_status`, `agent_event`, `debug_event`: counted). Anything else is a malformed line: counted,
+ * reported with its line number, and skipped.
+ */
+export async function readFlows(source: FlowSource, onFlow: FlowHandler, options: FlowReadOptions = {}): Promise<FlowReadStats> {
+  const maxReported = options.maxMalformedReported ?? 100;
+  const malformed: MalformedLine[] = [];
+  let malformedCount = 0;
+  let blank = 0;
+  let flows = 0;
+  let jsonpb = 0;
+  let legacy = 0;
+  let lostEvents = 0;
+  const other: Record<string, number> = {};
+  const bad = (line: number, reason: string): void => {
+    malformedCount++;
+    if (malformed.length < maxReported) malformed.push({ line, reason });
+  };
+  const lines = await forEachLine(source, (line, n) => {
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch (e) {
+      if (isBlank(line)) {
+        blank++;
+        return;
+      }
+      bad(n, `not JSON: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      bad(n, `not a Hubble record: a JSON ${record === null ? 'null' : Array.isArray(record) ? 'array' : typeof record}`);
+      return;
+    }
+    const r = record as Record<string, unknown>;
+    const flow = r.flow;
+    if (flow !== undefined) {
+      if (typeof flow === 'object' && flow !== null && !Array.isArray(flow)) {
+        flows++;
+        jsonpb++;
+        onFlow(flow as HubbleFlow, n);
+      } else {
+        bad(n, '"flow" is not an object');
+      }
+      return;
+    }
+    for (const kind of OTHER_RECORD_KINDS) {
+      if (r[kind] !== undefined) {
+        other[kind] = (other[kind] ?? 0) + 1;
+        if (kind === 'lost_events') {
+          const lost = Number((r.lost_events as { num_events_lost?: unknown } | null)?.num_events_lost ?? 0);
+          if (Number.isFinite(lost) && lost > 0) lostEvents += lost;
+        }
+        return;
+      }
+    }
+    if (r.verdict !== undefined || r.IP !== undefined || r.l4 !== undefined || r.event_type !== undefined || r.Type !== undefined) {
+      flows++;
+      legacy++;
+      onFlow(r as HubbleFlow, n);
+      return;
+    }
+    bad(n, 'not a Hubble record: no "flow" (jsonpb), no flow fields (legacy json), and not lost_events/node_status/agent_event/debug_event');
+  }, options);
+  for (const n of lines.overlong) bad(n, `line longer than ${options.maxLineLength ?? DEFAULT_MAX_LINE} bytes`);
+  if (lines.overlong.length > 0) malformed.sort((a, b) => a.line - b.line);
+  return {
+    source: source.name,
+    gzip: lines.gzip,
+    lines: lines.lines,
+    blankLines: blank,
+    flows,
+    formats: { jsonpb, legacy },
+    otherRecords: Object.fromEntries(Object.entries(other).sort(([a], [b]) => (a < b ? -1 : 1))),
+    lostEvents,
+    malformedCount,
+    malformed: malformed.slice(0, maxReported),
+    ...(lines.readError !== undefined ? { readError: lines.readError } : {}),
+  };
+}
+
+function isBlank(line: string): boolean {
+  return line.trim() === '';
+}
+
+/** The chunks, decompressed when they start with the gzip magic bytes (1f 8b). */
+async function decompressed(raw: AsyncIterable<Uint8Array | string>): Promise<{ gzip: boolean; chunks: AsyncIterable<Uint8Array | string> }> {
+  const it = raw[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  // Peek at least two bytes (text chunks are never gzip).
+  while (size < 2) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    if (typeof r.value === 'string') {
+      return { gzip: false, chunks: rest([...head, r.value], it, false) };
+    }
+    const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    if (b.length === 0) continue;
+    head.push(b);
+    size += b.length;
+  }
+  const first = head.length === 1 ? head[0] : Buffer.concat(head);
+  const gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  if (!gzip) return { gzip, chunks: rest(first.length > 0 ? [first] : [], it, done) };
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  const out = new PassThrough({ readableHighWaterMark: CHUNK_BYTES });
+  // pipeline destroys every stage on failure; the error then surfaces where `out` is iterated.
+  pipeline(Readable.from(rest([first], it, done), { objectMode: false }), gunzip, out, () => undefined);
+  return { gzip, chunks: out };
+}
+
+async function* rest(head: (Uint8Array | string)[], it: AsyncIterator<Uint8Array | string>, done: boolean): AsyncGenerator<Uint8Array | string> {
+  for (const h of head) yield h;
+  if (done) return;
+  for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+}

@@ -1,0 +1,742 @@
+/**
+ * The typed subset of a Hubble `Flow` that replay and draft read (flow.proto as protojson with proto field names: `IP`,
+ * `l4`, `TCP`, `source_port`, `traffic_direction`, `is_reply`…; every field may be absent), and its normalisation to a
+ * connection attempt the verdict engine can judge:
+ * - what policy does not decide is skipped, with a reason (replies, L7 responses, traces without a direction, socket-LB
+ *   translations, drops for non-policy reasons, records without IP or L4, ends without an identity);
+ * - each end becomes a peer: a pod (namespace, its own labels with the `k8s:` source stripped, namespace labels, service
+ *   account, cluster), a reserved entity (`reserved:host` → host, `reserved:remote-node`, `reserved:kube-apiserver`,
+ *   `reserved:health`, …; by number when only the identity is known), or a world address (`reserved:world`, CIDR and FQDN
+ *   identities) keyed by its IP;
+ * - the layer-4 part (TCP/UDP/SCTP destination port, ICMP type and family) and the L7 request (HTTP method, path, host;
+ *   DNS query; Kafka API key and topic);
+ * - what the cluster did: forwarded, dropped by policy, audited, or refused by an L7 proxy, and at which side.
+ * Identity labels, not identity numbers, are what selectors match, so peers are keyed by their labels.
+ */
+import { HttpRequest, KafkaRequest } from '../engine/l7';
+
+/** An endpoint of a flow (`source`, `destination`). */
+export interface HubbleEndpoint {
+  /** Cilium endpoint ID: set when the endpoint is local to the observing node. */
+  readonly ID?: number;
+  /** Numeric security identity. */
+  readonly identity?: number;
+  /** Cluster name. */
+  readonly cluster_name?: string;
+  /** Namespace. */
+  readonly namespace?: string;
+  /** Identity labels, `source:key=value` (`k8s:app=web`, `reserved:host`). */
+  readonly labels?: readonly string[];
+  /** Pod name. */
+  readonly pod_name?: string;
+  /** Owning workloads (local L3/L4 records only). */
+  readonly workloads?: readonly { readonly name?: string; readonly kind?: string }[];
+}
+
+/** Layer 3 of a flow. */
+export interface HubbleIp {
+  /** Source address. */
+  readonly source?: string;
+  /** Destination address. */
+  readonly destination?: string;
+  /** `IPv4` or `IPv6`. */
+  readonly ipVersion?: string;
+}
+
+/** TCP, UDP or SCTP ports. */
+export interface HubblePorts {
+  /** Source port. */
+  readonly source_port?: number;
+  /** Destination port (absent when 0). */
+  readonly destination_port?: number;
+  /** TCP flags. */
+  readonly flags?: Readonly<Record<string, boolean>>;
+}
+
+/** An ICMP header (`type` is absent when 0: an IPv4 echo reply is `{}`). */
+export interface HubbleIcmp {
+  /** Type. */
+  readonly type?: number;
+  /** Code. */
+  readonly code?: number;
+}
+
+/** Layer 4 of a flow: exactly one key. */
+export interface HubbleL4 {
+  /** TCP. */
+  readonly TCP?: HubblePorts;
+  /** UDP. */
+  readonly UDP?: HubblePorts;
+  /** SCTP. */
+  readonly SCTP?: HubblePorts;
+  /** ICMP. */
+  readonly ICMPv4?: HubbleIcmp;
+  /** ICMPv6. */
+  readonly ICMPv6?: HubbleIcmp;
+}
+
+/** An L7 record (the proxy's access log). */
+export interface HubbleL7 {
+  /** `REQUEST`, `RESPONSE` or `SAMPLE`. */
+  readonly type?: string;
+  /** DNS. */
+  readonly dns?: {
+    readonly query?: string;
+    readonly ips?: readonly string[];
+    readonly rcode?: number;
+    readonly qtypes?: readonly string[];
+  };
+  /** HTTP. */
+  readonly http?: {
+    readonly method?: string;
+    readonly url?: string;
+    readonly protocol?: string;
+    readonly code?: number;
+    readonly headers?: readonly { readonly key?: string; readonly value?: string }[];
+  };
+  /** Kafka. */
+  readonly kafka?: {
+    readonly api_key?: string;
+    readonly api_version?: number;
+    readonly topic?: string;
+    readonly correlation_id?: number;
+    readonly error_code?: number;
+  };
+}
+
+/** A policy named by a flow (`ingress_allowed_by`, `egress_denied_by`, …). */
+export interface HubblePolicy {
+  /** Name. */
+  readonly name?: string;
+  /** Namespace (CNP). */
+  readonly namespace?: string;
+  /** `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, `NetworkPolicy`. */
+  readonly kind?: string;
+}
+
+/** The subset of a Hubble `Flow` replay and draft read. Every field may be absent (exporter field masks). */
+export interface HubbleFlow {
+  /** RFC 3339 time. */
+  readonly time?: string;
+  /** Unique id. */
+  readonly uuid?: string;
+  /** `FORWARDED`, `DROPPED`, `AUDIT`, `REDIRECTED`, `ERROR`, `TRACED`, `TRANSLATED`. */
+  readonly verdict?: string;
+  /** Numeric drop reason (deprecated). */
+  readonly drop_reason?: number;
+  /** Drop reason (`POLICY_DENIED`, `POLICY_DENY`, `AUTH_REQUIRED`, …). */
+  readonly drop_reason_desc?: string;
+  /** Layer 3. */
+  readonly IP?: HubbleIp;
+  /** Layer 4. */
+  readonly l4?: HubbleL4;
+  /** The packet's source. */
+  readonly source?: HubbleEndpoint;
+  /** The packet's destination. */
+  readonly destination?: HubbleEndpoint;
+  /** `L3_L4`, `L7`, `SOCK`. */
+  readonly Type?: string;
+  /** The observing node (`<cluster>/<node>` when the cluster is not `default`). */
+  readonly node_name?: string;
+  /** DNS names of the source address. */
+  readonly source_names?: readonly string[];
+  /** DNS names of the destination address, from the observing endpoint's DNS cache. */
+  readonly destination_names?: readonly string[];
+  /** The L7 record. */
+  readonly l7?: HubbleL7;
+  /** Reply direction (deprecated form of `is_reply`, printed only when true). */
+  readonly reply?: boolean;
+  /** Reply direction; absent means unknown. */
+  readonly is_reply?: boolean;
+  /** Monitor event type: 1 drop, 4 trace, 5 policy verdict, 7 socket trace, 129 L7. */
+  readonly event_type?: { readonly type?: number; readonly sub_type?: number };
+  /** `INGRESS` or `EGRESS`, seen from the local endpoint. */
+  readonly traffic_direction?: string;
+  /** How a policy verdict matched. */
+  readonly policy_match_type?: number;
+  /** Trace observation point (`TO_ENDPOINT`, `TO_STACK`, …). */
+  readonly trace_observation_point?: string;
+  /** Connection tracking state (`NEW`, `ESTABLISHED`, `REPLY`, …). */
+  readonly trace_reason?: string;
+  /** Policies that allowed it at egress. */
+  readonly egress_allowed_by?: readonly HubblePolicy[];
+  /** Policies that allowed it at ingress. */
+  readonly ingress_allowed_by?: readonly HubblePolicy[];
+  /** Policies that denied it at egress. */
+  readonly egress_denied_by?: readonly HubblePolicy[];
+  /** Policies that denied it at ingress. */
+  readonly ingress_denied_by?: readonly HubblePolicy[];
+  /** Human summary. */
+  readonly Summary?: string;
+}
+
+/** Why a flow record is not a connection attempt to judge. */
+export type FlowSkipReason =
+  | 'reply'
+  | 'l7-response'
+  | 'no-direction'
+  | 'socket-translation'
+  | 'not-a-connection-event'
+  | 'non-policy-drop'
+  | 'unknown-verdict'
+  | 'no-ip'
+  | 'no-l4'
+  | 'unsupported-protocol'
+  | 'unknown-identity';
+
+/** Every skip reason, with what it means. */
+export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
+  'reply': 'reply packets (is_reply, or reply on old captures; ICMP echo replies and errors when is_reply is absent): policy checks only new connections',
+  'l7-response': 'L7 responses and samples: policy matched the request',
+  'no-direction': 'traces without traffic_direction (such as TO_OVERLAY): whether they are replies is unknown',
+  'socket-translation': 'socket-LB translations (Type SOCK, verdict TRACED or TRANSLATED)',
+  'not-a-connection-event': 'debug, capture and agent events',
+  'non-policy-drop': 'drops for reasons other than policy (datapath, routing, health), or without a reason',
+  'unknown-verdict': 'verdict ERROR or VERDICT_UNKNOWN, or no verdict',
+  'no-ip': 'records without IP (ARP, L2 only)',
+  'no-l4': 'records without an L4 header, or TCP/UDP/SCTP without a destination port',
+  'unsupported-protocol': 'protocols the verdict engine does not evaluate (VRRP, IGMP)',
+  'unknown-identity': 'an end with neither labels nor a reserved identity (identity 0, field-masked exports): no selector can be matched',
+};
+
+/** What the cluster did with one flow record. */
+export type ObservedFlowVerdict = 'forwarded' | 'dropped' | 'audit' | 'l7-denied';
+
+/** One end of a connection as the flows show it. */
+export interface FlowPeer {
+  /** `pod`, `entity` (a reserved identity) or `world` (an address outside the cluster). */
+  readonly kind: 'pod' | 'entity' | 'world';
+  /** The grouping key (`p:<labels>`, `e:<entity>`, `w:<ip>`). */
+  readonly key: string;
+  /**
+   * Pod: its namespace.
+   * @default - none
+   */
+  readonly namespace?: string;
+  /**
+   * Pod: its own labels (`k8s:` source stripped, other sources kept as `source:key`), without the labels Cilium adds.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Pod: labels of its namespace (`io.cilium.k8s.namespace.labels.<key>`).
+   * @default - none
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
+   * Pod: service account.
+   * @default - none
+   */
+  readonly serviceAccount?: string;
+  /**
+   * Pod: cluster (`io.cilium.k8s.policy.cluster`).
+   * @default - none
+   */
+  readonly cluster?: string;
+  /**
+   * Entity: host, remote-node, kube-apiserver, health, ingress, init, unmanaged.
+   * @default - none
+   */
+  readonly entity?: string;
+  /**
+   * World: the address.
+   * @default - none
+   */
+  readonly ip?: string;
+  /**
+   * Numeric identity of the first record seen (informational: numbers differ between nodes for local identities).
+   * @default - unknown
+   */
+  readonly identity?: number;
+  /** Pod names seen (at most 8). */
+  readonly podNames: readonly string[];
+  /**
+   * The owning workload of the first record that named one.
+   * @default - unknown
+   */
+  readonly workload?: { readonly name: string; readonly kind: string };
+}
+
+/** A flow record normalised: a connection attempt, or why it is skipped. */
+export interface NormalizedFlow {
+  /**
+   * Why the record is skipped.
+   * @default - not skipped
+   */
+  readonly skip?: FlowSkipReason;
+  /**
+   * The grouping key of the connection: source, destination, `port/protocol` and L7 request, one per line.
+   * @default - none (skipped)
+   */
+  readonly key?: string;
+  /**
+   * The client (the packet's source: replies are skipped).
+   * @default - none (skipped)
+   */
+  readonly source?: FlowPeer;
+  /**
+   * The server.
+   * @default - none (skipped)
+   */
+  readonly destination?: FlowPeer;
+  /**
+   * `TCP`, `UDP`, `SCTP` or `ICMP`.
+   * @default - none (skipped)
+   */
+  readonly protocol?: string;
+  /**
+   * Destination port (not ICMP).
+   * @default - none
+   */
+  readonly port?: number;
+  /**
+   * ICMP type.
+   * @default - none
+   */
+  readonly icmpType?: number;
+  /**
+   * ICMP family, `IPv4` or `IPv6`.
+   * @default - none
+   */
+  readonly icmpFamily?: string;
+  /**
+   * The HTTP request of an L7 record.
+   * @default - none
+   */
+  readonly http?: HttpRequest;
+  /**
+   * The DNS query name of an L7 record (lower case, trailing dot kept as sent).
+   * @default - none
+   */
+  readonly dns?: string;
+  /**
+   * The Kafka request of an L7 record.
+   * @default - none
+   */
+  readonly kafka?: KafkaRequest;
+  /**
+   * What the cluster did.
+   * @default - none (skipped)
+   */
+  readonly observed?: ObservedFlowVerdict;
+  /**
+   * The side that observed it (`traffic_direction`).
+   * @default - unknown
+   */
+  readonly direction?: 'egress' | 'ingress';
+  /**
+   * Whether the record proves delivery to the destination (a `TO_ENDPOINT` trace, or an allowed ingress record).
+   * @default false
+   */
+  readonly delivered?: boolean;
+  /**
+   * The drop reason of a policy drop.
+   * @default - none
+   */
+  readonly dropReason?: string;
+}
+
+/** Policy drop reasons (flow.proto `DropReason`). */
+const POLICY_DROP_REASONS: ReadonlyMap<number, string> = new Map([[133, 'POLICY_DENIED'], [181, 'POLICY_DENY'], [189, 'AUTH_REQUIRED']]);
+
+/** Reserved identity numbers (pkg/identity/numericidentity.go) → entity. */
+const RESERVED_BY_NUMBER: readonly (string | undefined)[] = [
+  undefined, 'host', 'world', 'unmanaged', 'health', 'init', 'remote-node', 'kube-apiserver', 'ingress', 'world', 'world',
+];
+
+/**
+ * Which reserved label names an identity with several (`reserved:host` + `reserved:kube-apiserver`,
+ * `reserved:kube-apiserver` + `reserved:remote-node`, `reserved:kube-apiserver` + `reserved:world`): the lowest rank wins.
+ */
+const RESERVED_RANK: ReadonlyMap<string, number> = new Map([
+  ['host', 0], ['kube-apiserver', 1], ['remote-node', 2], ['health', 3], ['ingress', 4], ['init', 5], ['unmanaged', 6],
+  ['world', 7], ['world-ipv4', 7], ['world-ipv6', 7],
+]);
+const WORLD_RANK = 7;
+const UNKNOWN_RANK = 50;
+
+/** Label keys Cilium adds to pods. */
+const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
+const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
+const NAMESPACE_LABEL = `k8s:${NAMESPACE_KEY}=`;
+
+/** Numeric codes of the scratch (cheaper than strings on the hot path). */
+export const OBSERVED_CODES: readonly ObservedFlowVerdict[] = ['forwarded', 'dropped', 'audit', 'l7-denied'];
+const FORWARDED = 0;
+const DROPPED = 1;
+const AUDIT = 2;
+const L7_DENIED = 3;
+
+/** A pod key computed before, with the labels (and the namespace field, when it is part of the key) it came from. */
+interface CachedKey {
+  readonly labels: readonly string[];
+  readonly namespace: string | undefined;
+  readonly key: string;
+}
+
+const MAX_CACHED_IDENTITIES = 65_536;
+const MAX_KEYS_PER_IDENTITY = 4;
+/** Local-scope identities (CIDR, FQDN, kube-apiserver by IP) start here; their numbers differ between nodes. */
+const LOCAL_SCOPE = 1 << 24;
+
+/**
+ * @internal The result of classifying one record, reused for every record of a read (no allocation beyond the keys).
+ */
+export class FlowScratch {
+  /** Why it is skipped (`undefined`: a connection attempt). */
+  public skip: FlowSkipReason | undefined = undefined;
+  /** Source key. */
+  public srcKey = '';
+  /** Destination key. */
+  public dstKey = '';
+  /** Source address. */
+  public srcIp: string | undefined = undefined;
+  /** Source port (0 for ICMP). */
+  public srcPort = 0;
+  /** Destination address. */
+  public dstIp: string | undefined = undefined;
+  /** `TCP`, `UDP`, `SCTP`, `ICMP`. */
+  public protocol = 'TCP';
+  /** Destination port. */
+  public port = 0;
+  /** ICMP type. */
+  public icmpType = 0;
+  /** ICMP family. */
+  public icmpFamily = 'IPv4';
+  /** `8080/TCP`, `icmp/8`. */
+  public l4Key = '';
+  /** `H GET /path host`, `D name.`, `K produce topic`, or ''. */
+  public l7Key = '';
+  /** 0 forwarded, 1 dropped, 2 audit, 3 l7-denied. */
+  public observed = FORWARDED;
+  /** 0 unknown, 1 egress, 2 ingress. */
+  public direction = 0;
+  /** Whether the record proves delivery. */
+  public delivered = false;
+  /** The drop reason of a policy drop. */
+  public dropReason: string | undefined = undefined;
+  /** Pod keys by identity number: the labels of a record are compared with those seen before, not joined again. */
+  public readonly keyCache = new Map<number, CachedKey[]>();
+}
+
+/**
+ * @internal Classifies a record into `s`. Returns true for a connection attempt (then every field of `s` is set), false
+ * when it is skipped (`s.skip` says why).
+ */
+export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
+  s.skip = undefined;
+  const et = flow.event_type?.type;
+  const type = flow.Type;
+  if (type === 'SOCK' || et === 7) return skip(s, 'socket-translation');
+  if (et !== undefined && et !== 1 && et !== 4 && et !== 5 && et !== 129) return skip(s, 'not-a-connection-event');
+  const verdict = flow.verdict;
+  let observed: number;
+  switch (verdict) {
+    case 'FORWARDED':
+    case 'REDIRECTED':
+      observed = FORWARDED;
+      break;
+    case 'DROPPED':
+      observed = DROPPED;
+      break;
+    case 'AUDIT':
+      observed = AUDIT;
+      break;
+    case 'TRACED':
+    case 'TRANSLATED':
+      return skip(s, 'socket-translation');
+    default:
+      return skip(s, 'unknown-verdict');
+  }
+  const l7 = type === 'L7' || et === 129;
+  if (l7 && flow.l7?.type !== 'REQUEST') return skip(s, 'l7-response');
+  const isReply = flow.is_reply ?? (flow.reply === true ? true : undefined);
+  if (isReply === true) return skip(s, 'reply');
+  s.dropReason = undefined;
+  if (observed === DROPPED) {
+    if (l7) {
+      observed = L7_DENIED;
+    } else {
+      const reason = policyDropReason(flow);
+      if (reason === undefined) return skip(s, 'non-policy-drop');
+      s.dropReason = reason;
+    }
+  }
+  const td = flow.traffic_direction;
+  const direction = td === 'EGRESS' ? 1 : td === 'INGRESS' ? 2 : 0;
+  if (direction === 0 && observed !== DROPPED) return skip(s, 'no-direction');
+  const ip = flow.IP;
+  if (ip === undefined || ip === null) return skip(s, 'no-ip');
+  const l4 = flow.l4;
+  if (l4 === undefined || l4 === null) return skip(s, 'no-l4');
+  let ports: HubblePorts | undefined;
+  if ((ports = l4.TCP) !== undefined) s.protocol = 'TCP';
+  else if ((ports = l4.UDP) !== undefined) s.protocol = 'UDP';
+  else if ((ports = l4.SCTP) !== undefined) s.protocol = 'SCTP';
+  if (ports !== undefined && ports !== null) {
+    const port = ports.destination_port;
+    if (typeof port !== 'number' || port < 1 || port > 65535) return skip(s, 'no-l4');
+    s.port = port;
+    s.srcPort = typeof ports.source_port === 'number' ? ports.source_port : 0;
+    s.l4Key = `${port}/${s.protocol}`;
+  } else {
+    const v6 = l4.ICMPv6 !== undefined;
+    const icmp = v6 ? l4.ICMPv6 : l4.ICMPv4;
+    if (icmp === undefined || icmp === null) return skip(s, Object.keys(l4).length > 0 ? 'unsupported-protocol' : 'no-l4');
+    const t = typeof icmp.type === 'number' ? icmp.type : 0;
+    // Echo replies and error messages are replies or related packets, which policy never checks.
+    if (isReply === undefined && (v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12)) {
+      return skip(s, 'reply');
+    }
+    s.protocol = 'ICMP';
+    s.icmpType = t;
+    s.icmpFamily = v6 ? 'IPv6' : 'IPv4';
+    s.port = 0;
+    s.srcPort = 0;
+    s.l4Key = v6 ? `icmpv6/${t}` : `icmp/${t}`;
+  }
+  const srcKey = cachedEndpointKey(flow.source, ip.source, s.keyCache);
+  if (srcKey === undefined) return skip(s, 'unknown-identity');
+  const dstKey = cachedEndpointKey(flow.destination, ip.destination, s.keyCache);
+  if (dstKey === undefined) return skip(s, 'unknown-identity');
+  s.srcKey = srcKey;
+  s.dstKey = dstKey;
+  s.srcIp = ip.source;
+  s.dstIp = ip.destination;
+  s.l7Key = l7 ? l7Key(flow.l7) : '';
+  s.observed = observed;
+  s.direction = direction;
+  s.delivered = (et === 4 && flow.trace_observation_point === 'TO_ENDPOINT') || (direction === 2 && (observed === FORWARDED || observed === AUDIT));
+  return true;
+}
+
+function skip(s: FlowScratch, reason: FlowSkipReason): false {
+  s.skip = reason;
+  return false;
+}
+
+/** The policy drop reason of a dropped L3/L4 record, or `undefined` when it was dropped for another (or no known) reason. */
+function policyDropReason(flow: HubbleFlow): string | undefined {
+  const desc = flow.drop_reason_desc;
+  if (desc !== undefined && desc !== 'DROP_REASON_UNKNOWN') {
+    return desc === 'POLICY_DENIED' || desc === 'POLICY_DENY' || desc === 'AUTH_REQUIRED' ? desc : undefined;
+  }
+  const n = flow.drop_reason ?? (flow.event_type?.type === 1 ? flow.event_type.sub_type : undefined);
+  return n === undefined ? undefined : POLICY_DROP_REASONS.get(n);
+}
+
+/**
+ * `endpointKey`, reusing the key of an earlier record of the same pod identity. Cluster-wide identity numbers stand for
+ * one label set, but the labels are still compared (no join, no allocation), so a capture that merges clusters cannot mix
+ * two pods up. The key returned is the same string object each time, so its hash is computed once.
+ */
+function cachedEndpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined, cache: Map<number, CachedKey[]>): string | undefined {
+  if (ep === undefined || ep === null) return undefined;
+  const id = ep.identity;
+  const labels = ep.labels;
+  if (typeof id !== 'number' || id < 256 || id >= LOCAL_SCOPE || labels === undefined || labels === null) return endpointKey(ep, ip);
+  const entries = cache.get(id);
+  if (entries !== undefined) {
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e];
+      const known = entry.labels;
+      if (known.length !== labels.length) continue;
+      let i = 0;
+      while (i < known.length && known[i] === labels[i]) i++;
+      if (i === known.length && (entry.namespace === undefined || entry.namespace === (ep.namespace ?? ''))) return entry.key;
+    }
+  }
+  const key = endpointKey(ep, ip);
+  if (key === undefined || key.charCodeAt(0) !== 112 /* p */) return key;
+  if (entries !== undefined ? entries.length < MAX_KEYS_PER_IDENTITY : cache.size < MAX_CACHED_IDENTITIES) {
+    // The namespace field is part of the key only when no label names the namespace (`p:<namespace>|<labels>`).
+    const namespaced = labels.some((l) => l.startsWith(NAMESPACE_LABEL));
+    const entry: CachedKey = { labels: [...labels], namespace: namespaced ? undefined : ep.namespace ?? '', key };
+    if (entries !== undefined) entries.push(entry);
+    else cache.set(id, [entry]);
+  }
+  return key;
+}
+
+/**
+ * The grouping key of an end: `p:<labels joined>` for pods (with the `namespace` field first when no label names it),
+ * `e:<entity>` for reserved identities, `w:<ip>` for the world (CIDR and FQDN identities included). `undefined` when the
+ * end cannot be identified.
+ */
+function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): string | undefined {
+  if (ep === undefined || ep === null) return undefined;
+  const labels = ep.labels;
+  if (labels !== undefined && labels !== null && labels.length > 0) {
+    let entity: string | undefined;
+    let rank = 99;
+    let world = false;
+    let namespaced = false;
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      if (typeof l !== 'string') return undefined;
+      const c = l.charCodeAt(0);
+      if (c === 107 && l.startsWith(NAMESPACE_LABEL)) {
+        namespaced = true;
+      } else if (c === 114 && l.startsWith('reserved:')) {
+        const name = l.slice(9);
+        const r = RESERVED_RANK.get(name) ?? UNKNOWN_RANK;
+        if (r < rank) {
+          rank = r;
+          entity = name;
+        }
+      } else if ((c === 99 && l.startsWith('cidr')) || (c === 102 && l.startsWith('fqdn:'))) {
+        world = true;
+      }
+    }
+    if (entity === undefined) {
+      if (world) return typeof ip === 'string' && ip !== '' ? `w:${ip}` : undefined;
+      // The namespace label is part of the identity; the `namespace` field is missing on some records (proxy legs).
+      return namespaced ? `p:${labels.join(',')}` : `p:${ep.namespace ?? ''}|${labels.join(',')}`;
+    }
+    if (rank === WORLD_RANK) return typeof ip === 'string' && ip !== '' ? `w:${ip}` : undefined;
+    if (rank === UNKNOWN_RANK) return undefined;
+    return `e:${entity}`;
+  }
+  const id = ep.identity;
+  if (typeof id === 'number' && id > 0 && id < RESERVED_BY_NUMBER.length) {
+    const name = RESERVED_BY_NUMBER[id] as string;
+    if (name === 'world') return typeof ip === 'string' && ip !== '' ? `w:${ip}` : undefined;
+    return `e:${name}`;
+  }
+  return undefined;
+}
+
+/** The L7 part of the key. */
+function l7Key(l7: HubbleL7 | undefined): string {
+  if (l7 === undefined || l7 === null) return '';
+  const http = l7.http;
+  if (http !== undefined && http !== null) {
+    const { path, host } = splitUrl(typeof http.url === 'string' ? http.url : '');
+    return `H ${typeof http.method === 'string' ? http.method.toUpperCase() : 'GET'} ${path} ${host ?? ''}`;
+  }
+  const dns = l7.dns;
+  if (dns !== undefined && dns !== null) return `D ${typeof dns.query === 'string' ? dns.query.toLowerCase() : ''}`;
+  const kafka = l7.kafka;
+  if (kafka !== undefined && kafka !== null) return `K ${kafka.api_key ?? ''} ${kafka.topic ?? ''}`;
+  return '';
+}
+
+/** `http://host:8080/a?b` → path `/a?b`, host `host:8080`; `/a` → path `/a`. */
+export function splitUrl(url: string): { path: string; host?: string } {
+  const scheme = url.indexOf('://');
+  if (scheme < 0) return { path: url === '' ? '/' : url };
+  const slash = url.indexOf('/', scheme + 3);
+  const host = url.slice(scheme + 3, slash < 0 ? undefined : slash);
+  return { path: slash < 0 ? '/' : url.slice(slash), ...(host !== '' ? { host } : {}) };
+}
+
+/** The HTTP request, DNS name or Kafka request of an L7 record. */
+export function l7Request(l7: HubbleL7 | undefined): { http?: HttpRequest; dns?: string; kafka?: KafkaRequest } {
+  if (l7 === undefined || l7 === null) return {};
+  if (l7.http) {
+    const { path, host } = splitUrl(typeof l7.http.url === 'string' ? l7.http.url : '');
+    const headers: Record<string, string> = {};
+    let any = false;
+    for (const h of l7.http.headers ?? []) {
+      if (typeof h?.key !== 'string' || h.key === '') continue;
+      Object.defineProperty(headers, h.key, { value: String(h.value ?? ''), enumerable: true, writable: true, configurable: true });
+      any = true;
+    }
+    return {
+      http: {
+        method: typeof l7.http.method === 'string' ? l7.http.method.toUpperCase() : 'GET',
+        path,
+        ...(host !== undefined ? { host } : {}),
+        ...(any ? { headers } : {}),
+      },
+    };
+  }
+  if (l7.dns) return { dns: typeof l7.dns.query === 'string' ? l7.dns.query.toLowerCase() : '' };
+  if (l7.kafka) {
+    return {
+      kafka: {
+        apiKey: String(l7.kafka.api_key ?? ''),
+        ...(typeof l7.kafka.api_version === 'number' ? { apiVersion: l7.kafka.api_version } : {}),
+        ...(typeof l7.kafka.topic === 'string' && l7.kafka.topic !== '' ? { topic: l7.kafka.topic } : {}),
+      },
+    };
+  }
+  return {};
+}
+
+/** Builds the peer of an end from its key (computed by `classifyFlow`) and the flow's endpoint. */
+export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string | undefined): FlowPeer {
+  const podNames = typeof ep?.pod_name === 'string' && ep.pod_name !== '' ? [ep.pod_name] : [];
+  const identity = typeof ep?.identity === 'number' ? { identity: ep.identity } : {};
+  const w = ep?.workloads?.find((x) => typeof x?.name === 'string' && typeof x?.kind === 'string');
+  const workload = w ? { workload: { name: w.name as string, kind: w.kind as string } } : {};
+  if (key.startsWith('e:')) return { kind: 'entity', key, entity: key.slice(2), podNames: [], ...identity };
+  if (key.startsWith('w:')) return { kind: 'world', key, ip: ip ?? key.slice(2), podNames: [], ...identity };
+  const labels: [string, string][] = [];
+  const namespaceLabels: [string, string][] = [];
+  let namespace = ep?.namespace;
+  let serviceAccount: string | undefined;
+  let cluster: string | undefined;
+  for (const l of ep?.labels ?? []) {
+    const colon = l.indexOf(':');
+    const source = colon < 0 ? 'k8s' : l.slice(0, colon);
+    const rest = colon < 0 ? l : l.slice(colon + 1);
+    const eq = rest.indexOf('=');
+    const k = eq < 0 ? rest : rest.slice(0, eq);
+    const v = eq < 0 ? '' : rest.slice(eq + 1);
+    if (source !== 'k8s') {
+      labels.push([`${source}:${k}`, v]);
+    } else if (k === NAMESPACE_KEY) {
+      namespace = v;
+    } else if (k.startsWith(NAMESPACE_LABELS_PREFIX)) {
+      namespaceLabels.push([k.slice(NAMESPACE_LABELS_PREFIX.length), v]);
+    } else if (k === SERVICE_ACCOUNT_KEY) {
+      serviceAccount = v;
+    } else if (k === CLUSTER_KEY) {
+      cluster = v;
+    } else {
+      labels.push([k, v]);
+    }
+  }
+  return {
+    kind: 'pod',
+    key,
+    namespace: namespace ?? 'default',
+    labels: Object.fromEntries(labels),
+    ...(namespaceLabels.length > 0 ? { namespaceLabels: Object.fromEntries(namespaceLabels) } : {}),
+    ...(serviceAccount !== undefined ? { serviceAccount } : {}),
+    ...(cluster !== undefined ? { cluster } : {}),
+    podNames,
+    ...identity,
+    ...workload,
+  };
+}
+
+/**
+ * Normalises one flow record: the connection attempt it is, or why it is skipped. (Replay and draft use the same
+ * classification on a reused scratch object; this allocating form is for inspection and tests.)
+ */
+export function normalizeFlow(flow: HubbleFlow): NormalizedFlow {
+  const s = new FlowScratch();
+  if (!classifyFlow(flow, s)) return { skip: s.skip };
+  const req = s.l7Key !== '' ? l7Request(flow.l7) : {};
+  return {
+    key: connectionKey(s),
+    source: flowPeer(s.srcKey, flow.source, s.srcIp),
+    destination: flowPeer(s.dstKey, flow.destination, s.dstIp),
+    protocol: s.protocol,
+    ...(s.protocol === 'ICMP' ? { icmpType: s.icmpType, icmpFamily: s.icmpFamily } : { port: s.port }),
+    ...req,
+    observed: OBSERVED_CODES[s.observed],
+    ...(s.direction !== 0 ? { direction: s.direction === 1 ? 'egress' as const : 'ingress' as const } : {}),
+    delivered: s.delivered,
+    ...(s.dropReason !== undefined ? { dropReason: s.dropReason } : {}),
+  };
+}
+
+/** @internal The descriptive key of a classified record: source, destination, `port/protocol`, L7 request, one per line. */
+export function connectionKey(s: FlowScratch): string {
+  return `${s.srcKey}\n${s.dstKey}\n${s.l4Key}\n${s.l7Key}`;
+}

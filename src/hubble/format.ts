@@ -1,0 +1,133 @@
+/**
+ * Replay reports for people (a table: the connections that would be dropped first, with the explanation) and for tools
+ * (JSON: the report object as it is, `schema: cdk8s-cilium/replay/v1`).
+ */
+import { ReplayConnection, ReplayReport } from './replay';
+
+/** Options of `formatReplayTable`. */
+export interface ReplayTableOptions {
+  /**
+   * How many unchanged connections are listed (the rest are counted); -1 lists all.
+   * @default 50
+   */
+  readonly maxUnchanged?: number;
+  /**
+   * The number of policies judged by, for the heading.
+   * @default - not shown
+   */
+  readonly policyCount?: number;
+}
+
+/** The report as JSON (two-space indented, with a final newline). */
+export function formatReplayJson(report: ReplayReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/**
+ * The report as text:
+ * ```
+ * replay of flows.jsonl: 812 records in 830 lines → 27 connections (Cilium 1.19, cluster default)
+ *
+ * WOULD BE DROPPED: 3 connections, 57 records
+ *   pod:shop:app=frontend → pod:data:app=postgres 5432/TCP
+ *     observed FORWARDED (12 records) · predicted DENIED
+ *     ingress at pod:data:app=postgres: default deny: …
+ * …
+ * ```
+ */
+export function formatReplayTable(report: ReplayReport, options: ReplayTableOptions = {}): string {
+  const s = report.summary;
+  const n = (v: number): string => v.toLocaleString('en-US');
+  const plural = (v: number, word: string, many = `${word}s`): string => `${n(v)} ${v === 1 ? word : many}`;
+  const input = report.input;
+  const lines: string[] = [];
+  const policies = options.policyCount !== undefined ? ` against ${plural(options.policyCount, 'policy', 'policies')}` : '';
+  lines.push(`replay of ${input.source}${policies}: ${plural(input.flows, 'record')} in ${plural(input.lines, 'line')} → ${plural(s.connections, 'connection')}`
+    + ` (Cilium ${report.ciliumVersion}, cluster ${report.clusterName})`);
+  lines.push(`  ${n(s.newlyDropped)} would be dropped, ${n(s.newlyAllowed)} newly allowed, ${n(s.unchanged)} unchanged`
+    + `${s.notEvaluated > 0 ? `, ${n(s.notEvaluated)} not judged` : ''}`);
+
+  const dropped = report.connections.filter((c) => c.change === 'newly-dropped');
+  const allowed = report.connections.filter((c) => c.change === 'newly-allowed');
+  const unchanged = report.connections.filter((c) => c.change === 'unchanged');
+  lines.push('');
+  lines.push(`WOULD BE DROPPED: ${plural(dropped.length, 'connection')}, ${plural(s.newlyDroppedFlows, 'record')}`);
+  if (dropped.length === 0) lines.push('  none: every connection the cluster let through is allowed by the policies');
+  for (const c of dropped) lines.push(...detail(c));
+  if (allowed.length > 0) {
+    lines.push('');
+    lines.push(`NEWLY ALLOWED: ${plural(allowed.length, 'connection')}, ${plural(allowed.reduce((a, c) => a + c.observed.flows, 0), 'record')}`);
+    for (const c of allowed) lines.push(...detail(c));
+  }
+  if (unchanged.length > 0) {
+    const max = options.maxUnchanged ?? 50;
+    const shown = max < 0 ? unchanged : unchanged.slice(0, max);
+    lines.push('');
+    lines.push(`UNCHANGED: ${plural(unchanged.length, 'connection')}`);
+    const w = Math.max(...shown.map((c) => n(c.observed.flows).length), 7);
+    lines.push(`  ${'observed'.padEnd(10)}${'predicted'.padEnd(11)}${'records'.padStart(w)}  connection`);
+    for (const c of shown) {
+      lines.push(`  ${c.observed.verdict.toUpperCase().padEnd(10)}${c.predicted.verdict.toUpperCase().padEnd(11)}${n(c.observed.flows).padStart(w)}  ${head(c)}`);
+    }
+    if (shown.length < unchanged.length) lines.push(`  … ${n(unchanged.length - shown.length)} more (--output json lists every connection)`);
+  }
+  if (report.errors.length > 0) {
+    lines.push('');
+    lines.push(`NOT JUDGED: ${plural(report.errors.length, 'connection')}`);
+    for (const e of report.errors) lines.push(`  ${e.connection}: ${e.message}`);
+  }
+
+  lines.push('');
+  lines.push('SUMMARY');
+  lines.push(`  connections: ${n(s.newlyDropped)} would be dropped (${plural(s.newlyDroppedFlows, 'record')}), ${n(s.newlyAllowed)} newly allowed, `
+    + `${n(s.unchanged)} unchanged, of ${n(s.connections)} (${plural(s.flows, 'record')})`);
+  if (s.topDropSources.length > 0) {
+    lines.push(`  top sources of drops: ${s.topDropSources.map((d) => `${d.source} (${plural(d.connections, 'connection')}, ${plural(d.flows, 'record')})`).join('; ')}`);
+  }
+  const formats = [input.formats.jsonpb > 0 ? `${n(input.formats.jsonpb)} jsonpb` : '', input.formats.legacy > 0 ? `${n(input.formats.legacy)} legacy json` : '']
+    .filter((x) => x !== '').join(', ');
+  lines.push(`  input: ${plural(input.lines, 'line')}${input.gzip ? ' (gzip)' : ''}, ${plural(input.flows, 'flow record')}${formats ? ` (${formats})` : ''}`
+    + `${Object.keys(input.otherRecords).length > 0 ? `, other records: ${Object.entries(input.otherRecords).map(([k, v]) => `${k} ${n(v)}`).join(', ')}` : ''}`);
+  if (report.skipped.total > 0) {
+    const reasons = Object.entries(report.skipped.byReason).map(([k, v]) => `${k} ${n(v ?? 0)}`).join(', ');
+    lines.push(`  skipped ${plural(report.skipped.total, 'record')} that policy does not decide: ${reasons}`);
+  }
+  if (input.malformedCount > 0) {
+    const shown = input.malformed.slice(0, 10).map((m) => `line ${m.line} (${m.reason})`).join('; ');
+    lines.push(`  malformed: ${plural(input.malformedCount, 'line')}: ${shown}${input.malformedCount > 10 ? `; … ${n(input.malformedCount - 10)} more` : ''}`);
+  }
+  for (const w of report.warnings) if (!/malformed line/.test(w)) lines.push(`  warning: ${w}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function head(c: ReplayConnection): string {
+  const names = c.predicted.resolvedName === undefined && c.destinationNames.length > 0 ? ` (${c.destinationNames.slice(0, 3).join(', ')})` : '';
+  return `${c.source} → ${c.destination}${names} ${c.connection}${c.request !== undefined ? ` ${c.request}` : ''}`;
+}
+
+function detail(c: ReplayConnection): string[] {
+  const o = c.observed;
+  const n = (v: number): string => v.toLocaleString('en-US');
+  const counts = [
+    o.forwarded > 0 ? `${n(o.forwarded)} forwarded` : '', o.audit > 0 ? `${n(o.audit)} audit` : '', o.dropped > 0 ? `${n(o.dropped)} dropped` : '',
+    o.l7Denied > 0 ? `${n(o.l7Denied)} L7-denied` : '',
+  ].filter((x) => x !== '').join(', ');
+  const extra = [
+    o.seenOnce ? 'seen once' : '',
+    o.dropReasons.length > 0 ? o.dropReasons.join(', ') : '',
+    `first at line ${o.firstLine}`,
+  ].filter((x) => x !== '').join('; ');
+  const out = [
+    `  ${head(c)}`,
+    `    observed ${o.verdict.toUpperCase()} (${counts}; ${extra}) · predicted ${c.predicted.verdict.toUpperCase()}`,
+  ];
+  // One line per side that drops or refuses it, with its near misses (the rule that nearly allowed it is often the fix).
+  const deciding = [c.predicted.egress, c.predicted.ingress]
+    .filter((s) => s.decision === 'default-deny' || s.decision === 'denied-by-deny-rule' || s.decision === 'l7-denied');
+  if (deciding.length === 0) out.push(`    ${c.predicted.reason}`);
+  for (const side of deciding) {
+    out.push(`    ${side.direction} at ${side.endpoint}: ${side.reason}`);
+    if (side.decision !== 'l7-denied') out.push(...side.notes.slice(0, 3).map((note) => `      note: ${note}`));
+  }
+  return out;
+}

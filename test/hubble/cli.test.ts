@@ -1,0 +1,200 @@
+// `cdk8s-cilium replay` and `cdk8s-cilium draft`, in-process: exit codes, outputs, standard input, gzip, bad input.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Command } from 'commander';
+import { afterAll, describe, expect, test } from 'vitest';
+import { addDraftCommand, runDraft } from '../../src/cli/draft';
+import { HubbleCliIo, REPLAY_EXIT, addReplayCommand, runReplay } from '../../src/cli/replay';
+import { PolicySet } from '../../src/engine';
+import { REPLAY_REPORT_SCHEMA, replayCapture, collectConnections, FlowSource } from '../../src/hubble';
+import { HUBBLE_FIXTURES_DIR } from './support/paths';
+
+const CAPTURE = join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl');
+const POLICIES = join(HUBBLE_FIXTURES_DIR, 'shop-policies.yaml');
+const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-hubble-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function io(stdin?: Uint8Array): { io: HubbleCliIo; out: Run } {
+  const out: Run = { code: -1, stdout: '', stderr: '' };
+  return {
+    out,
+    io: {
+      stdout: (t) => (out.stdout += t),
+      stderr: (t) => (out.stderr += t),
+      ...(stdin ? { stdin: () => (async function* () {
+        yield stdin;
+      })() } : {}),
+    },
+  };
+}
+
+async function replay(argv: string[], stdin?: Uint8Array): Promise<Run> {
+  const x = io(stdin);
+  x.out.code = await runReplay(argv, x.io);
+  return x.out;
+}
+
+async function draft(argv: string[], stdin?: Uint8Array): Promise<Run> {
+  const x = io(stdin);
+  x.out.code = await runDraft(argv, x.io);
+  return x.out;
+}
+
+describe('replay', () => {
+  test('a connection the cluster forwarded would be dropped: the table, exit 1', async () => {
+    const r = await replay(['--flows', CAPTURE, '--policies', POLICIES]);
+    expect(r.code).toBe(REPLAY_EXIT.wouldDrop);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^replay of .*shop-capture\.jsonl against 4 policies: 104 records in 108 lines → 21 connections/);
+    expect(r.stdout).toMatch(/\nWOULD BE DROPPED: 4 connections, 11 records\n/);
+  });
+
+  test('--fail-on none: exit 0 with the same report', async () => {
+    const r = await replay(['--flows', CAPTURE, '--policies', POLICIES, '--fail-on', 'none']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/WOULD BE DROPPED: 4 connections/);
+  });
+
+  test('nothing would be dropped: exit 0', async () => {
+    const empty = join(scratch, 'none.yaml');
+    writeFileSync(empty, '# no policies\n');
+    const r = await replay(['--flows', CAPTURE, '--policies', empty]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/WOULD BE DROPPED: 0 connections, 0 records\n {2}none: /);
+    expect(r.stdout).toMatch(/warning: no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in /);
+  });
+
+  test('--output json: the stable report, the same as the library\'s', async () => {
+    const r = await replay(['--flows', CAPTURE, '--policies', POLICIES, '--output', 'json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.schema).toBe(REPLAY_REPORT_SCHEMA);
+    expect(Object.keys(report)).toEqual(['schema', 'ciliumVersion', 'clusterName', 'input', 'skipped', 'summary', 'connections', 'errors', 'warnings']);
+    expect(report.connections[0]).toMatchObject({
+      change: 'newly-dropped', connection: '5432/TCP', observed: { verdict: 'forwarded', flows: 6 }, predicted: { verdict: 'denied', egress: { decision: 'default-deny' } },
+    });
+    const lib = replayCapture(await collectConnections(FlowSource.file(CAPTURE)), PolicySet.fromFiles([POLICIES]));
+    expect(report).toEqual(JSON.parse(JSON.stringify(lib)));
+  });
+
+  test('standard input (--flows -), gzip-compressed', async () => {
+    const r = await replay(['--flows', '-', '--policies', POLICIES, '--output', 'json'], gzipSync(readFileSync(CAPTURE)));
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.input).toMatchObject({ source: '<stdin>', gzip: true, flows: 104 });
+    expect(report.summary.newlyDropped).toBe(4);
+  });
+
+  test('a gzip file', async () => {
+    const gz = join(scratch, 'flows.jsonl.gz');
+    writeFileSync(gz, gzipSync(readFileSync(CAPTURE)));
+    const r = await replay(['--flows', gz, '--policies', POLICIES, '--output', 'json']);
+    expect(JSON.parse(r.stdout).summary.newlyDropped).toBe(4);
+  });
+
+  test('--all lists every unchanged connection; --max-connections limits memory and says so', async () => {
+    expect((await replay(['--flows', CAPTURE, '--policies', POLICIES, '--all'])).stdout).not.toMatch(/more \(--output json/);
+    const r = await replay(['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', '3']);
+    expect(r.stdout).toMatch(/warning: \d+ records were not judged: more than 3 connections/);
+  });
+
+  test.each([
+    ['missing flow log', ['--flows', join(HUBBLE_FIXTURES_DIR, 'missing.jsonl'), '--policies', POLICIES], /^error: cannot read flow log .*missing\.jsonl: ENOENT/],
+    ['missing policies', ['--flows', CAPTURE, '--policies', join(HUBBLE_FIXTURES_DIR, 'missing.yaml')], /^error: .*missing\.yaml does not exist/],
+    ['--output xml', ['--flows', CAPTURE, '--policies', POLICIES, '--output', 'xml'], /option '--output <format>' argument 'xml' is invalid/],
+    ['--fail-on allow', ['--flows', CAPTURE, '--policies', POLICIES, '--fail-on', 'allow'], /argument 'allow' is invalid/],
+    ['--cilium-version 1.9', ['--flows', CAPTURE, '--policies', POLICIES, '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
+    ['--max-connections lots', ['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', 'lots'], /^error: --max-connections lots is not a positive number/],
+    ['no --flows', ['--policies', POLICIES], /required option '--flows <file>' not specified/],
+  ])('bad input (%s): one line on stderr, exit 2', async (_name, argv, message) => {
+    const r = await replay(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('broken policy YAML is bad input', async () => {
+    const bad = join(scratch, 'bad.yaml');
+    writeFileSync(bad, 'apiVersion: cilium.io/v2\nkind: [unclosed\n');
+    const r = await replay(['--flows', CAPTURE, '--policies', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*bad\.yaml:\d+: /);
+  });
+
+  test('--help', async () => {
+    const r = await replay(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--flows <file>/);
+    expect(r.stdout).toMatch(/--fail-on <what>/);
+  });
+});
+
+describe('draft', () => {
+  test('TypeScript by default, a summary on stderr', async () => {
+    const r = await draft(['--flows', CAPTURE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\/\/ Drafted by `cdk8s-cilium draft` from /);
+    expect(r.stdout).toContain("from 'cdk8s-cilium';");
+    expect(r.stdout).toContain('export function addDraftedPolicies(scope: Construct): Chart[] {');
+    expect(r.stderr).toBe('drafted 6 policies in 5 namespaces from 104 flow records (20 connections the cluster let through, 1 dropped connection left out); '
+      + '2 malformed lines skipped (first: line 102)\n');
+  });
+
+  test('--output yaml, --namespace, --cilium-version, --import-from', async () => {
+    const r = await draft(['--flows', CAPTURE, '--output', 'yaml', '--namespace', 'shop', '--namespace', 'data']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^kind: CiliumNetworkPolicy$/gm)).toHaveLength(3);
+    expect(r.stdout).toMatch(/^ {2}name: backend-api\n {2}namespace: shop$/m);
+    const ts = await draft(['--flows', CAPTURE, '--namespace', 'shop,data', '--cilium-version', '1.17', '--import-from', '../lib']);
+    expect(ts.stdout).toContain("from '../lib';");
+    expect(ts.stdout).toContain('CiliumVersion.use(scope, CiliumVersion.V1_17);');
+    expect(ts.stderr).toMatch(/^drafted 3 policies in 2 namespaces/);
+  });
+
+  test('standard input', async () => {
+    const r = await draft(['--flows', '-', '--output', 'yaml'], readFileSync(CAPTURE));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^# Drafted by `cdk8s-cilium draft` from <stdin>:/);
+  });
+
+  test('nothing to draft: a warning, exit 0', async () => {
+    const r = await draft(['--flows', '-'], Buffer.from('{"lost_events":{"num_events_lost":"1"}}\n'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: no pod traffic the cluster let through was found: nothing to draft/);
+  });
+
+  test.each([
+    ['--output json', ['--flows', CAPTURE, '--output', 'json'], /argument 'json' is invalid/],
+    ['a bad namespace', ['--flows', CAPTURE, '--namespace', 'Not_A_Namespace'], /^error: --namespace Not_A_Namespace is not a namespace name/],
+    ['missing flow log', ['--flows', join(HUBBLE_FIXTURES_DIR, 'missing.jsonl')], /^error: cannot read flow log/],
+  ])('bad input (%s): exit 2', async (_name, argv, message) => {
+    const r = await draft(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('wiring into the cdk8s-cilium program', () => {
+  test('both commands in one program, run with parseAsync as src/cli/main.ts will', async () => {
+    const x = io();
+    let code = -1;
+    const program = new Command('cdk8s-cilium').exitOverride().configureOutput({ writeOut: x.io.stdout, writeErr: x.io.stderr });
+    addReplayCommand(program, x.io, (c) => (code = c));
+    addDraftCommand(program, x.io, (c) => (code = c));
+    await program.parseAsync(['replay', '--flows', CAPTURE, '--policies', POLICIES, '--output', 'json'], { from: 'user' });
+    expect(code).toBe(1);
+    expect(JSON.parse(x.out.stdout).summary.newlyDropped).toBe(4);
+    x.out.stdout = '';
+    await program.parseAsync(['draft', '--flows', CAPTURE], { from: 'user' });
+    expect(code).toBe(0);
+    expect(x.out.stdout).toMatch(/addDraftedPolicies/);
+  });
+});

@@ -1,0 +1,161 @@
+// Normalisation of flow records: what is skipped and why, peers (labels, entities, world), L4/L7, what the cluster did.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { HubbleFlow, normalizeFlow } from '../../src/hubble';
+import { HUBBLE_SAMPLES_DIR } from './support/paths';
+
+function sample(file: string, line: number): HubbleFlow {
+  const record = JSON.parse(readFileSync(join(HUBBLE_SAMPLES_DIR, file), 'utf8').split('\n')[line - 1]) as { flow?: HubbleFlow } & HubbleFlow;
+  return record.flow ?? record;
+}
+
+const POD = (ns: string, labels: string[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  identity: 4242, namespace: ns, labels: [...labels, `k8s:io.kubernetes.pod.namespace=${ns}`].sort(), ...extra,
+});
+
+function flow(over: Record<string, unknown>): HubbleFlow {
+  return {
+    verdict: 'FORWARDED',
+    IP: { source: '10.0.0.1', destination: '10.0.0.2', ipVersion: 'IPv4' },
+    l4: { TCP: { source_port: 40000, destination_port: 8080, flags: { SYN: true } } },
+    source: POD('shop', ['k8s:app=web']),
+    destination: POD('shop', ['k8s:app=api']),
+    Type: 'L3_L4',
+    event_type: { type: 4 },
+    traffic_direction: 'INGRESS',
+    trace_observation_point: 'TO_ENDPOINT',
+    is_reply: false,
+    ...over,
+  } as HubbleFlow;
+}
+
+describe('skipped records', () => {
+  test.each([
+    ['a reply (is_reply)', flow({ is_reply: true }), 'reply'],
+    ['a reply of an old capture (reply, no is_reply)', sample('hubble-otel.basic-sample-10-flows.jsonl', 1), 'reply'],
+    ['an L7 DNS response', sample('hubble-otel.basic-sample-5-dns-flows.jsonl', 2), 'l7-response'],
+    ['an L7 HTTP response', sample('hubble-otel.basic-sample-5-http-flows.jsonl', 4), 'l7-response'],
+    ['a TO_OVERLAY trace without direction', sample('hubble-otel.basic-sample-400-icmpv4-flows.jsonl', 3), 'no-direction'],
+    ['an IPv4 echo reply ("ICMPv4": {}) with is_reply unknown', flow({ is_reply: undefined, l4: { ICMPv4: {} } }), 'reply'],
+    ['an ICMP destination unreachable with is_reply unknown', flow({ is_reply: undefined, l4: { ICMPv4: { type: 3, code: 3 } } }), 'reply'],
+    ['a socket-LB translation', flow({ Type: 'SOCK', verdict: 'TRANSLATED', event_type: { type: 7 } }), 'socket-translation'],
+    ['a TRACED verdict', flow({ verdict: 'TRACED' }), 'socket-translation'],
+    ['a debug event', flow({ event_type: { type: 2 } }), 'not-a-connection-event'],
+    ['an ERROR verdict', flow({ verdict: 'ERROR' }), 'unknown-verdict'],
+    ['no verdict', flow({ verdict: undefined }), 'unknown-verdict'],
+    ['a datapath drop (field-masked export)', sample('cilium-docs.export-rst.dropped-fieldmask.jsonl', 1), 'non-policy-drop'],
+    ['a drop without any reason', flow({ verdict: 'DROPPED', event_type: { type: 1 } }), 'non-policy-drop'],
+    ['a policy drop whose ends have no labels (field-masked export)', sample('cilium-docs.export-rst.dropped-fieldmask.jsonl', 2), 'unknown-identity'],
+    ['a policy drop to an identity number without labels (printer test)', sample('cilium-printer-test.expected-json.jsonl', 1), 'unknown-identity'],
+    ['an ARP record without IP', flow({ IP: undefined }), 'no-ip'],
+    ['no L4', flow({ l4: undefined }), 'no-l4'],
+    ['TCP without destination port (port 0 is omitted)', flow({ l4: { TCP: { source_port: 1 } } }), 'no-l4'],
+    ['VRRP', flow({ l4: { VRRP: { type: 1 } } }), 'unsupported-protocol'],
+    ['an unknown reserved identity', flow({ source: { identity: 11, labels: ['reserved:overlay-to-encrypt'] } }), 'unknown-identity'],
+    ['an empty endpoint', flow({ source: {} }), 'unknown-identity'],
+  ])('%s', (_name, f, reason) => {
+    expect(normalizeFlow(f)).toEqual({ skip: reason });
+  });
+});
+
+describe('connection attempts', () => {
+  test('a pod → pod trace: labels without k8s:, Cilium\'s labels split out, the key on identity labels', () => {
+    const n = normalizeFlow(flow({
+      source: POD('shop', [
+        'k8s:app=web', 'k8s:pod-template-hash=abc', 'k8s:io.cilium.k8s.policy.cluster=prod', 'k8s:io.cilium.k8s.policy.serviceaccount=web-sa',
+        'k8s:io.cilium.k8s.namespace.labels.team=shop', 'container:runtime=containerd',
+      ], { ID: 12, pod_name: 'web-abc-1', workloads: [{ name: 'web', kind: 'Deployment' }] }),
+    }));
+    expect(n.skip).toBeUndefined();
+    expect(n.source).toEqual({
+      kind: 'pod', key: expect.stringMatching(/^p:/), namespace: 'shop', labels: { app: 'web', 'pod-template-hash': 'abc', 'container:runtime': 'containerd' },
+      namespaceLabels: { team: 'shop' }, serviceAccount: 'web-sa', cluster: 'prod', podNames: ['web-abc-1'], identity: 4242,
+      workload: { name: 'web', kind: 'Deployment' },
+    });
+    expect(n).toMatchObject({ protocol: 'TCP', port: 8080, observed: 'forwarded', direction: 'ingress', delivered: true });
+    expect(n.key?.split('\n')).toEqual([n.source?.key, n.destination?.key, '8080/TCP', '']);
+  });
+
+  test('the namespace label, not the namespace field, keys a pod (the proxy leg lacks the field)', () => {
+    const withField = normalizeFlow(flow({}));
+    const { namespace: _ns, ...rest } = POD('shop', ['k8s:app=web']) as { namespace: string };
+    const without = normalizeFlow(flow({ source: rest }));
+    expect(without.key).toBe(withField.key);
+    expect(without.source?.namespace).toBe('shop');
+  });
+
+  test.each([
+    [['reserved:host', 'reserved:remote-node'], 1, 'host'],
+    [['reserved:host', 'reserved:kube-apiserver'], 1, 'host'],
+    [['reserved:kube-apiserver', 'reserved:remote-node'], 7, 'kube-apiserver'],
+    [['reserved:kube-apiserver', 'reserved:world'], 16777217, 'kube-apiserver'],
+    [['reserved:health'], 4, 'health'],
+    [['reserved:remote-node'], 6, 'remote-node'],
+    [['reserved:ingress'], 8, 'ingress'],
+    [['reserved:init'], 5, 'init'],
+    [['reserved:unmanaged'], 3, 'unmanaged'],
+  ])('reserved labels %j → entity %s', (labels, identity, entity) => {
+    const n = normalizeFlow(flow({ source: { identity, labels } }));
+    expect(n.source).toEqual({ kind: 'entity', key: `e:${entity}`, entity, podNames: [], identity });
+  });
+
+  test.each([[1, 'host'], [4, 'health'], [6, 'remote-node'], [7, 'kube-apiserver'], [8, 'ingress']])('identity %d without labels → entity %s', (identity, entity) => {
+    expect(normalizeFlow(flow({ source: { identity } })).source).toMatchObject({ kind: 'entity', entity });
+  });
+
+  test('world, CIDR and FQDN identities are the world, keyed by address', () => {
+    for (const labels of [['reserved:world'], ['reserved:world-ipv4'], ['cidr:198.51.100.0/24', 'reserved:world'], ['fqdn:api.stripe.com', 'reserved:world']]) {
+      const n = normalizeFlow(flow({ destination: { identity: 16777220, labels }, IP: { source: '10.0.0.1', destination: '198.51.100.7' } }));
+      expect(n.destination).toEqual({ kind: 'world', key: 'w:198.51.100.7', ip: '198.51.100.7', podNames: [], identity: 16777220 });
+    }
+    expect(normalizeFlow(flow({ destination: { identity: 2 }, IP: { source: '10.0.0.1', destination: '2001:db8::7' } })).destination)
+      .toMatchObject({ kind: 'world', ip: '2001:db8::7' });
+  });
+
+  test('a host-network pod in an L7 record is the world identity it carries (real sample)', () => {
+    const n = normalizeFlow(sample('hubble-otel.basic-sample-348-http-flows.head60.jsonl', 1));
+    expect(n.destination).toMatchObject({ kind: 'world', ip: '10.128.0.4' });
+    expect(n.http).toMatchObject({ method: 'GET', path: '/metrics', host: '10.128.0.4:9990' });
+    expect(n.http?.headers?.['User-Agent']).toBe('Prometheus/2.15.1');
+    expect(n).toMatchObject({ observed: 'forwarded', direction: 'egress', delivered: false });
+  });
+
+  test('L7 DNS and Kafka requests', () => {
+    const dns = normalizeFlow(sample('hubble-otel.basic-sample-5-dns-flows.jsonl', 1));
+    expect(dns).toMatchObject({ protocol: 'TCP', port: 53, dns: 'istiod-istio-1611.istio-system.svc.istio-system.svc.cluster.local.' });
+    expect(dns.key?.endsWith('\nD istiod-istio-1611.istio-system.svc.istio-system.svc.cluster.local.')).toBe(true);
+    const kafka = normalizeFlow(flow({
+      Type: 'L7', event_type: { type: 129 }, traffic_direction: 'INGRESS', l7: { type: 'REQUEST', kafka: { api_key: 'produce', api_version: 2, topic: 'orders' } },
+    }));
+    expect(kafka.kafka).toEqual({ apiKey: 'produce', apiVersion: 2, topic: 'orders' });
+  });
+
+  test('ICMP: type and family', () => {
+    expect(normalizeFlow(flow({ l4: { ICMPv4: { type: 8 } } }))).toMatchObject({ protocol: 'ICMP', icmpType: 8, icmpFamily: 'IPv4' });
+    expect(normalizeFlow(flow({ l4: { ICMPv6: { type: 128 } } }))).toMatchObject({ protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' });
+    // An echo reply explicitly marked as not a reply is judged (is_reply is authoritative when present).
+    expect(normalizeFlow(flow({ l4: { ICMPv4: {} } }))).toMatchObject({ protocol: 'ICMP', icmpType: 0 });
+  });
+
+  test('what the cluster did: policy verdicts, drops, audit, L7 refusals', () => {
+    expect(normalizeFlow(flow({ verdict: 'REDIRECTED', event_type: { type: 5 }, trace_observation_point: undefined }))).toMatchObject({ observed: 'forwarded', delivered: true });
+    expect(normalizeFlow(flow({ verdict: 'AUDIT', event_type: { type: 5 } }))).toMatchObject({ observed: 'audit', direction: 'ingress' });
+    const denied = normalizeFlow(flow({ verdict: 'DROPPED', event_type: { type: 5 }, drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', is_reply: undefined }));
+    expect(denied).toMatchObject({ observed: 'dropped', dropReason: 'POLICY_DENIED', delivered: false });
+    expect(normalizeFlow(flow({ verdict: 'DROPPED', event_type: { type: 1, sub_type: 181 }, traffic_direction: 'EGRESS' })))
+      .toMatchObject({ observed: 'dropped', dropReason: 'POLICY_DENY', direction: 'egress' });
+    // A drop without direction is kept (drops are not replies).
+    expect(normalizeFlow(flow({ verdict: 'DROPPED', drop_reason_desc: 'AUTH_REQUIRED', traffic_direction: undefined })))
+      .toMatchObject({ observed: 'dropped', dropReason: 'AUTH_REQUIRED' });
+    expect(normalizeFlow(flow({ verdict: 'DROPPED', Type: 'L7', event_type: { type: 129 }, l7: { type: 'REQUEST', http: { method: 'DELETE', url: '/x' } } })))
+      .toMatchObject({ observed: 'l7-denied', http: { method: 'DELETE', path: '/x' } });
+  });
+
+  test('real policy-verdict events (REDIRECTED to the DNS proxy, match type L3-L4)', () => {
+    const n = normalizeFlow(sample('hubble-otel.basic-sample-400-udp-flows.head60.jsonl', 34));
+    expect(n).toMatchObject({ protocol: 'UDP', port: 53, observed: 'forwarded', direction: 'egress' });
+    expect(n.source).toMatchObject({ kind: 'pod', namespace: 'bookinfo', labels: { app: 'ratings' }, cluster: 'kind-kind' });
+    expect(n.destination).toMatchObject({ kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } });
+  });
+});
