@@ -7,21 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { runValidate, ValidateIo } from '../../src/cli/validate';
 import { CRD_ROOT } from '../support/shared';
-import { yaml } from './helpers';
+import { CLEAN_CNP, yaml } from './helpers';
 
-const CLEAN = yaml`
-  apiVersion: cilium.io/v2
-  kind: CiliumNetworkPolicy
-  metadata:
-    name: web
-    namespace: shop
-  spec:
-    endpointSelector:
-      matchLabels:
-        app: web
-    ingress:
-      - fromEntities: [cluster]
-`;
+const CLEAN = CLEAN_CNP;
 
 /** Misspelled toFQDNs: the built-in reader and a real (closed) CRD both reject it. */
 const TYPO = yaml`

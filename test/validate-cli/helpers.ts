@@ -35,3 +35,18 @@ export function summary(report: ValidationReport): string[] {
 export function errorIds(report: ValidationReport): string[] {
   return [...new Set(report.diagnostics.filter((d) => d.severity === 'error').map((d) => d.id))].sort();
 }
+
+/** A clean CiliumNetworkPolicy (`shop/web`, ingress from the cluster): the input that gives no finding. */
+export const CLEAN_CNP = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    ingress:
+      - fromEntities: [cluster]
+`;

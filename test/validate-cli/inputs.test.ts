@@ -4,21 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateInputs, validatePaths } from '../../src/validate';
-import { check, errorIds, findings, summary, where, yaml } from './helpers';
+import { check, CLEAN_CNP, errorIds, findings, summary, where, yaml } from './helpers';
 
-const GOOD = yaml`
-  apiVersion: cilium.io/v2
-  kind: CiliumNetworkPolicy
-  metadata:
-    name: web
-    namespace: shop
-  spec:
-    endpointSelector:
-      matchLabels:
-        app: web
-    ingress:
-      - fromEntities: [cluster]
-`;
+const GOOD = CLEAN_CNP;
 
 /** A valid-looking policy with one error: port "010" (octal). */
 const OCTAL = yaml`
