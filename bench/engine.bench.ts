@@ -26,6 +26,7 @@ import { arch, cpus, loadavg, platform } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PolicySet, Verdict, VerdictQuery } from '../src/engine';
 import { CATEGORIES, Category, Rng, generateWorkload } from './workload';
+import { MemoryTracker, PhaseMemory, collect } from './memory';
 
 interface BenchOptions {
   readonly mode: 'full' | 'quick' | 'custom';
@@ -86,13 +87,6 @@ function options(): BenchOptions {
 
 const MB = 1024 * 1024;
 
-function collect(): void {
-  if (typeof gc === 'function') {
-    gc();
-    gc();
-  }
-}
-
 function now(): bigint {
   return process.hrtime.bigint();
 }
@@ -105,54 +99,6 @@ function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-interface PhaseMemory {
-  /** Peak RSS seen during the phase, bytes. */
-  rss: number;
-  /** Peak heapUsed seen during the phase, bytes. */
-  heapUsed: number;
-  /** heapUsed after a full collection at the end of the phase, bytes (when gc is exposed and the phase is settled). */
-  retained?: number;
-}
-
-/** Samples `process.memoryUsage()` and keeps the peaks per phase (a phase may be entered several times). */
-class MemoryTracker {
-  public readonly baseline: NodeJS.MemoryUsage;
-  public readonly phases = new Map<string, PhaseMemory>();
-  private current: PhaseMemory | undefined;
-
-  constructor() {
-    collect();
-    this.baseline = process.memoryUsage();
-  }
-
-  public enter(phase: string): void {
-    let p = this.phases.get(phase);
-    if (!p) {
-      p = { rss: 0, heapUsed: 0 };
-      this.phases.set(phase, p);
-    }
-    this.current = p;
-    this.sample();
-  }
-
-  public sample(): void {
-    const m = process.memoryUsage();
-    if (!this.current) return;
-    this.current.rss = Math.max(this.current.rss, m.rss);
-    this.current.heapUsed = Math.max(this.current.heapUsed, m.heapUsed);
-  }
-
-  /** Ends the current phase: a last sample, then (with gc exposed) the heap retained after a full collection. */
-  public settle(): void {
-    this.sample();
-    if (this.current && typeof gc === 'function') {
-      collect();
-      this.current.retained = process.memoryUsage().heapUsed;
-    }
-    this.current = undefined;
-  }
 }
 
 /** Judges every query once; the memory is sampled every 4,096 queries. Returns the elapsed time in ns. */

@@ -33,6 +33,7 @@ import { PolicySet } from '../src/engine';
 import {
   ConnectionCollector, FlowSource, HubbleFlow, ReplayReport, applyDraftPlan, collectConnections, forEachLine, planDraft, replayCapture,
 } from '../src/hubble';
+import { MemoryTracker, collect } from './memory';
 
 interface Options {
   readonly flows: number;
@@ -421,58 +422,13 @@ async function generate(file: string, target: number, seed: number): Promise<{ r
 
 const MB = 1024 * 1024;
 
-function collect(): void {
-  if (typeof gc === 'function') {
-    gc();
-    gc();
-  }
-}
-
 function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-interface Peak {
-  rss: number;
-  heapUsed: number;
-}
-
-class Memory {
-  public readonly baseline: NodeJS.MemoryUsage;
-  public readonly peaks = new Map<string, Peak>();
-  private current: Peak | undefined;
-
-  constructor() {
-    collect();
-    this.baseline = process.memoryUsage();
-  }
-
-  public enter(phase: string): void {
-    let p = this.peaks.get(phase);
-    if (!p) {
-      p = { rss: 0, heapUsed: 0 };
-      this.peaks.set(phase, p);
-    }
-    this.current = p;
-    this.sample();
-  }
-
-  public sample(): void {
-    if (!this.current) return;
-    const m = process.memoryUsage();
-    this.current.rss = Math.max(this.current.rss, m.rss);
-    this.current.heapUsed = Math.max(this.current.heapUsed, m.heapUsed);
-  }
-
-  public leave(): void {
-    this.sample();
-    this.current = undefined;
-  }
-}
-
-async function linesOnly(file: string, memory: Memory): Promise<number> {
+async function linesOnly(file: string, memory: MemoryTracker): Promise<number> {
   collect();
   memory.enter('read lines only');
   let chars = 0;
@@ -482,12 +438,12 @@ async function linesOnly(file: string, memory: Memory): Promise<number> {
     if ((n & 65535) === 0) memory.sample();
   });
   const ns = Number(process.hrtime.bigint() - start);
-  memory.leave();
+  memory.settle();
   if (chars === 0) throw new Error('empty capture');
   return ns;
 }
 
-async function parseOnly(file: string, memory: Memory): Promise<{ ns: number; records: number }> {
+async function parseOnly(file: string, memory: MemoryTracker): Promise<{ ns: number; records: number }> {
   collect();
   memory.enter('parse only');
   let records = 0;
@@ -502,11 +458,13 @@ async function parseOnly(file: string, memory: Memory): Promise<{ ns: number; re
     if ((n & 65535) === 0) memory.sample();
   });
   const ns = Number(process.hrtime.bigint() - start);
-  memory.leave();
+  memory.settle();
   return { ns, records };
 }
 
-async function replay(file: string, set: PolicySet, memory: Memory, phase: string): Promise<{ ns: number; collectNs: number; report: ReplayReport }> {
+async function replay(
+  file: string, set: PolicySet, memory: MemoryTracker, phase: string,
+): Promise<{ ns: number; collectNs: number; report: ReplayReport }> {
   collect();
   memory.enter(phase);
   const start = process.hrtime.bigint();
@@ -516,7 +474,7 @@ async function replay(file: string, set: PolicySet, memory: Memory, phase: strin
   const report = replayCapture(capture, set);
   const end = process.hrtime.bigint();
   clearInterval(timer);
-  memory.leave();
+  memory.settle();
   return { ns: Number(end - start), collectNs: Number(collected - start), report };
 }
 
@@ -558,7 +516,7 @@ async function main(): Promise<void> {
     const set = PolicySet.fromConstruct(app);
     const compileMs = Number(process.hrtime.bigint() - t) / 1e6;
 
-    const memory = new Memory();
+    const memory = new MemoryTracker();
     // Warm-up (JIT, file cache), then interleaved timed repetitions.
     await parseOnly(file, memory);
     const warm = await replay(file, set, memory, 'replay (warm-up)');
@@ -583,7 +541,7 @@ async function main(): Promise<void> {
     const replayS = median(replayTimes) / 1e9;
     const collectS = median(collectTimes) / 1e9;
     const peak = (phase: string): { rssMB: number; heapOverBaselineMB: number } => {
-      const p = memory.peaks.get(phase) ?? { rss: 0, heapUsed: 0 };
+      const p = memory.phases.get(phase) ?? { rss: 0, heapUsed: 0 };
       return { rssMB: p.rss / MB, heapOverBaselineMB: (p.heapUsed - memory.baseline.heapUsed) / MB };
     };
     const cpu = cpus();
