@@ -6,7 +6,7 @@
  */
 import { CompiledItem, CompiledRule, PolicyRef } from './compile';
 import { FqdnMatcher, compileFqdnSelector } from './fqdn-pattern';
-import { SubjectKind } from './identity';
+import { NAMESPACE_KEY, SubjectKind } from './identity';
 import { LabelSet, SelectorRequirement } from './labels';
 import { CompiledPortRule, L4Query } from './ports';
 
@@ -111,6 +111,63 @@ export function buildDirectionPolicy(rules: readonly CompiledRule[], subjectKind
 }
 
 /**
+ * The rules split by the namespace their subject pins (a requirement `k8s:io.kubernetes.pod.namespace=<ns>`, as every CNP
+ * subject has): `rulesFor` keeps, in input order, the rules whose subject can select an identity with these labels as far
+ * as the namespace goes; `buildDirectionPolicy` still checks each subject fully.
+ */
+export class RuleIndex {
+  /** Rules whose subject pins no single namespace, with their input positions. */
+  private readonly general: { rule: CompiledRule; pos: number }[] = [];
+  private readonly byNamespace = new Map<string, { rule: CompiledRule; pos: number }[]>();
+  private readonly merged = new Map<string, readonly CompiledRule[]>();
+  private generalRules?: readonly CompiledRule[];
+
+  constructor(rules: readonly CompiledRule[]) {
+    rules.forEach((rule, pos) => {
+      const ns = pinnedNamespace(rule);
+      if (ns === undefined) {
+        this.general.push({ rule, pos });
+      } else {
+        const list = this.byNamespace.get(ns);
+        if (list) list.push({ rule, pos });
+        else this.byNamespace.set(ns, [{ rule, pos }]);
+      }
+    });
+  }
+
+  /** The rules that may select an identity with `labels`, in input order. */
+  public rulesFor(labels: LabelSet): readonly CompiledRule[] {
+    const ns = labels.get('k8s', NAMESPACE_KEY);
+    const bucket = ns !== undefined ? this.byNamespace.get(ns) : undefined;
+    if (ns === undefined || bucket === undefined) {
+      this.generalRules ??= this.general.map((e) => e.rule);
+      return this.generalRules;
+    }
+    let list = this.merged.get(ns);
+    if (!list) {
+      const out: CompiledRule[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < this.general.length || j < bucket.length) {
+        if (j >= bucket.length || (i < this.general.length && this.general[i].pos < bucket[j].pos)) out.push(this.general[i++].rule);
+        else out.push(bucket[j++].rule);
+      }
+      list = out;
+      this.merged.set(ns, list);
+    }
+    return list;
+  }
+}
+
+/** The namespace a rule's subject requires (`k8s:io.kubernetes.pod.namespace In (<one value>)`), if any. */
+function pinnedNamespace(rule: CompiledRule): string | undefined {
+  for (const r of rule.subject.requirements) {
+    if (r.source === 'k8s' && r.key === NAMESPACE_KEY && r.operator === 'In' && r.values.length === 1 && typeof r.values[0] === 'string') return r.values[0];
+  }
+  return undefined;
+}
+
+/**
  * Items split by what they can cover: an exact `protocol/port`, every port of a protocol, a port range, a named port
  * (resolved per destination), an ICMP type, or everything (peer-only items). `candidates()` returns, in rule order, the
  * items that may cover a query; the caller still checks each one fully.
@@ -143,8 +200,27 @@ export class PortIndex {
     }
   }
 
-  /** The items that may cover the query, in rule order, without duplicates. */
-  public candidates(query: L4Query): CompiledItem[] {
+  /** Candidate lists already computed, per protocol then port (or ICMP family/type). */
+  private readonly memo = new Map<string, Map<number | string, readonly CompiledItem[]>>();
+
+  /** The items that may cover the query, in rule order, without duplicates. Shared between calls: do not modify. */
+  public candidates(query: L4Query): readonly CompiledItem[] {
+    const sub: number | string | undefined = query.protocol === 'ICMP' ? `${query.icmpFamily}/${query.icmpType}` : query.port;
+    if (sub === undefined) return this.compute(query);
+    let byPort = this.memo.get(query.protocol);
+    if (!byPort) {
+      byPort = new Map();
+      this.memo.set(query.protocol, byPort);
+    }
+    let list = byPort.get(sub);
+    if (!list) {
+      list = this.compute(query);
+      byPort.set(sub, list);
+    }
+    return list;
+  }
+
+  private compute(query: L4Query): CompiledItem[] {
     const found = new Set<CompiledItem>(this.all);
     if (query.protocol === 'ICMP') {
       for (const i of this.icmp.get(`${query.icmpFamily}/${query.icmpType}`) ?? []) found.add(i);

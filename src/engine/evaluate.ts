@@ -13,7 +13,7 @@ import { PeerView } from './identity';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
 import { Selector, SelectorRequirement } from './labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
-import { L7Outcome, SideVerdict, VerdictRuleRef } from './verdict';
+import { L7Outcome, SideDecision, SideVerdict, VerdictRuleRef } from './verdict';
 
 /** The query as one side sees it. */
 export interface SideQuery {
@@ -53,7 +53,7 @@ export function decideSide(dp: DirectionPolicy, allowCandidates: readonly Compil
   const policies = dp.policies.map((p) => ({ ...p }));
   for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
   if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
-  const base = { direction: dp.direction, endpoint: input.subject, evaluated: true, policies };
+  const base: SideBase = { direction: dp.direction, endpoint: input.subject, evaluated: true, policies };
 
   for (const item of denyCandidates) {
     const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
@@ -63,10 +63,8 @@ export function decideSide(dp: DirectionPolicy, allowCandidates: readonly Compil
     // Import notes (unresolved references, pruned fields) matter for every item that covers the port.
     notes.push(...item.notes);
     if (!pm.match) continue;
-    return {
-      ...base, decision: 'denied-by-deny-rule', allowed: false, rule: ruleRef(item),
-      reason: `denied by deny rule ${describeItem(item)}: deny rules win over any allow`, notes: dedupe(notes),
-    };
+    return sideResult(base, 'denied-by-deny-rule', false, ruleRef(item), undefined,
+      `denied by deny rule ${describeItem(item)}: deny rules win over any allow`, dedupe(notes));
   }
 
   const matches: { item: CompiledItem; l4: L4Match }[] = [];
@@ -81,32 +79,43 @@ export function decideSide(dp: DirectionPolicy, allowCandidates: readonly Compil
   if (matches.length > 0) return decideL7(matches, base, notes, input);
 
   if (dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
-    return {
-      ...base, decision: 'allow-localhost', allowed: true,
-      reason: 'allowed: traffic from the local host to its endpoints is always allowed (allow-localhost, e.g. kubelet probes)', notes: dedupe(notes),
-    };
+    return sideResult(base, 'allow-localhost', true, undefined, undefined,
+      'allowed: traffic from the local host to its endpoints is always allowed (allow-localhost, e.g. kubelet probes)', dedupe(notes));
   }
   if (dp.init) {
     notes.push(...nearMisses(dp, input));
-    return { ...base, decision: 'default-deny', allowed: false, reason: 'default deny: reserved:init endpoints are always default deny and no rule allows this', notes: dedupe(notes) };
+    return sideResult(base, 'default-deny', false, undefined, undefined, 'default deny: reserved:init endpoints are always default deny and no rule allows this', dedupe(notes));
   }
   if (!dp.hasRules) {
     const why = dp.selecting.length === 0 ? `no policy selects ${input.subject}` : `no policy selecting ${input.subject} has ${dp.direction} rules`;
-    return { ...base, decision: 'no-policy-default-allow', allowed: true, reason: `allowed: ${why} (default allow)`, notes: dedupe(notes) };
+    return sideResult(base, 'no-policy-default-allow', true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
   }
   if (!dp.defaultDeny) {
-    return {
-      ...base, decision: 'non-default-deny-allow', allowed: true,
-      reason: `allowed: only policies with enableDefaultDeny.${dp.direction}: false select it, so everything not denied is allowed`, notes: dedupe(notes),
-    };
+    return sideResult(base, 'non-default-deny-allow', true, undefined, undefined,
+      `allowed: only policies with enableDefaultDeny.${dp.direction}: false select it, so everything not denied is allowed`, dedupe(notes));
   }
   notes.push(...nearMisses(dp, input));
   const n = dp.selecting.filter((r) => r.present[dp.direction]).length;
-  return {
-    ...base, decision: 'default-deny', allowed: false,
-    reason: `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
-    notes: dedupe(notes),
-  };
+  return sideResult(base, 'default-deny', false, undefined, undefined,
+    `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
+    dedupe(notes));
+}
+
+/** The fields of a side verdict every decision shares. */
+interface SideBase {
+  readonly direction: 'ingress' | 'egress';
+  readonly endpoint: string;
+  readonly evaluated: boolean;
+  readonly policies: SideVerdict['policies'];
+}
+
+/** A side verdict, its keys in the order explanations print them (`rule` and `l7` only when given). */
+function sideResult(base: SideBase, decision: SideDecision, allowed: boolean, rule: VerdictRuleRef | undefined, l7: L7Outcome | undefined,
+  reason: string, notes: string[]): SideVerdict {
+  const { direction, endpoint, evaluated, policies } = base;
+  if (rule === undefined) return { direction, endpoint, evaluated, policies, decision, allowed, reason, notes };
+  if (l7 === undefined) return { direction, endpoint, evaluated, policies, decision, allowed, rule, reason, notes };
+  return { direction, endpoint, evaluated, policies, decision, allowed, rule, l7, reason, notes };
 }
 
 /** A side whose endpoint is not managed by Cilium (world, IPs, the API server) or a node without the host firewall. */
@@ -165,7 +174,7 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
   }
 }
 
-function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: Omit<SideVerdict, 'decision' | 'allowed' | 'reason' | 'notes'>, notes: string[],
+function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase, notes: string[],
   input: SideInput): SideVerdict {
   const entries = matches.flatMap((m) => (m.l4.allPorts || m.l4.icmp ? [{ item: m.item, pr: undefined as CompiledPortRule | undefined }]
     : m.l4.portRules.map((pr) => ({ item: m.item, pr }))));
@@ -189,7 +198,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: Omit<Sid
   if (wildcard) {
     const l7Elsewhere = entries.some((e) => kindOf(e.pr) !== undefined);
     if (l7Elsewhere) notes.push(`L7 rules of other matching rules have no effect here: ${describeItem(wildcard.item)} allows this peer and port without L7 rules`);
-    return { ...base, decision: 'allowed', allowed: true, rule: ruleRef(first), reason: `allowed by ${describeItem(first)}`, notes: dedupe(notes) };
+    return sideResult(base, 'allowed', true, ruleRef(first), undefined, `allowed by ${describeItem(first)}`, dedupe(notes));
   }
   const q = input.query;
   const kinds = [...new Set(entries.map((e) => kindOf(e.pr)))];
@@ -203,28 +212,22 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: Omit<Sid
       reason: kind === 'l7proto' ? 'generic L7 (l7proto) rules apply; the engine does not evaluate them'
         : `${kind.toUpperCase()} rules apply to this connection: requests that match none of them are refused; give a ${kind} request to check one`,
     };
-    return {
-      ...base, decision: 'allowed', allowed: true, rule: ruleRef(first), l7,
-      reason: `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, notes: dedupe(notes),
-    };
+    return sideResult(base, 'allowed', true, ruleRef(first), l7,
+      `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, dedupe(notes));
   }
   for (const e of entries) {
     const matched = l7Match(e.pr, kind, q, input.config.version.atLeast(CiliumVersion.V1_19));
     if (matched !== undefined) {
       const l7: L7Outcome = { protocol: kind, result: 'allowed', rules, matched, reason: `the ${kind.toUpperCase()} request matches ${matched}` };
-      return {
-        ...base, decision: 'allowed', allowed: true, rule: ruleRef(e.item), l7,
-        reason: `allowed by ${describeItem(e.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, notes: dedupe(notes),
-      };
+      return sideResult(base, 'allowed', true, ruleRef(e.item), l7,
+        `allowed by ${describeItem(e.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes));
     }
   }
   const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : 'Kafka error response';
   const l7: L7Outcome = { protocol: kind, result: 'denied', rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
-  return {
-    ...base, decision: 'l7-denied', allowed: true, rule: ruleRef(first), l7,
-    reason: `L7 denied (${response}): ${describeItem(first)} allows the connection, but ${describeL7Request(kind, q)} matches none of its ${kind.toUpperCase()} rules`,
-    notes: dedupe(notes),
-  };
+  return sideResult(base, 'l7-denied', true, ruleRef(first), l7,
+    `L7 denied (${response}): ${describeItem(first)} allows the connection, but ${describeL7Request(kind, q)} matches none of its ${kind.toUpperCase()} rules`,
+    dedupe(notes));
 }
 
 function l7RuleTexts(pr: CompiledPortRule | undefined, kind: string): string[] {
@@ -329,5 +332,6 @@ function describeL7Request(kind: string, q: SideQuery): string {
 }
 
 function dedupe(notes: string[]): string[] {
+  if (notes.length <= 1) return notes;
   return [...new Set(notes)];
 }

@@ -28,6 +28,25 @@ export function canonicalDnsName(name: string): string {
  * @param subdomainWildcard whether `**.` means "one or more labels" (Cilium 1.19+)
  */
 export function compileFqdnSelector(selector: FqdnSelectorModel, subdomainWildcard: boolean): FqdnMatcher {
+  const { matchName, matchPattern } = selector;
+  if (matchName !== undefined ? typeof matchName !== 'string' : matchPattern !== undefined && typeof matchPattern !== 'string') {
+    return compileUncached(selector, subdomainWildcard);
+  }
+  const key = matchName !== undefined ? `n\0${matchName}` : matchPattern !== undefined ? `p${subdomainWildcard ? 1 : 0}\0${matchPattern}` : 'e';
+  let m = matcherCache.get(key);
+  if (!m) {
+    m = Object.freeze(compileUncached(selector, subdomainWildcard));
+    if (matcherCache.size >= MAX_CACHED_MATCHERS) matcherCache.clear();
+    matcherCache.set(key, m);
+  }
+  return m;
+}
+
+/** Compiled selectors by name or pattern (and wildcard mode): matchers are pure, so equal selectors share one. */
+const matcherCache = new Map<string, FqdnMatcher>();
+const MAX_CACHED_MATCHERS = 10_000;
+
+function compileUncached(selector: FqdnSelectorModel, subdomainWildcard: boolean): FqdnMatcher {
   if (selector.matchName !== undefined) {
     const want = canonicalDnsName(selector.matchName);
     return { text: `matchName: ${selector.matchName}`, matches: (name) => canonicalDnsName(name) === want };

@@ -34,6 +34,8 @@ export function splitLabelKey(key: string, defaultSource = 'any'): { source: str
   return { source: defaultSource, key };
 }
 
+const NO_LABELS: readonly IdentityLabel[] = Object.freeze([]);
+
 /** The labels of one identity, indexed by key. Immutable; `id` is canonical (sorted), so equal sets have equal ids. */
 export class LabelSet {
   /** A set from labels (later duplicates of the same source:key win). */
@@ -61,8 +63,11 @@ export class LabelSet {
 
   /** The labels with `key` whose source fits `source` (`any` fits every source). */
   public lookup(source: string, key: string): readonly IdentityLabel[] {
-    const list = this.byKey.get(key) ?? [];
-    return source === 'any' ? list : list.filter((l) => l.source === source);
+    const list = this.byKey.get(key);
+    if (list === undefined) return NO_LABELS;
+    if (source === 'any') return list;
+    if (list.length === 1) return list[0].source === source ? list : NO_LABELS;
+    return list.filter((l) => l.source === source);
   }
 
   /** Whether a label with `key` from `source` exists. */

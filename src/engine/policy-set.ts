@@ -13,10 +13,10 @@ import { CiliumVersion } from '../model/cilium-version';
 import { ParseResult, SourceDiagnostic, fromObject, fromYaml } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedRawRules, compileRules } from './compile';
-import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
+import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
 import { decideSide, notEvaluated } from './evaluate';
-import { IdentityOptions, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
+import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { icmpTypeNumber, L4Query } from './ports';
 import { SideVerdict, Verdict, VerdictKind, VerdictQuery } from './verdict';
@@ -126,8 +126,16 @@ export class PolicySet {
   /** Every rule, translated, in input order (including rules the agent would not import). */
   private readonly rules: readonly CompiledRule[];
   private readonly cache = new Map<string, DirectionPolicy>();
+  /** The rules by the namespace their subject pins (compiled mode: a pod only scans its namespace's rules and the others). */
+  private ruleIndex?: RuleIndex;
+  /** The direction policies of a resolved endpoint (the `cache` entries for its identity), so a verdict builds no cache key. */
+  private readonly cacheByEndpoint = new WeakMap<ResolvedEndpoint, { ingress?: DirectionPolicy; egress?: DirectionPolicy }>();
   /** Endpoints resolved (inventory + identity) per query object: endpoints are immutable values, often reused. */
   private readonly resolved = new WeakMap<Endpoint, ResolvedEndpoint>();
+  /** Peer views of resolved endpoints other than nodes (they do not depend on the other end). */
+  private readonly peerViews = new WeakMap<ResolvedEndpoint, PeerView>();
+  /** The same per canonical text of the endpoint object (fresh but equal objects per query: CLI, replay). */
+  private readonly resolvedByKey = new Map<string, ResolvedEndpoint>();
 
   private constructor(inputs: Inputs, options: PolicySetOptions) {
     const version = options.ciliumVersion ?? CiliumVersion.DEFAULT;
@@ -199,13 +207,34 @@ export class PolicySet {
   /** The (cached) policy of a subject identity in one direction. */
   private directionPolicy(subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
     if (subject.subject === undefined) return undefined;
+    let slot = this.cacheByEndpoint.get(subject);
+    if (!slot) {
+      slot = {};
+      this.cacheByEndpoint.set(subject, slot);
+    }
+    const known = slot[direction];
+    if (known) return known;
     const key = `${direction}|${subject.subject}|${subject.labels.id}`;
     let dp = this.cache.get(key);
     if (!dp) {
-      dp = buildDirectionPolicy(this.rules, subject.subject, subject.labels, direction, this.config.version.atLeast(CiliumVersion.V1_19), true);
+      this.ruleIndex ??= new RuleIndex(this.rules);
+      const rules = this.ruleIndex.rulesFor(subject.labels);
+      dp = buildDirectionPolicy(rules, subject.subject, subject.labels, direction, this.config.version.atLeast(CiliumVersion.V1_19), true);
       this.cache.set(key, dp);
     }
+    slot[direction] = dp;
     return dp;
+  }
+
+  /** `peerView`, cached per target when it does not depend on the other end (every kind but nodes). */
+  private peerOf(target: ResolvedEndpoint, other: ResolvedEndpoint, options: IdentityOptions): PeerView {
+    if (target.endpoint.kind === 'node') return peerView(target, other, options);
+    let view = this.peerViews.get(target);
+    if (!view) {
+      view = peerView(target, other, options);
+      this.peerViews.set(target, view);
+    }
+    return view;
   }
 
   private resolve(endpoint: Endpoint, options: IdentityOptions): ResolvedEndpoint {
@@ -214,7 +243,15 @@ export class PolicySet {
     }
     let r = this.resolved.get(endpoint);
     if (!r) {
-      r = resolveEndpoint(this.inventory.enrich(endpoint), options);
+      const key = endpointKey(endpoint);
+      r = key !== undefined ? this.resolvedByKey.get(key) : undefined;
+      if (!r) {
+        r = resolveEndpoint(this.inventory.enrich(endpoint), options);
+        if (key !== undefined) {
+          if (this.resolvedByKey.size >= MAX_RESOLVED_BY_KEY) this.resolvedByKey.clear();
+          this.resolvedByKey.set(key, r);
+        }
+      }
       this.resolved.set(endpoint, r);
     }
     return r;
@@ -237,7 +274,7 @@ export class PolicySet {
         ? buildDirectionPolicy(this.rules, subject.subject, subject.labels, direction, this.config.version.atLeast(CiliumVersion.V1_19), false)
         : this.directionPolicy(subject, direction);
       if (!dp) return notEvaluated(direction, subject.text, 'not a Cilium endpoint');
-      const peer = peerView(other, subject, idOptions);
+      const peer = this.peerOf(other, subject, idOptions);
       const input = { subject: subject.text, peer, destinationPorts: direction === 'ingress' ? subject.ports : peer.ports, query: sideQuery, config: this.config };
       if (naive || !dp.allowIndex || !dp.denyIndex) return decideSide(dp, dp.allow, dp.deny, input);
       return decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
@@ -264,6 +301,62 @@ export class PolicySet {
       egress,
       ingress,
     };
+  }
+}
+
+/** Bound on the endpoints resolved by text key (the cache starts over when full). */
+const MAX_RESOLVED_BY_KEY = 100_000;
+
+/**
+ * An exact text key of an endpoint object: its own enumerable properties in order, recursively. `undefined` (not cached
+ * by key) unless it is plain data: plain objects and arrays of strings, booleans and finite numbers (no `undefined`, no
+ * `-0`, no getters or prototypes), so equal keys mean objects that resolve the same.
+ */
+function endpointKey(endpoint: Endpoint): string | undefined {
+  const parts: string[] = [];
+  return plainKey(endpoint, parts, 0) ? parts.join('') : undefined;
+}
+
+function plainKey(v: unknown, out: string[], depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+      out.push(JSON.stringify(v));
+      return true;
+    case 'boolean':
+      out.push(v ? 't' : 'f');
+      return true;
+    case 'number':
+      if (!Number.isFinite(v) || Object.is(v, -0)) return false;
+      out.push(String(v));
+      return true;
+    case 'object': {
+      if (v === null || depth > 4) return false;
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (Array.isArray(v)) {
+        if (proto !== Array.prototype) return false;
+        out.push('[');
+        for (let i = 0; i < v.length; i++) {
+          if (!(i in v) || !plainKey(v[i], out, depth + 1)) return false;
+          out.push(',');
+        }
+        out.push(']');
+        return Object.keys(v).length === v.length;
+      }
+      if (proto !== Object.prototype && proto !== null) return false;
+      if (Object.getOwnPropertySymbols(v).length > 0 || Object.getOwnPropertyNames(v).length !== Object.keys(v).length) return false;
+      out.push('{');
+      for (const k of Object.keys(v)) {
+        const d = Object.getOwnPropertyDescriptor(v, k);
+        if (!d || !('value' in d)) return false;
+        out.push(JSON.stringify(k), ':');
+        if (!plainKey(d.value, out, depth + 1)) return false;
+        out.push(',');
+      }
+      out.push('}');
+      return true;
+    }
+    default:
+      return false;
   }
 }
 
