@@ -7,29 +7,12 @@ import { describe, expect, it } from 'vitest';
 import {
   formatReportJson, formatReportSarif, formatReportText, REPORT_CHECKS, reportToJson, VALIDATE_REPORT_JSON_SCHEMA, ValidationReport,
 } from '../../src/validate';
-import { check, yaml } from './helpers';
+import { check, FQDN_OCTAL_PORT_CNP, yaml } from './helpers';
 
 /** A fixed input with an error, a warning, a List item, an unreadable input and an empty one. */
 function sample(): ValidationReport {
   return check({
-    'k8s/web.yaml': yaml`
-      apiVersion: cilium.io/v2
-      kind: CiliumNetworkPolicy
-      metadata:
-        name: web
-        namespace: shop
-      spec:
-        endpointSelector:
-          matchLabels:
-            app: web
-        egress:
-          - toFQDNs:
-              - matchName: api.github.com
-            toPorts:
-              - ports:
-                  - port: "0443"
-                    protocol: TCP
-    `,
+    'k8s/web.yaml': FQDN_OCTAL_PORT_CNP,
     'k8s/list.yaml': yaml`
       apiVersion: v1
       kind: List

@@ -50,3 +50,26 @@ export const CLEAN_CNP = yaml`
     ingress:
       - fromEntities: [cluster]
 `;
+
+/**
+ * `shop/web` with a `toFQDNs` rule and no DNS rule (a pitfall warning) on the octal-looking port "0443" (an error): one
+ * finding of each severity.
+ */
+export const FQDN_OCTAL_PORT_CNP = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    egress:
+      - toFQDNs:
+          - matchName: api.github.com
+        toPorts:
+          - ports:
+              - port: "0443"
+                protocol: TCP
+`;

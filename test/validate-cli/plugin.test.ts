@@ -5,46 +5,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { yaml } from './helpers';
+import { CLEAN_CNP, FQDN_OCTAL_PORT_CNP } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 const dirs: string[] = [];
 
-const BAD = yaml`
-  apiVersion: cilium.io/v2
-  kind: CiliumNetworkPolicy
-  metadata:
-    name: web
-    namespace: shop
-  spec:
-    endpointSelector:
-      matchLabels:
-        app: web
-    egress:
-      - toFQDNs:
-          - matchName: api.github.com
-        toPorts:
-          - ports:
-              - port: "0443"
-                protocol: TCP
-`;
+const BAD = FQDN_OCTAL_PORT_CNP;
 
 const WARNING_ONLY = BAD.replace('"0443"', '"443"');
 
-const CLEAN = yaml`
-  apiVersion: cilium.io/v2
-  kind: CiliumNetworkPolicy
-  metadata:
-    name: web
-    namespace: shop
-  spec:
-    endpointSelector:
-      matchLabels:
-        app: web
-    ingress:
-      - fromEntities: [cluster]
-`;
+const CLEAN = CLEAN_CNP;
 
 /** Runs `cdk8s synth` in a fresh project whose app writes `manifest`, with the plugin configured by `properties`. */
 function synth(manifest: string, properties: Record<string, unknown> = {}): { status: number | null; out: string } {
