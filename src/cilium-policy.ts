@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { CiliumPolicyError } from './errors';
+import { checkNamespaceName } from './names';
 import { PolicyKind } from './model/policy-model';
 import { PolicyBase, PolicyBaseProps, chartNamespace } from './policy-base';
 
@@ -6,7 +8,8 @@ import { PolicyBase, PolicyBaseProps, chartNamespace } from './policy-base';
 export interface CiliumPolicyProps extends PolicyBaseProps {
   /**
    * Namespace of the policy; its endpoint selector only ever selects pods of this namespace.
-   * @default - the chart's namespace (none: the namespace `kubectl apply` uses, usually `default`)
+   * @default - the chart's namespace; one of the two is required (a CNP without `metadata.namespace` would land in
+   * whatever namespace `kubectl` points at, and its peers could not name their namespace)
    */
   readonly namespace?: string;
 }
@@ -24,7 +27,7 @@ export interface CiliumPolicyProps extends PolicyBaseProps {
  */
 export class CiliumPolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: CiliumPolicyProps = {}) {
-    super(scope, id, 'CiliumNetworkPolicy', props, props.namespace ?? chartNamespace(scope));
+    super(scope, id, 'CiliumNetworkPolicy', props, requireNamespace(scope, id, props.namespace));
   }
 
   /** `CiliumNetworkPolicy`. */
@@ -32,8 +35,30 @@ export class CiliumPolicy extends PolicyBase {
     return 'CiliumNetworkPolicy';
   }
 
-  /** The namespace of the policy, if known. */
-  public get namespace(): string | undefined {
-    return this.namespaceForMetadata();
+  /** The namespace of the policy. */
+  public get namespace(): string {
+    return this.namespaceForMetadata() as string;
   }
+}
+
+/**
+ * The namespace of a namespaced construct: its own `namespace` prop, else the chart's. Refuses none (the object would
+ * apply to whatever namespace `kubectl` points at) and names Kubernetes would refuse.
+ * @param scope the construct's scope
+ * @param id the construct's id
+ * @param namespace the `namespace` prop
+ * @param what the construct's class, for the message
+ */
+export function requireNamespace(scope: Construct, id: string, namespace: string | undefined, what = 'CiliumPolicy'): string {
+  const location = scope.node.path ? `${scope.node.path}/${id}` : id;
+  const ns = namespace ?? chartNamespace(scope);
+  if (ns === undefined) {
+    throw new CiliumPolicyError({
+      id: 'namespace-required',
+      message: `${what} needs a namespace: without one the CiliumNetworkPolicy has no metadata.namespace and lands in whatever namespace kubectl points at`,
+      fix: "pass `namespace`, or create it in a chart that has one (new Chart(app, 'shop', { namespace: 'shop' }))",
+      location,
+    });
+  }
+  return checkNamespaceName(ns, `${what} namespace`, location);
 }

@@ -3,6 +3,7 @@ import { CiliumPolicyError, callerLocation } from './errors';
 import { cidrContains, parseCidr } from './model/cidr';
 import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from './model/selectors';
 import { LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from './model/policy-model';
+import { checkNamespaceName, checkNonEmptyLabels } from './names';
 import { IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 
 /** What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". */
@@ -26,6 +27,12 @@ export interface PeerConfig {
    * @default - all ports
    */
   readonly defaultPorts?: PortProtocolModel[];
+  /**
+   * Why an egress rule to this peer must name its ports (a workload no Service exposes: its serving ports are
+   * unknown, and every port would be too much).
+   * @default - the ports may be omitted
+   */
+  readonly defaultPortsUnknown?: string;
 }
 
 /** Anything that can be the other side of a rule: a `Peer`, or a construct that knows how to select itself. */
@@ -87,7 +94,8 @@ export interface ServiceSelectorPeerOptions {
   readonly expressions?: LabelExpression[];
   /**
    * Namespace of the services.
-   * @default - any namespace
+   * @default - the namespace of the policy (written explicitly); a `ClusterwidePolicy` requires one, because without it
+   * Cilium matches Services of every namespace
    */
   readonly namespace?: string;
 }
@@ -113,11 +121,25 @@ export class Peer implements IPeer {
         location: callerLocation(),
       });
     }
-    if (options.namespace !== undefined && (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.namespace) || options.namespace.length > 63)) {
+    if (options.namespace !== undefined) checkNamespaceName(options.namespace, 'Peer.endpoints() namespace');
+    checkNonEmptyLabels(options.labels, 'Peer.endpoints() labels',
+      'leave labels out and name the namespace (Peer.namespace(\'<ns>\')) if every pod of a namespace is meant, or give the pod labels');
+    checkNonEmptyLabels(options.namespaceLabels, 'Peer.endpoints() namespaceLabels',
+      'give the namespace labels, or use Peer.allNamespaces() if every namespace is meant');
+    if (options.expressions !== undefined && options.expressions.length === 0) {
       throw new CiliumPolicyError({
-        id: 'peer-namespace-syntax',
-        message: `"${options.namespace}" is not a namespace name, so the peer would match nothing`,
-        fix: 'use a DNS-1123 label: lower-case letters, digits and dashes, at most 63 characters',
+        id: 'selector-empty',
+        message: 'Peer.endpoints() got an empty expressions list',
+        fix: 'leave expressions out, or give at least one LabelExpression',
+        location: callerLocation(),
+      });
+    }
+    if (options.namespace === undefined && !options.allNamespaces && options.namespaceLabels === undefined
+      && options.labels === undefined && options.expressions === undefined) {
+      throw new CiliumPolicyError({
+        id: 'selector-empty',
+        message: 'Peer.endpoints() without labels, expressions or a namespace selects every pod of the policy\'s namespace, which is easy to write by mistake',
+        fix: 'say it explicitly: Peer.namespace(\'<ns>\') for every pod of a namespace, Peer.allNamespaces() for every pod of the cluster',
         location: callerLocation(),
       });
     }
@@ -141,6 +163,7 @@ export class Peer implements IPeer {
    * Lets a policy's subject be reused as another policy's peer.
    */
   public static selectedBy(selector: IEndpointSelector, namespace?: string): Peer {
+    if (namespace !== undefined) checkNamespaceName(namespace, 'Peer.selectedBy() namespace');
     const model = selector.toEndpointSelector();
     const labels: Record<string, string> = { ...(model.matchLabels ?? {}) };
     if (namespace !== undefined) labels[NAMESPACE_LABEL] = namespace;
@@ -205,6 +228,7 @@ export class Peer implements IPeer {
 
   /** The CIDRs of every `CiliumCIDRGroup` whose labels match (`cidrGroupSelector`, Cilium 1.17+). */
   public static cidrGroupSelector(labels: Record<string, string>): Peer {
+    checkNonEmptyLabels(labels ?? {}, 'Peer.cidrGroupSelector()', 'give the labels of the CiliumCIDRGroups meant, or name one group with Peer.cidrGroup(name)');
     const selector = _selectorModel({ labels });
     return new Peer({ field: 'cidrSet', item: { cidrSet: [{ cidrGroupSelector: selector }] }, description: `CIDR groups ${describeSelector(selector)}` });
   }
@@ -214,6 +238,14 @@ export class Peer implements IPeer {
    * answers seen by its DNS proxy, so the source also needs a DNS rule (the high-level constructs add it).
    */
   public static fqdn(name: string): Peer {
+    if (typeof name === 'string' && name.includes('*')) {
+      throw new CiliumPolicyError({
+        id: 'peer-fqdn-wildcard',
+        message: `Peer.fqdn(${JSON.stringify(name)}) is an exact name (matchName), but the name has a "*"`,
+        fix: `use Peer.fqdnPattern(${JSON.stringify(name)}) for a pattern`,
+        location: callerLocation(),
+      });
+    }
     return new Peer({ field: 'fqdns', item: { fqdns: [{ matchName: name }] }, description: `fqdn ${name}` });
   }
 
@@ -229,9 +261,19 @@ export class Peer implements IPeer {
    * The backends of a Kubernetes Service by name (`toServices.k8sService`), egress only. Cilium supports this
    * for services without a selector; for ordinary services select their pods with `Peer.endpoints()` instead.
    * @param name the Service name
-   * @param namespace the Service namespace; default: the namespace of the policy
+   * @param namespace the Service namespace; default: the namespace of the policy (written explicitly; required in a
+   *   `ClusterwidePolicy`)
    */
   public static service(name: string, namespace?: string): Peer {
+    if (typeof name !== 'string' || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+      throw new CiliumPolicyError({
+        id: 'peer-service-name-syntax',
+        message: `Peer.service(${JSON.stringify(name)}) is not a Service name, so the rule would match nothing`,
+        fix: 'use the Service\'s metadata.name: an RFC 1035 label (lower-case letters, digits and dashes, starting with a letter)',
+        location: callerLocation(),
+      });
+    }
+    if (namespace !== undefined) checkNamespaceName(namespace, 'Peer.service() namespace');
     if (name === 'kubernetes' && (namespace === undefined || namespace === 'default')) {
       throw new CiliumPolicyError({
         id: 'peer-kube-apiserver-service',
@@ -249,6 +291,16 @@ export class Peer implements IPeer {
 
   /** The backends of the Kubernetes Services whose labels match (`toServices.k8sServiceSelector`), egress only. */
   public static serviceSelector(options: ServiceSelectorPeerOptions): Peer {
+    checkNonEmptyLabels(options.labels, 'Peer.serviceSelector() labels', 'give the Service labels meant, or name one Service with Peer.service(name, namespace)');
+    if ((options.labels === undefined) && (options.expressions ?? []).length === 0) {
+      throw new CiliumPolicyError({
+        id: 'selector-empty',
+        message: 'Peer.serviceSelector() without labels or expressions selects every Service',
+        fix: 'give the Service labels meant, or name one Service with Peer.service(name, namespace)',
+        location: callerLocation(),
+      });
+    }
+    if (options.namespace !== undefined) checkNamespaceName(options.namespace, 'Peer.serviceSelector() namespace');
     const selector = _selectorModel(options);
     return new Peer({
       field: 'services',
@@ -262,6 +314,8 @@ export class Peer implements IPeer {
    * `enable-node-selector-labels`). Never matches the local host; use `Peer.entity(Entity.HOST)` for that.
    */
   public static nodes(labels: Record<string, string>): Peer {
+    checkNonEmptyLabels(labels ?? {}, 'Peer.nodes()',
+      'give the node labels meant; for every other node use Peer.entity(Entity.REMOTE_NODE), for the local node Peer.entity(Entity.HOST)');
     const selector = _selectorModel({ labels });
     return new Peer({ field: 'nodes', item: { nodes: [selector] }, description: `nodes ${describeSelector(selector)}` });
   }

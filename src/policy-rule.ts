@@ -228,6 +228,14 @@ export class PolicyRule {
         location: this.owner,
       });
     }
+    if (ports !== undefined && (!Array.isArray(ports) || ports.length === 0)) {
+      throw new CiliumPolicyError({
+        id: 'ports-empty',
+        message: `${verb}(${config.description}, []): an empty port list would be written as no toPorts, which means every port`,
+        fix: `list the ports; for every port omit the argument or say it with [Port.allPorts()] (or Port.allTcp())`,
+        location: this.owner,
+      });
+    }
     if (l7 && (!ports || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'l7-without-ports',
@@ -299,19 +307,39 @@ export class PolicyRule {
         peerItem = { endpoints: (peer.item.endpoints ?? []).map((s) => withNamespace(s, namespace)) };
       }
     }
-    if (peer.field === 'services' && context.kind === 'CiliumClusterwideNetworkPolicy'
-      && (peer.item.services ?? []).some((svc) => svc.k8sService !== undefined && svc.k8sService.namespace === undefined)) {
-      diagnostics.push({
-        id: 'peer-service-namespace-required',
-        severity: Severity.ERROR,
-        path,
-        message: `${peer.description} has no namespace: in a clusterwide policy it would match services of that name in every namespace`,
-        fix: 'give Peer.service() a namespace',
-      });
+    if (peer.field === 'services') {
+      const open = (peer.item.services ?? []).filter((svc) => (svc.k8sService ?? svc.k8sServiceSelector)?.namespace === undefined);
+      if (open.length > 0 && context.kind === 'CiliumClusterwideNetworkPolicy') {
+        diagnostics.push({
+          id: 'peer-service-namespace-required',
+          severity: Severity.ERROR,
+          path,
+          message: `${peer.description} has no namespace: in a clusterwide policy it would match Services ${peer.item.services?.[0]?.k8sService ? 'of that name' : 'with those labels'} in every namespace`,
+          fix: `give ${peer.item.services?.[0]?.k8sService ? 'Peer.service()' : 'Peer.serviceSelector()'} a namespace`,
+        });
+      } else if (open.length > 0 && context.namespace !== undefined) {
+        const namespace = context.namespace;
+        peerItem = {
+          services: (peer.item.services ?? []).map((svc) => (svc.k8sService && svc.k8sService.namespace === undefined
+            ? { ...svc, k8sService: { ...svc.k8sService, namespace } }
+            : svc.k8sServiceSelector && svc.k8sServiceSelector.namespace === undefined
+              ? { ...svc, k8sServiceSelector: { ...svc.k8sServiceSelector, namespace } } : svc)),
+        };
+      }
     }
     const l4: PortProtocolModel[] = [];
     const icmp: IcmpFieldModel[] = [];
-    const ports = grant.ports ?? (direction === 'egress' && !isDenySection(grant.section) ? (peer.defaultPorts ?? []).map(Port._fromModel) : []);
+    const defaulted = grant.ports === undefined && direction === 'egress' && !isDenySection(grant.section);
+    if (defaulted && peer.defaultPortsUnknown !== undefined) {
+      diagnostics.push({
+        id: 'workload-ports-unknown',
+        severity: Severity.ERROR,
+        path,
+        message: `allowEgress(${peer.description}) without ports: ${peer.defaultPortsUnknown}`,
+        fix: 'pass the ports explicitly (e.g. [Port.tcp(8080)]), or define the Service that exposes the workload in the same app',
+      });
+    }
+    const ports = grant.ports ?? (defaulted ? (peer.defaultPorts ?? []).map(Port._fromModel) : []);
     for (const port of ports) {
       const spec = port._spec();
       if (spec.kind === 'icmp') icmp.push(spec.field);

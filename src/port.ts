@@ -29,7 +29,7 @@ export enum IcmpFamily {
 /** Options of `Port.of()`. */
 export interface PortOptions {
   /**
-   * Port number (1-65535), or 0 for every port.
+   * Port number (1-65535). For every port say so explicitly with `Port.allPorts()`, `Port.allTcp()` and friends.
    * @default - one of `port` or `name` is required unless the protocol is portless (VRRP, IGMP)
    */
   readonly port?: number;
@@ -174,7 +174,6 @@ export class Port {
     }
     if (options.port === undefined) return Port.protocol(protocol);
     if (options.endPort !== undefined) return Port.range(options.port, options.endPort, protocol);
-    if (options.port === 0) return new Port({ kind: 'l4', model: { port: '0', protocol } });
     return Port.single(options.port, protocol);
   }
 
@@ -262,11 +261,21 @@ export class Icmp {
 }
 
 function checkNumber(value: number, what: string, min: number, max = 65535): void {
+  if (typeof value !== 'number') {
+    throw new CiliumPolicyError({
+      id: 'port-not-a-number',
+      message: `${what} ${JSON.stringify(value)} is a ${value === null ? 'null' : typeof value}, not a number`,
+      fix: typeof value === 'string' && /^\d+$/.test(value) ? `pass the number ${value}, not the string '${value}'` : `pass an integer between ${min} and ${max}`,
+      location: callerLocation(),
+    });
+  }
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new CiliumPolicyError({
       id: 'port-out-of-range',
       message: `${what} ${value} is not an integer between ${min} and ${max}`,
-      fix: what === 'port' ? 'use a port between 1 and 65535 (Port.allTcp() and friends for every port)' : `use an integer between ${min} and ${max}`,
+      fix: what === 'port' || what.startsWith('port range')
+        ? `use a port between 1 and 65535${value === 0 ? '; port 0 means every port: say so with Port.allPorts(), Port.allTcp(), Port.allUdp() or Port.allSctp()' : ''}`
+        : `use an integer between ${min} and ${max}`,
       location: callerLocation(),
     });
   }

@@ -1,14 +1,18 @@
+import { CiliumPolicyError, callerLocation } from './errors';
 import { LabelExpressionModel, LabelSelectorModel } from './model/policy-model';
+import { checkNonEmptyLabels } from './names';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {
   /** The label `key` has one of `values`. */
   public static in(key: string, values: string[]): LabelExpression {
+    checkValues('in', key, values);
     return new LabelExpression({ key, operator: 'In', values: [...values] });
   }
 
   /** The label `key` is absent or has none of `values`. */
   public static notIn(key: string, values: string[]): LabelExpression {
+    checkValues('notIn', key, values);
     return new LabelExpression({ key, operator: 'NotIn', values: [...values] });
   }
 
@@ -56,6 +60,26 @@ export interface INodeSelector {
   toNodeSelector(): LabelSelectorModel;
 }
 
+function checkValues(operator: string, key: string, values: string[]): void {
+  if (!Array.isArray(values) || values.length === 0) {
+    throw new CiliumPolicyError({
+      id: 'selector-empty',
+      message: `LabelExpression.${operator}('${key}', []) has no values: Kubernetes refuses it${operator === 'notIn' ? ', and it would mean "any value"' : ''}`,
+      fix: operator === 'notIn' ? `list the values to exclude, or use LabelExpression.exists('${key}')` : `list the values, or use LabelExpression.exists('${key}')`,
+      location: callerLocation(),
+    });
+  }
+}
+
+/** Refuses label/expression options that select everything, pointing to the explicit `all()` form. */
+function checkSelectorOptions(options: LabelSelectorOptions, what: string, all: string): void {
+  const fix = `give at least one label or expression; if every ${all === 'NodeSelector.all()' ? 'node' : 'endpoint'} is meant, say so with ${all}`;
+  checkNonEmptyLabels(options.labels, what, fix);
+  if ((options.labels === undefined || Object.keys(options.labels).length === 0) && (options.expressions ?? []).length === 0) {
+    throw new CiliumPolicyError({ id: 'selector-empty', message: `${what} got no labels and no expressions, which selects everything`, fix, location: callerLocation() });
+  }
+}
+
 function selectorModel(options: LabelSelectorOptions): LabelSelectorModel {
   const labels = options.labels && Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined;
   const expressions = options.expressions && options.expressions.length > 0 ? options.expressions.map((e) => e._toModel()) : undefined;
@@ -74,11 +98,13 @@ export class EndpointSelector implements IEndpointSelector {
 
   /** Endpoints carrying all of these labels. */
   public static labels(labels: Record<string, string>): EndpointSelector {
+    checkSelectorOptions({ labels: labels ?? {} }, 'EndpointSelector.labels()', 'EndpointSelector.all()');
     return new EndpointSelector(selectorModel({ labels }));
   }
 
   /** Endpoints matching labels and expressions. */
   public static of(options: LabelSelectorOptions): EndpointSelector {
+    checkSelectorOptions(options, 'EndpointSelector.of()', 'EndpointSelector.all()');
     return new EndpointSelector(selectorModel(options));
   }
 
@@ -98,11 +124,13 @@ export class NodeSelector implements INodeSelector {
 
   /** Nodes carrying all of these labels, e.g. `{ 'node-role.kubernetes.io/control-plane': '' }`. */
   public static labels(labels: Record<string, string>): NodeSelector {
+    checkSelectorOptions({ labels: labels ?? {} }, 'NodeSelector.labels()', 'NodeSelector.all()');
     return new NodeSelector(selectorModel({ labels }));
   }
 
   /** Nodes matching labels and expressions. */
   public static of(options: LabelSelectorOptions): NodeSelector {
+    checkSelectorOptions(options, 'NodeSelector.of()', 'NodeSelector.all()');
     return new NodeSelector(selectorModel(options));
   }
 

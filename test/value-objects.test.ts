@@ -69,7 +69,7 @@ describe('Port and Icmp', () => {
     expect(model(Port.allTcp())).toEqual({ port: '0', protocol: 'TCP' });
     expect(model(Port.allPorts())).toEqual({ port: '0', protocol: 'ANY' });
     expect(model(Port.protocol(Protocol.VRRP))).toEqual({ protocol: 'VRRP' });
-    expect(model(Port.of({ port: 0, protocol: Protocol.UDP }))).toEqual({ port: '0', protocol: 'UDP' });
+    expect(() => Port.of({ port: 0, protocol: Protocol.UDP })).toThrow(/port 0 is not an integer between 1 and 65535.*Port\.allUdp\(\)/s);
     expect(model(Icmp.echoRequest())).toEqual({ family: 'IPv4', type: 8 });
     expect(model(Icmp.echoRequest(IcmpFamily.IPV6))).toEqual({ family: 'IPv6', type: 128 });
     expect(model(Icmp.named('NeighborSolicitation', IcmpFamily.IPV6))).toEqual({ family: 'IPv6', type: 'NeighborSolicitation' });

@@ -5,6 +5,7 @@ import { CiliumPolicyError } from '../errors';
 import { DnsRule } from '../l7';
 import { CiliumVersion } from '../model/cilium-version';
 import { NAMESPACE_LABEL } from '../model/selectors';
+import { checkNamespaceName } from '../names';
 import { IPeer, Peer } from '../peer';
 import { Port } from '../port';
 import { EndpointSelector, LabelExpression } from '../selector';
@@ -80,6 +81,8 @@ export class ClusterDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
     this.excludedNamespaces = [...new Set(props.excludedNamespaces ?? DEFAULT_SYSTEM_NAMESPACES)].sort();
+    for (const ns of this.excludedNamespaces) checkNamespaceName(ns, 'ClusterDefaultDeny excludedNamespaces entry', this.node.path);
+    if (props.dnsNamespace !== undefined) checkNamespaceName(props.dnsNamespace, 'ClusterDefaultDeny dnsNamespace', this.node.path);
     const ingress = props.ingress ?? true;
     const egress = props.egress ?? false;
     if (!ingress && !egress) {

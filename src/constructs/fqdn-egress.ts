@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { CiliumPolicy } from '../cilium-policy';
+import { CiliumPolicy, requireNamespace } from '../cilium-policy';
 import { CiliumPolicyError } from '../errors';
 import { DnsRule } from '../l7';
 import { IPeer, Peer } from '../peer';
@@ -71,14 +71,31 @@ export class FqdnEgress extends Construct {
         location: this.node.path,
       });
     }
+    const blank = props.fqdns.find((f) => typeof f !== 'string' || f.trim() === '');
+    if (blank !== undefined) {
+      throw new CiliumPolicyError({
+        id: 'fqdn-egress-empty',
+        message: `FqdnEgress fqdns has a blank entry (${JSON.stringify(blank)})`,
+        fix: 'remove it, or write the name meant',
+        location: this.node.path,
+      });
+    }
+    if (props.ports !== undefined && props.ports.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'ports-empty',
+        message: 'FqdnEgress ports is an empty list',
+        fix: 'list the ports (e.g. [Port.tcp(443)]) or leave ports out for the default 443/TCP',
+        location: this.node.path,
+      });
+    }
     const fqdns = [...new Set(props.fqdns.map((f) => f.trim()))];
     this.policy = new CiliumPolicy(this, 'Resource', {
       name: props.name,
-      namespace: props.namespace,
+      namespace: requireNamespace(scope, id, props.namespace, 'FqdnEgress'),
       endpointSelector: props.endpointSelector,
       description: `egress to ${fqdns.join(', ')} with the DNS lookups Cilium needs to learn their addresses`,
     });
-    const ports = props.ports && props.ports.length > 0 ? props.ports : [Port.tcp(443)];
+    const ports = props.ports ?? [Port.tcp(443)];
     for (const fqdn of fqdns) this.policy.allowEgress(isPattern(fqdn) ? Peer.fqdnPattern(fqdn) : Peer.fqdn(fqdn), ports);
     const dnsRules = props.allowAllDnsLookups ? [DnsRule.all()] : fqdns.map((f) => (isPattern(f) ? DnsRule.pattern(f) : DnsRule.name(f)));
     allowDns(this.policy.rule, { dnsServer: props.dnsServer, dnsRules });

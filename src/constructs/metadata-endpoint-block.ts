@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
-import { CiliumPolicy } from '../cilium-policy';
+import { CiliumPolicy, requireNamespace } from '../cilium-policy';
 import { ClusterwidePolicy } from '../clusterwide-policy';
 import { CiliumPolicyError } from '../errors';
 import { NAMESPACE_LABEL } from '../model/selectors';
 import { Peer } from '../peer';
-import { PolicyBase, chartNamespace } from '../policy-base';
+import { checkNamespaceName } from '../names';
+import { PolicyBase } from '../policy-base';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from '../selector';
 
 /** The cloud instance-metadata endpoints: AWS/GCP/Azure IPv4 and the AWS IPv6 address. */
@@ -65,15 +66,16 @@ export class MetadataEndpointBlock extends Construct {
         });
       }
       const base = props.endpointSelector?.toEndpointSelector() ?? {};
+      for (const ns of props.namespaces) checkNamespaceName(ns, 'MetadataEndpointBlock namespaces entry', this.node.path);
       const selector = EndpointSelector.of({
-        labels: { ...(base.matchLabels ?? {}) },
+        ...(base.matchLabels && Object.keys(base.matchLabels).length ? { labels: { ...base.matchLabels } } : {}),
         expressions: [LabelExpression.in(NAMESPACE_LABEL, [...props.namespaces].sort())],
       });
       this.policy = new ClusterwidePolicy(this, 'Resource', {
         name, description, endpointSelector: withExpressions(selector, base), enableDefaultDeny: { egress: false },
       });
     } else {
-      const namespace = props.namespace ?? chartNamespace(this);
+      const namespace = requireNamespace(scope, id, props.namespace, 'MetadataEndpointBlock');
       this.policy = new CiliumPolicy(this, 'Resource', {
         name, namespace, description, endpointSelector: props.endpointSelector, enableDefaultDeny: { egress: false },
       });

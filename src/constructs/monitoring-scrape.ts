@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ClusterwidePolicy } from '../clusterwide-policy';
 import { CiliumPolicyError } from '../errors';
 import { NAMESPACE_LABEL } from '../model/selectors';
+import { checkNamespaceName } from '../names';
 import { IPeer, Peer } from '../peer';
 import { Port } from '../port';
 import { EndpointSelector, LabelExpression } from '../selector';
@@ -40,11 +41,12 @@ export class MonitoringScrape extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringScrapeProps) {
     super(scope, id);
-    const namespaces = [...new Set(props.namespaces)].sort();
-    if (namespaces.length === 0 || props.ports.length === 0) {
+    const namespaces = [...new Set(props.namespaces ?? [])].sort();
+    for (const ns of namespaces) checkNamespaceName(ns, 'MonitoringScrape namespaces entry', this.node.path);
+    if (namespaces.length === 0 || (props.ports ?? []).length === 0) {
       throw new CiliumPolicyError({
         id: 'monitoring-scrape-empty',
-        message: `MonitoringScrape needs namespaces and ports (got ${namespaces.length} namespaces, ${props.ports.length} ports)`,
+        message: `MonitoringScrape needs namespaces and ports (got ${namespaces.length} namespaces, ${(props.ports ?? []).length} ports)`,
         fix: "pass namespaces: ['shop'] and ports: [Port.tcp(9090)]",
         location: this.node.path,
       });

@@ -445,10 +445,15 @@ export function plainLabels(minKeys = 0, maxKeys = 3): fc.Arbitrary<Labels> {
 export const namespaceLabels: fc.Arbitrary<Labels> = record(labelKey({ reserve: 35 }), labelValue, 1, 2);
 
 /** Label expressions (In/NotIn always with values). */
-export function expressions(key: fc.Arbitrary<string>, maxLength = 2): fc.Arbitrary<ExpressionSpec[]> {
+export function expressions(key: fc.Arbitrary<string>, maxLength = 2, minLength = 1): fc.Arbitrary<ExpressionSpec[]> {
   const withValues = fc.record({ op: fc.constantFrom<'In' | 'NotIn'>('In', 'NotIn'), key, values: fc.array(labelValue, { minLength: 1, maxLength: 3 }) });
   const without = fc.record({ op: fc.constantFrom<'Exists' | 'DoesNotExist'>('Exists', 'DoesNotExist'), key });
-  return fc.array(fc.oneof(withValues, without), { minLength: 0, maxLength });
+  return fc.array(fc.oneof(withValues, without), { minLength, maxLength });
+}
+
+/** Whether optional labels/expressions say something (the SDK refuses empty maps and lists, and selectors that select everything). */
+function saysSomething(o: { labels?: Labels; expressions?: ExpressionSpec[] }): boolean {
+  return Object.keys(o.labels ?? {}).length > 0 || (o.expressions ?? []).length > 0;
 }
 
 /** An endpoint or node selector. */
@@ -456,9 +461,19 @@ export function selector(key: fc.Arbitrary<string> = labelKey({ source: true }))
   return fc.oneof(
     fc.constant<SelectorSpec>({ kind: 'all' }),
     record(key, labelValue, 1, 3).map((labels): SelectorSpec => ({ kind: 'labels', labels })),
-    fc.record({ labels: record(key, labelValue, 0, 2), expressions: expressions(key) }, { requiredKeys: [] })
+    fc.record({ labels: record(key, labelValue, 1, 2), expressions: expressions(key) }, { requiredKeys: [] })
+      .filter(saysSomething)
       .map((o): SelectorSpec => ({ kind: 'of', ...o })),
   );
+}
+
+/**
+ * Whether a program lets some pods look up every name (DNS `*`) while another call restricts lookups: Cilium ORs them,
+ * and the SDK refuses it (`pitfall-dns-rules-widened`), so a valid program has no such mix.
+ */
+function dnsRestrictionCancelled(p: Program): boolean {
+  const dns = p.rules.flatMap((r) => r.calls).flatMap((c) => ('l7' in c && c.l7 && c.l7.kind === 'dns' ? [c.l7.rules] : []));
+  return dns.some((rules) => rules.some((d) => d.kind === 'all')) && dns.some((rules) => !rules.some((d) => d.kind === 'all'));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -627,7 +642,7 @@ export function l4Port(version: VersionText): fc.Arbitrary<PortSpec> {
     fc.record({ kind: fc.constantFrom('tcp' as const, 'udp' as const, 'sctp' as const, 'any' as const), port: portNumber }),
     fc.record({ kind: fc.constant('named' as const), name: portName, protocol: l4Protocol }, { requiredKeys: ['kind', 'name'] }),
     fc.constantFrom<PortSpec>({ kind: 'allTcp' }, { kind: 'allUdp' }, { kind: 'allSctp' }, { kind: 'allPorts' }),
-    fc.record({ kind: fc.constant('of' as const), port: fc.oneof(portNumber, fc.constant(0)), protocol: l4Protocol }, { requiredKeys: ['kind', 'port'] }),
+    fc.record({ kind: fc.constant('of' as const), port: portNumber, protocol: l4Protocol }, { requiredKeys: ['kind', 'port'] }),
     fc.record({ kind: fc.constant('of' as const), name: portName, protocol: l4Protocol }, { requiredKeys: ['kind', 'name'] }),
   ];
   if (atLeast(version, '1.16')) {
@@ -655,7 +670,7 @@ export function ports(version: VersionText, options: { icmp?: boolean } = {}): f
     : fc.oneof({ arbitrary: l4Port(version), weight: 4 }, { arbitrary: icmpPort(version), weight: 1 });
   return fc.oneof(
     { arbitrary: fc.constant(undefined), weight: 2 },
-    { arbitrary: fc.array(one, { minLength: 0, maxLength: 4 }), weight: 6 },
+    { arbitrary: fc.array(one, { minLength: 1, maxLength: 4 }), weight: 6 },
     {
       arbitrary: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 38, maxLength: 45 })
         .map((ns) => ns.map((port): PortSpec => ({ kind: 'tcp', port }))),
@@ -761,7 +776,7 @@ export interface CallContext {
 
 /** Endpoint-like peers; in a clusterwide policy they always name their namespace(s). */
 function endpointPeers(ccnp: boolean): fc.Arbitrary<PeerSpec>[] {
-  const labels = podLabels(0, 3);
+  const labels = podLabels(1, 3);
   const exprs = expressions(labelKey({ source: true }));
   const nsChoice = fc.oneof(
     namespaceName.map((namespace) => ({ namespace })),
@@ -770,7 +785,9 @@ function endpointPeers(ccnp: boolean): fc.Arbitrary<PeerSpec>[] {
     ...(ccnp ? [] : [fc.constant({})]),
   );
   return [
-    fc.tuple(nsChoice, fc.record({ labels, expressions: exprs }, { requiredKeys: [] })).map(([ns, rest]): PeerSpec => ({ kind: 'endpoints', ...ns, ...rest })),
+    fc.tuple(nsChoice, fc.record({ labels, expressions: exprs }, { requiredKeys: [] }))
+      .filter(([ns, rest]) => Object.keys(ns).length > 0 || saysSomething(rest))
+      .map(([ns, rest]): PeerSpec => ({ kind: 'endpoints', ...ns, ...rest })),
     namespaceName.map((name): PeerSpec => ({ kind: 'namespace', name })),
     fc.constant<PeerSpec>({ kind: 'allNamespaces' }),
     fc.record({ kind: fc.constant('selectedBy' as const), selector: selector(), namespace: namespaceName }, { requiredKeys: ccnp ? ['kind', 'selector', 'namespace'] : ['kind', 'selector'] }),
@@ -791,8 +808,8 @@ export function peer(ctx: CallContext, direction: 'ingress' | 'egress', deny: bo
   ];
   // cidrGroupRef in toCIDRSet is resolved from 1.16 on (version-egress-cidr-group-ref).
   if (direction === 'ingress' || atLeast(v, '1.16')) options.push(dnsSubdomain.map((name): PeerSpec => ({ kind: 'cidrGroup', name })));
-  if (atLeast(v, '1.17')) options.push(plainLabels(0, 2).map((labels): PeerSpec => ({ kind: 'cidrGroupSelector', labels })));
-  if (atLeast(v, '1.16')) options.push(podLabels(0, 2).map((labels): PeerSpec => ({ kind: 'nodes', labels })));
+  if (atLeast(v, '1.17')) options.push(plainLabels(1, 2).map((labels): PeerSpec => ({ kind: 'cidrGroupSelector', labels })));
+  if (atLeast(v, '1.16')) options.push(podLabels(1, 2).map((labels): PeerSpec => ({ kind: 'nodes', labels })));
   if (direction === 'egress') {
     if (!deny) {
       options.push(fqdnName.map((name): PeerSpec => ({ kind: 'fqdn', name })), fqdnPattern(v).map((pattern): PeerSpec => ({ kind: 'fqdnPattern', pattern })));
@@ -800,8 +817,8 @@ export function peer(ctx: CallContext, direction: 'ingress' | 'egress', deny: bo
     options.push(
       fc.record({ kind: fc.constant('service' as const), name: serviceName, namespace: namespaceName }, { requiredKeys: ccnp ? ['kind', 'name', 'namespace'] : ['kind', 'name'] }),
       fc.record({
-        kind: fc.constant('serviceSelector' as const), labels: plainLabels(0, 2), expressions: expressions(labelKey({ reserve: 0 })), namespace: namespaceName,
-      }, { requiredKeys: ['kind'] }),
+        kind: fc.constant('serviceSelector' as const), labels: plainLabels(1, 2), expressions: expressions(labelKey({ reserve: 0 })), namespace: namespaceName,
+      }, { requiredKeys: ccnp ? ['kind', 'namespace'] : ['kind'] }).filter((o) => saysSomething(o)),
     );
   }
   return fc.oneof(...options);
@@ -895,7 +912,10 @@ export function rule(version: VersionText, kind: ProgramKind, host: boolean): fc
   return fc.record({
     subject: host
       ? selector(labelKey()).map((s) => ({ nodeSelector: s }))
-      : fc.option(selector(), { nil: undefined }).map((s) => (s ? { endpointSelector: s } : {})),
+      // A clusterwide rule always selects something specific: `{}` would put the whole cluster into default deny (refused).
+      : kind === 'ClusterwidePolicy'
+        ? selector().filter((s) => s.kind !== 'all').map((s) => ({ endpointSelector: s }))
+        : fc.option(selector(), { nil: undefined }).map((s) => (s ? { endpointSelector: s } : {})),
     description: fc.option(description, { nil: undefined }),
     log: atLeast(v, '1.18') ? fc.option(logValue, { nil: undefined }) : fc.constant(undefined),
     enableDefaultDeny: atLeast(v, '1.16')
@@ -929,17 +949,20 @@ export function program(options: ProgramOptions = {}): fc.Arbitrary<Program> {
     versionScope: fc.option(fc.constantFrom('chart' as const, 'app-and-chart' as const), { nil: undefined, freq: 2 }),
     chartNamespace: fc.option(namespaceName, { nil: undefined, freq: 4 }),
     policyNamespace: k === 'CiliumPolicy' ? fc.option(namespaceName, { nil: undefined, freq: 2 }) : fc.constant(undefined),
+    fallbackNamespace: namespaceName,
     name: fc.option(fc.oneof(dnsSubdomain, dnsLabel(63)), { nil: undefined, freq: 2 }),
     rules: fc.array(k === 'ClusterwidePolicy' ? fc.boolean().chain((host) => rule(v, k, host)) : rule(v, k, false), { minLength: 1, maxLength: 3 }),
   }).map((r): Program => ({
     version: v,
     kind: k,
     ...(r.versionScope !== undefined ? { versionScope: r.versionScope } : {}),
-    ...(r.chartNamespace !== undefined ? { chartNamespace: r.chartNamespace } : {}),
+    // A CiliumPolicy needs a namespace (its own or the chart's).
+    ...(r.chartNamespace !== undefined || (k === 'CiliumPolicy' && r.policyNamespace === undefined)
+      ? { chartNamespace: r.chartNamespace ?? r.fallbackNamespace } : {}),
     ...(r.policyNamespace !== undefined ? { policyNamespace: r.policyNamespace } : {}),
     ...(r.name !== undefined ? { name: r.name } : {}),
     rules: r.rules,
-  })));
+  })).filter((p) => !dnsRestrictionCancelled(p)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -1166,7 +1189,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
           atLeast(v, '1.16') ? { kind: 'nodes', labels: { [key]: bad } } : { kind: 'endpoints', allNamespaces: true, labels: { [key]: bad } },
           atLeast(v, '1.17') ? { kind: 'cidrGroupSelector', labels: { [key.replace(/^k8s:/, '')]: bad } } : { kind: 'selectedBy', selector: { kind: 'labels', labels: { [key]: bad } }, namespace: ns },
         ];
-        return piece(`label value ${JSON.stringify(bad)}`, ['crd-label-value', 'peer-namespace-syntax'], { at: 'call', call: peerCall(verb, peers[which]) });
+        return piece(`label value ${JSON.stringify(bad)}`, ['crd-label-value', 'namespace-name-syntax'], { at: 'call', call: peerCall(verb, peers[which]) });
       }),
   },
   {
@@ -1193,7 +1216,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: VERSIONS,
     kinds: ALL_KINDS,
     piece: () => fc.tuple(anyVerbWithPeer, fc.constantFrom('In' as const, 'NotIn' as const), labelKey(), namespaceName).map(([verb, op, key, ns]) => piece(`${op} ${key} ()`,
-      ['sanitize-selector-values'], { at: 'call', call: peerCall(verb, { kind: 'endpoints', namespace: ns, expressions: [{ op, key, values: [] }] }) })),
+      ['sanitize-selector-values', 'selector-empty'], { at: 'call', call: peerCall(verb, { kind: 'endpoints', namespace: ns, expressions: [{ op, key, values: [] }] }) })),
   },
   {
     name: 'bad FQDN',
@@ -1240,13 +1263,13 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'nodes peer before 1.16',
     versions: before('1.16'),
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(anyVerbWithPeer, podLabels(0, 2)).map(([verb, labels]) => piece('Peer.nodes', ['version-nodes'], { at: 'call', call: peerCall(verb, { kind: 'nodes', labels }) })),
+    piece: () => fc.tuple(anyVerbWithPeer, podLabels(1, 2)).map(([verb, labels]) => piece('Peer.nodes', ['version-nodes'], { at: 'call', call: peerCall(verb, { kind: 'nodes', labels }) })),
   },
   {
     name: 'cidrGroupSelector before 1.17',
     versions: before('1.17'),
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(anyVerbWithPeer, plainLabels(0, 2))
+    piece: () => fc.tuple(anyVerbWithPeer, plainLabels(1, 2))
       .map(([verb, labels]) => piece('Peer.cidrGroupSelector', ['version-cidr-group-selector'], { at: 'call', call: peerCall(verb, { kind: 'cidrGroupSelector', labels }) })),
   },
   {
@@ -1305,7 +1328,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
         fc.record({ kind: fc.constantFrom('udp' as const, 'sctp' as const, 'any' as const), port: portNumber }).map((port) => ({ port: port as PortSpec, expect: ['sanitize-l7-protocol'] })),
         fc.tuple(portNumber, fc.constantFrom(Protocol.UDP, Protocol.SCTP, Protocol.ANY, undefined))
           .map(([port, protocol]) => ({ port: { kind: 'of', port, ...(protocol ? { protocol } : {}) } as PortSpec, expect: ['sanitize-l7-protocol'] })),
-        fc.constantFrom<PortSpec>({ kind: 'allTcp' }, { kind: 'of', port: 0, protocol: Protocol.TCP }).map((port) => ({ port, expect: ['sanitize-l7-port-zero'] })),
+        fc.constantFrom<PortSpec>({ kind: 'allTcp' }, { kind: 'of', port: 0, protocol: Protocol.TCP }).map((port) => ({ port, expect: ['sanitize-l7-port-zero', 'port-out-of-range'] })),
         fc.constantFrom<PortSpec>({ kind: 'allUdp' }, { kind: 'allPorts' }, { kind: 'allSctp' }).map((port) => ({ port, expect: ['sanitize-l7-port-zero', 'sanitize-l7-protocol'] })),
         icmpPort(v).map((port) => ({ port, expect: ['l7-with-icmp'] })),
       ),
@@ -1327,7 +1350,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     kinds: ALL_KINDS,
     piece: (v) => fc.tuple(fc.constantFrom('allowIngress' as const, 'allowEgress' as const), fc.constantFrom(undefined, [] as PortSpec[]),
       fc.array(httpRule, { minLength: 1, maxLength: 2 }), fc.array(dnsRule(v), { minLength: 1, maxLength: 2 }), fc.boolean())
-      .map(([verb, ps, http, dns, useDns]) => piece('L7 without ports', ['l7-without-ports'], {
+      .map(([verb, ps, http, dns, useDns]) => piece('L7 without ports', ['l7-without-ports', 'ports-empty'], {
         at: 'call',
         call: { verb, peer: { kind: 'any' }, ...(ps ? { ports: ps } : {}), l7: useDns && verb === 'allowEgress' ? { kind: 'dns', rules: dns } : { kind: 'http', rules: http } },
       })),
@@ -1356,7 +1379,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
       fqdnName.map((name): PeerSpec => ({ kind: 'fqdn', name })),
       fqdnPattern(v).map((pattern): PeerSpec => ({ kind: 'fqdnPattern', pattern })),
       fc.record({ kind: fc.constant('service' as const), name: serviceName, namespace: namespaceName }),
-      fc.record({ kind: fc.constant('serviceSelector' as const), labels: plainLabels(0, 2) }),
+      fc.record({ kind: fc.constant('serviceSelector' as const), labels: plainLabels(1, 2) }),
     )).map(([verb, p]) => piece(`${verb}(${p.kind})`, ['peer-wrong-direction'], { at: 'call', call: peerCall(verb, p) })),
   },
   {
@@ -1373,9 +1396,9 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: VERSIONS,
     kinds: ['ClusterwidePolicy'],
     piece: () => fc.tuple(anyVerbWithPeer, fc.oneof(
-      fc.record({ labels: podLabels(0, 2), expressions: expressions(labelKey()) }, { requiredKeys: [] }).map((o): PeerSpec => ({ kind: 'endpoints', ...o })),
+      fc.record({ labels: podLabels(1, 2), expressions: expressions(labelKey()) }, { requiredKeys: [] }).filter(saysSomething)
+        .map((o): PeerSpec => ({ kind: 'endpoints', ...o })),
       selector().map((s): PeerSpec => ({ kind: 'selectedBy', selector: s })),
-      fc.constant<PeerSpec>({ kind: 'endpoints', namespaceLabels: {} }),
     ), fc.boolean()).map(([verb, p, host]) => piece(`${verb}(${p.kind} without namespace)`, ['peer-namespace-required'], { at: 'call', call: peerCall(verb, p), host })),
   },
   {
@@ -1483,7 +1506,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     piece: (_v, k) => fc.oneof(
       fc.constantFrom('Bad_Name', 'UPPER', '-a', 'a-', 'a b', 'x'.repeat(254), 'a..b').map((name) => piece(`name ${JSON.stringify(name)}`, ['crd-metadata-name'], { at: 'policy', name })),
       ...(k === 'CiliumPolicy'
-        ? [fc.constantFrom('Bad', 'a_b', 'a.b', '-a', 'x'.repeat(64)).map((ns) => piece(`namespace ${JSON.stringify(ns)}`, ['crd-metadata-namespace'], { at: 'policy', policyNamespace: ns }))]
+        ? [fc.constantFrom('Bad', 'a_b', 'a.b', '-a', 'x'.repeat(64)).map((ns) => piece(`namespace ${JSON.stringify(ns)}`, ['crd-metadata-namespace', 'namespace-name-syntax'], { at: 'policy', policyNamespace: ns }))]
         : []),
     ),
   },
