@@ -85,10 +85,13 @@ export class PaymentsChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id, { namespace: 'payments' });
     new DefaultDenyNamespace(this, 'default-deny');
+    // The namespace's default deny lets every pod look up any name (DNS `*`), and Cilium ORs DNS rules: a lookup
+    // restriction here could not hold, so the SDK refuses one (pitfall-dns-rules-widened). Say what is true instead.
     new FqdnEgress(this, 'pg-gateway-egress', {
       endpointSelector: EndpointSelector.labels({ app: 'pg-gateway' }),
       fqdns: ['api.stripe.com', '*.tosspayments.com'],
       ports: [Port.tcp(443)],
+      allowAllDnsLookups: true,
     });
   }
 }

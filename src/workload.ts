@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from './errors';
-import { isNumericTargetPort, ManifestInfo, namedTargetPorts, readManifest, serviceBackends } from './model/manifests';
+import { isNumericTargetPort, ManifestInfo, namedTargetPorts, readManifest, serviceBackends, serviceSelects } from './model/manifests';
 import { NAMESPACE_LABEL } from './model/selectors';
 import { LabelSelectorModel, PortProtocolModel } from './model/policy-model';
 import { IPeer, PeerConfig, describeSelector } from './peer';
@@ -52,7 +52,7 @@ export function readWorkload(construct: IConstruct): WorkloadInfo | undefined {
   return {
     kind: info.header.kind,
     namespace,
-    selector: info.selector,
+    selector: readableSelector(construct, info.selector, info.template.labels, namespace),
     podLabels: { ...info.template.labels },
     ports: info.template.ports.map((p) => ({ number: p.port, protocol: p.protocol, ...(p.name ? { name: p.name } : {}) })),
   };
@@ -77,8 +77,8 @@ export function serviceTargetPorts(service: IConstruct): PortProtocolModel[] {
   return info.ports.map((p) => {
     if (isNumericTargetPort(p.targetPort)) return { port: String(p.targetPort), protocol: p.protocol };
     const name = String(p.targetPort);
-    const workloads = service.node.root.node.findAll().flatMap((c) => {
-      const w = isApiObjectHolder(c) ? workloadManifest(c) : undefined;
+    const workloads = appObjects(service, 'workload').flatMap((c) => {
+      const w = workloadManifest(c);
       return w ? [{ namespace: w.namespace, podLabels: w.info.template.labels, ports: w.info.template.ports }] : [];
     });
     const matches = namedTargetPorts(name, serviceBackends(info, workloads));
@@ -108,12 +108,50 @@ export function workloadSelector(construct: IConstruct): IEndpointSelector {
   };
 }
 
-/** The container ports of a workload, or the target ports of a Service (never its service ports). */
-export function workloadPorts(construct: IConstruct): PortProtocolModel[] {
+/**
+ * The ports a workload serves on: the target ports of a Service (never its service ports), or, for a workload, the
+ * target ports of the Services of the app that select its pods. A port is never taken merely because a container
+ * declares it (metrics, debug and admin ports are declared too).
+ * @returns the ports, or `undefined` when no Service of the app selects the workload
+ */
+export function servingPorts(construct: IConstruct): PortProtocolModel[] | undefined {
   if (readService(construct)) return serviceTargetPorts(construct);
   const info = readWorkload(construct);
   if (!info) throw notAWorkload(construct);
-  return info.ports.map((p) => ({ port: String(p.number), protocol: p.protocol }));
+  const podLabels = workloadManifest(construct)?.info.template.labels ?? info.podLabels;
+  const services = appObjects(construct, 'service').filter((c) => {
+    const svc = readService(c);
+    return svc !== undefined && Object.keys(svc.selector).length > 0 && (svc.namespace ?? '') === (info.namespace ?? '')
+      && serviceSelects(svc.selector, podLabels);
+  });
+  if (services.length === 0) return undefined;
+  const seen = new Set<string>();
+  return services.flatMap(serviceTargetPorts).filter((p) => {
+    const key = `${p.port}/${p.protocol}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The message for a workload whose serving ports are unknown. */
+function noServingPorts(construct: IConstruct): string {
+  return `no Service of the app selects ${construct.node.path}, so its serving ports are unknown (container ports are not used: metrics and `
+    + 'admin ports are declared there too)';
+}
+
+/** The serving ports of a workload or Service, or an error saying how to give them. */
+export function workloadPorts(construct: IConstruct): PortProtocolModel[] {
+  const ports = servingPorts(construct);
+  if (ports === undefined) {
+    throw new CiliumPolicyError({
+      id: 'workload-ports-unknown',
+      message: noServingPorts(construct),
+      fix: 'pass the ports explicitly (e.g. [Port.tcp(8080)]), or define the Service that exposes the workload in the same app',
+      location: construct.node.path,
+    });
+  }
+  return ports;
 }
 
 /** A peer for a workload's pods (namespace explicit when known); egress to it defaults to its container ports. */
@@ -139,7 +177,7 @@ export function workloadPeer(construct: IConstruct): IPeer {
         item: { endpoints: [selector] },
         namespaceImplicit: info.namespace === undefined,
         description: `pods of ${info.kind} ${construct.node.path} ${describeSelector(selector)}`,
-        defaultPorts: info.ports.map((p) => ({ port: String(p.number), protocol: p.protocol })),
+        ...portsOrReason(construct),
       };
     },
   };
@@ -187,6 +225,39 @@ export function isApiObjectHolder(x: unknown): x is IConstruct {
   }
 }
 
+function portsOrReason(construct: IConstruct): Pick<PeerConfig, 'defaultPorts' | 'defaultPortsUnknown'> {
+  const ports = servingPorts(construct);
+  return ports ? { defaultPorts: ports } : { defaultPortsUnknown: noServingPorts(construct) };
+}
+
+/** The label cdk8s-plus selects its workloads by: a hash of the construct path. */
+export const CDK8S_PLUS_SELECTOR_LABEL = 'cdk8s.io/metadata.addr';
+
+/**
+ * The selector written for a workload's pods. cdk8s-plus selects pods by a hash of the construct path
+ * (`cdk8s.io/metadata.addr`), unreadable in review and changed by a construct rename; when the pods carry labels of
+ * their own that select exactly this workload's pods among the workloads of the app (same namespace), those labels are
+ * used instead. Otherwise (no own labels, or another workload of the app has them too) the hash label stays.
+ */
+function readableSelector(
+  construct: IConstruct, selector: LabelSelectorModel, podLabels: Record<string, string>, namespace?: string,
+): LabelSelectorModel {
+  const matchLabels = selector.matchLabels ?? {};
+  if (!(CDK8S_PLUS_SELECTOR_LABEL in matchLabels) || selector.matchExpressions?.length) return selector;
+  const own: Record<string, string> = {};
+  for (const [k, v] of Object.entries(podLabels)) if (k !== CDK8S_PLUS_SELECTOR_LABEL) own[k] = v;
+  for (const [k, v] of Object.entries(matchLabels)) if (k !== CDK8S_PLUS_SELECTOR_LABEL) own[k] = v;
+  if (Object.keys(own).length === 0) return selector;
+  const self = ApiObject.of(construct);
+  const others = appObjects(construct, 'workload').some((c) => {
+    if (c === self) return false;
+    const w = workloadManifest(c);
+    if (!w) return false;
+    return (w.namespace ?? '') === (namespace ?? '') && serviceSelects(own, w.info.template.labels);
+  });
+  return others ? selector : { matchLabels: own };
+}
+
 function withNamespace(selector: LabelSelectorModel, namespace: string | undefined): LabelSelectorModel {
   return namespace === undefined ? selector : { ...selector, matchLabels: { ...(selector.matchLabels ?? {}), [NAMESPACE_LABEL]: namespace } };
 }
@@ -200,6 +271,23 @@ function workloadManifest(construct: IConstruct): { info: Extract<ManifestInfo, 
   const info = readManifest(json);
   if (info?.type !== 'workload' || info.header.kind === 'CronJob') return undefined;
   return { info, namespace: json.metadata?.namespace };
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod']);
+
+/**
+ * The distinct workload or Service objects of the app of `scope`, found by kind before any is rendered (rendering a
+ * policy to look at it would render its peers, and so on).
+ */
+function appObjects(scope: IConstruct, kinds: 'workload' | 'service'): IConstruct[] {
+  const seen = new Set<ApiObject>();
+  const out: IConstruct[] = [];
+  for (const c of scope.node.root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || seen.has(c)) continue;
+    seen.add(c);
+    if (kinds === 'service' ? c.kind === 'Service' : WORKLOAD_KINDS.has(c.kind)) out.push(c);
+  }
+  return out;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

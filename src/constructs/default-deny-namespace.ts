@@ -1,9 +1,8 @@
 import { Construct } from 'constructs';
-import { CiliumPolicy } from '../cilium-policy';
+import { CiliumPolicy, requireNamespace } from '../cilium-policy';
 import { CiliumPolicyError } from '../errors';
 import { DnsRule } from '../l7';
 import { IPeer, Peer } from '../peer';
-import { chartNamespace } from '../policy-base';
 import { Port } from '../port';
 import { allowDns, allowHostAndHealth } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
@@ -51,8 +50,8 @@ export interface DefaultDenyNamespaceProps {
    */
   readonly scrapeFrom?: IPeer;
   /**
-   * The ports `scrapeFrom` may reach.
-   * @default [Port.allTcp()]
+   * The ports `scrapeFrom` may reach (required with `scrapeFrom`: scraping is never opened on every port implicitly).
+   * @default - none; required when `scrapeFrom` is set
    */
   readonly scrapePorts?: Port[];
   /**
@@ -96,15 +95,7 @@ export class DefaultDenyNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
     super(scope, id);
-    const namespace = props.namespace ?? chartNamespace(this);
-    if (!namespace) {
-      throw new CiliumPolicyError({
-        id: 'namespace-required',
-        message: 'DefaultDenyNamespace needs a namespace',
-        fix: 'pass `namespace`, or create it in a chart that has one',
-        location: this.node.path,
-      });
-    }
+    const namespace = requireNamespace(scope, id, props.namespace, 'DefaultDenyNamespace');
     this.namespace = namespace;
     const ingress = props.ingress ?? true;
     const egress = props.egress ?? true;
@@ -113,6 +104,22 @@ export class DefaultDenyNamespace extends Construct {
         id: 'default-deny-nothing',
         message: 'DefaultDenyNamespace with ingress and egress both false denies nothing',
         fix: 'leave at least one direction on, or remove the construct',
+        location: this.node.path,
+      });
+    }
+    if (props.scrapeFrom && !(props.scrapePorts && props.scrapePorts.length > 0)) {
+      throw new CiliumPolicyError({
+        id: 'default-deny-scrape-ports',
+        message: `DefaultDenyNamespace scrapeFrom is set without scrapePorts${props.scrapePorts ? ' (an empty list)' : ''}: the scraper would reach every port of every pod`,
+        fix: 'pass the metrics ports, e.g. scrapePorts: [Port.tcp(9090)] (Port.allTcp() if every TCP port is really meant)',
+        location: this.node.path,
+      });
+    }
+    if (props.scrapePorts && !props.scrapeFrom) {
+      throw new CiliumPolicyError({
+        id: 'default-deny-scrape-ports',
+        message: 'DefaultDenyNamespace scrapePorts is set without scrapeFrom, so nobody may scrape them',
+        fix: "set scrapeFrom: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), or drop scrapePorts",
         location: this.node.path,
       });
     }
@@ -133,7 +140,7 @@ export class DefaultDenyNamespace extends Construct {
       rule.isolateIngress();
       if (props.allowHostAndHealth ?? true) allowHostAndHealth(rule);
       if (props.allowWithinNamespace) rule.allowIngress(Peer.namespace(namespace));
-      if (props.scrapeFrom) rule.allowIngress(props.scrapeFrom, props.scrapePorts ?? [Port.allTcp()]);
+      if (props.scrapeFrom && props.scrapePorts) rule.allowIngress(props.scrapeFrom, props.scrapePorts);
     }
     if (egress) {
       rule.isolateEgress();

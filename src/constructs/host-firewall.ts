@@ -4,7 +4,8 @@ import { Entity } from '../entity';
 import { CiliumPolicyError, Severity } from '../errors';
 import { L7 } from '../l7';
 import { RuleItemModel, SectionName } from '../model/policy-model';
-import { Peer } from '../peer';
+import { IPeer, Peer } from '../peer';
+import { CiliumVersion } from '../model/cilium-version';
 import { AllowOptions } from '../policy-rule';
 import { Icmp, IcmpFamily, Port } from '../port';
 import { INodeSelector, NodeSelector } from '../selector';
@@ -25,18 +26,30 @@ export enum RoutingMode {
 export enum LockoutPath {
   /** SSH (or the declared break-glass ports) from the management CIDRs. */
   BREAK_GLASS = 'break-glass',
-  /** kube-apiserver, 6443/TCP, from the cluster and the management CIDRs. */
+  /** kube-apiserver 6443/TCP from the management CIDRs, other nodes and the API clients (default: every pod); egress to it. */
   KUBE_APISERVER = 'kube-apiserver',
-  /** kubelet, 10250/TCP, from the cluster. */
+  /** kubelet 10250/TCP from the API server (and declared kubelet clients); from the nodes to other kubelets. */
   KUBELET = 'kubelet',
-  /** etcd, 2379-2380/TCP, between nodes (control planes). */
+  /** etcd 2379-2380/TCP between control-plane nodes (declared by node labels or CIDRs; default the API server nodes). */
   ETCD = 'etcd',
-  /** Cilium health checks, 4240/TCP, from other nodes and health endpoints. */
+  /** Cilium health checks: 4240/TCP and ICMP echo between nodes and health endpoints. */
   CILIUM_HEALTH = 'cilium-health',
-  /** The tunnel port of the routing mode (VXLAN 8472/UDP, Geneve 6081/UDP) from other nodes. */
+  /** The tunnel port of the routing mode (VXLAN 8472/UDP, Geneve 6081/UDP) between nodes. */
   TUNNEL = 'tunnel',
-  /** ICMP echo, destination unreachable, time exceeded and (IPv6) packet too big. */
+  /** Essential ICMP from anywhere: destination unreachable, time exceeded, (IPv6) packet too big and neighbor discovery. */
   ICMP = 'icmp',
+  /** Hubble 4244/TCP from hubble-relay: the flows that `replay` audits. */
+  HUBBLE = 'hubble',
+  /** Egress from the nodes to pods, every port: kubelet probes, admission webhooks, aggregated APIs, metrics-server. */
+  POD_TRAFFIC = 'pod-traffic',
+  /** Egress from the nodes to their DNS resolvers (`nodeDnsServers`) on 53/UDP and 53/TCP. */
+  NODE_DNS = 'node-dns',
+  /** Optional: Cilium, operator, Envoy and Hubble metrics 9962-9965/TCP from `metricsScraper`. */
+  METRICS = 'metrics',
+  /** Optional: WireGuard 51871/UDP between nodes (`wireGuard: true`). */
+  WIREGUARD = 'wireguard',
+  /** Optional: BGP 179/TCP with `bgpPeers`. */
+  BGP = 'bgp',
 }
 
 /** Removing one guarded path, with the reason. */
@@ -83,16 +96,77 @@ export interface HostFirewallProps {
    * @default - a summary of the guarded paths
    */
   readonly description?: string;
+  /**
+   * Who may call the API server (6443/TCP) besides the management CIDRs and the other nodes.
+   * @default [Peer.allNamespaces()] - every pod (controllers and operators use the API); never the world
+   */
+  readonly apiServerClients?: IPeer[];
+  /**
+   * The port the API server listens on (for the nodes' egress guard and ingress on control-plane nodes).
+   * @default 6443
+   */
+  readonly apiServerPort?: number;
+  /**
+   * Pods that call the kubelet API (10250/TCP) besides the API server, e.g. metrics-server.
+   * @default - none: only the API server (`kube-apiserver` entity)
+   */
+  readonly kubeletClients?: IPeer[];
+  /**
+   * Labels of the control-plane nodes, for etcd (`fromNodes`, Cilium 1.16+ with `nodeSelectorLabels: true`).
+   * @default - see `controlPlaneCidrs`
+   */
+  readonly controlPlaneNodeLabels?: Record<string, string>;
+  /**
+   * Addresses of the control-plane nodes, for etcd, when node labels cannot be used.
+   * @default - the nodes that run the API server (`kube-apiserver` entity), which is where stacked etcd runs
+   */
+  readonly controlPlaneCidrs?: string[];
+  /**
+   * Whether the Cilium agents run with `enable-node-selector-labels` (node labels in node identities), which
+   * `controlPlaneNodeLabels` needs.
+   * @default false
+   */
+  readonly nodeSelectorLabels?: boolean;
+  /**
+   * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
+   * @default - `k8s-app: hubble-relay` in `kube-system`
+   */
+  readonly hubbleRelay?: IPeer;
+  /**
+   * A metrics scraper allowed to Cilium's metrics ports 9962-9965/TCP (agent, operator, Envoy, Hubble).
+   * @default - none: metrics are not opened
+   */
+  readonly metricsScraper?: IPeer;
+  /**
+   * Keep WireGuard (51871/UDP) open between nodes, for transparent encryption.
+   * @default false
+   */
+  readonly wireGuard?: boolean;
+  /**
+   * BGP peers (routers) that may open 179/TCP with the nodes, for Cilium's BGP control plane.
+   * @default - none: BGP is not opened
+   */
+  readonly bgpPeers?: string[];
+  /**
+   * The nodes' DNS resolvers (from their `/etc/resolv.conf`), kept reachable on 53/UDP and 53/TCP once egress is
+   * restricted. Required as soon as an egress rule is added, unless `LockoutPath.NODE_DNS` is exempted.
+   * @default - none
+   */
+  readonly nodeDnsServers?: string[];
 }
 
 /**
  * A host firewall: a CiliumClusterwideNetworkPolicy with a `nodeSelector`, applied to the nodes' own network
  * namespace (and hostNetwork pods).
  *
- * Its lockout guard keeps open, in the same resource, the paths a cluster needs: the break-glass path (SSH) from
- * the management CIDRs, kube-apiserver 6443/TCP, kubelet 10250/TCP from the cluster, etcd 2379-2380/TCP between
- * nodes, Cilium health 4240/TCP, the tunnel port of the routing mode and essential ICMP. It refuses to synthesize
- * when a deny rule would cut one of them, and a path can only be removed with a stated reason.
+ * Its lockout guard keeps open, in the same resource, the minimal set of paths a cluster needs, each from the
+ * narrowest peer Cilium can express: break-glass ports from the management CIDRs; the API server from the
+ * management CIDRs, other nodes and pods; the kubelet from the API server; etcd between control-plane nodes; Cilium
+ * health (4240/TCP, ICMP echo) between nodes; the tunnel port; Hubble from hubble-relay; essential ICMP (never echo
+ * from the world). Metrics, WireGuard and BGP are opened only when declared. The first egress rule adds the egress
+ * guard: the API server, other kubelets, etcd, health, the tunnel, every pod (probes, webhooks, aggregated APIs) and
+ * the nodes' DNS resolvers. Synthesis fails when a deny rule would cut a guarded path; a path is removed only with
+ * `exemptions` and a stated reason.
  *
  * Host policies do nothing until the host firewall is enabled in Cilium (`hostFirewall.enabled=true`, with
  * `devices` set). Roll them out with policy audit mode first (`policyAuditMode=true`) and watch
@@ -104,9 +178,14 @@ export class HostFirewall extends Construct {
 
   private readonly guarded: GuardPath[] = [];
   private readonly exempted: Map<LockoutPath, string>;
+  private readonly props: HostFirewallProps;
+  private readonly routing: RoutingMode;
+  private readonly controlPlane: Peer[];
+  private egressGuardAdded = false;
 
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
     super(scope, id);
+    this.props = props;
     if (!props.managementCidrs || props.managementCidrs.length === 0) {
       throw new CiliumPolicyError({
         id: 'host-firewall-no-management',
@@ -114,6 +193,18 @@ export class HostFirewall extends Construct {
         fix: "pass managementCidrs: ['10.50.0.0/24']",
         location: this.node.path,
       });
+    }
+    for (const [prop, list] of [['breakGlassPorts', props.breakGlassPorts], ['apiServerClients', props.apiServerClients],
+      ['kubeletClients', props.kubeletClients], ['controlPlaneCidrs', props.controlPlaneCidrs], ['bgpPeers', props.bgpPeers],
+      ['nodeDnsServers', props.nodeDnsServers]] as const) {
+      if (list !== undefined && list.length === 0) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-empty-list',
+          message: `HostFirewall ${prop} is an empty list`,
+          fix: `list at least one entry, or leave ${prop} out for its documented default`,
+          location: this.node.path,
+        });
+      }
     }
     this.exempted = new Map();
     for (const e of props.exemptions ?? []) {
@@ -127,8 +218,9 @@ export class HostFirewall extends Construct {
       }
       this.exempted.set(e.path, e.reason.trim());
     }
-    const routing = props.routingMode ?? RoutingMode.VXLAN;
-    const paths = this.buildGuard(props.managementCidrs, props.breakGlassPorts ?? [Port.tcp(22)], routing);
+    this.routing = props.routingMode ?? RoutingMode.VXLAN;
+    this.controlPlane = this.controlPlanePeers();
+    const paths = this.ingressGuard();
     const summary = `host firewall; lockout guard keeps ${paths.map((p) => p.path).filter((v, i, a) => a.indexOf(v) === i).join(', ')} open`
       + [...this.exempted].map(([path, reason]) => `; ${path} exempted: ${reason}`).join('');
     this.policy = new ClusterwidePolicy(this, 'Resource', {
@@ -136,10 +228,7 @@ export class HostFirewall extends Construct {
       nodeSelector: props.nodeSelector ?? NodeSelector.all(),
       description: props.description ? `${props.description} (${summary})` : summary,
     });
-    for (const path of paths) {
-      this.guarded.push(path);
-      for (const peer of path.peers) this.policy.allowIngress(peer, path.ports);
-    }
+    this.keep(paths);
     this.node.addValidation({ validate: () => this.checkLockout() });
   }
 
@@ -150,7 +239,7 @@ export class HostFirewall extends Construct {
 
   /**
    * Allows traffic from the nodes to `peer`. The first egress rule puts the nodes into egress default deny; the
-   * guard then also keeps the nodes' own paths to the API server, other nodes and health checks open.
+   * guard then also keeps the nodes' own paths open (API server, kubelets, etcd, health, tunnel, pods, node DNS).
    */
   public allowEgress(peer: PeerLike, ports?: Port[], l7?: L7, options?: AllowOptions): void {
     this.ensureEgressGuard();
@@ -168,29 +257,25 @@ export class HostFirewall extends Construct {
     this.policy.denyEgress(peer, ports);
   }
 
-  private egressGuardAdded = false;
-
-  private ensureEgressGuard(): void {
-    if (this.egressGuardAdded) return;
-    this.egressGuardAdded = true;
-    const paths: GuardPath[] = [];
-    const add = (path: LockoutPath, peers: Peer[], ports: Port[]): void => {
-      if (!this.exempted.has(path)) paths.push({ path, direction: 'egress', peers, ports });
-    };
-    add(LockoutPath.KUBE_APISERVER, [Peer.entity(Entity.KUBE_APISERVER)], [Port.tcp(6443)]);
-    add(LockoutPath.KUBELET, [Peer.entity(Entity.REMOTE_NODE)], [Port.tcp(10250)]);
-    add(LockoutPath.ETCD, [Peer.entity(Entity.REMOTE_NODE)], [Port.tcp(2379), Port.tcp(2380)]);
-    add(LockoutPath.CILIUM_HEALTH, [Peer.entity(Entity.REMOTE_NODE), Peer.entity(Entity.HEALTH)], [Port.tcp(4240)]);
-    const tunnel = this.tunnelPort();
-    if (tunnel) add(LockoutPath.TUNNEL, [Peer.entity(Entity.REMOTE_NODE)], [tunnel]);
-    add(LockoutPath.ICMP, [Peer.entity(Entity.ALL)], icmpTypes());
-    for (const path of paths) {
-      this.guarded.push(path);
-      for (const peer of path.peers) this.policy.allowEgress(peer, path.ports);
+  /** The peers etcd talks to: control-plane nodes by label (1.16+, node labels on), by CIDR, or the API server nodes. */
+  private controlPlanePeers(): Peer[] {
+    const p = this.props;
+    if (p.controlPlaneNodeLabels !== undefined) {
+      const version = CiliumVersion.of(this);
+      if (!p.nodeSelectorLabels || !version.atLeast(CiliumVersion.V1_16)) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-node-labels',
+          message: `controlPlaneNodeLabels needs fromNodes (Cilium 1.16+, target is ${version}) and the agent flag enable-node-selector-labels`
+            + `${p.nodeSelectorLabels ? '' : ' (nodeSelectorLabels is not set)'}`,
+          fix: 'set nodeSelectorLabels: true if the agents run with enable-node-selector-labels on 1.16+, or give controlPlaneCidrs instead',
+          location: this.node.path,
+        });
+      }
+      return [Peer.nodes(p.controlPlaneNodeLabels)];
     }
+    if (p.controlPlaneCidrs) return p.controlPlaneCidrs.map((c) => Peer.cidr(c));
+    return [Peer.entity(Entity.KUBE_APISERVER)];
   }
-
-  private routing: RoutingMode = RoutingMode.VXLAN;
 
   private tunnelPort(): Port | undefined {
     if (this.routing === RoutingMode.VXLAN) return Port.udp(8472);
@@ -198,22 +283,71 @@ export class HostFirewall extends Construct {
     return undefined;
   }
 
-  private buildGuard(managementCidrs: string[], breakGlassPorts: Port[], routing: RoutingMode): GuardPath[] {
-    this.routing = routing;
-    const mgmt = managementCidrs.map((c) => Peer.cidr(c));
+  private ingressGuard(): GuardPath[] {
+    const p = this.props;
+    const mgmt = p.managementCidrs.map((c) => Peer.cidr(c));
+    const nodes = Peer.entity(Entity.REMOTE_NODE);
+    const health = Peer.entity(Entity.HEALTH);
+    const apiPort = Port.tcp(p.apiServerPort ?? 6443);
     const paths: GuardPath[] = [];
-    const add = (path: LockoutPath, peers: Peer[], ports: Port[]): void => {
+    const add = (path: LockoutPath, peers: IPeer[], ports: Port[]): void => {
       if (!this.exempted.has(path)) paths.push({ path, direction: 'ingress', peers, ports });
     };
-    add(LockoutPath.BREAK_GLASS, mgmt, breakGlassPorts);
-    add(LockoutPath.KUBE_APISERVER, [Peer.entity(Entity.CLUSTER), ...mgmt], [Port.tcp(6443)]);
-    add(LockoutPath.KUBELET, [Peer.entity(Entity.CLUSTER)], [Port.tcp(10250)]);
-    add(LockoutPath.ETCD, [Peer.entity(Entity.REMOTE_NODE)], [Port.tcp(2379), Port.tcp(2380)]);
-    add(LockoutPath.CILIUM_HEALTH, [Peer.entity(Entity.REMOTE_NODE), Peer.entity(Entity.HEALTH)], [Port.tcp(4240)]);
+    add(LockoutPath.BREAK_GLASS, mgmt, p.breakGlassPorts ?? [Port.tcp(22)]);
+    add(LockoutPath.KUBE_APISERVER, [...mgmt, nodes, ...(p.apiServerClients ?? [Peer.allNamespaces()])], [apiPort]);
+    add(LockoutPath.KUBELET, [Peer.entity(Entity.KUBE_APISERVER), ...(p.kubeletClients ?? [])], [Port.tcp(10250)]);
+    add(LockoutPath.ETCD, this.controlPlane, [Port.tcp(2379), Port.tcp(2380)]);
+    add(LockoutPath.CILIUM_HEALTH, [nodes, health], [Port.tcp(4240), Icmp.echoRequest(), Icmp.echoRequest(IcmpFamily.IPV6)]);
     const tunnel = this.tunnelPort();
-    if (tunnel) add(LockoutPath.TUNNEL, [Peer.entity(Entity.REMOTE_NODE)], [tunnel]);
-    add(LockoutPath.ICMP, [Peer.entity(Entity.ALL)], icmpTypes());
+    if (tunnel) add(LockoutPath.TUNNEL, [nodes], [tunnel]);
+    add(LockoutPath.ICMP, [Peer.entity(Entity.ALL)], essentialIcmp());
+    add(LockoutPath.HUBBLE, [p.hubbleRelay ?? Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s:k8s-app': 'hubble-relay' } })], [Port.tcp(4244)]);
+    if (p.metricsScraper) add(LockoutPath.METRICS, [p.metricsScraper], [9962, 9963, 9964, 9965].map((n) => Port.tcp(n)));
+    if (p.wireGuard) add(LockoutPath.WIREGUARD, [nodes], [Port.udp(51871)]);
+    if (p.bgpPeers) add(LockoutPath.BGP, p.bgpPeers.map((c) => Peer.cidr(c)), [Port.tcp(179)]);
     return paths;
+  }
+
+  private ensureEgressGuard(): void {
+    if (this.egressGuardAdded) return;
+    this.egressGuardAdded = true;
+    const p = this.props;
+    if (!p.nodeDnsServers && !this.exempted.has(LockoutPath.NODE_DNS)) {
+      throw new CiliumPolicyError({
+        id: 'host-firewall-node-dns',
+        message: 'an egress rule puts the nodes into egress default deny, and the nodes\' DNS resolvers are not declared: node DNS (image pulls, '
+          + 'the kubelet, cloud agents) would break',
+        fix: "pass nodeDnsServers: ['169.254.169.253/32'] (the resolvers of the nodes' /etc/resolv.conf), or exempt LockoutPath.NODE_DNS with a reason",
+        location: this.node.path,
+      });
+    }
+    const nodes = Peer.entity(Entity.REMOTE_NODE);
+    const paths: GuardPath[] = [];
+    const add = (path: LockoutPath, peers: IPeer[], ports: Port[]): void => {
+      if (!this.exempted.has(path)) paths.push({ path, direction: 'egress', peers, ports });
+    };
+    add(LockoutPath.KUBE_APISERVER, [Peer.entity(Entity.KUBE_APISERVER)], [Port.tcp(p.apiServerPort ?? 6443)]);
+    add(LockoutPath.KUBELET, [nodes], [Port.tcp(10250)]);
+    add(LockoutPath.ETCD, this.controlPlane, [Port.tcp(2379), Port.tcp(2380)]);
+    add(LockoutPath.CILIUM_HEALTH, [nodes, Peer.entity(Entity.HEALTH)], [Port.tcp(4240), Icmp.echoRequest(), Icmp.echoRequest(IcmpFamily.IPV6)]);
+    const tunnel = this.tunnelPort();
+    if (tunnel) add(LockoutPath.TUNNEL, [nodes], [tunnel]);
+    add(LockoutPath.ICMP, [Peer.entity(Entity.ALL)], essentialIcmp());
+    add(LockoutPath.POD_TRAFFIC, [Peer.allNamespaces()], [Port.allPorts()]);
+    if (p.nodeDnsServers) add(LockoutPath.NODE_DNS, p.nodeDnsServers.map((c) => Peer.cidr(c)), [Port.udp(53), Port.tcp(53)]);
+    if (p.wireGuard) add(LockoutPath.WIREGUARD, [nodes], [Port.udp(51871)]);
+    if (p.bgpPeers) add(LockoutPath.BGP, p.bgpPeers.map((c) => Peer.cidr(c)), [Port.tcp(179)]);
+    this.keep(paths);
+  }
+
+  private keep(paths: GuardPath[]): void {
+    for (const path of paths) {
+      this.guarded.push(path);
+      for (const peer of path.peers) {
+        if (path.direction === 'ingress') this.policy.allowIngress(peer, path.ports);
+        else this.policy.allowEgress(peer, path.ports);
+      }
+    }
   }
 
   private checkLockout(): string[] {
@@ -234,11 +368,12 @@ export class HostFirewall extends Construct {
   }
 }
 
-function icmpTypes(): Port[] {
+/** ICMP every host needs from anywhere: errors (path MTU discovery, traceroute) and IPv6 neighbor discovery; never echo. */
+function essentialIcmp(): Port[] {
   return [
-    Icmp.echoRequest(), Icmp.echoReply(), Icmp.destinationUnreachable(), Icmp.timeExceeded(),
-    Icmp.echoRequest(IcmpFamily.IPV6), Icmp.echoReply(IcmpFamily.IPV6), Icmp.destinationUnreachable(IcmpFamily.IPV6),
-    Icmp.timeExceeded(IcmpFamily.IPV6), Icmp.packetTooBig(),
+    Icmp.destinationUnreachable(), Icmp.timeExceeded(),
+    Icmp.destinationUnreachable(IcmpFamily.IPV6), Icmp.packetTooBig(), Icmp.timeExceeded(IcmpFamily.IPV6),
+    Icmp.type(135, IcmpFamily.IPV6), Icmp.type(136, IcmpFamily.IPV6),
   ];
 }
 

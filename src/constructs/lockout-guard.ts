@@ -1,7 +1,7 @@
 import { cidrsIntersect, parseCidr } from '../model/cidr';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import { IcmpFieldModel, PortProtocolModel, RuleItemModel, SectionName, sectionDirection } from '../model/policy-model';
-import { Peer } from '../peer';
+import { IPeer } from '../peer';
 import { Port } from '../port';
 
 /** One path the host-firewall lockout guard keeps open. */
@@ -11,7 +11,7 @@ export interface GuardPath {
   /** Direction on the node. */
   readonly direction: 'ingress' | 'egress';
   /** The peers on the other side. */
-  readonly peers: Peer[];
+  readonly peers: IPeer[];
   /** Its ports and ICMP types. */
   readonly ports: Port[];
 }
@@ -39,7 +39,7 @@ export function guardViolations(paths: GuardPath[], denies: { section: SectionNa
       if (sectionDirection(deny.section) !== path.direction) continue;
       const peer = path.peers.find((p) => peerOverlaps(deny.item, p.toPeerConfig().item));
       const port = path.ports.find((p) => portOverlaps(deny.item, p));
-      if (peer && port) out.push({ path: path.path, section: deny.section, index: deny.index, what: `${peer} on ${port}` });
+      if (peer && port) out.push({ path: path.path, section: deny.section, index: deny.index, what: `${peer.toPeerConfig().description} on ${port}` });
     }
   }
   return out;
@@ -69,8 +69,11 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
       if (dc && guardCidrs.some((g) => { const gc = parseCidr(g); return gc !== undefined && cidrsIntersect(dc, gc); })) return true;
     }
   }
-  if (deny.endpoints && (guardEntity === 'cluster' || guardEntity === 'all')) return true;
-  if (deny.nodes && (guardEntity === 'remote-node' || guardEntity === 'cluster' || guardEntity === 'all')) return true;
+  if (deny.endpoints && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined)) return true;
+  if (deny.nodes && (guardEntity === 'remote-node' || guardEntity === 'kube-apiserver' || guardEntity === 'cluster' || guardEntity === 'all'
+    || guard.nodes !== undefined)) return true;
+  if (guard.endpoints && deny.entities && deny.entities.includes('cluster')) return true;
+  if (guard.nodes && deny.entities && deny.entities.some((e) => e === 'cluster' || e === 'remote-node')) return true;
   return false;
 }
 

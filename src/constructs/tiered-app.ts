@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { CiliumPolicy } from '../cilium-policy';
+import { CiliumPolicy, requireNamespace } from '../cilium-policy';
 import { CiliumPolicyError } from '../errors';
 import { DnsRule, L7 } from '../l7';
 import { IPeer, Peer } from '../peer';
-import { chartNamespace, defaultName } from '../policy-base';
+import { defaultName } from '../policy-base';
 import { Port } from '../port';
 import { EndpointSelector, IEndpointSelector } from '../selector';
-import { EndpointSelectorLike, PeerLike, isApiObjectHolder, toEndpointSelector, workloadPorts } from '../workload';
+import { EndpointSelectorLike, PeerLike, isApiObjectHolder, servingPorts, toEndpointSelector } from '../workload';
 import { allowDns, allowHostAndHealth } from './builtins';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
@@ -41,10 +41,16 @@ export interface Tier {
    */
   readonly workload?: EndpointSelectorLike;
   /**
-   * The container ports the tier listens on (never a Service port: Cilium enforces after service translation).
-   * @default - the workload's container ports with their protocols, or the Service's target ports
+   * The container ports the tier serves on (never a Service port: Cilium enforces after service translation).
+   * @default - the target ports of the Service given as `workload`, or of the Services of the app that select the
+   * workload; never ports merely declared by a container (metrics, admin)
    */
   readonly ports?: Port[];
+  /**
+   * The tier's metrics ports, opened to `metricsFrom` only (and only on this tier).
+   * @default - none: `metricsFrom` cannot reach the tier
+   */
+  readonly metricsPorts?: Port[];
   /**
    * L7 rules for traffic into the tier (HTTP or Kafka on TCP ports).
    * @default - no L7 restriction
@@ -63,6 +69,7 @@ interface ResolvedTier {
   readonly ports: Port[];
   readonly l7?: L7;
   readonly egress?: TierEgress[];
+  readonly metricsPorts?: Port[];
 }
 
 /** Properties of a `TieredApp`. */
@@ -101,15 +108,11 @@ export interface TieredAppProps {
    */
   readonly dnsRules?: DnsRule[];
   /**
-   * A metrics scraper (e.g. Prometheus) allowed into every tier on `metricsPorts`.
+   * A metrics scraper (e.g. Prometheus), allowed into each tier on that tier's own `metricsPorts` (a tier without
+   * them is not scraped; at least one tier must declare them).
    * @default - none
    */
   readonly metricsFrom?: PeerLike;
-  /**
-   * The metrics ports.
-   * @default [Port.tcp(9090)]
-   */
-  readonly metricsPorts?: Port[];
 }
 
 /**
@@ -130,18 +133,30 @@ export class TieredApp extends Construct {
 
   constructor(scope: Construct, id: string, props: TieredAppProps) {
     super(scope, id);
-    const namespace = props.namespace ?? chartNamespace(this);
-    if (!namespace) {
-      throw new CiliumPolicyError({
-        id: 'namespace-required', message: 'TieredApp needs a namespace', fix: 'pass `namespace`, or create it in a chart that has one', location: this.node.path,
-      });
-    }
+    const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
     this.namespace = namespace;
     if (!props.tiers || props.tiers.length === 0) {
       throw new CiliumPolicyError({ id: 'tiered-app-no-tiers', message: 'TieredApp needs at least one tier', fix: "pass tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }]", location: this.node.path });
     }
     const prefix = props.name ?? defaultName(id);
     const tiers = props.tiers.map((tier) => this.resolveTier(tier));
+    const scraped = tiers.filter((t) => t.metricsPorts !== undefined);
+    if (props.metricsFrom && scraped.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'tiered-app-metrics-ports',
+        message: 'metricsFrom is set, but no tier declares metricsPorts, so the scraper could reach nothing',
+        fix: "give the tiers that expose metrics their ports, e.g. { name: 'api', …, metricsPorts: [Port.tcp(9090)] }",
+        location: this.node.path,
+      });
+    }
+    if (!props.metricsFrom && scraped.length > 0) {
+      throw new CiliumPolicyError({
+        id: 'tiered-app-metrics-ports',
+        message: `tier ${scraped[0].name} declares metricsPorts, but metricsFrom is not set, so nobody may scrape them`,
+        fix: "set metricsFrom: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), or drop metricsPorts",
+        location: this.node.path,
+      });
+    }
     const names = new Set<string>();
     tiers.forEach((tier, i) => {
       if (names.has(tier.name)) {
@@ -164,7 +179,7 @@ export class TieredApp extends Construct {
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
       for (const source of sources) rule.allowIngress(source, tier.ports, tier.l7);
       allowHostAndHealth(rule);
-      if (props.metricsFrom) rule.allowIngress(props.metricsFrom, props.metricsPorts ?? [Port.tcp(9090)]);
+      if (props.metricsFrom && tier.metricsPorts) rule.allowIngress(props.metricsFrom, tier.metricsPorts);
       if (props.egressLockdown) {
         allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
         if (i + 1 < tiers.length) rule.allowEgress(this.tierPeers[i + 1], tiers[i + 1].ports);
@@ -197,19 +212,45 @@ export class TieredApp extends Construct {
         id: 'tiered-app-tier-selector', message: `tier ${tier.name} needs labels or a workload`, fix: "pass labels: { app: '…' } or workload: <Deployment>", location: this.node.path,
       });
     }
+    if (tier.labels !== undefined && Object.keys(tier.labels).length === 0) {
+      throw new CiliumPolicyError({
+        id: 'selector-empty',
+        message: `tier ${tier.name} has labels: {}, which selects every pod of the namespace`,
+        fix: "give the tier's pod labels, e.g. labels: { app: 'api' }, or a workload",
+        location: this.node.path,
+      });
+    }
+    if (tier.metricsPorts !== undefined && tier.metricsPorts.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'ports-empty',
+        message: `tier ${tier.name} has metricsPorts: [], which would open every port to the scraper`,
+        fix: 'list the metrics ports, e.g. [Port.tcp(9090)], or leave metricsPorts out',
+        location: this.node.path,
+      });
+    }
     const selector = tier.workload ? toEndpointSelector(tier.workload) : EndpointSelector.labels(tier.labels ?? {});
     let ports = tier.ports;
     if (!ports && tier.workload && isApiObjectHolder(tier.workload)) {
-      ports = workloadPorts(tier.workload).map(Port._fromModel);
+      const serving = servingPorts(tier.workload);
+      if (!serving) {
+        throw new CiliumPolicyError({
+          id: 'tiered-app-tier-ports',
+          message: `tier ${tier.name}: no Service of the app selects ${tier.workload.node.path}, so its serving ports are unknown; its container `
+            + 'ports are not used, because metrics and admin ports are declared there too',
+          fix: 'pass ports: [Port.tcp(<containerPort>)] with the ports the tier serves, or give the Service as the workload',
+          location: this.node.path,
+        });
+      }
+      ports = serving.map(Port._fromModel);
     }
     if (!ports || ports.length === 0) {
       throw new CiliumPolicyError({
         id: 'tiered-app-tier-ports',
-        message: `tier ${tier.name} has no ports: give its container ports (not the Service port)`,
-        fix: 'pass ports: [Port.tcp(<containerPort>)], or a workload whose containers declare their ports',
+        message: `tier ${tier.name} has no ports: give the container ports it serves on (not the Service port)`,
+        fix: 'pass ports: [Port.tcp(<containerPort>)], or a Service (or a workload a Service of the app selects)',
         location: this.node.path,
       });
     }
-    return { name: tier.name, selector, ports, l7: tier.l7, egress: tier.egress };
+    return { name: tier.name, selector, ports, l7: tier.l7, egress: tier.egress, metricsPorts: tier.metricsPorts };
   }
 }

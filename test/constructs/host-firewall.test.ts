@@ -21,14 +21,26 @@ describe('HostFirewall', () => {
     expect(ccnp.metadata).toEqual({ name: 'control-plane' });
     expect(ccnp.spec.nodeSelector).toEqual({ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } });
     const ports = ingressPorts(ccnp.spec);
-    for (const p of ['22/TCP', '6443/TCP', '10250/TCP', '2379/TCP', '2380/TCP', '4240/TCP', '8472/UDP', 'icmp:8', 'icmp6:128']) expect(ports).toContain(p);
+    for (const p of ['22/TCP', '6443/TCP', '10250/TCP', '2379/TCP', '2380/TCP', '4240/TCP', '8472/UDP', '4244/TCP', 'icmp:8', 'icmp6:128', 'icmp:3', 'icmp6:2']) {
+      expect(ports).toContain(p);
+    }
     expect(ccnp.spec.ingress).toContainEqual({
       fromCIDR: ['10.50.0.0/24'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] }],
     });
+    // Each path from the narrowest peer: kubelet from the API server only, etcd from the API server nodes, echo never from the world.
+    expect(ccnp.spec.ingress).toContainEqual({ fromEntities: ['kube-apiserver'], toPorts: [{ ports: ['2379', '2380', '10250'].map((port) => ({ port, protocol: 'TCP' })) }] });
     expect(ccnp.spec.ingress).toContainEqual({
       fromEntities: ['remote-node'],
-      toPorts: [{ ports: ['2379', '2380', '4240'].map((port) => ({ port, protocol: 'TCP' })).concat([{ port: '8472', protocol: 'UDP' }]) }],
+      toPorts: [{ ports: ['4240', '6443'].map((port) => ({ port, protocol: 'TCP' })).concat([{ port: '8472', protocol: 'UDP' }]) }],
     });
+    expect(ccnp.spec.ingress).toContainEqual({
+      fromEndpoints: [{ matchLabels: { 'k8s:k8s-app': 'hubble-relay', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+      toPorts: [{ ports: [{ port: '4244', protocol: 'TCP' }] }],
+    });
+    const fromAll = ccnp.spec.ingress.filter((i: any) => i.fromEntities?.includes('all'));
+    expect(fromAll.flatMap((i: any) => i.icmps.flatMap((r: any) => r.fields.map((f: any) => `${f.family}:${f.type}`))).sort())
+      .toEqual(['IPv4:11', 'IPv4:3', 'IPv6:1', 'IPv6:135', 'IPv6:136', 'IPv6:2', 'IPv6:3']);
+    expect(JSON.stringify(ccnp.spec.ingress)).not.toContain('"cluster"');
     expect(ccnp.spec.egress).toBeUndefined();
   });
 
@@ -43,13 +55,24 @@ describe('HostFirewall', () => {
     expect(ports).not.toContain('6081/UDP');
   });
 
-  test('an egress rule brings the egress guard with it', () => {
+  test('an egress rule brings the egress guard with it, and needs the node DNS resolvers', () => {
     const c = chart();
-    const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.0.0.0/24'] });
+    const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.0.0.0/24'], nodeDnsServers: ['169.254.169.253/32'] });
     fw.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)]);
     const [ccnp] = synth(c);
-    expect(ccnp.spec.egress).toContainEqual({ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] });
+    // The API server and etcd (on the API server nodes by default), other kubelets, health and the tunnel to other nodes.
+    expect(ccnp.spec.egress).toContainEqual({ toEntities: ['kube-apiserver'], toPorts: [{ ports: ['2379', '2380', '6443'].map((port) => ({ port, protocol: 'TCP' })) }] });
+    expect(ccnp.spec.egress).toContainEqual({
+      toEntities: ['remote-node'], toPorts: [{ ports: [{ port: '4240', protocol: 'TCP' }, { port: '10250', protocol: 'TCP' }, { port: '8472', protocol: 'UDP' }] }],
+    });
     expect(ccnp.spec.egress).toContainEqual({ toEntities: ['world'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] });
+    expect(ccnp.spec.egress).toContainEqual({ toCIDR: ['169.254.169.253/32'], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }] }] });
+    expect(ccnp.spec.egress).toContainEqual({
+      toEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }],
+      toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }],
+    });
+    const bare = new HostFirewall(chart(), 'fw', { managementCidrs: ['10.0.0.0/24'] });
+    expect(() => bare.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)])).toThrow(/nodeDnsServers.*\(host-firewall-node-dns\)|host-firewall-node-dns/s);
   });
 
   test('a path removed with a stated reason is left out and the reason recorded', () => {

@@ -39,7 +39,7 @@ describe('TieredApp', () => {
       egressLockdown: true,
       metricsFrom: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }),
       tiers: [
-        { name: 'api', labels: { app: 'api' }, ports: [Port.tcp(8080)] },
+        { name: 'api', labels: { app: 'api' }, ports: [Port.tcp(8080)], metricsPorts: [Port.tcp(9090)] },
         { name: 'db', labels: { app: 'db' }, ports: [Port.tcp(5432)], egress: [{ peer: Peer.cidr('10.9.0.0/16'), ports: [Port.tcp(443)] }] },
       ],
     });
@@ -56,18 +56,42 @@ describe('TieredApp', () => {
       toPorts: [{ ports: [{ port: '9090', protocol: 'TCP' }] }],
     });
     const db = policies['shop-db'].spec;
+    // Metrics are opened per tier: db declares none, so the scraper gets nothing there.
+    expect(JSON.stringify(db.ingress)).not.toContain('prometheus');
     expect(db.egress[1]).toEqual({ toCIDR: ['10.9.0.0/16'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] });
   });
 
-  test('a cdk8s-plus workload gives the selector and its container ports with their protocols', () => {
+  test('a cdk8s-plus workload: its own pod labels as selector, the ports of the Service that exposes it, never a merely declared port', () => {
     const c = chart('dns');
     const dep = new kplus.Deployment(c, 'resolver', {
-      containers: [{ image: 'coredns', portNumber: 5353, ports: [{ number: 9053, protocol: kplus.Protocol.UDP }] }],
+      podMetadata: { labels: { app: 'resolver' } },
+      containers: [{ image: 'coredns', portNumber: 5353, ports: [{ number: 9053, protocol: kplus.Protocol.UDP }, { number: 9153, name: 'metrics' }] }],
+    });
+    new ApiObject(c, 'svc', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'resolver' },
+      spec: { selector: { app: 'resolver' }, ports: [{ port: 53, targetPort: 5353 }, { port: 53, targetPort: 9053, protocol: 'UDP', name: 'udp' }] },
     });
     new TieredApp(c, 'app', { entry: [Peer.namespace('clients')], tiers: [{ name: 'dns', workload: dep }] });
     const policy = byName(synth(c))['app-dns'];
-    expect(policy.spec.endpointSelector).toEqual({ matchLabels: dep.matchLabels });
+    expect(policy.spec.endpointSelector).toEqual({ matchLabels: { app: 'resolver' } });
     expect(policy.spec.ingress[0].toPorts[0].ports).toEqual([{ port: '5353', protocol: 'TCP' }, { port: '9053', protocol: 'UDP' }]);
+  });
+
+  test('a workload that no Service exposes must declare its ports; the hash label stays when the pods have no labels of their own', () => {
+    const c = chart('dns');
+    const dep = new kplus.Deployment(c, 'resolver', { containers: [{ image: 'coredns', portNumber: 5353 }] });
+    expect(() => new TieredApp(c, 'app', { entry: [Peer.namespace('clients')], tiers: [{ name: 'dns', workload: dep }] }))
+      .toThrow(/tier dns: no Service of the app selects test\/resolver, so its serving ports are unknown.*\(tiered-app-tier-ports\)/s);
+    new TieredApp(c, 'ok', { entry: [Peer.namespace('clients')], tiers: [{ name: 'dns', workload: dep, ports: [Port.tcp(5353)] }] });
+    expect(byName(synth(c))['ok-dns'].spec.endpointSelector).toEqual({ matchLabels: dep.matchLabels });
+  });
+
+  test('own pod labels shared with another workload of the app fall back to the hash label', () => {
+    const c = chart('dns');
+    const a = new kplus.Deployment(c, 'a', { podMetadata: { labels: { app: 'x' } }, containers: [{ image: 'a', portNumber: 80 }] });
+    new kplus.Deployment(c, 'b', { podMetadata: { labels: { app: 'x' } }, containers: [{ image: 'b', portNumber: 80 }] });
+    new TieredApp(c, 'app', { tiers: [{ name: 'a', workload: a, ports: [Port.tcp(80)] }] });
+    expect(byName(synth(c))['app-a'].spec.endpointSelector.matchLabels).toHaveProperty(['cdk8s.io/metadata.addr']);
   });
 
   test('a Service gives its selector and its targetPort, never the service port', () => {
