@@ -17,6 +17,7 @@ import {
   NodeSelector,
   Peer,
   Port,
+  validateApp,
 } from '../src';
 
 function chart(namespace?: string): Chart {
@@ -184,7 +185,8 @@ describe('CiliumPolicy', () => {
 
   test('fails when L7 rules come without ports', () => {
     const policy = new CiliumPolicy(chart('ns'), 'p');
-    expect(() => policy.allowIngress(Peer.any(), [], L7.http(HttpRule.get('/')))).toThrow(/L7 http rules need ports/);
+    expect(() => policy.allowIngress(Peer.any(), undefined, L7.http(HttpRule.get('/')))).toThrow(/L7 http rules need ports/);
+    expect(() => policy.allowIngress(Peer.any(), [], L7.http(HttpRule.get('/')))).toThrow(/allowIngress\(any peer, \[\]\): an empty port list .* means every port \(ports-empty\)/);
   });
 
   test('fails at synthesis when two policies share a name', () => {
@@ -204,11 +206,19 @@ describe('CiliumPolicy', () => {
 describe('ClusterwidePolicy', () => {
   test('never writes a namespace, even in a namespaced chart', () => {
     const c = chart('shop');
-    const policy = new ClusterwidePolicy(c, 'dns');
+    const policy = new ClusterwidePolicy(c, 'dns', { enableDefaultDeny: { egress: false } });
     policy.allowEgress(Peer.kubeDns(), [Port.any(53)]);
     const [ccnp] = synth(c);
     expect(ccnp.kind).toBe('CiliumClusterwideNetworkPolicy');
     expect(ccnp.metadata).toEqual({ name: 'dns' });
+  });
+
+  test('warns when every endpoint of the cluster goes into default deny (endpointSelector {} with an allow rule)', () => {
+    const c = chart();
+    new ClusterwidePolicy(c, 'dns').allowEgress(Peer.kubeDns(), [Port.any(53)]);
+    const found = validateApp(c).filter((d) => d.id === 'pitfall-ccnp-select-all-default-deny');
+    expect(found.map((d) => [d.severity, d.constructPath, d.path])).toEqual([['warning', 'test/dns/Resource', 'spec.endpointSelector']]);
+    expect(found[0].message).toMatch(/selects every endpoint of the cluster, kube-system.* into egress default deny/);
   });
 
   test('fails when an endpoint peer has no namespace', () => {
@@ -221,7 +231,7 @@ describe('ClusterwidePolicy', () => {
   test('fails when a service peer has no namespace', () => {
     const c = chart();
     new ClusterwidePolicy(c, 'p').allowEgress(Peer.service('db'));
-    expect(() => Testing.synth(c)).toThrow(/service db has no namespace: in a clusterwide policy it would match services of that name in every namespace/);
+    expect(() => Testing.synth(c)).toThrow(/service db has no namespace: in a clusterwide policy it would match Services of that name in every namespace/);
   });
 
   test('host policies select nodes', () => {

@@ -157,6 +157,16 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-network-policy-overlap', severity: W, versions: 'all', what: 'a Kubernetes NetworkPolicy and a Cilium policy select the same pods (their allows add up)' },
   { id: 'pitfall-host-lockout', severity: W, versions: 'all', what: 'a host policy in default deny without the paths nodes need (kubelet, health, tunnel, API server)' },
   { id: 'pitfall-kafka-removed', severity: E, versions: '1.20-dev', what: 'kafka or l7proto rules (removed in Cilium 1.20)' },
+  { id: 'pitfall-broad-peer', severity: W, versions: 'all', what: 'an allow rule open to every address (`0.0.0.0/0`, `::/0`) or every name (toFQDNs `*`)' },
+  { id: 'pitfall-cidr-host-bits', severity: W, versions: 'all', what: 'a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network' },
+  {
+    id: 'pitfall-ccnp-select-all-default-deny', severity: W, versions: 'all',
+    what: 'a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included',
+  },
+  {
+    id: 'pitfall-dns-rules-widened', severity: E, versions: 'all',
+    what: 'a DNS rule restricting lookups, cancelled by another policy\'s DNS `*` for the same pods, server and port (Cilium ORs them)',
+  },
 ];
 
 /**

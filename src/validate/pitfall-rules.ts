@@ -24,6 +24,10 @@
  * | `pitfall-network-policy-overlap` | pitfall | warning | all | a Kubernetes NetworkPolicy and a Cilium policy select the same pods (their allows add up) |
  * | `pitfall-host-lockout` | pitfall | warning | all | a host policy in default deny without the paths nodes need (kubelet, health, tunnel, API server) |
  * | `pitfall-kafka-removed` | pitfall | error | 1.20-dev | kafka or l7proto rules (removed in Cilium 1.20) |
+ * | `pitfall-broad-peer` | pitfall | warning | all | an allow rule open to every address (`0.0.0.0/0`, `::/0`) or every name (toFQDNs `*`) |
+ * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |
+ * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |
+ * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by another policy's DNS `*` for the same pods, server and port (Cilium ORs them) |
  *
  * Pitfalls of the issue list that a per-policy layer already reports, with that layer's id: an empty list meant as default
  * deny (`sanitize-empty-section`), a namespace in a CNP `endpointSelector` (`sanitize-cnp-subject-namespace`), L7 rules on
@@ -38,6 +42,7 @@ import { Diagnostic } from '../errors';
 import { canonicalDnsName, patternToRegExp } from '../engine/fqdn-pattern';
 import { Selector } from '../engine/labels';
 import { CiliumVersion } from '../model/cilium-version';
+import { parseCidr, parseIp } from '../model/cidr';
 import { namedTargetPorts, serviceBackends } from '../model/manifests';
 import {
   FqdnSelectorModel,
@@ -226,8 +231,11 @@ class Pitfalls {
       this.servicePorts(r);
       this.selectorsMatchingNothing(r);
       this.itemChecks(r);
+      this.broadPeers(r);
+      this.clusterwideSelectAll(r);
     }
     for (const r of this.rules) {
+      this.dnsRulesWidened(r);
       this.defaultDenyWithoutDns(r);
       this.denyOnly(r);
       this.hostLockout(r);
@@ -384,6 +392,93 @@ class Pitfalls {
       };
     }
     return undefined;
+  }
+
+  /**
+   * Deliberately broad peers, worth a second look in review: every IPv4/IPv6 address (`0.0.0.0/0`, `::/0`) or every
+   * name (`matchPattern: "*"`) in an allow rule, and CIDRs with host bits set (Cilium masks them, so `10.1.2.3/8` is
+   * all of `10.0.0.0/8`: the author meant one or the other).
+   */
+  private broadPeers(r: RuleView): void {
+    for (const section of SECTIONS) {
+      const direction = sectionDirection(section);
+      const allow = section === 'ingress' || section === 'egress';
+      for (const { item, index } of items(r.rule, section)) {
+        const cidrs: { text: string; path: string }[] = [];
+        const cidrField = PEER_FIELDS.cidr[direction] ?? 'toCIDR';
+        const setField = PEER_FIELDS.cidrSet[direction] ?? 'toCIDRSet';
+        arr<unknown>(item.cidr).forEach((c, j) => { if (typeof c === 'string') cidrs.push({ text: c, path: `${r.path}.${section}[${index}].${cidrField}[${j}]` }); });
+        arr<unknown>(item.cidrSet).forEach((c, j) => {
+          if (!isObject(c)) return;
+          if (typeof c.cidr === 'string') cidrs.push({ text: c.cidr, path: `${r.path}.${section}[${index}].${setField}[${j}].cidr` });
+          arr<unknown>(c.except).forEach((e, k) => { if (typeof e === 'string') cidrs.push({ text: e, path: `${r.path}.${section}[${index}].${setField}[${j}].except[${k}]` }); });
+        });
+        for (const { text, path } of cidrs) {
+          const parsed = parseCidr(text);
+          if (!parsed) continue;
+          const slash = text.indexOf('/');
+          const address = parseIp(slash < 0 ? text : text.slice(0, slash));
+          if (address && address.value !== parsed.network) {
+            const host = `${text.slice(0, slash)}/${parsed.family === 4 ? 32 : 128}`;
+            this.report('pitfall-cidr-host-bits', r, path,
+              `${text} has host bits set: Cilium masks it to ${formatNetwork(parsed)}, the whole /${parsed.prefix}, not the one address ${text.slice(0, slash)}`,
+              `write ${host} for the one address, or ${formatNetwork(parsed)} for the network`);
+          }
+          if (allow && parsed.prefix === 0 && !path.includes('.except[')) {
+            this.report('pitfall-broad-peer', r, path,
+              `${text} is every ${parsed.family === 4 ? 'IPv4' : 'IPv6'} address outside the cluster (the world): this ${direction} rule is open to the whole internet`,
+              `narrow it to the ranges meant; if the world is meant, say so with ${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: [world] so reviewers see it`);
+          }
+        }
+        if (section !== 'egress') continue;
+        arr<FqdnSelectorModel>(item.fqdns).forEach((f, j) => {
+          if (!isObject(f) || typeof f.matchPattern !== 'string' || !/^(\*|\*\*\.\*)\.?$/.test(f.matchPattern.trim())) return;
+          this.report('pitfall-broad-peer', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
+            `toFQDNs matchPattern ${JSON.stringify(f.matchPattern)} matches every DNS name: these pods may reach any address they can resolve, which `
+            + 'is egress to the whole internet on these ports',
+            'list the names or patterns meant (e.g. "*.github.com"); if any destination is meant, say so with toEntities: [world]');
+        });
+      }
+    }
+  }
+
+  /** A clusterwide rule with an empty endpoint selector in default deny: every endpoint of the cluster, kube-system and Cilium's own included. */
+  private clusterwideSelectAll(r: RuleView): void {
+    if (r.kind !== 'CiliumClusterwideNetworkPolicy' || r.host || !isObject(r.rule.endpointSelector)) return;
+    if (r.subject === undefined || r.subject.requirements.length > 0) return;
+    const directions = (['ingress', 'egress'] as const).filter((d) => this.defaultDeny(r, d));
+    if (directions.length === 0) return;
+    this.report('pitfall-ccnp-select-all-default-deny', r, `${r.path}.endpointSelector`,
+      `endpointSelector {} in a clusterwide policy selects every endpoint of the cluster, kube-system, DNS and Cilium's own endpoints included, and `
+      + `this rule puts all of them into ${directions.join(' and ')} default deny: everything no other rule allows is dropped cluster-wide`,
+      `select the namespaces meant (matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, operator: Exists}, {key: k8s:io.kubernetes.pod.namespace, `
+      + `operator: NotIn, values: [kube-system, …]}]), or add enableDefaultDeny: {${directions.map((d) => `${d}: false`).join(', ')}} (1.16+) `
+      + 'if the rule only adds allows or denies');
+  }
+
+  /**
+   * Cilium ORs the L7 DNS rules of every allow rule on the same DNS peer and port (`mergePortProto`), across policies: a
+   * rule that lets the same pods look up every name (`*`) silently cancels a rule that restricts their lookups.
+   */
+  private dnsRulesWidened(r: RuleView): void {
+    if (r.host) return;
+    const mine = dnsItems(r);
+    const restricted = mine.filter((d) => !d.all);
+    if (restricted.length === 0) return;
+    for (const c of this.dnsRuleProviders()) {
+      if (c === r || !this.covers(c, r)) continue;
+      for (const theirs of dnsItems(c)) {
+        if (!theirs.all) continue;
+        const hit = restricted.find((d) => sameDnsPeer(d.item, theirs.item) && portsOverlap53(d.item, theirs.item));
+        if (!hit) continue;
+        if (this.seen(`pitfall-dns-rules-widened\0${c.doc}/${c.path}`, r)) return;
+        this.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${hit.index}].toPorts`,
+          `these pods may look up only ${hit.names.join(', ')}, but ${c.name} lets the same pods look up every name (matchPattern "*") on the same `
+          + 'DNS server and port: Cilium ORs the DNS rules of all policies there, so the restriction does not hold',
+          `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant`);
+        return;
+      }
+    }
   }
 
   /** `toServices` + `toPorts` (1.17+): fine when the ports are target ports; unverifiable when the Service is not in the input. */
@@ -715,6 +810,42 @@ class Pitfalls {
 
 // ------------------------------------------------------------------------------------------------------------------
 // Free helpers
+
+/** The egress allow items of a rule with L7 DNS rules: whether they allow every name, and the names they allow. */
+function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boolean; names: string[] }[] {
+  return items(r.rule, 'egress').flatMap(({ item, index }) => {
+    const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
+    if (sels.length === 0) return [];
+    const names = sels.flatMap((s) => (isObject(s) ? [String(s.matchName ?? s.matchPattern ?? '')] : []));
+    return [{ item, index, all: names.some((n) => /^\*\.?$/.test(n.trim())), names: names.map((n) => JSON.stringify(n)) }];
+  });
+}
+
+/** Whether two DNS items name the same DNS server (same peer fields, or either any peer). */
+function sameDnsPeer(a: RuleItemModel, b: RuleItemModel): boolean {
+  const peer = (i: RuleItemModel): string => JSON.stringify((['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services'] as const)
+    .map((f) => [f, i[f] ?? null]));
+  const l3 = (i: RuleItemModel): boolean => (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services'] as const).some((f) => i[f] !== undefined);
+  return !l3(a) || !l3(b) || peer(a) === peer(b);
+}
+
+/** Whether two items both cover DNS on 53 with a common protocol. */
+function portsOverlap53(a: RuleItemModel, b: RuleItemModel): boolean {
+  const protocols = (i: RuleItemModel): Set<string> => new Set(arr<PortRuleModel>(i.toPorts)
+    .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
+    .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES))
+    .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)])));
+  const pb = protocols(b);
+  return [...protocols(a)].some((p) => pb.has(p));
+}
+
+/** `10.0.0.0/8` for a parsed CIDR. */
+function formatNetwork(c: { family: 4 | 6; network: bigint; prefix: number }): string {
+  if (c.family === 4) return `${[24n, 16n, 8n, 0n].map((sh) => String((c.network >> sh) & 255n)).join('.')}/${c.prefix}`;
+  const groups = [...Array(8).keys()].map((i) => ((c.network >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
+  const text = groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
+  return `${text}/${c.prefix}`;
+}
 
 /** The items of a section that are objects, with their index. */
 function items(rule: RuleModel, section: SectionName): { item: RuleItemModel; index: number }[] {

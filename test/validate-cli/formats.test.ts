@@ -147,7 +147,7 @@ describe('text', () => {
     expect(text).toContain('    CiliumNetworkPolicy shop/web spec.egress[0].toPorts[0].ports[0].port\n');
     expect(text).toMatch(/\n {4}fix: \S/);
     expect(text.trimEnd().split('\n').pop()).toBe(
-      '3 errors, 3 warnings in 4 files (2 policies, 2 documents; Cilium 1.19); more warnings than the limit of 1');
+      '3 errors, 4 warnings in 4 files (2 policies, 2 documents; Cilium 1.19); more warnings than the limit of 1');
   });
 
   it('a clean run says so in one line', () => {

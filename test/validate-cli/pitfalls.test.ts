@@ -343,6 +343,39 @@ const KAFKA_RULES = `          rules:
                 topic: orders
 `;
 
+const egressTo = (cidr: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web-out
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    enableDefaultDeny:
+      egress: false
+    egress:
+      - toCIDR:
+          - ${cidr}
+        toPorts:
+          - ports:
+              - port: "443"
+                protocol: TCP
+`;
+
+const clusterwideAll = (extra: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata:
+    name: everything
+  spec:
+    endpointSelector: {}
+    ingress:
+      - fromEntities:
+          - cluster
+` + extra;
+
 /** One case per pitfall id (some ids have more than one). */
 const CASES: readonly Case[] = [
   {
@@ -422,6 +455,31 @@ const CASES: readonly Case[] = [
     id: 'pitfall-host-lockout', when: 'a host policy on all nodes allows only SSH',
     bad: { 'host.yaml': hostPolicy('') }, at: ['host.yaml:8:5'],
     good: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n') },
+  },
+  {
+    id: 'pitfall-broad-peer', when: 'an egress rule to 0.0.0.0/0',
+    bad: { 'out.yaml': egressTo('0.0.0.0/0') }, at: ['out.yaml:14:11'],
+    good: { 'out.yaml': egressTo('203.0.113.0/24') },
+  },
+  {
+    id: 'pitfall-broad-peer', when: 'toFQDNs matchPattern "*"',
+    bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchPattern: "*"'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:25'],
+    good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
+  },
+  {
+    id: 'pitfall-cidr-host-bits', when: 'a CIDR with host bits set',
+    bad: { 'out.yaml': egressTo('10.1.2.3/8') }, at: ['out.yaml:14:11'],
+    good: { 'out.yaml': egressTo('10.1.2.3/32') },
+  },
+  {
+    id: 'pitfall-ccnp-select-all-default-deny', when: 'a clusterwide rule selecting every endpoint with an ingress allow',
+    bad: { 'all.yaml': clusterwideAll('') }, at: ['all.yaml:6:21'],
+    good: { 'all.yaml': clusterwideAll('  enableDefaultDeny:\n    ingress: false\n') },
+  },
+  {
+    id: 'pitfall-dns-rules-widened', when: 'a DNS * for every pod cancels the lookup restriction of web',
+    bad: { 'dns.yaml': dnsFor('*.example.com'), 'all.yaml': DNS_ALL }, at: ['dns.yaml:16:9'],
+    good: { 'dns.yaml': dnsFor('*.example.com'), 'all.yaml': DNS_ALL.replace('matchPattern: "*"', 'matchPattern: "*.example.com"') },
   },
   {
     id: 'pitfall-kafka-removed', when: 'kafka rules on 1.20', version: '1.20',
