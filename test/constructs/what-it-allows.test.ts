@@ -1,0 +1,19 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ALLOWS_TABLES, rewriteReadme, tableChart } from './what-it-allows';
+
+describe.each(ALLOWS_TABLES.map((t) => [t.construct, t] as const))('%s: what it allows and denies', (_name, table) => {
+  const chart = tableChart(table);
+  test('is CRD-valid', () => expect(chart).toBeValidCilium());
+  test.each(table.rows.map((r) => [`${r.from} -> ${r.to} ${r.port}${r.dns ? ` (${r.dns})` : ''}: ${r.verdict}`, r] as const))('%s', (_t, row) => {
+    const options = { hostFirewall: table.hostFirewall ?? false, ...(row.dns ? { dns: row.dns } : {}) };
+    if (row.verdict === 'allowed') expect(chart).toAllow(row.from, row.to, row.port, options);
+    else expect(chart).toDeny(row.from, row.to, row.port, options);
+  });
+});
+
+test('the README tables are generated from these rows (npm run docs:allows rewrites them)', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  expect(rewriteReadme(readme)).toBe(readme);
+});
