@@ -466,7 +466,8 @@ class Pitfalls {
     const restricted = mine.filter((d) => !d.all);
     if (restricted.length === 0) return;
     for (const c of this.dnsRuleProviders()) {
-      if (c === r || !this.covers(c, r)) continue;
+      // Some pods of one are (provably, or per the workloads of the input) pods of the other.
+      if (c === r || !(this.covers(c, r) || this.covers(r, c))) continue;
       for (const theirs of dnsItems(c)) {
         if (!theirs.all) continue;
         const hit = restricted.find((d) => sameDnsPeer(d.item, theirs.item) && portsOverlap53(d.item, theirs.item));

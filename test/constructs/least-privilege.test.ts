@@ -1,0 +1,137 @@
+// The least-privilege refusals and warnings, each with what is wrong, where, the bad value and the fix.
+import { describe, expect, test } from 'vitest';
+import {
+  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, LockoutPath, MonitoringScrape,
+  Peer, Port, TieredApp, validateApp,
+} from '../../src';
+import { chart, synth, synthError } from '../support/synth';
+
+function refusal(run: () => unknown): { id: string; message: string } {
+  try {
+    run();
+  } catch (e) {
+    const err = e as Error & { id?: string };
+    expect(err.name).toBe('CiliumPolicyError');
+    expect(err.message).toContain('fix:');
+    return { id: String(err.id), message: err.message };
+  }
+  throw new Error('expected the SDK to refuse');
+}
+
+describe('over-broad input is refused, never widened', () => {
+  test('an empty port list names the call, the construct and the explicit forms', () => {
+    const r = refusal(() => new CiliumPolicy(chart('shop'), 'api').allowIngress(Peer.any(), []));
+    expect(r.id).toBe('ports-empty');
+    expect(r.message).toMatch(/^\[test\/api\] allowIngress\(any peer, \[\]\): an empty port list would be written as no toPorts, which means every port/);
+    expect(r.message).toMatch(/Port\.allPorts\(\)/);
+  });
+
+  test('port 0 in any spelling', () => {
+    for (const port of [0, -0, Number('')]) {
+      const r = refusal(() => Port.of({ port }));
+      expect(r.id).toBe('port-out-of-range');
+      expect(r.message).toMatch(/port 0 is not an integer between 1 and 65535 .*least-privilege\.test\.ts:\d+|least-privilege\.test\.ts:\d+.*port 0 is not/s);
+      expect(r.message).toMatch(/Port\.allTcp\(\)/);
+    }
+    expect(refusal(() => Port.tcp('8080' as unknown as number)).message).toMatch(/port "8080" is a string, not a number.*pass the number 8080/s);
+  });
+
+  test('empty label maps point to the explicit form', () => {
+    expect(refusal(() => EndpointSelector.labels({})).message).toMatch(/EndpointSelector\.all\(\)/);
+    expect(refusal(() => Peer.endpoints({ labels: {} })).message).toMatch(/Peer\.namespace/);
+    expect(refusal(() => Peer.nodes({})).message).toMatch(/Entity\.REMOTE_NODE/);
+    expect(refusal(() => Peer.cidrGroupSelector({})).message).toMatch(/Peer\.cidrGroup\(name\)/);
+    const tier = refusal(() => new TieredApp(chart('shop'), 'app', { tiers: [{ name: 'web', labels: {}, ports: [Port.tcp(80)] }] }));
+    expect(tier.message).toMatch(/^\[test\/app\] tier web has labels: \{\}, which selects every pod of the namespace/);
+  });
+
+  test('every namespaced construct needs a namespace', () => {
+    const fqdn = refusal(() => new FqdnEgress(chart(), 'github', { fqdns: ['api.github.com'] }));
+    expect(fqdn.id).toBe('namespace-required');
+    expect(fqdn.message).toMatch(/^\[test\/github\] FqdnEgress needs a namespace: without one the CiliumNetworkPolicy has no metadata\.namespace/);
+    expect(refusal(() => new CiliumPolicy(chart(), 'p')).id).toBe('namespace-required');
+    expect(new CiliumPolicy(chart(), 'p', { namespace: 'shop' }).namespace).toBe('shop');
+  });
+
+  test('namespace names Kubernetes would refuse, with the likely fix', () => {
+    const r = refusal(() => new ClusterDefaultDeny(chart(), 'baseline', { excludedNamespaces: ['Kube-System'] }));
+    expect(r.id).toBe('namespace-name-syntax');
+    expect(r.message).toMatch(/ClusterDefaultDeny excludedNamespaces entry "Kube-System" is not a namespace name.*did you mean "kube-system"\?/s);
+    expect(refusal(() => Peer.selectedBy(EndpointSelector.all(), 'UPPER')).id).toBe('namespace-name-syntax');
+    expect(refusal(() => Peer.service('x', 'Bad_NS')).id).toBe('namespace-name-syntax');
+    expect(refusal(() => new MonitoringScrape(chart(), 's', { scraper: Peer.namespace('m'), namespaces: ['shop', ''], ports: [Port.tcp(9090)] })).id)
+      .toBe('namespace-name-syntax');
+  });
+
+  test('toServices: the policy namespace is written in a CNP, and required in a CCNP (Cilium matches every namespace without it)', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'p');
+    p.allowEgress(Peer.service('legacy-db'), [Port.tcp(5432)]);
+    p.allowEgress(Peer.serviceSelector({ labels: { tier: 'db' } }), [Port.tcp(5432)]);
+    const [cnp] = synth(c);
+    expect(cnp.spec.egress.flatMap((i: any) => i.toServices)).toEqual([
+      { k8sService: { serviceName: 'legacy-db', namespace: 'shop' } },
+      { k8sServiceSelector: { selector: { matchLabels: { tier: 'db' } }, namespace: 'shop' } },
+    ]);
+  });
+});
+
+describe('deliberately broad peers are allowed, with a warning at synth', () => {
+  test('0.0.0.0/0, ::/0, toFQDNs * and CIDRs with host bits', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    p.allowEgress(Peer.cidr('0.0.0.0/0'), [Port.tcp(443)]);
+    p.allowEgress(Peer.cidr('::/0'), [Port.tcp(443)]);
+    p.allowEgress(Peer.cidr('10.1.2.3/8'), [Port.tcp(5432)]);
+    new FqdnEgress(c, 'any-name', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['*'], allowAllDnsLookups: true });
+    const found = validateApp(c).filter((d) => d.id === 'pitfall-broad-peer' || d.id === 'pitfall-cidr-host-bits');
+    expect(found.map((d) => `${d.severity} ${d.id} ${d.constructPath} ${d.path}`)).toEqual([
+      'warning pitfall-broad-peer test/p/Resource spec.egress[0].toCIDR[0]',
+      'warning pitfall-broad-peer test/p/Resource spec.egress[0].toCIDR[1]',
+      'warning pitfall-cidr-host-bits test/p/Resource spec.egress[1].toCIDR[0]',
+      'warning pitfall-broad-peer test/any-name/Resource/Resource spec.egress[0].toFQDNs[0].matchPattern',
+    ]);
+    expect(found[2].message).toBe('10.1.2.3/8 has host bits set: Cilium masks it to 10.0.0.0/8, the whole /8, not the one address 10.1.2.3');
+    expect(found[2].fix).toBe('write 10.1.2.3/32 for the one address, or 10.0.0.0/8 for the network');
+  });
+});
+
+describe('DNS rules that cancel a restriction are refused at synth, naming both constructs', () => {
+  test('DefaultDenyNamespace (every name) next to a restricted FqdnEgress on the same pods', () => {
+    const c = chart('payments');
+    new DefaultDenyNamespace(c, 'default-deny');
+    new FqdnEgress(c, 'pg', { endpointSelector: EndpointSelector.labels({ app: 'pg' }), fqdns: ['api.stripe.com'] });
+    const message = synthError(c);
+    expect(message).toMatch(/\[test\/pg\/Resource\/Resource\] spec\.egress\[\d\]\.toPorts: these pods may look up only "api\.stripe\.com", but CiliumNetworkPolicy payments\/default-deny \(test\/default-deny\/Resource\/Resource\) lets the same pods look up every name/);
+    expect(message).toMatch(/\(pitfall-dns-rules-widened\)/);
+    // What it protects: without the refusal, the engine shows the restriction does not hold.
+    const ok = chart('payments');
+    new DefaultDenyNamespace(ok, 'default-deny');
+    new FqdnEgress(ok, 'pg', { endpointSelector: EndpointSelector.labels({ app: 'pg' }), fqdns: ['api.stripe.com'], allowAllDnsLookups: true });
+    expect(() => synth(ok)).not.toThrow();
+    expect(ok).toAllow('pod:payments:app=pg', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example.com' });
+  });
+
+  test('a restricted DefaultDenyNamespace next to TieredApp egress lockdown (every name by default)', () => {
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'default-deny', { dnsRules: [DnsRule.name('api.example.com')] });
+    new TieredApp(c, 'app', { egressLockdown: true, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] });
+    expect(synthError(c)).toMatch(/these pods may look up only "api\.example\.com", but CiliumNetworkPolicy shop\/app-web \(test\/app\/web\/Resource\)/);
+    const agreed = chart('shop');
+    new DefaultDenyNamespace(agreed, 'default-deny', { dnsRules: [DnsRule.name('api.example.com')] });
+    new TieredApp(agreed, 'app', { egressLockdown: true, dnsRules: [DnsRule.name('api.example.com')], tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] });
+    expect(() => synth(agreed)).not.toThrow();
+  });
+});
+
+describe('HostFirewall: removable only with a reason, and node DNS before the egress guard', () => {
+  test('the egress guard needs the node resolvers, or an exemption with a reason', () => {
+    const fw = new HostFirewall(chart(), 'fw', { managementCidrs: ['10.0.0.0/24'] });
+    const r = refusal(() => fw.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)]));
+    expect(r.id).toBe('host-firewall-node-dns');
+    const exempt = new HostFirewall(chart(), 'fw', {
+      managementCidrs: ['10.0.0.0/24'], exemptions: [{ path: LockoutPath.NODE_DNS, reason: 'nodes resolve through the API' }],
+    });
+    expect(() => exempt.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)])).not.toThrow();
+  });
+});
