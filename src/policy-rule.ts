@@ -139,6 +139,14 @@ export class PolicyRule {
     }
   }
 
+  /**
+   * The construct path of the policy that owns the rule, for messages.
+   * @internal
+   */
+  public get _owner(): string {
+    return this.owner;
+  }
+
   /** Whether the rule is a host policy (has a node selector). */
   public get isHostPolicy(): boolean {
     return this.options.nodeSelector !== undefined;

@@ -1,4 +1,5 @@
 import { Entity } from '../entity';
+import { CiliumPolicyError } from '../errors';
 import { DnsRule, L7 } from '../l7';
 import { IPeer, Peer } from '../peer';
 import { PolicyRule } from '../policy-rule';
@@ -27,7 +28,15 @@ export interface DnsCompanionOptions {
 
 /** DNS to the cluster DNS on 53/UDP and 53/TCP, through Cilium's DNS proxy (an L7 `dns` rule). */
 export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): void {
-  const rules = options.dnsRules && options.dnsRules.length > 0 ? options.dnsRules : [DnsRule.all()];
+  if (options.dnsRules !== undefined && options.dnsRules.length === 0) {
+    throw new CiliumPolicyError({
+      id: 'dns-rules-empty',
+      message: 'dnsRules is an empty list: it would be written as the default, every name (matchPattern "*")',
+      fix: 'list the names the pods may look up (DnsRule.name(), DnsRule.pattern()), leave dnsRules out for every name, or say [DnsRule.all()]',
+      location: rule._owner,
+    });
+  }
+  const rules = options.dnsRules ?? [DnsRule.all()];
   rule.allowEgress(options.dnsServer ?? Peer.kubeDns(), [Port.udp(53), Port.tcp(53)], L7.dns(...rules));
 }
 

@@ -45,6 +45,14 @@ describe('over-broad input is refused, never widened', () => {
     expect(tier.message).toMatch(/^\[test\/app\] tier web has labels: \{\}, which selects every pod of the namespace/);
   });
 
+  test('an empty dnsRules list is refused, not read as every name', () => {
+    const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { dnsRules: [] }));
+    expect(r.id).toBe('dns-rules-empty');
+    expect(r.message).toMatch(/^\[test\/deny\/Resource\] dnsRules is an empty list/);
+    expect(refusal(() => new TieredApp(chart('shop'), 'app', { egressLockdown: true, dnsRules: [], tiers: [{ name: 'w', labels: { app: 'w' }, ports: [Port.tcp(80)] }] })).id)
+      .toBe('dns-rules-empty');
+  });
+
   test('every namespaced construct needs a namespace', () => {
     const fqdn = refusal(() => new FqdnEgress(chart(), 'github', { fqdns: ['api.github.com'] }));
     expect(fqdn.id).toBe('namespace-required');

@@ -218,6 +218,7 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
     name: 'TieredApp metricsPorts: []',
     run: () => new TieredApp(chart(), 't', { metricsFrom: Peer.namespace('m'), tiers: [{ name: 'web', labels: { app: 'w' }, ports: [Port.tcp(80)], metricsPorts: [] }] }),
   }),
+  fc.constant({ name: 'DefaultDenyNamespace dnsRules: []', run: () => new DefaultDenyNamespace(chart(), 'd', { dnsRules: [] }) }),
   fc.constant({ name: 'DefaultDenyNamespace scrapeFrom without scrapePorts', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m') }) }),
   fc.constant({ name: 'DefaultDenyNamespace scrapePorts: []', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m'), scrapePorts: [] }) }),
   fc.constant({ name: 'HostFirewall managementCidrs: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: [] }) }),
