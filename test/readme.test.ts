@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import ts from 'typescript';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 
 /**
  * Every ```ts block of README.md is type-checked against the library (`'cdk8s-cilium'` → `src/`) and, unless it is a
@@ -46,7 +47,30 @@ describe('README examples', () => {
   });
 
   blocks.forEach((block, i) => {
-    const runnable = !/from 'vitest'/.test(block) && !/runSynth\(/.test(block);
+    if (/runSynth\(/.test(block) && !/from 'vitest'/.test(block)) {
+      // A whole program: run it with the app's output in a temporary directory; it must synthesize without an error.
+      test(`block ${i} (a runSynth program) synthesizes without errors`, async () => {
+        const out = mkdtempSync(join(tmpdir(), 'readme-synth-'));
+        const before = { outdir: process.env.CDK8S_OUTDIR, exitCode: process.exitCode };
+        const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+        try {
+          process.env.CDK8S_OUTDIR = out;
+          process.exitCode = undefined;
+          await import(join(WORK, `block-${i}.ts`));
+          const written = stderr.mock.calls.map((c) => String(c[0])).join('');
+          expect(process.exitCode ?? 0, written).toBe(0);
+          expect(readdirSync(out).filter((f) => f.endsWith('.k8s.yaml')).length, written).toBeGreaterThan(0);
+        } finally {
+          stderr.mockRestore();
+          process.exitCode = before.exitCode;
+          if (before.outdir === undefined) delete process.env.CDK8S_OUTDIR;
+          else process.env.CDK8S_OUTDIR = before.outdir;
+          rmSync(out, { recursive: true, force: true });
+        }
+      });
+      return;
+    }
+    const runnable = !/from 'vitest'/.test(block);
     test.runIf(runnable)(`block ${i} runs and its chart is valid`, async () => {
       const mod = (await import(join(WORK, `block-${i}.ts`))) as { chart?: Chart };
       if (mod.chart && mod.chart.node.findAll().some((c) => c.node.id === 'Resource')) {

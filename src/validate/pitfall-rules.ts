@@ -476,7 +476,8 @@ class Pitfalls {
         this.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${hit.index}].toPorts`,
           `these pods may look up only ${hit.names.join(', ')}, but ${c.name} lets the same pods look up every name (matchPattern "*") on the same `
           + 'DNS server and port: Cilium ORs the DNS rules of all policies there, so the restriction does not hold',
-          `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant`);
+          `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant `
+          + '(an FqdnEgress: allowAllDnsLookups: true)');
         return;
       }
     }
