@@ -188,7 +188,7 @@ describe('valid programs', () => {
       expect(read.documents).toHaveLength(1);
       expect(emitDocument(read.documents[0].model)).toEqual(m);
     }), { numRuns: RUNS, seed: SEED, endOnFailure: true });
-  });
+  }, 180_000); // 300 synthesized programs: about 15 s alone, several times that on a loaded 2-core machine
 
   test.each(VERSIONS)('programs for Cilium %s pass its CRD (%#)', (version) => {
     fc.assert(fc.property(program({ version }), (p) => {
