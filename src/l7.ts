@@ -72,6 +72,15 @@ export interface HttpRuleOptions {
 export class HttpRule {
   /** Any combination of method, path, host and headers. */
   public static of(options: HttpRuleOptions): HttpRule {
+    checkL7Fields('HttpRule', { method: options.method, path: options.path, host: options.host }, 'HttpRule.any() for any request, or ".*"');
+    if ([options.method, options.path, options.host].every((v) => v === undefined) && !options.headers?.length && !options.headerMatches?.length) {
+      throw new CiliumPolicyError({
+        id: 'l7-rule-empty',
+        message: 'HttpRule.of({}) matches every request',
+        fix: 'give a method, path, host or header; if every request is meant (visibility only), say so with HttpRule.any()',
+        location: callerLocation(),
+      });
+    }
     const headerMatches = options.headerMatches?.map((h): HeaderMatchModel => ({
       name: h.name,
       ...(h.value !== undefined ? { value: h.value } : {}),
@@ -199,6 +208,15 @@ export class KafkaRule {
 
   /** Any combination of role/apiKey, apiVersion, clientID and topic. */
   public static of(options: KafkaRuleOptions): KafkaRule {
+    checkL7Fields('KafkaRule', { apiKey: options.apiKey, apiVersion: options.apiVersion, clientId: options.clientId, topic: options.topic }, 'leave the field out');
+    if ([options.role, options.apiKey, options.apiVersion, options.clientId, options.topic].every((v) => v === undefined)) {
+      throw new CiliumPolicyError({
+        id: 'l7-rule-empty',
+        message: 'KafkaRule.of({}) matches every Kafka request',
+        fix: 'give a role or apiKey, a topic or a clientId',
+        location: callerLocation(),
+      });
+    }
     if (options.role !== undefined && options.apiKey !== undefined) {
       throw new CiliumPolicyError({
         id: 'kafka-role-and-apikey',
@@ -300,4 +318,18 @@ function requireRules(kind: string, count: number, allowAll: string): void {
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Refuses blank strings in L7 rule fields: an empty `path`, `method` or `topic` is written as no constraint at all. */
+function checkL7Fields(what: string, fields: Record<string, string | undefined>, fix: string): void {
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
+      throw new CiliumPolicyError({
+        id: 'l7-field-blank',
+        message: `${what} ${name} ${JSON.stringify(value)} is blank, and a blank field matches anything`,
+        fix: `give the ${name} meant; for any value ${fix}`,
+        location: callerLocation(),
+      });
+    }
+  }
 }

@@ -244,6 +244,22 @@ export class PolicyRule {
         location: this.owner,
       });
     }
+    if (ports !== undefined && ports.some((p) => typeof (p as Port | undefined)?._spec !== 'function')) {
+      throw new CiliumPolicyError({
+        id: 'ports-not-ports',
+        message: `${verb}(${config.description}, …): the port list holds ${JSON.stringify(ports.find((p) => typeof (p as Port | undefined)?._spec !== 'function'))}, not a Port`,
+        fix: 'pass Port values: Port.tcp(8080), Port.udp(53), Icmp.echoRequest(), …',
+        location: this.owner,
+      });
+    }
+    if (options.serverNames !== undefined && options.serverNames.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'server-names-empty',
+        message: `${verb}(${config.description}): serverNames is an empty list, which would be dropped: no SNI restriction at all`,
+        fix: 'list the TLS server names, or leave serverNames out',
+        location: this.owner,
+      });
+    }
     if (l7 && (!ports || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'l7-without-ports',

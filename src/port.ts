@@ -246,7 +246,7 @@ export class Icmp {
   /** An ICMP type by Cilium's CamelCase name, e.g. `DestinationUnreachable` or (IPv6) `NeighborSolicitation`. */
   public static named(name: string, family: IcmpFamily = IcmpFamily.IPV4): Port {
     const names = ICMP_TYPE_NAMES[family];
-    if (!(name in names)) {
+    if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(names, name)) {
       throw new CiliumPolicyError({
         id: 'icmp-name-unknown',
         message: `"${name}" is not an ${family === IcmpFamily.IPV6 ? 'ICMPv6' : 'ICMP'} type name`,

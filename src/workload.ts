@@ -112,7 +112,7 @@ export function workloadSelector(construct: IConstruct): IEndpointSelector {
  * The ports a workload serves on: the target ports of a Service (never its service ports), or, for a workload, the
  * target ports of the Services of the app that select its pods. A port is never taken merely because a container
  * declares it (metrics, debug and admin ports are declared too).
- * @returns the ports, or `undefined` when no Service of the app selects the workload
+ * @returns the ports, or `undefined` when no Service, or more than one (a metrics Service beside the serving one), selects it
  */
 export function servingPorts(construct: IConstruct): PortProtocolModel[] | undefined {
   if (readService(construct)) return serviceTargetPorts(construct);
@@ -124,7 +124,7 @@ export function servingPorts(construct: IConstruct): PortProtocolModel[] | undef
     return svc !== undefined && Object.keys(svc.selector).length > 0 && (svc.namespace ?? '') === (info.namespace ?? '')
       && serviceSelects(svc.selector, podLabels);
   });
-  if (services.length === 0) return undefined;
+  if (services.length !== 1) return undefined;
   const seen = new Set<string>();
   return services.flatMap(serviceTargetPorts).filter((p) => {
     const key = `${p.port}/${p.protocol}`;
@@ -134,10 +134,19 @@ export function servingPorts(construct: IConstruct): PortProtocolModel[] | undef
   });
 }
 
-/** The message for a workload whose serving ports are unknown. */
-function noServingPorts(construct: IConstruct): string {
-  return `no Service of the app selects ${construct.node.path}, so its serving ports are unknown (container ports are not used: metrics and `
-    + 'admin ports are declared there too)';
+/** Why the serving ports of a workload are unknown (no Service selects it, or several do). */
+export function noServingPorts(construct: IConstruct): string {
+  const info = readWorkload(construct);
+  const labels = workloadManifest(construct)?.info.template.labels ?? info?.podLabels ?? {};
+  const count = appObjects(construct, 'service').filter((c) => {
+    const svc = readService(c);
+    return svc !== undefined && Object.keys(svc.selector).length > 0 && (svc.namespace ?? '') === (info?.namespace ?? '')
+      && serviceSelects(svc.selector, labels);
+  }).length;
+  return count > 1
+    ? `${count} Services of the app select ${construct.node.path} (a metrics Service beside the serving one, say), so which ports it serves is ambiguous`
+    : `no Service of the app selects ${construct.node.path}, so its serving ports are unknown (container ports are not used: metrics and `
+      + 'admin ports are declared there too)';
 }
 
 /** The serving ports of a workload or Service, or an error saying how to give them. */
@@ -249,11 +258,13 @@ function readableSelector(
   for (const [k, v] of Object.entries(matchLabels)) if (k !== CDK8S_PLUS_SELECTOR_LABEL) own[k] = v;
   if (Object.keys(own).length === 0) return selector;
   const self = ApiObject.of(construct);
-  const others = appObjects(construct, 'workload').some((c) => {
+  // Any other pod template of the app (a CronJob's too) whose pods the labels would also select keeps the hash label.
+  const others = appObjects(construct, 'pod-template').some((c) => {
     if (c === self) return false;
-    const w = workloadManifest(c);
-    if (!w) return false;
-    return (w.namespace ?? '') === (namespace ?? '') && serviceSelects(own, w.info.template.labels);
+    const json = manifestOf(c);
+    const info = readManifest(json);
+    if (info?.type !== 'workload') return true;
+    return (json.metadata?.namespace ?? '') === (namespace ?? '') && serviceSelects(own, info.template.labels);
   });
   return others ? selector : { matchLabels: own };
 }
@@ -275,17 +286,21 @@ function workloadManifest(construct: IConstruct): { info: Extract<ManifestInfo, 
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod']);
 
+/** Kinds whose pods carry the labels of a pod template (a CronJob's Jobs' pods too). */
+const POD_TEMPLATE_KINDS = new Set([...WORKLOAD_KINDS, 'CronJob', 'ReplicationController']);
+
 /**
  * The distinct workload or Service objects of the app of `scope`, found by kind before any is rendered (rendering a
  * policy to look at it would render its peers, and so on).
  */
-function appObjects(scope: IConstruct, kinds: 'workload' | 'service'): IConstruct[] {
+function appObjects(scope: IConstruct, kinds: 'workload' | 'service' | 'pod-template'): IConstruct[] {
   const seen = new Set<ApiObject>();
   const out: IConstruct[] = [];
   for (const c of scope.node.root.node.findAll()) {
     if (!ApiObject.isApiObject(c) || seen.has(c)) continue;
     seen.add(c);
-    if (kinds === 'service' ? c.kind === 'Service' : WORKLOAD_KINDS.has(c.kind)) out.push(c);
+    const wanted = kinds === 'service' ? c.kind === 'Service' : kinds === 'workload' ? WORKLOAD_KINDS.has(c.kind) : POD_TEMPLATE_KINDS.has(c.kind);
+    if (wanted) out.push(c);
   }
   return out;
 }

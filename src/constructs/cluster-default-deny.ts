@@ -80,6 +80,14 @@ export class ClusterDefaultDeny extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
+    if (props.excludedNamespaces !== undefined && props.excludedNamespaces.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'cluster-default-deny-no-exclusions',
+        message: 'ClusterDefaultDeny excludedNamespaces is an empty list: kube-system, DNS and Cilium itself would go into default deny',
+        fix: `leave excludedNamespaces out for the system namespaces (${DEFAULT_SYSTEM_NAMESPACES.join(', ')}), or list the namespaces to leave alone`,
+        location: this.node.path,
+      });
+    }
     this.excludedNamespaces = [...new Set(props.excludedNamespaces ?? DEFAULT_SYSTEM_NAMESPACES)].sort();
     for (const ns of this.excludedNamespaces) checkNamespaceName(ns, 'ClusterDefaultDeny excludedNamespaces entry', this.node.path);
     if (props.dnsNamespace !== undefined) checkNamespaceName(props.dnsNamespace, 'ClusterDefaultDeny dnsNamespace', this.node.path);

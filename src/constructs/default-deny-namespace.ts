@@ -123,6 +123,14 @@ export class DefaultDenyNamespace extends Construct {
         location: this.node.path,
       });
     }
+    if (!egress && (props.dnsRules !== undefined || props.dnsServer !== undefined || props.allowKubeApiServer)) {
+      throw new CiliumPolicyError({
+        id: 'default-deny-egress-options',
+        message: 'DefaultDenyNamespace egress is false, yet dnsRules, dnsServer or allowKubeApiServer is set: they apply only to an egress default deny',
+        fix: 'drop them, or leave egress on',
+        location: this.node.path,
+      });
+    }
     const staged = props.stagedRollout ?? false;
     const metadataBlock = props.blockMetadataEndpoint ?? false;
     const enableDefaultDeny = staged

@@ -206,6 +206,22 @@ export class HostFirewall extends Construct {
         });
       }
     }
+    if (props.controlPlaneNodeLabels !== undefined && Object.keys(props.controlPlaneNodeLabels).length === 0) {
+      throw new CiliumPolicyError({
+        id: 'host-firewall-empty-list',
+        message: 'HostFirewall controlPlaneNodeLabels is an empty label map, which selects every node',
+        fix: "give the control-plane node labels, e.g. { 'node-role.kubernetes.io/control-plane': '' }, or leave it out",
+        location: this.node.path,
+      });
+    }
+    if (props.apiServerPort !== undefined && (!Number.isInteger(props.apiServerPort) || props.apiServerPort < 1 || props.apiServerPort > 65535)) {
+      throw new CiliumPolicyError({
+        id: 'host-firewall-api-server-port',
+        message: `HostFirewall apiServerPort ${JSON.stringify(props.apiServerPort)} is not a port between 1 and 65535`,
+        fix: 'give the port the API server listens on (6443 for kubeadm, 443 for most managed clusters), or leave it out',
+        location: this.node.path,
+      });
+    }
     this.exempted = new Map();
     for (const e of props.exemptions ?? []) {
       if (!e.reason || !e.reason.trim()) {

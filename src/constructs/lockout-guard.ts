@@ -56,6 +56,8 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
     if (guardEntity) {
       if (guardEntity === 'all' || e.has(guardEntity)) return true;
       if (e.has('cluster') && CLUSTER_ENTITIES.includes(guardEntity)) return true;
+      // An in-cluster API server runs on nodes: their identity carries both remote-node and kube-apiserver.
+      if ((guardEntity === 'kube-apiserver' && e.has('remote-node')) || (guardEntity === 'remote-node' && e.has('kube-apiserver'))) return true;
       if (guardEntity === 'cluster' && [...e].some((x) => CLUSTER_ENTITIES.includes(x))) return true;
     }
     if (guardCidrs.length && e.has('world')) return true;

@@ -56,6 +56,14 @@ export class MetadataEndpointBlock extends Construct {
     super(scope, id);
     const name = props.name ?? 'block-metadata-endpoint';
     const description = 'deny egress to the cloud metadata endpoint without switching egress to default deny';
+    if (props.namespaces !== undefined && props.namespaces.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'metadata-block-namespaces-empty',
+        message: 'MetadataEndpointBlock namespaces is an empty list',
+        fix: 'list the namespaces, or leave namespaces out for the chart\'s namespace',
+        location: this.node.path,
+      });
+    }
     if (props.namespaces && props.namespaces.length > 0) {
       if (props.namespace) {
         throw new CiliumPolicyError({

@@ -6,7 +6,7 @@ import { IPeer, Peer } from '../peer';
 import { defaultName } from '../policy-base';
 import { Port } from '../port';
 import { EndpointSelector, IEndpointSelector } from '../selector';
-import { EndpointSelectorLike, PeerLike, isApiObjectHolder, servingPorts, toEndpointSelector } from '../workload';
+import { EndpointSelectorLike, PeerLike, isApiObjectHolder, noServingPorts, servingPorts, toEndpointSelector } from '../workload';
 import { allowDns, allowHostAndHealth } from './builtins';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
@@ -138,6 +138,14 @@ export class TieredApp extends Construct {
     if (!props.tiers || props.tiers.length === 0) {
       throw new CiliumPolicyError({ id: 'tiered-app-no-tiers', message: 'TieredApp needs at least one tier', fix: "pass tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }]", location: this.node.path });
     }
+    if (props.dnsRules !== undefined && !props.egressLockdown) {
+      throw new CiliumPolicyError({
+        id: 'tiered-app-dns-without-lockdown',
+        message: 'dnsRules is set, but egressLockdown is off, so DNS is not restricted at all',
+        fix: 'set egressLockdown: true, or drop dnsRules',
+        location: this.node.path,
+      });
+    }
     const prefix = props.name ?? defaultName(id);
     const tiers = props.tiers.map((tier) => this.resolveTier(tier));
     const scraped = tiers.filter((t) => t.metricsPorts !== undefined);
@@ -207,6 +215,14 @@ export class TieredApp extends Construct {
   }
 
   private resolveTier(tier: Tier): ResolvedTier {
+    if (typeof tier.name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i.test(tier.name)) {
+      throw new CiliumPolicyError({
+        id: 'tiered-app-tier-name',
+        message: `tier name ${JSON.stringify(tier.name)} cannot name a policy (${'`<app>-<tier>`'})`,
+        fix: "use letters, digits and dashes, e.g. name: 'api'",
+        location: this.node.path,
+      });
+    }
     if (!tier.labels && !tier.workload) {
       throw new CiliumPolicyError({
         id: 'tiered-app-tier-selector', message: `tier ${tier.name} needs labels or a workload`, fix: "pass labels: { app: '…' } or workload: <Deployment>", location: this.node.path,
@@ -235,8 +251,7 @@ export class TieredApp extends Construct {
       if (!serving) {
         throw new CiliumPolicyError({
           id: 'tiered-app-tier-ports',
-          message: `tier ${tier.name}: no Service of the app selects ${tier.workload.node.path}, so its serving ports are unknown; its container `
-            + 'ports are not used, because metrics and admin ports are declared there too',
+          message: `tier ${tier.name}: ${noServingPorts(tier.workload)}`,
           fix: 'pass ports: [Port.tcp(<containerPort>)] with the ports the tier serves, or give the Service as the workload',
           location: this.node.path,
         });

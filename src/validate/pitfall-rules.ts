@@ -425,14 +425,18 @@ class Pitfalls {
               `write ${host} for the one address, or ${formatNetwork(parsed)} for the network`);
           }
           if (allow && parsed.prefix === 0 && !path.includes('.except[')) {
+            const holes = /\.cidr$/.test(path) ? arr<unknown>(arr<Record<string, unknown>>(item.cidrSet).find((c) => isObject(c) && c.cidr === text)?.except).length : 0;
             this.report('pitfall-broad-peer', r, path,
-              `${text} is every ${parsed.family === 4 ? 'IPv4' : 'IPv6'} address outside the cluster (the world): this ${direction} rule is open to the whole internet`,
-              `narrow it to the ranges meant; if the world is meant, say so with ${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: [world] so reviewers see it`);
+              `${text} is every ${parsed.family === 4 ? 'IPv4' : 'IPv6'} address outside the cluster (the world)`
+              + `${holes ? `, less the ${holes} except range${holes === 1 ? '' : 's'}` : ''}: this ${direction} rule is open to the whole internet`,
+              holes
+                ? 'narrow it to the ranges meant (keep the except ranges: a world entity would drop them)'
+                : `narrow it to the ranges meant; if the world is meant, say so with ${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: [world] so reviewers see it`);
           }
         }
         if (section !== 'egress') continue;
         arr<FqdnSelectorModel>(item.fqdns).forEach((f, j) => {
-          if (!isObject(f) || typeof f.matchPattern !== 'string' || !/^(\*|\*\*\.\*)\.?$/.test(f.matchPattern.trim())) return;
+          if (!isObject(f) || typeof f.matchPattern !== 'string' || !matchesEveryName(f.matchPattern)) return;
           this.report('pitfall-broad-peer', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
             `toFQDNs matchPattern ${JSON.stringify(f.matchPattern)} matches every DNS name: these pods may reach any address they can resolve, which `
             + 'is egress to the whole internet on these ports',
@@ -442,14 +446,37 @@ class Pitfalls {
     }
   }
 
+  /** Whether two DNS items of two rules may name the same DNS server: either any peer, overlapping pod selectors or entities. */
+  private sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel): boolean {
+    const l3 = (i: RuleItemModel): boolean => (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => i[f] !== undefined);
+    if (!l3(a) || !l3(b)) return true;
+    const wide = (i: RuleItemModel): boolean => arr<string>(i.entities).some((e) => e === 'all' || e === 'cluster');
+    const pods = (i: RuleItemModel): boolean => arr(i.endpoints).length > 0;
+    if ((wide(a) && (pods(b) || wide(b))) || (wide(b) && pods(a))) return true;
+    if (arr<string>(a.entities).some((e) => arr<string>(b.entities).includes(e))) return true;
+    if (pods(a) && pods(b)) {
+      const sa = arr<LabelSelectorModel>(a.endpoints).filter(isObject).map((m) => peerSelector(r.kind, r.namespace, r.subject, m));
+      const sb = arr<LabelSelectorModel>(b.endpoints).filter(isObject).map((m) => peerSelector(c.kind, c.namespace, c.subject, m));
+      return sa.some((x) => sb.some((y) => mayOverlap(x, y)));
+    }
+    const other = (i: RuleItemModel): string => JSON.stringify((['cidr', 'cidrSet', 'nodes', 'services'] as const).map((f) => i[f] ?? null));
+    return other(a) === other(b);
+  }
+
   /** A clusterwide rule with an empty endpoint selector in default deny: every endpoint of the cluster, kube-system and Cilium's own included. */
   private clusterwideSelectAll(r: RuleView): void {
     if (r.kind !== 'CiliumClusterwideNetworkPolicy' || r.host || !isObject(r.rule.endpointSelector)) return;
-    if (r.subject === undefined || r.subject.requirements.length > 0) return;
+    const subject = r.subject;
+    if (subject === undefined) return;
+    const all = subject.requirements.length === 0;
+    // Only namespace constraints (Exists, NotIn a list without kube-system): every pod of kube-system is selected too.
+    const kubeSystem = !all && subject.requirements.every((q) => q.key === NAMESPACE_KEY) && selectsLabels(subject, 'kube-system', {});
+    if (!all && !kubeSystem) return;
     const directions = (['ingress', 'egress'] as const).filter((d) => this.defaultDeny(r, d));
     if (directions.length === 0) return;
     this.report('pitfall-ccnp-select-all-default-deny', r, `${r.path}.endpointSelector`,
-      `endpointSelector {} in a clusterwide policy selects every endpoint of the cluster, kube-system, DNS and Cilium's own endpoints included, and `
+      `${all ? 'endpointSelector {} in a clusterwide policy selects every endpoint of the cluster, kube-system, DNS and Cilium\'s own endpoints included'
+        : `endpointSelector ${describeSelector(r.rule.endpointSelector)} in a clusterwide policy selects every pod of kube-system (DNS included) and of every other namespace it does not exclude`}, and `
       + `this rule puts all of them into ${directions.join(' and ')} default deny: everything no other rule allows is dropped cluster-wide`,
       `select the namespaces meant (matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, operator: Exists}, {key: k8s:io.kubernetes.pod.namespace, `
       + `operator: NotIn, values: [kube-system, …]}]), or add enableDefaultDeny: {${directions.map((d) => `${d}: false`).join(', ')}} (1.16+) `
@@ -465,16 +492,16 @@ class Pitfalls {
     const mine = dnsItems(r);
     const restricted = mine.filter((d) => !d.all);
     if (restricted.length === 0) return;
-    for (const c of this.dnsRuleProviders()) {
+    for (const c of this.rules) {
       // Some pods of one are (provably, or per the workloads of the input) pods of the other.
-      if (c === r || !(this.covers(c, r) || this.covers(r, c))) continue;
+      if (c === r || c.host || !(this.covers(c, r) || this.covers(r, c))) continue;
       for (const theirs of dnsItems(c)) {
         if (!theirs.all) continue;
-        const hit = restricted.find((d) => sameDnsPeer(d.item, theirs.item) && portsOverlap53(d.item, theirs.item));
+        const hit = restricted.find((d) => this.sameDnsPeer(r, d.item, c, theirs.item) && portsOverlap53(d.item, theirs.item));
         if (!hit) continue;
         if (this.seen(`pitfall-dns-rules-widened\0${c.doc}/${c.path}`, r)) return;
         this.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${hit.index}].toPorts`,
-          `these pods may look up only ${hit.names.join(', ')}, but ${c.name} lets the same pods look up every name (matchPattern "*") on the same `
+          `these pods may look up only ${hit.names.join(', ')}, but ${c.name} lets the same pods look up every name (${theirs.names.join(', ')}) on the same `
           + 'DNS server and port: Cilium ORs the DNS rules of all policies there, so the restriction does not hold',
           `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant `
           + '(an FqdnEgress: allowAllDnsLookups: true)');
@@ -816,27 +843,29 @@ class Pitfalls {
 /** The egress allow items of a rule with L7 DNS rules: whether they allow every name, and the names they allow. */
 function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boolean; names: string[] }[] {
   return items(r.rule, 'egress').flatMap(({ item, index }) => {
+    const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'groups'] as const).some((f) => item[f] !== undefined);
+    // `{}` (the default-deny idiom) allows nothing; toFQDNs items are not DNS allowances.
+    if ((!l3 && item.toPorts === undefined) || arr(item.fqdns).length > 0) return [];
+    if (!portsOverlap53(item, { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] })) return [];
     const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
-    if (sels.length === 0) return [];
+    // An allow on the DNS port without DNS rules wildcards the L7 rules of that port (mergePortProto): every name.
+    if (sels.length === 0) return [{ item, index, all: true, names: ['an L4 allow with no DNS rules'] }];
     const names = sels.flatMap((s) => (isObject(s) ? [String(s.matchName ?? s.matchPattern ?? '')] : []));
-    return [{ item, index, all: names.some((n) => /^\*\.?$/.test(n.trim())), names: names.map((n) => JSON.stringify(n)) }];
+    return [{ item, index, all: names.some((n) => matchesEveryName(n)), names: names.map((n) => JSON.stringify(n)) }];
   });
 }
 
-/** Whether two DNS items name the same DNS server (same peer fields, or either any peer). */
-function sameDnsPeer(a: RuleItemModel, b: RuleItemModel): boolean {
-  const peer = (i: RuleItemModel): string => JSON.stringify((['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services'] as const)
-    .map((f) => [f, i[f] ?? null]));
-  const l3 = (i: RuleItemModel): boolean => (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services'] as const).some((f) => i[f] !== undefined);
-  return !l3(a) || !l3(b) || peer(a) === peer(b);
+/** A DNS pattern that matches every name, as Cilium reads it: `*` or `**` (and `**.*`), with an optional trailing dot. */
+function matchesEveryName(pattern: string): boolean {
+  return /^(\*+|\*\*\.\*)\.?$/.test(pattern.trim());
 }
 
 /** Whether two items both cover DNS on 53 with a common protocol. */
 function portsOverlap53(a: RuleItemModel, b: RuleItemModel): boolean {
-  const protocols = (i: RuleItemModel): Set<string> => new Set(arr<PortRuleModel>(i.toPorts)
+  const protocols = (i: RuleItemModel): Set<string> => (i.toPorts === undefined ? new Set(i.icmps === undefined ? ['TCP', 'UDP'] : []) : new Set(arr<PortRuleModel>(i.toPorts)
     .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
     .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES))
-    .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)])));
+    .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
   const pb = protocols(b);
   return [...protocols(a)].some((p) => pb.has(p));
 }

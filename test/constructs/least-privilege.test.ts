@@ -1,8 +1,10 @@
 // The least-privilege refusals and warnings, each with what is wrong, where, the bad value and the fix.
+import { Cron } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, LockoutPath, MonitoringScrape,
-  Peer, Port, TieredApp, validateApp,
+  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, KafkaRule, L7,
+  LockoutPath, MonitoringScrape, Peer, Port, TieredApp, validateApp,
 } from '../../src';
 import { chart, synth, synthError } from '../support/synth';
 
@@ -141,5 +143,59 @@ describe('HostFirewall: removable only with a reason, and node DNS before the eg
       managementCidrs: ['10.0.0.0/24'], exemptions: [{ path: LockoutPath.NODE_DNS, reason: 'nodes resolve through the API' }],
     });
     expect(() => exempt.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)])).not.toThrow();
+  });
+});
+
+describe('found by review: more inputs that used to widen', () => {
+  test('blank L7 fields and empty rules are refused', () => {
+    expect(refusal(() => HttpRule.get('')).id).toBe('l7-field-blank');
+    expect(refusal(() => HttpRule.of({ method: '', path: '/public' })).id).toBe('l7-field-blank');
+    expect(refusal(() => HttpRule.of({})).message).toMatch(/HttpRule\.any\(\)/);
+    expect(refusal(() => KafkaRule.produce('')).id).toBe('l7-field-blank');
+    expect(refusal(() => KafkaRule.of({})).id).toBe('l7-rule-empty');
+  });
+
+  test('serverNames: [] and non-Port port entries are refused', () => {
+    const p = new CiliumPolicy(chart('shop'), 'p');
+    expect(refusal(() => p.allowEgress(Peer.cidr('203.0.113.0/24'), [Port.tcp(443)], undefined, { serverNames: [] })).id).toBe('server-names-empty');
+    expect(refusal(() => p.allowIngress(Peer.namespace('x'), [undefined as unknown as Port])).id).toBe('ports-not-ports');
+  });
+
+  test('a CronJob with the same pod labels keeps the hash selector', () => {
+    const c = chart('shop');
+    const web = new kplus.Deployment(c, 'web', { podMetadata: { labels: { app: 'web' } }, containers: [{ image: 'nginx', portNumber: 8080 }] });
+    new kplus.CronJob(c, 'warmer', { schedule: Cron.daily(), podMetadata: { labels: { app: 'web' } }, containers: [{ image: 'curl' }] });
+    new CiliumPolicy(c, 'db-in').allowIngress(web, [Port.tcp(5432)]);
+    const [cnp] = synth(c).filter((m) => m.kind === 'CiliumNetworkPolicy');
+    expect(cnp.spec.ingress[0].fromEndpoints[0].matchLabels).toHaveProperty(['cdk8s.io/metadata.addr']);
+  });
+
+  test('a workload selected by several Services (serving and metrics) must name its ports', () => {
+    const c = chart('shop');
+    const api = new kplus.Deployment(c, 'api', { podMetadata: { labels: { app: 'api' } }, containers: [{ image: 'api', portNumber: 8081 }] });
+    api.exposeViaService({ name: 'api', ports: [{ port: 80, targetPort: 8081 }] });
+    new kplus.Service(c, 'api-metrics', { selector: api, ports: [{ port: 9091, targetPort: 9091 }], clusterIP: 'None' });
+    const r = refusal(() => new TieredApp(c, 'app', { tiers: [{ name: 'api', workload: api }] }));
+    expect(r.message).toMatch(/tier api: 2 Services of the app select test\/api .* ambiguous/);
+  });
+
+  test('ClusterDefaultDeny with no exclusions, and remote-node denies cutting the kubelet and etcd guard', () => {
+    expect(refusal(() => new ClusterDefaultDeny(chart(), 'd', { excludedNamespaces: [] })).id).toBe('cluster-default-deny-no-exclusions');
+    const c = chart();
+    const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.0.0.0/24'] });
+    fw.denyIngress(Peer.entity(Entity.REMOTE_NODE), [Port.tcp(10250)]);
+    expect(synthError(c)).toMatch(/would cut the kubelet path/);
+  });
+
+  test('an L4-only DNS allow (every name, as Cilium merges it) cancels a lookup restriction too', () => {
+    const c = chart('shop');
+    new FqdnEgress(c, 'pg', { endpointSelector: EndpointSelector.labels({ app: 'api' }), fqdns: ['api.stripe.com'] });
+    new CiliumPolicy(c, 'dns', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowEgress(Peer.kubeDns(), [Port.udp(53), Port.tcp(53)]);
+    expect(synthError(c)).toMatch(/these pods may look up only "api\.stripe\.com", but CiliumNetworkPolicy shop\/dns .*an L4 allow with no DNS rules.*\(pitfall-dns-rules-widened\)/s);
+    const star = chart('shop');
+    new FqdnEgress(star, 'pg', { endpointSelector: EndpointSelector.labels({ app: 'api' }), fqdns: ['api.stripe.com'] });
+    new CiliumPolicy(star, 'dns', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowEgress(Peer.entity(Entity.CLUSTER), [Port.udp(53)], L7.dns(DnsRule.pattern('**')));
+    expect(synthError(star)).toMatch(/pitfall-dns-rules-widened/);
   });
 });
