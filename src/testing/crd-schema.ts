@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Ajv as AjvInstance, AnySchemaObject, ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import { CiliumPolicyError } from '../errors';
+import { compileRe2 } from '../model/re2';
 
 /** The file names of the two policy CRDs inside a version folder, as in `pkg/k8s/apis/cilium.io/client/crds/v2/`. */
 const CNP_FILE = 'ciliumnetworkpolicies.yaml';
@@ -412,28 +413,6 @@ function parseIPv6(input: string, sloppy: boolean): boolean {
   return i < 16 ? ellipsis >= 0 : ellipsis < 0;
 }
 
-/** The IANA-service-name branch of the CRD's `port` pattern (all versions). */
-const PORT_NAME_BRANCH = '|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$';
-
-/**
- * Turns a Go RE2 pattern from a CRD into JavaScript regular-expression source:
- * - `\pL`/`\PC` (one-letter Unicode classes) become `\p{L}`/`\P{C}`;
- * - two shapes in Cilium's CRDs that RE2 runs in linear time but a backtracking engine does not are rewritten into equivalent
- *   expressions (equivalence is property-tested against the originals):
- *   - the FQDN-style `([chars]+[.]?)+` (matchName, matchPattern, serverNames) becomes `(?:[chars]+(?:\.[chars]+)*\.?)`. The
- *     original takes exponential time on a long invalid name: 26 characters and a `!` took 250 ms, each further one doubles it;
- *   - the unanchored IANA-service-name branch of the port pattern, `|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$`, becomes
- *     `|[a-zA-Z](?:-?[a-zA-Z0-9])*$` (a suffix of that shape exists exactly when one starts at a letter). The original is cubic:
- *     a 3000-character invalid port took 14 s.
- * @internal
- */
-export function goPatternToJs(pattern: string): string {
-  return pattern
-    .replace(/\\\\|\\([pP])([A-Za-z])/g, (m: string, p?: string, cls?: string) => (p ? `\\${p}{${cls}}` : m))
-    .replace(/\((\[[^\]]+\])\+(?:\[\.\]|\\\.)\?\)\+/g, (_m: string, cls: string) => `(?:${cls}+(?:\\.${cls}+)*\\.?)`)
-    .replace(PORT_NAME_BRANCH, () => '|[a-zA-Z](?:-?[a-zA-Z0-9])*$');
-}
-
 // ---------------------------------------------------------------------------------------------------------------------
 // Loading and compiling
 
@@ -592,7 +571,13 @@ function ajvFor(format: CidrFormat): AjvInstance {
   const { Ajv } = require('ajv') as typeof import('ajv');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
-  const goRegExp = Object.assign((pattern: string, flags: string) => new RegExp(goPatternToJs(pattern), flags), { code: 'goRegExp' });
+  // The CRD `pattern`s are Go RE2 (the API server's regexp package): run them with the one RE2 engine, in linear time
+  // (a backtracking engine takes exponential time on `([chars]+[.]?)+` against a long invalid name).
+  const goRegExp = Object.assign((pattern: string) => {
+    const r = compileRe2(pattern);
+    if (!r.ok) throw new Error(`invalid pattern ${pattern}: ${r.error}`);
+    return r.pattern;
+  }, { code: 'goRegExp' });
   const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, verbose: true, code: { regExp: goRegExp } });
   // Annotations the API server interprets structurally; as keywords here they only need to be known.
   ajv.addVocabulary(['x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-embedded-resource',
