@@ -8,14 +8,15 @@ import { extname, join } from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError, Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
-import { ParseResult, SourceDiagnostic, fromObject, fromYaml } from '../model/parse';
+import { ParseResult, SourceDiagnostic, SourcePosition, fromObject, fromYaml } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedRawRules, compileRules } from './compile';
 import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
 import { decideSide, notEvaluated } from './evaluate';
+import { importProblem, rawRulesImportProblem } from './importable';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { icmpTypeNumber, L4Query } from './ports';
@@ -77,7 +78,9 @@ const POLICY_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 export class PolicySet {
   /** Policies from model documents. */
   public static fromDocuments(docs: readonly PolicyDocumentModel[], options: PolicySetOptions = {}): PolicySet {
-    return new PolicySet({ docs: docs.map((model) => ({ model })), raw: [], diagnostics: [], inventory: new EndpointInventory() }, options);
+    const inputs = emptyInputs();
+    for (const model of docs) addDocument(inputs, model, undefined);
+    return new PolicySet(inputs, options);
   }
 
   /**
@@ -406,9 +409,33 @@ function emptyInputs(): Inputs {
 }
 
 function addParsed(inputs: Inputs, result: ParseResult, file: string | undefined): void {
-  for (const d of result.documents) inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}) });
-  for (const r of result.rawRules) inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
   inputs.diagnostics.push(...result.diagnostics);
+  for (const d of result.documents) addDocument(inputs, d.model, file, d.locate(''));
+  for (const r of result.rawRules) {
+    inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
+    const problem = rawRulesImportProblem(r.rules);
+    if (problem !== undefined) inputs.diagnostics.push(skippedDiagnostic(`the api.Rule list (document ${r.source.index})`, problem, file, r.locate('')));
+  }
+}
+
+/** Loads one policy document: the agent may refuse it whole (`importProblem`); it is then kept, not enforced, and warned about. */
+function addDocument(inputs: Inputs, model: PolicyDocumentModel, file: string | undefined, at?: SourcePosition): void {
+  const problem = importProblem(model);
+  inputs.docs.push({ model, ...(file !== undefined ? { file } : {}), ...(problem !== undefined ? { skipReason: problem } : {}) });
+  if (problem === undefined) return;
+  const ns = model.kind === 'CiliumNetworkPolicy' ? `${model.metadata?.namespace ?? 'default'}/` : '';
+  inputs.diagnostics.push(skippedDiagnostic(`${model.kind} ${ns}${model.metadata?.name ?? '(unnamed)'}`, problem, file, at));
+}
+
+function skippedDiagnostic(what: string, problem: string, file: string | undefined, at: SourcePosition | undefined): SourceDiagnostic {
+  return {
+    id: 'engine-policy-skipped',
+    severity: Severity.WARNING,
+    message: `${what} is skipped: the agent does not import it (Sanitize fails: ${problem}), so none of its rules is enforced`,
+    fix: 'fix the field (cdk8s-cilium validate shows it), or remove the policy',
+    ...(file !== undefined ? { file } : {}),
+    ...(at ? { line: at.line, column: at.column } : {}),
+  };
 }
 
 function addYaml(inputs: Inputs, text: string, file: string | undefined): void {
