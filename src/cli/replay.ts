@@ -38,7 +38,6 @@
  *   "warnings": string[]
  * }
  */
-import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError } from '../errors';
@@ -47,7 +46,8 @@ import { FlowSource } from '../hubble/flow-reader';
 import { formatReplayJson, formatReplayTable } from '../hubble/format';
 import { ReplayReport, replayCapture } from '../hubble/replay';
 import { CiliumVersion } from '../model/cilium-version';
-import { CliIo } from './trace';
+import { expandPaths } from '../model/inputs';
+import { CliIo, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -129,8 +129,9 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
   }
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
-  for (const p of options.policies) {
-    if (!existsSync(p)) throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${p} does not exist`, fix: 'give existing policy files or directories' });
+  // Fail before reading the flows when a policy path does not exist (the files themselves are read after).
+  for (const e of expandPaths(options.policies, process.cwd())) {
+    if (e.missing !== undefined) throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${e.missing} does not exist`, fix: 'give existing policy files or directories' });
   }
   const capture = await collectConnections(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
@@ -140,12 +141,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
   });
-  const syntax = set.diagnostics.find((d) => d.id === 'parse-yaml-syntax' && d.severity === 'error');
-  if (syntax) {
-    throw new CiliumPolicyError({
-      id: 'cli-yaml', message: `${syntax.file ?? 'input'}${syntax.line !== undefined ? `:${syntax.line}` : ''}: ${syntax.message}`, fix: 'fix the YAML',
-    });
-  }
+  const bad = policyInputError(set);
+  if (bad) throw bad;
   const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
   if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in ${options.policies.join(', ')}`);
   const replayed = replayCapture(capture, set, { clusterName });
