@@ -2,10 +2,12 @@
 //
 // ajv, ajv-formats and yaml are loaded on first use (`require` inside functions), never at import time: this module
 // is re-exported from the package's main index, and `cdk8s synth` must not pay for a JSON-schema compiler it does not use.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Ajv as AjvInstance, AnySchemaObject, ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import { CiliumPolicyError } from '../errors';
+import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
+import { nestingDepthError } from '../model/nesting-depth';
 import { compileRe2 } from '../model/re2';
 
 /** The file names of the two policy CRDs inside a version folder, as in `pkg/k8s/apis/cilium.io/client/crds/v2/`. */
@@ -479,7 +481,15 @@ interface CrdDocument {
 function readCrds(file: string): CrdDocument[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const YAML = require('yaml') as typeof import('yaml');
-  const docs = YAML.parseAllDocuments(readFileSync(file, 'utf8'));
+  // The one input reader: regular files only, size limit, UTF-8 text; then the nesting bound before the YAML parser.
+  const read = readInputFile(file, DEFAULT_MAX_FILE_BYTES);
+  if (read.problem) {
+    throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${file}: ${read.problem.message}`, fix: 'pass a readable CRD file, e.g. saved with kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml > cnp-crd.yaml' });
+  }
+  const text = read.text ?? '';
+  const deep = nestingDepthError(text);
+  if (deep) throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${file}: ${deep.message}`, fix: 'pass an unmodified CRD file' });
+  const docs = YAML.parseAllDocuments(text);
   const crds: CrdDocument[] = [];
   const visit = (obj: unknown): void => {
     if (!isRecord(obj)) return;
@@ -497,7 +507,7 @@ function readCrds(file: string): CrdDocument[] {
         fix: 'pass a CRD file as written by `kubectl get crd <name> -o yaml`',
       });
     }
-    visit(doc.toJS({ maxAliasCount: -1 }));
+    visit(doc.toJS({ maxAliasCount: 1000 }));
   }
   if (crds.length === 0) {
     throw new CiliumPolicyError({
