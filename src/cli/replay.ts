@@ -8,7 +8,8 @@
  *
  * Flow logs: `hubble observe -o json` / `-o jsonpb`, the agent's flow exporter, legacy bare flows, gzip, standard input.
  * Exit status: 0 nothing the cluster let through would be dropped (or --fail-on none), 1 some connection observed as
- * forwarded would be dropped or refused at L7, 2 bad input (one line on stderr). Malformed lines never stop the run.
+ * forwarded would be dropped or refused at L7, 2 bad input (one line on stderr), including a flow log that cannot be read
+ * to its end (truncated or corrupt gzip). Malformed lines (not JSON, a field of the wrong type) never stop the run.
  *
  * `--output json` prints the report (stable; new fields may be added, none removed or changed):
  *
@@ -42,7 +43,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError } from '../errors';
 import { collectConnections } from '../hubble/connections';
-import { FlowSource } from '../hubble/flow-reader';
+import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import { formatReplayJson, formatReplayTable } from '../hubble/format';
 import { ReplayReport, replayCapture } from '../hubble/replay';
 import { CiliumVersion } from '../model/cilium-version';
@@ -134,6 +135,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     if (e.missing !== undefined) throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${e.missing} does not exist`, fix: 'give existing policy files or directories' });
   }
   const capture = await collectConnections(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const ended = flowInputError(capture.input);
+  if (ended) throw ended;
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
   const set = PolicySet.fromFiles(options.policies, {
     ciliumVersion: version,
@@ -218,6 +221,19 @@ export async function guard(action: () => Promise<number>, io: CliIo): Promise<n
     io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
     return REPLAY_EXIT.badInput;
   }
+}
+
+/**
+ * @internal An input that ended early (truncated or corrupt gzip, a read error) or was cut off as junk: exit 2, never a
+ * verdict over part of the traffic.
+ */
+export function flowInputError(input: FlowReadStats): CiliumPolicyError | undefined {
+  if (input.readError === undefined) return undefined;
+  return new CiliumPolicyError({
+    id: 'hubble-input-incomplete',
+    message: `${input.source}: the flow log could not be read to its end (after line ${input.lines}: ${input.readError}); nothing is judged`,
+    fix: 'give the complete flow log (gzip -t checks a .gz file), as written by hubble observe -o jsonpb',
+  });
 }
 
 /** @internal The flow source of `--flows`. */
