@@ -10,7 +10,7 @@
  */
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../errors';
-import { collectConnections } from '../hubble/connections';
+import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
 import { planDraft, renderDraftTypeScript, renderDraftYaml } from '../hubble/draft';
 import { CiliumVersion } from '../model/cilium-version';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
@@ -46,7 +46,7 @@ export interface DraftCommandOptions {
   readonly importFrom?: string;
   /**
    * The most connections kept, as given.
-   * @default '100000'
+   * @default '10000'
    */
   readonly maxConnections?: string;
 }
@@ -108,7 +108,7 @@ export function addDraftCommand(program: Command, io: HubbleCliIo, done: (code: 
     .option('--cilium-version <version>', 'the Cilium version to write into the output (CiliumVersion.use)')
     .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
     .option('--import-from <module>', 'the module the TypeScript imports the SDK from', 'cdk8s-cilium')
-    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', '100000')
+    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', String(DEFAULT_MAX_CONNECTIONS))
     .action(async (opts: DraftCommandOptions) => {
       done(await guard(() => executeDraft(opts, io), io));
     });

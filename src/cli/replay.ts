@@ -42,7 +42,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError } from '../errors';
-import { collectConnections } from '../hubble/connections';
+import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import { formatReplayJson, formatReplayTable } from '../hubble/format';
 import { ReplayReport, replayCapture } from '../hubble/replay';
@@ -100,7 +100,7 @@ export interface ReplayCommandOptions {
   readonly policyDefaultLocalCluster?: string;
   /**
    * The most connections kept, as given.
-   * @default '100000'
+   * @default '10000'
    */
   readonly maxConnections?: string;
   /**
@@ -176,7 +176,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes', false)
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
-    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged', '100000')
+    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
     .option('--all', 'list every unchanged connection in the table (default: the first 50)', false)
     .action(async (opts: ReplayCommandOptions) => {
       done(await guard(() => executeReplay(opts, io), io));
@@ -246,7 +246,7 @@ export function flowSource(flows: string, io: HubbleCliIo): FlowSource {
 export function parseCount(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} ${value} is not a positive number`, fix: `give ${flag} a number, e.g. 100000` });
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} ${value} is not a positive number`, fix: `give ${flag} a number, e.g. ${DEFAULT_MAX_CONNECTIONS}` });
   }
   return Number(value);
 }
