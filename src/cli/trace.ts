@@ -143,6 +143,11 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   const port = options.port ?? (options.dns !== undefined ? '53/UDP' : undefined);
   if (port === undefined) throw new CiliumPolicyError({ id: 'cli-flag', message: 'no --port given', fix: 'add --port 8080/TCP (or icmp/8)' });
   const connection = parseConnection(port);
+  if (options.dns !== undefined && options.dns.replace(/\.$/, '').length > 253) {
+    throw new CiliumPolicyError({
+      id: 'cli-flag', message: `--dns: the name is ${options.dns.length} characters long; a DNS name has at most 253`, fix: 'give a DNS name such as api.example.com',
+    });
+  }
   const set = PolicySet.fromFiles(options.policies, {
     ciliumVersion: version,
     hostFirewall: options.hostFirewall ?? false,
