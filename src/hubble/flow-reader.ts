@@ -204,6 +204,10 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
   const emit = (buf: Buffer, start: number, end: number): void => {
     lineNumber++;
     const e = end > start && buf[end - 1] === 13 ? end - 1 : end;
+    if (e === start) {
+      onLine('', lineNumber);
+      return;
+    }
     if (e - start > maxLine) {
       overlong.push(lineNumber);
       skipBytes(e - start);
