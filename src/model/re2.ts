@@ -52,6 +52,12 @@ export function re2FullMatch(pattern: string, value: string): boolean {
   return r.ok && r.pattern.fullMatch(value);
 }
 
+/** Whether some part of `value` matches the RE2 `pattern` (Go `MatchString`); `false` when the pattern does not compile. */
+export function re2Test(pattern: string, value: string): boolean {
+  const r = compileRe2(pattern);
+  return r.ok && r.pattern.test(value);
+}
+
 function compileUncached(source: string): Re2Result {
   if (typeof source !== 'string') return { ok: false, error: 'not a string' };
   let re: RE2JS;

@@ -7,7 +7,7 @@
  */
 import { CiliumVersion } from '../model/cilium-version';
 import { SectionName } from '../model/policy-model';
-import { compileRe2 } from '../model/re2';
+import { re2Test } from '../model/re2';
 
 /** A value (enum member, field) and the first version that has it. */
 export interface Since<T = string> {
@@ -302,8 +302,7 @@ export const SAFE = {
 
 /** Whether `value` matches a CRD pattern (Go `MatchString`: anywhere, unless the pattern anchors itself). */
 function crdPattern(pattern: string, value: string): boolean {
-  const r = compileRe2(pattern);
-  return r.ok && r.pattern.test(value);
+  return re2Test(pattern, value);
 }
 
 /** ICMP type names the agent resolves, per family (from the `type` field's documentation in the CRDs). */
