@@ -201,6 +201,10 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
       throw new Error(`more than ${MAX_SKIPPED_BYTES / (1024 * 1024)} MiB in lines longer than ${maxLine} bytes: not a flow log; the read stopped`);
     }
   };
+  // Whether the chunk being split is valid UTF-8 as a whole (one native check per chunk; lines of an invalid chunk, and
+  // lines joined across chunks, are checked one by one).
+  let chunkBuf: Buffer | undefined;
+  let chunkUtf8 = false;
   const emit = (buf: Buffer, start: number, end: number): void => {
     lineNumber++;
     const e = end > start && buf[end - 1] === 13 ? end - 1 : end;
@@ -213,7 +217,7 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
       skipBytes(e - start);
       return;
     }
-    if (!isUtf8(buf.subarray(start, e))) {
+    if (!(buf === chunkBuf && chunkUtf8) && !isUtf8(buf.subarray(start, e))) {
       invalid.count++;
       if (invalid.lines.length < 100) invalid.lines.push(lineNumber);
       return;
@@ -227,6 +231,8 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
     for await (const chunk of input.chunks) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk
         : Buffer.from((chunk as Uint8Array).buffer, (chunk as Uint8Array).byteOffset, (chunk as Uint8Array).byteLength);
+      chunkBuf = buf;
+      chunkUtf8 = isUtf8(buf);
       let start = 0;
       let nl = buf.indexOf(10);
       if (skipping) {

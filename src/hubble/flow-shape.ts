@@ -1,11 +1,12 @@
 /**
- * The type check of a flow record before it is used: every field replay and draft read (`HubbleFlow`) must have its
+ * The type check of a flow record before it is used: every field replay and draft read (of `HubbleFlow`; `uuid`,
+ * `source_names`, `policy_match_type`, `trace_reason` and `Summary` are not read, so not checked) must have its
  * protojson type, and lists and strings stay within bounds no real Hubble record reaches. A record that fails is a
  * malformed line (counted, reported with its line number and this reason) and the run goes on: one mistyped field
  * (`"labels": "k8s:app=web"`) must neither end the read nor be judged as something it is not.
  *
  * `null` counts as absent (protojson never writes it). The check is hand-written over fixed paths (no recursion into
- * the record), so its cost is a few property reads per record.
+ * the record) with named property reads, so its cost is a few property reads per record.
  */
 import { HubbleFlow } from './flow';
 
@@ -16,134 +17,174 @@ export const MAX_FLOW_STRING = 64 * 1024;
 /** The most entries of any other list (DNS names, DNS answers, policies, workloads, headers). */
 export const MAX_FLOW_LIST = 4096;
 
-type Kind = 'string' | 'number' | 'boolean' | 'object';
-
 /** Why the record cannot be used, e.g. `source.labels is a string, not a list`; `undefined` when it can. */
 export function flowShapeError(flow: HubbleFlow): string | undefined {
+  // Named property reads only (records differ in shape, so every read here is megamorphic: keyed reads cost far more).
   const f = flow as unknown as Record<string, unknown>;
-  return fields(f, '', TOP)
-    ?? object(f.event_type, 'event_type', EVENT_TYPE)
-    ?? object(f.IP, 'IP', IP)
-    ?? l4(f.l4)
-    ?? endpoint(f.source, 'source')
-    ?? endpoint(f.destination, 'destination')
-    ?? list(f.source_names, 'source_names', 'string')
-    ?? list(f.destination_names, 'destination_names', 'string')
-    ?? l7(f.l7)
-    ?? policies(f, 'egress_allowed_by') ?? policies(f, 'ingress_allowed_by') ?? policies(f, 'egress_denied_by') ?? policies(f, 'ingress_denied_by');
+  return str(f.time, 'time') ?? str(f.verdict, 'verdict') ?? num(f.drop_reason, 'drop_reason')
+    ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? str(f.Type, 'Type') ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
+    ?? bool(f.is_reply, 'is_reply') ?? str(f.traffic_direction, 'traffic_direction') ?? str(f.trace_observation_point, 'trace_observation_point')
+    ?? eventType(f.event_type) ?? ip(f.IP) ?? l4(f.l4) ?? endpoint(f.source, 'source') ?? endpoint(f.destination, 'destination')
+    ?? strings(f.destination_names, 'destination_names', MAX_FLOW_LIST) ?? l7(f.l7)
+    ?? policies(f.egress_allowed_by, 'egress_allowed_by') ?? policies(f.ingress_allowed_by, 'ingress_allowed_by')
+    ?? policies(f.egress_denied_by, 'egress_denied_by') ?? policies(f.ingress_denied_by, 'ingress_denied_by');
 }
 
-const TOP: Readonly<Record<string, Kind>> = {
-  time: 'string', uuid: 'string', verdict: 'string', drop_reason: 'number', drop_reason_desc: 'string', Type: 'string', node_name: 'string',
-  reply: 'boolean', is_reply: 'boolean', traffic_direction: 'string', policy_match_type: 'number', trace_observation_point: 'string',
-  trace_reason: 'string', Summary: 'string',
-};
-const EVENT_TYPE: Readonly<Record<string, Kind>> = { type: 'number', sub_type: 'number' };
-const IP: Readonly<Record<string, Kind>> = { source: 'string', destination: 'string', ipVersion: 'string' };
-const PORTS: Readonly<Record<string, Kind>> = { source_port: 'number', destination_port: 'number', flags: 'object' };
-const ICMP: Readonly<Record<string, Kind>> = { type: 'number', code: 'number' };
-const ENDPOINT: Readonly<Record<string, Kind>> = { ID: 'number', identity: 'number', cluster_name: 'string', namespace: 'string', pod_name: 'string' };
-const NAMED: Readonly<Record<string, Kind>> = { name: 'string', namespace: 'string', kind: 'string' };
-const L7: Readonly<Record<string, Kind>> = { type: 'string' };
-const DNS: Readonly<Record<string, Kind>> = { query: 'string', rcode: 'number' };
-const HTTP: Readonly<Record<string, Kind>> = { method: 'string', url: 'string', protocol: 'string', code: 'number' };
-const HEADER: Readonly<Record<string, Kind>> = { key: 'string', value: 'string' };
-const KAFKA: Readonly<Record<string, Kind>> = { api_key: 'string', api_version: 'number', topic: 'string', correlation_id: 'number', error_code: 'number' };
-const WORKLOAD: Readonly<Record<string, Kind>> = { name: 'string', kind: 'string' };
-
-function l4(value: unknown): string | undefined {
-  const shape = isAbsent(value) ? undefined : notObject(value, 'l4');
-  if (shape !== undefined || isAbsent(value)) return shape;
-  const v = value as Record<string, unknown>;
-  return object(v.TCP, 'l4.TCP', PORTS) ?? object(v.UDP, 'l4.UDP', PORTS) ?? object(v.SCTP, 'l4.SCTP', PORTS)
-    ?? object(v.ICMPv4, 'l4.ICMPv4', ICMP) ?? object(v.ICMPv6, 'l4.ICMPv6', ICMP);
+function eventType(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'event_type');
+  if (typeof o === 'string') return o;
+  return num(o.type, 'event_type.type') ?? num(o.sub_type, 'event_type.sub_type');
 }
 
-function endpoint(value: unknown, path: string): string | undefined {
-  const error = object(value, path, ENDPOINT);
-  if (error !== undefined || isAbsent(value)) return error;
-  const v = value as Record<string, unknown>;
-  return list(v.labels, `${path}.labels`, 'string', MAX_FLOW_LABELS) ?? objects(v.workloads, `${path}.workloads`, WORKLOAD);
+function ip(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'IP');
+  if (typeof o === 'string') return o;
+  return str(o.source, 'IP.source') ?? str(o.destination, 'IP.destination') ?? str(o.ipVersion, 'IP.ipVersion');
 }
 
-function l7(value: unknown): string | undefined {
-  const error = object(value, 'l7', L7);
-  if (error !== undefined || isAbsent(value)) return error;
-  const v = value as Record<string, unknown>;
-  const dns = object(v.dns, 'l7.dns', DNS);
-  if (dns !== undefined) return dns;
-  if (!isAbsent(v.dns)) {
-    const d = v.dns as Record<string, unknown>;
-    const e = list(d.ips, 'l7.dns.ips', 'string') ?? list(d.qtypes, 'l7.dns.qtypes', 'string');
-    if (e !== undefined) return e;
-  }
-  const http = object(v.http, 'l7.http', HTTP);
-  if (http !== undefined) return http;
-  if (!isAbsent(v.http)) {
-    const e = objects((v.http as Record<string, unknown>).headers, 'l7.http.headers', HEADER);
-    if (e !== undefined) return e;
-  }
-  return object(v.kafka, 'l7.kafka', KAFKA);
+function l4(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l4');
+  if (typeof o === 'string') return o;
+  return ports(o.TCP, 'l4.TCP') ?? ports(o.UDP, 'l4.UDP') ?? ports(o.SCTP, 'l4.SCTP') ?? icmp(o.ICMPv4, 'l4.ICMPv4') ?? icmp(o.ICMPv6, 'l4.ICMPv6');
 }
 
-function policies(f: Record<string, unknown>, key: string): string | undefined {
-  return objects(f[key], key, NAMED);
+function ports(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  if (typeof o === 'string') return o;
+  return num(o.source_port, `${path}.source_port`) ?? num(o.destination_port, `${path}.destination_port`)
+    ?? (o.flags === undefined || o.flags === null ? undefined : notObject(o.flags, `${path}.flags`));
 }
 
-/** An optional object whose listed fields have their kinds. */
-function object(value: unknown, path: string, shape: Readonly<Record<string, Kind>>): string | undefined {
-  if (isAbsent(value)) return undefined;
-  return notObject(value, path) ?? fields(value as Record<string, unknown>, `${path}.`, shape);
+function icmp(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  if (typeof o === 'string') return o;
+  return num(o.type, `${path}.type`) ?? num(o.code, `${path}.code`);
 }
 
-/** An optional list of objects of one shape. */
-function objects(value: unknown, path: string, shape: Readonly<Record<string, Kind>>): string | undefined {
-  const error = list(value, path, 'object');
-  if (error !== undefined || isAbsent(value)) return error;
-  const items = value as unknown[];
+function endpoint(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  if (typeof o === 'string') return o;
+  return num(o.ID, `${path}.ID`) ?? num(o.identity, `${path}.identity`) ?? str(o.cluster_name, `${path}.cluster_name`)
+    ?? str(o.namespace, `${path}.namespace`) ?? str(o.pod_name, `${path}.pod_name`) ?? strings(o.labels, `${path}.labels`, MAX_FLOW_LABELS)
+    ?? workloads(o.workloads, `${path}.workloads`);
+}
+
+function workloads(v: unknown, path: string): string | undefined {
+  const items = objects(v, path);
+  if (typeof items === 'string') return items;
   for (let i = 0; i < items.length; i++) {
-    const e = fields(items[i] as Record<string, unknown>, `${path}[${i}].`, shape);
+    const w = items[i];
+    const e = str(w.name, `${path}[${i}].name`) ?? str(w.kind, `${path}[${i}].kind`);
     if (e !== undefined) return e;
   }
   return undefined;
 }
 
-/** An optional list whose items are all of one kind, with at most `max` items. */
-function list(value: unknown, path: string, kind: Kind, max = MAX_FLOW_LIST): string | undefined {
-  if (isAbsent(value)) return undefined;
-  if (!Array.isArray(value)) return `${path} is ${describe(value)}, not a list`;
-  if (value.length > max) return `${path} has ${value.length} entries, more than the ${max} accepted`;
-  for (let i = 0; i < value.length; i++) {
-    const e = check(value[i], `${path}[${i}]`, kind);
+function policies(v: unknown, path: string): string | undefined {
+  const items = objects(v, path);
+  if (typeof items === 'string') return items;
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i];
+    const e = str(p.name, `${path}[${i}].name`) ?? str(p.namespace, `${path}[${i}].namespace`) ?? str(p.kind, `${path}[${i}].kind`);
     if (e !== undefined) return e;
   }
   return undefined;
 }
 
-function fields(v: Record<string, unknown>, prefix: string, shape: Readonly<Record<string, Kind>>): string | undefined {
-  for (const key in shape) {
-    const value = v[key];
-    if (isAbsent(value)) continue;
-    const e = check(value, `${prefix}${key}`, shape[key]);
-    if (e !== undefined) return e;
+function l7(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l7');
+  if (typeof o === 'string') return o;
+  return str(o.type, 'l7.type') ?? dns(o.dns) ?? http(o.http) ?? kafka(o.kafka);
+}
+
+function dns(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l7.dns');
+  if (typeof o === 'string') return o;
+  return str(o.query, 'l7.dns.query') ?? num(o.rcode, 'l7.dns.rcode') ?? strings(o.ips, 'l7.dns.ips', MAX_FLOW_LIST)
+    ?? strings(o.qtypes, 'l7.dns.qtypes', MAX_FLOW_LIST);
+}
+
+function http(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l7.http');
+  if (typeof o === 'string') return o;
+  const e = str(o.method, 'l7.http.method') ?? str(o.url, 'l7.http.url') ?? str(o.protocol, 'l7.http.protocol') ?? num(o.code, 'l7.http.code');
+  if (e !== undefined) return e;
+  const headers = objects(o.headers, 'l7.http.headers');
+  if (typeof headers === 'string') return headers;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    const he = str(h.key, `l7.http.headers[${i}].key`) ?? str(h.value, `l7.http.headers[${i}].value`);
+    if (he !== undefined) return he;
   }
   return undefined;
 }
 
-function check(value: unknown, path: string, kind: Kind): string | undefined {
-  if (kind === 'object') return notObject(value, path);
-  if (typeof value !== kind) return `${path} is ${describe(value)}, not a ${kind}`;
-  if (kind === 'string' && (value as string).length > MAX_FLOW_STRING) return `${path} is longer than ${MAX_FLOW_STRING} characters`;
-  if (kind === 'number' && !Number.isFinite(value)) return `${path} is not a finite number`;
+function kafka(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l7.kafka');
+  if (typeof o === 'string') return o;
+  return str(o.api_key, 'l7.kafka.api_key') ?? num(o.api_version, 'l7.kafka.api_version') ?? str(o.topic, 'l7.kafka.topic')
+    ?? num(o.correlation_id, 'l7.kafka.correlation_id') ?? num(o.error_code, 'l7.kafka.error_code');
+}
+
+const NONE: readonly Record<string, unknown>[] = [];
+
+/** An optional list of objects, or why not. */
+function objects(v: unknown, path: string): readonly Record<string, unknown>[] | string {
+  if (v === undefined || v === null) return NONE;
+  if (!Array.isArray(v)) return `${path} is ${describe(v)}, not a list`;
+  if (v.length > MAX_FLOW_LIST) return `${path} has ${v.length} entries, more than the ${MAX_FLOW_LIST} accepted`;
+  for (let i = 0; i < v.length; i++) {
+    const e = notObject(v[i], `${path}[${i}]`);
+    if (e !== undefined) return e;
+  }
+  return v as Record<string, unknown>[];
+}
+
+/** An optional list of strings of at most `max` entries. */
+function strings(v: unknown, path: string, max: number): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) return `${path} is ${describe(v)}, not a list`;
+  if (v.length > max) return `${path} has ${v.length} entries, more than the ${max} accepted`;
+  for (let i = 0; i < v.length; i++) {
+    const s = v[i];
+    if (typeof s !== 'string' || s.length > MAX_FLOW_STRING) return str(s, `${path}[${i}]`);
+  }
   return undefined;
+}
+
+function obj(v: unknown, path: string): Record<string, unknown> | string {
+  return notObject(v, path) ?? (v as Record<string, unknown>);
+}
+
+function str(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') return `${path} is ${describe(v)}, not a string`;
+  return v.length > MAX_FLOW_STRING ? `${path} is longer than ${MAX_FLOW_STRING} characters` : undefined;
+}
+
+function num(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number') return `${path} is ${describe(v)}, not a number`;
+  return Number.isFinite(v) ? undefined : `${path} is not a finite number`;
+}
+
+function bool(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null || typeof v === 'boolean') return undefined;
+  return `${path} is ${describe(v)}, not a boolean`;
 }
 
 function notObject(value: unknown, path: string): string | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : `${path} is ${describe(value)}, not an object`;
-}
-
-function isAbsent(value: unknown): boolean {
-  return value === undefined || value === null;
 }
 
 function describe(value: unknown): string {
