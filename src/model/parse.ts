@@ -178,7 +178,8 @@ export function fromYaml(text: string, options: ParseOptions = {}): ParseResult 
   if (deep) {
     out.diagnostics.push(compact({
       id: PARSE_DIAGNOSTIC_IDS.yamlSyntax, severity: Severity.ERROR, message: deep.message, file: options.file, line: deep.line, column: 1,
-      fix: `nest at most ${deep.max} levels deep (Cilium policies need about 15)`,
+      fix: deep.message.includes('documents') ? `split the input into files of at most ${deep.max} documents`
+        : `nest at most ${deep.max} levels deep (Cilium policies need about 15)`,
     }));
     return out;
   }

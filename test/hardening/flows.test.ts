@@ -100,6 +100,12 @@ describe('budgets: junk input stops the read instead of burning CPU', () => {
     expect(stats.malformed[0].reason).toBe(`not a usable flow: source.labels has 20000 entries, more than the ${MAX_FLOW_LABELS} accepted`);
   });
 
+  test('an endless line (/dev/zero as the flow log) stops after 64 MiB of overlong lines', GUARD, async () => {
+    const r = await replay('--flows', '/dev/zero', '--policies', POLICIES);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: \/dev\/zero: the flow log could not be read to its end \(after line 1: more than 64 MiB in lines longer than 16777216 bytes: not a flow log; the read stopped\)/);
+  });
+
   test('a line nested 10,000 levels deep is malformed', GUARD, async () => {
     const stats = await readFlows(FlowSource.text(`{"flow":${'['.repeat(10_000)}${']'.repeat(10_000)}}\n${flowLine()}\n`), () => undefined);
     expect(stats.malformed).toEqual([{ line: 1, reason: 'nested more than 100 levels deep' }]);

@@ -51,6 +51,15 @@ describe('nesting-depth bomb: refused before parsing, in every reader', () => {
     expect(set.diagnostics.map((d) => [d.id, d.severity, d.line])).toEqual([['parse-yaml-syntax', 'error', 6]]);
   });
 
+  test('a document bomb (200,000 empty YAML documents) is refused before the YAML reader spends minutes on it', GUARD, async () => {
+    const file = write(dir, 'docs.yaml', '---\n'.repeat(200_000));
+    const r = await validate([file, '--format', 'json'], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.line, d.id, d.message, d.fix])).toEqual([[10_001, 'parse-yaml-syntax',
+      'the input holds more than 10000 YAML documents (line 10001); it is not read', 'split the input into files of at most 10000 documents']]);
+    expect(trace('--policies', file, ...FROM_TO).code).toBe(2);
+  });
+
   test('validate --crd: a CRD file nested too deep is a usage error', GUARD, async () => {
     const r = await validate(['--crd', json, yaml]);
     expect(r.code).toBe(2);
