@@ -10,7 +10,7 @@
  * result over part of the input.
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import { PassThrough, Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CiliumPolicyError } from '../errors';
@@ -20,13 +20,17 @@ import { flowShapeError } from './flow-shape';
 
 /** Where flow records come from: a file, standard input, a stream or text. Gzip is recognised in every case. */
 export class FlowSource {
-  /** A file (plain or gzip-compressed); `-` is standard input. */
+  /**
+   * A file (plain or gzip-compressed); `-` is standard input. Regular files only, as every input of the commands (see
+   * `model/inputs.ts`): a FIFO or device is refused when read (opened non-blocking, so it cannot hang); stream those
+   * through standard input.
+   */
   public static file(path: string): FlowSource {
     if (path === '-') return FlowSource.stdin();
     return new FlowSource(path, () => {
       let fd: number;
       try {
-        fd = openSync(path, 'r');
+        fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
       } catch (e) {
         throw new CiliumPolicyError({
           id: 'hubble-flows-not-found',
@@ -34,15 +38,13 @@ export class FlowSource {
           fix: 'give an existing file (hubble observe -o jsonpb > flows.jsonl), or - for standard input',
         });
       }
-      // Read one byte to surface EISDIR and friends as an input error, not as a stream failure later.
-      try {
-        readSync(fd, Buffer.alloc(1), 0, 1, 0);
-      } catch (e) {
+      const st = fstatSync(fd);
+      if (!st.isFile()) {
         closeSync(fd);
         throw new CiliumPolicyError({
           id: 'hubble-flows-not-found',
-          message: `cannot read flow log ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-          fix: 'give a file, not a directory',
+          message: `cannot read flow log ${path}: ${st.isDirectory() ? 'a directory (EISDIR)' : 'not a regular file (a device, socket or pipe)'}`,
+          fix: st.isDirectory() ? 'give a file, not a directory' : 'give a file, or stream the flows into --flows - (standard input)',
         });
       }
       return createReadStream(path, { fd, highWaterMark: CHUNK_BYTES, start: 0 });
