@@ -10,8 +10,11 @@
  */
 import { HubbleFlow } from './flow';
 
-/** The most identity labels one endpoint of a record may carry (pods carry tens; Cilium caps identities far lower). */
-export const MAX_FLOW_LABELS = 1024;
+/**
+ * The most identity labels one endpoint of a record may carry (pods carry tens, with their namespace's labels): more
+ * makes the line malformed. Draft's cost grows with the square of the labels of the peers it merges into one rule.
+ */
+export const MAX_FLOW_LABELS = 256;
 /** The longest string field accepted (an HTTP URL, a label): Envoy refuses request headers above 60 KiB anyway. */
 export const MAX_FLOW_STRING = 64 * 1024;
 /** The most entries of any other list (DNS names, DNS answers, policies, workloads, headers). */

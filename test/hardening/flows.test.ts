@@ -116,6 +116,15 @@ describe('budgets: junk input stops the read instead of burning CPU', () => {
       + 'fix: give a file, or stream the flows into --flows - (standard input)\n');
   });
 
+  test('draft merges many peers with many labels without quadratic re-serialization', GUARD, async () => {
+    const flows = Array.from({ length: 30 }, (_, i) => flowLine({
+      source: { identity: 1000 + i, labels: Array.from({ length: MAX_FLOW_LABELS - 6 }, (_unused, j) => `k8s:l${j}=v${i}`) },
+    }));
+    const r = await draft('--flows', write(dir, 'many-peers.jsonl', `${flows.join('\n')}\n`), '--output', 'yaml');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^drafted 31 policies in 1 namespace from 30 flow records/);
+  });
+
   test('a line nested 10,000 levels deep is malformed', GUARD, async () => {
     const stats = await readFlows(FlowSource.text(`{"flow":${'['.repeat(10_000)}${']'.repeat(10_000)}}\n${flowLine()}\n`), () => undefined);
     expect(stats.malformed).toEqual([{ line: 1, reason: 'nested more than 100 levels deep' }]);
