@@ -448,11 +448,23 @@ function nonPeerKey(item: RuleItemModel): string {
 function dedupe<T>(values: T[]): T[] {
   const seen = new Set<string>();
   return values.filter((v) => {
-    const k = JSON.stringify(v);
+    const k = valueKey(v);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
+}
+
+/** `JSON.stringify` of a value, computed once per object (merging peers re-dedupes the growing list on every merge). */
+const KEYS = new WeakMap<object, string>();
+function valueKey(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'undefined';
+  let k = KEYS.get(v);
+  if (k === undefined) {
+    k = JSON.stringify(v);
+    KEYS.set(v, k);
+  }
+  return k;
 }
 
 const PROTOCOL_ORDER = ['TCP', 'UDP', 'SCTP', 'ANY', 'VRRP', 'IGMP'];

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { Severity } from './errors';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate';
@@ -10,13 +12,21 @@ import { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validat
  * directory when any policy is invalid; the process then exits with status 1. Errors that are not input errors
  * (bugs) keep their stack trace.
  *
+ * The output directory is replaced whole or not at all: the app synthesizes into a new directory next to it, which
+ * then takes its place (a rename), so a failure at any point — also one after validation, such as a value that
+ * resolves late in a second chart — leaves the previous output as it was.
+ *
  * @param build adds the charts to the app
  * @param props props of the `App` (output directory, file naming…)
  * @returns the synthesized app, or `undefined` when it failed
  */
 export function runSynth(build: (app: App) => void, props: AppProps = {}): App | undefined {
+  const outdir = resolve(props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+  mkdirSync(dirname(outdir), { recursive: true });
+  const staging = mkdtempSync(join(dirname(outdir), `.${basename(outdir)}.synth-`));
+  let done = false;
   try {
-    const app = new App(props);
+    const app = new App({ ...props, outdir: staging });
     build(app);
     // Apps that hold only raw ApiObject policies get the app-wide checks too.
     CiliumAppValidation.ensure(app);
@@ -31,6 +41,10 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
       process.stderr.write(`cdk8s-cilium: warning: ${formatAppDiagnostic(warning)}\n`);
     }
     app.synth();
+    swapInto(staging, outdir);
+    done = true;
+    // The app was synthesized into the staging directory, now at `outdir`.
+    Object.defineProperty(app, 'outdir', { value: outdir, enumerable: true });
     return app;
   } catch (e) {
     if (e instanceof Error && (e.name === 'CiliumPolicyError' || /^Validation failed/.test(e.message))) {
@@ -39,5 +53,26 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
       return undefined;
     }
     throw e;
+  } finally {
+    if (!done) rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Puts `staging` in place of `outdir`: the old directory is moved aside first and removed once the new one is in place. */
+function swapInto(staging: string, outdir: string): void {
+  const old = `${staging}.old`;
+  let moved = false;
+  try {
+    renameSync(outdir, old);
+    moved = true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  try {
+    renameSync(staging, outdir);
+  } catch (e) {
+    if (moved) renameSync(old, outdir);
+    throw e;
+  }
+  if (moved) rmSync(old, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { CiliumPolicy, CiliumVersion, Peer, Port, runSynth } from '../src';
 
@@ -63,6 +63,32 @@ describe('runSynth', () => {
     }, { outdir: outdir() })).toBeUndefined();
     expect(stderr.join('')).toMatch(/port 99999 is not an integer between 1 and 65535 \(port-out-of-range\)\n {2}fix:/);
     expect(stderr.join('')).not.toMatch(/\n\s+at /);
+  });
+
+  test('is atomic: a failure after validation (a value resolved late in a second chart) leaves the previous output whole', () => {
+    const dir = outdir();
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'previous.k8s.yaml'), 'kind: Previous\n');
+    expect(() => runSynth((a) => {
+      new CiliumPolicy(new Chart(a, 'one', { namespace: 'a' }), 'p').isolateIngress();
+      new ApiObject(new Chart(a, 'two'), 'late', {
+        apiVersion: 'v1', kind: 'ConfigMap', data: { value: Lazy.any({ produce: () => { throw new Error('resolved too late'); } }) },
+      });
+    }, { outdir: dir })).toThrow('resolved too late');
+    expect(readdirSync(dir)).toEqual(['previous.k8s.yaml']);
+    expect(readdirSync(join(dir, '..'))).toEqual(['dist']);
+  });
+
+  test('replaces the previous output whole when it succeeds', () => {
+    const dir = outdir();
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'stale.k8s.yaml'), 'kind: Stale\n');
+    const app = runSynth((a) => {
+      new CiliumPolicy(new Chart(a, 'one', { namespace: 'a' }), 'p').isolateIngress();
+    }, { outdir: dir });
+    expect(app?.outdir).toBe(dir);
+    expect(readdirSync(dir)).toEqual(['one.k8s.yaml']);
+    expect(readdirSync(join(dir, '..'))).toEqual(['dist']);
   });
 
   test('bugs keep their stack trace', () => {

@@ -10,10 +10,10 @@
  */
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../errors';
-import { collectConnections } from '../hubble/connections';
+import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
 import { planDraft, renderDraftTypeScript, renderDraftYaml } from '../hubble/draft';
 import { CiliumVersion } from '../model/cilium-version';
-import { HubbleCliIo, flowSource, guard, parseCount, runSubcommand } from './replay';
+import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 
 /** The options of `draft`, as parsed. */
 export interface DraftCommandOptions {
@@ -46,7 +46,7 @@ export interface DraftCommandOptions {
   readonly importFrom?: string;
   /**
    * The most connections kept, as given.
-   * @default '100000'
+   * @default '10000'
    */
   readonly maxConnections?: string;
 }
@@ -73,6 +73,8 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   }
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
   const capture = await collectConnections(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const ended = flowInputError(capture.input);
+  if (ended) throw ended;
   const plan = planDraft(capture, {
     ...(namespaces.length > 0 ? { namespaces } : {}),
     ...(version !== undefined ? { ciliumVersion: version } : {}),
@@ -83,7 +85,6 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   const notes = [
     input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped (first: line ${input.malformed[0]?.line})` : '',
     capture.overflowFlows > 0 ? `${capture.overflowFlows} records beyond --max-connections not used` : '',
-    input.readError !== undefined ? `the input ended early (${input.readError})` : '',
   ].filter((x) => x !== '');
   io.stderr(`drafted ${plan.policies.length} polic${plan.policies.length === 1 ? 'y' : 'ies'} in ${plan.namespaces.length} namespace`
     + `${plan.namespaces.length === 1 ? '' : 's'} from ${input.flows} flow records (${plan.connections} connections the cluster let through`
@@ -107,7 +108,7 @@ export function addDraftCommand(program: Command, io: HubbleCliIo, done: (code: 
     .option('--cilium-version <version>', 'the Cilium version to write into the output (CiliumVersion.use)')
     .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
     .option('--import-from <module>', 'the module the TypeScript imports the SDK from', 'cdk8s-cilium')
-    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', '100000')
+    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', String(DEFAULT_MAX_CONNECTIONS))
     .action(async (opts: DraftCommandOptions) => {
       done(await guard(() => executeDraft(opts, io), io));
     });

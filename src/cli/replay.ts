@@ -8,7 +8,8 @@
  *
  * Flow logs: `hubble observe -o json` / `-o jsonpb`, the agent's flow exporter, legacy bare flows, gzip, standard input.
  * Exit status: 0 nothing the cluster let through would be dropped (or --fail-on none), 1 some connection observed as
- * forwarded would be dropped or refused at L7, 2 bad input (one line on stderr). Malformed lines never stop the run.
+ * forwarded would be dropped or refused at L7, 2 bad input (one line on stderr), including a flow log that cannot be read
+ * to its end (truncated or corrupt gzip). Malformed lines (not JSON, a field of the wrong type) never stop the run.
  *
  * `--output json` prints the report (stable; new fields may be added, none removed or changed):
  *
@@ -38,16 +39,16 @@
  *   "warnings": string[]
  * }
  */
-import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError } from '../errors';
-import { collectConnections } from '../hubble/connections';
-import { FlowSource } from '../hubble/flow-reader';
+import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
+import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import { formatReplayJson, formatReplayTable } from '../hubble/format';
 import { ReplayReport, replayCapture } from '../hubble/replay';
 import { CiliumVersion } from '../model/cilium-version';
-import { CliIo } from './trace';
+import { expandPaths } from '../model/inputs';
+import { CliIo, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -99,7 +100,7 @@ export interface ReplayCommandOptions {
   readonly policyDefaultLocalCluster?: string;
   /**
    * The most connections kept, as given.
-   * @default '100000'
+   * @default '10000'
    */
   readonly maxConnections?: string;
   /**
@@ -129,10 +130,13 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
   }
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
-  for (const p of options.policies) {
-    if (!existsSync(p)) throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${p} does not exist`, fix: 'give existing policy files or directories' });
+  // Fail before reading the flows when a policy path does not exist (the files themselves are read after).
+  for (const e of expandPaths(options.policies, process.cwd())) {
+    if (e.missing !== undefined) throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${e.missing} does not exist`, fix: 'give existing policy files or directories' });
   }
   const capture = await collectConnections(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const ended = flowInputError(capture.input);
+  if (ended) throw ended;
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
   const set = PolicySet.fromFiles(options.policies, {
     ciliumVersion: version,
@@ -140,12 +144,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
   });
-  const syntax = set.diagnostics.find((d) => d.id === 'parse-yaml-syntax' && d.severity === 'error');
-  if (syntax) {
-    throw new CiliumPolicyError({
-      id: 'cli-yaml', message: `${syntax.file ?? 'input'}${syntax.line !== undefined ? `:${syntax.line}` : ''}: ${syntax.message}`, fix: 'fix the YAML',
-    });
-  }
+  const bad = policyInputError(set);
+  if (bad) throw bad;
   const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
   if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in ${options.policies.join(', ')}`);
   const replayed = replayCapture(capture, set, { clusterName });
@@ -176,7 +176,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes', false)
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
-    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged', '100000')
+    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
     .option('--all', 'list every unchanged connection in the table (default: the first 50)', false)
     .action(async (opts: ReplayCommandOptions) => {
       done(await guard(() => executeReplay(opts, io), io));
@@ -223,6 +223,19 @@ export async function guard(action: () => Promise<number>, io: CliIo): Promise<n
   }
 }
 
+/**
+ * @internal An input that ended early (truncated or corrupt gzip, a read error) or was cut off as junk: exit 2, never a
+ * verdict over part of the traffic.
+ */
+export function flowInputError(input: FlowReadStats): CiliumPolicyError | undefined {
+  if (input.readError === undefined) return undefined;
+  return new CiliumPolicyError({
+    id: 'hubble-input-incomplete',
+    message: `${input.source}: the flow log could not be read to its end (after line ${input.lines}: ${input.readError}); nothing is judged`,
+    fix: 'give the complete flow log (gzip -t checks a .gz file), as written by hubble observe -o jsonpb',
+  });
+}
+
 /** @internal The flow source of `--flows`. */
 export function flowSource(flows: string, io: HubbleCliIo): FlowSource {
   if (flows === '-') return io.stdin ? FlowSource.stream(io.stdin(), '<stdin>') : FlowSource.stdin();
@@ -233,7 +246,7 @@ export function flowSource(flows: string, io: HubbleCliIo): FlowSource {
 export function parseCount(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} ${value} is not a positive number`, fix: `give ${flag} a number, e.g. 100000` });
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} ${value} is not a positive number`, fix: `give ${flag} a number, e.g. ${DEFAULT_MAX_CONNECTIONS}` });
   }
   return Number(value);
 }

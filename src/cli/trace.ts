@@ -143,18 +143,19 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   const port = options.port ?? (options.dns !== undefined ? '53/UDP' : undefined);
   if (port === undefined) throw new CiliumPolicyError({ id: 'cli-flag', message: 'no --port given', fix: 'add --port 8080/TCP (or icmp/8)' });
   const connection = parseConnection(port);
+  if (options.dns !== undefined && options.dns.replace(/\.$/, '').length > 253) {
+    throw new CiliumPolicyError({
+      id: 'cli-flag', message: `--dns: the name is ${options.dns.length} characters long; a DNS name has at most 253`, fix: 'give a DNS name such as api.example.com',
+    });
+  }
   const set = PolicySet.fromFiles(options.policies, {
     ciliumVersion: version,
     hostFirewall: options.hostFirewall ?? false,
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
   });
-  const syntax = set.diagnostics.find((d) => d.id === 'parse-yaml-syntax' && d.severity === 'error');
-  if (syntax) {
-    throw new CiliumPolicyError({
-      id: 'cli-yaml', message: `${syntax.file ?? 'input'}${syntax.line !== undefined ? `:${syntax.line}` : ''}: ${syntax.message}`, fix: 'fix the YAML',
-    });
-  }
+  const bad = policyInputError(set);
+  if (bad) throw bad;
   const warnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
   if (set.policies.length === 0) warnings.push(`no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in ${options.policies.join(', ')}`);
   const query: VerdictQuery = {
@@ -173,6 +174,22 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     io.stdout(`${formatVerdict(verdict)}\n`);
   }
   return verdict.verdict === 'allowed' ? EXIT.allowed : EXIT.denied;
+}
+
+/**
+ * @internal The bad input among a policy set's files (a file that cannot be read, YAML that does not parse or nests too
+ * deep), as the one-line error of exit status 2 — a verdict over the rest would be a partial, possibly wrong answer.
+ */
+export function policyInputError(set: PolicySet): CiliumPolicyError | undefined {
+  const bad = set.diagnostics.filter((d) => d.severity === 'error' && (d.id === 'parse-yaml-syntax' || d.id.startsWith('input-')));
+  if (bad.length === 0) return undefined;
+  const d = bad[0];
+  const more = bad.length > 1 ? ` (and ${bad.length - 1} more input problem${bad.length > 2 ? 's' : ''})` : '';
+  return new CiliumPolicyError({
+    id: d.id === 'parse-yaml-syntax' ? 'cli-yaml' : d.id,
+    message: `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}${more}`,
+    fix: d.id === 'parse-yaml-syntax' ? 'fix the YAML' : d.fix ?? 'check the policy files',
+  });
 }
 
 /**

@@ -15,7 +15,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CiliumPolicyError } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
 import { formatReportJson, formatReportSarif, formatReportText, validatePaths, ValidationReport } from '../validate';
-import { DEFAULT_MAX_FILE_BYTES, formatBytes, parseSize } from '../validate/inputs';
+import { DEFAULT_MAX_FILE_BYTES, formatBytes, parseSize } from '../model/inputs';
 
 /** Where `validate` reads and writes. */
 export interface ValidateIo {
@@ -99,7 +99,14 @@ export async function executeValidate(paths: readonly string[], options: Validat
     }
     maxFileBytes = n;
   }
-  const stdin = paths.includes('-') ? toBytes(await (io.stdin ?? readProcessStdin)()) : undefined;
+  const stdin = paths.includes('-') ? toBytes(await (io.stdin ?? (() => readProcessStdin(maxFileBytes)))()) : undefined;
+  if (stdin !== undefined && Buffer.from(stdin.buffer, stdin.byteOffset, stdin.byteLength).toString('latin1').trim() === '') {
+    // `kubectl get … | validate -` must not pass when kubectl failed and printed nothing.
+    throw new CiliumPolicyError({
+      id: 'input-stdin', message: `- (standard input) is ${stdin.length === 0 ? 'empty (closed, or nothing was piped in)' : 'only white space'}`,
+      fix: 'pipe the manifests in; when piping from another command, check that it succeeded (set -o pipefail)',
+    });
+  }
   const report: ValidationReport = validatePaths(paths, {
     cwd: io.cwd ?? process.cwd(),
     ciliumVersion: options.ciliumVersion ?? CiliumVersion.DEFAULT.toString(),
@@ -166,8 +173,15 @@ function toBytes(input: string | Uint8Array): Uint8Array {
   return typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
 }
 
-async function readProcessStdin(): Promise<Uint8Array> {
+/** Standard input, read up to one byte more than the size limit (the rest is not read: the input is too large anyway). */
+async function readProcessStdin(maxBytes: number): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer));
+  let length = 0;
+  for await (const chunk of process.stdin) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+    chunks.push(b);
+    length += b.length;
+    if (length > maxBytes) break;
+  }
   return Buffer.concat(chunks);
 }

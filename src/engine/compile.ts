@@ -32,6 +32,7 @@ import { compileFqdnSelector, FqdnMatcher } from './fqdn-pattern';
 import { CLUSTER_KEY, NAMESPACE_KEY, SubjectKind } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { LabelSet, Selector, SelectorRequirement } from './labels';
+import { rawRulesImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
 import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from './selector-import';
 
@@ -159,6 +160,11 @@ export interface SourcedDocument {
   readonly model: PolicyDocumentModel;
   /** Its file. */
   readonly file?: string;
+  /**
+   * Why the agent does not import the whole object (`importProblem`): none of its rules is enforced.
+   * @default - imported
+   */
+  readonly skipReason?: string;
 }
 
 /** A raw `api.Rule` list (local API format; no namespace or cluster translation). */
@@ -210,12 +216,13 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     if (doc.spec) rules.push({ rule: doc.spec, path: 'spec' });
     (doc.specs ?? []).forEach((rule, i) => rules.push({ rule, path: `specs[${i}]` }));
     if (rules.length === 0) continue;
-    for (const { rule, path } of rules) out.push(compileRule(rule, path, policy, cnp ? 'cnp' : 'ccnp', namespace, config, counter));
+    for (const { rule, path } of rules) out.push(compileRule(rule, path, policy, cnp ? 'cnp' : 'ccnp', namespace, config, counter, d.skipReason));
   }
   for (const r of raw) {
+    const skip = rawRulesImportProblem(r.rules);
     r.rules.forEach((rule, i) => {
       const policy: PolicyRef = compact({ kind: 'Rule', name: `${r.file ?? 'rules'}#${r.index}`, file: r.file });
-      out.push(compileRule(rule, `[${i}]`, policy, 'raw', undefined, config, counter));
+      out.push(compileRule(rule, `[${i}]`, policy, 'raw', undefined, config, counter, skip));
     });
   }
   return out;
@@ -224,10 +231,10 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
 type Mode = 'cnp' | 'ccnp' | 'raw';
 
 function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode: Mode, namespace: string | undefined, config: EngineConfig,
-  counter: { rule: number; item: number }): CompiledRule {
+  counter: { rule: number; item: number }, skipReason?: string): CompiledRule {
   const v = config.version;
   const since16 = v.atLeast(CiliumVersion.V1_16);
-  const problems: string[] = [];
+  const problems: string[] = skipReason !== undefined ? [`the whole policy is not imported: ${skipReason}`] : [];
   let subjectKind: SubjectKind = 'endpoint';
   let subject = Selector.all();
   if (rule.endpointSelector && rule.nodeSelector) problems.push('rule cannot have both EndpointSelector and NodeSelector');

@@ -3,10 +3,9 @@
  * fully-qualified names (trailing dot added); in `matchPattern`, `*` is zero or more DNS characters except `.`, a pattern
  * made only of `*` (`*`, `**`, `*.`) matches every name, and since 1.19 a leading `**.` matches one or more whole labels
  * (`**.cilium.io` matches `a.cilium.io` and `b.a.cilium.io`, not `cilium.io`); before 1.19 `**` is the same as `*`.
+ * Matching is hand-written and linear in the name (no regular expression).
  */
 import { FqdnSelectorModel } from '../model/policy-model';
-
-const DNS_CHARS = '[-a-z0-9_]';
 
 /** A compiled `matchName`/`matchPattern`. */
 export interface FqdnMatcher {
@@ -47,41 +46,85 @@ const matcherCache = new Map<string, FqdnMatcher>();
 const MAX_CACHED_MATCHERS = 10_000;
 
 function compileUncached(selector: FqdnSelectorModel, subdomainWildcard: boolean): FqdnMatcher {
-  if (selector.matchName !== undefined) {
-    const want = canonicalDnsName(selector.matchName);
-    return { text: `matchName: ${selector.matchName}`, matches: (name) => canonicalDnsName(name) === want };
+  const { matchName, matchPattern } = selector;
+  if (typeof matchName === 'string') {
+    const want = canonicalDnsName(matchName);
+    return { text: `matchName: ${matchName}`, matches: (name) => canonicalDnsName(name) === want };
   }
-  if (selector.matchPattern !== undefined) {
-    const re = new RegExp(patternToRegExp(selector.matchPattern, subdomainWildcard));
-    return { text: `matchPattern: ${selector.matchPattern}`, matches: (name) => re.test(canonicalDnsName(name)) };
+  if (matchName === undefined && typeof matchPattern === 'string') {
+    const compiled = compilePattern(matchPattern, subdomainWildcard);
+    return { text: `matchPattern: ${matchPattern}`, matches: (name) => compiled(canonicalDnsName(name)) };
   }
   return { text: 'an empty FQDN selector', matches: () => false };
 }
 
-/** The anchored regular expression of a `matchPattern`. */
-export function patternToRegExp(pattern: string, subdomainWildcard: boolean): string {
+/**
+ * Whether a name matches a `matchPattern` (the one FQDN glob matcher of the SDK: engine, validator, constructs, trace).
+ * @param subdomainWildcard whether a leading `**.` means "one or more labels" (Cilium 1.19+)
+ */
+export function fqdnPatternMatches(pattern: string, name: string, subdomainWildcard: boolean): boolean {
+  return compilePattern(pattern, subdomainWildcard)(canonicalDnsName(name));
+}
+
+/** One label of a pattern: its literal pieces between `*`s, or `undefined` for a label without `*` (compared whole). */
+interface LabelGlob {
+  readonly text: string;
+  readonly pieces?: readonly string[];
+}
+
+/**
+ * A `matchPattern` as a matcher of canonical names, by hand and in linear time (no regular expression: the agent's
+ * `[-a-z0-9_]*` regexes backtrack polynomially in JavaScript). `*` never crosses a `.`, so pattern and name are compared
+ * label by label; within a label the pieces between `*`s are found leftmost-first (leftmost is always best: a later
+ * occurrence leaves less room and a longer `*` gap), and each gap must be DNS characters.
+ */
+function compilePattern(pattern: string, subdomainWildcard: boolean): (canonical: string) => boolean {
   const p = pattern.trim().toLowerCase();
-  if (/^\*+\.?$/.test(p)) return `^(${DNS_CHARS}+[.])+$|^[.]$`;
+  if (/^\*+\.?$/.test(p)) return (name) => name === '.' || (name.split('.').slice(0, -1).every((l) => l !== '' && isDnsChars(l, 0, l.length)));
   const fq = p.endsWith('.') ? p : `${p}.`;
-  let out = '';
-  let i = 0;
-  const leading = /^\*{2,}\./.exec(fq);
-  if (subdomainWildcard && leading) {
-    out += `(${DNS_CHARS}+([.]${DNS_CHARS}+)*)[.]`;
-    i = leading[0].length;
-  }
-  for (; i < fq.length; i++) {
-    const c = fq[i];
-    if (c === '.') {
-      out += '[.]';
-    } else if (c === '*') {
-      while (fq[i + 1] === '*') i++;
-      out += `${DNS_CHARS}*`;
-    } else if (/[-a-z0-9_]/.test(c)) {
-      out += c;
-    } else {
-      out += `\\${c}`;
+  const leading = subdomainWildcard ? /^\*{2,}\./.exec(fq) : null;
+  const labels: LabelGlob[] = (leading ? fq.slice(leading[0].length) : fq).split('.').map((text) => {
+    if (!text.includes('*')) return { text };
+    return { text, pieces: text.split(/\*+/) };
+  });
+  return (name) => {
+    const got = name.split('.');
+    let first = 0;
+    if (leading) {
+      // `**.`: one or more whole labels of DNS characters before the rest.
+      first = got.length - labels.length;
+      if (first < 1) return false;
+      for (let i = 0; i < first; i++) if (got[i] === '' || !isDnsChars(got[i], 0, got[i].length)) return false;
+    } else if (got.length !== labels.length) {
+      return false;
     }
+    for (let i = 0; i < labels.length; i++) if (!labelMatches(labels[i], got[first + i])) return false;
+    return true;
+  };
+}
+
+function labelMatches(glob: LabelGlob, label: string): boolean {
+  const pieces = glob.pieces;
+  if (!pieces) return glob.text === label;
+  const head = pieces[0];
+  const tail = pieces[pieces.length - 1];
+  if (label.length < head.length + tail.length || !label.startsWith(head) || !label.endsWith(tail)) return false;
+  let at = head.length;
+  const end = label.length - tail.length;
+  for (let k = 1; k < pieces.length - 1; k++) {
+    const piece = pieces[k];
+    const found = label.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end || !isDnsChars(label, at, found)) return false;
+    at = found + piece.length;
   }
-  return `^${out}$`;
+  return isDnsChars(label, at, end);
+}
+
+/** Whether `s[from, to)` is DNS characters only (`[-a-z0-9_]`, what `*` matches). */
+function isDnsChars(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95)) return false;
+  }
+  return true;
 }

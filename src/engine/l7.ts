@@ -1,11 +1,13 @@
 /**
  * Layer-7 rules as the proxies enforce them. HTTP (Envoy, pkg/envoy/policy): `method`, `path` and `host` are RE2
- * `safe_regex` full matches against `:method`, `:path` (query string included) and `:authority`; `headers` entries are
- * `Name` (present) or `Name: value` (exact); `headerMatches` without a `mismatch` action must match. Kafka (deprecated):
+ * `safe_regex` full matches against `:method`, `:path` (query string included) and `:authority`, run by the one RE2
+ * engine (`model/re2.ts`, linear time; a pattern RE2 rejects makes the agent skip the whole policy: `importable.ts`);
+ * `headers` entries are `Name` (present) or `Name: value` (exact); `headerMatches` without a `mismatch` action must match. Kafka (deprecated):
  * `role` (produce/consume) or `apiKey`, `apiVersion`, `clientID`, `topic`. DNS: the query name against `matchName` /
  * `matchPattern`. A violation is not a drop: HTTP answers 403, DNS answers REFUSED.
  */
 import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel } from '../model/policy-model';
+import { re2FullMatch } from '../model/re2';
 
 /** An HTTP request to check against L7 rules. */
 export interface HttpRequest {
@@ -60,40 +62,12 @@ const KAFKA_ROLES: Readonly<Record<string, readonly string[]>> = {
     'syncgroup', 'apiversions'],
 };
 
-const regexCache = new Map<string, RegExp | null>();
-
-/**
- * An RE2 pattern as a JavaScript regular expression that must match the whole value (Envoy `safe_regex`).
- * `undefined` when it does not compile.
- */
-export function fullMatchRegExp(pattern: string): RegExp | undefined {
-  const cached = regexCache.get(pattern);
-  if (cached !== undefined) return cached ?? undefined;
-  let source = pattern;
-  let flags = '';
-  const inline = /^\(\?([imsU]+)\)/.exec(source);
-  if (inline) {
-    if (inline[1].includes('i')) flags += 'i';
-    if (inline[1].includes('s')) flags += 's';
-    source = source.slice(inline[0].length);
-  }
-  source = source.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$').replace(/\\A/g, '^');
-  let re: RegExp | null;
-  try {
-    re = new RegExp(`^(?:${source})$`, flags);
-  } catch {
-    re = null;
-  }
-  regexCache.set(pattern, re);
-  return re ?? undefined;
-}
-
 /** Whether an HTTP request satisfies one rule (every field given in the rule must match). */
 export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest): boolean {
   const re = (pattern: string | undefined, value: string | undefined): boolean => {
     if (pattern === undefined || pattern === '') return true;
     if (value === undefined) return false;
-    return fullMatchRegExp(pattern)?.test(value) ?? false;
+    return re2FullMatch(pattern, value);
   };
   if (!re(rule.method, req.method) || !re(rule.path, req.path) || !re(rule.host, req.host)) return false;
   const headers = lowerKeys(req.headers ?? {});

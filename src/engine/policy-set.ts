@@ -3,19 +3,21 @@
  * (per direction) is computed on first use and cached, with its items indexed by protocol and port, so that a verdict
  * only looks at the items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError, Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
-import { ParseResult, SourceDiagnostic, fromObject, fromYaml } from '../model/parse';
+import { DEFAULT_MAX_FILE_BYTES, InputProblem, expandPaths, readInputFile } from '../model/inputs';
+import { nestingDepthError } from '../model/nesting-depth';
+import { ParseResult, SourceDiagnostic, SourcePosition, fromObject, fromYaml } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedRawRules, compileRules } from './compile';
 import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
 import { decideSide, notEvaluated } from './evaluate';
+import { importProblem, rawRulesImportProblem } from './importable';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { icmpTypeNumber, L4Query } from './ports';
@@ -60,6 +62,11 @@ export interface PolicySetOptions {
    * @default - only what the inputs hold
    */
   readonly inventory?: EndpointInventory;
+  /**
+   * `fromFiles`: files larger than this many bytes are not read (an `input-too-large` diagnostic).
+   * @default 10485760 (10 MiB)
+   */
+  readonly maxFileBytes?: number;
 }
 
 /** Inputs gathered before compiling. */
@@ -70,14 +77,13 @@ interface Inputs {
   readonly inventory: EndpointInventory;
 }
 
-/** Extensions read from directories. */
-const POLICY_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'];
-
 /** A compiled set of Cilium policies that answers "is this connection allowed, and why?". */
 export class PolicySet {
   /** Policies from model documents. */
   public static fromDocuments(docs: readonly PolicyDocumentModel[], options: PolicySetOptions = {}): PolicySet {
-    return new PolicySet({ docs: docs.map((model) => ({ model })), raw: [], diagnostics: [], inventory: new EndpointInventory() }, options);
+    const inputs = emptyInputs();
+    for (const model of docs) addDocument(inputs, model, undefined);
+    return new PolicySet(inputs, options);
   }
 
   /**
@@ -92,12 +98,35 @@ export class PolicySet {
   }
 
   /**
-   * Policies from files and directories (read recursively: `.yaml`, `.yml`, `.json`, in name order).
+   * Policies from files, directories (read recursively: `.yaml`, `.yml`, `.json`, in name order; hidden entries and
+   * `node_modules` skipped) and globs, read by the one input reader (`model/inputs.ts`): an input that cannot be used
+   * (not a regular file, too large, binary or invalid UTF-8, unreadable, a directory that cannot be listed, a loop of
+   * symbolic links) is an `input-…` diagnostic of severity error and is not read; an empty file is a warning.
    * @throws CiliumPolicyError when a path does not exist
    */
   public static fromFiles(paths: readonly string[], options: PolicySetOptions = {}): PolicySet {
     const inputs = emptyInputs();
-    for (const file of collectFiles(paths)) addYaml(inputs, readFileSync(file, 'utf8'), file);
+    const cwd = process.cwd();
+    const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const problem = (file: string, p: InputProblem): void => {
+      inputs.diagnostics.push({ id: p.id, severity: p.id === 'input-empty' ? Severity.WARNING : Severity.ERROR, message: p.message, fix: p.fix, file });
+    };
+    for (const entry of expandPaths(paths, cwd)) {
+      if (entry.missing !== undefined || entry.stdin) {
+        const p = entry.missing ?? '-';
+        throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${p} does not exist`, fix: 'give existing policy files or directories' });
+      }
+      if (entry.unreadable) {
+        problem(entry.unreadable.name, entry.unreadable.problem);
+        continue;
+      }
+      if (!entry.file) continue;
+      const rel = relative(cwd, entry.file.path);
+      const name = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? entry.file.path : rel;
+      const read = readInputFile(entry.file.path, maxBytes);
+      if (read.problem) problem(name, read.problem);
+      else addYaml(inputs, read.text ?? '', name);
+    }
     return new PolicySet(inputs, options);
   }
 
@@ -406,13 +435,38 @@ function emptyInputs(): Inputs {
 }
 
 function addParsed(inputs: Inputs, result: ParseResult, file: string | undefined): void {
-  for (const d of result.documents) inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}) });
-  for (const r of result.rawRules) inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
   inputs.diagnostics.push(...result.diagnostics);
+  for (const d of result.documents) addDocument(inputs, d.model, file, d.locate(''));
+  for (const r of result.rawRules) {
+    inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
+    const problem = rawRulesImportProblem(r.rules);
+    if (problem !== undefined) inputs.diagnostics.push(skippedDiagnostic(`the api.Rule list (document ${r.source.index})`, problem, file, r.locate('')));
+  }
+}
+
+/** Loads one policy document: the agent may refuse it whole (`importProblem`); it is then kept, not enforced, and warned about. */
+function addDocument(inputs: Inputs, model: PolicyDocumentModel, file: string | undefined, at?: SourcePosition): void {
+  const problem = importProblem(model);
+  inputs.docs.push({ model, ...(file !== undefined ? { file } : {}), ...(problem !== undefined ? { skipReason: problem } : {}) });
+  if (problem === undefined) return;
+  const ns = model.kind === 'CiliumNetworkPolicy' ? `${model.metadata?.namespace ?? 'default'}/` : '';
+  inputs.diagnostics.push(skippedDiagnostic(`${model.kind} ${ns}${model.metadata?.name ?? '(unnamed)'}`, problem, file, at));
+}
+
+function skippedDiagnostic(what: string, problem: string, file: string | undefined, at: SourcePosition | undefined): SourceDiagnostic {
+  return {
+    id: 'engine-policy-skipped',
+    severity: Severity.WARNING,
+    message: `${what} is skipped: the agent does not import it (Sanitize fails: ${problem}), so none of its rules is enforced`,
+    fix: 'fix the field (cdk8s-cilium validate shows it), or remove the policy',
+    ...(file !== undefined ? { file } : {}),
+    ...(at ? { line: at.line, column: at.column } : {}),
+  };
 }
 
 function addYaml(inputs: Inputs, text: string, file: string | undefined): void {
   addParsed(inputs, fromYaml(text, file !== undefined ? { file } : {}), file);
+  if (nestingDepthError(text)) return; // fromYaml reports it
   let docs;
   try {
     docs = parseAllDocuments(text, { logLevel: 'silent' });
@@ -427,22 +481,6 @@ function addYaml(inputs: Inputs, text: string, file: string | undefined): void {
       // unreadable document: already reported by fromYaml
     }
   }
-}
-
-function collectFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string, explicit: boolean): void => {
-    if (!existsSync(p)) {
-      throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${p} does not exist`, fix: 'give existing policy files or directories' });
-    }
-    if (statSync(p).isDirectory()) {
-      for (const name of readdirSync(p).sort()) walk(join(p, name), false);
-    } else if (explicit || POLICY_FILE_EXTENSIONS.includes(extname(p).toLowerCase())) {
-      out.push(p);
-    }
-  };
-  for (const p of paths) walk(p, true);
-  return out;
 }
 
 /** The API objects under a construct (a cdk8s-plus construct and its inner ApiObject count once). */

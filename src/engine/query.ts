@@ -78,6 +78,13 @@ export function toConnection(port: number | string | Port): ConnectionSpec {
  * @throws CiliumPolicyError (`engine-http-syntax`)
  */
 export function parseHttpRequest(text: string, host?: string, headers: readonly string[] = []): HttpRequest {
+  const size = text.length + (host ?? '').length + headers.reduce((n, h) => n + h.length, 0);
+  if (size > MAX_HTTP_REQUEST_CHARS) {
+    throw new CiliumPolicyError({
+      id: 'engine-http-syntax', message: `the HTTP request is ${size} characters long, more than the ${MAX_HTTP_REQUEST_CHARS} a proxy accepts`,
+      fix: 'shorten the request (Envoy refuses request headers over 60 KiB)',
+    });
+  }
   const m = /^\s*([A-Za-z]+)\s+(\S+)\s*$/.exec(text);
   if (!m) {
     throw new CiliumPolicyError({ id: 'engine-http-syntax', message: `bad HTTP request "${text}"`, fix: 'write METHOD /path, e.g. "GET /public?page=2"' });
@@ -92,6 +99,9 @@ export function parseHttpRequest(text: string, host?: string, headers: readonly 
   }
   return { method: m[1].toUpperCase(), path: m[2], ...(host !== undefined ? { host } : {}), ...(headers.length > 0 ? { headers: h } : {}) };
 }
+
+/** The longest HTTP request line, host and headers together, that `parseHttpRequest` reads (Envoy's default limit is 60 KiB). */
+export const MAX_HTTP_REQUEST_CHARS = 64 * 1024;
 
 /**
  * Parses a Kafka request: `<apiKey> [<topic>]`, e.g. `produce empire-announce`.

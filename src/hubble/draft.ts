@@ -323,7 +323,7 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
   const ip = d.ip ?? '';
   const names = [...c.destinationNames, ...(capture.dnsAnswers.get(ip) ?? [])]
     .map((n) => n.toLowerCase().replace(/\.$/, ''))
-    .filter((n, i, all) => all.indexOf(n) === i && /^([-a-z0-9_]+\.?)+$/.test(n) && !n.endsWith('.cluster.local') && n.length <= 255);
+    .filter((n, i, all) => n.length <= 253 && /^[-a-z0-9_]+(\.[-a-z0-9_]+)*$/.test(n) && !n.endsWith('.cluster.local') && all.indexOf(n) === i);
   if (names.length > 0) return names.sort().map((name) => ({ kind: 'fqdn' as const, name, text: `fqdn ${name}` }));
   return [cidrPeer(ip)];
 }

@@ -3,24 +3,34 @@
  * (`{"flow": {...}, "node_name": ..., "time": ...}` per line), legacy bare flows (Hubble CLI 0.10 and older), gzip
  * (detected by its magic bytes, also on standard input), any mix of them. Memory stays bounded whatever the input size:
  * the input is read in chunks, split into lines, and every line is parsed and handed over before the next chunk is read.
- * Malformed lines are counted with their line numbers and never stop the run; a truncated gzip stream ends the read with
- * a note instead of an error.
+ * Malformed lines (not JSON, nesting too deep, invalid UTF-8, a field of the wrong type: `flow-shape.ts`, a line over the
+ * length limit) are counted with their line numbers and never stop the run. An input that ends early (a truncated or
+ * corrupt gzip stream, a read error) or that is mostly junk (more than `MAX_BLANK_LINES` blank lines, more than
+ * `MAX_SKIPPED_BYTES` in overlong lines) sets `readError`: the commands then stop with an error (exit 2), never a green
+ * result over part of the input.
  */
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import { PassThrough, Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CiliumPolicyError } from '../errors';
+import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
 import { HubbleFlow } from './flow';
+import { flowShapeError } from './flow-shape';
 
 /** Where flow records come from: a file, standard input, a stream or text. Gzip is recognised in every case. */
 export class FlowSource {
-  /** A file (plain or gzip-compressed); `-` is standard input. */
+  /**
+   * A file (plain or gzip-compressed); `-` is standard input. Regular files only, as every input of the commands (see
+   * `model/inputs.ts`): a FIFO or device is refused when read (opened non-blocking, so it cannot hang); stream those
+   * through standard input.
+   */
   public static file(path: string): FlowSource {
     if (path === '-') return FlowSource.stdin();
     return new FlowSource(path, () => {
       let fd: number;
       try {
-        fd = openSync(path, 'r');
+        fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
       } catch (e) {
         throw new CiliumPolicyError({
           id: 'hubble-flows-not-found',
@@ -28,15 +38,13 @@ export class FlowSource {
           fix: 'give an existing file (hubble observe -o jsonpb > flows.jsonl), or - for standard input',
         });
       }
-      // Read one byte to surface EISDIR and friends as an input error, not as a stream failure later.
-      try {
-        readSync(fd, Buffer.alloc(1), 0, 1, 0);
-      } catch (e) {
+      const st = fstatSync(fd);
+      if (!st.isFile()) {
         closeSync(fd);
         throw new CiliumPolicyError({
           id: 'hubble-flows-not-found',
-          message: `cannot read flow log ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-          fix: 'give a file, not a directory',
+          message: `cannot read flow log ${path}: ${st.isDirectory() ? 'a directory (EISDIR)' : 'not a regular file (a device, socket or pipe)'}`,
+          fix: st.isDirectory() ? 'give a file, not a directory' : 'give a file, or stream the flows into --flows - (standard input)',
         });
       }
       return createReadStream(path, { fd, highWaterMark: CHUNK_BYTES, start: 0 });
@@ -136,9 +144,17 @@ export interface FlowReadStats {
   readonly malformedCount: number;
   /** The first malformed lines (see `maxMalformedReported`). */
   readonly malformed: readonly MalformedLine[];
-  /** Set when the input ended early (a truncated or corrupt gzip stream, a read error): what was read is still used. */
+  /**
+   * Set when the input ended early (a truncated or corrupt gzip stream, a read error) or was cut off as junk (see
+   * `MAX_BLANK_LINES`, `MAX_SKIPPED_BYTES`): the counts cover what was read; the commands refuse to judge it (exit 2).
+   */
   readonly readError?: string;
 }
+
+/** Blank lines tolerated in one input: more means it is not a flow log (a gzip of gigabytes of newlines), and the read stops. */
+export const MAX_BLANK_LINES = 1_000_000;
+/** Bytes of lines over the length limit tolerated in one input (`/dev/zero` is one endless line); then the read stops. */
+export const MAX_SKIPPED_BYTES = 64 * 1024 * 1024;
 
 /** Receives one line; the line number is 1-based. */
 export type LineHandler = (line: string, lineNumber: number) => void;
@@ -158,6 +174,8 @@ export interface LineReadStats {
   readonly gzip: boolean;
   /** Lines longer than the limit (not handed over). */
   readonly overlong: readonly number[];
+  /** Lines that are not valid UTF-8 (not handed over): how many, and the first 100 line numbers. */
+  readonly invalidUtf8: { readonly count: number; readonly lines: readonly number[] };
   /** Set when the input ended early. */
   readonly readError?: string;
 }
@@ -177,11 +195,33 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
   let skipping = false;
   let lineNumber = 0;
   let readError: string | undefined;
+  let skippedBytes = 0;
+  const invalid = { count: 0, lines: [] as number[] };
+  const skipBytes = (n: number): void => {
+    skippedBytes += n;
+    if (skippedBytes > MAX_SKIPPED_BYTES) {
+      throw new Error(`more than ${MAX_SKIPPED_BYTES / (1024 * 1024)} MiB in lines longer than ${maxLine} bytes: not a flow log; the read stopped`);
+    }
+  };
+  // Whether the chunk being split is valid UTF-8 as a whole (one native check per chunk; lines of an invalid chunk, and
+  // lines joined across chunks, are checked one by one).
+  let chunkBuf: Buffer | undefined;
+  let chunkUtf8 = false;
   const emit = (buf: Buffer, start: number, end: number): void => {
     lineNumber++;
     const e = end > start && buf[end - 1] === 13 ? end - 1 : end;
+    if (e === start) {
+      onLine('', lineNumber);
+      return;
+    }
     if (e - start > maxLine) {
       overlong.push(lineNumber);
+      skipBytes(e - start);
+      return;
+    }
+    if (!(buf === chunkBuf && chunkUtf8) && !isUtf8(buf.subarray(start, e))) {
+      invalid.count++;
+      if (invalid.lines.length < 100) invalid.lines.push(lineNumber);
       return;
     }
     let line = buf.toString('utf8', start, e);
@@ -193,10 +233,13 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
     for await (const chunk of input.chunks) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk
         : Buffer.from((chunk as Uint8Array).buffer, (chunk as Uint8Array).byteOffset, (chunk as Uint8Array).byteLength);
+      chunkBuf = buf;
+      chunkUtf8 = isUtf8(buf);
       let start = 0;
       let nl = buf.indexOf(10);
       if (skipping) {
         // Inside a line over the limit: drop bytes up to its end.
+        skipBytes(nl === -1 ? buf.length : nl);
         if (nl === -1) continue;
         lineNumber++;
         skipping = false;
@@ -240,12 +283,21 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
   } catch (e) {
     readError = e instanceof Error ? e.message : String(e);
   }
-  if (carried > 0) {
-    const line = Buffer.concat(carry, carried);
-    emit(line, 0, line.length);
+  if (readError === undefined && input.finished) {
+    const err = await input.finished;
+    if (err) readError = err.message;
   }
-  else if (skipping) lineNumber++;
-  return { lines: lineNumber, gzip: input.gzip, overlong, ...(readError !== undefined ? { readError } : {}) };
+  if (carried > 0 && readError === undefined) {
+    const line = Buffer.concat(carry, carried);
+    try {
+      emit(line, 0, line.length);
+    } catch (e) {
+      readError = e instanceof Error ? e.message : String(e);
+    }
+  } else if (skipping) {
+    lineNumber++;
+  }
+  return { lines: lineNumber, gzip: input.gzip, overlong, invalidUtf8: invalid, ...(readError !== undefined ? { readError } : {}) };
 }
 
 /**
@@ -268,15 +320,36 @@ export async function readFlows(source: FlowSource, onFlow: FlowHandler, options
     malformedCount++;
     if (malformed.length < maxReported) malformed.push({ line, reason });
   };
+  /** Hands a flow over when its fields have their types; a record the handler cannot use is malformed too. */
+  const use = (flow: HubbleFlow, n: number): boolean => {
+    const shape = flowShapeError(flow);
+    if (shape !== undefined) {
+      bad(n, `not a usable flow: ${shape}`);
+      return false;
+    }
+    try {
+      onFlow(flow, n);
+    } catch (e) {
+      bad(n, `not a usable flow: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+    flows++;
+    return true;
+  };
   const lines = await forEachLine(source, (line, n) => {
+    if (isBlank(line)) {
+      if (++blank > MAX_BLANK_LINES) throw new Error(`more than ${MAX_BLANK_LINES} blank lines: not a flow log; the read stopped`);
+      return;
+    }
+    const deep = mayNestDeeply(line) ? nestingDepthError(line) : undefined;
+    if (deep) {
+      bad(n, `nested more than ${deep.max} levels deep`);
+      return;
+    }
     let record: unknown;
     try {
       record = JSON.parse(line);
     } catch (e) {
-      if (isBlank(line)) {
-        blank++;
-        return;
-      }
       bad(n, `not JSON: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
@@ -288,9 +361,7 @@ export async function readFlows(source: FlowSource, onFlow: FlowHandler, options
     const flow = r.flow;
     if (flow !== undefined) {
       if (typeof flow === 'object' && flow !== null && !Array.isArray(flow)) {
-        flows++;
-        jsonpb++;
-        onFlow(flow as HubbleFlow, n);
+        if (use(flow as HubbleFlow, n)) jsonpb++;
       } else {
         bad(n, '"flow" is not an object');
       }
@@ -307,15 +378,15 @@ export async function readFlows(source: FlowSource, onFlow: FlowHandler, options
       }
     }
     if (r.verdict !== undefined || r.IP !== undefined || r.l4 !== undefined || r.event_type !== undefined || r.Type !== undefined) {
-      flows++;
-      legacy++;
-      onFlow(r as HubbleFlow, n);
+      if (use(r as HubbleFlow, n)) legacy++;
       return;
     }
     bad(n, 'not a Hubble record: no "flow" (jsonpb), no flow fields (legacy json), and not lost_events/node_status/agent_event/debug_event');
   }, options);
   for (const n of lines.overlong) bad(n, `line longer than ${options.maxLineLength ?? DEFAULT_MAX_LINE} bytes`);
-  if (lines.overlong.length > 0) malformed.sort((a, b) => a.line - b.line);
+  for (const n of lines.invalidUtf8.lines) bad(n, 'not valid UTF-8 text');
+  malformedCount += lines.invalidUtf8.count - lines.invalidUtf8.lines.length;
+  if (lines.overlong.length > 0 || lines.invalidUtf8.count > 0) malformed.sort((a, b) => a.line - b.line);
   return {
     source: source.name,
     gzip: lines.gzip,
@@ -332,11 +403,27 @@ export async function readFlows(source: FlowSource, onFlow: FlowHandler, options
 }
 
 function isBlank(line: string): boolean {
-  return line.trim() === '';
+  return line.length === 0 || line.trim() === '';
+}
+
+/** Whether a line has enough `[` and `{` to nest deeper than the limit (cheap, native scans; most lines have about 30). */
+function mayNestDeeply(line: string): boolean {
+  let n = 0;
+  for (const c of ['{', '[']) {
+    for (let i = line.indexOf(c); i >= 0; i = line.indexOf(c, i + 1)) if (++n > MAX_NESTING_DEPTH) return true;
+  }
+  return false;
+}
+
+/** A source's chunks, decompressed; `finished` says how decompression ended (an error: the stream was truncated or corrupt). */
+interface Decompressed {
+  readonly gzip: boolean;
+  readonly chunks: AsyncIterable<Uint8Array | string>;
+  readonly finished?: Promise<Error | undefined>;
 }
 
 /** The chunks, decompressed when they start with the gzip magic bytes (1f 8b). */
-async function decompressed(raw: AsyncIterable<Uint8Array | string>): Promise<{ gzip: boolean; chunks: AsyncIterable<Uint8Array | string> }> {
+async function decompressed(raw: AsyncIterable<Uint8Array | string>): Promise<Decompressed> {
   const it = raw[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let size = 0;
@@ -361,9 +448,12 @@ async function decompressed(raw: AsyncIterable<Uint8Array | string>): Promise<{ 
   if (!gzip) return { gzip, chunks: rest(first.length > 0 ? [first] : [], it, done) };
   const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
   const out = new PassThrough({ readableHighWaterMark: CHUNK_BYTES });
-  // pipeline destroys every stage on failure; the error then surfaces where `out` is iterated.
-  pipeline(Readable.from(rest([first], it, done), { objectMode: false }), gunzip, out, () => undefined);
-  return { gzip, chunks: out };
+  // pipeline destroys every stage on failure; the error surfaces where `out` is iterated, or (a gzip stream cut short
+  // after its last full block ends `out` cleanly) only in the pipeline's callback: `finished` carries it.
+  const finished = new Promise<Error | undefined>((resolve) => {
+    pipeline(Readable.from(rest([first], it, done), { objectMode: false }), gunzip, out, (err) => resolve(err ?? undefined));
+  });
+  return { gzip, chunks: out, finished };
 }
 
 async function* rest(head: (Uint8Array | string)[], it: AsyncIterator<Uint8Array | string>, done: boolean): AsyncGenerator<Uint8Array | string> {

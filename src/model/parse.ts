@@ -12,6 +12,7 @@
  */
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node as YamlNode, Pair, parseAllDocuments } from 'yaml';
 import { Diagnostic, Severity } from '../errors';
+import { nestingDepthError } from './nesting-depth';
 import {
   CILIUM_API_VERSION,
   PEER_FIELD_NAMES,
@@ -136,7 +137,18 @@ export const PARSE_DIAGNOSTIC_IDS = {
   yaml11: 'parse-yaml11-ambiguous',
   /** A mapping without `kind` that looks like a policy. */
   missingKind: 'parse-missing-kind',
+  /** A `cilium.io` apiVersion with a kind Cilium does not have (`ciliumnetworkpolicy`: the wrong case); it is skipped. */
+  unknownKind: 'parse-unknown-kind',
 } as const;
+
+/** The kinds of the `cilium.io` API group (CRDs of Cilium 1.14 to 1.19). */
+const CILIUM_KINDS: readonly string[] = [
+  'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'CiliumEndpoint', 'CiliumEndpointSlice', 'CiliumNode',
+  'CiliumNodeConfig', 'CiliumIdentity', 'CiliumExternalWorkload', 'CiliumLocalRedirectPolicy', 'CiliumEgressGatewayPolicy',
+  'CiliumEnvoyConfig', 'CiliumClusterwideEnvoyConfig', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy', 'CiliumPodIPPool',
+  'CiliumBGPPeeringPolicy', 'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumBGPNodeConfig',
+  'CiliumBGPNodeConfigOverride', 'CiliumGatewayClassConfig',
+];
 
 /** The two policy kinds. */
 const POLICY_KINDS: readonly PolicyKind[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
@@ -162,6 +174,15 @@ const IGNORED_METADATA_FIELDS = [
  */
 export function fromYaml(text: string, options: ParseOptions = {}): ParseResult {
   const out = newResult();
+  const deep = nestingDepthError(text);
+  if (deep) {
+    out.diagnostics.push(compact({
+      id: PARSE_DIAGNOSTIC_IDS.yamlSyntax, severity: Severity.ERROR, message: deep.message, file: options.file, line: deep.line, column: 1,
+      fix: deep.message.includes('documents') ? `split the input into files of at most ${deep.max} documents`
+        : `nest at most ${deep.max} levels deep (Cilium policies need about 15)`,
+    }));
+    return out;
+  }
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
@@ -314,6 +335,11 @@ function readResource(
     if (kind === undefined && ['spec', 'specs', 'endpointSelector', 'nodeSelector'].some((k) => k in value)) {
       reader.report(PARSE_DIAGNOSTIC_IDS.missingKind, Severity.WARNING, [], 'document has no kind but looks like a Cilium policy; it is skipped',
         'add apiVersion: cilium.io/v2 and kind: CiliumNetworkPolicy (or CiliumClusterwideNetworkPolicy); a raw api.Rule list must be a top-level array');
+    } else if (typeof value.apiVersion === 'string' && value.apiVersion.startsWith('cilium.io/') && !(typeof kind === 'string' && CILIUM_KINDS.includes(kind))) {
+      const near = typeof kind === 'string' ? CILIUM_KINDS.find((k) => k.toLowerCase() === kind.toLowerCase()) : undefined;
+      reader.report(PARSE_DIAGNOSTIC_IDS.unknownKind, Severity.WARNING, value.kind === undefined ? [] : ['kind'],
+        `${value.apiVersion} has no kind ${JSON.stringify(kind ?? null)}; the document is skipped (not checked, not enforced)`,
+        near ? `write kind: ${near} (kinds are case-sensitive)` : 'write kind: CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy');
     }
     out.skipped.push(compact({ kind: typeof kind === 'string' ? kind : undefined, index: where.index, itemPath }));
     flush(out, reader, source, where, itemPath);

@@ -2,10 +2,13 @@
 //
 // ajv, ajv-formats and yaml are loaded on first use (`require` inside functions), never at import time: this module
 // is re-exported from the package's main index, and `cdk8s synth` must not pay for a JSON-schema compiler it does not use.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Ajv as AjvInstance, AnySchemaObject, ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import { CiliumPolicyError } from '../errors';
+import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
+import { nestingDepthError } from '../model/nesting-depth';
+import { compileRe2 } from '../model/re2';
 
 /** The file names of the two policy CRDs inside a version folder, as in `pkg/k8s/apis/cilium.io/client/crds/v2/`. */
 const CNP_FILE = 'ciliumnetworkpolicies.yaml';
@@ -412,28 +415,6 @@ function parseIPv6(input: string, sloppy: boolean): boolean {
   return i < 16 ? ellipsis >= 0 : ellipsis < 0;
 }
 
-/** The IANA-service-name branch of the CRD's `port` pattern (all versions). */
-const PORT_NAME_BRANCH = '|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$';
-
-/**
- * Turns a Go RE2 pattern from a CRD into JavaScript regular-expression source:
- * - `\pL`/`\PC` (one-letter Unicode classes) become `\p{L}`/`\P{C}`;
- * - two shapes in Cilium's CRDs that RE2 runs in linear time but a backtracking engine does not are rewritten into equivalent
- *   expressions (equivalence is property-tested against the originals):
- *   - the FQDN-style `([chars]+[.]?)+` (matchName, matchPattern, serverNames) becomes `(?:[chars]+(?:\.[chars]+)*\.?)`. The
- *     original takes exponential time on a long invalid name: 26 characters and a `!` took 250 ms, each further one doubles it;
- *   - the unanchored IANA-service-name branch of the port pattern, `|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$`, becomes
- *     `|[a-zA-Z](?:-?[a-zA-Z0-9])*$` (a suffix of that shape exists exactly when one starts at a letter). The original is cubic:
- *     a 3000-character invalid port took 14 s.
- * @internal
- */
-export function goPatternToJs(pattern: string): string {
-  return pattern
-    .replace(/\\\\|\\([pP])([A-Za-z])/g, (m: string, p?: string, cls?: string) => (p ? `\\${p}{${cls}}` : m))
-    .replace(/\((\[[^\]]+\])\+(?:\[\.\]|\\\.)\?\)\+/g, (_m: string, cls: string) => `(?:${cls}+(?:\\.${cls}+)*\\.?)`)
-    .replace(PORT_NAME_BRANCH, () => '|[a-zA-Z](?:-?[a-zA-Z0-9])*$');
-}
-
 // ---------------------------------------------------------------------------------------------------------------------
 // Loading and compiling
 
@@ -500,7 +481,15 @@ interface CrdDocument {
 function readCrds(file: string): CrdDocument[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const YAML = require('yaml') as typeof import('yaml');
-  const docs = YAML.parseAllDocuments(readFileSync(file, 'utf8'));
+  // The one input reader: regular files only, size limit, UTF-8 text; then the nesting bound before the YAML parser.
+  const read = readInputFile(file, DEFAULT_MAX_FILE_BYTES);
+  if (read.problem) {
+    throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${file}: ${read.problem.message}`, fix: 'pass a readable CRD file, e.g. saved with kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml > cnp-crd.yaml' });
+  }
+  const text = read.text ?? '';
+  const deep = nestingDepthError(text);
+  if (deep) throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${file}: ${deep.message}`, fix: 'pass an unmodified CRD file' });
+  const docs = YAML.parseAllDocuments(text);
   const crds: CrdDocument[] = [];
   const visit = (obj: unknown): void => {
     if (!isRecord(obj)) return;
@@ -518,7 +507,7 @@ function readCrds(file: string): CrdDocument[] {
         fix: 'pass a CRD file as written by `kubectl get crd <name> -o yaml`',
       });
     }
-    visit(doc.toJS({ maxAliasCount: -1 }));
+    visit(doc.toJS({ maxAliasCount: 1000 }));
   }
   if (crds.length === 0) {
     throw new CiliumPolicyError({
@@ -592,7 +581,13 @@ function ajvFor(format: CidrFormat): AjvInstance {
   const { Ajv } = require('ajv') as typeof import('ajv');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
-  const goRegExp = Object.assign((pattern: string, flags: string) => new RegExp(goPatternToJs(pattern), flags), { code: 'goRegExp' });
+  // The CRD `pattern`s are Go RE2 (the API server's regexp package): run them with the one RE2 engine, in linear time
+  // (a backtracking engine takes exponential time on `([chars]+[.]?)+` against a long invalid name).
+  const goRegExp = Object.assign((pattern: string) => {
+    const r = compileRe2(pattern);
+    if (!r.ok) throw new Error(`invalid pattern ${pattern}: ${r.error}`);
+    return r.pattern;
+  }, { code: 'goRegExp' });
   const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, verbose: true, code: { regExp: goRegExp } });
   // Annotations the API server interprets structurally; as keywords here they only need to be known.
   ajv.addVocabulary(['x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-embedded-resource',

@@ -150,7 +150,7 @@ export { STDIN_NAME, VALIDATE_REPORT_SCHEMA, parseTargetVersion, validateInputs,
 export type {
   ReportDiagnostic, ReportFile, ReportSummary, TargetVersion, ValidateInputsOptions, ValidatePathsOptions, ValidationInput, ValidationReport,
 } from './validate-input';
-export { DEFAULT_MAX_FILE_BYTES } from './inputs';
+export { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 export { formatDiagnosticText, formatReportText, summaryLine } from './format-text';
 export { VALIDATE_REPORT_JSON_SCHEMA, formatReportJson, reportToJson } from './format-json';
 export { SARIF_SCHEMA_URI, formatReportSarif, reportToSarif } from './format-sarif';

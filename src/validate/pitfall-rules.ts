@@ -39,7 +39,7 @@
  * @module
  */
 import { Diagnostic } from '../errors';
-import { canonicalDnsName, patternToRegExp } from '../engine/fqdn-pattern';
+import { compileFqdnSelector } from '../engine/fqdn-pattern';
 import { Selector } from '../engine/labels';
 import { CiliumVersion } from '../model/cilium-version';
 import { parseCidr, parseIp } from '../model/cidr';
@@ -891,20 +891,8 @@ function dnsSelectors(rule: RuleModel): FqdnSelectorModel[] {
 }
 
 function dnsMatcher(sel: FqdnSelectorModel, subdomainWildcard: boolean): (name: string) => boolean {
-  if (typeof sel.matchName === 'string') {
-    const want = canonicalDnsName(sel.matchName);
-    return (name) => canonicalDnsName(name) === want;
-  }
-  if (typeof sel.matchPattern === 'string') {
-    let re: RegExp;
-    try {
-      re = new RegExp(patternToRegExp(sel.matchPattern, subdomainWildcard));
-    } catch {
-      return () => false;
-    }
-    return (name) => re.test(canonicalDnsName(name));
-  }
-  return () => false;
+  const matcher = compileFqdnSelector(sel, subdomainWildcard);
+  return (name) => matcher.matches(name);
 }
 
 /**

@@ -38,9 +38,9 @@ import {
   parseAddr,
   parsePrefixStrict,
   prefixContains,
-  re2Error,
   readPort,
 } from './syntax';
+import { re2Error } from '../model/re2';
 import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode, RuleNode, SectionNode, SelectorNode, show, Visitor, wireName } from './walk';
 
 const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);

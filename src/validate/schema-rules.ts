@@ -35,15 +35,15 @@ import {
   sinceOf,
   valuesAt,
 } from './tables';
+import { re2Test } from '../model/re2';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, parseAddr, parseCidrApiServer } from './syntax';
 import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode, RuleNode, SectionNode, SelectorNode, show, Visitor, wireName } from './walk';
 
-const LEGACY_CIDR = new RegExp(CRD_PATTERNS.legacyCidr);
 const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
 
 /** Whether the API server of `version` accepts `value` as a CIDR string (`fromCIDR`, `cidr`, `except`). */
 export function crdAcceptsCidr(value: string, version: CiliumVersion): boolean {
-  return version.atLeast(CONSTRAINT_SINCE.cidrFormat) ? parseCidrApiServer(value) !== undefined : LEGACY_CIDR.test(value);
+  return version.atLeast(CONSTRAINT_SINCE.cidrFormat) ? parseCidrApiServer(value) !== undefined : re2Test(CRD_PATTERNS.legacyCidr, value);
 }
 
 /** Reports a value of the wrong JSON type. */

@@ -1,7 +1,7 @@
 /**
  * Parsers that reproduce what Cilium's Go code and the Kubernetes API server accept: port numbers
  * (`strconv.ParseUint(s, 0, 16)`), IANA service names, IP prefixes (`net.ParseCIDR`, `netip.ParsePrefix`),
- * Kubernetes names, and an RE2 approximation for HTTP regexes.
+ * Kubernetes names. (RE2 regexes: `model/re2.ts`.)
  */
 
 /** The result of Go's `strconv.ParseUint(s, 0, bits)`. */
@@ -268,50 +268,4 @@ export function ciliumExtendedKey(key: string): string {
   if (colon < 0) return `any.${k}`;
   const source = k.slice(0, colon) || 'any';
   return `${source}.${k.slice(colon + 1)}`;
-}
-
-/**
- * Why `pattern` would not compile as a Go RE2 regular expression, or `undefined` when it would. JS `RegExp` is the
- * approximation; RE2-only syntax is translated first, and constructs RE2 rejects (look-around, back-references,
- * atomic groups, possessive quantifiers) are reported even though JS accepts some of them.
- */
-export function re2Error(pattern: string): string | undefined {
-  const unsupported: [RegExp, string][] = [
-    [/\(\?<?[=!]/, 'look-around assertions are not supported by RE2'],
-    [/\(\?>/, 'atomic groups are not supported by RE2'],
-  ];
-  for (const [re, why] of unsupported) {
-    if (re.test(pattern)) return why;
-  }
-  for (const m of pattern.matchAll(/\{([0-9]+)(?:,([0-9]*))?\}/g)) {
-    if (Number(m[1]) > 1000 || Number(m[2] || 0) > 1000) return `repeat count ${m[0]} is above the RE2 limit of 1000`;
-  }
-  const escape = re2EscapeError(pattern);
-  if (escape) return escape;
-  const js = pattern
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\(\?[imsU]+\)/g, '')
-    .replace(/\(\?[imsU]*(-[imsU]+)?:/g, '(?:')
-    .replace(/\\[AzQE]/g, '')
-    .replace(/\[:\^?[a-z]+:\]/g, 'a');
-  try {
-    new RegExp(js);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '').toLowerCase();
-  }
-}
-
-/** Escapes RE2 rejects: back-references (`\1`, `\k<name>`) and letters that are not an RE2 escape (`\y`, `\_`). */
-function re2EscapeError(pattern: string): string | undefined {
-  const allowed = 'afntrvxbBAzdDsSwWpPQE';
-  for (let i = 0; i < pattern.length; i++) {
-    if (pattern[i] !== '\\') continue;
-    const c = pattern[i + 1] ?? '';
-    if (c === 'k' && pattern[i + 2] === '<') return 'named back-references are not supported by RE2';
-    if (/[89]/.test(c) || (/[1-7]/.test(c) && !/[0-7]/.test(pattern[i + 2] ?? ''))) return `back-references (\\${c}) are not supported by RE2`;
-    if (/[A-Za-z_]/.test(c) && !allowed.includes(c)) return `invalid escape sequence \\${c}`;
-    i++;
-  }
-  return undefined;
 }

@@ -7,6 +7,7 @@
  */
 import { CiliumVersion } from '../model/cilium-version';
 import { SectionName } from '../model/policy-model';
+import { re2Test } from '../model/re2';
 
 /** A value (enum member, field) and the first version that has it. */
 export interface Since<T = string> {
@@ -245,7 +246,7 @@ export const LISTENER_FIELDS: readonly Since[] = [
   { value: 'priority', since: V.V1_16 },
 ];
 
-/** CRD patterns, verbatim (Go RE2 syntax). Do not run the nested-quantifier ones in JS: see `SAFE`. */
+/** CRD patterns, verbatim (Go RE2 syntax). Run them with `SAFE` (RE2), never as JavaScript regexes. */
 export const CRD_PATTERNS = {
   /** `ports[].port`; only half-anchored, so it accepts anything that starts with a digit or ends with a letter run. */
   port: '^(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$',
@@ -282,21 +283,27 @@ export const CRD_PATTERNS = {
 };
 
 /**
- * Linear-time JS equivalents of the CRD patterns whose nested quantifiers backtrack exponentially in JS (Go's RE2
- * does not backtrack). `test/validate/syntax.test.ts` checks each one against the verbatim pattern.
+ * The CRD patterns as checks, run by the one RE2 engine (`model/re2.ts`: Go semantics, linear time; a backtracking engine
+ * takes exponential time on their nested quantifiers). `test/validate/syntax.test.ts` checks each one against the
+ * verbatim pattern.
  */
 export const SAFE = {
-  /** Same language as `CRD_PATTERNS.port`: starts with a digit, or some suffix is a letter-bearing name. */
-  port: (s: string): boolean => /^[0-9]/.test(s) || /[a-zA-Z](-?[a-zA-Z0-9])*$/.test(s),
-  /** Same language as `CRD_PATTERNS.fqdnName`. */
-  fqdnName: (s: string): boolean => /^[-a-zA-Z0-9_]+(\.[-a-zA-Z0-9_]+)*\.?$/.test(s),
-  /** Same language as `CRD_PATTERNS.fqdnPattern`. */
-  fqdnPattern: (s: string): boolean => /^[-a-zA-Z0-9_*]+(\.[-a-zA-Z0-9_*]+)*\.?$/.test(s),
-  /** Same language as `CRD_PATTERNS.serverName`. */
-  serverName: (s: string): boolean => /^(\*?\*\.)?[-a-zA-Z0-9_]+(\.[-a-zA-Z0-9_]+)*\.?$/.test(s),
+  /** `CRD_PATTERNS.port`: starts with a digit, or some suffix is a letter-bearing name. */
+  port: (s: string): boolean => crdPattern(CRD_PATTERNS.port, s),
+  /** `CRD_PATTERNS.fqdnName`. */
+  fqdnName: (s: string): boolean => crdPattern(CRD_PATTERNS.fqdnName, s),
+  /** `CRD_PATTERNS.fqdnPattern`. */
+  fqdnPattern: (s: string): boolean => crdPattern(CRD_PATTERNS.fqdnPattern, s),
+  /** `CRD_PATTERNS.serverName`. */
+  serverName: (s: string): boolean => crdPattern(CRD_PATTERNS.serverName, s),
   /** `CRD_PATTERNS.logValue`: no control, format, surrogate or private-use characters. */
-  logValue: (s: string): boolean => /^\P{C}*$/u.test(s),
+  logValue: (s: string): boolean => crdPattern(CRD_PATTERNS.logValue, s),
 };
+
+/** Whether `value` matches a CRD pattern (Go `MatchString`: anywhere, unless the pattern anchors itself). */
+function crdPattern(pattern: string, value: string): boolean {
+  return re2Test(pattern, value);
+}
 
 /** ICMP type names the agent resolves, per family (from the `type` field's documentation in the CRDs). */
 export const ICMP_TYPE_NAMES: Readonly<Record<'IPv4' | 'IPv6', readonly string[]>> = {

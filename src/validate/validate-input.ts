@@ -23,11 +23,12 @@ import { resolve } from 'node:path';
 import { LineCounter, Node as YamlNode, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import { CiliumPolicyError, Diagnostic, Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
+import { nestingDepthError } from '../model/nesting-depth';
 import { ParsedDocument, SourceDiagnostic, SourcePosition, fromYaml } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { CrdSchemas, CrdViolation } from '../testing/crd-schema';
 import { REPORT_CHECKS, findCheck } from './catalogue';
-import { DEFAULT_MAX_FILE_BYTES, ReadResult, decodeInput, displayName, expandPaths, readInputFile } from './inputs';
+import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, displayName, expandPaths, readInputFile } from '../model/inputs';
 import { ManifestInventory } from './inventory';
 import { PitfallDocument, checkPitfalls } from './pitfall-rules';
 import { validatePolicy, validateRule } from './index';
@@ -234,6 +235,7 @@ export function validatePaths(args: readonly string[], options: ValidatePathsOpt
   const entries: Entry[] = expandPaths(args, cwd).map((e): Entry => {
     if (e.file) return { input: { name: e.file.name, path: e.file.path } };
     if (e.missing !== undefined) return { missing: e.missing };
+    if (e.unreadable) return { unreadable: e.unreadable };
     if (options.stdin === undefined) {
       throw new CiliumPolicyError({ id: 'input-stdin', message: '- (standard input) was given but nothing was read from it', fix: 'pipe the manifests in' });
     }
@@ -258,7 +260,9 @@ const REPLACED_BY_CRD = new Set(['parse-unknown-field', 'parse-wrong-type', 'par
 const CHECK_ORDER = new Map(REPORT_CHECKS.map((c, i) => [c.id, i]));
 
 /** An input, or an argument that matched nothing. */
-type Entry = { readonly input: ValidationInput; readonly missing?: undefined } | { readonly missing: string; readonly input?: undefined };
+type Entry = { readonly input: ValidationInput; readonly missing?: undefined; readonly unreadable?: undefined }
+  | { readonly missing: string; readonly input?: undefined; readonly unreadable?: undefined }
+  | { readonly unreadable: { readonly name: string; readonly problem: InputProblem }; readonly input?: undefined; readonly missing?: undefined };
 
 /** A diagnostic being collected, before sorting. */
 interface Pending extends ReportDiagnostic {
@@ -306,6 +310,12 @@ class Run {
     entries.forEach((entry, index) => {
       if (entry.input) {
         this.read(index, entry.input);
+        return;
+      }
+      if (entry.unreadable) {
+        const { name, problem } = entry.unreadable;
+        this.files.push({ file: name, status: 'unreadable', documents: 0, policies: 0 });
+        this.push(index, { id: problem.id, severity: Severity.ERROR, message: problem.message, fix: problem.fix, file: name, line: 1, column: 1 });
         return;
       }
       const m = entry.missing;
@@ -490,6 +500,7 @@ export function rawObjects(text: string): { obj: unknown; index: number; itemPat
   const lineCounter = new LineCounter();
   const out: { obj: unknown; index: number; itemPath?: string; line: number; column: number }[] = [];
   let docs;
+  if (nestingDepthError(text)) return out; // fromYaml reports it
   try {
     docs = parseAllDocuments(text, { lineCounter, merge: true, logLevel: 'silent' });
   } catch {

@@ -1,7 +1,8 @@
 // Text forms: endpoints, connections, HTTP/Kafka requests, FQDN patterns.
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  Endpoints, canonicalDnsName, formatEndpoint, parseConnection, parseEndpoint, parseHttpRequest, parseKafkaRequest, patternToRegExp, toConnection,
+  Endpoints, canonicalDnsName, formatEndpoint, parseConnection, parseEndpoint, parseHttpRequest, parseKafkaRequest, fqdnPatternMatches, toConnection,
 } from '../../src/engine';
 import { CiliumPolicyError } from '../../src/errors';
 import { Icmp, IcmpFamily, Port } from '../../src/port';
@@ -85,7 +86,7 @@ describe('connections and requests', () => {
 });
 
 describe('FQDN patterns', () => {
-  const m = (pattern: string, name: string, v119 = true): boolean => new RegExp(patternToRegExp(pattern, v119)).test(canonicalDnsName(name));
+  const m = (pattern: string, name: string, v119 = true): boolean => fqdnPatternMatches(pattern, name, v119);
 
   test('per Cilium matchpattern', () => {
     expect(m('*', 'anything.at.all')).toBe(true);
@@ -100,5 +101,26 @@ describe('FQDN patterns', () => {
     expect(m('**.cilium.io', 'b.a.cilium.io', false)).toBe(false);
     expect(m('**.cilium.io', 'a.cilium.io', false)).toBe(true);
     expect(m('cilium.io', 'ciliumxio')).toBe(false);
+    expect(m('a*b*c.io', 'axxbyyc.io')).toBe(true);
+    expect(m('a*b*c.io', 'axxbyy.io')).toBe(false);
+    expect(m('*', '.')).toBe(true);
+    expect(m('*', 'a..b')).toBe(false);
+    expect(m('a*.io', 'a!b.io')).toBe(false);
+    expect(m('**.io', '.io', true)).toBe(false);
+  });
+
+  test('agrees with the anchored regular expression of matchpattern (property)', () => {
+    const dns = '[-a-z0-9_]';
+    const toRegExp = (pattern: string, v119: boolean): RegExp => {
+      const p = pattern.toLowerCase();
+      if (/^\*+\.?$/.test(p)) return new RegExp(`^(${dns}+[.])+$|^[.]$`);
+      const fq = p.endsWith('.') ? p : `${p}.`;
+      const lead = v119 ? /^\*{2,}\./.exec(fq) : null;
+      const body = (lead ? fq.slice(lead[0].length) : fq).split('').map((c) => (c === '*' ? `${dns}*` : c === '.' ? '[.]' : c)).join('');
+      return new RegExp(`^${lead ? `(${dns}+([.]${dns}+)*)[.]` : ''}${body}$`);
+    };
+    const unit = fc.constantFrom('a', 'b', '.', '*', '-', '!');
+    fc.assert(fc.property(fc.string({ unit, minLength: 1, maxLength: 8 }), fc.string({ unit: fc.constantFrom('a', 'b', '.', '-', '!'), maxLength: 8 }), fc.boolean(),
+      (pattern, name, v119) => m(pattern, name, v119) === toRegExp(pattern, v119).test(canonicalDnsName(name))), { numRuns: 5000 });
   });
 });

@@ -1,6 +1,6 @@
 // The small helpers of the input layer: glob translation, brace expansion, sizes, token ends and key positions.
 import { describe, expect, it } from 'vitest';
-import { expandBraces, globToRegExp, isGlob, parseSize } from '../../src/validate/inputs';
+import { expandBraces, globToRegExp, isGlob, parseSize } from '../../src/model/inputs';
 import { keyPosition, parseTargetVersion, tokenEnd } from '../../src/validate/validate-input';
 
 describe('globToRegExp', () => {

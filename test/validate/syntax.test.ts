@@ -8,9 +8,9 @@ import {
   parseCidrApiServer,
   parsePrefixStrict,
   prefixContains,
-  re2Error,
   readPort,
 } from '../../src/validate/syntax';
+import { re2Error } from '../../src/model/re2';
 import { CRD_PATTERNS, SAFE } from '../../src/validate/tables';
 
 describe('goParseUint (strconv.ParseUint(s, 0, 16))', () => {
@@ -93,11 +93,12 @@ describe('label keys', () => {
 });
 
 describe('re2Error (HTTP regexes)', () => {
-  it.each(['/api/.*', 'GET|POST', '(?i)/Api', '(?P<v>v[0-9]+)/x', '[[:alpha:]]+', '\\d{3}', 'foo\\.example\\.com', '\\pL+'])('accepts %s', (re) => {
+  it.each(['/api/.*', 'GET|POST', '(?i)/Api', '(?P<v>v[0-9]+)/x', '[[:alpha:]]+', '\\d{3}', 'foo\\.example\\.com', '\\pL+',
+    '\\Qa.b\\E', '/a(?i)B', '\\x{41}', '(?U)a+', '(?<n>x)'])('accepts %s', (re) => {
     expect(re2Error(re)).toBeUndefined();
   });
 
-  it.each(['/api/(v1', '[a-', '(?=x)', '(?<!x)y', '(a)\\1', '\\k<n>', '(?>a)', 'a{1001}', '\\y', '*a'])('rejects %s', (re) => {
+  it.each(['/api/(v1', '[a-', '(?=x)', '(?<!x)y', '(a)\\1', '\\k<n>', '(?>a)', 'a{1001}', '\\y', '*a', 'a**', 'x*+', '\\C', '(a{1000}){1000}'])('rejects %s', (re) => {
     expect(re2Error(re)).toBeDefined();
   });
 });

@@ -1,14 +1,17 @@
 /**
- * Finding and reading the inputs of `validateInputs`: files, directories (recursively), glob patterns and standard
- * input, with a clear problem per input that cannot be used (missing, unreadable, binary, too large, empty) instead of
- * an exception, so that the other inputs are still checked.
+ * The one input reader of every command (`validate`, `validate --crd`, `trace --policies`, `replay --policies`, the
+ * engine's `PolicySet.fromFiles`, the CRD loader): finding files, directories (recursively), glob patterns and standard
+ * input, and reading them with a size limit, regular files only (a FIFO, device or socket is refused without being
+ * opened for a blocking read), symbolic-link loops detected, NUL bytes and invalid UTF-8 refused, and a clear problem
+ * per input that cannot be used (missing, unreadable, binary, too large, empty; a directory that cannot be listed)
+ * instead of an exception, so that the caller decides (validate checks the other inputs; trace and replay stop).
  *
  * Globs are expanded here, without a glob library: `*` and `?` (within one path segment), `**` (any number of
  * segments), `[abc]`/`[!a-z]` character classes and `{a,b}` alternatives, relative to the working directory. Like shells,
  * `*` and `**` do not enter hidden files and directories unless the pattern names them (`.github/**`), and walks skip
  * `node_modules` unless the pattern names it.
  */
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** File extensions read from directories (any file named explicitly or matched by a glob is read). */
@@ -25,7 +28,7 @@ export interface FoundFile {
   readonly path: string;
 }
 
-/** One input `expandPaths` found: exactly one of `file`, `missing`, `stdin`. */
+/** One input `expandPaths` found: exactly one of `file`, `missing`, `stdin`, `unreadable`. */
 export interface PathEntry {
   /**
    * A file.
@@ -42,6 +45,11 @@ export interface PathEntry {
    * @default false
    */
   readonly stdin?: boolean;
+  /**
+   * A directory below an argument that cannot be listed (permissions, I/O error): its files are not read.
+   * @default - none
+   */
+  readonly unreadable?: { readonly name: string; readonly problem: InputProblem };
 }
 
 /** Whether an argument is a glob pattern. */
@@ -56,6 +64,9 @@ export function isGlob(arg: string): boolean {
 export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
   const entries: PathEntry[] = [];
   const seen = new Set<string>();
+  const onUnreadable = (abs: string, e: unknown): void => {
+    entries.push({ unreadable: { name: displayName(abs, cwd), problem: { ...unreadable(e), message: `cannot list the directory: ${unreadable(e).message.replace(/^cannot read the file: /, '')}` } } });
+  };
   const add = (abs: string): void => {
     let key = abs;
     try {
@@ -76,14 +87,14 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
     const abs = resolve(cwd, arg);
     const kind = statKind(abs);
     if (kind === 'dir') {
-      walk(abs, (f) => MANIFEST_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)), false).forEach(add);
+      walk(abs, (f) => MANIFEST_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)), false, onUnreadable).forEach(add);
     } else if (kind !== 'none') {
       add(abs);
     } else if (isGlob(arg)) {
       const found = expandGlob(arg, cwd);
       if (found.length === 0) entries.push({ missing: arg });
       for (const f of found) {
-        if (statKind(f) === 'dir') walk(f, (p) => MANIFEST_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)), false).forEach(add);
+        if (statKind(f) === 'dir') walk(f, (p) => MANIFEST_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)), false, onUnreadable).forEach(add);
         else add(f);
       }
     } else {
@@ -209,13 +220,17 @@ function statKind(path: string): Kind {
   }
 }
 
-/** The files below `dir` that `keep` accepts, sorted, skipping hidden entries and `node_modules` (and symlink loops). */
-function walk(dir: string, keep: (path: string) => boolean, dotted: boolean): string[] {
-  return walkAll(dir, dotted, false).filter((e) => !e.dir && keep(e.abs)).map((e) => e.abs);
+/**
+ * The files below `dir` that `keep` accepts, sorted, skipping hidden entries and `node_modules` (a directory reached
+ * twice through symbolic links is walked once); `onUnreadable` hears of each directory that cannot be listed.
+ */
+function walk(dir: string, keep: (path: string) => boolean, dotted: boolean, onUnreadable: (abs: string, e: unknown) => void): string[] {
+  return walkAll(dir, dotted, false, onUnreadable).filter((e) => !e.dir && keep(e.abs)).map((e) => e.abs);
 }
 
 /** Every entry below `dir` with its path relative to `dir` (`/`-separated), sorted depth-first. */
-function walkAll(dir: string, dotted: boolean, modules: boolean): { abs: string; rel: string; dir: boolean }[] {
+function walkAll(dir: string, dotted: boolean, modules: boolean,
+  onUnreadable?: (abs: string, e: unknown) => void): { abs: string; rel: string; dir: boolean }[] {
   const out: { abs: string; rel: string; dir: boolean }[] = [];
   const visited = new Set<string>();
   const visit = (abs: string, rel: string): void => {
@@ -230,7 +245,8 @@ function walkAll(dir: string, dotted: boolean, modules: boolean): { abs: string;
     let names: string[];
     try {
       names = readdirSync(abs).sort();
-    } catch {
+    } catch (e) {
+      onUnreadable?.(abs, e);
       return;
     }
     for (const name of names) {
@@ -272,26 +288,40 @@ export interface ReadResult {
   readonly problem?: InputProblem;
 }
 
-/** Reads a file with the size limit, without throwing. */
+/**
+ * Reads a file with the size limit, without throwing: a regular file only (it is opened non-blocking and checked
+ * before reading, so a FIFO cannot hang the read and a device such as `/dev/zero` is refused), at most `maxBytes` read
+ * even when the file grows meanwhile, then checked and decoded as `decodeInput` does.
+ */
 export function readInputFile(path: string, maxBytes: number): ReadResult {
-  let size: number;
+  let fd: number;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) {
-      return { problem: { id: 'input-unreadable', message: `not a regular file (${st.isDirectory() ? 'a directory' : 'a device, socket or pipe'})`, fix: 'pass files, directories or globs; use - for standard input' } };
-    }
-    size = st.size;
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     return { problem: unreadable(e) };
   }
-  if (size > maxBytes) return { bytes: size, problem: tooLarge(size, maxBytes) };
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      return { problem: { id: 'input-unreadable', message: `not a regular file (${st.isDirectory() ? 'a directory' : 'a device, socket or pipe'})`, fix: 'pass files, directories or globs; use - for standard input' } };
+    }
+    if (st.size > maxBytes) return { bytes: st.size, problem: tooLarge(st.size, maxBytes) };
+    const chunks: Buffer[] = [];
+    let length = 0;
+    while (length <= maxBytes) {
+      const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - length, Math.max(st.size - length + 1, 64 * 1024)));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      length += n;
+    }
+    if (length > maxBytes) return { bytes: length, problem: tooLarge(length, maxBytes) };
+    return decodeInput(Buffer.concat(chunks, length), maxBytes);
   } catch (e) {
-    return { bytes: size, problem: unreadable(e) };
+    return { problem: unreadable(e) };
+  } finally {
+    closeSync(fd);
   }
-  return decodeInput(bytes, maxBytes);
 }
 
 /** Checks and decodes the bytes of an input (standard input, or a file already read). */
@@ -332,7 +362,8 @@ function tooLarge(size: number, max: number): InputProblem {
 function unreadable(e: unknown): InputProblem {
   const err = e as NodeJS.ErrnoException;
   const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
-    : err.code === 'ENOENT' ? 'it does not exist (any more)' : (err.message ?? String(e)).split('\n')[0];
+    : err.code === 'ENOENT' ? 'it does not exist (any more)'
+      : err.code === 'ELOOP' ? 'a loop of symbolic links' : (err.message ?? String(e)).split('\n')[0];
   return { id: 'input-unreadable', message: `cannot read the file: ${why}${err.code ? ` (${err.code})` : ''}`, fix: 'check that the file exists and is readable' };
 }
 

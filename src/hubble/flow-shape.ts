@@ -1,0 +1,198 @@
+/**
+ * The type check of a flow record before it is used: every field replay and draft read (of `HubbleFlow`; `uuid`,
+ * `source_names`, `policy_match_type`, `trace_reason` and `Summary` are not read, so not checked) must have its
+ * protojson type, and lists and strings stay within bounds no real Hubble record reaches. A record that fails is a
+ * malformed line (counted, reported with its line number and this reason) and the run goes on: one mistyped field
+ * (`"labels": "k8s:app=web"`) must neither end the read nor be judged as something it is not.
+ *
+ * `null` counts as absent (protojson never writes it). The check is hand-written over fixed paths (no recursion into
+ * the record) with named property reads, so its cost is a few property reads per record.
+ */
+import { HubbleFlow } from './flow';
+
+/**
+ * The most identity labels one endpoint of a record may carry (pods carry tens, with their namespace's labels): more
+ * makes the line malformed. Draft's cost grows with the square of the labels of the peers it merges into one rule.
+ */
+export const MAX_FLOW_LABELS = 256;
+/** The longest string field accepted (an HTTP URL, a label): Envoy refuses request headers above 60 KiB anyway. */
+export const MAX_FLOW_STRING = 64 * 1024;
+/** The most entries of any other list (DNS names, DNS answers, policies, workloads, headers). */
+export const MAX_FLOW_LIST = 4096;
+
+/** Why the record cannot be used, e.g. `source.labels is a string, not a list`; `undefined` when it can. */
+export function flowShapeError(flow: HubbleFlow): string | undefined {
+  // Named property reads only (records differ in shape, so every read here is megamorphic: keyed reads cost far more).
+  const f = flow as unknown as Record<string, unknown>;
+  return str(f.time, 'time') ?? str(f.verdict, 'verdict') ?? num(f.drop_reason, 'drop_reason')
+    ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? str(f.Type, 'Type') ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
+    ?? bool(f.is_reply, 'is_reply') ?? str(f.traffic_direction, 'traffic_direction') ?? str(f.trace_observation_point, 'trace_observation_point')
+    ?? eventType(f.event_type) ?? ip(f.IP) ?? l4(f.l4) ?? endpoint(f.source, 'source') ?? endpoint(f.destination, 'destination')
+    ?? strings(f.destination_names, 'destination_names', MAX_FLOW_LIST) ?? l7(f.l7)
+    ?? policies(f.egress_allowed_by, 'egress_allowed_by') ?? policies(f.ingress_allowed_by, 'ingress_allowed_by')
+    ?? policies(f.egress_denied_by, 'egress_denied_by') ?? policies(f.ingress_denied_by, 'ingress_denied_by');
+}
+
+function eventType(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'event_type');
+  if (typeof o === 'string') return o;
+  return num(o.type, 'event_type.type') ?? num(o.sub_type, 'event_type.sub_type');
+}
+
+function ip(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'IP');
+  if (typeof o === 'string') return o;
+  return str(o.source, 'IP.source') ?? str(o.destination, 'IP.destination') ?? str(o.ipVersion, 'IP.ipVersion');
+}
+
+function l4(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l4');
+  if (typeof o === 'string') return o;
+  return ports(o.TCP, 'l4.TCP') ?? ports(o.UDP, 'l4.UDP') ?? ports(o.SCTP, 'l4.SCTP') ?? icmp(o.ICMPv4, 'l4.ICMPv4') ?? icmp(o.ICMPv6, 'l4.ICMPv6');
+}
+
+function ports(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  if (typeof o === 'string') return o;
+  return num(o.source_port, `${path}.source_port`) ?? num(o.destination_port, `${path}.destination_port`)
+    ?? (o.flags === undefined || o.flags === null ? undefined : notObject(o.flags, `${path}.flags`));
+}
+
+function icmp(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  if (typeof o === 'string') return o;
+  return num(o.type, `${path}.type`) ?? num(o.code, `${path}.code`);
+}
+
+function endpoint(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  if (typeof o === 'string') return o;
+  return num(o.ID, `${path}.ID`) ?? num(o.identity, `${path}.identity`) ?? str(o.cluster_name, `${path}.cluster_name`)
+    ?? str(o.namespace, `${path}.namespace`) ?? str(o.pod_name, `${path}.pod_name`) ?? strings(o.labels, `${path}.labels`, MAX_FLOW_LABELS)
+    ?? workloads(o.workloads, `${path}.workloads`);
+}
+
+function workloads(v: unknown, path: string): string | undefined {
+  const items = objects(v, path);
+  if (typeof items === 'string') return items;
+  for (let i = 0; i < items.length; i++) {
+    const w = items[i];
+    const e = str(w.name, `${path}[${i}].name`) ?? str(w.kind, `${path}[${i}].kind`);
+    if (e !== undefined) return e;
+  }
+  return undefined;
+}
+
+function policies(v: unknown, path: string): string | undefined {
+  const items = objects(v, path);
+  if (typeof items === 'string') return items;
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i];
+    const e = str(p.name, `${path}[${i}].name`) ?? str(p.namespace, `${path}[${i}].namespace`) ?? str(p.kind, `${path}[${i}].kind`);
+    if (e !== undefined) return e;
+  }
+  return undefined;
+}
+
+function l7(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l7');
+  if (typeof o === 'string') return o;
+  return str(o.type, 'l7.type') ?? dns(o.dns) ?? http(o.http) ?? kafka(o.kafka);
+}
+
+function dns(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l7.dns');
+  if (typeof o === 'string') return o;
+  return str(o.query, 'l7.dns.query') ?? num(o.rcode, 'l7.dns.rcode') ?? strings(o.ips, 'l7.dns.ips', MAX_FLOW_LIST)
+    ?? strings(o.qtypes, 'l7.dns.qtypes', MAX_FLOW_LIST);
+}
+
+function http(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l7.http');
+  if (typeof o === 'string') return o;
+  const e = str(o.method, 'l7.http.method') ?? str(o.url, 'l7.http.url') ?? str(o.protocol, 'l7.http.protocol') ?? num(o.code, 'l7.http.code');
+  if (e !== undefined) return e;
+  const headers = objects(o.headers, 'l7.http.headers');
+  if (typeof headers === 'string') return headers;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    const he = str(h.key, `l7.http.headers[${i}].key`) ?? str(h.value, `l7.http.headers[${i}].value`);
+    if (he !== undefined) return he;
+  }
+  return undefined;
+}
+
+function kafka(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'l7.kafka');
+  if (typeof o === 'string') return o;
+  return str(o.api_key, 'l7.kafka.api_key') ?? num(o.api_version, 'l7.kafka.api_version') ?? str(o.topic, 'l7.kafka.topic')
+    ?? num(o.correlation_id, 'l7.kafka.correlation_id') ?? num(o.error_code, 'l7.kafka.error_code');
+}
+
+const NONE: readonly Record<string, unknown>[] = [];
+
+/** An optional list of objects, or why not. */
+function objects(v: unknown, path: string): readonly Record<string, unknown>[] | string {
+  if (v === undefined || v === null) return NONE;
+  if (!Array.isArray(v)) return `${path} is ${describe(v)}, not a list`;
+  if (v.length > MAX_FLOW_LIST) return `${path} has ${v.length} entries, more than the ${MAX_FLOW_LIST} accepted`;
+  for (let i = 0; i < v.length; i++) {
+    const e = notObject(v[i], `${path}[${i}]`);
+    if (e !== undefined) return e;
+  }
+  return v as Record<string, unknown>[];
+}
+
+/** An optional list of strings of at most `max` entries. */
+function strings(v: unknown, path: string, max: number): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) return `${path} is ${describe(v)}, not a list`;
+  if (v.length > max) return `${path} has ${v.length} entries, more than the ${max} accepted`;
+  for (let i = 0; i < v.length; i++) {
+    const s = v[i];
+    if (typeof s !== 'string' || s.length > MAX_FLOW_STRING) return str(s, `${path}[${i}]`);
+  }
+  return undefined;
+}
+
+function obj(v: unknown, path: string): Record<string, unknown> | string {
+  return notObject(v, path) ?? (v as Record<string, unknown>);
+}
+
+function str(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') return `${path} is ${describe(v)}, not a string`;
+  return v.length > MAX_FLOW_STRING ? `${path} is longer than ${MAX_FLOW_STRING} characters` : undefined;
+}
+
+function num(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number') return `${path} is ${describe(v)}, not a number`;
+  return Number.isFinite(v) ? undefined : `${path} is not a finite number`;
+}
+
+function bool(v: unknown, path: string): string | undefined {
+  if (v === undefined || v === null || typeof v === 'boolean') return undefined;
+  return `${path} is ${describe(v)}, not a boolean`;
+}
+
+function notObject(value: unknown, path: string): string | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : `${path} is ${describe(value)}, not an object`;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  const t = typeof value;
+  return t === 'object' ? 'an object' : `a ${t}`;
+}

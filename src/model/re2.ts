@@ -1,0 +1,84 @@
+/**
+ * The one regular-expression engine of the SDK for patterns Cilium, Envoy or the API server compile: Go RE2 syntax and
+ * semantics (the `re2js` port of RE2), with matching in time linear in the input. The validator (`sanitize-http-regex`),
+ * the engine (HTTP `method`/`path`/`host` rules), the import check of the engine and the CRD schema patterns all use it,
+ * so a pattern is accepted, rejected and matched the same way everywhere.
+ *
+ * RE2 syntax JavaScript `RegExp` lacks is supported as written (`[[:digit:]]`, `\Q…\E`, `\pL`, a mid-pattern `(?i)`,
+ * `\x{41}`, `(?P<name>…)`); what RE2 rejects (look-around, back-references, atomic groups, possessive quantifiers,
+ * repeat counts above 1000) does not compile.
+ */
+import { RE2JS } from 're2js';
+
+/** A compiled RE2 pattern. */
+export interface Re2Pattern {
+  /** The pattern as written. */
+  readonly source: string;
+  /** Whether the whole of `value` matches (Envoy `safe_regex`, anchored at both ends). */
+  fullMatch(value: string): boolean;
+  /** Whether some part of `value` matches (Go `MatchString`, the API server's `pattern`). */
+  test(value: string): boolean;
+}
+
+/** The result of compiling a pattern: the compiled pattern, or why it does not compile. */
+export type Re2Result = { readonly ok: true; readonly pattern: Re2Pattern } | { readonly ok: false; readonly error: string };
+
+/** Compiled patterns by source (compiling is the expensive part; patterns repeat across rules and policies). */
+const cache = new Map<string, Re2Result>();
+const MAX_CACHED = 10_000;
+
+/** Compiles a Go RE2 pattern (cached). Never throws. */
+export function compileRe2(source: string): Re2Result {
+  let r = cache.get(source);
+  if (r) return r;
+  r = compileUncached(source);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(source, r);
+  return r;
+}
+
+/**
+ * Why `pattern` would not compile as a Go RE2 regular expression (Go's `regexp.Compile`, which the agent's `Sanitize`
+ * runs), or `undefined` when it compiles.
+ */
+export function re2Error(pattern: string): string | undefined {
+  const r = compileRe2(pattern);
+  return r.ok ? undefined : r.error;
+}
+
+/** Whether the whole of `value` matches the RE2 `pattern`; `false` when the pattern does not compile. */
+export function re2FullMatch(pattern: string, value: string): boolean {
+  const r = compileRe2(pattern);
+  return r.ok && r.pattern.fullMatch(value);
+}
+
+/** Whether some part of `value` matches the RE2 `pattern` (Go `MatchString`); `false` when the pattern does not compile. */
+export function re2Test(pattern: string, value: string): boolean {
+  const r = compileRe2(pattern);
+  return r.ok && r.pattern.test(value);
+}
+
+function compileUncached(source: string): Re2Result {
+  if (typeof source !== 'string') return { ok: false, error: 'not a string' };
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(source);
+  } catch (e) {
+    return { ok: false, error: describeError(e) };
+  }
+  return {
+    ok: true,
+    pattern: Object.freeze({
+      source,
+      fullMatch: (value: string): boolean => re.matches(value),
+      test: (value: string): boolean => re.test(value),
+      toString: (): string => `/${source}/`,
+    }),
+  };
+}
+
+/** `error parsing regexp: invalid escape sequence: `\y`` → `invalid escape sequence: \y`. */
+function describeError(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/^error parsing regexp: /, '').replace(/`/g, '').split('\n')[0];
+}

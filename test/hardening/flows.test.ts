@@ -1,0 +1,140 @@
+// Hostile input, Hubble flow logs: mistyped fields, truncated gzip, nesting, invalid UTF-8, junk budgets, label caps.
+// replay and draft must never fail open (a green result over a log they could not read) and never hang.
+import { gzipSync } from 'node:zlib';
+import { describe, expect, test } from 'vitest';
+import { FlowSource, MAX_BLANK_LINES, readFlows } from '../../src/hubble/flow-reader';
+import { MAX_FLOW_LABELS } from '../../src/hubble/flow-shape';
+import { GUARD, draft, flowLine, httpPolicy, replay, scratchDir, write } from './support';
+
+const dir = scratchDir();
+/** A policy under which web → api on 80/TCP is denied at L7 only for paths other than /ok: L3/L4 allowed. */
+const POLICIES = write(dir, 'policies.yaml', httpPolicy([{ method: 'GET', path: '/ok' }]));
+/** A policy that isolates api: the flow web → api on 80/TCP would be dropped. */
+const ISOLATE = write(dir, 'isolate.yaml', [
+  'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: iso, namespace: shop}', 'spec:',
+  '  endpointSelector: {matchLabels: {app: api}}', '  ingress: [{fromEndpoints: [{matchLabels: {app: nobody}}]}]', '',
+].join('\n'));
+
+describe('a line with a mistyped field is malformed (with its line number) and the run goes on', () => {
+  const lines = [flowLine({ source: { labels: 'k8s:app=web' } }), flowLine()].join('\n');
+
+  test('replay: the good line is still judged (and would be dropped: exit 1)', GUARD, async () => {
+    const r = await replay('--flows', write(dir, 'mistyped.jsonl', `${lines}\n`), '--policies', ISOLATE, '--output', 'json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.input.malformed).toEqual([{ line: 1, reason: 'not a usable flow: source.labels is a string, not a list' }]);
+    expect(report.summary.newlyDropped).toBe(1);
+  });
+
+  test('draft: drafts from the good line and names the malformed one', GUARD, async () => {
+    const r = await draft('--flows', write(dir, 'mistyped-draft.jsonl', `${lines}\n`), '--output', 'yaml');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^drafted 2 policies in 1 namespace from 1 flow records .*; 1 malformed line skipped \(first: line 1\)\n$/);
+  });
+
+  test.each([
+    [{ source: { identity: '300' } }, 'source.identity is a string, not a number'],
+    [{ source: { labels: [1, 2] } }, 'source.labels[0] is a number, not a string'],
+    [{ l7: { type: 'REQUEST', http: { method: 'GET', url: { x: 1 } } } }, 'l7.http.url is an object, not a string'],
+    [{ l7: { type: 'REQUEST', http: { headers: 'x' } } }, 'l7.http.headers is a string, not a list'],
+  ])('%j', GUARD, async (override, reason) => {
+    const stats = await readFlows(FlowSource.text(`${flowLine(override)}\n`), () => undefined);
+    expect(stats.malformed).toEqual([{ line: 1, reason: `not a usable flow: ${reason}` }]);
+    expect(stats.flows).toBe(0);
+  });
+
+  test('a record the handler cannot use is malformed, not the end of the read', GUARD, async () => {
+    let calls = 0;
+    const stats = await readFlows(FlowSource.text(`${flowLine()}\n${flowLine()}\n`), () => {
+      if (++calls === 1) throw new TypeError('boom');
+    });
+    expect(stats.malformed).toEqual([{ line: 1, reason: 'not a usable flow: boom' }]);
+    expect(stats.flows).toBe(1);
+    expect(stats.readError).toBeUndefined();
+  });
+});
+
+describe('an input that truly ends early is an error (exit 2), never a green result', () => {
+  const many = Array.from({ length: 2000 }, (_, i) => flowLine({ source: { labels: [`k8s:app=web${i % 7}`, 'k8s:io.kubernetes.pod.namespace=shop'] } })).join('\n');
+  const gz = gzipSync(Buffer.from(many));
+  const truncated = write(dir, 'truncated.jsonl.gz', gz.subarray(0, Math.floor(gz.length / 2)));
+
+  test('replay on a truncated gzip', GUARD, async () => {
+    const r = await replay('--flows', truncated, '--policies', POLICIES);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: .*truncated\.jsonl\.gz: the flow log could not be read to its end \(after line \d+: unexpected end of file\); nothing is judged \(hubble-input-incomplete\); fix: give the complete flow log/);
+  });
+
+  test('draft on a truncated gzip', GUARD, async () => {
+    const r = await draft('--flows', truncated);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/unexpected end of file\); nothing is judged \(hubble-input-incomplete\)/);
+  });
+
+  test('a gzip stream with a bad CRC', GUARD, async () => {
+    const bad = Buffer.from(gz);
+    bad[bad.length - 6] ^= 0xff; // the CRC32 of the trailer
+    const r = await replay('--flows', write(dir, 'crc.jsonl.gz', bad), '--policies', POLICIES);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/: the flow log could not be read to its end \(after line \d+: incorrect data check\)/);
+  });
+});
+
+describe('budgets: junk input stops the read instead of burning CPU', () => {
+  test(`more than ${MAX_BLANK_LINES} blank lines (a small gzip of newlines)`, GUARD, async () => {
+    const newlines = write(dir, 'newlines.gz', gzipSync(Buffer.alloc(MAX_BLANK_LINES + 10, 10)));
+    const r = await replay('--flows', newlines, '--policies', POLICIES);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\(after line 1000001: more than 1000000 blank lines: not a flow log; the read stopped\)/);
+  });
+
+  test(`more than ${MAX_FLOW_LABELS} labels on one endpoint: malformed, and draft stays fast`, GUARD, async () => {
+    const labels = Array.from({ length: 20_000 }, (_, i) => `k8s:l${i}=v`);
+    const file = write(dir, 'labels.jsonl', `${flowLine({ source: { labels } })}\n${flowLine()}\n`);
+    const r = await draft('--flows', file, '--output', 'yaml');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/1 malformed line skipped \(first: line 1\)/);
+    const stats = await readFlows(FlowSource.file(file), () => undefined);
+    expect(stats.malformed[0].reason).toBe(`not a usable flow: source.labels has 20000 entries, more than the ${MAX_FLOW_LABELS} accepted`);
+  });
+
+  test('an endless line stops the read after 64 MiB of overlong lines', GUARD, async () => {
+    const zeros = Buffer.alloc(1024 * 1024);
+    const endless = (async function* () {
+      for (;;) yield zeros;
+    })();
+    const stats = await readFlows(FlowSource.stream(endless, '<zeros>'), () => undefined);
+    expect(stats.readError).toBe('more than 64 MiB in lines longer than 16777216 bytes: not a flow log; the read stopped');
+  });
+
+  test('/dev/zero (or a FIFO) as the flow log file is refused when opened, not read forever', GUARD, async () => {
+    const r = await replay('--flows', '/dev/zero', '--policies', POLICIES);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: cannot read flow log /dev/zero: not a regular file (a device, socket or pipe) (hubble-flows-not-found); '
+      + 'fix: give a file, or stream the flows into --flows - (standard input)\n');
+  });
+
+  test('draft merges many peers with many labels without quadratic re-serialization', GUARD, async () => {
+    const flows = Array.from({ length: 30 }, (_, i) => flowLine({
+      source: { identity: 1000 + i, labels: Array.from({ length: MAX_FLOW_LABELS - 6 }, (_unused, j) => `k8s:l${j}=v${i}`) },
+    }));
+    const r = await draft('--flows', write(dir, 'many-peers.jsonl', `${flows.join('\n')}\n`), '--output', 'yaml');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^drafted 31 policies in 1 namespace from 30 flow records/);
+  });
+
+  test('a line nested 10,000 levels deep is malformed', GUARD, async () => {
+    const stats = await readFlows(FlowSource.text(`{"flow":${'['.repeat(10_000)}${']'.repeat(10_000)}}\n${flowLine()}\n`), () => undefined);
+    expect(stats.malformed).toEqual([{ line: 1, reason: 'nested more than 100 levels deep' }]);
+    expect(stats.flows).toBe(1);
+  });
+
+  test('lines of invalid UTF-8 or with NUL bytes are malformed', GUARD, async () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x7b, 0x7d, 10]), Buffer.from(`{"flow":{"verdict":"FORWARDED\u0000"}}\n`), Buffer.from(`${flowLine()}\n`)]);
+    const stats = await readFlows(FlowSource.bytes(bytes), () => undefined);
+    expect(stats.malformed.map((m) => [m.line, m.reason.replace(/:.*/, '')])).toEqual([[1, 'not valid UTF-8 text'], [2, 'not JSON']]);
+    expect(stats.flows).toBe(1);
+  });
+});

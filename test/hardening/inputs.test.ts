@@ -1,0 +1,156 @@
+// Hostile input, policy and CRD files: nesting bombs, FIFOs, devices, oversized files, symbolic-link loops, unreadable
+// directories, binary content, empty standard input, wrong-case kinds. Every command reads them through one input reader.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { PolicySet } from '../../src';
+import { DEFAULT_MAX_FILE_BYTES } from '../../src/model/inputs';
+import { GUARD, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
+
+const dir = scratchDir();
+const GOOD = httpPolicy([{ method: 'GET', path: '/ok' }]);
+const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
+const FLOWS = write(dir, 'flows.jsonl', `${flowLine()}\n`);
+
+/** A CNP whose ingress is `n` nested flow sequences. */
+function nested(n: number, json = false): string {
+  const deep = `${'['.repeat(n)}${']'.repeat(n)}`;
+  return json
+    ? `{"apiVersion":"cilium.io/v2","kind":"CiliumNetworkPolicy","metadata":{"name":"x","namespace":"shop"},"spec":{"endpointSelector":{},"ingress":${deep}}}\n`
+    : `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x, namespace: shop}\nspec:\n  endpointSelector: {}\n  ingress: ${deep}\n`;
+}
+
+describe('nesting-depth bomb: refused before parsing, in every reader', () => {
+  const yaml = write(dir, 'deep.yaml', nested(10_000));
+  const json = write(dir, 'deep.json', nested(10_000, true));
+  const blocks = write(dir, 'deep-block.yaml', `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x}\nspec:\n  ingress:\n  ${'- '.repeat(10_000)}x\n`);
+
+  test('validate: a parse error at the line, exit 1', GUARD, async () => {
+    const r = await validate([yaml, json, blocks, '--format', 'json'], undefined, dir);
+    expect(r.code).toBe(1);
+    const diags = JSON.parse(r.stdout).diagnostics.map((d: any) => [d.file, d.line, d.id, d.message]);
+    expect(diags).toEqual([
+      ['deep.yaml', 6, 'parse-yaml-syntax', 'the input nests more than 100 levels deep (line 6); it is not read'],
+      ['deep.json', 1, 'parse-yaml-syntax', 'the input nests more than 100 levels deep (line 1); it is not read'],
+      ['deep-block.yaml', 6, 'parse-yaml-syntax', 'the input nests more than 100 levels deep (line 6); it is not read'],
+    ]);
+  });
+
+  test('trace: exit 2 with the file and line', GUARD, () => {
+    for (const [file, line] of [[yaml, 6], [json, 1]] as const) {
+      const r = trace('--policies', file, ...FROM_TO);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: ${file}:${line}: the input nests more than 100 levels deep (line ${line}); it is not read (cli-yaml); fix: fix the YAML\n`);
+    }
+  });
+
+  test('PolicySet.fromYaml in a host process: a diagnostic, no crash', GUARD, () => {
+    const set = PolicySet.fromYaml(nested(10_000), 'deep.yaml');
+    expect(set.policies).toEqual([]);
+    expect(set.diagnostics.map((d) => [d.id, d.severity, d.line])).toEqual([['parse-yaml-syntax', 'error', 6]]);
+  });
+
+  test('a document bomb (200,000 empty YAML documents) is refused before the YAML reader spends minutes on it', GUARD, async () => {
+    const file = write(dir, 'docs.yaml', '---\n'.repeat(200_000));
+    const r = await validate([file, '--format', 'json'], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.line, d.id, d.message, d.fix])).toEqual([[10_001, 'parse-yaml-syntax',
+      'the input holds more than 10000 YAML documents (line 10001); it is not read', 'split the input into files of at most 10000 documents']]);
+    expect(trace('--policies', file, ...FROM_TO).code).toBe(2);
+  });
+
+  test('validate --crd: a CRD file nested too deep is a usage error', GUARD, async () => {
+    const r = await validate(['--crd', json, yaml]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: CRD file .*deep\.json: the input nests more than 100 levels deep \(line 1\); it is not read \(crd-file-invalid\)/);
+  });
+});
+
+describe('trace/replay --policies and validate --crd read through the same input reader as validate', () => {
+  test('a FIFO in a policy directory is refused, not waited on', GUARD, () => {
+    const policies = join(dir, 'with-fifo');
+    mkdirSync(policies);
+    write(policies, 'a.yaml', GOOD);
+    execFileSync('mkfifo', [join(policies, 'b.yaml')]);
+    const r = trace('--policies', policies, ...FROM_TO);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*with-fifo\/b\.yaml: not a regular file \(a device, socket or pipe\) \(input-unreadable\); fix: /);
+  });
+
+  test('/dev/zero as a policy file is refused at once', GUARD, async () => {
+    expect(trace('--policies', '/dev/zero', ...FROM_TO).stderr).toBe(
+      'error: /dev/zero: not a regular file (a device, socket or pipe) (input-unreadable); fix: pass files, directories or globs; use - for standard input\n');
+    const r = await replay('--flows', FLOWS, '--policies', '/dev/zero');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: \/dev\/zero: not a regular file/);
+    const v = await validate(['--crd', '/dev/zero', write(dir, 'good.yaml', GOOD)]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/^error: CRD file \/dev\/zero: not a regular file \(a device, socket or pipe\) \(crd-file-invalid\)/);
+  });
+
+  test('a file over the size limit is not read', GUARD, () => {
+    const big = write(dir, 'big.yaml', `${GOOD}#${'x'.repeat(DEFAULT_MAX_FILE_BYTES)}\n`);
+    const r = trace('--policies', big, ...FROM_TO);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/big\.yaml: 10 MiB is larger than the limit of 10 MiB; the file is not read \(input-too-large\)/);
+  });
+
+  test('a symbolic-link loop is named as such, not as a missing file', GUARD, async () => {
+    const loop = join(dir, 'loop.yaml');
+    symlinkSync(loop, loop);
+    const r = trace('--policies', loop, ...FROM_TO);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/loop\.yaml: cannot read the file: a loop of symbolic links \(ELOOP\) \(input-unreadable\)/);
+    const v = await validate([loop, '--format', 'json']);
+    expect(JSON.parse(v.stdout).diagnostics[0].message).toBe('cannot read the file: a loop of symbolic links (ELOOP)');
+  });
+
+  test.skipIf(process.getuid?.() === 0)('an unreadable subdirectory is a per-file diagnostic, not a raw EACCES', GUARD, async () => {
+    const policies = join(dir, 'locked-parent');
+    mkdirSync(join(policies, 'locked'), { recursive: true });
+    write(policies, 'a.yaml', GOOD);
+    chmodSync(join(policies, 'locked'), 0o000);
+    try {
+      const r = trace('--policies', policies, ...FROM_TO);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/locked: cannot list the directory: permission denied \(EACCES\) \(input-unreadable\)/);
+      const v = await validate([policies, '--format', 'json']);
+      expect(JSON.parse(v.stdout).diagnostics.map((d: any) => d.id)).toEqual(['input-unreadable']);
+    } finally {
+      chmodSync(join(policies, 'locked'), 0o755);
+    }
+  });
+
+  test('NUL bytes and invalid UTF-8 are refused by trace as by validate', GUARD, async () => {
+    const nul = write(dir, 'nul.yaml', `${GOOD}\u0000`);
+    const latin1 = write(dir, 'latin1.yaml', Buffer.concat([Buffer.from(GOOD), Buffer.from('# caf\xe9\n', 'latin1')]));
+    expect(trace('--policies', nul, ...FROM_TO)).toMatchObject({ code: 2, stderr: expect.stringMatching(/nul\.yaml: binary content \(a NUL byte at offset \d+\); not a YAML or JSON manifest \(input-binary\)/) });
+    expect(trace('--policies', latin1, ...FROM_TO)).toMatchObject({ code: 2, stderr: expect.stringMatching(/latin1\.yaml: not valid UTF-8 text; not a YAML or JSON manifest \(input-binary\)/) });
+    const r = await replay('--flows', FLOWS, '--policies', latin1);
+    expect(r.code).toBe(2);
+    const v = await validate([nul, latin1, '--format', 'json']);
+    expect(JSON.parse(v.stdout).diagnostics.map((d: any) => d.id)).toEqual(['input-binary', 'input-binary']);
+  });
+});
+
+describe('CLI edges', () => {
+  test('validate - with empty (or closed) standard input is an error, not a pass', async () => {
+    const r = await validate(['-'], new Uint8Array());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: - (standard input) is empty (closed, or nothing was piped in) (input-stdin); '
+      + 'fix: pipe the manifests in; when piping from another command, check that it succeeded (set -o pipefail)\n');
+    expect((await validate(['-'], Buffer.from('\n  \n'))).code).toBe(2);
+  });
+
+  test('a cilium.io apiVersion with a wrong-case kind is a warning, not "0 policies" in silence', async () => {
+    const file = write(dir, 'case.yaml', GOOD.replace('kind: CiliumNetworkPolicy', 'kind: ciliumnetworkpolicy'));
+    const r = await validate([file, '--format', 'json'], undefined, dir);
+    expect(r.code).toBe(0);
+    const [d] = JSON.parse(r.stdout).diagnostics;
+    expect([d.id, d.severity, d.line, d.message, d.fix]).toEqual(['parse-unknown-kind', 'warning', 2,
+      'cilium.io/v2 has no kind "ciliumnetworkpolicy"; the document is skipped (not checked, not enforced)', 'write kind: CiliumNetworkPolicy (kinds are case-sensitive)']);
+    expect((await validate([file, '--max-warnings', '0'])).code).toBe(1);
+    expect(trace('--policies', file, ...FROM_TO).stderr).toMatch(/case\.yaml:2: cilium\.io\/v2 has no kind "ciliumnetworkpolicy"/);
+  });
+});

@@ -1,0 +1,132 @@
+// Hostile input, regexes: ReDoS in HTTP rules and FQDN patterns, regexes Cilium rejects (the policy is skipped whole),
+// valid RE2 that a JavaScript translation would break. Each input would hang or give a wrong verdict if the bug came back.
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { FqdnEgress, PolicySet, runSynth } from '../../src';
+import { re2Error, re2FullMatch } from '../../src/model/re2';
+import { GUARD, flowLine, httpPolicy, replay, scratchDir, trace, validate, webToApi, write } from './support';
+
+const dir = scratchDir();
+const EVIL_FQDN = `${'*a'.repeat(20)}.example.com`;
+const EVIL_NAME = `${'a'.repeat(40)}b.example.com`;
+
+describe('ReDoS: HTTP regexes run in linear time (RE2)', () => {
+  test('trace: (a+)+$ against a 40-character path is decided at once', GUARD, () => {
+    const policies = write(dir, 'redos.yaml', httpPolicy([{ method: 'GET', path: '/(a+)+$' }]));
+    const r = trace(...webToApi(policies, `GET /${'a'.repeat(40)}!`));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^DENIED \(L7: HTTP 403\) pod:shop:app=web → pod:shop:app=api 80\/TCP GET \/a+!/);
+    expect(trace(...webToApi(policies, `GET /${'a'.repeat(40)}`)).code).toBe(0);
+  });
+
+  test('replay: the same rule against a flow of the request', GUARD, async () => {
+    const policies = write(dir, 'redos-replay.yaml', httpPolicy([{ method: 'GET', path: '/(a+)+$' }]));
+    const flows = write(dir, 'redos.jsonl', `${flowLine({ l7: { type: 'REQUEST', http: { method: 'GET', url: `http://api/${'a'.repeat(5000)}!` } } })}\n`);
+    const r = await replay('--flows', flows, '--policies', policies, '--output', 'json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).summary.newlyDropped).toBe(1);
+  });
+
+  test('the RE2 matcher is linear on a long input', GUARD, () => {
+    expect(re2FullMatch('(a+)+$', `${'a'.repeat(100_000)}!`)).toBe(false);
+    expect(re2FullMatch('(x+x+)+y', 'x'.repeat(100_000))).toBe(false);
+  });
+});
+
+describe('ReDoS: FQDN patterns are matched by the linear glob matcher', () => {
+  const fqdnPolicy = (pattern: string): string => [
+    'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: dns, namespace: shop}', 'spec:',
+    '  endpointSelector: {matchLabels: {app: web}}', '  egress:',
+    '  - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, k8s-app: kube-dns}}]',
+    '    toPorts:', '    - ports: [{port: "53", protocol: ANY}]', `      rules: {dns: [{matchPattern: "${pattern}"}]}`,
+    `  - toFQDNs: [{matchPattern: "${pattern}"}]`, '',
+  ].join('\n');
+
+  test('validate (pitfall checks) on *a*a… (20×).example.com', GUARD, async () => {
+    const file = write(dir, 'fqdn.yaml', fqdnPolicy(EVIL_FQDN));
+    const r = await validate([file, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).summary.policies).toBe(1);
+  });
+
+  test('trace --dns against the pattern', GUARD, () => {
+    const file = write(dir, 'fqdn-trace.yaml', fqdnPolicy(EVIL_FQDN));
+    const args = ['--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:kube-system:k8s-app=kube-dns'];
+    const r = trace(...args, '--dns', EVIL_NAME);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/DNS REFUSED/);
+    expect(trace(...args, '--dns', `${'a'.repeat(40)}.example.com`).code).toBe(0);
+  });
+
+  test('runSynth (its app-wide checks) with a construct using the pattern', GUARD, () => {
+    const app = runSynth((a) => {
+      new FqdnEgress(new Chart(a, 'fqdn', { namespace: 'shop' }), 'egress', { fqdns: [EVIL_FQDN] });
+    }, { outdir: `${dir}/synth-dist` });
+    expect(app).toBeDefined();
+    expect(Testing.synth(new Chart(Testing.app(), 'empty'))).toEqual([]);
+  });
+
+  test('a name longer than a DNS name is refused by trace --dns', () => {
+    const file = write(dir, 'fqdn-long.yaml', fqdnPolicy('*.example.com'));
+    const r = trace('--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:kube-system:k8s-app=kube-dns', '--dns', `${'a.'.repeat(200)}com`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --dns: the name is 403 characters long; a DNS name has at most 253/);
+  });
+});
+
+describe('regexes Cilium rejects: the whole policy is skipped, with a warning naming it', () => {
+  test('a look-ahead path: the policy is not imported, so it neither allows nor isolates', () => {
+    const policies = write(dir, 'lookahead.yaml', httpPolicy([{ method: 'GET', path: '/(?!secret).*' }]));
+    const r = trace(...webToApi(policies, 'GET /public'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('CiliumNetworkPolicy shop/api is skipped: the agent does not import it (Sanitize fails: '
+      + 'spec.ingress[0].toPorts[0].rules.http[0].path "/(?!secret).*" is not a valid RE2 regular expression: invalid or unsupported Perl syntax: (?!)');
+    expect(r.stdout).toMatch(/ingress at pod:shop:app=api: allowed: no policy selects pod:shop:app=api/);
+  });
+
+  test('every spec of the object is skipped, also the valid ones', () => {
+    const text = [
+      'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: two, namespace: shop}', 'specs:',
+      '- endpointSelector: {matchLabels: {app: api}}', '  ingress: [{fromEndpoints: [{matchLabels: {app: other}}]}]',
+      '- endpointSelector: {matchLabels: {app: db}}', '  ingress:', '  - toPorts:', '    - ports: [{port: "80", protocol: TCP}]',
+      '      rules: {http: [{path: "(a)\\\\1"}]}', '',
+    ].join('\n');
+    const set = PolicySet.fromYaml(text, 'two.yaml');
+    expect(set.diagnostics.map((d) => [d.id, d.severity, d.line])).toEqual([['engine-policy-skipped', 'warning', 1]]);
+    expect(set.diagnostics[0].message).toMatch(/^CiliumNetworkPolicy shop\/two is skipped: .*specs\[1\]\.ingress\[0\]\.toPorts\[0\]\.rules\.http\[0\]\.path "\(a\)\\\\1"/);
+    expect(set.skippedRules.map((r) => r.rule)).toEqual(['specs[0]', 'specs[1]']);
+    expect(set.verdict({ from: set.endpoint('pod:shop:app=web'), to: set.endpoint('pod:shop:app=api'), protocol: 'TCP', port: 80 }).allowed).toBe(true);
+  });
+
+  test('replay warns about the skipped policy', async () => {
+    const policies = write(dir, 'backref.yaml', httpPolicy([{ path: '(a)\\1' }]));
+    const flows = write(dir, 'one.jsonl', `${flowLine()}\n`);
+    const r = await replay('--flows', flows, '--policies', policies, '--output', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).warnings[0]).toMatch(/backref\.yaml:1: CiliumNetworkPolicy shop\/api is skipped: .*"\(a\)\\\\1" is not a valid RE2 regular expression: invalid escape sequence: \\1\), so none of its rules is enforced \(engine-policy-skipped\)$/);
+  });
+
+  test('validate and the engine agree on what compiles', () => {
+    for (const bad of ['/(?!x)', '(a)\\1', '(?<=a)b', '(?>a)', 'a{1001}', 'a**', '\\C']) expect(re2Error(bad), bad).toBeDefined();
+  });
+});
+
+describe('valid RE2 is matched as RE2 (no hand translation)', () => {
+  test.each([
+    ['[[:digit:]]+', '/', 'GET 123'],
+    ['\\Qa.b\\E', '/', 'GET a.b'],
+    ['\\pL+', '/', 'GET héllo'],
+    ['/ab(?i)cd', '/', 'GET /abCD'],
+    ['/\\x{41}', '/', 'GET /A'],
+  ])('path %s allows "%s"', (path, _unused, request) => {
+    const policies = write(dir, `re2-${encodeURIComponent(path)}.yaml`, httpPolicy([{ method: 'GET', path }]));
+    const r = trace(...webToApi(policies, request));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  test('mid-pattern (?i) applies only after it', () => {
+    expect(re2FullMatch('/ab(?i)cd', '/ABcd')).toBe(false);
+    expect(re2FullMatch('/ab(?i)cd', '/abCd')).toBe(true);
+  });
+});
