@@ -147,7 +147,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     });
   }
   const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
-  if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in ${options.policies.join(', ')}`);
+  if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in ${options.policies.join(', ')}`);
   const replayed = replayCapture(capture, set, { clusterName });
   const report: ReplayReport = { ...replayed, warnings: [...policyWarnings, ...replayed.warnings] };
   if (output === 'json') {

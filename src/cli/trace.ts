@@ -156,7 +156,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     });
   }
   const warnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
-  if (set.policies.length === 0) warnings.push(`no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in ${options.policies.join(', ')}`);
+  if (set.policies.length === 0) warnings.push(`no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in ${options.policies.join(', ')}`);
   const query: VerdictQuery = {
     from: set.endpoint(options.from),
     to: set.endpoint(options.to),

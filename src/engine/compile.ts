@@ -15,6 +15,7 @@
  */
 import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
 import { CiliumVersion } from '../model/cilium-version';
+import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
 import {
   CidrRuleModel,
   LabelSelectorModel,
@@ -37,7 +38,7 @@ import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjec
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {
-  /** `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, or `Rule` for a raw `api.Rule` list. */
+  /** `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, `NetworkPolicy` (Kubernetes), or `Rule` for a raw `api.Rule` list. */
   readonly kind: string;
   /** Name (`metadata.name`; for raw rules the file and index). */
   readonly name: string;
@@ -161,6 +162,14 @@ export interface SourcedDocument {
   readonly file?: string;
 }
 
+/** A Kubernetes NetworkPolicy, translated into a Cilium rule (`model/network-policy.ts`). */
+export interface SourcedNetworkPolicy {
+  /** The translation. */
+  readonly model: NetworkPolicyModel;
+  /** Its file. */
+  readonly file?: string;
+}
+
 /** A raw `api.Rule` list (local API format; no namespace or cluster translation). */
 export interface SourcedRawRules {
   /** The rules. */
@@ -198,7 +207,8 @@ export function cidrBlockContains(block: CidrBlock, ip: { family: 4 | 6; value: 
 }
 
 /** Translates documents and raw rule lists into compiled rules, in order. */
-export function compileRules(docs: readonly SourcedDocument[], raw: readonly SourcedRawRules[], config: EngineConfig): CompiledRule[] {
+export function compileRules(docs: readonly SourcedDocument[], raw: readonly SourcedRawRules[], config: EngineConfig,
+  networkPolicies: readonly SourcedNetworkPolicy[] = []): CompiledRule[] {
   const out: CompiledRule[] = [];
   const counter = { rule: 0, item: 0 };
   for (const d of docs) {
@@ -212,6 +222,11 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     if (rules.length === 0) continue;
     for (const { rule, path } of rules) out.push(compileRule(rule, path, policy, cnp ? 'cnp' : 'ccnp', namespace, config, counter));
   }
+  for (const np of networkPolicies) {
+    const { name, namespace } = np.model.metadata;
+    const policy: PolicyRef = compact({ kind: NETWORK_POLICY_KIND, name, namespace, file: np.file });
+    out.push(compileRule(np.model.rule, 'spec', policy, 'k8s', namespace, config, counter, np.model.sources));
+  }
   for (const r of raw) {
     r.rules.forEach((rule, i) => {
       const policy: PolicyRef = compact({ kind: 'Rule', name: `${r.file ?? 'rules'}#${r.index}`, file: r.file });
@@ -221,10 +236,10 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
   return out;
 }
 
-type Mode = 'cnp' | 'ccnp' | 'raw';
+type Mode = SelectorImportScope['mode'];
 
 function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode: Mode, namespace: string | undefined, config: EngineConfig,
-  counter: { rule: number; item: number }): CompiledRule {
+  counter: { rule: number; item: number }, sources?: NetworkPolicyModel['sources']): CompiledRule {
   const v = config.version;
   const since16 = v.atLeast(CiliumVersion.V1_16);
   const problems: string[] = [];
@@ -262,7 +277,9 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     ruleObj.items[section] = [];
     ruleObj.requires[section] = [];
     list.forEach((item, index) => {
-      const compiled = compileItem(item, section, index, `${rulePath}.${section}[${index}]`, ruleObj as unknown as CompiledRule, ctx, counter, problems);
+      const source: NetworkPolicyItemSource | undefined = section === 'ingress' || section === 'egress' ? sources?.[section][index] : undefined;
+      const compiled = compileItem(item, section, source ? source.rule : index, source ? source.path : `${rulePath}.${section}[${index}]`,
+        ruleObj as unknown as CompiledRule, ctx, counter, problems);
       ruleObj.items[section].push(compiled);
       if (item.requires !== undefined && item.requires.length > 0) {
         if (requiresOn) {

@@ -141,10 +141,10 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
     case 'entities':
       return { match: peer.entities.some((e) => entityMatches(e, p.labels, input.config.clusterName)) };
     case 'cidr':
+      // A /0 block selects the world identity itself, `except` or not: its holes only exclude the CIDR identities inside
+      // them (CIDRRuleSlice.GetAsEndpointSelectors: world label AND each except CIDR label DoesNotExist).
       return {
-        match: peer.blocks.some((b) => (p.ip !== undefined
-          ? cidrBlockContains(b, p.ip)
-          : p.anyWorldAddress && b.cidr.prefix === 0 && b.except.length === 0)),
+        match: peer.blocks.some((b) => (p.ip !== undefined ? cidrBlockContains(b, p.ip) : p.anyWorldAddress && b.cidr.prefix === 0)),
       };
     case 'services': {
       const ip = p.ip;

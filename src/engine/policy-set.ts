@@ -11,8 +11,9 @@ import { parseAllDocuments } from 'yaml';
 import { CiliumPolicyError } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
 import { ParseResult, SourceDiagnostic, fromObject, fromYaml } from '../model/parse';
+import { translateNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
-import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedRawRules, compileRules } from './compile';
+import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedNetworkPolicy, SourcedRawRules, compileRules } from './compile';
 import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
 import { decideSide, notEvaluated } from './evaluate';
@@ -66,6 +67,7 @@ export interface PolicySetOptions {
 interface Inputs {
   readonly docs: SourcedDocument[];
   readonly raw: SourcedRawRules[];
+  readonly networkPolicies: SourcedNetworkPolicy[];
   readonly diagnostics: SourceDiagnostic[];
   readonly inventory: EndpointInventory;
 }
@@ -77,7 +79,7 @@ const POLICY_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 export class PolicySet {
   /** Policies from model documents. */
   public static fromDocuments(docs: readonly PolicyDocumentModel[], options: PolicySetOptions = {}): PolicySet {
-    return new PolicySet({ docs: docs.map((model) => ({ model })), raw: [], diagnostics: [], inventory: new EndpointInventory() }, options);
+    return new PolicySet({ ...emptyInputs(), docs: docs.map((model) => ({ model })) }, options);
   }
 
   /**
@@ -111,7 +113,7 @@ export class PolicySet {
     const manifests: unknown[] = charts.length > 0 ? charts.flatMap((c) => c.toJson()) : [...apiObjectsUnder(scope)].map((o) => o.toJson());
     for (const m of manifests) {
       addParsed(inputs, fromObject(m), undefined);
-      inputs.inventory.addManifest(m);
+      addManifest(inputs, m, undefined);
     }
     const version = options.ciliumVersion ?? CiliumVersion.of(charts[0] ?? scope);
     return new PolicySet(inputs, { ...options, ciliumVersion: version });
@@ -153,7 +155,7 @@ export class PolicySet {
       inventory,
     };
     this.diagnostics = inputs.diagnostics;
-    this.rules = compileRules(inputs.docs, inputs.raw, this.config);
+    this.rules = compileRules(inputs.docs, inputs.raw, this.config, inputs.networkPolicies);
   }
 
   /** The Cilium version the set judges for. */
@@ -402,7 +404,7 @@ function requestText(q: VerdictQuery): string | undefined {
 }
 
 function emptyInputs(): Inputs {
-  return { docs: [], raw: [], diagnostics: [], inventory: new EndpointInventory() };
+  return { docs: [], raw: [], networkPolicies: [], diagnostics: [], inventory: new EndpointInventory() };
 }
 
 function addParsed(inputs: Inputs, result: ParseResult, file: string | undefined): void {
@@ -421,12 +423,35 @@ function addYaml(inputs: Inputs, text: string, file: string | undefined): void {
   }
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length > 0) continue;
+    let obj: unknown;
     try {
-      inputs.inventory.addManifest(doc.toJS({ maxAliasCount: 1000 }));
+      obj = doc.toJS({ maxAliasCount: 1000 });
     } catch {
-      // unreadable document: already reported by fromYaml
+      continue; // unreadable document: already reported by fromYaml
     }
+    addManifest(inputs, obj, file);
   }
+}
+
+/**
+ * A Kubernetes object besides the Cilium policies: a NetworkPolicy (translated into a Cilium rule), or what the inventory
+ * keeps (Namespaces, workloads, Services, CIDR groups); the items of a List each.
+ */
+function addManifest(inputs: Inputs, obj: unknown, file: string | undefined): void {
+  inputs.inventory.addManifest(obj);
+  for (const item of listItems(obj)) {
+    const np = translateNetworkPolicy(item);
+    if (np) inputs.networkPolicies.push({ model: np, ...(file !== undefined ? { file } : {}) });
+  }
+}
+
+/** An object, or the items of a List (nested Lists flattened). */
+function listItems(obj: unknown, depth = 0): unknown[] {
+  if (depth < 4 && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
+    const o = obj as Record<string, unknown>;
+    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return o.items.flatMap((i) => listItems(i, depth + 1));
+  }
+  return [obj];
 }
 
 function collectFiles(paths: readonly string[]): string[] {

@@ -18,8 +18,11 @@ import { Selector, SelectorRequirement } from './labels';
 
 /** What the translation of a rule's selectors depends on. */
 export interface SelectorImportScope {
-  /** `cnp`: a CiliumNetworkPolicy; `ccnp`: a CiliumClusterwideNetworkPolicy; `raw`: an `api.Rule` list (no translation). */
-  readonly mode: 'cnp' | 'ccnp' | 'raw';
+  /**
+   * `cnp`: a CiliumNetworkPolicy; `ccnp`: a CiliumClusterwideNetworkPolicy; `raw`: an `api.Rule` list (no translation);
+   * `k8s`: a Kubernetes NetworkPolicy already translated (`model/network-policy.ts`): only the cluster filter applies.
+   */
+  readonly mode: 'cnp' | 'ccnp' | 'raw' | 'k8s';
   /**
    * The namespace of a CNP.
    * @default 'default'
@@ -49,6 +52,7 @@ export function importSubjectSelector(selector: Selector, scope: SelectorImportS
  */
 export function importEndpointSelector(selector: Selector, scope: SelectorImportScope, skipReserved = true): Selector {
   if (scope.mode === 'raw' || (skipReserved && selector.hasReservedKey())) return selector;
+  if (scope.mode === 'k8s') return selector.requirements.length === 0 ? selector : clusterFilter(selector, scope.localCluster);
   let sel = selector;
   if (!sel.hasKey('k8s', NAMESPACE_KEY) && !sel.hasKey('any', NAMESPACE_KEY)) {
     if (scope.mode === 'ccnp') {
