@@ -160,6 +160,11 @@ export interface SourcedDocument {
   readonly model: PolicyDocumentModel;
   /** Its file. */
   readonly file?: string;
+  /**
+   * Why the API server or the agent rejects it (`admission.ts`): then none of its rules is imported.
+   * @default - accepted
+   */
+  readonly rejected?: string;
 }
 
 /** A Kubernetes NetworkPolicy, translated into a Cilium rule (`model/network-policy.ts`). */
@@ -220,7 +225,15 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     if (doc.spec) rules.push({ rule: doc.spec, path: 'spec' });
     (doc.specs ?? []).forEach((rule, i) => rules.push({ rule, path: `specs[${i}]` }));
     if (rules.length === 0) continue;
-    for (const { rule, path } of rules) out.push(compileRule(rule, path, policy, cnp ? 'cnp' : 'ccnp', namespace, config, counter));
+    const compiled = rules.map(({ rule, path }) => compileRule(rule, path, policy, cnp ? 'cnp' : 'ccnp', namespace, config, counter));
+    // The agent parses a policy as a whole ((*CiliumNetworkPolicy).Parse): one rule it refuses and it imports none.
+    const refused = compiled.find((r) => !r.imported);
+    const reason = d.rejected ?? (refused ? `${refused.rulePath} is not importable (${refused.skipReason ?? ''}), so no rule of the policy is imported` : undefined);
+    if (reason !== undefined) {
+      // In place: the items refer to their rule.
+      for (const r of compiled) Object.assign(r, { imported: false, skipReason: r.imported ? reason : r.skipReason });
+    }
+    out.push(...compiled);
   }
   for (const np of networkPolicies) {
     const { name, namespace } = np.model.metadata;

@@ -8,15 +8,16 @@ import { extname, join } from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError, Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
 import { ParseResult, SourceDiagnostic, fromObject, fromYaml } from '../model/parse';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
+import { diagnosticsOf, rejection } from './admission';
 import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedNetworkPolicy, SourcedRawRules, compileRules } from './compile';
 import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
-import { decideSide, notEvaluated } from './evaluate';
+import { decideSide, describePolicy, notEvaluated } from './evaluate';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { icmpTypeNumber, L4Query } from './ports';
@@ -63,9 +64,14 @@ export interface PolicySetOptions {
   readonly inventory?: EndpointInventory;
 }
 
+/** A document read from the inputs, with what the reader found wrong in it. */
+interface InputDocument extends SourcedDocument {
+  readonly readerDiagnostics?: readonly SourceDiagnostic[];
+}
+
 /** Inputs gathered before compiling. */
 interface Inputs {
-  readonly docs: SourcedDocument[];
+  readonly docs: InputDocument[];
   readonly raw: SourcedRawRules[];
   readonly networkPolicies: SourcedNetworkPolicy[];
   readonly diagnostics: SourceDiagnostic[];
@@ -154,8 +160,12 @@ export class PolicySet {
       cidrGroups: inventory.cidrGroups,
       inventory,
     };
-    this.diagnostics = inputs.diagnostics;
-    this.rules = compileRules(inputs.docs, inputs.raw, this.config, inputs.networkPolicies);
+    const docs = inputs.docs.map(({ readerDiagnostics, ...d }) => {
+      const why = rejection(d.model, readerDiagnostics ?? [], version);
+      return why === undefined ? d : { ...d, rejected: `the API server or the agent rejects it: ${why}` };
+    });
+    this.rules = compileRules(docs, inputs.raw, this.config, inputs.networkPolicies);
+    this.diagnostics = [...inputs.diagnostics, ...skippedPolicyWarnings(this.rules)];
   }
 
   /** The Cilium version the set judges for. */
@@ -403,12 +413,37 @@ function requestText(q: VerdictQuery): string | undefined {
   return undefined;
 }
 
+/**
+ * One warning per policy with rules the agent does not import (rejected by the API server or the agent, or holding a rule
+ * the agent refuses), naming it and why: verdicts ignore those rules.
+ */
+function skippedPolicyWarnings(rules: readonly CompiledRule[]): SourceDiagnostic[] {
+  const out: SourceDiagnostic[] = [];
+  const seen = new Set<string>();
+  for (const r of rules) {
+    if (r.imported) continue;
+    const p = r.policy;
+    const key = `${p.kind}/${p.namespace ?? ''}/${p.name}/${p.file ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      id: 'engine-policy-skipped', severity: Severity.WARNING,
+      message: `${describePolicy(p)} is skipped (the cluster enforces none of it): ${r.skipReason ?? 'not importable'}`,
+      fix: 'run `cdk8s-cilium validate` on it and fix its errors',
+      ...(p.file !== undefined ? { file: p.file } : {}),
+    });
+  }
+  return out;
+}
+
 function emptyInputs(): Inputs {
   return { docs: [], raw: [], networkPolicies: [], diagnostics: [], inventory: new EndpointInventory() };
 }
 
 function addParsed(inputs: Inputs, result: ParseResult, file: string | undefined): void {
-  for (const d of result.documents) inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}) });
+  for (const d of result.documents) {
+    inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}), readerDiagnostics: diagnosticsOf(d, result.diagnostics) });
+  }
   for (const r of result.rawRules) inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
   inputs.diagnostics.push(...result.diagnostics);
 }

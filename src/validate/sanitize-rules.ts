@@ -424,6 +424,11 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
   const checkKey = (key: string, p: string): void => {
     const checked = plain ? key : ciliumExtendedKey(key);
     if (isQualifiedName(checked)) return;
+    // A namespace-label key is the namespace's own label key behind Cilium's prefix: the agent accepts every valid
+    // Kubernetes label key there, up to a 253-character prefix and a 63-character name (Cilium test
+    // pkg/policy/test/testdata/namespace-label-limits.txtar).
+    const nsKey = plain ? undefined : /^[^.]*\.io\.cilium\.k8s\.namespace\.labels\.(.+)$/.exec(checked)?.[1];
+    if (nsKey !== undefined && isQualifiedName(nsKey)) return;
     ctx.report('sanitize-selector-key', p, plain ? `selector key ${show(key)} is not a valid label key${role === 'cidrGroupSelector' && key.includes(':') ? ' (cidrGroupSelector takes no source prefix)' : ''}`
       : `selector key ${show(key)} is not a valid label key (the agent checks ${show(checked)})`,
     'use an optional source (k8s:), an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
