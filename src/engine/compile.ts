@@ -60,6 +60,8 @@ export interface EngineConfig {
   readonly policyDefaultLocalCluster: boolean;
   /** Whether CIDR rules can select node IPs. */
   readonly cidrMatchNodes: boolean;
+  /** Whether node identities carry node labels and the cluster label (`enable-node-selector-labels`). */
+  readonly nodeSelectorLabels: boolean;
   /** CIDR groups by name. */
   readonly cidrGroups: ReadonlyMap<string, CidrGroupSpec>;
   /** Namespaces, workloads, Services. */
@@ -265,7 +267,7 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     subject = Selector.from(rule.nodeSelector);
     if (mode === 'cnp') problems.push('Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector');
   } else if (rule.endpointSelector) {
-    subject = importSubjectSelector(Selector.from(rule.endpointSelector), { mode, namespace });
+    subject = importSubjectSelector(rule.endpointSelector, { mode, namespace });
   }
   const matchesInit = rule.endpointSelector !== undefined && Selector.from(rule.endpointSelector).hasKey('reserved', 'init');
   const sectionsPresent = SECTIONS.filter((s) => (rule[s] ?? []).length > 0);
@@ -350,7 +352,11 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   }
   checkL7(item, direction, deny, rule.subjectKind, path, problems);
   const field = nonEmpty[0] ?? fields[0];
-  const peer = field === undefined ? { kind: 'any' as const } : compilePeer(item, field, direction, ctx, notes, problems, path);
+  // An empty peer list next to a non-empty one: the item's selectors are merged, and an empty list selects nothing, so
+  // the item selects nothing as a whole (parserules.go `mergeEndpointSelectors`, 1.16+).
+  const emptyField = v.atLeast(CiliumVersion.V1_16) && nonEmpty.length > 0 ? fields.find((f) => !nonEmpty.includes(f)) : undefined;
+  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, problems, path);
+  const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
   return {
     ordinal: counter.item++,

@@ -32,8 +32,10 @@ export interface PolicySetOptions {
    */
   readonly ciliumVersion?: CiliumVersion;
   /**
-   * Whether the host firewall is on (`hostFirewall.enabled`): host policies (`nodeSelector`) then govern nodes.
-   * @default false
+   * Whether the host firewall is on (`hostFirewall.enabled`): host policies (`nodeSelector`) then govern nodes. Unset
+   * means auto: on when the set holds host policies (why write them for a cluster that ignores them), off otherwise;
+   * `hostFirewallMode` tells which it was.
+   * @default - auto: on when the set holds a host policy
    */
   readonly hostFirewall?: boolean;
   /**
@@ -52,6 +54,12 @@ export interface PolicySetOptions {
    * @default false
    */
   readonly cidrMatchNodes?: boolean;
+  /**
+   * Whether the agent runs with `enable-node-selector-labels` (needed by `fromNodes`/`toNodes`): remote nodes then carry
+   * the cluster label, so cluster-filtered node selectors (`policy-default-local-cluster`) can match them.
+   * @default false
+   */
+  readonly nodeSelectorLabels?: boolean;
   /**
    * CiliumCIDRGroups by name, for `cidrGroupRef` and `cidrGroupSelector` (added to those found in the inputs).
    * @default - only those found in the inputs
@@ -151,12 +159,13 @@ export class PolicySet {
     if (options.inventory) mergeInventory(inventory, options.inventory);
     for (const [name, g] of Object.entries(options.cidrGroups ?? {})) inventory.addCidrGroup(name, g);
     this.inventory = inventory;
-    this.config = {
+    const config: EngineConfig = {
       version,
       hostFirewall: options.hostFirewall ?? false,
       clusterName: options.clusterName ?? 'default',
       policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
       cidrMatchNodes: options.cidrMatchNodes ?? false,
+      nodeSelectorLabels: options.nodeSelectorLabels ?? false,
       cidrGroups: inventory.cidrGroups,
       inventory,
     };
@@ -164,8 +173,22 @@ export class PolicySet {
       const why = rejection(d.model, readerDiagnostics ?? [], version);
       return why === undefined ? d : { ...d, rejected: `the API server or the agent rejects it: ${why}` };
     });
-    this.rules = compileRules(docs, inputs.raw, this.config, inputs.networkPolicies);
+    this.rules = compileRules(docs, inputs.raw, config, inputs.networkPolicies);
+    const hostPolicies = this.rules.some((r) => r.subjectKind === 'node' && r.imported);
+    this.hostFirewallMode = options.hostFirewall !== undefined ? (options.hostFirewall ? 'on' : 'off') : hostPolicies ? 'auto-on' : 'auto-off';
+    this.config = { ...config, hostFirewall: options.hostFirewall ?? hostPolicies };
     this.diagnostics = [...inputs.diagnostics, ...skippedPolicyWarnings(this.rules)];
+  }
+
+  /**
+   * How the host firewall was decided: `on`/`off` as given, or `auto-on`/`auto-off` (on because the set holds host
+   * policies, off because it holds none).
+   */
+  public readonly hostFirewallMode: 'on' | 'off' | 'auto-on' | 'auto-off';
+
+  /** Whether host policies are enforced on nodes (see `hostFirewallMode`). */
+  public get hostFirewall(): boolean {
+    return this.config.hostFirewall;
   }
 
   /** The Cilium version the set judges for. */

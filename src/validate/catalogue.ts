@@ -118,7 +118,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-selector-key', severity: E, versions: 'all', what: 'a selector key that is not a valid label key once Cilium adds its source' },
   { id: 'sanitize-selector-values', severity: E, versions: 'all', what: 'In/NotIn without values, or Exists/DoesNotExist with values' },
   { id: 'sanitize-nodes-flag', severity: W, versions: '1.16+', what: 'fromNodes/toNodes need agent flag enable-node-selector-labels' },
-  { id: 'sanitize-cnp-subject-namespace', severity: W, versions: 'all', what: 'a CNP endpointSelector namespace match, overwritten with the policy namespace' },
+  { id: 'sanitize-cnp-subject-namespace', severity: W, versions: 'all', what: 'a CNP endpointSelector namespace match: a k8s: match label is replaced by the policy namespace, other matches are ANDed with it' },
 
   // Fields and values newer than the target version, and removed ones.
   { id: 'version-end-port', severity: E, versions: '1.14-1.15', what: 'endPort (added in 1.16)' },

@@ -514,7 +514,7 @@ describe('services, nodes and requires', () => {
   });
 
   test('fromNodes selects remote nodes by label, never the local host', () => {
-    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromNodes: [labels({ zone: 'a' })] }] })]);
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromNodes: [labels({ zone: 'a' })] }] })], { nodeSelectorLabels: true });
     expect(set).toAllow('node:zone=a,kubernetes.io/hostname=n2', 'pod:default:app=api', 80);
     expect(set).toDeny('node:zone=b,kubernetes.io/hostname=n2', 'pod:default:app=api', 80);
     // The node of the pod is its local host: fromNodes does not select it (it still gets in through allow-localhost).
@@ -543,14 +543,20 @@ describe('host policies and the local host', () => {
     egress: [{ toEntities: ['cluster'] }],
   });
 
-  test('host policies apply only with the host firewall on', () => {
+  test('host policies apply with the host firewall on: by default (auto) when the set holds host policies; explicit off ignores them', () => {
+    const auto = policySet([host]);
+    expect(auto.hostFirewallMode).toBe('auto-on');
+    expect(auto).toDeny(WORLD, 'node:role=worker', 80);
+    expect(policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{}] })]).hostFirewallMode).toBe('auto-off');
     const on = policySet([host], { hostFirewall: true });
+    expect(on.hostFirewallMode).toBe('on');
     expect(on).toAllow(WORLD, 'node:role=worker', 22);
     expect(on).toDeny(WORLD, 'node:role=worker', 80);
     expect(on).toAllow('pod:default:app=web', 'node:role=worker', 80);
     expect(on).toDeny('node:role=worker', WORLD, 443);
     expect(on).toAllow(WORLD, 'node:role=db', 80);
-    const off = policySet([host]);
+    const off = policySet([host], { hostFirewall: false });
+    expect(off.hostFirewallMode).toBe('off');
     expect(off).toAllow(WORLD, 'node:role=worker', 80);
     expect(verdict(off, WORLD, 'node:role=worker', 80).ingress.reason).toMatch(/host firewall is off/);
   });
