@@ -98,6 +98,11 @@ export interface ReplayCommandOptions {
    */
   readonly nodeSelectorLabels?: boolean;
   /**
+   * The DNS server the pods use, as an endpoint (for `toFQDNs` learnability).
+   * @default 'pod:kube-system:k8s-app=kube-dns'
+   */
+  readonly dnsServer?: string;
+  /**
    * `policy-default-local-cluster`: `true` or `false`.
    * @default - on from 1.19
    */
@@ -143,6 +148,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ciliumVersion: version,
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
+    ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
   });
@@ -184,6 +190,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
+    .option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it (default pod:kube-system:k8s-app=kube-dns)')
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged', '100000')
     .option('--all', 'list every unchanged connection in the table (default: the first 50)', false)

@@ -109,6 +109,11 @@ export interface TraceOptions {
    */
   readonly nodeSelectorLabels?: boolean;
   /**
+   * The DNS server the pods use, as an endpoint (for `toFQDNs` learnability).
+   * @default 'pod:kube-system:k8s-app=kube-dns'
+   */
+  readonly dnsServer?: string;
+  /**
    * Local cluster name.
    * @default 'default'
    */
@@ -153,6 +158,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ciliumVersion: version,
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
+    ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
   });
@@ -214,6 +220,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
+    .option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it (default pod:kube-system:k8s-app=kube-dns)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -13,7 +13,7 @@ import { PeerView } from './identity';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
 import { Selector, SelectorRequirement } from './labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
-import { L7Outcome, SideDecision, SideVerdict, VerdictRuleRef } from './verdict';
+import { L7Outcome, SideDecision, SideVerdict, Verdict, VerdictRuleRef } from './verdict';
 
 /** The query as one side sees it. */
 export interface SideQuery {
@@ -39,6 +39,38 @@ export interface SideInput {
   readonly query: SideQuery;
   /** Engine configuration. */
   readonly config: EngineConfig;
+  /**
+   * Whether the subject's DNS proxy learns the IPs of a name (`toFQDNs`): the subject's lookup of it reaches its DNS server
+   * through the proxy (see `dnsLearning`). Without it, `toFQDNs` selects nothing.
+   * @default - nothing is learnable
+   */
+  readonly learn?: (name: string) => DnsLearning;
+}
+
+/** Whether a subject's DNS proxy learns a name, and why not. */
+export interface DnsLearning {
+  /** Whether the proxy sees the lookup and lets it through, so it learns the IPs of the answer. */
+  readonly learnable: boolean;
+  /** Why not (one sentence). */
+  readonly why?: string;
+}
+
+/**
+ * Whether the DNS lookup `verdict` (the subject → its DNS server on 53/UDP, with the name) teaches the subject's DNS proxy
+ * the name's IPs: the subject's egress allows it through a rule with DNS L7 rules on that port and peer (a redirect to the
+ * proxy), whose rules allow the name (an L4-only rule on the same port and peer widens them to allow-all, `mergePortProto`),
+ * no egress deny cuts it, and the DNS server's own ingress admits it. The same verdict `trace --dns` prints.
+ */
+export function dnsLearning(verdict: Verdict): DnsLearning {
+  const e = verdict.egress;
+  const i = verdict.ingress;
+  if (e.decision === 'denied-by-deny-rule' || e.decision === 'default-deny') return { learnable: false, why: `the lookup is dropped at egress (${e.reason})` };
+  if (e.l7?.protocol !== 'dns') {
+    return { learnable: false, why: `no DNS rule (toPorts[].rules.dns) on egress to ${verdict.to} ${verdict.connection} sends the lookup through the DNS proxy (${e.reason})` };
+  }
+  if (e.l7.result !== 'allowed') return { learnable: false, why: `the DNS proxy refuses the lookup (${e.l7.reason})` };
+  if (!i.allowed || i.decision === 'l7-denied') return { learnable: false, why: `the DNS server does not admit the lookup (${i.reason})` };
+  return { learnable: true };
 }
 
 interface PeerMatch {
@@ -124,7 +156,7 @@ export function notEvaluated(direction: 'ingress' | 'egress', subject: string, r
 }
 
 /** Whether an item's peers include the peer. */
-function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly SelectorRequirement[], dp: DirectionPolicy): PeerMatch {
+function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly SelectorRequirement[], _dp: DirectionPolicy): PeerMatch {
   const p = input.peer;
   switch (peer.kind) {
     case 'any':
@@ -158,13 +190,12 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
       if (name === undefined) return { match: false };
       const selector = peer.matchers.find((m) => m.matches(name));
       if (!selector) return { match: false };
-      const dns = dp.dnsRules.find((r) => r.matchers.some((m) => m.matches(name)));
-      if (!dns) {
+      const learned = input.learn?.(name) ?? { learnable: false, why: 'no DNS server to learn it from' };
+      if (!learned.learnable) {
         return {
           match: false,
-          note: `toFQDNs ${selector.text} matches ${name.replace(/\.$/, '')}, but no DNS rule (toPorts[].rules.dns) on ${input.subject}'s egress lets it resolve `
-            + 'that name through the DNS proxy, so the proxy never learns its IPs and toFQDNs selects nothing: add an egress rule to the DNS server with '
-            + 'rules.dns matchPattern "*" (or the name)',
+          note: `toFQDNs ${selector.text} matches ${name.replace(/\.$/, '')}, but ${input.subject}'s DNS proxy never learns its IPs, so toFQDNs selects nothing: `
+            + `${learned.why ?? ''}; allow egress to the DNS server on 53/UDP and 53/TCP with rules.dns matchPattern "*" (or the name)`,
         };
       }
       return { match: true };
@@ -198,7 +229,13 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (wildcard) {
     const l7Elsewhere = entries.some((e) => kindOf(e.pr) !== undefined);
     if (l7Elsewhere) notes.push(`L7 rules of other matching rules have no effect here: ${describeItem(wildcard.item)} allows this peer and port without L7 rules`);
-    return sideResult(base, 'allowed', true, ruleRef(first), undefined, `allowed by ${describeItem(first)}`, dedupe(notes));
+    // DNS rules on this peer and port still send the lookup through the proxy, with their rules widened to allow-all.
+    const dnsRules = input.query.dns !== undefined ? entries.flatMap((e) => (kindOf(e.pr) === 'dns' ? l7RuleTexts(e.pr, 'dns') : [])) : [];
+    const l7: L7Outcome | undefined = dnsRules.length > 0 ? {
+      protocol: 'dns', result: 'allowed', rules: dnsRules, matched: '(any name)',
+      reason: `${describeItem(wildcard.item)} allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)`,
+    } : undefined;
+    return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
   }
   const q = input.query;
   const kinds = [...new Set(entries.map((e) => kindOf(e.pr)))];

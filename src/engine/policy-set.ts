@@ -17,7 +17,7 @@ import { diagnosticsOf, rejection } from './admission';
 import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedNetworkPolicy, SourcedRawRules, compileRules } from './compile';
 import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
-import { decideSide, describePolicy, notEvaluated } from './evaluate';
+import { DnsLearning, decideSide, describePolicy, dnsLearning, notEvaluated } from './evaluate';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { icmpTypeNumber, L4Query } from './ports';
@@ -60,6 +60,12 @@ export interface PolicySetOptions {
    * @default false
    */
   readonly nodeSelectorLabels?: boolean;
+  /**
+   * The DNS server the pods use (an endpoint in text form): a `toFQDNs` name is only selected when the pod's lookup of it
+   * reaches this server through the DNS proxy (see `dnsLearning`).
+   * @default 'pod:kube-system:k8s-app=kube-dns'
+   */
+  readonly dnsServer?: string;
   /**
    * CiliumCIDRGroups by name, for `cidrGroupRef` and `cidrGroupSelector` (added to those found in the inputs).
    * @default - only those found in the inputs
@@ -135,6 +141,10 @@ export class PolicySet {
 
   /** The engine configuration in effect. */
   private readonly config: EngineConfig;
+  /** The DNS server the pods use. */
+  private readonly dnsServer: Endpoint;
+  /** DNS learnability per client identity and name (compiled mode). */
+  private readonly learned = new Map<string, DnsLearning>();
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
   public readonly inventory: EndpointInventory;
   /** What could not be read faithfully from the inputs. */
@@ -177,6 +187,7 @@ export class PolicySet {
     const hostPolicies = this.rules.some((r) => r.subjectKind === 'node' && r.imported);
     this.hostFirewallMode = options.hostFirewall !== undefined ? (options.hostFirewall ? 'on' : 'off') : hostPolicies ? 'auto-on' : 'auto-off';
     this.config = { ...config, hostFirewall: options.hostFirewall ?? hostPolicies };
+    this.dnsServer = parseEndpoint(options.dnsServer ?? DEFAULT_DNS_SERVER);
     this.diagnostics = [...inputs.diagnostics, ...skippedPolicyWarnings(this.rules)];
   }
 
@@ -292,6 +303,21 @@ export class PolicySet {
     return r;
   }
 
+  /**
+   * Whether `client`'s DNS proxy learns `name` (for `toFQDNs`): the verdict on its lookup of the name at its DNS server,
+   * the same verdict `trace --dns` gives (`dnsLearning`).
+   */
+  private learn(client: ResolvedEndpoint, name: string, naive: boolean): DnsLearning {
+    const bare = name.replace(/\.$/, '');
+    const key = `${client.subject ?? ''}|${client.labels.id}|${client.endpoint.nodeName ?? ''}|${bare}`;
+    const known = naive ? undefined : this.learned.get(key);
+    if (known) return known;
+    const lookup = this.evaluate({ from: client.endpoint, to: this.dnsServer, protocol: 'UDP', port: 53, dns: bare }, naive);
+    const result = dnsLearning(lookup);
+    if (!naive) this.learned.set(key, result);
+    return result;
+  }
+
   private evaluate(query: VerdictQuery, naive: boolean): Verdict {
     const l4 = l4Query(query);
     const idOptions: IdentityOptions = this.config;
@@ -310,7 +336,10 @@ export class PolicySet {
         : this.directionPolicy(subject, direction);
       if (!dp) return notEvaluated(direction, subject.text, 'not a Cilium endpoint');
       const peer = this.peerOf(other, subject, idOptions);
-      const input = { subject: subject.text, peer, destinationPorts: direction === 'ingress' ? subject.ports : peer.ports, query: sideQuery, config: this.config };
+      const learn = (name: string): DnsLearning => this.learn(subject, name, naive);
+      const input = {
+        subject: subject.text, peer, destinationPorts: direction === 'ingress' ? subject.ports : peer.ports, query: sideQuery, config: this.config, learn,
+      };
       if (naive || !dp.allowIndex || !dp.denyIndex) return decideSide(dp, dp.allow, dp.deny, input);
       return decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
     };
@@ -338,6 +367,9 @@ export class PolicySet {
     };
   }
 }
+
+/** The DNS server pods use unless told otherwise. */
+const DEFAULT_DNS_SERVER = 'pod:kube-system:k8s-app=kube-dns';
 
 /** Bound on the endpoints resolved by text key (the cache starts over when full). */
 const MAX_RESOLVED_BY_KEY = 100_000;

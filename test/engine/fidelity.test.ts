@@ -61,3 +61,59 @@ describe('CNP endpointSelector matchExpressions on the namespace key are kept (P
     expect(verdict(replaced, WEB, API, '80/TCP').allowed).toBe(false);
   });
 });
+
+describe('FQDN learnability: toFQDNs selects a name only if the pod\'s lookup reaches its DNS server through the DNS proxy', () => {
+  const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } };
+  const DNS_PORT = [{ port: '53', protocol: 'ANY' }];
+  const FQDN = { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] };
+  const TARGET = 'fqdn:api.example.com@198.51.100.7';
+  const DNS = 'pod:kube-system:k8s-app=kube-dns';
+  const web = (egress: unknown[]): Record<string, unknown> => cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [...egress, FQDN] });
+  const dnsRule = (to: unknown, dns: Record<string, string>[] = [{ matchPattern: '*' }]): Record<string, unknown> => ({ toEndpoints: [to], toPorts: [{ ports: DNS_PORT, rules: { dns } }] });
+
+  /** The FQDN verdict and the `trace --dns` verdict, which must agree. */
+  function both(docs: Record<string, unknown>[], options = {}): [boolean, boolean] {
+    const set = policySet(docs, options);
+    return [verdict(set, WEB, TARGET, '443/TCP').allowed, verdict(set, WEB, DNS, '53/UDP', { dns: 'api.example.com' }).allowed];
+  }
+
+  test('a DNS rule to kube-dns: learnable (negative control)', () => {
+    expect(both([web([dnsRule(KUBE_DNS)])])).toEqual([true, true]);
+  });
+
+  test('a DNS rule to another DNS server is not learnable, unless that server is the one configured', () => {
+    const other = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'dns', app: 'coredns' } };
+    const set = policySet([web([dnsRule(other)])]);
+    const v = verdict(set, WEB, TARGET, '443/TCP');
+    expect(v.allowed).toBe(false);
+    expect(v.egress.notes.join('\n')).toMatch(/never learns its IPs/);
+    expect(verdict(policySet([web([dnsRule(other)])], { dnsServer: 'pod:dns:app=coredns' }), WEB, TARGET, '443/TCP').allowed).toBe(true);
+  });
+
+  test('a DNS rule cut by an egressDeny is not learnable', () => {
+    const deny = cnp('deny', { endpointSelector: labels({ app: 'web' }), egressDeny: [{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] });
+    expect(both([web([dnsRule(KUBE_DNS)]), deny])).toEqual([false, false]);
+  });
+
+  test('a DNS server whose ingress does not admit the lookup: not learnable', () => {
+    const dnsIngress = cnp('dns', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress: [{ fromEndpoints: [labels({ app: 'other' })] }] }, 'kube-system');
+    expect(both([web([dnsRule(KUBE_DNS)]), dnsIngress])).toEqual([false, false]);
+    const admits = cnp('dns', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress: [{ fromEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] }] }, 'kube-system');
+    expect(both([web([dnsRule(KUBE_DNS)]), admits])).toEqual([true, true]);
+  });
+
+  test('a DNS rule whose patterns miss the name: not learnable', () => {
+    expect(both([web([dnsRule(KUBE_DNS, [{ matchName: 'other.example.com' }])])])).toEqual([false, false]);
+  });
+
+  test('an L4-only allow on the same DNS port widens the DNS rules to allow-all: learnable', () => {
+    const l4 = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: DNS_PORT }] };
+    expect(both([web([dnsRule(KUBE_DNS, [{ matchName: 'other.example.com' }]), l4])])).toEqual([true, true]);
+  });
+
+  test('an L4-only allow without any DNS rule: the proxy never sees the lookup, not learnable', () => {
+    const set = policySet([web([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: DNS_PORT }] }])]);
+    expect(verdict(set, WEB, TARGET, '443/TCP').allowed).toBe(false);
+    expect(verdict(set, WEB, DNS, '53/UDP', { dns: 'api.example.com' }).allowed).toBe(true);
+  });
+});

@@ -393,7 +393,7 @@ describe('FQDN and DNS', () => {
     const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: fqdn({ matchName: 'api.example.com' }, false) })]);
     const v = verdict(set, 'pod:default:app=web', 'fqdn:api.example.com@192.0.2.10', 443);
     expect(v.verdict).toBe('denied');
-    expect(v.egress.notes.join('\n')).toMatch(/no DNS rule .* lets it resolve that name through the DNS proxy/);
+    expect(v.egress.notes.join('\n')).toMatch(/DNS proxy never learns its IPs, so toFQDNs selects nothing: the lookup is dropped at egress/);
     const narrow = policySet([cnp('p', {
       endpointSelector: labels({ app: 'web' }),
       egress: [{ ...DNS_COMPANION, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'other.example.com' }] } }] }, { toFQDNs: [{ matchName: 'api.example.com' }] }],
