@@ -108,7 +108,11 @@ export function decideSide(dp: DirectionPolicy, allowCandidates: readonly Compil
     notes.push(...item.notes);
     if (pm.match) matches.push({ item, l4 });
   }
-  if (matches.length > 0) return decideL7(matches, base, notes, input);
+  // From 1.18 (PR #38841, repository.go passes the endpoint's default-deny state to createL4Filter), an endpoint that no
+  // selecting rule puts into default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules:
+  // they give visibility only. On 1.16-1.17 they still restrict (issue #38676).
+  const l7VisibilityOnly = dp.hasRules && !dp.defaultDeny && !dp.init && input.config.version.atLeast(CiliumVersion.V1_18);
+  if (matches.length > 0) return decideL7(matches, base, notes, input, l7VisibilityOnly);
 
   if (dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
     return sideResult(base, 'allow-localhost', true, undefined, undefined,
@@ -206,7 +210,7 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
 }
 
 function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase, notes: string[],
-  input: SideInput): SideVerdict {
+  input: SideInput, l7VisibilityOnly: boolean): SideVerdict {
   const entries = matches.flatMap((m) => (m.l4.allPorts || m.l4.icmp ? [{ item: m.item, pr: undefined as CompiledPortRule | undefined }]
     : m.l4.portRules.map((pr) => ({ item: m.item, pr }))));
   for (const e of entries) {
@@ -242,6 +246,13 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   const kind = kinds.includes('http') && q.http ? 'http' : kinds.includes('dns') && q.dns !== undefined ? 'dns'
     : kinds.includes('kafka') && q.kafka ? 'kafka' : kinds[0] ?? 'http';
   const rules = entries.flatMap((e) => l7RuleTexts(e.pr, kind));
+  if (l7VisibilityOnly) {
+    const l7: L7Outcome = {
+      protocol: kind, result: 'allowed', rules, matched: '(allow-all)',
+      reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
+    };
+    return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes));
+  }
   const evaluate = (kind === 'http' && q.http) || (kind === 'dns' && q.dns !== undefined) || (kind === 'kafka' && q.kafka);
   if (!evaluate) {
     const l7: L7Outcome = {

@@ -478,14 +478,35 @@ describe('L7 HTTP and Kafka', () => {
     expect(other).toAllow('pod:default:app=admin', 'pod:default:app=api', 80, { http: 'DELETE /x' });
   });
 
-  test('non-default-deny policies do not relax L7 rules', () => {
-    const set = policySet([cnp('p', {
+  test('L7 rules of default-allow endpoints: enforced on 1.16-1.17, visibility only from 1.18, enforced again once a rule enables default deny', () => {
+    const l7 = cnp('p', {
       endpointSelector: labels({ app: 'api' }), enableDefaultDeny: { ingress: false },
       ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    });
+    for (const v of [CiliumVersion.V1_16, CiliumVersion.V1_17]) {
+      const set = policySet([l7], { ciliumVersion: v });
+      expect(set).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
+      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /' });
+      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 81);
+    }
+    for (const v of [CiliumVersion.V1_18, CiliumVersion.V1_19]) {
+      const set = policySet([l7], { ciliumVersion: v });
+      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
+      expect(verdict(set, 'pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' }).ingress.l7?.reason).toMatch(/visibility only/);
+      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 81);
+      const enforcing = policySet([l7, cnp('dd', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'x' })] }] })], { ciliumVersion: v });
+      expect(enforcing).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
+      expect(enforcing).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /' });
+    }
+    const dns = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
     })]);
-    expect(set).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
-    expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /' });
-    expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 81);
+    expect(dns).toAllow('pod:default:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'other.example.com' });
+    expect(policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+    })], { ciliumVersion: CiliumVersion.V1_17 })).toDeny('pod:default:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'other.example.com' });
   });
 
   test('Kafka role and topic', () => {
