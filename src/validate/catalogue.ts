@@ -147,7 +147,7 @@ export const CHECKS: readonly CheckInfo[] = [
 export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-fqdn-without-dns', severity: W, versions: 'all', what: 'toFQDNs for pods that no policy in the input gives an L7 DNS rule, so no address is ever learned' },
   { id: 'pitfall-fqdn-not-in-dns-rules', severity: W, versions: 'all', what: 'a toFQDNs name that the DNS rules of the same pods do not allow looking up' },
-  { id: 'pitfall-default-deny-without-dns', severity: W, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP)' },
+  { id: 'pitfall-default-deny-without-dns', severity: E, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP)' },
   { id: 'pitfall-deny-only-default-deny', severity: W, versions: 'all', what: 'a direction with only deny rules: it puts its endpoints into default deny and drops everything else' },
   { id: 'pitfall-ccnp-peer-namespace', severity: W, versions: 'all', what: 'a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace' },
   { id: 'pitfall-service-port', severity: E, versions: 'all', what: 'a Service port where Cilium matches the container (target) port' },
