@@ -190,6 +190,7 @@ class Pitfalls {
   private readonly fqdnFlagged = new Set<RuleView>();
   private cachedDnsRules?: readonly RuleView[];
   private readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
+  private cachedNpViews?: RuleView[];
   /** Keys of `seen`. */
   private readonly seenKeys = new Set<string>();
   /** `where` of each document. */
@@ -217,6 +218,22 @@ class Pitfalls {
         this.rules.push({ doc, kind: model.kind, namespace, rule, path, version: d.version, host, subject, pods, name });
       }
     });
+  }
+
+  /**
+   * The Kubernetes NetworkPolicies of the input as Cilium rules (as the agent translates them): they only count as DNS
+   * providers (an NP that allows DNS keeps pods' lookups working), they are not judged themselves.
+   */
+  private networkPolicyViews(): RuleView[] {
+    this.cachedNpViews ??= this.inventory.networkPolicies.flatMap((np) => {
+      if (!np.rule) return [];
+      const subject = subjectSelector('CiliumNetworkPolicy', np.namespace, np.rule);
+      return [{
+        doc: -1, kind: 'CiliumNetworkPolicy' as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: CiliumVersion.DEFAULT, host: false,
+        subject, pods: subject ? this.podsOf(subject) : undefined, name: `NetworkPolicy ${np.namespace}/${np.name}`,
+      }];
+    });
+    return this.cachedNpViews;
   }
 
   public run(): PitfallFinding[] {
@@ -649,7 +666,8 @@ class Pitfalls {
   private dnsProviders(protocol: 'UDP' | 'TCP'): readonly RuleView[] {
     const cached = this.cachedDns.get(protocol);
     if (cached) return cached;
-    const found = this.rules.filter((c) => !c.host && items(c.rule, 'egress').some(({ item }) => this.allowsDns(item, c, protocol)));
+    const found = [...this.rules, ...this.networkPolicyViews()]
+      .filter((c) => !c.host && items(c.rule, 'egress').some(({ item }) => this.allowsDns(item, c, protocol)));
     this.cachedDns.set(protocol, found);
     return found;
   }
@@ -667,6 +685,8 @@ class Pitfalls {
     if ((['cidr', 'cidrSet', 'services', 'nodes', 'groups'] as const).some((f) => arr(item[f]).length > 0)) return true;
     return arr<LabelSelectorModel>(item.endpoints).some((model) => {
       if (!isObject(model)) return false;
+      // A NetworkPolicy rule without peers is the wildcard selector: every peer, the DNS server included.
+      if (c.doc < 0 && Object.keys(model.matchLabels ?? {}).length === 0 && arr(model.matchExpressions).length === 0) return true;
       const peer = peerSelector(c.kind, c.namespace, c.subject, model);
       if (mayOverlap(peer, KUBE_DNS)) return true;
       return (this.podsOf(peer) ?? []).some((w) => w.ports.some((p) => p.port === 53));

@@ -731,3 +731,41 @@ describe('egress default deny without DNS is an error (the seeds\' first pitfall
       'pitfall-default-deny-without-dns')).toEqual([]);
   });
 });
+
+describe('a Kubernetes NetworkPolicy that allows DNS counts for the DNS pitfall', () => {
+  const DENY = yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: default-deny
+      namespace: shop
+    spec:
+      endpointSelector: {}
+      egress:
+        - {}
+  `;
+  const npDns = (ports: string): string => yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: dns
+      namespace: shop
+    spec:
+      podSelector: {}
+      policyTypes: [Egress]
+      egress:
+        - to:
+            - namespaceSelector:
+                matchLabels:
+                  kubernetes.io/metadata.name: kube-system
+              podSelector:
+                matchLabels:
+                  k8s-app: kube-dns
+          ports: ${ports}
+  `;
+
+  it('UDP and TCP 53 in a NetworkPolicy: no finding; UDP only: flagged', () => {
+    expect(findings(check({ 'deny.yaml': DENY, 'np.yaml': npDns('[{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]') }), 'pitfall-default-deny-without-dns')).toEqual([]);
+    expect(findings(check({ 'deny.yaml': DENY, 'np.yaml': npDns('[{port: 53, protocol: UDP}]') }), 'pitfall-default-deny-without-dns')).toHaveLength(1);
+  });
+});
