@@ -157,3 +157,34 @@ describe('trace', () => {
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('trace with NetworkPolicies and rejected policies', () => {
+  test('NetworkPolicies in the files decide, named with their rule; a rejected CNP is skipped with a warning', () => {
+    const file = join(scratch, 'mixed.yaml');
+    writeFileSync(file, [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: api, namespace: shop}',
+      'spec:',
+      '  podSelector: {matchLabels: {app: api}}',
+      '  ingress:',
+      '  - from: [{podSelector: {matchLabels: {app: web}}}]',
+      '    ports: [{port: 8080}]',
+      '---',
+      'apiVersion: cilium.io/v2',
+      'kind: CiliumNetworkPolicy',
+      'metadata: {name: broken, namespace: shop}',
+      'spec:',
+      '  endpointSelector: {matchLabels: {app: api}}',
+      '  ingress:',
+      '  - toPorts: [{ports: [{port: "9090", protocol: tcp}]}]',
+      '',
+    ].join('\n'));
+    const allowed = cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '8080/TCP');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('allowed by NetworkPolicy shop/api spec.ingress[0].from[0]');
+    expect(allowed.stderr).toMatch(/warning: .*CiliumNetworkPolicy shop\/broken is skipped .*crd-protocol/);
+    const denied = cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '9090/TCP');
+    expect(denied.code).toBe(1);
+  });
+});
