@@ -48,7 +48,7 @@ import { formatReplayJson, formatReplayTable } from '../hubble/format';
 import { ReplayReport, replayCapture } from '../hubble/replay';
 import { CiliumVersion } from '../model/cilium-version';
 import { expandPaths } from '../model/inputs';
-import { CliIo, policyInputError } from './trace';
+import { CliIo, hostFirewallInfo, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -89,10 +89,20 @@ export interface ReplayCommandOptions {
    */
   readonly clusterName?: string;
   /**
-   * Host firewall on.
-   * @default false
+   * Host firewall on (`true`) or off (`false`).
+   * @default - auto: on when the policies hold a host policy
    */
   readonly hostFirewall?: boolean;
+  /**
+   * Whether the agent runs with `enable-node-selector-labels`.
+   * @default false
+   */
+  readonly nodeSelectorLabels?: boolean;
+  /**
+   * The DNS server the pods use, as an endpoint (for `toFQDNs` learnability).
+   * @default 'pod:kube-system:k8s-app=kube-dns'
+   */
+  readonly dnsServer?: string;
   /**
    * `policy-default-local-cluster`: `true` or `false`.
    * @default - on from 1.19
@@ -140,15 +150,18 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
   const set = PolicySet.fromFiles(options.policies, {
     ciliumVersion: version,
-    hostFirewall: options.hostFirewall ?? false,
+    ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
+    ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
+    ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
   });
   const bad = policyInputError(set);
   if (bad) throw bad;
   const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
-  if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in ${options.policies.join(', ')}`);
+  if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in ${options.policies.join(', ')}`);
   const replayed = replayCapture(capture, set, { clusterName });
+  if (set.hostFirewallMode === 'auto-on') policyWarnings.push(hostFirewallInfo(set).reason);
   const report: ReplayReport = { ...replayed, warnings: [...policyWarnings, ...replayed.warnings] };
   if (output === 'json') {
     io.stdout(formatReplayJson(report));
@@ -174,7 +187,10 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
       .choices(['drop', 'none']).default('drop'))
     .option('--cilium-version <version>', 'the Cilium version of the cluster', CiliumVersion.DEFAULT.toString())
     .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
-    .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes', false)
+    .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
+    .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
+    .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
+    .option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it (default pod:kube-system:k8s-app=kube-dns)')
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
     .option('--all', 'list every unchanged connection in the table (default: the first 50)', false)

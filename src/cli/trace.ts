@@ -20,7 +20,8 @@
  *   "request"?: string,                 // "GET /path", "dns cilium.io", "kafka produce topic"
  *   "ciliumVersion": string,            // "1.19"
  *   "egress": Side, "ingress": Side,
- *   "warnings": string[]                // things in the inputs the reader could not represent
+ *   "warnings": string[],               // things in the inputs the reader could not represent
+ *   "hostFirewall": { "enabled": boolean, "mode": "on" | "off" | "auto-on" | "auto-off", "reason": string }
  * }
  * Side = {
  *   "direction": "egress" | "ingress",
@@ -98,10 +99,20 @@ export interface TraceOptions {
    */
   readonly ciliumVersion?: string;
   /**
-   * Host firewall on.
-   * @default false
+   * Host firewall on (`true`) or off (`false`).
+   * @default - auto: on when the policies hold a host policy
    */
   readonly hostFirewall?: boolean;
+  /**
+   * Whether the agent runs with `enable-node-selector-labels`.
+   * @default false
+   */
+  readonly nodeSelectorLabels?: boolean;
+  /**
+   * The DNS server the pods use, as an endpoint (for `toFQDNs` learnability).
+   * @default 'pod:kube-system:k8s-app=kube-dns'
+   */
+  readonly dnsServer?: string;
   /**
    * Local cluster name.
    * @default 'default'
@@ -150,14 +161,16 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   }
   const set = PolicySet.fromFiles(options.policies, {
     ciliumVersion: version,
-    hostFirewall: options.hostFirewall ?? false,
+    ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
+    ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
+    ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
   });
   const bad = policyInputError(set);
   if (bad) throw bad;
   const warnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
-  if (set.policies.length === 0) warnings.push(`no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in ${options.policies.join(', ')}`);
+  if (set.policies.length === 0) warnings.push(`no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in ${options.policies.join(', ')}`);
   const query: VerdictQuery = {
     from: set.endpoint(options.from),
     to: set.endpoint(options.to),
@@ -168,12 +181,24 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   };
   const verdict = set.verdict(query);
   if (output === 'json') {
-    io.stdout(`${JSON.stringify({ schema: TRACE_JSON_SCHEMA, ...verdict, warnings }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ schema: TRACE_JSON_SCHEMA, ...verdict, warnings, hostFirewall: hostFirewallInfo(set) }, null, 2)}\n`);
   } else {
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
     io.stdout(`${formatVerdict(verdict)}\n`);
+    if (set.hostFirewallMode === 'auto-on') io.stdout(`${hostFirewallInfo(set).reason}\n`);
   }
   return verdict.verdict === 'allowed' ? EXIT.allowed : EXIT.denied;
+}
+
+/** Whether host policies were enforced, and why (the default is auto: on when the policies hold a host policy). */
+export function hostFirewallInfo(set: PolicySet): { enabled: boolean; mode: PolicySet['hostFirewallMode']; reason: string } {
+  const reasons: Record<PolicySet['hostFirewallMode'], string> = {
+    'on': 'host firewall: on (--host-firewall)',
+    'off': 'host firewall: off (--no-host-firewall): host policies are ignored',
+    'auto-on': 'host firewall: on (auto: the policies hold host policies; --no-host-firewall to ignore them)',
+    'auto-off': 'host firewall: off (auto: the policies hold no host policy)',
+  };
+  return { enabled: set.hostFirewall, mode: set.hostFirewallMode, reason: reasons[set.hostFirewallMode] };
 }
 
 /**
@@ -209,7 +234,10 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--dns <name>', 'a DNS query name to check against DNS rules')
     .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>]"')
     .option('--cilium-version <version>', 'the Cilium version of the cluster', CiliumVersion.DEFAULT.toString())
-    .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes', false)
+    .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
+    .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
+    .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
+    .option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it (default pod:kube-system:k8s-app=kube-dns)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -15,6 +15,7 @@
  */
 import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
 import { CiliumVersion } from '../model/cilium-version';
+import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
 import {
   CidrRuleModel,
   LabelSelectorModel,
@@ -38,7 +39,7 @@ import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjec
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {
-  /** `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, or `Rule` for a raw `api.Rule` list. */
+  /** `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, `NetworkPolicy` (Kubernetes), or `Rule` for a raw `api.Rule` list. */
   readonly kind: string;
   /** Name (`metadata.name`; for raw rules the file and index). */
   readonly name: string;
@@ -60,6 +61,8 @@ export interface EngineConfig {
   readonly policyDefaultLocalCluster: boolean;
   /** Whether CIDR rules can select node IPs. */
   readonly cidrMatchNodes: boolean;
+  /** Whether node identities carry node labels and the cluster label (`enable-node-selector-labels`). */
+  readonly nodeSelectorLabels: boolean;
   /** CIDR groups by name. */
   readonly cidrGroups: ReadonlyMap<string, CidrGroupSpec>;
   /** Namespaces, workloads, Services. */
@@ -161,10 +164,18 @@ export interface SourcedDocument {
   /** Its file. */
   readonly file?: string;
   /**
-   * Why the agent does not import the whole object (`importProblem`): none of its rules is enforced.
-   * @default - imported
+   * Why the API server or the agent rejects it (`admission.ts`): then none of its rules is imported.
+   * @default - accepted
    */
-  readonly skipReason?: string;
+  readonly rejected?: string;
+}
+
+/** A Kubernetes NetworkPolicy, translated into a Cilium rule (`model/network-policy.ts`). */
+export interface SourcedNetworkPolicy {
+  /** The translation. */
+  readonly model: NetworkPolicyModel;
+  /** Its file. */
+  readonly file?: string;
 }
 
 /** A raw `api.Rule` list (local API format; no namespace or cluster translation). */
@@ -204,7 +215,8 @@ export function cidrBlockContains(block: CidrBlock, ip: { family: 4 | 6; value: 
 }
 
 /** Translates documents and raw rule lists into compiled rules, in order. */
-export function compileRules(docs: readonly SourcedDocument[], raw: readonly SourcedRawRules[], config: EngineConfig): CompiledRule[] {
+export function compileRules(docs: readonly SourcedDocument[], raw: readonly SourcedRawRules[], config: EngineConfig,
+  networkPolicies: readonly SourcedNetworkPolicy[] = []): CompiledRule[] {
   const out: CompiledRule[] = [];
   const counter = { rule: 0, item: 0 };
   for (const d of docs) {
@@ -216,7 +228,20 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     if (doc.spec) rules.push({ rule: doc.spec, path: 'spec' });
     (doc.specs ?? []).forEach((rule, i) => rules.push({ rule, path: `specs[${i}]` }));
     if (rules.length === 0) continue;
-    for (const { rule, path } of rules) out.push(compileRule(rule, path, policy, cnp ? 'cnp' : 'ccnp', namespace, config, counter, d.skipReason));
+    const compiled = rules.map(({ rule, path }) => compileRule(rule, path, policy, cnp ? 'cnp' : 'ccnp', namespace, config, counter));
+    // The agent parses a policy as a whole ((*CiliumNetworkPolicy).Parse): one rule it refuses and it imports none.
+    const refused = compiled.find((r) => !r.imported);
+    const reason = d.rejected ?? (refused ? `${refused.rulePath} is not importable (${refused.skipReason ?? ''}), so no rule of the policy is imported` : undefined);
+    if (reason !== undefined) {
+      // In place: the items refer to their rule.
+      for (const r of compiled) Object.assign(r, { imported: false, skipReason: r.imported ? reason : r.skipReason });
+    }
+    out.push(...compiled);
+  }
+  for (const np of networkPolicies) {
+    const { name, namespace } = np.model.metadata;
+    const policy: PolicyRef = compact({ kind: NETWORK_POLICY_KIND, name, namespace, file: np.file });
+    out.push(compileRule(np.model.rule, 'spec', policy, 'k8s', namespace, config, counter, undefined, np.model.sources));
   }
   for (const r of raw) {
     const skip = rawRulesImportProblem(r.rules);
@@ -228,10 +253,10 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
   return out;
 }
 
-type Mode = 'cnp' | 'ccnp' | 'raw';
+type Mode = SelectorImportScope['mode'];
 
 function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode: Mode, namespace: string | undefined, config: EngineConfig,
-  counter: { rule: number; item: number }, skipReason?: string): CompiledRule {
+  counter: { rule: number; item: number }, skipReason?: string, sources?: NetworkPolicyModel['sources']): CompiledRule {
   const v = config.version;
   const since16 = v.atLeast(CiliumVersion.V1_16);
   const problems: string[] = skipReason !== undefined ? [`the whole policy is not imported: ${skipReason}`] : [];
@@ -244,7 +269,7 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     subject = Selector.from(rule.nodeSelector);
     if (mode === 'cnp') problems.push('Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector');
   } else if (rule.endpointSelector) {
-    subject = importSubjectSelector(Selector.from(rule.endpointSelector), { mode, namespace });
+    subject = importSubjectSelector(rule.endpointSelector, { mode, namespace });
   }
   const matchesInit = rule.endpointSelector !== undefined && Selector.from(rule.endpointSelector).hasKey('reserved', 'init');
   const sectionsPresent = SECTIONS.filter((s) => (rule[s] ?? []).length > 0);
@@ -269,7 +294,9 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     ruleObj.items[section] = [];
     ruleObj.requires[section] = [];
     list.forEach((item, index) => {
-      const compiled = compileItem(item, section, index, `${rulePath}.${section}[${index}]`, ruleObj as unknown as CompiledRule, ctx, counter, problems);
+      const source: NetworkPolicyItemSource | undefined = section === 'ingress' || section === 'egress' ? sources?.[section][index] : undefined;
+      const compiled = compileItem(item, section, source ? source.rule : index, source ? source.path : `${rulePath}.${section}[${index}]`,
+        ruleObj as unknown as CompiledRule, ctx, counter, problems);
       ruleObj.items[section].push(compiled);
       if (item.requires !== undefined && item.requires.length > 0) {
         if (requiresOn) {
@@ -327,7 +354,11 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   }
   checkL7(item, direction, deny, rule.subjectKind, path, problems);
   const field = nonEmpty[0] ?? fields[0];
-  const peer = field === undefined ? { kind: 'any' as const } : compilePeer(item, field, direction, ctx, notes, problems, path);
+  // An empty peer list next to a non-empty one: the item's selectors are merged, and an empty list selects nothing, so
+  // the item selects nothing as a whole (parserules.go `mergeEndpointSelectors`, 1.16+).
+  const emptyField = v.atLeast(CiliumVersion.V1_16) && nonEmpty.length > 0 ? fields.find((f) => !nonEmpty.includes(f)) : undefined;
+  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, problems, path);
+  const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
   return {
     ordinal: counter.item++,

@@ -13,7 +13,7 @@ import { PeerView } from './identity';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
 import { Selector, SelectorRequirement } from './labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
-import { L7Outcome, SideDecision, SideVerdict, VerdictRuleRef } from './verdict';
+import { L7Outcome, SideDecision, SideVerdict, Verdict, VerdictRuleRef } from './verdict';
 
 /** The query as one side sees it. */
 export interface SideQuery {
@@ -39,6 +39,38 @@ export interface SideInput {
   readonly query: SideQuery;
   /** Engine configuration. */
   readonly config: EngineConfig;
+  /**
+   * Whether the subject's DNS proxy learns the IPs of a name (`toFQDNs`): the subject's lookup of it reaches its DNS server
+   * through the proxy (see `dnsLearning`). Without it, `toFQDNs` selects nothing.
+   * @default - nothing is learnable
+   */
+  readonly learn?: (name: string) => DnsLearning;
+}
+
+/** Whether a subject's DNS proxy learns a name, and why not. */
+export interface DnsLearning {
+  /** Whether the proxy sees the lookup and lets it through, so it learns the IPs of the answer. */
+  readonly learnable: boolean;
+  /** Why not (one sentence). */
+  readonly why?: string;
+}
+
+/**
+ * Whether the DNS lookup `verdict` (the subject → its DNS server on 53/UDP, with the name) teaches the subject's DNS proxy
+ * the name's IPs: the subject's egress allows it through a rule with DNS L7 rules on that port and peer (a redirect to the
+ * proxy), whose rules allow the name (an L4-only rule on the same port and peer widens them to allow-all, `mergePortProto`),
+ * no egress deny cuts it, and the DNS server's own ingress admits it. The same verdict `trace --dns` prints.
+ */
+export function dnsLearning(verdict: Verdict): DnsLearning {
+  const e = verdict.egress;
+  const i = verdict.ingress;
+  if (e.decision === 'denied-by-deny-rule' || e.decision === 'default-deny') return { learnable: false, why: `the lookup is dropped at egress (${e.reason})` };
+  if (e.l7?.protocol !== 'dns') {
+    return { learnable: false, why: `no DNS rule (toPorts[].rules.dns) on egress to ${verdict.to} ${verdict.connection} sends the lookup through the DNS proxy (${e.reason})` };
+  }
+  if (e.l7.result !== 'allowed') return { learnable: false, why: `the DNS proxy refuses the lookup (${e.l7.reason})` };
+  if (!i.allowed || i.decision === 'l7-denied') return { learnable: false, why: `the DNS server does not admit the lookup (${i.reason})` };
+  return { learnable: true };
 }
 
 interface PeerMatch {
@@ -76,7 +108,11 @@ export function decideSide(dp: DirectionPolicy, allowCandidates: readonly Compil
     notes.push(...item.notes);
     if (pm.match) matches.push({ item, l4 });
   }
-  if (matches.length > 0) return decideL7(matches, base, notes, input);
+  // From 1.18 (PR #38841, repository.go passes the endpoint's default-deny state to createL4Filter), an endpoint that no
+  // selecting rule puts into default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules:
+  // they give visibility only. On 1.16-1.17 they still restrict (issue #38676).
+  const l7VisibilityOnly = dp.hasRules && !dp.defaultDeny && !dp.init && input.config.version.atLeast(CiliumVersion.V1_18);
+  if (matches.length > 0) return decideL7(matches, base, notes, input, l7VisibilityOnly);
 
   if (dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
     return sideResult(base, 'allow-localhost', true, undefined, undefined,
@@ -124,7 +160,7 @@ export function notEvaluated(direction: 'ingress' | 'egress', subject: string, r
 }
 
 /** Whether an item's peers include the peer. */
-function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly SelectorRequirement[], dp: DirectionPolicy): PeerMatch {
+function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly SelectorRequirement[], _dp: DirectionPolicy): PeerMatch {
   const p = input.peer;
   switch (peer.kind) {
     case 'any':
@@ -141,10 +177,10 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
     case 'entities':
       return { match: peer.entities.some((e) => entityMatches(e, p.labels, input.config.clusterName)) };
     case 'cidr':
+      // A /0 block selects the world identity itself, `except` or not: its holes only exclude the CIDR identities inside
+      // them (CIDRRuleSlice.GetAsEndpointSelectors: world label AND each except CIDR label DoesNotExist).
       return {
-        match: peer.blocks.some((b) => (p.ip !== undefined
-          ? cidrBlockContains(b, p.ip)
-          : p.anyWorldAddress && b.cidr.prefix === 0 && b.except.length === 0)),
+        match: peer.blocks.some((b) => (p.ip !== undefined ? cidrBlockContains(b, p.ip) : p.anyWorldAddress && b.cidr.prefix === 0)),
       };
     case 'services': {
       const ip = p.ip;
@@ -158,13 +194,12 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
       if (name === undefined) return { match: false };
       const selector = peer.matchers.find((m) => m.matches(name));
       if (!selector) return { match: false };
-      const dns = dp.dnsRules.find((r) => r.matchers.some((m) => m.matches(name)));
-      if (!dns) {
+      const learned = input.learn?.(name) ?? { learnable: false, why: 'no DNS server to learn it from' };
+      if (!learned.learnable) {
         return {
           match: false,
-          note: `toFQDNs ${selector.text} matches ${name.replace(/\.$/, '')}, but no DNS rule (toPorts[].rules.dns) on ${input.subject}'s egress lets it resolve `
-            + 'that name through the DNS proxy, so the proxy never learns its IPs and toFQDNs selects nothing: add an egress rule to the DNS server with '
-            + 'rules.dns matchPattern "*" (or the name)',
+          note: `toFQDNs ${selector.text} matches ${name.replace(/\.$/, '')}, but ${input.subject}'s DNS proxy never learns its IPs, so toFQDNs selects nothing: `
+            + `${learned.why ?? ''}; allow egress to the DNS server on 53/UDP and 53/TCP with rules.dns matchPattern "*" (or the name)`,
         };
       }
       return { match: true };
@@ -175,7 +210,7 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
 }
 
 function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase, notes: string[],
-  input: SideInput): SideVerdict {
+  input: SideInput, l7VisibilityOnly: boolean): SideVerdict {
   const entries = matches.flatMap((m) => (m.l4.allPorts || m.l4.icmp ? [{ item: m.item, pr: undefined as CompiledPortRule | undefined }]
     : m.l4.portRules.map((pr) => ({ item: m.item, pr }))));
   for (const e of entries) {
@@ -198,13 +233,26 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (wildcard) {
     const l7Elsewhere = entries.some((e) => kindOf(e.pr) !== undefined);
     if (l7Elsewhere) notes.push(`L7 rules of other matching rules have no effect here: ${describeItem(wildcard.item)} allows this peer and port without L7 rules`);
-    return sideResult(base, 'allowed', true, ruleRef(first), undefined, `allowed by ${describeItem(first)}`, dedupe(notes));
+    // DNS rules on this peer and port still send the lookup through the proxy, with their rules widened to allow-all.
+    const dnsRules = input.query.dns !== undefined ? entries.flatMap((e) => (kindOf(e.pr) === 'dns' ? l7RuleTexts(e.pr, 'dns') : [])) : [];
+    const l7: L7Outcome | undefined = dnsRules.length > 0 ? {
+      protocol: 'dns', result: 'allowed', rules: dnsRules, matched: '(any name)',
+      reason: `${describeItem(wildcard.item)} allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)`,
+    } : undefined;
+    return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
   }
   const q = input.query;
   const kinds = [...new Set(entries.map((e) => kindOf(e.pr)))];
   const kind = kinds.includes('http') && q.http ? 'http' : kinds.includes('dns') && q.dns !== undefined ? 'dns'
     : kinds.includes('kafka') && q.kafka ? 'kafka' : kinds[0] ?? 'http';
   const rules = entries.flatMap((e) => l7RuleTexts(e.pr, kind));
+  if (l7VisibilityOnly) {
+    const l7: L7Outcome = {
+      protocol: kind, result: 'allowed', rules, matched: '(allow-all)',
+      reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
+    };
+    return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes));
+  }
   const evaluate = (kind === 'http' && q.http) || (kind === 'dns' && q.dns !== undefined) || (kind === 'kafka' && q.kafka);
   if (!evaluate) {
     const l7: L7Outcome = {

@@ -66,6 +66,11 @@ export interface IdentityOptions {
   readonly hostFirewall: boolean;
   /** Whether CIDR rules can select node IPs (`policy-cidr-match-mode=nodes`). */
   readonly cidrMatchNodes: boolean;
+  /**
+   * Whether remote nodes carry the cluster label `io.cilium.k8s.policy.cluster` (agent flag `enable-node-selector-labels`,
+   * pkg/node `nodeIdentityLabels`): without it a cluster-filtered `fromNodes`/`toNodes` selector matches no node.
+   */
+  readonly nodeSelectorLabels: boolean;
 }
 
 /** Works out an endpoint's identity. */
@@ -110,14 +115,14 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
       const local = other.endpoint.kind === 'pod' && nodeName !== undefined && other.endpoint.nodeName === nodeName;
       const labels = local
         ? LabelSet.of([reserved('host'), ...k8sLabels(ep.labels)])
-        : LabelSet.of([reserved('remote-node'), ...k8sLabels(ep.labels), { source: 'k8s', key: CLUSTER_KEY, value: options.clusterName }]);
+        : LabelSet.of([reserved('remote-node'), ...k8sLabels(ep.labels), ...nodeClusterLabel(options)]);
       return { ...common, labels, localHost: local, node: true, ...(options.cidrMatchNodes && target.ip ? { ip: target.ip } : {}) };
     }
     case 'entity': {
       const name = ep.entity ?? '';
       if (name === 'host') return { ...common, labels: LabelSet.of([reserved('host')]), localHost: true, node: true };
       if (name === 'remote-node') {
-        return { ...common, labels: LabelSet.of([reserved('remote-node'), { source: 'k8s', key: CLUSTER_KEY, value: options.clusterName }]), node: true };
+        return { ...common, labels: LabelSet.of([reserved('remote-node'), ...nodeClusterLabel(options)]), node: true };
       }
       return { ...common, labels: target.labels, anyWorldAddress: name === 'world' };
     }
@@ -138,10 +143,15 @@ export function podLabels(ep: Endpoint, clusterName: string): LabelSet {
   return LabelSet.of(labels);
 }
 
+/** The cluster label of a remote node's identity: only with node-selector labels on. */
+function nodeClusterLabel(options: IdentityOptions): IdentityLabel[] {
+  return options.nodeSelectorLabels ? [{ source: 'k8s', key: CLUSTER_KEY, value: options.clusterName }] : [];
+}
+
 function nodeSubject(options: IdentityOptions): Pick<ResolvedEndpoint, 'subject' | 'unmanagedReason'> {
   return options.hostFirewall
     ? { subject: 'node' }
-    : { unmanagedReason: 'the host firewall is off (hostFirewall: false): host policies are not enforced on nodes' };
+    : { unmanagedReason: 'the host firewall is off: host policies are not enforced on nodes (it is on by default when the policies hold a host policy, or with --host-firewall)' };
 }
 
 function worldLabels(ep: Endpoint): LabelSet {

@@ -1,15 +1,12 @@
 /**
- * Whether the agent imports a policy object at all. The agent parses a CiliumNetworkPolicy or
- * CiliumClusterwideNetworkPolicy as a whole (`spec` and every `specs[]` entry are sanitized together): when `Sanitize`
- * fails for one rule, the whole object is not imported and none of its rules is enforced. The engine loads documents
- * through `importProblem`, leaves such a policy out (its rules count as not imported) and warns, naming the policy and
- * why.
+ * Whether the agent imports a raw `api.Rule` list at all (policy documents go through `admission.ts`, which applies every
+ * error rule of `validate`; raw rules have no document to validate). The agent sanitizes the rules together: when
+ * `Sanitize` fails for one, none is imported.
  *
  * The checks are the validator's own (one implementation each); today: HTTP `method`/`path`/`host` must compile as
- * RE2 (`model/re2.ts`, the `sanitize-http-regex` check of `validate`). Add further "the agent refuses the whole object"
- * checks to `PROBLEMS`.
+ * RE2 (`model/re2.ts`, the `sanitize-http-regex` check of `validate`).
  */
-import { PolicyDocumentModel, RuleModel, SECTIONS } from '../model/policy-model';
+import { RuleModel, SECTIONS } from '../model/policy-model';
 import { re2Error } from '../model/re2';
 
 /** One check: the first reason a rule (at `path`) makes the agent refuse its policy, or `undefined`. */
@@ -17,17 +14,6 @@ type RuleCheck = (rule: RuleModel, path: string) => string | undefined;
 
 /** The checks whose failure makes the agent refuse a whole policy object. */
 const PROBLEMS: readonly RuleCheck[] = [httpRegexProblem];
-
-/**
- * Why the agent would not import this policy object at all, or `undefined` when it imports it.
- * @returns e.g. `spec.ingress[0].toPorts[0].rules.http[0].path "(?!x).*" is not a valid RE2 regular expression: …`
- */
-export function importProblem(doc: PolicyDocumentModel): string | undefined {
-  const rules: { rule: RuleModel; path: string }[] = [];
-  if (isObject(doc.spec)) rules.push({ rule: doc.spec, path: 'spec' });
-  if (Array.isArray(doc.specs)) doc.specs.forEach((rule, i) => isObject(rule) && rules.push({ rule, path: `specs[${i}]` }));
-  return firstRuleProblem(rules);
-}
 
 /** The same for a raw `api.Rule` list (`cilium policy import` sanitizes every rule and imports all or none). */
 export function rawRulesImportProblem(rules: readonly RuleModel[]): string | undefined {

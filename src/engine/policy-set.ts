@@ -11,13 +11,15 @@ import { CiliumPolicyError, Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
+import { translateNetworkPolicy } from '../model/network-policy';
 import { ParseResult, SourceDiagnostic, SourcePosition, fromObject, fromYaml } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
-import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedRawRules, compileRules } from './compile';
+import { diagnosticsOf, rejection } from './admission';
+import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedNetworkPolicy, SourcedRawRules, compileRules } from './compile';
 import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
-import { decideSide, notEvaluated } from './evaluate';
-import { importProblem, rawRulesImportProblem } from './importable';
+import { DnsLearning, decideSide, describePolicy, dnsLearning, notEvaluated } from './evaluate';
+import { rawRulesImportProblem } from './importable';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { icmpTypeNumber, L4Query } from './ports';
@@ -32,8 +34,10 @@ export interface PolicySetOptions {
    */
   readonly ciliumVersion?: CiliumVersion;
   /**
-   * Whether the host firewall is on (`hostFirewall.enabled`): host policies (`nodeSelector`) then govern nodes.
-   * @default false
+   * Whether the host firewall is on (`hostFirewall.enabled`): host policies (`nodeSelector`) then govern nodes. Unset
+   * means auto: on when the set holds host policies (why write them for a cluster that ignores them), off otherwise;
+   * `hostFirewallMode` tells which it was.
+   * @default - auto: on when the set holds a host policy
    */
   readonly hostFirewall?: boolean;
   /**
@@ -53,6 +57,18 @@ export interface PolicySetOptions {
    */
   readonly cidrMatchNodes?: boolean;
   /**
+   * Whether the agent runs with `enable-node-selector-labels` (needed by `fromNodes`/`toNodes`): remote nodes then carry
+   * the cluster label, so cluster-filtered node selectors (`policy-default-local-cluster`) can match them.
+   * @default false
+   */
+  readonly nodeSelectorLabels?: boolean;
+  /**
+   * The DNS server the pods use (an endpoint in text form): a `toFQDNs` name is only selected when the pod's lookup of it
+   * reaches this server through the DNS proxy (see `dnsLearning`).
+   * @default 'pod:kube-system:k8s-app=kube-dns'
+   */
+  readonly dnsServer?: string;
+  /**
    * CiliumCIDRGroups by name, for `cidrGroupRef` and `cidrGroupSelector` (added to those found in the inputs).
    * @default - only those found in the inputs
    */
@@ -69,10 +85,16 @@ export interface PolicySetOptions {
   readonly maxFileBytes?: number;
 }
 
+/** A document read from the inputs, with what the reader found wrong in it. */
+interface InputDocument extends SourcedDocument {
+  readonly readerDiagnostics?: readonly SourceDiagnostic[];
+}
+
 /** Inputs gathered before compiling. */
 interface Inputs {
-  readonly docs: SourcedDocument[];
+  readonly docs: InputDocument[];
   readonly raw: SourcedRawRules[];
+  readonly networkPolicies: SourcedNetworkPolicy[];
   readonly diagnostics: SourceDiagnostic[];
   readonly inventory: EndpointInventory;
 }
@@ -81,9 +103,7 @@ interface Inputs {
 export class PolicySet {
   /** Policies from model documents. */
   public static fromDocuments(docs: readonly PolicyDocumentModel[], options: PolicySetOptions = {}): PolicySet {
-    const inputs = emptyInputs();
-    for (const model of docs) addDocument(inputs, model, undefined);
-    return new PolicySet(inputs, options);
+    return new PolicySet({ ...emptyInputs(), docs: docs.map((model) => ({ model })) }, options);
   }
 
   /**
@@ -140,7 +160,7 @@ export class PolicySet {
     const manifests: unknown[] = charts.length > 0 ? charts.flatMap((c) => c.toJson()) : [...apiObjectsUnder(scope)].map((o) => o.toJson());
     for (const m of manifests) {
       addParsed(inputs, fromObject(m), undefined);
-      inputs.inventory.addManifest(m);
+      addManifest(inputs, m, undefined);
     }
     const version = options.ciliumVersion ?? CiliumVersion.of(charts[0] ?? scope);
     return new PolicySet(inputs, { ...options, ciliumVersion: version });
@@ -148,6 +168,10 @@ export class PolicySet {
 
   /** The engine configuration in effect. */
   private readonly config: EngineConfig;
+  /** The DNS server the pods use. */
+  private readonly dnsServer: Endpoint;
+  /** DNS learnability per client identity and name (compiled mode). */
+  private readonly learned = new Map<string, DnsLearning>();
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
   public readonly inventory: EndpointInventory;
   /** What could not be read faithfully from the inputs. */
@@ -172,17 +196,37 @@ export class PolicySet {
     if (options.inventory) mergeInventory(inventory, options.inventory);
     for (const [name, g] of Object.entries(options.cidrGroups ?? {})) inventory.addCidrGroup(name, g);
     this.inventory = inventory;
-    this.config = {
+    const config: EngineConfig = {
       version,
       hostFirewall: options.hostFirewall ?? false,
       clusterName: options.clusterName ?? 'default',
       policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
       cidrMatchNodes: options.cidrMatchNodes ?? false,
+      nodeSelectorLabels: options.nodeSelectorLabels ?? false,
       cidrGroups: inventory.cidrGroups,
       inventory,
     };
-    this.diagnostics = inputs.diagnostics;
-    this.rules = compileRules(inputs.docs, inputs.raw, this.config);
+    const docs = inputs.docs.map(({ readerDiagnostics, ...d }) => {
+      const why = rejection(d.model, readerDiagnostics ?? [], version);
+      return why === undefined ? d : { ...d, rejected: `the API server or the agent rejects it: ${why}` };
+    });
+    this.rules = compileRules(docs, inputs.raw, config, inputs.networkPolicies);
+    const hostPolicies = this.rules.some((r) => r.subjectKind === 'node' && r.imported);
+    this.hostFirewallMode = options.hostFirewall !== undefined ? (options.hostFirewall ? 'on' : 'off') : hostPolicies ? 'auto-on' : 'auto-off';
+    this.config = { ...config, hostFirewall: options.hostFirewall ?? hostPolicies };
+    this.dnsServer = parseEndpoint(options.dnsServer ?? DEFAULT_DNS_SERVER);
+    this.diagnostics = [...inputs.diagnostics, ...skippedPolicyWarnings(this.rules)];
+  }
+
+  /**
+   * How the host firewall was decided: `on`/`off` as given, or `auto-on`/`auto-off` (on because the set holds host
+   * policies, off because it holds none).
+   */
+  public readonly hostFirewallMode: 'on' | 'off' | 'auto-on' | 'auto-off';
+
+  /** Whether host policies are enforced on nodes (see `hostFirewallMode`). */
+  public get hostFirewall(): boolean {
+    return this.config.hostFirewall;
   }
 
   /** The Cilium version the set judges for. */
@@ -286,6 +330,21 @@ export class PolicySet {
     return r;
   }
 
+  /**
+   * Whether `client`'s DNS proxy learns `name` (for `toFQDNs`): the verdict on its lookup of the name at its DNS server,
+   * the same verdict `trace --dns` gives (`dnsLearning`).
+   */
+  private learn(client: ResolvedEndpoint, name: string, naive: boolean): DnsLearning {
+    const bare = name.replace(/\.$/, '');
+    const key = `${client.subject ?? ''}|${client.labels.id}|${client.endpoint.nodeName ?? ''}|${bare}`;
+    const known = naive ? undefined : this.learned.get(key);
+    if (known) return known;
+    const lookup = this.evaluate({ from: client.endpoint, to: this.dnsServer, protocol: 'UDP', port: 53, dns: bare }, naive);
+    const result = dnsLearning(lookup);
+    if (!naive) this.learned.set(key, result);
+    return result;
+  }
+
   private evaluate(query: VerdictQuery, naive: boolean): Verdict {
     const l4 = l4Query(query);
     const idOptions: IdentityOptions = this.config;
@@ -304,7 +363,10 @@ export class PolicySet {
         : this.directionPolicy(subject, direction);
       if (!dp) return notEvaluated(direction, subject.text, 'not a Cilium endpoint');
       const peer = this.peerOf(other, subject, idOptions);
-      const input = { subject: subject.text, peer, destinationPorts: direction === 'ingress' ? subject.ports : peer.ports, query: sideQuery, config: this.config };
+      const learn = (name: string): DnsLearning => this.learn(subject, name, naive);
+      const input = {
+        subject: subject.text, peer, destinationPorts: direction === 'ingress' ? subject.ports : peer.ports, query: sideQuery, config: this.config, learn,
+      };
       if (naive || !dp.allowIndex || !dp.denyIndex) return decideSide(dp, dp.allow, dp.deny, input);
       return decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
     };
@@ -332,6 +394,9 @@ export class PolicySet {
     };
   }
 }
+
+/** The DNS server pods use unless told otherwise. */
+const DEFAULT_DNS_SERVER = 'pod:kube-system:k8s-app=kube-dns';
 
 /** Bound on the endpoints resolved by text key (the cache starts over when full). */
 const MAX_RESOLVED_BY_KEY = 100_000;
@@ -430,27 +495,43 @@ function requestText(q: VerdictQuery): string | undefined {
   return undefined;
 }
 
+/**
+ * One warning per policy with rules the agent does not import (rejected by the API server or the agent, or holding a rule
+ * the agent refuses), naming it and why: verdicts ignore those rules.
+ */
+function skippedPolicyWarnings(rules: readonly CompiledRule[]): SourceDiagnostic[] {
+  const out: SourceDiagnostic[] = [];
+  const seen = new Set<string>();
+  for (const r of rules) {
+    if (r.imported) continue;
+    const p = r.policy;
+    const key = `${p.kind}/${p.namespace ?? ''}/${p.name}/${p.file ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      id: 'engine-policy-skipped', severity: Severity.WARNING,
+      message: `${describePolicy(p)} is skipped (the cluster enforces none of it): ${r.skipReason ?? 'not importable'}`,
+      fix: 'run `cdk8s-cilium validate` on it and fix its errors',
+      ...(p.file !== undefined ? { file: p.file } : {}),
+    });
+  }
+  return out;
+}
+
 function emptyInputs(): Inputs {
-  return { docs: [], raw: [], diagnostics: [], inventory: new EndpointInventory() };
+  return { docs: [], raw: [], networkPolicies: [], diagnostics: [], inventory: new EndpointInventory() };
 }
 
 function addParsed(inputs: Inputs, result: ParseResult, file: string | undefined): void {
+  for (const d of result.documents) {
+    inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}), readerDiagnostics: diagnosticsOf(d, result.diagnostics) });
+  }
+  for (const r of result.rawRules) inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
   inputs.diagnostics.push(...result.diagnostics);
-  for (const d of result.documents) addDocument(inputs, d.model, file, d.locate(''));
   for (const r of result.rawRules) {
-    inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
     const problem = rawRulesImportProblem(r.rules);
     if (problem !== undefined) inputs.diagnostics.push(skippedDiagnostic(`the api.Rule list (document ${r.source.index})`, problem, file, r.locate('')));
   }
-}
-
-/** Loads one policy document: the agent may refuse it whole (`importProblem`); it is then kept, not enforced, and warned about. */
-function addDocument(inputs: Inputs, model: PolicyDocumentModel, file: string | undefined, at?: SourcePosition): void {
-  const problem = importProblem(model);
-  inputs.docs.push({ model, ...(file !== undefined ? { file } : {}), ...(problem !== undefined ? { skipReason: problem } : {}) });
-  if (problem === undefined) return;
-  const ns = model.kind === 'CiliumNetworkPolicy' ? `${model.metadata?.namespace ?? 'default'}/` : '';
-  inputs.diagnostics.push(skippedDiagnostic(`${model.kind} ${ns}${model.metadata?.name ?? '(unnamed)'}`, problem, file, at));
 }
 
 function skippedDiagnostic(what: string, problem: string, file: string | undefined, at: SourcePosition | undefined): SourceDiagnostic {
@@ -475,12 +556,35 @@ function addYaml(inputs: Inputs, text: string, file: string | undefined): void {
   }
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length > 0) continue;
+    let obj: unknown;
     try {
-      inputs.inventory.addManifest(doc.toJS({ maxAliasCount: 1000 }));
+      obj = doc.toJS({ maxAliasCount: 1000 });
     } catch {
-      // unreadable document: already reported by fromYaml
+      continue; // unreadable document: already reported by fromYaml
     }
+    addManifest(inputs, obj, file);
   }
+}
+
+/**
+ * A Kubernetes object besides the Cilium policies: a NetworkPolicy (translated into a Cilium rule), or what the inventory
+ * keeps (Namespaces, workloads, Services, CIDR groups); the items of a List each.
+ */
+function addManifest(inputs: Inputs, obj: unknown, file: string | undefined): void {
+  inputs.inventory.addManifest(obj);
+  for (const item of listItems(obj)) {
+    const np = translateNetworkPolicy(item);
+    if (np) inputs.networkPolicies.push({ model: np, ...(file !== undefined ? { file } : {}) });
+  }
+}
+
+/** An object, or the items of a List (nested Lists flattened). */
+function listItems(obj: unknown, depth = 0): unknown[] {
+  if (depth < 4 && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
+    const o = obj as Record<string, unknown>;
+    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return o.items.flatMap((i) => listItems(i, depth + 1));
+  }
+  return [obj];
 }
 
 /** The API objects under a construct (a cdk8s-plus construct and its inner ApiObject count once). */

@@ -14,12 +14,16 @@
  * runs it on its normal form, without the cluster filter).
  */
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from './identity';
-import { Selector, SelectorRequirement } from './labels';
+import { LabelSelectorModel } from '../model/policy-model';
+import { Selector, SelectorRequirement, splitLabelKey } from './labels';
 
 /** What the translation of a rule's selectors depends on. */
 export interface SelectorImportScope {
-  /** `cnp`: a CiliumNetworkPolicy; `ccnp`: a CiliumClusterwideNetworkPolicy; `raw`: an `api.Rule` list (no translation). */
-  readonly mode: 'cnp' | 'ccnp' | 'raw';
+  /**
+   * `cnp`: a CiliumNetworkPolicy; `ccnp`: a CiliumClusterwideNetworkPolicy; `raw`: an `api.Rule` list (no translation);
+   * `k8s`: a Kubernetes NetworkPolicy already translated (`model/network-policy.ts`): only the cluster filter applies.
+   */
+  readonly mode: 'cnp' | 'ccnp' | 'raw' | 'k8s';
   /**
    * The namespace of a CNP.
    * @default 'default'
@@ -37,10 +41,19 @@ export interface SelectorImportScope {
   readonly localCluster?: string;
 }
 
-/** A rule's `endpointSelector`, translated: a CNP's namespace replaces any namespace it names. */
-export function importSubjectSelector(selector: Selector, scope: SelectorImportScope): Selector {
-  if (scope.mode !== 'cnp') return selector;
-  return selector.without('k8s', NAMESPACE_KEY).and(inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default'));
+/**
+ * A rule's `endpointSelector`, translated. A CNP's gets `k8s:io.kubernetes.pod.namespace=<policy namespace>` as a match
+ * label (`AddMatch`), which replaces a `matchLabels` entry on exactly that key; everything else is kept and AND'ed with
+ * it: a `matchExpressions` entry on the namespace key (`NotIn [<own>]` then selects nothing), or a `matchLabels` entry on
+ * the source-less key `io.kubernetes.pod.namespace` naming another namespace.
+ */
+export function importSubjectSelector(model: LabelSelectorModel | undefined, scope: SelectorImportScope): Selector {
+  if (scope.mode !== 'cnp') return Selector.from(model);
+  const matchLabels = Object.fromEntries(Object.entries(model?.matchLabels ?? {}).filter(([k]) => {
+    const { source, key } = splitLabelKey(k);
+    return !(source === 'k8s' && key === NAMESPACE_KEY);
+  }));
+  return Selector.from({ ...model, matchLabels }).and(inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default'));
 }
 
 /**
@@ -49,6 +62,7 @@ export function importSubjectSelector(selector: Selector, scope: SelectorImportS
  */
 export function importEndpointSelector(selector: Selector, scope: SelectorImportScope, skipReserved = true): Selector {
   if (scope.mode === 'raw' || (skipReserved && selector.hasReservedKey())) return selector;
+  if (scope.mode === 'k8s') return selector.requirements.length === 0 ? selector : clusterFilter(selector, scope.localCluster);
   let sel = selector;
   if (!sel.hasKey('k8s', NAMESPACE_KEY) && !sel.hasKey('any', NAMESPACE_KEY)) {
     if (scope.mode === 'ccnp') {

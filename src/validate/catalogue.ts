@@ -118,7 +118,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-selector-key', severity: E, versions: 'all', what: 'a selector key that is not a valid label key once Cilium adds its source' },
   { id: 'sanitize-selector-values', severity: E, versions: 'all', what: 'In/NotIn without values, or Exists/DoesNotExist with values' },
   { id: 'sanitize-nodes-flag', severity: W, versions: '1.16+', what: 'fromNodes/toNodes need agent flag enable-node-selector-labels' },
-  { id: 'sanitize-cnp-subject-namespace', severity: W, versions: 'all', what: 'a CNP endpointSelector namespace match, overwritten with the policy namespace' },
+  { id: 'sanitize-cnp-subject-namespace', severity: W, versions: 'all', what: 'a CNP endpointSelector namespace match: a k8s: match label is replaced by the policy namespace, other matches are ANDed with it' },
 
   // Fields and values newer than the target version, and removed ones.
   { id: 'version-end-port', severity: E, versions: '1.14-1.15', what: 'endPort (added in 1.16)' },
@@ -147,7 +147,7 @@ export const CHECKS: readonly CheckInfo[] = [
 export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-fqdn-without-dns', severity: W, versions: 'all', what: 'toFQDNs for pods that no policy in the input gives an L7 DNS rule, so no address is ever learned' },
   { id: 'pitfall-fqdn-not-in-dns-rules', severity: W, versions: 'all', what: 'a toFQDNs name that the DNS rules of the same pods do not allow looking up' },
-  { id: 'pitfall-default-deny-without-dns', severity: W, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP)' },
+  { id: 'pitfall-default-deny-without-dns', severity: E, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP)' },
   { id: 'pitfall-deny-only-default-deny', severity: W, versions: 'all', what: 'a direction with only deny rules: it puts its endpoints into default deny and drops everything else' },
   { id: 'pitfall-ccnp-peer-namespace', severity: W, versions: 'all', what: 'a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace' },
   { id: 'pitfall-service-port', severity: E, versions: 'all', what: 'a Service port where Cilium matches the container (target) port' },

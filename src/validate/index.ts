@@ -110,7 +110,7 @@
  * | `sanitize-selector-key` | sanitize | error | all | a selector key that is not a valid label key once Cilium adds its source |
  * | `sanitize-selector-values` | sanitize | error | all | In/NotIn without values, or Exists/DoesNotExist with values |
  * | `sanitize-nodes-flag` | sanitize | warning | 1.16+ | fromNodes/toNodes need agent flag enable-node-selector-labels |
- * | `sanitize-cnp-subject-namespace` | sanitize | warning | all | a CNP endpointSelector namespace match, overwritten with the policy namespace |
+ * | `sanitize-cnp-subject-namespace` | sanitize | warning | all | a CNP endpointSelector namespace match: a k8s: match label is replaced by the policy namespace, other matches are ANDed with it |
  * | `version-end-port` | version | error | 1.14-1.15 | endPort (added in 1.16) |
  * | `version-enable-default-deny` | version | error | 1.14-1.15 | enableDefaultDeny (added in 1.16) |
  * | `version-nodes` | version | error | 1.14-1.15 | fromNodes/toNodes (added in 1.16) |

@@ -9,7 +9,8 @@
  * Service-port pitfall needs to know whether a port is one a container listens on.
  */
 import { isNumericTargetPort, ManifestContainerPort, ManifestServicePort, readManifest } from '../model/manifests';
-import { LabelSelectorModel } from '../model/policy-model';
+import { translateNetworkPolicy } from '../model/network-policy';
+import { LabelSelectorModel, RuleModel } from '../model/policy-model';
 
 /** Where an inventory object came from: a file position, or a construct path at synthesis. */
 export interface InventorySource {
@@ -86,6 +87,11 @@ export interface InventoryNetworkPolicy {
   readonly namespace: string;
   /** `spec.podSelector` (`{}` selects every pod of the namespace). */
   readonly podSelector: LabelSelectorModel;
+  /**
+   * The Cilium rule the agent makes of it (`model/network-policy.ts`).
+   * @default - not translated
+   */
+  readonly rule?: RuleModel;
   /** Where it came from. */
   readonly source: InventorySource;
 }
@@ -158,7 +164,7 @@ export class ManifestInventory {
         return true;
       }
       case 'network-policy':
-        this.networkPolicyList.push({ name, namespace, podSelector: info.podSelector, source });
+        this.networkPolicyList.push({ name, namespace, podSelector: info.podSelector, rule: translateNetworkPolicy(obj)?.rule, source });
         return true;
       default:
         return false;

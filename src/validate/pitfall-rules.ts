@@ -14,7 +14,7 @@
  * |---|---|---|---|---|
  * | `pitfall-fqdn-without-dns` | pitfall | warning | all | toFQDNs for pods that no policy in the input gives an L7 DNS rule, so no address is ever learned |
  * | `pitfall-fqdn-not-in-dns-rules` | pitfall | warning | all | a toFQDNs name that the DNS rules of the same pods do not allow looking up |
- * | `pitfall-default-deny-without-dns` | pitfall | warning | all | egress default deny for pods that no policy in the input allows DNS (53/UDP) |
+ * | `pitfall-default-deny-without-dns` | pitfall | error | all | egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP) |
  * | `pitfall-deny-only-default-deny` | pitfall | warning | all | a direction with only deny rules: it puts its endpoints into default deny and drops everything else |
  * | `pitfall-ccnp-peer-namespace` | pitfall | warning | all | a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace |
  * | `pitfall-service-port` | pitfall | error | all | a Service port where Cilium matches the container (target) port |
@@ -194,7 +194,8 @@ class Pitfalls {
   /** Rules already reported for toFQDNs without DNS (the default-deny DNS finding would repeat it). */
   private readonly fqdnFlagged = new Set<RuleView>();
   private cachedDnsRules?: readonly RuleView[];
-  private cachedDns?: readonly RuleView[];
+  private readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
+  private cachedNpViews?: RuleView[];
   /** Keys of `seen`. */
   private readonly seenKeys = new Set<string>();
   /** `where` of each document. */
@@ -222,6 +223,22 @@ class Pitfalls {
         this.rules.push({ doc, kind: model.kind, namespace, rule, path, version: d.version, host, subject, pods, name });
       }
     });
+  }
+
+  /**
+   * The Kubernetes NetworkPolicies of the input as Cilium rules (as the agent translates them): they only count as DNS
+   * providers (an NP that allows DNS keeps pods' lookups working), they are not judged themselves.
+   */
+  private networkPolicyViews(): RuleView[] {
+    this.cachedNpViews ??= this.inventory.networkPolicies.flatMap((np) => {
+      if (!np.rule) return [];
+      const subject = subjectSelector('CiliumNetworkPolicy', np.namespace, np.rule);
+      return [{
+        doc: -1, kind: 'CiliumNetworkPolicy' as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: CiliumVersion.DEFAULT, host: false,
+        subject, pods: subject ? this.podsOf(subject) : undefined, name: `NetworkPolicy ${np.namespace}/${np.name}`,
+      }];
+    });
+    return this.cachedNpViews;
   }
 
   public run(): PitfallFinding[] {
@@ -294,12 +311,15 @@ class Pitfalls {
   private defaultDenyWithoutDns(r: RuleView): void {
     if (r.host || this.fqdnFlagged.has(r) || !this.defaultDeny(r, 'egress') || arr(r.rule.egress).length === 0) return;
     if (r.subject && selectsReserved(r.subject)) return; // Cilium's own endpoints (health, ingress, init) do not resolve names
-    const providers = this.dnsProviders();
-    const cov = this.coverage(r, providers);
-    if (cov.covered || this.seen('pitfall-default-deny-without-dns', r)) return;
+    const udp = this.coverage(r, this.dnsProviders('UDP'));
+    const tcp = this.coverage(r, this.dnsProviders('TCP'));
+    if ((udp.covered && tcp.covered) || this.seen('pitfall-default-deny-without-dns', r)) return;
+    const cov = udp.covered ? tcp : udp;
+    const missing = !udp.covered && !tcp.covered ? '53/UDP and 53/TCP' : udp.covered ? '53/TCP' : '53/UDP';
+    const effect = !udp.covered ? 'every name lookup of these pods fails' : 'lookups whose answers do not fit in UDP (truncated, retried over TCP) fail';
     this.report('pitfall-default-deny-without-dns', r, `${r.path}.egress`,
-      `this rule puts ${this.who(r, cov)} into egress default deny, and no policy in the input allows them DNS (53/UDP to kube-dns or another ` +
-      `resolver): every name lookup of these pods fails${this.assumption(cov)}`,
+      `this rule puts ${this.who(r, cov)} into egress default deny, and no policy in the input allows them DNS on ${missing} (to kube-dns or another ` +
+      `resolver): ${effect}${this.assumption(cov)}`,
       'allow egress for the same pods to kube-dns (k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) on 53/UDP and 53/TCP, ' +
       'ideally with rules: {dns: [{matchPattern: "*"}]}; or, if egress is not meant to be restricted, set enableDefaultDeny: {egress: false} (1.16+)');
   }
@@ -766,22 +786,31 @@ class Pitfalls {
     return this.cachedDnsRules;
   }
 
-  /** The endpoint rules that allow DNS to something that can be a DNS server (computed once). */
-  private dnsProviders(): readonly RuleView[] {
-    this.cachedDns ??= this.rules.filter((c) => !c.host && items(c.rule, 'egress').some(({ item }) => this.allowsDns(item, c)));
-    return this.cachedDns;
+  /** The endpoint rules that allow DNS on 53/`protocol` to something that can be a DNS server (computed once per protocol). */
+  private dnsProviders(protocol: 'UDP' | 'TCP'): readonly RuleView[] {
+    const cached = this.cachedDns.get(protocol);
+    if (cached) return cached;
+    const found = [...this.rules, ...this.networkPolicyViews()]
+      .filter((c) => !c.host && items(c.rule, 'egress').some(({ item }) => this.allowsDns(item, c, protocol)));
+    this.cachedDns.set(protocol, found);
+    return found;
   }
 
-  /** Whether an egress allow item lets DNS (53/UDP) through to something that can be a DNS server. */
-  private allowsDns(item: RuleItemModel, c: RuleView): boolean {
+  /**
+   * Whether an egress allow item lets DNS (53/`protocol`) through to something that can be a DNS server. An item with
+   * neither peers nor ports (`egress: [{}]`, the default-deny idiom) allows nothing.
+   */
+  private allowsDns(item: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
+    if (!allowsPort53(item, protocol)) return false;
     if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;
-    if (!allowsUdp53(item)) return false;
     const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).filter((f) => item[f] !== undefined);
-    if (l3.length === 0) return true;
+    if (l3.length === 0) return item.toPorts !== undefined;
     if (arr<string>(item.entities).some((e) => DNS_ENTITIES.includes(e))) return true;
     if ((['cidr', 'cidrSet', 'services', 'nodes', 'groups'] as const).some((f) => arr(item[f]).length > 0)) return true;
     return arr<LabelSelectorModel>(item.endpoints).some((model) => {
       if (!isObject(model)) return false;
+      // A NetworkPolicy rule without peers is the wildcard selector: every peer, the DNS server included.
+      if (c.doc < 0 && Object.keys(model.matchLabels ?? {}).length === 0 && arr(model.matchExpressions).length === 0) return true;
       const peer = peerSelector(c.kind, c.namespace, c.subject, model);
       if (mayOverlap(peer, KUBE_DNS)) return true;
       return (this.podsOf(peer) ?? []).some((w) => w.ports.some((p) => p.port === 53));
@@ -907,14 +936,14 @@ function sampleName(sel: FqdnSelectorModel, subdomainWildcard: boolean): string 
   return pattern.replace(/\*+/g, 'x');
 }
 
-/** Whether an allow item lets 53/UDP through (all ports, port 0, 53, a range over 53, or a DNS port name; UDP or ANY). */
-function allowsUdp53(item: RuleItemModel): boolean {
+/** Whether an allow item lets 53/`protocol` through (all ports, port 0, 53, a range over 53, or a DNS port name; that protocol or ANY). */
+function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP'): boolean {
   if (item.toPorts === undefined) return item.icmps === undefined;
   return arr<PortRuleModel>(item.toPorts).some((pr) => {
     if (!isObject(pr)) return false;
     const ports = objects<PortProtocolModel>(pr.ports);
     if (ports.length === 0) return true;
-    return ports.some((p) => protocolsMeet('UDP', p.protocol) && portCovers(p, 53, DNS_PORT_NAMES));
+    return ports.some((p) => protocolsMeet(protocol, p.protocol) && portCovers(p, 53, DNS_PORT_NAMES));
   });
 }
 

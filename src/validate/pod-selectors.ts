@@ -59,7 +59,7 @@ export function selectsReserved(selector: Selector): boolean {
  * the policy's; a CCNP `endpointSelector` as written; a `nodeSelector` as written. `undefined` when the rule has neither.
  */
 export function subjectSelector(kind: PolicyKind, namespace: string, rule: RuleModel): Selector | undefined {
-  if (isObject(rule.endpointSelector)) return importSubjectSelector(fromModel(rule.endpointSelector), scopeOf(kind, namespace));
+  if (isObject(rule.endpointSelector)) return normalise(importSubjectSelector(rule.endpointSelector, scopeOf(kind, namespace)));
   if (isObject(rule.nodeSelector)) return fromModel(rule.nodeSelector);
   return undefined;
 }
@@ -78,7 +78,7 @@ export function peerSelector(kind: PolicyKind, namespace: string, subject: Selec
  * translated).
  */
 export function networkPolicySelector(namespace: string, podSelector: LabelSelectorModel): Selector {
-  return importSubjectSelector(fromModel(podSelector), { mode: 'cnp', namespace });
+  return normalise(importSubjectSelector(podSelector, { mode: 'cnp', namespace }));
 }
 
 /** The translation scope of a policy (no cluster filter: see the module comment). */

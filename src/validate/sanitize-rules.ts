@@ -78,24 +78,38 @@ function checkRule(node: RuleNode, ctx: CheckContext): void {
   if (ctx.kind === 'CiliumNetworkPolicy' && isObject(rule.endpointSelector)) checkSubjectNamespace(rule.endpointSelector, `${path}.endpointSelector`, ctx);
 }
 
-/** A CNP's endpointSelector always gets `k8s:io.kubernetes.pod.namespace=<policy namespace>`; a different match is overwritten. */
+/**
+ * A CNP's endpointSelector always gets the match label `k8s:io.kubernetes.pod.namespace=<policy namespace>`
+ * (`ParseToCiliumRule` → `AddMatch`): it replaces a `matchLabels` entry on exactly that key; every other namespace match
+ * (a `matchExpressions` entry, a source-less `io.kubernetes.pod.namespace` label) is kept and AND'ed with it.
+ */
 function checkSubjectNamespace(sel: LabelSelectorModel, path: string, ctx: CheckContext): void {
+  const own = ctx.namespace;
   const isNs = (k: unknown): boolean => ['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace'].includes(String(k));
-  const found: [string, string, string][] = [];
+  const fix = 'remove it (a CNP only selects pods of its own namespace), or use a CiliumClusterwideNetworkPolicy to select pods of other namespaces';
   for (const [k, v] of Object.entries(isObject(sel.matchLabels) ? sel.matchLabels : {})) {
-    if (isNs(k) && v !== ctx.namespace) found.push([k, keyPath(`${path}.matchLabels`, k), show(v)]);
+    if (!isNs(k) || v === own) continue;
+    const p = keyPath(`${path}.matchLabels`, k);
+    if (k === 'k8s:io.kubernetes.pod.namespace') {
+      ctx.report('sanitize-cnp-subject-namespace', p,
+        `the agent replaces the ${k} match (${show(v)}) of a CiliumNetworkPolicy endpointSelector with the policy's namespace ${show(own)}`, fix);
+    } else {
+      ctx.report('sanitize-cnp-subject-namespace', p,
+        `the ${k} match (${show(v)}) of a CiliumNetworkPolicy endpointSelector is kept next to the policy's namespace ${show(own)}, so the policy selects no pod`, fix);
+    }
   }
   arr<unknown>(sel.matchExpressions).forEach((e, i) => {
     if (!isObject(e) || !isNs(e.key)) return;
-    const values = arr<unknown>(e.values);
-    if (e.operator === 'In' && values.length === 1 && values[0] === ctx.namespace) return;
-    found.push([String(e.key), `${path}.matchExpressions[${i}].key`, `${String(e.operator)} ${show(values)}`]);
+    const values = arr<unknown>(e.values).map(String);
+    const keepsOwn = e.operator === 'In' ? own !== undefined && values.includes(own)
+      : e.operator === 'NotIn' ? own === undefined || !values.includes(own)
+        : e.operator === 'Exists';
+    if (keepsOwn && e.operator === 'In' && values.length === 1) return;
+    const effect = keepsOwn ? 'so it has no effect' : 'so the policy selects no pod';
+    ctx.report('sanitize-cnp-subject-namespace', `${path}.matchExpressions[${i}].key`,
+      `the ${String(e.key)} expression (${String(e.operator)} ${show(values)}) of a CiliumNetworkPolicy endpointSelector is kept and AND'ed with the policy's namespace ${show(own)}, ${effect}`,
+      fix);
   });
-  for (const [k, p, what] of found) {
-    ctx.report('sanitize-cnp-subject-namespace', p,
-      `the agent replaces the ${k} match (${what}) of a CiliumNetworkPolicy endpointSelector with the policy's namespace ${show(ctx.namespace)}`,
-      'remove it (a CNP only selects pods of its own namespace), or use a CiliumClusterwideNetworkPolicy to select pods of other namespaces');
-  }
 }
 
 function checkSection(node: SectionNode, ctx: CheckContext): void {
@@ -424,6 +438,11 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
   const checkKey = (key: string, p: string): void => {
     const checked = plain ? key : ciliumExtendedKey(key);
     if (isQualifiedName(checked)) return;
+    // A namespace-label key is the namespace's own label key behind Cilium's prefix: the agent accepts every valid
+    // Kubernetes label key there, up to a 253-character prefix and a 63-character name (Cilium test
+    // pkg/policy/test/testdata/namespace-label-limits.txtar).
+    const nsKey = plain ? undefined : /^[^.]*\.io\.cilium\.k8s\.namespace\.labels\.(.+)$/.exec(checked)?.[1];
+    if (nsKey !== undefined && isQualifiedName(nsKey)) return;
     ctx.report('sanitize-selector-key', p, plain ? `selector key ${show(key)} is not a valid label key${role === 'cidrGroupSelector' && key.includes(':') ? ' (cidrGroupSelector takes no source prefix)' : ''}`
       : `selector key ${show(key)} is not a valid label key (the agent checks ${show(checked)})`,
     'use an optional source (k8s:), an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');

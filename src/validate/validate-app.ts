@@ -6,7 +6,8 @@
  *
  * The SDK's policies (`CiliumPolicy`, `ClusterwidePolicy` and the constructs built on them) already validate their own
  * rules (schema, Sanitize, version) in their node validation; by default only the pitfall layer is added for them, so
- * nothing is reported twice. Raw policy objects get every layer.
+ * nothing is reported twice. Raw policy objects get every layer. `pitfall-default-deny-without-dns` is a warning here
+ * (see `SYNTH_WARNINGS`).
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
@@ -105,9 +106,19 @@ export function validateApp(root: IConstruct, options: AppValidationOptions = {}
       docs.push({ model: doc.model, version, where: c.node.path });
     }
   }
-  for (const f of checkPitfalls(docs, inventory)) out.push(place(policies[f.document], docs[f.document].model, f));
+  for (const f of checkPitfalls(docs, inventory)) {
+    const finding = SYNTH_WARNINGS.has(f.id) ? { ...f, severity: Severity.WARNING } : f;
+    out.push(place(policies[f.document], docs[f.document].model, finding));
+  }
   return out;
 }
+
+/**
+ * Pitfalls that are errors for `validate` (which sees the manifests a cluster gets) but warnings at synthesis: an app is
+ * often one part of the cluster's policies, and the DNS allow its egress default deny needs usually lives in another
+ * (a platform chart, a clusterwide policy), so failing synthesis would be wrong more often than right.
+ */
+const SYNTH_WARNINGS: ReadonlySet<string> = new Set(['pitfall-default-deny-without-dns']);
 
 /** `[shop/web/Resource] spec.egress[0].toFQDNs: message (id)` and the fix on the next line, as `runSynth` prints errors. */
 export function formatAppDiagnostic(d: AppDiagnostic): string {

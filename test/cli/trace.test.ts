@@ -77,10 +77,11 @@ describe('trace', () => {
     const r = trace('--port', '80/TCP', '--http', 'GET /private', '--output', 'json');
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(['schema', 'verdict', 'allowed', 'summary', 'from', 'to', 'connection', 'request', 'ciliumVersion', 'egress', 'ingress', 'warnings']);
+    expect(Object.keys(json)).toEqual(['schema', 'verdict', 'allowed', 'summary', 'from', 'to', 'connection', 'request', 'ciliumVersion', 'egress', 'ingress', 'warnings', 'hostFirewall']);
     expect(json).toMatchObject({
       schema: TRACE_JSON_SCHEMA, verdict: 'l7-denied', allowed: false, from: 'pod:default:env=prod', to: 'pod:default:app=service',
       connection: '80/TCP', request: 'GET /private', ciliumVersion: '1.19', warnings: [],
+      hostFirewall: { enabled: false, mode: 'auto-off' },
       egress: { direction: 'egress', endpoint: 'pod:default:env=prod', evaluated: true, decision: 'no-policy-default-allow', allowed: true, policies: [], notes: [] },
       ingress: {
         direction: 'ingress', evaluated: true, decision: 'l7-denied', allowed: true,
@@ -103,8 +104,11 @@ describe('trace', () => {
     expect(cli(...args, '--cluster-name', 'east').code).toBe(0);
     const host = join(EXAMPLES_DIR, 'v1.19/examples/policies/host/demo-host-policy.yaml');
     const hostArgs = ['trace', '--policies', host, '--from', 'cidr:203.0.113.7', '--to', 'node:node-access=ssh', '--port', '80'];
-    expect(cli(...hostArgs).code).toBe(0);
+    expect(cli(...hostArgs, '--no-host-firewall').code).toBe(0);
     expect(cli(...hostArgs, '--host-firewall').code).toBe(1);
+    const auto = cli(...hostArgs);
+    expect(auto.code).toBe(1);
+    expect(auto.stdout).toMatch(/host firewall: on \(auto: the policies hold host policies/);
   });
 
   test('directories are read recursively; reader diagnostics become warnings', () => {
@@ -151,5 +155,36 @@ describe('trace', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^error: bad endpoint "x"/m);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('trace with NetworkPolicies and rejected policies', () => {
+  test('NetworkPolicies in the files decide, named with their rule; a rejected CNP is skipped with a warning', () => {
+    const file = join(scratch, 'mixed.yaml');
+    writeFileSync(file, [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: api, namespace: shop}',
+      'spec:',
+      '  podSelector: {matchLabels: {app: api}}',
+      '  ingress:',
+      '  - from: [{podSelector: {matchLabels: {app: web}}}]',
+      '    ports: [{port: 8080}]',
+      '---',
+      'apiVersion: cilium.io/v2',
+      'kind: CiliumNetworkPolicy',
+      'metadata: {name: broken, namespace: shop}',
+      'spec:',
+      '  endpointSelector: {matchLabels: {app: api}}',
+      '  ingress:',
+      '  - toPorts: [{ports: [{port: "9090", protocol: tcp}]}]',
+      '',
+    ].join('\n'));
+    const allowed = cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '8080/TCP');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('allowed by NetworkPolicy shop/api spec.ingress[0].from[0]');
+    expect(allowed.stderr).toMatch(/warning: .*CiliumNetworkPolicy shop\/broken is skipped .*crd-protocol/);
+    const denied = cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '9090/TCP');
+    expect(denied.code).toBe(1);
   });
 });

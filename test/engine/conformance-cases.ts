@@ -167,7 +167,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
     ['allowed', 'node:node-role.kubernetes.io/control-plane', 'pod:default:env=prod', '8080/TCP'],
     ['denied', 'node:node-role.kubernetes.io/worker', 'pod:default:env=prod', '8080/TCP'],
     ['denied', 'pod:default:app=web', 'pod:default:env=prod', '8080/TCP'],
-  ]),
+  ], { args: ['--node-selector-labels'] }),
   ...example(`${P}/l3/entities/from_world_deny.yaml`, 'CCNP: all endpoints allow ingress from entity all but deny ingress from world', [
     ['allowed', 'pod:shop:app=web', 'pod:billing:app=api', '8080/TCP'],
     ['denied', WORLD, 'pod:billing:app=api', '8080/TCP'],

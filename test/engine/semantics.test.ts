@@ -393,7 +393,7 @@ describe('FQDN and DNS', () => {
     const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: fqdn({ matchName: 'api.example.com' }, false) })]);
     const v = verdict(set, 'pod:default:app=web', 'fqdn:api.example.com@192.0.2.10', 443);
     expect(v.verdict).toBe('denied');
-    expect(v.egress.notes.join('\n')).toMatch(/no DNS rule .* lets it resolve that name through the DNS proxy/);
+    expect(v.egress.notes.join('\n')).toMatch(/DNS proxy never learns its IPs, so toFQDNs selects nothing: the lookup is dropped at egress/);
     const narrow = policySet([cnp('p', {
       endpointSelector: labels({ app: 'web' }),
       egress: [{ ...DNS_COMPANION, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'other.example.com' }] } }] }, { toFQDNs: [{ matchName: 'api.example.com' }] }],
@@ -478,14 +478,35 @@ describe('L7 HTTP and Kafka', () => {
     expect(other).toAllow('pod:default:app=admin', 'pod:default:app=api', 80, { http: 'DELETE /x' });
   });
 
-  test('non-default-deny policies do not relax L7 rules', () => {
-    const set = policySet([cnp('p', {
+  test('L7 rules of default-allow endpoints: enforced on 1.16-1.17, visibility only from 1.18, enforced again once a rule enables default deny', () => {
+    const l7 = cnp('p', {
       endpointSelector: labels({ app: 'api' }), enableDefaultDeny: { ingress: false },
       ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    });
+    for (const v of [CiliumVersion.V1_16, CiliumVersion.V1_17]) {
+      const set = policySet([l7], { ciliumVersion: v });
+      expect(set).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
+      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /' });
+      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 81);
+    }
+    for (const v of [CiliumVersion.V1_18, CiliumVersion.V1_19]) {
+      const set = policySet([l7], { ciliumVersion: v });
+      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
+      expect(verdict(set, 'pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' }).ingress.l7?.reason).toMatch(/visibility only/);
+      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 81);
+      const enforcing = policySet([l7, cnp('dd', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'x' })] }] })], { ciliumVersion: v });
+      expect(enforcing).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
+      expect(enforcing).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /' });
+    }
+    const dns = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
     })]);
-    expect(set).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
-    expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /' });
-    expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 81);
+    expect(dns).toAllow('pod:default:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'other.example.com' });
+    expect(policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+    })], { ciliumVersion: CiliumVersion.V1_17 })).toDeny('pod:default:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'other.example.com' });
   });
 
   test('Kafka role and topic', () => {
@@ -514,7 +535,7 @@ describe('services, nodes and requires', () => {
   });
 
   test('fromNodes selects remote nodes by label, never the local host', () => {
-    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromNodes: [labels({ zone: 'a' })] }] })]);
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromNodes: [labels({ zone: 'a' })] }] })], { nodeSelectorLabels: true });
     expect(set).toAllow('node:zone=a,kubernetes.io/hostname=n2', 'pod:default:app=api', 80);
     expect(set).toDeny('node:zone=b,kubernetes.io/hostname=n2', 'pod:default:app=api', 80);
     // The node of the pod is its local host: fromNodes does not select it (it still gets in through allow-localhost).
@@ -543,14 +564,20 @@ describe('host policies and the local host', () => {
     egress: [{ toEntities: ['cluster'] }],
   });
 
-  test('host policies apply only with the host firewall on', () => {
+  test('host policies apply with the host firewall on: by default (auto) when the set holds host policies; explicit off ignores them', () => {
+    const auto = policySet([host]);
+    expect(auto.hostFirewallMode).toBe('auto-on');
+    expect(auto).toDeny(WORLD, 'node:role=worker', 80);
+    expect(policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{}] })]).hostFirewallMode).toBe('auto-off');
     const on = policySet([host], { hostFirewall: true });
+    expect(on.hostFirewallMode).toBe('on');
     expect(on).toAllow(WORLD, 'node:role=worker', 22);
     expect(on).toDeny(WORLD, 'node:role=worker', 80);
     expect(on).toAllow('pod:default:app=web', 'node:role=worker', 80);
     expect(on).toDeny('node:role=worker', WORLD, 443);
     expect(on).toAllow(WORLD, 'node:role=db', 80);
-    const off = policySet([host]);
+    const off = policySet([host], { hostFirewall: false });
+    expect(off.hostFirewallMode).toBe('off');
     expect(off).toAllow(WORLD, 'node:role=worker', 80);
     expect(verdict(off, WORLD, 'node:role=worker', 80).ingress.reason).toMatch(/host firewall is off/);
   });

@@ -69,7 +69,7 @@ describe('replay', () => {
     const r = await replay(['--flows', CAPTURE, '--policies', empty]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/WOULD BE DROPPED: 0 connections, 0 records\n {2}none: /);
-    expect(r.stdout).toMatch(/warning: no CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy found in /);
+    expect(r.stdout).toMatch(/warning: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in /);
   });
 
   test('--output json: the stable report, the same as the library\'s', async () => {

@@ -130,9 +130,17 @@ describe('selector translation at import', () => {
   const sel = (m: Record<string, string>): Selector => Selector.from({ matchLabels: m });
 
   test('CNP subject: the policy namespace replaces the one written', () => {
-    expect(importSubjectSelector(sel({ 'k8s:io.kubernetes.pod.namespace': 'x', app: 'a' }), { mode: 'cnp', namespace: 'shop' }).toString())
+    expect(importSubjectSelector({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'x', app: 'a' } }, { mode: 'cnp', namespace: 'shop' }).toString())
       .toBe('{any:app=a, k8s:io.kubernetes.pod.namespace=shop}');
-    expect(importSubjectSelector(sel({ app: 'a' }), { mode: 'ccnp' }).toString()).toBe('{any:app=a}');
+    expect(importSubjectSelector({ matchLabels: { app: 'a' } }, { mode: 'ccnp' }).toString()).toBe('{any:app=a}');
+  });
+
+  test('CNP subject: matchExpressions on the namespace key and source-less namespace labels are kept (AND)', () => {
+    const notOwn = { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['shop'] }] };
+    expect(importSubjectSelector(notOwn, { mode: 'cnp', namespace: 'shop' }).toString())
+      .toBe('{k8s:io.kubernetes.pod.namespace NotIn (shop), k8s:io.kubernetes.pod.namespace=shop}');
+    expect(importSubjectSelector({ matchLabels: { 'io.kubernetes.pod.namespace': 'x' } }, { mode: 'cnp', namespace: 'shop' }).toString())
+      .toBe('{any:io.kubernetes.pod.namespace=x, k8s:io.kubernetes.pod.namespace=shop}');
   });
 
   test('peers: namespace injection, reserved selectors, init subjects, the cluster filter', () => {

@@ -17,3 +17,6 @@ export const EXAMPLES_DIR = join(SHARED_DIR, 'cilium-examples');
 if (!existsSync(CRD_ROOT)) {
   throw new Error(`shared data not found at ${SHARED_DIR}: clone the project next to shared/ or set CDK8S_CILIUM_SHARED`);
 }
+
+/** `shared/conformance`: expected verdicts authored by the Cilium project and by np-guard (see each file's header). */
+export const CONFORMANCE_DIR = join(SHARED_DIR, 'conformance');

@@ -23,6 +23,14 @@ const TYPO = yaml`
     egress:
       - toFQDN:
           - matchName: api.github.com
+      - toEndpoints:
+          - matchLabels:
+              k8s:io.kubernetes.pod.namespace: kube-system
+              k8s:k8s-app: kube-dns
+        toPorts:
+          - ports:
+              - port: "53"
+                protocol: ANY
 `;
 
 /** A deny-only rule: one warning, no error. */

@@ -29,7 +29,10 @@ function validate(rel: string, options: { ciliumVersion: string; crdFiles?: stri
   return validatePaths([rel], { cwd: EXAMPLES_DIR, ...options });
 }
 
-const errors = (r: ValidationReport): string[] => [...new Set(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.id))].sort();
+// An example file alone is not a cluster's policy set: its egress default deny without DNS is a real error-level pitfall
+// there (`pitfall-default-deny-without-dns`), but not a defect of the example; the other errors must not occur.
+const errors = (r: ValidationReport): string[] => [...new Set(r.diagnostics
+  .filter((d) => d.severity === 'error' && d.id !== 'pitfall-default-deny-without-dns').map((d) => d.id))].sort();
 
 /** Files with known problems (INDEX.md "Known-invalid", and the e2e placeholders) and the errors they give. */
 const KNOWN: Readonly<Record<string, readonly string[]>> = {

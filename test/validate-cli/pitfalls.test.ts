@@ -75,7 +75,7 @@ const dnsFor = (pattern: string): string => yaml`
         toPorts:
           - ports:
               - port: "53"
-                protocol: UDP
+                protocol: ANY
             rules:
               dns:
                 - matchPattern: "${pattern}"
@@ -400,7 +400,7 @@ const CASES: readonly Case[] = [
         '      toPorts:',
         '        - ports:',
         '            - port: "53"',
-        '              protocol: UDP',
+        '              protocol: ANY',
         '',
       ].join('\n')),
     },
@@ -428,13 +428,13 @@ const CASES: readonly Case[] = [
   {
     id: 'pitfall-service-port', when: 'egress to the Service pods names the Service port (no workload in the input)',
     bad: { 'svc.yaml': SERVICE, 'client.yaml': clientEgressOn('8080') }, at: ['client.yaml:16:21'],
-    good: { 'svc.yaml': SERVICE, 'client.yaml': clientEgressOn('80') },
+    good: { 'svc.yaml': SERVICE, 'client.yaml': clientEgressOn('80'), 'dns.yaml': DNS_ALL },
   },
   {
     id: 'pitfall-services-with-ports', when: 'toServices with toPorts for a Service that is not in the input',
     bad: { 'to-api.yaml': toServices('api', 'shop', PORTS_8080) },
     at: ['to-api.yaml:16:9'],
-    good: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServices('api', 'shop', PORTS_8080) },
+    good: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServices('api', 'shop', PORTS_8080), 'dns.yaml': DNS_ALL },
   },
   {
     id: 'pitfall-kube-apiserver-service', when: 'toServices names default/kubernetes',
@@ -739,5 +739,91 @@ describe.each(LAYER_CASES.map((c) => [`${c.id}: ${c.when}`, c] as const))('issue
   it('is reported with its location', () => {
     const report = check({ 'p.yaml': c.text }, c.version ? { ciliumVersion: c.version } : {});
     expect(where(report, c.id), summary(report).join('\n')).toEqual([c.at]);
+  });
+});
+
+describe('egress default deny without DNS is an error (the seeds\' first pitfall)', () => {
+  const NAMESPACE_DENY = yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: default-deny
+      namespace: shop
+    spec:
+      endpointSelector: {}
+      ingress:
+        - {}
+      egress:
+        - {}
+  `;
+  const dnsOn = (protocol: string): string => yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: dns
+      namespace: shop
+    spec:
+      endpointSelector: {}
+      egress:
+        - toEndpoints:
+            - matchLabels:
+                k8s:io.kubernetes.pod.namespace: kube-system
+                k8s:k8s-app: kube-dns
+          toPorts:
+            - ports:
+                - port: "53"
+                  protocol: ${protocol}
+  `;
+
+  it('the plain ingress: [{}] / egress: [{}] namespace deny is flagged, at error level', () => {
+    const [d] = findings(check({ 'deny.yaml': NAMESPACE_DENY }), 'pitfall-default-deny-without-dns');
+    expect(d.severity).toBe('error');
+    expect(d.message).toContain('53/UDP and 53/TCP');
+  });
+
+  it('DNS on UDP only is still flagged (TCP fallback); UDP and TCP (or ANY) pass', () => {
+    const [d] = findings(check({ 'deny.yaml': NAMESPACE_DENY, 'dns.yaml': dnsOn('UDP') }), 'pitfall-default-deny-without-dns');
+    expect(d.message).toContain('DNS on 53/TCP');
+    expect(findings(check({ 'deny.yaml': NAMESPACE_DENY, 'dns.yaml': dnsOn('ANY') }), 'pitfall-default-deny-without-dns')).toEqual([]);
+    expect(findings(check({ 'deny.yaml': NAMESPACE_DENY, 'a.yaml': dnsOn('UDP'), 'b.yaml': dnsOn('TCP').replace('name: dns', 'name: dns-tcp') }),
+      'pitfall-default-deny-without-dns')).toEqual([]);
+  });
+});
+
+describe('a Kubernetes NetworkPolicy that allows DNS counts for the DNS pitfall', () => {
+  const DENY = yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: default-deny
+      namespace: shop
+    spec:
+      endpointSelector: {}
+      egress:
+        - {}
+  `;
+  const npDns = (ports: string): string => yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: dns
+      namespace: shop
+    spec:
+      podSelector: {}
+      policyTypes: [Egress]
+      egress:
+        - to:
+            - namespaceSelector:
+                matchLabels:
+                  kubernetes.io/metadata.name: kube-system
+              podSelector:
+                matchLabels:
+                  k8s-app: kube-dns
+          ports: ${ports}
+  `;
+
+  it('UDP and TCP 53 in a NetworkPolicy: no finding; UDP only: flagged', () => {
+    expect(findings(check({ 'deny.yaml': DENY, 'np.yaml': npDns('[{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]') }), 'pitfall-default-deny-without-dns')).toEqual([]);
+    expect(findings(check({ 'deny.yaml': DENY, 'np.yaml': npDns('[{port: 53, protocol: UDP}]') }), 'pitfall-default-deny-without-dns')).toHaveLength(1);
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * Which policies the cluster actually has. A policy that the API server rejects (CRD schema of the target version) or
+ * that the agent refuses to import (`Sanitize`) enforces nothing, so the engine must not enforce it either. The rules are
+ * those of `validate` (one implementation): a document with an error-level finding of `validatePolicy`, or an error of
+ * the reader attached to it (a number where the CRD wants a string, a wrong type), is rejected as a whole (see `rejects`), with the
+ * findings as the reason. The engine keeps it in the set (so verdicts can say that it selects an endpoint but is not
+ * imported), warns about it, and enforces none of its rules.
+ *
+ * A new error rule in `validate` (an RE2 pattern the agent cannot compile, say) is honoured here without a change.
+ */
+import { Diagnostic, Severity } from '../errors';
+import { CiliumVersion } from '../model/cilium-version';
+import { ParsedDocument, SourceDiagnostic } from '../model/parse';
+import { PolicyDocumentModel } from '../model/policy-model';
+import { layerOf, validatePolicy } from '../validate';
+
+/** Why the cluster would not have a document, or `undefined` when it would. */
+export function rejection(doc: PolicyDocumentModel, readerDiagnostics: readonly SourceDiagnostic[], version: CiliumVersion): string | undefined {
+  const errors = [...readerDiagnostics, ...validatePolicy(doc, { version })].filter(rejects);
+  if (errors.length === 0) return undefined;
+  const first = errors[0];
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length === 2 ? '' : 's'}: run validate)` : '';
+  return `${first.message}${first.path ? ` at ${first.path}` : ''} [${first.id}]${more}`;
+}
+
+/**
+ * Errors that describe a policy the cluster stores and imports, only not as written: the engine models what it makes of
+ * them (the API server prunes unknown and null fields; the agent ignores an empty section, reads `"010"` as octal and
+ * `"0x50"` as a port name, and ignores `endPort` on a named port).
+ */
+const ACCEPTED = new Set([
+  'parse-unknown-field', 'parse-null-value', 'parse-yaml11-ambiguous', 'parse-missing-name',
+  'sanitize-empty-section', 'sanitize-port-octal', 'sanitize-port-prefixed-name', 'sanitize-end-port-named',
+]);
+
+/**
+ * Whether a finding means the cluster does not have the policy: an error of the CRD schema, of the agent's `Sanitize`, or
+ * of the reader (a value of the wrong type). Not: version findings (an older API server prunes a newer field and stores
+ * the rest, which the engine models), and findings on `metadata` (they do not change what the rules mean; Cilium's own
+ * policy tests use names such as `fooIngressRule1`), and the `ACCEPTED` ones.
+ */
+function rejects(d: Diagnostic): boolean {
+  if (d.severity !== Severity.ERROR || d.id.startsWith('crd-metadata-') || ACCEPTED.has(d.id)) return false;
+  const layer = layerOf(d.id);
+  return layer === 'crd' || layer === 'sanitize' || layer === 'parse';
+}
+
+/** The reader's diagnostics that belong to a parsed document (same document index and List item). */
+export function diagnosticsOf(parsed: ParsedDocument, diagnostics: readonly SourceDiagnostic[]): SourceDiagnostic[] {
+  return diagnostics.filter((d) => d.index === parsed.source.index && d.itemPath === parsed.source.itemPath
+    && (d.file === undefined || d.file === parsed.source.file));
+}

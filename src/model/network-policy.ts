@@ -1,0 +1,156 @@
+/**
+ * Kubernetes NetworkPolicy (`networking.k8s.io/v1`) in the policy model, translated the way the Cilium agent translates
+ * it (pkg/k8s/network_policy.go `ParseNetworkPolicy`) into one Cilium rule of the same repository as CNPs and CCNPs:
+ * - the subject is `podSelector` (keys as `k8s:` labels) plus `k8s:io.kubernetes.pod.namespace=<namespace>`;
+ * - each peer of `from`/`to` becomes its own rule item: `podSelector` alone selects pods of the policy's namespace;
+ *   `namespaceSelector` selects by namespace labels (`k8s:io.cilium.k8s.namespace.labels.<key>`; `{}` = every
+ *   namespace, `k8s:io.kubernetes.pod.namespace Exists`), AND'ed with a `podSelector` in the same peer; `ipBlock` is a
+ *   `fromCIDRSet`/`toCIDRSet` entry with its `except` (CIDR identities only: it never matches pods);
+ * - a rule without peers (`from`/`to` missing or empty) matches every peer (the wildcard endpoint selector);
+ * - `ports` apply to every item of the rule, one `toPorts` entry each: protocol TCP unless given, no port = every port,
+ *   `endPort` ranges, named ports as written;
+ * - `policyTypes`: with no ingress rules, `Ingress` listed (or `Egress` not listed, the implicit form) makes an
+ *   `ingress: [{}]` default deny; with no egress rules, `Egress` listed makes an `egress: [{}]` one.
+ *
+ * The result is a `RuleModel` in the form of a raw `api.Rule` (selectors already carry their namespace), plus the
+ * NetworkPolicy path each item came from (`spec.ingress[1].from[0]`) so that explanations name the NetworkPolicy rule.
+ */
+import { isManifestObject, ManifestObject } from './manifests';
+import { CidrRuleModel, LabelExpressionModel, LabelSelectorModel, PolicyMetadataModel, PortRuleModel, RuleItemModel, RuleModel } from './policy-model';
+
+/** The kind of a Kubernetes NetworkPolicy. */
+export const NETWORK_POLICY_KIND = 'NetworkPolicy';
+
+/** Where a translated rule item came from in the NetworkPolicy. */
+export interface NetworkPolicyItemSource {
+  /** The NetworkPolicy path: `spec.ingress[1].from[0]`, `spec.egress[0]`, or `spec.policyTypes` for a synthesized default deny. */
+  readonly path: string;
+  /** The index of the NetworkPolicy rule (`spec.ingress[i]`), -1 for a synthesized default deny. */
+  readonly rule: number;
+}
+
+/** A NetworkPolicy translated into one Cilium rule. */
+export interface NetworkPolicyModel {
+  /** Name and namespace (`default` when unset). */
+  readonly metadata: PolicyMetadataModel;
+  /** The Cilium rule, as `ParseNetworkPolicy` builds it (a raw `api.Rule`: namespaces already in the selectors). */
+  readonly rule: RuleModel;
+  /** The source of each item of `rule.ingress` and `rule.egress`, in order. */
+  readonly sources: { readonly ingress: readonly NetworkPolicyItemSource[]; readonly egress: readonly NetworkPolicyItemSource[] };
+}
+
+/** Pod label key of the namespace. */
+const POD_NAMESPACE = 'k8s:io.kubernetes.pod.namespace';
+/** Prefix of the namespace labels pods carry. */
+const NAMESPACE_LABELS = 'k8s:io.cilium.k8s.namespace.labels.';
+
+/** Whether an object is a `networking.k8s.io` NetworkPolicy. */
+export function isNetworkPolicy(obj: unknown): obj is ManifestObject {
+  if (!isManifestObject(obj) || obj.kind !== NETWORK_POLICY_KIND) return false;
+  return typeof obj.apiVersion !== 'string' || obj.apiVersion.startsWith('networking.k8s.io/');
+}
+
+/** Translates a NetworkPolicy object; `undefined` when it is not one. Never throws on malformed input. */
+export function translateNetworkPolicy(obj: unknown): NetworkPolicyModel | undefined {
+  if (!isNetworkPolicy(obj)) return undefined;
+  const meta = objectOr(obj.metadata);
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
+  const spec = objectOr(obj.spec);
+  const policyTypes = Array.isArray(spec.policyTypes) ? spec.policyTypes.map(String) : [];
+  const ingress: RuleItemModel[] = [];
+  const egress: RuleItemModel[] = [];
+  const sources = { ingress: [] as NetworkPolicyItemSource[], egress: [] as NetworkPolicyItemSource[] };
+  for (const [direction, out] of [['ingress', ingress], ['egress', egress]] as const) {
+    const peersKey = direction === 'ingress' ? 'from' : 'to';
+    objects(spec[direction]).forEach((npRule, i) => {
+      const peers = objects(npRule[peersKey]);
+      const toPorts = Array.isArray(npRule.ports) && npRule.ports.length > 0 ? objects(npRule.ports).map(portRule) : undefined;
+      const withPorts = (item: RuleItemModel): RuleItemModel => (toPorts ? { ...item, toPorts } : item);
+      if (peers.length === 0) {
+        out.push(withPorts({ endpoints: [{}] }));
+        sources[direction].push({ path: `spec.${direction}[${i}]`, rule: i });
+        return;
+      }
+      peers.forEach((peer, j) => {
+        const selector = peerSelector(peer, namespace);
+        const item: { endpoints?: LabelSelectorModel[]; cidrSet?: CidrRuleModel[] } = {};
+        if (selector) item.endpoints = [selector];
+        if (isManifestObject(peer.ipBlock)) item.cidrSet = [ipBlockRule(peer.ipBlock)];
+        out.push(withPorts(item));
+        sources[direction].push({ path: `spec.${direction}[${i}].${peersKey}[${j}]`, rule: i });
+      });
+    });
+  }
+  if (ingress.length === 0 && (policyTypes.includes('Ingress') || !policyTypes.includes('Egress'))) {
+    ingress.push({});
+    sources.ingress.push({ path: 'spec.policyTypes', rule: -1 });
+  }
+  if (egress.length === 0 && policyTypes.includes('Egress')) {
+    egress.push({});
+    sources.egress.push({ path: 'spec.policyTypes', rule: -1 });
+  }
+  const podSelector = isManifestObject(spec.podSelector) ? spec.podSelector : {};
+  const subject = prefixed(podSelector, 'k8s:');
+  const rule: RuleModel = {
+    endpointSelector: { ...subject, matchLabels: { ...subject.matchLabels, [POD_NAMESPACE]: namespace } },
+    ...(ingress.length > 0 ? { ingress } : {}),
+    ...(egress.length > 0 ? { egress } : {}),
+  };
+  return { metadata: { name, namespace }, rule, sources };
+}
+
+/** `parseNetworkPolicyPeer`: the endpoint selector of a peer, `undefined` for an `ipBlock`-only peer. */
+function peerSelector(peer: ManifestObject, namespace: string): LabelSelectorModel | undefined {
+  const pod = isManifestObject(peer.podSelector) ? prefixed(peer.podSelector, 'k8s:') : undefined;
+  if (isManifestObject(peer.namespaceSelector)) {
+    const ns = prefixed(peer.namespaceSelector, NAMESPACE_LABELS);
+    const nsExpressions: LabelExpressionModel[] = Object.keys(ns.matchLabels ?? {}).length === 0 && (ns.matchExpressions ?? []).length === 0
+      ? [{ key: POD_NAMESPACE, operator: 'Exists' }] : [...(ns.matchExpressions ?? [])];
+    return compactSelector({ ...ns.matchLabels, ...pod?.matchLabels }, [...nsExpressions, ...(pod?.matchExpressions ?? [])]);
+  }
+  if (pod) return compactSelector({ ...pod.matchLabels, [POD_NAMESPACE]: namespace }, [...(pod.matchExpressions ?? [])]);
+  return undefined;
+}
+
+function ipBlockRule(block: ManifestObject): CidrRuleModel {
+  const except = Array.isArray(block.except) ? block.except.map(String) : [];
+  return { cidr: String(block.cidr ?? ''), ...(except.length > 0 ? { except } : {}) };
+}
+
+/** `parsePorts`: one `toPorts` entry per NetworkPolicy port; protocol TCP unless given, no port = every port (`0`). */
+function portRule(port: ManifestObject): PortRuleModel {
+  const protocol = typeof port.protocol === 'string' ? port.protocol.toUpperCase() : 'TCP';
+  const value = typeof port.port === 'number' || typeof port.port === 'string' ? String(port.port) : '0';
+  const endPort = typeof port.endPort === 'number' && port.port !== undefined ? port.endPort : undefined;
+  return { ports: [{ port: value, protocol, ...(endPort !== undefined ? { endPort } : {}) }] };
+}
+
+/** A Kubernetes label selector with every key given a prefix (`NewESFromK8sLabelSelector`). */
+function prefixed(selector: ManifestObject, prefix: string): LabelSelectorModel {
+  const matchLabels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(objectOr(selector.matchLabels))) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') matchLabels[`${prefix}${k}`] = String(v);
+  }
+  const matchExpressions = objects(selector.matchExpressions).filter((e) => typeof e.key === 'string').map((e) => ({
+    key: `${prefix}${String(e.key)}`,
+    operator: String(e.operator ?? ''),
+    ...(Array.isArray(e.values) ? { values: e.values.map(String) } : {}),
+  }));
+  return compactSelector(matchLabels, matchExpressions);
+}
+
+function compactSelector(matchLabels: Record<string, string>, matchExpressions: LabelExpressionModel[]): LabelSelectorModel {
+  return {
+    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+    ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
+  };
+}
+
+function objectOr(value: unknown): ManifestObject {
+  return isManifestObject(value) ? value : {};
+}
+
+function objects(value: unknown): ManifestObject[] {
+  return Array.isArray(value) ? value.filter(isManifestObject) : [];
+}

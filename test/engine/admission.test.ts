@@ -1,0 +1,81 @@
+// Policies the API server or the agent rejects are not in the cluster: the engine skips them whole, with a warning that
+// names them and why (the error rules of `validate`); policies the cluster stores as something else are still enforced.
+import { describe, expect, test } from 'vitest';
+import { PolicySet } from '../../src/engine';
+import { cnp, labels, verdict } from './helpers';
+
+const WEB = 'pod:default:app=web';
+const API = 'pod:default:app=api';
+
+function yamlSet(text: string): PolicySet {
+  return PolicySet.fromYaml(text, 'p.yaml');
+}
+
+/** A CNP whose api ingress allows web on `port`/`protocol`, written as YAML (so numbers stay numbers). */
+function portPolicy(port: string, protocol = 'TCP', extra = ''): string {
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: p, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: api}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {app: web}}]
+    toPorts: [{ports: [{port: ${port}, protocol: ${protocol}}]${extra}}]
+`;
+}
+
+describe('policies the cluster rejects are skipped whole, with a warning', () => {
+  test.each([
+    ['an integer port', portPolicy('80'), 'parse-port-not-string'],
+    ['a lower-case protocol', portPolicy('"80"', 'tcp'), 'crd-protocol'],
+    ['a port above 65535', portPolicy('"70000"'), 'sanitize-port-parse'],
+    ['an HTTP path RE2 cannot compile', portPolicy('"80"', 'TCP', ', rules: {http: [{path: "a(b"}]}'), 'sanitize-http-regex'],
+  ])('%s', (_what, text, id) => {
+    const s = yamlSet(text);
+    // Skipped: api is not selected by any imported rule, so everything is allowed (default allow), nothing L7-refused.
+    expect(verdict(s, 'pod:default:app=db', API, '80/TCP').allowed).toBe(true);
+    const warning = s.diagnostics.find((d) => d.id === 'engine-policy-skipped');
+    expect(warning?.message).toMatch(/^CiliumNetworkPolicy default\/p is skipped/);
+    expect(warning?.message).toContain(id);
+    expect(warning?.severity).toBe('warning');
+    const v = verdict(s, WEB, API, '80/TCP');
+    expect(v.ingress.notes.join('\n')).toMatch(/not imported by the agent/);
+  });
+
+  test('a bad matchName in toFQDNs', () => {
+    const s = PolicySet.fromYaml(JSON.stringify(cnp('p', {
+      endpointSelector: labels({ app: 'web' }), egress: [{ toFQDNs: [{ matchName: 'bad name!' }] }],
+    })), 'p.yaml');
+    expect(verdict(s, WEB, 'cidr:203.0.113.9', '443/TCP').allowed).toBe(true);
+    expect(s.diagnostics.map((d) => d.message).join('\n')).toMatch(/crd-fqdn-syntax/);
+  });
+
+  test('one invalid rule in specs: no rule of the policy is imported', () => {
+    const s = PolicySet.fromYaml(JSON.stringify({
+      apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'default' },
+      specs: [
+        { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] },
+        { endpointSelector: labels({ app: 'db' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })], fromEntities: ['world'] }] },
+      ],
+    }), 'p.yaml');
+    expect(verdict(s, 'pod:default:app=x', API, '80/TCP').allowed).toBe(true);
+    expect(s.skippedRules.map((r) => r.rule)).toEqual(['specs[0]', 'specs[1]']);
+    expect(s.skippedRules[0].reason).toMatch(/specs\[1\]|rejects it/);
+  });
+
+  test('the same rules in a valid policy are enforced (negative control)', () => {
+    const s = yamlSet(portPolicy('"80"'));
+    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
+    expect(verdict(s, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
+    expect(s.diagnostics).toEqual([]);
+  });
+
+  test('what the cluster stores differently is still enforced: octal port, unknown field', () => {
+    const octal = yamlSet(portPolicy('"010"'));
+    expect(verdict(octal, WEB, API, '8/TCP').allowed).toBe(true);
+    expect(verdict(octal, 'pod:default:app=db', API, '8/TCP').allowed).toBe(false);
+    const unknown = yamlSet(portPolicy('"80"').replace('  ingress:', '  unknownField: 1\n  ingress:'));
+    expect(verdict(unknown, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
+    expect(unknown.diagnostics.some((d) => d.id === 'engine-policy-skipped')).toBe(false);
+  });
+});

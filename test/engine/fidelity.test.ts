@@ -1,0 +1,119 @@
+// One test per engine defect class of issue 17 (positive and negative), each with the Cilium code that decides.
+import { describe, expect, test } from 'vitest';
+import { cnp, labels, policySet, verdict } from './helpers';
+
+const WEB = 'pod:default:app=web';
+const API = 'pod:default:app=api';
+
+describe('toCIDRSet 0.0.0.0/0 with except selects the world identity (CIDRRuleSlice.GetAsEndpointSelectors)', () => {
+  const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }] }] })]);
+  test('world and outside addresses are selected, the holes are not', () => {
+    expect(verdict(set, WEB, 'entity:world', '443/TCP').allowed).toBe(true);
+    expect(verdict(set, WEB, 'cidr:203.0.113.9', '443/TCP').allowed).toBe(true);
+    expect(verdict(set, WEB, 'cidr:10.1.2.3', '443/TCP').allowed).toBe(false);
+  });
+  test('a narrower block does not select the world identity', () => {
+    const narrow = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDRSet: [{ cidr: '203.0.113.0/24' }] }] })]);
+    expect(verdict(narrow, WEB, 'entity:world', '443/TCP').allowed).toBe(false);
+  });
+});
+
+describe('an item with toEndpoints: [] next to another peer field selects nothing (mergeEndpointSelectors)', () => {
+  test('the other field does not count', () => {
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEndpoints: [], toCIDR: ['203.0.113.0/24'] }] })]);
+    expect(verdict(set, WEB, 'cidr:203.0.113.9', '443/TCP').allowed).toBe(false);
+    expect(verdict(set, WEB, API, '80/TCP').allowed).toBe(false);
+  });
+  test('without the empty list the other field selects', () => {
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDR: ['203.0.113.0/24'] }] })]);
+    expect(verdict(set, WEB, 'cidr:203.0.113.9', '443/TCP').allowed).toBe(true);
+  });
+});
+
+describe('remote-node has no cluster label unless node-selector labels are on (nodeIdentityLabels)', () => {
+  const docs = [cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromNodes: [{}] }] })];
+  test('a cluster-filtered fromNodes (1.19 default) matches no node without the flag', () => {
+    expect(verdict(policySet(docs), 'entity:remote-node', API, '80/TCP').allowed).toBe(false);
+    expect(verdict(policySet(docs), 'node:zone=a,kubernetes.io/hostname=n2', API, '80/TCP').allowed).toBe(false);
+  });
+  test('it matches with enable-node-selector-labels, or without the cluster filter', () => {
+    expect(verdict(policySet(docs, { nodeSelectorLabels: true }), 'entity:remote-node', API, '80/TCP').allowed).toBe(true);
+    expect(verdict(policySet(docs, { policyDefaultLocalCluster: false }), 'entity:remote-node', API, '80/TCP').allowed).toBe(true);
+  });
+  test('the cluster entity still covers remote nodes', () => {
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEntities: ['cluster'] }] })]);
+    expect(verdict(set, 'entity:remote-node', API, '80/TCP').allowed).toBe(true);
+  });
+});
+
+describe('CNP endpointSelector matchExpressions on the namespace key are kept (ParseToCiliumRule → AddMatch)', () => {
+  const expr = (operator: string, values: string[]): Record<string, unknown> => ({
+    matchLabels: { app: 'api' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator, values }],
+  });
+  test('NotIn [own namespace] selects nothing', () => {
+    const set = policySet([cnp('p', { endpointSelector: expr('NotIn', ['default']), ingress: [{}] })]);
+    expect(verdict(set, WEB, API, '80/TCP').allowed).toBe(true);
+    expect(verdict(set, WEB, API, '80/TCP').ingress.policies).toEqual([]);
+  });
+  test('In [own namespace] selects as usual; a k8s: matchLabels entry is replaced', () => {
+    expect(verdict(policySet([cnp('p', { endpointSelector: expr('In', ['default', 'x']), ingress: [{}] })]), WEB, API, '80/TCP').allowed).toBe(false);
+    const replaced = policySet([cnp('p', { endpointSelector: labels({ app: 'api', 'k8s:io.kubernetes.pod.namespace': 'other' }), ingress: [{}] })]);
+    expect(verdict(replaced, WEB, API, '80/TCP').allowed).toBe(false);
+  });
+});
+
+describe('FQDN learnability: toFQDNs selects a name only if the pod\'s lookup reaches its DNS server through the DNS proxy', () => {
+  const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } };
+  const DNS_PORT = [{ port: '53', protocol: 'ANY' }];
+  const FQDN = { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] };
+  const TARGET = 'fqdn:api.example.com@198.51.100.7';
+  const DNS = 'pod:kube-system:k8s-app=kube-dns';
+  const web = (egress: unknown[]): Record<string, unknown> => cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [...egress, FQDN] });
+  const dnsRule = (to: unknown, dns: Record<string, string>[] = [{ matchPattern: '*' }]): Record<string, unknown> => ({ toEndpoints: [to], toPorts: [{ ports: DNS_PORT, rules: { dns } }] });
+
+  /** The FQDN verdict and the `trace --dns` verdict, which must agree. */
+  function both(docs: Record<string, unknown>[], options = {}): [boolean, boolean] {
+    const set = policySet(docs, options);
+    return [verdict(set, WEB, TARGET, '443/TCP').allowed, verdict(set, WEB, DNS, '53/UDP', { dns: 'api.example.com' }).allowed];
+  }
+
+  test('a DNS rule to kube-dns: learnable (negative control)', () => {
+    expect(both([web([dnsRule(KUBE_DNS)])])).toEqual([true, true]);
+  });
+
+  test('a DNS rule to another DNS server is not learnable, unless that server is the one configured', () => {
+    const other = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'dns', app: 'coredns' } };
+    const set = policySet([web([dnsRule(other)])]);
+    const v = verdict(set, WEB, TARGET, '443/TCP');
+    expect(v.allowed).toBe(false);
+    expect(v.egress.notes.join('\n')).toMatch(/never learns its IPs/);
+    expect(verdict(policySet([web([dnsRule(other)])], { dnsServer: 'pod:dns:app=coredns' }), WEB, TARGET, '443/TCP').allowed).toBe(true);
+  });
+
+  test('a DNS rule cut by an egressDeny is not learnable', () => {
+    const deny = cnp('deny', { endpointSelector: labels({ app: 'web' }), egressDeny: [{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] });
+    expect(both([web([dnsRule(KUBE_DNS)]), deny])).toEqual([false, false]);
+  });
+
+  test('a DNS server whose ingress does not admit the lookup: not learnable', () => {
+    const dnsIngress = cnp('dns', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress: [{ fromEndpoints: [labels({ app: 'other' })] }] }, 'kube-system');
+    expect(both([web([dnsRule(KUBE_DNS)]), dnsIngress])).toEqual([false, false]);
+    const admits = cnp('dns', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress: [{ fromEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] }] }, 'kube-system');
+    expect(both([web([dnsRule(KUBE_DNS)]), admits])).toEqual([true, true]);
+  });
+
+  test('a DNS rule whose patterns miss the name: not learnable', () => {
+    expect(both([web([dnsRule(KUBE_DNS, [{ matchName: 'other.example.com' }])])])).toEqual([false, false]);
+  });
+
+  test('an L4-only allow on the same DNS port widens the DNS rules to allow-all: learnable', () => {
+    const l4 = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: DNS_PORT }] };
+    expect(both([web([dnsRule(KUBE_DNS, [{ matchName: 'other.example.com' }]), l4])])).toEqual([true, true]);
+  });
+
+  test('an L4-only allow without any DNS rule: the proxy never sees the lookup, not learnable', () => {
+    const set = policySet([web([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: DNS_PORT }] }])]);
+    expect(verdict(set, WEB, TARGET, '443/TCP').allowed).toBe(false);
+    expect(verdict(set, WEB, DNS, '53/UDP', { dns: 'api.example.com' }).allowed).toBe(true);
+  });
+});

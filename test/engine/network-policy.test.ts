@@ -1,0 +1,184 @@
+// Kubernetes NetworkPolicy evaluated with CNP/CCNP, translated as the agent does (pkg/k8s/network_policy.go): a truth table
+// per feature (each allowed and denied), mixing with Cilium policies, and explanations that name the NetworkPolicy rule.
+import { describe, expect, test } from 'vitest';
+import { EndpointInventory, PolicySet, PolicySetOptions } from '../../src/engine';
+import { translateNetworkPolicy } from '../../src/model/network-policy';
+import { cnp, verdict } from './helpers';
+
+function np(name: string, spec: Record<string, unknown>, namespace = 'default'): Record<string, unknown> {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec };
+}
+
+function ns(name: string, labels: Record<string, string>): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
+}
+
+function set(docs: readonly Record<string, unknown>[], options: PolicySetOptions = {}): PolicySet {
+  return PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), 'np.yaml', options);
+}
+
+type Row = [allowed: boolean, from: string, to: string, port: string];
+
+function table(s: PolicySet, rows: Row[]): void {
+  for (const [allowed, from, to, port] of rows) {
+    expect([from, to, port, verdict(s, from, to, port).allowed]).toEqual([from, to, port, allowed]);
+  }
+}
+
+const API = 'pod:shop:app=api';
+
+describe('NetworkPolicy truth table', () => {
+  test('podSelector peers select pods of the policy namespace only', () => {
+    const s = set([np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] }, 'shop')]);
+    table(s, [
+      [true, 'pod:shop:app=web', API, '8080/TCP'],
+      [false, 'pod:other:app=web', API, '8080/TCP'],
+      [false, 'pod:shop:app=db', API, '8080/TCP'],
+      [true, 'pod:shop:app=db', 'pod:shop:app=other', '8080/TCP'],
+    ]);
+  });
+
+  test('namespaceSelector reads namespace labels from Namespace objects, or from the inventory given', () => {
+    const policy = np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'a' } } }] }] }, 'shop');
+    table(set([policy, ns('front', { team: 'a' }), ns('back', { team: 'b' })]), [
+      [true, 'pod:front:app=x', API, '80/TCP'],
+      [false, 'pod:back:app=x', API, '80/TCP'],
+    ]);
+    const inventory = new EndpointInventory();
+    inventory.addNamespace('front', { team: 'a' });
+    table(set([policy], { inventory }), [[true, 'pod:front:app=x', API, '80/TCP'], [false, 'pod:back:app=x', API, '80/TCP']]);
+  });
+
+  test('an empty namespaceSelector selects every namespace, never the world', () => {
+    const s = set([np('api', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }, 'shop')]);
+    table(s, [[true, 'pod:any:app=x', API, '80/TCP'], [false, 'cidr:203.0.113.9', API, '80/TCP']]);
+  });
+
+  test('namespaceSelector and podSelector in one peer are AND; in two peers OR', () => {
+    const and = set([np('api', {
+      podSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'a' } }, podSelector: { matchLabels: { app: 'web' } } }] }],
+    }, 'shop'), ns('front', { team: 'a' })]);
+    table(and, [[true, 'pod:front:app=web', API, '80/TCP'], [false, 'pod:front:app=db', API, '80/TCP'], [false, 'pod:shop:app=web', API, '80/TCP']]);
+    const or = set([np('api', {
+      podSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'a' } } }, { podSelector: { matchLabels: { app: 'web' } } }] }],
+    }, 'shop'), ns('front', { team: 'a' })]);
+    table(or, [[true, 'pod:front:app=db', API, '80/TCP'], [true, 'pod:shop:app=web', API, '80/TCP'], [false, 'pod:shop:app=db', API, '80/TCP']]);
+  });
+
+  test('ipBlock with except selects outside addresses only (never pods)', () => {
+    const s = set([np('api', {
+      podSelector: {}, policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }],
+    }, 'shop')]);
+    table(s, [
+      [true, API, 'cidr:203.0.113.9', '443/TCP'],
+      [false, API, 'cidr:10.1.2.3', '443/TCP'],
+      [false, API, 'pod:shop:app=db', '5432/TCP'],
+      [true, API, 'entity:world', '443/TCP'],
+    ]);
+  });
+
+  test('ports: protocol TCP by default, endPort ranges, named ports, no port = every port', () => {
+    const s = set([np('api', {
+      podSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ ports: [{ port: 8080 }, { protocol: 'UDP', port: 5000, endPort: 5010 }, { port: 'metrics' }, { protocol: 'SCTP' }] }],
+    }, 'shop'), {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } },
+      spec: { containers: [{ name: 'c', image: 'x', ports: [{ name: 'metrics', containerPort: 9090 }] }] },
+    }]);
+    table(s, [
+      [true, 'pod:shop:app=web', API, '8080/TCP'],
+      [false, 'pod:shop:app=web', API, '8080/UDP'],
+      [true, 'pod:shop:app=web', API, '5005/UDP'],
+      [false, 'pod:shop:app=web', API, '5011/UDP'],
+      [true, 'pod:shop:app=web', API, '9090/TCP'],
+      [false, 'pod:shop:app=web', API, '9091/TCP'],
+      [true, 'pod:shop:app=web', API, '4444/SCTP'],
+    ]);
+  });
+
+  test('policyTypes: implicit Ingress, explicit Egress, and both', () => {
+    const implicit = set([np('deny', { podSelector: {} }, 'shop')]);
+    table(implicit, [[false, 'pod:shop:app=web', API, '80/TCP'], [true, API, 'cidr:203.0.113.9', '443/TCP']]);
+    const egressOnly = set([np('deny', { podSelector: {}, policyTypes: ['Egress'] }, 'shop')]);
+    table(egressOnly, [[true, 'pod:other:app=web', API, '80/TCP'], [false, API, 'cidr:203.0.113.9', '443/TCP']]);
+    const both = set([np('deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }, 'shop')]);
+    table(both, [[false, 'pod:other:app=web', API, '80/TCP'], [false, API, 'cidr:203.0.113.9', '443/TCP']]);
+  });
+
+  test('empty rule lists deny; `ingress: [{}]` and `from: []` allow every peer', () => {
+    table(set([np('a', { podSelector: {}, ingress: [] }, 'shop')]), [[false, 'pod:shop:app=web', API, '80/TCP']]);
+    table(set([np('a', { podSelector: {}, ingress: [{}] }, 'shop')]), [
+      [true, 'pod:other:app=web', API, '80/TCP'], [true, 'cidr:203.0.113.9', API, '80/TCP'], [true, 'entity:remote-node', API, '80/TCP'],
+    ]);
+    table(set([np('a', { podSelector: {}, ingress: [{ from: [], ports: [{ port: 80 }] }] }, 'shop')]), [
+      [true, 'pod:other:app=web', API, '80/TCP'], [false, 'pod:other:app=web', API, '81/TCP'],
+    ]);
+    table(set([np('a', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] }, 'shop')]), [[true, API, 'cidr:203.0.113.9', '443/TCP']]);
+  });
+
+  test('pods no NetworkPolicy selects keep default allow', () => {
+    table(set([np('a', { podSelector: { matchLabels: { app: 'api' } } }, 'shop')]), [
+      [false, 'pod:shop:app=web', API, '80/TCP'], [true, API, 'pod:shop:app=web', '80/TCP'],
+    ]);
+  });
+});
+
+describe('NetworkPolicy with Cilium policies', () => {
+  test('allows add up across kinds', () => {
+    const s = set([
+      np('web', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] }, 'shop'),
+      cnp('db', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'db' } }] }] }, 'shop'),
+    ]);
+    table(s, [[true, 'pod:shop:app=web', API, '80/TCP'], [true, 'pod:shop:app=db', API, '80/TCP'], [false, 'pod:shop:app=x', API, '80/TCP']]);
+  });
+
+  test('Cilium deny rules win over NetworkPolicy allows', () => {
+    const s = set([
+      np('all', { podSelector: {}, ingress: [{}] }, 'shop'),
+      cnp('deny', { endpointSelector: { matchLabels: { app: 'api' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] }, 'shop'),
+    ]);
+    table(s, [[false, 'pod:shop:app=web', API, '80/TCP'], [true, 'pod:shop:app=db', API, '80/TCP']]);
+  });
+
+  test('explanations name the NetworkPolicy and its rule', () => {
+    const s = set([np('api', {
+      podSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'x' } } }] }, { from: [{ ipBlock: { cidr: '10.0.0.0/8' } }, { podSelector: { matchLabels: { app: 'web' } } }] }],
+    }, 'shop')]);
+    const v = verdict(s, 'pod:shop:app=web', API, '80/TCP');
+    expect(v.ingress.rule).toMatchObject({ kind: 'NetworkPolicy', name: 'api', namespace: 'shop', section: 'ingress', item: 1, path: 'spec.ingress[1].from[1]' });
+    expect(v.ingress.reason).toContain('NetworkPolicy shop/api spec.ingress[1].from[1]');
+    const denied = verdict(s, 'pod:shop:app=db', API, '80/TCP');
+    expect(denied.ingress.decision).toBe('default-deny');
+    expect(denied.ingress.policies).toEqual([{ kind: 'NetworkPolicy', name: 'api', namespace: 'shop', file: 'np.yaml' }]);
+    expect(s.policies.map((p) => p.kind)).toEqual(['NetworkPolicy']);
+  });
+
+  test('NetworkPolicies in a List, and of another API group (ignored)', () => {
+    const list = { apiVersion: 'v1', kind: 'List', items: [np('deny', { podSelector: {} }, 'shop')] };
+    expect(verdict(set([list]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(false);
+    const other = { ...np('deny', { podSelector: {} }, 'shop'), apiVersion: 'crd.projectcalico.org/v1' };
+    expect(verdict(set([other]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(true);
+  });
+});
+
+describe('translateNetworkPolicy', () => {
+  test('builds the Cilium rule ParseNetworkPolicy builds', () => {
+    const t = translateNetworkPolicy(np('x', {
+      podSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ from: [{ namespaceSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 80 }] }],
+    }));
+    expect(t?.rule).toEqual({
+      endpointSelector: { matchLabels: { 'k8s:app': 'api', 'k8s:io.kubernetes.pod.namespace': 'default' } },
+      ingress: [
+        { endpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+        { cidrSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+      ],
+    });
+    expect(t?.sources.ingress.map((x) => x.path)).toEqual(['spec.ingress[0].from[0]', 'spec.ingress[0].from[1]']);
+    expect(translateNetworkPolicy({ kind: 'Deployment' })).toBeUndefined();
+  });
+});

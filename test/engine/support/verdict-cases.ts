@@ -1,0 +1,77 @@
+// Reads the shared conformance files (`shared/conformance/*.yaml`) and judges one case with the engine. A case gives its
+// manifests inline, two endpoints in the engine's text syntax (a pod label `ports=name:80/TCP;…` declares named container
+// ports: the pod goes into the inventory as a Pod), a connection, optional HTTP/DNS requests, the expected verdict, and
+// a scope (egress: only the client's egress; ingress: only the server's ingress; full: both).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { PolicySet, PolicySetOptions, Verdict, parseConnection, parseHttpRequest } from '../../../src/engine';
+import { CONFORMANCE_DIR } from '../../support/shared';
+
+/** One case of a conformance file. */
+export interface VerdictCase {
+  readonly id: string;
+  readonly source: string;
+  readonly policies: readonly Record<string, unknown>[];
+  readonly workloads?: readonly Record<string, unknown>[];
+  readonly from: string;
+  readonly to: string;
+  readonly port: string;
+  readonly http?: string;
+  readonly dns?: string;
+  readonly verdict: 'allow' | 'deny';
+  readonly scope?: 'egress' | 'ingress' | 'full';
+  readonly note?: string;
+}
+
+/** The cases of `shared/conformance/<file>`. */
+export function readCases(file: string): VerdictCase[] {
+  const doc = parse(readFileSync(join(CONFORMANCE_DIR, file), 'utf8')) as { cases: VerdictCase[] };
+  return doc.cases;
+}
+
+/** An endpoint text without its `ports=` pseudo-label, and a Pod manifest declaring those ports (pods only). */
+function splitPorts(text: string): { endpoint: string; pod?: Record<string, unknown> } {
+  const m = /^pod:([^:]*):(.*)$/.exec(text);
+  if (!m) return { endpoint: text };
+  const parts = m[2].split(',').filter((p) => p !== '');
+  const portsPart = parts.find((p) => p.startsWith('ports='));
+  if (!portsPart) return { endpoint: text };
+  const rest = parts.filter((p) => p !== portsPart);
+  const ports = portsPart.slice('ports='.length).split(';').map((p) => {
+    const pm = /^([^:]+):(\d+)\/([A-Za-z]+)$/.exec(p);
+    if (!pm) throw new Error(`bad named port ${p} in ${text}`);
+    return { name: pm[1], containerPort: Number(pm[2]), protocol: pm[3].toUpperCase() };
+  });
+  const labels = Object.fromEntries(rest.map((p) => {
+    const eq = p.indexOf('=');
+    return eq < 0 ? [p, ''] : [p.slice(0, eq), p.slice(eq + 1)];
+  }));
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: `pod-${Object.values(labels).join('-') || 'x'}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60), namespace: m[1], labels },
+    spec: { containers: [{ name: 'c', image: 'x', ports }] },
+  };
+  return { endpoint: `pod:${m[1]}:${rest.join(',')}`, pod };
+}
+
+/** The engine's verdict on a case, and whether it agrees. */
+export function judge(c: VerdictCase, options: PolicySetOptions = {}): { pass: boolean; got: string; verdict: Verdict } {
+  const from = splitPorts(c.from);
+  const to = splitPorts(c.to);
+  const docs = [...c.policies, ...(c.workloads ?? []), ...[from.pod, to.pod].filter((p): p is Record<string, unknown> => p !== undefined)];
+  const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), `${c.id}.yaml`, options);
+  const conn = parseConnection(c.port);
+  const verdict = set.verdict({
+    from: set.endpoint(from.endpoint),
+    to: set.endpoint(to.endpoint),
+    ...conn,
+    ...(c.http !== undefined ? { http: parseHttpRequest(c.http) } : {}),
+    ...(c.dns !== undefined ? { dns: c.dns } : {}),
+  });
+  const scope = c.scope ?? 'full';
+  const sideOk = (s: Verdict['egress']): boolean => s.allowed && s.decision !== 'l7-denied';
+  const allowed = scope === 'egress' ? sideOk(verdict.egress) : scope === 'ingress' ? sideOk(verdict.ingress) : verdict.verdict === 'allowed';
+  const got = allowed ? 'allow' : 'deny';
+  return { pass: got === c.verdict, got, verdict };
+}
