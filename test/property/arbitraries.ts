@@ -472,8 +472,14 @@ export function selector(key: fc.Arbitrary<string> = labelKey({ source: true }))
  * and the SDK refuses it (`pitfall-dns-rules-widened`), so a valid program has no such mix.
  */
 function dnsRestrictionCancelled(p: Program): boolean {
-  const dns = p.rules.flatMap((r) => r.calls).flatMap((c) => ('l7' in c && c.l7 && c.l7.kind === 'dns' ? [c.l7.rules] : []));
-  return dns.some((rules) => rules.some((d) => d.kind === 'all')) && dns.some((rules) => !rules.some((d) => d.kind === 'all'));
+  const calls = p.rules.flatMap((r) => r.calls);
+  const everyName = (d: DnsSpec): boolean => d.kind === 'all' || (d.kind === 'pattern' && /^(\*+|\*\*\.\*)\.?$/.test(d.pattern));
+  const dns = calls.flatMap((c) => ('l7' in c && c.l7 && c.l7.kind === 'dns' ? [c.l7.rules] : []));
+  const restricted = dns.some((rules) => !rules.some(everyName));
+  if (!restricted) return false;
+  // Any other egress allow may reach the DNS server on 53 without DNS rules, which wildcards them (L4 allows merge as `*`).
+  const otherEgress = calls.some((c) => c.verb === 'allowEgress' && !('l7' in c && c.l7 && c.l7.kind === 'dns'));
+  return otherEgress || dns.some((rules) => rules.some(everyName));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -716,7 +722,7 @@ const grpcMethod = fc.tuple(chars(UPPER), text(`${ALNUM}_`, 0, 10)).map(([a, b])
 
 /** An HTTP rule (simple regexes, valid headers). */
 export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('get' as const, 'post' as const, 'put' as const, 'delete' as const), path: httpPath }),
+  fc.record({ kind: fc.constantFrom('get' as const, 'post' as const, 'put' as const, 'delete' as const), path: httpPath.filter((x) => x.trim() !== '') }),
   fc.constant<HttpSpec>({ kind: 'any' }),
   fc.record({ kind: fc.constant('grpcMethod' as const), service: grpcService, method: grpcMethod }),
   fc.record({ kind: fc.constant('grpcService' as const), service: grpcService }),
@@ -732,7 +738,11 @@ export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
       secretNamespace: namespaceName,
       mismatch: fc.constantFrom(...Object.values(HeaderMismatchAction)),
     }, { requiredKeys: ['name'] }), { maxLength: 2 }),
-  }, { requiredKeys: [] }).map((options): HttpSpec => ({ kind: 'of', options })),
+  }, { requiredKeys: [] })
+    // The SDK refuses blank fields and `HttpRule.of({})` (both mean any request): valid programs say something.
+    .map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => !(typeof v === 'string' && v.trim() === ''))) as typeof o)
+    .filter((o) => o.method !== undefined || o.path !== undefined || o.host !== undefined || (o.headers ?? []).length > 0 || (o.headerMatches ?? []).length > 0)
+    .map((options): HttpSpec => ({ kind: 'of', options })),
 );
 
 const kafkaTopic = text(`${ALNUM}._-`, 1, 40);
@@ -745,7 +755,7 @@ export const kafkaRule: fc.Arbitrary<KafkaSpec> = fc.oneof(
     apiVersion: fc.integer({ min: 0, max: 32767 }).map(String),
     clientId: text(`${ALNUM}-_`, 1, 12),
     topic: kafkaTopic,
-  }, { requiredKeys: [] }).map((options): KafkaSpec => ({ kind: 'of', options })),
+  }, { requiredKeys: [] }).filter((o) => Object.values(o).some((v) => v !== undefined)).map((options): KafkaSpec => ({ kind: 'of', options })),
   fc.record({
     apiKey: fc.constantFrom(...KAFKA_API_KEYS),
     apiVersion: fc.integer({ min: 0, max: 32767 }).map(String),
