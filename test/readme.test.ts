@@ -39,7 +39,7 @@ describe('README examples', () => {
     const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
     const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
     const files = blocks.map((_, i) => join(WORK, `block-${i}.ts`));
-    const program = ts.createProgram([...files, join(__dirname, 'support', 'vitest-matchers.d.ts'), join(__dirname, 'support', 'engine-matchers.d.ts')], { ...parsed.options, noEmit: true, noUnusedLocals: false });
+    const program = ts.createProgram([...files, join(ROOT, 'src', 'vitest.mts')], { ...parsed.options, noEmit: true, noUnusedLocals: false });
     const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file && files.includes(d.file.fileName));
     const text = diagnostics.map((d) => `${d.file!.fileName.replace(WORK, 'README block')}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
     expect(text).toEqual([]);
