@@ -1,5 +1,5 @@
 import { App, AppProps } from 'cdk8s';
-import { Severity } from './errors';
+import { CiliumPolicyError, Severity } from './errors';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate';
 
 /**
@@ -32,7 +32,8 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
     }
     app.synth();
     return app;
-  } catch (e) {
+  } catch (caught) {
+    const e = inputError(caught) ?? caught;
     if (e instanceof Error && (e.name === 'CiliumPolicyError' || /^Validation failed/.test(e.message))) {
       process.stderr.write(`cdk8s-cilium: ${e.message}\n`);
       process.exitCode = 1;
@@ -40,4 +41,23 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
     }
     throw e;
   }
+}
+
+/**
+ * The input error behind an error thrown by `constructs` or cdk8s, as a `CiliumPolicyError`; `undefined` for anything else.
+ * Today: a construct id used twice in one scope (`There is already a Construct with name 'x' in Chart [shop]`).
+ */
+function inputError(e: unknown): CiliumPolicyError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const duplicate = /^There is already a Construct with name '(.*)' in (\S+)(?: \[(.*)\])?$/.exec(e.message);
+  if (duplicate) {
+    const [, id, type, scope] = duplicate;
+    return new CiliumPolicyError({
+      id: 'construct-id-duplicate',
+      message: `there is already a construct with id "${id}" in ${scope ? `${type} ${scope}` : `the ${type}`}`,
+      fix: `give each construct its own id within its scope, e.g. "${id}-2" (the id is the construct's path segment and the default policy name)`,
+      location: scope ? `${scope}/${id}` : id,
+    });
+  }
+  return undefined;
 }
