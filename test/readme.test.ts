@@ -13,7 +13,7 @@ const WORK = join(ROOT, '.scratch', 'readme');
 const blocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 function source(block: string): string {
-  const code = block.replace(/from 'cdk8s-cilium'/g, "from '../../src'");
+  const code = block.replace(/from 'cdk8s-cilium'/g, "from '../../src'").replace(/import 'cdk8s-cilium\/vitest'/g, "import '../../src/vitest.mjs'");
   const needsChart = /\bchart\b/.test(code) && !/const chart\b/.test(code);
   const prelude = needsChart
     ? "import { Chart as ReadmeChart, Testing as ReadmeTesting } from 'cdk8s';\nexport const chart = new ReadmeChart(ReadmeTesting.app(), 'readme', { namespace: 'shop' });\n"
