@@ -18,7 +18,7 @@ export default defineConfig(
   js.configs.recommended,
   tseslint.configs.strict,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.mts'],
     languageOptions: {
       parserOptions: {
         // Type information for the promise rules below. tsconfig.json includes every .ts file in the project.

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, AppProps } from 'cdk8s';
-import { Severity } from './errors';
+import { CiliumPolicyError, Severity } from './errors';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate';
 
 /**
@@ -46,7 +46,8 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
     // The app was synthesized into the staging directory, now at `outdir`.
     Object.defineProperty(app, 'outdir', { value: outdir, enumerable: true });
     return app;
-  } catch (e) {
+  } catch (caught) {
+    const e = inputError(caught) ?? caught;
     if (e instanceof Error && (e.name === 'CiliumPolicyError' || /^Validation failed/.test(e.message))) {
       process.stderr.write(`cdk8s-cilium: ${e.message}\n`);
       process.exitCode = 1;
@@ -75,4 +76,23 @@ function swapInto(staging: string, outdir: string): void {
     throw e;
   }
   if (moved) rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * The input error behind an error thrown by `constructs` or cdk8s, as a `CiliumPolicyError`; `undefined` for anything else.
+ * Today: a construct id used twice in one scope (`There is already a Construct with name 'x' in Chart [shop]`).
+ */
+function inputError(e: unknown): CiliumPolicyError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const duplicate = /^There is already a Construct with name '(.*)' in (\S+)(?: \[(.*)\])?$/.exec(e.message);
+  if (duplicate) {
+    const [, id, type, scope] = duplicate;
+    return new CiliumPolicyError({
+      id: 'construct-id-duplicate',
+      message: `there is already a construct with id "${id}" in ${scope ? `${type} ${scope}` : `the ${type}`}`,
+      fix: `give each construct its own id within its scope, e.g. "${id}-2" (the id is the construct's path segment and the default policy name)`,
+      location: scope ? `${scope}/${id}` : id,
+    });
+  }
+  return undefined;
 }

@@ -22,7 +22,10 @@ import { afterAll, describe, expect, test } from 'vitest';
 const PROJECT = join(__dirname, '..');
 const TIMEOUT = 180_000;
 /** Everything the tarball may hold. Extend it deliberately when the package starts to ship something new. */
-const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^lib\/src\/.+\.js$/, /^lib\/src\/.+\.d\.ts$/];
+const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^lib\/src\/.+\.m?js$/, /^lib\/src\/.+\.d\.m?ts$/,
+  /^crd-schemas\/v\d+\.\d+\/cilium(clusterwide)?networkpolicies\.json$/];
+/** Development tools the scratch app installs (from the npm cache) to run what `cdk8s-cilium init` scaffolds. */
+const SCRATCH_TOOLS = ['vitest', 'tsx', '@types/node'];
 const pkg = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')) as PackageJson;
 const work = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-package-'));
 
@@ -34,6 +37,7 @@ interface PackageJson {
   engines?: Record<string, string>;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 interface LockEntry {
@@ -48,7 +52,7 @@ interface Packed {
   tarball: string;
   integrity: string;
   files: string[];
-  /** Text of every .js / .d.ts file in the tarball, by path inside the package. */
+  /** Text of every .js / .mjs / .d.ts / .d.mts file and of LICENSE in the tarball, by path inside the package. */
   contents: Map<string, string>;
 }
 
@@ -60,12 +64,18 @@ afterAll(() => {
   }
 });
 
-/** Runs a command; throws with its output unless it exits 0. */
-function run(cmd: string, args: string[], cwd: string): string {
-  // Under `npm test` these point at this project; the child npm/npx must work on their own cwd.
+/**
+ * Runs a command; throws with its output unless it exits 0.
+ * @param envChanges environment variables to set, or to leave out (`undefined`)
+ */
+function run(cmd: string, args: string[], cwd: string, envChanges: Record<string, string | undefined> = {}): string {
+  // Under `npm test` these point at this project; the child npm/npx must work on their own cwd. A consumer has no
+  // CDK8S_CILIUM_* settings (no CRD folder, no shared data).
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(npm_package_|npm_lifecycle_|npm_command$|npm_config_local_prefix$|INIT_CWD$)/i.test(key)),
+    Object.entries(process.env).filter(([key]) => !/^(npm_package_|npm_lifecycle_|npm_command$|npm_config_local_prefix$|INIT_CWD$|CDK8S_CILIUM_)/i.test(key)
+      && !(key in envChanges)),
   );
+  for (const [key, value] of Object.entries(envChanges)) if (value !== undefined) env[key] = value;
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: TIMEOUT - 10_000, maxBuffer: 64 * 1024 * 1024 });
   if (r.error || r.status !== 0) {
     throw new Error(
@@ -105,7 +115,7 @@ const packed = once((): Packed => {
   expect(entries.map(([f]) => f).sort()).toEqual(info.files.map((x) => x.path).sort());
   const contents = new Map<string, string>();
   for (const [f, data] of entries) {
-    if (f.endsWith('.js') || f.endsWith('.d.ts')) contents.set(f, data.toString('utf8'));
+    if (/\.m?js$|\.d\.m?ts$|^LICENSE$/.test(f)) contents.set(f, data.toString('utf8'));
   }
   return { tarball, integrity: info.integrity, files: entries.map(([f]) => f).sort(), contents };
 });
@@ -168,9 +178,12 @@ function scratchLock(tarballName: string, integrity: string): { packageJson: obj
     if (!v) throw new Error(`package-lock.json has no node_modules/${name}: run npm ci`);
     return v;
   };
-  for (const name of [...Object.keys(pkg.dependencies ?? {}), 'cdk8s', 'constructs']) visit(`node_modules/${name}`);
+  for (const name of [...Object.keys(pkg.dependencies ?? {}), 'cdk8s', 'constructs', ...SCRATCH_TOOLS]) visit(`node_modules/${name}`);
 
-  const dependencies = { 'cdk8s': version('cdk8s'), 'cdk8s-cilium': `file:${tarballName}`, 'constructs': version('constructs') };
+  const dependencies: Record<string, string> = {
+    'cdk8s': version('cdk8s'), 'cdk8s-cilium': `file:${tarballName}`, 'constructs': version('constructs'),
+    ...Object.fromEntries(SCRATCH_TOOLS.map((name) => [name, version(name)])),
+  };
   const self: LockEntry = {
     version: pkg.version,
     resolved: `file:${tarballName}`,
@@ -178,6 +191,7 @@ function scratchLock(tarballName: string, integrity: string): { packageJson: obj
     license: pkg.license,
     dependencies: pkg.dependencies,
     peerDependencies: pkg.peerDependencies,
+    peerDependenciesMeta: pkg.peerDependenciesMeta,
     bin: pkg.bin,
     engines: pkg.engines,
   };
@@ -275,10 +289,12 @@ describe('npm package', () => {
     const shipped = new Set(files);
     const missing: string[] = [];
     for (const [f, text] of contents) {
+      // init.js holds the scaffold's sources as text: their imports are the new app's, not the package's.
+      if (f === 'lib/src/cli/init.js') continue;
       const specs = [...text.matchAll(/(?:require\(|from\s+|import\(|<reference\s+path=)\s*['"](\.{1,2}\/[^'"]*)['"]/g)].map((m) => m[1]);
       for (const spec of specs) {
         const base = posix.join(posix.dirname(f), spec);
-        const candidates = f.endsWith('.d.ts')
+        const candidates = /\.d\.m?ts$/.test(f)
           ? [base, `${base}.d.ts`, `${base.replace(/\.js$/, '')}.d.ts`, `${base}/index.d.ts`]
           : [base, `${base}.js`, `${base}/index.js`];
         if (!candidates.some((c) => shipped.has(c))) missing.push(`${f}: ${spec}`);
@@ -324,4 +340,113 @@ describe('npm package', () => {
     const out = run('npx', ['--no', '--offline', 'cdk8s-cilium', '--version'], app);
     expect(out).toContain(pkg.version);
   }, TIMEOUT);
+
+  test('the tarball ships the Apache-2.0 LICENSE and the compact CRD schemas of every supported version', () => {
+    const { files, contents } = packed();
+    expect(contents.get('LICENSE')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(contents.get('LICENSE')).toContain('END OF TERMS AND CONDITIONS');
+    for (const v of ['1.14', '1.15', '1.16', '1.17', '1.18', '1.19']) {
+      expect(files).toContain(`crd-schemas/v${v}/ciliumnetworkpolicies.json`);
+      expect(files).toContain(`crd-schemas/v${v}/ciliumclusterwidenetworkpolicies.json`);
+    }
+  }, TIMEOUT);
+
+  test('`npx cdk8s-cilium init` scaffolds an app that type-checks, synthesizes and passes its tests offline', () => {
+    const app = installed();
+    const out = run('npx', ['--no', '--offline', 'cdk8s-cilium', 'init', 'starter'], app);
+    expect(out).toContain('next: cd starter && npm install && npm run synth && npm test');
+    const starter = join(app, 'starter');
+    expect(readdirSync(starter).sort()).toEqual(
+      ['.gitignore', 'README.md', 'cdk8s.yaml', 'main.ts', 'package.json', 'policies.ts', 'test', 'tsconfig.json', 'vitest.config.mts']);
+    const scaffoldPkg = JSON.parse(readFileSync(join(starter, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(scaffoldPkg.dependencies['cdk8s-cilium']).toBe(`^${pkg.version}`);
+    // Its node_modules is the scratch app's (one level up): what `npm install` in the starter would give, offline.
+    run(process.execPath, [join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], starter);
+    run(process.execPath, ['--import', 'tsx', 'main.ts'], starter);
+    expect(readdirSync(join(starter, 'dist'))).toEqual(['shop.k8s.yaml']);
+    const kinds = parseAllDocuments(readFileSync(join(starter, 'dist', 'shop.k8s.yaml'), 'utf8')).map((d) => (d.toJSON() as { kind: string }).kind);
+    expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy']);
+    // A newcomer's first `npm test` (not on CI) writes the snapshot; the second compares against it.
+    const vitest = join(app, 'node_modules', 'vitest', 'vitest.mjs');
+    expect(run(process.execPath, [vitest, 'run'], starter, { CI: undefined, GITHUB_ACTIONS: undefined })).toMatch(/4 passed/);
+    expect(readdirSync(join(starter, 'test', '__snapshots__'))).toEqual(['policies.test.ts.snap']);
+    expect(run(process.execPath, [vitest, 'run'], starter, { CI: 'true' })).toMatch(/4 passed/);
+    // init never overwrites.
+    expect(() => run('npx', ['--no', '--offline', 'cdk8s-cilium', 'init', 'starter'], app)).toThrow(/starter already has package\.json, cdk8s\.yaml/);
+  }, TIMEOUT);
+
+  test('cdk8s-cilium/vitest registers every matcher with its types, and toBeValidCilium uses the bundled schemas', () => {
+    const app = installed();
+    const starter = join(app, 'starter');
+    if (!existsSync(starter)) run('npx', ['--no', '--offline', 'cdk8s-cilium', 'init', 'starter'], app);
+    writeFileSync(join(starter, 'test', 'consumer.test.ts'), CONSUMER_TEST);
+    run(process.execPath, [join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], starter);
+    const out = run(process.execPath, [join(app, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/consumer.test.ts'], starter);
+    expect(out).toMatch(/3 passed/);
+  }, TIMEOUT);
+
+  test('cdk8s-cilium/jest registers every matcher with the global expect and declares them for @types/jest', () => {
+    const app = installed();
+    writeFileSync(join(app, 'jest-setup.js'), JEST_SETUP_JS);
+    expect(run(process.execPath, ['jest-setup.js'], app).trim()).toBe('toAllow,toBeValidCilium,toDeny');
+    writeFileSync(join(app, 'jest-types.ts'), JEST_TYPES_TS);
+    writeFileSync(join(app, 'tsconfig.jest.json'), JSON.stringify({ ...SCRATCH_TSCONFIG, files: ['jest-types.ts'] }, null, 2) + '\n');
+    run(process.execPath, [join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.jest.json'], app);
+  }, TIMEOUT);
 });
+
+/** A consumer's test: no CRD files, no set-up beyond the scaffold's `import 'cdk8s-cilium/vitest'`. */
+const CONSUMER_TEST = `
+import { Chart, Testing } from 'cdk8s';
+import { CiliumPolicy, CiliumVersion, CrdSchemas, EndpointSelector, Peer, Port } from 'cdk8s-cilium';
+import { expect, test } from 'vitest';
+
+const TYPO = {
+  apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'typo', namespace: 'shop' },
+  spec: { endpointSelector: {}, egress: [{ toFQDN: [{ matchName: 'example.com' }] }] },
+};
+
+test('toBeValidCilium checks against the bundled CRD of each chart\\'s version', () => {
+  const app = Testing.app();
+  CiliumVersion.use(app, CiliumVersion.V1_16);
+  const chart = new Chart(app, 'shop', { namespace: 'shop' });
+  new CiliumPolicy(chart, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+    .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), [Port.tcp(8080)]);
+  expect(chart).toBeValidCilium();
+  expect(TYPO).not.toBeValidCilium();
+  expect({ policies: [TYPO] }).not.toEqual({ policies: [expect.toBeValidCilium()] });
+  expect(() => expect(TYPO).toBeValidCilium()).toThrow(/CRD v1\\.19[\\s\\S]*unknown field "toFQDN" \\(did you mean "toFQDNs"\\?\\)/);
+  expect(TYPO).not.toBeValidCilium(CrdSchemas.builtin('1.14'));
+});
+
+test('toAllow and toDeny are registered', () => {
+  const chart = new Chart(Testing.app(), 'default', { namespace: 'default' });
+  new CiliumPolicy(chart, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+    .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), [Port.tcp(8080)]);
+  expect(chart).toAllow('pod:default:app=web', 'pod:default:app=api', '8080/TCP');
+  expect(chart).toDeny('pod:default:app=web', 'pod:default:app=api', '9090/TCP');
+});
+
+test('the matchers are typed, not any', () => {
+  // @ts-expect-error -- toAllow needs from, to and port
+  expect(() => expect(Testing.chart()).toAllow('pod:default:app=web')).toThrow();
+  // @ts-expect-error -- the schemas argument is an ICrdSchemaSource
+  expect(() => expect(TYPO).toBeValidCilium('1.19')).toThrow();
+});
+`;
+
+const JEST_SETUP_JS = `
+globalThis.expect = { extend: (matchers) => console.log(Object.keys(matchers).sort().join(',')) };
+require('cdk8s-cilium/jest');
+`;
+
+/** Type-checks against the `jest` namespace that @types/jest declares (absent here, so declared by the package alone). */
+const JEST_TYPES_TS = `
+import 'cdk8s-cilium/jest';
+import { registerCiliumMatchers } from 'cdk8s-cilium/jest';
+declare const matchers: jest.Matchers<void>;
+matchers.toBeValidCilium();
+matchers.toAllow('pod:default:app=web', 'pod:default:app=api', 8080);
+matchers.toDeny('pod:default:app=web', 'pod:default:app=api', '8080/TCP', { http: 'GET /' });
+registerCiliumMatchers({ extend: () => undefined });
+`;

@@ -14,7 +14,7 @@ const WORK = join(ROOT, '.scratch', 'readme');
 const blocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 function source(block: string): string {
-  const code = block.replace(/from 'cdk8s-cilium'/g, "from '../../src'");
+  const code = block.replace(/from 'cdk8s-cilium'/g, "from '../../src'").replace(/import 'cdk8s-cilium\/vitest'/g, "import '../../src/vitest.mjs'");
   const needsChart = /\bchart\b/.test(code) && !/const chart\b/.test(code);
   const prelude = needsChart
     ? "import { Chart as ReadmeChart, Testing as ReadmeTesting } from 'cdk8s';\nexport const chart = new ReadmeChart(ReadmeTesting.app(), 'readme', { namespace: 'shop' });\n"
@@ -40,7 +40,7 @@ describe('README examples', () => {
     const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
     const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
     const files = blocks.map((_, i) => join(WORK, `block-${i}.ts`));
-    const program = ts.createProgram([...files, join(__dirname, 'support', 'vitest-matchers.d.ts'), join(__dirname, 'support', 'engine-matchers.d.ts')], { ...parsed.options, noEmit: true, noUnusedLocals: false });
+    const program = ts.createProgram([...files, join(ROOT, 'src', 'vitest.mts')], { ...parsed.options, noEmit: true, noUnusedLocals: false });
     const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file && files.includes(d.file.fileName));
     const text = diagnostics.map((d) => `${d.file!.fileName.replace(WORK, 'README block')}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
     expect(text).toEqual([]);

@@ -1,9 +1,7 @@
-// vitest setup file (vitest.config.ts `setupFiles`): registers the Cilium matchers and points them at the shared CRDs.
-import { expect } from 'vitest';
-import { engineMatchers } from '../src/engine';
-import { ciliumMatchers, setDefaultCrdSchemas } from '../src/testing';
+// vitest setup file (vitest.config.mts `setupFiles`): registers every matcher as a user's `import 'cdk8s-cilium/vitest'` does
+// (types included), and points toBeValidCilium at the shared CRDs of every version (main included) instead of the bundled ones.
+import '../src/vitest.mjs';
+import { setDefaultCrdSchemas } from '../src/testing';
 import { CRD_VERSION_ROOT } from './support/crd';
 
-expect.extend(ciliumMatchers);
 setDefaultCrdSchemas(CRD_VERSION_ROOT);
-expect.extend(engineMatchers);

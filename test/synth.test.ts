@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { CiliumPolicy, CiliumVersion, Peer, Port, runSynth } from '../src';
+import { CiliumPolicy, CiliumVersion, ClusterDefaultDeny, Peer, Port, runSynth } from '../src';
 
 describe('runSynth', () => {
   const dirs: string[] = [];
@@ -89,6 +89,54 @@ describe('runSynth', () => {
     expect(app?.outdir).toBe(dir);
     expect(readdirSync(dir)).toEqual(['one.k8s.yaml']);
     expect(readdirSync(join(dir, '..'))).toEqual(['dist']);
+  });
+
+  test('a construct id used twice is reported like every other input error', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    const dir = outdir();
+    expect(runSynth((a) => {
+      const c = new Chart(a, 'shop', { namespace: 'shop' });
+      new CiliumPolicy(c, 'api').isolateIngress();
+      new CiliumPolicy(c, 'api').isolateEgress();
+    }, { outdir: dir })).toBeUndefined();
+    expect(process.exitCode).toBe(1);
+    expect(existsSync(dir)).toBe(false);
+    expect(stderr.join('')).toBe('cdk8s-cilium: [shop/api] there is already a construct with id "api" in Chart shop (construct-id-duplicate)\n'
+      + '  fix: give each construct its own id within its scope, e.g. "api-2" (the id is the construct\'s path segment and the default policy name)\n');
+    stderr.length = 0;
+    runSynth((a) => {
+      new Chart(a, 'shop');
+      new Chart(a, 'shop');
+    }, { outdir: dir });
+    expect(stderr.join('')).toMatch(/^cdk8s-cilium: \[shop\] there is already a construct with id "shop" in the App \(construct-id-duplicate\)\n {2}fix: /);
+  });
+
+  test('a version set after a construct that was built for another one says to set it first', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    expect(runSynth((a) => {
+      new ClusterDefaultDeny(new Chart(a, 'platform'), 'deny');
+      CiliumVersion.use(a, CiliumVersion.V1_15);
+    }, { outdir: outdir() })).toBeUndefined();
+    expect(stderr.join('')).toBe("cdk8s-cilium: [platform/deny] CiliumVersion.use(the app, 1.15) comes after ClusterDefaultDeny 'platform/deny' was created, "
+      + 'and it was built for Cilium 1.19 (the default) (version-set-too-late)\n'
+      + '  fix: set the version first: call CiliumVersion.use(app, CiliumVersion.V1_15) right after creating the app, before the constructs below it\n');
+    // Set first, or set after constructs that read the version only at synth time: both are fine.
+    expect(runSynth((a) => {
+      CiliumVersion.use(a, CiliumVersion.V1_15);
+      new ClusterDefaultDeny(new Chart(a, 'platform'), 'deny');
+    }, { outdir: outdir() })).toBeDefined();
+    expect(runSynth((a) => {
+      new CiliumPolicy(new Chart(a, 'shop', { namespace: 'shop' }), 'p').allowIngress(Peer.namespace('b'), [Port.tcp(80)]);
+      CiliumVersion.use(a, CiliumVersion.V1_15);
+    }, { outdir: outdir() })).toBeDefined();
   });
 
   test('bugs keep their stack trace', () => {

@@ -3,12 +3,12 @@
  * The `cdk8s-cilium` command line. One file per command under src/cli; each is a thin shell over library functions.
  * Add a command by writing `add<Name>Command(program, io, done)` in its own file and calling it in `buildProgram`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../errors';
 import { CliIo, EXIT, addTraceCommand } from './trace';
 import { addDraftCommand } from './draft';
+import { addInitCommand } from './init';
+import { packageInfo } from './package-info';
 import { addReplayCommand } from './replay';
 import { addValidateCommand } from './validate';
 
@@ -20,16 +20,7 @@ export const PROCESS_IO: CliIo = {
 
 /** This package's version, from its package.json. */
 export function packageVersion(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'cdk8s-cilium' && pkg.version) return pkg.version;
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
+  return packageInfo().version;
 }
 
 /**
@@ -47,6 +38,7 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   addValidateCommand(program, io, done);
   addReplayCommand(program, io, done);
   addDraftCommand(program, io, done);
+  addInitCommand(program, io, done);
   return program;
 }
 

@@ -103,7 +103,7 @@ export class ClusterDefaultDeny extends Construct {
     }
     const dnsNamespace = props.dnsNamespace ?? 'kube-system';
     const dnsExcluded = this.excludedNamespaces.includes(dnsNamespace);
-    const version = CiliumVersion.of(this);
+    const version = CiliumVersion._decideFor(this);
     const additive = version.atLeast(CiliumVersion.V1_16);
     const dnsVisibility = !egress && (props.dnsVisibility ?? false);
     const subject = EndpointSelector.of({

@@ -277,7 +277,7 @@ export class HostFirewall extends Construct {
   private controlPlanePeers(): Peer[] {
     const p = this.props;
     if (p.controlPlaneNodeLabels !== undefined) {
-      const version = CiliumVersion.of(this);
+      const version = CiliumVersion._decideFor(this);
       if (!p.nodeSelectorLabels || !version.atLeast(CiliumVersion.V1_16)) {
         throw new CiliumPolicyError({
           id: 'host-firewall-node-labels',

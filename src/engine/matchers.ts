@@ -5,18 +5,8 @@
 //   expect(chart).toDeny('pod:shop:app=web', 'pod:shop:app=api', '8080/TCP', { http: 'DELETE /orders' });
 //
 // The received value is a cdk8s App, a Chart (or any construct holding charts or API objects), a `PolicySet`, or YAML text.
-// Nothing here imports a test framework. Type declarations are the user's side; for vitest, add a .d.ts file to the tests:
-//
-//   import 'vitest';
-//   import type { EndpointLike, ConnectionLike, EngineMatcherOptions } from 'cdk8s-cilium';
-//   declare module 'vitest' {
-//     interface Assertion<T = any> {
-//       toAllow(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): T;
-//       toDeny(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): T;
-//     }
-//   }
-//
-// For jest (@types/jest): declare global { namespace jest { interface Matchers<R> { toAllow(...): R; toDeny(...): R } } }
+// Nothing here imports a test framework: `cdk8s-cilium/vitest` and `cdk8s-cilium/jest` (src/vitest.mts, src/jest.ts) register
+// these matchers with the CRD-schema ones and declare their types.
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../errors';
 import { Port } from '../port';

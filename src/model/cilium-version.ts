@@ -2,6 +2,8 @@ import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../errors';
 
 const VERSION_SYMBOL = Symbol.for('cdk8s-cilium.CiliumVersion');
+/** On a construct whose output was decided by the target version while it was created: that version. */
+const DECIDED_SYMBOL = Symbol.for('cdk8s-cilium.CiliumVersion.decided');
 
 /**
  * A Cilium minor release that policies are written for.
@@ -51,10 +53,39 @@ export class CiliumVersion {
 
   /**
    * Sets the target Cilium version for everything under `scope` (an app, a chart or any construct).
-   * The nearest setting up the tree wins; it may be set before or after children are added.
+   * The nearest setting up the tree wins. Set it right after creating the app or chart: most policies read it only at synth
+   * time, but constructs that shape their rules by it (`ClusterDefaultDeny`, `HostFirewall`) read it when they are created.
+   * @throws CiliumPolicyError when such a construct below `scope` was already created for another version
    */
   public static use(scope: IConstruct, version: CiliumVersion): void {
-    (scope as unknown as Record<symbol, CiliumVersion>)[VERSION_SYMBOL] = version;
+    const settings = scope as unknown as Record<symbol, CiliumVersion | undefined>;
+    const previous = settings[VERSION_SYMBOL];
+    settings[VERSION_SYMBOL] = version;
+    for (const c of scope.node.findAll()) {
+      const decided = (c as unknown as Record<symbol, CiliumVersion | undefined>)[DECIDED_SYMBOL];
+      if (!decided || CiliumVersion.of(c) === decided) continue;
+      settings[VERSION_SYMBOL] = previous;
+      const where = scope.node.path ? `'${scope.node.path}'` : 'the app';
+      throw new CiliumPolicyError({
+        id: 'version-set-too-late',
+        message: `CiliumVersion.use(${where}, ${version}) comes after ${c.constructor.name} '${c.node.path}' was created, `
+          + `and it was built for Cilium ${decided}${decided === CiliumVersion.DEFAULT ? ' (the default)' : ''}`,
+        fix: `set the version first: call CiliumVersion.use(${scope.node.path ? 'chart' : 'app'}, CiliumVersion.V${version.major}_${version.minor}) `
+          + `right after creating ${scope.node.path ? 'the chart' : 'the app'}, before the constructs below it`,
+        location: c.node.path,
+      });
+    }
+  }
+
+  /**
+   * The target version for a construct that decides its rules by it while it is created; remembered, so that a later
+   * `use` that would change it is refused instead of producing rules for the wrong version.
+   * @internal
+   */
+  public static _decideFor(scope: IConstruct): CiliumVersion {
+    const version = CiliumVersion.of(scope);
+    (scope as unknown as Record<symbol, CiliumVersion>)[DECIDED_SYMBOL] = version;
+    return version;
   }
 
   /** The target Cilium version in effect for `scope` (`CiliumVersion.DEFAULT` when none is set). */

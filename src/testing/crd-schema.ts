@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Ajv as AjvInstance, AnySchemaObject, ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import { CiliumPolicyError } from '../errors';
+import { CiliumVersion } from '../model/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
 import { compileRe2 } from '../model/re2';
@@ -13,6 +14,35 @@ import { compileRe2 } from '../model/re2';
 /** The file names of the two policy CRDs inside a version folder, as in `pkg/k8s/apis/cilium.io/client/crds/v2/`. */
 const CNP_FILE = 'ciliumnetworkpolicies.yaml';
 const CCNP_FILE = 'ciliumclusterwidenetworkpolicies.yaml';
+
+/**
+ * The two policy CRD files of a folder: `<name>.yaml` as in Cilium's repository, or `<name>.json` (`kubectl get crd -o json`,
+ * and the compact CRDs bundled with this package) when there is no `.yaml`.
+ */
+function crdFilesIn(dir: string): string[] {
+  return [CNP_FILE, CCNP_FILE].map((f) => {
+    const yaml = join(dir, f);
+    const json = join(dir, f.replace(/\.yaml$/, '.json'));
+    return !existsSync(yaml) && existsSync(json) ? json : yaml;
+  });
+}
+
+/** The folder name of the CRDs bundled with the package (`crd-schemas/v1.14/` … `v1.19/`, made by `npm run bundle-crds`). */
+const BUNDLED_FOLDER = 'crd-schemas';
+
+/** The bundled CRD folder: at the package root, two levels above `src/testing/` and three above `lib/src/testing/`. */
+function bundledRoot(): string {
+  const candidates = [join(__dirname, '..', '..', BUNDLED_FOLDER), join(__dirname, '..', '..', '..', BUNDLED_FOLDER)];
+  const found = candidates.find((dir) => existsSync(join(dir, `v${CiliumVersion.DEFAULT.toString()}`)));
+  if (!found) {
+    throw new CiliumPolicyError({
+      id: 'crd-folder-not-found',
+      message: `the CRD schemas bundled with cdk8s-cilium are missing (looked in ${candidates.join(', ')})`,
+      fix: 'reinstall cdk8s-cilium; in a clone of the project, run `npm run bundle-crds`',
+    });
+  }
+  return found;
+}
 
 /** The policy kinds this helper always claims: a manifest of one of these kinds is never skipped. */
 const POLICY_KINDS: readonly string[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
@@ -120,7 +150,17 @@ export class CrdSchemas implements ICrdSchemaSource {
    * @throws CiliumPolicyError when either file is missing
    */
   public static fromDirectory(dir: string, options: CrdSchemasOptions = {}): CrdSchemas {
-    return new CrdSchemas([join(resolve(dir), CNP_FILE), join(resolve(dir), CCNP_FILE)], options);
+    return new CrdSchemas(crdFilesIn(resolve(dir)), options);
+  }
+
+  /**
+   * The real CNP and CCNP schemas of a supported Cilium version, bundled with the package (compact copies of Cilium's CRDs,
+   * without descriptions): no CRD files to fetch, no network.
+   * @param version a `CiliumVersion`, or `1.19`, `v1.19`, `1.19.4` @default CiliumVersion.DEFAULT
+   * @throws CiliumPolicyError when the version is not one of `CiliumVersion.ALL`
+   */
+  public static builtin(version: CiliumVersion | string = CiliumVersion.DEFAULT, options: CrdSchemasOptions = {}): CrdSchemas {
+    return CrdVersionRoot.builtin(options).forVersion(version.toString());
   }
 
   /**
@@ -153,7 +193,7 @@ export class CrdSchemas implements ICrdSchemaSource {
    * @internal
    */
   public static _forVersionFolder(dir: string, version: string, options: CrdSchemasOptions): CrdSchemas {
-    return new CrdSchemas([join(dir, CNP_FILE), join(dir, CCNP_FILE)], options, version);
+    return new CrdSchemas(crdFilesIn(dir), options, version);
   }
 
   /**
@@ -290,6 +330,14 @@ export class CrdVersionRoot implements ICrdSchemaSource {
    */
   public static fromDirectory(root: string, options: CrdSchemasOptions = {}): CrdVersionRoot {
     return new CrdVersionRoot(resolve(root), options);
+  }
+
+  /**
+   * The CRD schemas bundled with the package, one version per `CiliumVersion.ALL` entry. Matchers given this source check each
+   * construct against the CRD of its `CiliumVersion`; it is what `toBeValidCilium()` uses when nothing else is configured.
+   */
+  public static builtin(options: CrdSchemasOptions = {}): CrdVersionRoot {
+    return new CrdVersionRoot(bundledRoot(), options);
   }
 
   /** The folder, as an absolute path. */

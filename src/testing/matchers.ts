@@ -1,37 +1,29 @@
 // Test matchers over CrdSchemas, for vitest and jest (`expect.extend(ciliumMatchers)`) and for any other framework
-// (`expectValidCilium`). Nothing here imports a test framework.
-//
-// Type declarations are the user's side, so the package does not depend on vitest or jest. For vitest, add a .d.ts file to the
-// test sources:
-//
-//   import 'vitest';
-//   import type { ICrdSchemaSource } from 'cdk8s-cilium';
-//   declare module 'vitest' {
-//     interface Assertion<T = any> { toBeValidCilium(schemas?: ICrdSchemaSource): T }
-//     interface AsymmetricMatchersContaining { toBeValidCilium(schemas?: ICrdSchemaSource): unknown }
-//   }
-//
-// For jest (@types/jest):
-//
-//   declare global { namespace jest { interface Matchers<R> { toBeValidCilium(schemas?: ICrdSchemaSource): R } } }
+// (`expectValidCilium`). Nothing here imports a test framework: `cdk8s-cilium/vitest` and `cdk8s-cilium/jest` (src/vitest.ts,
+// src/jest.ts) register these matchers and the engine's and declare their types.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { CrdSchemas, CrdViolation, ICrdSchemaSource } from './crd-schema';
+import { CrdSchemas, CrdVersionRoot, CrdViolation, ICrdSchemaSource } from './crd-schema';
 import { CiliumPolicyError } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
 
-/** The environment variable naming a CRD folder, used when no default schemas were set with `setDefaultCrdSchemas`. */
+/**
+ * The environment variable naming a CRD folder, used when no default schemas were set with `setDefaultCrdSchemas` (instead of
+ * the bundled schemas).
+ */
 export const CRD_DIR_ENV = 'CDK8S_CILIUM_CRD_DIR';
 
 const DEFAULT_SOURCE = Symbol.for('cdk8s-cilium.defaultCrdSchemas');
 const ENV_SOURCE = Symbol.for('cdk8s-cilium.envCrdSchemas');
+const BUILTIN_SOURCE = Symbol.for('cdk8s-cilium.builtinCrdSchemas');
 
 /** Where the process-wide settings live: on `globalThis`, so two copies of this module (src and lib) share them. */
 interface GlobalSettings {
   [DEFAULT_SOURCE]?: ICrdSchemaSource;
   [ENV_SOURCE]?: { dir: string; source: ICrdSchemaSource };
+  [BUILTIN_SOURCE]?: ICrdSchemaSource;
 }
 
 const settings = globalThis as GlobalSettings;
@@ -40,7 +32,7 @@ const settings = globalThis as GlobalSettings;
  * Sets the CRD schemas `toBeValidCilium()` and `expectValidCilium()` use when none are passed, typically once in a test setup
  * file. A `CrdVersionRoot` (`CrdSchemas.fromVersionRoot(dir)`) makes the matchers pick the schemas of each construct's
  * `CiliumVersion`; a plain `CrdSchemas` is used for everything.
- * @param schemas the schemas, or `undefined` to go back to `CDK8S_CILIUM_CRD_DIR`
+ * @param schemas the schemas, or `undefined` to go back to `CDK8S_CILIUM_CRD_DIR` or the bundled schemas
  */
 export function setDefaultCrdSchemas(schemas: ICrdSchemaSource | undefined): void {
   settings[DEFAULT_SOURCE] = schemas;
@@ -49,8 +41,8 @@ export function setDefaultCrdSchemas(schemas: ICrdSchemaSource | undefined): voi
 /**
  * The CRD schemas the matchers use by default: the ones given to `setDefaultCrdSchemas`, else the folder named by the
  * `CDK8S_CILIUM_CRD_DIR` environment variable (holding `ciliumnetworkpolicies.yaml` and `ciliumclusterwidenetworkpolicies.yaml`,
- * or one `v<version>/` sub-folder per Cilium version).
- * @throws CiliumPolicyError when neither is configured
+ * or one `v<version>/` sub-folder per Cilium version), else the schemas bundled with the package (`CrdVersionRoot.builtin()`:
+ * each construct is checked against the CRD of its `CiliumVersion`).
  */
 export function defaultCrdSchemas(): ICrdSchemaSource {
   const configured = settings[DEFAULT_SOURCE];
@@ -63,13 +55,8 @@ export function defaultCrdSchemas(): ICrdSchemaSource {
     settings[ENV_SOURCE] = { dir, source };
     return source;
   }
-  throw new CiliumPolicyError({
-    id: 'crd-schemas-not-configured',
-    message: 'no CRD schemas to validate Cilium policies against',
-    fix: 'call setDefaultCrdSchemas(CrdSchemas.fromDirectory(dir)) in a test setup file, pass the schemas to '
-      + `toBeValidCilium(schemas) / expectValidCilium(x, schemas), or set ${CRD_DIR_ENV} to a folder holding `
-      + 'ciliumnetworkpolicies.yaml and ciliumclusterwidenetworkpolicies.yaml (`kubectl get crd <name> -o yaml`)',
-  });
+  settings[BUILTIN_SOURCE] ??= CrdVersionRoot.builtin();
+  return settings[BUILTIN_SOURCE];
 }
 
 /** A folder with the two CRD files, or a version root with `v1.19/`-style sub-folders. */
@@ -111,8 +98,8 @@ export type CiliumMatchers = {
 };
 
 /**
- * Matchers for vitest and jest: `expect.extend(ciliumMatchers)`, then `expect(chart).toBeValidCilium()`.
- * See the comment at the top of this file for the TypeScript declaration to add to your tests.
+ * Matchers for vitest and jest: `expect.extend(ciliumMatchers)`, then `expect(chart).toBeValidCilium()`. Importing
+ * `cdk8s-cilium/vitest` or `cdk8s-cilium/jest` does this (with the engine's `toAllow`/`toDeny`) and brings the types.
  */
 export const ciliumMatchers: CiliumMatchers = {
   toBeValidCilium(received: unknown, schemas?: ICrdSchemaSource): CiliumMatcherResult {

@@ -741,7 +741,8 @@ export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
   }, { requiredKeys: [] })
     // The SDK refuses blank fields and `HttpRule.of({})` (both mean any request): valid programs say something.
     .map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => !(typeof v === 'string' && v.trim() === ''))) as typeof o)
-    .filter((o) => o.method !== undefined || o.path !== undefined || o.host !== undefined || (o.headers ?? []).length > 0 || (o.headerMatches ?? []).length > 0)
+    .filter((o) => o.method !== undefined || o.path !== undefined || o.host !== undefined
+      || (o.headers ?? []).length > 0 || (o.headerMatches ?? []).length > 0)
     .map((options): HttpSpec => ({ kind: 'of', options })),
 );
 

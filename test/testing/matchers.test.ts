@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import '../setup'; // also vitest.config.ts `setupFiles`; importing it keeps this file runnable on its own
 import { CiliumVersion } from '../../src/model/cilium-version';
-import { CRD_DIR_ENV, defaultCrdSchemas, expectValidCilium, setDefaultCrdSchemas } from '../../src/testing';
+import { CRD_DIR_ENV, CrdVersionRoot, defaultCrdSchemas, expectValidCilium, setDefaultCrdSchemas } from '../../src/testing';
 import { crdSchemas, CRD_VERSION_ROOT } from '../support/crd';
 import { CRD_ROOT } from '../support/shared';
 
@@ -157,12 +157,16 @@ describe('default schemas', () => {
     vi.unstubAllEnvs();
   });
 
-  test('without defaults or CDK8S_CILIUM_CRD_DIR the error explains how to configure them', () => {
+  test('without defaults or CDK8S_CILIUM_CRD_DIR the bundled schemas of each construct\'s version are used', () => {
     setDefaultCrdSchemas(undefined);
     vi.stubEnv(CRD_DIR_ENV, '');
-    expect(() => defaultCrdSchemas())
-      .toThrow(/no CRD schemas to validate Cilium policies against \(crd-schemas-not-configured\)\n {2}fix: call setDefaultCrdSchemas/);
-    expect(() => expectValidCilium(chart())).toThrow(/CDK8S_CILIUM_CRD_DIR/);
+    expect(defaultCrdSchemas()).toBeInstanceOf(CrdVersionRoot);
+    expect(() => expectValidCilium(chart())).not.toThrow();
+    const c = Testing.chart();
+    CiliumVersion.use(c, CiliumVersion.V1_17);
+    cnp(c, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
+    expect(failureOf(() => expect(c).toBeValidCilium())).toMatch(/\(CRD v1\.17, construct test\/logged\):\n {4}- spec\.log: unknown field "log"/);
+    expect(failureOf(() => expect(chart(TYPO)).toBeValidCilium())).toContain('spec.egress[0].toFQDN: unknown field "toFQDN" (did you mean "toFQDNs"?)');
   });
 
   test('CDK8S_CILIUM_CRD_DIR names a folder with the two CRD files', () => {

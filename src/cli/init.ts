@@ -1,0 +1,237 @@
+/**
+ * `cdk8s-cilium init [dir]`: scaffolds a cdk8s app that uses the SDK, offline (unlike `cdk8s init`, nothing is downloaded):
+ *
+ *   package.json      cdk8s-cilium, cdk8s, constructs; tsx, typescript, vitest, @types/node at the versions this package is
+ *                     built with; scripts `synth` (tsx main.ts) and `test` (tsc --noEmit && vitest run)
+ *   cdk8s.yaml        `app: npx tsx main.ts`, for `npx cdk8s synth`
+ *   policies.ts       a small starter policy set (default deny, frontend → backend on 8080, backend → api.stripe.com)
+ *   main.ts           `runSynth(buildPolicies)`: writes dist/<chart>.k8s.yaml, or lists every problem and writes nothing
+ *   tsconfig.json, vitest.config.mts, test/setup.ts (`import 'cdk8s-cilium/vitest'`: all matchers, with types)
+ *   test/policies.test.ts  toBeValidCilium (the bundled CRD schema), toAllow/toDeny, and a snapshot of the YAML
+ *   README.md, .gitignore
+ *
+ * Existing files are never overwritten unless `--force` is given. Exit status: 0 written, 2 bad input.
+ */
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { Command } from 'commander';
+import { CiliumPolicyError } from '../errors';
+import { packageInfo } from './package-info';
+import { CliIo, EXIT } from './trace';
+
+/** Options of `initApp`. */
+export interface InitOptions {
+  /**
+   * The npm package name of the new app.
+   * @default - the folder name, lower-cased, with characters npm does not allow replaced by `-`
+   */
+  readonly name?: string;
+  /**
+   * Overwrite files that already exist.
+   * @default false
+   */
+  readonly force?: boolean;
+}
+
+/** The files of the scaffold, by path relative to the app folder. */
+export function scaffoldFiles(name: string): Record<string, string> {
+  const pkg = packageInfo();
+  const dev = pkg.devDependencies ?? {};
+  const peer = pkg.peerDependencies ?? {};
+  const caret = (range: string | undefined, fallback: string): string => (range === undefined ? fallback : /^\d/.test(range) ? `^${range}` : range);
+  const packageJson = {
+    name,
+    version: '0.1.0',
+    private: true,
+    scripts: {
+      synth: 'tsx main.ts',
+      test: 'tsc --noEmit && vitest run',
+    },
+    dependencies: {
+      'cdk8s': caret(peer.cdk8s, '^2.70.0'),
+      'cdk8s-cilium': `^${pkg.version}`,
+      'constructs': caret(peer.constructs, '^10.0.0'),
+    },
+    devDependencies: {
+      '@types/node': caret(dev['@types/node'], '^20.0.0'),
+      'tsx': caret(dev.tsx, '^4.0.0'),
+      'typescript': caret(dev.typescript, '^5.9.0'),
+      'vitest': caret(dev.vitest, '^4.0.0'),
+    },
+  };
+  return {
+    'package.json': `${JSON.stringify(packageJson, null, 2)}\n`,
+    'cdk8s.yaml': `# cdk8s CLI configuration: \`npx cdk8s synth\` runs main.ts and writes dist/ (\`npm run synth\` does the same without the cdk8s CLI).
+language: typescript
+app: npx tsx main.ts
+output: dist
+`,
+    'tsconfig.json': `${JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        lib: ['ES2022'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+      },
+      include: ['**/*.ts', '**/*.mts'],
+      exclude: ['node_modules', 'dist'],
+    }, null, 2)}\n`,
+    'vitest.config.mts': `import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Registers toBeValidCilium, toAllow and toDeny (see test/setup.ts).
+    setupFiles: ['test/setup.ts'],
+    // The first toBeValidCilium of a Cilium version compiles its CRD schema, which takes a few seconds.
+    testTimeout: 60_000,
+  },
+});
+`,
+    'test/setup.ts': `// One import registers every cdk8s-cilium matcher (toBeValidCilium, toAllow, toDeny) and declares their types.
+import 'cdk8s-cilium/vitest';
+`,
+    'policies.ts': `import { App, Chart } from 'cdk8s';
+import { CiliumPolicy, CiliumVersion, DefaultDenyNamespace, EndpointSelector, FqdnEgress, Peer, Port } from 'cdk8s-cilium';
+
+/** Adds the policies of the shop namespace to \`app\`; main.ts synthesizes them, test/policies.test.ts tests them. */
+export function buildPolicies(app: App): Chart[] {
+  // The Cilium your clusters run: set it first, every policy is validated against it (CRD schema and agent rules).
+  CiliumVersion.use(app, CiliumVersion.V1_19);
+  const shop = new Chart(app, 'shop', { namespace: 'shop' });
+
+  // Nothing in or out of the namespace unless a policy allows it; DNS and kubelet probes keep working.
+  new DefaultDenyNamespace(shop, 'default-deny');
+
+  // frontend → backend on 8080: the frontend may send, the backend may receive.
+  const frontend = new CiliumPolicy(shop, 'frontend', { endpointSelector: EndpointSelector.labels({ app: 'frontend' }) });
+  frontend.allowEgress(Peer.endpoints({ labels: { app: 'backend' } }), [Port.tcp(8080)]);
+  const backend = new CiliumPolicy(shop, 'backend', { endpointSelector: EndpointSelector.labels({ app: 'backend' }) });
+  backend.allowIngress(Peer.endpoints({ labels: { app: 'frontend' } }), [Port.tcp(8080)]);
+
+  // backend → api.stripe.com over HTTPS, with the DNS rule Cilium needs to learn its addresses. The default deny above
+  // already lets every pod look up any name (Cilium ORs the DNS rules of all policies), so say so here too.
+  new FqdnEgress(shop, 'payments-api', {
+    endpointSelector: EndpointSelector.labels({ app: 'backend' }),
+    fqdns: ['api.stripe.com'],
+    ports: [Port.tcp(443)],
+    allowAllDnsLookups: true,
+  });
+  return [shop];
+}
+`,
+    'main.ts': `// The cdk8s app: \`npm run synth\` (or \`npx cdk8s synth\`) writes dist/<chart>.k8s.yaml. If a policy is wrong, runSynth lists
+// every problem (construct path, field, bad value, fix), writes nothing and exits 1.
+import { runSynth } from 'cdk8s-cilium';
+import { buildPolicies } from './policies';
+
+runSynth(buildPolicies);
+`,
+    'test/policies.test.ts': `import { App, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { buildPolicies } from '../policies';
+
+function app(): App {
+  const a = Testing.app();
+  buildPolicies(a);
+  return a;
+}
+
+describe('shop policies', () => {
+  test('every policy fits the CRD schema of our Cilium version', () => {
+    expect(app()).toBeValidCilium();
+  });
+
+  test('the frontend reaches the backend on 8080, and nothing else does', () => {
+    expect(app()).toAllow('pod:shop:app=frontend', 'pod:shop:app=backend', '8080/TCP');
+    expect(app()).toDeny('pod:shop:app=frontend', 'pod:shop:app=backend', '9090/TCP');
+    expect(app()).toDeny('pod:shop:app=other', 'pod:shop:app=backend', '8080/TCP');
+    expect(app()).toDeny('pod:web:app=frontend', 'pod:shop:app=backend', '8080/TCP');
+  });
+
+  test('the backend reaches the world on 443 only by name', () => {
+    expect(app()).toDeny('pod:shop:app=backend', 'cidr:203.0.113.10', '443/TCP');
+  });
+
+  test('the synthesized YAML is what was reviewed', () => {
+    // The first run writes test/__snapshots__/; commit it. After an intended change: npx vitest run -u
+    expect(app().charts.map((chart) => Testing.synth(chart))).toMatchSnapshot();
+  });
+});
+`,
+    'README.md': `# ${name}
+
+Cilium network policies as code, with [cdk8s](https://cdk8s.io) and cdk8s-cilium.
+
+\`\`\`bash
+npm install
+npm run synth     # writes dist/shop.k8s.yaml (or lists every problem and writes nothing)
+npm test          # type-check, then the policy tests in test/
+\`\`\`
+
+Edit \`policies.ts\`. \`test/policies.test.ts\` checks the policies against the real CRD schema of the Cilium version set with
+\`CiliumVersion.use\` (\`toBeValidCilium()\`, bundled with cdk8s-cilium: nothing to download) and asks the verdict engine
+which connections they allow (\`toAllow\`, \`toDeny\`). \`npx cdk8s-cilium trace --policies dist/ --from pod:shop:app=frontend
+--to pod:shop:app=backend --port 8080/TCP\` explains a verdict.
+`,
+    '.gitignore': 'node_modules/\n',
+  };
+}
+
+/**
+ * Writes the scaffold into `dir` (created if needed).
+ * @returns the paths written, relative to `dir`
+ * @throws CiliumPolicyError when `dir` is a file, or holds a scaffold file and `force` is not set
+ */
+export function initApp(dir: string, options: InitOptions = {}): string[] {
+  const root = resolve(dir);
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new CiliumPolicyError({
+      id: 'init-not-a-folder',
+      message: `${dir} is a file, not a folder`,
+      fix: 'give init a new or empty folder: npx cdk8s-cilium init my-policies',
+    });
+  }
+  const name = options.name ?? npmName(basename(root));
+  const files = scaffoldFiles(name);
+  const existing = Object.keys(files).filter((f) => existsSync(join(root, f)));
+  if (existing.length > 0 && !options.force) {
+    throw new CiliumPolicyError({
+      id: 'init-would-overwrite',
+      message: `${dir} already has ${existing.join(', ')}`,
+      fix: 'give init a new or empty folder (npx cdk8s-cilium init my-policies), or pass --force to overwrite these files',
+    });
+  }
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+  return Object.keys(files);
+}
+
+/** A valid npm package name made from a folder name. */
+function npmName(folder: string): string {
+  const name = folder.toLowerCase().replace(/[^a-z0-9._~-]+/g, '-').replace(/^[._-]+|-+$/g, '');
+  return name || 'cilium-policies';
+}
+
+/** Adds the `init` command to a program. */
+export function addInitCommand(program: Command, io: CliIo, done: (code: number) => void): void {
+  program
+    .command('init')
+    .description('scaffold a cdk8s app with a starter policy set and tests (offline)')
+    .argument('[dir]', 'the folder to create the app in', '.')
+    .option('--name <name>', 'the npm package name (default: the folder name)')
+    .option('--force', 'overwrite existing files')
+    .action((dir: string, opts: { name?: string; force?: boolean }) => {
+      const written = initApp(dir, { name: opts.name, force: opts.force });
+      const where = relative(process.cwd(), resolve(dir)) || '.';
+      io.stdout(`created ${written.length} files in ${where}/: ${written.join(', ')}\n`);
+      io.stdout(`next: ${where === '.' ? '' : `cd ${where} && `}npm install && npm run synth && npm test\n`);
+      done(EXIT.allowed);
+    });
+}

@@ -1,0 +1,41 @@
+// `cdk8s-cilium/vitest`: one import registers every matcher of the package with vitest's `expect` and declares their types.
+//
+//   // vitest.config.mts
+//   export default defineConfig({ test: { setupFiles: ['cdk8s-cilium/vitest'] } });
+//
+// (or `import 'cdk8s-cilium/vitest';` at the top of a test file). An ES module, because vitest cannot be `require`d.
+import { expect } from 'vitest';
+import { type ConnectionLike, type EndpointLike, type EngineMatcherOptions, engineMatchers } from './engine/matchers.js';
+import type { ICrdSchemaSource } from './testing/crd-schema.js';
+import { ciliumMatchers } from './testing/matchers.js';
+
+/**
+ * The matchers `cdk8s-cilium/vitest` and `cdk8s-cilium/jest` register, as seen on `expect(received)`.
+ * @typeParam R what a matcher returns in the test framework's typing
+ */
+export interface CiliumTestMatchers<R = unknown> {
+  /**
+   * Every Cilium policy object in the received App, Chart, construct, manifest or array fits its CRD schema.
+   * @param schemas the schemas; a `CrdVersionRoot` checks each construct against its `CiliumVersion`
+   * @default - `defaultCrdSchemas()`: the schemas bundled with the package, for each construct's `CiliumVersion`
+   */
+  toBeValidCilium(schemas?: ICrdSchemaSource): R;
+  /**
+   * The connection from `from` to `to` on `port` is allowed end to end (L7 included) by the policies of the received App,
+   * Chart, PolicySet or YAML.
+   */
+  toAllow(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): R;
+  /** The connection is dropped, or refused at L7 (HTTP 403, DNS REFUSED). */
+  toDeny(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): R;
+}
+
+/** Every matcher of the package, for `expect.extend`. */
+export const allCiliumMatchers = { ...ciliumMatchers, ...engineMatchers };
+
+expect.extend(allCiliumMatchers);
+
+declare module 'vitest' {
+  // `Matchers` is merged into both `Assertion` (expect(x).toAllow(…)) and `expect` (asymmetric `expect.toBeValidCilium()`).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  interface Matchers<T = any> extends CiliumTestMatchers<T> {}
+}

@@ -1,0 +1,75 @@
+// `cdk8s-cilium init` in-process. The scaffold's own checks (type-check, synth, its vitest run against the installed
+// package) run in test/package.test.ts; here: the command's behaviour, and the starter policies behave as their tests say.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Testing } from 'cdk8s';
+import { afterAll, describe, expect, test } from 'vitest';
+import { run } from '../../src/cli/main';
+import { scaffoldFiles } from '../../src/cli/init';
+
+const PROJECT = join(__dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-init-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('cdk8s-cilium init', () => {
+  test('writes the scaffold into a new folder and says what to run next', () => {
+    const dir = join(scratch, 'My Policies');
+    const r = cli('init', dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^created 10 files in .*My Policies\/: package\.json, cdk8s\.yaml, tsconfig\.json, vitest\.config\.mts, test\/setup\.ts, /);
+    expect(r.stdout).toMatch(/\nnext: cd .*My Policies && npm install && npm run synth && npm test\n$/);
+    for (const f of Object.keys(scaffoldFiles('x'))) expect(existsSync(join(dir, f)), f).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const own = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+    expect(pkg.name).toBe('my-policies');
+    expect(pkg.dependencies['cdk8s-cilium']).toBe(`^${own.version}`);
+    expect(pkg.devDependencies.vitest).toBe(`^${own.devDependencies.vitest}`);
+    expect(readFileSync(join(dir, 'test', 'setup.ts'), 'utf8')).toContain("import 'cdk8s-cilium/vitest';");
+  });
+
+  test('never overwrites without --force', () => {
+    const dir = join(scratch, 'twice');
+    expect(cli('init', dir).code).toBe(0);
+    writeFileSync(join(dir, 'policies.ts'), '// mine\n');
+    const r = cli('init', dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*twice already has package\.json, cdk8s\.yaml, .* \(init-would-overwrite\); fix: give init a new or empty folder/);
+    expect(readFileSync(join(dir, 'policies.ts'), 'utf8')).toBe('// mine\n');
+    expect(cli('init', dir, '--force', '--name', 'shop-policies').code).toBe(0);
+    expect(readFileSync(join(dir, 'policies.ts'), 'utf8')).toContain('buildPolicies');
+    expect(readFileSync(join(dir, 'package.json'), 'utf8')).toContain('"name": "shop-policies"');
+  });
+
+  test('a file is not a folder', () => {
+    const file = join(scratch, 'file.txt');
+    writeFileSync(file, 'x');
+    expect(cli('init', file)).toMatchObject({ code: 2, stderr: expect.stringMatching(/file\.txt is a file, not a folder \(init-not-a-folder\)/) });
+  });
+
+  test('the starter policies are valid and allow what their tests say', async () => {
+    const dir = join(scratch, 'starter-src');
+    cli('init', dir);
+    const source = readFileSync(join(dir, 'policies.ts'), 'utf8')
+      .replace("from 'cdk8s-cilium'", `from ${JSON.stringify(join(PROJECT, 'src'))}`)
+      .replace("from 'cdk8s'", `from ${JSON.stringify(join(PROJECT, 'node_modules', 'cdk8s'))}`);
+    writeFileSync(join(dir, 'policies.ts'), source);
+    const { buildPolicies } = (await import(join(dir, 'policies.ts'))) as { buildPolicies: (app: App) => unknown };
+    const app = Testing.app();
+    buildPolicies(app);
+    expect(app).toBeValidCilium();
+    expect(app).toAllow('pod:shop:app=frontend', 'pod:shop:app=backend', '8080/TCP');
+    expect(app).toDeny('pod:shop:app=frontend', 'pod:shop:app=backend', '9090/TCP');
+    expect(app).toDeny('pod:shop:app=other', 'pod:shop:app=backend', '8080/TCP');
+    expect(app).toDeny('pod:web:app=frontend', 'pod:shop:app=backend', '8080/TCP');
+    expect(app).toDeny('pod:shop:app=backend', 'cidr:203.0.113.10', '443/TCP');
+  });
+});
