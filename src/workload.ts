@@ -149,20 +149,6 @@ export function noServingPorts(construct: IConstruct): string {
       + 'admin ports are declared there too)';
 }
 
-/** The serving ports of a workload or Service, or an error saying how to give them. */
-export function workloadPorts(construct: IConstruct): PortProtocolModel[] {
-  const ports = servingPorts(construct);
-  if (ports === undefined) {
-    throw new CiliumPolicyError({
-      id: 'workload-ports-unknown',
-      message: noServingPorts(construct),
-      fix: 'pass the ports explicitly (e.g. [Port.tcp(8080)]), or define the Service that exposes the workload in the same app',
-      location: construct.node.path,
-    });
-  }
-  return ports;
-}
-
 /** A peer for a workload's pods (namespace explicit when known); egress to it defaults to its container ports. */
 export function workloadPeer(construct: IConstruct): IPeer {
   return {
