@@ -12,11 +12,22 @@ import { Diagnostic, Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
 import { ParsedDocument, SourceDiagnostic } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
-import { layerOf, validatePolicy } from '../validate';
+import { layerOf, networkPolicyRejections, validatePolicy } from '../validate';
 
 /** Why the cluster would not have a document, or `undefined` when it would. */
 export function rejection(doc: PolicyDocumentModel, readerDiagnostics: readonly SourceDiagnostic[], version: CiliumVersion): string | undefined {
-  const errors = [...readerDiagnostics, ...validatePolicy(doc, { version })].filter(rejects);
+  return describeErrors([...readerDiagnostics, ...validatePolicy(doc, { version })].filter(rejects));
+}
+
+/**
+ * Why the API server would not store a Kubernetes NetworkPolicy (`validate`'s `k8s-np-…` checks, metadata aside), or
+ * `undefined` when it would.
+ */
+export function networkPolicyRejection(obj: unknown): string | undefined {
+  return describeErrors(networkPolicyRejections(obj));
+}
+
+function describeErrors(errors: readonly Diagnostic[]): string | undefined {
   if (errors.length === 0) return undefined;
   const first = errors[0];
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length === 2 ? '' : 's'}: run validate)` : '';

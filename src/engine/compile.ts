@@ -176,6 +176,11 @@ export interface SourcedNetworkPolicy {
   readonly model: NetworkPolicyModel;
   /** Its file. */
   readonly file?: string;
+  /**
+   * Why the cluster does not have it (the API server rejects it): none of it is enforced.
+   * @default - the cluster has it
+   */
+  readonly rejected?: string;
 }
 
 /** A raw `api.Rule` list (local API format; no namespace or cluster translation). */
@@ -241,7 +246,7 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
   for (const np of networkPolicies) {
     const { name, namespace } = np.model.metadata;
     const policy: PolicyRef = compact({ kind: NETWORK_POLICY_KIND, name, namespace, file: np.file });
-    out.push(compileRule(np.model.rule, 'spec', policy, 'k8s', namespace, config, counter, undefined, np.model.sources));
+    out.push(compileRule(np.model.rule, 'spec', policy, 'k8s', namespace, config, counter, np.rejected, np.model.sources));
   }
   for (const r of raw) {
     const skip = rawRulesImportProblem(r.rules);

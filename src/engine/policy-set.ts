@@ -14,7 +14,7 @@ import { nestingDepthError } from '../model/nesting-depth';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { ParseResult, SourceDiagnostic, SourcePosition, fromObject, fromYaml } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
-import { diagnosticsOf, rejection } from './admission';
+import { diagnosticsOf, networkPolicyRejection, rejection } from './admission';
 import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedNetworkPolicy, SourcedRawRules, compileRules } from './compile';
 import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
@@ -574,7 +574,11 @@ function addManifest(inputs: Inputs, obj: unknown, file: string | undefined): vo
   inputs.inventory.addManifest(obj);
   for (const item of listItems(obj)) {
     const np = translateNetworkPolicy(item);
-    if (np) inputs.networkPolicies.push({ model: np, ...(file !== undefined ? { file } : {}) });
+    if (!np) continue;
+    const why = networkPolicyRejection(item);
+    inputs.networkPolicies.push({
+      model: np, ...(file !== undefined ? { file } : {}), ...(why !== undefined ? { rejected: `the API server rejects it: ${why}` } : {}),
+    });
   }
 }
 

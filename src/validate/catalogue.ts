@@ -1,10 +1,11 @@
 import { Severity } from '../errors';
 
 /**
- * Which validation layer a check belongs to: the three per-policy layers (`crd`, `sanitize`, `version`), the pitfall layer
- * over a whole set of manifests (`pitfall`), and the reading of the input (`input`, `parse`) by `validateInputs`.
+ * Which validation layer a check belongs to: the three per-policy layers (`crd`, `sanitize`, `version`), the API server's
+ * checks of Kubernetes NetworkPolicies (`k8s`), the pitfall layer over a whole set of manifests (`pitfall`), and the
+ * reading of the input (`input`, `parse`) by `validateInputs`.
  */
-export type CheckLayer = 'crd' | 'sanitize' | 'version' | 'pitfall' | 'input' | 'parse';
+export type CheckLayer = 'crd' | 'sanitize' | 'version' | 'k8s' | 'pitfall' | 'input' | 'parse';
 
 /** One entry of the check catalogue. */
 export interface CheckInfo {
@@ -139,6 +140,22 @@ export const CHECKS: readonly CheckInfo[] = [
 ];
 
 /**
+ * The API server's checks of a Kubernetes NetworkPolicy (`network-policy-rules.ts`; its doc-comment table mirrors this
+ * list): a NetworkPolicy with any of these errors is never stored, so Cilium enforces none of it.
+ */
+export const NETWORK_POLICY_CHECKS: readonly CheckInfo[] = [
+  { id: 'k8s-np-type', severity: E, versions: 'all', what: 'a NetworkPolicy field with the wrong JSON type (a list that is not a list, a boolean port, ...)' },
+  { id: 'k8s-np-metadata', severity: E, versions: 'all', what: 'a NetworkPolicy name that is not a DNS-1123 subdomain, or a namespace that is not a DNS-1123 label' },
+  { id: 'k8s-np-selector', severity: E, versions: 'all', what: 'an invalid podSelector or namespaceSelector (label key or value, operator, values)' },
+  { id: 'k8s-np-peer', severity: E, versions: 'all', what: 'a from/to peer with none of podSelector, namespaceSelector and ipBlock, or ipBlock beside a selector' },
+  { id: 'k8s-np-ip-block', severity: E, versions: 'all', what: 'an ipBlock cidr or except that is not a CIDR, or an except not strictly inside the cidr' },
+  { id: 'k8s-np-protocol', severity: E, versions: 'all', what: 'a NetworkPolicy port protocol other than TCP, UDP or SCTP (case-sensitive)' },
+  { id: 'k8s-np-port', severity: E, versions: 'all', what: 'a NetworkPolicy port outside 1-65535, or a port name that is not a valid (lower-case) port name' },
+  { id: 'k8s-np-end-port', severity: E, versions: 'all', what: 'an endPort without a numeric port, below port, or above 65535' },
+  { id: 'k8s-np-policy-types', severity: E, versions: 'all', what: 'policyTypes with a value other than Ingress and Egress, or more than two' },
+];
+
+/**
  * The pitfall layer (`pitfall-rules.ts`): checks over a whole set of manifests (policies, workloads, Services, Namespaces,
  * NetworkPolicies) for policies that both Cilium layers accept but that do not do what they seem to. The table in the doc
  * comment of `pitfall-rules.ts` mirrors this list (a test keeps them equal). `fires on` names Cilium versions as in `CHECKS`;
@@ -194,8 +211,8 @@ export const INPUT_CHECKS: readonly CheckInfo[] = [
   { id: 'crd-schema', severity: E, versions: 'all', what: 'a violation of the CRD given with --crd (closed schema: unknown fields fail)' },
 ];
 
-/** Every check `validateInputs` can report: the per-policy layers, the pitfalls and the input checks, in that order. */
-export const REPORT_CHECKS: readonly CheckInfo[] = [...CHECKS, ...PITFALL_CHECKS, ...INPUT_CHECKS];
+/** Every check `validateInputs` can report: the per-policy layers, the NetworkPolicy checks, the pitfalls and the input checks, in that order. */
+export const REPORT_CHECKS: readonly CheckInfo[] = [...CHECKS, ...NETWORK_POLICY_CHECKS, ...PITFALL_CHECKS, ...INPUT_CHECKS];
 
 const BY_ID = new Map(REPORT_CHECKS.map((c) => [c.id, c]));
 

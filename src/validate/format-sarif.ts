@@ -31,6 +31,7 @@ const LAYERS: Readonly<Record<string, { readonly tag: string; readonly text: str
   crd: { tag: 'crd-schema', text: 'The API server rejects the policy (CRD schema of the target Cilium version), or prunes the field.' },
   sanitize: { tag: 'agent-sanitize', text: 'The API server stores the policy, but the Cilium agent refuses to import it (Sanitize) or ignores part of it.' },
   version: { tag: 'cilium-version', text: 'The field or value does not exist in the target Cilium version, or was removed or deprecated.' },
+  k8s: { tag: 'k8s-api-server', text: 'The Kubernetes API server rejects the NetworkPolicy, so the cluster never has it.' },
   pitfall: { tag: 'pitfall', text: 'Both Cilium layers accept the policy, but it does not do what it seems to.' },
   input: { tag: 'input', text: 'The input could not be read as Kubernetes manifests.' },
   parse: { tag: 'yaml', text: 'The manifest could not be read faithfully (YAML, types, unknown fields).' },

@@ -9,6 +9,9 @@
  * - `version-…` (`version-rules.ts`): fields newer than the target version (pruned silently by older API servers)
  *   and removed or deprecated ones.
  *
+ * Kubernetes NetworkPolicies in the input get the API server's own checks (`k8s-np-…`, `network-policy-rules.ts`,
+ * catalogue `NETWORK_POLICY_CHECKS`): one that fails them is never stored, and the engine skips it too.
+ *
  * Two more layers work on whole sets of manifests rather than one policy: the pitfalls (`pitfall-…`, `pitfall-rules.ts`,
  * catalogue `PITFALL_CHECKS`), and the reading of files for `validateInputs`/`validatePaths` (`input-…`, `parse-…`,
  * `crd-schema`; `validate-input.ts`, catalogue `INPUT_CHECKS`), which runs every layer over files, directories, globs and
@@ -137,7 +140,8 @@ import { schemaRules } from './schema-rules';
 import { versionRules } from './version-rules';
 import { collectingContext, Visitor, walkDocument, walkRule } from './walk';
 
-export { CHECKS, INPUT_CHECKS, PITFALL_CHECKS, REPORT_CHECKS, checkInfo, findCheck, layerOf } from './catalogue';
+export { CHECKS, INPUT_CHECKS, NETWORK_POLICY_CHECKS, PITFALL_CHECKS, REPORT_CHECKS, checkInfo, findCheck, layerOf } from './catalogue';
+export { networkPolicyRejections, validateNetworkPolicy } from './network-policy-rules';
 export type { CheckInfo, CheckLayer } from './catalogue';
 export { checkPitfalls } from './pitfall-rules';
 export type { PitfallDocument, PitfallFinding, PitfallOptions } from './pitfall-rules';

@@ -11,6 +11,7 @@
 import { isNumericTargetPort, ManifestContainerPort, ManifestServicePort, readManifest } from '../model/manifests';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { LabelSelectorModel, RuleModel } from '../model/policy-model';
+import { networkPolicyRejections } from './network-policy-rules';
 
 /** Where an inventory object came from: a file position, or a construct path at synthesis. */
 export interface InventorySource {
@@ -89,7 +90,7 @@ export interface InventoryNetworkPolicy {
   readonly podSelector: LabelSelectorModel;
   /**
    * The Cilium rule the agent makes of it (`model/network-policy.ts`).
-   * @default - not translated
+   * @default - not translated, or the API server rejects it (`k8s-np-…` errors): the cluster does not have it
    */
   readonly rule?: RuleModel;
   /** Where it came from. */
@@ -163,9 +164,12 @@ export class ManifestInventory {
         this.serviceList.push({ name, namespace, labels, ...(selector ? { selector } : {}), ports, source });
         return true;
       }
-      case 'network-policy':
-        this.networkPolicyList.push({ name, namespace, podSelector: info.podSelector, rule: translateNetworkPolicy(obj)?.rule, source });
+      case 'network-policy': {
+        // One the API server rejects is never in the cluster: kept (it is in the input) but without a rule.
+        const rule = networkPolicyRejections(obj).length === 0 ? translateNetworkPolicy(obj)?.rule : undefined;
+        this.networkPolicyList.push({ name, namespace, podSelector: info.podSelector, rule, source });
         return true;
+      }
       default:
         return false;
     }

@@ -60,7 +60,7 @@ import {
   sectionDirection,
 } from '../model/policy-model';
 import { checkInfo } from './catalogue';
-import { InventoryPodTemplate, InventoryServiceInfo, InventorySource, ManifestInventory } from './inventory';
+import { InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventorySource, ManifestInventory } from './inventory';
 import {
   constrainsNamespace,
   describeSelector,
@@ -101,10 +101,15 @@ export interface PitfallOptions {
   readonly kafkaRemoved?: boolean;
 }
 
-/** A pitfall finding: a diagnostic on one document of the set. */
+/** A pitfall finding: a diagnostic on one document of the set, or on a Kubernetes NetworkPolicy of the inventory. */
 export interface PitfallFinding extends Diagnostic {
-  /** Index of the document (in the list given to `checkPitfalls`) that `path` belongs to. */
+  /** Index of the document (in the list given to `checkPitfalls`) that `path` belongs to; -1 for a NetworkPolicy finding. */
   readonly document: number;
+  /**
+   * The NetworkPolicy of the inventory the finding is about (`path` is then a path in it, such as `spec.policyTypes`).
+   * @default - the finding is about `document`
+   */
+  readonly networkPolicy?: InventoryNetworkPolicy;
 }
 
 /**
@@ -130,6 +135,8 @@ interface RuleView {
   readonly pods: readonly InventoryPodTemplate[] | undefined;
   /** `CiliumNetworkPolicy shop/web` (+ ` specs[1]`) (+ ` (file:line)`). */
   readonly name: string;
+  /** For the rule Cilium makes of a Kubernetes NetworkPolicy: that NetworkPolicy. */
+  readonly np?: InventoryNetworkPolicy;
 }
 
 /** Whether a set of rules covers the pods of a rule, and how that was judged. */
@@ -226,8 +233,9 @@ class Pitfalls {
   }
 
   /**
-   * The Kubernetes NetworkPolicies of the input as Cilium rules (as the agent translates them): they only count as DNS
-   * providers (an NP that allows DNS keeps pods' lookups working), they are not judged themselves.
+   * The Kubernetes NetworkPolicies of the input as Cilium rules (as the agent translates them): they count as DNS
+   * providers (an NP that allows DNS keeps pods' lookups working), and an NP that is itself an egress default deny is
+   * checked for DNS like a Cilium rule.
    */
   private networkPolicyViews(): RuleView[] {
     this.cachedNpViews ??= this.inventory.networkPolicies.flatMap((np) => {
@@ -235,7 +243,7 @@ class Pitfalls {
       const subject = subjectSelector('CiliumNetworkPolicy', np.namespace, np.rule);
       return [{
         doc: -1, kind: 'CiliumNetworkPolicy' as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: CiliumVersion.DEFAULT, host: false,
-        subject, pods: subject ? this.podsOf(subject) : undefined, name: `NetworkPolicy ${np.namespace}/${np.name}`,
+        subject, pods: subject ? this.podsOf(subject) : undefined, name: `NetworkPolicy ${np.namespace}/${np.name}${where(np.source)}`, np,
       }];
     });
     return this.cachedNpViews;
@@ -258,6 +266,7 @@ class Pitfalls {
       this.hostLockout(r);
       this.networkPolicyOverlap(r);
     }
+    for (const r of this.networkPolicyViews()) this.defaultDenyWithoutDns(r);
     const order = new Map(this.rules.map((r, i) => [`${r.doc}/${r.path}`, i]));
     const rank = (f: PitfallFinding): number => order.get(`${f.document}/${(f.path ?? '').split('.')[0]}`) ?? 0;
     return this.out.map((f, i) => ({ f, i })).sort((a, b) => a.f.document - b.f.document || rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
@@ -317,9 +326,18 @@ class Pitfalls {
     const cov = udp.covered ? tcp : udp;
     const missing = !udp.covered && !tcp.covered ? '53/UDP and 53/TCP' : udp.covered ? '53/TCP' : '53/UDP';
     const effect = !udp.covered ? 'every name lookup of these pods fails' : 'lookups whose answers do not fit in UDP (truncated, retried over TCP) fail';
-    this.report('pitfall-default-deny-without-dns', r, `${r.path}.egress`,
-      `this rule puts ${this.who(r, cov)} into egress default deny, and no policy in the input allows them DNS on ${missing} (to kube-dns or another ` +
-      `resolver): ${effect}${this.assumption(cov)}`,
+    const problem = `puts ${this.who(r, cov)} into egress default deny, and no policy in the input allows them DNS on ${missing} (to kube-dns or another ` +
+      `resolver): ${effect}${this.assumption(cov)}`;
+    if (r.np) {
+      // Cilium's translation of an Egress policyType without egress rules is the `egress: [{}]` deny-all.
+      const denyAll = arr(r.rule.egress).length === 1 && Object.keys(arr<RuleItemModel>(r.rule.egress)[0] ?? {}).length === 0;
+      this.report('pitfall-default-deny-without-dns', r, denyAll ? 'spec.policyTypes' : 'spec.egress',
+        `this NetworkPolicy (policyTypes: Egress) ${problem}`,
+        'add an egress rule to kube-dns: {to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: ' +
+        '{matchLabels: {k8s-app: kube-dns}}}], ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]}, in this or another policy for the same pods');
+      return;
+    }
+    this.report('pitfall-default-deny-without-dns', r, `${r.path}.egress`, `this rule ${problem}`,
       'allow egress for the same pods to kube-dns (k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) on 53/UDP and 53/TCP, ' +
       'ideally with rules: {dns: [{matchPattern: "*"}]}; or, if egress is not meant to be restricted, set enableDefaultDeny: {egress: false} (1.16+)');
   }
@@ -656,6 +674,7 @@ class Pitfalls {
   private networkPolicyOverlap(r: RuleView): void {
     if (r.host || !r.subject) return;
     for (const np of this.inventory.networkPolicies) {
+      if (!np.rule) continue; // the API server rejects it: the cluster does not have it
       const npSel = networkPolicySelector(np.namespace, np.podSelector);
       const npPods = this.podsOf(npSel);
       let how: string;
@@ -682,14 +701,14 @@ class Pitfalls {
    * often repeats the subject; one finding says it all).
    */
   private seen(id: string, r: RuleView): boolean {
-    const key = `${id}\0${r.doc}\0${r.host}\0${r.subject?.toString() ?? ''}`;
+    const key = `${id}\0${r.doc < 0 ? r.name : r.doc}\0${r.host}\0${r.subject?.toString() ?? ''}`;
     if (this.seenKeys.has(key)) return true;
     this.seenKeys.add(key);
     return false;
   }
 
   private report(id: string, r: RuleView, path: string, message: string, fix: string): void {
-    this.out.push({ id, severity: checkInfo(id).severity, message, fix, path, document: r.doc });
+    this.out.push({ id, severity: checkInfo(id).severity, message, fix, path, document: r.doc, ...(r.np ? { networkPolicy: r.np } : {}) });
   }
 
   /** Whether a rule puts its subjects into default deny for a direction (enableDefaultDeny honoured from 1.16). */
@@ -771,6 +790,10 @@ class Pitfalls {
   private who(r: RuleView, cov: Coverage): string {
     if (!cov.assumed && cov.missing.length > 0) return `the pods of ${listWorkloads(cov.missing)}`;
     const scope = r.kind === 'CiliumNetworkPolicy' ? `in namespace ${r.namespace}` : 'in any namespace';
+    if (r.np) {
+      const sel = describeSelector(r.np.podSelector);
+      return sel === '{}' ? `every pod ${scope}` : `pods ${sel} ${scope}`;
+    }
     return `pods ${describeSelector(r.rule.endpointSelector)} ${scope}`;
   }
 

@@ -14,7 +14,9 @@ import { IConstruct, IValidation } from 'constructs';
 import { Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
 import { fromObject } from '../model/parse';
+import { isNetworkPolicy } from '../model/network-policy';
 import { ManifestInventory } from './inventory';
+import { validateNetworkPolicy } from './network-policy-rules';
 import { PitfallDocument, checkPitfalls } from './pitfall-rules';
 import { defaultFix } from './validate-input';
 import { validatePolicy } from './index';
@@ -91,6 +93,16 @@ export function validateApp(root: IConstruct, options: AppValidationOptions = {}
     const kind = isRecord(json) ? json.kind : undefined;
     if (kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy') {
       inventory.add(json, { constructPath: c.node.path });
+      if (isNetworkPolicy(json)) {
+        const meta = isRecord(json.metadata) ? json.metadata : {};
+        for (const d of validateNetworkPolicy(json)) {
+          out.push({
+            id: d.id, severity: d.severity, message: d.message, fix: d.fix ?? defaultFix(d.id), constructPath: c.node.path,
+            ...(d.path ? { path: d.path } : {}), kind: 'NetworkPolicy', name: typeof meta.name === 'string' ? meta.name : '',
+            ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}),
+          });
+        }
+      }
       continue;
     }
     const sdk = c.node.scopes.some((s) => POLICY_SYMBOL in s);
@@ -108,6 +120,16 @@ export function validateApp(root: IConstruct, options: AppValidationOptions = {}
   }
   for (const f of checkPitfalls(docs, inventory)) {
     const finding = SYNTH_WARNINGS.has(f.id) ? { ...f, severity: Severity.WARNING } : f;
+    const np = f.networkPolicy;
+    if (np) {
+      // A Kubernetes NetworkPolicy of the app (an ApiObject, a cdk8s-plus NetworkPolicy): reported at its construct.
+      out.push({
+        id: finding.id, severity: finding.severity, message: finding.message, fix: finding.fix ?? defaultFix(finding.id),
+        constructPath: np.source.constructPath ?? '', ...(finding.path ? { path: finding.path } : {}),
+        kind: 'NetworkPolicy', name: np.name, namespace: np.namespace,
+      });
+      continue;
+    }
     out.push(place(policies[f.document], docs[f.document].model, finding));
   }
   return out;

@@ -24,12 +24,14 @@ import { LineCounter, Node as YamlNode, isMap, isScalar, isSeq, parseAllDocument
 import { CiliumPolicyError, Diagnostic, Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
 import { nestingDepthError } from '../model/nesting-depth';
-import { ParsedDocument, SourceDiagnostic, SourcePosition, fromYaml } from '../model/parse';
+import { Locator, ParsedDocument, SourceDiagnostic, SourcePosition, fromYaml } from '../model/parse';
+import { isNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { CrdSchemas, CrdViolation } from '../testing/crd-schema';
 import { REPORT_CHECKS, findCheck } from './catalogue';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, displayName, expandPaths, readInputFile } from '../model/inputs';
-import { ManifestInventory } from './inventory';
+import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
+import { validateNetworkPolicy } from './network-policy-rules';
 import { PitfallDocument, checkPitfalls } from './pitfall-rules';
 import { validatePolicy, validateRule } from './index';
 
@@ -292,6 +294,8 @@ class Run {
   private readonly files: ReportFile[] = [];
   private readonly docs: DocRef[] = [];
   private readonly inventory = new ManifestInventory();
+  /** Where each object of the inventory is, for findings about a NetworkPolicy. */
+  private readonly inventorySources = new Map<InventorySource, { input: number; itemPath?: string; locate: Locator }>();
   /** The source lines of each input that has text, by input index. */
   private readonly lines = new Map<number, string[]>();
 
@@ -349,8 +353,18 @@ class Run {
     this.lines.set(index, text.split(/\r?\n/));
     const parsed = fromYaml(text, { file });
     const objects = rawObjects(text);
+    const skippedByKey = new Map(parsed.skipped.map((d) => [docKey(d.index, d.itemPath), d]));
     for (const o of objects) {
-      if (!isPolicyKind(o.obj)) this.inventory.add(o.obj, { file, line: o.line, column: o.column });
+      if (isPolicyKind(o.obj)) continue;
+      const source: InventorySource = { file, line: o.line, column: o.column };
+      const skipped = skippedByKey.get(docKey(o.index, o.itemPath));
+      if (this.inventory.add(o.obj, source) && skipped) {
+        this.inventorySources.set(source, { input: index, itemPath: o.itemPath, locate: skipped.locate });
+      }
+      if (skipped && isNetworkPolicy(o.obj)) {
+        const np = { name: stringOr(o.obj.metadata, 'name'), namespace: stringOr(o.obj.metadata, 'namespace') || 'default', source };
+        for (const finding of validateNetworkPolicy(o.obj)) this.pushNetworkPolicy(finding, np);
+      }
     }
     const documents = parsed.documents.length + parsed.skipped.length + parsed.rawRules.length;
     this.files.push({ file, status: documents === 0 && parsed.diagnostics.length === 0 ? 'empty' : 'checked', bytes: result.bytes ?? 0, documents, policies: parsed.documents.length });
@@ -413,6 +427,10 @@ class Run {
       return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}` };
     });
     for (const finding of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved })) {
+      if (finding.networkPolicy) {
+        this.pushNetworkPolicy(finding, finding.networkPolicy);
+        continue;
+      }
       const ref = this.docs[finding.document];
       if (finding.id === 'pitfall-kafka-removed' && ref.crdPaths?.some((p) => related(p, finding.path ?? ''))) continue;
       this.pushDoc(ref.input, ref.file, ref.doc, finding);
@@ -482,6 +500,26 @@ class Run {
       column: pos.column,
       ...withPath(doc.source.itemPath, finding.path),
       ...objectOf(doc.model),
+    });
+  }
+
+  /** A finding on a Kubernetes NetworkPolicy of the inventory. */
+  private pushNetworkPolicy(finding: Diagnostic, np: Pick<InventoryNetworkPolicy, 'name' | 'namespace' | 'source'>): void {
+    const at = this.inventorySources.get(np.source);
+    if (!at || np.source.file === undefined) return;
+    const pos = at.locate(finding.path ?? '') ?? { line: np.source.line ?? 1, column: np.source.column ?? 1 };
+    this.push(at.input, {
+      id: finding.id,
+      severity: finding.severity,
+      message: finding.message,
+      fix: finding.fix ?? defaultFix(finding.id),
+      file: np.source.file,
+      line: pos.line,
+      column: pos.column,
+      ...withPath(at.itemPath, finding.path),
+      kind: 'NetworkPolicy',
+      ...(np.name ? { name: np.name } : {}),
+      namespace: np.namespace,
     });
   }
 
@@ -585,6 +623,11 @@ export function keyPosition(lines: readonly string[], value: SourcePosition | un
     if (m) return { line, column: m.index + m[1].length + 1 };
   }
   return undefined;
+}
+
+function stringOr(obj: unknown, key: string): string {
+  const v = isRecord(obj) ? obj[key] : undefined;
+  return typeof v === 'string' ? v : '';
 }
 
 function docKey(index: number, itemPath: string | undefined): string {

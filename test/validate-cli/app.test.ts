@@ -48,6 +48,20 @@ describe('validateApp', () => {
     expect(formatAppDiagnostic(found[0])).toMatch(/^\[shop\/web\/Resource\] spec\.ingress\[0\]\.toPorts\[0\]\.ports\[0\]\.port: port 8080 is the port of Service shop\/web \(shop\/svc\), .* \(pitfall-service-port\)\n {4}fix: write the target \(container\) port: port: "80"$/);
   });
 
+  it('a NetworkPolicy ApiObject that is an egress default deny without DNS is reported at its construct, as a warning', () => {
+    const { app: a, chart } = app();
+    const deny = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+    new ApiObject(chart, 'deny', deny);
+    const found = validateApp(a);
+    expect(found.map((d) => `${d.severity} ${d.id} [${d.constructPath}] ${d.kind} ${d.namespace}/${d.name} ${d.path}`)).toEqual([
+      'warning pitfall-default-deny-without-dns [shop/deny] NetworkPolicy shop/deny-all spec.policyTypes',
+    ]);
+    // With DNS allowed for the same pods (here by a CNP of the SDK), nothing is reported.
+    const dns = new CiliumPolicy(chart, 'dns', { endpointSelector: EndpointSelector.all() });
+    dns.allowEgress(Peer.endpoints({ labels: { 'k8s-app': 'kube-dns' }, namespace: 'kube-system' }), [Port.udp(53), Port.tcp(53)]);
+    expect(validateApp(a).map((d) => d.id)).not.toContain('pitfall-default-deny-without-dns');
+  });
+
   it('per-policy layers of SDK policies are left to their own validation unless asked for', () => {
     const { app: a, chart } = app();
     CiliumVersion.use(a, CiliumVersion.V1_15);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PARSE_DIAGNOSTIC_IDS } from '../../src/model/parse';
-import { CHECKS, INPUT_CHECKS, layerOf, PITFALL_CHECKS, REPORT_CHECKS } from '../../src/validate';
+import { CHECKS, INPUT_CHECKS, layerOf, NETWORK_POLICY_CHECKS, PITFALL_CHECKS, REPORT_CHECKS } from '../../src/validate';
 
 const SRC = join(__dirname, '..', '..', 'src', 'validate');
 const read = (file: string): string => readFileSync(join(SRC, file), 'utf8');
@@ -27,6 +27,12 @@ describe('pitfall and input catalogues', () => {
     expect(rows(read('validate-input.ts'))).toEqual(inputIds.map((c) => [c.id, c.severity, c.what.replace(/--crd/, '`--crd`')]));
   });
 
+  it('the table in network-policy-rules.ts lists exactly NETWORK_POLICY_CHECKS, in order; each is reported there, and only those', () => {
+    expect(rows(read('network-policy-rules.ts'))).toEqual(NETWORK_POLICY_CHECKS.map((c) => [c.id, 'k8s', c.severity, c.versions, c.what]));
+    const reported = [...read('network-policy-rules.ts').matchAll(/'(k8s-np-[a-z-]+)'/g)].map((m) => m[1]);
+    expect([...new Set(reported)].sort()).toEqual(NETWORK_POLICY_CHECKS.map((c) => c.id).sort());
+  });
+
   it('every pitfall id is reported by pitfall-rules.ts, and only those', () => {
     const reported = [...read('pitfall-rules.ts').matchAll(/report\('([a-z0-9-]+)'/g)].map((m) => m[1]);
     expect([...new Set(reported)].sort()).toEqual(PITFALL_CHECKS.map((c) => c.id).sort());
@@ -41,12 +47,12 @@ describe('pitfall and input catalogues', () => {
     expect(Object.values(PARSE_DIAGNOSTIC_IDS).filter((id) => !INPUT_CHECKS.some((c) => c.id === id))).toEqual([]);
   });
 
-  it('REPORT_CHECKS: the three per-policy layers, then the pitfalls, then the input; unique, prefixed by their layer', () => {
-    expect(REPORT_CHECKS).toEqual([...CHECKS, ...PITFALL_CHECKS, ...INPUT_CHECKS]);
+  it('REPORT_CHECKS: the three per-policy layers, the NetworkPolicy checks, the pitfalls, the input; unique, prefixed by their layer', () => {
+    expect(REPORT_CHECKS).toEqual([...CHECKS, ...NETWORK_POLICY_CHECKS, ...PITFALL_CHECKS, ...INPUT_CHECKS]);
     const ids = REPORT_CHECKS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const c of REPORT_CHECKS) {
-      expect(['crd', 'sanitize', 'version', 'pitfall', 'input', 'parse']).toContain(layerOf(c.id));
+      expect(['crd', 'sanitize', 'version', 'k8s', 'pitfall', 'input', 'parse']).toContain(layerOf(c.id));
       expect(['error', 'warning']).toContain(c.severity);
       expect(c.what).toMatch(/^[a-zA-Z`].*[^.]$/);
     }

@@ -824,6 +824,121 @@ describe('a Kubernetes NetworkPolicy that allows DNS counts for the DNS pitfall'
 
   it('UDP and TCP 53 in a NetworkPolicy: no finding; UDP only: flagged', () => {
     expect(findings(check({ 'deny.yaml': DENY, 'np.yaml': npDns('[{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]') }), 'pitfall-default-deny-without-dns')).toEqual([]);
-    expect(findings(check({ 'deny.yaml': DENY, 'np.yaml': npDns('[{port: 53, protocol: UDP}]') }), 'pitfall-default-deny-without-dns')).toHaveLength(1);
+    // Both the CNP deny and the NetworkPolicy (itself an egress default deny) leave the pods without DNS over TCP.
+    expect(where(check({ 'deny.yaml': DENY, 'np.yaml': npDns('[{port: 53, protocol: UDP}]') }), 'pitfall-default-deny-without-dns'))
+      .toEqual(['deny.yaml:9:5', 'np.yaml:10:5']);
+  });
+});
+
+describe('a Kubernetes NetworkPolicy that is itself the egress default deny', () => {
+  const NP_DENY_ALL = yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: default-deny-all
+      namespace: shop
+    spec:
+      podSelector: {}
+      policyTypes:
+        - Ingress
+        - Egress
+  `;
+  const NP_EGRESS_TO_DB = yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: web-egress
+      namespace: shop
+    spec:
+      podSelector:
+        matchLabels: {app: web}
+      policyTypes: [Egress]
+      egress:
+        - to:
+            - podSelector:
+                matchLabels: {app: db}
+          ports:
+            - port: 5432
+  `;
+  const NP_DNS = yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: allow-dns
+      namespace: shop
+    spec:
+      podSelector: {}
+      policyTypes: [Egress]
+      egress:
+        - to:
+            - namespaceSelector:
+                matchLabels:
+                  kubernetes.io/metadata.name: kube-system
+              podSelector:
+                matchLabels:
+                  k8s-app: kube-dns
+          ports:
+            - {port: 53, protocol: UDP}
+            - {port: 53, protocol: TCP}
+  `;
+  const CNP_DNS = yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: dns
+      namespace: shop
+    spec:
+      endpointSelector: {}
+      egress:
+        - toEndpoints:
+            - matchLabels:
+                k8s:io.kubernetes.pod.namespace: kube-system
+                k8s:k8s-app: kube-dns
+          toPorts:
+            - ports:
+                - {port: "53", protocol: ANY}
+              rules:
+                dns:
+                  - matchPattern: "*"
+  `;
+
+  it('the zero-trust guide\'s NetworkPolicy deny-all is an error at its policyTypes, naming the NetworkPolicy', () => {
+    const report = check({ 'deny.yaml': NP_DENY_ALL });
+    const [d] = findings(report, 'pitfall-default-deny-without-dns');
+    expect(where(report, 'pitfall-default-deny-without-dns')).toEqual(['deny.yaml:9:5']);
+    expect(d).toMatchObject({ severity: 'error', kind: 'NetworkPolicy', name: 'default-deny-all', namespace: 'shop', path: 'spec.policyTypes' });
+    expect(d.message).toContain('this NetworkPolicy (policyTypes: Egress) puts every pod in namespace shop into egress default deny');
+    expect(d.fix).toContain('k8s-app: kube-dns');
+    expect(report.summary.passed).toBe(false);
+  });
+
+  it('a NetworkPolicy with egress rules but none to DNS is flagged at its egress', () => {
+    const report = check({ 'web.yaml': NP_EGRESS_TO_DB });
+    expect(where(report, 'pitfall-default-deny-without-dns')).toEqual(['web.yaml:11:5']);
+    expect(findings(report, 'pitfall-default-deny-without-dns')[0].message).toContain('pods {app=web} in namespace shop');
+  });
+
+  it('DNS allowed by another NetworkPolicy or by a CNP for the same pods: no finding', () => {
+    expect(findings(check({ 'deny.yaml': NP_DENY_ALL, 'dns.yaml': NP_DNS }), 'pitfall-default-deny-without-dns')).toEqual([]);
+    expect(findings(check({ 'web.yaml': NP_EGRESS_TO_DB, 'dns.yaml': NP_DNS }), 'pitfall-default-deny-without-dns')).toEqual([]);
+    expect(findings(check({ 'deny.yaml': NP_DENY_ALL, 'dns.yaml': CNP_DNS }), 'pitfall-default-deny-without-dns')).toEqual([]);
+  });
+
+  it('DNS for other pods, or in another namespace, does not count', () => {
+    const otherNs = NP_DNS.replace('namespace: shop', 'namespace: billing');
+    expect(where(check({ 'deny.yaml': NP_DENY_ALL, 'dns.yaml': otherNs }), 'pitfall-default-deny-without-dns')).toEqual(['deny.yaml:9:5']);
+    const otherPods = NP_DNS.replace('podSelector: {}', 'podSelector: {matchLabels: {app: api}}');
+    expect(where(check({ 'deny.yaml': NP_DENY_ALL, 'dns.yaml': otherPods }), 'pitfall-default-deny-without-dns')).toEqual(['deny.yaml:9:5']);
+  });
+
+  it('an ingress-only NetworkPolicy is no egress default deny', () => {
+    const ingressOnly = NP_DENY_ALL.replace(/policyTypes:\n(\s+)- Ingress\n\s+- Egress/, 'policyTypes:\n$1- Ingress');
+    expect(ingressOnly).not.toContain('Egress');
+    expect(findings(check({ 'deny.yaml': ingressOnly }), 'pitfall-default-deny-without-dns')).toEqual([]);
+  });
+
+  it('two NetworkPolicies on the same pods are each reported', () => {
+    const second = NP_DENY_ALL.replace('default-deny-all', 'deny-again');
+    expect(where(check({ 'a.yaml': NP_DENY_ALL, 'b.yaml': second }), 'pitfall-default-deny-without-dns')).toEqual(['a.yaml:9:5', 'b.yaml:9:5']);
   });
 });
