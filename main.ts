@@ -22,7 +22,7 @@ import {
   Peer,
   Port,
   TieredApp,
-  allowHostAndHealth,
+  allowHostProbes,
   runSynth,
 } from './src';
 
@@ -76,7 +76,7 @@ export class ArgocdChart extends Chart {
     egress.allowEgress(Peer.namespace('argocd'));
     const ingress = new CiliumPolicy(this, 'argocd-ingress', { description: 'pods in argocd accept traffic from each other' });
     ingress.allowIngress(Peer.namespace('argocd'));
-    allowHostAndHealth(ingress.rule);
+    allowHostProbes(ingress.rule);
   }
 }
 
@@ -110,14 +110,14 @@ export class ShopChart extends Chart {
       HttpRule.post('/api/v1/orders'),
       HttpRule.get('/healthz'),
     ));
-    allowHostAndHealth(orderApi.rule);
+    allowHostProbes(orderApi.rule);
     const backend = new CiliumPolicy(this, 'backend', {
       endpointSelector: EndpointSelector.labels({ app: 'backend' }),
       description: 'backend: the frontend on 8080, Prometheus on 9090',
     });
     backend.allowIngress(frontend, [Port.tcp(8080)]);
     backend.allowIngress(prometheus, [Port.tcp(9090)]);
-    allowHostAndHealth(backend.rule);
+    allowHostProbes(backend.rule);
     new MetadataEndpointBlock(this, 'block-metadata-endpoint');
   }
 }
@@ -144,7 +144,7 @@ export class CdeChart extends Chart {
       description: 'the ledger database accepts only the card-data environment',
     });
     ledgerIngress.allowIngress(Peer.namespace('cde-payments'), [Port.tcp(5432)]);
-    allowHostAndHealth(ledgerIngress.rule);
+    allowHostProbes(ledgerIngress.rule);
   }
 }
 

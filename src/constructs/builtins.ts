@@ -41,10 +41,11 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
 }
 
 /**
- * Ingress from the local node (kubelet probes, hostNetwork pods) and from Cilium's health endpoints, on every
- * port. Without them a default deny breaks liveness/readiness probes wherever the agent does not exempt the host.
+ * Ingress from the local node (`host`: kubelet liveness/readiness/startup probes, hostNetwork pods), on every port (a
+ * probe may target any container port). Without it a default deny breaks probes wherever the agent does not exempt the
+ * host (`allow-localhost=policy`). Nothing else: Cilium's health checks (`health` entity) probe nodes and the health
+ * endpoints on 4240/TCP and ICMP, never pods, so pods need no allowance for them.
  */
-export function allowHostAndHealth(rule: PolicyRule): void {
+export function allowHostProbes(rule: PolicyRule): void {
   rule.allowIngress(Peer.entity(Entity.HOST));
-  rule.allowIngress(Peer.entity(Entity.HEALTH));
 }

@@ -9,7 +9,7 @@ import { checkNamespaceName } from '../names';
 import { IPeer, Peer } from '../peer';
 import { Port } from '../port';
 import { EndpointSelector, LabelExpression } from '../selector';
-import { allowDns, allowHostAndHealth } from './builtins';
+import { allowDns, allowHostProbes } from './builtins';
 
 /** The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise. */
 export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = ['cilium', 'kube-node-lease', 'kube-public', 'kube-system'];
@@ -64,7 +64,7 @@ export interface ClusterDefaultDenyProps {
 /**
  * A cluster-wide default deny: every pod outside a list of system namespaces is put into ingress (and optionally
  * egress) default deny by one CiliumClusterwideNetworkPolicy, with what they need in the same resource: ingress from
- * the local node (kubelet probes) and Cilium health; a second rule (`specs`) that keeps the DNS pods accepting DNS on
+ * the local node (kubelet probes); a second rule (`specs`) that keeps the DNS pods accepting DNS on
  * 53/UDP and 53/TCP from every pod and node (additive, `enableDefaultDeny: { ingress: false }`, when their namespace
  * is excluded); and, with `egress: true`, the DNS companion next to `egress: [{}]`.
  *
@@ -122,7 +122,7 @@ export class ClusterDefaultDeny extends Construct {
     const rule = this.policy.rule;
     if (ingress) {
       rule.isolateIngress();
-      allowHostAndHealth(rule);
+      allowHostProbes(rule);
     }
     if (egress) rule.isolateEgress();
     if (egress || dnsVisibility) allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });

@@ -4,7 +4,7 @@ import { CiliumPolicyError } from '../errors';
 import { DnsRule } from '../l7';
 import { IPeer, Peer } from '../peer';
 import { Port } from '../port';
-import { allowDns, allowHostAndHealth } from './builtins';
+import { allowDns, allowHostProbes } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
 
 /** Properties of a `DefaultDenyNamespace`. */
@@ -40,10 +40,10 @@ export interface DefaultDenyNamespaceProps {
    */
   readonly allowKubeApiServer?: boolean;
   /**
-   * Allow ingress from the local node and Cilium health checks (kubelet probes).
+   * Allow ingress from the local node (`host` entity: kubelet probes), on every port.
    * @default true
    */
-  readonly allowHostAndHealth?: boolean;
+  readonly allowHostProbes?: boolean;
   /**
    * A metrics scraper (e.g. Prometheus) that may reach every pod of the namespace.
    * @default - no scraping allowance
@@ -146,7 +146,7 @@ export class DefaultDenyNamespace extends Construct {
     const rule = this.policy.rule;
     if (ingress) {
       rule.isolateIngress();
-      if (props.allowHostAndHealth ?? true) allowHostAndHealth(rule);
+      if (props.allowHostProbes ?? true) allowHostProbes(rule);
       if (props.allowWithinNamespace) rule.allowIngress(Peer.namespace(namespace));
       if (props.scrapeFrom && props.scrapePorts) rule.allowIngress(props.scrapeFrom, props.scrapePorts);
     }

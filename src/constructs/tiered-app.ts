@@ -7,7 +7,7 @@ import { defaultName } from '../policy-base';
 import { Port } from '../port';
 import { EndpointSelector, IEndpointSelector } from '../selector';
 import { EndpointSelectorLike, PeerLike, isApiObjectHolder, noServingPorts, servingPorts, toEndpointSelector } from '../workload';
-import { allowDns, allowHostAndHealth } from './builtins';
+import { allowDns, allowHostProbes } from './builtins';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
 export interface TierEgress {
@@ -78,7 +78,7 @@ export interface TieredAppProps {
   readonly tiers: Tier[];
   /**
    * Who may reach the first tier: an ingress controller, a gateway.
-   * @default - nobody but host and health (the first tier is then reachable only through later changes)
+   * @default - nobody but the local node's probes (the first tier is then reachable only through later changes)
    */
   readonly entry?: PeerLike[];
   /**
@@ -186,7 +186,7 @@ export class TieredApp extends Construct {
       const rule = this.policies[i].rule;
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
       for (const source of sources) rule.allowIngress(source, tier.ports, tier.l7);
-      allowHostAndHealth(rule);
+      allowHostProbes(rule);
       if (props.metricsFrom && tier.metricsPorts) rule.allowIngress(props.metricsFrom, tier.metricsPorts);
       if (props.egressLockdown) {
         allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });

@@ -12,7 +12,9 @@ import { Diagnostic, Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
 import { ParsedDocument, SourceDiagnostic } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
-import { layerOf, networkPolicyRejections, validatePolicy } from '../validate';
+import { layerOf } from '../validate/catalogue';
+import { networkPolicyRejections } from '../validate/network-policy-rules';
+import { validatePolicy } from '../validate/validate-policy';
 
 /** Why the cluster would not have a document, or `undefined` when it would. */
 export function rejection(doc: PolicyDocumentModel, readerDiagnostics: readonly SourceDiagnostic[], version: CiliumVersion): string | undefined {

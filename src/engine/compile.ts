@@ -18,7 +18,6 @@ import { CiliumVersion } from '../model/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
 import {
   CidrRuleModel,
-  LabelSelectorModel,
   PEER_FIELDS,
   PeerField,
   PolicyDocumentModel,
@@ -30,12 +29,12 @@ import {
   sectionDirection,
 } from '../model/policy-model';
 import { compileFqdnSelector, FqdnMatcher } from './fqdn-pattern';
-import { CLUSTER_KEY, NAMESPACE_KEY, SubjectKind } from './identity';
+import { CLUSTER_KEY, SubjectKind } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { LabelSet, Selector, SelectorRequirement } from './labels';
 import { rawRulesImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
-import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from './selector-import';
+import { importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from './selector-import';
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {
@@ -79,14 +78,15 @@ export interface CidrBlock {
   readonly text: string;
 }
 
-/** A `toServices` backend: the Service's pods (selector) or its endpoint addresses. */
+/**
+ * A `toServices` backend: the endpoint addresses of a selector-less Service (a Service with a selector is no target of
+ * `toServices` in Cilium: none).
+ */
 export interface ServiceBackend {
   /** `Service default/myservice`. */
   readonly text: string;
-  /** The pods it selects. */
-  readonly selector?: Selector;
-  /** Endpoint addresses of a selector-less Service. */
-  readonly cidrs?: readonly ParsedCidr[];
+  /** Its endpoint addresses. */
+  readonly cidrs: readonly ParsedCidr[];
 }
 
 /** The L3 part of a rule item. */
@@ -455,9 +455,11 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
     }
     if (groups.length === 0) notes.push(`cidrGroupSelector ${sel.toString()} matches no known CiliumCIDRGroup, so it selects nothing`);
   }
+  // The except holes apply to the group's CIDRs too (`GetAsEndpointSelectors`: a DoesNotExist per except CIDR).
+  const exceptText = except.length ? ` except ${(rule.except ?? []).join(', ')}` : '';
   return groups.flatMap(([name, g]) => g.cidrs.flatMap((c) => {
     const p = parseCidr(c);
-    return p ? [{ cidr: p, except: [], text: `${c} (CiliumCIDRGroup ${name})` }] : [];
+    return p ? [{ cidr: p, except, text: `${c} (CiliumCIDRGroup ${name})${exceptText}` }] : [];
   }));
 }
 
@@ -476,8 +478,11 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
     for (const svc of found) {
       const text = `Service ${svc.namespace}/${svc.name}`;
       if (svc.selector !== undefined) {
-        const model: LabelSelectorModel = { matchLabels: { ...svc.selector, [`k8s:${NAMESPACE_KEY}`]: svc.namespace } };
-        out.push({ text, selector: clusterFilter(Selector.from(model), ctx.localCluster) });
+        // pkg/policy/k8s/service.go isSelectableService: only Services without a selector are toServices targets (pod
+        // IPs would clash in the ipcache); a Service backed by pods is selected by nothing here.
+        notes.push(`toServices: ${text} has a selector, and Cilium selects only Services without one, so it selects nothing; ` +
+          `select its pods with toEndpoints (${Object.entries(svc.selector).map(([k, v]) => `${k}=${v}`).join(', ')} in ${svc.namespace}) instead`);
+        out.push({ text, cidrs: [] });
       } else {
         const cidrs = (svc.endpointCidrs ?? []).map((c) => parseCidr(c)).filter((c): c is ParsedCidr => c !== undefined);
         if (cidrs.length === 0) notes.push(`toServices: ${text} has no selector and no known endpoints, so it selects nothing here`);

@@ -174,8 +174,9 @@ function compilePortRule(pr: PortRuleModel, index: number, options: CompileL4Opt
     const parsed = parsePortValue(p.port);
     if (parsed.kind === 'invalid') return { protocols: proto, kind: 'invalid', lo: 0, hi: 0, text: `${p.port}/${protoText} (not a port)` };
     if (parsed.kind === 'name') return { protocols: proto, kind: 'named', lo: 0, hi: 0, name: parsed.name, text: `${parsed.name}/${protoText}` };
-    if (parsed.value === 0) return { protocols: proto, kind: 'all', lo: 0, hi: 65535, text: `0/${protoText} (all ports)` };
     const end = options.endPort && p.endPort !== undefined && p.endPort > parsed.value ? Math.min(p.endPort, 65535) : parsed.value;
+    // Port 0 is every port unless an endPort below 65535 bounds it (`PortRangeToMaskedPorts(0, end)`: 0-end).
+    if (parsed.value === 0 && (end === 0 || end === 65535)) return { protocols: proto, kind: 'all', lo: 0, hi: 65535, text: `0/${protoText} (all ports)` };
     return { protocols: proto, kind: 'range', lo: parsed.value, hi: end, text: `${parsed.value}${end > parsed.value ? `-${end}` : ''}/${protoText}` };
   });
   return {

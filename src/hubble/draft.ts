@@ -14,7 +14,7 @@
 import { App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumPolicy } from '../cilium-policy';
-import { allowDns, allowHostAndHealth } from '../constructs/builtins';
+import { allowDns, allowHostProbes } from '../constructs/builtins';
 import { Entity } from '../entity';
 import { CiliumPolicyError } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
@@ -331,8 +331,8 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
 function ingressPeer(s: FlowPeer, clusterName: string): DraftPeer | undefined {
   if (s.kind === 'pod') return endpointsPeer(s, clusterName);
   if (s.kind === 'entity') {
-    // host and health are always admitted (allowHostAndHealth).
-    if (s.entity === 'host' || s.entity === 'health') return undefined;
+    // the host is always admitted (allowHostProbes).
+    if (s.entity === 'host') return undefined;
     return entityPeer(s.entity ?? 'world');
   }
   return cidrPeer(s.ip ?? '');
@@ -516,7 +516,7 @@ export function applyDraftPlan(plan: DraftPlan, scope: Construct): Chart[] {
         endpointSelector: Object.keys(p.selector).length === 0 ? EndpointSelector.all() : EndpointSelector.labels({ ...p.selector }),
         description: description(p),
       });
-      allowHostAndHealth(policy.rule);
+      allowHostProbes(policy.rule);
       for (const r of p.ingress) policy.allowIngress(toPeer(r.peer), r.ports.map(toPort));
       for (const r of p.egress) policy.allowEgress(toPeer(r.peer), r.ports.map(toPort));
       if (p.dns) allowDns(policy.rule);
@@ -576,7 +576,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
     body.push(`  charts.push(${chartVar});`);
     for (const p of plan.policies.filter((x) => x.namespace === ns)) {
       const v = ident(`${camel(p.name)}Policy`);
-      sdk.add('CiliumPolicy').add('EndpointSelector').add('allowHostAndHealth');
+      sdk.add('CiliumPolicy').add('EndpointSelector').add('allowHostProbes');
       body.push('');
       for (const line of policyComment(p)) body.push(`  // ${line}`.trimEnd());
       const selector = Object.keys(p.selector).length === 0 ? 'EndpointSelector.all()' : `EndpointSelector.labels(${obj(p.selector)})`;
@@ -584,7 +584,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
       body.push(`    endpointSelector: ${selector},`);
       body.push(`    description: ${str(description(p))},`);
       body.push('  });');
-      body.push(`  allowHostAndHealth(${v}.rule); // kubelet probes and Cilium health checks`);
+      body.push(`  allowHostProbes(${v}.rule); // kubelet probes from the local node`);
       for (const r of [...p.ingress, ...p.egress]) {
         const call = r.direction === 'ingress' ? 'allowIngress' : 'allowEgress';
         body.push(`  ${v}.${call}(${peerSource(r.peer, sdk)}, [${r.ports.map((x) => portSource(x, sdk)).join(', ')}]); // ${ruleComment(r)}`);

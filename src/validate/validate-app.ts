@@ -19,7 +19,7 @@ import { ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
 import { PitfallDocument, checkPitfalls } from './pitfall-rules';
 import { defaultFix } from './validate-input';
-import { validatePolicy } from './index';
+import { validatePolicy } from './validate-policy';
 
 /** Marks the SDK's policy constructs (see `PolicyBase.isPolicy`). */
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');

@@ -33,7 +33,7 @@ import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, displayN
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
 import { PitfallDocument, checkPitfalls } from './pitfall-rules';
-import { validatePolicy, validateRule } from './index';
+import { validatePolicy, validateRule } from './validate-policy';
 
 /** The `schema` value of a report (and of its JSON form). */
 export const VALIDATE_REPORT_SCHEMA = 'cdk8s-cilium/validate/v1';

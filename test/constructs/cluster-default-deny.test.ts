@@ -17,7 +17,7 @@ describe('ClusterDefaultDeny', () => {
         { key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['cilium', 'kube-node-lease', 'kube-public', 'kube-system'] },
       ],
     });
-    expect(ccnp.specs[0].ingress).toEqual([{}, { fromEntities: ['host', 'health'] }]);
+    expect(ccnp.specs[0].ingress).toEqual([{}, { fromEntities: ['host'] }]);
   });
 
   test('ingress only: no egress rule at all, and DNS kept reachable by an additive rule in the same resource', () => {

@@ -3,13 +3,13 @@ import { CiliumVersion, DefaultDenyNamespace, DnsRule, Peer, Port } from '../../
 import { chart, synth, synthError } from '../support/synth';
 
 describe('DefaultDenyNamespace', () => {
-  test('denies both directions with the {} idiom and keeps DNS, host and health in the same resource', () => {
+  test('denies both directions with the {} idiom and keeps DNS and host probes in the same resource', () => {
     const c = chart('payments');
     new DefaultDenyNamespace(c, 'deny');
     const [cnp] = synth(c);
     expect(cnp.metadata).toEqual({ name: 'default-deny', namespace: 'payments' });
     expect(cnp.spec.endpointSelector).toEqual({});
-    expect(cnp.spec.ingress).toEqual([{}, { fromEntities: ['host', 'health'] }]);
+    expect(cnp.spec.ingress).toEqual([{}, { fromEntities: ['host'] }]);
     expect(cnp.spec.egress).toEqual([
       {},
       {
@@ -22,7 +22,7 @@ describe('DefaultDenyNamespace', () => {
 
   test('never writes an empty list', () => {
     const c = chart('ns');
-    new DefaultDenyNamespace(c, 'deny', { ingress: true, egress: false, allowHostAndHealth: false });
+    new DefaultDenyNamespace(c, 'deny', { ingress: true, egress: false, allowHostProbes: false });
     const [cnp] = synth(c);
     expect(cnp.spec).toEqual({ description: 'default deny ingress for namespace ns', endpointSelector: {}, ingress: [{}] });
   });

@@ -7,7 +7,7 @@ import { byName, chart, synth } from '../support/synth';
 const traefik = Peer.endpoints({ namespace: 'traefik', labels: { 'app.kubernetes.io/instance': 'traefik-traefik' } });
 
 describe('TieredApp', () => {
-  test('each tier admits only the tier before it, on container ports, plus host and health', () => {
+  test('each tier admits only the tier before it, on container ports, plus host probes', () => {
     const c = chart('webapp');
     new TieredApp(c, 'webapp', {
       entry: [traefik],
@@ -23,7 +23,7 @@ describe('TieredApp', () => {
         fromEndpoints: [{ matchLabels: { 'app.kubernetes.io/instance': 'traefik-traefik', 'k8s:io.kubernetes.pod.namespace': 'traefik' } }],
         toPorts: [{ ports: [{ port: '3000', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/.*' }] } }],
       },
-      { fromEntities: ['host', 'health'] },
+      { fromEntities: ['host'] },
     ]);
     expect(policies['webapp-db'].spec.endpointSelector).toEqual({ matchLabels: { app: 'postgres' } });
     expect(policies['webapp-db'].spec.ingress[0]).toEqual({

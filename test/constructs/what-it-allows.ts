@@ -52,7 +52,7 @@ export const ALLOWS_TABLES: readonly AllowsTable[] = [
       { from: 'pod:payments:app=web', to: 'pod:payments:app=api', port: '8080/TCP', verdict: 'denied', why: 'traffic inside the namespace (`allowWithinNamespace` opens it)' },
       { from: 'pod:monitoring:app=prometheus', to: 'pod:payments:app=api', port: '9090/TCP', verdict: 'denied', why: 'scraping (`scrapeFrom` + `scrapePorts` open it)' },
       { from: 'entity:host', to: 'pod:payments:app=api', port: '8080/TCP', verdict: 'allowed', why: 'kubelet probes from the local node (built in)' },
-      { from: 'entity:health', to: 'pod:payments:app=api', port: '4240/TCP', verdict: 'allowed', why: 'Cilium health checks (built in)' },
+      { from: 'entity:health', to: 'pod:payments:app=api', port: '4240/TCP', verdict: 'denied', why: 'Cilium health endpoints (their checks probe nodes, never pods)' },
       { from: 'pod:payments:app=api', to: 'pod:kube-system:k8s-app=kube-dns', port: '53/UDP', dns: 'api.stripe.com', verdict: 'allowed', why: 'DNS to kube-dns, through the DNS proxy (built in)' },
       { from: 'pod:payments:app=api', to: 'pod:kube-system:k8s-app=kube-dns', port: '9153/TCP', verdict: 'denied', why: 'kube-dns on any other port' },
       { from: 'pod:payments:app=api', to: 'cidr:203.0.113.10', port: '443/TCP', verdict: 'denied', why: 'egress to the world' },

@@ -267,6 +267,13 @@ describe('CIDR', () => {
     expect(verdict(unknown, 'pod:default:app=web', 'cidr:192.0.2.77', 443).egress.notes.join('\n')).toMatch(/cidrGroupRef nope: no such CiliumCIDRGroup/);
   });
 
+  test('the except holes of a cidrGroupRef entry apply to the group\'s CIDRs (1.17+)', () => {
+    const holed = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDRSet: [{ cidrGroupRef: 'corp', except: ['10.1.0.0/16'] }] }] })],
+      { cidrGroups: { corp: { cidrs: ['10.0.0.0/8'] } }, ciliumVersion: CiliumVersion.V1_18 });
+    expect(holed).toAllow('pod:default:app=web', 'cidr:10.2.3.4', 443);
+    expect(holed).toDeny('pod:default:app=web', 'cidr:10.1.2.3', 443);
+  });
+
   test('CIDR rules never match pods or nodes (unless cidrMatchNodes)', () => {
     const all = [cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDR: ['0.0.0.0/0'] }] })];
     expect(policySet(all)).toAllow('pod:default:app=web', WORLD, 443);
@@ -288,6 +295,15 @@ describe('ports', () => {
   test('port "0" is every port of the protocol', () => {
     expect(ingress([{ port: '0', protocol: 'TCP' }])).toAllow(WORLD, 'pod:default:app=api', 31337);
     expect(ingress([{ port: '0', protocol: 'TCP' }])).toDeny(WORLD, 'pod:default:app=api', '31337/UDP');
+  });
+
+  test('port "0" with an endPort is the range 0-endPort, unless endPort is 65535 (PortRangeToMaskedPorts)', () => {
+    const bounded = ingress([{ port: '0', endPort: 100, protocol: 'TCP' }]);
+    expect(bounded).toAllow(WORLD, 'pod:default:app=api', 100);
+    expect(bounded).toDeny(WORLD, 'pod:default:app=api', 101);
+    expect(bounded).toDeny(WORLD, 'pod:default:app=api', 8080);
+    const full = ingress([{ port: '0', endPort: 65535, protocol: 'TCP' }]);
+    expect(full).toAllow(WORLD, 'pod:default:app=api', 8080);
   });
 
   test('endPort ranges (1.16+; pruned before)', () => {
@@ -522,16 +538,25 @@ describe('L7 HTTP and Kafka', () => {
 });
 
 describe('services, nodes and requires', () => {
-  test('toServices: the pods of the Service (from the inventory); a missing Service selects nothing', () => {
+  test('toServices: only a Service without a selector is a target (its Endpoints addresses); one with a selector, or a missing one, selects nothing', () => {
+    // pkg/policy/k8s/service.go isSelectableService: Services backed by pods are no toServices targets.
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data', labels: { tier: 'db' } }, spec: { selector: { app: 'postgres' }, ports: [{ port: 5432 }] } };
-    const set = policySet([svc, cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }] })]);
-    expect(set).toAllow('pod:default:app=web', 'pod:data:app=postgres', 5432);
-    expect(set).toDeny('pod:default:app=web', 'pod:default:app=postgres', 5432);
-    const missing = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }] })]);
+    const toDb = cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }] });
+    const set = policySet([svc, toDb]);
+    expect(set).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
+    expect(verdict(set, 'pod:default:app=web', 'pod:data:app=postgres', 5432).egress.notes.join('\n'))
+      .toContain('toServices: Service data/db has a selector, and Cilium selects only Services without one, so it selects nothing');
+    const missing = policySet([toDb]);
     expect(missing).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
     const bySelector = policySet([svc, cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sServiceSelector: { selector: labels({ tier: 'db' }) } }] }] })]);
-    expect(bySelector).toAllow('pod:default:app=web', 'pod:data:app=postgres', 5432);
-    expect(bySelector).toDeny('pod:default:app=web', 'pod:data:app=redis', 5432);
+    expect(bySelector).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
+    // A selector-less Service with its Endpoints: the addresses are selected, nothing else.
+    const external = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data', labels: { tier: 'db' } }, spec: { ports: [{ port: 5432 }] } };
+    const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'db', namespace: 'data' }, subsets: [{ addresses: [{ ip: '192.0.2.10' }], ports: [{ port: 5432 }] }] };
+    const ext = policySet([external, endpoints, toDb]);
+    expect(ext).toAllow('pod:default:app=web', 'cidr:192.0.2.10', 5432);
+    expect(ext).toDeny('pod:default:app=web', 'cidr:192.0.2.11', 5432);
+    expect(ext).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
   });
 
   test('fromNodes selects remote nodes by label, never the local host', () => {

@@ -89,9 +89,10 @@ describe('TieredApp', () => {
     expect(c).toDeny('pod:other:app=webapp', 'pod:webapp:app=postgres', '5432/TCP');
     expect(c).toDeny('pod:other:app.kubernetes.io/instance=traefik-traefik', 'pod:webapp:app=webapp', '3000/TCP');
   });
-  test('probes from the host and Cilium health keep working', () => {
+  test('probes from the host keep working; Cilium health endpoints (which never probe pods) get nothing', () => {
     expect(c).toAllow('entity:host', 'pod:webapp:app=postgres', '5432/TCP');
-    expect(c).toAllow('entity:health', 'pod:webapp:app=webapp', '4240/TCP');
+    expect(c).toDeny('entity:health', 'pod:webapp:app=webapp', '4240/TCP');
+    expect(c).toDeny('entity:health', 'pod:webapp:app=postgres', '5432/TCP');
   });
   test('pitfall: the Service port is not where Cilium matches (blog: Service 8080 -> targetPort 80)', () => {
     const app = Testing.app();

@@ -74,7 +74,7 @@ describe('the plan for the shop capture', () => {
     ]);
   });
 
-  test('probes from the host and health checks are covered by allowHostAndHealth, DNS by allowDns: no explicit rules', () => {
+  test('probes from the host are covered by allowHostProbes, DNS by allowDns: no explicit rules', () => {
     const all = plan.policies.flatMap((p) => [...p.ingress, ...p.egress]);
     expect(all.some((r) => r.peer.kind === 'entity' && (r.peer.entity === 'host' || r.peer.entity === 'health'))).toBe(false);
     expect(all.some((r) => r.direction === 'egress' && r.peer.namespace === 'kube-system')).toBe(false);
@@ -121,7 +121,7 @@ describe('the drafted TypeScript', () => {
   test('reads well: imports only what it uses, one block per workload, seen-once marks', () => {
     const text = renderDraftTypeScript(plan);
     expect(text).toMatch(/^\/\/ Drafted by `cdk8s-cilium draft` from shop-capture\.jsonl:\n\/\/ 104 flow records, 20 connections the cluster let through \(1 dropped connection left out\)\./);
-    expect(text).toContain("import { allowDns, allowHostAndHealth, CiliumPolicy, EndpointSelector, Peer, Port, runSynth } from 'cdk8s-cilium';");
+    expect(text).toContain("import { allowDns, allowHostProbes, CiliumPolicy, EndpointSelector, Peer, Port, runSynth } from 'cdk8s-cilium';");
     expect(text).toContain("  const backendApiPolicy = new CiliumPolicy(shopChart, 'backend-api', {\n    endpointSelector: EndpointSelector.labels({ app: 'backend', tier: 'api' }),");
     expect(text).toContain("  backendApiPolicy.allowEgress(Peer.fqdn('api.stripe.com'), [Port.tcp(443)]); // 3 records; seen once\n");
     expect(text).toContain("  backendApiPolicy.allowEgress(Peer.cidr('192.0.2.66/32'), [Port.tcp(4444)]); // 2 records; seen once\n");

@@ -128,7 +128,7 @@ function asked(p: ProgramSpec): Asked[] {
   const out: Asked[] = [];
   if (p.defaultDeny) {
     const ns = (ep: Ep): boolean => ep.kind === 'pod' && ep.ns === 'app';
-    // `ingress: [{}]` / `egress: [{}]` allow nothing; the documented built-ins: host and health in, DNS to kube-dns out.
+    // `ingress: [{}]` / `egress: [{}]` allow nothing; the documented built-ins: host (probes) in, DNS to kube-dns out.
     out.push({ subject: ns, direction: 'ingress', deny: false, peer: () => false, port: () => false });
     out.push({ subject: ns, direction: 'egress', deny: false, peer: (ep) => ep.ns === 'kube-system' && ep.kind === 'pod', port: (x) => x === '53/UDP' || x === '53/TCP' });
   }
