@@ -240,6 +240,17 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     } : undefined;
     return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
   }
+  // allow-localhost: a redirect whose selector selects the host but is not the host selector itself (a wildcard, `all`,
+  // an expression) gets the host selector added with no L7 rules (L4Filter.attach / createL4IngressFilter
+  // `cacheIdentitySelector(host)`), so the local host is not held to the L7 rules. `fromEntities: [host]` or `[cluster]`
+  // (whose selectors include the host one) keeps them.
+  if (base.direction === 'ingress' && input.peer.localHost && !matches.some((m) => namesHostSelector(m.item.peer))) {
+    const l7: L7Outcome = {
+      protocol: kindOf(entries.find((e) => kindOf(e.pr) !== undefined)?.pr) ?? 'http', result: 'allowed', rules: [], matched: '(allow-all for the host)',
+      reason: 'the local host is always allowed (allow-localhost): Cilium adds the host to these L7 rules with an allow-all, since no rule names the host itself',
+    };
+    return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)} (the local host is not held to its L7 rules)`, dedupe(notes));
+  }
   const q = input.query;
   const kinds = [...new Set(entries.map((e) => kindOf(e.pr)))];
   const kind = kinds.includes('http') && q.http ? 'http' : kinds.includes('dns') && q.dns !== undefined ? 'dns'
@@ -381,4 +392,14 @@ function describeL7Request(kind: string, q: SideQuery): string {
 function dedupe(notes: string[]): string[] {
   if (notes.length <= 1) return notes;
   return [...new Set(notes)];
+}
+
+/** Whether a peer's selectors include the host selector itself (`reserved:host`), as `host` and `cluster` entities do. */
+function namesHostSelector(peer: PeerSpec): boolean {
+  if (peer.kind === 'entities') return peer.entities.includes('host') || peer.entities.includes('cluster');
+  if (peer.kind === 'endpoints') {
+    return peer.selectors.some((sel) => sel.requirements.length === 1
+      && sel.requirements.every((r) => r.source === 'reserved' && r.key === 'host' && r.operator === 'In' && r.values.length === 1 && r.values[0] === ''));
+  }
+  return false;
 }

@@ -615,6 +615,26 @@ describe('host policies and the local host', () => {
     expect(set).toDeny('entity:remote-node', 'pod:default:app=api', 8080);
   });
 
+  test('allow-localhost and L7: the local host is not held to L7 rules whose peer selects it without naming it (wildcard, all)', () => {
+    // L4Filter.attach / createL4IngressFilter: cacheIdentitySelector(host) with no L7 rules, unless the host selector is
+    // already one of the filter's selectors (fromEntities host or cluster), whose L7 rules then apply to the host.
+    const l7 = { ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/ok' }] } };
+    const withPeer = (peer: Record<string, unknown>): ReturnType<typeof policySet> =>
+      policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ ...peer, toPorts: [l7] }] })]);
+    for (const peer of [{}, { fromEntities: ['all'] }]) {
+      const set = withPeer(peer);
+      expect(set).toAllow('entity:host', 'pod:default:app=api', 80, { http: { method: 'POST', path: '/x' } });
+      expect(verdict(set, 'entity:host', 'pod:default:app=api', 80).ingress.reason).toMatch(/the local host is not held to its L7 rules/);
+      // Everyone else still is.
+      expect(verdict(set, 'pod:default:app=web', 'pod:default:app=api', 80, { http: { method: 'POST', path: '/x' } }).verdict).toBe('l7-denied');
+    }
+    for (const peer of [{ fromEntities: ['host'] }, { fromEntities: ['cluster'] }]) {
+      const set = withPeer(peer);
+      expect(verdict(set, 'entity:host', 'pod:default:app=api', 80, { http: { method: 'POST', path: '/x' } }).verdict).toBe('l7-denied');
+      expect(set).toAllow('entity:host', 'pod:default:app=api', 80, { http: { method: 'GET', path: '/ok' } });
+    }
+  });
+
   test('endpoint policies (CCNP endpointSelector {}) do not select the host', () => {
     const set = policySet([ccnp('all', { endpointSelector: {}, ingress: [{}] })], { hostFirewall: true });
     expect(set).toAllow('pod:default:app=web', 'entity:host', 22);
