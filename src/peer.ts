@@ -258,8 +258,9 @@ export class Peer implements IPeer {
   }
 
   /**
-   * The backends of a Kubernetes Service by name (`toServices.k8sService`), egress only. Cilium supports this
-   * for services without a selector; for ordinary services select their pods with `Peer.endpoints()` instead.
+   * The backends of a Kubernetes Service by name (`toServices.k8sService`), egress only. Cilium 1.17+ selects the pods
+   * of a Service with a selector (its selector as an endpoint selector) and the Endpoints addresses of one without;
+   * before 1.17 only selector-less Services are targets, so select pods with `Peer.endpoints()` there.
    * @param name the Service name
    * @param namespace the Service namespace; default: the namespace of the policy (written explicitly; required in a
    *   `ClusterwidePolicy`)

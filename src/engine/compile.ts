@@ -18,6 +18,7 @@ import { CiliumVersion } from '../model/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
 import {
   CidrRuleModel,
+  LabelSelectorModel,
   PEER_FIELDS,
   PeerField,
   PolicyDocumentModel,
@@ -29,12 +30,12 @@ import {
   sectionDirection,
 } from '../model/policy-model';
 import { compileFqdnSelector, FqdnMatcher } from './fqdn-pattern';
-import { CLUSTER_KEY, SubjectKind } from './identity';
+import { CLUSTER_KEY, NAMESPACE_KEY, SubjectKind } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { LabelSet, Selector, SelectorRequirement } from './labels';
 import { rawRulesImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
-import { importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from './selector-import';
+import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from './selector-import';
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {
@@ -79,14 +80,16 @@ export interface CidrBlock {
 }
 
 /**
- * A `toServices` backend: the endpoint addresses of a selector-less Service (a Service with a selector is no target of
- * `toServices` in Cilium: none).
+ * A `toServices` backend: the pods of a Service with a selector (1.17+), or the endpoint addresses of a selector-less
+ * one.
  */
 export interface ServiceBackend {
   /** `Service default/myservice`. */
   readonly text: string;
-  /** Its endpoint addresses. */
-  readonly cidrs: readonly ParsedCidr[];
+  /** The pods it selects (1.17+: the Service's selector as a generated endpoint selector). */
+  readonly selector?: Selector;
+  /** Endpoint addresses of a selector-less Service. */
+  readonly cidrs?: readonly ParsedCidr[];
 }
 
 /** The L3 part of a rule item. */
@@ -478,11 +481,16 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
     for (const svc of found) {
       const text = `Service ${svc.namespace}/${svc.name}`;
       if (svc.selector !== undefined) {
-        // pkg/policy/k8s/service.go isSelectableService: only Services without a selector are toServices targets (pod
-        // IPs would clash in the ipcache); a Service backed by pods is selected by nothing here.
-        notes.push(`toServices: ${text} has a selector, and Cilium selects only Services without one, so it selects nothing; ` +
-          `select its pods with toEndpoints (${Object.entries(svc.selector).map(([k, v]) => `${k}=${v}`).join(', ')} in ${svc.namespace}) instead`);
-        out.push({ text, cidrs: [] });
+        if (ctx.config.version.atLeast(CiliumVersion.V1_17)) {
+          // pkg/policy/k8s/service.go processRule: the Service's selector becomes a generated toEndpoints selector.
+          const model: LabelSelectorModel = { matchLabels: { ...svc.selector, [`k8s:${NAMESPACE_KEY}`]: svc.namespace } };
+          out.push({ text, selector: clusterFilter(Selector.from(model), ctx.localCluster) });
+        } else {
+          // Before 1.17 (isSelectableService; the CRD says "only ... K8s services without selectors") a Service backed by
+          // pods is no toServices target.
+          notes.push(`toServices: ${text} has a selector, and Cilium ${ctx.config.version} selects only Services without one (1.17+ ` +
+            `translates the selector), so it selects nothing; select its pods with toEndpoints instead`);
+        }
       } else {
         const cidrs = (svc.endpointCidrs ?? []).map((c) => parseCidr(c)).filter((c): c is ParsedCidr => c !== undefined);
         if (cidrs.length === 0) notes.push(`toServices: ${text} has no selector and no known endpoints, so it selects nothing here`);

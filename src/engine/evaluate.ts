@@ -185,7 +185,8 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
     case 'services': {
       const ip = p.ip;
       return {
-        match: ip !== undefined && peer.backends.some((b) => b.cidrs.some((c) => cidrBlockContains({ cidr: c, except: [], text: '' }, ip))),
+        match: peer.backends.some((b) => (b.selector?.matches(p.labels) ?? false)
+          || (ip !== undefined && (b.cidrs ?? []).some((c) => cidrBlockContains({ cidr: c, except: [], text: '' }, ip)))),
       };
     }
     case 'fqdns': {

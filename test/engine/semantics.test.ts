@@ -538,25 +538,32 @@ describe('L7 HTTP and Kafka', () => {
 });
 
 describe('services, nodes and requires', () => {
-  test('toServices: only a Service without a selector is a target (its Endpoints addresses); one with a selector, or a missing one, selects nothing', () => {
-    // pkg/policy/k8s/service.go isSelectableService: Services backed by pods are no toServices targets.
+  test('toServices: a Service with a selector is its pods from 1.17, nothing before; a selector-less one its Endpoints addresses; a missing one nothing', () => {
+    // pkg/policy/k8s/service.go processRule (1.17+): the selector becomes a generated toEndpoints; before, only
+    // selector-less Services were targets (isSelectableService; the 1.14-1.16 CRDs say so).
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data', labels: { tier: 'db' } }, spec: { selector: { app: 'postgres' }, ports: [{ port: 5432 }] } };
     const toDb = cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }] });
     const set = policySet([svc, toDb]);
-    expect(set).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
-    expect(verdict(set, 'pod:default:app=web', 'pod:data:app=postgres', 5432).egress.notes.join('\n'))
-      .toContain('toServices: Service data/db has a selector, and Cilium selects only Services without one, so it selects nothing');
+    expect(set).toAllow('pod:default:app=web', 'pod:data:app=postgres', 5432);
+    expect(set).toDeny('pod:default:app=web', 'pod:default:app=postgres', 5432);
+    const old = policySet([svc, toDb], { ciliumVersion: CiliumVersion.V1_16 });
+    expect(old).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
+    expect(verdict(old, 'pod:default:app=web', 'pod:data:app=postgres', 5432).egress.notes.join('\n'))
+      .toContain('toServices: Service data/db has a selector, and Cilium 1.16 selects only Services without one');
     const missing = policySet([toDb]);
     expect(missing).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
     const bySelector = policySet([svc, cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sServiceSelector: { selector: labels({ tier: 'db' }) } }] }] })]);
-    expect(bySelector).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
-    // A selector-less Service with its Endpoints: the addresses are selected, nothing else.
+    expect(bySelector).toAllow('pod:default:app=web', 'pod:data:app=postgres', 5432);
+    expect(bySelector).toDeny('pod:default:app=web', 'pod:data:app=redis', 5432);
+    // A selector-less Service with its Endpoints: the addresses are selected, nothing else (every version).
     const external = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data', labels: { tier: 'db' } }, spec: { ports: [{ port: 5432 }] } };
     const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'db', namespace: 'data' }, subsets: [{ addresses: [{ ip: '192.0.2.10' }], ports: [{ port: 5432 }] }] };
-    const ext = policySet([external, endpoints, toDb]);
-    expect(ext).toAllow('pod:default:app=web', 'cidr:192.0.2.10', 5432);
-    expect(ext).toDeny('pod:default:app=web', 'cidr:192.0.2.11', 5432);
-    expect(ext).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
+    for (const ciliumVersion of [CiliumVersion.V1_15, CiliumVersion.V1_19]) {
+      const ext = policySet([external, endpoints, toDb], { ciliumVersion });
+      expect(ext).toAllow('pod:default:app=web', 'cidr:192.0.2.10', 5432);
+      expect(ext).toDeny('pod:default:app=web', 'cidr:192.0.2.11', 5432);
+      expect(ext).toDeny('pod:default:app=web', 'pod:data:app=postgres', 5432);
+    }
   });
 
   test('fromNodes selects remote nodes by label, never the local host', () => {
