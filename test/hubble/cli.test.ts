@@ -77,7 +77,10 @@ describe('replay', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.schema).toBe(REPLAY_REPORT_SCHEMA);
-    expect(Object.keys(report)).toEqual(['schema', 'ciliumVersion', 'clusterName', 'input', 'skipped', 'summary', 'connections', 'errors', 'warnings']);
+    expect(Object.keys(report)).toEqual([
+      'schema', 'ciliumVersion', 'clusterName', 'input', 'skipped', 'summary', 'connections', 'identityUnknown', 'disagreements', 'namespaces', 'resolved',
+      'errors', 'warnings',
+    ]);
     expect(report.connections[0]).toMatchObject({
       change: 'newly-dropped', connection: '5432/TCP', observed: { verdict: 'forwarded', flows: 6 }, predicted: { verdict: 'denied', egress: { decision: 'default-deny' } },
     });
