@@ -682,7 +682,11 @@ function policyComment(p: DraftPolicy): string[] {
   const once = [...p.ingress, ...p.egress].flatMap((r) => r.ports.filter((x) => x.seenOnce)
     .map((x) => `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${x.text}`));
   if (once.length > 0) out.push(`seen once: ${once.join('; ')}`);
-  if (p.egress.length === 0 && !p.dns) out.push('no egress seen: egress stays open (add policy.isolateEgress() to deny it)');
+  if (p.egress.length === 0 && !p.dns) {
+    out.push(p.notDrafted.some((n) => n.startsWith('egress'))
+      ? 'no egress drafted (its peers\' identity is unknown): egress stays open (add policy.isolateEgress() to deny it)'
+      : 'no egress seen: egress stays open (add policy.isolateEgress() to deny it)');
+  }
   for (const n of p.notDrafted) out.push(`not drafted: ${n}`);
   return out;
 }
