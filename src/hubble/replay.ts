@@ -535,8 +535,13 @@ function requestText(c: ObservedConnection): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether Hubble's policy is the engine's deciding one. A namespace Hubble does not give (a `Policy` carrying only some
+ * labels) is not compared, except for a clusterwide policy, which has none.
+ */
 function sameRef(r: ClusterPolicyRef, rule: VerdictRuleRef): boolean {
-  return r.name === rule.name && (r.namespace ?? '') === (rule.namespace ?? '') && (r.kind === undefined || r.kind === rule.kind);
+  const namespaceKnown = r.namespace !== undefined || r.kind === 'CiliumClusterwideNetworkPolicy';
+  return r.name === rule.name && (!namespaceKnown || (r.namespace ?? '') === (rule.namespace ?? '')) && (r.kind === undefined || r.kind === rule.kind);
 }
 
 function ruleText(rule: VerdictRuleRef): string {
