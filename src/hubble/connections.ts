@@ -274,6 +274,9 @@ interface MutableConnection {
   policies: string[];
   firstSrcIp: string | undefined;
   firstSrcPort: number;
+  /** The pod names of the last record (the bookkeeping below runs only when they change). */
+  lastSrcPod: string | undefined | null;
+  lastDstPod: string | undefined | null;
   /** What follows the two end keys in `key` (`\n<port/protocol>\n<L7 request>`), to re-key a resolved connection. */
   tail: string;
   first: string | undefined;
@@ -365,16 +368,34 @@ export class ConnectionCollector {
     }
     this.grouped++;
     c.flows++;
-    const t = timeKey(flow.time);
+    const time = flow.time;
+    // Nine fractional digits (what current agents write) sort as they are: checked for shape here, for digits at the end.
+    const t = typeof time === 'string' && time.length === 30 && time.charCodeAt(29) === 90 && time.charCodeAt(19) === 46 ? time : timeKey(time);
     if (t !== undefined) {
-      if (c.first === undefined || t < c.first) c.first = t;
-      if (c.last === undefined || t > c.last) c.last = t;
-      if (this.first === undefined || t < this.first) this.first = t;
-      if (this.last === undefined || t > this.last) this.last = t;
+      // The capture's window holds every connection's: it can only move when a connection's does.
+      if (c.first === undefined || t < c.first) {
+        c.first = t;
+        if (this.first === undefined || t < this.first) this.first = t;
+      }
+      if (c.last === undefined || t > c.last) {
+        c.last = t;
+        if (this.last === undefined || t > this.last) this.last = t;
+      }
     }
-    if (s.direction !== 0) noteDecision(s.direction === 1 ? c.egress : c.ingress, flow, s);
-    if (s.srcKey.charCodeAt(0) === 112 /* p */) this.notePod(s.srcKey, flow.source, s.srcIp);
-    if (s.dstKey.charCodeAt(0) === 112) this.notePod(s.dstKey, flow.destination, s.dstIp);
+    // Forwarded records carry a decision only as policy verdicts (type 5); drops, audits and L7 refusals always do.
+    if (s.direction !== 0 && (s.observed !== 0 || flow.event_type?.type === 5)) noteDecision(s.direction === 1 ? c.egress : c.ingress, flow, s);
+    const srcPod = flow.source?.pod_name;
+    if (srcPod !== c.lastSrcPod) {
+      c.lastSrcPod = srcPod;
+      if (s.srcKey.charCodeAt(0) === 112 /* p */) this.notePod(s.srcKey, flow.source, s.srcIp);
+      this.notePodName(c.source, srcPod);
+    }
+    const dstPod = flow.destination?.pod_name;
+    if (dstPod !== c.lastDstPod) {
+      c.lastDstPod = dstPod;
+      if (s.dstKey.charCodeAt(0) === 112) this.notePod(s.dstKey, flow.destination, s.dstIp);
+      this.notePodName(c.destination, dstPod);
+    }
     switch (s.observed) {
       case 0:
         c.forwarded++;
@@ -406,8 +427,6 @@ export class ConnectionCollector {
       addPolicies(c.policies, flow.egress_denied_by);
       addPolicies(c.policies, flow.ingress_denied_by);
     }
-    this.notePodName(c.source, flow.source?.pod_name);
-    this.notePodName(c.destination, flow.destination?.pod_name);
   }
 
   /**
@@ -432,11 +451,11 @@ export class ConnectionCollector {
     const merged = this.resolveEnds(resolved);
     const connections: ObservedConnection[] = [];
     for (const c of merged) {
-      const { firstSrcIp: ip, firstSrcPort: port, tail: _tail, first, last, egress, ingress, ...rest } = c;
+      const { firstSrcIp: ip, firstSrcPort: port, tail: _tail, first, last, egress, ingress, lastSrcPod: _s, lastDstPod: _d, ...rest } = c;
       connections.push({
         ...rest,
         firstSource: c.protocol === 'ICMP' ? `${ip ?? ''}` : `${ip ?? ''}:${port}`,
-        ...(first !== undefined && last !== undefined ? { window: { first, last } } : {}),
+        ...(validTime(first) && validTime(last) ? { window: { first: first as string, last: last as string } } : {}),
         cluster: { egress, ingress },
       });
     }
@@ -450,7 +469,7 @@ export class ConnectionCollector {
       ...(clusterName !== undefined ? { clusterName } : {}),
       dnsAnswers: this.dns,
       dnsOverflow: this.dnsOverflow,
-      ...(this.first !== undefined && this.last !== undefined ? { window: { first: this.first, last: this.last } } : {}),
+      ...(validTime(this.first) && validTime(this.last) ? { window: { first: this.first as string, last: this.last as string } } : {}),
       resolved,
       podAddresses: new Set([...this.podIps].filter(([, k]) => k !== null).map(([ip]) => ip)),
     };
@@ -557,6 +576,8 @@ export class ConnectionCollector {
       policies: [],
       firstSrcIp: s.srcIp,
       firstSrcPort: s.srcPort,
+      lastSrcPod: null,
+      lastDstPod: null,
       tail: key.slice(s.srcKey.length + s.dstKey.length + 1),
       first: undefined,
       last: undefined,
@@ -760,6 +781,11 @@ export function timeKey(time: string | undefined): string | undefined {
   const ms = Date.parse(time);
   if (!Number.isFinite(ms) || !/^\d{4}-\d\d-\d\dT/.test(time)) return undefined;
   return `${new Date(ms).toISOString().slice(0, 19)}.${String(ms % 1000).padStart(3, '0')}000000Z`;
+}
+
+/** Whether a time kept unchecked on the hot path has the normalised shape (digits included). */
+function validTime(t: string | undefined): boolean {
+  return t !== undefined && RFC3339_UTC.test(t) && t.length === 30;
 }
 
 /** Seconds from `first` to `last` (two `timeKey` values), to the nanosecond as far as a double allows. */
