@@ -297,7 +297,7 @@ interface MutableSide {
 }
 
 /** The most pod names, addresses and identities remembered to resolve pod ends (each). */
-const MAX_POD_REFERENCES = 200_000;
+const MAX_POD_REFERENCES = 100_000;
 const MAX_RESOLUTIONS_LISTED = 100;
 /** Local-scope identities (CIDR, FQDN) start here. */
 const LOCAL_SCOPE = 1 << 24;

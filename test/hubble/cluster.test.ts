@@ -3,7 +3,9 @@
 // no finding, each kind of difference gives one, with both sides), and the rollout summary per namespace.
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
-import { FlowSource, HubbleFlow, collectConnections, formatReplayTable, planDraft, renderDraftTypeScript, replayCapture } from '../../src/hubble';
+import {
+  FlowSource, collectConnections, formatReplayTable, planDraft, readFlows, renderDraftTypeScript, replayCapture,
+} from '../../src/hubble';
 
 const NS_LABEL = (ns: string): string => `k8s:io.kubernetes.pod.namespace=${ns}`;
 const WEB = { ID: 11, identity: 4001, namespace: 'shop', pod_name: 'web-7d9f-abcde', labels: ['k8s:app=web', NS_LABEL('shop')] };
@@ -11,7 +13,7 @@ const API = { ID: 12, identity: 4002, namespace: 'shop', pod_name: 'api-5c6d-fgh
 const API_AS_WORLD = { identity: 2, namespace: 'shop', pod_name: 'api-5c6d-fghij', labels: ['reserved:world'] };
 
 let clock = 0;
-function flow(over: Partial<HubbleFlow> & Record<string, unknown>, src: object = WEB, dst: object = API): string {
+function flow(over: Record<string, unknown>, src: object = WEB, dst: object = API): string {
   clock++;
   return JSON.stringify({
     flow: {
@@ -126,6 +128,18 @@ describe('pods named with a reserved identity', () => {
     expect(ts).toContain('// not drafted: egress to pod shop/api-5c6d-fghij on 8080/TCP: identity unknown');
   });
 
+  test('20,000 pods of unknown identity: each reported once, draft notes bounded, no CIDR', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => flow({ traffic_direction: 'EGRESS', event_type: { type: 4 },
+      IP: { source: '10.0.0.11', destination: `10.9.${i >> 8}.${i & 255}` } }, WEB, { identity: 2, namespace: 'batch', pod_name: `job-${i}`, labels: ['reserved:world'] }));
+    const c = await collectConnections(FlowSource.text(lines.join('\n')), { maxConnections: 30_000 });
+    const r = replayCapture(c, policies(API_DEFAULT_DENY));
+    expect(r.summary).toMatchObject({ connections: 0, identityUnknown: 20_000, identityUnknownFlows: 20_000 });
+    const plan = planDraft(c);
+    expect(plan.identityUnknown).toBe(20_000);
+    expect(plan.policies.map((p) => [p.name, p.egress.length, p.notDrafted.length])).toEqual([['web', 0, 20]]);
+    expect(renderDraftTypeScript(plan)).not.toContain('Peer.cidr');
+  });
+
   test('a pod name with a line break cannot break out of a drafted comment', async () => {
     const c = await capture([flow({ traffic_direction: 'EGRESS', event_type: { type: 4 } }, WEB, { ...API_AS_WORLD, pod_name: 'x\nprocess.exit(1)\u2028' })]);
     const ts = renderDraftTypeScript(planDraft(c));
@@ -182,6 +196,17 @@ describe('the engine against the cluster\'s own decisions', () => {
     expect(text).toContain('THE ENGINE DISAGREES WITH THE CLUSTER: 1 finding');
     expect(text).toContain('    ingress at pod:shop:app=api: cluster ALLOWED by CiliumNetworkPolicy shop/legacy-allow · engine allowed by CiliumNetworkPolicy '
       + 'shop/api-from-web spec.ingress[0]\n');
+  });
+});
+
+describe('the new fields of a record, mistyped: a malformed line, the run goes on', () => {
+  test.each([
+    [{ ingress_allowed_by: [{ name: 'p', labels: 'k8s:io.cilium.k8s.policy.name=p' }] }, 'ingress_allowed_by[0].labels is a string, not a list'],
+    [{ policy_match_type: '2' }, 'policy_match_type is a string, not a number'],
+  ])('%j', async (override, reason) => {
+    const stats = await readFlows(FlowSource.text(`${flow(override)}\n${flow({})}\n`), () => undefined);
+    expect(stats.malformed).toEqual([{ line: 1, reason: `not a usable flow: ${reason}` }]);
+    expect(stats.flows).toBe(1);
   });
 });
 
