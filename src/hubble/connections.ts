@@ -471,7 +471,8 @@ export class ConnectionCollector {
       dnsOverflow: this.dnsOverflow,
       ...(validTime(this.first) && validTime(this.last) ? { window: { first: this.first as string, last: this.last as string } } : {}),
       resolved,
-      podAddresses: new Set([...this.podIps].filter(([, k]) => k !== null).map(([ip]) => ip)),
+      // An address seen with two pods is still a pod address (never a CIDR to draft), though it resolves nothing.
+      podAddresses: new Set(this.podIps.keys()),
     };
   }
 
