@@ -85,6 +85,8 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   const notes = [
     input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped (first: line ${input.malformed[0]?.line})` : '',
     capture.overflowFlows > 0 ? `${capture.overflowFlows} records beyond --max-connections not used` : '',
+    plan.identityUnknown > 0 ? `${plan.identityUnknown} connection${plan.identityUnknown === 1 ? '' : 's'} with a pod of unknown identity not drafted `
+      + '(listed in the comments)' : '',
   ].filter((x) => x !== '');
   io.stderr(`drafted ${plan.policies.length} polic${plan.policies.length === 1 ? 'y' : 'ies'} in ${plan.namespaces.length} namespace`
     + `${plan.namespaces.length === 1 ? '' : 's'} from ${input.flows} flow records (${plan.connections} connections the cluster let through`

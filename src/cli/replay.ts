@@ -23,6 +23,7 @@
  *                "not-a-connection-event"?: n, "non-policy-drop"?: n, "unknown-verdict"?: n, "no-ip"?: n, "no-l4"?: n,
  *                "unsupported-protocol"?: n, "unknown-identity"?: n } },
  *   "summary": { "connections", "flows", "newlyDropped", "newlyDroppedFlows", "newlyAllowed", "unchanged", "notEvaluated",
+ *                "identityUnknown", "identityUnknownFlows", "disagreements", "window"?: { "first", "last", "seconds" },
  *                "topDropSources": [{ "source", "connections", "flows" }] },
  *   "connections": [{                                  // would be dropped first, then newly allowed, then unchanged
  *     "change": "newly-dropped" | "newly-allowed" | "unchanged",
@@ -31,10 +32,25 @@
  *     "destinationNames": string[],
  *     "observed": { "verdict": "forwarded" | "dropped" | "audit" | "l7-denied" | "mixed", "flows", "forwarded", "delivered",
  *                   "dropped", "audit", "l7Denied", "sides": { "egress", "ingress" }, "seenOnce", "firstLine", "firstTime"?,
- *                   "nodes": string[], "dropReasons": string[], "policies": string[] },
+ *                   "nodes": string[], "dropReasons": string[], "policies": string[], "window"?: { "first", "last" },
+ *                   "cluster"?: { "egress": ClusterSide, "ingress": ClusterSide } },
+ *                   // ClusterSide: what the cluster decided there: { "allowed", "denied", "audit", "l7Denied", "denyReasons",
+ *                   //   "allowedBy", "deniedBy": [{ "name", "namespace"?, "kind"? }], "matchTypes" }
  *     "predicted": { "verdict": "allowed" | "denied" | "l7-denied", "summary", "reason", "resolvedName"?,
  *                    "egress": Side, "ingress": Side }  // Side: as in `trace --output json` (src/cli/trace.ts)
  *   }],
+ *   "identityUnknown": [{                              // an end names a pod whose identity the capture does not give: not judged
+ *     "source", "destination",                         // pod-name:<namespace>/<pod> or identity:<n> for the unknown end
+ *     "connection", "request"?, "unknown": "source" | "destination" | "both", "reason", "observed"
+ *   }],
+ *   "disagreements": [{                                // the engine disagrees with the cluster (the policies in force)
+ *     "source", "destination", "connection", "request"?, "side": "egress" | "ingress", "endpoint",
+ *     "cluster": { "verdict": "allowed" | "denied" | "audit" | "l7-denied", "records", "policies": string[], "reasons": string[] },
+ *     "engine": { "decision", "policy"?, "reason" }, "message", "firstLine"
+ *   }],
+ *   "namespaces": [{ "namespace", "connections", "flows", "flowing", "wouldBeDropped", "audited", "identityUnknown",
+ *                    "disagreements", "readyToEnforce", "reason", "window"?: { "first", "last", "seconds" } }],
+ *   "resolved": [{ "end", "by": "pod-name" | "address" | "identity", "namespace", "labels" }],
  *   "errors": [{ "connection", "message" }],
  *   "warnings": string[]
  * }

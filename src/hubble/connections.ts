@@ -4,6 +4,15 @@
  * (`maxConnections`): records of connections beyond the limit are counted, not kept. Peers are shared between the
  * connections that name them. DNS answers seen in the same log (L7 DNS responses: query → IPs) are kept, bounded, to
  * resolve world addresses to names later; `destination_names` on the records are kept per connection.
+ *
+ * Ends that name a pod without its identity labels (L7 proxy records with `identity: 2`, field-masked exports) are
+ * resolved when the capture is finished, from the other records of the same capture: the same pod name, else the same
+ * address seen with labels and a pod name, else (a cluster identity without labels) the same identity number. Each
+ * source must point at one label set: an ambiguous one resolves nothing. What cannot be resolved stays `unknown`.
+ *
+ * What the cluster decided at each side is kept apart from what the records show passing: policy-verdict events
+ * (allowed, redirected, audited, dropped) and policy drops with their direction, L7 refusals, and the policies Hubble's
+ * correlation names for them (`*_allowed_by`, `*_denied_by`), so that replay can cross-check the engine with the cluster.
  */
 import { HttpRequest, KafkaRequest } from '../engine/l7';
 import { FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
@@ -35,6 +44,45 @@ export interface CollectOptions extends FlowReadOptions {
 
 /** What the cluster did with a connection, over all its records. */
 export type ObservedVerdict = 'forwarded' | 'dropped' | 'audit' | 'l7-denied' | 'mixed';
+
+/** A policy Hubble names for a decision (`*_allowed_by`, `*_denied_by`). */
+export interface ClusterPolicyRef {
+  /** Name. */
+  readonly name: string;
+  /**
+   * Namespace.
+   * @default - none (clusterwide)
+   */
+  readonly namespace?: string;
+  /**
+   * `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy` or `NetworkPolicy`.
+   * @default - not given by the record
+   */
+  readonly kind?: string;
+}
+
+/**
+ * What the cluster decided at one side of a connection (egress at the source, ingress at the destination), from the
+ * records that carry a decision: policy-verdict events (type 5), policy drops with their direction, L7 refusals.
+ */
+export interface ClusterSide {
+  /** Allowed by policy (policy verdicts FORWARDED or REDIRECTED). */
+  readonly allowed: number;
+  /** Dropped by policy (policy verdicts and drop events with a policy drop reason). */
+  readonly denied: number;
+  /** Audit-mode verdicts: the policies in force would have dropped them. */
+  readonly audit: number;
+  /** Requests refused by the L7 proxy of this side. */
+  readonly l7Denied: number;
+  /** Policy drop reasons seen at this side (`POLICY_DENIED`: nothing allowed it; `POLICY_DENY`: a deny rule). */
+  readonly denyReasons: readonly string[];
+  /** The policies the cluster says allowed it (`*_allowed_by`; at most 8). */
+  readonly allowedBy: readonly ClusterPolicyRef[];
+  /** The policies the cluster says denied it (`*_denied_by`, explicit deny rules only; at most 8). */
+  readonly deniedBy: readonly ClusterPolicyRef[];
+  /** `policy_match_type` values of the allowed verdicts (1 L3, 2 L3-L4, 3 L4, 4 all, 5 L3-proto, 6 proto). */
+  readonly matchTypes: readonly number[];
+}
 
 /** A connection: every record with the same source identity, destination, port/protocol and L7 request. */
 export interface ObservedConnection {
@@ -115,6 +163,33 @@ export interface ObservedConnection {
   readonly destinationNames: readonly string[];
   /** Policies the records name (`*_allowed_by`, `*_denied_by`), as `Kind namespace/name` (at most 8). */
   readonly policies: readonly string[];
+  /**
+   * The earliest and latest record times (RFC 3339, normalised to nanoseconds: compare them as strings).
+   * @default - no record had a time
+   */
+  readonly window?: TimeWindow;
+  /** What the cluster decided at each side. */
+  readonly cluster: { readonly egress: ClusterSide; readonly ingress: ClusterSide };
+}
+
+/** A time window: first and last record times, RFC 3339 UTC with nine fractional digits. */
+export interface TimeWindow {
+  /** The earliest time. */
+  readonly first: string;
+  /** The latest time. */
+  readonly last: string;
+}
+
+/** A pod end resolved from the rest of the capture. */
+export interface IdentityResolution {
+  /** The end as the records gave it: `<namespace>/<pod>` or `#<identity>`. */
+  readonly end: string;
+  /** How: the same pod name, the same address (with labels and a pod name), or the same identity number. */
+  readonly by: 'pod-name' | 'address' | 'identity';
+  /** The pod's labels it resolved to (`k8s:` source stripped), in the namespace. */
+  readonly namespace: string;
+  /** Its labels. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** The connections of a capture, with what was read and skipped. */
@@ -140,6 +215,15 @@ export interface FlowCapture {
   readonly dnsAnswers: ReadonlyMap<string, readonly string[]>;
   /** Addresses not remembered because `maxDnsAddresses` was reached. */
   readonly dnsOverflow: number;
+  /**
+   * The earliest and latest record times of the whole capture.
+   * @default - no record had a time
+   */
+  readonly window?: TimeWindow;
+  /** Pod ends resolved from the rest of the capture (at most 100 listed). */
+  readonly resolved: readonly IdentityResolution[];
+  /** Addresses the capture shows as pod addresses (records with pod labels and a pod name). */
+  readonly podAddresses: ReadonlySet<string>;
 }
 
 /** The verdict of a connection from its counters. */
@@ -190,7 +274,33 @@ interface MutableConnection {
   policies: string[];
   firstSrcIp: string | undefined;
   firstSrcPort: number;
+  /** The pod names of the last record (the bookkeeping below runs only when they change). */
+  lastSrcPod: string | undefined | null;
+  lastDstPod: string | undefined | null;
+  /** What follows the two end keys in `key` (`\n<port/protocol>\n<L7 request>`), to re-key a resolved connection. */
+  tail: string;
+  first: string | undefined;
+  last: string | undefined;
+  egress: MutableSide;
+  ingress: MutableSide;
 }
+
+interface MutableSide {
+  allowed: number;
+  denied: number;
+  audit: number;
+  l7Denied: number;
+  denyReasons: string[];
+  allowedBy: ClusterPolicyRef[];
+  deniedBy: ClusterPolicyRef[];
+  matchTypes: number[];
+}
+
+/** The most pod names, addresses and identities remembered to resolve pod ends (each). */
+const MAX_POD_REFERENCES = 100_000;
+const MAX_RESOLUTIONS_LISTED = 100;
+/** Local-scope identities (CIDR, FQDN) start here. */
+const LOCAL_SCOPE = 1 << 24;
 
 const MAX_NODES = 8;
 const MAX_NAMES = 16;
@@ -214,6 +324,14 @@ export class ConnectionCollector {
   private readonly clusters = new Map<string, number>();
   private readonly skips = new Map<FlowSkipReason, number>();
   private readonly scratch = new FlowScratch();
+  /** `<namespace>/<pod>` → pod key (null: seen with two label sets). */
+  private readonly podRefs = new Map<string, string | null>();
+  /** Pod address (from records with labels and a pod name) → pod key (null: ambiguous). */
+  private readonly podIps = new Map<string, string | null>();
+  /** Cluster identity number → pod key (null: ambiguous). */
+  private readonly podIds = new Map<number, string | null>();
+  private first: string | undefined;
+  private last: string | undefined;
   private records = 0;
   private grouped = 0;
   private overflow = 0;
@@ -250,6 +368,34 @@ export class ConnectionCollector {
     }
     this.grouped++;
     c.flows++;
+    const time = flow.time;
+    // Nine fractional digits (what current agents write) sort as they are: checked for shape here, for digits at the end.
+    const t = typeof time === 'string' && time.length === 30 && time.charCodeAt(29) === 90 && time.charCodeAt(19) === 46 ? time : timeKey(time);
+    if (t !== undefined) {
+      // The capture's window holds every connection's: it can only move when a connection's does.
+      if (c.first === undefined || t < c.first) {
+        c.first = t;
+        if (this.first === undefined || t < this.first) this.first = t;
+      }
+      if (c.last === undefined || t > c.last) {
+        c.last = t;
+        if (this.last === undefined || t > this.last) this.last = t;
+      }
+    }
+    // Forwarded records carry a decision only as policy verdicts (type 5); drops, audits and L7 refusals always do.
+    if (s.direction !== 0 && (s.observed !== 0 || flow.event_type?.type === 5)) noteDecision(s.direction === 1 ? c.egress : c.ingress, flow, s);
+    const srcPod = flow.source?.pod_name;
+    if (srcPod !== c.lastSrcPod) {
+      c.lastSrcPod = srcPod;
+      if (s.srcKey.charCodeAt(0) === 112 /* p */) this.notePod(s.srcKey, flow.source, s.srcIp);
+      this.notePodName(c.source, srcPod);
+    }
+    const dstPod = flow.destination?.pod_name;
+    if (dstPod !== c.lastDstPod) {
+      c.lastDstPod = dstPod;
+      if (s.dstKey.charCodeAt(0) === 112) this.notePod(s.dstKey, flow.destination, s.dstIp);
+      this.notePodName(c.destination, dstPod);
+    }
     switch (s.observed) {
       case 0:
         c.forwarded++;
@@ -281,8 +427,6 @@ export class ConnectionCollector {
       addPolicies(c.policies, flow.egress_denied_by);
       addPolicies(c.policies, flow.ingress_denied_by);
     }
-    this.notePodName(c.source, flow.source?.pod_name);
-    this.notePodName(c.destination, flow.destination?.pod_name);
   }
 
   /**
@@ -303,10 +447,17 @@ export class ConnectionCollector {
       }
     }
     const skipped = Object.fromEntries([...this.skips].sort(([a], [b]) => (a < b ? -1 : 1))) as Partial<Record<FlowSkipReason, number>>;
+    const resolved: IdentityResolution[] = [];
+    const merged = this.resolveEnds(resolved);
     const connections: ObservedConnection[] = [];
-    for (const c of this.table.values()) {
-      const { firstSrcIp: ip, firstSrcPort: port, ...rest } = c;
-      connections.push({ ...rest, firstSource: c.protocol === 'ICMP' ? `${ip ?? ''}` : `${ip ?? ''}:${port}` });
+    for (const c of merged) {
+      const { firstSrcIp: ip, firstSrcPort: port, tail: _tail, first, last, egress, ingress, lastSrcPod: _s, lastDstPod: _d, ...rest } = c;
+      connections.push({
+        ...rest,
+        firstSource: c.protocol === 'ICMP' ? `${ip ?? ''}` : `${ip ?? ''}:${port}`,
+        ...(validTime(first) && validTime(last) ? { window: { first: first as string, last: last as string } } : {}),
+        cluster: { egress, ingress },
+      });
     }
     return {
       input,
@@ -318,7 +469,80 @@ export class ConnectionCollector {
       ...(clusterName !== undefined ? { clusterName } : {}),
       dnsAnswers: this.dns,
       dnsOverflow: this.dnsOverflow,
+      ...(validTime(this.first) && validTime(this.last) ? { window: { first: this.first as string, last: this.last as string } } : {}),
+      resolved,
+      // An address seen with two pods is still a pod address (never a CIDR to draft), though it resolves nothing.
+      podAddresses: new Set(this.podIps.keys()),
     };
+  }
+
+  /** Remembers a pod end's name, address and identity, to resolve the ends that name a pod without its labels. */
+  private notePod(key: string, ep: HubbleFlow['source'], ip: string | undefined): void {
+    const name = ep?.pod_name;
+    const ns = ep?.namespace;
+    if (typeof name === 'string' && name !== '' && typeof ns === 'string' && ns !== '') {
+      remember(this.podRefs, `${ns}/${name}`, key);
+      // An address names a pod only together with a pod name: the proxy's upstream leg carries the pod's labels from the
+      // node's address.
+      if (typeof ip === 'string' && ip !== '') remember(this.podIps, ip, key);
+    }
+    const id = ep?.identity;
+    if (typeof id === 'number' && id >= 256 && id < LOCAL_SCOPE) remember(this.podIds, id, key);
+  }
+
+  /**
+   * The connections with their unknown pod ends resolved where the capture allows, connections that become the same
+   * merged (in order of first appearance).
+   */
+  private resolveEnds(resolved: IdentityResolution[]): MutableConnection[] {
+    const peers = new Map<FlowPeer, FlowPeer>();
+    const resolve = (peer: FlowPeer): FlowPeer => {
+      if (peer.kind !== 'unknown') return peer;
+      const known = peers.get(peer);
+      if (known !== undefined) return known;
+      let key: string | null | undefined;
+      let by: IdentityResolution['by'] = 'pod-name';
+      if (peer.key.startsWith('u:#')) {
+        key = this.podIds.get(Number(peer.key.slice(3)));
+        by = 'identity';
+      } else {
+        key = this.podRefs.get(peer.key.slice(2));
+      }
+      if ((key === undefined || key === null) && peer.ip !== undefined) {
+        const k = this.podIps.get(peer.ip);
+        const p = typeof k === 'string' ? this.peers.get(k) : undefined;
+        if (p !== undefined && (peer.namespace === undefined || p.namespace === peer.namespace)) {
+          key = k;
+          by = 'address';
+        }
+      }
+      const target = typeof key === 'string' ? this.peers.get(key) : undefined;
+      const out = target ?? peer;
+      if (target !== undefined) {
+        for (const n of peer.podNames) this.notePodName(target, n);
+        if (resolved.length < MAX_RESOLUTIONS_LISTED) {
+          resolved.push({ end: peer.key.slice(2), by, namespace: target.namespace ?? 'default', labels: target.labels ?? {} });
+        }
+      }
+      peers.set(peer, out);
+      return out;
+    };
+    const out = new Map<string, MutableConnection>();
+    for (const c of this.table.values()) {
+      const source = resolve(c.source);
+      const destination = resolve(c.destination);
+      if (source === c.source && destination === c.destination) {
+        const existing = out.get(c.key);
+        if (existing === undefined) out.set(c.key, c);
+        else mergeConnection(existing, c);
+        continue;
+      }
+      const key = `${source.key}\n${destination.key}${c.tail}`;
+      const existing = out.get(key);
+      if (existing === undefined) out.set(key, { ...c, key, source, destination });
+      else mergeConnection(existing, { ...c, source, destination });
+    }
+    return [...out.values()];
   }
 
   private create(key: string, flow: HubbleFlow, line: number): MutableConnection {
@@ -353,6 +577,13 @@ export class ConnectionCollector {
       policies: [],
       firstSrcIp: s.srcIp,
       firstSrcPort: s.srcPort,
+      lastSrcPod: null,
+      lastDstPod: null,
+      tail: key.slice(s.srcKey.length + s.dstKey.length + 1),
+      first: undefined,
+      last: undefined,
+      egress: newSide(),
+      ingress: newSide(),
     };
   }
 
@@ -420,6 +651,149 @@ function addPolicies(into: string[], list: readonly HubblePolicy[] | undefined):
     const text = `${p?.kind ?? 'policy'} ${p?.namespace ? `${p.namespace}/` : ''}${p?.name ?? '?'}`;
     if (!into.includes(text)) into.push(text);
   }
+}
+
+function remember<K>(map: Map<K, string | null>, k: K, key: string): void {
+  const known = map.get(k);
+  if (known === undefined) {
+    if (map.size < MAX_POD_REFERENCES) map.set(k, key);
+  } else if (known !== null && known !== key) {
+    map.set(k, null);
+  }
+}
+
+function newSide(): MutableSide {
+  return { allowed: 0, denied: 0, audit: 0, l7Denied: 0, denyReasons: [], allowedBy: [], deniedBy: [], matchTypes: [] };
+}
+
+/** Notes the decision a record carries at its side: policy verdicts (type 5), policy drops, L7 refusals. */
+function noteDecision(side: MutableSide, flow: HubbleFlow, s: FlowScratch): void {
+  const et = flow.event_type?.type;
+  switch (s.observed) {
+    case 0: // forwarded or redirected: a decision only on a policy-verdict event
+      if (et !== 5) return;
+      side.allowed++;
+      if (typeof flow.policy_match_type === 'number' && !side.matchTypes.includes(flow.policy_match_type) && side.matchTypes.length < 8) {
+        side.matchTypes.push(flow.policy_match_type);
+      }
+      break;
+    case 1:
+      side.denied++;
+      if (s.dropReason !== undefined && !side.denyReasons.includes(s.dropReason)) side.denyReasons.push(s.dropReason);
+      break;
+    case 2:
+      if (et !== 5 && et !== undefined) return;
+      side.audit++;
+      break;
+    default:
+      side.l7Denied++;
+  }
+  const egress = s.direction === 1;
+  addRefs(side.allowedBy, egress ? flow.egress_allowed_by : flow.ingress_allowed_by);
+  addRefs(side.deniedBy, egress ? flow.egress_denied_by : flow.ingress_denied_by);
+}
+
+const POLICY_NAME_LABEL = 'k8s:io.cilium.k8s.policy.name=';
+const POLICY_NAMESPACE_LABEL = 'k8s:io.cilium.k8s.policy.namespace=';
+const POLICY_KIND_LABEL = 'k8s:io.cilium.k8s.policy.derived-from=';
+
+/** The policy a `Policy` message names: its fields, else its labels (as the agent's correlation derives them). */
+export function clusterPolicyRef(p: HubblePolicy | undefined): ClusterPolicyRef | undefined {
+  if (p === undefined || p === null) return undefined;
+  const label = (prefix: string): string | undefined => {
+    const l = Array.isArray(p.labels) ? p.labels.find((x) => typeof x === 'string' && x.startsWith(prefix)) : undefined;
+    return l?.slice(prefix.length);
+  };
+  const name = typeof p.name === 'string' && p.name !== '' ? p.name : label(POLICY_NAME_LABEL);
+  if (name === undefined || name === '') return undefined;
+  const namespace = typeof p.namespace === 'string' && p.namespace !== '' ? p.namespace : label(POLICY_NAMESPACE_LABEL);
+  const kind = typeof p.kind === 'string' && p.kind !== '' ? p.kind : label(POLICY_KIND_LABEL);
+  return { name, ...(namespace ? { namespace } : {}), ...(kind ? { kind } : {}) };
+}
+
+/** `CiliumNetworkPolicy shop/web`, `CiliumClusterwideNetworkPolicy baseline`, `policy shop/web` (kind unknown). */
+export function clusterPolicyText(p: ClusterPolicyRef): string {
+  return `${p.kind ?? 'policy'} ${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name}`;
+}
+
+function addRefs(into: ClusterPolicyRef[], list: readonly HubblePolicy[] | undefined): void {
+  if (list === undefined || list === null) return;
+  addRefList(into, list.map(clusterPolicyRef).filter((r): r is ClusterPolicyRef => r !== undefined));
+}
+
+function addRefList(into: ClusterPolicyRef[], refs: readonly ClusterPolicyRef[]): void {
+  for (const ref of refs) {
+    if (into.length >= MAX_POLICIES) return;
+    if (!into.some((x) => x.name === ref.name && x.namespace === ref.namespace && x.kind === ref.kind)) into.push(ref);
+  }
+}
+
+function mergeSide(into: MutableSide, from: MutableSide): void {
+  into.allowed += from.allowed;
+  into.denied += from.denied;
+  into.audit += from.audit;
+  into.l7Denied += from.l7Denied;
+  for (const r of from.denyReasons) if (!into.denyReasons.includes(r)) into.denyReasons.push(r);
+  for (const t of from.matchTypes) if (!into.matchTypes.includes(t) && into.matchTypes.length < 8) into.matchTypes.push(t);
+  addRefList(into.allowedBy, from.allowedBy);
+  addRefList(into.deniedBy, from.deniedBy);
+}
+
+/** Adds the records of `from` to `into` (the same connection once its ends are resolved). */
+function mergeConnection(into: MutableConnection, from: MutableConnection): void {
+  into.flows += from.flows;
+  into.forwarded += from.forwarded;
+  into.delivered += from.delivered;
+  into.dropped += from.dropped;
+  into.droppedEgress += from.droppedEgress;
+  into.droppedIngress += from.droppedIngress;
+  into.audit += from.audit;
+  into.l7Denied += from.l7Denied;
+  into.atEgress += from.atEgress;
+  into.atIngress += from.atIngress;
+  into.seenOnce = into.seenOnce && from.seenOnce && into.firstSrcIp === from.firstSrcIp && into.firstSrcPort === from.firstSrcPort && into.protocol !== 'ICMP';
+  if (from.firstLine < into.firstLine) {
+    into.firstLine = from.firstLine;
+    if (from.firstTime !== undefined) into.firstTime = from.firstTime;
+    else delete into.firstTime;
+  }
+  if (from.first !== undefined && (into.first === undefined || from.first < into.first)) into.first = from.first;
+  if (from.last !== undefined && (into.last === undefined || from.last > into.last)) into.last = from.last;
+  for (const n of from.nodes) if (into.nodes.length < MAX_NODES && !into.nodes.includes(n)) into.nodes.push(n);
+  for (const r of from.dropReasons) if (!into.dropReasons.includes(r)) into.dropReasons.push(r);
+  addNames(into.destinationNames, from.destinationNames, MAX_NAMES);
+  for (const p of from.policies) if (into.policies.length < MAX_POLICIES && !into.policies.includes(p)) into.policies.push(p);
+  mergeSide(into.egress, from.egress);
+  mergeSide(into.ingress, from.ingress);
+}
+
+const RFC3339_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/;
+
+/**
+ * A record time as a string that sorts in time order: RFC 3339 UTC with nine fractional digits (protojson writes 0, 3, 6
+ * or 9). Other offsets are converted; `undefined` when it is not a time.
+ */
+export function timeKey(time: string | undefined): string | undefined {
+  if (typeof time !== 'string') return undefined;
+  // The common case (nine fractional digits) is already in order: checked, not rebuilt.
+  if (time.length === 30 && RFC3339_UTC.test(time)) return time;
+  const m = RFC3339_UTC.exec(time);
+  if (m !== null) return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z`;
+  const ms = Date.parse(time);
+  if (!Number.isFinite(ms) || !/^\d{4}-\d\d-\d\dT/.test(time)) return undefined;
+  return `${new Date(ms).toISOString().slice(0, 19)}.${String(ms % 1000).padStart(3, '0')}000000Z`;
+}
+
+/** Whether a time kept unchecked on the hot path has the normalised shape (digits included). */
+function validTime(t: string | undefined): boolean {
+  return t !== undefined && RFC3339_UTC.test(t) && t.length === 30;
+}
+
+/** Seconds from `first` to `last` (two `timeKey` values), to the nanosecond as far as a double allows. */
+export function windowSeconds(w: TimeWindow): number {
+  const secs = (t: string): number => Date.parse(`${t.slice(0, 19)}Z`) / 1000;
+  const frac = (t: string): number => Number(t.slice(20, 29)) / 1e9;
+  return (secs(w.last) - secs(w.first)) + (frac(w.last) - frac(w.first));
 }
 
 /**

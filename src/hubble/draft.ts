@@ -10,6 +10,11 @@
  * probes) and lets it reach what it reached (plus DNS through the DNS proxy, which `toFQDNs` needs); world addresses
  * become `toFQDNs` rules when the capture names them (`destination_names`, DNS answers), else a /32 (/128) CIDR.
  * Rules seen in a single transport connection are marked "seen once" for review.
+ *
+ * A pod whose identity the capture does not give (an end that names a pod but carries a reserved identity or none, and
+ * that no other record resolves) is never drafted as a CIDR or as the `world` entity, which could never match a pod (or
+ * would allow far too much): its connections are left out and listed in the comments of the policies they concern. An
+ * address the capture shows as a pod's is never drafted as a CIDR either.
  */
 import { App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -141,6 +146,11 @@ export interface DraftPolicy {
   readonly dns: boolean;
   /** Records behind the policy. */
   readonly flows: number;
+  /**
+   * Connections of this workload not drafted because the peer's identity is unknown (at most 20), for review:
+   * `egress to pod-name:bookinfo/productpage-v1-6b746f74dc-ffh56 on 9080/TCP`.
+   */
+  readonly notDrafted: readonly string[];
 }
 
 /** A draft: policies per workload, with where they come from. */
@@ -153,6 +163,8 @@ export interface DraftPlan {
   readonly connections: number;
   /** Connections left out because the cluster did not let them through. */
   readonly leftOut: number;
+  /** Connections the cluster let through but left out because an end's identity is unknown (see `DraftPolicy.notDrafted`). */
+  readonly identityUnknown: number;
   /** The namespaces with policies, sorted. */
   readonly namespaces: readonly string[];
   /** The policies, by namespace and name. */
@@ -234,7 +246,10 @@ interface PolicyAcc {
   egress: Map<string, RuleAcc>;
   flows: number;
   dns: boolean;
+  notDrafted: string[];
 }
+
+const MAX_NOT_DRAFTED = 20;
 
 /** Plans the draft from a capture: what each workload's policy allows. */
 export function planDraft(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
@@ -247,7 +262,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     const key = `${ns}\n${JSON.stringify(Object.entries(selector).sort(([a], [b]) => compare(a, b)))}`;
     let p = policies.get(key);
     if (!p) {
-      p = { namespace: ns, selector, podNames: [], ingress: new Map(), egress: new Map(), flows: 0, dns: false };
+      p = { namespace: ns, selector, podNames: [], ingress: new Map(), egress: new Map(), flows: 0, dns: false, notDrafted: [] };
       policies.set(key, p);
     }
     for (const n of peer.podNames) if (p.podNames.length < 8 && !p.podNames.includes(n)) p.podNames.push(n);
@@ -255,6 +270,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   };
   let used = 0;
   let leftOut = 0;
+  let unknown = 0;
+  const note = (p: PolicyAcc, text: string): void => {
+    if (p.notDrafted.length < MAX_NOT_DRAFTED && !p.notDrafted.includes(text)) p.notDrafted.push(text);
+  };
   for (const c of capture.connections) {
     if (!observedFlowing(c)) {
       leftOut++;
@@ -263,15 +282,25 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     used++;
     const src = c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default') ? policyOf(c.source) : undefined;
     const dst = c.destination.kind === 'pod' && inScope(c.destination.namespace ?? 'default') ? policyOf(c.destination) : undefined;
+    const port = portText(c);
+    if (c.source.kind === 'unknown' || c.destination.kind === 'unknown') unknown++;
     if (src) {
       src.flows += c.flows;
-      if (coveredByDnsCompanion(c)) src.dns = true;
+      if (c.destination.kind === 'unknown') note(src, `egress to ${unknownText(c.destination)} on ${port}: identity unknown`);
+      else if (isPodAddress(c.destination, capture)) note(src, `egress to ${c.destination.ip ?? ''} on ${port}: a pod's address with a world identity`);
+      else if (coveredByDnsCompanion(c)) src.dns = true;
       else for (const peer of egressPeers(c, capture, clusterName)) addRule(src.egress, 'egress', peer, c);
     }
     if (dst) {
       if (dst !== src) dst.flows += c.flows;
-      const peer = ingressPeer(c.source, clusterName);
-      if (peer) addRule(dst.ingress, 'ingress', peer, c);
+      if (c.source.kind === 'unknown') {
+        note(dst, `ingress from ${unknownText(c.source)} on ${port}: identity unknown`);
+      } else if (isPodAddress(c.source, capture)) {
+        note(dst, `ingress from ${c.source.ip ?? ''} on ${port}: a pod's address with a world identity`);
+      } else {
+        const peer = ingressPeer(c.source, clusterName);
+        if (peer) addRule(dst.ingress, 'ingress', peer, c);
+      }
     }
   }
   const out: DraftPolicy[] = [];
@@ -296,6 +325,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       egress: finishRules(aggregateCidrs(p.egress, 'egress', maxCidr)),
       dns: p.egress.size > 0 || p.dns,
       flows: p.flows,
+      notDrafted: [...p.notDrafted].sort(),
     });
   }
   return {
@@ -303,10 +333,24 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     flows: capture.input.flows,
     connections: used,
     leftOut,
+    identityUnknown: unknown,
     namespaces: [...new Set(out.map((p) => p.namespace))].sort(),
     policies: out,
     ...(options.ciliumVersion !== undefined ? { ciliumVersion: options.ciliumVersion.toString() } : {}),
   };
+}
+
+function portText(c: ObservedConnection): string {
+  return c.protocol === 'ICMP' ? `${c.icmpFamily === 'IPv6' ? 'icmpv6' : 'icmp'}/${c.icmpType ?? 0}` : `${c.port}/${c.protocol}`;
+}
+
+function unknownText(p: FlowPeer): string {
+  return p.key.startsWith('u:#') ? `identity ${p.key.slice(3)}` : `pod ${p.key.slice(2)}`;
+}
+
+/** A world end whose address the capture shows as a pod's: never drafted as a CIDR (a CIDR rule never matches a pod). */
+function isPodAddress(p: FlowPeer, capture: FlowCapture): boolean {
+  return p.kind === 'world' && p.ip !== undefined && capture.podAddresses.has(p.ip);
 }
 
 /** DNS to kube-dns on 53/UDP or 53/TCP: what `allowDns` allows. */
@@ -361,7 +405,7 @@ function addRule(rules: Map<string, RuleAcc>, direction: 'ingress' | 'egress', p
     rules.set(peer.text, r);
   }
   r.flows += c.flows;
-  const text = c.protocol === 'ICMP' ? `${c.icmpFamily === 'IPv6' ? 'icmpv6' : 'icmp'}/${c.icmpType ?? 0}` : `${c.port}/${c.protocol}`;
+  const text = portText(c);
   let p = r.ports.get(text);
   if (!p) {
     p = {
@@ -537,11 +581,11 @@ export function renderDraftYaml(plan: DraftPlan): string {
   if (errors.length > 0) {
     throw new CiliumPolicyError({ id: 'hubble-draft-invalid', message: `the drafted policies do not validate:\n${errors.join('\n')}`, fix: 'report this as a bug' });
   }
-  const out: string[] = [headerLines(plan).map((l) => `# ${l}`.trimEnd()).join('\n')];
+  const out: string[] = [headerLines(plan).map((l) => `# ${oneLine(l)}`.trimEnd()).join('\n')];
   for (const chart of charts) {
     for (const doc of chart.toJson() as { metadata?: { name?: string; namespace?: string } }[]) {
       const p = plan.policies.find((x) => x.namespace === doc.metadata?.namespace && x.name === doc.metadata?.name);
-      const comments = p ? policyComment(p).map((l) => `# ${l}`.trimEnd()).join('\n') : '';
+      const comments = p ? policyComment(p).map((l) => `# ${oneLine(l)}`.trimEnd()).join('\n') : '';
       out.push(`---\n${comments ? `${comments}\n` : ''}${Yaml.stringify(doc).trimEnd()}`);
     }
   }
@@ -578,7 +622,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
       const v = ident(`${camel(p.name)}Policy`);
       sdk.add('CiliumPolicy').add('EndpointSelector').add('allowHostProbes');
       body.push('');
-      for (const line of policyComment(p)) body.push(`  // ${line}`.trimEnd());
+      for (const line of policyComment(p)) body.push(`  // ${oneLine(line)}`.trimEnd());
       const selector = Object.keys(p.selector).length === 0 ? 'EndpointSelector.all()' : `EndpointSelector.labels(${obj(p.selector)})`;
       body.push(`  const ${v} = new CiliumPolicy(${chartVar}, ${str(p.name)}, {`);
       body.push(`    endpointSelector: ${selector},`);
@@ -599,7 +643,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
   body.push('  return charts;');
   const imports = [...sdk].sort((a, b) => compare(a.toLowerCase(), b.toLowerCase()) || compare(a, b));
   const lines = [
-    ...headerLines(plan).map((l) => `// ${l}`.trimEnd()),
+    ...headerLines(plan).map((l) => `// ${oneLine(l)}`.trimEnd()),
     "import { Chart } from 'cdk8s';",
     "import { Construct } from 'constructs';",
     `import { ${imports.join(', ')} } from ${str(from)};`,
@@ -624,6 +668,8 @@ function headerLines(plan: DraftPlan): string[] {
     `Drafted by \`cdk8s-cilium draft\` from ${plan.source}:`,
     `${plan.flows} flow records, ${plan.connections} connection${plan.connections === 1 ? '' : 's'} the cluster let through`
       + `${plan.leftOut > 0 ? ` (${plan.leftOut} dropped connection${plan.leftOut === 1 ? '' : 's'} left out)` : ''}.`,
+    ...(plan.identityUnknown > 0 ? [`${plan.identityUnknown} of them name a pod whose identity the capture does not give: not drafted (see "not drafted" below);`,
+      'capture longer, or with the pods\' own records, to draft them, or write those rules by hand.'] : []),
     'One CiliumNetworkPolicy per workload, allowing exactly the traffic the capture shows, plus probes from the host, Cilium',
     'health checks and DNS. Review every rule before applying: a capture misses what did not happen while it ran, and',
     'whatever did happen is allowed here, wanted or not. Rules marked "seen once" come from a single connection.',
@@ -636,8 +682,18 @@ function policyComment(p: DraftPolicy): string[] {
   const once = [...p.ingress, ...p.egress].flatMap((r) => r.ports.filter((x) => x.seenOnce)
     .map((x) => `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${x.text}`));
   if (once.length > 0) out.push(`seen once: ${once.join('; ')}`);
-  if (p.egress.length === 0 && !p.dns) out.push('no egress seen: egress stays open (add policy.isolateEgress() to deny it)');
+  if (p.egress.length === 0 && !p.dns) {
+    out.push(p.notDrafted.some((n) => n.startsWith('egress'))
+      ? 'no egress drafted (its peers\' identity is unknown): egress stays open (add policy.isolateEgress() to deny it)'
+      : 'no egress seen: egress stays open (add policy.isolateEgress() to deny it)');
+  }
+  for (const n of p.notDrafted) out.push(`not drafted: ${n}`);
   return out;
+}
+
+/** A comment line that stays one line whatever the capture holds (names come from the flow log). */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]/g, ' ');
 }
 
 function ruleComment(r: DraftRule): string {
@@ -645,7 +701,7 @@ function ruleComment(r: DraftRule): string {
   const once = r.ports.filter((p) => p.seenOnce);
   if (once.length > 0) parts.push(once.length === r.ports.length ? 'seen once' : `seen once: ${once.map((p) => p.text).join(', ')}`);
   if (r.requests.length > 0) parts.push(`requests: ${r.requests.join(', ')}`);
-  return parts.join('; ').replace(/[\r\n]/g, ' ');
+  return oneLine(parts.join('; '));
 }
 
 function peerSource(p: DraftPeer, sdk: Set<string>): string {

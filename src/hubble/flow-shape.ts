@@ -1,6 +1,6 @@
 /**
  * The type check of a flow record before it is used: every field replay and draft read (of `HubbleFlow`; `uuid`,
- * `source_names`, `policy_match_type`, `trace_reason` and `Summary` are not read, so not checked) must have its
+ * `source_names`, `trace_reason` and `Summary` are not read, so not checked) must have its
  * protojson type, and lists and strings stay within bounds no real Hubble record reaches. A record that fails is a
  * malformed line (counted, reported with its line number and this reason) and the run goes on: one mistyped field
  * (`"labels": "k8s:app=web"`) must neither end the read nor be judged as something it is not.
@@ -25,7 +25,7 @@ export function flowShapeError(flow: HubbleFlow): string | undefined {
   // Named property reads only (records differ in shape, so every read here is megamorphic: keyed reads cost far more).
   const f = flow as unknown as Record<string, unknown>;
   return str(f.time, 'time') ?? str(f.verdict, 'verdict') ?? num(f.drop_reason, 'drop_reason')
-    ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? str(f.Type, 'Type') ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
+    ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? num(f.policy_match_type, 'policy_match_type') ?? str(f.Type, 'Type') ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
     ?? bool(f.is_reply, 'is_reply') ?? str(f.traffic_direction, 'traffic_direction') ?? str(f.trace_observation_point, 'trace_observation_point')
     ?? eventType(f.event_type) ?? ip(f.IP) ?? l4(f.l4) ?? endpoint(f.source, 'source') ?? endpoint(f.destination, 'destination')
     ?? strings(f.destination_names, 'destination_names', MAX_FLOW_LIST) ?? l7(f.l7)
@@ -94,7 +94,8 @@ function policies(v: unknown, path: string): string | undefined {
   if (typeof items === 'string') return items;
   for (let i = 0; i < items.length; i++) {
     const p = items[i];
-    const e = str(p.name, `${path}[${i}].name`) ?? str(p.namespace, `${path}[${i}].namespace`) ?? str(p.kind, `${path}[${i}].kind`);
+    const e = str(p.name, `${path}[${i}].name`) ?? str(p.namespace, `${path}[${i}].namespace`) ?? str(p.kind, `${path}[${i}].kind`)
+      ?? strings(p.labels, `${path}[${i}].labels`, MAX_FLOW_LABELS);
     if (e !== undefined) return e;
   }
   return undefined;

@@ -104,13 +104,20 @@ export interface HubbleL7 {
   };
 }
 
-/** A policy named by a flow (`ingress_allowed_by`, `egress_denied_by`, …). */
+/**
+ * A policy named by a flow (`ingress_allowed_by`, `egress_denied_by`, …): flow.proto `Policy`, filled by the agent's
+ * policy correlation (pkg/policy/correlation) from the deciding policy-map entry's rule labels.
+ */
 export interface HubblePolicy {
-  /** Name. */
+  /** Name (`io.cilium.k8s.policy.name`). */
   readonly name?: string;
-  /** Namespace (CNP). */
+  /** Namespace (`io.cilium.k8s.policy.namespace`; absent for clusterwide policies). */
   readonly namespace?: string;
-  /** `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, `NetworkPolicy`. */
+  /** The rule's labels (`k8s:io.cilium.k8s.policy.name=…`, `…derived-from=…`); informational. */
+  readonly labels?: readonly string[];
+  /** The agent's policy revision (a 64-bit integer: a string in JSON). */
+  readonly revision?: string;
+  /** `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, `NetworkPolicy` (`io.cilium.k8s.policy.derived-from`). */
   readonly kind?: string;
 }
 
@@ -196,20 +203,30 @@ export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
   'no-ip': 'records without IP (ARP, L2 only)',
   'no-l4': 'records without an L4 header, or TCP/UDP/SCTP without a destination port',
   'unsupported-protocol': 'protocols the verdict engine does not evaluate (VRRP, IGMP)',
-  'unknown-identity': 'an end with neither labels nor a reserved identity (identity 0, field-masked exports): no selector can be matched',
+  'unknown-identity': 'an end with neither labels, a reserved identity nor a pod name (identity 0, field-masked exports): no selector can be matched',
 };
 
 /** What the cluster did with one flow record. */
 export type ObservedFlowVerdict = 'forwarded' | 'dropped' | 'audit' | 'l7-denied';
 
-/** One end of a connection as the flows show it. */
+/**
+ * One end of a connection as the flows show it.
+ *
+ * An end that names a pod (`namespace` and `pod_name`) is a pod, whatever its identity says: L7 proxy records of older
+ * agents carry `identity: 2` (`reserved:world`) for remote pods, and field-masked exports carry no identity at all. The
+ * collector resolves such a pod's labels from the other records of the capture (the same pod name, or the same address
+ * with labels and a pod name); when it cannot, the end stays `unknown`: never judged as world, never drafted as a CIDR.
+ */
 export interface FlowPeer {
-  /** `pod`, `entity` (a reserved identity) or `world` (an address outside the cluster). */
-  readonly kind: 'pod' | 'entity' | 'world';
-  /** The grouping key (`p:<labels>`, `e:<entity>`, `w:<ip>`). */
+  /**
+   * `pod`, `entity` (a reserved identity), `world` (an address outside the cluster), or `unknown`: a pod whose identity
+   * labels the capture does not give.
+   */
+  readonly kind: 'pod' | 'entity' | 'world' | 'unknown';
+  /** The grouping key (`p:<labels>`, `e:<entity>`, `w:<ip>`, `u:<namespace>/<pod>`, `u:#<identity>`). */
   readonly key: string;
   /**
-   * Pod: its namespace.
+   * Pod (and unknown pod): its namespace.
    * @default - none
    */
   readonly namespace?: string;
@@ -239,7 +256,7 @@ export interface FlowPeer {
    */
   readonly entity?: string;
   /**
-   * World: the address.
+   * World: the address; unknown pod: the address of its first record.
    * @default - none
    */
   readonly ip?: string;
@@ -562,8 +579,10 @@ function cachedEndpointKey(ep: HubbleEndpoint | undefined, ip: string | undefine
 
 /**
  * The grouping key of an end: `p:<labels joined>` for pods (with the `namespace` field first when no label names it),
- * `e:<entity>` for reserved identities, `w:<ip>` for the world (CIDR and FQDN identities included). `undefined` when the
- * end cannot be identified.
+ * `e:<entity>` for reserved identities, `w:<ip>` for the world (CIDR and FQDN identities included), `u:<namespace>/<pod>`
+ * for an end that names a pod but carries no pod identity labels (a reserved identity, or none: resolved later from
+ * the rest of the capture), `u:#<identity>` for a cluster identity without labels. `undefined` when the end cannot be
+ * identified.
  */
 function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): string | undefined {
   if (ep === undefined || ep === null) return undefined;
@@ -591,21 +610,38 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
       }
     }
     if (entity === undefined) {
-      if (world) return typeof ip === 'string' && ip !== '' ? `w:${ip}` : undefined;
+      if (world) return namedPodKey(ep) ?? worldKey(ip);
       // The namespace label is part of the identity; the `namespace` field is missing on some records (proxy legs).
       return namespaced ? `p:${labels.join(',')}` : `p:${ep.namespace ?? ''}|${labels.join(',')}`;
     }
-    if (rank === WORLD_RANK) return typeof ip === 'string' && ip !== '' ? `w:${ip}` : undefined;
+    const named = namedPodKey(ep);
+    if (named !== undefined) return named;
+    if (rank === WORLD_RANK) return worldKey(ip);
     if (rank === UNKNOWN_RANK) return undefined;
     return `e:${entity}`;
   }
+  const named = namedPodKey(ep);
+  if (named !== undefined) return named;
   const id = ep.identity;
   if (typeof id === 'number' && id > 0 && id < RESERVED_BY_NUMBER.length) {
     const name = RESERVED_BY_NUMBER[id] as string;
-    if (name === 'world') return typeof ip === 'string' && ip !== '' ? `w:${ip}` : undefined;
+    if (name === 'world') return worldKey(ip);
     return `e:${name}`;
   }
+  // A cluster-scoped identity (a pod or another Cilium endpoint) whose labels the record does not carry.
+  if (typeof id === 'number' && id >= 256 && id < LOCAL_SCOPE && Number.isInteger(id)) return `u:#${id}`;
   return undefined;
+}
+
+/** `u:<namespace>/<pod>` when the end names a pod (Hubble's own pod attribution, by address), else `undefined`. */
+function namedPodKey(ep: HubbleEndpoint): string | undefined {
+  const ns = ep.namespace;
+  const pod = ep.pod_name;
+  return typeof ns === 'string' && ns !== '' && typeof pod === 'string' && pod !== '' ? `u:${ns}/${pod}` : undefined;
+}
+
+function worldKey(ip: string | undefined): string | undefined {
+  return typeof ip === 'string' && ip !== '' ? `w:${ip}` : undefined;
 }
 
 /** The L7 part of the key. */
@@ -674,6 +710,10 @@ export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string
   const workload = w ? { workload: { name: w.name as string, kind: w.kind as string } } : {};
   if (key.startsWith('e:')) return { kind: 'entity', key, entity: key.slice(2), podNames: [], ...identity };
   if (key.startsWith('w:')) return { kind: 'world', key, ip: ip ?? key.slice(2), podNames: [], ...identity };
+  if (key.startsWith('u:')) {
+    const ns = typeof ep?.namespace === 'string' && ep.namespace !== '' ? { namespace: ep.namespace } : {};
+    return { kind: 'unknown', key, ...ns, ...(typeof ip === 'string' && ip !== '' ? { ip } : {}), podNames, ...identity };
+  }
   const labels: [string, string][] = [];
   const namespaceLabels: [string, string][] = [];
   let namespace = ep?.namespace;

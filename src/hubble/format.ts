@@ -2,7 +2,7 @@
  * Replay reports for people (a table: the connections that would be dropped first, with the explanation) and for tools
  * (JSON: the report object as it is, `schema: cdk8s-cilium/replay/v1`).
  */
-import { ReplayConnection, ReplayReport } from './replay';
+import { ReplayConnection, ReplayObserved, ReplayReport, formatDuration } from './replay';
 
 /** Options of `formatReplayTable`. */
 export interface ReplayTableOptions {
@@ -45,7 +45,8 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   lines.push(`replay of ${input.source}${policies}: ${plural(input.flows, 'record')} in ${plural(input.lines, 'line')} → ${plural(s.connections, 'connection')}`
     + ` (Cilium ${report.ciliumVersion}, cluster ${report.clusterName})`);
   lines.push(`  ${n(s.newlyDropped)} would be dropped, ${n(s.newlyAllowed)} newly allowed, ${n(s.unchanged)} unchanged`
-    + `${s.notEvaluated > 0 ? `, ${n(s.notEvaluated)} not judged` : ''}`);
+    + `${s.notEvaluated > 0 ? `, ${n(s.notEvaluated)} not judged` : ''}${s.identityUnknown > 0 ? `, ${n(s.identityUnknown)} identity unknown` : ''}`
+    + `${s.disagreements > 0 ? `; the engine disagrees with the cluster ${plural(s.disagreements, 'time')}` : ''}`);
 
   const dropped = report.connections.filter((c) => c.change === 'newly-dropped');
   const allowed = report.connections.filter((c) => c.change === 'newly-allowed');
@@ -54,6 +55,26 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   lines.push(`WOULD BE DROPPED: ${plural(dropped.length, 'connection')}, ${plural(s.newlyDroppedFlows, 'record')}`);
   if (dropped.length === 0) lines.push('  none: every connection the cluster let through is allowed by the policies');
   for (const c of dropped) lines.push(...detail(c));
+  if (report.identityUnknown.length > 0) {
+    lines.push('');
+    lines.push(`IDENTITY UNKNOWN: ${plural(report.identityUnknown.length, 'connection')}, ${plural(s.identityUnknownFlows, 'record')} (not judged)`);
+    for (const c of report.identityUnknown) {
+      lines.push(`  ${c.source} → ${c.destination} ${c.connection}${c.request !== undefined ? ` ${c.request}` : ''}`);
+      lines.push(`    observed ${c.observed.verdict.toUpperCase()} (${counts(c.observed)}; first at line ${c.observed.firstLine}) · ${c.reason}`);
+    }
+  }
+  if (report.disagreements.length > 0) {
+    lines.push('');
+    lines.push(`THE ENGINE DISAGREES WITH THE CLUSTER: ${plural(report.disagreements.length, 'finding')}`
+      + ' (if these policies were in force while the capture ran, the engine is wrong here: please report it)');
+    for (const d of report.disagreements) {
+      lines.push(`  ${d.source} → ${d.destination} ${d.connection}${d.request !== undefined ? ` ${d.request}` : ''} (first at line ${d.firstLine})`);
+      lines.push(`    ${d.side} at ${d.endpoint}: cluster ${d.cluster.verdict.toUpperCase()}`
+        + `${d.cluster.policies.length > 0 ? ` by ${d.cluster.policies.join(', ')}` : ''}${d.cluster.reasons.length > 0 ? ` (${d.cluster.reasons.join(', ')})` : ''}`
+        + ` · engine ${d.engine.decision}${d.engine.policy !== undefined ? ` by ${d.engine.policy}` : ''}`);
+      lines.push(`    ${d.message}`);
+    }
+  }
   if (allowed.length > 0) {
     lines.push('');
     lines.push(`NEWLY ALLOWED: ${plural(allowed.length, 'connection')}, ${plural(allowed.reduce((a, c) => a + c.observed.flows, 0), 'record')}`);
@@ -77,10 +98,27 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
     for (const e of report.errors) lines.push(`  ${e.connection}: ${e.message}`);
   }
 
+  if (report.namespaces.length > 0) {
+    lines.push('');
+    lines.push('ROLLOUT BY NAMESPACE (observe → codify → audit → enforce)');
+    const w = Math.max(...report.namespaces.map((x) => x.namespace.length), 9);
+    lines.push(`  ${'namespace'.padEnd(w)}  connections  would drop  audited  unknown  ready`);
+    for (const x of report.namespaces) {
+      lines.push(`  ${x.namespace.padEnd(w)}  ${n(x.connections).padStart(11)}  ${n(x.wouldBeDropped).padStart(10)}  ${n(x.audited).padStart(7)}  `
+        + `${n(x.identityUnknown).padStart(7)}  ${x.readyToEnforce ? 'yes' : 'no'}`);
+    }
+    for (const x of report.namespaces) lines.push(`  ${x.namespace}: ${x.reason}`);
+  }
+
   lines.push('');
   lines.push('SUMMARY');
   lines.push(`  connections: ${n(s.newlyDropped)} would be dropped (${plural(s.newlyDroppedFlows, 'record')}), ${n(s.newlyAllowed)} newly allowed, `
     + `${n(s.unchanged)} unchanged, of ${n(s.connections)} (${plural(s.flows, 'record')})`);
+  if (s.window !== undefined) lines.push(`  window: ${formatDuration(s.window.seconds)}, ${s.window.first} to ${s.window.last}`);
+  if (report.resolved.length > 0) {
+    const shown = report.resolved.slice(0, 5).map((r) => `${r.end} (by ${r.by})`).join(', ');
+    lines.push(`  identities resolved from the rest of the capture: ${shown}${report.resolved.length > 5 ? `, … ${n(report.resolved.length - 5)} more` : ''}`);
+  }
   if (s.topDropSources.length > 0) {
     lines.push(`  top sources of drops: ${s.topDropSources.map((d) => `${d.source} (${plural(d.connections, 'connection')}, ${plural(d.flows, 'record')})`).join('; ')}`);
   }
@@ -105,13 +143,16 @@ function head(c: ReplayConnection): string {
   return `${c.source} → ${c.destination}${names} ${c.connection}${c.request !== undefined ? ` ${c.request}` : ''}`;
 }
 
-function detail(c: ReplayConnection): string[] {
-  const o = c.observed;
+function counts(o: ReplayObserved): string {
   const n = (v: number): string => v.toLocaleString('en-US');
-  const counts = [
+  return [
     o.forwarded > 0 ? `${n(o.forwarded)} forwarded` : '', o.audit > 0 ? `${n(o.audit)} audit` : '', o.dropped > 0 ? `${n(o.dropped)} dropped` : '',
     o.l7Denied > 0 ? `${n(o.l7Denied)} L7-denied` : '',
   ].filter((x) => x !== '').join(', ');
+}
+
+function detail(c: ReplayConnection): string[] {
+  const o = c.observed;
   const extra = [
     o.seenOnce ? 'seen once' : '',
     o.dropReasons.length > 0 ? o.dropReasons.join(', ') : '',
@@ -119,7 +160,7 @@ function detail(c: ReplayConnection): string[] {
   ].filter((x) => x !== '').join('; ');
   const out = [
     `  ${head(c)}`,
-    `    observed ${o.verdict.toUpperCase()} (${counts}; ${extra}) · predicted ${c.predicted.verdict.toUpperCase()}`,
+    `    observed ${o.verdict.toUpperCase()} (${counts(o)}; ${extra}) · predicted ${c.predicted.verdict.toUpperCase()}`,
   ];
   // One line per side that drops or refuses it, with its near misses (the rule that nearly allowed it is often the fix).
   const deciding = [c.predicted.egress, c.predicted.ingress]

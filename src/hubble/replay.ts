@@ -4,12 +4,24 @@
  * engine's per-endpoint caches hit. World addresses are judged under the DNS names the capture gives them
  * (`destination_names`, and DNS answers seen in the same log): a `toFQDNs` rule allows the address if it allows one of
  * its names; without names the address is judged as a CIDR peer.
+ *
+ * Three more readings of the capture:
+ * - ends that name a pod whose identity labels the capture does not give are "identity unknown": listed apart, never
+ *   judged (judging them as world, or as any guessed label set, would be a claim the capture does not support);
+ * - what the cluster itself decided (policy verdicts, policy drops, audit verdicts, L7 refusals, and the policies Hubble's
+ *   correlation names) is compared side by side with the engine: when the policies replayed are those that were in
+ *   force, every difference is a finding ("the engine disagrees with the cluster");
+ * - a rollout summary per namespace: connections observed, would be dropped, identity unknown, and whether the namespace
+ *   is ready to enforce over the capture's window.
  */
 import { Endpoint, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
-import { SideVerdict, Verdict, VerdictKind, VerdictQuery } from '../engine/verdict';
+import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
-import { CollectOptions, FlowCapture, ObservedConnection, ObservedVerdict, collectConnections, observedFlowing, observedVerdict } from './connections';
+import {
+  ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, ObservedConnection, ObservedVerdict, TimeWindow, clusterPolicyText,
+  collectConnections, observedFlowing, observedVerdict, windowSeconds,
+} from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
 import { FlowPeer, FlowSkipReason } from './flow';
 
@@ -72,6 +84,17 @@ export interface ReplayObserved {
   readonly dropReasons: readonly string[];
   /** Policies the records name. */
   readonly policies: readonly string[];
+  /**
+   * What the cluster decided at each side (policy verdicts, policy drops, audit verdicts, L7 refusals), when a record
+   * carries a decision.
+   * @default - no record carries a decision
+   */
+  readonly cluster?: { readonly egress: ClusterSide; readonly ingress: ClusterSide };
+  /**
+   * The earliest and latest record times.
+   * @default - no times
+   */
+  readonly window?: TimeWindow;
 }
 
 /** What the engine predicts for a connection. */
@@ -116,6 +139,108 @@ export interface ReplayConnection {
   readonly predicted: ReplayPredicted;
 }
 
+/** A connection with an end whose identity the capture does not give: not judged. */
+export interface ReplayUnknownConnection {
+  /** The client: an endpoint, or `pod-name:<namespace>/<pod>` / `identity:<n>` when its identity is unknown. */
+  readonly source: string;
+  /** The server, in the same form. */
+  readonly destination: string;
+  /** `8080/TCP`, `icmp/8`. */
+  readonly connection: string;
+  /**
+   * The L7 request.
+   * @default - none
+   */
+  readonly request?: string;
+  /** Which end is unknown: `source`, `destination` or `both`. */
+  readonly unknown: 'source' | 'destination' | 'both';
+  /** Why it is not judged. */
+  readonly reason: string;
+  /** What the cluster did. */
+  readonly observed: ReplayObserved;
+}
+
+/** A verdict of the cluster at one side. */
+export type ClusterVerdict = 'allowed' | 'denied' | 'audit' | 'l7-denied';
+
+/**
+ * A connection where the engine and the cluster differ at one side: the cluster allowed what the engine denies, dropped
+ * (or, in audit mode, would have dropped) what the engine allows, or named another deciding policy.
+ */
+export interface ClusterDisagreement {
+  /** The client. */
+  readonly source: string;
+  /** The server. */
+  readonly destination: string;
+  /** `8080/TCP`. */
+  readonly connection: string;
+  /**
+   * The L7 request.
+   * @default - none
+   */
+  readonly request?: string;
+  /** The side: `egress` at the source, `ingress` at the destination. */
+  readonly side: 'egress' | 'ingress';
+  /** The endpoint whose policy it is. */
+  readonly endpoint: string;
+  /** What the cluster decided there. */
+  readonly cluster: {
+    /** `allowed`, `denied`, `audit` (the policies in force would drop it) or `l7-denied`. */
+    readonly verdict: ClusterVerdict;
+    /** Records carrying that decision. */
+    readonly records: number;
+    /** The policies it names (`Kind namespace/name`). */
+    readonly policies: readonly string[];
+    /** Drop reasons (`POLICY_DENIED`, `POLICY_DENY`). */
+    readonly reasons: readonly string[];
+  };
+  /** What the engine decides there. */
+  readonly engine: {
+    /** The side's decision. */
+    readonly decision: SideDecision;
+    /**
+     * The deciding policy (`Kind namespace/name`) and rule path.
+     * @default - none named
+     */
+    readonly policy?: string;
+    /** Why. */
+    readonly reason: string;
+  };
+  /** One line: what differs. */
+  readonly message: string;
+  /** Line of the connection's first record. */
+  readonly firstLine: number;
+}
+
+/** The rollout state of one namespace over the capture. */
+export interface NamespaceRollout {
+  /** The namespace. */
+  readonly namespace: string;
+  /** Connections with a pod of this namespace at one end (identity-unknown ones included). */
+  readonly connections: number;
+  /** Their records. */
+  readonly flows: number;
+  /** Of those, connections the cluster let through (forwarded, audited, or partly). */
+  readonly flowing: number;
+  /** Connections the cluster let through that the policies would drop at this namespace's side. */
+  readonly wouldBeDropped: number;
+  /** Connections with audit verdicts at this namespace's side: the policies in force would drop them. */
+  readonly audited: number;
+  /** Connections with an end of unknown identity. */
+  readonly identityUnknown: number;
+  /** Connections where the engine disagrees with the cluster at this namespace's side. */
+  readonly disagreements: number;
+  /** Nothing observed flowing would be dropped, and every connection could be judged. */
+  readonly readyToEnforce: boolean;
+  /** Why (not) ready, in one sentence. */
+  readonly reason: string;
+  /**
+   * The first and last record of the namespace's connections, and the seconds between them.
+   * @default - no times
+   */
+  readonly window?: TimeWindow & { readonly seconds: number };
+}
+
 /** A source of predicted drops. */
 export interface DropSource {
   /** The source endpoint. */
@@ -142,6 +267,17 @@ export interface ReplaySummary {
   readonly unchanged: number;
   /** Connections that could not be judged (see `errors`). */
   readonly notEvaluated: number;
+  /** Connections with an end of unknown identity (see `identityUnknown`): not judged. */
+  readonly identityUnknown: number;
+  /** Records of those connections. */
+  readonly identityUnknownFlows: number;
+  /** Findings where the engine disagrees with the cluster (see `disagreements`). */
+  readonly disagreements: number;
+  /**
+   * The capture's window: first and last record, seconds between.
+   * @default - no times
+   */
+  readonly window?: TimeWindow & { readonly seconds: number };
   /** The sources with the most predicted drops. */
   readonly topDropSources: readonly DropSource[];
 }
@@ -170,6 +306,14 @@ export interface ReplayReport {
   readonly summary: ReplaySummary;
   /** Every connection: those that would be dropped first, then newly allowed, then unchanged; most records first. */
   readonly connections: readonly ReplayConnection[];
+  /** Connections with an end of unknown identity: reported, not judged. */
+  readonly identityUnknown: readonly ReplayUnknownConnection[];
+  /** Where the engine disagrees with the cluster's own decisions (meaningful when the policies are those in force). */
+  readonly disagreements: readonly ClusterDisagreement[];
+  /** The rollout state per namespace, sorted by name. */
+  readonly namespaces: readonly NamespaceRollout[];
+  /** Pod ends resolved from the rest of the capture (the same pod name, address or identity). */
+  readonly resolved: FlowCapture['resolved'];
   /** Connections that could not be judged. */
   readonly errors: readonly ReplayError[];
   /** Things that limit what the report can say (overflow, truncated input, lost events). */
@@ -207,13 +351,22 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   };
   const out: ReplayConnection[] = [];
   const errors: ReplayError[] = [];
+  const unknown: ReplayUnknownConnection[] = [];
+  const disagreements: ClusterDisagreement[] = [];
+  const rollout = new RolloutTally();
   for (const c of capture.connections) {
+    if (c.source.kind === 'unknown' || c.destination.kind === 'unknown') {
+      unknown.push(unknownConnection(c));
+      rollout.note(c, { unknown: true });
+      continue;
+    }
     const names = c.destination.kind === 'world' ? destinationNames(c, capture) : [];
     const from = endpointOf(c.source);
     const to = endpointOf(c.destination);
     const text = `${describePeer(c.source)} → ${describePeer(c.destination)} ${connectionText(c)}`;
     if (from === undefined || to === undefined) {
       errors.push({ connection: text, message: `${from === undefined ? describePeer(c.source) : describePeer(c.destination)} is not a valid endpoint` });
+      rollout.note(c, {});
       continue;
     }
     let verdict: Verdict;
@@ -240,6 +393,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       }
     } catch (e) {
       errors.push({ connection: text, message: e instanceof Error ? e.message.replace(/\n\s*fix: /, '; fix: ') : String(e) });
+      rollout.note(c, {});
       continue;
     }
     const flowed = observedFlowing(c);
@@ -247,6 +401,9 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     const wouldFlow = verdict.verdict === 'allowed';
     const change: ConnectionChange = flowed && !wouldFlow ? 'newly-dropped'
       : wouldFlow && (!flowed || observed === 'mixed') ? 'newly-allowed' : 'unchanged';
+    const findings = crossCheck(c, verdict);
+    disagreements.push(...findings);
+    rollout.note(c, { verdict, findings });
     out.push({
       change,
       source: verdict.from,
@@ -254,22 +411,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       connection: verdict.connection,
       ...(verdict.request !== undefined ? { request: verdict.request } : {}),
       destinationNames: names,
-      observed: {
-        verdict: observed,
-        flows: c.flows,
-        forwarded: c.forwarded,
-        delivered: c.delivered,
-        dropped: c.dropped,
-        audit: c.audit,
-        l7Denied: c.l7Denied,
-        sides: { egress: c.atEgress, ingress: c.atIngress },
-        seenOnce: c.seenOnce,
-        firstLine: c.firstLine,
-        ...(c.firstTime !== undefined ? { firstTime: c.firstTime } : {}),
-        nodes: [...c.nodes].sort(),
-        dropReasons: [...c.dropReasons].sort(),
-        policies: [...c.policies].sort(),
-      },
+      observed: observedOf(c),
       predicted: {
         verdict: verdict.verdict,
         summary: verdict.summary,
@@ -283,6 +425,11 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   const rank: Record<ConnectionChange, number> = { 'newly-dropped': 0, 'newly-allowed': 1, unchanged: 2 };
   out.sort((a, b) => rank[a.change] - rank[b.change] || b.observed.flows - a.observed.flows || compare(a.source, b.source)
     || compare(a.destination, b.destination) || compare(a.connection, b.connection) || compare(a.request ?? '', b.request ?? ''));
+  type Described = { source: string; destination: string; connection: string; request?: string };
+  const byConnection = (a: Described, b: Described): number => compare(a.source, b.source) || compare(a.destination, b.destination)
+    || compare(a.connection, b.connection) || compare(a.request ?? '', b.request ?? '');
+  unknown.sort((a, b) => b.observed.flows - a.observed.flows || byConnection(a, b));
+  disagreements.sort((a, b) => byConnection(a, b) || compare(a.side, b.side) || compare(a.cluster.verdict, b.cluster.verdict));
   const dropped = out.filter((c) => c.change === 'newly-dropped');
   const sources = new Map<string, { connections: number; flows: number }>();
   for (const c of dropped) {
@@ -295,6 +442,11 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     .sort((a, b) => b.flows - a.flows || b.connections - a.connections || compare(a.source, b.source))
     .slice(0, options.topDropSources ?? 10);
   const skippedTotal = Object.values(capture.skipped).reduce((a, b) => a + (b ?? 0), 0);
+  const warnings = captureWarnings(capture);
+  if (unknown.length > 0) {
+    warnings.push(`${unknown.length} connection${unknown.length === 1 ? '' : 's'} name${unknown.length === 1 ? 's' : ''} a pod whose identity the capture does not give: `
+      + 'not judged (see identity unknown); a capture with the pods\' own records (policy verdicts, traces) resolves them');
+  }
   return {
     schema: REPLAY_REPORT_SCHEMA,
     ciliumVersion: policies.ciliumVersion.toString(),
@@ -309,12 +461,270 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       newlyAllowed: out.filter((c) => c.change === 'newly-allowed').length,
       unchanged: out.filter((c) => c.change === 'unchanged').length,
       notEvaluated: errors.length,
+      identityUnknown: unknown.length,
+      identityUnknownFlows: unknown.reduce((a, c) => a + c.observed.flows, 0),
+      disagreements: disagreements.length,
+      ...(capture.window !== undefined ? { window: { ...capture.window, seconds: windowSeconds(capture.window) } } : {}),
       topDropSources,
     },
     connections: out,
+    identityUnknown: unknown,
+    disagreements,
+    namespaces: rollout.finish(),
+    resolved: capture.resolved,
     errors,
-    warnings: captureWarnings(capture),
+    warnings,
   };
+}
+
+function observedOf(c: ObservedConnection): ReplayObserved {
+  const decided = (s: ClusterSide): boolean => s.allowed + s.denied + s.audit + s.l7Denied > 0;
+  return {
+    verdict: observedVerdict(c),
+    flows: c.flows,
+    forwarded: c.forwarded,
+    delivered: c.delivered,
+    dropped: c.dropped,
+    audit: c.audit,
+    l7Denied: c.l7Denied,
+    sides: { egress: c.atEgress, ingress: c.atIngress },
+    seenOnce: c.seenOnce,
+    firstLine: c.firstLine,
+    ...(c.firstTime !== undefined ? { firstTime: c.firstTime } : {}),
+    nodes: [...c.nodes].sort(),
+    dropReasons: [...c.dropReasons].sort(),
+    policies: [...c.policies].sort(),
+    ...(decided(c.cluster.egress) || decided(c.cluster.ingress) ? { cluster: c.cluster } : {}),
+    ...(c.window !== undefined ? { window: c.window } : {}),
+  };
+}
+
+/** The report entry of a connection with an end of unknown identity. */
+function unknownConnection(c: ObservedConnection): ReplayUnknownConnection {
+  const s = c.source.kind === 'unknown';
+  const d = c.destination.kind === 'unknown';
+  const why = (p: FlowPeer): string => {
+    const id = p.identity;
+    const carried = id === undefined ? 'no identity'
+      : id > 0 && id < 256 ? `the reserved identity ${id}${RESERVED_NAMES[id] !== undefined ? ` (reserved:${RESERVED_NAMES[id]})` : ''}`
+        : `identity ${id} without labels`;
+    return `${describePeer(p)}: its records carry ${carried}, and no other record of the capture gives its labels`
+      + `${p.key.startsWith('u:#') ? ' (same identity or address)' : ' (same pod name, or its address with a pod name and labels)'}`;
+  };
+  const reasons = [...(s ? [why(c.source)] : []), ...(d && c.destination !== c.source ? [why(c.destination)] : [])];
+  const request = requestText(c);
+  return {
+    source: describePeer(c.source),
+    destination: describePeer(c.destination),
+    connection: connectionText(c),
+    ...(request !== undefined ? { request } : {}),
+    unknown: s && d ? 'both' : s ? 'source' : 'destination',
+    reason: `not judged: ${reasons.join('; ')}`,
+    observed: observedOf(c),
+  };
+}
+
+const RESERVED_NAMES: readonly (string | undefined)[] = [
+  undefined, 'host', 'world', 'unmanaged', 'health', 'init', 'remote-node', 'kube-apiserver', 'ingress', 'world-ipv4', 'world-ipv6',
+];
+
+function requestText(c: ObservedConnection): string | undefined {
+  if (c.http !== undefined) return `${c.http.method} ${c.http.path}`;
+  if (c.dns !== undefined) return `dns ${c.dns}`;
+  if (c.kafka !== undefined) return `kafka ${c.kafka.apiKey}${c.kafka.topic !== undefined ? ` ${c.kafka.topic}` : ''}`;
+  return undefined;
+}
+
+/**
+ * Whether Hubble's policy is the engine's deciding one. A namespace Hubble does not give (a `Policy` carrying only some
+ * labels) is not compared, except for a clusterwide policy, which has none.
+ */
+function sameRef(r: ClusterPolicyRef, rule: VerdictRuleRef): boolean {
+  const namespaceKnown = r.namespace !== undefined || r.kind === 'CiliumClusterwideNetworkPolicy';
+  return r.name === rule.name && (!namespaceKnown || (r.namespace ?? '') === (rule.namespace ?? '')) && (r.kind === undefined || r.kind === rule.kind);
+}
+
+function ruleText(rule: VerdictRuleRef): string {
+  return `${rule.kind} ${rule.namespace !== undefined ? `${rule.namespace}/` : ''}${rule.name}`;
+}
+
+/**
+ * The sides where the engine and the cluster differ: the cluster's policy verdicts allowed what the engine drops, its
+ * policy drops or audit verdicts hit what the engine allows, its L7 proxy refused what the engine lets through, a drop
+ * by deny rule where the engine sees a default deny (or the reverse), or Hubble names deciding policies the engine does
+ * not.
+ */
+function crossCheck(c: ObservedConnection, v: Verdict): ClusterDisagreement[] {
+  const out: ClusterDisagreement[] = [];
+  for (const dir of ['egress', 'ingress'] as const) {
+    const h = c.cluster[dir];
+    const e = v[dir];
+    const engineDrops = e.decision === 'default-deny' || e.decision === 'denied-by-deny-rule';
+    const engineText = e.rule !== undefined ? ruleText(e.rule) : undefined;
+    const push = (verdict: ClusterVerdict, records: number, refs: readonly ClusterPolicyRef[], reasons: readonly string[], message: string): void => {
+      const request = requestText(c);
+      out.push({
+        source: v.from,
+        destination: v.to,
+        connection: v.connection,
+        ...(request !== undefined ? { request: v.request ?? request } : {}),
+        side: dir,
+        endpoint: e.endpoint,
+        cluster: { verdict, records, policies: refs.map(clusterPolicyText), reasons: [...reasons].sort() },
+        engine: { decision: e.decision, ...(engineText !== undefined ? { policy: `${engineText} ${e.rule?.path ?? ''}`.trim() } : {}), reason: e.reason },
+        message: `the engine disagrees with the cluster at ${dir} of ${e.endpoint}: ${message}`,
+        firstLine: c.firstLine,
+      });
+    };
+    const named = (refs: readonly ClusterPolicyRef[]): string => (refs.length > 0 ? ` by ${refs.map(clusterPolicyText).join(', ')}` : '');
+    const engineSays = engineDrops ? `the engine drops it (${e.decision === 'default-deny' ? 'default deny' : `deny rule ${engineText ?? ''}`.trim()})`
+      : e.decision === 'l7-denied' ? 'the engine refuses it at L7' : `the engine allows it${engineText !== undefined ? ` (${engineText})` : ` (${e.decision})`}`;
+    if (h.allowed > 0) {
+      if (engineDrops) {
+        push('allowed', h.allowed, h.allowedBy, [], `the cluster allowed it${named(h.allowedBy)} (${plural(h.allowed, 'policy verdict')}); ${engineSays}`);
+      } else if (h.allowedBy.length > 0 && !(e.rule !== undefined && h.allowedBy.some((r) => sameRef(r, e.rule as VerdictRuleRef)))) {
+        push('allowed', h.allowed, h.allowedBy, [], `the cluster names ${h.allowedBy.map(clusterPolicyText).join(', ')} as allowing it; `
+          + `${engineText !== undefined ? `the engine names ${engineText}` : `the engine names no policy (${e.decision})`}`);
+      }
+    }
+    const reasons = h.denyReasons.filter((r) => r !== 'AUTH_REQUIRED');
+    if (h.denied > 0 && reasons.length > 0) {
+      const explicit = reasons.includes('POLICY_DENY');
+      const byDefault = reasons.includes('POLICY_DENIED');
+      if (!engineDrops) {
+        push('denied', h.denied, h.deniedBy, reasons, `the cluster dropped it${named(h.deniedBy)} (${reasons.join(', ')}); ${engineSays}`);
+      } else if (explicit && !byDefault && e.decision === 'default-deny') {
+        push('denied', h.denied, h.deniedBy, reasons, `the cluster dropped it by a deny rule${named(h.deniedBy)} (POLICY_DENY); the engine by default deny`);
+      } else if (byDefault && !explicit && e.decision === 'denied-by-deny-rule') {
+        push('denied', h.denied, h.deniedBy, reasons, `the cluster dropped it by default deny (POLICY_DENIED); the engine by the deny rule ${engineText ?? ''}`.trimEnd());
+      } else if (h.deniedBy.length > 0 && !(e.rule !== undefined && h.deniedBy.some((r) => sameRef(r, e.rule as VerdictRuleRef)))) {
+        push('denied', h.denied, h.deniedBy, reasons, `the cluster names ${h.deniedBy.map(clusterPolicyText).join(', ')} as denying it; `
+          + `${engineText !== undefined ? `the engine names ${engineText}` : 'the engine names none'}`);
+      }
+    }
+    if (h.audit > 0 && !engineDrops) {
+      push('audit', h.audit, [], [], `the cluster audited it (${plural(h.audit, 'audit verdict')}): the policies in force would drop it; ${engineSays}`);
+    }
+    if (h.l7Denied > 0 && e.decision !== 'l7-denied') {
+      push('l7-denied', h.l7Denied, [], [], `the cluster's L7 proxy refused it (${plural(h.l7Denied, 'record')}); ${engineSays}`);
+    }
+  }
+  return out;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Per-namespace tallies for the rollout summary. */
+interface Tally {
+  connections: number;
+  flows: number;
+  flowing: number;
+  wouldBeDropped: number;
+  audited: number;
+  identityUnknown: number;
+  disagreements: number;
+  first?: string;
+  last?: string;
+}
+
+class RolloutTally {
+  private readonly byNamespace = new Map<string, Tally>();
+
+  public note(c: ObservedConnection, judged: { unknown?: boolean; verdict?: Verdict; findings?: readonly ClusterDisagreement[] }): void {
+    const src = namespaceOf(c.source);
+    const dst = namespaceOf(c.destination);
+    const flowing = observedFlowing(c);
+    for (const ns of new Set([src, dst])) {
+      if (ns === undefined) continue;
+      const t = this.tally(ns);
+      t.connections++;
+      t.flows += c.flows;
+      if (flowing) t.flowing++;
+      if (judged.unknown) t.identityUnknown++;
+      if (c.window !== undefined) {
+        if (t.first === undefined || c.window.first < t.first) t.first = c.window.first;
+        if (t.last === undefined || c.window.last > t.last) t.last = c.window.last;
+      }
+    }
+    const sideNs = (dir: 'egress' | 'ingress'): string | undefined => (dir === 'egress' ? src : dst);
+    const v = judged.verdict;
+    if (flowing && v !== undefined && v.verdict !== 'allowed') {
+      const at = new Set<string>();
+      for (const side of [v.egress, v.ingress]) {
+        if (side.decision !== 'default-deny' && side.decision !== 'denied-by-deny-rule' && side.decision !== 'l7-denied') continue;
+        const ns = sideNs(side.direction);
+        if (ns !== undefined) at.add(ns);
+      }
+      for (const ns of at) this.tally(ns).wouldBeDropped++;
+    }
+    const audited = new Set<string>();
+    if (c.cluster.egress.audit > 0 && src !== undefined) audited.add(src);
+    if (c.cluster.ingress.audit > 0 && dst !== undefined) audited.add(dst);
+    for (const ns of audited) this.tally(ns).audited++;
+    const disagreeing = new Set<string>();
+    for (const f of judged.findings ?? []) {
+      const ns = sideNs(f.side);
+      if (ns !== undefined) disagreeing.add(ns);
+    }
+    for (const ns of disagreeing) this.tally(ns).disagreements++;
+  }
+
+  public finish(): NamespaceRollout[] {
+    return [...this.byNamespace].sort(([a], [b]) => compare(a, b)).map(([namespace, t]) => {
+      const window = t.first !== undefined && t.last !== undefined
+        ? { first: t.first, last: t.last, seconds: windowSeconds({ first: t.first, last: t.last }) } : undefined;
+      const span = window !== undefined ? ` over ${formatDuration(window.seconds)} (${window.first} to ${window.last})` : ' (the records carry no times)';
+      const blockers = [
+        t.wouldBeDropped > 0 ? `${plural(t.wouldBeDropped, 'connection')} the cluster let through would be dropped` : '',
+        t.identityUnknown > 0 ? `${plural(t.identityUnknown, 'connection')} with an end of unknown identity cannot be judged` : '',
+      ].filter((x) => x !== '');
+      const ready = t.flowing > 0 && blockers.length === 0;
+      const reason = ready
+        ? `ready to enforce: none of the ${plural(t.flowing, 'connection')} observed flowing${span} would be dropped`
+          + `${window !== undefined && window.seconds < 86_400 ? '; a capture shorter than a day misses daily jobs and rare paths' : ''}`
+        : t.flowing === 0 && blockers.length === 0 ? `not ready: no connection was observed flowing${span}`
+          : `not ready: ${blockers.join('; ')}${span}`;
+      return {
+        namespace,
+        connections: t.connections,
+        flows: t.flows,
+        flowing: t.flowing,
+        wouldBeDropped: t.wouldBeDropped,
+        audited: t.audited,
+        identityUnknown: t.identityUnknown,
+        disagreements: t.disagreements,
+        readyToEnforce: ready,
+        reason,
+        ...(window !== undefined ? { window } : {}),
+      };
+    });
+  }
+
+  private tally(ns: string): Tally {
+    let t = this.byNamespace.get(ns);
+    if (t === undefined) {
+      t = { connections: 0, flows: 0, flowing: 0, wouldBeDropped: 0, audited: 0, identityUnknown: 0, disagreements: 0 };
+      this.byNamespace.set(ns, t);
+    }
+    return t;
+  }
+}
+
+function namespaceOf(p: FlowPeer): string | undefined {
+  return p.kind === 'pod' || p.kind === 'unknown' ? p.namespace : undefined;
+}
+
+/** `27 s`, `4 min 12 s`, `3 h 5 min`, `2 d 4 h`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return 'an unknown time';
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  const s = Math.floor(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
 }
 
 /** The warnings about what a capture cannot show. */
@@ -350,6 +760,9 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
       return { kind: 'entity', entity: peer.entity ?? 'world' };
     case 'world':
       return peer.ip !== undefined && parseIp(peer.ip) ? { kind: 'cidr', ip: peer.ip } : undefined;
+    case 'unknown':
+      // Never judged: a guessed identity (world, or some label set) would be a claim the capture does not support.
+      return undefined;
   }
 }
 
@@ -392,6 +805,7 @@ function decidingReason(v: Verdict): string {
 function describePeer(p: FlowPeer): string {
   if (p.kind === 'pod') return formatEndpoint({ kind: 'pod', namespace: p.namespace, labels: p.labels });
   if (p.kind === 'entity') return `entity:${p.entity ?? ''}`;
+  if (p.kind === 'unknown') return p.key.startsWith('u:#') ? `identity:${p.key.slice(3)}` : `pod-name:${p.key.slice(2)}`;
   return `cidr:${p.ip ?? ''}`;
 }
 

@@ -9,7 +9,7 @@ import { addDraftCommand, runDraft } from '../../src/cli/draft';
 import { HubbleCliIo, REPLAY_EXIT, addReplayCommand, runReplay } from '../../src/cli/replay';
 import { PolicySet } from '../../src/engine';
 import { REPLAY_REPORT_SCHEMA, replayCapture, collectConnections, FlowSource } from '../../src/hubble';
-import { HUBBLE_FIXTURES_DIR } from './support/paths';
+import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR } from './support/paths';
 
 const CAPTURE = join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl');
 const POLICIES = join(HUBBLE_FIXTURES_DIR, 'shop-policies.yaml');
@@ -77,7 +77,10 @@ describe('replay', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.schema).toBe(REPLAY_REPORT_SCHEMA);
-    expect(Object.keys(report)).toEqual(['schema', 'ciliumVersion', 'clusterName', 'input', 'skipped', 'summary', 'connections', 'errors', 'warnings']);
+    expect(Object.keys(report)).toEqual([
+      'schema', 'ciliumVersion', 'clusterName', 'input', 'skipped', 'summary', 'connections', 'identityUnknown', 'disagreements', 'namespaces', 'resolved',
+      'errors', 'warnings',
+    ]);
     expect(report.connections[0]).toMatchObject({
       change: 'newly-dropped', connection: '5432/TCP', observed: { verdict: 'forwarded', flows: 6 }, predicted: { verdict: 'denied', egress: { decision: 'default-deny' } },
     });
@@ -134,6 +137,42 @@ describe('replay', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--flows <file>/);
     expect(r.stdout).toMatch(/--fail-on <what>/);
+  });
+});
+
+describe('a real capture with L7 proxy records naming pods with identity 2', () => {
+  const HTTP = join(HUBBLE_SAMPLES_DIR, 'hubble-otel.basic-sample-348-http-flows.head60.jsonl');
+  const bookinfoDeny = (): string => {
+    const file = join(scratch, 'bookinfo-ingress-deny.yaml');
+    writeFileSync(file, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: ingress-deny, namespace: bookinfo }\n'
+      + 'spec:\n  endpointSelector: {}\n  ingress:\n    - {}\n');
+    return file;
+  };
+
+  test('replay: ratings → productpage is identity unknown (never a world CIDR); bookinfo is not ready; exit 0', async () => {
+    const r = await replay(['--flows', HTTP, '--policies', bookinfoDeny()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('cidr:10.156.2.8');
+    expect(r.stdout).toContain('IDENTITY UNKNOWN: 7 connections, 16 records (not judged)\n');
+    expect(r.stdout).toContain('  pod:bookinfo:app=ratings,security.istio.io/tlsMode=istio,version=v1 → pod-name:bookinfo/productpage-v1-6b746f74dc-ffh56 9080/TCP '
+      + 'GET /productpage\n');
+    expect(r.stdout).toMatch(/\n {2}bookinfo: not ready: 1 connection with an end of unknown identity cannot be judged over 16 s \(2021-10-04T14:28:45\.790829323Z/);
+    const json = JSON.parse((await replay(['--flows', HTTP, '--policies', bookinfoDeny(), '--output', 'json'])).stdout);
+    // The window: 14:28:38.735173594 to 14:29:04.194330117.
+    expect(json.summary).toMatchObject({
+      identityUnknown: 7, identityUnknownFlows: 16, newlyDropped: 0, window: { seconds: expect.closeTo(25.459156523, 6) },
+    });
+    expect(json.namespaces.map((n: { namespace: string; readyToEnforce: boolean }) => [n.namespace, n.readyToEnforce])).toEqual([
+      ['bookinfo', false], ['istio-system', false], ['kube-system', false],
+    ]);
+  });
+
+  test('draft: no CIDR for the pods, the unknown ones listed; the summary says how many', async () => {
+    const r = await draft(['--flows', HTTP]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("Peer.cidr('10.156.");
+    expect(r.stdout).not.toContain('Entity.WORLD');
+    expect(r.stderr).toContain('; 7 connections with a pod of unknown identity not drafted (listed in the comments)\n');
   });
 });
 

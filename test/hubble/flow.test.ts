@@ -46,8 +46,6 @@ describe('skipped records', () => {
     ['no verdict', flow({ verdict: undefined }), 'unknown-verdict'],
     ['a datapath drop (field-masked export)', sample('cilium-docs.export-rst.dropped-fieldmask.jsonl', 1), 'non-policy-drop'],
     ['a drop without any reason', flow({ verdict: 'DROPPED', event_type: { type: 1 } }), 'non-policy-drop'],
-    ['a policy drop whose ends have no labels (field-masked export)', sample('cilium-docs.export-rst.dropped-fieldmask.jsonl', 2), 'unknown-identity'],
-    ['a policy drop to an identity number without labels (printer test)', sample('cilium-printer-test.expected-json.jsonl', 1), 'unknown-identity'],
     ['an ARP record without IP', flow({ IP: undefined }), 'no-ip'],
     ['no L4', flow({ l4: undefined }), 'no-l4'],
     ['TCP without destination port (port 0 is omitted)', flow({ l4: { TCP: { source_port: 1 } } }), 'no-l4'],
@@ -56,6 +54,38 @@ describe('skipped records', () => {
     ['an empty endpoint', flow({ source: {} }), 'unknown-identity'],
   ])('%s', (_name, f, reason) => {
     expect(normalizeFlow(f)).toEqual({ skip: reason });
+  });
+});
+
+describe('ends that name a pod without its identity labels', () => {
+  test('a field-masked policy drop: both ends are pods of unknown identity, keyed by namespace and pod name', () => {
+    const n = normalizeFlow(sample('cilium-docs.export-rst.dropped-fieldmask.jsonl', 2));
+    expect(n).toMatchObject({
+      key: 'u:default/xwing\nu:default/deathstar-7848d6c4d5-th9v2\n80/TCP\n', observed: 'dropped', dropReason: 'POLICY_DENIED', port: 80,
+      source: { kind: 'unknown', namespace: 'default', ip: '10.244.1.60', podNames: ['xwing'] },
+      destination: { kind: 'unknown', namespace: 'default', ip: '10.244.1.5', podNames: ['deathstar-7848d6c4d5-th9v2'] },
+    });
+  });
+
+  test('a cluster identity number without labels (printer test) is unknown, not skipped; health stays an entity', () => {
+    const n = normalizeFlow(sample('cilium-printer-test.expected-json.jsonl', 1));
+    expect(n.source).toMatchObject({ kind: 'entity', entity: 'health' });
+    expect(n.destination).toMatchObject({ kind: 'unknown', key: 'u:#12345', identity: 12345, ip: '2.2.2.2' });
+  });
+
+  test.each([
+    ['reserved:world (L7 proxy record)', { identity: 2, labels: ['reserved:world'] }],
+    ['identity 2 without labels', { identity: 2 }],
+    ['reserved:init', { identity: 5, labels: ['reserved:init'] }],
+    ['a CIDR identity', { identity: 16777220, labels: ['cidr:10.156.2.8/32', 'reserved:world'] }],
+  ])('a destination naming a pod with %s is that pod, never the world', (_name, ep) => {
+    const n = normalizeFlow(flow({ destination: { ...ep, namespace: 'bookinfo', pod_name: 'productpage-v1-6b746f74dc-ffh56' } }));
+    expect(n.destination).toMatchObject({ kind: 'unknown', key: 'u:bookinfo/productpage-v1-6b746f74dc-ffh56', namespace: 'bookinfo' });
+  });
+
+  test('without a pod name, reserved:world stays the world, and a namespace alone names no pod', () => {
+    expect(normalizeFlow(flow({ destination: { identity: 2, labels: ['reserved:world'] } })).destination).toMatchObject({ kind: 'world' });
+    expect(normalizeFlow(flow({ destination: { identity: 2, labels: ['reserved:world'], namespace: 'bookinfo' } })).destination).toMatchObject({ kind: 'world' });
   });
 });
 

@@ -53,6 +53,24 @@ describe('the shop capture', () => {
     expect(essentials(report)).toEqual(JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')));
   });
 
+  test('the cluster\'s own decisions against the pull request: the audited ingress and the dropped scrape differ, each side named', async () => {
+    const report = await replayFlows(capture(), policies());
+    // The capture records AUDIT verdicts at the frontend's ingress (the policies in force would drop nginx → frontend) and
+    // POLICY_DENIED drops of prometheus → backend:9090; the pull request allows both. Every REDIRECTED verdict agrees.
+    expect(report.disagreements.map((d) => [d.source.replace(/,.*$/, ''), d.destination.replace(/,.*$/, ''), d.connection, d.side, d.cluster.verdict,
+      d.cluster.reasons, d.engine.decision, d.engine.policy])).toEqual([
+      ['pod:ingress-nginx:app.kubernetes.io/component=controller', 'pod:shop:app=frontend', '8080/TCP', 'ingress', 'audit', [], 'allowed',
+        'CiliumNetworkPolicy shop/frontend spec.ingress[0]'],
+      ['pod:monitoring:app.kubernetes.io/name=prometheus', 'pod:shop:app=backend', '9090/TCP', 'ingress', 'denied', ['POLICY_DENIED'], 'allowed',
+        'CiliumNetworkPolicy shop/backend spec.ingress[1]'],
+    ]);
+    expect(report.summary.disagreements).toBe(2);
+    expect(report.namespaces.map((n) => [n.namespace, n.connections, n.wouldBeDropped, n.audited, n.identityUnknown, n.readyToEnforce])).toEqual([
+      ['data', 4, 2, 0, 0, false], ['ingress-nginx', 3, 0, 0, 0, true], ['kube-system', 3, 0, 0, 0, true], ['monitoring', 3, 0, 0, 0, true],
+      ['shop', 16, 3, 1, 0, false],
+    ]);
+  });
+
   test('what the pull request would break, stop and fix', async () => {
     const report = await replayFlows(capture(), policies());
     const by = (change: string): string[] => report.connections.filter((c) => c.change === change)
@@ -116,7 +134,7 @@ describe('the shop capture', () => {
     const text = formatReplayTable(await replayFlows(capture(), policies()), { policyCount: 4 });
     const lines = text.split('\n');
     expect(lines[0]).toBe('replay of shop-capture.jsonl against 4 policies: 104 records in 108 lines → 21 connections (Cilium 1.19, cluster default)');
-    expect(lines[1]).toBe('  4 would be dropped, 1 newly allowed, 16 unchanged');
+    expect(lines[1]).toBe('  4 would be dropped, 1 newly allowed, 16 unchanged; the engine disagrees with the cluster 2 times');
     expect(lines[3]).toBe('WOULD BE DROPPED: 4 connections, 11 records');
     expect(lines[4]).toMatch(/^ {2}pod:shop:app=frontend,pod-template-hash=6c7d9f8b7 → pod:data:app=postgres,.* 5432\/TCP$/);
     expect(lines[5]).toBe('    observed FORWARDED (6 forwarded; first at line 83) · predicted DENIED');

@@ -1,0 +1,232 @@
+// Reading a capture as Cilium wrote it: pods named with a reserved identity resolved from the rest of the capture (or
+// reported as identity unknown), the cluster's own decisions cross-checked with the engine (truth table: agreements give
+// no finding, each kind of difference gives one, with both sides), and the rollout summary per namespace.
+import { describe, expect, test } from 'vitest';
+import { PolicySet } from '../../src/engine';
+import {
+  FlowSource, collectConnections, formatReplayTable, planDraft, readFlows, renderDraftTypeScript, replayCapture,
+} from '../../src/hubble';
+
+const NS_LABEL = (ns: string): string => `k8s:io.kubernetes.pod.namespace=${ns}`;
+const WEB = { ID: 11, identity: 4001, namespace: 'shop', pod_name: 'web-7d9f-abcde', labels: ['k8s:app=web', NS_LABEL('shop')] };
+const API = { ID: 12, identity: 4002, namespace: 'shop', pod_name: 'api-5c6d-fghij', labels: ['k8s:app=api', NS_LABEL('shop')] };
+const API_AS_WORLD = { identity: 2, namespace: 'shop', pod_name: 'api-5c6d-fghij', labels: ['reserved:world'] };
+
+let clock = 0;
+function flow(over: Record<string, unknown>, src: object = WEB, dst: object = API): string {
+  clock++;
+  return JSON.stringify({
+    flow: {
+      time: `2026-01-05T10:${String(Math.floor(clock / 60)).padStart(2, '0')}:${String(clock % 60).padStart(2, '0')}.5Z`,
+      verdict: 'FORWARDED',
+      IP: { source: '10.0.0.11', destination: '10.0.0.12', ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: 40000 + clock, destination_port: 8080, flags: { SYN: true } } },
+      source: src,
+      destination: dst,
+      Type: 'L3_L4',
+      event_type: { type: 5 },
+      traffic_direction: 'INGRESS',
+      is_reply: false,
+      ...over,
+    },
+  });
+}
+
+const capture = (lines: string[]): ReturnType<typeof collectConnections> => collectConnections(FlowSource.text(lines.join('\n'), 'capture.jsonl'));
+
+const ALLOW_WEB_TO_API = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api-from-web, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+`;
+const DENY_WEB_TO_API = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api-deny-web, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingressDeny:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+`;
+const API_DEFAULT_DENY = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api-lockdown, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - {}
+`;
+const policies = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, 'policies.yaml');
+const cnpLabels = (name: string): string[] => ['k8s:io.cilium.k8s.policy.derived-from=CiliumNetworkPolicy', `k8s:io.cilium.k8s.policy.name=${name}`];
+const cnp = (name: string, namespace = 'shop'): Record<string, unknown> => ({
+  name, namespace, labels: cnpLabels(name), revision: '6', kind: 'CiliumNetworkPolicy',
+});
+
+describe('pods named with a reserved identity', () => {
+  test('resolved by pod name from another record of the capture: judged as that pod, merged with its connection', async () => {
+    const c = await capture([
+      flow({}),
+      flow({ Type: 'L7', event_type: { type: 129 }, l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api:8080/x' } } }, WEB, API_AS_WORLD),
+      flow({}, WEB, API_AS_WORLD),
+    ]);
+    expect(c.resolved).toEqual([{ end: 'shop/api-5c6d-fghij', by: 'pod-name', namespace: 'shop', labels: { app: 'api' } }]);
+    expect(c.connections.map((k) => [k.destination.kind, k.destination.labels, k.flows, k.http?.path])).toEqual([
+      ['pod', { app: 'api' }, 2, undefined],
+      ['pod', { app: 'api' }, 1, '/x'],
+    ]);
+    const r = replayCapture(c, policies(API_DEFAULT_DENY));
+    expect(r.summary).toMatchObject({ newlyDropped: 2, identityUnknown: 0 });
+  });
+
+  test('resolved by address when the other record names the pod with labels; not by a proxy leg\'s node address', async () => {
+    const other = { identity: 2, namespace: 'shop', pod_name: 'api-renamed', labels: ['reserved:world'] };
+    const proxyLeg = { identity: 4001, labels: ['k8s:app=web', NS_LABEL('shop')] };
+    const c = await capture([
+      flow({}),
+      flow({}, WEB, other),
+      flow({ IP: { source: '10.0.0.1', destination: '10.0.0.99' } }, proxyLeg, API),
+      flow({ IP: { source: '10.0.0.11', destination: '10.0.0.1' } }, WEB, { identity: 2, namespace: 'shop', pod_name: 'ghost', labels: ['reserved:world'] }),
+    ]);
+    expect(c.resolved.map((r) => `${r.end} ${r.by}`)).toEqual(['shop/api-renamed address']);
+    expect(c.connections.filter((k) => k.destination.kind === 'unknown').map((k) => k.destination.key)).toEqual(['u:shop/ghost']);
+    expect(c.podAddresses.has('10.0.0.12')).toBe(true);
+    expect(c.podAddresses.has('10.0.0.1')).toBe(false);
+  });
+
+  test('an ambiguous pod name (two label sets) or an address in another namespace resolves nothing', async () => {
+    const relabelled = { ...API, identity: 4003, labels: ['k8s:app=api', 'k8s:tier=v2', NS_LABEL('shop')] };
+    const c = await capture([
+      flow({}), flow({}, WEB, relabelled), flow({}, WEB, API_AS_WORLD),
+      flow({}, WEB, { identity: 2, namespace: 'other', pod_name: 'x', labels: ['reserved:world'] }),
+    ]);
+    expect(c.resolved).toEqual([]);
+    expect(c.connections.filter((k) => k.destination.kind === 'unknown').map((k) => k.destination.key).sort()).toEqual(['u:other/x', 'u:shop/api-5c6d-fghij']);
+  });
+
+  test('a cluster identity without labels resolves by the same identity with labels', async () => {
+    const c = await capture([flow({}), flow({}, WEB, { identity: 4002 })]);
+    expect(c.resolved).toEqual([{ end: '#4002', by: 'identity', namespace: 'shop', labels: { app: 'api' } }]);
+    expect(c.connections).toHaveLength(1);
+  });
+
+  test('unresolved: reported apart, never judged as world; the draft writes no CIDR and no world entity, and says why', async () => {
+    const c = await capture([flow({ traffic_direction: 'EGRESS', event_type: { type: 4 } }, WEB, API_AS_WORLD)]);
+    const r = replayCapture(c, policies(API_DEFAULT_DENY));
+    expect(r.connections).toEqual([]);
+    expect(r.identityUnknown).toMatchObject([{
+      source: 'pod:shop:app=web', destination: 'pod-name:shop/api-5c6d-fghij', connection: '8080/TCP', unknown: 'destination',
+      reason: expect.stringMatching(/^not judged: pod-name:shop\/api-5c6d-fghij: its records carry the reserved identity 2 \(reserved:world\)/),
+    }]);
+    expect(r.namespaces).toMatchObject([{ namespace: 'shop', identityUnknown: 1, readyToEnforce: false }]);
+    const text = formatReplayTable(r);
+    expect(text).toContain('IDENTITY UNKNOWN: 1 connection, 1 record (not judged)\n  pod:shop:app=web → pod-name:shop/api-5c6d-fghij 8080/TCP\n');
+    const ts = renderDraftTypeScript(planDraft(c));
+    expect(ts).not.toMatch(/Peer\.cidr|Entity\.WORLD/);
+    expect(ts).toContain('// not drafted: egress to pod shop/api-5c6d-fghij on 8080/TCP: identity unknown');
+  });
+
+  test('20,000 pods of unknown identity: each reported once, draft notes bounded, no CIDR', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => flow({ traffic_direction: 'EGRESS', event_type: { type: 4 },
+      IP: { source: '10.0.0.11', destination: `10.9.${i >> 8}.${i & 255}` } }, WEB, { identity: 2, namespace: 'batch', pod_name: `job-${i}`, labels: ['reserved:world'] }));
+    const c = await collectConnections(FlowSource.text(lines.join('\n')), { maxConnections: 30_000 });
+    const r = replayCapture(c, policies(API_DEFAULT_DENY));
+    expect(r.summary).toMatchObject({ connections: 0, identityUnknown: 20_000, identityUnknownFlows: 20_000 });
+    const plan = planDraft(c);
+    expect(plan.identityUnknown).toBe(20_000);
+    expect(plan.policies.map((p) => [p.name, p.egress.length, p.notDrafted.length])).toEqual([['web', 0, 20]]);
+    expect(renderDraftTypeScript(plan)).not.toContain('Peer.cidr');
+  });
+
+  test('a pod name with a line break cannot break out of a drafted comment', async () => {
+    const c = await capture([flow({ traffic_direction: 'EGRESS', event_type: { type: 4 } }, WEB, { ...API_AS_WORLD, pod_name: 'x\nprocess.exit(1)\u2028' })]);
+    const ts = renderDraftTypeScript(planDraft(c));
+    expect(ts.split('\n').filter((l) => l.includes('process.exit'))).toEqual(['  // not drafted: egress to pod shop/x process.exit(1)  on 8080/TCP: identity unknown']);
+  });
+});
+
+describe('the engine against the cluster\'s own decisions', () => {
+  type Report = ReturnType<typeof replayCapture>;
+  const judge = async (lines: string[], yaml: string): Promise<Report> => replayCapture(await capture(lines), policies(yaml));
+  const findings = (r: ReturnType<typeof replayCapture>): string[] => r.disagreements.map((d) => `${d.side} ${d.cluster.verdict} ${d.engine.decision}`);
+
+  test.each([
+    ['allowed by the policy the engine names', [flow({ ingress_allowed_by: [cnp('api-from-web')] })], ALLOW_WEB_TO_API, []],
+    ['allowed, the Policy message carrying only labels (as the correlation fills it)', [flow({ ingress_allowed_by: [{ labels: cnpLabels('api-from-web') }] })],
+      ALLOW_WEB_TO_API, []],
+    ['allowed without names, the engine allows', [flow({ policy_match_type: 2 })], ALLOW_WEB_TO_API, []],
+    ['dropped by default deny (POLICY_DENIED), the engine default-denies', [flow({ verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED' })], API_DEFAULT_DENY, []],
+    ['dropped by a deny rule it names, the engine names it', [flow({ verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENY', ingress_denied_by: [cnp('api-deny-web')] })],
+      DENY_WEB_TO_API, []],
+    ['audited, the engine drops: the policies in force would drop it', [flow({ verdict: 'AUDIT' })], API_DEFAULT_DENY, []],
+    ['a trace only (no decision): nothing to compare', [flow({ event_type: { type: 4 }, trace_observation_point: 'TO_ENDPOINT' })], API_DEFAULT_DENY, []],
+    ['allowed, the engine drops', [flow({ ingress_allowed_by: [cnp('api-from-web')] })], API_DEFAULT_DENY, ['ingress allowed default-deny']],
+    ['allowed by another policy than the engine names', [flow({ ingress_allowed_by: [cnp('legacy-allow')] })], ALLOW_WEB_TO_API, ['ingress allowed allowed']],
+    ['allowed by a policy while the engine sees no policy', [flow({ ingress_allowed_by: [cnp('api-from-web')] })], '', ['ingress allowed no-policy-default-allow']],
+    ['dropped, the engine allows', [flow({ verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED' })], ALLOW_WEB_TO_API, ['ingress denied allowed']],
+    ['dropped by a deny rule, the engine by default deny', [flow({ verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENY', ingress_denied_by: [cnp('api-deny-web')] })],
+      API_DEFAULT_DENY, ['ingress denied default-deny']],
+    ['dropped by default deny, the engine by a deny rule', [flow({ verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED' })], DENY_WEB_TO_API,
+      ['ingress denied denied-by-deny-rule']],
+    ['audited, the engine allows', [flow({ verdict: 'AUDIT' })], ALLOW_WEB_TO_API, ['ingress audit allowed']],
+    ['refused by the L7 proxy, the engine allows', [flow({ verdict: 'DROPPED', Type: 'L7', event_type: { type: 129 },
+      l7: { type: 'REQUEST', http: { method: 'DELETE', url: 'http://api:8080/x' } } })], ALLOW_WEB_TO_API, ['ingress l7-denied allowed']],
+    ['allowed at egress by a named policy, the engine sees no egress policy', [flow({ traffic_direction: 'EGRESS', egress_allowed_by: [cnp('web-egress')] })],
+      ALLOW_WEB_TO_API, ['egress allowed no-policy-default-allow']],
+  ])('%s', async (_name, lines, yaml, expected) => {
+    const r = await judge(lines as string[], yaml as string);
+    expect(findings(r)).toEqual(expected as string[]);
+    expect(r.summary.disagreements).toBe((expected as string[]).length);
+  });
+
+  test('a finding names both sides, in the report and in the table', async () => {
+    const r = await judge([flow({ ingress_allowed_by: [cnp('legacy-allow')] }), flow({ ingress_allowed_by: [cnp('legacy-allow')] })], ALLOW_WEB_TO_API);
+    expect(r.disagreements).toEqual([{
+      source: 'pod:shop:app=web', destination: 'pod:shop:app=api', connection: '8080/TCP', side: 'ingress', endpoint: 'pod:shop:app=api',
+      cluster: { verdict: 'allowed', records: 2, policies: ['CiliumNetworkPolicy shop/legacy-allow'], reasons: [] },
+      engine: { decision: 'allowed', policy: 'CiliumNetworkPolicy shop/api-from-web spec.ingress[0]', reason: expect.any(String) },
+      message: 'the engine disagrees with the cluster at ingress of pod:shop:app=api: the cluster names CiliumNetworkPolicy shop/legacy-allow as allowing it; '
+        + 'the engine names CiliumNetworkPolicy shop/api-from-web',
+      firstLine: 1,
+    }]);
+    const text = formatReplayTable(r);
+    expect(text).toContain('; the engine disagrees with the cluster 1 time\n');
+    expect(text).toContain('THE ENGINE DISAGREES WITH THE CLUSTER: 1 finding');
+    expect(text).toContain('    ingress at pod:shop:app=api: cluster ALLOWED by CiliumNetworkPolicy shop/legacy-allow · engine allowed by CiliumNetworkPolicy '
+      + 'shop/api-from-web spec.ingress[0]\n');
+  });
+});
+
+describe('the new fields of a record, mistyped: a malformed line, the run goes on', () => {
+  test.each([
+    [{ ingress_allowed_by: [{ name: 'p', labels: 'k8s:io.cilium.k8s.policy.name=p' }] }, 'ingress_allowed_by[0].labels is a string, not a list'],
+    [{ policy_match_type: '2' }, 'policy_match_type is a string, not a number'],
+  ])('%j', async (override, reason) => {
+    const stats = await readFlows(FlowSource.text(`${flow(override)}\n${flow({})}\n`), () => undefined);
+    expect(stats.malformed).toEqual([{ line: 1, reason: `not a usable flow: ${reason}` }]);
+    expect(stats.flows).toBe(1);
+  });
+});
+
+describe('rollout per namespace', () => {
+  test('audited traffic the policies would drop: not ready; allowed traffic: ready, with the window', async () => {
+    const other = { ID: 21, identity: 5001, namespace: 'blog', pod_name: 'blog-1', labels: ['k8s:app=blog', NS_LABEL('blog')] };
+    const lines = [
+      flow({ time: '2026-01-05T10:00:00Z', verdict: 'AUDIT' }),
+      flow({ time: '2026-01-05T12:30:00.25Z', verdict: 'AUDIT' }),
+      flow({ time: '2026-01-05T11:00:00.123456Z', event_type: { type: 4 } }, other, other),
+    ];
+    const r = replayCapture(await capture(lines), policies(API_DEFAULT_DENY));
+    const rows = r.namespaces.map((n) => [n.namespace, n.connections, n.flowing, n.wouldBeDropped, n.audited, n.readyToEnforce, n.window?.seconds]);
+    expect(rows).toEqual([
+      ['blog', 1, 1, 0, 0, true, 0],
+      ['shop', 1, 1, 1, 1, false, 9000.25],
+    ]);
+    expect(r.namespaces[1].reason).toBe('not ready: 1 connection the cluster let through would be dropped over 2 h 30 min '
+      + '(2026-01-05T10:00:00.000000000Z to 2026-01-05T12:30:00.250000000Z)');
+    expect(r.summary.window).toEqual({ first: '2026-01-05T10:00:00.000000000Z', last: '2026-01-05T12:30:00.250000000Z', seconds: 9000.25 });
+    expect(formatReplayTable(r)).toContain('  shop                 1           1        1        0  no\n');
+  });
+});
