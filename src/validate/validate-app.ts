@@ -13,6 +13,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Severity } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
+import { synthMemo } from '../synth-session';
 import { fromObject } from '../model/parse';
 import { ManifestInventory } from './inventory';
 import { PitfallDocument, checkPitfalls } from './pitfall-rules';
@@ -76,6 +77,11 @@ interface AppPolicy {
  * @returns the findings, in construct order
  */
 export function validateApp(root: IConstruct, options: AppValidationOptions = {}): AppDiagnostic[] {
+  // Once per synthesis (cdk8s validates the whole app once per chart); callers get their own copy of the list.
+  return [...synthMemo(root, root, `validateApp:${options.includeSdkPolicyLayers === true}`, () => computeValidateApp(root, options))];
+}
+
+function computeValidateApp(root: IConstruct, options: AppValidationOptions): AppDiagnostic[] {
   const policies: AppPolicy[] = [];
   const docs: PitfallDocument[] = [];
   const inventory = new ManifestInventory();
