@@ -4,10 +4,11 @@
  * only looks at the items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
  */
 import { isAbsolute, relative } from 'node:path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { CiliumPolicyError, Severity } from '../errors';
+import { cdk8s } from '../lazy-cdk8s';
 import { CiliumVersion } from '../model/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
@@ -158,6 +159,7 @@ export class PolicySet {
    * inventory. The Cilium version defaults to the one set on it with `CiliumVersion.use`.
    */
   public static fromConstruct(scope: IConstruct, options: PolicySetOptions = {}): PolicySet {
+    const { App, Chart } = cdk8s();
     const charts = scope instanceof App ? scope.charts : Chart.isChart(scope) ? [scope] : scope.node.findAll().filter(Chart.isChart);
     const inputs = emptyInputs();
     const manifests: unknown[] = charts.length > 0 ? charts.flatMap((c) => c.toJson()) : [...apiObjectsUnder(scope)].map((o) => o.toJson());
@@ -664,6 +666,7 @@ function listItems(obj: unknown, depth = 0): unknown[] {
 
 /** The API objects under a construct (a cdk8s-plus construct and its inner ApiObject count once). */
 function apiObjectsUnder(scope: IConstruct): Set<ApiObject> {
+  const { ApiObject } = cdk8s();
   const out = new Set<ApiObject>();
   for (const c of scope.node.findAll()) {
     try {

@@ -9,9 +9,10 @@
  * nothing is reported twice. Raw policy objects get every layer. `pitfall-default-deny-without-dns` is a warning here
  * (see `SYNTH_WARNINGS`).
  */
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Severity } from '../errors';
+import { cdk8s } from '../lazy-cdk8s';
 import { CiliumVersion } from '../model/cilium-version';
 import { synthMemo } from '../synth-session';
 import { fromObject } from '../model/parse';
@@ -86,6 +87,7 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
   const docs: PitfallDocument[] = [];
   const inventory = new ManifestInventory();
   const out: AppDiagnostic[] = [];
+  const { ApiObject } = cdk8s();
   for (const c of root.node.findAll()) {
     if (!ApiObject.isApiObject(c)) continue;
     let json: unknown;
