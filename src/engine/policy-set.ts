@@ -9,6 +9,7 @@ import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { CiliumPolicyError, Severity } from '../errors';
 import { cdk8s } from '../lazy-cdk8s';
+import { inSynthSession } from '../synth-session';
 import { CiliumVersion } from '../model/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
@@ -162,7 +163,10 @@ export class PolicySet {
     const { App, Chart } = cdk8s();
     const charts = scope instanceof App ? scope.charts : Chart.isChart(scope) ? [scope] : scope.node.findAll().filter(Chart.isChart);
     const inputs = emptyInputs();
-    const manifests: unknown[] = charts.length > 0 ? charts.flatMap((c) => c.toJson()) : [...apiObjectsUnder(scope)].map((o) => o.toJson());
+    // One synthesis session for all charts: each policy is rendered and validated once (cdk8s validates the whole app per chart).
+    const manifests: unknown[] = inSynthSession(scope, () => (charts.length > 0
+      ? charts.flatMap((c) => c.toJson())
+      : [...apiObjectsUnder(scope)].map((o) => o.toJson())));
     for (const m of manifests) {
       addParsed(inputs, fromObject(m), undefined);
       addManifest(inputs, m, undefined);
