@@ -75,8 +75,7 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
   // The drafting builds constructs (cdk8s): loaded here, so that the other commands start without cdk8s.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { planDraft, renderDraftTypeScript, renderDraftYaml } = require('../hubble/draft') as typeof import('../hubble/draft');
+  const { planDraft, renderDraftTypeScript, renderDraftYaml } = await import('../hubble/draft.js');
   const plan = planDraft(capture, {
     ...(namespaces.length > 0 ? { namespaces } : {}),
     ...(version !== undefined ? { ciliumVersion: version } : {}),
