@@ -101,12 +101,23 @@ function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** How a pass judges: `verdict()`, `evaluateNaive()`, or `decide()` (the verdict alone). */
+type PassMode = 'verdict' | 'naive' | 'decide';
+
 /** Judges every query once; the memory is sampled every 4,096 queries. Returns the elapsed time in ns. */
-function pass(set: PolicySet, queries: readonly VerdictQuery[], naive: boolean, memory: MemoryTracker, sink: { allowed: number }): bigint {
+function pass(set: PolicySet, queries: readonly VerdictQuery[], mode: PassMode | boolean, memory: MemoryTracker, sink: { allowed: number }): bigint {
+  const m: PassMode = mode === true ? 'naive' : mode === false ? 'verdict' : mode;
   collect();
   const start = now();
+  if (m === 'decide') {
+    for (let i = 0; i < queries.length; i++) {
+      if (set.decide(queries[i]) === 'allowed') sink.allowed++;
+      if ((i & 4095) === 4095) memory.sample();
+    }
+    return now() - start;
+  }
   for (let i = 0; i < queries.length; i++) {
-    const v = naive ? set.evaluateNaive(queries[i]) : set.verdict(queries[i]);
+    const v = m === 'naive' ? set.evaluateNaive(queries[i]) : set.verdict(queries[i]);
     if (v.allowed) sink.allowed++;
     if ((i & 4095) === 4095) memory.sample();
   }
@@ -114,9 +125,9 @@ function pass(set: PolicySet, queries: readonly VerdictQuery[], naive: boolean, 
 }
 
 /** `pass` on copies of the queries with fresh endpoint objects (copied before the clock starts; garbage on return). */
-function freshPass(set: PolicySet, queries: readonly VerdictQuery[], memory: MemoryTracker, sink: { allowed: number }): bigint {
+function freshPass(set: PolicySet, queries: readonly VerdictQuery[], memory: MemoryTracker, sink: { allowed: number }, mode: PassMode = 'verdict'): bigint {
   const fresh = queries.map((q) => ({ ...q, from: { ...q.from }, to: { ...q.to } }));
-  return pass(set, fresh, false, memory, sink);
+  return pass(set, fresh, mode, memory, sink);
 }
 
 interface Rate {
@@ -180,6 +191,21 @@ function run(opts: BenchOptions) {
   const coldNs = pass(policySet, queries, false, memory, sink);
   memory.settle();
 
+  // 3b. decide(): a fresh set (built, then a first pass with every cache cold), then agreement with verdict() on every query.
+  memory.enter('decide: build + first pass, cold caches');
+  collect();
+  t = now();
+  const decideSet = PolicySet.fromDocuments(workload.docs);
+  const decideBuildMs = ms(now() - t);
+  const decideColdNs = pass(decideSet, queries, 'decide', memory, sink);
+  memory.settle();
+  const decideMismatches = queries.map((q, i) => ({ i, d: decideSet.decide(q), v: policySet.verdict(q).verdict })).filter((x) => x.d !== x.v);
+  if (decideMismatches.length > 0) {
+    console.error(`FAIL: decide() and verdict() disagree on ${decideMismatches.length} of ${queries.length} queries; first: `
+      + decideMismatches.slice(0, 5).map((x) => `#${x.i} decide ${x.d}, verdict ${x.v}`).join('; '));
+    process.exit(1);
+  }
+
   // 4. Agreement on every query of the mix (also the naive evaluator's warm-up and its first-pass timing).
   memory.enter('agreement check (compiled + naive)');
   const counts = new Map<string, MixCount>([...CATEGORIES, 'total'].map((c) => [c, { queries: 0, allowed: 0, denied: 0, l7Denied: 0 }]));
@@ -232,13 +258,21 @@ function run(opts: BenchOptions) {
   const naiveQueries = naiveCount < queries.length ? new Rng(opts.seed ^ 0x5eed).sample(queries, naiveCount) : queries;
 
   pass(policySet, queries, false, memory, sink); // warm-up (the naive evaluator warmed up in the agreement check)
-  const times = { compiled: [] as bigint[], fresh: [] as bigint[], naive: [] as bigint[], compiledOnSubset: [] as bigint[] };
+  pass(decideSet, queries, 'decide', memory, sink); // warm-up
+  const times = {
+    compiled: [] as bigint[], fresh: [] as bigint[], naive: [] as bigint[], compiledOnSubset: [] as bigint[],
+    decide: [] as bigint[], decideFresh: [] as bigint[],
+  };
   for (let r = 0; r < Math.max(opts.reps, opts.naiveReps); r++) {
     if (r < opts.reps) {
       memory.enter('timed: compiled');
       times.compiled.push(pass(policySet, queries, false, memory, sink));
+      memory.enter('timed: decide');
+      times.decide.push(pass(decideSet, queries, 'decide', memory, sink));
       memory.enter('timed: compiled, fresh endpoint objects');
       times.fresh.push(freshPass(policySet, queries, memory, sink));
+      memory.enter('timed: decide, fresh endpoint objects');
+      times.decideFresh.push(freshPass(decideSet, queries, memory, sink, 'decide'));
     }
     if (r < opts.naiveReps) {
       memory.enter('timed: naive');
@@ -289,10 +323,15 @@ function run(opts: BenchOptions) {
       firstVerdictMs,
       coldPassMs: ms(coldNs),
       coldPassVerdictsPerSecond: queries.length / (Number(coldNs) / 1e9),
+      decideBuildMs,
+      decideColdPassMs: ms(decideColdNs),
+      decideColdPassPerSecond: queries.length / (Number(decideColdNs) / 1e9),
     },
     throughput: {
       compiled,
       compiledFreshEndpoints: rate(queries.length, times.fresh),
+      decide: rate(queries.length, times.decide),
+      decideFreshEndpoints: rate(queries.length, times.decideFresh),
       naive,
       compiledOnNaiveQueries,
       ratioCompiledOverNaive: compiledOnNaiveQueries.median / naive.median,
@@ -333,7 +372,7 @@ function printTable(r: Result): void {
     + `${n(w.rulesNotImported)} not imported by the agent) over ${n(w.namespaces)} namespaces`);
   out.push(`          ${n(p.endpoints)} endpoints: ${n(w.pods)} pods (${n(w.podIdentities)} identities), ${n(w.ips)} IPs, ${n(w.fqdns)} DNS names, ${n(w.entities)} entities`);
   out.push(`          ${n(p.queries)} queries (${n(w.httpQueries)} with an HTTP request, ${n(w.dnsQueries)} with a DNS query name), generated in ${n(w.generateMs)} ms`);
-  out.push(`agreement compiled == naive (verdict and explanation) on all ${n(r.agreement.queries)} queries`);
+  out.push(`agreement compiled == naive (verdict and explanation) on all ${n(r.agreement.queries)} queries; decide() == verdict().verdict on all`);
   out.push('');
   out.push(`${'query mix'.padEnd(26)}${pad('queries', 9)}${pad('allowed', 9)}${pad('denied', 9)}${pad('L7-denied', 11)}`);
   for (const [name, c] of Object.entries(r.mix)) {
@@ -346,6 +385,8 @@ function printTable(r: Result): void {
   out.push(`  PolicySet.fromDocuments, median of ${c.reps}        ${pad(n(c.medianMs, 1), 9)} ms`);
   out.push(`  first verdict (lazy per-identity compile)   ${pad(n(c.firstVerdictMs, 2), 9)} ms`);
   out.push(`  first pass over the mix (cold caches)       ${pad(n(c.coldPassMs), 9)} ms   ${n(c.coldPassVerdictsPerSecond)} verdicts/s`);
+  out.push(`  decide(): build a fresh set                 ${pad(n(c.decideBuildMs, 1), 9)} ms`);
+  out.push(`  decide(): first pass on it (cold caches)    ${pad(n(c.decideColdPassMs), 9)} ms   ${n(c.decideColdPassPerSecond)} decisions/s`);
   out.push('');
   const t = r.throughput;
   out.push(`${'throughput, median after warm-up'.padEnd(46)}${pad('reps', 5)}${pad('queries', 9)}${pad('verdicts/s', 12)}${pad('min', 10)}${pad('max', 10)}`
@@ -355,6 +396,9 @@ function printTable(r: Result): void {
   const subset = p.naiveQueries < p.queries;
   out.push(row('compiled', t.compiled));
   out.push(row('compiled, fresh endpoint objects per query', t.compiledFreshEndpoints));
+  out.push(row('decide() (verdict alone)', t.decide));
+  out.push(row('decide(), fresh endpoint objects per query', t.decideFreshEndpoints));
+  out.push(`  ${'ratio decide/compiled verdict'.padEnd(44)}${pad(`${n(t.decide.median / t.compiled.median, 1)}x`, 26)}`);
   out.push(row(`naive (every rule)${subset ? ', fixed random subset' : ''}`, t.naive));
   if (subset) out.push(row('compiled, same subset', t.compiledOnNaiveQueries));
   out.push(`  ${'ratio compiled/naive (same queries)'.padEnd(44)}${pad(`${n(t.ratioCompiledOverNaive, 1)}x`, 26)}`);

@@ -7,10 +7,13 @@ import { emitRule } from './model/emit';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from './model/policy-model';
 import { AllowOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
 import { Port } from './port';
+import { bindSynthSessions, synthMemo } from './synth-session';
 import { CiliumAppValidation, validatePolicy } from './validate';
 import { PeerLike } from './workload';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
+/** The app-wide index of policies by kind, namespace and name, kept on the root of the tree (see `nameClashes`). */
+const NAME_INDEX_SYMBOL = Symbol.for('cdk8s-cilium.PolicyNameIndex');
 
 /** Options common to both policy kinds. */
 export interface PolicyBaseProps extends PolicyRuleOptions {
@@ -60,12 +63,15 @@ export abstract class PolicyBase extends Construct {
       apiVersion: CILIUM_API_VERSION,
       kind,
       metadata: { name: this.name, ...(namespace !== undefined ? { namespace } : {}) },
-      spec: Lazy.any({ produce: () => (this.rules.length === 1 ? emitRule(this.renderRules().rules[0]) : undefined) }),
-      specs: Lazy.any({ produce: () => (this.rules.length > 1 ? this.renderRules().rules.map(emitRule) : undefined) }),
+      spec: Lazy.any({ produce: () => (this.rules.length === 1 ? this.emitted()[0] : undefined) }),
+      specs: Lazy.any({ produce: () => (this.rules.length > 1 ? this.emitted() : undefined) }),
     }, kind === 'CiliumClusterwideNetworkPolicy');
     this.node.addValidation({ validate: () => this.validationErrors() });
     // The checks that need the whole app (pitfalls across policies, raw ApiObject policies) run once at the root.
     CiliumAppValidation.ensure(this);
+    nameIndex(this).add(this.nameKey(), this);
+    // During one synthesis the policy is rendered and validated once, however often cdk8s walks the app.
+    bindSynthSessions(this.node.root, ...chartOf(this));
   }
 
   /** The kind of resource. */
@@ -118,6 +124,10 @@ export abstract class PolicyBase extends Construct {
 
   /** Renders the policy into the model and validates it for the target Cilium version. */
   public synthesizeModel(): PolicySynthesis {
+    return synthMemo(this, this, 'synthesizeModel', () => this.computeSynthesis());
+  }
+
+  private computeSynthesis(): PolicySynthesis {
     const { rules, diagnostics } = this.renderRules();
     const namespace = this.namespaceForMetadata();
     const model: PolicyDocumentModel = {
@@ -133,7 +143,16 @@ export abstract class PolicyBase extends Construct {
     return this._namespace;
   }
 
+  /** The rules as written into `spec`/`specs`. */
+  private emitted(): ReturnType<typeof emitRule>[] {
+    return synthMemo(this, this, 'emitted', () => this.renderRules().rules.map(emitRule));
+  }
+
   private renderRules(): { rules: RuleModel[]; diagnostics: Diagnostic[] } {
+    return synthMemo(this, this, 'renderRules', () => this.computeRules());
+  }
+
+  private computeRules(): { rules: RuleModel[]; diagnostics: Diagnostic[] } {
     const namespace = this.namespaceForMetadata();
     const diagnostics: Diagnostic[] = [];
     const rules = this.rules.map((rule, i) => {
@@ -145,13 +164,24 @@ export abstract class PolicyBase extends Construct {
   }
 
   private validationErrors(): string[] {
+    return [...synthMemo(this, this, 'validationErrors', () => this.computeValidationErrors())];
+  }
+
+  private computeValidationErrors(): string[] {
     return this.synthesizeModel().diagnostics.filter((d) => d.severity === Severity.ERROR).map((d) => formatDiagnostic(d));
   }
 
+  /** `kind/namespace/name`: two policies with the same key are the same resource on apply. */
+  private nameKey(): string {
+    return `${this.kind}/${this.namespaceForMetadata() ?? ''}/${this.name}`;
+  }
+
   private nameClashes(): Diagnostic[] {
-    const mine = `${this.kind}/${this.namespaceForMetadata() ?? ''}/${this.name}`;
-    const clash = this.node.root.node.findAll().find((c: IConstruct) => c !== this && PolicyBase.isPolicy(c)
-      && `${c.kind}/${c.namespaceForMetadata() ?? ''}/${c.name}` === mine);
+    const mine = this.nameKey();
+    // The index says whether another policy has the key (kind, namespace and name are fixed at construction); only
+    // then is the tree walked, to name the first such policy in construct order.
+    if (!nameIndex(this).hasOther(mine, this)) return [];
+    const clash = this.node.root.node.findAll().find((c: IConstruct) => c !== this && PolicyBase.isPolicy(c) && c.nameKey() === mine);
     return clash ? [{
       id: 'policy-name-clash',
       severity: Severity.ERROR,
@@ -159,6 +189,42 @@ export abstract class PolicyBase extends Construct {
       message: `${this.kind} "${this.name}" is also defined by ${clash.node.path}; the second would replace the first on apply`,
       fix: 'give one of them another name (the `name` prop)',
     }] : [];
+  }
+}
+
+/** Policies by `kind/namespace/name`, for one construct tree. */
+class PolicyNameIndex {
+  private readonly byKey = new Map<string, PolicyBase[]>();
+
+  public add(key: string, policy: PolicyBase): void {
+    const list = this.byKey.get(key);
+    if (list) list.push(policy);
+    else this.byKey.set(key, [policy]);
+  }
+
+  /** Whether a policy other than `policy` was registered under `key` (it may since have been removed from the tree). */
+  public hasOther(key: string, policy: PolicyBase): boolean {
+    return (this.byKey.get(key) ?? []).some((p) => p !== policy);
+  }
+}
+
+/** The name index of `scope`'s tree. */
+function nameIndex(scope: IConstruct): PolicyNameIndex {
+  const root = scope.node.root as unknown as Record<symbol, PolicyNameIndex | undefined>;
+  let index = root[NAME_INDEX_SYMBOL];
+  if (!index) {
+    index = new PolicyNameIndex();
+    Object.defineProperty(root, NAME_INDEX_SYMBOL, { value: index });
+  }
+  return index;
+}
+
+/** The chart of `scope`, as a list of none or one. */
+function chartOf(scope: IConstruct): IConstruct[] {
+  try {
+    return [Chart.of(scope)];
+  } catch {
+    return [];
   }
 }
 
@@ -185,7 +251,12 @@ class PolicyApiObject extends ApiObject {
     super(scope, id, props);
   }
 
+  /** The manifest; rendered once per synthesis (shared by the app-wide validation and the chart's output). */
   public toJson(): ReturnType<ApiObject['toJson']> {
+    return synthMemo(this, this, 'toJson', () => this.render());
+  }
+
+  private render(): ReturnType<ApiObject['toJson']> {
     const json = super.toJson();
     if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
     return json;

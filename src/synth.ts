@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { CiliumPolicyError, Severity } from './errors';
+import { inSynthSession } from './synth-session';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate';
 
 /**
@@ -30,17 +31,9 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
     build(app);
     // Apps that hold only raw ApiObject policies get the app-wide checks too.
     CiliumAppValidation.ensure(app);
-    // Validate everything before writing anything: no partial output.
-    const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => (c.node.path ? `[${c.node.path}] ${message}` : message)));
-    if (errors.length > 0) {
-      process.stderr.write(`cdk8s-cilium: synthesis failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map((e) => `  ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
-      process.exitCode = 1;
-      return undefined;
-    }
-    for (const warning of validateApp(app).filter((d) => d.severity === Severity.WARNING)) {
-      process.stderr.write(`cdk8s-cilium: warning: ${formatAppDiagnostic(warning)}\n`);
-    }
-    app.synth();
+    // One synthesis session from validation to the last file: every policy is rendered and validated once.
+    const ok = inSynthSession(app, () => validateAndSynth(app));
+    if (!ok) return undefined;
     swapInto(staging, outdir);
     done = true;
     // The app was synthesized into the staging directory, now at `outdir`.
@@ -57,6 +50,22 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
   } finally {
     if (!done) rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Validates `app` (errors: printed, nothing synthesized, `false`), prints the warnings, then synthesizes it. */
+function validateAndSynth(app: App): boolean {
+  // Validate everything before writing anything: no partial output.
+  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => (c.node.path ? `[${c.node.path}] ${message}` : message)));
+  if (errors.length > 0) {
+    process.stderr.write(`cdk8s-cilium: synthesis failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map((e) => `  ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
+    process.exitCode = 1;
+    return false;
+  }
+  for (const warning of validateApp(app).filter((d) => d.severity === Severity.WARNING)) {
+    process.stderr.write(`cdk8s-cilium: warning: ${formatAppDiagnostic(warning)}\n`);
+  }
+  app.synth();
+  return true;
 }
 
 /** Puts `staging` in place of `outdir`: the old directory is moved aside first and removed once the new one is in place. */

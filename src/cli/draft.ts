@@ -11,7 +11,6 @@
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../errors';
 import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
-import { planDraft, renderDraftTypeScript, renderDraftYaml } from '../hubble/draft';
 import { CiliumVersion } from '../model/cilium-version';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 
@@ -75,6 +74,8 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   const capture = await collectConnections(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
+  // The drafting builds constructs (cdk8s): loaded here, so that the other commands start without cdk8s.
+  const { planDraft, renderDraftTypeScript, renderDraftYaml } = await import('../hubble/draft.js');
   const plan = planDraft(capture, {
     ...(namespaces.length > 0 ? { namespaces } : {}),
     ...(version !== undefined ? { ciliumVersion: version } : {}),

@@ -78,24 +78,136 @@ interface PeerMatch {
   readonly note?: string;
 }
 
+/** The decision of one side without its explanation (what `PolicySet.decide` needs). */
+export interface SideOutcome {
+  /** What decided. */
+  readonly decision: SideDecision;
+  /** Whether this side lets the connection through at L3/L4. */
+  readonly allowed: boolean;
+  /**
+   * The L7 rules that decide a request on this peer and port, when the connection is allowed at L4 through them (see
+   * `refineOutcome`); the decision itself is then the one for a query without a request.
+   * @default - no L7 rule refines the decision
+   */
+  readonly l7Rules?: readonly L7Entry[];
+}
+
+/** A matching allow item with one of its port rules (the L7 rules it carries). */
+interface L7Entry {
+  readonly item: CompiledItem;
+  readonly pr: CompiledPortRule | undefined;
+}
+
+/**
+ * The decision for a query's L7 request (HTTP, DNS, Kafka) on top of an outcome computed for the same side, peer and port
+ * without it: the L7 rules of `outcome.l7` decide, as `decideSide` does for the whole query.
+ */
+export function refineOutcome(outcome: SideOutcome, query: SideQuery, config: EngineConfig): SideOutcome {
+  if (!outcome.l7Rules) return outcome;
+  const d = l7Decision(outcome.l7Rules, query, config);
+  return !d.evaluated || d.matched !== undefined ? ALLOWED : L7_DENIED;
+}
+
+/** The L7 rules' say on a request: which kind applies, whether the request is of that kind, and the rule it matches. */
+interface L7Decision {
+  readonly kind: string;
+  readonly evaluated: boolean;
+  readonly entry?: L7Entry;
+  readonly matched?: string;
+}
+
+/** Which L7 rules apply to the query's request, and which entry's rule matches it (`decideL7` and `refineOutcome`). */
+function l7Decision(entries: readonly L7Entry[], q: SideQuery, config: EngineConfig): L7Decision {
+  let http = false;
+  let dns = false;
+  let kafka = false;
+  for (const e of entries) {
+    const k = l7Kind(e.pr);
+    http ||= k === 'http';
+    dns ||= k === 'dns';
+    kafka ||= k === 'kafka';
+  }
+  const kind = http && q.http ? 'http' : dns && q.dns !== undefined ? 'dns' : kafka && q.kafka ? 'kafka' : (entries.length > 0 ? l7Kind(entries[0].pr) : undefined) ?? 'http';
+  const evaluated = Boolean((kind === 'http' && q.http) || (kind === 'dns' && q.dns !== undefined) || (kind === 'kafka' && q.kafka));
+  if (!evaluated) return { kind, evaluated };
+  const subdomainWildcard = config.version.atLeast(CiliumVersion.V1_19);
+  for (const entry of entries) {
+    const matched = l7Match(entry.pr, kind, q, subdomainWildcard);
+    if (matched !== undefined) return { kind, evaluated, entry, matched };
+  }
+  return { kind, evaluated };
+}
+
+/** The kind of L7 rules of a port rule, if it has any. */
+function l7Kind(pr: CompiledPortRule | undefined): string | undefined {
+  const r = pr?.rules;
+  if (!r) return undefined;
+  if (r.http !== undefined) return 'http';
+  if (r.kafka !== undefined) return 'kafka';
+  if (r.dns !== undefined) return 'dns';
+  if (r.l7proto !== undefined) return 'l7proto';
+  return undefined;
+}
+
 /** Decides one side. `allowCandidates`/`denyCandidates` must include every item that can match, in rule order. */
 export function decideSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput): SideVerdict {
+  return judgeSide(dp, allowCandidates, denyCandidates, input, true) as SideVerdict;
+}
+
+/**
+ * The same decision as `decideSide` (the same code runs) for the connection of `input.query` without its L7 request, and
+ * without building the explanation (no reason, notes, near misses or rule references). It does not depend on the
+ * request: `refineOutcome(outcome, query, config)` is the decision for a query with one.
+ */
+export function sideOutcome(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
+  input: SideInput): SideOutcome {
+  return judgeSide(dp, allowCandidates, denyCandidates, input, false) as SideOutcome;
+}
+
+/** Allowed (no L7 rule refines it). */
+const ALLOWED: SideOutcome = Object.freeze({ decision: 'allowed', allowed: true });
+/** Allowed at L4, refused by the L7 proxy. */
+const L7_DENIED: SideOutcome = Object.freeze({ decision: 'l7-denied', allowed: true });
+
+/** One outcome object per decision and L3/L4 result, shared by every unexplained decision. */
+const OUTCOMES = new Map<string, SideOutcome>();
+
+function outcome(decision: SideDecision, allowed: boolean): SideOutcome {
+  const key = `${decision}/${allowed}`;
+  let o = OUTCOMES.get(key);
+  if (!o) {
+    o = Object.freeze({ decision, allowed });
+    OUTCOMES.set(key, o);
+  }
+  return o;
+}
+
+/**
+ * The one implementation of a side's decision. With `explain`, the full `SideVerdict`; without, only the `SideOutcome`
+ * (the explanation's strings, notes and near misses are skipped; the decision takes the same path).
+ */
+function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
+  input: SideInput, explain: boolean): SideVerdict | SideOutcome {
   const notes: string[] = [];
-  const policies = dp.policies.map((p) => ({ ...p }));
-  for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
-  if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
-  const base: SideBase = { direction: dp.direction, endpoint: input.subject, evaluated: true, policies };
+  if (explain) {
+    for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
+    if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
+  }
+  const base = (): SideBase => ({ direction: dp.direction, endpoint: input.subject, evaluated: true, policies: dp.policies.map((p) => ({ ...p })) });
 
   for (const item of denyCandidates) {
     const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
     if (!l4) continue;
     const pm = peerMatches(item.peer, input, dp.requirementsDeny, dp);
-    if (pm.note) notes.push(pm.note);
-    // Import notes (unresolved references, pruned fields) matter for every item that covers the port.
-    notes.push(...item.notes);
+    if (explain) {
+      if (pm.note) notes.push(pm.note);
+      // Import notes (unresolved references, pruned fields) matter for every item that covers the port.
+      notes.push(...item.notes);
+    }
     if (!pm.match) continue;
-    return sideResult(base, 'denied-by-deny-rule', false, ruleRef(item), undefined,
+    if (!explain) return outcome('denied-by-deny-rule', false);
+    return sideResult(base(), 'denied-by-deny-rule', false, ruleRef(item), undefined,
       `denied by deny rule ${describeItem(item)}: deny rules win over any allow`, dedupe(notes));
   }
 
@@ -104,35 +216,44 @@ export function decideSide(dp: DirectionPolicy, allowCandidates: readonly Compil
     const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
     if (!l4) continue;
     const pm = peerMatches(item.peer, input, dp.requirements, dp);
-    if (pm.note) notes.push(pm.note);
-    notes.push(...item.notes);
+    if (explain) {
+      if (pm.note) notes.push(pm.note);
+      notes.push(...item.notes);
+    }
     if (pm.match) matches.push({ item, l4 });
   }
   // From 1.18 (PR #38841, repository.go passes the endpoint's default-deny state to createL4Filter), an endpoint that no
   // selecting rule puts into default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules:
   // they give visibility only. On 1.16-1.17 they still restrict (issue #38676).
   const l7VisibilityOnly = dp.hasRules && !dp.defaultDeny && !dp.init && input.config.version.atLeast(CiliumVersion.V1_18);
-  if (matches.length > 0) return decideL7(matches, base, notes, input, l7VisibilityOnly);
+  const hostBypassesL7 = dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
+    && !matches.some((m) => namesHostSelector(m.item.peer));
+  if (matches.length > 0) return decideL7(matches, explain ? base() : undefined, notes, input, l7VisibilityOnly, hostBypassesL7);
 
   if (dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
-    return sideResult(base, 'allow-localhost', true, undefined, undefined,
+    if (!explain) return outcome('allow-localhost', true);
+    return sideResult(base(), 'allow-localhost', true, undefined, undefined,
       'allowed: traffic from the local host to its endpoints is always allowed (allow-localhost, e.g. kubelet probes)', dedupe(notes));
   }
   if (dp.init) {
+    if (!explain) return outcome('default-deny', false);
     notes.push(...nearMisses(dp, input));
-    return sideResult(base, 'default-deny', false, undefined, undefined, 'default deny: reserved:init endpoints are always default deny and no rule allows this', dedupe(notes));
+    return sideResult(base(), 'default-deny', false, undefined, undefined, 'default deny: reserved:init endpoints are always default deny and no rule allows this', dedupe(notes));
   }
   if (!dp.hasRules) {
+    if (!explain) return outcome('no-policy-default-allow', true);
     const why = dp.selecting.length === 0 ? `no policy selects ${input.subject}` : `no policy selecting ${input.subject} has ${dp.direction} rules`;
-    return sideResult(base, 'no-policy-default-allow', true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
+    return sideResult(base(), 'no-policy-default-allow', true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
   }
   if (!dp.defaultDeny) {
-    return sideResult(base, 'non-default-deny-allow', true, undefined, undefined,
+    if (!explain) return outcome('non-default-deny-allow', true);
+    return sideResult(base(), 'non-default-deny-allow', true, undefined, undefined,
       `allowed: only policies with enableDefaultDeny.${dp.direction}: false select it, so everything not denied is allowed`, dedupe(notes));
   }
+  if (!explain) return outcome('default-deny', false);
   notes.push(...nearMisses(dp, input));
   const n = dp.selecting.filter((r) => r.present[dp.direction]).length;
-  return sideResult(base, 'default-deny', false, undefined, undefined,
+  return sideResult(base(), 'default-deny', false, undefined, undefined,
     `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
     dedupe(notes));
 }
@@ -209,32 +330,27 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
   }
 }
 
-function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase, notes: string[],
-  input: SideInput, l7VisibilityOnly: boolean): SideVerdict {
-  const entries = matches.flatMap((m) => (m.l4.allPorts || m.l4.icmp ? [{ item: m.item, pr: undefined as CompiledPortRule | undefined }]
+/** The decision among matching allow items (L7 rules), explained when `base` is given (see `judgeSide`). */
+function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase | undefined, notes: string[],
+  input: SideInput, l7VisibilityOnly: boolean, hostBypassesL7: boolean): SideVerdict | SideOutcome {
+  const entries: L7Entry[] = matches.flatMap((m) => (m.l4.allPorts || m.l4.icmp ? [{ item: m.item, pr: undefined as CompiledPortRule | undefined }]
     : m.l4.portRules.map((pr) => ({ item: m.item, pr }))));
-  for (const e of entries) {
-    if (e.pr?.serverNames !== undefined) notes.push(`${describeItem(e.item)} also restricts the TLS SNI to ${e.pr.serverNames.join(', ')} (not evaluated)`);
-    if (e.pr?.proxied) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
+  if (base) {
+    for (const e of entries) {
+      if (e.pr?.serverNames !== undefined) notes.push(`${describeItem(e.item)} also restricts the TLS SNI to ${e.pr.serverNames.join(', ')} (not evaluated)`);
+      if (e.pr?.proxied) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
+    }
+    const auth = matches.find((m) => m.item.authentication !== undefined && m.item.authentication !== 'disabled');
+    if (auth) notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.item.authentication}); not evaluated`);
   }
-  const auth = matches.find((m) => m.item.authentication !== undefined && m.item.authentication !== 'disabled');
-  if (auth) notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.item.authentication}); not evaluated`);
-  const kindOf = (pr: CompiledPortRule | undefined): string | undefined => {
-    const r = pr?.rules;
-    if (!r) return undefined;
-    if (r.http !== undefined) return 'http';
-    if (r.kafka !== undefined) return 'kafka';
-    if (r.dns !== undefined) return 'dns';
-    if (r.l7proto !== undefined) return 'l7proto';
-    return undefined;
-  };
-  const wildcard = entries.find((e) => kindOf(e.pr) === undefined);
+  const wildcard = entries.find((e) => l7Kind(e.pr) === undefined);
   const first = wildcard?.item ?? matches[0].item;
   if (wildcard) {
-    const l7Elsewhere = entries.some((e) => kindOf(e.pr) !== undefined);
+    if (!base) return ALLOWED;
+    const l7Elsewhere = entries.some((e) => l7Kind(e.pr) !== undefined);
     if (l7Elsewhere) notes.push(`L7 rules of other matching rules have no effect here: ${describeItem(wildcard.item)} allows this peer and port without L7 rules`);
     // DNS rules on this peer and port still send the lookup through the proxy, with their rules widened to allow-all.
-    const dnsRules = input.query.dns !== undefined ? entries.flatMap((e) => (kindOf(e.pr) === 'dns' ? l7RuleTexts(e.pr, 'dns') : [])) : [];
+    const dnsRules = input.query.dns !== undefined ? entries.flatMap((e) => (l7Kind(e.pr) === 'dns' ? l7RuleTexts(e.pr, 'dns') : [])) : [];
     const l7: L7Outcome | undefined = dnsRules.length > 0 ? {
       protocol: 'dns', result: 'allowed', rules: dnsRules, matched: '(any name)',
       reason: `${describeItem(wildcard.item)} allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)`,
@@ -245,17 +361,17 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   // an expression) gets the host selector added with no L7 rules (L4Filter.attach / createL4IngressFilter
   // `cacheIdentitySelector(host)`), so the local host is not held to the L7 rules. `fromEntities: [host]` or `[cluster]`
   // (whose selectors include the host one) keeps them.
-  if (base.direction === 'ingress' && input.peer.localHost && !matches.some((m) => namesHostSelector(m.item.peer))) {
+  if (hostBypassesL7) {
+    if (!base) return ALLOWED;
     const l7: L7Outcome = {
-      protocol: kindOf(entries.find((e) => kindOf(e.pr) !== undefined)?.pr) ?? 'http', result: 'allowed', rules: [], matched: '(allow-all for the host)',
+      protocol: l7Kind(entries.find((e) => l7Kind(e.pr) !== undefined)?.pr) ?? 'http', result: 'allowed', rules: [], matched: '(allow-all for the host)',
       reason: 'the local host is always allowed (allow-localhost): Cilium adds the host to these L7 rules with an allow-all, since no rule names the host itself',
     };
     return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)} (the local host is not held to its L7 rules)`, dedupe(notes));
   }
+  if (!base) return l7VisibilityOnly ? ALLOWED : { decision: 'allowed', allowed: true, l7Rules: entries };
   const q = input.query;
-  const kinds = [...new Set(entries.map((e) => kindOf(e.pr)))];
-  const kind = kinds.includes('http') && q.http ? 'http' : kinds.includes('dns') && q.dns !== undefined ? 'dns'
-    : kinds.includes('kafka') && q.kafka ? 'kafka' : kinds[0] ?? 'http';
+  const { kind, evaluated: evaluate, entry, matched } = l7Decision(entries, q, input.config);
   const rules = entries.flatMap((e) => l7RuleTexts(e.pr, kind));
   if (l7VisibilityOnly) {
     const l7: L7Outcome = {
@@ -264,7 +380,6 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     };
     return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes));
   }
-  const evaluate = (kind === 'http' && q.http) || (kind === 'dns' && q.dns !== undefined) || (kind === 'kafka' && q.kafka);
   if (!evaluate) {
     const l7: L7Outcome = {
       protocol: kind, result: 'not-evaluated', rules,
@@ -274,13 +389,10 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     return sideResult(base, 'allowed', true, ruleRef(first), l7,
       `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, dedupe(notes));
   }
-  for (const e of entries) {
-    const matched = l7Match(e.pr, kind, q, input.config.version.atLeast(CiliumVersion.V1_19));
-    if (matched !== undefined) {
-      const l7: L7Outcome = { protocol: kind, result: 'allowed', rules, matched, reason: `the ${kind.toUpperCase()} request matches ${matched}` };
-      return sideResult(base, 'allowed', true, ruleRef(e.item), l7,
-        `allowed by ${describeItem(e.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes));
-    }
+  if (entry && matched !== undefined) {
+    const l7: L7Outcome = { protocol: kind, result: 'allowed', rules, matched, reason: `the ${kind.toUpperCase()} request matches ${matched}` };
+    return sideResult(base, 'allowed', true, ruleRef(entry.item), l7,
+      `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes));
   }
   const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : 'Kafka error response';
   const l7: L7Outcome = { protocol: kind, result: 'denied', rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };

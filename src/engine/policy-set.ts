@@ -4,10 +4,12 @@
  * only looks at the items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
  */
 import { isAbsolute, relative } from 'node:path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { CiliumPolicyError, Severity } from '../errors';
+import { cdk8s } from '../lazy-cdk8s';
+import { inSynthSession } from '../synth-session';
 import { CiliumVersion } from '../model/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
@@ -18,7 +20,10 @@ import { diagnosticsOf, networkPolicyRejection, rejection } from './admission';
 import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedNetworkPolicy, SourcedRawRules, compileRules } from './compile';
 import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
-import { DnsLearning, decideSide, describePolicy, dnsLearning, notEvaluated } from './evaluate';
+import { DecisionTables } from './decision-table';
+import {
+  DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, describePolicy, dnsLearning, notEvaluated, refineOutcome, sideOutcome,
+} from './evaluate';
 import { rawRulesImportProblem } from './importable';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
@@ -155,9 +160,13 @@ export class PolicySet {
    * inventory. The Cilium version defaults to the one set on it with `CiliumVersion.use`.
    */
   public static fromConstruct(scope: IConstruct, options: PolicySetOptions = {}): PolicySet {
+    const { App, Chart } = cdk8s();
     const charts = scope instanceof App ? scope.charts : Chart.isChart(scope) ? [scope] : scope.node.findAll().filter(Chart.isChart);
     const inputs = emptyInputs();
-    const manifests: unknown[] = charts.length > 0 ? charts.flatMap((c) => c.toJson()) : [...apiObjectsUnder(scope)].map((o) => o.toJson());
+    // One synthesis session for all charts: each policy is rendered and validated once (cdk8s validates the whole app per chart).
+    const manifests: unknown[] = inSynthSession(scope, () => (charts.length > 0
+      ? charts.flatMap((c) => c.toJson())
+      : [...apiObjectsUnder(scope)].map((o) => o.toJson())));
     for (const m of manifests) {
       addParsed(inputs, fromObject(m), undefined);
       addManifest(inputs, m, undefined);
@@ -189,6 +198,8 @@ export class PolicySet {
   private readonly peerViews = new WeakMap<ResolvedEndpoint, PeerView>();
   /** The same per canonical text of the endpoint object (fresh but equal objects per query: CLI, replay). */
   private readonly resolvedByKey = new Map<string, ResolvedEndpoint>();
+  /** `decide`'s decisions per subject identity, direction, peer identity and port. */
+  private readonly decisions = new DecisionTables();
 
   private constructor(inputs: Inputs, options: PolicySetOptions) {
     const version = options.ciliumVersion ?? CiliumVersion.DEFAULT;
@@ -262,6 +273,54 @@ export class PolicySet {
     return this.evaluate(query, false);
   }
 
+  /**
+   * The verdict alone: always `verdict(query).verdict`, without the explanation, at the speed of a map lookup once warm.
+   * The decision of each side is kept per subject identity and direction, keyed by the peer's identity, protocol and
+   * port, as the agent's policy map is; an HTTP, DNS or Kafka request is then judged against the L7 rules kept with an
+   * L4 allow. The decisions come from the same code `verdict()` runs, without building the explanation. Use `verdict()`
+   * for why.
+   * @throws CiliumPolicyError for a malformed query (as `verdict` does)
+   */
+  public decide(query: VerdictQuery): VerdictKind {
+    const l4 = l4Query(query);
+    const from = this.resolve(query.from, this.config);
+    const to = this.resolve(query.to, this.config);
+    const l7 = query.http !== undefined || query.dns !== undefined || query.kafka !== undefined;
+    const egress = this.sideDecision('egress', from, to, l4, query, l7);
+    if (!egress.allowed) return 'denied';
+    const ingress = this.sideDecision('ingress', to, from, l4, query, l7);
+    if (!ingress.allowed) return 'denied';
+    return egress.decision === 'l7-denied' || ingress.decision === 'l7-denied' ? 'l7-denied' : 'allowed';
+  }
+
+  /** One side of `decide`: the decision kept for the peer's identity and port, refined by the L7 request if any. */
+  private sideDecision(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, l4: L4Query, query: VerdictQuery,
+    l7: boolean): SideOutcome {
+    if (subject.subject === undefined) return NOT_EVALUATED;
+    let slot = this.decisions.slot(subject, direction);
+    if (!slot) {
+      const dp = this.directionPolicy(subject, direction);
+      if (!dp) return NOT_EVALUATED;
+      slot = this.decisions.attach(subject, dp);
+    }
+    let peerId = this.decisions.knownPeer(other);
+    let view: PeerView | undefined;
+    if (peerId === undefined) {
+      view = this.peerOf(other, subject, this.config);
+      peerId = this.decisions.peerId(view);
+      if (other.endpoint.kind !== 'node') this.decisions.rememberPeer(other, peerId);
+    }
+    let outcome = this.decisions.get(slot, peerId, l4);
+    if (outcome === undefined) {
+      const dp = slot.dp;
+      const input = this.sideInput(direction, subject, view ?? this.peerOf(other, subject, this.config), { l4 }, false);
+      outcome = !dp.allowIndex || !dp.denyIndex ? sideOutcome(dp, dp.allow, dp.deny, input)
+        : sideOutcome(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
+      this.decisions.keep(slot, peerId, l4, outcome);
+    }
+    return l7 && outcome.l7Rules ? refineOutcome(outcome, sideQueryOf(query, l4), this.config) : outcome;
+  }
+
   /** The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). */
   public evaluateNaive(query: VerdictQuery): Verdict {
     return this.evaluate(query, true);
@@ -297,6 +356,18 @@ export class PolicySet {
     }
     slot[direction] = dp;
     return dp;
+  }
+
+  /** What a side's decision reads besides the direction policy. */
+  private sideInput(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: PeerView, query: SideQuery, naive: boolean): SideInput {
+    return {
+      subject: subject.text,
+      peer,
+      destinationPorts: direction === 'ingress' ? subject.ports : peer.ports,
+      query,
+      config: this.config,
+      learn: (name: string): DnsLearning => this.learn(subject, name, naive),
+    };
   }
 
   /** `peerView`, cached per target when it does not depend on the other end (every kind but nodes). */
@@ -350,12 +421,7 @@ export class PolicySet {
     const idOptions: IdentityOptions = this.config;
     const from = this.resolve(query.from, idOptions);
     const to = this.resolve(query.to, idOptions);
-    const sideQuery = {
-      l4,
-      ...(query.http ? { http: query.http } : {}),
-      ...(query.dns !== undefined ? { dns: query.dns } : {}),
-      ...(query.kafka ? { kafka: query.kafka } : {}),
-    };
+    const sideQuery = sideQueryOf(query, l4);
     const side = (direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint): SideVerdict => {
       if (subject.subject === undefined) return notEvaluated(direction, subject.text, subject.unmanagedReason ?? 'not a Cilium endpoint');
       const dp = naive
@@ -363,10 +429,7 @@ export class PolicySet {
         : this.directionPolicy(subject, direction);
       if (!dp) return notEvaluated(direction, subject.text, 'not a Cilium endpoint');
       const peer = this.peerOf(other, subject, idOptions);
-      const learn = (name: string): DnsLearning => this.learn(subject, name, naive);
-      const input = {
-        subject: subject.text, peer, destinationPorts: direction === 'ingress' ? subject.ports : peer.ports, query: sideQuery, config: this.config, learn,
-      };
+      const input = this.sideInput(direction, subject, peer, sideQuery, naive);
       if (naive || !dp.allowIndex || !dp.denyIndex) return decideSide(dp, dp.allow, dp.deny, input);
       return decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
     };
@@ -393,6 +456,19 @@ export class PolicySet {
       ingress,
     };
   }
+}
+
+/** A side where policy does not apply (not a Cilium endpoint, or a node without the host firewall): it lets everything through. */
+const NOT_EVALUATED: SideOutcome = Object.freeze({ decision: 'not-evaluated', allowed: true });
+
+/** The query as each side sees it. */
+function sideQueryOf(query: VerdictQuery, l4: L4Query): SideQuery {
+  return {
+    l4,
+    ...(query.http ? { http: query.http } : {}),
+    ...(query.dns !== undefined ? { dns: query.dns } : {}),
+    ...(query.kafka ? { kafka: query.kafka } : {}),
+  };
 }
 
 /** The DNS server pods use unless told otherwise. */
@@ -461,7 +537,7 @@ export function evaluateNaive(policySet: PolicySet, query: VerdictQuery): Verdic
 
 /** Validates the layer-4 part of a query. */
 function l4Query(query: VerdictQuery): L4Query {
-  const bad = (message: string, fix: string): CiliumPolicyError => new CiliumPolicyError({ id: 'engine-query', message, fix });
+  const bad = badQuery;
   if (!query || !query.from || !query.to) throw bad('a query needs from and to endpoints', 'give from and to, e.g. parseEndpoint("pod:default:app=web")');
   let protocol = String(query.protocol ?? '').toUpperCase();
   let family = query.icmpFamily ?? 'IPv4';
@@ -481,6 +557,11 @@ function l4Query(query: VerdictQuery): L4Query {
     throw bad(`port ${port ?? '(none)'} is not a port number between 1 and 65535`, `give the destination port, e.g. 8080/${protocol}`);
   }
   return { protocol, port, icmpFamily: 'IPv4' };
+}
+
+/** A malformed query (a module function: `l4Query` runs once per query and makes no closure). */
+function badQuery(message: string, fix: string): CiliumPolicyError {
+  return new CiliumPolicyError({ id: 'engine-query', message, fix });
 }
 
 function connectionText(l4: L4Query): string {
@@ -593,6 +674,7 @@ function listItems(obj: unknown, depth = 0): unknown[] {
 
 /** The API objects under a construct (a cdk8s-plus construct and its inner ApiObject count once). */
 function apiObjectsUnder(scope: IConstruct): Set<ApiObject> {
+  const { ApiObject } = cdk8s();
   const out = new Set<ApiObject>();
   for (const c of scope.node.findAll()) {
     try {

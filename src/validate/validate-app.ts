@@ -9,10 +9,12 @@
  * nothing is reported twice. Raw policy objects get every layer. `pitfall-default-deny-without-dns` is a warning here
  * (see `SYNTH_WARNINGS`).
  */
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Severity } from '../errors';
+import { cdk8s } from '../lazy-cdk8s';
 import { CiliumVersion } from '../model/cilium-version';
+import { synthMemo } from '../synth-session';
 import { fromObject } from '../model/parse';
 import { isNetworkPolicy } from '../model/network-policy';
 import { ManifestInventory } from './inventory';
@@ -78,10 +80,16 @@ interface AppPolicy {
  * @returns the findings, in construct order
  */
 export function validateApp(root: IConstruct, options: AppValidationOptions = {}): AppDiagnostic[] {
+  // Once per synthesis (cdk8s validates the whole app once per chart); callers get their own copy of the list.
+  return [...synthMemo(root, root, `validateApp:${options.includeSdkPolicyLayers === true}`, () => computeValidateApp(root, options))];
+}
+
+function computeValidateApp(root: IConstruct, options: AppValidationOptions): AppDiagnostic[] {
   const policies: AppPolicy[] = [];
   const docs: PitfallDocument[] = [];
   const inventory = new ManifestInventory();
   const out: AppDiagnostic[] = [];
+  const { ApiObject } = cdk8s();
   for (const c of root.node.findAll()) {
     if (!ApiObject.isApiObject(c)) continue;
     let json: unknown;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { PolicySet, PolicySetOptions, Verdict, parseConnection, parseHttpRequest } from '../../../src/engine';
+import { PolicySet, PolicySetOptions, Verdict, VerdictQuery, parseConnection, parseHttpRequest } from '../../../src/engine';
 import { CONFORMANCE_DIR } from '../../support/shared';
 
 /** One case of a conformance file. */
@@ -55,20 +55,27 @@ function splitPorts(text: string): { endpoint: string; pod?: Record<string, unkn
   return { endpoint: `pod:${m[1]}:${rest.join(',')}`, pod };
 }
 
-/** The engine's verdict on a case, and whether it agrees. */
-export function judge(c: VerdictCase, options: PolicySetOptions = {}): { pass: boolean; got: string; verdict: Verdict } {
+/** A case's policy set (built afresh) and query. */
+export function caseQuery(c: VerdictCase, options: PolicySetOptions = {}): { set: PolicySet; query: VerdictQuery } {
   const from = splitPorts(c.from);
   const to = splitPorts(c.to);
   const docs = [...c.policies, ...(c.workloads ?? []), ...[from.pod, to.pod].filter((p): p is Record<string, unknown> => p !== undefined)];
   const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), `${c.id}.yaml`, options);
   const conn = parseConnection(c.port);
-  const verdict = set.verdict({
+  const query: VerdictQuery = {
     from: set.endpoint(from.endpoint),
     to: set.endpoint(to.endpoint),
     ...conn,
     ...(c.http !== undefined ? { http: parseHttpRequest(c.http) } : {}),
     ...(c.dns !== undefined ? { dns: c.dns } : {}),
-  });
+  };
+  return { set, query };
+}
+
+/** The engine's verdict on a case, and whether it agrees. */
+export function judge(c: VerdictCase, options: PolicySetOptions = {}): { pass: boolean; got: string; verdict: Verdict } {
+  const { set, query } = caseQuery(c, options);
+  const verdict = set.verdict(query);
   const scope = c.scope ?? 'full';
   const sideOk = (s: Verdict['egress']): boolean => s.allowed && s.decision !== 'l7-denied';
   const allowed = scope === 'egress' ? sideOk(verdict.egress) : scope === 'ingress' ? sideOk(verdict.ingress) : verdict.verdict === 'allowed';

@@ -1,0 +1,190 @@
+/**
+ * `npm run bench:synth`: `runSynth` of a platform-sized app (every validation on) against a raw cdk8s synth of the same
+ * manifests as plain `ApiObject`s (no validation, nothing rendered lazily) in the same run.
+ *
+ * Each timed run is its own child process (so that peak RSS is that run's), alternating raw and SDK runs so that
+ * background load hits both alike; the figures are medians. A run times the construction of the app and its synthesis
+ * to YAML files in an OS temp directory (module loading excluded). Before timing, the first pair of runs per size is
+ * checked to write byte-identical files; the benchmark exits with status 1 if not.
+ *
+ * The app: C charts (one namespace each), each with a `DefaultDenyNamespace` (DNS kept open) and policies that allow
+ * ingress from another app on a TCP port with an HTTP rule, and egress to a third app and to an FQDN.
+ *
+ * Flags: --quick (1,000 policies in 10 charts), --sizes 1000x10,10000x100 (policies x charts), --reps <n> (pairs per
+ * size, default 3), --json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, HttpRule, L7, Peer, Port, runSynth } from '../src';
+
+interface Size {
+  readonly policies: number;
+  readonly charts: number;
+}
+
+/** Adds the benchmark's policies to `app`: `policies` in all, spread evenly over `charts` charts. */
+function buildApp(app: App, size: Size): void {
+  const perChart = Math.max(1, Math.floor(size.policies / size.charts));
+  for (let c = 0; c < size.charts; c++) {
+    const ns = `team-${c}`;
+    const chart = new Chart(app, ns, { namespace: ns });
+    new DefaultDenyNamespace(chart, 'default-deny');
+    for (let i = 1; i < perChart; i++) {
+      const policy = new CiliumPolicy(chart, `app-${i}`, { endpointSelector: EndpointSelector.labels({ app: `app-${i}` }) });
+      policy.allowIngress(Peer.endpoints({ labels: { app: `app-${(i % perChart) + 1}` } }), [Port.tcp(8000 + (i % 100))], L7.http(HttpRule.get('/api/v1/.*')));
+      policy.allowEgress(Peer.endpoints({ namespace: `team-${(c + 1) % size.charts}`, labels: { app: `app-${i}` } }), [Port.tcp(9090)]);
+      if (i % 10 === 0) policy.allowEgress(Peer.fqdn(`api-${i}.example.com`), [Port.tcp(443)]);
+    }
+  }
+}
+
+/** The manifests of the app, per chart, as raw objects (rendered without synthesis or validation). */
+export function manifests(size: Size): { chart: string; namespace?: string; objects: { id: string; json: unknown }[] }[] {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'synth-bench-render-')) });
+  buildApp(app, size);
+  const out = app.charts.map((chart) => ({
+    chart: chart.node.id,
+    namespace: chart.namespace,
+    objects: chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)).map((o) => ({ id: o.node.path.replace(/\//g, '_'), json: o.toJson() })),
+  }));
+  rmSync(app.outdir, { recursive: true, force: true });
+  return out;
+}
+
+interface ChildResult {
+  readonly ms: number;
+  readonly maxRssMb: number;
+}
+
+/** In a child process: one timed run of `mode`, output into `outdir`. */
+function child(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): void {
+  let build: (app: App) => void;
+  if (mode === 'raw') {
+    const charts = JSON.parse(readFileSync(input, 'utf8')) as ReturnType<typeof manifests>;
+    build = (app) => {
+      for (const c of charts) {
+        const chart = new Chart(app, c.chart, { namespace: c.namespace });
+        for (const o of c.objects) new ApiObject(chart, o.id, o.json as ConstructorParameters<typeof ApiObject>[2]);
+      }
+    };
+  } else {
+    build = (app) => buildApp(app, size);
+  }
+  const start = process.hrtime.bigint();
+  if (mode === 'raw') {
+    const app = new App({ outdir });
+    build(app);
+    app.synth();
+  } else if (runSynth(build, { outdir }) === undefined) {
+    throw new Error('runSynth failed');
+  }
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const result: ChildResult = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  process.stdout.write(JSON.stringify(result));
+}
+
+function spawnRun(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): ChildResult {
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', mode, '--sizes', `${size.policies}x${size.charts}`, '--input', input, '--outdir', outdir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`${mode} run failed (status ${r.status}):\n${r.stderr}`);
+  return JSON.parse(r.stdout) as ChildResult;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function sameFiles(a: string, b: string): boolean {
+  const fa = readdirSync(a).sort();
+  const fb = readdirSync(b).sort();
+  return fa.length === fb.length && fa.every((f, i) => f === fb[i] && readFileSync(join(a, f)).equals(readFileSync(join(b, f))));
+}
+
+function parseSizes(v: string): Size[] {
+  return v.split(',').map((s) => {
+    const m = /^(\d+)x(\d+)$/.exec(s.trim());
+    if (!m || Number(m[1]) < Number(m[2]) || Number(m[2]) < 1) throw new Error(`--sizes: expected <policies>x<charts> with policies >= charts >= 1, got "${s}"`);
+    return { policies: Number(m[1]), charts: Number(m[2]) };
+  });
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      sizes: { type: 'string' },
+      reps: { type: 'string' },
+      child: { type: 'string' },
+      input: { type: 'string' },
+      outdir: { type: 'string' },
+    },
+    strict: true,
+  });
+  const sizes = parseSizes(values.sizes ?? (values.quick ? '1000x10' : '1000x10,10000x100'));
+  if (values.child) {
+    child(values.child === 'raw' ? 'raw' : 'sdk', sizes[0], values.input as string, values.outdir as string);
+    return;
+  }
+  const reps = Number(values.reps ?? 3);
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: expected an integer >= 1, got "${values.reps}"`);
+  const loadBefore = loadavg();
+  const rows = [];
+  for (const size of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'synth-bench-'));
+    try {
+      const input = join(dir, 'manifests.json');
+      writeFileSync(input, JSON.stringify(manifests(size)));
+      const raw: ChildResult[] = [];
+      const sdk: ChildResult[] = [];
+      for (let i = 0; i < reps; i++) {
+        const rawOut = join(dir, `raw-${i}`);
+        const sdkOut = join(dir, `sdk-${i}`);
+        raw.push(spawnRun('raw', size, input, rawOut));
+        sdk.push(spawnRun('sdk', size, input, sdkOut));
+        if (i === 0 && !sameFiles(rawOut, sdkOut)) {
+          process.stderr.write(`synth bench: runSynth and the raw synth wrote different files for ${size.policies} policies in ${size.charts} charts\n`);
+          process.exit(1);
+        }
+        rmSync(rawOut, { recursive: true, force: true });
+        rmSync(sdkOut, { recursive: true, force: true });
+      }
+      const rawMs = median(raw.map((r) => r.ms));
+      const sdkMs = median(sdk.map((r) => r.ms));
+      const rawRss = median(raw.map((r) => r.maxRssMb));
+      const sdkRss = median(sdk.map((r) => r.maxRssMb));
+      rows.push({
+        policies: size.policies, charts: size.charts, reps,
+        rawMs: Math.round(rawMs), sdkMs: Math.round(sdkMs), ratio: +(sdkMs / rawMs).toFixed(2),
+        rawPeakRssMb: Math.round(rawRss), sdkPeakRssMb: Math.round(sdkRss), rssRatio: +(sdkRss / rawRss).toFixed(2),
+        sdkMsPerPolicy: +(sdkMs / size.policies).toFixed(3),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const round = (l: number): number => +l.toFixed(2);
+  const env = { cpus: cpus().length, loadBefore: loadBefore.map(round), loadAfter: loadavg().map(round), node: process.version };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ rows, env }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`runSynth (all validation) vs raw ApiObject synth of the same manifests; medians of ${reps} alternated runs, one process each\n`);
+  process.stdout.write(`cpus ${env.cpus}, node ${env.node}, load ${env.loadBefore.join('/')} -> ${env.loadAfter.join('/')}\n\n`);
+  process.stdout.write('policies  charts     raw ms   runSynth ms  ratio   raw MB  runSynth MB  ratio  ms/policy\n');
+  for (const r of rows) {
+    process.stdout.write(`${String(r.policies).padStart(8)}  ${String(r.charts).padStart(6)}  ${String(r.rawMs).padStart(9)}`
+      + `  ${String(r.sdkMs).padStart(12)}  ${r.ratio.toFixed(2).padStart(5)}`
+      + `  ${String(r.rawPeakRssMb).padStart(7)}  ${String(r.sdkPeakRssMb).padStart(11)}  ${r.rssRatio.toFixed(2).padStart(5)}  ${r.sdkMsPerPolicy.toFixed(3).padStart(9)}\n`);
+  }
+}
+
+if (require.main === module) main();

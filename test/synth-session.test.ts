@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Chart, Testing } from 'cdk8s';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { buildPlatform } from '../main';
+import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyRule, Port, runSynth } from '../src';
+
+/** One synthesis renders and validates each policy once, however many charts cdk8s walks, and never answers from an old one. */
+describe('synthesis at scale', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    process.exitCode = undefined;
+    vi.restoreAllMocks();
+    dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+  function tempDir(): string {
+    const d = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-session-'));
+    dirs.push(d);
+    return d;
+  }
+  function stderrOf(): string[] {
+    const out: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    return out;
+  }
+  /** `charts` charts of `perChart` policies each, one rule per policy. */
+  function build(app: App, charts: number, perChart: number): CiliumPolicy[] {
+    const out: CiliumPolicy[] = [];
+    for (let c = 0; c < charts; c++) {
+      const chart = new Chart(app, `c${c}`, { namespace: `ns${c}` });
+      for (let i = 0; i < perChart; i++) {
+        const p = new CiliumPolicy(chart, `p${i}`, { endpointSelector: EndpointSelector.labels({ app: `a${i}` }) });
+        p.allowIngress(Peer.endpoints({ labels: { app: `b${i}` } }), [Port.tcp(8080)]);
+        out.push(p);
+      }
+    }
+    return out;
+  }
+
+  test('runSynth writes the reference platform byte-identical to dist/', () => {
+    const outdir = join(tempDir(), 'dist');
+    stderrOf();
+    expect(runSynth((app) => buildPlatform(app), { outdir })).toBeDefined();
+    const files = readdirSync(join(__dirname, '..', 'dist')).sort();
+    expect(readdirSync(outdir).sort()).toEqual(files);
+    for (const f of files) expect(readFileSync(join(outdir, f), 'utf8'), f).toBe(readFileSync(join(__dirname, '..', 'dist', f), 'utf8'));
+  });
+
+  test('runSynth renders each rule once, with 5 charts', () => {
+    const render = vi.spyOn(PolicyRule.prototype, '_render');
+    stderrOf();
+    expect(runSynth((app) => build(app, 5, 4), { outdir: join(tempDir(), 'dist') })).toBeDefined();
+    expect(render).toHaveBeenCalledTimes(20);
+  });
+
+  test('app.synth() renders each rule once too, and the next synthesis sees changes made in between', () => {
+    const app = new App({ outdir: tempDir() });
+    const policies = build(app, 3, 2);
+    const render = vi.spyOn(PolicyRule.prototype, '_render');
+    app.synth();
+    expect(render).toHaveBeenCalledTimes(6);
+    policies[0].allowIngress(Peer.endpoints({ labels: { app: 'late' } }), [Port.tcp(9090)]);
+    app.synth();
+    expect(render).toHaveBeenCalledTimes(12);
+    expect(readFileSync(join(app.outdir, 'c0.k8s.yaml'), 'utf8')).toMatch(/app: late[\s\S]*port: "9090"/);
+    // Outside a synthesis nothing is kept: every call renders.
+    render.mockClear();
+    policies[1].synthesizeModel();
+    policies[1].synthesizeModel();
+    expect(render).toHaveBeenCalledTimes(2);
+  });
+
+  test('a failure inside one synthesis leaves nothing cached for the next', () => {
+    const app = new App({ outdir: tempDir() });
+    const [policy] = build(app, 2, 1);
+    const bad = policy.addRule({ endpointSelector: EndpointSelector.labels({ app: 'x' }) });
+    bad.allowEgress(Peer.cidr('10.0.0.1'));
+    expect(() => app.synth()).toThrow(/\[c0\/p0\] specs\[1\]\.egress\[0\]\.toCIDR\[0\]: "10\.0\.0\.1" is an IP address/);
+    const render = vi.spyOn(PolicyRule.prototype, '_render');
+    expect(() => app.synth()).toThrow(/is an IP address/);
+    expect(render).toHaveBeenCalledTimes(3);
+  });
+
+  describe('policy-name-clash (an app-wide index, not a tree walk per policy)', () => {
+    /** The name clashes reported by node validation, in construct order. */
+    const clashes = (app: App): string[] => app.node.findAll().flatMap((c) => c.node.validate()).filter((e) => /policy-name-clash/.test(e));
+    test('fails for two CNPs with one name in one namespace, naming the other one by construct path, both ways', () => {
+      const app = Testing.app();
+      new CiliumPolicy(new Chart(app, 'first', { namespace: 'shop' }), 'web').isolateIngress();
+      new CiliumPolicy(new Chart(app, 'second', { namespace: 'shop' }), 'web').isolateIngress();
+      expect(() => app.synth()).toThrow(
+        /\[first\/web\] metadata\.name: CiliumNetworkPolicy "web" is also defined by second\/web; the second would replace the first on apply[\s\S]*\[second\/web\] metadata\.name: CiliumNetworkPolicy "web" is also defined by first\/web/,
+      );
+    });
+
+    test('names the first clashing policy in construct order, not in creation order', () => {
+      const app = Testing.app();
+      const early = new Chart(app, 'early', { namespace: 'shop' });
+      const late = new Chart(app, 'late', { namespace: 'shop' });
+      new CiliumPolicy(late, 'web');
+      new CiliumPolicy(early, 'c', { name: 'web' });
+      new CiliumPolicy(early, 'b', { name: 'web' });
+      const errors = clashes(app);
+      expect(errors).toEqual([
+        expect.stringMatching(/^metadata\.name: CiliumNetworkPolicy "web" is also defined by early\/b;/),
+        expect.stringMatching(/^metadata\.name: CiliumNetworkPolicy "web" is also defined by early\/c;/),
+        expect.stringMatching(/^metadata\.name: CiliumNetworkPolicy "web" is also defined by early\/c;/),
+      ]);
+    });
+
+    test('allows one name in two namespaces, and a CNP and a CCNP with one name', () => {
+      const app = Testing.app();
+      new CiliumPolicy(new Chart(app, 'a', { namespace: 'a' }), 'web');
+      new CiliumPolicy(new Chart(app, 'b', { namespace: 'b' }), 'web');
+      new ClusterwidePolicy(new Chart(app, 'c'), 'web', { endpointSelector: EndpointSelector.labels({ app: 'x' }) });
+      expect(clashes(app)).toEqual([]);
+    });
+
+    test('forgets a policy removed from the tree', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'a', { namespace: 'a' });
+      new CiliumPolicy(chart, 'web');
+      new CiliumPolicy(chart, 'other', { name: 'web' });
+      expect(clashes(app)).toHaveLength(2);
+      chart.node.tryRemoveChild('other');
+      expect(clashes(app)).toEqual([]);
+    });
+  });
+});
