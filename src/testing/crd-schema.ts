@@ -10,6 +10,7 @@ import { CiliumVersion } from '../model/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
 import { compileRe2 } from '../model/re2';
+import { editDistance } from '../model/edit-distance';
 
 /** The file names of the two policy CRDs inside a version folder, as in `pkg/k8s/apis/cilium.io/client/crds/v2/`. */
 const CNP_FILE = 'ciliumnetworkpolicies.yaml';
@@ -894,18 +895,6 @@ function closest(name: string, known: string[]): string | undefined {
     }
   }
   return bestDistance <= 2 && bestDistance < name.length / 2 ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_x, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 function normaliseVersion(version: string): string {

@@ -13,7 +13,7 @@ let validateInputs: typeof ValidateInputs;
 beforeAll(async () => {
   // The setup file already loaded the real module: load the validator again, with the mock.
   vi.resetModules();
-  ({ validateInputs } = await import('../../src/validate'));
+  ({ validateInputs } = await import('../../src/validate/index.js'));
 });
 
 describe('validate: the bundled CRD schema catches what the built-in rules miss', () => {
