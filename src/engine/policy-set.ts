@@ -92,6 +92,16 @@ interface InputDocument extends SourcedDocument {
   readonly readerDiagnostics?: readonly SourceDiagnostic[];
 }
 
+/** A rule the agent would not import. */
+export interface SkippedRule {
+  /** Its policy. */
+  readonly policy: PolicyRef;
+  /** The rule: `spec` or `specs[i]`. */
+  readonly rule: string;
+  /** Why the agent skips it. */
+  readonly reason: string;
+}
+
 /** Inputs gathered before compiling. */
 interface Inputs {
   readonly docs: InputDocument[];
@@ -285,7 +295,7 @@ export class PolicySet {
   }
 
   /** The rules the agent would not import, with the reason. */
-  public get skippedRules(): { policy: PolicyRef; rule: string; reason: string }[] {
+  public get skippedRules(): SkippedRule[] {
     return this.rules.filter((r) => !r.imported).map((r) => ({ policy: r.policy, rule: r.rulePath, reason: r.skipReason ?? '' }));
   }
 

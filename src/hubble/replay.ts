@@ -56,7 +56,12 @@ export interface ReplayObserved {
   /** L7 refusals. */
   readonly l7Denied: number;
   /** Records per observing side. */
-  readonly sides: { readonly egress: number; readonly ingress: number };
+  readonly sides: {
+    /** Records observed at the source (egress). */
+    readonly egress: number;
+    /** Records observed at the destination (ingress). */
+    readonly ingress: number;
+  };
   /** Whether every record came from one transport connection. */
   readonly seenOnce: boolean;
   /** Line of the first record. */
@@ -165,7 +170,12 @@ export interface ReplayReport {
   /** What was read. */
   readonly input: FlowReadStats;
   /** Records skipped because policy does not decide them. */
-  readonly skipped: { readonly total: number; readonly byReason: Readonly<Partial<Record<FlowSkipReason, number>>> };
+  readonly skipped: {
+    /** How many records were skipped. */
+    readonly total: number;
+    /** How many per reason. */
+    readonly byReason: Readonly<Partial<Record<FlowSkipReason, number>>>;
+  };
   /** The figures. */
   readonly summary: ReplaySummary;
   /** Every connection: those that would be dropped first, then newly allowed, then unchanged; most records first. */
