@@ -9,6 +9,7 @@ export * from './policy-base';
 export * from './cilium-policy';
 export * from './clusterwide-policy';
 export * from './model/cilium-version';
+export * from './model/version-annotation';
 export * from './model/policy-model';
 export * from './model/emit';
 export * from './workload';

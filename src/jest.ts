@@ -6,7 +6,8 @@ import type { ICrdSchemaSource } from './testing/crd-schema';
 import { ciliumMatchers } from './testing/matchers';
 
 /** What the registration needs of jest's `expect`. */
-interface ExtensibleExpect {
+export interface ExtensibleExpect {
+  /** Adds matchers (`expect.extend`). */
   extend(matchers: object): void;
 }
 

@@ -5,6 +5,7 @@ import { L7 } from './l7';
 import { CiliumVersion } from './model/cilium-version';
 import { emitRule } from './model/emit';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from './model/policy-model';
+import { CILIUM_VERSION_ANNOTATION } from './model/version-annotation';
 import { AllowOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
 import { Port } from './port';
 import { bindSynthSessions, synthMemo } from './synth-session';
@@ -259,6 +260,9 @@ class PolicyApiObject extends ApiObject {
   private render(): ReturnType<ApiObject['toJson']> {
     const json = super.toJson();
     if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
+    // The version the policy was written for, for the tools that read it back (`trace`); set last, so it cannot be overwritten.
+    const annotations = { ...json.metadata?.annotations, [CILIUM_VERSION_ANNOTATION]: CiliumVersion.of(this).toString() };
+    json.metadata = { ...json.metadata, annotations };
     return json;
   }
 }

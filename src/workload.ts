@@ -38,7 +38,19 @@ export interface ServiceInfo {
   /** Its pod selector. */
   readonly selector: Record<string, string>;
   /** Its ports: service port and target (container) port; a named target port is resolved on the selected workloads. */
-  readonly ports: { readonly port: number; readonly targetPort: number | string; readonly protocol: string; readonly name?: string }[];
+  readonly ports: {
+    /** The Service port. */
+    readonly port: number;
+    /** The target (container) port: a number, or a container port name. */
+    readonly targetPort: number | string;
+    /** `TCP`, `UDP` or `SCTP`. */
+    readonly protocol: string;
+    /**
+     * The port's name.
+     * @default - unnamed
+     */
+    readonly name?: string;
+  }[];
 }
 
 /**

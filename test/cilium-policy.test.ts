@@ -37,7 +37,7 @@ describe('CiliumPolicy', () => {
     policy.allowIngress(Peer.endpoints({ labels: { app: 'gateway' } }), [Port.tcp(8080)]);
     policy.allowIngress(Peer.endpoints({ namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } }), [Port.tcp(8080)]);
     const [cnp] = synth(c);
-    expect(cnp.metadata).toEqual({ name: 'frontend-ingress', namespace: 'shop' });
+    expect(cnp.metadata).toEqual({ name: 'frontend-ingress', namespace: 'shop', annotations: { 'cdk8s-cilium.io/cilium-version': '1.19' } });
     expect(cnp.spec).toEqual({
       endpointSelector: { matchLabels: { app: 'frontend' } },
       ingress: [{
@@ -210,7 +210,7 @@ describe('ClusterwidePolicy', () => {
     policy.allowEgress(Peer.kubeDns(), [Port.any(53)]);
     const [ccnp] = synth(c);
     expect(ccnp.kind).toBe('CiliumClusterwideNetworkPolicy');
-    expect(ccnp.metadata).toEqual({ name: 'dns' });
+    expect(ccnp.metadata).toEqual({ name: 'dns', annotations: { 'cdk8s-cilium.io/cilium-version': '1.19' } });
   });
 
   test('warns when every endpoint of the cluster goes into default deny (endpointSelector {} with an allow rule)', () => {

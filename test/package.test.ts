@@ -366,6 +366,12 @@ describe('npm package', () => {
     expect(readdirSync(join(starter, 'dist'))).toEqual(['shop.k8s.yaml']);
     const kinds = parseAllDocuments(readFileSync(join(starter, 'dist', 'shop.k8s.yaml'), 'utf8')).map((d) => (d.toJSON() as { kind: string }).kind);
     expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy']);
+    // validate (schema layer against the bundled CRD) and trace (the synthesized version) work on the output, offline.
+    expect(run('npx', ['--no', '--offline', 'cdk8s-cilium', 'validate', 'dist'], starter)).toMatch(/^0 errors, .* \(4 policies, 4 documents; Cilium 1\.19\)$/m);
+    const traced = run('npx', ['--no', '--offline', 'cdk8s-cilium', 'trace', '--policies', 'dist', '--from', 'pod:shop:app=frontend',
+      '--to', 'pod:shop:app=backend', '--port', '8080'], starter);
+    expect(traced).toMatch(/^ALLOWED pod:shop:app=frontend → pod:shop:app=backend 8080\/TCP$/m);
+    expect(traced).toMatch(/^cilium version: 1\.19 \(the annotation cdk8s-cilium\.io\/cilium-version of CiliumNetworkPolicy shop\//m);
     // A newcomer's first `npm test` (not on CI) writes the snapshot; the second compares against it.
     const vitest = join(app, 'node_modules', 'vitest', 'vitest.mjs');
     expect(run(process.execPath, [vitest, 'run'], starter, { CI: undefined, GITHUB_ACTIONS: undefined })).toMatch(/4 passed/);

@@ -4,7 +4,9 @@
  *
  *   cdk8s-cilium trace --policies dist/ --from pod:shop:app=web --to pod:shop:app=api --port 8080/TCP [--http 'GET /orders']
  *
- * Endpoints: `pod:<namespace>:<k=v,...>`, `entity:<name>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+ * Endpoints: `pod:<namespace>:<k=v,...>`, `svc:<namespace>/<name>[:<port>]` (the Service's pods and, with a Service port,
+ * its target port; see `trace-endpoints.ts`), `entity:<name>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+ * The Cilium version defaults to the one the policies were synthesized for (`cdk8s-cilium.io/cilium-version`), else 1.19.
  * Ports: `8080/TCP`, `53/UDP`, `8080` (TCP), `icmp/8` or `icmpv6/128` (ICMP type number or name, e.g. `icmp/EchoRequest`).
  * Exit codes: 0 allowed, 1 denied (dropped, or refused at L7), 2 bad input (one line on stderr).
  *
@@ -19,8 +21,11 @@
  *   "connection": string,               // "8080/TCP", "icmp/8"
  *   "request"?: string,                 // "GET /path", "dns cilium.io", "kafka produce topic"
  *   "ciliumVersion": string,            // "1.19"
+ *   "ciliumVersionSource": string,      // "given", "the annotation cdk8s-cilium.io/cilium-version of <policy>", "the default"
  *   "egress": Side, "ingress": Side,
- *   "warnings": string[],               // things in the inputs the reader could not represent
+ *   "warnings": string[],               // things in the inputs the reader could not represent; an endpoint matching no
+ *                                       // workload of the inputs; a --port that is a Service port, not the container port
+ *   "notes": string[],                  // how svc: endpoints were resolved (pods, target port)
  *   "hostFirewall": { "enabled": boolean, "mode": "on" | "off" | "auto-on" | "auto-off", "reason": string }
  * }
  * Side = {
@@ -46,6 +51,8 @@ import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
 import { VerdictQuery } from '../engine/verdict';
+import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
+import { resolveTraceEndpoints } from './trace-endpoints';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -95,7 +102,7 @@ export interface TraceOptions {
   readonly kafka?: string;
   /**
    * Cilium version.
-   * @default '1.19'
+   * @default - the version the policies were synthesized for (their `cdk8s-cilium.io/cilium-version` annotation), else '1.19'
    */
   readonly ciliumVersion?: string;
   /**
@@ -146,21 +153,19 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   if (output !== 'text' && output !== 'json') {
     throw new CiliumPolicyError({ id: 'cli-output', message: `unknown output format "${output}"`, fix: 'use --output text or --output json' });
   }
-  const version = CiliumVersion.parse(options.ciliumVersion ?? CiliumVersion.DEFAULT.toString());
+  const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const localCluster = options.policyDefaultLocalCluster;
   if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
   }
-  const port = options.port ?? (options.dns !== undefined ? '53/UDP' : undefined);
-  if (port === undefined) throw new CiliumPolicyError({ id: 'cli-flag', message: 'no --port given', fix: 'add --port 8080/TCP (or icmp/8)' });
-  const connection = parseConnection(port);
+  if (options.port !== undefined) parseConnection(options.port); // a bad port is reported before the files are read
   if (options.dns !== undefined && options.dns.replace(/\.$/, '').length > 253) {
     throw new CiliumPolicyError({
       id: 'cli-flag', message: `--dns: the name is ${options.dns.length} characters long; a DNS name has at most 253`, fix: 'give a DNS name such as api.example.com',
     });
   }
   const set = PolicySet.fromFiles(options.policies, {
-    ciliumVersion: version,
+    ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
@@ -171,20 +176,31 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   if (bad) throw bad;
   const warnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
   if (set.policies.length === 0) warnings.push(`no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in ${options.policies.join(', ')}`);
+  const ends = resolveTraceEndpoints(set, options.from, options.to, options.port);
+  warnings.push(...ends.warnings);
+  const port = ends.port ?? options.port ?? (options.dns !== undefined ? '53/UDP' : undefined);
+  if (port === undefined) {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: 'no --port given', fix: 'add --port 8080/TCP (or icmp/8), or name the Service port: --to svc:<ns>/<name>:<port>' });
+  }
   const query: VerdictQuery = {
-    from: set.endpoint(options.from),
-    to: set.endpoint(options.to),
-    ...connection,
+    from: ends.from,
+    to: ends.to,
+    ...parseConnection(port),
     ...(options.http !== undefined ? { http: parseHttpRequest(options.http, options.host, options.header ?? []) } : {}),
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
   };
   const verdict = set.verdict(query);
   if (output === 'json') {
-    io.stdout(`${JSON.stringify({ schema: TRACE_JSON_SCHEMA, ...verdict, warnings, hostFirewall: hostFirewallInfo(set) }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({
+      schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,
+      hostFirewall: hostFirewallInfo(set),
+    }, null, 2)}\n`);
   } else {
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
     io.stdout(`${formatVerdict(verdict)}\n`);
+    for (const n of ends.notes) io.stdout(`note: ${n}\n`);
+    if (set.ciliumVersionSource !== 'given') io.stdout(`cilium version: ${set.ciliumVersion} (${set.ciliumVersionSource}; --cilium-version to change it)\n`);
     if (set.hostFirewallMode === 'auto-on') io.stdout(`${hostFirewallInfo(set).reason}\n`);
   }
   return verdict.verdict === 'allowed' ? EXIT.allowed : EXIT.denied;
@@ -225,15 +241,17 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
   program.command('trace')
     .description('explain whether a connection is allowed by Cilium policies (exit 0 allowed, 1 denied, 2 bad input)')
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
-    .requiredOption('--from <endpoint>', 'client: pod:<ns>:<k=v,...>, entity:<name>, cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>')
-    .requiredOption('--to <endpoint>', 'server, same syntax as --from')
-    .option('--port <port>', 'connection: 8080/TCP, 53/UDP, 8080 (TCP), icmp/8, icmpv6/128 (default 53/UDP with --dns)')
+    .requiredOption('--from <endpoint>',
+      'client: pod:<ns>:<k=v,...>, svc:<ns>/<name> (its pods), entity:<name>, cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>')
+    .requiredOption('--to <endpoint>', 'server, same syntax as --from; svc:<ns>/<name>:<port> also sets the port (the target port of that Service port)')
+    .option('--port <port>', 'connection (the container port): 8080/TCP, 53/UDP, 8080 (TCP), icmp/8, icmpv6/128 (default 53/UDP with --dns)')
     .option('--http <request>', 'an HTTP request to check against HTTP rules: "GET /path"')
     .option('--host <authority>', 'the HTTP Host header')
     .option('--header <header>', 'an HTTP header "Name: value" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--dns <name>', 'a DNS query name to check against DNS rules')
     .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>]"')
-    .option('--cilium-version <version>', 'the Cilium version of the cluster', CiliumVersion.DEFAULT.toString())
+    .option('--cilium-version <version>', 'the Cilium version of the cluster (default: the version the policies were synthesized for, '
+      + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')

@@ -46,8 +46,8 @@ export interface ValidateCommandOptions {
    */
   readonly ciliumVersion?: string;
   /**
-   * CRD files.
-   * @default - the built-in schema rules
+   * CRD files of the cluster, checked instead of the built-in schema rules and the bundled schemas.
+   * @default - the built-in schema rules and the CNP/CCNP schemas bundled for the target version
    */
   readonly crd?: readonly string[];
   /**
@@ -130,7 +130,8 @@ export function addValidateCommand(program: Command, io: ValidateIo, done: (code
       '(exit 0 clean, 1 problems, 2 usage error)')
     .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), quoted globs, or - for standard input')
     .option('--cilium-version <version>', 'the Cilium version of the cluster: 1.14 … 1.19, or 1.20 (main)', CiliumVersion.DEFAULT.toString())
-    .option('--crd <file>', 'a CRD file of the cluster (kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml) instead of the built-in schema; ' +
+    .option('--crd <file>', 'a CRD file of the cluster (kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml) instead of the built-in schema rules ' +
+      'and the bundled CRD schemas of the version; ' +
       'repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--max-warnings <n>', 'fail (exit 1) when there are more warnings than this (-1: no limit)')

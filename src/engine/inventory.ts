@@ -37,6 +37,11 @@ export interface InventoryServicePort {
   readonly targetPort: number | string;
   /** Protocol. */
   readonly protocol: string;
+  /**
+   * The port's name.
+   * @default - unnamed
+   */
+  readonly name?: string;
 }
 
 /** A Kubernetes Service. */
@@ -147,7 +152,9 @@ export class EndpointInventory {
       }
       case 'service': {
         const { selector } = info.service;
-        const ports = info.service.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, protocol: p.protocol }));
+        const ports = info.service.ports.map((p) => ({
+          port: p.port, targetPort: p.targetPort, protocol: p.protocol, ...(p.name !== undefined ? { name: p.name } : {}),
+        }));
         this.addService({ name, namespace, labels, ...(selector ? { selector } : {}), ports });
         return true;
       }

@@ -16,6 +16,7 @@ import { nestingDepthError } from '../model/nesting-depth';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { ParseResult, SourceDiagnostic, SourcePosition, fromObject, fromYaml } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
+import { CILIUM_VERSION_ANNOTATION, synthesizedVersion } from '../model/version-annotation';
 import { diagnosticsOf, networkPolicyRejection, rejection } from './admission';
 import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedNetworkPolicy, SourcedRawRules, compileRules } from './compile';
 import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
@@ -35,7 +36,8 @@ export interface PolicySetOptions {
   /**
    * The Cilium version the cluster runs: it decides which fields exist (older CRDs prune newer fields), whether `**.` is a
    * multi-label wildcard (1.19), whether `fromRequires` applies (before 1.19), and the default of `policyDefaultLocalCluster`.
-   * @default - CiliumVersion.DEFAULT (1.19), or the version set on the construct for `fromConstruct`
+   * @default - the version the policies were synthesized for (their `cdk8s-cilium.io/cilium-version` annotation; an error
+   * when they name different versions), else CiliumVersion.DEFAULT (1.19); the version set on the construct for `fromConstruct`
    */
   readonly ciliumVersion?: CiliumVersion;
   /**
@@ -95,6 +97,16 @@ interface InputDocument extends SourcedDocument {
   readonly readerDiagnostics?: readonly SourceDiagnostic[];
 }
 
+/** A rule the agent would not import. */
+export interface SkippedRule {
+  /** Its policy. */
+  readonly policy: PolicyRef;
+  /** The rule: `spec` or `specs[i]`. */
+  readonly rule: string;
+  /** Why the agent skips it. */
+  readonly reason: string;
+}
+
 /** Inputs gathered before compiling. */
 interface Inputs {
   readonly docs: InputDocument[];
@@ -127,7 +139,8 @@ export class PolicySet {
    * `node_modules` skipped) and globs, read by the one input reader (`model/inputs.ts`): an input that cannot be used
    * (not a regular file, too large, binary or invalid UTF-8, unreadable, a directory that cannot be listed, a loop of
    * symbolic links) is an `input-…` diagnostic of severity error and is not read; an empty file is a warning.
-   * @throws CiliumPolicyError when a path does not exist
+   * @throws CiliumPolicyError when a path does not exist, or when no `ciliumVersion` is given and the policies were synthesized
+   * for different Cilium versions (`version-annotation-conflict`)
    */
   public static fromFiles(paths: readonly string[], options: PolicySetOptions = {}): PolicySet {
     const inputs = emptyInputs();
@@ -202,7 +215,10 @@ export class PolicySet {
   private readonly decisions = new DecisionTables();
 
   private constructor(inputs: Inputs, options: PolicySetOptions) {
-    const version = options.ciliumVersion ?? CiliumVersion.DEFAULT;
+    const annotated = options.ciliumVersion === undefined ? synthesizedVersion(inputs.docs) : undefined;
+    const version = options.ciliumVersion ?? annotated?.version ?? CiliumVersion.DEFAULT;
+    this.ciliumVersionSource = options.ciliumVersion !== undefined ? 'given'
+      : annotated ? `the annotation ${CILIUM_VERSION_ANNOTATION} of ${annotated.source}` : 'the default';
     const inventory = inputs.inventory;
     if (options.inventory) mergeInventory(inventory, options.inventory);
     for (const [name, g] of Object.entries(options.cidrGroups ?? {})) inventory.addCidrGroup(name, g);
@@ -239,6 +255,12 @@ export class PolicySet {
   public get hostFirewall(): boolean {
     return this.config.hostFirewall;
   }
+
+  /**
+   * Where the Cilium version came from: `given` (the `ciliumVersion` option), `the annotation cdk8s-cilium.io/cilium-version
+   * of <policy>` (the version the policies were synthesized for), or `the default`.
+   */
+  public readonly ciliumVersionSource: string;
 
   /** The Cilium version the set judges for. */
   public get ciliumVersion(): CiliumVersion {
@@ -332,7 +354,7 @@ export class PolicySet {
   }
 
   /** The rules the agent would not import, with the reason. */
-  public get skippedRules(): { policy: PolicyRef; rule: string; reason: string }[] {
+  public get skippedRules(): SkippedRule[] {
     return this.rules.filter((r) => !r.imported).map((r) => ({ policy: r.policy, rule: r.rulePath, reason: r.skipReason ?? '' }));
   }
 

@@ -169,7 +169,15 @@ export interface ObservedConnection {
    */
   readonly window?: TimeWindow;
   /** What the cluster decided at each side. */
-  readonly cluster: { readonly egress: ClusterSide; readonly ingress: ClusterSide };
+  readonly cluster: ClusterDecisions;
+}
+
+/** What the cluster decided at each side of a connection. */
+export interface ClusterDecisions {
+  /** At the client (egress). */
+  readonly egress: ClusterSide;
+  /** At the server (ingress). */
+  readonly ingress: ClusterSide;
 }
 
 /** A time window: first and last record times, RFC 3339 UTC with nine fractional digits. */
@@ -178,6 +186,12 @@ export interface TimeWindow {
   readonly first: string;
   /** The latest time. */
   readonly last: string;
+}
+
+/** A time window with its length. */
+export interface TimeWindowSeconds extends TimeWindow {
+  /** Seconds from the first to the last record. */
+  readonly seconds: number;
 }
 
 /** A pod end resolved from the rest of the capture. */

@@ -135,7 +135,12 @@ export interface FlowReadStats {
   /** Flow records handed over. */
   readonly flows: number;
   /** Flow records per format: `jsonpb` (wrapped: `hubble observe -o json`/`-o jsonpb`, the exporter) and `legacy` (a bare flow). */
-  readonly formats: { readonly jsonpb: number; readonly legacy: number };
+  readonly formats: {
+    /** Wrapped records (`{"flow": …}`). */
+    readonly jsonpb: number;
+    /** Bare flows. */
+    readonly legacy: number;
+  };
   /** Records that are not flows, by kind: `lost_events`, `node_status`, `agent_event`, `debug_event`. */
   readonly otherRecords: Readonly<Record<string, number>>;
   /** The sum of `lost_events.num_events_lost`: flows Hubble dropped before they reached the log. */
@@ -175,7 +180,12 @@ export interface LineReadStats {
   /** Lines longer than the limit (not handed over). */
   readonly overlong: readonly number[];
   /** Lines that are not valid UTF-8 (not handed over): how many, and the first 100 line numbers. */
-  readonly invalidUtf8: { readonly count: number; readonly lines: readonly number[] };
+  readonly invalidUtf8: {
+    /** How many lines. */
+    readonly count: number;
+    /** The first 100 of their line numbers. */
+    readonly lines: readonly number[];
+  };
   /** Set when the input ended early. */
   readonly readError?: string;
 }

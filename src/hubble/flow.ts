@@ -30,7 +30,12 @@ export interface HubbleEndpoint {
   /** Pod name. */
   readonly pod_name?: string;
   /** Owning workloads (local L3/L4 records only). */
-  readonly workloads?: readonly { readonly name?: string; readonly kind?: string }[];
+  readonly workloads?: readonly {
+    /** Workload name. */
+    readonly name?: string;
+    /** Workload kind (`Deployment`, …). */
+    readonly kind?: string;
+  }[];
 }
 
 /** Layer 3 of a flow. */
@@ -81,25 +86,44 @@ export interface HubbleL7 {
   readonly type?: string;
   /** DNS. */
   readonly dns?: {
+    /** The queried name (with the trailing dot). */
     readonly query?: string;
+    /** The addresses in the answer. */
     readonly ips?: readonly string[];
+    /** The response code (0 = NOERROR). */
     readonly rcode?: number;
+    /** The query types (`A`, `AAAA`). */
     readonly qtypes?: readonly string[];
   };
   /** HTTP. */
   readonly http?: {
+    /** The request method. */
     readonly method?: string;
+    /** The request URL. */
     readonly url?: string;
+    /** `HTTP/1.1`, `HTTP/2`. */
     readonly protocol?: string;
+    /** The response status (responses only). */
     readonly code?: number;
-    readonly headers?: readonly { readonly key?: string; readonly value?: string }[];
+    /** The request headers. */
+    readonly headers?: readonly {
+      /** Header name. */
+      readonly key?: string;
+      /** Header value. */
+      readonly value?: string;
+    }[];
   };
   /** Kafka. */
   readonly kafka?: {
+    /** The API key name (`produce`, `fetch`). */
     readonly api_key?: string;
+    /** The API version. */
     readonly api_version?: number;
+    /** The topic. */
     readonly topic?: string;
+    /** The correlation id. */
     readonly correlation_id?: number;
+    /** The error code (responses). */
     readonly error_code?: number;
   };
 }
@@ -156,7 +180,12 @@ export interface HubbleFlow {
   /** Reply direction; absent means unknown. */
   readonly is_reply?: boolean;
   /** Monitor event type: 1 drop, 4 trace, 5 policy verdict, 7 socket trace, 129 L7. */
-  readonly event_type?: { readonly type?: number; readonly sub_type?: number };
+  readonly event_type?: {
+    /** The monitor event type. */
+    readonly type?: number;
+    /** Its sub-type (for drops: the drop reason). */
+    readonly sub_type?: number;
+  };
   /** `INGRESS` or `EGRESS`, seen from the local endpoint. */
   readonly traffic_direction?: string;
   /** How a policy verdict matched. */
@@ -271,7 +300,12 @@ export interface FlowPeer {
    * The owning workload of the first record that named one.
    * @default - unknown
    */
-  readonly workload?: { readonly name: string; readonly kind: string };
+  readonly workload?: {
+    /** Workload name. */
+    readonly name: string;
+    /** Workload kind (`Deployment`, …). */
+    readonly kind: string;
+  };
 }
 
 /** A flow record normalised: a connection attempt, or why it is skipped. */

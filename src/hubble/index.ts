@@ -6,10 +6,13 @@ export {
   NormalizedFlow, ObservedFlowVerdict, normalizeFlow,
 } from './flow';
 export {
-  CollectOptions, ConnectionCollector, FlowCapture, ObservedConnection, ObservedVerdict, collectConnections, observedFlowing, observedVerdict,
+  ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, ConnectionCollector, FlowCapture, IdentityResolution, ObservedConnection,
+  ObservedVerdict, TimeWindow,
+  TimeWindowSeconds, collectConnections, observedFlowing, observedVerdict,
 } from './connections';
 export {
-  ConnectionChange, DropSource, REPLAY_REPORT_SCHEMA, ReplayConnection, ReplayError, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport,
+  ClusterDisagreement, ClusterVerdict, ConnectionChange, DropSource, NamespaceRollout, REPLAY_REPORT_SCHEMA, ReplayConnection,
+  ReplayUnknownConnection, ReplayError, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport,
   ReplaySummary, replayCapture, replayFlows,
 } from './replay';
 export { ReplayTableOptions, formatReplayJson, formatReplayTable } from './format';

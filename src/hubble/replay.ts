@@ -19,7 +19,8 @@ import { PolicySet } from '../engine/policy-set';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
 import {
-  ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, ObservedConnection, ObservedVerdict, TimeWindow, clusterPolicyText,
+  ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds,
+  clusterPolicyText,
   collectConnections, observedFlowing, observedVerdict, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
@@ -68,7 +69,12 @@ export interface ReplayObserved {
   /** L7 refusals. */
   readonly l7Denied: number;
   /** Records per observing side. */
-  readonly sides: { readonly egress: number; readonly ingress: number };
+  readonly sides: {
+    /** Records observed at the source (egress). */
+    readonly egress: number;
+    /** Records observed at the destination (ingress). */
+    readonly ingress: number;
+  };
   /** Whether every record came from one transport connection. */
   readonly seenOnce: boolean;
   /** Line of the first record. */
@@ -89,7 +95,7 @@ export interface ReplayObserved {
    * carries a decision.
    * @default - no record carries a decision
    */
-  readonly cluster?: { readonly egress: ClusterSide; readonly ingress: ClusterSide };
+  readonly cluster?: ClusterDecisions;
   /**
    * The earliest and latest record times.
    * @default - no times
@@ -238,7 +244,7 @@ export interface NamespaceRollout {
    * The first and last record of the namespace's connections, and the seconds between them.
    * @default - no times
    */
-  readonly window?: TimeWindow & { readonly seconds: number };
+  readonly window?: TimeWindowSeconds;
 }
 
 /** A source of predicted drops. */
@@ -277,7 +283,7 @@ export interface ReplaySummary {
    * The capture's window: first and last record, seconds between.
    * @default - no times
    */
-  readonly window?: TimeWindow & { readonly seconds: number };
+  readonly window?: TimeWindowSeconds;
   /** The sources with the most predicted drops. */
   readonly topDropSources: readonly DropSource[];
 }
@@ -301,7 +307,12 @@ export interface ReplayReport {
   /** What was read. */
   readonly input: FlowReadStats;
   /** Records skipped because policy does not decide them. */
-  readonly skipped: { readonly total: number; readonly byReason: Readonly<Partial<Record<FlowSkipReason, number>>> };
+  readonly skipped: {
+    /** How many records were skipped. */
+    readonly total: number;
+    /** How many per reason. */
+    readonly byReason: Readonly<Partial<Record<FlowSkipReason, number>>>;
+  };
   /** The figures. */
   readonly summary: ReplaySummary;
   /** Every connection: those that would be dropped first, then newly allowed, then unchanged; most records first. */

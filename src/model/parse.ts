@@ -13,6 +13,7 @@
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node as YamlNode, Pair, parseAllDocuments } from 'yaml';
 import { Diagnostic, Severity } from '../errors';
 import { nestingDepthError } from './nesting-depth';
+import { editDistance } from './edit-distance';
 import {
   CILIUM_API_VERSION,
   PEER_FIELD_NAMES,
@@ -933,20 +934,6 @@ function nearest(name: string, known: readonly string[]): string | undefined {
     }
   }
   return bestDistance <= limit ? best : undefined;
-}
-
-/** Levenshtein distance with adjacent transpositions (optimal string alignment). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
 }
 
 /** A copy of `o` without its `undefined` properties. */

@@ -22,76 +22,231 @@ export const CILIUM_API_VERSION = 'cilium.io/v2';
 
 /** A Kubernetes label selector as Cilium reads it (keys may carry a `source:` prefix such as `k8s:`). */
 export interface LabelSelectorModel {
+  /**
+   * Labels the endpoint must carry, each with exactly this value.
+   * @default - no label constraint
+   */
   readonly matchLabels?: Readonly<Record<string, string>>;
+  /**
+   * Set-based requirements, all of which must hold.
+   * @default - no expression
+   */
   readonly matchExpressions?: readonly LabelExpressionModel[];
 }
 
 /** One `matchExpressions` entry. `operator` is one of In, NotIn, Exists, DoesNotExist. */
 export interface LabelExpressionModel {
+  /** The label key (may carry a source prefix such as `k8s:`). */
   readonly key: string;
+  /** `In`, `NotIn`, `Exists` or `DoesNotExist` (kept as written, so that a wrong operator can be reported). */
   readonly operator: string;
+  /**
+   * The values for `In` and `NotIn`.
+   * @default - none (what `Exists` and `DoesNotExist` take)
+   */
   readonly values?: readonly string[];
 }
 
 /** One `fromCIDRSet`/`toCIDRSet` entry: exactly one of `cidr`, `cidrGroupRef`, `cidrGroupSelector`. */
 export interface CidrRuleModel {
+  /**
+   * An IPv4 or IPv6 CIDR such as `10.0.0.0/8`.
+   * @default - absent
+   */
   readonly cidr?: string;
+  /**
+   * The name of a `CiliumCIDRGroup` whose CIDRs are selected.
+   * @default - absent
+   */
   readonly cidrGroupRef?: string;
+  /**
+   * Selects `CiliumCIDRGroup`s by their labels (Cilium 1.17+).
+   * @default - absent
+   */
   readonly cidrGroupSelector?: LabelSelectorModel;
+  /**
+   * CIDRs carved out of `cidr`.
+   * @default - nothing carved out
+   */
   readonly except?: readonly string[];
 }
 
 /** One `toServices` entry: exactly one of `k8sService`, `k8sServiceSelector`. */
 export interface ServiceSelectorModel {
-  readonly k8sService?: { readonly serviceName: string; readonly namespace?: string };
-  readonly k8sServiceSelector?: { readonly selector: LabelSelectorModel; readonly namespace?: string };
+  /**
+   * One Service by name.
+   * @default - absent
+   */
+  readonly k8sService?: {
+    /** The Service's `metadata.name`. */
+    readonly serviceName: string;
+    /**
+     * Its namespace.
+     * @default - the Service is matched in every namespace
+     */
+    readonly namespace?: string;
+  };
+  /**
+   * The Services whose own labels match a selector.
+   * @default - absent
+   */
+  readonly k8sServiceSelector?: {
+    /** Selects Services by their labels. */
+    readonly selector: LabelSelectorModel;
+    /**
+     * Their namespace.
+     * @default - Services of every namespace
+     */
+    readonly namespace?: string;
+  };
 }
 
 /** A `toFQDNs` entry or an L7 `dns` rule: exactly one of `matchName`, `matchPattern`. */
 export interface FqdnSelectorModel {
+  /**
+   * An exact DNS name such as `api.example.com`.
+   * @default - absent
+   */
   readonly matchName?: string;
+  /**
+   * A DNS name pattern with `*` (one label or part of one) or, from 1.19, a leading `**.` (several labels).
+   * @default - absent
+   */
   readonly matchPattern?: string;
 }
 
 /** One `toPorts[].ports[]` entry. `port` is a decimal string, a named port, or omitted (1.19+). */
 export interface PortProtocolModel {
+  /**
+   * A decimal port (`"8080"`) or a named container port (`"http"`).
+   * @default - every port (1.19+)
+   */
   readonly port?: string;
+  /**
+   * The last port of a range starting at `port` (1.16+).
+   * @default - `port` alone
+   */
   readonly endPort?: number;
+  /**
+   * `TCP`, `UDP`, `SCTP`, `ANY`, or (1.19+) `VRRP`, `IGMP`.
+   * @default - `ANY`
+   */
   readonly protocol?: string;
 }
 
 /** An HTTP `headerMatches` entry. */
 export interface HeaderMatchModel {
+  /** The HTTP header name. */
   readonly name: string;
+  /**
+   * The value the header must have.
+   * @default - the value of `secret`, else the header must only be present
+   */
   readonly value?: string;
-  readonly secret?: { readonly name: string; readonly namespace?: string };
+  /**
+   * A Kubernetes Secret holding the value.
+   * @default - `value`
+   */
+  readonly secret?: {
+    /** The Secret's name. */
+    readonly name: string;
+    /**
+     * Its namespace.
+     * @default - the policy's namespace
+     */
+    readonly namespace?: string;
+  };
+  /**
+   * What to do when the header does not match: `LOG`, `ADD`, `DELETE` or `REPLACE`.
+   * @default - the request is refused
+   */
   readonly mismatch?: string;
 }
 
 /** One L7 HTTP rule; `method`, `path` and `host` are regular expressions matched against the whole value. */
 export interface HttpRuleModel {
+  /**
+   * RE2 regex over the HTTP method.
+   * @default - any method
+   */
   readonly method?: string;
+  /**
+   * RE2 regex over the URL path.
+   * @default - any path
+   */
   readonly path?: string;
+  /**
+   * RE2 regex over the `Host` header.
+   * @default - any host
+   */
   readonly host?: string;
+  /**
+   * Headers that must be present, as `Name` or `Name: value`.
+   * @default - none
+   */
   readonly headers?: readonly string[];
+  /**
+   * Header checks with an action on mismatch.
+   * @default - none
+   */
   readonly headerMatches?: readonly HeaderMatchModel[];
 }
 
 /** One L7 Kafka rule (deprecated in Cilium 1.18). */
 export interface KafkaRuleModel {
+  /**
+   * `produce` or `consume`: a shorthand for the API keys of that role.
+   * @default - `apiKey` decides
+   */
   readonly role?: string;
+  /**
+   * A Kafka API key name such as `produce` or `fetch`.
+   * @default - any API key
+   */
   readonly apiKey?: string;
+  /**
+   * The API version.
+   * @default - any version
+   */
   readonly apiVersion?: string;
+  /**
+   * The client ID.
+   * @default - any client
+   */
   readonly clientID?: string;
+  /**
+   * The topic.
+   * @default - any topic
+   */
   readonly topic?: string;
 }
 
 /** `toPorts[].rules`: exactly one L7 kind. */
 export interface L7RulesModel {
+  /**
+   * HTTP rules: a request must match one of them.
+   * @default - absent
+   */
   readonly http?: readonly HttpRuleModel[];
+  /**
+   * Kafka rules (deprecated in 1.18, removed in 1.20).
+   * @default - absent
+   */
   readonly kafka?: readonly KafkaRuleModel[];
+  /**
+   * DNS rules: the names a pod may look up through the DNS proxy.
+   * @default - absent
+   */
   readonly dns?: readonly FqdnSelectorModel[];
+  /**
+   * The name of a generic L7 parser (with `l7`).
+   * @default - absent
+   */
   readonly l7proto?: string;
+  /**
+   * Key-value rules for the `l7proto` parser.
+   * @default - absent
+   */
   readonly l7?: readonly Readonly<Record<string, string>>[];
 }
 
@@ -100,22 +255,55 @@ export interface L7RulesModel {
  * as opaque JSON so that hand-written policies round-trip; the typed API does not write them.
  */
 export interface PortRuleModel {
+  /**
+   * The ports (at most 40 per entry).
+   * @default - every port
+   */
   readonly ports?: readonly PortProtocolModel[];
+  /**
+   * L7 rules on these ports (allow sections only).
+   * @default - L4 only
+   */
   readonly rules?: L7RulesModel;
+  /**
+   * TLS SNI names the connection must carry.
+   * @default - any
+   */
   readonly serverNames?: readonly string[];
+  /**
+   * TLS termination context, as written.
+   * @default - absent
+   */
   readonly terminatingTLS?: unknown;
+  /**
+   * TLS origination context, as written.
+   * @default - absent
+   */
   readonly originatingTLS?: unknown;
+  /**
+   * An Envoy listener to redirect to, as written.
+   * @default - absent
+   */
   readonly listener?: unknown;
 }
 
 /** One ICMP match: `type` is a number 0-255 or a CamelCase name; `family` is IPv4 (default) or IPv6. */
 export interface IcmpFieldModel {
+  /**
+   * `IPv4` or `IPv6`.
+   * @default 'IPv4'
+   */
   readonly family?: string;
+  /** The ICMP type: a number 0-255, or (1.16+) a CamelCase name such as `EchoRequest`. */
   readonly type: number | string;
 }
 
 /** One `icmps` entry. */
 export interface IcmpRuleModel {
+  /**
+   * The ICMP types matched (at most 40).
+   * @default - none
+   */
   readonly fields?: readonly IcmpFieldModel[];
 }
 
@@ -148,7 +336,10 @@ export interface RuleItemModel {
   /** `icmps`. */
   readonly icmps?: readonly IcmpRuleModel[];
   /** `authentication` (allow sections only). */
-  readonly authentication?: { readonly mode: string };
+  readonly authentication?: {
+    /** `disabled`, `required` or `test-always-fail`. */
+    readonly mode: string;
+  };
 }
 
 /** The four rule sections of a Cilium rule. */
@@ -159,38 +350,124 @@ export const SECTIONS: readonly SectionName[] = ['ingress', 'ingressDeny', 'egre
 
 /** A rule label (`spec.labels[]`). */
 export interface RuleLabelModel {
+  /** The label key. */
   readonly key: string;
+  /**
+   * The label value.
+   * @default - empty
+   */
   readonly value?: string;
+  /**
+   * The label source, such as `k8s`.
+   * @default - unspecified
+   */
   readonly source?: string;
 }
 
 /** One Cilium rule (`spec` or an element of `specs`). Exactly one of `endpointSelector`/`nodeSelector`. */
 export interface RuleModel {
+  /**
+   * The endpoints (pods) the rule applies to; `{}` selects all (of the namespace, in a CNP).
+   * @default - absent (then `nodeSelector`)
+   */
   readonly endpointSelector?: LabelSelectorModel;
+  /**
+   * The nodes a host policy applies to (CCNP only).
+   * @default - absent (then `endpointSelector`)
+   */
   readonly nodeSelector?: LabelSelectorModel;
+  /**
+   * Allowed ingress; present (even `[{}]`) puts the subjects into ingress default deny.
+   * @default - absent
+   */
   readonly ingress?: readonly RuleItemModel[];
+  /**
+   * Denied ingress, which wins over every allow.
+   * @default - absent
+   */
   readonly ingressDeny?: readonly RuleItemModel[];
+  /**
+   * Allowed egress; present puts the subjects into egress default deny.
+   * @default - absent
+   */
   readonly egress?: readonly RuleItemModel[];
+  /**
+   * Denied egress, which wins over every allow.
+   * @default - absent
+   */
   readonly egressDeny?: readonly RuleItemModel[];
-  readonly enableDefaultDeny?: { readonly ingress?: boolean; readonly egress?: boolean };
+  /**
+   * Whether the rule puts its subjects into default deny per direction (1.16+).
+   * @default - true for each direction the rule has a section for
+   */
+  readonly enableDefaultDeny?: {
+    /**
+     * Ingress default deny.
+     * @default true
+     */
+    readonly ingress?: boolean;
+    /**
+     * Egress default deny.
+     * @default true
+     */
+    readonly egress?: boolean;
+  };
+  /**
+   * A free-text description.
+   * @default - none
+   */
   readonly description?: string;
-  readonly log?: { readonly value: string };
+  /**
+   * Policy verdict logging (1.18+).
+   * @default - none
+   */
+  readonly log?: {
+    /** The value written into the policy verdict log. */
+    readonly value: string;
+  };
+  /**
+   * Rule labels.
+   * @default - none
+   */
   readonly labels?: readonly RuleLabelModel[];
 }
 
 /** Object metadata the model keeps. */
 export interface PolicyMetadataModel {
+  /** `metadata.name`. */
   readonly name: string;
+  /**
+   * `metadata.namespace` (CNP only).
+   * @default - none (cluster-scoped, or left to kubectl)
+   */
   readonly namespace?: string;
+  /**
+   * `metadata.labels`.
+   * @default - none
+   */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * `metadata.annotations` (the constructs write `cdk8s-cilium.io/cilium-version`).
+   * @default - none
+   */
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** A whole CNP or CCNP resource. `spec` and `specs` may both be present; Cilium imports each rule. */
 export interface PolicyDocumentModel {
+  /** `CiliumNetworkPolicy` or `CiliumClusterwideNetworkPolicy`. */
   readonly kind: PolicyKind;
+  /** The object metadata. */
   readonly metadata: PolicyMetadataModel;
+  /**
+   * The one rule.
+   * @default - absent (then `specs`)
+   */
   readonly spec?: RuleModel;
+  /**
+   * Several rules.
+   * @default - absent (then `spec`)
+   */
   readonly specs?: readonly RuleModel[];
 }
 
@@ -201,7 +478,14 @@ export type PeerField = 'endpoints' | 'cidr' | 'cidrSet' | 'entities' | 'nodes' 
  * The L3 peer fields with their wire names per direction. `undefined` means the field does not exist in
  * that direction. `requires` is not an L3 selector for Cilium's mutual-exclusion rule.
  */
-export const PEER_FIELDS: Readonly<Record<PeerField, { readonly ingress?: string; readonly egress?: string; readonly l3: boolean }>> = {
+export const PEER_FIELDS: Readonly<Record<PeerField, {
+  /** The field name in ingress sections (`fromEndpoints`); `undefined` when it does not exist there. */
+  readonly ingress?: string;
+  /** The field name in egress sections (`toEndpoints`); `undefined` when it does not exist there. */
+  readonly egress?: string;
+  /** Whether it is an L3 selector (at most one per rule item). */
+  readonly l3: boolean;
+}>> = {
   endpoints: { ingress: 'fromEndpoints', egress: 'toEndpoints', l3: true },
   cidr: { ingress: 'fromCIDR', egress: 'toCIDR', l3: true },
   cidrSet: { ingress: 'fromCIDRSet', egress: 'toCIDRSet', l3: true },
@@ -226,9 +510,17 @@ export function isDenySection(section: SectionName): boolean {
   return section.endsWith('Deny');
 }
 
+/** A rule of a document and where it is. */
+export interface DocumentRule {
+  /** The rule. */
+  readonly rule: RuleModel;
+  /** Its JSON path prefix: `spec` or `specs[i]`. */
+  readonly path: string;
+}
+
 /** The rules of a document, `spec` first, then `specs`, with their JSON path prefix. */
-export function documentRules(doc: PolicyDocumentModel): { rule: RuleModel; path: string }[] {
-  const out: { rule: RuleModel; path: string }[] = [];
+export function documentRules(doc: PolicyDocumentModel): DocumentRule[] {
+  const out: DocumentRule[] = [];
   if (doc.spec) out.push({ rule: doc.spec, path: 'spec' });
   (doc.specs ?? []).forEach((rule, i) => out.push({ rule, path: `specs[${i}]` }));
   return out;

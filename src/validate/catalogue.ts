@@ -208,7 +208,7 @@ export const INPUT_CHECKS: readonly CheckInfo[] = [
   { id: 'parse-yaml11-ambiguous', severity: W, versions: 'all', what: 'a plain scalar Kubernetes (YAML 1.1) reads differently (010 is octal, yes is a boolean)' },
   { id: 'parse-missing-kind', severity: W, versions: 'all', what: 'a document without kind that looks like a Cilium policy' },
   { id: 'parse-unknown-kind', severity: W, versions: 'all', what: 'a cilium.io apiVersion with a kind Cilium does not have (wrong case, misspelled)' },
-  { id: 'crd-schema', severity: E, versions: 'all', what: 'a violation of the CRD given with --crd (closed schema: unknown fields fail)' },
+  { id: 'crd-schema', severity: E, versions: 'all', what: 'a violation of the CRD given with --crd, or of the bundled CRD of the target version that no other finding reports (closed schema: unknown fields fail)' },
 ];
 
 /** Every check `validateInputs` can report: the per-policy layers, the NetworkPolicy checks, the pitfalls and the input checks, in that order. */

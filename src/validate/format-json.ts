@@ -7,7 +7,7 @@
  * {
  *   "schema": "cdk8s-cilium/validate/v1",
  *   "version": string,                    // target Cilium version: "1.14" … "1.19", "1.20-dev"
- *   "crdFiles": string[],                 // --crd files as given ([] = the built-in schema rules of "version")
+ *   "crdFiles": string[],                 // --crd files as given ([] = the built-in schema rules and the bundled CRD schemas of "version")
  *   "files": [{
  *     "file": string,                     // relative to the working directory, "/"-separated; "<stdin>"
  *     "status": "checked" | "not-found" | "unreadable" | "binary" | "too-large" | "empty",

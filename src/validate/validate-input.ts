@@ -15,7 +15,7 @@
  * | `input-binary` | error | a file with NUL bytes or invalid UTF-8 |
  * | `input-too-large` | error | a file larger than the size limit (10 MiB unless configured) |
  * | `input-empty` | warning | a file without any YAML document |
- * | `crd-schema` | error | a violation of the CRD given with `--crd` (closed schema: unknown fields fail) |
+ * | `crd-schema` | error | a violation of the CRD given with `--crd`, or of the bundled CRD of the target version that no other finding reports (closed schema: unknown fields fail) |
  *
  * @module
  */
@@ -27,7 +27,7 @@ import { nestingDepthError } from '../model/nesting-depth';
 import { Locator, ParsedDocument, SourceDiagnostic, SourcePosition, fromYaml } from '../model/parse';
 import { isNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
-import { CrdSchemas, CrdViolation } from '../testing/crd-schema';
+import { CidrFormat, CrdSchemas, CrdViolation } from '../testing/crd-schema';
 import { REPORT_CHECKS, findCheck } from './catalogue';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, displayName, expandPaths, readInputFile } from '../model/inputs';
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
@@ -72,8 +72,11 @@ export interface ValidateInputsOptions {
   readonly ciliumVersion?: string;
   /**
    * Real CRD files (as from `kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml`, a `List` of CRDs, or Cilium's
-   * `pkg/k8s/apis/cilium.io/client/crds/v2/*.yaml`) to check the policies against instead of the built-in schema rules.
-   * @default - the built-in schema rules of the target version
+   * `pkg/k8s/apis/cilium.io/client/crds/v2/*.yaml`) to check the policies against instead of the built-in schema rules
+   * and the bundled schemas.
+   * @default - the built-in schema rules of the target version, backed by the CNP/CCNP schemas bundled for it
+   * (`CrdSchemas.builtin`; 1.14 … 1.19): a violation of those that no other finding reports on the same field is a
+   * `crd-schema` finding
    */
   readonly crdFiles?: string[];
   /**
@@ -188,7 +191,7 @@ export interface ValidationReport {
   readonly schema: string;
   /** The target Cilium version: `1.14` … `1.19`, or `1.20-dev`. */
   readonly version: string;
-  /** The CRD files given (`[]`: the built-in schema rules). */
+  /** The CRD files given (`[]`: the built-in schema rules and the bundled schemas of `version`). */
   readonly crdFiles: string[];
   /** The inputs, in order. */
   readonly files: ReportFile[];
@@ -290,6 +293,10 @@ class Run {
   private readonly maxBytes: number;
   private readonly crd?: CrdSchemas;
   private readonly crdKinds: readonly string[] = [];
+  /** The bundled CRD schemas of the target version, checked behind the built-in rules when no `crdFiles` are given. */
+  private readonly bundled?: CrdSchemas;
+  /** The paths of the findings reported on each policy document. */
+  private readonly findingPaths = new Map<ParsedDocument, string[]>();
   private readonly out: Pending[] = [];
   private readonly files: ReportFile[] = [];
   private readonly docs: DocRef[] = [];
@@ -307,6 +314,9 @@ class Run {
       this.crd = CrdSchemas.fromFiles(options.crdFiles.map((f) => resolve(this.cwd, f)));
       this.crd.load();
       this.crdKinds = this.crd.kinds;
+    } else if (CiliumVersion.ALL.some((v) => v.toString() === this.target.name)) {
+      // As the API server parses CIDRs (leading zeros accepted); what the agent then refuses is a `sanitize-` finding.
+      this.bundled = CrdSchemas.builtin(this.target.rules, { cidrFormat: CidrFormat.APISERVER });
     }
   }
 
@@ -385,6 +395,7 @@ class Run {
     for (const diag of parsed.diagnostics) {
       const doc = diag.index !== undefined ? byKey.get(docKey(diag.index, diag.itemPath)) : undefined;
       if (doc && crdViolations.has(doc) && REPLACED_BY_CRD.has(diag.id)) continue;
+      if (doc) this.noteFinding(doc, diag.path);
       this.pushSource(index, file, diag, doc?.model);
     }
     for (const d of parsed.documents) {
@@ -396,18 +407,8 @@ class Run {
         if (this.target.kafkaRemoved && finding.id === 'version-kafka-deprecated') continue;
         this.pushDoc(index, file, d, finding);
       }
-      for (const v of violations ?? []) {
-        const prefix = `${v.path || '(root)'}: `;
-        const finding: Diagnostic = {
-          id: 'crd-schema', severity: Severity.ERROR, path: v.path || undefined,
-          message: v.message.startsWith(prefix) ? v.message.slice(prefix.length) : v.message,
-          fix: crdFix(v),
-        };
-        // An unknown field is shown at its key (its value may start on the next line), as the reader does.
-        const field = v.keyword === 'additionalProperties' ? /(?:^|\.)([^.[\]]+)$/.exec(v.path)?.[1] : undefined;
-        const at = field ? keyPosition(this.lines.get(index) ?? [], d.locate(v.path), field) : undefined;
-        this.pushDoc(index, file, d, finding, at);
-      }
+      this.bundledViolations(index, file, d, rawByKey.get(docKey(d.source.index, d.source.itemPath)));
+      for (const v of violations ?? []) this.pushViolation(index, file, d, v, crdFix(v));
       this.docs.push({ input: index, file, doc: d, ...(violations ? { crdPaths } : {}) });
     }
     for (const raw of parsed.rawRules) {
@@ -418,6 +419,24 @@ class Run {
           this.push(index, { ...finding, fix: finding.fix ?? '', file, ...pos, kind: 'api.Rule' });
         }
       });
+    }
+  }
+
+  /**
+   * The violations of the bundled CRD schema that no other finding on the document covers (the built-in rules say the
+   * same things in their own words, with a fix; the real schema catches what they do not know), as `crd-schema`.
+   */
+  private bundledViolations(index: number, file: string, doc: ParsedDocument, raw: unknown): void {
+    if (!this.bundled || raw === undefined) return;
+    const violations = this.bundled.validate(raw);
+    if (violations.length === 0) return;
+    const covered = this.findingPaths.get(doc) ?? [];
+    for (const v of violations) {
+      // The API server drops `status` from writes to the object (the status subresource owns it).
+      if (v.path === 'status' || within(v.path, 'status')) continue;
+      // A finding on the same field, inside it, or around it (but not one about a whole rule) says it already.
+      if (covered.some((p) => p === v.path || within(p, v.path) || (within(v.path, p) && !/^(spec|specs\[\d+\])?$/.test(p)))) continue;
+      this.pushViolation(index, file, doc, v, `the CRD of Cilium ${this.target.name} rejects it: ${crdFix(v)}`);
     }
   }
 
@@ -487,8 +506,30 @@ class Run {
     });
   }
 
+  /** A violation of a CRD schema, as a `crd-schema` finding; an unknown field is shown at its key, as the reader does. */
+  private pushViolation(index: number, file: string, doc: ParsedDocument, v: CrdViolation, fix: string): void {
+    const prefix = `${v.path || '(root)'}: `;
+    const finding: Diagnostic = {
+      id: 'crd-schema', severity: Severity.ERROR, path: v.path || undefined,
+      message: v.message.startsWith(prefix) ? v.message.slice(prefix.length) : v.message,
+      fix,
+    };
+    // The value of an unknown field may start on the next line.
+    const field = v.keyword === 'additionalProperties' ? /(?:^|\.)([^.[\]]+)$/.exec(v.path)?.[1] : undefined;
+    const at = field ? keyPosition(this.lines.get(index) ?? [], doc.locate(v.path), field) : undefined;
+    this.pushDoc(index, file, doc, finding, at);
+  }
+
+  /** Remembers that a finding was reported on `path` of `doc` (so the bundled schema does not say it again). */
+  private noteFinding(doc: ParsedDocument, path: string | undefined): void {
+    const paths = this.findingPaths.get(doc);
+    if (paths) paths.push(path ?? '');
+    else this.findingPaths.set(doc, [path ?? '']);
+  }
+
   /** A finding on a parsed policy: placed with its `locate` (or at `at`). */
   private pushDoc(index: number, file: string, doc: ParsedDocument, finding: Diagnostic, at?: SourcePosition): void {
+    this.noteFinding(doc, finding.path);
     const pos: SourcePosition = at ?? doc.locate(finding.path ?? '') ?? { line: 1, column: 1 };
     this.push(index, {
       id: finding.id,
@@ -636,6 +677,11 @@ function docKey(index: number, itemPath: string | undefined): string {
 
 function isPolicyKind(obj: unknown): boolean {
   return isRecord(obj) && (obj.kind === 'CiliumNetworkPolicy' || obj.kind === 'CiliumClusterwideNetworkPolicy');
+}
+
+/** Whether `path` is a field inside `base` (`base` '' is the whole object). */
+function within(path: string, base: string): boolean {
+  return base === '' ? path !== '' : path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
 }
 
 /** Whether two paths are the same field or one contains the other. */

@@ -77,7 +77,8 @@ describe('trace', () => {
     const r = trace('--port', '80/TCP', '--http', 'GET /private', '--output', 'json');
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(['schema', 'verdict', 'allowed', 'summary', 'from', 'to', 'connection', 'request', 'ciliumVersion', 'egress', 'ingress', 'warnings', 'hostFirewall']);
+    expect(Object.keys(json)).toEqual(['schema', 'verdict', 'allowed', 'summary', 'from', 'to', 'connection', 'request', 'ciliumVersion', 'egress', 'ingress',
+      'ciliumVersionSource', 'warnings', 'notes', 'hostFirewall']);
     expect(json).toMatchObject({
       schema: TRACE_JSON_SCHEMA, verdict: 'l7-denied', allowed: false, from: 'pod:default:env=prod', to: 'pod:default:app=service',
       connection: '80/TCP', request: 'GET /private', ciliumVersion: '1.19', warnings: [],

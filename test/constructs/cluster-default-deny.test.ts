@@ -10,7 +10,7 @@ describe('ClusterDefaultDeny', () => {
     new ClusterDefaultDeny(c, 'baseline');
     const [ccnp] = synth(c);
     expect(ccnp.kind).toBe('CiliumClusterwideNetworkPolicy');
-    expect(ccnp.metadata).toEqual({ name: 'cluster-default-deny' });
+    expect(ccnp.metadata).toEqual({ name: 'cluster-default-deny', annotations: { 'cdk8s-cilium.io/cilium-version': '1.19' } });
     expect(ccnp.specs[0].endpointSelector).toEqual({
       matchExpressions: [
         { key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' },

@@ -7,7 +7,7 @@ describe('DefaultDenyNamespace', () => {
     const c = chart('payments');
     new DefaultDenyNamespace(c, 'deny');
     const [cnp] = synth(c);
-    expect(cnp.metadata).toEqual({ name: 'default-deny', namespace: 'payments' });
+    expect(cnp.metadata).toEqual({ name: 'default-deny', namespace: 'payments', annotations: { 'cdk8s-cilium.io/cilium-version': '1.19' } });
     expect(cnp.spec.endpointSelector).toEqual({});
     expect(cnp.spec.ingress).toEqual([{}, { fromEntities: ['host'] }]);
     expect(cnp.spec.egress).toEqual([

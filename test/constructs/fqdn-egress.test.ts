@@ -10,7 +10,7 @@ describe('FqdnEgress', () => {
       fqdns: ['api.stripe.com', '*.tosspayments.com'],
     });
     const [cnp] = synth(c);
-    expect(cnp.metadata).toEqual({ name: 'pg-gateway', namespace: 'payments' });
+    expect(cnp.metadata).toEqual({ name: 'pg-gateway', namespace: 'payments', annotations: { 'cdk8s-cilium.io/cilium-version': '1.19' } });
     expect(cnp.spec.egress).toEqual([
       {
         toFQDNs: [{ matchName: 'api.stripe.com' }, { matchPattern: '*.tosspayments.com' }],

@@ -18,7 +18,7 @@ describe('HostFirewall', () => {
     });
     const [ccnp] = synth(c);
     expect(ccnp.kind).toBe('CiliumClusterwideNetworkPolicy');
-    expect(ccnp.metadata).toEqual({ name: 'control-plane' });
+    expect(ccnp.metadata).toEqual({ name: 'control-plane', annotations: { 'cdk8s-cilium.io/cilium-version': '1.19' } });
     expect(ccnp.spec.nodeSelector).toEqual({ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } });
     const ports = ingressPorts(ccnp.spec);
     for (const p of ['22/TCP', '6443/TCP', '10250/TCP', '2379/TCP', '2380/TCP', '4240/TCP', '8472/UDP', '4244/TCP', 'icmp:8', 'icmp6:128', 'icmp:3', 'icmp6:2']) {

@@ -7,7 +7,7 @@ describe('MetadataEndpointBlock', () => {
     const c = chart('shop');
     new MetadataEndpointBlock(c, 'block');
     const [cnp] = synth(c);
-    expect(cnp.metadata).toEqual({ name: 'block-metadata-endpoint', namespace: 'shop' });
+    expect(cnp.metadata).toEqual({ name: 'block-metadata-endpoint', namespace: 'shop', annotations: { 'cdk8s-cilium.io/cilium-version': '1.19' } });
     expect(cnp.spec).toEqual({
       description: 'deny egress to the cloud metadata endpoint without switching egress to default deny',
       endpointSelector: {},

@@ -1,0 +1,73 @@
+/**
+ * The Cilium version a policy was synthesized for, recorded on the object: every CNP and CCNP the constructs write
+ * carries the annotation `cdk8s-cilium.io/cilium-version: "1.19"` (the `CiliumVersion` in effect for the construct).
+ * Tools that read policies back (`trace`, `PolicySet.fromFiles`) take it as their default version, so that a verdict is
+ * given for the Cilium the policies were written for rather than for the newest one.
+ */
+import { CiliumPolicyError } from '../errors';
+import { CiliumVersion } from './cilium-version';
+import { PolicyDocumentModel } from './policy-model';
+
+/** The annotation key: `cdk8s-cilium.io/cilium-version`, value the minor version (`"1.19"`). */
+export const CILIUM_VERSION_ANNOTATION = 'cdk8s-cilium.io/cilium-version';
+
+/** A policy document and where it came from. */
+export interface AnnotatedDocument {
+  /** The policy. */
+  readonly model: PolicyDocumentModel;
+  /**
+   * Its file.
+   * @default - not from a file
+   */
+  readonly file?: string;
+}
+
+/** The version the documents were synthesized for, and which document says so. */
+export interface SynthesizedVersion {
+  /** The version every annotated document names. */
+  readonly version: CiliumVersion;
+  /** The first document that names it, as `kind namespace/name (file)`. */
+  readonly source: string;
+}
+
+/**
+ * The Cilium version the annotated documents were synthesized for. Documents without the annotation (hand-written
+ * policies, NetworkPolicies) do not count.
+ * @returns `undefined` when no document carries the annotation
+ * @throws CiliumPolicyError (`version-annotation-conflict`) when documents name different versions, and
+ * (`version-annotation-invalid`) when one names something that is not a supported version
+ */
+export function synthesizedVersion(docs: readonly AnnotatedDocument[]): SynthesizedVersion | undefined {
+  let found: SynthesizedVersion | undefined;
+  for (const doc of docs) {
+    const value = doc.model.metadata.annotations?.[CILIUM_VERSION_ANNOTATION];
+    if (value === undefined) continue;
+    const source = describe(doc);
+    let version: CiliumVersion;
+    try {
+      version = CiliumVersion.parse(value);
+    } catch {
+      throw new CiliumPolicyError({
+        id: 'version-annotation-invalid',
+        message: `${source} has the annotation ${CILIUM_VERSION_ANNOTATION}: ${JSON.stringify(value)}, which is not a supported Cilium version`,
+        fix: `write one of ${CiliumVersion.ALL.map(String).join(', ')}, or pass the version of the cluster explicitly (--cilium-version)`,
+      });
+    }
+    if (found === undefined) {
+      found = { version, source };
+    } else if (found.version !== version) {
+      throw new CiliumPolicyError({
+        id: 'version-annotation-conflict',
+        message: `the policies were synthesized for different Cilium versions: ${found.version} (${found.source}) and ${version} (${source})`,
+        fix: 'pass the version of the cluster explicitly (--cilium-version), or trace the policies of one cluster at a time',
+      });
+    }
+  }
+  return found;
+}
+
+function describe(doc: AnnotatedDocument): string {
+  const { kind, metadata } = doc.model;
+  const name = metadata.namespace !== undefined && kind === 'CiliumNetworkPolicy' ? `${metadata.namespace}/${metadata.name}` : metadata.name;
+  return `${kind} ${name}${doc.file !== undefined ? ` (${doc.file})` : ''}`;
+}
