@@ -2,7 +2,7 @@
  * The decision for one side of a connection, shared by the compiled engine and the naive evaluator (they differ only in
  * how they find candidate items). Order of precedence (pkg/policy: deny < allow, first match decides): a matching deny
  * item drops; else matching allow items allow (then L7 rules, if every matching item has some, decide at L7); else
- * traffic from the local host to its pods is allowed (allow-localhost); else default deny, or default allow when no rule
+ * traffic from the local host to its pods is allowed (allow-localhost, unless `--allow-localhost=policy`); else default deny, or default allow when no rule
  * has this direction or only `enableDefaultDeny: false` rules do. `reserved:init` endpoints are always default deny.
  */
 import { CiliumVersion } from '../model/cilium-version';
@@ -114,7 +114,7 @@ export function decideSide(dp: DirectionPolicy, allowCandidates: readonly Compil
   const l7VisibilityOnly = dp.hasRules && !dp.defaultDeny && !dp.init && input.config.version.atLeast(CiliumVersion.V1_18);
   if (matches.length > 0) return decideL7(matches, base, notes, input, l7VisibilityOnly);
 
-  if (dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
+  if (input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
     return sideResult(base, 'allow-localhost', true, undefined, undefined,
       'allowed: traffic from the local host to its endpoints is always allowed (allow-localhost, e.g. kubelet probes)', dedupe(notes));
   }

@@ -239,12 +239,11 @@ describe('CrdSchemas | what the closed v1.19 schema catches', () => {
     ]);
   });
 
-  test('long invalid names fail fast (the CRD patterns are rewritten for a backtracking engine)', () => {
-    const start = performance.now();
+  // A backtracking pattern would not return within the test timeout; no wall-clock budget is asserted here.
+  test('long invalid names are refused (the CRD patterns are rewritten for a backtracking engine)', () => {
     expect(schemas.validate(cnp({ egress: [{ toFQDNs: [{ matchName: `${'a'.repeat(200)}!` }] }] }))).toHaveLength(1);
     expect(schemas.validate(withPort({ port: `${'a'.repeat(3000)}!` }))).toHaveLength(1);
     expect(schemas.validate(cnp({ egress: [{ toPorts: [{ ports: [{ port: '443' }], serverNames: [`${'b'.repeat(200)}!`] }] }] }))).toHaveLength(1);
-    expect(performance.now() - start).toBeLessThan(1000);
   });
 });
 

@@ -7,7 +7,7 @@ export const HUBBLE_SAMPLES_DIR = join(SHARED_DIR, 'hubble-samples');
 /** `test/fixtures/hubble`: the synthetic shop capture, the policies replayed against it, the expected result. */
 export const HUBBLE_FIXTURES_DIR = join(__dirname, '..', '..', 'fixtures', 'hubble');
 
-/** The project root (for `.scratch/`). */
+/** The project root. */
 export const PROJECT_DIR = join(__dirname, '..', '..', '..');
 
 /** Set `UPDATE_HUBBLE_FIXTURES=1` to rewrite the generated fixtures instead of comparing with them. */
