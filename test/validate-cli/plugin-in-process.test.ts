@@ -17,7 +17,13 @@ function manifest(name: string, text: string): string {
   return file;
 }
 
-async function run(files: string[], props?: CiliumValidationProps): Promise<{ violations: PluginViolation[]; status: string; metadata?: Record<string, string> }> {
+interface Submitted {
+  violations: PluginViolation[];
+  status: string;
+  metadata?: Record<string, string>;
+}
+
+async function run(files: string[], props?: CiliumValidationProps): Promise<Submitted> {
   const violations: PluginViolation[] = [];
   let submitted: { status: string; metadata?: Record<string, string> } | undefined;
   await new CiliumValidation(props).validate({
