@@ -4,7 +4,7 @@ import { SHARED_DIR } from '../../support/shared';
 /** `shared/hubble-samples`: real Hubble flow logs, verbatim (see its SOURCE.md). */
 export const HUBBLE_SAMPLES_DIR = join(SHARED_DIR, 'hubble-samples');
 
-/** `test/fixtures/hubble`: the synthetic shop capture, the policies replayed against it, the expected result. */
+/** `test/fixtures/hubble`: the synthetic shop capture and the policies replayed against it. */
 export const HUBBLE_FIXTURES_DIR = join(__dirname, '..', '..', 'fixtures', 'hubble');
 
 /** The project root. */
