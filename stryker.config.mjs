@@ -9,15 +9,18 @@ import process from 'node:process';
 process.env.CDK8S_CILIUM_SHARED ??= resolve(import.meta.dirname, '..', 'shared');
 // Property tests with a fixed seed, so a mutant's result does not depend on the run.
 process.env.PROPERTY_SEED ??= '20260702';
+process.env.PROPERTY_RUNS_REFERENCE_AGREEMENT ??= '40';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.mts' },
   plugins: ['@stryker-mutator/vitest-runner'],
+  // The deciding code: decideSide, peerMatches (evaluate.ts), layer-4 matching and port parsing (ports.ts), and the
+  // host-firewall lockout guard.
   mutate: [
-    'src/engine/evaluate.ts',
-    'src/engine/ports.ts',
+    'src/engine/evaluate.ts:82-147',
+    'src/engine/ports.ts:107-168',
     'src/constructs/lockout-guard.ts',
   ],
   // Message text is pinned by the explanation tests, not by this run: string-literal mutants are left out to keep the
