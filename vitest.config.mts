@@ -1,11 +1,43 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Tests that spawn processes (npm pack + install, `cdk8s synth`, the bundler script, the CLI through tsx), run the
+ * TypeScript compiler over generated code, or reset the module registry: the `e2e` project, isolated per file. Everything
+ * else is the `unit` project, whose files share one module registry per worker (`isolate: false`), so the library and the
+ * CRD schemas (compiled on first use, cached per process) are loaded once per worker instead of once per file.
+ * `vitest run --project unit` is the quick loop.
+ */
+const E2E = [
+  'test/package.test.ts',
+  'test/validate-cli/plugin.test.ts',
+  'test/testing/bundled-schemas.test.ts',
+  'test/testing/framework-entries.test.ts',
+  'test/readme.test.ts',
+  'test/hubble/draft.test.ts',
+  'test/cli/trace.test.ts',
+  'test/cli/cold-start.test.ts',
+  'test/hubble/samples.test.ts',
+  'test/validate-cli/bundled-schema-backstop.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
     env: { CDK8S_DISABLE_SORT: '' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E, isolate: false } },
+      { extends: true, test: { name: 'e2e', include: E2E } },
+    ],
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts', 'src/**/*.mts'],
+      // Reports go to the OS temp dir (COVERAGE_DIR overrides), never into the project tree.
+      reportsDirectory: process.env.COVERAGE_DIR ?? join(tmpdir(), 'cdk8s-cilium-coverage'),
+      reporter: ['text-summary', 'json-summary'],
+    },
   },
 });

@@ -31,7 +31,7 @@ function synth(c: Chart): any[] {
 }
 
 describe('CiliumPolicy', () => {
-  test('writes a readable name, the chart namespace and explicit peer namespaces', async () => {
+  test('writes a readable name, the chart namespace and explicit peer namespaces', () => {
     const c = chart('shop');
     const policy = new CiliumPolicy(c, 'FrontendIngress', { endpointSelector: EndpointSelector.labels({ app: 'frontend' }) });
     policy.allowIngress(Peer.endpoints({ labels: { app: 'gateway' } }), [Port.tcp(8080)]);
@@ -48,7 +48,8 @@ describe('CiliumPolicy', () => {
         toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
       }],
     });
-    await expect(Yaml.stringify(cnp)).toMatchFileSnapshot('./__snapshots__/cilium-policy-basic.k8s.yaml');
+    // The YAML starts with apiVersion, kind and metadata (what the toEqual above cannot see: key order).
+    expect(Yaml.stringify(cnp).split('\n').slice(0, 4)).toEqual(['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata:', '  name: frontend-ingress']);
   });
 
   test('splits a rule with several peer kinds and ICMP into one item per kind', () => {

@@ -1,5 +1,6 @@
 /**
- * The published package, as a consumer gets it: `npm pack` (prepack builds lib/), then a scratch cdk8s app
+ * The published package, as a consumer gets it: `npm pack` of a copy of the project in the OS temp dir (its prepack
+ * builds that copy's lib/, so the project's own lib/ is never deleted or rebuilt while the suite runs), then a scratch cdk8s app
  * outside the project installs the tarball offline, synthesizes a policy with plain node, type-checks a
  * `main.ts` against the shipped .d.ts, and runs the `cdk8s-cilium` bin.
  *
@@ -12,7 +13,7 @@
  * Set CDK8S_CILIUM_KEEP_SCRATCH=1 to keep the scratch directory for a look after the run.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -105,8 +106,14 @@ function once<T>(fn: () => T): () => T {
 const packed = once((): Packed => {
   const dest = join(work, 'pack');
   mkdirSync(dest);
+  // What the package is built and packed from (package.json `files` plus the build inputs), copied; node_modules linked.
+  const copy = join(work, 'project');
+  for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'src', 'crd-schemas']) {
+    cpSync(join(PROJECT, entry), join(copy, entry), { recursive: true });
+  }
+  symlinkSync(join(PROJECT, 'node_modules'), join(copy, 'node_modules'), 'junction');
   // prepack runs `npm run build` (lifecycle banners go to stderr); the JSON report starts at the first line that is `[`.
-  const out = run('npm', ['pack', '--json', '--pack-destination', dest], PROJECT);
+  const out = run('npm', ['pack', '--json', '--pack-destination', dest], copy);
   const start = out.search(/^\[/m);
   const [info] = JSON.parse(out.slice(start)) as Array<{ filename: string; integrity: string; files: Array<{ path: string }> }>;
   const tarball = join(dest, info.filename);

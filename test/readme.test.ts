@@ -1,20 +1,63 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import ts from 'typescript';
-import { beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { scratchDir, SRC_IMPORT } from './support/scratch';
+import { CiliumVersion } from '../src';
 
 /**
- * Every ```ts block of README.md is type-checked against the library (`'cdk8s-cilium'` → `src/`) and, unless it is a
- * test or a whole program, executed: the chart it builds must synthesize and be valid against the CRD.
+ * Every ```ts block of README.md is type-checked against the library (`'cdk8s-cilium'` → `src/`) and run, and every block
+ * that runs asserts something:
+ * - a whole program (`runSynth`) must synthesize without errors;
+ * - a test block (`from 'vitest'`) runs its `test(...)` bodies, so the matcher examples really pass;
+ * - a block that builds a chart must synthesize CRD-valid Cilium policies;
+ * - any other block has its own assertion in CHECKS below, keyed by a line of the block;
+ * - a block whose first line is `// type-check only` (it reads files a reader has, not the test) is only type-checked.
+ * The blocks are written to a fresh directory under the OS temp dir.
  */
 const ROOT = join(__dirname, '..');
-const WORK = join(ROOT, '.scratch', 'readme');
+const scratch = scratchDir('readme');
+const WORK = scratch.dir;
 const blocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+const SHIM = 'readme-vitest.ts';
 
-function source(block: string): string {
-  const code = block.replace(/from 'cdk8s-cilium'/g, "from '../../src'").replace(/import 'cdk8s-cilium\/vitest'/g, "import '../../src/vitest.mjs'");
+/** Assertions for blocks that build values rather than a chart: the block's top-level consts are exported to them. */
+const CHECKS: ReadonlyArray<{ line: string; check: (mod: Record<string, unknown>, log: string) => void }> = [
+  {
+    line: 'CiliumVersion.use(app, CiliumVersion.V1_16);',
+    check: (mod) => expect(CiliumVersion.of(mod.app as App)).toBe(CiliumVersion.V1_16),
+  },
+  {
+    line: 'Port.tcp(8080), Port.udp(53), Port.sctp(9000), Port.any(53),',
+    check: (mod) => expect((mod.ports as object[]).map(String)).toEqual([
+      '8080/TCP', '53/UDP', '9000/SCTP', '53/ANY', '8000-8100/TCP', 'http/ANY', '0/TCP', '9090/TCP', '/VRRP',
+      'icmp 8/IPv4', 'icmp 128/IPv6', 'icmp 3/IPv4', 'icmp PacketTooBig/IPv6',
+    ]),
+  },
+  {
+    line: 'const dns = L7.dns(DnsRule.name(\'api.example.com\'), DnsRule.pattern(\'*.example.com\'));',
+    check: (mod) => {
+      const rules = (l7: unknown): unknown => (l7 as { _toModel(): unknown })._toModel();
+      expect(rules(mod.dns)).toEqual({ dns: [{ matchName: 'api.example.com' }, { matchPattern: '*.example.com' }] });
+      expect(rules(mod.kafka)).toEqual({ kafka: [{ role: 'produce', topic: 'orders' }, { apiKey: 'fetch', topic: 'orders' }] });
+      expect((rules(mod.http) as { http: unknown[] }).http).toHaveLength(4);
+    },
+  },
+  {
+    line: 'const problems = validatePolicy(doc.model, { version: CiliumVersion.V1_19 });',
+    check: (mod, log) => {
+      expect((mod.result as { documents: unknown[] }).documents).toHaveLength(1);
+      expect(log).toBe('');
+    },
+  },
+];
+
+function source(block: string, run: boolean): string {
+  let code = block.replace(/from 'cdk8s-cilium'/g, `from '${SRC_IMPORT}'`).replace(/import 'cdk8s-cilium\/vitest'/g, `import '${SRC_IMPORT}/vitest.mjs'`);
+  // When run, `test` collects its body instead of registering a test inside the running one; `expect` stays vitest's.
+  if (run) code = code.replace(/from 'vitest'/g, `from './${SHIM.replace(/\.ts$/, '')}'`).replace(/^const /gm, 'export const ');
   const needsChart = /\bchart\b/.test(code) && !/const chart\b/.test(code);
   const prelude = needsChart
     ? "import { Chart as ReadmeChart, Testing as ReadmeTesting } from 'cdk8s';\nexport const chart = new ReadmeChart(ReadmeTesting.app(), 'readme', { namespace: 'shop' });\n"
@@ -22,11 +65,22 @@ function source(block: string): string {
   return prelude + code;
 }
 
+const SHIM_SOURCE = [
+  "export { expect } from 'vitest';",
+  'export const collected: { name: string; body: () => unknown }[] = [];',
+  'export function test(name: string, body: () => unknown): void { collected.push({ name, body }); }',
+  '',
+].join('\n');
+
+afterAll(() => scratch.remove());
+
 describe('README examples', () => {
   beforeAll(() => {
-    rmSync(WORK, { recursive: true, force: true });
-    mkdirSync(WORK, { recursive: true });
-    blocks.forEach((b, i) => writeFileSync(join(WORK, `block-${i}.ts`), source(b)));
+    writeFileSync(join(WORK, SHIM), SHIM_SOURCE);
+    blocks.forEach((b, i) => {
+      writeFileSync(join(WORK, `block-${i}.ts`), source(b, false));
+      writeFileSync(join(WORK, `block-${i}.run.ts`), source(b, true));
+    });
   });
 
   test('there are examples for every construct', () => {
@@ -46,7 +100,16 @@ describe('README examples', () => {
     expect(text).toEqual([]);
   });
 
+  test('every block that runs has an assertion, and every CHECKS entry matches a block', () => {
+    const unchecked = blocks.filter((b) => !/^\/\/ type-check only/.test(b) && !/runSynth\(/.test(b) && !/from 'vitest'/.test(b)
+      && !/\bchart\b/.test(b) && !CHECKS.some((c) => b.includes(c.line)) && !/^\/\/ test\/setup\.ts/.test(b));
+    expect(unchecked).toEqual([]);
+    for (const c of CHECKS) expect(blocks.filter((b) => b.includes(c.line)), c.line).toHaveLength(1);
+  });
+
   blocks.forEach((block, i) => {
+    const file = join(WORK, `block-${i}.run.ts`);
+    if (/^\/\/ type-check only/.test(block) || /^\/\/ test\/setup\.ts/.test(block)) return; // the setup import is what test/setup.ts does
     if (/runSynth\(/.test(block) && !/from 'vitest'/.test(block)) {
       // A whole program: run it with the app's output in a temporary directory; it must synthesize without an error.
       test(`block ${i} (a runSynth program) synthesizes without errors`, async () => {
@@ -56,7 +119,7 @@ describe('README examples', () => {
         try {
           process.env.CDK8S_OUTDIR = out;
           process.exitCode = undefined;
-          await import(join(WORK, `block-${i}.ts`));
+          await import(file);
           const written = stderr.mock.calls.map((c) => String(c[0])).join('');
           expect(process.exitCode ?? 0, written).toBe(0);
           expect(readdirSync(out).filter((f) => f.endsWith('.k8s.yaml')).length, written).toBeGreaterThan(0);
@@ -70,13 +133,35 @@ describe('README examples', () => {
       });
       return;
     }
-    const runnable = !/from 'vitest'/.test(block);
-    test.runIf(runnable)(`block ${i} runs and its chart is valid`, async () => {
-      const mod = (await import(join(WORK, `block-${i}.ts`))) as { chart?: Chart };
-      if (mod.chart && mod.chart.node.findAll().some((c) => c.node.id === 'Resource')) {
-        expect(() => Testing.synth(mod.chart!)).not.toThrow();
-        expect(mod.chart).toBeValidCilium();
+    if (/from 'vitest'/.test(block)) {
+      test(`block ${i}: its tests run and pass`, async () => {
+        const shim = (await import(join(WORK, SHIM))) as { collected: { name: string; body: () => unknown }[] };
+        const before = shim.collected.length;
+        await import(file);
+        const mine = shim.collected.slice(before);
+        expect(mine.length).toBeGreaterThan(0);
+        for (const t of mine) await t.body();
+      });
+      return;
+    }
+    test(`block ${i} runs and asserts`, async () => {
+      const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      let mod: Record<string, unknown>;
+      try {
+        mod = (await import(file)) as Record<string, unknown>;
+      } finally {
+        log.mockRestore();
       }
+      const printed = log.mock.calls.map((c) => c.join(' ')).join('\n');
+      const check = CHECKS.find((c) => block.includes(c.line));
+      if (check) {
+        check.check(mod, printed);
+        return;
+      }
+      const chart = mod.chart as Chart;
+      expect(chart.node.findAll().some((c) => c.node.id === 'Resource')).toBe(true);
+      expect(() => Testing.synth(chart)).not.toThrow();
+      expect(chart).toBeValidCilium();
     });
   });
 });

@@ -93,6 +93,8 @@ function l4Overlaps(deny: PortProtocolModel, guard: PortProtocolModel): boolean 
   const gp = guard.protocol ?? 'ANY';
   if (dp !== 'ANY' && gp !== 'ANY' && dp !== gp) return false;
   if (deny.port === undefined || deny.port === '0') return true;
+  // A guarded "every port" path is cut by a deny on any port of its protocol.
+  if (guard.port === undefined || guard.port === '0') return true;
   if (!/^\d+$/.test(deny.port) || guard.port === undefined || !/^\d+$/.test(guard.port)) return deny.port === guard.port;
   const from = Number(deny.port);
   const to = deny.endPort !== undefined && deny.endPort > from ? deny.endPort : from;

@@ -55,6 +55,8 @@ export interface EngineConfig {
   readonly version: CiliumVersion;
   /** Whether host policies are enforced. */
   readonly hostFirewall: boolean;
+  /** Whether traffic from the local host to its endpoints is always allowed on ingress (`allow-localhost: always`). */
+  readonly allowLocalhost: boolean;
   /** Local cluster name. */
   readonly clusterName: string;
   /** Whether from/toEndpoints and from/toNodes select the local cluster only by default. */

@@ -2,7 +2,7 @@
  * The decision for one side of a connection, shared by the compiled engine and the naive evaluator (they differ only in
  * how they find candidate items). Order of precedence (pkg/policy: deny < allow, first match decides): a matching deny
  * item drops; else matching allow items allow (then L7 rules, if every matching item has some, decide at L7); else
- * traffic from the local host to its pods is allowed (allow-localhost); else default deny, or default allow when no rule
+ * traffic from the local host to its pods is allowed (allow-localhost, unless `--allow-localhost=policy`); else default deny, or default allow when no rule
  * has this direction or only `enableDefaultDeny: false` rules do. `reserved:init` endpoints are always default deny.
  */
 import { CiliumVersion } from '../model/cilium-version';
@@ -226,11 +226,11 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
   // selecting rule puts into default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules:
   // they give visibility only. On 1.16-1.17 they still restrict (issue #38676).
   const l7VisibilityOnly = dp.hasRules && !dp.defaultDeny && !dp.init && input.config.version.atLeast(CiliumVersion.V1_18);
-  const hostBypassesL7 = dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
+  const hostBypassesL7 = input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
     && !matches.some((m) => namesHostSelector(m.item.peer));
   if (matches.length > 0) return decideL7(matches, explain ? base() : undefined, notes, input, l7VisibilityOnly, hostBypassesL7);
 
-  if (dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
+  if (input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
     if (!explain) return outcome('allow-localhost', true);
     return sideResult(base(), 'allow-localhost', true, undefined, undefined,
       'allowed: traffic from the local host to its endpoints is always allowed (allow-localhost, e.g. kubelet probes)', dedupe(notes));

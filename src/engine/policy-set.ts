@@ -48,6 +48,14 @@ export interface PolicySetOptions {
    */
   readonly hostFirewall?: boolean;
   /**
+   * Whether traffic from the local host (`reserved:host`: kubelet probes) to its endpoints is always allowed on ingress,
+   * as the agent's `allow-localhost: auto` resolves to in Kubernetes (`always`). `false` is `--allow-localhost=policy`: the
+   * host is then a peer like any other, allowed only by a rule (the `host` entity), which is how to test that a policy
+   * itself keeps probes working.
+   * @default true
+   */
+  readonly allowLocalhost?: boolean;
+  /**
    * The local cluster name (`cluster.name`), carried by pods as `io.cilium.k8s.policy.cluster`.
    * @default 'default'
    */
@@ -226,6 +234,7 @@ export class PolicySet {
     const config: EngineConfig = {
       version,
       hostFirewall: options.hostFirewall ?? false,
+      allowLocalhost: options.allowLocalhost ?? true,
       clusterName: options.clusterName ?? 'default',
       policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
       cidrMatchNodes: options.cidrMatchNodes ?? false,

@@ -7,9 +7,16 @@ describe.each(ALLOWS_TABLES.map((t) => [t.construct, t] as const))('%s: what it 
   const chart = tableChart(table);
   test('is CRD-valid', () => expect(chart).toBeValidCilium());
   test.each(table.rows.map((r) => [`${r.from} -> ${r.to} ${r.port}${r.dns ? ` (${r.dns})` : ''}: ${r.verdict}`, r] as const))('%s', (_t, row) => {
-    const options = { hostFirewall: table.hostFirewall ?? false, ...(row.dns ? { dns: row.dns } : {}) };
+    // allowLocalhost: false (`--allow-localhost=policy`): host → pod must be allowed by the construct's own rules (the host
+    // entity), not by the agent's default that lets the local host reach its pods whatever the policies say.
+    const options = { hostFirewall: table.hostFirewall ?? false, allowLocalhost: false, ...(row.dns ? { dns: row.dns } : {}) };
     if (row.verdict === 'allowed') expect(chart).toAllow(row.from, row.to, row.port, options);
     else expect(chart).toDeny(row.from, row.to, row.port, options);
+    // And the same in a cluster with the default allow-localhost.
+    if (row.from === 'entity:host') {
+      if (row.verdict === 'allowed') expect(chart).toAllow(row.from, row.to, row.port, { ...options, allowLocalhost: true });
+      else expect(chart).toDeny(row.from, row.to, row.port, { ...options, allowLocalhost: true });
+    }
   });
 });
 

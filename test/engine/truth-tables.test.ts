@@ -14,6 +14,9 @@ function chart(namespace?: string): Chart {
   return new Chart(Testing.app(), 'test', namespace ? { namespace } : {});
 }
 
+/** `--allow-localhost=policy`: host → pod traffic needs a rule, so the probe tables test the constructs, not the agent default. */
+const POLICY_ONLY = { allowLocalhost: false };
+
 const traefik = Peer.endpoints({ namespace: 'traefik', labels: { 'app.kubernetes.io/instance': 'traefik-traefik' } });
 
 describe('DefaultDenyNamespace', () => {
@@ -32,7 +35,16 @@ describe('DefaultDenyNamespace', () => {
     expect(c).toDeny('pod:payments:app=api', 'pod:kube-system:k8s-app=kube-dns', '5353/UDP');
   });
   test('keeps kubelet probes from the host (pitfall: forgetting the host entity)', () => {
+    // allowLocalhost: false: the construct's host rule allows the probe, not the agent's allow-localhost default.
+    expect(c).toAllow('entity:host', 'pod:payments:app=api', '8080/TCP', POLICY_ONLY);
     expect(c).toAllow('entity:host', 'pod:payments:app=api', '8080/TCP');
+    expect(c).toDeny('entity:remote-node', 'pod:payments:app=api', '8080/TCP', POLICY_ONLY);
+  });
+  test('negative control: a bare default deny drops the probe once allow-localhost is off', () => {
+    const bare = chart('payments');
+    new CiliumPolicy(bare, 'bare').isolateIngress();
+    expect(bare).toDeny('entity:host', 'pod:payments:app=api', '8080/TCP', POLICY_ONLY);
+    expect(bare).toAllow('entity:host', 'pod:payments:app=api', '8080/TCP');
   });
   test('staged rollout observes without enforcing', () => {
     const staged = chart('payments');
@@ -90,9 +102,11 @@ describe('TieredApp', () => {
     expect(c).toDeny('pod:other:app.kubernetes.io/instance=traefik-traefik', 'pod:webapp:app=webapp', '3000/TCP');
   });
   test('probes from the host keep working; Cilium health endpoints (which never probe pods) get nothing', () => {
-    expect(c).toAllow('entity:host', 'pod:webapp:app=postgres', '5432/TCP');
-    expect(c).toDeny('entity:health', 'pod:webapp:app=webapp', '4240/TCP');
-    expect(c).toDeny('entity:health', 'pod:webapp:app=postgres', '5432/TCP');
+    expect(c).toAllow('entity:host', 'pod:webapp:app=postgres', '5432/TCP', POLICY_ONLY);
+    expect(c).toAllow('entity:host', 'pod:webapp:app=webapp', '3000/TCP', POLICY_ONLY);
+    expect(c).toDeny('entity:health', 'pod:webapp:app=webapp', '4240/TCP', POLICY_ONLY);
+    expect(c).toDeny('entity:health', 'pod:webapp:app=postgres', '5432/TCP', POLICY_ONLY);
+    expect(c).toDeny('entity:remote-node', 'pod:webapp:app=postgres', '5432/TCP', POLICY_ONLY);
   });
   test('pitfall: the Service port is not where Cilium matches (blog: Service 8080 -> targetPort 80)', () => {
     const app = Testing.app();
@@ -134,7 +148,8 @@ describe('ClusterDefaultDeny', () => {
     expect(strict).toDeny('pod:team-a:app=x', 'pod:kube-system:k8s-app=kube-dns', '9153/TCP');
   });
   test('keeps probes', () => {
-    expect(c).toAllow('entity:host', 'pod:team-a:app=x', '8080/TCP');
+    expect(c).toAllow('entity:host', 'pod:team-a:app=x', '8080/TCP', POLICY_ONLY);
+    expect(c).toDeny('entity:remote-node', 'pod:team-a:app=x', '8080/TCP', POLICY_ONLY);
   });
   test('does not select namespace-less endpoints (pitfall: NotIn also matches health endpoints)', () => {
     expect(c).toAllow('entity:remote-node', 'entity:health', '4240/TCP', { hostFirewall: false });

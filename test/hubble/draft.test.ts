@@ -1,12 +1,12 @@
 // Draft: least-privilege policies from the shop capture. The generated TypeScript type-checks, runs, synthesizes
 // CRD-valid policies identical to the in-process constructs; and the round trip holds: draft → synthesize → replay the
 // same capture → nothing the cluster let through would be dropped.
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import ts from 'typescript';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
 import {
   DraftPlan, FlowCapture, FlowSource, applyDraftPlan, collectConnections, planDraft, renderDraftTypeScript, renderDraftYaml, replayCapture,
@@ -14,8 +14,10 @@ import {
 } from '../../src/hubble';
 import { CiliumVersion } from '../../src/model/cilium-version';
 import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR, PROJECT_DIR } from './support/paths';
+import { scratchDir, SRC_IMPORT } from '../support/scratch';
 
-const WORK = join(PROJECT_DIR, '.scratch', 'hubble-draft');
+const scratch = scratchDir('draft');
+const WORK = scratch.dir;
 const shop = (): FlowSource => FlowSource.bytes(readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl')), 'shop-capture.jsonl');
 
 let capture: FlowCapture;
@@ -24,9 +26,8 @@ let plan: DraftPlan;
 beforeAll(async () => {
   capture = await collectConnections(shop());
   plan = planDraft(capture);
-  rmSync(WORK, { recursive: true, force: true });
-  mkdirSync(WORK, { recursive: true });
 });
+afterAll(() => scratch.remove());
 
 /** Replays the capture against the policies built in-process from a plan. */
 function replayAgainst(p: DraftPlan, c: FlowCapture): ReturnType<typeof replayCapture> {
@@ -115,7 +116,7 @@ describe('the drafted TypeScript', () => {
   const file = (): string => join(WORK, 'drafted.ts');
 
   beforeAll(() => {
-    writeFileSync(file(), renderDraftTypeScript(plan, { importFrom: '../../src' }));
+    writeFileSync(file(), renderDraftTypeScript(plan, { importFrom: SRC_IMPORT }));
   });
 
   test('reads well: imports only what it uses, one block per workload, seen-once marks', () => {

@@ -7,12 +7,12 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Severity } from '../../src';
 import { crdSchemas } from '../support/crd';
+import { propertyParams } from '../support/property';
 import { InvalidPiece, Program, VERSIONS, buildProgram, invalidCategories, invalidProgram, mixedProgram } from './arbitraries';
 
-/** Runs per category and for the mixed property; can be overridden to explore. */
-const CATEGORY_RUNS = Number(process.env.PROPERTY_RUNS ?? 25);
-const MIXED_RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
-const SEED = Number(process.env.PROPERTY_SEED ?? 20_260_702);
+/** Runs per category (`PROPERTY_RUNS_INVALID_CATEGORY`) and of the mixed property (`PROPERTY_RUNS_INVALID_MIXED`); see propertyParams. */
+const CATEGORY_RUNS = 10;
+const MIXED_RUNS = 100;
 
 beforeAll(() => {
   for (const v of VERSIONS) crdSchemas(v).load();
@@ -82,12 +82,12 @@ describe('invalid inputs are refused with the SDK\'s own error', () => {
   test.each(invalidCategories.map((c) => [c.name, c] as const))('%s', (_name, category) => {
     fc.assert(fc.property(invalidProgram(category), ({ program, pieces }) => {
       expectRefused(run(program), expectedIds(pieces));
-    }), { numRuns: CATEGORY_RUNS, seed: SEED + invalidCategories.indexOf(category), endOnFailure: true });
+    }), propertyParams('INVALID_CATEGORY', CATEGORY_RUNS));
   });
 });
 
 describe('soundness on programs mixing valid and invalid pieces', () => {
-  test(`whatever synthesizes is CRD-valid, and nothing invalid synthesizes (${MIXED_RUNS} runs)`, () => {
+  test('whatever synthesizes is CRD-valid, and nothing invalid synthesizes', () => {
     fc.assert(fc.property(mixedProgram(), ({ program, pieces }) => {
       const outcome = run(program);
       if (outcome.kind === 'synthesized') {
@@ -99,6 +99,6 @@ describe('soundness on programs mixing valid and invalid pieces', () => {
       } else {
         expectRefused(outcome, expectedIds(pieces));
       }
-    }), { numRuns: MIXED_RUNS, seed: SEED, endOnFailure: true });
+    }), propertyParams('INVALID_MIXED', MIXED_RUNS));
   });
 });

@@ -6,13 +6,14 @@ import { Chart, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { verdictFor } from '../../src/engine';
+import { propertyParams } from '../support/property';
 import {
   CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, LabelExpression, NodeSelector,
   Peer, Port, PolicySet, Protocol, TieredApp,
 } from '../../src';
 
-const RUNS = Number(process.env.PROPERTY_RUNS_LEAST_PRIVILEGE ?? 60);
-const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 1_000_000);
+/** Runs of the least-privilege property (`PROPERTY_RUNS_LEAST_PRIVILEGE`; see propertyParams). */
+const RUNS = 40;
 
 // ---- the universe ----------------------------------------------------------------------------------------------
 
@@ -173,7 +174,7 @@ describe('least privilege: no construct ever allows more than its calls say', ()
           }
         }
       }
-    }), { numRuns: RUNS, seed: SEED, endOnFailure: true });
+    }), propertyParams('LEAST_PRIVILEGE', RUNS));
     expect(allowedSeen).toBeGreaterThan(0);
   });
 });
@@ -244,6 +245,6 @@ describe('empty, zero and blank inputs raise the SDK\'s own error, never a wider
         error = e;
       }
       if (!(error instanceof Error) || error.name !== 'CiliumPolicyError') throw new Error(`${c.name} was accepted (or failed without the SDK's error: ${String(error)})`);
-    }), { numRuns: BAD_INPUTS.length * 6, seed: SEED, endOnFailure: true });
+    }), propertyParams('BAD_INPUTS', BAD_INPUTS.length * 6));
   });
 });

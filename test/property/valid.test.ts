@@ -7,11 +7,12 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Severity, emitDocument, fromObject } from '../../src';
 import { crdSchemas } from '../support/crd';
+import { propertyParams } from '../support/property';
 import { CallSpec, PeerSpec, Program, VERSIONS, buildProgram, hasL4, program } from './arbitraries';
 
-/** Runs per property (the whole file stays well under 30 s on 2 cores) and the seed; both can be overridden to explore. */
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
-const SEED = Number(process.env.PROPERTY_SEED ?? 20_260_701);
+/** Runs of the main property (`PROPERTY_RUNS_VALID_SYNTH`) and per version (`PROPERTY_RUNS_VALID_VERSION`); see propertyParams. */
+const RUNS = 100;
+const VERSION_RUNS = 15;
 
 /** The L3 peer fields of a rule item, per direction (the CRD's wire names). */
 const L3_FIELDS = {
@@ -172,7 +173,7 @@ function manifestProblems(p: Program, m: any): string[] {
 }
 
 describe('valid programs', () => {
-  test(`synthesize CRD-valid, deterministic YAML that says what the calls said (${RUNS} runs)`, () => {
+  test('synthesize CRD-valid, deterministic YAML that says what the calls said', () => {
     fc.assert(fc.property(program(), (p) => {
       const { manifests, problems } = synthesize(p);
       expect(problems, 'error diagnostics of synthesizeModel()').toEqual([]);
@@ -187,14 +188,14 @@ describe('valid programs', () => {
       expect(read.diagnostics.filter((d) => d.severity === Severity.ERROR)).toEqual([]);
       expect(read.documents).toHaveLength(1);
       expect(emitDocument(read.documents[0].model)).toEqual(m);
-    }), { numRuns: RUNS, seed: SEED, endOnFailure: true });
-  }, 180_000); // 300 synthesized programs: about 15 s alone, several times that on a loaded 2-core machine
+    }), propertyParams('VALID_SYNTH', RUNS));
+  }, 180_000); // 100 synthesized programs: about 5 s alone, several times that on a loaded 2-core machine (more in deep mode)
 
   test.each(VERSIONS)('programs for Cilium %s pass its CRD (%#)', (version) => {
     fc.assert(fc.property(program({ version }), (p) => {
       const { manifests, problems } = synthesize(p);
       expect(problems).toEqual([]);
       for (const m of manifests) expect(crdSchemas(version).validate(m).map((v) => v.message)).toEqual([]);
-    }), { numRuns: 40, seed: SEED + VERSIONS.indexOf(version), endOnFailure: true });
+    }), propertyParams('VALID_VERSION', VERSION_RUNS));
   });
 });

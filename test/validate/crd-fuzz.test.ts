@@ -10,6 +10,7 @@ import { PolicyDocumentModel } from '../../src/model/policy-model';
 import { validatePolicy } from '../../src/validate';
 import { CidrFormat, CrdSchemas } from '../../src/testing';
 import { CRD_ROOT } from '../support/shared';
+import { propertyParams } from '../support/property';
 import { Loose } from './helpers';
 
 const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 2 });
@@ -121,6 +122,6 @@ describe.each(CiliumVersion.ALL.map((v) => [String(v), v] as const))('random pol
         expect(violations.some((v) => related(v.path, d.path)), `${d.id} @ ${d.path}: ${d.message}; the CRD: ${violations.map((v) => v.message).join(', ')}`)
           .toBe(true);
       }
-    }), { numRuns: 400 });
+    }), propertyParams('CRD_FUZZ', 150));
   });
 });

@@ -118,9 +118,9 @@ describe('linear-time equivalents of the CRD patterns', () => {
     }), { numRuns: 3000 });
   });
 
-  it('stay fast on long invalid input', () => {
-    const start = Date.now();
-    for (const safe of [SAFE.port, SAFE.fqdnName, SAFE.fqdnPattern, SAFE.serverName]) safe(`${'a-'.repeat(5000)}!`);
-    expect(Date.now() - start).toBeLessThan(500);
+  // A backtracking pattern would not return on this input within the test timeout; no wall-clock budget is asserted.
+  it('refuse long invalid input (linear-time patterns)', () => {
+    for (const safe of [SAFE.port, SAFE.fqdnName, SAFE.fqdnPattern, SAFE.serverName]) expect(safe(`${'a-'.repeat(5000)}!`)).toBe(false);
+    for (const safe of [SAFE.fqdnName, SAFE.fqdnPattern]) expect(safe(`${'a-'.repeat(5000)}a`)).toBe(true);
   });
 });

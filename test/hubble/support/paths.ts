@@ -4,10 +4,10 @@ import { SHARED_DIR } from '../../support/shared';
 /** `shared/hubble-samples`: real Hubble flow logs, verbatim (see its SOURCE.md). */
 export const HUBBLE_SAMPLES_DIR = join(SHARED_DIR, 'hubble-samples');
 
-/** `test/fixtures/hubble`: the synthetic shop capture, the policies replayed against it, the expected result. */
+/** `test/fixtures/hubble`: the synthetic shop capture and the policies replayed against it. */
 export const HUBBLE_FIXTURES_DIR = join(__dirname, '..', '..', 'fixtures', 'hubble');
 
-/** The project root (for `.scratch/`). */
+/** The project root. */
 export const PROJECT_DIR = join(__dirname, '..', '..', '..');
 
 /** Set `UPDATE_HUBBLE_FIXTURES=1` to rewrite the generated fixtures instead of comparing with them. */

@@ -1,0 +1,39 @@
+// Mutation testing of the semantic core: `npm run test:mutation` (Stryker + its vitest runner).
+// Scope: the code that decides verdicts and what constructs allow. Each mutant runs only the tests that cover it
+// (coverageAnalysis perTest), and incremental mode reuses the results of unchanged code and tests, so a re-run after a
+// small change costs minutes. Widen `mutate` (or pass `--mutate <glob>`) to measure more of the core; see README "Testing".
+import { resolve } from 'node:path';
+import process from 'node:process';
+
+// The sandbox is a copy of the project under .stryker-tmp/: point the tests at the shared data beside the real project.
+process.env.CDK8S_CILIUM_SHARED ??= resolve(import.meta.dirname, '..', 'shared');
+// Property tests with a fixed seed, so a mutant's result does not depend on the run.
+process.env.PROPERTY_SEED ??= '20260702';
+process.env.PROPERTY_RUNS_REFERENCE_AGREEMENT ??= '40';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.mts' },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  // The deciding code: decideSide, peerMatches (evaluate.ts), layer-4 matching and port parsing (ports.ts), and the
+  // host-firewall lockout guard.
+  mutate: [
+    'src/engine/evaluate.ts:82-147',
+    'src/engine/ports.ts:107-168',
+    'src/constructs/lockout-guard.ts',
+  ],
+  // Message text is pinned by the explanation tests, not by this run: string-literal mutants are left out to keep the
+  // run within reach of a 2-core machine.
+  mutator: { excludedMutations: ['StringLiteral'] },
+  coverageAnalysis: 'perTest',
+  dryRunTimeoutMinutes: 30,
+  incremental: true,
+  incrementalFile: 'reports/mutation/incremental.json',
+  concurrency: 2,
+  timeoutMS: 60000,
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 80, break: null },
+  cleanTempDir: 'always',
+};

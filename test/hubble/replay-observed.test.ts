@@ -1,0 +1,74 @@
+// What a connection's observed verdict means for replay, with expectations written by hand: a "mixed" connection (some
+// attempts delivered, some dropped by policy) is one the cluster did not fully let through, so a policy that allows it
+// is a change (newly allowed) and one that denies it breaks what did flow (newly dropped).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { PolicySet } from '../../src/engine';
+import { FlowSource, replayFlows } from '../../src/hubble';
+import { HUBBLE_FIXTURES_DIR } from './support/paths';
+
+/** prometheus → backend 9090/TCP: line 77 of the shop capture, a policy-verdict record of a drop at backend's ingress. */
+const DROP = JSON.parse(readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), 'utf8').split('\n')[76]) as { flow: Record<string, unknown> };
+
+/** The same connection, delivered (FORWARDED at TO_ENDPOINT, another source port). */
+function delivered(): unknown {
+  const flow = structuredClone(DROP.flow) as Record<string, unknown> & { l4: { TCP: { source_port: number } } };
+  delete flow.drop_reason;
+  delete flow.drop_reason_desc;
+  flow.verdict = 'FORWARDED';
+  flow.event_type = { type: 4 };
+  flow.trace_observation_point = 'TO_ENDPOINT';
+  flow.trace_reason = 'NEW';
+  flow.is_reply = false;
+  flow.l4.TCP.source_port = 39010;
+  return { ...DROP, flow };
+}
+
+const MIXED = [JSON.stringify(delivered()), JSON.stringify(DROP)].join('\n');
+const ONLY_DROPPED = JSON.stringify(DROP);
+const ONLY_DELIVERED = JSON.stringify(delivered());
+
+function backendPolicy(allowPort: number): PolicySet {
+  return PolicySet.fromYaml(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
+    toPorts: [{ports: [{port: "${allowPort}", protocol: TCP}]}]
+`, 'backend.yaml');
+}
+
+async function replay(flows: string, policies: PolicySet): Promise<{ observed: string; change: string; predicted: string }> {
+  const report = await replayFlows(FlowSource.text(flows, 'flows.jsonl'), policies);
+  expect(report.connections).toHaveLength(1);
+  const [c] = report.connections;
+  expect(c.source).toMatch(/^pod:monitoring:/);
+  expect(c.destination).toMatch(/^pod:shop:.*app=backend/);
+  expect(c.connection).toBe('9090/TCP');
+  return { observed: c.observed.verdict, change: c.change, predicted: c.predicted.verdict };
+}
+
+describe('replay: observed verdict × predicted verdict → change', () => {
+  test.each([
+    // flows, what the flows show, policy allows 9090?, expected change
+    ['mixed', MIXED, 'mixed', true, 'newly-allowed'],
+    ['mixed', MIXED, 'mixed', false, 'newly-dropped'],
+    ['only dropped', ONLY_DROPPED, 'dropped', true, 'newly-allowed'],
+    ['only dropped', ONLY_DROPPED, 'dropped', false, 'unchanged'],
+    ['only delivered', ONLY_DELIVERED, 'forwarded', true, 'unchanged'],
+    ['only delivered', ONLY_DELIVERED, 'forwarded', false, 'newly-dropped'],
+  ])('%s (%s), policy allows: %s → %s', async (_what, flows, observed, allows, change) => {
+    const r = await replay(flows, backendPolicy(allows ? 9090 : 8080));
+    expect(r).toEqual({ observed, change, predicted: allows ? 'allowed' : 'denied' });
+  });
+
+  test('the summary counts a mixed connection the policy allows as newly allowed', async () => {
+    const report = await replayFlows(FlowSource.text(MIXED, 'flows.jsonl'), backendPolicy(9090));
+    expect(report.summary).toMatchObject({ connections: 1, newlyAllowed: 1, newlyDropped: 0, unchanged: 0 });
+    const denied = await replayFlows(FlowSource.text(MIXED, 'flows.jsonl'), backendPolicy(8080));
+    expect(denied.summary).toMatchObject({ connections: 1, newlyAllowed: 0, newlyDropped: 1, unchanged: 0 });
+  });
+});
