@@ -452,6 +452,27 @@ export function expressions(key: fc.Arbitrary<string>, maxLength = 2, minLength 
 }
 
 /** Whether optional labels/expressions say something (the SDK refuses empty maps and lists, and selectors that select everything). */
+/**
+ * Whether a Service selector may select `default/kubernetes` (labels component=apiserver, provider=kubernetes): that is
+ * the `pitfall-kube-apiserver-service` error, not a valid program.
+ */
+function mayMatchKubernetesService(o: { labels?: Labels; expressions?: ExpressionSpec[]; namespace?: string }): boolean {
+  if (o.namespace !== undefined && o.namespace !== 'default') return false;
+  const k8s: Record<string, string> = { component: 'apiserver', provider: 'kubernetes' };
+  const value = (key: string): string | undefined => k8s[key.replace(/^k8s:/, '')];
+  const labelsMatch = Object.entries(o.labels ?? {}).every(([k, v]) => value(k) === v);
+  const expressionsMatch = (o.expressions ?? []).every((e) => {
+    const v = value(e.key);
+    switch (e.op) {
+      case 'In': return v !== undefined && (e.values ?? []).includes(v);
+      case 'NotIn': return v === undefined || !(e.values ?? []).includes(v);
+      case 'Exists': return v !== undefined;
+      case 'DoesNotExist': return v === undefined;
+    }
+  });
+  return labelsMatch && expressionsMatch;
+}
+
 function saysSomething(o: { labels?: Labels; expressions?: ExpressionSpec[] }): boolean {
   return Object.keys(o.labels ?? {}).length > 0 || (o.expressions ?? []).length > 0;
 }
@@ -829,7 +850,7 @@ export function peer(ctx: CallContext, direction: 'ingress' | 'egress', deny: bo
       fc.record({ kind: fc.constant('service' as const), name: serviceName, namespace: namespaceName }, { requiredKeys: ccnp ? ['kind', 'name', 'namespace'] : ['kind', 'name'] }),
       fc.record({
         kind: fc.constant('serviceSelector' as const), labels: plainLabels(1, 2), expressions: expressions(labelKey({ reserve: 0 })), namespace: namespaceName,
-      }, { requiredKeys: ccnp ? ['kind', 'namespace'] : ['kind'] }).filter((o) => saysSomething(o)),
+      }, { requiredKeys: ccnp ? ['kind', 'namespace'] : ['kind'] }).filter((o) => saysSomething(o) && !mayMatchKubernetesService(o)),
     );
   }
   return fc.oneof(...options);

@@ -196,8 +196,9 @@ function portsMatch(item: RefItem, protocol: string, port: number): boolean {
     const protocols = p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [p.protocol];
     if (!protocols.includes(protocol)) return false;
     const first = goParsePort(p.port);
-    if (first === 0) return true; // "0": every port
     const last = p.endPort !== undefined && p.endPort > first ? p.endPort : first;
+    // "0" is every port, unless an endPort below 65535 makes it the range 0-endPort (PortRangeToMaskedPorts).
+    if (first === 0 && (last === 0 || last >= 65535)) return true;
     return port >= first && port <= last;
   }));
 }
