@@ -5,19 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { afterAll, describe, expect, test } from 'vitest';
-import { run } from '../../src/cli/main';
+import { cli } from '../support/cli';
 import { scaffoldFiles } from '../../src/cli/init';
 
 const PROJECT = join(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-init-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe('cdk8s-cilium init', () => {
   test('writes the scaffold into a new folder and says what to run next', () => {

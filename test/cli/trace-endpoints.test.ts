@@ -7,18 +7,12 @@ import { join } from 'node:path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CiliumPolicy, CiliumVersion, EndpointSelector, Peer, Port } from '../../src';
-import { run } from '../../src/cli/main';
+import { cli } from '../support/cli';
 import { CILIUM_VERSION_ANNOTATION } from '../../src/model/version-annotation';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-trace-endpoints-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 const deployment = (name: string, labels: Record<string, string>, ports = ''): string => `apiVersion: apps/v1
 kind: Deployment

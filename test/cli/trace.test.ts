@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { run } from '../../src/cli/main';
+import { cli } from '../support/cli';
 import { TRACE_JSON_SCHEMA } from '../../src/cli/trace';
 import { EXAMPLES_DIR } from '../support/shared';
 
@@ -15,12 +15,6 @@ const AUTH = join(EXAMPLES_DIR, 'v1.19/examples/policies/auth/auth.yaml');
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-trace-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 const trace = (...extra: string[]): ReturnType<typeof cli> => cli('trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', ...extra);
 
