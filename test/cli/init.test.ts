@@ -12,7 +12,6 @@ const PROJECT = join(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-init-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-
 describe('cdk8s-cilium init', () => {
   test('writes the scaffold into a new folder and says what to run next', () => {
     const dir = join(scratch, 'My Policies');

@@ -13,7 +13,6 @@ import { CILIUM_VERSION_ANNOTATION } from '../../src/model/version-annotation';
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-trace-endpoints-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-
 const deployment = (name: string, labels: Record<string, string>, ports = ''): string => `apiVersion: apps/v1
 kind: Deployment
 metadata:

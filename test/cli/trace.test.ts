@@ -15,7 +15,6 @@ const AUTH = join(EXAMPLES_DIR, 'v1.19/examples/policies/auth/auth.yaml');
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-trace-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-
 const trace = (...extra: string[]): ReturnType<typeof cli> => cli('trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', ...extra);
 
 describe('cdk8s-cilium', () => {
