@@ -742,6 +742,26 @@ describe.each(LAYER_CASES.map((c) => [`${c.id}: ${c.when}`, c] as const))('issue
   });
 });
 
+/** A CNP `shop/dns`: every pod of shop may reach kube-dns on 53/`protocol`. */
+const dnsOn = (protocol: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: dns
+    namespace: shop
+  spec:
+    endpointSelector: {}
+    egress:
+      - toEndpoints:
+          - matchLabels:
+              k8s:io.kubernetes.pod.namespace: kube-system
+              k8s:k8s-app: kube-dns
+        toPorts:
+          - ports:
+              - port: "53"
+                protocol: ${protocol}
+`;
+
 describe('egress default deny without DNS is an error (the seeds\' first pitfall)', () => {
   const NAMESPACE_DENY = yaml`
     apiVersion: cilium.io/v2
@@ -755,24 +775,6 @@ describe('egress default deny without DNS is an error (the seeds\' first pitfall
         - {}
       egress:
         - {}
-  `;
-  const dnsOn = (protocol: string): string => yaml`
-    apiVersion: cilium.io/v2
-    kind: CiliumNetworkPolicy
-    metadata:
-      name: dns
-      namespace: shop
-    spec:
-      endpointSelector: {}
-      egress:
-        - toEndpoints:
-            - matchLabels:
-                k8s:io.kubernetes.pod.namespace: kube-system
-                k8s:k8s-app: kube-dns
-          toPorts:
-            - ports:
-                - port: "53"
-                  protocol: ${protocol}
   `;
 
   it('the plain ingress: [{}] / egress: [{}] namespace deny is flagged, at error level', () => {
@@ -881,26 +883,6 @@ describe('a Kubernetes NetworkPolicy that is itself the egress default deny', ()
             - {port: 53, protocol: UDP}
             - {port: 53, protocol: TCP}
   `;
-  const CNP_DNS = yaml`
-    apiVersion: cilium.io/v2
-    kind: CiliumNetworkPolicy
-    metadata:
-      name: dns
-      namespace: shop
-    spec:
-      endpointSelector: {}
-      egress:
-        - toEndpoints:
-            - matchLabels:
-                k8s:io.kubernetes.pod.namespace: kube-system
-                k8s:k8s-app: kube-dns
-          toPorts:
-            - ports:
-                - {port: "53", protocol: ANY}
-              rules:
-                dns:
-                  - matchPattern: "*"
-  `;
 
   it('the zero-trust guide\'s NetworkPolicy deny-all is an error at its policyTypes, naming the NetworkPolicy', () => {
     const report = check({ 'deny.yaml': NP_DENY_ALL });
@@ -921,7 +903,7 @@ describe('a Kubernetes NetworkPolicy that is itself the egress default deny', ()
   it('DNS allowed by another NetworkPolicy or by a CNP for the same pods: no finding', () => {
     expect(findings(check({ 'deny.yaml': NP_DENY_ALL, 'dns.yaml': NP_DNS }), 'pitfall-default-deny-without-dns')).toEqual([]);
     expect(findings(check({ 'web.yaml': NP_EGRESS_TO_DB, 'dns.yaml': NP_DNS }), 'pitfall-default-deny-without-dns')).toEqual([]);
-    expect(findings(check({ 'deny.yaml': NP_DENY_ALL, 'dns.yaml': CNP_DNS }), 'pitfall-default-deny-without-dns')).toEqual([]);
+    expect(findings(check({ 'deny.yaml': NP_DENY_ALL, 'dns.yaml': dnsOn('ANY') }), 'pitfall-default-deny-without-dns')).toEqual([]);
   });
 
   it('DNS for other pods, or in another namespace, does not count', () => {
