@@ -1,0 +1,142 @@
+/**
+ * The documents `cdk8s-cilium diff` and `cdk8s-cilium report` print with `--output json`, and that the text, markdown
+ * and HTML renderers read. Plain, JSON-serializable data; the `schema` string is the compatibility promise: fields may be
+ * added within a version, never removed or retyped.
+ */
+
+/** `schema` of a diff document. */
+export const DIFF_SCHEMA = 'cdk8s-cilium/diff/v1';
+/** `schema` of a report document. */
+export const REPORT_SCHEMA = 'cdk8s-cilium/report/v1';
+
+/** What kind of endpoint a class stands for. */
+export enum EndpointClassKind {
+  /** Pods: a workload found in the inputs or a class of pods that the policies' selectors distinguish. */
+  POD = 'pod',
+  /** Every pod in a namespace that no other class of that namespace covers. */
+  OTHER_POD = 'other-pod',
+  /** Addresses outside the cluster (`world`), or a CIDR the policies name. */
+  WORLD = 'world',
+  /** The local node (`host`) or another node (`remote-node`). */
+  HOST = 'host',
+  /** Another Cilium entity (`kube-apiserver`, `health`, `ingress`, `init`, `unmanaged`). */
+  ENTITY = 'entity',
+}
+
+/** One node of the connectivity map: a group of endpoints that every policy treats alike. */
+export interface EndpointClass {
+  /** Stable identifier, unique in the document (referenced by `from`/`to`). */
+  readonly id: string;
+  /** What the class stands for. */
+  readonly kind: EndpointClassKind;
+  /** Readable name: `prod/api`, `prod/(other pods)`, `world`, `world 10.0.0.0/8`, `host`. */
+  readonly name: string;
+  /**
+   * Namespace of pod classes.
+   * @default - none (not a pod class)
+   */
+  readonly namespace?: string;
+  /**
+   * Labels that characterise the class (pod labels, or the selector requirements it satisfies).
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Workloads of the inventory in this class (`Deployment prod/api`), when an inventory was given or found.
+   * @default - none
+   */
+  readonly workloads?: readonly string[];
+}
+
+/** The verdict of a connection on one side of a diff. */
+export type ConnectionVerdict = 'allowed' | 'denied';
+
+/** What decided a connection on one side: the rule, or the default. */
+export interface DecidingReason {
+  /** One line, as `trace` prints it: `allowed by CNP prod/api ingress rule 0`, `default deny (CNP prod/api selects prod/api)`, `no policy selects prod/api (default allow)`. */
+  readonly text: string;
+  /**
+   * The policy that decided (`CiliumNetworkPolicy prod/api`).
+   * @default - none (a default decided)
+   */
+  readonly policy?: string;
+  /**
+   * `file:line` of the deciding rule, when read from files.
+   * @default - none
+   */
+  readonly location?: string;
+}
+
+/** One grouped change of connectivity: every listed port from `from` to `to` went from `before` to `after`. */
+export interface ConnectivityChange {
+  /** Client class id. */
+  readonly from: string;
+  /** Server class id. */
+  readonly to: string;
+  /** Merged ports: `8080/TCP`, `8000-8999/TCP`, `53/UDP`, `icmp/8`, `any` (every port and protocol). */
+  readonly ports: readonly string[];
+  /**
+   * The L7 part when it is what changed (`HTTP GET /api/.*`, `DNS *.example.com`).
+   * @default - none
+   */
+  readonly l7?: string;
+  /** Verdict with the base policies. */
+  readonly before: ConnectionVerdict;
+  /** Verdict with the head policies. */
+  readonly after: ConnectionVerdict;
+  /** What decided on each side. */
+  readonly reason: { readonly before: DecidingReason; readonly after: DecidingReason };
+}
+
+/** Where one side's policies came from. */
+export interface PolicySource {
+  /** Paths, or `<git-ref>:<paths>`. */
+  readonly source: string;
+  /** Number of policies (CNP, CCNP, NetworkPolicy) read. */
+  readonly policies: number;
+}
+
+/** `cdk8s-cilium diff --output json`. Newly allowed changes come first, then newly denied; each group sorted by from, to. */
+export interface ConnectivityDiffDocument {
+  /** Always {@link DIFF_SCHEMA}. */
+  readonly schema: typeof DIFF_SCHEMA;
+  /** The policies before the change. */
+  readonly base: PolicySource;
+  /** The policies after the change. */
+  readonly head: PolicySource;
+  /** Counts of grouped changes. */
+  readonly summary: { readonly newlyAllowed: number; readonly newlyDenied: number };
+  /** Every class a change refers to (and, for the map, the classes of the whole platform). */
+  readonly endpoints: readonly EndpointClass[];
+  /** The changes; empty when connectivity is unchanged (a reformat or a rename). */
+  readonly changes: readonly ConnectivityChange[];
+}
+
+/** One grouped allowed connection of a report. */
+export interface AllowedConnection {
+  /** Client class id. */
+  readonly from: string;
+  /** Server class id. */
+  readonly to: string;
+  /** Merged ports, as in {@link ConnectivityChange.ports}. */
+  readonly ports: readonly string[];
+  /**
+   * L7 restriction on the connection, when a rule refines the L4 allow.
+   * @default - none
+   */
+  readonly l7?: string;
+  /** What allowed it. */
+  readonly reason: DecidingReason;
+}
+
+/** `cdk8s-cilium report --output json`: the complete set of allowed traffic between the classes. */
+export interface ConnectivityReportDocument {
+  /** Always {@link REPORT_SCHEMA}. */
+  readonly schema: typeof REPORT_SCHEMA;
+  /** The policies the report is about. */
+  readonly policies: PolicySource;
+  /** Every class of the platform. */
+  readonly endpoints: readonly EndpointClass[];
+  /** Allowed connections, sorted by from, to; a pair that is absent is denied. */
+  readonly connections: readonly AllowedConnection[];
+}
