@@ -22,8 +22,22 @@ import { isDns1123Label, isDns1123Subdomain, isIanaSvcName, isLabelValue, isQual
 
 /** Findings of the API server's NetworkPolicy validation, in document order; `[]` for a valid one (or not a NetworkPolicy). */
 export function validateNetworkPolicy(obj: unknown): Diagnostic[] {
+  if (!isObject(obj)) return [];
+  // validate and the engine's admission both check every NetworkPolicy they read; the parsed object is not mutated
+  // after reading, so its findings are computed once.
+  let findings = checked.get(obj);
+  if (findings === undefined) {
+    findings = checkNetworkPolicy(obj);
+    checked.set(obj, findings);
+  }
+  return [...findings];
+}
+
+/** Findings per NetworkPolicy object already checked (see validateNetworkPolicy). */
+const checked = new WeakMap<object, readonly Diagnostic[]>();
+
+function checkNetworkPolicy(obj: Record<string, unknown>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (!isObject(obj)) return out;
   const report = (id: string, path: string, message: string, fix: string): void => {
     out.push({ id, severity: checkInfo(id).severity, message, path, fix });
   };
