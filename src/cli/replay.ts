@@ -120,6 +120,12 @@ export interface ReplayCommandOptions {
    */
   readonly dnsServer?: string;
   /**
+   * The agent's `allow-localhost`: `always` (and `auto`, which the agent resolves to `always` in Kubernetes mode) lets
+   * the local host reach its pods whatever the policies say; `policy` subjects that traffic to policy.
+   * @default 'always'
+   */
+  readonly allowLocalhost?: string;
+  /**
    * `policy-default-local-cluster`: `true` or `false`.
    * @default - on from 1.19
    */
@@ -155,6 +161,9 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
   }
+  if (options.allowLocalhost !== undefined && !['always', 'auto', 'policy'].includes(options.allowLocalhost)) {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
+  }
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
   // Fail before reading the flows when a policy path does not exist (the files themselves are read after).
   for (const e of expandPaths(options.policies, process.cwd())) {
@@ -171,6 +180,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
+    ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
   });
   const bad = policyInputError(set);
   if (bad) throw bad;
@@ -207,6 +217,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
     .option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it (default pod:kube-system:k8s-app=kube-dns)')
+    .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
     .option('--all', 'list every unchanged connection in the table (default: the first 50)', false)

@@ -126,6 +126,12 @@ export interface TraceOptions {
    */
   readonly clusterName?: string;
   /**
+   * The agent's `allow-localhost`: `always` (and `auto`, which the agent resolves to `always` in Kubernetes mode) lets
+   * the local host reach its pods whatever the policies say; `policy` subjects that traffic to policy.
+   * @default 'always'
+   */
+  readonly allowLocalhost?: string;
+  /**
    * `policy-default-local-cluster`: `true` or `false`.
    * @default - on from 1.19
    */
@@ -158,6 +164,9 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
   }
+  if (options.allowLocalhost !== undefined && !['always', 'auto', 'policy'].includes(options.allowLocalhost)) {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
+  }
   if (options.port !== undefined) parseConnection(options.port); // a bad port is reported before the files are read
   if (options.dns !== undefined && options.dns.replace(/\.$/, '').length > 253) {
     throw new CiliumPolicyError({
@@ -171,6 +180,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
+    ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
   });
   const bad = policyInputError(set);
   if (bad) throw bad;
@@ -257,6 +267,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
     .option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it (default pod:kube-system:k8s-app=kube-dns)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
+    .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: TraceOptions) => done(runTrace(opts, io)));

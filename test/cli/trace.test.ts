@@ -105,6 +105,20 @@ describe('trace', () => {
     expect(auto.stdout).toMatch(/host firewall: on \(auto: the policies hold host policies/);
   });
 
+  test('--allow-localhost: always/auto (default) lets the local host reach its pods; policy subjects it to policy', () => {
+    const fromHost = ['trace', '--policies', L7, '--from', 'entity:host', '--to', 'pod:default:app=service', '--port', '80/TCP'];
+    const always = cli(...fromHost);
+    expect(always.code).toBe(0);
+    expect(always.stdout).toMatch(/ingress at pod:default:app=service: allowed: traffic from the local host to its endpoints is always allowed \(allow-localhost/);
+    expect(cli(...fromHost, '--allow-localhost', 'auto').code).toBe(0);
+    const policy = cli(...fromHost, '--allow-localhost', 'policy');
+    expect(policy.code).toBe(1);
+    expect(policy.stdout).toMatch(/ingress at pod:default:app=service: default deny: 1 rule with ingress rules selects pod:default:app=service and none allows entity:host on 80\/TCP/);
+    const bad = cli(...fromHost, '--allow-localhost', 'never');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/always, auto, policy/);
+  });
+
   test('directories are read recursively; reader diagnostics become warnings', () => {
     const dir = join(EXAMPLES_DIR, 'v1.19/examples/policies/auth');
     const r = cli('trace', '--policies', dir, '--from', 'pod:default:run=ssh-client', '--to', 'pod:default:run=sshd', '--port', '22', '--output', 'json');
