@@ -103,6 +103,15 @@ describe('replay', () => {
     expect(JSON.parse(r.stdout).summary.newlyDropped).toBe(4);
   });
 
+  test('--allow-localhost policy: the kubelet\'s probes of the capture (host → pod) would be dropped', async () => {
+    const always = await replay(['--flows', CAPTURE, '--policies', POLICIES]);
+    expect(always.stdout).toMatch(/WOULD BE DROPPED: 4 connections, 11 records\n/);
+    expect(always.stdout).not.toMatch(/\n {2}entity:host → /);
+    const policy = await replay(['--flows', CAPTURE, '--policies', POLICIES, '--allow-localhost', 'policy']);
+    expect(policy.stdout).toMatch(/WOULD BE DROPPED: 7 connections, 15 records\n/);
+    expect(policy.stdout).toMatch(/\n {2}entity:host → pod:shop:app=frontend,pod-template-hash=6c7d9f8b7 8080\/TCP\n {4}observed FORWARDED \(2 forwarded; first at line 20\) · predicted DENIED\n/);
+  });
+
   test('--all lists every unchanged connection; --max-connections limits memory and says so', async () => {
     expect((await replay(['--flows', CAPTURE, '--policies', POLICIES, '--all'])).stdout).not.toMatch(/more \(--output json/);
     const r = await replay(['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', '3']);
@@ -115,6 +124,7 @@ describe('replay', () => {
     ['--output xml', ['--flows', CAPTURE, '--policies', POLICIES, '--output', 'xml'], /option '--output <format>' argument 'xml' is invalid/],
     ['--fail-on allow', ['--flows', CAPTURE, '--policies', POLICIES, '--fail-on', 'allow'], /argument 'allow' is invalid/],
     ['--cilium-version 1.9', ['--flows', CAPTURE, '--policies', POLICIES, '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
+    ['--allow-localhost never', ['--flows', CAPTURE, '--policies', POLICIES, '--allow-localhost', 'never'], /argument 'never' is invalid/],
     ['--max-connections lots', ['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', 'lots'], /^error: --max-connections lots is not a positive number/],
     ['no --flows', ['--policies', POLICIES], /required option '--flows <file>' not specified/],
   ])('bad input (%s): one line on stderr, exit 2', async (_name, argv, message) => {
