@@ -94,6 +94,8 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
     const endpoint = set.endpoint(input);
     const note = unmatchedWorkloadNote(set.inventory, endpoint, input);
     if (note) warnings.push(`${flag} ${note}`);
+    const onHost = endpoint.kind === 'pod' ? set.inventory.workloadsFor(endpoint.namespace ?? 'default', endpoint.labels ?? {}).filter((w) => w.hostNetwork) : [];
+    if (onHost.length > 0) warnings.push(hostNetworkWarning(flag, input, onHost));
     return { endpoint, workloads: [] };
   }
   const m = /^svc:([^/:]+)\/([^/:]+)(?::([^/:]+))?$/.exec(input);
@@ -140,7 +142,16 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
     warnings.push(`${flag} ${input}: no workload in the inputs matches the selector of Service ${namespace}/${name}; tracing a pod with exactly the selector's labels`);
   }
   const endpoint = set.endpoint(`pod:${namespace}:${labelText(labels)}`);
+  const onHost = workloads.filter((w) => w.hostNetwork);
+  if (onHost.length > 0) warnings.push(hostNetworkWarning(flag, input, onHost));
   return { endpoint, service, workloads, ...(servicePort !== undefined ? { servicePort } : {}) };
+}
+
+/** Pods on the host network are not endpoints: Cilium sees their traffic as the node's. */
+function hostNetworkWarning(flag: string, input: string, workloads: readonly InventoryWorkload[]): string {
+  const which = workloads.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
+  return `${flag} ${input}: the pods of ${which} run on the host network (hostNetwork: true); Cilium does not manage them as endpoints `
+    + 'and gives their traffic the node\'s identity: trace entity:host (the same node) or entity:remote-node instead';
 }
 
 /** `8080/TCP`: the target port of the Service port named or numbered `servicePort`. */

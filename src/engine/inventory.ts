@@ -27,6 +27,11 @@ export interface InventoryWorkload {
    * @default - none
    */
   readonly serviceAccount?: string;
+  /**
+   * `hostNetwork: true`: its pods are not Cilium endpoints; their traffic carries the node's identity.
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
 }
 
 /** A Service port. */
@@ -147,7 +152,10 @@ export class EndpointInventory {
         const { template } = info;
         const ports = template.ports.flatMap((p) => (p.name !== undefined ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
         const sa = template.serviceAccount;
-        this.addWorkload({ kind: info.header.kind, name, namespace, podLabels: template.labels, ports, ...(sa ? { serviceAccount: sa } : {}) });
+        this.addWorkload({
+          kind: info.header.kind, name, namespace, podLabels: template.labels, ports, ...(sa ? { serviceAccount: sa } : {}),
+          ...(template.hostNetwork === true ? { hostNetwork: true } : {}),
+        });
         return true;
       }
       case 'service': {

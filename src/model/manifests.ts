@@ -66,6 +66,13 @@ export interface ManifestPodTemplate {
   readonly serviceAccount?: string;
   /** The ports of its containers, then of its sidecar init containers (`restartPolicy: Always`), in order. */
   readonly ports: readonly ManifestContainerPort[];
+  /**
+   * `hostNetwork: true`: the pods share the node's network namespace. Cilium does not manage them as endpoints: policies
+   * selecting them by pod labels do not apply to them, and their traffic carries the node's identity (`host` on the same
+   * node, `remote-node` elsewhere).
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
 }
 
 /** A Service port (`spec.ports[]`). */
@@ -186,7 +193,10 @@ export function podTemplateOf(obj: ManifestObject): ManifestObject | undefined {
 export function readPodTemplate(template: ManifestObject): ManifestPodTemplate {
   const podSpec = objectOr(template.spec);
   const serviceAccount = nonEmptyString(podSpec.serviceAccountName) ?? nonEmptyString(podSpec.serviceAccount);
-  return { labels: stringMap(objectOr(template.metadata).labels), ...(serviceAccount ? { serviceAccount } : {}), ports: containerPortsOf(podSpec) };
+  return {
+    labels: stringMap(objectOr(template.metadata).labels), ...(serviceAccount ? { serviceAccount } : {}), ports: containerPortsOf(podSpec),
+    ...(podSpec.hostNetwork === true ? { hostNetwork: true } : {}),
+  };
 }
 
 /** The container ports of a pod spec: of its containers, then of its sidecar init containers (`restartPolicy: Always`). */

@@ -54,6 +54,8 @@ export interface InventoryPodTemplate {
   readonly serviceAccount: string;
   /** Container ports (containers and sidecar init containers). */
   readonly ports: readonly InventoryContainerPort[];
+  /** `hostNetwork: true`: not a Cilium endpoint; its traffic carries the node's identity. */
+  readonly hostNetwork: boolean;
   /** Where it came from. */
   readonly source: InventorySource;
 }
@@ -152,7 +154,7 @@ export class ManifestInventory {
         const { template } = info;
         const ports = template.ports.filter((p) => Number.isInteger(p.port));
         this.workloadList.push({
-          kind: info.header.kind, name, namespace, podLabels: template.labels, serviceAccount: template.serviceAccount ?? 'default', ports, source,
+          kind: info.header.kind, name, namespace, podLabels: template.labels, serviceAccount: template.serviceAccount ?? 'default', ports, hostNetwork: template.hostNetwork === true, source,
         });
         return true;
       }

@@ -21,6 +21,7 @@
  * | `pitfall-services-with-ports` | pitfall | warning | 1.17+ | toServices with toPorts for a Service not in the input: the ports must be its target ports |
  * | `pitfall-kube-apiserver-service` | pitfall | error | all | toServices to default/kubernetes instead of the kube-apiserver entity |
  * | `pitfall-selector-matches-nothing` | pitfall | warning | all | an endpoint selector that matches none of the workloads in the input |
+ * | `pitfall-host-network-pods` | pitfall | warning | all | pods on the host network (`hostNetwork: true`) selected by pod labels: Cilium does not manage them, their traffic is the node's |
  * | `pitfall-network-policy-overlap` | pitfall | warning | all | a Kubernetes NetworkPolicy and a Cilium policy select the same pods (their allows add up) |
  * | `pitfall-host-lockout` | pitfall | warning | all | a host policy in default deny without the paths nodes need (kubelet, health, tunnel, API server) |
  * | `pitfall-kafka-removed` | pitfall | error | 1.20-dev | kafka or l7proto rules (removed in Cilium 1.20) |
@@ -255,6 +256,7 @@ class Pitfalls {
       this.ccnpPeerNamespace(r);
       this.servicePorts(r);
       this.selectorsMatchingNothing(r);
+      this.hostNetworkPods(r);
       this.itemChecks(r);
       this.broadPeers(r);
       this.clusterwideSelectAll(r);
@@ -599,6 +601,42 @@ class Pitfalls {
           this.report('pitfall-selector-matches-nothing', r, `${r.path}.${section}[${index}].${wire}[${j}]`, this.nothingMessage(wire, model, peer),
             'compare the labels with the pod template labels of the workloads (spec.template.metadata.labels), and check the namespace: a peer that ' +
             'matches no pod allows (or denies) nothing');
+        });
+      }
+    }
+  }
+
+  /**
+   * Pod selectors that select pods on the host network: Cilium creates no endpoint for them, so a rule whose subject they
+   * are does not apply to them, and a peer selector never matches their traffic, which carries the node's identity
+   * (`reserved:host` on the same node, `reserved:remote-node` from others).
+   */
+  private hostNetworkPods(r: RuleView): void {
+    if (r.host) return;
+    const listed = (pods: readonly InventoryPodTemplate[]): string => {
+      const shown = pods.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
+      return `${shown}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''}`;
+    };
+    const onHost = (r.pods ?? []).filter((w) => w.hostNetwork);
+    if (onHost.length > 0) {
+      this.report('pitfall-host-network-pods', r, `${r.path}.endpointSelector`,
+        `endpointSelector ${describeSelector(r.rule.endpointSelector)} selects pods on the host network (${listed(onHost)}): Cilium does not manage `
+        + 'hostNetwork pods as endpoints, so this rule does not apply to them',
+        'restrict them with a host policy (a CiliumClusterwideNetworkPolicy with nodeSelector, with the host firewall on), or run them without hostNetwork');
+    }
+    for (const section of SECTIONS) {
+      const direction = sectionDirection(section);
+      const wire = PEER_FIELDS.endpoints[direction] ?? 'fromEndpoints';
+      const entities = direction === 'ingress' ? 'fromEntities' : 'toEntities';
+      for (const { item, index } of items(r.rule, section)) {
+        arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
+          if (!isObject(model)) return;
+          const peers = (this.podsOf(peerSelector(r.kind, r.namespace, r.subject, model)) ?? []).filter((w) => w.hostNetwork);
+          if (peers.length === 0) return;
+          this.report('pitfall-host-network-pods', r, `${r.path}.${section}[${index}].${wire}[${j}]`,
+            `${wire} ${describeSelector(model)} selects pods on the host network (${listed(peers)}): their traffic carries the node's identity `
+            + '(host on the same node, remote-node from other nodes), which a pod selector never matches',
+            `name them as ${entities}: [host, remote-node] (with toPorts to keep it narrow), or run them without hostNetwork`);
         });
       }
     }

@@ -167,6 +167,21 @@ describe('trace: an endpoint that matches no workload of the inputs', () => {
   });
 });
 
+describe('trace: pods on the host network', () => {
+  test('a pod or Service of a hostNetwork workload is a warning: Cilium sees the node, trace entity:host instead', () => {
+    const file = join(scratch, 'host-network.yaml');
+    writeFileSync(file, [APP, deployment('agent', { app: 'agent' }).replace('    spec:\n      containers:', '    spec:\n      hostNetwork: true\n      containers:'),
+      service('agent', { app: 'agent' }, '    - port: 80\n      targetPort: 8080\n')].join('---\n'));
+    const expected = 'the pods of Deployment shop/agent run on the host network (hostNetwork: true); Cilium does not manage them as '
+      + 'endpoints and gives their traffic the node\'s identity: trace entity:host (the same node) or entity:remote-node instead';
+    const asPod = cli('trace', '--policies', file, '--from', 'pod:shop:app=agent', '--to', 'pod:shop:app=api', '--port', '8080');
+    expect(asPod.stderr).toBe(`warning: --from pod:shop:app=agent: ${expected}\n`);
+    const asService = cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', 'svc:shop/agent:80');
+    expect(asService.stderr).toBe(`warning: --to svc:shop/agent:80: ${expected}\n`);
+    expect(cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '8080').stderr).toBe('');
+  });
+});
+
 describe('trace: the Cilium version the policies were synthesized for', () => {
   /** Synthesizes one policy for `version` into `dir/<name>.yaml`. */
   function synthesize(dir: string, name: string, version: CiliumVersion): void {

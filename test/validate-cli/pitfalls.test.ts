@@ -277,6 +277,13 @@ const selecting = (subject: string, peer: string): string => yaml`
               app: ${peer}
 `;
 
+/** The Deployment of `selecting` on the host network. */
+const onHostNetwork = (manifests: string): string => {
+  const out = manifests.replace(/^( +)containers:$/m, '$1hostNetwork: true\n$1containers:');
+  if (out === manifests) throw new Error('no pod spec to put on the host network');
+  return out;
+};
+
 const withNetworkPolicy = (npApp: string): string => yaml`
   apiVersion: networking.k8s.io/v1
   kind: NetworkPolicy
@@ -447,6 +454,11 @@ const CASES: readonly Case[] = [
     good: { 'nothing.yaml': selecting('web', 'web') },
   },
   {
+    id: 'pitfall-host-network-pods', when: 'the subject and a peer select the pods of a hostNetwork Deployment',
+    bad: { 'host-net.yaml': onHostNetwork(selecting('web', 'web')) }, at: ['host-net.yaml:27:5', 'host-net.yaml:31:11'],
+    good: { 'host-net.yaml': selecting('web', 'web') },
+  },
+  {
     id: 'pitfall-network-policy-overlap', when: 'a NetworkPolicy selects the same pods as a CNP',
     bad: { 'np.yaml': withNetworkPolicy('web') }, at: ['np.yaml:19:5'],
     good: { 'np.yaml': withNetworkPolicy('db') },
@@ -545,6 +557,15 @@ describe('pitfall details', () => {
     expect(where(check({ 'p.yaml': policy, 'ns.yaml': ns('a') }), 'pitfall-selector-matches-nothing')).toEqual([]);
     expect(where(check({ 'p.yaml': policy, 'ns.yaml': ns('b') }), 'pitfall-selector-matches-nothing')).toEqual(['p.yaml:30:11']);
     expect(where(check({ 'p.yaml': policy }), 'pitfall-selector-matches-nothing')).toEqual([]);
+  });
+
+  it('hostNetwork pods: the message names the workloads and what Cilium sees instead', () => {
+    const [subject, peer] = findings(check({ 'h.yaml': onHostNetwork(selecting('web', 'web')) }), 'pitfall-host-network-pods');
+    expect(subject.message).toBe('endpointSelector {app=web} selects pods on the host network (Deployment shop/web): Cilium does not manage '
+      + 'hostNetwork pods as endpoints, so this rule does not apply to them');
+    expect(subject.fix).toMatch(/host policy \(a CiliumClusterwideNetworkPolicy with nodeSelector/);
+    expect(peer.message).toMatch(/^fromEndpoints \{app=web\} selects pods on the host network \(Deployment shop\/web\): their traffic carries the node's identity/);
+    expect(peer.fix).toMatch(/^name them as fromEntities: \[host, remote-node\]/);
   });
 
   it('a DNS rule in another file counts (the set is judged together)', () => {
