@@ -510,7 +510,12 @@ const KIND_RANK: Record<EndpointClassKind, number> = {
 };
 
 function byKindThenName(a: EndpointClass, b: EndpointClass): number {
-  return (KIND_RANK[a.kind] ?? 5) - (KIND_RANK[b.kind] ?? 5) || compare(a.name, b.name) || compare(a.id, b.id);
+  return rank(a.kind) - rank(b.kind) || compare(a.name, b.name) || compare(a.id, b.id);
+}
+
+/** A document's kind is only typed, not checked: an unknown one sorts last. */
+function rank(kind: EndpointClassKind): number {
+  return Object.hasOwn(KIND_RANK, kind) ? KIND_RANK[kind] : Object.keys(KIND_RANK).length;
 }
 
 /** Code-unit order: the same in every locale. */
@@ -526,7 +531,7 @@ function renderSvg(layout: MapLayout, edges: readonly MapEdge[]): string {
     return { route, text, label: routes.length <= EDGE_LABEL_LIMIT ? placer.place(route.mid, text, route.anchor) : undefined };
   });
   // Curves that bulge out of the right column, and their labels, widen the picture.
-  const width = Math.ceil(Math.max(layout.width, ...routes.map((r) => r.extent + MARGIN), ...placer.right().map((x) => x + MARGIN)));
+  const width = Math.ceil([...routes.map((r) => r.extent), ...placer.right()].reduce((w, x) => Math.max(w, x + MARGIN), layout.width));
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" id="map-svg" width="${width}" height="${layout.height}" `
       + `viewBox="0 0 ${width} ${layout.height}" role="img" aria-label="connectivity map">`,
@@ -560,7 +565,9 @@ function renderSvg(layout: MapLayout, edges: readonly MapEdge[]): string {
       ...Object.entries(n.cls.labels ?? {}).map(([k, v]) => `${k}=${v}`),
       ...(n.cls.workloads ?? []),
     ].join('\n');
-    out.push(`<g class="node ${escapeHtml(n.cls.kind)}" data-class="${escapeHtml(n.cls.id)}"><title>${escapeHtml(info)}</title>`
+    // The class attribute takes only a known kind: a made-up one could pass a node off as an edge.
+    const kind = Object.hasOwn(KIND_RANK, n.cls.kind) ? n.cls.kind : 'unknown';
+    out.push(`<g class="node ${kind}" data-class="${escapeHtml(n.cls.id)}"><title>${escapeHtml(info)}</title>`
       + `<rect x="${n.x}" y="${n.y}" width="${NODE_W}" height="${NODE_H}" rx="6"/>`
       + `<text x="${n.x + 10}" y="${n.y + 19}">${escapeHtml(truncate(short, NODE_LABEL_CHARS))}</text></g>`);
   }
@@ -632,7 +639,7 @@ function routeEdges(layout: MapLayout, edges: readonly MapEdge[]): Route[] {
     const start = at(from, sides[0], 'from');
     const end = at(to, sides[1], 'to');
     const pull = sides[0] === sides[1]
-      ? 36 + Math.abs(end.y - start.y) * 0.25
+      ? 36 + Math.min(84, Math.abs(end.y - start.y) * 0.25)
       : Math.min(160, Math.max(40, Math.abs(end.x - start.x) * 0.45));
     const c1 = { x: start.x + (sides[0] === Side.RIGHT ? pull : -pull), y: start.y };
     const c2 = { x: end.x + (sides[1] === Side.RIGHT ? pull : -pull), y: end.y };

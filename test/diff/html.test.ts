@@ -159,6 +159,14 @@ describe('renderDiffHtml', () => {
     expect(rows(out).map((r) => [r.from, r.to])).toEqual(doc.changes.map((c) => [c.from, c.to]));
   });
 
+  it('takes only a known kind into a class attribute: a made-up kind cannot pass a node off as an edge', () => {
+    const endpoints = PLATFORM.map((c, i) => (i === 0 ? { ...c, kind: 'x edge newly-allowed' as EndpointClassKind } : i === 1 ? { ...c, kind: 'toString' as EndpointClassKind } : c));
+    const out = renderDiffHtml({ ...DIFF, endpoints });
+    expect(out).toContain('<g class="node unknown" data-class="world">');
+    expect(out).toContain('<g class="node unknown" data-class="cidr:10.0.0.0/8">');
+    expect(edges(out)).toHaveLength(DIFF.changes.length);
+  });
+
   it('replaces control characters, so the page stays well-formed', () => {
     const doc: ConnectivityDiffDocument = { ...DIFF, base: { source: 'ref\u0000with\u001bescape\u007f', policies: 1 } };
     expect(renderDiffHtml(doc)).toContain('<code>ref\ufffdwith\ufffdescape\ufffd</code> (1 policy)');
