@@ -4,7 +4,7 @@
  * deterministically: the same document gives byte-identical HTML.
  *
  * Every string of the document is hostile input (names come from anyone's YAML): it only ever reaches the page through
- * {@link escapeHtml}, as element text or as a double-quoted attribute value, never inside `<style>` or `<script>`. The
+ * `escapeHtml`, as element text or as a double-quoted attribute value, never inside `<style>` or `<script>`. The
  * Content-Security-Policy allows nothing but the page's own style and script (by hash), as a second line of defence.
  */
 import { createHash } from 'node:crypto';
