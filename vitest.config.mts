@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests that spawn processes (npm pack + install, `cdk8s synth`, the bundler script, the CLI through tsx), run the
- * TypeScript compiler over generated code, or reset the module registry: the `e2e` project, isolated per file. Everything
- * else is the `unit` project, whose files share one module registry per worker (`isolate: false`), so the library and the
- * CRD schemas (compiled on first use, cached per process) are loaded once per worker instead of once per file.
+ * Tests that spawn processes (npm pack + install, `cdk8s synth`, the bundler script, the CLI through tsx, a headless
+ * browser), run the TypeScript compiler over generated code, or reset the module registry: the `e2e` project, isolated
+ * per file. Everything else is the `unit` project, whose files share one module registry per worker (`isolate: false`),
+ * so the library and the CRD schemas (compiled on first use, cached per process) are loaded once per worker instead of
+ * once per file.
  * `vitest run --project unit` is the quick loop.
  */
 const E2E = [
@@ -20,6 +21,7 @@ const E2E = [
   'test/cli/cold-start.test.ts',
   'test/hubble/samples.test.ts',
   'test/validate-cli/bundled-schema-backstop.test.ts',
+  'test/diff/html-browser.test.ts',
 ];
 
 export default defineConfig({
