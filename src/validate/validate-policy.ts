@@ -39,6 +39,13 @@ export function validateRule(rule: RuleModel, kind: PolicyKind, version: CiliumV
   return walk.findings();
 }
 
+/** The visitors of a walk over all layers, the context to pass to it, and the findings once it is done. */
+interface LayeredWalk {
+  readonly visitors: Visitor[];
+  readonly ctx: CheckContext;
+  findings(): Diagnostic[];
+}
+
 /** The callbacks of a visitor. */
 const VISITOR_METHODS = ['document', 'rule', 'section', 'item', 'portRule', 'port', 'selector'] as const;
 
@@ -46,7 +53,7 @@ const VISITOR_METHODS = ['document', 'rule', 'section', 'item', 'portRule', 'por
  * The three layers as one walk: each layer reports into a context of its own (its own list, its own duplicate
  * suppression), so the findings are those of one walk per layer, listed layer by layer.
  */
-function layeredWalk(version: CiliumVersion, kind: PolicyKind, namespace?: string): { visitors: Visitor[]; ctx: CheckContext; findings(): Diagnostic[] } {
+function layeredWalk(version: CiliumVersion, kind: PolicyKind, namespace?: string): LayeredWalk {
   const outs = LAYERS.map((): Diagnostic[] => []);
   const ctxs = outs.map((out) => collectingContext(version, kind, out, namespace));
   const visitors = LAYERS.map((layer, i) => {
