@@ -32,6 +32,17 @@ class SynthSession {
     byKey.set(key, value);
     return value;
   }
+
+  /** Drops what is kept for `owner` (under `key`, or all of it): a later use computes it afresh. */
+  public forget(owner: object, key?: string): void {
+    if (key === undefined) this.values.delete(owner);
+    else this.values.get(owner)?.delete(key);
+  }
+
+  /** Drops what is kept under `key` for every owner. */
+  public forgetKey(key: string): void {
+    for (const byKey of this.values.values()) byKey.delete(key);
+  }
 }
 
 /** The open session of a tree, kept on its root. */
@@ -63,6 +74,15 @@ export function inSynthSession<T>(scope: IConstruct, fn: () => T): T {
 export function synthMemo<T>(scope: IConstruct, owner: object, key: string, compute: () => T): T {
   const session = (scope.node.root as unknown as Rooted)[SESSION_SYMBOL];
   return session ? session.memo(owner, key, compute) : compute();
+}
+
+/**
+ * Drops what the open synthesis session of `scope`'s tree keeps under `key` (for every owner), once nothing in the
+ * session needs it any more: memory for the rest of the synthesis. A later use computes it afresh. Does nothing when no
+ * session is open.
+ */
+export function releaseSynthMemos(scope: IConstruct, key: string): void {
+  (scope.node.root as unknown as Rooted)[SESSION_SYMBOL]?.forgetKey(key);
 }
 
 /**
@@ -114,12 +134,17 @@ export function bindSynthSessions(...constructs: IConstruct[]): void {
  */
 function chartJson(chart: Chart, full: () => unknown): unknown {
   const session = (chart.node.root as unknown as Rooted)[SESSION_SYMBOL] as SynthSession;
+  const objects = apiObjectsOfChart(chart);
+  let out: unknown;
   if (!session.appPrepared) {
-    const out = full();
+    out = full();
     session.appPrepared = true;
-    return out;
+  } else {
+    out = objects.map((o) => o.toJson());
   }
-  return apiObjectsOfChart(chart).map((o) => o.toJson());
+  // The chart's manifests are the caller's now: what the session kept of them is not kept for the rest of the synthesis.
+  for (const o of objects) session.forget(o);
+  return out;
 }
 
 /** The API objects whose closest chart is `chart`, in dependency order (cdk8s's `chartToKube`). */
