@@ -43,6 +43,17 @@ export abstract class PolicyBase extends Construct {
     return x !== null && typeof x === 'object' && POLICY_SYMBOL in x;
   }
 
+  /**
+   * Drops the rendered rules and models the open synthesis session keeps for the policies of `scope`'s tree, once they
+   * are validated (their errors and the manifests are kept): memory for the rest of the synthesis. A later use renders
+   * afresh.
+   * @internal
+   */
+  public static _releaseSessionModels(scope: IConstruct): void {
+    releaseSynthMemos(scope, 'renderRules');
+    releaseSynthMemos(scope, 'synthesizeModel');
+  }
+
   /** `metadata.name`. */
   public readonly name: string;
   /** The first (main) rule; the policy's own `allow…`/`deny…` methods add to it. */
@@ -221,16 +232,6 @@ function nameIndex(scope: IConstruct): PolicyNameIndex {
     Object.defineProperty(root, NAME_INDEX_SYMBOL, { value: index });
   }
   return index;
-}
-
-/**
- * Drops the rendered rules and models the open synthesis session keeps for the policies of `scope`'s tree, once they
- * are validated (their errors and the manifests are kept): memory for the rest of the synthesis. A later use renders
- * afresh.
- */
-export function releasePolicyModels(scope: IConstruct): void {
-  releaseSynthMemos(scope, 'renderRules');
-  releaseSynthMemos(scope, 'synthesizeModel');
 }
 
 /** The chart of `scope`, as a list of none or one. */

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { CiliumPolicyError, Severity } from './errors';
-import { releasePolicyModels } from './policy-base';
+import { PolicyBase } from './policy-base';
 import { bindSynthSessions, inSynthSession } from './synth-session';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate';
 
@@ -68,7 +68,7 @@ function validateAndSynth(app: App): boolean {
     process.stderr.write(`cdk8s-cilium: warning: ${formatAppDiagnostic(warning)}\n`);
   }
   // Validated: what is left to do is writing the manifests, which the session keeps.
-  releasePolicyModels(app);
+  PolicyBase._releaseSessionModels(app);
   app.synth();
   return true;
 }
