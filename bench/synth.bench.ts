@@ -3,7 +3,8 @@
  * manifests as plain `ApiObject`s (no validation, nothing rendered lazily) in the same run.
  *
  * Each timed run is its own child process (so that peak RSS is that run's), alternating raw and SDK runs so that
- * background load hits both alike; the figures are medians. A run times the construction of the app and its synthesis
+ * background load hits both alike; the figures are medians, of the wall time and of the CPU time (user + system) of the
+ * timed part, which other processes on a shared machine disturb less. A run times the construction of the app and its synthesis
  * to YAML files in an OS temp directory (module loading excluded). Before timing, the first pair of runs per size is
  * checked to write the same manifests (every file, every document, compared as data); the benchmark exits with status 1
  * if not.
@@ -59,6 +60,8 @@ export function manifests(size: Size): { chart: string; namespace?: string; obje
 
 interface ChildResult {
   readonly ms: number;
+  /** CPU time (user + system) of the timed part, less sensitive than `ms` to other processes on a shared machine. */
+  readonly cpuMs: number;
   readonly maxRssMb: number;
 }
 
@@ -77,6 +80,7 @@ function child(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): 
     build = (app) => buildApp(app, size);
   }
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   if (mode === 'raw') {
     const app = new App({ outdir });
     build(app);
@@ -85,7 +89,8 @@ function child(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): 
     throw new Error('runSynth failed');
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const result: ChildResult = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const cpu = process.cpuUsage(cpuStart);
+  const result: ChildResult = { ms, cpuMs: (cpu.user + cpu.system) / 1e3, maxRssMb: process.resourceUsage().maxRSS / 1024 };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -173,11 +178,14 @@ function main(): void {
       }
       const rawMs = median(raw.map((r) => r.ms));
       const sdkMs = median(sdk.map((r) => r.ms));
+      const rawCpu = median(raw.map((r) => r.cpuMs));
+      const sdkCpu = median(sdk.map((r) => r.cpuMs));
       const rawRss = median(raw.map((r) => r.maxRssMb));
       const sdkRss = median(sdk.map((r) => r.maxRssMb));
       rows.push({
         policies: size.policies, charts: size.charts, reps,
         rawMs: Math.round(rawMs), sdkMs: Math.round(sdkMs), ratio: +(sdkMs / rawMs).toFixed(2),
+        rawCpuMs: Math.round(rawCpu), sdkCpuMs: Math.round(sdkCpu), cpuRatio: +(sdkCpu / rawCpu).toFixed(2),
         rawPeakRssMb: Math.round(rawRss), sdkPeakRssMb: Math.round(sdkRss), rssRatio: +(sdkRss / rawRss).toFixed(2),
         sdkMsPerPolicy: +(sdkMs / size.policies).toFixed(3),
       });
@@ -193,10 +201,11 @@ function main(): void {
   }
   process.stdout.write(`runSynth (all validation) vs raw ApiObject synth of the same manifests; medians of ${reps} alternated runs, one process each\n`);
   process.stdout.write(`cpus ${env.cpus}, node ${env.node}, load ${env.loadBefore.join('/')} -> ${env.loadAfter.join('/')}\n\n`);
-  process.stdout.write('policies  charts     raw ms   runSynth ms  ratio   raw MB  runSynth MB  ratio  ms/policy\n');
+  process.stdout.write('policies  charts     raw ms   runSynth ms  ratio  raw cpu ms  runSynth cpu ms  ratio   raw MB  runSynth MB  ratio  ms/policy\n');
   for (const r of rows) {
     process.stdout.write(`${String(r.policies).padStart(8)}  ${String(r.charts).padStart(6)}  ${String(r.rawMs).padStart(9)}`
       + `  ${String(r.sdkMs).padStart(12)}  ${r.ratio.toFixed(2).padStart(5)}`
+      + `  ${String(r.rawCpuMs).padStart(10)}  ${String(r.sdkCpuMs).padStart(15)}  ${r.cpuRatio.toFixed(2).padStart(5)}`
       + `  ${String(r.rawPeakRssMb).padStart(7)}  ${String(r.sdkPeakRssMb).padStart(11)}  ${r.rssRatio.toFixed(2).padStart(5)}  ${r.sdkMsPerPolicy.toFixed(3).padStart(9)}\n`);
   }
 }

@@ -1,5 +1,6 @@
 import { CiliumPolicyError, callerLocation } from './errors';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from './model/policy-model';
+import { clonePlain } from './model/clone-plain';
 
 /** What Envoy does when a `headerMatches` entry does not match. */
 export enum HeaderMismatchAction {
@@ -125,7 +126,7 @@ export class HttpRule {
 
   /** @internal */
   public _toModel(): HttpRuleModel {
-    return structuredClone(this.model) as HttpRuleModel;
+    return clonePlain(this.model) as HttpRuleModel;
   }
 }
 
@@ -301,7 +302,7 @@ export class L7 {
 
   /** @internal */
   public _toModel(): L7RulesModel {
-    return structuredClone(this.model) as L7RulesModel;
+    return clonePlain(this.model) as L7RulesModel;
   }
 }
 

@@ -5,6 +5,7 @@ import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace }
 import { LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from './model/policy-model';
 import { checkNamespaceName, checkNonEmptyLabels } from './names';
 import { IEndpointSelector, LabelExpression, _selectorModel } from './selector';
+import { clonePlain } from './model/clone-plain';
 
 /** What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". */
 export interface PeerConfig {
@@ -169,7 +170,7 @@ export class Peer implements IPeer {
     if (namespace !== undefined) labels[NAMESPACE_LABEL] = namespace;
     const endpoint: LabelSelectorModel = {
       ...(Object.keys(labels).length ? { matchLabels: labels } : {}),
-      ...(model.matchExpressions?.length ? { matchExpressions: structuredClone(model.matchExpressions) as LabelSelectorModel['matchExpressions'] } : {}),
+      ...(model.matchExpressions?.length ? { matchExpressions: clonePlain(model.matchExpressions) as LabelSelectorModel['matchExpressions'] } : {}),
     };
     return new Peer({
       field: 'endpoints',
@@ -339,7 +340,7 @@ export class Peer implements IPeer {
   private constructor(private readonly config: PeerConfig) {}
 
   public toPeerConfig(): PeerConfig {
-    return structuredClone(this.config) as PeerConfig;
+    return clonePlain(this.config) as PeerConfig;
   }
 
   /** A short description, e.g. `entity host`. */

@@ -8,7 +8,7 @@ import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '
 import { CILIUM_VERSION_ANNOTATION } from './model/version-annotation';
 import { AllowOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
 import { Port } from './port';
-import { bindSynthSessions, synthMemo } from './synth-session';
+import { bindSynthSessions, releaseSynthMemos, synthMemo } from './synth-session';
 import { CiliumAppValidation, validatePolicy } from './validate';
 import { PeerLike } from './workload';
 
@@ -41,6 +41,17 @@ export abstract class PolicyBase extends Construct {
   /** Whether `x` is a policy of this library (works across copies of the package). */
   public static isPolicy(x: unknown): x is PolicyBase {
     return x !== null && typeof x === 'object' && POLICY_SYMBOL in x;
+  }
+
+  /**
+   * Drops the rendered rules and models the open synthesis session keeps for the policies of `scope`'s tree, once they
+   * are validated (their errors and the manifests are kept): memory for the rest of the synthesis. A later use renders
+   * afresh.
+   * @internal
+   */
+  public static _releaseSessionModels(scope: IConstruct): void {
+    releaseSynthMemos(scope, 'renderRules');
+    releaseSynthMemos(scope, 'synthesizeModel');
   }
 
   /** `metadata.name`. */
@@ -144,9 +155,12 @@ export abstract class PolicyBase extends Construct {
     return this._namespace;
   }
 
-  /** The rules as written into `spec`/`specs`. */
+  /**
+   * The rules as written into `spec`/`specs`. Called once per rendering of the resource (only one of `spec` and `specs`
+   * asks for it), which the session keeps (`PolicyApiObject.toJson`): not kept itself.
+   */
   private emitted(): ReturnType<typeof emitRule>[] {
-    return synthMemo(this, this, 'emitted', () => this.renderRules().rules.map(emitRule));
+    return this.renderRules().rules.map(emitRule);
   }
 
   private renderRules(): { rules: RuleModel[]; diagnostics: Diagnostic[] } {

@@ -1,6 +1,7 @@
 import { CiliumPolicyError, callerLocation } from './errors';
 import { LabelExpressionModel, LabelSelectorModel } from './model/policy-model';
 import { checkNonEmptyLabels } from './names';
+import { clonePlain } from './model/clone-plain';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {
@@ -111,7 +112,7 @@ export class EndpointSelector implements IEndpointSelector {
   private constructor(private readonly model: LabelSelectorModel) {}
 
   public toEndpointSelector(): LabelSelectorModel {
-    return structuredClone(this.model) as LabelSelectorModel;
+    return clonePlain(this.model) as LabelSelectorModel;
   }
 }
 
@@ -137,7 +138,7 @@ export class NodeSelector implements INodeSelector {
   private constructor(private readonly model: LabelSelectorModel) {}
 
   public toNodeSelector(): LabelSelectorModel {
-    return structuredClone(this.model) as LabelSelectorModel;
+    return clonePlain(this.model) as LabelSelectorModel;
   }
 }
 

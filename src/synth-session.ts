@@ -1,4 +1,6 @@
+import type { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { cdk8s } from './lazy-cdk8s';
 
 /**
  * One synthesis of a construct tree, during which the tree does not change: what is computed once (a policy's rendered
@@ -10,6 +12,12 @@ import { IConstruct } from 'constructs';
  * `bindSynthSessions`); outside of one every call computes afresh, so changes made between two syntheses always show.
  */
 class SynthSession {
+  /**
+   * Whether the whole app was prepared (chart dependencies resolved) and validated without error in this session: cdk8s's
+   * `App._synthChart` does both for every chart, and once they have passed they pass again as long as the tree does not
+   * change.
+   */
+  public appPrepared = false;
   private readonly values = new Map<object, Map<string, unknown>>();
 
   /** The value of `key` for `owner`, computed on first use in this session. */
@@ -23,6 +31,17 @@ class SynthSession {
     const value = compute();
     byKey.set(key, value);
     return value;
+  }
+
+  /** Drops what is kept for `owner` (under `key`, or all of it): a later use computes it afresh. */
+  public forget(owner: object, key?: string): void {
+    if (key === undefined) this.values.delete(owner);
+    else this.values.get(owner)?.delete(key);
+  }
+
+  /** Drops what is kept under `key` for every owner. */
+  public forgetKey(key: string): void {
+    for (const byKey of this.values.values()) byKey.delete(key);
   }
 }
 
@@ -58,24 +77,80 @@ export function synthMemo<T>(scope: IConstruct, owner: object, key: string, comp
 }
 
 /**
+ * Drops what the open synthesis session of `scope`'s tree keeps under `key` (for every owner), once nothing in the
+ * session needs it any more: memory for the rest of the synthesis. A later use computes it afresh. Does nothing when no
+ * session is open.
+ */
+export function releaseSynthMemos(scope: IConstruct, key: string): void {
+  (scope.node.root as unknown as Rooted)[SESSION_SYMBOL]?.forgetKey(key);
+}
+
+/**
  * Makes the synthesis entry points of `constructs` (an `App`'s `synth` and `synthYaml`, a `Chart`'s `toJson`) run in a
- * synthesis session, once per construct. A construct without these methods is left as it is.
+ * synthesis session, once per construct. A construct without these methods is left as it is. An app's entry points
+ * also bind every chart of the app when called, so that each chart's `toJson` joins the app's session.
+ *
+ * Within a session, a chart's `toJson` (the one of cdk8s, not overridden) prepares and validates the whole app only
+ * the first time: cdk8s does it again for every chart (`App._synthChart`), which makes a synthesis cost charts × nodes.
+ * The chart's objects and their order are those of `App._synthChart`.
  */
 export function bindSynthSessions(...constructs: IConstruct[]): void {
   for (const c of constructs) {
     const target = c as unknown as Record<string | symbol, unknown>;
     if (target[BOUND_SYMBOL]) continue;
     Object.defineProperty(target, BOUND_SYMBOL, { value: true });
-    for (const method of ['synth', 'synthYaml', 'toJson']) {
+    const { Chart } = cdk8s();
+    const chart = Chart.isChart(c);
+    for (const method of chart ? ['toJson'] : ['synth', 'synthYaml', 'toJson']) {
       const original = target[method];
       if (typeof original !== 'function') continue;
-      Object.defineProperty(target, method, {
-        value: function (this: unknown, ...args: unknown[]) {
-          return inSynthSession(c, () => (original as (...a: unknown[]) => unknown).apply(this, args));
-        },
-        configurable: true,
-        writable: true,
-      });
+      const call = (self: unknown, args: unknown[]): unknown => (original as (...a: unknown[]) => unknown).apply(self, args);
+      let wrapper: (this: unknown, ...args: unknown[]) => unknown;
+      if (chart && original === Chart.prototype.toJson) {
+        wrapper = function (this: unknown, ...args) {
+          return inSynthSession(c, () => chartJson(c as Chart, () => call(this, args)));
+        };
+      } else if (method === 'synth' || method === 'synthYaml') {
+        wrapper = function (this: unknown, ...args) {
+          return inSynthSession(c, () => {
+            bindSynthSessions(...c.node.findAll().filter((x) => Chart.isChart(x)));
+            return call(this, args);
+          });
+        };
+      } else {
+        wrapper = function (this: unknown, ...args) {
+          return inSynthSession(c, () => call(this, args));
+        };
+      }
+      Object.defineProperty(target, method, { value: wrapper, configurable: true, writable: true });
     }
   }
+}
+
+/**
+ * A chart's manifests inside a session: `full()` (cdk8s's `App._synthChart`: prepare and validate the whole app, then
+ * render the chart) until it has once succeeded in this session; after that only the rendering, which is the same
+ * objects in the same (dependency) order.
+ */
+function chartJson(chart: Chart, full: () => unknown): unknown {
+  const session = (chart.node.root as unknown as Rooted)[SESSION_SYMBOL] as SynthSession;
+  const objects = apiObjectsOfChart(chart);
+  let out: unknown;
+  if (!session.appPrepared) {
+    out = full();
+    session.appPrepared = true;
+  } else {
+    out = objects.map((o) => o.toJson());
+  }
+  // The chart's manifests are the caller's now: what the session kept of them is not kept for the rest of the synthesis.
+  for (const o of objects) session.forget(o);
+  return out;
+}
+
+/** The API objects whose closest chart is `chart`, in dependency order (cdk8s's `chartToKube`). */
+function apiObjectsOfChart(chart: Chart): ApiObject[] {
+  const { ApiObject, Chart: ChartClass, DependencyGraph } = cdk8s();
+  return new DependencyGraph(chart.node).topology()
+    .filter((x): x is ApiObject => ApiObject.isApiObject(x))
+    .filter((x) => ChartClass.of(x) === chart);
 }

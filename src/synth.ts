@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { CiliumPolicyError, Severity } from './errors';
-import { inSynthSession } from './synth-session';
+import { PolicyBase } from './policy-base';
+import { bindSynthSessions, inSynthSession } from './synth-session';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate';
 
 /**
@@ -31,6 +32,8 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
     build(app);
     // Apps that hold only raw ApiObject policies get the app-wide checks too.
     CiliumAppValidation.ensure(app);
+    // Its charts prepare and validate the app once in the session, not once each (see `bindSynthSessions`).
+    bindSynthSessions(app);
     // One synthesis session from validation to the last file: every policy is rendered and validated once.
     const ok = inSynthSession(app, () => validateAndSynth(app));
     if (!ok) return undefined;
@@ -64,6 +67,8 @@ function validateAndSynth(app: App): boolean {
   for (const warning of validateApp(app).filter((d) => d.severity === Severity.WARNING)) {
     process.stderr.write(`cdk8s-cilium: warning: ${formatAppDiagnostic(warning)}\n`);
   }
+  // Validated: what is left to do is writing the manifests, which the session keeps.
+  PolicyBase._releaseSessionModels(app);
   app.synth();
   return true;
 }

@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { buildPlatform } from '../main';
 import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyRule, Port, runSynth } from '../src';
+import { inSynthSession } from '../src/synth-session';
 
 /** One synthesis renders and validates each policy once, however many charts cdk8s walks, and never answers from an old one. */
 describe('synthesis at scale', () => {
@@ -83,6 +84,59 @@ describe('synthesis at scale', () => {
     const render = vi.spyOn(PolicyRule.prototype, '_render');
     expect(() => app.synth()).toThrow(/is an IP address/);
     expect(render).toHaveBeenCalledTimes(3);
+  });
+
+  describe('charts in one session (cdk8s prepares and validates the whole app for every chart)', () => {
+    /** An app of `charts` charts with one policy each, and a validation at the root that counts its calls. */
+    function counted(charts: number): { app: App; calls: () => number } {
+      const app = new App({ outdir: tempDir() });
+      build(app, charts, 1);
+      let calls = 0;
+      app.node.addValidation({ validate: () => { calls++; return []; } });
+      return { app, calls: () => calls };
+    }
+
+    test('app.synth() validates the app a fixed number of times, not once per chart', () => {
+      const five = counted(5);
+      five.app.synth();
+      const twenty = counted(20);
+      twenty.app.synth();
+      expect(twenty.calls()).toBe(five.calls());
+      expect(five.calls()).toBeLessThanOrEqual(2);
+    });
+
+    test('each chart gets the objects of cdk8s, in its dependency order', () => {
+      const app = new App({ outdir: tempDir() });
+      const [policy] = build(app, 3, 2);
+      const chart = Chart.of(policy);
+      const first = new ApiObject(chart, 'first', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } });
+      const second = new ApiObject(chart, 'second', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second' } });
+      first.addDependency(second);
+      policy.apiObject.addDependency(first);
+      const plain = app.charts.map((c) => App._synthChart(c));
+      expect(plain[0].map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual(['second', 'first', 'p0', 'p1']);
+      expect(inSynthSession(app, () => app.charts.map((c) => c.toJson()))).toEqual(plain);
+    });
+
+    test('a chart that overrides toJson keeps its override', () => {
+      class Renamed extends Chart {
+        public toJson(): unknown[] {
+          return super.toJson().map((o: { metadata: { name: string } }) => ({ ...o, metadata: { ...o.metadata, name: `x-${o.metadata.name}` } }));
+        }
+      }
+      const app = new App({ outdir: tempDir() });
+      build(app, 2, 1);
+      new CiliumPolicy(new Renamed(app, 'renamed', { namespace: 'r' }), 'web').isolateIngress();
+      app.synth();
+      expect(readFileSync(join(app.outdir, 'renamed.k8s.yaml'), 'utf8')).toMatch(/name: x-web/);
+    });
+
+    test('an invalid policy in a later chart still fails every chart of the session', () => {
+      const app = new App({ outdir: tempDir() });
+      const policies = build(app, 3, 1);
+      policies[2].allowEgress(Peer.cidr('10.0.0.1'));
+      expect(() => inSynthSession(app, () => app.charts.map((c) => c.toJson()))).toThrow(/\[c2\/p0\] spec\.egress\[0\]\.toCIDR\[0\]: "10\.0\.0\.1" is an IP address/);
+    });
   });
 
   describe('policy-name-clash (an app-wide index, not a tree walk per policy)', () => {

@@ -6,6 +6,7 @@ import { checkNamespaceName } from '../names';
 import { IPeer, Peer } from '../peer';
 import { Port } from '../port';
 import { EndpointSelector, LabelExpression } from '../selector';
+import { clonePlain } from '../model/clone-plain';
 
 /** Properties of a `MonitoringScrape`. */
 export interface MonitoringScrapeProps {
@@ -71,7 +72,7 @@ export class MonitoringScrape extends Construct {
     this.policy.allowIngress(props.scraper, props.ports);
     if (props.allowScraperEgress ?? true) {
       const egress = this.policy.addRule({
-        endpointSelector: { toEndpointSelector: () => structuredClone(scraperSelector) },
+        endpointSelector: { toEndpointSelector: () => clonePlain(scraperSelector) },
         description: `the scraper may reach the metrics ports of ${namespaces.join(', ')}`,
         enableDefaultDeny: { egress: false },
       });

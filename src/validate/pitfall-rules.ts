@@ -140,6 +140,17 @@ interface RuleView {
   readonly np?: InventoryNetworkPolicy;
 }
 
+/** Positions in a list of rules: those whose subject requires no pod namespace, and those that do, by namespace. */
+interface ProviderIndex {
+  readonly anyNamespace: number[];
+  readonly byNamespace: Map<string, number[]>;
+}
+
+/** A requirement `k8s:io.kubernetes.pod.namespace In (values)`. */
+function isNamespaceIn(q: { readonly source: string; readonly key: string; readonly operator: string }): boolean {
+  return q.source === 'k8s' && q.key === NAMESPACE_KEY && q.operator === 'In';
+}
+
 /** Whether a set of rules covers the pods of a rule, and how that was judged. */
 interface Coverage {
   readonly covered: boolean;
@@ -204,6 +215,8 @@ class Pitfalls {
   private cachedDnsRules?: readonly RuleView[];
   private readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
   private cachedNpViews?: RuleView[];
+  /** Positions in a list of providers (see `implicationCandidates`), by the pod namespace their subjects require. */
+  private readonly providerIndexes = new WeakMap<readonly RuleView[], ProviderIndex>();
   /** Keys of `seen`. */
   private readonly seenKeys = new Set<string>();
   /** `where` of each document. */
@@ -780,7 +793,7 @@ class Pitfalls {
       const missing = r.pods.filter((w) => !providers.some((c) => c.subject && this.mayMatch(c.subject, w)));
       return { covered: missing.length === 0, missing, assumed: false };
     }
-    const covered = providers.some((c) => c.subject !== undefined && implies(subject, c.subject));
+    const covered = this.implicationCandidates(subject, providers).some((c) => c.subject !== undefined && implies(subject, c.subject));
     const partial = covered ? undefined : this.nearest(r, providers);
     return { covered, missing: [], assumed: true, ...(partial ? { partial } : {}) };
   }
@@ -789,6 +802,38 @@ class Pitfalls {
    * Of the rules whose subject may overlap `r`'s, the one most likely meant for the same pods: one that constrains a label
    * key `r` also constrains, else one in the same file, else one in the same namespace.
    */
+  /**
+   * The rules of `providers` whose subject `subject` may imply, in their order: all but those that require a pod namespace
+   * `subject` cannot be in. `implies` needs, for a provider's `namespace In (values)`, a requirement of the subject
+   * `namespace In (some of those values)`, so a provider is kept if it has no such requirement or if one of the subject's
+   * `namespace In` values is among its values. Without it, an app's default-deny rules times its DNS providers (one per
+   * namespace, typically) grows with the square of the app.
+   */
+  private implicationCandidates(subject: Selector, providers: readonly RuleView[]): readonly RuleView[] {
+    let index = this.providerIndexes.get(providers);
+    if (!index) {
+      const built: ProviderIndex = { anyNamespace: [], byNamespace: new Map() };
+      providers.forEach((c, i) => {
+        const ns = c.subject?.requirements.find(isNamespaceIn);
+        if (!ns) built.anyNamespace.push(i);
+        else {
+          for (const v of new Set(ns.values)) {
+            const at = built.byNamespace.get(v);
+            if (at) at.push(i);
+            else built.byNamespace.set(v, [i]);
+          }
+        }
+      });
+      this.providerIndexes.set(providers, built);
+      index = built;
+    }
+    const values = new Set(subject.requirements.filter(isNamespaceIn).flatMap((q) => q.values));
+    if (values.size === 0) return index.anyNamespace.map((i) => providers[i]);
+    const positions = new Set(index.anyNamespace);
+    for (const v of values) for (const i of index.byNamespace.get(v) ?? []) positions.add(i);
+    return [...positions].sort((a, b) => a - b).map((i) => providers[i]);
+  }
+
   private nearest(r: RuleView, providers: readonly RuleView[]): RuleView | undefined {
     const subject = r.subject;
     if (!subject) return undefined;

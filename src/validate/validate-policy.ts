@@ -5,7 +5,7 @@ import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-mode
 import { sanitizeRules } from './sanitize-rules';
 import { schemaRules } from './schema-rules';
 import { versionRules } from './version-rules';
-import { collectingContext, Visitor, walkDocument, walkRule } from './walk';
+import { CheckContext, collectingContext, Visitor, walkDocument, walkRule } from './walk';
 
 /** Options of `validatePolicy`. */
 export interface ValidatePolicyOptions {
@@ -22,10 +22,10 @@ const LAYERS: readonly Visitor[] = [schemaRules, sanitizeRules, versionRules];
  * API server and the agent accept the policy as written.
  */
 export function validatePolicy(doc: PolicyDocumentModel, options: ValidatePolicyOptions): Diagnostic[] {
-  const out: Diagnostic[] = [];
   const ns = typeof doc.metadata?.namespace === 'string' && doc.metadata.namespace !== '' ? doc.metadata.namespace : undefined;
-  for (const layer of LAYERS) walkDocument(doc, [layer], collectingContext(options.version, doc.kind, out, ns));
-  return out;
+  const walk = layeredWalk(options.version, doc.kind, ns);
+  walkDocument(doc, walk.visitors, walk.ctx);
+  return walk.findings();
 }
 
 /**
@@ -34,7 +34,35 @@ export function validatePolicy(doc: PolicyDocumentModel, options: ValidatePolicy
  * empty policy) are not run.
  */
 export function validateRule(rule: RuleModel, kind: PolicyKind, version: CiliumVersion, pathPrefix = 'spec'): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const layer of LAYERS) walkRule(rule, pathPrefix, [layer], collectingContext(version, kind, out));
-  return out;
+  const walk = layeredWalk(version, kind);
+  walkRule(rule, pathPrefix, walk.visitors, walk.ctx);
+  return walk.findings();
+}
+
+/** The visitors of a walk over all layers, the context to pass to it, and the findings once it is done. */
+interface LayeredWalk {
+  readonly visitors: Visitor[];
+  readonly ctx: CheckContext;
+  findings(): Diagnostic[];
+}
+
+/** The callbacks of a visitor. */
+const VISITOR_METHODS = ['document', 'rule', 'section', 'item', 'portRule', 'port', 'selector'] as const;
+
+/**
+ * The three layers as one walk: each layer reports into a context of its own (its own list, its own duplicate
+ * suppression), so the findings are those of one walk per layer, listed layer by layer.
+ */
+function layeredWalk(version: CiliumVersion, kind: PolicyKind, namespace?: string): LayeredWalk {
+  const outs = LAYERS.map((): Diagnostic[] => []);
+  const ctxs = outs.map((out) => collectingContext(version, kind, out, namespace));
+  const visitors = LAYERS.map((layer, i) => {
+    const bound: Record<string, (node: never) => void> = {};
+    for (const m of VISITOR_METHODS) {
+      const f = layer[m] as ((node: never, ctx: CheckContext) => void) | undefined;
+      if (f) bound[m] = (node) => f.call(layer, node, ctxs[i]);
+    }
+    return bound as Visitor;
+  });
+  return { visitors, ctx: ctxs[0], findings: () => outs.flat() };
 }

@@ -170,11 +170,17 @@ export function walkRule(rule: RuleModel, path: string, visitors: readonly Visit
     const items = rule[section] as unknown;
     if (items === undefined || items === null) continue;
     const direction = sectionDirection(section);
-    const sn: SectionNode = { ...node, section, direction, deny: isDenySection(section), items, sectionPath: `${path}.${section}` };
+    // Explicit fields rather than spreads: one object shape per node kind, the walk runs for every policy of an app.
+    const sn: SectionNode = {
+      rule, path, hostPolicy: node.hostPolicy, section, direction, deny: isDenySection(section), items, sectionPath: `${path}.${section}`,
+    };
     for (const v of visitors) v.section?.(sn, ctx);
     arr<RuleItemModel>(items).forEach((item, i) => {
       if (!isObject(item)) return;
-      const itemNode: ItemNode = { ...sn, item, itemPath: `${sn.sectionPath}[${i}]` };
+      const itemNode: ItemNode = {
+        rule, path, hostPolicy: sn.hostPolicy, section, direction, deny: sn.deny, items, sectionPath: sn.sectionPath, item,
+        itemPath: `${sn.sectionPath}[${i}]`,
+      };
       walkItem(itemNode, visitors, ctx, selector);
     });
   }
@@ -201,11 +207,18 @@ function walkItem(
   });
   arr<PortRuleModel>(item.toPorts).forEach((portRule, i) => {
     if (!isObject(portRule)) return;
-    const prNode: PortRuleNode = { ...node, portRule, portRulePath: `${itemPath}.toPorts[${i}]` };
+    const prNode: PortRuleNode = {
+      rule: node.rule, path: node.path, hostPolicy: node.hostPolicy, section: node.section, direction, deny: node.deny, items: node.items,
+      sectionPath: node.sectionPath, item, itemPath, portRule, portRulePath: `${itemPath}.toPorts[${i}]`,
+    };
     for (const v of visitors) v.portRule?.(prNode, ctx);
     arr<PortProtocolModel>(portRule.ports).forEach((port, j) => {
       if (!isObject(port)) return;
-      const pNode: PortNode = { ...prNode, port, portPath: `${prNode.portRulePath}.ports[${j}]` };
+      const pNode: PortNode = {
+        rule: prNode.rule, path: prNode.path, hostPolicy: prNode.hostPolicy, section: prNode.section, direction, deny: prNode.deny,
+        items: prNode.items, sectionPath: prNode.sectionPath, item, itemPath, portRule, portRulePath: prNode.portRulePath, port,
+        portPath: `${prNode.portRulePath}.ports[${j}]`,
+      };
       for (const v of visitors) v.port?.(pNode, ctx);
     });
   });

@@ -813,6 +813,38 @@ describe('egress default deny without DNS is an error (the seeds\' first pitfall
   });
 });
 
+describe('DNS providers are matched by namespace (an index, not a scan of every provider per rule)', () => {
+  const deny = (ns: string): string => yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: default-deny
+      namespace: ${ns}
+    spec:
+      endpointSelector: {}
+      egress:
+        - {}
+  `;
+  const dnsIn = (ns: string): string => dnsOn('ANY').replace('namespace: shop', `namespace: ${ns}`);
+  /** Namespaces n0..n19, each with its default deny; DNS for those in `covered`. */
+  const app = (covered: string[], extra: Record<string, string> = {}): Record<string, string> => Object.fromEntries([
+    ...Array.from({ length: 20 }, (_, i) => [`deny-${i}.yaml`, deny(`n${i}`)]),
+    ...covered.map((ns) => [`dns-${ns}.yaml`, dnsIn(ns)]),
+    ...Object.entries(extra),
+  ]);
+  const flagged = (files: Record<string, string>): string[] => where(check(files), 'pitfall-default-deny-without-dns').map((w) => w.split(':')[0]).sort();
+
+  it('a namespace\'s own DNS policy covers it, another namespace\'s does not', () => {
+    expect(flagged(app(['n3', 'n7']))).toEqual(Array.from({ length: 20 }, (_, i) => `deny-${i}.yaml`).filter((f) => !['deny-3.yaml', 'deny-7.yaml'].includes(f)).sort());
+  });
+
+  it('a clusterwide DNS policy for a list of namespaces covers those, and one for every namespace covers all', () => {
+    const listed = DNS_ALL.replace('endpointSelector: {}', 'endpointSelector: {matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, operator: In, values: [n1, n2]}]}');
+    expect(flagged(app([], { 'dns.yaml': listed }))).toEqual(Array.from({ length: 20 }, (_, i) => `deny-${i}.yaml`).filter((f) => !['deny-1.yaml', 'deny-2.yaml'].includes(f)).sort());
+    expect(flagged(app([], { 'dns.yaml': DNS_ALL }))).toEqual([]);
+  });
+});
+
 describe('a Kubernetes NetworkPolicy that allows DNS counts for the DNS pitfall', () => {
   const DENY = yaml`
     apiVersion: cilium.io/v2
