@@ -4,12 +4,13 @@
  *
  * The package is compiled once into an OS temp directory (`tsc -p tsconfig.build.json --outDir <tmp>`); the runs then
  * alternate: `node -e 0`, `trace` on the reference platform's blog chart (dist/blog.k8s.yaml, an allowed connection),
- * `node -e "require('cdk8s')"`. Figures are medians of wall-clock times.
+ * `node -e "require('cdk8s')"`. Figures are medians of wall-clock times; the number of modules a trace loads (its
+ * `require.cache` at exit) is reported too, as a figure the machine's load does not change.
  *
  * Flags: --reps <n> (runs of each, default 9), --json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,12 +55,19 @@ function main(): void {
       runs.trace.push(timed(trace, env));
       runs.cdk8s.push(timed(cdk8s, env));
     }
+    // What a trace loads (independent of the machine's load): the modules in require.cache when it exits.
+    const counter = join(out, 'count-modules.js');
+    writeFileSync(counter, "process.on('exit', () => process.stderr.write('modules:' + Object.keys(require.cache).length + '\\n'));\n");
+    const counted = spawnSync(process.execPath, ['-r', counter, ...trace], { cwd: ROOT, env, encoding: 'utf8' });
+    const traceModules = Number(/modules:(\d+)/.exec(counted.stderr)?.[1] ?? NaN);
     const node = median(runs.node);
     const result = {
       reps,
       nodeMs: Math.round(node),
       traceMs: Math.round(median(runs.trace)),
       traceOverNodeMs: Math.round(median(runs.trace) - node),
+      traceOverNodeRatio: +(median(runs.trace) / node).toFixed(2),
+      traceModules,
       cdk8sLoadMs: Math.round(median(runs.cdk8s) - node),
       env: { cpus: cpus().length, load: loadavg().map((l) => +l.toFixed(2)), node: process.version },
     };
@@ -69,7 +77,8 @@ function main(): void {
     }
     process.stdout.write(`CLI cold start, medians of ${reps} alternated runs (cpus ${result.env.cpus}, load ${result.env.load.join('/')}, node ${result.env.node})\n`);
     process.stdout.write(`  node -e 0                         ${String(result.nodeMs).padStart(6)} ms\n`);
-    process.stdout.write(`  cdk8s-cilium trace (allowed)      ${String(result.traceMs).padStart(6)} ms   (+${result.traceOverNodeMs} ms over node -e 0)\n`);
+    process.stdout.write(`  cdk8s-cilium trace (allowed)      ${String(result.traceMs).padStart(6)} ms   (+${result.traceOverNodeMs} ms over node -e 0, `
+      + `${result.traceOverNodeRatio}x; ${result.traceModules} modules loaded)\n`);
     process.stdout.write(`  require('cdk8s') alone            ${String(result.cdk8sLoadMs).padStart(6)} ms over node -e 0 (trace does not load it)\n`);
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -60,8 +60,7 @@ import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError } from '../errors';
 import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
-import { formatReplayJson, formatReplayTable } from '../hubble/format';
-import { ReplayReport, replayCapture } from '../hubble/replay';
+import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../model/cilium-version';
 import { expandPaths } from '../model/inputs';
 import { CliIo, hostFirewallInfo, policyInputError } from './trace';
@@ -186,6 +185,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   if (bad) throw bad;
   const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
   if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in ${options.policies.join(', ')}`);
+  // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
+  const [{ replayCapture }, { formatReplayJson, formatReplayTable }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
   const replayed = replayCapture(capture, set, { clusterName });
   if (set.hostFirewallMode === 'auto-on') policyWarnings.push(hostFirewallInfo(set).reason);
   const report: ReplayReport = { ...replayed, warnings: [...policyWarnings, ...replayed.warnings] };

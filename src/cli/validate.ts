@@ -14,7 +14,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CiliumPolicyError } from '../errors';
 import { CiliumVersion } from '../model/cilium-version';
-import { formatReportJson, formatReportSarif, formatReportText, validatePaths, ValidationReport } from '../validate';
+import type { ValidationReport } from '../validate';
 import { DEFAULT_MAX_FILE_BYTES, formatBytes, parseSize } from '../model/inputs';
 
 /** Where `validate` reads and writes. */
@@ -107,6 +107,8 @@ export async function executeValidate(paths: readonly string[], options: Validat
       fix: 'pipe the manifests in; when piping from another command, check that it succeeded (set -o pipefail)',
     });
   }
+  // The validator (its rule layers, CRD schemas, formatters) is loaded here, not with the CLI: `trace` never needs it.
+  const { formatReportJson, formatReportSarif, formatReportText, validatePaths } = await import('../validate/index.js');
   const report: ValidationReport = validatePaths(paths, {
     cwd: io.cwd ?? process.cwd(),
     ciliumVersion: options.ciliumVersion ?? CiliumVersion.DEFAULT.toString(),

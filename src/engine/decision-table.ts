@@ -1,12 +1,17 @@
 /**
  * The fast path of `PolicySet.decide`, shaped like the agent's policy map: peers interned as small integers (Cilium's
- * numeric identities), and per subject identity and direction a map from (peer identity, protocol, port) to the side's
- * decision, filled on first use by the same decision code `verdict()` runs (`sideOutcome`), so that both always agree.
- * The explanation is not kept: `verdict()` rebuilds it when asked.
+ * numeric identities), protocol and port interned as a small integer, and per direction policy a map from the packed
+ * integer (peer identity, protocol, port) to the side's decision, filled on first use by the same decision code
+ * `verdict()` runs (`sideOutcome`), so that both always agree. The explanation is not kept: `verdict()` rebuilds it when
+ * asked.
+ *
+ * A direction policy is shared by every subject identity selected by the same rules (`RuleSelection.key`), and so is its
+ * table: the decision reads nothing else of the subject but its named ports (on ingress, the destination's) and, for a
+ * `toFQDNs` peer, whether the subject's DNS proxy learns the name. Decisions on peers with a DNS name are therefore kept
+ * per subject identity and node (`own`), the others per direction policy and destination ports (`shared`).
  *
  * What a side's decision reads of the peer (labels, address, DNS name, named ports, whether it is the local host) makes
- * up its interned identity; what it reads of the subject besides its identity (its named ports, its node for DNS
- * learning) selects the table.
+ * up its interned identity.
  */
 import { DirectionPolicy } from './direction-policy';
 import { NamedPort } from './endpoint';
@@ -16,67 +21,71 @@ import { L4Query } from './ports';
 
 /** Bound on the decisions kept (all tables together); the tables start over when it is reached (hostile input: many peers). */
 const MAX_DECISIONS = 1_000_000;
-/** Bound on the interned peer identities; the interning starts over (with the tables) when it is reached. */
-const MAX_PEERS = 1_000_000;
+/** Peer identities are below this (so that a packed key stays a small integer); the interning starts over when it is reached. */
+const MAX_PEERS = 1 << 18;
+/** Distinct protocol/port codes are below this; the interning starts over when it is reached. */
+const MAX_L4 = 1 << 12;
 
+/** Protocol numbers of `l4Code` (ICMP is 3). */
 const PROTOCOL_CODES: Readonly<Record<string, number>> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3 };
+/** Protocols by `l4Code` number. */
+const PROTOCOL_NAMES = ['TCP', 'UDP', 'SCTP', 'ICMP'];
 
-/** A subject's direction policy and its decisions, keyed by `decisionKey`. */
+/** A subject's direction policy and its decision tables, keyed by `decisionKey`. */
 export interface DecisionSlot {
   /** The direction policy. */
   readonly dp: DirectionPolicy;
-  /** Decisions by peer identity, then by protocol and port (`l4Code`): small integers both. */
-  readonly table: Map<number, Map<number, SideOutcome>>;
+  /** Decisions on peers without a DNS name: shared by the subjects with this direction policy and destination ports. */
+  readonly shared: Map<number, SideOutcome>;
+  /** Decisions on peers with a DNS name (they depend on the subject's DNS learning): this subject identity's own. */
+  readonly own: Map<number, SideOutcome>;
 }
 
-/** Peer identities, decision tables, and their bounds. */
+/**
+ * What `decide` keeps per endpoint object (and per equal endpoint object: see `PolicySet`): its resolution, its interned
+ * peer identity, and its decision slots.
+ */
+export interface EndpointRecord {
+  /** The endpoint, resolved. */
+  readonly resolved: ResolvedEndpoint;
+  /** Its peer identity (see `DecisionTables.peerId`), valid while `peerGeneration` is the tables' generation. */
+  peerId: number;
+  /** The generation `peerId` belongs to (-1: none). */
+  peerGeneration: number;
+  /** Its egress slot: `null` when policy does not apply to it, `undefined` until first used. */
+  egress: DecisionSlot | null | undefined;
+  /** Its ingress slot, likewise. */
+  ingress: DecisionSlot | null | undefined;
+}
+
+/** A fresh record of a resolved endpoint. */
+export function endpointRecord(resolved: ResolvedEndpoint): EndpointRecord {
+  return { resolved, peerId: 0, peerGeneration: -1, egress: undefined, ingress: undefined };
+}
+
+/** Peer identities, protocol/port codes, decision tables, and their bounds. */
 export class DecisionTables {
+  /** Bumped when the peer identities start over: records with another generation re-intern their peer. */
+  public generation = 0;
   private peerIds = new Map<string, number>();
+  /** Whether each peer identity has a DNS name (its decisions go to the subject's `own` table). */
+  private peerHasName: boolean[] = [];
   private peerIdByView = new WeakMap<PeerView, number>();
-  /** The peer identity of a resolved endpoint whose peer view does not depend on the other end (every kind but nodes). */
-  private peerIdByEndpoint = new WeakMap<ResolvedEndpoint, number>();
-  /** Tables per direction policy and subject key. */
-  private readonly tables = new Map<DirectionPolicy, Map<string, Map<number, Map<number, SideOutcome>>>>();
-  /** The slots of a resolved subject per direction (no key built once known). */
-  private readonly slots = new WeakMap<ResolvedEndpoint, { ingress?: DecisionSlot; egress?: DecisionSlot }>();
+  /** Interned protocol/port codes (`l4Code`) plus one; 0 when not interned. */
+  private l4Index = new Int32Array(4 << 16);
+  private l4Count = 0;
+  /** Shared tables per direction policy and destination ports. */
+  private readonly sharedTables = new Map<DirectionPolicy, Map<string, Map<number, SideOutcome>>>();
+  /** Own tables per direction policy and subject identity (labels, ports, node). */
+  private readonly ownTables = new Map<DirectionPolicy, Map<string, Map<number, SideOutcome>>>();
   private decisions = 0;
 
-  /** The slot of `subject` in `direction`, if attached. */
-  public slot(subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): DecisionSlot | undefined {
-    return this.slots.get(subject)?.[direction];
-  }
-
-  /** Attaches `subject`'s direction policy `dp` and its table (shared by subjects with the same identity, named ports and node). */
-  public attach(subject: ResolvedEndpoint, dp: DirectionPolicy): DecisionSlot {
-    let slots = this.slots.get(subject);
-    if (!slots) {
-      slots = {};
-      this.slots.set(subject, slots);
-    }
-    let byKey = this.tables.get(dp);
-    if (!byKey) {
-      byKey = new Map();
-      this.tables.set(dp, byKey);
-    }
-    const key = `${portsKey(subject.ports)}|${subject.endpoint.nodeName ?? ''}`;
-    let table = byKey.get(key);
-    if (!table) {
-      table = new Map();
-      byKey.set(key, table);
-    }
-    const slot = { dp, table };
-    slots[dp.direction] = slot;
-    return slot;
-  }
-
-  /** The remembered peer identity of `target` (see `rememberPeer`). */
-  public knownPeer(target: ResolvedEndpoint): number | undefined {
-    return this.peerIdByEndpoint.get(target);
-  }
-
-  /** Remembers the peer identity of `target` (only for peers whose view does not depend on the other end). */
-  public rememberPeer(target: ResolvedEndpoint, id: number): void {
-    this.peerIdByEndpoint.set(target, id);
+  /** The slot of `subject` with direction policy `dp`, with its tables (created on first use). */
+  public slot(subject: ResolvedEndpoint, dp: DirectionPolicy): DecisionSlot {
+    const ports = portsKey(subject.ports);
+    const shared = table(this.sharedTables, dp, dp.direction === 'ingress' ? ports : '');
+    const own = table(this.ownTables, dp, `${subject.labels.id}|${ports}|${subject.endpoint.nodeName ?? ''}`);
+    return { dp, shared, own };
   }
 
   /** The interned identity of a peer as a subject's policy sees it. */
@@ -86,49 +95,89 @@ export class DecisionTables {
     const key = peerKey(view);
     let id = this.peerIds.get(key);
     if (id === undefined) {
-      if (this.peerIds.size >= MAX_PEERS) {
-        // Start over: the tables are keyed by the old numbers.
-        this.clearTables();
-        this.peerIds = new Map();
-        this.peerIdByView = new WeakMap();
-        this.peerIdByEndpoint = new WeakMap();
-      }
+      if (this.peerIds.size >= MAX_PEERS) this.startOverPeers();
       id = this.peerIds.size;
       this.peerIds.set(key, id);
+      this.peerHasName[id] = view.fqdn !== undefined;
     }
     this.peerIdByView.set(view, id);
     return id;
   }
 
-  /** The decision kept for `peer` and `l4` in `slot`. */
-  public get(slot: DecisionSlot, peer: number, l4: L4Query): SideOutcome | undefined {
-    return slot.table.get(peer)?.get(l4Code(l4));
+  /** The interned index of a protocol/port code (`l4Code`), below `MAX_L4` (the tables start over when it is reached). */
+  public l4(code: number): number {
+    const known = this.l4Index[code];
+    if (known !== 0) return known - 1;
+    if (this.l4Count >= MAX_L4) {
+      this.clearTables();
+      this.l4Index = new Int32Array(4 << 16);
+      this.l4Count = 0;
+    }
+    this.l4Index[code] = ++this.l4Count;
+    return this.l4Count - 1;
+  }
+
+  /** The table of `slot` that keeps decisions on `peer`. */
+  public tableFor(slot: DecisionSlot, peer: number): Map<number, SideOutcome> {
+    return this.peerHasName[peer] ? slot.own : slot.shared;
   }
 
   /** Keeps a decision (the tables start over when they hold `MAX_DECISIONS`). */
-  public keep(slot: DecisionSlot, peer: number, l4: L4Query, outcome: SideOutcome): void {
+  public keep(table: Map<number, SideOutcome>, key: number, outcome: SideOutcome): void {
     if (this.decisions >= MAX_DECISIONS) this.clearTables();
-    let byPort = slot.table.get(peer);
-    if (!byPort) {
-      byPort = new Map();
-      slot.table.set(peer, byPort);
-    }
-    byPort.set(l4Code(l4), outcome);
+    table.set(key, outcome);
     this.decisions++;
   }
 
-  /** Empties every table (they stay attached to their subjects). */
+  /** Empties every table (they stay attached to their slots). */
   private clearTables(): void {
-    for (const byKey of this.tables.values()) for (const t of byKey.values()) t.clear();
+    for (const byKey of this.sharedTables.values()) for (const t of byKey.values()) t.clear();
+    for (const byKey of this.ownTables.values()) for (const t of byKey.values()) t.clear();
     this.decisions = 0;
+  }
+
+  /** Starts the peer interning over (a new generation): the tables are keyed by the old numbers. */
+  private startOverPeers(): void {
+    this.clearTables();
+    this.peerIds = new Map();
+    this.peerHasName = [];
+    this.peerIdByView = new WeakMap();
+    this.generation++;
   }
 }
 
-/** Protocol and port (or ICMP family and type) as one small integer. */
-function l4Code(l4: L4Query): number {
+/** The key of a decision: peer identity and interned protocol/port packed into one small integer. */
+export function decisionKey(peer: number, l4: number): number {
+  return peer * MAX_L4 + l4;
+}
+
+/** Protocol and port (or ICMP family and type) as one integer below 4 × 2^16. */
+export function l4Code(l4: L4Query): number {
   const protocol = PROTOCOL_CODES[l4.protocol] ?? 0;
   if (l4.protocol === 'ICMP') return protocol * 0x10000 + (l4.icmpFamily === 'IPv6' ? 0x100 : 0) + (l4.icmpType ?? 0);
   return protocol * 0x10000 + (l4.port ?? 0);
+}
+
+/** The layer-4 query of an `l4Code`, as `l4Query` gives it. */
+export function l4OfCode(code: number): L4Query {
+  const protocol = PROTOCOL_NAMES[code >>> 16];
+  const low = code & 0xffff;
+  if (protocol === 'ICMP') return { protocol, icmpType: low & 0xff, icmpFamily: low & 0x100 ? 'IPv6' : 'IPv4' };
+  return { protocol, port: low, icmpFamily: 'IPv4' };
+}
+
+function table(tables: Map<DirectionPolicy, Map<string, Map<number, SideOutcome>>>, dp: DirectionPolicy, key: string): Map<number, SideOutcome> {
+  let byKey = tables.get(dp);
+  if (!byKey) {
+    byKey = new Map();
+    tables.set(dp, byKey);
+  }
+  let t = byKey.get(key);
+  if (!t) {
+    t = new Map();
+    byKey.set(key, t);
+  }
+  return t;
 }
 
 /** Everything of a peer view a side's decision reads (its text is for explanations only). */

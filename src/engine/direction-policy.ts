@@ -56,18 +56,57 @@ export interface DirectionPolicy {
   readonly denyIndex?: PortIndex;
 }
 
+/** The rules that select one subject identity (both directions share it). */
+export interface RuleSelection {
+  /** Subject kind. */
+  readonly subjectKind: SubjectKind;
+  /** Imported rules that select the subject, in input order. */
+  readonly selecting: readonly CompiledRule[];
+  /** Rules that select the subject but are not imported by the agent. */
+  readonly skipped: readonly CompiledRule[];
+  /** Whether the subject is a `reserved:init` endpoint. */
+  readonly init: boolean;
+  /**
+   * What the direction policies of the subject depend on (kind, `init`, the selecting and skipped rules): identities with
+   * the same key have the same direction policies, so they share them (and their decisions).
+   */
+  readonly key: string;
+}
+
+/** The rules of `rules` (in order) that select a subject identity with `labels`: one match per rule, O(rules). */
+export function selectRules(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet): RuleSelection {
+  const selecting: CompiledRule[] = [];
+  const skipped: CompiledRule[] = [];
+  let key = '';
+  for (const r of rules) {
+    if (r.subjectKind !== subjectKind || !r.subject.matches(labels)) continue;
+    if (r.imported) {
+      selecting.push(r);
+      key += `,${r.ordinal}`;
+    } else {
+      skipped.push(r);
+      key += `,s${r.ordinal}`;
+    }
+  }
+  const init = labels.has('reserved', 'init');
+  return { subjectKind, selecting, skipped, init, key: `${subjectKind}|${init ? 1 : 0}|${key}` };
+}
+
 /**
  * Computes the policy of a subject from the rules, walking every rule.
  * @param index whether to build the port indexes (the compiled engine) or not (the naive evaluator)
  */
 export function buildDirectionPolicy(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet, direction: 'ingress' | 'egress',
   subdomainWildcard: boolean, index: boolean): DirectionPolicy {
-  const selecting: CompiledRule[] = [];
-  const skipped: CompiledRule[] = [];
-  for (const r of rules) {
-    if (r.subjectKind !== subjectKind || !r.subject.matches(labels)) continue;
-    (r.imported ? selecting : skipped).push(r);
-  }
+  return directionPolicyOf(selectRules(rules, subjectKind, labels), direction, subdomainWildcard, index);
+}
+
+/**
+ * The policy in one direction of the subjects with this rule selection.
+ * @param index whether to build the port indexes (the compiled engine) or not (the naive evaluator)
+ */
+export function directionPolicyOf(selection: RuleSelection, direction: 'ingress' | 'egress', subdomainWildcard: boolean, index: boolean): DirectionPolicy {
+  const { subjectKind, selecting, skipped, init } = selection;
   const allowSection = direction === 'ingress' ? 'ingress' : 'egress';
   const denySection = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
   const allow = selecting.flatMap((r) => r.items[allowSection]);
@@ -99,7 +138,7 @@ export function buildDirectionPolicy(rules: readonly CompiledRule[], subjectKind
     skipped,
     hasRules: selecting.some((r) => r.present[direction]),
     defaultDeny: selecting.some((r) => r.defaultDeny[direction]),
-    init: labels.has('reserved', 'init'),
+    init,
     allow,
     deny,
     requirements: selecting.flatMap((r) => r.requires[allowSection]),

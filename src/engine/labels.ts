@@ -42,7 +42,9 @@ export class LabelSet {
   public static of(labels: readonly IdentityLabel[]): LabelSet {
     const unique = new Map<string, IdentityLabel>();
     for (const l of labels) unique.set(`${l.source}:${l.key}`, l);
-    return new LabelSet([...unique.values()].sort((a, b) => compare(`${a.source}:${a.key}`, `${b.source}:${b.key}`)));
+    // Sorted by `source:key`, each key built once (the default sort compares UTF-16 code units, as `compare` does).
+    const keys = [...unique.keys()].sort();
+    return new LabelSet(keys.map((k) => unique.get(k) as IdentityLabel));
   }
 
   /** `source:key=value` for every label, sorted. */
@@ -190,8 +192,4 @@ function requirementMatches(r: SelectorRequirement, labels: LabelSet): boolean {
     default:
       return false;
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

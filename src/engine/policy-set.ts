@@ -19,9 +19,9 @@ import { PolicyDocumentModel } from '../model/policy-model';
 import { CILIUM_VERSION_ANNOTATION, synthesizedVersion } from '../model/version-annotation';
 import { diagnosticsOf, networkPolicyRejection, rejection } from './admission';
 import { CompiledRule, EngineConfig, PolicyRef, SourcedDocument, SourcedNetworkPolicy, SourcedRawRules, compileRules } from './compile';
-import { DirectionPolicy, RuleIndex, buildDirectionPolicy } from './direction-policy';
+import { DirectionPolicy, RuleIndex, RuleSelection, buildDirectionPolicy, directionPolicyOf, selectRules } from './direction-policy';
 import { Endpoint, parseEndpoint } from './endpoint';
-import { DecisionTables } from './decision-table';
+import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, endpointRecord, l4Code, l4OfCode } from './decision-table';
 import {
   DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, describePolicy, dnsLearning, notEvaluated, refineOutcome, sideOutcome,
 } from './evaluate';
@@ -208,17 +208,20 @@ export class PolicySet {
   public readonly diagnostics: readonly SourceDiagnostic[];
   /** Every rule, translated, in input order (including rules the agent would not import). */
   private readonly rules: readonly CompiledRule[];
+  /** Direction policies by direction and rule selection (`RuleSelection.key`): shared by the identities the same rules select. */
   private readonly cache = new Map<string, DirectionPolicy>();
+  /** The rule selection of each subject identity (kind and labels). */
+  private readonly selections = new Map<string, RuleSelection>();
   /** The rules by the namespace their subject pins (compiled mode: a pod only scans its namespace's rules and the others). */
   private ruleIndex?: RuleIndex;
   /** The direction policies of a resolved endpoint (the `cache` entries for its identity), so a verdict builds no cache key. */
   private readonly cacheByEndpoint = new WeakMap<ResolvedEndpoint, { ingress?: DirectionPolicy; egress?: DirectionPolicy }>();
-  /** Endpoints resolved (inventory + identity) per query object: endpoints are immutable values, often reused. */
-  private readonly resolved = new WeakMap<Endpoint, ResolvedEndpoint>();
+  /** Endpoints resolved (inventory + identity) per query object, with what `decide` keeps of them: endpoints are immutable values, often reused. */
+  private readonly records = new WeakMap<Endpoint, EndpointRecord>();
   /** Peer views of resolved endpoints other than nodes (they do not depend on the other end). */
   private readonly peerViews = new WeakMap<ResolvedEndpoint, PeerView>();
   /** The same per canonical text of the endpoint object (fresh but equal objects per query: CLI, replay). */
-  private readonly resolvedByKey = new Map<string, ResolvedEndpoint>();
+  private readonly resolvedByKey = new Map<string, EndpointRecord>();
   /** `decide`'s decisions per subject identity, direction, peer identity and port. */
   private readonly decisions = new DecisionTables();
 
@@ -313,43 +316,71 @@ export class PolicySet {
    * @throws CiliumPolicyError for a malformed query (as `verdict` does)
    */
   public decide(query: VerdictQuery): VerdictKind {
-    const l4 = l4Query(query);
-    const from = this.resolve(query.from, this.config);
-    const to = this.resolve(query.to, this.config);
+    let code = fastL4Code(query);
+    let l4: L4Query | undefined;
+    if (code < 0) {
+      l4 = l4Query(query);
+      code = l4Code(l4);
+    }
+    const l4Index = this.decisions.l4(code);
+    const from = this.record(query.from);
+    const to = this.record(query.to);
     const l7 = query.http !== undefined || query.dns !== undefined || query.kafka !== undefined;
-    const egress = this.sideDecision('egress', from, to, l4, query, l7);
+    const egress = this.sideDecision('egress', from, to, code, l4Index, l4);
     if (!egress.allowed) return 'denied';
-    const ingress = this.sideDecision('ingress', to, from, l4, query, l7);
+    const ingress = this.sideDecision('ingress', to, from, code, l4Index, l4);
     if (!ingress.allowed) return 'denied';
+    if (l7 && (egress.l7Rules !== undefined || ingress.l7Rules !== undefined)) {
+      const sq = sideQueryOf(query, l4 ?? l4OfCode(code));
+      const e = refineOutcome(egress, sq, this.config);
+      const i = refineOutcome(ingress, sq, this.config);
+      return e.decision === 'l7-denied' || i.decision === 'l7-denied' ? 'l7-denied' : 'allowed';
+    }
     return egress.decision === 'l7-denied' || ingress.decision === 'l7-denied' ? 'l7-denied' : 'allowed';
   }
 
-  /** One side of `decide`: the decision kept for the peer's identity and port, refined by the L7 request if any. */
-  private sideDecision(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, l4: L4Query, query: VerdictQuery,
-    l7: boolean): SideOutcome {
-    if (subject.subject === undefined) return NOT_EVALUATED;
-    let slot = this.decisions.slot(subject, direction);
-    if (!slot) {
-      const dp = this.directionPolicy(subject, direction);
-      if (!dp) return NOT_EVALUATED;
-      slot = this.decisions.attach(subject, dp);
-    }
-    let peerId = this.decisions.knownPeer(other);
+  /**
+   * One side of `decide`: the decision kept for the peer's identity and port (its L7 rules, if any, are for the caller to
+   * judge the request against).
+   */
+  private sideDecision(direction: 'ingress' | 'egress', subject: EndpointRecord, other: EndpointRecord, code: number, l4Index: number,
+    l4: L4Query | undefined): SideOutcome {
+    let slot = direction === 'egress' ? subject.egress : subject.ingress;
+    if (slot === undefined) slot = this.attach(subject, direction);
+    if (slot === null) return NOT_EVALUATED;
     let view: PeerView | undefined;
-    if (peerId === undefined) {
-      view = this.peerOf(other, subject, this.config);
-      peerId = this.decisions.peerId(view);
-      if (other.endpoint.kind !== 'node') this.decisions.rememberPeer(other, peerId);
+    let peer: number;
+    if (other.peerGeneration === this.decisions.generation) {
+      peer = other.peerId;
+    } else {
+      view = this.peerOf(other.resolved, subject.resolved, this.config);
+      peer = this.decisions.peerId(view);
+      if (other.resolved.endpoint.kind !== 'node') {
+        other.peerId = peer;
+        other.peerGeneration = this.decisions.generation;
+      }
     }
-    let outcome = this.decisions.get(slot, peerId, l4);
+    const table = this.decisions.tableFor(slot, peer);
+    const key = decisionKey(peer, l4Index);
+    let outcome = table.get(key);
     if (outcome === undefined) {
       const dp = slot.dp;
-      const input = this.sideInput(direction, subject, view ?? this.peerOf(other, subject, this.config), { l4 }, false);
+      const q = l4 ?? l4OfCode(code);
+      const input = this.sideInput(direction, subject.resolved, view ?? this.peerOf(other.resolved, subject.resolved, this.config), { l4: q }, false);
       outcome = !dp.allowIndex || !dp.denyIndex ? sideOutcome(dp, dp.allow, dp.deny, input)
-        : sideOutcome(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
-      this.decisions.keep(slot, peerId, l4, outcome);
+        : sideOutcome(dp, dp.allowIndex.candidates(q), dp.denyIndex.candidates(q), input);
+      this.decisions.keep(table, key, outcome);
     }
-    return l7 && outcome.l7Rules ? refineOutcome(outcome, sideQueryOf(query, l4), this.config) : outcome;
+    return outcome;
+  }
+
+  /** Attaches the decision slot of a subject in one direction (`null` when policy does not apply to it). */
+  private attach(subject: EndpointRecord, direction: 'ingress' | 'egress'): DecisionSlot | null {
+    const dp = subject.resolved.subject === undefined ? undefined : this.directionPolicy(subject.resolved, direction);
+    const slot = dp ? this.decisions.slot(subject.resolved, dp) : null;
+    if (direction === 'egress') subject.egress = slot;
+    else subject.ingress = slot;
+    return slot;
   }
 
   /** The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). */
@@ -377,12 +408,17 @@ export class PolicySet {
     }
     const known = slot[direction];
     if (known) return known;
-    const key = `${direction}|${subject.subject}|${subject.labels.id}`;
+    const identity = `${subject.subject}|${subject.labels.id}`;
+    let selection = this.selections.get(identity);
+    if (!selection) {
+      this.ruleIndex ??= new RuleIndex(this.rules);
+      selection = selectRules(this.ruleIndex.rulesFor(subject.labels), subject.subject, subject.labels);
+      this.selections.set(identity, selection);
+    }
+    const key = `${direction}|${selection.key}`;
     let dp = this.cache.get(key);
     if (!dp) {
-      this.ruleIndex ??= new RuleIndex(this.rules);
-      const rules = this.ruleIndex.rulesFor(subject.labels);
-      dp = buildDirectionPolicy(rules, subject.subject, subject.labels, direction, this.config.version.atLeast(CiliumVersion.V1_19), true);
+      dp = directionPolicyOf(selection, direction, this.config.version.atLeast(CiliumVersion.V1_19), true);
       this.cache.set(key, dp);
     }
     slot[direction] = dp;
@@ -412,22 +448,27 @@ export class PolicySet {
     return view;
   }
 
-  private resolve(endpoint: Endpoint, options: IdentityOptions): ResolvedEndpoint {
+  private resolve(endpoint: Endpoint): ResolvedEndpoint {
+    return this.record(endpoint).resolved;
+  }
+
+  /** The record of an endpoint object: cached per object, and per its text key for equal objects. */
+  private record(endpoint: Endpoint): EndpointRecord {
     if (typeof endpoint !== 'object' || endpoint === null) {
       throw new CiliumPolicyError({ id: 'engine-query', message: `${String(endpoint)} is not an endpoint`, fix: 'pass an Endpoint, e.g. parseEndpoint("pod:default:app=web")' });
     }
-    let r = this.resolved.get(endpoint);
-    if (!r) {
+    let r = this.records.get(endpoint);
+    if (r === undefined) {
       const key = endpointKey(endpoint);
       r = key !== undefined ? this.resolvedByKey.get(key) : undefined;
-      if (!r) {
-        r = resolveEndpoint(this.inventory.enrich(endpoint), options);
+      if (r === undefined) {
+        r = endpointRecord(resolveEndpoint(this.inventory.enrich(endpoint), this.config));
         if (key !== undefined) {
           if (this.resolvedByKey.size >= MAX_RESOLVED_BY_KEY) this.resolvedByKey.clear();
           this.resolvedByKey.set(key, r);
         }
       }
-      this.resolved.set(endpoint, r);
+      this.records.set(endpoint, r);
     }
     return r;
   }
@@ -450,8 +491,8 @@ export class PolicySet {
   private evaluate(query: VerdictQuery, naive: boolean): Verdict {
     const l4 = l4Query(query);
     const idOptions: IdentityOptions = this.config;
-    const from = this.resolve(query.from, idOptions);
-    const to = this.resolve(query.to, idOptions);
+    const from = this.resolve(query.from);
+    const to = this.resolve(query.to);
     const sideQuery = sideQueryOf(query, l4);
     const side = (direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint): SideVerdict => {
       if (subject.subject === undefined) return notEvaluated(direction, subject.text, subject.unmanagedReason ?? 'not a Cilium endpoint');
@@ -564,6 +605,26 @@ function plainKey(v: unknown, out: string[], depth: number): boolean {
 /** The naive evaluator: walks every rule of every policy for each side (the baseline for benchmarks). */
 export function evaluateNaive(policySet: PolicySet, query: VerdictQuery): Verdict {
   return policySet.evaluateNaive(query);
+}
+
+/**
+ * The `l4Code` of a well-formed TCP, UDP or SCTP query with its ends given, without building the layer-4 query; -1 for
+ * anything else (ICMP, other spellings, malformed queries: `l4Query` handles them).
+ */
+function fastL4Code(query: VerdictQuery): number {
+  if (!query || !query.from || !query.to) return -1;
+  const port = query.port;
+  if (typeof port !== 'number' || (port | 0) !== port || port < 1 || port > 65535) return -1;
+  switch (query.protocol) {
+    case 'TCP':
+      return port;
+    case 'UDP':
+      return 0x10000 + port;
+    case 'SCTP':
+      return 0x20000 + port;
+    default:
+      return -1;
+  }
 }
 
 /** Validates the layer-4 part of a query. */

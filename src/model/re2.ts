@@ -8,7 +8,7 @@
  * `\x{41}`, `(?P<name>…)`); what RE2 rejects (look-around, back-references, atomic groups, possessive quantifiers,
  * repeat counts above 1000) does not compile.
  */
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 
 /** A compiled RE2 pattern. */
 export interface Re2Pattern {
@@ -62,7 +62,7 @@ function compileUncached(source: string): Re2Result {
   if (typeof source !== 'string') return { ok: false, error: 'not a string' };
   let re: RE2JS;
   try {
-    re = RE2JS.compile(source);
+    re = re2js().RE2JS.compile(source);
   } catch (e) {
     return { ok: false, error: describeError(e) };
   }
@@ -75,6 +75,12 @@ function compileUncached(source: string): Re2Result {
       toString: (): string => `/${source}/`,
     }),
   };
+}
+
+/** The `re2js` module, loaded on first compile: many runs (a `trace` of policies without CRD-pattern fields or HTTP rules) never compile a pattern. */
+function re2js(): typeof import('re2js') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('re2js') as typeof import('re2js');
 }
 
 /** `error parsing regexp: invalid escape sequence: `\y`` → `invalid escape sequence: \y`. */

@@ -289,7 +289,7 @@ export const CRD_PATTERNS = {
  */
 export const SAFE = {
   /** `CRD_PATTERNS.port`: starts with a digit, or some suffix is a letter-bearing name. */
-  port: (s: string): boolean => crdPattern(CRD_PATTERNS.port, s),
+  port: (s: string): boolean => startsWithDigit(s) || crdPattern(CRD_PATTERNS.port, s),
   /** `CRD_PATTERNS.fqdnName`. */
   fqdnName: (s: string): boolean => crdPattern(CRD_PATTERNS.fqdnName, s),
   /** `CRD_PATTERNS.fqdnPattern`. */
@@ -299,6 +299,15 @@ export const SAFE = {
   /** `CRD_PATTERNS.logValue`: no control, format, surrogate or private-use characters. */
   logValue: (s: string): boolean => crdPattern(CRD_PATTERNS.logValue, s),
 };
+
+/**
+ * Whether `s` starts with an ASCII digit: then `CRD_PATTERNS.port` matches (its first alternative, `^(…|[0-9]{1,4})`,
+ * matches the leading digit), so the common numeric port needs no RE2 run (nor loading the RE2 engine).
+ */
+function startsWithDigit(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
 
 /** Whether `value` matches a CRD pattern (Go `MatchString`: anywhere, unless the pattern anchors itself). */
 function crdPattern(pattern: string, value: string): boolean {

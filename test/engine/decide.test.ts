@@ -43,4 +43,43 @@ spec:
       expect(set.decide(query)).toBe(set.verdict(query).verdict);
     }
   });
+
+  test('identities selected by the same rules share decisions, except on DNS names (their lookups are judged per client)', () => {
+    const yaml = `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: client, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: client } }
+  egress:
+    - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]
+      toPorts: [{ ports: [{ port: "53", protocol: UDP }], rules: { dns: [{ matchPattern: "*" }] } }]
+    - toFQDNs: [{ matchName: api.example.com }]
+      toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: dns, namespace: kube-system }
+spec:
+  endpointSelector: { matchLabels: { k8s-app: kube-dns } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: shop, version: v1 } }]
+      toPorts: [{ ports: [{ port: "53", protocol: UDP }] }]
+`;
+    const api = parseEndpoint('fqdn:api.example.com@192.0.2.10');
+    const ip = parseEndpoint('cidr:192.0.2.10');
+    const v1 = parseEndpoint('pod:shop:app=client,version=v1');
+    const v2 = parseEndpoint('pod:shop:app=client,version=v2');
+    const expected = new Map([[v1, 'allowed'], [v2, 'denied']]);
+    for (const order of [[v2, v1], [v1, v2]]) {
+      const set = PolicySet.fromYaml(yaml);
+      for (const from of order) {
+        const q = { from, to: api, protocol: 'TCP', port: 443 };
+        expect(set.decide(q)).toBe(expected.get(from));
+        expect(set.verdict(q).verdict).toBe(expected.get(from));
+        // The same address without the name: no toFQDNs match for either (a decision both identities share).
+        expect(set.decide({ ...q, to: ip })).toBe('denied');
+      }
+    }
+  });
 });
