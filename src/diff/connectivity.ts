@@ -1,0 +1,321 @@
+/**
+ * The connectivity model: which connections between endpoint classes a policy set allows (`connectivityReport`), and
+ * which change between two sets (`diffPolicySets`).
+ *
+ * For each pair of classes (client, server) the port space is split at every boundary the items of either side name
+ * (`port-segments.ts`), each segment is judged with the engine's `decide` (a map lookup once warm), and `verdict` is
+ * asked only for the deciding reason of what is reported. Adjacent segments, then all segments of a pair, with the same
+ * before/after/reason/L7 are merged into one entry.
+ *
+ * A diff only judges pairs that can change: per class and direction, the rules of each side that select it are
+ * fingerprinted by content (not by name: a rename or a reformat changes nothing); a pair whose client-egress and
+ * server-ingress fingerprints are equal on both sides (and the engine settings equal) cannot change and is skipped.
+ */
+import {
+  AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason,
+  EndpointClass, REPORT_SCHEMA,
+} from './connectivity-document';
+import { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
+import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
+import type { CompiledRule, EngineConfig } from '../engine/compile';
+import type { DirectionPolicy } from '../engine/direction-policy';
+import type { PolicySet } from '../engine/policy-set';
+import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
+
+/** Options of `diffPolicySets` and `connectivityReport`. */
+export interface ConnectivityOptions {
+  /**
+   * The endpoint classes to judge.
+   * @default - derived from the sets and their inventory (`endpointClasses`)
+   */
+  readonly classes?: readonly ClassifiedEndpoint[];
+  /**
+   * Where the base policies (or the report's policies) came from, for the document.
+   * @default 'base' ('policies' for a report)
+   */
+  readonly baseSource?: string;
+  /**
+   * Where the head policies came from, for the document.
+   * @default 'head'
+   */
+  readonly headSource?: string;
+}
+
+/** What a pair's segments were judged to be on one side. */
+interface Judged {
+  readonly verdict: ConnectionVerdict;
+  /** The L7 rules on an allowed segment, as text. */
+  readonly l7?: string;
+}
+
+/** Per class and direction, what a side's rules say about it. */
+interface ClassSide {
+  readonly dp: DirectionPolicy | undefined;
+  readonly fingerprint: string;
+}
+
+/**
+ * What connectivity changes from `base` to `head`: every connection between the endpoint classes whose verdict (or L7
+ * restriction on an allowed port) differs, grouped into entries; newly allowed first, then L7 changes, then newly
+ * denied, each group sorted by from, to.
+ */
+export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
+  const classes = options.classes ?? endpointClasses([base, head]);
+  const sameSettings = settingsKey(base.engineConfig) === settingsKey(head.engineConfig);
+  const sides = { base: classSides(base, classes), head: classSides(head, classes) };
+  const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
+  const ingressChanged = classes.map((_, i) => !sameSettings || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
+  const changes: ConnectivityChange[] = [];
+  const boundaries = new WeakMap<DirectionPolicy, PortBoundaries>();
+  for (let a = 0; a < classes.length; a++) {
+    for (let b = 0; b < classes.length; b++) {
+      if (!egressChanged[a] && !ingressChanged[b]) continue;
+      const bounds = new PortBoundaries();
+      for (const dp of [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp]) {
+        if (dp) bounds.addAll(boundariesOf(dp, boundaries));
+      }
+      bounds.addNamedPorts(classes[b].endpoint.ports ?? []);
+      const segments = bounds.segments();
+      const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
+      for (const seg of segments) {
+        const q = query(classes[a], classes[b], seg);
+        const before = judge(base, q, bounds.l7);
+        const after = judge(head, q, bounds.l7);
+        if (before.verdict !== after.verdict || before.l7 !== after.l7) changed.push({ seg, before, after });
+      }
+      if (changed.length === 0) continue;
+      const groups = new Map<string, { segs: PortSegment[]; before: Judged; after: Judged; reason: ConnectivityChange['reason'] }>();
+      for (const c of changed) {
+        const q = query(classes[a], classes[b], c.seg);
+        const reason = { before: reasonOf(base.verdict(q), classes[a], classes[b]), after: reasonOf(head.verdict(q), classes[a], classes[b]) };
+        const key = JSON.stringify([c.before, c.after, reason]);
+        const g = groups.get(key);
+        if (g) g.segs.push(c.seg);
+        else groups.set(key, { segs: [c.seg], before: c.before, after: c.after, reason });
+      }
+      for (const g of groups.values()) {
+        const l7 = g.after.l7 ?? g.before.l7;
+        changes.push({
+          from: classes[a].cls.id,
+          to: classes[b].cls.id,
+          ports: formatPorts(g.segs, segments),
+          ...(l7 !== undefined ? { l7 } : {}),
+          ...(g.before.l7 !== g.after.l7 && g.before.l7 !== undefined ? { l7Before: g.before.l7 } : {}),
+          before: g.before.verdict,
+          after: g.after.verdict,
+          reason: g.reason,
+        });
+      }
+    }
+  }
+  const rank = (c: ConnectivityChange): number => (c.after === 'allowed' && c.before === 'denied' ? 0 : c.before === c.after ? 1 : 2);
+  changes.sort((x, y) => rank(x) - rank(y) || compare(x.from, y.from) || compare(x.to, y.to) || compare(x.ports.join(), y.ports.join()));
+  const l7Changed = changes.filter((c) => rank(c) === 1).length;
+  return {
+    schema: DIFF_SCHEMA,
+    base: { source: options.baseSource ?? 'base', policies: base.policies.length },
+    head: { source: options.headSource ?? 'head', policies: head.policies.length },
+    summary: {
+      newlyAllowed: changes.filter((c) => rank(c) === 0).length,
+      newlyDenied: changes.filter((c) => rank(c) === 2).length,
+      ...(l7Changed > 0 ? { l7Changed } : {}),
+    },
+    endpoints: classes.map((c) => c.cls),
+    changes,
+  };
+}
+
+/** The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason. */
+export function connectivityReport(set: PolicySet, options: ConnectivityOptions = {}): ConnectivityReportDocument {
+  const classes = options.classes ?? endpointClasses([set]);
+  const sides = classSides(set, classes);
+  const boundaries = new WeakMap<DirectionPolicy, PortBoundaries>();
+  const connections: AllowedConnection[] = [];
+  for (let a = 0; a < classes.length; a++) {
+    const egress = sides.egress[a].dp;
+    for (let b = 0; b < classes.length; b++) {
+      const ingress = sides.ingress[b].dp;
+      const bounds = new PortBoundaries();
+      if (egress) bounds.addAll(boundariesOf(egress, boundaries));
+      if (ingress) bounds.addAll(boundariesOf(ingress, boundaries));
+      bounds.addNamedPorts(classes[b].endpoint.ports ?? []);
+      const segments = bounds.segments();
+      const groups = new Map<string, { segs: PortSegment[]; l7?: string; reason: DecidingReason }>();
+      // Segments with the same verdict and L7 share their reason unless a rule boundary separates them: judge the reason
+      // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
+      for (const seg of segments) {
+        const q = query(classes[a], classes[b], seg);
+        const j = judge(set, q, bounds.l7);
+        if (j.verdict !== 'allowed') continue;
+        const reason = reasonOf(set.verdict(q), classes[a], classes[b]);
+        const key = JSON.stringify([j.l7 ?? null, reason]);
+        const g = groups.get(key);
+        if (g) g.segs.push(seg);
+        else groups.set(key, { segs: [seg], ...(j.l7 !== undefined ? { l7: j.l7 } : {}), reason });
+      }
+      for (const g of groups.values()) {
+        connections.push({
+          from: classes[a].cls.id, to: classes[b].cls.id, ports: formatPorts(g.segs, segments),
+          ...(g.l7 !== undefined ? { l7: g.l7 } : {}), reason: g.reason,
+        });
+      }
+    }
+  }
+  connections.sort((x, y) => compare(x.from, y.from) || compare(x.to, y.to) || compare(x.ports.join(), y.ports.join()));
+  return {
+    schema: REPORT_SCHEMA,
+    policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },
+    endpoints: classes.map((c) => c.cls),
+    connections,
+  };
+}
+
+/** The engine settings that change verdicts without changing any rule. */
+function settingsKey(c: EngineConfig): string {
+  return JSON.stringify([
+    c.version.toString(), c.hostFirewall, c.allowLocalhost, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes, c.nodeSelectorLabels,
+  ]);
+}
+
+function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[]): { egress: ClassSide[]; ingress: ClassSide[] } {
+  const side = (direction: 'ingress' | 'egress'): ClassSide[] => classes.map((c) => {
+    const dp = set.directionPolicyOf(c.endpoint, direction);
+    return { dp, fingerprint: dp ? directionFingerprint(dp) : 'not-evaluated' };
+  });
+  return { egress: side('egress'), ingress: side('ingress') };
+}
+
+const fingerprints = new WeakMap<DirectionPolicy, string>();
+
+/** The content of the rules that decide a direction policy, independent of names, files, order and formatting. */
+function directionFingerprint(dp: DirectionPolicy): string {
+  let fp = fingerprints.get(dp);
+  if (fp === undefined) {
+    fp = `${dp.subjectKind}|${dp.init}|${[...new Set(dp.selecting.map((r) => ruleContent(r, dp.direction)).filter((k) => k !== ''))].sort().join('\n')}`;
+    fingerprints.set(dp, fp);
+  }
+  return fp;
+}
+
+const contents = new WeakMap<CompiledRule, { ingress?: string; egress?: string }>();
+
+/** A rule's content in one direction ('' when it says nothing about that direction). */
+function ruleContent(r: CompiledRule, direction: 'ingress' | 'egress'): string {
+  let slot = contents.get(r);
+  if (!slot) {
+    slot = {};
+    contents.set(r, slot);
+  }
+  const known = slot[direction];
+  if (known !== undefined) return known;
+  const allow = direction === 'ingress' ? 'ingress' : 'egress';
+  const deny = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+  const silent = !r.present[direction] && !r.defaultDeny[direction] && r.requires[allow].length === 0 && r.requires[deny].length === 0;
+  const text = silent ? ''
+    : stable({
+      present: r.present[direction], defaultDeny: r.defaultDeny[direction],
+      allow: r.items[allow].map(itemContent).sort(), deny: r.items[deny].map(itemContent).sort(),
+      requires: r.requires[allow], requiresDeny: r.requires[deny],
+    });
+  slot[direction] = text;
+  return text;
+}
+
+function itemContent(item: CompiledRule['items']['ingress'][number]): string {
+  return stable({ peer: item.peer, l4: item.l4, auth: item.authentication ?? null });
+}
+
+/** Fields that name or place a rule rather than say what it does. */
+const IGNORED_KEYS = new Set(['rule', 'ordinal', 'path', 'index', 'notes', 'policy', 'why']);
+
+/** A canonical JSON-like text of plain data (sorted keys; bigints; functions skipped; selectors by their requirements, sorted). */
+function stable(v: unknown): string {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v !== 'object' || v === null) return typeof v === 'function' ? '' : JSON.stringify(v) ?? '';
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  if (Array.isArray(o.requirements) && typeof (o as { matches?: unknown }).matches === 'function') {
+    return `{sel:${(o.requirements as unknown[]).map(stable).sort().join(',')}}`;
+  }
+  return `{${Object.keys(o).filter((k) => !IGNORED_KEYS.has(k) && typeof o[k] !== 'function' && o[k] !== undefined).sort()
+    .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
+}
+
+function boundariesOf(dp: DirectionPolicy, cache: WeakMap<DirectionPolicy, PortBoundaries>): PortBoundaries {
+  let b = cache.get(dp);
+  if (!b) {
+    b = new PortBoundaries().addPolicy(dp);
+    cache.set(dp, b);
+  }
+  return b;
+}
+
+function query(from: ClassifiedEndpoint, to: ClassifiedEndpoint, seg: PortSegment): VerdictQuery {
+  return seg.protocol === 'ICMP'
+    ? { from: from.endpoint, to: to.endpoint, protocol: 'ICMP', icmpType: seg.lo, icmpFamily: seg.icmpFamily }
+    : { from: from.endpoint, to: to.endpoint, protocol: seg.protocol, port: seg.lo };
+}
+
+/** The verdict of a segment, and its L7 rules when some item of the pair carries L7 rules and the segment is allowed. */
+function judge(set: PolicySet, q: VerdictQuery, l7: boolean): Judged {
+  const kind = set.decide(q);
+  if (kind === 'denied') return { verdict: 'denied' };
+  if (!l7) return { verdict: 'allowed' };
+  const v = set.verdict(q);
+  const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 ? [`${l7Name(s.l7.protocol)} ${s.l7.rules.join(' | ')}`] : [])).join('; ');
+  return text === '' ? { verdict: 'allowed' } : { verdict: 'allowed', l7: text };
+}
+
+function l7Name(protocol: string): string {
+  return protocol === 'l7proto' ? 'L7' : protocol.toUpperCase();
+}
+
+/** What decided a connection, as one line naming the deciding rule(s) and their policy. */
+export function reasonOf(v: Verdict, from: ClassifiedEndpoint, to: ClassifiedEndpoint): DecidingReason {
+  const name = (s: SideVerdict): string => (s.direction === 'egress' ? from.cls.name : to.cls.name);
+  const denied = [v.egress, v.ingress].find((s) => !s.allowed);
+  if (denied) {
+    if (denied.decision === 'denied-by-deny-rule' && denied.rule) {
+      return withPolicy(`denied by ${ruleText(denied)}`, denied);
+    }
+    const by = denied.policies.map(policyText);
+    return {
+      text: `default deny at ${denied.direction} of ${name(denied)}${by.length > 0 ? ` (selected by ${by.join(', ')})` : ''}`,
+      ...(by.length > 0 ? { policy: by[0] } : {}),
+    };
+  }
+  const parts: string[] = [];
+  for (const s of [v.egress, v.ingress]) {
+    if (s.decision === 'allowed' && s.rule) parts.push(ruleText(s));
+    else if (s.decision === 'allow-localhost') parts.push('ingress from the local host (allow-localhost)');
+    else if (s.decision === 'non-default-deny-allow') parts.push(`${s.direction} of ${name(s)}: no default deny (enableDefaultDeny: false)`);
+    else if (s.decision === 'no-policy-default-allow') parts.push(`${s.direction} of ${name(s)}: no policy (default allow)`);
+  }
+  const decidingSide = [v.ingress, v.egress].find((s) => s.decision === 'allowed' && s.rule);
+  const text = parts.length > 0 ? `allowed by ${parts.join('; ')}` : 'allowed: no policy applies';
+  return decidingSide ? withPolicy(text, decidingSide) : { text };
+}
+
+function withPolicy(text: string, s: SideVerdict): DecidingReason {
+  const r = s.rule;
+  if (!r) return { text };
+  return { text, policy: policyText(r), ...(r.file !== undefined ? { location: r.file } : {}) };
+}
+
+function ruleText(s: SideVerdict): string {
+  const r = s.rule;
+  return r ? `${s.direction} ${policyText(r)} ${r.path}` : s.direction;
+}
+
+function policyText(p: { readonly kind: string; readonly namespace?: string; readonly name: string }): string {
+  return `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The classes of a document by id. */
+export function classById(endpoints: readonly EndpointClass[]): Map<string, EndpointClass> {
+  return new Map(endpoints.map((e) => [e.id, e]));
+}
