@@ -62,7 +62,8 @@ interface ClassSide {
 export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
   const classes = options.classes ?? endpointClasses([base, head]);
   const sameSettings = settingsKey(base.engineConfig) === settingsKey(head.engineConfig);
-  const sides = { base: classSides(base, classes), head: classSides(head, classes) };
+  const ctx: FingerprintContext = { contentIds: new Map(), fingerprints: new Map() };
+  const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
   const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
   const ingressChanged = classes.map((_, i) => !sameSettings || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
   const changes: ConnectivityChange[] = [];
@@ -79,8 +80,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
       const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
       for (const seg of segments) {
         const q = query(classes[a], classes[b], seg);
-        const before = judge(base, q, bounds.l7);
-        const after = judge(head, q, bounds.l7);
+        const before = judge(base, q, bounds.l7At(seg));
+        const after = judge(head, q, bounds.l7At(seg));
         if (before.verdict !== after.verdict || before.l7 !== after.l7) changed.push({ seg, before, after });
       }
       if (changed.length === 0) continue;
@@ -145,7 +146,7 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
       for (const seg of segments) {
         const q = query(classes[a], classes[b], seg);
-        const j = judge(set, q, bounds.l7);
+        const j = judge(set, q, bounds.l7At(seg));
         if (j.verdict !== 'allowed') continue;
         const reason = reasonOf(set.verdict(q), classes[a], classes[b]);
         const key = JSON.stringify([j.l7 ?? null, reason]);
@@ -177,21 +178,40 @@ function settingsKey(c: EngineConfig): string {
   ]);
 }
 
-function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[]): { egress: ClassSide[]; ingress: ClassSide[] } {
+/** The rule contents interned by one diff, and the fingerprints it computed. */
+interface FingerprintContext {
+  readonly contentIds: Map<string, number>;
+  readonly fingerprints: Map<DirectionPolicy, string>;
+}
+
+function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[], ctx?: FingerprintContext): { egress: ClassSide[]; ingress: ClassSide[] } {
   const side = (direction: 'ingress' | 'egress'): ClassSide[] => classes.map((c) => {
     const dp = set.directionPolicyOf(c.endpoint, direction);
-    return { dp, fingerprint: dp ? directionFingerprint(dp) : 'not-evaluated' };
+    return { dp, fingerprint: dp && ctx ? directionFingerprint(dp, ctx) : dp ? '' : 'not-evaluated' };
   });
   return { egress: side('egress'), ingress: side('ingress') };
 }
 
-const fingerprints = new WeakMap<DirectionPolicy, string>();
-
-/** The content of the rules that decide a direction policy, independent of names, files, order and formatting. */
-function directionFingerprint(dp: DirectionPolicy): string {
+/**
+ * The content of the rules that decide a direction policy, independent of names, files, order and formatting: the sorted
+ * numbers of the distinct rule contents (`contentIds` interns them, so that equal rules of base and head get one number).
+ */
+function directionFingerprint(dp: DirectionPolicy, ctx: FingerprintContext): string {
+  const { contentIds, fingerprints } = ctx;
   let fp = fingerprints.get(dp);
   if (fp === undefined) {
-    fp = `${dp.subjectKind}|${dp.init}|${[...new Set(dp.selecting.map((r) => ruleContent(r, dp.direction)).filter((k) => k !== ''))].sort().join('\n')}`;
+    const ids = new Set<number>();
+    for (const r of dp.selecting) {
+      const c = ruleContent(r, dp.direction);
+      if (c === '') continue;
+      let id = contentIds.get(c);
+      if (id === undefined) {
+        id = contentIds.size;
+        contentIds.set(c, id);
+      }
+      ids.add(id);
+    }
+    fp = `${dp.subjectKind}|${dp.init}|${[...ids].sort((a, b) => a - b).join(',')}`;
     fingerprints.set(dp, fp);
   }
   return fp;

@@ -87,19 +87,25 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
   // Namespace-label selectors (CCNPs, namespaceSelector) that no known namespace satisfies get a namespace of their own.
   const extra: NamespaceInfo[] = [];
   const seen = new Set<string>();
+  const probes = new Set<string>();
+  const nsLabels = known.map((ns) => podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), 'default'));
   for (const r of rules) {
     for (const sel of podSelectors(r)) {
       const nsReqs = sel.requirements.filter(isNamespaceRequirement);
       if (nsReqs.length === 0 || pinnedNamespaces(nsReqs).length > 0) continue;
-      const all = [...known, ...extra];
       const probe = Selector.all().and(...nsReqs);
-      if (all.some((ns) => probe.matches(podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), 'default')))) continue;
+      const probeKey = probe.toString();
+      if (probes.has(probeKey)) continue;
+      probes.add(probeKey);
+      if (nsLabels.some((l) => probe.matches(l))) continue;
       const labels = witnessLabels(nsReqs.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })));
       if (!labels) continue;
       const text = labelText(labels.labels);
       if (seen.has(text)) continue;
       seen.add(text);
-      extra.push({ name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: `(namespaces with ${text})`, labels: labels.labels });
+      const info = { name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: `(namespaces with ${text})`, labels: labels.labels };
+      extra.push(info);
+      nsLabels.push(podLabels(Endpoints.pod(info.name, {}, { namespaceLabels: info.labels }), 'default'));
     }
   }
   return [...known, ...extra, { name: OTHER_NAMESPACE, display: '(other namespaces)', labels: {} }];

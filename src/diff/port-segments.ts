@@ -31,8 +31,8 @@ export class PortBoundaries {
   private readonly cuts: Record<string, Set<number>> = { TCP: new Set(), UDP: new Set(), SCTP: new Set(), IPv4: new Set(), IPv6: new Set() };
   /** Whether some item names a port by name (resolved on the destination). */
   public named = false;
-  /** Whether some allow item carries L7 rules. */
-  public l7 = false;
+  /** The port ranges of allow items with L7 rules (`all` for a named port: resolved per destination). */
+  private readonly l7Ranges: { protocols: readonly string[]; lo: number; hi: number }[] = [];
 
   /** Adds the boundaries of the items of a direction policy (allow and deny). */
   public addPolicy(dp: DirectionPolicy | undefined): this {
@@ -46,7 +46,7 @@ export class PortBoundaries {
   public addAll(other: PortBoundaries): this {
     for (const [k, set] of Object.entries(other.cuts)) for (const v of set) this.cuts[k].add(v);
     this.named ||= other.named;
-    this.l7 ||= other.l7;
+    this.l7Ranges.push(...other.l7Ranges);
     return this;
   }
 
@@ -60,6 +60,12 @@ export class PortBoundaries {
       }
     }
     return this;
+  }
+
+  /** Whether an allow item with L7 rules may cover a segment (its L7 rules then need a verdict to be read). */
+  public l7At(seg: PortSegment): boolean {
+    if (seg.protocol === 'ICMP') return false;
+    return this.l7Ranges.some((r) => r.protocols.includes(seg.protocol) && r.lo <= seg.hi && r.hi >= seg.lo);
   }
 
   /** The segments, in order: TCP, UDP, SCTP ranges, then ICMP and ICMPv6 types. */
@@ -88,8 +94,8 @@ export class PortBoundaries {
     if (l4.kind !== 'ports') return;
     for (const i of l4.icmps) if (i.type !== undefined) this.cuts[i.family].add(i.type);
     for (const pr of l4.portRules) {
-      if (pr.rules !== undefined) this.l7 = true;
       for (const p of pr.ports) {
+        if (pr.rules !== undefined) this.l7Ranges.push(p.kind === 'range' ? p : { protocols: p.protocols, lo: 0, hi: 65535 });
         if (p.kind === 'named') this.named = true;
         if (p.kind !== 'range') continue;
         for (const proto of p.protocols) {
