@@ -103,7 +103,7 @@ export interface PolicySource {
 
 /**
  * `cdk8s-cilium diff --output json`. Newly allowed changes come first, then L7 changes on ports allowed on both sides, then newly
- * denied; each group sorted by from, to.
+ * denied; each group sorted by from, then to, in the order of `endpoints`.
  */
 export interface ConnectivityDiffDocument {
   /** Always {@link DIFF_SCHEMA}. */
@@ -145,7 +145,10 @@ export interface AllowedConnection {
   readonly reason: DecidingReason;
 }
 
-/** `cdk8s-cilium report --output json`: the complete set of allowed traffic between the classes. */
+/**
+ * `cdk8s-cilium report --output json`: the complete set of allowed traffic between the classes. Connections are sorted by
+ * from, then to, in the order of `endpoints`.
+ */
 export interface ConnectivityReportDocument {
   /** Always {@link REPORT_SCHEMA}. */
   readonly schema: typeof REPORT_SCHEMA;

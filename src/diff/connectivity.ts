@@ -110,7 +110,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     }
   }
   const rank = (c: ConnectivityChange): number => (c.after === 'allowed' && c.before === 'denied' ? 0 : c.before === c.after ? 1 : 2);
-  changes.sort((x, y) => rank(x) - rank(y) || compare(x.from, y.from) || compare(x.to, y.to) || compare(x.ports.join(), y.ports.join()));
+  const order = classOrder(classes);
+  changes.sort((x, y) => rank(x) - rank(y) || order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
   const l7Changed = changes.filter((c) => rank(c) === 1).length;
   return {
     schema: DIFF_SCHEMA,
@@ -162,7 +163,8 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
       }
     }
   }
-  connections.sort((x, y) => compare(x.from, y.from) || compare(x.to, y.to) || compare(x.ports.join(), y.ports.join()));
+  const order = classOrder(classes);
+  connections.sort((x, y) => order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
   return {
     schema: REPORT_SCHEMA,
     policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },
@@ -329,6 +331,12 @@ function ruleText(s: SideVerdict): string {
 
 function policyText(p: { readonly kind: string; readonly namespace?: string; readonly name: string }): string {
   return `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name}`;
+}
+
+/** The position of a class id in the class list (the documents' order: pods by namespace, other namespaces, world, host, entities). */
+function classOrder(classes: readonly ClassifiedEndpoint[]): (id: string) => number {
+  const index = new Map(classes.map((c, i) => [c.cls.id, i]));
+  return (id) => index.get(id) ?? classes.length;
 }
 
 function compare(a: string, b: string): number {
