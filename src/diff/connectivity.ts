@@ -247,8 +247,11 @@ function itemContent(item: CompiledRule['items']['ingress'][number]): string {
   return stable({ peer: item.peer, l4: item.l4, auth: item.authentication ?? null });
 }
 
-/** Fields that name or place a rule rather than say what it does. */
-const IGNORED_KEYS = new Set(['rule', 'ordinal', 'path', 'index', 'notes', 'policy', 'why']);
+/**
+ * Fields of the compiled peer and layer-4 specs that place or explain rather than say what they do (L7 rules are user
+ * data: their keys, `path` included, all count).
+ */
+const IGNORED_KEYS = new Set(['index', 'why']);
 
 /** A canonical JSON-like text of plain data (sorted keys; bigints; functions skipped; selectors by their requirements, sorted). */
 function stable(v: unknown): string {
@@ -306,12 +309,17 @@ export function reasonOf(v: Verdict, from: ClassifiedEndpoint, to: ClassifiedEnd
       ...(by.length > 0 ? { policy: by[0] } : {}),
     };
   }
+  // The sides that allowed by a rule (or allow-localhost) decided; the default-allow sides only when no rule did.
   const parts: string[] = [];
   for (const s of [v.egress, v.ingress]) {
     if (s.decision === 'allowed' && s.rule) parts.push(ruleText(s));
     else if (s.decision === 'allow-localhost') parts.push('ingress from the local host (allow-localhost)');
-    else if (s.decision === 'non-default-deny-allow') parts.push(`${s.direction} of ${name(s)}: no default deny (enableDefaultDeny: false)`);
-    else if (s.decision === 'no-policy-default-allow') parts.push(`${s.direction} of ${name(s)}: no policy (default allow)`);
+  }
+  if (parts.length === 0) {
+    for (const s of [v.egress, v.ingress]) {
+      if (s.decision === 'non-default-deny-allow') parts.push(`${s.direction} of ${name(s)}: no default deny (enableDefaultDeny: false)`);
+      else if (s.decision === 'no-policy-default-allow') parts.push(`${s.direction} of ${name(s)}: no policy (default allow)`);
+    }
   }
   const decidingSide = [v.ingress, v.egress].find((s) => s.decision === 'allowed' && s.rule);
   const text = parts.length > 0 ? `allowed by ${parts.join('; ')}` : 'allowed: no policy applies';
