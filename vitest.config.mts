@@ -20,6 +20,7 @@ const E2E = [
   'test/cli/cold-start.test.ts',
   'test/hubble/samples.test.ts',
   'test/validate-cli/bundled-schema-backstop.test.ts',
+  'test/diff/git-ref.test.ts',
 ];
 
 export default defineConfig({
