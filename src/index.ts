@@ -28,3 +28,10 @@ export * from './testing';
 export * from './engine';
 export * from './plugin';
 export * from './hubble';
+// The connectivity diff and report (`PolicySet.diff`, `cdk8s-cilium diff`/`report`).
+export {
+  AllowedConnection, ClassifiedEndpoint, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityOptions, ConnectivityOutput,
+  ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason, DiffMatchers, EndpointClass, EndpointClassKind, ExpectedConnectivityChange, PolicySource,
+  REPORT_SCHEMA, connectivityReport, describeChange, diffMatchers, diffPolicySets, endpointClasses, formatConnectivityJson, formatDiffMarkdown,
+  formatDiffText, formatReportMarkdown, formatReportText, renderDiffHtml, renderReportHtml, UnexpectedChanges, unexpectedChanges,
+} from './diff';

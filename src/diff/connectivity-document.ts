@@ -90,7 +90,12 @@ export interface ConnectivityChange {
   /** Verdict with the head policies. */
   readonly after: ConnectionVerdict;
   /** What decided on each side. */
-  readonly reason: { readonly before: DecidingReason; readonly after: DecidingReason };
+  readonly reason: {
+    /** With the base policies. */
+    readonly before: DecidingReason;
+    /** With the head policies. */
+    readonly after: DecidingReason;
+  };
 }
 
 /** Where one side's policies came from. */
@@ -114,7 +119,9 @@ export interface ConnectivityDiffDocument {
   readonly head: PolicySource;
   /** Counts of grouped changes. */
   readonly summary: {
+    /** Changes from denied to allowed. */
     readonly newlyAllowed: number;
+    /** Changes from allowed to denied. */
     readonly newlyDenied: number;
     /**
      * Changes of the L7 restriction on a port allowed on both sides (listed after the newly allowed ones).

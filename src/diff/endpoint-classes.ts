@@ -14,7 +14,7 @@
  */
 import { EndpointClass, EndpointClassKind } from './connectivity-document';
 import type { CompiledRule, CidrBlock } from '../engine/compile';
-import { Endpoint, Endpoints, NamedPort } from '../engine/endpoint';
+import { Endpoint, Endpoints } from '../engine/endpoint';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY, podLabels } from '../engine/identity';
 import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
 import { Selector, SelectorRequirement } from '../engine/labels';
@@ -361,9 +361,4 @@ function uniqueIds(list: ClassifiedEndpoint[]): ClassifiedEndpoint[] {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Named ports of an endpoint (for port boundaries). */
-export function namedPortsOf(endpoint: Endpoint): readonly NamedPort[] {
-  return endpoint.ports ?? [];
 }
