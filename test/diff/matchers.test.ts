@@ -1,7 +1,6 @@
 // `expect(head).toChangeOnly(base, [...])`: passes on exactly the expected changes, fails listing the unexpected ones.
 import { describe, expect, test } from 'vitest';
 import { diffMatchers } from '../../src/diff';
-import '../../src/vitest.mts';
 
 const policy = (ports: string): string => `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
