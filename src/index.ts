@@ -32,6 +32,7 @@ export * from './hubble';
 export {
   AllowedConnection, ClassifiedEndpoint, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityOptions, ConnectivityOutput,
   ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason, DiffMatchers, EndpointClass, EndpointClassKind, ExpectedConnectivityChange, PolicySource,
-  REPORT_SCHEMA, connectivityReport, describeChange, diffMatchers, diffPolicySets, endpointClasses, formatConnectivityJson, formatDiffMarkdown,
-  formatDiffText, formatReportMarkdown, formatReportText, renderDiffHtml, renderReportHtml, UnexpectedChanges, unexpectedChanges,
+  REPORT_SCHEMA, UnexpectedChanges, connectivityReport, describeChange, diffMatchers, diffPolicySets, endpointClasses, formatConnectivityDiffMarkdown,
+  formatConnectivityDiffText, formatConnectivityJson, formatConnectivityReportMarkdown, formatConnectivityReportText, renderDiffHtml,
+  renderReportHtml, unexpectedChanges,
 } from './diff';

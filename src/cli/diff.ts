@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConnectivityDiffDocument } from '../diff/connectivity-document';
 import { diffPolicySets } from '../diff/connectivity';
-import { ConnectivityOutput, formatConnectivityJson, formatDiffMarkdown, formatDiffText } from '../diff/format';
+import { ConnectivityOutput, formatConnectivityJson, formatConnectivityDiffMarkdown, formatConnectivityDiffText } from '../diff/format';
 import { renderDiffHtml } from '../diff/html';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
@@ -129,11 +129,11 @@ export function renderDiff(doc: ConnectivityDiffDocument, output: ConnectivityOu
     case ConnectivityOutput.JSON:
       return formatConnectivityJson(doc);
     case ConnectivityOutput.MARKDOWN:
-      return formatDiffMarkdown(doc);
+      return formatConnectivityDiffMarkdown(doc);
     case ConnectivityOutput.HTML:
       return renderDiffHtml(doc);
     default:
-      return formatDiffText(doc);
+      return formatConnectivityDiffText(doc);
   }
 }
 

@@ -9,7 +9,7 @@
 import { Command, Option } from 'commander';
 import { ConnectivityReportDocument } from '../diff/connectivity-document';
 import { connectivityReport } from '../diff/connectivity';
-import { ConnectivityOutput, formatConnectivityJson, formatReportMarkdown, formatReportText } from '../diff/format';
+import { ConnectivityOutput, formatConnectivityJson, formatConnectivityReportMarkdown, formatConnectivityReportText } from '../diff/format';
 import { renderReportHtml } from '../diff/html';
 import { ConnectivityCommandOptions, DIFF_EXIT, connectivitySetOptions, loadPolicies, outputOf } from './diff';
 import { HubbleCliIo, guard, runSubcommand } from './replay';
@@ -39,11 +39,11 @@ export function renderReport(doc: ConnectivityReportDocument, output: Connectivi
     case ConnectivityOutput.JSON:
       return formatConnectivityJson(doc);
     case ConnectivityOutput.MARKDOWN:
-      return formatReportMarkdown(doc);
+      return formatConnectivityReportMarkdown(doc);
     case ConnectivityOutput.HTML:
       return renderReportHtml(doc);
     default:
-      return formatReportText(doc);
+      return formatConnectivityReportText(doc);
   }
 }
 

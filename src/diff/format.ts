@@ -46,7 +46,7 @@ function changeKind(c: ConnectivityChange): 'allowed' | 'l7' | 'denied' {
  *       after:  allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0]
  * ```
  */
-export function formatDiffText(doc: ConnectivityDiffDocument): string {
+export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): string {
   const name = names(doc);
   const lines = [`connectivity diff: ${doc.base.source} (${doc.base.policies} policies) → ${doc.head.source} (${doc.head.policies} policies): ${summaryText(doc)}`];
   if (doc.changes.length === 0) lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes`);
@@ -66,7 +66,7 @@ export function formatDiffText(doc: ConnectivityDiffDocument): string {
 }
 
 /** A report as readable lines: one allowed connection per line, with what allows it. */
-export function formatReportText(doc: ConnectivityReportDocument): string {
+export function formatConnectivityReportText(doc: ConnectivityReportDocument): string {
   const name = names(doc);
   const lines = [`connectivity report: ${doc.policies.source} (${doc.policies.policies} policies): ${doc.connections.length} allowed connections `
     + `between ${doc.endpoints.length} endpoint classes (a pair not listed is denied)`];
@@ -85,7 +85,7 @@ export function escapeMarkdownCell(text: string): string {
 /**
  * A diff as a pull-request comment: a summary line and a table (newly allowed first), cell text escaped.
  */
-export function formatDiffMarkdown(doc: ConnectivityDiffDocument): string {
+export function formatConnectivityDiffMarkdown(doc: ConnectivityDiffDocument): string {
   const name = names(doc);
   const e = escapeMarkdownCell;
   const lines = [`**Connectivity diff** (${e(doc.base.source)} → ${e(doc.head.source)}): ${summaryText(doc)}`, ''];
@@ -110,7 +110,7 @@ function withVerdict(verdict: string, reason: string): string {
 }
 
 /** A report as markdown: a summary line and a table of allowed connections. */
-export function formatReportMarkdown(doc: ConnectivityReportDocument): string {
+export function formatConnectivityReportMarkdown(doc: ConnectivityReportDocument): string {
   const name = names(doc);
   const e = escapeMarkdownCell;
   const lines = [`**Connectivity report** (${e(doc.policies.source)}): ${doc.connections.length} allowed connections between `

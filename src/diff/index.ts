@@ -6,6 +6,6 @@ export {
 } from './connectivity-document';
 export { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
 export { ConnectivityOptions, connectivityReport, diffPolicySets } from './connectivity';
-export { ConnectivityOutput, formatConnectivityJson, formatDiffMarkdown, formatDiffText, formatReportMarkdown, formatReportText } from './format';
+export { ConnectivityOutput, formatConnectivityJson, formatConnectivityDiffMarkdown, formatConnectivityDiffText, formatConnectivityReportMarkdown, formatConnectivityReportText } from './format';
 export { renderDiffHtml, renderReportHtml } from './html';
 export { DiffMatchers, ExpectedConnectivityChange, UnexpectedChanges, describeChange, diffMatchers, unexpectedChanges } from './matchers';
