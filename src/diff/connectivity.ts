@@ -39,6 +39,10 @@ export interface ConnectivityOptions {
    * @default 'head'
    */
   readonly headSource?: string;
+  /**
+   * @internal Judge every pair of classes, skipping none (the reference the fingerprint skipping is tested against).
+   */
+  readonly judgeEveryPair?: boolean;
 }
 
 /** What a pair's segments were judged to be on one side. */
@@ -61,22 +65,19 @@ interface ClassSide {
  */
 export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
   const classes = options.classes ?? endpointClasses([base, head]);
-  const sameSettings = settingsKey(base.engineConfig) === settingsKey(head.engineConfig);
+  const sameSettings = !options.judgeEveryPair && settingsKey(base.engineConfig) === settingsKey(head.engineConfig);
   const ctx: FingerprintContext = { contentIds: new Map(), fingerprints: new Map() };
   const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
   const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
   const ingressChanged = classes.map((_, i) => !sameSettings || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
   const changes: ConnectivityChange[] = [];
-  const boundaries = new WeakMap<DirectionPolicy, PortBoundaries>();
+  const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
+  const segmentCache = new Map<string, PairSegments>();
   for (let a = 0; a < classes.length; a++) {
     for (let b = 0; b < classes.length; b++) {
       if (!egressChanged[a] && !ingressChanged[b]) continue;
-      const bounds = new PortBoundaries();
-      for (const dp of [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp]) {
-        if (dp) bounds.addAll(boundariesOf(dp, boundaries));
-      }
-      bounds.addNamedPorts(classes[b].endpoint.ports ?? []);
-      const segments = bounds.segments();
+      const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
+      const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
       const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
       for (const seg of segments) {
         const q = query(classes[a], classes[b], seg);
@@ -131,17 +132,13 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
 export function connectivityReport(set: PolicySet, options: ConnectivityOptions = {}): ConnectivityReportDocument {
   const classes = options.classes ?? endpointClasses([set]);
   const sides = classSides(set, classes);
-  const boundaries = new WeakMap<DirectionPolicy, PortBoundaries>();
+  const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
+  const segmentCache = new Map<string, PairSegments>();
   const connections: AllowedConnection[] = [];
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
     for (let b = 0; b < classes.length; b++) {
-      const ingress = sides.ingress[b].dp;
-      const bounds = new PortBoundaries();
-      if (egress) bounds.addAll(boundariesOf(egress, boundaries));
-      if (ingress) bounds.addAll(boundariesOf(ingress, boundaries));
-      bounds.addNamedPorts(classes[b].endpoint.ports ?? []);
-      const segments = bounds.segments();
+      const { bounds, segments } = pairSegments([egress, sides.ingress[b].dp], classes[b], boundaries, segmentCache);
       const groups = new Map<string, { segs: PortSegment[]; l7?: string; reason: DecidingReason }>();
       // Segments with the same verdict and L7 share their reason unless a rule boundary separates them: judge the reason
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
@@ -266,13 +263,35 @@ function stable(v: unknown): string {
     .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
 }
 
-function boundariesOf(dp: DirectionPolicy, cache: WeakMap<DirectionPolicy, PortBoundaries>): PortBoundaries {
-  let b = cache.get(dp);
-  if (!b) {
-    b = new PortBoundaries().addPolicy(dp);
-    cache.set(dp, b);
+/** The port boundaries of a pair, and its segments (shared by the pairs whose policies name the same boundaries). */
+interface PairSegments {
+  readonly bounds: PortBoundaries;
+  readonly segments: readonly PortSegment[];
+}
+
+function pairSegments(dps: readonly (DirectionPolicy | undefined)[], to: ClassifiedEndpoint,
+  perPolicy: WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>, cache: Map<string, PairSegments>): PairSegments {
+  const parts = dps.map((dp) => {
+    if (!dp) return undefined;
+    let b = perPolicy.get(dp);
+    if (!b) {
+      const bounds = new PortBoundaries().addPolicy(dp);
+      b = { bounds, key: bounds.key() };
+      perPolicy.set(dp, b);
+    }
+    return b;
+  });
+  const ports = to.endpoint.ports ?? [];
+  const key = `${parts.map((p) => p?.key ?? '').join('\n')}\n${ports.length > 0 ? JSON.stringify(ports) : ''}`;
+  let found = cache.get(key);
+  if (!found) {
+    const bounds = new PortBoundaries();
+    for (const p of parts) if (p) bounds.addAll(p.bounds);
+    bounds.addNamedPorts(ports);
+    found = { bounds, segments: bounds.segments() };
+    cache.set(key, found);
   }
-  return b;
+  return found;
 }
 
 function query(from: ClassifiedEndpoint, to: ClassifiedEndpoint, seg: PortSegment): VerdictQuery {
@@ -282,13 +301,16 @@ function query(from: ClassifiedEndpoint, to: ClassifiedEndpoint, seg: PortSegmen
 }
 
 /** The verdict of a segment, and its L7 rules when some item of the pair carries L7 rules and the segment is allowed. */
+const DENIED: Judged = Object.freeze({ verdict: 'denied' });
+const ALLOWED: Judged = Object.freeze({ verdict: 'allowed' });
+
 function judge(set: PolicySet, q: VerdictQuery, l7: boolean): Judged {
   const kind = set.decide(q);
-  if (kind === 'denied') return { verdict: 'denied' };
-  if (!l7) return { verdict: 'allowed' };
+  if (kind === 'denied') return DENIED;
+  if (!l7) return ALLOWED;
   const v = set.verdict(q);
   const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 ? [`${l7Name(s.l7.protocol)} ${s.l7.rules.join(' | ')}`] : [])).join('; ');
-  return text === '' ? { verdict: 'allowed' } : { verdict: 'allowed', l7: text };
+  return text === '' ? ALLOWED : { verdict: 'allowed', l7: text };
 }
 
 function l7Name(protocol: string): string {

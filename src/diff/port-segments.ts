@@ -50,6 +50,12 @@ export class PortBoundaries {
     return this;
   }
 
+  /** A text that is equal for boundaries that give the same segments and L7 coverage. */
+  public key(): string {
+    const cuts = Object.entries(this.cuts).map(([k, set]) => `${k}:${[...set].sort((a, b) => a - b).join(',')}`).join(';');
+    return `${cuts}|${this.l7Ranges.map((r) => `${r.protocols.join('/')}:${r.lo}-${r.hi}`).sort().join(',')}`;
+  }
+
   /** Adds the container ports of a destination (for named ports). */
   public addNamedPorts(ports: readonly NamedPort[]): this {
     for (const p of ports) {
