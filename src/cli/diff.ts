@@ -186,7 +186,7 @@ function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<stri
   const key = JSON.stringify([peer.namespace, Object.entries(labels).sort()]);
   if (seen.has(key)) return;
   seen.add(key);
-  const name = labels.app ?? labels['app.kubernetes.io/name'] ?? (Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',') || 'pod');
+  const name = labels.app ?? labels['app.kubernetes.io/name'] ?? labels['k8s-app'] ?? (Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',') || 'pod');
   inventory.addWorkload({
     kind: 'Pod', name, namespace: peer.namespace, podLabels: labels, ports: [], ...(peer.serviceAccount !== undefined ? { serviceAccount: peer.serviceAccount } : {}),
   });

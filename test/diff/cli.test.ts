@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runAsync } from '../../src/cli/main';
+import { SHARED_DIR } from '../support/shared';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -160,6 +161,16 @@ describe('report', () => {
     const doc = JSON.parse(r.stdout) as Doc;
     expect(doc.endpoints.filter((e) => e.workloads).map((e) => [e.id, e.workloads])).toEqual([['prod/api-1', ['Pod prod/api-1']], ['prod/web-1', ['Pod prod/web-1']]]);
     expect(doc.connections.filter((c) => c.to === 'prod/api-1').map((c) => [c.from, c.ports])).toEqual([['prod/web-1', ['8080/TCP', '9090/TCP']], ['host', ['any']]]);
+  });
+
+  test('a Hubble capture gives the classes: its pods', async () => {
+    const flows = join(SHARED_DIR, 'hubble-samples', 'hubble-otel.basic-sample-10-flows.jsonl');
+    const r = await cli('report', '--policies', opened, '--flows', flows, '--output', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { endpoints: { id: string; workloads?: string[] }[] };
+    expect(doc.endpoints.filter((e) => e.workloads).map((e) => e.id)).toEqual([
+      'bookinfo/reviews', 'istio-system/galley', 'istio-system/prometheus', 'istio-system/telemetry', 'kube-system/event-exporter', 'kube-system/kube-dns',
+    ]);
   });
 
   test('bad input: exit 2', async () => {
