@@ -23,7 +23,7 @@ import { CiliumPolicyError } from '../errors';
 import { collectConnections } from '../hubble/connections';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../model/cilium-version';
-import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
+import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { readAtGitRef } from './git-ref';
 import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';
 import { CliIo, policyInputError } from './trace';
@@ -157,10 +157,17 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
-    const read = PolicySet.fromFiles([options.inventory]);
-    const bad = policyInputError(read);
-    if (bad) throw bad;
-    copyInventory(read.inventory, inventory);
+    // A kubectl dump is JSON: read it as such (the input reader, then the inventory's manifest reader), else as YAML.
+    const file = readInputFile(options.inventory, DEFAULT_MAX_FILE_BYTES);
+    const json = file.text !== undefined && file.problem === undefined ? parseJson(file.text) : undefined;
+    if (json !== undefined) {
+      inventory.addManifest(json);
+    } else {
+      const read = PolicySet.fromFiles([options.inventory]);
+      const bad = policyInputError(read);
+      if (bad) throw bad;
+      copyInventory(read.inventory, inventory);
+    }
     if (inventory.workloads.length === 0) {
       io.stderr(`warning: --inventory ${options.inventory}: no pods or workloads found (expected kubectl get pods -A -o json)\n`);
     }
@@ -191,6 +198,16 @@ function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<stri
     kind: 'Pod', name, namespace: peer.namespace, podLabels: labels, ports: [], ...(peer.serviceAccount !== undefined ? { serviceAccount: peer.serviceAccount } : {}),
   });
   if (peer.namespaceLabels && Object.keys(peer.namespaceLabels).length > 0) inventory.addNamespace(peer.namespace, peer.namespaceLabels);
+}
+
+/** The value of a JSON text, or `undefined` when it is not JSON (then read as YAML). */
+function parseJson(text: string): unknown {
+  if (!/^\s*[{[]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function copyInventory(from: EndpointInventory, into: EndpointInventory): void {
