@@ -138,7 +138,14 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
     for (let b = 0; b < classes.length; b++) {
-      const { bounds, segments } = pairSegments([egress, sides.ingress[b].dp], classes[b], boundaries, segmentCache);
+      const ingress = sides.ingress[b].dp;
+      if (open(egress) && open(ingress)) {
+        // Neither side has a rule in its direction: every port is allowed, for the same reason.
+        const q = query(classes[a], classes[b], { protocol: 'TCP', lo: 1, hi: 1, icmpFamily: 'IPv4', otherTypes: false, order: 0 });
+        connections.push({ from: classes[a].cls.id, to: classes[b].cls.id, ports: ['any'], reason: reasonOf(set.verdict(q), classes[a], classes[b]) });
+        continue;
+      }
+      const { bounds, segments } = pairSegments([egress, ingress], classes[b], boundaries, segmentCache);
       const groups = new Map<string, { segs: PortSegment[]; l7?: string; reason: DecidingReason }>();
       // Segments with the same verdict and L7 share their reason unless a rule boundary separates them: judge the reason
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
@@ -168,6 +175,11 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
     endpoints: classes.map((c) => c.cls),
     connections,
   };
+}
+
+/** Whether a side lets everything through: policy does not apply there, or no rule has this direction (not `reserved:init`). */
+function open(dp: DirectionPolicy | undefined): boolean {
+  return dp === undefined || (!dp.hasRules && !dp.init && dp.allow.length === 0 && dp.deny.length === 0);
 }
 
 /** The engine settings that change verdicts without changing any rule. */
