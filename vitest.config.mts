@@ -22,6 +22,7 @@ const E2E = [
   'test/hubble/samples.test.ts',
   'test/validate-cli/bundled-schema-backstop.test.ts',
   'test/diff/html-browser.test.ts',
+  'test/diff/git-ref.test.ts',
 ];
 
 export default defineConfig({

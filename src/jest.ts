@@ -3,6 +3,8 @@
 import { CiliumPolicyError } from './errors';
 import { type ConnectionLike, type EndpointLike, type EngineMatcherOptions, engineMatchers } from './engine/matchers';
 import type { ICrdSchemaSource } from './testing/crd-schema';
+import { type ExpectedConnectivityChange, diffMatchers } from './diff/matchers';
+import type { PolicySetOptions } from './engine/policy-set';
 import { ciliumMatchers } from './testing/matchers';
 
 /** What the registration needs of jest's `expect`. */
@@ -12,7 +14,7 @@ export interface ExtensibleExpect {
 }
 
 /**
- * Registers `toBeValidCilium`, `toAllow` and `toDeny` with `expect` (jest's global `expect` when none is given). Importing
+ * Registers `toBeValidCilium`, `toAllow`, `toDeny` and `toChangeOnly` with `expect` (jest's global `expect` when none is given). Importing
  * `cdk8s-cilium/jest` calls it once.
  * @throws CiliumPolicyError when there is no global `expect` (the module was loaded outside a jest test environment)
  */
@@ -25,7 +27,7 @@ export function registerCiliumMatchers(expect?: ExtensibleExpect): void {
       fix: 'import it from a jest setup file (jest.config: setupFilesAfterEnv: [\'cdk8s-cilium/jest\']); with vitest, use cdk8s-cilium/vitest',
     });
   }
-  target.extend({ ...ciliumMatchers, ...engineMatchers });
+  target.extend({ ...ciliumMatchers, ...engineMatchers, ...diffMatchers });
 }
 
 registerCiliumMatchers();
@@ -42,6 +44,8 @@ declare global {
       toAllow(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): R;
       /** The connection is dropped, or refused at L7 (HTTP 403, DNS REFUSED). */
       toDeny(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): R;
+      /** The connectivity differs from `base` by exactly the expected changes (`[]`: none). */
+      toChangeOnly(base: unknown, expected: readonly ExpectedConnectivityChange[], options?: PolicySetOptions): R;
     }
     interface Expect {
       /** Matches a Cilium policy manifest (or App, Chart, array) that fits its CRD schema. */

@@ -7,6 +7,8 @@
 import { expect } from 'vitest';
 import { type ConnectionLike, type EndpointLike, type EngineMatcherOptions, engineMatchers } from './engine/matchers.js';
 import type { ICrdSchemaSource } from './testing/crd-schema.js';
+import { type ExpectedConnectivityChange, diffMatchers } from './diff/matchers.js';
+import type { PolicySetOptions } from './engine/policy-set.js';
 import { ciliumMatchers } from './testing/matchers.js';
 
 /**
@@ -27,10 +29,15 @@ export interface CiliumTestMatchers<R = unknown> {
   toAllow(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): R;
   /** The connection is dropped, or refused at L7 (HTTP 403, DNS REFUSED). */
   toDeny(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): R;
+  /**
+   * The connectivity of the received App, Chart, PolicySet or YAML differs from `base` by exactly the expected changes
+   * (`[]`: a refactoring that changes no connectivity); the failure lists the unexpected and the missing ones.
+   */
+  toChangeOnly(base: unknown, expected: readonly ExpectedConnectivityChange[], options?: PolicySetOptions): R;
 }
 
 /** Every matcher of the package, for `expect.extend`. */
-export const allCiliumMatchers = { ...ciliumMatchers, ...engineMatchers };
+export const allCiliumMatchers = { ...ciliumMatchers, ...engineMatchers, ...diffMatchers };
 
 expect.extend(allCiliumMatchers);
 

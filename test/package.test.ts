@@ -401,7 +401,7 @@ describe('npm package', () => {
   test('cdk8s-cilium/jest registers every matcher with the global expect and declares them for @types/jest', () => {
     const app = installed();
     writeFileSync(join(app, 'jest-setup.js'), JEST_SETUP_JS);
-    expect(run(process.execPath, ['jest-setup.js'], app).trim()).toBe('toAllow,toBeValidCilium,toDeny');
+    expect(run(process.execPath, ['jest-setup.js'], app).trim()).toBe('toAllow,toBeValidCilium,toChangeOnly,toDeny');
     writeFileSync(join(app, 'jest-types.ts'), JEST_TYPES_TS);
     writeFileSync(join(app, 'tsconfig.jest.json'), JSON.stringify({ ...SCRATCH_TSCONFIG, files: ['jest-types.ts'] }, null, 2) + '\n');
     run(process.execPath, [join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.jest.json'], app);

@@ -6,10 +6,12 @@
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../errors';
 import { CliIo, EXIT, addTraceCommand } from './trace';
+import { addDiffCommand } from './diff';
 import { addDraftCommand } from './draft';
 import { addInitCommand } from './init';
 import { packageInfo } from './package-info';
 import { addReplayCommand } from './replay';
+import { addReportCommand } from './report';
 import { addValidateCommand } from './validate';
 
 /** The process's stdout/stderr. */
@@ -39,6 +41,8 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   addReplayCommand(program, io, done);
   addDraftCommand(program, io, done);
   addInitCommand(program, io, done);
+  addDiffCommand(program, io, done);
+  addReportCommand(program, io, done);
   return program;
 }
 
@@ -65,7 +69,8 @@ export async function runAsync(argv: readonly string[], io: CliIo = PROCESS_IO):
 }
 
 /**
- * Runs a synchronous command (`trace`, `--version`, `--help`) in-process; `validate`, `replay` and `draft` need `runAsync`.
+ * Runs a synchronous command (`trace`, `--version`, `--help`) in-process; `validate`, `replay`, `draft`, `diff` and `report`
+ * need `runAsync`.
  * @returns the exit code: 0 success/allowed, 1 denied, 2 bad input
  */
 export function run(argv: readonly string[], io: CliIo = PROCESS_IO): number {

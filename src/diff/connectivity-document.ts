@@ -80,12 +80,22 @@ export interface ConnectivityChange {
    * @default - none
    */
   readonly l7?: string;
+  /**
+   * The L7 restriction with the base policies, when only the L7 part changed (`l7` is then the head's).
+   * @default - none (the L7 part did not change, or the port was not allowed before)
+   */
+  readonly l7Before?: string;
   /** Verdict with the base policies. */
   readonly before: ConnectionVerdict;
   /** Verdict with the head policies. */
   readonly after: ConnectionVerdict;
   /** What decided on each side. */
-  readonly reason: { readonly before: DecidingReason; readonly after: DecidingReason };
+  readonly reason: {
+    /** With the base policies. */
+    readonly before: DecidingReason;
+    /** With the head policies. */
+    readonly after: DecidingReason;
+  };
 }
 
 /** Where one side's policies came from. */
@@ -96,7 +106,10 @@ export interface PolicySource {
   readonly policies: number;
 }
 
-/** `cdk8s-cilium diff --output json`. Newly allowed changes come first, then newly denied; each group sorted by from, to. */
+/**
+ * `cdk8s-cilium diff --output json`. Newly allowed changes come first, then L7 changes on ports allowed on both sides, then newly
+ * denied; each group sorted by from, then to, in the order of `endpoints`.
+ */
 export interface ConnectivityDiffDocument {
   /** Always {@link DIFF_SCHEMA}. */
   readonly schema: typeof DIFF_SCHEMA;
@@ -105,7 +118,17 @@ export interface ConnectivityDiffDocument {
   /** The policies after the change. */
   readonly head: PolicySource;
   /** Counts of grouped changes. */
-  readonly summary: { readonly newlyAllowed: number; readonly newlyDenied: number };
+  readonly summary: {
+    /** Changes from denied to allowed. */
+    readonly newlyAllowed: number;
+    /** Changes from allowed to denied. */
+    readonly newlyDenied: number;
+    /**
+     * Changes of the L7 restriction on a port allowed on both sides (listed after the newly allowed ones).
+     * @default - none
+     */
+    readonly l7Changed?: number;
+  };
   /** Every class a change refers to (and, for the map, the classes of the whole platform). */
   readonly endpoints: readonly EndpointClass[];
   /** The changes; empty when connectivity is unchanged (a reformat or a rename). */
@@ -129,7 +152,10 @@ export interface AllowedConnection {
   readonly reason: DecidingReason;
 }
 
-/** `cdk8s-cilium report --output json`: the complete set of allowed traffic between the classes. */
+/**
+ * `cdk8s-cilium report --output json`: the complete set of allowed traffic between the classes. Connections are sorted by
+ * from, then to, in the order of `endpoints`.
+ */
 export interface ConnectivityReportDocument {
   /** Always {@link REPORT_SCHEMA}. */
   readonly schema: typeof REPORT_SCHEMA;

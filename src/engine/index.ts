@@ -10,5 +10,5 @@ export {
 } from './verdict';
 export { formatVerdict } from './explain';
 export { ConnectionSpec, parseConnection, parseHttpRequest, parseKafkaRequest, toConnection } from './query';
-export { PolicySet, PolicySetOptions, SkippedRule, evaluateNaive } from './policy-set';
+export { PolicySet, PolicySetOptions, PolicyText, SkippedRule, evaluateNaive } from './policy-set';
 export { ConnectionLike, EndpointLike, EngineMatcherOptions, EngineMatcherResult, EngineMatchers, engineMatchers, verdictFor } from './matchers';

@@ -105,13 +105,17 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   });
 }
 
-function policySetOf(received: unknown, options: PolicySetOptions): PolicySet {
+/**
+ * @internal The policy set of what a matcher received: a `PolicySet`, YAML text, or a construct (App, Chart).
+ * @throws CiliumPolicyError for anything else
+ */
+export function policySetOf(received: unknown, options: PolicySetOptions, matcher = 'toAllow/toDeny'): PolicySet {
   if (received instanceof PolicySet) return received;
   if (typeof received === 'string') return PolicySet.fromYaml(received, undefined, options);
   if (received !== null && typeof received === 'object' && 'node' in received) return PolicySet.fromConstruct(received as IConstruct, options);
   throw new CiliumPolicyError({
     id: 'engine-matcher-input',
-    message: `toAllow/toDeny received ${received === null ? 'null' : typeof received}, not a cdk8s App, Chart, PolicySet or YAML text`,
-    fix: 'expect(app).toAllow(from, to, port) with the App or Chart that holds the policies',
+    message: `${matcher} received ${received === null ? 'null' : typeof received}, not a cdk8s App, Chart, PolicySet or YAML text`,
+    fix: `expect(app).${matcher.split('/')[0]}(…) with the App or Chart that holds the policies`,
   });
 }

@@ -30,6 +30,8 @@ import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint 
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { icmpTypeNumber, L4Query } from './ports';
 import { SideVerdict, Verdict, VerdictKind, VerdictQuery } from './verdict';
+import { ConnectivityDiffDocument, ConnectivityReportDocument } from '../diff/connectivity-document';
+import { ConnectivityOptions, connectivityReport, diffPolicySets } from '../diff/connectivity';
 
 /** Options of a `PolicySet`. */
 export interface PolicySetOptions {
@@ -100,6 +102,14 @@ export interface PolicySetOptions {
   readonly maxFileBytes?: number;
 }
 
+/** One input text and the file it came from (`PolicySet.fromTexts`). */
+export interface PolicyText {
+  /** The file name, as explanations and diagnostics show it. */
+  readonly file: string;
+  /** Its YAML or JSON text. */
+  readonly text: string;
+}
+
 /** A document read from the inputs, with what the reader found wrong in it. */
 interface InputDocument extends SourcedDocument {
   readonly readerDiagnostics?: readonly SourceDiagnostic[];
@@ -139,6 +149,16 @@ export class PolicySet {
   public static fromYaml(text: string, file?: string, options: PolicySetOptions = {}): PolicySet {
     const inputs = emptyInputs();
     addYaml(inputs, text, file);
+    return new PolicySet(inputs, options);
+  }
+
+  /**
+   * Policies from texts already read elsewhere (files at a git ref, an upload), each with its file name for explanations
+   * and diagnostics; the same as `fromYaml` over each, gathered in one set.
+   */
+  public static fromTexts(files: readonly PolicyText[], options: PolicySetOptions = {}): PolicySet {
+    const inputs = emptyInputs();
+    for (const f of files) addYaml(inputs, f.text, f.file);
     return new PolicySet(inputs, options);
   }
 
@@ -381,6 +401,35 @@ export class PolicySet {
     if (direction === 'egress') subject.egress = slot;
     else subject.ingress = slot;
     return slot;
+  }
+
+  /**
+   * What connectivity changes from this set (the base) to `head`: the connections between the endpoint classes whose
+   * verdict differs, grouped into readable entries, newly allowed first. Semantics are compared, not names: a reformat or a
+   * rename is an empty diff. See `diffPolicySets`.
+   */
+  public diff(head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
+    return diffPolicySets(this, head, options);
+  }
+
+  /** The complete set of allowed traffic between the endpoint classes (see `connectivityReport`). */
+  public report(options: ConnectivityOptions = {}): ConnectivityReportDocument {
+    return connectivityReport(this, options);
+  }
+
+  /** @internal Every compiled rule, in input order (the connectivity diff reads their selectors and ports). */
+  public get compiledRules(): readonly CompiledRule[] {
+    return this.rules;
+  }
+
+  /** @internal The engine configuration in effect. */
+  public get engineConfig(): EngineConfig {
+    return this.config;
+  }
+
+  /** @internal The (cached) policy of an endpoint in one direction; `undefined` where policy does not apply. */
+  public directionPolicyOf(endpoint: Endpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
+    return this.directionPolicy(this.resolve(endpoint), direction);
   }
 
   /** The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). */

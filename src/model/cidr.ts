@@ -73,3 +73,23 @@ export function cidrContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
 export function cidrsIntersect(a: ParsedCidr, b: ParsedCidr): boolean {
   return cidrContains(a, b) || cidrContains(b, a);
 }
+
+/** The text of an address (`parseIp`'s inverse): dotted IPv4, or IPv6 as eight hexadecimal groups with `::` for the longest run of zeros. */
+export function formatIp(ip: { readonly family: 4 | 6; readonly network: bigint }): string {
+  if (ip.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((ip.network >> s) & 0xffn)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => Number((ip.network >> BigInt(112 - 16 * i)) & 0xffffn));
+  let best = { at: -1, len: 0 };
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.len && j - i > 1) best = { at: i, len: j - i };
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best.at < 0) return hex.join(':');
+  return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}`;
+}

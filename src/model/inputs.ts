@@ -351,7 +351,8 @@ export function decodeInput(bytes: Uint8Array | string, maxBytes: number): ReadR
   return { bytes: buffer.length, text };
 }
 
-function tooLarge(size: number, max: number): InputProblem {
+/** The problem of an input of `size` bytes over the limit `max` (not read). */
+export function tooLarge(size: number, max: number): InputProblem {
   return {
     id: 'input-too-large',
     message: `${formatBytes(size)} is larger than the limit of ${formatBytes(max)}; the file is not read`,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 
-const MATCHERS = ['toAllow', 'toBeValidCilium', 'toDeny'];
+const MATCHERS = ['toAllow', 'toBeValidCilium', 'toChangeOnly', 'toDeny'];
 
 describe('cdk8s-cilium/jest', () => {
   afterEach(() => {

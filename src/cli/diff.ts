@@ -1,0 +1,264 @@
+/**
+ * `cdk8s-cilium diff`: what a policy change does to connectivity, for GitOps reviews. A thin shell over
+ * `PolicySet.fromFiles`/`fromTexts` and `diffPolicySets`.
+ *
+ *   cdk8s-cilium diff --base <paths|git-ref> --head <paths> [--output text|markdown|json|html] [--fail-on allowed|denied|any]
+ *                     [--inventory pods.json] [--flows flows.jsonl]
+ *
+ * `--base origin/main` (any git ref, when no such file exists) reads the `--head` paths at that ref with git, without a
+ * checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
+ * `--inventory` a `kubectl get pods -A -o json` dump, `--flows` the pods of a Hubble capture), else from what the
+ * policies' selectors distinguish. Exit status: 0; 1 with `--fail-on` when a change of that kind exists (an L7 change on
+ * an allowed port counts as `allowed`: it may let requests through); 2 on bad input (one line on stderr).
+ */
+import { existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ConnectivityDiffDocument } from '../diff/connectivity-document';
+import { diffPolicySets } from '../diff/connectivity';
+import { ConnectivityOutput, formatConnectivityJson, formatConnectivityDiffMarkdown, formatConnectivityDiffText } from '../diff/format';
+import { renderDiffHtml } from '../diff/html';
+import { EndpointInventory } from '../engine/inventory';
+import { PolicySet, PolicySetOptions } from '../engine/policy-set';
+import { CiliumPolicyError } from '../errors';
+import { collectConnections } from '../hubble/connections';
+import { FlowPeer } from '../hubble/flow';
+import { CiliumVersion } from '../model/cilium-version';
+import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
+import { readAtGitRef } from './git-ref';
+import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';
+import { CliIo, policyInputError } from './trace';
+
+/** When `diff` exits 1. */
+export enum DiffFailOn {
+  /** A connection is newly allowed (or the L7 rules of an allowed port changed). */
+  ALLOWED = 'allowed',
+  /** A connection is newly denied. */
+  DENIED = 'denied',
+  /** Any change. */
+  ANY = 'any',
+}
+
+/** Options shared by `diff` and `report`, as parsed. */
+export interface ConnectivityCommandOptions {
+  /**
+   * `text`, `markdown`, `json` or `html`.
+   * @default 'text'
+   */
+  readonly output?: string;
+  /**
+   * A `kubectl get pods -A -o json` dump (or any manifests: workloads, Namespaces, Services) for the endpoint classes.
+   * @default - the inventory found beside the policies
+   */
+  readonly inventory?: string;
+  /**
+   * A Hubble capture whose pods become the endpoint classes.
+   * @default - none
+   */
+  readonly flows?: string;
+  /**
+   * Cilium version.
+   * @default - the version the policies were synthesized for, else 1.19
+   */
+  readonly ciliumVersion?: string;
+  /**
+   * Local cluster name.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
+}
+
+/** The options of `diff`, as parsed. */
+export interface DiffCommandOptions extends ConnectivityCommandOptions {
+  /** Base policy paths, or one git ref. */
+  readonly base: readonly string[];
+  /** Head policy paths. */
+  readonly head: readonly string[];
+  /**
+   * `allowed`, `denied` or `any`.
+   * @default - never exit 1
+   */
+  readonly failOn?: string;
+}
+
+/** Exit statuses of `diff` and `report`. */
+export const DIFF_EXIT = { ok: 0, changed: 1, badInput: 2 } as const;
+
+/**
+ * Runs a diff and writes it.
+ * @returns 0, or 1 when `--fail-on` names a kind of change that exists
+ * @throws CiliumPolicyError for bad input (the caller prints it and exits 2)
+ */
+export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo): Promise<number> {
+  const output = outputOf(options.output);
+  const failOn = options.failOn;
+  if (failOn !== undefined && !Object.values(DiffFailOn).includes(failOn as DiffFailOn)) {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `--fail-on ${failOn}`, fix: 'use --fail-on allowed, denied or any' });
+  }
+  const setOptions = await connectivitySetOptions(options, io);
+  const cwd = process.cwd();
+  const head = loadPolicies(options.head, setOptions, '--head', io);
+  const gitRef = options.base.length === 1 && !existsSync(options.base[0]) ? options.base[0] : undefined;
+  let base: PolicySet;
+  let baseSource: string;
+  if (gitRef !== undefined) {
+    const read = readAtGitRef(gitRef, options.head, cwd, DEFAULT_MAX_FILE_BYTES);
+    if (read.problems.length > 0) {
+      const p = read.problems[0];
+      throw new CiliumPolicyError({ id: p.problem.id, message: `${p.file}: ${p.problem.message}`, fix: p.problem.fix });
+    }
+    base = checked(PolicySet.fromTexts(read.files, setOptions), io);
+    baseSource = `${gitRef}:${options.head.join(',')}`;
+  } else {
+    base = loadPolicies(options.base, setOptions, '--base', io);
+    baseSource = options.base.join(',');
+  }
+  const doc = diffPolicySets(base, head, { baseSource, headSource: options.head.join(',') });
+  io.stdout(renderDiff(doc, output));
+  const s = doc.summary;
+  const allowed = s.newlyAllowed + (s.l7Changed ?? 0) > 0;
+  const denied = s.newlyDenied > 0;
+  const fail = failOn === DiffFailOn.ALLOWED ? allowed
+    : failOn === DiffFailOn.DENIED ? denied
+      : failOn === DiffFailOn.ANY ? allowed || denied : false;
+  return fail ? DIFF_EXIT.changed : DIFF_EXIT.ok;
+}
+
+/** A diff document in an output format. */
+export function renderDiff(doc: ConnectivityDiffDocument, output: ConnectivityOutput): string {
+  switch (output) {
+    case ConnectivityOutput.JSON:
+      return formatConnectivityJson(doc);
+    case ConnectivityOutput.MARKDOWN:
+      return formatConnectivityDiffMarkdown(doc);
+    case ConnectivityOutput.HTML:
+      return renderDiffHtml(doc);
+    default:
+      return formatConnectivityDiffText(doc);
+  }
+}
+
+/**
+ * @internal The `--output` value as a format.
+ * @throws CiliumPolicyError for an unknown one
+ */
+export function outputOf(value: string | undefined): ConnectivityOutput {
+  const output = value ?? ConnectivityOutput.TEXT;
+  if (!Object.values(ConnectivityOutput).includes(output as ConnectivityOutput)) {
+    throw new CiliumPolicyError({ id: 'cli-output', message: `unknown output format "${output}"`, fix: 'use --output text, markdown, json or html' });
+  }
+  return output as ConnectivityOutput;
+}
+
+/**
+ * @internal The policy-set options of `diff` and `report`: the Cilium version, cluster name, and the inventory of
+ * `--inventory` (read by the input reader) and `--flows` (the pods of the capture).
+ */
+export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo): Promise<PolicySetOptions> {
+  const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
+  const inventory = new EndpointInventory();
+  if (options.inventory !== undefined) {
+    // A kubectl dump is JSON: read it as such (the input reader, then the inventory's manifest reader), else as YAML.
+    const file = readInputFile(options.inventory, DEFAULT_MAX_FILE_BYTES);
+    const json = file.text !== undefined && file.problem === undefined ? parseJson(file.text) : undefined;
+    if (json !== undefined) {
+      inventory.addManifest(json);
+    } else {
+      const read = PolicySet.fromFiles([options.inventory]);
+      const bad = policyInputError(read);
+      if (bad) throw bad;
+      copyInventory(read.inventory, inventory);
+    }
+    if (inventory.workloads.length === 0) {
+      io.stderr(`warning: --inventory ${options.inventory}: no pods or workloads found (expected kubectl get pods -A -o json)\n`);
+    }
+  }
+  if (options.flows !== undefined) {
+    const capture = await collectConnections(flowSource(options.flows, io));
+    const ended = flowInputError(capture.input);
+    if (ended) throw ended;
+    const seen = new Set<string>();
+    for (const c of capture.connections) for (const peer of [c.source, c.destination]) addFlowPod(inventory, peer, seen);
+  }
+  return {
+    ...(version !== undefined ? { ciliumVersion: version } : {}),
+    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
+    inventory,
+  };
+}
+
+/** A pod of a capture as a workload of the inventory (one per namespace and label set). */
+function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<string>): void {
+  if (peer.kind !== 'pod' || peer.namespace === undefined || peer.labels === undefined) return;
+  const labels = Object.fromEntries(Object.entries(peer.labels).filter(([k]) => !k.includes(':')));
+  const key = JSON.stringify([peer.namespace, Object.entries(labels).sort()]);
+  if (seen.has(key)) return;
+  seen.add(key);
+  const name = labels.app ?? labels['app.kubernetes.io/name'] ?? labels['k8s-app'] ?? (Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',') || 'pod');
+  inventory.addWorkload({
+    kind: 'Pod', name, namespace: peer.namespace, podLabels: labels, ports: [], ...(peer.serviceAccount !== undefined ? { serviceAccount: peer.serviceAccount } : {}),
+  });
+  if (peer.namespaceLabels && Object.keys(peer.namespaceLabels).length > 0) inventory.addNamespace(peer.namespace, peer.namespaceLabels);
+}
+
+/** The value of a JSON text, or `undefined` when it is not JSON (then read as YAML). */
+function parseJson(text: string): unknown {
+  if (!/^\s*[{[]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function copyInventory(from: EndpointInventory, into: EndpointInventory): void {
+  for (const w of from.workloads) into.addWorkload(w);
+  for (const s of from.services) into.addService(s);
+  for (const ns of from.namespaceNames()) into.addNamespace(ns, from.namespaceLabels(ns) ?? {});
+}
+
+/**
+ * @internal Policies from paths, refusing unreadable input (exit 2).
+ * @throws CiliumPolicyError for a missing path or a file that cannot be read
+ */
+export function loadPolicies(paths: readonly string[], options: PolicySetOptions, flag: string, io: CliIo): PolicySet {
+  if (paths.length === 0) throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} names no path`, fix: `give ${flag} policy files or directories` });
+  return checked(PolicySet.fromFiles(paths, options), io);
+}
+
+/** The set, unless some input could not be read (exit 2); what it could not read faithfully goes to stderr as warnings. */
+function checked(set: PolicySet, io: CliIo): PolicySet {
+  const bad = policyInputError(set);
+  if (bad) throw bad;
+  for (const d of set.diagnostics) io.stderr(`warning: ${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})\n`);
+  return set;
+}
+
+/**
+ * Adds the `diff` command to a program (asynchronous: run the program with `parseAsync`).
+ * @param done receives the exit status of a run
+ */
+export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
+  return program.command('diff')
+    .description('what a policy change does to connectivity: the connections newly allowed, then newly denied '
+      + '(exit 0, 1 with --fail-on when such a change exists, 2 bad input)')
+    .requiredOption('--base <paths-or-ref...>', 'the policies before: files and directories, or a git ref (origin/main) to read the --head paths at')
+    .requiredOption('--head <paths...>', 'the policies after: files and directories (.yaml, .yml, .json; directories recursively)')
+    .addOption(new Option('--output <format>', 'output format').choices(Object.values(ConnectivityOutput)).default(ConnectivityOutput.TEXT))
+    .addOption(new Option('--fail-on <kind>', 'exit 1 when a connection is newly allowed, newly denied, or either').choices(Object.values(DiffFailOn)))
+    .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests): the endpoint classes are its workloads')
+    .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
+    .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
+    .option('--cluster-name <name>', 'the local cluster name', 'default')
+    .action(async (opts: DiffCommandOptions) => {
+      done(await guard(() => executeDiff(opts, io), io));
+    });
+}
+
+/**
+ * Runs `cdk8s-cilium diff` in-process.
+ * @param argv the arguments after `diff`
+ * @returns the exit status: 0, 1 a change --fail-on names, 2 bad input
+ */
+export async function runDiff(argv: readonly string[], io: HubbleCliIo): Promise<number> {
+  return runSubcommand('diff', argv, io, addDiffCommand);
+}

@@ -1,0 +1,92 @@
+/**
+ * Policy files at a git ref (`diff --base origin/main`): the same paths as `--head`, read with `git ls-tree` and
+ * `git cat-file` (no checkout; `execFileSync`, never a shell). Directories are walked as the input reader walks them
+ * (`.yaml`, `.yml`, `.json`; hidden entries and `node_modules` skipped); only regular files are read, with the same size
+ * limit and decoding (`decodeInput`).
+ */
+import { execFileSync } from 'node:child_process';
+import { isAbsolute, relative, sep } from 'node:path';
+import { PolicyText } from '../engine/policy-set';
+import { CiliumPolicyError } from '../errors';
+import { InputProblem, MANIFEST_EXTENSIONS, decodeInput, tooLarge } from '../model/inputs';
+
+/** The files read at a ref, and the problems of those that could not be read. */
+export interface GitFiles {
+  /** Files read, named `<ref>:<path>`. */
+  readonly files: PolicyText[];
+  /** Files that could not be used (too large, binary, invalid UTF-8); an empty file is read as empty. */
+  readonly problems: { readonly file: string; readonly problem: InputProblem }[];
+}
+
+/** Whether `ref` names a commit of the repository around `cwd`. */
+export function isGitRef(ref: string, cwd: string): boolean {
+  if (ref.startsWith('-') || ref.includes('\0')) return false;
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads `paths` (relative to `cwd`, inside its repository) at `ref`.
+ * @throws CiliumPolicyError (`diff-git-ref`) when `ref` is not a commit, or git cannot be run
+ */
+export function readAtGitRef(ref: string, paths: readonly string[], cwd: string, maxBytes: number): GitFiles {
+  if (!isGitRef(ref, cwd)) {
+    throw new CiliumPolicyError({
+      id: 'diff-git-ref',
+      message: `--base ${ref} is neither an existing file or directory nor a commit of the git repository in ${displayCwd(cwd)}`,
+      fix: 'give the base policy files, or a git ref such as origin/main (fetch it first: git fetch origin main)',
+    });
+  }
+  const files: PolicyText[] = [];
+  const problems: { file: string; problem: InputProblem }[] = [];
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const rel = isAbsolute(p) ? relative(cwd, p) : p;
+    const spec = rel === '' || rel === '.' ? '.' : rel.split(sep).join('/').replace(/\/+$/, '');
+    const listing = git(['ls-tree', '-r', '-l', '-z', '--full-name', ref, '--', spec], cwd).toString('utf8');
+    const prefix = git(['rev-parse', '--show-prefix'], cwd).toString('utf8').trim();
+    for (const entry of listing.split('\0').filter((e) => e !== '')) {
+      const tab = entry.indexOf('\t');
+      const [mode, type, oid, size] = entry.slice(0, tab).split(/\s+/);
+      const full = entry.slice(tab + 1);
+      const path = full.startsWith(prefix) ? full.slice(prefix.length) : full;
+      if (type !== 'blob' || (mode !== '100644' && mode !== '100755') || seen.has(path)) continue;
+      const named = path === spec;
+      const under = named ? '' : path.slice(spec === '.' ? 0 : spec.length + 1);
+      if (!named && (!MANIFEST_EXTENSIONS.some((x) => path.endsWith(x)) || under.split('/').some((s) => s.startsWith('.') || s === 'node_modules'))) continue;
+      seen.add(path);
+      const file = `${ref}:${path}`;
+      if (Number(size) > maxBytes) {
+        problems.push({ file, problem: tooLarge(Number(size), maxBytes) });
+        continue;
+      }
+      const read = decodeInput(git(['cat-file', 'blob', oid], cwd), maxBytes);
+      if (read.problem && read.problem.id !== 'input-empty') problems.push({ file, problem: read.problem });
+      else files.push({ file, text: read.text ?? '' });
+    }
+  }
+  files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { files, problems };
+}
+
+function git(args: readonly string[], cwd: string): Buffer {
+  try {
+    return execFileSync('git', [...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  } catch (e) {
+    const stderr = (e as { stderr?: Buffer }).stderr?.toString('utf8').trim();
+    throw new CiliumPolicyError({
+      id: 'diff-git-ref',
+      message: `git ${args[0]} failed${stderr ? `: ${stderr.split('\n')[0]}` : ''}`,
+      fix: 'run the command inside the git repository that holds the policies, with git installed',
+    });
+  }
+}
+
+function displayCwd(cwd: string): string {
+  const rel = relative(process.cwd(), cwd);
+  return rel === '' ? 'the working directory' : rel;
+}

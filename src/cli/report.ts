@@ -1,0 +1,75 @@
+/**
+ * `cdk8s-cilium report`: the complete set of allowed traffic between the endpoint classes (who can reach whom, on what),
+ * in the same outputs and grouping as `diff`. A thin shell over `PolicySet.fromFiles` and `connectivityReport`.
+ *
+ *   cdk8s-cilium report --policies <paths> [--output text|markdown|json|html] [--inventory pods.json] [--flows flows.jsonl]
+ *
+ * Exit status: 0, or 2 on bad input (one line on stderr).
+ */
+import { Command, Option } from 'commander';
+import { ConnectivityReportDocument } from '../diff/connectivity-document';
+import { connectivityReport } from '../diff/connectivity';
+import { ConnectivityOutput, formatConnectivityJson, formatConnectivityReportMarkdown, formatConnectivityReportText } from '../diff/format';
+import { renderReportHtml } from '../diff/html';
+import { ConnectivityCommandOptions, DIFF_EXIT, connectivitySetOptions, loadPolicies, outputOf } from './diff';
+import { HubbleCliIo, guard, runSubcommand } from './replay';
+
+/** The options of `report`, as parsed. */
+export interface ReportCommandOptions extends ConnectivityCommandOptions {
+  /** Policy paths. */
+  readonly policies: readonly string[];
+}
+
+/**
+ * Runs a report and writes it.
+ * @returns 0
+ * @throws CiliumPolicyError for bad input (the caller prints it and exits 2)
+ */
+export async function executeReport(options: ReportCommandOptions, io: HubbleCliIo): Promise<number> {
+  const output = outputOf(options.output);
+  const set = loadPolicies(options.policies, await connectivitySetOptions(options, io), '--policies', io);
+  const doc = connectivityReport(set, { baseSource: options.policies.join(',') });
+  io.stdout(renderReport(doc, output));
+  return DIFF_EXIT.ok;
+}
+
+/** A report document in an output format. */
+export function renderReport(doc: ConnectivityReportDocument, output: ConnectivityOutput): string {
+  switch (output) {
+    case ConnectivityOutput.JSON:
+      return formatConnectivityJson(doc);
+    case ConnectivityOutput.MARKDOWN:
+      return formatConnectivityReportMarkdown(doc);
+    case ConnectivityOutput.HTML:
+      return renderReportHtml(doc);
+    default:
+      return formatConnectivityReportText(doc);
+  }
+}
+
+/**
+ * Adds the `report` command to a program (asynchronous: run the program with `parseAsync`).
+ * @param done receives the exit status of a run
+ */
+export function addReportCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
+  return program.command('report')
+    .description('the complete set of allowed traffic between the endpoint classes of the policies (exit 0, 2 bad input)')
+    .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
+    .addOption(new Option('--output <format>', 'output format').choices(Object.values(ConnectivityOutput)).default(ConnectivityOutput.TEXT))
+    .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests): the endpoint classes are its workloads')
+    .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
+    .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
+    .option('--cluster-name <name>', 'the local cluster name', 'default')
+    .action(async (opts: ReportCommandOptions) => {
+      done(await guard(() => executeReport(opts, io), io));
+    });
+}
+
+/**
+ * Runs `cdk8s-cilium report` in-process.
+ * @param argv the arguments after `report`
+ * @returns the exit status: 0, 2 bad input
+ */
+export async function runReport(argv: readonly string[], io: HubbleCliIo): Promise<number> {
+  return runSubcommand('report', argv, io, addReportCommand);
+}

@@ -1,0 +1,391 @@
+/**
+ * The connectivity model: which connections between endpoint classes a policy set allows (`connectivityReport`), and
+ * which change between two sets (`diffPolicySets`).
+ *
+ * For each pair of classes (client, server) the port space is split at every boundary the items of either side name
+ * (`port-segments.ts`), each segment is judged with the engine's `decide` (a map lookup once warm), and `verdict` is
+ * asked only for the deciding reason of what is reported. Adjacent segments, then all segments of a pair, with the same
+ * before/after/reason/L7 are merged into one entry.
+ *
+ * A diff only judges pairs that can change: per class and direction, the rules of each side that select it are
+ * fingerprinted by content (not by name: a rename or a reformat changes nothing); a pair whose client-egress and
+ * server-ingress fingerprints are equal on both sides (and the engine settings equal) cannot change and is skipped.
+ */
+import {
+  AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason,
+  EndpointClass, REPORT_SCHEMA,
+} from './connectivity-document';
+import { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
+import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
+import type { CompiledRule, EngineConfig } from '../engine/compile';
+import type { DirectionPolicy } from '../engine/direction-policy';
+import type { PolicySet } from '../engine/policy-set';
+import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
+
+/** Options of `diffPolicySets` and `connectivityReport`. */
+export interface ConnectivityOptions {
+  /**
+   * The endpoint classes to judge.
+   * @default - derived from the sets and their inventory (`endpointClasses`)
+   */
+  readonly classes?: readonly ClassifiedEndpoint[];
+  /**
+   * Where the base policies (or the report's policies) came from, for the document.
+   * @default 'base' ('policies' for a report)
+   */
+  readonly baseSource?: string;
+  /**
+   * Where the head policies came from, for the document.
+   * @default 'head'
+   */
+  readonly headSource?: string;
+  /**
+   * @internal Judge every pair of classes, skipping none (the reference the fingerprint skipping is tested against).
+   */
+  readonly judgeEveryPair?: boolean;
+}
+
+/** What a pair's segments were judged to be on one side. */
+interface Judged {
+  readonly verdict: ConnectionVerdict;
+  /** The L7 rules on an allowed segment, as text. */
+  readonly l7?: string;
+}
+
+/** Per class and direction, what a side's rules say about it. */
+interface ClassSide {
+  readonly dp: DirectionPolicy | undefined;
+  readonly fingerprint: string;
+}
+
+/**
+ * What connectivity changes from `base` to `head`: every connection between the endpoint classes whose verdict (or L7
+ * restriction on an allowed port) differs, grouped into entries; newly allowed first, then L7 changes, then newly
+ * denied, each group sorted by from, to.
+ */
+export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
+  const classes = options.classes ?? endpointClasses([base, head]);
+  const sameSettings = !options.judgeEveryPair && settingsKey(base.engineConfig) === settingsKey(head.engineConfig);
+  const ctx: FingerprintContext = { contentIds: new Map(), fingerprints: new Map() };
+  const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
+  const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
+  const ingressChanged = classes.map((_, i) => !sameSettings || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
+  const changes: ConnectivityChange[] = [];
+  const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
+  const segmentCache = new Map<string, PairSegments>();
+  for (let a = 0; a < classes.length; a++) {
+    for (let b = 0; b < classes.length; b++) {
+      if (!egressChanged[a] && !ingressChanged[b]) continue;
+      const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
+      const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
+      const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
+      for (const seg of segments) {
+        const q = query(classes[a], classes[b], seg);
+        const before = judge(base, q, bounds.l7At(seg));
+        const after = judge(head, q, bounds.l7At(seg));
+        if (before.verdict !== after.verdict || before.l7 !== after.l7) changed.push({ seg, before, after });
+      }
+      if (changed.length === 0) continue;
+      const groups = new Map<string, { segs: PortSegment[]; before: Judged; after: Judged; reason: ConnectivityChange['reason'] }>();
+      for (const c of changed) {
+        const q = query(classes[a], classes[b], c.seg);
+        const reason = { before: reasonOf(base.verdict(q), classes[a], classes[b]), after: reasonOf(head.verdict(q), classes[a], classes[b]) };
+        const key = JSON.stringify([c.before, c.after, reason]);
+        const g = groups.get(key);
+        if (g) g.segs.push(c.seg);
+        else groups.set(key, { segs: [c.seg], before: c.before, after: c.after, reason });
+      }
+      for (const g of groups.values()) {
+        const l7 = g.after.l7 ?? g.before.l7;
+        changes.push({
+          from: classes[a].cls.id,
+          to: classes[b].cls.id,
+          ports: formatPorts(g.segs, segments),
+          ...(l7 !== undefined ? { l7 } : {}),
+          ...(g.before.l7 !== g.after.l7 && g.before.l7 !== undefined ? { l7Before: g.before.l7 } : {}),
+          before: g.before.verdict,
+          after: g.after.verdict,
+          reason: g.reason,
+        });
+      }
+    }
+  }
+  const rank = (c: ConnectivityChange): number => (c.after === 'allowed' && c.before === 'denied' ? 0 : c.before === c.after ? 1 : 2);
+  const order = classOrder(classes);
+  changes.sort((x, y) => rank(x) - rank(y) || order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
+  const l7Changed = changes.filter((c) => rank(c) === 1).length;
+  return {
+    schema: DIFF_SCHEMA,
+    base: { source: options.baseSource ?? 'base', policies: base.policies.length },
+    head: { source: options.headSource ?? 'head', policies: head.policies.length },
+    summary: {
+      newlyAllowed: changes.filter((c) => rank(c) === 0).length,
+      newlyDenied: changes.filter((c) => rank(c) === 2).length,
+      ...(l7Changed > 0 ? { l7Changed } : {}),
+    },
+    endpoints: classes.map((c) => c.cls),
+    changes,
+  };
+}
+
+/** The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason. */
+export function connectivityReport(set: PolicySet, options: ConnectivityOptions = {}): ConnectivityReportDocument {
+  const classes = options.classes ?? endpointClasses([set]);
+  const sides = classSides(set, classes);
+  const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
+  const segmentCache = new Map<string, PairSegments>();
+  const connections: AllowedConnection[] = [];
+  for (let a = 0; a < classes.length; a++) {
+    const egress = sides.egress[a].dp;
+    for (let b = 0; b < classes.length; b++) {
+      const ingress = sides.ingress[b].dp;
+      if (open(egress) && open(ingress)) {
+        // Neither side has a rule in its direction: every port is allowed, for the same reason.
+        const q = query(classes[a], classes[b], { protocol: 'TCP', lo: 1, hi: 1, icmpFamily: 'IPv4', otherTypes: false, order: 0 });
+        connections.push({ from: classes[a].cls.id, to: classes[b].cls.id, ports: ['any'], reason: reasonOf(set.verdict(q), classes[a], classes[b]) });
+        continue;
+      }
+      const { bounds, segments } = pairSegments([egress, ingress], classes[b], boundaries, segmentCache);
+      const groups = new Map<string, { segs: PortSegment[]; l7?: string; reason: DecidingReason }>();
+      // Segments with the same verdict and L7 share their reason unless a rule boundary separates them: judge the reason
+      // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
+      for (const seg of segments) {
+        const q = query(classes[a], classes[b], seg);
+        const j = judge(set, q, bounds.l7At(seg));
+        if (j.verdict !== 'allowed') continue;
+        const reason = reasonOf(set.verdict(q), classes[a], classes[b]);
+        const key = JSON.stringify([j.l7 ?? null, reason]);
+        const g = groups.get(key);
+        if (g) g.segs.push(seg);
+        else groups.set(key, { segs: [seg], ...(j.l7 !== undefined ? { l7: j.l7 } : {}), reason });
+      }
+      for (const g of groups.values()) {
+        connections.push({
+          from: classes[a].cls.id, to: classes[b].cls.id, ports: formatPorts(g.segs, segments),
+          ...(g.l7 !== undefined ? { l7: g.l7 } : {}), reason: g.reason,
+        });
+      }
+    }
+  }
+  const order = classOrder(classes);
+  connections.sort((x, y) => order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
+  return {
+    schema: REPORT_SCHEMA,
+    policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },
+    endpoints: classes.map((c) => c.cls),
+    connections,
+  };
+}
+
+/** Whether a side lets everything through: policy does not apply there, or no rule has this direction (not `reserved:init`). */
+function open(dp: DirectionPolicy | undefined): boolean {
+  return dp === undefined || (!dp.hasRules && !dp.init && dp.allow.length === 0 && dp.deny.length === 0);
+}
+
+/** The engine settings that change verdicts without changing any rule. */
+function settingsKey(c: EngineConfig): string {
+  return JSON.stringify([
+    c.version.toString(), c.hostFirewall, c.allowLocalhost, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes, c.nodeSelectorLabels,
+  ]);
+}
+
+/** The rule contents interned by one diff, and the fingerprints it computed. */
+interface FingerprintContext {
+  readonly contentIds: Map<string, number>;
+  readonly fingerprints: Map<DirectionPolicy, string>;
+}
+
+function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[], ctx?: FingerprintContext): { egress: ClassSide[]; ingress: ClassSide[] } {
+  const side = (direction: 'ingress' | 'egress'): ClassSide[] => classes.map((c) => {
+    const dp = set.directionPolicyOf(c.endpoint, direction);
+    return { dp, fingerprint: dp && ctx ? directionFingerprint(dp, ctx) : dp ? '' : 'not-evaluated' };
+  });
+  return { egress: side('egress'), ingress: side('ingress') };
+}
+
+/**
+ * The content of the rules that decide a direction policy, independent of names, files, order and formatting: the sorted
+ * numbers of the distinct rule contents (`contentIds` interns them, so that equal rules of base and head get one number).
+ */
+function directionFingerprint(dp: DirectionPolicy, ctx: FingerprintContext): string {
+  const { contentIds, fingerprints } = ctx;
+  let fp = fingerprints.get(dp);
+  if (fp === undefined) {
+    const ids = new Set<number>();
+    for (const r of dp.selecting) {
+      const c = ruleContent(r, dp.direction);
+      if (c === '') continue;
+      let id = contentIds.get(c);
+      if (id === undefined) {
+        id = contentIds.size;
+        contentIds.set(c, id);
+      }
+      ids.add(id);
+    }
+    fp = `${dp.subjectKind}|${dp.init}|${[...ids].sort((a, b) => a - b).join(',')}`;
+    fingerprints.set(dp, fp);
+  }
+  return fp;
+}
+
+const contents = new WeakMap<CompiledRule, { ingress?: string; egress?: string }>();
+
+/** A rule's content in one direction ('' when it says nothing about that direction). */
+function ruleContent(r: CompiledRule, direction: 'ingress' | 'egress'): string {
+  let slot = contents.get(r);
+  if (!slot) {
+    slot = {};
+    contents.set(r, slot);
+  }
+  const known = slot[direction];
+  if (known !== undefined) return known;
+  const allow = direction === 'ingress' ? 'ingress' : 'egress';
+  const deny = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+  const silent = !r.present[direction] && !r.defaultDeny[direction] && r.requires[allow].length === 0 && r.requires[deny].length === 0;
+  const text = silent ? ''
+    : stable({
+      present: r.present[direction], defaultDeny: r.defaultDeny[direction],
+      allow: r.items[allow].map(itemContent).sort(), deny: r.items[deny].map(itemContent).sort(),
+      requires: r.requires[allow], requiresDeny: r.requires[deny],
+    });
+  slot[direction] = text;
+  return text;
+}
+
+function itemContent(item: CompiledRule['items']['ingress'][number]): string {
+  return stable({ peer: item.peer, l4: item.l4, auth: item.authentication ?? null });
+}
+
+/**
+ * Fields of the compiled peer and layer-4 specs that place or explain rather than say what they do (L7 rules are user
+ * data: their keys, `path` included, all count).
+ */
+const IGNORED_KEYS = new Set(['index', 'why']);
+
+/** A canonical JSON-like text of plain data (sorted keys; bigints; functions skipped; selectors by their requirements, sorted). */
+function stable(v: unknown): string {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v !== 'object' || v === null) return typeof v === 'function' ? '' : JSON.stringify(v) ?? '';
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  if (Array.isArray(o.requirements) && typeof (o as { matches?: unknown }).matches === 'function') {
+    return `{sel:${(o.requirements as unknown[]).map(stable).sort().join(',')}}`;
+  }
+  return `{${Object.keys(o).filter((k) => !IGNORED_KEYS.has(k) && typeof o[k] !== 'function' && o[k] !== undefined).sort()
+    .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
+}
+
+/** The port boundaries of a pair, and its segments (shared by the pairs whose policies name the same boundaries). */
+interface PairSegments {
+  readonly bounds: PortBoundaries;
+  readonly segments: readonly PortSegment[];
+}
+
+function pairSegments(dps: readonly (DirectionPolicy | undefined)[], to: ClassifiedEndpoint,
+  perPolicy: WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>, cache: Map<string, PairSegments>): PairSegments {
+  const parts = dps.map((dp) => {
+    if (!dp) return undefined;
+    let b = perPolicy.get(dp);
+    if (!b) {
+      const bounds = new PortBoundaries().addPolicy(dp);
+      b = { bounds, key: bounds.key() };
+      perPolicy.set(dp, b);
+    }
+    return b;
+  });
+  const ports = to.endpoint.ports ?? [];
+  const key = `${parts.map((p) => p?.key ?? '').join('\n')}\n${ports.length > 0 ? JSON.stringify(ports) : ''}`;
+  let found = cache.get(key);
+  if (!found) {
+    const bounds = new PortBoundaries();
+    for (const p of parts) if (p) bounds.addAll(p.bounds);
+    bounds.addNamedPorts(ports);
+    found = { bounds, segments: bounds.segments() };
+    cache.set(key, found);
+  }
+  return found;
+}
+
+function query(from: ClassifiedEndpoint, to: ClassifiedEndpoint, seg: PortSegment): VerdictQuery {
+  return seg.protocol === 'ICMP'
+    ? { from: from.endpoint, to: to.endpoint, protocol: 'ICMP', icmpType: seg.lo, icmpFamily: seg.icmpFamily }
+    : { from: from.endpoint, to: to.endpoint, protocol: seg.protocol, port: seg.lo };
+}
+
+/** The verdict of a segment, and its L7 rules when some item of the pair carries L7 rules and the segment is allowed. */
+const DENIED: Judged = Object.freeze({ verdict: 'denied' });
+const ALLOWED: Judged = Object.freeze({ verdict: 'allowed' });
+
+function judge(set: PolicySet, q: VerdictQuery, l7: boolean): Judged {
+  const kind = set.decide(q);
+  if (kind === 'denied') return DENIED;
+  if (!l7) return ALLOWED;
+  const v = set.verdict(q);
+  const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 ? [`${l7Name(s.l7.protocol)} ${s.l7.rules.join(' | ')}`] : [])).join('; ');
+  return text === '' ? ALLOWED : { verdict: 'allowed', l7: text };
+}
+
+function l7Name(protocol: string): string {
+  return protocol === 'l7proto' ? 'L7' : protocol.toUpperCase();
+}
+
+/** What decided a connection, as one line naming the deciding rule(s) and their policy. */
+export function reasonOf(v: Verdict, from: ClassifiedEndpoint, to: ClassifiedEndpoint): DecidingReason {
+  const name = (s: SideVerdict): string => (s.direction === 'egress' ? from.cls.name : to.cls.name);
+  const denied = [v.egress, v.ingress].find((s) => !s.allowed);
+  if (denied) {
+    if (denied.decision === 'denied-by-deny-rule' && denied.rule) {
+      return withPolicy(`denied by ${ruleText(denied)}`, denied);
+    }
+    const by = denied.policies.map(policyText);
+    return {
+      text: `default deny at ${denied.direction} of ${name(denied)}${by.length > 0 ? ` (selected by ${by.join(', ')})` : ''}`,
+      ...(by.length > 0 ? { policy: by[0] } : {}),
+    };
+  }
+  // The sides that allowed by a rule (or allow-localhost) decided; the default-allow sides only when no rule did.
+  const parts: string[] = [];
+  for (const s of [v.egress, v.ingress]) {
+    if (s.decision === 'allowed' && s.rule) parts.push(ruleText(s));
+    else if (s.decision === 'allow-localhost') parts.push('ingress from the local host (allow-localhost)');
+  }
+  if (parts.length === 0) {
+    for (const s of [v.egress, v.ingress]) {
+      if (s.decision === 'non-default-deny-allow') parts.push(`${s.direction} of ${name(s)}: no default deny (enableDefaultDeny: false)`);
+      else if (s.decision === 'no-policy-default-allow') parts.push(`${s.direction} of ${name(s)}: no policy (default allow)`);
+    }
+  }
+  const decidingSide = [v.ingress, v.egress].find((s) => s.decision === 'allowed' && s.rule);
+  const text = parts.length > 0 ? `allowed by ${parts.join('; ')}` : 'allowed: no policy applies';
+  return decidingSide ? withPolicy(text, decidingSide) : { text };
+}
+
+function withPolicy(text: string, s: SideVerdict): DecidingReason {
+  const r = s.rule;
+  if (!r) return { text };
+  return { text, policy: policyText(r), ...(r.file !== undefined ? { location: r.file } : {}) };
+}
+
+function ruleText(s: SideVerdict): string {
+  const r = s.rule;
+  return r ? `${s.direction} ${policyText(r)} ${r.path}` : s.direction;
+}
+
+function policyText(p: { readonly kind: string; readonly namespace?: string; readonly name: string }): string {
+  return `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name}`;
+}
+
+/** The position of a class id in the class list (the documents' order: pods by namespace, other namespaces, world, host, entities). */
+function classOrder(classes: readonly ClassifiedEndpoint[]): (id: string) => number {
+  const index = new Map(classes.map((c, i) => [c.cls.id, i]));
+  return (id) => index.get(id) ?? classes.length;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The classes of a document by id. */
+export function classById(endpoints: readonly EndpointClass[]): Map<string, EndpointClass> {
+  return new Map(endpoints.map((e) => [e.id, e]));
+}

@@ -1,0 +1,364 @@
+/**
+ * The endpoint classes of a connectivity diff or report: groups of endpoints that every policy of the compared sets
+ * treats alike, each with a representative `Endpoint` the engine judges.
+ *
+ * - With an inventory (workloads found in the inputs, `--inventory`, `--flows`): one class per workload (workloads with
+ *   the same pod labels, named ports and service account share one), plus per namespace the pods no workload covers.
+ * - Without one, the classes are derived from what the policies' selectors tell apart: per namespace (named by a policy,
+ *   a selector or the inventory), a witness pod per selector whose requirements hold there (matchLabels and
+ *   matchExpressions, service accounts, namespace selectors of CCNPs), witnesses that every selector of both sides sees
+ *   alike merged into one class, plus "other pods".
+ *
+ * Both modes add "any other namespace", `world` (an address no named CIDR holds), one class per CIDR (and CIDR group)
+ * the rules name, `host`, `remote-node`, and the other entities the rules name.
+ */
+import { EndpointClass, EndpointClassKind } from './connectivity-document';
+import type { CompiledRule, CidrBlock } from '../engine/compile';
+import { Endpoint, Endpoints } from '../engine/endpoint';
+import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY, podLabels } from '../engine/identity';
+import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
+import { Selector, SelectorRequirement } from '../engine/labels';
+import type { PolicySet } from '../engine/policy-set';
+import { cidrContains, formatIp, ParsedCidr } from '../model/cidr';
+
+/** An endpoint class with the endpoint that stands for it. */
+export interface ClassifiedEndpoint {
+  /** The class, as the documents show it. */
+  readonly cls: EndpointClass;
+  /** Its representative endpoint (what the engine judges). */
+  readonly endpoint: Endpoint;
+}
+
+/** The namespace that stands for every namespace no policy or inventory names. */
+export const OTHER_NAMESPACE = 'cdk8s-cilium-other-namespace';
+
+const META_NAME = 'kubernetes.io/metadata.name';
+
+/** Entities that get a class of their own when a rule names them (world, host and remote-node always have one). */
+const NAMED_ENTITIES = ['kube-apiserver', 'health', 'ingress', 'init', 'unmanaged'];
+
+interface NamespaceInfo {
+  /** The namespace name the representative pods carry. */
+  readonly name: string;
+  /** Shown in class names. */
+  readonly display: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The endpoint classes of one or more policy sets (a diff passes base and head: a class must not merge endpoints that
+ * either side treats differently), sorted: pods by namespace, other namespaces, world and CIDRs, host, entities.
+ */
+export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[] {
+  const rules = sets.flatMap((s) => s.compiledRules.filter((r) => r.imported));
+  const clusterName = sets[0]?.engineConfig.clusterName ?? 'default';
+  const inventory = mergedInventory(sets);
+  const namespaces = namespacesOf(rules, inventory);
+  const pods = inventory.workloads.length > 0 ? inventoryClasses(inventory, namespaces) : derivedClasses(rules, namespaces, clusterName);
+  return [...pods, ...worldClasses(rules), ...entityClasses(rules)];
+}
+
+/** The inventories of the sets as one (workloads by kind, namespace and name, once). */
+function mergedInventory(sets: readonly PolicySet[]): EndpointInventory {
+  const out = new EndpointInventory();
+  const seen = new Set<string>();
+  for (const s of sets) {
+    const inv = s.inventory;
+    for (const w of inv.workloads) {
+      const key = `${w.kind}/${w.namespace}/${w.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.addWorkload(w);
+    }
+    for (const ns of inv.namespaceNames()) out.addNamespace(ns, inv.namespaceLabels(ns) ?? {});
+  }
+  return out;
+}
+
+/** The namespaces: those policies, selectors and the inventory name, sorted; then the stand-in for any other. */
+function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInventory): NamespaceInfo[] {
+  const names = new Set<string>(inventory.namespaceNames());
+  for (const w of inventory.workloads) names.add(w.namespace);
+  for (const r of rules) {
+    if (r.policy.namespace !== undefined) names.add(r.policy.namespace);
+    for (const sel of podSelectors(r)) for (const ns of pinnedNamespaces(sel.requirements)) names.add(ns);
+  }
+  const known = [...names].sort().map((name) => ({ name, display: name, labels: inventory.namespaceLabels(name) ?? {} }));
+  // Namespace-label selectors (CCNPs, namespaceSelector) that no known namespace satisfies get a namespace of their own.
+  const extra: NamespaceInfo[] = [];
+  const seen = new Set<string>();
+  const probes = new Set<string>();
+  const nsLabels = known.map((ns) => podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), 'default'));
+  for (const r of rules) {
+    for (const sel of podSelectors(r)) {
+      const nsReqs = sel.requirements.filter(isNamespaceRequirement);
+      if (nsReqs.length === 0 || pinnedNamespaces(nsReqs).length > 0) continue;
+      const probe = Selector.all().and(...nsReqs);
+      const probeKey = probe.toString();
+      if (probes.has(probeKey)) continue;
+      probes.add(probeKey);
+      if (nsLabels.some((l) => probe.matches(l))) continue;
+      const labels = witnessLabels(nsReqs.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })));
+      if (!labels) continue;
+      const text = labelText(labels.labels);
+      if (seen.has(text)) continue;
+      seen.add(text);
+      const info = { name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: `(namespaces with ${text})`, labels: labels.labels };
+      extra.push(info);
+      nsLabels.push(podLabels(Endpoints.pod(info.name, {}, { namespaceLabels: info.labels }), 'default'));
+    }
+  }
+  return [...known, ...extra, { name: OTHER_NAMESPACE, display: '(other namespaces)', labels: {} }];
+}
+
+/** One class per workload group (same namespace, pod labels, named ports and service account), plus other pods per namespace. */
+function inventoryClasses(inventory: EndpointInventory, namespaces: readonly NamespaceInfo[]): ClassifiedEndpoint[] {
+  const out: ClassifiedEndpoint[] = [];
+  for (const ns of namespaces) {
+    const groups = new Map<string, InventoryWorkload[]>();
+    for (const w of inventory.workloads.filter((x) => x.namespace === ns.name)) {
+      const key = JSON.stringify([sortedEntries(w.podLabels), w.ports, w.serviceAccount ?? '']);
+      const g = groups.get(key);
+      if (g) g.push(w);
+      else groups.set(key, [w]);
+    }
+    const classes = [...groups.values()].map((ws) => {
+      const w = ws[0];
+      const endpoint = Endpoints.pod(ns.name, w.podLabels, {
+        ...(w.ports.length > 0 ? { ports: w.ports } : {}), ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}),
+        namespaceLabels: ns.labels,
+      });
+      const name = `${ns.display}/${ws.map((x) => x.name).sort()[0]}`;
+      const cls: EndpointClass = {
+        id: name, kind: EndpointClassKind.POD, name, namespace: ns.display, labels: { ...w.podLabels },
+        workloads: ws.map((x) => `${x.kind} ${x.namespace}/${x.name}`).sort(),
+      };
+      return { cls, endpoint };
+    }).sort((a, b) => compare(a.cls.name, b.cls.name));
+    out.push(...uniqueIds(classes), otherPods(ns));
+  }
+  return out;
+}
+
+/** The pods of a namespace no other class covers. */
+function otherPods(ns: NamespaceInfo): ClassifiedEndpoint {
+  const name = ns.name === OTHER_NAMESPACE ? '(other namespaces)/(any pod)' : `${ns.display}/(other pods)`;
+  return {
+    cls: { id: name, kind: EndpointClassKind.OTHER_POD, name, namespace: ns.display, ...(Object.keys(ns.labels).length > 0 ? { labels: {} } : {}) },
+    endpoint: Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }),
+  };
+}
+
+/** Pod classes from the selectors: a witness per selector and namespace, merged when every selector sees them alike. */
+function derivedClasses(rules: readonly CompiledRule[], namespaces: readonly NamespaceInfo[], clusterName: string): ClassifiedEndpoint[] {
+  const pinned = new Map<string, Selector[]>();
+  const general: Selector[] = [];
+  const seenSel = new Set<string>();
+  for (const r of rules) {
+    for (const sel of podSelectors(r)) {
+      const key = sel.toString();
+      if (seenSel.has(key)) continue;
+      seenSel.add(key);
+      const nss = pinnedNamespaces(sel.requirements);
+      if (nss.length === 0) general.push(sel);
+      for (const ns of nss) {
+        const list = pinned.get(ns);
+        if (list) list.push(sel);
+        else pinned.set(ns, [sel]);
+      }
+    }
+  }
+  const out: ClassifiedEndpoint[] = [];
+  for (const ns of namespaces) {
+    const selectors = [...(pinned.get(ns.name) ?? []), ...general];
+    const signature = (ep: Endpoint): string => {
+      const labels = podLabels(ep, clusterName);
+      return selectors.map((s) => (s.matches(labels) ? '1' : '0')).join('');
+    };
+    const other = otherPods(ns);
+    const seen = new Set<string>([signature(other.endpoint)]);
+    const classes: ClassifiedEndpoint[] = [];
+    for (const sel of selectors) {
+      const empty = podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), clusterName);
+      if (!Selector.all().and(...sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty)) continue;
+      const w = witnessLabels(sel.requirements.filter(isPodRequirement));
+      if (!w) continue;
+      const labels = Object.fromEntries(Object.entries(w.labels).filter(([k]) => k !== SERVICE_ACCOUNT_KEY));
+      const sa = w.labels[SERVICE_ACCOUNT_KEY];
+      const endpoint = Endpoints.pod(ns.name, labels, { namespaceLabels: ns.labels, ...(sa !== undefined ? { serviceAccount: sa } : {}) });
+      if (!sel.matches(podLabels(endpoint, clusterName))) continue;
+      const sig = signature(endpoint);
+      if (seen.has(sig)) continue;
+      seen.add(sig);
+      const text = labelText({ ...labels, ...(sa !== undefined ? { serviceaccount: sa } : {}) });
+      const name = `${ns.display}/${text}`;
+      classes.push({ cls: { id: name, kind: EndpointClassKind.POD, name, namespace: ns.display, labels: { ...labels } }, endpoint });
+    }
+    classes.sort((a, b) => compare(a.cls.name, b.cls.name));
+    out.push(...uniqueIds(classes), other);
+  }
+  return out;
+}
+
+/** `world`, and a class per CIDR the rules name (represented by an address of it that no more specific CIDR holds). */
+function worldClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
+  const blocks = new Map<string, CidrBlock>();
+  for (const r of rules) {
+    for (const item of allItems(r)) {
+      if (item.peer.kind === 'cidr') for (const b of item.peer.blocks) blocks.set(cidrText(b.cidr), b);
+      if (item.peer.kind !== 'services') continue;
+      for (const be of item.peer.backends) for (const c of be.cidrs ?? []) blocks.set(cidrText(c), { cidr: c, except: [], text: cidrText(c) });
+    }
+  }
+  const all = [...blocks.values()];
+  const cidrs: ParsedCidr[] = [...all.map((b) => b.cidr), ...all.flatMap((b) => b.except)];
+  const out: ClassifiedEndpoint[] = [{ cls: { id: 'world', kind: EndpointClassKind.WORLD, name: 'world' }, endpoint: Endpoints.entity('world') }];
+  const seen = new Set<string>();
+  const sorted = [...new Map(cidrs.map((c) => [cidrText(c), c])).values()]
+    .sort((a, b) => a.family - b.family || (a.network < b.network ? -1 : a.network > b.network ? 1 : a.prefix - b.prefix));
+  for (const c of sorted) {
+    const ip = representative(c, cidrs);
+    if (ip === undefined) continue;
+    const key = cidrs.filter((o) => cidrContains(o, ip)).map(cidrText).sort().join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const name = `world ${cidrText(c)}`;
+    out.push({ cls: { id: name, kind: EndpointClassKind.WORLD, name }, endpoint: Endpoints.cidr(formatIp(ip)) });
+  }
+  return out;
+}
+
+/** An address of `c` that no more specific CIDR of `all` holds (a host of `c` itself when it is a single address). */
+function representative(c: ParsedCidr, all: readonly ParsedCidr[]): ParsedCidr | undefined {
+  const bits = c.family === 4 ? 32 : 128;
+  const size = 1n << BigInt(bits - c.prefix);
+  const inner = all.filter((o) => o.family === c.family && o.prefix > c.prefix && cidrContains(c, o));
+  const candidates = size === 1n ? [c.network]
+    : [c.network + 1n, c.network + size - 2n, c.network + size / 2n + 1n, c.network, c.network + size - 1n];
+  for (const n of candidates) {
+    const host = { family: c.family, network: n, prefix: bits };
+    if (!inner.some((o) => cidrContains(o, host))) return host;
+  }
+  // Every probe is in a more specific CIDR: step through the space between them.
+  const step = size / 64n > 0n ? size / 64n : 1n;
+  for (let n = c.network; n < c.network + size; n += step) {
+    const host = { family: c.family, network: n, prefix: bits };
+    if (!inner.some((o) => cidrContains(o, host))) return host;
+  }
+  return undefined;
+}
+
+/** `host`, `remote-node`, and the entities the rules name. */
+function entityClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
+  const named = new Set<string>();
+  for (const r of rules) {
+    for (const item of allItems(r)) if (item.peer.kind === 'entities') for (const e of item.peer.entities) named.add(e);
+    for (const q of r.subject.requirements) if (q.source === 'reserved' && NAMED_ENTITIES.includes(q.key)) named.add(q.key);
+  }
+  const out: ClassifiedEndpoint[] = [
+    { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host' }, endpoint: Endpoints.entity('host') },
+    { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node' }, endpoint: Endpoints.entity('remote-node') },
+  ];
+  for (const e of NAMED_ENTITIES.filter((x) => named.has(x))) {
+    out.push({ cls: { id: e, kind: EndpointClassKind.ENTITY, name: e }, endpoint: Endpoints.entity(e) });
+  }
+  return out;
+}
+
+function allItems(r: CompiledRule): CompiledRule['items'][keyof CompiledRule['items']] {
+  return [...r.items.ingress, ...r.items.ingressDeny, ...r.items.egress, ...r.items.egressDeny];
+}
+
+/** The selectors of a rule that select pods: its subject (endpoint rules), endpoint peers, Service backends with a selector. */
+function podSelectors(r: CompiledRule): Selector[] {
+  const out: Selector[] = [];
+  if (r.subjectKind === 'endpoint') out.push(r.subject);
+  for (const item of allItems(r)) {
+    if (item.peer.kind === 'endpoints') out.push(...item.peer.selectors);
+    if (item.peer.kind === 'services') for (const b of item.peer.backends) if (b.selector) out.push(b.selector);
+  }
+  return out.filter((s) => !s.requirements.some((q) => q.source === 'reserved' && q.operator !== 'DoesNotExist' && q.operator !== 'NotIn'));
+}
+
+function isNamespaceRequirement(q: SelectorRequirement): boolean {
+  return (q.source === 'k8s' || q.source === 'any') && q.key.startsWith(NAMESPACE_LABELS_PREFIX);
+}
+
+/** A requirement on the pod's own labels or service account (not its namespace, cluster or reserved identity). */
+function isPodRequirement(q: SelectorRequirement): boolean {
+  return (q.source === 'k8s' || q.source === 'any') && q.key !== NAMESPACE_KEY && q.key !== CLUSTER_KEY && !q.key.startsWith(NAMESPACE_LABELS_PREFIX);
+}
+
+/** The namespaces a selector pins by name (`io.kubernetes.pod.namespace In`, or the namespace's `kubernetes.io/metadata.name`). */
+function pinnedNamespaces(reqs: readonly SelectorRequirement[]): string[] {
+  const out: string[] = [];
+  for (const q of reqs) {
+    if ((q.source !== 'k8s' && q.source !== 'any') || q.operator !== 'In') continue;
+    if (q.key === NAMESPACE_KEY || q.key === `${NAMESPACE_LABELS_PREFIX}${META_NAME}`) out.push(...q.values);
+  }
+  return out;
+}
+
+/** Labels that satisfy requirements on plain keys, or `undefined` when they cannot all hold. */
+function witnessLabels(reqs: readonly SelectorRequirement[]): { labels: Record<string, string> } | undefined {
+  const byKey = new Map<string, SelectorRequirement[]>();
+  for (const q of reqs) {
+    const list = byKey.get(q.key);
+    if (list) list.push(q);
+    else byKey.set(q.key, [q]);
+  }
+  const labels: Record<string, string> = {};
+  for (const [key, list] of [...byKey.entries()].sort(([a], [b]) => compare(a, b))) {
+    let allowed: string[] | undefined;
+    const excluded = new Set<string>();
+    let exists = false;
+    let absent = false;
+    for (const q of list) {
+      if (q.operator === 'In') allowed = allowed === undefined ? [...q.values] : allowed.filter((v) => q.values.includes(v));
+      else if (q.operator === 'NotIn') q.values.forEach((v) => excluded.add(v));
+      else if (q.operator === 'Exists') exists = true;
+      else if (q.operator === 'DoesNotExist') absent = true;
+      else return undefined;
+    }
+    if (allowed !== undefined) {
+      if (absent) return undefined;
+      const v = [...allowed].sort().find((x) => !excluded.has(x));
+      if (v === undefined) return undefined;
+      labels[key] = v;
+    } else if (exists) {
+      if (absent) return undefined;
+      let v = 'any';
+      for (let i = 1; excluded.has(v); i++) v = `any${i}`;
+      labels[key] = v;
+    }
+  }
+  return { labels };
+}
+
+function labelText(labels: Readonly<Record<string, string>>): string {
+  return sortedEntries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join(',');
+}
+
+function sortedEntries(labels: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(labels).sort(([a], [b]) => compare(a, b));
+}
+
+function cidrText(c: ParsedCidr): string {
+  return `${formatIp(c)}/${c.prefix}`;
+}
+
+/** Makes ids unique within a list (`name`, `name (2)`, …). */
+function uniqueIds(list: ClassifiedEndpoint[]): ClassifiedEndpoint[] {
+  const seen = new Map<string, number>();
+  return list.map((c) => {
+    const n = (seen.get(c.cls.id) ?? 0) + 1;
+    seen.set(c.cls.id, n);
+    if (n === 1) return c;
+    const id = `${c.cls.id} (${n})`;
+    return { ...c, cls: { ...c.cls, id, name: id } };
+  });
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,127 @@
+/**
+ * The text, markdown and JSON forms of the diff and report documents (`--output text|markdown|json`). The HTML form is
+ * `html.ts`.
+ */
+import { AllowedConnection, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, EndpointClass } from './connectivity-document';
+
+/** The closed set of output formats of `diff` and `report`. */
+export enum ConnectivityOutput {
+  /** Readable lines. */
+  TEXT = 'text',
+  /** A pull-request comment: a summary line and a table. */
+  MARKDOWN = 'markdown',
+  /** The document (stable key order). */
+  JSON = 'json',
+  /** One self-contained page with a connectivity map. */
+  HTML = 'html',
+}
+
+/** The document as JSON, two-space indented, with a final newline (keys in the document's own, stable order). */
+export function formatConnectivityJson(doc: ConnectivityDiffDocument | ConnectivityReportDocument): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** `1 newly allowed, 2 newly denied` (and `, 1 L7 changed`). */
+function summaryText(doc: ConnectivityDiffDocument): string {
+  const s = doc.summary;
+  return `${s.newlyAllowed} newly allowed, ${s.newlyDenied} newly denied${s.l7Changed ? `, ${s.l7Changed} L7 changed` : ''}`;
+}
+
+function names(doc: { readonly endpoints: readonly EndpointClass[] }): (id: string) => string {
+  const byId = new Map(doc.endpoints.map((e) => [e.id, e.name]));
+  return (id) => byId.get(id) ?? id;
+}
+
+function changeKind(c: ConnectivityChange): 'allowed' | 'l7' | 'denied' {
+  return c.before === c.after ? 'l7' : c.after === 'allowed' ? 'allowed' : 'denied';
+}
+
+/**
+ * A diff as readable lines:
+ * ```
+ * connectivity diff: base (2 policies) → head (2 policies): 1 newly allowed, 0 newly denied
+ * NEWLY ALLOWED
+ *   + prod/app=web → prod/app=api 9090/TCP
+ *       before: default deny at ingress of prod/app=api (selected by CiliumNetworkPolicy prod/api)
+ *       after:  allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0]
+ * ```
+ */
+export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): string {
+  const name = names(doc);
+  const lines = [`connectivity diff: ${doc.base.source} (${doc.base.policies} policies) → ${doc.head.source} (${doc.head.policies} policies): ${summaryText(doc)}`];
+  if (doc.changes.length === 0) lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes`);
+  const sections: [ReturnType<typeof changeKind>, string, string][] = [['allowed', 'NEWLY ALLOWED', '+'], ['l7', 'L7 CHANGED', '~'], ['denied', 'NEWLY DENIED', '-']];
+  for (const [kind, title, mark] of sections) {
+    const list = doc.changes.filter((c) => changeKind(c) === kind);
+    if (list.length === 0) continue;
+    lines.push(title);
+    for (const c of list) {
+      const l7 = kind === 'l7' ? ` L7: ${c.l7Before ?? '(none)'} → ${c.l7 ?? '(none)'}` : c.l7 !== undefined ? ` [${c.l7}]` : '';
+      lines.push(`  ${mark} ${name(c.from)} → ${name(c.to)} ${c.ports.join(', ')}${l7}`);
+      lines.push(`      before: ${c.reason.before.text}`);
+      lines.push(`      after:  ${c.reason.after.text}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A report as readable lines: one allowed connection per line, with what allows it. */
+export function formatConnectivityReportText(doc: ConnectivityReportDocument): string {
+  const name = names(doc);
+  const lines = [`connectivity report: ${doc.policies.source} (${doc.policies.policies} policies): ${doc.connections.length} allowed connections `
+    + `between ${doc.endpoints.length} endpoint classes (a pair not listed is denied)`];
+  for (const c of doc.connections) {
+    lines.push(`  ${name(c.from)} → ${name(c.to)} ${c.ports.join(', ')}${c.l7 !== undefined ? ` [${c.l7}]` : ''}`);
+    lines.push(`      ${c.reason.text}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Escapes text for a markdown table cell: no HTML, no table or emphasis syntax, one line. */
+export function escapeMarkdownCell(text: string): string {
+  return text.replace(/[\\`*_[\]|<>#~!]/g, (c) => `\\${c}`).replace(/&/g, '&amp;').replace(/\r?\n|\r/g, ' ');
+}
+
+/**
+ * A diff as a pull-request comment: a summary line and a table (newly allowed first), cell text escaped.
+ */
+export function formatConnectivityDiffMarkdown(doc: ConnectivityDiffDocument): string {
+  const name = names(doc);
+  const e = escapeMarkdownCell;
+  const lines = [`**Connectivity diff** (${e(doc.base.source)} → ${e(doc.head.source)}): ${summaryText(doc)}`, ''];
+  if (doc.changes.length === 0) {
+    lines.push(`No connectivity change between the ${doc.endpoints.length} endpoint classes.`);
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push('| Change | From | To | Ports | L7 | Before | After |', '|---|---|---|---|---|---|---|');
+  for (const c of doc.changes) {
+    const kind = changeKind(c);
+    const label = kind === 'allowed' ? '🟢 newly allowed' : kind === 'denied' ? '🔴 newly denied' : '🟡 L7 changed';
+    const l7 = kind === 'l7' ? `${c.l7Before ?? '(none)'} → ${c.l7 ?? '(none)'}` : c.l7 ?? '';
+    lines.push(`| ${label} | ${e(name(c.from))} | ${e(name(c.to))} | ${e(c.ports.join(', '))} | ${e(l7)} | `
+      + `${e(withVerdict(c.before, c.reason.before.text))} | ${e(withVerdict(c.after, c.reason.after.text))} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `denied: default deny …`, unless the reason already starts with the verdict (`allowed by …`). */
+function withVerdict(verdict: string, reason: string): string {
+  return reason.startsWith(verdict) ? reason : `${verdict}: ${reason}`;
+}
+
+/** A report as markdown: a summary line and a table of allowed connections. */
+export function formatConnectivityReportMarkdown(doc: ConnectivityReportDocument): string {
+  const name = names(doc);
+  const e = escapeMarkdownCell;
+  const lines = [`**Connectivity report** (${e(doc.policies.source)}): ${doc.connections.length} allowed connections between `
+    + `${doc.endpoints.length} endpoint classes`, ''];
+  if (doc.connections.length > 0) {
+    lines.push('| From | To | Ports | L7 | Allowed by |', '|---|---|---|---|---|');
+    for (const c of doc.connections) lines.push(reportRow(c, name, e));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function reportRow(c: AllowedConnection, name: (id: string) => string, e: (t: string) => string): string {
+  return `| ${e(name(c.from))} | ${e(name(c.to))} | ${e(c.ports.join(', '))} | ${e(c.l7 ?? '')} | ${e(c.reason.text)} |`;
+}

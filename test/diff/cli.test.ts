@@ -1,0 +1,181 @@
+// `cdk8s-cilium diff` and `report` in-process: outputs, --fail-on exit statuses, bad input (exit 2).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runAsync } from '../../src/cli/main';
+import { SHARED_DIR } from '../support/shared';
+
+const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function policy(ports: readonly number[], deny = false): string {
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [${ports.map((p) => `{ port: "${p}", protocol: TCP }`).join(', ')}] }]
+${deny ? '  ingressDeny:\n  - fromEndpoints: [{ matchLabels: { app: web, version: v1 } }]\n' : ''}`;
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const base = file('base.yaml', policy([8080]));
+const opened = file('opened.yaml', policy([8080, 9090]));
+const denied = file('denied.yaml', policy([8080], true));
+const both = file('both.yaml', policy([8080, 9090], true));
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runAsync(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('diff', () => {
+  test('text: the summary, then each change with the deciding rule on each side', async () => {
+    const r = await cli('diff', '--base', base, '--head', opened);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(1)).toEqual([
+      'NEWLY ALLOWED',
+      '  + prod/app=web → prod/app=api 9090/TCP',
+      '      before: default deny at ingress of prod/app=api (selected by CiliumNetworkPolicy prod/api)',
+      '      after:  allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0]',
+      '',
+    ]);
+    expect(r.stdout.split('\n')[0]).toMatch(/^connectivity diff: .*base\.yaml \(1 policies\) → .*opened\.yaml \(1 policies\): 1 newly allowed, 0 newly denied$/);
+  });
+
+  test('no change: one line saying so', async () => {
+    const r = await cli('diff', '--base', base, '--head', base, '--fail-on', 'any');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no connectivity change between the 7 endpoint classes');
+  });
+
+  test('json: the document, newly allowed first', async () => {
+    const r = await cli('diff', '--base', base, '--head', both, '--output', 'json');
+    expect(r.code).toBe(0);
+    type Change = { from: string; to: string; ports: string[]; before: string; after: string };
+    const doc = JSON.parse(r.stdout) as { schema: string; summary: unknown; changes: Change[] };
+    expect(doc.schema).toBe('cdk8s-cilium/diff/v1');
+    expect(doc.summary).toEqual({ newlyAllowed: 1, newlyDenied: 1 });
+    expect(doc.changes.map((c) => [c.from, c.to, c.ports, c.before, c.after])).toEqual([
+      ['prod/app=web', 'prod/app=api', ['9090/TCP'], 'denied', 'allowed'],
+      ['prod/app=web,version=v1', 'prod/app=api', ['8080/TCP'], 'allowed', 'denied'],
+    ]);
+    expect(Object.keys(doc)).toEqual(['schema', 'base', 'head', 'summary', 'endpoints', 'changes']);
+  });
+
+  test('json is byte-identical from run to run', async () => {
+    const a = await cli('diff', '--base', base, '--head', both, '--output', 'json');
+    const b = await cli('diff', '--base', base, '--head', both, '--output', 'json');
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  test('markdown: a summary line and a table, cell text escaped', async () => {
+    const r = await cli('diff', '--base', base, '--head', opened, '--output', 'markdown');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\*\*Connectivity diff\*\* \(.*\): 1 newly allowed, 0 newly denied$/);
+    expect(lines.slice(2)).toEqual([
+      '| Change | From | To | Ports | L7 | Before | After |',
+      '|---|---|---|---|---|---|---|',
+      '| 🟢 newly allowed | prod/app=web | prod/app=api | 9090/TCP |  | denied: default deny at ingress of prod/app=api (selected by '
+        + 'CiliumNetworkPolicy prod/api) | allowed by ingress CiliumNetworkPolicy prod/api spec.ingress\\[0\\] |',
+    ]);
+  });
+
+  test('html: one page', async () => {
+    const r = await cli('diff', '--base', base, '--head', opened, '--output', 'html');
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
+  });
+
+  test.each([
+    ['allowed', opened, 1], ['denied', opened, 0], ['any', opened, 1],
+    ['allowed', denied, 0], ['denied', denied, 1], ['any', denied, 1],
+    ['any', base, 0],
+  ] as const)('--fail-on %s with %s: exit %i', async (failOn, head, code) => {
+    expect((await cli('diff', '--base', base, '--head', head, '--fail-on', failOn)).code).toBe(code);
+  });
+
+  test('without --fail-on a change exits 0', async () => {
+    expect((await cli('diff', '--base', base, '--head', both)).code).toBe(0);
+  });
+
+  test.each([
+    [['--base', join(dir, 'missing.yaml'), '--head', base], /missing\.yaml is neither an existing file or directory nor a commit/],
+    [['--base', base, '--head', join(dir, 'missing.yaml')], /missing\.yaml does not exist/],
+    [['--base', base, '--head', base, '--output', 'xml'], /--output/],
+    [['--base', base, '--head', base, '--fail-on', 'sometimes'], /--fail-on/],
+    [['--base', base, '--head', file('bad.yaml', 'kind: [')], /bad\.yaml/],
+    [['--head', base], /--base/],
+  ])('bad input %j: exit 2 with one line', async (argv, message) => {
+    const r = await cli('diff', ...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('report', () => {
+  test('text: every allowed connection with what allows it', async () => {
+    const r = await cli('report', '--policies', opened);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  prod/app=web → prod/app=api 8080/TCP, 9090/TCP\n      allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0]\n');
+    expect(r.stdout).not.toMatch(/prod\/\(other pods\) → prod\/app=api/);
+  });
+
+  test('json: the report document', async () => {
+    const r = await cli('report', '--policies', opened, '--output', 'json');
+    const doc = JSON.parse(r.stdout) as { schema: string; connections: { from: string; to: string; ports: string[] }[] };
+    expect(doc.schema).toBe('cdk8s-cilium/report/v1');
+    // The local host reaches its pods (allow-localhost), the other pods do not.
+    expect(doc.connections.filter((c) => c.to === 'prod/app=api').map((c) => [c.from, c.ports])).toEqual([['prod/app=web', ['8080/TCP', '9090/TCP']], ['host', ['any']]]);
+  });
+
+  test('markdown and html', async () => {
+    expect((await cli('report', '--policies', opened, '--output', 'markdown')).stdout).toMatch(/^\*\*Connectivity report\*\*/);
+    expect((await cli('report', '--policies', opened, '--output', 'html')).stdout.startsWith('<!DOCTYPE html>')).toBe(true);
+  });
+
+  test('an inventory gives the classes: its workloads', async () => {
+    const pods = file('pods.json', JSON.stringify({
+      apiVersion: 'v1', kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'prod', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-1', namespace: 'prod', labels: { app: 'api' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+      ],
+    }));
+    const r = await cli('report', '--policies', opened, '--inventory', pods, '--output', 'json');
+    expect(r.code).toBe(0);
+    type Doc = { endpoints: { id: string; workloads?: string[] }[]; connections: { from: string; to: string; ports: string[] }[] };
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(doc.endpoints.filter((e) => e.workloads).map((e) => [e.id, e.workloads])).toEqual([['prod/api-1', ['Pod prod/api-1']], ['prod/web-1', ['Pod prod/web-1']]]);
+    expect(doc.connections.filter((c) => c.to === 'prod/api-1').map((c) => [c.from, c.ports])).toEqual([['prod/web-1', ['8080/TCP', '9090/TCP']], ['host', ['any']]]);
+  });
+
+  test('a Hubble capture gives the classes: its pods', async () => {
+    const flows = join(SHARED_DIR, 'hubble-samples', 'hubble-otel.basic-sample-10-flows.jsonl');
+    const r = await cli('report', '--policies', opened, '--flows', flows, '--output', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { endpoints: { id: string; workloads?: string[] }[] };
+    expect(doc.endpoints.filter((e) => e.workloads).map((e) => e.id)).toEqual([
+      'bookinfo/reviews', 'istio-system/galley', 'istio-system/prometheus', 'istio-system/telemetry', 'kube-system/event-exporter', 'kube-system/kube-dns',
+    ]);
+  });
+
+  test('bad input: exit 2', async () => {
+    const r = await cli('report', '--policies', join(dir, 'nope'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nope does not exist/);
+  });
+});

@@ -1,0 +1,92 @@
+// `cdk8s-cilium diff --base <git-ref>`: the --head paths read at a ref of a temporary git repository (git is spawned:
+// an E2E test). The CLI runs in-process with the repository as the working directory.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runAsync } from '../../src/cli/main';
+
+const repo = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-git-'));
+const cwd = process.cwd();
+
+function policy(ports: readonly number[]): string {
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [${ports.map((p) => `{ port: "${p}", protocol: TCP }`).join(', ')}] }]
+`;
+}
+
+function git(...args: string[]): void {
+  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, stdio: 'ignore' });
+}
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runAsync(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+beforeAll(() => {
+  mkdirSync(join(repo, 'policies', 'prod'), { recursive: true });
+  writeFileSync(join(repo, 'policies', 'prod', 'api.yaml'), policy([8080]));
+  writeFileSync(join(repo, 'policies', 'README.md'), 'not a manifest');
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-q', '-m', 'base');
+  git('tag', 'v1');
+  // The working tree: a port opened.
+  writeFileSync(join(repo, 'policies', 'prod', 'api.yaml'), policy([8080, 9090]));
+  process.chdir(repo);
+});
+
+afterAll(() => {
+  process.chdir(cwd);
+  rmSync(repo, { recursive: true, force: true });
+});
+
+describe('diff --base <git-ref>', () => {
+  test('reads the --head paths at the ref: the change of the working tree', async () => {
+    const r = await cli('diff', '--base', 'main', '--head', 'policies', '--output', 'json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    type Doc = { base: { source: string; policies: number }; changes: { from: string; to: string; ports: string[]; after: string }[] };
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(doc.base).toEqual({ source: 'main:policies', policies: 1 });
+    expect(doc.changes.map((c) => [c.from, c.to, c.ports, c.after])).toEqual([['prod/app=web', 'prod/app=api', ['9090/TCP'], 'allowed']]);
+  });
+
+  test('a tag, a file path, and --fail-on', async () => {
+    const r = await cli('diff', '--base', 'v1', '--head', join('policies', 'prod', 'api.yaml'), '--fail-on', 'allowed');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('+ prod/app=web → prod/app=api 9090/TCP');
+  });
+
+  test('a path that did not exist at the ref: every policy is new', async () => {
+    writeFileSync(join(repo, 'policies', 'extra.yaml'), policy([7070]).replace('name: api', 'name: extra').replace('app: api', 'app: extra'));
+    const r = await cli('diff', '--base', 'main', '--head', join('policies', 'extra.yaml'), '--output', 'json');
+    rmSync(join(repo, 'policies', 'extra.yaml'));
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { base: { policies: number }; summary: { newlyDenied: number } };
+    expect(doc.base.policies).toBe(0);
+    expect(doc.summary.newlyDenied).toBeGreaterThan(0); // default deny now applies to prod/app=extra
+  });
+
+  test('a ref that does not exist: exit 2 with a clear message', async () => {
+    const r = await cli('diff', '--base', 'origin/nope', '--head', 'policies');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --base origin\/nope is neither an existing file or directory nor a commit of the git repository/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('an option-like ref is refused, never passed to git as an option', async () => {
+    const r = await cli('diff', '--base', '--output=x', '--head', 'policies');
+    expect(r.code).toBe(2);
+  });
+});

@@ -1,0 +1,49 @@
+// `expect(head).toChangeOnly(base, [...])`: passes on exactly the expected changes, fails listing the unexpected ones.
+import { describe, expect, test } from 'vitest';
+import { diffMatchers } from '../../src/diff';
+
+const policy = (ports: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [${ports}] }]
+`;
+const BASE = policy('{ port: "8080", protocol: TCP }');
+const HEAD = policy('{ port: "8080", protocol: TCP }, { port: "9090", protocol: TCP }');
+
+describe('toChangeOnly', () => {
+  test('passes on exactly the expected changes', () => {
+    expect(HEAD).toChangeOnly(BASE, [{ from: 'prod/app=web', to: 'prod/app=api', ports: ['9090/TCP'], after: 'allowed' }]);
+    expect(HEAD).toChangeOnly(BASE, [{ from: 'prod/app=web', to: 'prod/app=api' }]);
+    expect(BASE.replace('name: api', 'name: api-renamed')).toChangeOnly(BASE, []);
+  });
+
+  test('fails on an unexpected change, listing it with its deciding rule', () => {
+    const r = diffMatchers.toChangeOnly(HEAD, BASE, []);
+    expect(r.pass).toBe(false);
+    expect(r.message()).toBe([
+      'expected the connectivity to change only as listed (0 expected), but:',
+      'unexpected changes (1):',
+      '  + prod/app=web → prod/app=api 9090/TCP (after: allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0])',
+    ].join('\n'));
+  });
+
+  test('fails on an expected change that does not happen, or with other ports or verdict', () => {
+    const r = diffMatchers.toChangeOnly(HEAD, BASE, [{ from: 'prod/app=web', to: 'prod/app=api', ports: ['9091/TCP'] }]);
+    expect(r.pass).toBe(false);
+    expect(r.message()).toContain('expected changes not found (1):\n  ± prod/app=web → prod/app=api 9091/TCP');
+    expect(diffMatchers.toChangeOnly(HEAD, BASE, [{ from: 'prod/app=web', to: 'prod/app=api', after: 'denied' }]).pass).toBe(false);
+    expect(() => expect(HEAD).toChangeOnly(BASE, [])).toThrow(/unexpected changes \(1\)/);
+  });
+
+  test('.not passes when the changes differ', () => {
+    expect(HEAD).not.toChangeOnly(BASE, []);
+  });
+
+  test('a received value that holds no policies is refused clearly', () => {
+    expect(() => diffMatchers.toChangeOnly(42, BASE, [])).toThrow(/toChangeOnly received number/);
+  });
+});
