@@ -6,13 +6,11 @@
 import { isAbsolute, relative } from 'node:path';
 import type { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { parseAllDocuments } from 'yaml';
 import { CiliumPolicyError, Severity } from '../errors';
 import { cdk8s } from '../lazy-cdk8s';
 import { inSynthSession } from '../synth-session';
 import { CiliumVersion } from '../model/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, expandPaths, readInputFile } from '../model/inputs';
-import { nestingDepthError } from '../model/nesting-depth';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { ParseResult, SourceDiagnostic, SourcePosition, fromObject, fromYaml } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
@@ -768,24 +766,10 @@ function skippedDiagnostic(what: string, problem: string, file: string | undefin
 }
 
 function addYaml(inputs: Inputs, text: string, file: string | undefined): void {
-  addParsed(inputs, fromYaml(text, file !== undefined ? { file } : {}), file);
-  if (nestingDepthError(text)) return; // fromYaml reports it
-  let docs;
-  try {
-    docs = parseAllDocuments(text, { logLevel: 'silent' });
-  } catch {
-    return;
-  }
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0) continue;
-    let obj: unknown;
-    try {
-      obj = doc.toJS({ maxAliasCount: 1000 });
-    } catch {
-      continue; // unreadable document: already reported by fromYaml
-    }
-    addManifest(inputs, obj, file);
-  }
+  const parsed = fromYaml(text, file !== undefined ? { file } : {});
+  addParsed(inputs, parsed, file);
+  // The other documents (and List items) as the reader read them: workloads, Services, Namespaces, NetworkPolicies.
+  for (const skipped of parsed.skipped) addManifest(inputs, skipped.object, file);
 }
 
 /**

@@ -102,6 +102,8 @@ export interface SkippedDocument {
   readonly index: number;
   /** For an item of a `kind: List` document: `items[3]`. */
   readonly itemPath?: string;
+  /** The object as read (the engine's inventory and NetworkPolicy translation take it from here, without a second parse). */
+  readonly object: Readonly<Record<string, unknown>>;
   /** Like `ParsedDocument.locate` (a NetworkPolicy's `spec.policyTypes`, say). */
   locate(path: string): SourcePosition | undefined;
 }
@@ -344,7 +346,7 @@ function readResource(
         `${value.apiVersion} has no kind ${JSON.stringify(kind ?? null)}; the document is skipped (not checked, not enforced)`,
         near ? `write kind: ${near} (kinds are case-sensitive)` : 'write kind: CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy');
     }
-    out.skipped.push({ ...compact({ kind: typeof kind === 'string' ? kind : undefined, index: where.index, itemPath }), locate: locator(source) });
+    out.skipped.push({ ...compact({ kind: typeof kind === 'string' ? kind : undefined, index: where.index, itemPath }), object: value, locate: locator(source) });
     flush(out, reader, source, where, itemPath);
     return;
   }

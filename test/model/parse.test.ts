@@ -38,7 +38,7 @@ describe('fromYaml: streams', () => {
       ['CiliumNetworkPolicy', 'p', { file: 'multi.yaml', index: 0 }],
       ['CiliumClusterwideNetworkPolicy', 'c', { file: 'multi.yaml', index: 3 }],
     ]);
-    expect(r.skipped).toEqual([{ kind: 'Deployment', index: 1, locate: expect.any(Function) }]);
+    expect(r.skipped).toEqual([{ kind: 'Deployment', index: 1, object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } }, locate: expect.any(Function) }]);
     expect(r.skipped[0].locate('metadata.name')).toEqual({ line: text.split('\n').indexOf('metadata: {name: d}') + 1, column: 18 });
     expect(r.rawRules).toEqual([]);
   });
@@ -82,7 +82,7 @@ items:
     egress: [{toEntitiez: [world]}]
 `;
     const r = fromYaml(text);
-    expect(r.skipped).toEqual([{ kind: 'Service', index: 0, itemPath: 'items[0]', locate: expect.any(Function) }]);
+    expect(r.skipped).toEqual([{ kind: 'Service', index: 0, itemPath: 'items[0]', object: expect.objectContaining({ kind: 'Service' }), locate: expect.any(Function) }]);
     expect(r.documents.map((d) => d.source)).toEqual([{ index: 0, itemPath: 'items[1]' }, { index: 0, itemPath: 'items[2]' }]);
     expect(r.documents[0].model.metadata).toEqual({
       name: 'web', namespace: 'prod', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
@@ -143,7 +143,7 @@ items:
   it('warns about a kind-less mapping that looks like a policy, and skips it', () => {
     const r = fromYaml('endpointSelector: {}\ningress: [{}]\n');
     expect(r.documents).toEqual([]);
-    expect(r.skipped).toEqual([{ index: 0, locate: expect.any(Function) }]);
+    expect(r.skipped).toEqual([{ index: 0, object: { endpointSelector: {}, ingress: [{}] }, locate: expect.any(Function) }]);
     expect(only(r, 'parse-missing-kind').severity).toBe(Severity.WARNING);
   });
 });
