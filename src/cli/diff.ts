@@ -106,11 +106,23 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
       const p = read.problems[0];
       throw new CiliumPolicyError({ id: p.problem.id, message: `${p.file}: ${p.problem.message}`, fix: p.problem.fix });
     }
+    if (read.missing.length === options.head.length) {
+      // An empty base would make every connection of the head newly allowed or denied, and `--fail-on` meaningless.
+      throw new CiliumPolicyError({
+        id: 'diff-git-ref',
+        message: `--base ${gitRef}: ${read.missing.join(', ')} ${read.missing.length === 1 ? 'does' : 'do'} not exist at ${gitRef}, so there is no base to compare with`,
+        fix: `commit the synthesized policies, or synthesize the base in a worktree (git worktree add ../base ${gitRef}, then npm ci && npm run synth there) and give --base ../base/<path>`,
+      });
+    }
+    for (const m of read.missing) io.stderr(`warning: --base ${gitRef}: ${m} does not exist at ${gitRef}; read as no policies\n`);
     base = checked(PolicySet.fromTexts(read.files, setOptions), io);
     baseSource = `${gitRef}:${options.head.join(',')}`;
   } else {
     base = loadPolicies(options.base, setOptions, '--base', io);
     baseSource = options.base.join(',');
+  }
+  for (const [flag, set] of [['--base', base], ['--head', head]] as const) {
+    if (set.policies.length === 0) io.stderr(`warning: ${flag}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n`);
   }
   const doc = diffPolicySets(base, head, { baseSource, headSource: options.head.join(',') });
   io.stdout(renderDiff(doc, output));

@@ -16,6 +16,8 @@ export interface GitFiles {
   readonly files: PolicyText[];
   /** Files that could not be used (too large, binary, invalid UTF-8); an empty file is read as empty. */
   readonly problems: { readonly file: string; readonly problem: InputProblem }[];
+  /** The paths asked for that do not exist at the ref (nothing in the tree under that name). */
+  readonly missing: string[];
 }
 
 /** Whether `ref` names a commit of the repository around `cwd`. */
@@ -44,11 +46,13 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   const files: PolicyText[] = [];
   const problems: { file: string; problem: InputProblem }[] = [];
   const seen = new Set<string>();
+  const missing: string[] = [];
   for (const p of paths) {
     const rel = isAbsolute(p) ? relative(cwd, p) : p;
     const spec = rel === '' || rel === '.' ? '.' : rel.split(sep).join('/').replace(/\/+$/, '');
     const listing = git(['ls-tree', '-r', '-l', '-z', '--full-name', ref, '--', spec], cwd).toString('utf8');
     const prefix = git(['rev-parse', '--show-prefix'], cwd).toString('utf8').trim();
+    if (listing === '') missing.push(p);
     for (const entry of listing.split('\0').filter((e) => e !== '')) {
       const tab = entry.indexOf('\t');
       const [mode, type, oid, size] = entry.slice(0, tab).split(/\s+/);
@@ -70,7 +74,7 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
     }
   }
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { files, problems };
+  return { files, problems, missing };
 }
 
 function git(args: readonly string[], cwd: string): Buffer {

@@ -104,6 +104,12 @@ function reportError(e: unknown, io: CliIo): number {
 }
 
 if (require.main === module) {
+  // A reader that closes the pipe early (`cdk8s-cilium diff … | head -1`): stop quietly with the command's own status
+  // (set once it has written its output), not with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
   void runAsync(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -164,6 +164,17 @@ describe('trace', () => {
     expect(bad.stderr).toMatch(/^error: bad endpoint "x"/m);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
+
+  test('a reader that closes the pipe early (| head -c 1): the command\'s own status, no stack trace (spawned)', () => {
+    // A report of 300 policies is far more output than a pipe buffers.
+    const many = join(scratch, 'many.yaml');
+    writeFileSync(many, Array.from({ length: 300 }, (_, i) => readFileSync(L7, 'utf8').replace('name: "rule1"', `name: "rule${i}"`)
+      .replace('app: service', `app: service-${i}`)).join('\n---\n'));
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$@" | head -c 1 > /dev/null', 'cdk8s-cilium', 'npx', 'tsx', join('src', 'cli', 'main.ts'),
+      'report', '--policies', many], { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(r.status).toBe(0);
+  });
 });
 
 describe('trace with NetworkPolicies and rejected policies', () => {

@@ -68,13 +68,17 @@ describe('diff --base <git-ref>', () => {
     expect(r.stdout).toContain('+ prod/app=web → prod/app=api 9090/TCP');
   });
 
-  test('a path that did not exist at the ref: every policy is new', async () => {
+  test('no --head path exists at the ref: exit 2 (an empty base would make --fail-on meaningless); some missing: a warning', async () => {
     writeFileSync(join(repo, 'policies', 'extra.yaml'), policy([7070]).replace('name: api', 'name: extra').replace('app: api', 'app: extra'));
-    const r = await cli('diff', '--base', 'main', '--head', join('policies', 'extra.yaml'), '--output', 'json');
+    const none = await cli('diff', '--base', 'main', '--head', join('policies', 'extra.yaml'), '--fail-on', 'allowed');
+    const some = await cli('diff', '--base', 'main', '--head', join('policies', 'prod'), join('policies', 'extra.yaml'), '--output', 'json');
     rmSync(join(repo, 'policies', 'extra.yaml'));
-    expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { base: { policies: number }; summary: { newlyDenied: number } };
-    expect(doc.base.policies).toBe(0);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^error: --base main: policies\/extra\.yaml does not exist at main, so there is no base to compare with .*fix: commit the synthesized policies, or synthesize the base in a worktree/);
+    expect(some.code).toBe(0);
+    expect(some.stderr).toBe('warning: --base main: policies/extra.yaml does not exist at main; read as no policies\n');
+    const doc = JSON.parse(some.stdout) as { base: { policies: number }; summary: { newlyDenied: number } };
+    expect(doc.base.policies).toBe(1);
     expect(doc.summary.newlyDenied).toBeGreaterThan(0); // default deny now applies to prod/app=extra
   });
 
