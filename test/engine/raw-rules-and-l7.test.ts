@@ -52,6 +52,66 @@ describe('raw api.Rule lists', () => {
   });
 });
 
+describe('raw rules the agent refuses (Sanitize): not imported, so the endpoint keeps default allow, and the note says why', () => {
+  const api = labels({ app: 'api' });
+  const world = { fromEntities: ['world'] };
+  test.each<[string, Record<string, unknown>, string]>([
+    ['both selectors', { endpointSelector: api, nodeSelector: labels({ zone: 'a' }), ingress: [world] }, 'rule cannot have both EndpointSelector and NodeSelector'],
+    ['no selector', { ingress: [world] }, 'rule must have one of EndpointSelector or NodeSelector'],
+    ['ICMP and ports in one item', { endpointSelector: api, ingress: [{ ...world, icmps: [{ fields: [{ type: 8 }] }], toPorts: [{ ports: [{ port: '80' }] }] }] },
+      'the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts ([0].ingress[0])'],
+    ['an unknown entity', { endpointSelector: api, ingress: [{ fromEntities: ['galaxy'] }] }, 'unsupported entity: galaxy ([0].ingress[0])'],
+    ['an except that is no CIDR', { endpointSelector: api, ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/8', except: ['nope'] }] }] },
+      'unable to parse CIDRRule except nope ([0].ingress[0])'],
+    ['a prefix length past 32', { endpointSelector: api, ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/33' }] }] }, 'unable to parse CIDR 10.0.0.0/33 ([0].ingress[0])'],
+    ['an except outside its CIDR', { endpointSelector: api, ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/8', except: ['192.168.0.0/16'] }] }] },
+      'allow CIDR prefix 10.0.0.0/8 does not contain exclude CIDR prefix ([0].ingress[0])'],
+    ['DNS rules on ingress', { endpointSelector: api, ingress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] },
+      'DNS rules are not allowed on ingress ([0].ingress[0].toPorts[0])'],
+  ])('%s', (_what, rule, reason) => {
+    const set = PolicySet.fromYaml(JSON.stringify([rule]), 'r.json');
+    const v = verdict(set, 'pod:default:app=other', 'pod:default:app=api', 80);
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.decision).toBe('no-policy-default-allow');
+    expect(v.ingress.notes).toContain(`Rule r.json#0 [0] selects this endpoint but is not imported by the agent: ${reason}`);
+    expect(set.skippedRules.map((r) => r.reason)).toEqual([reason]);
+  });
+
+  test('DNS rules without a port: the egress rule is refused, so the pod keeps egress default allow', () => {
+    const set = PolicySet.fromYaml(JSON.stringify([
+      { endpointSelector: labels({ app: 'web' }), egress: [{ toPorts: [{ rules: { dns: [{ matchPattern: '*' }] } }] }] },
+    ]), 'r.json');
+    const v = verdict(set, 'pod:default:app=web', 'cidr:8.8.8.8', '53/UDP');
+    expect(v.egress.decision).toBe('no-policy-default-allow');
+    expect(v.egress.notes).toContain('Rule r.json#0 [0] selects this endpoint but is not imported by the agent: port 53 must be specified for DNS rules ([0].egress[0].toPorts[0])');
+  });
+});
+
+describe('L7 the engine does not evaluate', () => {
+  test('generic l7proto rules: allowed at L4, reported as not evaluated with their parser', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { l7proto: 'r2d2', l7: [{ cmd: 'READ' }] } }] }],
+    })]);
+    const v = verdict(set, 'pod:default:app=web', 'pod:default:app=api', 80);
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.reason).toMatch(/L7 L7PROTO rules will be enforced by the proxy$/);
+    expect(v.ingress.l7).toEqual({ protocol: 'l7proto', result: 'not-evaluated', rules: ['l7proto: r2d2'], reason: 'generic L7 (l7proto) rules apply; the engine does not evaluate them' });
+    expect(set).toDeny('pod:default:app=web', 'pod:default:app=api', 81);
+  });
+
+  test('TLS interception: allowed at L4, with a note that the interception is not evaluated', () => {
+    const set = PolicySet.fromYaml(JSON.stringify([{
+      endpointSelector: labels({ app: 'api' }),
+      egress: [{ toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], terminatingTLS: { secret: { name: 'x' } }, rules: { http: [{ method: 'GET' }] } }] }],
+    }]), 'r.json');
+    const v = verdict(set, 'pod:default:app=api', 'cidr:10.1.2.3', 443);
+    expect(v.egress.notes).toContain('Rule r.json#0 [0].egress[0] uses TLS interception or an Envoy listener (not evaluated)');
+    expect(v.egress.l7).toMatchObject({ protocol: 'http', result: 'not-evaluated', rules: ['GET *'] });
+    expect(set).toDeny('pod:default:app=api', 'cidr:10.1.2.3', 80);
+  });
+});
+
 describe('endpoint syntax', () => {
   test.each([
     ['pod', '"" is not a namespace name', 'write pod:<namespace>:<key>=<value>,..., e.g. pod:default:app=web'],
