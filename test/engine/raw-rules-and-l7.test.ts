@@ -112,6 +112,52 @@ describe('L7 the engine does not evaluate', () => {
   });
 });
 
+describe('the local host and L7 rules (allow-localhost on)', () => {
+  const http = [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }];
+  const set = (peer: Record<string, unknown>): ReturnType<typeof policySet> => policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ ...peer, toPorts: http }] })]);
+
+  test('a peer that names the host (reserved:host selector) holds it to the L7 rules', () => {
+    const v = verdict(set({ fromEndpoints: [{ matchLabels: { 'reserved:host': '' } }] }), 'entity:host', 'pod:default:app=api', 80, { http: 'POST /' });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.ingress.l7).toEqual({ protocol: 'http', result: 'denied', rules: ['GET *'], reason: 'the HTTP request POST / matches none of the rules (HTTP 403)' });
+  });
+
+  test('a peer that selects the host without naming it (all) lets it past the L7 rules', () => {
+    const v = verdict(set({ fromEntities: ['all'] }), 'entity:host', 'pod:default:app=api', 80, { http: 'POST /' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.l7).toMatchObject({ protocol: 'http', result: 'allowed', rules: [], matched: '(allow-all for the host)' });
+    expect(set({ fromEntities: ['all'] })).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
+  });
+
+  test('a peer that does not select the host: allow-localhost decides', () => {
+    const v = verdict(set({ fromEndpoints: [{}] }), 'entity:host', 'pod:default:app=api', 80, { http: 'POST /' });
+    expect(v.ingress.decision).toBe('allow-localhost');
+    expect(v.verdict).toBe('allowed');
+  });
+});
+
+describe('DNS rules', () => {
+  const dns = policySet([cnp('p', {
+    endpointSelector: labels({ app: 'web' }),
+    egress: [{
+      toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })],
+      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }, { matchPattern: '*.org' }] } }],
+    }],
+  })]);
+  const KUBE_DNS = 'pod:kube-system:k8s-app=kube-dns';
+  const RULES = ['matchName: a.example.com', 'matchPattern: *.org'];
+
+  test.each([
+    ['a.example.com', { result: 'allowed', matched: 'matchName: a.example.com' }],
+    ['x.org', { result: 'allowed', matched: 'matchPattern: *.org' }],
+    ['b.example.com', { result: 'denied', reason: 'the DNS request query b.example.com matches none of the rules (DNS REFUSED)' }],
+  ])('%s', (name, expected) => {
+    const v = verdict(dns, 'pod:default:app=web', KUBE_DNS, '53/UDP', { dns: name });
+    expect(v.verdict).toBe(expected.result === 'allowed' ? 'allowed' : 'l7-denied');
+    expect(v.egress.l7).toMatchObject({ protocol: 'dns', rules: RULES, ...expected });
+  });
+});
+
 describe('endpoint syntax', () => {
   test.each([
     ['pod', '"" is not a namespace name', 'write pod:<namespace>:<key>=<value>,..., e.g. pod:default:app=web'],
