@@ -105,6 +105,12 @@ describe('findings', () => {
     ]],
     ['a policy type that is a number', np({ policyTypes: [1] }),
       ['k8s-np-policy-types spec.policyTypes[0]: 1 is not a policy type | write Ingress or Egress']],
+    ['a port that is null beside an endPort', ingressPort({ port: null, endPort: 90 }),
+      ['k8s-np-end-port spec.ingress[0].ports[0].endPort: endPort without port | write the first port of the range as port, or remove endPort']],
+    ['an invalid name ending in digits', ingressPort({ port: 'a--80' }),
+      ['k8s-np-port spec.ingress[0].ports[0].port: "a--80" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
+    ['an invalid name starting with digits', ingressPort({ port: '80--a' }),
+      ['k8s-np-port spec.ingress[0].ports[0].port: "80--a" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
   ])('%s', (_what, obj, expected) => {
     expect(found(obj)).toEqual(expected);
   });
@@ -120,6 +126,8 @@ describe('the same fields written right', () => {
     ['an ipBlock with an except inside', ingressPeer({ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } })],
     ['a range, a named port, SCTP', np({ egress: [{ ports: [{ port: 80, endPort: 90 }, { port: 'http' }, { port: 9, protocol: 'SCTP' }], to: [{ namespaceSelector: {} }] }] })],
     ['both policy types', np({ policyTypes: ['Ingress', 'Egress'] })],
+    ['the first and the last port, a range of one port, a range to 65535', np({ ingress: [{ ports: [{ port: 1 }, { port: 65535 }, { port: 80, endPort: 80 }, { port: 1024, endPort: 65535 }] }] })],
+    ['null protocol, endPort and policyTypes (absent to the API server)', np({ ingress: [{ ports: [{ port: 80, protocol: null, endPort: null }] }], policyTypes: null })],
     ['no spec', { kind: 'NetworkPolicy', metadata: { name: 'api' } }],
     ['not an object', 'NetworkPolicy'],
   ])('%s', (_what, obj) => {
