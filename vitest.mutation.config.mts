@@ -2,14 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The tests Stryker runs against each mutant (stryker.config.mjs): the behavioural tests of the code it mutates (engine
- * verdicts, the reference agreement, port parsing, the host-firewall guard). Files share modules (`isolate: false`), so a
+ * verdicts, the reference agreement, port parsing, the host-firewall guard, the NetworkPolicy checks of `validate`). Files share modules (`isolate: false`), so a
  * mutant run does not reload the library per file.
  */
 export default defineConfig({
   test: {
     include: [
       'test/engine/semantics.test.ts', 'test/engine/admission.test.ts', 'test/engine/port-parsing.test.ts', 'test/engine/reference-agreement.test.ts',
-      'test/constructs/host-firewall.test.ts', 'test/constructs/host-firewall-guard.test.ts',
+      'test/constructs/host-firewall.test.ts', 'test/constructs/host-firewall-guard.test.ts', 'test/constructs/lockout-guard-peers.test.ts',
+      'test/validate/network-policy-checks.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

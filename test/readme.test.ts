@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { scratchDir, SRC_IMPORT } from './support/scratch';
+import { typeCheckFiles } from './support/typecheck';
 import { CiliumVersion } from '../src';
 
 /**
@@ -91,12 +91,8 @@ describe('README examples', () => {
   });
 
   test('every block type-checks', () => {
-    const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
-    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
     const files = blocks.map((_, i) => join(WORK, `block-${i}.ts`));
-    const program = ts.createProgram([...files, join(ROOT, 'src', 'vitest.mts')], { ...parsed.options, noEmit: true, noUnusedLocals: false });
-    const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file && files.includes(d.file.fileName));
-    const text = diagnostics.map((d) => `${d.file!.fileName.replace(WORK, 'README block')}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    const text = typeCheckFiles(files, { noUnusedLocals: false }, [join(ROOT, 'src', 'vitest.mts')]).map((d) => d.replace(WORK, 'README block'));
     expect(text).toEqual([]);
   });
 

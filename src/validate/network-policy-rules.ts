@@ -160,14 +160,12 @@ class Checker {
   /** `ValidateIPBlock`: both CIDRs parse, each except is strictly inside the cidr. */
   public ipBlock(path: string, block: unknown): void {
     if (!isObject(block)) return this.type(path, block, 'an object');
-    if (typeof block.cidr !== 'string') {
-      if (block.cidr === undefined || block.cidr === null || block.cidr === '') {
-        this.report('k8s-np-ip-block', `${path}.cidr`, 'ipBlock has no cidr', 'write the block as cidr: 10.0.0.0/8 (or 0.0.0.0/0 with except)');
-      } else {
-        this.type(`${path}.cidr`, block.cidr, 'a string');
-      }
+    // ValidateIPBlock: `len(ipb.CIDR) == 0` is a Required error, so an empty string has no cidr (it is not a bad CIDR).
+    if (block.cidr === undefined || block.cidr === null || block.cidr === '') {
+      this.report('k8s-np-ip-block', `${path}.cidr`, 'ipBlock has no cidr', 'write the block as cidr: 10.0.0.0/8 (or 0.0.0.0/0 with except)');
       return;
     }
+    if (typeof block.cidr !== 'string') return this.type(`${path}.cidr`, block.cidr, 'a string');
     const cidr = parseCidrApiServer(block.cidr);
     if (!cidr) {
       this.report('k8s-np-ip-block', `${path}.cidr`, `${JSON.stringify(block.cidr)} is not a CIDR`,

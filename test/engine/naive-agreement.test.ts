@@ -149,8 +149,9 @@ describe('compiled engine (caches, indexes) vs the uncached rule walk', () => {
         seen.add(v.egress.decision).add(v.ingress.decision).add(v.verdict);
       }
       // A fixed seed known to reach them: a policy with one rule the agent refuses is skipped whole, and default-allow L7 is
-      // visibility only, so L7 denials are rare.
-    }), propertyParams('NAIVE_DECISIONS', 600, { fixedSeed: 17 }));
+      // visibility only, so L7 denials are rare. Seed 1 reaches all nine by run 21 (seed 17, used before, needed ~600 runs
+      // and 15 s); another seed (PROPERTY_SEED_NAIVE_DECISIONS) may need PROPERTY_RUNS_NAIVE_DECISIONS=600.
+    }), propertyParams('NAIVE_DECISIONS', 40, { fixedSeed: 1 }));
     expect([...seen].sort()).toEqual(expect.arrayContaining([
       'allow-localhost', 'allowed', 'default-deny', 'denied', 'denied-by-deny-rule', 'l7-denied', 'no-policy-default-allow', 'non-default-deny-allow', 'not-evaluated',
     ]));

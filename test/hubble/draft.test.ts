@@ -5,7 +5,6 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
 import {
@@ -13,8 +12,9 @@ import {
   draftSelector,
 } from '../../src/hubble';
 import { CiliumVersion } from '../../src/model/cilium-version';
-import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR, PROJECT_DIR } from './support/paths';
+import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR } from './support/paths';
 import { scratchDir, SRC_IMPORT } from '../support/scratch';
+import { typeCheckFiles } from '../support/typecheck';
 
 const scratch = scratchDir('draft');
 const WORK = scratch.dir;
@@ -134,11 +134,7 @@ describe('the drafted TypeScript', () => {
   });
 
   test('type-checks against the library', () => {
-    const config = ts.readConfigFile(join(PROJECT_DIR, 'tsconfig.json'), ts.sys.readFile);
-    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, PROJECT_DIR);
-    const program = ts.createProgram([file()], { ...parsed.options, noEmit: true });
-    const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === file());
-    expect(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+    expect(typeCheckFiles([file()])).toEqual([]);
   });
 
   test('runs, synthesizes CRD-valid policies, the same as the in-process constructs', async () => {

@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
 import {
@@ -15,6 +14,7 @@ import {
   renderDraftYaml, replayCapture,
 } from '../../src/hubble';
 import { HUBBLE_SAMPLES_DIR, PROJECT_DIR } from './support/paths';
+import { typeCheckFiles } from '../support/typecheck';
 
 /** A default deny for every pod (a CCNP selecting what has a namespace): ingress and egress allow nothing. */
 const PODS_DEFAULT_DENY = `apiVersion: cilium.io/v2
@@ -452,14 +452,8 @@ describe('the drafted TypeScript of every sample', () => {
       return path;
     });
     expect(files.length).toBe(8);
-    const config = ts.readConfigFile(join(PROJECT_DIR, 'tsconfig.json'), ts.sys.readFile);
-    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, PROJECT_DIR);
     // The files live in a temporary folder: resolve cdk8s and constructs from the project's node_modules.
-    const program = ts.createProgram(files, {
-      ...parsed.options, noEmit: true, rootDir: undefined, baseUrl: PROJECT_DIR, paths: { '*': ['node_modules/*', 'node_modules/@types/*'] },
-    });
-    const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => files.includes(d.file?.fileName ?? ''));
-    expect(diagnostics.map((d) => `${d.file?.fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)).toEqual([]);
+    expect(typeCheckFiles(files, { rootDir: undefined, baseUrl: PROJECT_DIR, paths: { '*': ['node_modules/*', 'node_modules/@types/*'] } })).toEqual([]);
     expect(readFileSync(files[0], 'utf8')).toMatch(/^\/\/ Drafted by `cdk8s-cilium draft`/);
   });
 });

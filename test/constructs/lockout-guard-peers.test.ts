@@ -1,0 +1,88 @@
+// The HostFirewall lockout check, peer by peer: which deny peers overlap which guarded peers (entities that stand for
+// each other, CIDR groups, nodes, endpoints, "any peer"), ICMP types given by name, port ranges on the guarded side.
+// Each refused case names the path, the deny item and the fix; each accepted case differs from a refused one by the peer
+// or the port alone.
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { Entity, HostFirewall, HostFirewallProps, Icmp, IcmpFamily, NodeSelector, Peer, Port } from '../../src';
+
+type Deny = (fw: HostFirewall) => void;
+
+/** Synthesizes a host firewall (egress on, so both guards apply) with the given deny; returns the synthesis error, if any. */
+function lockout(deny: Deny, props: Partial<HostFirewallProps> = {}): string | undefined {
+  const c = new Chart(Testing.app(), 'test');
+  const fw = new HostFirewall(c, 'cp', {
+    nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }),
+    managementCidrs: ['10.50.0.0/24'],
+    nodeDnsServers: ['169.254.169.253/32'],
+    ...props,
+  });
+  fw.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)]);
+  deny(fw);
+  try {
+    Testing.synth(c);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** The lockout findings of an error message: `<section>[<index>] <path>`, sorted. */
+function cut(message: string | undefined): string[] {
+  return [...(message ?? '').matchAll(/spec\.(\w+)\[(\d+)\] would cut the ([\w-]+) path .*\(host-firewall-lockout\)/g)]
+    .map((m) => `${m[1]}[${m[2]}] ${m[3]}`).sort();
+}
+
+const LABELS = { nodeSelectorLabels: true, controlPlaneNodeLabels: { 'node-role.kubernetes.io/control-plane': '' } };
+
+describe('deny peers that overlap a guarded peer are refused', () => {
+  test.each<[string, Deny, Partial<HostFirewallProps>, string]>([
+    ['the all entity cuts the API server entity', (fw) => fw.denyEgress(Peer.entity(Entity.ALL), [Port.tcp(2379)]), {}, 'egressDeny[0] etcd'],
+    ['cluster covers remote-node (kubelets of other nodes)', (fw) => fw.denyEgress(Peer.entity(Entity.CLUSTER), [Port.tcp(10250)]), {}, 'egressDeny[0] kubelet'],
+    ['cluster covers the pods (pod traffic)', (fw) => fw.denyEgress(Peer.entity(Entity.CLUSTER), [Port.tcp(8080)]), {}, 'egressDeny[0] pod-traffic'],
+    ['host is part of a cluster-wide kubelet client', (fw) => fw.denyIngress(Peer.entity(Entity.HOST), [Port.tcp(10250)]),
+      { kubeletClients: [Peer.entity(Entity.CLUSTER)] }, 'ingressDeny[0] kubelet'],
+    ['a CIDR group may hold the node DNS servers', (fw) => fw.denyEgress(Peer.cidrGroup('corp-resolvers'), [Port.udp(53)]), {}, 'egressDeny[0] node-dns'],
+    ['a CIDR cuts ICMP errors from every peer', (fw) => fw.denyIngress(Peer.cidr('203.0.113.0/24'), [Icmp.destinationUnreachable()]), {}, 'ingressDeny[0] icmp'],
+    ['pods cut ICMP errors from every peer', (fw) => fw.denyEgress(Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } }), [Icmp.timeExceeded()]), {},
+      'egressDeny[0] icmp'],
+    ['nodes cut the kubelets of other nodes', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), [Port.tcp(10250)]), {}, 'egressDeny[0] kubelet'],
+    ['nodes cut the API server (it runs on nodes)', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), [Port.tcp(6443)]), {}, 'egressDeny[0] kube-apiserver'],
+    ['nodes cut etcd peers given by node labels', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), [Port.tcp(2380)]), LABELS, 'egressDeny[0] etcd'],
+    ['nodes cut a cluster-wide kubelet client', (fw) => fw.denyIngress(Peer.nodes({ zone: 'a' }), [Port.tcp(10250)]),
+      { kubeletClients: [Peer.entity(Entity.CLUSTER)] }, 'ingressDeny[0] kubelet'],
+    ['remote-node cuts etcd peers given by node labels', (fw) => fw.denyEgress(Peer.entity(Entity.REMOTE_NODE), [Port.tcp(2379)]), LABELS, 'egressDeny[0] etcd'],
+    ['cluster cuts etcd peers given by node labels', (fw) => fw.denyIngress(Peer.entity(Entity.CLUSTER), [Port.tcp(2379)]), LABELS, 'ingressDeny[0] etcd'],
+    ['any peer cuts the break-glass port', (fw) => fw.denyIngress(Peer.any(), [Port.tcp(22)]), {}, 'ingressDeny[0] break-glass'],
+    ['a port inside a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), [Port.tcp(2210)]),
+      { breakGlassPorts: [Port.tcpRange(2200, 2222)] }, 'ingressDeny[0] break-glass'],
+    ['the last port of a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), [Port.tcp(2222)]),
+      { breakGlassPorts: [Port.tcpRange(2200, 2222)] }, 'ingressDeny[0] break-glass'],
+    ['an ICMP type given by name', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), [Icmp.named('DestinationUnreachable')]), {}, 'ingressDeny[0] icmp'],
+    ['an IPv6 ICMP type given by name', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), [Icmp.named('PacketTooBig', IcmpFamily.IPV6)]), {},
+      'ingressDeny[0] icmp'],
+    ['a port without protocol on the guarded TCP port', (fw) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.of({ port: 6443 })]), {},
+      'egressDeny[0] kube-apiserver'],
+  ])('%s', (_what, deny, props, expected) => {
+    const message = lockout(deny, props);
+    expect(cut(message)).toContain(expected);
+    const path = expected.split(' ')[1];
+    expect(message).toMatch(new RegExp(`fix: narrow the deny rule, or remove the path on purpose with exemptions: \\[\\{ path: LockoutPath\\.[A-Z_]+, reason`));
+    expect(message).toContain(`would cut the ${path} path`);
+  });
+});
+
+describe('deny peers that miss every guarded peer are accepted', () => {
+  test.each<[string, Deny, Partial<HostFirewallProps>]>([
+    ['nodes against the node DNS servers (a CIDR)', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), [Port.udp(53)]), {}],
+    ['the world entity against the API server entity', (fw) => fw.denyEgress(Peer.entity(Entity.WORLD), [Port.tcp(6443)]), {}],
+    ['host against remote-node kubelets', (fw) => fw.denyEgress(Peer.entity(Entity.HOST), [Port.tcp(10250)]), {}],
+    ['a CIDR group against entity-only paths', (fw) => fw.denyEgress(Peer.cidrGroup('corp'), [Port.tcp(10250)]), {}],
+    ['ICMP echo from the world (never guarded from the world)', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), [Icmp.echoRequest()]), {}],
+    ['an ICMP name of another family', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), [Icmp.named('EchoRequest', IcmpFamily.IPV6)]), {}],
+    ['a port just past a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), [Port.tcp(2223)]), { breakGlassPorts: [Port.tcpRange(2200, 2222)] }],
+    ['a named port (never a guarded port number)', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), [Port.named('ssh')]), {}],
+  ])('%s', (_what, deny, props) => {
+    expect(lockout(deny, props)).toBeUndefined();
+  });
+});

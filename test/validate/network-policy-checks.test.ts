@@ -1,0 +1,136 @@
+// The API server's NetworkPolicy validation (`validateNetworkPolicy`), field by field: every wrong type, bad selector,
+// peer, ipBlock, port and policyTypes value gives its finding (id, path, message, fix); the same objects written right
+// give none.
+import { describe, expect, test } from 'vitest';
+import { validateNetworkPolicy } from '../../src/validate';
+
+/** A NetworkPolicy shop/api with the given spec fields (podSelector app=api). */
+function np(spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'api', namespace: 'shop' }): Record<string, unknown> {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata, spec: { podSelector: { matchLabels: { app: 'api' } }, ...spec } };
+}
+const ingressPeer = (peer: unknown): Record<string, unknown> => np({ ingress: [{ from: [peer] }] });
+const ingressPort = (port: unknown): Record<string, unknown> => np({ ingress: [{ ports: [port] }] });
+const found = (obj: unknown): string[] => validateNetworkPolicy(obj).map((d) => `${d.id} ${d.path}: ${d.message} | ${d.fix}`);
+
+const KEY_FIX = 'write an optional DNS-subdomain prefix and "/", then a name of at most 63 letters, digits, "-", "_" and "." (app, app.kubernetes.io/name)';
+const VALUE_FIX = 'write at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or an empty value)';
+const SEL = 'spec.ingress[0].from[0].podSelector';
+
+describe('findings', () => {
+  test.each<[string, unknown, string[]]>([
+    ['spec is not an object', { kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: 'x' },
+      ['k8s-np-type spec: spec is the string "x", the API server wants an object | write spec as an object']],
+    ['a namespace that is no DNS label', np({}, { name: 'api', namespace: 'Shop_1' }),
+      ['k8s-np-metadata metadata.namespace: metadata.namespace "Shop_1" is not a DNS-1123 label | use lower-case letters, digits and "-" (at most 63 characters, starting and ending with a letter or digit)']],
+    ['an ingress rule that is not an object', np({ ingress: ['x'] }),
+      ['k8s-np-type spec.ingress[0]: spec.ingress[0] is the string "x", the API server wants an object | write spec.ingress[0] as an object']],
+    ['a selector that is a list', ingressPeer({ podSelector: [] }),
+      [`k8s-np-type ${SEL}: ${SEL} is a list, the API server wants a label selector object | write ${SEL} as a label selector object`]],
+    ['matchLabels that is a list', ingressPeer({ podSelector: { matchLabels: ['a'] } }),
+      [`k8s-np-type ${SEL}.matchLabels: ${SEL}.matchLabels is a list, the API server wants a map of strings | write ${SEL}.matchLabels as a map of strings`]],
+    ['a bad label key, a number value and a bad value', ingressPeer({ podSelector: { matchLabels: { 'a b': 'x', n: 1, v: '-x' } } }), [
+      `k8s-np-selector ${SEL}.matchLabels["a b"]: label key "a b" is not a qualified name | ${KEY_FIX}`,
+      `k8s-np-type ${SEL}.matchLabels["n"]: ${SEL}.matchLabels["n"] is the number 1, the API server wants a string | write ${SEL}.matchLabels["n"] as a string`,
+      `k8s-np-selector ${SEL}.matchLabels["v"]: label value "-x" is not a valid label value | ${VALUE_FIX}`,
+    ]],
+    ['a match expression that is not an object', ingressPeer({ podSelector: { matchExpressions: [null] } }),
+      [`k8s-np-type ${SEL}.matchExpressions[0]: ${SEL}.matchExpressions[0] is null, the API server wants an object | write ${SEL}.matchExpressions[0] as an object`]],
+    ['a key that is a number, values that are a string', ingressPeer({ podSelector: { matchExpressions: [{ key: 7, operator: 'In', values: 'a' }] } }), [
+      `k8s-np-type ${SEL}.matchExpressions[0].key: ${SEL}.matchExpressions[0].key is the number 7, the API server wants a string | write ${SEL}.matchExpressions[0].key as a string`,
+      `k8s-np-type ${SEL}.matchExpressions[0].values: ${SEL}.matchExpressions[0].values is the string "a", the API server wants a list of strings | write ${SEL}.matchExpressions[0].values as a list of strings`,
+    ]],
+    ['a bad key, a bad value under NotIn', ingressPeer({ podSelector: { matchExpressions: [{ key: '/x', operator: 'NotIn', values: ['ok', 'not ok'] }] } }), [
+      `k8s-np-selector ${SEL}.matchExpressions[0].key: label key "/x" is not a qualified name | ${KEY_FIX}`,
+      `k8s-np-selector ${SEL}.matchExpressions[0].values[1]: label value "not ok" is not a valid label value | ${VALUE_FIX}`,
+    ]],
+    ['Exists with values', ingressPeer({ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'Exists', values: ['a'] }] } }),
+      ['k8s-np-selector spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].values: operator Exists takes no values (got ["a"]) | remove values, or use operator In/NotIn']],
+    ['no operator', ingressPeer({ podSelector: { matchExpressions: [{ key: 'team' }] } }),
+      [`k8s-np-selector ${SEL}.matchExpressions[0].operator: null is not a label selector operator | use In, NotIn, Exists or DoesNotExist (case-sensitive)`]],
+    ['a peer that is not an object', ingressPeer('web'),
+      ['k8s-np-type spec.ingress[0].from[0]: spec.ingress[0].from[0] is the string "web", the API server wants an object | write spec.ingress[0].from[0] as an object']],
+    ['ipBlock beside a selector', ingressPeer({ podSelector: {}, ipBlock: { cidr: '10.0.0.0/8' } }),
+      ['k8s-np-peer spec.ingress[0].from[0]: the peer has ipBlock beside a selector (ipBlock must stand alone) | split it into two peers of the same rule: one with the selector(s), one with the ipBlock']],
+    ['an ipBlock that is a string', ingressPeer({ ipBlock: '10.0.0.0/8' }),
+      ['k8s-np-type spec.ingress[0].from[0].ipBlock: spec.ingress[0].from[0].ipBlock is the string "10.0.0.0/8", the API server wants an object | write spec.ingress[0].from[0].ipBlock as an object']],
+    ['an ipBlock with an empty cidr (the API server: Required value)', ingressPeer({ ipBlock: { cidr: '' } }),
+      ['k8s-np-ip-block spec.ingress[0].from[0].ipBlock.cidr: ipBlock has no cidr | write the block as cidr: 10.0.0.0/8 (or 0.0.0.0/0 with except)']],
+    ['an ipBlock without cidr', ingressPeer({ ipBlock: { except: [] } }),
+      ['k8s-np-ip-block spec.ingress[0].from[0].ipBlock.cidr: ipBlock has no cidr | write the block as cidr: 10.0.0.0/8 (or 0.0.0.0/0 with except)']],
+    ['a cidr that is a number', ingressPeer({ ipBlock: { cidr: 10 } }),
+      ['k8s-np-type spec.ingress[0].from[0].ipBlock.cidr: spec.ingress[0].from[0].ipBlock.cidr is the number 10, the API server wants a string | write spec.ingress[0].from[0].ipBlock.cidr as a string']],
+    ['a cidr and excepts that are no CIDRs, an except that is a number', ingressPeer({ ipBlock: { cidr: '10.0.0.0', except: ['x', 5] } }), [
+      'k8s-np-ip-block spec.ingress[0].from[0].ipBlock.cidr: "10.0.0.0" is not a CIDR | write an address and a prefix length: 10.0.0.0/8, 192.168.1.7/32, 2001:db8::/32',
+      'k8s-np-ip-block spec.ingress[0].from[0].ipBlock.except[0]: "x" is not a CIDR | write an address and a prefix length: 10.1.0.0/16',
+      'k8s-np-type spec.ingress[0].from[0].ipBlock.except[1]: spec.ingress[0].from[0].ipBlock.except[1] is the number 5, the API server wants a string | write spec.ingress[0].from[0].ipBlock.except[1] as a string',
+    ]],
+    ['an except equal to its cidr', ingressPeer({ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/8'] } }),
+      ['k8s-np-ip-block spec.ingress[0].from[0].ipBlock.except[0]: except 10.0.0.0/8 is not strictly inside cidr 10.0.0.0/8 | write an except that is a smaller block inside 10.0.0.0/8, or drop it']],
+    ['a port that is a list', ingressPort([80]),
+      ['k8s-np-type spec.ingress[0].ports[0]: spec.ingress[0].ports[0] is a list, the API server wants an object | write spec.ingress[0].ports[0] as an object']],
+    ['a protocol that is a number', ingressPort({ port: 80, protocol: 6 }),
+      ['k8s-np-type spec.ingress[0].ports[0].protocol: spec.ingress[0].ports[0].protocol is the number 6, the API server wants a string | write spec.ingress[0].ports[0].protocol as a string']],
+    ['a protocol in lower case', ingressPort({ port: 80, protocol: 'tcp' }),
+      ['k8s-np-protocol spec.ingress[0].ports[0].protocol: protocol "tcp" is not supported (TCP, UDP or SCTP) | write protocol: TCP (values are case-sensitive)']],
+    ['ICMP', ingressPort({ protocol: 'ICMP' }),
+      ['k8s-np-protocol spec.ingress[0].ports[0].protocol: protocol "ICMP" is not supported (TCP, UDP or SCTP) | write protocol: TCP, UDP or SCTP']],
+    ['an endPort that is a string', ingressPort({ port: 80, endPort: '90' }),
+      ['k8s-np-type spec.ingress[0].ports[0].endPort: spec.ingress[0].ports[0].endPort is the string "90", the API server wants an integer | write spec.ingress[0].ports[0].endPort as an integer']],
+    ['an endPort without port', ingressPort({ endPort: 90 }),
+      ['k8s-np-end-port spec.ingress[0].ports[0].endPort: endPort without port | write the first port of the range as port, or remove endPort']],
+    ['a fractional port', ingressPort({ port: 80.5 }),
+      ['k8s-np-type spec.ingress[0].ports[0].port: spec.ingress[0].ports[0].port is the number 80.5, the API server wants an integer or a port name | write spec.ingress[0].ports[0].port as an integer or a port name']],
+    ['port 0', ingressPort({ port: 0 }),
+      ['k8s-np-port spec.ingress[0].ports[0].port: port 0 is not between 1 and 65535 | to allow every port, leave out port (and endPort)']],
+    ['port 70000', ingressPort({ port: 70000 }),
+      ['k8s-np-port spec.ingress[0].ports[0].port: port 70000 is not between 1 and 65535 | write a port between 1 and 65535']],
+    ['an endPort below port', ingressPort({ port: 80, endPort: 79 }),
+      ['k8s-np-end-port spec.ingress[0].ports[0].endPort: endPort 79 is below port 80 | write an endPort of at least 80']],
+    ['an endPort above 65535', ingressPort({ port: 80, endPort: 65536 }),
+      ['k8s-np-end-port spec.ingress[0].ports[0].endPort: endPort 65536 is above 65535 | write an endPort of at most 65535']],
+    ['a port that is a boolean', ingressPort({ port: true }),
+      ['k8s-np-type spec.ingress[0].ports[0].port: spec.ingress[0].ports[0].port is the boolean true, the API server wants an integer or a port name | write spec.ingress[0].ports[0].port as an integer or a port name']],
+    ['a quoted number', ingressPort({ port: '8080' }),
+      ['k8s-np-port spec.ingress[0].ports[0].port: port "8080" is a string: the API server reads it as a port name, and a name needs a letter | write the number without quotes: port: 8080']],
+    ['a port name in upper case, with an endPort', ingressPort({ port: 'HTTP', endPort: 90 }), [
+      'k8s-np-port spec.ingress[0].ports[0].port: "HTTP" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)',
+      'k8s-np-end-port spec.ingress[0].ports[0].endPort: endPort with the named port "HTTP" (a range needs a numeric port) | write the first port of the range as a number, or remove endPort',
+    ]],
+    ['policyTypes that is a string', np({ policyTypes: 'Ingress' }),
+      ['k8s-np-type spec.policyTypes: spec.policyTypes is the string "Ingress", the API server wants a list | write spec.policyTypes as a list']],
+    ['three policy types, one in lower case, one unknown', np({ policyTypes: ['Ingress', 'egress', 'Both'] }), [
+      'k8s-np-policy-types spec.policyTypes: policyTypes has 3 entries (at most two: Ingress and Egress) | list each of Ingress and Egress at most once',
+      'k8s-np-policy-types spec.policyTypes[1]: "egress" is not a policy type | write Egress (values are case-sensitive)',
+      'k8s-np-policy-types spec.policyTypes[2]: "Both" is not a policy type | write Ingress or Egress',
+    ]],
+    ['a policy type that is a number', np({ policyTypes: [1] }),
+      ['k8s-np-policy-types spec.policyTypes[0]: 1 is not a policy type | write Ingress or Egress']],
+    ['a port that is null beside an endPort', ingressPort({ port: null, endPort: 90 }),
+      ['k8s-np-end-port spec.ingress[0].ports[0].endPort: endPort without port | write the first port of the range as port, or remove endPort']],
+    ['an invalid name ending in digits', ingressPort({ port: 'a--80' }),
+      ['k8s-np-port spec.ingress[0].ports[0].port: "a--80" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
+    ['an invalid name starting with digits', ingressPort({ port: '80--a' }),
+      ['k8s-np-port spec.ingress[0].ports[0].port: "80--a" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
+  ])('%s', (_what, obj, expected) => {
+    expect(found(obj)).toEqual(expected);
+  });
+});
+
+describe('the same fields written right', () => {
+  test.each<[string, unknown]>([
+    ['selectors with keys, values and every operator', ingressPeer({ podSelector: {
+      matchLabels: { 'app.kubernetes.io/name': 'web', empty: '' },
+      matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }, { key: 'b', operator: 'NotIn', values: ['y'] }, { key: 'c', operator: 'Exists' },
+        { key: 'd', operator: 'DoesNotExist', values: [] }],
+    } })],
+    ['an ipBlock with an except inside', ingressPeer({ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } })],
+    ['a range, a named port, SCTP', np({ egress: [{ ports: [{ port: 80, endPort: 90 }, { port: 'http' }, { port: 9, protocol: 'SCTP' }], to: [{ namespaceSelector: {} }] }] })],
+    ['both policy types', np({ policyTypes: ['Ingress', 'Egress'] })],
+    ['the first and the last port, a range of one port, a range to 65535', np({ ingress: [{ ports: [{ port: 1 }, { port: 65535 }, { port: 80, endPort: 80 }, { port: 1024, endPort: 65535 }] }] })],
+    ['null protocol, endPort and policyTypes (absent to the API server)', np({ ingress: [{ ports: [{ port: 80, protocol: null, endPort: null }] }], policyTypes: null })],
+    ['no spec', { kind: 'NetworkPolicy', metadata: { name: 'api' } }],
+    ['not an object', 'NetworkPolicy'],
+  ])('%s', (_what, obj) => {
+    expect(found(obj)).toEqual([]);
+  });
+});
