@@ -30,9 +30,9 @@ export * from './plugin';
 export * from './hubble';
 // The connectivity diff and report (`PolicySet.diff`, `cdk8s-cilium diff`/`report`).
 export {
-  AllowedConnection, ClassifiedEndpoint, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityOptions, ConnectivityOutput,
-  ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason, DiffMatchers, EndpointClass, EndpointClassKind, ExpectedConnectivityChange, PolicySource,
-  REPORT_SCHEMA, UnexpectedChanges, connectivityReport, describeChange, diffMatchers, diffPolicySets, endpointClasses, formatConnectivityDiffMarkdown,
-  formatConnectivityDiffText, formatConnectivityJson, formatConnectivityReportMarkdown, formatConnectivityReportText, renderDiffHtml,
-  renderReportHtml, unexpectedChanges,
+  AllowedConnection, ClassifiedEndpoint, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityOptions,
+  ConnectivityOutput, ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason, DiffMatchers, EndpointClass, EndpointClassKind,
+  ExpectedConnectivityChange, NotCompared, PolicySource, REPORT_SCHEMA, UnexpectedChanges, connectivityReport, describeChange,
+  diffMatchers, diffPolicySets, endpointClasses, formatConnectivityDiffMarkdown, formatConnectivityDiffText, formatConnectivityJson,
+  formatConnectivityReportMarkdown, formatConnectivityReportText, renderDiffHtml, renderReportHtml, unexpectedChanges,
 } from './diff';

@@ -126,9 +126,11 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   }
   const doc = diffPolicySets(base, head, { baseSource, headSource: options.head.join(',') });
   io.stdout(renderDiff(doc, output));
+  for (const n of doc.notCompared ?? []) io.stderr(`warning: not compared: ${n.text}\n`);
   const s = doc.summary;
-  const allowed = s.newlyAllowed + (s.l7Changed ?? 0) > 0;
-  const denied = s.newlyDenied > 0;
+  // Items the diff could not compare count as the change they may be: --fail-on never passes on what it could not see.
+  const allowed = s.newlyAllowed + (s.l7Changed ?? 0) > 0 || (doc.notCompared ?? []).some((n) => n.mayAllow);
+  const denied = s.newlyDenied > 0 || (doc.notCompared ?? []).some((n) => n.mayDeny);
   const fail = failOn === DiffFailOn.ALLOWED ? allowed
     : failOn === DiffFailOn.DENIED ? denied
       : failOn === DiffFailOn.ANY ? allowed || denied : false;

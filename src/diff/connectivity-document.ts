@@ -133,6 +133,22 @@ export interface ConnectivityDiffDocument {
   readonly endpoints: readonly EndpointClass[];
   /** The changes; empty when connectivity is unchanged (a reformat or a rename). */
   readonly changes: readonly ConnectivityChange[];
+  /**
+   * Rule items that differ between base and head but that the classes cannot stand for (toFQDNs, toGroups, peers not in
+   * the inputs, named ports without workloads): the connections they decide are not compared. `--fail-on` counts them.
+   * @default - none (everything that differs was compared)
+   */
+  readonly notCompared?: readonly NotCompared[];
+}
+
+/** Rule items a diff could not compare (see `ConnectivityDiffDocument.notCompared`). */
+export interface NotCompared {
+  /** What was not compared, and how to check it. */
+  readonly text: string;
+  /** Whether the change may allow more (an allow item added, a deny item removed). */
+  readonly mayAllow: boolean;
+  /** Whether the change may deny more (an allow item removed, a deny item added). */
+  readonly mayDeny: boolean;
 }
 
 /** One grouped allowed connection of a report. */

@@ -11,6 +11,7 @@
  * fingerprinted by content (not by name: a rename or a reformat changes nothing); a pair whose client-egress and
  * server-ingress fingerprints are equal on both sides (and the engine settings equal) cannot change and is skipped.
  */
+import { comparisonLimits } from './comparison-limits';
 import {
   AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason,
   EndpointClass, REPORT_SCHEMA,
@@ -114,6 +115,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const order = classOrder(classes);
   changes.sort((x, y) => rank(x) - rank(y) || order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
   const l7Changed = changes.filter((c) => rank(c) === 1).length;
+  const notCompared = comparisonLimits(base, head);
   return {
     schema: DIFF_SCHEMA,
     base: { source: options.baseSource ?? 'base', policies: base.policies.length },
@@ -125,6 +127,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     },
     endpoints: classes.map((c) => c.cls),
     changes,
+    ...(notCompared.length > 0 ? { notCompared } : {}),
   };
 }
 

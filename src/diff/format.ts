@@ -49,7 +49,13 @@ function changeKind(c: ConnectivityChange): 'allowed' | 'l7' | 'denied' {
 export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): string {
   const name = names(doc);
   const lines = [`connectivity diff: ${doc.base.source} (${doc.base.policies} policies) → ${doc.head.source} (${doc.head.policies} policies): ${summaryText(doc)}`];
-  if (doc.changes.length === 0) lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes`);
+  if (doc.changes.length === 0) {
+    lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes${doc.notCompared ? ' (but see NOT COMPARED)' : ''}`);
+  }
+  if (doc.notCompared) {
+    lines.push('NOT COMPARED');
+    for (const n of doc.notCompared) lines.push(`  ? ${n.text}`);
+  }
   const sections: [ReturnType<typeof changeKind>, string, string][] = [['allowed', 'NEWLY ALLOWED', '+'], ['l7', 'L7 CHANGED', '~'], ['denied', 'NEWLY DENIED', '-']];
   for (const [kind, title, mark] of sections) {
     const list = doc.changes.filter((c) => changeKind(c) === kind);
@@ -62,7 +68,20 @@ export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): strin
       lines.push(`      after:  ${c.reason.after.text}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return textLines(lines);
+}
+
+/**
+ * Lines as text, each kept on its line: control characters (a newline or an ANSI escape in a policy name) become
+ * U+FFFD, so names from the input cannot forge lines of the output or drive the terminal.
+ */
+function textLines(lines: readonly string[]): string {
+  return `${lines.map(withoutControls).join('\n')}\n`;
+}
+
+/** Control characters (C0 but tab, DEL, C1) as U+FFFD. */
+function withoutControls(text: string): string {
+  return text.replace(/[^\t\x20-\x7e\xa0-\uffff]/g, '\ufffd');
 }
 
 /** A report as readable lines: one allowed connection per line, with what allows it. */
@@ -74,12 +93,35 @@ export function formatConnectivityReportText(doc: ConnectivityReportDocument): s
     lines.push(`  ${name(c.from)} → ${name(c.to)} ${c.ports.join(', ')}${c.l7 !== undefined ? ` [${c.l7}]` : ''}`);
     lines.push(`      ${c.reason.text}`);
   }
-  return `${lines.join('\n')}\n`;
+  return textLines(lines);
 }
 
-/** Escapes text for a markdown table cell: no HTML, no table or emphasis syntax, one line. */
+/**
+ * Escapes text for a markdown table cell: no HTML, no table or emphasis syntax, one line, and no @-mention or autolink
+ * (a zero-width space after `@` and in `://` and `www.`, as dependency bots do), so that a policy name cannot ping a team
+ * or plant a link in the pull request.
+ */
 export function escapeMarkdownCell(text: string): string {
-  return text.replace(/[\\`*_[\]|<>#~!]/g, (c) => `\\${c}`).replace(/&/g, '&amp;').replace(/\r?\n|\r/g, ' ');
+  return withoutControls(text.replace(/&/g, '&amp;').replace(/[\\`*_[\]|<>#~!]/g, (c) => `\\${c}`).replace(/\r?\n|\r/g, ' '))
+    .replace(/@/g, '@&#8203;').replace(/:\/\//g, ':&#8203;//').replace(/www\./gi, (w) => `${w.slice(0, 3)}&#8203;.`);
+}
+
+/** GitHub refuses comments longer than 65,536 characters: tables stop well before, saying how many rows are left out. */
+const MARKDOWN_BUDGET = 60_000;
+
+/** Table rows within the budget, then a line counting the rest. */
+function budgeted(head: readonly string[], rows: readonly string[], rest: (n: number) => string): string[] {
+  const out = [...head];
+  let size = out.reduce((n, l) => n + l.length + 1, 0);
+  for (let i = 0; i < rows.length; i++) {
+    if (size + rows[i].length + 1 > MARKDOWN_BUDGET) {
+      out.push('', rest(rows.length - i));
+      return out;
+    }
+    out.push(rows[i]);
+    size += rows[i].length + 1;
+  }
+  return out;
 }
 
 /**
@@ -89,19 +131,21 @@ export function formatConnectivityDiffMarkdown(doc: ConnectivityDiffDocument): s
   const name = names(doc);
   const e = escapeMarkdownCell;
   const lines = [`**Connectivity diff** (${e(doc.base.source)} → ${e(doc.head.source)}): ${summaryText(doc)}`, ''];
+  for (const n of doc.notCompared ?? []) lines.push(`> ⚠️ Not compared: ${e(n.text)}`, '');
   if (doc.changes.length === 0) {
     lines.push(`No connectivity change between the ${doc.endpoints.length} endpoint classes.`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push('| Change | From | To | Ports | L7 | Before | After |', '|---|---|---|---|---|---|---|');
-  for (const c of doc.changes) {
+  const rows = doc.changes.map((c) => {
     const kind = changeKind(c);
     const label = kind === 'allowed' ? '🟢 newly allowed' : kind === 'denied' ? '🔴 newly denied' : '🟡 L7 changed';
     const l7 = kind === 'l7' ? `${c.l7Before ?? '(none)'} → ${c.l7 ?? '(none)'}` : c.l7 ?? '';
-    lines.push(`| ${label} | ${e(name(c.from))} | ${e(name(c.to))} | ${e(c.ports.join(', '))} | ${e(l7)} | `
-      + `${e(withVerdict(c.before, c.reason.before.text))} | ${e(withVerdict(c.after, c.reason.after.text))} |`);
-  }
-  return `${lines.join('\n')}\n`;
+    return `| ${label} | ${e(name(c.from))} | ${e(name(c.to))} | ${e(c.ports.join(', '))} | ${e(l7)} | `
+      + `${e(withVerdict(c.before, c.reason.before.text))} | ${e(withVerdict(c.after, c.reason.after.text))} |`;
+  });
+  const table = budgeted([...lines, '| Change | From | To | Ports | L7 | Before | After |', '|---|---|---|---|---|---|---|'], rows,
+    (n) => `… and ${n} more changes, left out to keep the comment under GitHub's size limit (see the JSON or HTML output).`);
+  return `${table.join('\n')}\n`;
 }
 
 /** `denied: default deny …`, unless the reason already starts with the verdict (`allowed by …`). */
@@ -115,11 +159,10 @@ export function formatConnectivityReportMarkdown(doc: ConnectivityReportDocument
   const e = escapeMarkdownCell;
   const lines = [`**Connectivity report** (${e(doc.policies.source)}): ${doc.connections.length} allowed connections between `
     + `${doc.endpoints.length} endpoint classes`, ''];
-  if (doc.connections.length > 0) {
-    lines.push('| From | To | Ports | L7 | Allowed by |', '|---|---|---|---|---|');
-    for (const c of doc.connections) lines.push(reportRow(c, name, e));
-  }
-  return `${lines.join('\n')}\n`;
+  if (doc.connections.length === 0) return `${lines.join('\n')}\n`;
+  const table = budgeted([...lines, '| From | To | Ports | L7 | Allowed by |', '|---|---|---|---|---|'], doc.connections.map((c) => reportRow(c, name, e)),
+    (n) => `… and ${n} more connections, left out to keep the comment under GitHub's size limit (see the JSON or HTML output).`);
+  return `${table.join('\n')}\n`;
 }
 
 function reportRow(c: AllowedConnection, name: (id: string) => string, e: (t: string) => string): string {

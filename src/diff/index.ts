@@ -2,7 +2,7 @@
 // classes, and the documents and formats the `diff` and `report` commands print. Only the public API is exported here.
 export {
   AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason,
-  EndpointClass, EndpointClassKind, PolicySource, REPORT_SCHEMA,
+  EndpointClass, EndpointClassKind, NotCompared, PolicySource, REPORT_SCHEMA,
 } from './connectivity-document';
 export { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
 export { ConnectivityOptions, connectivityReport, diffPolicySets } from './connectivity';

@@ -1,0 +1,111 @@
+/**
+ * What a connectivity diff cannot see: rule items whose peers the endpoint classes cannot stand for — DNS names
+ * (`toFQDNs`), cloud groups (`toGroups`), and peers the inputs cannot resolve (a CIDR group or Service that is not in
+ * them) — and named ports where no workload of the inputs declares the port. When such items differ between base and
+ * head, the diff says so, and `--fail-on` counts them as the change they may be, instead of a silent "no change".
+ */
+import { CompiledItem } from '../engine/compile';
+import { PolicySet } from '../engine/policy-set';
+import { NotCompared } from './connectivity-document';
+
+interface Blind {
+  readonly kind: string;
+  readonly what: string;
+  readonly check: string;
+}
+
+const FQDNS: Blind = { kind: 'fqdns', what: 'toFQDNs rules', check: 'trace --to fqdn:<name>@<ip> on both sides' };
+const GROUPS: Blind = { kind: 'groups', what: 'toGroups rules', check: 'the groups are resolved by the operator from the cloud API; review them by hand' };
+const UNRESOLVED: Blind = {
+  kind: 'unresolved', what: 'rules with peers the inputs cannot resolve (CIDR groups or Services that are not in them)',
+  check: 'add the CiliumCIDRGroup and Service manifests to both sides',
+};
+const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
+
+/** The limits of comparing `base` with `head`, in a fixed order; empty when every differing item could be compared. */
+export function comparisonLimits(base: PolicySet, head: PolicySet): NotCompared[] {
+  const before = blindItems(base);
+  const after = blindItems(head);
+  const out: NotCompared[] = [];
+  for (const blind of [FQDNS, GROUPS, UNRESOLVED, NAMED]) {
+    const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
+    const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
+    if (added.length === 0 && removed.length === 0) continue;
+    const mayAllow = added.some((s) => !s.deny) || removed.some((s) => s.deny);
+    const mayDeny = removed.some((s) => !s.deny) || added.some((s) => s.deny);
+    const counts = [added.length > 0 ? `${added.length} added` : '', removed.length > 0 ? `${removed.length} removed` : ''].filter(Boolean).join(', ');
+    out.push({
+      text: `${blind.what} differ between base and head (${counts}): the connections they decide are not compared; ${blind.check}`,
+      mayAllow,
+      mayDeny,
+    });
+  }
+  return out;
+}
+
+interface Signature {
+  readonly key: string;
+  readonly deny: boolean;
+}
+
+/** Items of the set the diff cannot compare, by kind, as content signatures (policy names left out: a rename is no change). */
+function blindItems(set: PolicySet): Map<string, Signature[]> {
+  const out = new Map<string, Signature[]>();
+  const namedResolvable = set.inventory.workloads.length > 0;
+  for (const rule of set.compiledRules) {
+    if (!rule.imported) continue;
+    for (const items of Object.values(rule.items)) {
+      for (const item of items) {
+        const kind = blindKind(item, namedResolvable);
+        if (kind === undefined) continue;
+        const key = JSON.stringify([rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item), item.notes]);
+        const list = out.get(kind) ?? [];
+        list.push({ key, deny: item.deny });
+        out.set(kind, list);
+      }
+    }
+  }
+  return out;
+}
+
+function blindKind(item: CompiledItem, namedResolvable: boolean): string | undefined {
+  if (item.peer.kind === 'fqdns') return FQDNS.kind;
+  if (item.peer.kind === 'groups') return GROUPS.kind;
+  if (item.notes.some((n) => n.includes('selects nothing'))) return UNRESOLVED.kind;
+  if (!namedResolvable && item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.kind === 'named'))) return NAMED.kind;
+  return undefined;
+}
+
+function peerText(item: CompiledItem): string {
+  const p = item.peer;
+  switch (p.kind) {
+    case 'fqdns':
+      return `fqdns ${p.matchers.map((m) => m.text).sort().join(' ')}`;
+    case 'endpoints':
+    case 'nodes':
+      return `${p.kind} ${p.selectors.map((s) => s.toString()).sort().join(' ')}`;
+    case 'entities':
+      return `entities ${[...p.entities].sort().join(' ')}`;
+    default:
+      return p.kind;
+  }
+}
+
+function l4Text(item: CompiledItem): string {
+  const l4 = item.l4;
+  if (l4.kind !== 'ports') return l4.kind;
+  const rules = l4.portRules.map((r) => JSON.stringify([r.ports.map((p) => p.text).sort(), r.rules ?? null, r.serverNames ?? null, r.proxied]));
+  return JSON.stringify([rules.sort(), l4.icmps.map((i) => i.text).sort()]);
+}
+
+/** The signatures of `a` not matched one for one in `b`. */
+function minus(a: readonly Signature[], b: readonly Signature[]): Signature[] {
+  const left = new Map<string, number>();
+  for (const s of b) left.set(s.key, (left.get(s.key) ?? 0) + 1);
+  return a.filter((s) => {
+    const n = left.get(s.key) ?? 0;
+    if (n === 0) return true;
+    left.set(s.key, n - 1);
+    return false;
+  });
+}

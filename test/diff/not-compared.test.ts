@@ -1,0 +1,125 @@
+// What `diff` cannot compare is said, and counted by --fail-on (never a silent "no change"); names from the input
+// cannot forge lines of the text output, ping people or plant links in the markdown comment, which stays under
+// GitHub's size limit.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runAsync } from '../../src/cli/main';
+import { PolicySet } from '../../src';
+
+const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-limits-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runAsync(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** web may look up every name at kube-dns, and reach `fqdn` on `port`. */
+function fqdnPolicy(fqdn: string, port: string, name = 'web'): string {
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ${name}, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]
+    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "*" }] } }]
+  - toFQDNs: [{ ${fqdn} }]
+    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]
+`;
+}
+
+describe('diff: what it cannot compare', () => {
+  const base = file('fqdn-base.yaml', fqdnPolicy('matchName: api.example.com', '443'));
+  const widened = file('fqdn-wide.yaml', fqdnPolicy('matchPattern: "*"', '22'));
+
+  test('a toFQDNs change: NOT COMPARED in the output, a warning, and --fail-on allowed fails', async () => {
+    const r = await cli('diff', '--base', base, '--head', widened, '--fail-on', 'allowed');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('no connectivity change between the');
+    expect(r.stdout).toContain('(but see NOT COMPARED)\nNOT COMPARED\n  ? toFQDNs rules differ between base and head (1 added, 1 removed): '
+      + 'the connections they decide are not compared; trace --to fqdn:<name>@<ip> on both sides\n');
+    expect(r.stderr).toBe('warning: not compared: toFQDNs rules differ between base and head (1 added, 1 removed): the connections they decide '
+      + 'are not compared; trace --to fqdn:<name>@<ip> on both sides\n');
+    expect((await cli('diff', '--base', base, '--head', widened, '--fail-on', 'denied')).code).toBe(1); // one removed: may deny
+  });
+
+  test('the same toFQDNs rules renamed and reordered: nothing to say', async () => {
+    const renamed = file('fqdn-renamed.yaml', fqdnPolicy('matchName: api.example.com', '443', 'web-egress'));
+    const r = await cli('diff', '--base', base, '--head', renamed, '--fail-on', 'any');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain('NOT COMPARED');
+  });
+
+  test('the library: notCompared in the document, with what the change may do', () => {
+    const only = (text: string): PolicySet => PolicySet.fromYaml(text);
+    const added = only(fqdnPolicy('matchName: api.example.com', '443').replace(/ {2}- toFQDNs[^\n]*\n[^\n]*\n$/, ''));
+    const doc = added.diff(only(fqdnPolicy('matchName: api.example.com', '443')));
+    expect(doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny])).toEqual([[true, false]]);
+    expect(only(fqdnPolicy('matchName: a.example.com', '443')).diff(only(fqdnPolicy('matchName: a.example.com', '443'))).notCompared).toBeUndefined();
+  });
+
+  test('named ports without the workloads that declare them', async () => {
+    const named = (port: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: ${port}, protocol: TCP }] }]
+`;
+    const r = await cli('diff', '--base', file('named-a.yaml', named('http')), '--head', file('named-b.yaml', named('admin')), '--fail-on', 'allowed');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^warning: not compared: rules with named ports differ between base and head \(1 added, 1 removed\)/);
+  });
+});
+
+describe('diff: names from the input in the outputs', () => {
+  const named = (name: string, port: number): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ${JSON.stringify(name)}, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]
+`;
+  const hostile = 'api\n  all clear: no connectivity change \u001b[2K @octo-org/security https://evil.example/x www.evil.example';
+  const before = file('hostile-a.yaml', named(hostile, 8080));
+  const after = file('hostile-b.yaml', named(hostile, 9090));
+
+  test('text: a newline or an ANSI escape in a name stays on its line, as U+FFFD', async () => {
+    const r = await cli('diff', '--base', before, '--head', after);
+    expect(r.stdout).not.toMatch(/\n {2}all clear/);
+    expect(r.stdout).not.toContain('\u001b');
+    expect(r.stdout).toContain('CiliumNetworkPolicy prod/api\ufffd  all clear: no connectivity change \ufffd[2K');
+  });
+
+  test('markdown: no @-mention, no autolink', async () => {
+    const r = await cli('diff', '--base', before, '--head', after, '--output', 'markdown');
+    expect(r.stdout).toContain('@&#8203;octo-org/security https:&#8203;//evil.example/x www&#8203;.evil.example');
+    expect(r.stdout).not.toMatch(/@octo|https:\/\/|www\.evil/);
+  });
+
+  test('markdown: a comment stays under GitHub\'s 65,536 characters, counting what it left out', async () => {
+    const many = (port: number): string => Array.from({ length: 150 }, (_, i) => named(`api-${i}-${'long-name-'.repeat(10)}`, port).replace(/app: api/, `app: api-${i}`)).join('---\n');
+    const r = await cli('diff', '--base', file('many-a.yaml', many(8080)), '--head', file('many-b.yaml', many(9090)), '--output', 'markdown');
+    expect(r.stdout.length).toBeLessThan(65_536);
+    const rows = r.stdout.split('\n').filter((l) => l.startsWith('| 🟢') || l.startsWith('| 🔴')).length;
+    const left = /… and (\d+) more changes, left out to keep the comment under GitHub's size limit/.exec(r.stdout);
+    expect(left).not.toBeNull();
+    expect(rows + Number(left?.[1])).toBe(300); // 150 newly allowed on 9090, 150 newly denied on 8080
+  });
+});
