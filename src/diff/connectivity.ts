@@ -97,7 +97,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
         else groups.set(key, { segs: [c.seg], before: c.before, after: c.after, reason });
       }
       for (const g of groups.values()) {
-        const l7 = g.after.l7 ?? g.before.l7;
+        // The restriction in force after the change; for a connection newly denied, the one it had before.
+        const l7 = g.after.verdict === 'allowed' ? g.after.l7 : g.before.l7;
         changes.push({
           from: classes[a].cls.id,
           to: classes[b].cls.id,

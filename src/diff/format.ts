@@ -62,7 +62,7 @@ export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): strin
     if (list.length === 0) continue;
     lines.push(title);
     for (const c of list) {
-      const l7 = kind === 'l7' ? ` L7: ${c.l7Before ?? '(none)'} → ${c.l7 ?? '(none)'}` : c.l7 !== undefined ? ` [${c.l7}]` : '';
+      const l7 = kind === 'l7' ? ` L7: ${c.l7Before ?? '(no L7 restriction)'} → ${c.l7 ?? '(no L7 restriction)'}` : c.l7 !== undefined ? ` [${c.l7}]` : '';
       lines.push(`  ${mark} ${name(c.from)} → ${name(c.to)} ${c.ports.join(', ')}${l7}`);
       lines.push(`      before: ${c.reason.before.text}`);
       lines.push(`      after:  ${c.reason.after.text}`);
@@ -139,7 +139,7 @@ export function formatConnectivityDiffMarkdown(doc: ConnectivityDiffDocument): s
   const rows = doc.changes.map((c) => {
     const kind = changeKind(c);
     const label = kind === 'allowed' ? '🟢 newly allowed' : kind === 'denied' ? '🔴 newly denied' : '🟡 L7 changed';
-    const l7 = kind === 'l7' ? `${c.l7Before ?? '(none)'} → ${c.l7 ?? '(none)'}` : c.l7 ?? '';
+    const l7 = kind === 'l7' ? `${c.l7Before ?? '(no L7 restriction)'} → ${c.l7 ?? '(no L7 restriction)'}` : c.l7 ?? '';
     return `| ${label} | ${e(name(c.from))} | ${e(name(c.to))} | ${e(c.ports.join(', '))} | ${e(l7)} | `
       + `${e(withVerdict(c.before, c.reason.before.text))} | ${e(withVerdict(c.after, c.reason.after.text))} |`;
   });

@@ -123,3 +123,27 @@ spec:
     expect(rows + Number(left?.[1])).toBe(300); // 150 newly allowed on 9090, 150 newly denied on 8080
   });
 });
+
+describe('diff: an L7 restriction lifted', () => {
+  test('a second item for the same peer and port without rules: the restriction is gone, and the output says so', async () => {
+    const restricted = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }], rules: { http: [{ method: GET, path: "/api/v1/.*" }] } }]
+`;
+    const lifted = `${restricted}  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+`;
+    const r = await cli('diff', '--base', file('l7-a.yaml', restricted), '--head', file('l7-b.yaml', lifted), '--output', 'json', '--fail-on', 'allowed');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { changes: { from: string; to: string; ports: string[]; l7?: string; l7Before?: string }[] };
+    expect(doc.changes).toEqual([expect.objectContaining({ from: 'prod/app=web', to: 'prod/app=api', ports: ['8080/TCP'], l7Before: 'HTTP GET /api/v1/.*' })]);
+    expect(doc.changes[0].l7).toBeUndefined();
+    const text = await cli('diff', '--base', file('l7-a.yaml', restricted), '--head', file('l7-b.yaml', lifted));
+    expect(text.stdout).toContain('~ prod/app=web → prod/app=api 8080/TCP L7: HTTP GET /api/v1/.* → (no L7 restriction)\n');
+  });
+});
