@@ -325,7 +325,7 @@ function judge(set: PolicySet, q: VerdictQuery, l7: boolean): Judged {
   if (kind === 'denied') return DENIED;
   if (!l7) return ALLOWED;
   const v = set.verdict(q);
-  const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 ? [`${l7Name(s.l7.protocol)} ${s.l7.rules.join(' | ')}`] : [])).join('; ');
+  const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 && s.l7.visibilityOnly !== true ? [`${l7Name(s.l7.protocol)} ${s.l7.rules.join(' | ')}`] : [])).join('; ');
   return text === '' ? ALLOWED : { verdict: 'allowed', l7: text };
 }
 

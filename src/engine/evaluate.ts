@@ -364,7 +364,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (hostBypassesL7) {
     if (!base) return ALLOWED;
     const l7: L7Outcome = {
-      protocol: l7Kind(entries.find((e) => l7Kind(e.pr) !== undefined)?.pr) ?? 'http', result: 'allowed', rules: [], matched: '(allow-all for the host)',
+      protocol: l7Kind(entries.find((e) => l7Kind(e.pr) !== undefined)?.pr) ?? 'http', result: 'allowed', rules: [], matched: '(allow-all for the host)', visibilityOnly: true,
       reason: 'the local host is always allowed (allow-localhost): Cilium adds the host to these L7 rules with an allow-all, since no rule names the host itself',
     };
     return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)} (the local host is not held to its L7 rules)`, dedupe(notes));
@@ -375,7 +375,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   const rules = entries.flatMap((e) => l7RuleTexts(e.pr, kind));
   if (l7VisibilityOnly) {
     const l7: L7Outcome = {
-      protocol: kind, result: 'allowed', rules, matched: '(allow-all)',
+      protocol: kind, result: 'allowed', rules, matched: '(allow-all)', visibilityOnly: true,
       reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
     };
     return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes));

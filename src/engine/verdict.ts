@@ -94,6 +94,12 @@ export interface L7Outcome {
   readonly rules: readonly string[];
   /** The rule that matched, as text. */
   readonly matched?: string;
+  /**
+   * Whether Cilium adds an allow-all to these rules, so that they restrict nothing and give visibility only (default-allow
+   * mode from 1.18, or the local host past rules that do not name it).
+   * @default false
+   */
+  readonly visibilityOnly?: boolean;
 }
 
 /** The verdict of one side: egress at the client, ingress at the server. */
