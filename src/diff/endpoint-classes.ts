@@ -149,55 +149,112 @@ function otherPods(ns: NamespaceInfo): ClassifiedEndpoint {
   };
 }
 
-/** Pod classes from the selectors: a witness per selector and namespace, merged when every selector sees them alike. */
+/** Pod classes from the selectors: witnesses per selector and label value, merged when every selector sees them alike. */
 function derivedClasses(rules: readonly CompiledRule[], namespaces: readonly NamespaceInfo[], clusterName: string): ClassifiedEndpoint[] {
-  const pinned = new Map<string, Selector[]>();
-  const general: Selector[] = [];
-  const seenSel = new Set<string>();
-  for (const r of rules) {
-    for (const sel of podSelectors(r)) {
-      const key = sel.toString();
-      if (seenSel.has(key)) continue;
-      seenSel.add(key);
-      const nss = pinnedNamespaces(sel.requirements);
-      if (nss.length === 0) general.push(sel);
-      for (const ns of nss) {
-        const list = pinned.get(ns);
-        if (list) list.push(sel);
-        else pinned.set(ns, [sel]);
-      }
-    }
-  }
   const out: ClassifiedEndpoint[] = [];
   for (const ns of namespaces) {
-    const selectors = [...(pinned.get(ns.name) ?? []), ...general];
-    const signature = (ep: Endpoint): string => {
-      const labels = podLabels(ep, clusterName);
-      return selectors.map((s) => (s.matches(labels) ? '1' : '0')).join('');
-    };
+    const selectors = selectorsIn(rules, ns);
     const other = otherPods(ns);
-    const seen = new Set<string>([signature(other.endpoint)]);
-    const classes: ClassifiedEndpoint[] = [];
-    for (const sel of selectors) {
-      const empty = podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), clusterName);
-      if (!Selector.all().and(...sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty)) continue;
-      const w = witnessLabels(sel.requirements.filter(isPodRequirement));
-      if (!w) continue;
-      const labels = Object.fromEntries(Object.entries(w.labels).filter(([k]) => k !== SERVICE_ACCOUNT_KEY));
-      const sa = w.labels[SERVICE_ACCOUNT_KEY];
-      const endpoint = Endpoints.pod(ns.name, labels, { namespaceLabels: ns.labels, ...(sa !== undefined ? { serviceAccount: sa } : {}) });
-      if (!sel.matches(podLabels(endpoint, clusterName))) continue;
-      const sig = signature(endpoint);
-      if (seen.has(sig)) continue;
-      seen.add(sig);
-      const text = labelText({ ...labels, ...(sa !== undefined ? { serviceaccount: sa } : {}) });
-      const name = `${ns.display}/${text}`;
-      classes.push({ cls: { id: name, kind: EndpointClassKind.POD, name, namespace: ns.display, labels: { ...labels } }, endpoint });
-    }
+    const classes = derivedPods(ns, selectors, selectors, clusterName, [other.endpoint]);
     classes.sort((a, b) => compare(a.cls.name, b.cls.name));
     out.push(...uniqueIds(classes), other);
   }
   return out;
+}
+
+/** The distinct pod selectors of the rules that can hold in `ns`: those pinned to it by name, then those pinned to none. */
+function selectorsIn(rules: readonly CompiledRule[], ns: NamespaceInfo): Selector[] {
+  const pinned: Selector[] = [];
+  const general: Selector[] = [];
+  const seen = new Set<string>();
+  for (const r of rules) {
+    for (const sel of podSelectors(r)) {
+      const key = sel.toString();
+      if (seen.has(key)) continue;
+      const nss = pinnedNamespaces(sel.requirements);
+      if (nss.length > 0 && !nss.includes(ns.name)) continue;
+      seen.add(key);
+      (nss.length > 0 ? pinned : general).push(sel);
+    }
+  }
+  return [...pinned, ...general];
+}
+
+/**
+ * Witness pods of `ns` for the `sources` selectors, one per distinct signature over all `selectors` (and none whose
+ * signature one of `known` already has). Each source selector gives its own witness; from it (on the keys the selector
+ * constrains) and from a pod with no labels (on every key), one witness per value a selector names for a key (each `In`
+ * value, plus a value none names and the key absent for keys under `NotIn`, `Exists` or `DoesNotExist`), one key at a
+ * time: the witnesses grow with the keys and values the selectors name, not with their product.
+ */
+function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors: readonly Selector[], clusterName: string,
+  known: readonly Endpoint[]): ClassifiedEndpoint[] {
+  const signature = (ep: Endpoint): string => {
+    const labels = podLabels(ep, clusterName);
+    return selectors.map((s) => (s.matches(labels) ? '1' : '0')).join('');
+  };
+  const seen = new Set<string>(known.map(signature));
+  const values = keyValues(selectors);
+  const empty = podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), clusterName);
+  const classes: ClassifiedEndpoint[] = [];
+  const add = (labels: Readonly<Record<string, string>>): void => {
+    const plain = Object.fromEntries(Object.entries(labels).filter(([k]) => k !== SERVICE_ACCOUNT_KEY));
+    const sa = labels[SERVICE_ACCOUNT_KEY];
+    const endpoint = Endpoints.pod(ns.name, plain, { namespaceLabels: ns.labels, ...(sa !== undefined ? { serviceAccount: sa } : {}) });
+    const sig = signature(endpoint);
+    if (seen.has(sig)) return;
+    seen.add(sig);
+    const text = labelText({ ...plain, ...(sa !== undefined ? { serviceaccount: sa } : {}) });
+    const name = `${ns.display}/${text}`;
+    classes.push({ cls: { id: name, kind: EndpointClassKind.POD, name, namespace: ns.display, labels: { ...plain } }, endpoint });
+  };
+  const bases: { labels: Record<string, string>; keys: ReadonlySet<string> | undefined }[] = [];
+  for (const sel of sources) {
+    if (!Selector.all().and(...sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty)) continue;
+    const reqs = sel.requirements.filter(isPodRequirement);
+    const w = witnessLabels(reqs);
+    if (!w) continue;
+    bases.push({ labels: w.labels, keys: new Set(reqs.map((q) => q.key)) });
+    add(w.labels);
+  }
+  // The label values the selectors tell apart, one key at a time: from each witness on the keys its selector
+  // constrains, and from a pod without labels on every key.
+  for (const { labels: base, keys } of [...bases, { labels: {}, keys: undefined }]) {
+    for (const [key, vals] of values) {
+      if (keys !== undefined && !keys.has(key)) continue;
+      for (const v of vals) {
+        const labels = Object.fromEntries(Object.entries(base).filter(([k]) => k !== key));
+        add(v === undefined ? labels : { ...labels, [key]: v });
+      }
+    }
+  }
+  return classes;
+}
+
+/**
+ * Per pod label key the selectors constrain, the values that tell them apart: each value an `In` names, and for keys
+ * under `NotIn`, `Exists` or `DoesNotExist` a value none names and `undefined` (the key absent); sorted by key.
+ */
+function keyValues(selectors: readonly Selector[]): [string, (string | undefined)[]][] {
+  const named = new Map<string, Set<string>>();
+  const open = new Set<string>();
+  for (const sel of selectors) {
+    for (const q of sel.requirements.filter(isPodRequirement)) {
+      const set = named.get(q.key) ?? new Set<string>();
+      named.set(q.key, set);
+      q.values.forEach((v) => set.add(v));
+      if (q.operator !== 'In') open.add(q.key);
+    }
+  }
+  return [...named.entries()].sort(([a], [b]) => compare(a, b)).map(([key, set]) => {
+    const vals: (string | undefined)[] = [...set].sort();
+    if (open.has(key)) {
+      let other = 'any';
+      for (let i = 1; set.has(other); i++) other = `any${i}`;
+      vals.push(other, undefined);
+    }
+    return [key, vals];
+  });
 }
 
 /** `world`, and a class per CIDR the rules name (represented by an address of it that no more specific CIDR holds). */

@@ -1,0 +1,45 @@
+// Truth tables of the endpoint classes' coverage: changes that coarser classes used to hide are reported, with the
+// right before and after, and pairs the change does not touch stay unreported.
+import { describe, expect, test } from 'vitest';
+import { diffLines } from './support';
+
+/** An ingress policy on prod/app=api from the pods `from` selects, on 8080/TCP. */
+function api(from: string): string {
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [${from}]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+`;
+}
+
+describe('label values', () => {
+  test('In [alpha, beta] → In [alpha, gamma]: env=gamma newly allowed, env=beta newly denied, env=alpha unchanged', () => {
+    const sel = (values: string): string => `{ matchExpressions: [{ key: env, operator: In, values: [${values}] }] }`;
+    const { doc, lines } = diffLines(api(sel('alpha, beta')), api(sel('alpha, gamma')));
+    expect(lines).toEqual(['+ prod/env=gamma → prod/app=api 8080/TCP', '- prod/env=beta → prod/app=api 8080/TCP']);
+    expect(doc.summary).toEqual({ newlyAllowed: 1, newlyDenied: 1 });
+    expect(doc.changes.map((c) => [c.before, c.after])).toEqual([['denied', 'allowed'], ['allowed', 'denied']]);
+  });
+
+  test('NotIn [prod] → DoesNotExist: a pod with another env value newly denied, env absent and env=prod unchanged', () => {
+    const sel = (expr: string): string => `{ matchExpressions: [{ key: env, ${expr} }] }`;
+    const { doc, lines } = diffLines(api(sel('operator: NotIn, values: [prod]')), api(sel('operator: DoesNotExist')));
+    expect(lines).toEqual(['- prod/env=any → prod/app=api 8080/TCP']);
+    expect(doc.changes[0].before).toBe('allowed');
+    expect(doc.changes[0].after).toBe('denied');
+  });
+
+  test('matchLabels value changed: the old value newly denied, the new one newly allowed', () => {
+    const { lines } = diffLines(api('{ matchLabels: { app: web, env: beta } }'), api('{ matchLabels: { app: web, env: gamma } }'));
+    expect(lines).toEqual(['+ prod/app=web,env=gamma → prod/app=api 8080/TCP', '- prod/app=web,env=beta → prod/app=api 8080/TCP']);
+  });
+
+  test('an unchanged selector with several values: no change', () => {
+    const sel = '{ matchExpressions: [{ key: env, operator: In, values: [alpha, beta] }] }';
+    expect(diffLines(api(sel), api(sel)).lines).toEqual([]);
+  });
+});
