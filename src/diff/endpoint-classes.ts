@@ -3,11 +3,13 @@
  * treats alike, each with a representative `Endpoint` the engine judges.
  *
  * - With an inventory (workloads found in the inputs, `--inventory`, `--flows`): one class per workload (workloads with
- *   the same pod labels, named ports and service account share one), plus per namespace the pods no workload covers.
+ *   the same pod labels, named ports and service account share one), derived classes (below) for the selectors no
+ *   workload matches, plus per namespace the pods no workload covers.
  * - Without one, the classes are derived from what the policies' selectors tell apart: per namespace (named by a policy,
  *   a selector or the inventory), a witness pod per selector whose requirements hold there (matchLabels and
- *   matchExpressions, service accounts, namespace selectors of CCNPs), witnesses that every selector of both sides sees
- *   alike merged into one class, plus "other pods".
+ *   matchExpressions, service accounts, namespace selectors of CCNPs) and per label value a selector names (each `In`
+ *   value; another value and the key absent under `NotIn`, `Exists`, `DoesNotExist`), witnesses that every selector of
+ *   both sides sees alike merged into one class, plus "other pods".
  *
  * Both modes add "any other namespace", `world` (an address no named CIDR holds), one class per CIDR (and CIDR group)
  * the rules name, `host`, `remote-node`, and the other entities the rules name.
@@ -54,7 +56,9 @@ export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[
   const clusterName = sets[0]?.engineConfig.clusterName ?? 'default';
   const inventory = mergedInventory(sets);
   const namespaces = namespacesOf(rules, inventory);
-  const pods = inventory.workloads.length > 0 ? inventoryClasses(inventory, namespaces) : derivedClasses(rules, namespaces, clusterName);
+  const pods = inventory.workloads.length > 0
+    ? inventoryClasses(rules, inventory, namespaces, clusterName)
+    : derivedClasses(rules, namespaces, clusterName);
   return [...pods, ...worldClasses(rules), ...entityClasses(rules)];
 }
 
@@ -111,9 +115,26 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
   return [...known, ...extra, { name: OTHER_NAMESPACE, display: '(other namespaces)', labels: {} }];
 }
 
-/** One class per workload group (same namespace, pod labels, named ports and service account), plus other pods per namespace. */
-function inventoryClasses(inventory: EndpointInventory, namespaces: readonly NamespaceInfo[]): ClassifiedEndpoint[] {
+/**
+ * One class per workload group (same namespace, pod labels, named ports and service account); derived classes for the
+ * selectors no workload matches (a policy whose subject or peer is not in the inventory still shows); other pods per namespace.
+ */
+function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInventory, namespaces: readonly NamespaceInfo[],
+  clusterName: string): ClassifiedEndpoint[] {
   const out: ClassifiedEndpoint[] = [];
+  const workloadLabels = inventory.workloads.map((w) => podLabels(Endpoints.pod(w.namespace, w.podLabels, {
+    ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}), namespaceLabels: namespaceLabelsOf(namespaces, w.namespace),
+  }), clusterName));
+  const unmatched = new Map<string, boolean>();
+  const matchesNone = (sel: Selector): boolean => {
+    const key = sel.toString();
+    let v = unmatched.get(key);
+    if (v === undefined) {
+      v = !workloadLabels.some((l) => sel.matches(l));
+      unmatched.set(key, v);
+    }
+    return v;
+  };
   for (const ns of namespaces) {
     const groups = new Map<string, InventoryWorkload[]>();
     for (const w of inventory.workloads.filter((x) => x.namespace === ns.name)) {
@@ -135,9 +156,20 @@ function inventoryClasses(inventory: EndpointInventory, namespaces: readonly Nam
       };
       return { cls, endpoint };
     }).sort((a, b) => compare(a.cls.name, b.cls.name));
-    out.push(...uniqueIds(classes), otherPods(ns));
+    const other = otherPods(ns);
+    const selectors = selectorsIn(rules, ns);
+    const sources = selectors.filter(matchesNone);
+    const derived = sources.length === 0 ? []
+      : derivedPods(ns, sources, selectors, clusterName, { known: [...classes.map((c) => c.endpoint), other.endpoint], fromEmpty: false });
+    derived.sort((a, b) => compare(a.cls.name, b.cls.name));
+    out.push(...uniqueIds([...classes, ...derived]), other);
   }
   return out;
+}
+
+/** The labels of a namespace by name (none when it is not one of `namespaces`). */
+function namespaceLabelsOf(namespaces: readonly NamespaceInfo[], name: string): Readonly<Record<string, string>> {
+  return namespaces.find((ns) => ns.name === name)?.labels ?? {};
 }
 
 /** The pods of a namespace no other class covers. */
@@ -155,7 +187,7 @@ function derivedClasses(rules: readonly CompiledRule[], namespaces: readonly Nam
   for (const ns of namespaces) {
     const selectors = selectorsIn(rules, ns);
     const other = otherPods(ns);
-    const classes = derivedPods(ns, selectors, selectors, clusterName, [other.endpoint]);
+    const classes = derivedPods(ns, selectors, selectors, clusterName, { known: [other.endpoint], fromEmpty: true });
     classes.sort((a, b) => compare(a.cls.name, b.cls.name));
     out.push(...uniqueIds(classes), other);
   }
@@ -180,15 +212,24 @@ function selectorsIn(rules: readonly CompiledRule[], ns: NamespaceInfo): Selecto
   return [...pinned, ...general];
 }
 
+interface DerivedPodsOptions {
+  /** Endpoints whose classes exist already: a witness with the signature of one of them is not a class of its own. */
+  readonly known: readonly Endpoint[];
+  /** Also vary every key from a pod without labels (derived mode; not next to an inventory, whose workloads are the pods). */
+  readonly fromEmpty: boolean;
+}
+
 /**
  * Witness pods of `ns` for the `sources` selectors, one per distinct signature over all `selectors` (and none whose
- * signature one of `known` already has). Each source selector gives its own witness; from it (on the keys the selector
- * constrains) and from a pod with no labels (on every key), one witness per value a selector names for a key (each `In`
- * value, plus a value none names and the key absent for keys under `NotIn`, `Exists` or `DoesNotExist`), one key at a
- * time: the witnesses grow with the keys and values the selectors name, not with their product.
+ * signature one of `options.known` already has). Each source selector gives its own witness; from it (on the keys the
+ * selector constrains) and, with `options.fromEmpty`, from a pod with no labels (on every key), one witness per value a
+ * selector names for a key (each `In` value, plus a value none names and the key absent for keys under `NotIn`,
+ * `Exists` or `DoesNotExist`), one key at a time: the witnesses grow with the keys and values the selectors name, not
+ * with their product.
  */
 function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors: readonly Selector[], clusterName: string,
-  known: readonly Endpoint[]): ClassifiedEndpoint[] {
+  options: DerivedPodsOptions): ClassifiedEndpoint[] {
+  const { known, fromEmpty } = options;
   const signature = (ep: Endpoint): string => {
     const labels = podLabels(ep, clusterName);
     return selectors.map((s) => (s.matches(labels) ? '1' : '0')).join('');
@@ -219,7 +260,7 @@ function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors:
   }
   // The label values the selectors tell apart, one key at a time: from each witness on the keys its selector
   // constrains, and from a pod without labels on every key.
-  for (const { labels: base, keys } of [...bases, { labels: {}, keys: undefined }]) {
+  for (const { labels: base, keys } of [...bases, ...(fromEmpty ? [{ labels: {}, keys: undefined }] : [])]) {
     for (const [key, vals] of values) {
       if (keys !== undefined && !keys.has(key)) continue;
       for (const v of vals) {

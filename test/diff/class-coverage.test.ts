@@ -43,3 +43,28 @@ describe('label values', () => {
     expect(diffLines(api(sel), api(sel)).lines).toEqual([]);
   });
 });
+
+describe('inventory mode', () => {
+  const WEB = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: prod }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [{ name: web, image: web }] }
+`;
+  const API = api('{ matchLabels: { app: web } }');
+  const HEAD = API.replace('{ port: "8080", protocol: TCP }', '{ port: "8080", protocol: TCP }, { port: "9090", protocol: TCP }');
+
+  test('a policy whose subject matches no workload still shows: 9090 newly allowed from the web workload', () => {
+    const { doc, lines } = diffLines(`${WEB}---\n${API}`, `${WEB}---\n${HEAD}`);
+    expect(lines).toEqual(['+ prod/web → prod/app=api 9090/TCP']);
+    expect(doc.changes[0].before).toBe('denied');
+    expect(doc.changes[0].reason.after.text).toBe('allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0]');
+  });
+
+  test('the same inventory and policies on both sides: no change', () => {
+    expect(diffLines(`${WEB}---\n${API}`, `${WEB}---\n${API}`).lines).toEqual([]);
+  });
+});
