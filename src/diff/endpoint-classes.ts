@@ -11,8 +11,10 @@
  *   value; another value and the key absent under `NotIn`, `Exists`, `DoesNotExist`), witnesses that every selector of
  *   both sides sees alike merged into one class, plus "other pods".
  *
- * Both modes add "any other namespace", `world` (an address no named CIDR holds), one class per CIDR (and CIDR group)
- * the rules name, `host`, `remote-node`, and the other entities the rules name.
+ * Both modes add "any other namespace", `world` (split into `world (IPv4)` and `world (IPv6)`, an address of each family
+ * no other named CIDR holds, when a rule names `0.0.0.0/0` or `::/0`), one class per CIDR (and CIDR group) the rules
+ * name, `host`, `remote-node`, and the other entities the rules name (all those `cluster` holds when a rule names
+ * `cluster` or `all`).
  */
 import { EndpointClass, EndpointClassKind } from './connectivity-document';
 import type { CompiledRule, CidrBlock } from '../engine/compile';
@@ -21,7 +23,7 @@ import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KE
 import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
 import { Selector, SelectorRequirement } from '../engine/labels';
 import type { PolicySet } from '../engine/policy-set';
-import { cidrContains, formatIp, ParsedCidr } from '../model/cidr';
+import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
 
 /** An endpoint class with the endpoint that stands for it. */
 export interface ClassifiedEndpoint {
@@ -310,20 +312,57 @@ function worldClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   }
   const all = [...blocks.values()];
   const cidrs: ParsedCidr[] = [...all.map((b) => b.cidr), ...all.flatMap((b) => b.except)];
-  const out: ClassifiedEndpoint[] = [{ cls: { id: 'world', kind: EndpointClassKind.WORLD, name: 'world' }, endpoint: Endpoints.entity('world') }];
-  const seen = new Set<string>();
+  const out = worldWitnesses(cidrs);
+  // A CIDR whose representative the same named CIDRs hold as a world witness is that witness's class.
+  const seen = new Set<string>(out.flatMap((w) => {
+    const ip = hostOf(w.endpoint.ip);
+    return ip ? [holdersOf(ip, cidrs)] : [];
+  }));
   const sorted = [...new Map(cidrs.map((c) => [cidrText(c), c])).values()]
     .sort((a, b) => a.family - b.family || (a.network < b.network ? -1 : a.network > b.network ? 1 : a.prefix - b.prefix));
   for (const c of sorted) {
     const ip = representative(c, cidrs);
     if (ip === undefined) continue;
-    const key = cidrs.filter((o) => cidrContains(o, ip)).map(cidrText).sort().join(',');
+    const key = holdersOf(ip, cidrs);
     if (seen.has(key)) continue;
     seen.add(key);
     const name = `world ${cidrText(c)}`;
     out.push({ cls: { id: name, kind: EndpointClassKind.WORLD, name }, endpoint: Endpoints.cidr(formatIp(ip)) });
   }
   return out;
+}
+
+/** Public documentation addresses per family: the world witnesses when no named CIDR other than a /0 holds them. */
+const WORLD_ADDRESSES: Readonly<Record<4 | 6, readonly string[]>> = {
+  4: ['192.0.2.1', '198.51.100.1', '203.0.113.1'],
+  6: ['2001:db8::1', '2001:db8:1::1', '3fff::1'],
+};
+
+/**
+ * The world classes: one `world` (no named address, every world rule holds both families alike) unless a rule names
+ * `0.0.0.0/0` or `::/0`; then `world (IPv4)` and `world (IPv6)`, each an address of its family that no other named
+ * CIDR holds.
+ */
+function worldWitnesses(cidrs: readonly ParsedCidr[]): ClassifiedEndpoint[] {
+  if (!cidrs.some((c) => c.prefix === 0)) {
+    return [{ cls: { id: 'world', kind: EndpointClassKind.WORLD, name: 'world' }, endpoint: Endpoints.entity('world') }];
+  }
+  const out: ClassifiedEndpoint[] = [];
+  for (const family of [4, 6] as const) {
+    const narrower = cidrs.filter((c) => c.family === family && c.prefix > 0);
+    const free = (ip: ParsedCidr): boolean => !narrower.some((c) => cidrContains(c, ip));
+    const docs = WORLD_ADDRESSES[family].map(hostOf).find((ip): ip is ParsedCidr => ip !== undefined && free(ip));
+    const ip = docs ?? representative({ family, network: 0n, prefix: 0 }, narrower);
+    if (ip === undefined) continue;
+    const name = `world (IPv${family})`;
+    out.push({ cls: { id: name, kind: EndpointClassKind.WORLD, name }, endpoint: Endpoints.cidr(formatIp(ip)) });
+  }
+  return out;
+}
+
+/** The named CIDRs that hold `ip`, as a key. */
+function holdersOf(ip: ParsedCidr, cidrs: readonly ParsedCidr[]): string {
+  return cidrs.filter((o) => cidrContains(o, ip)).map(cidrText).sort().join(',');
 }
 
 /** An address of `c` that no more specific CIDR of `all` holds (a host of `c` itself when it is a single address). */
@@ -459,4 +498,10 @@ function uniqueIds(list: ClassifiedEndpoint[]): ClassifiedEndpoint[] {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** An address as a single-address CIDR (`undefined` when it is not one). */
+function hostOf(text: string | undefined): ParsedCidr | undefined {
+  const ip = text === undefined ? undefined : parseIp(text);
+  return ip && { family: ip.family, network: ip.value, prefix: ip.family === 4 ? 32 : 128 };
 }

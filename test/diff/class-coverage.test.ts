@@ -68,3 +68,31 @@ spec:
     expect(diffLines(`${WEB}---\n${API}`, `${WEB}---\n${API}`).lines).toEqual([]);
   });
 });
+
+describe('world per address family', () => {
+  const egress = (to: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - ${to}
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+`;
+
+  test('toEntities [world] → toCIDR [::/0]: the IPv4 internet newly denied, IPv6 unchanged', () => {
+    const { doc, lines } = diffLines(egress('toEntities: [world]'), egress('toCIDR: ["::/0"]'));
+    expect(lines).toEqual(['- prod/app=web → world (IPv4) 443/TCP']);
+    expect(doc.changes[0].reason.before.text).toBe('allowed by egress CiliumNetworkPolicy prod/web spec.egress[0]');
+    expect(doc.endpoints.filter((e) => e.kind === 'world').map((e) => e.name)).toEqual(['world (IPv4)', 'world (IPv6)']);
+  });
+
+  test('toCIDR [0.0.0.0/0] → toCIDR [0.0.0.0/0, ::/0]: the IPv6 internet newly allowed', () => {
+    expect(diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]')).lines)
+      .toEqual(['+ prod/app=web → world (IPv6) 443/TCP']);
+  });
+
+  test('toEntities [world] → toCIDR [0.0.0.0/0, ::/0]: no change', () => {
+    expect(diffLines(egress('toEntities: [world]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]')).lines).toEqual([]);
+  });
+});
