@@ -385,13 +385,15 @@ function representative(c: ParsedCidr, all: readonly ParsedCidr[]): ParsedCidr |
   return undefined;
 }
 
-/** `host`, `remote-node`, and the entities the rules name. */
+/** `host`, `remote-node`, and the entities the rules name (every one `cluster` holds when a rule names `cluster` or `all`). */
 function entityClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   const named = new Set<string>();
   for (const r of rules) {
     for (const item of allItems(r)) if (item.peer.kind === 'entities') for (const e of item.peer.entities) named.add(e);
     for (const q of r.subject.requirements) if (q.source === 'reserved' && NAMED_ENTITIES.includes(q.key)) named.add(q.key);
   }
+  // `cluster` (and `all`) hold every entity below: a rule naming them tells each apart from the others.
+  if (named.has('cluster') || named.has('all')) NAMED_ENTITIES.forEach((e) => named.add(e));
   const out: ClassifiedEndpoint[] = [
     { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host' }, endpoint: Endpoints.entity('host') },
     { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node' }, endpoint: Endpoints.entity('remote-node') },

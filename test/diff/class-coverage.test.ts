@@ -96,3 +96,33 @@ spec:
     expect(diffLines(egress('toEntities: [world]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]')).lines).toEqual([]);
   });
 });
+
+describe('the entities cluster holds', () => {
+  const ingress = (from: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEntities: [${from}]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+`;
+
+  // host reaches its local pods whatever the policies say, and init is default deny at its own egress: neither changes.
+  test('fromEntities [cluster] → [kube-apiserver, remote-node]: the other entities and pods newly denied, those two unchanged', () => {
+    const { doc, lines } = diffLines(ingress('cluster'), ingress('kube-apiserver, remote-node'));
+    expect(lines).toEqual([
+      '- prod/app=api → prod/app=api 8080/TCP',
+      '- prod/(other pods) → prod/app=api 8080/TCP',
+      '- (other namespaces)/(any pod) → prod/app=api 8080/TCP',
+      '- health → prod/app=api 8080/TCP',
+      '- ingress → prod/app=api 8080/TCP',
+      '- unmanaged → prod/app=api 8080/TCP',
+    ]);
+    expect(doc.changes.every((c) => c.before === 'allowed' && c.after === 'denied')).toBe(true);
+  });
+
+  test('fromEntities [cluster] on both sides: no change', () => {
+    expect(diffLines(ingress('cluster'), ingress('cluster')).lines).toEqual([]);
+  });
+});
