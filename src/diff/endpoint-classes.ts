@@ -3,14 +3,18 @@
  * treats alike, each with a representative `Endpoint` the engine judges.
  *
  * - With an inventory (workloads found in the inputs, `--inventory`, `--flows`): one class per workload (workloads with
- *   the same pod labels, named ports and service account share one), plus per namespace the pods no workload covers.
+ *   the same pod labels, named ports and service account share one), derived classes (below) for the selectors no
+ *   workload matches, plus per namespace the pods no workload covers.
  * - Without one, the classes are derived from what the policies' selectors tell apart: per namespace (named by a policy,
  *   a selector or the inventory), a witness pod per selector whose requirements hold there (matchLabels and
- *   matchExpressions, service accounts, namespace selectors of CCNPs), witnesses that every selector of both sides sees
- *   alike merged into one class, plus "other pods".
+ *   matchExpressions, service accounts, namespace selectors of CCNPs) and per label value a selector names (each `In`
+ *   value; another value and the key absent under `NotIn`, `Exists`, `DoesNotExist`), witnesses that every selector of
+ *   both sides sees alike merged into one class, plus "other pods".
  *
- * Both modes add "any other namespace", `world` (an address no named CIDR holds), one class per CIDR (and CIDR group)
- * the rules name, `host`, `remote-node`, and the other entities the rules name.
+ * Both modes add "any other namespace", `world` (split into `world (IPv4)` and `world (IPv6)`, an address of each family
+ * no other named CIDR holds, when a rule names `0.0.0.0/0` or `::/0`), one class per CIDR (and CIDR group) the rules
+ * name, `host`, `remote-node`, and the other entities the rules name (all those `cluster` holds when a rule names
+ * `cluster` or `all`).
  */
 import { EndpointClass, EndpointClassKind } from './connectivity-document';
 import type { CompiledRule, CidrBlock } from '../engine/compile';
@@ -19,7 +23,7 @@ import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KE
 import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
 import { Selector, SelectorRequirement } from '../engine/labels';
 import type { PolicySet } from '../engine/policy-set';
-import { cidrContains, formatIp, ParsedCidr } from '../model/cidr';
+import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
 
 /** An endpoint class with the endpoint that stands for it. */
 export interface ClassifiedEndpoint {
@@ -54,7 +58,9 @@ export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[
   const clusterName = sets[0]?.engineConfig.clusterName ?? 'default';
   const inventory = mergedInventory(sets);
   const namespaces = namespacesOf(rules, inventory);
-  const pods = inventory.workloads.length > 0 ? inventoryClasses(inventory, namespaces) : derivedClasses(rules, namespaces, clusterName);
+  const pods = inventory.workloads.length > 0
+    ? inventoryClasses(rules, inventory, namespaces, clusterName)
+    : derivedClasses(rules, namespaces, clusterName);
   return [...pods, ...worldClasses(rules), ...entityClasses(rules)];
 }
 
@@ -111,9 +117,26 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
   return [...known, ...extra, { name: OTHER_NAMESPACE, display: '(other namespaces)', labels: {} }];
 }
 
-/** One class per workload group (same namespace, pod labels, named ports and service account), plus other pods per namespace. */
-function inventoryClasses(inventory: EndpointInventory, namespaces: readonly NamespaceInfo[]): ClassifiedEndpoint[] {
+/**
+ * One class per workload group (same namespace, pod labels, named ports and service account); derived classes for the
+ * selectors no workload matches (a policy whose subject or peer is not in the inventory still shows); other pods per namespace.
+ */
+function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInventory, namespaces: readonly NamespaceInfo[],
+  clusterName: string): ClassifiedEndpoint[] {
   const out: ClassifiedEndpoint[] = [];
+  const workloadLabels = inventory.workloads.map((w) => podLabels(Endpoints.pod(w.namespace, w.podLabels, {
+    ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}), namespaceLabels: namespaceLabelsOf(namespaces, w.namespace),
+  }), clusterName));
+  const unmatched = new Map<string, boolean>();
+  const matchesNone = (sel: Selector): boolean => {
+    const key = sel.toString();
+    let v = unmatched.get(key);
+    if (v === undefined) {
+      v = !workloadLabels.some((l) => sel.matches(l));
+      unmatched.set(key, v);
+    }
+    return v;
+  };
   for (const ns of namespaces) {
     const groups = new Map<string, InventoryWorkload[]>();
     for (const w of inventory.workloads.filter((x) => x.namespace === ns.name)) {
@@ -135,9 +158,20 @@ function inventoryClasses(inventory: EndpointInventory, namespaces: readonly Nam
       };
       return { cls, endpoint };
     }).sort((a, b) => compare(a.cls.name, b.cls.name));
-    out.push(...uniqueIds(classes), otherPods(ns));
+    const other = otherPods(ns);
+    const selectors = selectorsIn(rules, ns);
+    const sources = selectors.filter(matchesNone);
+    const derived = sources.length === 0 ? []
+      : derivedPods(ns, sources, selectors, clusterName, { known: [...classes.map((c) => c.endpoint), other.endpoint], fromEmpty: false });
+    derived.sort((a, b) => compare(a.cls.name, b.cls.name));
+    out.push(...uniqueIds([...classes, ...derived]), other);
   }
   return out;
+}
+
+/** The labels of a namespace by name (none when it is not one of `namespaces`). */
+function namespaceLabelsOf(namespaces: readonly NamespaceInfo[], name: string): Readonly<Record<string, string>> {
+  return namespaces.find((ns) => ns.name === name)?.labels ?? {};
 }
 
 /** The pods of a namespace no other class covers. */
@@ -149,55 +183,121 @@ function otherPods(ns: NamespaceInfo): ClassifiedEndpoint {
   };
 }
 
-/** Pod classes from the selectors: a witness per selector and namespace, merged when every selector sees them alike. */
+/** Pod classes from the selectors: witnesses per selector and label value, merged when every selector sees them alike. */
 function derivedClasses(rules: readonly CompiledRule[], namespaces: readonly NamespaceInfo[], clusterName: string): ClassifiedEndpoint[] {
-  const pinned = new Map<string, Selector[]>();
-  const general: Selector[] = [];
-  const seenSel = new Set<string>();
-  for (const r of rules) {
-    for (const sel of podSelectors(r)) {
-      const key = sel.toString();
-      if (seenSel.has(key)) continue;
-      seenSel.add(key);
-      const nss = pinnedNamespaces(sel.requirements);
-      if (nss.length === 0) general.push(sel);
-      for (const ns of nss) {
-        const list = pinned.get(ns);
-        if (list) list.push(sel);
-        else pinned.set(ns, [sel]);
-      }
-    }
-  }
   const out: ClassifiedEndpoint[] = [];
   for (const ns of namespaces) {
-    const selectors = [...(pinned.get(ns.name) ?? []), ...general];
-    const signature = (ep: Endpoint): string => {
-      const labels = podLabels(ep, clusterName);
-      return selectors.map((s) => (s.matches(labels) ? '1' : '0')).join('');
-    };
+    const selectors = selectorsIn(rules, ns);
     const other = otherPods(ns);
-    const seen = new Set<string>([signature(other.endpoint)]);
-    const classes: ClassifiedEndpoint[] = [];
-    for (const sel of selectors) {
-      const empty = podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), clusterName);
-      if (!Selector.all().and(...sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty)) continue;
-      const w = witnessLabels(sel.requirements.filter(isPodRequirement));
-      if (!w) continue;
-      const labels = Object.fromEntries(Object.entries(w.labels).filter(([k]) => k !== SERVICE_ACCOUNT_KEY));
-      const sa = w.labels[SERVICE_ACCOUNT_KEY];
-      const endpoint = Endpoints.pod(ns.name, labels, { namespaceLabels: ns.labels, ...(sa !== undefined ? { serviceAccount: sa } : {}) });
-      if (!sel.matches(podLabels(endpoint, clusterName))) continue;
-      const sig = signature(endpoint);
-      if (seen.has(sig)) continue;
-      seen.add(sig);
-      const text = labelText({ ...labels, ...(sa !== undefined ? { serviceaccount: sa } : {}) });
-      const name = `${ns.display}/${text}`;
-      classes.push({ cls: { id: name, kind: EndpointClassKind.POD, name, namespace: ns.display, labels: { ...labels } }, endpoint });
-    }
+    const classes = derivedPods(ns, selectors, selectors, clusterName, { known: [other.endpoint], fromEmpty: true });
     classes.sort((a, b) => compare(a.cls.name, b.cls.name));
     out.push(...uniqueIds(classes), other);
   }
   return out;
+}
+
+/** The distinct pod selectors of the rules that can hold in `ns`: those pinned to it by name, then those pinned to none. */
+function selectorsIn(rules: readonly CompiledRule[], ns: NamespaceInfo): Selector[] {
+  const pinned: Selector[] = [];
+  const general: Selector[] = [];
+  const seen = new Set<string>();
+  for (const r of rules) {
+    for (const sel of podSelectors(r)) {
+      const key = sel.toString();
+      if (seen.has(key)) continue;
+      const nss = pinnedNamespaces(sel.requirements);
+      if (nss.length > 0 && !nss.includes(ns.name)) continue;
+      seen.add(key);
+      (nss.length > 0 ? pinned : general).push(sel);
+    }
+  }
+  return [...pinned, ...general];
+}
+
+interface DerivedPodsOptions {
+  /** Endpoints whose classes exist already: a witness with the signature of one of them is not a class of its own. */
+  readonly known: readonly Endpoint[];
+  /** Also vary every key from a pod without labels (derived mode; not next to an inventory, whose workloads are the pods). */
+  readonly fromEmpty: boolean;
+}
+
+/**
+ * Witness pods of `ns` for the `sources` selectors, one per distinct signature over all `selectors` (and none whose
+ * signature one of `options.known` already has). Each source selector gives its own witness; from it (on the keys the
+ * selector constrains) and, with `options.fromEmpty`, from a pod with no labels (on every key), one witness per value a
+ * selector names for a key (each `In` value, plus a value none names and the key absent for keys under `NotIn`,
+ * `Exists` or `DoesNotExist`), one key at a time: the witnesses grow with the keys and values the selectors name, not
+ * with their product.
+ */
+function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors: readonly Selector[], clusterName: string,
+  options: DerivedPodsOptions): ClassifiedEndpoint[] {
+  const { known, fromEmpty } = options;
+  const signature = (ep: Endpoint): string => {
+    const labels = podLabels(ep, clusterName);
+    return selectors.map((s) => (s.matches(labels) ? '1' : '0')).join('');
+  };
+  const seen = new Set<string>(known.map(signature));
+  const values = keyValues(selectors);
+  const empty = podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), clusterName);
+  const classes: ClassifiedEndpoint[] = [];
+  const add = (labels: Readonly<Record<string, string>>): void => {
+    const plain = Object.fromEntries(Object.entries(labels).filter(([k]) => k !== SERVICE_ACCOUNT_KEY));
+    const sa = labels[SERVICE_ACCOUNT_KEY];
+    const endpoint = Endpoints.pod(ns.name, plain, { namespaceLabels: ns.labels, ...(sa !== undefined ? { serviceAccount: sa } : {}) });
+    const sig = signature(endpoint);
+    if (seen.has(sig)) return;
+    seen.add(sig);
+    const text = labelText({ ...plain, ...(sa !== undefined ? { serviceaccount: sa } : {}) });
+    const name = `${ns.display}/${text}`;
+    classes.push({ cls: { id: name, kind: EndpointClassKind.POD, name, namespace: ns.display, labels: { ...plain } }, endpoint });
+  };
+  const bases: { labels: Record<string, string>; keys: ReadonlySet<string> | undefined }[] = [];
+  for (const sel of sources) {
+    if (!Selector.all().and(...sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty)) continue;
+    const reqs = sel.requirements.filter(isPodRequirement);
+    const w = witnessLabels(reqs);
+    if (!w) continue;
+    bases.push({ labels: w.labels, keys: new Set(reqs.map((q) => q.key)) });
+    add(w.labels);
+  }
+  // The label values the selectors tell apart, one key at a time: from each witness on the keys its selector
+  // constrains, and from a pod without labels on every key.
+  for (const { labels: base, keys } of [...bases, ...(fromEmpty ? [{ labels: {}, keys: undefined }] : [])]) {
+    for (const [key, vals] of values) {
+      if (keys !== undefined && !keys.has(key)) continue;
+      for (const v of vals) {
+        const labels = Object.fromEntries(Object.entries(base).filter(([k]) => k !== key));
+        add(v === undefined ? labels : { ...labels, [key]: v });
+      }
+    }
+  }
+  return classes;
+}
+
+/**
+ * Per pod label key the selectors constrain, the values that tell them apart: each value an `In` names, and for keys
+ * under `NotIn`, `Exists` or `DoesNotExist` a value none names and `undefined` (the key absent); sorted by key.
+ */
+function keyValues(selectors: readonly Selector[]): [string, (string | undefined)[]][] {
+  const named = new Map<string, Set<string>>();
+  const open = new Set<string>();
+  for (const sel of selectors) {
+    for (const q of sel.requirements.filter(isPodRequirement)) {
+      const set = named.get(q.key) ?? new Set<string>();
+      named.set(q.key, set);
+      q.values.forEach((v) => set.add(v));
+      if (q.operator !== 'In') open.add(q.key);
+    }
+  }
+  return [...named.entries()].sort(([a], [b]) => compare(a, b)).map(([key, set]) => {
+    const vals: (string | undefined)[] = [...set].sort();
+    if (open.has(key)) {
+      let other = 'any';
+      for (let i = 1; set.has(other); i++) other = `any${i}`;
+      vals.push(other, undefined);
+    }
+    return [key, vals];
+  });
 }
 
 /** `world`, and a class per CIDR the rules name (represented by an address of it that no more specific CIDR holds). */
@@ -212,20 +312,57 @@ function worldClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   }
   const all = [...blocks.values()];
   const cidrs: ParsedCidr[] = [...all.map((b) => b.cidr), ...all.flatMap((b) => b.except)];
-  const out: ClassifiedEndpoint[] = [{ cls: { id: 'world', kind: EndpointClassKind.WORLD, name: 'world' }, endpoint: Endpoints.entity('world') }];
-  const seen = new Set<string>();
+  const out = worldWitnesses(cidrs);
+  // A CIDR whose representative the same named CIDRs hold as a world witness is that witness's class.
+  const seen = new Set<string>(out.flatMap((w) => {
+    const ip = hostOf(w.endpoint.ip);
+    return ip ? [holdersOf(ip, cidrs)] : [];
+  }));
   const sorted = [...new Map(cidrs.map((c) => [cidrText(c), c])).values()]
     .sort((a, b) => a.family - b.family || (a.network < b.network ? -1 : a.network > b.network ? 1 : a.prefix - b.prefix));
   for (const c of sorted) {
     const ip = representative(c, cidrs);
     if (ip === undefined) continue;
-    const key = cidrs.filter((o) => cidrContains(o, ip)).map(cidrText).sort().join(',');
+    const key = holdersOf(ip, cidrs);
     if (seen.has(key)) continue;
     seen.add(key);
     const name = `world ${cidrText(c)}`;
     out.push({ cls: { id: name, kind: EndpointClassKind.WORLD, name }, endpoint: Endpoints.cidr(formatIp(ip)) });
   }
   return out;
+}
+
+/** Public documentation addresses per family: the world witnesses when no named CIDR other than a /0 holds them. */
+const WORLD_ADDRESSES: Readonly<Record<4 | 6, readonly string[]>> = {
+  4: ['192.0.2.1', '198.51.100.1', '203.0.113.1'],
+  6: ['2001:db8::1', '2001:db8:1::1', '3fff::1'],
+};
+
+/**
+ * The world classes: one `world` (no named address, every world rule holds both families alike) unless a rule names
+ * `0.0.0.0/0` or `::/0`; then `world (IPv4)` and `world (IPv6)`, each an address of its family that no other named
+ * CIDR holds.
+ */
+function worldWitnesses(cidrs: readonly ParsedCidr[]): ClassifiedEndpoint[] {
+  if (!cidrs.some((c) => c.prefix === 0)) {
+    return [{ cls: { id: 'world', kind: EndpointClassKind.WORLD, name: 'world' }, endpoint: Endpoints.entity('world') }];
+  }
+  const out: ClassifiedEndpoint[] = [];
+  for (const family of [4, 6] as const) {
+    const narrower = cidrs.filter((c) => c.family === family && c.prefix > 0);
+    const free = (ip: ParsedCidr): boolean => !narrower.some((c) => cidrContains(c, ip));
+    const docs = WORLD_ADDRESSES[family].map(hostOf).find((ip): ip is ParsedCidr => ip !== undefined && free(ip));
+    const ip = docs ?? representative({ family, network: 0n, prefix: 0 }, narrower);
+    if (ip === undefined) continue;
+    const name = `world (IPv${family})`;
+    out.push({ cls: { id: name, kind: EndpointClassKind.WORLD, name }, endpoint: Endpoints.cidr(formatIp(ip)) });
+  }
+  return out;
+}
+
+/** The named CIDRs that hold `ip`, as a key. */
+function holdersOf(ip: ParsedCidr, cidrs: readonly ParsedCidr[]): string {
+  return cidrs.filter((o) => cidrContains(o, ip)).map(cidrText).sort().join(',');
 }
 
 /** An address of `c` that no more specific CIDR of `all` holds (a host of `c` itself when it is a single address). */
@@ -248,13 +385,15 @@ function representative(c: ParsedCidr, all: readonly ParsedCidr[]): ParsedCidr |
   return undefined;
 }
 
-/** `host`, `remote-node`, and the entities the rules name. */
+/** `host`, `remote-node`, and the entities the rules name (every one `cluster` holds when a rule names `cluster` or `all`). */
 function entityClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   const named = new Set<string>();
   for (const r of rules) {
     for (const item of allItems(r)) if (item.peer.kind === 'entities') for (const e of item.peer.entities) named.add(e);
     for (const q of r.subject.requirements) if (q.source === 'reserved' && NAMED_ENTITIES.includes(q.key)) named.add(q.key);
   }
+  // `cluster` (and `all`) hold every entity below: a rule naming them tells each apart from the others.
+  if (named.has('cluster') || named.has('all')) NAMED_ENTITIES.forEach((e) => named.add(e));
   const out: ClassifiedEndpoint[] = [
     { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host' }, endpoint: Endpoints.entity('host') },
     { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node' }, endpoint: Endpoints.entity('remote-node') },
@@ -361,4 +500,10 @@ function uniqueIds(list: ClassifiedEndpoint[]): ClassifiedEndpoint[] {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** An address as a single-address CIDR (`undefined` when it is not one). */
+function hostOf(text: string | undefined): ParsedCidr | undefined {
+  const ip = text === undefined ? undefined : parseIp(text);
+  return ip && { family: ip.family, network: ip.value, prefix: ip.family === 4 ? 32 : 128 };
 }

@@ -1,0 +1,128 @@
+// Truth tables of the endpoint classes' coverage: changes that coarser classes used to hide are reported, with the
+// right before and after, and pairs the change does not touch stay unreported.
+import { describe, expect, test } from 'vitest';
+import { diffLines } from './support';
+
+/** An ingress policy on prod/app=api from the pods `from` selects, on 8080/TCP. */
+function api(from: string): string {
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [${from}]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+`;
+}
+
+describe('label values', () => {
+  test('In [alpha, beta] → In [alpha, gamma]: env=gamma newly allowed, env=beta newly denied, env=alpha unchanged', () => {
+    const sel = (values: string): string => `{ matchExpressions: [{ key: env, operator: In, values: [${values}] }] }`;
+    const { doc, lines } = diffLines(api(sel('alpha, beta')), api(sel('alpha, gamma')));
+    expect(lines).toEqual(['+ prod/env=gamma → prod/app=api 8080/TCP', '- prod/env=beta → prod/app=api 8080/TCP']);
+    expect(doc.summary).toEqual({ newlyAllowed: 1, newlyDenied: 1 });
+    expect(doc.changes.map((c) => [c.before, c.after])).toEqual([['denied', 'allowed'], ['allowed', 'denied']]);
+  });
+
+  test('NotIn [prod] → DoesNotExist: a pod with another env value newly denied, env absent and env=prod unchanged', () => {
+    const sel = (expr: string): string => `{ matchExpressions: [{ key: env, ${expr} }] }`;
+    const { doc, lines } = diffLines(api(sel('operator: NotIn, values: [prod]')), api(sel('operator: DoesNotExist')));
+    expect(lines).toEqual(['- prod/env=any → prod/app=api 8080/TCP']);
+    expect(doc.changes[0].before).toBe('allowed');
+    expect(doc.changes[0].after).toBe('denied');
+  });
+
+  test('matchLabels value changed: the old value newly denied, the new one newly allowed', () => {
+    const { lines } = diffLines(api('{ matchLabels: { app: web, env: beta } }'), api('{ matchLabels: { app: web, env: gamma } }'));
+    expect(lines).toEqual(['+ prod/app=web,env=gamma → prod/app=api 8080/TCP', '- prod/app=web,env=beta → prod/app=api 8080/TCP']);
+  });
+
+  test('an unchanged selector with several values: no change', () => {
+    const sel = '{ matchExpressions: [{ key: env, operator: In, values: [alpha, beta] }] }';
+    expect(diffLines(api(sel), api(sel)).lines).toEqual([]);
+  });
+});
+
+describe('inventory mode', () => {
+  const WEB = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: prod }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [{ name: web, image: web }] }
+`;
+  const API = api('{ matchLabels: { app: web } }');
+  const HEAD = API.replace('{ port: "8080", protocol: TCP }', '{ port: "8080", protocol: TCP }, { port: "9090", protocol: TCP }');
+
+  test('a policy whose subject matches no workload still shows: 9090 newly allowed from the web workload', () => {
+    const { doc, lines } = diffLines(`${WEB}---\n${API}`, `${WEB}---\n${HEAD}`);
+    expect(lines).toEqual(['+ prod/web → prod/app=api 9090/TCP']);
+    expect(doc.changes[0].before).toBe('denied');
+    expect(doc.changes[0].reason.after.text).toBe('allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0]');
+  });
+
+  test('the same inventory and policies on both sides: no change', () => {
+    expect(diffLines(`${WEB}---\n${API}`, `${WEB}---\n${API}`).lines).toEqual([]);
+  });
+});
+
+describe('world per address family', () => {
+  const egress = (to: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - ${to}
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+`;
+
+  test('toEntities [world] → toCIDR [::/0]: the IPv4 internet newly denied, IPv6 unchanged', () => {
+    const { doc, lines } = diffLines(egress('toEntities: [world]'), egress('toCIDR: ["::/0"]'));
+    expect(lines).toEqual(['- prod/app=web → world (IPv4) 443/TCP']);
+    expect(doc.changes[0].reason.before.text).toBe('allowed by egress CiliumNetworkPolicy prod/web spec.egress[0]');
+    expect(doc.endpoints.filter((e) => e.kind === 'world').map((e) => e.name)).toEqual(['world (IPv4)', 'world (IPv6)']);
+  });
+
+  test('toCIDR [0.0.0.0/0] → toCIDR [0.0.0.0/0, ::/0]: the IPv6 internet newly allowed', () => {
+    expect(diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]')).lines)
+      .toEqual(['+ prod/app=web → world (IPv6) 443/TCP']);
+  });
+
+  test('toEntities [world] → toCIDR [0.0.0.0/0, ::/0]: no change', () => {
+    expect(diffLines(egress('toEntities: [world]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]')).lines).toEqual([]);
+  });
+});
+
+describe('the entities cluster holds', () => {
+  const ingress = (from: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEntities: [${from}]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+`;
+
+  // host reaches its local pods whatever the policies say, and init is default deny at its own egress: neither changes.
+  test('fromEntities [cluster] → [kube-apiserver, remote-node]: the other entities and pods newly denied, those two unchanged', () => {
+    const { doc, lines } = diffLines(ingress('cluster'), ingress('kube-apiserver, remote-node'));
+    expect(lines).toEqual([
+      '- prod/app=api → prod/app=api 8080/TCP',
+      '- prod/(other pods) → prod/app=api 8080/TCP',
+      '- (other namespaces)/(any pod) → prod/app=api 8080/TCP',
+      '- health → prod/app=api 8080/TCP',
+      '- ingress → prod/app=api 8080/TCP',
+      '- unmanaged → prod/app=api 8080/TCP',
+    ]);
+    expect(doc.changes.every((c) => c.before === 'allowed' && c.after === 'denied')).toBe(true);
+  });
+
+  test('fromEntities [cluster] on both sides: no change', () => {
+    expect(diffLines(ingress('cluster'), ingress('cluster')).lines).toEqual([]);
+  });
+});
