@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runAsync } from '../../src/cli/main';
+import { cliAsync } from '../support/cli';
 import { SHARED_DIR } from '../support/shared';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-cli-'));
@@ -32,12 +32,7 @@ const opened = file('opened.yaml', policy([8080, 9090]));
 const denied = file('denied.yaml', policy([8080], true));
 const both = file('both.yaml', policy([8080, 9090], true));
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runAsync(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const cli = cliAsync;
 
 describe('diff', () => {
   test('text: the summary, then each change with the deciding rule on each side', async () => {

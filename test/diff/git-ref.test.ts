@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runAsync } from '../../src/cli/main';
+import { cliAsync } from '../support/cli';
 
 const repo = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-git-'));
 const cwd = process.cwd();
@@ -26,12 +26,7 @@ function git(...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, stdio: 'ignore' });
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runAsync(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const cli = cliAsync;
 
 beforeAll(() => {
   mkdirSync(join(repo, 'policies', 'prod'), { recursive: true });

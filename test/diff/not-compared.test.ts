@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runAsync } from '../../src/cli/main';
+import { cliAsync } from '../support/cli';
 import { PolicySet } from '../../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-limits-'));
@@ -17,12 +17,7 @@ function file(name: string, text: string): string {
   return path;
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runAsync(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const cli = cliAsync;
 
 /** web may look up every name at kube-dns, and reach `fqdn` on `port`. */
 function fqdnPolicy(fqdn: string, port: string, name = 'web'): string {
