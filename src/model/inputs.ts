@@ -11,7 +11,7 @@
  * `*` and `**` do not enter hidden files and directories unless the pattern names them (`.github/**`), and walks skip
  * `node_modules` unless the pattern names it.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** File extensions read from directories (any file named explicitly or matched by a glob is read). */
@@ -65,6 +65,13 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
   const entries: PathEntry[] = [];
   const seen = new Set<string>();
   const onUnreadable = (abs: string, e: unknown): void => {
+    if (e instanceof OutsideLink) {
+      entries.push({ unreadable: { name: displayName(abs, cwd), problem: {
+        id: 'input-unreadable', message: `a symbolic link to ${displayName(e.target, cwd)}, outside the directory given (${displayName(e.root, cwd)}): not followed`,
+        fix: 'give the link\'s target as a path of its own if it is meant to be read (a pull request could otherwise make the tools read any file of the machine)',
+      } } });
+      return;
+    }
     entries.push({ unreadable: { name: displayName(abs, cwd), problem: { ...unreadable(e), message: `cannot list the directory: ${unreadable(e).message.replace(/^cannot read the file: /, '')}` } } });
   };
   const add = (abs: string): void => {
@@ -233,6 +240,12 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
   onUnreadable?: (abs: string, e: unknown) => void): { abs: string; rel: string; dir: boolean }[] {
   const out: { abs: string; rel: string; dir: boolean }[] = [];
   const visited = new Set<string>();
+  let root: string;
+  try {
+    root = realpathSync(dir);
+  } catch {
+    return out;
+  }
   const visit = (abs: string, rel: string): void => {
     let real: string;
     try {
@@ -253,6 +266,12 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
       if ((!dotted && name.startsWith('.')) || (!modules && name === 'node_modules')) continue;
       const childAbs = join(abs, name);
       const childRel = rel ? `${rel}/${name}` : name;
+      // A symbolic link out of the directory given is not followed: the inputs come from anyone's pull request.
+      const target = linkTarget(childAbs);
+      if (target !== undefined && target !== root && !target.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)) {
+        onUnreadable?.(childAbs, new OutsideLink(target, root));
+        continue;
+      }
       const kind = statKind(childAbs);
       out.push({ abs: childAbs, rel: childRel, dir: kind === 'dir' });
       if (kind === 'dir') visit(childAbs, childRel);
@@ -260,6 +279,23 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
   };
   visit(dir, '');
   return out;
+}
+
+/** A symbolic link whose target lies outside the directory being walked. */
+class OutsideLink extends Error {
+  constructor(public readonly target: string, public readonly root: string) {
+    super(`symbolic link to ${target}, outside ${root}`);
+  }
+}
+
+/** The real path a symbolic link leads to, or `undefined` for anything else (or a dangling link: reading it reports it). */
+function linkTarget(path: string): string | undefined {
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return undefined;
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A path as shown in diagnostics: relative to `cwd`, `/`-separated. */

@@ -106,6 +106,27 @@ describe('trace/replay --policies and validate --crd read through the same input
     expect(JSON.parse(v.stdout).diagnostics[0].message).toBe('cannot read the file: a loop of symbolic links (ELOOP)');
   });
 
+  test('a symbolic link out of a directory given is not followed (any file of the CI machine), one inside is', GUARD, async () => {
+    const tree = join(dir, 'linked');
+    mkdirSync(join(tree, 'policies'), { recursive: true });
+    write(tree, 'secret.yaml', 'token: s3cr3t\n');
+    write(join(tree, 'policies'), 'a.yaml', GOOD);
+    symlinkSync(join('..', 'secret.yaml'), join(tree, 'policies', 'leak.yaml'));
+    symlinkSync('..', join(tree, 'policies', 'up'));
+    symlinkSync('a.yaml', join(tree, 'policies', 'same.yaml'));
+    const v = await validate([join(tree, 'policies'), '--format', 'json'], undefined, tree);
+    expect(v.code).toBe(1);
+    const diags = JSON.parse(v.stdout).diagnostics.map((d: any) => [d.file, d.id, d.message]);
+    expect(diags).toEqual([
+      ['policies/leak.yaml', 'input-unreadable', 'a symbolic link to secret.yaml, outside the directory given (policies): not followed'],
+      ['policies/up', 'input-unreadable', 'a symbolic link to ., outside the directory given (policies): not followed'],
+    ]);
+    expect(v.stdout).not.toContain('s3cr3t');
+    const t = trace('--policies', join(tree, 'policies'), ...FROM_TO);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/leak\.yaml: a symbolic link to .*secret\.yaml, outside the directory given .*: not followed/);
+  });
+
   test.skipIf(process.getuid?.() === 0)('an unreadable subdirectory is a per-file diagnostic, not a raw EACCES', GUARD, async () => {
     const policies = join(dir, 'locked-parent');
     mkdirSync(join(policies, 'locked'), { recursive: true });
