@@ -356,7 +356,10 @@ export function reasonOf(v: Verdict, from: ClassifiedEndpoint, to: ClassifiedEnd
   if (parts.length === 0) {
     for (const s of [v.egress, v.ingress]) {
       if (s.decision === 'non-default-deny-allow') parts.push(`${s.direction} of ${name(s)}: no default deny (enableDefaultDeny: false)`);
-      else if (s.decision === 'no-policy-default-allow') parts.push(`${s.direction} of ${name(s)}: no policy (default allow)`);
+      else if (s.decision === 'no-policy-default-allow') {
+        // Policies may select the endpoint with rules for the other direction only: this direction stays default allow.
+        parts.push(`${s.direction} of ${name(s)}: ${s.policies.length > 0 ? `no ${s.direction} rules` : 'no policy'} (default allow)`);
+      }
     }
   }
   const decidingSide = [v.ingress, v.egress].find((s) => s.decision === 'allowed' && s.rule);

@@ -142,3 +142,20 @@ spec:
     expect(text.stdout).toContain('~ prod/app=web → prod/app=api 8080/TCP L7: HTTP GET /api/v1/.* → (no L7 restriction)\n');
   });
 });
+
+describe('reasons: default allow', () => {
+  test('a direction without rules of a selected endpoint is named as such, not as "no policy"', async () => {
+    const ingressOnly = file('ingress-only.yaml', `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  ingress:
+  - fromEntities: [world]
+`);
+    const r = await cli('report', '--policies', ingressOnly);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  prod/app=web → world any\n      allowed by egress of prod/app=web: no egress rules (default allow)\n');
+    expect(r.stdout).toContain('allowed by egress of prod/(other pods): no policy (default allow)');
+  });
+});
