@@ -115,6 +115,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
       });
     }
     for (const m of read.missing) io.stderr(`warning: --base ${gitRef}: ${m} does not exist at ${gitRef}; read as no policies\n`);
+    for (const n of read.notRead) io.stderr(`warning: --base ${gitRef}: ${n} is not read (give the base as a directory to compare it)\n`);
     base = checked(PolicySet.fromTexts(read.files, setOptions), io);
     baseSource = `${gitRef}:${options.head.join(',')}`;
   } else {

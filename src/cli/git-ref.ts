@@ -18,6 +18,8 @@ export interface GitFiles {
   readonly problems: { readonly file: string; readonly problem: InputProblem }[];
   /** The paths asked for that do not exist at the ref (nothing in the tree under that name). */
   readonly missing: string[];
+  /** Entries under the paths that are not read: symbolic links and submodules (`<ref>:<path> (a symbolic link)`). */
+  readonly notRead: string[];
 }
 
 /** Whether `ref` names a commit of the repository around `cwd`. */
@@ -47,6 +49,7 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   const problems: { file: string; problem: InputProblem }[] = [];
   const seen = new Set<string>();
   const missing: string[] = [];
+  const notRead: string[] = [];
   for (const p of paths) {
     const rel = isAbsolute(p) ? relative(cwd, p) : p;
     const spec = rel === '' || rel === '.' ? '.' : rel.split(sep).join('/').replace(/\/+$/, '');
@@ -58,7 +61,10 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
       const [mode, type, oid, size] = entry.slice(0, tab).split(/\s+/);
       const full = entry.slice(tab + 1);
       const path = full.startsWith(prefix) ? full.slice(prefix.length) : full;
-      if (type !== 'blob' || (mode !== '100644' && mode !== '100755') || seen.has(path)) continue;
+      if (type !== 'blob' || (mode !== '100644' && mode !== '100755') || seen.has(path)) {
+        if (mode === '120000' || type === 'commit') notRead.push(`${ref}:${path} (${type === 'commit' ? 'a submodule' : 'a symbolic link'})`);
+        continue;
+      }
       const named = path === spec;
       const under = named ? '' : path.slice(spec === '.' ? 0 : spec.length + 1);
       if (!named && (!MANIFEST_EXTENSIONS.some((x) => path.endsWith(x)) || under.split('/').some((s) => s.startsWith('.') || s === 'node_modules'))) continue;
@@ -74,7 +80,7 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
     }
   }
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { files, problems, missing };
+  return { files, problems, missing, notRead };
 }
 
 function git(args: readonly string[], cwd: string): Buffer {

@@ -1,7 +1,7 @@
 // `cdk8s-cilium diff --base <git-ref>`: the --head paths read at a ref of a temporary git repository (git is spawned:
 // an E2E test). The CLI runs in-process with the repository as the working directory.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -87,5 +87,21 @@ describe('diff --base <git-ref>', () => {
   test('an option-like ref is refused, never passed to git as an option', async () => {
     const r = await cli('diff', '--base', '--output=x', '--head', 'policies');
     expect(r.code).toBe(2);
+  });
+
+  test('a symbolic link committed under the paths is not read at the ref, and says so', async () => {
+    symlinkSync(join('prod', 'api.yaml'), join(repo, 'policies', 'link.yaml'));
+    git('add', '.');
+    git('commit', '-q', '-m', 'a link');
+    git('tag', 'with-link');
+    try {
+      const r = await cli('diff', '--base', 'with-link', '--head', 'policies');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('warning: --base with-link: with-link:policies/link.yaml (a symbolic link) is not read (give the base as a directory to compare it)\n');
+    } finally {
+      git('reset', '-q', '--soft', 'HEAD~1');
+      git('rm', '-q', '--cached', join('policies', 'link.yaml'));
+      rmSync(join(repo, 'policies', 'link.yaml'));
+    }
   });
 });
