@@ -22,6 +22,7 @@ import type { CompiledRule, EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import type { PolicySet } from '../engine/policy-set';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
+import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** Options of `diffPolicySets` and `connectivityReport`. */
 export interface ConnectivityOptions {
@@ -386,10 +387,6 @@ function policyText(p: { readonly kind: string; readonly namespace?: string; rea
 function classOrder(classes: readonly ClassifiedEndpoint[]): (id: string) => number {
   const index = new Map(classes.map((c, i) => [c.cls.id, i]));
   return (id) => index.get(id) ?? classes.length;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The classes of a document by id. */

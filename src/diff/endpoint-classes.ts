@@ -24,6 +24,7 @@ import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
 import { Selector, SelectorRequirement } from '../engine/labels';
 import type { PolicySet } from '../engine/policy-set';
 import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
+import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** An endpoint class with the endpoint that stands for it. */
 export interface ClassifiedEndpoint {
@@ -496,10 +497,6 @@ function uniqueIds(list: ClassifiedEndpoint[]): ClassifiedEndpoint[] {
     const id = `${c.cls.id} (${n})`;
     return { ...c, cls: { ...c.cls, id, name: id } };
   });
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** An address as a single-address CIDR (`undefined` when it is not one). */

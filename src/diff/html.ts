@@ -18,6 +18,7 @@ import {
   EndpointClassKind,
   PolicySource,
 } from './connectivity-document';
+import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** How an edge of the map is drawn: the two directions of a diff, or an allowed connection of a report. */
 enum EdgeKind {
@@ -516,11 +517,6 @@ function byKindThenName(a: EndpointClass, b: EndpointClass): number {
 /** A document's kind is only typed, not checked: an unknown one sorts last. */
 function rank(kind: EndpointClassKind): number {
   return Object.hasOwn(KIND_RANK, kind) ? KIND_RANK[kind] : Object.keys(KIND_RANK).length;
-}
-
-/** Code-unit order: the same in every locale. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function renderSvg(layout: MapLayout, edges: readonly MapEdge[]): string {

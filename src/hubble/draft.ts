@@ -28,6 +28,7 @@ import { Icmp, IcmpFamily, Port } from '../port';
 import { EndpointSelector } from '../selector';
 import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
 import { FlowPeer } from './flow';
+import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** Options of `planDraft`. */
 export interface DraftOptions {
@@ -748,8 +749,4 @@ function camel(name: string): string {
   const parts = name.split(/[^A-Za-z0-9]+/).filter((p) => p !== '');
   const s = parts.map((p, i) => (i === 0 ? p.toLowerCase() : p.charAt(0).toUpperCase() + p.slice(1).toLowerCase())).join('');
   return s === '' ? 'x' : /^[0-9]/.test(s) ? `n${s}` : s;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -25,6 +25,7 @@ import {
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
 import { FlowPeer, FlowSkipReason } from './flow';
+import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** The `schema` value of a replay report. */
 export const REPLAY_REPORT_SCHEMA = 'cdk8s-cilium/replay/v1';
@@ -822,8 +823,4 @@ function describePeer(p: FlowPeer): string {
 
 function connectionText(c: ObservedConnection): string {
   return c.protocol === 'ICMP' ? `${c.icmpFamily === 'IPv6' ? 'icmpv6' : 'icmp'}/${c.icmpType ?? 0}` : `${c.port}/${c.protocol}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

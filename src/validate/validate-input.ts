@@ -34,6 +34,7 @@ import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './in
 import { validateNetworkPolicy } from './network-policy-rules';
 import { PitfallDocument, checkPitfalls } from './pitfall-rules';
 import { validatePolicy, validateRule } from './validate-policy';
+import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** The `schema` value of a report (and of its JSON form). */
 export const VALIDATE_REPORT_SCHEMA = 'cdk8s-cilium/validate/v1';
@@ -724,8 +725,4 @@ function crdFix(v: CrdViolation): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
