@@ -14,7 +14,7 @@
 import { comparisonLimits } from './comparison-limits';
 import {
   AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason,
-  EndpointClass, REPORT_SCHEMA,
+  EndpointClass, EndpointClassKind, REPORT_SCHEMA,
 } from './connectivity-document';
 import { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
@@ -78,6 +78,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   for (let a = 0; a < classes.length; a++) {
     for (let b = 0; b < classes.length; b++) {
       if (!egressChanged[a] && !ingressChanged[b]) continue;
+      if (outsideTheCluster(classes[a], classes[b])) continue;
       const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
       const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
       const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
@@ -143,6 +144,7 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
     for (let b = 0; b < classes.length; b++) {
+      if (outsideTheCluster(classes[a], classes[b])) continue;
       const ingress = sides.ingress[b].dp;
       if (open(egress) && open(ingress)) {
         // Neither side has a rule in its direction: every port is allowed, for the same reason.
@@ -278,6 +280,15 @@ function stable(v: unknown): string {
   }
   return `{${Object.keys(o).filter((k) => !IGNORED_KEYS.has(k) && typeof o[k] !== 'function' && o[k] !== undefined).sort()
     .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
+}
+
+/**
+ * Whether both ends are outside the cluster (world, or a CIDR the rules name): such traffic never reaches a Cilium
+ * endpoint, so no policy decides it and it is neither reported nor diffed (one policy naming 1,000 addresses would
+ * otherwise report a million world-to-world pairs).
+ */
+function outsideTheCluster(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolean {
+  return a.cls.kind === EndpointClassKind.WORLD && b.cls.kind === EndpointClassKind.WORLD;
 }
 
 /** The port boundaries of a pair, and its segments (shared by the pairs whose policies name the same boundaries). */

@@ -159,3 +159,23 @@ spec:
     expect(r.stdout).toContain('allowed by egress of prod/(other pods): no policy (default allow)');
   });
 });
+
+describe('pairs outside the cluster', () => {
+  test('world to world (or a CIDR) is no policy\'s business: not reported, however many addresses the rules name', async () => {
+    const cidrs = Array.from({ length: 60 }, (_, i) => `"203.0.113.${i + 1}/32"`).join(', ');
+    const many = file('many-cidrs.yaml', `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toCIDR: [${cidrs}]
+`);
+    const r = await cli('report', '--policies', many, '--output', 'json');
+    const doc = JSON.parse(r.stdout) as { endpoints: { id: string; kind: string }[]; connections: { from: string; to: string }[] };
+    const kind = new Map(doc.endpoints.map((e) => [e.id, e.kind]));
+    expect(doc.endpoints.filter((e) => e.kind === 'world').length).toBeGreaterThan(60);
+    expect(doc.connections.filter((c) => kind.get(c.from) === 'world' && kind.get(c.to) === 'world')).toEqual([]);
+    expect(doc.connections).toContainEqual(expect.objectContaining({ from: 'prod/app=web', to: 'world 203.0.113.1/32' }));
+  });
+});
