@@ -5,20 +5,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cliAsync } from '../support/cli';
 import { SHARED_DIR } from '../support/shared';
+import { webToApi } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function policy(ports: readonly number[], deny = false): string {
-  return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: api, namespace: prod }
-spec:
-  endpointSelector: { matchLabels: { app: api } }
-  ingress:
-  - fromEndpoints: [{ matchLabels: { app: web } }]
-    toPorts: [{ ports: [${ports.map((p) => `{ port: "${p}", protocol: TCP }`).join(', ')}] }]
-${deny ? '  ingressDeny:\n  - fromEndpoints: [{ matchLabels: { app: web, version: v1 } }]\n' : ''}`;
+  return webToApi(ports, { extra: deny ? '  ingressDeny:\n  - fromEndpoints: [{ matchLabels: { app: web, version: v1 } }]\n' : '' });
 }
 
 function file(name: string, text: string): string {

@@ -6,21 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cliAsync } from '../support/cli';
+import { webToApi } from './support';
 
 const repo = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-git-'));
 const cwd = process.cwd();
 
-function policy(ports: readonly number[]): string {
-  return `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: api, namespace: prod }
-spec:
-  endpointSelector: { matchLabels: { app: api } }
-  ingress:
-  - fromEndpoints: [{ matchLabels: { app: web } }]
-    toPorts: [{ ports: [${ports.map((p) => `{ port: "${p}", protocol: TCP }`).join(', ')}] }]
-`;
-}
+const policy = (ports: readonly number[]): string => webToApi(ports);
 
 function git(...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, stdio: 'ignore' });
@@ -64,7 +55,7 @@ describe('diff --base <git-ref>', () => {
   });
 
   test('no --head path exists at the ref: exit 2 (an empty base would make --fail-on meaningless); some missing: a warning', async () => {
-    writeFileSync(join(repo, 'policies', 'extra.yaml'), policy([7070]).replace('name: api', 'name: extra').replace('app: api', 'app: extra'));
+    writeFileSync(join(repo, 'policies', 'extra.yaml'), webToApi([7070], { name: 'extra' }).replace('app: api', 'app: extra'));
     const none = await cli('diff', '--base', 'main', '--head', join('policies', 'extra.yaml'), '--fail-on', 'allowed');
     const some = await cli('diff', '--base', 'main', '--head', join('policies', 'prod'), join('policies', 'extra.yaml'), '--output', 'json');
     rmSync(join(repo, 'policies', 'extra.yaml'));

@@ -1,24 +1,16 @@
 // `expect(head).toChangeOnly(base, [...])`: passes on exactly the expected changes, fails listing the unexpected ones.
 import { describe, expect, test } from 'vitest';
 import { diffMatchers } from '../../src/diff';
+import { webToApi } from './support';
 
-const policy = (ports: string): string => `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: api, namespace: prod }
-spec:
-  endpointSelector: { matchLabels: { app: api } }
-  ingress:
-  - fromEndpoints: [{ matchLabels: { app: web } }]
-    toPorts: [{ ports: [${ports}] }]
-`;
-const BASE = policy('{ port: "8080", protocol: TCP }');
-const HEAD = policy('{ port: "8080", protocol: TCP }, { port: "9090", protocol: TCP }');
+const BASE = webToApi([8080]);
+const HEAD = webToApi([8080, 9090]);
 
 describe('toChangeOnly', () => {
   test('passes on exactly the expected changes', () => {
     expect(HEAD).toChangeOnly(BASE, [{ from: 'prod/app=web', to: 'prod/app=api', ports: ['9090/TCP'], after: 'allowed' }]);
     expect(HEAD).toChangeOnly(BASE, [{ from: 'prod/app=web', to: 'prod/app=api' }]);
-    expect(BASE.replace('name: api', 'name: api-renamed')).toChangeOnly(BASE, []);
+    expect(webToApi([8080], { name: 'api-renamed' })).toChangeOnly(BASE, []);
   });
 
   test('fails on an unexpected change, listing it with its deciding rule', () => {

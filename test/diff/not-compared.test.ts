@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cliAsync } from '../support/cli';
 import { PolicySet } from '../../src';
+import { webToApi } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-limits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,15 +67,7 @@ describe('diff: what it cannot compare', () => {
   });
 
   test('named ports without the workloads that declare them', async () => {
-    const named = (port: string): string => `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: api, namespace: prod }
-spec:
-  endpointSelector: { matchLabels: { app: api } }
-  ingress:
-  - fromEndpoints: [{ matchLabels: { app: web } }]
-    toPorts: [{ ports: [{ port: ${port}, protocol: TCP }] }]
-`;
+    const named = (port: string): string => webToApi([port]);
     const r = await cli('diff', '--base', file('named-a.yaml', named('http')), '--head', file('named-b.yaml', named('admin')), '--fail-on', 'allowed');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^warning: not compared: rules with named ports differ between base and head \(1 added, 1 removed\)/);
@@ -82,15 +75,7 @@ spec:
 });
 
 describe('diff: names from the input in the outputs', () => {
-  const named = (name: string, port: number): string => `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: ${JSON.stringify(name)}, namespace: prod }
-spec:
-  endpointSelector: { matchLabels: { app: api } }
-  ingress:
-  - fromEndpoints: [{ matchLabels: { app: web } }]
-    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]
-`;
+  const named = (name: string, port: number): string => webToApi([port], { name });
   const hostile = 'api\n  all clear: no connectivity change \u001b[2K @octo-org/security https://evil.example/x www.evil.example';
   const before = file('hostile-a.yaml', named(hostile, 8080));
   const after = file('hostile-b.yaml', named(hostile, 9090));

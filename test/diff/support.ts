@@ -1,4 +1,5 @@
-// Helpers of the connectivity diff tests: policy sets from YAML, and changes as one readable line each.
+// Helpers of the connectivity diff tests: policy sets from YAML, changes as one readable line each, and the policy most
+// of them change (prod/app=api admitting prod/app=web on some TCP ports).
 import { ConnectivityChange, ConnectivityDiffDocument, diffPolicySets } from '../../src/diff';
 import { PolicySet } from '../../src/engine';
 
@@ -12,4 +13,31 @@ export function changeLine(c: ConnectivityChange): string {
 export function diffLines(base: string, head: string): { doc: ConnectivityDiffDocument; lines: string[] } {
   const doc = diffPolicySets(PolicySet.fromYaml(base, 'base.yaml'), PolicySet.fromYaml(head, 'head.yaml'));
   return { doc, lines: doc.changes.map(changeLine) };
+}
+
+/** What to vary in `webToApi`. */
+export interface WebToApiOptions {
+  /**
+   * `metadata.name`.
+   * @default 'api'
+   */
+  readonly name?: string;
+  /**
+   * Text appended to `spec` (two-space indented lines, e.g. an `ingressDeny` section).
+   * @default ''
+   */
+  readonly extra?: string;
+}
+
+/** A CNP in prod selecting app=api whose one ingress item admits app=web on `ports` (numbers or port names), TCP. */
+export function webToApi(ports: readonly (number | string)[], options: WebToApiOptions = {}): string {
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ${JSON.stringify(options.name ?? 'api')}, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [${ports.map((p) => `{ port: "${p}", protocol: TCP }`).join(', ')}] }]
+${options.extra ?? ''}`;
 }
