@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { CiliumVersion } from '../src/model/cilium-version';
+import { CiliumVersion } from '../src/core/cilium-version';
 
 const FILES = ['ciliumnetworkpolicies.yaml', 'ciliumclusterwidenetworkpolicies.yaml'];
 const root = resolve(process.argv[2] ?? join(__dirname, '..', '..', 'shared', 'crds', 'cilium'));

@@ -1,8 +1,8 @@
 // `cdk8s-cilium/jest`: one import in a jest setup file (`setupFilesAfterEnv: ['cdk8s-cilium/jest']`) registers every matcher
 // of the package with jest's global `expect` and declares their types for `@types/jest`.
-import { CiliumPolicyError } from './errors';
+import { CiliumPolicyError } from './core/errors';
 import { type ConnectionLike, type EndpointLike, type EngineMatcherOptions, engineMatchers } from './engine/matchers';
-import type { ICrdSchemaSource } from './testing/crd-schema';
+import type { ICrdSchemaSource } from './validate/crd-schema';
 import { type ExpectedConnectivityChange, diffMatchers } from './diff/matchers';
 import type { PolicySetOptions } from './engine/policy-set';
 import { ciliumMatchers } from './testing/matchers';

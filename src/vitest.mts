@@ -6,7 +6,7 @@
 // (or `import 'cdk8s-cilium/vitest';` at the top of a test file). An ES module, because vitest cannot be `require`d.
 import { expect } from 'vitest';
 import { type ConnectionLike, type EndpointLike, type EngineMatcherOptions, engineMatchers } from './engine/matchers.js';
-import type { ICrdSchemaSource } from './testing/crd-schema.js';
+import type { ICrdSchemaSource } from './validate/crd-schema.js';
 import { type ExpectedConnectivityChange, diffMatchers } from './diff/matchers.js';
 import type { PolicySetOptions } from './engine/policy-set.js';
 import { ciliumMatchers } from './testing/matchers.js';

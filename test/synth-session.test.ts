@@ -5,7 +5,7 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { buildPlatform } from '../main';
 import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyRule, Port, runSynth } from '../src';
-import { inSynthSession } from '../src/synth-session';
+import { inSynthSession } from '../src/model/synth-session';
 
 /** One synthesis renders and validates each policy once, however many charts cdk8s walks, and never answers from an old one. */
 describe('synthesis at scale', () => {

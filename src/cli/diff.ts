@@ -19,10 +19,10 @@ import { ConnectivityOutput, formatConnectivityJson, formatConnectivityDiffMarkd
 import { renderDiffHtml } from '../diff/html';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError } from '../core/errors';
 import { collectConnections } from '../hubble/connections';
 import { FlowPeer } from '../hubble/flow';
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { readAtGitRef } from './git-ref';
 import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';

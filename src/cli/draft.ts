@@ -9,9 +9,9 @@
  * goes to stderr. Exit status: 0 drafted (possibly nothing: see stderr), 2 bad input.
  */
 import { Command, Option } from 'commander';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumVersion } from '../core/cilium-version';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 
 /** The options of `draft`, as parsed. */

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { isAbsolute, relative, sep } from 'node:path';
 import { PolicyText } from '../engine/policy-set';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError } from '../core/errors';
 import { InputProblem, MANIFEST_EXTENSIONS, decodeInput, tooLarge } from '../model/inputs';
 
 /** The files read at a ref, and the problems of those that could not be read. */

@@ -4,7 +4,7 @@
  * Add a command by writing `add<Name>Command(program, io, done)` in its own file and calling it in `buildProgram`.
  */
 import { Command, CommanderError } from 'commander';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError } from '../core/errors';
 import { CliIo, EXIT, addTraceCommand } from './trace';
 import { addDiffCommand } from './diff';
 import { addDraftCommand } from './draft';

@@ -57,11 +57,11 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumVersion } from '../core/cilium-version';
 import { expandPaths } from '../model/inputs';
 import { CliIo, hostFirewallInfo, policyInputError } from './trace';
 

@@ -10,7 +10,7 @@
  * - a `--port` that is a Service port of a Service in front of the destination (and not its target port) gets a note:
  *   Cilium matches the container port, after the Service is translated.
  */
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError } from '../core/errors';
 import { Endpoint } from '../engine/endpoint';
 import { EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from '../engine/inventory';
 import { editDistance } from '../model/edit-distance';

@@ -45,8 +45,8 @@
  * }
  */
 import { Command, Option } from 'commander';
-import { CiliumPolicyError } from '../errors';
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumPolicyError } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';

@@ -12,8 +12,8 @@
  * on stderr). The JSON format is documented in `src/validate/format-json.ts`.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { CiliumPolicyError } from '../errors';
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumPolicyError } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import type { ValidationReport } from '../validate';
 import { DEFAULT_MAX_FILE_BYTES, formatBytes, parseSize } from '../model/inputs';
 

@@ -1,9 +1,9 @@
-import { Entity } from '../entity';
-import { CiliumPolicyError } from '../errors';
-import { DnsRule, L7 } from '../l7';
-import { IPeer, Peer } from '../peer';
-import { PolicyRule } from '../policy-rule';
-import { Port } from '../port';
+import { Entity } from './entity';
+import { CiliumPolicyError } from '../core/errors';
+import { DnsRule, L7 } from './l7';
+import { IPeer, Peer } from './peer';
+import { PolicyRule } from './policy-rule';
+import { Port } from './port';
 
 /**
  * The built-in pieces of Cilium practice the high-level constructs share. Each one adds rule items to a rule;

@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
-import { ClusterwidePolicy } from '../clusterwide-policy';
-import { Entity } from '../entity';
-import { CiliumPolicyError } from '../errors';
-import { DnsRule } from '../l7';
-import { CiliumVersion } from '../model/cilium-version';
+import { ClusterwidePolicy } from './clusterwide-policy';
+import { Entity } from './entity';
+import { CiliumPolicyError } from '../core/errors';
+import { DnsRule } from './l7';
+import { CiliumVersion } from '../core/cilium-version';
 import { NAMESPACE_LABEL } from '../model/selectors';
-import { checkNamespaceName } from '../names';
-import { IPeer, Peer } from '../peer';
-import { Port } from '../port';
-import { EndpointSelector, LabelExpression } from '../selector';
+import { checkNamespaceName } from './names';
+import { IPeer, Peer } from './peer';
+import { Port } from './port';
+import { EndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes } from './builtins';
 
 /** The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise. */

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { CiliumPolicy, requireNamespace } from '../cilium-policy';
-import { CiliumPolicyError } from '../errors';
-import { DnsRule } from '../l7';
-import { IPeer, Peer } from '../peer';
-import { Port } from '../port';
+import { CiliumPolicy, requireNamespace } from './cilium-policy';
+import { CiliumPolicyError } from '../core/errors';
+import { DnsRule } from './l7';
+import { IPeer, Peer } from './peer';
+import { Port } from './port';
 import { allowDns, allowHostProbes } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
 

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { CiliumPolicy, requireNamespace } from '../cilium-policy';
-import { CiliumPolicyError } from '../errors';
-import { DnsRule } from '../l7';
-import { IPeer, Peer } from '../peer';
-import { Port } from '../port';
-import { IEndpointSelector } from '../selector';
+import { CiliumPolicy, requireNamespace } from './cilium-policy';
+import { CiliumPolicyError } from '../core/errors';
+import { DnsRule } from './l7';
+import { IPeer, Peer } from './peer';
+import { Port } from './port';
+import { IEndpointSelector } from './selector';
 import { allowDns } from './builtins';
 
 /** Properties of an `FqdnEgress`. */

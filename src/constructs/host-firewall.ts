@@ -1,15 +1,15 @@
 import { Construct } from 'constructs';
-import { ClusterwidePolicy } from '../clusterwide-policy';
-import { Entity } from '../entity';
-import { CiliumPolicyError, Severity } from '../errors';
-import { L7 } from '../l7';
+import { ClusterwidePolicy } from './clusterwide-policy';
+import { Entity } from './entity';
+import { CiliumPolicyError, Severity } from '../core/errors';
+import { L7 } from './l7';
 import { RuleItemModel, SectionName } from '../model/policy-model';
-import { IPeer, Peer } from '../peer';
-import { CiliumVersion } from '../model/cilium-version';
-import { AllowOptions } from '../policy-rule';
-import { Icmp, IcmpFamily, Port } from '../port';
-import { INodeSelector, NodeSelector } from '../selector';
-import { PeerLike } from '../workload';
+import { IPeer, Peer } from './peer';
+import { CiliumVersion } from '../core/cilium-version';
+import { AllowOptions } from './policy-rule';
+import { Icmp, IcmpFamily, Port } from './port';
+import { INodeSelector, NodeSelector } from './selector';
+import { PeerLike } from './workload';
 import { GuardPath, guardViolations } from './lockout-guard';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */

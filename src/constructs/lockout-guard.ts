@@ -1,8 +1,8 @@
 import { cidrsIntersect, parseCidr } from '../model/cidr';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import { IcmpFieldModel, PortProtocolModel, RuleItemModel, SectionName, sectionDirection } from '../model/policy-model';
-import { IPeer } from '../peer';
-import { Port } from '../port';
+import { IPeer } from './peer';
+import { Port } from './port';
 
 /** One path the host-firewall lockout guard keeps open. */
 export interface GuardPath {

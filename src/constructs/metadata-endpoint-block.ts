@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { CiliumPolicy, requireNamespace } from '../cilium-policy';
-import { ClusterwidePolicy } from '../clusterwide-policy';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicy, requireNamespace } from './cilium-policy';
+import { ClusterwidePolicy } from './clusterwide-policy';
+import { CiliumPolicyError } from '../core/errors';
 import { NAMESPACE_LABEL } from '../model/selectors';
-import { Peer } from '../peer';
-import { checkNamespaceName } from '../names';
-import { PolicyBase } from '../policy-base';
-import { EndpointSelector, IEndpointSelector, LabelExpression } from '../selector';
+import { Peer } from './peer';
+import { checkNamespaceName } from './names';
+import { PolicyBase } from './policy-base';
+import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 
 /** The cloud instance-metadata endpoints: AWS/GCP/Azure IPv4 and the AWS IPv6 address. */
 export const METADATA_ENDPOINTS: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128'];

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { ClusterwidePolicy } from '../clusterwide-policy';
-import { CiliumPolicyError } from '../errors';
+import { ClusterwidePolicy } from './clusterwide-policy';
+import { CiliumPolicyError } from '../core/errors';
 import { NAMESPACE_LABEL } from '../model/selectors';
-import { checkNamespaceName } from '../names';
-import { IPeer, Peer } from '../peer';
-import { Port } from '../port';
-import { EndpointSelector, LabelExpression } from '../selector';
+import { checkNamespaceName } from './names';
+import { IPeer, Peer } from './peer';
+import { Port } from './port';
+import { EndpointSelector, LabelExpression } from './selector';
 import { clonePlain } from '../model/clone-plain';
 
 /** Properties of a `MonitoringScrape`. */

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { CiliumPolicy, requireNamespace } from '../cilium-policy';
-import { CiliumPolicyError } from '../errors';
-import { DnsRule, L7 } from '../l7';
-import { IPeer, Peer } from '../peer';
-import { defaultName } from '../policy-base';
-import { Port } from '../port';
-import { EndpointSelector, IEndpointSelector } from '../selector';
-import { EndpointSelectorLike, PeerLike, isApiObjectHolder, noServingPorts, servingPorts, toEndpointSelector } from '../workload';
+import { CiliumPolicy, requireNamespace } from './cilium-policy';
+import { CiliumPolicyError } from '../core/errors';
+import { DnsRule, L7 } from './l7';
+import { IPeer, Peer } from './peer';
+import { defaultName } from './policy-base';
+import { Port } from './port';
+import { EndpointSelector, IEndpointSelector } from './selector';
+import { EndpointSelectorLike, PeerLike, isApiObjectHolder, noServingPorts, servingPorts, toEndpointSelector } from './workload';
 import { allowDns, allowHostProbes } from './builtins';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */

@@ -21,7 +21,7 @@ import type { CompiledRule, CidrBlock } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY, podLabels } from '../engine/identity';
 import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
-import { Selector, SelectorRequirement } from '../engine/labels';
+import { Selector, SelectorRequirement } from '../model/labels';
 import type { PolicySet } from '../engine/policy-set';
 import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
 import { compareCodeUnits as compare } from '../model/code-unit-order';

@@ -8,8 +8,8 @@
  *
  * A new error rule in `validate` (an RE2 pattern the agent cannot compile, say) is honoured here without a change.
  */
-import { Diagnostic, Severity } from '../errors';
-import { CiliumVersion } from '../model/cilium-version';
+import { Diagnostic, Severity } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import { ParsedDocument, SourceDiagnostic } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { layerOf } from '../validate/catalogue';

@@ -14,7 +14,7 @@
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
 import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumVersion } from '../core/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
 import {
   CidrRuleModel,
@@ -29,13 +29,13 @@ import {
   isDenySection,
   sectionDirection,
 } from '../model/policy-model';
-import { compileFqdnSelector, FqdnMatcher } from './fqdn-pattern';
+import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
 import { CLUSTER_KEY, NAMESPACE_KEY, SubjectKind } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
-import { LabelSet, Selector, SelectorRequirement } from './labels';
+import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { rawRulesImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
-import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from './selector-import';
+import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {

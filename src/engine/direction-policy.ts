@@ -5,9 +5,9 @@
  * and port so that a lookup only looks at the items that can cover the port.
  */
 import { CompiledItem, CompiledRule, PolicyRef } from './compile';
-import { FqdnMatcher, compileFqdnSelector } from './fqdn-pattern';
+import { FqdnMatcher, compileFqdnSelector } from '../model/fqdn-pattern';
 import { NAMESPACE_KEY, SubjectKind } from './identity';
-import { LabelSet, SelectorRequirement } from './labels';
+import { LabelSet, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Query } from './ports';
 
 /** A DNS rule a subject's egress proxy enforces: what names it may resolve. */

@@ -2,7 +2,7 @@
  * The two ends of a connection the engine is asked about: a pod, a reserved entity, an IP outside the cluster, an FQDN
  * with the IP it resolved to, or a node. Plain data, with a compact text form for the CLI and the test matchers.
  */
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError } from '../core/errors';
 import { parseIp } from '../model/cidr';
 
 /** What an endpoint is. */

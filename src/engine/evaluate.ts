@@ -5,13 +5,13 @@
  * traffic from the local host to its pods is allowed (allow-localhost, unless `--allow-localhost=policy`); else default deny, or default allow when no rule
  * has this direction or only `enableDefaultDeny: false` rules do. `reserved:init` endpoints are always default deny.
  */
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumVersion } from '../core/cilium-version';
 import { CompiledItem, EngineConfig, PeerSpec, PolicyRef, cidrBlockContains, entityMatches } from './compile';
 import { DirectionPolicy } from './direction-policy';
-import { compileFqdnSelector } from './fqdn-pattern';
+import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView } from './identity';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
-import { Selector, SelectorRequirement } from './labels';
+import { Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
 import { L7Outcome, SideDecision, SideVerdict, Verdict, VerdictRuleRef } from './verdict';
 

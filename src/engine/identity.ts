@@ -6,7 +6,7 @@
  */
 import { parseIp } from '../model/cidr';
 import { Endpoint, NamedPort, formatEndpoint } from './endpoint';
-import { IdentityLabel, LabelSet, splitLabelKey } from './labels';
+import { IdentityLabel, LabelSet, splitLabelKey } from '../model/labels';
 
 /** Pod label keys Cilium adds. */
 export const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';

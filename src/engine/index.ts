@@ -2,7 +2,7 @@
 // Only the public API is exported here; the other modules of src/engine are internal.
 export { ENDPOINT_ENTITIES, Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions, formatEndpoint, parseEndpoint } from './endpoint';
 export { CidrGroupSpec, EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from './inventory';
-export { canonicalDnsName, fqdnPatternMatches } from './fqdn-pattern';
+export { canonicalDnsName, fqdnPatternMatches } from '../model/fqdn-pattern';
 export { HttpRequest, KafkaRequest } from './l7';
 export { PolicyRef } from './compile';
 export {

@@ -8,7 +8,7 @@
 import { readManifest } from '../model/manifests';
 import { LabelSelectorModel } from '../model/policy-model';
 import { Endpoint, NamedPort } from './endpoint';
-import { LabelSet, Selector, splitLabelKey } from './labels';
+import { LabelSet, Selector, splitLabelKey } from '../model/labels';
 
 /** A workload's pod template, as far as policy cares. */
 export interface InventoryWorkload {

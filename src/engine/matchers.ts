@@ -8,8 +8,8 @@
 // Nothing here imports a test framework: `cdk8s-cilium/vitest` and `cdk8s-cilium/jest` (src/vitest.mts, src/jest.ts) register
 // these matchers with the CRD-schema ones and declare their types.
 import { IConstruct } from 'constructs';
-import { CiliumPolicyError } from '../errors';
-import { Port } from '../port';
+import { CiliumPolicyError } from '../core/errors';
+import { Port } from '../constructs/port';
 import { Endpoint } from './endpoint';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';

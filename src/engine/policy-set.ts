@@ -6,10 +6,10 @@
 import { isAbsolute, relative } from 'node:path';
 import type { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { CiliumPolicyError, Severity } from '../errors';
-import { cdk8s } from '../lazy-cdk8s';
-import { inSynthSession } from '../synth-session';
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumPolicyError, Severity } from '../core/errors';
+import { cdk8s } from '../model/lazy-cdk8s';
+import { inSynthSession } from '../model/synth-session';
+import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { ParseResult, SourceDiagnostic, SourcePosition, fromObject, fromYaml } from '../model/parse';

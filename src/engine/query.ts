@@ -2,8 +2,8 @@
  * Text forms of the parts of a query, shared by the CLI and the test matchers: connections (`8080/TCP`, `53/UDP`,
  * `8080`, `icmp/8`, `icmpv6/128`, `icmp/EchoRequest`) and HTTP requests (`GET /path`).
  */
-import { CiliumPolicyError } from '../errors';
-import { Port } from '../port';
+import { CiliumPolicyError } from '../core/errors';
+import { Port } from '../constructs/port';
 import { HttpRequest, KafkaRequest } from './l7';
 import { icmpTypeNumber } from './ports';
 

@@ -18,14 +18,14 @@
  */
 import { App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CiliumPolicy } from '../cilium-policy';
+import { CiliumPolicy } from '../constructs/cilium-policy';
 import { allowDns, allowHostProbes } from '../constructs/builtins';
-import { Entity } from '../entity';
-import { CiliumPolicyError } from '../errors';
-import { CiliumVersion } from '../model/cilium-version';
-import { Peer } from '../peer';
-import { Icmp, IcmpFamily, Port } from '../port';
-import { EndpointSelector } from '../selector';
+import { Entity } from '../constructs/entity';
+import { CiliumPolicyError } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
+import { Peer } from '../constructs/peer';
+import { Icmp, IcmpFamily, Port } from '../constructs/port';
+import { EndpointSelector } from '../constructs/selector';
 import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
 import { FlowPeer } from './flow';
 import { compareCodeUnits as compare } from '../model/code-unit-order';

@@ -13,7 +13,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import { PassThrough, Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError } from '../core/errors';
 import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
 import { HubbleFlow } from './flow';
 import { flowShapeError } from './flow-shape';

@@ -11,7 +11,7 @@
  * were before 1.19), and the model's direction-neutral rule items (`PEER_FIELDS`).
  */
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node as YamlNode, Pair, parseAllDocuments } from 'yaml';
-import { Diagnostic, Severity } from '../errors';
+import { Diagnostic, Severity } from '../core/errors';
 import { nestingDepthError } from './nesting-depth';
 import { editDistance } from './edit-distance';
 import {

@@ -4,8 +4,8 @@
  * Tools that read policies back (`trace`, `PolicySet.fromFiles`) take it as their default version, so that a verdict is
  * given for the Cilium the policies were written for rather than for the newest one.
  */
-import { CiliumPolicyError } from '../errors';
-import { CiliumVersion } from './cilium-version';
+import { CiliumPolicyError } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import { PolicyDocumentModel } from './policy-model';
 
 /** The annotation key: `cdk8s-cilium.io/cilium-version`, value the minor version (`"1.19"`). */

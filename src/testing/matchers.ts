@@ -5,9 +5,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { CrdSchemas, CrdVersionRoot, CrdViolation, ICrdSchemaSource } from './crd-schema';
-import { CiliumPolicyError } from '../errors';
-import { CiliumVersion } from '../model/cilium-version';
+import { CrdSchemas, CrdVersionRoot, CrdViolation, ICrdSchemaSource } from '../validate/crd-schema';
+import { CiliumPolicyError } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 
 /**
  * The environment variable naming a CRD folder, used when no default schemas were set with `setDefaultCrdSchemas` (instead of

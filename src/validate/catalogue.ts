@@ -1,4 +1,4 @@
-import { Severity } from '../errors';
+import { Severity } from '../core/errors';
 
 /**
  * Which validation layer a check belongs to: the three per-policy layers (`crd`, `sanitize`, `version`), the API server's

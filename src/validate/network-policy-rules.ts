@@ -16,7 +16,7 @@
  * | `k8s-np-end-port` | k8s | error | all | an endPort without a numeric port, below port, or above 65535 |
  * | `k8s-np-policy-types` | k8s | error | all | policyTypes with a value other than Ingress and Egress, or more than two |
  */
-import { Diagnostic } from '../errors';
+import { Diagnostic } from '../core/errors';
 import { checkInfo } from './catalogue';
 import { isDns1123Label, isDns1123Subdomain, isIanaSvcName, isLabelValue, isQualifiedName, parseCidrApiServer, prefixContains } from './syntax';
 

@@ -39,10 +39,10 @@
  *
  * @module
  */
-import { Diagnostic } from '../errors';
-import { compileFqdnSelector } from '../engine/fqdn-pattern';
-import { Selector } from '../engine/labels';
-import { CiliumVersion } from '../model/cilium-version';
+import { Diagnostic } from '../core/errors';
+import { compileFqdnSelector } from '../model/fqdn-pattern';
+import { Selector } from '../model/labels';
+import { CiliumVersion } from '../core/cilium-version';
 import { parseCidr, parseIp } from '../model/cidr';
 import { namedTargetPorts, serviceBackends } from '../model/manifests';
 import {

@@ -1,8 +1,8 @@
 /**
  * Selectors of the pitfall layer: Cilium's selector translation at import (namespace injection), and three questions
  * about translated selectors — does a workload's pods match, can two selectors select the same pod (overlap), and does
- * every pod of one also match the other (implication). Matching itself is the verdict engine's (`engine/labels.ts`), and
- * so is the translation (`engine/selector-import.ts`): this layer runs it on its own normal form.
+ * every pod of one also match the other (implication). Matching itself is the verdict engine's (`model/labels.ts`), and
+ * so is the translation (`model/selector-import.ts`): this layer runs it on its own normal form.
  *
  * Normal form: a key without source (`any:`) and `k8s:` are the same for pods (all pod labels are k8s-sourced); the
  * namespace-labels key `io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name` is the namespace key; requirements on
@@ -12,8 +12,8 @@
  * whose label sets leave out what the input cannot know (the cluster label); the normal form makes selectors that
  * Cilium treats alike compare alike.
  */
-import { LabelSet, Selector, SelectorRequirement } from '../engine/labels';
-import { importEndpointSelector, importSubjectSelector, SelectorImportScope } from '../engine/selector-import';
+import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
+import { importEndpointSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
 import { LabelSelectorModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { InventoryNamespace, InventoryPodTemplate } from './inventory';
 

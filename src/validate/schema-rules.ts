@@ -2,7 +2,7 @@
  * Layer 1: what the API server enforces with the CRD schema of the target version (and Kubernetes object
  * validation of `metadata`). A finding here means `kubectl apply` fails, or the field is pruned on the way in.
  */
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumVersion } from '../core/cilium-version';
 import {
   CidrRuleModel,
   FqdnSelectorModel,

@@ -5,7 +5,7 @@
  * CCNP) or from the agent's `rule_validation.go`. `test/validate/crd-tables.test.ts` loads the real CRDs and checks
  * that these tables still say what the CRDs say, version by version.
  */
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumVersion } from '../core/cilium-version';
 import { SectionName } from '../model/policy-model';
 import { re2Test } from '../model/re2';
 

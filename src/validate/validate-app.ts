@@ -11,10 +11,10 @@
  */
 import type { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
-import { Severity } from '../errors';
-import { cdk8s } from '../lazy-cdk8s';
-import { CiliumVersion } from '../model/cilium-version';
-import { synthMemo } from '../synth-session';
+import { Severity } from '../core/errors';
+import { cdk8s } from '../model/lazy-cdk8s';
+import { CiliumVersion } from '../core/cilium-version';
+import { synthMemo } from '../model/synth-session';
 import { fromObject } from '../model/parse';
 import { isNetworkPolicy } from '../model/network-policy';
 import { ManifestInventory } from './inventory';

@@ -21,13 +21,13 @@
  */
 import { resolve } from 'node:path';
 import { LineCounter, Node as YamlNode, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import { CiliumPolicyError, Diagnostic, Severity } from '../errors';
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import { nestingDepthError } from '../model/nesting-depth';
 import { Locator, ParsedDocument, SourceDiagnostic, SourcePosition, fromYaml } from '../model/parse';
 import { isNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
-import { CidrFormat, CrdSchemas, CrdViolation } from '../testing/crd-schema';
+import { CidrFormat, CrdSchemas, CrdViolation } from './crd-schema';
 import { REPORT_CHECKS, findCheck } from './catalogue';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, displayName, expandPaths, readInputFile } from '../model/inputs';
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';

@@ -1,6 +1,6 @@
 // The three per-policy layers over one CNP/CCNP or one rule (see the catalogue in `index.ts`).
-import { Diagnostic } from '../errors';
-import { CiliumVersion } from '../model/cilium-version';
+import { Diagnostic } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { sanitizeRules } from './sanitize-rules';
 import { schemaRules } from './schema-rules';

@@ -5,7 +5,7 @@
  * silently means something else on an older cluster. Every message names the version that added the field and what
  * the pruned rule then does.
  */
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumVersion } from '../core/cilium-version';
 import { CidrRuleModel, FqdnSelectorModel, IcmpRuleModel } from '../model/policy-model';
 import {
   AGENT_SINCE,

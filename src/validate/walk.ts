@@ -5,8 +5,8 @@
  * The model is typed, but a hand-written manifest can hold anything, so the walk never trusts a shape: a list that
  * is not an array is skipped here (and reported by `crd-type`).
  */
-import { Diagnostic } from '../errors';
-import { CiliumVersion } from '../model/cilium-version';
+import { Diagnostic } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import {
   isDenySection,
   LabelSelectorModel,

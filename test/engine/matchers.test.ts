@@ -4,7 +4,7 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import { PolicySet, engineMatchers, verdictFor } from '../../src/engine';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import './helpers';
 
 function policy(chart: Chart, name: string, spec: Record<string, unknown>): ApiObject {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Endpoint, Endpoints, PolicySet, VerdictQuery } from '../../src/engine';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { propertyParams } from '../support/property';
 
 type Json = Record<string, unknown>;

@@ -4,8 +4,8 @@ import { describe, expect, test } from 'vitest';
 import {
   Endpoints, canonicalDnsName, formatEndpoint, parseConnection, parseEndpoint, parseHttpRequest, parseKafkaRequest, fqdnPatternMatches, toConnection,
 } from '../../src/engine';
-import { CiliumPolicyError } from '../../src/errors';
-import { Icmp, IcmpFamily, Port } from '../../src/port';
+import { CiliumPolicyError } from '../../src/core/errors';
+import { Icmp, IcmpFamily, Port } from '../../src/constructs/port';
 
 function errorOf(fn: () => unknown): CiliumPolicyError {
   try {

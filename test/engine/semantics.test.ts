@@ -1,6 +1,6 @@
 // One test per Cilium policy semantic the engine implements, each with an allowed and a denied connection.
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { ccnp, cnp, labels, policySet, verdict } from './helpers';
 
 const DNS_COMPANION = {

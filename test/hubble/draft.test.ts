@@ -11,7 +11,7 @@ import {
   DraftPlan, FlowCapture, FlowSource, applyDraftPlan, collectConnections, planDraft, renderDraftTypeScript, renderDraftYaml, replayCapture,
   draftSelector,
 } from '../../src/hubble';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR } from './support/paths';
 import { scratchDir, SRC_IMPORT } from '../support/scratch';
 import { typeCheckFiles } from '../support/typecheck';

@@ -1,7 +1,7 @@
-// The shared manifest reader (model/manifests.ts) and the shared selector translation (engine/selector-import.ts).
+// The shared manifest reader (model/manifests.ts) and the shared selector translation (model/selector-import.ts).
 import { describe, expect, test } from 'vitest';
-import { Selector } from '../../src/engine/labels';
-import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector } from '../../src/engine/selector-import';
+import { Selector } from '../../src/model/labels';
+import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector } from '../../src/model/selector-import';
 import {
   isNumericTargetPort, labelSelectorOf, namedTargetPorts, readHeader, readManifest, serviceBackends, stringMap,
 } from '../../src/model/manifests';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { Severity } from '../../src/errors';
+import { Severity } from '../../src/core/errors';
 import { emitDocument } from '../../src/model/emit';
 import { fromObject, fromYaml, ParseResult, SourceDiagnostic } from '../../src/model/parse';
 import { CRD_ROOT } from '../support/shared';

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { Severity } from '../../src/errors';
+import { Severity } from '../../src/core/errors';
 import { emitDocument, emitRule } from '../../src/model/emit';
 import { fromObject, fromYaml, ParseResult } from '../../src/model/parse';
 import { EXAMPLES_DIR } from '../support/shared';

@@ -4,7 +4,7 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import '../setup'; // also vitest.config.ts `setupFiles`; importing it keeps this file runnable on its own
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { CRD_DIR_ENV, CrdVersionRoot, defaultCrdSchemas, expectValidCilium, setDefaultCrdSchemas } from '../../src/testing';
 import { crdSchemas, CRD_VERSION_ROOT } from '../support/crd';
 import { CRD_ROOT } from '../support/shared';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Severity } from '../../src/errors';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { Severity } from '../../src/core/errors';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { RuleModel } from '../../src/model/policy-model';
 import { validatePolicy, validateRule } from '../../src/validate';
 import { check, cnp, ingress, Loose, ports, summary } from './helpers';

@@ -1,4 +1,4 @@
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicyDocumentModel } from '../../src/model/policy-model';
 import { ccnp, cnp, egress, host, inSection, ingress, l7, Loose, ports } from './helpers';
 

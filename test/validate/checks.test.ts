@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Severity } from '../../src/errors';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { Severity } from '../../src/core/errors';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { checkInfo } from '../../src/validate';
 import { CASES } from './cases';
 import { check, summary } from './helpers';

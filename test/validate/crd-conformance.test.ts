@@ -1,7 +1,7 @@
 // The CRD layer against an independent emulation of the API server: the project's ajv-based CRD checker
 // (`src/testing`, strict field validation, API-server CIDR parsing) run on the emitted manifests of every test case.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { emitDocument } from '../../src/model/emit';
 import { PolicyDocumentModel } from '../../src/model/policy-model';
 import { CidrFormat, CrdSchemas } from '../../src/testing';

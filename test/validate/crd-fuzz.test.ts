@@ -3,8 +3,8 @@
 // version rejects must be an error of the validator; whatever the validator calls a CRD error, the API server must reject.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Severity } from '../../src/errors';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { Severity } from '../../src/core/errors';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { emitDocument } from '../../src/model/emit';
 import { PolicyDocumentModel } from '../../src/model/policy-model';
 import { validatePolicy } from '../../src/validate';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { SECTIONS } from '../../src/model/policy-model';
 import {
   AUTHENTICATION_MODES,

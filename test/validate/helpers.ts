@@ -1,5 +1,5 @@
-import { Diagnostic } from '../../src/errors';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { Diagnostic } from '../../src/core/errors';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicyDocumentModel, RuleItemModel, RuleModel } from '../../src/model/policy-model';
 import { validatePolicy } from '../../src/validate';
 

@@ -1,7 +1,7 @@
 // The `sanitize-cnp-subject-namespace` warning says what the agent does with a namespace match in a CNP endpointSelector:
 // a `k8s:` match label is replaced by the policy namespace; matchExpressions (and source-less labels) are kept and AND'ed.
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion } from '../../src/model/cilium-version';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { validatePolicy } from '../../src/validate';
 
 function findings(endpointSelector: Record<string, unknown>): string[] {

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, AppProps } from 'cdk8s';
-import { CiliumPolicyError, Severity } from './errors';
+import { CiliumPolicyError, Severity } from '../core/errors';
 import { PolicyBase } from './policy-base';
-import { bindSynthSessions, inSynthSession } from './synth-session';
-import { CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate';
+import { bindSynthSessions, inSynthSession } from '../model/synth-session';
+import { CiliumAppValidation, formatAppDiagnostic, validateApp } from '../validate';
 
 /**
  * Builds and synthesizes a cdk8s app, reporting input errors as plain messages instead of stack traces.

@@ -1,7 +1,7 @@
-import { CiliumPolicyError, callerLocation } from './errors';
-import { LabelExpressionModel, LabelSelectorModel } from './model/policy-model';
+import { CiliumPolicyError, callerLocation } from '../core/errors';
+import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
 import { checkNonEmptyLabels } from './names';
-import { clonePlain } from './model/clone-plain';
+import { clonePlain } from '../model/clone-plain';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {

@@ -1,6 +1,6 @@
-import { CiliumPolicyError, Diagnostic, Severity } from './errors';
+import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
-import { NAMESPACE_LABEL } from './model/selectors';
+import { NAMESPACE_LABEL } from '../model/selectors';
 import {
   IcmpFieldModel,
   LabelSelectorModel,
@@ -13,7 +13,7 @@ import {
   SectionName,
   isDenySection,
   sectionDirection,
-} from './model/policy-model';
+} from '../model/policy-model';
 import { IPeer, PeerConfig } from './peer';
 import { EndpointSelectorLike, PeerLike, isApiObjectHolder, toEndpointSelector, toPeer } from './workload';
 import { Port } from './port';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PolicyKind } from './model/policy-model';
+import { PolicyKind } from '../model/policy-model';
 import { PolicyBase, PolicyBaseProps } from './policy-base';
 
 /** Properties of a `ClusterwidePolicy`. */

@@ -1,4 +1,4 @@
-import { CiliumPolicyError, callerLocation } from './errors';
+import { CiliumPolicyError, callerLocation } from '../core/errors';
 
 /** Whether `name` is a Kubernetes namespace name: an RFC 1123 label (lower-case letters, digits, dashes; 1-63 chars). */
 export function isNamespaceName(name: unknown): name is string {

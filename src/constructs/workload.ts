@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { CiliumPolicyError } from './errors';
-import { isNumericTargetPort, ManifestInfo, namedTargetPorts, readManifest, serviceBackends, serviceSelects } from './model/manifests';
-import { NAMESPACE_LABEL } from './model/selectors';
-import { LabelSelectorModel, PortProtocolModel } from './model/policy-model';
+import { CiliumPolicyError } from '../core/errors';
+import { isNumericTargetPort, ManifestInfo, namedTargetPorts, readManifest, serviceBackends, serviceSelects } from '../model/manifests';
+import { NAMESPACE_LABEL } from '../model/selectors';
+import { LabelSelectorModel, PortProtocolModel } from '../model/policy-model';
 import { IPeer, PeerConfig, describeSelector } from './peer';
 import { IEndpointSelector } from './selector';
 

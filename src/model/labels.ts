@@ -6,7 +6,7 @@
  * that starts with `reserved.` is the legacy spelling of `reserved:` (`reserved.world`). `matchLabels` and
  * `matchExpressions` are AND'ed (Documentation/security/policy/kubernetes.rst).
  */
-import { LabelSelectorModel } from '../model/policy-model';
+import { LabelSelectorModel } from './policy-model';
 
 /** One identity label. */
 export interface IdentityLabel {

@@ -1,6 +1,6 @@
-import { CiliumPolicyError, callerLocation } from './errors';
-import { IcmpFieldModel, PortProtocolModel } from './model/policy-model';
-import { ICMP_TYPE_NAMES } from './model/icmp-types';
+import { CiliumPolicyError, callerLocation } from '../core/errors';
+import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
+import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 
 /** Transport protocols of `toPorts`. */
 export enum Protocol {

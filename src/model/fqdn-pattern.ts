@@ -5,7 +5,7 @@
  * (`**.cilium.io` matches `a.cilium.io` and `b.a.cilium.io`, not `cilium.io`); before 1.19 `**` is the same as `*`.
  * Matching is hand-written and linear in the name (no regular expression).
  */
-import { FqdnSelectorModel } from '../model/policy-model';
+import { FqdnSelectorModel } from './policy-model';
 
 /** A compiled `matchName`/`matchPattern`. */
 export interface FqdnMatcher {

@@ -1,15 +1,15 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { Diagnostic, Severity, formatDiagnostic } from './errors';
+import { Diagnostic, Severity, formatDiagnostic } from '../core/errors';
 import { L7 } from './l7';
-import { CiliumVersion } from './model/cilium-version';
-import { emitRule } from './model/emit';
-import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from './model/policy-model';
-import { CILIUM_VERSION_ANNOTATION } from './model/version-annotation';
+import { CiliumVersion } from '../core/cilium-version';
+import { emitRule } from '../model/emit';
+import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
+import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { AllowOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
 import { Port } from './port';
-import { bindSynthSessions, releaseSynthMemos, synthMemo } from './synth-session';
-import { CiliumAppValidation, validatePolicy } from './validate';
+import { bindSynthSessions, releaseSynthMemos, synthMemo } from '../model/synth-session';
+import { CiliumAppValidation, validatePolicy } from '../validate';
 import { PeerLike } from './workload';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');

@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Ajv as AjvInstance, AnySchemaObject, ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
-import { CiliumPolicyError } from '../errors';
-import { CiliumVersion } from '../model/cilium-version';
+import { CiliumPolicyError } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
 import { compileRe2 } from '../model/re2';

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { CiliumPolicyError } from '../errors';
+import { CiliumPolicyError } from './errors';
 
 const VERSION_SYMBOL = Symbol.for('cdk8s-cilium.CiliumVersion');
 /** On a construct whose output was decided by the target version while it was created: that version. */

@@ -1,6 +1,6 @@
-import { CiliumPolicyError, callerLocation } from './errors';
-import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from './model/policy-model';
-import { clonePlain } from './model/clone-plain';
+import { CiliumPolicyError, callerLocation } from '../core/errors';
+import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
+import { clonePlain } from '../model/clone-plain';
 
 /** What Envoy does when a `headerMatches` entry does not match. */
 export enum HeaderMismatchAction {

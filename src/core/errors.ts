@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+
 /** How bad a finding is. */
 export enum Severity {
   /** The policy is rejected by the API server or not imported by the agent, or it does not mean what it says. */
@@ -84,7 +86,7 @@ function isSdkFile(file: string): boolean {
 }
 
 /** `src/` (or `lib/src/` once compiled) of this package: frames from there are the SDK's own. */
-const SDK_DIRS: string[] = [`${__dirname.replace(/\\/g, '/')}/`];
+const SDK_DIRS: string[] = [`${path.dirname(__dirname).replace(/\\/g, '/')}/`];
 
 function relativeToCwd(file: string): string {
   const cwd = process.cwd().replace(/\\/g, '/') + '/';

@@ -1,11 +1,11 @@
 import { Entity } from './entity';
-import { CiliumPolicyError, callerLocation } from './errors';
-import { cidrContains, parseCidr } from './model/cidr';
-import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from './model/selectors';
-import { LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from './model/policy-model';
+import { CiliumPolicyError, callerLocation } from '../core/errors';
+import { cidrContains, parseCidr } from '../model/cidr';
+import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from '../model/selectors';
+import { LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import { checkNamespaceName, checkNonEmptyLabels } from './names';
 import { IEndpointSelector, LabelExpression, _selectorModel } from './selector';
-import { clonePlain } from './model/clone-plain';
+import { clonePlain } from '../model/clone-plain';
 
 /** What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". */
 export interface PeerConfig {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { CiliumPolicyError } from './errors';
+import { CiliumPolicyError } from '../core/errors';
 import { checkNamespaceName } from './names';
-import { PolicyKind } from './model/policy-model';
+import { PolicyKind } from '../model/policy-model';
 import { PolicyBase, PolicyBaseProps, chartNamespace } from './policy-base';
 
 /** Properties of a `CiliumPolicy`. */
