@@ -1,4 +1,5 @@
-import { CiliumPolicyError, callerLocation } from '../core/errors';
+import { CiliumPolicyError } from '../core/errors';
+import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { clonePlain } from '../model/clone-plain';
 

@@ -1,4 +1,5 @@
-import { CiliumPolicyError, callerLocation } from '../core/errors';
+import { CiliumPolicyError } from '../core/errors';
+import { callerLocation } from './caller-location';
 
 /** Whether `name` is a Kubernetes namespace name: an RFC 1123 label (lower-case letters, digits, dashes; 1-63 chars). */
 export function isNamespaceName(name: unknown): name is string {

@@ -1,5 +1,6 @@
 import { Entity } from './entity';
-import { CiliumPolicyError, callerLocation } from '../core/errors';
+import { CiliumPolicyError } from '../core/errors';
+import { callerLocation } from './caller-location';
 import { cidrContains, parseCidr } from '../model/cidr';
 import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from '../model/selectors';
 import { LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';

@@ -1,4 +1,5 @@
-import { CiliumPolicyError, callerLocation } from '../core/errors';
+import { CiliumPolicyError } from '../core/errors';
+import { callerLocation } from './caller-location';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 

@@ -1,4 +1,5 @@
-import { CiliumPolicyError, callerLocation } from '../core/errors';
+import { CiliumPolicyError } from '../core/errors';
+import { callerLocation } from './caller-location';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
 import { checkNonEmptyLabels } from './names';
 import { clonePlain } from '../model/clone-plain';

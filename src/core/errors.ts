@@ -1,5 +1,3 @@
-import * as path from 'node:path';
-
 /** How bad a finding is. */
 export enum Severity {
   /** The policy is rejected by the API server or not imported by the agent, or it does not mean what it says. */
@@ -62,33 +60,4 @@ export class CiliumPolicyError extends Error {
 export function formatDiagnostic(d: Diagnostic, location?: string): string {
   const where = [location, d.path].filter(Boolean).join(' ');
   return `${where ? `${where}: ` : ''}${d.message} (${d.id})${d.fix ? `\n    fix: ${d.fix}` : ''}`;
-}
-
-/**
- * The file:line of the user code that called into the SDK, for errors raised by value-object factories
- * (which have no construct path).
- */
-export function callerLocation(): string | undefined {
-  const stack = new Error().stack?.split('\n').slice(1) ?? [];
-  for (const line of stack) {
-    const m = /\(?((?:[A-Za-z]:)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-    if (!m) continue;
-    const file = m[1].replace(/^file:\/\//, '');
-    if (file.startsWith('node:') || /node_modules/.test(file) || isSdkFile(file)) continue;
-    return `${relativeToCwd(file)}:${m[2]}`;
-  }
-  return undefined;
-}
-
-function isSdkFile(file: string): boolean {
-  const norm = file.replace(/\\/g, '/');
-  return SDK_DIRS.some((dir) => norm.startsWith(dir));
-}
-
-/** `src/` (or `lib/src/` once compiled) of this package: frames from there are the SDK's own. */
-const SDK_DIRS: string[] = [`${path.dirname(__dirname).replace(/\\/g, '/')}/`];
-
-function relativeToCwd(file: string): string {
-  const cwd = process.cwd().replace(/\\/g, '/') + '/';
-  return file.startsWith(cwd) ? file.slice(cwd.length) : file;
 }

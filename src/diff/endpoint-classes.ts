@@ -19,7 +19,8 @@
 import { EndpointClass, EndpointClassKind } from './connectivity-document';
 import type { CompiledRule, CidrBlock } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
-import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY, podLabels } from '../engine/identity';
+import { podLabels } from '../engine/identity';
+import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
 import { Selector, SelectorRequirement } from '../model/labels';
 import type { PolicySet } from '../engine/policy-set';

@@ -30,7 +30,8 @@ import {
   sectionDirection,
 } from '../model/policy-model';
 import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
-import { CLUSTER_KEY, NAMESPACE_KEY, SubjectKind } from './identity';
+import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
+import { SubjectKind } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { rawRulesImportProblem } from './importable';

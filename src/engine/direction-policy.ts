@@ -6,7 +6,8 @@
  */
 import { CompiledItem, CompiledRule, PolicyRef } from './compile';
 import { FqdnMatcher, compileFqdnSelector } from '../model/fqdn-pattern';
-import { NAMESPACE_KEY, SubjectKind } from './identity';
+import { NAMESPACE_KEY } from '../model/selectors';
+import { SubjectKind } from './identity';
 import { LabelSet, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Query } from './ports';
 

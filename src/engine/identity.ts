@@ -5,17 +5,9 @@
  * world identity; nodes are `reserved:remote-node` with their labels, or `reserved:host` for the local node.
  */
 import { parseIp } from '../model/cidr';
+import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { Endpoint, NamedPort, formatEndpoint } from './endpoint';
 import { IdentityLabel, LabelSet, splitLabelKey } from '../model/labels';
-
-/** Pod label keys Cilium adds. */
-export const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
-/** The cluster label key. */
-export const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
-/** The service account label key. */
-export const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
-/** Prefix of the namespace label keys. */
-export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 
 /** How an endpoint is subject to policy: as a Cilium endpoint (endpointSelector) or as a node (nodeSelector, host firewall). */
 export type SubjectKind = 'endpoint' | 'node';

@@ -13,7 +13,7 @@
  * Shared by the verdict engine (`compile.ts`) and the pitfall layer of `validate` (`validate/pod-selectors.ts`, which
  * runs it on its normal form, without the cluster filter).
  */
-import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from '../engine/identity';
+import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from './selectors';
 import { LabelSelectorModel } from './policy-model';
 import { Selector, SelectorRequirement, splitLabelKey } from './labels';
 

@@ -5,6 +5,12 @@ export const NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 
 /** Prefix of the pod labels that mirror namespace labels. */
 export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+/** The pod label key Cilium adds for the namespace (without the `k8s:` source). */
+export const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+/** The cluster label key. */
+export const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
+/** The service account label key. */
+export const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 
 /** Strips a `source:` prefix (`k8s:app` → `app`, `any:app` → `app`). */
 export function labelKeyName(key: string): string {
