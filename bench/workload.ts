@@ -5,7 +5,7 @@
  * the same workload, byte for byte.
  */
 import { Endpoint, Endpoints, HttpRequest, NamedPort, VerdictQuery } from '../src/engine';
-import { HttpRuleModel, LabelSelectorModel, PolicyDocumentModel, PortRuleModel, RuleItemModel, RuleModel } from '../src/model/policy-model';
+import { HttpRuleModel, LabelSelectorModel, PolicyDocumentModel, PortRuleModel, RuleItemModel, RuleModel, PolicyKind } from '../src/model/policy-model';
 
 /** Sizes of the workload. */
 export interface WorkloadParams {
@@ -367,11 +367,11 @@ function worldIp(rng: Rng): string {
 // Policies
 
 function cnp(name: string, namespace: string, spec: RuleModel): PolicyDocumentModel {
-  return { kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec };
+  return { kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name, namespace }, spec };
 }
 
 function ccnp(name: string, spec: RuleModel): PolicyDocumentModel {
-  return { kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec };
+  return { kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name }, spec };
 }
 
 function ports(...list: readonly (readonly [string, string, number?])[]): PortRuleModel {
@@ -391,7 +391,7 @@ function appSelector(rng: Rng, app: App, from: Namespace): LabelSelectorModel {
     : { matchLabels: { [NS_LABEL('team')]: app.ns.team }, matchExpressions: [{ key: 'app', operator: 'In', values: [app.name] }] };
 }
 
-function dnsCompanion(patterns: readonly { matchName?: string; matchPattern?: string }[]): RuleItemModel {
+function dnsCompanion(patterns: { matchName?: string; matchPattern?: string }[]): RuleItemModel {
   return { endpoints: [KUBE_DNS], toPorts: [{ ...ports(['53', 'ANY']), rules: { dns: patterns } }] };
 }
 

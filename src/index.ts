@@ -3,14 +3,14 @@
 
 // Core: errors and Cilium versions.
 export { CiliumVersion } from './core/cilium-version';
-export { CiliumPolicyError, CiliumPolicyErrorProps, Diagnostic, formatDiagnostic, Severity } from './core/errors';
+export { CiliumPolicyError, CiliumPolicyErrorProps, Diagnostic, Errors, formatDiagnostic, Severity } from './core/errors';
 
 // Model: the policy IR, its parser and emitter.
 export { emitDocument, emitRule, emitRuleItem, JsonObject } from './model/emit';
 export { canonicalDnsName, fqdnPatternMatches } from './model/fqdn-pattern';
 export { DEFAULT_MAX_FILE_BYTES } from './model/inputs';
 export {
-  DocumentSource, fromObject, fromYaml, Locator, PARSE_DIAGNOSTIC_IDS, ParsedDocument, ParsedRawRules, ParseOptions, ParseResult, SkippedDocument,
+  DocumentSource, fromObject, fromYaml, Locator, PARSE_DIAGNOSTIC_IDS, IParsedDocument, IParsedRawRules, ParseOptions, ParseResult, ISkippedDocument,
   SourceDiagnostic, SourcePosition,
 } from './model/parse';
 export {

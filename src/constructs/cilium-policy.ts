@@ -27,12 +27,12 @@ export interface CiliumPolicyProps extends PolicyBaseProps {
  */
 export class CiliumPolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: CiliumPolicyProps = {}) {
-    super(scope, id, 'CiliumNetworkPolicy', props, requireNamespace(scope, id, props.namespace));
+    super(scope, id, PolicyKind.CILIUM_NETWORK_POLICY, props, requireNamespace(scope, id, props.namespace));
   }
 
   /** `CiliumNetworkPolicy`. */
   public get kind(): PolicyKind {
-    return 'CiliumNetworkPolicy';
+    return PolicyKind.CILIUM_NETWORK_POLICY;
   }
 
   /** The namespace of the policy. */

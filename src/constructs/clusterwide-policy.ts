@@ -14,11 +14,11 @@ export interface ClusterwidePolicyProps extends PolicyBaseProps {}
  */
 export class ClusterwidePolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps = {}) {
-    super(scope, id, 'CiliumClusterwideNetworkPolicy', props, undefined);
+    super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, props, undefined);
   }
 
   /** `CiliumClusterwideNetworkPolicy`. */
   public get kind(): PolicyKind {
-    return 'CiliumClusterwideNetworkPolicy';
+    return PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY;
   }
 }

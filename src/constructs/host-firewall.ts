@@ -371,7 +371,7 @@ export class HostFirewall extends Construct {
     const rule = model.spec ?? model.specs?.[0];
     if (!rule) return [];
     const denies: { section: SectionName; item: RuleItemModel; index: number }[] = [];
-    for (const section of ['ingressDeny', 'egressDeny'] as const) {
+    for (const section of [SectionName.INGRESS_DENY, SectionName.EGRESS_DENY] as const) {
       (rule[section] ?? []).forEach((item, index) => denies.push({ section, item, index }));
     }
     return guardViolations(this.guarded, denies).map((v) => ({

@@ -153,7 +153,7 @@ export class Peer implements IPeer {
     const selector = _selectorModel({ labels, expressions });
     const implicit = !selectorConstrainsNamespace(selector);
     return new Peer({
-      field: 'endpoints',
+      field: PeerField.ENDPOINTS,
       item: { endpoints: [selector] },
       namespaceImplicit: implicit,
       description: `endpoints ${describeSelector(selector)}${implicit ? ' (policy namespace)' : ''}`,
@@ -174,7 +174,7 @@ export class Peer implements IPeer {
       ...(model.matchExpressions?.length ? { matchExpressions: clonePlain(model.matchExpressions) as LabelSelectorModel['matchExpressions'] } : {}),
     };
     return new Peer({
-      field: 'endpoints',
+      field: PeerField.ENDPOINTS,
       item: { endpoints: [endpoint] },
       namespaceImplicit: !selectorConstrainsNamespace(endpoint),
       description: `endpoints ${describeSelector(endpoint)}`,
@@ -193,7 +193,7 @@ export class Peer implements IPeer {
 
   /** A Cilium entity such as `Entity.HOST`, `Entity.WORLD` or `Entity.KUBE_APISERVER`. */
   public static entity(entity: Entity): Peer {
-    return new Peer({ field: 'entities', item: { entities: [entity] }, description: `entity ${entity}` });
+    return new Peer({ field: PeerField.ENTITIES, item: { entities: [entity] }, description: `entity ${entity}` });
   }
 
   /**
@@ -215,24 +215,24 @@ export class Peer implements IPeer {
     }
     if (options.except && options.except.length > 0) {
       return new Peer({
-        field: 'cidrSet',
+        field: PeerField.CIDR_SET,
         item: { cidrSet: [{ cidr, except: [...options.except] }] },
         description: `cidr ${cidr} except ${options.except.join(', ')}`,
       });
     }
-    return new Peer({ field: 'cidr', item: { cidr: [cidr] }, description: `cidr ${cidr}` });
+    return new Peer({ field: PeerField.CIDR, item: { cidr: [cidr] }, description: `cidr ${cidr}` });
   }
 
   /** The CIDRs of a `CiliumCIDRGroup` by name (`cidrGroupRef`). */
   public static cidrGroup(name: string): Peer {
-    return new Peer({ field: 'cidrSet', item: { cidrSet: [{ cidrGroupRef: name }] }, description: `CIDR group ${name}` });
+    return new Peer({ field: PeerField.CIDR_SET, item: { cidrSet: [{ cidrGroupRef: name }] }, description: `CIDR group ${name}` });
   }
 
   /** The CIDRs of every `CiliumCIDRGroup` whose labels match (`cidrGroupSelector`, Cilium 1.17+). */
   public static cidrGroupSelector(labels: Record<string, string>): Peer {
     checkNonEmptyLabels(labels ?? {}, 'Peer.cidrGroupSelector()', 'give the labels of the CiliumCIDRGroups meant, or name one group with Peer.cidrGroup(name)');
     const selector = _selectorModel({ labels });
-    return new Peer({ field: 'cidrSet', item: { cidrSet: [{ cidrGroupSelector: selector }] }, description: `CIDR groups ${describeSelector(selector)}` });
+    return new Peer({ field: PeerField.CIDR_SET, item: { cidrSet: [{ cidrGroupSelector: selector }] }, description: `CIDR groups ${describeSelector(selector)}` });
   }
 
   /**
@@ -248,7 +248,7 @@ export class Peer implements IPeer {
         location: callerLocation(),
       });
     }
-    return new Peer({ field: 'fqdns', item: { fqdns: [{ matchName: name }] }, description: `fqdn ${name}` });
+    return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchName: name }] }, description: `fqdn ${name}` });
   }
 
   /**
@@ -256,7 +256,7 @@ export class Peer implements IPeer {
    * DNS label; a leading `**.` matches any number of labels (Cilium 1.19+).
    */
   public static fqdnPattern(pattern: string): Peer {
-    return new Peer({ field: 'fqdns', item: { fqdns: [{ matchPattern: pattern }] }, description: `fqdn pattern ${pattern}` });
+    return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchPattern: pattern }] }, description: `fqdn pattern ${pattern}` });
   }
 
   /**
@@ -286,7 +286,7 @@ export class Peer implements IPeer {
       });
     }
     return new Peer({
-      field: 'services',
+      field: PeerField.SERVICES,
       item: { services: [{ k8sService: { serviceName: name, ...(namespace !== undefined ? { namespace } : {}) } }] },
       description: `service ${namespace ? `${namespace}/` : ''}${name}`,
     });
@@ -306,7 +306,7 @@ export class Peer implements IPeer {
     if (options.namespace !== undefined) checkNamespaceName(options.namespace, 'Peer.serviceSelector() namespace');
     const selector = _selectorModel(options);
     return new Peer({
-      field: 'services',
+      field: PeerField.SERVICES,
       item: { services: [{ k8sServiceSelector: { selector, ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) } }] },
       description: `services ${describeSelector(selector)}`,
     });
@@ -320,7 +320,7 @@ export class Peer implements IPeer {
     checkNonEmptyLabels(labels ?? {}, 'Peer.nodes()',
       'give the node labels meant; for every other node use Peer.entity(Entity.REMOTE_NODE), for the local node Peer.entity(Entity.HOST)');
     const selector = _selectorModel({ labels });
-    return new Peer({ field: 'nodes', item: { nodes: [selector] }, description: `nodes ${describeSelector(selector)}` });
+    return new Peer({ field: PeerField.NODES, item: { nodes: [selector] }, description: `nodes ${describeSelector(selector)}` });
   }
 
   /** The cluster DNS pods: `k8s-app: kube-dns` in `kube-system`. */

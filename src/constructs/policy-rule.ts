@@ -13,6 +13,7 @@ import {
   SectionName,
   isDenySection,
   sectionDirection,
+  PeerField,
 } from '../model/policy-model';
 import { IPeer, PeerConfig } from './peer';
 import { EndpointSelectorLike, PeerLike, isApiObjectHolder, toEndpointSelector, toPeer } from './workload';
@@ -160,7 +161,7 @@ export class PolicyRule {
    * @param options authentication and TLS server names
    */
   public allowIngress(peer: PeerLike, ports?: Port[], l7?: L7, options: AllowOptions = {}): void {
-    this.add('ingress', peer, ports, l7, options);
+    this.add(SectionName.INGRESS, peer, ports, l7, options);
   }
 
   /**
@@ -171,7 +172,7 @@ export class PolicyRule {
    * @param options authentication and TLS server names
    */
   public allowEgress(peer: PeerLike, ports?: Port[], l7?: L7, options: AllowOptions = {}): void {
-    this.add('egress', peer, ports, l7, options);
+    this.add(SectionName.EGRESS, peer, ports, l7, options);
   }
 
   /**
@@ -180,7 +181,7 @@ export class PolicyRule {
    * @param ports on which ports; default: all
    */
   public denyIngress(peer: PeerLike, ports?: Port[]): void {
-    this.add('ingressDeny', peer, ports, undefined, {});
+    this.add(SectionName.INGRESS_DENY, peer, ports, undefined, {});
   }
 
   /**
@@ -190,7 +191,7 @@ export class PolicyRule {
    * @param ports on which ports; default: all
    */
   public denyEgress(peer: PeerLike, ports?: Port[]): void {
-    this.add('egressDeny', peer, ports, undefined, {});
+    this.add(SectionName.EGRESS_DENY, peer, ports, undefined, {});
   }
 
   /**
@@ -198,7 +199,7 @@ export class PolicyRule {
    * Other rules, in this or other policies, still allow what they allow.
    */
   public isolateIngress(): void {
-    this.grants.push({ section: 'ingress', peer: NOTHING, options: {}, isolate: true });
+    this.grants.push({ section: SectionName.INGRESS, peer: NOTHING, options: {}, isolate: true });
   }
 
   /**
@@ -206,7 +207,7 @@ export class PolicyRule {
    * Remember DNS: a pod that cannot reach its DNS server cannot resolve anything.
    */
   public isolateEgress(): void {
-    this.grants.push({ section: 'egress', peer: NOTHING, options: {}, isolate: true });
+    this.grants.push({ section: SectionName.EGRESS, peer: NOTHING, options: {}, isolate: true });
   }
 
   /** Whether any rule was added to `section`. */
@@ -217,7 +218,9 @@ export class PolicyRule {
   private add(section: SectionName, peerLike: PeerLike, ports: Port[] | undefined, l7: L7 | undefined, options: AllowOptions): void {
     const peer = toPeer(peerLike);
     // Constructs (workloads, Services) are read at synthesis, when they are complete; only value peers are checked now.
-    const config: PeerConfig = isApiObjectHolder(peerLike) ? { field: 'endpoints', item: {}, description: peerLike.node.path } : peer.toPeerConfig();
+    const config: PeerConfig = isApiObjectHolder(peerLike)
+      ? { field: PeerField.ENDPOINTS, item: {}, description: peerLike.node.path }
+      : peer.toPeerConfig();
     const direction = sectionDirection(section);
     const verb = `${isDenySection(section) ? 'deny' : 'allow'}${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
     if (config.field && !PEER_FIELDS[config.field][direction]) {

@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { isNumericTargetPort, ManifestInfo, namedTargetPorts, readManifest, serviceBackends, serviceSelects } from '../model/manifests';
 import { NAMESPACE_LABEL } from '../model/selectors';
-import { LabelSelectorModel, PortProtocolModel } from '../model/policy-model';
+import { LabelSelectorModel, PortProtocolModel, PeerField } from '../model/policy-model';
 import { IPeer, PeerConfig, describeSelector } from './peer';
 import { IEndpointSelector } from './selector';
 
@@ -169,7 +169,7 @@ export function workloadPeer(construct: IConstruct): IPeer {
       if (service) {
         const selector = withNamespace({ matchLabels: service.selector }, service.namespace);
         return {
-          field: 'endpoints',
+          field: PeerField.ENDPOINTS,
           item: { endpoints: [selector] },
           namespaceImplicit: service.namespace === undefined,
           description: `pods of Service ${construct.node.path} ${describeSelector(selector)}`,
@@ -180,7 +180,7 @@ export function workloadPeer(construct: IConstruct): IPeer {
       if (!info) throw notAWorkload(construct);
       const selector = withNamespace(info.selector, info.namespace);
       return {
-        field: 'endpoints',
+        field: PeerField.ENDPOINTS,
         item: { endpoints: [selector] },
         namespaceImplicit: info.namespace === undefined,
         description: `pods of ${info.kind} ${construct.node.path} ${describeSelector(selector)}`,

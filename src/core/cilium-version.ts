@@ -29,10 +29,10 @@ export class CiliumVersion {
   /** The version used when none is set: the newest supported release. */
   public static readonly DEFAULT = CiliumVersion.V1_19;
 
-  /** Every supported version, oldest first. */
-  public static readonly ALL: readonly CiliumVersion[] = [
+  /** Every supported version, oldest first (a frozen array). */
+  public static readonly ALL: CiliumVersion[] = Object.freeze([
     CiliumVersion.V1_14, CiliumVersion.V1_15, CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19,
-  ];
+  ]) as CiliumVersion[];
 
   /**
    * Parses `1.17`, `v1.17` or `1.17.3` (the patch level is ignored).

@@ -32,9 +32,17 @@ export interface CiliumPolicyErrorProps {
   readonly location?: string;
 }
 
+/** Marks a `CiliumPolicyError`, so that it is recognised across copies of the package (and from jsii languages). */
+const CILIUM_POLICY_ERROR_SYMBOL = Symbol.for('cdk8s-cilium.CiliumPolicyError');
+
 /**
  * The one error type the SDK throws. Its message says what is wrong, where, the bad value and the fix.
  * The stack is trimmed to the message: these are input errors, not bugs, and a stack trace helps no one.
+ *
+ * TypeScript and JavaScript code tests for it with `instanceof CiliumPolicyError` (or `Errors.isCiliumPolicyError`).
+ * The class is not part of the jsii API (a jsii class cannot extend `Error`); in Python, Java and Go the error arrives
+ * as the language's JavaScript error with the same message.
+ * @jsii ignore
  */
 export class CiliumPolicyError extends Error {
   /** Stable identifier of the check that failed. */
@@ -48,12 +56,27 @@ export class CiliumPolicyError extends Error {
     const where = props.location ? `[${props.location}] ` : '';
     const fix = props.fix ? `\n  fix: ${props.fix}` : '';
     super(`${where}${props.message} (${props.id})${fix}`);
+    Object.defineProperty(this, CILIUM_POLICY_ERROR_SYMBOL, { value: true });
     this.name = 'CiliumPolicyError';
     this.id = props.id;
     this.fix = props.fix;
     this.location = props.location;
     this.stack = `${this.name}: ${this.message}`;
   }
+}
+
+/** Recognises the errors the SDK throws (the aws-cdk-lib `Errors` pattern). */
+export class Errors {
+  /**
+   * Whether `x` is a `CiliumPolicyError`: an input error with a stable `id`, a message naming what, where and the bad
+   * value, and a `fix`. Unlike `instanceof`, it also recognises errors of another copy of the package.
+   * @param x any value, typically a caught error
+   */
+  public static isCiliumPolicyError(x: unknown): x is CiliumPolicyError {
+    return x !== null && typeof x === 'object' && CILIUM_POLICY_ERROR_SYMBOL in x;
+  }
+
+  private constructor() {}
 }
 
 /** Formats a diagnostic as one readable line (plus the fix). */

@@ -10,7 +10,7 @@
  */
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { ParsedDocument, SourceDiagnostic } from '../model/parse';
+import { IParsedDocument, SourceDiagnostic } from '../model/parse';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { layerOf } from '../validate/catalogue';
 import { networkPolicyRejections } from '../validate/network-policy-rules';
@@ -59,7 +59,7 @@ function rejects(d: Diagnostic): boolean {
 }
 
 /** The reader's diagnostics that belong to a parsed document (same document index and List item). */
-export function diagnosticsOf(parsed: ParsedDocument, diagnostics: readonly SourceDiagnostic[]): SourceDiagnostic[] {
+export function diagnosticsOf(parsed: IParsedDocument, diagnostics: readonly SourceDiagnostic[]): SourceDiagnostic[] {
   return diagnostics.filter((d) => d.index === parsed.source.index && d.itemPath === parsed.source.itemPath
     && (d.file === undefined || d.file === parsed.source.file));
 }

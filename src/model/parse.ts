@@ -70,7 +70,7 @@ export interface DocumentSource {
 export type Locator = (path: string) => SourcePosition | undefined;
 
 /** One CNP/CCNP read from the input. */
-export interface ParsedDocument {
+export interface IParsedDocument {
   /** The policy. */
   readonly model: PolicyDocumentModel;
   /** Where it came from. */
@@ -85,17 +85,17 @@ export interface ParsedDocument {
 }
 
 /** A top-level JSON/YAML array of raw Cilium `api.Rule`s (the local-API format used by `cilium policy import`). */
-export interface ParsedRawRules {
+export interface IParsedRawRules {
   /** The rules, as written (no namespace injection, no labels added). */
   readonly rules: RuleModel[];
   /** Where they came from. */
   readonly source: DocumentSource;
-  /** Like `ParsedDocument.locate`, with paths such as `[0].ingress[0].fromEndpoints`. */
+  /** Like `IParsedDocument.locate`, with paths such as `[0].ingress[0].fromEndpoints`. */
   locate(path: string): SourcePosition | undefined;
 }
 
 /** A document (or List item) that is not a Cilium policy and was skipped. */
-export interface SkippedDocument {
+export interface ISkippedDocument {
   /** Its `kind`, when it has a string one. */
   readonly kind?: string;
   /** Index of the document in the YAML stream. */
@@ -104,18 +104,18 @@ export interface SkippedDocument {
   readonly itemPath?: string;
   /** The object as read (the engine's inventory and NetworkPolicy translation take it from here, without a second parse). */
   readonly object: Readonly<Record<string, unknown>>;
-  /** Like `ParsedDocument.locate` (a NetworkPolicy's `spec.policyTypes`, say). */
+  /** Like `IParsedDocument.locate` (a NetworkPolicy's `spec.policyTypes`, say). */
   locate(path: string): SourcePosition | undefined;
 }
 
 /** What `fromYaml` / `fromObject` found. */
 export interface ParseResult {
   /** The CNPs/CCNPs, in source order (List items in place of their List). */
-  readonly documents: ParsedDocument[];
+  readonly documents: IParsedDocument[];
   /** Top-level arrays of raw `api.Rule`s. */
-  readonly rawRules: ParsedRawRules[];
+  readonly rawRules: IParsedRawRules[];
   /** Documents of other kinds (Deployment, Service, CiliumCIDRGroup, …), skipped without a diagnostic. */
-  readonly skipped: SkippedDocument[];
+  readonly skipped: ISkippedDocument[];
   /** Everything that could not be read faithfully. */
   readonly diagnostics: SourceDiagnostic[];
 }
@@ -156,7 +156,7 @@ const CILIUM_KINDS: readonly string[] = [
 ];
 
 /** The two policy kinds. */
-const POLICY_KINDS: readonly PolicyKind[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
+const POLICY_KINDS: readonly PolicyKind[] = [PolicyKind.CILIUM_NETWORK_POLICY, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY];
 
 /** List kinds whose `items` are read (`kubectl get … -o yaml` writes `List`; the API returns `<Kind>List`). */
 const LIST_KINDS = ['List', 'CiliumNetworkPolicyList', 'CiliumClusterwideNetworkPolicyList'];

@@ -14,10 +14,15 @@
  *   selects nothing) and stay different here.
  */
 
-/** The two Cilium policy kinds. */
-export type PolicyKind = 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+/** The two Cilium policy kinds (the values are the `kind` of the manifest). */
+export enum PolicyKind {
+  /** A namespaced `CiliumNetworkPolicy` (CNP). */
+  CILIUM_NETWORK_POLICY = 'CiliumNetworkPolicy',
+  /** A cluster-scoped `CiliumClusterwideNetworkPolicy` (CCNP). */
+  CILIUM_CLUSTERWIDE_NETWORK_POLICY = 'CiliumClusterwideNetworkPolicy',
+}
 
-/** `apiVersion` of both kinds. */
+/** `apiVersion` of both kinds (public as `PolicyModel.API_VERSION`). */
 export const CILIUM_API_VERSION = 'cilium.io/v2';
 
 /** A Kubernetes label selector as Cilium reads it (keys may carry a `source:` prefix such as `k8s:`). */
@@ -26,12 +31,12 @@ export interface LabelSelectorModel {
    * Labels the endpoint must carry, each with exactly this value.
    * @default - no label constraint
    */
-  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchLabels?: { [key: string]: string };
   /**
    * Set-based requirements, all of which must hold.
    * @default - no expression
    */
-  readonly matchExpressions?: readonly LabelExpressionModel[];
+  readonly matchExpressions?: LabelExpressionModel[];
 }
 
 /** One `matchExpressions` entry. `operator` is one of In, NotIn, Exists, DoesNotExist. */
@@ -44,7 +49,7 @@ export interface LabelExpressionModel {
    * The values for `In` and `NotIn`.
    * @default - none (what `Exists` and `DoesNotExist` take)
    */
-  readonly values?: readonly string[];
+  readonly values?: string[];
 }
 
 /** One `fromCIDRSet`/`toCIDRSet` entry: exactly one of `cidr`, `cidrGroupRef`, `cidrGroupSelector`. */
@@ -68,7 +73,29 @@ export interface CidrRuleModel {
    * CIDRs carved out of `cidr`.
    * @default - nothing carved out
    */
-  readonly except?: readonly string[];
+  readonly except?: string[];
+}
+
+/** `toServices[].k8sService`: one Service by name. */
+export interface ServiceReferenceModel {
+  /** The Service's `metadata.name`. */
+  readonly serviceName: string;
+  /**
+   * Its namespace.
+   * @default - the Service is matched in every namespace
+   */
+  readonly namespace?: string;
+}
+
+/** `toServices[].k8sServiceSelector`: the Services whose own labels match a selector. */
+export interface ServiceLabelSelectorModel {
+  /** Selects Services by their labels. */
+  readonly selector: LabelSelectorModel;
+  /**
+   * Their namespace.
+   * @default - Services of every namespace
+   */
+  readonly namespace?: string;
 }
 
 /** One `toServices` entry: exactly one of `k8sService`, `k8sServiceSelector`. */
@@ -77,28 +104,12 @@ export interface ServiceSelectorModel {
    * One Service by name.
    * @default - absent
    */
-  readonly k8sService?: {
-    /** The Service's `metadata.name`. */
-    readonly serviceName: string;
-    /**
-     * Its namespace.
-     * @default - the Service is matched in every namespace
-     */
-    readonly namespace?: string;
-  };
+  readonly k8sService?: ServiceReferenceModel;
   /**
    * The Services whose own labels match a selector.
    * @default - absent
    */
-  readonly k8sServiceSelector?: {
-    /** Selects Services by their labels. */
-    readonly selector: LabelSelectorModel;
-    /**
-     * Their namespace.
-     * @default - Services of every namespace
-     */
-    readonly namespace?: string;
-  };
+  readonly k8sServiceSelector?: ServiceLabelSelectorModel;
 }
 
 /** A `toFQDNs` entry or an L7 `dns` rule: exactly one of `matchName`, `matchPattern`. */
@@ -134,6 +145,17 @@ export interface PortProtocolModel {
   readonly protocol?: string;
 }
 
+/** A reference to a Kubernetes Secret (`headerMatches[].secret`). */
+export interface SecretReferenceModel {
+  /** The Secret's name. */
+  readonly name: string;
+  /**
+   * Its namespace.
+   * @default - the policy's namespace
+   */
+  readonly namespace?: string;
+}
+
 /** An HTTP `headerMatches` entry. */
 export interface HeaderMatchModel {
   /** The HTTP header name. */
@@ -147,15 +169,7 @@ export interface HeaderMatchModel {
    * A Kubernetes Secret holding the value.
    * @default - `value`
    */
-  readonly secret?: {
-    /** The Secret's name. */
-    readonly name: string;
-    /**
-     * Its namespace.
-     * @default - the policy's namespace
-     */
-    readonly namespace?: string;
-  };
+  readonly secret?: SecretReferenceModel;
   /**
    * What to do when the header does not match: `LOG`, `ADD`, `DELETE` or `REPLACE`.
    * @default - the request is refused
@@ -184,12 +198,12 @@ export interface HttpRuleModel {
    * Headers that must be present, as `Name` or `Name: value`.
    * @default - none
    */
-  readonly headers?: readonly string[];
+  readonly headers?: string[];
   /**
    * Header checks with an action on mismatch.
    * @default - none
    */
-  readonly headerMatches?: readonly HeaderMatchModel[];
+  readonly headerMatches?: HeaderMatchModel[];
 }
 
 /** One L7 Kafka rule (deprecated in Cilium 1.18). */
@@ -227,17 +241,17 @@ export interface L7RulesModel {
    * HTTP rules: a request must match one of them.
    * @default - absent
    */
-  readonly http?: readonly HttpRuleModel[];
+  readonly http?: HttpRuleModel[];
   /**
    * Kafka rules (deprecated in 1.18, removed in 1.20).
    * @default - absent
    */
-  readonly kafka?: readonly KafkaRuleModel[];
+  readonly kafka?: KafkaRuleModel[];
   /**
    * DNS rules: the names a pod may look up through the DNS proxy.
    * @default - absent
    */
-  readonly dns?: readonly FqdnSelectorModel[];
+  readonly dns?: FqdnSelectorModel[];
   /**
    * The name of a generic L7 parser (with `l7`).
    * @default - absent
@@ -247,7 +261,7 @@ export interface L7RulesModel {
    * Key-value rules for the `l7proto` parser.
    * @default - absent
    */
-  readonly l7?: readonly Readonly<Record<string, string>>[];
+  readonly l7?: { [key: string]: string }[];
 }
 
 /**
@@ -259,7 +273,7 @@ export interface PortRuleModel {
    * The ports (at most 40 per entry).
    * @default - every port
    */
-  readonly ports?: readonly PortProtocolModel[];
+  readonly ports?: PortProtocolModel[];
   /**
    * L7 rules on these ports (allow sections only).
    * @default - L4 only
@@ -269,7 +283,7 @@ export interface PortRuleModel {
    * TLS SNI names the connection must carry.
    * @default - any
    */
-  readonly serverNames?: readonly string[];
+  readonly serverNames?: string[];
   /**
    * TLS termination context, as written.
    * @default - absent
@@ -304,7 +318,7 @@ export interface IcmpRuleModel {
    * The ICMP types matched (at most 40).
    * @default - none
    */
-  readonly fields?: readonly IcmpFieldModel[];
+  readonly fields?: IcmpFieldModel[];
 }
 
 /**
@@ -313,40 +327,88 @@ export interface IcmpRuleModel {
  * Cilium allows at most one L3 peer field per item (see `PEER_FIELDS`); no peer field at all means any peer.
  */
 export interface RuleItemModel {
-  /** `fromEndpoints` / `toEndpoints`. */
-  readonly endpoints?: readonly LabelSelectorModel[];
-  /** `fromCIDR` / `toCIDR`. */
-  readonly cidr?: readonly string[];
-  /** `fromCIDRSet` / `toCIDRSet`. */
-  readonly cidrSet?: readonly CidrRuleModel[];
-  /** `fromEntities` / `toEntities`. */
-  readonly entities?: readonly string[];
-  /** `fromNodes` / `toNodes` (1.16+). */
-  readonly nodes?: readonly LabelSelectorModel[];
-  /** `toServices` (egress only). */
-  readonly services?: readonly ServiceSelectorModel[];
-  /** `toFQDNs` (egress allow only). */
-  readonly fqdns?: readonly FqdnSelectorModel[];
-  /** `fromGroups` / `toGroups` (AWS), kept opaque. */
-  readonly groups?: readonly unknown[];
-  /** `fromRequires` / `toRequires`: removed in 1.19, never written by the SDK; read back for validation. */
-  readonly requires?: readonly LabelSelectorModel[];
-  /** `toPorts`. In deny sections only `ports` is allowed. */
-  readonly toPorts?: readonly PortRuleModel[];
-  /** `icmps`. */
-  readonly icmps?: readonly IcmpRuleModel[];
-  /** `authentication` (allow sections only). */
-  readonly authentication?: {
-    /** `disabled`, `required` or `test-always-fail`. */
-    readonly mode: string;
-  };
+  /**
+   * `fromEndpoints` / `toEndpoints`.
+   * @default - absent
+   */
+  readonly endpoints?: LabelSelectorModel[];
+  /**
+   * `fromCIDR` / `toCIDR`.
+   * @default - absent
+   */
+  readonly cidr?: string[];
+  /**
+   * `fromCIDRSet` / `toCIDRSet`.
+   * @default - absent
+   */
+  readonly cidrSet?: CidrRuleModel[];
+  /**
+   * `fromEntities` / `toEntities`.
+   * @default - absent
+   */
+  readonly entities?: string[];
+  /**
+   * `fromNodes` / `toNodes` (1.16+).
+   * @default - absent
+   */
+  readonly nodes?: LabelSelectorModel[];
+  /**
+   * `toServices` (egress only).
+   * @default - absent
+   */
+  readonly services?: ServiceSelectorModel[];
+  /**
+   * `toFQDNs` (egress allow only).
+   * @default - absent
+   */
+  readonly fqdns?: FqdnSelectorModel[];
+  /**
+   * `fromGroups` / `toGroups` (AWS), kept opaque.
+   * @default - absent
+   */
+  readonly groups?: unknown[];
+  /**
+   * `fromRequires` / `toRequires`: removed in 1.19, never written by the SDK; read back for validation.
+   * @default - absent
+   */
+  readonly requires?: LabelSelectorModel[];
+  /**
+   * `toPorts`. In deny sections only `ports` is allowed.
+   * @default - every port and protocol
+   */
+  readonly toPorts?: PortRuleModel[];
+  /**
+   * `icmps`.
+   * @default - no ICMP match
+   */
+  readonly icmps?: IcmpRuleModel[];
+  /**
+   * `authentication` (allow sections only).
+   * @default - none
+   */
+  readonly authentication?: AuthenticationModel;
 }
 
-/** The four rule sections of a Cilium rule. */
-export type SectionName = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
+/** A rule item's `authentication`. */
+export interface AuthenticationModel {
+  /** `disabled`, `required` or `test-always-fail` (kept as written, so that a wrong mode can be reported). */
+  readonly mode: string;
+}
+
+/** The four rule sections of a Cilium rule (the values are the field names of `RuleModel`). */
+export enum SectionName {
+  /** `ingress`: allowed ingress. */
+  INGRESS = 'ingress',
+  /** `ingressDeny`: denied ingress. */
+  INGRESS_DENY = 'ingressDeny',
+  /** `egress`: allowed egress. */
+  EGRESS = 'egress',
+  /** `egressDeny`: denied egress. */
+  EGRESS_DENY = 'egressDeny',
+}
 
 /** All sections, in the order the SDK writes them. */
-export const SECTIONS: readonly SectionName[] = ['ingress', 'ingressDeny', 'egress', 'egressDeny'];
+export const SECTIONS: readonly SectionName[] = [SectionName.INGRESS, SectionName.INGRESS_DENY, SectionName.EGRESS, SectionName.EGRESS_DENY];
 
 /** A rule label (`spec.labels[]`). */
 export interface RuleLabelModel {
@@ -380,38 +442,27 @@ export interface RuleModel {
    * Allowed ingress; present (even `[{}]`) puts the subjects into ingress default deny.
    * @default - absent
    */
-  readonly ingress?: readonly RuleItemModel[];
+  readonly ingress?: RuleItemModel[];
   /**
    * Denied ingress, which wins over every allow.
    * @default - absent
    */
-  readonly ingressDeny?: readonly RuleItemModel[];
+  readonly ingressDeny?: RuleItemModel[];
   /**
    * Allowed egress; present puts the subjects into egress default deny.
    * @default - absent
    */
-  readonly egress?: readonly RuleItemModel[];
+  readonly egress?: RuleItemModel[];
   /**
    * Denied egress, which wins over every allow.
    * @default - absent
    */
-  readonly egressDeny?: readonly RuleItemModel[];
+  readonly egressDeny?: RuleItemModel[];
   /**
    * Whether the rule puts its subjects into default deny per direction (1.16+).
    * @default - true for each direction the rule has a section for
    */
-  readonly enableDefaultDeny?: {
-    /**
-     * Ingress default deny.
-     * @default true
-     */
-    readonly ingress?: boolean;
-    /**
-     * Egress default deny.
-     * @default true
-     */
-    readonly egress?: boolean;
-  };
+  readonly enableDefaultDeny?: DefaultDenyModel;
   /**
    * A free-text description.
    * @default - none
@@ -421,15 +472,32 @@ export interface RuleModel {
    * Policy verdict logging (1.18+).
    * @default - none
    */
-  readonly log?: {
-    /** The value written into the policy verdict log. */
-    readonly value: string;
-  };
+  readonly log?: LogConfigModel;
   /**
    * Rule labels.
    * @default - none
    */
-  readonly labels?: readonly RuleLabelModel[];
+  readonly labels?: RuleLabelModel[];
+}
+
+/** A rule's `enableDefaultDeny` (1.16+). */
+export interface DefaultDenyModel {
+  /**
+   * Ingress default deny.
+   * @default true
+   */
+  readonly ingress?: boolean;
+  /**
+   * Egress default deny.
+   * @default true
+   */
+  readonly egress?: boolean;
+}
+
+/** A rule's `log` (1.18+). */
+export interface LogConfigModel {
+  /** The value written into the policy verdict log. */
+  readonly value: string;
 }
 
 /** Object metadata the model keeps. */
@@ -445,12 +513,12 @@ export interface PolicyMetadataModel {
    * `metadata.labels`.
    * @default - none
    */
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly labels?: { [key: string]: string };
   /**
    * `metadata.annotations` (the constructs write `cdk8s-cilium.io/cilium-version`).
    * @default - none
    */
-  readonly annotations?: Readonly<Record<string, string>>;
+  readonly annotations?: { [key: string]: string };
 }
 
 /** A whole CNP or CCNP resource. `spec` and `specs` may both be present; Cilium imports each rule. */
@@ -468,33 +536,55 @@ export interface PolicyDocumentModel {
    * Several rules.
    * @default - absent (then `spec`)
    */
-  readonly specs?: readonly RuleModel[];
+  readonly specs?: RuleModel[];
 }
 
-/** The L3 peer fields of a rule item. */
-export type PeerField = 'endpoints' | 'cidr' | 'cidrSet' | 'entities' | 'nodes' | 'services' | 'fqdns' | 'groups' | 'requires';
+/** The L3 peer fields of a rule item (the values are the field names of `RuleItemModel`). */
+export enum PeerField {
+  /** `fromEndpoints` / `toEndpoints`. */
+  ENDPOINTS = 'endpoints',
+  /** `fromCIDR` / `toCIDR`. */
+  CIDR = 'cidr',
+  /** `fromCIDRSet` / `toCIDRSet`. */
+  CIDR_SET = 'cidrSet',
+  /** `fromEntities` / `toEntities`. */
+  ENTITIES = 'entities',
+  /** `fromNodes` / `toNodes`. */
+  NODES = 'nodes',
+  /** `toServices`. */
+  SERVICES = 'services',
+  /** `toFQDNs`. */
+  FQDNS = 'fqdns',
+  /** `fromGroups` / `toGroups`. */
+  GROUPS = 'groups',
+  /** `fromRequires` / `toRequires`. */
+  REQUIRES = 'requires',
+}
 
-/**
- * The L3 peer fields with their wire names per direction. `undefined` means the field does not exist in
- * that direction. `requires` is not an L3 selector for Cilium's mutual-exclusion rule.
- */
-export const PEER_FIELDS: Readonly<Record<PeerField, {
+/** The wire names of a peer field per direction. */
+export interface PeerFieldWireNames {
   /** The field name in ingress sections (`fromEndpoints`); `undefined` when it does not exist there. */
   readonly ingress?: string;
   /** The field name in egress sections (`toEndpoints`); `undefined` when it does not exist there. */
   readonly egress?: string;
   /** Whether it is an L3 selector (at most one per rule item). */
   readonly l3: boolean;
-}>> = {
-  endpoints: { ingress: 'fromEndpoints', egress: 'toEndpoints', l3: true },
-  cidr: { ingress: 'fromCIDR', egress: 'toCIDR', l3: true },
-  cidrSet: { ingress: 'fromCIDRSet', egress: 'toCIDRSet', l3: true },
-  entities: { ingress: 'fromEntities', egress: 'toEntities', l3: true },
-  nodes: { ingress: 'fromNodes', egress: 'toNodes', l3: true },
-  services: { egress: 'toServices', l3: true },
-  fqdns: { egress: 'toFQDNs', l3: true },
-  groups: { ingress: 'fromGroups', egress: 'toGroups', l3: true },
-  requires: { ingress: 'fromRequires', egress: 'toRequires', l3: false },
+}
+
+/**
+ * The L3 peer fields with their wire names per direction. `undefined` means the field does not exist in
+ * that direction. `requires` is not an L3 selector for Cilium's mutual-exclusion rule.
+ */
+export const PEER_FIELDS: Readonly<Record<PeerField, PeerFieldWireNames>> = {
+  [PeerField.ENDPOINTS]: { ingress: 'fromEndpoints', egress: 'toEndpoints', l3: true },
+  [PeerField.CIDR]: { ingress: 'fromCIDR', egress: 'toCIDR', l3: true },
+  [PeerField.CIDR_SET]: { ingress: 'fromCIDRSet', egress: 'toCIDRSet', l3: true },
+  [PeerField.ENTITIES]: { ingress: 'fromEntities', egress: 'toEntities', l3: true },
+  [PeerField.NODES]: { ingress: 'fromNodes', egress: 'toNodes', l3: true },
+  [PeerField.SERVICES]: { egress: 'toServices', l3: true },
+  [PeerField.FQDNS]: { egress: 'toFQDNs', l3: true },
+  [PeerField.GROUPS]: { ingress: 'fromGroups', egress: 'toGroups', l3: true },
+  [PeerField.REQUIRES]: { ingress: 'fromRequires', egress: 'toRequires', l3: false },
 };
 
 /** All peer fields in the order the SDK writes them. */
@@ -502,12 +592,12 @@ export const PEER_FIELD_NAMES = Object.keys(PEER_FIELDS) as PeerField[];
 
 /** The direction of a section. */
 export function sectionDirection(section: SectionName): 'ingress' | 'egress' {
-  return section.startsWith('ingress') ? 'ingress' : 'egress';
+  return section === SectionName.INGRESS || section === SectionName.INGRESS_DENY ? 'ingress' : 'egress';
 }
 
 /** Whether a section holds deny rules. */
 export function isDenySection(section: SectionName): boolean {
-  return section.endsWith('Deny');
+  return section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY;
 }
 
 /** A rule of a document and where it is. */

@@ -254,9 +254,9 @@ class Pitfalls {
   private networkPolicyViews(): RuleView[] {
     this.cachedNpViews ??= this.inventory.networkPolicies.flatMap((np) => {
       if (!np.rule) return [];
-      const subject = subjectSelector('CiliumNetworkPolicy', np.namespace, np.rule);
+      const subject = subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, np.namespace, np.rule);
       return [{
-        doc: -1, kind: 'CiliumNetworkPolicy' as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: CiliumVersion.DEFAULT, host: false,
+        doc: -1, kind: PolicyKind.CILIUM_NETWORK_POLICY as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: CiliumVersion.DEFAULT, host: false,
         subject, pods: subject ? this.podsOf(subject) : undefined, name: `NetworkPolicy ${np.namespace}/${np.name}${where(np.source)}`, np,
       }];
     });
@@ -293,7 +293,7 @@ class Pitfalls {
   /** `toFQDNs` needs an L7 DNS rule for the same pods, and that rule must allow looking the names up. */
   private fqdnWithoutDns(r: RuleView): void {
     if (r.host) return;
-    const fqdnItems = items(r.rule, 'egress').filter(({ item }) => arr(item.fqdns).length > 0);
+    const fqdnItems = items(r.rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length > 0);
     if (fqdnItems.length === 0) return;
     const providers = this.dnsRuleProviders();
     const cov = this.coverage(r, providers);
@@ -360,7 +360,7 @@ class Pitfalls {
   /** A direction with only deny rules still puts the endpoints into default deny for it. */
   private denyOnly(r: RuleView): void {
     for (const direction of ['ingress', 'egress'] as const) {
-      const deny: SectionName = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+      const deny: SectionName = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
       if (arr(r.rule[deny]).length === 0 || arr(r.rule[direction]).length > 0 || !this.defaultDeny(r, direction)) continue;
       const providers = this.rules.filter((c) => c !== r && c.host === r.host && arr(c.rule[direction]).length > 0 && this.defaultDeny(c, direction));
       const cov = this.coverage(r, providers);
@@ -694,14 +694,14 @@ class Pitfalls {
     const controlPlane = mayBeControlPlane(r.rule.nodeSelector);
     for (const direction of ['ingress', 'egress'] as const) {
       if (!this.defaultDeny(r, direction)) continue;
-      const deny: SectionName = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+      const deny: SectionName = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
       const hosts = this.rules.filter((c) => c.host);
       const allowing = hosts.filter((c) => c.subject !== undefined && implies(nodes, c.subject));
       const denying = hosts.filter((c) => c.subject !== undefined && mayOverlap(nodes, c.subject));
       const missing: string[] = [];
       const cut: string[] = [];
       for (const path of GUARD_PATHS.filter((p) => p.direction === direction && (!p.controlPlane || controlPlane))) {
-        const allowed = allowing.some((c) => items(c.rule, direction).some(({ item }) => itemCoversPath(item, path)));
+        const allowed = allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path)));
         const deniedBy = denying.find((c) => items(c.rule, deny).some(({ item }) => itemCoversPath(item, path)));
         if (!allowed) missing.push(path.what);
         else if (deniedBy) cut.push(`${path.what}, denied by ${deniedBy.name}`);
@@ -764,7 +764,7 @@ class Pitfalls {
 
   /** Whether a rule puts its subjects into default deny for a direction (enableDefaultDeny honoured from 1.16). */
   private defaultDeny(r: RuleView, direction: 'ingress' | 'egress'): boolean {
-    const deny: SectionName = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+    const deny: SectionName = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
     if (arr(r.rule[direction]).length === 0 && arr(r.rule[deny]).length === 0) return false;
     const edd = isObject(r.rule.enableDefaultDeny) ? r.rule.enableDefaultDeny[direction] : undefined;
     return !(edd === false && r.version.atLeast(CiliumVersion.V1_16));
@@ -897,7 +897,7 @@ class Pitfalls {
     const cached = this.cachedDns.get(protocol);
     if (cached) return cached;
     const found = [...this.rules, ...this.networkPolicyViews()]
-      .filter((c) => !c.host && items(c.rule, 'egress').some(({ item }) => this.allowsDns(item, c, protocol)));
+      .filter((c) => !c.host && items(c.rule, SectionName.EGRESS).some(({ item }) => this.allowsDns(item, c, protocol)));
     this.cachedDns.set(protocol, found);
     return found;
   }
@@ -977,7 +977,7 @@ class Pitfalls {
 
 /** The egress allow items of a rule with L7 DNS rules: whether they allow every name, and the names they allow. */
 function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boolean; names: string[] }[] {
-  return items(r.rule, 'egress').flatMap(({ item, index }) => {
+  return items(r.rule, SectionName.EGRESS).flatMap(({ item, index }) => {
     const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'groups'] as const).some((f) => item[f] !== undefined);
     // `{}` (the default-deny idiom) allows nothing; toFQDNs items are not DNS allowances.
     if ((!l3 && item.toPorts === undefined) || arr(item.fqdns).length > 0) return [];
@@ -1020,7 +1020,7 @@ function items(rule: RuleModel, section: SectionName): { item: RuleItemModel; in
 
 /** The L7 DNS selectors of a rule's egress allow items. */
 function dnsSelectors(rule: RuleModel): FqdnSelectorModel[] {
-  return items(rule, 'egress').flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
+  return items(rule, SectionName.EGRESS).flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
     .flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []))
     .filter(isObject);
 }

@@ -16,6 +16,7 @@ import {
   PEER_FIELD_NAMES,
   PolicyDocumentModel,
   SECTIONS,
+  PeerField,
 } from '../model/policy-model';
 import { crdAcceptsCidr } from './schema-rules';
 import {
@@ -127,14 +128,14 @@ function checkCidrs(node: ItemNode, ctx: CheckContext): void {
     ctx.report('sanitize-cidr-parse', p, `the agent cannot parse ${show(value)} as ${strict ? 'a CIDR prefix' : 'a CIDR or IP address'}`,
       'write the address without leading zeros, zone or padded prefix length, such as 10.0.0.0/8');
   };
-  const cidrWire = wireName('cidr', direction);
+  const cidrWire = wireName(PeerField.CIDR, direction);
   arr<unknown>(item.cidr).forEach((c, i) => {
     if (typeof c !== 'string' || !crdAcceptsCidr(c, v)) return;
     const addr = parseAddr(c);
     // A zone (`fe80::1%eth0`) names an interface, not a peer: the agent cannot use it in a policy.
     if (!parsePrefixStrict(c) && (!addr || addr.zone !== undefined)) unparsable(c, `${itemPath}.${cidrWire}[${i}]`, false);
   });
-  const setWire = wireName('cidrSet', direction);
+  const setWire = wireName(PeerField.CIDR_SET, direction);
   arr<CidrRuleModel>(item.cidrSet).forEach((entry, i) => {
     if (!isObject(entry)) return;
     const path = `${itemPath}.${setWire}[${i}]`;
@@ -220,9 +221,9 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       `select the service's pods with toEndpoints (which may have toPorts), or raise the target version to ${AGENT_SINCE.servicesWithPorts}`);
   }
   if (arr(item.nodes).length > 0 && ctx.version.atLeast(AGENT_SINCE.nodesFlag)) {
-    const w = wireName('nodes', direction);
+    const w = wireName(PeerField.NODES, direction);
     ctx.report('sanitize-nodes-flag', `${itemPath}.${w}`, `${w} needs agent flag enable-node-selector-labels (off by default); without it the agent refuses the policy`,
-      `set enable-node-selector-labels: "true" in the cilium-config ConfigMap, or select nodes with ${wireName('entities', direction)}: [remote-node, host]`);
+      `set enable-node-selector-labels: "true" in the cilium-config ConfigMap, or select nodes with ${wireName(PeerField.ENTITIES, direction)}: [remote-node, host]`);
   }
   checkCidrs(node, ctx);
   if (direction === 'egress' && section === 'egress') {

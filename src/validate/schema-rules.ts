@@ -12,6 +12,7 @@ import {
   KafkaRuleModel,
   PolicyDocumentModel,
   ServiceSelectorModel,
+  PeerField,
 } from '../model/policy-model';
 import {
   AUTHENTICATION_MODES,
@@ -209,7 +210,7 @@ function checkFqdnSelector(ctx: CheckContext, sel: FqdnSelectorModel, path: stri
 }
 
 function checkCidrSet(node: ItemNode, ctx: CheckContext): void {
-  const wire = wireName('cidrSet', node.direction);
+  const wire = wireName(PeerField.CIDR_SET, node.direction);
   arr<CidrRuleModel>(node.item.cidrSet).forEach((entry, i) => {
     const path = `${node.itemPath}.${wire}[${i}]`;
     if (!isObject(entry)) {
@@ -275,7 +276,7 @@ function checkIcmps(node: ItemNode, ctx: CheckContext): void {
 
 function checkItem(node: ItemNode, ctx: CheckContext): void {
   const { item, direction, section, deny, itemPath } = node;
-  for (const field of ['services', 'fqdns'] as const) {
+  for (const field of [PeerField.SERVICES, PeerField.FQDNS] as const) {
     if (item[field] !== undefined && direction === 'ingress') {
       const w = wireName(field, 'egress');
       ctx.report('crd-field-direction', `${itemPath}.${w}`, `${w} does not exist in ${section} rules; the API server drops or rejects it`,
@@ -296,7 +297,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
         'write mode: required (or disabled)');
     }
   }
-  checkStrings(ctx, item.entities, `${itemPath}.${wireName('entities', direction)}`, 'entity', (e, p) => {
+  checkStrings(ctx, item.entities, `${itemPath}.${wireName(PeerField.ENTITIES, direction)}`, 'entity', (e, p) => {
     if (ENTITIES.includes(e)) return;
     const goOnly = GO_ONLY_ENTITIES.includes(e);
     const lower = ENTITIES.find((x) => x === e.toLowerCase());
@@ -304,7 +305,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       goOnly ? 'use world, or toCIDR 0.0.0.0/0 (IPv4) or ::/0 (IPv6) to pick one family'
         : lower ? `write ${lower} (entities are lower-case)` : `use one of ${ENTITIES.join(', ')}`);
   });
-  checkStrings(ctx, item.cidr, `${itemPath}.${wireName('cidr', direction)}`, 'cidr', (c, p) => checkCidrString(ctx, c, p));
+  checkStrings(ctx, item.cidr, `${itemPath}.${wireName(PeerField.CIDR, direction)}`, 'cidr', (c, p) => checkCidrString(ctx, c, p));
   checkCidrSet(node, ctx);
   if (direction === 'egress' && !deny) {
     arr<FqdnSelectorModel>(item.fqdns).forEach((sel, i) => {
@@ -323,7 +324,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
   arr<IcmpRuleModel>(item.icmps).forEach((r, i) => {
     if (isObject(r)) objectEntries(ctx, r.fields, `${itemPath}.icmps[${i}].fields`, 'icmp fields');
   });
-  for (const field of ['endpoints', 'nodes', 'fqdns', 'services'] as const) {
+  for (const field of [PeerField.ENDPOINTS, PeerField.NODES, PeerField.FQDNS, PeerField.SERVICES] as const) {
     if (field === 'services' || field === 'fqdns' ? direction === 'egress' : true) {
       objectEntries(ctx, item[field], `${itemPath}.${wireName(field, direction)}`, wireName(field, direction));
     }

@@ -24,9 +24,9 @@ import { LineCounter, Node as YamlNode, isMap, isScalar, isSeq, parseAllDocument
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { nestingDepthError } from '../model/nesting-depth';
-import { Locator, ParsedDocument, SourceDiagnostic, SourcePosition, fromYaml } from '../model/parse';
+import { Locator, IParsedDocument, SourceDiagnostic, SourcePosition, fromYaml } from '../model/parse';
 import { isNetworkPolicy } from '../model/network-policy';
-import { PolicyDocumentModel } from '../model/policy-model';
+import { PolicyDocumentModel, PolicyKind } from '../model/policy-model';
 import { CidrFormat, CrdSchemas, CrdViolation } from './crd-schema';
 import { REPORT_CHECKS, findCheck } from './catalogue';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, displayName, expandPaths, readInputFile } from '../model/inputs';
@@ -282,7 +282,7 @@ type Placed = Omit<ReportDiagnostic, 'endLine' | 'endColumn'>;
 interface DocRef {
   readonly input: number;
   readonly file: string;
-  readonly doc: ParsedDocument;
+  readonly doc: IParsedDocument;
   /** The paths of its violations of the `crdFiles` (findings of other layers on the same fields are left out). */
   readonly crdPaths?: readonly string[];
 }
@@ -297,7 +297,7 @@ class Run {
   /** The bundled CRD schemas of the target version, checked behind the built-in rules when no `crdFiles` are given. */
   private readonly bundled?: CrdSchemas;
   /** The paths of the findings reported on each policy document. */
-  private readonly findingPaths = new Map<ParsedDocument, string[]>();
+  private readonly findingPaths = new Map<IParsedDocument, string[]>();
   private readonly out: Pending[] = [];
   private readonly files: ReportFile[] = [];
   private readonly docs: DocRef[] = [];
@@ -388,7 +388,7 @@ class Run {
     }
     const byKey = new Map(parsed.documents.map((d) => [docKey(d.source.index, d.source.itemPath), d]));
     const rawByKey = new Map(objects.map((o) => [docKey(o.index, o.itemPath), o.obj]));
-    const crdViolations = new Map<ParsedDocument, CrdViolation[]>();
+    const crdViolations = new Map<IParsedDocument, CrdViolation[]>();
     const crd = this.crd;
     for (const d of parsed.documents) {
       if (crd && this.crdKinds.includes(d.model.kind)) crdViolations.set(d, crd.validate(rawByKey.get(docKey(d.source.index, d.source.itemPath))));
@@ -414,7 +414,7 @@ class Run {
     }
     for (const raw of parsed.rawRules) {
       raw.rules.forEach((rule, i) => {
-        for (const finding of validateRule(rule, 'CiliumClusterwideNetworkPolicy', this.target.rules, `[${i}]`)) {
+        for (const finding of validateRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, this.target.rules, `[${i}]`)) {
           if (finding.id.startsWith('crd-')) continue; // raw api.Rule JSON never meets the API server
           const pos = raw.locate(finding.path ?? `[${i}]`) ?? { line: 1, column: 1 };
           this.push(index, { ...finding, fix: finding.fix ?? '', file, ...pos, kind: 'api.Rule' });
@@ -427,7 +427,7 @@ class Run {
    * The violations of the bundled CRD schema that no other finding on the document covers (the built-in rules say the
    * same things in their own words, with a fix; the real schema catches what they do not know), as `crd-schema`.
    */
-  private bundledViolations(index: number, file: string, doc: ParsedDocument, raw: unknown): void {
+  private bundledViolations(index: number, file: string, doc: IParsedDocument, raw: unknown): void {
     if (!this.bundled || raw === undefined) return;
     const violations = this.bundled.validate(raw);
     if (violations.length === 0) return;
@@ -508,7 +508,7 @@ class Run {
   }
 
   /** A violation of a CRD schema, as a `crd-schema` finding; an unknown field is shown at its key, as the reader does. */
-  private pushViolation(index: number, file: string, doc: ParsedDocument, v: CrdViolation, fix: string): void {
+  private pushViolation(index: number, file: string, doc: IParsedDocument, v: CrdViolation, fix: string): void {
     const prefix = `${v.path || '(root)'}: `;
     const finding: Diagnostic = {
       id: 'crd-schema', severity: Severity.ERROR, path: v.path || undefined,
@@ -522,14 +522,14 @@ class Run {
   }
 
   /** Remembers that a finding was reported on `path` of `doc` (so the bundled schema does not say it again). */
-  private noteFinding(doc: ParsedDocument, path: string | undefined): void {
+  private noteFinding(doc: IParsedDocument, path: string | undefined): void {
     const paths = this.findingPaths.get(doc);
     if (paths) paths.push(path ?? '');
     else this.findingPaths.set(doc, [path ?? '']);
   }
 
   /** A finding on a parsed policy: placed with its `locate` (or at `at`). */
-  private pushDoc(index: number, file: string, doc: ParsedDocument, finding: Diagnostic, at?: SourcePosition): void {
+  private pushDoc(index: number, file: string, doc: IParsedDocument, finding: Diagnostic, at?: SourcePosition): void {
     this.noteFinding(doc, finding.path);
     const pos: SourcePosition = at ?? doc.locate(finding.path ?? '') ?? { line: 1, column: 1 };
     this.push(index, {

@@ -6,7 +6,7 @@
  * the pruned rule then does.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { CidrRuleModel, FqdnSelectorModel, IcmpRuleModel } from '../model/policy-model';
+import { CidrRuleModel, FqdnSelectorModel, IcmpRuleModel, PeerField } from '../model/policy-model';
 import {
   AGENT_SINCE,
   CIDR_SET_FIELDS,
@@ -61,12 +61,12 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
   const { item, direction, section, itemPath } = node;
   const v = ctx.version;
   const fieldOf = (wire: string): CiliumVersion | undefined => sinceOf(SECTION_FIELDS[section], wire);
-  const nodesWire = wireName('nodes', direction);
+  const nodesWire = wireName(PeerField.NODES, direction);
   const nodesSince = fieldOf(nodesWire);
   if (item.nodes !== undefined && nodesSince && !v.atLeast(nodesSince)) {
     ctx.report('version-nodes', `${itemPath}.${nodesWire}`,
       `${needs(nodesWire, nodesSince, ctx)}; an older API server prunes it silently and the rule then applies to ${direction === 'ingress' ? 'every source' : 'every destination'}`,
-      raise(nodesSince, `use ${wireName('entities', direction)}: [remote-node, host] or ${wireName('cidr', direction)} with the node addresses`));
+      raise(nodesSince, `use ${wireName(PeerField.ENTITIES, direction)}: [remote-node, host] or ${wireName(PeerField.CIDR, direction)} with the node addresses`));
   }
   const groupsSince = fieldOf('fromGroups');
   if (item.groups !== undefined && direction === 'ingress' && groupsSince && !v.atLeast(groupsSince)) {
@@ -74,7 +74,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       `${needs('fromGroups', groupsSince, ctx)}; an older API server prunes it silently and the rule then applies to every source`,
       raise(groupsSince, 'list the addresses with fromCIDR or fromCIDRSet'));
   }
-  const setWire = wireName('cidrSet', direction);
+  const setWire = wireName(PeerField.CIDR_SET, direction);
   arr<CidrRuleModel>(item.cidrSet).forEach((entry, i) => {
     if (!isObject(entry)) return;
     const p = `${itemPath}.${setWire}[${i}]`;
@@ -92,17 +92,17 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
     }
   });
   if (item.requires !== undefined) {
-    const w = wireName('requires', direction);
+    const w = wireName(PeerField.REQUIRES, direction);
     const removed = CONSTRAINT_SINCE.requiresRemoved;
     if (v.atLeast(removed)) {
       if (arr(item.requires).length > 0) {
         ctx.report('version-requires-removed', `${itemPath}.${w}`, `${w} was removed in Cilium ${removed}; the API server rejects it (maxItems 0)`,
-          `add the required labels to each ${wireName('endpoints', direction)} selector instead (the SDK never writes ${w})`);
+          `add the required labels to each ${wireName(PeerField.ENDPOINTS, direction)} selector instead (the SDK never writes ${w})`);
       }
     } else {
       const deprecated = v.atLeast(AGENT_SINCE.requiresDeprecated) ? `is deprecated since Cilium ${AGENT_SINCE.requiresDeprecated} and` : 'is';
       ctx.report('version-requires-deprecated', `${itemPath}.${w}`, `${w} ${deprecated} removed in ${removed}; the SDK never writes it`,
-        `add the required labels to each ${wireName('endpoints', direction)} selector instead`);
+        `add the required labels to each ${wireName(PeerField.ENDPOINTS, direction)} selector instead`);
     }
   }
   if (section === 'egress') arr(item.fqdns).forEach((sel, i) => doubleStar(ctx, sel, `${itemPath}.toFQDNs[${i}]`));

@@ -194,15 +194,15 @@ function walkItem(
 ): void {
   for (const v of visitors) v.item?.(node, ctx);
   const { item, direction, itemPath } = node;
-  arr(item.endpoints).forEach((s, i) => selector(s, 'endpoints', `${itemPath}.${wireName('endpoints', direction)}[${i}]`));
-  arr(item.nodes).forEach((s, i) => selector(s, 'nodes', `${itemPath}.${wireName('nodes', direction)}[${i}]`));
-  arr(item.requires).forEach((s, i) => selector(s, 'requires', `${itemPath}.${wireName('requires', direction)}[${i}]`));
+  arr(item.endpoints).forEach((s, i) => selector(s, 'endpoints', `${itemPath}.${wireName(PeerField.ENDPOINTS, direction)}[${i}]`));
+  arr(item.nodes).forEach((s, i) => selector(s, 'nodes', `${itemPath}.${wireName(PeerField.NODES, direction)}[${i}]`));
+  arr(item.requires).forEach((s, i) => selector(s, 'requires', `${itemPath}.${wireName(PeerField.REQUIRES, direction)}[${i}]`));
   arr(item.cidrSet).forEach((c, i) => {
-    if (isObject(c)) selector(c.cidrGroupSelector, 'cidrGroupSelector', `${itemPath}.${wireName('cidrSet', direction)}[${i}].cidrGroupSelector`);
+    if (isObject(c)) selector(c.cidrGroupSelector, 'cidrGroupSelector', `${itemPath}.${wireName(PeerField.CIDR_SET, direction)}[${i}].cidrGroupSelector`);
   });
   arr(item.services).forEach((s, i) => {
     if (isObject(s) && isObject(s.k8sServiceSelector)) {
-      selector(s.k8sServiceSelector.selector, 'serviceSelector', `${itemPath}.${wireName('services', direction)}[${i}].k8sServiceSelector.selector`);
+      selector(s.k8sServiceSelector.selector, 'serviceSelector', `${itemPath}.${wireName(PeerField.SERVICES, direction)}[${i}].k8sServiceSelector.selector`);
     }
   });
   arr<PortRuleModel>(item.toPorts).forEach((portRule, i) => {

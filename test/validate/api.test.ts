@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Severity } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { RuleModel } from '../../src/model/policy-model';
+import { RuleModel, PolicyKind } from '../../src/model/policy-model';
 import { validatePolicy, validateRule } from '../../src/validate';
 import { check, cnp, ingress, Loose, ports, summary } from './helpers';
 
@@ -97,15 +97,15 @@ describe('the namespace of a CNP subject', () => {
 describe('validateRule', () => {
   it('checks one rule under the given path prefix, without document checks', () => {
     const rule = { endpointSelector: {}, ingress: [{ entities: ['World'] }] } as Loose as RuleModel;
-    expect(summary(validateRule(rule, 'CiliumClusterwideNetworkPolicy', CiliumVersion.V1_19, 'specs[2]'))).toEqual([
+    expect(summary(validateRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, CiliumVersion.V1_19, 'specs[2]'))).toEqual([
       'crd-entity @ specs[2].ingress[0].fromEntities[0]',
     ]);
-    expect(summary(validateRule(rule, 'CiliumNetworkPolicy', CiliumVersion.V1_19))).toEqual(['crd-entity @ spec.ingress[0].fromEntities[0]']);
+    expect(summary(validateRule(rule, PolicyKind.CILIUM_NETWORK_POLICY, CiliumVersion.V1_19))).toEqual(['crd-entity @ spec.ingress[0].fromEntities[0]']);
   });
 
   it('knows the kind: nodeSelector is refused in a CNP only', () => {
     const rule: RuleModel = { nodeSelector: {}, ingress: [{}] };
-    expect(validateRule(rule, 'CiliumNetworkPolicy', CiliumVersion.V1_19).map((d) => d.id)).toEqual(['sanitize-cnp-node-selector']);
-    expect(validateRule(rule, 'CiliumClusterwideNetworkPolicy', CiliumVersion.V1_19)).toEqual([]);
+    expect(validateRule(rule, PolicyKind.CILIUM_NETWORK_POLICY, CiliumVersion.V1_19).map((d) => d.id)).toEqual(['sanitize-cnp-node-selector']);
+    expect(validateRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, CiliumVersion.V1_19)).toEqual([]);
   });
 });

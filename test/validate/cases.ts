@@ -1,5 +1,5 @@
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { PolicyDocumentModel } from '../../src/model/policy-model';
+import { PolicyDocumentModel, PolicyKind } from '../../src/model/policy-model';
 import { ccnp, cnp, egress, host, inSection, ingress, l7, Loose, ports } from './helpers';
 
 const V = CiliumVersion;
@@ -345,8 +345,8 @@ export const CASES: readonly Case[] = [
   // ----- sanitize -----
   {
     id: 'sanitize-empty-policy', when: 'the document has neither spec nor specs',
-    bad: { kind: 'CiliumNetworkPolicy', metadata: { name: 'test' } }, path: undefined,
-    good: { kind: 'CiliumNetworkPolicy', metadata: { name: 'test' }, specs: [BASE] },
+    bad: { kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'test' } }, path: undefined,
+    good: { kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'test' }, specs: [BASE] },
   },
   {
     id: 'sanitize-cnp-node-selector', when: 'a CNP has a nodeSelector',

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Severity } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { emitDocument } from '../../src/model/emit';
-import { PolicyDocumentModel } from '../../src/model/policy-model';
+import { PolicyDocumentModel, PolicyKind } from '../../src/model/policy-model';
 import { validatePolicy } from '../../src/validate';
 import { CidrFormat, CrdSchemas } from '../../src/testing';
 import { CRD_ROOT } from '../support/shared';
@@ -93,7 +93,7 @@ const rule: fc.Arbitrary<Loose> = fc.record({
 }, { requiredKeys: [] });
 
 const policy: fc.Arbitrary<PolicyDocumentModel> = fc.record({
-  kind: pick('CiliumNetworkPolicy' as const, 'CiliumClusterwideNetworkPolicy' as const),
+  kind: pick(PolicyKind.CILIUM_NETWORK_POLICY, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY),
   metadata: fc.constant({ name: 'fuzz' }),
   spec: rule,
 });

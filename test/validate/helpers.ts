@@ -1,6 +1,6 @@
 import { Diagnostic } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { PolicyDocumentModel, RuleItemModel, RuleModel } from '../../src/model/policy-model';
+import { PolicyDocumentModel, RuleItemModel, RuleModel, PolicyKind } from '../../src/model/policy-model';
 import { validatePolicy } from '../../src/validate';
 
 /**
@@ -12,12 +12,12 @@ export type Loose = any;
 
 /** A CNP named `test` in namespace `default` with the given rule as `spec`. */
 export function cnp(spec: Loose, extra: Partial<PolicyDocumentModel> = {}): PolicyDocumentModel {
-  return { kind: 'CiliumNetworkPolicy', metadata: { name: 'test', namespace: 'default' }, spec: spec as RuleModel, ...extra };
+  return { kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'test', namespace: 'default' }, spec: spec as RuleModel, ...extra };
 }
 
 /** A CCNP named `test` with the given rule as `spec`. */
 export function ccnp(spec: Loose, extra: Partial<PolicyDocumentModel> = {}): PolicyDocumentModel {
-  return { kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'test' }, spec: spec as RuleModel, ...extra };
+  return { kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'test' }, spec: spec as RuleModel, ...extra };
 }
 
 /** A CNP selecting `app: web` with one ingress item. */

@@ -3,10 +3,11 @@
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { validatePolicy } from '../../src/validate';
+import { PolicyKind } from '../../src/model/policy-model';
 
 function findings(endpointSelector: Record<string, unknown>): string[] {
   return validatePolicy({
-    kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { endpointSelector, ingress: [{}] },
+    kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'shop' }, spec: { endpointSelector, ingress: [{}] },
   }, { version: CiliumVersion.DEFAULT }).filter((d) => d.id === 'sanitize-cnp-subject-namespace').map((d) => d.message);
 }
 
