@@ -9,7 +9,7 @@
 // these matchers with the CRD-schema ones and declare their types.
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
-import { Port } from '../constructs/port';
+import { IPortSpec } from '../model/port-spec';
 import { Endpoint } from './endpoint';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
@@ -21,7 +21,7 @@ import { Verdict } from './verdict';
 export type EndpointLike = string | Endpoint;
 
 /** A connection: `'8080/TCP'`, `'53/UDP'`, `'icmp/8'`, a number (TCP), or a `Port`/`Icmp` naming one port. */
-export type ConnectionLike = string | number | Port;
+export type ConnectionLike = string | number | IPortSpec;
 
 /** Options of `toAllow` / `toDeny`: the L7 request and the engine options. */
 export interface EngineMatcherOptions extends PolicySetOptions {
@@ -81,7 +81,7 @@ export const engineMatchers: EngineMatchers = {
 };
 
 /**
- * The verdict the matchers judge by, for any test framework.
+ * @internal The verdict the matchers judge by, for any test framework (`Verdicts.verdictFor`).
  * @param received an App, a Chart or other construct, a `PolicySet`, or YAML text
  */
 export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike,
@@ -111,7 +111,7 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
  */
 export function policySetOf(received: unknown, options: PolicySetOptions, matcher = 'toAllow/toDeny'): PolicySet {
   if (received instanceof PolicySet) return received;
-  if (typeof received === 'string') return PolicySet.fromYaml(received, undefined, options);
+  if (typeof received === 'string') return PolicySet.fromYaml(received, options);
   if (received !== null && typeof received === 'object' && 'node' in received) return PolicySet.fromConstruct(received as IConstruct, options);
   throw new CiliumPolicyError({
     id: 'engine-matcher-input',
