@@ -83,7 +83,7 @@ export { HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './engi
 export { ConnectionSpec, HttpRequestOptions, Queries } from './engine/query';
 export { SkippedRule } from './engine/skipped-rules';
 export {
-  L7Outcome, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
+  L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
 } from './engine/verdict';
 export { Verdicts } from './engine/verdicts';
 export { IPortSpec } from './model/port-spec';

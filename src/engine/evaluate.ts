@@ -13,7 +13,7 @@ import { PeerView } from './identity';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
 import { Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
-import { L7Outcome, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
+import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
 /** The query as one side sees it. */
 export interface SideQuery {
@@ -110,7 +110,7 @@ export function refineOutcome(outcome: SideOutcome, query: SideQuery, config: En
 
 /** The L7 rules' say on a request: which kind applies, whether the request is of that kind, and the rule it matches. */
 interface L7Decision {
-  readonly kind: string;
+  readonly kind: L7Protocol;
   readonly evaluated: boolean;
   readonly entry?: L7Entry;
   readonly matched?: string;
@@ -127,7 +127,8 @@ function l7Decision(entries: readonly L7Entry[], q: SideQuery, config: EngineCon
     dns ||= k === 'dns';
     kafka ||= k === 'kafka';
   }
-  const kind = http && q.http ? 'http' : dns && q.dns !== undefined ? 'dns' : kafka && q.kafka ? 'kafka' : (entries.length > 0 ? l7Kind(entries[0].pr) : undefined) ?? 'http';
+  const kind = http && q.http ? L7Protocol.HTTP : dns && q.dns !== undefined ? L7Protocol.DNS : kafka && q.kafka ? L7Protocol.KAFKA
+    : (entries.length > 0 ? l7Kind(entries[0].pr) : undefined) ?? L7Protocol.HTTP;
   const evaluated = Boolean((kind === 'http' && q.http) || (kind === 'dns' && q.dns !== undefined) || (kind === 'kafka' && q.kafka));
   if (!evaluated) return { kind, evaluated };
   const subdomainWildcard = config.version.atLeast(CiliumVersion.V1_19);
@@ -139,13 +140,13 @@ function l7Decision(entries: readonly L7Entry[], q: SideQuery, config: EngineCon
 }
 
 /** The kind of L7 rules of a port rule, if it has any. */
-function l7Kind(pr: CompiledPortRule | undefined): string | undefined {
+function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
   const r = pr?.rules;
   if (!r) return undefined;
-  if (r.http !== undefined) return 'http';
-  if (r.kafka !== undefined) return 'kafka';
-  if (r.dns !== undefined) return 'dns';
-  if (r.l7proto !== undefined) return 'l7proto';
+  if (r.http !== undefined) return L7Protocol.HTTP;
+  if (r.kafka !== undefined) return L7Protocol.KAFKA;
+  if (r.dns !== undefined) return L7Protocol.DNS;
+  if (r.l7proto !== undefined) return L7Protocol.L7PROTO;
   return undefined;
 }
 
@@ -354,7 +355,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     // DNS rules on this peer and port still send the lookup through the proxy, with their rules widened to allow-all.
     const dnsRules = input.query.dns !== undefined ? entries.flatMap((e) => (l7Kind(e.pr) === 'dns' ? l7RuleTexts(e.pr, 'dns') : [])) : [];
     const l7: L7Outcome | undefined = dnsRules.length > 0 ? {
-      protocol: 'dns', result: L7Result.ALLOWED, rules: dnsRules, matched: '(any name)',
+      protocol: L7Protocol.DNS, result: L7Result.ALLOWED, rules: dnsRules, matched: '(any name)',
       reason: `${describeItem(wildcard.item)} allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)`,
     } : undefined;
     return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
@@ -366,7 +367,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (hostBypassesL7) {
     if (!base) return ALLOWED;
     const l7: L7Outcome = {
-      protocol: l7Kind(entries.find((e) => l7Kind(e.pr) !== undefined)?.pr) ?? 'http', result: L7Result.ALLOWED, rules: [], matched: '(allow-all for the host)', visibilityOnly: true,
+      protocol: l7Kind(entries.find((e) => l7Kind(e.pr) !== undefined)?.pr) ?? L7Protocol.HTTP, result: L7Result.ALLOWED, rules: [], matched: '(allow-all for the host)', visibilityOnly: true,
       reason: 'the local host is always allowed (allow-localhost): Cilium adds the host to these L7 rules with an allow-all, since no rule names the host itself',
     };
     return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)} (the local host is not held to its L7 rules)`, dedupe(notes));

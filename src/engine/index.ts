@@ -10,7 +10,7 @@ export { HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './poli
 export { ConnectionSpec, HttpRequestOptions, Queries } from './query';
 export { SkippedRule } from './skipped-rules';
 export {
-  L7Outcome, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
+  L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
 } from './verdict';
 export { Verdicts } from './verdicts';
 export { IPortSpec } from '../model/port-spec';

@@ -87,6 +87,18 @@ export function trafficDirection(direction: 'ingress' | 'egress'): TrafficDirect
   return direction === 'ingress' ? TrafficDirection.INGRESS : TrafficDirection.EGRESS;
 }
 
+/** The protocol of L7 rules. */
+export enum L7Protocol {
+  /** HTTP rules (`rules.http`). */
+  HTTP = 'http',
+  /** DNS rules (`rules.dns`), enforced by the DNS proxy. */
+  DNS = 'dns',
+  /** Kafka rules (`rules.kafka`). */
+  KAFKA = 'kafka',
+  /** Generic L7 rules (`l7proto`), not evaluated. */
+  L7PROTO = 'l7proto',
+}
+
 /** What an L7 proxy does with a request. */
 export enum L7Result {
   /** The request is allowed. */
@@ -124,7 +136,7 @@ export interface VerdictRuleRef extends VerdictPolicyRef {
 /** What an L7 proxy makes of the connection. */
 export interface L7Outcome {
   /** `http`, `dns`, `kafka`, or `l7proto` (generic, not evaluated). */
-  readonly protocol: string;
+  readonly protocol: L7Protocol;
   /** `allowed`, `denied` (HTTP 403 / DNS REFUSED), or `not-evaluated` (no request of that protocol in the query). */
   readonly result: L7Result;
   /** Why. */
