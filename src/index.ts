@@ -76,7 +76,7 @@ export {
 export { Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions } from './engine/endpoint';
 export { CidrGroupSpec, EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from './engine/inventory';
 export { HttpRequest, KafkaRequest } from './engine/l7';
-export { EngineMatcherOptions } from './engine/matchers';
+export { ConnectionLike, EndpointLike, EngineMatcherOptions, EngineMatcherResult } from './engine/matchers';
 export { PolicyText } from './engine/policy-inputs';
 export { PolicySet } from './engine/policy-set';
 export { HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './engine/policy-set-options';

@@ -3,7 +3,7 @@
 export { Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions } from './endpoint';
 export { CidrGroupSpec, EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from './inventory';
 export { HttpRequest, KafkaRequest } from './l7';
-export { EngineMatcherOptions } from './matchers';
+export { ConnectionLike, EndpointLike, EngineMatcherOptions, EngineMatcherResult } from './matchers';
 export { PolicyText } from './policy-inputs';
 export { PolicySet } from './policy-set';
 export { HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';

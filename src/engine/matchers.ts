@@ -17,10 +17,13 @@ import { PolicySet, PolicySetOptions } from './policy-set';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
 import { Verdict } from './verdict';
 
-/** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint`. */
+/** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint` (a TypeScript type alias for the matchers). */
 export type EndpointLike = string | Endpoint;
 
-/** A connection: `'8080/TCP'`, `'53/UDP'`, `'icmp/8'`, a number (TCP), or a `Port`/`Icmp` naming one port. */
+/**
+ * A connection: `'8080/TCP'`, `'53/UDP'`, `'icmp/8'`, a number (TCP), or a `Port`/`Icmp` naming one port (a TypeScript type
+ * alias for the matchers).
+ */
 export type ConnectionLike = string | number | IPortSpec;
 
 /** Options of `toAllow` / `toDeny`: the L7 request and the engine options. */
@@ -42,13 +45,17 @@ export interface EngineMatcherOptions extends PolicySetOptions {
   readonly kafka?: string | KafkaRequest;
 }
 
-/** The result of a matcher, as vitest and jest expect it. */
-export interface EngineMatcherResult {
+/**
+ * The result of a matcher, as vitest and jest expect it: `pass` (whether the assertion holds, before `.not`) and
+ * `message` (shown when it fails). A TypeScript type alias, like the other matcher types: the matchers exist for
+ * TypeScript test frameworks only.
+ */
+export type EngineMatcherResult = {
   /** Whether the assertion holds (before `.not`). */
   readonly pass: boolean;
   /** The message shown when it fails. */
   readonly message: () => string;
-}
+};
 
 /** The matchers, as passed to `expect.extend`. */
 export type EngineMatchers = {
