@@ -73,19 +73,20 @@ export {
 } from './constructs/workload';
 
 // Verdict engine.
-export { PolicyRef } from './engine/compile';
-export {
-  Endpoint, ENDPOINT_ENTITIES, EndpointKind, Endpoints, formatEndpoint, NamedPort, parseEndpoint, PodEndpointOptions,
-} from './engine/endpoint';
-export { formatVerdict } from './engine/explain';
+export { Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions } from './engine/endpoint';
 export { CidrGroupSpec, EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from './engine/inventory';
 export { HttpRequest, KafkaRequest } from './engine/l7';
+export { ConnectionLike, EndpointLike, EngineMatcherOptions, EngineMatcherResult } from './engine/matchers';
+export { PolicyText } from './engine/policy-inputs';
+export { PolicySet } from './engine/policy-set';
+export { HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './engine/policy-set-options';
+export { ConnectionSpec, HttpRequestOptions, Queries } from './engine/query';
+export { SkippedRule } from './engine/skipped-rules';
 export {
-  ConnectionLike, EndpointLike, EngineMatcherOptions, EngineMatcherResult, EngineMatchers, engineMatchers, verdictFor,
-} from './engine/matchers';
-export { evaluateNaive, PolicySet, PolicySetOptions, PolicyText, SkippedRule } from './engine/policy-set';
-export { ConnectionSpec, parseConnection, parseHttpRequest, parseKafkaRequest, toConnection } from './engine/query';
-export { L7Outcome, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef } from './engine/verdict';
+  L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
+} from './engine/verdict';
+export { Verdicts } from './engine/verdicts';
+export { IPortSpec } from './model/port-spec';
 
 // Hubble flows: replay and draft.
 export {

@@ -246,7 +246,7 @@ function copyInventory(from: EndpointInventory, into: EndpointInventory): void {
  */
 export function loadPolicies(paths: readonly string[], options: PolicySetOptions, flag: string, io: CliIo): PolicySet {
   if (paths.length === 0) throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} names no path`, fix: `give ${flag} policy files or directories` });
-  return checked(PolicySet.fromFiles(paths, options), io);
+  return checked(PolicySet.fromFiles([...paths], options), io);
 }
 
 /** The set, unless some input could not be read (exit 2); what it could not read faithfully goes to stderr as warnings. */

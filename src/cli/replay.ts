@@ -172,7 +172,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
-  const set = PolicySet.fromFiles(options.policies, {
+  const set = PolicySet.fromFiles([...options.policies], {
     ciliumVersion: version,
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),

@@ -173,7 +173,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
       id: 'cli-flag', message: `--dns: the name is ${options.dns.length} characters long; a DNS name has at most 253`, fix: 'give a DNS name such as api.example.com',
     });
   }
-  const set = PolicySet.fromFiles(options.policies, {
+  const set = PolicySet.fromFiles([...options.policies], {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),

@@ -2,6 +2,9 @@ import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
+import { IPortSpec, PortSpec } from '../model/port-spec';
+
+export { PortSpec };
 
 /** Transport protocols of `toPorts`. */
 export enum Protocol {
@@ -51,14 +54,11 @@ export interface PortOptions {
   readonly protocol?: Protocol;
 }
 
-/** @internal */
-export type PortSpec = { readonly kind: 'l4'; readonly model: PortProtocolModel } | { readonly kind: 'icmp'; readonly field: IcmpFieldModel };
-
 /**
  * A layer-4 match: a port, a port range, a named port, or an ICMP type (see `Icmp`).
  * Ports are always written with an explicit protocol, as decimal strings.
  */
-export class Port {
+export class Port implements IPortSpec {
   /** One TCP port. */
   public static tcp(port: number): Port {
     return Port.single(port, Protocol.TCP);

@@ -52,7 +52,7 @@ interface Signature {
 function blindItems(set: PolicySet): Map<string, Signature[]> {
   const out = new Map<string, Signature[]>();
   const namedResolvable = set.inventory.workloads.length > 0;
-  for (const rule of set.compiledRules) {
+  for (const rule of set._compiledRules) {
     if (!rule.imported) continue;
     for (const items of Object.values(rule.items)) {
       for (const item of items) {

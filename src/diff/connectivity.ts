@@ -67,7 +67,7 @@ interface ClassSide {
  */
 export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
   const classes = options.classes ?? endpointClasses([base, head]);
-  const sameSettings = !options.judgeEveryPair && settingsKey(base.engineConfig) === settingsKey(head.engineConfig);
+  const sameSettings = !options.judgeEveryPair && settingsKey(base._engineConfig) === settingsKey(head._engineConfig);
   const ctx: FingerprintContext = { contentIds: new Map(), fingerprints: new Map() };
   const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
   const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
@@ -204,7 +204,7 @@ interface FingerprintContext {
 
 function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[], ctx?: FingerprintContext): { egress: ClassSide[]; ingress: ClassSide[] } {
   const side = (direction: 'ingress' | 'egress'): ClassSide[] => classes.map((c) => {
-    const dp = set.directionPolicyOf(c.endpoint, direction);
+    const dp = set._directionPolicyOf(c.endpoint, direction);
     return { dp, fingerprint: dp && ctx ? directionFingerprint(dp, ctx) : dp ? '' : 'not-evaluated' };
   });
   return { egress: side('egress'), ingress: side('ingress') };

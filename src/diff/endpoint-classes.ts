@@ -56,8 +56,8 @@ interface NamespaceInfo {
  * either side treats differently), sorted: pods by namespace, other namespaces, world and CIDRs, host, entities.
  */
 export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[] {
-  const rules = sets.flatMap((s) => s.compiledRules.filter((r) => r.imported));
-  const clusterName = sets[0]?.engineConfig.clusterName ?? 'default';
+  const rules = sets.flatMap((s) => s._compiledRules.filter((r) => r.imported));
+  const clusterName = sets[0]?._engineConfig.clusterName ?? 'default';
   const inventory = mergedInventory(sets);
   const namespaces = namespacesOf(rules, inventory);
   const pods = inventory.workloads.length > 0

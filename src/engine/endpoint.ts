@@ -6,7 +6,18 @@ import { CiliumPolicyError } from '../core/errors';
 import { parseIp } from '../model/cidr';
 
 /** What an endpoint is. */
-export type EndpointKind = 'pod' | 'entity' | 'cidr' | 'fqdn' | 'node';
+export enum EndpointKind {
+  /** A pod. */
+  POD = 'pod',
+  /** A reserved entity (host, remote-node, world, …). */
+  ENTITY = 'entity',
+  /** An IP address outside the cluster. */
+  CIDR = 'cidr',
+  /** A DNS name and the address it resolved to. */
+  FQDN = 'fqdn',
+  /** A node. */
+  NODE = 'node',
+}
 
 /** A named container port of a pod (`containers[].ports[]`). */
 export interface NamedPort {
@@ -47,7 +58,7 @@ export interface Endpoint {
    * The pod's named container ports (named `toPorts` are resolved on the destination).
    * @default - taken from a matching workload of the inventory, else none
    */
-  readonly ports?: readonly NamedPort[];
+  readonly ports?: NamedPort[];
   /**
    * The pod's service account (`io.cilium.k8s.policy.serviceaccount`).
    * @default - from a matching workload of the inventory, else none
@@ -80,7 +91,7 @@ export interface Endpoint {
   readonly name?: string;
 }
 
-/** Entities that can be an end of a connection (`cluster`, `all` and `none` are groups, not endpoints). */
+/** @internal Entities that can be an end of a connection (`cluster`, `all` and `none` are groups, not endpoints). */
 export const ENDPOINT_ENTITIES: readonly string[] = ['host', 'remote-node', 'world', 'health', 'kube-apiserver', 'init', 'ingress', 'unmanaged'];
 
 /** Options of `Endpoints.pod()`. */
@@ -89,7 +100,7 @@ export interface PodEndpointOptions {
    * Named container ports.
    * @default - from the inventory
    */
-  readonly ports?: readonly NamedPort[];
+  readonly ports?: NamedPort[];
   /**
    * Service account.
    * @default - from the inventory
@@ -107,44 +118,61 @@ export interface PodEndpointOptions {
   readonly nodeName?: string;
 }
 
-/** Factories for `Endpoint`s. */
+/** Factories, the text form and the entities of `Endpoint`s. */
 export class Endpoints {
+  /** Entities that can be an end of a connection (`cluster`, `all` and `none` are groups, not endpoints). */
+  public static readonly ENTITIES: string[] = [...ENDPOINT_ENTITIES];
+
+  /**
+   * Parses the text form of an endpoint (as the CLI and the test matchers take it):
+   * `pod:<namespace>:<k=v,...>`, `entity:<name>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+   * @throws CiliumPolicyError (`engine-endpoint-syntax`) for anything else
+   */
+  public static parse(text: string): Endpoint {
+    return parseEndpoint(text);
+  }
+
+  /** The text form of an endpoint (the inverse of `Endpoints.parse`, labels sorted). */
+  public static format(endpoint: Endpoint): string {
+    return formatEndpoint(endpoint);
+  }
+
   /** A pod in `namespace` with `labels`. */
   public static pod(namespace: string, labels: Readonly<Record<string, string>>, options: PodEndpointOptions = {}): Endpoint {
-    return compact({ kind: 'pod', namespace, labels: { ...labels }, ...options });
+    return compact({ kind: EndpointKind.POD, namespace, labels: { ...labels }, ...options });
   }
 
   /** A reserved entity: host, remote-node, world, health, kube-apiserver, init, ingress, unmanaged. */
   public static entity(name: string): Endpoint {
     checkEntity(name, `entity:${name}`);
-    return { kind: 'entity', entity: name };
+    return { kind: EndpointKind.ENTITY, entity: name };
   }
 
   /** An IP address outside the cluster. */
   public static cidr(ip: string): Endpoint {
     checkIp(ip, `cidr:${ip}`);
-    return { kind: 'cidr', ip };
+    return { kind: EndpointKind.CIDR, ip };
   }
 
   /** A DNS name and the IP it resolved to. */
   public static fqdn(name: string, ip: string): Endpoint {
     checkFqdn(name, `fqdn:${name}@${ip}`);
     checkIp(ip, `fqdn:${name}@${ip}`);
-    return { kind: 'fqdn', name, ip };
+    return { kind: EndpointKind.FQDN, name, ip };
   }
 
   /** A node with these labels (`kubernetes.io/hostname` names it). */
   public static node(labels: Readonly<Record<string, string>>, ip?: string): Endpoint {
     if (ip !== undefined) checkIp(ip, `node@${ip}`);
     const name = labels['kubernetes.io/hostname'];
-    return compact({ kind: 'node', labels: { ...labels }, name, ip });
+    return compact({ kind: EndpointKind.NODE, labels: { ...labels }, name, ip });
   }
 
   private constructor() {}
 }
 
 /**
- * Parses the CLI form of an endpoint:
+ * @internal Parses the CLI form of an endpoint (`Endpoints.parse`):
  * `pod:<namespace>:<k=v,...>`, `entity:<name>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
  * @throws CiliumPolicyError (`engine-endpoint-syntax`) for anything else
  */
@@ -164,11 +192,11 @@ export function parseEndpoint(text: string): Endpoint {
     }
     case 'entity':
       checkEntity(rest, input);
-      return { kind: 'entity', entity: rest };
+      return { kind: EndpointKind.ENTITY, entity: rest };
     case 'cidr': {
       const ip = rest.replace(/\/(32|128)$/, '');
       checkIp(ip, input);
-      return { kind: 'cidr', ip };
+      return { kind: EndpointKind.CIDR, ip };
     }
     case 'fqdn': {
       const at = rest.lastIndexOf('@');
@@ -176,7 +204,7 @@ export function parseEndpoint(text: string): Endpoint {
       const name = rest.slice(0, at);
       checkFqdn(name, input);
       checkIp(rest.slice(at + 1), input);
-      return { kind: 'fqdn', name, ip: rest.slice(at + 1) };
+      return { kind: EndpointKind.FQDN, name, ip: rest.slice(at + 1) };
     }
     case 'node': {
       const at = rest.lastIndexOf('@');
@@ -189,20 +217,20 @@ export function parseEndpoint(text: string): Endpoint {
   }
 }
 
-/** The text form of an endpoint (the inverse of `parseEndpoint`, labels sorted). */
+/** @internal The text form of an endpoint (`Endpoints.format`: the inverse of `parseEndpoint`, labels sorted). */
 export function formatEndpoint(ep: Endpoint): string {
   const labels = (l: Readonly<Record<string, string>> | undefined): string => Object.keys(l ?? {}).sort()
     .map((k) => ((l ?? {})[k] === '' ? k : `${k}=${(l ?? {})[k]}`)).join(',');
   switch (ep.kind) {
-    case 'pod':
+    case EndpointKind.POD:
       return `pod:${ep.namespace ?? 'default'}:${labels(ep.labels)}`;
-    case 'entity':
+    case EndpointKind.ENTITY:
       return `entity:${ep.entity ?? ''}`;
-    case 'cidr':
+    case EndpointKind.CIDR:
       return `cidr:${ep.ip ?? ''}`;
-    case 'fqdn':
+    case EndpointKind.FQDN:
       return `fqdn:${ep.name ?? ''}@${ep.ip ?? ''}`;
-    case 'node':
+    case EndpointKind.NODE:
       return `node:${labels(ep.labels)}${ep.ip ? `@${ep.ip}` : ''}`;
   }
 }

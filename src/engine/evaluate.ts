@@ -13,7 +13,7 @@ import { PeerView } from './identity';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
 import { Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
-import { L7Outcome, SideDecision, SideVerdict, Verdict, VerdictRuleRef } from './verdict';
+import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
 /** The query as one side sees it. */
 export interface SideQuery {
@@ -110,7 +110,7 @@ export function refineOutcome(outcome: SideOutcome, query: SideQuery, config: En
 
 /** The L7 rules' say on a request: which kind applies, whether the request is of that kind, and the rule it matches. */
 interface L7Decision {
-  readonly kind: string;
+  readonly kind: L7Protocol;
   readonly evaluated: boolean;
   readonly entry?: L7Entry;
   readonly matched?: string;
@@ -127,7 +127,8 @@ function l7Decision(entries: readonly L7Entry[], q: SideQuery, config: EngineCon
     dns ||= k === 'dns';
     kafka ||= k === 'kafka';
   }
-  const kind = http && q.http ? 'http' : dns && q.dns !== undefined ? 'dns' : kafka && q.kafka ? 'kafka' : (entries.length > 0 ? l7Kind(entries[0].pr) : undefined) ?? 'http';
+  const kind = http && q.http ? L7Protocol.HTTP : dns && q.dns !== undefined ? L7Protocol.DNS : kafka && q.kafka ? L7Protocol.KAFKA
+    : (entries.length > 0 ? l7Kind(entries[0].pr) : undefined) ?? L7Protocol.HTTP;
   const evaluated = Boolean((kind === 'http' && q.http) || (kind === 'dns' && q.dns !== undefined) || (kind === 'kafka' && q.kafka));
   if (!evaluated) return { kind, evaluated };
   const subdomainWildcard = config.version.atLeast(CiliumVersion.V1_19);
@@ -139,13 +140,13 @@ function l7Decision(entries: readonly L7Entry[], q: SideQuery, config: EngineCon
 }
 
 /** The kind of L7 rules of a port rule, if it has any. */
-function l7Kind(pr: CompiledPortRule | undefined): string | undefined {
+function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
   const r = pr?.rules;
   if (!r) return undefined;
-  if (r.http !== undefined) return 'http';
-  if (r.kafka !== undefined) return 'kafka';
-  if (r.dns !== undefined) return 'dns';
-  if (r.l7proto !== undefined) return 'l7proto';
+  if (r.http !== undefined) return L7Protocol.HTTP;
+  if (r.kafka !== undefined) return L7Protocol.KAFKA;
+  if (r.dns !== undefined) return L7Protocol.DNS;
+  if (r.l7proto !== undefined) return L7Protocol.L7PROTO;
   return undefined;
 }
 
@@ -166,9 +167,9 @@ export function sideOutcome(dp: DirectionPolicy, allowCandidates: readonly Compi
 }
 
 /** Allowed (no L7 rule refines it). */
-const ALLOWED: SideOutcome = Object.freeze({ decision: 'allowed', allowed: true });
+const ALLOWED: SideOutcome = Object.freeze({ decision: SideDecision.ALLOWED, allowed: true });
 /** Allowed at L4, refused by the L7 proxy. */
-const L7_DENIED: SideOutcome = Object.freeze({ decision: 'l7-denied', allowed: true });
+const L7_DENIED: SideOutcome = Object.freeze({ decision: SideDecision.L7_DENIED, allowed: true });
 
 /** One outcome object per decision and L3/L4 result, shared by every unexplained decision. */
 const OUTCOMES = new Map<string, SideOutcome>();
@@ -194,7 +195,9 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
     for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
     if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
   }
-  const base = (): SideBase => ({ direction: dp.direction, endpoint: input.subject, evaluated: true, policies: dp.policies.map((p) => ({ ...p })) });
+  const base = (): SideBase => ({
+    direction: trafficDirection(dp.direction), endpoint: input.subject, evaluated: true, policies: dp.policies.map((p) => ({ ...p })),
+  });
 
   for (const item of denyCandidates) {
     const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
@@ -206,8 +209,8 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
       notes.push(...item.notes);
     }
     if (!pm.match) continue;
-    if (!explain) return outcome('denied-by-deny-rule', false);
-    return sideResult(base(), 'denied-by-deny-rule', false, ruleRef(item), undefined,
+    if (!explain) return outcome(SideDecision.DENIED_BY_DENY_RULE, false);
+    return sideResult(base(), SideDecision.DENIED_BY_DENY_RULE, false, ruleRef(item), undefined,
       `denied by deny rule ${describeItem(item)}: deny rules win over any allow`, dedupe(notes));
   }
 
@@ -231,36 +234,36 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
   if (matches.length > 0) return decideL7(matches, explain ? base() : undefined, notes, input, l7VisibilityOnly, hostBypassesL7);
 
   if (input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
-    if (!explain) return outcome('allow-localhost', true);
-    return sideResult(base(), 'allow-localhost', true, undefined, undefined,
+    if (!explain) return outcome(SideDecision.ALLOW_LOCALHOST, true);
+    return sideResult(base(), SideDecision.ALLOW_LOCALHOST, true, undefined, undefined,
       'allowed: traffic from the local host to its endpoints is always allowed (allow-localhost, e.g. kubelet probes)', dedupe(notes));
   }
   if (dp.init) {
-    if (!explain) return outcome('default-deny', false);
+    if (!explain) return outcome(SideDecision.DEFAULT_DENY, false);
     notes.push(...nearMisses(dp, input));
-    return sideResult(base(), 'default-deny', false, undefined, undefined, 'default deny: reserved:init endpoints are always default deny and no rule allows this', dedupe(notes));
+    return sideResult(base(), SideDecision.DEFAULT_DENY, false, undefined, undefined, 'default deny: reserved:init endpoints are always default deny and no rule allows this', dedupe(notes));
   }
   if (!dp.hasRules) {
-    if (!explain) return outcome('no-policy-default-allow', true);
+    if (!explain) return outcome(SideDecision.NO_POLICY_DEFAULT_ALLOW, true);
     const why = dp.selecting.length === 0 ? `no policy selects ${input.subject}` : `no policy selecting ${input.subject} has ${dp.direction} rules`;
-    return sideResult(base(), 'no-policy-default-allow', true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
+    return sideResult(base(), SideDecision.NO_POLICY_DEFAULT_ALLOW, true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
   }
   if (!dp.defaultDeny) {
-    if (!explain) return outcome('non-default-deny-allow', true);
-    return sideResult(base(), 'non-default-deny-allow', true, undefined, undefined,
+    if (!explain) return outcome(SideDecision.NON_DEFAULT_DENY_ALLOW, true);
+    return sideResult(base(), SideDecision.NON_DEFAULT_DENY_ALLOW, true, undefined, undefined,
       `allowed: only policies with enableDefaultDeny.${dp.direction}: false select it, so everything not denied is allowed`, dedupe(notes));
   }
-  if (!explain) return outcome('default-deny', false);
+  if (!explain) return outcome(SideDecision.DEFAULT_DENY, false);
   notes.push(...nearMisses(dp, input));
   const n = dp.selecting.filter((r) => r.present[dp.direction]).length;
-  return sideResult(base(), 'default-deny', false, undefined, undefined,
+  return sideResult(base(), SideDecision.DEFAULT_DENY, false, undefined, undefined,
     `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
     dedupe(notes));
 }
 
 /** The fields of a side verdict every decision shares. */
 interface SideBase {
-  readonly direction: 'ingress' | 'egress';
+  readonly direction: TrafficDirection;
   readonly endpoint: string;
   readonly evaluated: boolean;
   readonly policies: SideVerdict['policies'];
@@ -277,7 +280,7 @@ function sideResult(base: SideBase, decision: SideDecision, allowed: boolean, ru
 
 /** A side whose endpoint is not managed by Cilium (world, IPs, the API server) or a node without the host firewall. */
 export function notEvaluated(direction: 'ingress' | 'egress', subject: string, reason: string): SideVerdict {
-  return { direction, endpoint: subject, evaluated: false, decision: 'not-evaluated', allowed: true, reason: `not evaluated: ${reason}`, policies: [], notes: [] };
+  return { direction: trafficDirection(direction), endpoint: subject, evaluated: false, decision: SideDecision.NOT_EVALUATED, allowed: true, reason: `not evaluated: ${reason}`, policies: [], notes: [] };
 }
 
 /** Whether an item's peers include the peer. */
@@ -352,10 +355,10 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     // DNS rules on this peer and port still send the lookup through the proxy, with their rules widened to allow-all.
     const dnsRules = input.query.dns !== undefined ? entries.flatMap((e) => (l7Kind(e.pr) === 'dns' ? l7RuleTexts(e.pr, 'dns') : [])) : [];
     const l7: L7Outcome | undefined = dnsRules.length > 0 ? {
-      protocol: 'dns', result: 'allowed', rules: dnsRules, matched: '(any name)',
+      protocol: L7Protocol.DNS, result: L7Result.ALLOWED, rules: dnsRules, matched: '(any name)',
       reason: `${describeItem(wildcard.item)} allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)`,
     } : undefined;
-    return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
+    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
   }
   // allow-localhost: a redirect whose selector selects the host but is not the host selector itself (a wildcard, `all`,
   // an expression) gets the host selector added with no L7 rules (L4Filter.attach / createL4IngressFilter
@@ -364,39 +367,39 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (hostBypassesL7) {
     if (!base) return ALLOWED;
     const l7: L7Outcome = {
-      protocol: l7Kind(entries.find((e) => l7Kind(e.pr) !== undefined)?.pr) ?? 'http', result: 'allowed', rules: [], matched: '(allow-all for the host)', visibilityOnly: true,
+      protocol: l7Kind(entries.find((e) => l7Kind(e.pr) !== undefined)?.pr) ?? L7Protocol.HTTP, result: L7Result.ALLOWED, rules: [], matched: '(allow-all for the host)', visibilityOnly: true,
       reason: 'the local host is always allowed (allow-localhost): Cilium adds the host to these L7 rules with an allow-all, since no rule names the host itself',
     };
-    return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)} (the local host is not held to its L7 rules)`, dedupe(notes));
+    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)} (the local host is not held to its L7 rules)`, dedupe(notes));
   }
-  if (!base) return l7VisibilityOnly ? ALLOWED : { decision: 'allowed', allowed: true, l7Rules: entries };
+  if (!base) return l7VisibilityOnly ? ALLOWED : { decision: SideDecision.ALLOWED, allowed: true, l7Rules: entries };
   const q = input.query;
   const { kind, evaluated: evaluate, entry, matched } = l7Decision(entries, q, input.config);
   const rules = entries.flatMap((e) => l7RuleTexts(e.pr, kind));
   if (l7VisibilityOnly) {
     const l7: L7Outcome = {
-      protocol: kind, result: 'allowed', rules, matched: '(allow-all)', visibilityOnly: true,
+      protocol: kind, result: L7Result.ALLOWED, rules, matched: '(allow-all)', visibilityOnly: true,
       reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
     };
-    return sideResult(base, 'allowed', true, ruleRef(first), l7, `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes));
+    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes));
   }
   if (!evaluate) {
     const l7: L7Outcome = {
-      protocol: kind, result: 'not-evaluated', rules,
+      protocol: kind, result: L7Result.NOT_EVALUATED, rules,
       reason: kind === 'l7proto' ? 'generic L7 (l7proto) rules apply; the engine does not evaluate them'
         : `${kind.toUpperCase()} rules apply to this connection: requests that match none of them are refused; give a ${kind} request to check one`,
     };
-    return sideResult(base, 'allowed', true, ruleRef(first), l7,
+    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
       `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, dedupe(notes));
   }
   if (entry && matched !== undefined) {
-    const l7: L7Outcome = { protocol: kind, result: 'allowed', rules, matched, reason: `the ${kind.toUpperCase()} request matches ${matched}` };
-    return sideResult(base, 'allowed', true, ruleRef(entry.item), l7,
+    const l7: L7Outcome = { protocol: kind, result: L7Result.ALLOWED, rules, matched, reason: `the ${kind.toUpperCase()} request matches ${matched}` };
+    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(entry.item), l7,
       `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes));
   }
   const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : 'Kafka error response';
-  const l7: L7Outcome = { protocol: kind, result: 'denied', rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
-  return sideResult(base, 'l7-denied', true, ruleRef(first), l7,
+  const l7: L7Outcome = { protocol: kind, result: L7Result.DENIED, rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
+  return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,
     `L7 denied (${response}): ${describeItem(first)} allows the connection, but ${describeL7Request(kind, q)} matches none of its ${kind.toUpperCase()} rules`,
     dedupe(notes));
 }

@@ -4,7 +4,7 @@
 import { SideVerdict, Verdict, VerdictPolicyRef, VerdictRuleRef } from './verdict';
 
 /**
- * Formats a verdict for people:
+ * @internal Formats a verdict for people (`Verdicts.format`):
  * ```
  * DENIED pod:default:app=a → pod:default:app=b 8080/TCP
  * egress at pod:default:app=a: allowed: no policy selects pod:default:app=a (default allow)

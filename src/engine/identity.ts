@@ -6,7 +6,7 @@
  */
 import { parseIp } from '../model/cidr';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
-import { Endpoint, NamedPort, formatEndpoint } from './endpoint';
+import { Endpoint, EndpointKind, NamedPort, formatEndpoint } from './endpoint';
 import { IdentityLabel, LabelSet, splitLabelKey } from '../model/labels';
 
 /** How an endpoint is subject to policy: as a Cilium endpoint (endpointSelector) or as a node (nodeSelector, host firewall). */
@@ -71,14 +71,14 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions): R
   const ip = endpoint.ip !== undefined ? parseIp(endpoint.ip) : undefined;
   const base = { endpoint, text, ports: endpoint.ports ?? [], ...(ip ? { ip } : {}) };
   switch (endpoint.kind) {
-    case 'pod':
+    case EndpointKind.POD:
       return { ...base, labels: podLabels(endpoint, options.clusterName), subject: 'endpoint' };
-    case 'node':
+    case EndpointKind.NODE:
       return { ...base, labels: LabelSet.of([reserved('host'), ...k8sLabels(endpoint.labels)]), ...nodeSubject(options) };
-    case 'cidr':
-    case 'fqdn':
+    case EndpointKind.CIDR:
+    case EndpointKind.FQDN:
       return { ...base, labels: worldLabels(endpoint), unmanagedReason: `${text} is outside the cluster (world identity): no policy is enforced there` };
-    case 'entity': {
+    case EndpointKind.ENTITY: {
       const name = endpoint.entity ?? '';
       if (name === 'host' || name === 'remote-node') return { ...base, labels: LabelSet.of([reserved('host')]), ...nodeSubject(options) };
       if (['health', 'ingress', 'init'].includes(name)) return { ...base, labels: LabelSet.of([reserved(name)]), subject: 'endpoint' };
@@ -94,15 +94,15 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
   const ep = target.endpoint;
   const common = { text: target.text, ports: target.ports, anyWorldAddress: false, localHost: false, node: false };
   switch (ep.kind) {
-    case 'pod':
+    case EndpointKind.POD:
       return { ...common, labels: target.labels };
-    case 'cidr':
-    case 'fqdn':
+    case EndpointKind.CIDR:
+    case EndpointKind.FQDN:
       return {
         ...common, labels: target.labels, ...(target.ip ? { ip: target.ip } : {}),
         ...(ep.kind === 'fqdn' && ep.name ? { fqdn: canonical(ep.name) } : {}),
       };
-    case 'node': {
+    case EndpointKind.NODE: {
       const nodeName = ep.name ?? ep.labels?.['kubernetes.io/hostname'];
       const local = other.endpoint.kind === 'pod' && nodeName !== undefined && other.endpoint.nodeName === nodeName;
       const labels = local
@@ -110,7 +110,7 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
         : LabelSet.of([reserved('remote-node'), ...k8sLabels(ep.labels), ...nodeClusterLabel(options)]);
       return { ...common, labels, localHost: local, node: true, ...(options.cidrMatchNodes && target.ip ? { ip: target.ip } : {}) };
     }
-    case 'entity': {
+    case EndpointKind.ENTITY: {
       const name = ep.entity ?? '';
       if (name === 'host') return { ...common, labels: LabelSet.of([reserved('host')]), localHost: true, node: true };
       if (name === 'remote-node') {

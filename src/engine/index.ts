@@ -1,14 +1,16 @@
-// The offline verdict engine: compiles Cilium policies once and answers "is this connection allowed, and why?".
-// Only the public API is exported here; the other modules of src/engine are internal.
-export { ENDPOINT_ENTITIES, Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions, formatEndpoint, parseEndpoint } from './endpoint';
+// The public API of the verdict engine (the engine section of src/index.ts): compiles Cilium policies once and answers
+// "is this connection allowed, and why?". The other modules of src/engine are internal.
+export { Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions } from './endpoint';
 export { CidrGroupSpec, EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from './inventory';
-export { canonicalDnsName, fqdnPatternMatches } from '../model/fqdn-pattern';
 export { HttpRequest, KafkaRequest } from './l7';
-export { PolicyRef } from './compile';
+export { ConnectionLike, EndpointLike, EngineMatcherOptions, EngineMatcherResult } from './matchers';
+export { PolicyText } from './policy-inputs';
+export { PolicySet } from './policy-set';
+export { HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
+export { ConnectionSpec, HttpRequestOptions, Queries } from './query';
+export { SkippedRule } from './skipped-rules';
 export {
-  L7Outcome, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
+  L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
 } from './verdict';
-export { formatVerdict } from './explain';
-export { ConnectionSpec, parseConnection, parseHttpRequest, parseKafkaRequest, toConnection } from './query';
-export { PolicySet, PolicySetOptions, PolicyText, SkippedRule, evaluateNaive } from './policy-set';
-export { ConnectionLike, EndpointLike, EngineMatcherOptions, EngineMatcherResult, EngineMatchers, engineMatchers, verdictFor } from './matchers';
+export { Verdicts } from './verdicts';
+export { IPortSpec } from '../model/port-spec';

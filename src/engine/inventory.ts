@@ -21,7 +21,7 @@ export interface InventoryWorkload {
   /** Labels of its pods. */
   readonly podLabels: Readonly<Record<string, string>>;
   /** Named container ports. */
-  readonly ports: readonly NamedPort[];
+  readonly ports: NamedPort[];
   /**
    * `serviceAccountName` of its pods.
    * @default - none
@@ -66,15 +66,15 @@ export interface InventoryService {
    * Backend addresses of a selector-less Service (Endpoints / EndpointSlices), as CIDRs.
    * @default - none
    */
-  readonly endpointCidrs?: readonly string[];
+  readonly endpointCidrs?: string[];
   /** Ports. */
-  readonly ports: readonly InventoryServicePort[];
+  readonly ports: InventoryServicePort[];
 }
 
 /** A CiliumCIDRGroup: CIDRs plus the labels `cidrGroupSelector` matches. */
 export interface CidrGroupSpec {
   /** The group's CIDRs (`spec.externalCIDRs`). */
-  readonly cidrs: readonly string[];
+  readonly cidrs: string[];
   /**
    * The group's labels.
    * @default - none
@@ -92,20 +92,25 @@ export class EndpointInventory {
   private readonly sliceAddresses = new Map<string, string[]>();
 
   /** Every workload, in the order added. */
-  public get workloads(): readonly InventoryWorkload[] {
+  public get workloads(): InventoryWorkload[] {
     return this.workloadList;
   }
 
   /** Every Service, with the addresses of Endpoints/EndpointSlices seen for selector-less ones. */
-  public get services(): readonly InventoryService[] {
+  public get services(): InventoryService[] {
     return this.serviceList.map((s) => {
       const extra = this.sliceAddresses.get(`${s.namespace}/${s.name}`);
       return s.selector === undefined && extra ? { ...s, endpointCidrs: [...(s.endpointCidrs ?? []), ...extra] } : s;
     });
   }
 
-  /** Every CIDR group by name. */
-  public get cidrGroups(): ReadonlyMap<string, CidrGroupSpec> {
+  /** Every CIDR group by name, in the order added. */
+  public get cidrGroups(): { [name: string]: CidrGroupSpec } {
+    return Object.fromEntries(this.cidrGroupMap);
+  }
+
+  /** @internal Every CIDR group by name (the engine's live view). */
+  public get _cidrGroupMap(): ReadonlyMap<string, CidrGroupSpec> {
     return this.cidrGroupMap;
   }
 
@@ -170,7 +175,7 @@ export class EndpointInventory {
         this.addAddresses(namespace, info.service, info.addresses);
         return true;
       case 'cidr-group':
-        this.addCidrGroup(name, { cidrs: info.cidrs, labels });
+        this.addCidrGroup(name, { cidrs: [...info.cidrs], labels });
         return true;
       default:
         return false;

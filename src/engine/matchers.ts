@@ -9,7 +9,7 @@
 // these matchers with the CRD-schema ones and declare their types.
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
-import { Port } from '../constructs/port';
+import { IPortSpec } from '../model/port-spec';
 import { Endpoint } from './endpoint';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
@@ -17,11 +17,14 @@ import { PolicySet, PolicySetOptions } from './policy-set';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
 import { Verdict } from './verdict';
 
-/** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint`. */
+/** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint` (a TypeScript type alias for the matchers). */
 export type EndpointLike = string | Endpoint;
 
-/** A connection: `'8080/TCP'`, `'53/UDP'`, `'icmp/8'`, a number (TCP), or a `Port`/`Icmp` naming one port. */
-export type ConnectionLike = string | number | Port;
+/**
+ * A connection: `'8080/TCP'`, `'53/UDP'`, `'icmp/8'`, a number (TCP), or a `Port`/`Icmp` naming one port (a TypeScript type
+ * alias for the matchers).
+ */
+export type ConnectionLike = string | number | IPortSpec;
 
 /** Options of `toAllow` / `toDeny`: the L7 request and the engine options. */
 export interface EngineMatcherOptions extends PolicySetOptions {
@@ -42,13 +45,17 @@ export interface EngineMatcherOptions extends PolicySetOptions {
   readonly kafka?: string | KafkaRequest;
 }
 
-/** The result of a matcher, as vitest and jest expect it. */
-export interface EngineMatcherResult {
+/**
+ * The result of a matcher, as vitest and jest expect it: `pass` (whether the assertion holds, before `.not`) and
+ * `message` (shown when it fails). A TypeScript type alias, like the other matcher types: the matchers exist for
+ * TypeScript test frameworks only.
+ */
+export type EngineMatcherResult = {
   /** Whether the assertion holds (before `.not`). */
   readonly pass: boolean;
   /** The message shown when it fails. */
   readonly message: () => string;
-}
+};
 
 /** The matchers, as passed to `expect.extend`. */
 export type EngineMatchers = {
@@ -81,7 +88,7 @@ export const engineMatchers: EngineMatchers = {
 };
 
 /**
- * The verdict the matchers judge by, for any test framework.
+ * @internal The verdict the matchers judge by, for any test framework (`Verdicts.verdictFor`).
  * @param received an App, a Chart or other construct, a `PolicySet`, or YAML text
  */
 export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike,
@@ -111,7 +118,7 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
  */
 export function policySetOf(received: unknown, options: PolicySetOptions, matcher = 'toAllow/toDeny'): PolicySet {
   if (received instanceof PolicySet) return received;
-  if (typeof received === 'string') return PolicySet.fromYaml(received, undefined, options);
+  if (typeof received === 'string') return PolicySet.fromYaml(received, options);
   if (received !== null && typeof received === 'object' && 'node' in received) return PolicySet.fromConstruct(received as IConstruct, options);
   throw new CiliumPolicyError({
     id: 'engine-matcher-input',

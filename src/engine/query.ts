@@ -3,7 +3,7 @@
  * `8080`, `icmp/8`, `icmpv6/128`, `icmp/EchoRequest`) and HTTP requests (`GET /path`).
  */
 import { CiliumPolicyError } from '../core/errors';
-import { Port } from '../constructs/port';
+import { IPortSpec, singlePortOf } from '../model/port-spec';
 import { HttpRequest, KafkaRequest } from './l7';
 import { icmpTypeNumber } from './ports';
 
@@ -20,7 +20,7 @@ export interface ConnectionSpec {
 }
 
 /**
- * Parses a connection: `<port>/<protocol>` (`8080/TCP`, `53/udp`), a bare port (TCP), `icmp/<type>` or
+ * @internal Parses a connection (`Queries.parseConnection`): `<port>/<protocol>` (`8080/TCP`, `53/udp`), a bare port (TCP), `icmp/<type>` or
  * `icmpv6/<type>` (a number or a Cilium name such as `EchoRequest`; `icmp` alone is echo request).
  * @throws CiliumPolicyError (`engine-port-syntax`)
  */
@@ -46,24 +46,18 @@ export function parseConnection(text: string): ConnectionSpec {
 }
 
 /**
- * A connection from a number (a TCP port), a string (`parseConnection`) or a `Port`/`Icmp` of the typed API (a single port
+ * @internal A connection (`Queries.toConnection`) from a number (a TCP port), a string (`parseConnection`) or a `Port`/`Icmp` of the typed API (a single port
  * with one protocol, or one ICMP type).
  * @throws CiliumPolicyError when it does not name one connection (a range, a named port, `ANY`)
  */
-export function toConnection(port: number | string | Port): ConnectionSpec {
+export function toConnection(port: number | string | IPortSpec): ConnectionSpec {
   if (typeof port === 'number') return parseConnection(String(port));
   if (typeof port === 'string') return parseConnection(port);
-  const spec = port._spec();
-  if (spec.kind === 'icmp') {
-    const family = spec.field.family === 'IPv6' ? 'IPv6' : 'IPv4';
-    const type = icmpTypeNumber(spec.field.type, family);
-    if (type !== undefined) return { protocol: 'ICMP', icmpType: type, icmpFamily: family };
-  } else {
-    const m = spec.model;
-    const protocol = (m.protocol ?? 'ANY').toUpperCase();
-    if (m.port !== undefined && /^\d+$/.test(m.port) && Number(m.port) > 0 && m.endPort === undefined && ['TCP', 'UDP', 'SCTP'].includes(protocol)) {
-      return { protocol, port: Number(m.port) };
-    }
+  const single = singlePortOf(port._spec());
+  if (single?.kind === 'l4') return { protocol: single.protocol, port: single.port };
+  if (single?.kind === 'icmp') {
+    const type = icmpTypeNumber(single.type, single.family);
+    if (type !== undefined) return { protocol: 'ICMP', icmpType: type, icmpFamily: single.family };
   }
   throw new CiliumPolicyError({
     id: 'engine-port-syntax',
@@ -73,7 +67,7 @@ export function toConnection(port: number | string | Port): ConnectionSpec {
 }
 
 /**
- * Parses `METHOD /path` (the path may carry a query string).
+ * @internal Parses `METHOD /path` (`Queries.parseHttpRequest`; the path may carry a query string).
  * @param headers `Name: value` strings
  * @throws CiliumPolicyError (`engine-http-syntax`)
  */
@@ -100,11 +94,11 @@ export function parseHttpRequest(text: string, host?: string, headers: readonly 
   return { method: m[1].toUpperCase(), path: m[2], ...(host !== undefined ? { host } : {}), ...(headers.length > 0 ? { headers: h } : {}) };
 }
 
-/** The longest HTTP request line, host and headers together, that `parseHttpRequest` reads (Envoy's default limit is 60 KiB). */
+/** @internal The longest HTTP request line, host and headers together, that `parseHttpRequest` reads (Envoy's default limit is 60 KiB). */
 export const MAX_HTTP_REQUEST_CHARS = 64 * 1024;
 
 /**
- * Parses a Kafka request: `<apiKey> [<topic>]`, e.g. `produce empire-announce`.
+ * @internal Parses a Kafka request (`Queries.parseKafkaRequest`): `<apiKey> [<topic>]`, e.g. `produce empire-announce`.
  * @throws CiliumPolicyError (`engine-kafka-syntax`)
  */
 export function parseKafkaRequest(text: string): KafkaRequest {
@@ -113,4 +107,61 @@ export function parseKafkaRequest(text: string): KafkaRequest {
     throw new CiliumPolicyError({ id: 'engine-kafka-syntax', message: `bad Kafka request "${text}"`, fix: 'write <apiKey> [<topic>], e.g. "produce empire-announce"' });
   }
   return { apiKey: parts[0], ...(parts[1] !== undefined ? { topic: parts[1] } : {}) };
+}
+
+/** Options of `Queries.parseHttpRequest`. */
+export interface HttpRequestOptions {
+  /**
+   * The `Host` (`:authority`) of the request.
+   * @default - none
+   */
+  readonly host?: string;
+  /**
+   * Request headers, as `Name: value` strings.
+   * @default - none
+   */
+  readonly headers?: string[];
+}
+
+/**
+ * The text forms of the parts of a verdict query, as the CLI and the test matchers read them: connections (`8080/TCP`,
+ * `53/UDP`, `8080`, `icmp/8`, `icmpv6/128`, `icmp/EchoRequest`), HTTP requests (`GET /path`) and Kafka requests
+ * (`produce topic`).
+ */
+export class Queries {
+  /**
+   * Parses a connection: `<port>/<protocol>` (`8080/TCP`, `53/udp`), a bare port (TCP), `icmp/<type>` or
+   * `icmpv6/<type>` (a number or a Cilium name such as `EchoRequest`; `icmp` alone is echo request).
+   * @throws CiliumPolicyError (`engine-port-syntax`)
+   */
+  public static parseConnection(text: string): ConnectionSpec {
+    return parseConnection(text);
+  }
+
+  /**
+   * A connection from a number (a TCP port), a string (`parseConnection`) or a `Port`/`Icmp` of the typed API (a single
+   * port with one protocol, or one ICMP type).
+   * @throws CiliumPolicyError when it does not name one connection (a range, a named port, `ANY`)
+   */
+  public static toConnection(port: number | string | IPortSpec): ConnectionSpec {
+    return toConnection(port);
+  }
+
+  /**
+   * Parses `METHOD /path` (the path may carry a query string), with the host and headers of `options`.
+   * @throws CiliumPolicyError (`engine-http-syntax`)
+   */
+  public static parseHttpRequest(text: string, options: HttpRequestOptions = {}): HttpRequest {
+    return parseHttpRequest(text, options.host, options.headers ?? []);
+  }
+
+  /**
+   * Parses a Kafka request: `<apiKey> [<topic>]`, e.g. `produce empire-announce`.
+   * @throws CiliumPolicyError (`engine-kafka-syntax`)
+   */
+  public static parseKafkaRequest(text: string): KafkaRequest {
+    return parseKafkaRequest(text);
+  }
+
+  private constructor() {}
 }

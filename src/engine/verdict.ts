@@ -45,18 +45,69 @@ export interface VerdictQuery {
 }
 
 /** The end-to-end outcome: allowed, dropped, or allowed at L4 but refused by an L7 proxy (HTTP 403, DNS REFUSED). */
-export type VerdictKind = 'allowed' | 'denied' | 'l7-denied';
+export enum VerdictKind {
+  /** The connection goes through end to end. */
+  ALLOWED = 'allowed',
+  /** A side drops it (a deny rule, or default deny). */
+  DENIED = 'denied',
+  /** Allowed at L3/L4, refused by an L7 proxy (HTTP 403, DNS REFUSED, Kafka error). */
+  L7_DENIED = 'l7-denied',
+}
 
 /** What decided one side. */
-export type SideDecision =
-  | 'allowed'
-  | 'denied-by-deny-rule'
-  | 'default-deny'
-  | 'no-policy-default-allow'
-  | 'non-default-deny-allow'
-  | 'allow-localhost'
-  | 'l7-denied'
-  | 'not-evaluated';
+export enum SideDecision {
+  /** An allow rule matched. */
+  ALLOWED = 'allowed',
+  /** A deny rule matched (deny wins over allow). */
+  DENIED_BY_DENY_RULE = 'denied-by-deny-rule',
+  /** Policy selects the endpoint in this direction and no rule allows the connection. */
+  DEFAULT_DENY = 'default-deny',
+  /** No policy selects the endpoint in this direction: everything is allowed. */
+  NO_POLICY_DEFAULT_ALLOW = 'no-policy-default-allow',
+  /** Only rules with `enableDefaultDeny: false` select the endpoint: what they do not deny is allowed. */
+  NON_DEFAULT_DENY_ALLOW = 'non-default-deny-allow',
+  /** Traffic from the local host to its endpoints, always allowed on ingress (`allow-localhost`). */
+  ALLOW_LOCALHOST = 'allow-localhost',
+  /** Allowed at L4, refused by the L7 proxy. */
+  L7_DENIED = 'l7-denied',
+  /** Policy does not apply there (not a Cilium endpoint, or a node without the host firewall). */
+  NOT_EVALUATED = 'not-evaluated',
+}
+
+/** The direction of one side of a connection: egress at the client, ingress at the server. */
+export enum TrafficDirection {
+  /** Leaving the client. */
+  EGRESS = 'egress',
+  /** Entering the server. */
+  INGRESS = 'ingress',
+}
+
+/** @internal The enum member of an internal direction literal. */
+export function trafficDirection(direction: 'ingress' | 'egress'): TrafficDirection {
+  return direction === 'ingress' ? TrafficDirection.INGRESS : TrafficDirection.EGRESS;
+}
+
+/** The protocol of L7 rules. */
+export enum L7Protocol {
+  /** HTTP rules (`rules.http`). */
+  HTTP = 'http',
+  /** DNS rules (`rules.dns`), enforced by the DNS proxy. */
+  DNS = 'dns',
+  /** Kafka rules (`rules.kafka`). */
+  KAFKA = 'kafka',
+  /** Generic L7 rules (`l7proto`), not evaluated. */
+  L7PROTO = 'l7proto',
+}
+
+/** What an L7 proxy does with a request. */
+export enum L7Result {
+  /** The request is allowed. */
+  ALLOWED = 'allowed',
+  /** The request is refused (HTTP 403, DNS REFUSED, Kafka error). */
+  DENIED = 'denied',
+  /** No request of that protocol in the query: the rules are reported, not evaluated. */
+  NOT_EVALUATED = 'not-evaluated',
+}
 
 /** A policy resource. */
 export interface VerdictPolicyRef {
@@ -85,13 +136,13 @@ export interface VerdictRuleRef extends VerdictPolicyRef {
 /** What an L7 proxy makes of the connection. */
 export interface L7Outcome {
   /** `http`, `dns`, `kafka`, or `l7proto` (generic, not evaluated). */
-  readonly protocol: string;
+  readonly protocol: L7Protocol;
   /** `allowed`, `denied` (HTTP 403 / DNS REFUSED), or `not-evaluated` (no request of that protocol in the query). */
-  readonly result: 'allowed' | 'denied' | 'not-evaluated';
+  readonly result: L7Result;
   /** Why. */
   readonly reason: string;
   /** The L7 rules in force for this peer and port, as text. */
-  readonly rules: readonly string[];
+  readonly rules: string[];
   /** The rule that matched, as text. */
   readonly matched?: string;
   /**
@@ -105,7 +156,7 @@ export interface L7Outcome {
 /** The verdict of one side: egress at the client, ingress at the server. */
 export interface SideVerdict {
   /** `egress` or `ingress`. */
-  readonly direction: 'egress' | 'ingress';
+  readonly direction: TrafficDirection;
   /** The endpoint whose policy this is. */
   readonly endpoint: string;
   /** Whether policy is enforced there. */
@@ -121,9 +172,9 @@ export interface SideVerdict {
   /** The L7 outcome, when L7 rules apply. */
   readonly l7?: L7Outcome;
   /** The policies whose rules select the endpoint (any direction). */
-  readonly policies: readonly VerdictPolicyRef[];
+  readonly policies: VerdictPolicyRef[];
   /** Further facts: ignored rules, unresolved references, near misses. */
-  readonly notes: readonly string[];
+  readonly notes: string[];
 }
 
 /** The answer: the end-to-end verdict and both sides. JSON-serializable. */

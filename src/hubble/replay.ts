@@ -14,7 +14,7 @@
  * - a rollout summary per namespace: connections observed, would be dropped, identity unknown, and whether the namespace
  *   is ready to enforce over the capture's window.
  */
-import { Endpoint, formatEndpoint } from '../engine/endpoint';
+import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
@@ -356,7 +356,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     const key = `${name}@${ip}`;
     let e = fqdnEndpoints.get(key);
     if (e === undefined) {
-      e = { kind: 'fqdn', name, ip };
+      e = { kind: EndpointKind.FQDN, name, ip };
       fqdnEndpoints.set(key, e);
     }
     return e;
@@ -761,7 +761,7 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
       const labels = peer.cluster !== undefined && peer.cluster !== clusterName
         ? { ...peer.labels, 'io.cilium.k8s.policy.cluster': peer.cluster } : peer.labels ?? {};
       return {
-        kind: 'pod',
+        kind: EndpointKind.POD,
         namespace: peer.namespace ?? 'default',
         labels,
         ...(peer.namespaceLabels !== undefined ? { namespaceLabels: peer.namespaceLabels } : {}),
@@ -769,9 +769,9 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
       };
     }
     case 'entity':
-      return { kind: 'entity', entity: peer.entity ?? 'world' };
+      return { kind: EndpointKind.ENTITY, entity: peer.entity ?? 'world' };
     case 'world':
-      return peer.ip !== undefined && parseIp(peer.ip) ? { kind: 'cidr', ip: peer.ip } : undefined;
+      return peer.ip !== undefined && parseIp(peer.ip) ? { kind: EndpointKind.CIDR, ip: peer.ip } : undefined;
     case 'unknown':
       // Never judged: a guessed identity (world, or some label set) would be a claim the capture does not support.
       return undefined;
@@ -815,7 +815,7 @@ function decidingReason(v: Verdict): string {
 }
 
 function describePeer(p: FlowPeer): string {
-  if (p.kind === 'pod') return formatEndpoint({ kind: 'pod', namespace: p.namespace, labels: p.labels });
+  if (p.kind === 'pod') return formatEndpoint({ kind: EndpointKind.POD, namespace: p.namespace, labels: p.labels });
   if (p.kind === 'entity') return `entity:${p.entity ?? ''}`;
   if (p.kind === 'unknown') return p.key.startsWith('u:#') ? `identity:${p.key.slice(3)}` : `pod-name:${p.key.slice(2)}`;
   return `cidr:${p.ip ?? ''}`;

@@ -3,7 +3,8 @@
 // the case, a world CIDR class, an entity), the connection is allowed exactly when the report lists it.
 import { describe, expect, test } from 'vitest';
 import { ClassifiedEndpoint, connectivityReport, endpointClasses } from '../../src/diff';
-import { Endpoint, parseConnection } from '../../src/engine';
+import { Endpoint } from '../../src/engine';
+import { parseConnection } from '../../src/engine/query';
 import { cidrContains, parseCidr, parseIp } from '../../src/model/cidr';
 import { caseQuery, readCases } from '../engine/support/verdict-cases';
 

@@ -11,7 +11,7 @@ export function changeLine(c: ConnectivityChange): string {
 
 /** The diff of two YAML streams, as lines. */
 export function diffLines(base: string, head: string): { doc: ConnectivityDiffDocument; lines: string[] } {
-  const doc = diffPolicySets(PolicySet.fromYaml(base, 'base.yaml'), PolicySet.fromYaml(head, 'head.yaml'));
+  const doc = diffPolicySets(PolicySet.fromYaml(base, { file: 'base.yaml' }), PolicySet.fromYaml(head, { file: 'head.yaml' }));
   return { doc, lines: doc.changes.map(changeLine) };
 }
 

@@ -8,7 +8,7 @@ const WEB = 'pod:default:app=web';
 const API = 'pod:default:app=api';
 
 function yamlSet(text: string): PolicySet {
-  return PolicySet.fromYaml(text, 'p.yaml');
+  return PolicySet.fromYaml(text, { file: 'p.yaml' });
 }
 
 /** A CNP whose api ingress allows web on `port`/`protocol`, written as YAML (so numbers stay numbers). */
@@ -45,7 +45,7 @@ describe('policies the cluster rejects are skipped whole, with a warning', () =>
   test('a bad matchName in toFQDNs', () => {
     const s = PolicySet.fromYaml(JSON.stringify(cnp('p', {
       endpointSelector: labels({ app: 'web' }), egress: [{ toFQDNs: [{ matchName: 'bad name!' }] }],
-    })), 'p.yaml');
+    })), { file: 'p.yaml' });
     expect(verdict(s, WEB, 'cidr:203.0.113.9', '443/TCP').allowed).toBe(true);
     expect(s.diagnostics.map((d) => d.message).join('\n')).toMatch(/crd-fqdn-syntax/);
   });
@@ -57,7 +57,7 @@ describe('policies the cluster rejects are skipped whole, with a warning', () =>
         { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] },
         { endpointSelector: labels({ app: 'db' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })], fromEntities: ['world'] }] },
       ],
-    }), 'p.yaml');
+    }), { file: 'p.yaml' });
     expect(verdict(s, 'pod:default:app=x', API, '80/TCP').allowed).toBe(true);
     expect(s.skippedRules.map((r) => r.rule)).toEqual(['specs[0]', 'specs[1]']);
     expect(s.skippedRules[0].reason).toMatch(/specs\[1\]|rejects it/);

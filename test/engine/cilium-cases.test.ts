@@ -1,6 +1,6 @@
 // Every verdict of shared/conformance/cilium-cases.yaml (transcribed from Cilium's own policy tests) as its own test.
 import { describe, expect, test } from 'vitest';
-import { formatVerdict } from '../../src/engine';
+import { formatVerdict } from '../../src/engine/explain';
 import { judge, readCases } from './support/verdict-cases';
 
 const CASES = readCases('cilium-cases.yaml');

@@ -1,7 +1,8 @@
 // `PolicySet.decide` on every conformance case (Cilium-authored and NetworkPolicy verdicts): always the `verdict` of
 // `verdict()`, whether asked first (cold decision tables) or after it, and on repeated asks (warm).
 import { describe, expect, test } from 'vitest';
-import { PolicySet, parseEndpoint } from '../../src/engine';
+import { PolicySet } from '../../src/engine';
+import { parseEndpoint } from '../../src/engine/endpoint';
 import { caseQuery, readCases } from './support/verdict-cases';
 
 const CASES = [...readCases('cilium-cases.yaml'), ...readCases('networkpolicy-cases.yaml')];

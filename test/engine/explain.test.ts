@@ -1,7 +1,7 @@
 // What a verdict says: the deciding rule (policy, rule, section, item, JSON path), the policies selecting each side,
 // why a side is not evaluated, and the human format.
 import { describe, expect, test } from 'vitest';
-import { formatVerdict } from '../../src/engine';
+import { formatVerdict } from '../../src/engine/explain';
 import { ccnp, cnp, labels, policySet, verdict } from './helpers';
 
 const SET = policySet([

@@ -1,6 +1,7 @@
 // Shared helpers of the engine tests: policy sets from plain objects, and the verdict matchers.
 import { expect } from 'vitest';
-import { EngineMatcherOptions, PolicySet, PolicySetOptions, Verdict, engineMatchers, verdictFor } from '../../src/engine';
+import { EngineMatcherOptions, PolicySet, PolicySetOptions, Verdict } from '../../src/engine';
+import { engineMatchers, verdictFor } from '../../src/engine/matchers';
 
 expect.extend(engineMatchers);
 
@@ -16,7 +17,7 @@ export function ccnp(name: string, spec: Record<string, unknown>): Record<string
 
 /** A policy set from manifest objects (written as a YAML stream, so the reader sees them as a file would hold them). */
 export function policySet(docs: readonly Record<string, unknown>[], options: PolicySetOptions = {}): PolicySet {
-  return PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), 'test.yaml', options);
+  return PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { file: 'test.yaml', ...options });
 }
 
 /** The verdict on one connection. */

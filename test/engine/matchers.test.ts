@@ -3,7 +3,8 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { PolicySet, engineMatchers, verdictFor } from '../../src/engine';
+import { PolicySet } from '../../src/engine';
+import { engineMatchers, verdictFor } from '../../src/engine/matchers';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import './helpers';
 

@@ -129,7 +129,7 @@ describe('compiled engine (caches, indexes) vs the uncached rule walk', () => {
       fc.boolean(),
       (docs, queries, version, hostFirewall) => {
         const yaml = [...INVENTORY, ...docs].map((d) => JSON.stringify(d)).join('\n---\n');
-        const set = PolicySet.fromYaml(yaml, 'random.yaml', { ciliumVersion: version, hostFirewall, cidrGroups: { group1: { cidrs: ['192.0.2.0/25'] } } });
+        const set = PolicySet.fromYaml(yaml, { file: 'random.yaml', ciliumVersion: version, hostFirewall, cidrGroups: { group1: { cidrs: ['192.0.2.0/25'] } } });
         for (const q of queries) {
           const compiled = set.verdict(q);
           expect(compiled).toEqual(set.evaluateNaive(q));
@@ -143,7 +143,7 @@ describe('compiled engine (caches, indexes) vs the uncached rule walk', () => {
   test('the random policies reach every decision', () => {
     const seen = new Set<string>();
     fc.assert(fc.property(fc.array(doc, { minLength: 1, maxLength: 6 }), fc.array(query, { minLength: 1, maxLength: 25 }), (docs, queries) => {
-      const set = PolicySet.fromYaml([...INVENTORY, ...docs].map((d) => JSON.stringify(d)).join('\n---\n'), 'random.yaml', { hostFirewall: true });
+      const set = PolicySet.fromYaml([...INVENTORY, ...docs].map((d) => JSON.stringify(d)).join('\n---\n'), { file: 'random.yaml', hostFirewall: true });
       for (const q of queries) {
         const v = set.verdict(q);
         seen.add(v.egress.decision).add(v.ingress.decision).add(v.verdict);

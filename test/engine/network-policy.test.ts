@@ -14,7 +14,7 @@ function ns(name: string, labels: Record<string, string>): Record<string, unknow
 }
 
 function set(docs: readonly Record<string, unknown>[], options: PolicySetOptions = {}): PolicySet {
-  return PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), 'np.yaml', options);
+  return PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { file: 'np.yaml', ...options });
 }
 
 type Row = [allowed: boolean, from: string, to: string, port: string];

@@ -1,7 +1,7 @@
 // Every verdict of shared/conformance/networkpolicy-cases.yaml (Kubernetes NetworkPolicy verdicts authored by np-guard's
 // netpol-analyzer) as its own test: NetworkPolicies are translated into Cilium rules as the agent does.
 import { describe, expect, test } from 'vitest';
-import { formatVerdict } from '../../src/engine';
+import { formatVerdict } from '../../src/engine/explain';
 import { judge, readCases } from './support/verdict-cases';
 
 const CASES = readCases('networkpolicy-cases.yaml');

@@ -1,9 +1,10 @@
 // Text forms: endpoints, connections, HTTP/Kafka requests, FQDN patterns.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  Endpoints, canonicalDnsName, formatEndpoint, parseConnection, parseEndpoint, parseHttpRequest, parseKafkaRequest, fqdnPatternMatches, toConnection,
-} from '../../src/engine';
+import { Endpoints } from '../../src/engine';
+import { canonicalDnsName, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
+import { formatEndpoint, parseEndpoint } from '../../src/engine/endpoint';
+import { parseConnection, parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
 import { CiliumPolicyError } from '../../src/core/errors';
 import { Icmp, IcmpFamily, Port } from '../../src/constructs/port';
 

@@ -18,7 +18,7 @@ spec:
   ingress:
   - fromEndpoints: [{matchLabels: {app: web}}]
     toPorts: [{ports: [{port: "${port}", protocol: TCP${endPort !== undefined ? `, endPort: ${endPort}` : ''}}]}]
-`, 'p.yaml');
+`, { file: 'p.yaml' });
 }
 
 const allowed = (s: PolicySet, conn: string): boolean => verdict(s, WEB, API, conn).allowed;

@@ -2,7 +2,8 @@
 // endpoint syntax errors with their fixes; Kafka keys by number, roles and versions; HTTP header matches that cannot deny.
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicyError } from '../../src';
-import { PolicySet, parseEndpoint } from '../../src/engine';
+import { PolicySet } from '../../src/engine';
+import { parseEndpoint } from '../../src/engine/endpoint';
 import { cnp, labels, policySet, verdict } from './helpers';
 
 const API_FROM_WEB = { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] };
@@ -12,7 +13,7 @@ describe('raw api.Rule lists', () => {
     const set = PolicySet.fromYaml(JSON.stringify([
       API_FROM_WEB,
       { endpointSelector: labels({ app: 'db' }), ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ path: '/a(' }] } }] }] },
-    ]), 'rules.json');
+    ]), { file: 'rules.json' });
     // Rule [0] alone would deny app=other → app=api; the list is not imported, so the endpoint has no policy.
     expect(set).toAllow('pod:default:app=other', 'pod:default:app=api', 80);
     const skipped = set.diagnostics.filter((d) => d.id === 'engine-policy-skipped');
@@ -27,7 +28,7 @@ describe('raw api.Rule lists', () => {
   test.each([['method', 'GET|(POST'], ['host', '*.example.com']])('an HTTP %s RE2 rejects is found in an egress rule too', (field, value) => {
     const set = PolicySet.fromYaml(JSON.stringify([
       { endpointSelector: labels({ app: 'web' }), egress: [{ toEndpoints: [labels({ app: 'api' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ [field]: value }] } }] }] },
-    ]), 'rules.json');
+    ]), { file: 'rules.json' });
     expect(set).toAllow('pod:default:app=web', 'pod:default:app=db', 80);
     expect(set.diagnostics.map((d) => d.message).join('\n')).toContain(`[0].egress[0].toPorts[0].rules.http[0].${field} ${JSON.stringify(value)} is not a valid RE2 regular expression`);
   });
@@ -40,7 +41,7 @@ describe('raw api.Rule lists', () => {
         toPorts: [null, { ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [null, { method: '', path: '/ok' }] } }],
       }],
       egress: 'x',
-    }]), 'odd.json');
+    }]), { file: 'odd.json' });
     expect(set).toDeny('pod:default:app=other', 'pod:default:app=api', 80);
     expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'DELETE /ok' });
     expect(set).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /other' });
@@ -69,7 +70,7 @@ describe('raw rules the agent refuses (Sanitize): not imported, so the endpoint 
     ['DNS rules on ingress', { endpointSelector: api, ingress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] },
       'DNS rules are not allowed on ingress ([0].ingress[0].toPorts[0])'],
   ])('%s', (_what, rule, reason) => {
-    const set = PolicySet.fromYaml(JSON.stringify([rule]), 'r.json');
+    const set = PolicySet.fromYaml(JSON.stringify([rule]), { file: 'r.json' });
     const v = verdict(set, 'pod:default:app=other', 'pod:default:app=api', 80);
     expect(v.verdict).toBe('allowed');
     expect(v.ingress.decision).toBe('no-policy-default-allow');
@@ -80,7 +81,7 @@ describe('raw rules the agent refuses (Sanitize): not imported, so the endpoint 
   test('DNS rules without a port: the egress rule is refused, so the pod keeps egress default allow', () => {
     const set = PolicySet.fromYaml(JSON.stringify([
       { endpointSelector: labels({ app: 'web' }), egress: [{ toPorts: [{ rules: { dns: [{ matchPattern: '*' }] } }] }] },
-    ]), 'r.json');
+    ]), { file: 'r.json' });
     const v = verdict(set, 'pod:default:app=web', 'cidr:8.8.8.8', '53/UDP');
     expect(v.egress.decision).toBe('no-policy-default-allow');
     expect(v.egress.notes).toContain('Rule r.json#0 [0] selects this endpoint but is not imported by the agent: port 53 must be specified for DNS rules ([0].egress[0].toPorts[0])');
@@ -104,7 +105,7 @@ describe('L7 the engine does not evaluate', () => {
     const set = PolicySet.fromYaml(JSON.stringify([{
       endpointSelector: labels({ app: 'api' }),
       egress: [{ toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], terminatingTLS: { secret: { name: 'x' } }, rules: { http: [{ method: 'GET' }] } }] }],
-    }]), 'r.json');
+    }]), { file: 'r.json' });
     const v = verdict(set, 'pod:default:app=api', 'cidr:10.1.2.3', 443);
     expect(v.egress.notes).toContain('Rule r.json#0 [0].egress[0] uses TLS interception or an Envoy listener (not evaluated)');
     expect(v.egress.l7).toMatchObject({ protocol: 'http', result: 'not-evaluated', rules: ['GET *'] });

@@ -127,7 +127,7 @@ describe('engine vs the reference evaluator written from the spec', () => {
     const seen = new Set<string>();
     fc.assert(fc.property(fc.array(rule, { minLength: 0, maxLength: 5 }), fc.array(query, { minLength: 1, maxLength: 20 }), fc.boolean(),
       (rules, queries, allowLocalhost) => {
-        const set = PolicySet.fromYaml(rules.map(toYaml).join('\n---\n'), 'random.yaml', { allowLocalhost });
+        const set = PolicySet.fromYaml(rules.map(toYaml).join('\n---\n'), { file: 'random.yaml', allowLocalhost });
         expect(set.diagnostics.filter((d) => d.severity === 'error' || d.id === 'engine-policy-skipped')).toEqual([]);
         for (const q of queries) {
           const [from, to] = [set.endpoint(endpointText(q.from)), set.endpoint(endpointText(q.to))];

@@ -46,7 +46,7 @@ describe('nesting-depth bomb: refused before parsing, in every reader', () => {
   });
 
   test('PolicySet.fromYaml in a host process: a diagnostic, no crash', GUARD, () => {
-    const set = PolicySet.fromYaml(nested(10_000), 'deep.yaml');
+    const set = PolicySet.fromYaml(nested(10_000), { file: 'deep.yaml' });
     expect(set.policies).toEqual([]);
     expect(set.diagnostics.map((d) => [d.id, d.severity, d.line])).toEqual([['parse-yaml-syntax', 'error', 6]]);
   });

@@ -90,7 +90,7 @@ describe('regexes Cilium rejects: the whole policy is skipped, with a warning na
       '- endpointSelector: {matchLabels: {app: db}}', '  ingress:', '  - toPorts:', '    - ports: [{port: "80", protocol: TCP}]',
       '      rules: {http: [{path: "(a)\\\\1"}]}', '',
     ].join('\n');
-    const set = PolicySet.fromYaml(text, 'two.yaml');
+    const set = PolicySet.fromYaml(text, { file: 'two.yaml' });
     expect(set.diagnostics.map((d) => [d.id, d.severity])).toEqual([['engine-policy-skipped', 'warning']]);
     expect(set.diagnostics[0].message).toMatch(/^CiliumNetworkPolicy shop\/two is skipped .*"\(a\)\\\\1" is not a valid RE2 regular expression.* at specs\[1\]\.ingress\[0\]\.toPorts\[0\]\.rules\.http\[0\]\.path/);
     expect(set.skippedRules.map((r) => r.rule)).toEqual(['specs[0]', 'specs[1]']);

@@ -59,7 +59,7 @@ spec:
   ingress:
     - {}
 `;
-const policies = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, 'policies.yaml');
+const policies = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'policies.yaml' });
 const cnpLabels = (name: string): string[] => ['k8s:io.cilium.k8s.policy.derived-from=CiliumNetworkPolicy', `k8s:io.cilium.k8s.policy.name=${name}`];
 const cnp = (name: string, namespace = 'shop'): Record<string, unknown> => ({
   name, namespace, labels: cnpLabels(name), revision: '6', kind: 'CiliumNetworkPolicy',

@@ -168,7 +168,7 @@ describe('round trip: draft → synthesize → replay the same capture', () => {
     const yaml = renderDraftYaml(plan);
     expect(yaml.split('\n---\n')).toHaveLength(7);
     expect(yaml).toContain('# shop/backend-api: 27 records; pods backend-58b7c6d9f-q2n8r\n# seen once: egress to fqdn api.stripe.com on 443/TCP;');
-    const r = replayCapture(capture, PolicySet.fromYaml(yaml, 'drafted.yaml'));
+    const r = replayCapture(capture, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' }));
     expect(r.summary.newlyDropped).toBe(0);
   });
 

@@ -38,7 +38,7 @@ spec:
   ingress:
   - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
     toPorts: [{ports: [{port: "${allowPort}", protocol: TCP}]}]
-`, 'backend.yaml');
+`, { file: 'backend.yaml' });
 }
 
 async function replay(flows: string, policies: PolicySet): Promise<{ observed: string; change: string; predicted: string }> {

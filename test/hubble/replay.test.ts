@@ -216,11 +216,11 @@ describe('replay details', () => {
       'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: { name: reviews, namespace: bookinfo }',
       'spec: { endpointSelector: { matchLabels: { app: reviews } }, ingress: [ { fromEndpoints: [ { matchLabels: { app: productpage } } ] } ] }',
     ].join('\n');
-    const local = replayCapture(c, PolicySet.fromYaml(yaml, 'p.yaml', { clusterName: 'kind-kind' }));
+    const local = replayCapture(c, PolicySet.fromYaml(yaml, { file: 'p.yaml', clusterName: 'kind-kind' }));
     expect(local.clusterName).toBe('kind-kind');
     expect(local.summary.newlyDropped).toBe(0);
     // Judged as if the capture came from another cluster: its pods are remote, and the 1.19 default (local cluster only) drops them.
-    const remote = replayCapture(c, PolicySet.fromYaml(yaml, 'p.yaml', { clusterName: 'prod' }), { clusterName: 'prod' });
+    const remote = replayCapture(c, PolicySet.fromYaml(yaml, { file: 'p.yaml', clusterName: 'prod' }), { clusterName: 'prod' });
     expect(remote.summary.newlyDropped).toBeGreaterThan(0);
     expect(remote.connections[0].predicted.reason).toMatch(/default deny/);
   });

@@ -384,7 +384,7 @@ describe.each(FILES)('%s', (file) => {
   });
 
   test('replayed against a default deny of every pod: exactly those dropped; the unknown ones reported, never judged', () => {
-    const r = replayCapture(capture(), PolicySet.fromYaml(PODS_DEFAULT_DENY, 'pods-default-deny.yaml'));
+    const r = replayCapture(capture(), PolicySet.fromYaml(PODS_DEFAULT_DENY, { file: 'pods-default-deny.yaml' }));
     expect(r.errors).toEqual([]);
     const texts = new Map(capture().connections.map((c) => [c.firstLine, connectionText(c)]));
     const dropped = r.connections.filter((c) => c.change === 'newly-dropped').map((c) => texts.get(c.observed.firstLine) ?? '?');
@@ -412,14 +412,14 @@ describe.each(FILES)('%s', (file) => {
     const inProcess = replayCapture(capture(), PolicySet.fromConstruct(app, { clusterName: capture().clusterName ?? 'default' }));
     expect(inProcess.errors).toEqual([]);
     expect(inProcess.summary.newlyDropped).toBe(0);
-    const fromYaml = replayCapture(capture(), PolicySet.fromYaml(renderDraftYaml(plan), 'drafted.yaml', { clusterName: capture().clusterName ?? 'default' }));
+    const fromYaml = replayCapture(capture(), PolicySet.fromYaml(renderDraftYaml(plan), { file: 'drafted.yaml', clusterName: capture().clusterName ?? 'default' }));
     expect(fromYaml.summary.newlyDropped).toBe(0);
     expect(fromYaml.summary.identityUnknown).toBe((x.unknown ?? []).length);
   });
 });
 
 describe('the cluster\'s own decisions in the 2021 kind captures', () => {
-  const inForce = (): PolicySet => PolicySet.fromYaml(BOOKINFO_EGRESS_IN_FORCE, 'bookinfo-egress.yaml', { clusterName: 'kind-kind' });
+  const inForce = (): PolicySet => PolicySet.fromYaml(BOOKINFO_EGRESS_IN_FORCE, { file: 'bookinfo-egress.yaml', clusterName: 'kind-kind' });
 
   test.each([
     ['hubble-otel.basic-sample-400-l7-redirected-flows.head60.jsonl', 7],
@@ -435,7 +435,7 @@ describe('the cluster\'s own decisions in the 2021 kind captures', () => {
 
   test('against a default deny of every pod, each connection with a REDIRECTED verdict is a finding at egress, both sides named', () => {
     const c = captures.get('hubble-otel.basic-sample-400-l7-redirected-flows.head60.jsonl') as FlowCapture;
-    const r = replayCapture(c, PolicySet.fromYaml(PODS_DEFAULT_DENY, 'pods-default-deny.yaml'));
+    const r = replayCapture(c, PolicySet.fromYaml(PODS_DEFAULT_DENY, { file: 'pods-default-deny.yaml' }));
     expect(r.disagreements).toHaveLength(7);
     expect(new Set(r.disagreements.map((d) => `${d.side} ${d.cluster.verdict} ${d.engine.decision}`))).toEqual(new Set(['egress allowed default-deny']));
     const dns = r.disagreements.find((d) => d.connection === '53/UDP' && d.source.startsWith('pod:bookinfo:app=ratings'));

@@ -4,7 +4,7 @@
 import { Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, Endpoint, PolicySet, VerdictQuery } from '../../src';
+import { CiliumVersion, Endpoint, EndpointKind, PolicySet, VerdictQuery } from '../../src';
 import { Program, VERSIONS, buildProgram, program, versionOf } from './arbitraries';
 
 const RUNS = Number(process.env.PROPERTY_RUNS_DECIDE ?? 25);
@@ -56,14 +56,14 @@ function endpointsFor(manifests: readonly Record<string, unknown>[]): Endpoint[]
       if (key === NAMESPACE_KEY) namespace = v;
       else if (!key.startsWith('io.') && !k.startsWith('reserved:') && !k.includes(':')) labels[key] = v;
     }
-    for (const ns of namespace ? [namespace] : [...namespaces].slice(-2)) out.push({ kind: 'pod', namespace: ns, labels, nodeName: 'node-a' });
+    for (const ns of namespace ? [namespace] : [...namespaces].slice(-2)) out.push({ kind: EndpointKind.POD, namespace: ns, labels, nodeName: 'node-a' });
   }
   out.push(
-    { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
-    { kind: 'cidr', ip: '203.0.113.5' },
-    { kind: 'fqdn', name: 'api.example.com', ip: '203.0.113.9' },
-    { kind: 'entity', entity: 'host' },
-    { kind: 'node', name: 'node-a', labels: { 'kubernetes.io/hostname': 'node-a', role: 'worker' } },
+    { kind: EndpointKind.POD, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+    { kind: EndpointKind.CIDR, ip: '203.0.113.5' },
+    { kind: EndpointKind.FQDN, name: 'api.example.com', ip: '203.0.113.9' },
+    { kind: EndpointKind.ENTITY, entity: 'host' },
+    { kind: EndpointKind.NODE, name: 'node-a', labels: { 'kubernetes.io/hostname': 'node-a', role: 'worker' } },
   );
   return out.slice(-14);
 }
@@ -101,8 +101,8 @@ describe('decide() == verdict().verdict', () => {
       });
       const yaml = manifests.map((m) => JSON.stringify(m)).join('\n---\n');
       const options = { ciliumVersion: versionOf(c.version), ...(c.hostFirewall !== undefined ? { hostFirewall: c.hostFirewall } : {}) };
-      const decideFirst = PolicySet.fromYaml(yaml, 'set.yaml', options);
-      const verdictFirst = PolicySet.fromYaml(yaml, 'set.yaml', options);
+      const decideFirst = PolicySet.fromYaml(yaml, { file: 'set.yaml', ...options });
+      const verdictFirst = PolicySet.fromYaml(yaml, { file: 'set.yaml', ...options });
       const endpoints = endpointsFor(manifests);
       const ports = new Set<string>();
       portsOf(manifests, ports);

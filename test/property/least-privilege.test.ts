@@ -5,7 +5,7 @@
 import { Chart, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { verdictFor } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
 import { propertyParams } from '../support/property';
 import {
   CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, LabelExpression, NodeSelector,

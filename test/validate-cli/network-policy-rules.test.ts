@@ -1,7 +1,8 @@
 // The API server's checks of Kubernetes NetworkPolicies (`k8s-np-…`): each id with a failing and a passing manifest, placed
 // at file:line:column; and the engine, through the same function, skips a NetworkPolicy the API server rejects.
 import { describe, expect, it } from 'vitest';
-import { PolicySet, verdictFor } from '../../src/engine';
+import { PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
 import { NETWORK_POLICY_CHECKS, validateNetworkPolicy } from '../../src/validate';
 import { check, findings, summary, where, yaml } from './helpers';
 
@@ -154,7 +155,7 @@ describe('the engine skips a NetworkPolicy the API server rejects', () => {
   const verdictOf = (s: PolicySet, from: string): string => verdictFor(s, from, 'pod:shop:app=api', '80/TCP').verdict;
 
   it('a valid one is enforced: web allowed on 80, db denied', () => {
-    const s = PolicySet.fromYaml(JSON.stringify(deny({ port: 80 })), 'np.yaml');
+    const s = PolicySet.fromYaml(JSON.stringify(deny({ port: 80 })), { file: 'np.yaml' });
     expect(s.diagnostics).toEqual([]);
     expect([verdictOf(s, 'pod:shop:app=web'), verdictOf(s, 'pod:shop:app=db')]).toEqual(['allowed', 'denied']);
   });
@@ -164,7 +165,7 @@ describe('the engine skips a NetworkPolicy the API server rejects', () => {
     ['a port above 65535', { port: 70000 }],
     ['an endPort with a named port', { port: 'http', endPort: 90 }],
   ])('%s: not in the cluster, so not enforced (default allow), with a warning naming it and why', (_what, port) => {
-    const s = PolicySet.fromYaml(JSON.stringify(deny(port)), 'np.yaml');
+    const s = PolicySet.fromYaml(JSON.stringify(deny(port)), { file: 'np.yaml' });
     expect([verdictOf(s, 'pod:shop:app=web'), verdictOf(s, 'pod:shop:app=db')]).toEqual(['allowed', 'allowed']);
     expect(s.diagnostics.map((d) => d.id)).toEqual(['engine-policy-skipped']);
     expect(s.diagnostics[0].message).toMatch(/^NetworkPolicy shop\/api is skipped \(the cluster enforces none of it\): the whole policy is not imported: the API server rejects it: .*\[k8s-np-/);
@@ -173,7 +174,7 @@ describe('the engine skips a NetworkPolicy the API server rejects', () => {
   it('a bad name is reported by validate but does not change what the rules mean: the engine enforces it', () => {
     const doc = deny({ port: 80 });
     doc.metadata = { name: 'use_common_labels', namespace: 'shop' };
-    const s = PolicySet.fromYaml(JSON.stringify(doc), 'np.yaml');
+    const s = PolicySet.fromYaml(JSON.stringify(doc), { file: 'np.yaml' });
     expect(s.diagnostics).toEqual([]);
     expect([verdictOf(s, 'pod:shop:app=web'), verdictOf(s, 'pod:shop:app=db')]).toEqual(['allowed', 'denied']);
     expect(validateNetworkPolicy(doc).map((d) => d.id)).toEqual(['k8s-np-metadata']);
@@ -182,7 +183,7 @@ describe('the engine skips a NetworkPolicy the API server rejects', () => {
   it('an empty peer (which the API server refuses) never widens into "every peer"', () => {
     const doc = deny({ port: 80 });
     (doc.spec as { ingress: { from: unknown[] }[] }).ingress[0].from = [{}];
-    const s = PolicySet.fromYaml(JSON.stringify(doc), 'np.yaml');
+    const s = PolicySet.fromYaml(JSON.stringify(doc), { file: 'np.yaml' });
     expect(s.diagnostics[0].message).toContain('[k8s-np-peer]');
     expect(verdictOf(s, 'pod:shop:app=db')).toBe('allowed');
   });

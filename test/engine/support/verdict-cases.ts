@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { PolicySet, PolicySetOptions, Verdict, VerdictQuery, parseConnection, parseHttpRequest } from '../../../src/engine';
+import { PolicySet, PolicySetOptions, Verdict, VerdictQuery } from '../../../src/engine';
+import { parseConnection, parseHttpRequest } from '../../../src/engine/query';
 import { CONFORMANCE_DIR } from '../../support/shared';
 
 /** One case of a conformance file. */
@@ -60,7 +61,7 @@ export function caseQuery(c: VerdictCase, options: PolicySetOptions = {}): { set
   const from = splitPorts(c.from);
   const to = splitPorts(c.to);
   const docs = [...c.policies, ...(c.workloads ?? []), ...[from.pod, to.pod].filter((p): p is Record<string, unknown> => p !== undefined)];
-  const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), `${c.id}.yaml`, options);
+  const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { file: `${c.id}.yaml`, ...options });
   const conn = parseConnection(c.port);
   const query: VerdictQuery = {
     from: set.endpoint(from.endpoint),

@@ -1,0 +1,67 @@
+/**
+ * The layer-4 part of a verdict query, validated: a TCP, UDP or SCTP port, or an ICMP type of a family; the compact code
+ * the decision tables key on; and the query as each side sees it.
+ */
+import { CiliumPolicyError } from '../core/errors';
+import { SideQuery } from './evaluate';
+import { L4Query, icmpTypeNumber } from './ports';
+import { VerdictQuery } from './verdict';
+
+/** The query as each side sees it. */
+export function sideQueryOf(query: VerdictQuery, l4: L4Query): SideQuery {
+  return {
+    l4,
+    ...(query.http ? { http: query.http } : {}),
+    ...(query.dns !== undefined ? { dns: query.dns } : {}),
+    ...(query.kafka ? { kafka: query.kafka } : {}),
+  };
+}
+
+/**
+ * The `l4Code` of a well-formed TCP, UDP or SCTP query with its ends given, without building the layer-4 query; -1 for
+ * anything else (ICMP, other spellings, malformed queries: `l4Query` handles them).
+ */
+export function fastL4Code(query: VerdictQuery): number {
+  if (!query || !query.from || !query.to) return -1;
+  const port = query.port;
+  if (typeof port !== 'number' || (port | 0) !== port || port < 1 || port > 65535) return -1;
+  switch (query.protocol) {
+    case 'TCP':
+      return port;
+    case 'UDP':
+      return 0x10000 + port;
+    case 'SCTP':
+      return 0x20000 + port;
+    default:
+      return -1;
+  }
+}
+
+/** Validates the layer-4 part of a query. */
+export function l4Query(query: VerdictQuery): L4Query {
+  const bad = badQuery;
+  if (!query || !query.from || !query.to) throw bad('a query needs from and to endpoints', 'give from and to, e.g. parseEndpoint("pod:default:app=web")');
+  let protocol = String(query.protocol ?? '').toUpperCase();
+  let family = query.icmpFamily ?? 'IPv4';
+  if (protocol === 'ICMPV6') {
+    protocol = 'ICMP';
+    family = 'IPv6';
+  }
+  if (!['TCP', 'UDP', 'SCTP', 'ICMP'].includes(protocol)) throw bad(`unknown protocol "${query.protocol}"`, 'use TCP, UDP, SCTP or ICMP');
+  if (protocol === 'ICMP') {
+    if (family !== 'IPv4' && family !== 'IPv6') throw bad(`unknown ICMP family "${family}"`, 'use IPv4 or IPv6');
+    const type = icmpTypeNumber(query.icmpType ?? (family === 'IPv6' ? 128 : 8), family);
+    if (type === undefined) throw bad(`"${query.icmpType}" is not an ${family} ICMP type`, 'give a type number (0-255) or a Cilium name such as EchoRequest');
+    return { protocol, icmpType: type, icmpFamily: family };
+  }
+  const port = query.port;
+  if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw bad(`port ${port ?? '(none)'} is not a port number between 1 and 65535`, `give the destination port, e.g. 8080/${protocol}`);
+  }
+  return { protocol, port, icmpFamily: 'IPv4' };
+}
+
+/** A malformed query (a module function: `l4Query` runs once per query and makes no closure). */
+function badQuery(message: string, fix: string): CiliumPolicyError {
+  return new CiliumPolicyError({ id: 'engine-query', message, fix });
+}

@@ -1,0 +1,170 @@
+/**
+ * Loading the inputs of a `PolicySet`: YAML/JSON texts, files (through the one input reader, `model/inputs.ts`) and cdk8s
+ * constructs become model documents, raw `api.Rule` lists and NetworkPolicies to compile, the reader's diagnostics, and
+ * the endpoint inventory (Namespaces, workloads, Services, CIDR groups found next to the policies).
+ */
+import { isAbsolute, relative } from 'node:path';
+import type { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { CiliumPolicyError, Severity } from '../core/errors';
+import { cdk8s } from '../model/lazy-cdk8s';
+import { inSynthSession } from '../model/synth-session';
+import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
+import { translateNetworkPolicy } from '../model/network-policy';
+import { ParseResult, SourceDiagnostic, SourcePosition, fromObject, fromYaml } from '../model/parse';
+import { diagnosticsOf, networkPolicyRejection } from './admission';
+import { SourcedDocument, SourcedNetworkPolicy, SourcedRawRules } from './compile';
+import { rawRulesImportProblem } from './importable';
+import { EndpointInventory } from './inventory';
+
+/** One input text and the file it came from (`PolicySet.fromTexts`). */
+export interface PolicyText {
+  /** The file name, as explanations and diagnostics show it. */
+  readonly file: string;
+  /** Its YAML or JSON text. */
+  readonly text: string;
+}
+
+/** A document read from the inputs, with what the reader found wrong in it. */
+export interface InputDocument extends SourcedDocument {
+  readonly readerDiagnostics?: readonly SourceDiagnostic[];
+}
+
+/** Inputs gathered before compiling. */
+export interface PolicyInputs {
+  readonly docs: InputDocument[];
+  readonly raw: SourcedRawRules[];
+  readonly networkPolicies: SourcedNetworkPolicy[];
+  readonly diagnostics: SourceDiagnostic[];
+  readonly inventory: EndpointInventory;
+}
+
+/** No inputs yet. */
+export function emptyInputs(): PolicyInputs {
+  return { docs: [], raw: [], networkPolicies: [], diagnostics: [], inventory: new EndpointInventory() };
+}
+
+/**
+ * Adds files, directories and globs (see `PolicySet.fromFiles`): file names relative to the working directory when
+ * inside it; an input that cannot be used is a diagnostic.
+ * @throws CiliumPolicyError (`engine-file-not-found`) when a path does not exist
+ */
+export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxBytes: number): void {
+  const cwd = process.cwd();
+  const problem = (file: string, p: InputProblem): void => {
+    inputs.diagnostics.push({ id: p.id, severity: p.id === 'input-empty' ? Severity.WARNING : Severity.ERROR, message: p.message, fix: p.fix, file });
+  };
+  for (const entry of expandPaths(paths, cwd)) {
+    if (entry.missing !== undefined || entry.stdin) {
+      const p = entry.missing ?? '-';
+      throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${p} does not exist`, fix: 'give existing policy files or directories' });
+    }
+    if (entry.unreadable) {
+      problem(entry.unreadable.name, entry.unreadable.problem);
+      continue;
+    }
+    if (!entry.file) continue;
+    const rel = relative(cwd, entry.file.path);
+    const name = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? entry.file.path : rel;
+    const read = readInputFile(entry.file.path, maxBytes);
+    if (read.problem) problem(name, read.problem);
+    else addYaml(inputs, read.text ?? '', name);
+  }
+}
+
+/**
+ * Adds the manifests of a cdk8s app, chart or other construct (see `PolicySet.fromConstruct`): every chart's `toJson()`,
+ * else the API objects under it.
+ * @returns the construct whose Cilium version (`CiliumVersion.use`) the set defaults to: the first chart, else `scope`
+ */
+export function addConstruct(inputs: PolicyInputs, scope: IConstruct): IConstruct {
+  const { App, Chart } = cdk8s();
+  const charts = scope instanceof App ? scope.charts : Chart.isChart(scope) ? [scope] : scope.node.findAll().filter(Chart.isChart);
+  // One synthesis session for all charts: each policy is rendered and validated once (cdk8s validates the whole app per chart).
+  const manifests: unknown[] = inSynthSession(scope, () => (charts.length > 0
+    ? charts.flatMap((c) => c.toJson())
+    : [...apiObjectsUnder(scope)].map((o) => o.toJson())));
+  for (const m of manifests) {
+    addParsed(inputs, fromObject(m), undefined);
+    addManifest(inputs, m, undefined);
+  }
+  return charts[0] ?? scope;
+}
+
+function addParsed(inputs: PolicyInputs, result: ParseResult, file: string | undefined): void {
+  for (const d of result.documents) {
+    inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}), readerDiagnostics: diagnosticsOf(d, result.diagnostics) });
+  }
+  for (const r of result.rawRules) inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
+  inputs.diagnostics.push(...result.diagnostics);
+  for (const r of result.rawRules) {
+    const problem = rawRulesImportProblem(r.rules);
+    if (problem !== undefined) inputs.diagnostics.push(skippedDiagnostic(`the api.Rule list (document ${r.source.index})`, problem, file, r.locate('')));
+  }
+}
+
+function skippedDiagnostic(what: string, problem: string, file: string | undefined, at: SourcePosition | undefined): SourceDiagnostic {
+  return {
+    id: 'engine-policy-skipped',
+    severity: Severity.WARNING,
+    message: `${what} is skipped: the agent does not import it (Sanitize fails: ${problem}), so none of its rules is enforced`,
+    fix: 'fix the field (cdk8s-cilium validate shows it), or remove the policy',
+    ...(file !== undefined ? { file } : {}),
+    ...(at ? { line: at.line, column: at.column } : {}),
+  };
+}
+
+/** Adds a YAML or JSON stream read from `file`. */
+export function addYaml(inputs: PolicyInputs, text: string, file: string | undefined): void {
+  const parsed = fromYaml(text, file !== undefined ? { file } : {});
+  addParsed(inputs, parsed, file);
+  // The other documents (and List items) as the reader read them: workloads, Services, Namespaces, NetworkPolicies.
+  for (const skipped of parsed.skipped) addManifest(inputs, skipped.object, file);
+}
+
+/**
+ * A Kubernetes object besides the Cilium policies: a NetworkPolicy (translated into a Cilium rule), or what the inventory
+ * keeps (Namespaces, workloads, Services, CIDR groups); the items of a List each.
+ */
+function addManifest(inputs: PolicyInputs, obj: unknown, file: string | undefined): void {
+  inputs.inventory.addManifest(obj);
+  for (const item of listItems(obj)) {
+    const np = translateNetworkPolicy(item);
+    if (!np) continue;
+    const why = networkPolicyRejection(item);
+    inputs.networkPolicies.push({
+      model: np, ...(file !== undefined ? { file } : {}), ...(why !== undefined ? { rejected: `the API server rejects it: ${why}` } : {}),
+    });
+  }
+}
+
+/** An object, or the items of a List (nested Lists flattened). */
+function listItems(obj: unknown, depth = 0): unknown[] {
+  if (depth < 4 && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
+    const o = obj as Record<string, unknown>;
+    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return o.items.flatMap((i) => listItems(i, depth + 1));
+  }
+  return [obj];
+}
+
+/** The API objects under a construct (a cdk8s-plus construct and its inner ApiObject count once). */
+function apiObjectsUnder(scope: IConstruct): Set<ApiObject> {
+  const { ApiObject } = cdk8s();
+  const out = new Set<ApiObject>();
+  for (const c of scope.node.findAll()) {
+    try {
+      out.add(ApiObject.of(c));
+    } catch {
+      // not an API object
+    }
+  }
+  return out;
+}
+
+/** Adds the namespaces, workloads, Services and CIDR groups of `from` to `into`. */
+export function mergeInventory(into: EndpointInventory, from: EndpointInventory): void {
+  for (const w of from.workloads) into.addWorkload(w);
+  for (const s of from.services) into.addService(s);
+  for (const [name, g] of from._cidrGroupMap) into.addCidrGroup(name, g);
+  for (const ns of from.namespaceNames()) into.addNamespace(ns, from.namespaceLabels(ns) ?? {});
+}

@@ -1,0 +1,99 @@
+/**
+ * How a `PolicySet` judges: the agent settings and cluster facts a verdict depends on, and how the host firewall was
+ * decided.
+ */
+import { CiliumVersion } from '../core/cilium-version';
+import { CidrGroupSpec, EndpointInventory } from './inventory';
+
+/** Options of a `PolicySet`. */
+export interface PolicySetOptions {
+  /**
+   * The Cilium version the cluster runs: it decides which fields exist (older CRDs prune newer fields), whether `**.` is a
+   * multi-label wildcard (1.19), whether `fromRequires` applies (before 1.19), and the default of `policyDefaultLocalCluster`.
+   * @default - the version the policies were synthesized for (their `cdk8s-cilium.io/cilium-version` annotation; an error
+   * when they name different versions), else CiliumVersion.DEFAULT (1.19); the version set on the construct for `fromConstruct`
+   */
+  readonly ciliumVersion?: CiliumVersion;
+  /**
+   * Whether the host firewall is on (`hostFirewall.enabled`): host policies (`nodeSelector`) then govern nodes. Unset
+   * means auto: on when the set holds host policies (why write them for a cluster that ignores them), off otherwise;
+   * `hostFirewallMode` tells which it was.
+   * @default - auto: on when the set holds a host policy
+   */
+  readonly hostFirewall?: boolean;
+  /**
+   * Whether traffic from the local host (`reserved:host`: kubelet probes) to its endpoints is always allowed on ingress,
+   * as the agent's `allow-localhost: auto` resolves to in Kubernetes (`always`). `false` is `--allow-localhost=policy`: the
+   * host is then a peer like any other, allowed only by a rule (the `host` entity), which is how to test that a policy
+   * itself keeps probes working.
+   * @default true
+   */
+  readonly allowLocalhost?: boolean;
+  /**
+   * The local cluster name (`cluster.name`), carried by pods as `io.cilium.k8s.policy.cluster`.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
+  /**
+   * Whether from/toEndpoints and from/toNodes without a cluster key select the local cluster only (agent flag
+   * `policy-default-local-cluster`).
+   * @default - true from Cilium 1.19, false before
+   */
+  readonly policyDefaultLocalCluster?: boolean;
+  /**
+   * Whether CIDR rules can select node IPs (`policy-cidr-match-mode: nodes`).
+   * @default false
+   */
+  readonly cidrMatchNodes?: boolean;
+  /**
+   * Whether the agent runs with `enable-node-selector-labels` (needed by `fromNodes`/`toNodes`): remote nodes then carry
+   * the cluster label, so cluster-filtered node selectors (`policy-default-local-cluster`) can match them.
+   * @default false
+   */
+  readonly nodeSelectorLabels?: boolean;
+  /**
+   * The DNS server the pods use (an endpoint in text form): a `toFQDNs` name is only selected when the pod's lookup of it
+   * reaches this server through the DNS proxy (see `dnsLearning`).
+   * @default 'pod:kube-system:k8s-app=kube-dns'
+   */
+  readonly dnsServer?: string;
+  /**
+   * CiliumCIDRGroups by name, for `cidrGroupRef` and `cidrGroupSelector` (added to those found in the inputs).
+   * @default - only those found in the inputs
+   */
+  readonly cidrGroups?: { [name: string]: CidrGroupSpec };
+  /**
+   * Namespaces, workloads and Services to resolve endpoints and `toServices` against (added to those found in the inputs).
+   * @default - only what the inputs hold
+   */
+  readonly inventory?: EndpointInventory;
+  /**
+   * `fromFiles`: files larger than this many bytes are not read (an `input-too-large` diagnostic).
+   * @default 10485760 (10 MiB)
+   */
+  readonly maxFileBytes?: number;
+}
+
+/** Options of `PolicySet.fromYaml`: the engine options and the name of the file the text came from. */
+export interface YamlPolicySetOptions extends PolicySetOptions {
+  /**
+   * The file name, as explanations and diagnostics show it.
+   * @default - none
+   */
+  readonly file?: string;
+}
+
+/** How the host firewall was decided (`PolicySet.hostFirewallMode`). */
+export enum HostFirewallMode {
+  /** On, as given (`hostFirewall: true`). */
+  ON = 'on',
+  /** Off, as given (`hostFirewall: false`). */
+  OFF = 'off',
+  /** On because the set holds host policies (`hostFirewall` unset). */
+  AUTO_ON = 'auto-on',
+  /** Off because the set holds no host policy (`hostFirewall` unset). */
+  AUTO_OFF = 'auto-off',
+}
+
+/** The DNS server pods use unless told otherwise (`PolicySetOptions.dnsServer`). */
+export const DEFAULT_DNS_SERVER = 'pod:kube-system:k8s-app=kube-dns';

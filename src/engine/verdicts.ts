@@ -1,0 +1,35 @@
+/**
+ * The verdict helpers of the public API: the human form of a verdict, and the verdict the test matchers judge by.
+ */
+import { IPortSpec } from '../model/port-spec';
+import { Endpoint } from './endpoint';
+import { formatVerdict } from './explain';
+import { EngineMatcherOptions, verdictFor } from './matchers';
+import { Verdict } from './verdict';
+
+/** Helpers for `Verdict`s. */
+export class Verdicts {
+  /**
+   * Formats a verdict for people: the summary line, then what each side decided and why (the deciding rule, the L7
+   * outcome, the policies selecting the endpoint, notes).
+   */
+  public static format(verdict: Verdict): string {
+    return formatVerdict(verdict);
+  }
+
+  /**
+   * The verdict `toAllow`/`toDeny` judge by, for any test framework.
+   * @param received a cdk8s App, a Chart or other construct, a `PolicySet`, or YAML text
+   * @param from the client: its text form (`pod:shop:app=web`) or an `Endpoint`
+   * @param to the server: its text form or an `Endpoint`
+   * @param port `'8080/TCP'`, `'53/UDP'`, `'icmp/8'`, a number (TCP), or a `Port`/`Icmp` naming one port
+   * @param options the L7 request and the engine options
+   * @throws CiliumPolicyError for a malformed query or an input that is none of the above
+   */
+  public static verdictFor(received: unknown, from: string | Endpoint, to: string | Endpoint, port: string | number | IPortSpec,
+    options: EngineMatcherOptions = {}): Verdict {
+    return verdictFor(received, from, to, port, options);
+  }
+
+  private constructor() {}
+}
