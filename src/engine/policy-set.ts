@@ -28,8 +28,6 @@ import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint 
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { icmpTypeNumber, L4Query } from './ports';
 import { SideVerdict, Verdict, VerdictKind, VerdictQuery } from './verdict';
-import { ConnectivityDiffDocument, ConnectivityReportDocument } from '../diff/connectivity-document';
-import { ConnectivityOptions, connectivityReport, diffPolicySets } from '../diff/connectivity';
 
 /** Options of a `PolicySet`. */
 export interface PolicySetOptions {
@@ -399,20 +397,6 @@ export class PolicySet {
     if (direction === 'egress') subject.egress = slot;
     else subject.ingress = slot;
     return slot;
-  }
-
-  /**
-   * What connectivity changes from this set (the base) to `head`: the connections between the endpoint classes whose
-   * verdict differs, grouped into readable entries, newly allowed first. Semantics are compared, not names: a reformat or a
-   * rename is an empty diff. See `diffPolicySets`.
-   */
-  public diff(head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
-    return diffPolicySets(this, head, options);
-  }
-
-  /** The complete set of allowed traffic between the endpoint classes (see `connectivityReport`). */
-  public report(options: ConnectivityOptions = {}): ConnectivityReportDocument {
-    return connectivityReport(this, options);
   }
 
   /** @internal Every compiled rule, in input order (the connectivity diff reads their selectors and ports). */

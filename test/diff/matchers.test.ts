@@ -1,6 +1,6 @@
 // `expect(head).toChangeOnly(base, [...])`: passes on exactly the expected changes, fails listing the unexpected ones.
 import { describe, expect, test } from 'vitest';
-import { diffMatchers } from '../../src/diff';
+import { diffMatchers } from '../../src/diff/matchers';
 import { webToApi } from './support';
 
 const BASE = webToApi([8080]);
