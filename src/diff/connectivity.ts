@@ -60,9 +60,9 @@ export interface ConnectivityOptions {
  */
 export class Connectivity {
   /** The `schema` of a diff document: `cdk8s-cilium/diff/v1`. */
-  public static readonly DIFF_SCHEMA: string = DIFF_SCHEMA;
+  public static readonly DIFF_SCHEMA: typeof DIFF_SCHEMA = DIFF_SCHEMA;
   /** The `schema` of a report document: `cdk8s-cilium/report/v1`. */
-  public static readonly REPORT_SCHEMA: string = REPORT_SCHEMA;
+  public static readonly REPORT_SCHEMA: typeof REPORT_SCHEMA = REPORT_SCHEMA;
 
   /**
    * What connectivity changes from `base` to `head`: every connection between the endpoint classes whose verdict (or L7
