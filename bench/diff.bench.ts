@@ -1,12 +1,12 @@
 /**
- * `npm run bench:diff`: the connectivity diff (`PolicySet.diff`) and report on a generated platform (bench/workload.ts):
+ * `npm run bench:diff`: the connectivity diff (`Connectivity.diff`) and report on a generated platform (bench/workload.ts):
  * 1,000 policies and 2,000 endpoint classes (the generated pods as the inventory, one workload each), with a realistic
  * change: one app opens a port to its callers and the world, another app gets an egress deny of a CIDR, and every policy
  * is renamed (`-v2`: a rename is no change, and the content fingerprints keep it from costing a full re-evaluation).
  *
  * Timed, each a median over --reps runs (default 3), each run from fresh policy sets (compile included, cold caches):
- * - diff: `PolicySet.fromDocuments` for base and head + `base.diff(head)` (the target: under 10 s on a 2-core machine);
- * - report: `connectivityReport` of the base on the classes of one namespace in ten (the full matrix is 4 million pairs;
+ * - diff: `PolicySet.fromDocuments` for base and head + `Connectivity.diff(base, head)` (the target: under 10 s on a 2-core machine);
+ * - report: `Connectivity.report` of the base on the classes of one namespace in ten (the full matrix is 4 million pairs;
  *   printed with its pair count).
  *
  * Flags: --quick (200 policies, 400 classes), --policies <n>, --classes <n>, --reps <n>, --seed <n>, --json.
@@ -14,7 +14,7 @@
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Endpoint, EndpointInventory, PolicySet } from '../src/engine';
-import { ClassifiedEndpoint, connectivityReport, diffPolicySets, endpointClasses } from '../src/diff';
+import { ClassifiedEndpoint, Connectivity } from '../src/diff';
 import { PolicyDocumentModel } from '../src/model/policy-model';
 import { generateWorkload } from './workload';
 
@@ -87,19 +87,19 @@ for (let r = 0; r < reps; r++) {
   const t0 = performance.now();
   const b = PolicySet.fromDocuments(base, { inventory: inv });
   const h = PolicySet.fromDocuments(head, { inventory: inv });
-  const classes = endpointClasses([b, h]);
-  const doc = diffPolicySets(b, h, { classes });
+  const classes = Connectivity.endpointClasses([b, h]);
+  const doc = Connectivity.diff(b, h, { classes });
   diffRuns.push(performance.now() - t0);
   classCount = classes.length;
   summary = `${doc.summary.newlyAllowed} newly allowed, ${doc.summary.newlyDenied} newly denied, ${doc.summary.l7Changed ?? 0} L7 changed`;
 
   const t1 = performance.now();
   const set = PolicySet.fromDocuments(base, { inventory: inv });
-  const all = endpointClasses([set]);
+  const all = Connectivity.endpointClasses([set]);
   const namespaces = [...new Set(all.map((c) => c.cls.namespace).filter((n): n is string => n !== undefined))].sort();
   const keep = new Set(namespaces.filter((_, i) => i % 10 === 0));
   const sample: ClassifiedEndpoint[] = all.filter((c) => c.cls.namespace === undefined || keep.has(c.cls.namespace));
-  const report = connectivityReport(set, { classes: sample });
+  const report = Connectivity.report(set, { classes: sample });
   reportRuns.push(performance.now() - t1);
   reportPairs = sample.length * sample.length;
   reportConnections = report.connections.length;

@@ -112,23 +112,16 @@ export {
 
 // Connectivity diff and report.
 export {
-  AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DecidingReason, DIFF_SCHEMA,
-  EndpointClass, EndpointClassKind, NotCompared, PolicySource, REPORT_SCHEMA,
+  AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DecidingReason,
+  DiffSummary, EndpointClass, EndpointClassKind, NotCompared, PolicySource,
 } from './diff/connectivity-document';
-export { ConnectivityOptions, connectivityReport, diffPolicySets } from './diff/connectivity';
-export { ClassifiedEndpoint, endpointClasses } from './diff/endpoint-classes';
-export {
-  ConnectivityOutput, formatConnectivityDiffMarkdown, formatConnectivityDiffText, formatConnectivityJson, formatConnectivityReportMarkdown,
-  formatConnectivityReportText,
-} from './diff/format';
-export { renderDiffHtml, renderReportHtml } from './diff/html';
-export { describeChange, DiffMatchers, diffMatchers, ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './diff/matchers';
+export { Connectivity, ConnectivityOptions } from './diff/connectivity';
+export { ClassifiedEndpoint } from './diff/endpoint-classes';
+export { ExpectedConnectivityChange, UnexpectedChanges } from './diff/expected-changes';
+export { ConnectivityFormat, ConnectivityOutput } from './diff/format';
 
-// Testing matchers.
-export {
-  CiliumMatcherContext, CiliumMatcherResult, CiliumMatchers, ciliumMatchers, CRD_DIR_ENV, defaultCrdSchemas, expectValidCilium,
-  setDefaultCrdSchemas,
-} from './testing/matchers';
+// Testing helpers (the matchers: cdk8s-cilium/vitest, cdk8s-cilium/jest).
+export { CiliumTesting } from './testing/cilium-testing';
 
 // cdk8s validation plugin.
 export { CiliumValidation, CiliumValidationProps, PluginContext, PluginReport, PluginViolatingResource, PluginViolation } from './plugin/index';

@@ -3,9 +3,18 @@
 import { CiliumPolicyError } from './core/errors';
 import { type ConnectionLike, type EndpointLike, type EngineMatcherOptions, engineMatchers } from './engine/matchers';
 import type { ICrdSchemaSource } from './validate/crd-schema';
-import { type ExpectedConnectivityChange, diffMatchers } from './diff/matchers';
+import type { ExpectedChange } from './diff/expected-changes';
+import { diffMatchers } from './diff/matchers';
 import type { PolicySetOptions } from './engine/policy-set';
 import { ciliumMatchers } from './testing/matchers';
+
+// The matcher objects, for `expect.extend` in a set-up of your own (TypeScript only: not part of the jsii API).
+export { ciliumMatchers } from './testing/matchers';
+export type { CiliumMatcherContext, CiliumMatcherResult, CiliumMatchers } from './testing/matchers';
+export { engineMatchers } from './engine/matchers';
+export { diffMatchers } from './diff/matchers';
+export type { DiffMatchers } from './diff/matchers';
+export type { ExpectedChange } from './diff/expected-changes';
 
 /** What the registration needs of jest's `expect`. */
 export interface ExtensibleExpect {
@@ -45,7 +54,7 @@ declare global {
       /** The connection is dropped, or refused at L7 (HTTP 403, DNS REFUSED). */
       toDeny(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): R;
       /** The connectivity differs from `base` by exactly the expected changes (`[]`: none). */
-      toChangeOnly(base: unknown, expected: readonly ExpectedConnectivityChange[], options?: PolicySetOptions): R;
+      toChangeOnly(base: unknown, expected: readonly ExpectedChange[], options?: PolicySetOptions): R;
     }
     interface Expect {
       /** Matches a Cilium policy manifest (or App, Chart, array) that fits its CRD schema. */

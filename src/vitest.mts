@@ -7,9 +7,18 @@
 import { expect } from 'vitest';
 import { type ConnectionLike, type EndpointLike, type EngineMatcherOptions, engineMatchers } from './engine/matchers.js';
 import type { ICrdSchemaSource } from './validate/crd-schema.js';
-import { type ExpectedConnectivityChange, diffMatchers } from './diff/matchers.js';
+import type { ExpectedChange } from './diff/expected-changes.js';
+import { diffMatchers } from './diff/matchers.js';
 import type { PolicySetOptions } from './engine/policy-set.js';
 import { ciliumMatchers } from './testing/matchers.js';
+
+// The matcher objects, for `expect.extend` in a set-up of your own (TypeScript only: not part of the jsii API).
+export { ciliumMatchers } from './testing/matchers.js';
+export type { CiliumMatcherContext, CiliumMatcherResult, CiliumMatchers } from './testing/matchers.js';
+export { engineMatchers } from './engine/matchers.js';
+export { diffMatchers } from './diff/matchers.js';
+export type { DiffMatchers } from './diff/matchers.js';
+export type { ExpectedChange } from './diff/expected-changes.js';
 
 /**
  * The matchers `cdk8s-cilium/vitest` and `cdk8s-cilium/jest` register, as seen on `expect(received)`.
@@ -19,7 +28,7 @@ export interface CiliumTestMatchers<R = unknown> {
   /**
    * Every Cilium policy object in the received App, Chart, construct, manifest or array fits its CRD schema.
    * @param schemas the schemas; a `CrdVersionRoot` checks each construct against its `CiliumVersion`
-   * @default - `defaultCrdSchemas()`: the schemas bundled with the package, for each construct's `CiliumVersion`
+   * @default - `CiliumTesting.defaultCrdSchemas()`: the schemas bundled with the package, for each construct's `CiliumVersion`
    */
   toBeValidCilium(schemas?: ICrdSchemaSource): R;
   /**
@@ -33,7 +42,7 @@ export interface CiliumTestMatchers<R = unknown> {
    * The connectivity of the received App, Chart, PolicySet or YAML differs from `base` by exactly the expected changes
    * (`[]`: a refactoring that changes no connectivity); the failure lists the unexpected and the missing ones.
    */
-  toChangeOnly(base: unknown, expected: readonly ExpectedConnectivityChange[], options?: PolicySetOptions): R;
+  toChangeOnly(base: unknown, expected: readonly ExpectedChange[], options?: PolicySetOptions): R;
 }
 
 /** Every matcher of the package, for `expect.extend`. */

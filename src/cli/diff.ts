@@ -1,6 +1,6 @@
 /**
  * `cdk8s-cilium diff`: what a policy change does to connectivity, for GitOps reviews. A thin shell over
- * `PolicySet.fromFiles`/`fromTexts` and `diffPolicySets`.
+ * `PolicySet.fromFiles`/`fromTexts`, `Connectivity.diff` and `ConnectivityFormat`.
  *
  *   cdk8s-cilium diff --base <paths|git-ref> --head <paths> [--output text|markdown|json|html] [--fail-on allowed|denied|any]
  *                     [--inventory pods.json] [--flows flows.jsonl]
@@ -13,10 +13,8 @@
  */
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ConnectivityDiffDocument } from '../diff/connectivity-document';
-import { diffPolicySets } from '../diff/connectivity';
-import { ConnectivityOutput, formatConnectivityJson, formatConnectivityDiffMarkdown, formatConnectivityDiffText } from '../diff/format';
-import { renderDiffHtml } from '../diff/html';
+import { Connectivity } from '../diff/connectivity';
+import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
@@ -125,8 +123,8 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   for (const [flag, set] of [['--base', base], ['--head', head]] as const) {
     if (set.policies.length === 0) io.stderr(`warning: ${flag}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n`);
   }
-  const doc = diffPolicySets(base, head, { baseSource, headSource: options.head.join(',') });
-  io.stdout(renderDiff(doc, output));
+  const doc = Connectivity.diff(base, head, { baseSource, headSource: options.head.join(',') });
+  io.stdout(ConnectivityFormat.diff(doc, output));
   for (const n of doc.notCompared ?? []) io.stderr(`warning: not compared: ${n.text}\n`);
   const s = doc.summary;
   // Items the diff could not compare count as the change they may be: --fail-on never passes on what it could not see.
@@ -136,20 +134,6 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
     : failOn === DiffFailOn.DENIED ? denied
       : failOn === DiffFailOn.ANY ? allowed || denied : false;
   return fail ? DIFF_EXIT.changed : DIFF_EXIT.ok;
-}
-
-/** A diff document in an output format. */
-export function renderDiff(doc: ConnectivityDiffDocument, output: ConnectivityOutput): string {
-  switch (output) {
-    case ConnectivityOutput.JSON:
-      return formatConnectivityJson(doc);
-    case ConnectivityOutput.MARKDOWN:
-      return formatConnectivityDiffMarkdown(doc);
-    case ConnectivityOutput.HTML:
-      return renderDiffHtml(doc);
-    default:
-      return formatConnectivityDiffText(doc);
-  }
 }
 
 /**

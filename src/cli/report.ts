@@ -1,16 +1,15 @@
 /**
  * `cdk8s-cilium report`: the complete set of allowed traffic between the endpoint classes (who can reach whom, on what),
- * in the same outputs and grouping as `diff`. A thin shell over `PolicySet.fromFiles` and `connectivityReport`.
+ * in the same outputs and grouping as `diff`. A thin shell over `PolicySet.fromFiles`, `Connectivity.report` and
+ * `ConnectivityFormat`.
  *
  *   cdk8s-cilium report --policies <paths> [--output text|markdown|json|html] [--inventory pods.json] [--flows flows.jsonl]
  *
  * Exit status: 0, or 2 on bad input (one line on stderr).
  */
 import { Command, Option } from 'commander';
-import { ConnectivityReportDocument } from '../diff/connectivity-document';
-import { connectivityReport } from '../diff/connectivity';
-import { ConnectivityOutput, formatConnectivityJson, formatConnectivityReportMarkdown, formatConnectivityReportText } from '../diff/format';
-import { renderReportHtml } from '../diff/html';
+import { Connectivity } from '../diff/connectivity';
+import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { ConnectivityCommandOptions, DIFF_EXIT, connectivitySetOptions, loadPolicies, outputOf } from './diff';
 import { HubbleCliIo, guard, runSubcommand } from './replay';
 
@@ -28,23 +27,9 @@ export interface ReportCommandOptions extends ConnectivityCommandOptions {
 export async function executeReport(options: ReportCommandOptions, io: HubbleCliIo): Promise<number> {
   const output = outputOf(options.output);
   const set = loadPolicies(options.policies, await connectivitySetOptions(options, io), '--policies', io);
-  const doc = connectivityReport(set, { baseSource: options.policies.join(',') });
-  io.stdout(renderReport(doc, output));
+  const doc = Connectivity.report(set, { baseSource: options.policies.join(',') });
+  io.stdout(ConnectivityFormat.report(doc, output));
   return DIFF_EXIT.ok;
-}
-
-/** A report document in an output format. */
-export function renderReport(doc: ConnectivityReportDocument, output: ConnectivityOutput): string {
-  switch (output) {
-    case ConnectivityOutput.JSON:
-      return formatConnectivityJson(doc);
-    case ConnectivityOutput.MARKDOWN:
-      return formatConnectivityReportMarkdown(doc);
-    case ConnectivityOutput.HTML:
-      return renderReportHtml(doc);
-    default:
-      return formatConnectivityReportText(doc);
-  }
 }
 
 /**

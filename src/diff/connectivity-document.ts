@@ -4,9 +4,9 @@
  * added within a version, never removed or retyped.
  */
 
-/** `schema` of a diff document. */
+/** `schema` of a diff document (public as `Connectivity.DIFF_SCHEMA`). */
 export const DIFF_SCHEMA = 'cdk8s-cilium/diff/v1';
-/** `schema` of a report document. */
+/** `schema` of a report document (public as `Connectivity.REPORT_SCHEMA`). */
 export const REPORT_SCHEMA = 'cdk8s-cilium/report/v1';
 
 /** What kind of endpoint a class stands for. */
@@ -45,11 +45,16 @@ export interface EndpointClass {
    * Workloads of the inventory in this class (`Deployment prod/api`), when an inventory was given or found.
    * @default - none
    */
-  readonly workloads?: readonly string[];
+  readonly workloads?: string[];
 }
 
-/** The verdict of a connection on one side of a diff. */
-export type ConnectionVerdict = 'allowed' | 'denied';
+/** The verdict of a connection on one side of a diff (the wire values of the documents). */
+export enum ConnectionVerdict {
+  /** The connection is allowed (at L7 possibly restricted: see `l7`). */
+  ALLOWED = 'allowed',
+  /** The connection is dropped. */
+  DENIED = 'denied',
+}
 
 /** What decided a connection on one side: the rule, or the default. */
 export interface DecidingReason {
@@ -74,7 +79,7 @@ export interface ConnectivityChange {
   /** Server class id. */
   readonly to: string;
   /** Merged ports: `8080/TCP`, `8000-8999/TCP`, `53/UDP`, `icmp/8`, `any` (every port and protocol). */
-  readonly ports: readonly string[];
+  readonly ports: string[];
   /**
    * The L7 part when it is what changed (`HTTP GET /api/.*`, `DNS *.example.com`).
    * @default - none
@@ -90,12 +95,15 @@ export interface ConnectivityChange {
   /** Verdict with the head policies. */
   readonly after: ConnectionVerdict;
   /** What decided on each side. */
-  readonly reason: {
-    /** With the base policies. */
-    readonly before: DecidingReason;
-    /** With the head policies. */
-    readonly after: DecidingReason;
-  };
+  readonly reason: ChangeReasons;
+}
+
+/** What decided a changed connection with the base and with the head policies. */
+export interface ChangeReasons {
+  /** With the base policies. */
+  readonly before: DecidingReason;
+  /** With the head policies. */
+  readonly after: DecidingReason;
 }
 
 /** Where one side's policies came from. */
@@ -111,34 +119,37 @@ export interface PolicySource {
  * denied; each group sorted by from, then to, in the order of `endpoints`.
  */
 export interface ConnectivityDiffDocument {
-  /** Always {@link DIFF_SCHEMA}. */
+  /** Always `cdk8s-cilium/diff/v1` (`Connectivity.DIFF_SCHEMA`). */
   readonly schema: typeof DIFF_SCHEMA;
   /** The policies before the change. */
   readonly base: PolicySource;
   /** The policies after the change. */
   readonly head: PolicySource;
   /** Counts of grouped changes. */
-  readonly summary: {
-    /** Changes from denied to allowed. */
-    readonly newlyAllowed: number;
-    /** Changes from allowed to denied. */
-    readonly newlyDenied: number;
-    /**
-     * Changes of the L7 restriction on a port allowed on both sides (listed after the newly allowed ones).
-     * @default - none
-     */
-    readonly l7Changed?: number;
-  };
+  readonly summary: DiffSummary;
   /** Every class a change refers to (and, for the map, the classes of the whole platform). */
-  readonly endpoints: readonly EndpointClass[];
+  readonly endpoints: EndpointClass[];
   /** The changes; empty when connectivity is unchanged (a reformat or a rename). */
-  readonly changes: readonly ConnectivityChange[];
+  readonly changes: ConnectivityChange[];
   /**
    * Rule items that differ between base and head but that the classes cannot stand for (toFQDNs, toGroups, peers not in
    * the inputs, named ports without workloads): the connections they decide are not compared. `--fail-on` counts them.
    * @default - none (everything that differs was compared)
    */
-  readonly notCompared?: readonly NotCompared[];
+  readonly notCompared?: NotCompared[];
+}
+
+/** The counts of a diff's grouped changes. */
+export interface DiffSummary {
+  /** Changes from denied to allowed. */
+  readonly newlyAllowed: number;
+  /** Changes from allowed to denied. */
+  readonly newlyDenied: number;
+  /**
+   * Changes of the L7 restriction on a port allowed on both sides (listed after the newly allowed ones).
+   * @default - none
+   */
+  readonly l7Changed?: number;
 }
 
 /** Rule items a diff could not compare (see `ConnectivityDiffDocument.notCompared`). */
@@ -158,7 +169,7 @@ export interface AllowedConnection {
   /** Server class id. */
   readonly to: string;
   /** Merged ports, as in {@link ConnectivityChange.ports}. */
-  readonly ports: readonly string[];
+  readonly ports: string[];
   /**
    * L7 restriction on the connection, when a rule refines the L4 allow.
    * @default - none
@@ -173,12 +184,12 @@ export interface AllowedConnection {
  * from, then to, in the order of `endpoints`.
  */
 export interface ConnectivityReportDocument {
-  /** Always {@link REPORT_SCHEMA}. */
+  /** Always `cdk8s-cilium/report/v1` (`Connectivity.REPORT_SCHEMA`). */
   readonly schema: typeof REPORT_SCHEMA;
   /** The policies the report is about. */
   readonly policies: PolicySource;
   /** Every class of the platform. */
-  readonly endpoints: readonly EndpointClass[];
+  readonly endpoints: EndpointClass[];
   /** Allowed connections, sorted by from, to; a pair that is absent is denied. */
-  readonly connections: readonly AllowedConnection[];
+  readonly connections: AllowedConnection[];
 }

@@ -1,6 +1,6 @@
 /**
  * The connectivity model: which connections between endpoint classes a policy set allows (`connectivityReport`), and
- * which change between two sets (`diffPolicySets`).
+ * which change between two sets (`diffPolicySets`); `Connectivity` is their public face.
  *
  * For each pair of classes (client, server) the port space is split at every boundary the items of either side name
  * (`port-segments.ts`), each segment is judged with the engine's `decide` (a map lookup once warm), and `verdict` is
@@ -13,10 +13,11 @@
  */
 import { comparisonLimits } from './comparison-limits';
 import {
-  AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason,
-  EndpointClass, EndpointClassKind, REPORT_SCHEMA,
+  AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
+  DecidingReason, EndpointClass, EndpointClassKind, REPORT_SCHEMA,
 } from './connectivity-document';
 import { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
+import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
 import type { CompiledRule, EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
@@ -24,13 +25,13 @@ import type { PolicySet } from '../engine/policy-set';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 
-/** Options of `diffPolicySets` and `connectivityReport`. */
+/** Options of `Connectivity.diff` and `Connectivity.report`. */
 export interface ConnectivityOptions {
   /**
    * The endpoint classes to judge.
-   * @default - derived from the sets and their inventory (`endpointClasses`)
+   * @default - derived from the sets and their inventory (`Connectivity.endpointClasses`)
    */
-  readonly classes?: readonly ClassifiedEndpoint[];
+  readonly classes?: ClassifiedEndpoint[];
   /**
    * Where the base policies (or the report's policies) came from, for the document.
    * @default 'base' ('policies' for a report)
@@ -44,7 +45,65 @@ export interface ConnectivityOptions {
   /**
    * @internal Judge every pair of classes, skipping none (the reference the fingerprint skipping is tested against).
    */
-  readonly judgeEveryPair?: boolean;
+  readonly _judgeEveryPair?: boolean;
+}
+
+/**
+ * The connectivity diff and report, what `cdk8s-cilium diff` and `cdk8s-cilium report` print: which connections between
+ * the endpoint classes of a platform a policy set allows, and which of them change between two sets. Semantics are
+ * compared, not names: a reformat or a rename is an empty diff. `ConnectivityFormat` renders the documents.
+ *
+ * ```ts
+ * const doc = Connectivity.diff(PolicySet.fromFiles(['base/']), PolicySet.fromFiles(['dist/']));
+ * process.stdout.write(ConnectivityFormat.diffText(doc));
+ * ```
+ */
+export class Connectivity {
+  /** The `schema` of a diff document: `cdk8s-cilium/diff/v1`. */
+  public static readonly DIFF_SCHEMA: typeof DIFF_SCHEMA = DIFF_SCHEMA;
+  /** The `schema` of a report document: `cdk8s-cilium/report/v1`. */
+  public static readonly REPORT_SCHEMA: typeof REPORT_SCHEMA = REPORT_SCHEMA;
+
+  /**
+   * What connectivity changes from `base` to `head`: every connection between the endpoint classes whose verdict (or L7
+   * restriction on an allowed port) differs, grouped into entries; newly allowed first, then L7 changes, then newly
+   * denied, each group sorted by from, to.
+   * @param base the policies before the change
+   * @param head the policies after the change
+   * @param options the classes to judge and the sources to name @default - the classes of both sets
+   */
+  public static diff(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
+    return diffPolicySets(base, head, options);
+  }
+
+  /**
+   * The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason (a
+   * pair not listed is denied).
+   * @param policies the policies
+   * @param options the classes to judge and the source to name (`baseSource`) @default - the classes of the set
+   */
+  public static report(policies: PolicySet, options: ConnectivityOptions = {}): ConnectivityReportDocument {
+    return connectivityReport(policies, options);
+  }
+
+  /**
+   * The endpoint classes of one or more policy sets (a diff passes base and head: a class must not merge endpoints that
+   * either side treats differently), sorted: pods by namespace, other namespaces, world and CIDRs, host, entities. Pass
+   * a subset as `ConnectivityOptions.classes` to judge fewer pairs.
+   */
+  public static endpointClasses(sets: PolicySet[]): ClassifiedEndpoint[] {
+    return endpointClasses(sets);
+  }
+
+  /**
+   * How a diff departs from the changes a test expects: the changes no expected entry covers, and the expected entries
+   * no change matches (both empty: the diff is exactly as expected). The `toChangeOnly` matcher is built on it.
+   */
+  public static unexpectedChanges(doc: ConnectivityDiffDocument, expected: ExpectedConnectivityChange[]): UnexpectedChanges {
+    return unexpectedChanges(doc, expected);
+  }
+
+  private constructor() {}
 }
 
 /** What a pair's segments were judged to be on one side. */
@@ -67,7 +126,7 @@ interface ClassSide {
  */
 export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
   const classes = options.classes ?? endpointClasses([base, head]);
-  const sameSettings = !options.judgeEveryPair && settingsKey(base._engineConfig) === settingsKey(head._engineConfig);
+  const sameSettings = !options._judgeEveryPair && settingsKey(base._engineConfig) === settingsKey(head._engineConfig);
   const ctx: FingerprintContext = { contentIds: new Map(), fingerprints: new Map() };
   const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
   const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
@@ -89,7 +148,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
         if (before.verdict !== after.verdict || before.l7 !== after.l7) changed.push({ seg, before, after });
       }
       if (changed.length === 0) continue;
-      const groups = new Map<string, { segs: PortSegment[]; before: Judged; after: Judged; reason: ConnectivityChange['reason'] }>();
+      const groups = new Map<string, { segs: PortSegment[]; before: Judged; after: Judged; reason: ChangeReasons }>();
       for (const c of changed) {
         const q = query(classes[a], classes[b], c.seg);
         const reason = { before: reasonOf(base.verdict(q), classes[a], classes[b]), after: reasonOf(head.verdict(q), classes[a], classes[b]) };
@@ -329,8 +388,8 @@ function query(from: ClassifiedEndpoint, to: ClassifiedEndpoint, seg: PortSegmen
 }
 
 /** The verdict of a segment, and its L7 rules when some item of the pair carries L7 rules and the segment is allowed. */
-const DENIED: Judged = Object.freeze({ verdict: 'denied' });
-const ALLOWED: Judged = Object.freeze({ verdict: 'allowed' });
+const DENIED: Judged = Object.freeze({ verdict: ConnectionVerdict.DENIED });
+const ALLOWED: Judged = Object.freeze({ verdict: ConnectionVerdict.ALLOWED });
 
 function judge(set: PolicySet, q: VerdictQuery, l7: boolean): Judged {
   const kind = set.decide(q);
@@ -338,7 +397,7 @@ function judge(set: PolicySet, q: VerdictQuery, l7: boolean): Judged {
   if (!l7) return ALLOWED;
   const v = set.verdict(q);
   const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 && s.l7.visibilityOnly !== true ? [`${l7Name(s.l7.protocol)} ${s.l7.rules.join(' | ')}`] : [])).join('; ');
-  return text === '' ? ALLOWED : { verdict: 'allowed', l7: text };
+  return text === '' ? ALLOWED : { verdict: ConnectionVerdict.ALLOWED, l7: text };
 }
 
 function l7Name(protocol: string): string {

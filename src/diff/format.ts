@@ -1,8 +1,11 @@
 /**
  * The text, markdown and JSON forms of the diff and report documents (`--output text|markdown|json`). The HTML form is
- * `html.ts`.
+ * `html.ts`; `ConnectivityFormat` is the public face of both.
  */
-import { AllowedConnection, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, EndpointClass } from './connectivity-document';
+import {
+  AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, EndpointClass,
+} from './connectivity-document';
+import { renderDiffHtml, renderReportHtml } from './html';
 
 /** The closed set of output formats of `diff` and `report`. */
 export enum ConnectivityOutput {
@@ -14,6 +17,99 @@ export enum ConnectivityOutput {
   JSON = 'json',
   /** One self-contained page with a connectivity map. */
   HTML = 'html',
+}
+
+/**
+ * The outputs of the connectivity documents (`Connectivity.diff`, `Connectivity.report`): what `cdk8s-cilium diff` and
+ * `cdk8s-cilium report` print with `--output text|markdown|json|html`. Every form is deterministic (the same document
+ * gives byte-identical output), and names from the input are inert in each (no control characters in text, no mentions
+ * or links in markdown, everything escaped in HTML).
+ */
+export class ConnectivityFormat {
+  /** A diff document in an output format (`--output`). */
+  public static diff(doc: ConnectivityDiffDocument, output: ConnectivityOutput): string {
+    switch (output) {
+      case ConnectivityOutput.JSON:
+        return formatConnectivityJson(doc);
+      case ConnectivityOutput.MARKDOWN:
+        return formatConnectivityDiffMarkdown(doc);
+      case ConnectivityOutput.HTML:
+        return renderDiffHtml(doc);
+      default:
+        return formatConnectivityDiffText(doc);
+    }
+  }
+
+  /** A report document in an output format (`--output`). */
+  public static report(doc: ConnectivityReportDocument, output: ConnectivityOutput): string {
+    switch (output) {
+      case ConnectivityOutput.JSON:
+        return formatConnectivityJson(doc);
+      case ConnectivityOutput.MARKDOWN:
+        return formatConnectivityReportMarkdown(doc);
+      case ConnectivityOutput.HTML:
+        return renderReportHtml(doc);
+      default:
+        return formatConnectivityReportText(doc);
+    }
+  }
+
+  /** A diff as readable lines (`--output text`): the summary, then NEWLY ALLOWED, L7 CHANGED, NEWLY DENIED with both reasons. */
+  public static diffText(doc: ConnectivityDiffDocument): string {
+    return formatConnectivityDiffText(doc);
+  }
+
+  /** A diff as a pull-request comment (`--output markdown`): a summary line and a table, newly allowed first. */
+  public static diffMarkdown(doc: ConnectivityDiffDocument): string {
+    return formatConnectivityDiffMarkdown(doc);
+  }
+
+  /** A diff as JSON (`--output json`): two-space indented, with a final newline, keys in the document's stable order. */
+  public static diffJson(doc: ConnectivityDiffDocument): string {
+    return formatConnectivityJson(doc);
+  }
+
+  /** A diff as one self-contained HTML page with a connectivity map (`--output html`). */
+  public static diffHtml(doc: ConnectivityDiffDocument): string {
+    return renderDiffHtml(doc);
+  }
+
+  /** A report as readable lines (`--output text`): one allowed connection per line, with what allows it. */
+  public static reportText(doc: ConnectivityReportDocument): string {
+    return formatConnectivityReportText(doc);
+  }
+
+  /** A report as markdown (`--output markdown`): a summary line and a table of allowed connections. */
+  public static reportMarkdown(doc: ConnectivityReportDocument): string {
+    return formatConnectivityReportMarkdown(doc);
+  }
+
+  /** A report as JSON (`--output json`): two-space indented, with a final newline, keys in the document's stable order. */
+  public static reportJson(doc: ConnectivityReportDocument): string {
+    return formatConnectivityJson(doc);
+  }
+
+  /** A report as one self-contained HTML page with a connectivity map (`--output html`). */
+  public static reportHtml(doc: ConnectivityReportDocument): string {
+    return renderReportHtml(doc);
+  }
+
+  /**
+   * One change as one line, as the `toChangeOnly` matcher lists it: `+ prod/app=web → prod/app=api 9090/TCP (after: …)`
+   * (newly allowed), `- …` (newly denied), `~ … (L7: … → …)`.
+   */
+  public static describeChange(change: ConnectivityChange): string {
+    return describeChange(change);
+  }
+
+  private constructor() {}
+}
+
+/** `+ prod/app=web → prod/app=api 9090/TCP` (newly allowed), `- …` (newly denied), `~ … (L7)`. */
+export function describeChange(c: ConnectivityChange): string {
+  const mark = c.before === c.after ? '~' : c.after === ConnectionVerdict.ALLOWED ? '+' : '-';
+  const l7 = c.before === c.after ? ` (L7: ${c.l7Before ?? 'none'} → ${c.l7 ?? 'none'})` : c.l7 !== undefined ? ` [${c.l7}]` : '';
+  return `${mark} ${c.from} → ${c.to} ${c.ports.join(', ')}${l7} (after: ${c.reason.after.text})`;
 }
 
 /** The document as JSON, two-space indented, with a final newline (keys in the document's own, stable order). */

@@ -516,7 +516,7 @@ function byKindThenName(a: EndpointClass, b: EndpointClass): number {
 
 /** A document's kind is only typed, not checked: an unknown one sorts last. */
 function rank(kind: EndpointClassKind): number {
-  return Object.hasOwn(KIND_RANK, kind) ? KIND_RANK[kind] : Object.keys(KIND_RANK).length;
+  return Object.prototype.hasOwnProperty.call(KIND_RANK, kind) ? KIND_RANK[kind] : Object.keys(KIND_RANK).length;
 }
 
 function renderSvg(layout: MapLayout, edges: readonly MapEdge[]): string {
@@ -562,7 +562,7 @@ function renderSvg(layout: MapLayout, edges: readonly MapEdge[]): string {
       ...(n.cls.workloads ?? []),
     ].join('\n');
     // The class attribute takes only a known kind: a made-up one could pass a node off as an edge.
-    const kind = Object.hasOwn(KIND_RANK, n.cls.kind) ? n.cls.kind : 'unknown';
+    const kind = Object.prototype.hasOwnProperty.call(KIND_RANK, n.cls.kind) ? n.cls.kind : 'unknown';
     out.push(`<g class="node ${kind}" data-class="${escapeHtml(n.cls.id)}"><title>${escapeHtml(info)}</title>`
       + `<rect x="${n.x}" y="${n.y}" width="${NODE_W}" height="${NODE_H}" rx="6"/>`
       + `<text x="${n.x + 10}" y="${n.y + 19}">${escapeHtml(truncate(short, NODE_LABEL_CHARS))}</text></g>`);

@@ -1,11 +1,11 @@
-// The connectivity diff and report: the model (`diffPolicySets`, `connectivityReport`, `PolicySet.diff`), its endpoint
-// classes, and the documents and formats the `diff` and `report` commands print. Only the public API is exported here.
+// The connectivity diff and report: `Connectivity` (diff, report, endpoint classes), `ConnectivityFormat` (text,
+// markdown, JSON, HTML) and the documents they exchange. Only the public API is exported here; the `toChangeOnly` matcher
+// comes from the `cdk8s-cilium/vitest` and `cdk8s-cilium/jest` entry points.
 export {
-  AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA, DecidingReason,
-  EndpointClass, EndpointClassKind, NotCompared, PolicySource, REPORT_SCHEMA,
+  AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DecidingReason,
+  DiffSummary, EndpointClass, EndpointClassKind, NotCompared, PolicySource,
 } from './connectivity-document';
-export { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
-export { ConnectivityOptions, connectivityReport, diffPolicySets } from './connectivity';
-export { ConnectivityOutput, formatConnectivityJson, formatConnectivityDiffMarkdown, formatConnectivityDiffText, formatConnectivityReportMarkdown, formatConnectivityReportText } from './format';
-export { renderDiffHtml, renderReportHtml } from './html';
-export { DiffMatchers, ExpectedConnectivityChange, UnexpectedChanges, describeChange, diffMatchers, unexpectedChanges } from './matchers';
+export { ClassifiedEndpoint } from './endpoint-classes';
+export { Connectivity, ConnectivityOptions } from './connectivity';
+export { ExpectedConnectivityChange, UnexpectedChanges } from './expected-changes';
+export { ConnectivityFormat, ConnectivityOutput } from './format';

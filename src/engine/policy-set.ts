@@ -28,8 +28,6 @@ import { L4Query } from './ports';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
-import { ConnectivityDiffDocument, ConnectivityReportDocument } from '../diff/connectivity-document';
-import { ConnectivityOptions, connectivityReport, diffPolicySets } from '../diff/connectivity';
 
 /** A compiled set of Cilium policies that answers "is this connection allowed, and why?". */
 export class PolicySet {
@@ -263,20 +261,6 @@ export class PolicySet {
     if (direction === 'egress') subject.egress = slot;
     else subject.ingress = slot;
     return slot;
-  }
-
-  /**
-   * What connectivity changes from this set (the base) to `head`: the connections between the endpoint classes whose
-   * verdict differs, grouped into readable entries, newly allowed first. Semantics are compared, not names: a reformat or a
-   * rename is an empty diff. See `diffPolicySets`.
-   */
-  public diff(head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
-    return diffPolicySets(this, head, options);
-  }
-
-  /** The complete set of allowed traffic between the endpoint classes (see `connectivityReport`). */
-  public report(options: ConnectivityOptions = {}): ConnectivityReportDocument {
-    return connectivityReport(this, options);
   }
 
   /** @internal Every compiled rule, in input order (the connectivity diff reads their selectors and ports). */

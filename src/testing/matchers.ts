@@ -1,6 +1,7 @@
 // Test matchers over CrdSchemas, for vitest and jest (`expect.extend(ciliumMatchers)`) and for any other framework
-// (`expectValidCilium`). Nothing here imports a test framework: `cdk8s-cilium/vitest` and `cdk8s-cilium/jest` (src/vitest.ts,
-// src/jest.ts) register these matchers and the engine's and declare their types.
+// (`expectValidCilium`, public as `CiliumTesting`). Nothing here imports a test framework: `cdk8s-cilium/vitest` and
+// `cdk8s-cilium/jest` (src/vitest.mts, src/jest.ts) register these matchers and the engine's, declare their types and
+// export the matcher objects (TypeScript only, not part of the jsii API).
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
@@ -34,7 +35,7 @@ const settings = globalThis as GlobalSettings;
  * `CiliumVersion`; a plain `CrdSchemas` is used for everything.
  * @param schemas the schemas, or `undefined` to go back to `CDK8S_CILIUM_CRD_DIR` or the bundled schemas
  */
-export function setDefaultCrdSchemas(schemas: ICrdSchemaSource | undefined): void {
+export function setDefaultCrdSchemas(schemas?: ICrdSchemaSource): void {
   settings[DEFAULT_SOURCE] = schemas;
 }
 

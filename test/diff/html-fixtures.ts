@@ -1,4 +1,5 @@
 import {
+  ConnectionVerdict,
   ConnectivityDiffDocument,
   ConnectivityReportDocument,
   DIFF_SCHEMA,
@@ -42,31 +43,31 @@ export const DIFF: ConnectivityDiffDocument = {
   endpoints: PLATFORM,
   changes: [
     {
-      from: 'world', to: 'pod:shop/frontend', ports: ['443/TCP'], before: 'denied', after: 'allowed',
+      from: 'world', to: 'pod:shop/frontend', ports: ['443/TCP'], before: ConnectionVerdict.DENIED, after: ConnectionVerdict.ALLOWED,
       reason: { before: defaultDeny('shop', 'frontend'), after: allowedBy('shop', 'frontend', 'ingress', 1, 14) },
     },
     {
-      from: 'pod:shop/api', to: 'cidr:10.0.0.0/8', ports: ['443/TCP', '8443/TCP'], before: 'denied', after: 'allowed',
+      from: 'pod:shop/api', to: 'cidr:10.0.0.0/8', ports: ['443/TCP', '8443/TCP'], before: ConnectionVerdict.DENIED, after: ConnectionVerdict.ALLOWED,
       reason: { before: defaultDeny('shop', 'api'), after: allowedBy('shop', 'api', 'egress', 2, 31) },
     },
     {
-      from: 'pod:shop/api', to: 'pod:payments/ledger', ports: ['5432/TCP'], before: 'denied', after: 'allowed',
+      from: 'pod:shop/api', to: 'pod:payments/ledger', ports: ['5432/TCP'], before: ConnectionVerdict.DENIED, after: ConnectionVerdict.ALLOWED,
       reason: { before: defaultDeny('payments', 'ledger'), after: allowedBy('payments', 'ledger', 'ingress', 0, 9) },
     },
     {
-      from: 'pod:monitoring/prometheus', to: 'pod:payments/gateway', ports: ['9090/TCP'], l7: 'HTTP GET /metrics', before: 'denied', after: 'allowed',
+      from: 'pod:monitoring/prometheus', to: 'pod:payments/gateway', ports: ['9090/TCP'], l7: 'HTTP GET /metrics', before: ConnectionVerdict.DENIED, after: ConnectionVerdict.ALLOWED,
       reason: { before: defaultDeny('payments', 'gateway'), after: allowedBy('payments', 'gateway', 'ingress', 3, 40) },
     },
     {
-      from: 'pod:shop/frontend', to: 'pod:payments/gateway', ports: ['8000-8999/TCP'], before: 'allowed', after: 'denied',
+      from: 'pod:shop/frontend', to: 'pod:payments/gateway', ports: ['8000-8999/TCP'], before: ConnectionVerdict.ALLOWED, after: ConnectionVerdict.DENIED,
       reason: { before: allowedBy('payments', 'gateway', 'ingress', 0, 12), after: defaultDeny('payments', 'gateway') },
     },
     {
-      from: 'other:payments', to: 'entity:kube-apiserver', ports: ['443/TCP'], before: 'allowed', after: 'denied',
+      from: 'other:payments', to: 'entity:kube-apiserver', ports: ['443/TCP'], before: ConnectionVerdict.ALLOWED, after: ConnectionVerdict.DENIED,
       reason: { before: { text: 'no policy selects payments/(other pods) (default allow)' }, after: { text: 'default deny (CCNP egress-lockdown selects payments/(other pods))', policy: 'CiliumClusterwideNetworkPolicy egress-lockdown', location: 'policies/cluster/egress-lockdown.yaml:5' } },
     },
     {
-      from: 'pod:monitoring/grafana', to: 'pod:monitoring/prometheus', ports: ['9090/TCP'], before: 'allowed', after: 'denied',
+      from: 'pod:monitoring/grafana', to: 'pod:monitoring/prometheus', ports: ['9090/TCP'], before: ConnectionVerdict.ALLOWED, after: ConnectionVerdict.DENIED,
       reason: { before: allowedBy('monitoring', 'prometheus', 'ingress', 0, 8), after: defaultDeny('monitoring', 'prometheus') },
     },
   ],
@@ -115,11 +116,11 @@ export function hostileDiff(marker: string): ConnectivityDiffDocument {
     endpoints: classes,
     changes: [
       {
-        from: classes[1].id, to: classes[0].id, ports: [`${img}/TCP`], l7: `HTTP GET ${script}`, before: 'denied', after: 'allowed',
+        from: classes[1].id, to: classes[0].id, ports: [`${img}/TCP`], l7: `HTTP GET ${script}`, before: ConnectionVerdict.DENIED, after: ConnectionVerdict.ALLOWED,
         reason: { before: { text: `default ${img}` }, after: { text: `allowed by ${script}`, policy: `CNP </style>${img}`, location: `"${img}":1` } },
       },
       {
-        from: classes[0].id, to: classes[1].id, ports: ['any'], before: 'allowed', after: 'denied',
+        from: classes[0].id, to: classes[1].id, ports: ['any'], before: ConnectionVerdict.ALLOWED, after: ConnectionVerdict.DENIED,
         reason: { before: { text: `allowed by ]]><!-- ${img}` }, after: { text: `--> ${script}` } },
       },
     ],

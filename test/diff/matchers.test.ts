@@ -1,6 +1,8 @@
 // `expect(head).toChangeOnly(base, [...])`: passes on exactly the expected changes, fails listing the unexpected ones.
 import { describe, expect, test } from 'vitest';
-import { diffMatchers } from '../../src/diff';
+import { Connectivity, ConnectionVerdict, ConnectivityFormat } from '../../src';
+import { PolicySet } from '../../src/engine';
+import { diffMatchers } from '../../src/diff/matchers';
 import { webToApi } from './support';
 
 const BASE = webToApi([8080]);
@@ -37,5 +39,23 @@ describe('toChangeOnly', () => {
 
   test('a received value that holds no policies is refused clearly', () => {
     expect(() => diffMatchers.toChangeOnly(42, BASE, [])).toThrow(/toChangeOnly received number/);
+  });
+});
+
+describe('Connectivity.unexpectedChanges, the framework-free form', () => {
+  const doc = Connectivity.diff(PolicySet.fromYaml(BASE), PolicySet.fromYaml(HEAD));
+
+  test('nothing left over when the expected entries cover the diff exactly', () => {
+    const expected = [{ from: 'prod/app=web', to: 'prod/app=api', ports: ['9090/TCP'], after: ConnectionVerdict.ALLOWED }];
+    expect(Connectivity.unexpectedChanges(doc, expected)).toEqual({ unexpected: [], missing: [] });
+  });
+
+  test('the changes no entry covers, and the entries no change matches', () => {
+    const wrong = { from: 'prod/app=web', to: 'prod/app=api', after: ConnectionVerdict.DENIED };
+    const { unexpected, missing } = Connectivity.unexpectedChanges(doc, [wrong]);
+    expect(unexpected.map(ConnectivityFormat.describeChange)).toEqual([
+      '+ prod/app=web → prod/app=api 9090/TCP (after: allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0])',
+    ]);
+    expect(missing).toEqual([wrong]);
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cliAsync } from '../support/cli';
-import { PolicySet } from '../../src';
+import { Connectivity, PolicySet } from '../../src';
 import { webToApi } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-limits-'));
@@ -61,9 +61,10 @@ describe('diff: what it cannot compare', () => {
   test('the library: notCompared in the document, with what the change may do', () => {
     const only = (text: string): PolicySet => PolicySet.fromYaml(text);
     const added = only(fqdnPolicy('matchName: api.example.com', '443').replace(/ {2}- toFQDNs[^\n]*\n[^\n]*\n$/, ''));
-    const doc = added.diff(only(fqdnPolicy('matchName: api.example.com', '443')));
+    const doc = Connectivity.diff(added, only(fqdnPolicy('matchName: api.example.com', '443')));
     expect(doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny])).toEqual([[true, false]]);
-    expect(only(fqdnPolicy('matchName: a.example.com', '443')).diff(only(fqdnPolicy('matchName: a.example.com', '443'))).notCompared).toBeUndefined();
+    expect(Connectivity.diff(only(fqdnPolicy('matchName: a.example.com', '443')), only(fqdnPolicy('matchName: a.example.com', '443'))).notCompared)
+      .toBeUndefined();
   });
 
   test('named ports without the workloads that declare them', async () => {

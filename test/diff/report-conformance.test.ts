@@ -2,7 +2,7 @@
 // netpol-analyzer's connlist outputs): for each case whose two ends are endpoint classes of the report (a workload of
 // the case, a world CIDR class, an entity), the connection is allowed exactly when the report lists it.
 import { describe, expect, test } from 'vitest';
-import { ClassifiedEndpoint, connectivityReport, endpointClasses } from '../../src/diff';
+import { ClassifiedEndpoint, Connectivity } from '../../src/diff';
 import { Endpoint } from '../../src/engine';
 import { parseConnection } from '../../src/engine/query';
 import { cidrContains, parseCidr, parseIp } from '../../src/model/cidr';
@@ -60,7 +60,7 @@ function covers(ports: readonly string[], connection: string): boolean {
 
 const judged = CASES.map((c) => {
   const { set, query } = caseQuery(c);
-  const classes = endpointClasses([set]);
+  const classes = Connectivity.endpointClasses([set]);
   const from = classOf(query.from, classes);
   const to = classOf(query.to, classes);
   return { c, set, classes, from, to };
@@ -73,7 +73,7 @@ describe('report against np-guard connectivity (networkpolicy-cases.yaml)', () =
   });
 
   test.each(comparable.map((j) => [`${j.c.id}: ${j.c.verdict} ${j.from?.cls.id} → ${j.to?.cls.id} ${j.c.port}`, j] as const))('%s', (_name, j) => {
-    const report = connectivityReport(j.set, { classes: j.classes });
+    const report = Connectivity.report(j.set, { classes: j.classes });
     const listed = report.connections.filter((x) => x.from === j.from?.cls.id && x.to === j.to?.cls.id);
     const allowed = listed.some((x) => covers(x.ports, j.c.port));
     expect(allowed ? 'allow' : 'deny', `${j.c.source}\n${j.c.note ?? ''}\n${JSON.stringify(listed, null, 1)}`).toBe(j.c.verdict);

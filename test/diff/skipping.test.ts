@@ -1,7 +1,7 @@
 // The fingerprint skipping of the diff never hides a change: on a generated platform (bench/workload.ts), each kind of
 // edit gives the same document with skipping as with every pair of classes judged.
 import { describe, expect, test } from 'vitest';
-import { diffPolicySets, endpointClasses } from '../../src/diff';
+import { Connectivity } from '../../src/diff';
 import { EndpointInventory, PolicySet } from '../../src/engine';
 import { PolicyDocumentModel, RuleModel } from '../../src/model/policy-model';
 import { generateWorkload } from '../../bench/workload';
@@ -44,9 +44,9 @@ describe('diff skipping agrees with judging every pair', () => {
   test.each(EDITS)('%s', (_name, make) => {
     const base = PolicySet.fromDocuments(docs, { inventory });
     const head = PolicySet.fromDocuments(make(), { inventory });
-    const classes = endpointClasses([base, head]);
-    const fast = diffPolicySets(base, head, { classes });
-    const full = diffPolicySets(base, head, { classes, judgeEveryPair: true });
+    const classes = Connectivity.endpointClasses([base, head]);
+    const fast = Connectivity.diff(base, head, { classes });
+    const full = Connectivity.diff(base, head, { classes, _judgeEveryPair: true });
     expect(fast.changes.length).toBeGreaterThan(0);
     expect(fast).toEqual(full);
   });

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import '../setup'; // also vitest.config.ts `setupFiles`; importing it keeps this file runnable on its own
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { CRD_DIR_ENV, CrdVersionRoot, defaultCrdSchemas, expectValidCilium, setDefaultCrdSchemas } from '../../src/testing';
+import { CiliumTesting, CrdVersionRoot } from '../../src/testing';
 import { crdSchemas, CRD_VERSION_ROOT } from '../support/crd';
 import { CRD_ROOT } from '../support/shared';
 
@@ -147,7 +147,7 @@ describe('expectValidCilium', () => {
     // Written out by hand, not taken from the matcher: the whole message, and the error's name.
     let thrown: unknown;
     try {
-      expectValidCilium(bad);
+      CiliumTesting.expectValidCilium(bad);
     } catch (e) {
       thrown = e;
     }
@@ -159,21 +159,21 @@ describe('expectValidCilium', () => {
       '  CiliumNetworkPolicy shop/broken (CRD v1.19, construct test/broken):',
       '    - spec.egress[0].toFQDN: unknown field "toFQDN" (did you mean "toFQDNs"?)',
     ].join('\n'));
-    expect(() => expectValidCilium(chart())).not.toThrow();
+    expect(() => CiliumTesting.expectValidCilium(chart())).not.toThrow();
   });
 });
 
 describe('default schemas', () => {
   afterEach(() => {
-    setDefaultCrdSchemas(CRD_VERSION_ROOT);
+    CiliumTesting.setDefaultCrdSchemas(CRD_VERSION_ROOT);
     vi.unstubAllEnvs();
   });
 
   test('without defaults or CDK8S_CILIUM_CRD_DIR the bundled schemas of each construct\'s version are used', () => {
-    setDefaultCrdSchemas(undefined);
-    vi.stubEnv(CRD_DIR_ENV, '');
-    expect(defaultCrdSchemas()).toBeInstanceOf(CrdVersionRoot);
-    expect(() => expectValidCilium(chart())).not.toThrow();
+    CiliumTesting.setDefaultCrdSchemas(undefined);
+    vi.stubEnv(CiliumTesting.CRD_DIR_ENV, '');
+    expect(CiliumTesting.defaultCrdSchemas()).toBeInstanceOf(CrdVersionRoot);
+    expect(() => CiliumTesting.expectValidCilium(chart())).not.toThrow();
     const c = Testing.chart();
     CiliumVersion.use(c, CiliumVersion.V1_17);
     cnp(c, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
@@ -182,16 +182,16 @@ describe('default schemas', () => {
   });
 
   test('CDK8S_CILIUM_CRD_DIR names a folder with the two CRD files', () => {
-    setDefaultCrdSchemas(undefined);
-    vi.stubEnv(CRD_DIR_ENV, join(CRD_ROOT, 'v1.17'));
+    CiliumTesting.setDefaultCrdSchemas(undefined);
+    vi.stubEnv(CiliumTesting.CRD_DIR_ENV, join(CRD_ROOT, 'v1.17'));
     const c = Testing.chart();
     cnp(c, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
     expect(failureOf(() => expect(c).toBeValidCilium())).toMatch(/CiliumNetworkPolicy shop\/logged \(CRDs .*v1\.17.ciliumnetworkpolicies\.yaml, /);
   });
 
   test('CDK8S_CILIUM_CRD_DIR may name a version root', () => {
-    setDefaultCrdSchemas(undefined);
-    vi.stubEnv(CRD_DIR_ENV, CRD_ROOT);
+    CiliumTesting.setDefaultCrdSchemas(undefined);
+    vi.stubEnv(CiliumTesting.CRD_DIR_ENV, CRD_ROOT);
     const c = Testing.chart();
     CiliumVersion.use(c, CiliumVersion.V1_17);
     cnp(c, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
