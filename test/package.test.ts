@@ -25,6 +25,8 @@ const TIMEOUT = 180_000;
 /** Everything the tarball may hold. Extend it deliberately when the package starts to ship something new. */
 const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^lib\/src\/.+\.m?js$/, /^lib\/src\/.+\.d\.m?ts$/,
   /^crd-schemas\/v\d+\.\d+\/cilium(clusterwide)?networkpolicies\.json$/];
+/** The bundled runtime dependencies (package.json `bundleDependencies`, as jsii requires of dependencies that are not jsii modules). */
+const BUNDLED = /^node_modules\//;
 /** Development tools the scratch app installs (from the npm cache) to run what `cdk8s-cilium init` scaffolds. */
 const SCRATCH_TOOLS = ['vitest', 'tsx', '@types/node'];
 const pkg = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')) as PackageJson;
@@ -37,6 +39,7 @@ interface PackageJson {
   bin?: Record<string, string>;
   engines?: Record<string, string>;
   dependencies?: Record<string, string>;
+  bundleDependencies?: string[];
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
@@ -280,14 +283,23 @@ describe('npm package', () => {
     expect(files).toContain('lib/src/index.d.ts');
     for (const bin of Object.values(pkg.bin ?? {})) expect(files).toContain(posix.normalize(bin));
     expect(files.filter((f) => /(^|\/)imports\//.test(f) || f.includes('cilium-cilium.io'))).toEqual([]);
-    expect(files.filter((f) => /(^|\/)test\//.test(f))).toEqual([]);
+    expect(files.filter((f) => !BUNDLED.test(f) && /(^|\/)test\//.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
-    expect(files.filter((f) => !SHIPPED.some((re) => re.test(f)))).toEqual([]);
+    expect(files.filter((f) => !BUNDLED.test(f) && !SHIPPED.some((re) => re.test(f)))).toEqual([]);
+  }, TIMEOUT);
+
+  test('the runtime dependencies are bundled, each with its package.json, and nothing else is', () => {
+    const { files } = packed();
+    const bundled = new Set(files.filter((f) => BUNDLED.test(f)).map((f) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1]));
+    expect(pkg.bundleDependencies).toEqual(Object.keys(pkg.dependencies ?? {}));
+    for (const dep of pkg.bundleDependencies ?? []) expect(files).toContain(`node_modules/${dep}/package.json`);
+    // The bundled packages and their own dependencies (ajv's fast-deep-equal, …), never a development tool.
+    for (const tool of ['vitest', 'typescript', 'jsii', 'cdk8s', 'constructs', 'eslint']) expect(bundled).not.toContain(tool);
   }, TIMEOUT);
 
   test('no .d.ts mentions the private generated imports', () => {
     const { contents } = packed();
-    const leaks = [...contents].filter(([f, text]) => f.endsWith('.d.ts') && /imports\/|cilium-cilium\.io/.test(text)).map(([f]) => f);
+    const leaks = [...contents].filter(([f, text]) => !BUNDLED.test(f) && f.endsWith('.d.ts') && /imports\/|cilium-cilium\.io/.test(text)).map(([f]) => f);
     expect(leaks).toEqual([]);
   }, TIMEOUT);
 
@@ -298,6 +310,8 @@ describe('npm package', () => {
     for (const [f, text] of contents) {
       // init.js holds the scaffold's sources as text: their imports are the new app's, not the package's.
       if (f === 'lib/src/cli/init.js') continue;
+      // Bundled dependencies resolve their own imports (package \`exports\`), as they do when installed from npm.
+      if (BUNDLED.test(f)) continue;
       const specs = [...text.matchAll(/(?:require\(|from\s+|import\(|<reference\s+path=)\s*['"](\.{1,2}\/[^'"]*)['"]/g)].map((m) => m[1]);
       for (const spec of specs) {
         const base = posix.join(posix.dirname(f), spec);
