@@ -4,7 +4,6 @@
 export type Segment = string | number;
 
 /** The tail of a path from its second-to-last named segment (`ingress[0].toPorts`, `matchLabels.app`), for messages. */
-
 export function fieldName(path: readonly Segment[]): string {
   let named = 0;
   let i = path.length;

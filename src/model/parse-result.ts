@@ -18,25 +18,46 @@ export interface SourcePosition {
 
 /** A diagnostic found while reading a manifest, with its position in the source when known. */
 export interface SourceDiagnostic extends Diagnostic {
-  /** The file, as given in `ParseOptions.file`. */
+  /**
+   * The file, as given in `ParseOptions.file`.
+   * @default - no file was given
+   */
   readonly file?: string;
-  /** 1-based line (YAML input only). */
+  /**
+   * 1-based line (YAML input only).
+   * @default - unknown (`fromObject` input, or no position)
+   */
   readonly line?: number;
-  /** 1-based column (YAML input only). */
+  /**
+   * 1-based column (YAML input only).
+   * @default - unknown (`fromObject` input, or no position)
+   */
   readonly column?: number;
-  /** Index of the document in the YAML stream that the diagnostic belongs to. */
+  /**
+   * Index of the document in the YAML stream that the diagnostic belongs to.
+   * @default - the whole input (an error before the documents could be told apart)
+   */
   readonly index?: number;
-  /** For an item of a `kind: List` document, its path in that document (`items[3]`); `path` is then relative to the item. */
+  /**
+   * For an item of a `kind: List` document, its path in that document (`items[3]`); `path` is then relative to the item.
+   * @default - not a List item
+   */
   readonly itemPath?: string;
 }
 
 /** Where a parsed policy came from. */
 export interface DocumentSource {
-  /** The file, as given in `ParseOptions.file`. */
+  /**
+   * The file, as given in `ParseOptions.file`.
+   * @default - no file was given
+   */
   readonly file?: string;
   /** Index of the document in the YAML stream (0 for `fromObject`). */
   readonly index: number;
-  /** For an item of a `kind: List` document: `items[3]`. */
+  /**
+   * For an item of a `kind: List` document: `items[3]`.
+   * @default - not a List item
+   */
   readonly itemPath?: string;
 }
 
@@ -70,14 +91,20 @@ export interface IParsedRawRules {
 
 /** A document (or List item) that is not a Cilium policy and was skipped. */
 export interface ISkippedDocument {
-  /** Its `kind`, when it has a string one. */
+  /**
+   * Its `kind`, when it has a string one.
+   * @default - no string `kind`
+   */
   readonly kind?: string;
   /** Index of the document in the YAML stream. */
   readonly index: number;
-  /** For an item of a `kind: List` document: `items[3]`. */
+  /**
+   * For an item of a `kind: List` document: `items[3]`.
+   * @default - not a List item
+   */
   readonly itemPath?: string;
   /** The object as read (the engine's inventory and NetworkPolicy translation take it from here, without a second parse). */
-  readonly object: Readonly<Record<string, unknown>>;
+  readonly object: { [key: string]: unknown };
   /** Like `IParsedDocument.locate` (a NetworkPolicy's `spec.policyTypes`, say). */
   locate(path: string): SourcePosition | undefined;
 }

@@ -7,8 +7,9 @@
  * errors) as diagnostics with a path, a line/column and a fix instead of dropping it silently. Semantic checks
  * (selector/peer exclusivity, deny-section restrictions, enums, patterns, version gates) are the validator's job.
  *
- * Field coverage follows the v1.19 CRD `spec` schema (plus `fromRequires`/`toRequires` as label selectors, as they
- * were before 1.19), and the model's direction-neutral rule items (`PEER_FIELDS`).
+ * This file reads the stream: YAML documents, `kind: List` items, raw `api.Rule` arrays, other kinds (skipped), and gives
+ * each diagnostic its source position (`yaml-source.ts`). The fields of one policy are read by `wire-reader.ts` against
+ * `wire-schema.ts` (the v1.19 CRD `spec`). Public entry points: `PolicyModel.fromYaml` / `PolicyModel.fromObject`.
  */
 import { Document, LineCounter, Node as YamlNode, parseAllDocuments } from 'yaml';
 import { Severity } from '../core/errors';

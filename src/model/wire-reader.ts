@@ -25,14 +25,17 @@ export interface PendingDiagnostic {
 
 /** Reads policy objects against the wire schema, collecting diagnostics. */
 export class Reader {
+  /** What was found, in reading order. */
   public readonly diagnostics: PendingDiagnostic[] = [];
 
   constructor(private readonly source: YamlSource | undefined) {}
 
+  /** Records a diagnostic at `path` (at its key when `atKey`). */
   public report(id: string, severity: Severity, path: readonly Segment[], message: string, fix?: string, atKey?: boolean): void {
     this.diagnostics.push({ id, severity, path, message, fix, atKey });
   }
 
+  /** Records a value of the wrong JSON type, which is left out. */
   public wrongType(value: unknown, expected: string, path: readonly Segment[]): void {
     const name = fieldName(path);
     const wrap = expected.startsWith('a list') && isPlainObject(value) ? ' (wrap the mapping in a list: start it with "- ")' : '';
@@ -53,6 +56,7 @@ export class Reader {
     return text;
   }
 
+  /** Reads a CNP/CCNP object (its `kind` already checked) into the model. */
   public readDocument(value: Record<string, unknown>, kind: PolicyKind): PolicyDocumentModel {
     if (value.apiVersion !== CILIUM_API_VERSION) {
       this.report(ParseDiagnosticId.API_VERSION, Severity.ERROR, value.apiVersion === undefined ? [] : ['apiVersion'],

@@ -14,13 +14,16 @@ export const IGNORED_METADATA_FIELDS = [
   'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName',
 ];
 
+/** A scalar the reader knows: how it is read and what is reported when it is not one. */
 export type ScalarSpec = 'string' | 'integer' | 'boolean' | 'intOrString' | 'port' | 'stringMap';
 
+/** A list of one kind of element. */
 export interface ArraySpec {
   readonly kind: 'array';
   readonly items: Spec;
 }
 
+/** A mapping with known fields. */
 export interface ObjectSpec {
   readonly kind: 'object';
   /** What it is, for messages ("port rule"). */
@@ -35,12 +38,15 @@ export interface ObjectSpec {
   readonly hints?: Readonly<Record<string, string>>;
 }
 
+/** What the reader expects at a place of the manifest. */
 export type Spec = ScalarSpec | ArraySpec | ObjectSpec;
 
+/** A list of `items`. */
 export function arr(items: Spec): ArraySpec {
   return { kind: 'array', items };
 }
 
+/** A mapping named `name` (for messages) with `fields`. */
 export function obj(name: string, fields: Record<string, Spec>, extra: Partial<Omit<ObjectSpec, 'kind' | 'name' | 'fields'>> = {}): ObjectSpec {
   return { kind: 'object', name, fields, ...extra };
 }
@@ -152,9 +158,12 @@ function ruleSpec(raw: boolean): ObjectSpec {
   return obj('rule', fields, { hints });
 }
 
+/** A rule (`spec` or an element of `specs`). */
 export const RULE = ruleSpec(false);
+/** A raw `api.Rule` of a top-level list (with hints for Kubernetes object fields written there). */
 export const RAW_RULE = ruleSpec(true);
 
+/** Fixes for rule fields written at the top level of a policy object. */
 export const DOCUMENT_HINTS: Record<string, string> = Object.fromEntries(
   Object.keys(RULE.fields).map((f) => [f, `${f} belongs under spec (or an element of specs)`]),
 );
