@@ -39,7 +39,7 @@ const POLICY_KINDS: readonly PolicyKind[] = [PolicyKind.CILIUM_NETWORK_POLICY, P
 const LIST_KINDS = ['List', 'CiliumNetworkPolicyList', 'CiliumClusterwideNetworkPolicyList'];
 
 // ------------------------------------------------------------------------------------------------------------------
-// Public API
+// Entry points (public as PolicyModel.fromYaml / PolicyModel.fromObject)
 
 /**
  * Reads a YAML (or JSON) stream: any number of `---`-separated documents, each a CNP, a CCNP, a `kind: List` of
@@ -110,6 +110,9 @@ export function fromObject(obj: unknown, options: ParseOptions = {}): ParseResul
   readTopLevel(out, obj, compact({ file: options.file, index: 0 }), undefined, undefined);
   return out;
 }
+
+// ------------------------------------------------------------------------------------------------------------------
+// Documents of the stream
 
 function newResult(): ParseResult {
   return { documents: [], rawRules: [], skipped: [], diagnostics: [] };
