@@ -3,23 +3,21 @@
 
 // Core: errors and Cilium versions.
 export { CiliumVersion } from './core/cilium-version';
-export { CiliumPolicyError, CiliumPolicyErrorProps, Diagnostic, Errors, formatDiagnostic, Severity } from './core/errors';
+export { CiliumPolicyError, CiliumPolicyErrorProps, Diagnostic, Errors, Severity } from './core/errors';
 
-// Model: the policy IR, its parser and emitter.
-export { emitDocument, emitRule, emitRuleItem, JsonObject } from './model/emit';
-export { canonicalDnsName, fqdnPatternMatches } from './model/fqdn-pattern';
-export { DEFAULT_MAX_FILE_BYTES } from './model/inputs';
+// Model: the policy IR, its reader and emitter.
+export { ParseDiagnosticId } from './model/parse-diagnostic-id';
 export {
-  DocumentSource, fromObject, fromYaml, Locator, PARSE_DIAGNOSTIC_IDS, IParsedDocument, IParsedRawRules, ParseOptions, ParseResult, ISkippedDocument,
-  SourceDiagnostic, SourcePosition,
-} from './model/parse';
+  DocumentSource, IParsedDocument, IParsedRawRules, ISkippedDocument, ParseOptions, ParseResult, SourceDiagnostic, SourcePosition,
+} from './model/parse-result';
 export {
-  CidrRuleModel, CILIUM_API_VERSION, DocumentRule, documentRules, FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, IcmpFieldModel,
-  IcmpRuleModel, isDenySection, KafkaRuleModel, L7RulesModel, LabelExpressionModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PeerField,
-  PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, PortRuleModel, presentPeerFields, RuleItemModel, RuleLabelModel,
-  RuleModel, sectionDirection, SectionName, SECTIONS, ServiceSelectorModel,
+  AuthenticationModel, CidrRuleModel, DefaultDenyModel, FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, IcmpFieldModel, IcmpRuleModel,
+  KafkaRuleModel, L7RulesModel, LabelExpressionModel, LabelSelectorModel, LogConfigModel, PeerField, PolicyDocumentModel, PolicyKind,
+  PolicyMetadataModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleLabelModel, RuleModel, SecretReferenceModel, SectionName,
+  ServiceLabelSelectorModel, ServiceReferenceModel, ServiceSelectorModel,
 } from './model/policy-model';
-export { AnnotatedDocument, CILIUM_VERSION_ANNOTATION, SynthesizedVersion, synthesizedVersion } from './model/version-annotation';
+export { PolicyModel } from './model/policy-model-io';
+export { AnnotatedDocument, SynthesizedVersion, VersionAnnotation } from './model/version-annotation';
 
 // Validation: CRD schemas, agent rules, pitfalls, reports.
 export {

@@ -10,7 +10,7 @@
  */
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { IParsedDocument, SourceDiagnostic } from '../model/parse';
+import { IParsedDocument, SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { layerOf } from '../validate/catalogue';
 import { networkPolicyRejections } from '../validate/network-policy-rules';

@@ -8,7 +8,7 @@
 import { IConstruct } from 'constructs';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
-import { SourceDiagnostic } from '../model/parse';
+import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { CILIUM_VERSION_ANNOTATION, synthesizedVersion } from '../model/version-annotation';
 import { rejection } from './admission';

@@ -3,7 +3,7 @@
  * verdicts ignore them, and the set says so.
  */
 import { Severity } from '../core/errors';
-import { SourceDiagnostic } from '../model/parse';
+import { SourceDiagnostic } from '../model/parse-result';
 import { CompiledRule } from './compile';
 import { describePolicy } from './evaluate';
 import { VerdictPolicyRef } from './verdict';

@@ -1,9 +1,9 @@
 /**
  * The policy model: plain, immutable data for Cilium's `api.Rule` and the CNP/CCNP resources that hold it.
  *
- * This is the one representation of a policy in the SDK. The constructs build it, `fromYaml`/`fromObject`
- * read it back from manifests, the emitter turns it into CRD JSON, and the validator (and later the verdict
- * engine) consume it. It knows nothing of cdk8s.
+ * This is the one representation of a policy in the SDK. The constructs build it, `PolicyModel.fromYaml`/`fromObject`
+ * read it back from manifests, the emitter (`PolicyModel.toManifest`) turns it into CRD JSON, and the validator and the
+ * verdict engine consume it. It knows nothing of cdk8s.
  *
  * Two deliberate choices:
  * - Rule items are direction-neutral: `endpoints` is `fromEndpoints` in an ingress section and `toEndpoints`

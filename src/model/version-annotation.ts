@@ -11,6 +11,26 @@ import { PolicyDocumentModel } from './policy-model';
 /** The annotation key: `cdk8s-cilium.io/cilium-version`, value the minor version (`"1.19"`). */
 export const CILIUM_VERSION_ANNOTATION = 'cdk8s-cilium.io/cilium-version';
 
+/** Reads the Cilium version recorded on synthesized policies. */
+export class VersionAnnotation {
+  /** The annotation key: `cdk8s-cilium.io/cilium-version`, value the minor version (`"1.19"`). */
+  public static readonly KEY: string = CILIUM_VERSION_ANNOTATION;
+
+  /**
+   * The Cilium version the annotated documents were synthesized for. Documents without the annotation (hand-written
+   * policies, NetworkPolicies) do not count.
+   * @param documents the policies, with their files
+   * @returns `undefined` when no document carries the annotation
+   * @throws CiliumPolicyError (`version-annotation-conflict`) when documents name different versions, and
+   * (`version-annotation-invalid`) when one names something that is not a supported version
+   */
+  public static synthesizedVersion(documents: AnnotatedDocument[]): SynthesizedVersion | undefined {
+    return synthesizedVersion(documents);
+  }
+
+  private constructor() {}
+}
+
 /** A policy document and where it came from. */
 export interface AnnotatedDocument {
   /** The policy. */

@@ -189,7 +189,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
 
 /**
  * What reading the input can report (`validateInputs`): unusable files, the YAML reader's diagnostics (`parse-…`, see
- * `PARSE_DIAGNOSTIC_IDS`; their severity is the usual one, a YAML warning is reported as a warning), and violations of a
+ * `ParseDiagnosticId`; their severity is the usual one, a YAML warning is reported as a warning), and violations of a
  * real CRD given with `--crd`.
  */
 export const INPUT_CHECKS: readonly CheckInfo[] = [

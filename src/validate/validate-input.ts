@@ -24,7 +24,8 @@ import { LineCounter, Node as YamlNode, isMap, isScalar, isSeq, parseAllDocument
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { nestingDepthError } from '../model/nesting-depth';
-import { Locator, IParsedDocument, SourceDiagnostic, SourcePosition, fromYaml } from '../model/parse';
+import { fromYaml } from '../model/parse';
+import { Locator, IParsedDocument, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { isNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel, PolicyKind } from '../model/policy-model';
 import { CidrFormat, CrdSchemas, CrdViolation } from './crd-schema';

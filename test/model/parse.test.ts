@@ -4,7 +4,8 @@ import { parse as parseYamlText } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Severity } from '../../src/core/errors';
 import { emitDocument } from '../../src/model/emit';
-import { fromObject, fromYaml, ParseResult, SourceDiagnostic } from '../../src/model/parse';
+import { fromObject, fromYaml } from '../../src/model/parse';
+import { ParseResult, SourceDiagnostic } from '../../src/model/parse-result';
 import { CRD_ROOT } from '../support/shared';
 
 const HEADER = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: p\n  namespace: ns\n';

@@ -5,7 +5,8 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Severity } from '../../src/core/errors';
 import { emitDocument, emitRule } from '../../src/model/emit';
-import { fromObject, fromYaml, ParseResult } from '../../src/model/parse';
+import { fromObject, fromYaml } from '../../src/model/parse';
+import { ParseResult } from '../../src/model/parse-result';
 import { EXAMPLES_DIR } from '../support/shared';
 
 /**

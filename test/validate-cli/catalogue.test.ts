@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PARSE_DIAGNOSTIC_IDS } from '../../src/model/parse';
+import { ParseDiagnosticId } from '../../src/model/parse-diagnostic-id';
 import { CHECKS, INPUT_CHECKS, layerOf, NETWORK_POLICY_CHECKS, PITFALL_CHECKS, REPORT_CHECKS } from '../../src/validate';
 
 const SRC = join(__dirname, '..', '..', 'src', 'validate');
@@ -44,7 +44,7 @@ describe('pitfall and input catalogues', () => {
   });
 
   it('every id of the YAML reader is catalogued', () => {
-    expect(Object.values(PARSE_DIAGNOSTIC_IDS).filter((id) => !INPUT_CHECKS.some((c) => c.id === id))).toEqual([]);
+    expect(Object.values(ParseDiagnosticId).filter((id) => !INPUT_CHECKS.some((c) => c.id === id))).toEqual([]);
   });
 
   it('REPORT_CHECKS: the three per-policy layers, the NetworkPolicy checks, the pitfalls, the input; unique, prefixed by their layer', () => {

@@ -1,0 +1,292 @@
+/**
+ * Reads one policy object (or raw rule) against the wire schema into the model: every known field with its wire value,
+ * `undefined` vs `[]` vs `[{}]` kept as written, and everything it cannot represent (unknown fields, wrong types, nulls,
+ * YAML 1.1 ambiguities) reported as a pending diagnostic with its path.
+ */
+import { Severity } from '../core/errors';
+import { editDistance } from './edit-distance';
+import { fieldName, Segment } from './json-path';
+import { ParseDiagnosticId } from './parse-diagnostic-id';
+import { describeValue, isPlainObject } from './plain-value';
+import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, RuleModel } from './policy-model';
+import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, Spec } from './wire-schema';
+import { YamlSource } from './yaml-source';
+
+/** A diagnostic of the reader, before its source position is known. */
+export interface PendingDiagnostic {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly fix?: string;
+  readonly path: readonly Segment[];
+  /** Point at the key of the last path segment instead of its value (unknown fields). */
+  readonly atKey?: boolean;
+}
+
+/** Reads policy objects against the wire schema, collecting diagnostics. */
+export class Reader {
+  /** What was found, in reading order. */
+  public readonly diagnostics: PendingDiagnostic[] = [];
+
+  constructor(private readonly source: YamlSource | undefined) {}
+
+  /** Records a diagnostic at `path` (at its key when `atKey`). */
+  public report(id: string, severity: Severity, path: readonly Segment[], message: string, fix?: string, atKey?: boolean): void {
+    this.diagnostics.push({ id, severity, path, message, fix, atKey });
+  }
+
+  /** Records a value of the wrong JSON type, which is left out. */
+  public wrongType(value: unknown, expected: string, path: readonly Segment[]): void {
+    const name = fieldName(path);
+    const wrap = expected.startsWith('a list') && isPlainObject(value) ? ' (wrap the mapping in a list: start it with "- ")' : '';
+    this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path, `${name} must be ${expected}, got ${describeValue(value)}; it is left out`,
+      `write ${name} as ${expected}${wrap}`);
+  }
+
+  /**
+   * A number or boolean where the CRD wants a string: the API server rejects it, but dropping it could broaden the
+   * policy (an HTTP rule without its path, a selector without a label), so it is kept as its source text.
+   */
+  private scalarAsString(value: number | boolean, path: readonly Segment[]): string {
+    const text = this.source?.plainText(path) ?? String(value);
+    const name = fieldName(path);
+    this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path,
+      `${name} must be a string, got ${describeValue(value)}; the API server rejects it (read here as the string ${JSON.stringify(text)})`,
+      `quote it: "${text}"`);
+    return text;
+  }
+
+  /** Reads a CNP/CCNP object (its `kind` already checked) into the model. */
+  public readDocument(value: Record<string, unknown>, kind: PolicyKind): PolicyDocumentModel {
+    if (value.apiVersion !== CILIUM_API_VERSION) {
+      this.report(ParseDiagnosticId.API_VERSION, Severity.ERROR, value.apiVersion === undefined ? [] : ['apiVersion'],
+        value.apiVersion === undefined
+          ? `apiVersion is missing`
+          : `apiVersion is ${JSON.stringify(value.apiVersion)}, but ${kind} is served only as ${CILIUM_API_VERSION}`,
+        `set apiVersion: ${CILIUM_API_VERSION}`);
+    }
+    const known = ['apiVersion', 'kind', 'metadata', 'spec', 'specs', 'status'];
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) this.unknownField(key, known, DOCUMENT_HINTS, [key], `${kind}`);
+    }
+    const metadata = this.readMetadata(value.metadata);
+    const doc: { kind: PolicyKind; metadata: PolicyMetadataModel; spec?: RuleModel; specs?: RuleModel[] } = { kind, metadata };
+    if (value.spec === null) {
+      this.nullValue(['spec']);
+    } else if (value.spec !== undefined) {
+      const spec = this.read(value.spec, RULE, ['spec']);
+      if (spec !== undefined) doc.spec = spec as RuleModel;
+    }
+    if (value.specs === null) {
+      this.nullValue(['specs']);
+    } else if (value.specs !== undefined) {
+      const specs = this.read(value.specs, arr(RULE), ['specs']);
+      if (specs !== undefined) doc.specs = specs as RuleModel[];
+    }
+    return doc;
+  }
+
+  private readMetadata(value: unknown): PolicyMetadataModel {
+    const out: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = { name: '' };
+    if (value === undefined || value === null) {
+      this.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, [], 'metadata.name is missing', 'add metadata: {name: <policy name>}');
+      return out;
+    }
+    if (!isPlainObject(value)) {
+      this.wrongType(value, 'a mapping', ['metadata']);
+      this.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, ['metadata'], 'metadata.name is missing', 'add metadata: {name: <policy name>}');
+      return out;
+    }
+    for (const key of Object.keys(value)) {
+      if (!METADATA_FIELDS.includes(key) && !IGNORED_METADATA_FIELDS.includes(key)) {
+        this.unknownField(key, [...METADATA_FIELDS, ...IGNORED_METADATA_FIELDS], {}, ['metadata', key], 'metadata');
+      }
+    }
+    const name = value.name === undefined || value.name === null ? undefined : this.read(value.name, 'string', ['metadata', 'name']);
+    if (typeof name === 'string') {
+      out.name = name;
+    } else if (value.name === undefined || value.name === null) {
+      this.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, ['metadata'], 'metadata.name is missing', 'add metadata.name: <policy name>');
+    }
+    for (const [key, spec] of [['namespace', 'string'], ['labels', 'stringMap'], ['annotations', 'stringMap']] as const) {
+      const v = value[key];
+      if (v === undefined) continue;
+      if (v === null) {
+        this.nullValue(['metadata', key]);
+        continue;
+      }
+      const read = this.read(v, spec, ['metadata', key]);
+      if (read !== undefined) (out as Record<string, unknown>)[key] = read;
+    }
+    return out;
+  }
+
+  /** Reads `value` (never `undefined`) against `spec`; `undefined` means it was left out (and reported). */
+  public read(value: unknown, spec: Spec, path: readonly Segment[]): unknown {
+    if (typeof spec === 'string') return this.readScalar(value, spec, path);
+    if (spec.kind === 'array') {
+      if (!Array.isArray(value)) {
+        this.wrongType(value, 'a list', path);
+        return undefined;
+      }
+      const out: unknown[] = [];
+      value.forEach((v, i) => {
+        const r = this.read(v, spec.items, [...path, i]);
+        if (r !== undefined) out.push(r);
+      });
+      return out;
+    }
+    if (!isPlainObject(value)) {
+      this.wrongType(value, `a mapping (${spec.name})`, path);
+      return undefined;
+    }
+    const out: Record<string, unknown> = {};
+    const known = Object.keys(spec.fields);
+    let complete = true;
+    for (const key of Object.keys(value)) {
+      const fieldSpec = Object.prototype.hasOwnProperty.call(spec.fields, key) ? spec.fields[key] : undefined;
+      if (!fieldSpec) {
+        this.unknownField(key, known, spec.hints ?? {}, [...path, key], spec.name);
+        continue;
+      }
+      const v = value[key];
+      if (v === null) {
+        this.nullValue([...path, key]);
+        continue;
+      }
+      const r = this.read(v, fieldSpec, [...path, key]);
+      if (r !== undefined) out[spec.rename?.[key] ?? key] = r;
+    }
+    for (const key of spec.required ?? []) {
+      if (value[key] === undefined || value[key] === null) {
+        complete = false;
+        this.report(ParseDiagnosticId.MISSING_FIELD, Severity.ERROR, path, `${spec.name} has no ${key}, which is required; it is left out`,
+          `add ${key}`);
+      } else if (out[spec.rename?.[key] ?? key] === undefined) {
+        complete = false; // present but unreadable: already reported as wrong type
+      }
+    }
+    return complete ? out : undefined;
+  }
+
+  private readScalar(value: unknown, spec: ScalarSpec, path: readonly Segment[]): unknown {
+    switch (spec) {
+      case 'string':
+        if (typeof value === 'string') {
+          this.checkYaml11String(path);
+          return value;
+        }
+        if (typeof value === 'number' || typeof value === 'boolean') return this.scalarAsString(value, path);
+        this.wrongType(value, 'a string', path);
+        return undefined;
+      case 'boolean':
+        if (typeof value === 'boolean') return value;
+        this.wrongType(value, 'true or false', path);
+        return undefined;
+      case 'integer':
+        if (typeof value === 'number' && Number.isInteger(value)) {
+          this.checkYaml11Number(path);
+          return value;
+        }
+        this.wrongType(value, 'an integer', path);
+        return undefined;
+      case 'intOrString':
+        if (typeof value === 'string') return value;
+        if (typeof value === 'number' && Number.isInteger(value)) {
+          this.checkYaml11Number(path);
+          return value;
+        }
+        this.wrongType(value, 'an integer or a string', path);
+        return undefined;
+      case 'port':
+        if (typeof value === 'string') return value;
+        if (typeof value === 'number') return this.numericPort(value, path);
+        this.wrongType(value, 'a string', path);
+        return undefined;
+      case 'stringMap': {
+        if (!isPlainObject(value)) {
+          this.wrongType(value, 'a mapping of strings', path);
+          return undefined;
+        }
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(value)) {
+          let text: string | undefined;
+          if (typeof v === 'string') {
+            this.checkYaml11String([...path, k]);
+            text = v;
+          } else if (typeof v === 'number' || typeof v === 'boolean') {
+            text = this.scalarAsString(v, [...path, k]);
+          } else {
+            this.wrongType(v, 'a string', [...path, k]);
+          }
+          if (text !== undefined) Object.defineProperty(out, k, { value: text, enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+      }
+    }
+  }
+
+  private numericPort(value: number, path: readonly Segment[]): string {
+    const text = this.source?.plainText(path) ?? String(value);
+    const octal = /^[-+]?0[0-7]+$/.test(text);
+    this.report(ParseDiagnosticId.PORT_NOT_STRING, Severity.ERROR, path,
+      `port ${text} is written as a number; the CRD declares port as a string and the API server rejects a number` +
+      (octal ? ` (and Kubernetes' YAML 1.1 parser reads ${text} as octal ${parseInt(text, 8)})` : ''),
+      octal ? `quote it as a decimal string: port: "${Number(text)}" (or "${parseInt(text, 8)}" if octal was meant)` : `quote it: port: "${text}"`);
+    return text;
+  }
+
+  private checkYaml11Number(path: readonly Segment[]): void {
+    const text = this.source?.plainText(path);
+    if (text !== undefined && /^[-+]?0[0-7]+$/.test(text)) {
+      this.report(ParseDiagnosticId.YAML11_AMBIGUOUS, Severity.WARNING, path,
+        `${text} is decimal ${Number(text)} in YAML 1.2 but octal ${parseInt(text, 8)} for Kubernetes (YAML 1.1)`,
+        `write it without the leading zero`);
+    }
+  }
+
+  private checkYaml11String(path: readonly Segment[]): void {
+    const text = this.source?.plainText(path);
+    if (text !== undefined && /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(text)) {
+      this.report(ParseDiagnosticId.YAML11_AMBIGUOUS, Severity.WARNING, path,
+        `unquoted ${text} is a string in YAML 1.2 but a boolean for Kubernetes (YAML 1.1), which the API server rejects here`,
+        `quote it: "${text}"`);
+    }
+  }
+
+  private nullValue(path: readonly Segment[]): void {
+    this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING, path,
+      `${fieldName(path)} is null; the API server prunes null fields, so it counts as omitted`,
+      'remove the key, or write the value (an empty list [] is not the same as omitting it)', true);
+  }
+
+  private unknownField(
+    key: string, known: readonly string[], hints: Readonly<Record<string, string>>, path: readonly Segment[], where: string,
+  ): void {
+    const hinted = (k: string): string | undefined => (Object.prototype.hasOwnProperty.call(hints, k) ? hints[k] : undefined);
+    let fix = hinted(key);
+    if (fix === undefined) {
+      const near = nearest(key, [...known, ...Object.keys(hints)]);
+      const nearHint = near === undefined ? undefined : hinted(near);
+      if (near !== undefined && !known.includes(near) && nearHint !== undefined) fix = `did you mean ${near}? ${nearHint}`;
+      else if (near !== undefined) fix = `did you mean ${near}?`;
+      else fix = `remove it; known fields here: ${known.join(', ')}`;
+    }
+    this.report(ParseDiagnosticId.UNKNOWN_FIELD, Severity.ERROR, path, `unknown field ${key} in ${where}; it is left out`, fix, true);
+  }
+}
+
+/** The known name closest to `name` (case-insensitive edit distance), if it is close enough to be a typo. */
+function nearest(name: string, known: readonly string[]): string | undefined {
+  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= limit ? best : undefined;
+}
