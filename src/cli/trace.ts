@@ -49,6 +49,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
+import { HostFirewallMode } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
 import { VerdictQuery } from '../engine/verdict';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
@@ -211,18 +212,18 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     io.stdout(`${formatVerdict(verdict)}\n`);
     for (const n of ends.notes) io.stdout(`note: ${n}\n`);
     if (set.ciliumVersionSource !== 'given') io.stdout(`cilium version: ${set.ciliumVersion} (${set.ciliumVersionSource}; --cilium-version to change it)\n`);
-    if (set.hostFirewallMode === 'auto-on') io.stdout(`${hostFirewallInfo(set).reason}\n`);
+    if (set.hostFirewallMode === HostFirewallMode.AUTO_ON) io.stdout(`${hostFirewallInfo(set).reason}\n`);
   }
   return verdict.verdict === 'allowed' ? EXIT.allowed : EXIT.denied;
 }
 
 /** Whether host policies were enforced, and why (the default is auto: on when the policies hold a host policy). */
-export function hostFirewallInfo(set: PolicySet): { enabled: boolean; mode: PolicySet['hostFirewallMode']; reason: string } {
-  const reasons: Record<PolicySet['hostFirewallMode'], string> = {
-    'on': 'host firewall: on (--host-firewall)',
-    'off': 'host firewall: off (--no-host-firewall): host policies are ignored',
-    'auto-on': 'host firewall: on (auto: the policies hold host policies; --no-host-firewall to ignore them)',
-    'auto-off': 'host firewall: off (auto: the policies hold no host policy)',
+export function hostFirewallInfo(set: PolicySet): { enabled: boolean; mode: HostFirewallMode; reason: string } {
+  const reasons: Record<HostFirewallMode, string> = {
+    [HostFirewallMode.ON]: 'host firewall: on (--host-firewall)',
+    [HostFirewallMode.OFF]: 'host firewall: off (--no-host-firewall): host policies are ignored',
+    [HostFirewallMode.AUTO_ON]: 'host firewall: on (auto: the policies hold host policies; --no-host-firewall to ignore them)',
+    [HostFirewallMode.AUTO_OFF]: 'host firewall: off (auto: the policies hold no host policy)',
   };
   return { enabled: set.hostFirewall, mode: set.hostFirewallMode, reason: reasons[set.hostFirewallMode] };
 }

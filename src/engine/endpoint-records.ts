@@ -27,7 +27,7 @@ export class EndpointRecords {
   /** The record of an endpoint object: cached per object, and per its text key for equal objects. */
   public record(endpoint: Endpoint): EndpointRecord {
     if (typeof endpoint !== 'object' || endpoint === null) {
-      throw new CiliumPolicyError({ id: 'engine-query', message: `${String(endpoint)} is not an endpoint`, fix: 'pass an Endpoint, e.g. parseEndpoint("pod:default:app=web")' });
+      throw new CiliumPolicyError({ id: 'engine-query', message: `${String(endpoint)} is not an endpoint`, fix: 'pass an Endpoint, e.g. Endpoints.parse("pod:default:app=web")' });
     }
     let r = this.records.get(endpoint);
     if (r === undefined) {

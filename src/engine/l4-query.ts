@@ -40,7 +40,7 @@ export function fastL4Code(query: VerdictQuery): number {
 /** Validates the layer-4 part of a query. */
 export function l4Query(query: VerdictQuery): L4Query {
   const bad = badQuery;
-  if (!query || !query.from || !query.to) throw bad('a query needs from and to endpoints', 'give from and to, e.g. parseEndpoint("pod:default:app=web")');
+  if (!query || !query.from || !query.to) throw bad('a query needs from and to endpoints', 'give from and to, e.g. Endpoints.parse("pod:default:app=web")');
   let protocol = String(query.protocol ?? '').toUpperCase();
   let family = query.icmpFamily ?? 'IPv4';
   if (protocol === 'ICMPV6') {

@@ -18,7 +18,7 @@ export interface VerdictQuery {
    */
   readonly port?: number;
   /**
-   * ICMP type number (`parseConnection('icmp/EchoRequest')` resolves names).
+   * ICMP type number (`Queries.parseConnection('icmp/EchoRequest')` resolves names).
    * @default 8 (echo request; 128 for IPv6)
    */
   readonly icmpType?: number;

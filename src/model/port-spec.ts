@@ -5,7 +5,7 @@
  */
 import { IcmpFieldModel, PortProtocolModel } from './policy-model';
 
-/** @internal A port, port range, named port or protocol (`l4`), or one ICMP type (`icmp`). */
+/** The layer-4 match a `Port` carries: a port, port range, named port or protocol (`l4`), or one ICMP type (`icmp`). */
 export type PortSpec = { readonly kind: 'l4'; readonly model: PortProtocolModel } | { readonly kind: 'icmp'; readonly field: IcmpFieldModel };
 
 /**
