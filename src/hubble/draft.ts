@@ -16,19 +16,20 @@
  * would allow far too much): its connections are left out and listed in the comments of the policies they concern. An
  * address the capture shows as a pod's is never drafted as a CIDR either.
  */
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CiliumPolicy } from '../constructs/cilium-policy';
-import { allowDns, allowHostProbes } from '../constructs/builtins';
-import { Entity } from '../constructs/entity';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { Peer } from '../constructs/peer';
-import { Icmp, IcmpFamily, Port } from '../constructs/port';
-import { EndpointSelector } from '../constructs/selector';
+import { compareCodeUnits as compare } from '../model/code-unit-order';
+import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/companion-rules';
+import { emitDocument } from '../model/emit';
+import { IcmpFieldModel, PolicyDocumentModel, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
+import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
+import { NAMESPACE_LABEL } from '../model/selectors';
+import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
+import { CiliumAppValidation } from '../validate/validate-app';
 import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
 import { FlowPeer } from './flow';
-import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** Options of `planDraft`. */
 export interface DraftOptions {
@@ -502,37 +503,50 @@ function policyBaseName(selector: Readonly<Record<string, string>>): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
-// In-process constructs
+// The policies, as the model
 
-/** The `Peer` of a drafted peer. */
-function toPeer(p: DraftPeer): Peer {
-  switch (p.kind) {
-    case 'endpoints':
-      if (isKubeDns(p)) return Peer.kubeDns();
-      return Peer.endpoints({ namespace: p.namespace, labels: { ...p.labels } });
-    case 'entity':
-      if (p.entity === 'kube-apiserver') return Peer.kubeApiServer();
-      return Peer.entity(p.entity as Entity);
-    case 'fqdn':
-      return Peer.fqdn(p.name ?? '');
-    case 'cidr':
-      return Peer.cidr(p.cidr ?? '');
-  }
+/**
+ * The policy of a drafted workload, as the model: the rules the TypeScript of `renderDraftTypeScript` makes with the
+ * constructs (`allowHostProbes`, one `allowIngress`/`allowEgress` per rule, `allowDns`), rendered the same way.
+ */
+export function draftPolicyModel(p: DraftPolicy): PolicyDocumentModel {
+  const section = (grants: RuleGrantModel[]): RuleItemModel[] => {
+    const items: RuleItemModel[] = [];
+    for (const grant of grants) for (const item of grantItems(grant)) mergeRuleItem(items, item);
+    return items;
+  };
+  const egress = [...p.egress.map(ruleGrant), ...(p.dns ? [dnsCompanionGrant()] : [])];
+  const spec: RuleModel = {
+    description: description(p),
+    endpointSelector: Object.keys(p.selector).length === 0 ? {} : { matchLabels: { ...p.selector } },
+    ingress: section([hostProbesGrant(), ...p.ingress.map(ruleGrant)]),
+    ...(egress.length > 0 ? { egress: section(egress) } : {}),
+  };
+  return { kind: 'CiliumNetworkPolicy', metadata: { name: p.name, namespace: p.namespace }, spec };
 }
 
-function toPort(p: DraftPort): Port {
-  switch (p.protocol) {
-    case 'UDP':
-      return Port.udp(p.port ?? 0);
-    case 'SCTP':
-      return Port.sctp(p.port ?? 0);
-    case 'ICMP': {
-      const v6 = p.icmpFamily === 'IPv6';
-      if (p.icmpType === (v6 ? 128 : 8)) return Icmp.echoRequest(v6 ? IcmpFamily.IPV6 : IcmpFamily.IPV4);
-      return Icmp.type(p.icmpType ?? 0, v6 ? IcmpFamily.IPV6 : IcmpFamily.IPV4);
-    }
-    default:
-      return Port.tcp(p.port ?? 0);
+/** A drafted rule as a grant of the model: what `allowIngress(peer, ports)`/`allowEgress(peer, ports)` add. */
+function ruleGrant(r: DraftRule): RuleGrantModel {
+  const ports: PortProtocolModel[] = [];
+  const icmps: IcmpFieldModel[] = [];
+  for (const p of r.ports) {
+    if (p.protocol === 'ICMP') icmps.push({ family: p.icmpFamily === 'IPv6' ? 'IPv6' : 'IPv4', type: p.icmpType ?? 0 });
+    else ports.push({ port: String(p.port ?? 0), protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP' });
+  }
+  return { ...peerGrant(r.peer), ports, icmps };
+}
+
+/** The peer fields of a drafted peer: `Peer.endpoints()`/`kubeDns()`, `entity()`, `fqdn()`, `cidr()`. */
+function peerGrant(p: DraftPeer): Pick<RuleGrantModel, 'field' | 'peerItem'> {
+  switch (p.kind) {
+    case 'endpoints':
+      return { field: 'endpoints', peerItem: { endpoints: [isKubeDns(p) ? kubeDnsSelector() : { matchLabels: { ...p.labels, [NAMESPACE_LABEL]: p.namespace ?? 'default' } }] } };
+    case 'entity':
+      return { field: 'entities', peerItem: { entities: [p.entity ?? 'world'] } };
+    case 'fqdn':
+      return { field: 'fqdns', peerItem: { fqdns: [{ matchName: p.name ?? '' }] } };
+    case 'cidr':
+      return { field: 'cidr', peerItem: { cidr: [p.cidr ?? ''] } };
   }
 }
 
@@ -546,32 +560,30 @@ function description(p: DraftPolicy): string {
 }
 
 /**
- * Builds the drafted policies under `scope` (an App or any construct): one chart per namespace (id and namespace = the
- * namespace), one `CiliumPolicy` per workload. The TypeScript of `renderDraftTypeScript` makes the same calls.
+ * Adds the drafted policies under `scope` (an App or any construct): one chart per namespace (id and namespace = the
+ * namespace), one CiliumNetworkPolicy object per workload, validated with the app (`CiliumAppValidation`). The
+ * TypeScript of `renderDraftTypeScript` makes the same policies with the constructs.
  * @returns the charts
  */
 export function applyDraftPlan(plan: DraftPlan, scope: Construct): Chart[] {
   if (plan.ciliumVersion !== undefined) CiliumVersion.use(scope, CiliumVersion.parse(plan.ciliumVersion));
+  CiliumAppValidation.ensure(scope);
   const charts: Chart[] = [];
   for (const ns of plan.namespaces) {
     const chart = new Chart(scope, ns, { namespace: ns });
     charts.push(chart);
+    const version = CiliumVersion.of(chart).toString();
     for (const p of plan.policies.filter((x) => x.namespace === ns)) {
-      const policy = new CiliumPolicy(chart, p.name, {
-        endpointSelector: Object.keys(p.selector).length === 0 ? EndpointSelector.all() : EndpointSelector.labels({ ...p.selector }),
-        description: description(p),
-      });
-      allowHostProbes(policy.rule);
-      for (const r of p.ingress) policy.allowIngress(toPeer(r.peer), r.ports.map(toPort));
-      for (const r of p.egress) policy.allowEgress(toPeer(r.peer), r.ports.map(toPort));
-      if (p.dns) allowDns(policy.rule);
+      const policy = new ApiObject(chart, p.name, emitDocument(draftPolicyModel(p)) as unknown as ConstructorParameters<typeof ApiObject>[2]);
+      // The version annotation last, after the sorted keys of the object, as the constructs write it.
+      policy.addJsonPatch(JsonPatch.add('/metadata/annotations', { [CILIUM_VERSION_ANNOTATION]: version }));
     }
   }
   return charts;
 }
 
 /**
- * The drafted policies as YAML: the constructs built in-process, validated for the target version, synthesized. Each
+ * The drafted policies as YAML: the policies built in-process, validated for the target version, synthesized. Each
  * document is preceded by comments on where it comes from and what was seen only once.
  * @throws CiliumPolicyError if a drafted policy does not validate (a bug: report it)
  */
@@ -710,6 +722,8 @@ function peerSource(p: DraftPeer, sdk: Set<string>): string {
   switch (p.kind) {
     case 'endpoints':
       if (isKubeDns(p)) return 'Peer.kubeDns()';
+      // A workload without identifying labels: every pod of its namespace (what the labels would select).
+      if (Object.keys(p.labels ?? {}).length === 0) return `Peer.namespace(${str(p.namespace ?? 'default')})`;
       return `Peer.endpoints({ namespace: ${str(p.namespace ?? 'default')}, labels: ${obj(p.labels ?? {})} })`;
     case 'entity':
       if (p.entity === 'kube-apiserver') return 'Peer.kubeApiServer()';
