@@ -1,12 +1,15 @@
 /**
  * Draft: least-privilege policies from observed traffic. The connections the cluster let through become one
- * CiliumNetworkPolicy per workload, in one plan (`planDraft`) from which both outputs are made, so they agree:
- * - the constructs, built in-process (`applyDraftPlan`) and synthesized to YAML (`renderDraftYaml`);
- * - readable TypeScript that makes the same construct calls (`renderDraftTypeScript`).
+ * CiliumNetworkPolicy per workload, in one plan (`Draft.plan`) from which both outputs are made, so they agree:
+ * - the policies as the model (rendered as the constructs render them: `model/rule-items.ts`, `model/companion-rules.ts`),
+ *   added to an app in-process (`Draft.apply`) and synthesized to YAML (`Draft.renderYaml`);
+ * - readable TypeScript that makes the same policies with the constructs (`Draft.renderTypeScript`).
+ * The Hubble layer never imports a construct class: the generated TypeScript names them, and the tests check that it
+ * synthesizes what `Draft.apply` builds.
  * Workloads are pods grouped by their stable labels: hash and index labels are dropped (`pod-template-hash`,
  * `controller-revision-hash`, `statefulset.kubernetes.io/pod-name`, …) and the identifying ones kept
  * (`app.kubernetes.io/name` with `instance` and `component`, else `app` with `component`/`tier`/`role`, else `k8s-app`,
- * else `name`, else every stable label). Each workload's policy admits what reached it (plus `host` and `health`, for
+ * else `name`, else every stable label). Each workload's policy admits what reached it (plus `host`, for
  * probes) and lets it reach what it reached (plus DNS through the DNS proxy, which `toFQDNs` needs); world addresses
  * become `toFQDNs` rules when the capture names them (`destination_names`, DNS answers), else a /32 (/128) CIDR.
  * Rules seen in a single transport connection are marked "seen once" for review.
@@ -153,7 +156,7 @@ export interface DraftPolicy {
   readonly selector: { readonly [key: string]: string };
   /** Pod names seen (at most 8). */
   readonly podNames: string[];
-  /** Ingress rules (besides `host` and `health`, always added). */
+  /** Ingress rules (besides `host`, for probes, always added). */
   readonly ingress: DraftRule[];
   /** Egress rules. */
   readonly egress: DraftRule[];
