@@ -7,12 +7,12 @@
  * realistic size and shape: TCP connections as Hubble shows them (SYN leaving the client's node, delivered at the server,
  * SYN-ACK and ACK replies, established packets), HTTP requests and responses through the ingress proxy, DNS lookups
  * through the DNS proxy with their answers, policy verdicts, policy and datapath drops, overlay traces without direction,
- * socket-LB translations, lost_events records and a few malformed lines. The policies: drafted (`planDraft`) from the
+ * socket-LB translations, lost_events records and a few malformed lines. The policies: drafted (`Draft.plan`) from the
  * first tenth of the capture, so most connections are allowed and the ones first seen later are not.
  *
  * It measures, interleaved over several repetitions (median):
  * - parse only: the same streaming line reader (`forEachLine`) and `JSON.parse` of every line, nothing else: the floor;
- * - replay: `collectConnections` (read, parse, classify, group) + `replayCapture` (one verdict per connection) against the
+ * - replay: `Connections.collect` (read, parse, classify, group) + `Replay.capture` (one verdict per connection) against the
  *   compiled policy set (compiled once before; its time is reported separately);
  * - memory: `process.memoryUsage()` sampled every 65,536 lines, as peaks over the baseline taken before the phases, plus
  *   the process peak RSS. The file is far larger than the heap: memory stays flat because the reader streams.
@@ -31,7 +31,7 @@ import { createGzip } from 'node:zlib';
 import { Testing } from 'cdk8s';
 import { PolicySet } from '../src/engine';
 import {
-  ConnectionCollector, FlowSource, HubbleFlow, ReplayReport, applyDraftPlan, collectConnections, forEachLine, planDraft, replayCapture,
+  ConnectionCollector, Connections, Draft, FlowSource, HubbleFlow, Replay, ReplayReport, forEachLine,
 } from '../src/hubble';
 import { MemoryTracker, collect } from './memory';
 
@@ -469,9 +469,9 @@ async function replay(
   memory.enter(phase);
   const start = process.hrtime.bigint();
   const timer = setInterval(() => memory.sample(), 50);
-  const capture = await collectConnections(FlowSource.file(file));
+  const capture = await Connections.collect(FlowSource.file(file));
   const collected = process.hrtime.bigint();
-  const report = replayCapture(capture, set);
+  const report = Replay.capture(capture, set);
   const end = process.hrtime.bigint();
   clearInterval(timer);
   memory.settle();
@@ -507,9 +507,9 @@ async function main(): Promise<void> {
         // the malformed lines of the capture
       }
     });
-    const draft = planDraft(head.finish());
+    const draft = Draft.plan(head.finish());
     const app = Testing.app();
-    applyDraftPlan(draft, app);
+    Draft.apply(draft, app);
     const policyYaml = app.charts.flatMap((c) => c.toJson());
     const draftS = Number(process.hrtime.bigint() - t) / 1e9;
     t = process.hrtime.bigint();

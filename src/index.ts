@@ -88,24 +88,19 @@ export { IPortSpec } from './model/port-spec';
 
 // Hubble flows: replay and draft.
 export {
-  ClusterDecisions, ClusterPolicyRef, ClusterSide, collectConnections, CollectOptions, ConnectionCollector, FlowCapture, IdentityResolution,
-  ObservedConnection, observedFlowing, ObservedVerdict, observedVerdict, TimeWindow, TimeWindowSeconds,
+  ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, Connections, FlowCapture, IdentityResolution, IdentityResolutionMethod,
+  ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds,
 } from './hubble/connections';
 export {
-  applyDraftPlan, DraftOptions, DraftPeer, DraftPlan, DraftPolicy, DraftPort, DraftRule, draftSelector, DraftTypeScriptOptions, planDraft,
-  renderDraftTypeScript, renderDraftYaml,
+  Draft, DraftOptions, DraftPeer, DraftPeerKind, DraftPlan, DraftPolicy, DraftPort, DraftRule, DraftTypeScriptOptions,
 } from './hubble/draft';
+export { FlowFormatCounts, FlowReadOptions, FlowReadStats, FlowSource, MalformedLine } from './hubble/flow-reader';
+export { FlowPeer, FlowPeerKind, FlowSkipReason, FlowWorkload } from './hubble/flow';
+export { ReplayFormat, ReplayTableOptions } from './hubble/format';
 export {
-  FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, forEachLine, LineHandler, LineReadStats, MalformedLine, readFlows,
-} from './hubble/flow-reader';
-export {
-  FLOW_SKIP_REASONS, FlowPeer, FlowSkipReason, HubbleEndpoint, HubbleFlow, HubbleIcmp, HubbleIp, HubbleL4, HubbleL7, HubblePolicy, HubblePorts,
-  NormalizedFlow, normalizeFlow, ObservedFlowVerdict,
-} from './hubble/flow';
-export { formatReplayJson, formatReplayTable, ReplayTableOptions } from './hubble/format';
-export {
-  ClusterDisagreement, ClusterVerdict, ConnectionChange, DropSource, NamespaceRollout, REPLAY_REPORT_SCHEMA, replayCapture, ReplayConnection,
-  ReplayError, replayFlows, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport, ReplaySummary, ReplayUnknownConnection,
+  ClusterDisagreement, ClusterSideDecision, ClusterVerdict, ConnectionChange, DropSource, EngineSideDecision, NamespaceRollout, ObservedSides, Replay,
+  ReplayConnection, ReplayError, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport, ReplaySummary, ReplayUnknownConnection, SkippedRecords,
+  UnknownEnd,
 } from './hubble/replay';
 
 // Connectivity diff and report.

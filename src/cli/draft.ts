@@ -1,6 +1,6 @@
 /**
  * `cdk8s-cilium draft`: least-privilege policies drafted from observed traffic (a Hubble flow log), as readable
- * TypeScript using the SDK's constructs, or as YAML. A thin shell over `collectConnections`, `planDraft` and the two
+ * TypeScript using the SDK's constructs, or as YAML. A thin shell over `Connections.collect`, `Draft.plan` and the two
  * renderers (made from the same plan, so they agree).
  *
  *   cdk8s-cilium draft --flows flows.jsonl[.gz] [--output ts|yaml] [--namespace shop]... > drafted.ts
@@ -10,7 +10,7 @@
  */
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
-import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
+import { Connections, DEFAULT_MAX_CONNECTIONS } from '../hubble/connections';
 import { CiliumVersion } from '../core/cilium-version';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 
@@ -71,17 +71,17 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     }
   }
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
-  const capture = await collectConnections(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const capture = await Connections.collect(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
   // The drafting builds constructs (cdk8s): loaded here, so that the other commands start without cdk8s.
-  const { planDraft, renderDraftTypeScript, renderDraftYaml } = await import('../hubble/draft.js');
-  const plan = planDraft(capture, {
+  const { Draft } = await import('../hubble/draft.js');
+  const plan = Draft.plan(capture, {
     ...(namespaces.length > 0 ? { namespaces } : {}),
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
   });
-  io.stdout(output === 'yaml' ? renderDraftYaml(plan) : renderDraftTypeScript(plan, { importFrom: options.importFrom ?? 'cdk8s-cilium' }));
+  io.stdout(output === 'yaml' ? Draft.renderYaml(plan) : Draft.renderTypeScript(plan, { importFrom: options.importFrom ?? 'cdk8s-cilium' }));
   const input = capture.input;
   const notes = [
     input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped (first: line ${input.malformed[0]?.line})` : '',

@@ -1,7 +1,7 @@
 /**
  * `cdk8s-cilium replay`: the traffic a cluster has really seen (a Hubble flow log) judged against the policies of a pull
- * request, listing every connection they would drop. A thin shell over `collectConnections`, `PolicySet.fromFiles` and
- * `replayCapture`.
+ * request, listing every connection they would drop. A thin shell over `Connections.collect`, `PolicySet.fromFiles` and
+ * `Replay.capture`.
  *
  *   cdk8s-cilium replay --flows flows.jsonl[.gz] --policies dist/ [--output table|json] [--fail-on drop|none]
  *   hubble observe --since 1h -o jsonpb | cdk8s-cilium replay --flows - --policies dist/
@@ -58,7 +58,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
-import { DEFAULT_MAX_CONNECTIONS, collectConnections } from '../hubble/connections';
+import { Connections, DEFAULT_MAX_CONNECTIONS } from '../hubble/connections';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
@@ -168,7 +168,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   for (const e of expandPaths(options.policies, process.cwd())) {
     if (e.missing !== undefined) throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${e.missing} does not exist`, fix: 'give existing policy files or directories' });
   }
-  const capture = await collectConnections(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const capture = await Connections.collect(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
@@ -186,14 +186,14 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
   if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in ${options.policies.join(', ')}`);
   // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
-  const [{ replayCapture }, { formatReplayJson, formatReplayTable }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
-  const replayed = replayCapture(capture, set, { clusterName });
+  const [{ Replay }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
+  const replayed = Replay.capture(capture, set, { clusterName });
   if (set.hostFirewallMode === 'auto-on') policyWarnings.push(hostFirewallInfo(set).reason);
   const report: ReplayReport = { ...replayed, warnings: [...policyWarnings, ...replayed.warnings] };
   if (output === 'json') {
-    io.stdout(formatReplayJson(report));
+    io.stdout(ReplayFormat.json(report));
   } else {
-    io.stdout(formatReplayTable(report, { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1 } : {}) }));
+    io.stdout(ReplayFormat.table(report, { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1 } : {}) }));
   }
   return failOn === 'drop' && report.summary.newlyDropped > 0 ? REPLAY_EXIT.wouldDrop : REPLAY_EXIT.ok;
 }
@@ -282,7 +282,7 @@ export function flowInputError(input: FlowReadStats): CiliumPolicyError | undefi
 
 /** @internal The flow source of `--flows`. */
 export function flowSource(flows: string, io: HubbleCliIo): FlowSource {
-  if (flows === '-') return io.stdin ? FlowSource.stream(io.stdin(), '<stdin>') : FlowSource.stdin();
+  if (flows === '-') return io.stdin ? FlowSource._stream(io.stdin(), '<stdin>') : FlowSource.stdin();
   return FlowSource.file(flows);
 }
 

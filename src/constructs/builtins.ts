@@ -1,5 +1,6 @@
 import { Entity } from './entity';
 import { CiliumPolicyError } from '../core/errors';
+import { DNS_ANY_NAME, HOST_PROBE_ENTITY, dnsPorts } from '../model/companion-rules';
 import { DnsRule, L7 } from './l7';
 import { IPeer, Peer } from './peer';
 import { PolicyRule } from './policy-rule';
@@ -36,8 +37,8 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
       location: rule._owner,
     });
   }
-  const rules = options.dnsRules ?? [DnsRule.all()];
-  rule.allowEgress(options.dnsServer ?? Peer.kubeDns(), [Port.udp(53), Port.tcp(53)], L7.dns(...rules));
+  const rules = options.dnsRules ?? [DnsRule.pattern(DNS_ANY_NAME)];
+  rule.allowEgress(options.dnsServer ?? Peer.kubeDns(), dnsPorts().map(Port._fromModel), L7.dns(...rules));
 }
 
 /**
@@ -47,5 +48,5 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
  * endpoints on 4240/TCP and ICMP, never pods, so pods need no allowance for them.
  */
 export function allowHostProbes(rule: PolicyRule): void {
-  rule.allowIngress(Peer.entity(Entity.HOST));
+  rule.allowIngress(Peer.entity(HOST_PROBE_ENTITY as Entity));
 }

@@ -7,6 +7,7 @@ import { LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from 
 import { checkNamespaceName, checkNonEmptyLabels } from './names';
 import { IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { clonePlain } from '../model/clone-plain';
+import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 
 /** What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". */
 export interface PeerConfig {
@@ -325,7 +326,7 @@ export class Peer implements IPeer {
 
   /** The cluster DNS pods: `k8s-app: kube-dns` in `kube-system`. */
   public static kubeDns(): Peer {
-    return Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s:k8s-app': 'kube-dns' } });
+    return Peer.endpoints({ namespace: KUBE_DNS_NAMESPACE, labels: { ...KUBE_DNS_LABELS } });
   }
 
   /** The Kubernetes API server (the `kube-apiserver` entity; never a `toServices` of `default/kubernetes`). */

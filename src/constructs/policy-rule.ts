@@ -6,7 +6,6 @@ import {
   LabelSelectorModel,
   PEER_FIELDS,
   PortProtocolModel,
-  PortRuleModel,
   RuleItemModel,
   RuleModel,
   SECTIONS,
@@ -19,6 +18,7 @@ import { IPeer, PeerConfig } from './peer';
 import { EndpointSelectorLike, PeerLike, isApiObjectHolder, toEndpointSelector, toPeer } from './workload';
 import { Port } from './port';
 import { INodeSelector } from './selector';
+import { grantItems, mergeRuleItem } from '../model/rule-items';
 
 /** Mutual-authentication modes (`authentication.mode`). */
 export enum AuthenticationMode {
@@ -112,8 +112,6 @@ interface Grant {
   readonly options: AllowOptions;
   readonly isolate?: boolean;
 }
-
-const MAX_PER_LIST = 40;
 
 const NOTHING: IPeer = { toPeerConfig: () => ({ item: {}, description: 'nothing' }) };
 
@@ -295,7 +293,7 @@ export class PolicyRule {
       if (grants.length === 0) continue;
       const items: RuleItemModel[] = [];
       for (const grant of grants) {
-        for (const item of this.renderGrant(grant, context, `${context.path}.${section}`, diagnostics)) mergeInto(items, item);
+        for (const item of this.renderGrant(grant, context, `${context.path}.${section}`, diagnostics)) mergeRuleItem(items, item);
       }
       sections[section] = items;
     }
@@ -372,129 +370,27 @@ export class PolicyRule {
       if (spec.kind === 'icmp') icmp.push(spec.field);
       else l4.push(spec.model);
     }
-    const extras: RuleItemModel = grant.options.authentication ? { authentication: { mode: grant.options.authentication } } : {};
-    const out: RuleItemModel[] = [];
-    if (l4.length > 0 || icmp.length === 0) {
-      const toPorts = l4.length ? chunk(sortPorts(l4), MAX_PER_LIST).map((ports): PortRuleModel => ({
-        ports,
-        ...(grant.l7 ? { rules: grant.l7._toModel() } : {}),
-        ...(grant.options.serverNames?.length ? { serverNames: [...grant.options.serverNames] } : {}),
-      })) : undefined;
-      if (!toPorts && peer.field === undefined) {
-        // "any peer, any port": an item without peer and ports would allow nothing (`ingress: [{}]`).
-        out.push({ entities: ['all'], ...extras });
-      } else {
-        out.push({ ...peerItem, ...(toPorts ? { toPorts } : {}), ...extras });
-      }
+    if (icmp.length > 0 && grant.l7) {
+      diagnostics.push({
+        id: 'l7-with-icmp',
+        severity: Severity.ERROR,
+        path,
+        message: `L7 ${grant.l7.kind} rules cannot apply to ICMP (${peer.description}, ${direction})`,
+        fix: 'pass the ICMP types in a separate call without L7 rules',
+      });
     }
-    if (icmp.length > 0) {
-      if (grant.l7) {
-        diagnostics.push({
-          id: 'l7-with-icmp',
-          severity: Severity.ERROR,
-          path,
-          message: `L7 ${grant.l7.kind} rules cannot apply to ICMP (${peer.description}, ${direction})`,
-          fix: 'pass the ICMP types in a separate call without L7 rules',
-        });
-      }
-      out.push({ ...peerItem, icmps: chunk(sortIcmp(icmp), MAX_PER_LIST).map((fields) => ({ fields })), ...extras });
-    }
-    return out;
+    return grantItems({
+      field: peer.field,
+      peerItem,
+      ports: l4,
+      icmps: icmp,
+      ...(grant.l7 ? { rules: grant.l7._toModel() } : {}),
+      ...(grant.options.serverNames ? { serverNames: grant.options.serverNames } : {}),
+      ...(grant.options.authentication ? { authentication: grant.options.authentication } : {}),
+    });
   }
 }
 
 function withNamespace(selector: LabelSelectorModel, namespace: string): LabelSelectorModel {
   return { ...selector, matchLabels: { ...(selector.matchLabels ?? {}), [NAMESPACE_LABEL]: namespace } };
-}
-
-/** Appends `item`, or merges its peers into an earlier item with the same peer field, ports, ICMP and options. */
-function mergeInto(items: RuleItemModel[], item: RuleItemModel): void {
-  const key = nonPeerKey(item);
-  const field = peerFieldOf(item);
-  if (field !== undefined && field !== 'requires') {
-    const target = items.find((other) => peerFieldOf(other) === field && nonPeerKey(other) === key);
-    if (target) {
-      const merged = dedupe([...(target[field] as unknown[]), ...(item[field] as unknown[])]);
-      items[items.indexOf(target)] = { ...target, [field]: merged };
-      return;
-    }
-  }
-  if (isPlainL4(item)) {
-    // The same peer on other plain ports: one item with the union of the ports (items are ORed, so this is equivalent).
-    const peerKey = JSON.stringify(field === undefined ? null : item[field]);
-    const target = items.find((other) => isPlainL4(other) && peerFieldOf(other) === field
-      && JSON.stringify(field === undefined ? null : other[field]) === peerKey
-      && JSON.stringify(other.authentication) === JSON.stringify(item.authentication));
-    if (target) {
-      const ports = sortPorts([...(target.toPorts ?? []), ...(item.toPorts ?? [])].flatMap((r) => [...(r.ports ?? [])]));
-      items[items.indexOf(target)] = { ...target, toPorts: chunk(ports, MAX_PER_LIST).map((chunkPorts) => ({ ports: chunkPorts })) };
-      return;
-    }
-  }
-  if (!items.some((other) => JSON.stringify(other) === JSON.stringify(item))) items.push(item);
-}
-
-/** An item with ports only: no L7 rules, server names, TLS or ICMP. */
-function isPlainL4(item: RuleItemModel): boolean {
-  return item.toPorts !== undefined && item.icmps === undefined
-    && item.toPorts.every((r) => Object.keys(r).every((k) => k === 'ports') && (r.ports ?? []).length > 0);
-}
-
-function peerFieldOf(item: RuleItemModel): keyof RuleItemModel | undefined {
-  return (Object.keys(PEER_FIELDS) as (keyof RuleItemModel)[]).find((f) => item[f] !== undefined);
-}
-
-function nonPeerKey(item: RuleItemModel): string {
-  return JSON.stringify([item.toPorts, item.icmps, item.authentication]);
-}
-
-function dedupe<T>(values: T[]): T[] {
-  const seen = new Set<string>();
-  return values.filter((v) => {
-    const k = valueKey(v);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-/** `JSON.stringify` of a value, computed once per object (merging peers re-dedupes the growing list on every merge). */
-const KEYS = new WeakMap<object, string>();
-function valueKey(v: unknown): string {
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'undefined';
-  let k = KEYS.get(v);
-  if (k === undefined) {
-    k = JSON.stringify(v);
-    KEYS.set(v, k);
-  }
-  return k;
-}
-
-const PROTOCOL_ORDER = ['TCP', 'UDP', 'SCTP', 'ANY', 'VRRP', 'IGMP'];
-
-function sortPorts(ports: PortProtocolModel[]): PortProtocolModel[] {
-  const rank = (p: PortProtocolModel): [number, number, string, number] => {
-    const n = p.port !== undefined && /^\d+$/.test(p.port) ? Number(p.port) : -1;
-    return [PROTOCOL_ORDER.indexOf(p.protocol ?? 'ANY'), n, p.port ?? '', p.endPort ?? 0];
-  };
-  return dedupe(ports).sort((a, b) => {
-    const ra = rank(a);
-    const rb = rank(b);
-    for (let i = 0; i < ra.length; i++) {
-      if (ra[i] < rb[i]) return -1;
-      if (ra[i] > rb[i]) return 1;
-    }
-    return 0;
-  });
-}
-
-function sortIcmp(fields: IcmpFieldModel[]): IcmpFieldModel[] {
-  const key = (f: IcmpFieldModel): string => `${f.family ?? 'IPv4'}/${typeof f.type === 'number' ? String(f.type).padStart(3, '0') : f.type}`;
-  return dedupe(fields).sort((a, b) => key(a).localeCompare(key(b)));
-}
-
-function chunk<T>(values: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
 }

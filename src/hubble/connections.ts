@@ -28,7 +28,7 @@ import {
  */
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
-/** Options of `collectConnections`. */
+/** Options of `Connections.collect`. */
 export interface CollectOptions extends FlowReadOptions {
   /**
    * The most connections kept; records of further connections are counted as overflow.
@@ -43,7 +43,28 @@ export interface CollectOptions extends FlowReadOptions {
 }
 
 /** What the cluster did with a connection, over all its records. */
-export type ObservedVerdict = 'forwarded' | 'dropped' | 'audit' | 'l7-denied' | 'mixed';
+export enum ObservedVerdict {
+  /** Every record forwarded. */
+  FORWARDED = 'forwarded',
+  /** Dropped by policy: nothing proves delivery. */
+  DROPPED = 'dropped',
+  /** Forwarded in audit mode: the policies in force would have dropped it. */
+  AUDIT = 'audit',
+  /** Every request refused by an L7 proxy. */
+  L7_DENIED = 'l7-denied',
+  /** Some records passed, others were dropped or refused. */
+  MIXED = 'mixed',
+}
+
+/** How a pod end without its identity was resolved from the rest of the capture. */
+export enum IdentityResolutionMethod {
+  /** The same pod name. */
+  POD_NAME = 'pod-name',
+  /** The same address, seen with labels and a pod name. */
+  ADDRESS = 'address',
+  /** The same identity number. */
+  IDENTITY = 'identity',
+}
 
 /** A policy Hubble names for a decision (`*_allowed_by`, `*_denied_by`). */
 export interface ClusterPolicyRef {
@@ -75,13 +96,13 @@ export interface ClusterSide {
   /** Requests refused by the L7 proxy of this side. */
   readonly l7Denied: number;
   /** Policy drop reasons seen at this side (`POLICY_DENIED`: nothing allowed it; `POLICY_DENY`: a deny rule). */
-  readonly denyReasons: readonly string[];
+  readonly denyReasons: string[];
   /** The policies the cluster says allowed it (`*_allowed_by`; at most 8). */
-  readonly allowedBy: readonly ClusterPolicyRef[];
+  readonly allowedBy: ClusterPolicyRef[];
   /** The policies the cluster says denied it (`*_denied_by`, explicit deny rules only; at most 8). */
-  readonly deniedBy: readonly ClusterPolicyRef[];
+  readonly deniedBy: ClusterPolicyRef[];
   /** `policy_match_type` values of the allowed verdicts (1 L3, 2 L3-L4, 3 L4, 4 all, 5 L3-proto, 6 proto). */
-  readonly matchTypes: readonly number[];
+  readonly matchTypes: number[];
 }
 
 /** A connection: every record with the same source identity, destination, port/protocol and L7 request. */
@@ -156,13 +177,13 @@ export interface ObservedConnection {
    */
   readonly firstTime?: string;
   /** Observing nodes (at most 8). */
-  readonly nodes: readonly string[];
+  readonly nodes: string[];
   /** Policy drop reasons seen. */
-  readonly dropReasons: readonly string[];
+  readonly dropReasons: string[];
   /** DNS names of the destination from `destination_names` (at most 16). */
-  readonly destinationNames: readonly string[];
+  readonly destinationNames: string[];
   /** Policies the records name (`*_allowed_by`, `*_denied_by`), as `Kind namespace/name` (at most 8). */
-  readonly policies: readonly string[];
+  readonly policies: string[];
   /**
    * The earliest and latest record times (RFC 3339, normalised to nanoseconds: compare them as strings).
    * @default - no record had a time
@@ -199,11 +220,11 @@ export interface IdentityResolution {
   /** The end as the records gave it: `<namespace>/<pod>` or `#<identity>`. */
   readonly end: string;
   /** How: the same pod name, the same address (with labels and a pod name), or the same identity number. */
-  readonly by: 'pod-name' | 'address' | 'identity';
+  readonly by: IdentityResolutionMethod;
   /** The pod's labels it resolved to (`k8s:` source stripped), in the namespace. */
   readonly namespace: string;
   /** Its labels. */
-  readonly labels: Readonly<Record<string, string>>;
+  readonly labels: { readonly [key: string]: string };
 }
 
 /** The connections of a capture, with what was read and skipped. */
@@ -211,11 +232,11 @@ export interface FlowCapture {
   /** What the reader saw. */
   readonly input: FlowReadStats;
   /** Skipped records by reason (only reasons that occurred, sorted). */
-  readonly skipped: Readonly<Partial<Record<FlowSkipReason, number>>>;
+  readonly skipped: { readonly [reason: string]: number };
   /** Records grouped into connections. */
   readonly grouped: number;
   /** The connections, in order of first appearance. */
-  readonly connections: readonly ObservedConnection[];
+  readonly connections: ObservedConnection[];
   /** Records not grouped because `maxConnections` was reached. */
   readonly overflowFlows: number;
   /** The connection limit in force. */
@@ -226,7 +247,7 @@ export interface FlowCapture {
    */
   readonly clusterName?: string;
   /** DNS answers seen: address → names (lower case, no trailing dot). */
-  readonly dnsAnswers: ReadonlyMap<string, readonly string[]>;
+  readonly dnsAnswers: { readonly [address: string]: string[] };
   /** Addresses not remembered because `maxDnsAddresses` was reached. */
   readonly dnsOverflow: number;
   /**
@@ -235,9 +256,9 @@ export interface FlowCapture {
    */
   readonly window?: TimeWindow;
   /** Pod ends resolved from the rest of the capture (at most 100 listed). */
-  readonly resolved: readonly IdentityResolution[];
+  readonly resolved: IdentityResolution[];
   /** Addresses the capture shows as pod addresses (records with pod labels and a pod name). */
-  readonly podAddresses: ReadonlySet<string>;
+  readonly podAddresses: string[];
 }
 
 /** The verdict of a connection from its counters. */
@@ -245,17 +266,17 @@ export function observedVerdict(c: ObservedConnection): ObservedVerdict {
   const flowed = c.forwarded + c.audit;
   if (c.dropped > 0) {
     // Left the source but dropped at the destination: nothing proves delivery, so the connection was dropped.
-    if (flowed === 0 || (c.droppedEgress === 0 && c.delivered === 0)) return 'dropped';
-    return 'mixed';
+    if (flowed === 0 || (c.droppedEgress === 0 && c.delivered === 0)) return ObservedVerdict.DROPPED;
+    return ObservedVerdict.MIXED;
   }
-  if (c.l7Denied > 0) return flowed > 0 ? 'mixed' : 'l7-denied';
-  return c.audit > 0 ? 'audit' : 'forwarded';
+  if (c.l7Denied > 0) return flowed > 0 ? ObservedVerdict.MIXED : ObservedVerdict.L7_DENIED;
+  return c.audit > 0 ? ObservedVerdict.AUDIT : ObservedVerdict.FORWARDED;
 }
 
 /** Whether the cluster let (some of) the connection through. */
 export function observedFlowing(c: ObservedConnection): boolean {
   const v = observedVerdict(c);
-  return v === 'forwarded' || v === 'audit' || v === 'mixed';
+  return v === ObservedVerdict.FORWARDED || v === ObservedVerdict.AUDIT || v === ObservedVerdict.MIXED;
 }
 
 interface MutableConnection {
@@ -323,8 +344,8 @@ const MAX_POD_NAMES = 8;
 const MAX_NAMES_PER_ADDRESS = 8;
 
 /**
- * Groups records into connections, one record at a time (`add`), then `finish`. Use `collectConnections` to read a
- * source; use this class to feed records from elsewhere.
+ * Groups records into connections, one record at a time (`add`), then `finish`. `Connections.collect` reads a source with
+ * it.
  */
 export class ConnectionCollector {
   private readonly maxConnections: number;
@@ -351,6 +372,10 @@ export class ConnectionCollector {
   private overflow = 0;
   private dnsOverflow = 0;
 
+  /**
+   * A collector to feed records to (`add`) and then `finish`.
+   * @param options the connection and DNS-address limits
+   */
   constructor(options: CollectOptions = {}) {
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.maxDns = options.maxDnsAddresses ?? 100_000;
@@ -481,12 +506,12 @@ export class ConnectionCollector {
       overflowFlows: this.overflow,
       maxConnections: this.maxConnections,
       ...(clusterName !== undefined ? { clusterName } : {}),
-      dnsAnswers: this.dns,
+      dnsAnswers: stringMap(this.dns),
       dnsOverflow: this.dnsOverflow,
       ...(validTime(this.first) && validTime(this.last) ? { window: { first: this.first as string, last: this.last as string } } : {}),
       resolved,
       // An address seen with two pods is still a pod address (never a CIDR to draft), though it resolves nothing.
-      podAddresses: new Set(this.podIps.keys()),
+      podAddresses: [...this.podIps.keys()],
     };
   }
 
@@ -515,10 +540,10 @@ export class ConnectionCollector {
       const known = peers.get(peer);
       if (known !== undefined) return known;
       let key: string | null | undefined;
-      let by: IdentityResolution['by'] = 'pod-name';
+      let by = IdentityResolutionMethod.POD_NAME;
       if (peer.key.startsWith('u:#')) {
         key = this.podIds.get(Number(peer.key.slice(3)));
-        by = 'identity';
+        by = IdentityResolutionMethod.IDENTITY;
       } else {
         key = this.podRefs.get(peer.key.slice(2));
       }
@@ -527,7 +552,7 @@ export class ConnectionCollector {
         const p = typeof k === 'string' ? this.peers.get(k) : undefined;
         if (p !== undefined && (peer.namespace === undefined || p.namespace === peer.namespace)) {
           key = k;
-          by = 'address';
+          by = IdentityResolutionMethod.ADDRESS;
         }
       }
       const target = typeof key === 'string' ? this.peers.get(key) : undefined;
@@ -811,6 +836,24 @@ export function windowSeconds(w: TimeWindow): number {
 }
 
 /**
+ * The connections of a Hubble flow log: its records grouped by source identity, destination, port/protocol and L7 request,
+ * with what the cluster decided. What `Replay` judges and `Draft` drafts from.
+ */
+export class Connections {
+  /**
+   * Reads a flow log and groups its records into connections (streaming: memory is bounded by the connection limit, not
+   * by the input size).
+   * @param source the flow log
+   * @param options limits of the read and of the table
+   */
+  public static async collect(source: FlowSource, options: CollectOptions = {}): Promise<FlowCapture> {
+    return collectConnections(source, options);
+  }
+
+  private constructor() {}
+}
+
+/**
  * Reads a flow log and groups its records into connections (streaming: memory is bounded by the connection limit, not
  * by the input size).
  */
@@ -819,4 +862,11 @@ export async function collectConnections(source: FlowSource, options: CollectOpt
   const onFlow: FlowHandler = (flow, line) => collector.add(flow, line);
   const input = await readFlows(source, onFlow, options);
   return collector.finish(input);
+}
+
+/** A map as a plain object without prototype (keys come from the flow log: `constructor` or `__proto__` is data here). */
+function stringMap<T>(map: ReadonlyMap<string, T>): { [key: string]: T } {
+  const out = Object.create(null) as { [key: string]: T };
+  for (const [k, v] of map) out[k] = v;
+  return out;
 }

@@ -1,12 +1,15 @@
 /**
  * Draft: least-privilege policies from observed traffic. The connections the cluster let through become one
- * CiliumNetworkPolicy per workload, in one plan (`planDraft`) from which both outputs are made, so they agree:
- * - the constructs, built in-process (`applyDraftPlan`) and synthesized to YAML (`renderDraftYaml`);
- * - readable TypeScript that makes the same construct calls (`renderDraftTypeScript`).
+ * CiliumNetworkPolicy per workload, in one plan (`Draft.plan`) from which both outputs are made, so they agree:
+ * - the policies as the model (rendered as the constructs render them: `model/rule-items.ts`, `model/companion-rules.ts`),
+ *   added to an app in-process (`Draft.apply`) and synthesized to YAML (`Draft.renderYaml`);
+ * - readable TypeScript that makes the same policies with the constructs (`Draft.renderTypeScript`).
+ * The Hubble layer never imports a construct class: the generated TypeScript names them, and the tests check that it
+ * synthesizes what `Draft.apply` builds.
  * Workloads are pods grouped by their stable labels: hash and index labels are dropped (`pod-template-hash`,
  * `controller-revision-hash`, `statefulset.kubernetes.io/pod-name`, …) and the identifying ones kept
  * (`app.kubernetes.io/name` with `instance` and `component`, else `app` with `component`/`tier`/`role`, else `k8s-app`,
- * else `name`, else every stable label). Each workload's policy admits what reached it (plus `host` and `health`, for
+ * else `name`, else every stable label). Each workload's policy admits what reached it (plus `host`, for
  * probes) and lets it reach what it reached (plus DNS through the DNS proxy, which `toFQDNs` needs); world addresses
  * become `toFQDNs` rules when the capture names them (`destination_names`, DNS answers), else a /32 (/128) CIDR.
  * Rules seen in a single transport connection are marked "seen once" for review.
@@ -16,27 +19,29 @@
  * would allow far too much): its connections are left out and listed in the comments of the policies they concern. An
  * address the capture shows as a pod's is never drafted as a CIDR either.
  */
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CiliumPolicy } from '../constructs/cilium-policy';
-import { allowDns, allowHostProbes } from '../constructs/builtins';
-import { Entity } from '../constructs/entity';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { Peer } from '../constructs/peer';
-import { Icmp, IcmpFamily, Port } from '../constructs/port';
-import { EndpointSelector } from '../constructs/selector';
-import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
-import { FlowPeer } from './flow';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
+import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/companion-rules';
+import { emitDocument } from '../model/emit';
+import { IcmpFieldModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
+import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
+import { NAMESPACE_LABEL } from '../model/selectors';
+import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
+import { CiliumAppValidation } from '../validate/validate-app';
+import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
+import { FlowPeer, FlowPeerKind } from './flow';
+import { TrafficDirection } from '../engine/verdict';
 
-/** Options of `planDraft`. */
+/** Options of `Draft.plan`. */
 export interface DraftOptions {
   /**
    * Draft policies only for workloads in these namespaces (their peers may be anywhere).
    * @default - every namespace with pods in the capture
    */
-  readonly namespaces?: readonly string[];
+  readonly namespaces?: string[];
   /**
    * The target Cilium version, written into the output (`CiliumVersion.use`).
    * @default - none written (the SDK's default, 1.19)
@@ -55,10 +60,22 @@ export interface DraftOptions {
   readonly maxCidrPeers?: number;
 }
 
+/** What the peer of a drafted rule is. */
+export enum DraftPeerKind {
+  /** Pods (`Peer.endpoints()`). */
+  ENDPOINTS = 'endpoints',
+  /** An entity (`Peer.entity()`). */
+  ENTITY = 'entity',
+  /** A DNS name (`Peer.fqdn()`). */
+  FQDN = 'fqdn',
+  /** An address (`Peer.cidr()`). */
+  CIDR = 'cidr',
+}
+
 /** The peer of a drafted rule. */
 export interface DraftPeer {
   /** `endpoints`, `entity`, `fqdn` or `cidr`. */
-  readonly kind: 'endpoints' | 'entity' | 'fqdn' | 'cidr';
+  readonly kind: DraftPeerKind;
   /**
    * Endpoints: the namespace.
    * @default - none
@@ -68,7 +85,7 @@ export interface DraftPeer {
    * Endpoints: the pod labels selected.
    * @default - none
    */
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly labels?: { readonly [key: string]: string };
   /**
    * Entity: its name (`host`, `remote-node`, `kube-apiserver`, …).
    * @default - none
@@ -118,15 +135,15 @@ export interface DraftPort {
 /** One drafted allow rule: a peer and its ports. */
 export interface DraftRule {
   /** `ingress` or `egress`. */
-  readonly direction: 'ingress' | 'egress';
+  readonly direction: TrafficDirection;
   /** The peer. */
   readonly peer: DraftPeer;
   /** The ports, sorted. */
-  readonly ports: readonly DraftPort[];
+  readonly ports: DraftPort[];
   /** Records behind it. */
   readonly flows: number;
   /** L7 requests seen (at most 5), for review. */
-  readonly requests: readonly string[];
+  readonly requests: string[];
 }
 
 /** The drafted policy of one workload. */
@@ -136,13 +153,13 @@ export interface DraftPolicy {
   /** `metadata.name` and construct id. */
   readonly name: string;
   /** The endpoint selector's labels. */
-  readonly selector: Readonly<Record<string, string>>;
+  readonly selector: { readonly [key: string]: string };
   /** Pod names seen (at most 8). */
-  readonly podNames: readonly string[];
-  /** Ingress rules (besides `host` and `health`, always added). */
-  readonly ingress: readonly DraftRule[];
+  readonly podNames: string[];
+  /** Ingress rules (besides `host`, for probes, always added). */
+  readonly ingress: DraftRule[];
   /** Egress rules. */
-  readonly egress: readonly DraftRule[];
+  readonly egress: DraftRule[];
   /** Whether DNS through the DNS proxy is added (whenever the workload has egress). */
   readonly dns: boolean;
   /** Records behind the policy. */
@@ -151,7 +168,7 @@ export interface DraftPolicy {
    * Connections of this workload not drafted because the peer's identity is unknown (at most 20), for review:
    * `egress to pod-name:bookinfo/productpage-v1-6b746f74dc-ffh56 on 9080/TCP`.
    */
-  readonly notDrafted: readonly string[];
+  readonly notDrafted: string[];
 }
 
 /** A draft: policies per workload, with where they come from. */
@@ -167,9 +184,9 @@ export interface DraftPlan {
   /** Connections the cluster let through but left out because an end's identity is unknown (see `DraftPolicy.notDrafted`). */
   readonly identityUnknown: number;
   /** The namespaces with policies, sorted. */
-  readonly namespaces: readonly string[];
+  readonly namespaces: string[];
   /** The policies, by namespace and name. */
-  readonly policies: readonly DraftPolicy[];
+  readonly policies: DraftPolicy[];
   /**
    * The target Cilium version written into the output.
    * @default - none
@@ -177,13 +194,62 @@ export interface DraftPlan {
   readonly ciliumVersion?: string;
 }
 
-/** Options of `renderDraftTypeScript`. */
+/** Options of `Draft.renderTypeScript`. */
 export interface DraftTypeScriptOptions {
   /**
    * The module the SDK is imported from.
    * @default 'cdk8s-cilium'
    */
   readonly importFrom?: string;
+}
+
+/**
+ * Least-privilege policies drafted from observed traffic (`cdk8s-cilium draft`): `plan` decides what each workload's
+ * CiliumNetworkPolicy allows; `apply` adds the policies to a cdk8s app, `renderYaml` writes them as YAML, and
+ * `renderTypeScript` as a cdk8s module making the same policies with the constructs. All three come from one plan, so
+ * they agree.
+ */
+export class Draft {
+  /**
+   * Plans the draft from a capture (`Connections.collect`): what each workload's policy allows.
+   * @param capture the connections
+   * @param options the namespaces drafted, the target Cilium version, the cluster name, the CIDR limit
+   */
+  public static plan(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
+    return planDraft(capture, options);
+  }
+
+  /**
+   * Adds the drafted policies under `scope` (an App or any construct): one chart per namespace (id and namespace = the
+   * namespace), one CiliumNetworkPolicy per workload.
+   * @param plan the plan
+   * @param scope where the charts are added
+   * @returns the charts
+   */
+  public static apply(plan: DraftPlan, scope: Construct): Chart[] {
+    return applyDraftPlan(plan, scope);
+  }
+
+  /**
+   * The drafted policies as YAML, validated for the target version; each document is preceded by comments on where it
+   * comes from and what was seen only once.
+   * @param plan the plan
+   * @throws CiliumPolicyError if a drafted policy does not validate (a bug: report it)
+   */
+  public static renderYaml(plan: DraftPlan): string {
+    return renderDraftYaml(plan);
+  }
+
+  /**
+   * The drafted policies as a TypeScript module for a cdk8s app: `addDraftedPolicies(scope)`, runnable as a program.
+   * @param plan the plan
+   * @param options the module the SDK is imported from
+   */
+  public static renderTypeScript(plan: DraftPlan, options: DraftTypeScriptOptions = {}): string {
+    return renderDraftTypeScript(plan, options);
+  }
+
+  private constructor() {}
 }
 
 /** Labels that differ between pods of one workload or between revisions of it. */
@@ -232,7 +298,7 @@ interface PortAcc {
 }
 
 interface RuleAcc {
-  direction: 'ingress' | 'egress';
+  direction: TrafficDirection;
   peer: DraftPeer;
   ports: Map<string, PortAcc>;
   flows: number;
@@ -269,6 +335,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     for (const n of peer.podNames) if (p.podNames.length < 8 && !p.podNames.includes(n)) p.podNames.push(n);
     return p;
   };
+  const podAddresses = new Set(capture.podAddresses);
   let used = 0;
   let leftOut = 0;
   let unknown = 0;
@@ -288,19 +355,19 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     if (src) {
       src.flows += c.flows;
       if (c.destination.kind === 'unknown') note(src, `egress to ${unknownText(c.destination)} on ${port}: identity unknown`);
-      else if (isPodAddress(c.destination, capture)) note(src, `egress to ${c.destination.ip ?? ''} on ${port}: a pod's address with a world identity`);
+      else if (isPodAddress(c.destination, podAddresses)) note(src, `egress to ${c.destination.ip ?? ''} on ${port}: a pod's address with a world identity`);
       else if (coveredByDnsCompanion(c)) src.dns = true;
-      else for (const peer of egressPeers(c, capture, clusterName)) addRule(src.egress, 'egress', peer, c);
+      else for (const peer of egressPeers(c, capture, clusterName)) addRule(src.egress, TrafficDirection.EGRESS, peer, c);
     }
     if (dst) {
       if (dst !== src) dst.flows += c.flows;
       if (c.source.kind === 'unknown') {
         note(dst, `ingress from ${unknownText(c.source)} on ${port}: identity unknown`);
-      } else if (isPodAddress(c.source, capture)) {
+      } else if (isPodAddress(c.source, podAddresses)) {
         note(dst, `ingress from ${c.source.ip ?? ''} on ${port}: a pod's address with a world identity`);
       } else {
         const peer = ingressPeer(c.source, clusterName);
-        if (peer) addRule(dst.ingress, 'ingress', peer, c);
+        if (peer) addRule(dst.ingress, TrafficDirection.INGRESS, peer, c);
       }
     }
   }
@@ -322,8 +389,8 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       name,
       selector: p.selector,
       podNames: [...p.podNames].sort(),
-      ingress: finishRules(aggregateCidrs(p.ingress, 'ingress', maxCidr)),
-      egress: finishRules(aggregateCidrs(p.egress, 'egress', maxCidr)),
+      ingress: finishRules(aggregateCidrs(p.ingress, TrafficDirection.INGRESS, maxCidr)),
+      egress: finishRules(aggregateCidrs(p.egress, TrafficDirection.EGRESS, maxCidr)),
       dns: p.egress.size > 0 || p.dns,
       flows: p.flows,
       notDrafted: [...p.notDrafted].sort(),
@@ -350,8 +417,8 @@ function unknownText(p: FlowPeer): string {
 }
 
 /** A world end whose address the capture shows as a pod's: never drafted as a CIDR (a CIDR rule never matches a pod). */
-function isPodAddress(p: FlowPeer, capture: FlowCapture): boolean {
-  return p.kind === 'world' && p.ip !== undefined && capture.podAddresses.has(p.ip);
+function isPodAddress(p: FlowPeer, podAddresses: ReadonlySet<string>): boolean {
+  return p.kind === FlowPeerKind.WORLD && p.ip !== undefined && podAddresses.has(p.ip);
 }
 
 /** DNS to kube-dns on 53/UDP or 53/TCP: what `allowDns` allows. */
@@ -366,10 +433,10 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
   if (d.kind === 'pod') return [endpointsPeer(d, clusterName)];
   if (d.kind === 'entity') return [entityPeer(d.entity ?? 'world')];
   const ip = d.ip ?? '';
-  const names = [...c.destinationNames, ...(capture.dnsAnswers.get(ip) ?? [])]
+  const names = [...c.destinationNames, ...(capture.dnsAnswers[ip] ?? [])]
     .map((n) => n.toLowerCase().replace(/\.$/, ''))
     .filter((n, i, all) => n.length <= 253 && /^[-a-z0-9_]+(\.[-a-z0-9_]+)*$/.test(n) && !n.endsWith('.cluster.local') && all.indexOf(n) === i);
-  if (names.length > 0) return names.sort().map((name) => ({ kind: 'fqdn' as const, name, text: `fqdn ${name}` }));
+  if (names.length > 0) return names.sort().map((name) => ({ kind: DraftPeerKind.FQDN, name, text: `fqdn ${name}` }));
   return [cidrPeer(ip)];
 }
 
@@ -387,19 +454,19 @@ function endpointsPeer(p: FlowPeer, clusterName: string): DraftPeer {
   const labels = draftSelector(p.labels ?? {});
   if (p.cluster !== undefined && p.cluster !== clusterName) labels['io.cilium.k8s.policy.cluster'] = p.cluster;
   const ns = p.namespace ?? 'default';
-  return { kind: 'endpoints', namespace: ns, labels, text: `endpoints ${ns} {${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}}` };
+  return { kind: DraftPeerKind.ENDPOINTS, namespace: ns, labels, text: `endpoints ${ns} {${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}}` };
 }
 
 function entityPeer(entity: string): DraftPeer {
-  return { kind: 'entity', entity, text: `entity ${entity}` };
+  return { kind: DraftPeerKind.ENTITY, entity, text: `entity ${entity}` };
 }
 
 function cidrPeer(ip: string): DraftPeer {
   const cidr = `${ip}/${ip.includes(':') ? 128 : 32}`;
-  return { kind: 'cidr', cidr, text: `cidr ${cidr}` };
+  return { kind: DraftPeerKind.CIDR, cidr, text: `cidr ${cidr}` };
 }
 
-function addRule(rules: Map<string, RuleAcc>, direction: 'ingress' | 'egress', peer: DraftPeer, c: ObservedConnection): void {
+function addRule(rules: Map<string, RuleAcc>, direction: TrafficDirection, peer: DraftPeer, c: ObservedConnection): void {
   let r = rules.get(peer.text);
   if (!r) {
     r = { direction, peer, ports: new Map(), flows: 0, requests: [] };
@@ -427,12 +494,12 @@ function addRule(rules: Map<string, RuleAcc>, direction: 'ingress' | 'egress', p
 }
 
 /** More than `max` CIDR peers become one `world` entity peer with the union of their ports. */
-function aggregateCidrs(rules: Map<string, RuleAcc>, direction: 'ingress' | 'egress', max: number): Map<string, RuleAcc> {
+function aggregateCidrs(rules: Map<string, RuleAcc>, direction: TrafficDirection, max: number): Map<string, RuleAcc> {
   const cidrs = [...rules.values()].filter((r) => r.peer.kind === 'cidr');
   if (cidrs.length <= max) return rules;
   const world: RuleAcc = {
     direction,
-    peer: { kind: 'entity', entity: 'world', text: `entity world (${cidrs.length} addresses)` },
+    peer: { kind: DraftPeerKind.ENTITY, entity: 'world', text: `entity world (${cidrs.length} addresses)` },
     ports: new Map(),
     flows: 0,
     requests: [],
@@ -502,37 +569,50 @@ function policyBaseName(selector: Readonly<Record<string, string>>): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
-// In-process constructs
+// The policies, as the model
 
-/** The `Peer` of a drafted peer. */
-function toPeer(p: DraftPeer): Peer {
-  switch (p.kind) {
-    case 'endpoints':
-      if (isKubeDns(p)) return Peer.kubeDns();
-      return Peer.endpoints({ namespace: p.namespace, labels: { ...p.labels } });
-    case 'entity':
-      if (p.entity === 'kube-apiserver') return Peer.kubeApiServer();
-      return Peer.entity(p.entity as Entity);
-    case 'fqdn':
-      return Peer.fqdn(p.name ?? '');
-    case 'cidr':
-      return Peer.cidr(p.cidr ?? '');
-  }
+/**
+ * The policy of a drafted workload, as the model: the rules the TypeScript of `renderDraftTypeScript` makes with the
+ * constructs (`allowHostProbes`, one `allowIngress`/`allowEgress` per rule, `allowDns`), rendered the same way.
+ */
+export function draftPolicyModel(p: DraftPolicy): PolicyDocumentModel {
+  const section = (grants: RuleGrantModel[]): RuleItemModel[] => {
+    const items: RuleItemModel[] = [];
+    for (const grant of grants) for (const item of grantItems(grant)) mergeRuleItem(items, item);
+    return items;
+  };
+  const egress = [...p.egress.map(ruleGrant), ...(p.dns ? [dnsCompanionGrant()] : [])];
+  const spec: RuleModel = {
+    description: description(p),
+    endpointSelector: Object.keys(p.selector).length === 0 ? {} : { matchLabels: { ...p.selector } },
+    ingress: section([hostProbesGrant(), ...p.ingress.map(ruleGrant)]),
+    ...(egress.length > 0 ? { egress: section(egress) } : {}),
+  };
+  return { kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: p.name, namespace: p.namespace }, spec };
 }
 
-function toPort(p: DraftPort): Port {
-  switch (p.protocol) {
-    case 'UDP':
-      return Port.udp(p.port ?? 0);
-    case 'SCTP':
-      return Port.sctp(p.port ?? 0);
-    case 'ICMP': {
-      const v6 = p.icmpFamily === 'IPv6';
-      if (p.icmpType === (v6 ? 128 : 8)) return Icmp.echoRequest(v6 ? IcmpFamily.IPV6 : IcmpFamily.IPV4);
-      return Icmp.type(p.icmpType ?? 0, v6 ? IcmpFamily.IPV6 : IcmpFamily.IPV4);
-    }
-    default:
-      return Port.tcp(p.port ?? 0);
+/** A drafted rule as a grant of the model: what `allowIngress(peer, ports)`/`allowEgress(peer, ports)` add. */
+function ruleGrant(r: DraftRule): RuleGrantModel {
+  const ports: PortProtocolModel[] = [];
+  const icmps: IcmpFieldModel[] = [];
+  for (const p of r.ports) {
+    if (p.protocol === 'ICMP') icmps.push({ family: p.icmpFamily === 'IPv6' ? 'IPv6' : 'IPv4', type: p.icmpType ?? 0 });
+    else ports.push({ port: String(p.port ?? 0), protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP' });
+  }
+  return { ...peerGrant(r.peer), ports, icmps };
+}
+
+/** The peer fields of a drafted peer: `Peer.endpoints()`/`kubeDns()`, `entity()`, `fqdn()`, `cidr()`. */
+function peerGrant(p: DraftPeer): Pick<RuleGrantModel, 'field' | 'peerItem'> {
+  switch (p.kind) {
+    case DraftPeerKind.ENDPOINTS:
+      return { field: PeerField.ENDPOINTS, peerItem: { endpoints: [isKubeDns(p) ? kubeDnsSelector() : { matchLabels: { ...p.labels, [NAMESPACE_LABEL]: p.namespace ?? 'default' } }] } };
+    case DraftPeerKind.ENTITY:
+      return { field: PeerField.ENTITIES, peerItem: { entities: [p.entity ?? 'world'] } };
+    case DraftPeerKind.FQDN:
+      return { field: PeerField.FQDNS, peerItem: { fqdns: [{ matchName: p.name ?? '' }] } };
+    case DraftPeerKind.CIDR:
+      return { field: PeerField.CIDR, peerItem: { cidr: [p.cidr ?? ''] } };
   }
 }
 
@@ -546,32 +626,30 @@ function description(p: DraftPolicy): string {
 }
 
 /**
- * Builds the drafted policies under `scope` (an App or any construct): one chart per namespace (id and namespace = the
- * namespace), one `CiliumPolicy` per workload. The TypeScript of `renderDraftTypeScript` makes the same calls.
+ * Adds the drafted policies under `scope` (an App or any construct): one chart per namespace (id and namespace = the
+ * namespace), one CiliumNetworkPolicy object per workload, validated with the app (`CiliumAppValidation`). The
+ * TypeScript of `renderDraftTypeScript` makes the same policies with the constructs.
  * @returns the charts
  */
 export function applyDraftPlan(plan: DraftPlan, scope: Construct): Chart[] {
   if (plan.ciliumVersion !== undefined) CiliumVersion.use(scope, CiliumVersion.parse(plan.ciliumVersion));
+  CiliumAppValidation.ensure(scope);
   const charts: Chart[] = [];
   for (const ns of plan.namespaces) {
     const chart = new Chart(scope, ns, { namespace: ns });
     charts.push(chart);
+    const version = CiliumVersion.of(chart).toString();
     for (const p of plan.policies.filter((x) => x.namespace === ns)) {
-      const policy = new CiliumPolicy(chart, p.name, {
-        endpointSelector: Object.keys(p.selector).length === 0 ? EndpointSelector.all() : EndpointSelector.labels({ ...p.selector }),
-        description: description(p),
-      });
-      allowHostProbes(policy.rule);
-      for (const r of p.ingress) policy.allowIngress(toPeer(r.peer), r.ports.map(toPort));
-      for (const r of p.egress) policy.allowEgress(toPeer(r.peer), r.ports.map(toPort));
-      if (p.dns) allowDns(policy.rule);
+      const policy = new ApiObject(chart, p.name, emitDocument(draftPolicyModel(p)) as unknown as ConstructorParameters<typeof ApiObject>[2]);
+      // The version annotation last, after the sorted keys of the object, as the constructs write it.
+      policy.addJsonPatch(JsonPatch.add('/metadata/annotations', { [CILIUM_VERSION_ANNOTATION]: version }));
     }
   }
   return charts;
 }
 
 /**
- * The drafted policies as YAML: the constructs built in-process, validated for the target version, synthesized. Each
+ * The drafted policies as YAML: the policies built in-process, validated for the target version, synthesized. Each
  * document is preceded by comments on where it comes from and what was seen only once.
  * @throws CiliumPolicyError if a drafted policy does not validate (a bug: report it)
  */
@@ -708,16 +786,18 @@ function ruleComment(r: DraftRule): string {
 function peerSource(p: DraftPeer, sdk: Set<string>): string {
   sdk.add('Peer');
   switch (p.kind) {
-    case 'endpoints':
+    case DraftPeerKind.ENDPOINTS:
       if (isKubeDns(p)) return 'Peer.kubeDns()';
+      // A workload without identifying labels: every pod of its namespace (what the labels would select).
+      if (Object.keys(p.labels ?? {}).length === 0) return `Peer.namespace(${str(p.namespace ?? 'default')})`;
       return `Peer.endpoints({ namespace: ${str(p.namespace ?? 'default')}, labels: ${obj(p.labels ?? {})} })`;
-    case 'entity':
+    case DraftPeerKind.ENTITY:
       if (p.entity === 'kube-apiserver') return 'Peer.kubeApiServer()';
       sdk.add('Entity');
       return `Peer.entity(Entity.${ENTITY_MEMBERS[p.entity ?? 'world'] ?? 'WORLD'})`;
-    case 'fqdn':
+    case DraftPeerKind.FQDN:
       return `Peer.fqdn(${str(p.name ?? '')})`;
-    case 'cidr':
+    case DraftPeerKind.CIDR:
       return `Peer.cidr(${str(p.cidr ?? '')})`;
   }
 }

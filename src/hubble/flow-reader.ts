@@ -57,10 +57,12 @@ export class FlowSource {
   }
 
   /**
-   * A stream of bytes or text (a `Readable`, or any async iterable of chunks).
+   * A stream of bytes or text (a `Readable`, or any async iterable of chunks). TypeScript only (Node types): from other
+   * languages read a file or standard input.
    * @param name the name used in reports
+   * @internal
    */
-  public static stream(stream: AsyncIterable<Uint8Array | string>, name = '<stream>'): FlowSource {
+  public static _stream(stream: AsyncIterable<Uint8Array | string>, name = '<stream>'): FlowSource {
     let used = false;
     return new FlowSource(name, () => {
       if (used) throw new CiliumPolicyError({ id: 'hubble-source-reused', message: `${name} was already read`, fix: 'create a new FlowSource per read' });
@@ -74,14 +76,16 @@ export class FlowSource {
    * @param name the name used in reports
    */
   public static text(text: string, name = '<text>'): FlowSource {
-    return FlowSource.bytes(Buffer.from(text, 'utf8'), name);
+    return FlowSource._bytes(Buffer.from(text, 'utf8'), name);
   }
 
   /**
-   * Flow records in memory, as bytes: JSON lines, plain or gzip-compressed.
+   * Flow records in memory, as bytes: JSON lines, plain or gzip-compressed. TypeScript only (Node types): from other
+   * languages use `text` or a file.
    * @param name the name used in reports
+   * @internal
    */
-  public static bytes(bytes: Uint8Array, name = '<bytes>'): FlowSource {
+  public static _bytes(bytes: Uint8Array, name = '<bytes>'): FlowSource {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return new FlowSource(name, () => (async function* () {
       for (let i = 0; i < buf.length; i += CHUNK_BYTES) yield buf.subarray(i, i + CHUNK_BYTES);
@@ -122,6 +126,14 @@ export interface MalformedLine {
   readonly reason: string;
 }
 
+/** Flow records per format. */
+export interface FlowFormatCounts {
+  /** Wrapped records (`{"flow": …}`: `hubble observe -o json`/`-o jsonpb`, the exporter). */
+  readonly jsonpb: number;
+  /** Bare flows (Hubble CLI 0.10 and older). */
+  readonly legacy: number;
+}
+
 /** What a read saw, line by line. */
 export interface FlowReadStats {
   /** The source's name. */
@@ -135,20 +147,15 @@ export interface FlowReadStats {
   /** Flow records handed over. */
   readonly flows: number;
   /** Flow records per format: `jsonpb` (wrapped: `hubble observe -o json`/`-o jsonpb`, the exporter) and `legacy` (a bare flow). */
-  readonly formats: {
-    /** Wrapped records (`{"flow": …}`). */
-    readonly jsonpb: number;
-    /** Bare flows. */
-    readonly legacy: number;
-  };
+  readonly formats: FlowFormatCounts;
   /** Records that are not flows, by kind: `lost_events`, `node_status`, `agent_event`, `debug_event`. */
-  readonly otherRecords: Readonly<Record<string, number>>;
+  readonly otherRecords: { readonly [kind: string]: number };
   /** The sum of `lost_events.num_events_lost`: flows Hubble dropped before they reached the log. */
   readonly lostEvents: number;
   /** How many lines were malformed. */
   readonly malformedCount: number;
   /** The first malformed lines (see `maxMalformedReported`). */
-  readonly malformed: readonly MalformedLine[];
+  readonly malformed: MalformedLine[];
   /**
    * Set when the input ended early (a truncated or corrupt gzip stream, a read error) or was cut off as junk (see
    * `MAX_BLANK_LINES`, `MAX_SKIPPED_BYTES`): the counts cover what was read; the commands refuse to judge it (exit 2).
@@ -171,7 +178,7 @@ const CHUNK_BYTES = 256 * 1024;
 const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
 const OTHER_RECORD_KINDS = ['lost_events', 'node_status', 'agent_event', 'debug_event'];
 
-/** Line statistics of `forEachLine`. */
+/** Line statistics of `forEachLine` (internal). */
 export interface LineReadStats {
   /** Lines read. */
   readonly lines: number;

@@ -26,16 +26,19 @@ export interface HubbleEndpoint {
   /** Namespace. */
   readonly namespace?: string;
   /** Identity labels, `source:key=value` (`k8s:app=web`, `reserved:host`). */
-  readonly labels?: readonly string[];
+  readonly labels?: string[];
   /** Pod name. */
   readonly pod_name?: string;
   /** Owning workloads (local L3/L4 records only). */
-  readonly workloads?: readonly {
-    /** Workload name. */
-    readonly name?: string;
-    /** Workload kind (`Deployment`, …). */
-    readonly kind?: string;
-  }[];
+  readonly workloads?: HubbleWorkload[];
+}
+
+/** An owning workload of a flow endpoint. */
+export interface HubbleWorkload {
+  /** Workload name. */
+  readonly name?: string;
+  /** Workload kind (`Deployment`, …). */
+  readonly kind?: string;
 }
 
 /** Layer 3 of a flow. */
@@ -55,7 +58,7 @@ export interface HubblePorts {
   /** Destination port (absent when 0). */
   readonly destination_port?: number;
   /** TCP flags. */
-  readonly flags?: Readonly<Record<string, boolean>>;
+  readonly flags?: { readonly [flag: string]: boolean };
 }
 
 /** An ICMP header (`type` is absent when 0: an IPv4 echo reply is `{}`). */
@@ -85,47 +88,59 @@ export interface HubbleL7 {
   /** `REQUEST`, `RESPONSE` or `SAMPLE`. */
   readonly type?: string;
   /** DNS. */
-  readonly dns?: {
-    /** The queried name (with the trailing dot). */
-    readonly query?: string;
-    /** The addresses in the answer. */
-    readonly ips?: readonly string[];
-    /** The response code (0 = NOERROR). */
-    readonly rcode?: number;
-    /** The query types (`A`, `AAAA`). */
-    readonly qtypes?: readonly string[];
-  };
+  readonly dns?: HubbleDns;
   /** HTTP. */
-  readonly http?: {
-    /** The request method. */
-    readonly method?: string;
-    /** The request URL. */
-    readonly url?: string;
-    /** `HTTP/1.1`, `HTTP/2`. */
-    readonly protocol?: string;
-    /** The response status (responses only). */
-    readonly code?: number;
-    /** The request headers. */
-    readonly headers?: readonly {
-      /** Header name. */
-      readonly key?: string;
-      /** Header value. */
-      readonly value?: string;
-    }[];
-  };
+  readonly http?: HubbleHttp;
   /** Kafka. */
-  readonly kafka?: {
-    /** The API key name (`produce`, `fetch`). */
-    readonly api_key?: string;
-    /** The API version. */
-    readonly api_version?: number;
-    /** The topic. */
-    readonly topic?: string;
-    /** The correlation id. */
-    readonly correlation_id?: number;
-    /** The error code (responses). */
-    readonly error_code?: number;
-  };
+  readonly kafka?: HubbleKafka;
+}
+
+/** A DNS L7 record. */
+export interface HubbleDns {
+  /** The queried name (with the trailing dot). */
+  readonly query?: string;
+  /** The addresses in the answer. */
+  readonly ips?: string[];
+  /** The response code (0 = NOERROR). */
+  readonly rcode?: number;
+  /** The query types (`A`, `AAAA`). */
+  readonly qtypes?: string[];
+}
+
+/** An HTTP L7 record. */
+export interface HubbleHttp {
+  /** The request method. */
+  readonly method?: string;
+  /** The request URL. */
+  readonly url?: string;
+  /** `HTTP/1.1`, `HTTP/2`. */
+  readonly protocol?: string;
+  /** The response status (responses only). */
+  readonly code?: number;
+  /** The request headers. */
+  readonly headers?: HubbleHttpHeader[];
+}
+
+/** An HTTP header of an L7 record. */
+export interface HubbleHttpHeader {
+  /** Header name. */
+  readonly key?: string;
+  /** Header value. */
+  readonly value?: string;
+}
+
+/** A Kafka L7 record. */
+export interface HubbleKafka {
+  /** The API key name (`produce`, `fetch`). */
+  readonly api_key?: string;
+  /** The API version. */
+  readonly api_version?: number;
+  /** The topic. */
+  readonly topic?: string;
+  /** The correlation id. */
+  readonly correlation_id?: number;
+  /** The error code (responses). */
+  readonly error_code?: number;
 }
 
 /**
@@ -138,7 +153,7 @@ export interface HubblePolicy {
   /** Namespace (`io.cilium.k8s.policy.namespace`; absent for clusterwide policies). */
   readonly namespace?: string;
   /** The rule's labels (`k8s:io.cilium.k8s.policy.name=…`, `…derived-from=…`); informational. */
-  readonly labels?: readonly string[];
+  readonly labels?: string[];
   /** The agent's policy revision (a 64-bit integer: a string in JSON). */
   readonly revision?: string;
   /** `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, `NetworkPolicy` (`io.cilium.k8s.policy.derived-from`). */
@@ -170,9 +185,9 @@ export interface HubbleFlow {
   /** The observing node (`<cluster>/<node>` when the cluster is not `default`). */
   readonly node_name?: string;
   /** DNS names of the source address. */
-  readonly source_names?: readonly string[];
+  readonly source_names?: string[];
   /** DNS names of the destination address, from the observing endpoint's DNS cache. */
-  readonly destination_names?: readonly string[];
+  readonly destination_names?: string[];
   /** The L7 record. */
   readonly l7?: HubbleL7;
   /** Reply direction (deprecated form of `is_reply`, printed only when true). */
@@ -180,12 +195,7 @@ export interface HubbleFlow {
   /** Reply direction; absent means unknown. */
   readonly is_reply?: boolean;
   /** Monitor event type: 1 drop, 4 trace, 5 policy verdict, 7 socket trace, 129 L7. */
-  readonly event_type?: {
-    /** The monitor event type. */
-    readonly type?: number;
-    /** Its sub-type (for drops: the drop reason). */
-    readonly sub_type?: number;
-  };
+  readonly event_type?: HubbleEventType;
   /** `INGRESS` or `EGRESS`, seen from the local endpoint. */
   readonly traffic_direction?: string;
   /** How a policy verdict matched. */
@@ -195,30 +205,50 @@ export interface HubbleFlow {
   /** Connection tracking state (`NEW`, `ESTABLISHED`, `REPLY`, …). */
   readonly trace_reason?: string;
   /** Policies that allowed it at egress. */
-  readonly egress_allowed_by?: readonly HubblePolicy[];
+  readonly egress_allowed_by?: HubblePolicy[];
   /** Policies that allowed it at ingress. */
-  readonly ingress_allowed_by?: readonly HubblePolicy[];
+  readonly ingress_allowed_by?: HubblePolicy[];
   /** Policies that denied it at egress. */
-  readonly egress_denied_by?: readonly HubblePolicy[];
+  readonly egress_denied_by?: HubblePolicy[];
   /** Policies that denied it at ingress. */
-  readonly ingress_denied_by?: readonly HubblePolicy[];
+  readonly ingress_denied_by?: HubblePolicy[];
   /** Human summary. */
   readonly Summary?: string;
 }
 
-/** Why a flow record is not a connection attempt to judge. */
-export type FlowSkipReason =
-  | 'reply'
-  | 'l7-response'
-  | 'no-direction'
-  | 'socket-translation'
-  | 'not-a-connection-event'
-  | 'non-policy-drop'
-  | 'unknown-verdict'
-  | 'no-ip'
-  | 'no-l4'
-  | 'unsupported-protocol'
-  | 'unknown-identity';
+/** A monitor event type of a flow. */
+export interface HubbleEventType {
+  /** The monitor event type. */
+  readonly type?: number;
+  /** Its sub-type (for drops: the drop reason). */
+  readonly sub_type?: number;
+}
+
+/** Why a flow record is not a connection attempt to judge (see `FLOW_SKIP_REASONS` for what each means). */
+export enum FlowSkipReason {
+  /** Reply packets: policy checks only new connections. */
+  REPLY = 'reply',
+  /** L7 responses and samples: policy matched the request. */
+  L7_RESPONSE = 'l7-response',
+  /** Traces without `traffic_direction`: whether they are replies is unknown. */
+  NO_DIRECTION = 'no-direction',
+  /** Socket-LB translations. */
+  SOCKET_TRANSLATION = 'socket-translation',
+  /** Debug, capture and agent events. */
+  NOT_A_CONNECTION_EVENT = 'not-a-connection-event',
+  /** Drops for reasons other than policy. */
+  NON_POLICY_DROP = 'non-policy-drop',
+  /** Verdict ERROR or VERDICT_UNKNOWN, or no verdict. */
+  UNKNOWN_VERDICT = 'unknown-verdict',
+  /** Records without IP. */
+  NO_IP = 'no-ip',
+  /** Records without an L4 header, or without a destination port. */
+  NO_L4 = 'no-l4',
+  /** Protocols the verdict engine does not evaluate (VRRP, IGMP). */
+  UNSUPPORTED_PROTOCOL = 'unsupported-protocol',
+  /** An end with neither labels, a reserved identity nor a pod name. */
+  UNKNOWN_IDENTITY = 'unknown-identity',
+}
 
 /** Every skip reason, with what it means. */
 export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
@@ -236,7 +266,36 @@ export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
 };
 
 /** What the cluster did with one flow record. */
-export type ObservedFlowVerdict = 'forwarded' | 'dropped' | 'audit' | 'l7-denied';
+export enum ObservedFlowVerdict {
+  /** Forwarded (or redirected to a proxy). */
+  FORWARDED = 'forwarded',
+  /** Dropped by policy. */
+  DROPPED = 'dropped',
+  /** Forwarded in audit mode: the policies in force would have dropped it. */
+  AUDIT = 'audit',
+  /** Refused by an L7 proxy. */
+  L7_DENIED = 'l7-denied',
+}
+
+/** What one end of a connection is. */
+export enum FlowPeerKind {
+  /** A pod, with its identity labels. */
+  POD = 'pod',
+  /** A reserved identity (`host`, `remote-node`, `kube-apiserver`, …). */
+  ENTITY = 'entity',
+  /** An address outside the cluster. */
+  WORLD = 'world',
+  /** A pod whose identity labels the capture does not give. */
+  UNKNOWN = 'unknown',
+}
+
+/** The owning workload of a flow peer. */
+export interface FlowWorkload {
+  /** Workload name. */
+  readonly name: string;
+  /** Workload kind (`Deployment`, …). */
+  readonly kind: string;
+}
 
 /**
  * One end of a connection as the flows show it.
@@ -251,7 +310,7 @@ export interface FlowPeer {
    * `pod`, `entity` (a reserved identity), `world` (an address outside the cluster), or `unknown`: a pod whose identity
    * labels the capture does not give.
    */
-  readonly kind: 'pod' | 'entity' | 'world' | 'unknown';
+  readonly kind: FlowPeerKind;
   /** The grouping key (`p:<labels>`, `e:<entity>`, `w:<ip>`, `u:<namespace>/<pod>`, `u:#<identity>`). */
   readonly key: string;
   /**
@@ -263,12 +322,12 @@ export interface FlowPeer {
    * Pod: its own labels (`k8s:` source stripped, other sources kept as `source:key`), without the labels Cilium adds.
    * @default - none
    */
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly labels?: { readonly [key: string]: string };
   /**
    * Pod: labels of its namespace (`io.cilium.k8s.namespace.labels.<key>`).
    * @default - none
    */
-  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  readonly namespaceLabels?: { readonly [key: string]: string };
   /**
    * Pod: service account.
    * @default - none
@@ -295,17 +354,12 @@ export interface FlowPeer {
    */
   readonly identity?: number;
   /** Pod names seen (at most 8). */
-  readonly podNames: readonly string[];
+  readonly podNames: string[];
   /**
    * The owning workload of the first record that named one.
    * @default - unknown
    */
-  readonly workload?: {
-    /** Workload name. */
-    readonly name: string;
-    /** Workload kind (`Deployment`, …). */
-    readonly kind: string;
-  };
+  readonly workload?: FlowWorkload;
 }
 
 /** A flow record normalised: a connection attempt, or why it is skipped. */
@@ -414,7 +468,9 @@ const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
 const NAMESPACE_LABEL = `k8s:${NAMESPACE_KEY}=`;
 
 /** Numeric codes of the scratch (cheaper than strings on the hot path). */
-export const OBSERVED_CODES: readonly ObservedFlowVerdict[] = ['forwarded', 'dropped', 'audit', 'l7-denied'];
+export const OBSERVED_CODES: readonly ObservedFlowVerdict[] = [
+  ObservedFlowVerdict.FORWARDED, ObservedFlowVerdict.DROPPED, ObservedFlowVerdict.AUDIT, ObservedFlowVerdict.L7_DENIED,
+];
 const FORWARDED = 0;
 const DROPPED = 1;
 const AUDIT = 2;
@@ -480,8 +536,8 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   s.skip = undefined;
   const et = flow.event_type?.type;
   const type = flow.Type;
-  if (type === 'SOCK' || et === 7) return skip(s, 'socket-translation');
-  if (et !== undefined && et !== 1 && et !== 4 && et !== 5 && et !== 129) return skip(s, 'not-a-connection-event');
+  if (type === 'SOCK' || et === 7) return skip(s, FlowSkipReason.SOCKET_TRANSLATION);
+  if (et !== undefined && et !== 1 && et !== 4 && et !== 5 && et !== 129) return skip(s, FlowSkipReason.NOT_A_CONNECTION_EVENT);
   const verdict = flow.verdict;
   let observed: number;
   switch (verdict) {
@@ -497,49 +553,49 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
       break;
     case 'TRACED':
     case 'TRANSLATED':
-      return skip(s, 'socket-translation');
+      return skip(s, FlowSkipReason.SOCKET_TRANSLATION);
     default:
-      return skip(s, 'unknown-verdict');
+      return skip(s, FlowSkipReason.UNKNOWN_VERDICT);
   }
   const l7 = type === 'L7' || et === 129;
-  if (l7 && flow.l7?.type !== 'REQUEST') return skip(s, 'l7-response');
+  if (l7 && flow.l7?.type !== 'REQUEST') return skip(s, FlowSkipReason.L7_RESPONSE);
   const isReply = flow.is_reply ?? (flow.reply === true ? true : undefined);
-  if (isReply === true) return skip(s, 'reply');
+  if (isReply === true) return skip(s, FlowSkipReason.REPLY);
   s.dropReason = undefined;
   if (observed === DROPPED) {
     if (l7) {
       observed = L7_DENIED;
     } else {
       const reason = policyDropReason(flow);
-      if (reason === undefined) return skip(s, 'non-policy-drop');
+      if (reason === undefined) return skip(s, FlowSkipReason.NON_POLICY_DROP);
       s.dropReason = reason;
     }
   }
   const td = flow.traffic_direction;
   const direction = td === 'EGRESS' ? 1 : td === 'INGRESS' ? 2 : 0;
-  if (direction === 0 && observed !== DROPPED) return skip(s, 'no-direction');
+  if (direction === 0 && observed !== DROPPED) return skip(s, FlowSkipReason.NO_DIRECTION);
   const ip = flow.IP;
-  if (ip === undefined || ip === null) return skip(s, 'no-ip');
+  if (ip === undefined || ip === null) return skip(s, FlowSkipReason.NO_IP);
   const l4 = flow.l4;
-  if (l4 === undefined || l4 === null) return skip(s, 'no-l4');
+  if (l4 === undefined || l4 === null) return skip(s, FlowSkipReason.NO_L4);
   let ports: HubblePorts | undefined;
   if ((ports = l4.TCP) !== undefined) s.protocol = 'TCP';
   else if ((ports = l4.UDP) !== undefined) s.protocol = 'UDP';
   else if ((ports = l4.SCTP) !== undefined) s.protocol = 'SCTP';
   if (ports !== undefined && ports !== null) {
     const port = ports.destination_port;
-    if (typeof port !== 'number' || port < 1 || port > 65535) return skip(s, 'no-l4');
+    if (typeof port !== 'number' || port < 1 || port > 65535) return skip(s, FlowSkipReason.NO_L4);
     s.port = port;
     s.srcPort = typeof ports.source_port === 'number' ? ports.source_port : 0;
     s.l4Key = `${port}/${s.protocol}`;
   } else {
     const v6 = l4.ICMPv6 !== undefined;
     const icmp = v6 ? l4.ICMPv6 : l4.ICMPv4;
-    if (icmp === undefined || icmp === null) return skip(s, Object.keys(l4).length > 0 ? 'unsupported-protocol' : 'no-l4');
+    if (icmp === undefined || icmp === null) return skip(s, Object.keys(l4).length > 0 ? FlowSkipReason.UNSUPPORTED_PROTOCOL : FlowSkipReason.NO_L4);
     const t = typeof icmp.type === 'number' ? icmp.type : 0;
     // Echo replies and error messages are replies or related packets, which policy never checks.
     if (isReply === undefined && (v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12)) {
-      return skip(s, 'reply');
+      return skip(s, FlowSkipReason.REPLY);
     }
     s.protocol = 'ICMP';
     s.icmpType = t;
@@ -549,9 +605,9 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     s.l4Key = v6 ? `icmpv6/${t}` : `icmp/${t}`;
   }
   const srcKey = cachedEndpointKey(flow.source, ip.source, s.keyCache);
-  if (srcKey === undefined) return skip(s, 'unknown-identity');
+  if (srcKey === undefined) return skip(s, FlowSkipReason.UNKNOWN_IDENTITY);
   const dstKey = cachedEndpointKey(flow.destination, ip.destination, s.keyCache);
-  if (dstKey === undefined) return skip(s, 'unknown-identity');
+  if (dstKey === undefined) return skip(s, FlowSkipReason.UNKNOWN_IDENTITY);
   s.srcKey = srcKey;
   s.dstKey = dstKey;
   s.srcIp = ip.source;
@@ -742,11 +798,11 @@ export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string
   const identity = typeof ep?.identity === 'number' ? { identity: ep.identity } : {};
   const w = ep?.workloads?.find((x) => typeof x?.name === 'string' && typeof x?.kind === 'string');
   const workload = w ? { workload: { name: w.name as string, kind: w.kind as string } } : {};
-  if (key.startsWith('e:')) return { kind: 'entity', key, entity: key.slice(2), podNames: [], ...identity };
-  if (key.startsWith('w:')) return { kind: 'world', key, ip: ip ?? key.slice(2), podNames: [], ...identity };
+  if (key.startsWith('e:')) return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2), podNames: [], ...identity };
+  if (key.startsWith('w:')) return { kind: FlowPeerKind.WORLD, key, ip: ip ?? key.slice(2), podNames: [], ...identity };
   if (key.startsWith('u:')) {
     const ns = typeof ep?.namespace === 'string' && ep.namespace !== '' ? { namespace: ep.namespace } : {};
-    return { kind: 'unknown', key, ...ns, ...(typeof ip === 'string' && ip !== '' ? { ip } : {}), podNames, ...identity };
+    return { kind: FlowPeerKind.UNKNOWN, key, ...ns, ...(typeof ip === 'string' && ip !== '' ? { ip } : {}), podNames, ...identity };
   }
   const labels: [string, string][] = [];
   const namespaceLabels: [string, string][] = [];
@@ -775,7 +831,7 @@ export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string
     }
   }
   return {
-    kind: 'pod',
+    kind: FlowPeerKind.POD,
     key,
     namespace: namespace ?? 'default',
     labels: Object.fromEntries(labels),

@@ -4,7 +4,7 @@
  */
 import { ReplayConnection, ReplayObserved, ReplayReport, formatDuration } from './replay';
 
-/** Options of `formatReplayTable`. */
+/** Options of `ReplayFormat.table`. */
 export interface ReplayTableOptions {
   /**
    * How many unchanged connections are listed (the rest are counted); -1 lists all.
@@ -171,4 +171,26 @@ function detail(c: ReplayConnection): string[] {
     if (side.decision !== 'l7-denied') out.push(...side.notes.slice(0, 3).map((note) => `      note: ${note}`));
   }
   return out;
+}
+
+/** The two forms of a replay report: a table for people, JSON for tools. */
+export class ReplayFormat {
+  /**
+   * The report as JSON (two-space indented, with a final newline): the report object as it is.
+   * @param report the replay report
+   */
+  public static json(report: ReplayReport): string {
+    return formatReplayJson(report);
+  }
+
+  /**
+   * The report as text: the connections that would be dropped first, each with the explanation, then the rest.
+   * @param report the replay report
+   * @param options how many unchanged connections are listed; the policy count for the heading
+   */
+  public static table(report: ReplayReport, options: ReplayTableOptions = {}): string {
+    return formatReplayTable(report, options);
+  }
+
+  private constructor() {}
 }

@@ -1,22 +1,26 @@
 // Hubble flow logs: a streaming reader, normalisation to connection attempts, grouping into connections, replay against
-// policies (audit), and policy drafts from observed traffic. The public API of src/hubble.
-export { FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, LineHandler, LineReadStats, MalformedLine, forEachLine, readFlows } from './flow-reader';
+// policies (audit), and policy drafts from observed traffic. The layer's modules for the CLI and the tests; the public API
+// is what src/index.ts lists.
 export {
-  FLOW_SKIP_REASONS, FlowPeer, FlowSkipReason, HubbleEndpoint, HubbleFlow, HubbleIcmp, HubbleIp, HubbleL4, HubbleL7, HubblePolicy, HubblePorts,
-  NormalizedFlow, ObservedFlowVerdict, normalizeFlow,
+  FlowFormatCounts, FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, LineHandler, LineReadStats, MalformedLine,
+  forEachLine, readFlows,
+} from './flow-reader';
+export {
+  FLOW_SKIP_REASONS, FlowPeer, FlowPeerKind, FlowSkipReason, FlowWorkload, HubbleDns, HubbleEndpoint, HubbleEventType, HubbleFlow, HubbleHttp,
+  HubbleHttpHeader, HubbleIcmp, HubbleIp, HubbleKafka, HubbleL4, HubbleL7, HubblePolicy, HubblePorts, HubbleWorkload, NormalizedFlow,
+  ObservedFlowVerdict, normalizeFlow,
 } from './flow';
 export {
-  ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, ConnectionCollector, FlowCapture, IdentityResolution, ObservedConnection,
-  ObservedVerdict, TimeWindow,
-  TimeWindowSeconds, collectConnections, observedFlowing, observedVerdict,
+  ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, ConnectionCollector, Connections, FlowCapture, IdentityResolution,
+  IdentityResolutionMethod, ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds, collectConnections, observedFlowing, observedVerdict,
 } from './connections';
 export {
-  ClusterDisagreement, ClusterVerdict, ConnectionChange, DropSource, NamespaceRollout, REPLAY_REPORT_SCHEMA, ReplayConnection,
-  ReplayUnknownConnection, ReplayError, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport,
-  ReplaySummary, replayCapture, replayFlows,
+  ClusterDisagreement, ClusterSideDecision, ClusterVerdict, ConnectionChange, DropSource, EngineSideDecision, NamespaceRollout, ObservedSides,
+  REPLAY_REPORT_SCHEMA, Replay, ReplayConnection, ReplayError, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport, ReplaySummary,
+  ReplayUnknownConnection, SkippedRecords, UnknownEnd, replayCapture, replayFlows,
 } from './replay';
-export { ReplayTableOptions, formatReplayJson, formatReplayTable } from './format';
+export { ReplayFormat, ReplayTableOptions, formatReplayJson, formatReplayTable } from './format';
 export {
-  DraftOptions, DraftPeer, DraftPlan, DraftPolicy, DraftPort, DraftRule, DraftTypeScriptOptions, applyDraftPlan, planDraft, renderDraftTypeScript,
-  renderDraftYaml, draftSelector,
+  Draft, DraftOptions, DraftPeer, DraftPeerKind, DraftPlan, DraftPolicy, DraftPort, DraftRule, DraftTypeScriptOptions, applyDraftPlan, draftSelector,
+  planDraft, renderDraftTypeScript, renderDraftYaml,
 } from './draft';

@@ -19,12 +19,14 @@ import { PolicySet } from '../engine/policy-set';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
 import {
-  ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds,
+  ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, IdentityResolution, ObservedConnection, ObservedVerdict, TimeWindow,
+  TimeWindowSeconds,
   clusterPolicyText,
   collectConnections, observedFlowing, observedVerdict, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
-import { FlowPeer, FlowSkipReason } from './flow';
+import { FlowPeer, FlowPeerKind } from './flow';
+import { TrafficDirection } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** The `schema` value of a replay report. */
@@ -51,7 +53,22 @@ export interface ReplayOptions extends CollectOptions {
 }
 
 /** How a connection's fate changes under the policies. */
-export type ConnectionChange = 'newly-dropped' | 'newly-allowed' | 'unchanged';
+export enum ConnectionChange {
+  /** The cluster let it through; the policies would drop it (or refuse it at L7). */
+  NEWLY_DROPPED = 'newly-dropped',
+  /** The cluster dropped it; the policies would allow it. */
+  NEWLY_ALLOWED = 'newly-allowed',
+  /** Its fate does not change. */
+  UNCHANGED = 'unchanged',
+}
+
+/** Records of a connection per observing side. */
+export interface ObservedSides {
+  /** Records observed at the source (egress). */
+  readonly egress: number;
+  /** Records observed at the destination (ingress). */
+  readonly ingress: number;
+}
 
 /** What the cluster did with a connection. */
 export interface ReplayObserved {
@@ -70,12 +87,7 @@ export interface ReplayObserved {
   /** L7 refusals. */
   readonly l7Denied: number;
   /** Records per observing side. */
-  readonly sides: {
-    /** Records observed at the source (egress). */
-    readonly egress: number;
-    /** Records observed at the destination (ingress). */
-    readonly ingress: number;
-  };
+  readonly sides: ObservedSides;
   /** Whether every record came from one transport connection. */
   readonly seenOnce: boolean;
   /** Line of the first record. */
@@ -86,11 +98,11 @@ export interface ReplayObserved {
    */
   readonly firstTime?: string;
   /** Observing nodes (at most 8). */
-  readonly nodes: readonly string[];
+  readonly nodes: string[];
   /** Policy drop reasons. */
-  readonly dropReasons: readonly string[];
+  readonly dropReasons: string[];
   /** Policies the records name. */
-  readonly policies: readonly string[];
+  readonly policies: string[];
   /**
    * What the cluster decided at each side (policy verdicts, policy drops, audit verdicts, L7 refusals), when a record
    * carries a decision.
@@ -139,7 +151,7 @@ export interface ReplayConnection {
    */
   readonly request?: string;
   /** DNS names of the destination address from the capture. */
-  readonly destinationNames: readonly string[];
+  readonly destinationNames: string[];
   /** What the cluster did. */
   readonly observed: ReplayObserved;
   /** What the policies would do. */
@@ -160,15 +172,59 @@ export interface ReplayUnknownConnection {
    */
   readonly request?: string;
   /** Which end is unknown: `source`, `destination` or `both`. */
-  readonly unknown: 'source' | 'destination' | 'both';
+  readonly unknown: UnknownEnd;
   /** Why it is not judged. */
   readonly reason: string;
   /** What the cluster did. */
   readonly observed: ReplayObserved;
 }
 
+/** Which end of a connection has an unknown identity. */
+export enum UnknownEnd {
+  /** The client. */
+  SOURCE = 'source',
+  /** The server. */
+  DESTINATION = 'destination',
+  /** Both. */
+  BOTH = 'both',
+}
+
 /** A verdict of the cluster at one side. */
-export type ClusterVerdict = 'allowed' | 'denied' | 'audit' | 'l7-denied';
+export enum ClusterVerdict {
+  /** Allowed by policy. */
+  ALLOWED = 'allowed',
+  /** Dropped by policy. */
+  DENIED = 'denied',
+  /** Audit mode: the policies in force would drop it. */
+  AUDIT = 'audit',
+  /** Refused by the L7 proxy. */
+  L7_DENIED = 'l7-denied',
+}
+
+/** What the cluster decided at one side of a disagreement. */
+export interface ClusterSideDecision {
+  /** `allowed`, `denied`, `audit` (the policies in force would drop it) or `l7-denied`. */
+  readonly verdict: ClusterVerdict;
+  /** Records carrying that decision. */
+  readonly records: number;
+  /** The policies it names (`Kind namespace/name`). */
+  readonly policies: string[];
+  /** Drop reasons (`POLICY_DENIED`, `POLICY_DENY`). */
+  readonly reasons: string[];
+}
+
+/** What the engine decides at one side of a disagreement. */
+export interface EngineSideDecision {
+  /** The side's decision. */
+  readonly decision: SideDecision;
+  /**
+   * The deciding policy (`Kind namespace/name`) and rule path.
+   * @default - none named
+   */
+  readonly policy?: string;
+  /** Why. */
+  readonly reason: string;
+}
 
 /**
  * A connection where the engine and the cluster differ at one side: the cluster allowed what the engine denies, dropped
@@ -187,32 +243,13 @@ export interface ClusterDisagreement {
    */
   readonly request?: string;
   /** The side: `egress` at the source, `ingress` at the destination. */
-  readonly side: 'egress' | 'ingress';
+  readonly side: TrafficDirection;
   /** The endpoint whose policy it is. */
   readonly endpoint: string;
   /** What the cluster decided there. */
-  readonly cluster: {
-    /** `allowed`, `denied`, `audit` (the policies in force would drop it) or `l7-denied`. */
-    readonly verdict: ClusterVerdict;
-    /** Records carrying that decision. */
-    readonly records: number;
-    /** The policies it names (`Kind namespace/name`). */
-    readonly policies: readonly string[];
-    /** Drop reasons (`POLICY_DENIED`, `POLICY_DENY`). */
-    readonly reasons: readonly string[];
-  };
+  readonly cluster: ClusterSideDecision;
   /** What the engine decides there. */
-  readonly engine: {
-    /** The side's decision. */
-    readonly decision: SideDecision;
-    /**
-     * The deciding policy (`Kind namespace/name`) and rule path.
-     * @default - none named
-     */
-    readonly policy?: string;
-    /** Why. */
-    readonly reason: string;
-  };
+  readonly engine: EngineSideDecision;
   /** One line: what differs. */
   readonly message: string;
   /** Line of the connection's first record. */
@@ -286,7 +323,7 @@ export interface ReplaySummary {
    */
   readonly window?: TimeWindowSeconds;
   /** The sources with the most predicted drops. */
-  readonly topDropSources: readonly DropSource[];
+  readonly topDropSources: DropSource[];
 }
 
 /** A connection the engine could not judge. */
@@ -295,6 +332,14 @@ export interface ReplayError {
   readonly connection: string;
   /** Why. */
   readonly message: string;
+}
+
+/** Records skipped because policy does not decide them. */
+export interface SkippedRecords {
+  /** How many records were skipped. */
+  readonly total: number;
+  /** How many per reason (a `FlowSkipReason` value; only reasons that occurred). */
+  readonly byReason: { readonly [reason: string]: number };
 }
 
 /** The result of a replay: stable, JSON-serializable, deterministic for the same inputs. */
@@ -308,28 +353,54 @@ export interface ReplayReport {
   /** What was read. */
   readonly input: FlowReadStats;
   /** Records skipped because policy does not decide them. */
-  readonly skipped: {
-    /** How many records were skipped. */
-    readonly total: number;
-    /** How many per reason. */
-    readonly byReason: Readonly<Partial<Record<FlowSkipReason, number>>>;
-  };
+  readonly skipped: SkippedRecords;
   /** The figures. */
   readonly summary: ReplaySummary;
   /** Every connection: those that would be dropped first, then newly allowed, then unchanged; most records first. */
-  readonly connections: readonly ReplayConnection[];
+  readonly connections: ReplayConnection[];
   /** Connections with an end of unknown identity: reported, not judged. */
-  readonly identityUnknown: readonly ReplayUnknownConnection[];
+  readonly identityUnknown: ReplayUnknownConnection[];
   /** Where the engine disagrees with the cluster's own decisions (meaningful when the policies are those in force). */
-  readonly disagreements: readonly ClusterDisagreement[];
+  readonly disagreements: ClusterDisagreement[];
   /** The rollout state per namespace, sorted by name. */
-  readonly namespaces: readonly NamespaceRollout[];
+  readonly namespaces: NamespaceRollout[];
   /** Pod ends resolved from the rest of the capture (the same pod name, address or identity). */
-  readonly resolved: FlowCapture['resolved'];
+  readonly resolved: IdentityResolution[];
   /** Connections that could not be judged. */
-  readonly errors: readonly ReplayError[];
+  readonly errors: ReplayError[];
   /** Things that limit what the report can say (overflow, truncated input, lost events). */
-  readonly warnings: readonly string[];
+  readonly warnings: string[];
+}
+
+/**
+ * Replay (audit) of observed traffic: the connections of a Hubble capture judged by the verdict engine against a policy
+ * set, compared with what the cluster did (`cdk8s-cilium replay`). Format the report with `ReplayFormat`.
+ */
+export class Replay {
+  /** The `schema` value of a replay report: `cdk8s-cilium/replay/v1`. */
+  public static readonly REPORT_SCHEMA: string = REPLAY_REPORT_SCHEMA;
+
+  /**
+   * Reads a flow log and replays it against `policies`.
+   * @param source the flow log
+   * @param policies the policies to judge by, built with the cluster name of the capture (see `ReplayOptions.clusterName`)
+   * @param options limits of the read and the replay
+   */
+  public static async flows(source: FlowSource, policies: PolicySet, options: ReplayOptions = {}): Promise<ReplayReport> {
+    return replayFlows(source, policies, options);
+  }
+
+  /**
+   * Replays the connections of a capture (`Connections.collect`) against `policies`.
+   * @param capture the connections
+   * @param policies the policies to judge by
+   * @param options the cluster name and report limits
+   */
+  public static capture(capture: FlowCapture, policies: PolicySet, options: ReplayOptions = {}): ReplayReport {
+    return replayCapture(capture, policies, options);
+  }
+
+  private constructor() {}
 }
 
 /**
@@ -411,8 +482,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     const flowed = observedFlowing(c);
     const observed = observedVerdict(c);
     const wouldFlow = verdict.verdict === 'allowed';
-    const change: ConnectionChange = flowed && !wouldFlow ? 'newly-dropped'
-      : wouldFlow && (!flowed || observed === 'mixed') ? 'newly-allowed' : 'unchanged';
+    const change: ConnectionChange = flowed && !wouldFlow ? ConnectionChange.NEWLY_DROPPED
+      : wouldFlow && (!flowed || observed === ObservedVerdict.MIXED) ? ConnectionChange.NEWLY_ALLOWED : ConnectionChange.UNCHANGED;
     const findings = crossCheck(c, verdict);
     disagreements.push(...findings);
     rollout.note(c, { verdict, findings });
@@ -530,7 +601,7 @@ function unknownConnection(c: ObservedConnection): ReplayUnknownConnection {
     destination: describePeer(c.destination),
     connection: connectionText(c),
     ...(request !== undefined ? { request } : {}),
-    unknown: s && d ? 'both' : s ? 'source' : 'destination',
+    unknown: s && d ? UnknownEnd.BOTH : s ? UnknownEnd.SOURCE : UnknownEnd.DESTINATION,
     reason: `not judged: ${reasons.join('; ')}`,
     observed: observedOf(c),
   };
@@ -580,7 +651,7 @@ function crossCheck(c: ObservedConnection, v: Verdict): ClusterDisagreement[] {
         destination: v.to,
         connection: v.connection,
         ...(request !== undefined ? { request: v.request ?? request } : {}),
-        side: dir,
+        side: dir === 'egress' ? TrafficDirection.EGRESS : TrafficDirection.INGRESS,
         endpoint: e.endpoint,
         cluster: { verdict, records, policies: refs.map(clusterPolicyText), reasons: [...reasons].sort() },
         engine: { decision: e.decision, ...(engineText !== undefined ? { policy: `${engineText} ${e.rule?.path ?? ''}`.trim() } : {}), reason: e.reason },
@@ -593,9 +664,9 @@ function crossCheck(c: ObservedConnection, v: Verdict): ClusterDisagreement[] {
       : e.decision === 'l7-denied' ? 'the engine refuses it at L7' : `the engine allows it${engineText !== undefined ? ` (${engineText})` : ` (${e.decision})`}`;
     if (h.allowed > 0) {
       if (engineDrops) {
-        push('allowed', h.allowed, h.allowedBy, [], `the cluster allowed it${named(h.allowedBy)} (${plural(h.allowed, 'policy verdict')}); ${engineSays}`);
+        push(ClusterVerdict.ALLOWED, h.allowed, h.allowedBy, [], `the cluster allowed it${named(h.allowedBy)} (${plural(h.allowed, 'policy verdict')}); ${engineSays}`);
       } else if (h.allowedBy.length > 0 && !(e.rule !== undefined && h.allowedBy.some((r) => sameRef(r, e.rule as VerdictRuleRef)))) {
-        push('allowed', h.allowed, h.allowedBy, [], `the cluster names ${h.allowedBy.map(clusterPolicyText).join(', ')} as allowing it; `
+        push(ClusterVerdict.ALLOWED, h.allowed, h.allowedBy, [], `the cluster names ${h.allowedBy.map(clusterPolicyText).join(', ')} as allowing it; `
           + `${engineText !== undefined ? `the engine names ${engineText}` : `the engine names no policy (${e.decision})`}`);
       }
     }
@@ -604,21 +675,21 @@ function crossCheck(c: ObservedConnection, v: Verdict): ClusterDisagreement[] {
       const explicit = reasons.includes('POLICY_DENY');
       const byDefault = reasons.includes('POLICY_DENIED');
       if (!engineDrops) {
-        push('denied', h.denied, h.deniedBy, reasons, `the cluster dropped it${named(h.deniedBy)} (${reasons.join(', ')}); ${engineSays}`);
+        push(ClusterVerdict.DENIED, h.denied, h.deniedBy, reasons, `the cluster dropped it${named(h.deniedBy)} (${reasons.join(', ')}); ${engineSays}`);
       } else if (explicit && !byDefault && e.decision === 'default-deny') {
-        push('denied', h.denied, h.deniedBy, reasons, `the cluster dropped it by a deny rule${named(h.deniedBy)} (POLICY_DENY); the engine by default deny`);
+        push(ClusterVerdict.DENIED, h.denied, h.deniedBy, reasons, `the cluster dropped it by a deny rule${named(h.deniedBy)} (POLICY_DENY); the engine by default deny`);
       } else if (byDefault && !explicit && e.decision === 'denied-by-deny-rule') {
-        push('denied', h.denied, h.deniedBy, reasons, `the cluster dropped it by default deny (POLICY_DENIED); the engine by the deny rule ${engineText ?? ''}`.trimEnd());
+        push(ClusterVerdict.DENIED, h.denied, h.deniedBy, reasons, `the cluster dropped it by default deny (POLICY_DENIED); the engine by the deny rule ${engineText ?? ''}`.trimEnd());
       } else if (h.deniedBy.length > 0 && !(e.rule !== undefined && h.deniedBy.some((r) => sameRef(r, e.rule as VerdictRuleRef)))) {
-        push('denied', h.denied, h.deniedBy, reasons, `the cluster names ${h.deniedBy.map(clusterPolicyText).join(', ')} as denying it; `
+        push(ClusterVerdict.DENIED, h.denied, h.deniedBy, reasons, `the cluster names ${h.deniedBy.map(clusterPolicyText).join(', ')} as denying it; `
           + `${engineText !== undefined ? `the engine names ${engineText}` : 'the engine names none'}`);
       }
     }
     if (h.audit > 0 && !engineDrops) {
-      push('audit', h.audit, [], [], `the cluster audited it (${plural(h.audit, 'audit verdict')}): the policies in force would drop it; ${engineSays}`);
+      push(ClusterVerdict.AUDIT, h.audit, [], [], `the cluster audited it (${plural(h.audit, 'audit verdict')}): the policies in force would drop it; ${engineSays}`);
     }
     if (h.l7Denied > 0 && e.decision !== 'l7-denied') {
-      push('l7-denied', h.l7Denied, [], [], `the cluster's L7 proxy refused it (${plural(h.l7Denied, 'record')}); ${engineSays}`);
+      push(ClusterVerdict.L7_DENIED, h.l7Denied, [], [], `the cluster's L7 proxy refused it (${plural(h.l7Denied, 'record')}); ${engineSays}`);
     }
   }
   return out;
@@ -757,7 +828,7 @@ export function captureWarnings(capture: FlowCapture): string[] {
 /** The engine endpoint of a peer, or `undefined` when its address is not valid. */
 function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
   switch (peer.kind) {
-    case 'pod': {
+    case FlowPeerKind.POD: {
       const labels = peer.cluster !== undefined && peer.cluster !== clusterName
         ? { ...peer.labels, 'io.cilium.k8s.policy.cluster': peer.cluster } : peer.labels ?? {};
       return {
@@ -768,11 +839,11 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
         ...(peer.serviceAccount !== undefined ? { serviceAccount: peer.serviceAccount } : {}),
       };
     }
-    case 'entity':
+    case FlowPeerKind.ENTITY:
       return { kind: EndpointKind.ENTITY, entity: peer.entity ?? 'world' };
-    case 'world':
+    case FlowPeerKind.WORLD:
       return peer.ip !== undefined && parseIp(peer.ip) ? { kind: EndpointKind.CIDR, ip: peer.ip } : undefined;
-    case 'unknown':
+    case FlowPeerKind.UNKNOWN:
       // Never judged: a guessed identity (world, or some label set) would be a claim the capture does not support.
       return undefined;
   }
@@ -794,7 +865,7 @@ function query(c: ObservedConnection, from: Endpoint, to: Endpoint): VerdictQuer
 function destinationNames(c: ObservedConnection, capture: FlowCapture): string[] {
   const names = [...c.destinationNames];
   const ip = c.destination.ip;
-  for (const n of (ip !== undefined ? capture.dnsAnswers.get(ip) : undefined) ?? []) if (!names.includes(n)) names.push(n);
+  for (const n of (ip !== undefined ? capture.dnsAnswers[ip] : undefined) ?? []) if (!names.includes(n)) names.push(n);
   return names;
 }
 

@@ -105,7 +105,7 @@ describe('budgets: junk input stops the read instead of burning CPU', () => {
     const endless = (async function* () {
       for (;;) yield zeros;
     })();
-    const stats = await readFlows(FlowSource.stream(endless, '<zeros>'), () => undefined);
+    const stats = await readFlows(FlowSource._stream(endless, '<zeros>'), () => undefined);
     expect(stats.readError).toBe('more than 64 MiB in lines longer than 16777216 bytes: not a flow log; the read stopped');
   });
 
@@ -133,7 +133,7 @@ describe('budgets: junk input stops the read instead of burning CPU', () => {
 
   test('lines of invalid UTF-8 or with NUL bytes are malformed', GUARD, async () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x7b, 0x7d, 10]), Buffer.from(`{"flow":{"verdict":"FORWARDED\u0000"}}\n`), Buffer.from(`${flowLine()}\n`)]);
-    const stats = await readFlows(FlowSource.bytes(bytes), () => undefined);
+    const stats = await readFlows(FlowSource._bytes(bytes), () => undefined);
     expect(stats.malformed.map((m) => [m.line, m.reason.replace(/:.*/, '')])).toEqual([[1, 'not valid UTF-8 text'], [2, 'not JSON']]);
     expect(stats.flows).toBe(1);
   });

@@ -18,7 +18,7 @@ import { typeCheckFiles } from '../support/typecheck';
 
 const scratch = scratchDir('draft');
 const WORK = scratch.dir;
-const shop = (): FlowSource => FlowSource.bytes(readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl')), 'shop-capture.jsonl');
+const shop = (): FlowSource => FlowSource._bytes(readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl')), 'shop-capture.jsonl');
 
 let capture: FlowCapture;
 let plan: DraftPlan;

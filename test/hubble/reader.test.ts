@@ -75,9 +75,9 @@ describe('lines', () => {
   test('chunk boundaries anywhere, including inside multi-byte characters, change nothing', async () => {
     const text = readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), 'utf8') + '{"flow":{"verdict":"FORWARDED","Summary":"ünïcödé ✓ 🚀"}}\n';
     const bytes = Buffer.from(text, 'utf8');
-    const whole = await read(FlowSource.bytes(bytes));
+    const whole = await read(FlowSource._bytes(bytes));
     for (const sizes of [[1], [2, 3, 5], [7, 1, 13], [4096]]) {
-      const cut = await read(FlowSource.stream(pieces(bytes, sizes)));
+      const cut = await read(FlowSource._stream(pieces(bytes, sizes)));
       expect(cut.stats).toEqual({ ...whole.stats, source: '<stream>' });
       expect(cut.flows).toEqual(whole.flows);
     }
@@ -118,7 +118,7 @@ describe('lines', () => {
     const long = `{"flow":{"verdict":"FORWARDED","Summary":"${'x'.repeat(5000)}"}}`;
     const input = ['{"flow":{"verdict":"FORWARDED"}}', long, '{"flow":{"verdict":"DROPPED"}}', long].join('\n');
     const seen: number[] = [];
-    const stats = await readFlows(FlowSource.stream(pieces(Buffer.from(input), [100])), (_f, n) => seen.push(n), { maxLineLength: 1000 });
+    const stats = await readFlows(FlowSource._stream(pieces(Buffer.from(input), [100])), (_f, n) => seen.push(n), { maxLineLength: 1000 });
     expect(seen).toEqual([1, 3]);
     expect(stats.lines).toBe(4);
     expect(stats.malformed).toEqual([{ line: 2, reason: 'line longer than 1000 bytes' }, { line: 4, reason: 'line longer than 1000 bytes' }]);
@@ -145,12 +145,12 @@ describe('gzip and standard input', () => {
   const plain = readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'));
 
   test('gzip is detected by its magic bytes, in memory and as a stream cut into pieces', async () => {
-    const expected = await read(FlowSource.bytes(plain));
+    const expected = await read(FlowSource._bytes(plain));
     const gz = gzipSync(plain);
-    const mem = await read(FlowSource.bytes(gz));
+    const mem = await read(FlowSource._bytes(gz));
     expect(mem.stats).toEqual({ ...expected.stats, gzip: true });
     expect(mem.flows).toEqual(expected.flows);
-    const stream = await read(FlowSource.stream(pieces(gz, [1, 3, 1000])));
+    const stream = await read(FlowSource._stream(pieces(gz, [1, 3, 1000])));
     expect(stream.flows).toEqual(expected.flows);
     expect(stream.stats.gzip).toBe(true);
   });
@@ -160,14 +160,14 @@ describe('gzip and standard input', () => {
     const half = Math.floor(lines.length / 2);
     const a = Buffer.from(`${lines.slice(0, half).join('\n')}\n`);
     const b = Buffer.from(lines.slice(half).join('\n'));
-    const { stats } = await read(FlowSource.bytes(Buffer.concat([gzipSync(a), gzipSync(b)])));
-    expect(stats.lines).toBe((await read(FlowSource.bytes(plain))).stats.lines);
+    const { stats } = await read(FlowSource._bytes(Buffer.concat([gzipSync(a), gzipSync(b)])));
+    expect(stats.lines).toBe((await read(FlowSource._bytes(plain))).stats.lines);
   });
 
   test('a truncated gzip stream keeps what was read and says so', async () => {
     const big = Buffer.from(Array.from({ length: 400 }, () => plain.toString('utf8')).join('\n'));
     const gz = gzipSync(big);
-    const { stats } = await read(FlowSource.bytes(gz.subarray(0, Math.floor(gz.length / 2))));
+    const { stats } = await read(FlowSource._bytes(gz.subarray(0, Math.floor(gz.length / 2))));
     expect(stats.readError).toMatch(/unexpected end of file/i);
     expect(stats.flows).toBeGreaterThan(1000);
   });

@@ -13,7 +13,7 @@ import { buildShopCapture } from './support/shop-capture';
 
 const CAPTURE_FILE = join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl');
 const POLICIES_FILE = join(HUBBLE_FIXTURES_DIR, 'shop-policies.yaml');
-const capture = (): FlowSource => FlowSource.bytes(readFileSync(CAPTURE_FILE), 'shop-capture.jsonl');
+const capture = (): FlowSource => FlowSource._bytes(readFileSync(CAPTURE_FILE), 'shop-capture.jsonl');
 const policies = (): PolicySet => PolicySet.fromFiles([POLICIES_FILE]);
 
 describe('the shop capture', () => {
@@ -133,10 +133,10 @@ describe('the shop capture', () => {
 
   test('the same result from the gzip-compressed capture, and from a stream cut into small pieces', async () => {
     const plain = await replayFlows(capture(), policies());
-    const gz = await replayFlows(FlowSource.bytes(gzipSync(readFileSync(CAPTURE_FILE)), 'shop-capture.jsonl'), policies());
+    const gz = await replayFlows(FlowSource._bytes(gzipSync(readFileSync(CAPTURE_FILE)), 'shop-capture.jsonl'), policies());
     expect(gz).toEqual({ ...plain, input: { ...plain.input, gzip: true } });
     const bytes = readFileSync(CAPTURE_FILE);
-    const stream = FlowSource.stream((async function* () {
+    const stream = FlowSource._stream((async function* () {
       for (let i = 0; i < bytes.length; i += 97) yield bytes.subarray(i, i + 97);
     })(), 'shop-capture.jsonl');
     expect(await replayFlows(stream, policies())).toEqual(plain);
@@ -191,7 +191,7 @@ describe('replay details', () => {
     const lines = readFileSync(CAPTURE_FILE, 'utf8').split('\n').map((l) => l.replace(/,"destination_names":\["api\.stripe\.com"\]/, '')
       .replace(/"fqdn:api\.stripe\.com",/g, ''));
     const c = await collectConnections(FlowSource.text(lines.join('\n')));
-    expect(c.dnsAnswers.get('198.51.100.7')).toEqual(['api.stripe.com']);
+    expect(c.dnsAnswers['198.51.100.7']).toEqual(['api.stripe.com']);
     const r = replayCapture(c, policies());
     const stripe = r.connections.find((x) => x.connection === '443/TCP' && x.source.startsWith('pod:shop:app=backend'));
     expect(stripe).toMatchObject({ destination: 'fqdn:api.stripe.com@198.51.100.7', change: 'unchanged', predicted: { resolvedName: 'api.stripe.com' } });

@@ -10,8 +10,8 @@ import { Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
 import {
-  DraftPlan, FlowCapture, FlowPeer, FlowSource, ObservedConnection, applyDraftPlan, collectConnections, planDraft, renderDraftTypeScript,
-  renderDraftYaml, replayCapture,
+  DraftPlan, FlowCapture, FlowPeer, FlowPeerKind, FlowSource, ObservedConnection, applyDraftPlan, collectConnections, planDraft,
+  renderDraftTypeScript, renderDraftYaml, replayCapture,
 } from '../../src/hubble';
 import { HUBBLE_SAMPLES_DIR, PROJECT_DIR } from './support/paths';
 import { typeCheckFiles } from '../support/typecheck';
@@ -325,15 +325,15 @@ const SAMPLES: Readonly<Record<string, Expected>> = {
 
 function peerText(p: FlowPeer): string {
   switch (p.kind) {
-    case 'pod': {
+    case FlowPeerKind.POD: {
       const l = p.labels ?? {};
       return `${p.namespace}/${l.app ?? l['k8s-app']}${l.version !== undefined ? `-${l.version}` : ''}`;
     }
-    case 'entity':
+    case FlowPeerKind.ENTITY:
       return p.entity ?? '';
-    case 'world':
+    case FlowPeerKind.WORLD:
       return p.ip ?? '';
-    case 'unknown':
+    case FlowPeerKind.UNKNOWN:
       return `?${p.key.slice(2)}`;
   }
 }
