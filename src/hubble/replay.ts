@@ -16,7 +16,7 @@
  */
 import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
-import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
+import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
 import {
   ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, IdentityResolution, ObservedConnection, ObservedVerdict, TimeWindow,
@@ -26,7 +26,6 @@ import {
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
 import { FlowPeer, FlowPeerKind } from './flow';
-import { TrafficDirection } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** The `schema` value of a replay report. */
