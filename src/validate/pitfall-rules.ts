@@ -778,7 +778,7 @@ class Pitfalls {
     if (candidates.length === 0) return undefined;
     const out: InventoryPodTemplate[] = [];
     for (const w of candidates) {
-      const m = selectsWorkload(sel, w, this.inventory.namespaces.get(w.namespace));
+      const m = selectsWorkload(sel, w, this.inventory.namespace(w.namespace));
       if (m === undefined) return undefined;
       if (m) out.push(w);
     }
@@ -866,7 +866,7 @@ class Pitfalls {
 
   /** Whether a selector selects a workload's pods, or may (it depends on labels of a Namespace the input does not have). */
   private mayMatch(selector: Selector, w: InventoryPodTemplate): boolean {
-    return selectsWorkload(selector, w, this.inventory.namespaces.get(w.namespace)) !== false;
+    return selectsWorkload(selector, w, this.inventory.namespace(w.namespace)) !== false;
   }
 
   /** "the pods of Deployment shop/web" or "pods {app=web} in namespace shop". */
@@ -936,7 +936,7 @@ class Pitfalls {
       if (!sel.requirements.some((q) => q.source === 'k8s' && Object.prototype.hasOwnProperty.call(svcSelector, q.key))) continue;
       const pods = this.backing(svc);
       const selected = pods.length > 0
-        ? pods.some((w) => selectsWorkload(sel, w, this.inventory.namespaces.get(w.namespace)) === true)
+        ? pods.some((w) => selectsWorkload(sel, w, this.inventory.namespace(w.namespace)) === true)
         : selectsLabels(sel, svc.namespace, svc.selector);
       if (selected) out.push({ svc, ...(pods.length > 0 ? { pods } : {}) });
     }
