@@ -31,7 +31,7 @@ export {
   InventoryContainerPort, InventoryNamespace, InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventoryServicePortInfo,
   InventorySource, ManifestInventory,
 } from './validate/inventory';
-export { PitfallDocument, PitfallFinding, PitfallOptions } from './validate/pitfall-rules';
+export { PitfallDocument, PitfallFinding, PitfallOptions } from './validate/pitfall-run';
 export { ValidationReportFormat } from './validate/report-format';
 export { AppDiagnostic, AppValidationOptions, CiliumAppValidation } from './validate/validate-app';
 export { ValidatePolicyOptions, ValidateRuleOptions } from './validate/validate-policy';

@@ -142,7 +142,7 @@ export { CHECKS, INPUT_CHECKS, NETWORK_POLICY_CHECKS, PITFALL_CHECKS, REPORT_CHE
 export { networkPolicyRejections, validateNetworkPolicy } from './network-policy-rules';
 export type { CheckInfo } from './catalogue';
 export { checkPitfalls } from './pitfall-rules';
-export type { PitfallDocument, PitfallFinding, PitfallOptions } from './pitfall-rules';
+export type { PitfallDocument, PitfallFinding, PitfallOptions } from './pitfall-run';
 export { ManifestInventory } from './inventory';
 export type {
   InventoryContainerPort, InventoryNamespace, InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventoryServicePortInfo,

@@ -19,7 +19,8 @@ import { fromObject } from '../model/parse';
 import { isNetworkPolicy } from '../model/network-policy';
 import { ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
-import { PitfallDocument, checkPitfalls } from './pitfall-rules';
+import { checkPitfalls } from './pitfall-rules';
+import { PitfallDocument } from './pitfall-run';
 import { defaultFix } from './finding-fixes';
 import { validatePolicy } from './validate-policy';
 
