@@ -172,23 +172,23 @@ export function objects<T>(value: unknown): T[] {
  * functions over it (`pitfall-dns.ts`, `pitfall-services.ts`, …); `checkPitfalls` runs them in order.
  */
 export class PitfallRun {
-  public readonly out: PitfallFinding[] = [];
-
+  /** The rules of the set's policies, in document order. */
   public readonly rules: RuleView[] = [];
-
   /** Rules already reported for toFQDNs without DNS (the default-deny DNS finding would repeat it). */
   public readonly fqdnFlagged = new Set<RuleView>();
+  /** The rules with L7 DNS rules (see `dnsRuleProviders`). */
   public cachedDnsRules?: readonly RuleView[];
-
+  /** The rules that allow DNS, by protocol (see `dnsProviders`). */
   public readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
-  public cachedNpViews?: RuleView[];
 
+  private readonly out: PitfallFinding[] = [];
+  private cachedNpViews?: RuleView[];
   /** Positions in a list of providers (see `implicationCandidates`), by the pod namespace their subjects require. */
-  public readonly providerIndexes = new WeakMap<readonly RuleView[], ProviderIndex>();
+  private readonly providerIndexes = new WeakMap<readonly RuleView[], ProviderIndex>();
   /** Keys of `seen`. */
-  public readonly seenKeys = new Set<string>();
+  private readonly seenKeys = new Set<string>();
   /** `where` of each document. */
-  public readonly where: (string | undefined)[];
+  private readonly where: (string | undefined)[];
 
   constructor(
     documents: readonly PitfallDocument[],
@@ -300,7 +300,7 @@ export class PitfallRun {
    * `namespace In` values is among its values. Without it, an app's default-deny rules times its DNS providers (one per
    * namespace, typically) grows with the square of the app.
    */
-  public implicationCandidates(subject: Selector, providers: readonly RuleView[]): readonly RuleView[] {
+  private implicationCandidates(subject: Selector, providers: readonly RuleView[]): readonly RuleView[] {
     let index = this.providerIndexes.get(providers);
     if (!index) {
       const built: ProviderIndex = { anyNamespace: [], byNamespace: new Map() };
@@ -325,7 +325,7 @@ export class PitfallRun {
     return [...positions].sort((a, b) => a - b).map((i) => providers[i]);
   }
 
-  public nearest(r: RuleView, providers: readonly RuleView[]): RuleView | undefined {
+  private nearest(r: RuleView, providers: readonly RuleView[]): RuleView | undefined {
     const subject = r.subject;
     if (!subject) return undefined;
     const keys = new Set(subject.requirements.filter((q) => q.key !== NAMESPACE_KEY).map((q) => `${q.source}:${q.key}`));
@@ -356,7 +356,7 @@ export class PitfallRun {
   }
 
   /** Whether a selector selects a workload's pods, or may (it depends on labels of a Namespace the input does not have). */
-  public mayMatch(selector: Selector, w: InventoryPodTemplate): boolean {
+  private mayMatch(selector: Selector, w: InventoryPodTemplate): boolean {
     return selectsWorkload(selector, w, this.inventory.namespace(w.namespace)) !== false;
   }
 
