@@ -20,27 +20,22 @@ export { PolicyModel } from './model/policy-model-io';
 export { AnnotatedDocument, SynthesizedVersion, VersionAnnotation } from './model/version-annotation';
 
 // Validation: CRD schemas, agent rules, pitfalls, reports.
-export {
-  CheckInfo, checkInfo, CheckLayer, CHECKS, findCheck, INPUT_CHECKS, layerOf, NETWORK_POLICY_CHECKS, PITFALL_CHECKS, REPORT_CHECKS,
-} from './validate/catalogue';
-export {
-  CidrFormat, CrdSchemas, CrdSchemasOptions, CrdValidationResult, CrdVersionRoot, CrdViolation, ICrdSchemaSource, isGoCidr,
-} from './validate/crd-schema';
-export { formatReportJson, reportToJson, VALIDATE_REPORT_JSON_SCHEMA } from './validate/format-json';
-export { formatReportSarif, reportToSarif, SARIF_SCHEMA_URI, SarifOptions } from './validate/format-sarif';
-export { formatDiagnosticText, formatReportText, summaryLine } from './validate/format-text';
+export { CheckCatalogue, CheckInfo, CheckLayer } from './validate/catalogue';
+export { CidrFormat } from './validate/cidr-format';
+export { CrdSchemas, CrdSchemasOptions, CrdValidationResult, CrdVersionRoot, ICrdSchemaSource } from './validate/crd-schema';
+export { CrdViolation } from './validate/crd-violations';
+export { SarifOptions } from './validate/format-sarif';
 export {
   InventoryContainerPort, InventoryNamespace, InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventoryServicePortInfo,
   InventorySource, ManifestInventory,
 } from './validate/inventory';
-export { networkPolicyRejections, validateNetworkPolicy } from './validate/network-policy-rules';
-export { checkPitfalls, PitfallDocument, PitfallFinding, PitfallOptions } from './validate/pitfall-rules';
-export { AppDiagnostic, AppValidationOptions, CiliumAppValidation, formatAppDiagnostic, validateApp } from './validate/validate-app';
-export {
-  parseTargetVersion, ReportDiagnostic, ReportFile, ReportSummary, STDIN_NAME, TargetVersion, VALIDATE_REPORT_SCHEMA, validateInputs,
-  ValidateInputsOptions, validatePaths, ValidatePathsOptions, ValidationInput, ValidationReport,
-} from './validate/validate-input';
-export { validatePolicy, ValidatePolicyOptions, validateRule } from './validate/validate-policy';
+export { PitfallDocument, PitfallFinding, PitfallOptions } from './validate/pitfall-run';
+export { ValidationReportFormat } from './validate/report-format';
+export { AppDiagnostic, AppValidationOptions, CiliumAppValidation } from './validate/validate-app';
+export { ValidatePolicyOptions, ValidateRuleOptions } from './validate/validate-policy';
+export { ValidateInputsOptions, ValidatePathsOptions, ValidationInput } from './validate/validation-options';
+export { ReportDiagnostic, ReportFile, ReportFileStatus, ReportSummary, ValidationReport } from './validate/validation-report';
+export { Validator } from './validate/validator';
 
 // Constructs and value objects.
 export { allowDns, allowHostProbes, DnsCompanionOptions } from './constructs/builtins';
@@ -117,4 +112,4 @@ export { ConnectivityFormat, ConnectivityOutput } from './diff/format';
 export { CiliumTesting } from './testing/cilium-testing';
 
 // cdk8s validation plugin.
-export { CiliumValidation, CiliumValidationProps, PluginContext, PluginReport, PluginViolatingResource, PluginViolation } from './plugin/index';
+export { CiliumValidation, CiliumValidationProps, IPluginReport, PluginContext, PluginViolatingResource, PluginViolation } from './plugin/cilium-validation';

@@ -17,7 +17,7 @@ import {
   NodeSelector,
   Peer,
   Port,
-  validateApp,
+  Validator,
 } from '../src';
 
 function chart(namespace?: string): Chart {
@@ -217,7 +217,7 @@ describe('ClusterwidePolicy', () => {
   test('warns when every endpoint of the cluster goes into default deny (endpointSelector {} with an allow rule)', () => {
     const c = chart();
     new ClusterwidePolicy(c, 'dns').allowEgress(Peer.kubeDns(), [Port.any(53)]);
-    const found = validateApp(c).filter((d) => d.id === 'pitfall-ccnp-select-all-default-deny');
+    const found = Validator.validateApp(c).filter((d) => d.id === 'pitfall-ccnp-select-all-default-deny');
     expect(found.map((d) => [d.severity, d.constructPath, d.path])).toEqual([['warning', 'test/dns/Resource', 'spec.endpointSelector']]);
     expect(found[0].message).toMatch(/selects every endpoint of the cluster, kube-system.* into egress default deny/);
   });

@@ -46,7 +46,7 @@ const CHECKS: ReadonlyArray<{ line: string; check: (mod: Record<string, unknown>
     },
   },
   {
-    line: 'const problems = validatePolicy(doc.model, { version: CiliumVersion.V1_19 });',
+    line: 'const problems = Validator.validatePolicy(doc.model, { version: CiliumVersion.V1_19 });',
     check: (mod, log) => {
       expect((mod.result as { documents: unknown[] }).documents).toHaveLength(1);
       expect(log).toBe('');

@@ -5,7 +5,22 @@ import { Severity } from '../core/errors';
  * checks of Kubernetes NetworkPolicies (`k8s`), the pitfall layer over a whole set of manifests (`pitfall`), and the
  * reading of the input (`input`, `parse`) by `validateInputs`.
  */
-export type CheckLayer = 'crd' | 'sanitize' | 'version' | 'k8s' | 'pitfall' | 'input' | 'parse';
+export enum CheckLayer {
+  /** The CRD schema of the target version, as the API server enforces it (`crd-…`). */
+  CRD = 'crd',
+  /** The agent's `Sanitize()` rules (`sanitize-…`). */
+  SANITIZE = 'sanitize',
+  /** Fields newer than the target version, removed or deprecated ones (`version-…`). */
+  VERSION = 'version',
+  /** The API server's checks of Kubernetes NetworkPolicies (`k8s-np-…`). */
+  K8S = 'k8s',
+  /** Pitfalls over a whole set of manifests (`pitfall-…`). */
+  PITFALL = 'pitfall',
+  /** The reading of the inputs (`input-…`). */
+  INPUT = 'input',
+  /** The YAML reader (`parse-…`). */
+  PARSE = 'parse',
+}
 
 /** One entry of the check catalogue. */
 export interface CheckInfo {
@@ -232,4 +247,45 @@ export function layerOf(id: string): CheckLayer {
 /** The catalogue entry of `id`, or `undefined` for an id no catalogue lists. */
 export function findCheck(id: string): CheckInfo | undefined {
   return BY_ID.get(id);
+}
+
+/**
+ * The catalogue of every check the validator runs: stable ids, severities, the target versions each can fire on and what
+ * it finds. The lists are copies: changing them changes nothing in the validator.
+ *
+ * ```ts
+ * const check = CheckCatalogue.find('pitfall-service-port');
+ * console.log(check?.severity, check?.what);
+ * ```
+ */
+export class CheckCatalogue {
+  /** The per-policy checks (`crd-…`, `sanitize-…`, `version-…`, and the reader's `parse-…` warnings about policies). */
+  public static readonly POLICY_CHECKS: CheckInfo[] = [...CHECKS];
+  /** The API server's checks of Kubernetes NetworkPolicies (`k8s-np-…`). */
+  public static readonly NETWORK_POLICY_CHECKS: CheckInfo[] = [...NETWORK_POLICY_CHECKS];
+  /** The pitfalls, judged over a whole set of manifests (`pitfall-…`). */
+  public static readonly PITFALL_CHECKS: CheckInfo[] = [...PITFALL_CHECKS];
+  /** The checks of the inputs of `Validator.validateInputs` (`input-…`, `parse-…`, `crd-schema`). */
+  public static readonly INPUT_CHECKS: CheckInfo[] = [...INPUT_CHECKS];
+  /** Every check a validation report can hold: the per-policy checks, the NetworkPolicy checks, the pitfalls and the input checks, in that order. */
+  public static readonly ALL_CHECKS: CheckInfo[] = [...REPORT_CHECKS];
+
+  /**
+   * The catalogue entry of a check id.
+   * @param id a check id such as `pitfall-service-port`
+   * @returns the entry, or `undefined` for an id no catalogue lists
+   */
+  public static find(id: string): CheckInfo | undefined {
+    return findCheck(id);
+  }
+
+  /**
+   * The layer of a check id, from its prefix (`crd-schema` is `crd`).
+   * @param id a check id such as `sanitize-l7-protocol`
+   */
+  public static layerOf(id: string): CheckLayer {
+    return layerOf(id);
+  }
+
+  private constructor() {}
 }

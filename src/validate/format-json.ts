@@ -37,7 +37,7 @@
  *
  * `VALIDATE_REPORT_JSON_SCHEMA` is the same as a JSON Schema (draft 2020-12) for consumers that validate it.
  */
-import { ValidationReport } from './validate-input';
+import { ValidationReport } from './validation-report';
 
 /** Renders a report as JSON (two-space indented, keys in documented order, ends with a newline). */
 export function formatReportJson(report: ValidationReport): string {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CheckInfo, layerOf, REPORT_CHECKS } from './catalogue';
-import { ReportDiagnostic, STDIN_NAME, ValidationReport } from './validate-input';
+import { ReportDiagnostic, STDIN_NAME, ValidationReport } from './validation-report';
 
 /** The JSON schema URI GitHub documents for SARIF 2.1.0. */
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';

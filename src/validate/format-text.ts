@@ -10,7 +10,7 @@
  * 1 error, 0 warnings in 2 files (1 policy, 3 documents; Cilium 1.19)
  * ```
  */
-import { ReportDiagnostic, ValidationReport } from './validate-input';
+import { ReportDiagnostic, ValidationReport } from './validation-report';
 
 /** Renders a report as text (ends with a newline). */
 export function formatReportText(report: ValidationReport): string {

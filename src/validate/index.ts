@@ -132,22 +132,28 @@
  *
  * @module
  */
+export { Validator } from './validator';
+export { ValidationReportFormat } from './report-format';
+export { CheckCatalogue, CheckLayer } from './catalogue';
+export { ReportFileStatus } from './validation-report';
 export { validatePolicy, validateRule } from './validate-policy';
-export type { ValidatePolicyOptions } from './validate-policy';
+export type { ValidatePolicyOptions, ValidateRuleOptions } from './validate-policy';
 export { CHECKS, INPUT_CHECKS, NETWORK_POLICY_CHECKS, PITFALL_CHECKS, REPORT_CHECKS, checkInfo, findCheck, layerOf } from './catalogue';
 export { networkPolicyRejections, validateNetworkPolicy } from './network-policy-rules';
-export type { CheckInfo, CheckLayer } from './catalogue';
+export type { CheckInfo } from './catalogue';
 export { checkPitfalls } from './pitfall-rules';
-export type { PitfallDocument, PitfallFinding, PitfallOptions } from './pitfall-rules';
+export type { PitfallDocument, PitfallFinding, PitfallOptions } from './pitfall-run';
 export { ManifestInventory } from './inventory';
 export type {
   InventoryContainerPort, InventoryNamespace, InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventoryServicePortInfo,
   InventorySource,
 } from './inventory';
-export { STDIN_NAME, VALIDATE_REPORT_SCHEMA, parseTargetVersion, validateInputs, validatePaths } from './validate-input';
-export type {
-  ReportDiagnostic, ReportFile, ReportSummary, TargetVersion, ValidateInputsOptions, ValidatePathsOptions, ValidationInput, ValidationReport,
-} from './validate-input';
+export { validateInputs, validatePaths } from './validate-input';
+export type { InputSource, PathsOptions, ValidateInputsOptions, ValidatePathsOptions, ValidationInput } from './validation-options';
+export { STDIN_NAME, VALIDATE_REPORT_SCHEMA } from './validation-report';
+export type { ReportDiagnostic, ReportFile, ReportSummary, ValidationReport } from './validation-report';
+export { parseTargetVersion } from './target-version';
+export type { TargetVersion } from './target-version';
 export { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 export { formatDiagnosticText, formatReportText, summaryLine } from './format-text';
 export { VALIDATE_REPORT_JSON_SCHEMA, formatReportJson, reportToJson } from './format-json';

@@ -8,7 +8,7 @@
  * `EndpointInventory` (which keeps only named ports), this keeps every container port with an integer number: the
  * Service-port pitfall needs to know whether a port is one a container listens on.
  */
-import { isNumericTargetPort, ManifestContainerPort, ManifestServicePort, readManifest } from '../model/manifests';
+import { isNumericTargetPort, readManifest } from '../model/manifests';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { LabelSelectorModel, RuleModel } from '../model/policy-model';
 import { networkPolicyRejections } from './network-policy-rules';
@@ -37,8 +37,18 @@ export interface InventorySource {
   readonly constructPath?: string;
 }
 
-/** A container port (`containerPort` an integer). */
-export interface InventoryContainerPort extends ManifestContainerPort {}
+/** A container port (`containerPort` an integer), as the SDK's manifest reader reads it. */
+export interface InventoryContainerPort {
+  /** `containerPort`. */
+  readonly port: number;
+  /** `protocol` (`TCP` when unset). */
+  readonly protocol: string;
+  /**
+   * `name`.
+   * @default - unnamed
+   */
+  readonly name?: string;
+}
 
 /** A workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController). */
 export interface InventoryPodTemplate {
@@ -53,7 +63,7 @@ export interface InventoryPodTemplate {
   /** `serviceAccountName` of its pods (`default` when unset, as Kubernetes fills it in). */
   readonly serviceAccount: string;
   /** Container ports (containers and sidecar init containers). */
-  readonly ports: readonly InventoryContainerPort[];
+  readonly ports: InventoryContainerPort[];
   /** `hostNetwork: true`: not a Cilium endpoint; its traffic carries the node's identity. */
   readonly hostNetwork: boolean;
   /** Where it came from. */
@@ -61,7 +71,19 @@ export interface InventoryPodTemplate {
 }
 
 /** A Service port (`port` an integer; `targetPort` a number when written as digits, else a container port name). */
-export interface InventoryServicePortInfo extends ManifestServicePort {}
+export interface InventoryServicePortInfo {
+  /** `port`. */
+  readonly port: number;
+  /** `targetPort`: a number (also when written as a string of digits), or a container port name; `port` when unset. */
+  readonly targetPort: number | string;
+  /** `protocol` (`TCP` when unset). */
+  readonly protocol: string;
+  /**
+   * `name`.
+   * @default - unnamed
+   */
+  readonly name?: string;
+}
 
 /** A Kubernetes Service. */
 export interface InventoryServiceInfo {
@@ -77,7 +99,7 @@ export interface InventoryServiceInfo {
    */
   readonly selector?: Readonly<Record<string, string>>;
   /** Its ports. */
-  readonly ports: readonly InventoryServicePortInfo[];
+  readonly ports: InventoryServicePortInfo[];
   /** Where it came from. */
   readonly source: InventorySource;
 }
@@ -116,24 +138,32 @@ export class ManifestInventory {
   private readonly serviceList: InventoryServiceInfo[] = [];
   private readonly networkPolicyList: InventoryNetworkPolicy[] = [];
 
-  /** Every Namespace, by name. */
-  public get namespaces(): ReadonlyMap<string, InventoryNamespace> {
-    return this.namespaceMap;
+  /** Every Namespace, in the order first added (a later one of the same name replaces it). */
+  public get namespaces(): InventoryNamespace[] {
+    return [...this.namespaceMap.values()];
   }
 
   /** Every workload, in the order added. */
-  public get workloads(): readonly InventoryPodTemplate[] {
-    return this.workloadList;
+  public get workloads(): InventoryPodTemplate[] {
+    return [...this.workloadList];
   }
 
   /** Every Service, in the order added. */
-  public get services(): readonly InventoryServiceInfo[] {
-    return this.serviceList;
+  public get services(): InventoryServiceInfo[] {
+    return [...this.serviceList];
   }
 
   /** Every Kubernetes NetworkPolicy, in the order added. */
-  public get networkPolicies(): readonly InventoryNetworkPolicy[] {
-    return this.networkPolicyList;
+  public get networkPolicies(): InventoryNetworkPolicy[] {
+    return [...this.networkPolicyList];
+  }
+
+  /**
+   * The Namespace named `name`.
+   * @returns the Namespace, or `undefined` when the manifests have none of that name
+   */
+  public namespace(name: string): InventoryNamespace | undefined {
+    return this.namespaceMap.get(name);
   }
 
   /**

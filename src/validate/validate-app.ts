@@ -19,8 +19,9 @@ import { fromObject } from '../model/parse';
 import { isNetworkPolicy } from '../model/network-policy';
 import { ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
-import { PitfallDocument, checkPitfalls } from './pitfall-rules';
-import { defaultFix } from './validate-input';
+import { checkPitfalls } from './pitfall-rules';
+import { PitfallDocument } from './pitfall-run';
+import { defaultFix } from './finding-fixes';
 import { validatePolicy } from './validate-policy';
 
 /** Marks the SDK's policy constructs (see `PolicyBase.isPolicy`). */
@@ -28,7 +29,7 @@ const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
 /** Marks an app whose validation was added by `CiliumAppValidation.ensure`. */
 const ENSURED_SYMBOL = Symbol.for('cdk8s-cilium.AppValidation');
 
-/** Options of `validateApp`. */
+/** Options of `Validator.validateApp` and `CiliumAppValidation.ensure`. */
 export interface AppValidationOptions {
   /**
    * Also run the per-policy layers (schema, Sanitize, version) on the SDK's own policies, which their node validation
@@ -38,7 +39,7 @@ export interface AppValidationOptions {
   readonly includeSdkPolicyLayers?: boolean;
 }
 
-/** A finding at synthesis: a diagnostic of `validateInputs`, placed by construct path instead of file position. */
+/** A finding at synthesis: a diagnostic of `Validator.validateInputs`, placed by construct path instead of file position. */
 export interface AppDiagnostic {
   /** Stable id of the check. */
   readonly id: string;
@@ -158,7 +159,7 @@ export function formatAppDiagnostic(d: AppDiagnostic): string {
 /**
  * The app-wide checks as a construct validation (`IValidation`), so that `app.synth()` and `npx cdk8s synth` fail on
  * their errors with the same ids and messages as `cdk8s-cilium validate`. Warnings are not errors and are not reported
- * here (`validateApp` returns them).
+ * here (`Validator.validateApp` returns them).
  */
 export class CiliumAppValidation implements IValidation {
   /**
@@ -173,9 +174,17 @@ export class CiliumAppValidation implements IValidation {
     return true;
   }
 
+  /**
+   * A finding as `runSynth` prints errors: `[shop/web/Resource] spec.egress[0].toFQDNs: message (id)`, and the fix on
+   * the next line.
+   */
+  public static formatDiagnostic(diagnostic: AppDiagnostic): string {
+    return formatAppDiagnostic(diagnostic);
+  }
+
   private constructor(private readonly root: IConstruct, private readonly options: AppValidationOptions) {}
 
-  /** The errors of `validateApp`, formatted with `formatAppDiagnostic`. */
+  /** The errors of `Validator.validateApp`, formatted with `CiliumAppValidation.formatDiagnostic`. */
   public validate(): string[] {
     return validateApp(this.root, this.options).filter((d) => d.severity === Severity.ERROR).map(formatAppDiagnostic);
   }

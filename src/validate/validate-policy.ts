@@ -7,10 +7,23 @@ import { schemaRules } from './schema-rules';
 import { versionRules } from './version-rules';
 import { CheckContext, collectingContext, Visitor, walkDocument, walkRule } from './walk';
 
-/** Options of `validatePolicy`. */
+/** Options of `Validator.validatePolicy`. */
 export interface ValidatePolicyOptions {
   /** The Cilium version the policy is written for. */
   readonly version: CiliumVersion;
+}
+
+/** Options of `Validator.validateRule`. */
+export interface ValidateRuleOptions {
+  /** The kind of policy the rule is in (a CNP is assumed to live in `default`). */
+  readonly kind: PolicyKind;
+  /** The Cilium version the rule is written for. */
+  readonly version: CiliumVersion;
+  /**
+   * The rule's JSON path in its policy (`spec`, `specs[2]`): it prefixes every finding's path.
+   * @default 'spec'
+   */
+  readonly pathPrefix?: string;
 }
 
 /** The three layers, in the order their findings are listed. */

@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, KafkaRule, L7,
-  LockoutPath, MonitoringScrape, Peer, Port, TieredApp, validateApp,
+  LockoutPath, MonitoringScrape, Peer, Port, TieredApp, Validator,
 } from '../../src';
 import { chart, synth, synthError } from '../support/synth';
 
@@ -94,7 +94,7 @@ describe('deliberately broad peers are allowed, with a warning at synth', () => 
     p.allowEgress(Peer.cidr('::/0'), [Port.tcp(443)]);
     p.allowEgress(Peer.cidr('10.1.2.3/8'), [Port.tcp(5432)]);
     new FqdnEgress(c, 'any-name', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['*'], allowAllDnsLookups: true });
-    const found = validateApp(c).filter((d) => d.id === 'pitfall-broad-peer' || d.id === 'pitfall-cidr-host-bits');
+    const found = Validator.validateApp(c).filter((d) => d.id === 'pitfall-broad-peer' || d.id === 'pitfall-cidr-host-bits');
     expect(found.map((d) => `${d.severity} ${d.id} ${d.constructPath} ${d.path}`)).toEqual([
       'warning pitfall-broad-peer test/p/Resource spec.egress[0].toCIDR[0]',
       'warning pitfall-broad-peer test/p/Resource spec.egress[0].toCIDR[1]',

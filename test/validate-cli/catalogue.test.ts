@@ -1,6 +1,6 @@
 // The catalogues of the pitfall and input layers: their doc-comment tables match the lists, every id is reported where
 // its layer lives, and `REPORT_CHECKS` (what SARIF lists as rules) is every id `validateInputs` can report.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParseDiagnosticId } from '../../src/model/parse-diagnostic-id';
@@ -33,13 +33,14 @@ describe('pitfall and input catalogues', () => {
     expect([...new Set(reported)].sort()).toEqual(NETWORK_POLICY_CHECKS.map((c) => c.id).sort());
   });
 
-  it('every pitfall id is reported by pitfall-rules.ts, and only those', () => {
-    const reported = [...read('pitfall-rules.ts').matchAll(/report\('([a-z0-9-]+)'/g)].map((m) => m[1]);
+  it('every pitfall id is reported by the pitfall layer (pitfall-*.ts), and only those', () => {
+    const source = readdirSync(SRC).filter((f) => /^pitfall-[a-z-]+\.ts$/.test(f)).map(read).join('\n');
+    const reported = [...source.matchAll(/report\('([a-z0-9-]+)'/g)].map((m) => m[1]);
     expect([...new Set(reported)].sort()).toEqual(PITFALL_CHECKS.map((c) => c.id).sort());
   });
 
   it('every input id is produced by the input layer', () => {
-    const source = read('../model/inputs.ts') + read('validate-input.ts');
+    const source = read('../model/inputs.ts') + read('validate-input.ts') + read('validation-run.ts');
     for (const c of INPUT_CHECKS.filter((x) => !x.id.startsWith('parse-'))) expect(source, c.id).toContain(`'${c.id}'`);
   });
 

@@ -1,7 +1,8 @@
 // The small helpers of the input layer: glob translation, brace expansion, sizes, token ends and key positions.
 import { describe, expect, it } from 'vitest';
 import { expandBraces, globToRegExp, isGlob, parseSize } from '../../src/model/inputs';
-import { keyPosition, parseTargetVersion, tokenEnd } from '../../src/validate/validate-input';
+import { parseTargetVersion } from '../../src/validate/target-version';
+import { keyPosition, tokenEnd } from '../../src/validate/yaml-positions';
 
 describe('globToRegExp', () => {
   it.each([

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { CiliumValidation, CiliumValidationProps, PluginViolation } from '../../src/plugin';
+import { CiliumValidation, CiliumValidationProps, PluginViolation } from '../../src/plugin/cilium-validation';
 import { CRD_ROOT } from '../support/shared';
 import { CLEAN_CNP, FQDN_OCTAL_PORT_CNP } from './helpers';
 

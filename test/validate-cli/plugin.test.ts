@@ -43,7 +43,7 @@ function synth(manifest: string, properties: Record<string, unknown> = {}): { st
   // The plugin is this repository's TypeScript source, loaded through tsx (the published package loads lib/ instead).
   writeFileSync(join(dir, 'plugin.js'), [
     `require(${JSON.stringify(join(ROOT, 'node_modules', 'tsx', 'dist', 'cjs', 'api', 'index.cjs'))}).register();`,
-    `module.exports = require(${JSON.stringify(join(ROOT, 'src', 'plugin', 'index.ts'))});`,
+    `module.exports = require(${JSON.stringify(join(ROOT, 'src', 'plugin', 'cilium-validation.ts'))});`,
     '',
   ].join('\n'));
   const r = spawnSync(process.execPath, [CLI, 'synth', '--no-check-upgrade'], {

@@ -1,6 +1,6 @@
 /**
  * `cdk8s-cilium` as a cdk8s CLI validation plugin (`validations:` in `cdk8s.yaml`): after `cdk8s synth` has written the
- * manifests, the CLI hands their paths to `CiliumValidation.validate`, which runs `validateInputs` over all of them
+ * manifests, the CLI hands their paths to `CiliumValidation.validate`, which runs `Validator.validateInputs` over all of them
  * together and reports every finding as a violation (rule = check id). Errors, or more warnings than `maxWarnings`,
  * fail the synthesis (the CLI exits 2).
  *
@@ -16,7 +16,8 @@
  * does not depend on `cdk8s-cli`.
  */
 import { relative, sep } from 'node:path';
-import { ReportDiagnostic, validateInputs, ValidationReport } from '../validate';
+import { validateInputs } from '../validate/validate-input';
+import { ReportDiagnostic, ValidationReport } from '../validate/validation-report';
 
 /** Properties of the plugin (`properties:` of its entry in `cdk8s.yaml`). */
 export interface CiliumValidationProps {
@@ -61,19 +62,23 @@ export interface PluginViolation {
 }
 
 /** The report object the cdk8s CLI gives a plugin. */
-export interface PluginReport {
+export interface IPluginReport {
   /** Adds a violation. */
   addViolation(violation: PluginViolation): void;
-  /** Completes the report. */
-  submit(status: string, metadata?: Record<string, string>): void;
+  /**
+   * Completes the report.
+   * @param status `success` or `failure`
+   * @param metadata shown by the CLI under the report, such as the Cilium version and the counts
+   */
+  submit(status: string, metadata?: { [key: string]: string }): void;
 }
 
 /** The context the cdk8s CLI gives a plugin (`ValidationContext`). */
 export interface PluginContext {
   /** The manifest files `cdk8s synth` wrote. */
-  readonly manifests: readonly string[];
+  readonly manifests: string[];
   /** The report to fill. */
-  readonly report: PluginReport;
+  readonly report: IPluginReport;
 }
 
 /** The cdk8s CLI validation plugin. */
@@ -113,7 +118,7 @@ function toViolation(d: ReportDiagnostic, manifestPath: string): PluginViolation
   };
 }
 
-function summaryMetadata(report: ValidationReport): Record<string, string> {
+function summaryMetadata(report: ValidationReport): { [key: string]: string } {
   return {
     'Cilium version': report.version,
     Errors: String(report.summary.errors),

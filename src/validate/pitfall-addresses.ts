@@ -1,0 +1,65 @@
+// Pitfalls of addresses: allow rules open to every address or name, CIDRs with host bits set.
+import { parseCidr, parseIp } from '../model/cidr';
+import { FqdnSelectorModel, PEER_FIELDS, sectionDirection, SECTIONS } from '../model/policy-model';
+import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
+import { arr, isObject } from './walk';
+
+/** `10.0.0.0/8` for a parsed CIDR. */
+function formatNetwork(c: { family: 4 | 6; network: bigint; prefix: number }): string {
+  if (c.family === 4) return `${[24n, 16n, 8n, 0n].map((sh) => String((c.network >> sh) & 255n)).join('.')}/${c.prefix}`;
+  const groups = [...Array(8).keys()].map((i) => ((c.network >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
+  const text = groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
+  return `${text}/${c.prefix}`;
+}
+
+/**
+ * Deliberately broad peers, worth a second look in review: every IPv4/IPv6 address (`0.0.0.0/0`, `::/0`) or every
+ * name (`matchPattern: "*"`) in an allow rule, and CIDRs with host bits set (Cilium masks them, so `10.1.2.3/8` is
+ * all of `10.0.0.0/8`: the author meant one or the other).
+ */
+export function broadPeers(run: PitfallRun, r: RuleView): void {
+  for (const section of SECTIONS) {
+    const direction = sectionDirection(section);
+    const allow = section === 'ingress' || section === 'egress';
+    for (const { item, index } of items(r.rule, section)) {
+      const cidrs: { text: string; path: string }[] = [];
+      const cidrField = PEER_FIELDS.cidr[direction] ?? 'toCIDR';
+      const setField = PEER_FIELDS.cidrSet[direction] ?? 'toCIDRSet';
+      arr<unknown>(item.cidr).forEach((c, j) => { if (typeof c === 'string') cidrs.push({ text: c, path: `${r.path}.${section}[${index}].${cidrField}[${j}]` }); });
+      arr<unknown>(item.cidrSet).forEach((c, j) => {
+        if (!isObject(c)) return;
+        if (typeof c.cidr === 'string') cidrs.push({ text: c.cidr, path: `${r.path}.${section}[${index}].${setField}[${j}].cidr` });
+        arr<unknown>(c.except).forEach((e, k) => { if (typeof e === 'string') cidrs.push({ text: e, path: `${r.path}.${section}[${index}].${setField}[${j}].except[${k}]` }); });
+      });
+      for (const { text, path } of cidrs) {
+        const parsed = parseCidr(text);
+        if (!parsed) continue;
+        const slash = text.indexOf('/');
+        const address = parseIp(slash < 0 ? text : text.slice(0, slash));
+        if (address && address.value !== parsed.network) {
+          const host = `${text.slice(0, slash)}/${parsed.family === 4 ? 32 : 128}`;
+          run.report('pitfall-cidr-host-bits', r, path,
+            `${text} has host bits set: Cilium masks it to ${formatNetwork(parsed)}, the whole /${parsed.prefix}, not the one address ${text.slice(0, slash)}`,
+            `write ${host} for the one address, or ${formatNetwork(parsed)} for the network`);
+        }
+        if (allow && parsed.prefix === 0 && !path.includes('.except[')) {
+          const holes = /\.cidr$/.test(path) ? arr<unknown>(arr<Record<string, unknown>>(item.cidrSet).find((c) => isObject(c) && c.cidr === text)?.except).length : 0;
+          run.report('pitfall-broad-peer', r, path,
+            `${text} is every ${parsed.family === 4 ? 'IPv4' : 'IPv6'} address outside the cluster (the world)`
+            + `${holes ? `, less the ${holes} except range${holes === 1 ? '' : 's'}` : ''}: this ${direction} rule is open to the whole internet`,
+            holes
+              ? 'narrow it to the ranges meant (keep the except ranges: a world entity would drop them)'
+              : `narrow it to the ranges meant; if the world is meant, say so with ${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: [world] so reviewers see it`);
+        }
+      }
+      if (section !== 'egress') continue;
+      arr<FqdnSelectorModel>(item.fqdns).forEach((f, j) => {
+        if (!isObject(f) || typeof f.matchPattern !== 'string' || !matchesEveryName(f.matchPattern)) return;
+        run.report('pitfall-broad-peer', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
+          `toFQDNs matchPattern ${JSON.stringify(f.matchPattern)} matches every DNS name: these pods may reach any address they can resolve, which `
+          + 'is egress to the whole internet on these ports',
+          'list the names or patterns meant (e.g. "*.github.com"); if any destination is meant, say so with toEntities: [world]');
+      });
+    }
+  }
+}

@@ -1,0 +1,224 @@
+// Pitfalls of DNS: toFQDNs without a DNS rule the proxy sees for the same pods (or one that does not allow the name),
+// egress default deny without DNS, and DNS rules widened by another policy's `*`.
+import { compileFqdnSelector } from '../model/fqdn-pattern';
+import { FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
+import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, RuleView } from './pitfall-run';
+import { fromModel, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
+import { AGENT_SINCE } from './tables';
+import { arr, isObject } from './walk';
+
+/** The cluster DNS pods, for "could this peer be the DNS server". */
+const KUBE_DNS = fromModel({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } });
+
+/** Entities that can hold a DNS server (cluster DNS, node-local DNS, an upstream resolver). */
+const DNS_ENTITIES = ['all', 'cluster', 'world', 'host', 'remote-node'];
+
+// Free helpers
+
+/** The egress allow items of a rule with L7 DNS rules: whether they allow every name, and the names they allow. */
+function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boolean; names: string[] }[] {
+  return items(r.rule, SectionName.EGRESS).flatMap(({ item, index }) => {
+    const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'groups'] as const).some((f) => item[f] !== undefined);
+    // `{}` (the default-deny idiom) allows nothing; toFQDNs items are not DNS allowances.
+    if ((!l3 && item.toPorts === undefined) || arr(item.fqdns).length > 0) return [];
+    if (!portsOverlap53(item, { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] })) return [];
+    const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
+    // An allow on the DNS port without DNS rules wildcards the L7 rules of that port (mergePortProto): every name.
+    if (sels.length === 0) return [{ item, index, all: true, names: ['an L4 allow with no DNS rules'] }];
+    const names = sels.flatMap((s) => (isObject(s) ? [String(s.matchName ?? s.matchPattern ?? '')] : []));
+    return [{ item, index, all: names.some((n) => matchesEveryName(n)), names: names.map((n) => JSON.stringify(n)) }];
+  });
+}
+
+/** Whether two items both cover DNS on 53 with a common protocol. */
+function portsOverlap53(a: RuleItemModel, b: RuleItemModel): boolean {
+  const protocols = (i: RuleItemModel): Set<string> => (i.toPorts === undefined ? new Set(i.icmps === undefined ? ['TCP', 'UDP'] : []) : new Set(arr<PortRuleModel>(i.toPorts)
+    .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
+    .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES))
+    .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
+  const pb = protocols(b);
+  return [...protocols(a)].some((p) => pb.has(p));
+}
+
+/** The L7 DNS selectors of a rule's egress allow items. */
+function dnsSelectors(rule: RuleModel): FqdnSelectorModel[] {
+  return items(rule, SectionName.EGRESS).flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
+    .flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []))
+    .filter(isObject);
+}
+
+function dnsMatcher(sel: FqdnSelectorModel, subdomainWildcard: boolean): (name: string) => boolean {
+  const matcher = compileFqdnSelector(sel, subdomainWildcard);
+  return (name) => matcher.matches(name);
+}
+
+/**
+ * A name a `toFQDNs` selector selects, to test DNS rules with: `*` → `x`, and a leading `**.` → `x.x.` where it means
+ * "one or more labels" (1.19+; before, `**` is `*`).
+ */
+function sampleName(sel: FqdnSelectorModel, subdomainWildcard: boolean): string | undefined {
+  if (typeof sel.matchName === 'string' && sel.matchName !== '') return sel.matchName;
+  if (typeof sel.matchPattern !== 'string' || sel.matchPattern === '') return undefined;
+  if (/^\*+\.?$/.test(sel.matchPattern.trim())) return 'x.example.';
+  const pattern = subdomainWildcard ? sel.matchPattern.replace(/^\*\*\./, 'x.x.') : sel.matchPattern;
+  return pattern.replace(/\*+/g, 'x');
+}
+
+/** Whether an allow item lets 53/`protocol` through (all ports, port 0, 53, a range over 53, or a DNS port name; that protocol or ANY). */
+function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP'): boolean {
+  if (item.toPorts === undefined) return item.icmps === undefined;
+  return arr<PortRuleModel>(item.toPorts).some((pr) => {
+    if (!isObject(pr)) return false;
+    const ports = objects<PortProtocolModel>(pr.ports);
+    if (ports.length === 0) return true;
+    return ports.some((p) => protocolsMeet(protocol, p.protocol) && portCovers(p, 53, DNS_PORT_NAMES));
+  });
+}
+
+/** `toFQDNs` needs an L7 DNS rule for the same pods, and that rule must allow looking the names up. */
+export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
+  if (r.host) return;
+  const fqdnItems = items(r.rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length > 0);
+  if (fqdnItems.length === 0) return;
+  const providers = dnsRuleProviders(run);
+  const cov = run.coverage(r, providers);
+  if (!cov.covered) {
+    run.fqdnFlagged.add(r);
+    if (run.seen('pitfall-fqdn-without-dns', r)) return;
+    const first = fqdnItems[0];
+    run.report('pitfall-fqdn-without-dns', r, `${r.path}.egress[${first.index}].toFQDNs`,
+      `no policy in the input gives ${run.who(r, cov)} an L7 DNS rule (toPorts rules.dns), so Cilium's DNS proxy never sees their lookups and ` +
+      `toFQDNs learns no address: it allows nothing${run.assumption(cov)}`,
+      'allow egress for the same pods to kube-dns (k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) on 53/UDP and 53/TCP with ' +
+      'rules: {dns: [{matchPattern: "*"}]} (or the names used here); if a policy outside the input does this, ignore this warning');
+    return;
+  }
+  const covering = providers.filter((c) => run.covers(c, r));
+  const dns = covering.flatMap((c) => dnsSelectors(c.rule));
+  if (dns.length === 0) return;
+  const subdomainWildcard = r.version.atLeast(AGENT_SINCE.fqdnDoubleStar);
+  const matchers = dns.map((s) => dnsMatcher(s, subdomainWildcard));
+  const same = (a: FqdnSelectorModel, b: FqdnSelectorModel): boolean =>
+    (typeof a.matchName === 'string' && a.matchName.toLowerCase() === b.matchName?.toLowerCase())
+    || (typeof a.matchPattern === 'string' && a.matchPattern.toLowerCase() === b.matchPattern?.toLowerCase());
+  for (const { item, index } of fqdnItems) {
+    arr<FqdnSelectorModel>(item.fqdns).forEach((sel, j) => {
+      if (!isObject(sel) || dns.some((d) => same(sel, d))) return;
+      const sample = sampleName(sel, subdomainWildcard);
+      if (sample === undefined || matchers.some((m) => m(sample))) return;
+      const field = typeof sel.matchName === 'string' ? 'matchName' : 'matchPattern';
+      const value = String(sel[field]);
+      run.report('pitfall-fqdn-not-in-dns-rules', r, `${r.path}.egress[${index}].toFQDNs[${j}].${field}`,
+        `the DNS rules of these pods (${covering.map((c) => c.name).join(', ')}) do not allow looking up ${JSON.stringify(value)}: the DNS proxy refuses ` +
+        `the lookup, so toFQDNs ${field} ${JSON.stringify(value)} never learns an address`,
+        `add {${field}: ${JSON.stringify(value)}} (or a pattern covering it) to the rules.dns list of the DNS rule`);
+    });
+  }
+}
+
+/** Egress default deny without any DNS for the same pods. */
+export function defaultDenyWithoutDns(run: PitfallRun, r: RuleView): void {
+  if (r.host || run.fqdnFlagged.has(r) || !run.defaultDeny(r, 'egress') || arr(r.rule.egress).length === 0) return;
+  if (r.subject && selectsReserved(r.subject)) return; // Cilium's own endpoints (health, ingress, init) do not resolve names
+  const udp = run.coverage(r, dnsProviders(run, 'UDP'));
+  const tcp = run.coverage(r, dnsProviders(run, 'TCP'));
+  if ((udp.covered && tcp.covered) || run.seen('pitfall-default-deny-without-dns', r)) return;
+  const cov = udp.covered ? tcp : udp;
+  const missing = !udp.covered && !tcp.covered ? '53/UDP and 53/TCP' : udp.covered ? '53/TCP' : '53/UDP';
+  const effect = !udp.covered ? 'every name lookup of these pods fails' : 'lookups whose answers do not fit in UDP (truncated, retried over TCP) fail';
+  const problem = `puts ${run.who(r, cov)} into egress default deny, and no policy in the input allows them DNS on ${missing} (to kube-dns or another ` +
+    `resolver): ${effect}${run.assumption(cov)}`;
+  if (r.np) {
+    // Cilium's translation of an Egress policyType without egress rules is the `egress: [{}]` deny-all.
+    const denyAll = arr(r.rule.egress).length === 1 && Object.keys(arr<RuleItemModel>(r.rule.egress)[0] ?? {}).length === 0;
+    run.report('pitfall-default-deny-without-dns', r, denyAll ? 'spec.policyTypes' : 'spec.egress',
+      `this NetworkPolicy (policyTypes: Egress) ${problem}`,
+      'add an egress rule to kube-dns: {to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: ' +
+      '{matchLabels: {k8s-app: kube-dns}}}], ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]}, in this or another policy for the same pods');
+    return;
+  }
+  run.report('pitfall-default-deny-without-dns', r, `${r.path}.egress`, `this rule ${problem}`,
+    'allow egress for the same pods to kube-dns (k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) on 53/UDP and 53/TCP, ' +
+    'ideally with rules: {dns: [{matchPattern: "*"}]}; or, if egress is not meant to be restricted, set enableDefaultDeny: {egress: false} (1.16+)');
+}
+
+/** Whether two DNS items of two rules may name the same DNS server: either any peer, overlapping pod selectors or entities. */
+export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel): boolean {
+  const l3 = (i: RuleItemModel): boolean => (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => i[f] !== undefined);
+  if (!l3(a) || !l3(b)) return true;
+  const wide = (i: RuleItemModel): boolean => arr<string>(i.entities).some((e) => e === 'all' || e === 'cluster');
+  const pods = (i: RuleItemModel): boolean => arr(i.endpoints).length > 0;
+  if ((wide(a) && (pods(b) || wide(b))) || (wide(b) && pods(a))) return true;
+  if (arr<string>(a.entities).some((e) => arr<string>(b.entities).includes(e))) return true;
+  if (pods(a) && pods(b)) {
+    const sa = arr<LabelSelectorModel>(a.endpoints).filter(isObject).map((m) => peerSelector(r.kind, r.namespace, r.subject, m));
+    const sb = arr<LabelSelectorModel>(b.endpoints).filter(isObject).map((m) => peerSelector(c.kind, c.namespace, c.subject, m));
+    return sa.some((x) => sb.some((y) => mayOverlap(x, y)));
+  }
+  const other = (i: RuleItemModel): string => JSON.stringify((['cidr', 'cidrSet', 'nodes', 'services'] as const).map((f) => i[f] ?? null));
+  return other(a) === other(b);
+}
+
+/**
+ * Cilium ORs the L7 DNS rules of every allow rule on the same DNS peer and port (`mergePortProto`), across policies: a
+ * rule that lets the same pods look up every name (`*`) silently cancels a rule that restricts their lookups.
+ */
+export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
+  if (r.host) return;
+  const mine = dnsItems(r);
+  const restricted = mine.filter((d) => !d.all);
+  if (restricted.length === 0) return;
+  for (const c of run.rules) {
+    // Some pods of one are (provably, or per the workloads of the input) pods of the other.
+    if (c === r || c.host || !(run.covers(c, r) || run.covers(r, c))) continue;
+    for (const theirs of dnsItems(c)) {
+      if (!theirs.all) continue;
+      const hit = restricted.find((d) => sameDnsPeer(r, d.item, c, theirs.item) && portsOverlap53(d.item, theirs.item));
+      if (!hit) continue;
+      if (run.seen(`pitfall-dns-rules-widened\0${c.doc}/${c.path}`, r)) return;
+      run.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${hit.index}].toPorts`,
+        `these pods may look up only ${hit.names.join(', ')}, but ${c.name} lets the same pods look up every name (${theirs.names.join(', ')}) on the same `
+        + 'DNS server and port: Cilium ORs the DNS rules of all policies there, so the restriction does not hold',
+        `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant `
+        + '(an FqdnEgress: allowAllDnsLookups: true)');
+      return;
+    }
+  }
+}
+
+/** The endpoint rules with an L7 DNS rule (computed once). */
+export function dnsRuleProviders(run: PitfallRun): readonly RuleView[] {
+  run.cachedDnsRules ??= run.rules.filter((c) => !c.host && dnsSelectors(c.rule).length > 0);
+  return run.cachedDnsRules;
+}
+
+/** The endpoint rules that allow DNS on 53/`protocol` to something that can be a DNS server (computed once per protocol). */
+export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly RuleView[] {
+  const cached = run.cachedDns.get(protocol);
+  if (cached) return cached;
+  const found = [...run.rules, ...run.networkPolicyViews()]
+    .filter((c) => !c.host && items(c.rule, SectionName.EGRESS).some(({ item }) => allowsDns(run, item, c, protocol)));
+  run.cachedDns.set(protocol, found);
+  return found;
+}
+
+/**
+ * Whether an egress allow item lets DNS (53/`protocol`) through to something that can be a DNS server. An item with
+ * neither peers nor ports (`egress: [{}]`, the default-deny idiom) allows nothing.
+ */
+export function allowsDns(run: PitfallRun, item: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
+  if (!allowsPort53(item, protocol)) return false;
+  if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;
+  const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).filter((f) => item[f] !== undefined);
+  if (l3.length === 0) return item.toPorts !== undefined;
+  if (arr<string>(item.entities).some((e) => DNS_ENTITIES.includes(e))) return true;
+  if ((['cidr', 'cidrSet', 'services', 'nodes', 'groups'] as const).some((f) => arr(item[f]).length > 0)) return true;
+  return arr<LabelSelectorModel>(item.endpoints).some((model) => {
+    if (!isObject(model)) return false;
+    // A NetworkPolicy rule without peers is the wildcard selector: every peer, the DNS server included.
+    if (c.doc < 0 && Object.keys(model.matchLabels ?? {}).length === 0 && arr(model.matchExpressions).length === 0) return true;
+    const peer = peerSelector(c.kind, c.namespace, c.subject, model);
+    if (mayOverlap(peer, KUBE_DNS)) return true;
+    return (run.podsOf(peer) ?? []).some((w) => w.ports.some((p) => p.port === 53));
+  });
+}

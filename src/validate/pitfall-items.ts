@@ -1,0 +1,72 @@
+// Pitfalls of single rule items: toServices with toPorts, the API server reached through toServices, Kafka on 1.20.
+import { LabelSelectorModel, PortRuleModel, RuleItemModel, SECTIONS } from '../model/policy-model';
+import { items, PitfallRun, RuleView } from './pitfall-run';
+import { servicesReferenced } from './pitfall-services';
+import { describeSelector, fromModel, selectsLabels } from './pod-selectors';
+import { AGENT_SINCE } from './tables';
+import { arr, isObject } from './walk';
+
+function serviceRefText(ref: unknown, r: RuleView): string {
+  if (!isObject(ref)) return 'a Service';
+  if (isObject(ref.k8sService)) {
+    const ns = typeof ref.k8sService.namespace === 'string' && ref.k8sService.namespace !== '' ? ref.k8sService.namespace : r.namespace;
+    return `Service ${ns ? `${ns}/` : ''}${String(ref.k8sService.serviceName)}`;
+  }
+  if (isObject(ref.k8sServiceSelector)) return `the Services ${describeSelector(ref.k8sServiceSelector.selector as LabelSelectorModel)}`;
+  return 'a Service';
+}
+
+/** `toServices` + `toPorts` (1.17+): fine when the ports are target ports; unverifiable when the Service is not in the input. */
+export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+  if (!r.version.atLeast(AGENT_SINCE.servicesWithPorts) || arr(item.services).length === 0 || arr(item.toPorts).length === 0) return;
+  const unknown = arr<unknown>(item.services).filter((ref) => servicesReferenced(run, ref, r).length === 0).map((ref) => serviceRefText(ref, r));
+  if (unknown.length === 0) return;
+  run.report('pitfall-services-with-ports', r, `${itemPath}.toPorts`,
+    `toServices with toPorts: Cilium matches these ports after the Service is translated, against the backend (container) ports, not the Service ` +
+    `port; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the input, so this cannot be checked`,
+    'make sure the ports are the targetPorts of the Service (or give its manifest to validate, which then checks them)');
+}
+
+/** `toServices` to `default/kubernetes`, and the `toServices`+`toPorts` check. */
+export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+  arr<unknown>(item.services).forEach((ref, j) => {
+    if (!isObject(ref)) return;
+    let hit = false;
+    if (isObject(ref.k8sService)) {
+      const ns = typeof ref.k8sService.namespace === 'string' && ref.k8sService.namespace !== '' ? ref.k8sService.namespace : r.namespace || 'default';
+      hit = ref.k8sService.serviceName === 'kubernetes' && ns === 'default';
+    } else if (isObject(ref.k8sServiceSelector) && isObject(ref.k8sServiceSelector.selector)) {
+      const ns = typeof ref.k8sServiceSelector.namespace === 'string' && ref.k8sServiceSelector.namespace !== ''
+        ? ref.k8sServiceSelector.namespace : r.namespace || 'default';
+      const sel = fromModel(ref.k8sServiceSelector.selector as LabelSelectorModel);
+      hit = ns === 'default' && sel.requirements.length > 0 && selectsLabels(sel, 'default', { component: 'apiserver', provider: 'kubernetes' });
+    }
+    if (!hit) return;
+    run.report('pitfall-kube-apiserver-service', r, `${itemPath}.toServices[${j}]`,
+      'toServices to the default/kubernetes Service does not reliably reach the API server: the Service has no selector, so Cilium turns it into ' +
+      'the addresses of its endpoints, and address-based rules do not select the API server once Cilium gives it the kube-apiserver identity',
+      'use toEntities: [kube-apiserver] (with toPorts 443/TCP or 6443/TCP if you restrict ports)');
+  });
+}
+
+/** The checks of single rule items: toServices (with toPorts, to the API server) and Kafka on Cilium 1.20. */
+export function itemChecks(run: PitfallRun, r: RuleView): void {
+  for (const section of SECTIONS) {
+    for (const { item, index } of items(r.rule, section)) {
+      if (section === 'egress') {
+        servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
+        kubeApiServerService(run, r, item, `${r.path}.${section}[${index}]`);
+      }
+      if (!run.options.kafkaRemoved) continue;
+      arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
+        if (!isObject(pr) || !isObject(pr.rules)) return;
+        for (const field of ['kafka', 'l7proto'] as const) {
+          if (pr.rules[field] === undefined) continue;
+          run.report('pitfall-kafka-removed', r, `${r.path}.${section}[${index}].toPorts[${k}].rules.${field}`,
+            `${field} rules were removed in Cilium 1.20: its CRD no longer has them, so the API server rejects the policy`,
+            field === 'kafka' ? 'enforce Kafka at L4 (toPorts without rules), or with a service mesh' : 'replace the proxylib parser before upgrading to 1.20');
+        }
+      });
+    }
+  }
+}

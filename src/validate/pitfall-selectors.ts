@@ -1,0 +1,158 @@
+// Pitfalls of selectors and subjects: clusterwide peers without a namespace, selectors matching nothing or host-network
+// pods, select-all clusterwide default deny, NetworkPolicy overlap, deny-only directions.
+import { CiliumVersion } from '../core/cilium-version';
+import { Selector } from '../model/labels';
+import { LabelSelectorModel, PEER_FIELDS, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
+import { InventoryPodTemplate } from './inventory';
+import { items, listWorkloads, PitfallRun, RuleView, where } from './pitfall-run';
+import { constrainsNamespace, describeSelector, fromModel, mayOverlap, NAMESPACE_KEY, namespacesOf, networkPolicySelector, peerSelector, selectsLabels, selectsReserved } from './pod-selectors';
+import { arr, isObject } from './walk';
+
+/** A direction with only deny rules still puts the endpoints into default deny for it. */
+export function denyOnly(run: PitfallRun, r: RuleView): void {
+  for (const direction of ['ingress', 'egress'] as const) {
+    const deny: SectionName = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
+    if (arr(r.rule[deny]).length === 0 || arr(r.rule[direction]).length > 0 || !run.defaultDeny(r, direction)) continue;
+    const providers = run.rules.filter((c) => c !== r && c.host === r.host && arr(c.rule[direction]).length > 0 && run.defaultDeny(c, direction));
+    const cov = run.coverage(r, providers);
+    if (cov.covered) continue;
+    const all = direction === 'ingress' ? 'fromEntities' : 'toEntities';
+    run.report('pitfall-deny-only-default-deny', r, `${r.path}.${deny}`,
+      `this rule has only ${deny} rules for ${direction}, yet it puts ${r.host ? 'the nodes it selects' : run.who(r, cov)} into ${direction} default deny: ` +
+      `all ${direction} traffic that no other policy allows is dropped, not only what is denied${run.assumption(cov)}`,
+      r.version.atLeast(CiliumVersion.V1_16)
+        ? `add enableDefaultDeny: {${direction}: false} to the rule so that only the denied traffic is dropped`
+        : `add an ${direction} rule allowing everything else (${all}: [all]); deny rules still win over it`);
+  }
+}
+
+/** A CCNP peer selector without a namespace matches those labels in every namespace. */
+export function ccnpPeerNamespace(run: PitfallRun, r: RuleView): void {
+  if (r.kind !== 'CiliumClusterwideNetworkPolicy') return;
+  for (const section of SECTIONS) {
+    for (const { item, index } of items(r.rule, section)) {
+      const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
+      arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
+        if (!isObject(model)) return;
+        const sel = fromModel(model);
+        if (sel.requirements.length === 0 || selectsReserved(sel) || constrainsNamespace(sel)) return;
+        run.report('pitfall-ccnp-peer-namespace', r, `${r.path}.${section}[${index}].${wire}[${j}]`,
+          `${wire} ${describeSelector(model)} in a clusterwide policy names no namespace, so it matches pods with these labels in every namespace`,
+          'add k8s:io.kubernetes.pod.namespace: <namespace> to the selector; if every namespace is meant, say so with ' +
+          'matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, operator: Exists}]');
+      });
+    }
+  }
+}
+
+/** A clusterwide rule with an empty endpoint selector in default deny: every endpoint of the cluster, kube-system and Cilium's own included. */
+export function clusterwideSelectAll(run: PitfallRun, r: RuleView): void {
+  if (r.kind !== 'CiliumClusterwideNetworkPolicy' || r.host || !isObject(r.rule.endpointSelector)) return;
+  const subject = r.subject;
+  if (subject === undefined) return;
+  const all = subject.requirements.length === 0;
+  // Only namespace constraints (Exists, NotIn a list without kube-system): every pod of kube-system is selected too.
+  const kubeSystem = !all && subject.requirements.every((q) => q.key === NAMESPACE_KEY) && selectsLabels(subject, 'kube-system', {});
+  if (!all && !kubeSystem) return;
+  const directions = (['ingress', 'egress'] as const).filter((d) => run.defaultDeny(r, d));
+  if (directions.length === 0) return;
+  run.report('pitfall-ccnp-select-all-default-deny', r, `${r.path}.endpointSelector`,
+    `${all ? 'endpointSelector {} in a clusterwide policy selects every endpoint of the cluster, kube-system, DNS and Cilium\'s own endpoints included'
+      : `endpointSelector ${describeSelector(r.rule.endpointSelector)} in a clusterwide policy selects every pod of kube-system (DNS included) and of every other namespace it does not exclude`}, and `
+    + `this rule puts all of them into ${directions.join(' and ')} default deny: everything no other rule allows is dropped cluster-wide`,
+    `select the namespaces meant (matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, operator: Exists}, {key: k8s:io.kubernetes.pod.namespace, `
+    + `operator: NotIn, values: [kube-system, …]}]), or add enableDefaultDeny: {${directions.map((d) => `${d}: false`).join(', ')}} (1.16+) `
+    + 'if the rule only adds allows or denies');
+}
+
+/** Selectors that match none of the workloads of the input. */
+export function selectorsMatchingNothing(run: PitfallRun, r: RuleView): void {
+  if (r.host) return;
+  if (r.subject && r.pods !== undefined && r.pods.length === 0) {
+    run.report('pitfall-selector-matches-nothing', r, `${r.path}.endpointSelector`, nothingMessage(run, 'endpointSelector', r.rule.endpointSelector, r.subject),
+      'compare the labels with the pod template labels of the workloads (spec.template.metadata.labels): a rule whose subject matches no pod does nothing');
+  }
+  for (const section of SECTIONS) {
+    const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
+    for (const { item, index } of items(r.rule, section)) {
+      arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
+        if (!isObject(model)) return;
+        const peer = peerSelector(r.kind, r.namespace, r.subject, model);
+        const pods = run.podsOf(peer);
+        if (pods === undefined || pods.length > 0) return;
+        run.report('pitfall-selector-matches-nothing', r, `${r.path}.${section}[${index}].${wire}[${j}]`, nothingMessage(run, wire, model, peer),
+          'compare the labels with the pod template labels of the workloads (spec.template.metadata.labels), and check the namespace: a peer that ' +
+          'matches no pod allows (or denies) nothing');
+      });
+    }
+  }
+}
+
+/**
+ * Pod selectors that select pods on the host network: Cilium creates no endpoint for them, so a rule whose subject they
+ * are does not apply to them, and a peer selector never matches their traffic, which carries the node's identity
+ * (`reserved:host` on the same node, `reserved:remote-node` from others).
+ */
+export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
+  if (r.host) return;
+  const listed = (pods: readonly InventoryPodTemplate[]): string => {
+    const shown = pods.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
+    return `${shown}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''}`;
+  };
+  const onHost = (r.pods ?? []).filter((w) => w.hostNetwork);
+  if (onHost.length > 0) {
+    run.report('pitfall-host-network-pods', r, `${r.path}.endpointSelector`,
+      `endpointSelector ${describeSelector(r.rule.endpointSelector)} selects pods on the host network (${listed(onHost)}): Cilium does not manage `
+      + 'hostNetwork pods as endpoints, so this rule does not apply to them',
+      'restrict them with a host policy (a CiliumClusterwideNetworkPolicy with nodeSelector, with the host firewall on), or run them without hostNetwork');
+  }
+  for (const section of SECTIONS) {
+    const direction = sectionDirection(section);
+    const wire = PEER_FIELDS.endpoints[direction] ?? 'fromEndpoints';
+    const entities = direction === 'ingress' ? 'fromEntities' : 'toEntities';
+    for (const { item, index } of items(r.rule, section)) {
+      arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
+        if (!isObject(model)) return;
+        const peers = (run.podsOf(peerSelector(r.kind, r.namespace, r.subject, model)) ?? []).filter((w) => w.hostNetwork);
+        if (peers.length === 0) return;
+        run.report('pitfall-host-network-pods', r, `${r.path}.${section}[${index}].${wire}[${j}]`,
+          `${wire} ${describeSelector(model)} selects pods on the host network (${listed(peers)}): their traffic carries the node's identity `
+          + '(host on the same node, remote-node from other nodes), which a pod selector never matches',
+          `name them as ${entities}: [host, remote-node] (with toPorts to keep it narrow), or run them without hostNetwork`);
+      });
+    }
+  }
+}
+
+export function nothingMessage(run: PitfallRun, field: string, model: LabelSelectorModel | undefined, sel: Selector): string {
+  const scope = namespacesOf(sel);
+  const candidates = run.inventory.workloads.filter((w) => !scope || scope.includes(w.namespace));
+  const shown = candidates.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name} ${describeSelector({ matchLabels: w.podLabels })}`);
+  const more = candidates.length > 3 ? ` and ${candidates.length - 3} more` : '';
+  const which = candidates.length === 1 ? 'does not match the only workload' : `matches none of the ${candidates.length} workloads`;
+  return `${field} ${describeSelector(model)}${scope ? ` (namespace ${scope.join(', ')})` : ''} ${which} of the input${scope ? ' there' : ''}: ` +
+    `${shown.join('; ')}${more}`;
+}
+
+/** A Kubernetes NetworkPolicy on the same pods as a Cilium rule. */
+export function networkPolicyOverlap(run: PitfallRun, r: RuleView): void {
+  if (r.host || !r.subject) return;
+  for (const np of run.inventory.networkPolicies) {
+    if (!np.rule) continue; // the API server rejects it: the cluster does not have it
+    const npSel = networkPolicySelector(np.namespace, np.podSelector);
+    const npPods = run.podsOf(npSel);
+    let how: string;
+    if (r.pods !== undefined && npPods !== undefined && (r.pods.length > 0 || npPods.length > 0)) {
+      const shared = r.pods.filter((w) => npPods.includes(w));
+      if (shared.length === 0) continue;
+      how = `both select the pods of ${listWorkloads(shared)}`;
+    } else {
+      if (!mayOverlap(r.subject, npSel)) continue;
+      how = 'judged from the selectors, they can select the same pods';
+    }
+    run.report('pitfall-network-policy-overlap', r, `${r.path}.endpointSelector`,
+      `this rule and the Kubernetes NetworkPolicy ${np.namespace}/${np.name}${where(np.source)} ${describeSelector(np.podSelector)} apply to the same pods (${how}): ` +
+      'Cilium enforces both, a connection allowed by either one is allowed, and neither shows on its own what these pods may do',
+      'keep the rules for these pods in one kind of policy (translate the NetworkPolicy into the Cilium policy), or check that the union of both is intended');
+  }
+}

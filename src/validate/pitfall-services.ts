@@ -1,0 +1,125 @@
+// Pitfalls of Services: a Service port where Cilium matches the container (target) port, and the Services a selector
+// or a toServices reference reaches.
+import { Selector } from '../model/labels';
+import { namedTargetPorts, serviceBackends } from '../model/manifests';
+import { LabelSelectorModel, PortProtocolModel, PortRuleModel, sectionDirection, SECTIONS } from '../model/policy-model';
+import { InventoryPodTemplate, InventoryServiceInfo } from './inventory';
+import { items, PitfallRun, protocolsMeet, RuleView, where } from './pitfall-run';
+import { fromModel, namespacesOf, peerSelector, selectsLabels, selectsWorkload } from './pod-selectors';
+import { readPort } from './syntax';
+import { arr, isObject } from './walk';
+
+/** A Service target port as a number when it can be resolved (a named target port on the backing workloads). */
+function resolveTarget(target: number | string, pods: readonly InventoryPodTemplate[] | undefined): number | string {
+  if (typeof target === 'number') return target;
+  const numbers = [...new Set(namedTargetPorts(target, pods ?? []).map((p) => p.port))];
+  return numbers.length === 1 ? numbers[0] : target;
+}
+
+/** A string that is not empty, else `undefined`. */
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A Service port where Cilium matches the port the pod receives (the target port). */
+export function servicePorts(run: PitfallRun, r: RuleView): void {
+  if (r.host || run.inventory.services.length === 0) return;
+  for (const section of SECTIONS) {
+    const direction = sectionDirection(section);
+    for (const { item, index } of items(r.rule, section)) {
+      if (arr(item.toPorts).length === 0) continue;
+      const backends: { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] = [];
+      if (direction === 'ingress') {
+        if (r.subject) backends.push(...servicesSelectedBy(run, r.subject));
+      } else {
+        for (const model of arr<LabelSelectorModel>(item.endpoints)) {
+          if (isObject(model)) backends.push(...servicesSelectedBy(run, peerSelector(r.kind, r.namespace, r.subject, model)));
+        }
+        for (const ref of arr<unknown>(item.services)) backends.push(...servicesReferenced(run, ref, r));
+      }
+      if (backends.length === 0) continue;
+      arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
+        arr<PortProtocolModel>(isObject(pr) ? pr.ports : undefined).forEach((p, j) => {
+          if (!isObject(p) || typeof p.port !== 'string') return;
+          const protocol = typeof p.protocol === 'string' ? p.protocol : undefined;
+          const reading = readPort(p.port);
+          if (reading.kind !== 'number' || reading.base !== 10 || reading.value === 0) return;
+          const finding = servicePortFinding(reading.value, protocol, backends);
+          if (!finding) return;
+          run.report('pitfall-service-port', r, `${r.path}.${section}[${index}].toPorts[${k}].ports[${j}].port`, finding.message, finding.fix);
+        });
+      });
+    }
+  }
+}
+
+export function servicePortFinding(
+  port: number, protocol: string | undefined, backends: readonly { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[],
+): { message: string; fix: string } | undefined {
+  for (const { svc, pods } of backends) {
+    const targets = svc.ports.map((sp) => ({ sp, target: resolveTarget(sp.targetPort, pods) }));
+    if (targets.some(({ target }) => target === port)) continue;
+    if (pods?.some((w) => w.ports.some((cp) => cp.port === port))) continue;
+    const hit = targets.find(({ sp }) => sp.port === port && protocolsMeet(sp.protocol, protocol));
+    if (!hit) continue;
+    const target = typeof hit.target === 'number' ? `target port ${hit.target}` : `the container port named ${JSON.stringify(hit.target)}`;
+    return {
+      message: `port ${port} is the port of Service ${svc.namespace}/${svc.name}${where(svc.source)}, which sends to ${target}: Cilium enforces after the ` +
+        `Service is translated, so traffic through the Service arrives on the target port and this rule never matches it`,
+      fix: typeof hit.target === 'number'
+        ? `write the target (container) port: port: "${hit.target}"`
+        : `write the container port the Service targets: port: "${hit.target}" (a named port) or its number`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The Services a selector is about: it selects their pods (on their backing workloads when the input has them) and
+ * names at least one of the labels the Service selects on. A namespace-wide selector is about no Service in particular.
+ */
+export function servicesSelectedBy(run: PitfallRun, sel: Selector): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] {
+  const scope = namespacesOf(sel);
+  const out: { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] = [];
+  for (const svc of run.inventory.services) {
+    const svcSelector = svc.selector;
+    if (!svcSelector || (scope && !scope.includes(svc.namespace))) continue;
+    if (!sel.requirements.some((q) => q.source === 'k8s' && Object.prototype.hasOwnProperty.call(svcSelector, q.key))) continue;
+    const pods = backing(run, svc);
+    const selected = pods.length > 0
+      ? pods.some((w) => selectsWorkload(sel, w, run.inventory.namespace(w.namespace)) === true)
+      : selectsLabels(sel, svc.namespace, svc.selector);
+    if (selected) out.push({ svc, ...(pods.length > 0 ? { pods } : {}) });
+  }
+  return out;
+}
+
+/** The Services a `toServices` entry names that the input has. */
+export function servicesReferenced(
+  run: PitfallRun, ref: unknown, r: RuleView,
+): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] {
+  if (!isObject(ref)) return [];
+  const withPods = (svc: InventoryServiceInfo): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] } => {
+    const pods = backing(run, svc);
+    return { svc, ...(pods.length > 0 ? { pods } : {}) };
+  };
+  const named = ref.k8sService;
+  if (isObject(named)) {
+    const ns = nonEmpty(named.namespace) ?? (r.namespace || undefined);
+    return run.inventory.services.filter((s) => s.name === named.serviceName && (ns === undefined || s.namespace === ns)).map(withPods);
+  }
+  const bySelector = ref.k8sServiceSelector;
+  if (isObject(bySelector) && isObject(bySelector.selector)) {
+    const ns = nonEmpty(bySelector.namespace) ?? (r.namespace || undefined);
+    const sel = fromModel(bySelector.selector as LabelSelectorModel);
+    return run.inventory.services
+      .filter((s) => (ns === undefined || s.namespace === ns) && selectsLabels(sel, s.namespace, s.labels))
+      .map(withPods);
+  }
+  return [];
+}
+
+/** The workloads a Service sends to. */
+export function backing(run: PitfallRun, svc: InventoryServiceInfo): InventoryPodTemplate[] {
+  return serviceBackends(svc, run.inventory.workloads);
+}

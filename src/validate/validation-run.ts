@@ -1,0 +1,342 @@
+// One run of `validateInputs`: reads each input, runs every layer over it, then the pitfalls over all of them, and
+// places each finding at file:line:column.
+import { resolve } from 'node:path';
+import { Diagnostic, Severity } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
+import { fromYaml } from '../model/parse';
+import { IParsedDocument, Locator, SourceDiagnostic, SourcePosition } from '../model/parse-result';
+import { isNetworkPolicy } from '../model/network-policy';
+import { PolicyDocumentModel, PolicyKind } from '../model/policy-model';
+import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, readInputFile } from '../model/inputs';
+import { CidrFormat } from './cidr-format';
+import { CrdSchemas, CrdViolation } from './crd-schema';
+import { findCheck } from './catalogue';
+import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
+import { validateNetworkPolicy } from './network-policy-rules';
+import { checkPitfalls } from './pitfall-rules';
+import { PitfallDocument } from './pitfall-run';
+import { validatePolicy, validateRule } from './validate-policy';
+import { TargetVersion, parseTargetVersion } from './target-version';
+import { ReportDiagnostic, ReportFile, ReportFileStatus, ValidationReport } from './validation-report';
+import { buildReport, Pending } from './build-report';
+import { crdFix, defaultFix } from './finding-fixes';
+import { keyPosition, rawObjects, tokenEnd } from './yaml-positions';
+import { InputSource, ValidateInputsOptions } from './validation-options';
+
+/** The ids whose checks `crdFiles` take over for the kinds the CRDs define. */
+const REPLACED_BY_CRD = new Set(['parse-unknown-field', 'parse-wrong-type', 'parse-missing-field', 'parse-port-not-string', 'parse-api-version']);
+
+/** An input, or an argument that matched nothing. */
+export type Entry = { readonly input: InputSource; readonly missing?: undefined; readonly unreadable?: undefined }
+  | { readonly missing: string; readonly input?: undefined; readonly unreadable?: undefined }
+  | { readonly unreadable: { readonly name: string; readonly problem: InputProblem }; readonly input?: undefined; readonly missing?: undefined };
+
+/** A diagnostic as the checks make it: the end of the token is worked out from the source. */
+type Placed = Omit<ReportDiagnostic, 'endLine' | 'endColumn'>;
+
+/** A policy document of some input, for the pitfall layer. */
+interface DocRef {
+  readonly input: number;
+  readonly file: string;
+  readonly doc: IParsedDocument;
+  /** The paths of its violations of the `crdFiles` (findings of other layers on the same fields are left out). */
+  readonly crdPaths?: readonly string[];
+}
+
+/** One validation run. */
+export class Run {
+  private readonly target: TargetVersion;
+  private readonly cwd: string;
+  private readonly maxBytes: number;
+  private readonly crd?: CrdSchemas;
+  private readonly crdKinds: readonly string[] = [];
+  /** The bundled CRD schemas of the target version, checked behind the built-in rules when no `crdFiles` are given. */
+  private readonly bundled?: CrdSchemas;
+  /** The paths of the findings reported on each policy document. */
+  private readonly findingPaths = new Map<IParsedDocument, string[]>();
+  private readonly out: Pending[] = [];
+  private readonly files: ReportFile[] = [];
+  private readonly docs: DocRef[] = [];
+  private readonly inventory = new ManifestInventory();
+  /** Where each object of the inventory is, for findings about a NetworkPolicy. */
+  private readonly inventorySources = new Map<InventorySource, { input: number; itemPath?: string; locate: Locator }>();
+  /** The source lines of each input that has text, by input index. */
+  private readonly lines = new Map<number, string[]>();
+
+  constructor(private readonly options: ValidateInputsOptions) {
+    this.target = parseTargetVersion(options.ciliumVersion);
+    this.cwd = options.cwd ?? process.cwd();
+    this.maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    if (options.crdFiles && options.crdFiles.length > 0) {
+      this.crd = CrdSchemas.fromFiles(options.crdFiles.map((f) => resolve(this.cwd, f)));
+      this.crd.load();
+      this.crdKinds = this.crd.kinds;
+    } else if (CiliumVersion.ALL.some((v) => v.toString() === this.target.name)) {
+      // As the API server parses CIDRs (leading zeros accepted); what the agent then refuses is a `sanitize-` finding.
+      this.bundled = CrdSchemas.builtin(this.target.rules, { cidrFormat: CidrFormat.APISERVER });
+    }
+  }
+
+  public validate(entries: readonly Entry[]): ValidationReport {
+    entries.forEach((entry, index) => {
+      if (entry.input) {
+        this.read(index, entry.input);
+        return;
+      }
+      if (entry.unreadable) {
+        const { name, problem } = entry.unreadable;
+        this.files.push({ file: name, status: ReportFileStatus.UNREADABLE, documents: 0, policies: 0 });
+        this.push(index, { id: problem.id, severity: Severity.ERROR, message: problem.message, fix: problem.fix, file: name, line: 1, column: 1 });
+        return;
+      }
+      const m = entry.missing;
+      this.files.push({ file: m, status: ReportFileStatus.NOT_FOUND, documents: 0, policies: 0 });
+      this.push(index, {
+        id: 'input-not-found', severity: Severity.ERROR, file: m, line: 1, column: 1,
+        message: /[*?[{]/.test(m) ? `the pattern ${m} matches no file` : `${m} does not exist`,
+        fix: 'check the path (globs are relative to the working directory; quote them so that the shell does not expand them)',
+      });
+    });
+    this.pitfalls();
+    return this.report();
+  }
+
+  // ----------------------------------------------------------------------------------------------------------------
+
+  private read(index: number, input: InputSource): void {
+    let result: ReadResult;
+    if (input.bytes !== undefined) result = decodeInput(input.bytes, this.maxBytes);
+    else if (input.text !== undefined) result = decodeInput(input.text, this.maxBytes);
+    else result = readInputFile(resolve(this.cwd, input.path ?? input.name), this.maxBytes);
+    const file = input.name;
+    if (result.problem) {
+      const status = result.problem.id.replace(/^input-/, '') as ReportFileStatus;
+      this.files.push({ file, status, ...(result.bytes !== undefined ? { bytes: result.bytes } : {}), documents: 0, policies: 0 });
+      const severity = findCheck(result.problem.id)?.severity ?? Severity.ERROR;
+      this.push(index, { id: result.problem.id, severity, message: result.problem.message, fix: result.problem.fix, file, line: 1, column: 1 });
+      return;
+    }
+    const text = result.text ?? '';
+    this.lines.set(index, text.split(/\r?\n/));
+    const parsed = fromYaml(text, { file });
+    const objects = rawObjects(text);
+    const skippedByKey = new Map(parsed.skipped.map((d) => [docKey(d.index, d.itemPath), d]));
+    for (const o of objects) {
+      if (isPolicyKind(o.obj)) continue;
+      const source: InventorySource = { file, line: o.line, column: o.column };
+      const skipped = skippedByKey.get(docKey(o.index, o.itemPath));
+      if (this.inventory.add(o.obj, source) && skipped) {
+        this.inventorySources.set(source, { input: index, itemPath: o.itemPath, locate: skipped.locate });
+      }
+      if (skipped && isNetworkPolicy(o.obj)) {
+        const np = { name: stringOr(o.obj.metadata, 'name'), namespace: stringOr(o.obj.metadata, 'namespace') || 'default', source };
+        for (const finding of validateNetworkPolicy(o.obj)) this.pushNetworkPolicy(finding, np);
+      }
+    }
+    const documents = parsed.documents.length + parsed.skipped.length + parsed.rawRules.length;
+    const status = documents === 0 && parsed.diagnostics.length === 0 ? ReportFileStatus.EMPTY : ReportFileStatus.CHECKED;
+    this.files.push({ file, status, bytes: result.bytes ?? 0, documents, policies: parsed.documents.length });
+    if (documents === 0 && parsed.diagnostics.length === 0) {
+      this.push(index, {
+        id: 'input-empty', severity: Severity.WARNING, file, line: 1, column: 1,
+        message: 'the file holds no YAML document (only comments or document markers)', fix: 'remove the file from the input, or write the manifests into it',
+      });
+      return;
+    }
+    const byKey = new Map(parsed.documents.map((d) => [docKey(d.source.index, d.source.itemPath), d]));
+    const rawByKey = new Map(objects.map((o) => [docKey(o.index, o.itemPath), o.obj]));
+    const crdViolations = new Map<IParsedDocument, CrdViolation[]>();
+    const crd = this.crd;
+    for (const d of parsed.documents) {
+      if (crd && this.crdKinds.includes(d.model.kind)) crdViolations.set(d, crd.validate(rawByKey.get(docKey(d.source.index, d.source.itemPath))));
+    }
+    for (const diag of parsed.diagnostics) {
+      const doc = diag.index !== undefined ? byKey.get(docKey(diag.index, diag.itemPath)) : undefined;
+      if (doc && crdViolations.has(doc) && REPLACED_BY_CRD.has(diag.id)) continue;
+      if (doc) this.noteFinding(doc, diag.path);
+      this.pushSource(index, file, diag, doc?.model);
+    }
+    for (const d of parsed.documents) {
+      const violations = crdViolations.get(d);
+      const crdPaths = (violations ?? []).map((v) => v.path);
+      for (const finding of validatePolicy(d.model, { version: this.target.rules })) {
+        if (violations && finding.id.startsWith('crd-') && !finding.id.startsWith('crd-metadata-')) continue;
+        if (violations && finding.id.startsWith('version-') && crdPaths.some((p) => related(p, finding.path ?? ''))) continue;
+        if (this.target.kafkaRemoved && finding.id === 'version-kafka-deprecated') continue;
+        this.pushDoc(index, file, d, finding);
+      }
+      this.bundledViolations(index, file, d, rawByKey.get(docKey(d.source.index, d.source.itemPath)));
+      for (const v of violations ?? []) this.pushViolation(index, file, d, v, crdFix(v));
+      this.docs.push({ input: index, file, doc: d, ...(violations ? { crdPaths } : {}) });
+    }
+    for (const raw of parsed.rawRules) {
+      raw.rules.forEach((rule, i) => {
+        for (const finding of validateRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, this.target.rules, `[${i}]`)) {
+          if (finding.id.startsWith('crd-')) continue; // raw api.Rule JSON never meets the API server
+          const pos = raw.locate(finding.path ?? `[${i}]`) ?? { line: 1, column: 1 };
+          this.push(index, { ...finding, fix: finding.fix ?? '', file, ...pos, kind: 'api.Rule' });
+        }
+      });
+    }
+  }
+
+  /**
+   * The violations of the bundled CRD schema that no other finding on the document covers (the built-in rules say the
+   * same things in their own words, with a fix; the real schema catches what they do not know), as `crd-schema`.
+   */
+  private bundledViolations(index: number, file: string, doc: IParsedDocument, raw: unknown): void {
+    if (!this.bundled || raw === undefined) return;
+    const violations = this.bundled.validate(raw);
+    if (violations.length === 0) return;
+    const covered = this.findingPaths.get(doc) ?? [];
+    for (const v of violations) {
+      // The API server drops `status` from writes to the object (the status subresource owns it).
+      if (v.path === 'status' || within(v.path, 'status')) continue;
+      // A finding on the same field, inside it, or around it (but not one about a whole rule) says it already.
+      if (covered.some((p) => p === v.path || within(p, v.path) || (within(v.path, p) && !/^(spec|specs\[\d+\])?$/.test(p)))) continue;
+      this.pushViolation(index, file, doc, v, `the CRD of Cilium ${this.target.name} rejects it: ${crdFix(v)}`);
+    }
+  }
+
+  private pitfalls(): void {
+    const docs: PitfallDocument[] = this.docs.map((d) => {
+      const at = d.doc.locate('');
+      return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}` };
+    });
+    for (const finding of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved })) {
+      if (finding.networkPolicy) {
+        this.pushNetworkPolicy(finding, finding.networkPolicy);
+        continue;
+      }
+      const ref = this.docs[finding.document];
+      if (finding.id === 'pitfall-kafka-removed' && ref.crdPaths?.some((p) => related(p, finding.path ?? ''))) continue;
+      this.pushDoc(ref.input, ref.file, ref.doc, finding);
+    }
+  }
+
+  private report(): ValidationReport {
+    return buildReport(this.out, this.files, {
+      version: this.target.name, crdFiles: this.options.crdFiles, maxWarnings: this.options.maxWarnings, cwd: this.cwd,
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------------------------
+
+  /** A reader diagnostic (it has its own position; its path is relative to its List item). */
+  private pushSource(index: number, file: string, diag: SourceDiagnostic, model: PolicyDocumentModel | undefined): void {
+    this.push(index, {
+      id: diag.id,
+      severity: diag.severity,
+      message: diag.message,
+      fix: diag.fix ?? defaultFix(diag.id),
+      file,
+      line: diag.line ?? 1,
+      column: diag.column ?? 1,
+      ...withPath(diag.itemPath, diag.path),
+      ...objectOf(model),
+    });
+  }
+
+  /** A violation of a CRD schema, as a `crd-schema` finding; an unknown field is shown at its key, as the reader does. */
+  private pushViolation(index: number, file: string, doc: IParsedDocument, v: CrdViolation, fix: string): void {
+    const prefix = `${v.path || '(root)'}: `;
+    const finding: Diagnostic = {
+      id: 'crd-schema', severity: Severity.ERROR, path: v.path || undefined,
+      message: v.message.startsWith(prefix) ? v.message.slice(prefix.length) : v.message,
+      fix,
+    };
+    // The value of an unknown field may start on the next line.
+    const field = v.keyword === 'additionalProperties' ? /(?:^|\.)([^.[\]]+)$/.exec(v.path)?.[1] : undefined;
+    const at = field ? keyPosition(this.lines.get(index) ?? [], doc.locate(v.path), field) : undefined;
+    this.pushDoc(index, file, doc, finding, at);
+  }
+
+  /** Remembers that a finding was reported on `path` of `doc` (so the bundled schema does not say it again). */
+  private noteFinding(doc: IParsedDocument, path: string | undefined): void {
+    const paths = this.findingPaths.get(doc);
+    if (paths) paths.push(path ?? '');
+    else this.findingPaths.set(doc, [path ?? '']);
+  }
+
+  /** A finding on a parsed policy: placed with its `locate` (or at `at`). */
+  private pushDoc(index: number, file: string, doc: IParsedDocument, finding: Diagnostic, at?: SourcePosition): void {
+    this.noteFinding(doc, finding.path);
+    const pos: SourcePosition = at ?? doc.locate(finding.path ?? '') ?? { line: 1, column: 1 };
+    this.push(index, {
+      id: finding.id,
+      severity: finding.severity,
+      message: finding.message,
+      fix: finding.fix ?? defaultFix(finding.id),
+      file,
+      line: pos.line,
+      column: pos.column,
+      ...withPath(doc.source.itemPath, finding.path),
+      ...objectOf(doc.model),
+    });
+  }
+
+  /** A finding on a Kubernetes NetworkPolicy of the inventory. */
+  private pushNetworkPolicy(finding: Diagnostic, np: Pick<InventoryNetworkPolicy, 'name' | 'namespace' | 'source'>): void {
+    const at = this.inventorySources.get(np.source);
+    if (!at || np.source.file === undefined) return;
+    const pos = at.locate(finding.path ?? '') ?? { line: np.source.line ?? 1, column: np.source.column ?? 1 };
+    this.push(at.input, {
+      id: finding.id,
+      severity: finding.severity,
+      message: finding.message,
+      fix: finding.fix ?? defaultFix(finding.id),
+      file: np.source.file,
+      line: pos.line,
+      column: pos.column,
+      ...withPath(at.itemPath, finding.path),
+      kind: 'NetworkPolicy',
+      ...(np.name ? { name: np.name } : {}),
+      namespace: np.namespace,
+    });
+  }
+
+  private push(order: number, d: Placed): void {
+    const text = this.lines.get(order)?.[d.line - 1];
+    const end = text === undefined ? d.column + 1 : tokenEnd(text, d.column);
+    this.out.push({ ...d, endLine: d.line, endColumn: end, order });
+  }
+}
+
+function stringOr(obj: unknown, key: string): string {
+  const v = isRecord(obj) ? obj[key] : undefined;
+  return typeof v === 'string' ? v : '';
+}
+
+function docKey(index: number, itemPath: string | undefined): string {
+  return `${index}/${itemPath ?? ''}`;
+}
+
+function isPolicyKind(obj: unknown): boolean {
+  return isRecord(obj) && (obj.kind === 'CiliumNetworkPolicy' || obj.kind === 'CiliumClusterwideNetworkPolicy');
+}
+
+/** Whether `path` is a field inside `base` (`base` '' is the whole object). */
+function within(path: string, base: string): boolean {
+  return base === '' ? path !== '' : path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
+}
+
+/** Whether two paths are the same field or one contains the other. */
+function related(a: string, b: string): boolean {
+  return a === b || b.startsWith(`${a}.`) || b.startsWith(`${a}[`) || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+}
+
+function withPath(itemPath: string | undefined, path: string | undefined): { path?: string } {
+  const full = itemPath ? (path ? `${itemPath}.${path}` : itemPath) : path;
+  return full ? { path: full } : {};
+}
+
+function objectOf(model: PolicyDocumentModel | undefined): { kind?: string; name?: string; namespace?: string } {
+  if (!model) return {};
+  const name = model.metadata?.name;
+  const ns = model.kind === 'CiliumNetworkPolicy' ? model.metadata?.namespace : undefined;
+  return { kind: model.kind, ...(name ? { name } : {}), ...(ns ? { namespace: ns } : {}) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
