@@ -73,10 +73,8 @@ export interface ClusterDefaultDenyProps {
  * writes no egress rule at all: any egress rule would put every selected pod into egress default deny.
  */
 export class ClusterDefaultDeny extends Construct {
-  /** The namespaces left out unless told otherwise (`excludedNamespaces`): cilium, kube-node-lease, kube-public, kube-system. */
-  public static get DEFAULT_SYSTEM_NAMESPACES(): string[] {
-    return [...DEFAULT_SYSTEM_NAMESPACES];
-  }
+  /** The namespaces left out unless told otherwise (`excludedNamespaces`): cilium, kube-node-lease, kube-public, kube-system (a copy). */
+  public static readonly DEFAULT_SYSTEM_NAMESPACES: string[] = [...DEFAULT_SYSTEM_NAMESPACES];
 
   /** The policy. */
   public readonly policy: ClusterwidePolicy;

@@ -192,7 +192,7 @@ export class PolicyRule {
    * @param options the ports denied (default: all)
    */
   public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
-    this.add('ingressDeny', peer, { ports: options.ports });
+    this.add('ingressDeny', peer, options);
   }
 
   /**
@@ -202,7 +202,7 @@ export class PolicyRule {
    * @param options the ports denied (default: all)
    */
   public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
-    this.add('egressDeny', peer, { ports: options.ports });
+    this.add('egressDeny', peer, options);
   }
 
   /**
@@ -226,10 +226,12 @@ export class PolicyRule {
     return this.grants.some((g) => g.section === section);
   }
 
-  private add(section: SectionName, peer: IPeer, options: AllowOptions): void {
+  private add(section: SectionName, peer: IPeer, given: AllowOptions): void {
     const direction = sectionDirection(section);
     const verb = `${isDenySection(section) ? 'deny' : 'allow'}${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
-    this.checkCall(verb, peer, options);
+    this.checkCall(verb, peer, given);
+    // A deny rule has ports only (DenyOptions).
+    const options: AllowOptions = isDenySection(section) ? { ports: given.ports } : given;
     const { ports, l7 } = options;
     // Workloads and Services (`Peer.workload()`) are read at synthesis, when they are complete; only value peers are checked now.
     const workload = (peer as Partial<Peer>)._workload;
