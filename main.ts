@@ -6,6 +6,7 @@ import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import {
+  Builtins,
   CiliumPolicy,
   ClusterDefaultDeny,
   DefaultDenyNamespace,
@@ -21,9 +22,8 @@ import {
   NodeSelector,
   Peer,
   Port,
-  TieredApp,
-  Builtins,
   Synth,
+  TieredApp,
 } from './src';
 
 /** The Traefik ingress controller pods. */
