@@ -5,7 +5,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { CiliumPolicy, CiliumVersion, ClusterDefaultDeny, Peer, Port, Synth } from '../src';
 
-describe('runSynth', () => {
+describe('Synth.run', () => {
   const dirs: string[] = [];
   afterEach(() => {
     process.exitCode = undefined;

@@ -58,7 +58,7 @@ describe('ReDoS: FQDN patterns are matched by the linear glob matcher', () => {
     expect(trace(...args, '--dns', `${'a'.repeat(40)}.example.com`).code).toBe(0);
   });
 
-  test('runSynth (its app-wide checks) with a construct using the pattern', GUARD, () => {
+  test('Synth.run (its app-wide checks) with a construct using the pattern', GUARD, () => {
     const app = Synth.run({ addCharts: (a) => {
       new FqdnEgress(new Chart(a, 'fqdn', { namespace: 'shop' }), 'egress', { fqdns: [EVIL_FQDN] });
     } }, { outdir: `${dir}/synth-dist` });

@@ -119,7 +119,7 @@ const SAMPLES: Readonly<Record<string, Expected>> = {
       'kube-system/node-local-dns → kube-system/kube-dns 53/TCP dns istiod-istio-1611.istio-system.svc.svc.cluster.local.',
     ],
     drafted: ['kube-system/kube-dns', 'kube-system/node-local-dns'],
-    draftHas: ['allowDns(nodeLocalDnsPolicy.rule);', "kubeDnsPolicy.allowIngress(Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } }), { ports: [Port.tcp(53)] });"],
+    draftHas: ['Builtins.allowDns(nodeLocalDnsPolicy.rule);', "kubeDnsPolicy.allowIngress(Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } }), { ports: [Port.tcp(53)] });"],
   },
   // Prometheus scrapes through its egress proxy: 10.128.0.4 is outside the cluster (identity 2, no pod); the two other
   // targets name kube-system pods but carry identity 2, and nothing else in these five lines gives their labels.
@@ -293,7 +293,7 @@ const SAMPLES: Readonly<Record<string, Expected>> = {
       'bookinfo/ratings-v1 → kube-system/kube-dns 53/UDP dns productpage.bookinfo.svc.cluster.local.',
     ],
     drafted: ['bookinfo/productpage', 'bookinfo/ratings', 'kube-system/kube-dns'],
-    draftHas: ['allowDns(productpagePolicy.rule);', 'allowDns(ratingsPolicy.rule);'],
+    draftHas: ['Builtins.allowDns(productpagePolicy.rule);', 'Builtins.allowDns(ratingsPolicy.rule);'],
   },
   // Cilium 1.19.1 exporter lines: a reply from the kube-apiserver (a local-scope identity 16777217), and the node (host
   // and remote-node labels on one identity: the host) reaching two internet addresses.
