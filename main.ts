@@ -6,6 +6,7 @@ import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import {
+  Builtins,
   CiliumPolicy,
   ClusterDefaultDeny,
   DefaultDenyNamespace,
@@ -21,9 +22,8 @@ import {
   NodeSelector,
   Peer,
   Port,
+  Synth,
   TieredApp,
-  allowHostProbes,
-  runSynth,
 } from './src';
 
 /** The Traefik ingress controller pods. */
@@ -76,7 +76,7 @@ export class ArgocdChart extends Chart {
     egress.allowEgress(Peer.namespace('argocd'));
     const ingress = new CiliumPolicy(this, 'argocd-ingress', { description: 'pods in argocd accept traffic from each other' });
     ingress.allowIngress(Peer.namespace('argocd'));
-    allowHostProbes(ingress.rule);
+    Builtins.allowHostProbes(ingress.rule);
   }
 }
 
@@ -105,19 +105,19 @@ export class ShopChart extends Chart {
       endpointSelector: EndpointSelector.labels({ app: 'order-api' }),
       description: 'order-api: only the frontend, only these HTTP calls',
     });
-    orderApi.allowIngress(frontend, [Port.tcp(8080)], L7.http(
+    orderApi.allowIngress(frontend, { ports: [Port.tcp(8080)], l7: L7.http(
       HttpRule.get('/api/v1/orders.*'),
       HttpRule.post('/api/v1/orders'),
       HttpRule.get('/healthz'),
-    ));
-    allowHostProbes(orderApi.rule);
+    ) });
+    Builtins.allowHostProbes(orderApi.rule);
     const backend = new CiliumPolicy(this, 'backend', {
       endpointSelector: EndpointSelector.labels({ app: 'backend' }),
       description: 'backend: the frontend on 8080, Prometheus on 9090',
     });
-    backend.allowIngress(frontend, [Port.tcp(8080)]);
-    backend.allowIngress(prometheus, [Port.tcp(9090)]);
-    allowHostProbes(backend.rule);
+    backend.allowIngress(frontend, { ports: [Port.tcp(8080)] });
+    backend.allowIngress(prometheus, { ports: [Port.tcp(9090)] });
+    Builtins.allowHostProbes(backend.rule);
     new MetadataEndpointBlock(this, 'block-metadata-endpoint');
   }
 }
@@ -127,24 +127,24 @@ export class CdeChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id, { namespace: 'cde-payments' });
     new DefaultDenyNamespace(this, 'default-deny', {
-      dnsRules: [DnsRule.pattern('*.internal.example.com'), DnsRule.name('api.pgprovider.com')],
+      dnsRules: [DnsRule.pattern('*.internal.example.com'), DnsRule.exact('api.pgprovider.com')],
     });
     const gateway = new CiliumPolicy(this, 'from-api-gateway', { description: 'only the API gateway, only the payment calls' });
-    gateway.allowIngress(Peer.endpoints({ namespace: 'gateway', labels: { app: 'api-gateway' } }), [Port.tcp(8443)], L7.http(
+    gateway.allowIngress(Peer.endpoints({ namespace: 'gateway', labels: { app: 'api-gateway' } }), { ports: [Port.tcp(8443)], l7: L7.http(
       HttpRule.post('/v1/payments'),
       HttpRule.get('/v1/payments/[0-9a-f-]+'),
-    ));
+    ) });
     const ledger = Peer.endpoints({ namespace: 'cde-db', labels: { app: 'ledger-db' } });
     const egress = new CiliumPolicy(this, 'to-ledger-db', { description: 'the ledger database' });
-    egress.allowEgress(ledger, [Port.tcp(5432)]);
+    egress.allowEgress(ledger, { ports: [Port.tcp(5432)] });
     new FqdnEgress(this, 'to-pgprovider', { fqdns: ['api.pgprovider.com'], ports: [Port.tcp(443)] });
     const ledgerIngress = new CiliumPolicy(this, 'ledger-db', {
       namespace: 'cde-db',
       endpointSelector: EndpointSelector.labels({ app: 'ledger-db' }),
       description: 'the ledger database accepts only the card-data environment',
     });
-    ledgerIngress.allowIngress(Peer.namespace('cde-payments'), [Port.tcp(5432)]);
-    allowHostProbes(ledgerIngress.rule);
+    ledgerIngress.allowIngress(Peer.namespace('cde-payments'), { ports: [Port.tcp(5432)] });
+    Builtins.allowHostProbes(ledgerIngress.rule);
   }
 }
 
@@ -174,7 +174,7 @@ export class HostFirewallChart extends Chart {
       breakGlassPorts: [Port.tcp(22)],
     });
     firewall.allowIngress(Peer.entity(Entity.CLUSTER));
-    firewall.allowIngress(Peer.cidr('10.50.0.0/24'), [Port.tcp(22), Port.tcp(6443)]);
+    firewall.allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22), Port.tcp(6443)] });
   }
 }
 
@@ -192,5 +192,5 @@ export function buildPlatform(app: App): void {
 }
 
 if (require.main === module) {
-  runSynth((app) => buildPlatform(app));
+  Synth.run({ addCharts: (app) => buildPlatform(app) });
 }

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, HttpRule, L7, Peer, Port, runSynth } from '../src';
+import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, HttpRule, L7, Peer, Port, Synth } from '../src';
 
 interface Size {
   readonly policies: number;
@@ -38,9 +38,9 @@ function buildApp(app: App, size: Size): void {
     new DefaultDenyNamespace(chart, 'default-deny');
     for (let i = 1; i < perChart; i++) {
       const policy = new CiliumPolicy(chart, `app-${i}`, { endpointSelector: EndpointSelector.labels({ app: `app-${i}` }) });
-      policy.allowIngress(Peer.endpoints({ labels: { app: `app-${(i % perChart) + 1}` } }), [Port.tcp(8000 + (i % 100))], L7.http(HttpRule.get('/api/v1/.*')));
-      policy.allowEgress(Peer.endpoints({ namespace: `team-${(c + 1) % size.charts}`, labels: { app: `app-${i}` } }), [Port.tcp(9090)]);
-      if (i % 10 === 0) policy.allowEgress(Peer.fqdn(`api-${i}.example.com`), [Port.tcp(443)]);
+      policy.allowIngress(Peer.endpoints({ labels: { app: `app-${(i % perChart) + 1}` } }), { ports: [Port.tcp(8000 + (i % 100))], l7: L7.http(HttpRule.get('/api/v1/.*')) });
+      policy.allowEgress(Peer.endpoints({ namespace: `team-${(c + 1) % size.charts}`, labels: { app: `app-${i}` } }), { ports: [Port.tcp(9090)] });
+      if (i % 10 === 0) policy.allowEgress(Peer.fqdn(`api-${i}.example.com`), { ports: [Port.tcp(443)] });
     }
   }
 }
@@ -85,7 +85,7 @@ function child(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): 
     const app = new App({ outdir });
     build(app);
     app.synth();
-  } else if (runSynth(build, { outdir }) === undefined) {
+  } else if (Synth.run({ addCharts: build }, { outdir }) === undefined) {
     throw new Error('runSynth failed');
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;

@@ -38,32 +38,27 @@ export { ReportDiagnostic, ReportFile, ReportFileStatus, ReportSummary, Validati
 export { Validator } from './validate/validator';
 
 // Constructs and value objects.
-export { allowDns, allowHostProbes, DnsCompanionOptions } from './constructs/builtins';
-export { CiliumPolicy, CiliumPolicyProps, requireNamespace } from './constructs/cilium-policy';
-export { ClusterDefaultDeny, ClusterDefaultDenyProps, DEFAULT_SYSTEM_NAMESPACES } from './constructs/cluster-default-deny';
+export { Builtins, DnsCompanionOptions } from './constructs/builtins';
+export { CiliumPolicy, CiliumPolicyProps } from './constructs/cilium-policy';
+export { ClusterDefaultDeny, ClusterDefaultDenyProps } from './constructs/cluster-default-deny';
 export { ClusterwidePolicy, ClusterwidePolicyProps } from './constructs/clusterwide-policy';
 export { DefaultDenyNamespace, DefaultDenyNamespaceProps } from './constructs/default-deny-namespace';
-export { ENTITIES, Entity } from './constructs/entity';
+export { Entity } from './constructs/entity';
 export { FqdnEgress, FqdnEgressProps } from './constructs/fqdn-egress';
 export { HostFirewall, HostFirewallProps, LockoutExemption, LockoutPath, RoutingMode } from './constructs/host-firewall';
 export {
   DnsRule, Grpc, HeaderMatch, HeaderMismatchAction, HttpRule, HttpRuleOptions, KafkaRole, KafkaRule, KafkaRuleOptions, L7,
 } from './constructs/l7';
-export { METADATA_ENDPOINTS, MetadataEndpointBlock, MetadataEndpointBlockProps } from './constructs/metadata-endpoint-block';
+export { MetadataEndpointBlock, MetadataEndpointBlockProps } from './constructs/metadata-endpoint-block';
 export { MonitoringScrape, MonitoringScrapeProps } from './constructs/monitoring-scrape';
-export { CidrPeerOptions, describeSelector, EndpointsPeerOptions, IPeer, Peer, PeerConfig, ServiceSelectorPeerOptions } from './constructs/peer';
-export { chartNamespace, defaultName, PolicyBase, PolicyBaseProps, PolicySynthesis } from './constructs/policy-base';
-export { AllowOptions, AuthenticationMode, DefaultDenyOptions, PolicyRule, PolicyRuleOptions, RuleRenderContext } from './constructs/policy-rule';
-export { Icmp, IcmpFamily, Port, PortOptions, PortSpec, Protocol } from './constructs/port';
-export {
-  _selectorModel, EndpointSelector, IEndpointSelector, INodeSelector, LabelExpression, LabelSelectorOptions, NodeSelector,
-} from './constructs/selector';
-export { runSynth } from './constructs/synth';
+export { CidrPeerOptions, EndpointsPeerOptions, IPeer, Peer, ServiceSelectorPeerOptions } from './constructs/peer';
+export { PeerConfig } from './constructs/peer-config';
+export { PolicyBase, PolicyBaseProps, PolicySynthesis } from './constructs/policy-base';
+export { AllowOptions, AuthenticationMode, DefaultDenyOptions, DenyOptions, PolicyRule, PolicyRuleOptions } from './constructs/policy-rule';
+export { Icmp, IcmpFamily, Port, PortOptions, Protocol } from './constructs/port';
+export { EndpointSelector, IEndpointSelector, INodeSelector, LabelExpression, LabelSelectorOptions, NodeSelector } from './constructs/selector';
+export { IAppBuilder, Synth } from './constructs/synth';
 export { Tier, TieredApp, TieredAppProps, TierEgress } from './constructs/tiered-app';
-export {
-  CDK8S_PLUS_SELECTOR_LABEL, EndpointSelectorLike, isApiObjectHolder, noServingPorts, PeerLike, readService, readWorkload, ServiceInfo,
-  serviceTargetPorts, servingPorts, toEndpointSelector, toPeer, WorkloadInfo, workloadPeer, WorkloadPort, workloadSelector,
-} from './constructs/workload';
 
 // Verdict engine.
 export { Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions } from './engine/endpoint';

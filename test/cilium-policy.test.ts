@@ -34,8 +34,8 @@ describe('CiliumPolicy', () => {
   test('writes a readable name, the chart namespace and explicit peer namespaces', () => {
     const c = chart('shop');
     const policy = new CiliumPolicy(c, 'FrontendIngress', { endpointSelector: EndpointSelector.labels({ app: 'frontend' }) });
-    policy.allowIngress(Peer.endpoints({ labels: { app: 'gateway' } }), [Port.tcp(8080)]);
-    policy.allowIngress(Peer.endpoints({ namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } }), [Port.tcp(8080)]);
+    policy.allowIngress(Peer.endpoints({ labels: { app: 'gateway' } }), { ports: [Port.tcp(8080)] });
+    policy.allowIngress(Peer.endpoints({ namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' } }), { ports: [Port.tcp(8080)] });
     const [cnp] = synth(c);
     expect(cnp.metadata).toEqual({ name: 'frontend-ingress', namespace: 'shop', annotations: { 'cdk8s-cilium.io/cilium-version': '1.19' } });
     expect(cnp.spec).toEqual({
@@ -55,10 +55,10 @@ describe('CiliumPolicy', () => {
   test('splits a rule with several peer kinds and ICMP into one item per kind', () => {
     const c = chart('ns');
     const policy = new CiliumPolicy(c, 'p');
-    policy.allowEgress(Peer.cidr('10.0.0.0/8'), [Port.tcp(443), Icmp.echoRequest(), Icmp.echoRequest(IcmpFamily.IPV6)]);
-    policy.allowEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcp(443)]);
-    policy.allowEgress(Peer.cidr('192.168.0.0/16', { except: ['192.168.1.0/24'] }), [Port.tcp(443)]);
-    policy.allowEgress(Peer.cidr('172.16.0.0/12'), [Port.tcp(443)]);
+    policy.allowEgress(Peer.cidr('10.0.0.0/8'), { ports: [Port.tcp(443), Icmp.echoRequest(), Icmp.echoRequest(IcmpFamily.IPV6)] });
+    policy.allowEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(443)] });
+    policy.allowEgress(Peer.cidr('192.168.0.0/16', { except: ['192.168.1.0/24'] }), { ports: [Port.tcp(443)] });
+    policy.allowEgress(Peer.cidr('172.16.0.0/12'), { ports: [Port.tcp(443)] });
     const [cnp] = synth(c);
     expect(cnp.spec.egress).toEqual([
       { toCIDR: ['10.0.0.0/8', '172.16.0.0/12'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
@@ -71,10 +71,10 @@ describe('CiliumPolicy', () => {
   test('merges the ports of the same peer into one item', () => {
     const c = chart('ns');
     const policy = new CiliumPolicy(c, 'p');
-    policy.allowIngress(Peer.namespace('a'), [Port.tcp(80)]);
-    policy.allowIngress(Peer.namespace('b'), [Port.tcp(443)]);
-    policy.allowIngress(Peer.namespace('a'), [Port.tcp(443), Port.udp(53)]);
-    policy.allowIngress(Peer.namespace('a'), [Port.tcp(8080)], L7.http(HttpRule.get('/')));
+    policy.allowIngress(Peer.namespace('a'), { ports: [Port.tcp(80)] });
+    policy.allowIngress(Peer.namespace('b'), { ports: [Port.tcp(443)] });
+    policy.allowIngress(Peer.namespace('a'), { ports: [Port.tcp(443), Port.udp(53)] });
+    policy.allowIngress(Peer.namespace('a'), { ports: [Port.tcp(8080)], l7: L7.http(HttpRule.get('/')) });
     const [cnp] = synth(c);
     const ns = (n: string): unknown => ({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': n } });
     expect(cnp.spec.ingress).toEqual([
@@ -88,7 +88,7 @@ describe('CiliumPolicy', () => {
     const c = chart('ns');
     const policy = new CiliumPolicy(c, 'p');
     const ports = Array.from({ length: 45 }, (_, i) => Port.tcp(9000 - i));
-    policy.allowIngress(Peer.namespace('other'), [Port.udp(53), ...ports, Port.tcp(9000), Port.tcpRange(100, 200)]);
+    policy.allowIngress(Peer.namespace('other'), { ports: [Port.udp(53), ...ports, Port.tcp(9000), Port.tcpRange(100, 200)] });
     const [cnp] = synth(c);
     const toPorts = cnp.spec.ingress[0].toPorts;
     expect(toPorts).toHaveLength(2);
@@ -103,7 +103,7 @@ describe('CiliumPolicy', () => {
     const c = chart('ns');
     const policy = new CiliumPolicy(c, 'p');
     policy.allowIngress(Peer.any());
-    policy.allowEgress(Peer.any(), [Port.any(53)]);
+    policy.allowEgress(Peer.any(), { ports: [Port.any(53)] });
     const [cnp] = synth(c);
     expect(cnp.spec.ingress).toEqual([{ fromEntities: ['all'] }]);
     expect(cnp.spec.egress).toEqual([{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }]);
@@ -122,10 +122,12 @@ describe('CiliumPolicy', () => {
   test('L7 rules: HTTP, gRPC and DNS', () => {
     const c = chart('shop');
     const policy = new CiliumPolicy(c, 'order-api', { endpointSelector: EndpointSelector.labels({ app: 'order-api' }) });
-    policy.allowIngress(Peer.endpoints({ labels: { app: 'frontend' } }), [Port.tcp(8080)],
-      L7.http(HttpRule.get('/api/v1/orders.*'), HttpRule.of({ method: 'POST', path: '/api/v1/orders', headers: ['X-Tenant'] }),
-        Grpc.method('inventory.InventoryService', 'CheckStock')));
-    policy.allowEgress(Peer.kubeDns(), [Port.udp(53), Port.tcp(53)], L7.dns(DnsRule.pattern('*.example.com'), DnsRule.name('api.example.com')));
+    policy.allowIngress(Peer.endpoints({ labels: { app: 'frontend' } }), {
+      ports: [Port.tcp(8080)],
+      l7: L7.http(HttpRule.get('/api/v1/orders.*'), HttpRule.of({ method: 'POST', path: '/api/v1/orders', headers: ['X-Tenant'] }),
+        Grpc.method('inventory.InventoryService', 'CheckStock')),
+    });
+    policy.allowEgress(Peer.kubeDns(), { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.pattern('*.example.com'), DnsRule.exact('api.example.com')) });
     const [cnp] = synth(c);
     expect(cnp.spec.ingress[0].toPorts[0].rules.http).toEqual([
       { method: 'GET', path: '/api/v1/orders.*' },
@@ -146,8 +148,8 @@ describe('CiliumPolicy', () => {
     const policy = new CiliumPolicy(c, 'p', { enableDefaultDeny: { egress: false }, description: 'no metadata endpoint' });
     policy.denyEgress(Peer.cidr('169.254.169.254/32'));
     policy.denyEgress(Peer.cidr('fd00:ec2::254/128'));
-    policy.allowIngress(Peer.endpoints({ labels: { app: 'a' } }), [Port.tcp(443)], undefined, { authentication: AuthenticationMode.REQUIRED });
-    policy.allowEgress(Peer.any(), [Port.tcp(443)], undefined, { serverNames: ['api.example.com'] });
+    policy.allowIngress(Peer.endpoints({ labels: { app: 'a' } }), { ports: [Port.tcp(443)], authentication: AuthenticationMode.REQUIRED });
+    policy.allowEgress(Peer.any(), { ports: [Port.tcp(443)], serverNames: ['api.example.com'] });
     const [cnp] = synth(c);
     expect(cnp.spec.egressDeny).toEqual([{ toCIDR: ['169.254.169.254/32', 'fd00:ec2::254/128'] }]);
     expect(cnp.spec.enableDefaultDeny).toEqual({ egress: false });
@@ -160,7 +162,7 @@ describe('CiliumPolicy', () => {
     const policy = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
     policy.allowIngress(Peer.entity(Entity.HOST));
     const second = policy.addRule({ endpointSelector: EndpointSelector.of({ expressions: [LabelExpression.in('tier', ['db', 'cache'])] }) });
-    second.allowIngress(Peer.endpoints({ labels: { app: 'a' } }), [Port.tcp(5432)]);
+    second.allowIngress(Peer.endpoints({ labels: { app: 'a' } }), { ports: [Port.tcp(5432)] });
     const [cnp] = synth(c);
     expect(cnp.spec).toBeUndefined();
     expect(cnp.specs).toHaveLength(2);
@@ -180,14 +182,14 @@ describe('CiliumPolicy', () => {
 
   test('fails when server names come without TCP ports (they would be dropped)', () => {
     const policy = new CiliumPolicy(chart('ns'), 'p');
-    expect(() => policy.allowEgress(Peer.entity(Entity.WORLD), undefined, undefined, { serverNames: ['api.example.com'] })).toThrow(/serverNames need the TCP ports/);
-    expect(() => policy.allowEgress(Peer.entity(Entity.WORLD), [Icmp.echoRequest()], undefined, { serverNames: ['a.example.com'] })).toThrow(/serverNames need/);
+    expect(() => policy.allowEgress(Peer.entity(Entity.WORLD), { serverNames: ['api.example.com'] })).toThrow(/serverNames need the TCP ports/);
+    expect(() => policy.allowEgress(Peer.entity(Entity.WORLD), { ports: [Icmp.echoRequest()], serverNames: ['a.example.com'] })).toThrow(/serverNames need/);
   });
 
   test('fails when L7 rules come without ports', () => {
     const policy = new CiliumPolicy(chart('ns'), 'p');
-    expect(() => policy.allowIngress(Peer.any(), undefined, L7.http(HttpRule.get('/')))).toThrow(/L7 http rules need ports/);
-    expect(() => policy.allowIngress(Peer.any(), [], L7.http(HttpRule.get('/')))).toThrow(/allowIngress\(any peer, \[\]\): an empty port list .* means every port \(ports-empty\)/);
+    expect(() => policy.allowIngress(Peer.any(), { l7: L7.http(HttpRule.get('/')) })).toThrow(/L7 http rules need ports/);
+    expect(() => policy.allowIngress(Peer.any(), { ports: [], l7: L7.http(HttpRule.get('/')) })).toThrow(/allowIngress\(any peer, \[\]\): an empty port list .* means every port \(ports-empty\)/);
   });
 
   test('fails at synthesis when two policies share a name', () => {
@@ -208,7 +210,7 @@ describe('ClusterwidePolicy', () => {
   test('never writes a namespace, even in a namespaced chart', () => {
     const c = chart('shop');
     const policy = new ClusterwidePolicy(c, 'dns', { enableDefaultDeny: { egress: false } });
-    policy.allowEgress(Peer.kubeDns(), [Port.any(53)]);
+    policy.allowEgress(Peer.kubeDns(), { ports: [Port.any(53)] });
     const [ccnp] = synth(c);
     expect(ccnp.kind).toBe('CiliumClusterwideNetworkPolicy');
     expect(ccnp.metadata).toEqual({ name: 'dns', annotations: { 'cdk8s-cilium.io/cilium-version': '1.19' } });
@@ -216,7 +218,7 @@ describe('ClusterwidePolicy', () => {
 
   test('warns when every endpoint of the cluster goes into default deny (endpointSelector {} with an allow rule)', () => {
     const c = chart();
-    new ClusterwidePolicy(c, 'dns').allowEgress(Peer.kubeDns(), [Port.any(53)]);
+    new ClusterwidePolicy(c, 'dns').allowEgress(Peer.kubeDns(), { ports: [Port.any(53)] });
     const found = Validator.validateApp(c).filter((d) => d.id === 'pitfall-ccnp-select-all-default-deny');
     expect(found.map((d) => [d.severity, d.constructPath, d.path])).toEqual([['warning', 'test/dns/Resource', 'spec.endpointSelector']]);
     expect(found[0].message).toMatch(/selects every endpoint of the cluster, kube-system.* into egress default deny/);
@@ -239,7 +241,7 @@ describe('ClusterwidePolicy', () => {
     const c = chart();
     const policy = new ClusterwidePolicy(c, 'host', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) });
     policy.allowIngress(Peer.entity(Entity.CLUSTER));
-    policy.allowIngress(Peer.cidr('10.50.0.0/24'), [Port.tcp(22), Port.tcp(6443)]);
+    policy.allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22), Port.tcp(6443)] });
     const [ccnp] = synth(c);
     expect(ccnp.spec.nodeSelector).toEqual({ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } });
     expect(ccnp.spec.endpointSelector).toBeUndefined();
@@ -251,7 +253,7 @@ describe('target Cilium version', () => {
     const app = new App();
     CiliumVersion.use(app, CiliumVersion.V1_15);
     const c = new Chart(app, 'test', { namespace: 'ns' });
-    new CiliumPolicy(c, 'p').allowIngress(Peer.any(), [Port.tcpRange(8000, 8100)]);
+    new CiliumPolicy(c, 'p').allowIngress(Peer.any(), { ports: [Port.tcpRange(8000, 8100)] });
     expect(() => Testing.synth(c)).toThrow(/1\.16/);
   });
 
@@ -259,7 +261,7 @@ describe('target Cilium version', () => {
     const app = new App();
     CiliumVersion.use(app, CiliumVersion.V1_16);
     const c = new Chart(app, 'test', { namespace: 'ns' });
-    new CiliumPolicy(c, 'p').allowIngress(Peer.any(), [Port.tcpRange(8000, 8100)]);
+    new CiliumPolicy(c, 'p').allowIngress(Peer.any(), { ports: [Port.tcpRange(8000, 8100)] });
     expect(synth(c)).toHaveLength(1);
   });
 });

@@ -222,7 +222,7 @@ const { CiliumPolicy, EndpointSelector, Peer, Port } = require('cdk8s-cilium');
 const app = new App();
 const chart = new Chart(app, 'demo', { namespace: 'shop' });
 const policy = new CiliumPolicy(chart, 'frontend-ingress', { endpointSelector: EndpointSelector.labels({ app: 'frontend' }) });
-policy.allowIngress(Peer.endpoints({ namespace: 'gateway', labels: { app: 'gateway' } }), [Port.tcp(8080)]);
+policy.allowIngress(Peer.endpoints({ namespace: 'gateway', labels: { app: 'gateway' } }), { ports: [Port.tcp(8080)] });
 app.synth();
 `;
 
@@ -233,7 +233,7 @@ import { CiliumPolicy, EndpointSelector, Peer, Port } from 'cdk8s-cilium';
 const app = new App();
 const chart = new Chart(app, 'demo', { namespace: 'shop' });
 const policy: CiliumPolicy = new CiliumPolicy(chart, 'frontend-ingress', { endpointSelector: EndpointSelector.labels({ app: 'frontend' }) });
-policy.allowIngress(Peer.endpoints({ namespace: 'gateway', labels: { app: 'gateway' } }), [Port.tcp(8080)]);
+policy.allowIngress(Peer.endpoints({ namespace: 'gateway', labels: { app: 'gateway' } }), { ports: [Port.tcp(8080)] });
 // The types are real, not \`any\`: an unknown prop must be rejected.
 // @ts-expect-error -- not a CiliumPolicy prop
 new CiliumPolicy(chart, 'typo', { endpointSelector: EndpointSelector.labels({ app: 'x' }), notAProp: true });
@@ -438,7 +438,7 @@ test('toBeValidCilium checks against the bundled CRD of each chart\\'s version',
   CiliumVersion.use(app, CiliumVersion.V1_16);
   const chart = new Chart(app, 'shop', { namespace: 'shop' });
   new CiliumPolicy(chart, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
-    .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), [Port.tcp(8080)]);
+    .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(8080)] });
   expect(chart).toBeValidCilium();
   expect(TYPO).not.toBeValidCilium();
   expect({ policies: [TYPO] }).not.toEqual({ policies: [expect.toBeValidCilium()] });
@@ -449,7 +449,7 @@ test('toBeValidCilium checks against the bundled CRD of each chart\\'s version',
 test('toAllow and toDeny are registered', () => {
   const chart = new Chart(Testing.app(), 'default', { namespace: 'default' });
   new CiliumPolicy(chart, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
-    .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), [Port.tcp(8080)]);
+    .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(8080)] });
   expect(chart).toAllow('pod:default:app=web', 'pod:default:app=api', '8080/TCP');
   expect(chart).toDeny('pod:default:app=web', 'pod:default:app=api', '9090/TCP');
 });

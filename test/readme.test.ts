@@ -10,7 +10,7 @@ import { CiliumVersion } from '../src';
 /**
  * Every ```ts block of README.md is type-checked against the library (`'cdk8s-cilium'` → `src/`) and run, and every block
  * that runs asserts something:
- * - a whole program (`runSynth`) must synthesize without errors;
+ * - a whole program (`Synth.run`) must synthesize without errors;
  * - a test block (`from 'vitest'`) runs its `test(...)` bodies, so the matcher examples really pass;
  * - a block that builds a chart must synthesize CRD-valid Cilium policies;
  * - any other block has its own assertion in CHECKS below, keyed by a line of the block;
@@ -37,7 +37,7 @@ const CHECKS: ReadonlyArray<{ line: string; check: (mod: Record<string, unknown>
     ]),
   },
   {
-    line: 'const dns = L7.dns(DnsRule.name(\'api.example.com\'), DnsRule.pattern(\'*.example.com\'));',
+    line: 'const dns = L7.dns(DnsRule.exact(\'api.example.com\'), DnsRule.pattern(\'*.example.com\'));',
     check: (mod) => {
       const rules = (l7: unknown): unknown => (l7 as { _toModel(): unknown })._toModel();
       expect(rules(mod.dns)).toEqual({ dns: [{ matchName: 'api.example.com' }, { matchPattern: '*.example.com' }] });
@@ -97,7 +97,7 @@ describe('README examples', () => {
   });
 
   test('every block that runs has an assertion, and every CHECKS entry matches a block', () => {
-    const unchecked = blocks.filter((b) => !/^\/\/ type-check only/.test(b) && !/runSynth\(/.test(b) && !/from 'vitest'/.test(b)
+    const unchecked = blocks.filter((b) => !/^\/\/ type-check only/.test(b) && !/Synth\.run\(/.test(b) && !/from 'vitest'/.test(b)
       && !/\bchart\b/.test(b) && !CHECKS.some((c) => b.includes(c.line)) && !/^\/\/ test\/setup\.ts/.test(b));
     expect(unchecked).toEqual([]);
     for (const c of CHECKS) expect(blocks.filter((b) => b.includes(c.line)), c.line).toHaveLength(1);
@@ -106,9 +106,9 @@ describe('README examples', () => {
   blocks.forEach((block, i) => {
     const file = join(WORK, `block-${i}.run.ts`);
     if (/^\/\/ type-check only/.test(block) || /^\/\/ test\/setup\.ts/.test(block)) return; // the setup import is what test/setup.ts does
-    if (/runSynth\(/.test(block) && !/from 'vitest'/.test(block)) {
+    if (/Synth\.run\(/.test(block) && !/from 'vitest'/.test(block)) {
       // A whole program: run it with the app's output in a temporary directory; it must synthesize without an error.
-      test(`block ${i} (a runSynth program) synthesizes without errors`, async () => {
+      test(`block ${i} (a Synth.run program) synthesizes without errors`, async () => {
         const out = mkdtempSync(join(tmpdir(), 'readme-synth-'));
         const before = { outdir: process.env.CDK8S_OUTDIR, exitCode: process.exitCode };
         const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { buildPlatform } from '../main';
-import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyRule, Port, runSynth } from '../src';
+import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyRule, Port, Synth } from '../src';
 import { inSynthSession } from '../src/model/synth-session';
 
 /** One synthesis renders and validates each policy once, however many charts cdk8s walks, and never answers from an old one. */
@@ -35,7 +35,7 @@ describe('synthesis at scale', () => {
       const chart = new Chart(app, `c${c}`, { namespace: `ns${c}` });
       for (let i = 0; i < perChart; i++) {
         const p = new CiliumPolicy(chart, `p${i}`, { endpointSelector: EndpointSelector.labels({ app: `a${i}` }) });
-        p.allowIngress(Peer.endpoints({ labels: { app: `b${i}` } }), [Port.tcp(8080)]);
+        p.allowIngress(Peer.endpoints({ labels: { app: `b${i}` } }), { ports: [Port.tcp(8080)] });
         out.push(p);
       }
     }
@@ -45,7 +45,7 @@ describe('synthesis at scale', () => {
   test('runSynth writes the reference platform byte-identical to dist/', () => {
     const outdir = join(tempDir(), 'dist');
     stderrOf();
-    expect(runSynth((app) => buildPlatform(app), { outdir })).toBeDefined();
+    expect(Synth.run({ addCharts: (app) => buildPlatform(app) }, { outdir })).toBeDefined();
     const files = readdirSync(join(__dirname, '..', 'dist')).sort();
     expect(readdirSync(outdir).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(join(outdir, f), 'utf8'), f).toBe(readFileSync(join(__dirname, '..', 'dist', f), 'utf8'));
@@ -54,7 +54,7 @@ describe('synthesis at scale', () => {
   test('runSynth renders each rule once, with 5 charts', () => {
     const render = vi.spyOn(PolicyRule.prototype, '_render');
     stderrOf();
-    expect(runSynth((app) => build(app, 5, 4), { outdir: join(tempDir(), 'dist') })).toBeDefined();
+    expect(Synth.run({ addCharts: (app) => build(app, 5, 4) }, { outdir: join(tempDir(), 'dist') })).toBeDefined();
     expect(render).toHaveBeenCalledTimes(20);
   });
 
@@ -64,7 +64,7 @@ describe('synthesis at scale', () => {
     const render = vi.spyOn(PolicyRule.prototype, '_render');
     app.synth();
     expect(render).toHaveBeenCalledTimes(6);
-    policies[0].allowIngress(Peer.endpoints({ labels: { app: 'late' } }), [Port.tcp(9090)]);
+    policies[0].allowIngress(Peer.endpoints({ labels: { app: 'late' } }), { ports: [Port.tcp(9090)] });
     app.synth();
     expect(render).toHaveBeenCalledTimes(12);
     expect(readFileSync(join(app.outdir, 'c0.k8s.yaml'), 'utf8')).toMatch(/app: late[\s\S]*port: "9090"/);

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { CiliumPolicy, CiliumVersion, ClusterDefaultDeny, Peer, Port, runSynth } from '../src';
+import { CiliumPolicy, CiliumVersion, ClusterDefaultDeny, Peer, Port, Synth } from '../src';
 
-describe('runSynth', () => {
+describe('Synth.run', () => {
   const dirs: string[] = [];
   afterEach(() => {
     process.exitCode = undefined;
@@ -20,10 +20,10 @@ describe('runSynth', () => {
 
   test('writes one file per chart when everything is valid', () => {
     const dir = outdir();
-    const app = runSynth((a) => {
-      new CiliumPolicy(new Chart(a, 'one', { namespace: 'a' }), 'p').allowIngress(Peer.namespace('b'), [Port.tcp(80)]);
+    const app = Synth.run({ addCharts: (a) => {
+      new CiliumPolicy(new Chart(a, 'one', { namespace: 'a' }), 'p').allowIngress(Peer.namespace('b'), { ports: [Port.tcp(80)] });
       new CiliumPolicy(new Chart(a, 'two', { namespace: 'b' }), 'p').isolateIngress();
-    }, { outdir: dir });
+    } }, { outdir: dir });
     expect(app).toBeDefined();
     expect(readdirSync(dir).sort()).toEqual(['one.k8s.yaml', 'two.k8s.yaml']);
   });
@@ -35,12 +35,12 @@ describe('runSynth', () => {
       stderr.push(String(chunk));
       return true;
     });
-    const app = runSynth((a) => {
+    const app = Synth.run({ addCharts: (a) => {
       CiliumVersion.use(a, CiliumVersion.V1_15);
       const c = new Chart(a, 'demo', { namespace: 'ns' });
-      new CiliumPolicy(c, 'ranges').allowIngress(Peer.any(), [Port.tcpRange(8000, 8100)]);
+      new CiliumPolicy(c, 'ranges').allowIngress(Peer.any(), { ports: [Port.tcpRange(8000, 8100)] });
       new CiliumPolicy(c, 'cidr').allowEgress(Peer.cidr('10.0.0.1'));
-    }, { outdir: dir });
+    } }, { outdir: dir });
     expect(app).toBeUndefined();
     expect(process.exitCode).toBe(1);
     expect(existsSync(dir)).toBe(false);
@@ -58,9 +58,9 @@ describe('runSynth', () => {
       stderr.push(String(chunk));
       return true;
     });
-    expect(runSynth(() => {
+    expect(Synth.run({ addCharts: () => {
       Port.tcp(99999);
-    }, { outdir: outdir() })).toBeUndefined();
+    } }, { outdir: outdir() })).toBeUndefined();
     expect(stderr.join('')).toMatch(/port 99999 is not an integer between 1 and 65535 \(port-out-of-range\)\n {2}fix:/);
     expect(stderr.join('')).not.toMatch(/\n\s+at /);
   });
@@ -69,12 +69,12 @@ describe('runSynth', () => {
     const dir = outdir();
     mkdirSync(dir);
     writeFileSync(join(dir, 'previous.k8s.yaml'), 'kind: Previous\n');
-    expect(() => runSynth((a) => {
+    expect(() => Synth.run({ addCharts: (a) => {
       new CiliumPolicy(new Chart(a, 'one', { namespace: 'a' }), 'p').isolateIngress();
       new ApiObject(new Chart(a, 'two'), 'late', {
         apiVersion: 'v1', kind: 'ConfigMap', data: { value: Lazy.any({ produce: () => { throw new Error('resolved too late'); } }) },
       });
-    }, { outdir: dir })).toThrow('resolved too late');
+    } }, { outdir: dir })).toThrow('resolved too late');
     expect(readdirSync(dir)).toEqual(['previous.k8s.yaml']);
     expect(readdirSync(join(dir, '..'))).toEqual(['dist']);
   });
@@ -83,9 +83,9 @@ describe('runSynth', () => {
     const dir = outdir();
     mkdirSync(dir);
     writeFileSync(join(dir, 'stale.k8s.yaml'), 'kind: Stale\n');
-    const app = runSynth((a) => {
+    const app = Synth.run({ addCharts: (a) => {
       new CiliumPolicy(new Chart(a, 'one', { namespace: 'a' }), 'p').isolateIngress();
-    }, { outdir: dir });
+    } }, { outdir: dir });
     expect(app?.outdir).toBe(dir);
     expect(readdirSync(dir)).toEqual(['one.k8s.yaml']);
     expect(readdirSync(join(dir, '..'))).toEqual(['dist']);
@@ -98,20 +98,20 @@ describe('runSynth', () => {
       return true;
     });
     const dir = outdir();
-    expect(runSynth((a) => {
+    expect(Synth.run({ addCharts: (a) => {
       const c = new Chart(a, 'shop', { namespace: 'shop' });
       new CiliumPolicy(c, 'api').isolateIngress();
       new CiliumPolicy(c, 'api').isolateEgress();
-    }, { outdir: dir })).toBeUndefined();
+    } }, { outdir: dir })).toBeUndefined();
     expect(process.exitCode).toBe(1);
     expect(existsSync(dir)).toBe(false);
     expect(stderr.join('')).toBe('cdk8s-cilium: [shop/api] there is already a construct with id "api" in Chart shop (construct-id-duplicate)\n'
       + '  fix: give each construct its own id within its scope, e.g. "api-2" (the id is the construct\'s path segment and the default policy name)\n');
     stderr.length = 0;
-    runSynth((a) => {
+    Synth.run({ addCharts: (a) => {
       new Chart(a, 'shop');
       new Chart(a, 'shop');
-    }, { outdir: dir });
+    } }, { outdir: dir });
     expect(stderr.join('')).toMatch(/^cdk8s-cilium: \[shop\] there is already a construct with id "shop" in the App \(construct-id-duplicate\)\n {2}fix: /);
   });
 
@@ -121,27 +121,27 @@ describe('runSynth', () => {
       stderr.push(String(chunk));
       return true;
     });
-    expect(runSynth((a) => {
+    expect(Synth.run({ addCharts: (a) => {
       new ClusterDefaultDeny(new Chart(a, 'platform'), 'deny');
       CiliumVersion.use(a, CiliumVersion.V1_15);
-    }, { outdir: outdir() })).toBeUndefined();
+    } }, { outdir: outdir() })).toBeUndefined();
     expect(stderr.join('')).toBe("cdk8s-cilium: [platform/deny] CiliumVersion.use(the app, 1.15) comes after ClusterDefaultDeny 'platform/deny' was created, "
       + 'and it was built for Cilium 1.19 (the default) (version-set-too-late)\n'
       + '  fix: set the version first: call CiliumVersion.use(app, CiliumVersion.V1_15) right after creating the app, before the constructs below it\n');
     // Set first, or set after constructs that read the version only at synth time: both are fine.
-    expect(runSynth((a) => {
+    expect(Synth.run({ addCharts: (a) => {
       CiliumVersion.use(a, CiliumVersion.V1_15);
       new ClusterDefaultDeny(new Chart(a, 'platform'), 'deny');
-    }, { outdir: outdir() })).toBeDefined();
-    expect(runSynth((a) => {
-      new CiliumPolicy(new Chart(a, 'shop', { namespace: 'shop' }), 'p').allowIngress(Peer.namespace('b'), [Port.tcp(80)]);
+    } }, { outdir: outdir() })).toBeDefined();
+    expect(Synth.run({ addCharts: (a) => {
+      new CiliumPolicy(new Chart(a, 'shop', { namespace: 'shop' }), 'p').allowIngress(Peer.namespace('b'), { ports: [Port.tcp(80)] });
       CiliumVersion.use(a, CiliumVersion.V1_15);
-    }, { outdir: outdir() })).toBeDefined();
+    } }, { outdir: outdir() })).toBeDefined();
   });
 
   test('bugs keep their stack trace', () => {
-    expect(() => runSynth(() => {
+    expect(() => Synth.run({ addCharts: () => {
       throw new TypeError('boom');
-    }, { outdir: outdir() })).toThrow(TypeError);
+    } }, { outdir: outdir() })).toThrow(TypeError);
   });
 });

@@ -5,7 +5,7 @@
  *                     built with; scripts `synth` (tsx main.ts) and `test` (tsc --noEmit && vitest run)
  *   cdk8s.yaml        `app: npx tsx main.ts`, for `npx cdk8s synth`
  *   policies.ts       a small starter policy set (default deny, frontend → backend on 8080, backend → api.stripe.com)
- *   main.ts           `runSynth(buildPolicies)`: writes dist/<chart>.k8s.yaml, or lists every problem and writes nothing
+ *   main.ts           `Synth.run({ addCharts: buildPolicies })`: writes dist/<chart>.k8s.yaml, or lists every problem and writes nothing
  *   tsconfig.json, vitest.config.mts, test/setup.ts (`import 'cdk8s-cilium/vitest'`: all matchers, with types)
  *   test/policies.test.ts  toBeValidCilium (the bundled CRD schema), toAllow/toDeny, and a snapshot of the YAML
  *   README.md, .gitignore
@@ -109,9 +109,9 @@ export function buildPolicies(app: App): Chart[] {
 
   // frontend → backend on 8080: the frontend may send, the backend may receive.
   const frontend = new CiliumPolicy(shop, 'frontend', { endpointSelector: EndpointSelector.labels({ app: 'frontend' }) });
-  frontend.allowEgress(Peer.endpoints({ labels: { app: 'backend' } }), [Port.tcp(8080)]);
+  frontend.allowEgress(Peer.endpoints({ labels: { app: 'backend' } }), { ports: [Port.tcp(8080)] });
   const backend = new CiliumPolicy(shop, 'backend', { endpointSelector: EndpointSelector.labels({ app: 'backend' }) });
-  backend.allowIngress(Peer.endpoints({ labels: { app: 'frontend' } }), [Port.tcp(8080)]);
+  backend.allowIngress(Peer.endpoints({ labels: { app: 'frontend' } }), { ports: [Port.tcp(8080)] });
 
   // backend → api.stripe.com over HTTPS, with the DNS rule Cilium needs to learn its addresses. The default deny above
   // already lets every pod look up any name (Cilium ORs the DNS rules of all policies), so say so here too.
@@ -124,12 +124,12 @@ export function buildPolicies(app: App): Chart[] {
   return [shop];
 }
 `,
-    'main.ts': `// The cdk8s app: \`npm run synth\` (or \`npx cdk8s synth\`) writes dist/<chart>.k8s.yaml. If a policy is wrong, runSynth lists
+    'main.ts': `// The cdk8s app: \`npm run synth\` (or \`npx cdk8s synth\`) writes dist/<chart>.k8s.yaml. If a policy is wrong, Synth.run lists
 // every problem (construct path, field, bad value, fix), writes nothing and exits 1.
-import { runSynth } from 'cdk8s-cilium';
+import { Synth } from 'cdk8s-cilium';
 import { buildPolicies } from './policies';
 
-runSynth(buildPolicies);
+Synth.run({ addCharts: buildPolicies });
 `,
     'test/policies.test.ts': `import { App, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';

@@ -33,12 +33,12 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
     throw new CiliumPolicyError({
       id: 'dns-rules-empty',
       message: 'dnsRules is an empty list: it would be written as the default, every name (matchPattern "*")',
-      fix: 'list the names the pods may look up (DnsRule.name(), DnsRule.pattern()), leave dnsRules out for every name, or say [DnsRule.all()]',
+      fix: 'list the names the pods may look up (DnsRule.exact(), DnsRule.pattern()), leave dnsRules out for every name, or say [DnsRule.all()]',
       location: rule._owner,
     });
   }
   const rules = options.dnsRules ?? [DnsRule.pattern(DNS_ANY_NAME)];
-  rule.allowEgress(options.dnsServer ?? Peer.kubeDns(), dnsPorts().map(Port._fromModel), L7.dns(...rules));
+  rule.allowEgress(options.dnsServer ?? Peer.kubeDns(), { ports: dnsPorts().map(Port._fromModel), l7: L7.dns(...rules) });
 }
 
 /**
@@ -49,4 +49,30 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
  */
 export function allowHostProbes(rule: PolicyRule): void {
   rule.allowIngress(Peer.entity(HOST_PROBE_ENTITY as Entity));
+}
+
+/**
+ * The built-in pieces of Cilium practice, for your own policies: each adds rule items to a rule (`policy.rule`,
+ * `policy.addRule()`), in the same resource as the rules they protect.
+ */
+export class Builtins {
+  /**
+   * DNS to the cluster DNS on 53/UDP and 53/TCP, through Cilium's DNS proxy (an L7 `dns` rule), so that `toFQDNs`
+   * rules learn their addresses.
+   * @param rule the rule to add to
+   * @param options the DNS server and the names that may be looked up (default: kube-dns, every name)
+   */
+  public static allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): void {
+    allowDns(rule, options);
+  }
+
+  /**
+   * Ingress from the local node (`host`: kubelet liveness/readiness/startup probes, hostNetwork pods), on every port.
+   * @param rule the rule to add to
+   */
+  public static allowHostProbes(rule: PolicyRule): void {
+    allowHostProbes(rule);
+  }
+
+  private constructor() {}
 }

@@ -19,7 +19,7 @@ export interface CiliumPolicyProps extends PolicyBaseProps {
  *
  * ```ts
  * const policy = new CiliumPolicy(chart, 'backend', { endpointSelector: EndpointSelector.labels({ app: 'backend' }) });
- * policy.allowIngress(Peer.endpoints({ labels: { app: 'frontend' } }), [Port.tcp(8080)]);
+ * policy.allowIngress(Peer.endpoints({ labels: { app: 'frontend' } }), { ports: [Port.tcp(8080)] });
  * ```
  *
  * Endpoint peers without a namespace are written with the policy's namespace made explicit, so a rule means

@@ -23,7 +23,7 @@ export interface ClusterDefaultDenyProps {
   readonly name?: string;
   /**
    * Namespaces left out of the default deny (system components, ingress controllers, monitoring).
-   * @default DEFAULT_SYSTEM_NAMESPACES (kube-system, kube-public, kube-node-lease, cilium)
+   * @default ClusterDefaultDeny.DEFAULT_SYSTEM_NAMESPACES (kube-system, kube-public, kube-node-lease, cilium)
    */
   readonly excludedNamespaces?: string[];
   /**
@@ -73,6 +73,9 @@ export interface ClusterDefaultDenyProps {
  * writes no egress rule at all: any egress rule would put every selected pod into egress default deny.
  */
 export class ClusterDefaultDeny extends Construct {
+  /** The namespaces left out unless told otherwise (`excludedNamespaces`): cilium, kube-node-lease, kube-public, kube-system (a copy). */
+  public static readonly DEFAULT_SYSTEM_NAMESPACES: string[] = [...DEFAULT_SYSTEM_NAMESPACES];
+
   /** The policy. */
   public readonly policy: ClusterwidePolicy;
   /** The namespaces left out. */
@@ -134,9 +137,9 @@ export class ClusterDefaultDeny extends Construct {
         ...(dnsExcluded ? { enableDefaultDeny: { ingress: false } } : {}),
       });
       const ports = [Port.udp(53), Port.tcp(53)];
-      dns.allowIngress(Peer.allNamespaces(), ports);
-      dns.allowIngress(Peer.entity(Entity.HOST), ports);
-      dns.allowIngress(Peer.entity(Entity.REMOTE_NODE), ports);
+      dns.allowIngress(Peer.allNamespaces(), { ports });
+      dns.allowIngress(Peer.entity(Entity.HOST), { ports });
+      dns.allowIngress(Peer.entity(Entity.REMOTE_NODE), { ports });
     }
   }
 }

@@ -148,7 +148,7 @@ export class DefaultDenyNamespace extends Construct {
       rule.isolateIngress();
       if (props.allowHostProbes ?? true) allowHostProbes(rule);
       if (props.allowWithinNamespace) rule.allowIngress(Peer.namespace(namespace));
-      if (props.scrapeFrom && props.scrapePorts) rule.allowIngress(props.scrapeFrom, props.scrapePorts);
+      if (props.scrapeFrom && props.scrapePorts) rule.allowIngress(props.scrapeFrom, { ports: props.scrapePorts });
     }
     if (egress) {
       rule.isolateEgress();

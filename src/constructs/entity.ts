@@ -28,6 +28,3 @@ export enum Entity {
   /** The Kubernetes API server, in or out of the cluster. */
   KUBE_APISERVER = 'kube-apiserver',
 }
-
-/** Every entity the CRD accepts. */
-export const ENTITIES: readonly string[] = Object.values(Entity);

@@ -96,8 +96,8 @@ export class FqdnEgress extends Construct {
       description: `egress to ${fqdns.join(', ')} with the DNS lookups Cilium needs to learn their addresses`,
     });
     const ports = props.ports ?? [Port.tcp(443)];
-    for (const fqdn of fqdns) this.policy.allowEgress(isPattern(fqdn) ? Peer.fqdnPattern(fqdn) : Peer.fqdn(fqdn), ports);
-    const dnsRules = props.allowAllDnsLookups ? [DnsRule.all()] : fqdns.map((f) => (isPattern(f) ? DnsRule.pattern(f) : DnsRule.name(f)));
+    for (const fqdn of fqdns) this.policy.allowEgress(isPattern(fqdn) ? Peer.fqdnPattern(fqdn) : Peer.fqdn(fqdn), { ports });
+    const dnsRules = props.allowAllDnsLookups ? [DnsRule.all()] : fqdns.map((f) => (isPattern(f) ? DnsRule.pattern(f) : DnsRule.exact(f)));
     allowDns(this.policy.rule, { dnsServer: props.dnsServer, dnsRules });
   }
 }

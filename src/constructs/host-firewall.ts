@@ -2,14 +2,12 @@ import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { Entity } from './entity';
 import { CiliumPolicyError, Severity } from '../core/errors';
-import { L7 } from './l7';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { AllowOptions } from './policy-rule';
+import { AllowOptions, DenyOptions } from './policy-rule';
 import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
-import { PeerLike } from './workload';
 import { GuardPath, guardViolations } from './lockout-guard';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
@@ -248,29 +246,43 @@ export class HostFirewall extends Construct {
     this.node.addValidation({ validate: () => this.checkLockout() });
   }
 
-  /** Allows traffic into the nodes from `peer`. */
-  public allowIngress(peer: PeerLike, ports?: Port[], l7?: L7, options?: AllowOptions): void {
-    this.policy.allowIngress(peer, ports, l7, options);
+  /**
+   * Allows traffic into the nodes from `peer`.
+   * @param peer who may connect
+   * @param options the ports (default: all), L7 rules, authentication and TLS server names
+   */
+  public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
+    this.policy.allowIngress(peer, options);
   }
 
   /**
    * Allows traffic from the nodes to `peer`. The first egress rule puts the nodes into egress default deny; the
    * guard then also keeps the nodes' own paths open (API server, kubelets, etcd, health, tunnel, pods, node DNS).
+   * @param peer where the nodes may connect
+   * @param options the ports (default: all), L7 rules, authentication and TLS server names
    */
-  public allowEgress(peer: PeerLike, ports?: Port[], l7?: L7, options?: AllowOptions): void {
+  public allowEgress(peer: IPeer, options: AllowOptions = {}): void {
     this.ensureEgressGuard();
-    this.policy.allowEgress(peer, ports, l7, options);
+    this.policy.allowEgress(peer, options);
   }
 
-  /** Denies traffic into the nodes; refused at synthesis if it cuts a guarded path. */
-  public denyIngress(peer: PeerLike, ports?: Port[]): void {
-    this.policy.denyIngress(peer, ports);
+  /**
+   * Denies traffic into the nodes; refused at synthesis if it cuts a guarded path.
+   * @param peer who is denied
+   * @param options the ports denied (default: all)
+   */
+  public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
+    this.policy.denyIngress(peer, options);
   }
 
-  /** Denies traffic from the nodes; refused at synthesis if it cuts a guarded path. */
-  public denyEgress(peer: PeerLike, ports?: Port[]): void {
+  /**
+   * Denies traffic from the nodes; refused at synthesis if it cuts a guarded path.
+   * @param peer where traffic is denied
+   * @param options the ports denied (default: all)
+   */
+  public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
     this.ensureEgressGuard();
-    this.policy.denyEgress(peer, ports);
+    this.policy.denyEgress(peer, options);
   }
 
   /** The peers etcd talks to: control-plane nodes by label (1.16+, node labels on), by CIDR, or the API server nodes. */
@@ -360,8 +372,8 @@ export class HostFirewall extends Construct {
     for (const path of paths) {
       this.guarded.push(path);
       for (const peer of path.peers) {
-        if (path.direction === 'ingress') this.policy.allowIngress(peer, path.ports);
-        else this.policy.allowEgress(peer, path.ports);
+        if (path.direction === 'ingress') this.policy.allowIngress(peer, { ports: path.ports });
+        else this.policy.allowEgress(peer, { ports: path.ports });
       }
     }
   }

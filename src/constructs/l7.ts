@@ -246,8 +246,11 @@ export class KafkaRule {
 
 /** An L7 DNS rule: which names a pod may look up through Cilium's DNS proxy (egress to a DNS server only). */
 export class DnsRule {
-  /** One exact name. */
-  public static name(name: string): DnsRule {
+  /**
+   * One exact name (`matchName`). (In 0.x this was `DnsRule.name()`, which clashes with the constructor's own `name`
+   * in JavaScript and cannot be bound in other languages.)
+   */
+  public static exact(name: string): DnsRule {
     return new DnsRule({ matchName: name });
   }
 

@@ -49,6 +49,9 @@ export interface MetadataEndpointBlockProps {
  * and nothing else.
  */
 export class MetadataEndpointBlock extends Construct {
+  /** The cloud instance-metadata endpoints it denies: 169.254.169.254/32 (AWS, GCP, Azure) and fd00:ec2::254/128 (AWS IPv6) (a copy). */
+  public static readonly METADATA_ENDPOINTS: string[] = [...METADATA_ENDPOINTS];
+
   /** The policy. */
   public readonly policy: PolicyBase;
 

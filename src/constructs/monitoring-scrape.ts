@@ -69,14 +69,14 @@ export class MonitoringScrape extends Construct {
       endpointSelector: EndpointSelector.of({ expressions: [inNamespaces] }),
       enableDefaultDeny: { ingress: false },
     });
-    this.policy.allowIngress(props.scraper, props.ports);
+    this.policy.allowIngress(props.scraper, { ports: props.ports });
     if (props.allowScraperEgress ?? true) {
       const egress = this.policy.addRule({
         endpointSelector: { toEndpointSelector: () => clonePlain(scraperSelector) },
         description: `the scraper may reach the metrics ports of ${namespaces.join(', ')}`,
         enableDefaultDeny: { egress: false },
       });
-      egress.allowEgress(Peer.endpoints({ expressions: [inNamespaces] }), props.ports);
+      egress.allowEgress(Peer.endpoints({ expressions: [inNamespaces] }), { ports: props.ports });
     }
   }
 }

@@ -3,42 +3,17 @@ import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { cidrContains, parseCidr } from '../model/cidr';
 import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from '../model/selectors';
-import { LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
+import { IConstruct } from 'constructs';
+import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkNamespaceName, checkNonEmptyLabels } from './names';
+import { PeerConfig } from './peer-config';
 import { IEndpointSelector, LabelExpression, _selectorModel } from './selector';
+import { describeSelector } from './selector-description';
+import { requireApiObjectHolder, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 
-/** What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". */
-export interface PeerConfig {
-  /** The peer field set on the rule item, or `undefined` for any peer. */
-  readonly field?: PeerField;
-  /** The rule-item fields that select the peer (only `field` is set). */
-  readonly item: RuleItemModel;
-  /**
-   * For endpoint peers without an explicit namespace: whether the selectors still need the namespace of the
-   * policy (CNP) made explicit. A `ClusterwidePolicy` refuses such peers, because Cilium would let them match
-   * pods of every namespace.
-   * @default false
-   */
-  readonly namespaceImplicit?: boolean;
-  /** A short human-readable description, used in error messages. */
-  readonly description: string;
-  /**
-   * The ports to use when an egress rule to this peer names none (a workload's container ports, a Service's
-   * target ports).
-   * @default - all ports
-   */
-  readonly defaultPorts?: PortProtocolModel[];
-  /**
-   * Why an egress rule to this peer must name its ports (a workload no Service exposes: its serving ports are
-   * unknown, and every port would be too much).
-   * @default - the ports may be omitted
-   */
-  readonly defaultPortsUnknown?: string;
-}
-
-/** Anything that can be the other side of a rule: a `Peer`, or a construct that knows how to select itself. */
+/** Anything that can be the other side of a rule: a `Peer` (workloads through `Peer.workload()`), or a value of your own. */
 export interface IPeer {
   /** The peer's rule-item fields. */
   toPeerConfig(): PeerConfig;
@@ -339,23 +314,36 @@ export class Peer implements IPeer {
     return new Peer({ item: {}, description: 'any peer' });
   }
 
-  private constructor(private readonly config: PeerConfig) {}
+  /**
+   * The pods of a workload: a cdk8s-plus `Deployment`, `StatefulSet`, `DaemonSet`, `Job` or `Pod`, a cdk8s-plus
+   * `Service` (the pods it selects, on its target ports), or a plain `ApiObject` of such a kind. The workload is read at
+   * synthesis, when it is complete, with its namespace made explicit when it has one. An egress rule to it without
+   * ports takes the target ports of the Service of the app that selects it (never ports merely declared by a container).
+   * @param workload the workload or Service construct
+   */
+  public static workload(workload: IConstruct): Peer {
+    const construct = requireApiObjectHolder(workload, 'Peer.workload', callerLocation());
+    return new Peer(undefined, construct);
+  }
 
+  private constructor(private readonly config: PeerConfig | undefined, private readonly workloadConstruct?: IConstruct) {}
+
+  /**
+   * The workload this peer reads at synthesis (`Peer.workload()`), whose config is not known before.
+   * @internal
+   */
+  public get _workload(): IConstruct | undefined {
+    return this.workloadConstruct;
+  }
+
+  /** The peer's rule-item fields; for `Peer.workload()`, read from the workload now. */
   public toPeerConfig(): PeerConfig {
+    if (this.workloadConstruct) return workloadPeerConfig(this.workloadConstruct);
     return clonePlain(this.config) as PeerConfig;
   }
 
-  /** A short description, e.g. `entity host`. */
+  /** A short description, e.g. `entity host` (for `Peer.workload()`, the construct path). */
   public toString(): string {
-    return this.config.description;
+    return this.workloadConstruct ? this.workloadConstruct.node.path : (this.config as PeerConfig).description;
   }
-}
-
-/** `app=web,k8s:io.kubernetes.pod.namespace=shop`-style text for a selector. */
-export function describeSelector(selector: LabelSelectorModel): string {
-  const parts = [
-    ...Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
-    ...(selector.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}${e.values ? ` (${e.values.join(',')})` : ''}`),
-  ];
-  return parts.length ? `{${parts.join(', ')}}` : '{}';
 }

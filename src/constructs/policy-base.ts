@@ -1,16 +1,14 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Diagnostic, Severity, formatDiagnostic } from '../core/errors';
-import { L7 } from './l7';
 import { CiliumVersion } from '../core/cilium-version';
 import { emitRule } from '../model/emit';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
-import { AllowOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
-import { Port } from './port';
+import { IPeer } from './peer';
+import { AllowOptions, DenyOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
 import { bindSynthSessions, releaseSynthMemos, synthMemo } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
-import { PeerLike } from './workload';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
 /** The app-wide index of policies by kind, namespace and name, kept on the root of the tree (see `nameClashes`). */
@@ -99,24 +97,40 @@ export abstract class PolicyBase extends Construct {
     return rule;
   }
 
-  /** Allows traffic from `peer` to the selected endpoints (see `PolicyRule.allowIngress`). */
-  public allowIngress(peer: PeerLike, ports?: Port[], l7?: L7, options?: AllowOptions): void {
-    this.rule.allowIngress(peer, ports, l7, options);
+  /**
+   * Allows traffic from `peer` to the selected endpoints (see `PolicyRule.allowIngress`).
+   * @param peer who may connect (a workload's pods: `Peer.workload(deployment)`)
+   * @param options the ports (default: all), L7 rules, authentication and TLS server names
+   */
+  public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
+    this.rule.allowIngress(peer, options);
   }
 
-  /** Allows traffic from the selected endpoints to `peer` (see `PolicyRule.allowEgress`). */
-  public allowEgress(peer: PeerLike, ports?: Port[], l7?: L7, options?: AllowOptions): void {
-    this.rule.allowEgress(peer, ports, l7, options);
+  /**
+   * Allows traffic from the selected endpoints to `peer` (see `PolicyRule.allowEgress`).
+   * @param peer where they may connect (a workload's pods: `Peer.workload(deployment)`)
+   * @param options the ports (default: all, or a workload's serving ports), L7 rules, authentication and TLS server names
+   */
+  public allowEgress(peer: IPeer, options: AllowOptions = {}): void {
+    this.rule.allowEgress(peer, options);
   }
 
-  /** Denies traffic from `peer`, whatever any allow says (see `PolicyRule.denyIngress`). */
-  public denyIngress(peer: PeerLike, ports?: Port[]): void {
-    this.rule.denyIngress(peer, ports);
+  /**
+   * Denies traffic from `peer`, whatever any allow says (see `PolicyRule.denyIngress`).
+   * @param peer who is denied
+   * @param options the ports denied (default: all)
+   */
+  public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
+    this.rule.denyIngress(peer, options);
   }
 
-  /** Denies traffic to `peer`, whatever any allow says (see `PolicyRule.denyEgress`). */
-  public denyEgress(peer: PeerLike, ports?: Port[]): void {
-    this.rule.denyEgress(peer, ports);
+  /**
+   * Denies traffic to `peer`, whatever any allow says (see `PolicyRule.denyEgress`).
+   * @param peer where traffic is denied
+   * @param options the ports denied (default: all)
+   */
+  public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
+    this.rule.denyEgress(peer, options);
   }
 
   /** Puts the selected endpoints into ingress default deny without allowing anything (`ingress: [{}]`). */

@@ -14,10 +14,11 @@ import {
   sectionDirection,
   PeerField,
 } from '../model/policy-model';
-import { IPeer, PeerConfig } from './peer';
-import { EndpointSelectorLike, PeerLike, isApiObjectHolder, toEndpointSelector, toPeer } from './workload';
+import { IPeer, Peer } from './peer';
+import { PeerConfig } from './peer-config';
+import { isApiObjectHolder } from './workload';
 import { Port } from './port';
-import { INodeSelector } from './selector';
+import { IEndpointSelector, INodeSelector } from './selector';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
 /** Mutual-authentication modes (`authentication.mode`). */
@@ -30,8 +31,22 @@ export enum AuthenticationMode {
   TEST_ALWAYS_FAIL = 'test-always-fail',
 }
 
-/** Extra options of an allow rule. */
-export interface AllowOptions {
+/** Options of a deny rule (`denyIngress`, `denyEgress`). */
+export interface DenyOptions {
+  /**
+   * The ports (and ICMP types) denied. An empty list is refused: it would be written as no `toPorts`, every port.
+   * @default - every port
+   */
+  readonly ports?: Port[];
+}
+
+/** Options of an allow rule (`allowIngress`, `allowEgress`): ports, L7 rules, authentication and TLS server names. */
+export interface AllowOptions extends DenyOptions {
+  /**
+   * L7 rules (HTTP, Kafka, or DNS for egress to a DNS server) for `ports`, which they need.
+   * @default - no L7 restriction
+   */
+  readonly l7?: L7;
   /**
    * Require mutual authentication for this traffic.
    * @default - no authentication requirement
@@ -61,10 +76,10 @@ export interface DefaultDenyOptions {
 /** Options of one Cilium rule: which endpoints or nodes it applies to, and its metadata. */
 export interface PolicyRuleOptions {
   /**
-   * The endpoints (pods) the rule applies to.
+   * The endpoints (pods) the rule applies to: an `EndpointSelector` (a workload's pods: `EndpointSelector.workload()`).
    * @default - every endpoint (in a `CiliumPolicy`: every pod of its namespace), unless `nodeSelector` is set
    */
-  readonly endpointSelector?: EndpointSelectorLike;
+  readonly endpointSelector?: IEndpointSelector;
   /**
    * The nodes the rule applies to, which makes it a host policy (`ClusterwidePolicy` only; needs the host
    * firewall enabled in Cilium).
@@ -153,43 +168,40 @@ export class PolicyRule {
 
   /**
    * Allows traffic from `peer` to the selected endpoints.
-   * @param peer who may connect
-   * @param ports on which ports (and ICMP types); default: all
-   * @param l7 HTTP or Kafka rules for those ports; default: no L7 restriction
-   * @param options authentication and TLS server names
+   * @param peer who may connect (a workload's pods: `Peer.workload(deployment)`)
+   * @param options the ports (and ICMP types; default: all), L7 rules, authentication and TLS server names
    */
-  public allowIngress(peer: PeerLike, ports?: Port[], l7?: L7, options: AllowOptions = {}): void {
-    this.add(SectionName.INGRESS, peer, ports, l7, options);
+  public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
+    this.add(SectionName.INGRESS, peer, options);
   }
 
   /**
    * Allows traffic from the selected endpoints to `peer`.
-   * @param peer where they may connect
-   * @param ports on which ports (and ICMP types); default: all
-   * @param l7 HTTP, Kafka or DNS rules for those ports; default: no L7 restriction
-   * @param options authentication and TLS server names
+   * @param peer where they may connect (a workload's pods: `Peer.workload(deployment)`; without ports, egress to a
+   *   workload takes the target ports of its Service)
+   * @param options the ports (and ICMP types; default: all), L7 rules, authentication and TLS server names
    */
-  public allowEgress(peer: PeerLike, ports?: Port[], l7?: L7, options: AllowOptions = {}): void {
-    this.add(SectionName.EGRESS, peer, ports, l7, options);
+  public allowEgress(peer: IPeer, options: AllowOptions = {}): void {
+    this.add(SectionName.EGRESS, peer, options);
   }
 
   /**
    * Denies traffic from `peer`, whatever any allow rule in any policy says.
    * @param peer who is denied
-   * @param ports on which ports; default: all
+   * @param options the ports denied (default: all)
    */
-  public denyIngress(peer: PeerLike, ports?: Port[]): void {
-    this.add(SectionName.INGRESS_DENY, peer, ports, undefined, {});
+  public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
+    this.add(SectionName.INGRESS_DENY, peer, options);
   }
 
   /**
    * Denies traffic to `peer`, whatever any allow rule in any policy says. FQDNs cannot be denied (Cilium has no
    * `toFQDNs` in deny rules); deny their CIDRs instead.
    * @param peer where traffic is denied
-   * @param ports on which ports; default: all
+   * @param options the ports denied (default: all)
    */
-  public denyEgress(peer: PeerLike, ports?: Port[]): void {
-    this.add(SectionName.EGRESS_DENY, peer, ports, undefined, {});
+  public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
+    this.add(SectionName.EGRESS_DENY, peer, options);
   }
 
   /**
@@ -213,14 +225,18 @@ export class PolicyRule {
     return this.grants.some((g) => g.section === section);
   }
 
-  private add(section: SectionName, peerLike: PeerLike, ports: Port[] | undefined, l7: L7 | undefined, options: AllowOptions): void {
-    const peer = toPeer(peerLike);
-    // Constructs (workloads, Services) are read at synthesis, when they are complete; only value peers are checked now.
-    const config: PeerConfig = isApiObjectHolder(peerLike)
-      ? { field: PeerField.ENDPOINTS, item: {}, description: peerLike.node.path }
-      : peer.toPeerConfig();
+  private add(section: SectionName, peer: IPeer, given: AllowOptions): void {
     const direction = sectionDirection(section);
     const verb = `${isDenySection(section) ? 'deny' : 'allow'}${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
+    this.checkCall(verb, peer, given);
+    // A deny rule has ports only (DenyOptions).
+    const options: AllowOptions = isDenySection(section) ? { ports: given.ports } : given;
+    const { ports, l7 } = options;
+    // Workloads and Services (`Peer.workload()`) are read at synthesis, when they are complete; only value peers are checked now.
+    const workload = (peer as Partial<Peer>)._workload;
+    const config: PeerConfig = workload !== undefined
+      ? { field: PeerField.ENDPOINTS, item: {}, description: workload.node.path }
+      : peer.toPeerConfig();
     if (config.field && !PEER_FIELDS[config.field][direction]) {
       throw new CiliumPolicyError({
         id: 'peer-wrong-direction',
@@ -241,7 +257,7 @@ export class PolicyRule {
       throw new CiliumPolicyError({
         id: 'ports-empty',
         message: `${verb}(${config.description}, []): an empty port list would be written as no toPorts, which means every port`,
-        fix: `list the ports; for every port omit the argument or say it with [Port.allPorts()] (or Port.allTcp())`,
+        fix: `list the ports; for every port leave ports out or say it with [Port.allPorts()] (or Port.allTcp())`,
         location: this.owner,
       });
     }
@@ -265,7 +281,7 @@ export class PolicyRule {
       throw new CiliumPolicyError({
         id: 'l7-without-ports',
         message: `${verb}(${config.description}): L7 ${l7.kind} rules need ports`,
-        fix: `pass the ports the rules apply to, e.g. [Port.tcp(${l7.kind === 'dns' ? 53 : 8080})]`,
+        fix: `pass the ports the rules apply to, e.g. { ports: [Port.tcp(${l7.kind === 'dns' ? 53 : 8080})], l7 }`,
         location: this.owner,
       });
     }
@@ -273,11 +289,37 @@ export class PolicyRule {
       throw new CiliumPolicyError({
         id: 'server-names-without-ports',
         message: `${verb}(${config.description}): serverNames need the TCP ports the TLS connections use`,
-        fix: 'pass the ports, e.g. [Port.tcp(443)]; without them the server names would be dropped and every connection allowed',
+        fix: 'pass the ports, e.g. { ports: [Port.tcp(443)], serverNames }; without them the server names would be dropped and every connection allowed',
         location: this.owner,
       });
     }
     this.grants.push({ section, peer, ports: ports ? [...ports] : undefined, l7, options });
+  }
+
+  /**
+   * Refuses what the types rule out but plain JavaScript (or a caller of the 0.x API) can still pass: a construct or
+   * other non-peer as the peer, a port list where the options go.
+   */
+  private checkCall(verb: string, peer: IPeer, options: AllowOptions): void {
+    if (peer === null || typeof peer !== 'object' || typeof (peer as Partial<IPeer>).toPeerConfig !== 'function') {
+      const construct = isApiObjectHolder(peer);
+      throw new CiliumPolicyError({
+        id: 'peer-unknown',
+        message: `${construct ? peer.node.path : String(peer)} is not a peer`,
+        fix: construct
+          ? `wrap a workload or Service in Peer.workload(): ${verb}(Peer.workload(deployment))`
+          : 'pass a Peer (Peer.endpoints(), Peer.entity(), Peer.workload(deployment), …)',
+        location: this.owner,
+      });
+    }
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new CiliumPolicyError({
+        id: 'rule-options-positional',
+        message: `${verb}(${peer.toString()}, ${Array.isArray(options) ? '[…]' : String(options)}): the second argument is the options, not a port list`,
+        fix: `pass the ports (and L7 rules) in the options: ${verb}(peer, { ports: [Port.tcp(8080)], l7: L7.http(…) })`,
+        location: this.owner,
+      });
+    }
   }
 
   /**
@@ -300,7 +342,7 @@ export class PolicyRule {
     const o = this.options;
     const subject = o.nodeSelector
       ? { nodeSelector: o.nodeSelector.toNodeSelector() }
-      : { endpointSelector: o.endpointSelector ? toEndpointSelector(o.endpointSelector).toEndpointSelector() : {} };
+      : { endpointSelector: o.endpointSelector ? o.endpointSelector.toEndpointSelector() : {} };
     const labels = o.labels ?? {};
     const rule: RuleModel = {
       ...(o.description !== undefined ? { description: o.description } : {}),
@@ -361,7 +403,7 @@ export class PolicyRule {
         severity: Severity.ERROR,
         path,
         message: `allowEgress(${peer.description}) without ports: ${peer.defaultPortsUnknown}`,
-        fix: 'pass the ports explicitly (e.g. [Port.tcp(8080)]), or define the Service that exposes the workload in the same app',
+        fix: 'pass the ports explicitly (e.g. { ports: [Port.tcp(8080)] }), or define the Service that exposes the workload in the same app',
       });
     }
     const ports = grant.ports ?? (defaulted ? (peer.defaultPorts ?? []).map(Port._fromModel) : []);

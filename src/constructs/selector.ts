@@ -3,6 +3,8 @@ import { callerLocation } from './caller-location';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
 import { checkNonEmptyLabels } from './names';
 import { clonePlain } from '../model/clone-plain';
+import { IConstruct } from 'constructs';
+import { requireApiObjectHolder, workloadSelectorModel } from './workload';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {
@@ -110,9 +112,29 @@ export class EndpointSelector implements IEndpointSelector {
     return new EndpointSelector(selectorModel(options));
   }
 
-  private constructor(private readonly model: LabelSelectorModel) {}
+  /**
+   * The pods of a workload: a cdk8s-plus `Deployment`, `StatefulSet`, `DaemonSet`, `Job` or `Pod`, a cdk8s-plus
+   * `Service` (the pods it selects), or a plain `ApiObject` of such a kind; read at synthesis, when it is complete.
+   * @param workload the workload or Service construct
+   */
+  public static workload(workload: IConstruct): EndpointSelector {
+    const construct = requireApiObjectHolder(workload, 'EndpointSelector.workload', callerLocation());
+    return new EndpointSelector(undefined, construct);
+  }
 
+  private constructor(private readonly model: LabelSelectorModel | undefined, private readonly workloadConstruct?: IConstruct) {}
+
+  /**
+   * The workload this selector reads at synthesis (`EndpointSelector.workload()`).
+   * @internal
+   */
+  public get _workload(): IConstruct | undefined {
+    return this.workloadConstruct;
+  }
+
+  /** The label selector, in Cilium's form; for `EndpointSelector.workload()`, read from the workload now. */
   public toEndpointSelector(): LabelSelectorModel {
+    if (this.workloadConstruct) return workloadSelectorModel(this.workloadConstruct);
     return clonePlain(this.model) as LabelSelectorModel;
   }
 }

@@ -6,10 +6,50 @@ import { PolicyBase } from './policy-base';
 import { bindSynthSessions, inSynthSession } from '../model/synth-session';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from '../validate';
 
+/** What `Synth.run` calls to add the charts to the app. */
+export interface IAppBuilder {
+  /**
+   * Adds the charts to `app`.
+   * @param app the app being built
+   */
+  addCharts(app: App): void;
+}
+
 /**
- * Builds and synthesizes a cdk8s app, reporting input errors as plain messages instead of stack traces.
+ * Synthesizes a cdk8s app with every problem reported as a plain message (construct path, field, bad value, fix),
+ * nothing written unless everything is valid: the last line of `main.ts`.
  *
- * Use it as the last line of `main.ts`: `runSynth((app) => { new MyChart(app, 'my-chart'); });`. Every problem
+ * ```ts
+ * Synth.run({ addCharts: (app) => { new MyChart(app, 'my-chart'); } });
+ * ```
+ */
+export class Synth {
+  /**
+   * Builds and synthesizes a cdk8s app, reporting input errors as plain messages instead of stack traces. Every
+   * problem of every policy is listed at once and nothing is written to the output directory when any policy is
+   * invalid; the process then exits with status 1. The output directory is replaced whole or not at all.
+   * @param builder adds the charts to the app
+   * @param props props of the `App` (output directory, file naming…); default: `dist/` (or `$CDK8S_OUTDIR`)
+   * @returns the synthesized app, or `undefined` when it failed
+   */
+  public static run(builder: IAppBuilder, props: AppProps = {}): App | undefined {
+    if (builder === null || typeof builder !== 'object' || typeof builder.addCharts !== 'function') {
+      throw new CiliumPolicyError({
+        id: 'synth-builder',
+        message: `Synth.run(${typeof builder === 'function' ? 'a function' : String(builder)}): the first argument is an object with an addCharts(app) method`,
+        fix: 'pass { addCharts: (app) => { new MyChart(app, \'my-chart\'); } } (runSynth(fn) of 0.x is Synth.run({ addCharts: fn }))',
+      });
+    }
+    return runSynth((app) => builder.addCharts(app), props);
+  }
+
+  private constructor() {}
+}
+
+/**
+ * Builds and synthesizes a cdk8s app, reporting input errors as plain messages instead of stack traces (the
+ * implementation of `Synth.run`).
+ * Every problem
  * of every policy is listed at once (construct path, field, bad value, fix) and nothing is written to the output
  * directory when any policy is invalid; the process then exits with status 1. Errors that are not input errors
  * (bugs) keep their stack trace.

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { CiliumPolicyError } from '../core/errors';
 import { DnsRule, L7 } from './l7';
@@ -6,13 +6,13 @@ import { IPeer, Peer } from './peer';
 import { defaultName } from './policy-base';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector } from './selector';
-import { EndpointSelectorLike, PeerLike, isApiObjectHolder, noServingPorts, servingPorts, toEndpointSelector } from './workload';
+import { noServingPorts, servingPorts } from './workload';
 import { allowDns, allowHostProbes } from './builtins';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
 export interface TierEgress {
-  /** Where the tier may connect. */
-  readonly peer: PeerLike;
+  /** Where the tier may connect (a workload's pods: `Peer.workload(deployment)`). */
+  readonly peer: IPeer;
   /**
    * On which ports.
    * @default - all ports (or a workload's container ports / a Service's target ports)
@@ -30,16 +30,21 @@ export interface Tier {
   /** Name of the tier, used in the policy name (`<app>-<tier>`). */
   readonly name: string;
   /**
-   * Pod labels of the tier (one of `labels` and `workload` is required).
-   * @default - taken from `workload`
+   * Pod labels of the tier (one of `labels`, `workload` and `selector` is required).
+   * @default - taken from `workload` or `selector`
    */
   readonly labels?: Record<string, string>;
   /**
-   * A workload (cdk8s-plus Deployment, StatefulSet, DaemonSet, Pod, or an ApiObject of such a kind), a Service
-   * (its selector, and its target ports, never the service ports), or an `EndpointSelector` for the tier's pods.
-   * @default - selected by `labels`
+   * A workload (cdk8s-plus Deployment, StatefulSet, DaemonSet, Pod, or an ApiObject of such a kind) or a Service
+   * (its selector, and its target ports, never the service ports) whose pods are the tier.
+   * @default - selected by `labels` or `selector`
    */
-  readonly workload?: EndpointSelectorLike;
+  readonly workload?: IConstruct;
+  /**
+   * An endpoint selector for the tier's pods, when neither labels nor a workload say it.
+   * @default - selected by `labels` or `workload`
+   */
+  readonly selector?: IEndpointSelector;
   /**
    * The container ports the tier serves on (never a Service port: Cilium enforces after service translation).
    * @default - the target ports of the Service given as `workload`, or of the Services of the app that select the
@@ -80,7 +85,7 @@ export interface TieredAppProps {
    * Who may reach the first tier: an ingress controller, a gateway.
    * @default - nobody but the local node's probes (the first tier is then reachable only through later changes)
    */
-  readonly entry?: PeerLike[];
+  readonly entry?: IPeer[];
   /**
    * Namespace of the app.
    * @default - the chart's namespace (one of the two is required)
@@ -112,7 +117,7 @@ export interface TieredAppProps {
    * them is not scraped; at least one tier must declare them).
    * @default - none
    */
-  readonly metricsFrom?: PeerLike;
+  readonly metricsFrom?: IPeer;
 }
 
 /**
@@ -185,13 +190,13 @@ export class TieredApp extends Construct {
     tiers.forEach((tier, i) => {
       const rule = this.policies[i].rule;
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
-      for (const source of sources) rule.allowIngress(source, tier.ports, tier.l7);
+      for (const source of sources) rule.allowIngress(source, { ports: tier.ports, l7: tier.l7 });
       allowHostProbes(rule);
-      if (props.metricsFrom && tier.metricsPorts) rule.allowIngress(props.metricsFrom, tier.metricsPorts);
+      if (props.metricsFrom && tier.metricsPorts) rule.allowIngress(props.metricsFrom, { ports: tier.metricsPorts });
       if (props.egressLockdown) {
         allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
-        if (i + 1 < tiers.length) rule.allowEgress(this.tierPeers[i + 1], tiers[i + 1].ports);
-        for (const extra of tier.egress ?? []) rule.allowEgress(extra.peer, extra.ports, extra.l7);
+        if (i + 1 < tiers.length) rule.allowEgress(this.tierPeers[i + 1], { ports: tiers[i + 1].ports });
+        for (const extra of tier.egress ?? []) rule.allowEgress(extra.peer, { ports: extra.ports, l7: extra.l7 });
       } else if (tier.egress && tier.egress.length > 0) {
         throw new CiliumPolicyError({
           id: 'tiered-app-egress-without-lockdown',
@@ -223,9 +228,17 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
-    if (!tier.labels && !tier.workload) {
+    if (!tier.labels && !tier.workload && !tier.selector) {
       throw new CiliumPolicyError({
         id: 'tiered-app-tier-selector', message: `tier ${tier.name} needs labels or a workload`, fix: "pass labels: { app: '…' } or workload: <Deployment>", location: this.node.path,
+      });
+    }
+    if (tier.selector && (tier.labels || tier.workload)) {
+      throw new CiliumPolicyError({
+        id: 'tiered-app-tier-selector',
+        message: `tier ${tier.name} takes a selector or ${tier.workload ? 'a workload' : 'labels'}, not both`,
+        fix: 'keep the one that selects the tier\'s pods',
+        location: this.node.path,
       });
     }
     if (tier.labels !== undefined && Object.keys(tier.labels).length === 0) {
@@ -244,9 +257,9 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
-    const selector = tier.workload ? toEndpointSelector(tier.workload) : EndpointSelector.labels(tier.labels ?? {});
+    const selector = tier.workload ? EndpointSelector.workload(tier.workload) : tier.selector ?? EndpointSelector.labels(tier.labels ?? {});
     let ports = tier.ports;
-    if (!ports && tier.workload && isApiObjectHolder(tier.workload)) {
+    if (!ports && tier.workload) {
       const serving = servingPorts(tier.workload);
       if (!serving) {
         throw new CiliumPolicyError({

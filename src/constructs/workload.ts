@@ -3,9 +3,9 @@ import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { isNumericTargetPort, ManifestInfo, namedTargetPorts, readManifest, serviceBackends, serviceSelects } from '../model/manifests';
 import { NAMESPACE_LABEL } from '../model/selectors';
-import { LabelSelectorModel, PortProtocolModel, PeerField } from '../model/policy-model';
-import { IPeer, PeerConfig, describeSelector } from './peer';
-import { IEndpointSelector } from './selector';
+import { LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
+import { PeerConfig } from './peer-config';
+import { describeSelector } from './selector-description';
 
 /** A container port as declared on a workload. */
 export interface WorkloadPort {
@@ -107,17 +107,13 @@ export function serviceTargetPorts(service: IConstruct): PortProtocolModel[] {
   });
 }
 
-/** The endpoint selector of a workload's pods (or of the pods a Service selects). */
-export function workloadSelector(construct: IConstruct): IEndpointSelector {
-  return {
-    toEndpointSelector: () => {
-      const service = readService(construct);
-      if (service) return { matchLabels: { ...service.selector } };
-      const info = readWorkload(construct);
-      if (!info) throw notAWorkload(construct);
-      return info.selector;
-    },
-  };
+/** The endpoint selector of a workload's pods (or of the pods a Service selects), read when called. */
+export function workloadSelectorModel(construct: IConstruct): LabelSelectorModel {
+  const service = readService(construct);
+  if (service) return { matchLabels: { ...service.selector } };
+  const info = readWorkload(construct);
+  if (!info) throw notAWorkload(construct);
+  return info.selector;
 }
 
 /**
@@ -161,64 +157,53 @@ export function noServingPorts(construct: IConstruct): string {
       + 'admin ports are declared there too)';
 }
 
-/** A peer for a workload's pods (namespace explicit when known); egress to it defaults to its container ports. */
-export function workloadPeer(construct: IConstruct): IPeer {
+/**
+ * The peer config of a workload's pods (or of the pods a Service selects), read when called: namespace explicit when
+ * known; egress to it defaults to its serving ports.
+ */
+export function workloadPeerConfig(construct: IConstruct): PeerConfig {
+  const service = readService(construct);
+  if (service) {
+    const selector = withNamespace({ matchLabels: service.selector }, service.namespace);
+    return {
+      field: PeerField.ENDPOINTS,
+      item: { endpoints: [selector] },
+      namespaceImplicit: service.namespace === undefined,
+      description: `pods of Service ${construct.node.path} ${describeSelector(selector)}`,
+      defaultPorts: serviceTargetPorts(construct),
+    };
+  }
+  const info = readWorkload(construct);
+  if (!info) throw notAWorkload(construct);
+  const selector = withNamespace(info.selector, info.namespace);
   return {
-    toPeerConfig: (): PeerConfig => {
-      const service = readService(construct);
-      if (service) {
-        const selector = withNamespace({ matchLabels: service.selector }, service.namespace);
-        return {
-          field: PeerField.ENDPOINTS,
-          item: { endpoints: [selector] },
-          namespaceImplicit: service.namespace === undefined,
-          description: `pods of Service ${construct.node.path} ${describeSelector(selector)}`,
-          defaultPorts: serviceTargetPorts(construct),
-        };
-      }
-      const info = readWorkload(construct);
-      if (!info) throw notAWorkload(construct);
-      const selector = withNamespace(info.selector, info.namespace);
-      return {
-        field: PeerField.ENDPOINTS,
-        item: { endpoints: [selector] },
-        namespaceImplicit: info.namespace === undefined,
-        description: `pods of ${info.kind} ${construct.node.path} ${describeSelector(selector)}`,
-        ...portsOrReason(construct),
-      };
-    },
+    field: PeerField.ENDPOINTS,
+    item: { endpoints: [selector] },
+    namespaceImplicit: info.namespace === undefined,
+    description: `pods of ${info.kind} ${construct.node.path} ${describeSelector(selector)}`,
+    ...portsOrReason(construct),
   };
 }
 
 /**
- * A peer: a `Peer` (or any `IPeer`), or a construct the SDK reads as one: a cdk8s-plus workload or Service, or a
- * plain `ApiObject` of such a kind. A Service stands for the pods it selects, on its target (container) ports.
+ * Refuses what cannot be read as a workload or Service at all (not a construct holding an `ApiObject`), where it is
+ * passed: `Peer.workload()` (`peer-unknown`) or `EndpointSelector.workload()` (`selector-unknown`).
  */
-export type PeerLike = IPeer | IConstruct;
-
-/** Anything that selects endpoints: an `EndpointSelector` (or any `IEndpointSelector`), or a workload construct. */
-export type EndpointSelectorLike = IEndpointSelector | IConstruct;
-
-/** Turns a `PeerLike` into an `IPeer`. */
-export function toPeer(peer: PeerLike): IPeer {
-  if (typeof (peer as IPeer).toPeerConfig === 'function') return peer as IPeer;
-  if (isApiObjectHolder(peer)) return workloadPeer(peer);
-  throw new CiliumPolicyError({
-    id: 'peer-unknown',
-    message: `${String(peer)} is not a peer`,
-    fix: 'pass a Peer (Peer.endpoints(), Peer.entity(), …), a cdk8s-plus workload or Service',
-  });
-}
-
-/** Turns an `EndpointSelectorLike` into an `IEndpointSelector`. */
-export function toEndpointSelector(selector: EndpointSelectorLike): IEndpointSelector {
-  if (typeof (selector as IEndpointSelector).toEndpointSelector === 'function') return selector as IEndpointSelector;
-  if (isApiObjectHolder(selector)) return workloadSelector(selector);
-  throw new CiliumPolicyError({
-    id: 'selector-unknown',
-    message: `${String(selector)} is not an endpoint selector`,
-    fix: 'pass an EndpointSelector or a cdk8s-plus workload',
-  });
+export function requireApiObjectHolder(x: unknown, factory: 'Peer.workload' | 'EndpointSelector.workload', location?: string): IConstruct {
+  if (isApiObjectHolder(x)) return x;
+  throw factory === 'Peer.workload'
+    ? new CiliumPolicyError({
+      id: 'peer-unknown',
+      message: `${String(x)} is not a peer`,
+      fix: 'pass Peer.workload() a cdk8s-plus workload or Service (or an ApiObject of such a kind); for other peers use Peer.endpoints(), Peer.entity(), …',
+      location,
+    })
+    : new CiliumPolicyError({
+      id: 'selector-unknown',
+      message: `${String(x)} is not an endpoint selector`,
+      fix: 'pass EndpointSelector.workload() a cdk8s-plus workload or Service; for labels use EndpointSelector.labels()',
+      location,
+    });
 }
 
 /** Whether a construct is (or wraps) an object the SDK can read as a workload or Service. */

@@ -677,7 +677,7 @@ export function renderDraftYaml(plan: DraftPlan): string {
 /** The drafted policies as a TypeScript module for a cdk8s app: `addDraftedPolicies(scope)`, runnable as a program. */
 export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptOptions = {}): string {
   const from = options.importFrom ?? 'cdk8s-cilium';
-  const sdk = new Set<string>(['runSynth']);
+  const sdk = new Set<string>(['Synth']);
   const body: string[] = [];
   const idents = new Set<string>(['charts', 'scope', 'app']);
   const ident = (base: string): string => {
@@ -699,7 +699,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
     body.push(`  charts.push(${chartVar});`);
     for (const p of plan.policies.filter((x) => x.namespace === ns)) {
       const v = ident(`${camel(p.name)}Policy`);
-      sdk.add('CiliumPolicy').add('EndpointSelector').add('allowHostProbes');
+      sdk.add('CiliumPolicy').add('EndpointSelector').add('Builtins');
       body.push('');
       for (const line of policyComment(p)) body.push(`  // ${oneLine(line)}`.trimEnd());
       const selector = Object.keys(p.selector).length === 0 ? 'EndpointSelector.all()' : `EndpointSelector.labels(${obj(p.selector)})`;
@@ -707,14 +707,13 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
       body.push(`    endpointSelector: ${selector},`);
       body.push(`    description: ${str(description(p))},`);
       body.push('  });');
-      body.push(`  allowHostProbes(${v}.rule); // kubelet probes from the local node`);
+      body.push(`  Builtins.allowHostProbes(${v}.rule); // kubelet probes from the local node`);
       for (const r of [...p.ingress, ...p.egress]) {
         const call = r.direction === 'ingress' ? 'allowIngress' : 'allowEgress';
-        body.push(`  ${v}.${call}(${peerSource(r.peer, sdk)}, [${r.ports.map((x) => portSource(x, sdk)).join(', ')}]); // ${ruleComment(r)}`);
+        body.push(`  ${v}.${call}(${peerSource(r.peer, sdk)}, { ports: [${r.ports.map((x) => portSource(x, sdk)).join(', ')}] }); // ${ruleComment(r)}`);
       }
       if (p.dns) {
-        sdk.add('allowDns');
-        body.push(`  allowDns(${v}.rule); // DNS lookups of any name through Cilium's DNS proxy (toFQDNs learns addresses from them)`);
+        body.push(`  Builtins.allowDns(${v}.rule); // DNS lookups of any name through Cilium's DNS proxy (toFQDNs learns addresses from them)`);
       }
     }
   }
@@ -734,8 +733,10 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
     '',
     '// Run as a cdk8s app (`app: npx tsx <this file>` in cdk8s.yaml) to synthesize the charts into dist/.',
     "if (typeof require !== 'undefined' && require.main === module) {",
-    '  runSynth((app) => {',
-    '    addDraftedPolicies(app);',
+    '  Synth.run({',
+    '    addCharts: (app) => {',
+    '      addDraftedPolicies(app);',
+    '    },',
     '  });',
     '}',
   ];

@@ -35,7 +35,7 @@ describe('CLI cold start', () => {
       const { CiliumPolicy, EndpointSelector, Peer, Port } = require('./src/index.ts');
       const { App, Chart } = require('cdk8s');
       const chart = new Chart(new App(), 'shop', { namespace: 'shop' });
-      new CiliumPolicy(chart, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(Peer.endpoints({ labels: { app: 'web' } }), [Port.tcp(80)]);
+      new CiliumPolicy(chart, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)] });
       const set = PolicySet.fromConstruct(chart);
       const q = { from: set.endpoint('pod:shop:app=web'), to: set.endpoint('pod:shop:app=api'), protocol: 'TCP', port: 80 };
       if (set.decide(q) !== 'allowed' || set.decide({ ...q, port: 81 }) !== 'denied') throw new Error('wrong verdicts');

@@ -189,7 +189,7 @@ describe('trace: the Cilium version the policies were synthesized for', () => {
     CiliumVersion.use(app, version);
     const chart = new Chart(app, name, { namespace: 'shop' });
     new CiliumPolicy(chart, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
-      .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), [Port.tcp(8080)]);
+      .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(8080)] });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${name}.yaml`), Yaml.stringify(...chart.toJson()));
   }

@@ -35,7 +35,7 @@ describe('DefaultDenyNamespace', () => {
       scrapeFrom: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }),
       scrapePorts: [Port.tcp(9090)],
       dnsServer: Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } }),
-      dnsRules: [DnsRule.pattern('*.svc.cluster.local'), DnsRule.name('api.example.com')],
+      dnsRules: [DnsRule.pattern('*.svc.cluster.local'), DnsRule.exact('api.example.com')],
     });
     const [cnp] = synth(c);
     expect(cnp.spec.ingress).toContainEqual({ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'team' } }] });

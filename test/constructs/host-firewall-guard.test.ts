@@ -18,7 +18,7 @@ function firewall(props: Partial<HostFirewallProps> = {}, egress = true): Chart 
     nodeDnsServers: ['169.254.169.253/32'],
     ...props,
   });
-  if (egress) fw.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)]);
+  if (egress) fw.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
   return c;
 }
 
@@ -147,36 +147,36 @@ describe('the lockout check refuses a deny that cuts a guarded port, and only th
       managementCidrs: ['10.50.0.0/24'],
       nodeDnsServers: ['169.254.169.253/32'],
     });
-    fw.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)]);
+    fw.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
     deny(fw);
     return Testing.synth(c);
   };
 
   test.each([
-    ['egress etcd peer port', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcp(2380)]), /etcd/],
-    ['egress etcd client port', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcp(2379)]), /etcd/],
-    ['egress API server', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcp(6443)]), /kube-apiserver/],
-    ['egress kubelet by range', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.REMOTE_NODE), [Port.tcpRange(10000, 10300)]), /kubelet/],
-    ['egress node DNS', (fw: HostFirewall) => fw.denyEgress(Peer.cidr('169.254.0.0/16'), [Port.udp(53)]), /node-dns/],
-    ['egress pods', (fw: HostFirewall) => fw.denyEgress(Peer.allNamespaces(), [Port.tcp(8080)]), /pod-traffic/],
-    ['ingress etcd peer port', (fw: HostFirewall) => fw.denyIngress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcp(2380)]), /etcd/],
-    ['ingress ssh from management', (fw: HostFirewall) => fw.denyIngress(Peer.cidr('10.50.0.0/28'), [Port.tcp(22)]), /break-glass/],
-    ['egress etcd by a range around it', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcpRange(2370, 2390)]), /etcd/],
-    ['egress etcd by a range ending on it', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcpRange(2300, 2379)]), /etcd/],
-    ['egress API server on any protocol', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.any(6443)]), /kube-apiserver/],
-    ['egress kubelet by every TCP port', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.REMOTE_NODE), [Port.allTcp()]), /kubelet/],
+    ['egress etcd peer port', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(2380)] }), /etcd/],
+    ['egress etcd client port', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(2379)] }), /etcd/],
+    ['egress API server', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(6443)] }), /kube-apiserver/],
+    ['egress kubelet by range', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcpRange(10000, 10300)] }), /kubelet/],
+    ['egress node DNS', (fw: HostFirewall) => fw.denyEgress(Peer.cidr('169.254.0.0/16'), { ports: [Port.udp(53)] }), /node-dns/],
+    ['egress pods', (fw: HostFirewall) => fw.denyEgress(Peer.allNamespaces(), { ports: [Port.tcp(8080)] }), /pod-traffic/],
+    ['ingress etcd peer port', (fw: HostFirewall) => fw.denyIngress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(2380)] }), /etcd/],
+    ['ingress ssh from management', (fw: HostFirewall) => fw.denyIngress(Peer.cidr('10.50.0.0/28'), { ports: [Port.tcp(22)] }), /break-glass/],
+    ['egress etcd by a range around it', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcpRange(2370, 2390)] }), /etcd/],
+    ['egress etcd by a range ending on it', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcpRange(2300, 2379)] }), /etcd/],
+    ['egress API server on any protocol', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.any(6443)] }), /kube-apiserver/],
+    ['egress kubelet by every TCP port', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.allTcp()] }), /kubelet/],
     ['egress to the API server with no port', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER)), /kube-apiserver/],
   ])('refuses %s', (_what, deny, path) => {
     expect(synth(deny)).toThrow(path);
   });
 
   test.each([
-    ['egress etcd neighbour port', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcp(2381)])],
-    ['egress API server on UDP', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.udp(6443)])],
-    ['egress to a CIDR outside the node DNS servers', (fw: HostFirewall) => fw.denyEgress(Peer.cidr('8.8.8.8/32'), [Port.udp(53)])],
-    ['ingress ssh from elsewhere', (fw: HostFirewall) => fw.denyIngress(Peer.cidr('10.60.0.0/24'), [Port.tcp(22)])],
-    ['egress a range just above etcd', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcpRange(2381, 2390)])],
-    ['egress a range just below etcd', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.tcpRange(2300, 2378)])],
+    ['egress etcd neighbour port', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(2381)] })],
+    ['egress API server on UDP', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.udp(6443)] })],
+    ['egress to a CIDR outside the node DNS servers', (fw: HostFirewall) => fw.denyEgress(Peer.cidr('8.8.8.8/32'), { ports: [Port.udp(53)] })],
+    ['ingress ssh from elsewhere', (fw: HostFirewall) => fw.denyIngress(Peer.cidr('10.60.0.0/24'), { ports: [Port.tcp(22)] })],
+    ['egress a range just above etcd', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcpRange(2381, 2390)] })],
+    ['egress a range just below etcd', (fw: HostFirewall) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcpRange(2300, 2378)] })],
   ])('accepts %s', (_what, deny) => {
     expect(synth(deny)).not.toThrow();
   });

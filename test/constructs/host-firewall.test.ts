@@ -58,7 +58,7 @@ describe('HostFirewall', () => {
   test('an egress rule brings the egress guard with it, and needs the node DNS resolvers', () => {
     const c = chart();
     const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.0.0.0/24'], nodeDnsServers: ['169.254.169.253/32'] });
-    fw.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)]);
+    fw.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
     const [ccnp] = synth(c);
     // The API server and etcd (on the API server nodes by default), other kubelets, health and the tunnel to other nodes.
     expect(ccnp.spec.egress).toContainEqual({ toEntities: ['kube-apiserver'], toPorts: [{ ports: ['2379', '2380', '6443'].map((port) => ({ port, protocol: 'TCP' })) }] });
@@ -72,7 +72,7 @@ describe('HostFirewall', () => {
       toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }],
     });
     const bare = new HostFirewall(chart(), 'fw', { managementCidrs: ['10.0.0.0/24'] });
-    expect(() => bare.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)])).toThrow(/nodeDnsServers.*\(host-firewall-node-dns\)|host-firewall-node-dns/s);
+    expect(() => bare.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] })).toThrow(/nodeDnsServers.*\(host-firewall-node-dns\)|host-firewall-node-dns/s);
   });
 
   test('a path removed with a stated reason is left out and the reason recorded', () => {
@@ -86,7 +86,7 @@ describe('HostFirewall', () => {
   test('fails when a deny rule would cut a guarded path', () => {
     const c = chart();
     const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.50.0.0/24'] });
-    fw.denyIngress(Peer.cidr('10.0.0.0/8'), [Port.tcp(22)]);
+    fw.denyIngress(Peer.cidr('10.0.0.0/8'), { ports: [Port.tcp(22)] });
     expect(synthError(c)).toMatch(/spec\.ingressDeny\[0\] would cut the break-glass path \(cidr 10\.50\.0\.0\/24 on 22\/TCP\)/);
   });
 
@@ -103,8 +103,8 @@ describe('HostFirewall', () => {
   test('a deny that does not touch a guarded path is fine', () => {
     const c = chart();
     const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.50.0.0/24'] });
-    fw.denyIngress(Peer.cidr('192.168.0.0/16'), [Port.tcp(22)]);
-    fw.denyIngress(Peer.entity(Entity.WORLD), [Port.tcp(8080)]);
+    fw.denyIngress(Peer.cidr('192.168.0.0/16'), { ports: [Port.tcp(22)] });
+    fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(8080)] });
     expect(synth(c)[0].spec.ingressDeny).toHaveLength(2);
   });
 

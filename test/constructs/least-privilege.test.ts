@@ -22,7 +22,7 @@ function refusal(run: () => unknown): { id: string; message: string } {
 
 describe('over-broad input is refused, never widened', () => {
   test('an empty port list names the call, the construct and the explicit forms', () => {
-    const r = refusal(() => new CiliumPolicy(chart('shop'), 'api').allowIngress(Peer.any(), []));
+    const r = refusal(() => new CiliumPolicy(chart('shop'), 'api').allowIngress(Peer.any(), { ports: [] }));
     expect(r.id).toBe('ports-empty');
     expect(r.message).toMatch(/^\[test\/api\] allowIngress\(any peer, \[\]\): an empty port list would be written as no toPorts, which means every port/);
     expect(r.message).toMatch(/Port\.allPorts\(\)/);
@@ -76,8 +76,8 @@ describe('over-broad input is refused, never widened', () => {
   test('toServices: the policy namespace is written in a CNP, and required in a CCNP (Cilium matches every namespace without it)', () => {
     const c = chart('shop');
     const p = new CiliumPolicy(c, 'p');
-    p.allowEgress(Peer.service('legacy-db'), [Port.tcp(5432)]);
-    p.allowEgress(Peer.serviceSelector({ labels: { tier: 'db' } }), [Port.tcp(5432)]);
+    p.allowEgress(Peer.service('legacy-db'), { ports: [Port.tcp(5432)] });
+    p.allowEgress(Peer.serviceSelector({ labels: { tier: 'db' } }), { ports: [Port.tcp(5432)] });
     const [cnp] = synth(c);
     expect(cnp.spec.egress.flatMap((i: any) => i.toServices)).toEqual([
       { k8sService: { serviceName: 'legacy-db', namespace: 'shop' } },
@@ -90,9 +90,9 @@ describe('deliberately broad peers are allowed, with a warning at synth', () => 
   test('0.0.0.0/0, ::/0, toFQDNs * and CIDRs with host bits', () => {
     const c = chart('shop');
     const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
-    p.allowEgress(Peer.cidr('0.0.0.0/0'), [Port.tcp(443)]);
-    p.allowEgress(Peer.cidr('::/0'), [Port.tcp(443)]);
-    p.allowEgress(Peer.cidr('10.1.2.3/8'), [Port.tcp(5432)]);
+    p.allowEgress(Peer.cidr('0.0.0.0/0'), { ports: [Port.tcp(443)] });
+    p.allowEgress(Peer.cidr('::/0'), { ports: [Port.tcp(443)] });
+    p.allowEgress(Peer.cidr('10.1.2.3/8'), { ports: [Port.tcp(5432)] });
     new FqdnEgress(c, 'any-name', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['*'], allowAllDnsLookups: true });
     const found = Validator.validateApp(c).filter((d) => d.id === 'pitfall-broad-peer' || d.id === 'pitfall-cidr-host-bits');
     expect(found.map((d) => `${d.severity} ${d.id} ${d.constructPath} ${d.path}`)).toEqual([
@@ -124,12 +124,12 @@ describe('DNS rules that cancel a restriction are refused at synth, naming both 
 
   test('a restricted DefaultDenyNamespace next to TieredApp egress lockdown (every name by default)', () => {
     const c = chart('shop');
-    new DefaultDenyNamespace(c, 'default-deny', { dnsRules: [DnsRule.name('api.example.com')] });
+    new DefaultDenyNamespace(c, 'default-deny', { dnsRules: [DnsRule.exact('api.example.com')] });
     new TieredApp(c, 'app', { egressLockdown: true, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] });
     expect(synthError(c)).toMatch(/these pods may look up only "api\.example\.com", but CiliumNetworkPolicy shop\/app-web \(test\/app\/web\/Resource\)/);
     const agreed = chart('shop');
-    new DefaultDenyNamespace(agreed, 'default-deny', { dnsRules: [DnsRule.name('api.example.com')] });
-    new TieredApp(agreed, 'app', { egressLockdown: true, dnsRules: [DnsRule.name('api.example.com')], tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] });
+    new DefaultDenyNamespace(agreed, 'default-deny', { dnsRules: [DnsRule.exact('api.example.com')] });
+    new TieredApp(agreed, 'app', { egressLockdown: true, dnsRules: [DnsRule.exact('api.example.com')], tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] });
     expect(() => synth(agreed)).not.toThrow();
   });
 });
@@ -137,12 +137,12 @@ describe('DNS rules that cancel a restriction are refused at synth, naming both 
 describe('HostFirewall: removable only with a reason, and node DNS before the egress guard', () => {
   test('the egress guard needs the node resolvers, or an exemption with a reason', () => {
     const fw = new HostFirewall(chart(), 'fw', { managementCidrs: ['10.0.0.0/24'] });
-    const r = refusal(() => fw.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)]));
+    const r = refusal(() => fw.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] }));
     expect(r.id).toBe('host-firewall-node-dns');
     const exempt = new HostFirewall(chart(), 'fw', {
       managementCidrs: ['10.0.0.0/24'], exemptions: [{ path: LockoutPath.NODE_DNS, reason: 'nodes resolve through the API' }],
     });
-    expect(() => exempt.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)])).not.toThrow();
+    expect(() => exempt.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] })).not.toThrow();
   });
 });
 
@@ -157,15 +157,15 @@ describe('found by review: more inputs that used to widen', () => {
 
   test('serverNames: [] and non-Port port entries are refused', () => {
     const p = new CiliumPolicy(chart('shop'), 'p');
-    expect(refusal(() => p.allowEgress(Peer.cidr('203.0.113.0/24'), [Port.tcp(443)], undefined, { serverNames: [] })).id).toBe('server-names-empty');
-    expect(refusal(() => p.allowIngress(Peer.namespace('x'), [undefined as unknown as Port])).id).toBe('ports-not-ports');
+    expect(refusal(() => p.allowEgress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(443)], serverNames: [] })).id).toBe('server-names-empty');
+    expect(refusal(() => p.allowIngress(Peer.namespace('x'), { ports: [undefined as unknown as Port] })).id).toBe('ports-not-ports');
   });
 
   test('a CronJob with the same pod labels keeps the hash selector', () => {
     const c = chart('shop');
     const web = new kplus.Deployment(c, 'web', { podMetadata: { labels: { app: 'web' } }, containers: [{ image: 'nginx', portNumber: 8080 }] });
     new kplus.CronJob(c, 'warmer', { schedule: Cron.daily(), podMetadata: { labels: { app: 'web' } }, containers: [{ image: 'curl' }] });
-    new CiliumPolicy(c, 'db-in').allowIngress(web, [Port.tcp(5432)]);
+    new CiliumPolicy(c, 'db-in').allowIngress(Peer.workload(web), { ports: [Port.tcp(5432)] });
     const [cnp] = synth(c).filter((m) => m.kind === 'CiliumNetworkPolicy');
     expect(cnp.spec.ingress[0].fromEndpoints[0].matchLabels).toHaveProperty(['cdk8s.io/metadata.addr']);
   });
@@ -183,19 +183,19 @@ describe('found by review: more inputs that used to widen', () => {
     expect(refusal(() => new ClusterDefaultDeny(chart(), 'd', { excludedNamespaces: [] })).id).toBe('cluster-default-deny-no-exclusions');
     const c = chart();
     const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.0.0.0/24'] });
-    fw.denyIngress(Peer.entity(Entity.REMOTE_NODE), [Port.tcp(10250)]);
+    fw.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(10250)] });
     expect(synthError(c)).toMatch(/would cut the kubelet path/);
   });
 
   test('an L4-only DNS allow (every name, as Cilium merges it) cancels a lookup restriction too', () => {
     const c = chart('shop');
     new FqdnEgress(c, 'pg', { endpointSelector: EndpointSelector.labels({ app: 'api' }), fqdns: ['api.stripe.com'] });
-    new CiliumPolicy(c, 'dns', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowEgress(Peer.kubeDns(), [Port.udp(53), Port.tcp(53)]);
+    new CiliumPolicy(c, 'dns', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowEgress(Peer.kubeDns(), { ports: [Port.udp(53), Port.tcp(53)] });
     expect(synthError(c)).toMatch(/these pods may look up only "api\.stripe\.com", but CiliumNetworkPolicy shop\/dns .*an L4 allow with no DNS rules.*\(pitfall-dns-rules-widened\)/s);
     const star = chart('shop');
     new FqdnEgress(star, 'pg', { endpointSelector: EndpointSelector.labels({ app: 'api' }), fqdns: ['api.stripe.com'] });
     new CiliumPolicy(star, 'dns', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
-      .allowEgress(Peer.entity(Entity.CLUSTER), [Port.udp(53)], L7.dns(DnsRule.pattern('**')));
+      .allowEgress(Peer.entity(Entity.CLUSTER), { ports: [Port.udp(53)], l7: L7.dns(DnsRule.pattern('**')) });
     expect(synthError(star)).toMatch(/pitfall-dns-rules-widened/);
   });
 });

@@ -17,7 +17,7 @@ function lockout(deny: Deny, props: Partial<HostFirewallProps> = {}): string | u
     nodeDnsServers: ['169.254.169.253/32'],
     ...props,
   });
-  fw.allowEgress(Peer.entity(Entity.WORLD), [Port.tcp(443)]);
+  fw.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
   deny(fw);
   try {
     Testing.synth(c);
@@ -37,31 +37,31 @@ const LABELS = { nodeSelectorLabels: true, controlPlaneNodeLabels: { 'node-role.
 
 describe('deny peers that overlap a guarded peer are refused', () => {
   test.each<[string, Deny, Partial<HostFirewallProps>, string]>([
-    ['the all entity cuts the API server entity', (fw) => fw.denyEgress(Peer.entity(Entity.ALL), [Port.tcp(2379)]), {}, 'egressDeny[0] etcd'],
-    ['cluster covers remote-node (kubelets of other nodes)', (fw) => fw.denyEgress(Peer.entity(Entity.CLUSTER), [Port.tcp(10250)]), {}, 'egressDeny[0] kubelet'],
-    ['cluster covers the pods (pod traffic)', (fw) => fw.denyEgress(Peer.entity(Entity.CLUSTER), [Port.tcp(8080)]), {}, 'egressDeny[0] pod-traffic'],
-    ['host is part of a cluster-wide kubelet client', (fw) => fw.denyIngress(Peer.entity(Entity.HOST), [Port.tcp(10250)]),
+    ['the all entity cuts the API server entity', (fw) => fw.denyEgress(Peer.entity(Entity.ALL), { ports: [Port.tcp(2379)] }), {}, 'egressDeny[0] etcd'],
+    ['cluster covers remote-node (kubelets of other nodes)', (fw) => fw.denyEgress(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(10250)] }), {}, 'egressDeny[0] kubelet'],
+    ['cluster covers the pods (pod traffic)', (fw) => fw.denyEgress(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(8080)] }), {}, 'egressDeny[0] pod-traffic'],
+    ['host is part of a cluster-wide kubelet client', (fw) => fw.denyIngress(Peer.entity(Entity.HOST), { ports: [Port.tcp(10250)] }),
       { kubeletClients: [Peer.entity(Entity.CLUSTER)] }, 'ingressDeny[0] kubelet'],
-    ['a CIDR group may hold the node DNS servers', (fw) => fw.denyEgress(Peer.cidrGroup('corp-resolvers'), [Port.udp(53)]), {}, 'egressDeny[0] node-dns'],
-    ['a CIDR cuts ICMP errors from every peer', (fw) => fw.denyIngress(Peer.cidr('203.0.113.0/24'), [Icmp.destinationUnreachable()]), {}, 'ingressDeny[0] icmp'],
-    ['pods cut ICMP errors from every peer', (fw) => fw.denyEgress(Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } }), [Icmp.timeExceeded()]), {},
+    ['a CIDR group may hold the node DNS servers', (fw) => fw.denyEgress(Peer.cidrGroup('corp-resolvers'), { ports: [Port.udp(53)] }), {}, 'egressDeny[0] node-dns'],
+    ['a CIDR cuts ICMP errors from every peer', (fw) => fw.denyIngress(Peer.cidr('203.0.113.0/24'), { ports: [Icmp.destinationUnreachable()] }), {}, 'ingressDeny[0] icmp'],
+    ['pods cut ICMP errors from every peer', (fw) => fw.denyEgress(Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } }), { ports: [Icmp.timeExceeded()] }), {},
       'egressDeny[0] icmp'],
-    ['nodes cut the kubelets of other nodes', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), [Port.tcp(10250)]), {}, 'egressDeny[0] kubelet'],
-    ['nodes cut the API server (it runs on nodes)', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), [Port.tcp(6443)]), {}, 'egressDeny[0] kube-apiserver'],
-    ['nodes cut etcd peers given by node labels', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), [Port.tcp(2380)]), LABELS, 'egressDeny[0] etcd'],
-    ['nodes cut a cluster-wide kubelet client', (fw) => fw.denyIngress(Peer.nodes({ zone: 'a' }), [Port.tcp(10250)]),
+    ['nodes cut the kubelets of other nodes', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), { ports: [Port.tcp(10250)] }), {}, 'egressDeny[0] kubelet'],
+    ['nodes cut the API server (it runs on nodes)', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), { ports: [Port.tcp(6443)] }), {}, 'egressDeny[0] kube-apiserver'],
+    ['nodes cut etcd peers given by node labels', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), { ports: [Port.tcp(2380)] }), LABELS, 'egressDeny[0] etcd'],
+    ['nodes cut a cluster-wide kubelet client', (fw) => fw.denyIngress(Peer.nodes({ zone: 'a' }), { ports: [Port.tcp(10250)] }),
       { kubeletClients: [Peer.entity(Entity.CLUSTER)] }, 'ingressDeny[0] kubelet'],
-    ['remote-node cuts etcd peers given by node labels', (fw) => fw.denyEgress(Peer.entity(Entity.REMOTE_NODE), [Port.tcp(2379)]), LABELS, 'egressDeny[0] etcd'],
-    ['cluster cuts etcd peers given by node labels', (fw) => fw.denyIngress(Peer.entity(Entity.CLUSTER), [Port.tcp(2379)]), LABELS, 'ingressDeny[0] etcd'],
-    ['any peer cuts the break-glass port', (fw) => fw.denyIngress(Peer.any(), [Port.tcp(22)]), {}, 'ingressDeny[0] break-glass'],
-    ['a port inside a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), [Port.tcp(2210)]),
+    ['remote-node cuts etcd peers given by node labels', (fw) => fw.denyEgress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(2379)] }), LABELS, 'egressDeny[0] etcd'],
+    ['cluster cuts etcd peers given by node labels', (fw) => fw.denyIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(2379)] }), LABELS, 'ingressDeny[0] etcd'],
+    ['any peer cuts the break-glass port', (fw) => fw.denyIngress(Peer.any(), { ports: [Port.tcp(22)] }), {}, 'ingressDeny[0] break-glass'],
+    ['a port inside a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.tcp(2210)] }),
       { breakGlassPorts: [Port.tcpRange(2200, 2222)] }, 'ingressDeny[0] break-glass'],
-    ['the last port of a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), [Port.tcp(2222)]),
+    ['the last port of a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.tcp(2222)] }),
       { breakGlassPorts: [Port.tcpRange(2200, 2222)] }, 'ingressDeny[0] break-glass'],
-    ['an ICMP type given by name', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), [Icmp.named('DestinationUnreachable')]), {}, 'ingressDeny[0] icmp'],
-    ['an IPv6 ICMP type given by name', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), [Icmp.named('PacketTooBig', IcmpFamily.IPV6)]), {},
+    ['an ICMP type given by name', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.named('DestinationUnreachable')] }), {}, 'ingressDeny[0] icmp'],
+    ['an IPv6 ICMP type given by name', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.named('PacketTooBig', IcmpFamily.IPV6)] }), {},
       'ingressDeny[0] icmp'],
-    ['a port without protocol on the guarded TCP port', (fw) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), [Port.of({ port: 6443 })]), {},
+    ['a port without protocol on the guarded TCP port', (fw) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.of({ port: 6443 })] }), {},
       'egressDeny[0] kube-apiserver'],
   ])('%s', (_what, deny, props, expected) => {
     const message = lockout(deny, props);
@@ -74,14 +74,14 @@ describe('deny peers that overlap a guarded peer are refused', () => {
 
 describe('deny peers that miss every guarded peer are accepted', () => {
   test.each<[string, Deny, Partial<HostFirewallProps>]>([
-    ['nodes against the node DNS servers (a CIDR)', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), [Port.udp(53)]), {}],
-    ['the world entity against the API server entity', (fw) => fw.denyEgress(Peer.entity(Entity.WORLD), [Port.tcp(6443)]), {}],
-    ['host against remote-node kubelets', (fw) => fw.denyEgress(Peer.entity(Entity.HOST), [Port.tcp(10250)]), {}],
-    ['a CIDR group against entity-only paths', (fw) => fw.denyEgress(Peer.cidrGroup('corp'), [Port.tcp(10250)]), {}],
-    ['ICMP echo from the world (never guarded from the world)', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), [Icmp.echoRequest()]), {}],
-    ['an ICMP name of another family', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), [Icmp.named('EchoRequest', IcmpFamily.IPV6)]), {}],
-    ['a port just past a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), [Port.tcp(2223)]), { breakGlassPorts: [Port.tcpRange(2200, 2222)] }],
-    ['a named port (never a guarded port number)', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), [Port.named('ssh')]), {}],
+    ['nodes against the node DNS servers (a CIDR)', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), { ports: [Port.udp(53)] }), {}],
+    ['the world entity against the API server entity', (fw) => fw.denyEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(6443)] }), {}],
+    ['host against remote-node kubelets', (fw) => fw.denyEgress(Peer.entity(Entity.HOST), { ports: [Port.tcp(10250)] }), {}],
+    ['a CIDR group against entity-only paths', (fw) => fw.denyEgress(Peer.cidrGroup('corp'), { ports: [Port.tcp(10250)] }), {}],
+    ['ICMP echo from the world (never guarded from the world)', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.echoRequest()] }), {}],
+    ['an ICMP name of another family', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.named('EchoRequest', IcmpFamily.IPV6)] }), {}],
+    ['a port just past a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.tcp(2223)] }), { breakGlassPorts: [Port.tcpRange(2200, 2222)] }],
+    ['a named port (never a guarded port number)', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh')] }), {}],
   ])('%s', (_what, deny, props) => {
     expect(lockout(deny, props)).toBeUndefined();
   });

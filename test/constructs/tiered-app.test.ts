@@ -127,7 +127,7 @@ describe('TieredApp', () => {
     svc.selectLabel('app', 'db');
     new TieredApp(c, 'app', {
       egressLockdown: true,
-      tiers: [{ name: 'api', labels: { app: 'api' }, ports: [Port.of({ port: 8080, protocol: Protocol.TCP })], egress: [{ peer: svc }] }],
+      tiers: [{ name: 'api', labels: { app: 'api' }, ports: [Port.of({ port: 8080, protocol: Protocol.TCP })], egress: [{ peer: Peer.workload(svc) }] }],
     });
     const policy = byName(synth(c))['app-api'];
     expect(policy.spec.egress[1]).toEqual({

@@ -74,7 +74,7 @@ describe('FqdnEgress', () => {
   test('pitfall: toFQDNs without the DNS companion allows nothing', () => {
     const bare = chart('payments');
     new CiliumPolicy(bare, 'bare', { endpointSelector: EndpointSelector.labels({ app: 'pg-gateway' }) })
-      .allowEgress(Peer.fqdn('api.stripe.com'), [Port.tcp(443)]);
+      .allowEgress(Peer.fqdn('api.stripe.com'), { ports: [Port.tcp(443)] });
     expect(bare).toDeny('pod:payments:app=pg-gateway', 'fqdn:api.stripe.com@198.51.100.7', '443/TCP');
   });
 });

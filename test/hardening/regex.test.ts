@@ -2,7 +2,7 @@
 // valid RE2 that a JavaScript translation would break. Each input would hang or give a wrong verdict if the bug came back.
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { FqdnEgress, PolicySet, runSynth } from '../../src';
+import { FqdnEgress, PolicySet, Synth } from '../../src';
 import { re2Error, re2FullMatch } from '../../src/model/re2';
 import { GUARD, flowLine, httpPolicy, replay, scratchDir, trace, validate, webToApi, write } from './support';
 
@@ -58,10 +58,10 @@ describe('ReDoS: FQDN patterns are matched by the linear glob matcher', () => {
     expect(trace(...args, '--dns', `${'a'.repeat(40)}.example.com`).code).toBe(0);
   });
 
-  test('runSynth (its app-wide checks) with a construct using the pattern', GUARD, () => {
-    const app = runSynth((a) => {
+  test('Synth.run (its app-wide checks) with a construct using the pattern', GUARD, () => {
+    const app = Synth.run({ addCharts: (a) => {
       new FqdnEgress(new Chart(a, 'fqdn', { namespace: 'shop' }), 'egress', { fqdns: [EVIL_FQDN] });
-    }, { outdir: `${dir}/synth-dist` });
+    } }, { outdir: `${dir}/synth-dist` });
     expect(app).toBeDefined();
     expect(Testing.synth(new Chart(Testing.app(), 'empty'))).toEqual([]);
   });

@@ -122,13 +122,13 @@ describe('the drafted TypeScript', () => {
   test('reads well: imports only what it uses, one block per workload, seen-once marks', () => {
     const text = renderDraftTypeScript(plan);
     expect(text).toMatch(/^\/\/ Drafted by `cdk8s-cilium draft` from shop-capture\.jsonl:\n\/\/ 104 flow records, 20 connections the cluster let through \(1 dropped connection left out\)\./);
-    expect(text).toContain("import { allowDns, allowHostProbes, CiliumPolicy, EndpointSelector, Peer, Port, runSynth } from 'cdk8s-cilium';");
+    expect(text).toContain("import { Builtins, CiliumPolicy, EndpointSelector, Peer, Port, Synth } from 'cdk8s-cilium';");
     expect(text).toContain("  const backendApiPolicy = new CiliumPolicy(shopChart, 'backend-api', {\n    endpointSelector: EndpointSelector.labels({ app: 'backend', tier: 'api' }),");
-    expect(text).toContain("  backendApiPolicy.allowEgress(Peer.fqdn('api.stripe.com'), [Port.tcp(443)]); // 3 records; seen once\n");
-    expect(text).toContain("  backendApiPolicy.allowEgress(Peer.cidr('192.0.2.66/32'), [Port.tcp(4444)]); // 2 records; seen once\n");
+    expect(text).toContain("  backendApiPolicy.allowEgress(Peer.fqdn('api.stripe.com'), { ports: [Port.tcp(443)] }); // 3 records; seen once\n");
+    expect(text).toContain("  backendApiPolicy.allowEgress(Peer.cidr('192.0.2.66/32'), { ports: [Port.tcp(4444)] }); // 2 records; seen once\n");
     expect(text).toContain('  // seen once: egress to fqdn api.stripe.com on 443/TCP; egress to cidr 192.0.2.66/32 on 4444/TCP\n');
-    expect(text).toContain('  allowDns(backendApiPolicy.rule);');
-    expect(text).toContain("  kubeDnsPolicy.allowIngress(Peer.endpoints({ namespace: 'shop', labels: { app: 'frontend' } }), [Port.udp(53)]); // 3 records\n");
+    expect(text).toContain('  Builtins.allowDns(backendApiPolicy.rule);');
+    expect(text).toContain("  kubeDnsPolicy.allowIngress(Peer.endpoints({ namespace: 'shop', labels: { app: 'frontend' } }), { ports: [Port.udp(53)] }); // 3 records\n");
     const v = renderDraftTypeScript(planDraft(capture, { ciliumVersion: CiliumVersion.V1_16 }));
     expect(v).toContain('  CiliumVersion.use(scope, CiliumVersion.V1_16);');
   });

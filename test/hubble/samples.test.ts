@@ -102,7 +102,7 @@ const SAMPLES: Readonly<Record<string, Expected>> = {
     drafted: [
       'bookinfo/reviews', 'istio-system/galley', 'istio-system/prometheus', 'istio-system/telemetry', 'kube-system/event-exporter', 'kube-system/kube-dns',
     ],
-    draftHas: ["Peer.cidr('35.246.31.234/32'), [Port.tcp(443)]"],
+    draftHas: ["Peer.cidr('35.246.31.234/32'), { ports: [Port.tcp(443)] }"],
   },
   // L7 DNS through the DNS proxy: node-local-dns asks CoreDNS three names over TCP; the two NXDOMAIN answers are responses.
   'hubble-otel.basic-sample-5-dns-flows.jsonl': {
@@ -119,7 +119,7 @@ const SAMPLES: Readonly<Record<string, Expected>> = {
       'kube-system/node-local-dns → kube-system/kube-dns 53/TCP dns istiod-istio-1611.istio-system.svc.svc.cluster.local.',
     ],
     drafted: ['kube-system/kube-dns', 'kube-system/node-local-dns'],
-    draftHas: ['allowDns(nodeLocalDnsPolicy.rule);', "kubeDnsPolicy.allowIngress(Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } }), [Port.tcp(53)]);"],
+    draftHas: ['Builtins.allowDns(nodeLocalDnsPolicy.rule);', "kubeDnsPolicy.allowIngress(Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } }), { ports: [Port.tcp(53)] });"],
   },
   // Prometheus scrapes through its egress proxy: 10.128.0.4 is outside the cluster (identity 2, no pod); the two other
   // targets name kube-system pods but carry identity 2, and nothing else in these five lines gives their labels.
@@ -134,7 +134,7 @@ const SAMPLES: Readonly<Record<string, Expected>> = {
     droppedByDefaultDeny: [`${PROM_348} → 10.128.0.4 9990/TCP ${M}`],
     drafted: ['istio-system/prometheus'],
     draftHas: [
-      "Peer.cidr('10.128.0.4/32'), [Port.tcp(9990)]",
+      "Peer.cidr('10.128.0.4/32'), { ports: [Port.tcp(9990)] }",
       '// not drafted: egress to pod kube-system/kube-dns-b4f5c58c7-7qmtw on 10054/TCP: identity unknown',
       '// not drafted: egress to pod kube-system/node-local-dns-r99x7 on 9253/TCP: identity unknown',
     ],
@@ -179,9 +179,9 @@ const SAMPLES: Readonly<Record<string, Expected>> = {
     ],
     drafted: ['bookinfo/ratings', 'istio-system/prometheus', 'kube-system/kube-dns', 'kube-system/node-local-dns'],
     draftHas: [
-      "prometheusPolicy.allowEgress(Peer.cidr('10.128.0.3/32'), [Port.tcp(8888), Port.tcp(9990)]);",
-      "prometheusPolicy.allowEgress(Peer.cidr('10.128.0.4/32'), [Port.tcp(6942), Port.tcp(9990)]);",
-      "prometheusPolicy.allowEgress(Peer.cidr('10.128.0.6/32'), [Port.tcp(9990)]);",
+      "prometheusPolicy.allowEgress(Peer.cidr('10.128.0.3/32'), { ports: [Port.tcp(8888), Port.tcp(9990)] });",
+      "prometheusPolicy.allowEgress(Peer.cidr('10.128.0.4/32'), { ports: [Port.tcp(6942), Port.tcp(9990)] });",
+      "prometheusPolicy.allowEgress(Peer.cidr('10.128.0.6/32'), { ports: [Port.tcp(9990)] });",
       '// not drafted: egress to pod bookinfo/productpage-v1-6b746f74dc-ffh56 on 9080/TCP: identity unknown',
     ],
     draftLacks: ['10.156.', 'Entity.WORLD'],
@@ -242,7 +242,7 @@ const SAMPLES: Readonly<Record<string, Expected>> = {
     ],
     // One workload per app: the version label is not part of a drafted selector.
     drafted: ['bookinfo/details', 'bookinfo/productpage', 'bookinfo/ratings', 'bookinfo/reviews', 'kube-system/kube-dns'],
-    draftHas: ["productpagePolicy.allowEgress(Peer.endpoints({ namespace: 'bookinfo', labels: { app: 'reviews' } }), [Port.tcp(9080)]);"],
+    draftHas: ["productpagePolicy.allowEgress(Peer.endpoints({ namespace: 'bookinfo', labels: { app: 'reviews' } }), { ports: [Port.tcp(9080)] });"],
   },
   // Mixed: TO_PROXY traces, policy verdicts, L7 HTTP; the proxy's upstream legs come from the node address 10.244.0.148
   // with the client's identity (the same connection); one L7 record names details-v1-79f774bdb9-m4j4k with identity 2,
@@ -293,7 +293,7 @@ const SAMPLES: Readonly<Record<string, Expected>> = {
       'bookinfo/ratings-v1 → kube-system/kube-dns 53/UDP dns productpage.bookinfo.svc.cluster.local.',
     ],
     drafted: ['bookinfo/productpage', 'bookinfo/ratings', 'kube-system/kube-dns'],
-    draftHas: ['allowDns(productpagePolicy.rule);', 'allowDns(ratingsPolicy.rule);'],
+    draftHas: ['Builtins.allowDns(productpagePolicy.rule);', 'Builtins.allowDns(ratingsPolicy.rule);'],
   },
   // Cilium 1.19.1 exporter lines: a reply from the kube-apiserver (a local-scope identity 16777217), and the node (host
   // and remote-node labels on one identity: the host) reaching two internet addresses.

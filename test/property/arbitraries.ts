@@ -282,7 +282,7 @@ function buildKafka(s: KafkaSpec): KafkaRule {
 
 function buildDns(s: DnsSpec): DnsRule {
   switch (s.kind) {
-    case 'name': return DnsRule.name(s.name);
+    case 'name': return DnsRule.exact(s.name);
     case 'pattern': return DnsRule.pattern(s.pattern);
     case 'all': return DnsRule.all();
   }
@@ -305,10 +305,10 @@ export function applyCall(target: Verbs, c: CallSpec): void {
   switch (c.verb) {
     case 'isolateIngress': target.isolateIngress(); return;
     case 'isolateEgress': target.isolateEgress(); return;
-    case 'denyIngress': target.denyIngress(buildPeer(c.peer), c.ports?.map(buildPort)); return;
-    case 'denyEgress': target.denyEgress(buildPeer(c.peer), c.ports?.map(buildPort)); return;
-    case 'allowIngress': target.allowIngress(buildPeer(c.peer), c.ports?.map(buildPort), c.l7 && buildL7(c.l7), c.options); return;
-    case 'allowEgress': target.allowEgress(buildPeer(c.peer), c.ports?.map(buildPort), c.l7 && buildL7(c.l7), c.options); return;
+    case 'denyIngress': target.denyIngress(buildPeer(c.peer), { ports: c.ports?.map(buildPort) }); return;
+    case 'denyEgress': target.denyEgress(buildPeer(c.peer), { ports: c.ports?.map(buildPort) }); return;
+    case 'allowIngress': target.allowIngress(buildPeer(c.peer), { ports: c.ports?.map(buildPort), l7: c.l7 && buildL7(c.l7), ...c.options }); return;
+    case 'allowEgress': target.allowEgress(buildPeer(c.peer), { ports: c.ports?.map(buildPort), l7: c.l7 && buildL7(c.l7), ...c.options }); return;
   }
 }
 

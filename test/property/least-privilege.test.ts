@@ -80,10 +80,10 @@ function build(p: ProgramSpec): Chart {
     for (const g of spec.grants) {
       const peer = peerOf[g.peer]();
       const ports = portsOf[g.ports]();
-      if (g.verb === 'allowIngress') policy.allowIngress(peer, ports);
-      else if (g.verb === 'allowEgress') policy.allowEgress(peer, ports);
-      else if (g.verb === 'denyIngress') policy.denyIngress(peer, ports);
-      else policy.denyEgress(peer, ports);
+      if (g.verb === 'allowIngress') policy.allowIngress(peer, { ports });
+      else if (g.verb === 'allowEgress') policy.allowEgress(peer, { ports });
+      else if (g.verb === 'denyIngress') policy.denyIngress(peer, { ports });
+      else policy.denyEgress(peer, { ports });
     }
   });
   return chart;
@@ -186,9 +186,9 @@ const zeroNumber = fc.constantFrom(0, -0, Number(''), Number.NaN, -1, 65536, 1.5
 
 /** Each case builds something with one empty/zero/blank input; the SDK must refuse it with its own error. */
 const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown }>> = [
-  fc.constant({ name: 'allowIngress(peer, [])', run: () => new CiliumPolicy(chart(), 'p').allowIngress(Peer.namespace('x'), []) }),
-  fc.constant({ name: 'allowEgress(Peer.any(), [])', run: () => new CiliumPolicy(chart(), 'p').allowEgress(Peer.any(), []) }),
-  fc.constant({ name: 'denyIngress(peer, [])', run: () => new CiliumPolicy(chart(), 'p').denyIngress(Peer.namespace('x'), []) }),
+  fc.constant({ name: 'allowIngress(peer, [])', run: () => new CiliumPolicy(chart(), 'p').allowIngress(Peer.namespace('x'), { ports: [] }) }),
+  fc.constant({ name: 'allowEgress(Peer.any(), [])', run: () => new CiliumPolicy(chart(), 'p').allowEgress(Peer.any(), { ports: [] }) }),
+  fc.constant({ name: 'denyIngress(peer, [])', run: () => new CiliumPolicy(chart(), 'p').denyIngress(Peer.namespace('x'), { ports: [] }) }),
   zeroNumber.map((n) => ({ name: `Port.of({ port: ${n} })`, run: () => Port.of({ port: n }) })),
   zeroNumber.map((n) => ({ name: `Port.tcp(${n})`, run: () => Port.tcp(n) })),
   zeroNumber.map((n) => ({ name: `Port.of({ port: ${n}, protocol: UDP })`, run: () => Port.of({ port: n, protocol: Protocol.UDP }) })),

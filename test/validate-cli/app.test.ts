@@ -40,7 +40,7 @@ describe('validateApp', () => {
     const { app: a, chart } = app();
     new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 80 }] } });
     const policy = new CiliumPolicy(chart, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
-    policy.allowIngress(Peer.entity(Entity.CLUSTER), [Port.tcp(8080)]);
+    policy.allowIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(8080)] });
     const found = validateApp(a);
     expect(found.map((d) => `${d.id} [${d.constructPath}] ${d.path}`)).toEqual([
       'pitfall-service-port [shop/web/Resource] spec.ingress[0].toPorts[0].ports[0].port',
@@ -58,7 +58,7 @@ describe('validateApp', () => {
     ]);
     // With DNS allowed for the same pods (here by a CNP of the SDK), nothing is reported.
     const dns = new CiliumPolicy(chart, 'dns', { endpointSelector: EndpointSelector.all() });
-    dns.allowEgress(Peer.endpoints({ labels: { 'k8s-app': 'kube-dns' }, namespace: 'kube-system' }), [Port.udp(53), Port.tcp(53)]);
+    dns.allowEgress(Peer.endpoints({ labels: { 'k8s-app': 'kube-dns' }, namespace: 'kube-system' }), { ports: [Port.udp(53), Port.tcp(53)] });
     expect(validateApp(a).map((d) => d.id)).not.toContain('pitfall-default-deny-without-dns');
   });
 
@@ -66,7 +66,7 @@ describe('validateApp', () => {
     const { app: a, chart } = app();
     CiliumVersion.use(a, CiliumVersion.V1_15);
     const policy = new CiliumPolicy(chart, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
-    policy.allowIngress(Peer.endpoints({ labels: { app: 'api' } }), [Port.tcpRange(8000, 8100)]);
+    policy.allowIngress(Peer.endpoints({ labels: { app: 'api' } }), { ports: [Port.tcpRange(8000, 8100)] });
     expect(validateApp(a).map((d) => d.id)).not.toContain('version-end-port');
     expect(validateApp(a, { includeSdkPolicyLayers: true }).map((d) => d.id)).toContain('version-end-port');
   });
