@@ -4,4 +4,4 @@ import '../src/vitest.mjs';
 import { CiliumTesting } from '../src/testing';
 import { CRD_VERSION_ROOT } from './support/crd';
 
-CiliumTesting.setDefaultCrdSchemas(CRD_VERSION_ROOT);
+CiliumTesting.useCrdSchemas(CRD_VERSION_ROOT);

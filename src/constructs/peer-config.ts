@@ -2,7 +2,7 @@ import { PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-mod
 
 /** What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". */
 export interface PeerConfig {
-  /** The peer field set on the rule item, or `undefined` for any peer. */
+  /** The peer field set on the rule item. @default - none: any peer */
   readonly field?: PeerField;
   /** The rule-item fields that select the peer (only `field` is set). */
   readonly item: RuleItemModel;

@@ -16,7 +16,7 @@ export interface Diagnostic {
   readonly message: string;
   /** Where inside the manifest, as a JSON path such as `spec.ingress[0].toPorts[0].ports[0].port`. @default - the whole object */
   readonly path?: string;
-  /** How to fix it. */
+  /** How to fix it. @default - no fix is suggested */
   readonly fix?: string;
 }
 

@@ -11,11 +11,11 @@ import { icmpTypeNumber } from './ports';
 export interface ConnectionSpec {
   /** `TCP`, `UDP`, `SCTP` or `ICMP`. */
   readonly protocol: string;
-  /** Port (not ICMP). */
+  /** Port (not ICMP). @default - every port of the protocol */
   readonly port?: number;
-  /** ICMP type number. */
+  /** ICMP type number. @default - not ICMP */
   readonly icmpType?: number;
-  /** ICMP family (`IPv4`, `IPv6`). */
+  /** ICMP family (`IPv4`, `IPv6`). @default - not ICMP */
   readonly icmpFamily?: string;
 }
 

@@ -115,9 +115,9 @@ export interface VerdictPolicyRef {
   readonly kind: string;
   /** Name. */
   readonly name: string;
-  /** Namespace (CNP). */
+  /** Namespace (CNP). @default - none: a clusterwide policy */
   readonly namespace?: string;
-  /** File it came from. */
+  /** File it came from. @default - none: the policy came from a construct or a text without a file name */
   readonly file?: string;
 }
 
@@ -143,7 +143,7 @@ export interface L7Outcome {
   readonly reason: string;
   /** The L7 rules in force for this peer and port, as text. */
   readonly rules: string[];
-  /** The rule that matched, as text. */
+  /** The rule that matched, as text. @default - none: no L7 rule matched */
   readonly matched?: string;
   /**
    * Whether Cilium adds an allow-all to these rules, so that they restrict nothing and give visibility only (default-allow
@@ -167,9 +167,9 @@ export interface SideVerdict {
   readonly allowed: boolean;
   /** One sentence: the decision and why. */
   readonly reason: string;
-  /** The deciding rule item. */
+  /** The deciding rule item. @default - none: default allow or default deny decided */
   readonly rule?: VerdictRuleRef;
-  /** The L7 outcome, when L7 rules apply. */
+  /** The L7 outcome, when L7 rules apply. @default - none: no L7 rule applies */
   readonly l7?: L7Outcome;
   /** The policies whose rules select the endpoint (any direction). */
   readonly policies: VerdictPolicyRef[];
@@ -191,7 +191,7 @@ export interface Verdict {
   readonly to: string;
   /** `8080/TCP`, `icmp/8`, `icmpv6/128`. */
   readonly connection: string;
-  /** The L7 request of the query, as text (`GET /public`, `dns cilium.io`). */
+  /** The L7 request of the query, as text (`GET /public`, `dns cilium.io`). @default - none: the query has no L7 request */
   readonly request?: string;
   /** The Cilium version the policies were judged for. */
   readonly ciliumVersion: string;

@@ -159,6 +159,7 @@ export interface FlowReadStats {
   /**
    * Set when the input ended early (a truncated or corrupt gzip stream, a read error) or was cut off as junk (see
    * `MAX_BLANK_LINES`, `MAX_SKIPPED_BYTES`): the counts cover what was read; the commands refuse to judge it (exit 2).
+   * @default - none: the whole input was read
    */
   readonly readError?: string;
 }

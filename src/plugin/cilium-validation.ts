@@ -7,7 +7,7 @@
  * ```yaml
  * validations:
  *   - package: ./node_modules/cdk8s-cilium     # a local path loads offline; an npm name is installed by the CLI
- *     version: 0.1.0                           # a pinned version (ranges are refused by the CLI)
+ *     version: 1.0.0                           # a pinned version (ranges are refused by the CLI)
  *     class: CiliumValidation
  *     properties: { ciliumVersion: "1.19", maxWarnings: 0 }
  * ```

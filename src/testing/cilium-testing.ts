@@ -11,14 +11,14 @@ import { ICrdSchemaSource } from '../validate/crd-schema';
  * the matchers use when none are passed.
  *
  * ```ts
- * CiliumTesting.setDefaultCrdSchemas(CrdSchemas.fromVersionRoot('crds/'));   // once, in a test setup file
+ * CiliumTesting.useCrdSchemas(CrdSchemas.fromVersionRoot('crds/'));   // once, in a test setup file
  * CiliumTesting.expectValidCilium(chart);                                    // throws when a policy does not fit its CRD
  * ```
  */
 export class CiliumTesting {
   /**
    * The environment variable naming a CRD folder (`CDK8S_CILIUM_CRD_DIR`), used when no default schemas were set with
-   * `setDefaultCrdSchemas` (instead of the bundled schemas).
+   * `useCrdSchemas` (instead of the bundled schemas).
    */
   public static readonly CRD_DIR_ENV: string = CRD_DIR_ENV;
 
@@ -28,12 +28,12 @@ export class CiliumTesting {
    * `CiliumVersion`; a plain `CrdSchemas` is used for everything.
    * @param schemas the schemas @default - none: back to `CDK8S_CILIUM_CRD_DIR` or the bundled schemas
    */
-  public static setDefaultCrdSchemas(schemas?: ICrdSchemaSource): void {
+  public static useCrdSchemas(schemas?: ICrdSchemaSource): void {
     setDefaultCrdSchemas(schemas);
   }
 
   /**
-   * The CRD schemas the matchers use by default: the ones given to `setDefaultCrdSchemas`, else the folder named by the
+   * The CRD schemas the matchers use by default: the ones given to `useCrdSchemas`, else the folder named by the
    * `CDK8S_CILIUM_CRD_DIR` environment variable (holding `ciliumnetworkpolicies.yaml` and
    * `ciliumclusterwidenetworkpolicies.yaml`, or one `v<version>/` sub-folder per Cilium version), else the schemas bundled
    * with the package (`CrdVersionRoot.builtin()`: each construct is checked against the CRD of its `CiliumVersion`).

@@ -165,12 +165,12 @@ describe('expectValidCilium', () => {
 
 describe('default schemas', () => {
   afterEach(() => {
-    CiliumTesting.setDefaultCrdSchemas(CRD_VERSION_ROOT);
+    CiliumTesting.useCrdSchemas(CRD_VERSION_ROOT);
     vi.unstubAllEnvs();
   });
 
   test('without defaults or CDK8S_CILIUM_CRD_DIR the bundled schemas of each construct\'s version are used', () => {
-    CiliumTesting.setDefaultCrdSchemas(undefined);
+    CiliumTesting.useCrdSchemas(undefined);
     vi.stubEnv(CiliumTesting.CRD_DIR_ENV, '');
     expect(CiliumTesting.defaultCrdSchemas()).toBeInstanceOf(CrdVersionRoot);
     expect(() => CiliumTesting.expectValidCilium(chart())).not.toThrow();
@@ -182,7 +182,7 @@ describe('default schemas', () => {
   });
 
   test('CDK8S_CILIUM_CRD_DIR names a folder with the two CRD files', () => {
-    CiliumTesting.setDefaultCrdSchemas(undefined);
+    CiliumTesting.useCrdSchemas(undefined);
     vi.stubEnv(CiliumTesting.CRD_DIR_ENV, join(CRD_ROOT, 'v1.17'));
     const c = Testing.chart();
     cnp(c, 'logged', { ...ALLOW_DNS, log: { value: 'shop' } });
@@ -190,7 +190,7 @@ describe('default schemas', () => {
   });
 
   test('CDK8S_CILIUM_CRD_DIR may name a version root', () => {
-    CiliumTesting.setDefaultCrdSchemas(undefined);
+    CiliumTesting.useCrdSchemas(undefined);
     vi.stubEnv(CiliumTesting.CRD_DIR_ENV, CRD_ROOT);
     const c = Testing.chart();
     CiliumVersion.use(c, CiliumVersion.V1_17);
