@@ -88,7 +88,7 @@ describe('Draft', () => {
       },
     });
     const plan = Draft.plan(await Connections.collect(FlowSource.text(line)), { namespaces: ['data'] });
-    expect(Draft.renderTypeScript(plan)).toContain("dbPolicy.allowIngress(Peer.namespace('batch'), [Port.tcp(5432)]);");
+    expect(Draft.renderTypeScript(plan)).toContain("dbPolicy.allowIngress(Peer.namespace('batch'), { ports: [Port.tcp(5432)] });");
     expect(Draft.renderYaml(plan)).toContain('    - fromEndpoints:\n        - matchLabels:\n            k8s:io.kubernetes.pod.namespace: batch\n      toPorts:');
   });
 });
