@@ -6,19 +6,7 @@ import {
   CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, KafkaRule, L7,
   LockoutPath, MonitoringScrape, Peer, Port, TieredApp, Validator,
 } from '../../src';
-import { chart, synth, synthError } from '../support/synth';
-
-function refusal(run: () => unknown): { id: string; message: string } {
-  try {
-    run();
-  } catch (e) {
-    const err = e as Error & { id?: string };
-    expect(err.name).toBe('CiliumPolicyError');
-    expect(err.message).toContain('fix:');
-    return { id: String(err.id), message: err.message };
-  }
-  throw new Error('expected the SDK to refuse');
-}
+import { chart, refusal, synth, synthError } from '../support/synth';
 
 describe('over-broad input is refused, never widened', () => {
   test('an empty port list names the call, the construct and the explicit forms', () => {

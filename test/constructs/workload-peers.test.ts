@@ -8,19 +8,7 @@ import {
   AuthenticationMode, ClusterDefaultDeny, CiliumPolicy, EndpointSelector, HttpRule, IPeer, L7, MetadataEndpointBlock, Peer, Port, Synth,
   TieredApp,
 } from '../../src';
-import { chart, synth } from '../support/synth';
-
-function refusal(run: () => unknown): { id: string; message: string } {
-  try {
-    run();
-  } catch (e) {
-    const err = e as Error & { id?: string };
-    expect(err.name).toBe('CiliumPolicyError');
-    expect(err.message).toContain('fix:');
-    return { id: String(err.id), message: err.message };
-  }
-  throw new Error('expected the SDK to refuse');
-}
+import { chart, refusal, synth } from '../support/synth';
 
 describe('Peer.workload and EndpointSelector.workload', () => {
   test('a Deployment with its Service: the pods\' own labels with the namespace, egress on the Service\'s target port', () => {

@@ -33,3 +33,16 @@ export function synthError(c: Chart | App): string {
   }
   throw new Error('expected synthesis to fail');
 }
+
+/** Runs `run`, expects the SDK to refuse with a CiliumPolicyError that carries a fix, and returns its id and message. */
+export function refusal(run: () => unknown): { id: string; message: string } {
+  try {
+    run();
+  } catch (e) {
+    const err = e as Error & { id?: string };
+    expect(err.name).toBe('CiliumPolicyError');
+    expect(err.message).toContain('fix:');
+    return { id: String(err.id), message: err.message };
+  }
+  throw new Error('expected the SDK to refuse');
+}
