@@ -64,7 +64,7 @@ export { Tier, TieredApp, TieredAppProps, TierEgress } from './constructs/tiered
 export { Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions } from './engine/endpoint';
 export { CidrGroupSpec, EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from './engine/inventory';
 export { HttpRequest, KafkaRequest } from './engine/l7';
-export { ConnectionLike, EndpointLike, EngineMatcherOptions, EngineMatcherResult } from './engine/matchers';
+export { EngineMatcherOptions } from './engine/matchers';
 export { PolicyText } from './engine/policy-inputs';
 export { PolicySet } from './engine/policy-set';
 export { HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './engine/policy-set-options';
@@ -74,7 +74,7 @@ export {
   L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
 } from './engine/verdict';
 export { Verdicts } from './engine/verdicts';
-export { IPortSpec } from './model/port-spec';
+export { IPortSpec, PortMatchModel } from './model/port-spec';
 
 // Hubble flows: replay and draft.
 export {

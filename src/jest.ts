@@ -12,7 +12,7 @@ import { ciliumMatchers } from './testing/matchers';
 export { ciliumMatchers } from './testing/matchers';
 export type { CiliumMatcherContext, CiliumMatcherResult, CiliumMatchers } from './testing/matchers';
 export { engineMatchers } from './engine/matchers';
-export type { EngineMatchers } from './engine/matchers';
+export type { ConnectionLike, EndpointLike, EngineMatcherResult, EngineMatchers } from './engine/matchers';
 export { diffMatchers } from './diff/matchers';
 export type { DiffMatchers } from './diff/matchers';
 export type { ExpectedChange } from './diff/expected-changes';

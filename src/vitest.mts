@@ -16,7 +16,7 @@ import { ciliumMatchers } from './testing/matchers.js';
 export { ciliumMatchers } from './testing/matchers.js';
 export type { CiliumMatcherContext, CiliumMatcherResult, CiliumMatchers } from './testing/matchers.js';
 export { engineMatchers } from './engine/matchers.js';
-export type { EngineMatchers } from './engine/matchers.js';
+export type { ConnectionLike, EndpointLike, EngineMatcherResult, EngineMatchers } from './engine/matchers.js';
 export { diffMatchers } from './diff/matchers.js';
 export type { DiffMatchers } from './diff/matchers.js';
 export type { ExpectedChange } from './diff/expected-changes.js';

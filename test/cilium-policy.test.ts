@@ -189,7 +189,7 @@ describe('CiliumPolicy', () => {
   test('fails when L7 rules come without ports', () => {
     const policy = new CiliumPolicy(chart('ns'), 'p');
     expect(() => policy.allowIngress(Peer.any(), { l7: L7.http(HttpRule.get('/')) })).toThrow(/L7 http rules need ports/);
-    expect(() => policy.allowIngress(Peer.any(), { ports: [], l7: L7.http(HttpRule.get('/')) })).toThrow(/allowIngress\(any peer, \[\]\): an empty port list .* means every port \(ports-empty\)/);
+    expect(() => policy.allowIngress(Peer.any(), { ports: [], l7: L7.http(HttpRule.get('/')) })).toThrow(/allowIngress\(any peer, \{ ports: \[\] \}\): an empty port list .* means every port \(ports-empty\)/);
   });
 
   test('fails at synthesis when two policies share a name', () => {

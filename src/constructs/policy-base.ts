@@ -67,7 +67,7 @@ export abstract class PolicyBase extends Construct {
     this._namespace = namespace;
     Object.defineProperty(this, POLICY_SYMBOL, { value: true });
     this.name = props.name ?? defaultName(id === 'Resource' ? scope.node.id : id);
-    this.rule = new PolicyRule(props, this.node.path);
+    this.rule = PolicyRule._create(props, this.node.path);
     this.rules.push(this.rule);
     this.apiObject = new PolicyApiObject(this, 'Resource', {
       apiVersion: CILIUM_API_VERSION,
@@ -92,7 +92,7 @@ export abstract class PolicyBase extends Construct {
    * @returns the new rule, with its own `allow…`/`deny…` methods
    */
   public addRule(options: PolicyRuleOptions = {}): PolicyRule {
-    const rule = new PolicyRule(options, this.node.path);
+    const rule = PolicyRule._create(options, this.node.path);
     this.rules.push(rule);
     return rule;
   }

@@ -141,13 +141,34 @@ const NOTHING: IPeer = { toPeerConfig: () => ({ item: {}, description: 'nothing'
 export class PolicyRule {
   private readonly grants: Grant[] = [];
 
-  /** @internal */
-  constructor(private readonly options: PolicyRuleOptions, private readonly owner: string) {
+  /** @internal A rule of the policy at construct path `owner` (the policies create their rules; users get them from `rule`/`addRule`). */
+  public static _create(options: PolicyRuleOptions, owner: string): PolicyRule {
+    return new PolicyRule(options, owner);
+  }
+
+  private constructor(private readonly options: PolicyRuleOptions, private readonly owner: string) {
     if (options.endpointSelector && options.nodeSelector) {
       throw new CiliumPolicyError({
         id: 'rule-two-selectors',
         message: 'a rule selects either endpoints or nodes, not both',
         fix: 'drop endpointSelector for a host policy, or nodeSelector for a pod policy',
+        location: owner,
+      });
+    }
+    // Plain JavaScript (or code written for 0.x) may hand a workload construct itself where a selector value goes.
+    if (options.endpointSelector && typeof (options.endpointSelector as Partial<IEndpointSelector>).toEndpointSelector !== 'function') {
+      throw new CiliumPolicyError({
+        id: 'selector-unknown',
+        message: `endpointSelector ${describeSelectorValue(options.endpointSelector)} is not an endpoint selector`,
+        fix: 'select the pods of a workload with EndpointSelector.workload(deployment), or labels with EndpointSelector.labels({ … })',
+        location: owner,
+      });
+    }
+    if (options.nodeSelector && typeof (options.nodeSelector as Partial<INodeSelector>).toNodeSelector !== 'function') {
+      throw new CiliumPolicyError({
+        id: 'selector-unknown',
+        message: `nodeSelector ${describeSelectorValue(options.nodeSelector)} is not a node selector`,
+        fix: 'select nodes with NodeSelector.labels({ … }) or NodeSelector.all()',
         location: owner,
       });
     }
@@ -256,8 +277,8 @@ export class PolicyRule {
     if (ports !== undefined && (!Array.isArray(ports) || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'ports-empty',
-        message: `${verb}(${config.description}, []): an empty port list would be written as no toPorts, which means every port`,
-        fix: `list the ports; for every port leave ports out or say it with [Port.allPorts()] (or Port.allTcp())`,
+        message: `${verb}(${config.description}, { ports: [] }): an empty port list would be written as no toPorts, which means every port`,
+        fix: `list the ports; for every port leave ports out or say it with { ports: [Port.allPorts()] } (or Port.allTcp())`,
         location: this.owner,
       });
     }
@@ -435,4 +456,10 @@ export class PolicyRule {
 
 function withNamespace(selector: LabelSelectorModel, namespace: string): LabelSelectorModel {
   return { ...selector, matchLabels: { ...(selector.matchLabels ?? {}), [NAMESPACE_LABEL]: namespace } };
+}
+
+/** A short description of a value given where a selector goes: a construct's path, else its type. */
+function describeSelectorValue(value: unknown): string {
+  const path = (value as { node?: { path?: unknown } } | null)?.node?.path;
+  return typeof path === 'string' ? `(the construct ${path})` : `(${typeof value})`;
 }

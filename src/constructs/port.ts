@@ -2,7 +2,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
-import { IPortSpec, PortSpec } from '../model/port-spec';
+import { IPortSpec, PortMatchModel, PortSpec } from '../model/port-spec';
 
 export { PortSpec };
 
@@ -198,6 +198,11 @@ export class Port implements IPortSpec {
   /** @internal */
   public _spec(): PortSpec {
     return this.spec;
+  }
+
+  /** Its layer-4 match, as the model writes it (what the verdict engine reads). */
+  public toPortMatch(): PortMatchModel {
+    return this.spec.kind === 'l4' ? { l4: { ...this.spec.model } } : { icmp: { ...this.spec.field } };
   }
 
   /** `8080/TCP`, `80-90/TCP`, `http/ANY`, `icmp 8/IPv4`. */

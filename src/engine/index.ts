@@ -3,7 +3,7 @@
 export { Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions } from './endpoint';
 export { CidrGroupSpec, EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from './inventory';
 export { HttpRequest, KafkaRequest } from './l7';
-export { ConnectionLike, EndpointLike, EngineMatcherOptions, EngineMatcherResult } from './matchers';
+export { EngineMatcherOptions } from './matchers';
 export { PolicyText } from './policy-inputs';
 export { PolicySet } from './policy-set';
 export { HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
@@ -13,4 +13,4 @@ export {
   L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
 } from './verdict';
 export { Verdicts } from './verdicts';
-export { IPortSpec } from '../model/port-spec';
+export { IPortSpec, PortMatchModel } from '../model/port-spec';

@@ -25,6 +25,7 @@ import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
 import { DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
 import { L4Query } from './ports';
+import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
@@ -42,6 +43,7 @@ export class PolicySet {
    * @param options the engine options, and `file`: the file name, for explanations and diagnostics
    */
   public static fromYaml(text: string, options: YamlPolicySetOptions = {}): PolicySet {
+    requireOptionsObject('PolicySet.fromYaml', options, "PolicySet.fromYaml(text, { file: 'policies.yaml', ciliumVersion: CiliumVersion.V1_17 })");
     const { file, ...setOptions } = options;
     const inputs = emptyInputs();
     addYaml(inputs, text, file);

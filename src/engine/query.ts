@@ -3,7 +3,8 @@
  * `8080`, `icmp/8`, `icmpv6/128`, `icmp/EchoRequest`) and HTTP requests (`GET /path`).
  */
 import { CiliumPolicyError } from '../core/errors';
-import { IPortSpec, singlePortOf } from '../model/port-spec';
+import { describeValue } from '../model/plain-value';
+import { IPortSpec, portSpecOf, singlePortOf } from '../model/port-spec';
 import { HttpRequest, KafkaRequest } from './l7';
 import { icmpTypeNumber } from './ports';
 
@@ -53,7 +54,15 @@ export function parseConnection(text: string): ConnectionSpec {
 export function toConnection(port: number | string | IPortSpec): ConnectionSpec {
   if (typeof port === 'number') return parseConnection(String(port));
   if (typeof port === 'string') return parseConnection(port);
-  const single = singlePortOf(port._spec());
+  const spec = portSpecOf(port);
+  if (spec === undefined) {
+    throw new CiliumPolicyError({
+      id: 'engine-port-syntax',
+      message: `${describeValue(port)} is not a port: expected a number, a string such as "8080/TCP", or a Port/Icmp value`,
+      fix: 'pass 8080, "8080/TCP", "53/UDP", Port.tcp(8080) or Icmp.echoRequest()',
+    });
+  }
+  const single = singlePortOf(spec);
   if (single?.kind === 'l4') return { protocol: single.protocol, port: single.port };
   if (single?.kind === 'icmp') {
     const type = icmpTypeNumber(single.type, single.family);
@@ -152,6 +161,7 @@ export class Queries {
    * @throws CiliumPolicyError (`engine-http-syntax`)
    */
   public static parseHttpRequest(text: string, options: HttpRequestOptions = {}): HttpRequest {
+    requireOptionsObject('Queries.parseHttpRequest', options, "Queries.parseHttpRequest('GET /public', { host: 'shop.example.com' })");
     return parseHttpRequest(text, options.host, options.headers ?? []);
   }
 
@@ -164,4 +174,17 @@ export class Queries {
   }
 
   private constructor() {}
+}
+
+/**
+ * @internal Refuses a positional argument (plain JavaScript, or a call written for 0.x) where 1.0 takes an options
+ * object, rather than ignoring it.
+ */
+export function requireOptionsObject(call: string, options: unknown, example: string): void {
+  if (options !== null && typeof options === 'object' && !Array.isArray(options)) return;
+  throw new CiliumPolicyError({
+    id: 'options-positional',
+    message: `${call}(…, ${describeValue(options)}): the second argument is an options object`,
+    fix: `pass the options by name: ${example}`,
+  });
 }

@@ -13,8 +13,26 @@ export type PortSpec = { readonly kind: 'l4'; readonly model: PortProtocolModel 
  * and the test matchers accept one wherever they take a connection.
  */
 export interface IPortSpec {
-  /** @internal Its layer-4 match. */
-  _spec(): PortSpec;
+  /** Its layer-4 match, as the model writes it. */
+  toPortMatch(): PortMatchModel;
+}
+
+/** The layer-4 match of a port value (`IPortSpec.toPortMatch()`): exactly one of `l4` and `icmp` is set. */
+export interface PortMatchModel {
+  /** A port, port range, named port or protocol. @default - none: an ICMP type (`icmp`) */
+  readonly l4?: PortProtocolModel;
+  /** One ICMP type. @default - none: a port match (`l4`) */
+  readonly icmp?: IcmpFieldModel;
+}
+
+/** @internal The port spec of a port value's match; `undefined` when it is not a port value (plain JavaScript). */
+export function portSpecOf(value: unknown): PortSpec | undefined {
+  const toPortMatch = (value as Partial<IPortSpec> | null | undefined)?.toPortMatch;
+  if (typeof toPortMatch !== 'function') return undefined;
+  const match = toPortMatch.call(value);
+  if (match?.icmp) return { kind: 'icmp', field: match.icmp };
+  if (match?.l4) return { kind: 'l4', model: match.l4 };
+  return undefined;
 }
 
 /** @internal The one connection a port spec names; ICMP types stay as written (a number or a Cilium name). */
