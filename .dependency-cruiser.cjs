@@ -2,22 +2,27 @@
 //
 //   core  <-  model  <-  validate  <-  { constructs, engine }  <-  hubble  <-  diff  <-  { testing, plugin }  <-  cli
 //
-// A layer imports only the layers to its left (constructs and engine are siblings and never import each other; the
-// engine and the Hubble tools never see a construct class). The entry points (src/index.ts, src/jest.ts,
-// src/vitest.mts) sit on top and are imported by nothing in src/. No circular imports anywhere.
-/** Each layer and the layers it must not import. */
+// Allow-lists, not deny-lists: a layer imports only itself and the layers to its left (constructs and engine are
+// siblings and never import each other; the engine and the Hubble tools never see a construct class), and only the
+// npm packages listed for it (node: built-ins everywhere). A module outside the layer directories cannot be imported
+// and may not import anything; the entry points (src/index.ts, src/jest.ts, src/vitest.mts) sit on top and are
+// imported by nothing in src/. No circular imports anywhere.
+/** Each layer: the layers it may import (besides itself) and the npm packages it may import. */
 const LAYERS = {
-  core: ['model', 'validate', 'constructs', 'engine', 'hubble', 'diff', 'testing', 'plugin', 'cli'],
-  model: ['validate', 'constructs', 'engine', 'hubble', 'diff', 'testing', 'plugin', 'cli'],
-  validate: ['constructs', 'engine', 'hubble', 'diff', 'testing', 'plugin', 'cli'],
-  constructs: ['engine', 'hubble', 'diff', 'testing', 'plugin', 'cli'],
-  engine: ['constructs', 'hubble', 'diff', 'testing', 'plugin', 'cli'],
-  hubble: ['constructs', 'diff', 'testing', 'plugin', 'cli'],
-  diff: ['constructs', 'testing', 'plugin', 'cli'],
-  testing: ['plugin', 'cli'],
-  plugin: ['testing', 'cli'],
-  cli: ['testing', 'plugin'],
+  core: { layers: [], packages: ['constructs'] },
+  model: { layers: ['core'], packages: ['cdk8s', 'constructs', 're2js', 'yaml'] },
+  validate: { layers: ['core', 'model'], packages: ['ajv', 'ajv-formats', 'cdk8s', 'constructs', 'yaml'] },
+  constructs: { layers: ['core', 'model', 'validate'], packages: ['cdk8s', 'constructs'] },
+  engine: { layers: ['core', 'model', 'validate'], packages: ['cdk8s', 'constructs'] },
+  hubble: { layers: ['core', 'model', 'validate', 'engine'], packages: ['cdk8s', 'constructs'] },
+  diff: { layers: ['core', 'model', 'validate', 'engine', 'hubble'], packages: [] },
+  testing: { layers: ['core', 'model', 'validate', 'constructs', 'engine', 'hubble', 'diff'], packages: ['cdk8s', 'constructs'] },
+  plugin: { layers: ['core', 'model', 'validate', 'constructs', 'engine', 'hubble', 'diff'], packages: [] },
+  cli: { layers: ['core', 'model', 'validate', 'constructs', 'engine', 'hubble', 'diff', 'testing', 'plugin'], packages: ['cdk8s', 'commander'] },
 };
+const NAMES = Object.keys(LAYERS).join('|');
+const ENTRY_POINTS = '^src/(index\\.ts|jest\\.ts|vitest\\.mts)$';
+const NPM = ['npm', 'npm-dev', 'npm-peer', 'npm-optional', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'];
 
 module.exports = {
   forbidden: [
@@ -28,26 +33,35 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    ...Object.entries(LAYERS).map(([layer, above]) => ({
-      name: `layer-${layer}`,
-      severity: 'error',
-      comment: `src/${layer}/ may not import ${above.join(', ')} (see the layer diagram at the top of .dependency-cruiser.cjs).`,
-      from: { path: `^src/${layer}/` },
-      to: { path: `^src/(${above.join('|')})/` },
-    })),
-    {
-      name: 'no-entry-point-imports',
-      severity: 'error',
-      comment: 'The entry points re-export the layers; a layer importing them would import every layer.',
-      from: { path: '^src/[^/]+/' },
-      to: { path: '^src/(index\\.ts|jest\\.ts|vitest\\.mts)$' },
-    },
+    ...Object.entries(LAYERS).flatMap(([layer, allowed]) => [
+      {
+        name: `layer-${layer}`,
+        severity: 'error',
+        comment: `src/${layer}/ imports only ${[layer, ...allowed.layers].join(', ')} (see the diagram at the top of .dependency-cruiser.cjs).`,
+        from: { path: `^src/${layer}/` },
+        to: { path: '^src/', pathNot: `^src/(${[layer, ...allowed.layers].join('|')})/` },
+      },
+      {
+        name: `packages-${layer}`,
+        severity: 'error',
+        comment: `src/${layer}/ imports only the npm packages ${allowed.packages.join(', ') || '(none)'} and node: built-ins.`,
+        from: { path: `^src/${layer}/` },
+        to: { dependencyTypes: NPM, ...(allowed.packages.length ? { pathNot: `node_modules/(${allowed.packages.join('|')})/` } : {}) },
+      },
+    ]),
     {
       name: 'no-loose-src-files',
       severity: 'error',
-      comment: 'Every module of src/ lives in its layer directory; only the entry points sit at the top.',
-      from: { path: '^src/[^/]+$', pathNot: '^src/(index\\.ts|jest\\.ts|vitest\\.mts)$' },
+      comment: 'Every module of src/ lives in a layer directory; only the entry points sit outside one.',
+      from: { path: '^src/', pathNot: `^src/(${NAMES})/|${ENTRY_POINTS}` },
       to: {},
+    },
+    {
+      name: 'entry-point-packages',
+      severity: 'error',
+      comment: 'The entry points import the layers, and vitest for the cdk8s-cilium/vitest entry point.',
+      from: { path: ENTRY_POINTS },
+      to: { dependencyTypes: NPM, pathNot: 'node_modules/(vitest|@vitest/[^/]+)/' },
     },
   ],
   options: {
