@@ -156,21 +156,18 @@ export class PolicyRule {
       });
     }
     // Plain JavaScript (or code written for 0.x) may hand a workload construct itself where a selector value goes.
-    if (options.endpointSelector && typeof (options.endpointSelector as Partial<IEndpointSelector>).toEndpointSelector !== 'function') {
-      throw new CiliumPolicyError({
-        id: 'selector-unknown',
-        message: `endpointSelector ${describeSelectorValue(options.endpointSelector)} is not an endpoint selector`,
-        fix: 'select the pods of a workload with EndpointSelector.workload(deployment), or labels with EndpointSelector.labels({ … })',
-        location: owner,
-      });
-    }
-    if (options.nodeSelector && typeof (options.nodeSelector as Partial<INodeSelector>).toNodeSelector !== 'function') {
-      throw new CiliumPolicyError({
-        id: 'selector-unknown',
-        message: `nodeSelector ${describeSelectorValue(options.nodeSelector)} is not a node selector`,
-        fix: 'select nodes with NodeSelector.labels({ … }) or NodeSelector.all()',
-        location: owner,
-      });
+    const selectors = [
+      { field: 'endpointSelector', value: options.endpointSelector, method: 'toEndpointSelector', what: 'an endpoint selector',
+        fix: 'select the pods of a workload with EndpointSelector.workload(deployment), or labels with EndpointSelector.labels({ … })' },
+      { field: 'nodeSelector', value: options.nodeSelector, method: 'toNodeSelector', what: 'a node selector',
+        fix: 'select nodes with NodeSelector.labels({ … }) or NodeSelector.all()' },
+    ];
+    for (const { field, value, method, what, fix } of selectors) {
+      if (value && typeof (value as unknown as Record<string, unknown>)[method] !== 'function') {
+        throw new CiliumPolicyError({
+          id: 'selector-unknown', message: `${field} ${describeSelectorValue(value)} is not ${what}`, fix, location: owner,
+        });
+      }
     }
   }
 

@@ -2,7 +2,7 @@
 // silently ignored (a dropped file name or host) and never a TypeError.
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, EndpointSelector, IPortSpec, PolicySet, Port, Queries, VerdictKind } from '../../src';
+import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, IPortSpec, NodeSelector, PolicySet, Port, Queries, VerdictKind } from '../../src';
 import { chart, refusal } from '../support/synth';
 
 const CNP = `apiVersion: cilium.io/v2
@@ -36,6 +36,15 @@ describe('positional arguments where 1.0 takes options', () => {
     expect(r.message).toContain('EndpointSelector.workload(deployment)');
     // The 1.0 form works.
     expect(() => new CiliumPolicy(c, 'q', { endpointSelector: EndpointSelector.workload(web) })).not.toThrow();
+  });
+
+  test('something else where a node selector goes', () => {
+    const c = chart();
+    const r = refusal(() => new ClusterwidePolicy(c, 'host', { nodeSelector: { role: 'worker' } as never }));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toContain('nodeSelector (object) is not a node selector');
+    expect(r.message).toContain('NodeSelector.labels({ … })');
+    expect(() => new ClusterwidePolicy(c, 'host2', { nodeSelector: NodeSelector.labels({ role: 'worker' }) })).not.toThrow();
   });
 });
 
