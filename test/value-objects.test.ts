@@ -58,7 +58,7 @@ describe('Peer', () => {
 
 describe('Port and Icmp', () => {
   test('render decimal strings with explicit protocols', () => {
-    const model = (p: Port): unknown => (p._spec() as { model?: unknown; field?: unknown }).model ?? (p._spec() as { field?: unknown }).field;
+    const model = (p: Port): unknown => p.toPortMatch().l4 ?? p.toPortMatch().icmp;
     expect(model(Port.tcp(80))).toEqual({ port: '80', protocol: 'TCP' });
     expect(model(Port.udp(53))).toEqual({ port: '53', protocol: 'UDP' });
     expect(model(Port.sctp(9))).toEqual({ port: '9', protocol: 'SCTP' });

@@ -81,11 +81,9 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
 
 function portOverlaps(deny: RuleItemModel, port: Port): boolean {
   if (deny.toPorts === undefined && deny.icmps === undefined) return true;
-  const spec = port._spec();
-  if (spec.kind === 'icmp') {
-    return (deny.icmps ?? []).some((r) => (r.fields ?? []).some((f) => icmpEqual(f, spec.field)));
-  }
-  return (deny.toPorts ?? []).some((r) => (r.ports ?? []).some((p) => l4Overlaps(p, spec.model)));
+  const { icmp, l4 = {} } = port._match;
+  if (icmp) return (deny.icmps ?? []).some((r) => (r.fields ?? []).some((f) => icmpEqual(f, icmp)));
+  return (deny.toPorts ?? []).some((r) => (r.ports ?? []).some((p) => l4Overlaps(p, l4)));
 }
 
 function l4Overlaps(deny: PortProtocolModel, guard: PortProtocolModel): boolean {

@@ -279,10 +279,11 @@ export class PolicyRule {
         location: this.owner,
       });
     }
-    if (ports !== undefined && ports.some((p) => typeof (p as Port | undefined)?._spec !== 'function')) {
+    const notAPort = ports?.findIndex((p) => (p as Partial<Port> | undefined)?._match === undefined) ?? -1;
+    if (ports !== undefined && notAPort >= 0) {
       throw new CiliumPolicyError({
         id: 'ports-not-ports',
-        message: `${verb}(${config.description}, …): the port list holds ${JSON.stringify(ports.find((p) => typeof (p as Port | undefined)?._spec !== 'function'))}, not a Port`,
+        message: `${verb}(${config.description}, …): the port list holds ${JSON.stringify(ports[notAPort])}, not a Port`,
         fix: 'pass Port values: Port.tcp(8080), Port.udp(53), Icmp.echoRequest(), …',
         location: this.owner,
       });
@@ -303,7 +304,7 @@ export class PolicyRule {
         location: this.owner,
       });
     }
-    if (options.serverNames?.length && !(ports ?? []).some((p) => p._spec().kind === 'l4')) {
+    if (options.serverNames?.length && !(ports ?? []).some((p) => p._match.l4 !== undefined)) {
       throw new CiliumPolicyError({
         id: 'server-names-without-ports',
         message: `${verb}(${config.description}): serverNames need the TCP ports the TLS connections use`,
@@ -426,9 +427,9 @@ export class PolicyRule {
     }
     const ports = grant.ports ?? (defaulted ? (peer.defaultPorts ?? []).map(Port._fromModel) : []);
     for (const port of ports) {
-      const spec = port._spec();
-      if (spec.kind === 'icmp') icmp.push(spec.field);
-      else l4.push(spec.model);
+      const match = port._match;
+      if (match.icmp) icmp.push(match.icmp);
+      else if (match.l4) l4.push(match.l4);
     }
     if (icmp.length > 0 && grant.l7) {
       diagnostics.push({

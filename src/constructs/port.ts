@@ -2,9 +2,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
-import { IPortSpec, PortMatchModel, PortSpec } from '../model/port-spec';
-
-export { PortSpec };
+import { IPortSpec, PortMatchModel } from '../model/port-spec';
 
 /** Transport protocols of `toPorts`. */
 export enum Protocol {
@@ -102,7 +100,7 @@ export class Port implements IPortSpec {
       });
     }
     if (to === from) return Port.single(from, protocol);
-    return new Port({ kind: 'l4', model: { port: String(from), endPort: to, protocol } });
+    return new Port({ l4: { port: String(from), endPort: to, protocol } });
   }
 
   /** A named container port such as `http`, resolved on the destination pod. */
@@ -123,27 +121,27 @@ export class Port implements IPortSpec {
         location: callerLocation(),
       });
     }
-    return new Port({ kind: 'l4', model: { port: name.toLowerCase(), protocol } });
+    return new Port({ l4: { port: name.toLowerCase(), protocol } });
   }
 
   /** Every TCP port (`port: "0"`). */
   public static allTcp(): Port {
-    return new Port({ kind: 'l4', model: { port: '0', protocol: Protocol.TCP } });
+    return new Port({ l4: { port: '0', protocol: Protocol.TCP } });
   }
 
   /** Every UDP port (`port: "0"`). */
   public static allUdp(): Port {
-    return new Port({ kind: 'l4', model: { port: '0', protocol: Protocol.UDP } });
+    return new Port({ l4: { port: '0', protocol: Protocol.UDP } });
   }
 
   /** Every SCTP port (`port: "0"`). */
   public static allSctp(): Port {
-    return new Port({ kind: 'l4', model: { port: '0', protocol: Protocol.SCTP } });
+    return new Port({ l4: { port: '0', protocol: Protocol.SCTP } });
   }
 
   /** Every port of TCP, UDP and SCTP (`port: "0", protocol: ANY`). */
   public static allPorts(): Port {
-    return new Port({ kind: 'l4', model: { port: '0', protocol: Protocol.ANY } });
+    return new Port({ l4: { port: '0', protocol: Protocol.ANY } });
   }
 
   /** A portless protocol such as `Protocol.VRRP` or `Protocol.IGMP` (Cilium 1.19+). */
@@ -156,7 +154,7 @@ export class Port implements IPortSpec {
         location: callerLocation(),
       });
     }
-    return new Port({ kind: 'l4', model: { protocol } });
+    return new Port({ l4: { protocol } });
   }
 
   /** Any combination of port, name, range and protocol. */
@@ -180,35 +178,35 @@ export class Port implements IPortSpec {
 
   private static single(port: number, protocol: Protocol): Port {
     checkNumber(port, 'port', 1);
-    return new Port({ kind: 'l4', model: { port: String(port), protocol } });
+    return new Port({ l4: { port: String(port), protocol } });
   }
 
   /** @internal */
   public static _fromModel(model: PortProtocolModel): Port {
-    return new Port({ kind: 'l4', model: { ...model } });
+    return new Port({ l4: { ...model } });
   }
 
   /** @internal */
   public static _icmp(field: IcmpFieldModel): Port {
-    return new Port({ kind: 'icmp', field });
+    return new Port({ icmp: field });
   }
 
-  private constructor(private readonly spec: PortSpec) {}
+  private constructor(private readonly match: PortMatchModel) {}
 
-  /** @internal */
-  public _spec(): PortSpec {
-    return this.spec;
+  /** @internal Its layer-4 match, not copied (for the SDK's own reading). */
+  public get _match(): PortMatchModel {
+    return this.match;
   }
 
   /** Its layer-4 match, as the model writes it (what the verdict engine reads). */
   public toPortMatch(): PortMatchModel {
-    return this.spec.kind === 'l4' ? { l4: { ...this.spec.model } } : { icmp: { ...this.spec.field } };
+    return this.match.icmp ? { icmp: { ...this.match.icmp } } : { l4: { ...this.match.l4 } };
   }
 
   /** `8080/TCP`, `80-90/TCP`, `http/ANY`, `icmp 8/IPv4`. */
   public toString(): string {
-    if (this.spec.kind === 'icmp') return `icmp ${this.spec.field.type}/${this.spec.field.family ?? 'IPv4'}`;
-    const m = this.spec.model;
+    if (this.match.icmp) return `icmp ${this.match.icmp.type}/${this.match.icmp.family ?? 'IPv4'}`;
+    const m = this.match.l4 ?? {};
     return `${m.port ?? ''}${m.endPort !== undefined ? `-${m.endPort}` : ''}/${m.protocol ?? 'ANY'}`;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { describeValue } from '../model/plain-value';
-import { IPortSpec, portSpecOf, singlePortOf } from '../model/port-spec';
+import { IPortSpec, portMatchOf, singlePortOf } from '../model/port-spec';
 import { HttpRequest, KafkaRequest } from './l7';
 import { icmpTypeNumber } from './ports';
 
@@ -54,15 +54,15 @@ export function parseConnection(text: string): ConnectionSpec {
 export function toConnection(port: number | string | IPortSpec): ConnectionSpec {
   if (typeof port === 'number') return parseConnection(String(port));
   if (typeof port === 'string') return parseConnection(port);
-  const spec = portSpecOf(port);
-  if (spec === undefined) {
+  const match = portMatchOf(port);
+  if (match === undefined) {
     throw new CiliumPolicyError({
       id: 'engine-port-syntax',
       message: `${describeValue(port)} is not a port: expected a number, a string such as "8080/TCP", or a Port/Icmp value`,
       fix: 'pass 8080, "8080/TCP", "53/UDP", Port.tcp(8080) or Icmp.echoRequest()',
     });
   }
-  const single = singlePortOf(spec);
+  const single = singlePortOf(match);
   if (single?.kind === 'l4') return { protocol: single.protocol, port: single.port };
   if (single?.kind === 'icmp') {
     const type = icmpTypeNumber(single.type, single.family);
