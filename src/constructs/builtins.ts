@@ -1,6 +1,6 @@
 import { Entity } from './entity';
 import { CiliumPolicyError } from '../core/errors';
-import { DNS_ANY_NAME, HOST_PROBE_ENTITY, dnsPorts } from '../model/companion-rules';
+import { HOST_PROBE_ENTITY, dnsPorts } from '../model/companion-rules';
 import { DnsRule, L7 } from './l7';
 import { IPeer, Peer } from './peer';
 import { PolicyRule } from './policy-rule';
@@ -37,7 +37,7 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
       location: rule._owner,
     });
   }
-  const rules = options.dnsRules ?? [DnsRule.pattern(DNS_ANY_NAME)];
+  const rules = options.dnsRules ?? [DnsRule.all()];
   rule.allowEgress(options.dnsServer ?? Peer.kubeDns(), { ports: dnsPorts().map(Port._fromModel), l7: L7.dns(...rules) });
 }
 

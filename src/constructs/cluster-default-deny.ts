@@ -4,6 +4,7 @@ import { Entity } from './entity';
 import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { CiliumVersion } from '../core/cilium-version';
+import { KUBE_DNS_LABELS } from '../model/companion-rules';
 import { NAMESPACE_LABEL } from '../model/selectors';
 import { checkNamespaceName } from './names';
 import { IPeer, Peer } from './peer';
@@ -147,5 +148,5 @@ export class ClusterDefaultDeny extends Construct {
 function dnsSelector(server: IPeer | undefined): EndpointSelector {
   const config = (server ?? Peer.kubeDns()).toPeerConfig();
   const selector = config.item.endpoints?.[0];
-  return selector ? EndpointSelector.of({ labels: { ...(selector.matchLabels ?? {}) } }) : EndpointSelector.labels({ 'k8s:k8s-app': 'kube-dns' });
+  return selector ? EndpointSelector.of({ labels: { ...(selector.matchLabels ?? {}) } }) : EndpointSelector.labels({ ...KUBE_DNS_LABELS });
 }

@@ -1,6 +1,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
+import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
 
 /** What Envoy does when a `headerMatches` entry does not match. */
@@ -261,7 +262,7 @@ export class DnsRule {
 
   /** Every name (`matchPattern: "*"`): lets the proxy see all lookups without restricting them. */
   public static all(): DnsRule {
-    return new DnsRule({ matchPattern: '*' });
+    return new DnsRule(dnsAnyName());
   }
 
   private constructor(private readonly model: FqdnSelectorModel) {}
