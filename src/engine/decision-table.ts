@@ -18,6 +18,7 @@ import { NamedPort } from './endpoint';
 import { SideOutcome } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
 import { L4Query } from './ports';
+import { LabelSet } from '../model/labels';
 
 /** Bound on the decisions kept (all tables together); the tables start over when it is reached (hostile input: many peers). */
 const MAX_DECISIONS = 1_000_000;
@@ -67,7 +68,9 @@ export function endpointRecord(resolved: ResolvedEndpoint): EndpointRecord {
 export class DecisionTables {
   /** Bumped when the peer identities start over: records with another generation re-intern their peer. */
   public generation = 0;
-  private peerIds = new Map<string, number>();
+  /** Peer identities per label set object, then the rest of the peer key (`peerKey`). */
+  private peerIds = new Map<LabelSet, Map<string, number>>();
+  private peerCount = 0;
   /** Whether each peer identity has a DNS name (its decisions go to the subject's `own` table). */
   private peerHasName: boolean[] = [];
   private peerIdByView = new WeakMap<PeerView, number>();
@@ -76,15 +79,20 @@ export class DecisionTables {
   private l4Count = 0;
   /** Shared tables per direction policy and destination ports. */
   private readonly sharedTables = new Map<DirectionPolicy, Map<string, Map<number, SideOutcome>>>();
-  /** Own tables per direction policy and subject identity (labels, ports, node). */
-  private readonly ownTables = new Map<DirectionPolicy, Map<string, Map<number, SideOutcome>>>();
+  /** Own tables per direction policy and subject identity (label set object, then ports and node). */
+  private readonly ownTables = new Map<DirectionPolicy, Map<LabelSet, Map<string, Map<number, SideOutcome>>>>();
   private decisions = 0;
 
   /** The slot of `subject` with direction policy `dp`, with its tables (created on first use). */
   public slot(subject: ResolvedEndpoint, dp: DirectionPolicy): DecisionSlot {
     const ports = portsKey(subject.ports);
     const shared = table(this.sharedTables, dp, dp.direction === 'ingress' ? ports : '');
-    const own = table(this.ownTables, dp, `${subject.labels.id}|${ports}|${subject.endpoint.nodeName ?? ''}`);
+    let byLabels = this.ownTables.get(dp);
+    if (!byLabels) {
+      byLabels = new Map();
+      this.ownTables.set(dp, byLabels);
+    }
+    const own = table(byLabels, subject.labels, `${ports}|${subject.endpoint.nodeName ?? ''}`);
     return { dp, shared, own };
   }
 
@@ -93,11 +101,19 @@ export class DecisionTables {
     const known = this.peerIdByView.get(view);
     if (known !== undefined) return known;
     const key = peerKey(view);
-    let id = this.peerIds.get(key);
+    let byLabels = this.peerIds.get(view.labels);
+    let id = byLabels?.get(key);
     if (id === undefined) {
-      if (this.peerIds.size >= MAX_PEERS) this.startOverPeers();
-      id = this.peerIds.size;
-      this.peerIds.set(key, id);
+      if (this.peerCount >= MAX_PEERS) {
+        this.startOverPeers();
+        byLabels = undefined;
+      }
+      if (!byLabels) {
+        byLabels = new Map();
+        this.peerIds.set(view.labels, byLabels);
+      }
+      id = this.peerCount++;
+      byLabels.set(key, id);
       this.peerHasName[id] = view.fqdn !== undefined;
     }
     this.peerIdByView.set(view, id);
@@ -132,7 +148,7 @@ export class DecisionTables {
   /** Empties every table (they stay attached to their slots). */
   private clearTables(): void {
     for (const byKey of this.sharedTables.values()) for (const t of byKey.values()) t.clear();
-    for (const byKey of this.ownTables.values()) for (const t of byKey.values()) t.clear();
+    for (const byLabels of this.ownTables.values()) for (const byKey of byLabels.values()) for (const t of byKey.values()) t.clear();
     this.decisions = 0;
   }
 
@@ -140,6 +156,7 @@ export class DecisionTables {
   private startOverPeers(): void {
     this.clearTables();
     this.peerIds = new Map();
+    this.peerCount = 0;
     this.peerHasName = [];
     this.peerIdByView = new WeakMap();
     this.generation++;
@@ -166,7 +183,7 @@ export function l4OfCode(code: number): L4Query {
   return { protocol, port: low, icmpFamily: 'IPv4' };
 }
 
-function table(tables: Map<DirectionPolicy, Map<string, Map<number, SideOutcome>>>, dp: DirectionPolicy, key: string): Map<number, SideOutcome> {
+function table<K>(tables: Map<K, Map<string, Map<number, SideOutcome>>>, dp: K, key: string): Map<number, SideOutcome> {
   let byKey = tables.get(dp);
   if (!byKey) {
     byKey = new Map();
@@ -180,10 +197,13 @@ function table(tables: Map<DirectionPolicy, Map<string, Map<number, SideOutcome>
   return t;
 }
 
-/** Everything of a peer view a side's decision reads (its text is for explanations only). */
+/**
+ * Everything of a peer view a side's decision reads besides its labels (its text is for explanations only; the labels are
+ * the first key: see `peerIds`).
+ */
 function peerKey(v: PeerView): string {
   const ip = v.ip ? `${v.ip.family}:${v.ip.value.toString(16)}` : '';
-  return `${v.labels.id}\u0000${ip}\u0000${v.fqdn ?? ''}\u0000${v.anyWorldAddress ? 1 : 0}${v.localHost ? 1 : 0}${v.node ? 1 : 0}\u0000${portsKey(v.ports)}`;
+  return `${ip}\u0000${v.fqdn ?? ''}\u0000${v.anyWorldAddress ? 1 : 0}${v.localHost ? 1 : 0}${v.node ? 1 : 0}\u0000${portsKey(v.ports)}`;
 }
 
 function portsKey(ports: readonly NamedPort[]): string {

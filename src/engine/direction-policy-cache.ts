@@ -2,23 +2,37 @@
  * The direction policies of a `PolicySet`, computed on first use: each subject identity's rule selection, and one
  * direction policy per direction and selection, shared by the identities the same rules select.
  */
-import { CiliumVersion } from '../core/cilium-version';
 import { CompiledRule, EngineConfig } from './compile';
-import { DirectionPolicy, RuleIndex, RuleSelection, directionPolicyOf, selectRules } from './direction-policy';
+import { DirectionPolicy, PortIndex, RuleIndex, RuleSelection, directionPolicyOf, selectRules } from './direction-policy';
+import { SectionName } from '../model/policy-model';
+import { LabelSet } from '../model/labels';
 import { ResolvedEndpoint } from './identity';
 
 /** Direction policies by identity, cached. */
 export class DirectionPolicyCache {
   /** Direction policies by direction and rule selection (`RuleSelection.key`). */
   private readonly cache = new Map<string, DirectionPolicy>();
-  /** The rule selection of each subject identity (kind and labels). */
-  private readonly selections = new Map<string, RuleSelection>();
+  /** The same per rule selection object. */
+  private readonly bySelection = new Map<RuleSelection, { ingress?: DirectionPolicy; egress?: DirectionPolicy }>();
+  /** The rule selection of each subject identity, per subject kind and label set object (one per identity: `EndpointRecords`). */
+  private readonly selections = { endpoint: new Map<LabelSet, RuleSelection>(), node: new Map<LabelSet, RuleSelection>() };
   /** The rules by the namespace their subject pins (a pod only scans its namespace's rules and the others). */
   private ruleIndex?: RuleIndex;
   /** The direction policies of a resolved endpoint (the `cache` entries for its identity), so a lookup builds no cache key. */
   private readonly byEndpoint = new WeakMap<ResolvedEndpoint, { ingress?: DirectionPolicy; egress?: DirectionPolicy }>();
 
-  public constructor(private readonly rules: readonly CompiledRule[], private readonly config: EngineConfig) {}
+  /** The port index of each rule section, built on first use. */
+  private readonly sectionIndexes = new Map<CompiledRule, Partial<Record<SectionName, PortIndex>>>();
+  private readonly sectionIndex = (rule: CompiledRule, section: SectionName): PortIndex => {
+    let byRule = this.sectionIndexes.get(rule);
+    if (!byRule) {
+      byRule = {};
+      this.sectionIndexes.set(rule, byRule);
+    }
+    return (byRule[section] ??= new PortIndex(rule.items[section]));
+  };
+
+  public constructor(private readonly rules: readonly CompiledRule[], _config: EngineConfig) {}
 
   /** The (cached) policy of a subject identity in one direction; `undefined` where policy does not apply. */
   public get(subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
@@ -30,18 +44,28 @@ export class DirectionPolicyCache {
     }
     const known = slot[direction];
     if (known) return known;
-    const identity = `${subject.subject}|${subject.labels.id}`;
-    let selection = this.selections.get(identity);
+    const byLabels = this.selections[subject.subject];
+    let selection = byLabels.get(subject.labels);
     if (!selection) {
+      // Equal label sets of different objects (not interned) compute their selection again: same result.
       this.ruleIndex ??= new RuleIndex(this.rules);
       selection = selectRules(this.ruleIndex.rulesFor(subject.labels), subject.subject, subject.labels);
-      this.selections.set(identity, selection);
+      byLabels.set(subject.labels, selection);
     }
-    const key = `${direction}|${selection.key}`;
-    let dp = this.cache.get(key);
+    let perSelection = this.bySelection.get(selection);
+    if (!perSelection) {
+      perSelection = {};
+      this.bySelection.set(selection, perSelection);
+    }
+    let dp = perSelection[direction];
     if (!dp) {
-      dp = directionPolicyOf(selection, direction, this.config.version.atLeast(CiliumVersion.V1_19), true);
-      this.cache.set(key, dp);
+      const key = `${direction}|${selection.key}`;
+      dp = this.cache.get(key);
+      if (!dp) {
+        dp = directionPolicyOf(selection, direction, this.sectionIndex);
+        this.cache.set(key, dp);
+      }
+      perSelection[direction] = dp;
     }
     slot[direction] = dp;
     return dp;

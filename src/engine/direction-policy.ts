@@ -1,25 +1,16 @@
 /**
  * The policy of one subject identity in one direction, as the agent computes it (pkg/policy/repository.go): the rules
  * that select it, whether it is in default deny, its allow and deny items, the `fromRequires`/`toRequires` that apply
- * (before 1.19), and the DNS rules its egress proxy enforces (for `toFQDNs`). `PortIndex` splits the items by protocol
- * and port so that a lookup only looks at the items that can cover the port.
+ * (before 1.19). `PortIndex` splits a rule section's items by protocol and port so that a lookup only looks at the items
+ * that can cover the port; a direction policy's index is made of the indexes of its rules (built once per rule, shared by
+ * every subject the rule selects).
  */
 import { CompiledItem, CompiledRule, PolicyRef } from './compile';
-import { FqdnMatcher, compileFqdnSelector } from '../model/fqdn-pattern';
+import { SectionName } from '../model/policy-model';
 import { NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind } from './identity';
 import { LabelSet, SelectorRequirement } from '../model/labels';
-import { CompiledPortRule, L4Query } from './ports';
-
-/** A DNS rule a subject's egress proxy enforces: what names it may resolve. */
-export interface DnsRuleRef {
-  /** The egress item with the DNS rule. */
-  readonly item: CompiledItem;
-  /** The `toPorts` entry holding it. */
-  readonly portRule: CompiledPortRule;
-  /** Its selectors. */
-  readonly matchers: readonly FqdnMatcher[];
-}
+import { L4Query } from './ports';
 
 /** The policy of one subject identity in one direction. */
 export interface DirectionPolicy {
@@ -49,12 +40,10 @@ export interface DirectionPolicy {
   readonly requirementsDeny: readonly SelectorRequirement[];
   /** Whether selecting rules have `fromRequires`/`toRequires` the target version ignores. */
   readonly requiresIgnored: boolean;
-  /** DNS rules on egress. */
-  readonly dnsRules: readonly DnsRuleRef[];
   /** Port index of the allow items (compiled mode). */
-  readonly allowIndex?: PortIndex;
+  readonly allowIndex?: CandidateIndex;
   /** Port index of the deny items (compiled mode). */
-  readonly denyIndex?: PortIndex;
+  readonly denyIndex?: CandidateIndex;
 }
 
 /** The rules that select one subject identity (both directions share it). */
@@ -93,42 +82,37 @@ export function selectRules(rules: readonly CompiledRule[], subjectKind: Subject
   return { subjectKind, selecting, skipped, init, key: `${subjectKind}|${init ? 1 : 0}|${key}` };
 }
 
-/**
- * Computes the policy of a subject from the rules, walking every rule.
- * @param index whether to build the port indexes (the compiled engine) or not (the naive evaluator)
- */
-export function buildDirectionPolicy(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet, direction: 'ingress' | 'egress',
-  subdomainWildcard: boolean, index: boolean): DirectionPolicy {
-  return directionPolicyOf(selectRules(rules, subjectKind, labels), direction, subdomainWildcard, index);
+/** Computes the policy of a subject from the rules, walking every rule (the naive evaluator: no port index). */
+export function buildDirectionPolicy(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet, direction: 'ingress' | 'egress'): DirectionPolicy {
+  return directionPolicyOf(selectRules(rules, subjectKind, labels), direction);
 }
 
 /**
  * The policy in one direction of the subjects with this rule selection.
- * @param index whether to build the port indexes (the compiled engine) or not (the naive evaluator)
+ * @param sectionIndex the port index of a rule's section (the compiled engine: the direction policy's index is made of
+ * its rules' indexes); without it, no index (the naive evaluator)
  */
-export function directionPolicyOf(selection: RuleSelection, direction: 'ingress' | 'egress', subdomainWildcard: boolean, index: boolean): DirectionPolicy {
+export function directionPolicyOf(selection: RuleSelection, direction: 'ingress' | 'egress',
+  sectionIndex?: (rule: CompiledRule, section: SectionName) => PortIndex): DirectionPolicy {
   const { subjectKind, selecting, skipped, init } = selection;
-  const allowSection = direction === 'ingress' ? 'ingress' : 'egress';
-  const denySection = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+  const allowSection = direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS;
+  const denySection = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
   const allow = selecting.flatMap((r) => r.items[allowSection]);
   const deny = selecting.flatMap((r) => r.items[denySection]);
-  const dnsRules: DnsRuleRef[] = [];
-  if (direction === 'egress') {
-    for (const item of allow) {
-      if (item.l4.kind !== 'ports') continue;
-      for (const pr of item.l4.portRules) {
-        const dns = pr.rules?.dns;
-        if (dns !== undefined) dnsRules.push({ item, portRule: pr, matchers: dns.map((d) => compileFqdnSelector(d, subdomainWildcard)) });
-      }
-    }
-  }
-  const seen = new Set<string>();
   const policies: PolicyRef[] = [];
-  for (const r of selecting) {
-    const key = `${r.policy.kind}/${r.policy.namespace ?? ''}/${r.policy.name}/${r.policy.file ?? ''}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      policies.push(r.policy);
+  if (selecting.length === 1) {
+    policies.push(selecting[0].policy);
+  } else {
+    const seenObjects = new Set<PolicyRef>();
+    const seen = new Set<string>();
+    for (const r of selecting) {
+      if (seenObjects.has(r.policy)) continue;
+      seenObjects.add(r.policy);
+      const key = `${r.policy.kind}/${r.policy.namespace ?? ''}/${r.policy.name}/${r.policy.file ?? ''}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        policies.push(r.policy);
+      }
     }
   }
   return {
@@ -145,8 +129,10 @@ export function directionPolicyOf(selection: RuleSelection, direction: 'ingress'
     requirements: selecting.flatMap((r) => r.requires[allowSection]),
     requirementsDeny: selecting.flatMap((r) => r.requires[denySection]),
     requiresIgnored: selecting.some((r) => r.requiresIgnored),
-    dnsRules,
-    ...(index ? { allowIndex: new PortIndex(allow), denyIndex: new PortIndex(deny) } : {}),
+    ...(sectionIndex ? {
+      allowIndex: mergedIndex(selecting.map((r) => sectionIndex(r, allowSection))),
+      denyIndex: mergedIndex(selecting.map((r) => sectionIndex(r, denySection))),
+    } : {}),
   };
 }
 
@@ -207,12 +193,70 @@ function pinnedNamespace(rule: CompiledRule): string | undefined {
   return undefined;
 }
 
+/** The items of a direction policy that may cover a query (see `PortIndex`). */
+export interface CandidateIndex {
+  /** The items that may cover the query, in rule order, without duplicates. Shared between calls: do not modify. */
+  candidates(query: L4Query): readonly CompiledItem[];
+}
+
+/** The index of a direction policy made of its rules' section indexes (in rule order). */
+function mergedIndex(parts: readonly PortIndex[]): CandidateIndex {
+  const nonEmpty = parts.filter((p) => !p.empty);
+  if (nonEmpty.length === 0) return EMPTY_INDEX;
+  if (nonEmpty.length === 1) return nonEmpty[0];
+  return new MergedIndex(nonEmpty);
+}
+
+const NO_ITEMS: readonly CompiledItem[] = Object.freeze([]);
+const EMPTY_INDEX: CandidateIndex = { candidates: () => NO_ITEMS };
+
+/**
+ * The candidates of several rules' indexes, concatenated in rule order: item ordinals grow with the rule order and within a
+ * rule, so the concatenation is in rule order too (`PortIndex.candidates` of the same items would give the same list).
+ */
+class MergedIndex implements CandidateIndex {
+  private readonly memo = new Map<number | string, readonly CompiledItem[]>();
+
+  constructor(private readonly parts: readonly PortIndex[]) {}
+
+  public candidates(query: L4Query): readonly CompiledItem[] {
+    const key = memoKey(query);
+    let list = key === undefined ? undefined : this.memo.get(key);
+    if (list === undefined) {
+      const out: CompiledItem[] = [];
+      for (const p of this.parts) {
+        const c = p.candidates(query);
+        for (let i = 0; i < c.length; i++) out.push(c[i]);
+      }
+      list = out;
+      if (key !== undefined) this.memo.set(key, list);
+    }
+    return list;
+  }
+}
+
+/** One key per protocol and port (or ICMP family and type): a number for TCP/UDP/SCTP ports, a string for ICMP. */
+function memoKey(query: L4Query): number | string | undefined {
+  if (query.protocol === 'ICMP') return `${query.icmpFamily}/${query.icmpType}`;
+  if (query.port === undefined) return undefined;
+  switch (query.protocol) {
+    case 'TCP':
+      return query.port;
+    case 'UDP':
+      return 0x10000 + query.port;
+    case 'SCTP':
+      return 0x20000 + query.port;
+    default:
+      return `${query.protocol}/${query.port}`;
+  }
+}
+
 /**
  * Items split by what they can cover: an exact `protocol/port`, every port of a protocol, a port range, a named port
  * (resolved per destination), an ICMP type, or everything (peer-only items). `candidates()` returns, in rule order, the
  * items that may cover a query; the caller still checks each one fully.
  */
-export class PortIndex {
+export class PortIndex implements CandidateIndex {
   private readonly exact = new Map<string, CompiledItem[]>();
   private readonly wildcard = new Map<string, CompiledItem[]>();
   private readonly icmp = new Map<string, CompiledItem[]>();
@@ -240,27 +284,31 @@ export class PortIndex {
     }
   }
 
-  /** Candidate lists already computed, per protocol then port (or ICMP family/type). */
-  private readonly memo = new Map<string, Map<number | string, readonly CompiledItem[]>>();
+  /** Candidate lists already computed, per protocol and port (or ICMP family/type): see `memoKey`. */
+  private readonly memo = new Map<number | string, readonly CompiledItem[]>();
+
+  /** Whether the index holds no item (a section without items, or items with no port: `l4.kind` `none`). */
+  public get empty(): boolean {
+    return this.all.length === 0 && this.exact.size === 0 && this.wildcard.size === 0 && this.icmp.size === 0 && this.ranges.length === 0
+      && this.named.length === 0;
+  }
 
   /** The items that may cover the query, in rule order, without duplicates. Shared between calls: do not modify. */
   public candidates(query: L4Query): readonly CompiledItem[] {
-    const sub: number | string | undefined = query.protocol === 'ICMP' ? `${query.icmpFamily}/${query.icmpType}` : query.port;
-    if (sub === undefined) return this.compute(query);
-    let byPort = this.memo.get(query.protocol);
-    if (!byPort) {
-      byPort = new Map();
-      this.memo.set(query.protocol, byPort);
-    }
-    let list = byPort.get(sub);
+    const key = memoKey(query);
+    if (key === undefined) return this.compute(query);
+    let list = this.memo.get(key);
     if (!list) {
       list = this.compute(query);
-      byPort.set(sub, list);
+      this.memo.set(key, list);
     }
     return list;
   }
 
-  private compute(query: L4Query): CompiledItem[] {
+  private compute(query: L4Query): readonly CompiledItem[] {
+    if (this.exact.size === 0 && this.wildcard.size === 0 && this.icmp.size === 0 && this.ranges.length === 0 && this.named.length === 0) {
+      return this.all.length === 0 ? NO_ITEMS : this.all;
+    }
     const found = new Set<CompiledItem>(this.all);
     if (query.protocol === 'ICMP') {
       for (const i of this.icmp.get(`${query.icmpFamily}/${query.icmpType}`) ?? []) found.add(i);

@@ -6,6 +6,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { EndpointRecord, endpointRecord } from './decision-table';
 import { Endpoint } from './endpoint';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
+import { LabelSet } from '../model/labels';
 import { EndpointInventory } from './inventory';
 
 /** Resolved endpoints and peer views, cached: endpoints are immutable values, often reused. */
@@ -16,6 +17,11 @@ export class EndpointRecords {
   private readonly peerViews = new WeakMap<ResolvedEndpoint, PeerView>();
   /** The same per canonical text of the endpoint object (fresh but equal objects per query: CLI, replay). */
   private readonly resolvedByKey = new Map<string, EndpointRecord>();
+  /**
+   * One label set object per identity (by its `id`): the caches of direction policies, decision tables and peer identities
+   * key on the object, so equal identities of different endpoints share their entries without building text keys.
+   */
+  private readonly labelSets = new Map<string, LabelSet>();
 
   public constructor(private readonly inventory: EndpointInventory, private readonly options: IdentityOptions) {}
 
@@ -34,7 +40,7 @@ export class EndpointRecords {
       const key = endpointKey(endpoint);
       r = key !== undefined ? this.resolvedByKey.get(key) : undefined;
       if (r === undefined) {
-        r = endpointRecord(resolveEndpoint(this.inventory.enrich(endpoint), this.options));
+        r = endpointRecord(this.interned(resolveEndpoint(this.inventory.enrich(endpoint), this.options)));
         if (key !== undefined) {
           if (this.resolvedByKey.size >= MAX_RESOLVED_BY_KEY) this.resolvedByKey.clear();
           this.resolvedByKey.set(key, r);
@@ -45,9 +51,29 @@ export class EndpointRecords {
     return r;
   }
 
+  /** The resolved endpoint with the one label set object of its identity. */
+  private interned(resolved: ResolvedEndpoint): ResolvedEndpoint {
+    const labels = this.internedLabels(resolved.labels);
+    return labels === resolved.labels ? resolved : { ...resolved, labels };
+  }
+
+  /** The one label set object with these labels. */
+  private internedLabels(labels: LabelSet): LabelSet {
+    const known = this.labelSets.get(labels.id);
+    if (known !== undefined) return known;
+    if (this.labelSets.size >= MAX_RESOLVED_BY_KEY) this.labelSets.clear();
+    this.labelSets.set(labels.id, labels);
+    return labels;
+  }
+
   /** `peerView`, cached per target when it does not depend on the other end (every kind but nodes). */
   public peerOf(target: ResolvedEndpoint, other: ResolvedEndpoint): PeerView {
-    if (target.endpoint.kind === 'node') return peerView(target, other, this.options);
+    if (target.endpoint.kind === 'node') {
+      // A node is the local host of pods on it and a remote node of the others: its view depends on the other end.
+      const nodeView = peerView(target, other, this.options);
+      const labels = this.internedLabels(nodeView.labels);
+      return labels === nodeView.labels ? nodeView : { ...nodeView, labels };
+    }
     let view = this.peerViews.get(target);
     if (!view) {
       view = peerView(target, other, this.options);
@@ -66,49 +92,54 @@ const MAX_RESOLVED_BY_KEY = 100_000;
  * `-0`, no getters or prototypes), so equal keys mean objects that resolve the same.
  */
 function endpointKey(endpoint: Endpoint): string | undefined {
-  const parts: string[] = [];
-  return plainKey(endpoint, parts, 0) ? parts.join('') : undefined;
+  return plainKey(endpoint, 0);
 }
 
-function plainKey(v: unknown, out: string[], depth: number): boolean {
+/** Characters a JSON string must escape (then `JSON.stringify` quotes it). */
+// eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+
+function quoted(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/** The key of a value (see `endpointKey`), or `undefined` when it is not plain data. */
+function plainKey(v: unknown, depth: number): string | undefined {
   switch (typeof v) {
     case 'string':
-      out.push(JSON.stringify(v));
-      return true;
+      return quoted(v);
     case 'boolean':
-      out.push(v ? 't' : 'f');
-      return true;
+      return v ? 't' : 'f';
     case 'number':
-      if (!Number.isFinite(v) || Object.is(v, -0)) return false;
-      out.push(String(v));
-      return true;
+      return !Number.isFinite(v) || Object.is(v, -0) ? undefined : String(v);
     case 'object': {
-      if (v === null || depth > 4) return false;
+      if (v === null || depth > 4) return undefined;
       const proto: unknown = Object.getPrototypeOf(v);
       if (Array.isArray(v)) {
-        if (proto !== Array.prototype) return false;
-        out.push('[');
+        if (proto !== Array.prototype || Object.keys(v).length !== v.length) return undefined;
+        let out = '[';
         for (let i = 0; i < v.length; i++) {
-          if (!(i in v) || !plainKey(v[i], out, depth + 1)) return false;
-          out.push(',');
+          if (!(i in v)) return undefined;
+          const k = plainKey(v[i], depth + 1);
+          if (k === undefined) return undefined;
+          out += `${k},`;
         }
-        out.push(']');
-        return Object.keys(v).length === v.length;
+        return `${out}]`;
       }
-      if (proto !== Object.prototype && proto !== null) return false;
-      if (Object.getOwnPropertySymbols(v).length > 0 || Object.getOwnPropertyNames(v).length !== Object.keys(v).length) return false;
-      out.push('{');
-      for (const k of Object.keys(v)) {
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      const keys = Object.keys(v);
+      if (Object.getOwnPropertyNames(v).length !== keys.length || Object.getOwnPropertySymbols(v).length > 0) return undefined;
+      let out = '{';
+      for (const k of keys) {
         const d = Object.getOwnPropertyDescriptor(v, k);
-        if (!d || !('value' in d)) return false;
-        out.push(JSON.stringify(k), ':');
-        if (!plainKey(d.value, out, depth + 1)) return false;
-        out.push(',');
+        if (!d || !('value' in d)) return undefined;
+        const value = plainKey(d.value, depth + 1);
+        if (value === undefined) return undefined;
+        out += `${quoted(k)}:${value},`;
       }
-      out.push('}');
-      return true;
+      return `${out}}`;
     }
     default:
-      return false;
+      return undefined;
   }
 }

@@ -11,7 +11,7 @@ import { DirectionPolicy } from './direction-policy';
 import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView } from './identity';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
-import { Selector, SelectorRequirement } from '../model/labels';
+import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
@@ -73,9 +73,33 @@ export function dnsLearning(verdict: Verdict): DnsLearning {
   return { learnable: true };
 }
 
+/**
+ * `dnsLearning(verdict).learnable` from the two sides' decisions on the lookup, without its explanation (what
+ * `PolicySet.decide` uses; the property tests hold it to `verdict()`, which uses `dnsLearning`): the egress lets the lookup
+ * through DNS rules (`dnsProxied`) that allow the name, and the DNS server's ingress admits it.
+ * @param egress the client's egress decision on the lookup's connection (53/UDP to its DNS server), without the request
+ * @param ingress the DNS server's ingress decision on it, likewise
+ * @param query the lookup (its `dns` name)
+ */
+export function dnsLearnable(egress: SideOutcome, ingress: () => SideOutcome, query: SideQuery, config: EngineConfig): boolean {
+  if (!egress.allowed || egress.dnsProxied !== true) return false;
+  if (refineOutcome(egress, query, config).decision === SideDecision.L7_DENIED) return false;
+  const i = ingress();
+  return i.allowed && refineOutcome(i, query, config).decision !== SideDecision.L7_DENIED;
+}
+
 interface PeerMatch {
   readonly match: boolean;
   readonly note?: string;
+}
+
+/** The peer matches (no note). */
+const MATCH: PeerMatch = Object.freeze({ match: true });
+/** The peer does not match (no note). */
+const NO_MATCH: PeerMatch = Object.freeze({ match: false });
+
+function peerMatch(match: boolean): PeerMatch {
+  return match ? MATCH : NO_MATCH;
 }
 
 /** The decision of one side without its explanation (what `PolicySet.decide` needs). */
@@ -90,6 +114,12 @@ export interface SideOutcome {
    * @default - no L7 rule refines the decision
    */
   readonly l7Rules?: readonly L7Entry[];
+  /**
+   * Whether a DNS lookup on this connection goes through the DNS proxy under DNS rules (the explained verdict of a lookup
+   * then has `l7.protocol` `dns`): what `dnsLearning` needs besides the decision.
+   * @default false
+   */
+  readonly dnsProxied?: boolean;
 }
 
 /** A matching allow item with one of its port rules (the L7 rules it carries). */
@@ -168,20 +198,18 @@ export function sideOutcome(dp: DirectionPolicy, allowCandidates: readonly Compi
 
 /** Allowed (no L7 rule refines it). */
 const ALLOWED: SideOutcome = Object.freeze({ decision: SideDecision.ALLOWED, allowed: true });
+/** Allowed, and a DNS lookup on it goes through the DNS proxy with its rules widened to allow-all (or visibility only). */
+const ALLOWED_DNS_PROXIED: SideOutcome = Object.freeze({ decision: SideDecision.ALLOWED, allowed: true, dnsProxied: true });
 /** Allowed at L4, refused by the L7 proxy. */
 const L7_DENIED: SideOutcome = Object.freeze({ decision: SideDecision.L7_DENIED, allowed: true });
 
 /** One outcome object per decision and L3/L4 result, shared by every unexplained decision. */
-const OUTCOMES = new Map<string, SideOutcome>();
+const OUTCOMES = new Map<SideDecision, readonly [SideOutcome, SideOutcome]>(Object.values(SideDecision).map((d) => [
+  d, [Object.freeze({ decision: d, allowed: false }), Object.freeze({ decision: d, allowed: true })] as const,
+]));
 
 function outcome(decision: SideDecision, allowed: boolean): SideOutcome {
-  const key = `${decision}/${allowed}`;
-  let o = OUTCOMES.get(key);
-  if (!o) {
-    o = Object.freeze({ decision, allowed });
-    OUTCOMES.set(key, o);
-  }
-  return o;
+  return (OUTCOMES.get(decision) as readonly [SideOutcome, SideOutcome])[allowed ? 1 : 0];
 }
 
 /**
@@ -190,19 +218,16 @@ function outcome(decision: SideDecision, allowed: boolean): SideOutcome {
  */
 function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput, explain: boolean): SideVerdict | SideOutcome {
-  const notes: string[] = [];
+  const notes: string[] = explain ? [] : NO_NOTES;
   if (explain) {
     for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
     if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
   }
-  const base = (): SideBase => ({
-    direction: trafficDirection(dp.direction), endpoint: input.subject, evaluated: true, policies: dp.policies.map((p) => ({ ...p })),
-  });
 
   for (const item of denyCandidates) {
     const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
     if (!l4) continue;
-    const pm = peerMatches(item.peer, input, dp.requirementsDeny, dp);
+    const pm = peerMatches(item.peer, input, dp.requirementsDeny, explain);
     if (explain) {
       if (pm.note) notes.push(pm.note);
       // Import notes (unresolved references, pruned fields) matter for every item that covers the port.
@@ -210,56 +235,59 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
     }
     if (!pm.match) continue;
     if (!explain) return outcome(SideDecision.DENIED_BY_DENY_RULE, false);
-    return sideResult(base(), SideDecision.DENIED_BY_DENY_RULE, false, ruleRef(item), undefined,
+    return sideResult(sideBase(dp, input), SideDecision.DENIED_BY_DENY_RULE, false, ruleRef(item), undefined,
       `denied by deny rule ${describeItem(item)}: deny rules win over any allow`, dedupe(notes));
   }
 
-  const matches: { item: CompiledItem; l4: L4Match }[] = [];
+  let matches: { item: CompiledItem; l4: L4Match }[] | undefined;
   for (const item of allowCandidates) {
     const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
     if (!l4) continue;
-    const pm = peerMatches(item.peer, input, dp.requirements, dp);
+    const pm = peerMatches(item.peer, input, dp.requirements, explain);
     if (explain) {
       if (pm.note) notes.push(pm.note);
       notes.push(...item.notes);
     }
-    if (pm.match) matches.push({ item, l4 });
+    if (pm.match) (matches ??= []).push({ item, l4 });
   }
   // From 1.18 (PR #38841, repository.go passes the endpoint's default-deny state to createL4Filter), an endpoint that no
   // selecting rule puts into default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules:
   // they give visibility only. On 1.16-1.17 they still restrict (issue #38676).
   const l7VisibilityOnly = dp.hasRules && !dp.defaultDeny && !dp.init && input.config.version.atLeast(CiliumVersion.V1_18);
   const hostBypassesL7 = input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
-    && !matches.some((m) => namesHostSelector(m.item.peer));
-  if (matches.length > 0) return decideL7(matches, explain ? base() : undefined, notes, input, l7VisibilityOnly, hostBypassesL7);
+    && !(matches ?? []).some((m) => namesHostSelector(m.item.peer));
+  if (matches !== undefined) return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, l7VisibilityOnly, hostBypassesL7);
 
   if (input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
     if (!explain) return outcome(SideDecision.ALLOW_LOCALHOST, true);
-    return sideResult(base(), SideDecision.ALLOW_LOCALHOST, true, undefined, undefined,
+    return sideResult(sideBase(dp, input), SideDecision.ALLOW_LOCALHOST, true, undefined, undefined,
       'allowed: traffic from the local host to its endpoints is always allowed (allow-localhost, e.g. kubelet probes)', dedupe(notes));
   }
   if (dp.init) {
     if (!explain) return outcome(SideDecision.DEFAULT_DENY, false);
     notes.push(...nearMisses(dp, input));
-    return sideResult(base(), SideDecision.DEFAULT_DENY, false, undefined, undefined, 'default deny: reserved:init endpoints are always default deny and no rule allows this', dedupe(notes));
+    return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined, 'default deny: reserved:init endpoints are always default deny and no rule allows this', dedupe(notes));
   }
   if (!dp.hasRules) {
     if (!explain) return outcome(SideDecision.NO_POLICY_DEFAULT_ALLOW, true);
     const why = dp.selecting.length === 0 ? `no policy selects ${input.subject}` : `no policy selecting ${input.subject} has ${dp.direction} rules`;
-    return sideResult(base(), SideDecision.NO_POLICY_DEFAULT_ALLOW, true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
+    return sideResult(sideBase(dp, input), SideDecision.NO_POLICY_DEFAULT_ALLOW, true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
   }
   if (!dp.defaultDeny) {
     if (!explain) return outcome(SideDecision.NON_DEFAULT_DENY_ALLOW, true);
-    return sideResult(base(), SideDecision.NON_DEFAULT_DENY_ALLOW, true, undefined, undefined,
+    return sideResult(sideBase(dp, input), SideDecision.NON_DEFAULT_DENY_ALLOW, true, undefined, undefined,
       `allowed: only policies with enableDefaultDeny.${dp.direction}: false select it, so everything not denied is allowed`, dedupe(notes));
   }
   if (!explain) return outcome(SideDecision.DEFAULT_DENY, false);
   notes.push(...nearMisses(dp, input));
   const n = dp.selecting.filter((r) => r.present[dp.direction]).length;
-  return sideResult(base(), SideDecision.DEFAULT_DENY, false, undefined, undefined,
+  return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined,
     `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
     dedupe(notes));
 }
+
+/** The notes of an unexplained decision: never written to. */
+const NO_NOTES: string[] = Object.freeze([]) as unknown as string[];
 
 /** The fields of a side verdict every decision shares. */
 interface SideBase {
@@ -267,6 +295,11 @@ interface SideBase {
   readonly endpoint: string;
   readonly evaluated: boolean;
   readonly policies: SideVerdict['policies'];
+}
+
+/** The shared fields of the side verdict of `dp` for `input`. */
+function sideBase(dp: DirectionPolicy, input: SideInput): SideBase {
+  return { direction: trafficDirection(dp.direction), endpoint: input.subject, evaluated: true, policies: dp.policies.map((p) => ({ ...p })) };
 }
 
 /** A side verdict, its keys in the order explanations print them (`rule` and `l7` only when given). */
@@ -283,54 +316,53 @@ export function notEvaluated(direction: 'ingress' | 'egress', subject: string, r
   return { direction: trafficDirection(direction), endpoint: subject, evaluated: false, decision: SideDecision.NOT_EVALUATED, allowed: true, reason: `not evaluated: ${reason}`, policies: [], notes: [] };
 }
 
-/** Whether an item's peers include the peer. */
-function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly SelectorRequirement[], _dp: DirectionPolicy): PeerMatch {
+/** Whether an item's peers include the peer (with the note an explanation shows when `explain`). */
+function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly SelectorRequirement[], explain: boolean): PeerMatch {
   const p = input.peer;
   switch (peer.kind) {
     case 'any':
-      return { match: true };
+      return MATCH;
     case 'none':
-      return { match: false };
+      return NO_MATCH;
     case 'endpoints':
-      return {
-        match: peer.selectors.some((s) => s.matches(p.labels))
-          && (requirements.length === 0 || Selector.all().and(...requirements).matches(p.labels)),
-      };
+      return peerMatch(anySelectorMatches(peer.selectors, p.labels)
+        && (requirements.length === 0 || Selector.all().and(...requirements).matches(p.labels)));
     case 'nodes':
-      return { match: peer.selectors.some((s) => s.matches(p.labels)) };
+      return peerMatch(anySelectorMatches(peer.selectors, p.labels));
     case 'entities':
-      return { match: peer.entities.some((e) => entityMatches(e, p.labels, input.config.clusterName)) };
+      return peerMatch(peer.entities.some((e) => entityMatches(e, p.labels, input.config.clusterName)));
     case 'cidr':
       // A /0 block selects the world identity itself, `except` or not: its holes only exclude the CIDR identities inside
       // them (CIDRRuleSlice.GetAsEndpointSelectors: world label AND each except CIDR label DoesNotExist).
-      return {
-        match: peer.blocks.some((b) => (p.ip !== undefined ? cidrBlockContains(b, p.ip) : p.anyWorldAddress && b.cidr.prefix === 0)),
-      };
+      return peerMatch(peer.blocks.some((b) => (p.ip !== undefined ? cidrBlockContains(b, p.ip) : p.anyWorldAddress && b.cidr.prefix === 0)));
     case 'services': {
       const ip = p.ip;
-      return {
-        match: peer.backends.some((b) => (b.selector?.matches(p.labels) ?? false)
-          || (ip !== undefined && (b.cidrs ?? []).some((c) => cidrBlockContains({ cidr: c, except: [], text: '' }, ip)))),
-      };
+      return peerMatch(peer.backends.some((b) => (b.selector?.matches(p.labels) ?? false)
+        || (ip !== undefined && (b.cidrs ?? []).some((c) => cidrBlockContains({ cidr: c, except: [], text: '' }, ip)))));
     }
     case 'fqdns': {
       const name = p.fqdn;
-      if (name === undefined) return { match: false };
+      if (name === undefined) return NO_MATCH;
       const selector = peer.matchers.find((m) => m.matches(name));
-      if (!selector) return { match: false };
+      if (!selector) return NO_MATCH;
       const learned = input.learn?.(name) ?? { learnable: false, why: 'no DNS server to learn it from' };
-      if (!learned.learnable) {
-        return {
-          match: false,
-          note: `toFQDNs ${selector.text} matches ${name.replace(/\.$/, '')}, but ${input.subject}'s DNS proxy never learns its IPs, so toFQDNs selects nothing: `
-            + `${learned.why ?? ''}; allow egress to the DNS server on 53/UDP and 53/TCP with rules.dns matchPattern "*" (or the name)`,
-        };
-      }
-      return { match: true };
+      if (learned.learnable) return MATCH;
+      if (!explain) return NO_MATCH;
+      return {
+        match: false,
+        note: `toFQDNs ${selector.text} matches ${name.replace(/\.$/, '')}, but ${input.subject}'s DNS proxy never learns its IPs, so toFQDNs selects nothing: `
+          + `${learned.why ?? ''}; allow egress to the DNS server on 53/UDP and 53/TCP with rules.dns matchPattern "*" (or the name)`,
+      };
     }
     case 'groups':
-      return { match: false };
+      return NO_MATCH;
   }
+}
+
+/** Whether one of the selectors selects the labels. */
+function anySelectorMatches(selectors: readonly Selector[], labels: LabelSet): boolean {
+  for (let i = 0; i < selectors.length; i++) if (selectors[i].matches(labels)) return true;
+  return false;
 }
 
 /** The decision among matching allow items (L7 rules), explained when `base` is given (see `judgeSide`). */
@@ -349,11 +381,11 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   const wildcard = entries.find((e) => l7Kind(e.pr) === undefined);
   const first = wildcard?.item ?? matches[0].item;
   if (wildcard) {
-    if (!base) return ALLOWED;
+    if (!base) return dnsRulesOf(entries).length > 0 ? ALLOWED_DNS_PROXIED : ALLOWED;
     const l7Elsewhere = entries.some((e) => l7Kind(e.pr) !== undefined);
     if (l7Elsewhere) notes.push(`L7 rules of other matching rules have no effect here: ${describeItem(wildcard.item)} allows this peer and port without L7 rules`);
     // DNS rules on this peer and port still send the lookup through the proxy, with their rules widened to allow-all.
-    const dnsRules = input.query.dns !== undefined ? entries.flatMap((e) => (l7Kind(e.pr) === 'dns' ? l7RuleTexts(e.pr, 'dns') : [])) : [];
+    const dnsRules = input.query.dns !== undefined ? dnsRulesOf(entries) : [];
     const l7: L7Outcome | undefined = dnsRules.length > 0 ? {
       protocol: L7Protocol.DNS, result: L7Result.ALLOWED, rules: dnsRules, matched: '(any name)',
       reason: `${describeItem(wildcard.item)} allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)`,
@@ -372,7 +404,12 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     };
     return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)} (the local host is not held to its L7 rules)`, dedupe(notes));
   }
-  if (!base) return l7VisibilityOnly ? ALLOWED : { decision: SideDecision.ALLOWED, allowed: true, l7Rules: entries };
+  if (!base) {
+    // A DNS lookup is judged by DNS rules when some entry has them (`l7Decision`: the kind of a DNS-only request).
+    const dnsProxied = entries.some((e) => l7Kind(e.pr) === L7Protocol.DNS);
+    if (l7VisibilityOnly) return dnsProxied ? ALLOWED_DNS_PROXIED : ALLOWED;
+    return { decision: SideDecision.ALLOWED, allowed: true, l7Rules: entries, ...(dnsProxied ? { dnsProxied } : {}) };
+  }
   const q = input.query;
   const { kind, evaluated: evaluate, entry, matched } = l7Decision(entries, q, input.config);
   const rules = entries.flatMap((e) => l7RuleTexts(e.pr, kind));
@@ -402,6 +439,11 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,
     `L7 denied (${response}): ${describeItem(first)} allows the connection, but ${describeL7Request(kind, q)} matches none of its ${kind.toUpperCase()} rules`,
     dedupe(notes));
+}
+
+/** The DNS rules of the entries, as text: a DNS lookup on this peer and port goes through the DNS proxy when there are some. */
+function dnsRulesOf(entries: readonly L7Entry[]): string[] {
+  return entries.flatMap((e) => (l7Kind(e.pr) === L7Protocol.DNS ? l7RuleTexts(e.pr, 'dns') : []));
 }
 
 function l7RuleTexts(pr: CompiledPortRule | undefined, kind: string): string[] {
@@ -439,7 +481,7 @@ function nearMisses(dp: DirectionPolicy, input: SideInput): string[] {
   for (const item of dp.allow) {
     if (out.length >= 3) break;
     const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
-    const pm = peerMatches(item.peer, input, dp.requirements, dp);
+    const pm = peerMatches(item.peer, input, dp.requirements, true);
     if (pm.match && !l4 && item.l4.kind !== 'none') out.push(`${describeItem(item)} allows ${input.peer.text} only on ${describeL4(item)}`);
     else if (l4 && !pm.match && item.peer.kind !== 'none') out.push(`${describeItem(item)} allows ${describeQuery(input.query)} only ${dp.direction === 'ingress' ? 'from' : 'to'} ${describePeer(item)}`);
   }

@@ -18,7 +18,7 @@ import { DirectionPolicyCache } from './direction-policy-cache';
 import { Endpoint, parseEndpoint } from './endpoint';
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
-import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearning, notEvaluated, refineOutcome, sideOutcome } from './evaluate';
+import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, refineOutcome, sideOutcome } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
@@ -89,8 +89,10 @@ export class PolicySet {
   private readonly config: EngineConfig;
   /** The DNS server the pods use. */
   private readonly dnsServer: Endpoint;
-  /** DNS learnability per client identity and name (compiled mode). */
+  /** DNS learnability per client identity and name (compiled mode), with why not. */
   private readonly learned = new Map<string, DnsLearning>();
+  /** The same, without why not (`decide`). */
+  private readonly learnedFast = new Map<string, DnsLearning>();
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
   public readonly inventory: EndpointInventory;
   /** What could not be read faithfully from the inputs. */
@@ -246,14 +248,18 @@ export class PolicySet {
     const key = decisionKey(peer, l4Index);
     let outcome = table.get(key);
     if (outcome === undefined) {
-      const dp = slot.dp;
-      const q = l4 ?? l4OfCode(code);
-      const input = this.sideInput(direction, subject.resolved, view ?? this.endpoints.peerOf(other.resolved, subject.resolved), { l4: q }, false);
-      outcome = !dp.allowIndex || !dp.denyIndex ? sideOutcome(dp, dp.allow, dp.deny, input)
-        : sideOutcome(dp, dp.allowIndex.candidates(q), dp.denyIndex.candidates(q), input);
+      const peerView = view ?? this.endpoints.peerOf(other.resolved, subject.resolved);
+      outcome = this.outcome(slot.dp, direction, subject.resolved, peerView, l4 ?? l4OfCode(code));
       this.decisions.keep(table, key, outcome);
     }
     return outcome;
+  }
+
+  /** A side's decision without its explanation (the decision tables keep it). */
+  private outcome(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: PeerView, l4: L4Query): SideOutcome {
+    const input = this.sideInput(direction, subject, peer, { l4 }, LearnMode.FAST);
+    return !dp.allowIndex || !dp.denyIndex ? sideOutcome(dp, dp.allow, dp.deny, input)
+      : sideOutcome(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
   }
 
   /** Attaches the decision slot of a subject in one direction (`null` when policy does not apply to it). */
@@ -296,14 +302,15 @@ export class PolicySet {
   }
 
   /** What a side's decision reads besides the direction policy. */
-  private sideInput(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: PeerView, query: SideQuery, naive: boolean): SideInput {
+  private sideInput(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: PeerView, query: SideQuery, mode: LearnMode): SideInput {
     return {
       subject: subject.text,
       peer,
       destinationPorts: direction === 'ingress' ? subject.ports : peer.ports,
       query,
       config: this.config,
-      learn: (name: string): DnsLearning => this.learn(subject, name, naive),
+      learn: mode === LearnMode.FAST ? (name: string): DnsLearning => this.learnable(subject, name)
+        : (name: string): DnsLearning => this.learn(subject, name, mode === LearnMode.NAIVE),
     };
   }
 
@@ -313,12 +320,32 @@ export class PolicySet {
    */
   private learn(client: ResolvedEndpoint, name: string, naive: boolean): DnsLearning {
     const bare = name.replace(/\.$/, '');
-    const key = `${client.subject ?? ''}|${client.labels.id}|${client.endpoint.nodeName ?? ''}|${bare}`;
+    const key = learnKey(client, bare);
     const known = naive ? undefined : this.learned.get(key);
     if (known) return known;
     const lookup = this.evaluate({ from: client.endpoint, to: this.dnsServer, protocol: 'UDP', port: 53, dns: bare }, naive);
     const result = dnsLearning(lookup);
     if (!naive) this.learned.set(key, result);
+    return result;
+  }
+
+  /**
+   * `learn` without the explanation (`decide`): the lookup's two sides decided as `decide` decides them, without the
+   * decision tables (a lookup judged in the middle of another decision must not start them over).
+   */
+  private learnable(client: ResolvedEndpoint, name: string): DnsLearning {
+    const bare = name.replace(/\.$/, '');
+    const key = learnKey(client, bare);
+    const known = this.learnedFast.get(key);
+    if (known) return known;
+    const server = this.endpoints.resolve(this.dnsServer);
+    const side = (direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint): SideOutcome => {
+      const dp = subject.subject === undefined ? undefined : this.directionPolicies.get(subject, direction);
+      return dp ? this.outcome(dp, direction, subject, this.endpoints.peerOf(other, subject), DNS_LOOKUP) : NOT_EVALUATED;
+    };
+    const learnable = dnsLearnable(side('egress', client, server), () => side('ingress', server, client), { l4: DNS_LOOKUP, dns: bare }, this.config);
+    const result = learnable ? LEARNABLE : NOT_LEARNABLE;
+    this.learnedFast.set(key, result);
     return result;
   }
 
@@ -330,11 +357,11 @@ export class PolicySet {
     const side = (direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint): SideVerdict => {
       if (subject.subject === undefined) return notEvaluated(direction, subject.text, subject.unmanagedReason ?? 'not a Cilium endpoint');
       const dp = naive
-        ? buildDirectionPolicy(this.rules, subject.subject, subject.labels, direction, this.config.version.atLeast(CiliumVersion.V1_19), false)
+        ? buildDirectionPolicy(this.rules, subject.subject, subject.labels, direction)
         : this.directionPolicies.get(subject, direction);
       if (!dp) return notEvaluated(direction, subject.text, 'not a Cilium endpoint');
       const peer = this.endpoints.peerOf(other, subject);
-      const input = this.sideInput(direction, subject, peer, sideQuery, naive);
+      const input = this.sideInput(direction, subject, peer, sideQuery, naive ? LearnMode.NAIVE : LearnMode.EXPLAINED);
       if (naive || !dp.allowIndex || !dp.denyIndex) return decideSide(dp, dp.allow, dp.deny, input);
       return decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
     };
@@ -358,6 +385,26 @@ export class PolicySet {
       ingress,
     };
   }
+}
+
+/** How a side's decision finds out whether the subject's DNS proxy learns a name (see `PolicySet.sideInput`). */
+enum LearnMode {
+  /** From the explained verdict of the lookup, cached. */
+  EXPLAINED,
+  /** From the naive evaluator's verdict of the lookup, not cached. */
+  NAIVE,
+  /** From the lookup's decisions without explanation (`decide`), cached. */
+  FAST,
+}
+
+/** The layer-4 query of a DNS lookup. */
+const DNS_LOOKUP: L4Query = Object.freeze({ protocol: 'UDP', port: 53, icmpFamily: 'IPv4' });
+const LEARNABLE: DnsLearning = Object.freeze({ learnable: true });
+const NOT_LEARNABLE: DnsLearning = Object.freeze({ learnable: false });
+
+/** The key of a client identity's learning of a name. */
+function learnKey(client: ResolvedEndpoint, bareName: string): string {
+  return `${client.subject ?? ''}|${client.labels.id}|${client.endpoint.nodeName ?? ''}|${bareName}`;
 }
 
 /** A side where policy does not apply (not a Cilium endpoint, or a node without the host firewall): it lets everything through. */

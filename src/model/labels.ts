@@ -72,6 +72,11 @@ export class LabelSet {
     return list.filter((l) => l.source === source);
   }
 
+  /** @internal Every label with `key`, whatever its source (do not modify). */
+  public _withKey(key: string): readonly IdentityLabel[] {
+    return this.byKey.get(key) ?? NO_LABELS;
+  }
+
   /** Whether a label with `key` from `source` exists. */
   public has(source: string, key: string): boolean {
     return this.lookup(source, key).length > 0;
@@ -158,7 +163,9 @@ export class Selector {
 
   /** Whether the selector selects an identity with these labels. */
   public matches(labels: LabelSet): boolean {
-    return this.requirements.every((r) => requirementMatches(r, labels));
+    const reqs = this.requirements;
+    for (let i = 0; i < reqs.length; i++) if (!requirementMatches(reqs[i], labels)) return false;
+    return true;
   }
 
   /** `{k8s:app=web, any:tier In (a,b)}`; `{}` for the selector of everything. */
@@ -179,16 +186,22 @@ export class Selector {
 }
 
 function requirementMatches(r: SelectorRequirement, labels: LabelSet): boolean {
-  const found = labels.lookup(r.source, r.key);
+  // The labels with the key whose source fits (`lookup`), read in place: this runs for every selector of every verdict.
+  const found = labels._withKey(r.key);
+  const any = r.source === 'any';
   switch (r.operator) {
     case 'In':
-      return found.some((l) => r.values.includes(l.value));
+      for (let i = 0; i < found.length; i++) if ((any || found[i].source === r.source) && r.values.includes(found[i].value)) return true;
+      return false;
     case 'NotIn':
-      return !found.some((l) => r.values.includes(l.value));
+      for (let i = 0; i < found.length; i++) if ((any || found[i].source === r.source) && r.values.includes(found[i].value)) return false;
+      return true;
     case 'Exists':
-      return found.length > 0;
+      for (let i = 0; i < found.length; i++) if (any || found[i].source === r.source) return true;
+      return false;
     case 'DoesNotExist':
-      return found.length === 0;
+      for (let i = 0; i < found.length; i++) if (any || found[i].source === r.source) return false;
+      return true;
     default:
       return false;
   }
