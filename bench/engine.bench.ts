@@ -16,6 +16,9 @@
  * Before timing anything it checks that the compiled engine and the naive evaluator give the same verdict, explanation
  * included, for every query of the mix, and exits with status 1 if not (or if the mix has no allowed or no denied query).
  *
+ * The code timed is the compiled build (`tsc`, as published: bench/compiled-build.ts); `--source` times the TypeScript
+ * sources through tsx instead.
+ *
  * Flags: --quick (100 policies, 1,000 endpoints, 5,000 queries), --json (print the figures as JSON instead of the table),
  * --seed <n>, --policies <n>, --endpoints <n>, --queries <n>, --reps <n> (compiled passes), --naive-reps <n>,
  * --cold-reps <n> (fresh sets built and judged once by `decide()` with cold caches, default 3: the build time and the first
@@ -25,7 +28,8 @@
  */
 import { arch, cpus, loadavg, platform } from 'node:os';
 import { parseArgs } from 'node:util';
-import { PolicySet, Verdict, VerdictQuery } from '../src/engine';
+import type { PolicySet as PolicySetClass, Verdict, VerdictQuery } from '../src/engine';
+import { codeUnderTest } from './compiled-build';
 import { CATEGORIES, Category, Rng, generateWorkload } from './workload';
 import { MemoryTracker, PhaseMemory, collect } from './memory';
 
@@ -43,6 +47,8 @@ interface BenchOptions {
   readonly compileReps: number;
   /** Fresh sets built and judged once with cold caches, for `decide()`'s build time and first pass (medians). */
   readonly coldReps: number;
+  /** Time the sources through tsx instead of the compiled build. */
+  readonly source: boolean;
 }
 
 /** Time budget of the timed naive passes before an automatic subset is used. */
@@ -61,6 +67,7 @@ function options(): BenchOptions {
       'naive-reps': { type: 'string' },
       'naive-queries': { type: 'string' },
       'cold-reps': { type: 'string' },
+      source: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -84,6 +91,7 @@ function options(): BenchOptions {
     naiveQueries: int('naive-queries', values['naive-queries'], 0, 0),
     compileReps: 5,
     coldReps: int('cold-reps', values['cold-reps'], 3, 1),
+    source: values.source ?? false,
   };
 }
 
@@ -160,7 +168,11 @@ interface MixCount {
 // ---------------------------------------------------------------------------------------------------------------------
 // The benchmark
 
-function run(opts: BenchOptions) {
+/** The engine's `PolicySet` class of the code under test (set by `main`). */
+let PolicySet: typeof PolicySetClass;
+type PolicySet = PolicySetClass;
+
+function run(opts: BenchOptions, code: string) {
   const loadBefore = loadavg();
   const memory = new MemoryTracker();
   const sink = { allowed: 0 };
@@ -325,6 +337,7 @@ function run(opts: BenchOptions) {
       gcExposed: typeof gc === 'function',
     },
     parameters: {
+      code,
       mode: opts.mode, seed: opts.seed, policies: opts.policies, endpoints: opts.endpoints, queries: opts.queries,
       reps: opts.reps, naiveReps: opts.naiveReps, naiveQueries: naiveQueries.length, naiveSubsetReason: subsetReason,
     },
@@ -380,7 +393,7 @@ function printTable(r: Result): void {
   const w = r.workload;
   const p = r.parameters;
   const out: string[] = [];
-  out.push(`cdk8s-cilium verdict engine benchmark (${p.mode})`);
+  out.push(`cdk8s-cilium verdict engine benchmark (${p.mode}), timing the ${p.code}`);
   out.push(`machine   ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.platform}, node ${r.machine.node}, `
     + `load average (1 min) ${n(r.machine.loadAverage1m.before, 2)} before / ${n(r.machine.loadAverage1m.after, 2)} after`
     + `${r.machine.gcExposed ? '' : '; gc not exposed: memory figures include garbage'}`);
@@ -435,7 +448,9 @@ function printTable(r: Result): void {
 
 function main(): void {
   const opts = options();
-  const result = run(opts);
+  const code = codeUnderTest(opts.source);
+  PolicySet = code.load<typeof import('../src/engine')>('engine').PolicySet;
+  const result = run(opts, code.description);
   if (opts.json) console.log(JSON.stringify(result, null, 2));
   else printTable(result);
 }
