@@ -22,6 +22,7 @@ export interface CodeUnderTest {
 /** The code to time: `source` loads `src/` through tsx; otherwise the compiled build, made once per process. */
 export function codeUnderTest(source: boolean): CodeUnderTest {
   if (source) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module path is chosen at run time
     return { description: 'sources (tsx)', load: <T>(m: string): T => require(join(ROOT, 'src', m)) as T };
   }
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-bench-'));
@@ -29,5 +30,6 @@ export function codeUnderTest(source: boolean): CodeUnderTest {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'lib')],
     { stdio: 'inherit' });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module path is chosen at run time
   return { description: 'compiled build (tsc, as published)', load: <T>(m: string): T => require(join(dir, 'lib', 'src', m)) as T };
 }
