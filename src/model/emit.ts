@@ -63,6 +63,46 @@ export function emitDocument(doc: PolicyDocumentModel): JsonObject {
   return out;
 }
 
+/**
+ * The copy `JSON.parse(JSON.stringify(value))` makes, without the text in between for plain data (strings, finite
+ * numbers, booleans, `null`, arrays, objects of `Object.prototype`): object keys whose value is `undefined` are left
+ * out, `undefined` in an array becomes `null`. Anything else (`toJSON`, other prototypes, non-finite numbers) goes
+ * through JSON.
+ */
 function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  if (value === undefined) return value;
+  const copy = jsonCopy(value);
+  return (copy === NOT_JSON_PLAIN ? JSON.parse(JSON.stringify(value)) : copy) as T;
+}
+
+const NOT_JSON_PLAIN: unique symbol = Symbol('not plain JSON');
+
+function jsonCopy(value: unknown): unknown {
+  if (value === null) return null;
+  const type = typeof value;
+  if (type === 'string' || type === 'boolean') return value;
+  if (type === 'number') return Number.isFinite(value) ? value : NOT_JSON_PLAIN;
+  if (type !== 'object') return NOT_JSON_PLAIN;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      const copy = v === undefined ? null : jsonCopy(v);
+      if (copy === NOT_JSON_PLAIN) return NOT_JSON_PLAIN;
+      out[i] = copy;
+    }
+    return out;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_JSON_PLAIN;
+  const out: JsonObject = {};
+  for (const key of Object.keys(value as object)) {
+    const v = (value as JsonObject)[key];
+    if (v === undefined) continue;
+    // JSON.parse makes a key named __proto__ an own property; so does defineProperty.
+    if (key === '__proto__') return NOT_JSON_PLAIN;
+    const copy = jsonCopy(v);
+    if (copy === NOT_JSON_PLAIN) return NOT_JSON_PLAIN;
+    out[key] = copy;
+  }
+  return out;
 }
