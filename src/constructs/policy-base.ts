@@ -8,7 +8,7 @@ import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { IPeer } from './peer';
 import { AllowOptions, DenyOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
-import { bindSynthSessions, releaseSynthMemos, synthMemo } from '../model/synth-session';
+import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
@@ -198,7 +198,26 @@ export abstract class PolicyBase extends Construct {
   }
 
   private computeValidationErrors(): string[] {
-    return this.synthesizeModel().diagnostics.filter((d) => d.severity === Severity.ERROR).map((d) => formatDiagnostic(d));
+    const errors = this.synthesizeModel().diagnostics.filter((d) => d.severity === Severity.ERROR).map((d) => formatDiagnostic(d));
+    this.settleForOutput();
+    return errors;
+  }
+
+  /**
+   * Within a synthesis, once the policy is validated: renders its manifest (kept for the app-wide checks and the chart's
+   * output), then drops the rendered rules and model, which nothing needs any more. They die young (one policy's
+   * rendering, validation and manifest follow each other), instead of all being kept until the whole app is validated.
+   */
+  private settleForOutput(): void {
+    if (!synthSessionOpen(this)) return;
+    try {
+      this.apiObject.toJson();
+    } catch {
+      // Reported where the manifest is written (and by the app-wide checks), as before.
+      return;
+    }
+    releaseSynthMemo(this, this, 'renderRules');
+    releaseSynthMemo(this, this, 'synthesizeModel');
   }
 
   /** `kind/namespace/name`: two policies with the same key are the same resource on apply. */
