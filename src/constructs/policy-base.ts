@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadata, App, Chart, JsonPatch, Lazy } from 'cdk8s
 import { Construct, IConstruct } from 'constructs';
 import { Diagnostic, Severity, formatDiagnostic } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { emitRule, JsonObject } from '../model/emit';
+import { EmitOptions, emitRule, JsonObject } from '../model/emit';
 import { cdk8sSortsKeys, NOT_PLAIN, sanitizedPlainCopy } from '../model/manifest-value';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
@@ -75,7 +75,7 @@ export abstract class PolicyBase extends Construct {
       metadata: { name: this.name, ...(namespace !== undefined ? { namespace } : {}) },
       clusterScoped: kind === 'CiliumClusterwideNetworkPolicy',
       ruleCount: () => this.rules.length,
-      emitRules: () => this.emitted(),
+      emitRules: (options) => this.emitted(options),
     });
     this.node.addValidation({ validate: () => this.validationErrors() });
     // The checks that need the whole app (pitfalls across policies, raw ApiObject policies) run once at the root.
@@ -174,8 +174,8 @@ export abstract class PolicyBase extends Construct {
    * The rules as written into `spec`/`specs`. Called once per rendering of the resource (only one of `spec` and `specs`
    * asks for it), which the session keeps (`PolicyApiObject.toJson`): not kept itself.
    */
-  private emitted(): JsonObject[] {
-    return this.renderRules().rules.map((rule) => emitRule(rule));
+  private emitted(options: EmitOptions): JsonObject[] {
+    return this.renderRules().rules.map((rule) => emitRule(rule, options));
   }
 
   private renderRules(): { rules: RuleModel[]; diagnostics: Diagnostic[] } {
@@ -304,7 +304,7 @@ interface PolicyApiObjectProps {
   /** The number of rules. */
   readonly ruleCount: () => number;
   /** The rules as written into `spec` (one) or `specs` (several); called once per rendering. */
-  readonly emitRules: () => JsonObject[];
+  readonly emitRules: (options: EmitOptions) => JsonObject[];
 }
 
 /**
@@ -316,7 +316,7 @@ class PolicyApiObject extends ApiObject {
   /** Set while `render` writes the rules itself: the `spec`/`specs` values then produce nothing for cdk8s to resolve. */
   private readonly direct: { on: boolean };
   private readonly clusterScoped: boolean;
-  private readonly emitRules: () => JsonObject[];
+  private readonly emitRules: (options: EmitOptions) => JsonObject[];
   private patched = false;
 
   constructor(scope: Construct, id: string, props: PolicyApiObjectProps) {
@@ -326,8 +326,8 @@ class PolicyApiObject extends ApiObject {
       kind: props.kind,
       metadata: props.metadata,
       // Only one of them asks for the rules.
-      spec: Lazy.any({ produce: () => (!direct.on && props.ruleCount() === 1 ? props.emitRules()[0] : undefined) }),
-      specs: Lazy.any({ produce: () => (!direct.on && props.ruleCount() > 1 ? props.emitRules() : undefined) }),
+      spec: Lazy.any({ produce: () => (!direct.on && props.ruleCount() === 1 ? props.emitRules({})[0] : undefined) }),
+      specs: Lazy.any({ produce: () => (!direct.on && props.ruleCount() > 1 ? props.emitRules({}) : undefined) }),
     });
     this.direct = direct;
     this.clusterScoped = props.clusterScoped;
@@ -361,7 +361,8 @@ class PolicyApiObject extends ApiObject {
   private renderDirect(): ReturnType<ApiObject['toJson']> | undefined {
     // cdk8s's own three resolvers come last; anything before them is the app's.
     if (this.patched || App.of(this).resolvers.length !== 3) return undefined;
-    const rules = this.emitRules();
+    // Not copied by the emitter: the copy below is the only one.
+    const rules = this.emitRules({ copy: false });
     const sortKeys = cdk8sSortsKeys();
     const copies: unknown[] = [];
     for (const rule of rules) {

@@ -2,7 +2,7 @@
  * What cdk8s's `ApiObject.toJson()` makes of a value that is plain data, without going through its resolver: cdk8s
  * resolves every value of a manifest (a resolution context and a key path per value, the app looked up per value) and
  * then sanitizes it (keys sorted, `null`/`undefined` dropped from objects and turned into `undefined` in arrays). For
- * plain data — strings, numbers, booleans, `null`/`undefined`, arrays, objects whose prototype is `Object.prototype` —
+ * plain data — strings, finite numbers, booleans, `null`/`undefined`, arrays, objects whose prototype is `Object.prototype` —
  * cdk8s's own resolvers (`LazyResolver`, `ImplicitTokenResolver`, `NumberStringUnionResolver`) change nothing, so the
  * result is the sanitized copy alone. Anything else (a `Lazy`, a class instance, a function) may resolve to something
  * else: the copy then answers `NOT_PLAIN` and the caller renders through cdk8s.
@@ -20,7 +20,9 @@ export const NOT_PLAIN: unique symbol = Symbol('not plain data');
 export function sanitizedPlainCopy(value: unknown, sortKeys: boolean): unknown {
   if (value === null || value === undefined) return undefined;
   const type = typeof value;
-  if (type === 'string' || type === 'number' || type === 'boolean') return value;
+  if (type === 'string' || type === 'boolean') return value;
+  // A non-finite number is not JSON: the caller's JSON copy would have made it null, which cdk8s leaves out.
+  if (type === 'number') return Number.isFinite(value) ? value : NOT_PLAIN;
   if (type !== 'object') return NOT_PLAIN;
   if (Array.isArray(value)) {
     const out: unknown[] = new Array(value.length);
