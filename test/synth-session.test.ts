@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { buildPlatform } from '../main';
-import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyRule, Port, Synth } from '../src';
+import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, HostFirewall, Peer, PolicyRule, Port, Synth } from '../src';
 import { inSynthSession } from '../src/model/synth-session';
 
 /** One synthesis renders and validates each policy once, however many charts cdk8s walks, and never answers from an old one. */
@@ -56,6 +56,42 @@ describe('synthesis at scale', () => {
     stderrOf();
     expect(Synth.run({ addCharts: (app) => build(app, 5, 4) }, { outdir: join(tempDir(), 'dist') })).toBeDefined();
     expect(render).toHaveBeenCalledTimes(20);
+  });
+
+  test('runSynth lists the errors in construct order: the app-wide checks (at the root) first, then each policy', () => {
+    const out = stderrOf();
+    expect(Synth.run({
+      addCharts: (app) => {
+        const [policy] = build(app, 1, 1);
+        policy.allowEgress(Peer.cidr('10.0.0.1'));
+        new ApiObject(Chart.of(policy), 'raw', {
+          apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'raw' },
+          spec: { endpointSelector: { matchLabels: { app: 'raw' } }, egress: [{ toCIDR: ['10.0.0.2'] }] },
+        });
+      },
+    }, { outdir: join(tempDir(), 'dist') })).toBeUndefined();
+    const text = out.join('');
+    expect(text).toMatch(/synthesis failed with 2 errors/);
+    expect(text).toMatch(/\[c0\/raw\] spec\.egress\[0\]\.toCIDR\[0\]: "10\.0\.0\.2" is an IP address[\s\S]*\[c0\/p0\] spec\.egress\[0\]\.toCIDR\[0\]: "10\.0\.0\.1" is an IP address/);
+  });
+
+  test('runSynth and app.synth() render a host firewall\'s rules once, and its lockout check still fails synthesis', () => {
+    const render = vi.spyOn(PolicyRule.prototype, '_render');
+    stderrOf();
+    const firewall = (app: App, deny: boolean): void => {
+      const fw = new HostFirewall(new Chart(app, 'nodes'), 'fw', { managementCidrs: ['10.0.0.0/24'] });
+      if (deny) fw.denyIngress(Peer.cidr('10.0.0.0/24'), { ports: [Port.tcp(22)] });
+    };
+    expect(Synth.run({ addCharts: (app) => firewall(app, false) }, { outdir: join(tempDir(), 'dist') })).toBeDefined();
+    expect(render).toHaveBeenCalledTimes(1);
+    render.mockClear();
+    const app = new App({ outdir: tempDir() });
+    firewall(app, false);
+    app.synth();
+    expect(render).toHaveBeenCalledTimes(1);
+    const out = stderrOf();
+    expect(Synth.run({ addCharts: (a) => firewall(a, true) }, { outdir: join(tempDir(), 'dist') })).toBeUndefined();
+    expect(out.join('')).toMatch(/\[nodes\/fw\] spec\.ingressDeny\[0\] would cut the .* path .*\(host-firewall-lockout\)/);
   });
 
   test('app.synth() renders each rule once too, and the next synthesis sees changes made in between', () => {

@@ -9,6 +9,7 @@ import { AllowOptions, DenyOptions } from './policy-rule';
 import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
+import { synthMemo } from '../model/synth-session';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
 export enum RoutingMode {
@@ -243,7 +244,8 @@ export class HostFirewall extends Construct {
       description: props.description ? `${props.description} (${summary})` : summary,
     });
     this.keep(paths);
-    this.node.addValidation({ validate: () => this.checkLockout() });
+    // Once per synthesis, like the policy's own validation (which drops its rendered model once validated).
+    this.node.addValidation({ validate: () => [...synthMemo(this, this, 'checkLockout', () => this.checkLockout())] });
   }
 
   /**

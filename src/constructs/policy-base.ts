@@ -1,13 +1,14 @@
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Diagnostic, Severity, formatDiagnostic } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { emitRule } from '../model/emit';
+import { EmitOptions, emitRule, JsonObject } from '../model/emit';
+import { cdk8sSortsKeys, NOT_PLAIN, sanitizedPlainCopy } from '../model/manifest-value';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { IPeer } from './peer';
 import { AllowOptions, DenyOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
-import { bindSynthSessions, releaseSynthMemos, synthMemo } from '../model/synth-session';
+import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
@@ -70,12 +71,12 @@ export abstract class PolicyBase extends Construct {
     this.rule = PolicyRule._create(props, this.node.path);
     this.rules.push(this.rule);
     this.apiObject = new PolicyApiObject(this, 'Resource', {
-      apiVersion: CILIUM_API_VERSION,
       kind,
       metadata: { name: this.name, ...(namespace !== undefined ? { namespace } : {}) },
-      spec: Lazy.any({ produce: () => (this.rules.length === 1 ? this.emitted()[0] : undefined) }),
-      specs: Lazy.any({ produce: () => (this.rules.length > 1 ? this.emitted() : undefined) }),
-    }, kind === 'CiliumClusterwideNetworkPolicy');
+      clusterScoped: kind === 'CiliumClusterwideNetworkPolicy',
+      ruleCount: () => this.rules.length,
+      emitRules: (options) => this.emitted(options),
+    });
     this.node.addValidation({ validate: () => this.validationErrors() });
     // The checks that need the whole app (pitfalls across policies, raw ApiObject policies) run once at the root.
     CiliumAppValidation.ensure(this);
@@ -173,8 +174,8 @@ export abstract class PolicyBase extends Construct {
    * The rules as written into `spec`/`specs`. Called once per rendering of the resource (only one of `spec` and `specs`
    * asks for it), which the session keeps (`PolicyApiObject.toJson`): not kept itself.
    */
-  private emitted(): ReturnType<typeof emitRule>[] {
-    return this.renderRules().rules.map(emitRule);
+  private emitted(options: EmitOptions): JsonObject[] {
+    return this.renderRules().rules.map((rule) => emitRule(rule, options));
   }
 
   private renderRules(): { rules: RuleModel[]; diagnostics: Diagnostic[] } {
@@ -197,7 +198,26 @@ export abstract class PolicyBase extends Construct {
   }
 
   private computeValidationErrors(): string[] {
-    return this.synthesizeModel().diagnostics.filter((d) => d.severity === Severity.ERROR).map((d) => formatDiagnostic(d));
+    const errors = this.synthesizeModel().diagnostics.filter((d) => d.severity === Severity.ERROR).map((d) => formatDiagnostic(d));
+    this.settleForOutput();
+    return errors;
+  }
+
+  /**
+   * Within a synthesis, once the policy is validated: renders its manifest (kept for the app-wide checks and the chart's
+   * output), then drops the rendered rules and model, which nothing needs any more. They die young (one policy's
+   * rendering, validation and manifest follow each other), instead of all being kept until the whole app is validated.
+   */
+  private settleForOutput(): void {
+    if (!synthSessionOpen(this)) return;
+    try {
+      this.apiObject.toJson();
+    } catch {
+      // Reported where the manifest is written (and by the app-wide checks), as before.
+      return;
+    }
+    releaseSynthMemo(this, this, 'renderRules');
+    releaseSynthMemo(this, this, 'synthesizeModel');
   }
 
   /** `kind/namespace/name`: two policies with the same key are the same resource on apply. */
@@ -275,9 +295,49 @@ export function defaultName(id: string): string {
     .replace(/^[-.]+|[-.]+$/g, '');
 }
 
+/** What `PolicyApiObject` is made of. */
+interface PolicyApiObjectProps {
+  readonly kind: PolicyKind;
+  readonly metadata: ApiObjectMetadata;
+  /** A CCNP: cdk8s's chart namespace is not written. */
+  readonly clusterScoped: boolean;
+  /** The number of rules. */
+  readonly ruleCount: () => number;
+  /** The rules as written into `spec` (one) or `specs` (several); called once per rendering. */
+  readonly emitRules: (options: EmitOptions) => JsonObject[];
+}
+
+/**
+ * The resource of a policy. Its rules are plain data, which it writes as cdk8s would (sorted keys, no `null`s) without
+ * cdk8s's resolver, which costs a resolution per value; when something cdk8s must resolve could be involved (a custom
+ * resolver of the app, a JSON patch, a value that is not plain data) it renders through cdk8s as any `ApiObject`.
+ */
 class PolicyApiObject extends ApiObject {
-  constructor(scope: Construct, id: string, props: ConstructorParameters<typeof ApiObject>[2], private readonly clusterScoped: boolean) {
-    super(scope, id, props);
+  /** Set while `render` writes the rules itself: the `spec`/`specs` values then produce nothing for cdk8s to resolve. */
+  private readonly direct: { on: boolean };
+  private readonly clusterScoped: boolean;
+  private readonly emitRules: (options: EmitOptions) => JsonObject[];
+  private patched = false;
+
+  constructor(scope: Construct, id: string, props: PolicyApiObjectProps) {
+    const direct = { on: false };
+    super(scope, id, {
+      apiVersion: CILIUM_API_VERSION,
+      kind: props.kind,
+      metadata: props.metadata,
+      // Only one of them asks for the rules.
+      spec: Lazy.any({ produce: () => (!direct.on && props.ruleCount() === 1 ? props.emitRules({})[0] : undefined) }),
+      specs: Lazy.any({ produce: () => (!direct.on && props.ruleCount() > 1 ? props.emitRules({}) : undefined) }),
+    });
+    this.direct = direct;
+    this.clusterScoped = props.clusterScoped;
+    this.emitRules = props.emitRules;
+  }
+
+  /** Adds JSON patches (see `ApiObject.addJsonPatch`); a patched policy renders through cdk8s. */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
   }
 
   /** The manifest; rendered once per synthesis (shared by the app-wide validation and the chart's output). */
@@ -286,11 +346,40 @@ class PolicyApiObject extends ApiObject {
   }
 
   private render(): ReturnType<ApiObject['toJson']> {
-    const json = super.toJson();
+    const json = this.renderDirect() ?? super.toJson();
     if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
     // The version the policy was written for, for the tools that read it back (`trace`); set last, so it cannot be overwritten.
     const annotations = { ...json.metadata?.annotations, [CILIUM_VERSION_ANNOTATION]: CiliumVersion.of(this).toString() };
     json.metadata = { ...json.metadata, annotations };
+    return json;
+  }
+
+  /**
+   * The manifest cdk8s would render, with the rules copied as cdk8s writes plain data instead of resolved value by value;
+   * `undefined` when cdk8s must render it (a JSON patch, a custom resolver of the app, rules that are not plain data).
+   */
+  private renderDirect(): ReturnType<ApiObject['toJson']> | undefined {
+    // cdk8s's own three resolvers come last; anything before them is the app's.
+    if (this.patched || App.of(this).resolvers.length !== 3) return undefined;
+    // Not copied by the emitter: the copy below is the only one.
+    const rules = this.emitRules({ copy: false });
+    const sortKeys = cdk8sSortsKeys();
+    const copies: unknown[] = [];
+    for (const rule of rules) {
+      const copy = sanitizedPlainCopy(rule, sortKeys);
+      if (copy === NOT_PLAIN) return undefined;
+      copies.push(copy);
+    }
+    this.direct.on = true;
+    let json: ReturnType<ApiObject['toJson']>;
+    try {
+      json = super.toJson();
+    } finally {
+      this.direct.on = false;
+    }
+    // After apiVersion, kind and metadata, as cdk8s orders the top-level keys.
+    if (copies.length === 1) json.spec = copies[0];
+    else json.specs = copies;
     return json;
   }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, AppProps } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { CiliumPolicyError, Severity } from '../core/errors';
 import { PolicyBase } from './policy-base';
 import { bindSynthSessions, inSynthSession } from '../model/synth-session';
@@ -97,8 +98,14 @@ export function runSynth(build: (app: App) => void, props: AppProps = {}): App |
 
 /** Validates `app` (errors: printed, nothing synthesized, `false`), prints the warnings, then synthesizes it. */
 function validateAndSynth(app: App): boolean {
-  // Validate everything before writing anything: no partial output.
-  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => (c.node.path ? `[${c.node.path}] ${message}` : message)));
+  // Validate everything before writing anything: no partial output. The app's own validation (the app-wide checks, which
+  // read every manifest) runs last: by then each policy has validated itself, rendered its manifest and dropped its
+  // rendered rules (memory). The errors are listed in construct order all the same.
+  const constructs = app.node.findAll();
+  const found = new Map<IConstruct, string[]>();
+  for (const c of constructs) if (c !== app) found.set(c, c.node.validate());
+  found.set(app, app.node.validate());
+  const errors = constructs.flatMap((c) => (found.get(c) ?? []).map((message) => (c.node.path ? `[${c.node.path}] ${message}` : message)));
   if (errors.length > 0) {
     process.stderr.write(`cdk8s-cilium: synthesis failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map((e) => `  ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
     process.exitCode = 1;

@@ -76,6 +76,19 @@ export function synthMemo<T>(scope: IConstruct, owner: object, key: string, comp
   return session ? session.memo(owner, key, compute) : compute();
 }
 
+/** Whether a synthesis session of `scope`'s tree is open. */
+export function synthSessionOpen(scope: IConstruct): boolean {
+  return (scope.node.root as unknown as Rooted)[SESSION_SYMBOL] !== undefined;
+}
+
+/**
+ * Drops what the open synthesis session of `scope`'s tree keeps for `owner` under `key`, once nothing in the session
+ * needs it any more. A later use computes it afresh. Does nothing when no session is open.
+ */
+export function releaseSynthMemo(scope: IConstruct, owner: object, key: string): void {
+  (scope.node.root as unknown as Rooted)[SESSION_SYMBOL]?.forget(owner, key);
+}
+
 /**
  * Drops what the open synthesis session of `scope`'s tree keeps under `key` (for every owner), once nothing in the
  * session needs it any more: memory for the rest of the synthesis. A later use computes it afresh. Does nothing when no

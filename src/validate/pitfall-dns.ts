@@ -93,7 +93,7 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
       'rules: {dns: [{matchPattern: "*"}]} (or the names used here); if a policy outside the input does this, ignore this warning');
     return;
   }
-  const covering = providers.filter((c) => run.covers(c, r));
+  const covering = run.coveringRules(r, providers);
   const dns = covering.flatMap((c) => dnsSelectors(c.rule));
   if (dns.length === 0) return;
   const subdomainWildcard = r.version.atLeast(AGENT_SINCE.fqdnDoubleStar);

@@ -347,6 +347,15 @@ export class PitfallRun {
     return best;
   }
 
+  /**
+   * The rules of `providers` that cover `r` (see `covers`), in their order. Judged from the selectors (no workload of
+   * `r` in the input), only the implication candidates can (see `implicationCandidates`).
+   */
+  public coveringRules(r: RuleView, providers: readonly RuleView[]): RuleView[] {
+    const candidates = r.subject && !(r.pods && r.pods.length > 0) ? this.implicationCandidates(r.subject, providers) : providers;
+    return candidates.filter((c) => this.covers(c, r));
+  }
+
   /** Whether `c`'s subject selects (some of) the pods of `r`, for collecting the rules that apply to them. */
   public covers(c: RuleView, r: RuleView): boolean {
     const subject = c.subject;

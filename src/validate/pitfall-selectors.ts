@@ -72,6 +72,8 @@ export function selectorsMatchingNothing(run: PitfallRun, r: RuleView): void {
     run.report('pitfall-selector-matches-nothing', r, `${r.path}.endpointSelector`, nothingMessage(run, 'endpointSelector', r.rule.endpointSelector, r.subject),
       'compare the labels with the pod template labels of the workloads (spec.template.metadata.labels): a rule whose subject matches no pod does nothing');
   }
+  // Without workloads in the input `podsOf` cannot tell for any selector: no peer is reported (nor its selector built).
+  if (run.inventory.workloads.length === 0) return;
   for (const section of SECTIONS) {
     const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
     for (const { item, index } of items(r.rule, section)) {
@@ -106,6 +108,8 @@ export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
       + 'hostNetwork pods as endpoints, so this rule does not apply to them',
       'restrict them with a host policy (a CiliumClusterwideNetworkPolicy with nodeSelector, with the host firewall on), or run them without hostNetwork');
   }
+  // Without workloads in the input `podsOf` finds no pods for any selector: no peer is reported (nor its selector built).
+  if (run.inventory.workloads.length === 0) return;
   for (const section of SECTIONS) {
     const direction = sectionDirection(section);
     const wire = PEER_FIELDS.endpoints[direction] ?? 'fromEndpoints';

@@ -276,8 +276,9 @@ function checkIcmps(node: ItemNode, ctx: CheckContext): void {
 
 function checkItem(node: ItemNode, ctx: CheckContext): void {
   const { item, direction, section, deny, itemPath } = node;
-  for (const field of [PeerField.SERVICES, PeerField.FQDNS] as const) {
-    if (item[field] !== undefined && direction === 'ingress') {
+  // The paths are built only for the fields present: this runs for every item of every policy of an app.
+  if (direction === 'ingress') for (const field of INGRESS_ABSENT) {
+    if (item[field] !== undefined) {
       const w = wireName(field, 'egress');
       ctx.report('crd-field-direction', `${itemPath}.${w}`, `${w} does not exist in ${section} rules; the API server drops or rejects it`,
         `move it to an egress rule, or use fromEndpoints/fromCIDR/fromEntities to select ${section} peers`);
@@ -297,7 +298,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
         'write mode: required (or disabled)');
     }
   }
-  checkStrings(ctx, item.entities, `${itemPath}.${wireName(PeerField.ENTITIES, direction)}`, 'entity', (e, p) => {
+  if (item.entities !== undefined) checkStrings(ctx, item.entities, `${itemPath}.${wireName(PeerField.ENTITIES, direction)}`, 'entity', (e, p) => {
     if (ENTITIES.includes(e)) return;
     const goOnly = GO_ONLY_ENTITIES.includes(e);
     const lower = ENTITIES.find((x) => x === e.toLowerCase());
@@ -305,31 +306,38 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       goOnly ? 'use world, or toCIDR 0.0.0.0/0 (IPv4) or ::/0 (IPv6) to pick one family'
         : lower ? `write ${lower} (entities are lower-case)` : `use one of ${ENTITIES.join(', ')}`);
   });
-  checkStrings(ctx, item.cidr, `${itemPath}.${wireName(PeerField.CIDR, direction)}`, 'cidr', (c, p) => checkCidrString(ctx, c, p));
-  checkCidrSet(node, ctx);
+  if (item.cidr !== undefined) checkStrings(ctx, item.cidr, `${itemPath}.${wireName(PeerField.CIDR, direction)}`, 'cidr', (c, p) => checkCidrString(ctx, c, p));
+  if (item.cidrSet !== undefined) checkCidrSet(node, ctx);
   if (direction === 'egress' && !deny) {
     arr<FqdnSelectorModel>(item.fqdns).forEach((sel, i) => {
       if (isObject(sel)) checkFqdnSelector(ctx, sel, `${itemPath}.toFQDNs[${i}]`);
     });
   }
-  checkIcmps(node, ctx);
-  arr<ServiceSelectorModel>(item.services).forEach((s, i) => {
+  if (item.icmps !== undefined) checkIcmps(node, ctx);
+  if (item.services !== undefined) arr<ServiceSelectorModel>(item.services).forEach((s, i) => {
     if (isObject(s) && s.k8sServiceSelector !== undefined && !(isObject(s.k8sServiceSelector) && s.k8sServiceSelector.selector !== undefined)) {
       ctx.report('crd-service-selector', `${itemPath}.toServices[${i}].k8sServiceSelector.selector`, 'k8sServiceSelector has no selector',
         'add selector: {matchLabels: {...}} naming the service labels, or use k8sService with serviceName');
     }
   });
-  objectEntries(ctx, item.toPorts, `${itemPath}.toPorts`, 'toPorts');
-  objectEntries(ctx, item.icmps, `${itemPath}.icmps`, 'icmps');
-  arr<IcmpRuleModel>(item.icmps).forEach((r, i) => {
-    if (isObject(r)) objectEntries(ctx, r.fields, `${itemPath}.icmps[${i}].fields`, 'icmp fields');
-  });
-  for (const field of [PeerField.ENDPOINTS, PeerField.NODES, PeerField.FQDNS, PeerField.SERVICES] as const) {
-    if (field === 'services' || field === 'fqdns' ? direction === 'egress' : true) {
+  if (item.toPorts !== undefined && item.toPorts !== null) objectEntries(ctx, item.toPorts, `${itemPath}.toPorts`, 'toPorts');
+  if (item.icmps !== undefined && item.icmps !== null) {
+    objectEntries(ctx, item.icmps, `${itemPath}.icmps`, 'icmps');
+    arr<IcmpRuleModel>(item.icmps).forEach((r, i) => {
+      if (isObject(r)) objectEntries(ctx, r.fields, `${itemPath}.icmps[${i}].fields`, 'icmp fields');
+    });
+  }
+  for (const field of OBJECT_LIST_FIELDS) {
+    if ((field === 'services' || field === 'fqdns' ? direction === 'egress' : true) && item[field] !== undefined && item[field] !== null) {
       objectEntries(ctx, item[field], `${itemPath}.${wireName(field, direction)}`, wireName(field, direction));
     }
   }
 }
+
+/** Peer fields that exist in egress rules only. */
+const INGRESS_ABSENT = [PeerField.SERVICES, PeerField.FQDNS] as const;
+/** Peer fields whose entries must be objects, in the order they are checked. */
+const OBJECT_LIST_FIELDS = [PeerField.ENDPOINTS, PeerField.NODES, PeerField.FQDNS, PeerField.SERVICES] as const;
 
 function checkHttp(ctx: CheckContext, rules: readonly HttpRuleModel[], path: string): void {
   rules.forEach((h, i) => {

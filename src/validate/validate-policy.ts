@@ -36,9 +36,7 @@ const LAYERS: readonly Visitor[] = [schemaRules, sanitizeRules, versionRules];
  */
 export function validatePolicy(doc: PolicyDocumentModel, options: ValidatePolicyOptions): Diagnostic[] {
   const ns = typeof doc.metadata?.namespace === 'string' && doc.metadata.namespace !== '' ? doc.metadata.namespace : undefined;
-  const walk = layeredWalk(options.version, doc.kind, ns);
-  walkDocument(doc, walk.visitors, walk.ctx);
-  return walk.findings();
+  return layeredWalk(options.version, doc.kind, ns, (visitors, ctx) => walkDocument(doc, visitors, ctx));
 }
 
 /**
@@ -47,35 +45,45 @@ export function validatePolicy(doc: PolicyDocumentModel, options: ValidatePolicy
  * empty policy) are not run.
  */
 export function validateRule(rule: RuleModel, kind: PolicyKind, version: CiliumVersion, pathPrefix = 'spec'): Diagnostic[] {
-  const walk = layeredWalk(version, kind);
-  walkRule(rule, pathPrefix, walk.visitors, walk.ctx);
-  return walk.findings();
-}
-
-/** The visitors of a walk over all layers, the context to pass to it, and the findings once it is done. */
-interface LayeredWalk {
-  readonly visitors: Visitor[];
-  readonly ctx: CheckContext;
-  findings(): Diagnostic[];
+  return layeredWalk(version, kind, undefined, (visitors, ctx) => walkRule(rule, pathPrefix, visitors, ctx));
 }
 
 /** The callbacks of a visitor. */
 const VISITOR_METHODS = ['document', 'rule', 'section', 'item', 'portRule', 'port', 'selector'] as const;
 
+/** The contexts of the walk in progress, one per layer (see `LAYERED_VISITORS`). */
+let layerContexts: readonly CheckContext[] = [];
+
 /**
- * The three layers as one walk: each layer reports into a context of its own (its own list, its own duplicate
- * suppression), so the findings are those of one walk per layer, listed layer by layer.
+ * The three layers as visitors of one walk, each reporting into its own context of the walk in progress
+ * (`layerContexts`): made once, not per policy.
  */
-function layeredWalk(version: CiliumVersion, kind: PolicyKind, namespace?: string): LayeredWalk {
+const LAYERED_VISITORS: readonly Visitor[] = LAYERS.map((layer, i) => {
+  const bound: Record<string, (node: never) => void> = {};
+  for (const m of VISITOR_METHODS) {
+    const f = layer[m] as ((node: never, ctx: CheckContext) => void) | undefined;
+    if (f) bound[m] = (node) => f.call(layer, node, layerContexts[i]);
+  }
+  return bound as Visitor;
+});
+
+/**
+ * Runs `walk` over the three layers as one walk: each layer reports into a context of its own (its own list, its own
+ * duplicate suppression), so the findings are those of one walk per layer, listed layer by layer.
+ */
+function layeredWalk(
+  version: CiliumVersion,
+  kind: PolicyKind,
+  namespace: string | undefined,
+  walk: (visitors: readonly Visitor[], ctx: CheckContext) => void,
+): Diagnostic[] {
   const outs = LAYERS.map((): Diagnostic[] => []);
-  const ctxs = outs.map((out) => collectingContext(version, kind, out, namespace));
-  const visitors = LAYERS.map((layer, i) => {
-    const bound: Record<string, (node: never) => void> = {};
-    for (const m of VISITOR_METHODS) {
-      const f = layer[m] as ((node: never, ctx: CheckContext) => void) | undefined;
-      if (f) bound[m] = (node) => f.call(layer, node, ctxs[i]);
-    }
-    return bound as Visitor;
-  });
-  return { visitors, ctx: ctxs[0], findings: () => outs.flat() };
+  const previous = layerContexts;
+  layerContexts = outs.map((out) => collectingContext(version, kind, out, namespace));
+  try {
+    walk(LAYERED_VISITORS, layerContexts[0]);
+  } finally {
+    layerContexts = previous;
+  }
+  return outs.flat();
 }

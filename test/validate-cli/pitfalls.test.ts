@@ -568,6 +568,16 @@ describe('pitfall details', () => {
     expect(peer.fix).toMatch(/^name them as fromEntities: \[host, remote-node\]/);
   });
 
+  it('the DNS rules named are those of the same pods: a clusterwide one and one in their namespace, not those of other namespaces', () => {
+    const elsewhere = dnsFor('api.github.com').replace('name: web-dns', 'name: other-dns').replace('namespace: shop', 'namespace: other');
+    const clusterwide = DNS_ALL.replace('name: dns', 'name: cluster-dns').replace('matchPattern: "*"', 'matchPattern: "*.internal"');
+    const inputs = { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('*.example.com'), 'other.yaml': elsewhere, 'cluster.yaml': clusterwide };
+    const [d] = findings(check(inputs), 'pitfall-fqdn-not-in-dns-rules');
+    expect(d.message).toMatch(/^the DNS rules of these pods \(CiliumNetworkPolicy shop\/web-dns \(dns\.yaml:1\), CiliumClusterwideNetworkPolicy cluster-dns \(cluster\.yaml:1\)\) do not allow looking up "api\.github\.com"/);
+    // The rule of another namespace allows the name, but not for these pods.
+    expect(where(check({ 'fqdn.yaml': FQDN, 'other.yaml': elsewhere }), 'pitfall-fqdn-without-dns')).toEqual(['fqdn.yaml:12:9']);
+  });
+
   it('a DNS rule in another file counts (the set is judged together)', () => {
     expect(where(check({ 'a.yaml': FQDN, 'b.yaml': dnsFor('*') }), 'pitfall-fqdn-without-dns')).toEqual([]);
   });
