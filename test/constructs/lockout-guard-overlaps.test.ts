@@ -4,7 +4,9 @@
 // the check id; each accepted case is the refused one with the peer, port or family that makes the difference changed.
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Entity, HostFirewall, HostFirewallProps, Icmp, IcmpFamily, NodeSelector, Peer, Port } from '../../src';
+import { Entity, HostFirewall, HostFirewallProps, Icmp, IcmpFamily, NodeSelector, Peer, Port, Protocol } from '../../src';
+import { GuardPath, guardViolations } from '../../src/constructs/lockout-guard';
+import { RuleItemModel, SectionName } from '../../src/model/policy-model';
 
 type Deny = (fw: HostFirewall) => void;
 
@@ -63,6 +65,12 @@ describe('refused: the deny cuts a guarded path', () => {
       ['egressDeny[0] etcd']],
     ['the backends of a Service are pods (node to pod traffic)', (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Port.tcp(8080)] }), {},
       ['egressDeny[0] pod-traffic']],
+    ['a CIDR group selector may hold the node DNS servers', (fw) => fw.denyEgress(Peer.cidrGroupSelector({ team: 'dns' }), { ports: [Port.udp(53)] }), {},
+      ['egressDeny[0] node-dns']],
+    ['the same named port as a guarded one', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh2', Protocol.TCP)] }),
+      { breakGlassPorts: [Port.named('ssh2', Protocol.TCP)] }, ['ingressDeny[0] break-glass']],
+    ['the same named port, starting with a digit', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('2ssh', Protocol.TCP)] }),
+      { breakGlassPorts: [Port.named('2ssh', Protocol.TCP)] }, ['ingressDeny[0] break-glass']],
     ['the backends of a Service cut ICMP errors from every peer', (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Icmp.destinationUnreachable()] }),
       {}, ['egressDeny[0] icmp']],
   ])('%s', (_what, deny, props, expected) => {
@@ -86,9 +94,52 @@ describe('accepted: the deny misses every guarded path', () => {
     ['pods against the kubelet (only the API server is its client)', (fw) => fw.denyIngress(WEB, { ports: [Port.tcp(10250)] }), {}],
     ['world against etcd peers given by node labels', (fw) => fw.denyEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(2379)] }), LABELS],
     ['a CIDR with holes outside the node DNS servers', (fw) => fw.denyEgress(Peer.cidr('203.0.113.0/24', { except: ['203.0.113.0/28'] }), { ports: [Port.udp(53)] }), {}],
+    ['a Service against ping (not an ICMP error; pods are guarded on their ports only)',
+      (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Icmp.echoRequest()] }), {}],
+    ['another named port than the guarded one', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh3', Protocol.TCP)] }),
+      { breakGlassPorts: [Port.named('ssh2', Protocol.TCP)] }],
     ['an ICMPv6 type whose number is guarded for IPv4 only', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.type(11, IcmpFamily.IPV6)] }), {}],
     ['an IPv4 ICMP type whose number is guarded for ICMPv6 only', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.type(2)] }), {}],
   ])('%s', (_what, deny, props) => {
     expect(lockout(deny, props)).toBeUndefined();
+  });
+});
+
+// Rule items HostFirewall never writes (a toGroups peer, ICMP types as numeric strings or unknown names, an endPort
+// below its port), as a policy read back from YAML may hold them: the guard reads them as the agent does.
+describe('guardViolations on rule items the constructs never write', () => {
+  const icmp: GuardPath = { path: 'icmp', direction: 'egress', peers: [Peer.entity(Entity.ALL)], ports: [Icmp.destinationUnreachable(IcmpFamily.IPV6), Icmp.timeExceeded()] };
+  const etcd: GuardPath = { path: 'etcd', direction: 'egress', peers: [Peer.entity(Entity.KUBE_APISERVER)], ports: [Port.tcp(2379)] };
+  const violations = (path: GuardPath, item: RuleItemModel): string[] =>
+    guardViolations([path], [{ section: SectionName.EGRESS_DENY, item, index: 0 }]).map((v) => `${v.path}: ${v.what}`);
+
+  test('toGroups (cloud security groups) may hold any address', () => {
+    expect(violations(icmp, { groups: [{ aws: { securityGroupsIds: ['sg-1'] } }], icmps: [{ fields: [{ family: 'IPv6', type: 1 }] }] }))
+      .toEqual(['icmp: entity all on icmp 1/IPv6']);
+  });
+
+  test.each<[string, string | number, string[]]>([
+    ['a numeric string', '1', ['icmp: entity all on icmp 1/IPv6']],
+    ['a number', 1, ['icmp: entity all on icmp 1/IPv6']],
+    ['a name', 'DestinationUnreachable', ['icmp: entity all on icmp 1/IPv6']],
+    ['an unknown name (matches no type)', 'NoSuchType', []],
+  ])('an ICMPv6 type given as %s', (_what, type, expected) => {
+    expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ family: 'IPv6', type }] }] })).toEqual(expected);
+  });
+
+  test('an IPv4 type given as a two-digit numeric string', () => {
+    expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ type: '11' }] }] })).toEqual(['icmp: entity all on icmp 11/IPv4']);
+    expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ type: '12' }] }] })).toEqual([]);
+  });
+
+  test('an endPort below its port is that port alone (deny side)', () => {
+    expect(violations(etcd, { entities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '2379', endPort: 2300, protocol: 'TCP' }] }] }))
+      .toEqual(['etcd: entity kube-apiserver on 2379/TCP']);
+  });
+
+  test('an endPort below its port is that port alone (guarded side)', () => {
+    const path: GuardPath = { ...etcd, ports: [Port._fromModel({ port: '2379', endPort: 2300, protocol: 'TCP' })] };
+    expect(violations(path, { entities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '2379', protocol: 'TCP' }] }] })).toHaveLength(1);
+    expect(violations(path, { entities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '2300', protocol: 'TCP' }] }] })).toEqual([]);
   });
 });
