@@ -98,6 +98,8 @@ describe('accepted: the deny misses every guarded path', () => {
       (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Icmp.echoRequest()] }), {}],
     ['another named port than the guarded one', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh3', Protocol.TCP)] }),
       { breakGlassPorts: [Port.named('ssh2', Protocol.TCP)] }],
+    ['host against a metrics scraper given as a CIDR group', (fw) => fw.denyIngress(Peer.entity(Entity.HOST), { ports: [Port.tcp(9962)] }),
+      { metricsScraper: Peer.cidrGroup('monitoring') }],
     ['an ICMPv6 type whose number is guarded for IPv4 only', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.type(11, IcmpFamily.IPV6)] }), {}],
     ['an IPv4 ICMP type whose number is guarded for ICMPv6 only', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.type(2)] }), {}],
   ])('%s', (_what, deny, props) => {
@@ -130,6 +132,23 @@ describe('guardViolations on rule items the constructs never write', () => {
   test('an IPv4 type given as a two-digit numeric string', () => {
     expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ type: '11' }] }] })).toEqual(['icmp: entity all on icmp 11/IPv4']);
     expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ type: '12' }] }] })).toEqual([]);
+  });
+
+  test('a deny item with several entities: one in the cluster is enough', () => {
+    const cluster: GuardPath = { path: 'kubelet', direction: 'egress', peers: [Peer.entity(Entity.CLUSTER)], ports: [Port.tcp(10250)] };
+    expect(violations(cluster, { entities: ['world', 'host'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] })).toHaveLength(1);
+    const nodes: GuardPath = { path: 'etcd', direction: 'egress', peers: [Peer.nodes({ zone: 'a' })], ports: [Port.tcp(2379)] };
+    expect(violations(nodes, { entities: ['world', 'remote-node'], toPorts: [{ ports: [{ port: '2379', protocol: 'TCP' }] }] })).toHaveLength(1);
+    expect(violations(nodes, { entities: ['world', 'host'], toPorts: [{ ports: [{ port: '2379', protocol: 'TCP' }] }] })).toEqual([]);
+  });
+
+  test('a Service deny against a cluster-wide guarded peer', () => {
+    const cluster: GuardPath = { path: 'metrics', direction: 'egress', peers: [Peer.entity(Entity.CLUSTER)], ports: [Port.tcp(9962)] };
+    expect(violations(cluster, { services: [{ k8sService: { serviceName: 'api', namespace: 'shop' } }], toPorts: [{ ports: [{ port: '9962', protocol: 'TCP' }] }] }))
+      .toHaveLength(1);
+    const host: GuardPath = { ...cluster, peers: [Peer.entity(Entity.HOST)] };
+    expect(violations(host, { services: [{ k8sService: { serviceName: 'api', namespace: 'shop' } }], toPorts: [{ ports: [{ port: '9962', protocol: 'TCP' }] }] }))
+      .toEqual([]);
   });
 
   test('an endPort below its port is that port alone (deny side)', () => {
