@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The tests Stryker runs against each mutant (stryker.config.mjs): the behavioural tests of the code it mutates (engine
- * verdicts, the reference agreement, port parsing, the host-firewall guard, the NetworkPolicy checks of `validate`). Files share modules (`isolate: false`), so a
+ * verdicts, the reference agreement, port parsing, the host-firewall guard, the NetworkPolicy checks of `validate`, the verdict matchers). Files share modules (`isolate: false`), so a
  * mutant run does not reload the library per file.
  */
 export default defineConfig({
@@ -11,6 +11,9 @@ export default defineConfig({
       'test/engine/semantics.test.ts', 'test/engine/admission.test.ts', 'test/engine/port-parsing.test.ts', 'test/engine/reference-agreement.test.ts',
       'test/constructs/host-firewall.test.ts', 'test/constructs/host-firewall-guard.test.ts', 'test/constructs/lockout-guard-peers.test.ts',
       'test/validate/network-policy-checks.test.ts',
+      // The verdict matchers (src/engine/matchers.ts) and more engine verdicts; the lockout guard's overlaps.
+      'test/engine/matchers.test.ts', 'test/engine/network-policy.test.ts', 'test/engine/raw-rules-and-l7.test.ts',
+      'test/constructs/lockout-guard-overlaps.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

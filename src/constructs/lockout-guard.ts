@@ -50,6 +50,8 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
   if (!l3) return true;
   const guardEntity = guard.entities?.[0];
   const guardCidrs = [...(guard.cidr ?? []), ...(guard.cidrSet ?? []).map((c) => c.cidr ?? '')].filter(Boolean);
+  // Addresses outside the cluster the guard names: CIDRs, or CIDR groups whose contents are not known here.
+  const guardOutside = guardCidrs.length > 0 || hasCidrGroup(guard);
   if (deny.entities) {
     const e = new Set(deny.entities);
     if (e.has('all')) return true;
@@ -60,23 +62,31 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
       if ((guardEntity === 'kube-apiserver' && e.has('remote-node')) || (guardEntity === 'remote-node' && e.has('kube-apiserver'))) return true;
       if (guardEntity === 'cluster' && [...e].some((x) => CLUSTER_ENTITIES.includes(x))) return true;
     }
-    if (guardCidrs.length && e.has('world')) return true;
+    if (guardOutside && e.has('world')) return true;
   }
   const denyCidrs = [...(deny.cidr ?? []), ...(deny.cidrSet ?? []).map((c) => c.cidr ?? '')].filter(Boolean);
-  if (denyCidrs.length || deny.cidrSet?.some((c) => c.cidrGroupRef || c.cidrGroupSelector)) {
+  // CIDR groups and `toGroups` (cloud security groups) stand for addresses not known here: they may hold any guarded one.
+  const denyGroups = hasCidrGroup(deny) || deny.groups !== undefined;
+  if (denyCidrs.length || denyGroups) {
     if (guardEntity === 'all') return true;
-    if (deny.cidrSet?.some((c) => c.cidrGroupRef || c.cidrGroupSelector) && guardCidrs.length) return true;
+    if ((denyGroups && guardOutside) || (denyCidrs.length && hasCidrGroup(guard))) return true;
     for (const d of denyCidrs) {
       const dc = parseCidr(d);
       if (dc && guardCidrs.some((g) => { const gc = parseCidr(g); return gc !== undefined && cidrsIntersect(dc, gc); })) return true;
     }
   }
+  // A Service's backends: the pods its selector selects, or (no selector) the addresses of its Endpoints.
+  if (deny.services && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined || guardOutside)) return true;
   if (deny.endpoints && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined)) return true;
   if (deny.nodes && (guardEntity === 'remote-node' || guardEntity === 'kube-apiserver' || guardEntity === 'cluster' || guardEntity === 'all'
     || guard.nodes !== undefined)) return true;
   if (guard.endpoints && deny.entities && deny.entities.includes('cluster')) return true;
   if (guard.nodes && deny.entities && deny.entities.some((e) => e === 'cluster' || e === 'remote-node')) return true;
   return false;
+}
+
+function hasCidrGroup(item: RuleItemModel): boolean {
+  return (item.cidrSet ?? []).some((c) => c.cidrGroupRef !== undefined || c.cidrGroupSelector !== undefined);
 }
 
 function portOverlaps(deny: RuleItemModel, port: Port): boolean {

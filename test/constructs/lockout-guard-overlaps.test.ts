@@ -1,0 +1,164 @@
+// The HostFirewall lockout check where the earlier tests did not reach (found by mutation testing, README "Testing"):
+// entities that stand for each other, CIDRs with holes on either side, CIDR groups among the guarded peers, Services as
+// deny peers, deny items that list several ports or ICMP types, and ICMP families. Each refused case names the path and
+// the check id; each accepted case is the refused one with the peer, port or family that makes the difference changed.
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { Entity, HostFirewall, HostFirewallProps, Icmp, IcmpFamily, NodeSelector, Peer, Port, Protocol } from '../../src';
+import { GuardPath, guardViolations } from '../../src/constructs/lockout-guard';
+import { RuleItemModel, SectionName } from '../../src/model/policy-model';
+
+type Deny = (fw: HostFirewall) => void;
+
+/** Synthesizes a host firewall (egress on, so both guards apply) with the given deny; returns the synthesis error, if any. */
+function lockout(deny: Deny, props: Partial<HostFirewallProps> = {}): string | undefined {
+  const c = new Chart(Testing.app(), 'test');
+  const fw = new HostFirewall(c, 'cp', {
+    nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }),
+    managementCidrs: ['10.50.0.0/24'],
+    nodeDnsServers: ['169.254.169.253/32'],
+    ...props,
+  });
+  fw.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
+  deny(fw);
+  try {
+    Testing.synth(c);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** The lockout findings of an error message: `<section>[<index>] <path>`, sorted. */
+function cut(message: string | undefined): string[] {
+  return [...(message ?? '').matchAll(/spec\.(\w+)\[(\d+)\] would cut the ([\w-]+) path .*\(host-firewall-lockout\)/g)]
+    .map((m) => `${m[1]}[${m[2]}] ${m[3]}`).sort();
+}
+
+const LABELS = { nodeSelectorLabels: true, controlPlaneNodeLabels: { 'node-role.kubernetes.io/control-plane': '' } };
+const WEB = Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } });
+
+describe('refused: the deny cuts a guarded path', () => {
+  test.each<[string, Deny, Partial<HostFirewallProps>, string[]]>([
+    ['remote-node stands for the API server nodes', (fw) => fw.denyEgress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(6443)] }), {},
+      ['egressDeny[0] kube-apiserver']],
+    ['kube-apiserver stands for the nodes it runs on (their kubelets)', (fw) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(10250)] }), {},
+      ['egressDeny[0] kubelet']],
+    ['world holds the management CIDRs', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] }), {}, ['ingressDeny[0] break-glass']],
+    ['a deny CIDR with holes still covers the management CIDRs', (fw) => fw.denyIngress(Peer.cidr('10.50.0.0/16', { except: ['10.50.1.0/24'] }), { ports: [Port.tcp(22)] }),
+      {}, ['ingressDeny[0] break-glass']],
+    ['a guarded CIDR with holes', (fw) => fw.denyIngress(Peer.cidr('10.60.0.0/28'), { ports: [Port.tcp(10250)] }),
+      { kubeletClients: [Peer.cidr('10.60.0.0/24', { except: ['10.60.0.128/25'] })] }, ['ingressDeny[0] kubelet']],
+    ['a guarded CIDR group may hold addresses of the world', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(10250)] }),
+      { kubeletClients: [Peer.cidrGroup('ops')] }, ['ingressDeny[0] kubelet']],
+    ['a guarded CIDR group may hold a denied CIDR', (fw) => fw.denyIngress(Peer.cidr('192.0.2.0/24'), { ports: [Port.tcp(10250)] }),
+      { kubeletClients: [Peer.cidrGroup('ops')] }, ['ingressDeny[0] kubelet']],
+    ['pods cut a cluster-wide metrics scraper', (fw) => fw.denyIngress(WEB, { ports: [Port.tcp(9962)] }), { metricsScraper: Peer.entity(Entity.CLUSTER) },
+      ['ingressDeny[0] metrics']],
+    ['nodes cut a cluster-wide metrics scraper', (fw) => fw.denyIngress(Peer.nodes({ zone: 'a' }), { ports: [Port.tcp(9962)] }),
+      { metricsScraper: Peer.entity(Entity.CLUSTER) }, ['ingressDeny[0] metrics']],
+    ['nodes cut ICMP errors from every peer', (fw) => fw.denyIngress(Peer.nodes({ zone: 'a' }), { ports: [Icmp.destinationUnreachable()] }), {},
+      ['ingressDeny[0] icmp']],
+    ['one guarded ICMP type among several', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.echoRequest(), Icmp.timeExceeded()] }), {},
+      ['ingressDeny[0] icmp']],
+    ['one guarded port among several', (fw) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(80), Port.tcp(2379)] }), {},
+      ['egressDeny[0] etcd']],
+    ['the backends of a Service are pods (node to pod traffic)', (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Port.tcp(8080)] }), {},
+      ['egressDeny[0] pod-traffic']],
+    ['a CIDR group selector may hold the node DNS servers', (fw) => fw.denyEgress(Peer.cidrGroupSelector({ team: 'dns' }), { ports: [Port.udp(53)] }), {},
+      ['egressDeny[0] node-dns']],
+    ['the same named port as a guarded one', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh2', Protocol.TCP)] }),
+      { breakGlassPorts: [Port.named('ssh2', Protocol.TCP)] }, ['ingressDeny[0] break-glass']],
+    ['the same named port, starting with a digit', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('2ssh', Protocol.TCP)] }),
+      { breakGlassPorts: [Port.named('2ssh', Protocol.TCP)] }, ['ingressDeny[0] break-glass']],
+    ['the backends of a Service cut ICMP errors from every peer', (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Icmp.destinationUnreachable()] }),
+      {}, ['egressDeny[0] icmp']],
+  ])('%s', (_what, deny, props, expected) => {
+    const message = lockout(deny, props);
+    expect(cut(message)).toEqual(expected);
+    expect(message).toContain('(host-firewall-lockout)');
+  });
+
+  test('a Service without a selector may point at the node DNS servers', () => {
+    expect(cut(lockout((fw) => fw.denyEgress(Peer.service('resolvers', 'kube-system'), { ports: [Port.udp(53)] }))))
+      .toEqual(['egressDeny[0] node-dns', 'egressDeny[0] pod-traffic']);
+  });
+});
+
+describe('accepted: the deny misses every guarded path', () => {
+  test.each<[string, Deny, Partial<HostFirewallProps>]>([
+    ['remote-node against a metrics scraper on the host', (fw) => fw.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(9962)] }),
+      { metricsScraper: Peer.entity(Entity.HOST) }],
+    ['kube-apiserver against a metrics scraper on the host', (fw) => fw.denyIngress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(9962)] }),
+      { metricsScraper: Peer.entity(Entity.HOST) }],
+    ['pods against the kubelet (only the API server is its client)', (fw) => fw.denyIngress(WEB, { ports: [Port.tcp(10250)] }), {}],
+    ['world against etcd peers given by node labels', (fw) => fw.denyEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(2379)] }), LABELS],
+    ['a CIDR with holes outside the node DNS servers', (fw) => fw.denyEgress(Peer.cidr('203.0.113.0/24', { except: ['203.0.113.0/28'] }), { ports: [Port.udp(53)] }), {}],
+    ['a Service against ping (not an ICMP error; pods are guarded on their ports only)',
+      (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Icmp.echoRequest()] }), {}],
+    ['another named port than the guarded one', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh3', Protocol.TCP)] }),
+      { breakGlassPorts: [Port.named('ssh2', Protocol.TCP)] }],
+    ['host against a metrics scraper given as a CIDR group', (fw) => fw.denyIngress(Peer.entity(Entity.HOST), { ports: [Port.tcp(9962)] }),
+      { metricsScraper: Peer.cidrGroup('monitoring') }],
+    ['an ICMPv6 type whose number is guarded for IPv4 only', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.type(11, IcmpFamily.IPV6)] }), {}],
+    ['an IPv4 ICMP type whose number is guarded for ICMPv6 only', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.type(2)] }), {}],
+  ])('%s', (_what, deny, props) => {
+    expect(lockout(deny, props)).toBeUndefined();
+  });
+});
+
+// Rule items HostFirewall never writes (a toGroups peer, ICMP types as numeric strings or unknown names, an endPort
+// below its port), as a policy read back from YAML may hold them: the guard reads them as the agent does.
+describe('guardViolations on rule items the constructs never write', () => {
+  const icmp: GuardPath = { path: 'icmp', direction: 'egress', peers: [Peer.entity(Entity.ALL)], ports: [Icmp.destinationUnreachable(IcmpFamily.IPV6), Icmp.timeExceeded()] };
+  const etcd: GuardPath = { path: 'etcd', direction: 'egress', peers: [Peer.entity(Entity.KUBE_APISERVER)], ports: [Port.tcp(2379)] };
+  const violations = (path: GuardPath, item: RuleItemModel): string[] =>
+    guardViolations([path], [{ section: SectionName.EGRESS_DENY, item, index: 0 }]).map((v) => `${v.path}: ${v.what}`);
+
+  test('toGroups (cloud security groups) may hold any address', () => {
+    expect(violations(icmp, { groups: [{ aws: { securityGroupsIds: ['sg-1'] } }], icmps: [{ fields: [{ family: 'IPv6', type: 1 }] }] }))
+      .toEqual(['icmp: entity all on icmp 1/IPv6']);
+  });
+
+  test.each<[string, string | number, string[]]>([
+    ['a numeric string', '1', ['icmp: entity all on icmp 1/IPv6']],
+    ['a number', 1, ['icmp: entity all on icmp 1/IPv6']],
+    ['a name', 'DestinationUnreachable', ['icmp: entity all on icmp 1/IPv6']],
+    ['an unknown name (matches no type)', 'NoSuchType', []],
+  ])('an ICMPv6 type given as %s', (_what, type, expected) => {
+    expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ family: 'IPv6', type }] }] })).toEqual(expected);
+  });
+
+  test('an IPv4 type given as a two-digit numeric string', () => {
+    expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ type: '11' }] }] })).toEqual(['icmp: entity all on icmp 11/IPv4']);
+    expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ type: '12' }] }] })).toEqual([]);
+  });
+
+  test('a deny item with several entities: one in the cluster is enough', () => {
+    const cluster: GuardPath = { path: 'kubelet', direction: 'egress', peers: [Peer.entity(Entity.CLUSTER)], ports: [Port.tcp(10250)] };
+    expect(violations(cluster, { entities: ['world', 'host'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] })).toHaveLength(1);
+    const nodes: GuardPath = { path: 'etcd', direction: 'egress', peers: [Peer.nodes({ zone: 'a' })], ports: [Port.tcp(2379)] };
+    expect(violations(nodes, { entities: ['world', 'remote-node'], toPorts: [{ ports: [{ port: '2379', protocol: 'TCP' }] }] })).toHaveLength(1);
+    expect(violations(nodes, { entities: ['world', 'host'], toPorts: [{ ports: [{ port: '2379', protocol: 'TCP' }] }] })).toEqual([]);
+  });
+
+  test('a Service deny against a cluster-wide guarded peer', () => {
+    const cluster: GuardPath = { path: 'metrics', direction: 'egress', peers: [Peer.entity(Entity.CLUSTER)], ports: [Port.tcp(9962)] };
+    expect(violations(cluster, { services: [{ k8sService: { serviceName: 'api', namespace: 'shop' } }], toPorts: [{ ports: [{ port: '9962', protocol: 'TCP' }] }] }))
+      .toHaveLength(1);
+    const host: GuardPath = { ...cluster, peers: [Peer.entity(Entity.HOST)] };
+    expect(violations(host, { services: [{ k8sService: { serviceName: 'api', namespace: 'shop' } }], toPorts: [{ ports: [{ port: '9962', protocol: 'TCP' }] }] }))
+      .toEqual([]);
+  });
+
+  test('an endPort below its port is that port alone (deny side)', () => {
+    expect(violations(etcd, { entities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '2379', endPort: 2300, protocol: 'TCP' }] }] }))
+      .toEqual(['etcd: entity kube-apiserver on 2379/TCP']);
+  });
+
+  test('an endPort below its port is that port alone (guarded side)', () => {
+    const path: GuardPath = { ...etcd, ports: [Port._fromModel({ port: '2379', endPort: 2300, protocol: 'TCP' })] };
+    expect(violations(path, { entities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '2379', protocol: 'TCP' }] }] })).toHaveLength(1);
+    expect(violations(path, { entities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '2300', protocol: 'TCP' }] }] })).toEqual([]);
+  });
+});
