@@ -1,0 +1,434 @@
+/**
+ * The pairs of endpoint classes whose connectivity may change between two policy sets, found per subject class and
+ * direction rather than by judging every pair: what lets a change whose selectors touch every class (a clusterwide deny,
+ * a cluster default deny) be diffed on thousands of classes.
+ *
+ * - A selector cache (`PeerMatches`): each distinct peer of a rule item (its selectors, entities, CIDRs…) is matched
+ *   against the classes once, by the engine's own decision (`itemSelectsPeer`), into the set of classes it selects
+ *   (classes of other namespaces skipped when every selector names its namespace).
+ * - One port segmentation for the whole diff: cut at every boundary any item of either side names and at every named
+ *   container port, so that every side's decision is the same on all ports of a segment.
+ * - A side context (`SideContext`): one per direction and pair of direction policies (base, head), shared by the classes
+ *   the same rules select (on ingress, with the same container ports). Its peers are grouped by the items of either side
+ *   that select them (and what else a side's decision reads of a peer: local host, node, DNS name, and on egress its
+ *   named ports): peers of one group get the same decision on every port. A group is judged per segment once, on a
+ *   representative, with the engine's decision (`sideOutcome`, what `decide()` runs).
+ * - Where a side can change: when the policy's flags (rules in this direction, default deny, `reserved:init`,
+ *   `fromRequires`) are equal on both sides, only on the segments an item present on one side only (by content) covers,
+ *   for the peers it selects; else everywhere.
+ * - A pair is a candidate when its egress side or its ingress side changes for it, and is kept when the verdict (both
+ *   sides allowed) or the L7 rules in force differ on such a segment. The diff judges the kept pairs as it judges any
+ *   pair (`decide`, and `verdict` for the reasons), so the document is the one judging every pair gives.
+ */
+import type { CompiledItem, EngineConfig } from '../engine/compile';
+import type { DirectionPolicy } from '../engine/direction-policy';
+import { EndpointKind, NamedPort } from '../engine/endpoint';
+import { SideOutcome, sideOutcome } from '../engine/evaluate';
+import { PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from '../engine/identity';
+import { itemSelectsPeer } from '../engine/peer-selection';
+import type { PolicySet } from '../engine/policy-set';
+import { L4Query, matchL4 } from '../engine/ports';
+import type { SelectorRequirement } from '../model/labels';
+import { NAMESPACE_KEY } from '../model/selectors';
+import type { ClassifiedEndpoint } from './endpoint-classes';
+import { PortBoundaries, PortSegment } from './port-segments';
+import { itemContent, stable } from './rule-content';
+
+/** The direction policies of a class in base and head (`undefined` where policy does not apply). */
+export type PolicyPair = readonly [DirectionPolicy | undefined, DirectionPolicy | undefined];
+
+/** The direction policies of a class on both sides, and whether their rules differ (by content). */
+export interface ClassPolicies {
+  /** Egress, base and head. */
+  readonly egress: PolicyPair;
+  /** Ingress, base and head. */
+  readonly ingress: PolicyPair;
+  /** Whether the egress rules differ. */
+  readonly egressChanged: boolean;
+  /** Whether the ingress rules differ. */
+  readonly ingressChanged: boolean;
+}
+
+/** One side of a diff (base or head): its classes as the engine resolves them and sees them as peers. */
+interface SideView {
+  readonly resolved: readonly ResolvedEndpoint[];
+  readonly views: readonly PeerView[];
+  readonly config: EngineConfig;
+}
+
+function sideView(set: PolicySet, classes: readonly ClassifiedEndpoint[]): SideView {
+  const config = set._engineConfig;
+  const resolved = classes.map((c) => resolveEndpoint(set.inventory.enrich(c.endpoint), config));
+  // The other end matters only to a node's view (local host or not): `SideTables` takes no node classes.
+  return { resolved, views: resolved.map((r) => peerView(r, r, config)), config };
+}
+
+/** Everything of a peer view a side's decision reads (its text is for explanations only). */
+function viewKey(v: PeerView): string {
+  const ip = v.ip ? `${v.ip.family}:${v.ip.value.toString(16)}` : '';
+  return JSON.stringify([v.labels.id, ip, v.fqdn ?? '', v.anyWorldAddress, v.localHost, v.node, v.ports]);
+}
+
+/** The selector cache of one side: the classes each distinct peer (with the policy's requirements) selects, 1 at their index. */
+class PeerMatches {
+  private readonly selected = new Map<string, Uint8Array>();
+  private readonly peerKeys = new WeakMap<CompiledItem, string>();
+  /** The classes per namespace (as peers), for selectors that name theirs. */
+  private readonly byNamespace = new Map<string, number[]>();
+
+  public constructor(private readonly side: SideView) {
+    side.views.forEach((v, i) => {
+      for (const l of v.labels.lookup('any', NAMESPACE_KEY)) {
+        const list = this.byNamespace.get(l.value);
+        if (list) list.push(i);
+        else this.byNamespace.set(l.value, [i]);
+      }
+    });
+  }
+
+  /** The classes an item selects, in a direction policy with these requirements (`fromRequires`/`toRequires`). */
+  public selects(item: CompiledItem, requirements: readonly SelectorRequirement[]): Uint8Array {
+    let key = this.peerKeys.get(item);
+    if (key === undefined) {
+      key = stable(item.peer);
+      this.peerKeys.set(item, key);
+    }
+    if (requirements.length > 0) key = `${key}|${stable(requirements)}`;
+    let bits = this.selected.get(key);
+    if (!bits) {
+      const { views, config } = this.side;
+      bits = new Uint8Array(views.length);
+      const candidates = this.candidates(item);
+      if (candidates) {
+        for (const i of candidates) if (itemSelectsPeer(item, views[i], requirements, config)) bits[i] = 1;
+      } else {
+        for (let i = 0; i < views.length; i++) if (itemSelectsPeer(item, views[i], requirements, config)) bits[i] = 1;
+      }
+      this.selected.set(key, bits);
+    }
+    return bits;
+  }
+
+  /** The only classes an endpoint peer can select when each of its selectors requires a namespace (`undefined`: any class). */
+  private candidates(item: CompiledItem): number[] | undefined {
+    if (item.peer.kind !== 'endpoints') return undefined;
+    const out: number[] = [];
+    for (const sel of item.peer.selectors) {
+      const pin = sel.requirements.find((r) => (r.source === 'k8s' || r.source === 'any') && r.key === NAMESPACE_KEY && r.operator === 'In');
+      if (!pin) return undefined;
+      for (const ns of pin.values) out.push(...(this.byNamespace.get(ns) ?? []));
+    }
+    return out;
+  }
+}
+
+/** A side's decision on a segment as the diff compares it: `D` (denied), `A` (allowed), or `A` with its L7 rules. */
+type OutcomeKey = string;
+
+/** The decision of a direction policy (or of its absence: not evaluated, everything allowed) on a peer and port. */
+function outcomeKey(config: EngineConfig, dp: DirectionPolicy | undefined, subject: ResolvedEndpoint, peer: PeerView, destinationPorts: readonly NamedPort[],
+  l4: L4Query): OutcomeKey {
+  if (!dp) return 'A';
+  const input = { subject: subject.text, peer, destinationPorts, query: { l4 }, config };
+  const o: SideOutcome = !dp.allowIndex || !dp.denyIndex ? sideOutcome(dp, dp.allow, dp.deny, input)
+    : sideOutcome(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
+  if (!o.allowed) return 'D';
+  if (!o.l7Rules) return 'A';
+  return `A${o.l7Rules.map((e) => stable(e.pr?.rules ?? null)).join(';')}`;
+}
+
+/** What a side's decision reads of the policy besides its items. */
+function flagsKey(dp: DirectionPolicy | undefined): string {
+  if (!dp) return 'not-evaluated';
+  return stable({
+    subjectKind: dp.subjectKind, init: dp.init, hasRules: dp.hasRules, defaultDeny: dp.defaultDeny,
+    requirements: dp.requirements, requirementsDeny: dp.requirementsDeny,
+  });
+}
+
+/** A layer-4 query at the first port (or the ICMP type) of a segment. */
+function segmentQuery(seg: PortSegment): L4Query {
+  return seg.protocol === 'ICMP' ? { protocol: 'ICMP', icmpType: seg.lo, icmpFamily: seg.icmpFamily } : { protocol: seg.protocol, port: seg.lo, icmpFamily: 'IPv4' };
+}
+
+/** An item that one side has and the other has not, with the classes it selects. */
+interface ChangedItem {
+  readonly item: CompiledItem;
+  readonly side: 0 | 1;
+  readonly bits: Uint8Array;
+}
+
+/** The decisions of one direction and pair of direction policies (base, head), per group of peers and segment. */
+class SideContext {
+  /** Group of each class as a peer (-1: not grouped yet). */
+  private readonly groupOf: Int32Array;
+  private readonly groupIds = new Map<string, number>();
+  /** The representative class of each group. */
+  private readonly reps: number[] = [];
+  /** Base and head decisions per group and segment. */
+  private readonly keys = new Map<number, readonly [OutcomeKey, OutcomeKey]>();
+  /** Per group, the segments where base and head may differ. */
+  private readonly mayChange = new Map<number, readonly number[]>();
+  private readonly groupChanges = new Map<number, boolean>();
+  private matchers?: readonly Uint8Array[];
+  /** Changed items (`undefined`: every peer and segment may change). */
+  private changedItems?: readonly ChangedItem[];
+  private changedPeers?: readonly number[];
+
+  public constructor(
+    public readonly id: number,
+    private readonly tables: SideTables,
+    public readonly direction: 'ingress' | 'egress',
+    public readonly dps: PolicyPair,
+    /** A class with this context (on ingress, the destination, whose named ports the decision reads). */
+    private readonly subject: number,
+    /** Whether the rules differ between base and head. */
+    public readonly changed: boolean,
+    /** Whether anything else the decision reads of the subject differs (its named ports on ingress). */
+    private readonly subjectDiffers: boolean,
+  ) {
+    this.groupOf = new Int32Array(tables.classCount).fill(-1);
+    if (changed) this.changedItems = this.findChangedItems();
+  }
+
+  /** The group of a class as a peer of this side. */
+  public group(peer: number): number {
+    const known = this.groupOf[peer];
+    if (known >= 0) return known;
+    this.matchers ??= this.dps.flatMap((dp, side) => (dp ? [
+      ...dp.allow.map((item) => this.tables.matches[side].selects(item, dp.requirements)),
+      ...dp.deny.map((item) => this.tables.matches[side].selects(item, dp.requirementsDeny)),
+    ] : []));
+    let sig = this.tables.peerSignature(peer, this.direction === 'egress');
+    for (let i = 0; i < this.matchers.length; i++) if (this.matchers[i][peer] === 1) sig += `,${i}`;
+    let g = this.groupIds.get(sig);
+    if (g === undefined) {
+      g = this.reps.length;
+      this.groupIds.set(sig, g);
+      this.reps.push(peer);
+    }
+    this.groupOf[peer] = g;
+    return g;
+  }
+
+  /** The base and head decisions on a group of peers at a segment (by its index in `SideTables.segments`). */
+  public decision(group: number, seg: number): readonly [OutcomeKey, OutcomeKey] {
+    const key = group * this.tables.segments.length + seg;
+    let d = this.keys.get(key);
+    if (!d) {
+      const rep = this.reps[group];
+      const dest = this.direction === 'egress' ? rep : this.subject;
+      const l4 = this.tables.queries[seg];
+      const [base, head] = ([0, 1] as const).map((side) => {
+        const view = this.tables.views[side];
+        return outcomeKey(view.config, this.dps[side], view.resolved[this.subject], view.views[rep], view.resolved[dest].ports, l4);
+      });
+      d = [base, head];
+      this.keys.set(key, d);
+    }
+    return d;
+  }
+
+  /** The segments where the decision on a group may differ between base and head (none when the rules did not change). */
+  public changingSegments(group: number): readonly number[] {
+    let segs = this.mayChange.get(group);
+    if (segs === undefined) {
+      const all = this.tables.segments;
+      const rep = this.reps[group];
+      if (!this.changed) {
+        segs = [];
+      } else if (!this.changedItems || this.tables.viewsDiffer[rep]) {
+        segs = all.map((_, i) => i);
+      } else {
+        const dest = this.direction === 'egress' ? rep : this.subject;
+        const here = this.changedItems.filter((c) => c.bits[rep] === 1);
+        const out: number[] = [];
+        if (here.length > 0) {
+          all.forEach((_, i) => {
+            const q = this.tables.queries[i];
+            if (here.some((c) => matchL4(c.item.l4, q, this.tables.views[c.side].resolved[dest].ports) !== undefined)) out.push(i);
+          });
+        }
+        segs = out;
+      }
+      this.mayChange.set(group, segs);
+    }
+    return segs;
+  }
+
+  /** Whether the decision on a group differs between base and head on some segment. */
+  public groupChanged(group: number): boolean {
+    let changed = this.groupChanges.get(group);
+    if (changed === undefined) {
+      changed = this.changingSegments(group).some((seg) => {
+        const [b, h] = this.decision(group, seg);
+        return b !== h;
+      });
+      this.groupChanges.set(group, changed);
+    }
+    return changed;
+  }
+
+  /** The peers whose decision on this side differs between base and head on some segment. */
+  public peersThatChange(): readonly number[] {
+    if (this.changedPeers) return this.changedPeers;
+    const out: number[] = [];
+    if (this.changed) {
+      const n = this.tables.classCount;
+      let universe: Uint8Array | undefined;
+      if (this.changedItems) {
+        universe = new Uint8Array(n);
+        for (const c of this.changedItems) for (let p = 0; p < n; p++) universe[p] |= c.bits[p];
+        for (let p = 0; p < n; p++) universe[p] |= this.tables.viewsDiffer[p];
+      }
+      for (let p = 0; p < n; p++) if ((universe === undefined || universe[p] === 1) && this.groupChanged(this.group(p))) out.push(p);
+    }
+    this.changedPeers = out;
+    return out;
+  }
+
+  /**
+   * The items one side has and the other has not (by content, as many times as they appear), with the classes they
+   * select; `undefined` when every peer may change: a policy on one side only, or flags that differ.
+   */
+  private findChangedItems(): ChangedItem[] | undefined {
+    const [base, head] = this.dps;
+    if (!base || !head || this.subjectDiffers || flagsKey(base) !== flagsKey(head)) return undefined;
+    const key = (item: CompiledItem): string => `${item.deny ? 'deny' : 'allow'}|${itemContent(item)}`;
+    const left = new Map<string, number>();
+    for (const item of [...head.allow, ...head.deny]) left.set(key(item), (left.get(key(item)) ?? 0) + 1);
+    const onlyBase: CompiledItem[] = [];
+    for (const item of [...base.allow, ...base.deny]) {
+      const n = left.get(key(item)) ?? 0;
+      if (n > 0) left.set(key(item), n - 1);
+      else onlyBase.push(item);
+    }
+    const onlyHead = [...head.allow, ...head.deny].filter((item) => {
+      const n = left.get(key(item)) ?? 0;
+      if (n === 0) return false;
+      left.set(key(item), n - 1);
+      return true;
+    });
+    const changed = (side: 0 | 1, dp: DirectionPolicy, item: CompiledItem): ChangedItem => ({
+      item, side, bits: this.tables.matches[side].selects(item, item.deny ? dp.requirementsDeny : dp.requirements),
+    });
+    return [...onlyBase.map((i) => changed(0, base, i)), ...onlyHead.map((i) => changed(1, head, i))];
+  }
+}
+
+/** The side contexts of a diff, and the pairs whose connectivity changes. */
+export class SideTables {
+  /** Whether the classes can be compared this way (no node classes: a node's view depends on the other end). */
+  public static applies(classes: readonly ClassifiedEndpoint[]): boolean {
+    return classes.every((c) => c.endpoint.kind !== EndpointKind.NODE);
+  }
+
+  /** Base and head, as the classes are resolved and seen there. */
+  public readonly views: readonly [SideView, SideView];
+  /** The selector caches of base and head (one shared when the classes look alike on both). */
+  public readonly matches: readonly [PeerMatches, PeerMatches];
+  /** 1 for a class that base and head see differently as a peer (inventory): every decision on it may change. */
+  public readonly viewsDiffer: Uint8Array;
+  public readonly classCount: number;
+  /** The segments of the port space, and a query at each. */
+  public readonly segments: readonly PortSegment[];
+  public readonly queries: readonly L4Query[];
+  private readonly egress: SideContext[];
+  private readonly ingress: SideContext[];
+  private readonly signatures: (readonly [string, string])[];
+  private readonly pairVerdicts = new Map<string, boolean>();
+
+  public constructor(base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[], policies: readonly ClassPolicies[]) {
+    this.classCount = classes.length;
+    this.views = [sideView(base, classes), sideView(head, classes)];
+    const keys = this.views.map((v) => v.views.map(viewKey));
+    this.viewsDiffer = Uint8Array.from(classes, (_, i) => (keys[0][i] === keys[1][i] ? 0 : 1));
+    const shared = new PeerMatches(this.views[0]);
+    this.matches = this.viewsDiffer.every((d) => d === 0) ? [shared, shared] : [shared, new PeerMatches(this.views[1])];
+    this.signatures = classes.map((c, i) => {
+      const flags = this.views.map((v) => {
+        const p = v.views[i];
+        return `${p.localHost ? 1 : 0}${p.node ? 1 : 0}${p.fqdn ?? ''}`;
+      }).join('/');
+      return [flags, `${flags}|${JSON.stringify([c.endpoint.ports ?? [], this.views[0].resolved[i].ports, this.views[1].resolved[i].ports])}`];
+    });
+    const bounds = new PortBoundaries();
+    for (const p of policies) for (const dp of [...p.egress, ...p.ingress]) bounds.addPolicy(dp);
+    classes.forEach((c, i) => {
+      bounds.addNamedPorts(c.endpoint.ports ?? []);
+      for (const v of this.views) bounds.addNamedPorts(v.resolved[i].ports);
+    });
+    this.segments = bounds.segments();
+    this.queries = this.segments.map(segmentQuery);
+
+    const contexts = new Map<string, SideContext>();
+    const dpIds = new Map<DirectionPolicy, number>();
+    const dpId = (dp: DirectionPolicy | undefined): number => {
+      if (!dp) return -1;
+      let id = dpIds.get(dp);
+      if (id === undefined) {
+        id = dpIds.size;
+        dpIds.set(dp, id);
+      }
+      return id;
+    };
+    const context = (direction: 'ingress' | 'egress', dps: PolicyPair, subject: number, changed: boolean): SideContext => {
+      const ports = direction === 'ingress' ? this.signatures[subject][1] : '';
+      const key = `${direction}|${dpId(dps[0])}|${dpId(dps[1])}|${changed ? 1 : 0}|${ports}`;
+      let ctx = contexts.get(key);
+      if (!ctx) {
+        const subjectDiffers = direction === 'ingress'
+          && JSON.stringify(this.views[0].resolved[subject].ports) !== JSON.stringify(this.views[1].resolved[subject].ports);
+        ctx = new SideContext(contexts.size, this, direction, dps, subject, changed, subjectDiffers);
+        contexts.set(key, ctx);
+      }
+      return ctx;
+    };
+    this.egress = policies.map((p, i) => context('egress', p.egress, i, p.egressChanged));
+    this.ingress = policies.map((p, i) => context('ingress', p.ingress, i, p.ingressChanged));
+  }
+
+  /** What a side's decision reads of a peer besides the items that select it (with its named ports, for egress). */
+  public peerSignature(peer: number, withPorts: boolean): string {
+    return this.signatures[peer][withPorts ? 1 : 0];
+  }
+
+  /**
+   * The pairs (from, to) whose verdict or L7 rules differ between base and head on some segment, by `from` then `to`:
+   * those whose egress decision changes for the other end, or whose ingress decision does, and whose verdict changes.
+   */
+  public changingPairs(): [number, number][] {
+    const n = this.classCount;
+    const byFrom: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
+    for (let a = 0; a < n; a++) for (const b of this.egress[a].peersThatChange()) byFrom[a].add(b);
+    for (let b = 0; b < n; b++) for (const a of this.ingress[b].peersThatChange()) byFrom[a].add(b);
+    const out: [number, number][] = [];
+    for (let a = 0; a < n; a++) {
+      if (byFrom[a].size === 0) continue;
+      for (const b of [...byFrom[a]].sort((x, y) => x - y)) if (this.pairChanges(a, b)) out.push([a, b]);
+    }
+    return out;
+  }
+
+  /** Whether the verdict of a pair, or the L7 rules in force, differ between base and head on some segment. */
+  private pairChanges(a: number, b: number): boolean {
+    const e = this.egress[a];
+    const i = this.ingress[b];
+    const ge = e.group(b);
+    const gi = i.group(a);
+    const key = `${e.id}.${ge}.${i.id}.${gi}`;
+    let changes = this.pairVerdicts.get(key);
+    if (changes === undefined) {
+      const differs = (seg: number): boolean => {
+        const [eb, eh] = e.decision(ge, seg);
+        const [ib, ih] = i.decision(gi, seg);
+        const before = eb === 'D' || ib === 'D' ? 'D' : `${eb}|${ib}`;
+        const after = eh === 'D' || ih === 'D' ? 'D' : `${eh}|${ih}`;
+        return before !== after;
+      };
+      changes = e.changingSegments(ge).some(differs) || i.changingSegments(gi).some(differs);
+      this.pairVerdicts.set(key, changes);
+    }
+    return changes;
+  }
+}
