@@ -126,8 +126,8 @@ class PeerMatches {
 type OutcomeKey = string;
 
 /** The decision of a direction policy (or of its absence: not evaluated, everything allowed) on a peer and port. */
-function outcomeKey(config: EngineConfig, dp: DirectionPolicy | undefined, subject: ResolvedEndpoint, peer: PeerView, destinationPorts: readonly NamedPort[],
-  l4: L4Query): OutcomeKey {
+function outcomeKey(config: EngineConfig, dp: DirectionPolicy | undefined, subject: ResolvedEndpoint, peer: PeerView,
+  destinationPorts: readonly NamedPort[], l4: L4Query): OutcomeKey {
   if (!dp) return 'A';
   const input = { subject: subject.text, peer, destinationPorts, query: { l4 }, config };
   const o: SideOutcome = !dp.allowIndex || !dp.denyIndex ? sideOutcome(dp, dp.allow, dp.deny, input)
@@ -148,7 +148,8 @@ function flagsKey(dp: DirectionPolicy | undefined): string {
 
 /** A layer-4 query at the first port (or the ICMP type) of a segment. */
 function segmentQuery(seg: PortSegment): L4Query {
-  return seg.protocol === 'ICMP' ? { protocol: 'ICMP', icmpType: seg.lo, icmpFamily: seg.icmpFamily } : { protocol: seg.protocol, port: seg.lo, icmpFamily: 'IPv4' };
+  return seg.protocol === 'ICMP' ? { protocol: 'ICMP', icmpType: seg.lo, icmpFamily: seg.icmpFamily }
+    : { protocol: seg.protocol, port: seg.lo, icmpFamily: 'IPv4' };
 }
 
 /** An item that one side has and the other has not, with the classes it selects. */

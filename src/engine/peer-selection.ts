@@ -44,4 +44,3 @@ export function itemSelectsPeer(item: CompiledItem, peer: PeerView, requirements
   });
   return !outcome.allowed;
 }
-
