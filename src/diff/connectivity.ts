@@ -136,12 +136,14 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const changes: ConnectivityChange[] = [];
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
-  const judgePair = (a: number, b: number): void => {
+  /** Judges a pair on each segment (or only where `mayDiffer` says base and head may differ), and adds its changes. */
+  const judgePair = (a: number, b: number, mayDiffer?: (seg: PortSegment) => boolean): void => {
     if (outsideTheCluster(classes[a], classes[b])) return;
     const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
     const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
     const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
     for (const seg of segments) {
+      if (mayDiffer && !mayDiffer(seg)) continue;
       const q = query(classes[a], classes[b], seg);
       const before = judge(base, q, bounds.l7At(seg));
       const after = judge(head, q, bounds.l7At(seg));
@@ -180,7 +182,11 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
       egressChanged: egressChanged[i],
       ingressChanged: ingressChanged[i],
     }));
-    for (const [a, b] of new SideTables(base, head, classes, policies).changingPairs()) judgePair(a, b);
+    const tables = new SideTables(base, head, classes, policies);
+    for (const pair of tables.changingPairs()) {
+      const segs = new Set(pair.segments);
+      judgePair(pair.from, pair.to, (seg) => segs.has(tables.segmentAt(seg)));
+    }
   } else {
     for (let a = 0; a < classes.length; a++) {
       for (let b = 0; b < classes.length; b++) if (egressChanged[a] || ingressChanged[b]) judgePair(a, b);

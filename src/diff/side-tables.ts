@@ -152,32 +152,59 @@ function segmentQuery(seg: PortSegment): L4Query {
     : { protocol: seg.protocol, port: seg.lo, icmpFamily: 'IPv4' };
 }
 
-/** An item that one side has and the other has not, with the classes it selects. */
+/** An item that one side has and the other has not, with the classes it selects and the segments it may cover. */
 interface ChangedItem {
-  readonly item: CompiledItem;
-  readonly side: 0 | 1;
   readonly bits: Uint8Array;
+  readonly segments: readonly number[];
 }
 
-/** The decisions of one direction and pair of direction policies (base, head), per group of peers and segment. */
+/** Groups of peers with the same decision: each class's group, the groups' keys and representatives. */
+class Grouping {
+  public readonly groupOf: Int32Array;
+  public readonly ids = new Map<string, number>();
+  public readonly reps: number[] = [];
+  /** Base and head decisions per group (whole grouping: per group and segment). */
+  public readonly keys = new Map<number, readonly [OutcomeKey, OutcomeKey]>();
+
+  public constructor(classCount: number, public readonly matchers: readonly Uint8Array[]) {
+    this.groupOf = new Int32Array(classCount).fill(-1);
+  }
+
+  public group(peer: number, signature: string): number {
+    const known = this.groupOf[peer];
+    if (known >= 0) return known;
+    let sig = signature;
+    for (let i = 0; i < this.matchers.length; i++) if (this.matchers[i][peer] === 1) sig += `,${i}`;
+    let g = this.ids.get(sig);
+    if (g === undefined) {
+      g = this.reps.length;
+      this.ids.set(sig, g);
+      this.reps.push(peer);
+    }
+    this.groupOf[peer] = g;
+    return g;
+  }
+}
+
+/**
+ * The decisions of one direction and pair of direction policies (base, head), on the peers grouped by what decides.
+ * When only items changed (the flags are equal), per segment a changed item covers, with the peers grouped by the items
+ * that cover that segment; otherwise per segment and group of the peers by every item.
+ */
 class SideContext {
-  /** Group of each class as a peer (-1: not grouped yet). */
-  private readonly groupOf: Int32Array;
-  private readonly groupIds = new Map<string, number>();
-  /** The representative class of each group. */
-  private readonly reps: number[] = [];
-  /** Base and head decisions per group and segment. */
-  private readonly keys = new Map<number, readonly [OutcomeKey, OutcomeKey]>();
-  /** Per group, the segments where base and head may differ. */
-  private readonly mayChange = new Map<number, readonly number[]>();
-  private readonly groupChanges = new Map<number, boolean>();
-  private matchers?: readonly Uint8Array[];
-  /** Changed items (`undefined`: every peer and segment may change). */
-  private changedItems?: readonly ChangedItem[];
+  /** The items one side has and the other has not; `undefined` when any peer may change anywhere (or nothing changed). */
+  private readonly changedItems?: readonly ChangedItem[];
+  /** Every peer and segment may change (the flags differ, or a side has no policy). */
+  private readonly everywhere: boolean;
+  /** Per segment, the grouping by the items that may cover it (only items changed). */
+  private readonly bySegment = new Map<number, Grouping>();
+  /** The grouping by every item (everywhere). */
+  private whole?: Grouping;
+  /** Per whole group, the segments where its decision differs. */
+  private readonly wholeChanges = new Map<number, readonly number[]>();
   private changedPeers?: readonly number[];
 
   public constructor(
-    public readonly id: number,
     private readonly tables: SideTables,
     public readonly direction: 'ingress' | 'egress',
     public readonly dps: PolicyPair,
@@ -186,38 +213,44 @@ class SideContext {
     /** Whether the rules differ between base and head. */
     public readonly changed: boolean,
     /** Whether anything else the decision reads of the subject differs (its named ports on ingress). */
-    private readonly subjectDiffers: boolean,
+    subjectDiffers: boolean,
   ) {
-    this.groupOf = new Int32Array(tables.classCount).fill(-1);
-    if (changed) this.changedItems = this.findChangedItems();
+    const items = changed && !subjectDiffers ? this.findChangedItems() : undefined;
+    this.everywhere = changed && items === undefined;
+    if (items) this.changedItems = items;
   }
 
-  /** The group of a class as a peer of this side. */
-  public group(peer: number): number {
-    const known = this.groupOf[peer];
-    if (known >= 0) return known;
-    this.matchers ??= this.dps.flatMap((dp, side) => (dp ? [
-      ...dp.allow.map((item) => this.tables.matches[side].selects(item, dp.requirements)),
-      ...dp.deny.map((item) => this.tables.matches[side].selects(item, dp.requirementsDeny)),
-    ] : []));
-    let sig = this.tables.peerSignature(peer, this.direction === 'egress');
-    for (let i = 0; i < this.matchers.length; i++) if (this.matchers[i][peer] === 1) sig += `,${i}`;
-    let g = this.groupIds.get(sig);
-    if (g === undefined) {
-      g = this.reps.length;
-      this.groupIds.set(sig, g);
-      this.reps.push(peer);
+  /** The segments where the decision on a peer may differ between base and head. */
+  public changingSegments(peer: number): readonly number[] {
+    if (!this.changed) return NONE;
+    if (this.everywhere) return this.wholeChanging(this.wholeGrouping().group(peer, this.signature(peer)));
+    if (this.tables.viewsDiffer[peer] === 1) return this.tables.allSegments;
+    const items = (this.changedItems ?? []).filter((c) => c.bits[peer] === 1);
+    if (items.length === 0) return NONE;
+    if (items.length === 1) return items[0].segments;
+    return [...new Set(items.flatMap((c) => c.segments))].sort((x, y) => x - y);
+  }
+
+  /** The base and head decisions on a peer at a segment (by its index in `SideTables.segments`). */
+  public decision(peer: number, seg: number): readonly [OutcomeKey, OutcomeKey] {
+    const n = this.tables.segments.length;
+    let grouping: Grouping;
+    let key: number;
+    if (this.everywhere) {
+      grouping = this.wholeGrouping();
+      key = grouping.group(peer, this.signature(peer)) * n + seg;
+    } else {
+      let g = this.bySegment.get(seg);
+      if (!g) {
+        g = new Grouping(this.tables.classCount, this.matchers((item) => this.tables.covers(item, seg)));
+        this.bySegment.set(seg, g);
+      }
+      grouping = g;
+      key = grouping.group(peer, this.signature(peer));
     }
-    this.groupOf[peer] = g;
-    return g;
-  }
-
-  /** The base and head decisions on a group of peers at a segment (by its index in `SideTables.segments`). */
-  public decision(group: number, seg: number): readonly [OutcomeKey, OutcomeKey] {
-    const key = group * this.tables.segments.length + seg;
-    let d = this.keys.get(key);
+    let d = grouping.keys.get(key);
     if (!d) {
-      const rep = this.reps[group];
+      const rep = grouping.reps[this.everywhere ? Math.floor(key / n) : key];
       const dest = this.direction === 'egress' ? rep : this.subject;
       const l4 = this.tables.queries[seg];
       const [base, head] = ([0, 1] as const).map((side) => {
@@ -225,76 +258,70 @@ class SideContext {
         return outcomeKey(view.config, this.dps[side], view.resolved[this.subject], view.views[rep], view.resolved[dest].ports, l4);
       });
       d = [base, head];
-      this.keys.set(key, d);
+      grouping.keys.set(key, d);
     }
     return d;
   }
 
-  /** The segments where the decision on a group may differ between base and head (none when the rules did not change). */
-  public changingSegments(group: number): readonly number[] {
-    let segs = this.mayChange.get(group);
-    if (segs === undefined) {
-      const all = this.tables.segments;
-      const rep = this.reps[group];
-      if (!this.changed) {
-        segs = [];
-      } else if (!this.changedItems || this.tables.viewsDiffer[rep]) {
-        segs = all.map((_, i) => i);
-      } else {
-        const dest = this.direction === 'egress' ? rep : this.subject;
-        const here = this.changedItems.filter((c) => c.bits[rep] === 1);
-        const out: number[] = [];
-        if (here.length > 0) {
-          all.forEach((_, i) => {
-            const q = this.tables.queries[i];
-            if (here.some((c) => matchL4(c.item.l4, q, this.tables.views[c.side].resolved[dest].ports) !== undefined)) out.push(i);
-          });
-        }
-        segs = out;
-      }
-      this.mayChange.set(group, segs);
-    }
-    return segs;
-  }
-
-  /** Whether the decision on a group differs between base and head on some segment. */
-  public groupChanged(group: number): boolean {
-    let changed = this.groupChanges.get(group);
-    if (changed === undefined) {
-      changed = this.changingSegments(group).some((seg) => {
-        const [b, h] = this.decision(group, seg);
-        return b !== h;
-      });
-      this.groupChanges.set(group, changed);
-    }
-    return changed;
+  /** Whether the decision on a peer differs between base and head at a segment. */
+  public differs(peer: number, seg: number): boolean {
+    const [b, h] = this.decision(peer, seg);
+    return b !== h;
   }
 
   /** The peers whose decision on this side differs between base and head on some segment. */
   public peersThatChange(): readonly number[] {
     if (this.changedPeers) return this.changedPeers;
     const out: number[] = [];
-    if (this.changed) {
-      const n = this.tables.classCount;
-      let universe: Uint8Array | undefined;
-      if (this.changedItems) {
-        universe = new Uint8Array(n);
-        for (const c of this.changedItems) for (let p = 0; p < n; p++) universe[p] |= c.bits[p];
-        for (let p = 0; p < n; p++) universe[p] |= this.tables.viewsDiffer[p];
-      }
-      for (let p = 0; p < n; p++) if ((universe === undefined || universe[p] === 1) && this.groupChanged(this.group(p))) out.push(p);
+    const n = this.tables.classCount;
+    if (this.everywhere) {
+      for (let p = 0; p < n; p++) if (this.changingSegments(p).length > 0) out.push(p);
+    } else if (this.changedItems) {
+      const universe = new Uint8Array(n);
+      for (const c of this.changedItems) for (let p = 0; p < n; p++) universe[p] |= c.bits[p];
+      for (let p = 0; p < n; p++) universe[p] |= this.tables.viewsDiffer[p];
+      for (let p = 0; p < n; p++) if (universe[p] === 1 && this.changingSegments(p).some((seg) => this.differs(p, seg))) out.push(p);
     }
     this.changedPeers = out;
     return out;
   }
 
+  /** What a side's decision reads of a peer besides the items that select it. */
+  private signature(peer: number): string {
+    return this.tables.peerSignature(peer, this.direction === 'egress');
+  }
+
+  private wholeGrouping(): Grouping {
+    this.whole ??= new Grouping(this.tables.classCount, this.matchers(() => true));
+    return this.whole;
+  }
+
+  /** The segments where a whole group's decision differs. */
+  private wholeChanging(group: number): readonly number[] {
+    let segs = this.wholeChanges.get(group);
+    if (!segs) {
+      const rep = this.wholeGrouping().reps[group];
+      segs = this.tables.allSegments.filter((seg) => this.differs(rep, seg));
+      this.wholeChanges.set(group, segs);
+    }
+    return segs;
+  }
+
+  /** The classes each item of either side (that `keep` keeps) selects. */
+  private matchers(keep: (item: CompiledItem) => boolean): Uint8Array[] {
+    return this.dps.flatMap((dp, side) => (dp ? [
+      ...dp.allow.filter(keep).map((item) => this.tables.matches[side].selects(item, dp.requirements)),
+      ...dp.deny.filter(keep).map((item) => this.tables.matches[side].selects(item, dp.requirementsDeny)),
+    ] : []));
+  }
+
   /**
-   * The items one side has and the other has not (by content, as many times as they appear), with the classes they
-   * select; `undefined` when every peer may change: a policy on one side only, or flags that differ.
+   * The items one side has and the other has not (by content, as many times as they appear); `undefined` when any peer
+   * may change anywhere: a policy on one side only, or flags that differ.
    */
   private findChangedItems(): ChangedItem[] | undefined {
     const [base, head] = this.dps;
-    if (!base || !head || this.subjectDiffers || flagsKey(base) !== flagsKey(head)) return undefined;
+    if (!base || !head || flagsKey(base) !== flagsKey(head)) return undefined;
     const key = (item: CompiledItem): string => `${item.deny ? 'deny' : 'allow'}|${itemContent(item)}`;
     const left = new Map<string, number>();
     for (const item of [...head.allow, ...head.deny]) left.set(key(item), (left.get(key(item)) ?? 0) + 1);
@@ -311,11 +338,14 @@ class SideContext {
       return true;
     });
     const changed = (side: 0 | 1, dp: DirectionPolicy, item: CompiledItem): ChangedItem => ({
-      item, side, bits: this.tables.matches[side].selects(item, item.deny ? dp.requirementsDeny : dp.requirements),
+      bits: this.tables.matches[side].selects(item, item.deny ? dp.requirementsDeny : dp.requirements),
+      segments: this.tables.allSegments.filter((seg) => this.tables.covers(item, seg)),
     });
     return [...onlyBase.map((i) => changed(0, base, i)), ...onlyHead.map((i) => changed(1, head, i))];
   }
 }
+
+const NONE: readonly number[] = Object.freeze([]);
 
 /** The side contexts of a diff, and the pairs whose connectivity changes. */
 export class SideTables {
@@ -331,13 +361,17 @@ export class SideTables {
   /** 1 for a class that base and head see differently as a peer (inventory): every decision on it may change. */
   public readonly viewsDiffer: Uint8Array;
   public readonly classCount: number;
-  /** The segments of the port space, and a query at each. */
+  /** The segments of the port space, a query at each, and their indexes. */
   public readonly segments: readonly PortSegment[];
   public readonly queries: readonly L4Query[];
+  public readonly allSegments: readonly number[];
   private readonly egress: SideContext[];
   private readonly ingress: SideContext[];
   private readonly signatures: (readonly [string, string])[];
-  private readonly pairVerdicts = new Map<string, boolean>();
+  /** Per item, 1 for the segments it may cover (a named port: every port of its protocols). */
+  private readonly coverage = new WeakMap<CompiledItem, Uint8Array>();
+  /** Per protocol (ICMP: per family), the first port (type) of each segment and its index, ascending. */
+  private readonly starts = new Map<string, { lo: number[]; index: number[]; other?: number }>();
 
   public constructor(base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[], policies: readonly ClassPolicies[]) {
     this.classCount = classes.length;
@@ -361,6 +395,20 @@ export class SideTables {
     });
     this.segments = bounds.segments();
     this.queries = this.segments.map(segmentQuery);
+    this.allSegments = this.segments.map((_, i) => i);
+    this.segments.forEach((seg, i) => {
+      const k = seg.protocol === 'ICMP' ? seg.icmpFamily : seg.protocol;
+      let s = this.starts.get(k);
+      if (!s) {
+        s = { lo: [], index: [] };
+        this.starts.set(k, s);
+      }
+      if (seg.otherTypes) s.other = i;
+      else {
+        s.lo.push(seg.lo);
+        s.index.push(i);
+      }
+    });
 
     const contexts = new Map<string, SideContext>();
     const dpIds = new Map<DirectionPolicy, number>();
@@ -380,7 +428,7 @@ export class SideTables {
       if (!ctx) {
         const subjectDiffers = direction === 'ingress'
           && JSON.stringify(this.views[0].resolved[subject].ports) !== JSON.stringify(this.views[1].resolved[subject].ports);
-        ctx = new SideContext(contexts.size, this, direction, dps, subject, changed, subjectDiffers);
+        ctx = new SideContext(this, direction, dps, subject, changed, subjectDiffers);
         contexts.set(key, ctx);
       }
       return ctx;
@@ -394,42 +442,73 @@ export class SideTables {
     return this.signatures[peer][withPorts ? 1 : 0];
   }
 
+  /** Whether an item may cover a segment (named ports: every port of their protocols, whatever the destination). */
+  public covers(item: CompiledItem, seg: number): boolean {
+    let c = this.coverage.get(item);
+    if (!c) {
+      const l4 = item.l4;
+      const named = l4.kind === 'ports' && l4.portRules.some((pr) => pr.ports.some((p) => p.kind === 'named'));
+      const namedProtocols = new Set(l4.kind === 'ports' ? l4.portRules.flatMap((pr) => pr.ports.filter((p) => p.kind === 'named').flatMap((p) => p.protocols)) : []);
+      c = Uint8Array.from(this.queries, (q) => (matchL4(l4, q, []) !== undefined || (named && namedProtocols.has(q.protocol)) ? 1 : 0));
+      this.coverage.set(item, c);
+    }
+    return c[seg] === 1;
+  }
+
   /**
-   * The pairs (from, to) whose verdict or L7 rules differ between base and head on some segment, by `from` then `to`:
-   * those whose egress decision changes for the other end, or whose ingress decision does, and whose verdict changes.
+   * The pairs (from, to) whose verdict or L7 rules differ between base and head on some segment, by `from` then `to`,
+   * each with the segments where they may differ: those whose egress decision changes for the other end, or whose
+   * ingress decision does, and whose verdict changes.
    */
-  public changingPairs(): [number, number][] {
+  public changingPairs(): { from: number; to: number; segments: readonly number[] }[] {
     const n = this.classCount;
     const byFrom: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
     for (let a = 0; a < n; a++) for (const b of this.egress[a].peersThatChange()) byFrom[a].add(b);
     for (let b = 0; b < n; b++) for (const a of this.ingress[b].peersThatChange()) byFrom[a].add(b);
-    const out: [number, number][] = [];
+    const out: { from: number; to: number; segments: readonly number[] }[] = [];
     for (let a = 0; a < n; a++) {
       if (byFrom[a].size === 0) continue;
-      for (const b of [...byFrom[a]].sort((x, y) => x - y)) if (this.pairChanges(a, b)) out.push([a, b]);
+      for (const b of [...byFrom[a]].sort((x, y) => x - y)) {
+        const segments = this.pairChanges(a, b);
+        if (segments.length > 0) out.push({ from: a, to: b, segments });
+      }
     }
     return out;
   }
 
-  /** Whether the verdict of a pair, or the L7 rules in force, differ between base and head on some segment. */
-  private pairChanges(a: number, b: number): boolean {
+  /** The index of the segment holding a port (ICMP: a type) of a protocol (ICMP: of a family). */
+  public segmentAt(seg: PortSegment): number {
+    const s = this.starts.get(seg.protocol === 'ICMP' ? seg.icmpFamily : seg.protocol);
+    if (!s) throw new Error(`no segment for ${seg.protocol}`);
+    if (seg.protocol === 'ICMP') {
+      const i = s.lo.indexOf(seg.lo);
+      if (i >= 0) return s.index[i];
+      if (s.other === undefined) throw new Error('no segment for the other ICMP types');
+      return s.other;
+    }
+    let lo = 0;
+    let hi = s.lo.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s.lo[mid] <= seg.lo) lo = mid;
+      else hi = mid - 1;
+    }
+    return s.index[lo];
+  }
+
+  /** The segments where the verdict of a pair, or the L7 rules in force, differ between base and head. */
+  private pairChanges(a: number, b: number): number[] {
     const e = this.egress[a];
     const i = this.ingress[b];
-    const ge = e.group(b);
-    const gi = i.group(a);
-    const key = `${e.id}.${ge}.${i.id}.${gi}`;
-    let changes = this.pairVerdicts.get(key);
-    if (changes === undefined) {
-      const differs = (seg: number): boolean => {
-        const [eb, eh] = e.decision(ge, seg);
-        const [ib, ih] = i.decision(gi, seg);
-        const before = eb === 'D' || ib === 'D' ? 'D' : `${eb}|${ib}`;
-        const after = eh === 'D' || ih === 'D' ? 'D' : `${eh}|${ih}`;
-        return before !== after;
-      };
-      changes = e.changingSegments(ge).some(differs) || i.changingSegments(gi).some(differs);
-      this.pairVerdicts.set(key, changes);
+    const segs = new Set([...e.changingSegments(b), ...i.changingSegments(a)]);
+    const out: number[] = [];
+    for (const seg of segs) {
+      const [eb, eh] = e.decision(b, seg);
+      const [ib, ih] = i.decision(a, seg);
+      const before = eb === 'D' || ib === 'D' ? 'D' : `${eb}|${ib}`;
+      const after = eh === 'D' || ih === 'D' ? 'D' : `${eh}|${ih}`;
+      if (before !== after) out.push(seg);
     }
-    return changes;
+    return out;
   }
 }
