@@ -45,7 +45,8 @@ export interface ConnectivityOptions {
    */
   readonly headSource?: string;
   /**
-   * @internal Judge every pair of classes, skipping none (the reference the fingerprint skipping is tested against).
+   * @internal Judge every pair of classes, skipping none, each segment with `verdict()` (the reference the side tables
+   * and the fingerprint skipping are tested against).
    */
   readonly _judgeEveryPair?: boolean;
 }
@@ -128,6 +129,8 @@ interface ClassSide {
  */
 export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
   const classes = options.classes ?? endpointClasses([base, head]);
+  // The reference judges every pair, and every segment with `verdict()` (not the decision tables of `decide()`).
+  const byVerdict = options._judgeEveryPair === true;
   const sameSettings = !options._judgeEveryPair && settingsKey(base._engineConfig) === settingsKey(head._engineConfig);
   const ctx: FingerprintContext = { contentIds: new Map(), fingerprints: new Map() };
   const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
@@ -145,8 +148,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     for (const seg of segments) {
       if (mayDiffer && !mayDiffer(seg)) continue;
       const q = query(classes[a], classes[b], seg);
-      const before = judge(base, q, bounds.l7At(seg));
-      const after = judge(head, q, bounds.l7At(seg));
+      const before = judge(base, q, bounds.l7At(seg), byVerdict);
+      const after = judge(head, q, bounds.l7At(seg), byVerdict);
       if (before.verdict !== after.verdict || before.l7 !== after.l7) changed.push({ seg, before, after });
     }
     if (changed.length === 0) return;
@@ -332,8 +335,8 @@ function query(from: ClassifiedEndpoint, to: ClassifiedEndpoint, seg: PortSegmen
 const DENIED: Judged = Object.freeze({ verdict: ConnectionVerdict.DENIED });
 const ALLOWED: Judged = Object.freeze({ verdict: ConnectionVerdict.ALLOWED });
 
-function judge(set: PolicySet, q: VerdictQuery, l7: boolean): Judged {
-  const kind = set.decide(q);
+function judge(set: PolicySet, q: VerdictQuery, l7: boolean, byVerdict = false): Judged {
+  const kind = byVerdict ? set.verdict(q).verdict : set.decide(q);
   if (kind === 'denied') return DENIED;
   if (!l7) return ALLOWED;
   const v = set.verdict(q);
