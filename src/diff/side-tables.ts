@@ -158,21 +158,19 @@ interface ChangedItem {
   readonly segments: readonly number[];
 }
 
-/** Groups of peers with the same decision: each class's group, the groups' keys and representatives. */
+/** Groups of peers with the same decision: each class's group (as asked), the groups' keys and representatives. */
 class Grouping {
-  public readonly groupOf: Int32Array;
-  public readonly ids = new Map<string, number>();
+  private readonly groupOf = new Map<number, number>();
+  private readonly ids = new Map<string, number>();
   public readonly reps: number[] = [];
   /** Base and head decisions per group (whole grouping: per group and segment). */
   public readonly keys = new Map<number, readonly [OutcomeKey, OutcomeKey]>();
 
-  public constructor(classCount: number, public readonly matchers: readonly Uint8Array[]) {
-    this.groupOf = new Int32Array(classCount).fill(-1);
-  }
+  public constructor(public readonly matchers: readonly Uint8Array[]) {}
 
   public group(peer: number, signature: string): number {
-    const known = this.groupOf[peer];
-    if (known >= 0) return known;
+    const known = this.groupOf.get(peer);
+    if (known !== undefined) return known;
     let sig = signature;
     for (let i = 0; i < this.matchers.length; i++) if (this.matchers[i][peer] === 1) sig += `,${i}`;
     let g = this.ids.get(sig);
@@ -181,7 +179,7 @@ class Grouping {
       this.ids.set(sig, g);
       this.reps.push(peer);
     }
-    this.groupOf[peer] = g;
+    this.groupOf.set(peer, g);
     return g;
   }
 }
@@ -196,6 +194,8 @@ class SideContext {
   private readonly changedItems?: readonly ChangedItem[];
   /** Every peer and segment may change (the flags differ, or a side has no policy). */
   private readonly everywhere: boolean;
+  /** Whether decisions are taken per segment on the peers grouped by the items covering it (changed items cover few segments). */
+  private readonly perSegment: boolean;
   /** Per segment, the grouping by the items that may cover it (only items changed). */
   private readonly bySegment = new Map<number, Grouping>();
   /** The grouping by every item (everywhere). */
@@ -218,6 +218,7 @@ class SideContext {
     const items = changed && !subjectDiffers ? this.findChangedItems() : undefined;
     this.everywhere = changed && items === undefined;
     if (items) this.changedItems = items;
+    this.perSegment = items !== undefined && new Set(items.flatMap((c) => c.segments)).size <= PER_SEGMENT_LIMIT;
   }
 
   /** The segments where the decision on a peer may differ between base and head. */
@@ -236,13 +237,13 @@ class SideContext {
     const n = this.tables.segments.length;
     let grouping: Grouping;
     let key: number;
-    if (this.everywhere) {
+    if (!this.perSegment) {
       grouping = this.wholeGrouping();
       key = grouping.group(peer, this.signature(peer)) * n + seg;
     } else {
       let g = this.bySegment.get(seg);
       if (!g) {
-        g = new Grouping(this.tables.classCount, this.matchers((item) => this.tables.covers(item, seg)));
+        g = new Grouping(this.matchers((item) => this.tables.covers(item, seg)));
         this.bySegment.set(seg, g);
       }
       grouping = g;
@@ -250,7 +251,7 @@ class SideContext {
     }
     let d = grouping.keys.get(key);
     if (!d) {
-      const rep = grouping.reps[this.everywhere ? Math.floor(key / n) : key];
+      const rep = grouping.reps[this.perSegment ? key : Math.floor(key / n)];
       const dest = this.direction === 'egress' ? rep : this.subject;
       const l4 = this.tables.queries[seg];
       const [base, head] = ([0, 1] as const).map((side) => {
@@ -292,7 +293,7 @@ class SideContext {
   }
 
   private wholeGrouping(): Grouping {
-    this.whole ??= new Grouping(this.tables.classCount, this.matchers(() => true));
+    this.whole ??= new Grouping(this.matchers(() => true));
     return this.whole;
   }
 
@@ -346,6 +347,9 @@ class SideContext {
 }
 
 const NONE: readonly number[] = Object.freeze([]);
+
+/** Up to how many segments changed items may cover for decisions to be grouped per segment. */
+const PER_SEGMENT_LIMIT = 8;
 
 /** The side contexts of a diff, and the pairs whose connectivity changes. */
 export class SideTables {
@@ -500,9 +504,14 @@ export class SideTables {
   private pairChanges(a: number, b: number): number[] {
     const e = this.egress[a];
     const i = this.ingress[b];
-    const segs = new Set([...e.changingSegments(b), ...i.changingSegments(a)]);
+    const x = e.changingSegments(b);
+    const y = i.changingSegments(a);
     const out: number[] = [];
-    for (const seg of segs) {
+    // Both lists are ascending: walk them as one, each segment once.
+    for (let p = 0, q = 0; p < x.length || q < y.length;) {
+      const seg = q >= y.length || (p < x.length && x[p] <= y[q]) ? x[p] : y[q];
+      while (p < x.length && x[p] === seg) p++;
+      while (q < y.length && y[q] === seg) q++;
       const [eb, eh] = e.decision(b, seg);
       const [ib, ih] = i.decision(a, seg);
       const before = eb === 'D' || ib === 'D' ? 'D' : `${eb}|${ib}`;
