@@ -139,14 +139,17 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const changes: ConnectivityChange[] = [];
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
-  /** Judges a pair on each segment (or only where `mayDiffer` says base and head may differ), and adds its changes. */
-  const judgePair = (a: number, b: number, mayDiffer?: (seg: PortSegment) => boolean): void => {
+  /**
+   * Judges a pair on each segment (or only where `tables` says base and head may differ), and adds its changes with the
+   * deciding reasons (from `verdict()`, or the same sides explained once per group of peers by `tables`).
+   */
+  const judgePair = (a: number, b: number, tables?: PairJudging): void => {
     if (outsideTheCluster(classes[a], classes[b])) return;
     const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
     const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
     const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
     for (const seg of segments) {
-      if (mayDiffer && !mayDiffer(seg)) continue;
+      if (tables && !tables.mayDiffer(seg)) continue;
       const q = query(classes[a], classes[b], seg);
       const before = judge(base, q, bounds.l7At(seg), byVerdict);
       const after = judge(head, q, bounds.l7At(seg), byVerdict);
@@ -156,7 +159,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     const groups = new Map<string, { segs: PortSegment[]; before: Judged; after: Judged; reason: ChangeReasons }>();
     for (const c of changed) {
       const q = query(classes[a], classes[b], c.seg);
-      const reason = { before: reasonOf(base.verdict(q), classes[a], classes[b]), after: reasonOf(head.verdict(q), classes[a], classes[b]) };
+      const [before, after] = tables ? [tables.explain(c.seg, 0), tables.explain(c.seg, 1)] : [base.verdict(q), head.verdict(q)];
+      const reason = { before: reasonOf(before, classes[a], classes[b]), after: reasonOf(after, classes[a], classes[b]) };
       const key = JSON.stringify([c.before, c.after, reason]);
       const g = groups.get(key);
       if (g) g.segs.push(c.seg);
@@ -188,7 +192,10 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     const tables = new SideTables(base, head, classes, policies);
     for (const pair of tables.changingPairs()) {
       const segs = new Set(pair.segments);
-      judgePair(pair.from, pair.to, (seg) => segs.has(tables.segmentAt(seg)));
+      judgePair(pair.from, pair.to, {
+        mayDiffer: (seg) => segs.has(tables.segmentAt(seg)),
+        explain: (seg, side) => tables.explainPair(pair.from, pair.to, tables.segmentAt(seg), side),
+      });
     }
   } else {
     for (let a = 0; a < classes.length; a++) {
@@ -348,8 +355,17 @@ function l7Name(protocol: string): string {
   return protocol === 'l7proto' ? 'L7' : protocol.toUpperCase();
 }
 
+/** The two sides of a connection's verdict. */
+type Sides = Pick<Verdict, 'egress' | 'ingress'>;
+
+/** What the side tables tell the judging of one pair: where base and head may differ, and each side's explained verdict. */
+interface PairJudging {
+  readonly mayDiffer: (seg: PortSegment) => boolean;
+  readonly explain: (seg: PortSegment, side: 0 | 1) => Sides;
+}
+
 /** What decided a connection, as one line naming the deciding rule(s) and their policy. */
-export function reasonOf(v: Verdict, from: ClassifiedEndpoint, to: ClassifiedEndpoint): DecidingReason {
+export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpoint): DecidingReason {
   const name = (s: SideVerdict): string => (s.direction === 'egress' ? from.cls.name : to.cls.name);
   const denied = [v.egress, v.ingress].find((s) => !s.allowed);
   if (denied) {

@@ -23,11 +23,12 @@
 import type { CompiledItem, EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { EndpointKind, NamedPort } from '../engine/endpoint';
-import { SideOutcome, sideOutcome } from '../engine/evaluate';
+import { SideOutcome, decideSide, notEvaluated, sideOutcome } from '../engine/evaluate';
 import { PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
 import type { PolicySet } from '../engine/policy-set';
 import { L4Query, matchL4 } from '../engine/ports';
+import type { SideVerdict } from '../engine/verdict';
 import type { SelectorRequirement } from '../model/labels';
 import { NAMESPACE_KEY } from '../model/selectors';
 import type { ClassifiedEndpoint } from './endpoint-classes';
@@ -165,6 +166,8 @@ class Grouping {
   public readonly reps: number[] = [];
   /** Base and head decisions per group (whole grouping: per group and segment). */
   public readonly keys = new Map<number, readonly [OutcomeKey, OutcomeKey]>();
+  /** The explained decisions (side verdicts) of base and head, likewise. */
+  public readonly explained = new Map<number, [SideVerdict?, SideVerdict?]>();
 
   public constructor(public readonly matchers: readonly Uint8Array[]) {}
 
@@ -232,26 +235,28 @@ class SideContext {
     return [...new Set(items.flatMap((c) => c.segments))].sort((x, y) => x - y);
   }
 
+  /** The grouping that decides a peer at a segment, and the peer's key in it. */
+  private slot(peer: number, seg: number): { grouping: Grouping; key: number; rep: number } {
+    const n = this.tables.segments.length;
+    if (!this.perSegment) {
+      const grouping = this.wholeGrouping();
+      const g = grouping.group(peer, this.signature(peer));
+      return { grouping, key: g * n + seg, rep: grouping.reps[g] };
+    }
+    let grouping = this.bySegment.get(seg);
+    if (!grouping) {
+      grouping = new Grouping(this.matchers((item) => this.tables.covers(item, seg)));
+      this.bySegment.set(seg, grouping);
+    }
+    const g = grouping.group(peer, this.signature(peer));
+    return { grouping, key: g, rep: grouping.reps[g] };
+  }
+
   /** The base and head decisions on a peer at a segment (by its index in `SideTables.segments`). */
   public decision(peer: number, seg: number): readonly [OutcomeKey, OutcomeKey] {
-    const n = this.tables.segments.length;
-    let grouping: Grouping;
-    let key: number;
-    if (!this.perSegment) {
-      grouping = this.wholeGrouping();
-      key = grouping.group(peer, this.signature(peer)) * n + seg;
-    } else {
-      let g = this.bySegment.get(seg);
-      if (!g) {
-        g = new Grouping(this.matchers((item) => this.tables.covers(item, seg)));
-        this.bySegment.set(seg, g);
-      }
-      grouping = g;
-      key = grouping.group(peer, this.signature(peer));
-    }
+    const { grouping, key, rep } = this.slot(peer, seg);
     let d = grouping.keys.get(key);
     if (!d) {
-      const rep = grouping.reps[this.perSegment ? key : Math.floor(key / n)];
       const dest = this.direction === 'egress' ? rep : this.subject;
       const l4 = this.tables.queries[seg];
       const [base, head] = ([0, 1] as const).map((side) => {
@@ -262,6 +267,33 @@ class SideContext {
       grouping.keys.set(key, d);
     }
     return d;
+  }
+
+  /**
+   * The explained decision of one side (0: base, 1: head) on a peer at a segment, as `verdict()` explains it for a
+   * connection without a request (what decided: the rule, the policies; the texts name the group's representative).
+   */
+  public explain(peer: number, seg: number, side: 0 | 1): SideVerdict {
+    const { grouping, key, rep } = this.slot(peer, seg);
+    let pair = grouping.explained.get(key);
+    if (!pair) {
+      pair = [undefined, undefined];
+      grouping.explained.set(key, pair);
+    }
+    let v = pair[side];
+    if (!v) {
+      const view = this.tables.views[side];
+      const dp = this.dps[side];
+      const subject = view.resolved[this.subject];
+      const dest = this.direction === 'egress' ? rep : this.subject;
+      const l4 = this.tables.queries[seg];
+      v = !dp ? notEvaluated(this.direction, subject.text, subject.unmanagedReason ?? 'not a Cilium endpoint')
+        : decideSide(dp, dp.allowIndex ? dp.allowIndex.candidates(l4) : dp.allow, dp.denyIndex ? dp.denyIndex.candidates(l4) : dp.deny, {
+          subject: subject.text, peer: view.views[rep], destinationPorts: view.resolved[dest].ports, query: { l4 }, config: view.config,
+        });
+      pair[side] = v;
+    }
+    return v;
   }
 
   /** Whether the decision on a peer differs between base and head at a segment. */
@@ -498,6 +530,11 @@ export class SideTables {
       else hi = mid - 1;
     }
     return s.index[lo];
+  }
+
+  /** The explained sides of a pair's connection at a segment, on base (0) or head (1): what `verdict()` says of them. */
+  public explainPair(a: number, b: number, seg: number, side: 0 | 1): { egress: SideVerdict; ingress: SideVerdict } {
+    return { egress: this.egress[a].explain(b, seg, side), ingress: this.ingress[b].explain(a, seg, side) };
   }
 
   /** The segments where the verdict of a pair, or the L7 rules in force, differ between base and head. */
