@@ -197,7 +197,10 @@ class SideContext {
   private readonly changedItems?: readonly ChangedItem[];
   /** Every peer and segment may change (the flags differ, or a side has no policy). */
   private readonly everywhere: boolean;
-  /** Whether decisions are taken per segment on the peers grouped by the items covering it (changed items cover few segments). */
+  /**
+   * Whether decisions are taken per segment, on the peers grouped by the items that cover it (few items cover a segment),
+   * when changed items cover few segments; else one grouping by every item serves every segment.
+   */
   private readonly perSegment: boolean;
   /** Per segment, the grouping by the items that may cover it (only items changed). */
   private readonly bySegment = new Map<number, Grouping>();
@@ -355,7 +358,7 @@ class SideContext {
   private findChangedItems(): ChangedItem[] | undefined {
     const [base, head] = this.dps;
     if (!base || !head || flagsKey(base) !== flagsKey(head)) return undefined;
-    const key = (item: CompiledItem): string => `${item.deny ? 'deny' : 'allow'}|${itemContent(item)}`;
+    const key = contentKey;
     const left = new Map<string, number>();
     for (const item of [...head.allow, ...head.deny]) left.set(key(item), (left.get(key(item)) ?? 0) + 1);
     const onlyBase: CompiledItem[] = [];
@@ -382,6 +385,18 @@ const NONE: readonly number[] = Object.freeze([]);
 
 /** Up to how many segments changed items may cover for decisions to be grouped per segment. */
 const PER_SEGMENT_LIMIT = 8;
+
+const contentKeys = new WeakMap<CompiledItem, string>();
+
+/** An item's content with its kind (allow or deny), computed once per item. */
+function contentKey(item: CompiledItem): string {
+  let key = contentKeys.get(item);
+  if (key === undefined) {
+    key = `${item.deny ? 'deny' : 'allow'}|${itemContent(item)}`;
+    contentKeys.set(item, key);
+  }
+  return key;
+}
 
 /** The side contexts of a diff, and the pairs whose connectivity changes. */
 export class SideTables {
