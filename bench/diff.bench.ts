@@ -1,21 +1,23 @@
 /**
  * `npm run bench:diff`: the connectivity diff (`Connectivity.diff`) and report on a generated platform (bench/workload.ts):
- * 1,000 policies and 2,000 endpoint classes (the generated pods as the inventory, one workload each), with a realistic
- * change: one app opens a port to its callers and the world, another app gets an egress deny of a CIDR, and every policy
- * is renamed (`-v2`: a rename is no change, and the content fingerprints keep it from costing a full re-evaluation).
+ * 1,000 policies and 2,000 endpoint classes (the generated pods as the inventory, one workload each), under several
+ * changes (`--change`, see `change` below): a realistic one (one app opens a port, another denies a CIDR) and broad ones
+ * whose selectors touch every class (a CCNP `{}` egress deny, a cluster-wide default deny, namespace-wide allows). Every
+ * change also renames every policy (`-v2`: a rename is no change).
  *
  * Timed, each a median over --reps runs (default 3), each run from fresh policy sets (compile included, cold caches):
- * - diff: `PolicySet.fromDocuments` for base and head + `Connectivity.diff(base, head)` (the target: under 10 s on a 2-core machine);
- * - report: `Connectivity.report` of the base on the classes of one namespace in ten (the full matrix is 4 million pairs;
- *   printed with its pair count).
+ * - diff, per change: `PolicySet.fromDocuments` for base and head + `Connectivity.diff(base, head)` (the target: under 10 s
+ *   on a 2-core machine);
+ * - report: `Connectivity.report` of the base on the classes of one namespace in ten (printed with its pair count).
  *
- * Flags: --quick (200 policies, 400 classes), --policies <n>, --classes <n>, --reps <n>, --seed <n>, --json.
+ * Flags: --quick (200 policies, 400 classes), --policies <n>, --classes <n>, --reps <n>, --seed <n>, --json,
+ * --change <app-port|ccnp-egress-deny|cluster-default-deny|namespace-allow|all> (default all), --no-report.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Endpoint, EndpointInventory, PolicySet } from '../src/engine';
 import { ClassifiedEndpoint, Connectivity } from '../src/diff';
-import { PolicyDocumentModel } from '../src/model/policy-model';
+import { PolicyDocumentModel, PolicyKind } from '../src/model/policy-model';
 import { generateWorkload } from './workload';
 
 function median(values: readonly number[]): number {
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     reps: { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean', default: false },
+    change: { type: 'string', default: 'all' },
+    'no-report': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -56,12 +60,25 @@ function inventory(target: number): EndpointInventory {
   return inv;
 }
 
-/** The change: a port opened on one app's ingress (to its callers and the world), a CIDR denied in another namespace; every policy renamed. */
-function change(docs: readonly PolicyDocumentModel[]): PolicyDocumentModel[] {
+/** A change the bench can apply (`--change`). */
+type ChangeName = 'app-port' | 'ccnp-egress-deny' | 'cluster-default-deny' | 'namespace-allow';
+const CHANGES: readonly ChangeName[] = ['app-port', 'ccnp-egress-deny', 'cluster-default-deny', 'namespace-allow'];
+const NS_KEY = 'k8s:io.kubernetes.pod.namespace';
+
+/** Every policy renamed (`-v2`: a rename is no change), with `spec` replaced for the documents `edit` changes. */
+function renamed(docs: readonly PolicyDocumentModel[], edit: (d: PolicyDocumentModel) => PolicyDocumentModel['spec']): PolicyDocumentModel[] {
+  return docs.map((d) => {
+    const spec = edit(d);
+    return { ...d, metadata: { ...d.metadata, name: `${d.metadata.name}-v2` }, ...(spec ? { spec } : {}) };
+  });
+}
+
+/** `app-port`: a port opened on one app's ingress (to its callers and the world), a CIDR denied in another namespace; every policy renamed. */
+function appPort(docs: readonly PolicyDocumentModel[]): PolicyDocumentModel[] {
   const apps = docs.filter((d) => d.kind === 'CiliumNetworkPolicy' && (d.spec?.ingress ?? []).some((i) => (i.toPorts ?? []).length > 0));
   const opened = apps[Math.floor(apps.length / 3)];
   const denied = apps[Math.floor((2 * apps.length) / 3)];
-  return docs.map((d) => {
+  return renamed(docs, (d) => {
     let spec = d.spec;
     if (d === opened && spec) {
       const opening = { ports: [{ port: '9443', protocol: 'TCP' }] };
@@ -71,28 +88,97 @@ function change(docs: readonly PolicyDocumentModel[]): PolicyDocumentModel[] {
       };
     }
     if (d === denied && spec) spec = { ...spec, egressDeny: [...(spec.egressDeny ?? []), { cidr: ['203.0.113.0/24'] }] };
-    return { ...d, metadata: { ...d.metadata, name: `${d.metadata.name}-v2` }, ...(spec ? { spec } : {}) };
+    return spec;
   });
 }
 
-const head = change(base);
+/**
+ * The change of `--change` (every one also renames every policy):
+ * - `app-port`: see `appPort` (touches two apps);
+ * - `ccnp-egress-deny`: a CCNP with `endpointSelector: {}` denying egress to a partner CIDR and to every pod on 22/TCP
+ *   (`enableDefaultDeny: false`): every class's egress changes;
+ * - `cluster-default-deny`: a CCNP with `endpointSelector: {}` putting every pod into ingress default deny, with
+ *   ingress from the local node and from kube-system allowed (what `ClusterDefaultDeny` writes): every class's ingress
+ *   changes, and the pods of the namespaces without a default deny lose most of their callers;
+ * - `namespace-allow`: in one namespace in ten, a CNP with `endpointSelector: {}` allowing ingress from and egress to
+ *   every pod of the namespace.
+ */
+function change(docs: readonly PolicyDocumentModel[], name: ChangeName): PolicyDocumentModel[] {
+  switch (name) {
+    case 'app-port':
+      return appPort(docs);
+    case 'ccnp-egress-deny':
+      return [...renamed(docs, (d) => d.spec), {
+        kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'deny-partner-and-ssh' },
+        spec: {
+          endpointSelector: {},
+          egressDeny: [{ cidr: ['203.0.113.0/24'] }, { endpoints: [{}], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }],
+          enableDefaultDeny: { ingress: false, egress: false },
+        },
+      }];
+    case 'cluster-default-deny':
+      return [...renamed(docs, (d) => d.spec), {
+        kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'cluster-default-deny' },
+        spec: {
+          endpointSelector: { matchExpressions: [{ key: NS_KEY, operator: 'Exists' }] },
+          ingress: [{ entities: ['host'] }, { endpoints: [{ matchLabels: { [NS_KEY]: 'kube-system' } }] }],
+        },
+      }];
+    case 'namespace-allow': {
+      const namespaces = [...new Set(docs.map((d) => d.metadata.namespace).filter((n): n is string => n !== undefined))].sort();
+      const chosen = namespaces.filter((_, i) => i % 10 === 0);
+      return [...renamed(docs, (d) => d.spec), ...chosen.map((namespace) => ({
+        kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'allow-namespace', namespace },
+        spec: { endpointSelector: {}, ingress: [{ endpoints: [{}] }], egress: [{ endpoints: [{}] }] },
+      }))];
+    }
+  }
+}
+
+if (values.change !== 'all' && !CHANGES.includes(values.change as ChangeName)) {
+  console.error(`--change: unknown change '${values.change}'; use one of ${CHANGES.join(', ')} or all`);
+  process.exit(2);
+}
+const changes: readonly ChangeName[] = values.change === 'all' ? CHANGES : [values.change as ChangeName];
 const inv = inventory(classTarget);
-const diffRuns: number[] = [];
+
+interface DiffResult {
+  readonly change: ChangeName;
+  readonly classes: number;
+  readonly diffMs: number;
+  readonly diffRunsMs: number[];
+  /** CPU time of the process during each run (the machine is shared: wall time varies with the load). */
+  readonly diffCpuMs: number[];
+  readonly found: string;
+}
+
+const diffs: DiffResult[] = [];
+for (const name of changes) {
+  const head = change(base, name);
+  const runs: number[] = [];
+  const cpu: number[] = [];
+  let found = '';
+  let classes = 0;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const b = PolicySet.fromDocuments(base, { inventory: inv });
+    const h = PolicySet.fromDocuments(head, { inventory: inv });
+    const all = Connectivity.endpointClasses([b, h]);
+    const doc = Connectivity.diff(b, h, { classes: all });
+    runs.push(performance.now() - t0);
+    const c1 = process.cpuUsage(c0);
+    cpu.push((c1.user + c1.system) / 1000);
+    classes = all.length;
+    found = `${doc.summary.newlyAllowed} newly allowed, ${doc.summary.newlyDenied} newly denied, ${doc.summary.l7Changed ?? 0} L7 changed`;
+  }
+  diffs.push({ change: name, classes, diffMs: Math.round(median(runs)), diffRunsMs: runs.map(Math.round), diffCpuMs: cpu.map(Math.round), found });
+}
+
 const reportRuns: number[] = [];
-let summary = '';
-let classCount = 0;
 let reportPairs = 0;
 let reportConnections = 0;
-for (let r = 0; r < reps; r++) {
-  const t0 = performance.now();
-  const b = PolicySet.fromDocuments(base, { inventory: inv });
-  const h = PolicySet.fromDocuments(head, { inventory: inv });
-  const classes = Connectivity.endpointClasses([b, h]);
-  const doc = Connectivity.diff(b, h, { classes });
-  diffRuns.push(performance.now() - t0);
-  classCount = classes.length;
-  summary = `${doc.summary.newlyAllowed} newly allowed, ${doc.summary.newlyDenied} newly denied, ${doc.summary.l7Changed ?? 0} L7 changed`;
-
+for (let r = 0; r < (values['no-report'] ? 0 : reps); r++) {
   const t1 = performance.now();
   const set = PolicySet.fromDocuments(base, { inventory: inv });
   const all = Connectivity.endpointClasses([set]);
@@ -108,20 +194,19 @@ for (let r = 0; r < reps; r++) {
 const result = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(2)}`,
   policies: base.length,
-  classes: classCount,
-  diffMs: Math.round(median(diffRuns)),
-  diffRunsMs: diffRuns.map(Math.round),
-  change: summary,
-  reportMs: Math.round(median(reportRuns)),
-  reportPairs,
-  reportConnections,
+  diffs,
+  ...(reportRuns.length > 0 ? { reportMs: Math.round(median(reportRuns)), reportPairs, reportConnections } : {}),
 };
 if (values.json) {
   console.log(JSON.stringify(result, null, 2));
 } else {
-  console.log(`connectivity diff: ${result.policies} policies, ${result.classes} endpoint classes (${result.machine})`);
-  console.log(`  diff (compile base + head, classes, diff): median ${result.diffMs} ms of ${reps} runs [${result.diffRunsMs.join(', ')}] — target < 10000 ms`);
-  console.log(`  change found: ${result.change}`);
-  console.log(`  report (allowed set) on ${result.reportPairs} class pairs: median ${result.reportMs} ms, ${result.reportConnections} grouped connections`);
+  console.log(`connectivity diff: ${result.policies} policies (${result.machine})`);
+  for (const d of diffs) {
+    console.log(`  diff --change ${d.change} (compile base + head, ${d.classes} classes, diff): median ${d.diffMs} ms of ${reps} runs [${d.diffRunsMs.join(', ')}] (CPU [${d.diffCpuMs.join(', ')}] ms) — target < 10000 ms`);
+    console.log(`    change found: ${d.found}`);
+  }
+  if (result.reportMs !== undefined) {
+    console.log(`  report (allowed set) on ${reportPairs} class pairs: median ${result.reportMs} ms, ${reportConnections} grouped connections`);
+  }
 }
-if (result.diffMs >= 10_000) process.exitCode = 1;
+if (diffs.some((d) => d.diffMs >= 10_000)) process.exitCode = 1;

@@ -19,7 +19,9 @@ import {
 import { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
-import type { CompiledRule, EngineConfig } from '../engine/compile';
+import { FingerprintContext, directionFingerprint } from './rule-content';
+import { SideTables } from './side-tables';
+import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import type { PolicySet } from '../engine/policy-set';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
@@ -43,7 +45,8 @@ export interface ConnectivityOptions {
    */
   readonly headSource?: string;
   /**
-   * @internal Judge every pair of classes, skipping none (the reference the fingerprint skipping is tested against).
+   * @internal Judge every pair of classes, skipping none, each segment with `verdict()` (the reference the side tables
+   * and the fingerprint skipping are tested against).
    */
   readonly _judgeEveryPair?: boolean;
 }
@@ -126,6 +129,8 @@ interface ClassSide {
  */
 export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
   const classes = options.classes ?? endpointClasses([base, head]);
+  // The reference judges every pair, and every segment with `verdict()` (not the decision tables of `decide()`).
+  const byVerdict = options._judgeEveryPair === true;
   const sameSettings = !options._judgeEveryPair && settingsKey(base._engineConfig) === settingsKey(head._engineConfig);
   const ctx: FingerprintContext = { contentIds: new Map(), fingerprints: new Map() };
   const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
@@ -134,43 +139,67 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const changes: ConnectivityChange[] = [];
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
-  for (let a = 0; a < classes.length; a++) {
-    for (let b = 0; b < classes.length; b++) {
-      if (!egressChanged[a] && !ingressChanged[b]) continue;
-      if (outsideTheCluster(classes[a], classes[b])) continue;
-      const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
-      const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
-      const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
-      for (const seg of segments) {
-        const q = query(classes[a], classes[b], seg);
-        const before = judge(base, q, bounds.l7At(seg));
-        const after = judge(head, q, bounds.l7At(seg));
-        if (before.verdict !== after.verdict || before.l7 !== after.l7) changed.push({ seg, before, after });
-      }
-      if (changed.length === 0) continue;
-      const groups = new Map<string, { segs: PortSegment[]; before: Judged; after: Judged; reason: ChangeReasons }>();
-      for (const c of changed) {
-        const q = query(classes[a], classes[b], c.seg);
-        const reason = { before: reasonOf(base.verdict(q), classes[a], classes[b]), after: reasonOf(head.verdict(q), classes[a], classes[b]) };
-        const key = JSON.stringify([c.before, c.after, reason]);
-        const g = groups.get(key);
-        if (g) g.segs.push(c.seg);
-        else groups.set(key, { segs: [c.seg], before: c.before, after: c.after, reason });
-      }
-      for (const g of groups.values()) {
-        // The restriction in force after the change; for a connection newly denied, the one it had before.
-        const l7 = g.after.verdict === 'allowed' ? g.after.l7 : g.before.l7;
-        changes.push({
-          from: classes[a].cls.id,
-          to: classes[b].cls.id,
-          ports: formatPorts(g.segs, segments),
-          ...(l7 !== undefined ? { l7 } : {}),
-          ...(g.before.l7 !== g.after.l7 && g.before.l7 !== undefined ? { l7Before: g.before.l7 } : {}),
-          before: g.before.verdict,
-          after: g.after.verdict,
-          reason: g.reason,
-        });
-      }
+  /**
+   * Judges a pair on each segment (or only where `tables` says base and head may differ), and adds its changes with the
+   * deciding reasons (from `verdict()`, or the same sides explained once per group of peers by `tables`).
+   */
+  const judgePair = (a: number, b: number, tables?: PairJudging): void => {
+    if (outsideTheCluster(classes[a], classes[b])) return;
+    const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
+    const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
+    const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
+    for (const seg of segments) {
+      if (tables && !tables.mayDiffer(seg)) continue;
+      const q = query(classes[a], classes[b], seg);
+      const before = judge(base, q, bounds.l7At(seg), byVerdict);
+      const after = judge(head, q, bounds.l7At(seg), byVerdict);
+      if (before.verdict !== after.verdict || before.l7 !== after.l7) changed.push({ seg, before, after });
+    }
+    if (changed.length === 0) return;
+    const groups = new Map<string, { segs: PortSegment[]; before: Judged; after: Judged; reason: ChangeReasons }>();
+    for (const c of changed) {
+      const q = query(classes[a], classes[b], c.seg);
+      const [before, after] = tables ? [tables.explain(c.seg, 0), tables.explain(c.seg, 1)] : [base.verdict(q), head.verdict(q)];
+      const reason = { before: reasonOf(before, classes[a], classes[b]), after: reasonOf(after, classes[a], classes[b]) };
+      const key = JSON.stringify([c.before, c.after, reason]);
+      const g = groups.get(key);
+      if (g) g.segs.push(c.seg);
+      else groups.set(key, { segs: [c.seg], before: c.before, after: c.after, reason });
+    }
+    for (const g of groups.values()) {
+      // The restriction in force after the change; for a connection newly denied, the one it had before.
+      const l7 = g.after.verdict === 'allowed' ? g.after.l7 : g.before.l7;
+      changes.push({
+        from: classes[a].cls.id,
+        to: classes[b].cls.id,
+        ports: formatPorts(g.segs, segments),
+        ...(l7 !== undefined ? { l7 } : {}),
+        ...(g.before.l7 !== g.after.l7 && g.before.l7 !== undefined ? { l7Before: g.before.l7 } : {}),
+        before: g.before.verdict,
+        after: g.after.verdict,
+        reason: g.reason,
+      });
+    }
+  };
+  if (sameSettings && SideTables.applies(classes)) {
+    // Only the pairs whose egress or ingress decision changes for each other, found per class and direction.
+    const policies = classes.map((_, i) => ({
+      egress: [sides.base.egress[i].dp, sides.head.egress[i].dp] as const,
+      ingress: [sides.base.ingress[i].dp, sides.head.ingress[i].dp] as const,
+      egressChanged: egressChanged[i],
+      ingressChanged: ingressChanged[i],
+    }));
+    const tables = new SideTables(base, head, classes, policies);
+    for (const pair of tables.changingPairs()) {
+      const segs = new Set(pair.segments);
+      judgePair(pair.from, pair.to, {
+        mayDiffer: (seg) => segs.has(tables.segmentAt(seg)),
+        explain: (seg, side) => tables.explainPair(pair.from, pair.to, tables.segmentAt(seg), side),
+      });
+    }
+  } else {
+    for (let a = 0; a < classes.length; a++) {
+      for (let b = 0; b < classes.length; b++) if (egressChanged[a] || ingressChanged[b]) judgePair(a, b);
     }
   }
   const rank = (c: ConnectivityChange): number => (c.after === 'allowed' && c.before === 'denied' ? 0 : c.before === c.after ? 1 : 2);
@@ -255,90 +284,12 @@ function settingsKey(c: EngineConfig): string {
   ]);
 }
 
-/** The rule contents interned by one diff, and the fingerprints it computed. */
-interface FingerprintContext {
-  readonly contentIds: Map<string, number>;
-  readonly fingerprints: Map<DirectionPolicy, string>;
-}
-
 function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[], ctx?: FingerprintContext): { egress: ClassSide[]; ingress: ClassSide[] } {
   const side = (direction: 'ingress' | 'egress'): ClassSide[] => classes.map((c) => {
     const dp = set._directionPolicyOf(c.endpoint, direction);
     return { dp, fingerprint: dp && ctx ? directionFingerprint(dp, ctx) : dp ? '' : 'not-evaluated' };
   });
   return { egress: side('egress'), ingress: side('ingress') };
-}
-
-/**
- * The content of the rules that decide a direction policy, independent of names, files, order and formatting: the sorted
- * numbers of the distinct rule contents (`contentIds` interns them, so that equal rules of base and head get one number).
- */
-function directionFingerprint(dp: DirectionPolicy, ctx: FingerprintContext): string {
-  const { contentIds, fingerprints } = ctx;
-  let fp = fingerprints.get(dp);
-  if (fp === undefined) {
-    const ids = new Set<number>();
-    for (const r of dp.selecting) {
-      const c = ruleContent(r, dp.direction);
-      if (c === '') continue;
-      let id = contentIds.get(c);
-      if (id === undefined) {
-        id = contentIds.size;
-        contentIds.set(c, id);
-      }
-      ids.add(id);
-    }
-    fp = `${dp.subjectKind}|${dp.init}|${[...ids].sort((a, b) => a - b).join(',')}`;
-    fingerprints.set(dp, fp);
-  }
-  return fp;
-}
-
-const contents = new WeakMap<CompiledRule, { ingress?: string; egress?: string }>();
-
-/** A rule's content in one direction ('' when it says nothing about that direction). */
-function ruleContent(r: CompiledRule, direction: 'ingress' | 'egress'): string {
-  let slot = contents.get(r);
-  if (!slot) {
-    slot = {};
-    contents.set(r, slot);
-  }
-  const known = slot[direction];
-  if (known !== undefined) return known;
-  const allow = direction === 'ingress' ? 'ingress' : 'egress';
-  const deny = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
-  const silent = !r.present[direction] && !r.defaultDeny[direction] && r.requires[allow].length === 0 && r.requires[deny].length === 0;
-  const text = silent ? ''
-    : stable({
-      present: r.present[direction], defaultDeny: r.defaultDeny[direction],
-      allow: r.items[allow].map(itemContent).sort(), deny: r.items[deny].map(itemContent).sort(),
-      requires: r.requires[allow], requiresDeny: r.requires[deny],
-    });
-  slot[direction] = text;
-  return text;
-}
-
-function itemContent(item: CompiledRule['items']['ingress'][number]): string {
-  return stable({ peer: item.peer, l4: item.l4, auth: item.authentication ?? null });
-}
-
-/**
- * Fields of the compiled peer and layer-4 specs that place or explain rather than say what they do (L7 rules are user
- * data: their keys, `path` included, all count).
- */
-const IGNORED_KEYS = new Set(['index', 'why']);
-
-/** A canonical JSON-like text of plain data (sorted keys; bigints; functions skipped; selectors by their requirements, sorted). */
-function stable(v: unknown): string {
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v !== 'object' || v === null) return typeof v === 'function' ? '' : JSON.stringify(v) ?? '';
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  if (Array.isArray(o.requirements) && typeof (o as { matches?: unknown }).matches === 'function') {
-    return `{sel:${(o.requirements as unknown[]).map(stable).sort().join(',')}}`;
-  }
-  return `{${Object.keys(o).filter((k) => !IGNORED_KEYS.has(k) && typeof o[k] !== 'function' && o[k] !== undefined).sort()
-    .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
 }
 
 /**
@@ -391,8 +342,8 @@ function query(from: ClassifiedEndpoint, to: ClassifiedEndpoint, seg: PortSegmen
 const DENIED: Judged = Object.freeze({ verdict: ConnectionVerdict.DENIED });
 const ALLOWED: Judged = Object.freeze({ verdict: ConnectionVerdict.ALLOWED });
 
-function judge(set: PolicySet, q: VerdictQuery, l7: boolean): Judged {
-  const kind = set.decide(q);
+function judge(set: PolicySet, q: VerdictQuery, l7: boolean, byVerdict = false): Judged {
+  const kind = byVerdict ? set.verdict(q).verdict : set.decide(q);
   if (kind === 'denied') return DENIED;
   if (!l7) return ALLOWED;
   const v = set.verdict(q);
@@ -404,8 +355,17 @@ function l7Name(protocol: string): string {
   return protocol === 'l7proto' ? 'L7' : protocol.toUpperCase();
 }
 
+/** The two sides of a connection's verdict. */
+type Sides = Pick<Verdict, 'egress' | 'ingress'>;
+
+/** What the side tables tell the judging of one pair: where base and head may differ, and each side's explained verdict. */
+interface PairJudging {
+  readonly mayDiffer: (seg: PortSegment) => boolean;
+  readonly explain: (seg: PortSegment, side: 0 | 1) => Sides;
+}
+
 /** What decided a connection, as one line naming the deciding rule(s) and their policy. */
-export function reasonOf(v: Verdict, from: ClassifiedEndpoint, to: ClassifiedEndpoint): DecidingReason {
+export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpoint): DecidingReason {
   const name = (s: SideVerdict): string => (s.direction === 'egress' ? from.cls.name : to.cls.name);
   const denied = [v.egress, v.ingress].find((s) => !s.allowed);
   if (denied) {

@@ -200,20 +200,43 @@ function derivedClasses(rules: readonly CompiledRule[], namespaces: readonly Nam
 
 /** The distinct pod selectors of the rules that can hold in `ns`: those pinned to it by name, then those pinned to none. */
 function selectorsIn(rules: readonly CompiledRule[], ns: NamespaceInfo): Selector[] {
-  const pinned: Selector[] = [];
-  const general: Selector[] = [];
-  const seen = new Set<string>();
-  for (const r of rules) {
-    for (const sel of podSelectors(r)) {
-      const key = sel.toString();
-      if (seen.has(key)) continue;
-      const nss = pinnedNamespaces(sel.requirements);
-      if (nss.length > 0 && !nss.includes(ns.name)) continue;
-      seen.add(key);
-      (nss.length > 0 ? pinned : general).push(sel);
+  const index = selectorIndex(rules);
+  return [...(index.pinned.get(ns.name) ?? []), ...index.general];
+}
+
+/** The distinct pod selectors of some rules (first occurrences, in order) by the namespaces they pin, and those pinned to none. */
+interface SelectorIndex {
+  readonly pinned: Map<string, Selector[]>;
+  readonly general: Selector[];
+}
+
+const selectorIndexes = new WeakMap<readonly CompiledRule[], SelectorIndex>();
+
+/** The selector index of a rule list, built once (one walk over the rules rather than one per namespace). */
+function selectorIndex(rules: readonly CompiledRule[]): SelectorIndex {
+  let index = selectorIndexes.get(rules);
+  if (!index) {
+    const pinned = new Map<string, Selector[]>();
+    const general: Selector[] = [];
+    const seen = new Set<string>();
+    for (const r of rules) {
+      for (const sel of podSelectors(r)) {
+        const key = sel.toString();
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const nss = pinnedNamespaces(sel.requirements);
+        if (nss.length === 0) general.push(sel);
+        for (const ns of new Set(nss)) {
+          const list = pinned.get(ns);
+          if (list) list.push(sel);
+          else pinned.set(ns, [sel]);
+        }
+      }
     }
+    index = { pinned, general };
+    selectorIndexes.set(rules, index);
   }
-  return [...pinned, ...general];
+  return index;
 }
 
 interface DerivedPodsOptions {

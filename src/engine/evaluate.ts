@@ -359,6 +359,16 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
   }
 }
 
+/**
+ * Whether an item's peers include the peer of `input`, at any port: the peer half of a side's decision, the same code
+ * `judgeSide` runs (the connectivity diff's selector cache asks it per distinct peer). A `toFQDNs` item selects only a peer
+ * with a DNS name whose lookup `input.learn` says the subject's proxy learns.
+ * @param requirements the `fromRequires`/`toRequires` of the direction policy's allow or deny items, as the item is one or the other
+ */
+export function itemPeerMatches(item: CompiledItem, input: SideInput, requirements: readonly SelectorRequirement[]): boolean {
+  return peerMatches(item.peer, input, requirements, false).match;
+}
+
 /** Whether one of the selectors selects the labels. */
 function anySelectorMatches(selectors: readonly Selector[], labels: LabelSet): boolean {
   for (let i = 0; i < selectors.length; i++) if (selectors[i].matches(labels)) return true;

@@ -1,0 +1,575 @@
+/**
+ * The pairs of endpoint classes whose connectivity may change between two policy sets, found per subject class and
+ * direction rather than by judging every pair: what lets a change whose selectors touch every class (a clusterwide deny,
+ * a cluster default deny) be diffed on thousands of classes.
+ *
+ * - A selector cache (`PeerMatches`): each distinct peer of a rule item (its selectors, entities, CIDRs…) is matched
+ *   against the classes once, by the engine's own decision (`itemSelectsPeer`), into the set of classes it selects
+ *   (classes of other namespaces skipped when every selector names its namespace).
+ * - One port segmentation for the whole diff: cut at every boundary any item of either side names and at every named
+ *   container port, so that every side's decision is the same on all ports of a segment.
+ * - A side context (`SideContext`): one per direction and pair of direction policies (base, head), shared by the classes
+ *   the same rules select (on ingress, with the same container ports). Its peers are grouped by the items of either side
+ *   that select them (and what else a side's decision reads of a peer: local host, node, DNS name, and on egress its
+ *   named ports): peers of one group get the same decision on every port. A group is judged per segment once, on a
+ *   representative, with the engine's decision (`sideOutcome`, what `decide()` runs).
+ * - Where a side can change: when the policy's flags (rules in this direction, default deny, `reserved:init`,
+ *   `fromRequires`) are equal on both sides, only on the segments an item present on one side only (by content) covers,
+ *   for the peers it selects; else everywhere.
+ * - A pair is a candidate when its egress side or its ingress side changes for it, and is kept when the verdict (both
+ *   sides allowed) or the L7 rules in force differ on such a segment. The diff judges the kept pairs as it judges any
+ *   pair (`decide`, and `verdict` for the reasons), so the document is the one judging every pair gives.
+ */
+import type { CompiledItem, EngineConfig } from '../engine/compile';
+import type { DirectionPolicy } from '../engine/direction-policy';
+import { EndpointKind, NamedPort } from '../engine/endpoint';
+import { SideOutcome, decideSide, notEvaluated, sideOutcome } from '../engine/evaluate';
+import { PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from '../engine/identity';
+import { itemSelectsPeer } from '../engine/peer-selection';
+import type { PolicySet } from '../engine/policy-set';
+import { L4Query, matchL4 } from '../engine/ports';
+import type { SideVerdict } from '../engine/verdict';
+import type { SelectorRequirement } from '../model/labels';
+import { NAMESPACE_KEY } from '../model/selectors';
+import type { ClassifiedEndpoint } from './endpoint-classes';
+import { PortBoundaries, PortSegment } from './port-segments';
+import { itemContent, stable } from './rule-content';
+
+/** The direction policies of a class in base and head (`undefined` where policy does not apply). */
+export type PolicyPair = readonly [DirectionPolicy | undefined, DirectionPolicy | undefined];
+
+/** The direction policies of a class on both sides, and whether their rules differ (by content). */
+export interface ClassPolicies {
+  /** Egress, base and head. */
+  readonly egress: PolicyPair;
+  /** Ingress, base and head. */
+  readonly ingress: PolicyPair;
+  /** Whether the egress rules differ. */
+  readonly egressChanged: boolean;
+  /** Whether the ingress rules differ. */
+  readonly ingressChanged: boolean;
+}
+
+/** One side of a diff (base or head): its classes as the engine resolves them and sees them as peers. */
+interface SideView {
+  readonly resolved: readonly ResolvedEndpoint[];
+  readonly views: readonly PeerView[];
+  readonly config: EngineConfig;
+}
+
+function sideView(set: PolicySet, classes: readonly ClassifiedEndpoint[]): SideView {
+  const config = set._engineConfig;
+  const resolved = classes.map((c) => resolveEndpoint(set.inventory.enrich(c.endpoint), config));
+  // The other end matters only to a node's view (local host or not): `SideTables` takes no node classes.
+  return { resolved, views: resolved.map((r) => peerView(r, r, config)), config };
+}
+
+/** Everything of a peer view a side's decision reads (its text is for explanations only). */
+function viewKey(v: PeerView): string {
+  const ip = v.ip ? `${v.ip.family}:${v.ip.value.toString(16)}` : '';
+  return JSON.stringify([v.labels.id, ip, v.fqdn ?? '', v.anyWorldAddress, v.localHost, v.node, v.ports]);
+}
+
+/** The selector cache of one side: the classes each distinct peer (with the policy's requirements) selects, 1 at their index. */
+class PeerMatches {
+  private readonly selected = new Map<string, Uint8Array>();
+  private readonly peerKeys = new WeakMap<CompiledItem, string>();
+  /** The classes per namespace (as peers), for selectors that name theirs. */
+  private readonly byNamespace = new Map<string, number[]>();
+
+  public constructor(private readonly side: SideView) {
+    side.views.forEach((v, i) => {
+      for (const l of v.labels.lookup('any', NAMESPACE_KEY)) {
+        const list = this.byNamespace.get(l.value);
+        if (list) list.push(i);
+        else this.byNamespace.set(l.value, [i]);
+      }
+    });
+  }
+
+  /** The classes an item selects, in a direction policy with these requirements (`fromRequires`/`toRequires`). */
+  public selects(item: CompiledItem, requirements: readonly SelectorRequirement[]): Uint8Array {
+    let key = this.peerKeys.get(item);
+    if (key === undefined) {
+      key = stable(item.peer);
+      this.peerKeys.set(item, key);
+    }
+    if (requirements.length > 0) key = `${key}|${stable(requirements)}`;
+    let bits = this.selected.get(key);
+    if (!bits) {
+      const { views, config } = this.side;
+      bits = new Uint8Array(views.length);
+      const candidates = this.candidates(item);
+      if (candidates) {
+        for (const i of candidates) if (itemSelectsPeer(item, views[i], requirements, config)) bits[i] = 1;
+      } else {
+        for (let i = 0; i < views.length; i++) if (itemSelectsPeer(item, views[i], requirements, config)) bits[i] = 1;
+      }
+      this.selected.set(key, bits);
+    }
+    return bits;
+  }
+
+  /** The only classes an endpoint peer can select when each of its selectors requires a namespace (`undefined`: any class). */
+  private candidates(item: CompiledItem): number[] | undefined {
+    if (item.peer.kind !== 'endpoints') return undefined;
+    const out: number[] = [];
+    for (const sel of item.peer.selectors) {
+      const pin = sel.requirements.find((r) => (r.source === 'k8s' || r.source === 'any') && r.key === NAMESPACE_KEY && r.operator === 'In');
+      if (!pin) return undefined;
+      for (const ns of pin.values) out.push(...(this.byNamespace.get(ns) ?? []));
+    }
+    return out;
+  }
+}
+
+/** A side's decision on a segment as the diff compares it: `D` (denied), `A` (allowed), or `A` with its L7 rules. */
+type OutcomeKey = string;
+
+/** The decision of a direction policy (or of its absence: not evaluated, everything allowed) on a peer and port. */
+function outcomeKey(config: EngineConfig, dp: DirectionPolicy | undefined, subject: ResolvedEndpoint, peer: PeerView,
+  destinationPorts: readonly NamedPort[], l4: L4Query): OutcomeKey {
+  if (!dp) return 'A';
+  const input = { subject: subject.text, peer, destinationPorts, query: { l4 }, config };
+  const o: SideOutcome = !dp.allowIndex || !dp.denyIndex ? sideOutcome(dp, dp.allow, dp.deny, input)
+    : sideOutcome(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
+  if (!o.allowed) return 'D';
+  if (!o.l7Rules) return 'A';
+  return `A${o.l7Rules.map((e) => stable(e.pr?.rules ?? null)).join(';')}`;
+}
+
+/** What a side's decision reads of the policy besides its items. */
+function flagsKey(dp: DirectionPolicy | undefined): string {
+  if (!dp) return 'not-evaluated';
+  return stable({
+    subjectKind: dp.subjectKind, init: dp.init, hasRules: dp.hasRules, defaultDeny: dp.defaultDeny,
+    requirements: dp.requirements, requirementsDeny: dp.requirementsDeny,
+  });
+}
+
+/** A layer-4 query at the first port (or the ICMP type) of a segment. */
+function segmentQuery(seg: PortSegment): L4Query {
+  return seg.protocol === 'ICMP' ? { protocol: 'ICMP', icmpType: seg.lo, icmpFamily: seg.icmpFamily }
+    : { protocol: seg.protocol, port: seg.lo, icmpFamily: 'IPv4' };
+}
+
+/** An item that one side has and the other has not, with the classes it selects and the segments it may cover. */
+interface ChangedItem {
+  readonly bits: Uint8Array;
+  readonly segments: readonly number[];
+}
+
+/** Groups of peers with the same decision: each class's group (as asked), the groups' keys and representatives. */
+class Grouping {
+  private readonly groupOf = new Map<number, number>();
+  private readonly ids = new Map<string, number>();
+  public readonly reps: number[] = [];
+  /** Base and head decisions per group (whole grouping: per group and segment). */
+  public readonly keys = new Map<number, readonly [OutcomeKey, OutcomeKey]>();
+  /** The explained decisions (side verdicts) of base and head, likewise. */
+  public readonly explained = new Map<number, [SideVerdict?, SideVerdict?]>();
+
+  public constructor(public readonly matchers: readonly Uint8Array[]) {}
+
+  public group(peer: number, signature: string): number {
+    const known = this.groupOf.get(peer);
+    if (known !== undefined) return known;
+    let sig = signature;
+    for (let i = 0; i < this.matchers.length; i++) if (this.matchers[i][peer] === 1) sig += `,${i}`;
+    let g = this.ids.get(sig);
+    if (g === undefined) {
+      g = this.reps.length;
+      this.ids.set(sig, g);
+      this.reps.push(peer);
+    }
+    this.groupOf.set(peer, g);
+    return g;
+  }
+}
+
+/**
+ * The decisions of one direction and pair of direction policies (base, head), on the peers grouped by what decides.
+ * When only items changed (the flags are equal), per segment a changed item covers, with the peers grouped by the items
+ * that cover that segment; otherwise per segment and group of the peers by every item.
+ */
+class SideContext {
+  /** The items one side has and the other has not; `undefined` when any peer may change anywhere (or nothing changed). */
+  private readonly changedItems?: readonly ChangedItem[];
+  /** Every peer and segment may change (the flags differ, or a side has no policy). */
+  private readonly everywhere: boolean;
+  /**
+   * Whether decisions are taken per segment, on the peers grouped by the items that cover it (few items cover a segment),
+   * when changed items cover few segments; else one grouping by every item serves every segment.
+   */
+  private readonly perSegment: boolean;
+  /** Per segment, the grouping by the items that may cover it (only items changed). */
+  private readonly bySegment = new Map<number, Grouping>();
+  /** The grouping by every item (everywhere). */
+  private whole?: Grouping;
+  /** Per whole group, the segments where its decision differs. */
+  private readonly wholeChanges = new Map<number, readonly number[]>();
+  private changedPeers?: readonly number[];
+
+  public constructor(
+    private readonly tables: SideTables,
+    public readonly direction: 'ingress' | 'egress',
+    public readonly dps: PolicyPair,
+    /** A class with this context (on ingress, the destination, whose named ports the decision reads). */
+    private readonly subject: number,
+    /** Whether the rules differ between base and head. */
+    public readonly changed: boolean,
+    /** Whether anything else the decision reads of the subject differs (its named ports on ingress). */
+    subjectDiffers: boolean,
+  ) {
+    const items = changed && !subjectDiffers ? this.findChangedItems() : undefined;
+    this.everywhere = changed && items === undefined;
+    if (items) this.changedItems = items;
+    this.perSegment = items !== undefined && new Set(items.flatMap((c) => c.segments)).size <= PER_SEGMENT_LIMIT;
+  }
+
+  /** The segments where the decision on a peer may differ between base and head. */
+  public changingSegments(peer: number): readonly number[] {
+    if (!this.changed) return NONE;
+    if (this.everywhere) return this.wholeChanging(this.wholeGrouping().group(peer, this.signature(peer)));
+    if (this.tables.viewsDiffer[peer] === 1) return this.tables.allSegments;
+    const items = (this.changedItems ?? []).filter((c) => c.bits[peer] === 1);
+    if (items.length === 0) return NONE;
+    if (items.length === 1) return items[0].segments;
+    return [...new Set(items.flatMap((c) => c.segments))].sort((x, y) => x - y);
+  }
+
+  /** The grouping that decides a peer at a segment, and the peer's key in it. */
+  private slot(peer: number, seg: number): { grouping: Grouping; key: number; rep: number } {
+    const n = this.tables.segments.length;
+    if (!this.perSegment) {
+      const grouping = this.wholeGrouping();
+      const g = grouping.group(peer, this.signature(peer));
+      return { grouping, key: g * n + seg, rep: grouping.reps[g] };
+    }
+    let grouping = this.bySegment.get(seg);
+    if (!grouping) {
+      grouping = new Grouping(this.matchers((item) => this.tables.covers(item, seg)));
+      this.bySegment.set(seg, grouping);
+    }
+    const g = grouping.group(peer, this.signature(peer));
+    return { grouping, key: g, rep: grouping.reps[g] };
+  }
+
+  /** The base and head decisions on a peer at a segment (by its index in `SideTables.segments`). */
+  public decision(peer: number, seg: number): readonly [OutcomeKey, OutcomeKey] {
+    const { grouping, key, rep } = this.slot(peer, seg);
+    let d = grouping.keys.get(key);
+    if (!d) {
+      const dest = this.direction === 'egress' ? rep : this.subject;
+      const l4 = this.tables.queries[seg];
+      const [base, head] = ([0, 1] as const).map((side) => {
+        const view = this.tables.views[side];
+        return outcomeKey(view.config, this.dps[side], view.resolved[this.subject], view.views[rep], view.resolved[dest].ports, l4);
+      });
+      d = [base, head];
+      grouping.keys.set(key, d);
+    }
+    return d;
+  }
+
+  /**
+   * The explained decision of one side (0: base, 1: head) on a peer at a segment, as `verdict()` explains it for a
+   * connection without a request (what decided: the rule, the policies; the texts name the group's representative).
+   */
+  public explain(peer: number, seg: number, side: 0 | 1): SideVerdict {
+    const { grouping, key, rep } = this.slot(peer, seg);
+    let pair = grouping.explained.get(key);
+    if (!pair) {
+      pair = [undefined, undefined];
+      grouping.explained.set(key, pair);
+    }
+    let v = pair[side];
+    if (!v) {
+      const view = this.tables.views[side];
+      const dp = this.dps[side];
+      const subject = view.resolved[this.subject];
+      const dest = this.direction === 'egress' ? rep : this.subject;
+      const l4 = this.tables.queries[seg];
+      v = !dp ? notEvaluated(this.direction, subject.text, subject.unmanagedReason ?? 'not a Cilium endpoint')
+        : decideSide(dp, dp.allowIndex ? dp.allowIndex.candidates(l4) : dp.allow, dp.denyIndex ? dp.denyIndex.candidates(l4) : dp.deny, {
+          subject: subject.text, peer: view.views[rep], destinationPorts: view.resolved[dest].ports, query: { l4 }, config: view.config,
+        });
+      pair[side] = v;
+    }
+    return v;
+  }
+
+  /** Whether the decision on a peer differs between base and head at a segment. */
+  public differs(peer: number, seg: number): boolean {
+    const [b, h] = this.decision(peer, seg);
+    return b !== h;
+  }
+
+  /** The peers whose decision on this side differs between base and head on some segment. */
+  public peersThatChange(): readonly number[] {
+    if (this.changedPeers) return this.changedPeers;
+    const out: number[] = [];
+    const n = this.tables.classCount;
+    if (this.everywhere) {
+      for (let p = 0; p < n; p++) if (this.changingSegments(p).length > 0) out.push(p);
+    } else if (this.changedItems) {
+      const universe = new Uint8Array(n);
+      for (const c of this.changedItems) for (let p = 0; p < n; p++) universe[p] |= c.bits[p];
+      for (let p = 0; p < n; p++) universe[p] |= this.tables.viewsDiffer[p];
+      for (let p = 0; p < n; p++) if (universe[p] === 1 && this.changingSegments(p).some((seg) => this.differs(p, seg))) out.push(p);
+    }
+    this.changedPeers = out;
+    return out;
+  }
+
+  /** What a side's decision reads of a peer besides the items that select it. */
+  private signature(peer: number): string {
+    return this.tables.peerSignature(peer, this.direction === 'egress');
+  }
+
+  private wholeGrouping(): Grouping {
+    this.whole ??= new Grouping(this.matchers(() => true));
+    return this.whole;
+  }
+
+  /** The segments where a whole group's decision differs. */
+  private wholeChanging(group: number): readonly number[] {
+    let segs = this.wholeChanges.get(group);
+    if (!segs) {
+      const rep = this.wholeGrouping().reps[group];
+      segs = this.tables.allSegments.filter((seg) => this.differs(rep, seg));
+      this.wholeChanges.set(group, segs);
+    }
+    return segs;
+  }
+
+  /** The classes each item of either side (that `keep` keeps) selects. */
+  private matchers(keep: (item: CompiledItem) => boolean): Uint8Array[] {
+    return this.dps.flatMap((dp, side) => (dp ? [
+      ...dp.allow.filter(keep).map((item) => this.tables.matches[side].selects(item, dp.requirements)),
+      ...dp.deny.filter(keep).map((item) => this.tables.matches[side].selects(item, dp.requirementsDeny)),
+    ] : []));
+  }
+
+  /**
+   * The items one side has and the other has not (by content, as many times as they appear); `undefined` when any peer
+   * may change anywhere: a policy on one side only, or flags that differ.
+   */
+  private findChangedItems(): ChangedItem[] | undefined {
+    const [base, head] = this.dps;
+    if (!base || !head || flagsKey(base) !== flagsKey(head)) return undefined;
+    const key = contentKey;
+    const left = new Map<string, number>();
+    for (const item of [...head.allow, ...head.deny]) left.set(key(item), (left.get(key(item)) ?? 0) + 1);
+    const onlyBase: CompiledItem[] = [];
+    for (const item of [...base.allow, ...base.deny]) {
+      const n = left.get(key(item)) ?? 0;
+      if (n > 0) left.set(key(item), n - 1);
+      else onlyBase.push(item);
+    }
+    const onlyHead = [...head.allow, ...head.deny].filter((item) => {
+      const n = left.get(key(item)) ?? 0;
+      if (n === 0) return false;
+      left.set(key(item), n - 1);
+      return true;
+    });
+    const changed = (side: 0 | 1, dp: DirectionPolicy, item: CompiledItem): ChangedItem => ({
+      bits: this.tables.matches[side].selects(item, item.deny ? dp.requirementsDeny : dp.requirements),
+      segments: this.tables.allSegments.filter((seg) => this.tables.covers(item, seg)),
+    });
+    return [...onlyBase.map((i) => changed(0, base, i)), ...onlyHead.map((i) => changed(1, head, i))];
+  }
+}
+
+const NONE: readonly number[] = Object.freeze([]);
+
+/** Up to how many segments changed items may cover for decisions to be grouped per segment. */
+const PER_SEGMENT_LIMIT = 8;
+
+const contentKeys = new WeakMap<CompiledItem, string>();
+
+/** An item's content with its kind (allow or deny), computed once per item. */
+function contentKey(item: CompiledItem): string {
+  let key = contentKeys.get(item);
+  if (key === undefined) {
+    key = `${item.deny ? 'deny' : 'allow'}|${itemContent(item)}`;
+    contentKeys.set(item, key);
+  }
+  return key;
+}
+
+/** The side contexts of a diff, and the pairs whose connectivity changes. */
+export class SideTables {
+  /** Whether the classes can be compared this way (no node classes: a node's view depends on the other end). */
+  public static applies(classes: readonly ClassifiedEndpoint[]): boolean {
+    return classes.every((c) => c.endpoint.kind !== EndpointKind.NODE);
+  }
+
+  /** Base and head, as the classes are resolved and seen there. */
+  public readonly views: readonly [SideView, SideView];
+  /** The selector caches of base and head (one shared when the classes look alike on both). */
+  public readonly matches: readonly [PeerMatches, PeerMatches];
+  /** 1 for a class that base and head see differently as a peer (inventory): every decision on it may change. */
+  public readonly viewsDiffer: Uint8Array;
+  public readonly classCount: number;
+  /** The segments of the port space, a query at each, and their indexes. */
+  public readonly segments: readonly PortSegment[];
+  public readonly queries: readonly L4Query[];
+  public readonly allSegments: readonly number[];
+  private readonly egress: SideContext[];
+  private readonly ingress: SideContext[];
+  private readonly signatures: (readonly [string, string])[];
+  /** Per item, 1 for the segments it may cover (a named port: every port of its protocols). */
+  private readonly coverage = new WeakMap<CompiledItem, Uint8Array>();
+  /** Per protocol (ICMP: per family), the first port (type) of each segment and its index, ascending. */
+  private readonly starts = new Map<string, { lo: number[]; index: number[]; other?: number }>();
+
+  public constructor(base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[], policies: readonly ClassPolicies[]) {
+    this.classCount = classes.length;
+    this.views = [sideView(base, classes), sideView(head, classes)];
+    const keys = this.views.map((v) => v.views.map(viewKey));
+    this.viewsDiffer = Uint8Array.from(classes, (_, i) => (keys[0][i] === keys[1][i] ? 0 : 1));
+    const shared = new PeerMatches(this.views[0]);
+    this.matches = this.viewsDiffer.every((d) => d === 0) ? [shared, shared] : [shared, new PeerMatches(this.views[1])];
+    this.signatures = classes.map((c, i) => {
+      const flags = this.views.map((v) => {
+        const p = v.views[i];
+        return `${p.localHost ? 1 : 0}${p.node ? 1 : 0}${p.fqdn ?? ''}`;
+      }).join('/');
+      return [flags, `${flags}|${JSON.stringify([c.endpoint.ports ?? [], this.views[0].resolved[i].ports, this.views[1].resolved[i].ports])}`];
+    });
+    const bounds = new PortBoundaries();
+    for (const p of policies) for (const dp of [...p.egress, ...p.ingress]) bounds.addPolicy(dp);
+    classes.forEach((c, i) => {
+      bounds.addNamedPorts(c.endpoint.ports ?? []);
+      for (const v of this.views) bounds.addNamedPorts(v.resolved[i].ports);
+    });
+    this.segments = bounds.segments();
+    this.queries = this.segments.map(segmentQuery);
+    this.allSegments = this.segments.map((_, i) => i);
+    this.segments.forEach((seg, i) => {
+      const k = seg.protocol === 'ICMP' ? seg.icmpFamily : seg.protocol;
+      let s = this.starts.get(k);
+      if (!s) {
+        s = { lo: [], index: [] };
+        this.starts.set(k, s);
+      }
+      if (seg.otherTypes) s.other = i;
+      else {
+        s.lo.push(seg.lo);
+        s.index.push(i);
+      }
+    });
+
+    const contexts = new Map<string, SideContext>();
+    const dpIds = new Map<DirectionPolicy, number>();
+    const dpId = (dp: DirectionPolicy | undefined): number => {
+      if (!dp) return -1;
+      let id = dpIds.get(dp);
+      if (id === undefined) {
+        id = dpIds.size;
+        dpIds.set(dp, id);
+      }
+      return id;
+    };
+    const context = (direction: 'ingress' | 'egress', dps: PolicyPair, subject: number, changed: boolean): SideContext => {
+      const ports = direction === 'ingress' ? this.signatures[subject][1] : '';
+      const key = `${direction}|${dpId(dps[0])}|${dpId(dps[1])}|${changed ? 1 : 0}|${ports}`;
+      let ctx = contexts.get(key);
+      if (!ctx) {
+        const subjectDiffers = direction === 'ingress'
+          && JSON.stringify(this.views[0].resolved[subject].ports) !== JSON.stringify(this.views[1].resolved[subject].ports);
+        ctx = new SideContext(this, direction, dps, subject, changed, subjectDiffers);
+        contexts.set(key, ctx);
+      }
+      return ctx;
+    };
+    this.egress = policies.map((p, i) => context('egress', p.egress, i, p.egressChanged));
+    this.ingress = policies.map((p, i) => context('ingress', p.ingress, i, p.ingressChanged));
+  }
+
+  /** What a side's decision reads of a peer besides the items that select it (with its named ports, for egress). */
+  public peerSignature(peer: number, withPorts: boolean): string {
+    return this.signatures[peer][withPorts ? 1 : 0];
+  }
+
+  /** Whether an item may cover a segment (named ports: every port of their protocols, whatever the destination). */
+  public covers(item: CompiledItem, seg: number): boolean {
+    let c = this.coverage.get(item);
+    if (!c) {
+      const l4 = item.l4;
+      const named = l4.kind === 'ports' && l4.portRules.some((pr) => pr.ports.some((p) => p.kind === 'named'));
+      const namedProtocols = new Set(l4.kind === 'ports' ? l4.portRules.flatMap((pr) => pr.ports.filter((p) => p.kind === 'named').flatMap((p) => p.protocols)) : []);
+      c = Uint8Array.from(this.queries, (q) => (matchL4(l4, q, []) !== undefined || (named && namedProtocols.has(q.protocol)) ? 1 : 0));
+      this.coverage.set(item, c);
+    }
+    return c[seg] === 1;
+  }
+
+  /**
+   * The pairs (from, to) whose verdict or L7 rules differ between base and head on some segment, by `from` then `to`,
+   * each with the segments where they may differ: those whose egress decision changes for the other end, or whose
+   * ingress decision does, and whose verdict changes.
+   */
+  public changingPairs(): { from: number; to: number; segments: readonly number[] }[] {
+    const n = this.classCount;
+    const byFrom: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
+    for (let a = 0; a < n; a++) for (const b of this.egress[a].peersThatChange()) byFrom[a].add(b);
+    for (let b = 0; b < n; b++) for (const a of this.ingress[b].peersThatChange()) byFrom[a].add(b);
+    const out: { from: number; to: number; segments: readonly number[] }[] = [];
+    for (let a = 0; a < n; a++) {
+      if (byFrom[a].size === 0) continue;
+      for (const b of [...byFrom[a]].sort((x, y) => x - y)) {
+        const segments = this.pairChanges(a, b);
+        if (segments.length > 0) out.push({ from: a, to: b, segments });
+      }
+    }
+    return out;
+  }
+
+  /** The index of the segment holding a port (ICMP: a type) of a protocol (ICMP: of a family). */
+  public segmentAt(seg: PortSegment): number {
+    const s = this.starts.get(seg.protocol === 'ICMP' ? seg.icmpFamily : seg.protocol);
+    if (!s) throw new Error(`no segment for ${seg.protocol}`);
+    if (seg.protocol === 'ICMP') {
+      const i = s.lo.indexOf(seg.lo);
+      if (i >= 0) return s.index[i];
+      if (s.other === undefined) throw new Error('no segment for the other ICMP types');
+      return s.other;
+    }
+    let lo = 0;
+    let hi = s.lo.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s.lo[mid] <= seg.lo) lo = mid;
+      else hi = mid - 1;
+    }
+    return s.index[lo];
+  }
+
+  /** The explained sides of a pair's connection at a segment, on base (0) or head (1): what `verdict()` says of them. */
+  public explainPair(a: number, b: number, seg: number, side: 0 | 1): { egress: SideVerdict; ingress: SideVerdict } {
+    return { egress: this.egress[a].explain(b, seg, side), ingress: this.ingress[b].explain(a, seg, side) };
+  }
+
+  /** The segments where the verdict of a pair, or the L7 rules in force, differ between base and head. */
+  private pairChanges(a: number, b: number): number[] {
+    const e = this.egress[a];
+    const i = this.ingress[b];
+    const x = e.changingSegments(b);
+    const y = i.changingSegments(a);
+    const out: number[] = [];
+    // Both lists are ascending: walk them as one, each segment once.
+    for (let p = 0, q = 0; p < x.length || q < y.length;) {
+      const seg = q >= y.length || (p < x.length && x[p] <= y[q]) ? x[p] : y[q];
+      while (p < x.length && x[p] === seg) p++;
+      while (q < y.length && y[q] === seg) q++;
+      const [eb, eh] = e.decision(b, seg);
+      const [ib, ih] = i.decision(a, seg);
+      const before = eb === 'D' || ib === 'D' ? 'D' : `${eb}|${ib}`;
+      const after = eh === 'D' || ih === 'D' ? 'D' : `${eh}|${ih}`;
+      if (before !== after) out.push(seg);
+    }
+    return out;
+  }
+}
