@@ -1,4 +1,5 @@
-// `cdk8s-cilium trace` in-process through `run(argv, io)`, plus one run of the real bin through tsx.
+// `cdk8s-cilium trace` in-process through `run(argv, io)`, plus runs of the real bin (src/cli/main.ts as the main module,
+// through tsx's loader: `node --import tsx`, one process, as the built bin is one `node` process).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,11 +155,11 @@ describe('trace', () => {
   });
 
   test('the bin runs through tsx (spawned)', () => {
-    const r = spawnSync('npx', ['tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service',
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service',
       '--port', '80/TCP', '--http', 'GET /private', '--output', 'json'], { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect((JSON.parse(r.stdout) as { verdict: string }).verdict).toBe('l7-denied');
-    const bad = spawnSync('npx', ['tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80'],
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80'],
       { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^error: bad endpoint "x"/m);
@@ -170,7 +171,7 @@ describe('trace', () => {
     const many = join(scratch, 'many.yaml');
     writeFileSync(many, Array.from({ length: 300 }, (_, i) => readFileSync(L7, 'utf8').replace('name: "rule1"', `name: "rule${i}"`)
       .replace('app: service', `app: service-${i}`)).join('\n---\n'));
-    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$@" | head -c 1 > /dev/null', 'cdk8s-cilium', 'npx', 'tsx', join('src', 'cli', 'main.ts'),
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$@" | head -c 1 > /dev/null', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
       'report', '--policies', many], { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.status).toBe(0);
