@@ -4,11 +4,13 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Tests that spawn processes (npm pack + install, `cdk8s synth`, the bundler script, the CLI through tsx, a headless
- * browser), run the TypeScript compiler over generated code, or reset the module registry: the `e2e` project, isolated
- * per file. Everything else is the `unit` project, whose files share one module registry per worker (`isolate: false`),
- * so the library and the CRD schemas (compiled on first use, cached per process) are loaded once per worker instead of
- * once per file.
- * `vitest run --project unit` is the quick loop.
+ * browser), run the TypeScript compiler over generated code, or reset the module registry: the `e2e` projects. Everything
+ * else is the `unit` project. `vitest run --project unit` is the quick loop.
+ *
+ * The files of a worker share one module registry (`isolate: false`) in `unit` and `e2e`, so the library and the CRD
+ * schemas (compiled on first use, cached per process) are loaded once per worker instead of once per file (a spawning
+ * test gains nothing from a fresh registry: what it tests runs in the process it spawns). Only the files that mock or
+ * reset modules (`MODULE_RESETS`) run isolated, one registry per file (`e2e-isolated`).
  */
 const E2E = [
   'test/package.test.ts',
@@ -25,6 +27,12 @@ const E2E = [
   'test/diff/git-ref.test.ts',
 ];
 
+/** E2E files that use vi.mock / vi.resetModules: a registry of their own. */
+const MODULE_RESETS = [
+  'test/validate-cli/bundled-schema-backstop.test.ts',
+  'test/testing/framework-entries.test.ts',
+];
+
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
@@ -37,7 +45,8 @@ export default defineConfig({
     maxWorkers: availableParallelism(),
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E, isolate: false } },
-      { extends: true, test: { name: 'e2e', include: E2E } },
+      { extends: true, test: { name: 'e2e', include: E2E, exclude: MODULE_RESETS, isolate: false } },
+      { extends: true, test: { name: 'e2e-isolated', include: MODULE_RESETS } },
     ],
     coverage: {
       provider: 'v8',

@@ -15,13 +15,18 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, test } from 'vitest';
 
 const PROJECT = join(__dirname, '..');
-const TIMEOUT = 180_000;
+/**
+ * Hang guard of each test and of each process it spawns (minus 10 s). Alone, the slowest step (`npm pack` and its build)
+ * takes about 20 s; `npm test` runs the static checks beside vitest's workers on a shared 2-core machine, where it has taken
+ * over 170 s.
+ */
+const TIMEOUT = 360_000;
 /** Everything the tarball may hold. Extend it deliberately when the package starts to ship something new. */
 const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^lib\/src\/.+\.m?js$/, /^lib\/src\/.+\.d\.m?ts$/,
   /^crd-schemas\/v\d+\.\d+\/cilium(clusterwide)?networkpolicies\.json$/];
@@ -275,6 +280,71 @@ const installed = once((): string => {
   return app;
 });
 
+/**
+ * The scratch app's two TypeScript files (main.ts, jest-types.ts), type-checked by one `tsc` run with the scratch
+ * tsconfig: the compiler's diagnostics, one line each (`file(line,col): error TS…`); empty when both type-check.
+ */
+const scratchTypeCheck = once((): { app: string; diagnostics: string[] } => {
+  const app = installed();
+  writeFileSync(join(app, 'main.ts'), MAIN_TS);
+  writeFileSync(join(app, 'jest-types.ts'), JEST_TYPES_TS);
+  writeFileSync(join(app, 'jest-setup.js'), JEST_SETUP_JS);
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ ...SCRATCH_TSCONFIG, files: ['main.ts', 'jest-types.ts'] }, null, 2) + '\n');
+  const tsc = join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc');
+  expect(existsSync(tsc)).toBe(true);
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: app, encoding: 'utf8', timeout: TIMEOUT - 10_000 });
+  if (r.error) throw r.error;
+  const diagnostics = `${r.stdout}${r.stderr}`.split('\n').filter((line) => line.trim() !== '');
+  // tsc exits 0 exactly when it reports nothing.
+  expect(diagnostics.length === 0).toBe(r.status === 0);
+  return { app, diagnostics };
+});
+
+/**
+ * `npx cdk8s-cilium init starter` in the scratch app: what it printed and the starter's files, before the consumer's
+ * test (CONSUMER_TEST) is added as test/consumer.test.ts.
+ */
+const scaffolded = once((): { app: string; dir: string; initOutput: string; files: string[] } => {
+  const app = installed();
+  const initOutput = run('npx', ['--no', '--offline', 'cdk8s-cilium', 'init', 'starter'], app);
+  const dir = join(app, 'starter');
+  const files = readdirSync(dir).sort();
+  writeFileSync(join(dir, 'test', 'consumer.test.ts'), CONSUMER_TEST);
+  return { app, dir, initOutput, files };
+});
+
+/** The starter (with test/consumer.test.ts) type-checks with its own tsconfig.json. */
+const starterTypeChecked = once((): void => {
+  const { dir } = scaffolded();
+  run(process.execPath, [join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir);
+});
+
+/** Per test file of a vitest run (JSON report): how many tests passed, and the names of those that did not. */
+type VitestFiles = Map<string, { passed: number; failed: string[] }>;
+
+/** `vitest run` in the starter with the scratch app's vitest, as its `npm test` does; throws unless every test passed. */
+function starterVitest(dir: string, app: string, envChanges: Record<string, string | undefined>, report: string): VitestFiles {
+  run(process.execPath, [join(app, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    dir, envChanges);
+  const json = JSON.parse(readFileSync(report, 'utf8')) as { testResults: Array<{ name: string; assertionResults: Array<{ status: string; fullName: string }> }> };
+  return new Map(json.testResults.map((f) => [
+    relative(dir, f.name).split(sep).join('/'),
+    { passed: f.assertionResults.filter((a) => a.status === 'passed').length, failed: f.assertionResults.filter((a) => a.status !== 'passed').map((a) => a.fullName) },
+  ]));
+}
+
+/**
+ * The starter's test files, run twice: first as a newcomer's first `npm test` (not on CI, so the snapshot is written),
+ * then on CI (`CI=true`: a missing snapshot fails, so it compares against the one written).
+ */
+const starterTests = once((): { first: VitestFiles; snapshots: string[]; second: VitestFiles } => {
+  const { app, dir } = scaffolded();
+  const first = starterVitest(dir, app, { CI: undefined, GITHUB_ACTIONS: undefined }, join(work, 'vitest-first.json'));
+  const snapshots = readdirSync(join(dir, 'test', '__snapshots__'));
+  const second = starterVitest(dir, app, { CI: 'true' }, join(work, 'vitest-second.json'));
+  return { first, snapshots, second };
+});
+
 describe('npm package', () => {
   test('the tarball ships compiled JS, .d.ts and the bin, and no sources, tests or generated imports', () => {
     const { files } = packed();
@@ -348,12 +418,8 @@ describe('npm package', () => {
   }, TIMEOUT);
 
   test('main.ts type-checks against the installed .d.ts', () => {
-    const app = installed();
-    writeFileSync(join(app, 'main.ts'), MAIN_TS);
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(SCRATCH_TSCONFIG, null, 2) + '\n');
-    const tsc = join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc');
-    expect(existsSync(tsc)).toBe(true);
-    run(process.execPath, [tsc, '-p', 'tsconfig.json'], app);
+    const { diagnostics } = scratchTypeCheck();
+    expect(diagnostics.filter((d) => !d.startsWith('jest-types.ts'))).toEqual([]);
   }, TIMEOUT);
 
   test('the cdk8s-cilium bin runs and prints the version', () => {
@@ -373,52 +439,46 @@ describe('npm package', () => {
   }, TIMEOUT);
 
   test('`npx cdk8s-cilium init` scaffolds an app that type-checks, synthesizes and passes its tests offline', () => {
-    const app = installed();
-    const out = run('npx', ['--no', '--offline', 'cdk8s-cilium', 'init', 'starter'], app);
-    expect(out).toContain('next: cd starter && npm install && npm run synth && npm test');
-    const starter = join(app, 'starter');
-    expect(readdirSync(starter).sort()).toEqual(
+    const { app, dir: starter, initOutput, files } = scaffolded();
+    expect(initOutput).toContain('next: cd starter && npm install && npm run synth && npm test');
+    expect(files).toEqual(
       ['.gitignore', 'README.md', 'cdk8s.yaml', 'main.ts', 'package.json', 'policies.ts', 'test', 'tsconfig.json', 'vitest.config.mts']);
     const scaffoldPkg = JSON.parse(readFileSync(join(starter, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(scaffoldPkg.dependencies['cdk8s-cilium']).toBe(`^${pkg.version}`);
     // Its node_modules is the scratch app's (one level up): what `npm install` in the starter would give, offline.
-    run(process.execPath, [join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], starter);
+    starterTypeChecked();
     run(process.execPath, ['--import', 'tsx', 'main.ts'], starter);
     expect(readdirSync(join(starter, 'dist'))).toEqual(['shop.k8s.yaml']);
     const kinds = parseAllDocuments(readFileSync(join(starter, 'dist', 'shop.k8s.yaml'), 'utf8')).map((d) => (d.toJSON() as { kind: string }).kind);
     expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy']);
-    // validate (schema layer against the bundled CRD) and trace (the synthesized version) work on the output, offline.
-    expect(run('npx', ['--no', '--offline', 'cdk8s-cilium', 'validate', 'dist'], starter)).toMatch(/^0 errors, .* \(4 policies, 4 documents; Cilium 1\.19\)$/m);
-    const traced = run('npx', ['--no', '--offline', 'cdk8s-cilium', 'trace', '--policies', 'dist', '--from', 'pod:shop:app=frontend',
-      '--to', 'pod:shop:app=backend', '--port', '8080'], starter);
+    // validate (schema layer against the bundled CRD) and trace (the synthesized version) work on the output, offline,
+    // through the installed bin (npx finding it is checked above).
+    const bin = join(app, 'node_modules', '.bin', 'cdk8s-cilium');
+    expect(run(bin, ['validate', 'dist'], starter)).toMatch(/^0 errors, .* \(4 policies, 4 documents; Cilium 1\.19\)$/m);
+    const traced = run(bin, ['trace', '--policies', 'dist', '--from', 'pod:shop:app=frontend', '--to', 'pod:shop:app=backend', '--port', '8080'], starter);
     expect(traced).toMatch(/^ALLOWED pod:shop:app=frontend → pod:shop:app=backend 8080\/TCP$/m);
     expect(traced).toMatch(/^cilium version: 1\.19 \(the annotation cdk8s-cilium\.io\/cilium-version of CiliumNetworkPolicy shop\//m);
     // A newcomer's first `npm test` (not on CI) writes the snapshot; the second compares against it.
-    const vitest = join(app, 'node_modules', 'vitest', 'vitest.mjs');
-    expect(run(process.execPath, [vitest, 'run'], starter, { CI: undefined, GITHUB_ACTIONS: undefined })).toMatch(/4 passed/);
-    expect(readdirSync(join(starter, 'test', '__snapshots__'))).toEqual(['policies.test.ts.snap']);
-    expect(run(process.execPath, [vitest, 'run'], starter, { CI: 'true' })).toMatch(/4 passed/);
+    const { first, snapshots, second } = starterTests();
+    expect(first.get('test/policies.test.ts')).toEqual({ passed: 4, failed: [] });
+    expect(snapshots).toEqual(['policies.test.ts.snap']);
+    expect(second.get('test/policies.test.ts')).toEqual({ passed: 4, failed: [] });
     // init never overwrites.
-    expect(() => run('npx', ['--no', '--offline', 'cdk8s-cilium', 'init', 'starter'], app)).toThrow(/starter already has package\.json, cdk8s\.yaml/);
+    expect(() => run(bin, ['init', 'starter'], app)).toThrow(/starter already has package\.json, cdk8s\.yaml/);
   }, TIMEOUT);
 
   test('cdk8s-cilium/vitest registers every matcher with its types, and toBeValidCilium uses the bundled schemas', () => {
-    const app = installed();
-    const starter = join(app, 'starter');
-    if (!existsSync(starter)) run('npx', ['--no', '--offline', 'cdk8s-cilium', 'init', 'starter'], app);
-    writeFileSync(join(starter, 'test', 'consumer.test.ts'), CONSUMER_TEST);
-    run(process.execPath, [join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], starter);
-    const out = run(process.execPath, [join(app, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/consumer.test.ts'], starter);
-    expect(out).toMatch(/3 passed/);
+    // test/consumer.test.ts is part of the starter's type-check and of both of its vitest runs.
+    starterTypeChecked();
+    const { first, second } = starterTests();
+    expect(first.get('test/consumer.test.ts')).toEqual({ passed: 3, failed: [] });
+    expect(second.get('test/consumer.test.ts')).toEqual({ passed: 3, failed: [] });
   }, TIMEOUT);
 
   test('cdk8s-cilium/jest registers every matcher with the global expect and declares them for @types/jest', () => {
-    const app = installed();
-    writeFileSync(join(app, 'jest-setup.js'), JEST_SETUP_JS);
+    const { app, diagnostics } = scratchTypeCheck();
     expect(run(process.execPath, ['jest-setup.js'], app).trim()).toBe('toAllow,toBeValidCilium,toChangeOnly,toDeny');
-    writeFileSync(join(app, 'jest-types.ts'), JEST_TYPES_TS);
-    writeFileSync(join(app, 'tsconfig.jest.json'), JSON.stringify({ ...SCRATCH_TSCONFIG, files: ['jest-types.ts'] }, null, 2) + '\n');
-    run(process.execPath, [join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.jest.json'], app);
+    expect(diagnostics.filter((d) => !d.startsWith('main.ts'))).toEqual([]);
   }, TIMEOUT);
 });
 

@@ -1,4 +1,5 @@
-// `cdk8s-cilium trace` in-process through `run(argv, io)`, plus one run of the real bin through tsx.
+// `cdk8s-cilium trace` in-process through `run(argv, io)`, plus runs of the real bin (src/cli/main.ts as the main module,
+// through tsx's loader: `node --import tsx`, one process, as the built bin is one `node` process).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,11 @@ const L7 = join(EXAMPLES_DIR, 'v1.19/examples/policies/l7/http/simple/l7.yaml');
 const FQDN = join(EXAMPLES_DIR, 'v1.19/examples/policies/l3/fqdn/fqdn.yaml');
 const AUTH = join(EXAMPLES_DIR, 'v1.19/examples/policies/auth/auth.yaml');
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-trace-'));
+/**
+ * Hang guard of a spawned run (and of its test): a run takes a few seconds alone, but `npm test` runs the static checks
+ * beside vitest's workers on a shared 2-core machine, where a spawned process gets a small share of a core.
+ */
+const SPAWN_TIMEOUT = 170_000;
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const trace = (...extra: string[]): ReturnType<typeof cli> => cli('trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', ...extra);
@@ -154,27 +160,27 @@ describe('trace', () => {
   });
 
   test('the bin runs through tsx (spawned)', () => {
-    const r = spawnSync('npx', ['tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service',
-      '--port', '80/TCP', '--http', 'GET /private', '--output', 'json'], { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service',
+      '--port', '80/TCP', '--http', 'GET /private', '--output', 'json'], { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
     expect(r.status).toBe(1);
     expect((JSON.parse(r.stdout) as { verdict: string }).verdict).toBe('l7-denied');
-    const bad = spawnSync('npx', ['tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80'],
-      { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80'],
+      { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^error: bad endpoint "x"/m);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, SPAWN_TIMEOUT + 10_000);
 
   test('a reader that closes the pipe early (| head -c 1): the command\'s own status, no stack trace (spawned)', () => {
-    // A report of 300 policies is far more output than a pipe buffers.
+    // A report of 120 policies (about 150 KB) is more than twice what a pipe buffers (64 KiB on Linux).
     const many = join(scratch, 'many.yaml');
-    writeFileSync(many, Array.from({ length: 300 }, (_, i) => readFileSync(L7, 'utf8').replace('name: "rule1"', `name: "rule${i}"`)
+    writeFileSync(many, Array.from({ length: 120 }, (_, i) => readFileSync(L7, 'utf8').replace('name: "rule1"', `name: "rule${i}"`)
       .replace('app: service', `app: service-${i}`)).join('\n---\n'));
-    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$@" | head -c 1 > /dev/null', 'cdk8s-cilium', 'npx', 'tsx', join('src', 'cli', 'main.ts'),
-      'report', '--policies', many], { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$@" | head -c 1 > /dev/null', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
+      'report', '--policies', many], { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.status).toBe(0);
-  });
+  }, SPAWN_TIMEOUT + 10_000);
 });
 
 describe('trace with NetworkPolicies and rejected policies', () => {
