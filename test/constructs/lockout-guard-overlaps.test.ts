@@ -2,40 +2,12 @@
 // entities that stand for each other, CIDRs with holes on either side, CIDR groups among the guarded peers, Services as
 // deny peers, deny items that list several ports or ICMP types, and ICMP families. Each refused case names the path and
 // the check id; each accepted case is the refused one with the peer, port or family that makes the difference changed.
-import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Entity, HostFirewall, HostFirewallProps, Icmp, IcmpFamily, NodeSelector, Peer, Port, Protocol } from '../../src';
+import { Deny, LABELS, cut, lockout } from '../support/lockout-guard';
+import { Entity, HostFirewallProps, Icmp, IcmpFamily, Peer, Port, Protocol } from '../../src';
 import { GuardPath, guardViolations } from '../../src/constructs/lockout-guard';
 import { RuleItemModel, SectionName } from '../../src/model/policy-model';
 
-type Deny = (fw: HostFirewall) => void;
-
-/** Synthesizes a host firewall (egress on, so both guards apply) with the given deny; returns the synthesis error, if any. */
-function lockout(deny: Deny, props: Partial<HostFirewallProps> = {}): string | undefined {
-  const c = new Chart(Testing.app(), 'test');
-  const fw = new HostFirewall(c, 'cp', {
-    nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }),
-    managementCidrs: ['10.50.0.0/24'],
-    nodeDnsServers: ['169.254.169.253/32'],
-    ...props,
-  });
-  fw.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
-  deny(fw);
-  try {
-    Testing.synth(c);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-/** The lockout findings of an error message: `<section>[<index>] <path>`, sorted. */
-function cut(message: string | undefined): string[] {
-  return [...(message ?? '').matchAll(/spec\.(\w+)\[(\d+)\] would cut the ([\w-]+) path .*\(host-firewall-lockout\)/g)]
-    .map((m) => `${m[1]}[${m[2]}] ${m[3]}`).sort();
-}
-
-const LABELS = { nodeSelectorLabels: true, controlPlaneNodeLabels: { 'node-role.kubernetes.io/control-plane': '' } };
 const WEB = Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } });
 
 describe('refused: the deny cuts a guarded path', () => {

@@ -2,38 +2,9 @@
 // each other, CIDR groups, nodes, endpoints, "any peer"), ICMP types given by name, port ranges on the guarded side.
 // Each refused case names the path, the deny item and the fix; each accepted case differs from a refused one by the peer
 // or the port alone.
-import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Entity, HostFirewall, HostFirewallProps, Icmp, IcmpFamily, NodeSelector, Peer, Port } from '../../src';
-
-type Deny = (fw: HostFirewall) => void;
-
-/** Synthesizes a host firewall (egress on, so both guards apply) with the given deny; returns the synthesis error, if any. */
-function lockout(deny: Deny, props: Partial<HostFirewallProps> = {}): string | undefined {
-  const c = new Chart(Testing.app(), 'test');
-  const fw = new HostFirewall(c, 'cp', {
-    nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }),
-    managementCidrs: ['10.50.0.0/24'],
-    nodeDnsServers: ['169.254.169.253/32'],
-    ...props,
-  });
-  fw.allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
-  deny(fw);
-  try {
-    Testing.synth(c);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-/** The lockout findings of an error message: `<section>[<index>] <path>`, sorted. */
-function cut(message: string | undefined): string[] {
-  return [...(message ?? '').matchAll(/spec\.(\w+)\[(\d+)\] would cut the ([\w-]+) path .*\(host-firewall-lockout\)/g)]
-    .map((m) => `${m[1]}[${m[2]}] ${m[3]}`).sort();
-}
-
-const LABELS = { nodeSelectorLabels: true, controlPlaneNodeLabels: { 'node-role.kubernetes.io/control-plane': '' } };
+import { Deny, LABELS, cut, lockout } from '../support/lockout-guard';
+import { Entity, HostFirewallProps, Icmp, IcmpFamily, Peer, Port } from '../../src';
 
 describe('deny peers that overlap a guarded peer are refused', () => {
   test.each<[string, Deny, Partial<HostFirewallProps>, string]>([
