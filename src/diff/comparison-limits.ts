@@ -3,10 +3,13 @@
  * (`toFQDNs`), cloud groups (`toGroups`), and peers the inputs cannot resolve (a CIDR group or Service that is not in
  * them) — and named ports where no workload of the inputs declares the port. When such items differ between base and
  * head, the diff says so, and `--fail-on` counts them as the change they may be, instead of a silent "no change".
+ * Likewise when the two inventories say different things of the same Namespace or workload (namespace labels, pod
+ * labels, container ports, service account): the endpoint classes hold one version of those facts for both sides.
  */
 import { CompiledItem } from '../engine/compile';
 import { PolicySet } from '../engine/policy-set';
 import { NotCompared } from './connectivity-document';
+import { compareCodeUnits } from '../model/code-unit-order';
 
 interface Blind {
   readonly kind: string;
@@ -39,6 +42,38 @@ export function comparisonLimits(base: PolicySet, head: PolicySet): NotCompared[
       mayAllow,
       mayDeny,
     });
+  }
+  const facts = inventoryDifferences(base, head);
+  if (facts.length > 0) {
+    const shown = facts.slice(0, 5).join('; ') + (facts.length > 5 ? `; and ${facts.length - 5} more` : '');
+    out.push({
+      text: `the inventories say different things of the same Namespaces or workloads (${shown}): the endpoint classes hold one `
+        + 'version of these facts for both sides, so the connections they decide (namespace-label selectors, named ports, '
+        + 'service accounts) are not compared; trace the workloads on both sides, or diff with the same --inventory',
+      mayAllow: true,
+      mayDeny: true,
+    });
+  }
+  return out;
+}
+
+/** The Namespaces and workloads (by name) whose labels, container ports or service account differ between the inventories. */
+function inventoryDifferences(base: PolicySet, head: PolicySet): string[] {
+  const out: string[] = [];
+  const nsKey = (set: PolicySet, ns: string): string => JSON.stringify(Object.entries(set.inventory.namespaceLabels(ns) ?? {}).sort());
+  const names = new Set(base.inventory.namespaceNames());
+  for (const ns of [...names].sort()) {
+    if (head.inventory.namespaceNames().includes(ns) && nsKey(base, ns) !== nsKey(head, ns)) out.push(`labels of Namespace ${ns}`);
+  }
+  const workloads = (set: PolicySet): Map<string, string> => new Map(set.inventory.workloads.map((w) => [
+    `${w.kind} ${w.namespace}/${w.name}`,
+    JSON.stringify([Object.entries(w.podLabels).sort(), w.ports, w.serviceAccount ?? '', w.hostNetwork ?? false]),
+  ]));
+  const before = workloads(base);
+  const after = workloads(head);
+  for (const [name, key] of [...before].sort((a, b) => compareCodeUnits(a[0], b[0]))) {
+    const other = after.get(name);
+    if (other !== undefined && other !== key) out.push(`labels, container ports or service account of ${name}`);
   }
   return out;
 }
