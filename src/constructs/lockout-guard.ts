@@ -81,7 +81,8 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
   if (deny.nodes && (guardEntity === 'remote-node' || guardEntity === 'kube-apiserver' || guardEntity === 'cluster' || guardEntity === 'all'
     || guard.nodes !== undefined)) return true;
   if (guard.endpoints && deny.entities && deny.entities.includes('cluster')) return true;
-  if (guard.nodes && deny.entities && deny.entities.some((e) => e === 'cluster' || e === 'remote-node')) return true;
+  // Nodes selected by labels include the control-plane nodes, whose identity also carries kube-apiserver (in-cluster API server).
+  if (guard.nodes && deny.entities && deny.entities.some((e) => e === 'cluster' || e === 'remote-node' || e === 'kube-apiserver')) return true;
   return false;
 }
 

@@ -134,3 +134,19 @@ describe('guardViolations on rule items the constructs never write', () => {
     expect(violations(path, { entities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '2300', protocol: 'TCP' }] }] })).toEqual([]);
   });
 });
+
+describe('control-plane nodes guarded by their labels', () => {
+  // An in-cluster API server runs on the control-plane nodes: their identity carries reserved:kube-apiserver, so a deny
+  // to kube-apiserver cuts the etcd traffic between them (found by review).
+  test('a deny to kube-apiserver on the etcd ports is refused', () => {
+    const ingress = lockout((fw) => fw.denyIngress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcpRange(2379, 2380)] }), LABELS);
+    expect(ingress).toContain('(host-firewall-lockout)');
+    expect(cut(ingress).length).toBeGreaterThan(0);
+    const egress = lockout((fw) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(2380)] }), LABELS);
+    expect(cut(egress).length).toBeGreaterThan(0);
+  });
+
+  test('the same deny on a port no guarded path uses is accepted', () => {
+    expect(lockout((fw) => fw.denyIngress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(9999)] }), LABELS)).toBeUndefined();
+  });
+});
