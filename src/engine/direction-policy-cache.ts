@@ -2,7 +2,7 @@
  * The direction policies of a `PolicySet`, computed on first use: each subject identity's rule selection, and one
  * direction policy per direction and selection, shared by the identities the same rules select.
  */
-import { CompiledRule, EngineConfig } from './compile';
+import { CompiledRule } from './compile';
 import { DirectionPolicy, PortIndex, RuleIndex, RuleSelection, directionPolicyOf, selectRules } from './direction-policy';
 import { SectionName } from '../model/policy-model';
 import { LabelSet } from '../model/labels';
@@ -32,7 +32,7 @@ export class DirectionPolicyCache {
     return (byRule[section] ??= new PortIndex(rule.items[section]));
   };
 
-  public constructor(private readonly rules: readonly CompiledRule[], _config: EngineConfig) {}
+  public constructor(private readonly rules: readonly CompiledRule[]) {}
 
   /** The (cached) policy of a subject identity in one direction; `undefined` where policy does not apply. */
   public get(subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {

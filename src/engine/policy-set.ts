@@ -137,7 +137,7 @@ export class PolicySet {
     this.config = { ...config, hostFirewall: options.hostFirewall ?? hostPolicies };
     this.dnsServer = parseEndpoint(options.dnsServer ?? DEFAULT_DNS_SERVER);
     this.diagnostics = [...inputs.diagnostics, ...skippedPolicyWarnings(this.rules)];
-    this.directionPolicies = new DirectionPolicyCache(this.rules, this.config);
+    this.directionPolicies = new DirectionPolicyCache(this.rules);
     this.endpoints = new EndpointRecords(this.inventory, this.config);
   }
 
