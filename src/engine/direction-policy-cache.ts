@@ -12,8 +12,6 @@ import { ResolvedEndpoint } from './identity';
 export class DirectionPolicyCache {
   /** Direction policies by direction and rule selection (`RuleSelection.key`). */
   private readonly cache = new Map<string, DirectionPolicy>();
-  /** The same per rule selection object. */
-  private readonly bySelection = new Map<RuleSelection, { ingress?: DirectionPolicy; egress?: DirectionPolicy }>();
   /** The rule selection of each subject identity, per subject kind and label set object (one per identity: `EndpointRecords`). */
   private readonly selections = { endpoint: new Map<LabelSet, RuleSelection>(), node: new Map<LabelSet, RuleSelection>() };
   /** The rules by the namespace their subject pins (a pod only scans its namespace's rules and the others). */
@@ -52,20 +50,11 @@ export class DirectionPolicyCache {
       selection = selectRules(this.ruleIndex.rulesFor(subject.labels), subject.subject, subject.labels);
       byLabels.set(subject.labels, selection);
     }
-    let perSelection = this.bySelection.get(selection);
-    if (!perSelection) {
-      perSelection = {};
-      this.bySelection.set(selection, perSelection);
-    }
-    let dp = perSelection[direction];
+    const key = `${direction}|${selection.key}`;
+    let dp = this.cache.get(key);
     if (!dp) {
-      const key = `${direction}|${selection.key}`;
-      dp = this.cache.get(key);
-      if (!dp) {
-        dp = directionPolicyOf(selection, direction, this.sectionIndex);
-        this.cache.set(key, dp);
-      }
-      perSelection[direction] = dp;
+      dp = directionPolicyOf(selection, direction, this.sectionIndex);
+      this.cache.set(key, dp);
     }
     slot[direction] = dp;
     return dp;

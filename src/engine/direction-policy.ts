@@ -99,20 +99,13 @@ export function directionPolicyOf(selection: RuleSelection, direction: 'ingress'
   const denySection = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
   const allow = selecting.flatMap((r) => r.items[allowSection]);
   const deny = selecting.flatMap((r) => r.items[denySection]);
+  const seen = new Set<string>();
   const policies: PolicyRef[] = [];
-  if (selecting.length === 1) {
-    policies.push(selecting[0].policy);
-  } else {
-    const seenObjects = new Set<PolicyRef>();
-    const seen = new Set<string>();
-    for (const r of selecting) {
-      if (seenObjects.has(r.policy)) continue;
-      seenObjects.add(r.policy);
-      const key = `${r.policy.kind}/${r.policy.namespace ?? ''}/${r.policy.name}/${r.policy.file ?? ''}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        policies.push(r.policy);
-      }
+  for (const r of selecting) {
+    const key = `${r.policy.kind}/${r.policy.namespace ?? ''}/${r.policy.name}/${r.policy.file ?? ''}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      policies.push(r.policy);
     }
   }
   return {
@@ -289,8 +282,12 @@ export class PortIndex implements CandidateIndex {
 
   /** Whether the index holds no item (a section without items, or items with no port: `l4.kind` `none`). */
   public get empty(): boolean {
-    return this.all.length === 0 && this.exact.size === 0 && this.wildcard.size === 0 && this.icmp.size === 0 && this.ranges.length === 0
-      && this.named.length === 0;
+    return this.all.length === 0 && this.onlyAll;
+  }
+
+  /** Whether every item it holds covers every port (peer-only items): the candidates are then always `all`. */
+  private get onlyAll(): boolean {
+    return this.exact.size === 0 && this.wildcard.size === 0 && this.icmp.size === 0 && this.ranges.length === 0 && this.named.length === 0;
   }
 
   /** The items that may cover the query, in rule order, without duplicates. Shared between calls: do not modify. */
@@ -306,9 +303,7 @@ export class PortIndex implements CandidateIndex {
   }
 
   private compute(query: L4Query): readonly CompiledItem[] {
-    if (this.exact.size === 0 && this.wildcard.size === 0 && this.icmp.size === 0 && this.ranges.length === 0 && this.named.length === 0) {
-      return this.all.length === 0 ? NO_ITEMS : this.all;
-    }
+    if (this.onlyAll) return this.all.length === 0 ? NO_ITEMS : this.all;
     const found = new Set<CompiledItem>(this.all);
     if (query.protocol === 'ICMP') {
       for (const i of this.icmp.get(`${query.icmpFamily}/${query.icmpType}`) ?? []) found.add(i);
