@@ -1,6 +1,6 @@
 /**
- * What a connectivity diff cannot see: rule items whose peers the endpoint classes cannot stand for — DNS names
- * (`toFQDNs`), cloud groups (`toGroups`), and peers the inputs cannot resolve (a CIDR group or Service that is not in
+ * What a connectivity diff cannot see: rule items whose peers the endpoint classes cannot stand for — cloud groups
+ * (`toGroups`), and peers the inputs cannot resolve (a CIDR group or Service that is not in
  * them) — and named ports where no workload of the inputs declares the port. When such items differ between base and
  * head, the diff says so, and `--fail-on` counts them as the change they may be, instead of a silent "no change".
  * Likewise when the two inventories say different things of the same Namespace or workload (namespace labels, pod
@@ -17,7 +17,6 @@ interface Blind {
   readonly check: string;
 }
 
-const FQDNS: Blind = { kind: 'fqdns', what: 'toFQDNs rules', check: 'trace --to fqdn:<name>@<ip> on both sides' };
 const GROUPS: Blind = { kind: 'groups', what: 'toGroups rules', check: 'the groups are resolved by the operator from the cloud API; review them by hand' };
 const UNRESOLVED: Blind = {
   kind: 'unresolved', what: 'rules with peers the inputs cannot resolve (CIDR groups or Services that are not in them)',
@@ -30,7 +29,7 @@ export function comparisonLimits(base: PolicySet, head: PolicySet): NotCompared[
   const before = blindItems(base);
   const after = blindItems(head);
   const out: NotCompared[] = [];
-  for (const blind of [FQDNS, GROUPS, UNRESOLVED, NAMED]) {
+  for (const blind of [GROUPS, UNRESOLVED, NAMED]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     if (added.length === 0 && removed.length === 0) continue;
@@ -104,7 +103,6 @@ function blindItems(set: PolicySet): Map<string, Signature[]> {
 }
 
 function blindKind(item: CompiledItem, namedResolvable: boolean): string | undefined {
-  if (item.peer.kind === 'fqdns') return FQDNS.kind;
   if (item.peer.kind === 'groups') return GROUPS.kind;
   if (item.notes.some((n) => n.includes('selects nothing'))) return UNRESOLVED.kind;
   if (!namedResolvable && item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.kind === 'named'))) return NAMED.kind;

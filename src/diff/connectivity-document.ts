@@ -17,6 +17,12 @@ export enum EndpointClassKind {
   OTHER_POD = 'other-pod',
   /** Addresses outside the cluster (`world`), or a CIDR the policies name. */
   WORLD = 'world',
+  /**
+   * A DNS name outside the cluster that a `toFQDNs` rule names (`fqdn:api.stripe.com`, or `fqdn:*.s3.amazonaws.com` for
+   * a name only that pattern names), at a world address no rule's CIDR names: `toFQDNs` reaches it only via DNS learning
+   * (the client's lookup of the name goes through its DNS proxy); world and CIDR rules reach it as any world address.
+   */
+  FQDN = 'fqdn',
   /** The local node (`host`) or another node (`remote-node`). */
   HOST = 'host',
   /** Another Cilium entity (`kube-apiserver`, `health`, `ingress`, `init`, `unmanaged`). */
@@ -41,6 +47,11 @@ export interface EndpointClass {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+  /**
+   * The DNS name an `fqdn` class is judged with (for a pattern, a name it matches that no rule names).
+   * @default - none (not an FQDN class)
+   */
+  readonly dnsName?: string;
   /**
    * Workloads of the inventory in this class (`Deployment prod/api`), when an inventory was given or found.
    * @default - none

@@ -24,6 +24,7 @@ import { SideTables } from './side-tables';
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import type { PolicySet } from '../engine/policy-set';
+import { formatEndpoint } from '../engine/endpoint';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 
@@ -131,7 +132,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const classes = options.classes ?? endpointClasses([base, head]);
   // The reference judges every pair, and every segment with `verdict()` (not the decision tables of `decide()`).
   const byVerdict = options._judgeEveryPair === true;
-  const sameSettings = !options._judgeEveryPair && settingsKey(base._engineConfig) === settingsKey(head._engineConfig);
+  const sameSettings = !options._judgeEveryPair && settingsKey(base) === settingsKey(head);
   const ctx: FingerprintContext = { contentIds: new Map(), fingerprints: new Map() };
   const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
   const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
@@ -181,25 +182,34 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
       });
     }
   };
+  // FQDN classes are judged apart: whether `toFQDNs` selects one depends on the client's DNS learning (its lookup at the
+  // DNS server), not on the peer alone. A pair to one can change when the client's egress rules do (they hold its DNS
+  // rules), when the DNS server's ingress does, or when the client or the DNS server resolve differently.
+  const fqdn = classes.map((c) => c.cls.kind === EndpointClassKind.FQDN);
+  const learningChanged = !sameSettings || dnsServerKey(base, ctx) !== dnsServerKey(head, ctx);
+  const toFqdnChanged = (a: number): boolean => egressChanged[a] || learningChanged
+    || endpointKey(base, classes[a]) !== endpointKey(head, classes[a]);
+  const inner = classes.flatMap((_, i) => (fqdn[i] ? [] : [i]));
   if (sameSettings && SideTables.applies(classes)) {
     // Only the pairs whose egress or ingress decision changes for each other, found per class and direction.
-    const policies = classes.map((_, i) => ({
+    const policies = inner.map((i) => ({
       egress: [sides.base.egress[i].dp, sides.head.egress[i].dp] as const,
       ingress: [sides.base.ingress[i].dp, sides.head.ingress[i].dp] as const,
       egressChanged: egressChanged[i],
       ingressChanged: ingressChanged[i],
     }));
-    const tables = new SideTables(base, head, classes, policies);
+    const tables = new SideTables(base, head, inner.map((i) => classes[i]), policies);
     for (const pair of tables.changingPairs()) {
       const segs = new Set(pair.segments);
-      judgePair(pair.from, pair.to, {
+      judgePair(inner[pair.from], inner[pair.to], {
         mayDiffer: (seg) => segs.has(tables.segmentAt(seg)),
         explain: (seg, side) => tables.explainPair(pair.from, pair.to, tables.segmentAt(seg), side),
       });
     }
+    for (const a of inner) if (toFqdnChanged(a)) for (let b = 0; b < classes.length; b++) if (fqdn[b]) judgePair(a, b);
   } else {
     for (let a = 0; a < classes.length; a++) {
-      for (let b = 0; b < classes.length; b++) if (egressChanged[a] || ingressChanged[b]) judgePair(a, b);
+      for (let b = 0; b < classes.length; b++) if (egressChanged[a] || ingressChanged[b] || (fqdn[b] && toFqdnChanged(a))) judgePair(a, b);
     }
   }
   const rank = (c: ConnectivityChange): number => (c.after === 'allowed' && c.before === 'denied' ? 0 : c.before === c.after ? 1 : 2);
@@ -277,11 +287,26 @@ function open(dp: DirectionPolicy | undefined): boolean {
   return dp === undefined || (!dp.hasRules && !dp.init && dp.allow.length === 0 && dp.deny.length === 0);
 }
 
-/** The engine settings that change verdicts without changing any rule. */
-function settingsKey(c: EngineConfig): string {
+/** The engine settings that change verdicts without changing any rule (the DNS server: `toFQDNs` learns through it). */
+function settingsKey(set: PolicySet): string {
+  const c: EngineConfig = set._engineConfig;
   return JSON.stringify([
     c.version.toString(), c.hostFirewall, c.allowLocalhost, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes, c.nodeSelectorLabels,
+    formatEndpoint(set._dnsServer),
   ]);
+}
+
+/** An endpoint as a set's inventory completes it (labels, ports, service account, namespace labels). */
+function endpointKey(set: PolicySet, c: ClassifiedEndpoint): string {
+  return JSON.stringify(set.inventory.enrich(c.endpoint));
+}
+
+/** What DNS learning reads of the DNS server besides the clients' rules: the server as resolved, and its ingress rules (by content). */
+function dnsServerKey(set: PolicySet, ctx: FingerprintContext): string {
+  const server = set.inventory.enrich(set._dnsServer);
+  const dp = set._directionPolicyOf(server, 'ingress');
+  const fingerprint = dp ? directionFingerprint(dp, ctx) : 'not-evaluated';
+  return JSON.stringify([server, fingerprint]);
 }
 
 function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[], ctx?: FingerprintContext): { egress: ClassSide[]; ingress: ClassSide[] } {
@@ -298,7 +323,9 @@ function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[], ctx?
  * otherwise report a million world-to-world pairs).
  */
 function outsideTheCluster(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolean {
-  return a.cls.kind === EndpointClassKind.WORLD && b.cls.kind === EndpointClassKind.WORLD;
+  // An FQDN class is a destination only (`toFQDNs` is egress): as a client it is a world address like any other.
+  return a.cls.kind === EndpointClassKind.FQDN || (a.cls.kind === EndpointClassKind.WORLD && b.cls.kind === EndpointClassKind.FQDN)
+    || (a.cls.kind === EndpointClassKind.WORLD && b.cls.kind === EndpointClassKind.WORLD);
 }
 
 /** The port boundaries of a pair, and its segments (shared by the pairs whose policies name the same boundaries). */
@@ -374,7 +401,7 @@ export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpo
     }
     const by = denied.policies.map(policyText);
     return {
-      text: `default deny at ${denied.direction} of ${name(denied)}${by.length > 0 ? ` (selected by ${by.join(', ')})` : ''}`,
+      text: `default deny at ${denied.direction} of ${name(denied)}${by.length > 0 ? ` (selected by ${by.join(', ')})` : ''}${unlearned(denied, name(denied))}`,
       ...(by.length > 0 ? { policy: by[0] } : {}),
     };
   }
@@ -396,6 +423,21 @@ export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpo
   const decidingSide = [v.ingress, v.egress].find((s) => s.decision === 'allowed' && s.rule);
   const text = parts.length > 0 ? `allowed by ${parts.join('; ')}` : 'allowed: no policy applies';
   return decidingSide ? withPolicy(text, decidingSide) : { text };
+}
+
+/**
+ * `; toFQDNs matchName: x matches the name, but only via DNS learning: …` when a `toFQDNs` rule would select the peer
+ * but the subject's DNS proxy does not learn its name (the engine's note on the side), else ''.
+ */
+function unlearned(s: SideVerdict, subject: string): string {
+  for (const note of s.notes) {
+    const m = /^toFQDNs (.+?) matches .*, but .* DNS proxy never learns its IPs, so toFQDNs selects nothing/.exec(note);
+    if (m) {
+      return `; toFQDNs ${m[1]} matches the name, but reaches it only via DNS learning, and ${subject}'s DNS proxy does not learn it `
+        + '(no DNS rule toward its DNS server lets the lookup through the proxy, or the server does not admit it)';
+    }
+  }
+  return '';
 }
 
 function withPolicy(text: string, s: SideVerdict): DecidingReason {

@@ -26,6 +26,8 @@ import { Selector, SelectorRequirement } from '../model/labels';
 import type { PolicySet } from '../engine/policy-set';
 import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
+import { CiliumVersion } from '../core/cilium-version';
+import { fqdnClasses } from './fqdn-classes';
 
 /** An endpoint class with the endpoint that stands for it. */
 export interface ClassifiedEndpoint {
@@ -58,12 +60,13 @@ interface NamespaceInfo {
 export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[] {
   const rules = sets.flatMap((s) => s._compiledRules.filter((r) => r.imported));
   const clusterName = sets[0]?._engineConfig.clusterName ?? 'default';
+  const subdomainWildcard = sets[0]?._engineConfig.version.atLeast(CiliumVersion.V1_19) ?? true;
   const inventory = mergedInventory(sets);
   const namespaces = namespacesOf(rules, inventory);
   const pods = inventory.workloads.length > 0
     ? inventoryClasses(rules, inventory, namespaces, clusterName)
     : derivedClasses(rules, namespaces, clusterName);
-  return [...pods, ...worldClasses(rules), ...entityClasses(rules)];
+  return [...pods, ...worldClasses(rules), ...fqdnClassesOf(rules, subdomainWildcard), ...entityClasses(rules)];
 }
 
 /** The inventories of the sets as one (workloads by kind, namespace and name, once). */
@@ -325,8 +328,8 @@ function keyValues(selectors: readonly Selector[]): [string, (string | undefined
   });
 }
 
-/** `world`, and a class per CIDR the rules name (represented by an address of it that no more specific CIDR holds). */
-function worldClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
+/** The CIDRs the rules name (blocks, their `except`s, Service backend addresses). */
+function namedCidrs(rules: readonly CompiledRule[]): ParsedCidr[] {
   const blocks = new Map<string, CidrBlock>();
   for (const r of rules) {
     for (const item of allItems(r)) {
@@ -336,7 +339,12 @@ function worldClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
     }
   }
   const all = [...blocks.values()];
-  const cidrs: ParsedCidr[] = [...all.map((b) => b.cidr), ...all.flatMap((b) => b.except)];
+  return [...all.map((b) => b.cidr), ...all.flatMap((b) => b.except)];
+}
+
+/** `world`, and a class per CIDR the rules name (represented by an address of it that no more specific CIDR holds). */
+function worldClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
+  const cidrs = namedCidrs(rules);
   const out = worldWitnesses(cidrs);
   // A CIDR whose representative the same named CIDRs hold as a world witness is that witness's class.
   const seen = new Set<string>(out.flatMap((w) => {
@@ -374,15 +382,26 @@ function worldWitnesses(cidrs: readonly ParsedCidr[]): ClassifiedEndpoint[] {
   }
   const out: ClassifiedEndpoint[] = [];
   for (const family of [4, 6] as const) {
-    const narrower = cidrs.filter((c) => c.family === family && c.prefix > 0);
-    const free = (ip: ParsedCidr): boolean => !narrower.some((c) => cidrContains(c, ip));
-    const docs = WORLD_ADDRESSES[family].map(hostOf).find((ip): ip is ParsedCidr => ip !== undefined && free(ip));
-    const ip = docs ?? representative({ family, network: 0n, prefix: 0 }, narrower);
+    const ip = freeWorldAddress(cidrs, family);
     if (ip === undefined) continue;
     const name = `world (IPv${family})`;
     out.push({ cls: { id: name, kind: EndpointClassKind.WORLD, name }, endpoint: Endpoints.cidr(formatIp(ip)) });
   }
   return out;
+}
+
+/** An address of a family that no named CIDR but a /0 holds: a documentation address when one is free. */
+function freeWorldAddress(cidrs: readonly ParsedCidr[], family: 4 | 6): ParsedCidr | undefined {
+  const narrower = cidrs.filter((c) => c.family === family && c.prefix > 0);
+  const free = (ip: ParsedCidr): boolean => !narrower.some((c) => cidrContains(c, ip));
+  const docs = WORLD_ADDRESSES[family].map(hostOf).find((ip): ip is ParsedCidr => ip !== undefined && free(ip));
+  return docs ?? representative({ family, network: 0n, prefix: 0 }, narrower);
+}
+
+/** The FQDN classes of the rules (`fqdn-classes.ts`), at an IPv4 world address no named CIDR but a /0 holds. */
+function fqdnClassesOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): ClassifiedEndpoint[] {
+  const ip = freeWorldAddress(namedCidrs(rules), 4);
+  return ip === undefined ? [] : fqdnClasses(rules, { subdomainWildcard, address: formatIp(ip) });
 }
 
 /** The named CIDRs that hold `ip`, as a key. */

@@ -5,6 +5,7 @@
 import {
   AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, EndpointClass,
 } from './connectivity-document';
+import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { renderDiffHtml, renderReportHtml } from './html';
 
 /** The closed set of output formats of `diff` and `report`. */
@@ -148,6 +149,7 @@ export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): strin
   if (doc.changes.length === 0) {
     lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes${doc.notCompared ? ' (but see NOT COMPARED)' : ''}`);
   }
+  if (mentionsFqdnClass(doc, doc.changes)) lines.push(`note: ${FQDN_CLASS_NOTE}`);
   if (doc.notCompared) {
     lines.push('NOT COMPARED');
     for (const n of doc.notCompared) lines.push(`  ? ${n.text}`);
@@ -185,6 +187,7 @@ export function formatConnectivityReportText(doc: ConnectivityReportDocument): s
   const name = names(doc);
   const lines = [`connectivity report: ${doc.policies.source} (${doc.policies.policies} policies): ${doc.connections.length} allowed connections `
     + `between ${doc.endpoints.length} endpoint classes (a pair not listed is denied)`];
+  if (mentionsFqdnClass(doc, doc.connections)) lines.push(`note: ${FQDN_CLASS_NOTE}`);
   for (const c of doc.connections) {
     lines.push(`  ${name(c.from)} → ${name(c.to)} ${c.ports.join(', ')}${c.l7 !== undefined ? ` [${c.l7}]` : ''}`);
     lines.push(`      ${c.reason.text}`);
@@ -227,6 +230,7 @@ export function formatConnectivityDiffMarkdown(doc: ConnectivityDiffDocument): s
   const name = names(doc);
   const e = escapeMarkdownCell;
   const lines = [`**Connectivity diff** (${e(doc.base.source)} → ${e(doc.head.source)}): ${summaryText(doc)}`, ''];
+  if (mentionsFqdnClass(doc, doc.changes)) lines.push(`> ℹ️ ${e(FQDN_CLASS_NOTE)}`, '');
   for (const n of doc.notCompared ?? []) lines.push(`> ⚠️ Not compared: ${e(n.text)}`, '');
   if (doc.changes.length === 0) {
     lines.push(`No connectivity change between the ${doc.endpoints.length} endpoint classes.`);
@@ -255,6 +259,7 @@ export function formatConnectivityReportMarkdown(doc: ConnectivityReportDocument
   const e = escapeMarkdownCell;
   const lines = [`**Connectivity report** (${e(doc.policies.source)}): ${doc.connections.length} allowed connections between `
     + `${doc.endpoints.length} endpoint classes`, ''];
+  if (mentionsFqdnClass(doc, doc.connections)) lines.push(`> ℹ️ ${e(FQDN_CLASS_NOTE)}`, '');
   if (doc.connections.length === 0) return `${lines.join('\n')}\n`;
   const table = budgeted([...lines, '| From | To | Ports | L7 | Allowed by |', '|---|---|---|---|---|'], doc.connections.map((c) => reportRow(c, name, e)),
     (n) => `… and ${n} more connections, left out to keep the comment under GitHub's size limit (see the JSON or HTML output).`);

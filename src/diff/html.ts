@@ -19,6 +19,7 @@ import {
   PolicySource,
 } from './connectivity-document';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
+import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 
 /** How an edge of the map is drawn: the two directions of a diff, or an allowed connection of a report. */
 enum EdgeKind {
@@ -178,6 +179,7 @@ export function renderDiffHtml(doc: ConnectivityDiffDocument): string {
     '<section id="changes">',
     `<h2>Changes (${changes.length})</h2>`,
     '<p class="note">Newly allowed first (the security-relevant direction), then newly denied.</p>',
+    ...(mentionsFqdnClass(doc, doc.changes) ? [`<p class="note" id="fqdn-note">${escapeHtml(FQDN_CLASS_NOTE)}.</p>`] : []),
     '<table>',
     '<thead><tr><th>From</th><th>To</th><th>Ports</th><th>Before → after</th><th>Base: deciding rule</th><th>Head: deciding rule</th></tr></thead>',
     `<tbody>\n${rows.join('\n')}\n</tbody>`,
@@ -225,6 +227,7 @@ export function renderReportHtml(doc: ConnectivityReportDocument): string {
     '<section id="connections">',
     `<h2>Allowed connections (${doc.connections.length})</h2>`,
     '<p class="note">A pair of classes that is not listed is denied.</p>',
+    ...(mentionsFqdnClass(doc, doc.connections) ? [`<p class="note" id="fqdn-note">${escapeHtml(FQDN_CLASS_NOTE)}.</p>`] : []),
     '<table>',
     '<thead><tr><th>From</th><th>To</th><th>Ports</th><th>Allowed by</th></tr></thead>',
     `<tbody>\n${rows.join('\n')}\n</tbody>`,
@@ -504,10 +507,11 @@ function span(count: number, size: number, gap: number): number {
 
 const KIND_RANK: Record<EndpointClassKind, number> = {
   [EndpointClassKind.WORLD]: 0,
-  [EndpointClassKind.ENTITY]: 1,
-  [EndpointClassKind.HOST]: 2,
-  [EndpointClassKind.POD]: 3,
-  [EndpointClassKind.OTHER_POD]: 4,
+  [EndpointClassKind.FQDN]: 1,
+  [EndpointClassKind.ENTITY]: 2,
+  [EndpointClassKind.HOST]: 3,
+  [EndpointClassKind.POD]: 4,
+  [EndpointClassKind.OTHER_POD]: 5,
 };
 
 function byKindThenName(a: EndpointClass, b: EndpointClass): number {

@@ -281,6 +281,11 @@ export class PolicySet {
     return this.config;
   }
 
+  /** @internal The DNS server the pods look names up at (`PolicySetOptions.dnsServer`): whose ingress `toFQDNs` learning reads. */
+  public get _dnsServer(): Endpoint {
+    return this.dnsServer;
+  }
+
   /** @internal The (cached) policy of an endpoint in one direction; `undefined` where policy does not apply. */
   public _directionPolicyOf(endpoint: Endpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
     return this.directionPolicies.get(this.endpoints.resolve(endpoint), direction);

@@ -1,8 +1,8 @@
 // The diff finds the pairs that change per class and direction (side tables) and judges only those; it must give the
 // document that judging every pair of classes on every port segment with `verdict()` gives. Random small policy sets
-// (CNPs and CCNPs, `{}` subjects, endpoint, entity and CIDR peers, deny sections, named ports, port ranges, ICMP, HTTP
-// rules, `enableDefaultDeny: false`), with and without an inventory, under random changes (a policy added, removed or
-// replaced, a section dropped, every policy renamed).
+// (CNPs and CCNPs, `{}` subjects, endpoint, entity, CIDR and FQDN peers, DNS rules toward kube-dns, deny sections, named
+// ports, port ranges, ICMP, HTTP rules, `enableDefaultDeny: false`), with and without an inventory, under random changes
+// (a policy added, removed or replaced, a section dropped, every policy renamed).
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Connectivity } from '../../src/diff';
@@ -53,12 +53,32 @@ const allowItem: fc.Arbitrary<RuleItemModel> = fc.oneof(
   fc.constant<RuleItemModel>({}),
 );
 
+/** kube-dns, the engine's default DNS server. */
+const KUBE_DNS: LabelSelectorModel = { matchLabels: { [NS]: 'kube-system', 'k8s-app': 'kube-dns' } };
+
+/** `toFQDNs` names and patterns that overlap (a name a pattern matches, a pattern of every name). */
+const fqdnItem: fc.Arbitrary<RuleItemModel> = fc.tuple(
+  fc.constantFrom<RuleItemModel['fqdns']>([{ matchName: 'api.example.com' }], [{ matchPattern: '*.example.com' }], [{ matchPattern: '*' }],
+    [{ matchName: 'db.other.org' }, { matchPattern: 'api.*.com' }]),
+  fc.constantFrom<PortRuleModel[] | undefined>(undefined, [port('443')], [port('80'), port('8443')]),
+).map(([fqdns, t]): RuleItemModel => ({ fqdns, ...(t ? { toPorts: t } : {}) }));
+
+/** Egress to the DNS server on 53: through the DNS proxy with DNS rules (what `toFQDNs` learns from), or L4 only. */
+const dnsItem: fc.Arbitrary<RuleItemModel> = fc.constantFrom<RuleItemModel['toPorts']>(
+  [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+  [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchName: 'api.example.com' }] } }],
+  [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*.other.org' }, { matchPattern: '*.example.com' }] } }],
+  [port('53', 'UDP')],
+).map((toPorts) => ({ endpoints: [KUBE_DNS], toPorts }));
+
+const egressItem: fc.Arbitrary<RuleItemModel> = fc.oneof({ weight: 4, arbitrary: allowItem }, fqdnItem, dnsItem);
+
 const denyItem: fc.Arbitrary<RuleItemModel> = fc.tuple(peer, toPorts).map(([p, t]) => ({ ...p, ...(t ? { toPorts: t } : {}) }));
 
 const rule = (subject: fc.Arbitrary<LabelSelectorModel>): fc.Arbitrary<RuleModel> => fc.record({
   endpointSelector: subject,
   ingress: fc.option(fc.array(allowItem, { maxLength: 2 }), { nil: undefined }),
-  egress: fc.option(fc.array(allowItem, { maxLength: 2 }), { nil: undefined }),
+  egress: fc.option(fc.array(egressItem, { maxLength: 3 }), { nil: undefined }),
   ingressDeny: fc.option(fc.array(denyItem, { minLength: 1, maxLength: 1 }), { nil: undefined, freq: 4 }),
   egressDeny: fc.option(fc.array(denyItem, { minLength: 1, maxLength: 1 }), { nil: undefined, freq: 4 }),
   enableDefaultDeny: fc.option(fc.constantFrom({ ingress: false }, { egress: false }, { ingress: false, egress: false }),
@@ -73,7 +93,7 @@ const ccnpSubject: fc.Arbitrary<LabelSelectorModel> = fc.oneof(
 );
 
 const policy: fc.Arbitrary<PolicyDocumentModel> = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('prod', 'dev'), rule(podSelector)).map(([namespace, spec]) => ({
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('prod', 'dev', 'kube-system'), rule(podSelector)).map(([namespace, spec]) => ({
     kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace }, spec,
   })) },
   rule(ccnpSubject).map((spec) => ({ kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'c' }, spec })),
@@ -142,6 +162,28 @@ const NAMED_PORT_DENY: [PolicyDocumentModel[], Change, boolean] = [[{
   },
 }, true];
 
+/** web's DNS companion narrowed to another name: api.example.com is no longer learned (toFQDNs selects nothing). */
+const fqdnPolicy = (dns: string): PolicyDocumentModel => ({
+  kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'prod' },
+  spec: {
+    endpointSelector: { matchLabels: { app: 'web' } },
+    egress: [
+      { endpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: dns }] } }] },
+      { fqdns: [{ matchPattern: '*.example.com' }, { matchName: 'api.example.com' }], toPorts: [port('443')] },
+    ],
+  },
+});
+const DNS_NARROWED: [PolicyDocumentModel[], Change, boolean] = [[fqdnPolicy('*')], { kind: 'replace', index: 0, policy: fqdnPolicy('*.other.org') }, false];
+
+/** kube-dns stops admitting prod (an ingress default deny in kube-system): nothing prod looks up is learned. */
+const DNS_SERVER_CLOSED: [PolicyDocumentModel[], Change, boolean] = [[fqdnPolicy('*')], {
+  kind: 'add',
+  policy: {
+    kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'dns', namespace: 'kube-system' },
+    spec: { endpointSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ingress: [{ endpoints: [{ matchLabels: { [NS]: 'dev' } }] }] },
+  },
+}, true];
+
 describe('the diff equals judging every pair with verdict()', () => {
   test('random policy sets and changes', () => {
     fc.assert(fc.property(fc.array(policy, { minLength: 1, maxLength: 5 }), change, fc.boolean(), (policies, c, withInventory) => {
@@ -153,6 +195,6 @@ describe('the diff equals judging every pair with verdict()', () => {
       const fast = Connectivity.diff(base, head, { classes });
       const full = Connectivity.diff(base, head, { classes, _judgeEveryPair: true });
       expect(fast).toEqual(full);
-    }), { numRuns: 80, seed: 13, examples: [NAMED_PORT_DENY] });
+    }), { numRuns: 80, seed: 13, examples: [NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED] });
   });
 });

@@ -1,4 +1,4 @@
-// What `diff` cannot compare is said, and counted by --fail-on (never a silent "no change"); names from the input
+// What `diff` cannot compare is said, and counted by --fail-on (never a silent "no change"), and toFQDNs changes are compared; names from the input
 // cannot forge lines of the text output, ping people or plant links in the markdown comment, which stays under
 // GitHub's size limit.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,15 +39,25 @@ describe('diff: what it cannot compare', () => {
   const base = file('fqdn-base.yaml', fqdnPolicy('matchName: api.example.com', '443'));
   const widened = file('fqdn-wide.yaml', fqdnPolicy('matchPattern: "*"', '22'));
 
-  test('a toFQDNs change: NOT COMPARED in the output, a warning, and --fail-on allowed fails', async () => {
+  test('a toFQDNs change is compared (fqdn: classes), not NOT COMPARED; --fail-on counts what it does', async () => {
     const r = await cli('diff', '--base', base, '--head', widened, '--fail-on', 'allowed');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('no connectivity change between the');
-    expect(r.stdout).toContain('(but see NOT COMPARED)\nNOT COMPARED\n  ? toFQDNs rules differ between base and head (1 added, 1 removed): '
-      + 'the connections they decide are not compared; trace --to fqdn:<name>@<ip> on both sides\n');
-    expect(r.stderr).toBe('warning: not compared: toFQDNs rules differ between base and head (1 added, 1 removed): the connections they decide '
-      + 'are not compared; trace --to fqdn:<name>@<ip> on both sides\n');
-    expect((await cli('diff', '--base', base, '--head', widened, '--fail-on', 'denied')).code).toBe(1); // one removed: may deny
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain('NOT COMPARED');
+    expect(r.stdout).toContain('NEWLY ALLOWED\n  + prod/app=web → fqdn:* 22/TCP\n');
+    expect(r.stdout).toContain('NEWLY DENIED\n  - prod/app=web → fqdn:api.example.com 443/TCP\n');
+    expect((await cli('diff', '--base', base, '--head', widened, '--fail-on', 'denied')).code).toBe(1);
+    // Only a name added: nothing newly denied.
+    const added = file('fqdn-added.yaml', fqdnPolicy('matchName: api.example.com }, { matchName: b.example.com', '443'));
+    expect((await cli('diff', '--base', base, '--head', added, '--fail-on', 'denied')).code).toBe(0);
+    expect((await cli('diff', '--base', base, '--head', added, '--fail-on', 'allowed')).code).toBe(1);
+  });
+
+  test('the DNS companion of toFQDNs removed: the names newly denied, counted by --fail-on denied', async () => {
+    const noDns = file('fqdn-no-dns.yaml', fqdnPolicy('matchName: api.example.com', '443').replace(/ {2}- toEndpoints[^\n]*\n[^\n]*\n/, ''));
+    const r = await cli('diff', '--base', base, '--head', noDns, '--fail-on', 'denied');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('  - prod/app=web → fqdn:api.example.com 443/TCP\n');
   });
 
   test('the same toFQDNs rules renamed and reordered: nothing to say', async () => {
@@ -58,13 +68,12 @@ describe('diff: what it cannot compare', () => {
     expect(r.stdout).not.toContain('NOT COMPARED');
   });
 
-  test('the library: notCompared in the document, with what the change may do', () => {
+  test('the library: a toFQDNs item added is a change, not notCompared', () => {
     const only = (text: string): PolicySet => PolicySet.fromYaml(text);
     const added = only(fqdnPolicy('matchName: api.example.com', '443').replace(/ {2}- toFQDNs[^\n]*\n[^\n]*\n$/, ''));
     const doc = Connectivity.diff(added, only(fqdnPolicy('matchName: api.example.com', '443')));
-    expect(doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny])).toEqual([[true, false]]);
-    expect(Connectivity.diff(only(fqdnPolicy('matchName: a.example.com', '443')), only(fqdnPolicy('matchName: a.example.com', '443'))).notCompared)
-      .toBeUndefined();
+    expect(doc.notCompared).toBeUndefined();
+    expect(doc.changes.map((c) => [c.from, c.to, c.ports, c.after])).toEqual([['prod/app=web', 'fqdn:api.example.com', ['443/TCP'], 'allowed']]);
   });
 
   test('named ports without the workloads that declare them', async () => {

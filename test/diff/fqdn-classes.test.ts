@@ -1,0 +1,165 @@
+// `toFQDNs` destinations are endpoint classes: a name or pattern added, removed or allowed on a new port is a change to
+// its `fqdn:` class, judged with the engine's DNS learning; a DNS rule change that stops the learning cuts the names.
+import { describe, expect, test } from 'vitest';
+import { Connectivity, ConnectivityDiffDocument, ConnectivityFormat, EndpointClassKind, PolicySet } from '../../src';
+import { changeLine } from './support';
+
+const KUBE_DNS = '{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }';
+
+interface WebEgress {
+  /** The `toFQDNs` selectors (flow YAML). @default '{ matchName: api.example.com }' */
+  readonly fqdns?: string;
+  /** The ports of the `toFQDNs` item. @default ['443'] */
+  readonly ports?: readonly string[];
+  /** The DNS rules of the companion toward kube-dns; `null`: no companion. @default '{ matchPattern: "*" }' */
+  readonly dns?: string | null;
+  /** More egress items (YAML lines). @default '' */
+  readonly extra?: string;
+}
+
+/** prod/app=web's egress: a DNS companion toward kube-dns and a `toFQDNs` item. */
+function web(o: WebEgress = {}): string {
+  const dns = o.dns === undefined ? '{ matchPattern: "*" }' : o.dns;
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+${dns === null ? '' : `  - toEndpoints: [${KUBE_DNS}]
+    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [${dns}] } }]
+`}  - toFQDNs: [${o.fqdns ?? '{ matchName: api.example.com }'}]
+    toPorts: [{ ports: [${(o.ports ?? ['443']).map((p) => `{ port: "${p}", protocol: TCP }`).join(', ')}] }]
+${o.extra ?? ''}`;
+}
+
+function diff(base: string, head: string): { doc: ConnectivityDiffDocument; lines: string[] } {
+  const [b, h] = [PolicySet.fromYaml(base, { file: 'base.yaml' }), PolicySet.fromYaml(head, { file: 'head.yaml' })];
+  const doc = Connectivity.diff(b, h);
+  // The fast diff is the document that judging every pair with verdict() gives.
+  expect(doc).toEqual(Connectivity.diff(b, h, { _judgeEveryPair: true }));
+  return { doc, lines: doc.changes.map(changeLine) };
+}
+
+describe('fqdn: classes', () => {
+  test('one class per name and pattern toFQDNs names, after world and CIDRs; a pattern is judged as a name no rule names', () => {
+    const set = PolicySet.fromYaml(web({ fqdns: '{ matchName: API.example.com. }, { matchPattern: "*.example.com" }, { matchPattern: "*" }', extra: `  - toCIDR: [0.0.0.0/0]
+    toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]
+` }));
+    const classes = Connectivity.endpointClasses([set]).map((c) => c.cls);
+    const outside = classes.filter((c) => c.kind === EndpointClassKind.WORLD || c.kind === EndpointClassKind.FQDN).map((c) => [c.id, c.dnsName]);
+    expect(outside).toEqual([
+      ['world (IPv4)', undefined], ['world (IPv6)', undefined],
+      ['fqdn:*', 'any.invalid'], ['fqdn:*.example.com', 'any.example.com'], ['fqdn:api.example.com', 'api.example.com'],
+    ]);
+    expect(classes.findIndex((c) => c.id === 'fqdn:*')).toBeLessThan(classes.findIndex((c) => c.id === 'host'));
+  });
+
+  test('a pattern witness avoids the names rules name', () => {
+    const set = PolicySet.fromYaml(web({ fqdns: '{ matchName: any.example.com }, { matchPattern: "*.example.com" }' }));
+    const pattern = Connectivity.endpointClasses([set]).find((c) => c.cls.id === 'fqdn:*.example.com');
+    expect(pattern?.cls.dnsName).toBe('any1.example.com');
+  });
+
+  test('no toFQDNs rule: no fqdn class (a DNS rule alone names no destination)', () => {
+    const set = PolicySet.fromYaml(web().replace(/ {2}- toFQDNs[^\n]*\n[^\n]*\n$/, ''));
+    expect(Connectivity.endpointClasses([set]).some((c) => c.cls.kind === EndpointClassKind.FQDN)).toBe(false);
+  });
+
+  test('a DNS rule name that a toFQDNs pattern selects is a class of its own (its learning differs)', () => {
+    const set = PolicySet.fromYaml(web({ fqdns: '{ matchPattern: "*.example.com" }', dns: '{ matchName: api.example.com }' }));
+    const ids = Connectivity.endpointClasses([set]).filter((c) => c.cls.kind === EndpointClassKind.FQDN).map((c) => c.cls.id);
+    expect(ids).toEqual(['fqdn:*.example.com', 'fqdn:api.example.com']);
+    const report = Connectivity.report(set);
+    expect(report.connections.filter((c) => c.from === 'prod/app=web' && c.to.startsWith('fqdn:')).map((c) => `${c.to} ${c.ports.join(', ')}`))
+      .toEqual(['fqdn:api.example.com 443/TCP']); // only the learned name
+    // Pods no egress policy selects reach every name (a world address), on every port.
+    expect(report.connections.filter((c) => c.from === 'prod/(other pods)' && c.to.startsWith('fqdn:')).map((c) => `${c.to} ${c.ports.join(', ')}`))
+      .toEqual(['fqdn:*.example.com any', 'fqdn:api.example.com any']);
+  });
+});
+
+describe('diff: FQDN changes are compared', () => {
+  test('a name widened to a pattern: the pattern class newly allowed, the name unchanged, nothing NOT COMPARED', () => {
+    const { doc, lines } = diff(web(), web({ fqdns: '{ matchPattern: "*.example.com" }' }));
+    expect(lines).toEqual(['+ prod/app=web → fqdn:*.example.com 443/TCP']);
+    expect(doc.notCompared).toBeUndefined();
+    expect(doc.changes[0].reason.after.text).toBe('allowed by egress CiliumNetworkPolicy prod/web spec.egress[1]');
+  });
+
+  test('a name removed, a name allowed on a new port', () => {
+    expect(diff(web({ fqdns: '{ matchName: api.example.com }, { matchName: db.example.org }' }), web()).lines)
+      .toEqual(['- prod/app=web → fqdn:db.example.org 443/TCP']);
+    expect(diff(web(), web({ ports: ['443', '8443'] })).lines).toEqual(['+ prod/app=web → fqdn:api.example.com 8443/TCP']);
+  });
+
+  test('overlapping pattern and name are judged consistently: the name is also matched by the pattern\'s rule', () => {
+    const base = web({ fqdns: '{ matchPattern: "*.example.com" }', extra: `  - toFQDNs: [{ matchName: api.example.com }]
+    toPorts: [{ ports: [{ port: "8443", protocol: TCP }] }]
+` });
+    // The pattern's port widened: the pattern class and the name both gain it.
+    const head = base.replace('toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]', 'toPorts: [{ ports: [{ port: "443", protocol: TCP }, { port: "80", protocol: TCP }] }]');
+    expect(diff(base, head).lines).toEqual(['+ prod/app=web → fqdn:*.example.com 80/TCP', '+ prod/app=web → fqdn:api.example.com 80/TCP']);
+    const report = Connectivity.report(PolicySet.fromYaml(base));
+    expect(report.connections.filter((c) => c.from === 'prod/app=web' && c.to.startsWith('fqdn:')).map((c) => `${c.to} ${c.ports.join(', ')}`))
+      .toEqual(['fqdn:*.example.com 443/TCP', 'fqdn:api.example.com 443/TCP', 'fqdn:api.example.com 8443/TCP']);
+  });
+
+  test('the DNS companion removed: the names are newly DENIED (no IP is learned), with why', () => {
+    const { doc, lines } = diff(web(), web({ dns: null }));
+    expect(lines).toEqual(['- prod/app=web → kube-system/k8s-app=kube-dns 53/ANY [DNS matchPattern: *]', '- prod/app=web → fqdn:api.example.com 443/TCP']);
+    expect(doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 2 });
+    expect(doc.changes[1].reason.after.text).toBe('default deny at egress of prod/app=web (selected by CiliumNetworkPolicy prod/web); '
+      + 'toFQDNs matchName: api.example.com matches the name, but reaches it only via DNS learning, and prod/app=web\'s DNS proxy does not learn it '
+      + '(no DNS rule toward its DNS server lets the lookup through the proxy, or the server does not admit it)');
+  });
+
+  test('the DNS rules narrowed or made L4-only: an L7 change toward kube-dns, and the names it no longer lets through newly DENIED', () => {
+    const narrowed = diff(web(), web({ dns: '{ matchPattern: "*.internal" }' }));
+    expect(narrowed.lines).toEqual([
+      '~ prod/app=web → kube-system/k8s-app=kube-dns 53/ANY L7: DNS matchPattern: * → DNS matchPattern: *.internal',
+      '- prod/app=web → fqdn:api.example.com 443/TCP',
+    ]);
+    expect(narrowed.doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 1, l7Changed: 1 });
+    // The lookup still reaches kube-dns, but not through the DNS proxy: nothing is learned.
+    const l4Only = web().replace(', rules: { dns: [{ matchPattern: "*" }] }', '');
+    expect(diff(web(), l4Only).lines).toEqual([
+      '~ prod/app=web → kube-system/k8s-app=kube-dns 53/ANY L7: DNS matchPattern: * → (none)',
+      '- prod/app=web → fqdn:api.example.com 443/TCP',
+    ]);
+  });
+
+  test('the DNS server stops admitting the client: its names are newly DENIED', () => {
+    const closed = `${web()}---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: dns, namespace: kube-system }
+spec:
+  endpointSelector: { matchLabels: { k8s-app: kube-dns } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system } }]
+`;
+    expect(diff(web(), closed).lines.filter((l) => l.startsWith('- prod/app=web ')))
+      .toEqual(['- prod/app=web → kube-system/k8s-app=kube-dns 53/ANY [DNS matchPattern: *]', '- prod/app=web → fqdn:api.example.com 443/TCP']);
+  });
+
+  test('world and CIDR classes stay distinct: a world rule reaches every fqdn class as a world address; fqdn classes are destinations only', () => {
+    const head = web({ extra: `  - toEntities: [world]
+    toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]
+` });
+    const { doc, lines } = diff(web(), head);
+    expect(lines).toEqual(['+ prod/app=web → world 80/TCP', '+ prod/app=web → fqdn:api.example.com 80/TCP']);
+    expect(doc.changes.some((c) => c.from.startsWith('fqdn:'))).toBe(false);
+  });
+
+  test('the outputs say an fqdn class is reachable only via DNS learning (and not when no fqdn class changes)', () => {
+    const { doc } = diff(web(), web({ dns: null }));
+    expect(ConnectivityFormat.diffText(doc)).toContain('\nnote: fqdn: classes are DNS names outside the cluster, reachable by toFQDNs only via DNS learning ');
+    expect(ConnectivityFormat.diffMarkdown(doc)).toContain('> ℹ️ fqdn: classes are DNS names outside the cluster, reachable by toFQDNs only via DNS learning ');
+    expect(ConnectivityFormat.diffHtml(doc)).toContain('<p class="note" id="fqdn-note">fqdn: classes are DNS names outside the cluster');
+    expect(ConnectivityFormat.reportText(Connectivity.report(PolicySet.fromYaml(web())))).toContain('\nnote: fqdn: classes are DNS names');
+    const unrelated = diff(web(), web({ extra: `  - toEndpoints: [{ matchLabels: { app: db } }]
+` }));
+    expect(ConnectivityFormat.diffText(unrelated.doc)).not.toContain('note: fqdn:');
+  });
+});
