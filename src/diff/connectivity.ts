@@ -206,10 +206,38 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
         explain: (seg, side) => tables.explainPair(pair.from, pair.to, tables.segmentAt(seg), side),
       });
     }
-    for (const a of inner) if (toFqdnChanged(a)) for (let b = 0; b < classes.length; b++) if (fqdn[b]) judgePair(a, b);
   } else {
     for (let a = 0; a < classes.length; a++) {
-      for (let b = 0; b < classes.length; b++) if (egressChanged[a] || ingressChanged[b] || (fqdn[b] && toFqdnChanged(a))) judgePair(a, b);
+      for (let b = 0; b < classes.length; b++) if (!fqdn[b] && (egressChanged[a] || ingressChanged[b])) judgePair(a, b);
+    }
+  }
+  // Pairs to FQDN classes: the decision on one is the client's egress decision alone (the name is outside the cluster),
+  // which reads only the client's egress rules and whether its DNS proxy learns the name. Clients with the same egress
+  // rules on both sides (by content) and the same verdicts on their lookup of each name at the DNS server (then the same
+  // learning) get the same decisions: one client per such group is judged, the others only when it changed.
+  const fqdnClasses = classes.flatMap((_, i) => (fqdn[i] ? [i] : []));
+  if (fqdnClasses.length > 0) {
+    const lookups = (set: PolicySet, a: number): string => fqdnClasses.map((f) => set.decide({
+      from: classes[a].endpoint, to: set._dnsServer, protocol: 'UDP', port: 53, dns: classes[f].endpoint.name ?? '',
+    })).join(',');
+    const groups = new Map<string, readonly boolean[]>();
+    for (const a of inner) {
+      if (!toFqdnChanged(a) || outsideTheCluster(classes[a], classes[fqdnClasses[0]])) continue;
+      if (byVerdict) {
+        for (const f of fqdnClasses) judgePair(a, f);
+        continue;
+      }
+      const key = `${sides.base.egress[a].fingerprint}|${sides.head.egress[a].fingerprint}|${lookups(base, a)}|${lookups(head, a)}`;
+      const known = groups.get(key);
+      if (known) {
+        fqdnClasses.forEach((f, i) => known[i] && judgePair(a, f));
+        continue;
+      }
+      groups.set(key, fqdnClasses.map((f) => {
+        const before = changes.length;
+        judgePair(a, f);
+        return changes.length > before;
+      }));
     }
   }
   const rank = (c: ConnectivityChange): number => (c.after === 'allowed' && c.before === 'denied' ? 0 : c.before === c.after ? 1 : 2);

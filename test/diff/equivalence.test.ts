@@ -184,6 +184,28 @@ const DNS_SERVER_CLOSED: [PolicyDocumentModel[], Change, boolean] = [[fqdnPolicy
   },
 }, true];
 
+/**
+ * Every pod has the same egress rules (one CCNP: DNS through the proxy, a name on a port that changes), but kube-dns admits
+ * only prod: the dev pods never learn the name, so only prod's connections to it change.
+ */
+const everyPodFqdn = (p: string): PolicyDocumentModel => ({
+  kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'c' },
+  spec: {
+    endpointSelector: {},
+    egress: [
+      { endpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+      { fqdns: [{ matchName: 'api.example.com' }], toPorts: [port(p)] },
+    ],
+  },
+});
+const kubeDnsAdmitsProd: PolicyDocumentModel = {
+  kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'dns', namespace: 'kube-system' },
+  spec: { endpointSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ingress: [{ endpoints: [{ matchLabels: { [NS]: 'prod' } }] }] },
+};
+const DNS_PER_CLIENT: [PolicyDocumentModel[], Change, boolean] = [[everyPodFqdn('443'), kubeDnsAdmitsProd], {
+  kind: 'replace', index: 0, policy: everyPodFqdn('8443'),
+}, true];
+
 describe('the diff equals judging every pair with verdict()', () => {
   test('random policy sets and changes', () => {
     fc.assert(fc.property(fc.array(policy, { minLength: 1, maxLength: 5 }), change, fc.boolean(), (policies, c, withInventory) => {
@@ -195,6 +217,6 @@ describe('the diff equals judging every pair with verdict()', () => {
       const fast = Connectivity.diff(base, head, { classes });
       const full = Connectivity.diff(base, head, { classes, _judgeEveryPair: true });
       expect(fast).toEqual(full);
-    }), { numRuns: 80, seed: 13, examples: [NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED] });
+    }), { numRuns: 80, seed: 13, examples: [NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED, DNS_PER_CLIENT] });
   });
 });
