@@ -220,6 +220,10 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     const lookups = (set: PolicySet, a: number): string => fqdnClasses.map((f) => set.decide({
       from: classes[a].endpoint, to: set._dnsServer, protocol: 'UDP', port: 53, dns: classes[f].endpoint.name ?? '',
     })).join(',');
+    // The DNS server resolved alike on both sides: a client with the same egress rules on both sides looks it up through
+    // the same egress decision, so the same lookup verdicts mean the same learning (and no change to any name).
+    const server = (set: PolicySet): string => JSON.stringify(set.inventory.enrich(set._dnsServer));
+    const sameServer = sameSettings && server(base) === server(head);
     const groups = new Map<string, readonly boolean[]>();
     for (const a of inner) {
       if (!toFqdnChanged(a) || outsideTheCluster(classes[a], classes[fqdnClasses[0]])) continue;
@@ -227,7 +231,9 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
         for (const f of fqdnClasses) judgePair(a, f);
         continue;
       }
-      const key = `${sides.base.egress[a].fingerprint}|${sides.head.egress[a].fingerprint}|${lookups(base, a)}|${lookups(head, a)}`;
+      const [before, after] = [lookups(base, a), lookups(head, a)];
+      if (sameServer && !egressChanged[a] && before === after && endpointKey(base, classes[a]) === endpointKey(head, classes[a])) continue;
+      const key = `${sides.base.egress[a].fingerprint}|${sides.head.egress[a].fingerprint}|${before}|${after}`;
       const known = groups.get(key);
       if (known) {
         fqdnClasses.forEach((f, i) => known[i] && judgePair(a, f));

@@ -143,6 +143,19 @@ spec:
       .toEqual(['- prod/app=web → kube-system/k8s-app=kube-dns 53/ANY [DNS matchPattern: *]', '- prod/app=web → fqdn:api.example.com 443/TCP']);
   });
 
+  test('the DNS server gains an ingress policy that still admits every client: no name changes', () => {
+    const open = `${web()}---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: dns, namespace: kube-system }
+spec:
+  endpointSelector: { matchLabels: { k8s-app: kube-dns } }
+  ingress:
+  - fromEntities: [cluster]
+`;
+    expect(diff(web(), open).lines.filter((l) => l.includes('fqdn:'))).toEqual([]);
+  });
+
   test('world and CIDR classes stay distinct: a world rule reaches every fqdn class as a world address; fqdn classes are destinations only', () => {
     const head = web({ extra: `  - toEntities: [world]
     toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]
