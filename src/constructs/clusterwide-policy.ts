@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { PolicyKind } from '../model/policy-model';
-import { LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutExemption, lockoutExemptionsAnnotation } from '../validate/lockout-guard';
+import { LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutExemption, lockoutExemptionsAnnotation, LockoutPath } from '../validate/lockout-guard';
 import { PolicyBase, PolicyBaseProps } from './policy-base';
 
 /** Properties of a `ClusterwidePolicy`. */
@@ -31,6 +31,14 @@ export class ClusterwidePolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps = {}) {
     super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, props, undefined);
     for (const e of props.lockoutExemptions ?? []) {
+      if (!(Object.values(LockoutPath) as string[]).includes(e.path)) {
+        throw new CiliumPolicyError({
+          id: 'lockout-exemption-path',
+          message: `lockoutExemptions: ${JSON.stringify(e.path)} is not a LockoutPath`,
+          fix: `use one of LockoutPath.${Object.keys(LockoutPath).join(', LockoutPath.')}`,
+          location: this.node.path,
+        });
+      }
       if (typeof e.reason !== 'string' || !e.reason.trim()) {
         throw new CiliumPolicyError({
           id: 'lockout-exemption-reason',

@@ -225,10 +225,11 @@ function icmpEqual(a: IcmpFieldModel, b: IcmpFieldModel): boolean {
 }
 
 // The generic paths of any host policy, for rules whose author's network is not known (a ClusterwidePolicy with a
-// nodeSelector, a host policy read from YAML). HostFirewall builds narrower ones from its props.
+// nodeSelector, a host policy read from YAML). HostFirewall builds its own from its props (the management CIDRs, the
+// kubelet clients, ICMP from every peer). A path guarded from `world` is cut by a deny of the whole world (the entity,
+// `0.0.0.0/0`, any peer), not by a deny of some CIDRs: the operators' addresses are not known here.
 const entity = (name: string): GuardPeer => ({ item: { entities: [name] }, description: `entity ${name}` });
 const WORLD = entity('world');
-const ALL = entity('all');
 const REMOTE_NODE = entity('remote-node');
 const HEALTH = entity('health');
 const KUBE_APISERVER = entity('kube-apiserver');
@@ -276,7 +277,7 @@ const GENERIC_PATHS: readonly GenericPath[] = [
     path: LockoutPath.TUNNEL, direction: 'ingress', peers: [REMOTE_NODE], ports: TUNNEL_PORTS, controlPlane: false,
     required: 'the tunnel (VXLAN 8472/UDP or Geneve 6081/UDP from other nodes; not needed with native routing)',
   },
-  { path: LockoutPath.ICMP, direction: 'ingress', peers: [ALL], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
+  { path: LockoutPath.ICMP, direction: 'ingress', peers: [WORLD, REMOTE_NODE], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
   { path: LockoutPath.HUBBLE, direction: 'ingress', peers: [HUBBLE_RELAY], ports: [tcp(4244)], controlPlane: false },
   {
     path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER], ports: [tcp(6443), tcp(443)], controlPlane: false,
@@ -292,7 +293,7 @@ const GENERIC_PATHS: readonly GenericPath[] = [
     path: LockoutPath.TUNNEL, direction: 'egress', peers: [REMOTE_NODE], ports: TUNNEL_PORTS, controlPlane: false,
     required: 'the tunnel (VXLAN 8472/UDP or Geneve 6081/UDP to other nodes; not needed with native routing)',
   },
-  { path: LockoutPath.ICMP, direction: 'egress', peers: [ALL], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
+  { path: LockoutPath.ICMP, direction: 'egress', peers: [WORLD, REMOTE_NODE], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
   { path: LockoutPath.POD_TRAFFIC, direction: 'egress', peers: [PODS], ports: [{ l4: { port: '0', protocol: 'ANY' }, description: 'every port' }], controlPlane: false },
   { path: LockoutPath.NODE_DNS, direction: 'egress', peers: [WORLD], ports: [udp(53), tcp(53)], controlPlane: false },
 ];
