@@ -65,7 +65,9 @@ function chartWith(row: Row, exempt: boolean): Chart {
   open.allowIngress(Peer.entity(Entity.ALL));
   open.allowEgress(Peer.entity(Entity.ALL));
   const deny = new ClusterwidePolicy(chart, 'deny', {
-    nodeSelector: row.nodes ?? CONTROL_PLANE, enableDefaultDeny: { ingress: false, egress: false }, ...(exempt ? { lockoutExemptions: EVERY_PATH } : {}),
+    nodeSelector: row.nodes ?? CONTROL_PLANE,
+    enableDefaultDeny: { ingress: false, egress: false },
+    ...(exempt ? { lockoutExemptions: EVERY_PATH } : {}),
   });
   row.deny(deny);
   return chart;
@@ -162,8 +164,8 @@ describe('HostFirewall exemptions reach the guard of every host policy', () => {
     const report = Validator.validateInputs([{ name: 'fw.yaml', text }], { ciliumVersion: '1.19' });
     expect(report.diagnostics.filter((d) => d.id.startsWith('pitfall-host'))).toEqual([]);
     // Without the annotation the same manifest is a lockout for validate.
-    const bare = JSON.parse(JSON.stringify(manifests[0])) as { metadata: { annotations: Record<string, string> } };
-    delete bare.metadata.annotations[LOCKOUT_EXEMPTIONS_ANNOTATION];
+    const { [LOCKOUT_EXEMPTIONS_ANNOTATION]: _exemptions, ...annotations } = manifests[0].metadata.annotations as Record<string, string>;
+    const bare = { ...manifests[0], metadata: { ...manifests[0].metadata, annotations } };
     const again = Validator.validateInputs([{ name: 'fw.yaml', text: JSON.stringify(bare) }], { ciliumVersion: '1.19' });
     expect(again.diagnostics.filter((d) => d.id === 'pitfall-host-deny-lockout').map((d) => d.message)).toEqual([expect.stringContaining('cuts the hubble path')]);
   });
