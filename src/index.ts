@@ -46,7 +46,7 @@ export { DefaultDenyNamespace, DefaultDenyNamespaceProps } from './constructs/de
 export { Entity } from './constructs/entity';
 export { FqdnEgress, FqdnEgressProps } from './constructs/fqdn-egress';
 export { HostFirewall, HostFirewallProps, RoutingMode } from './constructs/host-firewall';
-export { LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutExemption, LockoutPath } from './validate/lockout-guard';
+export { LockoutExemption, LockoutExemptionsAnnotation, LockoutPath } from './validate/lockout-guard';
 export {
   DnsRule, Grpc, HeaderMatch, HeaderMismatchAction, HttpRule, HttpRuleOptions, KafkaRole, KafkaRule, KafkaRuleOptions, L7,
 } from './constructs/l7';

@@ -51,6 +51,14 @@ export interface LockoutExemption {
  */
 export const LOCKOUT_EXEMPTIONS_ANNOTATION = 'cdk8s-cilium.io/lockout-exemptions';
 
+/** The annotation of a host policy's lockout exemptions (see `ClusterwidePolicyProps.lockoutExemptions`). */
+export class LockoutExemptionsAnnotation {
+  /** The annotation key: `cdk8s-cilium.io/lockout-exemptions`, value a JSON object from path to reason. */
+  public static readonly KEY: string = LOCKOUT_EXEMPTIONS_ANNOTATION;
+
+  private constructor() {}
+}
+
 /** One peer of a guarded path: an L3 peer as the model writes it, and how messages name it. */
 export interface GuardPeer {
   /** The peer fields of a rule item (`entities`, `cidr`, `endpoints`, …). */

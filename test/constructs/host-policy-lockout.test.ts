@@ -4,7 +4,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutPath, NodeSelector, Peer, Port, Validator,
+  ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, Port, Validator,
 } from '../../src';
 
 const CONTROL_PLANE = NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' });
@@ -135,7 +135,7 @@ describe('a ClusterwidePolicy host rule whose deny cuts a guarded path', () => {
     });
     policy.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.udp(8472), Port.udp(6081)] });
     const [manifest] = Testing.synth(chart);
-    expect(manifest.metadata.annotations[LOCKOUT_EXEMPTIONS_ANNOTATION]).toBe('{"hubble":"no Hubble","tunnel":"native routing"}');
+    expect(manifest.metadata.annotations[LockoutExemptionsAnnotation.KEY]).toBe('{"hubble":"no Hubble","tunnel":"native routing"}');
     policy.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(4240)] });
     expect(cutPaths(synthError(chart))).toEqual(['cilium-health']);
   });
@@ -159,12 +159,12 @@ describe('HostFirewall exemptions reach the guard of every host policy', () => {
     });
     fw.denyIngress(Peer.allNamespaces(), { ports: [Port.tcp(4244)] });
     const manifests = Testing.synth(chart);
-    expect(manifests[0].metadata.annotations[LOCKOUT_EXEMPTIONS_ANNOTATION]).toBe('{"hubble":"Hubble is not deployed"}');
+    expect(manifests[0].metadata.annotations[LockoutExemptionsAnnotation.KEY]).toBe('{"hubble":"Hubble is not deployed"}');
     const text = manifests.map((m) => JSON.stringify(m)).join('\n---\n');
     const report = Validator.validateInputs([{ name: 'fw.yaml', text }], { ciliumVersion: '1.19' });
     expect(report.diagnostics.filter((d) => d.id.startsWith('pitfall-host'))).toEqual([]);
     // Without the annotation the same manifest is a lockout for validate.
-    const { [LOCKOUT_EXEMPTIONS_ANNOTATION]: _exemptions, ...annotations } = manifests[0].metadata.annotations as Record<string, string>;
+    const { [LockoutExemptionsAnnotation.KEY]: _exemptions, ...annotations } = manifests[0].metadata.annotations as Record<string, string>;
     const bare = { ...manifests[0], metadata: { ...manifests[0].metadata, annotations } };
     const again = Validator.validateInputs([{ name: 'fw.yaml', text: JSON.stringify(bare) }], { ciliumVersion: '1.19' });
     expect(again.diagnostics.filter((d) => d.id === 'pitfall-host-deny-lockout').map((d) => d.message)).toEqual([expect.stringContaining('cuts the hubble path')]);
