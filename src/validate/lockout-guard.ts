@@ -4,7 +4,7 @@
 import { cidrsIntersect, parseCidr } from '../model/cidr';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import { IcmpFieldModel, LabelSelectorModel, PolicyMetadataModel, PortProtocolModel, RuleItemModel, SectionName, sectionDirection } from '../model/policy-model';
-import { fromModel } from './pod-selectors';
+import { fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
 import { arr, isObject } from './walk';
 
 /** The paths the lockout guard keeps open. */
@@ -65,6 +65,12 @@ export interface GuardPeer {
   readonly item: RuleItemModel;
   /** `entity remote-node`, `cidr 10.50.0.0/24`. */
   readonly description: string;
+  /**
+   * Cut only by a deny of the whole peer (the world entity, `0.0.0.0/0`, every pod, any peer), not by one that overlaps
+   * part of it: for the generic paths, whose operators' addresses and API clients are not known.
+   * @default false - any overlap cuts the path
+   */
+  readonly whole?: boolean;
 }
 
 /** One port or ICMP type of a guarded path. */
@@ -117,7 +123,7 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
   for (const path of paths) {
     for (const deny of denies) {
       if (sectionDirection(deny.section) !== path.direction) continue;
-      const peer = path.peers.find((p) => peerOverlaps(deny.item, p.item));
+      const peer = path.peers.find((p) => (p.whole ? coversWhole(deny.item, p.item) : peerOverlaps(deny.item, p.item)));
       const port = path.ports.find((p) => portOverlaps(deny.item, p));
       if (peer && port) out.push({ path: path.path, section: deny.section, index: deny.index, what: `${peer.description} on ${port.description}` });
     }
@@ -167,8 +173,8 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
   const denyGroups = hasCidrGroup(deny) || deny.groups !== undefined;
   if (denyCidrs.length || denyGroups) {
     if (guardEntity === 'all') return true;
-    // `0.0.0.0/0` and `::/0` select the world identity: they cut a path guarded from the whole world.
-    if (guardEntity === 'world' && denyCidrs.some((c) => parseCidr(c)?.prefix === 0)) return true;
+    // Addresses outside the cluster are the world's.
+    if (guardEntity === 'world' && denyCidrs.length > 0) return true;
     if ((denyGroups && guardOutside) || (denyCidrs.length && hasCidrGroup(guard))) return true;
     for (const d of denyCidrs) {
       const dc = parseCidr(d);
@@ -179,13 +185,48 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
   if (deny.fqdns && (guardEntity === 'all' || guardEntity === 'world' || guardOutside)) return true;
   // A Service's backends: the pods its selector selects, or (no selector) the addresses of its Endpoints.
   if (deny.services && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined || guardOutside)) return true;
-  if (deny.endpoints && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined)) return true;
+  if (deny.endpoints && (guardEntity === 'cluster' || guardEntity === 'all')) return true;
+  if (deny.endpoints && guard.endpoints !== undefined && endpointsMayOverlap(deny.endpoints, guard.endpoints)) return true;
   if (deny.nodes && (guardEntity === 'remote-node' || guardEntity === 'kube-apiserver' || guardEntity === 'cluster' || guardEntity === 'all'
     || guard.nodes !== undefined)) return true;
   if (guard.endpoints && denyEntities.includes('cluster')) return true;
   // Nodes selected by labels include the control-plane nodes, whose identity also carries kube-apiserver (in-cluster API server).
   if (guard.nodes && denyEntities.some((e) => e === 'cluster' || e === 'remote-node' || e === 'kube-apiserver')) return true;
   return false;
+}
+
+/** Whether two endpoint selector lists (of clusterwide rules) may select a common pod; a selector that cannot be read may. */
+function endpointsMayOverlap(deny: unknown, guard: unknown): boolean {
+  const read = (list: unknown): (ReturnType<typeof fromModel> | undefined)[] => arr<unknown>(list).map((m) => {
+    try {
+      return isObject(m) ? fromModel(m as LabelSelectorModel) : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  const guards = read(guard);
+  return read(deny).some((d) => guards.some((g) => d === undefined || g === undefined || mayOverlap(d, g)));
+}
+
+/** Whether a deny drops the whole of a broad guarded peer: the world, or every pod. */
+function coversWhole(deny: RuleItemModel, guard: RuleItemModel): boolean {
+  const l3 = [deny.endpoints, deny.cidr, deny.cidrSet, deny.entities, deny.nodes, deny.services, deny.groups, deny.fqdns]
+    .some((f) => f !== undefined);
+  const entities = strings(deny.entities);
+  if (!l3 || entities.includes('all')) return true;
+  if (strings(guard.entities)[0] === 'world') {
+    // `0.0.0.0/0` and `::/0` select the world identity.
+    return entities.includes('world') || cidrsOf(deny).some((c) => parseCidr(c)?.prefix === 0);
+  }
+  if (guard.endpoints !== undefined) {
+    return entities.includes('cluster') || arr<LabelSelectorModel>(deny.endpoints).some((sel) => isObject(sel) && selectsEveryPod(sel));
+  }
+  return peerOverlaps(deny, guard);
+}
+
+/** An endpoint selector of a clusterwide rule that selects every pod: no requirement but "has a namespace". */
+function selectsEveryPod(model: LabelSelectorModel): boolean {
+  return fromModel(model).requirements.every((r) => r.key === NAMESPACE_KEY && r.operator === 'Exists');
 }
 
 function hasCidrGroup(item: RuleItemModel): boolean {
@@ -237,13 +278,14 @@ function icmpEqual(a: IcmpFieldModel, b: IcmpFieldModel): boolean {
 // kubelet clients, ICMP from every peer). A path guarded from `world` is cut by a deny of the whole world (the entity,
 // `0.0.0.0/0`, any peer), not by a deny of some CIDRs: the operators' addresses are not known here.
 const entity = (name: string): GuardPeer => ({ item: { entities: [name] }, description: `entity ${name}` });
-const WORLD = entity('world');
+const WORLD: GuardPeer = { ...entity('world'), whole: true };
 const REMOTE_NODE = entity('remote-node');
 const HEALTH = entity('health');
 const KUBE_APISERVER = entity('kube-apiserver');
 const PODS: GuardPeer = {
   item: { endpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] },
   description: 'every pod',
+  whole: true,
 };
 const HUBBLE_RELAY: GuardPeer = {
   item: { endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'hubble-relay' } }] },

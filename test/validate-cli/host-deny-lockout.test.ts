@@ -47,6 +47,8 @@ describe('pitfall-host-deny-lockout', () => {
     ['Geneve from other nodes', 'fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6081", protocol: UDP }] }]', WORKERS, 'tunnel'],
     ['health from the health endpoints', 'fromEntities: [health]\n      toPorts: [{ ports: [{ port: "4240", protocol: ANY }] }]', WORKERS, 'cilium-health'],
     ['essential ICMP by name', 'fromEntities: [world]\n      icmps: [{ fields: [{ family: IPv6, type: PacketTooBig }] }]', WORKERS, 'icmp'],
+    ['the API server from every pod (an empty selector)', 'fromEndpoints: [{}]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]', CP, 'kube-apiserver'],
+    ['Hubble from hubble-relay', 'fromEndpoints: [{ matchLabels: { k8s-app: hubble-relay } }]', WORKERS, 'hubble'],
   ])('%s', (_what, item, nodes, path) => {
     const [d, ...more] = findings(check({ 'host.yaml': host(nodes, denyOnly(item)) }), 'pitfall-host-deny-lockout');
     expect(more).toEqual([]);
@@ -57,6 +59,8 @@ describe('pitfall-host-deny-lockout', () => {
     ['SSH from one CIDR', 'fromCIDR: [203.0.113.0/24]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]', CP],
     ['the API server port on worker nodes', 'fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]', WORKERS],
     ['ping from the world', 'fromEntities: [world]\n      icmps: [{ fields: [{ type: 8 }] }]', CP],
+    ['every port from the pods of one namespace (not every pod, not hubble-relay)', 'fromEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: shop } }]', CP],
+    ['every port from one CIDR (not the whole world)', 'fromCIDR: [203.0.113.0/24]', CP],
     ['the kubelet from pods', 'fromEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: shop } }]\n      toPorts: [{ ports: [{ port: "10250", protocol: TCP }] }]', CP],
   ])('not a lockout: %s', (_what, item, nodes) => {
     expect(where(check({ 'host.yaml': host(nodes, denyOnly(item)) }), 'pitfall-host-deny-lockout')).toEqual([]);
