@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import {
   ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, Port, Validator,
 } from '../../src';
+import { cut, lockout } from '../support/lockout-guard';
 
 const CONTROL_PLANE = NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' });
 const WORKERS = NodeSelector.labels({ 'node-role.kubernetes.io/worker': '' });
@@ -168,5 +169,11 @@ describe('HostFirewall exemptions reach the guard of every host policy', () => {
     const bare = { ...manifests[0], metadata: { ...manifests[0].metadata, annotations } };
     const again = Validator.validateInputs([{ name: 'fw.yaml', text: JSON.stringify(bare) }], { ciliumVersion: '1.19' });
     expect(again.diagnostics.filter((d) => d.id === 'pitfall-host-deny-lockout').map((d) => d.message)).toEqual([expect.stringContaining('cuts the hubble path')]);
+  });
+
+  test('a deny to pods cuts a guarded pod peer only when the selectors may select the same pod', () => {
+    expect(lockout((fw) => fw.denyIngress(Peer.namespace('shop'), { ports: [Port.tcp(4244)] }))).toBeUndefined();
+    expect(cut(lockout((fw) => fw.denyIngress(Peer.endpoints({ namespace: 'kube-system', labels: { app: 'x' } }), { ports: [Port.tcp(4244)] }))))
+      .toEqual(['ingressDeny[0] hubble']);
   });
 });
