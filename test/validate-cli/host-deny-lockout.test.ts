@@ -1,7 +1,11 @@
 // `validate` on host policies whose deny rules cut a path the nodes need (`pitfall-host-deny-lockout`): reported at the
 // deny item (file:line), whether or not the nodes are in default deny, since a deny wins over every allow.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Validator } from '../../src';
 import { checkInfo } from '../../src/validate';
+import { scratchDir } from '../support/scratch';
 import { check, findings, where, yaml } from './helpers';
 
 /** A host policy on `nodes` (a nodeSelector in flow style) with `body` under spec, and optional metadata annotations. */
@@ -98,5 +102,20 @@ describe('pitfall-host-deny-lockout', () => {
     expect(cut('{"tunnel": "native routing"}')).toEqual([expect.stringMatching(/cuts the cilium-health path /)]);
     expect(cut('{"tunnel": ""}')).toEqual([expect.stringMatching(/cuts the cilium-health, tunnel paths .*"tunnel" ignored/)]);
     expect(cut('tunnel')).toEqual([expect.stringMatching(/is not a JSON object of path → reason/)]);
+  });
+
+  it('a file on disk (OS temp dir): the finding names the file and line, and the report fails', () => {
+    const { dir, remove } = scratchDir('host-deny');
+    try {
+      const file = join(dir, 'host.yaml');
+      writeFileSync(file, host(CP, denyOnly('fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "10250", protocol: TCP }] }]')));
+      const report = Validator.validatePaths([file], { ciliumVersion: '1.19' });
+      const [d] = report.diagnostics.filter((x) => x.id === 'pitfall-host-deny-lockout');
+      expect([d.file.endsWith('host.yaml'), d.line, d.severity]).toEqual([true, 9, 'error']);
+      expect(d.message).toContain('cuts the kubelet path');
+      expect(report.summary.passed).toBe(false);
+    } finally {
+      remove();
+    }
   });
 });
