@@ -20,7 +20,7 @@ export default {
   // and port parsing, the verdict matchers, and the engine's deciding code (decideSide, peer matching; evaluate.ts is
   // being rewritten, so it is listed whole rather than by lines that move).
   mutate: [
-    'src/constructs/lockout-guard.ts',
+    'src/validate/lockout-guard.ts',
     'src/engine/ports.ts',
     'src/engine/matchers.ts',
     'src/engine/evaluate.ts',

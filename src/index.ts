@@ -45,7 +45,8 @@ export { ClusterwidePolicy, ClusterwidePolicyProps } from './constructs/clusterw
 export { DefaultDenyNamespace, DefaultDenyNamespaceProps } from './constructs/default-deny-namespace';
 export { Entity } from './constructs/entity';
 export { FqdnEgress, FqdnEgressProps } from './constructs/fqdn-egress';
-export { HostFirewall, HostFirewallProps, LockoutExemption, LockoutPath, RoutingMode } from './constructs/host-firewall';
+export { HostFirewall, HostFirewallProps, RoutingMode } from './constructs/host-firewall';
+export { LockoutExemption, LockoutExemptionsAnnotation, LockoutPath } from './validate/lockout-guard';
 export {
   DnsRule, Grpc, HeaderMatch, HeaderMismatchAction, HttpRule, HttpRuleOptions, KafkaRole, KafkaRule, KafkaRuleOptions, L7,
 } from './constructs/l7';

@@ -1,9 +1,19 @@
 import { Construct } from 'constructs';
+import { CiliumPolicyError } from '../core/errors';
 import { PolicyKind } from '../model/policy-model';
+import { LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutExemption, lockoutExemptionsAnnotation, LockoutPath } from '../validate/lockout-guard';
 import { PolicyBase, PolicyBaseProps } from './policy-base';
 
 /** Properties of a `ClusterwidePolicy`. */
-export interface ClusterwidePolicyProps extends PolicyBaseProps {}
+export interface ClusterwidePolicyProps extends PolicyBaseProps {
+  /**
+   * Guarded host paths that the deny rules of this policy's host rules (those with a `nodeSelector`) may cut, each
+   * with the reason it is safe (e.g. `{ path: LockoutPath.TUNNEL, reason: 'native routing' }`). Written into the
+   * annotation `cdk8s-cilium.io/lockout-exemptions`, which synthesis and `validate` both read.
+   * @default - none: a host rule's deny that cuts a guarded path fails the synthesis (`pitfall-host-deny-lockout`)
+   */
+  readonly lockoutExemptions?: LockoutExemption[];
+}
 
 /**
  * A CiliumClusterwideNetworkPolicy (CCNP): rules for pods of every namespace, or, with a `nodeSelector`, a host
@@ -11,10 +21,35 @@ export interface ClusterwidePolicyProps extends PolicyBaseProps {}
  *
  * Endpoint peers must name their namespace (or say `allNamespaces: true`): in a CCNP a selector without one
  * matches pods of every namespace, the classic way such a policy admits far more than intended.
+ *
+ * Host rules are guarded against lockouts: a deny that cuts a path the nodes need (SSH from the world, the API server,
+ * the kubelet from the API server, etcd, Cilium health, the tunnel, essential ICMP, Hubble; from the nodes: the API
+ * server, other kubelets, pods, DNS) fails the synthesis unless the path is in `lockoutExemptions`; `HostFirewall`
+ * writes a host policy that keeps these paths open.
  */
 export class ClusterwidePolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps = {}) {
     super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, props, undefined);
+    for (const e of props.lockoutExemptions ?? []) {
+      if (!(Object.values(LockoutPath) as string[]).includes(e.path)) {
+        throw new CiliumPolicyError({
+          id: 'lockout-exemption-path',
+          message: `lockoutExemptions: ${JSON.stringify(e.path)} is not a LockoutPath`,
+          fix: `use one of LockoutPath.${Object.keys(LockoutPath).join(', LockoutPath.')}`,
+          location: this.node.path,
+        });
+      }
+      if (typeof e.reason !== 'string' || !e.reason.trim()) {
+        throw new CiliumPolicyError({
+          id: 'lockout-exemption-reason',
+          message: `the lockout exemption of the ${String(e.path)} path has no reason`,
+          fix: "say why it is safe, e.g. { path: LockoutPath.TUNNEL, reason: 'native routing, no tunnel' }",
+          location: this.node.path,
+        });
+      }
+    }
+    const annotation = lockoutExemptionsAnnotation(props.lockoutExemptions ?? []);
+    if (annotation !== undefined) this.apiObject.metadata.addAnnotation(LOCKOUT_EXEMPTIONS_ANNOTATION, annotation);
   }
 
   /** `CiliumClusterwideNetworkPolicy`. */

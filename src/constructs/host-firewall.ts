@@ -9,6 +9,7 @@ import { AllowOptions, DenyOptions } from './policy-rule';
 import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
+import { ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
 import { synthMemo } from '../model/synth-session';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
@@ -19,44 +20,6 @@ export enum RoutingMode {
   GENEVE = 'geneve',
   /** Native routing: no tunnel port. */
   NATIVE = 'native',
-}
-
-/** The paths the lockout guard keeps open. */
-export enum LockoutPath {
-  /** SSH (or the declared break-glass ports) from the management CIDRs. */
-  BREAK_GLASS = 'break-glass',
-  /** kube-apiserver 6443/TCP from the management CIDRs, other nodes and the API clients (default: every pod); egress to it. */
-  KUBE_APISERVER = 'kube-apiserver',
-  /** kubelet 10250/TCP from the API server (and declared kubelet clients); from the nodes to other kubelets. */
-  KUBELET = 'kubelet',
-  /** etcd 2379-2380/TCP between control-plane nodes (declared by node labels or CIDRs; default the API server nodes). */
-  ETCD = 'etcd',
-  /** Cilium health checks: 4240/TCP and ICMP echo between nodes and health endpoints. */
-  CILIUM_HEALTH = 'cilium-health',
-  /** The tunnel port of the routing mode (VXLAN 8472/UDP, Geneve 6081/UDP) between nodes. */
-  TUNNEL = 'tunnel',
-  /** Essential ICMP from anywhere: destination unreachable, time exceeded, (IPv6) packet too big and neighbor discovery. */
-  ICMP = 'icmp',
-  /** Hubble 4244/TCP from hubble-relay: the flows that `replay` audits. */
-  HUBBLE = 'hubble',
-  /** Egress from the nodes to pods, every port: kubelet probes, admission webhooks, aggregated APIs, metrics-server. */
-  POD_TRAFFIC = 'pod-traffic',
-  /** Egress from the nodes to their DNS resolvers (`nodeDnsServers`) on 53/UDP and 53/TCP. */
-  NODE_DNS = 'node-dns',
-  /** Optional: Cilium, operator, Envoy and Hubble metrics 9962-9965/TCP from `metricsScraper`. */
-  METRICS = 'metrics',
-  /** Optional: WireGuard 51871/UDP between nodes (`wireGuard: true`). */
-  WIREGUARD = 'wireguard',
-  /** Optional: BGP 179/TCP with `bgpPeers`. */
-  BGP = 'bgp',
-}
-
-/** Removing one guarded path, with the reason. */
-export interface LockoutExemption {
-  /** The path not to keep open. */
-  readonly path: LockoutPath;
-  /** Why it is safe to leave it out (written into the policy description). */
-  readonly reason: string;
 }
 
 /** Properties of a `HostFirewall`. */
@@ -242,6 +205,8 @@ export class HostFirewall extends Construct {
       name: props.name,
       nodeSelector: props.nodeSelector ?? NodeSelector.all(),
       description: props.description ? `${props.description} (${summary})` : summary,
+      // Also what the guard of every host policy (synthesis, `validate`) reads: a deny may cut an exempted path.
+      lockoutExemptions: props.exemptions,
     });
     this.keep(paths);
     // Once per synthesis, like the policy's own validation (which drops its rendered model once validated).
@@ -393,20 +358,12 @@ export class HostFirewall extends Construct {
       severity: Severity.ERROR,
       message: `spec.${v.section}[${v.index}] would cut the ${v.path} path (${v.what}): a host policy that does this can lock operators`
         + ' and the cluster out of the nodes',
-      fix: `narrow the deny rule, or remove the path on purpose with exemptions: [{ path: LockoutPath.${enumKey(v.path as LockoutPath)}, reason: '…' }]`,
+      fix: `narrow the deny rule, or remove the path on purpose with exemptions: [{ path: LockoutPath.${lockoutPathKey(v.path)}, reason: '…' }]`,
     })).map((d) => `${d.message} (${d.id})\n    fix: ${d.fix}`);
   }
 }
 
 /** ICMP every host needs from anywhere: errors (path MTU discovery, traceroute) and IPv6 neighbor discovery; never echo. */
 function essentialIcmp(): Port[] {
-  return [
-    Icmp.destinationUnreachable(), Icmp.timeExceeded(),
-    Icmp.destinationUnreachable(IcmpFamily.IPV6), Icmp.packetTooBig(), Icmp.timeExceeded(IcmpFamily.IPV6),
-    Icmp.type(135, IcmpFamily.IPV6), Icmp.type(136, IcmpFamily.IPV6),
-  ];
-}
-
-function enumKey(path: LockoutPath): string {
-  return (Object.keys(LockoutPath) as (keyof typeof LockoutPath)[]).find((k) => LockoutPath[k] === path) ?? path;
+  return ESSENTIAL_ICMP.map((i) => Icmp.type(i.type, i.family === 'IPv6' ? IcmpFamily.IPV6 : IcmpFamily.IPV4));
 }

@@ -189,6 +189,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-host-network-pods', severity: W, versions: 'all', what: 'pods on the host network (`hostNetwork: true`) selected by pod labels: Cilium does not manage them, their traffic is the node\'s' },
   { id: 'pitfall-network-policy-overlap', severity: W, versions: 'all', what: 'a Kubernetes NetworkPolicy and a Cilium policy select the same pods (their allows add up)' },
   { id: 'pitfall-host-lockout', severity: W, versions: 'all', what: 'a host policy in default deny without the paths nodes need (kubelet, health, tunnel, API server)' },
+  {
+    id: 'pitfall-host-deny-lockout', severity: E, versions: 'all',
+    what: 'a host policy deny rule that cuts a path nodes need (SSH from the world, API server, kubelet, etcd, Cilium health, tunnel, essential ICMP, Hubble; node egress to the API server, kubelets, pods, DNS): deny wins over every allow',
+  },
   { id: 'pitfall-kafka-removed', severity: E, versions: '1.20-dev', what: 'kafka or l7proto rules (removed in Cilium 1.20)' },
   { id: 'pitfall-broad-peer', severity: W, versions: 'all', what: 'an allow rule open to every address (`0.0.0.0/0`, `::/0`) or every name (toFQDNs `*`)' },
   { id: 'pitfall-cidr-host-bits', severity: W, versions: 'all', what: 'a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network' },

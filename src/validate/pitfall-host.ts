@@ -1,79 +1,58 @@
-// Pitfalls of host policies: default deny without the paths nodes need (kubelet, health, tunnel, API server).
-import { LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
-import { GuardPath, items, objects, peerClasses, PitfallRun, portCovers, protocolsMeet, RuleView } from './pitfall-run';
-import { describeSelector, fromModel, implies, mayOverlap } from './pod-selectors';
-import { arr, isObject } from './walk';
+// Pitfalls of host policies: deny rules that cut the paths nodes need (`pitfall-host-deny-lockout`), and default deny
+// without allows for them (`pitfall-host-lockout`). The paths and the coverage test are the lockout guard's
+// (`lockout-guard.ts`), shared with HostFirewall.
+import { SectionName } from '../model/policy-model';
+import { DenyItem, guardViolations, hostGuardPaths, itemCoversPath, LOCKOUT_EXEMPTIONS_ANNOTATION, lockoutPathKey } from './lockout-guard';
+import { items, PitfallRun, RuleView } from './pitfall-run';
+import { describeSelector, implies } from './pod-selectors';
+import { arr } from './walk';
 
-const GUARD_PATHS: readonly GuardPath[] = [
-  { what: 'kubelet (10250/TCP from the API server)', direction: 'ingress', ports: [{ port: 10250, protocol: 'TCP' }], peers: ['any', 'apiserver', 'node'] },
-  { what: 'Cilium health (4240/TCP from other nodes)', direction: 'ingress', ports: [{ port: 4240, protocol: 'TCP' }], peers: ['any', 'node', 'health'] },
-  {
-    what: 'the tunnel (VXLAN 8472/UDP or Geneve 6081/UDP from other nodes; not needed with native routing)', direction: 'ingress',
-    ports: [{ port: 8472, protocol: 'UDP' }, { port: 6081, protocol: 'UDP' }], peers: ['any', 'node'],
-  },
-  {
-    what: 'kube-apiserver (6443/TCP) on control-plane nodes', direction: 'ingress', ports: [{ port: 6443, protocol: 'TCP' }],
-    peers: ['any', 'pods', 'node', 'apiserver', 'health', 'world'], controlPlane: true,
-  },
-  {
-    what: 'the API server (6443/TCP or 443/TCP, for the kubelet)', direction: 'egress', ports: [{ port: 6443, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }],
-    peers: ['any', 'apiserver', 'node', 'world'],
-  },
-  { what: 'Cilium health (4240/TCP to other nodes)', direction: 'egress', ports: [{ port: 4240, protocol: 'TCP' }], peers: ['any', 'node', 'health'] },
-  {
-    what: 'the tunnel (VXLAN 8472/UDP or Geneve 6081/UDP to other nodes; not needed with native routing)', direction: 'egress',
-    ports: [{ port: 8472, protocol: 'UDP' }, { port: 6081, protocol: 'UDP' }], peers: ['any', 'node'],
-  },
-];
-
-/** Whether an item (allow or deny) covers a guard path: one of its ports and one of its peers. */
-function itemCoversPath(item: RuleItemModel, path: GuardPath): boolean {
-  const peers = peerClasses(item);
-  if (!path.peers.some((p) => peers.has(p)) && !peers.has('any')) return false;
-  if (item.toPorts === undefined) return item.icmps === undefined;
-  return arr<PortRuleModel>(item.toPorts).some((pr) => {
-    if (!isObject(pr)) return false;
-    const ports = objects<PortProtocolModel>(pr.ports);
-    if (ports.length === 0) return true;
-    return ports.some((p) => path.ports.some((g) => protocolsMeet(g.protocol, p.protocol) && portCovers(p, g.port)));
-  });
-}
-
-/** Whether a node selector may select control-plane nodes: all nodes, or a control-plane/master role label. */
-function mayBeControlPlane(model: LabelSelectorModel | undefined): boolean {
-  const sel = fromModel(model);
-  if (sel.requirements.length === 0) return true;
-  return sel.requirements.some((r) => /(^|\/)(control-plane|master)$/.test(r.key) && (r.operator === 'In' || r.operator === 'Exists'));
+/** Deny items of host policies that cut a guarded path: deny wins over every allow, so nothing can keep it open. */
+export function hostDenyLockout(run: PitfallRun, r: RuleView): void {
+  if (!r.host) return;
+  const { exempted, problem } = run.lockoutExemptions(r.doc);
+  const paths = hostGuardPaths({ nodeSelector: r.rule.nodeSelector, exempted: new Set(exempted.keys()) });
+  const denies: DenyItem[] = [SectionName.INGRESS_DENY, SectionName.EGRESS_DENY]
+    .flatMap((section) => items(r.rule, section).map(({ item, index }) => ({ section, item, index })));
+  const byItem = new Map<string, { section: SectionName; index: number; cuts: { path: string; what: string }[] }>();
+  for (const v of guardViolations(paths, denies)) {
+    const key = `${v.section}[${v.index}]`;
+    const entry = byItem.get(key) ?? { section: v.section, index: v.index, cuts: [] };
+    // One peer and port per path is enough to say what is cut.
+    if (!entry.cuts.some((c) => c.path === v.path)) entry.cuts.push({ path: v.path, what: v.what });
+    byItem.set(key, entry);
+  }
+  const at = (e: { section: SectionName; index: number }): number => denies.findIndex((d) => d.section === e.section && d.index === e.index);
+  for (const { section, index, cuts } of [...byItem.values()].sort((a, b) => at(a) - at(b))) {
+    const names = cuts.map((c) => c.path);
+    run.report('pitfall-host-deny-lockout', r, `${r.path}.${section}[${index}]`,
+      `this deny rule of a host policy cuts the ${names.join(', ')} path${names.length > 1 ? 's' : ''} of the nodes ${describeSelector(r.rule.nodeSelector)} `
+      + `(${cuts.map((c) => `${c.path}: ${c.what}`).join('; ')}): deny wins over every allow in Cilium, so no policy can keep ${names.length > 1 ? 'them' : 'it'} open `
+      + `and operators, the kubelet, the API server or Cilium itself can be locked out of the nodes${problem ? ` (${problem})` : ''}`,
+      'narrow the deny (its peer or its ports) so that it leaves the path open; or, if the path is not needed on these nodes, exempt it with a reason: '
+      + `ClusterwidePolicy lockoutExemptions: [{ path: LockoutPath.${lockoutPathKey(names[0])}, reason: '…' }] (HostFirewall: exemptions), or in YAML `
+      + `the annotation ${LOCKOUT_EXEMPTIONS_ANNOTATION}: '{"${names[0]}": "…"}'`);
+  }
 }
 
 /** Host policies in default deny without the paths nodes need. */
 export function hostLockout(run: PitfallRun, r: RuleView): void {
   const nodes = r.subject;
   if (!r.host || !nodes) return;
-  const controlPlane = mayBeControlPlane(r.rule.nodeSelector);
+  const exempted = new Set(run.lockoutExemptions(r.doc).exempted.keys());
+  const required = hostGuardPaths({ nodeSelector: r.rule.nodeSelector, exempted, requiredOnly: true });
   for (const direction of ['ingress', 'egress'] as const) {
     if (!run.defaultDeny(r, direction)) continue;
     const deny: SectionName = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
-    const hosts = run.rules.filter((c) => c.host);
-    const allowing = hosts.filter((c) => c.subject !== undefined && implies(nodes, c.subject));
-    const denying = hosts.filter((c) => c.subject !== undefined && mayOverlap(nodes, c.subject));
-    const missing: string[] = [];
-    const cut: string[] = [];
-    for (const path of GUARD_PATHS.filter((p) => p.direction === direction && (!p.controlPlane || controlPlane))) {
-      const allowed = allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path)));
-      const deniedBy = denying.find((c) => items(c.rule, deny).some(({ item }) => itemCoversPath(item, path)));
-      if (!allowed) missing.push(path.what);
-      else if (deniedBy) cut.push(`${path.what}, denied by ${deniedBy.name}`);
-    }
-    if (missing.length === 0 && cut.length === 0) continue;
+    const allowing = run.rules.filter((c) => c.host && c.subject !== undefined && implies(nodes, c.subject));
+    const missing = required.filter((path) => path.direction === direction
+      && !allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path))))
+      .map((path) => path.required ?? path.path);
+    if (missing.length === 0) continue;
     const section = arr(r.rule[direction]).length > 0 ? direction : deny;
-    const problems = [
-      ...(missing.length ? [`no host policy in the input allows ${missing.join('; ')}`] : []),
-      ...(cut.length ? [`a deny rule cuts ${cut.join('; ')}`] : []),
-    ];
     run.report('pitfall-host-lockout', r, `${r.path}.${section}`,
-      `this host policy puts the nodes ${describeSelector(r.rule.nodeSelector)} into ${direction} default deny, but ${problems.join(', and ')}: ` +
-      `the nodes can lose their kubelet, health checks, pod network or API server`,
+      `this host policy puts the nodes ${describeSelector(r.rule.nodeSelector)} into ${direction} default deny, but no host policy in the input allows `
+      + `${missing.join('; ')}: the nodes can lose their kubelet, health checks, pod network or API server`,
       `allow these paths in a host policy for the same nodes (e.g. ${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: ` +
       '[remote-node, health, kube-apiserver] on those ports), or write the policy with the HostFirewall construct, which keeps them open; ' +
       'roll out with policyAuditMode first');

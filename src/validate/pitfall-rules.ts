@@ -24,6 +24,7 @@
  * | `pitfall-host-network-pods` | pitfall | warning | all | pods on the host network (`hostNetwork: true`) selected by pod labels: Cilium does not manage them, their traffic is the node's |
  * | `pitfall-network-policy-overlap` | pitfall | warning | all | a Kubernetes NetworkPolicy and a Cilium policy select the same pods (their allows add up) |
  * | `pitfall-host-lockout` | pitfall | warning | all | a host policy in default deny without the paths nodes need (kubelet, health, tunnel, API server) |
+ * | `pitfall-host-deny-lockout` | pitfall | error | all | a host policy deny rule that cuts a path nodes need (SSH from the world, API server, kubelet, etcd, Cilium health, tunnel, essential ICMP, Hubble; node egress to the API server, kubelets, pods, DNS): deny wins over every allow |
  * | `pitfall-kafka-removed` | pitfall | error | 1.20-dev | kafka or l7proto rules (removed in Cilium 1.20) |
  * | `pitfall-broad-peer` | pitfall | warning | all | an allow rule open to every address (`0.0.0.0/0`, `::/0`) or every name (toFQDNs `*`) |
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |
@@ -42,7 +43,7 @@
 import { ManifestInventory } from './inventory';
 import { broadPeers } from './pitfall-addresses';
 import { defaultDenyWithoutDns, dnsRulesWidened, fqdnWithoutDns } from './pitfall-dns';
-import { hostLockout } from './pitfall-host';
+import { hostDenyLockout, hostLockout } from './pitfall-host';
 import { itemChecks } from './pitfall-items';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
 import { ccnpPeerNamespace, clusterwideSelectAll, denyOnly, hostNetworkPods, networkPolicyOverlap, selectorsMatchingNothing } from './pitfall-selectors';
@@ -68,6 +69,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     dnsRulesWidened(run, r);
     defaultDenyWithoutDns(run, r);
     denyOnly(run, r);
+    hostDenyLockout(run, r);
     hostLockout(run, r);
     networkPolicyOverlap(run, r);
   }

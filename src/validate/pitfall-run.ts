@@ -3,7 +3,8 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { Diagnostic } from '../core/errors';
 import { Selector } from '../model/labels';
-import { documentRules, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
+import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
+import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
 import { InventoryNetworkPolicy, InventoryPodTemplate, InventorySource, ManifestInventory } from './inventory';
 import { describeSelector, implies, mayOverlap, NAMESPACE_KEY, namespacesOf, selectsReserved, selectsWorkload, subjectSelector } from './pod-selectors';
@@ -87,20 +88,6 @@ export interface Coverage {
 /** Container port names of DNS servers. */
 export const DNS_PORT_NAMES = ['dns', 'domain', 'dns-udp'];
 
-/** What kind of peer a rule item names, for the host lockout paths. */
-export type PeerClass = 'any' | 'pods' | 'node' | 'apiserver' | 'health' | 'world';
-
-/** A path the nodes of a host policy need. */
-export interface GuardPath {
-  readonly what: string;
-  readonly direction: 'ingress' | 'egress';
-  /** Alternatives: any one of these ports will do. */
-  readonly ports: readonly { readonly port: number; readonly protocol: string }[];
-  readonly peers: readonly PeerClass[];
-  /** Only for nodes that may be control-plane nodes. */
-  readonly controlPlane?: boolean;
-}
-
 /** A DNS pattern that matches every name, as Cilium reads it: `*` or `**` (and `**.*`), with an optional trailing dot. */
 export function matchesEveryName(pattern: string): boolean {
   return /^(\*+|\*\*\.\*)\.?$/.test(pattern.trim());
@@ -125,25 +112,6 @@ export function portCovers(p: PortProtocolModel, port: number, names: readonly s
 export function protocolsMeet(want: string, protocol: string | undefined): boolean {
   const p = (protocol ?? '').toUpperCase();
   return p === '' || p === 'ANY' || p === want.toUpperCase();
-}
-
-/** The kinds of peer an item names (`any` for none). */
-export function peerClasses(item: RuleItemModel): Set<PeerClass> {
-  const out = new Set<PeerClass>();
-  const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).filter((f) => item[f] !== undefined);
-  if (l3.length === 0) out.add('any');
-  for (const e of arr<string>(item.entities)) {
-    if (e === 'all') out.add('any');
-    if (e === 'cluster') ['pods', 'node', 'apiserver', 'health'].forEach((c) => out.add(c as PeerClass));
-    if (e === 'host' || e === 'remote-node') out.add('node');
-    if (e === 'kube-apiserver') out.add('apiserver');
-    if (e === 'health') out.add('health');
-    if (e === 'world') out.add('world');
-  }
-  if (arr(item.cidr).length > 0 || arr(item.cidrSet).length > 0 || arr(item.groups).length > 0) out.add('world');
-  if (arr(item.nodes).length > 0) out.add('node');
-  if (arr(item.endpoints).length > 0 || arr(item.services).length > 0) out.add('pods');
-  return out;
 }
 
 export function listWorkloads(list: readonly InventoryPodTemplate[]): string {
@@ -189,6 +157,10 @@ export class PitfallRun {
   private readonly seenKeys = new Set<string>();
   /** `where` of each document. */
   private readonly where: (string | undefined)[];
+  /** The metadata of each document (for the lockout exemptions of host policies). */
+  private readonly metadata: (PolicyMetadataModel | undefined)[];
+  /** The lockout exemptions of each document read so far. */
+  private readonly exemptions = new Map<number, ReadExemptions>();
 
   constructor(
     documents: readonly PitfallDocument[],
@@ -196,6 +168,7 @@ export class PitfallRun {
     public readonly options: PitfallOptions,
   ) {
     this.where = documents.map((d) => d.where);
+    this.metadata = documents.map((d) => d.model.metadata);
     documents.forEach((d, doc) => {
       const model = d.model;
       if (model.kind !== 'CiliumNetworkPolicy' && model.kind !== 'CiliumClusterwideNetworkPolicy') return;
@@ -229,6 +202,16 @@ export class PitfallRun {
       }];
     });
     return this.cachedNpViews;
+  }
+
+  /** The lockout exemptions of a document (its `cdk8s-cilium.io/lockout-exemptions` annotation). */
+  public lockoutExemptions(doc: number): ReadExemptions {
+    let read = this.exemptions.get(doc);
+    if (!read) {
+      read = readLockoutExemptions(this.metadata[doc]);
+      this.exemptions.set(doc, read);
+    }
+    return read;
   }
 
   /** The findings reported so far, in document order, then rule order (then in the order reported). */

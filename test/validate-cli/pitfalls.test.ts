@@ -469,6 +469,12 @@ const CASES: readonly Case[] = [
     good: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n') },
   },
   {
+    id: 'pitfall-host-deny-lockout', when: 'a host policy denies the kubelet port to the API server',
+    bad: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n  ingressDeny:\n    - fromEntities: [kube-apiserver]\n      toPorts: [{ ports: [{ port: "10250", protocol: TCP }] }]\n') },
+    at: ['host.yaml:15:7'],
+    good: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n  ingressDeny:\n    - fromEntities: [kube-apiserver]\n      toPorts: [{ ports: [{ port: "10255", protocol: TCP }] }]\n') },
+  },
+  {
     id: 'pitfall-broad-peer', when: 'an egress rule to 0.0.0.0/0',
     bad: { 'out.yaml': egressTo('0.0.0.0/0') }, at: ['out.yaml:14:11'],
     good: { 'out.yaml': egressTo('203.0.113.0/24') },
@@ -613,10 +619,13 @@ describe('pitfall details', () => {
     expect(where(check({ 'host.yaml': hostPolicy(extra) }), 'pitfall-host-lockout')).toEqual([]);
   });
 
-  it('a deny rule that cuts a guarded path is a lockout too', () => {
+  it('a deny rule that cuts a guarded path is a lockout too (reported at the deny, an error: deny wins over the allows)', () => {
     const extra = '    - fromEntities: [cluster]\n  ingressDeny:\n    - fromEntities: [remote-node]\n';
-    const [d] = findings(check({ 'host.yaml': hostPolicy(extra) }), 'pitfall-host-lockout');
-    expect(d.message).toContain('a deny rule cuts');
+    const report = check({ 'host.yaml': hostPolicy(extra) });
+    expect(where(report, 'pitfall-host-lockout')).toEqual([]);
+    const [d] = findings(report, 'pitfall-host-deny-lockout');
+    expect(d.severity).toBe('error');
+    expect(d.message).toContain('cuts the kube-apiserver, kubelet, etcd, cilium-health, tunnel, icmp paths');
   });
 });
 

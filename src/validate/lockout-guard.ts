@@ -1,0 +1,437 @@
+// The host-policy lockout guard: the paths a node needs open, and whether a rule item (a deny that cuts it, an allow that
+// keeps it) covers one of them. One mechanism for the HostFirewall construct (its paths built from its props), the
+// synthesis of any host policy, and `validate` (the generic paths below); see README "HostFirewall".
+import { cidrsIntersect, parseCidr } from '../model/cidr';
+import { ICMP_TYPE_NAMES } from '../model/icmp-types';
+import { IcmpFieldModel, LabelSelectorModel, PolicyMetadataModel, PortProtocolModel, RuleItemModel, SectionName, sectionDirection } from '../model/policy-model';
+import { fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
+import { arr, isObject } from './walk';
+
+/** The paths the lockout guard keeps open. */
+export enum LockoutPath {
+  /** SSH (or the declared break-glass ports) from the management CIDRs. */
+  BREAK_GLASS = 'break-glass',
+  /** kube-apiserver 6443/TCP from the management CIDRs, other nodes and the API clients (default: every pod); egress to it. */
+  KUBE_APISERVER = 'kube-apiserver',
+  /** kubelet 10250/TCP from the API server (and declared kubelet clients); from the nodes to other kubelets. */
+  KUBELET = 'kubelet',
+  /** etcd 2379-2380/TCP between control-plane nodes (declared by node labels or CIDRs; default the API server nodes). */
+  ETCD = 'etcd',
+  /** Cilium health checks: 4240/TCP and ICMP echo between nodes and health endpoints. */
+  CILIUM_HEALTH = 'cilium-health',
+  /** The tunnel port of the routing mode (VXLAN 8472/UDP, Geneve 6081/UDP) between nodes. */
+  TUNNEL = 'tunnel',
+  /** Essential ICMP from anywhere: destination unreachable, time exceeded, (IPv6) packet too big and neighbor discovery. */
+  ICMP = 'icmp',
+  /** Hubble 4244/TCP from hubble-relay: the flows that `replay` audits. */
+  HUBBLE = 'hubble',
+  /** Egress from the nodes to pods, every port: kubelet probes, admission webhooks, aggregated APIs, metrics-server. */
+  POD_TRAFFIC = 'pod-traffic',
+  /** Egress from the nodes to their DNS resolvers (`nodeDnsServers`) on 53/UDP and 53/TCP. */
+  NODE_DNS = 'node-dns',
+  /** Optional: Cilium, operator, Envoy and Hubble metrics 9962-9965/TCP from `metricsScraper`. */
+  METRICS = 'metrics',
+  /** Optional: WireGuard 51871/UDP between nodes (`wireGuard: true`). */
+  WIREGUARD = 'wireguard',
+  /** Optional: BGP 179/TCP with `bgpPeers`. */
+  BGP = 'bgp',
+}
+
+/** Removing one guarded path, with the reason. */
+export interface LockoutExemption {
+  /** The path not to keep open (and that deny rules may cut). */
+  readonly path: LockoutPath;
+  /** Why it is safe to leave it out (written into the policy). */
+  readonly reason: string;
+}
+
+/**
+ * The annotation that carries a host policy's lockout exemptions in its manifest, read by synthesis and `validate`: a JSON
+ * object from `LockoutPath` value to reason, e.g. `{"tunnel": "native routing"}`.
+ */
+export const LOCKOUT_EXEMPTIONS_ANNOTATION = 'cdk8s-cilium.io/lockout-exemptions';
+
+/** The annotation of a host policy's lockout exemptions (see `ClusterwidePolicyProps.lockoutExemptions`). */
+export class LockoutExemptionsAnnotation {
+  /** The annotation key: `cdk8s-cilium.io/lockout-exemptions`, value a JSON object from path to reason. */
+  public static readonly KEY: string = LOCKOUT_EXEMPTIONS_ANNOTATION;
+
+  private constructor() {}
+}
+
+/** One peer of a guarded path: an L3 peer as the model writes it, and how messages name it. */
+export interface GuardPeer {
+  /** The peer fields of a rule item (`entities`, `cidr`, `endpoints`, …). */
+  readonly item: RuleItemModel;
+  /** `entity remote-node`, `cidr 10.50.0.0/24`. */
+  readonly description: string;
+  /**
+   * Cut only by a deny of the whole peer (the world entity, `0.0.0.0/0`, every pod, any peer), not by one that overlaps
+   * part of it: for the generic paths, whose operators' addresses and API clients are not known.
+   * @default false - any overlap cuts the path
+   */
+  readonly whole?: boolean;
+}
+
+/** One port or ICMP type of a guarded path. */
+export interface GuardPort {
+  /** A port, range or protocol. @default - an ICMP type (`icmp`) */
+  readonly l4?: PortProtocolModel;
+  /** An ICMP type. @default - a port (`l4`) */
+  readonly icmp?: IcmpFieldModel;
+  /** `22/TCP`, `icmp 3/IPv4`. */
+  readonly description: string;
+}
+
+/** One path the lockout guard keeps open: any of its peers on any of its ports. */
+export interface GuardPath {
+  /** Which path. */
+  readonly path: LockoutPath;
+  /** Direction on the node. */
+  readonly direction: 'ingress' | 'egress';
+  /** The peers on the other side. */
+  readonly peers: readonly GuardPeer[];
+  /** Its ports and ICMP types (alternatives: traffic on any of them belongs to the path). */
+  readonly ports: readonly GuardPort[];
+}
+
+/** A deny rule item that cuts a guarded path. */
+export interface GuardViolation {
+  /** The guarded path. */
+  readonly path: LockoutPath;
+  /** The deny section. */
+  readonly section: SectionName;
+  /** Index of the item in the section. */
+  readonly index: number;
+  /** The peer and port it cuts (`entity remote-node on 10250/TCP`). */
+  readonly what: string;
+}
+
+/** A deny item of a rule, with where it is. */
+export interface DenyItem {
+  /** `ingressDeny` or `egressDeny`. */
+  readonly section: SectionName;
+  /** The item. */
+  readonly item: RuleItemModel;
+  /** Its index in the section. */
+  readonly index: number;
+}
+
+/** The deny items that would drop traffic of a guarded path (deny wins over any allow in Cilium). */
+export function guardViolations(paths: readonly GuardPath[], denies: readonly DenyItem[]): GuardViolation[] {
+  const out: GuardViolation[] = [];
+  for (const path of paths) {
+    for (const deny of denies) {
+      if (sectionDirection(deny.section) !== path.direction) continue;
+      const peer = path.peers.find((p) => (p.whole ? coversWhole(deny.item, p.item) : peerOverlaps(deny.item, p.item)));
+      const port = path.ports.find((p) => portOverlaps(deny.item, p));
+      if (peer && port) out.push({ path: path.path, section: deny.section, index: deny.index, what: `${peer.description} on ${port.description}` });
+    }
+  }
+  return out;
+}
+
+/** Whether a rule item (an allow or a deny) reaches a guarded path: one of its peers on one of its ports. */
+export function itemCoversPath(item: RuleItemModel, path: GuardPath): boolean {
+  return path.peers.some((p) => peerOverlaps(item, p.item)) && path.ports.some((p) => portOverlaps(item, p));
+}
+
+/** Entities that `cluster` stands for (besides cluster pods). */
+const CLUSTER_ENTITIES = ['cluster', 'host', 'remote-node', 'health', 'init', 'ingress', 'unmanaged', 'kube-apiserver'];
+
+function strings(value: unknown): string[] {
+  return arr<unknown>(value).filter((v): v is string => typeof v === 'string');
+}
+
+function cidrsOf(item: RuleItemModel): string[] {
+  return [...strings(item.cidr), ...arr<{ cidr?: unknown }>(item.cidrSet).map((c) => (isObject(c) && typeof c.cidr === 'string' ? c.cidr : ''))].filter(Boolean);
+}
+
+function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
+  const l3 = [deny.endpoints, deny.cidr, deny.cidrSet, deny.entities, deny.nodes, deny.services, deny.groups, deny.fqdns]
+    .some((f) => f !== undefined);
+  if (!l3) return true;
+  const guardEntity = strings(guard.entities)[0];
+  const guardCidrs = cidrsOf(guard);
+  // Addresses outside the cluster the guard names: CIDRs, or CIDR groups whose contents are not known here.
+  const guardOutside = guardCidrs.length > 0 || hasCidrGroup(guard);
+  const denyEntities = strings(deny.entities);
+  if (deny.entities) {
+    const e = new Set(denyEntities);
+    if (e.has('all')) return true;
+    if (guardEntity) {
+      if (guardEntity === 'all' || e.has(guardEntity)) return true;
+      if (e.has('cluster') && CLUSTER_ENTITIES.includes(guardEntity)) return true;
+      // An in-cluster API server runs on nodes: their identity carries both remote-node and kube-apiserver.
+      if ((guardEntity === 'kube-apiserver' && e.has('remote-node')) || (guardEntity === 'remote-node' && e.has('kube-apiserver'))) return true;
+      if (guardEntity === 'cluster' && [...e].some((x) => CLUSTER_ENTITIES.includes(x))) return true;
+    }
+    if (guardOutside && e.has('world')) return true;
+  }
+  const denyCidrs = cidrsOf(deny);
+  // CIDR groups and `toGroups` (cloud security groups) stand for addresses not known here: they may hold any guarded one.
+  const denyGroups = hasCidrGroup(deny) || deny.groups !== undefined;
+  if (denyCidrs.length || denyGroups) {
+    if (guardEntity === 'all') return true;
+    // Addresses outside the cluster are the world's.
+    if (guardEntity === 'world' && denyCidrs.length > 0) return true;
+    if ((denyGroups && guardOutside) || (denyCidrs.length && hasCidrGroup(guard))) return true;
+    for (const d of denyCidrs) {
+      const dc = parseCidr(d);
+      if (dc && guardCidrs.some((g) => { const gc = parseCidr(g); return gc !== undefined && cidrsIntersect(dc, gc); })) return true;
+    }
+  }
+  // FQDNs resolve to addresses outside the cluster (an allow to a name; Cilium has no toFQDNs deny).
+  if (deny.fqdns && (guardEntity === 'all' || guardEntity === 'world' || guardOutside)) return true;
+  // A Service's backends: the pods its selector selects, or (no selector) the addresses of its Endpoints.
+  if (deny.services && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined || guardOutside)) return true;
+  if (deny.endpoints && (guardEntity === 'cluster' || guardEntity === 'all')) return true;
+  if (deny.endpoints && guard.endpoints !== undefined && endpointsMayOverlap(deny.endpoints, guard.endpoints)) return true;
+  if (deny.nodes && (guardEntity === 'remote-node' || guardEntity === 'kube-apiserver' || guardEntity === 'cluster' || guardEntity === 'all'
+    || guard.nodes !== undefined)) return true;
+  if (guard.endpoints && denyEntities.includes('cluster')) return true;
+  // Nodes selected by labels include the control-plane nodes, whose identity also carries kube-apiserver (in-cluster API server).
+  if (guard.nodes && denyEntities.some((e) => e === 'cluster' || e === 'remote-node' || e === 'kube-apiserver')) return true;
+  return false;
+}
+
+/** Whether two endpoint selector lists (of clusterwide rules) may select a common pod; a selector that cannot be read may. */
+function endpointsMayOverlap(deny: unknown, guard: unknown): boolean {
+  const read = (list: unknown): (ReturnType<typeof fromModel> | undefined)[] => arr<unknown>(list).map((m) => {
+    try {
+      return isObject(m) ? fromModel(m as LabelSelectorModel) : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  const guards = read(guard);
+  return read(deny).some((d) => guards.some((g) => d === undefined || g === undefined || mayOverlap(d, g)));
+}
+
+/** Whether a deny drops the whole of a broad guarded peer: the world, or every pod. */
+function coversWhole(deny: RuleItemModel, guard: RuleItemModel): boolean {
+  const l3 = [deny.endpoints, deny.cidr, deny.cidrSet, deny.entities, deny.nodes, deny.services, deny.groups, deny.fqdns]
+    .some((f) => f !== undefined);
+  const entities = strings(deny.entities);
+  if (!l3 || entities.includes('all')) return true;
+  if (strings(guard.entities)[0] === 'world') {
+    // `0.0.0.0/0` and `::/0` select the world identity.
+    return entities.includes('world') || cidrsOf(deny).some((c) => parseCidr(c)?.prefix === 0);
+  }
+  if (guard.endpoints !== undefined) {
+    return entities.includes('cluster') || arr<LabelSelectorModel>(deny.endpoints).some((sel) => isObject(sel) && selectsEveryPod(sel));
+  }
+  return peerOverlaps(deny, guard);
+}
+
+/** An endpoint selector of a clusterwide rule that selects every pod: no requirement but "has a namespace". */
+function selectsEveryPod(model: LabelSelectorModel): boolean {
+  return fromModel(model).requirements.every((r) => r.key === NAMESPACE_KEY && r.operator === 'Exists');
+}
+
+function hasCidrGroup(item: RuleItemModel): boolean {
+  return arr<{ cidrGroupRef?: unknown; cidrGroupSelector?: unknown }>(item.cidrSet)
+    .some((c) => isObject(c) && (c.cidrGroupRef !== undefined || c.cidrGroupSelector !== undefined));
+}
+
+function portOverlaps(deny: RuleItemModel, port: GuardPort): boolean {
+  if (deny.toPorts === undefined && deny.icmps === undefined) return true;
+  if (port.icmp) {
+    const icmp = port.icmp;
+    return arr<{ fields?: unknown }>(deny.icmps)
+      .some((r) => isObject(r) && arr<IcmpFieldModel>(r.fields).some((f) => isObject(f) && icmpEqual(f, icmp)));
+  }
+  const l4 = port.l4 ?? {};
+  return arr<{ ports?: unknown }>(deny.toPorts).some((r) => {
+    if (!isObject(r)) return false;
+    const ports = arr<PortProtocolModel>(r.ports);
+    // A port rule without ports (only L7 rules or server names) is every port.
+    return ports.length === 0 || ports.some((p) => isObject(p) && l4Overlaps(p, l4));
+  });
+}
+
+function l4Overlaps(deny: PortProtocolModel, guard: PortProtocolModel): boolean {
+  const dp = String(deny.protocol ?? 'ANY').toUpperCase();
+  const gp = guard.protocol ?? 'ANY';
+  if (dp !== 'ANY' && gp !== 'ANY' && dp !== gp) return false;
+  const denyPort = deny.port === undefined ? undefined : String(deny.port);
+  if (denyPort === undefined || denyPort === '' || denyPort === '0') return true;
+  // A guarded "every port" path is cut by a deny on any port of its protocol.
+  if (guard.port === undefined || guard.port === '0') return true;
+  if (!/^\d+$/.test(denyPort) || !/^\d+$/.test(guard.port)) return denyPort === guard.port;
+  const from = Number(denyPort);
+  const to = typeof deny.endPort === 'number' && deny.endPort > from ? deny.endPort : from;
+  const gFrom = Number(guard.port);
+  const gTo = guard.endPort !== undefined && guard.endPort > gFrom ? guard.endPort : gFrom;
+  return from <= gTo && gFrom <= to;
+}
+
+function icmpEqual(a: IcmpFieldModel, b: IcmpFieldModel): boolean {
+  const family = (f: IcmpFieldModel): 'IPv4' | 'IPv6' => (f.family === 'IPv6' ? 'IPv6' : 'IPv4');
+  const type = (f: IcmpFieldModel): number => (typeof f.type === 'number' ? f.type
+    : typeof f.type === 'string' && /^\d+$/.test(f.type) ? Number(f.type) : ICMP_TYPE_NAMES[family(f)][String(f.type)] ?? -1);
+  return family(a) === family(b) && type(a) === type(b);
+}
+
+// The generic paths of any host policy, for rules whose author's network is not known (a ClusterwidePolicy with a
+// nodeSelector, a host policy read from YAML). HostFirewall builds its own from its props (the management CIDRs, the
+// kubelet clients, ICMP from every peer). A path guarded from `world` is cut by a deny of the whole world (the entity,
+// `0.0.0.0/0`, any peer), not by a deny of some CIDRs: the operators' addresses are not known here.
+const entity = (name: string): GuardPeer => ({ item: { entities: [name] }, description: `entity ${name}` });
+const WORLD: GuardPeer = { ...entity('world'), whole: true };
+const REMOTE_NODE = entity('remote-node');
+const HEALTH = entity('health');
+const KUBE_APISERVER = entity('kube-apiserver');
+const PODS: GuardPeer = {
+  item: { endpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] },
+  description: 'every pod',
+  whole: true,
+};
+const HUBBLE_RELAY: GuardPeer = {
+  item: { endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'hubble-relay' } }] },
+  description: 'endpoints {k8s:io.kubernetes.pod.namespace=kube-system, k8s:k8s-app=hubble-relay}',
+};
+const tcp = (port: number): GuardPort => ({ l4: { port: String(port), protocol: 'TCP' }, description: `${port}/TCP` });
+const udp = (port: number): GuardPort => ({ l4: { port: String(port), protocol: 'UDP' }, description: `${port}/UDP` });
+const icmp = (type: number, family: 'IPv4' | 'IPv6' = 'IPv4'): GuardPort => ({ icmp: { family, type }, description: `icmp ${type}/${family}` });
+const HEALTH_PORTS = [tcp(4240), icmp(8), icmp(128, 'IPv6')];
+const TUNNEL_PORTS = [udp(8472), udp(6081)];
+
+/** ICMP every host needs from anywhere: errors (path MTU discovery, traceroute) and IPv6 neighbor discovery; never echo. */
+export const ESSENTIAL_ICMP: readonly { readonly type: number; readonly family: 'IPv4' | 'IPv6' }[] = [
+  { type: 3, family: 'IPv4' }, { type: 11, family: 'IPv4' },
+  { type: 1, family: 'IPv6' }, { type: 2, family: 'IPv6' }, { type: 3, family: 'IPv6' }, { type: 135, family: 'IPv6' }, { type: 136, family: 'IPv6' },
+];
+
+/** A generic path, with whether it matters only on control-plane nodes and whether a default deny must allow it. */
+interface GenericPath extends GuardPath {
+  /** Only on nodes that may run the API server (and etcd). */
+  readonly controlPlane: boolean;
+  /** What a host policy in default deny must allow (`pitfall-host-lockout`), and how the finding names it. */
+  readonly required?: string;
+}
+
+const GENERIC_PATHS: readonly GenericPath[] = [
+  { path: LockoutPath.BREAK_GLASS, direction: 'ingress', peers: [WORLD], ports: [tcp(22)], controlPlane: false },
+  {
+    path: LockoutPath.KUBE_APISERVER, direction: 'ingress', peers: [WORLD, REMOTE_NODE, PODS], ports: [tcp(6443)], controlPlane: true,
+    required: 'kube-apiserver (6443/TCP) on control-plane nodes',
+  },
+  { path: LockoutPath.KUBELET, direction: 'ingress', peers: [KUBE_APISERVER], ports: [tcp(10250)], controlPlane: false, required: 'kubelet (10250/TCP from the API server)' },
+  { path: LockoutPath.ETCD, direction: 'ingress', peers: [KUBE_APISERVER], ports: [tcp(2379), tcp(2380)], controlPlane: true },
+  {
+    path: LockoutPath.CILIUM_HEALTH, direction: 'ingress', peers: [REMOTE_NODE, HEALTH], ports: HEALTH_PORTS, controlPlane: false,
+    required: 'Cilium health (4240/TCP from other nodes)',
+  },
+  {
+    path: LockoutPath.TUNNEL, direction: 'ingress', peers: [REMOTE_NODE], ports: TUNNEL_PORTS, controlPlane: false,
+    required: 'the tunnel (VXLAN 8472/UDP or Geneve 6081/UDP from other nodes; not needed with native routing)',
+  },
+  { path: LockoutPath.ICMP, direction: 'ingress', peers: [WORLD, REMOTE_NODE], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
+  { path: LockoutPath.HUBBLE, direction: 'ingress', peers: [HUBBLE_RELAY], ports: [tcp(4244)], controlPlane: false },
+  {
+    path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER], ports: [tcp(6443), tcp(443)], controlPlane: false,
+    required: 'the API server (6443/TCP or 443/TCP, for the kubelet)',
+  },
+  { path: LockoutPath.KUBELET, direction: 'egress', peers: [REMOTE_NODE], ports: [tcp(10250)], controlPlane: false },
+  { path: LockoutPath.ETCD, direction: 'egress', peers: [KUBE_APISERVER], ports: [tcp(2379), tcp(2380)], controlPlane: true },
+  {
+    path: LockoutPath.CILIUM_HEALTH, direction: 'egress', peers: [REMOTE_NODE, HEALTH], ports: HEALTH_PORTS, controlPlane: false,
+    required: 'Cilium health (4240/TCP to other nodes)',
+  },
+  {
+    path: LockoutPath.TUNNEL, direction: 'egress', peers: [REMOTE_NODE], ports: TUNNEL_PORTS, controlPlane: false,
+    required: 'the tunnel (VXLAN 8472/UDP or Geneve 6081/UDP to other nodes; not needed with native routing)',
+  },
+  { path: LockoutPath.ICMP, direction: 'egress', peers: [WORLD, REMOTE_NODE], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
+  { path: LockoutPath.POD_TRAFFIC, direction: 'egress', peers: [PODS], ports: [{ l4: { port: '0', protocol: 'ANY' }, description: 'every port' }], controlPlane: false },
+  { path: LockoutPath.NODE_DNS, direction: 'egress', peers: [WORLD], ports: [udp(53), tcp(53)], controlPlane: false },
+];
+
+/** Options of `hostGuardPaths`. */
+export interface HostGuardOptions {
+  /** The nodes of the host rule, to know whether they may be control-plane nodes (see `mayBeControlPlane`). */
+  readonly nodeSelector: LabelSelectorModel | undefined;
+  /**
+   * Paths left out on purpose.
+   * @default - none
+   */
+  readonly exempted?: ReadonlySet<string>;
+  /**
+   * Only the paths a host policy in default deny must allow (`pitfall-host-lockout`).
+   * @default false
+   */
+  readonly requiredOnly?: boolean;
+}
+
+/** A generic guarded path, with how `pitfall-host-lockout` names it when no allow keeps it open. */
+export interface HostGuardPath extends GuardPath {
+  /** The path as the missing-allow finding names it. @default - the path's name */
+  readonly required?: string;
+}
+
+/**
+ * The paths any host policy must not cut (and, `requiredOnly`, those a host policy in default deny must allow): break-glass
+ * SSH from the world, the API server and etcd on nodes that may be control-plane nodes, the kubelet from the API server,
+ * Cilium health, the tunnel (VXLAN or Geneve), essential ICMP, Hubble from hubble-relay; from the nodes: the API server
+ * (6443 or 443, the kube-apiserver entity), other kubelets, etcd, health, the tunnel, essential ICMP, every pod, DNS to the world.
+ */
+export function hostGuardPaths(options: HostGuardOptions): HostGuardPath[] {
+  const controlPlane = mayBeControlPlane(options.nodeSelector);
+  return GENERIC_PATHS
+    .filter((p) => (!p.controlPlane || controlPlane) && !options.exempted?.has(p.path) && (!options.requiredOnly || p.required !== undefined))
+    .map(({ path, direction, peers, ports, required }) => ({ path, direction, peers, ports, ...(required ? { required } : {}) }));
+}
+
+/** Whether a node selector may select control-plane nodes: all nodes, or a control-plane/master role label. */
+export function mayBeControlPlane(model: LabelSelectorModel | undefined): boolean {
+  const sel = fromModel(model);
+  if (sel.requirements.length === 0) return true;
+  return sel.requirements.some((r) => /(^|\/)(control-plane|master)$/.test(r.key) && (r.operator === 'In' || r.operator === 'Exists'));
+}
+
+/** The lockout exemptions of a manifest (`LOCKOUT_EXEMPTIONS_ANNOTATION`), and what could not be read of them. */
+export interface ReadExemptions {
+  /** Exempted path → reason. */
+  readonly exempted: ReadonlyMap<LockoutPath, string>;
+  /** Why the annotation (or part of it) was not read. @default - read in full */
+  readonly problem?: string;
+}
+
+const PATH_VALUES = new Set<string>(Object.values(LockoutPath));
+
+/** Reads the lockout exemptions of a policy's metadata. */
+export function readLockoutExemptions(metadata: PolicyMetadataModel | undefined): ReadExemptions {
+  const annotations = isObject(metadata) && isObject(metadata.annotations) ? metadata.annotations : {};
+  const text = annotations[LOCKOUT_EXEMPTIONS_ANNOTATION];
+  if (text === undefined) return { exempted: new Map() };
+  let value: unknown;
+  try {
+    value = JSON.parse(String(text));
+  } catch {
+    value = undefined;
+  }
+  if (!isObject(value)) return { exempted: new Map(), problem: `annotation ${LOCKOUT_EXEMPTIONS_ANNOTATION} is not a JSON object of path → reason` };
+  const exempted = new Map<LockoutPath, string>();
+  const bad: string[] = [];
+  for (const [path, reason] of Object.entries(value)) {
+    if (PATH_VALUES.has(path) && typeof reason === 'string' && reason.trim() !== '') exempted.set(path as LockoutPath, reason.trim());
+    else bad.push(path);
+  }
+  if (bad.length === 0) return { exempted };
+  const problem = `annotation ${LOCKOUT_EXEMPTIONS_ANNOTATION}: ${bad.map((b) => JSON.stringify(b)).join(', ')} ignored`
+    + ` (a path is one of ${[...PATH_VALUES].join(', ')}, with a non-empty reason)`;
+  return { exempted, problem };
+}
+
+/** The annotation value of a list of exemptions (JSON, sorted by path), or `undefined` for none. */
+export function lockoutExemptionsAnnotation(exemptions: readonly LockoutExemption[]): string | undefined {
+  if (exemptions.length === 0) return undefined;
+  const sorted = [...exemptions].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return JSON.stringify(Object.fromEntries(sorted.map((e) => [e.path, e.reason.trim()])));
+}
+
+/** The `LockoutPath` member name of a path value (`ETCD` for `etcd`). */
+export function lockoutPathKey(path: string): string {
+  return (Object.keys(LockoutPath) as (keyof typeof LockoutPath)[]).find((k) => LockoutPath[k] === path) ?? path;
+}

@@ -1,0 +1,179 @@
+// The lockout guard of low-level host policies (a ClusterwidePolicy rule with a nodeSelector): a deny that cuts a path the
+// nodes need is refused at synthesis (`pitfall-host-deny-lockout`) unless the path is exempted with a reason; the
+// engine confirms each refused deny really drops that path, and that each accepted one leaves it open.
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import {
+  ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, Port, Validator,
+} from '../../src';
+import { cut, lockout } from '../support/lockout-guard';
+
+const CONTROL_PLANE = NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' });
+const WORKERS = NodeSelector.labels({ 'node-role.kubernetes.io/worker': '' });
+const CP_NODE = 'node:node-role.kubernetes.io/control-plane=';
+const WORKER_NODE = 'node:node-role.kubernetes.io/worker=';
+const EVERY_PATH = Object.values(LockoutPath).map((path) => ({ path, reason: 'test: the engine judges the deny' }));
+
+/** A host rule: nodes, the deny, and the connection on the path it may cut (`in`: into the nodes, `out`: from them). */
+interface Row {
+  readonly what: string;
+  readonly nodes?: NodeSelector;
+  readonly deny: (p: ClusterwidePolicy) => void;
+  /** from, to, port of a connection on the guarded path. */
+  readonly connection: readonly [string, string, string];
+  /** The paths the synthesis names (empty: accepted). */
+  readonly cut: readonly string[];
+}
+
+const ROWS: readonly Row[] = [
+  { what: 'SSH from the world entity', deny: (p) => p.denyIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] }), connection: ['cidr:203.0.113.5', CP_NODE, '22/TCP'], cut: ['break-glass'] },
+  { what: 'SSH from any peer', deny: (p) => p.denyIngress(Peer.any(), { ports: [Port.tcp(22)] }), connection: ['cidr:203.0.113.5', CP_NODE, '22/TCP'], cut: ['break-glass'] },
+  { what: 'SSH from 0.0.0.0/0', deny: (p) => p.denyIngress(Peer.cidr('0.0.0.0/0'), { ports: [Port.tcp(22)] }), connection: ['cidr:203.0.113.5', CP_NODE, '22/TCP'], cut: ['break-glass'] },
+  { what: 'the kubelet from the API server', deny: (p) => p.denyIngress(Peer.kubeApiServer(), { ports: [Port.tcp(10250)] }), connection: ['entity:kube-apiserver', CP_NODE, '10250/TCP'], cut: ['kubelet'] },
+  {
+    what: 'the API server from other nodes, on control-plane nodes', deny: (p) => p.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(6443)] }),
+    connection: ['entity:remote-node', CP_NODE, '6443/TCP'], cut: ['kube-apiserver'],
+  },
+  {
+    what: 'the API server from the cluster, on control-plane nodes', deny: (p) => p.denyIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(6443)] }),
+    connection: ['pod:shop:app=web', CP_NODE, '6443/TCP'], cut: ['kube-apiserver'],
+  },
+  { what: 'the VXLAN tunnel', deny: (p) => p.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.udp(8472)] }), connection: ['entity:remote-node', CP_NODE, '8472/UDP'], cut: ['tunnel'] },
+  { what: 'Cilium health', deny: (p) => p.denyIngress(Peer.entity(Entity.HEALTH), { ports: [Port.tcp(4240)] }), connection: ['entity:health', CP_NODE, '4240/TCP'], cut: ['cilium-health'] },
+  {
+    what: 'essential ICMP from the world', deny: (p) => p.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.destinationUnreachable()] }),
+    connection: ['cidr:203.0.113.5', CP_NODE, 'icmp/3'], cut: ['icmp'],
+  },
+  {
+    what: 'egress to the API server', deny: (p) => p.denyEgress(Peer.kubeApiServer(), { ports: [Port.tcp(6443)] }),
+    connection: [CP_NODE, 'entity:kube-apiserver', '6443/TCP'], cut: ['kube-apiserver'],
+  },
+  { what: 'egress to pods', deny: (p) => p.denyEgress(Peer.allNamespaces(), { ports: [Port.tcp(8080)] }), connection: [CP_NODE, 'pod:shop:app=web', '8080/TCP'], cut: ['pod-traffic'] },
+  // Accepted: the deny leaves the path open.
+  { what: 'SSH from one CIDR (operators are elsewhere)', deny: (p) => p.denyIngress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(22)] }), connection: ['cidr:198.51.100.7', CP_NODE, '22/TCP'], cut: [] },
+  {
+    what: 'the API server port on worker nodes (no API server there)', nodes: WORKERS, deny: (p) => p.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(6443)] }),
+    connection: ['entity:remote-node', WORKER_NODE, '10250/TCP'], cut: [],
+  },
+  { what: 'everything from one CIDR', deny: (p) => p.denyIngress(Peer.cidr('203.0.113.0/24')), connection: ['cidr:198.51.100.7', CP_NODE, 'icmp/3'], cut: [] },
+  { what: 'ping from the world', deny: (p) => p.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.echoRequest()] }), connection: ['cidr:203.0.113.5', CP_NODE, 'icmp/3'], cut: [] },
+];
+
+/** A chart where the nodes allow everything, plus a host policy holding only the deny (optionally exempting every path). */
+function chartWith(row: Row, exempt: boolean): Chart {
+  const chart = new Chart(Testing.app(), 'hosts');
+  const open = new ClusterwidePolicy(chart, 'open', { nodeSelector: row.nodes ?? CONTROL_PLANE });
+  open.allowIngress(Peer.entity(Entity.ALL));
+  open.allowEgress(Peer.entity(Entity.ALL));
+  const deny = new ClusterwidePolicy(chart, 'deny', {
+    nodeSelector: row.nodes ?? CONTROL_PLANE,
+    enableDefaultDeny: { ingress: false, egress: false },
+    ...(exempt ? { lockoutExemptions: EVERY_PATH } : {}),
+  });
+  row.deny(deny);
+  return chart;
+}
+
+function synthError(chart: Chart): string | undefined {
+  try {
+    Testing.synth(chart);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** The paths the synthesis says a deny cuts. */
+function cutPaths(message: string | undefined): string[] {
+  const m = /cuts the ([\w, -]+) paths? of the nodes .*\(pitfall-host-deny-lockout\)/.exec(message ?? '');
+  return m ? m[1].split(', ') : [];
+}
+
+describe('a ClusterwidePolicy host rule whose deny cuts a guarded path', () => {
+  test.each(ROWS.map((r) => [r.what, r] as const))('%s', (_what, row) => {
+    const error = synthError(chartWith(row, false));
+    expect(cutPaths(error)).toEqual(row.cut);
+    if (row.cut.length > 0) {
+      expect(error).toContain('[hosts/deny/Resource] spec.');
+      expect(error).toContain('fix: narrow the deny');
+      expect(error).toMatch(/lockoutExemptions: \[\{ path: LockoutPath\.[A-Z_]+, reason/);
+    } else {
+      expect(error).toBeUndefined();
+    }
+    // Exempted, the same deny synthesizes, and the engine shows what the guard judged: a cut path is dropped (deny wins
+    // over the allow-everything policy), an accepted deny leaves it open.
+    const exempted = chartWith(row, true);
+    expect(synthError(exempted)).toBeUndefined();
+    const [from, to, port] = row.connection;
+    if (row.cut.length > 0) expect(exempted).toDeny(from, to, port, { hostFirewall: true });
+    else expect(exempted).toAllow(from, to, port, { hostFirewall: true });
+  });
+
+  test('a rule added with addRule({ nodeSelector }) is guarded, at its specs index', () => {
+    const chart = new Chart(Testing.app(), 'hosts');
+    const policy = new ClusterwidePolicy(chart, 'mixed', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    policy.denyIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] }); // pods: no host path
+    policy.addRule({ nodeSelector: NodeSelector.all() }).denyEgress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.udp(8472)] });
+    const error = synthError(chart);
+    expect(error).toContain('[hosts/mixed/Resource] specs[1].egressDeny[0]: this deny rule of a host policy cuts the tunnel path of the nodes {}');
+    expect(error).toContain('tunnel: entity remote-node on 8472/UDP');
+    expect(error).toContain('LockoutPath.TUNNEL');
+    expect(error).not.toContain('specs[0]');
+  });
+
+  test('a pod policy denying SSH from the world is not a host policy', () => {
+    const chart = new Chart(Testing.app(), 'pods');
+    new ClusterwidePolicy(chart, 'no-ssh', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
+      .denyIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] });
+    expect(synthError(chart)).toBeUndefined();
+  });
+
+  test('an exemption is written into the annotation, sorted, and only the exempted path may be cut', () => {
+    const chart = new Chart(Testing.app(), 'hosts');
+    const policy = new ClusterwidePolicy(chart, 'no-tunnel', {
+      nodeSelector: NodeSelector.all(),
+      lockoutExemptions: [{ path: LockoutPath.TUNNEL, reason: ' native routing ' }, { path: LockoutPath.HUBBLE, reason: 'no Hubble' }],
+    });
+    policy.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.udp(8472), Port.udp(6081)] });
+    const [manifest] = Testing.synth(chart);
+    expect(manifest.metadata.annotations[LockoutExemptionsAnnotation.KEY]).toBe('{"hubble":"no Hubble","tunnel":"native routing"}');
+    policy.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(4240)] });
+    expect(cutPaths(synthError(chart))).toEqual(['cilium-health']);
+  });
+
+  test('an exemption without a reason is refused', () => {
+    expect(() => new ClusterwidePolicy(new Chart(Testing.app(), 'c'), 'p', { nodeSelector: NodeSelector.all(), lockoutExemptions: [{ path: LockoutPath.ICMP, reason: ' ' }] }))
+      .toThrow(/^\[c\/p\] the lockout exemption of the icmp path has no reason \(lockout-exemption-reason\)\n\s+fix: say why/);
+  });
+
+  test('an exemption of a path that does not exist is refused', () => {
+    expect(() => new ClusterwidePolicy(new Chart(Testing.app(), 'c'), 'p', { nodeSelector: NodeSelector.all(), lockoutExemptions: [{ path: 'ssh' as LockoutPath, reason: 'x' }] }))
+      .toThrow(/^\[c\/p\] lockoutExemptions: "ssh" is not a LockoutPath \(lockout-exemption-path\)\n\s+fix: use one of LockoutPath\.BREAK_GLASS/);
+  });
+});
+
+describe('HostFirewall exemptions reach the guard of every host policy', () => {
+  test('a deny of an exempted path synthesizes, and validate on the output agrees', () => {
+    const chart = new Chart(Testing.app(), 'fw');
+    const fw = new HostFirewall(chart, 'cp', {
+      nodeSelector: CONTROL_PLANE, managementCidrs: ['10.50.0.0/24'], exemptions: [{ path: LockoutPath.HUBBLE, reason: 'Hubble is not deployed' }],
+    });
+    fw.denyIngress(Peer.allNamespaces(), { ports: [Port.tcp(4244)] });
+    const manifests = Testing.synth(chart);
+    expect(manifests[0].metadata.annotations[LockoutExemptionsAnnotation.KEY]).toBe('{"hubble":"Hubble is not deployed"}');
+    const text = manifests.map((m) => JSON.stringify(m)).join('\n---\n');
+    const report = Validator.validateInputs([{ name: 'fw.yaml', text }], { ciliumVersion: '1.19' });
+    expect(report.diagnostics.filter((d) => d.id.startsWith('pitfall-host'))).toEqual([]);
+    // Without the annotation the same manifest is a lockout for validate.
+    const { [LockoutExemptionsAnnotation.KEY]: _exemptions, ...annotations } = manifests[0].metadata.annotations as Record<string, string>;
+    const bare = { ...manifests[0], metadata: { ...manifests[0].metadata, annotations } };
+    const again = Validator.validateInputs([{ name: 'fw.yaml', text: JSON.stringify(bare) }], { ciliumVersion: '1.19' });
+    expect(again.diagnostics.filter((d) => d.id === 'pitfall-host-deny-lockout').map((d) => d.message)).toEqual([expect.stringContaining('cuts the hubble path')]);
+  });
+
+  test('a deny to pods cuts a guarded pod peer only when the selectors may select the same pod', () => {
+    expect(lockout((fw) => fw.denyIngress(Peer.namespace('shop'), { ports: [Port.tcp(4244)] }))).toBeUndefined();
+    expect(cut(lockout((fw) => fw.denyIngress(Peer.endpoints({ namespace: 'kube-system', labels: { app: 'x' } }), { ports: [Port.tcp(4244)] }))))
+      .toEqual(['ingressDeny[0] hubble']);
+  });
+});
