@@ -134,6 +134,36 @@ describe('port entries in explanations (near misses)', () => {
     expect(set).toDeny(WEB, API, 'icmp/0');
   });
 
+  test('near misses on ICMP (type, family) and below a range: the item covers the peer but not the query', () => {
+    const set = ingress(
+      { ...fromWeb, icmps: [{ fields: [{ type: 8 }] }] },
+      { ...fromWeb, toPorts: [{ ports: [{ port: '8000', endPort: 8100, protocol: 'TCP' }, { port: '0', endPort: 65535, protocol: 'SCTP' }] }] },
+      { ...fromWeb, toPorts: [{}] },
+    );
+    const onIcmp = 'CiliumNetworkPolicy default/p spec.ingress[0] allows pod:default:app=web only on icmp 8/IPv4';
+    const onRange = 'CiliumNetworkPolicy default/p spec.ingress[1] allows pod:default:app=web only on 8000-8100/TCP, 0/SCTP (all ports)';
+    const noPort = 'CiliumNetworkPolicy default/p spec.ingress[2] allows pod:default:app=web only on no port';
+    expect(verdict(set, WEB, API, 'icmp/0').ingress.notes).toEqual([onIcmp, onRange, noPort]);
+    expect(verdict(set, WEB, API, 'icmpv6/8').ingress.notes).toEqual([onIcmp, onRange, noPort]);
+    expect(verdict(set, WEB, API, '7999/TCP').ingress.notes).toEqual([onIcmp, onRange, noPort]);
+    expect(verdict(set, WEB, API, '8101/TCP').ingress.notes).toEqual([onIcmp, onRange, noPort]);
+    expect(verdict(set, WEB, API, '80/UDP').verdict).toBe('denied'); // toPorts: [{}] has no port
+    expect(verdict(set, WEB, API, '8000/TCP').ingress.rule?.path).toBe('spec.ingress[1]');
+    expect(verdict(set, WEB, API, '1/SCTP').ingress.rule?.path).toBe('spec.ingress[1]');
+  });
+
+  test('what decides: an ICMP item or a peer-only item allows without L7 rules, even beside an L7 rule for the same peer', () => {
+    const icmp = verdict(ingress({ ...fromWeb, icmps: [{ fields: [{ type: 8 }] }] }), WEB, API, 'icmp/8');
+    expect(icmp.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[0]');
+    expect(icmp.ingress.l7).toBeUndefined();
+    const set = ingress(fromWeb, { ...fromWeb, toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] });
+    const post = verdict(set, WEB, API, '80/TCP', { http: 'POST /' });
+    expect(post.verdict).toBe('allowed');
+    expect(post.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[0]');
+    expect(post.ingress.l7).toBeUndefined();
+    expect(post.ingress.notes).toContain('L7 rules of other matching rules have no effect here: CiliumNetworkPolicy default/p spec.ingress[0] allows this peer and port without L7 rules');
+  });
+
   test('toPorts: [] with a peer is every port; an item with neither peer nor port allows nothing', () => {
     expect(ingress({ ...fromWeb, toPorts: [] })).toAllow(WEB, API, '31337/UDP');
     expect(ingress({ ...fromWeb, toPorts: [] })).toAllow(WEB, API, 'icmp/8');
@@ -148,5 +178,10 @@ describe('port entries in explanations (near misses)', () => {
     const notes = verdict(sni, WEB, API, '443/TCP').ingress.notes;
     expect(notes).toContain('CiliumNetworkPolicy default/p spec.ingress[0] also restricts the TLS SNI to a.example, b.example (not evaluated)');
     expect(notes.join('\n')).not.toContain('TLS interception');
+    const listener = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [{ toEndpoints: [labels({ app: 'api' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'x' }, name: 'l' } }] }],
+    })]);
+    expect(verdict(listener, WEB, API, '80/TCP').egress.notes).toContain('CiliumNetworkPolicy default/p spec.egress[0] uses TLS interception or an Envoy listener (not evaluated)');
   });
 });
