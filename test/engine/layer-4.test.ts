@@ -148,6 +148,9 @@ describe('port entries in explanations (near misses)', () => {
     expect(verdict(set, WEB, API, '7999/TCP').ingress.notes).toEqual([onIcmp, onRange, noPort]);
     expect(verdict(set, WEB, API, '8101/TCP').ingress.notes).toEqual([onIcmp, onRange, noPort]);
     expect(verdict(set, WEB, API, '80/UDP').verdict).toBe('denied'); // toPorts: [{}] has no port
+    const emptyIcmps = ingress({ ...fromWeb, icmps: [{}] }); // icmps without fields: no ICMP type, no port
+    expect(verdict(emptyIcmps, WEB, API, '80/TCP').ingress.notes).toEqual(['CiliumNetworkPolicy default/p spec.ingress[0] allows pod:default:app=web only on no port']);
+    expect(verdict(emptyIcmps, WEB, API, 'icmp/8').verdict).toBe('denied');
     expect(verdict(set, WEB, API, '8000/TCP').ingress.rule?.path).toBe('spec.ingress[1]');
     expect(verdict(set, WEB, API, '1/SCTP').ingress.rule?.path).toBe('spec.ingress[1]');
   });
