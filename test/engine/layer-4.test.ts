@@ -2,7 +2,7 @@
 // ICMP types by number, numeric string and name per family (with the agent's aliases), named ports resolved on the
 // destination per protocol, IANA service names, and the text the explanations give each port entry.
 import { describe, expect, test } from 'vitest';
-import { icmpTypeNumber, parsePortValue } from '../../src/engine/ports';
+import { compileL4, CompiledPort, icmpTypeNumber, L4Query, matchL4, parsePortValue, portMatches, resolveNamedPort } from '../../src/engine/ports';
 import { Queries } from '../../src/engine';
 import { cnp, labels, policySet, verdict } from './helpers';
 
@@ -186,5 +186,36 @@ describe('port entries in explanations (near misses)', () => {
       egress: [{ toEndpoints: [labels({ app: 'api' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'x' }, name: 'l' } }] }],
     })]);
     expect(verdict(listener, WEB, API, '80/TCP').egress.notes).toContain('CiliumNetworkPolicy default/p spec.egress[0] uses TLS interception or an Envoy listener (not evaluated)');
+  });
+});
+
+describe('the layer-4 functions\' contracts (differences the engine never reaches: it refuses unparsable ports first)', () => {
+  const tcp80: L4Query = { protocol: 'TCP', port: 80, icmpFamily: 'IPv4' };
+  const options = { endPort: true, deny: false };
+
+  test('an unparsable port compiles to an invalid entry that matches nothing', () => {
+    const l4 = compileL4([{ ports: [{ port: '08', protocol: 'TCP' }, { port: '081', protocol: 'TCP' }] }], undefined, true, options);
+    expect(l4.kind).toBe('ports');
+    const ports = l4.kind === 'ports' ? l4.portRules[0].ports : [];
+    expect(ports.map((p) => [p.kind, p.text])).toEqual([['invalid', '08/TCP (not a port)'], ['invalid', '081/TCP (not a port)']]);
+    for (const port of [0, 8, 80, 65535]) expect(matchL4(l4, { ...tcp80, port }, [])).toBeUndefined();
+    expect(portMatches(ports[0], { ...tcp80, port: 0 }, [])).toBe(false);
+    expect(parsePortValue('081')).toEqual({ kind: 'invalid' });
+    expect(parsePortValue('0181')).toEqual({ kind: 'invalid' });
+  });
+
+  test('a query without a port is covered by no port entry, not even every port', () => {
+    const all: CompiledPort = { protocols: ['TCP'], kind: 'all', lo: 0, hi: 65535, text: '0/TCP (all ports)' };
+    expect(portMatches(all, { protocol: 'TCP', icmpFamily: 'IPv4' }, [])).toBe(false);
+    expect(portMatches(all, tcp80, [])).toBe(true);
+  });
+
+  test('resolveNamedPort gives the container ports of that name whose protocol the entry covers', () => {
+    const named: CompiledPort = { protocols: ['UDP'], kind: 'named', lo: 0, hi: 0, name: 'dns', text: 'dns/UDP' };
+    const ports = [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'DNS', port: 5353 }, { name: 'dns', port: 54, protocol: 'tcp' }, { name: 'web', port: 80, protocol: 'UDP' }];
+    expect(resolveNamedPort(named, ports)).toEqual([{ port: 53, protocol: 'UDP' }]);
+    expect(resolveNamedPort({ ...named, protocols: ['TCP', 'UDP', 'SCTP'] }, ports)).toEqual([
+      { port: 53, protocol: 'UDP' }, { port: 5353, protocol: 'TCP' }, { port: 54, protocol: 'TCP' },
+    ]);
   });
 });
