@@ -14,6 +14,9 @@ export default defineConfig({
       // The verdict matchers (src/engine/matchers.ts) and more engine verdicts; the lockout guard's overlaps.
       'test/engine/matchers.test.ts', 'test/engine/network-policy.test.ts', 'test/engine/raw-rules-and-l7.test.ts',
       'test/constructs/lockout-guard-overlaps.test.ts',
+      // Layer 4 (ICMP types and aliases, named ports, service names), label selectors by source and operator, addresses
+      // and CIDRs: the tests written for the mutants of src/engine/ports.ts, src/model/labels.ts and src/model/cidr.ts.
+      'test/engine/layer-4.test.ts', 'test/model/labels.test.ts', 'test/model/cidr.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

@@ -4,9 +4,10 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
-import { engineMatchers, verdictFor } from '../../src/engine/matchers';
+import { engineMatchers, policySetOf, verdictFor } from '../../src/engine/matchers';
+import { CiliumPolicyError } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import './helpers';
+import { cnp, labels, policySet } from './helpers';
 
 function policy(chart: Chart, name: string, spec: Record<string, unknown>): ApiObject {
   return new ApiObject(chart, name, { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
@@ -93,5 +94,79 @@ describe('PolicySet.fromConstruct on a construct that is not a chart', () => {
     const set = PolicySet.fromConstruct(shop.node.findChild('api-policy'));
     expect(set.policies.map((p) => p.name)).toEqual(['api-policy']);
     expect(set).toDeny('pod:shop:app=cli', 'pod:shop:app=api', 8080);
+  });
+});
+
+describe('matcher inputs and messages, each branch', () => {
+  const l7 = policySet([cnp('p', {
+    endpointSelector: labels({ app: 'b' }),
+    ingress: [
+      { fromEndpoints: [labels({ app: 'a' })], toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ apiKey: 'produce', topic: 'orders' }] } }] },
+      { fromEndpoints: [labels({ app: 'a' })], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] },
+    ],
+  }), cnp('q', {
+    endpointSelector: labels({ app: 'a' }),
+    egress: [
+      { toEndpoints: [labels({ app: 'b' })], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchName: 'cilium.io' }] } }] },
+      { toEndpoints: [labels({ app: 'b' })], toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }] }] },
+    ],
+  })]);
+
+  test('.not.toAllow and toDeny on a denied connection: the messages name what was expected and what happened', () => {
+    const yes = engineMatchers.toAllow(l7, 'pod:default:app=a', 'pod:default:app=b', '9092/TCP');
+    expect(yes.pass).toBe(true);
+    expect(yes.message()).toMatch(/^expected the connection to be denied, but it is allowed:\nALLOWED pod:default:app=a → pod:default:app=b 9092\/TCP/);
+    const no = engineMatchers.toDeny(l7, 'pod:default:app=a', 'pod:default:app=b', '9093/TCP');
+    expect(no.pass).toBe(true);
+    expect(no.message()).toMatch(/^expected the connection to be allowed, but it is denied:\nDENIED pod:default:app=a → pod:default:app=b 9093\/TCP/);
+    const l7Denied = engineMatchers.toDeny(l7, 'pod:default:app=a', 'pod:default:app=b', '9092/TCP', { kafka: 'produce payments' });
+    expect(l7Denied.pass).toBe(true);
+    expect(l7Denied.message()).toMatch(/^expected the connection to be allowed, but it is l7-denied:/);
+    expect(engineMatchers.toAllow(l7, 'pod:default:app=a', 'pod:default:app=b', '9092/TCP', { kafka: 'produce payments' }).pass).toBe(false);
+  });
+
+  test('Kafka requests as text or objects, DNS names, Endpoint objects', () => {
+    expect(l7).toAllow('pod:default:app=a', 'pod:default:app=b', '9092/TCP', { kafka: 'produce orders' });
+    expect(l7).toDeny('pod:default:app=a', 'pod:default:app=b', '9092/TCP', { kafka: 'produce payments' });
+    expect(verdictFor(l7, 'pod:default:app=a', 'pod:default:app=b', '9092/TCP', { kafka: { apiKey: 'produce', topic: 'payments' } }).verdict).toBe('l7-denied');
+    expect(verdictFor(l7, 'pod:default:app=a', 'pod:default:app=b', '9092/TCP', { kafka: { apiKey: 'produce', topic: 'orders' } }).verdict).toBe('allowed');
+    expect(verdictFor(l7, 'pod:default:app=a', 'pod:default:app=b', '53/UDP', { dns: 'cilium.io' }).verdict).toBe('allowed');
+    expect(verdictFor(l7, 'pod:default:app=a', 'pod:default:app=b', '53/UDP', { dns: 'example.com' }).verdict).toBe('l7-denied');
+    expect(verdictFor(l7, 'pod:default:app=a', 'pod:default:app=b', '53/UDP', { dns: '' }).request).toBe('dns ');
+    expect(verdictFor(l7, 'pod:default:app=a', 'pod:default:app=b', '53/UDP').request).toBeUndefined();
+    const from = l7.endpoint('pod:default:app=a');
+    const to = l7.endpoint('pod:default:app=b');
+    expect(l7).toAllow(from, to, '9092/TCP', { kafka: 'produce orders' });
+    expect(l7).toDeny(l7.endpoint('pod:default:app=a'), to, '9093/TCP');
+    expect(verdictFor(l7, from, 'pod:default:app=b', 9092).to).toBe('pod:default:app=b');
+  });
+
+  test('what a matcher received: null and other values are refused, naming the type and the matcher', () => {
+    expect(() => engineMatchers.toAllow(null, 'pod:default:app=a', 'pod:default:app=b', 80)).toThrow(/toAllow\/toDeny received null, not a cdk8s App/);
+    expect(() => engineMatchers.toDeny(undefined, 'pod:default:app=a', 'pod:default:app=b', 80)).toThrow(/received undefined, not a cdk8s App/);
+    expect(() => engineMatchers.toDeny({ charts: [] }, 'pod:default:app=a', 'pod:default:app=b', 80)).toThrow(/received object, not a cdk8s App/);
+    try {
+      policySetOf(7, {}, 'toChangeOnly');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(CiliumPolicyError);
+      expect((e as CiliumPolicyError).id).toBe('engine-matcher-input');
+      expect((e as CiliumPolicyError).message).toContain('toChangeOnly received number');
+      expect((e as CiliumPolicyError).fix).toBe('expect(app).toChangeOnly(…) with the App or Chart that holds the policies');
+    }
+    try {
+      policySetOf('not: [yaml', {});
+    } catch (e) {
+      expect((e as CiliumPolicyError).id).not.toBe('engine-matcher-input');
+    }
+    expect(policySetOf(l7, {})).toBe(l7);
+    expect(policySetOf('', {}).policies).toEqual([]);
+  });
+
+  test('engine options reach the policy set built from YAML and from constructs', () => {
+    const yaml = JSON.stringify(cnp('p', { endpointSelector: labels({ app: 'b' }), ingress: [{ fromEndpoints: [labels({ app: 'a' })] }] }));
+    expect(yaml).toAllow('pod:default:app=a,io.cilium.k8s.policy.cluster=east', 'pod:default:app=b', 80, { ciliumVersion: CiliumVersion.V1_18 });
+    expect(yaml).toDeny('pod:default:app=a,io.cilium.k8s.policy.cluster=east', 'pod:default:app=b', 80, { ciliumVersion: CiliumVersion.V1_19 });
+    expect(policySetOf(yaml, { ciliumVersion: CiliumVersion.V1_18 }).ciliumVersion).toBe(CiliumVersion.V1_18);
   });
 });

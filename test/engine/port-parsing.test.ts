@@ -62,6 +62,8 @@ describe('port strings as the agent parses them (engine verdicts)', () => {
   test.each([
     ['08', 'not octal'],
     ['09', 'not octal'],
+    ['081', 'not octal (an 8 after the leading 0)'],
+    ['0181', 'not octal'],
     ['0200000', 'octal 65536, above 65535'],
     ['65536', 'above 65535'],
   ])('port "%s" (%s) is refused by the agent: the policy is not imported', (port) => {

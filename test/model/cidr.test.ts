@@ -1,0 +1,156 @@
+// Addresses and CIDRs as the agent reads them (Go net/netip: no leading zeros in IPv4 octets or prefix lengths, one `::`,
+// an IPv4 tail in IPv6), pinned by engine verdicts on toCIDR/toCIDRSet peers and by the parsed values the engine and the
+// diff's endpoint classes build on (src/model/cidr.ts).
+import { describe, expect, test } from 'vitest';
+import { cidrContains, cidrsIntersect, formatIp, parseCidr, ParsedCidr, parseIp } from '../../src/model/cidr';
+import { cnp, labels, policySet } from '../engine/helpers';
+
+const WEB = 'pod:default:app=web';
+
+function cidr(text: string): ParsedCidr {
+  const c = parseCidr(text);
+  if (c === undefined) throw new Error(`not a CIDR: ${text}`);
+  return c;
+}
+
+describe('CIDR peers decide verdicts (engine)', () => {
+  const set = policySet([cnp('p', {
+    endpointSelector: labels({ app: 'web' }),
+    egress: [
+      { toCIDRSet: [{ cidr: '2001:db8::/32', except: ['2001:db8:1::/48'] }] },
+      { toCIDR: ['192.0.2.0/25'] },
+      { toCIDR: ['198.51.100.7/32'] },
+    ],
+  })]);
+
+  test.each([
+    ['cidr:2001:db8:2::5', true],
+    ['cidr:2001:db8::', true],
+    ['cidr:2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', true],
+    ['cidr:2001:db8:1::5', false], // in the except
+    ['cidr:2001:db9::1', false],
+    ['cidr:2001:db7:ffff::1', false],
+    ['cidr:192.0.2.0', true],
+    ['cidr:192.0.2.127', true],
+    ['cidr:192.0.2.128', false], // the /25 ends at .127
+    ['cidr:192.0.1.255', false],
+    ['cidr:198.51.100.7', true],
+    ['cidr:198.51.100.6', false],
+    ['cidr:198.51.100.8', false],
+  ])('egress to %s: allowed %s', (to, allowed) => {
+    expect(set.verdict({ from: set.endpoint(WEB), to: set.endpoint(to), protocol: 'TCP', port: 443 }).allowed).toBe(allowed);
+  });
+
+  test('an address the agent would not parse is refused with the fix', () => {
+    for (const bad of ['cidr:010.0.0.1', 'cidr:1.2.3.256', 'cidr:1::2::3', 'cidr:1:2:3:4:5:6:7:8:9']) {
+      expect(() => set.endpoint(bad), bad).toThrow(/not an IPv4 or IPv6 address/);
+    }
+  });
+});
+
+describe('parseIp', () => {
+  test.each([
+    ['0.0.0.0', 4, 0n],
+    ['192.0.2.10', 4, 0xc000020an],
+    ['255.255.255.255', 4, 0xffffffffn],
+    ['10.0.0.1', 4, 0x0a000001n],
+    ['::', 6, 0n],
+    ['::1', 6, 1n],
+    ['1::', 6, 1n << 112n],
+    ['2001:db8::1', 6, (0x20010db8n << 96n) + 1n],
+    ['2001:DB8::A', 6, (0x20010db8n << 96n) + 10n],
+    ['1:2:3:4:5:6:7:8', 6, 0x00010002000300040005000600070008n],
+    ['1:2:3:4:5:6:7::', 6, 0x00010002000300040005000600070000n],
+    ['::2:3:4:5:6:7:8', 6, 0x00000002000300040005000600070008n],
+    ['1:2::7:8', 6, 0x00010002000000000000000000070008n],
+    ['::ffff:1.2.3.4', 6, 0xffff01020304n],
+    ['::1.2.3.4', 6, 0x01020304n],
+    ['1::1.2.3.4', 6, (1n << 112n) + 0x01020304n],
+    ['1:2:3:4:5:6:1.2.3.4', 6, 0x000100020003000400050006_01020304n],
+    ['64:ff9b::192.0.2.33', 6, (0x0064ff9bn << 96n) + 0xc0000221n],
+  ])('%s is IPv%d %d', (text, family, value) => {
+    expect(parseIp(text)).toEqual({ family, value });
+  });
+
+  test.each([
+    '', '1.2.3', '1.2.3.4.5', '256.0.0.1', '1.2.3.256', '01.2.3.4', '1.02.3.4', '1.2.3.04', '1.2.3.4/8', 'abc', 'a.b.c.d',
+    '1::2::3', ':::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7:8::', '::1:2:3:4:5:6:7:8', '12345::', 'g::1',
+    ':1::', '1:::2', '::ffff:1.2.3', '::ffff:1.2.3.256', '::ffff:01.2.3.4', '1:2:3:4:5:6:7:1.2.3.4', '1:2:3:4:5:1.2.3.4',
+    '1.2.3.4:5', '::1.2.3.4:5', '1.2.3.4::',
+  ])('%j is not an address', (text) => {
+    expect(parseIp(text)).toBeUndefined();
+  });
+});
+
+describe('parseCidr', () => {
+  test.each([
+    ['10.0.0.0/8', 4, 0x0a000000n, 8],
+    ['10.1.2.3/8', 4, 0x0a000000n, 8], // host bits cleared
+    ['10.1.2.3/32', 4, 0x0a010203n, 32],
+    ['10.1.2.3/0', 4, 0n, 0],
+    ['192.0.2.200/25', 4, 0xc0000280n, 25],
+    ['::/0', 6, 0n, 0],
+    ['2001:db8::1/32', 6, 0x20010db8n << 96n, 32],
+    ['2001:db8::1/128', 6, (0x20010db8n << 96n) + 1n, 128],
+    ['2001:db8:ffff::/47', 6, (0x20010db8n << 96n) + (0xfffen << 80n), 47],
+  ])('%s', (text, family, network, prefix) => {
+    expect(parseCidr(text)).toEqual({ family, network, prefix });
+  });
+
+  test.each(['10.0.0.0', '10.0.0.0/', '/8', '10.0.0.0/33', '10.0.0.0/08', '10.0.0.0/1234', '2001:db8::/129', '10.0.0.0/8/8',
+    '010.0.0.0/8', '10.0.0.0/-1', 'x/8', '10.0.0.0/ 8'])('%j is not a CIDR', (text) => {
+    expect(parseCidr(text)).toBeUndefined();
+  });
+});
+
+describe('cidrContains and cidrsIntersect', () => {
+  test.each([
+    ['10.0.0.0/8', '10.1.0.0/16', true],
+    ['10.0.0.0/8', '10.0.0.0/8', true],
+    ['10.0.0.0/8', '10.255.255.255/32', true],
+    ['10.0.0.0/8', '11.0.0.0/16', false],
+    ['10.0.0.0/8', '9.255.0.0/16', false],
+    ['10.1.0.0/16', '10.0.0.0/8', false], // the outer is the smaller one
+    ['0.0.0.0/0', '203.0.113.9/32', true],
+    ['0.0.0.0/0', '0.0.0.0/0', true],
+    ['::/0', '10.0.0.0/8', false], // another family
+    ['0.0.0.0/0', '::/0', false],
+    ['::/0', '2001:db8::/32', true],
+    ['2001:db8::/32', '2001:db8:1::/48', true],
+    ['2001:db8::/32', '2001:db9::/48', false],
+    ['192.0.2.0/25', '192.0.2.128/25', false],
+    ['192.0.2.0/24', '192.0.2.128/25', true],
+  ])('%s contains %s: %s', (outer, inner, contains) => {
+    expect(cidrContains(cidr(outer), cidr(inner))).toBe(contains);
+  });
+
+  test('intersection is containment either way', () => {
+    expect(cidrsIntersect(cidr('10.0.0.0/8'), cidr('10.1.0.0/16'))).toBe(true);
+    expect(cidrsIntersect(cidr('10.1.0.0/16'), cidr('10.0.0.0/8'))).toBe(true);
+    expect(cidrsIntersect(cidr('10.1.0.0/16'), cidr('10.2.0.0/16'))).toBe(false);
+    expect(cidrsIntersect(cidr('10.0.0.0/8'), cidr('::/0'))).toBe(false);
+  });
+});
+
+describe('formatIp (parseIp inverse; RFC 5952 zero compression)', () => {
+  test.each([
+    ['192.0.2.10', '192.0.2.10'],
+    ['0.0.0.0', '0.0.0.0'],
+    ['255.1.0.254', '255.1.0.254'],
+    ['::', '::'],
+    ['::1', '::1'],
+    ['1::', '1::'],
+    ['2001:db8::1', '2001:db8::1'],
+    ['2001:DB8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // the first of two equal runs
+    ['1:0:0:2:0:0:0:3', '1:0:0:2::3'], // the longest run
+    ['1:0:2:3:4:5:6:7', '1:0:2:3:4:5:6:7'], // a single zero group stays
+    ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'],
+    ['0:1:2:3:4:5:6:0', '0:1:2:3:4:5:6:0'],
+    ['::ffff:1.2.3.4', '::ffff:102:304'],
+    ['fe80::abcd:0:0:1', 'fe80::abcd:0:0:1'],
+  ])('%s prints as %s', (text, printed) => {
+    const ip = parseIp(text);
+    expect(ip).toBeDefined();
+    expect(formatIp({ family: ip?.family ?? 4, network: ip?.value ?? 0n })).toBe(printed);
+  });
+});

@@ -1,0 +1,159 @@
+// Label selectors as the agent matches them (src/model/labels.ts), pinned by engine verdicts: a key with a source
+// (`k8s:app`, `container:app`) matches only labels of that source, a key without one matches every source, the four
+// operators each with and without a source, and the legacy `reserved.` spelling.
+import { describe, expect, test } from 'vitest';
+import { formatLabel, LabelSet, Selector, splitLabelKey } from '../../src/model/labels';
+import { cnp, labels, policySet, verdict } from '../engine/helpers';
+
+/** Whether a policy with this endpointSelector and `ingress: [{}]` (deny everything) selects the pod. */
+function selects(selector: Record<string, unknown>, pod: string): boolean {
+  const set = policySet([cnp('p', { endpointSelector: selector, ingress: [{}] })]);
+  return verdict(set, 'pod:default:app=client', pod, 80).ingress.decision === 'default-deny';
+}
+
+const K8S_WEB = 'pod:default:app=web';
+const CONTAINER_WEB = 'pod:default:container:app=web';
+const BOTH = 'pod:default:app=web,container:app=db';
+
+describe('selector keys and label sources (engine verdicts)', () => {
+  test.each([
+    // selector, pod, selected
+    [labels({ app: 'web' }), K8S_WEB, true],
+    [labels({ app: 'web' }), CONTAINER_WEB, true], // no source: any source
+    [labels({ 'any:app': 'web' }), CONTAINER_WEB, true],
+    [labels({ 'k8s:app': 'web' }), K8S_WEB, true],
+    [labels({ 'k8s:app': 'web' }), CONTAINER_WEB, false],
+    [labels({ 'container:app': 'web' }), CONTAINER_WEB, true],
+    [labels({ 'container:app': 'web' }), K8S_WEB, false],
+    [labels({ 'k8s:app': 'db' }), BOTH, false], // db is the container label's value
+    [labels({ 'container:app': 'db' }), BOTH, true],
+    [labels({ app: 'db' }), BOTH, true],
+    [labels({ 'other:app': 'web' }), K8S_WEB, false], // `other:` is no source: the key is `other:app`
+    [labels({ app: 'web', tier: 'x' }), K8S_WEB, false], // matchLabels are AND'ed
+    [{}, K8S_WEB, true],
+  ])('matchLabels %j selects %s: %s', (selector, pod, selected) => {
+    expect(selects(selector, pod)).toBe(selected);
+  });
+
+  test.each([
+    // operator, key, values, pod, selected
+    ['In', 'app', ['web', 'api'], K8S_WEB, true],
+    ['In', 'app', ['api', 'web'], K8S_WEB, true],
+    ['In', 'app', ['api'], K8S_WEB, false],
+    ['In', 'k8s:app', ['web'], CONTAINER_WEB, false],
+    ['In', 'k8s:app', ['db'], BOTH, false],
+    ['In', 'container:app', ['db'], BOTH, true],
+    ['In', 'app', ['db'], BOTH, true],
+    ['In', 'tier', ['web'], K8S_WEB, false],
+    ['NotIn', 'app', ['api'], K8S_WEB, true],
+    ['NotIn', 'app', ['web'], K8S_WEB, false],
+    ['NotIn', 'tier', ['x'], K8S_WEB, true], // no such key: NotIn holds
+    ['NotIn', 'k8s:app', ['db'], BOTH, true], // the db label is a container label
+    ['NotIn', 'container:app', ['db'], BOTH, false],
+    ['NotIn', 'app', ['db'], BOTH, false], // any source: the container label is db
+    ['NotIn', 'k8s:app', ['web'], CONTAINER_WEB, true],
+    ['Exists', 'app', [], K8S_WEB, true],
+    ['Exists', 'app', [], CONTAINER_WEB, true],
+    ['Exists', 'tier', [], K8S_WEB, false],
+    ['Exists', 'k8s:app', [], CONTAINER_WEB, false],
+    ['Exists', 'container:app', [], CONTAINER_WEB, true],
+    ['Exists', 'container:app', [], K8S_WEB, false],
+    ['DoesNotExist', 'tier', [], K8S_WEB, true],
+    ['DoesNotExist', 'app', [], K8S_WEB, false],
+    ['DoesNotExist', 'app', [], CONTAINER_WEB, false],
+    ['DoesNotExist', 'k8s:app', [], CONTAINER_WEB, true],
+    ['DoesNotExist', 'k8s:app', [], K8S_WEB, false],
+    ['DoesNotExist', 'container:app', [], K8S_WEB, true],
+  ])('matchExpressions %s on %s %j selects %s: %s', (operator, key, values, pod, selected) => {
+    const expression = { key, operator, ...(values.length > 0 ? { values } : {}) };
+    expect(selects({ matchExpressions: [expression] }, pod)).toBe(selected);
+  });
+
+  test('matchLabels and matchExpressions are AND\'ed', () => {
+    const selector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'Exists' }] };
+    expect(selects(selector, K8S_WEB)).toBe(false);
+    expect(selects(selector, 'pod:default:app=web,tier=front')).toBe(true);
+    expect(selects(selector, 'pod:default:app=api,tier=front')).toBe(false);
+  });
+
+  test('the legacy reserved.<name> key selects the reserved identity, like reserved:<name>', () => {
+    for (const key of ['reserved.world', 'reserved:world']) {
+      const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ [key]: '' })] }] })]);
+      expect(verdict(set, 'cidr:203.0.113.7', 'pod:default:app=api', 80).allowed, key).toBe(true);
+      expect(verdict(set, 'pod:default:app=web', 'pod:default:app=api', 80).allowed, key).toBe(false);
+    }
+  });
+
+  test('the explanation of a near miss prints the selector with its sources', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{
+        fromEndpoints: [{ matchLabels: { 'k8s:app': 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'env', operator: 'NotIn', values: ['dev', 'test'] }, { key: 'x', operator: 'DoesNotExist' }] }],
+        toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }],
+      }],
+    })]);
+    const notes = verdict(set, 'pod:default:app=cli', 'pod:default:app=api', 80).ingress.notes.join('\n');
+    expect(notes).toContain('allows 80/TCP only from fromEndpoints {k8s:app=web, any:tier In (a,b), any:env NotIn (dev,test), any:x DoesNotExist, '
+      + 'k8s:io.kubernetes.pod.namespace=default, k8s:io.cilium.k8s.policy.cluster=default}');
+  });
+});
+
+describe('label sets and keys', () => {
+  test('splitLabelKey: a known source prefix, the reserved. spelling, else the default source', () => {
+    expect(splitLabelKey('k8s:app')).toEqual({ source: 'k8s', key: 'app' });
+    expect(splitLabelKey('app')).toEqual({ source: 'any', key: 'app' });
+    expect(splitLabelKey('app', 'k8s')).toEqual({ source: 'k8s', key: 'app' });
+    expect(splitLabelKey('reserved.world')).toEqual({ source: 'reserved', key: 'world' });
+    expect(splitLabelKey('reserved:world')).toEqual({ source: 'reserved', key: 'world' });
+    expect(splitLabelKey('example.com:app')).toEqual({ source: 'any', key: 'example.com:app' });
+    expect(splitLabelKey('reserved.x:y')).toEqual({ source: 'any', key: 'reserved.x:y' });
+    expect(splitLabelKey(':app')).toEqual({ source: 'any', key: ':app' });
+    expect(splitLabelKey('k8s:io.cilium.k8s.policy.cluster')).toEqual({ source: 'k8s', key: 'io.cilium.k8s.policy.cluster' });
+  });
+
+  test('LabelSet: sorted canonical id, later duplicates win, lookup by source', () => {
+    const set = LabelSet.of([
+      { source: 'k8s', key: 'b', value: '1' },
+      { source: 'reserved', key: 'host', value: '' },
+      { source: 'k8s', key: 'a', value: '2' },
+      { source: 'container', key: 'a', value: '3' },
+      { source: 'k8s', key: 'b', value: '4' },
+    ]);
+    expect(set.id).toBe('container:a=3,k8s:a=2,k8s:b=4,reserved:host');
+    expect(set.toStrings()).toEqual(['container:a=3', 'k8s:a=2', 'k8s:b=4', 'reserved:host']);
+    expect(set.lookup('any', 'a').map(formatLabel)).toEqual(['container:a=3', 'k8s:a=2']);
+    expect(set.lookup('k8s', 'a').map(formatLabel)).toEqual(['k8s:a=2']);
+    expect(set.lookup('node', 'a')).toEqual([]);
+    expect(set.lookup('k8s', 'b').map(formatLabel)).toEqual(['k8s:b=4']);
+    expect(set.lookup('container', 'b')).toEqual([]);
+    expect(set.lookup('any', 'missing')).toEqual([]);
+    expect(set.has('reserved', 'host')).toBe(true);
+    expect(set.has('k8s', 'host')).toBe(false);
+    expect(set.get('k8s', 'a')).toBe('2');
+    expect(set.get('container', 'a')).toBe('3');
+    expect(set.get('k8s', 'missing')).toBeUndefined();
+    expect(formatLabel({ source: 'k8s', key: 'app', value: '' })).toBe('k8s:app=');
+    expect(LabelSet.of([{ source: 'k8s', key: 'a', value: '1' }]).id).toBe(LabelSet.of([{ source: 'k8s', key: 'a', value: '1' }]).id);
+  });
+
+  test('Selector: keys by exact source, prefixes, reserved keys, without', () => {
+    const sel = Selector.from({ matchLabels: { 'k8s:app': 'web', 'reserved:host': '' }, matchExpressions: [{ key: 'io.cilium.k8s.namespace.labels.team', operator: 'Exists' }] });
+    expect(sel.hasKey('k8s', 'app')).toBe(true);
+    expect(sel.hasKey('any', 'app')).toBe(false);
+    expect(sel.hasKey('k8s', 'ap')).toBe(false);
+    expect(sel.hasKeyPrefix('any', 'io.cilium.k8s.namespace.labels.')).toBe(true);
+    expect(sel.hasKeyPrefix('k8s', 'io.cilium.k8s.namespace.labels.')).toBe(false);
+    expect(sel.hasKeyPrefix('any', 'team')).toBe(false);
+    expect(sel.hasReservedKey()).toBe(true);
+    expect(sel.without('reserved', 'host').hasReservedKey()).toBe(false);
+    expect(sel.without('reserved', 'host').hasKey('k8s', 'app')).toBe(true);
+    expect(sel.without('k8s', 'host').hasReservedKey()).toBe(true);
+    expect(sel.without('any', 'app').hasKey('k8s', 'app')).toBe(true);
+    expect(Selector.from({ matchLabels: { app: 'web' } }).hasReservedKey()).toBe(false);
+    expect(Selector.all().toString()).toBe('{}');
+    expect(Selector.from(undefined).matches(LabelSet.of([]))).toBe(true);
+    const odd = Selector.from({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }).and({ source: 'any', key: 'app', operator: 'Unknown', values: [] });
+    expect(odd.matches(LabelSet.of([{ source: 'k8s', key: 'app', value: 'web' }]))).toBe(false); // an unknown operator never matches
+    expect(odd.toString()).toBe('{any:app Exists, any:app Unknown}');
+  });
+});
