@@ -40,6 +40,19 @@ import {
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
 import { KAFKA_API_KEYS } from '../../src/validate/tables';
 
+/**
+ * Arbitraries built from plain arguments (a version, a kind, a character set), one per argument list. An arbitrary is an
+ * immutable description of how to draw values, so reusing it draws exactly what a fresh one would (the same seed gives the
+ * same values). Those built inside `chain` were otherwise built again for every generated value: a program's whole tree
+ * of arbitraries per run, each `fc.string` computing its slices again, most of a property run's CPU and garbage.
+ */
+const ARBITRARIES = new Map<string, unknown>();
+
+function memoized<T>(key: string, build: () => T): T {
+  if (!ARBITRARIES.has(key)) ARBITRARIES.set(key, build());
+  return ARBITRARIES.get(key) as T;
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Program data
 // ---------------------------------------------------------------------------------------------------------------------
@@ -373,7 +386,7 @@ const ALNUM_LOWER = LOWER + DIGITS;
 const ALNUM = LOWER + UPPER + DIGITS;
 
 function chars(set: string): fc.Arbitrary<string> {
-  return fc.constantFrom(...set.split(''));
+  return memoized(`chars ${set}`, () => fc.constantFrom(...set.split('')));
 }
 
 function text(set: string, minLength: number, maxLength: number): fc.Arbitrary<string> {
@@ -949,6 +962,10 @@ export const description: fc.Arbitrary<string> = fc.string({ unit: 'grapheme', m
 
 /** Rule options and calls valid at `version` for a rule of `kind`, optionally a host rule. */
 export function rule(version: VersionText, kind: ProgramKind, host: boolean): fc.Arbitrary<RuleSpec> {
+  return memoized(`rule ${version} ${kind} ${host}`, () => buildRule(version, kind, host));
+}
+
+function buildRule(version: VersionText, kind: ProgramKind, host: boolean): fc.Arbitrary<RuleSpec> {
   const v = version;
   return fc.record({
     subject: host
@@ -984,6 +1001,10 @@ export interface ProgramOptions {
 
 /** A valid program. */
 export function program(options: ProgramOptions = {}): fc.Arbitrary<Program> {
+  return memoized(`program ${options.version ?? '*'} ${options.kind ?? '*'}`, () => buildProgramArbitrary(options));
+}
+
+function buildProgramArbitrary(options: ProgramOptions): fc.Arbitrary<Program> {
   const version = options.version ? fc.constant(options.version) : fc.constantFrom(...VERSIONS);
   const kind = options.kind ? fc.constant(options.kind) : fc.constantFrom<ProgramKind>('CiliumPolicy', 'ClusterwidePolicy');
   return fc.tuple(version, kind).chain(([v, k]) => fc.record({
@@ -1558,16 +1579,23 @@ export function invalidProgram(category: InvalidCategory): fc.Arbitrary<InvalidP
   // The versions at both ends of the range (for version gates: the newest one that lacks the feature) come up more often.
   const vs = category.versions;
   const versionArb = fc.oneof(fc.constant(vs[0]), fc.constant(vs[vs.length - 1]), fc.constantFrom(...vs));
-  return fc.tuple(versionArb, fc.constantFrom(...category.kinds)).chain(([version, kind]) => fc.record({
-    base: program({ version, kind }),
-    piece: category.piece(version, kind),
-    seed: fc.tuple(fc.nat(), fc.nat()),
-  }).map(({ base, piece: p, seed }) => ({ program: inject(base, [p], [seed]), pieces: [p] })));
+  const arbitraries = new Map<string, fc.Arbitrary<InvalidProgram>>();
+  return fc.tuple(versionArb, fc.constantFrom(...category.kinds)).chain(([version, kind]) => {
+    const key = `${version} ${kind}`;
+    if (!arbitraries.has(key)) {
+      arbitraries.set(key, fc.record({
+        base: program({ version, kind }),
+        piece: category.piece(version, kind),
+        seed: fc.tuple(fc.nat(), fc.nat()),
+      }).map(({ base, piece: p, seed }) => ({ program: inject(base, [p], [seed]), pieces: [p] })));
+    }
+    return arbitraries.get(key) as fc.Arbitrary<InvalidProgram>;
+  });
 }
 
 /** A program with 0-3 invalid pieces from any category that applies to its version and kind. */
 export function mixedProgram(): fc.Arbitrary<InvalidProgram> {
-  return fc.tuple(fc.constantFrom(...VERSIONS), fc.constantFrom(...ALL_KINDS)).chain(([version, kind]) => {
+  return fc.tuple(fc.constantFrom(...VERSIONS), fc.constantFrom(...ALL_KINDS)).chain(([version, kind]) => memoized(`mixed ${version} ${kind}`, () => {
     const categories = invalidCategories.filter((c) => c.versions.includes(version) && c.kinds.includes(kind));
     const anyPiece = fc.oneof(...categories.map((c) => c.piece(version, kind)));
     return fc.record({
@@ -1578,5 +1606,5 @@ export function mixedProgram(): fc.Arbitrary<InvalidProgram> {
       ),
       seeds: fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 3, maxLength: 3 }),
     }).map(({ base, pieces, seeds }) => ({ program: inject(base, pieces, seeds as [number, number][]), pieces }));
-  });
+  }));
 }

@@ -3,6 +3,15 @@ import ts from 'typescript';
 import { PROJECT_ROOT } from './scratch';
 
 /**
+ * Parsed files by path and parse settings, with their text: the library, its dependencies' declarations and the standard
+ * library are the same for every type-check of a run (the README blocks, the drafted code of the samples and of the draft
+ * tests share a worker), so each is parsed once per worker instead of once per call. A file whose text has changed since
+ * is parsed again. Parsing is per file and depends only on its text and these settings; sharing parsed files between
+ * programs is what TypeScript's language service does.
+ */
+const PARSED = new Map<string, { text: string; source: ts.SourceFile }>();
+
+/**
  * Type-checks generated files (README blocks, drafted TypeScript) against the library with the project's compiler
  * options (tsconfig.json), and returns the diagnostics of those files as text, `<file>: <message>` (empty: they
  * type-check).
@@ -18,7 +27,20 @@ import { PROJECT_ROOT } from './scratch';
 export function typeCheckFiles(files: string[], options: ts.CompilerOptions = {}, extraRoots: string[] = []): string[] {
   const config = ts.readConfigFile(join(PROJECT_ROOT, 'tsconfig.json'), ts.sys.readFile);
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, PROJECT_ROOT);
-  const program = ts.createProgram([...files, ...extraRoots], { ...parsed.options, ...options, noEmit: true });
+  const compilerOptions: ts.CompilerOptions = { ...parsed.options, ...options, noEmit: true };
+  const host = ts.createCompilerHost(compilerOptions);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile) => {
+    const settings = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions };
+    const key = `${fileName}|${settings.languageVersion}|${settings.impliedNodeFormat}|${settings.jsDocParsingMode}|${compilerOptions.moduleDetection}`;
+    const text = shouldCreateNewSourceFile ? undefined : host.readFile(fileName);
+    const cached = PARSED.get(key);
+    if (text !== undefined && cached?.text === text) return cached.source;
+    const source = getSourceFile(fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile);
+    if (source && text !== undefined && source.text === text) PARSED.set(key, { text, source });
+    return source;
+  };
+  const program = ts.createProgram({ rootNames: [...files, ...extraRoots], options: compilerOptions, host });
   const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
   for (const file of files) {
     const source = program.getSourceFile(file);
