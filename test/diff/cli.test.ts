@@ -38,7 +38,7 @@ describe('diff', () => {
       '      after:  allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0]',
       '',
     ]);
-    expect(r.stdout.split('\n')[0]).toMatch(/^connectivity diff: .*base\.yaml \(1 policies\) → .*opened\.yaml \(1 policies\): 1 newly allowed, 0 newly denied$/);
+    expect(r.stdout.split('\n')[0]).toMatch(/^connectivity diff: .*base\.yaml \(1 policy\) → .*opened\.yaml \(1 policy\): 1 newly allowed, 0 newly denied$/);
   });
 
   test('no change: one line saying so', async () => {
@@ -200,6 +200,7 @@ spec:
     const report = await cli('report', '--policies', any, '--dns-server', 'cidr:169.254.20.10');
     expect(report.code).toBe(0);
     expect(report.stdout).toContain('  prod/app=web → fqdn:* 443/TCP');
+    expect(report.stdout.split('\n')[0]).toMatch(/^connectivity report: .*nodelocal-any\.yaml \(1 policy\): /);
     expect((await cli('report', '--policies', any)).stdout).not.toContain('prod/app=web → fqdn:*');
   });
 
