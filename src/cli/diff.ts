@@ -3,7 +3,7 @@
  * `PolicySet.fromFiles`/`fromTexts`, `Connectivity.diff` and `ConnectivityFormat`.
  *
  *   cdk8s-cilium diff --base <paths|git-ref> --head <paths> [--output text|markdown|json|html] [--fail-on allowed|denied|any]
- *                     [--inventory pods.json] [--flows flows.jsonl]
+ *                     [--inventory pods.json] [--flows flows.jsonl] [--dns-server <endpoint>]
  *
  * `--base origin/main` (any git ref, when no such file exists) reads the `--head` paths at that ref with git, without a
  * checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
@@ -24,7 +24,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { readAtGitRef } from './git-ref';
 import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';
-import { CliIo, policyInputError } from './trace';
+import { CliIo, dnsServerOption, policyInputError } from './trace';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -63,6 +63,11 @@ export interface ConnectivityCommandOptions {
    * @default 'default'
    */
   readonly clusterName?: string;
+  /**
+   * The DNS server the pods use, as an endpoint (for `toFQDNs` learning), on both sides.
+   * @default 'pod:kube-system:k8s-app=kube-dns'
+   */
+  readonly dnsServer?: string;
 }
 
 /** The options of `diff`, as parsed. */
@@ -149,7 +154,7 @@ export function outputOf(value: string | undefined): ConnectivityOutput {
 }
 
 /**
- * @internal The policy-set options of `diff` and `report`: the Cilium version, cluster name, and the inventory of
+ * @internal The policy-set options of `diff` and `report`: the Cilium version, cluster name, DNS server, and the inventory of
  * `--inventory` (read by the input reader) and `--flows` (the pods of the capture).
  */
 export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo): Promise<PolicySetOptions> {
@@ -190,6 +195,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   return {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
+    ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     inventory,
   };
 }
@@ -257,6 +263,7 @@ export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: n
     .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
+    .addOption(dnsServerOption())
     .action(async (opts: DiffCommandOptions) => {
       done(await guard(() => executeDiff(opts, io), io));
     });

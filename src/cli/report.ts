@@ -4,6 +4,7 @@
  * `ConnectivityFormat`.
  *
  *   cdk8s-cilium report --policies <paths> [--output text|markdown|json|html] [--inventory pods.json] [--flows flows.jsonl]
+ *                       [--dns-server <endpoint>]
  *
  * Exit status: 0, or 2 on bad input (one line on stderr).
  */
@@ -12,6 +13,7 @@ import { Connectivity } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { ConnectivityCommandOptions, DIFF_EXIT, connectivitySetOptions, loadPolicies, outputOf } from './diff';
 import { HubbleCliIo, guard, runSubcommand } from './replay';
+import { dnsServerOption } from './trace';
 
 /** The options of `report`, as parsed. */
 export interface ReportCommandOptions extends ConnectivityCommandOptions {
@@ -45,6 +47,7 @@ export function addReportCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
+    .addOption(dnsServerOption())
     .action(async (opts: ReportCommandOptions) => {
       done(await guard(() => executeReport(opts, io), io));
     });

@@ -245,6 +245,14 @@ export function policyInputError(set: PolicySet): CiliumPolicyError | undefined 
 }
 
 /**
+ * @internal The `--dns-server <endpoint>` option of `trace`, `replay`, `diff` and `report`: one definition, parsed as
+ * `PolicySetOptions.dnsServer` (the endpoint syntax of `--from`/`--to`) by the policy set.
+ */
+export function dnsServerOption(): Option {
+  return new Option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it (default pod:kube-system:k8s-app=kube-dns)');
+}
+
+/**
  * Adds the `trace` command to a program.
  * @param done receives the exit code of a run
  */
@@ -266,7 +274,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
-    .option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it (default pod:kube-system:k8s-app=kube-dns)')
+    .addOption(dnsServerOption())
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))

@@ -1,14 +1,20 @@
 /**
  * What a connectivity diff cannot see: rule items whose peers the endpoint classes cannot stand for — cloud groups
- * (`toGroups`), and peers the inputs cannot resolve (a CIDR group or Service that is not in
- * them) — and named ports where no workload of the inputs declares the port. When such items differ between base and
+ * (`toGroups`), peers the inputs cannot resolve (a CIDR group or Service that is not in them), and DNS names or patterns
+ * (`toFQDNs`) that got no `fqdn:` class (the named CIDRs leave no world address free) — and named ports where no
+ * workload of the inputs declares the port. Also `toFQDNs` items that differ while a DNS rule of a client goes to peers
+ * the modelled DNS server is not one of (the pods may look names up at another server: `--dns-server`). When such items differ between base and
  * head, the diff says so, and `--fail-on` counts them as the change they may be, instead of a silent "no change".
  * Likewise when the two inventories say different things of the same Namespace or workload (namespace labels, pod
  * labels, container ports, service account): the endpoint classes hold one version of those facts for both sides.
  */
 import { CompiledItem } from '../engine/compile';
+import { peerView, resolveEndpoint } from '../engine/identity';
+import { itemSelectsPeer } from '../engine/peer-selection';
 import { PolicySet } from '../engine/policy-set';
-import { NotCompared } from './connectivity-document';
+import { formatEndpoint } from '../engine/endpoint';
+import { EndpointClass, EndpointClassKind, NotCompared } from './connectivity-document';
+import { fqdnClassIdOf } from './fqdn-classes';
 import { compareCodeUnits } from '../model/code-unit-order';
 
 interface Blind {
@@ -17,6 +23,10 @@ interface Blind {
   readonly check: string;
 }
 
+const FQDNS: Blind = {
+  kind: 'fqdns', what: 'toFQDNs rules whose names or patterns have no fqdn: class (the named CIDRs leave no world address free)',
+  check: 'trace --to fqdn:<name>@<ip> on both sides',
+};
 const GROUPS: Blind = { kind: 'groups', what: 'toGroups rules', check: 'the groups are resolved by the operator from the cloud API; review them by hand' };
 const UNRESOLVED: Blind = {
   kind: 'unresolved', what: 'rules with peers the inputs cannot resolve (CIDR groups or Services that are not in them)',
@@ -24,12 +34,16 @@ const UNRESOLVED: Blind = {
 };
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
 
-/** The limits of comparing `base` with `head`, in a fixed order; empty when every differing item could be compared. */
-export function comparisonLimits(base: PolicySet, head: PolicySet): NotCompared[] {
-  const before = blindItems(base);
-  const after = blindItems(head);
+/**
+ * The limits of comparing `base` with `head`, in a fixed order; empty when every differing item could be compared.
+ * @param classes the endpoint classes the diff judged (a `toFQDNs` name or pattern without an `fqdn:` class is blind)
+ */
+export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[]): NotCompared[] {
+  const fqdnIds = new Set(classes.filter((c) => c.kind === EndpointClassKind.FQDN).map((c) => c.id));
+  const before = blindItems(base, fqdnIds);
+  const after = blindItems(head, fqdnIds);
   const out: NotCompared[] = [];
-  for (const blind of [GROUPS, UNRESOLVED, NAMED]) {
+  for (const blind of [FQDNS, GROUPS, UNRESOLVED, NAMED]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     if (added.length === 0 && removed.length === 0) continue;
@@ -42,6 +56,8 @@ export function comparisonLimits(base: PolicySet, head: PolicySet): NotCompared[
       mayDeny,
     });
   }
+  const elsewhere = otherDnsServer(base, head);
+  if (elsewhere !== undefined) out.push(elsewhere);
   const facts = inventoryDifferences(base, head);
   if (facts.length > 0) {
     const shown = facts.slice(0, 5).join('; ') + (facts.length > 5 ? `; and ${facts.length - 5} more` : '');
@@ -52,6 +68,41 @@ export function comparisonLimits(base: PolicySet, head: PolicySet): NotCompared[
       mayAllow: true,
       mayDeny: true,
     });
+  }
+  return out;
+}
+
+/**
+ * When `toFQDNs` items differ between the sides and a DNS rule (`rules.dns`) of either side goes to peers that do not
+ * include the DNS server the engine models (a NodeLocal DNSCache address, another resolver): the pods may look names up
+ * there, and the learning the diff judged through the modelled server may not be theirs.
+ */
+function otherDnsServer(base: PolicySet, head: PolicySet): NotCompared | undefined {
+  const fqdns = (set: PolicySet): string[] => [...(blindItems(set, undefined).get('toFQDNs') ?? [])].map((s) => s.key).sort();
+  if (JSON.stringify(fqdns(base)) === JSON.stringify(fqdns(head))) return undefined;
+  const servers = [...new Set([base, head].flatMap((set) => dnsRulesElsewhere(set)))].sort(compareCodeUnits);
+  if (servers.length === 0) return undefined;
+  return {
+    text: `toFQDNs rules differ between base and head, and DNS rules go to peers that are not the modelled DNS server `
+      + `(${servers.join('; ')}): the pods may look names up at another DNS server (a NodeLocal DNSCache), so the connections `
+      + 'to toFQDNs names are not compared through it; give that server with --dns-server',
+    mayAllow: true,
+    mayDeny: true,
+  };
+}
+
+/** The DNS rule items of the set (`<policy> <path> does not select <server>`) whose peers do not include its DNS server. */
+function dnsRulesElsewhere(set: PolicySet): string[] {
+  const config = set._engineConfig;
+  const server = resolveEndpoint(set.inventory.enrich(set._dnsServer), config);
+  const view = peerView(server, server, config);
+  const out: string[] = [];
+  for (const rule of set._compiledRules) {
+    if (!rule.imported) continue;
+    for (const item of rule.items.egress) {
+      if (item.deny || item.l4.kind !== 'ports' || !item.l4.portRules.some((r) => (r.rules?.dns?.length ?? 0) > 0)) continue;
+      if (!itemSelectsPeer(item, view, [], config)) out.push(`${rule.policy.namespace !== undefined ? `${rule.policy.namespace}/` : ''}${rule.policy.name} ${item.path} does not select ${formatEndpoint(set._dnsServer)}`);
+    }
   }
   return out;
 }
@@ -83,14 +134,15 @@ interface Signature {
 }
 
 /** Items of the set the diff cannot compare, by kind, as content signatures (policy names left out: a rename is no change). */
-function blindItems(set: PolicySet): Map<string, Signature[]> {
+function blindItems(set: PolicySet, fqdnIds: ReadonlySet<string> | undefined): Map<string, Signature[]> {
   const out = new Map<string, Signature[]>();
   const namedResolvable = set.inventory.workloads.length > 0;
   for (const rule of set._compiledRules) {
     if (!rule.imported) continue;
     for (const items of Object.values(rule.items)) {
       for (const item of items) {
-        const kind = blindKind(item, namedResolvable);
+        // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
+        const kind = fqdnIds === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, fqdnIds);
         if (kind === undefined) continue;
         const key = JSON.stringify([rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item), item.notes]);
         const list = out.get(kind) ?? [];
@@ -102,7 +154,8 @@ function blindItems(set: PolicySet): Map<string, Signature[]> {
   return out;
 }
 
-function blindKind(item: CompiledItem, namedResolvable: boolean): string | undefined {
+function blindKind(item: CompiledItem, namedResolvable: boolean, fqdnIds: ReadonlySet<string>): string | undefined {
+  if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => { const id = fqdnClassIdOf(m.text); return id !== undefined && !fqdnIds.has(id); })) return FQDNS.kind;
   if (item.peer.kind === 'groups') return GROUPS.kind;
   if (item.notes.some((n) => n.includes('selects nothing'))) return UNRESOLVED.kind;
   if (!namedResolvable && item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.kind === 'named'))) return NAMED.kind;

@@ -143,8 +143,10 @@ export interface ConnectivityDiffDocument {
   /** The changes; empty when connectivity is unchanged (a reformat or a rename). */
   readonly changes: ConnectivityChange[];
   /**
-   * Rule items that differ between base and head but that the classes cannot stand for (toFQDNs, toGroups, peers not in
-   * the inputs, named ports without workloads): the connections they decide are not compared. `--fail-on` counts them.
+   * Rule items that differ between base and head but that the classes cannot stand for (toGroups, peers not in the
+   * inputs, named ports without workloads, toFQDNs names or patterns without an `fqdn:` class, toFQDNs while a DNS rule
+   * goes to peers other than the modelled DNS server): the connections they decide are not compared. `--fail-on` counts
+   * them.
    * @default - none (everything that differs was compared)
    */
   readonly notCompared?: NotCompared[];

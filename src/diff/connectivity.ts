@@ -250,7 +250,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const order = classOrder(classes);
   changes.sort((x, y) => rank(x) - rank(y) || order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
   const l7Changed = changes.filter((c) => rank(c) === 1).length;
-  const notCompared = comparisonLimits(base, head);
+  const notCompared = comparisonLimits(base, head, classes.map((c) => c.cls));
   return {
     schema: DIFF_SCHEMA,
     base: { source: options.baseSource ?? 'base', policies: base.policies.length },

@@ -398,9 +398,14 @@ function freeWorldAddress(cidrs: readonly ParsedCidr[], family: 4 | 6): ParsedCi
   return docs ?? representative({ family, network: 0n, prefix: 0 }, narrower);
 }
 
-/** The FQDN classes of the rules (`fqdn-classes.ts`), at an IPv4 world address no named CIDR but a /0 holds. */
+/**
+ * The FQDN classes of the rules (`fqdn-classes.ts`), at a world address no named CIDR but a /0 holds: IPv4, else IPv6
+ * (named CIDRs may cover all of IPv4). None when the named CIDRs cover both families: then the `toFQDNs` items that
+ * differ are not compared (`comparison-limits.ts` lists every `toFQDNs` name or pattern without a class).
+ */
 function fqdnClassesOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): ClassifiedEndpoint[] {
-  const ip = freeWorldAddress(namedCidrs(rules), 4);
+  const cidrs = namedCidrs(rules);
+  const ip = freeWorldAddress(cidrs, 4) ?? freeWorldAddress(cidrs, 6);
   return ip === undefined ? [] : fqdnClasses(rules, { subdomainWildcard, address: formatIp(ip) });
 }
 

@@ -145,7 +145,7 @@ function changeKind(c: ConnectivityChange): 'allowed' | 'l7' | 'denied' {
  */
 export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): string {
   const name = names(doc);
-  const lines = [`connectivity diff: ${doc.base.source} (${doc.base.policies} policies) → ${doc.head.source} (${doc.head.policies} policies): ${summaryText(doc)}`];
+  const lines = [`connectivity diff: ${doc.base.source} (${policyCount(doc.base.policies)}) → ${doc.head.source} (${policyCount(doc.head.policies)}): ${summaryText(doc)}`];
   if (doc.changes.length === 0) {
     lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes${doc.notCompared ? ' (but see NOT COMPARED)' : ''}`);
   }
@@ -169,6 +169,11 @@ export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): strin
   return textLines(lines);
 }
 
+/** `1 policy`, `2 policies`. */
+function policyCount(n: number): string {
+  return `${n} ${n === 1 ? 'policy' : 'policies'}`;
+}
+
 /**
  * Lines as text, each kept on its line: control characters (a newline or an ANSI escape in a policy name) become
  * U+FFFD, so names from the input cannot forge lines of the output or drive the terminal.
@@ -185,7 +190,7 @@ function withoutControls(text: string): string {
 /** A report as readable lines: one allowed connection per line, with what allows it. */
 export function formatConnectivityReportText(doc: ConnectivityReportDocument): string {
   const name = names(doc);
-  const lines = [`connectivity report: ${doc.policies.source} (${doc.policies.policies} policies): ${doc.connections.length} allowed connections `
+  const lines = [`connectivity report: ${doc.policies.source} (${policyCount(doc.policies.policies)}): ${doc.connections.length} allowed connections `
     + `between ${doc.endpoints.length} endpoint classes (a pair not listed is denied)`];
   if (mentionsFqdnClass(doc, doc.connections)) lines.push(`note: ${FQDN_CLASS_NOTE}`);
   for (const c of doc.connections) {

@@ -46,10 +46,8 @@ interface NamedFqdn {
 
 /** Adds a `matchName`/`matchPattern` once (by its text; a pattern without a wildcard is the name). */
 function addNamed(to: Map<string, NamedFqdn>, selector: FqdnSelectorModel, subdomainWildcard: boolean): void {
-  const raw = typeof selector.matchName === 'string' ? selector.matchName : typeof selector.matchPattern === 'string' ? selector.matchPattern : undefined;
-  if (raw === undefined) return;
-  const text = raw.trim().toLowerCase().replace(/\.$/, '');
-  if (text === '' || to.has(text)) return;
+  const text = namedText(selector);
+  if (text === undefined || to.has(text)) return;
   to.set(text, { text, pattern: selector.matchName === undefined && text.includes('*'), matcher: compileFqdnSelector(selector, subdomainWildcard) });
 }
 
@@ -91,6 +89,22 @@ export function fqdnClasses(rules: readonly CompiledRule[], options: FqdnClassOp
   return out;
 }
 
+/** The name or pattern of a selector as its class shows it (lower case, no trailing dot); `undefined` when empty. */
+function namedText(selector: FqdnSelectorModel): string | undefined {
+  const raw = typeof selector.matchName === 'string' ? selector.matchName : typeof selector.matchPattern === 'string' ? selector.matchPattern : undefined;
+  const text = raw?.trim().toLowerCase().replace(/\.$/, '');
+  return text === undefined || text === '' ? undefined : text;
+}
+
+/**
+ * The id of the class that stands for a compiled `toFQDNs` matcher (by its text, `matchName: x`), whether or not
+ * `fqdnClasses` made one; `undefined` for a matcher that names nothing.
+ */
+export function fqdnClassIdOf(matcherText: string): string | undefined {
+  const text = namedText(fqdnSelectorOf(matcherText));
+  return text === undefined ? undefined : `fqdn:${text}`;
+}
+
 /** A DNS name an FQDN endpoint can have. */
 const DNS_NAME = /^([-a-z0-9_]+\.?)+$/;
 
@@ -101,14 +115,19 @@ function fqdnSelectorOf(text: string): FqdnSelectorModel {
   return {};
 }
 
+/** Fills of a `*` besides `any`, `any1`, …: first and last characters apart, so that a narrower pattern (`any*.x`) misses one. */
+const OTHER_FILLS = ['zq0', '9xw', 'k7m'];
+
 /**
- * A name a pattern matches that no rule names, matched by the fewest other patterns: each run of `*` filled with `any`
- * (`any1`, … when taken), a pattern of `*` only as `any.invalid`.
+ * A name a pattern matches that no rule names, standing for the pattern rather than for a narrower pattern one side
+ * names: among candidates with each run of `*` filled with one token (`any`, `any1`, …, then tokens of other first and
+ * last characters; a pattern of `*` only as `<token>.invalid`), the one the fewest other named patterns match (ties:
+ * the first). Total: there are more `anyN` candidates than names, so one is free.
  */
 function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: readonly FqdnMatcher[]): string | undefined {
   let best: { name: string; others: number } | undefined;
-  for (let i = 0; i < 10; i++) {
-    const fill = i === 0 ? 'any' : `any${i}`;
+  const numbered = Array.from({ length: names.size + patterns.length + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
+  for (const fill of [...numbered.slice(0, 10), ...OTHER_FILLS, ...numbered.slice(10)]) {
     const name = /^\*+$/.test(n.text) ? `${fill}.invalid` : n.text.replace(/\*+/g, fill);
     if (names.has(name) || !n.matcher.matches(name)) continue;
     const others = patterns.filter((m) => m !== n.matcher && m.matches(name)).length;

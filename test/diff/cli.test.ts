@@ -38,7 +38,7 @@ describe('diff', () => {
       '      after:  allowed by ingress CiliumNetworkPolicy prod/api spec.ingress[0]',
       '',
     ]);
-    expect(r.stdout.split('\n')[0]).toMatch(/^connectivity diff: .*base\.yaml \(1 policies\) → .*opened\.yaml \(1 policies\): 1 newly allowed, 0 newly denied$/);
+    expect(r.stdout.split('\n')[0]).toMatch(/^connectivity diff: .*base\.yaml \(1 policy\) → .*opened\.yaml \(1 policy\): 1 newly allowed, 0 newly denied$/);
   });
 
   test('no change: one line saying so', async () => {
@@ -166,5 +166,53 @@ describe('report', () => {
     const r = await cli('report', '--policies', join(dir, 'nope'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nope does not exist/);
+  });
+});
+
+describe('diff and report --dns-server (a NodeLocal DNSCache)', () => {
+  /** prod/app=web looks names up at 169.254.20.10 (its DNS rule goes there) and reaches `fqdns` on 443. */
+  const nodeLocal = (fqdns: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toCIDR: [169.254.20.10/32]
+    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "*" }] } }]
+  - toFQDNs: [${fqdns}]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+`;
+  const named = file('nodelocal-name.yaml', nodeLocal('{ matchName: api.example.com }'));
+  const any = file('nodelocal-any.yaml', nodeLocal('{ matchPattern: "*" }'));
+
+  test('without it: the toFQDNs widening is NOT COMPARED, and --fail-on allowed counts it', async () => {
+    const r = await cli('diff', '--base', named, '--head', any, '--fail-on', 'allowed');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('NOT COMPARED');
+    expect(r.stderr).toMatch(/warning: not compared: toFQDNs rules differ .*give that server with --dns-server/);
+  });
+
+  test('with it: the widening is newly allowed on both the diff and the report', async () => {
+    const r = await cli('diff', '--base', named, '--head', any, '--fail-on', 'allowed', '--dns-server', 'cidr:169.254.20.10');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('  + prod/app=web → fqdn:* 443/TCP');
+    expect(r.stdout).not.toContain('NOT COMPARED');
+    const report = await cli('report', '--policies', any, '--dns-server', 'cidr:169.254.20.10');
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('  prod/app=web → fqdn:* 443/TCP');
+    expect(report.stdout.split('\n')[0]).toMatch(/^connectivity report: .*nodelocal-any\.yaml \(1 policy\): /);
+    expect((await cli('report', '--policies', any)).stdout).not.toContain('prod/app=web → fqdn:*');
+  });
+
+  test('the same help text as trace\'s option; a bad endpoint is exit 2 with one line', async () => {
+    const help = async (cmd: string): Promise<string | undefined> => /--dns-server <endpoint>\s+([^\n]+(?:\n\s{10,}[^\n-][^\n]*)*)/.exec((await cli(cmd, '--help')).stdout)?.[1]?.replace(/\s+/g, ' ');
+    const trace = await help('trace');
+    expect(trace).toContain('toFQDNs names are learned from lookups to it');
+    expect(await help('diff')).toBe(trace);
+    expect(await help('report')).toBe(trace);
+    const r = await cli('diff', '--base', named, '--head', any, '--dns-server', 'kube-dns');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/kube-dns/);
   });
 });

@@ -1,7 +1,7 @@
 // `toFQDNs` destinations are endpoint classes: a name or pattern added, removed or allowed on a new port is a change to
 // its `fqdn:` class, judged with the engine's DNS learning; a DNS rule change that stops the learning cuts the names.
 import { describe, expect, test } from 'vitest';
-import { Connectivity, ConnectivityDiffDocument, ConnectivityFormat, EndpointClassKind, PolicySet } from '../../src';
+import { Connectivity, ConnectivityDiffDocument, ConnectivityFormat, EndpointClassKind, Endpoints, PolicySet, PolicySetOptions } from '../../src';
 import { changeLine } from './support';
 
 const KUBE_DNS = '{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }';
@@ -33,8 +33,8 @@ ${dns === null ? '' : `  - toEndpoints: [${KUBE_DNS}]
 ${o.extra ?? ''}`;
 }
 
-function diff(base: string, head: string): { doc: ConnectivityDiffDocument; lines: string[] } {
-  const [b, h] = [PolicySet.fromYaml(base, { file: 'base.yaml' }), PolicySet.fromYaml(head, { file: 'head.yaml' })];
+function diff(base: string, head: string, options: PolicySetOptions = {}): { doc: ConnectivityDiffDocument; lines: string[] } {
+  const [b, h] = [PolicySet.fromYaml(base, { ...options, file: 'base.yaml' }), PolicySet.fromYaml(head, { ...options, file: 'head.yaml' })];
   const doc = Connectivity.diff(b, h);
   // The fast diff is the document that judging every pair with verdict() gives.
   expect(doc).toEqual(Connectivity.diff(b, h, { _judgeEveryPair: true }));
@@ -174,5 +174,84 @@ spec:
     const unrelated = diff(web(), web({ extra: `  - toEndpoints: [{ matchLabels: { app: db } }]
 ` }));
     expect(ConnectivityFormat.diffText(unrelated.doc)).not.toContain('note: fqdn:');
+  });
+});
+
+/** A policy selecting no pod whose egress names `cidrs` (named CIDRs shape the world classes of both sides). */
+function decoy(cidrs: readonly string[]): string {
+  return `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: decoy, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: nothing } }
+  egress:
+  - toCIDR: [${cidrs.join(', ')}]
+`;
+}
+
+describe('fqdn: classes are never dropped silently', () => {
+  test('named CIDRs cover all of IPv4: the classes are at an IPv6 address, and a widening to "*" is newly allowed', () => {
+    const cover = decoy(['0.0.0.0/1', '128.0.0.0/1']);
+    const { doc, lines } = diff(web() + cover, web({ fqdns: '{ matchPattern: "*" }' }) + cover);
+    expect(lines).toEqual(['+ prod/app=web → fqdn:* 443/TCP']);
+    expect(doc.notCompared).toBeUndefined();
+  });
+
+  test('named CIDRs cover all of IPv4 and IPv6: no fqdn class, the toFQDNs difference is NOT COMPARED (may allow)', () => {
+    const cover = decoy(['0.0.0.0/1', '128.0.0.0/1', '"::/1"', '"8000::/1"']);
+    const { doc, lines } = diff(web() + cover, web({ fqdns: '{ matchPattern: "*" }' }) + cover);
+    expect(doc.endpoints.some((c) => c.kind === EndpointClassKind.FQDN)).toBe(false);
+    expect(lines).toEqual([]);
+    expect(doc.notCompared?.map((n) => [n.text.split(':')[0], n.mayAllow, n.mayDeny])).toEqual([
+      ['toFQDNs rules whose names or patterns have no fqdn', true, true],
+    ]);
+  });
+
+  test('a side names any.example.com, any1 … any9.example.com (and the other fills): the pattern class still exists, "*.example.com" added is newly allowed', () => {
+    const names = ['any', ...Array.from({ length: 9 }, (_, i) => `any${i + 1}`), 'zq0', '9xw', 'k7m'].map((n) => `{ matchName: ${n}.example.com }`).join(', ');
+    const { lines, doc } = diff(web({ fqdns: names }), web({ fqdns: `${names}, { matchPattern: "*.example.com" }` }));
+    expect(lines).toEqual(['+ prod/app=web → fqdn:*.example.com 443/TCP']);
+    expect(doc.endpoints.find((c) => c.id === 'fqdn:*.example.com')?.dnsName).toBe('any10.example.com');
+  });
+
+  test('a pattern\'s witness is not a name of a narrower pattern: the DNS rule narrowed from "*" to "any*.stripe.com" cuts *.stripe.com', () => {
+    const fqdns = '{ matchPattern: "*.stripe.com" }';
+    const base = web({ fqdns });
+    const head = web({ fqdns, dns: '{ matchPattern: "any*.stripe.com" }' });
+    const { doc, lines } = diff(base, head);
+    expect(lines).toEqual([
+      '~ prod/app=web → kube-system/k8s-app=kube-dns 53/ANY L7: DNS matchPattern: * → DNS matchPattern: any*.stripe.com',
+      '- prod/app=web → fqdn:*.stripe.com 443/TCP',
+    ]);
+    // The DNS rule's pattern that the toFQDNs pattern matches has its own class (still learned: no change).
+    expect(doc.endpoints.filter((c) => c.kind === EndpointClassKind.FQDN).map((c) => [c.id, c.dnsName]))
+      .toEqual([['fqdn:*.stripe.com', 'zq0.stripe.com'], ['fqdn:any*.stripe.com', 'anyany.stripe.com']]);
+    // The name the class stands for is denied by trace too.
+    const to = Endpoints.fqdn('api.stripe.com', '192.0.2.1');
+    const from = Endpoints.pod('prod', { app: 'web' });
+    expect(PolicySet.fromYaml(head).verdict({ from, to, protocol: 'TCP', port: 443 }).verdict).toBe('denied');
+  });
+});
+
+describe('fqdn: classes and another DNS server (NodeLocal DNSCache)', () => {
+  const nodeLocal = (o: WebEgress = {}): string => web(o).replace(`toEndpoints: [${KUBE_DNS}]`, 'toCIDR: [169.254.20.10/32]');
+
+  test('the DNS rule goes to 169.254.20.10, not the modelled server: toFQDNs widened to "*" is NOT COMPARED (may allow)', () => {
+    const { doc } = diff(nodeLocal(), nodeLocal({ fqdns: '{ matchPattern: "*" }' }));
+    expect(doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny])).toEqual([[true, true]]);
+    expect(doc.notCompared?.[0].text).toContain('prod/web spec.egress[0] does not select pod:kube-system:k8s-app=kube-dns');
+    expect(doc.notCompared?.[0].text).toContain('--dns-server');
+    // toFQDNs the same on both sides: nothing to say.
+    expect(diff(nodeLocal(), nodeLocal({ extra: '  - toEndpoints: [{ matchLabels: { app: db } }]\n' })).doc.notCompared).toBeUndefined();
+  });
+
+  test('with that DNS server given, the widening is newly allowed and nothing is NOT COMPARED', () => {
+    const { doc, lines } = diff(nodeLocal(), nodeLocal({ fqdns: '{ matchPattern: "*" }' }), { dnsServer: 'cidr:169.254.20.10' });
+    expect(lines).toEqual(['+ prod/app=web → fqdn:* 443/TCP']);
+    expect(doc.notCompared).toBeUndefined();
+    const report = Connectivity.report(PolicySet.fromYaml(nodeLocal({ fqdns: '{ matchPattern: "*" }' }), { dnsServer: 'cidr:169.254.20.10' }));
+    expect(report.connections.filter((c) => c.from === 'prod/app=web' && c.to.startsWith('fqdn:')).map((c) => `${c.to} ${c.ports.join(', ')}`))
+      .toEqual(['fqdn:* 443/TCP']);
   });
 });
