@@ -4,12 +4,13 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, Port, Validator,
+  ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LabelExpression, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, Port, Validator,
 } from '../../src';
 import { cut, lockout } from '../support/lockout-guard';
 
 const CONTROL_PLANE = NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' });
-const WORKERS = NodeSelector.labels({ 'node-role.kubernetes.io/worker': '' });
+// Workers that say they are not control-plane nodes: a selector of other labels may hold control-plane nodes too.
+const WORKERS = NodeSelector.of({ labels: { 'node-role.kubernetes.io/worker': '' }, expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane')] });
 const CP_NODE = 'node:node-role.kubernetes.io/control-plane=';
 const WORKER_NODE = 'node:node-role.kubernetes.io/worker=';
 const EVERY_PATH = Object.values(LockoutPath).map((path) => ({ path, reason: 'test: the engine judges the deny' }));
@@ -49,6 +50,22 @@ const ROWS: readonly Row[] = [
     connection: [CP_NODE, 'entity:kube-apiserver', '6443/TCP'], cut: ['kube-apiserver'],
   },
   { what: 'egress to pods', deny: (p) => p.denyEgress(Peer.allNamespaces(), { ports: [Port.tcp(8080)] }), connection: [CP_NODE, 'pod:shop:app=web', '8080/TCP'], cut: ['pod-traffic'] },
+  {
+    what: 'SSH from 0.0.0.0/1 and 128.0.0.0/1 (together the whole world)',
+    deny: (p) => {
+      p.denyIngress(Peer.cidr('0.0.0.0/1'), { ports: [Port.tcp(22)] });
+      p.denyIngress(Peer.cidr('128.0.0.0/1'), { ports: [Port.tcp(22)] });
+    },
+    connection: ['cidr:203.0.113.5', CP_NODE, '22/TCP'], cut: ['break-glass'],
+  },
+  {
+    what: 'egress to the world on 443 (a managed API server is in the world)', deny: (p) => p.denyEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] }),
+    connection: [CP_NODE, 'cidr:203.0.113.5', '443/TCP'], cut: ['kube-apiserver'],
+  },
+  {
+    what: 'the API server from other nodes, on nodes selected by another label (they may be control-plane nodes)', nodes: NodeSelector.labels({ zone: 'a' }),
+    deny: (p) => p.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(6443)] }), connection: ['entity:remote-node', 'node:zone=a', '6443/TCP'], cut: ['kube-apiserver'],
+  },
   // Accepted: the deny leaves the path open.
   { what: 'SSH from one CIDR (operators are elsewhere)', deny: (p) => p.denyIngress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(22)] }), connection: ['cidr:198.51.100.7', CP_NODE, '22/TCP'], cut: [] },
   {
@@ -57,6 +74,14 @@ const ROWS: readonly Row[] = [
   },
   { what: 'everything from one CIDR', deny: (p) => p.denyIngress(Peer.cidr('203.0.113.0/24')), connection: ['cidr:198.51.100.7', CP_NODE, 'icmp/3'], cut: [] },
   { what: 'ping from the world', deny: (p) => p.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.echoRequest()] }), connection: ['cidr:203.0.113.5', CP_NODE, 'icmp/3'], cut: [] },
+  {
+    what: 'SSH from 0.0.0.0/0 except a management range (the least-privilege way)',
+    deny: (p) => p.denyIngress(Peer.cidr('0.0.0.0/0', { except: ['10.50.0.0/16'] }), { ports: [Port.tcp(22)] }), connection: ['cidr:10.50.0.7', CP_NODE, '22/TCP'], cut: [],
+  },
+  {
+    what: 'egress to one CIDR on 443 (the API server address is not known)', deny: (p) => p.denyEgress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(443)] }),
+    connection: [CP_NODE, 'entity:kube-apiserver', '443/TCP'], cut: [],
+  },
 ];
 
 /** A chart where the nodes allow everything, plus a host policy holding only the deny (optionally exempting every path). */
@@ -163,7 +188,10 @@ describe('HostFirewall exemptions reach the guard of every host policy', () => {
     expect(manifests[0].metadata.annotations[LockoutExemptionsAnnotation.KEY]).toBe('{"hubble":"Hubble is not deployed"}');
     const text = manifests.map((m) => JSON.stringify(m)).join('\n---\n');
     const report = Validator.validateInputs([{ name: 'fw.yaml', text }], { ciliumVersion: '1.19' });
-    expect(report.diagnostics.filter((d) => d.id.startsWith('pitfall-host'))).toEqual([]);
+    // The exempted cut is not an error, but it shows: a warning names the path, the deny item and the reason.
+    expect(report.diagnostics.filter((d) => d.id.startsWith('pitfall-host')).map((d) => `${d.id} ${d.severity} ${d.message}`)).toEqual([
+      expect.stringMatching(/^pitfall-host-lockout-exempted warning this deny rule of a host policy cuts the hubble path .*reason "Hubble is not deployed"$/),
+    ]);
     // Without the annotation the same manifest is a lockout for validate.
     const { [LockoutExemptionsAnnotation.KEY]: _exemptions, ...annotations } = manifests[0].metadata.annotations as Record<string, string>;
     const bare = { ...manifests[0], metadata: { ...manifests[0].metadata, annotations } };
