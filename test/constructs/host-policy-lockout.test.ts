@@ -175,6 +175,19 @@ describe('a ClusterwidePolicy host rule whose deny cuts a guarded path', () => {
     expect(() => new ClusterwidePolicy(new Chart(Testing.app(), 'c'), 'p', { nodeSelector: NodeSelector.all(), lockoutExemptions: [{ path: 'ssh' as LockoutPath, reason: 'x' }] }))
       .toThrow(/^\[c\/p\] lockoutExemptions: "ssh" is not a LockoutPath \(lockout-exemption-path\)\n\s+fix: use one of LockoutPath\.BREAK_GLASS/);
   });
+
+  test('a path exempted twice is refused, naming both reasons', () => {
+    expect(() => new ClusterwidePolicy(new Chart(Testing.app(), 'c'), 'p', {
+      nodeSelector: NodeSelector.all(),
+      lockoutExemptions: [{ path: LockoutPath.TUNNEL, reason: 'native routing' }, { path: LockoutPath.TUNNEL, reason: 'again' }],
+    })).toThrow(/^\[c\/p\] lockoutExemptions lists the tunnel path twice \(reasons "native routing" and "again"\) \(lockout-exemption-duplicate\)\n\s+fix: give each path once/);
+  });
+
+  test.each([['a newline', 'native routing\nfake: finding'], ['an escape sequence', 'native \u001b[2Jrouting'], ['a C1 control', 'native\u0085routing']])(
+    'a reason with %s is refused', (_what, reason) => {
+      expect(() => new ClusterwidePolicy(new Chart(Testing.app(), 'c'), 'p', { nodeSelector: NodeSelector.all(), lockoutExemptions: [{ path: LockoutPath.TUNNEL, reason }] }))
+        .toThrow(/^\[c\/p\] the reason of the lockout exemption of the tunnel path has a control character .*\(lockout-exemption-reason\)\n\s+fix: write the reason on one line/);
+    });
 });
 
 describe('HostFirewall exemptions reach the guard of every host policy', () => {
