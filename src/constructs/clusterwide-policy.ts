@@ -49,7 +49,7 @@ export class ClusterwidePolicy extends PolicyBase {
         });
       }
       // A reason is shown in findings and reports (one line each): a newline or escape sequence could forge or hide output.
-      const control = /[\u0000-\u001f\u007f-\u009f]/.exec(e.reason);
+      const control = /[^\x20-\x7e\xa0-\uffff]/.exec(e.reason);
       if (control) {
         throw new CiliumPolicyError({
           id: 'lockout-exemption-reason',

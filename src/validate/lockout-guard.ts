@@ -5,7 +5,8 @@ import { l4Scope } from '../engine/ports';
 import { AddressRange, cidrRange, cidrsIntersect, parseCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import {
-  IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel, SectionName, sectionDirection,
+  IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel, SectionName,
+  sectionDirection,
 } from '../model/policy-model';
 import { fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
 import { arr, isObject } from './walk';
@@ -140,7 +141,8 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
     for (const deny of direction) {
       const cut = path.ports.flatMap((port) => {
         if (!portOverlaps(deny.item, port)) return [];
-        const peer = path.peers.find((p) => (p.whole ? coversWhole(deny.item, p.item, () => worldCut(deny, direction.filter((d) => portOverlaps(d.item, port))))
+        const onPort = (): DenyItem[] => direction.filter((d) => portOverlaps(d.item, port));
+        const peer = path.peers.find((p) => (p.whole ? coversWhole(deny.item, p.item, () => worldCut(deny, onPort()))
           : peerOverlaps(deny.item, p.item)));
         return peer ? [`${peer.description} on ${port.description}`] : [];
       })[0];
@@ -353,7 +355,9 @@ const KUBE_APISERVER = entity('kube-apiserver');
  * (Cilium pkg/ipcache/metadata.go merges the labels of an API server IP outside the cluster), so a deny of the whole
  * world cuts node egress to it; a deny of some CIDRs is not known to (its address is not known here).
  */
-const MANAGED_APISERVER: GuardPeer = { item: { entities: ['world'] }, description: 'entity world (a managed API server outside the cluster)', whole: true, cutOnly: true };
+const MANAGED_APISERVER: GuardPeer = {
+  item: { entities: ['world'] }, description: 'entity world (a managed API server outside the cluster)', whole: true, cutOnly: true,
+};
 const PODS: GuardPeer = {
   item: { endpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] },
   description: 'every pod',

@@ -4,7 +4,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LabelExpression, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, Port, Validator,
+  ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LabelExpression, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer,
+  Port, Validator,
 } from '../../src';
 import { cut, lockout } from '../support/lockout-guard';
 
