@@ -1,7 +1,7 @@
 // The lockout guard of low-level host policies (a ClusterwidePolicy rule with a nodeSelector): a deny that cuts a path the
 // nodes need is refused at synthesis (`pitfall-host-deny-lockout`) unless the path is exempted with a reason; the
 // engine confirms each refused deny really drops that path, and that each accepted one leaves it open.
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
   ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LabelExpression, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer,
@@ -217,5 +217,31 @@ describe('HostFirewall exemptions reach the guard of every host policy', () => {
     expect(lockout((fw) => fw.denyIngress(Peer.namespace('shop'), { ports: [Port.tcp(4244)] }))).toBeUndefined();
     expect(cut(lockout((fw) => fw.denyIngress(Peer.endpoints({ namespace: 'kube-system', labels: { app: 'x' } }), { ports: [Port.tcp(4244)] }))))
       .toEqual(['ingressDeny[0] hubble']);
+  });
+});
+
+describe('a raw host policy: the guard reads empty port lists and empty items as the engine does', () => {
+  /** A chart that allows everything to the control-plane nodes, plus a raw host policy with one ingress deny item. */
+  const rawChart = (item: Record<string, unknown>, exempt = false): Chart => {
+    const chart = new Chart(Testing.app(), 'raw');
+    const open = new ClusterwidePolicy(chart, 'open', { nodeSelector: CONTROL_PLANE });
+    open.allowIngress(Peer.entity(Entity.ALL));
+    new ApiObject(chart, 'deny', {
+      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'deny', ...(exempt ? { annotations: { [LockoutExemptionsAnnotation.KEY]: '{"break-glass":"t","icmp":"t","kube-apiserver":"t"}' } } : {}) },
+      spec: { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }, enableDefaultDeny: { ingress: false, egress: false }, ingressDeny: [item] },
+    });
+    return chart;
+  };
+
+  test.each([['toPorts: []', { fromEntities: ['world'], toPorts: [] }], ['icmps: []', { fromEntities: ['world'], icmps: [] }]])(
+    'a world deny with %s is every port: SSH is cut, and the engine drops it', (_what, item) => {
+      expect(cutPaths(synthError(rawChart(item)))).toEqual(['break-glass', 'kube-apiserver', 'icmp']);
+      expect(synthError(rawChart(item, true))).toBeUndefined();
+      expect(rawChart(item, true)).toDeny('cidr:203.0.113.5', CP_NODE, '22/TCP', { hostFirewall: true });
+    });
+
+  test('an empty item (no peer, no port) denies nothing: no cut, and the engine allows SSH', () => {
+    expect(synthError(rawChart({}))).toBeUndefined();
+    expect(rawChart({})).toAllow('cidr:203.0.113.5', CP_NODE, '22/TCP', { hostFirewall: true });
   });
 });
