@@ -30,6 +30,7 @@ export interface ClusterwidePolicyProps extends PolicyBaseProps {
 export class ClusterwidePolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps = {}) {
     super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, props, undefined);
+    const seen = new Map<string, string>();
     for (const e of props.lockoutExemptions ?? []) {
       if (!(Object.values(LockoutPath) as string[]).includes(e.path)) {
         throw new CiliumPolicyError({
@@ -47,6 +48,25 @@ export class ClusterwidePolicy extends PolicyBase {
           location: this.node.path,
         });
       }
+      // A reason is shown in findings and reports (one line each): a newline or escape sequence could forge or hide output.
+      const control = /[^\x20-\x7e\xa0-\uffff]/.exec(e.reason);
+      if (control) {
+        throw new CiliumPolicyError({
+          id: 'lockout-exemption-reason',
+          message: `the reason of the lockout exemption of the ${e.path} path has a control character (${JSON.stringify(control[0])}): ${JSON.stringify(e.reason.slice(0, 80))}`,
+          fix: 'write the reason on one line of printable text',
+          location: this.node.path,
+        });
+      }
+      if (seen.has(e.path)) {
+        throw new CiliumPolicyError({
+          id: 'lockout-exemption-duplicate',
+          message: `lockoutExemptions lists the ${e.path} path twice (reasons ${JSON.stringify(seen.get(e.path))} and ${JSON.stringify(e.reason.trim())})`,
+          fix: 'give each path once, with one reason',
+          location: this.node.path,
+        });
+      }
+      seen.set(e.path, e.reason.trim());
     }
     const annotation = lockoutExemptionsAnnotation(props.lockoutExemptions ?? []);
     if (annotation !== undefined) this.apiObject.metadata.addAnnotation(LOCKOUT_EXEMPTIONS_ANNOTATION, annotation);

@@ -100,6 +100,17 @@ export interface CompileL4Options {
 }
 
 /**
+ * What the layer 4 of an item reaches before its ports are read: every port (no `toPorts` and no `icmps`, absent or
+ * empty, with an L3 peer field), nothing (neither ports nor a peer field: an empty rule selects no peer), or the listed
+ * ports. The one reading of an item's L4 scope, shared by the engine and the host lockout guard.
+ * @param hasPeers whether the item has an L3 peer field (`fromEndpoints`, `toCIDR`, …, even an empty one)
+ */
+export function l4Scope(toPorts: readonly unknown[] | undefined, icmps: readonly unknown[] | undefined, hasPeers: boolean): 'all' | 'none' | 'ports' {
+  if ((toPorts ?? []).length === 0 && (icmps ?? []).length === 0) return hasPeers ? 'all' : 'none';
+  return 'ports';
+}
+
+/**
  * Compiles the layer-4 part of an item.
  * @param hasPeers whether the item has an L3 peer field (`fromEndpoints`, `toCIDR`, …, even an empty one)
  */
@@ -107,8 +118,8 @@ export function compileL4(toPorts: readonly PortRuleModel[] | undefined, icmps: 
   options: CompileL4Options): L4Spec {
   const portRules = (toPorts ?? []).map((pr, index) => compilePortRule(pr, index, options));
   const icmpList = (icmps ?? []).flatMap((r) => (r.fields ?? []).map(compileIcmp));
-  if ((toPorts ?? []).length === 0 && (icmps ?? []).length === 0) return hasPeers ? { kind: 'all' } : { kind: 'none' };
-  return { kind: 'ports', portRules, icmps: icmpList };
+  const scope = l4Scope(toPorts, icmps, hasPeers);
+  return scope === 'ports' ? { kind: 'ports', portRules, icmps: icmpList } : { kind: scope };
 }
 
 /** Matches a query against an item's layer 4; `undefined` when it does not cover the query. */

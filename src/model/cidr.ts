@@ -93,3 +93,55 @@ export function formatIp(ip: { readonly family: 4 | 6; readonly network: bigint 
   if (best.at < 0) return hex.join(':');
   return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}`;
 }
+
+/** A contiguous block of addresses of one family, both ends included. */
+export interface AddressRange {
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+  /** The first address. */
+  readonly first: bigint;
+  /** The last address. */
+  readonly last: bigint;
+}
+
+/** The addresses of a CIDR as a range. */
+export function cidrRange(cidr: ParsedCidr): AddressRange {
+  const bits = cidr.family === 4 ? 32 : 128;
+  return { family: cidr.family, first: cidr.network, last: cidr.network + (1n << BigInt(bits - cidr.prefix)) - 1n };
+}
+
+/** The addresses of `ranges` that are in none of `holes` (sorted by family, then address; adjacent blocks merged). */
+export function subtractRanges(ranges: readonly AddressRange[], holes: readonly AddressRange[]): AddressRange[] {
+  let out = mergeRanges(ranges);
+  for (const h of mergeRanges(holes)) {
+    out = out.flatMap((r) => {
+      if (r.family !== h.family || h.last < r.first || h.first > r.last) return [r];
+      const parts: AddressRange[] = [];
+      if (h.first > r.first) parts.push({ family: r.family, first: r.first, last: h.first - 1n });
+      if (h.last < r.last) parts.push({ family: r.family, first: h.last + 1n, last: r.last });
+      return parts;
+    });
+  }
+  return out;
+}
+
+/** Whether the union of `ranges` holds every address of a family (all of IPv4 is `0.0.0.0/0`, all of IPv6 `::/0`). */
+export function rangesCoverFamily(ranges: readonly AddressRange[], family: 4 | 6): boolean {
+  const max = (1n << BigInt(family === 4 ? 32 : 128)) - 1n;
+  const merged = mergeRanges(ranges).filter((r) => r.family === family);
+  return merged.length === 1 && merged[0].first === 0n && merged[0].last === max;
+}
+
+function mergeRanges(ranges: readonly AddressRange[]): AddressRange[] {
+  const sorted = [...ranges].sort((a, b) => a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const out: AddressRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.family === r.family && r.first <= last.last + 1n) {
+      if (r.last > last.last) out[out.length - 1] = { ...last, last: r.last };
+    } else {
+      out.push(r);
+    }
+  }
+  return out;
+}

@@ -1,9 +1,13 @@
 // The host-policy lockout guard: the paths a node needs open, and whether a rule item (a deny that cuts it, an allow that
 // keeps it) covers one of them. One mechanism for the HostFirewall construct (its paths built from its props), the
 // synthesis of any host policy, and `validate` (the generic paths below); see README "HostFirewall".
-import { cidrsIntersect, parseCidr } from '../model/cidr';
+import { l4Scope } from '../engine/ports';
+import { AddressRange, cidrRange, cidrsIntersect, parseCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
-import { IcmpFieldModel, LabelSelectorModel, PolicyMetadataModel, PortProtocolModel, RuleItemModel, SectionName, sectionDirection } from '../model/policy-model';
+import {
+  IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel, SectionName,
+  sectionDirection,
+} from '../model/policy-model';
 import { fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
 import { arr, isObject } from './walk';
 
@@ -71,6 +75,12 @@ export interface GuardPeer {
    * @default false - any overlap cuts the path
    */
   readonly whole?: boolean;
+  /**
+   * Only a deny cuts the path through this peer; an allow of it does not keep the path open (`pitfall-host-lockout`):
+   * a managed API server outside the cluster is in the world, but an allow to some CIDR is not known to reach it.
+   * @default false
+   */
+  readonly cutOnly?: boolean;
 }
 
 /** One port or ICMP type of a guarded path. */
@@ -117,15 +127,26 @@ export interface DenyItem {
   readonly index: number;
 }
 
-/** The deny items that would drop traffic of a guarded path (deny wins over any allow in Cilium). */
+/**
+ * The deny items that would drop traffic of a guarded path (deny wins over any allow in Cilium). A peer guarded whole
+ * (`GuardPeer.whole`: the world) is cut by the world entity, by a deny item of any peer, or by deny items of the
+ * same direction on a port of the path whose CIDRs together (`except`s removed) hold every IPv4 or every IPv6 address;
+ * each item needed for that is reported. CIDR groups are not known here (the run reads no CiliumCIDRGroup): they count
+ * toward no coverage.
+ */
 export function guardViolations(paths: readonly GuardPath[], denies: readonly DenyItem[]): GuardViolation[] {
   const out: GuardViolation[] = [];
   for (const path of paths) {
-    for (const deny of denies) {
-      if (sectionDirection(deny.section) !== path.direction) continue;
-      const peer = path.peers.find((p) => (p.whole ? coversWhole(deny.item, p.item) : peerOverlaps(deny.item, p.item)));
-      const port = path.ports.find((p) => portOverlaps(deny.item, p));
-      if (peer && port) out.push({ path: path.path, section: deny.section, index: deny.index, what: `${peer.description} on ${port.description}` });
+    const direction = denies.filter((d) => sectionDirection(d.section) === path.direction);
+    for (const deny of direction) {
+      const cut = path.ports.flatMap((port) => {
+        if (!portOverlaps(deny.item, port)) return [];
+        const onPort = (): DenyItem[] => direction.filter((d) => portOverlaps(d.item, port));
+        const peer = path.peers.find((p) => (p.whole ? coversWhole(deny.item, p.item, () => worldCut(deny, onPort()))
+          : peerOverlaps(deny.item, p.item)));
+        return peer ? [`${peer.description} on ${port.description}`] : [];
+      })[0];
+      if (cut) out.push({ path: path.path, section: deny.section, index: deny.index, what: cut });
     }
   }
   return out;
@@ -133,7 +154,52 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
 
 /** Whether a rule item (an allow or a deny) reaches a guarded path: one of its peers on one of its ports. */
 export function itemCoversPath(item: RuleItemModel, path: GuardPath): boolean {
-  return path.peers.some((p) => peerOverlaps(item, p.item)) && path.ports.some((p) => portOverlaps(item, p));
+  return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item)) && path.ports.some((p) => portOverlaps(item, p));
+}
+
+/** The L3 peer fields of a rule item (`requires` is not a peer). */
+const L3_FIELDS = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3);
+
+/** Whether an item names an L3 peer (even an empty list); without one, an item with ports has every peer. */
+function hasPeer(item: RuleItemModel): boolean {
+  return L3_FIELDS.some((f) => item[f] !== undefined);
+}
+
+/** The addresses a deny item's CIDRs select: `cidr`, and each `cidrSet` entry's `cidr` minus its `except`s. */
+function itemRanges(item: RuleItemModel): AddressRange[] {
+  const ranges = (texts: readonly unknown[]): AddressRange[] => texts.flatMap((t) => {
+    const c = typeof t === 'string' ? parseCidr(t) : undefined;
+    return c ? [cidrRange(c)] : [];
+  });
+  return [
+    ...ranges(arr<unknown>(item.cidr)),
+    ...arr<unknown>(item.cidrSet).flatMap((entry) => {
+      if (!isObject(entry)) return [];
+      const e = entry as { cidr?: unknown; except?: unknown };
+      return typeof e.cidr === 'string' ? subtractRanges(ranges([e.cidr]), ranges(arr<unknown>(e.except))) : [];
+    }),
+  ];
+}
+
+/** Whether ranges hold every IPv4 or every IPv6 address. */
+function wholeWorld(ranges: readonly AddressRange[]): boolean {
+  return rangesCoverFamily(ranges, 4) || rangesCoverFamily(ranges, 6);
+}
+
+/**
+ * Whether a deny item's CIDRs are part of cutting the whole world with the other deny items on the port (`denies`, the
+ * item among them): they hold every address alone, or the union does and needs them (a redundant `10.0.0.0/8` next to
+ * `0.0.0.0/1` and `128.0.0.0/1` is not reported; if every item is redundant, all are).
+ */
+function worldCut(deny: DenyItem, denies: readonly DenyItem[]): boolean {
+  const own = itemRanges(deny.item);
+  if (own.length === 0) return false;
+  if (wholeWorld(own)) return true;
+  const ranges = denies.map((d) => itemRanges(d.item));
+  if (!wholeWorld(ranges.flat())) return false;
+  const needed = (i: number): boolean => !wholeWorld(ranges.filter((_, j) => j !== i).flat());
+  const at = denies.indexOf(deny);
+  return needed(at) || !ranges.some((r, i) => r.length > 0 && (wholeWorld(r) || needed(i)));
 }
 
 /** Entities that `cluster` stands for (besides cluster pods). */
@@ -148,9 +214,7 @@ function cidrsOf(item: RuleItemModel): string[] {
 }
 
 function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
-  const l3 = [deny.endpoints, deny.cidr, deny.cidrSet, deny.entities, deny.nodes, deny.services, deny.groups, deny.fqdns]
-    .some((f) => f !== undefined);
-  if (!l3) return true;
+  if (!hasPeer(deny)) return true;
   const guardEntity = strings(guard.entities)[0];
   const guardCidrs = cidrsOf(guard);
   // Addresses outside the cluster the guard names: CIDRs, or CIDR groups whose contents are not known here.
@@ -208,15 +272,17 @@ function endpointsMayOverlap(deny: unknown, guard: unknown): boolean {
   return read(deny).some((d) => guards.some((g) => d === undefined || g === undefined || mayOverlap(d, g)));
 }
 
-/** Whether a deny drops the whole of a broad guarded peer: the world, or every pod. */
-function coversWhole(deny: RuleItemModel, guard: RuleItemModel): boolean {
-  const l3 = [deny.endpoints, deny.cidr, deny.cidrSet, deny.entities, deny.nodes, deny.services, deny.groups, deny.fqdns]
-    .some((f) => f !== undefined);
+/**
+ * Whether a deny drops the whole of a broad guarded peer: the world (with `worldCovered`, whether the CIDRs of the deny
+ * items on the port together hold all of IPv4 or IPv6), or every pod.
+ */
+function coversWhole(deny: RuleItemModel, guard: RuleItemModel, worldCoveredByCidrs: () => boolean): boolean {
   const entities = strings(deny.entities);
-  if (!l3 || entities.includes('all')) return true;
+  if (!hasPeer(deny) || entities.includes('all')) return true;
   if (strings(guard.entities)[0] === 'world') {
-    // `0.0.0.0/0` and `::/0` select the world identity.
-    return entities.includes('world') || cidrsOf(deny).some((c) => parseCidr(c)?.prefix === 0);
+    // `0.0.0.0/0` and `::/0` select the world identity; so do CIDRs that together hold every address (`0.0.0.0/1` and
+    // `128.0.0.0/1`), but not `0.0.0.0/0` with an `except`, which leaves a range open.
+    return entities.includes('world') || worldCoveredByCidrs();
   }
   if (guard.endpoints !== undefined) {
     return entities.includes('cluster') || arr<LabelSelectorModel>(deny.endpoints).some((sel) => isObject(sel) && selectsEveryPod(sel));
@@ -235,7 +301,9 @@ function hasCidrGroup(item: RuleItemModel): boolean {
 }
 
 function portOverlaps(deny: RuleItemModel, port: GuardPort): boolean {
-  if (deny.toPorts === undefined && deny.icmps === undefined) return true;
+  // As the engine reads it: no ports (absent or empty lists) is every port with an L3 peer, and nothing without one.
+  const scope = l4Scope(arr(deny.toPorts), arr(deny.icmps), hasPeer(deny));
+  if (scope !== 'ports') return scope === 'all';
   if (port.icmp) {
     const icmp = port.icmp;
     return arr<{ fields?: unknown }>(deny.icmps)
@@ -282,6 +350,14 @@ const WORLD: GuardPeer = { ...entity('world'), whole: true };
 const REMOTE_NODE = entity('remote-node');
 const HEALTH = entity('health');
 const KUBE_APISERVER = entity('kube-apiserver');
+/**
+ * A managed API server (EKS, GKE, AKS) outside the cluster: its address has a CIDR identity that carries `reserved:world`
+ * (Cilium pkg/ipcache/metadata.go merges the labels of an API server IP outside the cluster), so a deny of the whole
+ * world cuts node egress to it; a deny of some CIDRs is not known to (its address is not known here).
+ */
+const MANAGED_APISERVER: GuardPeer = {
+  item: { entities: ['world'] }, description: 'entity world (a managed API server outside the cluster)', whole: true, cutOnly: true,
+};
 const PODS: GuardPeer = {
   item: { endpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] },
   description: 'every pod',
@@ -330,7 +406,7 @@ const GENERIC_PATHS: readonly GenericPath[] = [
   { path: LockoutPath.ICMP, direction: 'ingress', peers: [WORLD, REMOTE_NODE], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
   { path: LockoutPath.HUBBLE, direction: 'ingress', peers: [HUBBLE_RELAY], ports: [tcp(4244)], controlPlane: false },
   {
-    path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER], ports: [tcp(6443), tcp(443)], controlPlane: false,
+    path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER, MANAGED_APISERVER], ports: [tcp(6443), tcp(443)], controlPlane: false,
     required: 'the API server (6443/TCP or 443/TCP, for the kubelet)',
   },
   { path: LockoutPath.KUBELET, direction: 'egress', peers: [REMOTE_NODE], ports: [tcp(10250)], controlPlane: false },
@@ -383,11 +459,18 @@ export function hostGuardPaths(options: HostGuardOptions): HostGuardPath[] {
     .map(({ path, direction, peers, ports, required }) => ({ path, direction, peers, ports, ...(required ? { required } : {}) }));
 }
 
-/** Whether a node selector may select control-plane nodes: all nodes, or a control-plane/master role label. */
+/** The values the control-plane role labels carry: `""` (kubeadm) and `"true"` (k3s, RKE2). */
+const ROLE_VALUES = ['', 'true'];
+
+/**
+ * Whether a node selector may select control-plane nodes: any selector may, unless it excludes them by a requirement on
+ * a `control-plane`/`master` role key (`node-role.kubernetes.io/control-plane`) with `DoesNotExist`, or `NotIn` the
+ * values those labels carry (`""` and `"true"`). The safe side: a selector of other labels (`zone: a`) may hold them.
+ */
 export function mayBeControlPlane(model: LabelSelectorModel | undefined): boolean {
   const sel = fromModel(model);
-  if (sel.requirements.length === 0) return true;
-  return sel.requirements.some((r) => /(^|\/)(control-plane|master)$/.test(r.key) && (r.operator === 'In' || r.operator === 'Exists'));
+  return !sel.requirements.some((r) => /(^|\/)(control-plane|master)$/.test(r.key)
+    && (r.operator === 'DoesNotExist' || (r.operator === 'NotIn' && ROLE_VALUES.every((v) => r.values.includes(v)))));
 }
 
 /** The lockout exemptions of a manifest (`LOCKOUT_EXEMPTIONS_ANNOTATION`), and what could not be read of them. */
@@ -399,6 +482,9 @@ export interface ReadExemptions {
 }
 
 const PATH_VALUES = new Set<string>(Object.values(LockoutPath));
+/** How many ignored keys of the annotation a finding names, and how many characters of each. */
+const MAX_NAMED_KEYS = 5;
+const MAX_KEY_CHARS = 40;
 
 /** Reads the lockout exemptions of a policy's metadata. */
 export function readLockoutExemptions(metadata: PolicyMetadataModel | undefined): ReadExemptions {
@@ -419,7 +505,10 @@ export function readLockoutExemptions(metadata: PolicyMetadataModel | undefined)
     else bad.push(path);
   }
   if (bad.length === 0) return { exempted };
-  const problem = `annotation ${LOCKOUT_EXEMPTIONS_ANNOTATION}: ${bad.map((b) => JSON.stringify(b)).join(', ')} ignored`
+  // Name a few bad keys, each cut short: an annotation of thousands of keys must not make a finding of megabytes.
+  const named = bad.slice(0, MAX_NAMED_KEYS).map((b) => JSON.stringify(b.length > MAX_KEY_CHARS ? `${b.slice(0, MAX_KEY_CHARS)}…` : b));
+  const more = bad.length > MAX_NAMED_KEYS ? ` and ${bad.length - MAX_NAMED_KEYS} more` : '';
+  const problem = `annotation ${LOCKOUT_EXEMPTIONS_ANNOTATION}: ${named.join(', ')}${more} ignored`
     + ` (a path is one of ${[...PATH_VALUES].join(', ')}, with a non-empty reason)`;
   return { exempted, problem };
 }

@@ -2,33 +2,56 @@
 // without allows for them (`pitfall-host-lockout`). The paths and the coverage test are the lockout guard's
 // (`lockout-guard.ts`), shared with HostFirewall.
 import { SectionName } from '../model/policy-model';
-import { DenyItem, guardViolations, hostGuardPaths, itemCoversPath, LOCKOUT_EXEMPTIONS_ANNOTATION, lockoutPathKey } from './lockout-guard';
+import { DenyItem, guardViolations, hostGuardPaths, itemCoversPath, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutPath, lockoutPathKey } from './lockout-guard';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { describeSelector, implies } from './pod-selectors';
 import { arr } from './walk';
 
-/** Deny items of host policies that cut a guarded path: deny wins over every allow, so nothing can keep it open. */
+/**
+ * Deny items of host policies that cut a guarded path: deny wins over every allow, so nothing can keep it open. A cut of
+ * an exempted path is a warning that names the path, the deny item and the stated reason (`pitfall-host-lockout-exempted`),
+ * so that exemptions show in every report; an annotation that cannot be read in full is a finding of its own, once per
+ * document (`pitfall-host-lockout-exemptions-invalid`).
+ */
 export function hostDenyLockout(run: PitfallRun, r: RuleView): void {
   if (!r.host) return;
   const { exempted, problem } = run.lockoutExemptions(r.doc);
-  const paths = hostGuardPaths({ nodeSelector: r.rule.nodeSelector, exempted: new Set(exempted.keys()) });
+  if (problem && run.rules.find((x) => x.doc === r.doc && x.host) === r) {
+    run.report('pitfall-host-lockout-exemptions-invalid', r, 'metadata.annotations',
+      `${problem}: the lockout guard of this host policy exempts only the paths it could read`,
+      `write the annotation as a JSON object from path to a non-empty reason, e.g. ${LOCKOUT_EXEMPTIONS_ANNOTATION}: '{"tunnel": "native routing"}' `
+      + '(in a construct: lockoutExemptions)');
+  }
   const denies: DenyItem[] = [SectionName.INGRESS_DENY, SectionName.EGRESS_DENY]
     .flatMap((section) => items(r.rule, section).map(({ item, index }) => ({ section, item, index })));
+  const all = guardViolations(hostGuardPaths({ nodeSelector: r.rule.nodeSelector }), denies);
+  const at = (e: { section: SectionName; index: number }): number => denies.findIndex((d) => d.section === e.section && d.index === e.index);
+  const exemptedCuts = new Map<string, { section: SectionName; index: number; what: string; path: string }>();
+  for (const v of all.filter((x) => exempted.has(x.path))) {
+    const key = `${v.section}[${v.index}] ${v.path}`;
+    if (!exemptedCuts.has(key)) exemptedCuts.set(key, v);
+  }
+  for (const v of [...exemptedCuts.values()].sort((a, b) => at(a) - at(b))) {
+    const reason = exempted.get(v.path as LockoutPath) ?? '';
+    run.report('pitfall-host-lockout-exempted', r, `${r.path}.${v.section}[${v.index}]`,
+      `this deny rule of a host policy cuts the ${v.path} path of the nodes ${describeSelector(r.rule.nodeSelector)} (${v.what}), `
+      + `exempted by the annotation ${LOCKOUT_EXEMPTIONS_ANNOTATION} with the reason ${JSON.stringify(reason.length > 200 ? `${reason.slice(0, 200)}…` : reason)}`,
+      'check that the path is not needed on these nodes (review the exemption like a firewall change); remove the exemption to have the cut refused');
+  }
   const byItem = new Map<string, { section: SectionName; index: number; cuts: { path: string; what: string }[] }>();
-  for (const v of guardViolations(paths, denies)) {
+  for (const v of all.filter((x) => !exempted.has(x.path))) {
     const key = `${v.section}[${v.index}]`;
     const entry = byItem.get(key) ?? { section: v.section, index: v.index, cuts: [] };
     // One peer and port per path is enough to say what is cut.
     if (!entry.cuts.some((c) => c.path === v.path)) entry.cuts.push({ path: v.path, what: v.what });
     byItem.set(key, entry);
   }
-  const at = (e: { section: SectionName; index: number }): number => denies.findIndex((d) => d.section === e.section && d.index === e.index);
   for (const { section, index, cuts } of [...byItem.values()].sort((a, b) => at(a) - at(b))) {
     const names = cuts.map((c) => c.path);
     run.report('pitfall-host-deny-lockout', r, `${r.path}.${section}[${index}]`,
       `this deny rule of a host policy cuts the ${names.join(', ')} path${names.length > 1 ? 's' : ''} of the nodes ${describeSelector(r.rule.nodeSelector)} `
       + `(${cuts.map((c) => `${c.path}: ${c.what}`).join('; ')}): deny wins over every allow in Cilium, so no policy can keep ${names.length > 1 ? 'them' : 'it'} open `
-      + `and operators, the kubelet, the API server or Cilium itself can be locked out of the nodes${problem ? ` (${problem})` : ''}`,
+      + `and operators, the kubelet, the API server or Cilium itself can be locked out of the nodes`,
       'narrow the deny (its peer or its ports) so that it leaves the path open; or, if the path is not needed on these nodes, exempt it with a reason: '
       + `ClusterwidePolicy lockoutExemptions: [{ path: LockoutPath.${lockoutPathKey(names[0])}, reason: '…' }] (HostFirewall: exemptions), or in YAML `
       + `the annotation ${LOCKOUT_EXEMPTIONS_ANNOTATION}: '{"${names[0]}": "…"}'`);

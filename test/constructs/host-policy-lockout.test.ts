@@ -1,15 +1,17 @@
 // The lockout guard of low-level host policies (a ClusterwidePolicy rule with a nodeSelector): a deny that cuts a path the
 // nodes need is refused at synthesis (`pitfall-host-deny-lockout`) unless the path is exempted with a reason; the
 // engine confirms each refused deny really drops that path, and that each accepted one leaves it open.
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, Port, Validator,
+  ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, Icmp, LabelExpression, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer,
+  Port, Validator,
 } from '../../src';
 import { cut, lockout } from '../support/lockout-guard';
 
 const CONTROL_PLANE = NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' });
-const WORKERS = NodeSelector.labels({ 'node-role.kubernetes.io/worker': '' });
+// Workers that say they are not control-plane nodes: a selector of other labels may hold control-plane nodes too.
+const WORKERS = NodeSelector.of({ labels: { 'node-role.kubernetes.io/worker': '' }, expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane')] });
 const CP_NODE = 'node:node-role.kubernetes.io/control-plane=';
 const WORKER_NODE = 'node:node-role.kubernetes.io/worker=';
 const EVERY_PATH = Object.values(LockoutPath).map((path) => ({ path, reason: 'test: the engine judges the deny' }));
@@ -49,6 +51,22 @@ const ROWS: readonly Row[] = [
     connection: [CP_NODE, 'entity:kube-apiserver', '6443/TCP'], cut: ['kube-apiserver'],
   },
   { what: 'egress to pods', deny: (p) => p.denyEgress(Peer.allNamespaces(), { ports: [Port.tcp(8080)] }), connection: [CP_NODE, 'pod:shop:app=web', '8080/TCP'], cut: ['pod-traffic'] },
+  {
+    what: 'SSH from 0.0.0.0/1 and 128.0.0.0/1 (together the whole world)',
+    deny: (p) => {
+      p.denyIngress(Peer.cidr('0.0.0.0/1'), { ports: [Port.tcp(22)] });
+      p.denyIngress(Peer.cidr('128.0.0.0/1'), { ports: [Port.tcp(22)] });
+    },
+    connection: ['cidr:203.0.113.5', CP_NODE, '22/TCP'], cut: ['break-glass'],
+  },
+  {
+    what: 'egress to the world on 443 (a managed API server is in the world)', deny: (p) => p.denyEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] }),
+    connection: [CP_NODE, 'cidr:203.0.113.5', '443/TCP'], cut: ['kube-apiserver'],
+  },
+  {
+    what: 'the API server from other nodes, on nodes selected by another label (they may be control-plane nodes)', nodes: NodeSelector.labels({ zone: 'a' }),
+    deny: (p) => p.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(6443)] }), connection: ['entity:remote-node', 'node:zone=a', '6443/TCP'], cut: ['kube-apiserver'],
+  },
   // Accepted: the deny leaves the path open.
   { what: 'SSH from one CIDR (operators are elsewhere)', deny: (p) => p.denyIngress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(22)] }), connection: ['cidr:198.51.100.7', CP_NODE, '22/TCP'], cut: [] },
   {
@@ -57,6 +75,14 @@ const ROWS: readonly Row[] = [
   },
   { what: 'everything from one CIDR', deny: (p) => p.denyIngress(Peer.cidr('203.0.113.0/24')), connection: ['cidr:198.51.100.7', CP_NODE, 'icmp/3'], cut: [] },
   { what: 'ping from the world', deny: (p) => p.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.echoRequest()] }), connection: ['cidr:203.0.113.5', CP_NODE, 'icmp/3'], cut: [] },
+  {
+    what: 'SSH from 0.0.0.0/0 except a management range (the least-privilege way)',
+    deny: (p) => p.denyIngress(Peer.cidr('0.0.0.0/0', { except: ['10.50.0.0/16'] }), { ports: [Port.tcp(22)] }), connection: ['cidr:10.50.0.7', CP_NODE, '22/TCP'], cut: [],
+  },
+  {
+    what: 'egress to one CIDR on 443 (the API server address is not known)', deny: (p) => p.denyEgress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(443)] }),
+    connection: [CP_NODE, 'entity:kube-apiserver', '443/TCP'], cut: [],
+  },
 ];
 
 /** A chart where the nodes allow everything, plus a host policy holding only the deny (optionally exempting every path). */
@@ -150,6 +176,19 @@ describe('a ClusterwidePolicy host rule whose deny cuts a guarded path', () => {
     expect(() => new ClusterwidePolicy(new Chart(Testing.app(), 'c'), 'p', { nodeSelector: NodeSelector.all(), lockoutExemptions: [{ path: 'ssh' as LockoutPath, reason: 'x' }] }))
       .toThrow(/^\[c\/p\] lockoutExemptions: "ssh" is not a LockoutPath \(lockout-exemption-path\)\n\s+fix: use one of LockoutPath\.BREAK_GLASS/);
   });
+
+  test('a path exempted twice is refused, naming both reasons', () => {
+    expect(() => new ClusterwidePolicy(new Chart(Testing.app(), 'c'), 'p', {
+      nodeSelector: NodeSelector.all(),
+      lockoutExemptions: [{ path: LockoutPath.TUNNEL, reason: 'native routing' }, { path: LockoutPath.TUNNEL, reason: 'again' }],
+    })).toThrow(/^\[c\/p\] lockoutExemptions lists the tunnel path twice \(reasons "native routing" and "again"\) \(lockout-exemption-duplicate\)\n\s+fix: give each path once/);
+  });
+
+  test.each([['a newline', 'native routing\nfake: finding'], ['an escape sequence', 'native \u001b[2Jrouting'], ['a C1 control', 'native\u0085routing']])(
+    'a reason with %s is refused', (_what, reason) => {
+      expect(() => new ClusterwidePolicy(new Chart(Testing.app(), 'c'), 'p', { nodeSelector: NodeSelector.all(), lockoutExemptions: [{ path: LockoutPath.TUNNEL, reason }] }))
+        .toThrow(/^\[c\/p\] the reason of the lockout exemption of the tunnel path has a control character .*\(lockout-exemption-reason\)\n\s+fix: write the reason on one line/);
+    });
 });
 
 describe('HostFirewall exemptions reach the guard of every host policy', () => {
@@ -163,7 +202,10 @@ describe('HostFirewall exemptions reach the guard of every host policy', () => {
     expect(manifests[0].metadata.annotations[LockoutExemptionsAnnotation.KEY]).toBe('{"hubble":"Hubble is not deployed"}');
     const text = manifests.map((m) => JSON.stringify(m)).join('\n---\n');
     const report = Validator.validateInputs([{ name: 'fw.yaml', text }], { ciliumVersion: '1.19' });
-    expect(report.diagnostics.filter((d) => d.id.startsWith('pitfall-host'))).toEqual([]);
+    // The exempted cut is not an error, but it shows: a warning names the path, the deny item and the reason.
+    expect(report.diagnostics.filter((d) => d.id.startsWith('pitfall-host')).map((d) => `${d.id} ${d.severity} ${d.message}`)).toEqual([
+      expect.stringMatching(/^pitfall-host-lockout-exempted warning this deny rule of a host policy cuts the hubble path .*reason "Hubble is not deployed"$/),
+    ]);
     // Without the annotation the same manifest is a lockout for validate.
     const { [LockoutExemptionsAnnotation.KEY]: _exemptions, ...annotations } = manifests[0].metadata.annotations as Record<string, string>;
     const bare = { ...manifests[0], metadata: { ...manifests[0].metadata, annotations } };
@@ -175,5 +217,31 @@ describe('HostFirewall exemptions reach the guard of every host policy', () => {
     expect(lockout((fw) => fw.denyIngress(Peer.namespace('shop'), { ports: [Port.tcp(4244)] }))).toBeUndefined();
     expect(cut(lockout((fw) => fw.denyIngress(Peer.endpoints({ namespace: 'kube-system', labels: { app: 'x' } }), { ports: [Port.tcp(4244)] }))))
       .toEqual(['ingressDeny[0] hubble']);
+  });
+});
+
+describe('a raw host policy: the guard reads empty port lists and empty items as the engine does', () => {
+  /** A chart that allows everything to the control-plane nodes, plus a raw host policy with one ingress deny item. */
+  const rawChart = (item: Record<string, unknown>, exempt = false): Chart => {
+    const chart = new Chart(Testing.app(), 'raw');
+    const open = new ClusterwidePolicy(chart, 'open', { nodeSelector: CONTROL_PLANE });
+    open.allowIngress(Peer.entity(Entity.ALL));
+    new ApiObject(chart, 'deny', {
+      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'deny', ...(exempt ? { annotations: { [LockoutExemptionsAnnotation.KEY]: '{"break-glass":"t","icmp":"t","kube-apiserver":"t"}' } } : {}) },
+      spec: { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }, enableDefaultDeny: { ingress: false, egress: false }, ingressDeny: [item] },
+    });
+    return chart;
+  };
+
+  test.each([['toPorts: []', { fromEntities: ['world'], toPorts: [] }], ['icmps: []', { fromEntities: ['world'], icmps: [] }]])(
+    'a world deny with %s is every port: SSH is cut, and the engine drops it', (_what, item) => {
+      expect(cutPaths(synthError(rawChart(item)))).toEqual(['break-glass', 'kube-apiserver', 'icmp']);
+      expect(synthError(rawChart(item, true))).toBeUndefined();
+      expect(rawChart(item, true)).toDeny('cidr:203.0.113.5', CP_NODE, '22/TCP', { hostFirewall: true });
+    });
+
+  test('an empty item (no peer, no port) denies nothing: no cut, and the engine allows SSH', () => {
+    expect(synthError(rawChart({}))).toBeUndefined();
+    expect(rawChart({})).toAllow('cidr:203.0.113.5', CP_NODE, '22/TCP', { hostFirewall: true });
   });
 });

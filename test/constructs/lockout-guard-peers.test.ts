@@ -46,7 +46,7 @@ describe('deny peers that overlap a guarded peer are refused', () => {
 describe('deny peers that miss every guarded peer are accepted', () => {
   test.each<[string, Deny, Partial<HostFirewallProps>]>([
     ['nodes against the node DNS servers (a CIDR)', (fw) => fw.denyEgress(Peer.nodes({ zone: 'a' }), { ports: [Port.udp(53)] }), {}],
-    ['the world entity against the API server entity', (fw) => fw.denyEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(6443)] }), {}],
+    ['a CIDR against the API server entity (a managed API server address is not known)', (fw) => fw.denyEgress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(6443)] }), {}],
     ['host against remote-node kubelets', (fw) => fw.denyEgress(Peer.entity(Entity.HOST), { ports: [Port.tcp(10250)] }), {}],
     ['a CIDR group against entity-only paths', (fw) => fw.denyEgress(Peer.cidrGroup('corp'), { ports: [Port.tcp(10250)] }), {}],
     ['ICMP echo from the world (never guarded from the world)', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.echoRequest()] }), {}],

@@ -21,6 +21,8 @@ const host = (nodes: string, body: string, annotations = ''): string => yaml`
 
 const CP = '{ matchLabels: { node-role.kubernetes.io/control-plane: "" } }';
 const WORKERS = '{ matchLabels: { node-role.kubernetes.io/worker: "" } }';
+/** Workers that exclude the control-plane nodes (a selector of other labels may select them). */
+const NOT_CP = '{ matchExpressions: [{ key: node-role.kubernetes.io/control-plane, operator: DoesNotExist }] }';
 
 /** A deny-only ingress section that does not flip the nodes to default deny. */
 const denyOnly = (item: string): string => `  enableDefaultDeny: { ingress: false, egress: false }\n  ingressDeny:\n    - ${item}\n`;
@@ -53,15 +55,25 @@ describe('pitfall-host-deny-lockout', () => {
     ['essential ICMP by name', 'fromEntities: [world]\n      icmps: [{ fields: [{ family: IPv6, type: PacketTooBig }] }]', WORKERS, 'icmp'],
     ['the API server from every pod (an empty selector)', 'fromEndpoints: [{}]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]', CP, 'kube-apiserver'],
     ['Hubble from hubble-relay', 'fromEndpoints: [{ matchLabels: { k8s-app: hubble-relay } }]', WORKERS, 'hubble'],
+    ['SSH from the world with toPorts: [] (every port)', 'fromEntities: [world]\n      toPorts: []', WORKERS, 'break-glass, kube-apiserver, icmp'],
+    ['SSH from the world with icmps: [] (every port)', 'fromEntities: [world]\n      icmps: []', WORKERS, 'break-glass, kube-apiserver, icmp'],
+    ['SSH from 0.0.0.0/1 and 128.0.0.0/1 in one item', 'fromCIDR: [0.0.0.0/1, 128.0.0.0/1]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]', WORKERS, 'break-glass'],
+    ['SSH from ::/1 and 8000::/1 (all of IPv6)', 'fromCIDRSet: [{ cidr: "::/1" }, { cidr: "8000::/1" }]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]', WORKERS, 'break-glass'],
+    ['the API server from other nodes on nodes of another label (may be control-plane)', 'fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]',
+      '{ matchLabels: { zone: a } }', 'kube-apiserver'],
   ])('%s', (_what, item, nodes, path) => {
     const [d, ...more] = findings(check({ 'host.yaml': host(nodes, denyOnly(item)) }), 'pitfall-host-deny-lockout');
     expect(more).toEqual([]);
-    expect(d.message).toMatch(new RegExp(`cuts the ${path} path `));
+    expect(d.message).toMatch(new RegExp(`cuts the ${path} paths? `));
   });
 
   it.each([
     ['SSH from one CIDR', 'fromCIDR: [203.0.113.0/24]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]', CP],
-    ['the API server port on worker nodes', 'fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]', WORKERS],
+    ['the API server port on nodes that exclude control-plane nodes', 'fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]', NOT_CP],
+    ['the API server port on nodes NotIn the control-plane role values', 'fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]',
+      '{ matchExpressions: [{ key: node-role.kubernetes.io/master, operator: NotIn, values: ["", "true"] }] }'],
+    ['an empty item (no peer, no port: it denies nothing)', '{}', CP],
+    ['SSH from 0.0.0.0/0 except a management range', 'fromCIDRSet: [{ cidr: 0.0.0.0/0, except: [10.50.0.0/16] }]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]', CP],
     ['ping from the world', 'fromEntities: [world]\n      icmps: [{ fields: [{ type: 8 }] }]', CP],
     ['every port from the pods of one namespace (not every pod, not hubble-relay)', 'fromEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: shop } }]', CP],
     ['every port from one CIDR (not the whole world)', 'fromCIDR: [203.0.113.0/24]', CP],
@@ -70,7 +82,7 @@ describe('pitfall-host-deny-lockout', () => {
     expect(where(check({ 'host.yaml': host(nodes, denyOnly(item)) }), 'pitfall-host-deny-lockout')).toEqual([]);
   });
 
-  it('egress: one finding per deny item, naming every path it cuts, in a specs list (a deny of one CIDR or of the world on 443 cuts none)', () => {
+  it('egress: one finding per deny item, naming every path it cuts, in a specs list (a deny of one CIDR cuts none; of the world on 443, the managed API server)', () => {
     const text = yaml`
       apiVersion: cilium.io/v2
       kind: CiliumClusterwideNetworkPolicy
@@ -88,10 +100,13 @@ describe('pitfall-host-deny-lockout', () => {
               toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
     `;
     const report = check({ 'egress.yaml': text });
-    expect(where(report, 'pitfall-host-deny-lockout')).toEqual(['egress.yaml:12:9']);
-    const [d] = findings(report, 'pitfall-host-deny-lockout');
+    expect(where(report, 'pitfall-host-deny-lockout')).toEqual(['egress.yaml:12:9', 'egress.yaml:13:9']);
+    const [d, world] = findings(report, 'pitfall-host-deny-lockout');
     expect(d.path).toBe('specs[1].egressDeny[1]');
     expect(d.message).toContain('cuts the kube-apiserver, kubelet, etcd, cilium-health, tunnel, icmp paths of the nodes {}');
+    // A managed API server (EKS, GKE, AKS) is outside the cluster: its address carries the world identity.
+    expect(world.path).toBe('specs[1].egressDeny[2]');
+    expect(world.message).toContain('cuts the kube-apiserver path of the nodes {} (kube-apiserver: entity world (a managed API server outside the cluster) on 443/TCP)');
   });
 
   it('the exemptions annotation leaves the exempted paths out; a bad annotation is named in the finding', () => {
@@ -100,8 +115,38 @@ describe('pitfall-host-deny-lockout', () => {
     const cut = (value: string): string[] => findings(check({ 'host.yaml': annotated(value) }), 'pitfall-host-deny-lockout').map((d) => d.message);
     expect(cut('{"tunnel": "native routing", "cilium-health": "health checks off"}')).toEqual([]);
     expect(cut('{"tunnel": "native routing"}')).toEqual([expect.stringMatching(/cuts the cilium-health path /)]);
-    expect(cut('{"tunnel": ""}')).toEqual([expect.stringMatching(/cuts the cilium-health, tunnel paths .*"tunnel" ignored/)]);
-    expect(cut('tunnel')).toEqual([expect.stringMatching(/is not a JSON object of path → reason/)]);
+    expect(cut('{"tunnel": ""}')).toEqual([expect.stringMatching(/cuts the cilium-health, tunnel paths /)]);
+    expect(cut('tunnel')).toEqual([expect.stringMatching(/cuts the cilium-health, tunnel paths /)]);
+  });
+
+  it('an exemption that exempts a cut is a warning naming the path, the deny item and the reason; an unused one is silent', () => {
+    const body = denyOnly('fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "8472", protocol: UDP }] }]');
+    const annotated = (value: string): string => host(WORKERS, body, `  annotations:\n    cdk8s-cilium.io/lockout-exemptions: '${value}'\n`);
+    const report = check({ 'host.yaml': annotated('{"tunnel": "native routing", "hubble": "not deployed"}') });
+    expect(where(report, 'pitfall-host-deny-lockout')).toEqual([]);
+    expect(checkInfo('pitfall-host-lockout-exempted').severity).toBe('warning');
+    expect(where(report, 'pitfall-host-lockout-exempted')).toEqual(['host.yaml:11:7']);
+    const [w] = findings(report, 'pitfall-host-lockout-exempted');
+    expect(w.path).toBe('spec.ingressDeny[0]');
+    expect(w.message).toContain('cuts the tunnel path of the nodes {node-role.kubernetes.io/worker=} (entity remote-node on 8472/UDP)');
+    expect(w.message).toContain('with the reason "native routing"');
+    expect(report.summary.passed).toBe(true);
+  });
+
+  it('a bad annotation is a finding of its own, once per document, naming at most 5 keys, each cut short', () => {
+    const annotated = (value: string): string => host(WORKERS, '  ingress: [{ fromEntities: [cluster] }]\n', `  annotations:\n    cdk8s-cilium.io/lockout-exemptions: '${value}'\n`);
+    const problems = (value: string): string[] => findings(check({ 'host.yaml': annotated(value) }), 'pitfall-host-lockout-exemptions-invalid').map((d) => d.message);
+    expect(problems('{"tunnel": "native routing"}')).toEqual([]);
+    expect(problems('tunnel')).toEqual([expect.stringMatching(/is not a JSON object of path → reason/)]);
+    expect(problems('{"break_glass": "x", "__proto__": "y"}')).toEqual([expect.stringMatching(/"break_glass", "__proto__" ignored/)]);
+    const many = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`${'k'.repeat(60)}${i}`, 'x']));
+    const [m, ...more] = problems(JSON.stringify(many));
+    expect(more).toEqual([]);
+    expect(m).toContain(`"${'k'.repeat(40)}…" ignored`.replace(' ignored', ''));
+    expect(m).toContain(' and 7 more ignored');
+    expect(m.length).toBeLessThan(800);
+    const [f] = findings(check({ 'host.yaml': annotated('tunnel') }), 'pitfall-host-lockout-exemptions-invalid');
+    expect([f.severity, f.path]).toEqual(['warning', 'metadata.annotations']);
   });
 
   it('a file on disk (OS temp dir): the finding names the file and line, and the report fails', () => {

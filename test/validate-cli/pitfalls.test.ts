@@ -475,6 +475,20 @@ const CASES: readonly Case[] = [
     good: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n  ingressDeny:\n    - fromEntities: [kube-apiserver]\n      toPorts: [{ ports: [{ port: "10255", protocol: TCP }] }]\n') },
   },
   {
+    id: 'pitfall-host-lockout-exempted', when: 'an exemption annotation exempts the kubelet path a deny cuts',
+    bad: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n  ingressDeny:\n    - fromEntities: [kube-apiserver]\n      toPorts: [{ ports: [{ port: "10250", protocol: TCP }] }]\n')
+      .replace('  name: ssh-only\n', '  name: ssh-only\n  annotations:\n    cdk8s-cilium.io/lockout-exemptions: \'{"kubelet": "kubelet on a management network"}\'\n') },
+    at: ['host.yaml:17:7'],
+    good: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n')
+      .replace('  name: ssh-only\n', '  name: ssh-only\n  annotations:\n    cdk8s-cilium.io/lockout-exemptions: \'{"kubelet": "kubelet on a management network"}\'\n') },
+  },
+  {
+    id: 'pitfall-host-lockout-exemptions-invalid', when: 'an exemption annotation names an unknown path',
+    bad: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n').replace('  name: ssh-only\n', '  name: ssh-only\n  annotations:\n    cdk8s-cilium.io/lockout-exemptions: \'{"break_glass": "x"}\'\n') },
+    at: ['host.yaml:6:5'],
+    good: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n').replace('  name: ssh-only\n', '  name: ssh-only\n  annotations:\n    cdk8s-cilium.io/lockout-exemptions: \'{"break-glass": "x"}\'\n') },
+  },
+  {
     id: 'pitfall-broad-peer', when: 'an egress rule to 0.0.0.0/0',
     bad: { 'out.yaml': egressTo('0.0.0.0/0') }, at: ['out.yaml:14:11'],
     good: { 'out.yaml': egressTo('203.0.113.0/24') },
