@@ -110,17 +110,26 @@ export function cidrRange(cidr: ParsedCidr): AddressRange {
   return { family: cidr.family, first: cidr.network, last: cidr.network + (1n << BigInt(bits - cidr.prefix)) - 1n };
 }
 
-/** The addresses of `ranges` that are in none of `holes` (sorted by family, then address; adjacent blocks merged). */
+/**
+ * The addresses of `ranges` that are in none of `holes` (sorted by family, then address; adjacent blocks merged). One
+ * sweep over both sorted lists: linear after the sort, however many holes there are.
+ */
 export function subtractRanges(ranges: readonly AddressRange[], holes: readonly AddressRange[]): AddressRange[] {
-  let out = mergeRanges(ranges);
-  for (const h of mergeRanges(holes)) {
-    out = out.flatMap((r) => {
-      if (r.family !== h.family || h.last < r.first || h.first > r.last) return [r];
-      const parts: AddressRange[] = [];
-      if (h.first > r.first) parts.push({ family: r.family, first: r.first, last: h.first - 1n });
-      if (h.last < r.last) parts.push({ family: r.family, first: h.last + 1n, last: r.last });
-      return parts;
-    });
+  const hs = mergeRanges(holes);
+  const out: AddressRange[] = [];
+  let h = 0;
+  for (const r of mergeRanges(ranges)) {
+    let first = r.first;
+    // Holes wholly before this range (or of a lower family) can cut no later range either.
+    while (h < hs.length && (hs[h].family < r.family || (hs[h].family === r.family && hs[h].last < r.first))) h++;
+    let k = h;
+    while (k < hs.length && hs[k].family === r.family && hs[k].first <= r.last) {
+      if (hs[k].first > first) out.push({ family: r.family, first, last: hs[k].first - 1n });
+      if (hs[k].last + 1n > first) first = hs[k].last + 1n;
+      if (first > r.last) break;
+      k++;
+    }
+    if (first <= r.last) out.push({ family: r.family, first, last: r.last });
   }
   return out;
 }

@@ -2,7 +2,8 @@
 // an IPv4 tail in IPv6), pinned by engine verdicts on toCIDR/toCIDRSet peers and by the parsed values the engine and the
 // diff's endpoint classes build on (src/model/cidr.ts).
 import { describe, expect, test } from 'vitest';
-import { cidrContains, cidrsIntersect, formatIp, parseCidr, ParsedCidr, parseIp } from '../../src/model/cidr';
+import fc from 'fast-check';
+import { AddressRange, cidrContains, cidrRange, cidrsIntersect, formatIp, parseCidr, ParsedCidr, parseIp, rangesCoverFamily, subtractRanges } from '../../src/model/cidr';
 import { cnp, labels, policySet } from '../engine/helpers';
 
 const WEB = 'pod:default:app=web';
@@ -152,5 +153,37 @@ describe('formatIp (parseIp inverse; RFC 5952 zero compression)', () => {
     const ip = parseIp(text);
     expect(ip).toBeDefined();
     expect(formatIp({ family: ip?.family ?? 4, network: ip?.value ?? 0n })).toBe(printed);
+  });
+});
+
+describe('address ranges: subtractRanges and rangesCoverFamily against address-by-address sets', () => {
+  // A small universe (10.0.0.0/26, 64 addresses) so that the expected result can be computed address by address.
+  const base = cidr('10.0.0.0/26').network;
+  const block = fc.tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 26, max: 32 }))
+    .map(([offset, prefix]) => {
+      const size = 1 << (32 - prefix);
+      return cidrRange({ family: 4, network: base + BigInt(offset - (offset % size)), prefix });
+    });
+  const addresses = (rs: readonly AddressRange[]): Set<bigint> => {
+    const out = new Set<bigint>();
+    for (const r of rs) for (let a = r.first; a <= r.last; a++) out.add(a);
+    return out;
+  };
+
+  test('the result holds exactly the addresses of the ranges outside the holes, sorted and disjoint', () => {
+    fc.assert(fc.property(fc.array(block, { maxLength: 8 }), fc.array(block, { maxLength: 8 }), (ranges, holes) => {
+      const got = subtractRanges(ranges, holes);
+      const cut = addresses(holes);
+      expect(addresses(got)).toEqual(new Set([...addresses(ranges)].filter((a) => !cut.has(a))));
+      for (let i = 1; i < got.length; i++) expect(got[i].first > got[i - 1].last + 1n).toBe(true);
+    }));
+  });
+
+  test('the two halves of IPv4 cover it; a hole anywhere does not', () => {
+    const halves = [cidrRange(cidr('0.0.0.0/1')), cidrRange(cidr('128.0.0.0/1'))];
+    expect(rangesCoverFamily(halves, 4)).toBe(true);
+    expect(rangesCoverFamily(halves, 6)).toBe(false);
+    expect(rangesCoverFamily(subtractRanges(halves, [cidrRange(cidr('10.1.0.0/16'))]), 4)).toBe(false);
+    expect(rangesCoverFamily(subtractRanges([cidrRange(cidr('::/0'))], [cidrRange(cidr('10.1.0.0/16'))]), 6)).toBe(true);
   });
 });
