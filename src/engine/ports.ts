@@ -5,6 +5,7 @@
  * SCTP (not ICMP); ICMP only through `icmps`.
  */
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
+import { l4Scope } from '../model/l4-scope';
 import { IcmpRuleModel, L7RulesModel, PortRuleModel } from '../model/policy-model';
 import { NamedPort } from './endpoint';
 
@@ -97,17 +98,6 @@ export interface CompileL4Options {
   readonly endPort: boolean;
   /** Whether the item is in a deny section (no L7 there). */
   readonly deny: boolean;
-}
-
-/**
- * What the layer 4 of an item reaches before its ports are read: every port (no `toPorts` and no `icmps`, absent or
- * empty, with an L3 peer field), nothing (neither ports nor a peer field: an empty rule selects no peer), or the listed
- * ports. The one reading of an item's L4 scope, shared by the engine and the host lockout guard.
- * @param hasPeers whether the item has an L3 peer field (`fromEndpoints`, `toCIDR`, …, even an empty one)
- */
-export function l4Scope(toPorts: readonly unknown[] | undefined, icmps: readonly unknown[] | undefined, hasPeers: boolean): 'all' | 'none' | 'ports' {
-  if ((toPorts ?? []).length === 0 && (icmps ?? []).length === 0) return hasPeers ? 'all' : 'none';
-  return 'ports';
 }
 
 /**

@@ -1,7 +1,7 @@
 // The host-policy lockout guard: the paths a node needs open, and whether a rule item (a deny that cuts it, an allow that
 // keeps it) covers one of them. One mechanism for the HostFirewall construct (its paths built from its props), the
 // synthesis of any host policy, and `validate` (the generic paths below); see README "HostFirewall".
-import { l4Scope } from '../engine/ports';
+import { l4Scope } from '../model/l4-scope';
 import { AddressRange, cidrRange, cidrsIntersect, parseCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import {
