@@ -138,11 +138,17 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
   const out: GuardViolation[] = [];
   for (const path of paths) {
     const direction = denies.filter((d) => sectionDirection(d.section) === path.direction);
+    // Per port of the path, which deny items cut the whole world together: computed once, on first need.
+    const worldCuts = new Map<GuardPort, ReadonlySet<DenyItem>>();
+    const worldCutOn = (port: GuardPort): ReadonlySet<DenyItem> => {
+      let cut = worldCuts.get(port);
+      if (!cut) worldCuts.set(port, cut = worldCutters(direction.filter((d) => portOverlaps(d.item, port))));
+      return cut;
+    };
     for (const deny of direction) {
       const cut = path.ports.flatMap((port) => {
         if (!portOverlaps(deny.item, port)) return [];
-        const onPort = (): DenyItem[] => direction.filter((d) => portOverlaps(d.item, port));
-        const peer = path.peers.find((p) => (p.whole ? coversWhole(deny.item, p.item, () => worldCut(deny, onPort()))
+        const peer = path.peers.find((p) => (p.whole ? coversWhole(deny.item, p.item, () => worldCutOn(port).has(deny))
           : peerOverlaps(deny.item, p.item)));
         return peer ? [`${peer.description} on ${port.description}`] : [];
       })[0];
@@ -187,19 +193,45 @@ function wholeWorld(ranges: readonly AddressRange[]): boolean {
 }
 
 /**
- * Whether a deny item's CIDRs are part of cutting the whole world with the other deny items on the port (`denies`, the
- * item among them): they hold every address alone, or the union does and needs them (a redundant `10.0.0.0/8` next to
- * `0.0.0.0/1` and `128.0.0.0/1` is not reported; if every item is redundant, all are).
+ * The deny items (of one direction, on one port) whose CIDRs are part of cutting the whole world: each that holds every
+ * IPv4 or IPv6 address alone, and each the union needs (a redundant `10.0.0.0/8` next to `0.0.0.0/1` and `128.0.0.0/1`
+ * is not reported; if every item is redundant, all are). One sweep over the range boundaries per family, so the cost
+ * grows as n log n with the items, however hostile the input.
  */
-function worldCut(deny: DenyItem, denies: readonly DenyItem[]): boolean {
-  const own = itemRanges(deny.item);
-  if (own.length === 0) return false;
-  if (wholeWorld(own)) return true;
-  const ranges = denies.map((d) => itemRanges(d.item));
-  if (!wholeWorld(ranges.flat())) return false;
-  const needed = (i: number): boolean => !wholeWorld(ranges.filter((_, j) => j !== i).flat());
-  const at = denies.indexOf(deny);
-  return needed(at) || !ranges.some((r, i) => r.length > 0 && (wholeWorld(r) || needed(i)));
+function worldCutters(denies: readonly DenyItem[]): ReadonlySet<DenyItem> {
+  const ranges = denies.map((d) => subtractRanges(itemRanges(d.item), []));
+  const families = ([4, 6] as const).filter((f) => rangesCoverFamily(ranges.flat(), f));
+  if (families.length === 0) return new Set();
+  // An item is needed when, in every family the union covers, some address is covered by it alone.
+  const sole = families.map((f) => soleCovers(ranges, f));
+  const needed = (i: number): boolean => sole.every((s) => s.has(i));
+  const whole = (i: number): boolean => wholeWorld(ranges[i]);
+  const reported = denies.filter((_, i) => ranges[i].length > 0 && (whole(i) || needed(i)));
+  return new Set(reported.length > 0 ? reported : denies.filter((_, i) => ranges[i].length > 0));
+}
+
+/** The indexes of the range lists that alone cover some address of `family` (each list merged beforehand). */
+function soleCovers(ranges: readonly (readonly AddressRange[])[], family: 4 | 6): Set<number> {
+  const events: { at: bigint; delta: 1 | -1; item: number }[] = [];
+  ranges.forEach((list, item) => {
+    for (const r of list) {
+      if (r.family !== family) continue;
+      events.push({ at: r.first, delta: 1, item }, { at: r.last + 1n, delta: -1, item });
+    }
+  });
+  events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const active = new Set<number>();
+  const out = new Set<number>();
+  for (let k = 0; k < events.length;) {
+    const at = events[k].at;
+    for (; k < events.length && events[k].at === at; k++) {
+      if (events[k].delta === 1) active.add(events[k].item);
+      else active.delete(events[k].item);
+    }
+    // The segment from `at` to the next boundary is non-empty; with one item active, that item alone covers it.
+    if (active.size === 1 && k < events.length) out.add(active.values().next().value as number);
+  }
+  return out;
 }
 
 /** Entities that `cluster` stands for (besides cluster pods). */
@@ -462,15 +494,20 @@ export function hostGuardPaths(options: HostGuardOptions): HostGuardPath[] {
 /** The values the control-plane role labels carry: `""` (kubeadm) and `"true"` (k3s, RKE2). */
 const ROLE_VALUES = ['', 'true'];
 
+/** The role labels of control-plane nodes: kubeadm 1.24+ sets only the first, before 1.20 only the second; k3s both. */
+const ROLE_KEYS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
+
 /**
- * Whether a node selector may select control-plane nodes: any selector may, unless it excludes them by a requirement on
- * a `control-plane`/`master` role key (`node-role.kubernetes.io/control-plane`) with `DoesNotExist`, or `NotIn` the
- * values those labels carry (`""` and `"true"`). The safe side: a selector of other labels (`zone: a`) may hold them.
+ * Whether a node selector may select control-plane nodes: any selector may, unless it excludes them by requirements on
+ * both role keys (`node-role.kubernetes.io/control-plane` and `…/master`), each `DoesNotExist` or `NotIn` the values
+ * those labels carry (`""` and `"true"`). The safe side: a selector of other labels (`zone: a`) may hold them, and so
+ * does one that excludes `master` only (a kubeadm 1.24+ control-plane node has no `master` label).
  */
 export function mayBeControlPlane(model: LabelSelectorModel | undefined): boolean {
   const sel = fromModel(model);
-  return !sel.requirements.some((r) => /(^|\/)(control-plane|master)$/.test(r.key)
+  const excludes = (key: string): boolean => sel.requirements.some((r) => r.key === key
     && (r.operator === 'DoesNotExist' || (r.operator === 'NotIn' && ROLE_VALUES.every((v) => r.values.includes(v)))));
+  return !ROLE_KEYS.every(excludes);
 }
 
 /** The lockout exemptions of a manifest (`LOCKOUT_EXEMPTIONS_ANNOTATION`), and what could not be read of them. */

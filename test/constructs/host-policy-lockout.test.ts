@@ -11,7 +11,7 @@ import { cut, lockout } from '../support/lockout-guard';
 
 const CONTROL_PLANE = NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' });
 // Workers that say they are not control-plane nodes: a selector of other labels may hold control-plane nodes too.
-const WORKERS = NodeSelector.of({ labels: { 'node-role.kubernetes.io/worker': '' }, expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane')] });
+const WORKERS = NodeSelector.of({ labels: { 'node-role.kubernetes.io/worker': '' }, expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane'), LabelExpression.doesNotExist('node-role.kubernetes.io/master')] });
 const CP_NODE = 'node:node-role.kubernetes.io/control-plane=';
 const WORKER_NODE = 'node:node-role.kubernetes.io/worker=';
 const EVERY_PATH = Object.values(LockoutPath).map((path) => ({ path, reason: 'test: the engine judges the deny' }));

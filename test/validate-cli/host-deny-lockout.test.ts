@@ -22,7 +22,7 @@ const host = (nodes: string, body: string, annotations = ''): string => yaml`
 const CP = '{ matchLabels: { node-role.kubernetes.io/control-plane: "" } }';
 const WORKERS = '{ matchLabels: { node-role.kubernetes.io/worker: "" } }';
 /** Workers that exclude the control-plane nodes (a selector of other labels may select them). */
-const NOT_CP = '{ matchExpressions: [{ key: node-role.kubernetes.io/control-plane, operator: DoesNotExist }] }';
+const NOT_CP = '{ matchExpressions: [{ key: node-role.kubernetes.io/control-plane, operator: DoesNotExist }, { key: node-role.kubernetes.io/master, operator: DoesNotExist }] }';
 
 /** A deny-only ingress section that does not flip the nodes to default deny. */
 const denyOnly = (item: string): string => `  enableDefaultDeny: { ingress: false, egress: false }\n  ingressDeny:\n    - ${item}\n`;
@@ -71,7 +71,7 @@ describe('pitfall-host-deny-lockout', () => {
     ['SSH from one CIDR', 'fromCIDR: [203.0.113.0/24]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]', CP],
     ['the API server port on nodes that exclude control-plane nodes', 'fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]', NOT_CP],
     ['the API server port on nodes NotIn the control-plane role values', 'fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]',
-      '{ matchExpressions: [{ key: node-role.kubernetes.io/master, operator: NotIn, values: ["", "true"] }] }'],
+      '{ matchExpressions: [{ key: node-role.kubernetes.io/master, operator: NotIn, values: ["", "true"] }, { key: node-role.kubernetes.io/control-plane, operator: NotIn, values: ["", "true"] }] }'],
     ['an empty item (no peer, no port: it denies nothing)', '{}', CP],
     ['SSH from 0.0.0.0/0 except a management range', 'fromCIDRSet: [{ cidr: 0.0.0.0/0, except: [10.50.0.0/16] }]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]', CP],
     ['ping from the world', 'fromEntities: [world]\n      icmps: [{ fields: [{ type: 8 }] }]', CP],
@@ -162,5 +162,24 @@ describe('pitfall-host-deny-lockout', () => {
     } finally {
       remove();
     }
+  });
+});
+
+describe('pitfall-host-deny-lockout: control-plane nodes excluded only by both role keys', () => {
+  it.each([
+    ['master DoesNotExist (a kubeadm 1.24+ control-plane node has no master label)', '{ matchExpressions: [{ key: node-role.kubernetes.io/master, operator: DoesNotExist }] }'],
+    ['control-plane DoesNotExist (a node from before kubeadm 1.20 has only the master label)', '{ matchExpressions: [{ key: node-role.kubernetes.io/control-plane, operator: DoesNotExist }] }'],
+    ['a look-alike key (example.com/master)', '{ matchExpressions: [{ key: example.com/master, operator: DoesNotExist }, { key: example.com/control-plane, operator: DoesNotExist }] }'],
+  ])('the API server port from other nodes is cut on nodes selected by %s', (_what, nodes) => {
+    const found = where(check({ 'host.yaml': host(nodes, denyOnly('fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]')) }), 'pitfall-host-deny-lockout');
+    expect(found.length).toBe(1);
+  });
+});
+
+describe('pitfall-host-deny-lockout: whole-world coverage stays cheap on hostile input', () => {
+  it('2,000 deny items alternating the two halves of IPv4 on 22/TCP: every item is redundant, all reported', () => {
+    const items = Array.from({ length: 2000 }, (_, i) => `fromCIDR: [${i % 2 === 0 ? '0.0.0.0/1' : '128.0.0.0/1'}]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]`);
+    const found = where(check({ 'host.yaml': host(NOT_CP, denyOnly(items.join('\n    - '))) }), 'pitfall-host-deny-lockout');
+    expect(found.length).toBe(2000);
   });
 });
