@@ -8,7 +8,8 @@
  * Likewise when the two inventories say different things of the same Namespace or workload (namespace labels, pod
  * labels, container ports, service account): the endpoint classes hold one version of those facts for both sides.
  */
-import { CompiledItem } from '../engine/compile';
+import { CompiledItem, CompiledRule } from '../engine/compile';
+import { mayOverlap } from '../validate/pod-selectors';
 import { peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
 import { PolicySet } from '../engine/policy-set';
@@ -78,12 +79,18 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
  * there, and the learning the diff judged through the modelled server may not be theirs.
  */
 function otherDnsServer(base: PolicySet, head: PolicySet): NotCompared | undefined {
-  const fqdns = (set: PolicySet): string[] => [...(blindItems(set, undefined).get('toFQDNs') ?? [])].map((s) => s.key).sort();
-  if (JSON.stringify(fqdns(base)) === JSON.stringify(fqdns(head))) return undefined;
-  const servers = [...new Set([base, head].flatMap((set) => dnsRulesElsewhere(set)))].sort(compareCodeUnits);
+  const fqdns = (set: PolicySet): Signature[] => blindItems(set, undefined).get('toFQDNs') ?? [];
+  const before = fqdns(base);
+  const after = fqdns(head);
+  // The rules whose toFQDNs items differ: only their subjects' lookups matter.
+  const differing = [...minus(after, before), ...minus(before, after)].map((s) => s.rule);
+  if (differing.length === 0) return undefined;
+  const concerned = (rule: CompiledRule): boolean => differing.some((d) => d.subjectKind === rule.subjectKind && mayOverlap(d.subject, rule.subject));
+  const servers = [...new Set([base, head].flatMap((set) => dnsRulesElsewhere(set).filter((e) => concerned(e.rule)).map((e) => e.text)))]
+    .sort(compareCodeUnits);
   if (servers.length === 0) return undefined;
   return {
-    text: `toFQDNs rules differ between base and head, and DNS rules go to peers that are not the modelled DNS server `
+    text: `toFQDNs rules differ between base and head, and DNS rules of the same pods go to peers that are not the modelled DNS server `
       + `(${servers.join('; ')}): the pods may look names up at another DNS server (a NodeLocal DNSCache), so the connections `
       + 'to toFQDNs names are not compared through it; give that server with --dns-server',
     mayAllow: true,
@@ -92,16 +99,16 @@ function otherDnsServer(base: PolicySet, head: PolicySet): NotCompared | undefin
 }
 
 /** The DNS rule items of the set (`<policy> <path> does not select <server>`) whose peers do not include its DNS server. */
-function dnsRulesElsewhere(set: PolicySet): string[] {
+function dnsRulesElsewhere(set: PolicySet): { text: string; rule: CompiledRule }[] {
   const config = set._engineConfig;
   const server = resolveEndpoint(set.inventory.enrich(set._dnsServer), config);
   const view = peerView(server, server, config);
-  const out: string[] = [];
+  const out: { text: string; rule: CompiledRule }[] = [];
   for (const rule of set._compiledRules) {
     if (!rule.imported) continue;
     for (const item of rule.items.egress) {
       if (item.deny || item.l4.kind !== 'ports' || !item.l4.portRules.some((r) => (r.rules?.dns?.length ?? 0) > 0)) continue;
-      if (!itemSelectsPeer(item, view, [], config)) out.push(`${rule.policy.namespace !== undefined ? `${rule.policy.namespace}/` : ''}${rule.policy.name} ${item.path} does not select ${formatEndpoint(set._dnsServer)}`);
+      if (!itemSelectsPeer(item, view, [], config)) out.push({ text: `${rule.policy.namespace !== undefined ? `${rule.policy.namespace}/` : ''}${rule.policy.name} ${item.path} does not select ${formatEndpoint(set._dnsServer)}`, rule });
     }
   }
   return out;
@@ -131,6 +138,8 @@ function inventoryDifferences(base: PolicySet, head: PolicySet): string[] {
 interface Signature {
   readonly key: string;
   readonly deny: boolean;
+  /** The rule the item belongs to (whose subjects it is a rule of). */
+  readonly rule: CompiledRule;
 }
 
 /** Items of the set the diff cannot compare, by kind, as content signatures (policy names left out: a rename is no change). */
@@ -146,7 +155,7 @@ function blindItems(set: PolicySet, fqdnIds: ReadonlySet<string> | undefined): M
         if (kind === undefined) continue;
         const key = JSON.stringify([rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item), item.notes]);
         const list = out.get(kind) ?? [];
-        list.push({ key, deny: item.deny });
+        list.push({ key, deny: item.deny, rule });
         out.set(kind, list);
       }
     }

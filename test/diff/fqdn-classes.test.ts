@@ -246,6 +246,17 @@ describe('fqdn: classes and another DNS server (NodeLocal DNSCache)', () => {
     expect(diff(nodeLocal(), nodeLocal({ extra: '  - toEndpoints: [{ matchLabels: { app: db } }]\n' })).doc.notCompared).toBeUndefined();
   });
 
+  test('another pod\'s DNS rule elsewhere says nothing of the pods whose toFQDNs changed (their lookups go to the modelled server)', () => {
+    const batch = nodeLocal().replace(/name: web/, 'name: batch').replace(/app: web/, 'app: batch');
+    const { doc, lines } = diff(`${web()}---\n${batch}`, `${web({ fqdns: '{ matchPattern: "*" }' })}---\n${batch}`);
+    expect(doc.notCompared).toBeUndefined();
+    expect(lines).toEqual(['+ prod/app=web → fqdn:* 443/TCP']);
+    // A rule of the same pods (a CCNP of every pod) with its DNS rule elsewhere still makes the toFQDNs change NOT COMPARED.
+    const everyPod = batch.replace('kind: CiliumNetworkPolicy', 'kind: CiliumClusterwideNetworkPolicy').replace('name: batch, namespace: prod', 'name: every-pod')
+      .replace('{ matchLabels: { app: batch } }', '{}');
+    expect(diff(`${web()}---\n${everyPod}`, `${web({ fqdns: '{ matchPattern: "*" }' })}---\n${everyPod}`).doc.notCompared?.[0].text).toContain('every-pod');
+  });
+
   test('with that DNS server given, the widening is newly allowed and nothing is NOT COMPARED', () => {
     const { doc, lines } = diff(nodeLocal(), nodeLocal({ fqdns: '{ matchPattern: "*" }' }), { dnsServer: 'cidr:169.254.20.10' });
     expect(lines).toEqual(['+ prod/app=web → fqdn:* 443/TCP']);
