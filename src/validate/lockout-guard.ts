@@ -2,7 +2,7 @@
 // keeps it) covers one of them. One mechanism for the HostFirewall construct (its paths built from its props), the
 // synthesis of any host policy, and `validate` (the generic paths below); see README "HostFirewall".
 import { l4Scope } from '../model/l4-scope';
-import { AddressRange, cidrRange, cidrsIntersect, parseCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
+import { AddressRange, cidrRange, parseCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import {
   IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel, SectionName,
@@ -241,16 +241,17 @@ function strings(value: unknown): string[] {
   return arr<unknown>(value).filter((v): v is string => typeof v === 'string');
 }
 
-function cidrsOf(item: RuleItemModel): string[] {
-  return [...strings(item.cidr), ...arr<{ cidr?: unknown }>(item.cidrSet).map((c) => (isObject(c) && typeof c.cidr === 'string' ? c.cidr : ''))].filter(Boolean);
+/** Whether two lists of address ranges share an address. */
+function rangesIntersect(a: readonly AddressRange[], b: readonly AddressRange[]): boolean {
+  return a.some((x) => b.some((y) => x.family === y.family && x.first <= y.last && y.first <= x.last));
 }
 
 function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
   if (!hasPeer(deny)) return true;
   const guardEntity = strings(guard.entities)[0];
-  const guardCidrs = cidrsOf(guard);
+  const guardRanges = itemRanges(guard);
   // Addresses outside the cluster the guard names: CIDRs, or CIDR groups whose contents are not known here.
-  const guardOutside = guardCidrs.length > 0 || hasCidrGroup(guard);
+  const guardOutside = guardRanges.length > 0 || hasCidrGroup(guard);
   const denyEntities = strings(deny.entities);
   if (deny.entities) {
     const e = new Set(denyEntities);
@@ -264,18 +265,16 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
     }
     if (guardOutside && e.has('world')) return true;
   }
-  const denyCidrs = cidrsOf(deny);
+  // The addresses the deny's CIDRs select (`except`s removed: Cilium does not deny them).
+  const denyRanges = itemRanges(deny);
   // CIDR groups and `toGroups` (cloud security groups) stand for addresses not known here: they may hold any guarded one.
   const denyGroups = hasCidrGroup(deny) || deny.groups !== undefined;
-  if (denyCidrs.length || denyGroups) {
+  if (denyRanges.length || denyGroups) {
     if (guardEntity === 'all') return true;
     // Addresses outside the cluster are the world's.
-    if (guardEntity === 'world' && denyCidrs.length > 0) return true;
-    if ((denyGroups && guardOutside) || (denyCidrs.length && hasCidrGroup(guard))) return true;
-    for (const d of denyCidrs) {
-      const dc = parseCidr(d);
-      if (dc && guardCidrs.some((g) => { const gc = parseCidr(g); return gc !== undefined && cidrsIntersect(dc, gc); })) return true;
-    }
+    if (guardEntity === 'world' && denyRanges.length > 0) return true;
+    if ((denyGroups && guardOutside) || (denyRanges.length && hasCidrGroup(guard))) return true;
+    if (rangesIntersect(denyRanges, guardRanges)) return true;
   }
   // FQDNs resolve to addresses outside the cluster (an allow to a name; Cilium has no toFQDNs deny).
   if (deny.fqdns && (guardEntity === 'all' || guardEntity === 'world' || guardOutside)) return true;

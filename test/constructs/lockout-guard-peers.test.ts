@@ -32,6 +32,8 @@ describe('deny peers that overlap a guarded peer are refused', () => {
     ['an ICMP type given by name', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.named('DestinationUnreachable')] }), {}, 'ingressDeny[0] icmp'],
     ['an IPv6 ICMP type given by name', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.named('PacketTooBig', IcmpFamily.IPV6)] }), {},
       'ingressDeny[0] icmp'],
+    ['a CIDR with an except elsewhere still holds the management network', (fw) => fw.denyIngress(Peer.cidr('10.0.0.0/8', { except: ['10.60.0.0/16'] }), { ports: [Port.tcp(22)] }), {},
+      'ingressDeny[0] break-glass'],
     ['a port without protocol on the guarded TCP port', (fw) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.of({ port: 6443 })] }), {},
       'egressDeny[0] kube-apiserver'],
   ])('%s', (_what, deny, props, expected) => {
@@ -52,6 +54,8 @@ describe('deny peers that miss every guarded peer are accepted', () => {
     ['ICMP echo from the world (never guarded from the world)', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.echoRequest()] }), {}],
     ['an ICMP name of another family', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.named('EchoRequest', IcmpFamily.IPV6)] }), {}],
     ['a port just past a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.tcp(2223)] }), { breakGlassPorts: [Port.tcpRange(2200, 2222)] }],
+    ['a CIDR whose except is the management network (Cilium does not deny excepted addresses)',
+      (fw) => fw.denyIngress(Peer.cidr('10.0.0.0/8', { except: ['10.50.0.0/16'] }), { ports: [Port.tcp(22)] }), {}],
     ['a named port (never a guarded port number)', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh')] }), {}],
   ])('%s', (_what, deny, props) => {
     expect(lockout(deny, props)).toBeUndefined();
