@@ -118,6 +118,9 @@ function fqdnSelectorOf(text: string): FqdnSelectorModel {
 /** Fills of a `*` besides `any`, `any1`, …: first and last characters apart, so that a narrower pattern (`any*.x`) misses one. */
 const OTHER_FILLS = ['zq0', '9xw', 'k7m'];
 
+/** How many usable witness candidates of a pattern are ranked (the first ten numbered fills and the other fills). */
+const RANKED_CANDIDATES = 10 + OTHER_FILLS.length;
+
 /**
  * A name a pattern matches that no rule names, standing for the pattern rather than for a narrower pattern one side
  * names: among candidates with each run of `*` filled with one token (`any`, `any1`, …, then tokens of other first and
@@ -126,13 +129,16 @@ const OTHER_FILLS = ['zq0', '9xw', 'k7m'];
  */
 function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: readonly FqdnMatcher[]): string | undefined {
   let best: { name: string; others: number } | undefined;
+  let ranked = 0;
   const numbered = Array.from({ length: names.size + patterns.length + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
   for (const fill of [...numbered.slice(0, 10), ...OTHER_FILLS, ...numbered.slice(10)]) {
     const name = /^\*+$/.test(n.text) ? `${fill}.invalid` : n.text.replace(/\*+/g, fill);
     if (names.has(name) || !n.matcher.matches(name)) continue;
     const others = patterns.filter((m) => m !== n.matcher && m.matches(name)).length;
     if (best === undefined || others < best.others) best = { name, others };
-    if (others === 0) break;
+    // Ranked among the first usable candidates only: a pattern every name matches (the usual DNS rule `*`) keeps `others`
+    // above 0, and ranking every candidate would cost names x patterns per pattern.
+    if (others === 0 || ++ranked >= RANKED_CANDIDATES) break;
   }
   return best?.name;
 }
