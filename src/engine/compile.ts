@@ -33,6 +33,7 @@ import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
 import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
+import { selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { rawRulesImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
@@ -444,22 +445,15 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
     if (bad) problems.push(`allow CIDR prefix ${rule.cidr} does not contain exclude CIDR prefix (${path})`);
     return [{ cidr: c, except, text: rule.cidr + (except.length ? ` except ${(rule.except ?? []).join(', ')}` : '') }];
   }
-  const groups: [string, CidrGroupSpec][] = [];
+  if (rule.cidrGroupSelector !== undefined && rule.cidrGroupRef === undefined && !ctx.config.version.atLeast(CiliumVersion.V1_17)) {
+    notes.push(`cidrGroupSelector is not in the Cilium ${ctx.config.version} CRD: the API server prunes it`);
+    return [];
+  }
+  const groups = selectedCidrGroups(rule, ctx.config.cidrGroups);
   if (rule.cidrGroupRef !== undefined) {
-    const g = ctx.config.cidrGroups.get(rule.cidrGroupRef);
-    if (g) groups.push([rule.cidrGroupRef, g]);
-    else notes.push(`cidrGroupRef ${rule.cidrGroupRef}: no such CiliumCIDRGroup is known, so it selects nothing`);
-  } else if (rule.cidrGroupSelector !== undefined) {
-    if (!ctx.config.version.atLeast(CiliumVersion.V1_17)) {
-      notes.push(`cidrGroupSelector is not in the Cilium ${ctx.config.version} CRD: the API server prunes it`);
-      return [];
-    }
-    const sel = Selector.from(rule.cidrGroupSelector);
-    for (const [name, g] of ctx.config.cidrGroups) {
-      const labels = LabelSet.of(Object.entries(g.labels ?? {}).map(([k, v]) => ({ source: 'cidrgroup', key: k, value: v })));
-      if (sel.matches(labels)) groups.push([name, g]);
-    }
-    if (groups.length === 0) notes.push(`cidrGroupSelector ${sel.toString()} matches no known CiliumCIDRGroup, so it selects nothing`);
+    if (groups.length === 0) notes.push(`cidrGroupRef ${rule.cidrGroupRef}: no such CiliumCIDRGroup is known, so it selects nothing`);
+  } else if (rule.cidrGroupSelector !== undefined && groups.length === 0) {
+    notes.push(`cidrGroupSelector ${Selector.from(rule.cidrGroupSelector).toString()} matches no known CiliumCIDRGroup, so it selects nothing`);
   }
   // The except holes apply to the group's CIDRs too (`GetAsEndpointSelectors`: a DoesNotExist per except CIDR).
   const exceptText = except.length ? ` except ${(rule.except ?? []).join(', ')}` : '';

@@ -1,13 +1,14 @@
 /**
  * What the pitfall layer knows about the cluster besides Cilium policies, read from the other manifests of the same
  * input (or the same cdk8s app): Namespaces with their labels, workloads with their pod labels, service account and
- * container ports, Services with their selectors and ports, and Kubernetes NetworkPolicies. Every entry remembers where
- * it came from, so that a finding can name it.
+ * container ports, Services with their selectors and ports, and Kubernetes NetworkPolicies (and, for the host lockout
+ * guard, the CIDRs of CiliumCIDRGroups). Every entry remembers where it came from, so that a finding can name it.
  *
  * Objects are read through the SDK's manifest reader (`model/manifests.ts`). Unlike the verdict engine's
  * `EndpointInventory` (which keeps only named ports), this keeps every container port with an integer number: the
  * Service-port pitfall needs to know whether a port is one a container listens on.
  */
+import { CidrGroupContents } from '../model/cidr-groups';
 import { isNumericTargetPort, readManifest } from '../model/manifests';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { LabelSelectorModel, RuleModel } from '../model/policy-model';
@@ -137,6 +138,7 @@ export class ManifestInventory {
   private readonly workloadList: InventoryPodTemplate[] = [];
   private readonly serviceList: InventoryServiceInfo[] = [];
   private readonly networkPolicyList: InventoryNetworkPolicy[] = [];
+  private readonly cidrGroupMap = new Map<string, CidrGroupContents>();
 
   /** Every Namespace, in the order first added (a later one of the same name replaces it). */
   public get namespaces(): InventoryNamespace[] {
@@ -156,6 +158,11 @@ export class ManifestInventory {
   /** Every Kubernetes NetworkPolicy, in the order added. */
   public get networkPolicies(): InventoryNetworkPolicy[] {
     return [...this.networkPolicyList];
+  }
+
+  /** @internal Every CiliumCIDRGroup by name (a later one of the same name replaces it), for the host lockout guard. */
+  public get _cidrGroupMap(): ReadonlyMap<string, CidrGroupContents> {
+    return this.cidrGroupMap;
   }
 
   /**
@@ -202,6 +209,9 @@ export class ManifestInventory {
         this.networkPolicyList.push({ name, namespace, podSelector: info.podSelector, rule, source });
         return true;
       }
+      case 'cidr-group':
+        this.cidrGroupMap.set(name, { cidrs: [...info.cidrs], labels });
+        return true;
       default:
         return false;
     }

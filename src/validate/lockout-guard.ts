@@ -2,10 +2,12 @@
 // keeps it) covers one of them. One mechanism for the HostFirewall construct (its paths built from its props), the
 // synthesis of any host policy, and `validate` (the generic paths below); see README "HostFirewall".
 import { l4Scope } from '../model/l4-scope';
-import { AddressRange, cidrRange, parseCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
+import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
+import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import {
-  IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel, SectionName,
+  CidrRuleModel, IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel,
+  SectionName,
   sectionDirection,
 } from '../model/policy-model';
 import { fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
@@ -119,6 +121,12 @@ export interface GuardViolation {
 
 /** A deny item of a rule, with where it is. */
 export interface DenyItem {
+  /**
+   * For a deny item of another rule (`GuardOptions.companions`): that rule, as messages name it
+   * (`CiliumClusterwidePolicy b specs[0].ingressDeny[1]`).
+   * @default - an item of the rule being checked
+   */
+  readonly where?: string;
   /** `ingressDeny` or `egressDeny`. */
   readonly section: SectionName;
   /** The item. */
@@ -127,30 +135,76 @@ export interface DenyItem {
   readonly index: number;
 }
 
+/** What the guard knows besides the rule it checks. */
+export interface GuardOptions {
+  /**
+   * The CiliumCIDRGroups of the input, by name: `cidrGroupRef`/`cidrGroupSelector` entries of deny items select their
+   * CIDRs. A group not in it (or, for a selector, one the cluster may hold besides) may hold any address.
+   * @default - none known
+   */
+  readonly cidrGroups?: ReadonlyMap<string, CidrGroupContents>;
+  /**
+   * Deny items that apply to some of the same nodes, the checked rule's own included: in Cilium every deny of every rule
+   * selecting a node applies, so their CIDRs count toward cutting the whole world together (each rule's items are
+   * reported on that rule; the others are named with `DenyItem.where`). Asked for only when a world cut is judged.
+   * @default - the checked rule's deny items only
+   */
+  readonly companions?: () => readonly DenyItem[];
+  /**
+   * A memo of world cuts shared by the checks of one run, and the key of this rule's set of `companions` in it: rules
+   * with the same set share the sweeps, so checking many host rules stays linear.
+   * @default - no memo
+   */
+  readonly worldCutMemo?: { readonly cuts: Map<string, WorldCut>; readonly key: string };
+}
+
+/** The deny items (of one direction, on one port) whose CIDRs cut the whole world together, and where the others are. */
+export interface WorldCut {
+  /** The items. */
+  readonly items: ReadonlySet<RuleItemModel>;
+  /** `DenyItem.where` of the items that have one. */
+  readonly where: ReadonlyMap<RuleItemModel, string>;
+}
+
 /**
  * The deny items that would drop traffic of a guarded path (deny wins over any allow in Cilium). A peer guarded whole
  * (`GuardPeer.whole`: the world) is cut by the world entity, by a deny item of any peer, or by deny items of the
- * same direction on a port of the path whose CIDRs together (`except`s removed) hold every IPv4 or every IPv6 address;
- * each item needed for that is reported. CIDR groups are not known here (the run reads no CiliumCIDRGroup): they count
- * toward no coverage.
+ * same direction on a port of the path (this rule's and its `companions`) whose CIDRs together (`except`s removed) hold
+ * every usable IPv4 or IPv6 address (addresses no operator or API server has, such as `0.0.0.0/8`, loopback, link-local
+ * and multicast, need not be held); each item of this rule needed for that is reported. CIDR groups count with the
+ * CIDRs `cidrGroups` gives them; unknown groups count toward no coverage.
  */
-export function guardViolations(paths: readonly GuardPath[], denies: readonly DenyItem[]): GuardViolation[] {
+export function guardViolations(paths: readonly GuardPath[], denies: readonly DenyItem[], options: GuardOptions = {}): GuardViolation[] {
+  const groups = options.cidrGroups ?? NO_GROUPS;
   const out: GuardViolation[] = [];
+  const memo = options.worldCutMemo ?? { cuts: new Map<string, WorldCut>(), key: '' };
+  const pool = (): readonly DenyItem[] => options.companions?.() ?? denies;
   for (const path of paths) {
     const direction = denies.filter((d) => sectionDirection(d.section) === path.direction);
-    // Per port of the path, which deny items cut the whole world together: computed once, on first need.
-    const worldCuts = new Map<GuardPort, ReadonlySet<DenyItem>>();
-    const worldCutOn = (port: GuardPort): ReadonlySet<DenyItem> => {
-      let cut = worldCuts.get(port);
-      if (!cut) worldCuts.set(port, cut = worldCutters(direction.filter((d) => portOverlaps(d.item, port))));
+    // Per port of the path, which deny items cut the whole world together: computed once per set of items, on first need.
+    const worldCutOn = (port: GuardPort): WorldCut => {
+      const key = `${memo.key}|${path.direction}|${JSON.stringify(port.l4 ?? port.icmp)}`;
+      let cut = memo.cuts.get(key);
+      if (!cut) {
+        const items = pool().filter((d) => sectionDirection(d.section) === path.direction && portOverlaps(d.item, port));
+        memo.cuts.set(key, cut = worldCutters(items, groups));
+      }
       return cut;
+    };
+    // The other rules' items a world cut on a port needed, for the message.
+    const own = new Set(direction.map((d) => d.item));
+    const withOthers = (port: GuardPort): string => {
+      const others = [...worldCutOn(port).where].filter(([item]) => !own.has(item)).map(([, where]) => where);
+      return others.length > 0 ? ` (together with ${others.slice(0, 3).join(', ')}${others.length > 3 ? `, and ${others.length - 3} more` : ''})` : '';
     };
     for (const deny of direction) {
       const cut = path.ports.flatMap((port) => {
         if (!portOverlaps(deny.item, port)) return [];
-        const peer = path.peers.find((p) => (p.whole ? coversWhole(deny.item, p.item, () => worldCutOn(port).has(deny))
-          : peerOverlaps(deny.item, p.item)));
-        return peer ? [`${peer.description} on ${port.description}`] : [];
+        let viaWorld = false;
+        const peer = path.peers.find((p) => (p.whole
+          ? coversWhole(deny.item, p.item, groups, () => (viaWorld = worldCutOn(port).items.has(deny.item)))
+          : peerOverlaps(deny.item, p.item, groups)));
+        return peer ? [`${peer.description} on ${port.description}${viaWorld ? withOthers(port) : ''}`] : [];
       })[0];
       if (cut) out.push({ path: path.path, section: deny.section, index: deny.index, what: cut });
     }
@@ -159,9 +213,11 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
 }
 
 /** Whether a rule item (an allow or a deny) reaches a guarded path: one of its peers on one of its ports. */
-export function itemCoversPath(item: RuleItemModel, path: GuardPath): boolean {
-  return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item)) && path.ports.some((p) => portOverlaps(item, p));
+export function itemCoversPath(item: RuleItemModel, path: GuardPath, cidrGroups: ReadonlyMap<string, CidrGroupContents> = NO_GROUPS): boolean {
+  return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item, cidrGroups)) && path.ports.some((p) => portOverlaps(item, p));
 }
+
+const NO_GROUPS: ReadonlyMap<string, CidrGroupContents> = new Map();
 
 /** The L3 peer fields of a rule item (`requires` is not a peer). */
 const L3_FIELDS = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3);
@@ -171,8 +227,11 @@ function hasPeer(item: RuleItemModel): boolean {
   return L3_FIELDS.some((f) => item[f] !== undefined);
 }
 
-/** The addresses a deny item's CIDRs select: `cidr`, and each `cidrSet` entry's `cidr` minus its `except`s. */
-function itemRanges(item: RuleItemModel): AddressRange[] {
+/**
+ * The addresses a deny item's CIDRs select: `cidr`, and each `cidrSet` entry's `cidr` (or the CIDRs of the known groups
+ * it names) minus its `except`s.
+ */
+function itemRanges(item: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>): AddressRange[] {
   const ranges = (texts: readonly unknown[]): AddressRange[] => texts.flatMap((t) => {
     const c = typeof t === 'string' ? parseCidr(t) : undefined;
     return c ? [cidrRange(c)] : [];
@@ -181,15 +240,24 @@ function itemRanges(item: RuleItemModel): AddressRange[] {
     ...ranges(arr<unknown>(item.cidr)),
     ...arr<unknown>(item.cidrSet).flatMap((entry) => {
       if (!isObject(entry)) return [];
-      const e = entry as { cidr?: unknown; except?: unknown };
-      return typeof e.cidr === 'string' ? subtractRanges(ranges([e.cidr]), ranges(arr<unknown>(e.except))) : [];
+      const e = entry as CidrRuleModel;
+      const cidrs = typeof e.cidr === 'string' ? [e.cidr] : selectedCidrGroups(e, groups).flatMap(([, g]) => g.cidrs);
+      return subtractRanges(ranges(cidrs), ranges(arr<unknown>(e.except)));
     }),
   ];
 }
 
-/** Whether ranges hold every IPv4 or every IPv6 address. */
+/**
+ * Addresses that no operator, API server or node peer has: `0.0.0.0/8` and `::`, loopback, link-local, multicast and
+ * the reserved `240.0.0.0/4`. A deny that leaves only these open (`0.0.0.0/0` except `0.0.0.0/32`) cuts the world.
+ */
+const UNUSABLE: readonly AddressRange[] = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3', '::/127', 'fe80::/10', 'ff00::/8']
+  .map((c) => cidrRange(parseCidr(c) as ParsedCidr));
+
+/** Whether ranges hold every usable IPv4 or every usable IPv6 address. */
 function wholeWorld(ranges: readonly AddressRange[]): boolean {
-  return rangesCoverFamily(ranges, 4) || rangesCoverFamily(ranges, 6);
+  if (ranges.length === 0) return false;
+  return rangesCoverFamily([...ranges, ...UNUSABLE], 4) || rangesCoverFamily([...ranges, ...UNUSABLE], 6);
 }
 
 /**
@@ -198,16 +266,19 @@ function wholeWorld(ranges: readonly AddressRange[]): boolean {
  * is not reported; if every item is redundant, all are). One sweep over the range boundaries per family, so the cost
  * grows as n log n with the items, however hostile the input.
  */
-function worldCutters(denies: readonly DenyItem[]): ReadonlySet<DenyItem> {
-  const ranges = denies.map((d) => subtractRanges(itemRanges(d.item), []));
-  const families = ([4, 6] as const).filter((f) => rangesCoverFamily(ranges.flat(), f));
-  if (families.length === 0) return new Set();
+function worldCutters(denies: readonly DenyItem[], groups: ReadonlyMap<string, CidrGroupContents>): WorldCut {
+  // The unusable addresses are one more list, never reported: it fills what no deny needs to hold.
+  const ranges = [...denies.map((d) => subtractRanges(itemRanges(d.item, groups), [])), subtractRanges(UNUSABLE, [])];
+  const families = ([4, 6] as const)
+    .filter((f) => denies.some((_, i) => ranges[i].some((r) => r.family === f)) && rangesCoverFamily(ranges.flat(), f));
+  if (families.length === 0) return { items: new Set(), where: new Map() };
   // An item is needed when, in every family the union covers, some address is covered by it alone.
   const sole = families.map((f) => soleCovers(ranges, f));
   const needed = (i: number): boolean => sole.every((s) => s.has(i));
   const whole = (i: number): boolean => wholeWorld(ranges[i]);
-  const reported = denies.filter((_, i) => ranges[i].length > 0 && (whole(i) || needed(i)));
-  return new Set(reported.length > 0 ? reported : denies.filter((_, i) => ranges[i].length > 0));
+  const needing = denies.filter((_, i) => ranges[i].length > 0 && (whole(i) || needed(i)));
+  const reported = needing.length > 0 ? needing : denies.filter((_, i) => ranges[i].length > 0);
+  return { items: new Set(reported.map((d) => d.item)), where: new Map(reported.flatMap((d) => (d.where !== undefined ? [[d.item, d.where]] : []))) };
 }
 
 /** The indexes of the range lists that alone cover some address of `family` (each list merged beforehand). */
@@ -246,12 +317,12 @@ function rangesIntersect(a: readonly AddressRange[], b: readonly AddressRange[])
   return a.some((x) => b.some((y) => x.family === y.family && x.first <= y.last && y.first <= x.last));
 }
 
-function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
+function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>): boolean {
   if (!hasPeer(deny)) return true;
   const guardEntity = strings(guard.entities)[0];
-  const guardRanges = itemRanges(guard);
+  const guardRanges = itemRanges(guard, groups);
   // Addresses outside the cluster the guard names: CIDRs, or CIDR groups whose contents are not known here.
-  const guardOutside = guardRanges.length > 0 || hasCidrGroup(guard);
+  const guardOutside = guardRanges.length > 0 || hasUnknownGroup(guard, groups);
   const denyEntities = strings(deny.entities);
   if (deny.entities) {
     const e = new Set(denyEntities);
@@ -266,14 +337,15 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel): boolean {
     if (guardOutside && e.has('world')) return true;
   }
   // The addresses the deny's CIDRs select (`except`s removed: Cilium does not deny them).
-  const denyRanges = itemRanges(deny);
-  // CIDR groups and `toGroups` (cloud security groups) stand for addresses not known here: they may hold any guarded one.
-  const denyGroups = hasCidrGroup(deny) || deny.groups !== undefined;
+  const denyRanges = itemRanges(deny, groups);
+  // CIDR groups not in the input and `toGroups` (cloud security groups) stand for addresses not known here: they may
+  // hold any guarded one.
+  const denyGroups = hasUnknownGroup(deny, groups) || deny.groups !== undefined;
   if (denyRanges.length || denyGroups) {
     if (guardEntity === 'all') return true;
     // Addresses outside the cluster are the world's.
     if (guardEntity === 'world' && denyRanges.length > 0) return true;
-    if ((denyGroups && guardOutside) || (denyRanges.length && hasCidrGroup(guard))) return true;
+    if ((denyGroups && guardOutside) || (denyRanges.length && hasUnknownGroup(guard, groups))) return true;
     if (rangesIntersect(denyRanges, guardRanges)) return true;
   }
   // FQDNs resolve to addresses outside the cluster (an allow to a name; Cilium has no toFQDNs deny).
@@ -307,7 +379,9 @@ function endpointsMayOverlap(deny: unknown, guard: unknown): boolean {
  * Whether a deny drops the whole of a broad guarded peer: the world (with `worldCovered`, whether the CIDRs of the deny
  * items on the port together hold all of IPv4 or IPv6), or every pod.
  */
-function coversWhole(deny: RuleItemModel, guard: RuleItemModel, worldCoveredByCidrs: () => boolean): boolean {
+function coversWhole(
+  deny: RuleItemModel, guard: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>, worldCoveredByCidrs: () => boolean,
+): boolean {
   const entities = strings(deny.entities);
   if (!hasPeer(deny) || entities.includes('all')) return true;
   if (strings(guard.entities)[0] === 'world') {
@@ -318,7 +392,7 @@ function coversWhole(deny: RuleItemModel, guard: RuleItemModel, worldCoveredByCi
   if (guard.endpoints !== undefined) {
     return entities.includes('cluster') || arr<LabelSelectorModel>(deny.endpoints).some((sel) => isObject(sel) && selectsEveryPod(sel));
   }
-  return peerOverlaps(deny, guard);
+  return peerOverlaps(deny, guard, groups);
 }
 
 /** An endpoint selector of a clusterwide rule that selects every pod: no requirement but "has a namespace". */
@@ -326,9 +400,14 @@ function selectsEveryPod(model: LabelSelectorModel): boolean {
   return fromModel(model).requirements.every((r) => r.key === NAMESPACE_KEY && r.operator === 'Exists');
 }
 
-function hasCidrGroup(item: RuleItemModel): boolean {
+/**
+ * Whether an item names CIDR groups whose addresses are not all known: a `cidrGroupRef` not in `groups`, or any
+ * `cidrGroupSelector` (the cluster may hold more groups with matching labels than the input).
+ */
+function hasUnknownGroup(item: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>): boolean {
   return arr<{ cidrGroupRef?: unknown; cidrGroupSelector?: unknown }>(item.cidrSet)
-    .some((c) => isObject(c) && (c.cidrGroupRef !== undefined || c.cidrGroupSelector !== undefined));
+    .some((c) => isObject(c) && ((c.cidrGroupRef !== undefined && !(typeof c.cidrGroupRef === 'string' && groups.has(c.cidrGroupRef)))
+      || c.cidrGroupSelector !== undefined));
 }
 
 function portOverlaps(deny: RuleItemModel, port: GuardPort): boolean {

@@ -2,9 +2,10 @@
 // without allows for them (`pitfall-host-lockout`). The paths and the coverage test are the lockout guard's
 // (`lockout-guard.ts`), shared with HostFirewall.
 import { SectionName } from '../model/policy-model';
-import { DenyItem, guardViolations, hostGuardPaths, itemCoversPath, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutPath, lockoutPathKey } from './lockout-guard';
+import { Selector } from '../model/labels';
+import { DenyItem, guardViolations, WorldCut, hostGuardPaths, itemCoversPath, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutPath, lockoutPathKey } from './lockout-guard';
 import { items, PitfallRun, RuleView } from './pitfall-run';
-import { describeSelector, implies } from './pod-selectors';
+import { describeSelector, implies, mayOverlap } from './pod-selectors';
 import { arr } from './walk';
 
 /**
@@ -22,9 +23,11 @@ export function hostDenyLockout(run: PitfallRun, r: RuleView): void {
       `write the annotation as a JSON object from path to a non-empty reason, e.g. ${LOCKOUT_EXEMPTIONS_ANNOTATION}: '{"tunnel": "native routing"}' `
       + '(in a construct: lockoutExemptions)');
   }
-  const denies: DenyItem[] = [SectionName.INGRESS_DENY, SectionName.EGRESS_DENY]
-    .flatMap((section) => items(r.rule, section).map(({ item, index }) => ({ section, item, index })));
-  const all = guardViolations(hostGuardPaths({ nodeSelector: r.rule.nodeSelector }), denies);
+  const denies = denyItems(r);
+  // With the deny items of the host rules that may select some of the same nodes, its CIDRs may cut the whole world.
+  const { companions, key, cuts } = hostDenies(run).of(r);
+  const all = guardViolations(hostGuardPaths({ nodeSelector: r.rule.nodeSelector }), denies,
+    { cidrGroups: run.inventory._cidrGroupMap, companions, worldCutMemo: { cuts, key } });
   const at = (e: { section: SectionName; index: number }): number => denies.findIndex((d) => d.section === e.section && d.index === e.index);
   const exemptedCuts = new Map<string, { section: SectionName; index: number; what: string; path: string }>();
   for (const v of all.filter((x) => exempted.has(x.path))) {
@@ -58,6 +61,59 @@ export function hostDenyLockout(run: PitfallRun, r: RuleView): void {
   }
 }
 
+/**
+ * The deny items of a run's host rules, grouped by node selector: for each rule, those of the groups whose nodes may
+ * overlap its own (its own included), under a key shared by the rules with the same groups, so that their world cuts
+ * are computed once. Selectors are compared per pair of distinct selectors, not per pair of rules.
+ */
+class HostDenies {
+  public readonly cuts = new Map<string, WorldCut>();
+  private readonly groups: { readonly subject: Selector | undefined; readonly items: DenyItem[] }[] = [];
+  private readonly groupOf = new Map<RuleView, number>();
+  private readonly overlapping = new Map<number, number[]>();
+
+  public constructor(rules: readonly RuleView[]) {
+    const byKey = new Map<string, number>();
+    for (const r of rules.filter((x) => x.host)) {
+      const key = r.subject === undefined ? '?' : r.subject.toString();
+      let g = byKey.get(key);
+      if (g === undefined) {
+        byKey.set(key, g = this.groups.length);
+        this.groups.push({ subject: r.subject, items: [] });
+      }
+      this.groupOf.set(r, g);
+      this.groups[g].items.push(...denyItems(r).map((d) => ({ ...d, where: `${d.section}[${d.index}] of ${r.name}` })));
+    }
+  }
+
+  /** The deny items that apply with `r`'s (its own included, asked for lazily) and the key of that set. */
+  public of(r: RuleView): { companions: () => DenyItem[]; key: string; cuts: Map<string, WorldCut> } {
+    const g = this.groupOf.get(r) ?? -1;
+    let with_ = this.overlapping.get(g);
+    if (!with_) {
+      const a = this.groups[g]?.subject;
+      with_ = this.groups.flatMap(({ subject: b }, i) => (i === g || a === undefined || b === undefined || mayOverlap(a, b) ? [i] : []));
+      this.overlapping.set(g, with_);
+    }
+    const groups = with_;
+    return { companions: () => groups.flatMap((i) => this.groups[i].items), key: groups.join(','), cuts: this.cuts };
+  }
+}
+
+const hostDeniesOfRun = new WeakMap<PitfallRun, HostDenies>();
+
+function hostDenies(run: PitfallRun): HostDenies {
+  let index = hostDeniesOfRun.get(run);
+  if (!index) hostDeniesOfRun.set(run, index = new HostDenies(run.rules));
+  return index;
+}
+
+/** The deny items of a rule. */
+function denyItems(r: RuleView): DenyItem[] {
+  return [SectionName.INGRESS_DENY, SectionName.EGRESS_DENY]
+    .flatMap((section) => items(r.rule, section).map(({ item, index }) => ({ section, item, index })));
+}
+
 /** Host policies in default deny without the paths nodes need. */
 export function hostLockout(run: PitfallRun, r: RuleView): void {
   const nodes = r.subject;
@@ -69,7 +125,7 @@ export function hostLockout(run: PitfallRun, r: RuleView): void {
     const deny: SectionName = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
     const allowing = run.rules.filter((c) => c.host && c.subject !== undefined && implies(nodes, c.subject));
     const missing = required.filter((path) => path.direction === direction
-      && !allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path))))
+      && !allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path, run.inventory._cidrGroupMap))))
       .map((path) => path.required ?? path.path);
     if (missing.length === 0) continue;
     const section = arr(r.rule[direction]).length > 0 ? direction : deny;

@@ -245,3 +245,49 @@ describe('a raw host policy: the guard reads empty port lists and empty items as
     expect(rawChart({})).toAllow('cidr:203.0.113.5', CP_NODE, '22/TCP', { hostFirewall: true });
   });
 });
+
+describe('world cuts the guard sees across host policies and in the CIDR groups of the app', () => {
+  const everyone = (chart: Chart): ApiObject => new ApiObject(chart, 'everyone', {
+    apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'everyone' }, spec: { externalCIDRs: ['0.0.0.0/1', '128.0.0.0/1'] },
+  });
+
+  test('two host policies of the app each deny SSH from one half of IPv4: refused, each naming the other; exempted, the engine drops SSH from both halves', () => {
+    const build = (exempt: boolean): Chart => {
+      const chart = new Chart(Testing.app(), 'hosts');
+      const open = new ClusterwidePolicy(chart, 'open', { nodeSelector: CONTROL_PLANE });
+      open.allowIngress(Peer.entity(Entity.ALL));
+      for (const [id, cidr] of [['low', '0.0.0.0/1'], ['high', '128.0.0.0/1']]) {
+        new ClusterwidePolicy(chart, id, {
+          nodeSelector: CONTROL_PLANE, enableDefaultDeny: { ingress: false, egress: false }, ...(exempt ? { lockoutExemptions: EVERY_PATH } : {}),
+        }).denyIngress(Peer.cidr(cidr), { ports: [Port.tcp(22)] });
+      }
+      return chart;
+    };
+    const error = synthError(build(false));
+    expect(error).toContain('[hosts/low/Resource] spec.ingressDeny[0]: this deny rule of a host policy cuts the break-glass path');
+    expect(error).toContain('entity world on 22/TCP (together with ingressDeny[0] of CiliumClusterwideNetworkPolicy high (hosts/high/Resource))');
+    expect(error).toContain('[hosts/high/Resource] spec.ingressDeny[0]');
+    const exempted = build(true);
+    expect(synthError(exempted)).toBeUndefined();
+    expect(exempted).toDeny('cidr:10.1.2.3', CP_NODE, '22/TCP', { hostFirewall: true });
+    expect(exempted).toDeny('cidr:203.0.113.5', CP_NODE, '22/TCP', { hostFirewall: true });
+    expect(exempted).toAllow('cidr:203.0.113.5', CP_NODE, '2222/TCP', { hostFirewall: true });
+  });
+
+  test('a host deny from a CIDR group of the app that holds every address is refused; exempted, the engine drops SSH from anywhere', () => {
+    const build = (exempt: boolean): Chart => {
+      const chart = new Chart(Testing.app(), 'hosts');
+      everyone(chart);
+      new ClusterwidePolicy(chart, 'open', { nodeSelector: CONTROL_PLANE }).allowIngress(Peer.entity(Entity.ALL));
+      new ClusterwidePolicy(chart, 'deny', {
+        nodeSelector: CONTROL_PLANE, enableDefaultDeny: { ingress: false, egress: false }, ...(exempt ? { lockoutExemptions: EVERY_PATH } : {}),
+      }).denyIngress(Peer.cidrGroup('everyone'), { ports: [Port.tcp(22)] });
+      return chart;
+    };
+    expect(cutPaths(synthError(build(false)))).toEqual(['break-glass']);
+    const exempted = build(true);
+    expect(synthError(exempted)).toBeUndefined();
+    expect(exempted).toDeny('cidr:203.0.113.5', CP_NODE, '22/TCP', { hostFirewall: true });
+    expect(exempted).toDeny('cidr:10.1.2.3', CP_NODE, '22/TCP', { hostFirewall: true });
+  });
+});

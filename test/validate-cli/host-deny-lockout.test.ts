@@ -183,3 +183,64 @@ describe('pitfall-host-deny-lockout: whole-world coverage stays cheap on hostile
     expect(found.length).toBe(2000);
   });
 });
+
+describe('pitfall-host-deny-lockout: CIDR groups of the input, other host policies, unusable addresses', () => {
+  const ssh = (peer: string): string => denyOnly(`${peer}\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]`);
+  const group = (name: string, cidrs: string[], labels = '{}'): string => yaml`
+    apiVersion: cilium.io/v2alpha1
+    kind: CiliumCIDRGroup
+    metadata: { name: ${name}, labels: ${labels} }
+    spec: { externalCIDRs: [${cidrs.join(', ')}] }
+  `;
+  const named = (name: string, nodes: string, body: string): string => host(nodes, body).replace('name: host-deny', `name: ${name}`);
+
+  it('a CiliumCIDRGroup of the input holding the whole world, by name or by labels: SSH from it is cut', () => {
+    expect(where(check({ 'host.yaml': host(WORKERS, ssh('fromCIDRSet: [{ cidrGroupRef: everyone }]')), 'groups.yaml': group('everyone', ['0.0.0.0/0']) }),
+      'pitfall-host-deny-lockout')).toEqual(['host.yaml:9:7']);
+    const halves = group('halves', ['0.0.0.0/1', '128.0.0.0/1'], '{ scope: all }');
+    const [d] = findings(check({ 'host.yaml': host(WORKERS, ssh('fromCIDRSet: [{ cidrGroupSelector: { matchLabels: { scope: all } } }]')), 'groups.yaml': halves }),
+      'pitfall-host-deny-lockout');
+    expect(d.message).toContain('(break-glass: entity world on 22/TCP)');
+  });
+
+  it.each([
+    ['the group is not in the input (its addresses are not known)', 'fromCIDRSet: [{ cidrGroupRef: elsewhere }]', group('everyone', ['0.0.0.0/0'])],
+    ['the group holds one range', 'fromCIDRSet: [{ cidrGroupRef: office }]', group('office', ['203.0.113.0/24'])],
+    ['the group holds the world but the item keeps a management range open', 'fromCIDRSet: [{ cidrGroupRef: everyone, except: [10.50.0.0/16] }]', group('everyone', ['0.0.0.0/0'])],
+    ['the selector matches no group of the input', 'fromCIDRSet: [{ cidrGroupSelector: { matchLabels: { scope: none } } }]', group('everyone', ['0.0.0.0/0'], '{ scope: all }')],
+  ])('not a world cut: %s', (_what, peer, groups) => {
+    expect(where(check({ 'host.yaml': host(WORKERS, ssh(peer)), 'groups.yaml': groups }), 'pitfall-host-deny-lockout')).toEqual([]);
+  });
+
+  it('two host policies whose nodes overlap deny SSH from one half of IPv4 each: both are reported, each naming the other', () => {
+    const report = check({ 'a.yaml': named('a', '{}', ssh('fromCIDR: [0.0.0.0/1]')), 'b.yaml': named('b', WORKERS, ssh('fromCIDR: [128.0.0.0/1]')) });
+    expect(where(report, 'pitfall-host-deny-lockout')).toEqual(['a.yaml:9:7', 'b.yaml:9:7']);
+    const [a, b] = findings(report, 'pitfall-host-deny-lockout');
+    expect(a.message).toContain('entity world on 22/TCP (together with ingressDeny[0] of CiliumClusterwideNetworkPolicy b (b.yaml:');
+    expect(b.message).toContain('entity world on 22/TCP (together with ingressDeny[0] of CiliumClusterwideNetworkPolicy a (a.yaml:');
+  });
+
+  it('the same halves on nodes that cannot overlap, or on another port, cut nothing', () => {
+    expect(where(check({ 'a.yaml': named('a', CP, ssh('fromCIDR: [0.0.0.0/1]')), 'b.yaml': named('b', NOT_CP, ssh('fromCIDR: [128.0.0.0/1]')) }),
+      'pitfall-host-deny-lockout')).toEqual([]);
+    const other = denyOnly('fromCIDR: [128.0.0.0/1]\n      toPorts: [{ ports: [{ port: "2222", protocol: TCP }] }]');
+    expect(where(check({ 'a.yaml': named('a', '{}', ssh('fromCIDR: [0.0.0.0/1]')), 'b.yaml': named('b', '{}', other) }), 'pitfall-host-deny-lockout')).toEqual([]);
+  });
+
+  it.each([
+    ['0.0.0.0/32 (no operator has it)', '[0.0.0.0/32]'],
+    ['loopback, link-local and multicast', '[127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4]'],
+  ])('the world except only unusable addresses is the world: except %s', (_what, except) => {
+    expect(where(check({ 'host.yaml': host(WORKERS, ssh(`fromCIDRSet: [{ cidr: 0.0.0.0/0, except: ${except} }]`)) }), 'pitfall-host-deny-lockout'))
+      .toEqual(['host.yaml:9:7']);
+  });
+
+  it('unusable addresses alone are no world cut', () => {
+    expect(where(check({ 'host.yaml': host(WORKERS, ssh('fromCIDR: [0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/3]')) }), 'pitfall-host-deny-lockout')).toEqual([]);
+  });
+
+  it('300 host policies denying SSH from alternating halves: every one reported (cost stays low however many policies)', () => {
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`p${i}.yaml`, named(`p${i}`, '{}', ssh(`fromCIDR: [${i % 2 === 0 ? '0.0.0.0/1' : '128.0.0.0/1'}]`))]));
+    expect(where(check(files), 'pitfall-host-deny-lockout').length).toBe(300);
+  });
+});
