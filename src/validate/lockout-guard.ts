@@ -156,6 +156,18 @@ export interface GuardOptions {
    * @default - no memo
    */
   readonly worldCutMemo?: { readonly cuts: Map<string, WorldCut>; readonly key: string };
+  /**
+   * The rules are for a Cilium version before 1.16, where an empty peer list (`fromEntities: []`) selects every peer;
+   * from 1.16 it selects nothing, and so does an item holding one (`pkg/policy/api` `mergeEndpointSelectors`).
+   * @default false
+   */
+  readonly emptyPeerListSelectsAll?: boolean;
+}
+
+/** How peers are read: the CIDR groups known, and what an empty peer list means. */
+interface PeerReading {
+  readonly groups: ReadonlyMap<string, CidrGroupContents>;
+  readonly emptyPeerListSelectsAll: boolean;
 }
 
 /** The deny items (of one direction, on one port) whose CIDRs cut the whole world together, and where the others are. */
@@ -176,6 +188,7 @@ export interface WorldCut {
  */
 export function guardViolations(paths: readonly GuardPath[], denies: readonly DenyItem[], options: GuardOptions = {}): GuardViolation[] {
   const groups = options.cidrGroups ?? NO_GROUPS;
+  const reading: PeerReading = { groups, emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false };
   const out: GuardViolation[] = [];
   const memo = options.worldCutMemo ?? { cuts: new Map<string, WorldCut>(), key: '' };
   const pool = (): readonly DenyItem[] => options.companions?.() ?? denies;
@@ -183,11 +196,11 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
     const direction = denies.filter((d) => sectionDirection(d.section) === path.direction);
     // Per port of the path, which deny items cut the whole world together: computed once per set of items, on first need.
     const worldCutOn = (port: GuardPort): WorldCut => {
-      const key = `${memo.key}|${path.direction}|${JSON.stringify(port.l4 ?? port.icmp)}`;
+      const key = `${memo.key}|${reading.emptyPeerListSelectsAll}|${path.direction}|${JSON.stringify(port.l4 ?? port.icmp)}`;
       let cut = memo.cuts.get(key);
       if (!cut) {
         const items = pool().filter((d) => sectionDirection(d.section) === path.direction && portOverlaps(d.item, port));
-        memo.cuts.set(key, cut = worldCutters(items, groups));
+        memo.cuts.set(key, cut = worldCutters(items, reading));
       }
       return cut;
     };
@@ -202,8 +215,8 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
         if (!portOverlaps(deny.item, port)) return [];
         let viaWorld = false;
         const peer = path.peers.find((p) => (p.whole
-          ? coversWhole(deny.item, p.item, groups, () => (viaWorld = worldCutOn(port).items.has(deny.item)))
-          : peerOverlaps(deny.item, p.item, groups)));
+          ? coversWhole(deny.item, p.item, reading, () => (viaWorld = worldCutOn(port).items.has(deny.item)))
+          : peerOverlaps(deny.item, p.item, reading)));
         return peer ? [`${peer.description} on ${port.description}${viaWorld ? withOthers(port) : ''}`] : [];
       })[0];
       if (cut) out.push({ path: path.path, section: deny.section, index: deny.index, what: cut });
@@ -213,8 +226,9 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
 }
 
 /** Whether a rule item (an allow or a deny) reaches a guarded path: one of its peers on one of its ports. */
-export function itemCoversPath(item: RuleItemModel, path: GuardPath, cidrGroups: ReadonlyMap<string, CidrGroupContents> = NO_GROUPS): boolean {
-  return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item, cidrGroups)) && path.ports.some((p) => portOverlaps(item, p));
+export function itemCoversPath(item: RuleItemModel, path: GuardPath, options: Pick<GuardOptions, 'cidrGroups' | 'emptyPeerListSelectsAll'> = {}): boolean {
+  const reading: PeerReading = { groups: options.cidrGroups ?? NO_GROUPS, emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false };
+  return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item, reading)) && path.ports.some((p) => portOverlaps(item, p));
 }
 
 const NO_GROUPS: ReadonlyMap<string, CidrGroupContents> = new Map();
@@ -225,6 +239,20 @@ const L3_FIELDS = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3);
 /** Whether an item names an L3 peer (even an empty list); without one, an item with ports has every peer. */
 function hasPeer(item: RuleItemModel): boolean {
   return L3_FIELDS.some((f) => item[f] !== undefined);
+}
+
+/**
+ * Which peers an item selects, as the engine reads it: `any` without an L3 peer field; with empty lists, `any` before
+ * Cilium 1.16 when every peer field it names is empty (an empty one beside a filled one is ignored), and `none` from
+ * 1.16 (an empty list selects nothing, and merged with the others, nothing at all); else the peers `listed`.
+ */
+function peerScope(item: RuleItemModel, reading: PeerReading): 'any' | 'none' | 'listed' {
+  const named = L3_FIELDS.filter((f) => item[f] !== undefined);
+  if (named.length === 0) return 'any';
+  const empty = named.filter((f) => Array.isArray(item[f]) && (item[f] as unknown[]).length === 0);
+  if (empty.length === 0) return 'listed';
+  if (!reading.emptyPeerListSelectsAll) return 'none';
+  return empty.length === named.length ? 'any' : 'listed';
 }
 
 /**
@@ -266,9 +294,13 @@ function wholeWorld(ranges: readonly AddressRange[]): boolean {
  * is not reported; if every item is redundant, all are). One sweep over the range boundaries per family, so the cost
  * grows as n log n with the items, however hostile the input.
  */
-function worldCutters(denies: readonly DenyItem[], groups: ReadonlyMap<string, CidrGroupContents>): WorldCut {
-  // The unusable addresses are one more list, never reported: it fills what no deny needs to hold.
-  const ranges = [...denies.map((d) => subtractRanges(itemRanges(d.item, groups), [])), subtractRanges(UNUSABLE, [])];
+function worldCutters(denies: readonly DenyItem[], reading: PeerReading): WorldCut {
+  // The unusable addresses are one more list, never reported: it fills what no deny needs to hold. An item that selects
+  // no peer (an empty peer list beside its CIDRs, 1.16+) holds no address.
+  const ranges = [
+    ...denies.map((d) => (peerScope(d.item, reading) === 'listed' ? subtractRanges(itemRanges(d.item, reading.groups), []) : [])),
+    subtractRanges(UNUSABLE, []),
+  ];
   const families = ([4, 6] as const)
     .filter((f) => denies.some((_, i) => ranges[i].some((r) => r.family === f)) && rangesCoverFamily(ranges.flat(), f));
   if (families.length === 0) return { items: new Set(), where: new Map() };
@@ -317,8 +349,10 @@ function rangesIntersect(a: readonly AddressRange[], b: readonly AddressRange[])
   return a.some((x) => b.some((y) => x.family === y.family && x.first <= y.last && y.first <= x.last));
 }
 
-function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>): boolean {
-  if (!hasPeer(deny)) return true;
+function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerReading): boolean {
+  const scope = peerScope(deny, reading);
+  if (scope !== 'listed') return scope === 'any';
+  const groups = reading.groups;
   const guardEntity = strings(guard.entities)[0];
   const guardRanges = itemRanges(guard, groups);
   // Addresses outside the cluster the guard names: CIDRs, or CIDR groups whose contents are not known here.
@@ -379,11 +413,11 @@ function endpointsMayOverlap(deny: unknown, guard: unknown): boolean {
  * Whether a deny drops the whole of a broad guarded peer: the world (with `worldCovered`, whether the CIDRs of the deny
  * items on the port together hold all of IPv4 or IPv6), or every pod.
  */
-function coversWhole(
-  deny: RuleItemModel, guard: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>, worldCoveredByCidrs: () => boolean,
-): boolean {
+function coversWhole(deny: RuleItemModel, guard: RuleItemModel, reading: PeerReading, worldCoveredByCidrs: () => boolean): boolean {
+  const scope = peerScope(deny, reading);
+  if (scope !== 'listed') return scope === 'any';
   const entities = strings(deny.entities);
-  if (!hasPeer(deny) || entities.includes('all')) return true;
+  if (entities.includes('all')) return true;
   if (strings(guard.entities)[0] === 'world') {
     // `0.0.0.0/0` and `::/0` select the world identity; so do CIDRs that together hold every address (`0.0.0.0/1` and
     // `128.0.0.0/1`), but not `0.0.0.0/0` with an `except`, which leaves a range open.
@@ -392,7 +426,7 @@ function coversWhole(
   if (guard.endpoints !== undefined) {
     return entities.includes('cluster') || arr<LabelSelectorModel>(deny.endpoints).some((sel) => isObject(sel) && selectsEveryPod(sel));
   }
-  return peerOverlaps(deny, guard, groups);
+  return peerOverlaps(deny, guard, reading);
 }
 
 /** An endpoint selector of a clusterwide rule that selects every pod: no requirement but "has a namespace". */

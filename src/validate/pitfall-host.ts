@@ -2,6 +2,7 @@
 // without allows for them (`pitfall-host-lockout`). The paths and the coverage test are the lockout guard's
 // (`lockout-guard.ts`), shared with HostFirewall.
 import { SectionName } from '../model/policy-model';
+import { CiliumVersion } from '../core/cilium-version';
 import { Selector } from '../model/labels';
 import { DenyItem, guardViolations, WorldCut, hostGuardPaths, itemCoversPath, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutPath, lockoutPathKey } from './lockout-guard';
 import { items, PitfallRun, RuleView } from './pitfall-run';
@@ -27,7 +28,7 @@ export function hostDenyLockout(run: PitfallRun, r: RuleView): void {
   // With the deny items of the host rules that may select some of the same nodes, its CIDRs may cut the whole world.
   const { companions, key, cuts } = hostDenies(run).of(r);
   const all = guardViolations(hostGuardPaths({ nodeSelector: r.rule.nodeSelector }), denies,
-    { cidrGroups: run.inventory._cidrGroupMap, companions, worldCutMemo: { cuts, key } });
+    { cidrGroups: run.inventory._cidrGroupMap, companions, worldCutMemo: { cuts, key }, emptyPeerListSelectsAll: before116(r) });
   const at = (e: { section: SectionName; index: number }): number => denies.findIndex((d) => d.section === e.section && d.index === e.index);
   const exemptedCuts = new Map<string, { section: SectionName; index: number; what: string; path: string }>();
   for (const v of all.filter((x) => exempted.has(x.path))) {
@@ -108,6 +109,11 @@ function hostDenies(run: PitfallRun): HostDenies {
   return index;
 }
 
+/** Whether a rule is for a Cilium version before 1.16, where an empty peer list selects every peer. */
+function before116(r: RuleView): boolean {
+  return !r.version.atLeast(CiliumVersion.V1_16);
+}
+
 /** The deny items of a rule. */
 function denyItems(r: RuleView): DenyItem[] {
   return [SectionName.INGRESS_DENY, SectionName.EGRESS_DENY]
@@ -125,7 +131,7 @@ export function hostLockout(run: PitfallRun, r: RuleView): void {
     const deny: SectionName = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
     const allowing = run.rules.filter((c) => c.host && c.subject !== undefined && implies(nodes, c.subject));
     const missing = required.filter((path) => path.direction === direction
-      && !allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path, run.inventory._cidrGroupMap))))
+      && !allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path, { cidrGroups: run.inventory._cidrGroupMap, emptyPeerListSelectsAll: before116(c) }))))
       .map((path) => path.required ?? path.path);
     if (missing.length === 0) continue;
     const section = arr(r.rule[direction]).length > 0 ? direction : deny;

@@ -244,3 +244,19 @@ describe('pitfall-host-deny-lockout: CIDR groups of the input, other host polici
     expect(where(check(files), 'pitfall-host-deny-lockout').length).toBe(300);
   });
 });
+
+describe('pitfall-host-deny-lockout: empty peer lists read as the target version reads them', () => {
+  const ssh = (peer: string): string => denyOnly(`${peer}\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]`);
+  const cuts = (peer: string, ciliumVersion: string): string[] => where(check({ 'host.yaml': host(WORKERS, ssh(peer)) }, { ciliumVersion }), 'pitfall-host-deny-lockout');
+
+  it('fromEntities: [] selects every peer before Cilium 1.16 (SSH from anywhere is cut) and nothing from 1.16', () => {
+    expect(cuts('fromEntities: []', '1.15')).toEqual(['host.yaml:9:7']);
+    expect(cuts('fromEntities: []', '1.16')).toEqual([]);
+  });
+
+  it('an empty list beside the world: ignored before 1.16 (a cut), and the whole item selects nothing from 1.16', () => {
+    expect(cuts('fromEntities: [world]\n      fromCIDR: []', '1.15')).toEqual(['host.yaml:9:7']);
+    expect(cuts('fromEntities: [world]\n      fromCIDR: []', '1.16')).toEqual([]);
+    expect(cuts('fromCIDR: [0.0.0.0/0]\n      fromEndpoints: []', '1.18')).toEqual([]);
+  });
+});
