@@ -11,7 +11,7 @@
  * fingerprinted by content (not by name: a rename or a reformat changes nothing); a pair whose client-egress and
  * server-ingress fingerprints are equal on both sides (and the engine settings equal) cannot change and is skipped.
  */
-import { comparisonLimits } from './comparison-limits';
+import { comparisonLimits, reportLimits } from './comparison-limits';
 import {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
   DecidingReason, EndpointClass, EndpointClassKind, REPORT_SCHEMA,
@@ -308,11 +308,13 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
   }
   const order = classOrder(classes);
   connections.sort((x, y) => order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
+  const notJudged = reportLimits(set);
   return {
     schema: REPORT_SCHEMA,
     policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },
     endpoints: classes.map((c) => c.cls),
     connections,
+    ...(notJudged.length > 0 ? { notJudged } : {}),
   };
 }
 
