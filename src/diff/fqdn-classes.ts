@@ -88,6 +88,25 @@ export interface FqdnClassPlan {
  * classes of their own.
  */
 export function fqdnClassPlan(rules: readonly CompiledRule[], subdomainWildcard: boolean): FqdnClassPlan {
+  // A diff asks twice for the same rules (its classes, then what they cannot stand for): the plan is kept while they live.
+  if (rules.length === 0) return planOf(rules, subdomainWildcard);
+  const last = plans.get(rules[0]);
+  if (last && last.subdomainWildcard === subdomainWildcard && last.rules.length === rules.length && last.rules.every((r, i) => r === rules[i])) {
+    return last.plan;
+  }
+  const plan = planOf(rules, subdomainWildcard);
+  plans.set(rules[0], { rules: [...rules], subdomainWildcard, plan });
+  return plan;
+}
+
+/** The last plan made per first rule, with its rules (compared by identity: compiled rules are immutable). */
+const plans = new WeakMap<CompiledRule, {
+  readonly rules: readonly CompiledRule[];
+  readonly subdomainWildcard: boolean;
+  readonly plan: FqdnClassPlan;
+}>();
+
+function planOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): FqdnClassPlan {
   const selected = new Map<string, NamedFqdn>();
   const dnsRules = new Map<string, NamedFqdn>();
   for (const r of rules) {
@@ -101,7 +120,7 @@ export function fqdnClassPlan(rules: readonly CompiledRule[], subdomainWildcard:
   const toFqdns = [...selected.values()].map((n) => n.matcher);
   const all = new Map(selected);
   const names = new Set([...selected.values(), ...dnsRules.values()].filter((n) => !n.pattern).map((n) => n.text));
-  const patterns = [...selected.values(), ...dnsRules.values()].filter((n) => n.pattern).map((n) => n.matcher);
+  const patterns = new PatternIndex([...selected.values(), ...dnsRules.values()].filter((n) => n.pattern));
   const witnesses = new Map<NamedFqdn, string | undefined>();
   const witness = (n: NamedFqdn): string | undefined => {
     if (!witnesses.has(n)) witnesses.set(n, n.pattern ? patternWitness(n, names, patterns) : n.text);
@@ -138,26 +157,34 @@ export function fqdnClassPlan(rules: readonly CompiledRule[], subdomainWildcard:
  * pattern matches is already in the overlap), each with a name both match, in the order of their texts.
  */
 function patternOverlaps(selected: ReadonlyMap<string, NamedFqdn>, dnsRules: ReadonlyMap<string, NamedFqdn>, names: ReadonlySet<string>,
-  patterns: readonly FqdnMatcher[], witness: (n: NamedFqdn) => string | undefined, subdomainWildcard: boolean): { text: string; dnsName: string }[] {
+  patterns: PatternIndex, witness: (n: NamedFqdn) => string | undefined, subdomainWildcard: boolean): { text: string; dnsName: string }[] {
   const everything = (n: NamedFqdn): boolean => /^\*+\.?$/.test(n.text);
   const byText = new Map<string, { n: NamedFqdn; toFqdns: boolean }>();
   for (const n of dnsRules.values()) if (n.pattern && !everything(n)) byText.set(n.text, { n, toFqdns: false });
   for (const n of selected.values()) if (n.pattern && !everything(n)) byText.set(n.text, { n, toFqdns: true });
   const list = [...byText.values()].sort((a, b) => compare(a.n.text, b.n.text));
   const shapes = list.map((e) => patternShape(e.n.text, subdomainWildcard));
-  const out: { text: string; dnsName: string }[] = [];
-  for (let i = 0; i < list.length; i++) {
-    for (let j = i + 1; j < list.length; j++) {
-      const [a, b] = [list[i], list[j]];
-      if (!a.toFqdns && !b.toFqdns) continue;
-      const meet = shapeMeet(shapes[i], shapes[j]);
-      if (meet === undefined) continue;
-      const wa = witness(a.n);
-      const wb = witness(b.n);
-      if ((wa !== undefined && b.n.matcher.matches(wa)) || (wb !== undefined && a.n.matcher.matches(wb))) continue;
-      const dnsName = overlapWitness(meet, [a.n.matcher, b.n.matcher], names, patterns);
-      if (dnsName !== undefined) out.push({ text: `${a.n.text} & ${b.n.text}`, dnsName });
+  // Only patterns one of whose literal endings is the other's (or the same) can overlap: those pairs, in order.
+  const position = new Map(list.map((e, i) => [e.n, i]));
+  const pairs: [number, number][] = [];
+  list.forEach((e, i) => {
+    for (const other of patterns.onPathOf(e.n.text)) {
+      const j = position.get(other);
+      if (j !== undefined && j !== i && !(j < i && patterns.sameEnding(other.text, e.n.text))) pairs.push(i < j ? [i, j] : [j, i]);
     }
+  });
+  pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const out: { text: string; dnsName: string }[] = [];
+  for (const [i, j] of pairs) {
+    const [a, b] = [list[i], list[j]];
+    if (!a.toFqdns && !b.toFqdns) continue;
+    const meet = shapeMeet(shapes[i], shapes[j]);
+    if (meet === undefined) continue;
+    const wa = witness(a.n);
+    const wb = witness(b.n);
+    if ((wa !== undefined && b.n.matcher.matches(wa)) || (wb !== undefined && a.n.matcher.matches(wb))) continue;
+    const dnsName = overlapWitness(meet, [a.n.matcher, b.n.matcher], names, patterns);
+    if (dnsName !== undefined) out.push({ text: `${a.n.text} & ${b.n.text}`, dnsName });
   }
   return out;
 }
@@ -251,18 +278,17 @@ function isDnsChar(c: string): boolean {
  * The name an overlap is judged as: its free runs filled as a pattern's witness fills its `*`s, the first candidate no
  * rule names that both patterns match, and the fewest other patterns.
  */
-function overlapWitness(meet: string, pair: readonly FqdnMatcher[], names: ReadonlySet<string>,
-  patterns: readonly FqdnMatcher[]): string | undefined {
+function overlapWitness(meet: string, pair: readonly FqdnMatcher[], names: ReadonlySet<string>, patterns: PatternIndex): string | undefined {
   let best: { name: string; others: number } | undefined;
   let ranked = 0;
-  const numbered = Array.from({ length: names.size + patterns.length + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
+  const numbered = Array.from({ length: names.size + patterns.size + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
   for (const fill of [...numbered.slice(0, 10), ...OTHER_FILLS, ...numbered.slice(10)]) {
     const name = meet.split(FILL).join(fill);
     if (names.has(name) || !DNS_NAME.test(name) || !pair.every((m) => m.matches(name))) {
       if (!meet.includes(FILL)) return undefined;
       continue;
     }
-    const others = patterns.filter((m) => !pair.includes(m) && m.matches(name)).length;
+    const others = patterns.candidates(name).filter((m) => !pair.includes(m.matcher) && m.matcher.matches(name)).length;
     if (best === undefined || others < best.others) best = { name, others };
     if (others === 0 || !meet.includes(FILL) || ++ranked >= RANKED_CANDIDATES) break;
   }
@@ -313,18 +339,84 @@ const RANKED_CANDIDATES = 10 + OTHER_FILLS.length;
  * last characters; a pattern of `*` only as `<token>.invalid`), the one the fewest other named patterns match (ties:
  * the first). Total: there are more `anyN` candidates than names, so one is free.
  */
-function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: readonly FqdnMatcher[]): string | undefined {
+function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: PatternIndex): string | undefined {
   let best: { name: string; others: number } | undefined;
   let ranked = 0;
-  const numbered = Array.from({ length: names.size + patterns.length + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
+  const numbered = Array.from({ length: names.size + patterns.size + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
   for (const fill of [...numbered.slice(0, 10), ...OTHER_FILLS, ...numbered.slice(10)]) {
     const name = /^\*+$/.test(n.text) ? `${fill}.invalid` : n.text.replace(/\*+/g, fill);
     if (names.has(name) || !n.matcher.matches(name)) continue;
-    const others = patterns.filter((m) => m !== n.matcher && m.matches(name)).length;
+    const others = patterns.candidates(name).filter((m) => m !== n && m.matcher.matches(name)).length;
     if (best === undefined || others < best.others) best = { name, others };
     // Ranked among the first usable candidates only: a pattern every name matches (the usual DNS rule `*`) keeps `others`
     // above 0, and ranking every candidate would cost names x patterns per pattern.
     if (others === 0 || ++ranked >= RANKED_CANDIDATES) break;
   }
   return best?.name;
+}
+
+/** A node of `PatternIndex`: the patterns whose literal ending leads here, and the next labels (from the last). */
+interface EndingNode {
+  readonly next: Map<string, EndingNode>;
+  readonly here: NamedFqdn[];
+}
+
+/**
+ * The named patterns by the labels they end with that have no `*` (`*.tenant1.example.org` under `org`, `example`,
+ * `tenant1`): a pattern can match a name, or overlap another pattern, only if its literal ending is an ending of the
+ * name's (of the other's literal ending, or the other way round), so only the patterns on a name's path are asked.
+ */
+class PatternIndex {
+  private readonly root: EndingNode = { next: new Map(), here: [] };
+  public readonly size: number;
+
+  public constructor(patterns: readonly NamedFqdn[]) {
+    this.size = patterns.length;
+    for (const p of patterns) {
+      let node = this.root;
+      for (const label of literalEnding(p.text)) {
+        let next = node.next.get(label);
+        if (!next) {
+          next = { next: new Map(), here: [] };
+          node.next.set(label, next);
+        }
+        node = next;
+      }
+      node.here.push(p);
+    }
+  }
+
+  /** The patterns that may match a name (a superset of those that do). */
+  public candidates(name: string): NamedFqdn[] {
+    return this.path(name.replace(/\.$/, '').split('.').reverse());
+  }
+
+  /** The patterns whose literal ending is an ending of this pattern's (itself included). */
+  public onPathOf(text: string): NamedFqdn[] {
+    return this.path(literalEnding(text));
+  }
+
+  /** Whether two patterns have the same literal ending. */
+  public sameEnding(a: string, b: string): boolean {
+    return literalEnding(a).join('.') === literalEnding(b).join('.');
+  }
+
+  private path(labels: readonly string[]): NamedFqdn[] {
+    const out = [...this.root.here];
+    let node: EndingNode | undefined = this.root;
+    for (const label of labels) {
+      node = node.next.get(label);
+      if (!node) break;
+      out.push(...node.here);
+    }
+    return out;
+  }
+}
+
+/** The labels a pattern ends with that have no `*`, from the last. */
+function literalEnding(text: string): string[] {
+  const out: string[] = [];
+  const labels = text.split('.');
+  for (let i = labels.length - 1; i >= 0 && !labels[i].includes('*'); i--) out.push(labels[i]);
+  return out;
 }
