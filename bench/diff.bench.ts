@@ -109,9 +109,9 @@ function appPort(docs: readonly PolicyDocumentModel[]): PolicyDocumentModel[] {
  * - `kube-dns`: kube-dns's ingress policy (the CCNP `kube-dns-ingress`) admits only the namespaces with `env=prod`, on
  *   53/ANY: the clients of every other namespace stop learning every DNS name (their `fqdn:` connections are cut), with
  *   no change to any client's own rules;
- * - `many-fqdns`: a CCNP with `endpointSelector: {}` (`enableDefaultDeny: false`) allowing egress to 500 `toFQDNs`
- *   names and patterns on 443/TCP, with its DNS companion toward kube-dns: 500 `fqdn:` classes, every class's egress
- *   changes.
+ * - `many-fqdns`: a CCNP selecting the pods of one team's namespaces (`enableDefaultDeny: false`) allowing egress to
+ *   500 `toFQDNs` names and patterns on 443/TCP, with its DNS companion toward kube-dns: 500 more `fqdn:` classes, whose
+ *   pairs with every client are judged (the team's pods' egress changes; the change lists each of them × 500 names).
  */
 function change(docs: readonly PolicyDocumentModel[], name: ChangeName): PolicyDocumentModel[] {
   switch (name) {
@@ -159,7 +159,7 @@ function change(docs: readonly PolicyDocumentModel[], name: ChangeName): PolicyD
       return [...renamed(docs, (d) => d.spec), {
         kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'saas-egress' },
         spec: {
-          endpointSelector: {},
+          endpointSelector: { matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'team-0' } },
           egress: [
             { fqdns, toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
             { endpoints: [{ matchLabels: { [NS_KEY]: 'kube-system', 'k8s:k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
