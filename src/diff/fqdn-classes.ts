@@ -71,6 +71,7 @@ export const MAX_OVERLAP_CLASSES = 64;
 
 /** The FQDN classes of some rules, before they get an address: each class's id and the DNS name it is judged as. */
 export interface FqdnClassPlan {
+  /** Each class's id (`fqdn:<name or pattern>`, `fqdn:<pattern> & <pattern>`) and the DNS name it is judged as, by id. */
   readonly classes: readonly { readonly id: string; readonly dnsName: string }[];
   /**
    * The overlaps of two patterns (`a & b`) left without a class beyond `MAX_OVERLAP_CLASSES` (the names both select
