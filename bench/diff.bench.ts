@@ -11,7 +11,7 @@
  * - report: `Connectivity.report` of the base on the classes of one namespace in ten (printed with its pair count).
  *
  * Flags: --quick (200 policies, 400 classes), --policies <n>, --classes <n>, --reps <n>, --seed <n>, --json,
- * --change <app-port|ccnp-egress-deny|cluster-default-deny|namespace-allow|all> (default all), --no-report.
+ * --change <app-port|ccnp-egress-deny|cluster-default-deny|namespace-allow|world-egress-deny|kube-dns|many-fqdns|all> (default all), --no-report.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -61,8 +61,10 @@ function inventory(target: number): EndpointInventory {
 }
 
 /** A change the bench can apply (`--change`). */
-type ChangeName = 'app-port' | 'ccnp-egress-deny' | 'cluster-default-deny' | 'namespace-allow';
-const CHANGES: readonly ChangeName[] = ['app-port', 'ccnp-egress-deny', 'cluster-default-deny', 'namespace-allow'];
+type ChangeName = 'app-port' | 'ccnp-egress-deny' | 'cluster-default-deny' | 'namespace-allow' | 'world-egress-deny' | 'kube-dns' | 'many-fqdns';
+const CHANGES: readonly ChangeName[] = [
+  'app-port', 'ccnp-egress-deny', 'cluster-default-deny', 'namespace-allow', 'world-egress-deny', 'kube-dns', 'many-fqdns',
+];
 const NS_KEY = 'k8s:io.kubernetes.pod.namespace';
 
 /** Every policy renamed (`-v2`: a rename is no change), with `spec` replaced for the documents `edit` changes. */
@@ -101,7 +103,15 @@ function appPort(docs: readonly PolicyDocumentModel[]): PolicyDocumentModel[] {
  *   ingress from the local node and from kube-system allowed (what `ClusterDefaultDeny` writes): every class's ingress
  *   changes, and the pods of the namespaces without a default deny lose most of their callers;
  * - `namespace-allow`: in one namespace in ten, a CNP with `endpointSelector: {}` allowing ingress from and egress to
- *   every pod of the namespace.
+ *   every pod of the namespace;
+ * - `world-egress-deny`: a CCNP with `endpointSelector: {}` denying egress to `world` (`enableDefaultDeny: false`): every
+ *   class's egress changes, and every connection to a world, CIDR or `fqdn:` class is cut;
+ * - `kube-dns`: kube-dns's ingress policy (the CCNP `kube-dns-ingress`) admits only the namespaces with `env=prod`, on
+ *   53/ANY: the clients of every other namespace stop learning every DNS name (their `fqdn:` connections are cut), with
+ *   no change to any client's own rules;
+ * - `many-fqdns`: a CCNP selecting the pods of one team's namespaces (`enableDefaultDeny: false`) allowing egress to
+ *   500 `toFQDNs` names and patterns on 443/TCP, with its DNS companion toward kube-dns: 500 more `fqdn:` classes, whose
+ *   pairs with every client are judged (the team's pods' egress changes; the change lists each of them × 500 names).
  */
 function change(docs: readonly PolicyDocumentModel[], name: ChangeName): PolicyDocumentModel[] {
   switch (name) {
@@ -131,6 +141,32 @@ function change(docs: readonly PolicyDocumentModel[], name: ChangeName): PolicyD
         kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'allow-namespace', namespace },
         spec: { endpointSelector: {}, ingress: [{ endpoints: [{}] }], egress: [{ endpoints: [{}] }] },
       }))];
+    }
+    case 'world-egress-deny':
+      return [...renamed(docs, (d) => d.spec), {
+        kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'deny-world-egress' },
+        spec: { endpointSelector: {}, egressDeny: [{ entities: ['world'] }], enableDefaultDeny: { ingress: false, egress: false } },
+      }];
+    case 'kube-dns':
+      return renamed(docs, (d) => (d.kind === PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY && d.metadata.name === 'kube-dns-ingress' && d.spec ? {
+        ...d.spec,
+        ingress: [{ endpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.env': 'prod' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }],
+      } : d.spec));
+    case 'many-fqdns': {
+      // 500 names and patterns: a fifth exact names, the rest `*.` patterns and a few with an inner `*`.
+      const fqdns = Array.from({ length: 500 }, (_, i) => (i % 5 === 0 ? { matchName: `api${i}.vendor${i % 17}.example.org` }
+        : i % 7 === 0 ? { matchPattern: `svc*.tenant${i}.example.org` } : { matchPattern: `*.tenant${i}.example.org` }));
+      return [...renamed(docs, (d) => d.spec), {
+        kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'saas-egress' },
+        spec: {
+          endpointSelector: { matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'team-0' } },
+          egress: [
+            { fqdns, toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+            { endpoints: [{ matchLabels: { [NS_KEY]: 'kube-system', 'k8s:k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+          ],
+          enableDefaultDeny: { ingress: false, egress: false },
+        },
+      }];
     }
   }
 }

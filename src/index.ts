@@ -97,7 +97,7 @@ export {
 // Connectivity diff and report.
 export {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DecidingReason,
-  DiffSummary, EndpointClass, EndpointClassKind, NotCompared, PolicySource,
+  DiffSummary, EndpointClass, EndpointClassKind, NotCompared, NotJudged, PolicySource,
 } from './diff/connectivity-document';
 export { Connectivity, ConnectivityOptions } from './diff/connectivity';
 export { ClassifiedEndpoint } from './diff/endpoint-classes';

@@ -30,6 +30,7 @@ export async function executeReport(options: ReportCommandOptions, io: HubbleCli
   const output = outputOf(options.output);
   const set = loadPolicies(options.policies, await connectivitySetOptions(options, io), '--policies', io);
   const doc = Connectivity.report(set, { baseSource: options.policies.join(',') });
+  for (const n of doc.notJudged ?? []) io.stderr(`warning: not judged: ${n.text}\n`);
   io.stdout(ConnectivityFormat.report(doc, output));
   return DIFF_EXIT.ok;
 }

@@ -14,8 +14,9 @@ import { peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
 import { PolicySet } from '../engine/policy-set';
 import { formatEndpoint } from '../engine/endpoint';
-import { EndpointClass, EndpointClassKind, NotCompared } from './connectivity-document';
-import { fqdnClassIdOf } from './fqdn-classes';
+import { EndpointClass, EndpointClassKind, NotCompared, NotJudged } from './connectivity-document';
+import { MAX_OVERLAP_CLASSES, fqdnClassIdOf, fqdnClassIdOfSelector, fqdnClassPlan } from './fqdn-classes';
+import { CiliumVersion } from '../core/cilium-version';
 import { compareCodeUnits } from '../model/code-unit-order';
 
 interface Blind {
@@ -33,6 +34,11 @@ const UNRESOLVED: Blind = {
   kind: 'unresolved', what: 'rules with peers the inputs cannot resolve (CIDR groups or Services that are not in them)',
   check: 'add the CiliumCIDRGroup and Service manifests to both sides',
 };
+const OVERLAPS: Blind = {
+  kind: 'overlaps',
+  what: `toFQDNs and DNS rules with patterns whose overlaps got no fqdn: class (over ${MAX_OVERLAP_CLASSES} overlapping pairs of patterns)`,
+  check: 'trace --to fqdn:<name>@<ip> on both sides for names several patterns match',
+};
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
 
 /**
@@ -41,10 +47,11 @@ const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'gi
  */
 export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[]): NotCompared[] {
   const fqdnIds = new Set(classes.filter((c) => c.kind === EndpointClassKind.FQDN).map((c) => c.id));
-  const before = blindItems(base, fqdnIds);
-  const after = blindItems(head, fqdnIds);
+  const sees = { fqdnIds, overlapsLeftOut: overlapPatternsLeftOut([base, head], fqdnIds) };
+  const before = blindItems(base, sees);
+  const after = blindItems(head, sees);
   const out: NotCompared[] = [];
-  for (const blind of [FQDNS, GROUPS, UNRESOLVED, NAMED]) {
+  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     if (added.length === 0 && removed.length === 0) continue;
@@ -84,18 +91,53 @@ function otherDnsServer(base: PolicySet, head: PolicySet): NotCompared | undefin
   const after = fqdns(head);
   // The rules whose toFQDNs items differ: only their subjects' lookups matter.
   const differing = [...minus(after, before), ...minus(before, after)].map((s) => s.rule);
-  if (differing.length === 0) return undefined;
-  const concerned = (rule: CompiledRule): boolean => differing.some((d) => d.subjectKind === rule.subjectKind && mayOverlap(d.subject, rule.subject));
-  const servers = [...new Set([base, head].flatMap((set) => dnsRulesElsewhere(set).filter((e) => concerned(e.rule)).map((e) => e.text)))]
-    .sort(compareCodeUnits);
+  const servers = dnsRulesElsewhereOf([base, head], differing);
   if (servers.length === 0) return undefined;
-  return {
-    text: `toFQDNs rules differ between base and head, and DNS rules of the same pods go to peers that are not the modelled DNS server `
-      + `(${servers.join('; ')}): the pods may look names up at another DNS server (a NodeLocal DNSCache), so the connections `
-      + 'to toFQDNs names are not compared through it; give that server with --dns-server',
-    mayAllow: true,
-    mayDeny: true,
-  };
+  return { text: otherDnsServerText(servers, DnsElsewhereIn.DIFF), mayAllow: true, mayDeny: true };
+}
+
+/** Where the note on DNS rules toward another server is printed: a diff or a report. */
+export enum DnsElsewhereIn {
+  /** A diff: `toFQDNs` items differ. */
+  DIFF = 'diff',
+  /** A report: `toFQDNs` items exist. */
+  REPORT = 'report',
+}
+
+/**
+ * The note on DNS rules that go to peers other than the modelled DNS server (`servers`, as `dnsRulesElsewhereOf`
+ * lists them), worded for a diff (`toFQDNs` rules differ, the connections are not compared) or a report (the connections
+ * are not judged, and may be left out).
+ */
+export function otherDnsServerText(servers: readonly string[], where: DnsElsewhereIn): string {
+  const lead = where === DnsElsewhereIn.DIFF ? 'toFQDNs rules differ between base and head, and DNS rules of the same pods'
+    : 'DNS rules of pods that have toFQDNs rules';
+  const outcome = where === DnsElsewhereIn.DIFF ? 'not compared through it'
+    : 'judged only through the modelled server (names those pods learn elsewhere are left out of the report)';
+  return `${lead} go to peers that are not the modelled DNS server (${servers.join('; ')}): the pods may look names up at `
+    + `another DNS server (a NodeLocal DNSCache), so the connections to toFQDNs names are ${outcome}; give that server with --dns-server`;
+}
+
+/**
+ * The DNS rules of the sets (`<policy> <path> does not select <server>`, sorted, once each) that go to peers other than
+ * the set's DNS server, in rules whose subjects may overlap those of one of `concerning` (the rules with `toFQDNs`
+ * items that matter).
+ */
+export function dnsRulesElsewhereOf(sets: readonly PolicySet[], concerning: readonly CompiledRule[]): string[] {
+  if (concerning.length === 0) return [];
+  const concerned = (rule: CompiledRule): boolean => concerning.some((d) => d.subjectKind === rule.subjectKind
+    && mayOverlap(d.subject, rule.subject));
+  return [...new Set(sets.flatMap((set) => dnsRulesElsewhere(set).filter((e) => concerned(e.rule)).map((e) => e.text)))].sort(compareCodeUnits);
+}
+
+/**
+ * The notes of a report on what it cannot judge: DNS rules of pods with `toFQDNs` rules that go to another DNS server
+ * than the modelled one (the names those pods reach through it are not in the report).
+ */
+export function reportLimits(set: PolicySet): NotJudged[] {
+  const withFqdns = (blindItems(set, undefined).get('toFQDNs') ?? []).map((s) => s.rule);
+  const servers = dnsRulesElsewhereOf([set], withFqdns);
+  return servers.length === 0 ? [] : [{ text: otherDnsServerText(servers, DnsElsewhereIn.REPORT) }];
 }
 
 /** The DNS rule items of the set (`<policy> <path> does not select <server>`) whose peers do not include its DNS server. */
@@ -142,8 +184,25 @@ interface Signature {
   readonly rule: CompiledRule;
 }
 
+/** What the classes of a diff stand for: their `fqdn:` ids, and the patterns with an overlap left without a class. */
+interface ClassesSee {
+  readonly fqdnIds: ReadonlySet<string>;
+  readonly overlapsLeftOut: ReadonlySet<string>;
+}
+
+/**
+ * The patterns (as their `fqdn:` class shows them) of the overlaps that got no class (`fqdnClassPlan`), when the classes
+ * judged have `fqdn:` classes (none: every toFQDNs item is blind anyway).
+ */
+function overlapPatternsLeftOut(sets: readonly PolicySet[], fqdnIds: ReadonlySet<string>): ReadonlySet<string> {
+  if (fqdnIds.size === 0) return new Set();
+  const rules = sets.flatMap((s) => s._compiledRules.filter((r) => r.imported));
+  const plan = fqdnClassPlan(rules, sets[0]._engineConfig.version.atLeast(CiliumVersion.V1_19));
+  return new Set(plan.overlapsLeftOut.flatMap((o) => o.split(' & ')));
+}
+
 /** Items of the set the diff cannot compare, by kind, as content signatures (policy names left out: a rename is no change). */
-function blindItems(set: PolicySet, fqdnIds: ReadonlySet<string> | undefined): Map<string, Signature[]> {
+function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, Signature[]> {
   const out = new Map<string, Signature[]>();
   const namedResolvable = set.inventory.workloads.length > 0;
   for (const rule of set._compiledRules) {
@@ -151,7 +210,7 @@ function blindItems(set: PolicySet, fqdnIds: ReadonlySet<string> | undefined): M
     for (const items of Object.values(rule.items)) {
       for (const item of items) {
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
-        const kind = fqdnIds === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, fqdnIds);
+        const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, sees);
         if (kind === undefined) continue;
         const key = JSON.stringify([rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item), item.notes]);
         const list = out.get(kind) ?? [];
@@ -163,8 +222,16 @@ function blindItems(set: PolicySet, fqdnIds: ReadonlySet<string> | undefined): M
   return out;
 }
 
-function blindKind(item: CompiledItem, namedResolvable: boolean, fqdnIds: ReadonlySet<string>): string | undefined {
-  if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => { const id = fqdnClassIdOf(m.text); return id !== undefined && !fqdnIds.has(id); })) return FQDNS.kind;
+function blindKind(item: CompiledItem, namedResolvable: boolean, sees: ClassesSee): string | undefined {
+  const classOf = (text: string): string | undefined => fqdnClassIdOf(text);
+  if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => { const id = classOf(m.text); return id !== undefined && !sees.fqdnIds.has(id); })) return FQDNS.kind;
+  if (sees.overlapsLeftOut.size > 0) {
+    const overlapping = (text: string | undefined): boolean => text !== undefined && sees.overlapsLeftOut.has(text.slice('fqdn:'.length));
+    if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => overlapping(classOf(m.text)))) return OVERLAPS.kind;
+    if (!item.deny && item.l4.kind === 'ports' && item.l4.portRules.some((r) => (r.rules?.dns ?? []).some((d) => overlapping(fqdnClassIdOfSelector(d))))) {
+      return OVERLAPS.kind;
+    }
+  }
   if (item.peer.kind === 'groups') return GROUPS.kind;
   if (item.notes.some((n) => n.includes('selects nothing'))) return UNRESOLVED.kind;
   if (!namedResolvable && item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.kind === 'named'))) return NAMED.kind;

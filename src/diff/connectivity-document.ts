@@ -205,4 +205,16 @@ export interface ConnectivityReportDocument {
   readonly endpoints: EndpointClass[];
   /** Allowed connections, sorted by from, to; a pair that is absent is denied. */
   readonly connections: AllowedConnection[];
+  /**
+   * What the report could not judge (DNS rules of pods with `toFQDNs` rules that go to another DNS server than the
+   * modelled one: the names they learn there are left out).
+   * @default - none (every connection was judged)
+   */
+  readonly notJudged?: NotJudged[];
+}
+
+/** Something a report could not judge (see `ConnectivityReportDocument.notJudged`). */
+export interface NotJudged {
+  /** What was not judged, and how to judge it. */
+  readonly text: string;
 }

@@ -11,7 +11,7 @@
  * fingerprinted by content (not by name: a rename or a reformat changes nothing); a pair whose client-egress and
  * server-ingress fingerprints are equal on both sides (and the engine settings equal) cannot change and is skipped.
  */
-import { comparisonLimits } from './comparison-limits';
+import { comparisonLimits, reportLimits } from './comparison-limits';
 import {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
   DecidingReason, EndpointClass, EndpointClassKind, REPORT_SCHEMA,
@@ -21,6 +21,7 @@ import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
 import { FingerprintContext, directionFingerprint } from './rule-content';
 import { SideTables } from './side-tables';
+import { FqdnGroups } from './fqdn-groups';
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import type { PolicySet } from '../engine/policy-set';
@@ -141,11 +142,13 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
   /**
-   * Judges a pair on each segment (or only where `tables` says base and head may differ), and adds its changes with the
-   * deciding reasons (from `verdict()`, or the same sides explained once per group of peers by `tables`).
+   * Judges a pair on each segment (or only where `tables` says base and head may differ): its changed segments grouped
+   * by verdicts and deciding reasons (from `verdict()`, or the same sides explained once per group of peers by `tables`),
+   * the reasons naming the classes (or, with `placeholders`, `FROM`/`TO` for the names: the result then stands for every
+   * pair judged alike, `emit` puts their names in). `undefined` when nothing changes.
    */
-  const judgePair = (a: number, b: number, tables?: PairJudging): void => {
-    if (outsideTheCluster(classes[a], classes[b])) return;
+  const judgePair = (a: number, b: number, tables?: PairJudging, placeholders = false): PairChanges | undefined => {
+    if (outsideTheCluster(classes[a], classes[b])) return undefined;
     const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
     const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
     const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
@@ -156,29 +159,36 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
       const after = judge(head, q, bounds.l7At(seg), byVerdict);
       if (before.verdict !== after.verdict || before.l7 !== after.l7) changed.push({ seg, before, after });
     }
-    if (changed.length === 0) return;
-    const groups = new Map<string, { segs: PortSegment[]; before: Judged; after: Judged; reason: ChangeReasons }>();
+    if (changed.length === 0) return undefined;
+    const [from, to] = placeholders ? [FROM, TO] : [classes[a], classes[b]];
+    const groups = new Map<string, ChangeGroup>();
     for (const c of changed) {
       const q = query(classes[a], classes[b], c.seg);
       const [before, after] = tables ? [tables.explain(c.seg, 0), tables.explain(c.seg, 1)] : [base.verdict(q), head.verdict(q)];
-      const reason = { before: reasonOf(before, classes[a], classes[b]), after: reasonOf(after, classes[a], classes[b]) };
+      const reason = { before: reasonOf(before, from, to), after: reasonOf(after, from, to) };
       const key = JSON.stringify([c.before, c.after, reason]);
       const g = groups.get(key);
       if (g) g.segs.push(c.seg);
       else groups.set(key, { segs: [c.seg], before: c.before, after: c.after, reason });
     }
-    for (const g of groups.values()) {
+    return { segments, groups: [...groups.values()], placeholders };
+  };
+  /** Adds the changes of a pair (judged as itself, or as a pair judged alike with placeholder names). */
+  const emit = (a: number, b: number, judged: PairChanges | undefined): void => {
+    if (!judged) return;
+    const named = judged.placeholders ? namer(classes[a], classes[b]) : undefined;
+    for (const g of judged.groups) {
       // The restriction in force after the change; for a connection newly denied, the one it had before.
       const l7 = g.after.verdict === 'allowed' ? g.after.l7 : g.before.l7;
       changes.push({
         from: classes[a].cls.id,
         to: classes[b].cls.id,
-        ports: formatPorts(g.segs, segments),
+        ports: formatPorts(g.segs, judged.segments),
         ...(l7 !== undefined ? { l7 } : {}),
         ...(g.before.l7 !== g.after.l7 && g.before.l7 !== undefined ? { l7Before: g.before.l7 } : {}),
         before: g.before.verdict,
         after: g.after.verdict,
-        reason: g.reason,
+        reason: named ? { before: named(g.reason.before), after: named(g.reason.after) } : g.reason,
       });
     }
   };
@@ -201,49 +211,46 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     const tables = new SideTables(base, head, inner.map((i) => classes[i]), policies);
     for (const pair of tables.changingPairs()) {
       const segs = new Set(pair.segments);
-      judgePair(inner[pair.from], inner[pair.to], {
+      emit(inner[pair.from], inner[pair.to], judgePair(inner[pair.from], inner[pair.to], {
         mayDiffer: (seg) => segs.has(tables.segmentAt(seg)),
         explain: (seg, side) => tables.explainPair(pair.from, pair.to, tables.segmentAt(seg), side),
-      });
+      }));
     }
   } else {
     for (let a = 0; a < classes.length; a++) {
-      for (let b = 0; b < classes.length; b++) if (!fqdn[b] && (egressChanged[a] || ingressChanged[b])) judgePair(a, b);
+      for (let b = 0; b < classes.length; b++) if (!fqdn[b] && (egressChanged[a] || ingressChanged[b])) emit(a, b, judgePair(a, b));
     }
   }
-  // Pairs to FQDN classes: the decision on one is the client's egress decision alone (the name is outside the cluster),
-  // which reads only the client's egress rules and whether its DNS proxy learns the name. Clients with the same egress
-  // rules on both sides (by content) and the same verdicts on their lookup of each name at the DNS server (then the same
-  // learning) get the same decisions: one client per such group is judged, the others only when it changed.
+  // Pairs to FQDN classes (`fqdn-groups.ts`): one client per group of clients with the same egress direction policies and
+  // lookups at the DNS server, and for it one FQDN class per group of classes its items select and it learns alike, is
+  // judged; the other pairs of the groups take its changes, with their names.
   const fqdnClasses = classes.flatMap((_, i) => (fqdn[i] ? [i] : []));
   if (fqdnClasses.length > 0) {
-    const lookups = (set: PolicySet, a: number): string => fqdnClasses.map((f) => set.decide({
-      from: classes[a].endpoint, to: set._dnsServer, protocol: 'UDP', port: 53, dns: classes[f].endpoint.name ?? '',
-    })).join(',');
-    // The DNS server resolved alike on both sides: a client with the same egress rules on both sides looks it up through
-    // the same egress decision, so the same lookup verdicts mean the same learning (and no change to any name).
-    const server = (set: PolicySet): string => JSON.stringify(set.inventory.enrich(set._dnsServer));
-    const sameServer = sameSettings && server(base) === server(head);
-    const groups = new Map<string, readonly boolean[]>();
+    const grouping = new FqdnGroups([base, head], classes, fqdnClasses);
+    const judgedClients = new Map<string, Map<number, PairChanges | undefined>>();
     for (const a of inner) {
       if (!toFqdnChanged(a) || outsideTheCluster(classes[a], classes[fqdnClasses[0]])) continue;
       if (byVerdict) {
-        for (const f of fqdnClasses) judgePair(a, f);
+        for (const f of fqdnClasses) emit(a, f, judgePair(a, f));
         continue;
       }
-      const [before, after] = [lookups(base, a), lookups(head, a)];
-      if (sameServer && !egressChanged[a] && before === after && endpointKey(base, classes[a]) === endpointKey(head, classes[a])) continue;
-      const key = `${sides.base.egress[a].fingerprint}|${sides.head.egress[a].fingerprint}|${before}|${after}`;
-      const known = groups.get(key);
-      if (known) {
-        fqdnClasses.forEach((f, i) => known[i] && judgePair(a, f));
-        continue;
+      const egress = [sides.base.egress[a].dp, sides.head.egress[a].dp] as const;
+      const key = grouping.clientKey(a, egress);
+      let judged = key === undefined ? undefined : judgedClients.get(key);
+      if (!judged) {
+        const results = new Map<number, PairChanges | undefined>();
+        for (const { explained } of grouping.peerGroups(a, egress)) {
+          // The decisions first, on one class of the group; the explanations, on one class per part, only when they change.
+          const first = judgePair(a, explained[0][0], undefined, true);
+          explained.forEach((part, i) => {
+            const r = first && i > 0 ? judgePair(a, part[0], undefined, true) : first;
+            for (const f of part) results.set(f, r);
+          });
+        }
+        judged = results;
+        if (key !== undefined) judgedClients.set(key, judged);
       }
-      groups.set(key, fqdnClasses.map((f) => {
-        const before = changes.length;
-        judgePair(a, f);
-        return changes.length > before;
-      }));
+      for (const f of fqdnClasses) emit(a, f, judged.get(f));
     }
   }
   const rank = (c: ConnectivityChange): number => (c.after === 'allowed' && c.before === 'denied' ? 0 : c.before === c.after ? 1 : 2);
@@ -308,11 +315,13 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
   }
   const order = classOrder(classes);
   connections.sort((x, y) => order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
+  const notJudged = reportLimits(set);
   return {
     schema: REPORT_SCHEMA,
     policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },
     endpoints: classes.map((c) => c.cls),
     connections,
+    ...(notJudged.length > 0 ? { notJudged } : {}),
   };
 }
 
@@ -418,6 +427,33 @@ function l7Name(protocol: string): string {
 
 /** The two sides of a connection's verdict. */
 type Sides = Pick<Verdict, 'egress' | 'ingress'>;
+
+/** Changed segments of a pair with the same verdicts and reasons. */
+interface ChangeGroup {
+  readonly segs: PortSegment[];
+  readonly before: Judged;
+  readonly after: Judged;
+  readonly reason: ChangeReasons;
+}
+
+/** What changes on a pair: its segments, and its changed ones grouped (reasons with placeholder names when `placeholders`). */
+interface PairChanges {
+  readonly segments: readonly PortSegment[];
+  readonly groups: readonly ChangeGroup[];
+  readonly placeholders: boolean;
+}
+
+/** Names that no class has (private-use characters), put in reasons judged for several pairs alike, then replaced by theirs. */
+const FROM_NAME = '\uE000from\uE000';
+const TO_NAME = '\uE000to\uE000';
+const FROM = { cls: { name: FROM_NAME } } as ClassifiedEndpoint;
+const TO = { cls: { name: TO_NAME } } as ClassifiedEndpoint;
+
+/** A reason judged with the placeholder names, with the names of a pair's classes. */
+function namer(from: ClassifiedEndpoint, to: ClassifiedEndpoint): (r: DecidingReason) => DecidingReason {
+  const put = (text: string): string => (text.includes('\uE000') ? text.split(FROM_NAME).join(from.cls.name).split(TO_NAME).join(to.cls.name) : text);
+  return (r) => ({ ...r, text: put(r.text), ...(r.policy !== undefined ? { policy: put(r.policy) } : {}) });
+}
 
 /** What the side tables tell the judging of one pair: where base and head may differ, and each side's explained verdict. */
 interface PairJudging {

@@ -193,6 +193,10 @@ export function formatConnectivityReportText(doc: ConnectivityReportDocument): s
   const lines = [`connectivity report: ${doc.policies.source} (${policyCount(doc.policies.policies)}): ${doc.connections.length} allowed connections `
     + `between ${doc.endpoints.length} endpoint classes (a pair not listed is denied)`];
   if (mentionsFqdnClass(doc, doc.connections)) lines.push(`note: ${FQDN_CLASS_NOTE}`);
+  if (doc.notJudged) {
+    lines.push('NOT JUDGED');
+    for (const n of doc.notJudged) lines.push(`  ? ${n.text}`);
+  }
   for (const c of doc.connections) {
     lines.push(`  ${name(c.from)} → ${name(c.to)} ${c.ports.join(', ')}${c.l7 !== undefined ? ` [${c.l7}]` : ''}`);
     lines.push(`      ${c.reason.text}`);
@@ -265,6 +269,7 @@ export function formatConnectivityReportMarkdown(doc: ConnectivityReportDocument
   const lines = [`**Connectivity report** (${e(doc.policies.source)}): ${doc.connections.length} allowed connections between `
     + `${doc.endpoints.length} endpoint classes`, ''];
   if (mentionsFqdnClass(doc, doc.connections)) lines.push(`> ℹ️ ${e(FQDN_CLASS_NOTE)}`, '');
+  for (const n of doc.notJudged ?? []) lines.push(`> ⚠️ Not judged: ${e(n.text)}`, '');
   if (doc.connections.length === 0) return `${lines.join('\n')}\n`;
   const table = budgeted([...lines, '| From | To | Ports | L7 | Allowed by |', '|---|---|---|---|---|'], doc.connections.map((c) => reportRow(c, name, e)),
     (n) => `… and ${n} more connections, left out to keep the comment under GitHub's size limit (see the JSON or HTML output).`);

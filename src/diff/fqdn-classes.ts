@@ -54,12 +54,60 @@ function addNamed(to: Map<string, NamedFqdn>, selector: FqdnSelectorModel, subdo
 /**
  * One class per name and per pattern a `toFQDNs` rule of either side names (`fqdn:api.stripe.com`,
  * `fqdn:*.s3.amazonaws.com`), plus the names and patterns of DNS rules that a `toFQDNs` rule selects (their learning
- * decides it): a DNS name outside the cluster, judged with the engine's DNS learning. A name is judged as itself (a
- * pattern that matches it selects it too); a pattern as a name it matches that no rule names (`any.s3.amazonaws.com`),
- * matched by as few of the other patterns as can be. Each is at `options.address`.
+ * decides it), plus one per overlap of two patterns (`fqdn:*.example.com & api.*.com`, see `fqdnClassPlan`): a DNS name
+ * outside the cluster, judged with the engine's DNS learning. A name is judged as itself (a pattern that matches it
+ * selects it too); a pattern as a name it matches that no rule names (`any.s3.amazonaws.com`), matched by as few of the
+ * other patterns as can be. Each is at `options.address`.
  */
 export function fqdnClasses(rules: readonly CompiledRule[], options: FqdnClassOptions): { cls: EndpointClass; endpoint: Endpoint }[] {
-  const { subdomainWildcard, address } = options;
+  return fqdnClassPlan(rules, options.subdomainWildcard).classes.map(({ id, dnsName }) => ({
+    cls: { id, kind: EndpointClassKind.FQDN, name: id, dnsName },
+    endpoint: Endpoints.fqdn(dnsName, options.address),
+  }));
+}
+
+/** Up to how many overlaps of two patterns get a class of their own (`fqdnClassPlan`). */
+export const MAX_OVERLAP_CLASSES = 64;
+
+/** The FQDN classes of some rules, before they get an address: each class's id and the DNS name it is judged as. */
+export interface FqdnClassPlan {
+  /** Each class's id (`fqdn:<name or pattern>`, `fqdn:<pattern> & <pattern>`) and the DNS name it is judged as, by id. */
+  readonly classes: readonly { readonly id: string; readonly dnsName: string }[];
+  /**
+   * The overlaps of two patterns (`a & b`) left without a class beyond `MAX_OVERLAP_CLASSES` (the names both select
+   * are not judged: a diff says so).
+   */
+  readonly overlapsLeftOut: readonly string[];
+}
+
+/**
+ * The FQDN classes of some rules (see `fqdnClasses`), and the overlaps left out. Two patterns that can match one name
+ * without either's own witness showing it (`*.example.com` and `api.*.com` both match `api.example.com`, which no rule
+ * names; a `toFQDNs` pattern and a DNS-rule pattern, whose overlap alone is learned) get a class for their overlap, at
+ * most `MAX_OVERLAP_CLASSES` of them (pairs in the order of their texts): a name both select, chosen as a pattern's
+ * witness is, that no rule names and the fewest other patterns match. Overlaps of three or more patterns are not
+ * classes of their own.
+ */
+export function fqdnClassPlan(rules: readonly CompiledRule[], subdomainWildcard: boolean): FqdnClassPlan {
+  // A diff asks twice for the same rules (its classes, then what they cannot stand for): the plan is kept while they live.
+  if (rules.length === 0) return planOf(rules, subdomainWildcard);
+  const last = plans.get(rules[0]);
+  if (last && last.subdomainWildcard === subdomainWildcard && last.rules.length === rules.length && last.rules.every((r, i) => r === rules[i])) {
+    return last.plan;
+  }
+  const plan = planOf(rules, subdomainWildcard);
+  plans.set(rules[0], { rules: [...rules], subdomainWildcard, plan });
+  return plan;
+}
+
+/** The last plan made per first rule, with its rules (compared by identity: compiled rules are immutable). */
+const plans = new WeakMap<CompiledRule, {
+  readonly rules: readonly CompiledRule[];
+  readonly subdomainWildcard: boolean;
+  readonly plan: FqdnClassPlan;
+}>();
+
+function planOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): FqdnClassPlan {
   const selected = new Map<string, NamedFqdn>();
   const dnsRules = new Map<string, NamedFqdn>();
   for (const r of rules) {
@@ -69,24 +117,183 @@ export function fqdnClasses(rules: readonly CompiledRule[], options: FqdnClassOp
       for (const pr of item.l4.portRules) for (const d of pr.rules?.dns ?? []) addNamed(dnsRules, d, subdomainWildcard);
     }
   }
-  if (selected.size === 0) return [];
+  if (selected.size === 0) return { classes: [], overlapsLeftOut: [] };
   const toFqdns = [...selected.values()].map((n) => n.matcher);
   const all = new Map(selected);
   const names = new Set([...selected.values(), ...dnsRules.values()].filter((n) => !n.pattern).map((n) => n.text));
-  const patterns = [...selected.values(), ...dnsRules.values()].filter((n) => n.pattern).map((n) => n.matcher);
-  const witness = (n: NamedFqdn): string | undefined => (n.pattern ? patternWitness(n, names, patterns) : n.text);
+  const patterns = new PatternIndex([...selected.values(), ...dnsRules.values()].filter((n) => n.pattern));
+  const witnesses = new Map<NamedFqdn, string | undefined>();
+  const witness = (n: NamedFqdn): string | undefined => {
+    if (!witnesses.has(n)) witnesses.set(n, n.pattern ? patternWitness(n, names, patterns) : n.text);
+    return witnesses.get(n);
+  };
   for (const [key, n] of dnsRules) {
     const w = all.has(key) ? undefined : witness(n);
     if (w !== undefined && toFqdns.some((m) => m.matches(w))) all.set(key, n);
   }
-  const out: { cls: EndpointClass; endpoint: Endpoint }[] = [];
+  const classes: { id: string; dnsName: string }[] = [];
   for (const n of [...all.values()].sort((a, b) => compare(a.text, b.text))) {
     const dnsName = witness(n);
     if (dnsName === undefined || !DNS_NAME.test(dnsName)) continue;
-    const id = `fqdn:${n.text}`;
-    out.push({ cls: { id, kind: EndpointClassKind.FQDN, name: id, dnsName }, endpoint: Endpoints.fqdn(dnsName, address) });
+    classes.push({ id: `fqdn:${n.text}`, dnsName });
+  }
+  const overlaps = patternOverlaps(selected, dnsRules, names, patterns, witness, subdomainWildcard);
+  const taken = new Set(classes.map((c) => c.dnsName));
+  const kept: { id: string; dnsName: string }[] = [];
+  const overlapsLeftOut: string[] = [];
+  for (const o of overlaps) {
+    if (taken.has(o.dnsName)) continue;
+    if (kept.length >= MAX_OVERLAP_CLASSES) {
+      overlapsLeftOut.push(o.text);
+      continue;
+    }
+    taken.add(o.dnsName);
+    kept.push({ id: `fqdn:${o.text}`, dnsName: o.dnsName });
+  }
+  return { classes: [...classes, ...kept].sort((a, b) => compare(a.id, b.id)), overlapsLeftOut };
+}
+
+/**
+ * The overlaps of two patterns, at least one of a `toFQDNs` rule, that neither's witness shows (a witness the other
+ * pattern matches is already in the overlap), each with a name both match, in the order of their texts.
+ */
+function patternOverlaps(selected: ReadonlyMap<string, NamedFqdn>, dnsRules: ReadonlyMap<string, NamedFqdn>, names: ReadonlySet<string>,
+  patterns: PatternIndex, witness: (n: NamedFqdn) => string | undefined, subdomainWildcard: boolean): { text: string; dnsName: string }[] {
+  const everything = (n: NamedFqdn): boolean => /^\*+\.?$/.test(n.text);
+  const byText = new Map<string, { n: NamedFqdn; toFqdns: boolean }>();
+  for (const n of dnsRules.values()) if (n.pattern && !everything(n)) byText.set(n.text, { n, toFqdns: false });
+  for (const n of selected.values()) if (n.pattern && !everything(n)) byText.set(n.text, { n, toFqdns: true });
+  const list = [...byText.values()].sort((a, b) => compare(a.n.text, b.n.text));
+  const shapes = list.map((e) => patternShape(e.n.text, subdomainWildcard));
+  // Only patterns one of whose literal endings is the other's (or the same) can overlap: those pairs, in order.
+  const position = new Map(list.map((e, i) => [e.n, i]));
+  const pairs: [number, number][] = [];
+  list.forEach((e, i) => {
+    for (const other of patterns.onPathOf(e.n.text)) {
+      const j = position.get(other);
+      if (j !== undefined && j !== i && !(j < i && patterns.sameEnding(other.text, e.n.text))) pairs.push(i < j ? [i, j] : [j, i]);
+    }
+  });
+  pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const out: { text: string; dnsName: string }[] = [];
+  for (const [i, j] of pairs) {
+    const [a, b] = [list[i], list[j]];
+    if (!a.toFqdns && !b.toFqdns) continue;
+    const meet = shapeMeet(shapes[i], shapes[j]);
+    if (meet === undefined) continue;
+    const wa = witness(a.n);
+    const wb = witness(b.n);
+    if ((wa !== undefined && b.n.matcher.matches(wa)) || (wb !== undefined && a.n.matcher.matches(wb))) continue;
+    const dnsName = overlapWitness(meet, [a.n.matcher, b.n.matcher], names, patterns);
+    if (dnsName !== undefined) out.push({ text: `${a.n.text} & ${b.n.text}`, dnsName });
   }
   return out;
+}
+
+/** A pattern's labels, each a list of tokens (a character, or `STAR`), and whether a leading `**.` stands for one or more labels. */
+interface PatternShape {
+  readonly subdomains: boolean;
+  readonly labels: readonly (readonly string[])[];
+}
+
+/** One `*` (zero or more DNS characters, not `.`) in a label of a `PatternShape`. */
+const STAR = '*';
+/** Where a name built by `shapeMeet` has a free run of characters (filled with a token by `overlapWitness`). */
+const FILL = '\u0000';
+
+function patternShape(text: string, subdomainWildcard: boolean): PatternShape {
+  const leading = subdomainWildcard ? /^\*{2,}\./.exec(text) : null;
+  const rest = leading ? text.slice(leading[0].length) : text;
+  return { subdomains: leading !== null, labels: rest.split('.').map((l) => [...l.replace(/\*+/g, STAR)]) };
+}
+
+/**
+ * A name two patterns both match, with `FILL` where the characters are free (one label of `FILL` for the labels a
+ * leading `**.` adds); `undefined` when they match no name in common.
+ */
+function shapeMeet(a: PatternShape, b: PatternShape): string | undefined {
+  // Aligned from the last label: a `**.` prefix takes the labels the other pattern has in front (one or more).
+  const [la, lb] = [a.labels.length, b.labels.length];
+  if ((!a.subdomains && !b.subdomains && la !== lb) || (a.subdomains && !b.subdomains && lb <= la) || (b.subdomains && !a.subdomains && la <= lb)) {
+    return undefined;
+  }
+  const n = Math.max(la, lb);
+  const out: string[] = [];
+  for (let k = 1; k <= n; k++) {
+    const x = a.labels[la - k];
+    const y = b.labels[lb - k];
+    // A label only one pattern has is inside the other's `**.` prefix: any non-empty label it matches.
+    const label = x && y ? labelMeet(x, y) : labelMeet(x ?? y, [STAR]);
+    if (label === undefined || label === '') return undefined;
+    out.unshift(label);
+  }
+  // Both `**.`: one more label in front of the longer one's.
+  if (a.subdomains && b.subdomains) out.unshift(FILL);
+  return out.join('.');
+}
+
+/**
+ * A word two label globs both match, preferring free runs (`FILL`) and then fewer characters: a walk of the pair of
+ * positions (each `*` may take a character of the other glob, end, or, with the other's `*`, take a free run).
+ */
+function labelMeet(a: readonly string[], b: readonly string[]): string | undefined {
+  if (!a.includes(STAR) && !b.includes(STAR)) return a.join('') === b.join('') ? a.join('') : undefined;
+  const memo = new Map<number, { word: string; fills: number } | null>();
+  const better = (x: { word: string; fills: number } | null, y: { word: string; fills: number } | null): { word: string; fills: number } | null => {
+    if (!x) return y;
+    if (!y) return x;
+    return y.fills > x.fills || (y.fills === x.fills && y.word.length < x.word.length) ? y : x;
+  };
+  const walk = (i: number, j: number): { word: string; fills: number } | null => {
+    const key = i * (b.length + 1) + j;
+    if (memo.has(key)) return memo.get(key) ?? null;
+    memo.set(key, null);
+    let best: { word: string; fills: number } | null = null;
+    const prefix = (c: string, r: { word: string; fills: number } | null): { word: string; fills: number } | null =>
+      r && { word: c + r.word, fills: r.fills + (c === FILL ? 1 : 0) };
+    if (i === a.length && j === b.length) best = { word: '', fills: 0 };
+    else if (i < a.length && j < b.length && a[i] === STAR && b[j] === STAR) {
+      best = better(prefix(FILL, walk(i + 1, j)), prefix(FILL, walk(i, j + 1)));
+    } else {
+      if (i < a.length && a[i] === STAR) {
+        best = better(best, walk(i + 1, j));
+        if (j < b.length && isDnsChar(b[j])) best = better(best, prefix(b[j], walk(i, j + 1)));
+      }
+      if (j < b.length && b[j] === STAR) {
+        best = better(best, walk(i, j + 1));
+        if (i < a.length && isDnsChar(a[i])) best = better(best, prefix(a[i], walk(i + 1, j)));
+      }
+      if (i < a.length && j < b.length && a[i] !== STAR && a[i] === b[j]) best = better(best, prefix(a[i], walk(i + 1, j + 1)));
+    }
+    memo.set(key, best);
+    return best;
+  };
+  return walk(0, 0)?.word;
+}
+
+function isDnsChar(c: string): boolean {
+  return /^[-a-z0-9_]$/.test(c);
+}
+
+/**
+ * The name an overlap is judged as: its free runs filled as a pattern's witness fills its `*`s, the first candidate no
+ * rule names that both patterns match, and the fewest other patterns.
+ */
+function overlapWitness(meet: string, pair: readonly FqdnMatcher[], names: ReadonlySet<string>, patterns: PatternIndex): string | undefined {
+  let best: { name: string; others: number } | undefined;
+  let ranked = 0;
+  const numbered = Array.from({ length: names.size + patterns.size + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
+  for (const fill of [...numbered.slice(0, 10), ...OTHER_FILLS, ...numbered.slice(10)]) {
+    const name = meet.split(FILL).join(fill);
+    if (names.has(name) || !DNS_NAME.test(name) || !pair.every((m) => m.matches(name))) {
+      if (!meet.includes(FILL)) return undefined;
+      continue;
+    }
+    const others = patterns.candidates(name).filter((m) => !pair.includes(m.matcher) && m.matcher.matches(name)).length;
+    if (best === undefined || others < best.others) best = { name, others };
+    if (others === 0 || !meet.includes(FILL) || ++ranked >= RANKED_CANDIDATES) break;
+  }
+  return best?.name;
 }
 
 /** The name or pattern of a selector as its class shows it (lower case, no trailing dot); `undefined` when empty. */
@@ -102,6 +309,12 @@ function namedText(selector: FqdnSelectorModel): string | undefined {
  */
 export function fqdnClassIdOf(matcherText: string): string | undefined {
   const text = namedText(fqdnSelectorOf(matcherText));
+  return text === undefined ? undefined : `fqdn:${text}`;
+}
+
+/** The id of the class that stands for a `matchName`/`matchPattern` (of a DNS rule), whether or not it has one. */
+export function fqdnClassIdOfSelector(selector: FqdnSelectorModel): string | undefined {
+  const text = namedText(selector);
   return text === undefined ? undefined : `fqdn:${text}`;
 }
 
@@ -127,18 +340,84 @@ const RANKED_CANDIDATES = 10 + OTHER_FILLS.length;
  * last characters; a pattern of `*` only as `<token>.invalid`), the one the fewest other named patterns match (ties:
  * the first). Total: there are more `anyN` candidates than names, so one is free.
  */
-function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: readonly FqdnMatcher[]): string | undefined {
+function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: PatternIndex): string | undefined {
   let best: { name: string; others: number } | undefined;
   let ranked = 0;
-  const numbered = Array.from({ length: names.size + patterns.length + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
+  const numbered = Array.from({ length: names.size + patterns.size + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
   for (const fill of [...numbered.slice(0, 10), ...OTHER_FILLS, ...numbered.slice(10)]) {
     const name = /^\*+$/.test(n.text) ? `${fill}.invalid` : n.text.replace(/\*+/g, fill);
     if (names.has(name) || !n.matcher.matches(name)) continue;
-    const others = patterns.filter((m) => m !== n.matcher && m.matches(name)).length;
+    const others = patterns.candidates(name).filter((m) => m !== n && m.matcher.matches(name)).length;
     if (best === undefined || others < best.others) best = { name, others };
     // Ranked among the first usable candidates only: a pattern every name matches (the usual DNS rule `*`) keeps `others`
     // above 0, and ranking every candidate would cost names x patterns per pattern.
     if (others === 0 || ++ranked >= RANKED_CANDIDATES) break;
   }
   return best?.name;
+}
+
+/** A node of `PatternIndex`: the patterns whose literal ending leads here, and the next labels (from the last). */
+interface EndingNode {
+  readonly next: Map<string, EndingNode>;
+  readonly here: NamedFqdn[];
+}
+
+/**
+ * The named patterns by the labels they end with that have no `*` (`*.tenant1.example.org` under `org`, `example`,
+ * `tenant1`): a pattern can match a name, or overlap another pattern, only if its literal ending is an ending of the
+ * name's (of the other's literal ending, or the other way round), so only the patterns on a name's path are asked.
+ */
+class PatternIndex {
+  private readonly root: EndingNode = { next: new Map(), here: [] };
+  public readonly size: number;
+
+  public constructor(patterns: readonly NamedFqdn[]) {
+    this.size = patterns.length;
+    for (const p of patterns) {
+      let node = this.root;
+      for (const label of literalEnding(p.text)) {
+        let next = node.next.get(label);
+        if (!next) {
+          next = { next: new Map(), here: [] };
+          node.next.set(label, next);
+        }
+        node = next;
+      }
+      node.here.push(p);
+    }
+  }
+
+  /** The patterns that may match a name (a superset of those that do). */
+  public candidates(name: string): NamedFqdn[] {
+    return this.path(name.replace(/\.$/, '').split('.').reverse());
+  }
+
+  /** The patterns whose literal ending is an ending of this pattern's (itself included). */
+  public onPathOf(text: string): NamedFqdn[] {
+    return this.path(literalEnding(text));
+  }
+
+  /** Whether two patterns have the same literal ending. */
+  public sameEnding(a: string, b: string): boolean {
+    return literalEnding(a).join('.') === literalEnding(b).join('.');
+  }
+
+  private path(labels: readonly string[]): NamedFqdn[] {
+    const out = [...this.root.here];
+    let node: EndingNode | undefined = this.root;
+    for (const label of labels) {
+      node = node.next.get(label);
+      if (!node) break;
+      out.push(...node.here);
+    }
+    return out;
+  }
+}
+
+/** The labels a pattern ends with that have no `*`, from the last. */
+function literalEnding(text: string): string[] {
+  const out: string[] = [];
+  const labels = text.split('.');
+  for (let i = labels.length - 1; i >= 0 && !labels[i].includes('*'); i--) out.push(labels[i]);
+  return out;
 }

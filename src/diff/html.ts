@@ -207,6 +207,7 @@ export function renderReportHtml(doc: ConnectivityReportDocument): string {
     '<h1>Connectivity report</h1>',
     `<p class="summary" id="summary">${escapeHtml(summary)}</p>`,
     `<p class="sources">policies: ${source(doc.policies)}</p>`,
+    ...(doc.notJudged ?? []).map((n) => `<p class="note not-judged">Not judged: ${escapeHtml(n.text)}</p>`),
     '</header>',
   ];
   if (doc.connections.length === 0) {

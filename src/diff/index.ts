@@ -3,7 +3,7 @@
 // comes from the `cdk8s-cilium/vitest` and `cdk8s-cilium/jest` entry points.
 export {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DecidingReason,
-  DiffSummary, EndpointClass, EndpointClassKind, NotCompared, PolicySource,
+  DiffSummary, EndpointClass, EndpointClassKind, NotCompared, NotJudged, PolicySource,
 } from './connectivity-document';
 export { ClassifiedEndpoint } from './endpoint-classes';
 export { Connectivity, ConnectivityOptions } from './connectivity';

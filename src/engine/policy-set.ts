@@ -343,15 +343,36 @@ export class PolicySet {
     const key = learnKey(client, bare);
     const known = this.learnedFast.get(key);
     if (known) return known;
+    const sides = this.lookupSides(client);
+    const learnable = dnsLearnable(sides.egress, sides.ingress, { l4: DNS_LOOKUP, dns: bare }, this.config);
+    const result = learnable ? LEARNABLE : NOT_LEARNABLE;
+    this.learnedFast.set(key, result);
+    return result;
+  }
+
+  /** The two sides of a client's lookup at its DNS server, decided as `decide` decides them (the ingress side when asked). */
+  private lookupSides(client: ResolvedEndpoint): { egress: SideOutcome; ingress: () => SideOutcome } {
     const server = this.endpoints.resolve(this.dnsServer);
     const side = (direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint): SideOutcome => {
       const dp = subject.subject === undefined ? undefined : this.directionPolicies.get(subject, direction);
       return dp ? this.outcome(dp, direction, subject, this.endpoints.peerOf(other, subject), DNS_LOOKUP) : NOT_EVALUATED;
     };
-    const learnable = dnsLearnable(side('egress', client, server), () => side('ingress', server, client), { l4: DNS_LOOKUP, dns: bare }, this.config);
-    const result = learnable ? LEARNABLE : NOT_LEARNABLE;
-    this.learnedFast.set(key, result);
-    return result;
+    return { egress: side('egress', client, server), ingress: () => side('ingress', server, client) };
+  }
+
+  /**
+   * @internal A client's DNS learning as `decide()` reads it: the two sides of its lookup at the DNS server (decided once,
+   * without the name), and whether its proxy learns a name (`dnsLearnable` on them). The connectivity diff groups clients
+   * by the two sides and asks per name only for a group.
+   */
+  public _dnsLookup(client: Endpoint): { readonly egress: SideOutcome; readonly ingress: SideOutcome; learns(name: string): boolean } {
+    const sides = this.lookupSides(this.endpoints.resolve(client));
+    const ingress = sides.ingress();
+    return {
+      egress: sides.egress,
+      ingress,
+      learns: (name) => dnsLearnable(sides.egress, () => ingress, { l4: DNS_LOOKUP, dns: name.replace(/\.$/, '') }, this.config),
+    };
   }
 
   private evaluate(query: VerdictQuery, naive: boolean): Verdict {

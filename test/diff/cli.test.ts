@@ -204,6 +204,24 @@ spec:
     expect((await cli('report', '--policies', any)).stdout).not.toContain('prod/app=web → fqdn:*');
   });
 
+  test('report without it says that the names looked up elsewhere are left out: a warning, and a note in each output', async () => {
+    const r = await cli('report', '--policies', any);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: not judged: DNS rules of pods that have toFQDNs rules go to peers that are not the modelled DNS server \(prod\/web spec\.egress\[0\] does not select pod:kube-system:k8s-app=kube-dns\).*left out of the report.*give that server with --dns-server\n$/);
+    expect(r.stdout).toContain('NOT JUDGED\n  ? DNS rules of pods that have toFQDNs rules');
+    const md = await cli('report', '--policies', any, '--output', 'markdown');
+    expect(md.stdout).toContain('> ⚠️ Not judged: DNS rules of pods that have toFQDNs rules');
+    const json = JSON.parse((await cli('report', '--policies', any, '--output', 'json')).stdout) as { notJudged?: { text: string }[] };
+    expect(json.notJudged?.map((n) => n.text)).toEqual([r.stderr.replace(/^warning: not judged: /, '').trimEnd()]);
+    // The diff's note is the same sentence about the same rules, worded for a diff.
+    const diff = await cli('diff', '--base', named, '--head', any);
+    expect(diff.stderr).toContain('DNS rules of the same pods go to peers that are not the modelled DNS server (prod/web spec.egress[0] does not select');
+    // With the server given, nothing to say.
+    const given = await cli('report', '--policies', any, '--dns-server', 'cidr:169.254.20.10', '--output', 'json');
+    expect(given.stderr).toBe('');
+    expect(JSON.parse(given.stdout)).not.toHaveProperty('notJudged');
+  });
+
   test('the same help text as trace\'s option; a bad endpoint is exit 2 with one line', async () => {
     const help = async (cmd: string): Promise<string | undefined> => /--dns-server <endpoint>\s+([^\n]+(?:\n\s{10,}[^\n-][^\n]*)*)/.exec((await cli(cmd, '--help')).stdout)?.[1]?.replace(/\s+/g, ' ');
     const trace = await help('trace');

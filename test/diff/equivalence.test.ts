@@ -206,6 +206,26 @@ const DNS_PER_CLIENT: [PolicyDocumentModel[], Change, boolean] = [[everyPodFqdn(
   kind: 'replace', index: 0, policy: everyPodFqdn('8443'),
 }, true];
 
+/**
+ * Every pod looks names up through one CCNP and reaches three `toFQDNs` selectors; kube-dns admits only prod. The DNS rule
+ * narrowed to `*.example.com`: prod stops learning `db.other.org` and `api.*.com`'s witness, whose explanations name
+ * different selectors of the same item (the FQDN classes are decided alike, explained apart), and the dev pods, which
+ * share prod's egress rules but not their lookup, change nothing.
+ */
+const everyPodNames = (dns: string): PolicyDocumentModel => ({
+  kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'c' },
+  spec: {
+    endpointSelector: {},
+    egress: [
+      { endpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: dns }] } }] },
+      { fqdns: [{ matchName: 'db.other.org' }, { matchPattern: 'api.*.com' }, { matchPattern: '*.example.com' }], toPorts: [port('443')] },
+    ],
+  },
+});
+const FQDN_EXPLAINED_APART: [PolicyDocumentModel[], Change, boolean] = [[everyPodNames('*'), kubeDnsAdmitsProd], {
+  kind: 'replace', index: 0, policy: everyPodNames('*.example.com'),
+}, true];
+
 describe('the diff equals judging every pair with verdict()', () => {
   test('random policy sets and changes', () => {
     fc.assert(fc.property(fc.array(policy, { minLength: 1, maxLength: 5 }), change, fc.boolean(), (policies, c, withInventory) => {
@@ -217,6 +237,20 @@ describe('the diff equals judging every pair with verdict()', () => {
       const fast = Connectivity.diff(base, head, { classes });
       const full = Connectivity.diff(base, head, { classes, _judgeEveryPair: true });
       expect(fast).toEqual(full);
-    }), { numRuns: 80, seed: 13, examples: [NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED, DNS_PER_CLIENT] });
+    }), { numRuns: 80, seed: 13, examples: [NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED, DNS_PER_CLIENT, FQDN_EXPLAINED_APART] });
+  });
+});
+
+describe('the shortcuts of the FQDN pairs', () => {
+  test('an FQDN class decided like another but explained apart gets its own reason (the selector that matches it)', () => {
+    const [docs, c] = FQDN_EXPLAINED_APART;
+    const base = PolicySet.fromDocuments(named(docs), { inventory: inventory() });
+    const head = PolicySet.fromDocuments(apply(named(docs), c), { inventory: inventory() });
+    const doc = Connectivity.diff(base, head);
+    expect(doc).toEqual(Connectivity.diff(base, head, { _judgeEveryPair: true }));
+    const denied = doc.changes.filter((x) => x.from === 'prod/web' && x.to.startsWith('fqdn:')).map((x) => [x.to, x.reason.after.text.replace(/^.*; toFQDNs (.*?) matches.*$/, '$1')]);
+    expect(denied).toEqual([['fqdn:api.*.com', 'matchPattern: api.*.com'], ['fqdn:db.other.org', 'matchName: db.other.org']]);
+    // The dev pods share the egress rules but kube-dns does not admit them: no change.
+    expect(doc.changes.filter((x) => x.from.startsWith('dev/'))).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { Connectivity, ConnectivityDiffDocument, ConnectivityFormat, EndpointClassKind, Endpoints, PolicySet, PolicySetOptions } from '../../src';
 import { changeLine } from './support';
+import { MAX_OVERLAP_CLASSES as MAX_OVERLAPS } from '../../src/diff/fqdn-classes';
 
 const KUBE_DNS = '{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }';
 
@@ -264,5 +265,60 @@ describe('fqdn: classes and another DNS server (NodeLocal DNSCache)', () => {
     const report = Connectivity.report(PolicySet.fromYaml(nodeLocal({ fqdns: '{ matchPattern: "*" }' }), { dnsServer: 'cidr:169.254.20.10' }));
     expect(report.connections.filter((c) => c.from === 'prod/app=web' && c.to.startsWith('fqdn:')).map((c) => `${c.to} ${c.ports.join(', ')}`))
       .toEqual(['fqdn:* 443/TCP']);
+  });
+});
+
+describe('fqdn: classes for the overlap of two patterns', () => {
+  test('a toFQDNs pattern and a DNS-rule pattern that overlap: the names both match get a class (only they are learned)', () => {
+    const set = PolicySet.fromYaml(web({ fqdns: '{ matchPattern: "*.example.com" }', dns: '{ matchPattern: "api.*.com" }' }));
+    const fqdn = Connectivity.endpointClasses([set]).filter((c) => c.cls.kind === EndpointClassKind.FQDN).map((c) => [c.cls.id, c.cls.dnsName]);
+    expect(fqdn).toEqual([['fqdn:*.example.com', 'any.example.com'], ['fqdn:*.example.com & api.*.com', 'api.example.com']]);
+    const report = Connectivity.report(set);
+    expect(report.connections.filter((c) => c.from === 'prod/app=web' && c.to.startsWith('fqdn:')).map((c) => `${c.to} ${c.ports.join(', ')}`))
+      .toEqual(['fqdn:*.example.com & api.*.com 443/TCP']);
+  });
+
+  test('a DNS rule narrowed away from the overlap: newly denied for the names only the overlap stands for', () => {
+    const base = web({ fqdns: '{ matchPattern: "*.example.com" }', dns: '{ matchPattern: "api.*.com" }' });
+    const head = web({ fqdns: '{ matchPattern: "*.example.com" }', dns: '{ matchPattern: "web.*.com" }' });
+    const { lines } = diff(base, head);
+    expect(lines).toEqual([
+      '+ prod/app=web → fqdn:*.example.com & web.*.com 443/TCP',
+      '~ prod/app=web → kube-system/k8s-app=kube-dns 53/ANY L7: DNS matchPattern: api.*.com → DNS matchPattern: web.*.com',
+      '- prod/app=web → fqdn:*.example.com & api.*.com 443/TCP',
+    ]);
+    // The name the class stands for, traced: allowed before, denied after (each pattern's own witness sees no change).
+    const q = { from: Endpoints.pod('prod', { app: 'web' }), to: Endpoints.fqdn('api.example.com', '192.0.2.1'), protocol: 'TCP', port: 443 } as const;
+    expect([PolicySet.fromYaml(base).verdict(q).verdict, PolicySet.fromYaml(head).verdict(q).verdict]).toEqual(['allowed', 'denied']);
+  });
+
+  test('two toFQDNs patterns on different ports: a port change seen only by the names both select (the other is not learned)', () => {
+    const item = (port: string): string => `  - toFQDNs: [{ matchPattern: "api.*.com" }]\n    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]\n`;
+    const o = { fqdns: '{ matchPattern: "*.example.com" }', dns: '{ matchPattern: "*.example.com" }' };
+    const { lines } = diff(web({ ...o, extra: item('8443') }), web({ ...o, extra: item('9443') }));
+    expect(lines).toEqual(['+ prod/app=web → fqdn:*.example.com & api.*.com 9443/TCP', '- prod/app=web → fqdn:*.example.com & api.*.com 8443/TCP']);
+  });
+
+  test('nested or disjoint patterns get no class of their own; `**.` overlaps are found', () => {
+    const set = PolicySet.fromYaml(web({
+      fqdns: '{ matchPattern: "*.example.com" }, { matchPattern: "api*.example.com" }, { matchPattern: "*.example.org" }, { matchPattern: "**.cdn.net" }, { matchPattern: "x*.*.net" }',
+    }));
+    const ids = Connectivity.endpointClasses([set]).filter((c) => c.cls.kind === EndpointClassKind.FQDN).map((c) => [c.cls.id, c.cls.dnsName]);
+    expect(ids).toEqual([
+      ['fqdn:**.cdn.net', 'any.cdn.net'], ['fqdn:**.cdn.net & x*.*.net', 'xany.cdn.net'], ['fqdn:*.example.com', 'any.example.com'],
+      ['fqdn:*.example.org', 'any.example.org'], ['fqdn:api*.example.com', 'apiany.example.com'], ['fqdn:x*.*.net', 'xany.any.net'],
+    ]);
+  });
+
+  test('over the bound of overlap classes: a change to the patterns is NOT COMPARED (may allow, may deny), never silent', () => {
+    const many = (n: number): string => Array.from({ length: 9 }, (_, i) => `{ matchPattern: "a${i}.*.com" }, { matchPattern: "*.b${i}.com" }`).join(', ')
+      .concat(`, { matchName: "n${n}.example.com" }`);
+    const { doc } = diff(web({ fqdns: many(1) }), web({ fqdns: many(2) }));
+    expect(doc.endpoints.filter((c) => c.id.includes(' & '))).toHaveLength(MAX_OVERLAPS);
+    expect(doc.notCompared?.map((n) => [n.text.replace(/ \(.*$/, ''), n.mayAllow, n.mayDeny])).toEqual([
+      ['toFQDNs and DNS rules with patterns whose overlaps got no fqdn: class', true, true],
+    ]);
+    // The same patterns and rules on both sides: nothing to say.
+    expect(diff(web({ fqdns: many(1) }), web({ fqdns: many(1), extra: '  - toEndpoints: [{ matchLabels: { app: db } }]\n' })).doc.notCompared).toBeUndefined();
   });
 });
