@@ -25,6 +25,7 @@ import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
 import { DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
 import { L4Query } from './ports';
+import { LabelSet } from '../model/labels';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
@@ -91,8 +92,11 @@ export class PolicySet {
   private readonly dnsServer: Endpoint;
   /** DNS learnability per client identity and name (compiled mode), with why not. */
   private readonly learned = new Map<string, DnsLearning>();
-  /** The same, without why not (`decide`). */
-  private readonly learnedFast = new Map<string, DnsLearning>();
+  /**
+   * The same without why not (`decide`), per client identity (its label set object, then subject kind and node): the two
+   * sides' decisions on its lookups (they do not depend on the name), and what it learns per name.
+   */
+  private readonly learnedFast = new Map<LabelSet, Map<string, DnsLookupSides>>();
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
   public readonly inventory: EndpointInventory;
   /** What could not be read faithfully from the inputs. */
@@ -336,22 +340,41 @@ export class PolicySet {
 
   /**
    * `learn` without the explanation (`decide`): the lookup's two sides decided as `decide` decides them, without the
-   * decision tables (a lookup judged in the middle of another decision must not start them over).
+   * decision tables (a lookup judged in the middle of another decision must not start them over), once per client
+   * identity; then the name against their DNS rules, once per name.
    */
   private learnable(client: ResolvedEndpoint, name: string): DnsLearning {
     const bare = name.replace(/\.$/, '');
-    const key = learnKey(client, bare);
-    const known = this.learnedFast.get(key);
+    let byClient = this.learnedFast.get(client.labels);
+    if (byClient === undefined) {
+      byClient = new Map();
+      this.learnedFast.set(client.labels, byClient);
+    }
+    const clientKey = `${client.subject ?? ''}|${client.endpoint.nodeName ?? ''}`;
+    let sides = byClient.get(clientKey);
+    if (sides === undefined) {
+      const server = this.endpoints.resolve(this.dnsServer);
+      const dp = client.subject === undefined ? undefined : this.directionPolicies.get(client, 'egress');
+      const egress = dp ? this.outcome(dp, 'egress', client, this.endpoints.peerOf(server, client), DNS_LOOKUP) : NOT_EVALUATED;
+      sides = { client, server, egress, names: new Map() };
+      byClient.set(clientKey, sides);
+    }
+    const known = sides.names.get(bare);
     if (known) return known;
-    const server = this.endpoints.resolve(this.dnsServer);
-    const side = (direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint): SideOutcome => {
-      const dp = subject.subject === undefined ? undefined : this.directionPolicies.get(subject, direction);
-      return dp ? this.outcome(dp, direction, subject, this.endpoints.peerOf(other, subject), DNS_LOOKUP) : NOT_EVALUATED;
-    };
-    const learnable = dnsLearnable(side('egress', client, server), () => side('ingress', server, client), { l4: DNS_LOOKUP, dns: bare }, this.config);
+    const learnable = dnsLearnable(sides.egress, () => this.lookupIngress(sides), { l4: DNS_LOOKUP, dns: bare }, this.config);
     const result = learnable ? LEARNABLE : NOT_LEARNABLE;
-    this.learnedFast.set(key, result);
+    sides.names.set(bare, result);
     return result;
+  }
+
+  /** The DNS server's ingress decision on a client's lookups (computed on first use). */
+  private lookupIngress(sides: DnsLookupSides): SideOutcome {
+    if (sides.ingress === undefined) {
+      const { client, server } = sides;
+      const dp = server.subject === undefined ? undefined : this.directionPolicies.get(server, 'ingress');
+      sides.ingress = dp ? this.outcome(dp, 'ingress', server, this.endpoints.peerOf(client, server), DNS_LOOKUP) : NOT_EVALUATED;
+    }
+    return sides.ingress;
   }
 
   private evaluate(query: VerdictQuery, naive: boolean): Verdict {
@@ -400,6 +423,20 @@ enum LearnMode {
   NAIVE,
   /** From the lookup's decisions without explanation (`decide`), cached. */
   FAST,
+}
+
+/** A client identity's DNS lookups (`PolicySet.learnable`): the two sides' decisions, and what it learns per name. */
+interface DnsLookupSides {
+  /** The first client endpoint of the identity. */
+  readonly client: ResolvedEndpoint;
+  /** The DNS server. */
+  readonly server: ResolvedEndpoint;
+  /** The client's egress decision on its lookups. */
+  readonly egress: SideOutcome;
+  /** The server's ingress decision on them, once computed. */
+  ingress?: SideOutcome;
+  /** Whether the client learns each name (bare: no trailing dot). */
+  readonly names: Map<string, DnsLearning>;
 }
 
 /** The layer-4 query of a DNS lookup. */
