@@ -18,13 +18,14 @@ import { DirectionPolicyCache } from './direction-policy-cache';
 import { Endpoint, parseEndpoint } from './endpoint';
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
-import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, refineOutcome, sideOutcome } from './evaluate';
+import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, sideOutcome } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
 import { DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
 import { L4Query } from './ports';
+import { L7Refinements } from './l7-refinements';
 import { LabelSet } from '../model/labels';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
@@ -109,6 +110,8 @@ export class PolicySet {
   private readonly endpoints: EndpointRecords;
   /** `decide`'s decisions per subject identity, direction, peer identity and port. */
   private readonly decisions = new DecisionTables();
+  /** `decide`'s L7 decisions per set of L7 rules and request. */
+  private readonly l7: L7Refinements;
 
   private constructor(inputs: PolicyInputs, options: PolicySetOptions) {
     const annotated = options.ciliumVersion === undefined ? synthesizedVersion(inputs.docs) : undefined;
@@ -143,6 +146,7 @@ export class PolicySet {
     this.diagnostics = [...inputs.diagnostics, ...skippedPolicyWarnings(this.rules)];
     this.directionPolicies = new DirectionPolicyCache(this.rules);
     this.endpoints = new EndpointRecords(this.inventory, this.config);
+    this.l7 = new L7Refinements(this.config);
   }
 
   /**
@@ -219,9 +223,8 @@ export class PolicySet {
     const ingress = this.sideDecision('ingress', to, from, code, l4Index, l4);
     if (!ingress.allowed) return VerdictKind.DENIED;
     if (l7 && (egress.l7Rules !== undefined || ingress.l7Rules !== undefined)) {
-      const sq = sideQueryOf(query, l4 ?? l4OfCode(code));
-      const e = refineOutcome(egress, sq, this.config);
-      const i = refineOutcome(ingress, sq, this.config);
+      const e = this.l7.refine(egress, query, l4, code);
+      const i = this.l7.refine(ingress, query, l4, code);
       return e.decision === 'l7-denied' || i.decision === 'l7-denied' ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
     }
     return egress.decision === 'l7-denied' || ingress.decision === 'l7-denied' ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
