@@ -15,7 +15,7 @@
  */
 import { DirectionPolicy } from './direction-policy';
 import { NamedPort } from './endpoint';
-import { PeerMatchMemo, SideOutcome } from './evaluate';
+import { SideOutcome } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
 import { L4Query } from './ports';
 import { LabelSet } from '../model/labels';
@@ -82,8 +82,6 @@ export class DecisionTables {
   /** Own tables per direction policy and subject identity (label set object, then ports and node). */
   private readonly ownTables = new Map<DirectionPolicy, Map<LabelSet, Map<string, Map<number, SideOutcome>>>>();
   private decisions = 0;
-  /** The peer matches kept per peer identity (`SideInput.peerMemo`), created on first use. */
-  private peerMemos: PeerMatches[] = [];
 
   /** The slot of `subject` with direction policy `dp`, with its tables (created on first use). */
   public slot(subject: ResolvedEndpoint, dp: DirectionPolicy): DecisionSlot {
@@ -120,16 +118,6 @@ export class DecisionTables {
     }
     this.peerIdByView.set(view, id);
     return id;
-  }
-
-  /** The peer matches kept for a peer identity (valid while its generation lasts). */
-  public peerMemo(peer: number): PeerMatchMemo {
-    let memo = this.peerMemos[peer];
-    if (memo === undefined) {
-      memo = new PeerMatches();
-      this.peerMemos[peer] = memo;
-    }
-    return memo;
   }
 
   /** The interned index of a protocol/port code (`l4Code`), below `MAX_L4` (the tables start over when it is reached). */
@@ -171,28 +159,7 @@ export class DecisionTables {
     this.peerCount = 0;
     this.peerHasName = [];
     this.peerIdByView = new WeakMap();
-    this.peerMemos = [];
     this.generation++;
-  }
-}
-
-/** Whether the peers of each item (by ordinal) include one peer identity: 0 not known, 1 yes, 2 no. */
-class PeerMatches implements PeerMatchMemo {
-  private row = new Uint8Array(64);
-
-  public get(ordinal: number): number {
-    return ordinal < this.row.length ? this.row[ordinal] : 0;
-  }
-
-  public set(ordinal: number, match: boolean): void {
-    if (ordinal >= this.row.length) {
-      let size = this.row.length * 2;
-      while (size <= ordinal) size *= 2;
-      const row = new Uint8Array(size);
-      row.set(this.row);
-      this.row = row;
-    }
-    this.row[ordinal] = match ? 1 : 2;
   }
 }
 

@@ -45,20 +45,6 @@ export interface SideInput {
    * @default - nothing is learnable
    */
   readonly learn?: (name: string) => DnsLearning;
-  /**
-   * Whether the items' peers include this peer, kept per item for this peer identity (`decide`'s selector cache): an
-   * unexplained decision reads it for peers that depend only on the peer (not `toFQDNs`, nor `fromRequires`/`toRequires`).
-   * @default - every peer matched afresh
-   */
-  readonly peerMemo?: PeerMatchMemo;
-}
-
-/** Peer matches kept for one peer identity, by item ordinal (see `SideInput.peerMemo`). */
-export interface PeerMatchMemo {
-  /** 1 when the peers of the item with this ordinal include the peer, 2 when they do not, 0 when not known yet. */
-  get(ordinal: number): number;
-  /** Keeps whether the peers of the item with this ordinal include the peer. */
-  set(ordinal: number, match: boolean): void;
 }
 
 /** Whether a subject's DNS proxy learns a name, and why not. */
@@ -241,7 +227,7 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
   for (const item of denyCandidates) {
     const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
     if (!l4) continue;
-    const pm = explain ? peerMatches(item.peer, input, dp.requirementsDeny, true) : keptPeerMatch(item, input, dp.requirementsDeny);
+    const pm = peerMatches(item.peer, input, dp.requirementsDeny, explain);
     if (explain) {
       if (pm.note) notes.push(pm.note);
       // Import notes (unresolved references, pruned fields) matter for every item that covers the port.
@@ -257,7 +243,7 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
   for (const item of allowCandidates) {
     const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
     if (!l4) continue;
-    const pm = explain ? peerMatches(item.peer, input, dp.requirements, true) : keptPeerMatch(item, input, dp.requirements);
+    const pm = peerMatches(item.peer, input, dp.requirements, explain);
     if (explain) {
       if (pm.note) notes.push(pm.note);
       notes.push(...item.notes);
@@ -328,24 +314,6 @@ function sideResult(base: SideBase, decision: SideDecision, allowed: boolean, ru
 /** A side whose endpoint is not managed by Cilium (world, IPs, the API server) or a node without the host firewall. */
 export function notEvaluated(direction: 'ingress' | 'egress', subject: string, reason: string): SideVerdict {
   return { direction: trafficDirection(direction), endpoint: subject, evaluated: false, decision: SideDecision.NOT_EVALUATED, allowed: true, reason: `not evaluated: ${reason}`, policies: [], notes: [] };
-}
-
-/**
- * `peerMatches` without the note, read from and kept in `input.peerMemo` when the match depends only on the peer identity
- * (every kind but `toFQDNs`, whose match depends on the subject's DNS learning; endpoint selectors only without
- * `fromRequires`/`toRequires`, which depend on the direction policy).
- */
-function keptPeerMatch(item: CompiledItem, input: SideInput, requirements: readonly SelectorRequirement[]): PeerMatch {
-  const memo = input.peerMemo;
-  const kind = item.peer.kind;
-  if (memo === undefined || kind === 'fqdns' || kind === 'any' || kind === 'none' || kind === 'groups' || (kind === 'endpoints' && requirements.length > 0)) {
-    return peerMatches(item.peer, input, requirements, false);
-  }
-  const known = memo.get(item.ordinal);
-  if (known !== 0) return known === 1 ? MATCH : NO_MATCH;
-  const pm = peerMatches(item.peer, input, requirements, false);
-  memo.set(item.ordinal, pm.match);
-  return pm;
 }
 
 /** Whether an item's peers include the peer (with the note an explanation shows when `explain`). */

@@ -18,7 +18,7 @@ import { DirectionPolicyCache } from './direction-policy-cache';
 import { Endpoint, parseEndpoint } from './endpoint';
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
-import { DnsLearning, PeerMatchMemo, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, sideOutcome } from './evaluate';
+import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, sideOutcome } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
@@ -256,16 +256,15 @@ export class PolicySet {
     let outcome = table.get(key);
     if (outcome === undefined) {
       const peerView = view ?? this.endpoints.peerOf(other.resolved, subject.resolved);
-      outcome = this.outcome(slot.dp, direction, subject.resolved, peerView, l4 ?? l4OfCode(code), this.decisions.peerMemo(peer));
+      outcome = this.outcome(slot.dp, direction, subject.resolved, peerView, l4 ?? l4OfCode(code));
       this.decisions.keep(table, key, outcome);
     }
     return outcome;
   }
 
   /** A side's decision without its explanation (the decision tables keep it). */
-  private outcome(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: PeerView, l4: L4Query,
-    peerMemo?: PeerMatchMemo): SideOutcome {
-    const input = this.sideInput(direction, subject, peer, { l4 }, LearnMode.FAST, peerMemo);
+  private outcome(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: PeerView, l4: L4Query): SideOutcome {
+    const input = this.sideInput(direction, subject, peer, { l4 }, LearnMode.FAST);
     return !dp.allowIndex || !dp.denyIndex ? sideOutcome(dp, dp.allow, dp.deny, input)
       : sideOutcome(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
   }
@@ -315,10 +314,8 @@ export class PolicySet {
   }
 
   /** What a side's decision reads besides the direction policy. */
-  private sideInput(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: PeerView, query: SideQuery, mode: LearnMode,
-    peerMemo?: PeerMatchMemo): SideInput {
+  private sideInput(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: PeerView, query: SideQuery, mode: LearnMode): SideInput {
     return {
-      ...(peerMemo ? { peerMemo } : {}),
       subject: subject.text,
       peer,
       destinationPorts: direction === 'ingress' ? subject.ports : peer.ports,
