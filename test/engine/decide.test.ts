@@ -1,7 +1,7 @@
 // `PolicySet.decide` on every conformance case (Cilium-authored and NetworkPolicy verdicts): always the `verdict` of
 // `verdict()`, whether asked first (cold decision tables) or after it, and on repeated asks (warm).
 import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src/engine';
+import { PolicySet, VerdictQuery } from '../../src/engine';
 import { parseEndpoint } from '../../src/engine/endpoint';
 import { caseQuery, readCases } from './support/verdict-cases';
 
@@ -74,7 +74,7 @@ spec:
     const from = parseEndpoint('pod:shop:app=web');
     const to = parseEndpoint('pod:shop:app=api');
     const q = { from, to, protocol: 'TCP', port: 8080 };
-    const queries = [
+    const queries: VerdictQuery[] = [
       { ...q, http: { method: 'GET', path: '/public/a', host: 'api.shop' } },
       { ...q, http: { method: 'GET', path: '/public/a' } },
       { ...q, http: { method: 'GET', path: '/public/a', host: 'other' } },
