@@ -17,10 +17,10 @@ const MAX_REQUESTS = 4_096;
 
 /** The decisions kept for one set of L7 rules. */
 interface RulesMemo {
-  /** HTTP: method, then path, then host (`undefined` for none). */
-  http: Map<unknown, Map<unknown, Map<unknown, SideOutcome>>>;
-  /** DNS: by name. */
-  dns: Map<unknown, SideOutcome>;
+  /** HTTP: method, then path, then host (`undefined` for none); created on first use. */
+  http?: Map<unknown, Map<unknown, Map<unknown, SideOutcome>>>;
+  /** DNS: by name; created on first use. */
+  dns?: Map<unknown, SideOutcome>;
   /** Requests kept. */
   size: number;
 }
@@ -46,23 +46,25 @@ export class L7Refinements {
     if (!httpOnly && !dnsOnly) return this.judge(outcome, query, l4, code);
     let memo = this.byRules.get(rules);
     if (memo === undefined || memo.size >= MAX_REQUESTS) {
-      memo = { http: new Map(), dns: new Map(), size: 0 };
+      memo = { size: 0 };
       this.byRules.set(rules, memo);
     }
     if (dnsOnly) {
-      let refined = memo.dns.get(dns);
+      const byName = (memo.dns ??= new Map());
+      let refined = byName.get(dns);
       if (refined === undefined) {
         refined = this.judge(outcome, query, l4, code);
-        memo.dns.set(dns, refined);
+        byName.set(dns, refined);
         memo.size++;
       }
       return refined;
     }
     const req = http as HttpRequest;
-    let byPath = memo.http.get(req.method);
+    const byMethod = (memo.http ??= new Map());
+    let byPath = byMethod.get(req.method);
     if (byPath === undefined) {
       byPath = new Map();
-      memo.http.set(req.method, byPath);
+      byMethod.set(req.method, byPath);
     }
     let byHost = byPath.get(req.path);
     if (byHost === undefined) {
