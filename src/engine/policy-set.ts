@@ -1,6 +1,6 @@
 /**
  * A set of policies compiled once for verdicts: the facade over loading (`policy-inputs.ts`), compiling (`compile.ts`),
- * the caches verdicts read (`direction-policy-cache.ts`, `endpoint-records.ts`, `decision-table.ts`) and the verdict
+ * the caches verdicts read (`direction-policy-cache.ts`, `endpoint-records.ts`, `decision-table.ts`, `l7-refinements.ts`) and the verdict
  * text (`verdict-summary.ts`). Rules are translated at load time; the policy of each subject identity (per direction) is
  * computed on first use and cached, with its items indexed by protocol and port, so that a verdict only looks at the
  * items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
