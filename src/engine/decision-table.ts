@@ -206,6 +206,15 @@ function peerKey(v: PeerView): string {
   return `${ip}\u0000${v.fqdn ?? ''}\u0000${v.anyWorldAddress ? 1 : 0}${v.localHost ? 1 : 0}${v.node ? 1 : 0}\u0000${portsKey(v.ports)}`;
 }
 
+/** The text of each named-port list already keyed (endpoints are immutable values, their port lists shared by their views). */
+const PORTS_KEYS = new WeakMap<readonly NamedPort[], string>();
+
 function portsKey(ports: readonly NamedPort[]): string {
-  return ports.length === 0 ? '' : JSON.stringify(ports);
+  if (ports.length === 0) return '';
+  let key = PORTS_KEYS.get(ports);
+  if (key === undefined) {
+    key = JSON.stringify(ports);
+    PORTS_KEYS.set(ports, key);
+  }
+  return key;
 }

@@ -14,23 +14,28 @@ export class DirectionPolicyCache {
   private readonly cache = new Map<string, DirectionPolicy>();
   /** The rule selection of each subject identity, per subject kind and label set object (one per identity: `EndpointRecords`). */
   private readonly selections = { endpoint: new Map<LabelSet, RuleSelection>(), node: new Map<LabelSet, RuleSelection>() };
-  /** The rules by the namespace their subject pins (a pod only scans its namespace's rules and the others). */
-  private ruleIndex?: RuleIndex;
+  /** The rules by a label their subject requires (a new identity is only matched against the rules filed under its labels). */
+  private readonly ruleIndex: RuleIndex;
   /** The direction policies of a resolved endpoint (the `cache` entries for its identity), so a lookup builds no cache key. */
   private readonly byEndpoint = new WeakMap<ResolvedEndpoint, { ingress?: DirectionPolicy; egress?: DirectionPolicy }>();
 
-  /** The port index of each rule section, built on first use. */
-  private readonly sectionIndexes = new Map<CompiledRule, Partial<Record<SectionName, PortIndex>>>();
-  private readonly sectionIndex = (rule: CompiledRule, section: SectionName): PortIndex => {
-    let byRule = this.sectionIndexes.get(rule);
-    if (!byRule) {
-      byRule = {};
-      this.sectionIndexes.set(rule, byRule);
-    }
-    return (byRule[section] ??= new PortIndex(rule.items[section]));
-  };
+  /** The port index of each rule section, built with the cache (as the agent indexes a rule when it imports it). */
+  private readonly sectionIndexes = new Map<CompiledRule, Record<SectionName, PortIndex>>();
+  private readonly sectionIndex = (rule: CompiledRule, section: SectionName): PortIndex =>
+    (this.sectionIndexes.get(rule) as Record<SectionName, PortIndex>)[section];
 
-  public constructor(private readonly rules: readonly CompiledRule[]) {}
+  public constructor(rules: readonly CompiledRule[]) {
+    this.ruleIndex = new RuleIndex(rules);
+    for (const rule of rules) {
+      if (!rule.imported) continue;
+      this.sectionIndexes.set(rule, {
+        [SectionName.INGRESS]: new PortIndex(rule.items[SectionName.INGRESS]),
+        [SectionName.INGRESS_DENY]: new PortIndex(rule.items[SectionName.INGRESS_DENY]),
+        [SectionName.EGRESS]: new PortIndex(rule.items[SectionName.EGRESS]),
+        [SectionName.EGRESS_DENY]: new PortIndex(rule.items[SectionName.EGRESS_DENY]),
+      });
+    }
+  }
 
   /** The (cached) policy of a subject identity in one direction; `undefined` where policy does not apply. */
   public get(subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
@@ -46,7 +51,6 @@ export class DirectionPolicyCache {
     let selection = byLabels.get(subject.labels);
     if (!selection) {
       // Equal label sets of different objects (not interned) compute their selection again: same result.
-      this.ruleIndex ??= new RuleIndex(this.rules);
       selection = selectRules(this.ruleIndex.rulesFor(subject.labels), subject.subject, subject.labels);
       byLabels.set(subject.labels, selection);
     }

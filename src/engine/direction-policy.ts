@@ -130,52 +130,85 @@ export function directionPolicyOf(selection: RuleSelection, direction: 'ingress'
 }
 
 /**
- * The rules split by the namespace their subject pins (a requirement `k8s:io.kubernetes.pod.namespace=<ns>`, as every CNP
- * subject has): `rulesFor` keeps, in input order, the rules whose subject can select an identity with these labels as far
- * as the namespace goes; `buildDirectionPolicy` still checks each subject fully.
+ * The rules indexed by the labels their subject requires, as the agent's selector cache prunes the selectors a new
+ * identity is tested against: each rule is filed under the values of one `In` requirement of its subject (one on a key
+ * other than the namespace when it has one, as it is the more selective), within the one namespace it pins if it pins one;
+ * the rules that require no label are kept apart. `rulesFor` keeps, in input order, the rules filed under the labels of
+ * an identity and the others; `selectRules` still checks each subject fully.
  */
 export class RuleIndex {
-  /** Rules whose subject pins no single namespace, with their input positions. */
-  private readonly general: { rule: CompiledRule; pos: number }[] = [];
-  private readonly byNamespace = new Map<string, { rule: CompiledRule; pos: number }[]>();
-  private readonly merged = new Map<string, readonly CompiledRule[]>();
-  private generalRules?: readonly CompiledRule[];
+  /** Positions of the rules whose subject has no `In` requirement. */
+  private readonly general: number[] = [];
+  /**
+   * Positions of the rules per pinned namespace and required key (`<namespace>\0<key>`, `\0<key>` without a pinned
+   * namespace), then value, whatever the source (the full match checks it).
+   */
+  private readonly byLabel = new Map<string, Map<string, number[]>>();
 
-  constructor(rules: readonly CompiledRule[]) {
+  constructor(private readonly rules: readonly CompiledRule[]) {
     rules.forEach((rule, pos) => {
       const ns = pinnedNamespace(rule);
-      if (ns === undefined) {
-        this.general.push({ rule, pos });
-      } else {
-        const list = this.byNamespace.get(ns);
-        if (list) list.push({ rule, pos });
-        else this.byNamespace.set(ns, [{ rule, pos }]);
+      const req = indexRequirement(rule);
+      if (req === undefined) {
+        this.general.push(pos);
+        return;
+      }
+      const key = `${req.key === NAMESPACE_KEY ? '' : (ns ?? '')}\u0000${req.key}`;
+      let byValue = this.byLabel.get(key);
+      if (!byValue) {
+        byValue = new Map();
+        this.byLabel.set(key, byValue);
+      }
+      for (const value of new Set(req.values)) {
+        const list = byValue.get(value);
+        if (list) list.push(pos);
+        else byValue.set(value, [pos]);
       }
     });
   }
 
   /** The rules that may select an identity with `labels`, in input order. */
   public rulesFor(labels: LabelSet): readonly CompiledRule[] {
-    const ns = labels.get('k8s', NAMESPACE_KEY);
-    const bucket = ns !== undefined ? this.byNamespace.get(ns) : undefined;
-    if (ns === undefined || bucket === undefined) {
-      this.generalRules ??= this.general.map((e) => e.rule);
-      return this.generalRules;
+    const found: number[] = this.general.slice();
+    const all = labels.labels;
+    const namespaces = labels._withKey(NAMESPACE_KEY);
+    for (let i = 0; i < all.length; i++) {
+      const l = all[i];
+      this.collect(found, `\u0000${l.key}`, l.value);
+      for (let n = 0; n < namespaces.length; n++) this.collect(found, `${namespaces[n].value}\u0000${l.key}`, l.value);
     }
-    let list = this.merged.get(ns);
-    if (!list) {
-      const out: CompiledRule[] = [];
-      let i = 0;
-      let j = 0;
-      while (i < this.general.length || j < bucket.length) {
-        if (j >= bucket.length || (i < this.general.length && this.general[i].pos < bucket[j].pos)) out.push(this.general[i++].rule);
-        else out.push(bucket[j++].rule);
-      }
-      list = out;
-      this.merged.set(ns, list);
+    found.sort((a, b) => a - b);
+    const out: CompiledRule[] = [];
+    let last = -1;
+    for (let i = 0; i < found.length; i++) {
+      if (found[i] !== last) out.push(this.rules[found[i]]);
+      last = found[i];
     }
-    return list;
+    return out;
   }
+
+  private collect(found: number[], key: string, value: string): void {
+    const list = this.byLabel.get(key)?.get(value);
+    if (list !== undefined) for (let j = 0; j < list.length; j++) found.push(list[j]);
+  }
+}
+
+/**
+ * The `In` requirement of a rule's subject to file it under (see `RuleIndex`): one on a key other than the namespace when
+ * there is one (the fewest values first), else the namespace's; `undefined` when its subject has none.
+ */
+function indexRequirement(rule: CompiledRule): SelectorRequirement | undefined {
+  let best: SelectorRequirement | undefined;
+  let bestScore = Infinity;
+  for (const r of rule.subject.requirements) {
+    if (r.operator !== 'In' || r.values.length === 0) continue;
+    const score = r.values.length + (r.key === NAMESPACE_KEY ? 1_000 : 0);
+    if (score < bestScore) {
+      best = r;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 /** The namespace a rule's subject requires (`k8s:io.kubernetes.pod.namespace In (<one value>)`), if any. */

@@ -40,7 +40,7 @@ export class EndpointRecords {
       const key = endpointKey(endpoint);
       r = key !== undefined ? this.resolvedByKey.get(key) : undefined;
       if (r === undefined) {
-        r = endpointRecord(this.interned(resolveEndpoint(this.inventory.enrich(endpoint), this.options)));
+        r = endpointRecord(resolveEndpoint(this.inventory.enrich(endpoint), this.options, this.intern));
         if (key !== undefined) {
           if (this.resolvedByKey.size >= MAX_RESOLVED_BY_KEY) this.resolvedByKey.clear();
           this.resolvedByKey.set(key, r);
@@ -51,11 +51,8 @@ export class EndpointRecords {
     return r;
   }
 
-  /** The resolved endpoint with the one label set object of its identity. */
-  private interned(resolved: ResolvedEndpoint): ResolvedEndpoint {
-    const labels = this.internedLabels(resolved.labels);
-    return labels === resolved.labels ? resolved : { ...resolved, labels };
-  }
+  /** `internedLabels`, bound (for `resolveEndpoint`). */
+  private readonly intern = (labels: LabelSet): LabelSet => this.internedLabels(labels);
 
   /** The one label set object with these labels. */
   private internedLabels(labels: LabelSet): LabelSet {

@@ -65,29 +65,47 @@ export interface IdentityOptions {
   readonly nodeSelectorLabels: boolean;
 }
 
-/** Works out an endpoint's identity. */
-export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions): ResolvedEndpoint {
+/**
+ * Works out an endpoint's identity.
+ * @param intern the one label set object of an identity (the caller's interning), given the label set just computed
+ */
+export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, intern: (labels: LabelSet) => LabelSet = sameLabels): ResolvedEndpoint {
   const text = formatEndpoint(endpoint);
   const ip = endpoint.ip !== undefined ? parseIp(endpoint.ip) : undefined;
-  const base = { endpoint, text, ports: endpoint.ports ?? [], ...(ip ? { ip } : {}) };
+  const ports = endpoint.ports ?? [];
+  // Built field by field (no spreads): this runs for every new endpoint object.
+  const resolved = (labels: LabelSet, subject: SubjectKind | undefined, unmanagedReason?: string): ResolvedEndpoint => {
+    const out: { -readonly [K in keyof ResolvedEndpoint]: ResolvedEndpoint[K] } = ip
+      ? { endpoint, text, ports, ip, labels: intern(labels) } : { endpoint, text, ports, labels: intern(labels) };
+    if (subject !== undefined) out.subject = subject;
+    if (unmanagedReason !== undefined) out.unmanagedReason = unmanagedReason;
+    return out;
+  };
+  const node = (labels: LabelSet): ResolvedEndpoint => (options.hostFirewall ? resolved(labels, 'node') : resolved(labels, undefined, HOST_FIREWALL_OFF));
   switch (endpoint.kind) {
     case EndpointKind.POD:
-      return { ...base, labels: podLabels(endpoint, options.clusterName), subject: 'endpoint' };
+      return resolved(podLabels(endpoint, options.clusterName), 'endpoint');
     case EndpointKind.NODE:
-      return { ...base, labels: LabelSet.of([reserved('host'), ...k8sLabels(endpoint.labels)]), ...nodeSubject(options) };
+      return node(LabelSet.of([reserved('host'), ...k8sLabels(endpoint.labels)]));
     case EndpointKind.CIDR:
     case EndpointKind.FQDN:
-      return { ...base, labels: worldLabels(endpoint), unmanagedReason: `${text} is outside the cluster (world identity): no policy is enforced there` };
+      return resolved(worldLabels(endpoint), undefined, `${text} is outside the cluster (world identity): no policy is enforced there`);
     case EndpointKind.ENTITY: {
       const name = endpoint.entity ?? '';
-      if (name === 'host' || name === 'remote-node') return { ...base, labels: LabelSet.of([reserved('host')]), ...nodeSubject(options) };
-      if (['health', 'ingress', 'init'].includes(name)) return { ...base, labels: LabelSet.of([reserved(name)]), subject: 'endpoint' };
+      if (name === 'host' || name === 'remote-node') return node(LabelSet.of([reserved('host')]));
+      if (['health', 'ingress', 'init'].includes(name)) return resolved(LabelSet.of([reserved(name)]), 'endpoint');
       const why = name === 'world' ? 'is outside the cluster' : name === 'kube-apiserver' ? 'is the API server, not a Cilium endpoint'
         : 'is not managed by Cilium';
-      return { ...base, labels: LabelSet.of([reserved(name)]), unmanagedReason: `${text} ${why}: no policy is enforced there` };
+      return resolved(LabelSet.of([reserved(name)]), undefined, `${text} ${why}: no policy is enforced there`);
     }
   }
 }
+
+function sameLabels(labels: LabelSet): LabelSet {
+  return labels;
+}
+
+const HOST_FIREWALL_OFF = 'the host firewall is off: host policies are not enforced on nodes (it is on by default when the policies hold a host policy, or with --host-firewall)';
 
 /** The identity of `target` as the policy of `other` sees it. */
 export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, options: IdentityOptions): PeerView {
@@ -129,9 +147,11 @@ export function podLabels(ep: Endpoint, clusterName: string): LabelSet {
     { source: 'k8s', key: CLUSTER_KEY, value: clusterName },
     { source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}kubernetes.io/metadata.name`, value: namespace },
   ];
-  for (const [k, v] of Object.entries(ep.namespaceLabels ?? {})) labels.push({ source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}${k}`, value: v });
+  const nsLabels = ep.namespaceLabels;
+  if (nsLabels !== undefined) for (const k of Object.keys(nsLabels)) labels.push({ source: 'k8s', key: NAMESPACE_LABELS_PREFIX + k, value: nsLabels[k] });
   if (ep.serviceAccount !== undefined) labels.push({ source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: ep.serviceAccount });
-  labels.push(...k8sLabels(ep.labels));
+  const own = k8sLabels(ep.labels);
+  for (let i = 0; i < own.length; i++) labels.push(own[i]);
   return LabelSet.of(labels);
 }
 
@@ -140,20 +160,20 @@ function nodeClusterLabel(options: IdentityOptions): IdentityLabel[] {
   return options.nodeSelectorLabels ? [{ source: 'k8s', key: CLUSTER_KEY, value: options.clusterName }] : [];
 }
 
-function nodeSubject(options: IdentityOptions): Pick<ResolvedEndpoint, 'subject' | 'unmanagedReason'> {
-  return options.hostFirewall
-    ? { subject: 'node' }
-    : { unmanagedReason: 'the host firewall is off: host policies are not enforced on nodes (it is on by default when the policies hold a host policy, or with --host-firewall)' };
-}
-
 function worldLabels(ep: Endpoint): LabelSet {
   const ip = ep.ip ?? '';
   return LabelSet.of([reserved('world'), { source: 'cidr', key: `${ip}/${ip.includes(':') ? 128 : 32}`, value: '' }]);
 }
 
 function k8sLabels(labels: Readonly<Record<string, string>> | undefined): IdentityLabel[] {
-  return Object.entries(labels ?? {}).map(([k, v]) => ({ ...splitLabelKey(k, 'k8s'), value: v }))
-    .map((l) => (l.source === 'any' ? { ...l, source: 'k8s' } : l));
+  const out: IdentityLabel[] = [];
+  if (labels === undefined) return out;
+  // A loop building each label once: this runs for every new endpoint object.
+  for (const k of Object.keys(labels)) {
+    const { source, key } = splitLabelKey(k, 'k8s');
+    out.push({ source: source === 'any' ? 'k8s' : source, key, value: labels[k] });
+  }
+  return out;
 }
 
 function reserved(name: string): IdentityLabel {

@@ -1,6 +1,6 @@
 /**
  * A set of policies compiled once for verdicts: the facade over loading (`policy-inputs.ts`), compiling (`compile.ts`),
- * the caches verdicts read (`direction-policy-cache.ts`, `endpoint-records.ts`, `decision-table.ts`) and the verdict
+ * the caches verdicts read (`direction-policy-cache.ts`, `endpoint-records.ts`, `decision-table.ts`, `l7-refinements.ts`) and the verdict
  * text (`verdict-summary.ts`). Rules are translated at load time; the policy of each subject identity (per direction) is
  * computed on first use and cached, with its items indexed by protocol and port, so that a verdict only looks at the
  * items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
@@ -18,13 +18,15 @@ import { DirectionPolicyCache } from './direction-policy-cache';
 import { Endpoint, parseEndpoint } from './endpoint';
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
-import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, refineOutcome, sideOutcome } from './evaluate';
+import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, sideOutcome } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
 import { DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
 import { L4Query } from './ports';
+import { L7Refinements } from './l7-refinements';
+import { LabelSet } from '../model/labels';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
@@ -91,8 +93,11 @@ export class PolicySet {
   private readonly dnsServer: Endpoint;
   /** DNS learnability per client identity and name (compiled mode), with why not. */
   private readonly learned = new Map<string, DnsLearning>();
-  /** The same, without why not (`decide`). */
-  private readonly learnedFast = new Map<string, DnsLearning>();
+  /**
+   * The same without why not (`decide`), per client identity (its label set object, then subject kind and node): the two
+   * sides' decisions on its lookups (they do not depend on the name), and what it learns per name.
+   */
+  private readonly learnedFast = new Map<LabelSet, Map<string, DnsLookupSides>>();
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
   public readonly inventory: EndpointInventory;
   /** What could not be read faithfully from the inputs. */
@@ -105,6 +110,8 @@ export class PolicySet {
   private readonly endpoints: EndpointRecords;
   /** `decide`'s decisions per subject identity, direction, peer identity and port. */
   private readonly decisions = new DecisionTables();
+  /** `decide`'s L7 decisions per set of L7 rules and request. */
+  private readonly l7: L7Refinements;
 
   private constructor(inputs: PolicyInputs, options: PolicySetOptions) {
     const annotated = options.ciliumVersion === undefined ? synthesizedVersion(inputs.docs) : undefined;
@@ -139,6 +146,7 @@ export class PolicySet {
     this.diagnostics = [...inputs.diagnostics, ...skippedPolicyWarnings(this.rules)];
     this.directionPolicies = new DirectionPolicyCache(this.rules);
     this.endpoints = new EndpointRecords(this.inventory, this.config);
+    this.l7 = new L7Refinements(this.config);
   }
 
   /**
@@ -215,9 +223,8 @@ export class PolicySet {
     const ingress = this.sideDecision('ingress', to, from, code, l4Index, l4);
     if (!ingress.allowed) return VerdictKind.DENIED;
     if (l7 && (egress.l7Rules !== undefined || ingress.l7Rules !== undefined)) {
-      const sq = sideQueryOf(query, l4 ?? l4OfCode(code));
-      const e = refineOutcome(egress, sq, this.config);
-      const i = refineOutcome(ingress, sq, this.config);
+      const e = this.l7.refine(egress, query, l4, code);
+      const i = this.l7.refine(ingress, query, l4, code);
       return e.decision === 'l7-denied' || i.decision === 'l7-denied' ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
     }
     return egress.decision === 'l7-denied' || ingress.decision === 'l7-denied' ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
@@ -336,28 +343,37 @@ export class PolicySet {
 
   /**
    * `learn` without the explanation (`decide`): the lookup's two sides decided as `decide` decides them, without the
-   * decision tables (a lookup judged in the middle of another decision must not start them over).
+   * decision tables (a lookup judged in the middle of another decision must not start them over), once per client
+   * identity; then the name against their DNS rules, once per name.
    */
   private learnable(client: ResolvedEndpoint, name: string): DnsLearning {
     const bare = name.replace(/\.$/, '');
-    const key = learnKey(client, bare);
-    const known = this.learnedFast.get(key);
-    if (known) return known;
     const sides = this.lookupSides(client);
-    const learnable = dnsLearnable(sides.egress, sides.ingress, { l4: DNS_LOOKUP, dns: bare }, this.config);
+    const known = sides.names.get(bare);
+    if (known) return known;
+    const learnable = dnsLearnable(sides.egress, () => this.lookupIngress(sides), { l4: DNS_LOOKUP, dns: bare }, this.config);
     const result = learnable ? LEARNABLE : NOT_LEARNABLE;
-    this.learnedFast.set(key, result);
+    sides.names.set(bare, result);
     return result;
   }
 
-  /** The two sides of a client's lookup at its DNS server, decided as `decide` decides them (the ingress side when asked). */
-  private lookupSides(client: ResolvedEndpoint): { egress: SideOutcome; ingress: () => SideOutcome } {
-    const server = this.endpoints.resolve(this.dnsServer);
-    const side = (direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint): SideOutcome => {
-      const dp = subject.subject === undefined ? undefined : this.directionPolicies.get(subject, direction);
-      return dp ? this.outcome(dp, direction, subject, this.endpoints.peerOf(other, subject), DNS_LOOKUP) : NOT_EVALUATED;
-    };
-    return { egress: side('egress', client, server), ingress: () => side('ingress', server, client) };
+  /** The two sides of a client's lookup at its DNS server, once per client identity (the ingress side on first use). */
+  private lookupSides(client: ResolvedEndpoint): DnsLookupSides {
+    let byClient = this.learnedFast.get(client.labels);
+    if (byClient === undefined) {
+      byClient = new Map();
+      this.learnedFast.set(client.labels, byClient);
+    }
+    const clientKey = `${client.subject ?? ''}|${client.endpoint.nodeName ?? ''}`;
+    let sides = byClient.get(clientKey);
+    if (sides === undefined) {
+      const server = this.endpoints.resolve(this.dnsServer);
+      const dp = client.subject === undefined ? undefined : this.directionPolicies.get(client, 'egress');
+      const egress = dp ? this.outcome(dp, 'egress', client, this.endpoints.peerOf(server, client), DNS_LOOKUP) : NOT_EVALUATED;
+      sides = { client, server, egress, names: new Map() };
+      byClient.set(clientKey, sides);
+    }
+    return sides;
   }
 
   /**
@@ -367,12 +383,22 @@ export class PolicySet {
    */
   public _dnsLookup(client: Endpoint): { readonly egress: SideOutcome; readonly ingress: SideOutcome; learns(name: string): boolean } {
     const sides = this.lookupSides(this.endpoints.resolve(client));
-    const ingress = sides.ingress();
+    const ingress = this.lookupIngress(sides);
     return {
       egress: sides.egress,
       ingress,
-      learns: (name) => dnsLearnable(sides.egress, () => ingress, { l4: DNS_LOOKUP, dns: name.replace(/\.$/, '') }, this.config),
+      learns: (name) => this.learnable(sides.client, name) === LEARNABLE,
     };
+  }
+
+  /** The DNS server's ingress decision on a client's lookups (computed on first use). */
+  private lookupIngress(sides: DnsLookupSides): SideOutcome {
+    if (sides.ingress === undefined) {
+      const { client, server } = sides;
+      const dp = server.subject === undefined ? undefined : this.directionPolicies.get(server, 'ingress');
+      sides.ingress = dp ? this.outcome(dp, 'ingress', server, this.endpoints.peerOf(client, server), DNS_LOOKUP) : NOT_EVALUATED;
+    }
+    return sides.ingress;
   }
 
   private evaluate(query: VerdictQuery, naive: boolean): Verdict {
@@ -421,6 +447,20 @@ enum LearnMode {
   NAIVE,
   /** From the lookup's decisions without explanation (`decide`), cached. */
   FAST,
+}
+
+/** A client identity's DNS lookups (`PolicySet.learnable`): the two sides' decisions, and what it learns per name. */
+interface DnsLookupSides {
+  /** The first client endpoint of the identity. */
+  readonly client: ResolvedEndpoint;
+  /** The DNS server. */
+  readonly server: ResolvedEndpoint;
+  /** The client's egress decision on its lookups. */
+  readonly egress: SideOutcome;
+  /** The server's ingress decision on them, once computed. */
+  ingress?: SideOutcome;
+  /** Whether the client learns each name (bare: no trailing dot). */
+  readonly names: Map<string, DnsLearning>;
 }
 
 /** The layer-4 query of a DNS lookup. */

@@ -40,27 +40,50 @@ const NO_LABELS: readonly IdentityLabel[] = Object.freeze([]);
 export class LabelSet {
   /** A set from labels (later duplicates of the same source:key win). */
   public static of(labels: readonly IdentityLabel[]): LabelSet {
-    const unique = new Map<string, IdentityLabel>();
-    for (const l of labels) unique.set(`${l.source}:${l.key}`, l);
-    // Sorted by `source:key`, each key built once (the default sort compares UTF-16 code units, as `compare` does).
-    const keys = [...unique.keys()].sort();
-    return new LabelSet(keys.map((k) => unique.get(k) as IdentityLabel));
+    // Sorted by `source:key` (UTF-16 code units, as the default sort compares), each key built once; of labels with the
+    // same `source:key`, the last one.
+    const n = labels.length;
+    const keys: string[] = new Array<string>(n);
+    const order: number[] = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = `${labels[i].source}:${labels[i].key}`;
+      order[i] = i;
+    }
+    order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+    const sorted: IdentityLabel[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i + 1 < n && keys[order[i + 1]] === keys[order[i]]) continue;
+      sorted.push(labels[order[i]]);
+    }
+    return new LabelSet(sorted);
   }
 
   /** `source:key=value` for every label, sorted. */
   public readonly id: string;
-  private readonly byKey = new Map<string, IdentityLabel[]>();
+  /** The labels by key, built on first lookup (a set made only to find the interned one with its `id` never needs it). */
+  private byKeyMap?: Map<string, IdentityLabel[]>;
 
   private constructor(
     /** The labels, sorted by source and key. */
     public readonly labels: readonly IdentityLabel[],
   ) {
-    this.id = labels.map(formatLabel).join(',');
-    for (const l of labels) {
-      const list = this.byKey.get(l.key);
-      if (list) list.push(l);
-      else this.byKey.set(l.key, [l]);
+    let id = '';
+    for (let i = 0; i < labels.length; i++) id += i === 0 ? formatLabel(labels[i]) : `,${formatLabel(labels[i])}`;
+    this.id = id;
+  }
+
+  private get byKey(): Map<string, IdentityLabel[]> {
+    let map = this.byKeyMap;
+    if (map === undefined) {
+      map = new Map();
+      for (const l of this.labels) {
+        const list = map.get(l.key);
+        if (list) list.push(l);
+        else map.set(l.key, [l]);
+      }
+      this.byKeyMap = map;
     }
+    return map;
   }
 
   /** The labels with `key` whose source fits `source` (`any` fits every source). */

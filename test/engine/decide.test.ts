@@ -1,7 +1,7 @@
 // `PolicySet.decide` on every conformance case (Cilium-authored and NetworkPolicy verdicts): always the `verdict` of
 // `verdict()`, whether asked first (cold decision tables) or after it, and on repeated asks (warm).
 import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src/engine';
+import { PolicySet, VerdictQuery } from '../../src/engine';
 import { parseEndpoint } from '../../src/engine/endpoint';
 import { caseQuery, readCases } from './support/verdict-cases';
 
@@ -42,6 +42,55 @@ spec:
     expect(set.decide({ ...q, from: parseEndpoint('pod:shop:app=other') })).toBe('denied');
     for (const query of [q, { ...q, http: { method: 'GET', path: '/admin' } }, { ...q, port: 8081 }]) {
       expect(set.decide(query)).toBe(set.verdict(query).verdict);
+    }
+  });
+
+  test('kept L7 decisions: each request by its method, path and host, or its DNS name; headers and mixed requests judged every time', () => {
+    const set = PolicySet.fromYaml(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts:
+        - ports: [{ port: "8080", protocol: TCP }]
+          rules: { http: [{ method: GET, path: "/public/.*", host: 'api\\.shop' }, { method: GET, path: "/h", headers: ["X-Token: 1"] }] }
+        - ports: [{ port: "53", protocol: UDP }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+    - toEndpoints: [{ matchLabels: { app: api } }]
+      toPorts:
+        - ports: [{ port: "8080", protocol: TCP }]
+        - ports: [{ port: "53", protocol: UDP }]
+          rules: { dns: [{ matchPattern: "*.shop.internal" }] }
+`);
+    const from = parseEndpoint('pod:shop:app=web');
+    const to = parseEndpoint('pod:shop:app=api');
+    const q = { from, to, protocol: 'TCP', port: 8080 };
+    const queries: VerdictQuery[] = [
+      { ...q, http: { method: 'GET', path: '/public/a', host: 'api.shop' } },
+      { ...q, http: { method: 'GET', path: '/public/a' } },
+      { ...q, http: { method: 'GET', path: '/public/a', host: 'other' } },
+      { ...q, http: { method: 'GET', path: '/h' } },
+      { ...q, http: { method: 'GET', path: '/h', headers: { 'X-Token': '1' } } },
+      { ...q, http: { method: 'GET', path: '/h', headers: { 'X-Other': '1' } } },
+      { ...q, protocol: 'UDP', port: 53, dns: 'a.shop.internal' },
+      { ...q, protocol: 'UDP', port: 53, dns: 'a.example.com' },
+      { ...q, protocol: 'UDP', port: 53, dns: 'a.shop.internal', http: { method: 'GET', path: '/x' } },
+    ];
+    const expected = ['allowed', 'l7-denied', 'l7-denied', 'l7-denied', 'allowed', 'l7-denied', 'allowed', 'l7-denied', 'allowed'];
+    for (let round = 0; round < 2; round++) {
+      for (const [i, query] of [...queries.entries()].reverse()) {
+        expect([i, set.decide(query)]).toEqual([i, expected[i]]);
+        expect([i, set.verdict(query).verdict]).toEqual([i, expected[i]]);
+      }
     }
   });
 
