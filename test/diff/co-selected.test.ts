@@ -120,4 +120,21 @@ describe('diff: pods that unrelated selectors select at once', () => {
     const inv = deployment('api', 'prod', { app: 'api' }) + deployment('web', 'prod', { app: 'web' });
     expect(diff(subjects(true) + inv, subjects(false) + inv).changes.map(changeLine)).toEqual(['+ prod/web → prod/app=api,team=pay any']);
   });
+
+  test('more combinations than the bound: NOT COMPARED, counted either way; none when nothing changes', () => {
+    // Twelve peers on twelve keys: 4,096 combinations a client can be, over the bound of 2,048.
+    const many = (extra: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+${Array.from({ length: 12 }, (_, i) => `  - fromEndpoints: [{ matchLabels: { k${i}: x } }]\n    toPorts: [{ ports: [{ port: "${8000 + i}", protocol: TCP }] }]\n`).join('')}${extra}`;
+    const deny = '  ingressDeny:\n  - fromEndpoints: [{ matchLabels: { k0: x } }]\n    toPorts: [{ ports: [{ port: "8001", protocol: TCP }] }]\n';
+    const doc = diff(many(''), many(deny));
+    expect(doc.notCompared?.map((n) => [n.text.slice(0, 80), n.mayAllow, n.mayDeny])).toEqual([
+      ['pods of namespace prod that several selectors select at once make more than 2048', true, true],
+    ]);
+    expect(diff(many(deny), many(deny).replace('name: api', 'name: api-v2')).notCompared).toBeUndefined();
+  });
 });

@@ -5,8 +5,8 @@
 // (a policy added, removed or replaced, a section dropped, every policy renamed).
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Connectivity } from '../../src/diff';
-import { EndpointInventory, PolicySet } from '../../src/engine';
+import { Connectivity, ConnectivityDiffDocument } from '../../src/diff';
+import { Endpoint, EndpointInventory, Endpoints, PolicySet } from '../../src/engine';
 import { LabelSelectorModel, PolicyDocumentModel, PolicyKind, PortRuleModel, RuleItemModel, RuleModel } from '../../src/model/policy-model';
 
 const NS = 'k8s:io.kubernetes.pod.namespace';
@@ -18,6 +18,9 @@ const podSelector: fc.Arbitrary<LabelSelectorModel> = fc.oneof(
   fc.tuple(fc.constantFrom('web', 'api'), fc.constantFrom('front', 'back')).map(([app, tier]): LabelSelectorModel => ({ matchLabels: { app, tier } })),
   fc.constantFrom('front', 'back').map((tier): LabelSelectorModel => ({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: [tier] }] })),
   fc.constant<LabelSelectorModel>({ matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'db'] }] }),
+  // A key no other selector names: its pods co-select with those of app and tier (`app=web` and `team=pay` at once).
+  fc.constantFrom('pay', 'ops').map((team): LabelSelectorModel => ({ matchLabels: { team } })),
+  fc.constant<LabelSelectorModel>({ matchExpressions: [{ key: 'team', operator: 'Exists', values: [] }] }),
 );
 
 /** A peer selector, sometimes in another namespace (by name or by namespace label). */
@@ -218,5 +221,103 @@ describe('the diff equals judging every pair with verdict()', () => {
       const full = Connectivity.diff(base, head, { classes, _judgeEveryPair: true });
       expect(fast).toEqual(full);
     }), { numRuns: 80, seed: 13, examples: [NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED, DNS_PER_CLIENT] });
+  });
+});
+
+/** A pod of the random inventories: several labels, so that unrelated selectors select it at once. */
+interface Pod {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+const NAMESPACE_LABELS: Readonly<Record<string, Record<string, string>>> = { prod: { env: 'prod' }, dev: { env: 'dev' }, 'kube-system': {}, qa: {} };
+
+const pod: fc.Arbitrary<Pod> = fc.record({
+  namespace: fc.constantFrom('prod', 'dev', 'qa'),
+  app: fc.constantFrom(undefined, 'web', 'api', 'db'),
+  tier: fc.constantFrom(undefined, 'front', 'back', 'edge'),
+  team: fc.constantFrom(undefined, 'pay', 'ops'),
+}).map(({ namespace, ...labels }) => ({
+  namespace, labels: Object.fromEntries(Object.entries(labels).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, v]]))),
+}));
+
+/** The probes: a port of every kind the generated rules name, and one none names. */
+const PROBES: readonly { protocol: string; port: number }[] = [
+  { protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 8050 },
+  { protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }, { protocol: 'UDP', port: 9999 }, { protocol: 'TCP', port: 7 },
+];
+
+/** Whether a change's ports (`any`, `80/TCP`, `8000-8100/TCP`, `53/ANY`) hold a probe. */
+function covers(ports: readonly string[], probe: { protocol: string; port: number }): boolean {
+  return ports.some((p) => {
+    if (p === 'any') return true;
+    const m = /^(\d+)(?:-(\d+))?\/(TCP|UDP|SCTP|ANY)$/.exec(p);
+    if (!m) return false;
+    const [lo, hi] = [Number(m[1]), Number(m[2] ?? m[1])];
+    return (m[3] === 'ANY' || m[3] === probe.protocol) && lo <= probe.port && probe.port <= hi;
+  });
+}
+
+const endpointOf = (p: Pod): Endpoint => Endpoints.pod(p.namespace, p.labels, { namespaceLabels: NAMESPACE_LABELS[p.namespace] });
+
+/**
+ * The connections between the pods whose verdict differs between base and head that the diff does not stand for: a
+ * change it lists with the same before and after, on ports holding the probe, between classes whose endpoints are judged
+ * as the two pods are (the client class toward the server pod, the client pod toward the server class) on both sides.
+ */
+function missed(base: PolicySet, head: PolicySet, doc: ConnectivityDiffDocument, endpoints: ReadonlyMap<string, Endpoint>,
+  pods: readonly Pod[]): string[] {
+  const judge = (set: PolicySet, from: Endpoint, to: Endpoint, probe: { protocol: string; port: number }): string =>
+    set.verdict({ from, to, ...probe }).verdict;
+  const out: string[] = [];
+  for (const p of pods) {
+    for (const q of pods) {
+      const [from, to] = [endpointOf(p), endpointOf(q)];
+      for (const probe of PROBES) {
+        const before = judge(base, from, to, probe);
+        const after = judge(head, from, to, probe);
+        if (before === after) continue;
+        const found = doc.changes.some((c) => c.before === before && c.after === after && covers(c.ports, probe)
+          && [base, head].every((set, i) => {
+            const want = i === 0 ? before : after;
+            return judge(set, endpoints.get(c.from) ?? from, to, probe) === want && judge(set, from, endpoints.get(c.to) ?? to, probe) === want;
+          }));
+        if (!found) out.push(`${JSON.stringify(p)} → ${JSON.stringify(q)} ${probe.port}/${probe.protocol}: ${before} → ${after}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** The README's case: prod/api admits tier=front and denies app=web; the deny dropped. A pod of both is newly allowed. */
+const DENY_DROPPED: [PolicyDocumentModel[], Change, Pod[], boolean] = [[{
+  kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'prod' },
+  spec: {
+    endpointSelector: { matchLabels: { app: 'api' } },
+    ingress: [{ endpoints: [{ matchLabels: { tier: 'front' } }] }],
+    ingressDeny: [{ endpoints: [{ matchLabels: { app: 'web' } }] }],
+  },
+}], { kind: 'drop-section', index: 0, section: 'ingressDeny' }, [
+  { namespace: 'prod', labels: { app: 'web', tier: 'front' } }, { namespace: 'prod', labels: { app: 'api' } },
+], false];
+
+describe('the diff misses no change of the pods that several selectors select at once', () => {
+  test('random multi-label pods: every pair whose verdict changes is a listed change', () => {
+    fc.assert(fc.property(fc.array(policy, { minLength: 1, maxLength: 5 }), change, fc.array(pod, { minLength: 1, maxLength: 6 }), fc.boolean(),
+      (policies, c, pods, withWorkloads) => {
+        const inv = new EndpointInventory();
+        for (const [name, labels] of Object.entries(NAMESPACE_LABELS)) if (name !== 'qa') inv.addNamespace(name, labels);
+        // With the pods as workloads, or with the Namespaces alone (the classes derived from the selectors).
+        if (withWorkloads) pods.forEach((p, i) => inv.addWorkload({ kind: 'Deployment', name: `w${i}`, namespace: p.namespace, podLabels: p.labels, ports: [] }));
+        const docs = named(policies);
+        const base = PolicySet.fromDocuments(docs, { inventory: inv });
+        const head = PolicySet.fromDocuments(apply(docs, c), { inventory: inv });
+        const classes = Connectivity.endpointClasses([base, head]);
+        const doc = Connectivity.diff(base, head, { classes });
+        // What the diff says it could not compare (named ports without workloads that declare them) is not a miss.
+        if ((doc.notCompared ?? []).length > 0) return;
+        const endpoints = new Map(classes.map((k) => [k.cls.id, k.endpoint]));
+        expect(missed(base, head, doc, endpoints, pods)).toEqual([]);
+      }), { numRuns: 60, seed: 17, examples: [DENY_DROPPED] });
   });
 });
