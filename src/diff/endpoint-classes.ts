@@ -10,6 +10,10 @@
  *   matchExpressions, service accounts, namespace selectors of CCNPs) and per label value a selector names (each `In`
  *   value; another value and the key absent under `NotIn`, `Exists`, `DoesNotExist`), witnesses that every selector of
  *   both sides sees alike merged into one class, plus "other pods".
+ * - In both, the pods that several selectors select at once (`app=web` and `tier=frontend` in different rules): per side
+ *   of a connection (`SelectorRole`), a witness for every combination of that side's selectors one pod can satisfy
+ *   (`selector-atoms.ts`) that no class stands for yet; likewise namespaces of several namespace-label selectors. Over
+ *   `ATOM_LIMIT` in a namespace, the diff notes it (`classLimits`).
  *
  * Both modes add "any other namespace", `world` (split into `world (IPv4)` and `world (IPv6)`, an address of each family
  * no other named CIDR holds, when a rule names `0.0.0.0/0` or `::/0`), one class per CIDR (and CIDR group) the rules
@@ -366,7 +370,9 @@ interface DerivedPodsOptions {
  * selector constrains) and, with `options.fromEmpty`, from a pod with no labels (on every key), one witness per value a
  * selector names for a key (each `In` value, plus a value none names and the key absent for keys under `NotIn`,
  * `Exists` or `DoesNotExist`), one key at a time: the witnesses grow with the keys and values the selectors name, not
- * with their product.
+ * with their product. Then, per side of a connection, a witness for each combination of that side's selectors a pod can
+ * satisfy at once (an atom in which a source holds) whose verdicts on that side no witness has yet: exact, and no larger
+ * than the combinations that occur.
  */
 function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors: readonly Selector[], clusterName: string,
   options: DerivedPodsOptions): DerivedPods {
