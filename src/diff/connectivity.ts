@@ -16,7 +16,7 @@ import {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
   DecidingReason, EndpointClass, EndpointClassKind, REPORT_SCHEMA,
 } from './connectivity-document';
-import { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
+import { ClassifiedEndpoint, classLimits, endpointClasses } from './endpoint-classes';
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
 import { FingerprintContext, directionFingerprint } from './rule-content';
@@ -257,7 +257,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const order = classOrder(classes);
   changes.sort((x, y) => rank(x) - rank(y) || order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
   const l7Changed = changes.filter((c) => rank(c) === 1).length;
-  const notCompared = comparisonLimits(base, head, classes.map((c) => c.cls));
+  const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls)),
+    ...(egressChanged.some(Boolean) || ingressChanged.some(Boolean) ? classLimits(classes) : [])];
   return {
     schema: DIFF_SCHEMA,
     base: { source: options.baseSource ?? 'base', policies: base.policies.length },

@@ -10,13 +10,17 @@
  *   matchExpressions, service accounts, namespace selectors of CCNPs) and per label value a selector names (each `In`
  *   value; another value and the key absent under `NotIn`, `Exists`, `DoesNotExist`), witnesses that every selector of
  *   both sides sees alike merged into one class, plus "other pods".
+ * - In both, the pods that several selectors select at once (`app=web` and `tier=frontend` in different rules): per side
+ *   of a connection (`SelectorRole`), a witness for every combination of that side's selectors one pod can satisfy
+ *   (`selector-atoms.ts`) that no class stands for yet; likewise namespaces of several namespace-label selectors. Over
+ *   `ATOM_LIMIT` in a namespace, the diff notes it (`classLimits`).
  *
  * Both modes add "any other namespace", `world` (split into `world (IPv4)` and `world (IPv6)`, an address of each family
  * no other named CIDR holds, when a rule names `0.0.0.0/0` or `::/0`), one class per CIDR (and CIDR group) the rules
  * name, `host`, `remote-node`, and the other entities the rules name (all those `cluster` holds when a rule names
  * `cluster` or `all`).
  */
-import { EndpointClass, EndpointClassKind } from './connectivity-document';
+import { EndpointClass, EndpointClassKind, NotCompared } from './connectivity-document';
 import type { CompiledRule, CidrBlock } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { podLabels } from '../engine/identity';
@@ -28,6 +32,7 @@ import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { CiliumVersion } from '../core/cilium-version';
 import { fqdnClasses } from './fqdn-classes';
+import { AtomSelector, keyValues, selectorAtoms } from './selector-atoms';
 
 /** An endpoint class with the endpoint that stands for it. */
 export interface ClassifiedEndpoint {
@@ -51,6 +56,8 @@ interface NamespaceInfo {
   /** Shown in class names. */
   readonly display: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Whether the namespaces with the labels of several selectors at once were over `ATOM_LIMIT` (on the stand-in for other namespaces). */
+  readonly atomsExceeded?: boolean;
 }
 
 /**
@@ -99,6 +106,7 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
   const extra: NamespaceInfo[] = [];
   const seen = new Set<string>();
   const probes = new Set<string>();
+  const probeSelectors = new Map<string, Selector>();
   const nsLabels = known.map((ns) => podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), 'default'));
   for (const r of rules) {
     for (const sel of podSelectors(r)) {
@@ -108,6 +116,7 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
       const probeKey = probe.toString();
       if (probes.has(probeKey)) continue;
       probes.add(probeKey);
+      probeSelectors.set(probeKey, probe);
       if (nsLabels.some((l) => probe.matches(l))) continue;
       const labels = witnessLabels(nsReqs.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })));
       if (!labels) continue;
@@ -119,7 +128,27 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
       nsLabels.push(podLabels(Endpoints.pod(info.name, {}, { namespaceLabels: info.labels }), 'default'));
     }
   }
-  return [...known, ...extra, { name: OTHER_NAMESPACE, display: '(other namespaces)', labels: {} }];
+  // Namespaces with the labels of several selectors at once (`team=pay` and `env=dev`): one per atom an unmatched probe holds in.
+  const selectors = [...probeSelectors.values()];
+  const signature = (labels: ReturnType<typeof podLabels>): string => selectors.map((p) => (p.matches(labels) ? '1' : '0')).join('');
+  const signatures = new Set(nsLabels.map(signature));
+  const atoms = selectorAtoms(selectors.map((p) => ({
+    requirements: p.requirements.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })),
+    holds: true,
+    source: !known.some((_, i) => p.matches(nsLabels[i])),
+  })), {
+    limit: ATOM_LIMIT,
+    matches: (key, value, reqs) => Selector.all().and(...reqs.map((q) => ({ ...q, key: `${NAMESPACE_LABELS_PREFIX}${q.key}` })))
+      .matches(podLabels(Endpoints.pod(OTHER_NAMESPACE, {}, { namespaceLabels: value === undefined ? {} : { [key]: value } }), 'default')),
+  });
+  for (const labels of atoms.witnesses) {
+    const info = { name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: `(namespaces with ${labelText(labels)})`, labels };
+    const sig = signature(podLabels(Endpoints.pod(info.name, {}, { namespaceLabels: info.labels }), 'default'));
+    if (signatures.has(sig)) continue;
+    signatures.add(sig);
+    extra.push(info);
+  }
+  return [...known, ...extra, { name: OTHER_NAMESPACE, display: '(other namespaces)', labels: {}, atomsExceeded: atoms.exceeded }];
 }
 
 /**
@@ -167,7 +196,9 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
     const selectors = selectorsIn(rules, ns);
     const sources = selectors.filter(matchesNone);
     const derived = sources.length === 0 ? []
-      : derivedPods(ns, sources, selectors, clusterName, { known: [...classes.map((c) => c.endpoint), other.endpoint], fromEmpty: false });
+      : withinLimit(other, derivedPods(ns, sources, selectors, clusterName, {
+        known: [...classes.map((c) => c.endpoint), other.endpoint], fromEmpty: false, roles: rolesOf(rules),
+      }));
     derived.sort((a, b) => compare(a.cls.name, b.cls.name));
     out.push(...uniqueIds([...classes, ...derived]), other);
   }
@@ -182,10 +213,16 @@ function namespaceLabelsOf(namespaces: readonly NamespaceInfo[], name: string): 
 /** The pods of a namespace no other class covers. */
 function otherPods(ns: NamespaceInfo): ClassifiedEndpoint {
   const name = ns.name === OTHER_NAMESPACE ? '(other namespaces)/(any pod)' : `${ns.display}/(other pods)`;
-  return {
+  const other = {
     cls: { id: name, kind: EndpointClassKind.OTHER_POD, name, namespace: ns.display, ...(Object.keys(ns.labels).length > 0 ? { labels: {} } : {}) },
     endpoint: Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }),
   };
+  if (ns.atomsExceeded === true) {
+    noteLimit(other, `namespaces with the labels of several namespace selectors at once make more than ${ATOM_LIMIT} label sets to tell `
+      + 'apart: only a namespace per selector is a class, so the connections of pods in namespaces of several selectors are not '
+      + 'compared; give the Namespace manifests, or trace such pods on both sides');
+  }
+  return other;
 }
 
 /** Pod classes from the selectors: witnesses per selector and label value, merged when every selector sees them alike. */
@@ -194,7 +231,8 @@ function derivedClasses(rules: readonly CompiledRule[], namespaces: readonly Nam
   for (const ns of namespaces) {
     const selectors = selectorsIn(rules, ns);
     const other = otherPods(ns);
-    const classes = derivedPods(ns, selectors, selectors, clusterName, { known: [other.endpoint], fromEmpty: true });
+    const options = { known: [other.endpoint], fromEmpty: true, roles: rolesOf(rules) };
+    const classes = withinLimit(other, derivedPods(ns, selectors, selectors, clusterName, options));
     classes.sort((a, b) => compare(a.cls.name, b.cls.name));
     out.push(...uniqueIds(classes), other);
   }
@@ -211,6 +249,37 @@ function selectorsIn(rules: readonly CompiledRule[], ns: NamespaceInfo): Selecto
 interface SelectorIndex {
   readonly pinned: Map<string, Selector[]>;
   readonly general: Selector[];
+  /** Per selector (`toString()`), the sides of a connection it decides for the pods it selects (`SelectorRole` bits). */
+  readonly roles: Map<string, number>;
+}
+
+/**
+ * The side of a connection a selector decides for the pods it selects: as its source (subjects of egress rules, peers of
+ * ingress rules) or as its destination (subjects of ingress rules, peers of egress rules and Service backends). A pod's
+ * verdicts as a source depend only on which source-side selectors select it, and as a destination on the other side's.
+ */
+enum SelectorRole {
+  SOURCE = 1,
+  DESTINATION = 2,
+}
+
+/** The roles of a rule's pod selectors (`podSelectors`, with the side each decides). */
+function podSelectorRoles(r: CompiledRule): [Selector, number][] {
+  const out: [Selector, number][] = [];
+  if (r.subjectKind === 'endpoint') {
+    const egress = r.present.egress || r.defaultDeny.egress ? SelectorRole.SOURCE : 0;
+    const ingress = r.present.ingress || r.defaultDeny.ingress ? SelectorRole.DESTINATION : 0;
+    // A rule of neither direction still selects: count it on both sides.
+    out.push([r.subject, egress | ingress || SelectorRole.SOURCE | SelectorRole.DESTINATION]);
+  }
+  for (const [items, role] of [[[...r.items.ingress, ...r.items.ingressDeny], SelectorRole.SOURCE],
+    [[...r.items.egress, ...r.items.egressDeny], SelectorRole.DESTINATION]] as const) {
+    for (const item of items) {
+      if (item.peer.kind === 'endpoints') out.push(...item.peer.selectors.map((s): [Selector, number] => [s, role]));
+      if (item.peer.kind === 'services') for (const b of item.peer.backends) if (b.selector) out.push([b.selector, role]);
+    }
+  }
+  return out.filter(([s]) => !s.requirements.some((q) => q.source === 'reserved' && q.operator !== 'DoesNotExist' && q.operator !== 'NotIn'));
 }
 
 const selectorIndexes = new WeakMap<readonly CompiledRule[], SelectorIndex>();
@@ -222,7 +291,9 @@ function selectorIndex(rules: readonly CompiledRule[]): SelectorIndex {
     const pinned = new Map<string, Selector[]>();
     const general: Selector[] = [];
     const seen = new Set<string>();
+    const roles = new Map<string, number>();
     for (const r of rules) {
+      for (const [sel, role] of podSelectorRoles(r)) roles.set(sel.toString(), (roles.get(sel.toString()) ?? 0) | role);
       for (const sel of podSelectors(r)) {
         const key = sel.toString();
         if (seen.has(key)) continue;
@@ -236,15 +307,59 @@ function selectorIndex(rules: readonly CompiledRule[]): SelectorIndex {
         }
       }
     }
-    index = { pinned, general };
+    index = { pinned, general, roles };
     selectorIndexes.set(rules, index);
   }
   return index;
 }
 
+/**
+ * The most label sets the atoms of one namespace's selectors keep at once (`selector-atoms.ts`): beyond it, the pods that
+ * several selectors select at once are not all classes, and the diff says so (NOT COMPARED).
+ */
+export const ATOM_LIMIT = 2048;
+
+/** The classes of the pods several selectors select at once that are missing, noted per "other pods" class of their namespace. */
+const atomLimits = new WeakMap<ClassifiedEndpoint, string[]>();
+
+/** Notes on `cls` what the classes beside it could not stand for. */
+function noteLimit(cls: ClassifiedEndpoint, text: string): void {
+  atomLimits.set(cls, [...(atomLimits.get(cls) ?? []), text]);
+}
+
+/** The classes of `derived`, noting on `other` (the namespace's other pods) when its atoms were over the limit. */
+function withinLimit(other: ClassifiedEndpoint, derived: DerivedPods): ClassifiedEndpoint[] {
+  if (derived.exceeded) {
+    const where = other.cls.namespace === '(other namespaces)' ? 'other namespaces' : `namespace ${other.cls.namespace ?? ''}`;
+    noteLimit(other, `pods of ${where} that several selectors select at once make more than ${ATOM_LIMIT} label sets to `
+      + 'tell apart: only a pod per selector and per label value is a class there, so the connections of pods of several '
+      + 'selectors are not compared; give the workloads (--inventory), or trace such pods on both sides');
+  }
+  return derived.classes;
+}
+
+/**
+ * What the endpoint classes could not stand for (namespaces whose pods of several selectors at once were over
+ * `ATOM_LIMIT`), as notes of a diff: the connections of those pods are not compared, a possible change either way.
+ * @param classes the classes a diff judged (as `endpointClasses` gave them)
+ */
+export function classLimits(classes: readonly ClassifiedEndpoint[]): NotCompared[] {
+  return classes.flatMap((c) => {
+    return (atomLimits.get(c) ?? []).map((text) => ({ text, mayAllow: true, mayDeny: true }));
+  });
+}
+
+/** Witness pods, and whether the atoms of their selectors were over `ATOM_LIMIT`. */
+interface DerivedPods {
+  readonly classes: ClassifiedEndpoint[];
+  readonly exceeded: boolean;
+}
+
 interface DerivedPodsOptions {
   /** Endpoints whose classes exist already: a witness with the signature of one of them is not a class of its own. */
   readonly known: readonly Endpoint[];
+  /** The sides of a connection a selector decides for the pods it selects (`SelectorRole` bits). */
+  readonly roles: (sel: Selector) => number;
   /** Also vary every key from a pod without labels (derived mode; not next to an inventory, whose workloads are the pods). */
   readonly fromEmpty: boolean;
 }
@@ -255,23 +370,25 @@ interface DerivedPodsOptions {
  * selector constrains) and, with `options.fromEmpty`, from a pod with no labels (on every key), one witness per value a
  * selector names for a key (each `In` value, plus a value none names and the key absent for keys under `NotIn`,
  * `Exists` or `DoesNotExist`), one key at a time: the witnesses grow with the keys and values the selectors name, not
- * with their product.
+ * with their product. Then, per side of a connection, a witness for each combination of that side's selectors a pod can
+ * satisfy at once (an atom in which a source holds) whose verdicts on that side no witness has yet: exact, and no larger
+ * than the combinations that occur.
  */
 function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors: readonly Selector[], clusterName: string,
-  options: DerivedPodsOptions): ClassifiedEndpoint[] {
+  options: DerivedPodsOptions): DerivedPods {
   const { known, fromEmpty } = options;
   const signature = (ep: Endpoint): string => {
     const labels = podLabels(ep, clusterName);
     return selectors.map((s) => (s.matches(labels) ? '1' : '0')).join('');
   };
   const seen = new Set<string>(known.map(signature));
-  const values = keyValues(selectors);
+  const values = keyValues(selectors.flatMap((s) => s.requirements.filter(isPodRequirement)));
   const empty = podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), clusterName);
   const classes: ClassifiedEndpoint[] = [];
   const add = (labels: Readonly<Record<string, string>>): void => {
     const plain = Object.fromEntries(Object.entries(labels).filter(([k]) => k !== SERVICE_ACCOUNT_KEY));
     const sa = labels[SERVICE_ACCOUNT_KEY];
-    const endpoint = Endpoints.pod(ns.name, plain, { namespaceLabels: ns.labels, ...(sa !== undefined ? { serviceAccount: sa } : {}) });
+    const endpoint = podOf(ns, labels);
     const sig = signature(endpoint);
     if (seen.has(sig)) return;
     seen.add(sig);
@@ -299,33 +416,42 @@ function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors:
       }
     }
   }
-  return classes;
-}
-
-/**
- * Per pod label key the selectors constrain, the values that tell them apart: each value an `In` names, and for keys
- * under `NotIn`, `Exists` or `DoesNotExist` a value none names and `undefined` (the key absent); sorted by key.
- */
-function keyValues(selectors: readonly Selector[]): [string, (string | undefined)[]][] {
-  const named = new Map<string, Set<string>>();
-  const open = new Set<string>();
-  for (const sel of selectors) {
-    for (const q of sel.requirements.filter(isPodRequirement)) {
-      const set = named.get(q.key) ?? new Set<string>();
-      named.set(q.key, set);
-      q.values.forEach((v) => set.add(v));
-      if (q.operator !== 'In') open.add(q.key);
+  // The pods several selectors select at once (`app=web` and `tier=frontend`): per side of a connection, one per atom of
+  // the selectors that decide that side (a source holding in it) that no class has yet.
+  const sourceSet = new Set(sources);
+  let exceeded = false;
+  for (const side of [SelectorRole.SOURCE, SelectorRole.DESTINATION]) {
+    const sided = selectors.filter((sel) => (options.roles(sel) & side) !== 0);
+    const projection = (ep: Endpoint): string => {
+      const labels = podLabels(ep, clusterName);
+      return sided.map((s) => (s.matches(labels) ? '1' : '0')).join('');
+    };
+    const atoms = selectorAtoms(sided.map((sel): AtomSelector => ({
+      requirements: sel.requirements.filter(isPodRequirement),
+      holds: Selector.all().and(...sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty),
+      source: sourceSet.has(sel),
+    })), {
+      limit: ATOM_LIMIT,
+      matches: (key, value, reqs) => Selector.all().and(...reqs)
+        .matches(podLabels(podOf(ns, value === undefined ? {} : { [key]: value }), clusterName)),
+    });
+    exceeded ||= atoms.exceeded;
+    const projections = new Set([...known, ...classes.map((c) => c.endpoint)].map(projection));
+    for (const labels of atoms.witnesses) {
+      const p = projection(podOf(ns, labels));
+      if (projections.has(p)) continue;
+      projections.add(p);
+      add(labels);
     }
   }
-  return [...named.entries()].sort(([a], [b]) => compare(a, b)).map(([key, set]) => {
-    const vals: (string | undefined)[] = [...set].sort();
-    if (open.has(key)) {
-      let other = 'any';
-      for (let i = 1; set.has(other); i++) other = `any${i}`;
-      vals.push(other, undefined);
-    }
-    return [key, vals];
-  });
+  return { classes, exceeded };
+}
+
+/** A pod of `ns` with `labels` (the service-account key as its service account). */
+function podOf(ns: NamespaceInfo, labels: Readonly<Record<string, string>>): Endpoint {
+  const plain = Object.fromEntries(Object.entries(labels).filter(([k]) => k !== SERVICE_ACCOUNT_KEY));
+  const sa = labels[SERVICE_ACCOUNT_KEY];
+  return Endpoints.pod(ns.name, plain, { namespaceLabels: ns.labels, ...(sa !== undefined ? { serviceAccount: sa } : {}) });
 }
 
 /** The CIDRs the rules name (blocks, their `except`s, Service backend addresses). */
@@ -459,13 +585,13 @@ function allItems(r: CompiledRule): CompiledRule['items'][keyof CompiledRule['it
 
 /** The selectors of a rule that select pods: its subject (endpoint rules), endpoint peers, Service backends with a selector. */
 function podSelectors(r: CompiledRule): Selector[] {
-  const out: Selector[] = [];
-  if (r.subjectKind === 'endpoint') out.push(r.subject);
-  for (const item of allItems(r)) {
-    if (item.peer.kind === 'endpoints') out.push(...item.peer.selectors);
-    if (item.peer.kind === 'services') for (const b of item.peer.backends) if (b.selector) out.push(b.selector);
-  }
-  return out.filter((s) => !s.requirements.some((q) => q.source === 'reserved' && q.operator !== 'DoesNotExist' && q.operator !== 'NotIn'));
+  return podSelectorRoles(r).map(([s]) => s);
+}
+
+/** The sides of a connection each pod selector of `rules` decides (`SelectorRole` bits; both for a selector they lack). */
+function rolesOf(rules: readonly CompiledRule[]): (sel: Selector) => number {
+  const { roles } = selectorIndex(rules);
+  return (sel) => roles.get(sel.toString()) ?? SelectorRole.SOURCE | SelectorRole.DESTINATION;
 }
 
 function isNamespaceRequirement(q: SelectorRequirement): boolean {

@@ -3,10 +3,13 @@
 // (CNPs and CCNPs, `{}` subjects, endpoint, entity, CIDR and FQDN peers, DNS rules toward kube-dns, deny sections, named
 // ports, port ranges, ICMP, HTTP rules, `enableDefaultDeny: false`), with and without an inventory, under random changes
 // (a policy added, removed or replaced, a section dropped, every policy renamed).
+// And the classes miss no pod: random pods of several labels (app, tier, team; namespaces by name and label), with or
+// without them as the inventory, judged pair by pair with `verdict()` on both sides; every pair whose verdict changes
+// must be a listed change (the pods that unrelated selectors select at once are classes of their own).
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Connectivity } from '../../src/diff';
-import { EndpointInventory, PolicySet } from '../../src/engine';
+import { Connectivity, ConnectivityDiffDocument } from '../../src/diff';
+import { Endpoint, EndpointInventory, Endpoints, PolicySet } from '../../src/engine';
 import { LabelSelectorModel, PolicyDocumentModel, PolicyKind, PortRuleModel, RuleItemModel, RuleModel } from '../../src/model/policy-model';
 
 const NS = 'k8s:io.kubernetes.pod.namespace';
@@ -18,6 +21,9 @@ const podSelector: fc.Arbitrary<LabelSelectorModel> = fc.oneof(
   fc.tuple(fc.constantFrom('web', 'api'), fc.constantFrom('front', 'back')).map(([app, tier]): LabelSelectorModel => ({ matchLabels: { app, tier } })),
   fc.constantFrom('front', 'back').map((tier): LabelSelectorModel => ({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: [tier] }] })),
   fc.constant<LabelSelectorModel>({ matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'db'] }] }),
+  // A key no other selector names: its pods co-select with those of app and tier (`app=web` and `team=pay` at once).
+  fc.constantFrom('pay', 'ops').map((team): LabelSelectorModel => ({ matchLabels: { team } })),
+  fc.constant<LabelSelectorModel>({ matchExpressions: [{ key: 'team', operator: 'Exists', values: [] }] }),
 );
 
 /** A peer selector, sometimes in another namespace (by name or by namespace label). */
@@ -106,13 +112,16 @@ type Change =
   | { readonly kind: 'drop-section'; readonly index: number; readonly section: 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny' }
   | { readonly kind: 'rename' };
 
-const change: fc.Arbitrary<Change> = fc.oneof(
-  fc.record({ kind: fc.constant('add' as const), policy }),
+/** A change of a policy list, adding and replacing with `policies`. */
+const changeOf = (policies: fc.Arbitrary<PolicyDocumentModel>): fc.Arbitrary<Change> => fc.oneof(
+  fc.record({ kind: fc.constant('add' as const), policy: policies }),
   fc.record({ kind: fc.constant('remove' as const), index: fc.nat() }),
-  fc.record({ kind: fc.constant('replace' as const), index: fc.nat(), policy }),
+  fc.record({ kind: fc.constant('replace' as const), index: fc.nat(), policy: policies }),
   fc.record({ kind: fc.constant('drop-section' as const), index: fc.nat(), section: fc.constantFrom('ingress' as const, 'egress' as const, 'ingressDeny' as const, 'egressDeny' as const) }),
   fc.constant({ kind: 'rename' as const }),
 );
+
+const change = changeOf(policy);
 
 /** Unique names (a CNP per namespace, a CCNP cluster-wide), with a suffix. */
 function named(docs: readonly PolicyDocumentModel[], suffix = ''): PolicyDocumentModel[] {
@@ -252,5 +261,131 @@ describe('the shortcuts of the FQDN pairs', () => {
     expect(denied).toEqual([['fqdn:api.*.com', 'matchPattern: api.*.com'], ['fqdn:db.other.org', 'matchName: db.other.org']]);
     // The dev pods share the egress rules but kube-dns does not admit them: no change.
     expect(doc.changes.filter((x) => x.from.startsWith('dev/'))).toEqual([]);
+  });
+});
+
+/** A pod of the random inventories: several labels, so that unrelated selectors select it at once. */
+interface Pod {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+const NAMESPACE_LABELS: Readonly<Record<string, Record<string, string>>> = { prod: { env: 'prod' }, dev: { env: 'dev' }, 'kube-system': {}, qa: {} };
+
+const pod: fc.Arbitrary<Pod> = fc.record({
+  namespace: fc.constantFrom('prod', 'dev', 'qa'),
+  app: fc.constantFrom(undefined, 'web', 'api', 'db'),
+  tier: fc.constantFrom(undefined, 'front', 'back', 'edge'),
+  team: fc.constantFrom(undefined, 'pay', 'ops'),
+}).map(({ namespace, ...labels }) => ({
+  namespace, labels: Object.fromEntries(Object.entries(labels).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, v]]))),
+}));
+
+/** The probes: a port of every kind the generated rules name, and one none names. */
+const PROBES: readonly { protocol: string; port: number }[] = [
+  { protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 8050 },
+  { protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }, { protocol: 'UDP', port: 9999 }, { protocol: 'TCP', port: 7 },
+];
+
+/** Whether a change's ports (`any`, `80/TCP`, `8000-8100/TCP`, `53/ANY`) hold a probe. */
+function covers(ports: readonly string[], probe: { protocol: string; port: number }): boolean {
+  return ports.some((p) => {
+    if (p === 'any') return true;
+    const m = /^(\d+)(?:-(\d+))?\/(TCP|UDP|SCTP|ANY)$/.exec(p);
+    if (!m) return false;
+    const [lo, hi] = [Number(m[1]), Number(m[2] ?? m[1])];
+    return (m[3] === 'ANY' || m[3] === probe.protocol) && lo <= probe.port && probe.port <= hi;
+  });
+}
+
+const endpointOf = (p: Pod): Endpoint => Endpoints.pod(p.namespace, p.labels, { namespaceLabels: NAMESPACE_LABELS[p.namespace] });
+
+/**
+ * The connections between the pods whose verdict differs between base and head that the diff does not stand for: a
+ * change it lists with the same before and after, on ports holding the probe, between classes whose endpoints are judged
+ * as the two pods are (the client class toward the server pod, the client pod toward the server class) on both sides.
+ */
+function missed(base: PolicySet, head: PolicySet, doc: ConnectivityDiffDocument, endpoints: ReadonlyMap<string, Endpoint>,
+  pods: readonly Pod[]): string[] {
+  const judge = (set: PolicySet, from: Endpoint, to: Endpoint, probe: { protocol: string; port: number }): string =>
+    set.verdict({ from, to, ...probe }).verdict;
+  const out: string[] = [];
+  for (const p of pods) {
+    for (const q of pods) {
+      const [from, to] = [endpointOf(p), endpointOf(q)];
+      for (const probe of PROBES) {
+        const before = judge(base, from, to, probe);
+        const after = judge(head, from, to, probe);
+        if (before === after) continue;
+        const found = doc.changes.some((c) => c.before === before && c.after === after && covers(c.ports, probe)
+          && [base, head].every((set, i) => {
+            const want = i === 0 ? before : after;
+            return judge(set, endpoints.get(c.from) ?? from, to, probe) === want && judge(set, from, endpoints.get(c.to) ?? to, probe) === want;
+          }));
+        if (!found) out.push(`${JSON.stringify(p)} → ${JSON.stringify(q)} ${probe.port}/${probe.protocol}: ${before} → ${after}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** The README's case: prod/api admits tier=front and denies app=web; the deny dropped. A pod of both is newly allowed. */
+const DENY_DROPPED: [PolicyDocumentModel[], Change, Pod[], boolean] = [[{
+  kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'prod' },
+  spec: {
+    endpointSelector: { matchLabels: { app: 'api' } },
+    ingress: [{ endpoints: [{ matchLabels: { tier: 'front' } }] }],
+    ingressDeny: [{ endpoints: [{ matchLabels: { app: 'web' } }] }],
+  },
+}], { kind: 'drop-section', index: 0, section: 'ingressDeny' }, [
+  { namespace: 'prod', labels: { app: 'web', tier: 'front' } }, { namespace: 'prod', labels: { app: 'api' } },
+], false];
+
+/** Selectors on unrelated keys (and one of two keys), so that pods of several labels co-select. */
+const coSelector: fc.Arbitrary<LabelSelectorModel> = fc.oneof(
+  fc.constantFrom('web', 'api').map((app): LabelSelectorModel => ({ matchLabels: { app } })),
+  fc.constantFrom('front', 'back').map((tier): LabelSelectorModel => ({ matchLabels: { tier } })),
+  fc.constant<LabelSelectorModel>({ matchLabels: { team: 'pay' } }),
+  fc.constant<LabelSelectorModel>({
+    matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }, { key: 'team', operator: 'Exists', values: [] }],
+  }),
+  fc.constant<LabelSelectorModel>({ matchLabels: { [NS_ENV]: 'dev' } }),
+);
+
+const coItem: fc.Arbitrary<RuleItemModel> = fc.tuple(coSelector, fc.constantFrom<PortRuleModel[] | undefined>(undefined, [port('80')], [port('443'), port('8080')]))
+  .map(([sel, t]) => ({ endpoints: [sel], ...(t ? { toPorts: t } : {}) }));
+
+/** CNPs whose subjects and peers are those selectors: allows and denies of pods that several of them select. */
+const coPolicy: fc.Arbitrary<PolicyDocumentModel> = fc.tuple(fc.constantFrom('prod', 'dev'), fc.record({
+  endpointSelector: coSelector,
+  ingress: fc.option(fc.array(coItem, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  ingressDeny: fc.option(fc.array(coItem, { minLength: 1, maxLength: 1 }), { nil: undefined }),
+  egress: fc.option(fc.array(coItem, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  egressDeny: fc.option(fc.array(coItem, { minLength: 1, maxLength: 1 }), { nil: undefined }),
+}, { requiredKeys: ['endpointSelector'] })).map(([namespace, spec]) => ({
+  kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace },
+  spec: Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as RuleModel,
+}));
+
+describe('the diff misses no change of the pods that several selectors select at once', () => {
+  test('random multi-label pods: every pair whose verdict changes is a listed change', () => {
+    const policies = fc.oneof({ weight: 3, arbitrary: coPolicy }, policy);
+    const pods = fc.array(pod, { minLength: 1, maxLength: 6 });
+    fc.assert(fc.property(fc.array(policies, { minLength: 1, maxLength: 5 }), changeOf(policies), pods, fc.boolean(),
+      (docsIn, c, podList, withWorkloads) => {
+        const inv = new EndpointInventory();
+        for (const [name, labels] of Object.entries(NAMESPACE_LABELS)) if (name !== 'qa') inv.addNamespace(name, labels);
+        // With the pods as workloads, or with the Namespaces alone (the classes derived from the selectors).
+        if (withWorkloads) podList.forEach((p, i) => inv.addWorkload({ kind: 'Deployment', name: `w${i}`, namespace: p.namespace, podLabels: p.labels, ports: [] }));
+        const docs = named(docsIn);
+        const base = PolicySet.fromDocuments(docs, { inventory: inv });
+        const head = PolicySet.fromDocuments(apply(docs, c), { inventory: inv });
+        const classes = Connectivity.endpointClasses([base, head]);
+        const doc = Connectivity.diff(base, head, { classes });
+        // What the diff says it could not compare (named ports without workloads that declare them) is not a miss.
+        if ((doc.notCompared ?? []).length > 0) return;
+        const endpoints = new Map(classes.map((k) => [k.cls.id, k.endpoint]));
+        expect(missed(base, head, doc, endpoints, podList)).toEqual([]);
+      }), { numRuns: 150, seed: 17, examples: [DENY_DROPPED] });
   });
 });
