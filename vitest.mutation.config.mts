@@ -18,7 +18,7 @@ export default defineConfig({
       // and CIDRs: the tests written for the mutants of src/engine/ports.ts, src/model/labels.ts and src/model/cidr.ts.
       'test/engine/layer-4.test.ts', 'test/model/labels.test.ts', 'test/model/cidr.test.ts',
       // What decides a side, and the L7 decisions (src/engine/evaluate.ts), with decide() held to verdict().
-      'test/engine/side-decision.test.ts',
+      'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],
