@@ -29,6 +29,8 @@ function judged(set: PolicySet, from: string, to: string, port: string | number,
   const v = set.verdict(q);
   expect(decided, `decide() on ${from} → ${to} ${port} ${JSON.stringify(options)}`).toBe(v.verdict);
   expect(set.decide(q)).toBe(v.verdict);
+  // The naive evaluator walks every item of every rule (no port index): the same explained verdict.
+  expect(set.evaluateNaive(q)).toEqual(v);
   return v;
 }
 
@@ -257,5 +259,16 @@ describe('notes on what the engine does not evaluate', () => {
     const auth = (mode: string): PolicySet => apiIngress([{ ...fromWeb, authentication: { mode } }]);
     expect(judged(auth('required'), WEB, API, 80).ingress.notes).toEqual(['CiliumNetworkPolicy default/p spec.ingress[0] requires mutual authentication (mode required); not evaluated']);
     expect(judged(auth('disabled'), WEB, API, 80).ingress.notes).toEqual([]);
+  });
+});
+
+describe('the local host and L7 rules of several items', () => {
+  test('held to them when any matching item names the host, even if another selects it without naming it', () => {
+    const http = (peer: Record<string, unknown>): Record<string, unknown> => ({ ...peer, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET' }] } }] });
+    const both = apiIngress([http({ fromEntities: ['all'] }), http({ fromEntities: ['host'] })]);
+    expect(judged(both, 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+    expect(judged(both, 'entity:host', API, 80, { http: 'GET /' }).verdict).toBe('allowed');
+    const neither = apiIngress([http({ fromEntities: ['all'] }), http({})]);
+    expect(judged(neither, 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('allowed');
   });
 });

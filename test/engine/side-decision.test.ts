@@ -1,11 +1,14 @@
 // What decides one side of a connection (src/engine/evaluate.ts), in Cilium's order: a deny item, allow items (then
 // their L7 rules), allow-localhost, reserved:init, no rules (default allow), only enableDefaultDeny false, default deny.
 // Each test asserts the verdict, the decision and the deciding rule (or the reason where it is the contract), and that
-// `decide()` (the same judgement without the explanation) gives the same verdict.
+// `decide()` (the same judgement without the explanation) gives the same verdict, and the naive evaluator the same explained one.
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { EngineMatcherOptions, PolicySet, Verdict, VerdictQuery } from '../../src/engine';
+import { PeerView } from '../../src/engine/identity';
+import { itemSelectsPeer } from '../../src/engine/peer-selection';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
+import { LabelSet } from '../../src/model/labels';
 import { ccnp, cnp, labels, policySet } from './helpers';
 
 const API = 'pod:default:app=api';
@@ -28,6 +31,8 @@ function judged(set: PolicySet, from: string, to: string, port: string | number,
   const v = set.verdict(q);
   expect(decided, `decide() on ${from} → ${to} ${port}`).toBe(v.verdict);
   expect(set.decide(q)).toBe(v.verdict);
+  // The naive evaluator walks every item of every rule (no port index): the same explained verdict.
+  expect(set.evaluateNaive(q)).toEqual(v);
   return v;
 }
 
@@ -356,5 +361,45 @@ describe('peer kinds', () => {
     expect(judged(set, WEB, 'cidr:192.0.2.20', 5432).egress).toMatchObject({ decision: 'allowed', rule: { path: 'spec.egress[0]' } });
     expect(judged(set, WEB, 'cidr:192.0.2.11', 5432).egress.decision).toBe('default-deny');
     expect(judged(set, WEB, 'entity:world', 5432).egress.decision).toBe('default-deny');
+  });
+});
+
+describe('the shape of a side verdict (its keys in the order explanations print them)', () => {
+  const set = policySet([cnp('p', {
+    endpointSelector: labels({ app: 'api' }),
+    ingress: [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }, { fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '81', protocol: 'TCP' }] }] }],
+  })]);
+  const base = ['direction', 'endpoint', 'evaluated', 'policies', 'decision', 'allowed'];
+
+  test('rule and l7 only when given', () => {
+    const dflt = judged(set, WEB, API, 82);
+    expect(Object.keys(dflt.ingress)).toEqual([...base, 'reason', 'notes']);
+    expect(dflt.ingress.evaluated).toBe(true);
+    expect(Object.keys(judged(set, WEB, API, 81).ingress)).toEqual([...base, 'rule', 'reason', 'notes']);
+    expect(Object.keys(judged(set, WEB, API, 80, { http: 'GET /' }).ingress)).toEqual([...base, 'rule', 'l7', 'reason', 'notes']);
+  });
+
+  test('a side Cilium does not manage is not evaluated, and lets the connection through', () => {
+    const v = judged(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['world'] }] })]), WEB, 'cidr:203.0.113.7', 443);
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress).toEqual({
+      direction: 'ingress', endpoint: 'cidr:203.0.113.7', evaluated: false, decision: 'not-evaluated', allowed: true,
+      reason: expect.stringMatching(/^not evaluated: /), policies: [], notes: [],
+    });
+  });
+});
+
+describe('itemSelectsPeer (the peer half, as the connectivity diff asks it)', () => {
+  test('a toFQDNs item selects a named peer only when its lookup is learned; without `learn` nothing is', () => {
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }] })]);
+    const item = set._compiledRules[0].items.egress[0];
+    const peer: PeerView = {
+      text: 'fqdn:api.example.com', labels: LabelSet.of([]), fqdn: 'api.example.com.', ip: { family: 4, value: 0xc000020an },
+      anyWorldAddress: false, ports: [], localHost: false, node: false,
+    };
+    expect(itemSelectsPeer(item, peer, [], set._engineConfig)).toBe(false);
+    expect(itemSelectsPeer(item, peer, [], set._engineConfig, () => ({ learnable: true }))).toBe(true);
+    expect(itemSelectsPeer(item, peer, [], set._engineConfig, () => ({ learnable: false, why: 'no' }))).toBe(false);
+    expect(itemSelectsPeer(item, { ...peer, fqdn: 'www.example.com.' }, [], set._engineConfig, () => ({ learnable: true }))).toBe(false);
   });
 });
