@@ -168,7 +168,8 @@ describe('without a matching item: allow-localhost, reserved:init, default allow
   test('reserved:init is default deny without any policy, and named as such; the local host still reaches it', () => {
     const set = policySet([]);
     const v = judged(set, 'entity:init', API, 80);
-    expect(v.egress.decision).toBe('default-deny');
+    expect(v.verdict).toBe('denied');
+    expect(v.egress).toMatchObject({ decision: 'default-deny', allowed: false });
     expect(v.egress.reason).toBe('default deny: reserved:init endpoints are always default deny and no rule allows this');
     expect(v.ingress.decision).toBe('no-policy-default-allow');
     const toInit = judged(set, WEB, 'entity:init', 80);
