@@ -17,6 +17,8 @@ export default defineConfig({
       // Layer 4 (ICMP types and aliases, named ports, service names), label selectors by source and operator, addresses
       // and CIDRs: the tests written for the mutants of src/engine/ports.ts, src/model/labels.ts and src/model/cidr.ts.
       'test/engine/layer-4.test.ts', 'test/model/labels.test.ts', 'test/model/cidr.test.ts',
+      // What decides a side, and the L7 decisions (src/engine/evaluate.ts), with decide() held to verdict().
+      'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

@@ -1,0 +1,274 @@
+// How the L7 rules of the matching allow items decide a request (src/engine/evaluate.ts decideL7, refineOutcome and the
+// DNS learning of toFQDNs): which item decides, what the proxy answers, when the rules are only visibility, when the local
+// host is not held to them. Every verdict is also asked of `decide()`, which judges the request from the kept L4 decision.
+import { describe, expect, test } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { EngineMatcherOptions, PolicySet, PolicySetOptions, Verdict, VerdictQuery } from '../../src/engine';
+import { dnsLearning } from '../../src/engine/evaluate';
+import { parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
+import { ccnp, cnp, labels, policySet } from './helpers';
+
+const API = 'pod:default:app=api';
+const WEB = 'pod:default:app=web';
+const DNS = 'pod:kube-system:k8s-app=kube-dns';
+const TCP80 = { ports: [{ port: '80', protocol: 'TCP' }] };
+
+function query(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions): VerdictQuery {
+  const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
+  const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
+  return {
+    from: set.endpoint(from), to: set.endpoint(to), ...toConnection(port),
+    ...(http ? { http } : {}), ...(options.dns !== undefined ? { dns: options.dns } : {}), ...(kafka ? { kafka } : {}),
+  };
+}
+
+/** The explained verdict, after checking that `decide()` gives the same verdict (cold and warm). */
+function judged(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions = {}): Verdict {
+  const q = query(set, from, to, port, options);
+  const decided = set.decide(q);
+  const v = set.verdict(q);
+  expect(decided, `decide() on ${from} → ${to} ${port} ${JSON.stringify(options)}`).toBe(v.verdict);
+  expect(set.decide(q)).toBe(v.verdict);
+  // The naive evaluator walks every item of every rule (no port index): the same explained verdict.
+  expect(set.evaluateNaive(q)).toEqual(v);
+  return v;
+}
+
+/** An API policy: ingress items from web, in order. */
+function apiIngress(items: readonly Record<string, unknown>[], options: PolicySetOptions = {}): PolicySet {
+  return policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: items })], options);
+}
+
+const fromWeb = { fromEndpoints: [labels({ app: 'web' })] };
+
+describe('which item decides a request', () => {
+  const set = apiIngress([
+    { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', path: '/a' }] } }] },
+    { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', path: '/b' }] } }] },
+  ]);
+
+  test('the item whose rule matches decides, with the rule', () => {
+    const v = judged(set, WEB, API, 80, { http: 'GET /b' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.rule?.path).toBe('spec.ingress[1]');
+    expect(v.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[1] (L7 HTTP rule GET /b)');
+    expect(v.ingress.l7).toEqual({ protocol: 'http', result: 'allowed', rules: ['GET /a', 'GET /b'], matched: 'GET /b', reason: 'the HTTP request matches GET /b' });
+    expect(judged(set, WEB, API, 80, { http: 'GET /a' }).ingress.rule?.path).toBe('spec.ingress[0]');
+  });
+
+  test('a request no rule matches is refused (HTTP 403), named on the first item', () => {
+    const v = judged(set, WEB, API, 80, { http: 'POST /c' });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.ingress).toMatchObject({ decision: 'l7-denied', allowed: true, rule: { path: 'spec.ingress[0]' } });
+    expect(v.ingress.reason).toBe('L7 denied (HTTP 403): CiliumNetworkPolicy default/p spec.ingress[0] allows the connection, but POST /c matches none of its HTTP rules');
+    expect(v.ingress.l7).toEqual({ protocol: 'http', result: 'denied', rules: ['GET /a', 'GET /b'], reason: 'the HTTP request POST /c matches none of the rules (HTTP 403)' });
+  });
+
+  test('without a request: allowed at L4, the rules to be enforced by the proxy', () => {
+    const v = judged(set, WEB, API, 80);
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.reason).toBe('allowed at L4 by CiliumNetworkPolicy default/p spec.ingress[0]; L7 HTTP rules will be enforced by the proxy');
+    expect(v.ingress.l7).toEqual({
+      protocol: 'http', result: 'not-evaluated', rules: ['GET /a', 'GET /b'],
+      reason: 'HTTP rules apply to this connection: requests that match none of them are refused; give a http request to check one',
+    });
+    // A request of another kind is not judged by HTTP rules.
+    expect(judged(set, WEB, API, 80, { kafka: 'produce orders' }).ingress.l7?.result).toBe('not-evaluated');
+    expect(judged(set, WEB, API, 80, { dns: 'a.example.com' }).ingress.l7?.result).toBe('not-evaluated');
+  });
+
+  test('an item without L7 rules on the same peer and port decides, and the L7 rules of the others have no effect', () => {
+    const wide = apiIngress([
+      { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', path: '/a' }] } }] },
+      { ...fromWeb, toPorts: [TCP80] },
+    ]);
+    const v = judged(wide, WEB, API, 80, { http: 'POST /c' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.rule?.path).toBe('spec.ingress[1]');
+    expect(v.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[1]');
+    expect(v.ingress.l7).toBeUndefined();
+    expect(v.ingress.notes).toContain('L7 rules of other matching rules have no effect here: CiliumNetworkPolicy default/p spec.ingress[1] allows this peer and port without L7 rules');
+    // Only L4-only items: no such note.
+    expect(judged(apiIngress([{ ...fromWeb, toPorts: [TCP80] }]), WEB, API, 80, { http: 'POST /c' }).ingress.notes).toEqual([]);
+  });
+});
+
+describe('Kafka and DNS answers', () => {
+  test('Kafka: the matching rule decides; others get a Kafka error response', () => {
+    const set = apiIngress([{ ...fromWeb, toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] }]);
+    const ok = judged(set, WEB, API, 9092, { kafka: 'produce orders' });
+    expect(ok.verdict).toBe('allowed');
+    expect(ok.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'allowed' });
+    const v = judged(set, WEB, API, 9092, { kafka: 'produce payments' });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.ingress.reason).toMatch(/^L7 denied \(Kafka error response\): CiliumNetworkPolicy default\/p spec\.ingress\[0\] allows the connection, but produce topic payments matches none of its KAFKA rules$/);
+    expect(v.ingress.l7?.reason).toBe('the KAFKA request produce topic payments matches none of the rules (Kafka error response)');
+    const none = judged(set, WEB, API, 9092);
+    expect(none.ingress.l7?.reason).toBe('KAFKA rules apply to this connection: requests that match none of them are refused; give a kafka request to check one');
+    // An HTTP request on a Kafka port is not judged by the Kafka rules.
+    expect(judged(set, WEB, API, 9092, { http: 'GET /' }).ingress.l7?.protocol).toBe('kafka');
+  });
+
+  test('DNS: REFUSED for other names, the lookup described as a query', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [{ toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchName: 'a.example.com' }, { matchPattern: '*.example.org' }] } }] }],
+    })]);
+    const ok = judged(set, WEB, DNS, '53/UDP', { dns: 'x.example.org' });
+    expect(ok.egress.l7).toEqual({ protocol: 'dns', result: 'allowed', rules: ['matchName: a.example.com', 'matchPattern: *.example.org'], matched: 'matchPattern: *.example.org', reason: 'the DNS request matches matchPattern: *.example.org' });
+    expect(judged(set, WEB, DNS, '53/UDP', { dns: 'a.example.com' }).egress.l7?.matched).toBe('matchName: a.example.com');
+    const v = judged(set, WEB, DNS, '53/UDP', { dns: 'evil.com' });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.egress.reason).toBe('L7 denied (DNS REFUSED): CiliumNetworkPolicy default/p spec.egress[0] allows the connection, but query evil.com matches none of its DNS rules');
+  });
+
+  test('**. is a subdomain wildcard from 1.19 only (one label before)', () => {
+    const rules = (ciliumVersion: CiliumVersion): PolicySet => policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '**.example.com' }] } }] }],
+    })], { ciliumVersion });
+    expect(judged(rules(CiliumVersion.V1_19), WEB, DNS, '53/UDP', { dns: 'a.b.example.com' }).verdict).toBe('allowed');
+    expect(judged(rules(CiliumVersion.V1_18), WEB, DNS, '53/UDP', { dns: 'a.b.example.com' }).verdict).toBe('l7-denied');
+    expect(judged(rules(CiliumVersion.V1_18), WEB, DNS, '53/UDP', { dns: 'b.example.com' }).verdict).toBe('allowed');
+  });
+});
+
+describe('toFQDNs learns names only through the DNS proxy', () => {
+  const toDns = { toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })] };
+  const dnsRules = (names: string[]): Record<string, unknown> => ({ ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: names.map((matchName) => ({ matchName })) } }] });
+  const l4Only = { ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] };
+  const fqdn = { toFQDNs: [{ matchName: 'b.example.com' }] };
+  const egress = (items: Record<string, unknown>[], options: PolicySetOptions = {}): PolicySet =>
+    policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: items })], options);
+  const B = 'fqdn:b.example.com@192.0.2.10';
+
+  test('a DNS rule for the name: learned; for another name only: not learned', () => {
+    expect(judged(egress([dnsRules(['b.example.com']), fqdn]), WEB, B, 443).verdict).toBe('allowed');
+    expect(judged(egress([dnsRules(['a.example.com']), fqdn]), WEB, B, 443).verdict).toBe('denied');
+  });
+
+  test('an L4-only rule on the DNS port widens the DNS rules to allow-all: the proxy still sees the lookup and learns it', () => {
+    const set = egress([dnsRules(['a.example.com']), l4Only, fqdn]);
+    expect(judged(set, WEB, B, 443).egress).toMatchObject({ decision: 'allowed', rule: { path: 'spec.egress[2]' } });
+    const lookup = judged(set, WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(lookup.egress.rule?.path).toBe('spec.egress[1]');
+    expect(lookup.egress.l7).toEqual({
+      protocol: 'dns', result: 'allowed', rules: ['matchName: a.example.com'], matched: '(any name)',
+      reason: 'CiliumNetworkPolicy default/p spec.egress[1] allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)',
+    });
+    expect(dnsLearning(lookup)).toEqual({ learnable: true });
+    // Without a lookup in the query, no DNS outcome.
+    expect(judged(set, WEB, DNS, '53/UDP').egress.l7).toBeUndefined();
+  });
+
+  test('an L4-only rule alone sends no lookup through the proxy: nothing is learned', () => {
+    const set = egress([l4Only, fqdn]);
+    expect(judged(set, WEB, B, 443).verdict).toBe('denied');
+    const lookup = judged(set, WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(lookup.verdict).toBe('allowed');
+    expect(dnsLearning(lookup)).toEqual({ learnable: false, why: expect.stringMatching(/^no DNS rule \(toPorts\[\]\.rules\.dns\) on egress to pod:kube-system:k8s-app=kube-dns 53\/UDP sends the lookup through the DNS proxy/) });
+  });
+
+  test('the DNS server\'s ingress must admit the lookup (DNS rules are refused on ingress, so it decides at L4)', () => {
+    const server = (ingress: Record<string, unknown>[]): Record<string, unknown> => ccnp('dns-server', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress });
+    const client = cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [dnsRules(['b.example.com']), fqdn] });
+    const closed = policySet([client, server([{ fromEndpoints: [labels({ app: 'other' })] }])]);
+    expect(judged(closed, WEB, B, 443).verdict).toBe('denied');
+    expect(dnsLearning(judged(closed, WEB, DNS, '53/UDP', { dns: 'b.example.com' })).why).toMatch(/^the DNS server does not admit the lookup/);
+    // Admitted on another port only: the lookup on 53/UDP is dropped at the server.
+    const tcpOnly = policySet([client, server([{ toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }] }] }])]);
+    expect(judged(tcpOnly, WEB, B, 443).verdict).toBe('denied');
+    expect(dnsLearning(judged(tcpOnly, WEB, DNS, '53/UDP', { dns: 'b.example.com' })).why).toMatch(/^the DNS server does not admit the lookup \(default deny/);
+    const open = policySet([client, server([{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }])]);
+    expect(judged(open, WEB, B, 443).verdict).toBe('allowed');
+  });
+
+  test('a lookup dropped at egress or refused by the proxy teaches nothing, and says why', () => {
+    const denied = egress([dnsRules(['b.example.com']), fqdn, { toEndpoints: [labels({ app: 'x' })] }]);
+    const dropped = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }), egress: [dnsRules(['b.example.com']), fqdn], egressDeny: [{ toEntities: ['cluster'], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }],
+    })]);
+    expect(judged(denied, WEB, B, 443).verdict).toBe('allowed');
+    expect(judged(dropped, WEB, B, 443).verdict).toBe('denied');
+    expect(dnsLearning(judged(dropped, WEB, DNS, '53/UDP', { dns: 'b.example.com' })).why).toMatch(/^the lookup is dropped at egress \(denied by deny rule/);
+    const refused = judged(egress([dnsRules(['a.example.com']), fqdn]), WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(dnsLearning(refused)).toEqual({ learnable: false, why: 'the DNS proxy refuses the lookup (the DNS request query b.example.com matches none of the rules (DNS REFUSED))' });
+  });
+});
+
+describe('L7 rules that only give visibility, and the local host', () => {
+  const l7 = (extra: Record<string, unknown> = {}): Record<string, unknown> => cnp('p', {
+    endpointSelector: labels({ app: 'api' }), ...extra,
+    ingress: [{ toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET' }] } }] }],
+  });
+
+  test('from 1.18 on a default-allow endpoint: visibility only, named with the version and the direction', () => {
+    const set = policySet([l7({ enableDefaultDeny: { ingress: false } })], { ciliumVersion: CiliumVersion.V1_18 });
+    const v = judged(set, WEB, API, 80, { http: 'POST /' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[0] (L7 HTTP rules are visibility only in default-allow mode)');
+    expect(v.ingress.l7).toEqual({
+      protocol: 'http', result: 'allowed', rules: ['GET *'], matched: '(allow-all)', visibilityOnly: true,
+      reason: `no policy selecting ${API} enables default deny on ingress, so Cilium 1.18 adds an allow-all to these HTTP rules: they give visibility only`,
+    });
+    // Enforced when default deny is on (the usual case), and before 1.18.
+    expect(judged(policySet([l7()], { ciliumVersion: CiliumVersion.V1_18 }), WEB, API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+    expect(judged(policySet([l7({ enableDefaultDeny: { ingress: false } })], { ciliumVersion: CiliumVersion.V1_17 }), WEB, API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+  });
+
+  test('visibility-only DNS rules still send the lookup through the proxy (toFQDNs learns every name)', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }, { toFQDNs: [{ matchName: 'b.example.com' }] }],
+    })], { ciliumVersion: CiliumVersion.V1_18 });
+    expect(judged(set, WEB, DNS, '53/UDP', { dns: 'b.example.com' }).egress.l7).toMatchObject({ protocol: 'dns', result: 'allowed', visibilityOnly: true });
+    expect(judged(set, WEB, 'fqdn:b.example.com@192.0.2.10', 443).egress.decision).toBe('allowed');
+  });
+
+  test('reserved:init is always default deny, so its L7 rules are enforced even with enableDefaultDeny false', () => {
+    const set = policySet([ccnp('init', {
+      endpointSelector: labels({ 'reserved:init': '' }), enableDefaultDeny: { egress: false },
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+    })], { ciliumVersion: CiliumVersion.V1_18 });
+    expect(judged(set, 'entity:init', DNS, '53/UDP', { dns: 'a.example.com' }).verdict).toBe('allowed');
+    expect(judged(set, 'entity:init', DNS, '53/UDP', { dns: 'b.example.com' }).verdict).toBe('l7-denied');
+  });
+
+  test('the local host past Kafka rules: the first L7 kind is named; not with allowLocalhost off, not on egress', () => {
+    const kafka = cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{ toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] }],
+    });
+    const v = judged(policySet([kafka]), 'entity:host', API, 9092, { kafka: 'produce payments' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'allowed', rules: [], matched: '(allow-all for the host)', visibilityOnly: true });
+    expect(v.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[0] (the local host is not held to its L7 rules)');
+    expect(judged(policySet([kafka], { allowLocalhost: false }), 'entity:host', API, 9092, { kafka: 'produce payments' }).verdict).toBe('l7-denied');
+    const out = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      egress: [{ toEntities: ['all'], toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] }],
+    })]);
+    expect(judged(out, API, 'entity:host', 9092, { kafka: 'produce payments' }).verdict).toBe('l7-denied');
+    // A pod is held to them.
+    expect(judged(policySet([kafka]), WEB, API, 9092, { kafka: 'produce payments' }).verdict).toBe('l7-denied');
+  });
+});
+
+describe('notes on what the engine does not evaluate', () => {
+  test('mutual authentication is named, unless disabled', () => {
+    const auth = (mode: string): PolicySet => apiIngress([{ ...fromWeb, authentication: { mode } }]);
+    expect(judged(auth('required'), WEB, API, 80).ingress.notes).toEqual(['CiliumNetworkPolicy default/p spec.ingress[0] requires mutual authentication (mode required); not evaluated']);
+    expect(judged(auth('disabled'), WEB, API, 80).ingress.notes).toEqual([]);
+  });
+});
+
+describe('the local host and L7 rules of several items', () => {
+  test('held to them when any matching item names the host, even if another selects it without naming it', () => {
+    const http = (peer: Record<string, unknown>): Record<string, unknown> => ({ ...peer, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET' }] } }] });
+    const both = apiIngress([http({ fromEntities: ['all'] }), http({ fromEntities: ['host'] })]);
+    expect(judged(both, 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+    expect(judged(both, 'entity:host', API, 80, { http: 'GET /' }).verdict).toBe('allowed');
+    const neither = apiIngress([http({ fromEntities: ['all'] }), http({})]);
+    expect(judged(neither, 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('allowed');
+  });
+});
