@@ -17,6 +17,17 @@ export default defineConfig({
       // Layer 4 (ICMP types and aliases, named ports, service names), label selectors by source and operator, addresses
       // and CIDRs: the tests written for the mutants of src/engine/ports.ts, src/model/labels.ts and src/model/cidr.ts.
       'test/engine/layer-4.test.ts', 'test/model/labels.test.ts', 'test/model/cidr.test.ts',
+      // The constructs' promise (least privilege): what each construct allows AND denies, through engine verdicts, and its
+      // refusals. Every construct is built inside a test (never while a file is collected, which would make its mutants
+      // "static": run against every test here), so test/engine/truth-tables.test.ts (the reference platform built at
+      // collection) stays out; the per-construct tables of what-it-allows.test.ts say the same.
+      'test/constructs/tiered-app.test.ts', 'test/constructs/default-deny-namespace.test.ts', 'test/constructs/cluster-default-deny.test.ts',
+      'test/constructs/fqdn-egress.test.ts', 'test/constructs/what-it-allows.test.ts', 'test/constructs/least-privilege.test.ts',
+      'test/constructs/workload-peers.test.ts',
+      // Written for the construct mutants: engine verdicts and deciding rules on what each construct synthesizes (no YAML,
+      // no CRD-schema check: milliseconds a test), and every refusal with its error id.
+      'test/constructs/tiered-app-verdicts.test.ts', 'test/constructs/default-deny-namespace-verdicts.test.ts',
+      'test/constructs/cluster-default-deny-verdicts.test.ts', 'test/constructs/fqdn-egress-verdicts.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],
