@@ -28,6 +28,8 @@ export default defineConfig({
       // no CRD-schema check: milliseconds a test), and every refusal with its error id.
       'test/constructs/tiered-app-verdicts.test.ts', 'test/constructs/default-deny-namespace-verdicts.test.ts',
       'test/constructs/cluster-default-deny-verdicts.test.ts', 'test/constructs/fqdn-egress-verdicts.test.ts',
+      // ClusterwidePolicy lockout exemptions: refused exemptions by error id, exempted cuts dropped by the engine.
+      'test/constructs/clusterwide-policy-exemptions.test.ts', 'test/constructs/host-policy-lockout.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],
