@@ -129,7 +129,10 @@ describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metri
     const unscraped = refusal(() => shop({ tiers: [web, { ...api, metricsPorts: [Port.tcp(9090)] }] }));
     expect(unscraped.id).toBe('tiered-app-metrics-ports');
     expect(unscraped.message).toContain('tier api declares metricsPorts');
-    expect(refusal(() => shop({ metricsFrom: prometheus, tiers: [{ ...web, metricsPorts: [] }] })).id).toBe('ports-empty');
+    // Refused by the construct itself, naming the tier and the construct (the port list check further down would name neither).
+    const empty = refusal(() => shop({ metricsFrom: prometheus, tiers: [{ ...web, metricsPorts: [] }] }));
+    expect(empty.id).toBe('ports-empty');
+    expect(empty.message).toMatch(/^\[test\/shop\] tier web has metricsPorts: \[\]/);
   });
 });
 
@@ -283,7 +286,10 @@ describe('TieredApp refusals, each with its error id', () => {
     const withWorkload = refusal(() => new TieredApp(c, 'shop', { tiers: [{ name: 'web', workload: dep, selector, ports: [Port.tcp(3000)] }] }));
     expect(withWorkload.id).toBe('tiered-app-tier-selector');
     expect(withWorkload.message).toContain('takes a selector or a workload');
-    expect(refusal(() => shop({ tiers: [{ ...web, labels: {} }] })).id).toBe('selector-empty');
+    // Refused by the construct itself, naming the tier and the construct (EndpointSelector.labels({}) would name neither).
+    const everyPod = refusal(() => shop({ tiers: [{ ...web, labels: {} }] }));
+    expect(everyPod.id).toBe('selector-empty');
+    expect(everyPod.message).toMatch(/^\[test\/shop\] tier web has labels: \{\}/);
   });
 
   test('a tier without ports: none given, an empty list, or a workload no Service exposes', () => {
