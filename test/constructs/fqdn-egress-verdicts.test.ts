@@ -99,7 +99,11 @@ describe('FqdnEgress refusals', () => {
       expect(r.id, JSON.stringify(blank)).toBe('fqdn-egress-empty');
       expect(r.message, JSON.stringify(blank)).toContain(`blank entry (${JSON.stringify(blank)})`);
     }
-    expect(refusal(() => fqdnEgress({ ports: [] })).id).toBe('ports-empty');
+    // Refused by the construct itself, naming it and the default (the port list check of allowEgress would not).
+    const noPorts = refusal(() => fqdnEgress({ ports: [] }));
+    expect(noPorts.id).toBe('ports-empty');
+    expect(noPorts.message).toMatch(/^\[test\/pg\] FqdnEgress ports is an empty list/);
+    expect(noPorts.message).toContain('leave ports out for the default 443/TCP');
     expect(refusal(() => new FqdnEgress(chart(), 'pg', { fqdns: ['api.stripe.com'] })).id).toBe('namespace-required');
   });
 });
