@@ -3,7 +3,7 @@
 // test set (vitest.mutation.config.mts) with test/constructs/host-policy-lockout.test.ts.
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { ClusterwidePolicy, Entity, LockoutExemption, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, Port } from '../../src';
+import { ClusterwidePolicy, Entity, LockoutExemption, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, PolicyKind, Port } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { refusal } from '../support/synth';
 
@@ -58,6 +58,18 @@ describe('ClusterwidePolicy lockoutExemptions', () => {
       expect(r.id, JSON.stringify(reason)).toBe('lockout-exemption-reason');
       expect(r.message, JSON.stringify(reason)).toContain('has a control character');
     }
+  });
+
+  test('a long reason with a control character is quoted in the message up to its first 80 characters', () => {
+    const reason = `${'a'.repeat(79)}\t${'b'.repeat(40)}`;
+    const r = refusal(() => tunnelDeny([{ path: LockoutPath.TUNNEL, reason }]));
+    expect(r.message).toContain(`${JSON.stringify(reason.slice(0, 80))}`);
+    expect(r.message).not.toContain('bbbb');
+  });
+
+  test('the kind of the policy is a CCNP', () => {
+    const policy = new ClusterwidePolicy(new Chart(Testing.app(), 'hosts'), 'p', { nodeSelector: NodeSelector.all() });
+    expect(policy.kind).toBe(PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY);
   });
 
   test('a missing, blank or non-text reason is refused', () => {
