@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The tests Stryker runs against each mutant (stryker.config.mjs): the behavioural tests of the code it mutates (engine
- * verdicts, the reference agreement, port parsing, the host-firewall guard, the NetworkPolicy checks of `validate`, the verdict matchers). Files share modules (`isolate: false`), so a
+ * verdicts, the reference agreement, port parsing, the host-firewall guard, the NetworkPolicy checks of `validate`, the verdict matchers, what the constructs allow and deny). Files share modules (`isolate: false`), so a
  * mutant run does not reload the library per file.
  */
 export default defineConfig({
@@ -19,6 +19,16 @@ export default defineConfig({
       'test/engine/layer-4.test.ts', 'test/model/labels.test.ts', 'test/model/cidr.test.ts',
       // What decides a side, and the L7 decisions (src/engine/evaluate.ts), with decide() held to verdict().
       'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts',
+      // The constructs' promise, least privilege: what each construct allows AND denies (engine verdicts and deciding rules
+      // on what it synthesizes: no YAML, no CRD-schema check, milliseconds a test), and every refusal with its error id.
+      // Every construct is built inside a test, never while a file is collected (that would make its mutants "static": run
+      // against every test here). The YAML-shape construct tests (synthesis plus the CRD schema, the costliest per mutant)
+      // are left out, so the construct scores in the README are measured without them: a lower bound.
+      'test/constructs/tiered-app-verdicts.test.ts', 'test/constructs/default-deny-namespace-verdicts.test.ts',
+      'test/constructs/cluster-default-deny-verdicts.test.ts', 'test/constructs/fqdn-egress-verdicts.test.ts',
+      'test/constructs/what-it-allows.test.ts',
+      // ClusterwidePolicy lockout exemptions: refused exemptions by error id, exempted cuts dropped by the engine.
+      'test/constructs/clusterwide-policy-exemptions.test.ts', 'test/constructs/host-policy-lockout.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

@@ -1,0 +1,184 @@
+// ClusterDefaultDeny through engine verdicts on what it synthesizes: which endpoints it puts into default deny (pods
+// outside the excluded namespaces; never namespace-less endpoints), what stays open (the node's probes, DNS to the DNS
+// pods from every pod and node), each option, and every refusal with its error id. In the mutation test set
+// (vitest.mutation.config.mts): these tests kill the mutants of src/constructs/cluster-default-deny.ts.
+import { Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { CiliumVersion, ClusterDefaultDeny, ClusterDefaultDenyProps, DnsRule, Peer } from '../../src';
+import { decidedBy, judge, verdictOf } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+
+const WEB = 'pod:shop:app=web';
+const API = 'pod:shop:app=api';
+const KUBE_DNS = 'pod:kube-system:k8s-app=kube-dns';
+const WORLD = 'cidr:203.0.113.10';
+const NAME = 'cluster-default-deny';
+
+function deny(props: ClusterDefaultDenyProps = {}, version?: CiliumVersion): ReturnType<typeof chart> {
+  const c = chart(undefined, version);
+  new ClusterDefaultDeny(c, 'baseline', props);
+  return c;
+}
+
+describe('ClusterDefaultDeny: who is in default deny', () => {
+  test('every pod outside the system namespaces, for ingress only', () => {
+    const c = deny();
+    expect(decidedBy(c, WEB, API, '8080/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, 'pod:kube-system:app=x', 'pod:team-a:app=api', '8080/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, WEB, WORLD, '443/TCP', 'egress')).toBe('no-policy-default-allow');
+    for (const ns of ['cilium', 'kube-node-lease', 'kube-public', 'kube-system']) {
+      expect(decidedBy(c, WEB, `pod:${ns}:app=x`, '8080/TCP', 'ingress'), ns).toBe('no-policy-default-allow');
+    }
+  });
+
+  test('never the endpoints without a namespace (health, ingress)', () => {
+    const c = deny();
+    for (const entity of ['entity:health', 'entity:ingress']) {
+      const side = judge(c, WEB, entity, '4240/TCP').ingress;
+      expect(side.decision, entity).toBe('no-policy-default-allow');
+      expect(side.policies, entity).toEqual([]);
+    }
+  });
+
+  test('the node probes every selected pod on every port; remote nodes and the world do not', () => {
+    const c = deny();
+    expect(decidedBy(c, 'entity:host', API, '8080/TCP', 'ingress')).toBe(`allowed ${NAME} specs[0].ingress[1]`);
+    expect(decidedBy(c, 'entity:host', API, '7/UDP', 'ingress')).toBe(`allowed ${NAME} specs[0].ingress[1]`);
+    expect(verdictOf(c, 'entity:remote-node', API, '8080/TCP')).toBe('denied');
+    expect(verdictOf(c, WORLD, API, '8080/TCP')).toBe('denied');
+  });
+
+  test('excludedNamespaces: the given ones only, deduplicated and sorted in the description', () => {
+    const c = deny({ excludedNamespaces: ['monitoring', 'kube-system', 'monitoring'] });
+    expect(decidedBy(c, WEB, 'pod:monitoring:app=prometheus', '9090/TCP', 'ingress')).toBe('no-policy-default-allow');
+    expect(decidedBy(c, WEB, 'pod:kube-public:app=x', '80/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, WEB, 'pod:cilium:app=x', '80/TCP', 'ingress')).toBe('default-deny');
+    expect(Testing.synth(c)[0].specs[0].description).toBe('default deny ingress for every pod outside kube-system, monitoring');
+  });
+
+  test('the description names the directions and the namespaces', () => {
+    const descriptions = [deny(), deny({ egress: true }), deny({ ingress: false, egress: true })]
+      .map((c) => { const [ccnp] = Testing.synth(c); return (ccnp.specs?.[0] ?? ccnp.spec).description; });
+    const outside = 'for every pod outside cilium, kube-node-lease, kube-public, kube-system';
+    expect(descriptions).toEqual([`default deny ingress ${outside}`, `default deny ingress and egress ${outside}`, `default deny egress ${outside}`]);
+  });
+
+  test('a name of its own', () => {
+    expect(decidedBy(deny({ name: 'baseline' }), 'entity:host', API, '80/TCP', 'ingress')).toBe('allowed baseline specs[0].ingress[1]');
+  });
+
+  test('the excluded namespaces default to a copy of DEFAULT_SYSTEM_NAMESPACES', () => {
+    const c = chart();
+    const baseline = new ClusterDefaultDeny(c, 'baseline');
+    expect(baseline.excludedNamespaces).toEqual(['cilium', 'kube-node-lease', 'kube-public', 'kube-system']);
+    expect(ClusterDefaultDeny.DEFAULT_SYSTEM_NAMESPACES).toEqual(baseline.excludedNamespaces);
+  });
+});
+
+describe('ClusterDefaultDeny keeps DNS answering', () => {
+  test('DNS pods in an excluded namespace: an additive rule (1.16+) lets every pod and node query them, nothing else changes', () => {
+    const c = deny();
+    expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
+    expect(decidedBy(c, 'pod:kube-system:app=x', KUBE_DNS, '53/TCP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
+    expect(decidedBy(c, 'entity:host', KUBE_DNS, '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[1]`);
+    expect(decidedBy(c, 'entity:remote-node', KUBE_DNS, '53/TCP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[1]`);
+    // Additive: the DNS pods are not put into default deny by it.
+    expect(decidedBy(c, WEB, KUBE_DNS, '9153/TCP', 'ingress')).toBe('non-default-deny-allow');
+    expect(decidedBy(c, WEB, 'pod:kube-system:k8s-app=metrics', '53/UDP', 'ingress')).toBe('no-policy-default-allow');
+  });
+
+  test('DNS pods in a namespace it denies: port 53 from every pod and node, nothing else', () => {
+    const c = deny({ excludedNamespaces: ['cilium'] });
+    expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
+    expect(decidedBy(c, 'entity:remote-node', KUBE_DNS, '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[1]`);
+    expect(decidedBy(c, WEB, KUBE_DNS, '9153/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, WORLD, KUBE_DNS, '53/UDP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, WEB, 'pod:kube-system:app=x', '53/UDP', 'ingress')).toBe('default-deny');
+  });
+
+  test('on Cilium 1.15 the rule is written only when it need not be additive', () => {
+    const excluded = deny({}, CiliumVersion.V1_15);
+    expect(decidedBy(excluded, WEB, KUBE_DNS, '9153/TCP', 'ingress')).toBe('no-policy-default-allow');
+    expect(judge(excluded, WEB, KUBE_DNS, '53/UDP').ingress.policies).toEqual([]);
+    const denied = deny({ excludedNamespaces: ['cilium'] }, CiliumVersion.V1_15);
+    expect(decidedBy(denied, WEB, KUBE_DNS, '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
+    expect(decidedBy(denied, WEB, KUBE_DNS, '9153/TCP', 'ingress')).toBe('default-deny');
+  });
+
+  test('an egress-only default deny writes no DNS ingress rule', () => {
+    const c = deny({ ingress: false, egress: true, excludedNamespaces: ['cilium'] });
+    expect(decidedBy(c, WEB, KUBE_DNS, '9153/TCP', 'ingress')).toBe('no-policy-default-allow');
+    expect(decidedBy(c, WEB, API, '8080/TCP', 'ingress')).toBe('no-policy-default-allow');
+  });
+
+  test('dnsServer: the rule selects that server, not kube-dns', () => {
+    const nodeLocal = Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } });
+    const c = deny({ excludedNamespaces: ['cilium'], dnsServer: nodeLocal });
+    expect(decidedBy(c, WEB, 'pod:kube-system:k8s-app=node-local-dns', '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
+    expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'ingress')).toBe('default-deny');
+  });
+
+  test('a dnsServer that is no pod selector: the rule keeps kube-dns answering', () => {
+    const c = deny({ excludedNamespaces: ['cilium'], dnsServer: Peer.cidr('10.96.0.10/32') });
+    expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
+  });
+
+  test('dnsNamespace: the DNS pods elsewhere, excluded or not', () => {
+    const coredns = Peer.endpoints({ namespace: 'dns', labels: { app: 'coredns' } });
+    const excluded = deny({ excludedNamespaces: ['dns', 'kube-system'], dnsServer: coredns, dnsNamespace: 'dns' });
+    expect(decidedBy(excluded, WEB, 'pod:dns:app=coredns', '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
+    expect(decidedBy(excluded, WEB, 'pod:dns:app=coredns', '9153/TCP', 'ingress')).toBe('non-default-deny-allow');
+    const denied = deny({ excludedNamespaces: ['kube-system'], dnsServer: coredns, dnsNamespace: 'dns' }, CiliumVersion.V1_15);
+    expect(decidedBy(denied, WEB, 'pod:dns:app=coredns', '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
+    expect(decidedBy(denied, WEB, 'pod:dns:app=coredns', '9153/TCP', 'ingress')).toBe('default-deny');
+    // Said excluded on 1.15: no rule (it could not be additive).
+    const old = deny({ excludedNamespaces: ['dns'], dnsServer: coredns, dnsNamespace: 'dns' }, CiliumVersion.V1_15);
+    expect(judge(old, WEB, 'pod:dns:app=coredns', '53/UDP').ingress.policies).toEqual([]);
+  });
+});
+
+describe('ClusterDefaultDeny egress and DNS visibility', () => {
+  test('egress: every selected pod reaches DNS (any name, through the proxy) and nothing else', () => {
+    const c = deny({ egress: true });
+    expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'egress', { dns: 'api.example.com' })).toBe(`allowed ${NAME} specs[0].egress[1]`);
+    expect(verdictOf(c, WEB, KUBE_DNS, '9153/TCP')).toBe('denied');
+    expect(decidedBy(c, WEB, WORLD, '443/TCP', 'egress')).toBe('default-deny');
+    expect(decidedBy(c, WEB, API, '8080/TCP', 'egress')).toBe('default-deny');
+    expect(decidedBy(c, 'pod:kube-system:app=x', WORLD, '443/TCP', 'egress')).toBe('no-policy-default-allow');
+    expect(decidedBy(c, WEB, API, '8080/TCP', 'ingress')).toBe('default-deny');
+  });
+
+  test('egress with dnsRules: only those names', () => {
+    const c = deny({ egress: true, dnsRules: [DnsRule.exact('api.example.com')] });
+    expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+    expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com' })).toBe('l7-denied');
+  });
+
+  test('dnsVisibility on an ingress-only default deny: DNS through the proxy, egress still not denied', () => {
+    const c = deny({ dnsVisibility: true });
+    expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'egress', { dns: 'api.example.com' })).toBe(`allowed ${NAME} specs[0].egress[0]`);
+    expect(judge(c, WEB, KUBE_DNS, '53/UDP', { dns: 'api.example.com' }).egress.l7?.result).toBe('allowed');
+    expect(decidedBy(c, WEB, WORLD, '443/TCP', 'egress')).toBe('non-default-deny-allow');
+  });
+
+  test('without dnsVisibility an ingress-only default deny has no egress rule at all', () => {
+    const c = deny({ dnsVisibility: false });
+    expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'egress')).toBe('no-policy-default-allow');
+  });
+
+  test('dnsVisibility with egress: the egress default deny stays', () => {
+    const c = deny({ egress: true, dnsVisibility: true });
+    expect(decidedBy(c, WEB, WORLD, '443/TCP', 'egress')).toBe('default-deny');
+    expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'egress', { dns: 'a.example' })).toBe(`allowed ${NAME} specs[0].egress[1]`);
+  });
+});
+
+describe('ClusterDefaultDeny refusals', () => {
+  test('no exclusions, a bad namespace name, a bad dnsNamespace, nothing denied', () => {
+    expect(refusal(() => deny({ excludedNamespaces: [] })).id).toBe('cluster-default-deny-no-exclusions');
+    expect(refusal(() => deny({ excludedNamespaces: ['kube-system', 'Bad_Name'] })).id).toBe('namespace-name-syntax');
+    expect(refusal(() => deny({ dnsNamespace: 'Bad_Name' })).id).toBe('namespace-name-syntax');
+    expect(refusal(() => deny({ ingress: false })).id).toBe('default-deny-nothing');
+    expect(refusal(() => deny({ ingress: false, egress: false })).id).toBe('default-deny-nothing');
+  });
+});

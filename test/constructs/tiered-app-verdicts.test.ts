@@ -1,0 +1,304 @@
+// TieredApp's promise, least privilege, through engine verdicts on what it synthesizes: each tier admits only the tier
+// before it (the first: the entry peers), on its own ports and L7 rules; metrics only on a tier's metricsPorts; under
+// egressLockdown a tier reaches only the next tier, DNS and its declared extras. And every refusal, with its error id.
+// These tests are in the mutation test set (vitest.mutation.config.mts): they kill the mutants of src/constructs/tiered-app.ts.
+import { ApiObject, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-34';
+import { describe, expect, test } from 'vitest';
+import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, L7, Peer, Port, TieredApp, TieredAppProps } from '../../src';
+import { decidedBy, verdictOf } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+
+const TRAEFIK = 'pod:traefik:app=traefik';
+const WEB = 'pod:shop:app=web';
+const API = 'pod:shop:app=api';
+const DB = 'pod:shop:app=db';
+const PROMETHEUS = 'pod:monitoring:app=prometheus';
+const KUBE_DNS = 'pod:kube-system:k8s-app=kube-dns';
+const traefik = Peer.endpoints({ namespace: 'traefik', labels: { app: 'traefik' } });
+const prometheus = Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } });
+
+const web = { name: 'web', labels: { app: 'web' }, ports: [Port.tcp(3000)] };
+const api = { name: 'api', labels: { app: 'api' }, ports: [Port.tcp(8080)] };
+const db = { name: 'db', labels: { app: 'db' }, ports: [Port.tcp(5432)] };
+
+/** A TieredApp `shop` in a chart of namespace `shop`. */
+function shop(props: Partial<TieredAppProps> = {}): { c: ReturnType<typeof chart>; app: TieredApp } {
+  const c = chart('shop');
+  const app = new TieredApp(c, 'shop', { entry: [traefik], tiers: [web, api, db], ...props });
+  return { c, app };
+}
+
+describe('TieredApp ingress: each tier admits only the tier before it, on its own ports', () => {
+  test('the entry peers reach the first tier on its ports, and no other tier', () => {
+    const { c } = shop();
+    expect(decidedBy(c, TRAEFIK, WEB, '3000/TCP', 'ingress')).toBe('allowed shop-web spec.ingress[0]');
+    expect(verdictOf(c, TRAEFIK, WEB, '3001/TCP')).toBe('denied');
+    expect(verdictOf(c, TRAEFIK, WEB, '3000/UDP')).toBe('denied');
+    expect(decidedBy(c, TRAEFIK, API, '8080/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, TRAEFIK, DB, '5432/TCP', 'ingress')).toBe('default-deny');
+  });
+
+  test('each next tier admits the tier before it only, on its own ports only', () => {
+    const { c } = shop();
+    expect(decidedBy(c, WEB, API, '8080/TCP', 'ingress')).toBe('allowed shop-api spec.ingress[0]');
+    expect(decidedBy(c, API, DB, '5432/TCP', 'ingress')).toBe('allowed shop-db spec.ingress[0]');
+    expect(verdictOf(c, WEB, API, '3000/TCP')).toBe('denied');
+    expect(verdictOf(c, API, DB, '8080/TCP')).toBe('denied');
+    // Never two tiers back, never backwards, never from itself.
+    expect(decidedBy(c, WEB, DB, '5432/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, DB, API, '8080/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, API, WEB, '3000/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, API, API, '8080/TCP', 'ingress')).toBe('default-deny');
+    // The tier before, in another namespace: the namespace is explicit in the peer.
+    expect(decidedBy(c, 'pod:other:app=web', API, '8080/TCP', 'ingress')).toBe('default-deny');
+  });
+
+  test('every tier admits the local node (kubelet probes) on every port, with allow-localhost off; nothing else of the node', () => {
+    const { c } = shop();
+    for (const [tier, name] of [[WEB, 'web'], [API, 'api'], [DB, 'db']]) {
+      expect(decidedBy(c, 'entity:host', tier, '9999/TCP', 'ingress')).toBe(`allowed shop-${name} spec.ingress[1]`);
+      expect(verdictOf(c, 'entity:remote-node', tier, '9999/TCP')).toBe('denied');
+      expect(verdictOf(c, 'entity:health', tier, '4240/TCP')).toBe('denied');
+    }
+  });
+
+  test('without entry peers the first tier admits nobody but the node', () => {
+    const { c } = shop({ entry: undefined });
+    expect(decidedBy(c, TRAEFIK, WEB, '3000/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, 'pod:shop:app=other', WEB, '3000/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, 'entity:host', WEB, '3000/TCP', 'ingress')).toBe('allowed shop-web spec.ingress[0]');
+    expect(decidedBy(c, WEB, API, '8080/TCP', 'ingress')).toBe('allowed shop-api spec.ingress[0]');
+  });
+
+  test('several entry peers each reach the first tier, and only it', () => {
+    const { c } = shop({ entry: [traefik, Peer.namespace('gateway')] });
+    expect(decidedBy(c, TRAEFIK, WEB, '3000/TCP', 'ingress')).toBe('allowed shop-web spec.ingress[0]');
+    expect(decidedBy(c, 'pod:gateway:app=envoy', WEB, '3000/TCP', 'ingress')).toBe('allowed shop-web spec.ingress[0]');
+    expect(verdictOf(c, 'pod:gateway:app=envoy', WEB, '3001/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:gateway:app=envoy', API, '8080/TCP')).toBe('denied');
+  });
+
+  test("a tier's L7 rules apply to its own ingress only", () => {
+    const { c } = shop({ tiers: [{ ...web, l7: L7.http(HttpRule.get('/.*')) }, api] });
+    expect(verdictOf(c, TRAEFIK, WEB, '3000/TCP', { http: 'GET /cart' })).toBe('allowed');
+    expect(verdictOf(c, TRAEFIK, WEB, '3000/TCP', { http: 'POST /cart' })).toBe('l7-denied');
+    expect(verdictOf(c, WEB, API, '8080/TCP', { http: 'POST /orders' })).toBe('allowed');
+  });
+
+  test('without egressLockdown egress is not restricted at all (no egress rule selects the tiers)', () => {
+    const { c } = shop();
+    expect(decidedBy(c, API, 'cidr:203.0.113.10', '443/TCP', 'egress')).toBe('no-policy-default-allow');
+    expect(decidedBy(c, DB, KUBE_DNS, '53/UDP', 'egress')).toBe('no-policy-default-allow');
+  });
+
+  test('one policy per tier, in tier order, named <app>-<tier>, with the namespace of the chart', () => {
+    const { app } = shop({ name: 'store' });
+    expect(app.policies.map((p) => p.node.id)).toEqual(['web', 'api', 'db']);
+    expect(app.namespace).toBe('shop');
+    const c = chart('shop');
+    new TieredApp(c, 'store', { entry: [traefik], tiers: [web, api], namespace: 'other' });
+    expect(decidedBy(c, TRAEFIK, 'pod:other:app=web', '3000/TCP', 'ingress')).toBe('allowed store-web spec.ingress[0]');
+    expect(decidedBy(c, 'pod:shop:app=web', 'pod:other:app=api', '8080/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, 'pod:other:app=web', 'pod:other:app=api', '8080/TCP', 'ingress')).toBe('allowed store-api spec.ingress[0]');
+  });
+
+  test('the description says who may reach each tier', () => {
+    const { c } = shop();
+    expect(Testing.synth(c).map((m) => m.spec.description)).toEqual([
+      'tier web of shop: reachable from the entry peers',
+      'tier api of shop: reachable only from tier web',
+      'tier db of shop: reachable only from tier api',
+    ]);
+  });
+});
+
+describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metricsPorts only', () => {
+  test('a tier with metricsPorts is scraped on them; a tier without them is not scraped at all', () => {
+    const { c } = shop({ metricsFrom: prometheus, tiers: [web, { ...api, metricsPorts: [Port.tcp(9090)] }, db] });
+    expect(decidedBy(c, PROMETHEUS, API, '9090/TCP', 'ingress')).toBe('allowed shop-api spec.ingress[2]');
+    expect(verdictOf(c, PROMETHEUS, API, '8080/TCP')).toBe('denied');
+    expect(verdictOf(c, PROMETHEUS, WEB, '9090/TCP')).toBe('denied');
+    expect(verdictOf(c, PROMETHEUS, DB, '9090/TCP')).toBe('denied');
+    // The metrics port is the scraper's only: the tier before does not get it.
+    expect(verdictOf(c, WEB, API, '9090/TCP')).toBe('denied');
+  });
+
+  test('metricsFrom without any metricsPorts, or metricsPorts without metricsFrom, or an empty list, is refused', () => {
+    expect(refusal(() => shop({ metricsFrom: prometheus })).id).toBe('tiered-app-metrics-ports');
+    const unscraped = refusal(() => shop({ tiers: [web, { ...api, metricsPorts: [Port.tcp(9090)] }] }));
+    expect(unscraped.id).toBe('tiered-app-metrics-ports');
+    expect(unscraped.message).toContain('tier api declares metricsPorts');
+    // Refused by the construct itself, naming the tier and the construct (the port list check further down would name neither).
+    const empty = refusal(() => shop({ metricsFrom: prometheus, tiers: [{ ...web, metricsPorts: [] }] }));
+    expect(empty.id).toBe('ports-empty');
+    expect(empty.message).toMatch(/^\[test\/shop\] tier web has metricsPorts: \[\]/);
+  });
+});
+
+describe('TieredApp egressLockdown: the next tier, DNS and the declared extras only', () => {
+  test('a tier reaches the next tier on its ports, nothing else of the app', () => {
+    const { c } = shop({ egressLockdown: true });
+    expect(decidedBy(c, WEB, API, '8080/TCP', 'egress')).toBe('allowed shop-web spec.egress[1]');
+    expect(decidedBy(c, API, DB, '5432/TCP', 'egress')).toBe('allowed shop-api spec.egress[1]');
+    expect(decidedBy(c, API, DB, '5433/TCP', 'egress')).toBe('default-deny');
+    expect(decidedBy(c, WEB, DB, '5432/TCP', 'egress')).toBe('default-deny');
+    expect(decidedBy(c, API, WEB, '3000/TCP', 'egress')).toBe('default-deny');
+    // The last tier has no next tier.
+    expect(decidedBy(c, DB, API, '8080/TCP', 'egress')).toBe('default-deny');
+    expect(decidedBy(c, DB, 'cidr:203.0.113.10', '443/TCP', 'egress')).toBe('default-deny');
+    expect(decidedBy(c, WEB, 'pod:other:app=api', '8080/TCP', 'egress')).toBe('default-deny');
+  });
+
+  test('every tier looks up any name at kube-dns, through the DNS proxy, and reaches nothing else there', () => {
+    const { c } = shop({ egressLockdown: true });
+    for (const [tier, name] of [[WEB, 'web'], [API, 'api'], [DB, 'db']]) {
+      expect(decidedBy(c, tier, KUBE_DNS, '53/UDP', 'egress', { dns: 'api.stripe.com' })).toBe(`allowed shop-${name} spec.egress[0]`);
+      expect(verdictOf(c, tier, KUBE_DNS, '53/TCP', { dns: 'db.shop.svc.cluster.local' })).toBe('allowed');
+      expect(verdictOf(c, tier, KUBE_DNS, '9153/TCP')).toBe('denied');
+    }
+  });
+
+  test('dnsRules restrict the names; dnsServer moves DNS to another server', () => {
+    const { c } = shop({
+      egressLockdown: true,
+      dnsRules: [DnsRule.exact('api.stripe.com')],
+      dnsServer: Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } }),
+    });
+    expect(verdictOf(c, API, 'pod:kube-system:k8s-app=node-local-dns', '53/UDP', { dns: 'api.stripe.com' })).toBe('allowed');
+    expect(verdictOf(c, API, 'pod:kube-system:k8s-app=node-local-dns', '53/UDP', { dns: 'evil.example.com' })).toBe('l7-denied');
+    expect(verdictOf(c, API, KUBE_DNS, '53/UDP', { dns: 'api.stripe.com' })).toBe('denied');
+  });
+
+  test("a tier's extra egress is its own, on its ports and L7 rules", () => {
+    const { c } = shop({
+      egressLockdown: true,
+      tiers: [
+        web,
+        { ...api, egress: [{ peer: Peer.cidr('10.9.0.0/16'), ports: [Port.tcp(443)], l7: L7.http(HttpRule.get('/v1/.*')) }] },
+        { ...db, egress: [{ peer: Peer.cidr('10.8.0.0/16') }] },
+      ],
+    });
+    expect(decidedBy(c, API, 'cidr:10.9.1.1', '443/TCP', 'egress', { http: 'GET /v1/charge' })).toBe('allowed shop-api spec.egress[2]');
+    expect(verdictOf(c, API, 'cidr:10.9.1.1', '443/TCP', { http: 'DELETE /v1/charge' })).toBe('l7-denied');
+    expect(verdictOf(c, API, 'cidr:10.9.1.1', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, WEB, 'cidr:10.9.1.1', '443/TCP')).toBe('denied');
+    expect(verdictOf(c, DB, 'cidr:10.9.1.1', '443/TCP')).toBe('denied');
+    // Without ports: every port of that peer, for that tier only.
+    expect(decidedBy(c, DB, 'cidr:10.8.0.1', '6379/TCP', 'egress')).toBe('allowed shop-db spec.egress[1]');
+    expect(verdictOf(c, API, 'cidr:10.8.0.1', '6379/TCP')).toBe('denied');
+  });
+
+  test('egress peers or dnsRules without egressLockdown are refused; an empty egress list is not', () => {
+    const egress = refusal(() => shop({ tiers: [web, { ...api, egress: [{ peer: Peer.cidr('10.9.0.0/16') }] }] }));
+    expect(egress.id).toBe('tiered-app-egress-without-lockdown');
+    expect(egress.message).toContain('tier api declares egress peers');
+    expect(refusal(() => shop({ dnsRules: [DnsRule.exact('a.example.com')] })).id).toBe('tiered-app-dns-without-lockdown');
+    expect(refusal(() => shop({ egressLockdown: false, dnsRules: [DnsRule.exact('a.example.com')] })).id).toBe('tiered-app-dns-without-lockdown');
+    expect(refusal(() => shop({ egressLockdown: true, dnsRules: [] })).id).toBe('dns-rules-empty');
+    const { c } = shop({ tiers: [web, { ...api, egress: [] }] });
+    expect(decidedBy(c, API, 'cidr:203.0.113.10', '443/TCP', 'egress')).toBe('no-policy-default-allow');
+  });
+});
+
+describe('TieredApp tiers: how a tier selects its pods and ports', () => {
+  test('a selector tier: its pods, the tier peer of the next tier, and egress to it', () => {
+    const c = chart('shop');
+    new TieredApp(c, 'shop', {
+      entry: [traefik],
+      egressLockdown: true,
+      tiers: [{ name: 'web', selector: EndpointSelector.labels({ tier: 'front' }), ports: [Port.tcp(3000)] }, api],
+    });
+    expect(decidedBy(c, TRAEFIK, 'pod:shop:tier=front', '3000/TCP', 'ingress')).toBe('allowed shop-web spec.ingress[0]');
+    expect(decidedBy(c, 'pod:shop:tier=front', API, '8080/TCP', 'ingress')).toBe('allowed shop-api spec.ingress[0]');
+    expect(decidedBy(c, 'pod:shop:tier=front', API, '8080/TCP', 'egress')).toBe('allowed shop-web spec.egress[1]');
+    expect(decidedBy(c, TRAEFIK, 'pod:shop:tier=back', '3000/TCP', 'ingress')).toBe('no-policy-default-allow');
+  });
+
+  test('a workload tier: explicit ports win over the Service target ports', () => {
+    const c = chart('shop');
+    const svc = new kplus.Service(c, 'svc', { metadata: { name: 'web' }, ports: [{ port: 80, targetPort: 8081 }] });
+    svc.selectLabel('app', 'web');
+    new TieredApp(c, 'shop', { entry: [traefik], tiers: [{ name: 'web', workload: svc, ports: [Port.tcp(3000)] }] });
+    expect(verdictOf(c, TRAEFIK, WEB, '3000/TCP')).toBe('allowed');
+    expect(verdictOf(c, TRAEFIK, WEB, '8081/TCP')).toBe('denied');
+  });
+
+  test('a workload tier without ports: the target ports of the Service that selects it, never a merely declared port', () => {
+    const c = chart('shop');
+    const dep = new kplus.Deployment(c, 'web', {
+      podMetadata: { labels: { app: 'web' } },
+      containers: [{ image: 'web', portNumber: 8081, ports: [{ number: 9100, name: 'metrics' }] }],
+    });
+    new ApiObject(c, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8081 }] } });
+    new TieredApp(c, 'shop', { entry: [traefik], tiers: [{ name: 'web', workload: dep }] });
+    expect(decidedBy(c, TRAEFIK, WEB, '8081/TCP', 'ingress')).toBe('allowed shop-web spec.ingress[0]');
+    expect(verdictOf(c, TRAEFIK, WEB, '9100/TCP')).toBe('denied');
+    expect(verdictOf(c, TRAEFIK, WEB, '80/TCP')).toBe('denied');
+  });
+
+  test('tierPeer: the pods of a tier, namespace explicit, for a policy elsewhere; an unknown tier is refused', () => {
+    const { c, app } = shop();
+    const cache = new CiliumPolicy(c, 'cache', { namespace: 'data', endpointSelector: EndpointSelector.labels({ app: 'redis' }) });
+    cache.allowIngress(app.tierPeer('api'), { ports: [Port.tcp(6379)] });
+    expect(decidedBy(c, API, 'pod:data:app=redis', '6379/TCP', 'ingress')).toBe('allowed cache spec.ingress[0]');
+    expect(verdictOf(c, WEB, 'pod:data:app=redis', '6379/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:data:app=api', 'pod:data:app=redis', '6379/TCP')).toBe('denied');
+    cache.allowIngress(app.tierPeer('web'), { ports: [Port.tcp(6380)] });
+    expect(verdictOf(c, WEB, 'pod:data:app=redis', '6380/TCP')).toBe('allowed');
+    expect(verdictOf(c, API, 'pod:data:app=redis', '6380/TCP')).toBe('denied');
+    const unknown = refusal(() => app.tierPeer('cache'));
+    expect(unknown.id).toBe('tiered-app-unknown-tier');
+    expect(unknown.message).toContain('use one of web, api, db');
+  });
+});
+
+describe('TieredApp refusals, each with its error id', () => {
+  test('no tiers', () => {
+    expect(refusal(() => shop({ tiers: [] })).id).toBe('tiered-app-no-tiers');
+    expect(refusal(() => shop({ tiers: undefined as unknown as [] })).id).toBe('tiered-app-no-tiers');
+  });
+
+  test('a tier name that cannot name a policy; names that can', () => {
+    for (const name of ['', '-web', 'web-', 'we_b', 'web.1', 'w b', 'web/1', 7 as unknown as string]) {
+      expect(refusal(() => shop({ tiers: [{ ...web, name }] })).id, JSON.stringify(name)).toBe('tiered-app-tier-name');
+    }
+    for (const name of ['w', 'w1', 'web-1', 'a-b-c', 'Web']) {
+      const { c } = shop({ tiers: [{ ...web, name }] });
+      expect(verdictOf(c, TRAEFIK, WEB, '3000/TCP'), name).toBe('allowed');
+    }
+  });
+
+  test('a duplicate tier name', () => {
+    const r = refusal(() => shop({ tiers: [web, api, { ...db, name: 'api' }] }));
+    expect(r.id).toBe('tiered-app-duplicate-tier');
+    expect(r.message).toContain('"api" is used twice');
+  });
+
+  test('a tier without pods, or with two ways to select them, or with labels: {}', () => {
+    expect(refusal(() => shop({ tiers: [{ name: 'web', ports: [Port.tcp(3000)] }] })).id).toBe('tiered-app-tier-selector');
+    const selector = EndpointSelector.labels({ app: 'web' });
+    const both = refusal(() => shop({ tiers: [{ ...web, selector }] }));
+    expect(both.id).toBe('tiered-app-tier-selector');
+    expect(both.message).toContain('takes a selector or labels');
+    const c = chart('shop');
+    const dep = new kplus.Deployment(c, 'web', { podMetadata: { labels: { app: 'web' } }, containers: [{ image: 'web', portNumber: 3000 }] });
+    const withWorkload = refusal(() => new TieredApp(c, 'shop', { tiers: [{ name: 'web', workload: dep, selector, ports: [Port.tcp(3000)] }] }));
+    expect(withWorkload.id).toBe('tiered-app-tier-selector');
+    expect(withWorkload.message).toContain('takes a selector or a workload');
+    // Refused by the construct itself, naming the tier and the construct (EndpointSelector.labels({}) would name neither).
+    const everyPod = refusal(() => shop({ tiers: [{ ...web, labels: {} }] }));
+    expect(everyPod.id).toBe('selector-empty');
+    expect(everyPod.message).toMatch(/^\[test\/shop\] tier web has labels: \{\}/);
+  });
+
+  test('a tier without ports: none given, an empty list, or a workload no Service exposes', () => {
+    expect(refusal(() => shop({ tiers: [{ name: 'web', labels: { app: 'web' } }] })).id).toBe('tiered-app-tier-ports');
+    expect(refusal(() => shop({ tiers: [{ ...web, ports: [] }] })).id).toBe('tiered-app-tier-ports');
+    const c = chart('shop');
+    const dep = new kplus.Deployment(c, 'web', { containers: [{ image: 'web', portNumber: 3000 }] });
+    const r = refusal(() => new TieredApp(c, 'shop', { tiers: [{ name: 'web', workload: dep }] }));
+    expect(r.id).toBe('tiered-app-tier-ports');
+    expect(r.message).toContain('tier web: no Service of the app selects');
+  });
+});
