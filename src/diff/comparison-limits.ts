@@ -81,9 +81,11 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
 }
 
 /**
- * When `toFQDNs` items differ between the sides and a DNS rule (`rules.dns`) of either side goes to peers that do not
- * include the DNS server the engine models (a NodeLocal DNSCache address, another resolver): the pods may look names up
- * there, and the learning the diff judged through the modelled server may not be theirs.
+ * When a DNS rule (`rules.dns`) of either side goes to peers that do not include the DNS server the engine models (a
+ * NodeLocal DNSCache address, another resolver) and either `toFQDNs` items differ between the sides (for pods that may
+ * have such a DNS rule), or such a DNS rule itself differs (for pods that may have `toFQDNs` items): the pods may look
+ * names up there, and the learning the diff judged through the modelled server may not be theirs. Narrowing the
+ * NodeLocal DNS rule alone stops the learning of names no `toFQDNs` change touches.
  */
 function otherDnsServer(base: PolicySet, head: PolicySet): NotCompared | undefined {
   const fqdns = (set: PolicySet): Signature[] => blindItems(set, undefined).get('toFQDNs') ?? [];
@@ -91,14 +93,20 @@ function otherDnsServer(base: PolicySet, head: PolicySet): NotCompared | undefin
   const after = fqdns(head);
   // The rules whose toFQDNs items differ: only their subjects' lookups matter.
   const differing = [...minus(after, before), ...minus(before, after)].map((s) => s.rule);
-  const servers = dnsRulesElsewhereOf([base, head], differing);
+  // The DNS rules toward another server that differ, for the subjects of any toFQDNs rule of either side.
+  const withFqdns = [...before, ...after].map((s) => s.rule);
+  const elsewhere = (set: PolicySet): (Signature & { text: string })[] => dnsRulesElsewhere(set).map((e) => ({ ...e, deny: false }));
+  const [elsewhereBefore, elsewhereAfter] = [elsewhere(base), elsewhere(head)];
+  const changedDns = [...minus(elsewhereAfter, elsewhereBefore), ...minus(elsewhereBefore, elsewhereAfter)] as (Signature & { text: string })[];
+  const concernedDns = changedDns.filter((e) => withFqdns.some((d) => d.subjectKind === e.rule.subjectKind && mayOverlap(d.subject, e.rule.subject)));
+  const servers = [...new Set([...dnsRulesElsewhereOf([base, head], differing), ...concernedDns.map((e) => e.text)])].sort(compareCodeUnits);
   if (servers.length === 0) return undefined;
   return { text: otherDnsServerText(servers, DnsElsewhereIn.DIFF), mayAllow: true, mayDeny: true };
 }
 
 /** Where the note on DNS rules toward another server is printed: a diff or a report. */
 export enum DnsElsewhereIn {
-  /** A diff: `toFQDNs` items differ. */
+  /** A diff: `toFQDNs` items, or DNS rules toward another server of pods with `toFQDNs` items, differ. */
   DIFF = 'diff',
   /** A report: `toFQDNs` items exist. */
   REPORT = 'report',
@@ -110,7 +118,7 @@ export enum DnsElsewhereIn {
  * are not judged, and may be left out).
  */
 export function otherDnsServerText(servers: readonly string[], where: DnsElsewhereIn): string {
-  const lead = where === DnsElsewhereIn.DIFF ? 'toFQDNs rules differ between base and head, and DNS rules of the same pods'
+  const lead = where === DnsElsewhereIn.DIFF ? 'toFQDNs rules, or DNS rules of pods with toFQDNs rules, differ between base and head, and DNS rules of the same pods'
     : 'DNS rules of pods that have toFQDNs rules';
   const outcome = where === DnsElsewhereIn.DIFF ? 'not compared through it'
     : 'judged only through the modelled server (names those pods learn elsewhere are left out of the report)';
@@ -141,16 +149,18 @@ export function reportLimits(set: PolicySet): NotJudged[] {
 }
 
 /** The DNS rule items of the set (`<policy> <path> does not select <server>`) whose peers do not include its DNS server. */
-function dnsRulesElsewhere(set: PolicySet): { text: string; rule: CompiledRule }[] {
+function dnsRulesElsewhere(set: PolicySet): { text: string; rule: CompiledRule; key: string }[] {
   const config = set._engineConfig;
   const server = resolveEndpoint(set.inventory.enrich(set._dnsServer), config);
   const view = peerView(server, server, config);
-  const out: { text: string; rule: CompiledRule }[] = [];
+  const out: { text: string; rule: CompiledRule; key: string }[] = [];
   for (const rule of set._compiledRules) {
     if (!rule.imported) continue;
     for (const item of rule.items.egress) {
       if (item.deny || item.l4.kind !== 'ports' || !item.l4.portRules.some((r) => (r.rules?.dns?.length ?? 0) > 0)) continue;
-      if (!itemSelectsPeer(item, view, [], config)) out.push({ text: `${rule.policy.namespace !== undefined ? `${rule.policy.namespace}/` : ''}${rule.policy.name} ${item.path} does not select ${formatEndpoint(set._dnsServer)}`, rule });
+      if (itemSelectsPeer(item, view, [], config)) continue;
+      const text = `${rule.policy.namespace !== undefined ? `${rule.policy.namespace}/` : ''}${rule.policy.name} ${item.path} does not select ${formatEndpoint(set._dnsServer)}`;
+      out.push({ text, rule, key: JSON.stringify([rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item)]) });
     }
   }
   return out;

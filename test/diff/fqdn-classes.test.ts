@@ -258,6 +258,28 @@ describe('fqdn: classes and another DNS server (NodeLocal DNSCache)', () => {
     expect(diff(`${web()}---\n${everyPod}`, `${web({ fqdns: '{ matchPattern: "*" }' })}---\n${everyPod}`).doc.notCompared?.[0].text).toContain('every-pod');
   });
 
+  test('only the DNS rule toward 169.254.20.10 narrowed (toFQDNs unchanged): NOT COMPARED, not a silent no-change; given the server, newly denied', () => {
+    const { doc } = diff(nodeLocal(), nodeLocal({ dns: '{ matchPattern: "*.internal" }' }));
+    expect(doc.summary).toMatchObject({ newlyAllowed: 0, newlyDenied: 0 });
+    expect(doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny])).toEqual([[true, true]]);
+    expect(doc.notCompared?.[0].text).toContain('or DNS rules of pods with toFQDNs rules, differ between base and head');
+    expect(doc.notCompared?.[0].text).toContain('prod/web spec.egress[0] does not select pod:kube-system:k8s-app=kube-dns');
+    const given = diff(nodeLocal(), nodeLocal({ dns: '{ matchPattern: "*.internal" }' }), { dnsServer: 'cidr:169.254.20.10' });
+    expect(given.lines).toEqual(['~ prod/app=web → world 169.254.20.10/32 53/ANY L7: DNS matchPattern: * → DNS matchPattern: *.internal', '- prod/app=web → fqdn:api.example.com 443/TCP']);
+    expect(given.doc.notCompared).toBeUndefined();
+    // A DNS rule elsewhere that changes for pods without toFQDNs rules says nothing.
+    const batch = (pattern: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: batch, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: batch } }
+  egress:
+  - toCIDR: [169.254.20.10/32]
+    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "${pattern}" }] } }]
+`;
+    expect(diff(`${web()}---\n${batch('*')}`, `${web()}---\n${batch('*.internal')}`).doc.notCompared).toBeUndefined();
+  });
+
   test('with that DNS server given, the widening is newly allowed and nothing is NOT COMPARED', () => {
     const { doc, lines } = diff(nodeLocal(), nodeLocal({ fqdns: '{ matchPattern: "*" }' }), { dnsServer: 'cidr:169.254.20.10' });
     expect(lines).toEqual(['+ prod/app=web → fqdn:* 443/TCP']);
