@@ -137,20 +137,9 @@ function planOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): Fqd
     if (dnsName === undefined || !DNS_NAME.test(dnsName)) continue;
     classes.push({ id: `fqdn:${n.text}`, dnsName });
   }
-  const overlaps = patternOverlaps(selected, dnsRules, names, patterns, witness, subdomainWildcard);
-  const taken = new Set(classes.map((c) => c.dnsName));
-  const kept: { id: string; dnsName: string }[] = [];
-  const overlapsLeftOut: string[] = [];
-  for (const o of overlaps) {
-    if (taken.has(o.dnsName)) continue;
-    if (kept.length >= MAX_OVERLAP_CLASSES) {
-      overlapsLeftOut.push(o.text);
-      continue;
-    }
-    taken.add(o.dnsName);
-    kept.push({ id: `fqdn:${o.text}`, dnsName: o.dnsName });
-  }
-  return { classes: [...classes, ...kept].sort((a, b) => compare(a.id, b.id)), overlapsLeftOut };
+  const { kept, leftOut } = patternOverlaps(selected, dnsRules, names, patterns, witness, subdomainWildcard, new Set(classes.map((c) => c.dnsName)));
+  const overlapClasses = kept.map((o) => ({ id: `fqdn:${o.text}`, dnsName: o.dnsName }));
+  return { classes: [...classes, ...overlapClasses].sort((a, b) => compare(a.id, b.id)), overlapsLeftOut: leftOut };
 }
 
 /**
@@ -158,7 +147,8 @@ function planOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): Fqd
  * pattern matches is already in the overlap), each with a name both match, in the order of their texts.
  */
 function patternOverlaps(selected: ReadonlyMap<string, NamedFqdn>, dnsRules: ReadonlyMap<string, NamedFqdn>, names: ReadonlySet<string>,
-  patterns: PatternIndex, witness: (n: NamedFqdn) => string | undefined, subdomainWildcard: boolean): { text: string; dnsName: string }[] {
+  patterns: PatternIndex, witness: (n: NamedFqdn) => string | undefined, subdomainWildcard: boolean, taken: Set<string>,
+): { kept: { text: string; dnsName: string }[]; leftOut: string[] } {
   const everything = (n: NamedFqdn): boolean => /^\*+\.?$/.test(n.text);
   const byText = new Map<string, { n: NamedFqdn; toFqdns: boolean }>();
   for (const n of dnsRules.values()) if (n.pattern && !everything(n)) byText.set(n.text, { n, toFqdns: false });
@@ -175,19 +165,28 @@ function patternOverlaps(selected: ReadonlyMap<string, NamedFqdn>, dnsRules: Rea
     }
   });
   pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  const out: { text: string; dnsName: string }[] = [];
+  const kept: { text: string; dnsName: string }[] = [];
+  const leftOut: string[] = [];
   for (const [i, j] of pairs) {
     const [a, b] = [list[i], list[j]];
     if (!a.toFqdns && !b.toFqdns) continue;
+    // Past the bound, every candidate pair is left out without more work (some may not overlap at all: their rules are
+    // then NOT COMPARED needlessly, never silently), so hostile lists of patterns cost no witness search per pair.
+    if (kept.length >= MAX_OVERLAP_CLASSES) {
+      leftOut.push(`${a.n.text} & ${b.n.text}`);
+      continue;
+    }
     const meet = shapeMeet(shapes[i], shapes[j]);
     if (meet === undefined) continue;
     const wa = witness(a.n);
     const wb = witness(b.n);
     if ((wa !== undefined && b.n.matcher.matches(wa)) || (wb !== undefined && a.n.matcher.matches(wb))) continue;
     const dnsName = overlapWitness(meet, [a.n.matcher, b.n.matcher], names, patterns);
-    if (dnsName !== undefined) out.push({ text: `${a.n.text} & ${b.n.text}`, dnsName });
+    if (dnsName === undefined || taken.has(dnsName)) continue;
+    taken.add(dnsName);
+    kept.push({ text: `${a.n.text} & ${b.n.text}`, dnsName });
   }
-  return out;
+  return { kept, leftOut };
 }
 
 /** A pattern's labels, each a list of tokens (a character, or `STAR`), and whether a leading `**.` stands for one or more labels. */
