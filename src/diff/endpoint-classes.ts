@@ -171,6 +171,7 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
     }
     return v;
   };
+  const budget = { left: ATOM_CLASS_BUDGET };
   for (const ns of namespaces) {
     const groups = new Map<string, InventoryWorkload[]>();
     for (const w of inventory.workloads.filter((x) => x.namespace === ns.name)) {
@@ -197,7 +198,7 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
     const sources = selectors.filter(matchesNone);
     const derived = sources.length === 0 ? []
       : withinLimit(other, derivedPods(ns, sources, selectors, clusterName, {
-        known: [...classes.map((c) => c.endpoint), other.endpoint], fromEmpty: false, roles: rolesOf(rules),
+        known: [...classes.map((c) => c.endpoint), other.endpoint], fromEmpty: false, roles: rolesOf(rules), budget,
       }));
     derived.sort((a, b) => compare(a.cls.name, b.cls.name));
     out.push(...uniqueIds([...classes, ...derived]), other);
@@ -228,10 +229,11 @@ function otherPods(ns: NamespaceInfo): ClassifiedEndpoint {
 /** Pod classes from the selectors: witnesses per selector and label value, merged when every selector sees them alike. */
 function derivedClasses(rules: readonly CompiledRule[], namespaces: readonly NamespaceInfo[], clusterName: string): ClassifiedEndpoint[] {
   const out: ClassifiedEndpoint[] = [];
+  const budget = { left: ATOM_CLASS_BUDGET };
   for (const ns of namespaces) {
     const selectors = selectorsIn(rules, ns);
     const other = otherPods(ns);
-    const options = { known: [other.endpoint], fromEmpty: true, roles: rolesOf(rules) };
+    const options = { known: [other.endpoint], fromEmpty: true, roles: rolesOf(rules), budget };
     const classes = withinLimit(other, derivedPods(ns, selectors, selectors, clusterName, options));
     classes.sort((a, b) => compare(a.cls.name, b.cls.name));
     out.push(...uniqueIds(classes), other);
@@ -319,6 +321,13 @@ function selectorIndex(rules: readonly CompiledRule[]): SelectorIndex {
  */
 export const ATOM_LIMIT = 2048;
 
+/**
+ * The most classes of pods that several selectors select at once, over all namespaces together: past it, a namespace's
+ * combinations are not classes (noted as over `ATOM_LIMIT` is), so that hostile inputs of many namespaces each just under
+ * the per-namespace limit cannot make the pairs of classes grow without bound.
+ */
+export const ATOM_CLASS_BUDGET = 4096;
+
 /** The classes of the pods several selectors select at once that are missing, noted per "other pods" class of their namespace. */
 const atomLimits = new WeakMap<ClassifiedEndpoint, string[]>();
 
@@ -332,8 +341,9 @@ function withinLimit(other: ClassifiedEndpoint, derived: DerivedPods): Classifie
   if (derived.exceeded) {
     const where = other.cls.namespace === '(other namespaces)' ? 'other namespaces' : `namespace ${other.cls.namespace ?? ''}`;
     noteLimit(other, `pods of ${where} that several selectors select at once make more than ${ATOM_LIMIT} label sets to `
-      + 'tell apart: only a pod per selector and per label value is a class there, so the connections of pods of several '
-      + 'selectors are not compared; give the workloads (--inventory), or trace such pods on both sides');
+      + `tell apart, or more classes than the ${ATOM_CLASS_BUDGET} left to all namespaces together: only a pod per selector `
+      + 'and per label value is a class there, so the connections of pods of several selectors are not compared; give the '
+      + 'workloads (--inventory), or trace such pods on both sides');
   }
   return derived.classes;
 }
@@ -362,6 +372,8 @@ interface DerivedPodsOptions {
   readonly roles: (sel: Selector) => number;
   /** Also vary every key from a pod without labels (derived mode; not next to an inventory, whose workloads are the pods). */
   readonly fromEmpty: boolean;
+  /** What is left of `ATOM_CLASS_BUDGET` for the classes of several selectors at once, shared by every namespace. */
+  readonly budget: { left: number };
 }
 
 /**
@@ -437,12 +449,20 @@ function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors:
     });
     exceeded ||= atoms.exceeded;
     const projections = new Set([...known, ...classes.map((c) => c.endpoint)].map(projection));
+    const pending: Readonly<Record<string, string>>[] = [];
     for (const labels of atoms.witnesses) {
       const p = projection(podOf(ns, labels));
       if (projections.has(p)) continue;
       projections.add(p);
-      add(labels);
+      pending.push(labels);
     }
+    if (pending.length > options.budget.left) {
+      exceeded = true;
+      continue;
+    }
+    const before = classes.length;
+    for (const labels of pending) add(labels);
+    options.budget.left -= classes.length - before;
   }
   return { classes, exceeded };
 }

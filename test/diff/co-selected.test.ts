@@ -137,4 +137,22 @@ ${Array.from({ length: 12 }, (_, i) => `  - fromEndpoints: [{ matchLabels: { k${
     ]);
     expect(diff(many(deny), many(deny).replace('name: api', 'name: api-v2')).notCompared).toBeUndefined();
   });
+
+  test('many namespaces each just under the bound: past the budget of all namespaces together, NOT COMPARED (a hostile input stays bounded)', () => {
+    // Per namespace, eleven policies on eleven keys (2,048 combinations, within the bound); three namespaces need more
+    // classes than the budget of 4,096, so the last one keeps a class per selector and says so.
+    const ring = (ns: string, shift: number): string => Array.from({ length: 11 }, (_, i) => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: p${i}, namespace: ${ns} }
+spec:
+  endpointSelector: { matchLabels: { k${i}: x } }
+  egress: [{ toEntities: [world], toPorts: [{ ports: [{ port: "${1000 + i}", protocol: TCP }] }] }]
+  egressDeny: [{ toEntities: [world], toPorts: [{ ports: [{ port: "${1000 + ((i + shift) % 11)}", protocol: TCP }] }] }]
+`).join('---\n');
+    const base = ['a', 'b', 'c'].map((ns) => ring(ns, 1)).join('---\n');
+    const head = ['a', 'b'].map((ns) => ring(ns, 1)).join('---\n') + '---\n' + ring('c', 2);
+    const doc = diff(base, head);
+    expect(doc.notCompared?.map((n) => [n.text.slice(0, 57), n.mayAllow, n.mayDeny])).toEqual([['pods of namespace c that several selectors select at once', true, true]]);
+    expect(doc.notCompared?.[0].text).toContain('or more classes than the 4096 left to all namespaces together');
+  });
 });
