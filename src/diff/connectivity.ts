@@ -488,8 +488,9 @@ function judgedKey(j: Judged): string {
 }
 
 /**
- * Ids of explained sides by what `reasonOf` reads of them (direction, decision, deciding rule, selecting policies,
- * notes): sides with the same id are put into the same words. Each side object is keyed once.
+ * Ids of explained sides by what `reasonOf` reads of them (direction, decision, deciding rule, selecting policies, the
+ * unlearned `toFQDNs` note; not the other notes, such as near misses, which differ from port to port): sides with the
+ * same id are put into the same words. Each side object is keyed once.
  */
 class ReasonIds {
   private readonly ids = new WeakMap<SideVerdict, number>();
@@ -500,7 +501,7 @@ class ReasonIds {
     if (id === undefined) {
       const r = s.rule;
       const content = JSON.stringify([
-        s.direction, s.allowed, s.decision, r ? [policyText(r), r.path, r.file ?? null] : null, s.policies.map(policyText), s.notes,
+        s.direction, s.allowed, s.decision, r ? [policyText(r), r.path, r.file ?? null] : null, s.policies.map(policyText), unlearnedMatch(s) ?? null,
       ]);
       id = this.byContent.get(content);
       if (id === undefined) {
@@ -552,14 +553,19 @@ export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpo
  * but the subject's DNS proxy does not learn its name (the engine's note on the side), else ''.
  */
 function unlearned(s: SideVerdict, subject: string): string {
+  const item = unlearnedMatch(s);
+  return item === undefined ? ''
+    : `; toFQDNs ${item} matches the name, but reaches it only via DNS learning, and ${subject}'s DNS proxy does not learn it `
+      + '(no DNS rule toward its DNS server lets the lookup through the proxy, or the server does not admit it)';
+}
+
+/** The `toFQDNs` item of the engine's first note on a side that it would select the peer but does not learn its name. */
+function unlearnedMatch(s: SideVerdict): string | undefined {
   for (const note of s.notes) {
     const m = /^toFQDNs (.+?) matches .*, but .* DNS proxy never learns its IPs, so toFQDNs selects nothing/.exec(note);
-    if (m) {
-      return `; toFQDNs ${m[1]} matches the name, but reaches it only via DNS learning, and ${subject}'s DNS proxy does not learn it `
-        + '(no DNS rule toward its DNS server lets the lookup through the proxy, or the server does not admit it)';
-    }
+    if (m) return m[1];
   }
-  return '';
+  return undefined;
 }
 
 function withPolicy(text: string, s: SideVerdict): DecidingReason {
