@@ -141,6 +141,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const changes: ConnectivityChange[] = [];
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
+  const reasonIds = new ReasonIds();
   /**
    * Judges a pair on each segment (or only where `tables` says base and head may differ): its changed segments grouped
    * by verdicts and deciding reasons (from `verdict()`, or the same sides explained once per group of peers by `tables`),
@@ -162,11 +163,30 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     if (changed.length === 0) return undefined;
     const [from, to] = placeholders ? [FROM, TO] : [classes[a], classes[b]];
     const groups = new Map<string, ChangeGroup>();
+    // The side tables share their explained sides among the segments and peers judged alike: a pair's reasons are put
+    // into words once per distinct combination of explained sides (by what `reasonOf` reads of them), not per segment.
+    const worded = new Map<string, { reason: ChangeReasons; key: string }>();
     for (const c of changed) {
-      const q = query(classes[a], classes[b], c.seg);
-      const [before, after] = tables ? [tables.explain(c.seg, 0), tables.explain(c.seg, 1)] : [base.verdict(q), head.verdict(q)];
-      const reason = { before: reasonOf(before, from, to), after: reasonOf(after, from, to) };
-      const key = JSON.stringify([c.before, c.after, reason]);
+      let reason: ChangeReasons;
+      let reasonKey: string;
+      if (tables) {
+        const before = tables.explain(c.seg, 0);
+        const after = tables.explain(c.seg, 1);
+        const sidesKey = `${reasonIds.of(before.egress)},${reasonIds.of(before.ingress)},${reasonIds.of(after.egress)},${reasonIds.of(after.ingress)}`;
+        let w = worded.get(sidesKey);
+        if (!w) {
+          const r = { before: reasonOf(before, from, to), after: reasonOf(after, from, to) };
+          w = { reason: r, key: JSON.stringify(r) };
+          worded.set(sidesKey, w);
+        }
+        reason = w.reason;
+        reasonKey = w.key;
+      } else {
+        const q = query(classes[a], classes[b], c.seg);
+        reason = { before: reasonOf(base.verdict(q), from, to), after: reasonOf(head.verdict(q), from, to) };
+        reasonKey = JSON.stringify(reason);
+      }
+      const key = `${judgedKey(c.before)}\u0000${judgedKey(c.after)}\u0000${reasonKey}`;
       const g = groups.get(key);
       if (g) g.segs.push(c.seg);
       else groups.set(key, { segs: [c.seg], before: c.before, after: c.after, reason });
@@ -462,6 +482,38 @@ interface PairJudging {
   readonly explain: (seg: PortSegment, side: 0 | 1) => Sides;
 }
 
+/** A judged segment as a grouping key: its verdict and L7 rules (never empty when present). */
+function judgedKey(j: Judged): string {
+  return j.l7 === undefined ? j.verdict : `${j.verdict}\u0001${j.l7}`;
+}
+
+/**
+ * Ids of explained sides by what `reasonOf` reads of them (direction, decision, deciding rule, selecting policies, the
+ * unlearned `toFQDNs` note; not the other notes, such as near misses, which differ from port to port): sides with the
+ * same id are put into the same words. Each side object is keyed once.
+ */
+class ReasonIds {
+  private readonly ids = new WeakMap<SideVerdict, number>();
+  private readonly byContent = new Map<string, number>();
+
+  public of(s: SideVerdict): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      const r = s.rule;
+      const content = JSON.stringify([
+        s.direction, s.allowed, s.decision, r ? [policyText(r), r.path, r.file ?? null] : null, s.policies.map(policyText), unlearnedMatch(s) ?? null,
+      ]);
+      id = this.byContent.get(content);
+      if (id === undefined) {
+        id = this.byContent.size;
+        this.byContent.set(content, id);
+      }
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+}
+
 /** What decided a connection, as one line naming the deciding rule(s) and their policy. */
 export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpoint): DecidingReason {
   const name = (s: SideVerdict): string => (s.direction === 'egress' ? from.cls.name : to.cls.name);
@@ -501,14 +553,19 @@ export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpo
  * but the subject's DNS proxy does not learn its name (the engine's note on the side), else ''.
  */
 function unlearned(s: SideVerdict, subject: string): string {
+  const item = unlearnedMatch(s);
+  return item === undefined ? ''
+    : `; toFQDNs ${item} matches the name, but reaches it only via DNS learning, and ${subject}'s DNS proxy does not learn it `
+      + '(no DNS rule toward its DNS server lets the lookup through the proxy, or the server does not admit it)';
+}
+
+/** The `toFQDNs` item of the engine's first note on a side that it would select the peer but does not learn its name. */
+function unlearnedMatch(s: SideVerdict): string | undefined {
   for (const note of s.notes) {
     const m = /^toFQDNs (.+?) matches .*, but .* DNS proxy never learns its IPs, so toFQDNs selects nothing/.exec(note);
-    if (m) {
-      return `; toFQDNs ${m[1]} matches the name, but reaches it only via DNS learning, and ${subject}'s DNS proxy does not learn it `
-        + '(no DNS rule toward its DNS server lets the lookup through the proxy, or the server does not admit it)';
-    }
+    if (m) return m[1];
   }
-  return '';
+  return undefined;
 }
 
 function withPolicy(text: string, s: SideVerdict): DecidingReason {

@@ -169,13 +169,32 @@ class Grouping {
   /** The explained decisions (side verdicts) of base and head, likewise. */
   public readonly explained = new Map<number, [SideVerdict?, SideVerdict?]>();
 
-  public constructor(public readonly matchers: readonly Uint8Array[]) {}
+  /** Per peer, the matchers that select it (`,i` each, ascending), when there are many matchers: made once, from the hits. */
+  private selectedBy?: string[];
+
+  /**
+   * The matchers that tell peers apart: each distinct one once (base and head share most items, hence their matchers),
+   * none that selects every peer or none (the same groups as with every matcher).
+   */
+  private readonly matchers: readonly Uint8Array[];
+
+  public constructor(matchers: readonly Uint8Array[]) {
+    this.matchers = [...new Set(matchers)].filter((bits) => {
+      const hits = hitsOf(bits).length;
+      return hits > 0 && hits < bits.length;
+    });
+  }
 
   public group(peer: number, signature: string): number {
     const known = this.groupOf.get(peer);
     if (known !== undefined) return known;
     let sig = signature;
-    for (let i = 0; i < this.matchers.length; i++) if (this.matchers[i][peer] === 1) sig += `,${i}`;
+    if (this.matchers.length > SPARSE_FROM) {
+      this.selectedBy ??= this.selectors();
+      sig += this.selectedBy[peer];
+    } else {
+      for (let i = 0; i < this.matchers.length; i++) if (this.matchers[i][peer] === 1) sig += `,${i}`;
+    }
     let g = this.ids.get(sig);
     if (g === undefined) {
       g = this.reps.length;
@@ -185,6 +204,33 @@ class Grouping {
     this.groupOf.set(peer, g);
     return g;
   }
+
+  /** Every peer's matchers, walking each matcher's hits (most select a few classes) rather than every matcher per peer. */
+  private selectors(): string[] {
+    const out = new Array<string>(this.matchers[0].length).fill('');
+    this.matchers.forEach((bits, i) => {
+      for (const peer of hitsOf(bits)) out[peer] += `,${i}`;
+    });
+    return out;
+  }
+}
+
+/** From how many matchers a grouping lists each peer's matchers from their hits at once (the same signatures). */
+const SPARSE_FROM = 16;
+
+const hitLists = new WeakMap<Uint8Array, Int32Array>();
+
+/** The indexes of the classes a matcher selects, ascending (computed once per matcher). */
+function hitsOf(bits: Uint8Array): Int32Array {
+  let hits = hitLists.get(bits);
+  if (!hits) {
+    let n = 0;
+    for (let i = 0; i < bits.length; i++) n += bits[i];
+    hits = new Int32Array(n);
+    for (let i = 0, k = 0; i < bits.length; i++) if (bits[i] === 1) hits[k++] = i;
+    hitLists.set(bits, hits);
+  }
+  return hits;
 }
 
 /**
@@ -419,6 +465,11 @@ export class SideTables {
   private readonly egress: SideContext[];
   private readonly ingress: SideContext[];
   private readonly signatures: (readonly [string, string])[];
+  /**
+   * The signatures as short interned ids (`s<n>`, the same id for the same signature): a grouping keys every peer by its
+   * signature, and hashing the long ones (named ports in JSON) for each peer and context cost more than the grouping.
+   */
+  private readonly signatureIds: (readonly [string, string])[];
   /** Per item, 1 for the segments it may cover (a named port: every port of its protocols). */
   private readonly coverage = new WeakMap<CompiledItem, Uint8Array>();
   /** Per protocol (ICMP: per family), the first port (type) of each segment and its index, ascending. */
@@ -438,6 +489,16 @@ export class SideTables {
       }).join('/');
       return [flags, `${flags}|${JSON.stringify([c.endpoint.ports ?? [], this.views[0].resolved[i].ports, this.views[1].resolved[i].ports])}`];
     });
+    const interned = new Map<string, string>();
+    const intern = (sig: string): string => {
+      let id = interned.get(sig);
+      if (id === undefined) {
+        id = `s${interned.size}`;
+        interned.set(sig, id);
+      }
+      return id;
+    };
+    this.signatureIds = this.signatures.map(([flags, withPorts]) => [intern(flags), intern(withPorts)] as const);
     const bounds = new PortBoundaries();
     for (const p of policies) for (const dp of [...p.egress, ...p.ingress]) bounds.addPolicy(dp);
     classes.forEach((c, i) => {
@@ -490,7 +551,7 @@ export class SideTables {
 
   /** What a side's decision reads of a peer besides the items that select it (with its named ports, for egress). */
   public peerSignature(peer: number, withPorts: boolean): string {
-    return this.signatures[peer][withPorts ? 1 : 0];
+    return this.signatureIds[peer][withPorts ? 1 : 0];
   }
 
   /** Whether an item may cover a segment (named ports: every port of their protocols, whatever the destination). */
