@@ -4,6 +4,7 @@
 import { l4Scope } from '../model/l4-scope';
 import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
+import { LabelSet, Selector } from '../model/labels';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import {
   CidrRuleModel, IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel,
@@ -386,6 +387,8 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRe
   if (deny.fqdns && (guardEntity === 'all' || guardEntity === 'world' || guardOutside)) return true;
   // A Service's backends: the pods its selector selects, or (no selector) the addresses of its Endpoints.
   if (deny.services && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined || guardOutside)) return true;
+  // The `kubernetes` Service of `default` sends to the API server (its Endpoints are the API server addresses).
+  if (deny.services && guardEntity === 'kube-apiserver' && mayBeApiServerService(deny.services)) return true;
   if (deny.endpoints && (guardEntity === 'cluster' || guardEntity === 'all')) return true;
   if (deny.endpoints && guard.endpoints !== undefined && endpointsMayOverlap(deny.endpoints, guard.endpoints)) return true;
   if (deny.nodes && (guardEntity === 'remote-node' || guardEntity === 'kube-apiserver' || guardEntity === 'cluster' || guardEntity === 'all'
@@ -394,6 +397,28 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRe
   // Nodes selected by labels include the control-plane nodes, whose identity also carries kube-apiserver (in-cluster API server).
   if (guard.nodes && denyEntities.some((e) => e === 'cluster' || e === 'remote-node' || e === 'kube-apiserver')) return true;
   return false;
+}
+
+/** The labels of the `kubernetes` Service of `default`, which a `k8sServiceSelector` may match. */
+const API_SERVER_SERVICE_LABELS = LabelSet.of([{ source: 'k8s', key: 'component', value: 'apiserver' }, { source: 'k8s', key: 'provider', value: 'kubernetes' }]);
+
+/**
+ * Whether `toServices` entries may name the `kubernetes` Service of `default` (the API server): by name (in `default` or
+ * every namespace), or by a selector its labels match (one that cannot be read may).
+ */
+function mayBeApiServerService(services: unknown): boolean {
+  return arr<unknown>(services).some((entry) => {
+    if (!isObject(entry)) return false;
+    const { k8sService: ref, k8sServiceSelector: sel } = entry as { k8sService?: unknown; k8sServiceSelector?: unknown };
+    const inDefault = (ns: unknown): boolean => ns === undefined || ns === 'default';
+    if (isObject(ref)) return (ref as { serviceName?: unknown }).serviceName === 'kubernetes' && inDefault((ref as { namespace?: unknown }).namespace);
+    if (!isObject(sel) || !inDefault((sel as { namespace?: unknown }).namespace)) return false;
+    try {
+      return Selector.from((sel as { selector?: LabelSelectorModel }).selector).matches(API_SERVER_SERVICE_LABELS);
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** Whether two endpoint selector lists (of clusterwide rules) may select a common pod; a selector that cannot be read may. */

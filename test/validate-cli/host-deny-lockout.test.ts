@@ -260,3 +260,24 @@ describe('pitfall-host-deny-lockout: empty peer lists read as the target version
     expect(cuts('fromCIDR: [0.0.0.0/0]\n      fromEndpoints: []', '1.18')).toEqual([]);
   });
 });
+
+describe('pitfall-host-deny-lockout: the kubernetes Service is the API server', () => {
+  const egress = (item: string): string => `  enableDefaultDeny: { ingress: false, egress: false }\n  egressDeny:\n    - ${item}\n`;
+  const cuts = (item: string): string[] => findings(check({ 'host.yaml': host('{}', egress(item)) }), 'pitfall-host-deny-lockout').map((d) => d.message);
+
+  it.each([
+    ['by name in default', 'toServices: [{ k8sService: { serviceName: kubernetes, namespace: default } }]'],
+    ['by name in every namespace', 'toServices: [{ k8sService: { serviceName: kubernetes } }]'],
+    ['by its labels', 'toServices: [{ k8sServiceSelector: { selector: { matchLabels: { component: apiserver } }, namespace: default } }]'],
+  ])('a node egress deny to it (%s) cuts the kube-apiserver path', (_what, item) => {
+    expect(cuts(item)).toEqual([expect.stringMatching(/cuts the kube-apiserver, etcd paths of the nodes \{\} \(kube-apiserver: entity kube-apiserver on 6443\/TCP/)]);
+  });
+
+  it.each([
+    ['another Service of default', 'toServices: [{ k8sService: { serviceName: web, namespace: default } }]'],
+    ['a kubernetes Service of another namespace', 'toServices: [{ k8sService: { serviceName: kubernetes, namespace: shop } }]'],
+    ['a selector of other labels', 'toServices: [{ k8sServiceSelector: { selector: { matchLabels: { app: web } } } }]'],
+  ])('not a cut: %s', (_what, item) => {
+    expect(cuts(item)).toEqual([]);
+  });
+});
