@@ -1,7 +1,8 @@
 // Shared helpers of the engine tests: policy sets from plain objects, and the verdict matchers.
 import { expect } from 'vitest';
-import { EngineMatcherOptions, PolicySet, PolicySetOptions, Verdict } from '../../src/engine';
+import { EngineMatcherOptions, PolicySet, PolicySetOptions, Verdict, VerdictQuery } from '../../src/engine';
 import { engineMatchers, verdictFor } from '../../src/engine/matchers';
+import { parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
 
 expect.extend(engineMatchers);
 
@@ -28,4 +29,28 @@ export function verdict(set: PolicySet, from: string, to: string, port: string |
 /** Match labels shorthand. */
 export function labels(l: Record<string, string>): { matchLabels: Record<string, string> } {
   return { matchLabels: l };
+}
+
+/** The query of a verdict, as the matchers build it. */
+function matcherQuery(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions): VerdictQuery {
+  const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
+  const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
+  return {
+    from: set.endpoint(from), to: set.endpoint(to), ...toConnection(port),
+    ...(http ? { http } : {}), ...(options.dns !== undefined ? { dns: options.dns } : {}), ...(kafka ? { kafka } : {}),
+  };
+}
+
+/**
+ * The explained verdict, after checking that `decide()` gives the same verdict (cold, then warm) and that the naive
+ * evaluator (every item of every rule, no port index) gives the same explained verdict.
+ */
+export function judged(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions = {}): Verdict {
+  const q = matcherQuery(set, from, to, port, options);
+  const decided = set.decide(q);
+  const v = set.verdict(q);
+  expect(decided, `decide() on ${from} → ${to} ${port} ${JSON.stringify(options)}`).toBe(v.verdict);
+  expect(set.decide(q)).toBe(v.verdict);
+  expect(set.evaluateNaive(q)).toEqual(v);
+  return v;
 }

@@ -3,36 +3,14 @@
 // host is not held to them. Every verdict is also asked of `decide()`, which judges the request from the kept L4 decision.
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { EngineMatcherOptions, PolicySet, PolicySetOptions, Verdict, VerdictQuery } from '../../src/engine';
+import { PolicySet, PolicySetOptions } from '../../src/engine';
 import { dnsLearning } from '../../src/engine/evaluate';
-import { parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
-import { ccnp, cnp, labels, policySet } from './helpers';
+import { ccnp, cnp, judged, labels, policySet } from './helpers';
 
 const API = 'pod:default:app=api';
 const WEB = 'pod:default:app=web';
 const DNS = 'pod:kube-system:k8s-app=kube-dns';
 const TCP80 = { ports: [{ port: '80', protocol: 'TCP' }] };
-
-function query(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions): VerdictQuery {
-  const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
-  const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
-  return {
-    from: set.endpoint(from), to: set.endpoint(to), ...toConnection(port),
-    ...(http ? { http } : {}), ...(options.dns !== undefined ? { dns: options.dns } : {}), ...(kafka ? { kafka } : {}),
-  };
-}
-
-/** The explained verdict, after checking that `decide()` gives the same verdict (cold and warm). */
-function judged(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions = {}): Verdict {
-  const q = query(set, from, to, port, options);
-  const decided = set.decide(q);
-  const v = set.verdict(q);
-  expect(decided, `decide() on ${from} → ${to} ${port} ${JSON.stringify(options)}`).toBe(v.verdict);
-  expect(set.decide(q)).toBe(v.verdict);
-  // The naive evaluator walks every item of every rule (no port index): the same explained verdict.
-  expect(set.evaluateNaive(q)).toEqual(v);
-  return v;
-}
 
 /** An API policy: ingress items from web, in order. */
 function apiIngress(items: readonly Record<string, unknown>[], options: PolicySetOptions = {}): PolicySet {

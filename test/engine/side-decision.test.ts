@@ -4,37 +4,14 @@
 // `decide()` (the same judgement without the explanation) gives the same verdict, and the naive evaluator the same explained one.
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { EngineMatcherOptions, PolicySet, Verdict, VerdictQuery } from '../../src/engine';
+import { PolicySet, Verdict } from '../../src/engine';
 import { PeerView } from '../../src/engine/identity';
 import { itemSelectsPeer } from '../../src/engine/peer-selection';
-import { parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
 import { LabelSet } from '../../src/model/labels';
-import { ccnp, cnp, labels, policySet } from './helpers';
+import { ccnp, cnp, judged, labels, policySet } from './helpers';
 
 const API = 'pod:default:app=api';
 const WEB = 'pod:default:app=web';
-
-/** The query of a verdict, as the matchers build it. */
-function query(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions): VerdictQuery {
-  const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
-  const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
-  return {
-    from: set.endpoint(from), to: set.endpoint(to), ...toConnection(port),
-    ...(http ? { http } : {}), ...(options.dns !== undefined ? { dns: options.dns } : {}), ...(kafka ? { kafka } : {}),
-  };
-}
-
-/** The explained verdict, after checking that `decide()` (cold, then warm) gives the same verdict. */
-function judged(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions = {}): Verdict {
-  const q = query(set, from, to, port, options);
-  const decided = set.decide(q);
-  const v = set.verdict(q);
-  expect(decided, `decide() on ${from} → ${to} ${port}`).toBe(v.verdict);
-  expect(set.decide(q)).toBe(v.verdict);
-  // The naive evaluator walks every item of every rule (no port index): the same explained verdict.
-  expect(set.evaluateNaive(q)).toEqual(v);
-  return v;
-}
 
 /** The path of the rule item that decided a side, or `undefined`. */
 function decidedBy(v: Verdict['ingress']): string | undefined {
