@@ -5,7 +5,7 @@ import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { ClusterwidePolicy, Entity, LockoutExemption, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer, PolicyKind, Port } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
-import { refusal } from '../support/synth';
+import { refusal, synthFailure } from '../support/synth';
 
 const NODE = 'node:kubernetes.io/hostname=n1';
 
@@ -19,14 +19,7 @@ function tunnelDeny(lockoutExemptions?: LockoutExemption[]): Chart {
   return chart;
 }
 
-function synthError(chart: Chart): string | undefined {
-  try {
-    Testing.synth(chart);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
+const synthError = synthFailure;
 
 describe('ClusterwidePolicy lockoutExemptions', () => {
   test('without an exemption the tunnel deny is refused; exempted, it synthesizes and the engine drops the tunnel', () => {

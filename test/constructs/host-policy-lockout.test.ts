@@ -8,6 +8,7 @@ import {
   Port, Validator,
 } from '../../src';
 import { cut, lockout } from '../support/lockout-guard';
+import { synthFailure } from '../support/synth';
 
 const CONTROL_PLANE = NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' });
 // Workers that say they are not control-plane nodes: a selector of other labels may hold control-plane nodes too.
@@ -100,14 +101,7 @@ function chartWith(row: Row, exempt: boolean): Chart {
   return chart;
 }
 
-function synthError(chart: Chart): string | undefined {
-  try {
-    Testing.synth(chart);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
+const synthError = synthFailure;
 
 /** The paths the synthesis says a deny cuts. */
 function cutPaths(message: string | undefined): string[] {

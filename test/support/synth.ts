@@ -34,6 +34,16 @@ export function synthError(c: Chart | App): string {
   throw new Error('expected synthesis to fail');
 }
 
+/** The synthesis error of a chart, or `undefined` when it synthesizes. */
+export function synthFailure(c: Chart): string | undefined {
+  try {
+    Testing.synth(c);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** Runs `run`, expects the SDK to refuse with a CiliumPolicyError that carries a fix, and returns its id and message. */
 export function refusal(run: () => unknown): { id: string; message: string } {
   try {
