@@ -95,9 +95,8 @@ function otherDnsServer(base: PolicySet, head: PolicySet): NotCompared | undefin
   const differing = [...minus(after, before), ...minus(before, after)].map((s) => s.rule);
   // The DNS rules toward another server that differ, for the subjects of any toFQDNs rule of either side.
   const withFqdns = [...before, ...after].map((s) => s.rule);
-  const elsewhere = (set: PolicySet): (Signature & { text: string })[] => dnsRulesElsewhere(set).map((e) => ({ ...e, deny: false }));
-  const [elsewhereBefore, elsewhereAfter] = [elsewhere(base), elsewhere(head)];
-  const changedDns = [...minus(elsewhereAfter, elsewhereBefore), ...minus(elsewhereBefore, elsewhereAfter)] as (Signature & { text: string })[];
+  const [elsewhereBefore, elsewhereAfter] = [dnsRulesElsewhere(base), dnsRulesElsewhere(head)];
+  const changedDns = [...minus(elsewhereAfter, elsewhereBefore), ...minus(elsewhereBefore, elsewhereAfter)];
   const concernedDns = changedDns.filter((e) => withFqdns.some((d) => d.subjectKind === e.rule.subjectKind && mayOverlap(d.subject, e.rule.subject)));
   const servers = [...new Set([...dnsRulesElsewhereOf([base, head], differing), ...concernedDns.map((e) => e.text)])].sort(compareCodeUnits);
   if (servers.length === 0) return undefined;
@@ -270,8 +269,8 @@ function l4Text(item: CompiledItem): string {
   return JSON.stringify([rules.sort(), l4.icmps.map((i) => i.text).sort()]);
 }
 
-/** The signatures of `a` not matched one for one in `b`. */
-function minus(a: readonly Signature[], b: readonly Signature[]): Signature[] {
+/** The entries of `a` not matched one for one (by key) in `b`. */
+function minus<T extends { readonly key: string }>(a: readonly T[], b: readonly T[]): T[] {
   const left = new Map<string, number>();
   for (const s of b) left.set(s.key, (left.get(s.key) ?? 0) + 1);
   return a.filter((s) => {
