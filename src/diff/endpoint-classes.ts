@@ -21,7 +21,7 @@
  * `cluster` or `all`).
  */
 import { EndpointClass, EndpointClassKind, NotCompared } from './connectivity-document';
-import type { CompiledRule, CidrBlock } from '../engine/compile';
+import type { CompiledRule } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { podLabels } from '../engine/identity';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
@@ -474,18 +474,29 @@ function podOf(ns: NamespaceInfo, labels: Readonly<Record<string, string>>): End
   return Endpoints.pod(ns.name, plain, { namespaceLabels: ns.labels, ...(sa !== undefined ? { serviceAccount: sa } : {}) });
 }
 
-/** The CIDRs the rules name (blocks, their `except`s, Service backend addresses). */
+/**
+ * The CIDRs the rules name (blocks, their `except`s, Service backend addresses), once each. Every block's excepts count:
+ * the same CIDR with other excepts on the two sides names both sides' excepts.
+ */
 function namedCidrs(rules: readonly CompiledRule[]): ParsedCidr[] {
-  const blocks = new Map<string, CidrBlock>();
+  const named = new Map<string, ParsedCidr>();
+  const add = (c: ParsedCidr): void => {
+    const text = cidrText(c);
+    if (!named.has(text)) named.set(text, c);
+  };
   for (const r of rules) {
     for (const item of allItems(r)) {
-      if (item.peer.kind === 'cidr') for (const b of item.peer.blocks) blocks.set(cidrText(b.cidr), b);
+      if (item.peer.kind === 'cidr') {
+        for (const b of item.peer.blocks) {
+          add(b.cidr);
+          b.except.forEach(add);
+        }
+      }
       if (item.peer.kind !== 'services') continue;
-      for (const be of item.peer.backends) for (const c of be.cidrs ?? []) blocks.set(cidrText(c), { cidr: c, except: [], text: cidrText(c) });
+      for (const be of item.peer.backends) (be.cidrs ?? []).forEach(add);
     }
   }
-  const all = [...blocks.values()];
-  return [...all.map((b) => b.cidr), ...all.flatMap((b) => b.except)];
+  return [...named.values()];
 }
 
 /** `world`, and a class per CIDR the rules name (represented by an address of it that no more specific CIDR holds). */

@@ -126,3 +126,47 @@ spec:
     expect(diffLines(ingress('cluster'), ingress('cluster')).lines).toEqual([]);
   });
 });
+
+describe('CIDR blocks with excepts', () => {
+  const ingress = (block: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: db, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: db } }
+  ingress:
+  - fromCIDRSet: [${block}]
+    toPorts: [{ ports: [{ port: "5432", protocol: TCP }] }]
+`;
+  const networkPolicy = (except: string): string => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: db, namespace: prod }
+spec:
+  podSelector: { matchLabels: { app: db } }
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{ ipBlock: { cidr: 192.168.0.0/16, except: [${except}] } }]
+    ports: [{ port: 5432 }]
+`;
+
+  // The same block on both sides with other excepts: each side's except is a class of its own (the base's was lost
+  // when the blocks were collected by their CIDR alone, so the newly allowed range went unreported).
+  test('the same cidr, except 192.168.1.0/24 → except 192.168.2.0/24: the first newly allowed, the second newly denied', () => {
+    const { doc, lines } = diffLines(
+      ingress('{ cidr: 192.168.0.0/16, except: [192.168.1.0/24] }'),
+      ingress('{ cidr: 192.168.0.0/16, except: [192.168.2.0/24] }'));
+    expect(lines).toEqual([
+      '+ world 192.168.1.0/24 → prod/app=db 5432/TCP',
+      '- world 192.168.2.0/24 → prod/app=db 5432/TCP',
+    ]);
+    expect(doc.changes.map((c) => [c.before, c.after])).toEqual([['denied', 'allowed'], ['allowed', 'denied']]);
+  });
+
+  test('NetworkPolicy ipBlock: an except dropped is newly allowed', () => {
+    expect(diffLines(networkPolicy('192.168.1.0/24, 192.168.3.0/24'), networkPolicy('192.168.3.0/24')).lines)
+      .toEqual(['+ world 192.168.1.0/24 → prod/app=db 5432/TCP']);
+  });
+
+  test('the same block and excepts in another order: no change', () => {
+    expect(diffLines(networkPolicy('192.168.1.0/24, 192.168.3.0/24'), networkPolicy('192.168.3.0/24, 192.168.1.0/24')).lines).toEqual([]);
+  });
+});
