@@ -17,8 +17,8 @@
  *
  * Both modes add "any other namespace", `world` (split into `world (IPv4)` and `world (IPv6)`, an address of each family
  * no other named CIDR holds, when a rule names `0.0.0.0/0` or `::/0`), one class per CIDR (and CIDR group) the rules
- * name, `host`, `remote-node`, and the other entities the rules name (all those `cluster` holds when a rule names
- * `cluster` or `all`).
+ * name, a `node <labels>` class per combination of node selectors one node can satisfy (`nodeClasses`), `host`,
+ * `remote-node`, and the other entities the rules name (all those `cluster` holds when a rule names `cluster` or `all`).
  */
 import { EndpointClass, EndpointClassKind, NotCompared } from './connectivity-document';
 import type { CompiledRule } from '../engine/compile';
@@ -26,7 +26,7 @@ import { Endpoint, Endpoints } from '../engine/endpoint';
 import { podLabels } from '../engine/identity';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
-import { Selector, SelectorRequirement } from '../model/labels';
+import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import type { PolicySet } from '../engine/policy-set';
 import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
@@ -601,11 +601,58 @@ function entityClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   // `cluster` (and `all`) hold every entity below: a rule naming them tells each apart from the others.
   if (named.has('cluster') || named.has('all')) NAMED_ENTITIES.forEach((e) => named.add(e));
   const out: ClassifiedEndpoint[] = [
+    ...nodeClasses(rules),
     { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host' }, endpoint: Endpoints.entity('host') },
     { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node' }, endpoint: Endpoints.entity('remote-node') },
   ];
   for (const e of NAMED_ENTITIES.filter((x) => named.has(x))) {
     out.push({ cls: { id: e, kind: EndpointClassKind.ENTITY, name: e }, endpoint: Endpoints.entity(e) });
+  }
+  return out;
+}
+
+/**
+ * Nodes with labels: a `node <labels>` class per combination of node selectors (the `nodeSelector` of host rules,
+ * `fromNodes`/`toNodes` peers) that one node's labels can satisfy at once (`selector-atoms.ts`), so that a host policy
+ * of `role=worker` nodes, or a pod's rule to them, applies to a class (`host` and `remote-node` are nodes without
+ * labels, which such selectors do not select). As the subject of host policies the class is a node with those labels;
+ * as the peer of a pod, another node with them (`remote-node`). Over `ATOM_LIMIT` label sets, the classes are a node
+ * per selector, noted on the first (`classLimits`).
+ */
+function nodeClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
+  const selectors = new Map<string, Selector>();
+  for (const r of rules) {
+    if (r.subjectKind === 'node') selectors.set(r.subject.toString(), r.subject);
+    for (const item of allItems(r)) if (item.peer.kind === 'nodes') for (const s of item.peer.selectors) selectors.set(s.toString(), s);
+  }
+  const nodeRequirement = (q: SelectorRequirement): boolean => (q.source === 'k8s' || q.source === 'any') && q.key !== CLUSTER_KEY;
+  const list = [...selectors.values()].filter((s) => s.requirements.some(nodeRequirement));
+  if (list.length === 0) return [];
+  const atomSelectors = list.map((sel): AtomSelector => ({ requirements: sel.requirements.filter(nodeRequirement), holds: true, source: true }));
+  const atoms = selectorAtoms(atomSelectors, {
+    limit: ATOM_LIMIT,
+    matches: (key, value, reqs) => Selector.all().and(...reqs)
+      .matches(LabelSet.of(value === undefined ? [] : [{ source: 'k8s', key, value }])),
+  });
+  const witnesses = atoms.exceeded
+    ? list.flatMap((sel): Record<string, string>[] => {
+      const w = witnessLabels(sel.requirements.filter(nodeRequirement));
+      return w === undefined ? [] : [w.labels];
+    })
+    : atoms.witnesses;
+  const seen = new Set<string>();
+  const out: ClassifiedEndpoint[] = [];
+  for (const labels of witnesses) {
+    const name = `node ${labelText(labels)}`;
+    if (Object.keys(labels).length === 0 || seen.has(name)) continue;
+    seen.add(name);
+    out.push({ cls: { id: name, kind: EndpointClassKind.HOST, name }, endpoint: Endpoints.node(labels) });
+  }
+  out.sort((a, b) => compare(a.cls.name, b.cls.name));
+  if (atoms.exceeded && out.length > 0) {
+    noteLimit(out[0], `nodes that several node selectors select at once make more than ${ATOM_LIMIT} label sets to tell `
+      + 'apart: only a node per selector is a class, so the connections of nodes of several selectors are not compared; '
+      + 'trace such nodes on both sides (node:<labels>)');
   }
   return out;
 }

@@ -1,7 +1,9 @@
 // Truth tables of the endpoint classes' coverage: changes that coarser classes used to hide are reported, with the
 // right before and after, and pairs the change does not touch stay unreported.
 import { describe, expect, test } from 'vitest';
-import { diffLines } from './support';
+import { Connectivity } from '../../src/diff';
+import { PolicySet } from '../../src/engine';
+import { changeLine, diffLines } from './support';
 
 /** An ingress policy on prod/app=api from the pods `from` selects, on 8080/TCP. */
 function api(from: string): string {
@@ -168,5 +170,66 @@ spec:
 
   test('the same block and excepts in another order: no change', () => {
     expect(diffLines(networkPolicy('192.168.1.0/24, 192.168.3.0/24'), networkPolicy('192.168.3.0/24, 192.168.1.0/24')).lines).toEqual([]);
+  });
+});
+
+describe('nodes with labels', () => {
+  const hostPolicy = (cidr: string, nodeSelector = '{ matchLabels: { role: worker } }'): string => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: host-fw }
+spec:
+  nodeSelector: ${nodeSelector}
+  ingress:
+  - fromEntities: [cluster]
+  - fromCIDR: [${cidr}]
+    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]
+`;
+
+  // The host and remote-node classes are nodes without labels: a host policy whose nodeSelector names a label applied
+  // to no class, and a change in it was an empty diff.
+  test('a host policy of the nodes role=worker opens SSH to 10.0.0.0/7: newly allowed to those nodes only', () => {
+    const { doc, lines } = diffLines(hostPolicy('10.0.0.0/8'), hostPolicy('10.0.0.0/7'));
+    expect(lines).toEqual(['+ world 10.0.0.0/7 → node role=worker 22/TCP']);
+    expect(doc.changes[0].reason.after.text).toBe('allowed by ingress CiliumClusterwideNetworkPolicy host-fw spec.ingress[1]');
+    expect(doc.endpoints.filter((e) => e.kind === 'host').map((e) => e.name)).toEqual(['node role=worker', 'host', 'remote-node']);
+  });
+
+  test('two host policies whose node selectors overlap: the nodes of both are a class of their own', () => {
+    const other = (deny: string): string => `---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: zone-a }
+spec:
+  nodeSelector: { matchLabels: { zone: a } }
+  ingressDeny:
+  - fromCIDR: [${deny}]
+    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]
+`;
+    const { lines } = diffLines(hostPolicy('10.0.0.0/8') + other('10.0.0.0/8'), hostPolicy('10.0.0.0/8') + other('10.1.0.0/16'));
+    expect(lines).toEqual(['+ world 10.0.0.0/8 → node role=worker,zone=a 22/TCP']);
+  });
+
+  // toNodes selects nodes by their labels only when the agents run with enable-node-selector-labels (the engine's
+  // nodeSelectorLabels): without it nodes carry no cluster label, which the peer requires, so nothing changes.
+  test('toNodes (node-selector labels on): a pod newly allowed to the kubelet of the nodes role=worker; off: no change', () => {
+    const egress = (ports: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toNodes: [{ matchLabels: { role: worker } }]
+    toPorts: [{ ports: [${ports}] }]
+`;
+    const base = egress('{ port: "443", protocol: TCP }');
+    const head = egress('{ port: "443", protocol: TCP }, { port: "10250", protocol: TCP }');
+    const on = Connectivity.diff(PolicySet.fromYaml(base, { file: 'base.yaml', nodeSelectorLabels: true }),
+      PolicySet.fromYaml(head, { file: 'head.yaml', nodeSelectorLabels: true }));
+    expect(on.changes.map(changeLine)).toEqual(['+ prod/app=web → node role=worker 10250/TCP']);
+    expect(diffLines(base, head).lines).toEqual([]);
+  });
+
+  test('the same host policy on both sides: no change', () => {
+    expect(diffLines(hostPolicy('10.0.0.0/8'), hostPolicy('10.0.0.0/8')).lines).toEqual([]);
   });
 });
