@@ -39,6 +39,11 @@ const OVERLAPS: Blind = {
   what: `toFQDNs and DNS rules with patterns whose overlaps got no fqdn: class (over ${MAX_OVERLAP_CLASSES} overlapping pairs of patterns)`,
   check: 'trace --to fqdn:<name>@<ip> on both sides for names several patterns match',
 };
+const UNEVALUATED: Blind = {
+  kind: 'unevaluated',
+  what: 'rules with TLS server names (serverNames), TLS interception or an Envoy listener, or mutual authentication, which the engine does not evaluate',
+  check: 'review the TLS and authentication settings by hand (trace notes them on the connections they allow)',
+};
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
 
 /**
@@ -51,7 +56,7 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
   const before = blindItems(base, sees);
   const after = blindItems(head, sees);
   const out: NotCompared[] = [];
-  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED]) {
+  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     if (added.length === 0 && removed.length === 0) continue;
@@ -221,7 +226,8 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
         const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, sees);
         if (kind === undefined) continue;
-        const key = JSON.stringify([rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item), item.notes]);
+        const key = JSON.stringify([rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item),
+          item.authentication ?? null, item.notes]);
         const list = out.get(kind) ?? [];
         list.push({ key, deny: item.deny, rule });
         out.set(kind, list);
@@ -244,6 +250,8 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, sees: ClassesSe
   if (item.peer.kind === 'groups') return GROUPS.kind;
   if (item.notes.some((n) => n.includes('selects nothing'))) return UNRESOLVED.kind;
   if (!namedResolvable && item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.kind === 'named'))) return NAMED.kind;
+  if (item.authentication !== undefined) return UNEVALUATED.kind;
+  if (item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.serverNames !== undefined || r.proxied)) return UNEVALUATED.kind;
   return undefined;
 }
 

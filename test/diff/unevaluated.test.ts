@@ -1,0 +1,48 @@
+// What the engine does not evaluate — TLS server names (serverNames), TLS interception or an Envoy listener, mutual
+// authentication — leaves every verdict as it was when only it changes: the diff says NOT COMPARED (counted by
+// --fail-on either way) instead of an empty diff.
+import { describe, expect, test } from 'vitest';
+import { Connectivity } from '../../src/diff';
+import { PolicySet } from '../../src/engine';
+
+/** web reaching api on 443/TCP, with `extra` in the egress item and `portExtra` in its toPorts entry. */
+function egress(extra: string, portExtra = ''): string {
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }]${portExtra} }]
+${extra}`;
+}
+
+function diff(base: string, head: string): ReturnType<typeof Connectivity.diff> {
+  return Connectivity.diff(PolicySet.fromYaml(base, { file: 'base.yaml' }), PolicySet.fromYaml(head, { file: 'head.yaml' }));
+}
+
+describe('diff: changes the engine does not evaluate', () => {
+  test('serverNames changed: no connection listed, NOT COMPARED either way', () => {
+    const doc = diff(egress('', ', serverNames: [api.example.com]'), egress('', ', serverNames: [www.example.com]'));
+    expect(doc.changes).toEqual([]);
+    expect(doc.notCompared).toHaveLength(1);
+    expect(doc.notCompared?.[0].text).toMatch(/^rules with TLS server names \(serverNames\).* differ between base and head \(1 added, 1 removed\)/);
+    expect(doc.notCompared?.[0]).toMatchObject({ mayAllow: true, mayDeny: true });
+  });
+
+  test('mutual authentication added to an allow: NOT COMPARED (it may deny what it allowed)', () => {
+    const doc = diff(egress(''), egress('    authentication: { mode: required }\n'));
+    expect(doc.changes).toEqual([]);
+    expect(doc.notCompared).toHaveLength(1);
+    expect(doc.notCompared?.[0].text).toContain('mutual authentication');
+    expect(doc.notCompared?.[0].text).toContain('(1 added)');
+  });
+
+  test('the same serverNames and authentication on both sides: an empty diff with nothing not compared', () => {
+    const same = egress('    authentication: { mode: required }\n', ', serverNames: [api.example.com]');
+    const doc = diff(same, same.replace('name: web,', 'name: web-renamed,'));
+    expect(doc.changes).toEqual([]);
+    expect(doc.notCompared ?? []).toEqual([]);
+  });
+});
