@@ -328,6 +328,13 @@ export const ATOM_LIMIT = 2048;
  */
 export const ATOM_CLASS_BUDGET = 4096;
 
+/**
+ * The most node classes of node selectors taken together (`nodeClasses`): host policies name a few node roles and zones,
+ * and past this bound the nodes are a class per selector, noted (NOT COMPARED), so that many node selectors on many keys
+ * cannot make the pairs grow without bound.
+ */
+export const NODE_CLASS_LIMIT = 256;
+
 /** The classes of the pods several selectors select at once that are missing, noted per "other pods" class of their namespace. */
 const atomLimits = new WeakMap<ClassifiedEndpoint, string[]>();
 
@@ -616,8 +623,8 @@ function entityClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
  * `fromNodes`/`toNodes` peers) that one node's labels can satisfy at once (`selector-atoms.ts`), so that a host policy
  * of `role=worker` nodes, or a pod's rule to them, applies to a class (`host` and `remote-node` are nodes without
  * labels, which such selectors do not select). As the subject of host policies the class is a node with those labels;
- * as the peer of a pod, another node with them (`remote-node`). Over `ATOM_LIMIT` label sets, the classes are a node
- * per selector, noted on the first (`classLimits`).
+ * as the peer of a pod, another node with them (`remote-node`). Over `NODE_CLASS_LIMIT` label sets, the classes are a
+ * node per selector, noted on the first (`classLimits`).
  */
 function nodeClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   const selectors = new Map<string, Selector>();
@@ -629,11 +636,12 @@ function nodeClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   const list = [...selectors.values()].filter((s) => s.requirements.some(nodeRequirement));
   if (list.length === 0) return [];
   const atomSelectors = list.map((sel): AtomSelector => ({ requirements: sel.requirements.filter(nodeRequirement), holds: true, source: true }));
-  const atoms = selectorAtoms(atomSelectors, {
-    limit: ATOM_LIMIT,
+  const found = selectorAtoms(atomSelectors, {
+    limit: NODE_CLASS_LIMIT,
     matches: (key, value, reqs) => Selector.all().and(...reqs)
       .matches(LabelSet.of(value === undefined ? [] : [{ source: 'k8s', key, value }])),
   });
+  const atoms = found.witnesses.length > NODE_CLASS_LIMIT ? { exceeded: true, witnesses: [] } : found;
   const witnesses = atoms.exceeded
     ? list.flatMap((sel): Record<string, string>[] => {
       const w = witnessLabels(sel.requirements.filter(nodeRequirement));
@@ -650,8 +658,8 @@ function nodeClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   }
   out.sort((a, b) => compare(a.cls.name, b.cls.name));
   if (atoms.exceeded && out.length > 0) {
-    noteLimit(out[0], `nodes that several node selectors select at once make more than ${ATOM_LIMIT} label sets to tell `
-      + 'apart: only a node per selector is a class, so the connections of nodes of several selectors are not compared; '
+    noteLimit(out[0], `nodes that several node selectors select at once make more than ${NODE_CLASS_LIMIT} label sets to `
+      + 'tell apart: only a node per selector is a class, so the connections of nodes of several selectors are not compared; '
       + 'trace such nodes on both sides (node:<labels>)');
   }
   return out;

@@ -233,3 +233,25 @@ spec:
     expect(diffLines(hostPolicy('10.0.0.0/8'), hostPolicy('10.0.0.0/8')).lines).toEqual([]);
   });
 });
+
+describe('nodes with labels: the bound', () => {
+  // Nine host policies on nine node keys: 512 combinations a node can be, over the bound of 256.
+  const many = (port: number): string => Array.from({ length: 9 }, (_, i) => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: n${i} }
+spec:
+  nodeSelector: { matchLabels: { k${i}: x } }
+  ingress: [{ fromEntities: [cluster], toPorts: [{ ports: [{ port: "${i === 0 ? port : 8000 + i}", protocol: TCP }] }] }]
+`).join('---\n');
+
+  test('past 256 node label sets: a node per selector, NOT COMPARED counted either way; none when nothing changes', () => {
+    const doc = Connectivity.diff(PolicySet.fromYaml(many(22), { file: 'base.yaml' }), PolicySet.fromYaml(many(2222), { file: 'head.yaml' }));
+    expect(doc.notCompared?.map((n) => [n.text.slice(0, 67), n.mayAllow, n.mayDeny]))
+      .toEqual([['nodes that several node selectors select at once make more than 256', true, true]]);
+    expect(doc.endpoints.filter((e) => e.name.startsWith('node ')).map((e) => e.name)).toEqual(Array.from({ length: 9 }, (_, i) => `node k${i}=x`));
+    expect(doc.changes.map(changeLine)).toEqual(expect.arrayContaining([
+      '+ (other namespaces)/(any pod) → node k0=x 2222/TCP', '- (other namespaces)/(any pod) → node k0=x 22/TCP']));
+    const same = Connectivity.diff(PolicySet.fromYaml(many(22), { file: 'base.yaml' }), PolicySet.fromYaml(many(22), { file: 'head.yaml' }));
+    expect(same.notCompared).toBeUndefined();
+  });
+});
