@@ -149,7 +149,19 @@ export function dnsRulesElsewhereOf(sets: readonly PolicySet[], concerning: read
 export function reportLimits(set: PolicySet): NotJudged[] {
   const withFqdns = (blindItems(set, undefined).get('toFQDNs') ?? []).map((s) => s.rule);
   const servers = dnsRulesElsewhereOf([set], withFqdns);
-  return servers.length === 0 ? [] : [{ text: otherDnsServerText(servers, DnsElsewhereIn.REPORT) }];
+  const out: NotJudged[] = servers.length === 0 ? [] : [{ text: otherDnsServerText(servers, DnsElsewhereIn.REPORT) }];
+  const items = set._compiledRules.filter((r) => r.imported)
+    .flatMap((r) => Object.values(r.items).flat().filter((item) => !item.deny && unevaluated(item))
+      .map((item) => `${r.policy.namespace !== undefined ? `${r.policy.namespace}/` : ''}${r.policy.name} ${item.path}`));
+  if (items.length > 0) {
+    const shown = items.slice(0, 5).join(', ') + (items.length > 5 ? ` and ${items.length - 5} more` : '');
+    out.push({
+      text: `${items.length} allow rule item${items.length === 1 ? '' : 's'} (${shown}) restrict TLS server names (serverNames), `
+        + 'intercept TLS, use an Envoy listener or require mutual authentication, which the engine does not evaluate: the '
+        + 'connections they allow are listed without those restrictions; review them by hand',
+    });
+  }
+  return out;
 }
 
 /** The DNS rule items of the set (`<policy> <path> does not select <server>`) whose peers do not include its DNS server. */
@@ -250,9 +262,14 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, sees: ClassesSe
   if (item.peer.kind === 'groups') return GROUPS.kind;
   if (item.notes.some((n) => n.includes('selects nothing'))) return UNRESOLVED.kind;
   if (!namedResolvable && item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.kind === 'named'))) return NAMED.kind;
-  if (item.authentication !== undefined) return UNEVALUATED.kind;
-  if (item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.serverNames !== undefined || r.proxied)) return UNEVALUATED.kind;
+  if (unevaluated(item)) return UNEVALUATED.kind;
   return undefined;
+}
+
+/** Whether an item carries what the engine does not evaluate: TLS server names, TLS interception or a listener, mutual auth. */
+function unevaluated(item: CompiledItem): boolean {
+  return item.authentication !== undefined
+    || (item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.serverNames !== undefined || r.proxied));
 }
 
 function peerText(item: CompiledItem): string {

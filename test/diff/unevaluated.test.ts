@@ -46,3 +46,18 @@ describe('diff: changes the engine does not evaluate', () => {
     expect(doc.notCompared ?? []).toEqual([]);
   });
 });
+
+describe('report: allows the engine does not evaluate are noted', () => {
+  test('an item with serverNames: its connections listed as allowed, with a note naming the item', () => {
+    const doc = Connectivity.report(PolicySet.fromYaml(egress('', ', serverNames: [api.example.com]'), { file: 'p.yaml' }));
+    expect(doc.notJudged?.map((n) => n.text)).toEqual([
+      '1 allow rule item (prod/web spec.egress[0]) restrict TLS server names (serverNames), intercept TLS, use an Envoy '
+      + 'listener or require mutual authentication, which the engine does not evaluate: the connections they allow are '
+      + 'listed without those restrictions; review them by hand',
+    ]);
+  });
+
+  test('none of them: no note', () => {
+    expect(Connectivity.report(PolicySet.fromYaml(egress(''), { file: 'p.yaml' })).notJudged).toBeUndefined();
+  });
+});
