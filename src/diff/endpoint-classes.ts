@@ -335,34 +335,61 @@ export const ATOM_CLASS_BUDGET = 4096;
  */
 export const NODE_CLASS_LIMIT = 256;
 
-/** The classes of the pods several selectors select at once that are missing, noted per "other pods" class of their namespace. */
-const atomLimits = new WeakMap<ClassifiedEndpoint, string[]>();
+/** A limit noted on a class: `${who} ${what}`; notes with the same `what` are one note naming every `who`. */
+interface LimitNote {
+  /** What it is about, e.g. `pods of namespace prod`. */
+  readonly who: string;
+  /** When several notes share it, the subjects: `pods of` + `namespace prod`. */
+  readonly prefix?: string;
+  readonly where?: string;
+  /** The rest of the sentence. */
+  readonly what: string;
+}
 
-/** Notes on `cls` what the classes beside it could not stand for. */
-function noteLimit(cls: ClassifiedEndpoint, text: string): void {
-  atomLimits.set(cls, [...(atomLimits.get(cls) ?? []), text]);
+/** The classes of the pods several selectors select at once that are missing, noted per "other pods" class of their namespace. */
+const atomLimits = new WeakMap<ClassifiedEndpoint, LimitNote[]>();
+
+/** Notes on `cls` what the classes beside it could not stand for (`text` whole, or a note to merge with others). */
+function noteLimit(cls: ClassifiedEndpoint, text: string | LimitNote): void {
+  const note = typeof text === 'string' ? { who: '', what: text } : text;
+  atomLimits.set(cls, [...(atomLimits.get(cls) ?? []), note]);
 }
 
 /** The classes of `derived`, noting on `other` (the namespace's other pods) when its atoms were over the limit. */
 function withinLimit(other: ClassifiedEndpoint, derived: DerivedPods): ClassifiedEndpoint[] {
   if (derived.exceeded) {
     const where = other.cls.namespace === '(other namespaces)' ? 'other namespaces' : `namespace ${other.cls.namespace ?? ''}`;
-    noteLimit(other, `pods of ${where} that several selectors select at once make more than ${ATOM_LIMIT} label sets to `
-      + `tell apart, or more classes than the ${ATOM_CLASS_BUDGET} left to all namespaces together: only a pod per selector `
-      + 'and per label value is a class there, so the connections of pods of several selectors are not compared; give the '
-      + 'workloads (--inventory), or trace such pods on both sides');
+    noteLimit(other, {
+      who: `pods of ${where}`, prefix: 'pods of', where,
+      what: `that several selectors select at once make more than ${ATOM_LIMIT} label sets to `
+        + `tell apart, or more classes than the ${ATOM_CLASS_BUDGET} left to all namespaces together: only a pod per selector `
+        + 'and per label value is a class there, so the connections of pods of several selectors are not compared; give the '
+        + 'workloads (--inventory), or trace such pods on both sides',
+    });
   }
   return derived.classes;
 }
 
 /**
  * What the endpoint classes could not stand for (namespaces whose pods of several selectors at once were over
- * `ATOM_LIMIT`), as notes of a diff: the connections of those pods are not compared, a possible change either way.
+ * `ATOM_LIMIT`), as notes of a diff: the connections of those pods are not compared, a possible change either way. The
+ * namespaces of one limit are one note (the first five named, then how many more).
  * @param classes the classes a diff judged (as `endpointClasses` gave them)
  */
 export function classLimits(classes: readonly ClassifiedEndpoint[]): NotCompared[] {
-  return classes.flatMap((c) => {
-    return (atomLimits.get(c) ?? []).map((text) => ({ text, mayAllow: true, mayDeny: true }));
+  const merged = new Map<string, LimitNote[]>();
+  for (const note of classes.flatMap((c) => atomLimits.get(c) ?? [])) {
+    const key = note.prefix === undefined ? `\u0000${note.who} ${note.what}` : `${note.prefix}\u0000${note.what}`;
+    merged.set(key, [...(merged.get(key) ?? []), note]);
+  }
+  return [...merged.values()].map((notes) => {
+    const [first] = notes;
+    if (notes.length === 1 || first.prefix === undefined) {
+      return { text: first.who === '' ? first.what : `${first.who} ${first.what}`, mayAllow: true, mayDeny: true };
+    }
+    const wheres = notes.map((n) => n.where ?? '');
+    const shown = wheres.slice(0, 5).join(', ') + (wheres.length > 5 ? ` and ${wheres.length - 5} more` : '');
+    return { text: `${first.prefix} ${shown} ${first.what}`, mayAllow: true, mayDeny: true };
   });
 }
 

@@ -138,6 +138,21 @@ ${Array.from({ length: 12 }, (_, i) => `  - fromEndpoints: [{ matchLabels: { k${
     expect(diff(many(deny), many(deny).replace('name: api', 'name: api-v2')).notCompared).toBeUndefined();
   });
 
+  test('several namespaces over the bound: one note naming the first five and how many more', () => {
+    const many = (ns: string, extra: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: ${ns} }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+${Array.from({ length: 12 }, (_, i) => `  - fromEndpoints: [{ matchLabels: { k${i}: x } }]\n    toPorts: [{ ports: [{ port: "${8000 + i}", protocol: TCP }] }]\n`).join('')}${extra}`;
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const base = names.map((ns) => many(ns, '')).join('---\n');
+    const head = names.map((ns) => many(ns, ns === 'g' ? '  ingressDeny: [{ fromEndpoints: [{ matchLabels: { k0: x } }] }]\n' : '')).join('---\n');
+    expect(diff(base, head).notCompared?.map((n) => [n.text.slice(0, 115), n.mayAllow, n.mayDeny])).toEqual([[
+      'pods of namespace a, namespace b, namespace c, namespace d, namespace e and 2 more that several selectors select at', true, true]]);
+  });
+
   test('many namespaces each just under the bound: past the budget of all namespaces together, NOT COMPARED (a hostile input stays bounded)', () => {
     // Per namespace, eleven policies on eleven keys (2,048 combinations, within the bound); three namespaces need more
     // classes than the budget of 4,096, so the last one keeps a class per selector and says so.
