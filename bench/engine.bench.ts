@@ -6,7 +6,10 @@
  * - compile time: `PolicySet.fromDocuments` (first run, with a cold JIT as a CLI run sees it, and the median of 5). The
  *   policy of each subject identity is built lazily on first use, so the first verdict and the first pass over the query
  *   mix (cold caches) are reported separately;
- * - verdicts per second: the median of several passes over the query mix after a warm-up, compiled and naive
+ * - verdicts per second (wall-clock time of each pass, from just after a full collection to its last query; for the
+ *   compiled engine and `decide()` also per second of the process's CPU time, `process.cpuUsage()`, which on a shared,
+ *   loaded machine leaves out the time the process waited for a core but counts every thread's work, GC included): the
+ *   median of several passes over the query mix after a warm-up, compiled and naive
  *   interleaved so that drift and background load hit both alike; the compiled/naive ratio is taken on the same queries.
  *   The compiled engine is also timed with fresh endpoint objects per query (as a caller that builds endpoints per
  *   connection, e.g. from flow logs, would: the engine caches endpoint resolution per object);
@@ -24,7 +27,13 @@
  * --cold-reps <n> (fresh sets built and judged once by `decide()` with cold caches, default 3: the build time and the first
  * pass are medians), --naive-queries <n> (time the naive baseline on a fixed random subset of n queries; by default every query, unless the
  * naive passes would take longer than about a minute, in which case a subset is used and the output says so).
- * Run it with `node --expose-gc` (as `npm run bench` does) so that memory figures are taken after full collections.
+ * Run it with `node --expose-gc` (as `npm run bench` does) so that memory figures are taken after full collections, and
+ * with `--no-concurrent-sweeping` (as `npm run bench` does): each timed pass starts after a full collection, and with
+ * concurrent sweeping that collection's sweep of the whole heap (hundreds of MB, mostly the bench's own data and garbage
+ * of earlier phases) runs on background threads during the pass that follows, on the same cores. On the 2-core machine
+ * that made a warm `decide()` pass 2-3x slower than the same pass without the collection before it: the bench was timing
+ * its own garbage collection. Without concurrent sweeping the main thread sweeps, when the heap next needs the memory (a
+ * pass that allocates pays for the sweeping it needs, a pass that allocates nothing pays for none).
  */
 import { arch, cpus, loadavg, platform } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -117,24 +126,40 @@ function median(values: readonly number[]): number {
 /** How a pass judges: `verdict()`, `evaluateNaive()`, or `decide()` (the verdict alone). */
 type PassMode = 'verdict' | 'naive' | 'decide';
 
-/** Judges every query once; the memory is sampled every 4,096 queries. Returns the elapsed time in ns. */
+/** CPU time of the process (every thread, GC helpers included), ns. */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1e3;
+}
+
+/** The CPU time of the last `pass`, ns (the process's: its GC threads included). */
+let lastPassCpuNs = 0;
+
+/**
+ * Judges every query once; the memory is sampled every 4,096 queries. Returns the elapsed (wall-clock) time in ns; the
+ * CPU time the process spent meanwhile is left in `lastPassCpuNs` (on a loaded machine the wall time also counts the time
+ * the process waited for a core).
+ */
 function pass(set: PolicySet, queries: readonly VerdictQuery[], mode: PassMode | boolean, memory: MemoryTracker, sink: { allowed: number }): bigint {
   const m: PassMode = mode === true ? 'naive' : mode === false ? 'verdict' : mode;
   collect();
+  const cpuStart = cpuNow();
   const start = now();
   if (m === 'decide') {
     for (let i = 0; i < queries.length; i++) {
       if (set.decide(queries[i]) === 'allowed') sink.allowed++;
       if ((i & 4095) === 4095) memory.sample();
     }
-    return now() - start;
+  } else {
+    for (let i = 0; i < queries.length; i++) {
+      const v = m === 'naive' ? set.evaluateNaive(queries[i]) : set.verdict(queries[i]);
+      if (v.allowed) sink.allowed++;
+      if ((i & 4095) === 4095) memory.sample();
+    }
   }
-  for (let i = 0; i < queries.length; i++) {
-    const v = m === 'naive' ? set.evaluateNaive(queries[i]) : set.verdict(queries[i]);
-    if (v.allowed) sink.allowed++;
-    if ((i & 4095) === 4095) memory.sample();
-  }
-  return now() - start;
+  const elapsed = now() - start;
+  lastPassCpuNs = cpuNow() - cpuStart;
+  return elapsed;
 }
 
 /** `pass` on copies of the queries with fresh endpoint objects (copied before the clock starts; garbage on return). */
@@ -150,12 +175,15 @@ interface Rate {
   readonly min: number;
   readonly max: number;
   readonly usPerVerdict: number;
+  /** The median per second of CPU time (`process.cpuUsage()`, all the process's threads), when taken. */
+  readonly cpuMedian?: number;
 }
 
-function rate(queries: number, times: readonly bigint[]): Rate {
+function rate(queries: number, times: readonly bigint[], cpuTimes?: readonly number[]): Rate {
   const rates = times.map((t) => queries / (Number(t) / 1e9));
   const med = median(rates);
-  return { queries, reps: times.length, median: med, min: Math.min(...rates), max: Math.max(...rates), usPerVerdict: 1e6 / med };
+  const cpuMedian = cpuTimes && cpuTimes.length > 0 ? median(cpuTimes.map((t) => queries / (t / 1e9))) : undefined;
+  return { queries, reps: times.length, median: med, min: Math.min(...rates), max: Math.max(...rates), usPerVerdict: 1e6 / med, cpuMedian };
 }
 
 interface MixCount {
@@ -213,6 +241,7 @@ function run(opts: BenchOptions, code: string) {
   memory.enter('decide: build + first pass, cold caches');
   const decideBuildTimes: number[] = [];
   const decideColdTimes: bigint[] = [];
+  const decideColdCpu: number[] = [];
   let decideSet: PolicySet | undefined;
   for (let i = 0; i < opts.coldReps; i++) {
     decideSet = undefined; // the previous set is garbage before the next is built
@@ -221,6 +250,7 @@ function run(opts: BenchOptions, code: string) {
     decideSet = PolicySet.fromDocuments(workload.docs);
     decideBuildTimes.push(ms(now() - t));
     decideColdTimes.push(pass(decideSet, queries, 'decide', memory, sink));
+    decideColdCpu.push(lastPassCpuNs);
   }
   if (!decideSet) throw new Error('no decide set');
   const decideBuildMs = median(decideBuildTimes);
@@ -290,16 +320,20 @@ function run(opts: BenchOptions, code: string) {
     compiled: [] as bigint[], fresh: [] as bigint[], naive: [] as bigint[], compiledOnSubset: [] as bigint[],
     decide: [] as bigint[], decideFresh: [] as bigint[],
   };
+  const cpuTimes = { compiled: [] as number[], decide: [] as number[], decideFresh: [] as number[] };
   for (let r = 0; r < Math.max(opts.reps, opts.naiveReps); r++) {
     if (r < opts.reps) {
       memory.enter('timed: compiled');
       times.compiled.push(pass(policySet, queries, false, memory, sink));
+      cpuTimes.compiled.push(lastPassCpuNs);
       memory.enter('timed: decide');
       times.decide.push(pass(decideSet, queries, 'decide', memory, sink));
+      cpuTimes.decide.push(lastPassCpuNs);
       memory.enter('timed: compiled, fresh endpoint objects');
       times.fresh.push(freshPass(policySet, queries, memory, sink));
       memory.enter('timed: decide, fresh endpoint objects');
       times.decideFresh.push(freshPass(decideSet, queries, memory, sink, 'decide'));
+      cpuTimes.decideFresh.push(lastPassCpuNs);
     }
     if (r < opts.naiveReps) {
       memory.enter('timed: naive');
@@ -313,7 +347,7 @@ function run(opts: BenchOptions, code: string) {
   memory.enter('timed: compiled');
   memory.settle();
 
-  const compiled = rate(queries.length, times.compiled);
+  const compiled = rate(queries.length, times.compiled, cpuTimes.compiled);
   const naive = rate(naiveQueries.length, times.naive);
   const compiledOnNaiveQueries = naiveQueries === queries ? compiled : rate(naiveQueries.length, times.compiledOnSubset);
   // Up-front cost of the compiled engine: construction plus what the cold pass took beyond a warm one.
@@ -335,6 +369,7 @@ function run(opts: BenchOptions, code: string) {
       node: process.version,
       loadAverage1m: { before: loadBefore[0], after: loadavg()[0] },
       gcExposed: typeof gc === 'function',
+      concurrentSweeping: !process.execArgv.includes('--no-concurrent-sweeping'),
     },
     parameters: {
       code,
@@ -355,12 +390,13 @@ function run(opts: BenchOptions, code: string) {
       decideColdReps: decideColdTimes.length,
       decideColdPassMs: ms(decideColdNs),
       decideColdPassPerSecond: queries.length / (Number(decideColdNs) / 1e9),
+      decideColdPassPerCpuSecond: queries.length / (median(decideColdCpu) / 1e9),
     },
     throughput: {
       compiled,
       compiledFreshEndpoints: rate(queries.length, times.fresh),
-      decide: rate(queries.length, times.decide),
-      decideFreshEndpoints: rate(queries.length, times.decideFresh),
+      decide: rate(queries.length, times.decide, cpuTimes.decide),
+      decideFreshEndpoints: rate(queries.length, times.decideFresh, cpuTimes.decideFresh),
       naive,
       compiledOnNaiveQueries,
       ratioCompiledOverNaive: compiledOnNaiveQueries.median / naive.median,
@@ -396,7 +432,8 @@ function printTable(r: Result): void {
   out.push(`cdk8s-cilium verdict engine benchmark (${p.mode}), timing the ${p.code}`);
   out.push(`machine   ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.platform}, node ${r.machine.node}, `
     + `load average (1 min) ${n(r.machine.loadAverage1m.before, 2)} before / ${n(r.machine.loadAverage1m.after, 2)} after`
-    + `${r.machine.gcExposed ? '' : '; gc not exposed: memory figures include garbage'}`);
+    + `${r.machine.gcExposed ? '' : '; gc not exposed: memory figures include garbage'}`
+    + `${r.machine.concurrentSweeping ? '; concurrent sweeping on: each pass also pays for sweeping the collection before it' : ''}`);
   out.push(`workload  seed ${p.seed}: ${n(p.policies)} policies (${n(w.cnps)} CNP, ${n(w.ccnps)} CCNP; ${n(w.rules)} rules, ${n(w.items)} rule items, `
     + `${n(w.rulesNotImported)} not imported by the agent) over ${n(w.namespaces)} namespaces`);
   out.push(`          ${n(p.endpoints)} endpoints: ${n(w.pods)} pods (${n(w.podIdentities)} identities), ${n(w.ips)} IPs, ${n(w.fqdns)} DNS names, ${n(w.entities)} entities`);
@@ -415,13 +452,14 @@ function printTable(r: Result): void {
   out.push(`  first verdict (lazy per-identity compile)   ${pad(n(c.firstVerdictMs, 2), 9)} ms`);
   out.push(`  first pass over the mix (cold caches)       ${pad(n(c.coldPassMs), 9)} ms   ${n(c.coldPassVerdictsPerSecond)} verdicts/s`);
   out.push(`  decide(): build a fresh set, median of ${c.decideColdReps}    ${pad(n(c.decideBuildMs, 1), 9)} ms`);
-  out.push(`  decide(): first pass on it (cold caches)    ${pad(n(c.decideColdPassMs), 9)} ms   ${n(c.decideColdPassPerSecond)} decisions/s (median of ${c.decideColdReps})`);
+  out.push(`  decide(): first pass on it (cold caches)    ${pad(n(c.decideColdPassMs), 9)} ms   ${n(c.decideColdPassPerSecond)} decisions/s (median of ${c.decideColdReps}); `
+    + `${n(c.decideColdPassPerCpuSecond)} per CPU second`);
   out.push('');
   const t = r.throughput;
   out.push(`${'throughput, median after warm-up'.padEnd(46)}${pad('reps', 5)}${pad('queries', 9)}${pad('verdicts/s', 12)}${pad('min', 10)}${pad('max', 10)}`
-    + `${pad('µs/verdict', 12)}`);
+    + `${pad('µs/verdict', 12)}${pad('per CPU s', 12)}`);
   const row = (label: string, x: Rate): string => `  ${label.padEnd(44)}${pad(n(x.reps), 5)}${pad(n(x.queries), 9)}${pad(n(x.median), 12)}`
-    + `${pad(n(x.min), 10)}${pad(n(x.max), 10)}${pad(n(x.usPerVerdict, 1), 12)}`;
+    + `${pad(n(x.min), 10)}${pad(n(x.max), 10)}${pad(n(x.usPerVerdict, 1), 12)}${pad(x.cpuMedian === undefined ? '' : n(x.cpuMedian), 12)}`;
   const subset = p.naiveQueries < p.queries;
   out.push(row('compiled', t.compiled));
   out.push(row('compiled, fresh endpoint objects per query', t.compiledFreshEndpoints));

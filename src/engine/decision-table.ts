@@ -1,7 +1,8 @@
 /**
  * The fast path of `PolicySet.decide`, shaped like the agent's policy map: peers interned as small integers (Cilium's
- * numeric identities), protocol and port interned as a small integer, and per direction policy a map from the packed
- * integer (peer identity, protocol, port) to the side's decision, filled on first use by the same decision code
+ * numeric identities), protocol and port interned as a small integer, and per direction policy a table from the packed
+ * integer (peer identity, protocol, port) to the side's decision (every table held in one flat hash table keyed by table
+ * number and that integer: `flat-decisions.ts`), filled on first use by the same decision code
  * `verdict()` runs (`sideOutcome`), so that both always agree. The explanation is not kept: `verdict()` rebuilds it when
  * asked.
  *
@@ -19,6 +20,7 @@ import { SideOutcome } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
 import { L4Query } from './ports';
 import { LabelSet } from '../model/labels';
+import { FlatDecisions } from './flat-decisions';
 
 /** Bound on the decisions kept (all tables together); the tables start over when it is reached (hostile input: many peers). */
 const MAX_DECISIONS = 1_000_000;
@@ -32,14 +34,14 @@ const PROTOCOL_CODES: Readonly<Record<string, number>> = { TCP: 0, UDP: 1, SCTP:
 /** Protocols by `l4Code` number. */
 const PROTOCOL_NAMES = ['TCP', 'UDP', 'SCTP', 'ICMP'];
 
-/** A subject's direction policy and its decision tables, keyed by `decisionKey`. */
+/** A subject's direction policy and its decision tables (table numbers of `DecisionTables`; decisions keyed by `decisionKey`). */
 export interface DecisionSlot {
   /** The direction policy. */
   readonly dp: DirectionPolicy;
   /** Decisions on peers without a DNS name: shared by the subjects with this direction policy and destination ports. */
-  readonly shared: Map<number, SideOutcome>;
+  readonly shared: number;
   /** Decisions on peers with a DNS name (they depend on the subject's DNS learning): this subject identity's own. */
-  readonly own: Map<number, SideOutcome>;
+  readonly own: number;
 }
 
 /**
@@ -77,22 +79,25 @@ export class DecisionTables {
   /** Interned protocol/port codes (`l4Code`) plus one; 0 when not interned. */
   private l4Index = new Int32Array(4 << 16);
   private l4Count = 0;
-  /** Shared tables per direction policy and destination ports. */
-  private readonly sharedTables = new Map<DirectionPolicy, Map<string, Map<number, SideOutcome>>>();
-  /** Own tables per direction policy and subject identity (label set object, then ports and node). */
-  private readonly ownTables = new Map<DirectionPolicy, Map<LabelSet, Map<string, Map<number, SideOutcome>>>>();
-  private decisions = 0;
+  /** Shared table numbers per direction policy and destination ports. */
+  private readonly sharedTables = new Map<DirectionPolicy, Map<string, number>>();
+  /** Own table numbers per direction policy and subject identity (label set object, then ports and node). */
+  private readonly ownTables = new Map<DirectionPolicy, Map<LabelSet, Map<string, number>>>();
+  /** Tables numbered so far. */
+  private tableCount = 0;
+  /** Every table's decisions in one flat hash table: (table number, decision key) → side outcome. */
+  private readonly kept = new FlatDecisions();
 
   /** The slot of `subject` with direction policy `dp`, with its tables (created on first use). */
   public slot(subject: ResolvedEndpoint, dp: DirectionPolicy): DecisionSlot {
     const ports = portsKey(subject.ports);
-    const shared = table(this.sharedTables, dp, dp.direction === 'ingress' ? ports : '');
+    const shared = this.table(this.sharedTables, dp, dp.direction === 'ingress' ? ports : '');
     let byLabels = this.ownTables.get(dp);
     if (!byLabels) {
       byLabels = new Map();
       this.ownTables.set(dp, byLabels);
     }
-    const own = table(byLabels, subject.labels, `${ports}|${subject.endpoint.nodeName ?? ''}`);
+    const own = this.table(byLabels, subject.labels, `${ports}|${subject.endpoint.nodeName ?? ''}`);
     return { dp, shared, own };
   }
 
@@ -133,23 +138,40 @@ export class DecisionTables {
     return this.l4Count - 1;
   }
 
-  /** The table of `slot` that keeps decisions on `peer`. */
-  public tableFor(slot: DecisionSlot, peer: number): Map<number, SideOutcome> {
+  /** The table (number) of `slot` that keeps decisions on `peer`. */
+  public tableFor(slot: DecisionSlot, peer: number): number {
     return this.peerHasName[peer] ? slot.own : slot.shared;
   }
 
+  /** The decision kept in `table` under `key`, if any. */
+  public get(table: number, key: number): SideOutcome | undefined {
+    return this.kept.get(table, key);
+  }
+
   /** Keeps a decision (the tables start over when they hold `MAX_DECISIONS`). */
-  public keep(table: Map<number, SideOutcome>, key: number, outcome: SideOutcome): void {
-    if (this.decisions >= MAX_DECISIONS) this.clearTables();
-    table.set(key, outcome);
-    this.decisions++;
+  public keep(table: number, key: number, outcome: SideOutcome): void {
+    if (this.kept.size >= MAX_DECISIONS) this.clearTables();
+    this.kept.set(table, key, outcome);
   }
 
   /** Empties every table (they stay attached to their slots). */
   private clearTables(): void {
-    for (const byKey of this.sharedTables.values()) for (const t of byKey.values()) t.clear();
-    for (const byLabels of this.ownTables.values()) for (const byKey of byLabels.values()) for (const t of byKey.values()) t.clear();
-    this.decisions = 0;
+    this.kept.clear();
+  }
+
+  /** The number of the table under `key` of `key1` (numbered on first use). */
+  private table<K>(tables: Map<K, Map<string, number>>, key1: K, key: string): number {
+    let byKey = tables.get(key1);
+    if (!byKey) {
+      byKey = new Map();
+      tables.set(key1, byKey);
+    }
+    let t = byKey.get(key);
+    if (t === undefined) {
+      t = this.tableCount++;
+      byKey.set(key, t);
+    }
+    return t;
   }
 
   /** Starts the peer interning over (a new generation): the tables are keyed by the old numbers. */
@@ -181,20 +203,6 @@ export function l4OfCode(code: number): L4Query {
   const low = code & 0xffff;
   if (protocol === 'ICMP') return { protocol, icmpType: low & 0xff, icmpFamily: low & 0x100 ? 'IPv6' : 'IPv4' };
   return { protocol, port: low, icmpFamily: 'IPv4' };
-}
-
-function table<K>(tables: Map<K, Map<string, Map<number, SideOutcome>>>, dp: K, key: string): Map<number, SideOutcome> {
-  let byKey = tables.get(dp);
-  if (!byKey) {
-    byKey = new Map();
-    tables.set(dp, byKey);
-  }
-  let t = byKey.get(key);
-  if (!t) {
-    t = new Map();
-    byKey.set(key, t);
-  }
-  return t;
 }
 
 /**

@@ -18,11 +18,13 @@ export function sideQueryOf(query: VerdictQuery, l4: L4Query): SideQuery {
 }
 
 /**
- * The `l4Code` of a well-formed TCP, UDP or SCTP query with its ends given, without building the layer-4 query; -1 for
- * anything else (ICMP, other spellings, malformed queries: `l4Query` handles them).
+ * The `l4Code` of a well-formed TCP, UDP or SCTP query, or an ICMP query with a numeric type (or none) and its family
+ * spelled `IPv4` or `IPv6` (or not given), with its ends given, without building the layer-4 query (nothing allocated);
+ * -1 for anything else (ICMP type names, other spellings, malformed queries: `l4Query` handles them).
  */
 export function fastL4Code(query: VerdictQuery): number {
   if (!query || !query.from || !query.to) return -1;
+  if (query.protocol === 'ICMP') return fastIcmpCode(query);
   const port = query.port;
   if (typeof port !== 'number' || (port | 0) !== port || port < 1 || port > 65535) return -1;
   switch (query.protocol) {
@@ -35,6 +37,16 @@ export function fastL4Code(query: VerdictQuery): number {
     default:
       return -1;
   }
+}
+
+/** `fastL4Code` of an ICMP query: the code `l4Code(l4Query(query))` gives, or -1 when `l4Query` must judge it. */
+function fastIcmpCode(query: VerdictQuery): number {
+  const family = query.icmpFamily;
+  const v6 = family === 'IPv6';
+  if (family !== undefined && !v6 && family !== 'IPv4') return -1;
+  const type = query.icmpType ?? (v6 ? 128 : 8);
+  if (typeof type !== 'number' || (type | 0) !== type || type < 0 || type > 255) return -1;
+  return 0x30000 + (v6 ? 0x100 : 0) + type;
 }
 
 /** Validates the layer-4 part of a query. */

@@ -253,7 +253,7 @@ export class PolicySet {
     }
     const table = this.decisions.tableFor(slot, peer);
     const key = decisionKey(peer, l4Index);
-    let outcome = table.get(key);
+    let outcome = this.decisions.get(table, key);
     if (outcome === undefined) {
       const peerView = view ?? this.endpoints.peerOf(other.resolved, subject.resolved);
       outcome = this.outcome(slot.dp, direction, subject.resolved, peerView, l4 ?? l4OfCode(code));

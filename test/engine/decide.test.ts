@@ -132,4 +132,49 @@ spec:
       }
     }
   });
+
+  test('ICMP queries in every spelling decide as verdict() does (numeric types read without building the layer-4 query)', () => {
+    const set = PolicySet.fromYaml(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ping, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      icmps: [{ fields: [{ type: 8 }, { family: IPv6, type: EchoRequest }] }]
+`);
+    const from = parseEndpoint('pod:shop:app=web');
+    const to = parseEndpoint('pod:shop:app=api');
+    const cases: [Partial<VerdictQuery>, string][] = [
+      [{ protocol: 'ICMP', icmpType: 8 }, 'allowed'],
+      [{ protocol: 'ICMP' }, 'allowed'], // EchoRequest of IPv4 by default
+      [{ protocol: 'ICMP', icmpFamily: 'IPv4', icmpType: 0 }, 'denied'],
+      [{ protocol: 'ICMP', icmpFamily: 'IPv6', icmpType: 128 }, 'allowed'],
+      [{ protocol: 'ICMP', icmpFamily: 'IPv6' }, 'allowed'], // EchoRequest of IPv6 by default
+      [{ protocol: 'ICMP', icmpFamily: 'IPv6', icmpType: 8 }, 'denied'], // type 8 of IPv6 is not IPv4's echo request
+      [{ protocol: 'ICMPv6', icmpType: 128 }, 'allowed'],
+      [{ protocol: 'icmp', icmpType: 8 }, 'allowed'],
+      [{ protocol: 'ICMP', icmpType: 'EchoRequest' as unknown as number }, 'allowed'],
+      [{ protocol: 'ICMP', icmpType: 255 }, 'denied'],
+    ];
+    for (const [l4, expected] of cases) {
+      const q = { from, to, ...l4 } as VerdictQuery;
+      expect(set.decide(q), JSON.stringify(l4)).toBe(expected);
+      expect(set.decide(q), JSON.stringify(l4)).toBe(expected);
+      expect(set.verdict(q).verdict, JSON.stringify(l4)).toBe(expected);
+    }
+    // Malformed ICMP queries fail as verdict() fails.
+    for (const l4 of [{ icmpType: 256 }, { icmpType: -1 }, { icmpType: 1.5 }, { icmpType: 'Nope' }, { icmpFamily: 'IPv5' }]) {
+      const q = { from, to, protocol: 'ICMP', ...l4 } as unknown as VerdictQuery;
+      let error: unknown;
+      try {
+        set.verdict(q);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(l4)).toBeInstanceOf(Error);
+      expect(() => set.decide(q), JSON.stringify(l4)).toThrow((error as Error).message);
+    }
+  });
 });
