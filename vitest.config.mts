@@ -1,6 +1,8 @@
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { shuffle } from '@vitest/utils/helpers';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Tests that spawn processes (npm pack + install, `cdk8s synth`, the bundler script, the CLI through tsx, a headless
@@ -33,6 +35,50 @@ const MODULE_RESETS = [
   'test/testing/framework-entries.test.ts',
 ];
 
+/**
+ * The longest files (their time in a clean-clone CI run, spawned processes included), longest first per project. They start
+ * first in their project, so the run does not end on one of them with the other core idle. Without this list, a clean
+ * checkout (no vitest results cache) orders each project's files by size: `test/property/invalid.test.ts`, one of the
+ * longest, is one of the smallest.
+ */
+const LONG_FILES = [
+  'test/package.test.ts',
+  'test/diff/html-browser.test.ts',
+  'test/hubble/samples.test.ts',
+  'test/validate-cli/plugin.test.ts',
+  'test/testing/bundled-schemas.test.ts',
+  'test/cli/trace.test.ts',
+  'test/hubble/draft.test.ts',
+  'test/readme.test.ts',
+  'test/property/invalid.test.ts',
+  'test/property/valid.test.ts',
+  'test/diff/skipping.test.ts',
+  'test/testing/crd-schema.test.ts',
+  'test/diff/equivalence.test.ts',
+  'test/property/decide.test.ts',
+  'test/validate/crd-fuzz.test.ts',
+];
+
+/**
+ * Vitest's order (projects one after another, each project's files by their last duration, else by size), then, within a
+ * project, the files of `LONG_FILES` first. The projects stay in one block each: a worker moves on to the next file only
+ * when it is of the same project, so interleaving them would start more workers. `--sequence.shuffle` shuffles the files
+ * as vitest's own random sequencer does (same seed, same order).
+ */
+class LongFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const { root, sequence } = this.ctx.config;
+    if (sequence.shuffle) return shuffle([...files], sequence.seed);
+    const sorted = await super.sort(files);
+    const projects = [...new Set(sorted.map((file) => file.project.name))];
+    const rank = (file: TestSpecification): number => {
+      const i = LONG_FILES.indexOf(relative(root, file.moduleId).split('\\').join('/'));
+      return i < 0 ? LONG_FILES.length : i;
+    };
+    return sorted.sort((a, b) => projects.indexOf(a.project.name) - projects.indexOf(b.project.name) || rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
@@ -43,13 +89,16 @@ export default defineConfig({
     // file in a row, one core idle. The main process only collects results, and the e2e files spend most of their time
     // waiting on the processes they spawn.
     maxWorkers: availableParallelism(),
+    sequence: { sequencer: LongFilesFirst },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E, isolate: false } },
       { extends: true, test: { name: 'e2e', include: E2E, exclude: MODULE_RESETS, isolate: false } },
       { extends: true, test: { name: 'e2e-isolated', include: MODULE_RESETS } },
     ],
     coverage: {
-      provider: 'v8',
+      // @vitest/coverage-v8, recording only the included files and converting once for all projects (see the module).
+      provider: 'custom',
+      customProviderModule: 'test/support/coverage-provider.ts',
       include: ['src/**/*.ts', 'src/**/*.mts'],
       // Reports go to the OS temp dir (COVERAGE_DIR overrides), never into the project tree.
       reportsDirectory: process.env.COVERAGE_DIR ?? join(tmpdir(), 'cdk8s-cilium-coverage'),

@@ -8,13 +8,21 @@
 // checker has already computed. The configurations are the project's own (tsconfig.json, eslint.config.mjs): the
 // findings are those of the two commands.
 //
-// Output: the compiler's diagnostics as tsc prints them, then ESLint's (stylish formatter). Exit status: 0 when both are
-// clean (ESLint warnings are printed but do not fail, as with `eslint .`), 1 otherwise.
+// With `--docs` (`npm run compile-lint-docs`, in `npm test`) it then runs `npm run docs:check` (`typedoc --emit none`:
+// TypeDoc's conversion and validation with typedoc.json, warnings as errors) on the same program: TypeDoc would otherwise
+// build and bind a program of its own (tsconfig.build.json: src/ only, the same compiler options but for emit settings)
+// and ask a fresh checker for every type of the public API. The entry points are typedoc.json's, found in the program as
+// TypeDoc finds them; the conversion, validation and pass/fail rules are TypeDoc's own (those of its CLI, below). The
+// TypeDoc model is the same either way (checked: its JSON serialization, `typedoc --json`, is identical).
+//
+// Output: the compiler's diagnostics as tsc prints them, then ESLint's (stylish formatter), then TypeDoc's. Exit status: 0
+// when all are clean (ESLint warnings are printed but do not fail, as with `eslint .`), 1 otherwise.
 import console from 'node:console';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
+import * as td from 'typedoc';
 import ts from 'typescript';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,8 +75,56 @@ if (text) process.stdout.write(text);
 // As `eslint .`: errors fail, warnings are printed.
 const lintErrors = results.reduce((n, r) => n + r.errorCount, 0);
 
-if (sorted.length || lintErrors) {
+const docsOk = process.argv.includes('--docs') ? await docsCheck(program) : true;
+
+if (sorted.length || lintErrors || !docsOk) {
   process.exitCode = 1;
 } else {
-  console.log(`tsc: 0 errors (${parsed.fileNames.length} files); eslint: 0 errors (${results.length} files)`);
+  console.log(`tsc: 0 errors (${parsed.fileNames.length} files); eslint: 0 errors (${results.length} files)`
+    + `${process.argv.includes('--docs') ? '; typedoc: 0 warnings' : ''}`);
+}
+
+/**
+ * `typedoc --emit none` (TypeDoc's CLI: the same option readers, then convert, validate and the same failure rules) with
+ * `program` in place of the one TypeDoc would create. True when TypeDoc passes.
+ */
+async function docsCheck(shared) {
+  const args = ['--emit', 'none'];
+  const app = await td.Application.bootstrapWithPlugins({}, [
+    new td.ArgumentsReader(0, args), new td.TypeDocReader(), new td.PackageJsonReader(), new td.TSConfigReader(),
+    new td.ArgumentsReader(300, args).ignoreErrors(),
+  ]);
+  const strict = app.options.getValue('treatWarningsAsErrors');
+  if (app.logger.hasErrors() || (strict && app.logger.hasWarnings())) return false;
+  // As TypeDoc's entry point resolution (strategy `resolve`, plain file paths): each entry point's source file, named by
+  // its path from the entry points' common directory without the extension (and without a trailing /index).
+  app.getEntryPoints = () => {
+    const files = app.options.getValue('entryPoints').map((f) => resolve(root, f));
+    const base = files.length === 1 ? dirname(files[0]) : commonDirectory(files);
+    return files.flatMap((file) => {
+      const sourceFile = shared.getSourceFile(file);
+      if (!sourceFile) {
+        app.logger.warn(`The entry point ${relative(root, file)} is not part of the TypeScript program (tsconfig.json)`);
+        return [];
+      }
+      const displayName = relative(base, file).split('\\').join('/').replace(/(\/index)?(\.d)?\.([cm][tj]s|[tj]sx?)$/, '');
+      return [{ displayName, sourceFile, program: shared }];
+    });
+  };
+  const project = await app.convert();
+  if (!project || (strict && app.logger.hasWarnings())) return false;
+  const before = app.logger.warningCount;
+  app.validate(project);
+  const validationWarnings = app.logger.warningCount !== before || app.logger.validationWarningCount !== 0;
+  if (app.logger.hasErrors()) return false;
+  if (validationWarnings && (strict || app.options.getValue('treatValidationWarningsAsErrors'))) return false;
+  return true;
+}
+
+/** The longest directory that contains every file. */
+function commonDirectory(files) {
+  const parts = files.map((f) => dirname(f).split(/[\\/]/));
+  const common = [];
+  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0][i]); i++) common.push(parts[0][i]);
+  return common.join('/');
 }
