@@ -35,6 +35,10 @@ export default defineConfig({
       'test/constructs/what-it-allows.test.ts',
       // ClusterwidePolicy lockout exemptions: refused exemptions by error id, exempted cuts dropped by the engine.
       'test/constructs/clusterwide-policy-exemptions.test.ts', 'test/constructs/host-policy-lockout.test.ts',
+      // The guard of hand-written host policies (src/validate/pitfall-host.ts: its findings by id, path, message and fix)
+      // and HostFirewall's promise (src/constructs/host-firewall.ts: each prop opens its path, through engine verdicts).
+      'test/validate-cli/pitfall-host.test.ts', 'test/validate-cli/host-deny-lockout.test.ts',
+      'test/constructs/host-firewall-verdicts.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

@@ -62,6 +62,12 @@ describe('pitfall-host-lockout: default deny without the paths the nodes need', 
     expect(found({ 'h.yaml': host('{}', body) }, 'pitfall-host-lockout').map(([at]) => at)).toEqual(['h.yaml:8 spec.ingress', 'h.yaml:10 spec.egress']);
   });
 
+  it('each direction needs allows of its own direction: ingress allows of every peer keep no egress path', () => {
+    const body = '  ingress: [{ fromEntities: [all] }]\n  egress: [{ toEntities: [world], toPorts: [{ ports: [{ port: "443", protocol: TCP }] }] }]\n';
+    expect(found({ 'h.yaml': host('{}', body) }, 'pitfall-host-lockout').map(([at, message]) => [at, message.includes(EGRESS_MISSING)]))
+      .toEqual([['h.yaml:8 spec.egress', true]]);
+  });
+
   it('an exempted path is not required; every required path exempted: no finding', () => {
     const [[, message]] = found({ 'h.yaml': host('{}', SSH_ONLY, exemptions('{"tunnel": "native routing"}')) }, 'pitfall-host-lockout');
     expect(message).toContain('Cilium health (4240/TCP from other nodes): the nodes');
@@ -198,7 +204,28 @@ describe('pitfall-host-deny-lockout: the finding of a deny that cuts paths', () 
     expect(more).toEqual([]);
     expect(at).toBe('m.yaml:6 metadata.annotations');
     expect(message).toContain(': the lockout guard of this host policy exempts only the paths it could read');
+    // A host policy before it in the input does not take its finding.
+    expect(found({ 'first.yaml': host('{}', '  ingress: [{ fromEntities: [cluster] }]\n', '', 'first'), 'm.yaml': specs }, 'pitfall-host-lockout-exemptions-invalid')
+      .map(([where]) => where)).toEqual(['m.yaml:6 metadata.annotations']);
     const pods = specs.replace(/nodeSelector: \{[^\n]*\}/g, 'endpointSelector: { matchLabels: { app: x } }');
     expect(found({ 'm.yaml': pods }, 'pitfall-host-lockout-exemptions-invalid')).toEqual([]);
+  });
+
+  it('the deny rules of pod policies are no companions: a pod policy denying one half of IPv4 and a host policy the other cut nothing', () => {
+    const pods = yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumClusterwideNetworkPolicy
+      metadata:
+        name: pods
+      spec:
+        endpointSelector: {}
+        enableDefaultDeny: { ingress: false }
+        ingressDeny: [{ fromCIDR: [128.0.0.0/1], toPorts: [{ ports: [{ port: "22", protocol: TCP }] }] }]
+    `;
+    const half = denyOnly('fromCIDR: [0.0.0.0/1]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]');
+    expect(found({ 'h.yaml': host('{}', half), 'pods.yaml': pods }, 'pitfall-host-deny-lockout')).toEqual([]);
+    const otherHalf = host('{}', denyOnly('fromCIDR: [128.0.0.0/1]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]'), '', 'other');
+    expect(found({ 'h.yaml': host('{}', half), 'other.yaml': otherHalf }, 'pitfall-host-deny-lockout').map(([at]) => at))
+      .toEqual(['h.yaml:9 spec.ingressDeny[0]', 'other.yaml:9 spec.ingressDeny[0]']);
   });
 });
