@@ -5,9 +5,15 @@ import { defineConfig } from 'vitest/config';
  * verdicts, the reference agreement, port parsing, the host-firewall guard, the NetworkPolicy checks of `validate`, the verdict matchers, what the constructs allow and deny). Files share modules (`isolate: false`), so a
  * mutant run does not reload the library per file.
  */
+/**
+ * `MUTATION_TESTS` (comma-separated test files) replaces the set for one run, so that a slice's mutants run only the
+ * tests that cover it: `MUTATION_TESTS=test/a.test.ts,test/b.test.ts npx stryker run --mutate '<file>:<from>-<to>' …`.
+ */
+const only = process.env.MUTATION_TESTS?.split(',').map((f) => f.trim()).filter((f) => f !== '');
+
 export default defineConfig({
   test: {
-    include: [
+    include: only?.length ? only : [
       'test/engine/semantics.test.ts', 'test/engine/admission.test.ts', 'test/engine/port-parsing.test.ts', 'test/engine/reference-agreement.test.ts',
       'test/constructs/host-firewall.test.ts', 'test/constructs/host-firewall-guard.test.ts', 'test/constructs/lockout-guard-peers.test.ts',
       'test/validate/network-policy-checks.test.ts',
@@ -29,6 +35,10 @@ export default defineConfig({
       'test/constructs/what-it-allows.test.ts',
       // ClusterwidePolicy lockout exemptions: refused exemptions by error id, exempted cuts dropped by the engine.
       'test/constructs/clusterwide-policy-exemptions.test.ts', 'test/constructs/host-policy-lockout.test.ts',
+      // The guard of hand-written host policies (src/validate/pitfall-host.ts: its findings by id, path, message and fix)
+      // and HostFirewall's promise (src/constructs/host-firewall.ts: each prop opens its path, through engine verdicts).
+      'test/validate-cli/pitfall-host.test.ts', 'test/validate-cli/host-deny-lockout.test.ts',
+      'test/constructs/host-firewall-verdicts.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

@@ -1,0 +1,320 @@
+// HostFirewall through engine verdicts on what it synthesizes: each prop opens exactly its path, from exactly its peers,
+// on exactly its ports (and nothing for a prop left out); an exempted path is not kept; every refusal by its error id;
+// the lockout check's message (path, deny item, peer and port, fix). Every chart is built inside its test. In the mutation
+// test set (vitest.mutation.config.mts): these tests kill the mutants of src/constructs/host-firewall.ts.
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { CiliumVersion, Entity, HostFirewall, HostFirewallProps, LockoutPath, NodeSelector, Peer, Port, RoutingMode } from '../../src';
+import { decidedBy, verdictOf } from '../support/construct-verdicts';
+import { chart, refusal, synthFailure } from '../support/synth';
+
+const CP = 'node:node-role.kubernetes.io/control-plane=';
+const ON = { hostFirewall: true };
+
+/** A firewall on the control-plane nodes (management 10.50.0.0/24) with `props`, and its chart. */
+function firewall(props: Partial<HostFirewallProps> = {}, version?: CiliumVersion): { c: Chart; fw: HostFirewall } {
+  const c = chart(undefined, version);
+  const fw = new HostFirewall(c, 'cp', {
+    nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }),
+    managementCidrs: ['10.50.0.0/24'],
+    ...props,
+  });
+  return { c, fw };
+}
+
+const into = (c: Chart, from: string, port: string): string => verdictOf(c, from, CP, port, ON);
+const outOf = (c: Chart, to: string, port: string): string => verdictOf(c, CP, to, port, ON);
+
+describe('HostFirewall: each prop opens its path, nothing more', () => {
+  test('the nodes it applies to: the node selector, every node without one', () => {
+    const { c } = firewall();
+    expect(decidedBy(c, 'cidr:10.50.0.7', CP, '22/TCP', 'ingress', ON)).toBe('allowed cp spec.ingress[0]');
+    expect(decidedBy(c, 'cidr:203.0.113.5', 'node:node-role.kubernetes.io/worker=', '22/TCP', 'ingress', ON)).toBe('no-policy-default-allow');
+    const all = chart();
+    new HostFirewall(all, 'all', { managementCidrs: ['10.50.0.0/24'] });
+    expect(decidedBy(all, 'cidr:203.0.113.5', 'node:node-role.kubernetes.io/worker=', '22/TCP', 'ingress', ON)).toBe('default-deny');
+    expect(verdictOf(all, 'cidr:10.50.0.7', 'node:kubernetes.io/hostname=w1', '22/TCP', ON)).toBe('allowed');
+  });
+
+  test('every management CIDR reaches the break-glass ports and the API server; breakGlassPorts replaces 22/TCP', () => {
+    const { c } = firewall({ managementCidrs: ['10.50.0.0/24', '192.168.7.0/24'], breakGlassPorts: [Port.tcp(2222)] });
+    for (const ip of ['10.50.0.7', '192.168.7.9']) {
+      expect(into(c, `cidr:${ip}`, '2222/TCP')).toBe('allowed');
+      expect(into(c, `cidr:${ip}`, '6443/TCP')).toBe('allowed');
+      expect(into(c, `cidr:${ip}`, '22/TCP')).toBe('denied');
+    }
+    expect(into(c, 'cidr:10.51.0.7', '2222/TCP')).toBe('denied');
+  });
+
+  test('apiServerPort: the API server on that port, in and out; 1 and 65535 are ports', () => {
+    const { c, fw } = firewall({ apiServerPort: 443, nodeDnsServers: ['169.254.169.253/32'] });
+    fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
+    expect(into(c, 'cidr:10.50.0.7', '443/TCP')).toBe('allowed');
+    expect(into(c, 'entity:remote-node', '443/TCP')).toBe('allowed');
+    expect(into(c, 'pod:shop:app=web', '443/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:10.50.0.7', '6443/TCP')).toBe('denied');
+    expect(into(c, 'pod:shop:app=web', '6443/TCP')).toBe('denied');
+    expect(outOf(c, 'entity:kube-apiserver', '443/TCP')).toBe('allowed');
+    expect(outOf(c, 'entity:kube-apiserver', '6443/TCP')).toBe('denied');
+    expect(into(firewall({ apiServerPort: 1 }).c, 'cidr:10.50.0.7', '1/TCP')).toBe('allowed');
+    expect(into(firewall({ apiServerPort: 65535 }).c, 'cidr:10.50.0.7', '65535/TCP')).toBe('allowed');
+  });
+
+  test('apiServerClients replaces every pod; the management CIDRs and the other nodes keep the API server', () => {
+    const { c } = firewall({ apiServerClients: [Peer.endpoints({ namespace: 'argocd', labels: { app: 'argocd' } })] });
+    expect(into(c, 'pod:argocd:app=argocd', '6443/TCP')).toBe('allowed');
+    expect(into(c, 'pod:shop:app=web', '6443/TCP')).toBe('denied');
+    expect(into(c, 'pod:argocd:app=other', '6443/TCP')).toBe('denied');
+    expect(into(c, 'entity:remote-node', '6443/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:10.50.0.7', '6443/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:203.0.113.5', '6443/TCP')).toBe('denied');
+  });
+
+  test('kubeletClients: those pods on 10250/TCP beside the API server, no other pod, no other port', () => {
+    const { c } = firewall({ kubeletClients: [Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } })] });
+    expect(into(c, 'pod:kube-system:k8s-app=metrics-server', '10250/TCP')).toBe('allowed');
+    expect(into(c, 'entity:kube-apiserver', '10250/TCP')).toBe('allowed');
+    expect(into(c, 'pod:kube-system:k8s-app=other', '10250/TCP')).toBe('denied');
+    expect(into(c, 'pod:kube-system:k8s-app=metrics-server', '10255/TCP')).toBe('denied');
+    expect(into(firewall().c, 'pod:kube-system:k8s-app=metrics-server', '10250/TCP')).toBe('denied');
+  });
+
+  test('metricsScraper: 9962-9965/TCP from the scraper only', () => {
+    const { c } = firewall({ metricsScraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }) });
+    for (const port of ['9962/TCP', '9963/TCP', '9964/TCP', '9965/TCP']) expect(into(c, 'pod:monitoring:app=prometheus', port)).toBe('allowed');
+    expect(into(c, 'pod:monitoring:app=prometheus', '9961/TCP')).toBe('denied');
+    expect(into(c, 'pod:monitoring:app=prometheus', '9966/TCP')).toBe('denied');
+    expect(into(c, 'pod:monitoring:app=grafana', '9962/TCP')).toBe('denied');
+  });
+
+  test('hubbleRelay replaces the default relay', () => {
+    const { c } = firewall({ hubbleRelay: Peer.endpoints({ namespace: 'observability', labels: { app: 'relay' } }) });
+    expect(into(c, 'pod:observability:app=relay', '4244/TCP')).toBe('allowed');
+    expect(into(c, 'pod:kube-system:k8s-app=hubble-relay', '4244/TCP')).toBe('denied');
+    expect(into(firewall().c, 'pod:kube-system:k8s-app=hubble-relay', '4244/TCP')).toBe('allowed');
+  });
+
+  test('wireGuard and bgpPeers: in and out, and only when declared', () => {
+    const { c, fw } = firewall({ wireGuard: true, bgpPeers: ['192.0.2.1/32'], nodeDnsServers: ['169.254.169.253/32'] });
+    fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
+    expect(into(c, 'entity:remote-node', '51871/UDP')).toBe('allowed');
+    expect(into(c, 'cidr:192.0.2.1', '179/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:192.0.2.2', '179/TCP')).toBe('denied');
+    expect(outOf(c, 'entity:remote-node', '51871/UDP')).toBe('allowed');
+    expect(outOf(c, 'cidr:192.0.2.1', '179/TCP')).toBe('allowed');
+    const { c: plain } = firewall();
+    expect(into(plain, 'entity:remote-node', '51871/UDP')).toBe('denied');
+    expect(into(plain, 'cidr:192.0.2.1', '179/TCP')).toBe('denied');
+  });
+
+  test('routing mode: VXLAN by default, Geneve, native routing without a tunnel port', () => {
+    const vxlan = firewall().c;
+    expect(into(vxlan, 'entity:remote-node', '8472/UDP')).toBe('allowed');
+    expect(into(vxlan, 'entity:remote-node', '6081/UDP')).toBe('denied');
+    const geneve = firewall({ routingMode: RoutingMode.GENEVE }).c;
+    expect(into(geneve, 'entity:remote-node', '6081/UDP')).toBe('allowed');
+    expect(into(geneve, 'entity:remote-node', '8472/UDP')).toBe('denied');
+    const { c: native, fw } = firewall({ routingMode: RoutingMode.NATIVE, nodeDnsServers: ['169.254.169.253/32'] });
+    fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
+    expect(into(native, 'entity:remote-node', '8472/UDP')).toBe('denied');
+    expect(into(native, 'entity:remote-node', '6081/UDP')).toBe('denied');
+    expect(outOf(native, 'entity:remote-node', '8472/UDP')).toBe('denied');
+    expect(Testing.synth(native)[0].spec.description).not.toContain('tunnel');
+  });
+
+  test('etcd peers by node labels (1.16+, node labels on): both etcd ports from those nodes, not from the API server entity', () => {
+    const { c, fw } = firewall({ controlPlaneNodeLabels: { 'node-role.kubernetes.io/control-plane': '' }, nodeSelectorLabels: true,
+      nodeDnsServers: ['169.254.169.253/32'] }, CiliumVersion.V1_16);
+    fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
+    expect(into(c, CP, '2379/TCP')).toBe('allowed');
+    expect(into(c, CP, '2380/TCP')).toBe('allowed');
+    expect(outOf(c, CP, '2380/TCP')).toBe('allowed');
+    expect(into(c, 'node:node-role.kubernetes.io/worker=', '2379/TCP')).toBe('denied');
+    expect(into(c, 'entity:kube-apiserver', '2379/TCP')).toBe('denied');
+  });
+
+  test('etcd peers by CIDR on ingress', () => {
+    const { c } = firewall({ controlPlaneCidrs: ['10.0.0.10/32'] });
+    expect(into(c, 'cidr:10.0.0.10', '2379/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:10.0.0.11', '2379/TCP')).toBe('denied');
+    expect(into(c, 'entity:kube-apiserver', '2379/TCP')).toBe('denied');
+  });
+
+  test('the egress guard comes with the first egress rule or egress deny, once; the node DNS servers on 53 both ways', () => {
+    const { c, fw } = firewall({ nodeDnsServers: ['169.254.169.253/32'] });
+    fw.denyEgress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(25)] });
+    expect(outOf(c, 'cidr:169.254.169.253', '53/UDP')).toBe('allowed');
+    expect(outOf(c, 'cidr:169.254.169.253', '53/TCP')).toBe('allowed');
+    expect(outOf(c, 'entity:remote-node', '10250/TCP')).toBe('allowed');
+    expect(outOf(c, 'pod:shop:app=web', '8080/TCP')).toBe('allowed');
+    // A deny-only egress section: the guard's allows put the nodes into egress default deny.
+    expect(outOf(c, 'cidr:198.51.100.1', '25/TCP')).toBe('denied');
+    fw.allowEgress(Peer.cidr('198.51.100.0/24'), { ports: [Port.tcp(25)] });
+    expect(outOf(c, 'cidr:198.51.100.1', '25/TCP')).toBe('allowed');
+    expect(outOf(c, 'cidr:203.0.113.1', '25/TCP')).toBe('denied');
+    expect(Testing.synth(c)[0].spec.egress.filter((i: { toCIDR?: string[] }) => i.toCIDR?.includes('169.254.169.253/32'))).toHaveLength(1);
+  });
+
+  test('allowIngress and denyIngress: the user rules beside the guard, deny winning', () => {
+    const { c, fw } = firewall();
+    fw.allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(8080)] });
+    fw.denyIngress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(8080)] });
+    expect(into(c, 'cidr:198.51.100.1', '8080/TCP')).toBe('allowed');
+    expect(decidedBy(c, 'cidr:203.0.113.1', CP, '8080/TCP', 'ingress', ON)).toBe('denied-by-deny-rule cp spec.ingressDeny[0]');
+    expect(outOf(c, 'cidr:198.51.100.1', '80/TCP')).toBe('allowed');
+  });
+});
+
+describe('HostFirewall: an exempted path is not kept; its deny synthesizes', () => {
+  test.each([
+    [LockoutPath.BREAK_GLASS, 'cidr:10.50.0.7', '22/TCP'],
+    [LockoutPath.KUBE_APISERVER, 'pod:shop:app=web', '6443/TCP'],
+    [LockoutPath.KUBELET, 'entity:kube-apiserver', '10250/TCP'],
+    [LockoutPath.ETCD, 'entity:kube-apiserver', '2380/TCP'],
+    [LockoutPath.CILIUM_HEALTH, 'entity:health', '4240/TCP'],
+    [LockoutPath.TUNNEL, 'entity:remote-node', '8472/UDP'],
+    [LockoutPath.ICMP, 'cidr:203.0.113.5', 'icmp/3'],
+    [LockoutPath.HUBBLE, 'pod:kube-system:k8s-app=hubble-relay', '4244/TCP'],
+  ])('%s, into the nodes', (path, from, port) => {
+    expect(into(firewall().c, from, port)).toBe('allowed');
+    const { c } = firewall({ exemptions: [{ path, reason: 'not needed here' }] });
+    expect(into(c, from, port)).toBe('denied');
+  });
+
+  test.each([
+    [LockoutPath.KUBE_APISERVER, 'entity:kube-apiserver', '6443/TCP'],
+    [LockoutPath.KUBELET, 'entity:remote-node', '10250/TCP'],
+    [LockoutPath.ETCD, 'entity:kube-apiserver', '2379/TCP'],
+    [LockoutPath.CILIUM_HEALTH, 'entity:health', '4240/TCP'],
+    [LockoutPath.TUNNEL, 'entity:remote-node', '8472/UDP'],
+    [LockoutPath.ICMP, 'cidr:203.0.113.5', 'icmp/11'],
+    [LockoutPath.POD_TRAFFIC, 'pod:shop:app=web', '8080/TCP'],
+    [LockoutPath.NODE_DNS, 'cidr:169.254.169.253', '53/UDP'],
+    [LockoutPath.WIREGUARD, 'entity:remote-node', '51871/UDP'],
+    [LockoutPath.BGP, 'cidr:192.0.2.1', '179/TCP'],
+  ])('%s, out of the nodes', (path, to, port) => {
+    const props = { nodeDnsServers: ['169.254.169.253/32'], wireGuard: true, bgpPeers: ['192.0.2.1/32'] };
+    const kept = firewall(props);
+    kept.fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
+    expect(outOf(kept.c, to, port)).toBe('allowed');
+    const { c, fw } = firewall({ ...props, exemptions: [{ path, reason: 'not needed here' }] });
+    fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
+    expect(outOf(c, to, port)).toBe('denied');
+  });
+
+  test('metrics, WireGuard and BGP exempted into the nodes', () => {
+    const scraper = Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } });
+    const { c } = firewall({ metricsScraper: scraper, wireGuard: true, bgpPeers: ['192.0.2.1/32'],
+      exemptions: [LockoutPath.METRICS, LockoutPath.WIREGUARD, LockoutPath.BGP].map((path) => ({ path, reason: 'off' })) });
+    expect(into(c, 'pod:monitoring:app=prometheus', '9962/TCP')).toBe('denied');
+    expect(into(c, 'entity:remote-node', '51871/UDP')).toBe('denied');
+    expect(into(c, 'cidr:192.0.2.1', '179/TCP')).toBe('denied');
+  });
+
+  test('NODE_DNS exempted: egress without nodeDnsServers is accepted', () => {
+    const { c, fw } = firewall({ exemptions: [{ path: LockoutPath.NODE_DNS, reason: 'the nodes resolve through a local cache' }] });
+    fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
+    expect(outOf(c, 'cidr:10.9.0.1', '80/TCP')).toBe('allowed');
+    expect(outOf(c, 'cidr:169.254.169.253', '53/UDP')).toBe('denied');
+  });
+
+  test('a deny cutting an exempted path synthesizes; the same deny without the exemption is refused', () => {
+    const ok = firewall({ exemptions: [{ path: LockoutPath.BREAK_GLASS, reason: 'nodes are reached through SSM' }] });
+    ok.fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] });
+    expect(synthFailure(ok.c)).toBeUndefined();
+    expect(into(ok.c, 'cidr:10.50.0.7', '22/TCP')).toBe('denied');
+    const refused = firewall();
+    refused.fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] });
+    expect(synthFailure(refused.c)).toContain('(host-firewall-lockout)');
+  });
+
+  test('the description: the kept paths once each, the exemptions with their reasons (trimmed), after a given description', () => {
+    const { c } = firewall({ description: 'control plane', routingMode: RoutingMode.NATIVE,
+      exemptions: [{ path: LockoutPath.HUBBLE, reason: '  no Hubble  ' }, { path: LockoutPath.ETCD, reason: 'external etcd' }] });
+    expect(Testing.synth(c)[0].spec.description).toBe('control plane (host firewall; lockout guard keeps break-glass, kube-apiserver, kubelet, '
+      + 'cilium-health, icmp open; hubble exempted: no Hubble; etcd exempted: external etcd)');
+    expect(Testing.synth(firewall().c)[0].spec.description)
+      .toBe('host firewall; lockout guard keeps break-glass, kube-apiserver, kubelet, etcd, cilium-health, tunnel, icmp, hubble open');
+  });
+});
+
+describe('HostFirewall: the lockout check names the deny item, the path, the peer and port, and the fix', () => {
+  test('an ingress deny', () => {
+    const { c, fw } = firewall();
+    fw.denyIngress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(8080)] });
+    fw.denyIngress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(10250)] });
+    const message = synthFailure(c) ?? '';
+    expect(message).toContain('spec.ingressDeny[1] would cut the kubelet path (entity kube-apiserver on 10250/TCP): a host policy that does this '
+      + 'can lock operators and the cluster out of the nodes (host-firewall-lockout)');
+    expect(message).toContain("fix: narrow the deny rule, or remove the path on purpose with exemptions: [{ path: LockoutPath.KUBELET, reason: '…' }]");
+    expect(message).not.toContain('spec.ingressDeny[0]');
+  });
+
+  test('an egress deny', () => {
+    const { c, fw } = firewall({ nodeDnsServers: ['169.254.169.253/32'] });
+    fw.denyEgress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(25)] });
+    fw.denyEgress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.udp(8472)] });
+    const message = synthFailure(c) ?? '';
+    expect(message).toMatch(/spec\.egressDeny\[1\] would cut the tunnel path \(entity remote-node on 8472\/UDP\)/);
+    expect(message).toContain('LockoutPath.TUNNEL');
+    expect(message).not.toContain('spec.egressDeny[0]');
+  });
+
+  test('a deny that cuts nothing synthesizes', () => {
+    const { c, fw } = firewall();
+    fw.denyIngress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(8080)] });
+    expect(synthFailure(c)).toBeUndefined();
+  });
+});
+
+describe('HostFirewall refusals, by error id', () => {
+  test('no management CIDRs', () => {
+    expect(refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: [] })).id).toBe('host-firewall-no-management');
+    expect(refusal(() => new HostFirewall(chart(), 'fw', {} as HostFirewallProps)).id).toBe('host-firewall-no-management');
+  });
+
+  test.each([
+    ['breakGlassPorts', { breakGlassPorts: [] }],
+    ['apiServerClients', { apiServerClients: [] }],
+    ['kubeletClients', { kubeletClients: [] }],
+    ['controlPlaneCidrs', { controlPlaneCidrs: [] }],
+    ['bgpPeers', { bgpPeers: [] }],
+    ['nodeDnsServers', { nodeDnsServers: [] }],
+  ])('an empty %s', (prop, props) => {
+    const r = refusal(() => firewall(props));
+    expect(r.id).toBe('host-firewall-empty-list');
+    expect(r.message).toContain(`HostFirewall ${prop} is an empty list`);
+  });
+
+  test('an empty controlPlaneNodeLabels map (it would select every node)', () => {
+    const r = refusal(() => firewall({ controlPlaneNodeLabels: {}, nodeSelectorLabels: true }));
+    expect(r.id).toBe('host-firewall-empty-list');
+    expect(r.message).toContain('controlPlaneNodeLabels is an empty label map');
+  });
+
+  test.each([0, 65536, 6443.5, -1, Number.NaN])('apiServerPort %s', (port) => {
+    expect(refusal(() => firewall({ apiServerPort: port })).id).toBe('host-firewall-api-server-port');
+  });
+
+  test.each(['', '   '])('an exemption without a reason (%j)', (reason) => {
+    const r = refusal(() => firewall({ exemptions: [{ path: LockoutPath.ETCD, reason }] }));
+    expect(r.id).toBe('host-firewall-exemption-reason');
+    expect(r.message).toContain('the exemption of the etcd path has no reason');
+  });
+
+  test('controlPlaneNodeLabels without nodeSelectorLabels, or before 1.16', () => {
+    const labels = { 'node-role.kubernetes.io/control-plane': '' };
+    const off = refusal(() => firewall({ controlPlaneNodeLabels: labels }, CiliumVersion.V1_16));
+    expect(off.id).toBe('host-firewall-node-labels');
+    expect(off.message).toContain('target is 1.16) and the agent flag enable-node-selector-labels (nodeSelectorLabels is not set)');
+    const old = refusal(() => firewall({ controlPlaneNodeLabels: labels, nodeSelectorLabels: true }, CiliumVersion.V1_15));
+    expect(old.id).toBe('host-firewall-node-labels');
+    expect(old.message).toContain('target is 1.15) and the agent flag enable-node-selector-labels');
+    expect(old.message).not.toContain('nodeSelectorLabels is not set');
+  });
+
+  test('an egress rule or an egress deny without the node DNS servers', () => {
+    expect(refusal(() => firewall().fw.allowEgress(Peer.cidr('10.9.0.0/16'))).id).toBe('host-firewall-node-dns');
+    expect(refusal(() => firewall().fw.denyEgress(Peer.cidr('10.9.0.0/16'))).id).toBe('host-firewall-node-dns');
+  });
+});
