@@ -281,6 +281,12 @@ function podSelectorRoles(r: CompiledRule): [Selector, number][] {
       if (item.peer.kind === 'services') for (const b of item.peer.backends) if (b.selector) out.push([b.selector, role]);
     }
   }
+  // `fromRequires`/`toRequires` (before 1.19): ANDed onto every endpoint peer of the rules of the same subject, so which
+  // peers satisfy them decides that side as a peer selector does. One selector per rule and section (the conjunction of
+  // its items' requirements): the conjunction over the rules of a subject follows from which of them a pod satisfies.
+  for (const [sections, role] of [[['ingress', 'ingressDeny'], SelectorRole.SOURCE], [['egress', 'egressDeny'], SelectorRole.DESTINATION]] as const) {
+    for (const section of sections) if (r.requires[section].length > 0) out.push([Selector.all().and(...r.requires[section]), role]);
+  }
   return out.filter(([s]) => !s.requirements.some((q) => q.source === 'reserved' && q.operator !== 'DoesNotExist' && q.operator !== 'NotIn'));
 }
 
