@@ -117,12 +117,16 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
     for (const sel of podSelectors(r)) for (const ns of pinnedNamespaces(sel.requirements)) names.add(ns);
   }
   const known = [...names].sort().map((name) => ({ name, display: name, labels: inventory.namespaceLabels(name) ?? {} }));
-  // Namespace-label selectors (CCNPs, namespaceSelector) that no known namespace satisfies get a namespace of their own.
+  // Namespace-label selectors (CCNPs, namespaceSelector) get a namespace of their own unless a known namespace that no
+  // selector pins by name (no policy of its own: any namespace of its labels is treated as it is) satisfies them. One
+  // that policies pin does not stand for the other namespaces of its labels: its own policies apply to it alone.
   const extra: NamespaceInfo[] = [];
   const seen = new Set<string>();
   const probes = new Set<string>();
   const probeSelectors = new Map<string, Selector>();
-  const nsLabels = known.map((ns) => podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), 'default'));
+  const pinned = selectorIndex(rules).pinned;
+  const generic = known.filter((ns) => !pinned.has(ns.name));
+  const nsLabels = generic.map((ns) => podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), 'default'));
   for (const r of rules) {
     for (const sel of podSelectors(r)) {
       const nsReqs = sel.requirements.filter(isNamespaceRequirement);
@@ -150,7 +154,7 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
   const atoms = selectorAtoms(selectors.map((p) => ({
     requirements: p.requirements.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })),
     holds: true,
-    source: !known.some((_, i) => p.matches(nsLabels[i])),
+    source: !generic.some((_, i) => p.matches(nsLabels[i])),
   })), {
     limit: ATOM_LIMIT,
     matches: (key, value, reqs) => Selector.all().and(...reqs.map((q) => ({ ...q, key: `${NAMESPACE_LABELS_PREFIX}${q.key}` })))

@@ -75,3 +75,39 @@ spec:
       .toEqual(['+ pay (labelled team=pay)/web → world 8443/TCP']);
   });
 });
+
+describe('diff: namespaces no input names, with the labels of a known one', () => {
+  /** dev (labelled env=dev) denies all egress to world; a CCNP lets the namespaces labelled env=dev reach world on `port`. */
+  const envDev = (port: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: deny, namespace: dev }
+spec:
+  endpointSelector: {}
+  egressDeny: [{ toEntities: [world] }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: env-dev }
+spec:
+  endpointSelector: { matchLabels: { k8s:io.cilium.k8s.namespace.labels.env: dev } }
+  egress: [{ toEntities: [world], toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }] }]
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: dev, labels: { env: dev } }
+`;
+
+  test('a CCNP port moved: dev (its own deny) sees nothing, another namespace labelled env=dev sees the change', () => {
+    const q = (yaml: string, port: number): string => {
+      const set = PolicySet.fromYaml(yaml);
+      return set.verdict({ from: set.endpoint('pod:qa:app=x'), to: set.endpoint('entity:world'), protocol: 'TCP', port }).verdict;
+    };
+    // The ground truth, for a pod of qa labelled env=dev (as the Namespace says).
+    const qa = '---\napiVersion: v1\nkind: Namespace\nmetadata: { name: qa, labels: { env: dev } }\n';
+    expect([q(envDev('443') + qa, 443), q(envDev('8443') + qa, 443)]).toEqual(['allowed', 'denied']);
+    expect(diff(envDev('443'), envDev('8443')).changes.map(changeLine)).toEqual([
+      '+ (namespaces with env=dev)/(other pods) → world 8443/TCP',
+      '- (namespaces with env=dev)/(other pods) → world 443/TCP',
+    ]);
+  });
+});
