@@ -23,11 +23,10 @@ export interface PitfallDocument {
    */
   readonly where?: string;
   /**
-   * Where a field of it is (`dns.yaml:9` for `spec.ingressDeny[0]`), for messages naming one of its items in findings on
-   * other policies.
-   * @default - `where` (the document's start)
+   * @internal Where a field of it is (`dns.yaml:9` for `spec.ingressDeny[0]`), for messages naming one of its items in
+   * findings on other policies (`where`, the document's start, without it).
    */
-  readonly locate?: (path: string) => string | undefined;
+  readonly _locate?: (path: string) => string | undefined;
 }
 
 /** Options of `checkPitfalls`. */
@@ -191,7 +190,7 @@ export class PitfallRun {
         const pods = !host && subject ? this.podsOf(subject) : undefined;
         const label = `${policyName}${rules.length > 1 || path !== 'spec' ? ` ${path}` : ''}`;
         const name = `${label}${d.where ? ` (${d.where})` : ''}`;
-        const at = d.locate ? { at: { label, locate: d.locate } } : {};
+        const at = d._locate ? { at: { label, locate: d._locate } } : {};
         this.rules.push({ doc, kind: model.kind, namespace, rule, path, version: d.version, host, subject, pods, name, ...at });
       }
     });

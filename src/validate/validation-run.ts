@@ -205,7 +205,7 @@ export class Run {
         const p = d.doc.locate(path);
         return p ? `${d.file}:${p.line}` : undefined;
       };
-      return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, locate };
+      return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate };
     });
     for (const finding of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved })) {
       if (finding.networkPolicy) {
