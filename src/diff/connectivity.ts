@@ -149,7 +149,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
    * pair judged alike, `emit` puts their names in). `undefined` when nothing changes.
    */
   const judgePair = (a: number, b: number, tables?: PairJudging, placeholders = false): PairChanges | undefined => {
-    if (outsideTheCluster(classes[a], classes[b])) return undefined;
+    if (notAPair(classes[a], classes[b])) return undefined;
     const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
     const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
     const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
@@ -195,7 +195,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   };
   /** Adds the changes of a pair (judged as itself, or as a pair judged alike with placeholder names). */
   const emit = (a: number, b: number, judged: PairChanges | undefined): void => {
-    if (!judged) return;
+    if (!judged || notAPair(classes[a], classes[b])) return;
     const named = judged.placeholders ? namer(classes[a], classes[b]) : undefined;
     for (const g of judged.groups) {
       // The restriction in force after the change; for a connection newly denied, the one it had before.
@@ -304,7 +304,7 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
     for (let b = 0; b < classes.length; b++) {
-      if (outsideTheCluster(classes[a], classes[b])) continue;
+      if (notAPair(classes[a], classes[b])) continue;
       const ingress = sides.ingress[b].dp;
       if (open(egress) && open(ingress)) {
         // Neither side has a rule in its direction: every port is allowed, for the same reason.
@@ -379,6 +379,14 @@ function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[], ctx?
     return { dp, fingerprint: dp && ctx ? directionFingerprint(dp, ctx) : dp ? '' : 'not-evaluated' };
   });
   return { egress: side('egress'), ingress: side('ingress') };
+}
+
+/**
+ * Whether a pair of classes is left out of reports and diffs: both ends outside the cluster, or a class that stands for
+ * its pods on the other side of a connection only (`clientOnly`, `serverOnly`: that side is another class's).
+ */
+function notAPair(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolean {
+  return a.serverOnly === true || b.clientOnly === true || outsideTheCluster(a, b);
 }
 
 /**

@@ -40,6 +40,17 @@ export interface ClassifiedEndpoint {
   readonly cls: EndpointClass;
   /** Its representative endpoint (what the engine judges). */
   readonly endpoint: Endpoint;
+  /**
+   * Whether the class stands for its pods as clients only (a variant of a namespace known only by name, labelled as only
+   * the selectors of clients tell apart: as servers its pods are those of the namespace itself).
+   * @default false
+   */
+  readonly clientOnly?: boolean;
+  /**
+   * Whether the class stands for its pods as servers only (likewise, for the selectors of servers).
+   * @default false
+   */
+  readonly serverOnly?: boolean;
 }
 
 /** The namespace that stands for every namespace no policy or inventory names. */
@@ -58,6 +69,10 @@ interface NamespaceInfo {
   readonly labels: Readonly<Record<string, string>>;
   /** Whether the namespaces with the labels of several selectors at once were over `ATOM_LIMIT` (on the stand-in for other namespaces). */
   readonly atomsExceeded?: boolean;
+  /** Whether a namespace known only by name had more label variants than `ATOM_LIMIT` or the class budget left. */
+  readonly variantsExceeded?: boolean;
+  /** The sides of a connection a variant of a namespace known only by name stands for (`SelectorRole` bits; both when absent). */
+  readonly roles?: number;
 }
 
 /**
@@ -102,12 +117,16 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
     for (const sel of podSelectors(r)) for (const ns of pinnedNamespaces(sel.requirements)) names.add(ns);
   }
   const known = [...names].sort().map((name) => ({ name, display: name, labels: inventory.namespaceLabels(name) ?? {} }));
-  // Namespace-label selectors (CCNPs, namespaceSelector) that no known namespace satisfies get a namespace of their own.
+  // Namespace-label selectors (CCNPs, namespaceSelector) get a namespace of their own unless a known namespace that no
+  // selector pins by name (no policy of its own: any namespace of its labels is treated as it is) satisfies them. One
+  // that policies pin does not stand for the other namespaces of its labels: its own policies apply to it alone.
   const extra: NamespaceInfo[] = [];
   const seen = new Set<string>();
   const probes = new Set<string>();
   const probeSelectors = new Map<string, Selector>();
-  const nsLabels = known.map((ns) => podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), 'default'));
+  const pinned = selectorIndex(rules).pinned;
+  const generic = known.filter((ns) => !pinned.has(ns.name));
+  const nsLabels = generic.map((ns) => podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), 'default'));
   for (const r of rules) {
     for (const sel of podSelectors(r)) {
       const nsReqs = sel.requirements.filter(isNamespaceRequirement);
@@ -135,7 +154,7 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
   const atoms = selectorAtoms(selectors.map((p) => ({
     requirements: p.requirements.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })),
     holds: true,
-    source: !known.some((_, i) => p.matches(nsLabels[i])),
+    source: !generic.some((_, i) => p.matches(nsLabels[i])),
   })), {
     limit: ATOM_LIMIT,
     matches: (key, value, reqs) => Selector.all().and(...reqs.map((q) => ({ ...q, key: `${NAMESPACE_LABELS_PREFIX}${q.key}` })))
@@ -148,7 +167,90 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
     signatures.add(sig);
     extra.push(info);
   }
-  return [...known, ...extra, { name: OTHER_NAMESPACE, display: '(other namespaces)', labels: {}, atomsExceeded: atoms.exceeded }];
+  const budget = { left: ATOM_CLASS_BUDGET };
+  const withVariants = known.flatMap((ns) => (inventory.namespaceLabels(ns.name) !== undefined ? [ns] : unlabelledVariants(ns, rules, budget)));
+  return [...withVariants, ...extra, { name: OTHER_NAMESPACE, display: '(other namespaces)', labels: {}, atomsExceeded: atoms.exceeded }];
+}
+
+/**
+ * A namespace known only by name (no Namespace manifest, no inventory namespace), as itself without labels followed by
+ * a variant per combination of the namespace-label selectors it could satisfy (`pay (labelled team=pay)`): its labels
+ * are unknown, and a namespace-label selector may apply to it. The variants are the atoms of those selectors' namespace
+ * requirements (`selector-atoms.ts`), with the namespace's name held fixed (its `kubernetes.io/metadata.name`), so
+ * they are exact. Each variant draws on `budget` (its pods, estimated as one per selector that can hold there plus the
+ * other pods); past it or past `ATOM_LIMIT` combinations, the namespace keeps no variants and its other pods say so.
+ */
+function unlabelledVariants(ns: NamespaceInfo, rules: readonly CompiledRule[], budget: { left: number }): NamespaceInfo[] {
+  const probes = namespaceProbes(rules);
+  if (probes.length === 0) return [ns];
+  const bare = podLabels(Endpoints.pod(ns.name, {}, {}), 'default');
+  const withLabels = (labels: Readonly<Record<string, string>>): ReturnType<typeof podLabels> =>
+    podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: labels }), 'default');
+  const holding = probes.filter((p) => Selector.all().and(...p.pins).matches(bare));
+  if (holding.length === 0) return [ns];
+  const atoms = selectorAtoms(holding.map((p) => ({
+    requirements: p.labels.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })), holds: true, source: true,
+  })), {
+    limit: ATOM_LIMIT,
+    matches: (key, value, reqs) => Selector.all().and(...reqs.map((q) => ({ ...q, key: `${NAMESPACE_LABELS_PREFIX}${q.key}` })))
+      .matches(withLabels(value === undefined ? {} : { [key]: value })),
+  });
+  // A variant is a class on a side of a connection where the probes of that side tell it from the namespace and the
+  // variants before it; as a client only, or a server only, when only one side does.
+  const projection = (labels: Readonly<Record<string, string>>, side: SelectorRole): string => {
+    const l = withLabels(labels);
+    return holding.map((p) => ((p.roles & side) !== 0 && Selector.all().and(...p.labels).matches(l) ? '1' : '0')).join('');
+  };
+  const sides = [SelectorRole.SOURCE, SelectorRole.DESTINATION];
+  const seen = sides.map((side) => new Set([projection({}, side)]));
+  const variants: NamespaceInfo[] = [];
+  for (const labels of atoms.witnesses) {
+    let roles = 0;
+    sides.forEach((side, i) => {
+      const p = projection(labels, side);
+      if (seen[i].has(p)) return;
+      seen[i].add(p);
+      roles |= side;
+    });
+    if (roles === 0) continue;
+    variants.push({ name: ns.name, display: `${ns.display} (labelled ${labelText(labels)})`, labels, roles });
+  }
+  const cost = variants.length * (1 + selectorsIn(rules, ns).length);
+  if (atoms.exceeded || cost > budget.left) return [{ ...ns, variantsExceeded: true }];
+  budget.left -= cost;
+  return [ns, ...variants];
+}
+
+/** A selector's requirements on namespace labels (`labels`), and those that pin namespaces by name (`pins`). */
+interface NamespaceProbe {
+  readonly labels: readonly SelectorRequirement[];
+  readonly pins: readonly SelectorRequirement[];
+  /** The sides of a connection its selectors decide (`SelectorRole` bits). */
+  roles: number;
+}
+
+const namespaceProbeCache = new WeakMap<readonly CompiledRule[], NamespaceProbe[]>();
+
+/** The distinct namespace-label requirements of the rules' pod selectors, with the name requirements beside them. */
+function namespaceProbes(rules: readonly CompiledRule[]): NamespaceProbe[] {
+  let out = namespaceProbeCache.get(rules);
+  if (out) return out;
+  const byText = new Map<string, NamespaceProbe>();
+  const metaName = `${NAMESPACE_LABELS_PREFIX}${META_NAME}`;
+  const index = selectorIndex(rules);
+  const rolesOfSelector = rolesOf(rules);
+  for (const sel of [...index.general, ...[...index.pinned.values()].flat()]) {
+    const labels = sel.requirements.filter((q) => isNamespaceRequirement(q) && q.key !== metaName);
+    if (labels.length === 0) continue;
+    const pins = sel.requirements.filter((q) => (q.source === 'k8s' || q.source === 'any') && (q.key === NAMESPACE_KEY || q.key === metaName));
+    const text = Selector.all().and(...labels, ...pins).toString();
+    const probe = byText.get(text);
+    if (probe) probe.roles |= rolesOfSelector(sel);
+    else byText.set(text, { labels, pins, roles: rolesOfSelector(sel) });
+  }
+  out = [...byText.values()];
+  namespaceProbeCache.set(rules, out);
+  return out;
 }
 
 /**
@@ -201,9 +303,16 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
         known: [...classes.map((c) => c.endpoint), other.endpoint], fromEmpty: false, roles: rolesOf(rules), budget,
       }));
     derived.sort((a, b) => compare(a.cls.name, b.cls.name));
-    out.push(...uniqueIds([...classes, ...derived]), other);
+    out.push(...sided(ns, [...uniqueIds([...classes, ...derived]), other]));
   }
   return out;
+}
+
+/** The classes of a namespace variant that stands for one side of a connection only, marked so. */
+function sided(ns: NamespaceInfo, classes: ClassifiedEndpoint[]): ClassifiedEndpoint[] {
+  if (ns.roles === undefined || ns.roles === (SelectorRole.SOURCE | SelectorRole.DESTINATION)) return classes;
+  const mark = ns.roles === SelectorRole.SOURCE ? { clientOnly: true } : { serverOnly: true };
+  return classes.map((c) => ({ ...c, ...mark }));
 }
 
 /** The labels of a namespace by name (none when it is not one of `namespaces`). */
@@ -223,6 +332,12 @@ function otherPods(ns: NamespaceInfo): ClassifiedEndpoint {
       + 'apart: only a namespace per selector is a class, so the connections of pods in namespaces of several selectors are not '
       + 'compared; give the Namespace manifests, or trace such pods on both sides');
   }
+  if (ns.variantsExceeded === true) {
+    noteLimit(other, `namespace ${ns.display} is known only by name (no Namespace manifest): the namespace-label selectors it could `
+      + `satisfy make more than ${ATOM_LIMIT} label sets, or more classes than the ${ATOM_CLASS_BUDGET} left to all such namespaces `
+      + 'together: it is taken without labels, so the connections of its pods under namespace-label selectors are not compared; '
+      + 'give its Namespace manifest');
+  }
   return other;
 }
 
@@ -236,7 +351,7 @@ function derivedClasses(rules: readonly CompiledRule[], namespaces: readonly Nam
     const options = { known: [other.endpoint], fromEmpty: true, roles: rolesOf(rules), budget };
     const classes = withinLimit(other, derivedPods(ns, selectors, selectors, clusterName, options));
     classes.sort((a, b) => compare(a.cls.name, b.cls.name));
-    out.push(...uniqueIds(classes), other);
+    out.push(...sided(ns, [...uniqueIds(classes), other]));
   }
   return out;
 }
@@ -280,6 +395,12 @@ function podSelectorRoles(r: CompiledRule): [Selector, number][] {
       if (item.peer.kind === 'endpoints') out.push(...item.peer.selectors.map((s): [Selector, number] => [s, role]));
       if (item.peer.kind === 'services') for (const b of item.peer.backends) if (b.selector) out.push([b.selector, role]);
     }
+  }
+  // `fromRequires`/`toRequires` (before 1.19): ANDed onto every endpoint peer of the rules of the same subject, so which
+  // peers satisfy them decides that side as a peer selector does. One selector per rule and section (the conjunction of
+  // its items' requirements): the conjunction over the rules of a subject follows from which of them a pod satisfies.
+  for (const [sections, role] of [[['ingress', 'ingressDeny'], SelectorRole.SOURCE], [['egress', 'egressDeny'], SelectorRole.DESTINATION]] as const) {
+    for (const section of sections) if (r.requires[section].length > 0) out.push([Selector.all().and(...r.requires[section]), role]);
   }
   return out.filter(([s]) => !s.requirements.some((q) => q.source === 'reserved' && q.operator !== 'DoesNotExist' && q.operator !== 'NotIn'));
 }

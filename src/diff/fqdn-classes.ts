@@ -74,8 +74,9 @@ export interface FqdnClassPlan {
   /** Each class's id (`fqdn:<name or pattern>`, `fqdn:<pattern> & <pattern>`) and the DNS name it is judged as, by id. */
   readonly classes: readonly { readonly id: string; readonly dnsName: string }[];
   /**
-   * The overlaps of two patterns (`a & b`) left without a class beyond `MAX_OVERLAP_CLASSES` (the names both select
-   * are not judged: a diff says so).
+   * The overlaps of two patterns (`a & b`) left without a class beyond `MAX_OVERLAP_CLASSES`, and the patterns and
+   * overlaps whose witness other patterns match when no character is free for a fill that avoids them (the names they
+   * stand for are not all judged: a diff says so).
    */
   readonly overlapsLeftOut: readonly string[];
 }
@@ -85,8 +86,11 @@ export interface FqdnClassPlan {
  * without either's own witness showing it (`*.example.com` and `api.*.com` both match `api.example.com`, which no rule
  * names; a `toFQDNs` pattern and a DNS-rule pattern, whose overlap alone is learned) get a class for their overlap, at
  * most `MAX_OVERLAP_CLASSES` of them (pairs in the order of their texts): a name both select, chosen as a pattern's
- * witness is, that no rule names and the fewest other patterns match. Overlaps of three or more patterns are not
- * classes of their own.
+ * witness is, that no rule names and the fewest other patterns match (a fill of a character no rule names when the
+ * usual fills leave other patterns: then the witness matches only the patterns every name of its shape matches).
+ * Overlaps of three or more patterns need no class of their own: a name's verdicts are ORs over the patterns that match
+ * it of pairs (a DNS rule that learns it and a `toFQDNs` item that allows the port, L7 rules merged), so a change seen on
+ * a name of three patterns is seen on the class of one of its pairs, whose witness matches only those two.
  */
 export function fqdnClassPlan(rules: readonly CompiledRule[], subdomainWildcard: boolean): FqdnClassPlan {
   // A diff asks twice for the same rules (its classes, then what they cannot stand for): the plan is kept while they live.
@@ -122,9 +126,16 @@ function planOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): Fqd
   const all = new Map(selected);
   const names = new Set([...selected.values(), ...dnsRules.values()].filter((n) => !n.pattern).map((n) => n.text));
   const patterns = new PatternIndex([...selected.values(), ...dnsRules.values()].filter((n) => n.pattern));
+  const fills = fillTokens([...selected.values(), ...dnsRules.values()], names.size + patterns.size);
+  const leftOut: string[] = [];
   const witnesses = new Map<NamedFqdn, string | undefined>();
   const witness = (n: NamedFqdn): string | undefined => {
-    if (!witnesses.has(n)) witnesses.set(n, n.pattern ? patternWitness(n, names, patterns) : n.text);
+    if (!witnesses.has(n)) {
+      const w = n.pattern ? patternWitness(n, names, patterns, fills) : { name: n.text, others: 0 };
+      // Without a character no rule names, a witness that other patterns match may stand for fewer names than its class.
+      if (w !== undefined && w.others > 0 && fills.fresh === undefined) leftOut.push(n.text);
+      witnesses.set(n, w?.name);
+    }
     return witnesses.get(n);
   };
   for (const [key, n] of dnsRules) {
@@ -137,18 +148,20 @@ function planOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): Fqd
     if (dnsName === undefined || !DNS_NAME.test(dnsName)) continue;
     classes.push({ id: `fqdn:${n.text}`, dnsName });
   }
-  const { kept, leftOut } = patternOverlaps(selected, dnsRules, names, patterns, witness, subdomainWildcard, new Set(classes.map((c) => c.dnsName)));
-  const overlapClasses = kept.map((o) => ({ id: `fqdn:${o.text}`, dnsName: o.dnsName }));
-  return { classes: [...classes, ...overlapClasses].sort((a, b) => compare(a.id, b.id)), overlapsLeftOut: leftOut };
+  const taken = new Set(classes.map((c) => c.dnsName));
+  const overlaps = patternOverlaps(selected, dnsRules, { names, patterns, fills, subdomainWildcard }, witness, taken);
+  const overlapClasses = overlaps.kept.map((o) => ({ id: `fqdn:${o.text}`, dnsName: o.dnsName }));
+  return { classes: [...classes, ...overlapClasses].sort((a, b) => compare(a.id, b.id)), overlapsLeftOut: [...leftOut, ...overlaps.leftOut] };
 }
 
 /**
  * The overlaps of two patterns, at least one of a `toFQDNs` rule, that neither's witness shows (a witness the other
  * pattern matches is already in the overlap), each with a name both match, in the order of their texts.
  */
-function patternOverlaps(selected: ReadonlyMap<string, NamedFqdn>, dnsRules: ReadonlyMap<string, NamedFqdn>, names: ReadonlySet<string>,
-  patterns: PatternIndex, witness: (n: NamedFqdn) => string | undefined, subdomainWildcard: boolean, taken: Set<string>,
+function patternOverlaps(selected: ReadonlyMap<string, NamedFqdn>, dnsRules: ReadonlyMap<string, NamedFqdn>, named: NamedSets,
+  witness: (n: NamedFqdn) => string | undefined, taken: Set<string>,
 ): { kept: { text: string; dnsName: string }[]; leftOut: string[] } {
+  const { names, patterns, fills, subdomainWildcard } = named;
   const everything = (n: NamedFqdn): boolean => /^\*+\.?$/.test(n.text);
   const byText = new Map<string, { n: NamedFqdn; toFqdns: boolean }>();
   for (const n of dnsRules.values()) if (n.pattern && !everything(n)) byText.set(n.text, { n, toFqdns: false });
@@ -181,10 +194,15 @@ function patternOverlaps(selected: ReadonlyMap<string, NamedFqdn>, dnsRules: Rea
     const wa = witness(a.n);
     const wb = witness(b.n);
     if ((wa !== undefined && b.n.matcher.matches(wa)) || (wb !== undefined && a.n.matcher.matches(wb))) continue;
-    const dnsName = overlapWitness(meet, [a.n.matcher, b.n.matcher], names, patterns);
-    if (dnsName === undefined || taken.has(dnsName)) continue;
-    taken.add(dnsName);
-    kept.push({ text: `${a.n.text} & ${b.n.text}`, dnsName });
+    const w = overlapWitness(meet, [a.n.matcher, b.n.matcher], names, patterns, fills);
+    if (w === undefined || taken.has(w.name)) continue;
+    // Without a character no rule names, a witness that other patterns match may miss the names only the two match.
+    if (w.others > 0 && fills.fresh === undefined) {
+      leftOut.push(`${a.n.text} & ${b.n.text}`);
+      continue;
+    }
+    taken.add(w.name);
+    kept.push({ text: `${a.n.text} & ${b.n.text}`, dnsName: w.name });
   }
   return { kept, leftOut };
 }
@@ -278,21 +296,32 @@ function isDnsChar(c: string): boolean {
  * The name an overlap is judged as: its free runs filled as a pattern's witness fills its `*`s, the first candidate no
  * rule names that both patterns match, and the fewest other patterns.
  */
-function overlapWitness(meet: string, pair: readonly FqdnMatcher[], names: ReadonlySet<string>, patterns: PatternIndex): string | undefined {
-  let best: { name: string; others: number } | undefined;
-  let ranked = 0;
-  const numbered = Array.from({ length: names.size + patterns.size + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
-  for (const fill of [...numbered.slice(0, 10), ...OTHER_FILLS, ...numbered.slice(10)]) {
+function overlapWitness(meet: string, pair: readonly FqdnMatcher[], names: ReadonlySet<string>, patterns: PatternIndex,
+  fills: FillTokens): Witness | undefined {
+  const candidate = (fill: string): Witness | undefined => {
     const name = meet.split(FILL).join(fill);
-    if (names.has(name) || !DNS_NAME.test(name) || !pair.every((m) => m.matches(name))) {
+    if (names.has(name) || !DNS_NAME.test(name) || !pair.every((m) => m.matches(name))) return undefined;
+    return { name, others: patterns.candidates(name).filter((m) => !pair.includes(m.matcher) && m.matcher.matches(name)).length };
+  };
+  let best: Witness | undefined;
+  let ranked = 0;
+  for (const fill of fills.tokens) {
+    const c = candidate(fill);
+    if (!c) {
       if (!meet.includes(FILL)) return undefined;
       continue;
     }
-    const others = patterns.candidates(name).filter((m) => !pair.includes(m.matcher) && m.matcher.matches(name)).length;
-    if (best === undefined || others < best.others) best = { name, others };
-    if (others === 0 || !meet.includes(FILL) || ++ranked >= RANKED_CANDIDATES) break;
+    if (best === undefined || c.others < best.others) best = c;
+    if (c.others === 0 || !meet.includes(FILL) || ++ranked >= RANKED_CANDIDATES) break;
   }
-  return best?.name;
+  return meet.includes(FILL) ? freshIfBetter(best, candidate, fills) : best;
+}
+
+/** `best`, or the witness of the fill of a character no rule names when other patterns match fewer of it. */
+function freshIfBetter(best: Witness | undefined, candidate: (fill: string) => Witness | undefined, fills: FillTokens): Witness | undefined {
+  if (fills.fresh === undefined || (best !== undefined && best.others === 0)) return best;
+  const c = candidate(fills.fresh);
+  return c !== undefined && (best === undefined || c.others < best.others) ? c : best;
 }
 
 /** The name or pattern of a selector as its class shows it (lower case, no trailing dot); `undefined` when empty. */
@@ -330,8 +359,44 @@ function fqdnSelectorOf(text: string): FqdnSelectorModel {
 /** Fills of a `*` besides `any`, `any1`, …: first and last characters apart, so that a narrower pattern (`any*.x`) misses one. */
 const OTHER_FILLS = ['zq0', '9xw', 'k7m'];
 
+/** The characters a fill of one character no rule names is chosen from, in order. */
+const FRESH_CHARACTERS = 'bcdefghijklmnopqrstuvwxyz0123456789a_';
+
+/** A witness name, and how many named patterns besides its own match it. */
+interface Witness {
+  readonly name: string;
+  readonly others: number;
+}
+
+/** The fills a witness tries for each `*` run, in order, and then a fill no rule names when those leave other patterns. */
+interface FillTokens {
+  readonly tokens: readonly string[];
+  /** A character no name or pattern has (`undefined` when every letter and digit is taken). */
+  readonly fresh: string | undefined;
+}
+
 /** How many usable witness candidates of a pattern are ranked (the first ten numbered fills and the other fills). */
 const RANKED_CANDIDATES = 10 + OTHER_FILLS.length;
+
+/** What the witnesses of a plan search among: names and patterns the rules name, the fills, and the `**.` reading. */
+interface NamedSets {
+  readonly names: ReadonlySet<string>;
+  readonly patterns: PatternIndex;
+  readonly fills: FillTokens;
+  readonly subdomainWildcard: boolean;
+}
+
+/**
+ * The fills: `any`, `any1` … `any9`, the other fills, then more numbered fills (as many as there are names and patterns,
+ * so one is free); and a character that no name or pattern has, tried last when the best of those is matched by other
+ * patterns (a name of it can match another pattern only where that pattern's `*` takes it, so it stands for every fill
+ * of the same shape; tried last, so that every witness that was exact stays the name it was).
+ */
+function fillTokens(named: readonly NamedFqdn[], count: number): FillTokens {
+  const used = new Set(named.flatMap((n) => [...n.text]));
+  const numbered = Array.from({ length: count + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
+  return { tokens: [...numbered.slice(0, 10), ...OTHER_FILLS, ...numbered.slice(10)], fresh: [...FRESH_CHARACTERS].find((c) => !used.has(c)) };
+}
 
 /**
  * A name a pattern matches that no rule names, standing for the pattern rather than for a narrower pattern one side
@@ -339,20 +404,23 @@ const RANKED_CANDIDATES = 10 + OTHER_FILLS.length;
  * last characters; a pattern of `*` only as `<token>.invalid`), the one the fewest other named patterns match (ties:
  * the first). Total: there are more `anyN` candidates than names, so one is free.
  */
-function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: PatternIndex): string | undefined {
-  let best: { name: string; others: number } | undefined;
-  let ranked = 0;
-  const numbered = Array.from({ length: names.size + patterns.size + 2 }, (_, i) => (i === 0 ? 'any' : `any${i}`));
-  for (const fill of [...numbered.slice(0, 10), ...OTHER_FILLS, ...numbered.slice(10)]) {
+function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: PatternIndex, fills: FillTokens): Witness | undefined {
+  const candidate = (fill: string): Witness | undefined => {
     const name = /^\*+$/.test(n.text) ? `${fill}.invalid` : n.text.replace(/\*+/g, fill);
-    if (names.has(name) || !n.matcher.matches(name)) continue;
-    const others = patterns.candidates(name).filter((m) => m !== n && m.matcher.matches(name)).length;
-    if (best === undefined || others < best.others) best = { name, others };
+    if (names.has(name) || !n.matcher.matches(name)) return undefined;
+    return { name, others: patterns.candidates(name).filter((m) => m !== n && m.matcher.matches(name)).length };
+  };
+  let best: Witness | undefined;
+  let ranked = 0;
+  for (const fill of fills.tokens) {
+    const c = candidate(fill);
+    if (!c) continue;
+    if (best === undefined || c.others < best.others) best = c;
     // Ranked among the first usable candidates only: a pattern every name matches (the usual DNS rule `*`) keeps `others`
     // above 0, and ranking every candidate would cost names x patterns per pattern.
-    if (others === 0 || ++ranked >= RANKED_CANDIDATES) break;
+    if (c.others === 0 || ++ranked >= RANKED_CANDIDATES) break;
   }
-  return best?.name;
+  return freshIfBetter(best, candidate, fills);
 }
 
 /** A node of `PatternIndex`: the patterns whose literal ending leads here, and the next labels (from the last). */

@@ -83,7 +83,7 @@ class HostDenies {
         this.groups.push({ subject: r.subject, items: [] });
       }
       this.groupOf.set(r, g);
-      this.groups[g].items.push(...denyItems(r).map((d) => ({ ...d, where: `${d.section}[${d.index}] of ${r.name}` })));
+      this.groups[g].items.push(...denyItems(r).map((d) => ({ ...d, where: `${d.section}[${d.index}] of ${itemName(r, `${r.path}.${d.section}[${d.index}]`)}` })));
     }
   }
 
@@ -99,6 +99,12 @@ class HostDenies {
     const groups = with_;
     return { companions: () => groups.flatMap((i) => this.groups[i].items), key: groups.join(','), cuts: this.cuts };
   }
+}
+
+/** A rule's name with the location of one of its items (`… b (b.yaml:9)`), or of its document when that is not known. */
+function itemName(r: RuleView, path: string): string {
+  const line = r.at?.locate(path);
+  return line !== undefined && r.at ? `${r.at.label} (${line})` : r.name;
 }
 
 const hostDeniesOfRun = new WeakMap<PitfallRun, HostDenies>();

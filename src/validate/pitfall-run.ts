@@ -22,6 +22,11 @@ export interface PitfallDocument {
    * @default - none
    */
   readonly where?: string;
+  /**
+   * @internal Where a field of it is (`dns.yaml:9` for `spec.ingressDeny[0]`), for messages naming one of its items in
+   * findings on other policies (`where`, the document's start, without it).
+   */
+  readonly _locate?: (path: string) => string | undefined;
 }
 
 /** Options of `checkPitfalls`. */
@@ -59,6 +64,8 @@ export interface RuleView {
   readonly pods: readonly InventoryPodTemplate[] | undefined;
   /** `CiliumNetworkPolicy shop/web` (+ ` specs[1]`) (+ ` (file:line)`). */
   readonly name: string;
+  /** `name` without its location; and where a field of the rule's document is (`PitfallDocument.locate`). */
+  readonly at?: { readonly label: string; readonly locate: (path: string) => string | undefined };
   /** For the rule Cilium makes of a Kubernetes NetworkPolicy: that NetworkPolicy. */
   readonly np?: InventoryNetworkPolicy;
 }
@@ -181,8 +188,10 @@ export class PitfallRun {
         const host = !isObject(rule.endpointSelector) && isObject(rule.nodeSelector);
         const subject = subjectSelector(model.kind, namespace, rule);
         const pods = !host && subject ? this.podsOf(subject) : undefined;
-        const name = `${policyName}${rules.length > 1 || path !== 'spec' ? ` ${path}` : ''}${d.where ? ` (${d.where})` : ''}`;
-        this.rules.push({ doc, kind: model.kind, namespace, rule, path, version: d.version, host, subject, pods, name });
+        const label = `${policyName}${rules.length > 1 || path !== 'spec' ? ` ${path}` : ''}`;
+        const name = `${label}${d.where ? ` (${d.where})` : ''}`;
+        const at = d._locate ? { at: { label, locate: d._locate } } : {};
+        this.rules.push({ doc, kind: model.kind, namespace, rule, path, version: d.version, host, subject, pods, name, ...at });
       }
     });
   }

@@ -201,7 +201,11 @@ export class Run {
   private pitfalls(): void {
     const docs: PitfallDocument[] = this.docs.map((d) => {
       const at = d.doc.locate('');
-      return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}` };
+      const locate = (path: string): string | undefined => {
+        const p = d.doc.locate(path);
+        return p ? `${d.file}:${p.line}` : undefined;
+      };
+      return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate };
     });
     for (const finding of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved })) {
       if (finding.networkPolicy) {

@@ -95,7 +95,16 @@ describe('diff: pods that unrelated selectors select at once', () => {
 
   test('namespace labels: a namespace with both labels is newly allowed', () => {
     const doc = diff(namespaces(true), namespaces(false));
-    expect(doc.changes.map(changeLine)).toEqual(['+ (namespaces with env=dev,team=pay)/(other pods) → prod/app=api any']);
+    // prod has no Namespace manifest: it may carry both labels itself (as a client: only the peers name namespace labels).
+    expect(doc.changes.map(changeLine)).toEqual([
+      '+ prod (labelled env=dev,team=pay)/app=api → prod/app=api any',
+      '+ prod (labelled env=dev,team=pay)/(other pods) → prod/app=api any',
+      '+ (namespaces with env=dev,team=pay)/(other pods) → prod/app=api any',
+    ]);
+    expect(doc.endpoints.filter((e) => e.id.startsWith('prod (')).map((e) => e.id)).toEqual([
+      'prod (labelled team=pay)/app=api', 'prod (labelled team=pay)/(other pods)', 'prod (labelled env=dev)/app=api',
+      'prod (labelled env=dev)/(other pods)', 'prod (labelled env=dev,team=pay)/app=api', 'prod (labelled env=dev,team=pay)/(other pods)',
+    ]);
   });
 
   test('with an inventory, selectors no workload matches: their combinations with matched ones are classes', () => {

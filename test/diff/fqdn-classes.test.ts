@@ -321,6 +321,20 @@ describe('fqdn: classes for the overlap of two patterns', () => {
     expect(lines).toEqual(['+ prod/app=web → fqdn:*.example.com & api.*.com 9443/TCP', '- prod/app=web → fqdn:*.example.com & api.*.com 8443/TCP']);
   });
 
+  test('an overlap whose every name with one fill matches a third pattern: judged as a name of a character no rule names', () => {
+    // The DNS rules a*y, a*0 … a*9, a*w, a*m .foo.com hold every name `a<fill>.foo.com` with the fills any, any1 …, zq0,
+    // 9xw, k7m. Adding the DNS rule a*.*.com lets web learn (and reach, by *.foo.com) names such as ab.foo.com that none of
+    // them holds: with those fills alone, the overlap's class was a name already learned and the change went unseen.
+    const held = ['y', ...Array.from({ length: 10 }, (_, i) => `${i}`), 'w', 'm'].map((c) => `{ matchPattern: "a*${c}.foo.com" }`).join(', ');
+    const o = { fqdns: '{ matchPattern: "*.foo.com" }' };
+    const { doc, lines } = diff(web({ ...o, dns: held }), web({ ...o, dns: `${held}, { matchPattern: "a*.*.com" }` }));
+    expect(lines.filter((l) => !l.includes('kube-dns'))).toEqual(['+ prod/app=web → fqdn:*.foo.com & a*.*.com 443/TCP']);
+    expect(doc.endpoints.find((e) => e.id === 'fqdn:*.foo.com & a*.*.com')?.dnsName).toBe('ab.foo.com');
+    const q = { from: Endpoints.pod('prod', { app: 'web' }), to: Endpoints.fqdn('ab.foo.com', '192.0.2.1'), protocol: 'TCP', port: 443 } as const;
+    expect([PolicySet.fromYaml(web({ ...o, dns: held })).verdict(q).verdict, PolicySet.fromYaml(web({ ...o, dns: `${held}, { matchPattern: "a*.*.com" }` })).verdict(q).verdict])
+      .toEqual(['denied', 'allowed']);
+  });
+
   test('nested or disjoint patterns get no class of their own; `**.` overlaps are found', () => {
     const set = PolicySet.fromYaml(web({
       fqdns: '{ matchPattern: "*.example.com" }, { matchPattern: "api*.example.com" }, { matchPattern: "*.example.org" }, { matchPattern: "**.cdn.net" }, { matchPattern: "x*.*.net" }',

@@ -13,6 +13,11 @@ workload.endpoints.forEach((p, i) => {
   if (p.kind !== 'pod' || p.namespace === undefined || i % 3 !== 0) return;
   inventory.addWorkload({ kind: 'Deployment', name: `w${i}`, namespace: p.namespace, podLabels: { ...p.labels }, ports: p.ports ?? [] });
 });
+// The Namespaces with their labels, as the bench gives them: namespaces known only by name would each get a variant per
+// namespace-label combination (unlabelled-namespaces.test.ts), multiplying the pairs judged here one by one.
+workload.endpoints.forEach((p) => {
+  if (p.kind === 'pod' && p.namespace !== undefined && p.namespaceLabels) inventory.addNamespace(p.namespace, p.namespaceLabels);
+});
 
 /** The policy set with the `n`th policy that `which` picks edited. */
 function edit(which: (d: PolicyDocumentModel) => boolean, n: number, f: (spec: RuleModel) => RuleModel): PolicyDocumentModel[] {

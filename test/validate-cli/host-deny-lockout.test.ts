@@ -216,8 +216,9 @@ describe('pitfall-host-deny-lockout: CIDR groups of the input, other host polici
     const report = check({ 'a.yaml': named('a', '{}', ssh('fromCIDR: [0.0.0.0/1]')), 'b.yaml': named('b', WORKERS, ssh('fromCIDR: [128.0.0.0/1]')) });
     expect(where(report, 'pitfall-host-deny-lockout')).toEqual(['a.yaml:9:7', 'b.yaml:9:7']);
     const [a, b] = findings(report, 'pitfall-host-deny-lockout');
-    expect(a.message).toContain('entity world on 22/TCP (together with ingressDeny[0] of CiliumClusterwideNetworkPolicy b (b.yaml:');
-    expect(b.message).toContain('entity world on 22/TCP (together with ingressDeny[0] of CiliumClusterwideNetworkPolicy a (a.yaml:');
+    // The other policy's item is named at its own line (where its finding is), not at the start of its document.
+    expect(a.message).toContain('entity world on 22/TCP (together with ingressDeny[0] of CiliumClusterwideNetworkPolicy b (b.yaml:9))');
+    expect(b.message).toContain('entity world on 22/TCP (together with ingressDeny[0] of CiliumClusterwideNetworkPolicy a (a.yaml:9))');
   });
 
   it('the same halves on nodes that cannot overlap, or on another port, cut nothing', () => {
