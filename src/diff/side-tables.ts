@@ -627,9 +627,10 @@ export class SideTables {
       while (q < y.length && y[q] === seg) q++;
       const [eb, eh] = e.decision(b, seg);
       const [ib, ih] = i.decision(a, seg);
-      const before = eb === 'D' || ib === 'D' ? 'D' : `${eb}|${ib}`;
-      const after = eh === 'D' || ih === 'D' ? 'D' : `${eh}|${ih}`;
-      if (before !== after) out.push(seg);
+      // The verdict differs when one side is denied and the other not, or, neither denied, when a side's outcome differs.
+      const deniedBefore = eb === 'D' || ib === 'D';
+      const deniedAfter = eh === 'D' || ih === 'D';
+      if (deniedBefore !== deniedAfter || (!deniedBefore && (eb !== eh || ib !== ih))) out.push(seg);
     }
     return out;
   }
