@@ -18,7 +18,7 @@ export default defineConfig({
       // and CIDRs: the tests written for the mutants of src/engine/ports.ts, src/model/labels.ts and src/model/cidr.ts.
       'test/engine/layer-4.test.ts', 'test/model/labels.test.ts', 'test/model/cidr.test.ts',
       // What decides a side, and the L7 decisions (src/engine/evaluate.ts), with decide() held to verdict().
-      'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts',
+      'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts', 'test/engine/decision-explanations.test.ts',
       // The constructs' promise, least privilege: what each construct allows AND denies (engine verdicts and deciding rules
       // on what it synthesizes: no YAML, no CRD-schema check, milliseconds a test), and every refusal with its error id.
       // Every construct is built inside a test, never while a file is collected (that would make its mutants "static": run
