@@ -47,3 +47,49 @@ describe('near misses name the peers of every kind an item allows on the port', 
     ]);
   });
 });
+
+describe('near misses name the Services found', () => {
+  test('a Service in the inventory is named by its namespace and name', () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data' }, spec: { ports: [{ port: 5432 }] } };
+    const eps = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'db', namespace: 'data' }, subsets: [{ addresses: [{ ip: '192.0.2.10' }], ports: [{ port: 5432 }] }] };
+    const set = policySet([svc, eps, cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }],
+    })]);
+    const v = judged(set, WEB, 'cidr:192.0.2.11', 5432);
+    expect(v.egress.decision).toBe('default-deny');
+    expect(v.egress.notes).toEqual(['CiliumNetworkPolicy default/p spec.egress[0] allows 5432/TCP only to services Service data/db']);
+  });
+});
+
+describe('the L7 request as a refusal names it', () => {
+  test('a Kafka request without a topic is named by its api key alone', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{ toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ apiKey: 'produce' }] } }] }],
+    })]);
+    const v = judged(set, WEB, API, 9092, { kafka: { apiKey: 'fetch' } });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.ingress.reason).toBe('L7 denied (Kafka error response): CiliumNetworkPolicy default/p spec.ingress[0] allows the connection, but fetch matches none of its KAFKA rules');
+    expect(v.ingress.l7).toEqual({ protocol: 'kafka', result: 'denied', rules: ['apiKey=produce'], reason: 'the KAFKA request fetch matches none of the rules (Kafka error response)' });
+  });
+});
+
+describe('the local host and a selector that selects it without being the host selector', () => {
+  const http = [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }];
+  const set = (peer: Record<string, unknown>): ReturnType<typeof policySet> =>
+    policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ ...peer, toPorts: http }] })]);
+
+  test('reserved:host Exists is not the host selector: Cilium adds the host with an L7 allow-all, so the host passes', () => {
+    const v = judged(set({ fromEndpoints: [{ matchExpressions: [{ key: 'reserved:host', operator: 'Exists' }] }] }), 'entity:host', API, 80, { http: 'POST /' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.l7).toMatchObject({ matched: '(allow-all for the host)' });
+  });
+
+  test('reserved:host In ("") is the host selector: the host is held to the rules; the cluster entity names it too', () => {
+    const named = set({ fromEndpoints: [{ matchExpressions: [{ key: 'reserved:host', operator: 'In', values: [''] }] }] });
+    expect(judged(named, 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+    expect(judged(set({ fromEntities: ['cluster'] }), 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+    expect(judged(set({ fromEntities: ['world', 'host'] }), 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+  });
+});
