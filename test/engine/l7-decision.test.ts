@@ -154,6 +154,13 @@ describe('toFQDNs learns names only through the DNS proxy', () => {
     expect(judged(set, WEB, DNS, '53/UDP').egress.l7).toBeUndefined();
   });
 
+  test('HTTP rules cannot cover the lookup (53/UDP): the agent refuses them, so only DNS rules send a lookup to the proxy', () => {
+    const http = { ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { http: [{ method: 'GET' }] } }] };
+    const set = egress([http, fqdn]);
+    expect(set.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/L7 rules can only apply to TCP \(not ANY\) except for DNS rules/)]);
+    expect(judged(set, WEB, B, 443).verdict).toBe('allowed'); // the policy is skipped: default allow
+  });
+
   test('an L4-only rule alone sends no lookup through the proxy: nothing is learned', () => {
     const set = egress([l4Only, fqdn]);
     expect(judged(set, WEB, B, 443).verdict).toBe('denied');
@@ -199,6 +206,7 @@ describe('L7 rules that only give visibility, and the local host', () => {
     const set = policySet([l7({ enableDefaultDeny: { ingress: false } })], { ciliumVersion: CiliumVersion.V1_18 });
     const v = judged(set, WEB, API, 80, { http: 'POST /' });
     expect(v.verdict).toBe('allowed');
+    expect(v.ingress).toMatchObject({ decision: 'allowed', allowed: true });
     expect(v.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[0] (L7 HTTP rules are visibility only in default-allow mode)');
     expect(v.ingress.l7).toEqual({
       protocol: 'http', result: 'allowed', rules: ['GET *'], matched: '(allow-all)', visibilityOnly: true,
@@ -234,6 +242,7 @@ describe('L7 rules that only give visibility, and the local host', () => {
     });
     const v = judged(policySet([kafka]), 'entity:host', API, 9092, { kafka: 'produce payments' });
     expect(v.verdict).toBe('allowed');
+    expect(v.ingress).toMatchObject({ decision: 'allowed', allowed: true });
     expect(v.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'allowed', rules: [], matched: '(allow-all for the host)', visibilityOnly: true });
     expect(v.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[0] (the local host is not held to its L7 rules)');
     expect(judged(policySet([kafka], { allowLocalhost: false }), 'entity:host', API, 9092, { kafka: 'produce payments' }).verdict).toBe('l7-denied');
