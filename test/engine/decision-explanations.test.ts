@@ -93,3 +93,23 @@ describe('the local host and a selector that selects it without being the host s
     expect(judged(set({ fromEntities: ['world', 'host'] }), 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
   });
 });
+
+describe('a query with requests of several kinds is judged by the kind of the port\'s rules', () => {
+  test('DNS rules judge the lookup, Kafka rules the Kafka request, whatever else the query holds', () => {
+    const dns = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+    })]);
+    const lookup = judged(dns, WEB, API, '53/UDP', { dns: 'a.example.com', http: 'GET /', kafka: 'produce orders' });
+    expect(lookup.verdict).toBe('allowed');
+    expect(lookup.egress.l7).toMatchObject({ protocol: 'dns', result: 'allowed', matched: 'matchName: a.example.com' });
+    expect(judged(dns, WEB, API, '53/UDP', { dns: 'b.example.com', http: 'GET /' }).verdict).toBe('l7-denied');
+    const kafka = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{ toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ apiKey: 'produce', topic: 'orders' }] } }] }],
+    })]);
+    const produce = judged(kafka, WEB, API, 9092, { kafka: 'produce orders', http: 'GET /' });
+    expect(produce.verdict).toBe('allowed');
+    expect(produce.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'allowed', matched: 'apiKey=produce topic=orders' });
+  });
+});
