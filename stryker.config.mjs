@@ -14,8 +14,8 @@ process.env.PROPERTY_RUNS_REFERENCE_AGREEMENT ??= '40';
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  // `STRYKER_VITEST_CONFIG` picks a slice's smaller test set (vitest.mutation-engine.config.mts, vitest.mutation-model.config.mts).
-  vitest: { configFile: process.env.STRYKER_VITEST_CONFIG ?? 'vitest.mutation.config.mts' },
+  // `MUTATION_TEST_SET=engine|model` or `MUTATION_TEST_FILES` pick a slice's smaller test set (vitest.mutation.config.mts).
+  vitest: { configFile: 'vitest.mutation.config.mts' },
   plugins: ['@stryker-mutator/vitest-runner'],
   // The semantic core as measured (README "Mutation testing (issue 16)" has the score of each slice): the host-firewall
   // lockout guard, layer-4 matching and port parsing, the verdict matchers, the measured constructs. A full run of the

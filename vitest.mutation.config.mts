@@ -5,9 +5,32 @@ import { defineConfig } from 'vitest/config';
  * verdicts, the reference agreement, port parsing, the host-firewall guard, the NetworkPolicy checks of `validate`, the verdict matchers, what the constructs allow and deny). Files share modules (`isolate: false`), so a
  * mutant run does not reload the library per file.
  */
+/**
+ * Smaller test sets for one slice (`MUTATION_TEST_SET=engine npx stryker run --concurrency 1 --mutate
+ * 'src/engine/evaluate.ts:<from>-<to>'`), so that a surviving mutant runs only the tests that judge that code (README
+ * "Mutation testing (issue 16)"). `engine`: the engine tests with known expected verdicts and explanations (the side and
+ * L7 decisions, the semantics, the Cilium-authored cases and the example corpus of shared/conformance, layer 4, raw rules
+ * and L7, explained verdicts, the matchers), without the construct and host-firewall tests (about 11 s a run). `model`:
+ * label selectors and CIDRs through verdicts, with the engine semantics and the Cilium-authored cases.
+ * `MUTATION_TEST_FILES` (comma-separated paths) narrows further, e.g. to the tests that pin explanations.
+ */
+const TEST_SETS: Record<string, string[]> = {
+  engine: [
+    'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts', 'test/engine/decision-explanations.test.ts',
+    'test/engine/semantics.test.ts', 'test/engine/cilium-cases.test.ts', 'test/engine/conformance.test.ts',
+    'test/engine/raw-rules-and-l7.test.ts', 'test/engine/layer-4.test.ts', 'test/engine/explain.test.ts', 'test/engine/matchers.test.ts',
+  ],
+  model: [
+    'test/model/labels.test.ts', 'test/model/cidr.test.ts', 'test/engine/semantics.test.ts', 'test/engine/cilium-cases.test.ts',
+    'test/engine/side-decision.test.ts',
+  ],
+};
+
+const slice = process.env.MUTATION_TEST_FILES?.split(',') ?? TEST_SETS[process.env.MUTATION_TEST_SET ?? ''];
+
 export default defineConfig({
   test: {
-    include: [
+    include: slice ?? [
       'test/engine/semantics.test.ts', 'test/engine/admission.test.ts', 'test/engine/port-parsing.test.ts', 'test/engine/reference-agreement.test.ts',
       'test/constructs/host-firewall.test.ts', 'test/constructs/host-firewall-guard.test.ts', 'test/constructs/lockout-guard-peers.test.ts',
       'test/validate/network-policy-checks.test.ts',
