@@ -113,3 +113,15 @@ describe('a query with requests of several kinds is judged by the kind of the po
     expect(produce.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'allowed', matched: 'apiKey=produce topic=orders' });
   });
 });
+
+describe('an item that selects no peer is no near miss', () => {
+  test('fromEndpoints: [] on the port (Cilium 1.16+: selects nothing) is not named as allowing the port from some peer', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{ fromEndpoints: [], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
+    })]);
+    const v = judged(set, WEB, API, 80);
+    expect(v.ingress.decision).toBe('default-deny');
+    expect(v.ingress.notes.filter((n) => n.includes(' only '))).toEqual([]);
+  });
+});
