@@ -6,14 +6,44 @@ import { defineConfig } from 'vitest/config';
  * mutant run does not reload the library per file.
  */
 /**
- * `MUTATION_TESTS` (comma-separated test files) replaces the set for one run, so that a slice's mutants run only the
- * tests that cover it: `MUTATION_TESTS=test/a.test.ts,test/b.test.ts npx stryker run --mutate '<file>:<from>-<to>' …`.
+ * Smaller test sets for one slice (`MUTATION_TEST_SET=engine npx stryker run --concurrency 1 --mutate
+ * 'src/engine/evaluate.ts:<from>-<to>'`), so that a surviving mutant runs only the tests that judge that code (README
+ * "Mutation testing (issue 16)"). `engine`: the engine tests with known expected verdicts and explanations (the side and
+ * L7 decisions, the semantics, the Cilium-authored cases and the example corpus of shared/conformance, layer 4, raw rules
+ * and L7, explained verdicts, the matchers), without the construct and host-firewall tests (about 11 s a run). `model`:
+ * label selectors and CIDRs through verdicts, with the engine semantics and the Cilium-authored cases. `guard` and
+ * `host-firewall`: the host lockout guard's and HostFirewall's behavioural tests.
+ * `MUTATION_TEST_FILES` (comma-separated paths) names the files instead, e.g. the tests that pin explanations.
  */
-const only = process.env.MUTATION_TESTS?.split(',').map((f) => f.trim()).filter((f) => f !== '');
+const TEST_SETS: Record<string, string[]> = {
+  engine: [
+    'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts', 'test/engine/decision-explanations.test.ts',
+    'test/engine/semantics.test.ts', 'test/engine/cilium-cases.test.ts', 'test/engine/conformance.test.ts',
+    'test/engine/raw-rules-and-l7.test.ts', 'test/engine/layer-4.test.ts', 'test/engine/explain.test.ts', 'test/engine/matchers.test.ts',
+  ],
+  model: [
+    'test/model/labels.test.ts', 'test/model/cidr.test.ts', 'test/engine/semantics.test.ts', 'test/engine/cilium-cases.test.ts',
+    'test/engine/side-decision.test.ts',
+  ],
+  // The host lockout guard of hand-written host policies (src/validate/pitfall-host.ts).
+  guard: [
+    'test/validate-cli/pitfall-host.test.ts', 'test/validate-cli/host-deny-lockout.test.ts', 'test/validate-cli/pitfalls.test.ts',
+    'test/constructs/host-policy-lockout.test.ts', 'test/constructs/clusterwide-policy-exemptions.test.ts',
+  ],
+  // HostFirewall's own guard and what each prop opens (src/constructs/host-firewall.ts), without the YAML-shape tests.
+  'host-firewall': ['test/constructs/host-firewall-guard.test.ts', 'test/constructs/host-firewall-verdicts.test.ts'],
+};
+
+const files = process.env.MUTATION_TEST_FILES?.split(',').map((f) => f.trim()).filter((f) => f !== '');
+const named = process.env.MUTATION_TEST_SET;
+if (named !== undefined && named !== '' && TEST_SETS[named] === undefined) {
+  throw new Error(`MUTATION_TEST_SET=${named}: no such test set; use one of ${Object.keys(TEST_SETS).join(', ')}`);
+}
+const slice = files?.length ? files : named ? TEST_SETS[named] : undefined;
 
 export default defineConfig({
   test: {
-    include: only?.length ? only : [
+    include: slice ?? [
       'test/engine/semantics.test.ts', 'test/engine/admission.test.ts', 'test/engine/port-parsing.test.ts', 'test/engine/reference-agreement.test.ts',
       'test/constructs/host-firewall.test.ts', 'test/constructs/host-firewall-guard.test.ts', 'test/constructs/lockout-guard-peers.test.ts',
       'test/validate/network-policy-checks.test.ts',
@@ -24,7 +54,7 @@ export default defineConfig({
       // and CIDRs: the tests written for the mutants of src/engine/ports.ts, src/model/labels.ts and src/model/cidr.ts.
       'test/engine/layer-4.test.ts', 'test/model/labels.test.ts', 'test/model/cidr.test.ts',
       // What decides a side, and the L7 decisions (src/engine/evaluate.ts), with decide() held to verdict().
-      'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts',
+      'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts', 'test/engine/decision-explanations.test.ts',
       // The constructs' promise, least privilege: what each construct allows AND denies (engine verdicts and deciding rules
       // on what it synthesizes: no YAML, no CRD-schema check, milliseconds a test), and every refusal with its error id.
       // Every construct is built inside a test, never while a file is collected (that would make its mutants "static": run

@@ -83,8 +83,10 @@ describe('Kafka and DNS answers', () => {
     expect(v.ingress.l7?.reason).toBe('the KAFKA request produce topic payments matches none of the rules (Kafka error response)');
     const none = judged(set, WEB, API, 9092);
     expect(none.ingress.l7?.reason).toBe('KAFKA rules apply to this connection: requests that match none of them are refused; give a kafka request to check one');
-    // An HTTP request on a Kafka port is not judged by the Kafka rules.
-    expect(judged(set, WEB, API, 9092, { http: 'GET /' }).ingress.l7?.protocol).toBe('kafka');
+    // An HTTP request on a Kafka port is not judged by the Kafka rules: allowed at L4, the Kafka rules not evaluated.
+    const http = judged(set, WEB, API, 9092, { http: 'GET /' });
+    expect(http.verdict).toBe('allowed');
+    expect(http.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'not-evaluated' });
   });
 
   test('DNS: REFUSED for other names, the lookup described as a query', () => {
@@ -98,6 +100,19 @@ describe('Kafka and DNS answers', () => {
     const v = judged(set, WEB, DNS, '53/UDP', { dns: 'evil.com' });
     expect(v.verdict).toBe('l7-denied');
     expect(v.egress.reason).toBe('L7 denied (DNS REFUSED): CiliumNetworkPolicy default/p spec.egress[0] allows the connection, but query evil.com matches none of its DNS rules');
+  });
+
+  test('a request of another kind on a DNS port is not judged by the DNS rules', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+    })]);
+    for (const request of [{ http: 'GET /' }, { kafka: 'produce orders' }]) {
+      const v = judged(set, WEB, DNS, '53/TCP', request);
+      expect(v.verdict).toBe('allowed');
+      expect(v.egress.l7).toMatchObject({ protocol: 'dns', result: 'not-evaluated', rules: ['matchName: a.example.com'] });
+    }
+    expect(judged(set, WEB, DNS, '53/TCP', { dns: 'b.example.com' }).verdict).toBe('l7-denied');
   });
 
   test('**. is a subdomain wildcard from 1.19 only (one label before)', () => {
@@ -137,6 +152,13 @@ describe('toFQDNs learns names only through the DNS proxy', () => {
     expect(dnsLearning(lookup)).toEqual({ learnable: true });
     // Without a lookup in the query, no DNS outcome.
     expect(judged(set, WEB, DNS, '53/UDP').egress.l7).toBeUndefined();
+  });
+
+  test('HTTP rules cannot cover the lookup (53/UDP): the agent refuses them, so only DNS rules send a lookup to the proxy', () => {
+    const http = { ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { http: [{ method: 'GET' }] } }] };
+    const set = egress([http, fqdn]);
+    expect(set.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/L7 rules can only apply to TCP \(not ANY\) except for DNS rules/)]);
+    expect(judged(set, WEB, B, 443).verdict).toBe('allowed'); // the policy is skipped: default allow
   });
 
   test('an L4-only rule alone sends no lookup through the proxy: nothing is learned', () => {
@@ -184,6 +206,7 @@ describe('L7 rules that only give visibility, and the local host', () => {
     const set = policySet([l7({ enableDefaultDeny: { ingress: false } })], { ciliumVersion: CiliumVersion.V1_18 });
     const v = judged(set, WEB, API, 80, { http: 'POST /' });
     expect(v.verdict).toBe('allowed');
+    expect(v.ingress).toMatchObject({ decision: 'allowed', allowed: true });
     expect(v.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[0] (L7 HTTP rules are visibility only in default-allow mode)');
     expect(v.ingress.l7).toEqual({
       protocol: 'http', result: 'allowed', rules: ['GET *'], matched: '(allow-all)', visibilityOnly: true,
@@ -219,6 +242,7 @@ describe('L7 rules that only give visibility, and the local host', () => {
     });
     const v = judged(policySet([kafka]), 'entity:host', API, 9092, { kafka: 'produce payments' });
     expect(v.verdict).toBe('allowed');
+    expect(v.ingress).toMatchObject({ decision: 'allowed', allowed: true });
     expect(v.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'allowed', rules: [], matched: '(allow-all for the host)', visibilityOnly: true });
     expect(v.ingress.reason).toBe('allowed by CiliumNetworkPolicy default/p spec.ingress[0] (the local host is not held to its L7 rules)');
     expect(judged(policySet([kafka], { allowLocalhost: false }), 'entity:host', API, 9092, { kafka: 'produce payments' }).verdict).toBe('l7-denied');
@@ -229,6 +253,15 @@ describe('L7 rules that only give visibility, and the local host', () => {
     expect(judged(out, API, 'entity:host', 9092, { kafka: 'produce payments' }).verdict).toBe('l7-denied');
     // A pod is held to them.
     expect(judged(policySet([kafka]), WEB, API, 9092, { kafka: 'produce payments' }).verdict).toBe('l7-denied');
+  });
+});
+
+describe('a rules object with no L7 kind', () => {
+  test('`rules: {}` is refused by the API server (CRD oneOf): the policy is skipped, so no item ever has rules without a kind', () => {
+    const set = apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: {} }] }]);
+    expect(set.diagnostics.map((d) => d.id)).toEqual(['engine-policy-skipped']);
+    expect(set.diagnostics[0].message).toMatch(/rules \{\} has none of http, kafka, dns, l7proto .*\[crd-rules-one-of\]$/);
+    expect(judged(set, WEB, API, 80, { http: 'POST /' }).ingress.decision).toBe('no-policy-default-allow');
   });
 });
 

@@ -1,0 +1,127 @@
+// What an explained side verdict says beside its decision (src/engine/evaluate.ts: near misses naming each peer kind and
+// port list, the L7 request as the proxy's answer names it): the text `trace` prints, asked through judged(), so decide()
+// and the naive evaluator agree with every verdict.
+import { describe, expect, test } from 'vitest';
+import { cnp, judged, labels, policySet } from './helpers';
+
+const WEB = 'pod:default:app=web';
+const API = 'pod:default:app=api';
+const P443 = [{ ports: [{ port: '443', protocol: 'TCP' }] }];
+
+describe('near misses name the peers of every kind an item allows on the port', () => {
+  test('entities, CIDRs and FQDN selectors, each listed', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [
+        { toEntities: ['world', 'host'], toPorts: P443 },
+        { toCIDR: ['10.0.0.0/8', '192.0.2.0/24'], toPorts: P443 },
+        { toFQDNs: [{ matchName: 'a.example.com' }, { matchPattern: '*.b.com' }], toPorts: P443 },
+      ],
+    })]);
+    const v = judged(set, WEB, API, 443);
+    expect(v.egress.decision).toBe('default-deny');
+    expect(v.egress.notes).toEqual([
+      'CiliumNetworkPolicy default/p spec.egress[0] allows 443/TCP only to entities world, host',
+      'CiliumNetworkPolicy default/p spec.egress[1] allows 443/TCP only to CIDR 10.0.0.0/8, 192.0.2.0/24',
+      'CiliumNetworkPolicy default/p spec.egress[2] allows 443/TCP only to FQDNs matchName: a.example.com, matchPattern: *.b.com',
+    ]);
+    // Neither the port nor the peer: no near miss.
+    expect(judged(set, WEB, API, 'icmp/8').egress.notes).toEqual([]);
+  });
+
+  test('Services (none found), cloud provider groups and node selectors', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [
+        { toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }], toPorts: P443 },
+        { toGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }], toPorts: P443 },
+        { toNodes: [labels({ zone: 'a' })], toPorts: P443 },
+      ],
+    })], { nodeSelectorLabels: true });
+    expect(judged(set, WEB, API, 443).egress.notes).toEqual([
+      'toServices: Service data/db is not in the inventory (give the Service manifest), so it selects nothing here',
+      'toGroups (AWS) is resolved by the operator into CIDRs from the cloud API; the engine cannot resolve it, so it selects nothing here',
+      'CiliumNetworkPolicy default/p spec.egress[0] allows 443/TCP only to services (none found)',
+      'CiliumNetworkPolicy default/p spec.egress[1] allows 443/TCP only to cloud provider groups',
+      'CiliumNetworkPolicy default/p spec.egress[2] allows 443/TCP only to toNodes {any:zone=a, reserved:remote-node Exists, k8s:io.cilium.k8s.policy.cluster=default}',
+    ]);
+  });
+});
+
+describe('near misses name the Services found', () => {
+  test('a Service in the inventory is named by its namespace and name', () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data' }, spec: { ports: [{ port: 5432 }] } };
+    const eps = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'db', namespace: 'data' }, subsets: [{ addresses: [{ ip: '192.0.2.10' }], ports: [{ port: 5432 }] }] };
+    const set = policySet([svc, eps, cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }],
+    })]);
+    const v = judged(set, WEB, 'cidr:192.0.2.11', 5432);
+    expect(v.egress.decision).toBe('default-deny');
+    expect(v.egress.notes).toEqual(['CiliumNetworkPolicy default/p spec.egress[0] allows 5432/TCP only to services Service data/db']);
+  });
+});
+
+describe('the L7 request as a refusal names it', () => {
+  test('a Kafka request without a topic is named by its api key alone', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{ toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ apiKey: 'produce' }] } }] }],
+    })]);
+    const v = judged(set, WEB, API, 9092, { kafka: { apiKey: 'fetch' } });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.ingress.reason).toBe('L7 denied (Kafka error response): CiliumNetworkPolicy default/p spec.ingress[0] allows the connection, but fetch matches none of its KAFKA rules');
+    expect(v.ingress.l7).toEqual({ protocol: 'kafka', result: 'denied', rules: ['apiKey=produce'], reason: 'the KAFKA request fetch matches none of the rules (Kafka error response)' });
+  });
+});
+
+describe('the local host and a selector that selects it without being the host selector', () => {
+  const http = [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }];
+  const set = (peer: Record<string, unknown>): ReturnType<typeof policySet> =>
+    policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ ...peer, toPorts: http }] })]);
+
+  test('reserved:host Exists is not the host selector: Cilium adds the host with an L7 allow-all, so the host passes', () => {
+    const v = judged(set({ fromEndpoints: [{ matchExpressions: [{ key: 'reserved:host', operator: 'Exists' }] }] }), 'entity:host', API, 80, { http: 'POST /' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.l7).toMatchObject({ matched: '(allow-all for the host)' });
+  });
+
+  test('reserved:host In ("") is the host selector: the host is held to the rules; the cluster entity names it too', () => {
+    const named = set({ fromEndpoints: [{ matchExpressions: [{ key: 'reserved:host', operator: 'In', values: [''] }] }] });
+    expect(judged(named, 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+    expect(judged(set({ fromEntities: ['cluster'] }), 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+    expect(judged(set({ fromEntities: ['world', 'host'] }), 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
+  });
+});
+
+describe('a query with requests of several kinds is judged by the kind of the port\'s rules', () => {
+  test('DNS rules judge the lookup, Kafka rules the Kafka request, whatever else the query holds', () => {
+    const dns = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+    })]);
+    const lookup = judged(dns, WEB, API, '53/UDP', { dns: 'a.example.com', http: 'GET /', kafka: 'produce orders' });
+    expect(lookup.verdict).toBe('allowed');
+    expect(lookup.egress.l7).toMatchObject({ protocol: 'dns', result: 'allowed', matched: 'matchName: a.example.com' });
+    expect(judged(dns, WEB, API, '53/UDP', { dns: 'b.example.com', http: 'GET /' }).verdict).toBe('l7-denied');
+    const kafka = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{ toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ apiKey: 'produce', topic: 'orders' }] } }] }],
+    })]);
+    const produce = judged(kafka, WEB, API, 9092, { kafka: 'produce orders', http: 'GET /' });
+    expect(produce.verdict).toBe('allowed');
+    expect(produce.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'allowed', matched: 'apiKey=produce topic=orders' });
+  });
+});
+
+describe('an item that selects no peer is no near miss', () => {
+  test('fromEndpoints: [] on the port (Cilium 1.16+: selects nothing) is not named as allowing the port from some peer', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{ fromEndpoints: [], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
+    })]);
+    const v = judged(set, WEB, API, 80);
+    expect(v.ingress.decision).toBe('default-deny');
+    expect(v.ingress.notes.filter((n) => n.includes(' only '))).toEqual([]);
+  });
+});
