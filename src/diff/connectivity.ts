@@ -14,12 +14,12 @@
 import { comparisonLimits, reportLimits } from './comparison-limits';
 import {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
-  DecidingReason, EndpointClass, EndpointClassKind, REPORT_SCHEMA,
+  DecidingReason, EndpointClass, EndpointClassKind, NotCompared, REPORT_SCHEMA,
 } from './connectivity-document';
 import { ClassifiedEndpoint, classLimits, endpointClasses } from './endpoint-classes';
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
-import { FingerprintContext, directionFingerprint } from './rule-content';
+import { FingerprintContext, directionFingerprint, itemContent } from './rule-content';
 import { SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
 import type { EngineConfig } from '../engine/compile';
@@ -277,8 +277,15 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const order = classOrder(classes);
   changes.sort((x, y) => rank(x) - rank(y) || order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
   const l7Changed = changes.filter((c) => rank(c) === 1).length;
+  // The classes' bounds are noted when a class's decisions changed, or when any rule differs at all: the change may be
+  // one that only the classes left out would see (then no class's decisions change).
+  function limitsOfClasses(): NotCompared[] {
+    const limits = classLimits(classes);
+    if (limits.length === 0) return [];
+    return egressChanged.some(Boolean) || ingressChanged.some(Boolean) || rulesDiffer(base, head) ? limits : [];
+  }
   const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls)),
-    ...(egressChanged.some(Boolean) || ingressChanged.some(Boolean) ? classLimits(classes) : [])];
+    ...limitsOfClasses()];
   return {
     schema: DIFF_SCHEMA,
     base: { source: options.baseSource ?? 'base', policies: base.policies.length },
@@ -600,4 +607,12 @@ function classOrder(classes: readonly ClassifiedEndpoint[]): (id: string) => num
 /** The classes of a document by id. */
 export function classById(endpoints: readonly EndpointClass[]): Map<string, EndpointClass> {
   return new Map(endpoints.map((e) => [e.id, e]));
+}
+
+/** Whether the rules differ between the sets in what they select and say (their subjects, sections and items; not names). */
+function rulesDiffer(base: PolicySet, head: PolicySet): boolean {
+  const texts = (set: PolicySet): string => set._compiledRules.filter((r) => r.imported)
+    .map((r) => `${r.subjectKind} ${r.subject.toString()} ${Object.entries(r.items).map(([k, items]) => `${k}:${items.map(itemContent).join(' ')}`).join(' ')}`)
+    .sort().join('\n');
+  return texts(base) !== texts(head);
 }

@@ -312,7 +312,14 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
 function sided(ns: NamespaceInfo, classes: ClassifiedEndpoint[]): ClassifiedEndpoint[] {
   if (ns.roles === undefined || ns.roles === (SelectorRole.SOURCE | SelectorRole.DESTINATION)) return classes;
   const mark = ns.roles === SelectorRole.SOURCE ? { clientOnly: true } : { serverOnly: true };
-  return classes.map((c) => ({ ...c, ...mark }));
+  return classes.map((c) => carryNotes(c, { ...c, ...mark }));
+}
+
+/** `copy`, holding the limits noted on `original` (notes are kept per class object). */
+function carryNotes(original: ClassifiedEndpoint, copy: ClassifiedEndpoint): ClassifiedEndpoint {
+  const notes = atomLimits.get(original);
+  if (notes !== undefined) atomLimits.set(copy, notes);
+  return copy;
 }
 
 /** The labels of a namespace by name (none when it is not one of `namespaces`). */
@@ -755,9 +762,10 @@ function entityClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   }
   // `cluster` (and `all`) hold every entity below: a rule naming them tells each apart from the others.
   if (named.has('cluster') || named.has('all')) NAMED_ENTITIES.forEach((e) => named.add(e));
+  const host: ClassifiedEndpoint = { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host' }, endpoint: Endpoints.entity('host') };
   const out: ClassifiedEndpoint[] = [
-    ...nodeClasses(rules),
-    { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host' }, endpoint: Endpoints.entity('host') },
+    ...nodeClasses(rules, host),
+    host,
     { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node' }, endpoint: Endpoints.entity('remote-node') },
   ];
   for (const e of NAMED_ENTITIES.filter((x) => named.has(x))) {
@@ -774,7 +782,7 @@ function entityClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
  * as the peer of a pod, another node with them (`remote-node`). Over `NODE_CLASS_LIMIT` label sets, the classes are a
  * node per selector, noted on the first (`classLimits`).
  */
-function nodeClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
+function nodeClasses(rules: readonly CompiledRule[], hostClass: ClassifiedEndpoint): ClassifiedEndpoint[] {
   const selectors = new Map<string, Selector>();
   for (const r of rules) {
     if (r.subjectKind === 'node') selectors.set(r.subject.toString(), r.subject);
@@ -805,8 +813,9 @@ function nodeClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
     out.push({ cls: { id: name, kind: EndpointClassKind.HOST, name }, endpoint: Endpoints.node(labels) });
   }
   out.sort((a, b) => compare(a.cls.name, b.cls.name));
-  if (atoms.exceeded && out.length > 0) {
-    noteLimit(out[0], `nodes that several node selectors select at once make more than ${NODE_CLASS_LIMIT} label sets to `
+  if (atoms.exceeded) {
+    // On the first node class, or on `host` when no selector's own witness has labels (NotIn, DoesNotExist): never silent.
+    noteLimit(out[0] ?? hostClass, `nodes that several node selectors select at once make more than ${NODE_CLASS_LIMIT} label sets to `
       + 'tell apart: only a node per selector is a class, so the connections of nodes of several selectors are not compared; '
       + 'trace such nodes on both sides (node:<labels>)');
   }
@@ -903,7 +912,7 @@ function uniqueIds(list: ClassifiedEndpoint[]): ClassifiedEndpoint[] {
     seen.set(c.cls.id, n);
     if (n === 1) return c;
     const id = `${c.cls.id} (${n})`;
-    return { ...c, cls: { ...c.cls, id, name: id } };
+    return carryNotes(c, { ...c, cls: { ...c.cls, id, name: id } });
   });
 }
 

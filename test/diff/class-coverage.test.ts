@@ -255,3 +255,21 @@ spec:
     expect(same.notCompared).toBeUndefined();
   });
 });
+
+describe('nodes with labels: the bound with selectors whose own node has no labels', () => {
+  // Eight NotIn node selectors: 256 combinations; past the bound every selector's own witness is a node without labels
+  // (the host class), so the note goes on host rather than nowhere (it was a silent "no change").
+  const many = (value: string): string => Array.from({ length: 9 }, (_, i) => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: h${i} }
+spec:
+  nodeSelector: { matchExpressions: [{ key: k${i}, operator: NotIn, values: [${i === 0 ? value : 'x'}] }] }
+  ingress: [{ fromEntities: [cluster], toPorts: [{ ports: [{ port: "${443 + i}", protocol: TCP }] }] }]
+`).join('---\n');
+
+  test('a NotIn value changed past the bound: NOT COMPARED, counted either way', () => {
+    const doc = Connectivity.diff(PolicySet.fromYaml(many('x'), { file: 'base.yaml' }), PolicySet.fromYaml(many('z'), { file: 'head.yaml' }));
+    expect(doc.notCompared?.map((n) => [n.text.slice(0, 67), n.mayAllow, n.mayDeny]))
+      .toEqual([['nodes that several node selectors select at once make more than 256', true, true]]);
+  });
+});

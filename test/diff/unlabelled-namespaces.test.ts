@@ -111,3 +111,46 @@ metadata: { name: dev, labels: { env: dev } }
     ]);
   });
 });
+
+describe('diff: namespaces known only by name, past the class budget', () => {
+  // A namespace known only by name with seven namespace-label selectors (its variants) and eight pod selectors (their
+  // co-selected pods): past the budget of 4,096 classes, later variants keep a pod per selector. A deny port changed for
+  // pods of two selectors in one of them must be NOT COMPARED (the note was kept on a copy of the class and lost).
+  const platform = (denyPort: number): string => [
+    `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: b, namespace: pay }
+spec:
+  endpointSelector: { matchLabels: { k1: v } }
+  egress: [{ toEntities: [cluster] }]
+  egressDeny: [{ toEntities: [world], toPorts: [{ ports: [{ port: "${denyPort}", protocol: TCP }] }] }]
+`,
+    `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: a }
+spec:
+  endpointSelector: { matchLabels: { io.cilium.k8s.namespace.labels.n0: v, k0: v } }
+  egress: [{ toEntities: [world], toPorts: [{ ports: [{ port: "443", protocol: TCP }] }] }]
+`,
+    ...Array.from({ length: 6 }, (_, j) => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: p${j + 2}, namespace: pay }
+spec:
+  endpointSelector: { matchLabels: { k${j + 2}: v } }
+  egress: [{ toEntities: [world], toPorts: [{ ports: [{ port: "${2002 + j}", protocol: TCP }] }] }]
+`),
+    ...Array.from({ length: 6 }, (_, j) => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: c${j + 1} }
+spec:
+  endpointSelector: { matchLabels: { io.cilium.k8s.namespace.labels.n${j + 1}: v } }
+  egress: [{ toEntities: [world], toPorts: [{ ports: [{ port: "${1001 + j}", protocol: TCP }] }] }]
+`),
+  ].join('---\n');
+
+  test('a change only co-selected pods of a late variant see: NOT COMPARED, counted either way', () => {
+    const doc = diff(platform(443), platform(444));
+    expect(doc.notCompared?.map((n) => [n.text.slice(0, 42), n.mayAllow, n.mayDeny])).toEqual([['pods of namespace pay (labelled n1=v,n5=v)', true, true]]);
+    expect(doc.notCompared?.[0].text).toContain('or more classes than the 4096 left to all namespaces together');
+  });
+});
