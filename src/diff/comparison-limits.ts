@@ -17,6 +17,7 @@ import { formatEndpoint } from '../engine/endpoint';
 import { EndpointClass, EndpointClassKind, NotCompared, NotJudged } from './connectivity-document';
 import { MAX_OVERLAP_CLASSES, fqdnClassIdOf, fqdnClassIdOfSelector, fqdnClassPlan } from './fqdn-classes';
 import { CiliumVersion } from '../core/cilium-version';
+import { stable } from './rule-content';
 import { compareCodeUnits } from '../model/code-unit-order';
 
 interface Blind {
@@ -290,7 +291,8 @@ function peerText(item: CompiledItem): string {
 function l4Text(item: CompiledItem): string {
   const l4 = item.l4;
   if (l4.kind !== 'ports') return l4.kind;
-  const rules = l4.portRules.map((r) => JSON.stringify([r.ports.map((p) => p.text).sort(), r.rules ?? null, r.serverNames ?? null, r.proxied]));
+  const rules = l4.portRules.map((r) => JSON.stringify([r.ports.map((p) => p.text).sort(), r.rules ?? null, r.serverNames ?? null, r.proxied,
+    r.proxy === undefined ? null : stable(r.proxy)]));
   return JSON.stringify([rules.sort(), l4.icmps.map((i) => i.text).sort()]);
 }
 

@@ -49,6 +49,8 @@ export interface CompiledPortRule {
   readonly serverNames?: readonly string[];
   /** Whether it has TLS interception or an Envoy listener (not evaluated). */
   readonly proxied: boolean;
+  /** Its TLS interception and Envoy listener as written (allow rules only), for comparing rules: not evaluated. */
+  readonly proxy?: Pick<PortRuleModel, 'terminatingTLS' | 'originatingTLS' | 'listener'>;
 }
 
 /** One ICMP match. */
@@ -185,6 +187,8 @@ function compilePortRule(pr: PortRuleModel, index: number, options: CompileL4Opt
     ...(!options.deny && pr.rules !== undefined ? { rules: pr.rules } : {}),
     ...(!options.deny && pr.serverNames !== undefined ? { serverNames: pr.serverNames } : {}),
     proxied: !options.deny && (pr.terminatingTLS !== undefined || pr.originatingTLS !== undefined || pr.listener !== undefined),
+    ...(!options.deny && (pr.terminatingTLS !== undefined || pr.originatingTLS !== undefined || pr.listener !== undefined)
+      ? { proxy: { terminatingTLS: pr.terminatingTLS, originatingTLS: pr.originatingTLS, listener: pr.listener } } : {}),
   };
 }
 

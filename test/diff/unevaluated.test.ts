@@ -39,6 +39,14 @@ describe('diff: changes the engine does not evaluate', () => {
     expect(doc.notCompared?.[0].text).toContain('(1 added)');
   });
 
+  test('an Envoy listener or a TLS secret changed (nothing else): NOT COMPARED', () => {
+    const listener = (name: string): string => egress('', `, listener: { envoyConfig: { kind: CiliumEnvoyConfig, name: cec }, name: ${name} }`);
+    expect(diff(listener('l1'), listener('l2')).notCompared?.[0].text).toMatch(/^rules with TLS server names .* differ between base and head \(1 added, 1 removed\)/);
+    const tls = (secret: string): string => egress('', `, terminatingTLS: { secret: { namespace: prod, name: ${secret} } }`);
+    expect(diff(tls('a'), tls('b')).notCompared).toHaveLength(1);
+    expect(diff(tls('a'), tls('a')).notCompared ?? []).toEqual([]);
+  });
+
   test('the same serverNames and authentication on both sides: an empty diff with nothing not compared', () => {
     const same = egress('    authentication: { mode: required }\n', ', serverNames: [api.example.com]');
     const doc = diff(same, same.replace('name: web,', 'name: web-renamed,'));
