@@ -68,7 +68,15 @@ export interface ConnectivityCommandOptions {
    * @default 'pod:kube-system:k8s-app=kube-dns'
    */
   readonly dnsServer?: string;
+  /**
+   * Whether the agents run with `enable-node-selector-labels` (`fromNodes`/`toNodes` select nodes by their labels).
+   * @default false
+   */
+  readonly nodeSelectorLabels?: boolean;
 }
+
+/** The `--node-selector-labels` option of `diff` and `report` (as `trace` has it). */
+export const NODE_SELECTOR_LABELS_HELP = 'the agents run with enable-node-selector-labels (fromNodes/toNodes select nodes by their labels), on both sides';
 
 /** The options of `diff`, as parsed. */
 export interface DiffCommandOptions extends ConnectivityCommandOptions {
@@ -196,6 +204,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
+    ...(options.nodeSelectorLabels === true ? { nodeSelectorLabels: true } : {}),
     inventory,
   };
 }
@@ -264,6 +273,7 @@ export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: n
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(dnsServerOption())
+    .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
     .action(async (opts: DiffCommandOptions) => {
       done(await guard(() => executeDiff(opts, io), io));
     });

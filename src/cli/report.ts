@@ -11,7 +11,7 @@
 import { Command, Option } from 'commander';
 import { Connectivity } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
-import { ConnectivityCommandOptions, DIFF_EXIT, connectivitySetOptions, loadPolicies, outputOf } from './diff';
+import { ConnectivityCommandOptions, DIFF_EXIT, NODE_SELECTOR_LABELS_HELP, connectivitySetOptions, loadPolicies, outputOf } from './diff';
 import { HubbleCliIo, guard, runSubcommand } from './replay';
 import { dnsServerOption } from './trace';
 
@@ -49,6 +49,7 @@ export function addReportCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(dnsServerOption())
+    .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
     .action(async (opts: ReportCommandOptions) => {
       done(await guard(() => executeReport(opts, io), io));
     });

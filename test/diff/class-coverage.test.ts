@@ -1,7 +1,11 @@
 // Truth tables of the endpoint classes' coverage: changes that coarser classes used to hide are reported, with the
 // right before and after, and pairs the change does not touch stay unreported.
 import { describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Connectivity } from '../../src/diff';
+import { cliAsync } from '../support/cli';
 import { PolicySet } from '../../src/engine';
 import { changeLine, diffLines } from './support';
 
@@ -271,5 +275,37 @@ spec:
     const doc = Connectivity.diff(PolicySet.fromYaml(many('x'), { file: 'base.yaml' }), PolicySet.fromYaml(many('z'), { file: 'head.yaml' }));
     expect(doc.notCompared?.map((n) => [n.text.slice(0, 67), n.mayAllow, n.mayDeny]))
       .toEqual([['nodes that several node selectors select at once make more than 256', true, true]]);
+  });
+});
+
+describe('diff and report --node-selector-labels', () => {
+  const egress = (expr: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toNodes: [{ matchExpressions: [{ key: role, ${expr} }] }]
+    toPorts: [{ ports: [{ port: "10250", protocol: TCP }] }]
+`;
+
+  test('toNodes by labels is judged with the flag (nodes of any role newly allowed, nodes without one newly denied), not without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-node-labels-'));
+    try {
+      const base = join(dir, 'base.yaml');
+      const head = join(dir, 'head.yaml');
+      writeFileSync(base, egress('operator: NotIn, values: [control-plane]'));
+      writeFileSync(head, egress('operator: Exists'));
+      const on = await cliAsync('diff', '--base', base, '--head', head, '--node-selector-labels', '--fail-on', 'denied');
+      expect(on.code).toBe(1);
+      expect(on.stdout.split('\n').filter((l) => /^ {2}[-+] /.test(l)))
+        .toEqual(['  + prod/app=web → node role=control-plane 10250/TCP', '  - prod/app=web → remote-node 10250/TCP']);
+      const off = await cliAsync('diff', '--base', base, '--head', head, '--fail-on', 'any');
+      expect([off.code, off.stdout]).toEqual([0, expect.stringContaining('no connectivity change')]);
+      const report = await cliAsync('report', '--policies', head, '--node-selector-labels');
+      expect(report.stdout).toContain('  prod/app=web → node role=any 10250/TCP\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
