@@ -340,10 +340,13 @@ function otherPods(ns: NamespaceInfo): ClassifiedEndpoint {
       + 'compared; give the Namespace manifests, or trace such pods on both sides');
   }
   if (ns.variantsExceeded === true) {
-    noteLimit(other, `namespace ${ns.display} is known only by name (no Namespace manifest): the namespace-label selectors it could `
-      + `satisfy make more than ${ATOM_LIMIT} label sets, or more classes than the ${ATOM_CLASS_BUDGET} left to all such namespaces `
-      + 'together: it is taken without labels, so the connections of its pods under namespace-label selectors are not compared; '
-      + 'give its Namespace manifest');
+    noteLimit(other, {
+      who: `namespace ${ns.display}`, prefix: 'namespaces', where: ns.display,
+      what: 'known only by name (no Namespace manifest): the namespace-label selectors that could apply there '
+        + `make more than ${ATOM_LIMIT} label sets, or more classes than the ${ATOM_CLASS_BUDGET} left to all such namespaces `
+        + 'together: taken without labels, so the connections of pods there under namespace-label selectors are not '
+        + 'compared; give the Namespace manifests',
+    });
   }
   return other;
 }
