@@ -1,7 +1,7 @@
 // `toFQDNs` destinations are endpoint classes: a name or pattern added, removed or allowed on a new port is a change to
 // its `fqdn:` class, judged with the engine's DNS learning; a DNS rule change that stops the learning cuts the names.
 import { describe, expect, test } from 'vitest';
-import { Connectivity, ConnectivityDiffDocument, ConnectivityFormat, EndpointClassKind, Endpoints, PolicySet, PolicySetOptions } from '../../src';
+import { CiliumVersion, Connectivity, ConnectivityDiffDocument, ConnectivityFormat, EndpointClassKind, Endpoints, PolicySet, PolicySetOptions } from '../../src';
 import { changeLine } from './support';
 import { MAX_OVERLAP_CLASSES as MAX_OVERLAPS } from '../../src/diff/fqdn-classes';
 
@@ -356,5 +356,24 @@ describe('fqdn: classes for the overlap of two patterns', () => {
     ]);
     // The same patterns and rules on both sides: nothing to say.
     expect(diff(web({ fqdns: many(1) }), web({ fqdns: many(1), extra: '  - toEndpoints: [{ matchLabels: { app: db } }]\n' })).doc.notCompared).toBeUndefined();
+  });
+});
+
+describe('a leading **. (Cilium 1.19+: one or more labels)', () => {
+  // The witness of `**.example.com` was a one-label name, which `*.example.com` matches too: the change was invisible.
+  test('toFQDNs *.example.com → **.example.com: the names of several labels newly allowed', () => {
+    const { lines } = diff(web({ fqdns: '{ matchPattern: "*.example.com" }' }), web({ fqdns: '{ matchPattern: "**.example.com" }' }));
+    expect(lines).toEqual(['+ prod/app=web → fqdn:**.example.com 443/TCP']);
+  });
+
+  test('the DNS rule *.example.com → **.example.com under toFQDNs **.example.com: learning of the deeper names newly allowed', () => {
+    const { lines } = diff(web({ fqdns: '{ matchPattern: "**.example.com" }', dns: '{ matchPattern: "*.example.com" }' }),
+      web({ fqdns: '{ matchPattern: "**.example.com" }', dns: '{ matchPattern: "**.example.com" }' }));
+    expect(lines).toContain('+ prod/app=web → fqdn:**.example.com 443/TCP');
+  });
+
+  test('before 1.19 **. is one label: no change', () => {
+    const { lines } = diff(web({ fqdns: '{ matchPattern: "*.example.com" }' }), web({ fqdns: '{ matchPattern: "**.example.com" }' }), { ciliumVersion: CiliumVersion.V1_18 });
+    expect(lines).toEqual([]);
   });
 });
