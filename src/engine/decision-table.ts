@@ -26,6 +26,8 @@ import { FlatDecisions } from './flat-decisions';
 const MAX_DECISIONS = 1_000_000;
 /** Peer identities are below this (so that a packed key stays a small integer); the interning starts over when it is reached. */
 const MAX_PEERS = 1 << 18;
+/** The most subject identities with tables of their own per direction policy, before their numbering starts over. */
+const MAX_OWN_TABLES = 100_000;
 /** Distinct protocol/port codes are below this; the interning starts over when it is reached. */
 const MAX_L4 = 1 << 12;
 
@@ -96,6 +98,10 @@ export class DecisionTables {
     if (!byLabels) {
       byLabels = new Map();
       this.ownTables.set(dp, byLabels);
+    } else if (byLabels.size >= MAX_OWN_TABLES && !byLabels.has(subject.labels)) {
+      // Bounded: past MAX_OWN_TABLES subject identities of one direction policy, their numbering starts over (the old
+      // numbers stay valid for the slots that hold them; their decisions go when the tables are next emptied).
+      byLabels.clear();
     }
     const own = this.table(byLabels, subject.labels, `${ports}|${subject.endpoint.nodeName ?? ''}`);
     return { dp, shared, own };

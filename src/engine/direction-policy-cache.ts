@@ -8,6 +8,9 @@ import { SectionName } from '../model/policy-model';
 import { LabelSet } from '../model/labels';
 import { ResolvedEndpoint } from './identity';
 
+/** The most rule selections kept per subject kind (one per identity): a process that sees more identities stays bounded. */
+const MAX_SELECTIONS = 100_000;
+
 /** Direction policies by identity, cached. */
 export class DirectionPolicyCache {
   /** Direction policies by direction and rule selection (`RuleSelection.key`). */
@@ -50,8 +53,10 @@ export class DirectionPolicyCache {
     const byLabels = this.selections[subject.subject];
     let selection = byLabels.get(subject.labels);
     if (!selection) {
-      // Equal label sets of different objects (not interned) compute their selection again: same result.
+      // Equal label sets of different objects (not interned) compute their selection again: same result. Bounded like the
+      // endpoint records: past MAX_SELECTIONS identities the selections start over (computed again on use).
       selection = selectRules(this.ruleIndex.rulesFor(subject.labels), subject.subject, subject.labels);
+      if (byLabels.size >= MAX_SELECTIONS) byLabels.clear();
       byLabels.set(subject.labels, selection);
     }
     const key = `${direction}|${selection.key}`;
