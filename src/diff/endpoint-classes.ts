@@ -142,7 +142,7 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
       const text = labelText(labels.labels);
       if (seen.has(text)) continue;
       seen.add(text);
-      const info = { name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: `(namespaces with ${text})`, labels: labels.labels };
+      const info = { name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: namespacesWith(text), labels: labels.labels };
       extra.push(info);
       nsLabels.push(podLabels(Endpoints.pod(info.name, {}, { namespaceLabels: info.labels }), 'default'));
     }
@@ -161,7 +161,7 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
       .matches(podLabels(Endpoints.pod(OTHER_NAMESPACE, {}, { namespaceLabels: value === undefined ? {} : { [key]: value } }), 'default')),
   });
   for (const labels of atoms.witnesses) {
-    const info = { name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: `(namespaces with ${labelText(labels)})`, labels };
+    const info = { name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: namespacesWith(labelText(labels)), labels };
     const sig = signature(podLabels(Endpoints.pod(info.name, {}, { namespaceLabels: info.labels }), 'default'));
     if (signatures.has(sig)) continue;
     signatures.add(sig);
@@ -893,6 +893,11 @@ function witnessLabels(reqs: readonly SelectorRequirement[]): { labels: Record<s
     }
   }
   return { labels };
+}
+
+/** The name of a class of namespaces no input names: `(namespaces with team=pay)`, `(namespaces without labels)`. */
+function namespacesWith(text: string): string {
+  return text === '' ? '(namespaces without labels)' : `(namespaces with ${text})`;
 }
 
 function labelText(labels: Readonly<Record<string, string>>): string {
