@@ -387,6 +387,14 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     }
     const auth = matches.find((m) => m.item.authentication !== undefined && m.item.authentication !== 'disabled');
     if (auth) notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.item.authentication}); not evaluated`);
+    // One L7 parser per port, protocol and direction of an endpoint (pkg/policy: mergePortProto fails with "cannot merge
+    // conflicting L7 parsers"), whichever rules bring them.
+    const kinds = [...new Set(entries.flatMap((e) => l7Kind(e.pr) ?? []))].sort();
+    if (kinds.length > 1) {
+      notes.push(`L7 rules of several kinds (${kinds.join(', ')}) apply to this port: Cilium cannot merge conflicting L7 parsers and `
+        + 'does not apply this policy to the endpoint (it keeps the one it had), so this verdict is not what the agent enforces; '
+        + 'give each protocol its own port');
+    }
   }
   const wildcard = entries.find((e) => l7Kind(e.pr) === undefined);
   const first = wildcard?.item ?? matches[0].item;

@@ -283,3 +283,25 @@ describe('the local host and L7 rules of several items', () => {
     expect(judged(neither, 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('allowed');
   });
 });
+
+describe('L7 rules of several kinds on one port (Cilium: "cannot merge conflicting L7 parsers")', () => {
+  const mixed = apiIngress([
+    { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', path: '/a' }] } }] },
+    { ...fromWeb, toPorts: [{ ...TCP80, rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] },
+  ]);
+  const NOTE = 'L7 rules of several kinds (http, kafka) apply to this port: Cilium cannot merge conflicting L7 parsers and does not '
+    + 'apply this policy to the endpoint (it keeps the one it had), so this verdict is not what the agent enforces; give each '
+    + 'protocol its own port';
+
+  test('the verdict says it is not what the agent enforces', () => {
+    expect(judged(mixed, WEB, API, 80, { http: 'GET /a' }).ingress.notes).toContain(NOTE);
+  });
+
+  test('one kind on the port: no such note', () => {
+    const http = apiIngress([
+      { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', path: '/a' }] } }] },
+      { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', path: '/b' }] } }] },
+    ]);
+    expect(judged(http, WEB, API, 80, { http: 'GET /a' }).ingress.notes.filter((n) => n.includes('several kinds'))).toEqual([]);
+  });
+});
