@@ -177,7 +177,7 @@ function dnsRulesElsewhere(set: PolicySet): { text: string; rule: CompiledRule; 
       if (item.deny || item.l4.kind !== 'ports' || !item.l4.portRules.some((r) => (r.rules?.dns?.length ?? 0) > 0)) continue;
       if (itemSelectsPeer(item, view, [], config)) continue;
       const text = `${rule.policy.namespace !== undefined ? `${rule.policy.namespace}/` : ''}${rule.policy.name} ${item.path} does not select ${formatEndpoint(set._dnsServer)}`;
-      out.push({ text, rule, key: JSON.stringify([rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item)]) });
+      out.push({ text, rule, key: JSON.stringify(itemContentKey(rule, item)) });
     }
   }
   return out;
@@ -239,8 +239,7 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
         const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, sees);
         if (kind === undefined) continue;
-        const key = JSON.stringify([rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item),
-          item.authentication ?? null, item.notes]);
+        const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];
         list.push({ key, deny: item.deny, rule });
         out.set(kind, list);
@@ -251,11 +250,10 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
 }
 
 function blindKind(item: CompiledItem, namedResolvable: boolean, sees: ClassesSee): string | undefined {
-  const classOf = (text: string): string | undefined => fqdnClassIdOf(text);
-  if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => { const id = classOf(m.text); return id !== undefined && !sees.fqdnIds.has(id); })) return FQDNS.kind;
+  if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => { const id = fqdnClassIdOf(m.text); return id !== undefined && !sees.fqdnIds.has(id); })) return FQDNS.kind;
   if (sees.overlapsLeftOut.size > 0) {
     const overlapping = (text: string | undefined): boolean => text !== undefined && sees.overlapsLeftOut.has(text.slice('fqdn:'.length));
-    if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => overlapping(classOf(m.text)))) return OVERLAPS.kind;
+    if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => overlapping(fqdnClassIdOf(m.text)))) return OVERLAPS.kind;
     if (!item.deny && item.l4.kind === 'ports' && item.l4.portRules.some((r) => (r.rules?.dns ?? []).some((d) => overlapping(fqdnClassIdOfSelector(d))))) {
       return OVERLAPS.kind;
     }
@@ -269,8 +267,13 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, sees: ClassesSe
 
 /** Whether an item carries what the engine does not evaluate: TLS server names, TLS interception or a listener, mutual auth. */
 function unevaluated(item: CompiledItem): boolean {
-  return item.authentication !== undefined
-    || (item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.serverNames !== undefined || r.proxied));
+  return (item.authentication !== undefined && item.authentication !== 'disabled')
+    || (item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.serverNames !== undefined || r.proxy !== undefined));
+}
+
+/** What an item says and whose it is, without names (a rename is no change): the parts of its comparison key. */
+function itemContentKey(rule: CompiledRule, item: CompiledItem): unknown[] {
+  return [rule.subjectKind, rule.subject.toString(), item.section, peerText(item), l4Text(item), item.authentication ?? null];
 }
 
 function peerText(item: CompiledItem): string {
@@ -291,7 +294,7 @@ function peerText(item: CompiledItem): string {
 function l4Text(item: CompiledItem): string {
   const l4 = item.l4;
   if (l4.kind !== 'ports') return l4.kind;
-  const rules = l4.portRules.map((r) => JSON.stringify([r.ports.map((p) => p.text).sort(), r.rules ?? null, r.serverNames ?? null, r.proxied,
+  const rules = l4.portRules.map((r) => JSON.stringify([r.ports.map((p) => p.text).sort(), r.rules ?? null, r.serverNames ?? null,
     r.proxy === undefined ? null : stable(r.proxy)]));
   return JSON.stringify([rules.sort(), l4.icmps.map((i) => i.text).sort()]);
 }

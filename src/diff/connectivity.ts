@@ -19,7 +19,7 @@ import {
 import { ClassifiedEndpoint, classLimits, endpointClasses } from './endpoint-classes';
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
-import { FingerprintContext, directionFingerprint, itemContent } from './rule-content';
+import { FingerprintContext, directionFingerprint, wholeRuleContent } from './rule-content';
 import { SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
 import type { EngineConfig } from '../engine/compile';
@@ -609,10 +609,8 @@ export function classById(endpoints: readonly EndpointClass[]): Map<string, Endp
   return new Map(endpoints.map((e) => [e.id, e]));
 }
 
-/** Whether the rules differ between the sets in what they select and say (their subjects, sections and items; not names). */
+/** Whether the rules differ between the sets in what they select and say (`wholeRuleContent`: not their names). */
 function rulesDiffer(base: PolicySet, head: PolicySet): boolean {
-  const texts = (set: PolicySet): string => set._compiledRules.filter((r) => r.imported)
-    .map((r) => `${r.subjectKind} ${r.subject.toString()} ${Object.entries(r.items).map(([k, items]) => `${k}:${items.map(itemContent).join(' ')}`).join(' ')}`)
-    .sort().join('\n');
+  const texts = (set: PolicySet): string => set._compiledRules.filter((r) => r.imported).map(wholeRuleContent).sort().join('\n');
   return texts(base) !== texts(head);
 }

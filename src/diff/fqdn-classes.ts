@@ -405,24 +405,22 @@ function fillTokens(named: readonly NamedFqdn[], count: number): FillTokens {
  * the first). Total: there are more `anyN` candidates than names, so one is free.
  */
 function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: PatternIndex, fills: FillTokens): Witness | undefined {
-  const candidate = (fill: string): Witness | undefined => {
-    const name = /^\*+$/.test(n.text) ? `${fill}.invalid` : n.text.replace(/\*+/g, fill);
+  const judge = (name: string): Witness | undefined => {
     if (names.has(name) || !n.matcher.matches(name)) return undefined;
     return { name, others: patterns.candidates(name).filter((m) => m !== n && m.matcher.matches(name)).length };
   };
   // A leading `**.` (Cilium 1.19+: one or more labels) also gets a name of two labels there, which a `*.` pattern of the
   // same ending does not match: without it `*.example.com` → `**.example.com` was judged on a name both match.
-  const deep = n.text.startsWith('**.') ? (fill: string): Witness | undefined => {
-    const name = `${fill}.${n.text.replace(/\*+/g, fill)}`;
-    if (names.has(name) || !n.matcher.matches(name)) return undefined;
-    return { name, others: patterns.candidates(name).filter((m) => m !== n && m.matcher.matches(name)).length };
-  } : undefined;
+  const deep = n.text.startsWith('**.');
+  const candidate = (fill: string): Witness | undefined => {
+    const single = judge(/^\*+$/.test(n.text) ? `${fill}.invalid` : n.text.replace(/\*+/g, fill));
+    const multi = deep ? judge(`${fill}.${n.text.replace(/\*+/g, fill)}`) : undefined;
+    return multi !== undefined && (single === undefined || multi.others < single.others) ? multi : single;
+  };
   let best: Witness | undefined;
   let ranked = 0;
   for (const fill of fills.tokens) {
-    const single = candidate(fill);
-    const multi = deep?.(fill);
-    const c = multi !== undefined && (single === undefined || multi.others < single.others) ? multi : single;
+    const c = candidate(fill);
     if (!c) continue;
     if (best === undefined || c.others < best.others) best = c;
     // Ranked among the first usable candidates only: a pattern every name matches (the usual DNS rule `*`) keeps `others`

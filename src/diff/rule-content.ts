@@ -38,6 +38,11 @@ export function directionFingerprint(dp: DirectionPolicy, ctx: FingerprintContex
 
 const contents = new WeakMap<CompiledRule, { ingress?: string; egress?: string }>();
 
+/** A rule's whole content: its subject and both directions (names left out: a rename is the same content). */
+export function wholeRuleContent(r: CompiledRule): string {
+  return `${r.subjectKind} ${r.subject.toString()} ${ruleContent(r, 'ingress')} ${ruleContent(r, 'egress')}`;
+}
+
 /** A rule's content in one direction ('' when it says nothing about that direction). */
 function ruleContent(r: CompiledRule, direction: 'ingress' | 'egress'): string {
   let slot = contents.get(r);

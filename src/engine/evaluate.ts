@@ -383,7 +383,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (base) {
     for (const e of entries) {
       if (e.pr?.serverNames !== undefined) notes.push(`${describeItem(e.item)} also restricts the TLS SNI to ${e.pr.serverNames.join(', ')} (not evaluated)`);
-      if (e.pr?.proxied) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
+      if (e.pr?.proxy !== undefined) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
     }
     const auth = matches.find((m) => m.item.authentication !== undefined && m.item.authentication !== 'disabled');
     if (auth) notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.item.authentication}); not evaluated`);

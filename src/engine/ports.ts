@@ -47,9 +47,7 @@ export interface CompiledPortRule {
   readonly rules?: L7RulesModel;
   /** Its SNI restriction. */
   readonly serverNames?: readonly string[];
-  /** Whether it has TLS interception or an Envoy listener (not evaluated). */
-  readonly proxied: boolean;
-  /** Its TLS interception and Envoy listener as written (allow rules only), for comparing rules: not evaluated. */
+  /** Its TLS interception and Envoy listener as written, when it has one (allow rules only): not evaluated. */
   readonly proxy?: Pick<PortRuleModel, 'terminatingTLS' | 'originatingTLS' | 'listener'>;
 }
 
@@ -186,7 +184,6 @@ function compilePortRule(pr: PortRuleModel, index: number, options: CompileL4Opt
     index, ports,
     ...(!options.deny && pr.rules !== undefined ? { rules: pr.rules } : {}),
     ...(!options.deny && pr.serverNames !== undefined ? { serverNames: pr.serverNames } : {}),
-    proxied: !options.deny && (pr.terminatingTLS !== undefined || pr.originatingTLS !== undefined || pr.listener !== undefined),
     ...(!options.deny && (pr.terminatingTLS !== undefined || pr.originatingTLS !== undefined || pr.listener !== undefined)
       ? { proxy: { terminatingTLS: pr.terminatingTLS, originatingTLS: pr.originatingTLS, listener: pr.listener } } : {}),
   };

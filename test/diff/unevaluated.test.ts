@@ -47,6 +47,12 @@ describe('diff: changes the engine does not evaluate', () => {
     expect(diff(tls('a'), tls('a')).notCompared ?? []).toEqual([]);
   });
 
+  test('authentication mode disabled added: nothing is restricted, nothing not compared', () => {
+    const doc = diff(egress(''), egress('    authentication: { mode: disabled }\n'));
+    expect(doc.changes).toEqual([]);
+    expect(doc.notCompared ?? []).toEqual([]);
+  });
+
   test('the same serverNames and authentication on both sides: an empty diff with nothing not compared', () => {
     const same = egress('    authentication: { mode: required }\n', ', serverNames: [api.example.com]');
     const doc = diff(same, same.replace('name: web,', 'name: web-renamed,'));
