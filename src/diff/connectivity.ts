@@ -20,7 +20,7 @@ import { ClassifiedEndpoint, classLimits, endpointClasses } from './endpoint-cla
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
 import { FingerprintContext, directionFingerprint, wholeRuleContent } from './rule-content';
-import { SideTables } from './side-tables';
+import { PairOutcome, SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
@@ -152,45 +152,57 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     if (notAPair(classes[a], classes[b])) return undefined;
     const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
     const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
-    const changed: { seg: PortSegment; before: Judged; after: Judged }[] = [];
-    for (const seg of segments) {
-      if (tables && !tables.mayDiffer(seg)) continue;
-      const q = query(classes[a], classes[b], seg);
-      const before = judge(base, q, bounds.l7At(seg), byVerdict);
-      const after = judge(head, q, bounds.l7At(seg), byVerdict);
-      if (before.verdict !== after.verdict || before.l7 !== after.l7) changed.push({ seg, before, after });
-    }
-    if (changed.length === 0) return undefined;
     const [from, to] = placeholders ? [FROM, TO] : [classes[a], classes[b]];
+    // Changed segments with the same verdicts and reasons form a group; a reason is keyed by a number per distinct text.
     const groups = new Map<string, ChangeGroup>();
-    // The side tables share their explained sides among the segments and peers judged alike: a pair's reasons are put
-    // into words once per distinct combination of explained sides (by what `reasonOf` reads of them), not per segment.
-    const worded = new Map<string, { reason: ChangeReasons; key: string }>();
-    for (const c of changed) {
-      let reason: ChangeReasons;
-      let reasonKey: string;
-      if (tables) {
-        const before = tables.explain(c.seg, 0);
-        const after = tables.explain(c.seg, 1);
-        const sidesKey = `${reasonIds.of(before.egress)},${reasonIds.of(before.ingress)},${reasonIds.of(after.egress)},${reasonIds.of(after.ingress)}`;
+    const reasonTexts = new Map<string, number>();
+    const add = (seg: PortSegment, before: Judged, after: Judged, reason: ChangeReasons, reasonKey: number): void => {
+      const key = `${judgedKey(before)}\u0000${judgedKey(after)}\u0000${reasonKey}`;
+      const g = groups.get(key);
+      if (g) g.segs.push(seg);
+      else groups.set(key, { segs: [seg], before, after, reason });
+    };
+    const reasonKeyOf = (reason: ChangeReasons): number => {
+      const text = JSON.stringify(reason);
+      let id = reasonTexts.get(text);
+      if (id === undefined) {
+        id = reasonTexts.size;
+        reasonTexts.set(text, id);
+      }
+      return id;
+    };
+    if (tables) {
+      // The side tables share their explained sides among the segments and peers judged alike: a pair's reasons are put
+      // into words once per distinct combination of explained sides (by what `reasonOf` reads of them), not per segment.
+      const worded = new Map<string, { reason: ChangeReasons; key: number }>();
+      for (const seg of segments) {
+        const at = tables.changingAt(seg);
+        if (at < 0) continue;
+        const before = tables.judged(at, 0);
+        const after = tables.judged(at, 1);
+        if (before.verdict === after.verdict && before.l7 === after.l7) continue;
+        const sb = tables.explain(at, 0);
+        const sa = tables.explain(at, 1);
+        const sidesKey = `${reasonIds.of(sb.egress)},${reasonIds.of(sb.ingress)},${reasonIds.of(sa.egress)},${reasonIds.of(sa.ingress)}`;
         let w = worded.get(sidesKey);
         if (!w) {
-          const r = { before: reasonOf(before, from, to), after: reasonOf(after, from, to) };
-          w = { reason: r, key: JSON.stringify(r) };
+          const reason = { before: reasonOf(sb, from, to), after: reasonOf(sa, from, to) };
+          w = { reason, key: reasonKeyOf(reason) };
           worded.set(sidesKey, w);
         }
-        reason = w.reason;
-        reasonKey = w.key;
-      } else {
-        const q = query(classes[a], classes[b], c.seg);
-        reason = { before: reasonOf(base.verdict(q), from, to), after: reasonOf(head.verdict(q), from, to) };
-        reasonKey = JSON.stringify(reason);
+        add(seg, before, after, w.reason, w.key);
       }
-      const key = `${judgedKey(c.before)}\u0000${judgedKey(c.after)}\u0000${reasonKey}`;
-      const g = groups.get(key);
-      if (g) g.segs.push(c.seg);
-      else groups.set(key, { segs: [c.seg], before: c.before, after: c.after, reason });
+    } else {
+      for (const seg of segments) {
+        const q = query(classes[a], classes[b], seg);
+        const before = judge(base, q, bounds.l7At(seg), byVerdict);
+        const after = judge(head, q, bounds.l7At(seg), byVerdict);
+        if (before.verdict === after.verdict && before.l7 === after.l7) continue;
+        const reason = { before: reasonOf(base.verdict(q), from, to), after: reasonOf(head.verdict(q), from, to) };
+        add(seg, before, after, reason, reasonKeyOf(reason));
+      }
     }
+    if (groups.size === 0) return undefined;
     return { segments, groups: [...groups.values()], placeholders };
   };
   /** Adds the changes of a pair (judged as itself, or as a pair judged alike with placeholder names). */
@@ -229,13 +241,18 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
       ingressChanged: ingressChanged[i],
     }));
     const tables = new SideTables(base, head, inner.map((i) => classes[i]), policies);
-    for (const pair of tables.changingPairs()) {
-      const segs = new Set(pair.segments);
-      emit(inner[pair.from], inner[pair.to], judgePair(inner[pair.from], inner[pair.to], {
-        mayDiffer: (seg) => segs.has(tables.segmentAt(seg)),
-        explain: (seg, side) => tables.explainPair(pair.from, pair.to, tables.segmentAt(seg), side),
+    // Per segment of the tables, its index among the changing segments of the pair being judged (-1: none).
+    const position = new Int32Array(tables.segments.length).fill(-1);
+    tables.changingPairs((from, to, segs, outcomes) => {
+      segs.forEach((seg, i) => { position[seg] = i; });
+      const explain = (at: number, side: 0 | 1): Sides => tables.explainPair(from, to, segs[at], side);
+      emit(inner[from], inner[to], judgePair(inner[from], inner[to], {
+        changingAt: (seg) => position[tables.segmentAt(seg)],
+        judged: (at, side) => judgedOutcome(outcomes[2 * at + side], () => explain(at, side)),
+        explain,
       }));
-    }
+      for (const seg of segs) position[seg] = -1;
+    });
   } else {
     for (let a = 0; a < classes.length; a++) {
       for (let b = 0; b < classes.length; b++) if (!fqdn[b] && (egressChanged[a] || ingressChanged[b])) emit(a, b, judgePair(a, b));
@@ -451,8 +468,16 @@ const ALLOWED: Judged = Object.freeze({ verdict: ConnectionVerdict.ALLOWED });
 function judge(set: PolicySet, q: VerdictQuery, l7: boolean, byVerdict = false): Judged {
   const kind = byVerdict ? set.verdict(q).verdict : set.decide(q);
   if (kind === 'denied') return DENIED;
-  if (!l7) return ALLOWED;
-  const v = set.verdict(q);
+  return l7 ? allowedWith(set.verdict(q)) : ALLOWED;
+}
+
+/** A verdict the side tables took (`PairOutcome`), with the L7 rules of the sides when they enforce some. */
+function judgedOutcome(outcome: PairOutcome, sides: () => Sides): Judged {
+  return outcome === PairOutcome.DENIED ? DENIED : outcome === PairOutcome.ALLOWED ? ALLOWED : allowedWith(sides());
+}
+
+/** An allowed connection, with the L7 rules its sides enforce (not the visibility-only ones). */
+function allowedWith(v: Sides): Judged {
   const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 && s.l7.visibilityOnly !== true ? [`${l7Name(s.l7.protocol)} ${s.l7.rules.join(' | ')}`] : [])).join('; ');
   return text === '' ? ALLOWED : { verdict: ConnectionVerdict.ALLOWED, l7: text };
 }
@@ -491,10 +516,14 @@ function namer(from: ClassifiedEndpoint, to: ClassifiedEndpoint): (r: DecidingRe
   return (r) => ({ ...r, text: put(r.text), ...(r.policy !== undefined ? { policy: put(r.policy) } : {}) });
 }
 
-/** What the side tables tell the judging of one pair: where base and head may differ, and each side's explained verdict. */
+/**
+ * What the side tables tell the judging of one pair: where base and head may differ (a pair segment's index among the
+ * pair's changing segments, -1 where they do not), the verdict on each side there, and each side's explained verdict.
+ */
 interface PairJudging {
-  readonly mayDiffer: (seg: PortSegment) => boolean;
-  readonly explain: (seg: PortSegment, side: 0 | 1) => Sides;
+  readonly changingAt: (seg: PortSegment) => number;
+  readonly judged: (at: number, side: 0 | 1) => Judged;
+  readonly explain: (at: number, side: 0 | 1) => Sides;
 }
 
 /** A judged segment as a grouping key: its verdict and L7 rules (never empty when present). */

@@ -65,9 +65,16 @@ function ruleContent(r: CompiledRule, direction: 'ingress' | 'egress'): string {
   return text;
 }
 
-/** An item's content: its peers, ports (L7 rules included) and authentication. */
+const itemContents = new WeakMap<CompiledItem, string>();
+
+/** An item's content: its peers, ports (L7 rules included) and authentication (computed once per item). */
 export function itemContent(item: CompiledItem): string {
-  return stable({ peer: item.peer, l4: item.l4, auth: item.authentication ?? null });
+  let text = itemContents.get(item);
+  if (text === undefined) {
+    text = stable({ peer: item.peer, l4: item.l4, auth: item.authentication ?? null });
+    itemContents.set(item, text);
+  }
+  return text;
 }
 
 /**

@@ -159,64 +159,82 @@ interface ChangedItem {
   readonly segments: readonly number[];
 }
 
-/** Groups of peers with the same decision: each class's group (as asked), the groups' keys and representatives. */
+/**
+ * Groups of peers with the same decision (the same signature, selected by the same matchers), their decisions and
+ * representatives (each group's first class).
+ */
 class Grouping {
-  private readonly groupOf = new Map<number, number>();
-  private readonly ids = new Map<string, number>();
+  /** Per class, its group. */
+  private readonly groupOf: Int32Array;
   public readonly reps: number[] = [];
-  /** Base and head decisions per group (whole grouping: per group and segment). */
-  public readonly keys = new Map<number, readonly [OutcomeKey, OutcomeKey]>();
-  /** The explained decisions (side verdicts) of base and head, likewise. */
+  /**
+   * Per group, the base and head decisions (an index in `SideTables.decided`, -1: not decided yet) per slot: per
+   * segment in a whole grouping, one slot in a grouping of one segment. Made when the group is first decided.
+   */
+  private readonly decided: (Int32Array | undefined)[] = [];
+  /** The explained decisions (side verdicts) of base and head, per group and slot (`group * slots + slot`). */
   public readonly explained = new Map<number, [SideVerdict?, SideVerdict?]>();
 
-  /** Per peer, the matchers that select it (`,i` each, ascending), when there are many matchers: made once, from the hits. */
-  private selectedBy?: string[];
-
   /**
-   * The matchers that tell peers apart: each distinct one once (base and head share most items, hence their matchers),
-   * none that selects every peer or none (the same groups as with every matcher).
+   * Partitions the peers by signature, then splits each group by each matcher (its hits move to a group of their own):
+   * peers end in one group when they have the same signature and the same matchers select them. The cost is the peers
+   * plus the matchers' hits, with no text per peer.
+   * @param matchers the classes each item that may decide selects (1 at their index)
+   * @param signatures per class, what else the decision reads of it (the same number for the same; small numbers)
+   * @param slots the decisions kept per group
    */
-  private readonly matchers: readonly Uint8Array[];
-
-  public constructor(matchers: readonly Uint8Array[]) {
-    this.matchers = [...new Set(matchers)].filter((bits) => {
-      const hits = hitsOf(bits).length;
-      return hits > 0 && hits < bits.length;
-    });
+  public constructor(matchers: readonly Uint8Array[], signatures: Int32Array, public readonly slots: number) {
+    const n = signatures.length;
+    // The signatures are small numbers, a group each to begin with (some empty: the numbering below drops them).
+    const groupOf = Int32Array.from(signatures);
+    let count = 0;
+    for (let p = 0; p < n; p++) count = Math.max(count, groupOf[p] + 1);
+    // A matcher moves its hits of each group to one new group (made at the first hit of that group for this matcher).
+    const splitBy: number[] = [];
+    const splitTo: number[] = [];
+    let m = 0;
+    for (const bits of new Set(matchers)) {
+      const hits = hitsOf(bits);
+      if (hits.length === 0 || hits.length === n) continue;
+      for (let k = 0; k < hits.length; k++) {
+        const p = hits[k];
+        const g = groupOf[p];
+        if (splitBy[g] !== m) {
+          splitBy[g] = m;
+          splitTo[g] = count++;
+        }
+        groupOf[p] = splitTo[g];
+      }
+      m++;
+    }
+    // Dense numbers, in the order of the groups' first classes.
+    const dense = new Int32Array(count).fill(-1);
+    for (let p = 0; p < n; p++) {
+      const g = groupOf[p];
+      if (dense[g] < 0) {
+        dense[g] = this.reps.length;
+        this.reps.push(p);
+      }
+      groupOf[p] = dense[g];
+    }
+    this.groupOf = groupOf;
   }
 
-  public group(peer: number, signature: string): number {
-    const known = this.groupOf.get(peer);
-    if (known !== undefined) return known;
-    let sig = signature;
-    if (this.matchers.length > SPARSE_FROM) {
-      this.selectedBy ??= this.selectors();
-      sig += this.selectedBy[peer];
-    } else {
-      for (let i = 0; i < this.matchers.length; i++) if (this.matchers[i][peer] === 1) sig += `,${i}`;
-    }
-    let g = this.ids.get(sig);
-    if (g === undefined) {
-      g = this.reps.length;
-      this.ids.set(sig, g);
-      this.reps.push(peer);
-    }
-    this.groupOf.set(peer, g);
-    return g;
+  /** A class's group. */
+  public group(peer: number): number {
+    return this.groupOf[peer];
   }
 
-  /** Every peer's matchers, walking each matcher's hits (most select a few classes) rather than every matcher per peer. */
-  private selectors(): string[] {
-    const out = new Array<string>(this.matchers[0].length).fill('');
-    this.matchers.forEach((bits, i) => {
-      for (const peer of hitsOf(bits)) out[peer] += `,${i}`;
-    });
-    return out;
+  /** A group's decisions per slot. */
+  public decisions(group: number): Int32Array {
+    let row = this.decided[group];
+    if (!row) {
+      row = new Int32Array(this.slots).fill(-1);
+      this.decided[group] = row;
+    }
+    return row;
   }
 }
-
-/** From how many matchers a grouping lists each peer's matchers from their hits at once (the same signatures). */
-const SPARSE_FROM = 16;
 
 const hitLists = new WeakMap<Uint8Array, Int32Array>();
 
@@ -276,46 +294,59 @@ class SideContext {
   /** The segments where the decision on a peer may differ between base and head. */
   public changingSegments(peer: number): readonly number[] {
     if (!this.changed) return NONE;
-    if (this.everywhere) return this.wholeChanging(this.wholeGrouping().group(peer, this.signature(peer)));
+    if (this.everywhere) return this.wholeChanging(this.wholeGrouping().group(peer));
     if (this.tables.viewsDiffer[peer] === 1) return this.tables.allSegments;
-    const items = (this.changedItems ?? []).filter((c) => c.bits[peer] === 1);
-    if (items.length === 0) return NONE;
-    if (items.length === 1) return items[0].segments;
-    return [...new Set(items.flatMap((c) => c.segments))].sort((x, y) => x - y);
+    // Most peers are selected by one changed item or none: no list is made for them.
+    let first: readonly number[] | undefined;
+    let union: Set<number> | undefined;
+    for (const c of this.changedItems ?? []) {
+      if (c.bits[peer] !== 1) continue;
+      if (first === undefined) first = c.segments;
+      else {
+        union ??= new Set(first);
+        for (const seg of c.segments) union.add(seg);
+      }
+    }
+    if (union) return [...union].sort((x, y) => x - y);
+    return first ?? NONE;
   }
 
-  /** The grouping that decides a peer at a segment, and the peer's key in it. */
-  private slot(peer: number, seg: number): { grouping: Grouping; key: number; rep: number } {
-    const n = this.tables.segments.length;
-    if (!this.perSegment) {
-      const grouping = this.wholeGrouping();
-      const g = grouping.group(peer, this.signature(peer));
-      return { grouping, key: g * n + seg, rep: grouping.reps[g] };
-    }
+  /** The grouping that decides the peers at a segment. */
+  private groupingAt(seg: number): Grouping {
+    if (!this.perSegment) return this.wholeGrouping();
     let grouping = this.bySegment.get(seg);
     if (!grouping) {
-      grouping = new Grouping(this.matchers((item) => this.tables.covers(item, seg)));
+      grouping = new Grouping(this.matchers((item) => this.tables.covers(item, seg)), this.signatures(), 1);
       this.bySegment.set(seg, grouping);
     }
-    const g = grouping.group(peer, this.signature(peer));
-    return { grouping, key: g, rep: grouping.reps[g] };
+    return grouping;
+  }
+
+  /** The slot of a segment in `groupingAt(seg)` (the whole grouping has one per segment). */
+  private slotOf(seg: number): number {
+    return this.perSegment ? 0 : seg;
   }
 
   /** The base and head decisions on a peer at a segment (by its index in `SideTables.segments`). */
   public decision(peer: number, seg: number): readonly [OutcomeKey, OutcomeKey] {
-    const { grouping, key, rep } = this.slot(peer, seg);
-    let d = grouping.keys.get(key);
-    if (!d) {
+    // Called for every candidate pair and segment: typed-array reads, no allocation, once the group's decision is known.
+    const grouping = this.groupingAt(seg);
+    const g = grouping.group(peer);
+    const row = grouping.decisions(g);
+    const slot = this.slotOf(seg);
+    let d = row[slot];
+    if (d < 0) {
+      const rep = grouping.reps[g];
       const dest = this.direction === 'egress' ? rep : this.subject;
       const l4 = this.tables.queries[seg];
       const [base, head] = ([0, 1] as const).map((side) => {
         const view = this.tables.views[side];
         return outcomeKey(view.config, this.dps[side], view.resolved[this.subject], view.views[rep], view.resolved[dest].ports, l4);
       });
-      d = [base, head];
-      grouping.keys.set(key, d);
+      d = this.tables.decidedId(base, head);
+      row[slot] = d;
     }
-    return d;
+    return this.tables.decided[d];
   }
 
   /**
@@ -323,7 +354,10 @@ class SideContext {
    * connection without a request (what decided: the rule, the policies; the texts name the group's representative).
    */
   public explain(peer: number, seg: number, side: 0 | 1): SideVerdict {
-    const { grouping, key, rep } = this.slot(peer, seg);
+    const grouping = this.groupingAt(seg);
+    const g = grouping.group(peer);
+    const key = g * grouping.slots + this.slotOf(seg);
+    const rep = grouping.reps[g];
     let pair = grouping.explained.get(key);
     if (!pair) {
       pair = [undefined, undefined];
@@ -368,13 +402,13 @@ class SideContext {
     return out;
   }
 
-  /** What a side's decision reads of a peer besides the items that select it. */
-  private signature(peer: number): string {
-    return this.tables.peerSignature(peer, this.direction === 'egress');
+  /** Per class, what a side's decision reads of it as a peer besides the items that select it (as numbers). */
+  private signatures(): Int32Array {
+    return this.tables.signatureIds[this.direction === 'egress' ? 1 : 0];
   }
 
   private wholeGrouping(): Grouping {
-    this.whole ??= new Grouping(this.matchers(() => true));
+    this.whole ??= new Grouping(this.matchers(() => true), this.signatures(), this.tables.segments.length);
     return this.whole;
   }
 
@@ -466,10 +500,13 @@ export class SideTables {
   private readonly ingress: SideContext[];
   private readonly signatures: (readonly [string, string])[];
   /**
-   * The signatures as short interned ids (`s<n>`, the same id for the same signature): a grouping keys every peer by its
-   * signature, and hashing the long ones (named ports in JSON) for each peer and context cost more than the grouping.
+   * Per class, its signature as a number (the same number for the same signature), without and with its named ports: a
+   * grouping starts from them.
    */
-  private readonly signatureIds: (readonly [string, string])[];
+  public readonly signatureIds: readonly [Int32Array, Int32Array];
+  /** The distinct pairs of base and head decisions, each once (`decidedId`). */
+  public readonly decided: (readonly [OutcomeKey, OutcomeKey])[] = [];
+  private readonly decidedIds = new Map<string, number>();
   /** Per item, 1 for the segments it may cover (a named port: every port of its protocols). */
   private readonly coverage = new WeakMap<CompiledItem, Uint8Array>();
   /** Per protocol (ICMP: per family), the first port (type) of each segment and its index, ascending. */
@@ -489,16 +526,19 @@ export class SideTables {
       }).join('/');
       return [flags, `${flags}|${JSON.stringify([c.endpoint.ports ?? [], this.views[0].resolved[i].ports, this.views[1].resolved[i].ports])}`];
     });
-    const interned = new Map<string, string>();
-    const intern = (sig: string): string => {
+    const interned = new Map<string, number>();
+    const intern = (sig: string): number => {
       let id = interned.get(sig);
       if (id === undefined) {
-        id = `s${interned.size}`;
+        id = interned.size;
         interned.set(sig, id);
       }
       return id;
     };
-    this.signatureIds = this.signatures.map(([flags, withPorts]) => [intern(flags), intern(withPorts)] as const);
+    this.signatureIds = [
+      Int32Array.from(this.signatures, ([flags]) => intern(flags)),
+      Int32Array.from(this.signatures, ([, withPorts]) => intern(withPorts)),
+    ];
     const bounds = new PortBoundaries();
     for (const p of policies) for (const dp of [...p.egress, ...p.ingress]) bounds.addPolicy(dp);
     classes.forEach((c, i) => {
@@ -549,9 +589,16 @@ export class SideTables {
     this.ingress = policies.map((p, i) => context('ingress', p.ingress, i, p.ingressChanged));
   }
 
-  /** What a side's decision reads of a peer besides the items that select it (with its named ports, for egress). */
-  public peerSignature(peer: number, withPorts: boolean): string {
-    return this.signatureIds[peer][withPorts ? 1 : 0];
+  /** The index of a pair of base and head decisions in `decided` (the same strings for the same decisions). */
+  public decidedId(base: OutcomeKey, head: OutcomeKey): number {
+    const key = `${base}\u0000${head}`;
+    let id = this.decidedIds.get(key);
+    if (id === undefined) {
+      id = this.decided.length;
+      this.decidedIds.set(key, id);
+      this.decided.push(base === head ? [base, base] : [base, head]);
+    }
+    return id;
   }
 
   /** Whether an item may cover a segment (named ports: every port of their protocols, whatever the destination). */
@@ -568,24 +615,25 @@ export class SideTables {
   }
 
   /**
-   * The pairs (from, to) whose verdict or L7 rules differ between base and head on some segment, by `from` then `to`,
-   * each with the segments where they may differ: those whose egress decision changes for the other end, or whose
-   * ingress decision does, and whose verdict changes.
+   * Visits the pairs (from, to) whose verdict or L7 rules differ between base and head on some segment, by `from` then
+   * `to`: those whose egress decision changes for the other end, or whose ingress decision does, and whose verdict
+   * changes. Each comes with the segments where it may differ (ascending) and, per such segment, its verdict on base and
+   * on head (`PairOutcome`, at `2 * i` and `2 * i + 1`): what `decide()` says of it, from the sides' decisions. The
+   * arrays are reused from one pair to the next.
    */
-  public changingPairs(): { from: number; to: number; segments: readonly number[] }[] {
+  public changingPairs(visit: (from: number, to: number, segments: readonly number[], outcomes: Uint8Array) => void): void {
     const n = this.classCount;
     const byFrom: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
     for (let a = 0; a < n; a++) for (const b of this.egress[a].peersThatChange()) byFrom[a].add(b);
     for (let b = 0; b < n; b++) for (const a of this.ingress[b].peersThatChange()) byFrom[a].add(b);
-    const out: { from: number; to: number; segments: readonly number[] }[] = [];
+    const segments: number[] = [];
+    const outcomes = new Uint8Array(2 * this.segments.length);
     for (let a = 0; a < n; a++) {
       if (byFrom[a].size === 0) continue;
       for (const b of [...byFrom[a]].sort((x, y) => x - y)) {
-        const segments = this.pairChanges(a, b);
-        if (segments.length > 0) out.push({ from: a, to: b, segments });
+        if (this.pairChanges(a, b, segments, outcomes)) visit(a, b, segments, outcomes);
       }
     }
-    return out;
   }
 
   /** The index of the segment holding a port (ICMP: a type) of a protocol (ICMP: of a family). */
@@ -613,13 +661,16 @@ export class SideTables {
     return { egress: this.egress[a].explain(b, seg, side), ingress: this.ingress[b].explain(a, seg, side) };
   }
 
-  /** The segments where the verdict of a pair, or the L7 rules in force, differ between base and head. */
-  private pairChanges(a: number, b: number): number[] {
+  /**
+   * The segments where the verdict of a pair, or the L7 rules in force, differ between base and head (into `out`, with
+   * the outcomes on each side into `outcomes`); whether there is one.
+   */
+  private pairChanges(a: number, b: number, out: number[], outcomes: Uint8Array): boolean {
     const e = this.egress[a];
     const i = this.ingress[b];
     const x = e.changingSegments(b);
     const y = i.changingSegments(a);
-    const out: number[] = [];
+    out.length = 0;
     // Both lists are ascending: walk them as one, each segment once.
     for (let p = 0, q = 0; p < x.length || q < y.length;) {
       const seg = q >= y.length || (p < x.length && x[p] <= y[q]) ? x[p] : y[q];
@@ -628,10 +679,28 @@ export class SideTables {
       const [eb, eh] = e.decision(b, seg);
       const [ib, ih] = i.decision(a, seg);
       // The verdict differs when one side is denied and the other not, or, neither denied, when a side's outcome differs.
-      const deniedBefore = eb === 'D' || ib === 'D';
-      const deniedAfter = eh === 'D' || ih === 'D';
-      if (deniedBefore !== deniedAfter || (!deniedBefore && (eb !== eh || ib !== ih))) out.push(seg);
+      const before = pairOutcome(eb, ib);
+      const after = pairOutcome(eh, ih);
+      if (before !== after || (before !== PairOutcome.DENIED && (eb !== eh || ib !== ih))) {
+        outcomes[2 * out.length] = before;
+        outcomes[2 * out.length + 1] = after;
+        out.push(seg);
+      }
     }
-    return out;
+    return out.length > 0;
   }
+}
+
+/** A connection's verdict on one side of a diff, from its egress and ingress decisions. */
+export enum PairOutcome {
+  DENIED = 0,
+  /** Allowed, no L7 rule in force. */
+  ALLOWED = 1,
+  /** Allowed, with L7 rules on a side (the explained sides say which). */
+  ALLOWED_L7 = 2,
+}
+
+function pairOutcome(egress: OutcomeKey, ingress: OutcomeKey): PairOutcome {
+  if (egress === 'D' || ingress === 'D') return PairOutcome.DENIED;
+  return egress.length > 1 || ingress.length > 1 ? PairOutcome.ALLOWED_L7 : PairOutcome.ALLOWED;
 }
