@@ -156,11 +156,15 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     // Changed segments with the same verdicts and reasons form a group; a reason is keyed by a number per distinct text.
     const groups = new Map<string, ChangeGroup>();
     const reasonTexts = new Map<string, number>();
-    const add = (seg: PortSegment, before: Judged, after: Judged, reason: ChangeReasons, reasonKey: number): void => {
+    const add = (seg: PortSegment, before: Judged, after: Judged, reason: ChangeReasons, reasonKey: number): ChangeGroup => {
       const key = `${judgedKey(before)}\u0000${judgedKey(after)}\u0000${reasonKey}`;
-      const g = groups.get(key);
+      let g = groups.get(key);
       if (g) g.segs.push(seg);
-      else groups.set(key, { segs: [seg], before, after, reason });
+      else {
+        g = { segs: [seg], before, after, reason };
+        groups.set(key, g);
+      }
+      return g;
     };
     const reasonKeyOf = (reason: ChangeReasons): number => {
       const text = JSON.stringify(reason);
@@ -175,22 +179,36 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
       // The side tables share their explained sides among the segments and peers judged alike: a pair's reasons are put
       // into words once per distinct combination of explained sides (by what `reasonOf` reads of them), not per segment.
       const worded = new Map<string, { reason: ChangeReasons; key: number }>();
+      // Consecutive segments mostly share their verdicts and reasons: the last group is reused without a key.
+      const last = { ids: [-1, -1, -1, -1], before: DENIED, after: DENIED, group: undefined as ChangeGroup | undefined };
+      const ids = [0, 0, 0, 0];
       for (const seg of segments) {
         const at = tables.changingAt(seg);
         if (at < 0) continue;
         const before = tables.judged(at, 0);
         const after = tables.judged(at, 1);
         if (before.verdict === after.verdict && before.l7 === after.l7) continue;
-        const sb = tables.explain(at, 0);
-        const sa = tables.explain(at, 1);
-        const sidesKey = `${reasonIds.of(sb.egress)},${reasonIds.of(sb.ingress)},${reasonIds.of(sa.egress)},${reasonIds.of(sa.ingress)}`;
+        ids[0] = reasonIds.of(tables.side(at, 0, 'egress'));
+        ids[1] = reasonIds.of(tables.side(at, 0, 'ingress'));
+        ids[2] = reasonIds.of(tables.side(at, 1, 'egress'));
+        ids[3] = reasonIds.of(tables.side(at, 1, 'ingress'));
+        if (last.group && before === last.before && after === last.after && ids.every((id, i) => id === last.ids[i])) {
+          last.group.segs.push(seg);
+          continue;
+        }
+        const sidesKey = ids.join(',');
         let w = worded.get(sidesKey);
         if (!w) {
+          const sb = { egress: tables.side(at, 0, 'egress'), ingress: tables.side(at, 0, 'ingress') };
+          const sa = { egress: tables.side(at, 1, 'egress'), ingress: tables.side(at, 1, 'ingress') };
           const reason = { before: reasonOf(sb, from, to), after: reasonOf(sa, from, to) };
           w = { reason, key: reasonKeyOf(reason) };
           worded.set(sidesKey, w);
         }
-        add(seg, before, after, w.reason, w.key);
+        last.group = add(seg, before, after, w.reason, w.key);
+        last.before = before;
+        last.after = after;
+        last.ids = [...ids];
       }
     } else {
       for (const seg of segments) {
@@ -245,11 +263,11 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     const position = new Int32Array(tables.segments.length).fill(-1);
     tables.changingPairs((from, to, segs, outcomes) => {
       segs.forEach((seg, i) => { position[seg] = i; });
-      const explain = (at: number, side: 0 | 1): Sides => tables.explainPair(from, to, segs[at], side);
+      const side = (at: number, s: 0 | 1, direction: 'egress' | 'ingress'): SideVerdict => tables.explainSide(from, to, segs[at], s, direction);
       emit(inner[from], inner[to], judgePair(inner[from], inner[to], {
         changingAt: (seg) => position[tables.segmentAt(seg)],
-        judged: (at, side) => judgedOutcome(outcomes[2 * at + side], () => explain(at, side)),
-        explain,
+        judged: (at, s) => judgedOutcome(outcomes[2 * at + s], () => ({ egress: side(at, s, 'egress'), ingress: side(at, s, 'ingress') })),
+        side,
       }));
       for (const seg of segs) position[seg] = -1;
     });
@@ -518,12 +536,12 @@ function namer(from: ClassifiedEndpoint, to: ClassifiedEndpoint): (r: DecidingRe
 
 /**
  * What the side tables tell the judging of one pair: where base and head may differ (a pair segment's index among the
- * pair's changing segments, -1 where they do not), the verdict on each side there, and each side's explained verdict.
+ * pair's changing segments, -1 where they do not), the verdict on each side there, and the explained egress and ingress.
  */
 interface PairJudging {
   readonly changingAt: (seg: PortSegment) => number;
   readonly judged: (at: number, side: 0 | 1) => Judged;
-  readonly explain: (at: number, side: 0 | 1) => Sides;
+  readonly side: (at: number, side: 0 | 1, direction: 'egress' | 'ingress') => SideVerdict;
 }
 
 /** A judged segment as a grouping key: its verdict and L7 rules (never empty when present). */

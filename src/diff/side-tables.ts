@@ -656,9 +656,12 @@ export class SideTables {
     return s.index[lo];
   }
 
-  /** The explained sides of a pair's connection at a segment, on base (0) or head (1): what `verdict()` says of them. */
-  public explainPair(a: number, b: number, seg: number, side: 0 | 1): { egress: SideVerdict; ingress: SideVerdict } {
-    return { egress: this.egress[a].explain(b, seg, side), ingress: this.ingress[b].explain(a, seg, side) };
+  /**
+   * One explained side of a pair's connection at a segment, on base (0) or head (1): what `verdict()` says of its
+   * egress (from `a`) or ingress (to `b`).
+   */
+  public explainSide(a: number, b: number, seg: number, side: 0 | 1, direction: 'egress' | 'ingress'): SideVerdict {
+    return direction === 'egress' ? this.egress[a].explain(b, seg, side) : this.ingress[b].explain(a, seg, side);
   }
 
   /**
