@@ -4,7 +4,8 @@
  *
  * For each pair of classes (client, server) the port space is split at every boundary the items of either side name
  * (`port-segments.ts`), each segment is judged with the engine's `decide` (a map lookup once warm), and `verdict` is
- * asked only for the deciding reason of what is reported. Adjacent segments, then all segments of a pair, with the same
+ * asked only for the deciding reason of what is reported (a diff on the side tables takes both from their per-side
+ * decisions and explanations instead, `side-tables.ts`). Adjacent segments, then all segments of a pair, with the same
  * before/after/reason/L7 are merged into one entry.
  *
  * A diff only judges pairs that can change: per class and direction, the rules of each side that select it are
@@ -261,15 +262,25 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     const tables = new SideTables(base, head, inner.map((i) => classes[i]), policies);
     // Per segment of the tables, its index among the changing segments of the pair being judged (-1: none).
     const position = new Int32Array(tables.segments.length).fill(-1);
-    tables.changingPairs((from, to, segs, outcomes) => {
+    // The pairs judged alike are judged once, with placeholder names (`emit` puts theirs in).
+    const judgedAlike = new Map<number, PairChanges | undefined>();
+    tables.changingPairs((from, to, segs, outcomes, alike) => {
+      const [a, b] = [inner[from], inner[to]];
+      if (notAPair(classes[a], classes[b])) return;
+      if (alike >= 0 && judgedAlike.has(alike)) {
+        emit(a, b, judgedAlike.get(alike));
+        return;
+      }
       segs.forEach((seg, i) => { position[seg] = i; });
       const side = (at: number, s: 0 | 1, direction: 'egress' | 'ingress'): SideVerdict => tables.explainSide(from, to, segs[at], s, direction);
-      emit(inner[from], inner[to], judgePair(inner[from], inner[to], {
+      const judged = judgePair(a, b, {
         changingAt: (seg) => position[tables.segmentAt(seg)],
         judged: (at, s) => judgedOutcome(outcomes[2 * at + s], () => ({ egress: side(at, s, 'egress'), ingress: side(at, s, 'ingress') })),
         side,
-      }));
+      }, alike >= 0);
       for (const seg of segs) position[seg] = -1;
+      if (alike >= 0) judgedAlike.set(alike, judged);
+      emit(a, b, judged);
     });
   } else {
     for (let a = 0; a < classes.length; a++) {

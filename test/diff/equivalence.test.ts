@@ -251,6 +251,50 @@ describe('the diff equals judging every pair with verdict()', () => {
   });
 });
 
+describe('pairs judged alike', () => {
+  // Workloads in four namespaces without policies of their own, then a cluster-wide ingress default deny admitting
+  // kube-system and the host (what `ClusterDefaultDeny` writes): the pairs whose ends the diff groups alike are judged
+  // once, and every change must still name its own classes, in its reason too.
+  const NAMESPACES = ['a', 'b', 'c', 'd'];
+  const platform = (): EndpointInventory => {
+    const inv = new EndpointInventory();
+    for (const ns of NAMESPACES) {
+      inv.addNamespace(ns, { team: ns });
+      inv.addWorkload({ kind: 'Deployment', name: 'web', namespace: ns, podLabels: { app: 'web' }, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] });
+      inv.addWorkload({ kind: 'Deployment', name: 'api', namespace: ns, podLabels: { app: 'api' }, ports: [] });
+    }
+    inv.addWorkload({ kind: 'Deployment', name: 'agent', namespace: 'kube-system', podLabels: { app: 'agent' }, ports: [] });
+    return inv;
+  };
+  const clusterDefaultDeny: PolicyDocumentModel = {
+    kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'default-deny' },
+    spec: {
+      endpointSelector: { matchExpressions: [{ key: NS, operator: 'Exists' }] },
+      ingress: [{ entities: ['host'] }, { endpoints: [{ matchLabels: { [NS]: 'kube-system' } }] }],
+    },
+  };
+  const webIngress: PolicyDocumentModel = {
+    kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'web', namespace: 'a' },
+    spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ endpoints: [{ matchLabels: { app: 'api' } }], toPorts: [port('8080')] }] },
+  };
+
+  test('each change of a cluster default deny names its own classes, as judging every pair does', () => {
+    const base = PolicySet.fromDocuments([webIngress], { inventory: platform() });
+    const head = PolicySet.fromDocuments([webIngress, clusterDefaultDeny], { inventory: platform() });
+    const doc = Connectivity.diff(base, head);
+    expect(doc).toEqual(Connectivity.diff(base, head, { _judgeEveryPair: true }));
+    const name = (id: string): string => doc.endpoints.find((e) => e.id === id)?.name ?? id;
+    const denied = doc.changes.filter((c) => c.after === 'denied');
+    // Every pod of b, c and d loses its callers in the other namespaces (a's web had its own ingress rules already).
+    for (const ns of ['b', 'c', 'd']) {
+      const into = denied.filter((c) => name(c.to) === `${ns}/web`);
+      expect(new Set(into.map((c) => c.from)).size).toBeGreaterThanOrEqual(7);
+      for (const c of into) expect(c.reason.after.text).toContain(`default deny at ingress of ${name(c.to)}`);
+    }
+    expect(denied.some((c) => name(c.from).includes('kube-system/'))).toBe(false);
+  });
+});
+
 describe('the shortcuts of the FQDN pairs', () => {
   test('an FQDN class decided like another but explained apart gets its own reason (the selector that matches it)', () => {
     const [docs, c] = FQDN_EXPLAINED_APART;
