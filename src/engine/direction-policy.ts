@@ -320,12 +320,20 @@ class MergedIndex implements CandidateIndex {
     const key = memoKey(query);
     let list = key === undefined ? undefined : this.memo.get(key);
     if (list === undefined) {
-      const out: CompiledItem[] = [];
+      // The parts' lists are used as they are when at most one has candidates (most rules cover other ports).
+      let only: readonly CompiledItem[] = NO_ITEMS;
+      let out: CompiledItem[] | undefined;
       for (const p of this.parts) {
         const c = p.candidates(query);
+        if (c.length === 0) continue;
+        if (only.length === 0) {
+          only = c;
+          continue;
+        }
+        if (out === undefined) out = only.slice();
         for (let i = 0; i < c.length; i++) out.push(c[i]);
       }
-      list = out;
+      list = out ?? only;
       if (key !== undefined) this.memo.set(key, list);
     }
     return list;
@@ -355,6 +363,8 @@ function memoKey(query: L4Query): number | string | undefined {
  */
 export class PortIndex implements CandidateIndex {
   private readonly exact = new Map<string, CompiledItem[]>();
+  /** The same lists of TCP, UDP and SCTP ports, by `memoKey`. */
+  private readonly exactByCode = new Map<number, CompiledItem[]>();
   private readonly wildcard = new Map<string, CompiledItem[]>();
   private readonly icmp = new Map<string, CompiledItem[]>();
   private readonly ranges: { protocols: readonly string[]; lo: number; hi: number; item: CompiledItem }[] = [];
@@ -374,7 +384,13 @@ export class PortIndex implements CandidateIndex {
         for (const p of pr.ports) {
           if (p.kind === 'all') for (const proto of p.protocols) push(this.wildcard, proto, item);
           else if (p.kind === 'named') this.named.push(item);
-          else if (p.kind === 'range' && p.lo === p.hi) for (const proto of p.protocols) push(this.exact, `${proto}/${p.lo}`, item);
+          else if (p.kind === 'range' && p.lo === p.hi) {
+            for (const proto of p.protocols) {
+              push(this.exact, `${proto}/${p.lo}`, item);
+              const code = memoKey({ protocol: proto, port: p.lo, icmpFamily: 'IPv4' });
+              if (typeof code === 'number') push(this.exactByCode, code, item);
+            }
+          }
           else if (p.kind === 'range') this.ranges.push({ protocols: p.protocols, lo: p.lo, hi: p.hi, item });
         }
       }
@@ -383,6 +399,12 @@ export class PortIndex implements CandidateIndex {
 
   /** Candidate lists already computed, per protocol and port (or ICMP family/type): see `memoKey`. */
   private readonly memo = new Map<number | string, readonly CompiledItem[]>();
+
+  /**
+   * Whether only exact ports can cover a port query (no peer-only item, port wildcard, range or named port): the
+   * candidates of a TCP, UDP or SCTP port are then its `exactByCode` list, without going through the memo.
+   */
+  private exactOnly?: boolean;
 
   /** Whether the index holds no item (a section without items, or items with no port: `l4.kind` `none`). */
   public get empty(): boolean {
@@ -397,6 +419,9 @@ export class PortIndex implements CandidateIndex {
   /** The items that may cover the query, in rule order, without duplicates. Shared between calls: do not modify. */
   public candidates(query: L4Query): readonly CompiledItem[] {
     const key = memoKey(query);
+    if (typeof key === 'number' && (this.exactOnly ??= this.all.length === 0 && this.wildcard.size === 0 && this.ranges.length === 0 && this.named.length === 0)) {
+      return this.exactByCode.get(key) ?? NO_ITEMS;
+    }
     if (key === undefined) return this.compute(query);
     let list = this.memo.get(key);
     if (!list) {
@@ -408,6 +433,11 @@ export class PortIndex implements CandidateIndex {
 
   private compute(query: L4Query): readonly CompiledItem[] {
     if (this.onlyAll) return this.all.length === 0 ? NO_ITEMS : this.all;
+    if (query.protocol !== 'ICMP' && query.port !== undefined && this.all.length === 0 && this.ranges.length === 0 && this.named.length === 0
+      && !this.wildcard.has(query.protocol)) {
+      // Only exact ports can cover it: their list is in rule order, without duplicates (see `push`).
+      return this.exact.get(`${query.protocol}/${query.port}`) ?? NO_ITEMS;
+    }
     const found = new Set<CompiledItem>(this.all);
     if (query.protocol === 'ICMP') {
       for (const i of this.icmp.get(`${query.icmpFamily}/${query.icmpType}`) ?? []) found.add(i);
