@@ -9,7 +9,7 @@ import { CompiledItem, CompiledRule, PolicyRef } from './compile';
 import { SectionName } from '../model/policy-model';
 import { NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind } from './identity';
-import { LabelSet, SelectorRequirement } from '../model/labels';
+import { IdentityLabel, LabelSet, SelectorRequirement } from '../model/labels';
 import { L4Query } from './ports';
 
 /** The policy of one subject identity in one direction. */
@@ -94,40 +94,98 @@ export function buildDirectionPolicy(rules: readonly CompiledRule[], subjectKind
  */
 export function directionPolicyOf(selection: RuleSelection, direction: 'ingress' | 'egress',
   sectionIndex?: (rule: CompiledRule, section: SectionName) => PortIndex): DirectionPolicy {
-  const { subjectKind, selecting, skipped, init } = selection;
-  const allowSection = direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS;
-  const denySection = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
-  const allow = selecting.flatMap((r) => r.items[allowSection]);
-  const deny = selecting.flatMap((r) => r.items[denySection]);
-  const seen = new Set<string>();
-  const policies: PolicyRef[] = [];
-  for (const r of selecting) {
-    const key = `${r.policy.kind}/${r.policy.namespace ?? ''}/${r.policy.name}/${r.policy.file ?? ''}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      policies.push(r.policy);
+  return new SelectedDirectionPolicy(selection, direction, sectionIndex);
+}
+
+/**
+ * A direction policy (see `directionPolicyOf`). What a decision reads (flags, requirements, port indexes) is worked out
+ * when it is made; the item lists and the policy list, which only explanations, near misses and the naive evaluator read,
+ * on first use: most direction policies of a first pass are only decided on through their port indexes.
+ */
+class SelectedDirectionPolicy implements DirectionPolicy {
+  public readonly subjectKind: SubjectKind;
+  public readonly selecting: readonly CompiledRule[];
+  public readonly skipped: readonly CompiledRule[];
+  public readonly hasRules: boolean;
+  public readonly defaultDeny: boolean;
+  public readonly init: boolean;
+  public readonly requirements: readonly SelectorRequirement[];
+  public readonly requirementsDeny: readonly SelectorRequirement[];
+  public readonly requiresIgnored: boolean;
+  public readonly allowIndex?: CandidateIndex;
+  public readonly denyIndex?: CandidateIndex;
+  private readonly allowSection: SectionName;
+  private readonly denySection: SectionName;
+  private allowItems?: readonly CompiledItem[];
+  private denyItems?: readonly CompiledItem[];
+  private policyRefs?: readonly PolicyRef[];
+
+  constructor(selection: RuleSelection, public readonly direction: 'ingress' | 'egress',
+    sectionIndex: ((rule: CompiledRule, section: SectionName) => PortIndex) | undefined) {
+    const { subjectKind, selecting, skipped, init } = selection;
+    this.subjectKind = subjectKind;
+    this.selecting = selecting;
+    this.skipped = skipped;
+    this.init = init;
+    const allowSection = direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS;
+    const denySection = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
+    this.allowSection = allowSection;
+    this.denySection = denySection;
+    let hasRules = false;
+    let defaultDeny = false;
+    let requiresIgnored = false;
+    let requirements: SelectorRequirement[] | undefined;
+    let requirementsDeny: SelectorRequirement[] | undefined;
+    for (let i = 0; i < selecting.length; i++) {
+      const r = selecting[i];
+      hasRules ||= r.present[direction];
+      defaultDeny ||= r.defaultDeny[direction];
+      requiresIgnored ||= r.requiresIgnored;
+      const req = r.requires[allowSection];
+      if (req.length > 0) (requirements ??= []).push(...req);
+      const reqDeny = r.requires[denySection];
+      if (reqDeny.length > 0) (requirementsDeny ??= []).push(...reqDeny);
+    }
+    this.hasRules = hasRules;
+    this.defaultDeny = defaultDeny;
+    this.requiresIgnored = requiresIgnored;
+    this.requirements = requirements ?? NO_REQUIREMENTS;
+    this.requirementsDeny = requirementsDeny ?? NO_REQUIREMENTS;
+    if (sectionIndex) {
+      this.allowIndex = mergedIndex(selecting, (r) => sectionIndex(r, allowSection));
+      this.denyIndex = mergedIndex(selecting, (r) => sectionIndex(r, denySection));
     }
   }
-  return {
-    direction,
-    subjectKind,
-    selecting,
-    policies,
-    skipped,
-    hasRules: selecting.some((r) => r.present[direction]),
-    defaultDeny: selecting.some((r) => r.defaultDeny[direction]),
-    init,
-    allow,
-    deny,
-    requirements: selecting.flatMap((r) => r.requires[allowSection]),
-    requirementsDeny: selecting.flatMap((r) => r.requires[denySection]),
-    requiresIgnored: selecting.some((r) => r.requiresIgnored),
-    ...(sectionIndex ? {
-      allowIndex: mergedIndex(selecting.map((r) => sectionIndex(r, allowSection))),
-      denyIndex: mergedIndex(selecting.map((r) => sectionIndex(r, denySection))),
-    } : {}),
-  };
+
+  /** Allow items in order. */
+  public get allow(): readonly CompiledItem[] {
+    return (this.allowItems ??= this.selecting.flatMap((r) => r.items[this.allowSection]));
+  }
+
+  /** Deny items in order. */
+  public get deny(): readonly CompiledItem[] {
+    return (this.denyItems ??= this.selecting.flatMap((r) => r.items[this.denySection]));
+  }
+
+  /** The policies of `selecting`, without duplicates, in order. */
+  public get policies(): readonly PolicyRef[] {
+    if (this.policyRefs === undefined) {
+      const seen = new Set<string>();
+      const policies: PolicyRef[] = [];
+      for (const r of this.selecting) {
+        const key = `${r.policy.kind}/${r.policy.namespace ?? ''}/${r.policy.name}/${r.policy.file ?? ''}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          policies.push(r.policy);
+        }
+      }
+      this.policyRefs = policies;
+    }
+    return this.policyRefs;
+  }
 }
+
+const NO_REQUIREMENTS: readonly SelectorRequirement[] = Object.freeze([]);
 
 /**
  * The rules indexed by the labels their subject requires, as the agent's selector cache prunes the selectors a new
@@ -140,10 +198,10 @@ export class RuleIndex {
   /** Positions of the rules whose subject has no `In` requirement. */
   private readonly general: number[] = [];
   /**
-   * Positions of the rules per pinned namespace and required key (`<namespace>\0<key>`, `\0<key>` without a pinned
-   * namespace), then value, whatever the source (the full match checks it).
+   * Positions of the rules per pinned namespace (`''` without one, or when filed under the namespace key itself), required
+   * key and value, whatever the source (the full match checks it). Nested maps: a lookup builds no key.
    */
-  private readonly byLabel = new Map<string, Map<string, number[]>>();
+  private readonly byLabel = new Map<string, Map<string, Map<string, number[]>>>();
 
   constructor(private readonly rules: readonly CompiledRule[]) {
     rules.forEach((rule, pos) => {
@@ -153,11 +211,16 @@ export class RuleIndex {
         this.general.push(pos);
         return;
       }
-      const key = `${req.key === NAMESPACE_KEY ? '' : (ns ?? '')}\u0000${req.key}`;
-      let byValue = this.byLabel.get(key);
+      const nsKey = req.key === NAMESPACE_KEY ? '' : (ns ?? '');
+      let byKey = this.byLabel.get(nsKey);
+      if (!byKey) {
+        byKey = new Map();
+        this.byLabel.set(nsKey, byKey);
+      }
+      let byValue = byKey.get(req.key);
       if (!byValue) {
         byValue = new Map();
-        this.byLabel.set(key, byValue);
+        byKey.set(req.key, byValue);
       }
       for (const value of new Set(req.values)) {
         const list = byValue.get(value);
@@ -172,11 +235,8 @@ export class RuleIndex {
     const found: number[] = this.general.slice();
     const all = labels.labels;
     const namespaces = labels._withKey(NAMESPACE_KEY);
-    for (let i = 0; i < all.length; i++) {
-      const l = all[i];
-      this.collect(found, `\u0000${l.key}`, l.value);
-      for (let n = 0; n < namespaces.length; n++) this.collect(found, `${namespaces[n].value}\u0000${l.key}`, l.value);
-    }
+    this.collect(found, '', all);
+    for (let n = 0; n < namespaces.length; n++) this.collect(found, namespaces[n].value, all);
     found.sort((a, b) => a - b);
     const out: CompiledRule[] = [];
     let last = -1;
@@ -187,9 +247,14 @@ export class RuleIndex {
     return out;
   }
 
-  private collect(found: number[], key: string, value: string): void {
-    const list = this.byLabel.get(key)?.get(value);
-    if (list !== undefined) for (let j = 0; j < list.length; j++) found.push(list[j]);
+  /** Adds the positions filed under the pinned namespace `ns` and one of the labels. */
+  private collect(found: number[], ns: string, all: readonly IdentityLabel[]): void {
+    const byKey = this.byLabel.get(ns);
+    if (byKey === undefined) return;
+    for (let i = 0; i < all.length; i++) {
+      const list = byKey.get(all[i].key)?.get(all[i].value);
+      if (list !== undefined) for (let j = 0; j < list.length; j++) found.push(list[j]);
+    }
   }
 }
 
@@ -226,11 +291,17 @@ export interface CandidateIndex {
 }
 
 /** The index of a direction policy made of its rules' section indexes (in rule order). */
-function mergedIndex(parts: readonly PortIndex[]): CandidateIndex {
-  const nonEmpty = parts.filter((p) => !p.empty);
-  if (nonEmpty.length === 0) return EMPTY_INDEX;
-  if (nonEmpty.length === 1) return nonEmpty[0];
-  return new MergedIndex(nonEmpty);
+function mergedIndex(rules: readonly CompiledRule[], indexOf: (rule: CompiledRule) => PortIndex): CandidateIndex {
+  let first: PortIndex | undefined;
+  let nonEmpty: PortIndex[] | undefined;
+  for (let i = 0; i < rules.length; i++) {
+    const p = indexOf(rules[i]);
+    if (p.empty) continue;
+    if (first === undefined) first = p;
+    else (nonEmpty ??= [first]).push(p);
+  }
+  if (nonEmpty !== undefined) return new MergedIndex(nonEmpty);
+  return first ?? EMPTY_INDEX;
 }
 
 const NO_ITEMS: readonly CompiledItem[] = Object.freeze([]);
@@ -249,12 +320,20 @@ class MergedIndex implements CandidateIndex {
     const key = memoKey(query);
     let list = key === undefined ? undefined : this.memo.get(key);
     if (list === undefined) {
-      const out: CompiledItem[] = [];
+      // The parts' lists are used as they are when at most one has candidates (most rules cover other ports).
+      let only: readonly CompiledItem[] = NO_ITEMS;
+      let out: CompiledItem[] | undefined;
       for (const p of this.parts) {
         const c = p.candidates(query);
+        if (c.length === 0) continue;
+        if (only.length === 0) {
+          only = c;
+          continue;
+        }
+        if (out === undefined) out = only.slice();
         for (let i = 0; i < c.length; i++) out.push(c[i]);
       }
-      list = out;
+      list = out ?? only;
       if (key !== undefined) this.memo.set(key, list);
     }
     return list;
@@ -284,6 +363,8 @@ function memoKey(query: L4Query): number | string | undefined {
  */
 export class PortIndex implements CandidateIndex {
   private readonly exact = new Map<string, CompiledItem[]>();
+  /** The same lists of TCP, UDP and SCTP ports, by `memoKey`. */
+  private readonly exactByCode = new Map<number, CompiledItem[]>();
   private readonly wildcard = new Map<string, CompiledItem[]>();
   private readonly icmp = new Map<string, CompiledItem[]>();
   private readonly ranges: { protocols: readonly string[]; lo: number; hi: number; item: CompiledItem }[] = [];
@@ -303,7 +384,13 @@ export class PortIndex implements CandidateIndex {
         for (const p of pr.ports) {
           if (p.kind === 'all') for (const proto of p.protocols) push(this.wildcard, proto, item);
           else if (p.kind === 'named') this.named.push(item);
-          else if (p.kind === 'range' && p.lo === p.hi) for (const proto of p.protocols) push(this.exact, `${proto}/${p.lo}`, item);
+          else if (p.kind === 'range' && p.lo === p.hi) {
+            for (const proto of p.protocols) {
+              push(this.exact, `${proto}/${p.lo}`, item);
+              const code = memoKey({ protocol: proto, port: p.lo, icmpFamily: 'IPv4' });
+              if (typeof code === 'number') push(this.exactByCode, code, item);
+            }
+          }
           else if (p.kind === 'range') this.ranges.push({ protocols: p.protocols, lo: p.lo, hi: p.hi, item });
         }
       }
@@ -312,6 +399,12 @@ export class PortIndex implements CandidateIndex {
 
   /** Candidate lists already computed, per protocol and port (or ICMP family/type): see `memoKey`. */
   private readonly memo = new Map<number | string, readonly CompiledItem[]>();
+
+  /**
+   * Whether only exact ports can cover a port query (no peer-only item, port wildcard, range or named port): the
+   * candidates of a TCP, UDP or SCTP port are then its `exactByCode` list, without going through the memo.
+   */
+  private exactOnly?: boolean;
 
   /** Whether the index holds no item (a section without items, or items with no port: `l4.kind` `none`). */
   public get empty(): boolean {
@@ -326,6 +419,9 @@ export class PortIndex implements CandidateIndex {
   /** The items that may cover the query, in rule order, without duplicates. Shared between calls: do not modify. */
   public candidates(query: L4Query): readonly CompiledItem[] {
     const key = memoKey(query);
+    if (typeof key === 'number' && (this.exactOnly ??= this.all.length === 0 && this.wildcard.size === 0 && this.ranges.length === 0 && this.named.length === 0)) {
+      return this.exactByCode.get(key) ?? NO_ITEMS;
+    }
     if (key === undefined) return this.compute(query);
     let list = this.memo.get(key);
     if (!list) {
@@ -337,6 +433,11 @@ export class PortIndex implements CandidateIndex {
 
   private compute(query: L4Query): readonly CompiledItem[] {
     if (this.onlyAll) return this.all.length === 0 ? NO_ITEMS : this.all;
+    if (query.protocol !== 'ICMP' && query.port !== undefined && this.all.length === 0 && this.ranges.length === 0 && this.named.length === 0
+      && !this.wildcard.has(query.protocol)) {
+      // Only exact ports can cover it: their list is in rule order, without duplicates (see `push`).
+      return this.exact.get(`${query.protocol}/${query.port}`) ?? NO_ITEMS;
+    }
     const found = new Set<CompiledItem>(this.all);
     if (query.protocol === 'ICMP') {
       for (const i of this.icmp.get(`${query.icmpFamily}/${query.icmpType}`) ?? []) found.add(i);

@@ -378,6 +378,10 @@ function anySelectorMatches(selectors: readonly Selector[], labels: LabelSet): b
 /** The decision among matching allow items (L7 rules), explained when `base` is given (see `judgeSide`). */
 function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase | undefined, notes: string[],
   input: SideInput, l7VisibilityOnly: boolean, hostBypassesL7: boolean): SideVerdict | SideOutcome {
+  if (!base) {
+    const shared = sharedOutcome(matches, l7VisibilityOnly, hostBypassesL7);
+    if (shared !== undefined) return shared;
+  }
   const entries: L7Entry[] = matches.flatMap((m) => (m.l4.allPorts || m.l4.icmp ? [{ item: m.item, pr: undefined as CompiledPortRule | undefined }]
     : m.l4.portRules.map((pr) => ({ item: m.item, pr }))));
   if (base) {
@@ -457,6 +461,39 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,
     `L7 denied (${response}): ${describeItem(first)} allows the connection, but ${describeL7Request(kind, q)} matches none of its ${kind.toUpperCase()} rules`,
     dedupe(notes));
+}
+
+/**
+ * `decideL7`'s outcome without explanation when it is one of the shared outcomes (no L7 rule refines it), worked out
+ * without building the L7 entries: a matching entry without L7 rules (a wildcard) allows, with the DNS proxy when some
+ * entry has DNS rules; else the local host bypasses the L7 rules, or they are visibility only. `undefined` when the L7
+ * rules decide (the caller builds the entries).
+ */
+function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], l7VisibilityOnly: boolean,
+  hostBypassesL7: boolean): SideOutcome | undefined {
+  let wildcard = false;
+  let dnsKind = false;
+  let dnsRules = false;
+  for (let m = 0; m < matches.length; m++) {
+    const l4 = matches[m].l4;
+    if (l4.allPorts || l4.icmp) {
+      wildcard = true;
+      continue;
+    }
+    for (let p = 0; p < l4.portRules.length; p++) {
+      const pr = l4.portRules[p];
+      const kind = l7Kind(pr);
+      if (kind === undefined) wildcard = true;
+      else if (kind === L7Protocol.DNS) {
+        dnsKind = true;
+        if ((pr.rules?.dns ?? []).length > 0) dnsRules = true;
+      }
+    }
+  }
+  if (wildcard) return dnsRules ? ALLOWED_DNS_PROXIED : ALLOWED;
+  if (hostBypassesL7) return ALLOWED;
+  if (l7VisibilityOnly) return dnsKind ? ALLOWED_DNS_PROXIED : ALLOWED;
+  return undefined;
 }
 
 /** The DNS rules of the entries, as text: a DNS lookup on this peer and port goes through the DNS proxy when there are some. */

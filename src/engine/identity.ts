@@ -110,34 +110,40 @@ const HOST_FIREWALL_OFF = 'the host firewall is off: host policies are not enfor
 /** The identity of `target` as the policy of `other` sees it. */
 export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, options: IdentityOptions): PeerView {
   const ep = target.endpoint;
-  const common = { text: target.text, ports: target.ports, anyWorldAddress: false, localHost: false, node: false };
+  // Built field by field (no spreads): this runs for every new peer.
+  const view = (labels: LabelSet, flags: { anyWorldAddress?: boolean; localHost?: boolean; node?: boolean }, ip?: PeerView['ip'], fqdn?: string): PeerView => {
+    const out: { -readonly [K in keyof PeerView]: PeerView[K] } = {
+      text: target.text, ports: target.ports, anyWorldAddress: flags.anyWorldAddress ?? false, localHost: flags.localHost ?? false,
+      node: flags.node ?? false, labels,
+    };
+    if (ip !== undefined) out.ip = ip;
+    if (fqdn !== undefined) out.fqdn = fqdn;
+    return out;
+  };
   switch (ep.kind) {
     case EndpointKind.POD:
-      return { ...common, labels: target.labels };
+      return view(target.labels, NO_FLAGS);
     case EndpointKind.CIDR:
     case EndpointKind.FQDN:
-      return {
-        ...common, labels: target.labels, ...(target.ip ? { ip: target.ip } : {}),
-        ...(ep.kind === 'fqdn' && ep.name ? { fqdn: canonical(ep.name) } : {}),
-      };
+      return view(target.labels, NO_FLAGS, target.ip, ep.kind === 'fqdn' && ep.name ? canonical(ep.name) : undefined);
     case EndpointKind.NODE: {
       const nodeName = ep.name ?? ep.labels?.['kubernetes.io/hostname'];
       const local = other.endpoint.kind === 'pod' && nodeName !== undefined && other.endpoint.nodeName === nodeName;
       const labels = local
         ? LabelSet.of([reserved('host'), ...k8sLabels(ep.labels)])
         : LabelSet.of([reserved('remote-node'), ...k8sLabels(ep.labels), ...nodeClusterLabel(options)]);
-      return { ...common, labels, localHost: local, node: true, ...(options.cidrMatchNodes && target.ip ? { ip: target.ip } : {}) };
+      return view(labels, { localHost: local, node: true }, options.cidrMatchNodes ? target.ip : undefined);
     }
     case EndpointKind.ENTITY: {
       const name = ep.entity ?? '';
-      if (name === 'host') return { ...common, labels: LabelSet.of([reserved('host')]), localHost: true, node: true };
-      if (name === 'remote-node') {
-        return { ...common, labels: LabelSet.of([reserved('remote-node'), ...nodeClusterLabel(options)]), node: true };
-      }
-      return { ...common, labels: target.labels, anyWorldAddress: name === 'world' };
+      if (name === 'host') return view(LabelSet.of([reserved('host')]), { localHost: true, node: true });
+      if (name === 'remote-node') return view(LabelSet.of([reserved('remote-node'), ...nodeClusterLabel(options)]), { node: true });
+      return view(target.labels, { anyWorldAddress: name === 'world' });
     }
   }
 }
+
+const NO_FLAGS = Object.freeze({});
 
 /** The label set of a pod. */
 export function podLabels(ep: Endpoint, clusterName: string): LabelSet {

@@ -115,14 +115,33 @@ export function compileL4(toPorts: readonly PortRuleModel[] | undefined, icmps: 
 /** Matches a query against an item's layer 4; `undefined` when it does not cover the query. */
 export function matchL4(l4: L4Spec, query: L4Query, destinationPorts: readonly NamedPort[]): L4Match | undefined {
   if (l4.kind === 'none') return undefined;
-  if (l4.kind === 'all') return { allPorts: true, portRules: [], icmp: query.protocol === 'ICMP' };
+  if (l4.kind === 'all') return query.protocol === 'ICMP' ? ALL_PORTS_ICMP : ALL_PORTS;
   if (query.protocol === 'ICMP') {
     return l4.icmps.some((i) => i.family === query.icmpFamily && i.type !== undefined && i.type === query.icmpType)
-      ? { allPorts: false, portRules: [], icmp: true } : undefined;
+      ? ICMP_MATCH : undefined;
   }
-  const matched = l4.portRules.filter((pr) => pr.ports.some((p) => portMatches(p, query, destinationPorts)));
-  return matched.length > 0 ? { allPorts: false, portRules: matched, icmp: false } : undefined;
+  // A loop without closures, and the item's own list when every entry covers the query (most items have one).
+  const rules = l4.portRules;
+  let matched: CompiledPortRule[] | undefined;
+  let count = 0;
+  for (let r = 0; r < rules.length; r++) {
+    const ports = rules[r].ports;
+    let covers = false;
+    for (let i = 0; i < ports.length && !covers; i++) covers = portMatches(ports[i], query, destinationPorts);
+    if (covers) {
+      if (matched === undefined && count === r) count++;
+      else (matched ??= rules.slice(0, count)).push(rules[r]);
+    }
+  }
+  if (matched !== undefined) return { allPorts: false, portRules: matched, icmp: false };
+  if (count === 0) return undefined;
+  return { allPorts: false, portRules: count === rules.length ? rules : rules.slice(0, count), icmp: false };
 }
+
+/** The matches that carry no port rule (shared: an `L4Match` is never modified). */
+const ALL_PORTS: L4Match = Object.freeze({ allPorts: true, portRules: Object.freeze([]), icmp: false });
+const ALL_PORTS_ICMP: L4Match = Object.freeze({ allPorts: true, portRules: Object.freeze([]), icmp: true });
+const ICMP_MATCH: L4Match = Object.freeze({ allPorts: false, portRules: Object.freeze([]), icmp: true });
 
 /** Whether one port entry covers the query (named ports resolved on `destinationPorts`). */
 export function portMatches(p: CompiledPort, query: L4Query, destinationPorts: readonly NamedPort[]): boolean {

@@ -177,4 +177,106 @@ spec:
       expect(() => set.decide(q), JSON.stringify(l4)).toThrow((error as Error).message);
     }
   });
+
+  test('first decisions through the cheaper paths: some of an item\'s port entries, exact-port indexes, allows without L7 refinement', () => {
+    const yaml = `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts:
+        - ports: [{ port: "80", protocol: TCP }]
+          rules: { http: [{ method: GET, path: "/a" }] }
+        - ports: [{ port: "81", protocol: TCP }]
+        - ports: [{ port: "80", protocol: TCP }, { port: "82", protocol: TCP }]
+          rules: { http: [{ method: GET, path: "/b" }] }
+    - fromEndpoints: [{ matchLabels: { app: admin } }]
+      toPorts:
+        - ports: [{ port: "80", protocol: TCP }]
+          rules: { http: [{ method: POST, path: "/c" }] }
+        - ports: [{ port: "80", protocol: TCP }]
+    - fromEndpoints: [{ matchLabels: { app: ops } }]
+    - fromEndpoints: [{ matchLabels: { app: dns } }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: dns, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: dns } }
+  egress:
+    - toEndpoints: [{ matchLabels: { app: api } }]
+      toPorts:
+        - ports: [{ port: "53", protocol: UDP }]
+          rules: { dns: [{ matchPattern: "*.shop" }] }
+        - ports: [{ port: "53", protocol: ANY }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: lenient, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: lenient } }
+  enableDefaultDeny: { ingress: false, egress: false }
+  egress:
+    - toEndpoints: [{ matchLabels: { app: api } }]
+      toPorts:
+        - ports: [{ port: "53", protocol: UDP }]
+          rules: { dns: [{ matchName: "a.shop" }] }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts:
+        - ports: [{ port: "8080", protocol: TCP }]
+          rules: { http: [{ method: GET }] }
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: exact, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts: [{ ports: [{ port: "90", protocol: TCP }, { port: "90", protocol: UDP }, { port: "91", protocol: SCTP }] }]
+  ingressDeny:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts: [{ ports: [{ port: "91", protocol: TCP }] }]
+`;
+    const peers = ['web', 'admin', 'ops', 'dns', 'lenient', 'other'].map((app) => parseEndpoint(`pod:shop:app=${app}`));
+    const subjects = ['api', 'lenient'].map((app) => parseEndpoint(`pod:shop:app=${app}`));
+    const requests: Partial<VerdictQuery>[] = [
+      {}, { http: { method: 'GET', path: '/a' } }, { http: { method: 'GET', path: '/b' } }, { http: { method: 'POST', path: '/c' } },
+      { http: { method: 'GET', path: '/z' } }, { dns: 'x.shop' }, { dns: 'a.shop' }, { dns: 'x.example' },
+    ];
+    const l4s: Partial<VerdictQuery>[] = [80, 81, 82, 83, 90, 91, 53, 8080].flatMap((port) => ['TCP', 'UDP', 'SCTP'].map((protocol) => ({ port, protocol })));
+    const queries: VerdictQuery[] = [];
+    for (const to of subjects) {
+      for (const from of peers) for (const l4 of l4s) for (const r of requests) queries.push({ from, to, ...l4, ...r } as VerdictQuery);
+    }
+    // Cold (each query first on a fresh set, then every query in one set), then warm: always verdict()'s verdict.
+    const reference = PolicySet.fromYaml(yaml);
+    const expected = queries.map((q) => reference.verdict(q).verdict);
+    queries.forEach((q, i) => {
+      if (i % 7 === 0) expect(PolicySet.fromYaml(yaml).decide(q), JSON.stringify(q)).toBe(expected[i]);
+    });
+    const set = PolicySet.fromYaml(yaml);
+    for (let pass = 0; pass < 2; pass++) queries.forEach((q, i) => expect(set.decide(q), JSON.stringify(q)).toBe(expected[i]));
+    // The cases the paths are for, pinned.
+    const [web, admin, ops, dns, lenientPeer] = peers;
+    const [api, lenient] = subjects;
+    const tcp = (from: typeof web, to: typeof api, port: number, extra: Partial<VerdictQuery> = {}): VerdictQuery =>
+      ({ from, to, protocol: 'TCP', port, ...extra }) as VerdictQuery;
+    expect(set.decide(tcp(web, api, 80, { http: { method: 'GET', path: '/b' } }))).toBe('allowed'); // through the third entry only
+    expect(set.decide(tcp(web, api, 80, { http: { method: 'GET', path: '/z' } }))).toBe('l7-denied');
+    expect(set.decide(tcp(web, api, 82, { http: { method: 'GET', path: '/a' } }))).toBe('l7-denied'); // 82: only /b
+    expect(set.decide(tcp(admin, api, 80, { http: { method: 'GET', path: '/z' } }))).toBe('allowed'); // an entry without L7 rules
+    expect(set.decide(tcp(ops, api, 4444))).toBe('allowed');
+    expect(set.decide(tcp(web, api, 91))).toBe('denied'); // the deny's exact port
+    expect(set.decide({ from: web, to: api, protocol: 'SCTP', port: 91 } as VerdictQuery)).toBe('allowed');
+    expect(set.decide({ from: dns, to: api, protocol: 'UDP', port: 53, dns: 'x.example' } as VerdictQuery)).toBe('allowed'); // widened
+    expect(set.decide(tcp(web, lenient, 8080, { http: { method: 'POST', path: '/' } }))).toBe('allowed'); // visibility only
+    expect(set.decide(tcp(web, api, 83))).toBe('denied');
+    expect(set.decide({ from: lenientPeer, to: api, protocol: 'UDP', port: 53, dns: 'x.shop' } as VerdictQuery)).toBe('denied'); // api's ingress
+    for (const q of queries) expect(set.decide(q)).toBe(set.verdict(q).verdict);
+  });
 });
