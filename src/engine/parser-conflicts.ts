@@ -16,7 +16,8 @@ const NOTES = new WeakMap<readonly CompiledRule[], Map<CiliumVersion, readonly s
  * The notes of the parser conflicts among `selecting` (the imported rules that select one subject), naming both items
  * with `describe`.
  */
-export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion, describe: (item: CompiledItem) => string): readonly string[] {
+export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion,
+  describe: (item: CompiledItem) => string): readonly string[] {
   let byVersion = NOTES.get(selecting);
   if (!byVersion) NOTES.set(selecting, byVersion = new Map());
   let notes = byVersion.get(version);

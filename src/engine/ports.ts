@@ -12,7 +12,6 @@ import { ANY_PROTOCOLS, CompiledPort, compilePortEntry, parsePortValue } from '.
 export { ANY_PROTOCOLS, CompiledPort, parsePortValue };
 import { NamedPort } from './endpoint';
 
-
 /**
  * ICMP type names the agent accepts beyond the model's table (pkg/policy/api/icmp.go aliases: IPv4 `EchoRequest` is 8,
  * `ExtendedEchoReply` 43; IPv6 `ExtendedEchoReply` 161).
@@ -140,7 +139,6 @@ export function icmpTypeNumber(type: number | string, family: 'IPv4' | 'IPv6'): 
   const aliases = ICMP_ALIASES[family];
   return Object.prototype.hasOwnProperty.call(aliases, type) ? aliases[type] : undefined;
 }
-
 
 function compilePortRule(pr: PortRuleModel, index: number, options: CompileL4Options): CompiledPortRule {
   const ports = (pr.ports ?? []).map((p) => compilePortEntry(p, options.endPort));

@@ -254,11 +254,19 @@ function hasPeer(item: RuleItemModel): boolean {
  * 1.16 (an empty list selects nothing, and merged with the others, nothing at all); else the peers `listed`.
  */
 function peerScope(item: RuleItemModel, reading: PeerReading): 'any' | 'none' | 'listed' {
+  return itemPeerScope(item, reading.emptyPeerListSelectsAll);
+}
+
+/**
+ * Which peers a rule item selects (see `peerScope`), for the checks that read items as the agent does.
+ * @param emptyPeerListSelectsAll the target is before Cilium 1.16
+ */
+export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: boolean): 'any' | 'none' | 'listed' {
   const named = L3_FIELDS.filter((f) => item[f] !== undefined);
   if (named.length === 0) return 'any';
   const empty = named.filter((f) => Array.isArray(item[f]) && (item[f] as unknown[]).length === 0);
   if (empty.length === 0) return 'listed';
-  if (!reading.emptyPeerListSelectsAll) return 'none';
+  if (!emptyPeerListSelectsAll) return 'none';
   return empty.length === named.length ? 'any' : 'listed';
 }
 
