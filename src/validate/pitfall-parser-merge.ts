@@ -9,7 +9,7 @@ import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel
 import { compilePortEntry } from '../model/port-entries';
 import { itemPeerScope } from './lockout-guard';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
-import { fromModel, mayOverlap, peerSelector } from './pod-selectors';
+import { fromModel, mayOverlap, NAMESPACE_KEY, peerSelector } from './pod-selectors';
 import { arr, isObject } from './walk';
 
 /** Where a parser use is: the rule, and the path of its `toPorts` entry. */
@@ -70,22 +70,31 @@ export function l7ParserConflicts(run: PitfallRun): void {
   }
 }
 
-/** Reports the conflicts among uses in document order: each use against the first use of every other parser per subject. */
+/** The earlier uses of one parser, one per distinct subject: by the value their subjects require for the bucket key, or not. */
+interface Earlier {
+  readonly byValue: Map<string, Map<string, ParserUse<UseRef>>>;
+  readonly wild: Map<string, ParserUse<UseRef>>;
+}
+
+/**
+ * Reports the conflicts among uses in document order: each use against the earlier uses of every other parser, one per
+ * distinct subject. Subjects are bucketed by the one value they require for the label key most of them pin (`app=x`):
+ * two subjects that pin different values cannot meet, so a use is compared only with its value's bucket and the subjects
+ * that pin none (a namespace of a thousand apps on one port stays linear).
+ */
 function report(run: PitfallRun, uses: readonly ParserUse<UseRef>[], reported: Set<string>): void {
-  const earlier = new Map<string, Map<string, ParserUse<UseRef>>>();
+  const key = bucketKey(uses);
+  const earlier = new Map<string, Earlier>();
   for (const use of uses) {
     const { r, path } = use.ref;
     const subject = r.subject?.toString() ?? '';
+    const value = key === undefined ? undefined : pinned(r, key);
     if (!reported.has(`${r.doc}/${path}`)) {
       let hit: ParserUse<UseRef> | undefined;
-      for (const [parser, bySubject] of earlier) {
+      for (const [parser, e] of earlier) {
         if (parser === use.parser) continue;
-        for (const other of bySubject.values()) {
-          if (sameEndpoints(r, other.ref.r)) {
-            hit = other;
-            break;
-          }
-        }
+        const pools = value === undefined ? [e.wild, ...e.byValue.values()] : [e.wild, e.byValue.get(value)];
+        hit = pools.flatMap((pool) => [...(pool?.values() ?? [])]).find((other) => sameEndpoints(r, other.ref.r));
         if (hit) break;
       }
       if (hit) {
@@ -101,10 +110,34 @@ function report(run: PitfallRun, uses: readonly ParserUse<UseRef>[], reported: S
           + 'these endpoints, narrow its endpointSelector');
       }
     }
-    let bySubject = earlier.get(use.parser);
-    if (!bySubject) earlier.set(use.parser, bySubject = new Map());
-    if (!bySubject.has(subject)) bySubject.set(subject, use);
+    let e = earlier.get(use.parser);
+    if (!e) earlier.set(use.parser, e = { byValue: new Map(), wild: new Map() });
+    let pool = e.wild;
+    if (value !== undefined) {
+      pool = e.byValue.get(value) ?? new Map();
+      e.byValue.set(value, pool);
+    }
+    if (!pool.has(subject)) pool.set(subject, use);
   }
+}
+
+/** The label key (other than the namespace) that the most subjects pin to one value, if any. */
+function bucketKey(uses: readonly ParserUse<UseRef>[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const { ref } of uses) {
+    for (const q of ref.r.subject?.requirements ?? []) {
+      if (q.operator === 'In' && q.values.length === 1 && q.key !== NAMESPACE_KEY) counts.set(`${q.source}:${q.key}`, (counts.get(`${q.source}:${q.key}`) ?? 0) + 1);
+    }
+  }
+  let best: string | undefined;
+  for (const [k, n] of counts) if (best === undefined || n > (counts.get(best) ?? 0)) best = k;
+  return best;
+}
+
+/** The one value a rule's subject requires for `key` (`source:key`), if it pins one. */
+function pinned(r: RuleView, key: string): string | undefined {
+  const q = r.subject?.requirements.find((x) => `${x.source}:${x.key}` === key && x.operator === 'In' && x.values.length === 1);
+  return q?.values[0];
 }
 
 /** Whether two rules may select a common endpoint: per the workloads of the input when both know them, else per selectors. */
