@@ -70,7 +70,8 @@ for (const kind of ['spread', 'crowded'] as const) {
     const pitfallsMs = time(() => checkPitfalls(docs, inventory));
     const run = new PitfallRun(docs, inventory, {});
     const parserCheckMs = time(() => l7ParserConflicts(run));
-    rows.push({ input: kind, policies: n, pitfallsMs: Math.round(pitfallsMs * 10) / 10, parserCheckMs: Math.round(parserCheckMs * 10) / 10, findings });
+    const tenth = (ms: number): number => Math.round(ms * 10) / 10;
+    rows.push({ input: kind, policies: n, pitfallsMs: tenth(pitfallsMs), parserCheckMs: tenth(parserCheckMs), findings });
   }
 }
 if (values.json) console.log(JSON.stringify(rows, null, 2));
