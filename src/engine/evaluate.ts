@@ -13,6 +13,7 @@ import { PeerView } from './identity';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
+import { parserConflictNotes } from './parser-conflicts';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
 /** The query as one side sees it. */
@@ -222,6 +223,7 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
   if (explain) {
     for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
     if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
+    notes.push(...parserConflictNotes(dp.selecting, input.config.version, describeItem));
   }
 
   for (const item of denyCandidates) {
@@ -391,14 +393,6 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     }
     const auth = matches.find((m) => m.item.authentication !== undefined && m.item.authentication !== 'disabled');
     if (auth) notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.item.authentication}); not evaluated`);
-    // One L7 parser per port, protocol and direction of an endpoint (pkg/policy: mergePortProto fails with "cannot merge
-    // conflicting L7 parsers"), whichever rules bring them.
-    const kinds = [...new Set(entries.flatMap((e) => l7Kind(e.pr) ?? []))].sort();
-    if (kinds.length > 1) {
-      notes.push(`L7 rules of several kinds (${kinds.join(', ')}) apply to this port: Cilium cannot merge conflicting L7 parsers and `
-        + 'does not apply this policy to the endpoint (it keeps the one it had), so this verdict is not what the agent enforces; '
-        + 'give each protocol its own port');
-    }
   }
   const wildcard = entries.find((e) => l7Kind(e.pr) === undefined);
   const first = wildcard?.item ?? matches[0].item;

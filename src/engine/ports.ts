@@ -7,10 +7,10 @@
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import { IcmpRuleModel, L7RulesModel, PortRuleModel } from '../model/policy-model';
-import { NamedPort } from './endpoint';
+import { ANY_PROTOCOLS, CompiledPort, compilePortEntry, parsePortValue } from '../model/port-entries';
 
-/** The protocols `ANY` (or no protocol) stands for. */
-export const ANY_PROTOCOLS: readonly string[] = ['TCP', 'UDP', 'SCTP'];
+export { ANY_PROTOCOLS, CompiledPort, parsePortValue };
+import { NamedPort } from './endpoint';
 
 /**
  * ICMP type names the agent accepts beyond the model's table (pkg/policy/api/icmp.go aliases: IPv4 `EchoRequest` is 8,
@@ -20,22 +20,6 @@ const ICMP_ALIASES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<string, num
   IPv4: { EchoRequest: 8, ExtendedEchoReply: 43 },
   IPv6: { ExtendedEchoReply: 161 },
 };
-
-/** One `ports[]` entry, resolved. */
-export interface CompiledPort {
-  /** Protocols it covers. */
-  readonly protocols: readonly string[];
-  /** `all` ports, a `range` (`lo`..`hi`, a single port when equal), a `named` port, or `invalid` (matches nothing). */
-  readonly kind: 'all' | 'range' | 'named' | 'invalid';
-  /** First port. */
-  readonly lo: number;
-  /** Last port. */
-  readonly hi: number;
-  /** Port name (lower-case) of a named port. */
-  readonly name?: string;
-  /** `80/TCP`, `80-444/TCP`, `http/ANY`, `0/ANY`. */
-  readonly text: string;
-}
 
 /** One `toPorts[]` entry, resolved. */
 export interface CompiledPortRule {
@@ -175,30 +159,8 @@ export function icmpTypeNumber(type: number | string, family: 'IPv4' | 'IPv6'): 
   return Object.prototype.hasOwnProperty.call(aliases, type) ? aliases[type] : undefined;
 }
 
-/** Parses a port string the way the agent does; a name is returned lower-case. */
-export function parsePortValue(port: string | undefined): { kind: 'number'; value: number } | { kind: 'name'; name: string } | { kind: 'invalid' } {
-  if (port === undefined || port === '') return { kind: 'number', value: 0 };
-  if (/^\d+$/.test(port)) {
-    // strconv.ParseUint(port, 0, 16): a leading 0 means octal.
-    const value = port.length > 1 && port.startsWith('0') ? (/^[0-7]+$/.test(port) ? parseInt(port, 8) : NaN) : Number(port);
-    return Number.isInteger(value) && value <= 65535 ? { kind: 'number', value } : { kind: 'invalid' };
-  }
-  if (port.length <= 15 && /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(port)) return { kind: 'name', name: port.toLowerCase() };
-  return { kind: 'invalid' };
-}
-
 function compilePortRule(pr: PortRuleModel, index: number, options: CompileL4Options): CompiledPortRule {
-  const ports = (pr.ports ?? []).map((p): CompiledPort => {
-    const proto = p.protocol === undefined || p.protocol === '' || p.protocol.toUpperCase() === 'ANY' ? [...ANY_PROTOCOLS] : [p.protocol.toUpperCase()];
-    const protoText = p.protocol === undefined || p.protocol === '' ? 'ANY' : p.protocol.toUpperCase();
-    const parsed = parsePortValue(p.port);
-    if (parsed.kind === 'invalid') return { protocols: proto, kind: 'invalid', lo: 0, hi: 0, text: `${p.port}/${protoText} (not a port)` };
-    if (parsed.kind === 'name') return { protocols: proto, kind: 'named', lo: 0, hi: 0, name: parsed.name, text: `${parsed.name}/${protoText}` };
-    const end = options.endPort && p.endPort !== undefined && p.endPort > parsed.value ? Math.min(p.endPort, 65535) : parsed.value;
-    // Port 0 is every port unless an endPort below 65535 bounds it (`PortRangeToMaskedPorts(0, end)`: 0-end).
-    if (parsed.value === 0 && (end === 0 || end === 65535)) return { protocols: proto, kind: 'all', lo: 0, hi: 65535, text: `0/${protoText} (all ports)` };
-    return { protocols: proto, kind: 'range', lo: parsed.value, hi: end, text: `${parsed.value}${end > parsed.value ? `-${end}` : ''}/${protoText}` };
-  });
+  const ports = (pr.ports ?? []).map((p) => compilePortEntry(p, options.endPort));
   return {
     index, ports,
     ...(!options.deny && pr.rules !== undefined ? { rules: pr.rules } : {}),

@@ -209,6 +209,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-dns-rules-widened', severity: E, versions: 'all',
     what: 'a DNS rule restricting lookups, cancelled by another policy\'s DNS `*` for the same pods, server and port (Cilium ORs them)',
   },
+  {
+    id: 'pitfall-l7-parser-conflict', severity: E, versions: 'all',
+    what: 'two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy',
+  },
 ];
 
 /**

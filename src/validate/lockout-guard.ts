@@ -226,10 +226,16 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
   return out;
 }
 
-/** Whether a rule item (an allow or a deny) reaches a guarded path: one of its peers on one of its ports. */
+/**
+ * Whether an allow rule item keeps a guarded path open: one of its peers on one of its ports. An allow must select the
+ * guarded peer wherever it runs (`keeps`), not only where it may (a deny's overlap): the API server is selected by the
+ * `kube-apiserver` entity (or `cluster`, `all`, any peer) only, since a managed one (EKS, GKE, AKS) is outside the cluster,
+ * its identity `reserved:kube-apiserver` with `reserved:world`, not a remote node; an allow from `remote-node` (or nodes by
+ * label, or the `kubernetes` Service) reaches only an API server on the cluster's own nodes.
+ */
 export function itemCoversPath(item: RuleItemModel, path: GuardPath, options: Pick<GuardOptions, 'cidrGroups' | 'emptyPeerListSelectsAll'> = {}): boolean {
   const reading: PeerReading = { groups: options.cidrGroups ?? NO_GROUPS, emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false };
-  return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item, reading)) && path.ports.some((p) => portOverlaps(item, p));
+  return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item, reading, 'keeps')) && path.ports.some((p) => portOverlaps(item, p));
 }
 
 const NO_GROUPS: ReadonlyMap<string, CidrGroupContents> = new Map();
@@ -248,11 +254,19 @@ function hasPeer(item: RuleItemModel): boolean {
  * 1.16 (an empty list selects nothing, and merged with the others, nothing at all); else the peers `listed`.
  */
 function peerScope(item: RuleItemModel, reading: PeerReading): 'any' | 'none' | 'listed' {
+  return itemPeerScope(item, reading.emptyPeerListSelectsAll);
+}
+
+/**
+ * Which peers a rule item selects (see `peerScope`), for the checks that read items as the agent does.
+ * @param emptyPeerListSelectsAll the target is before Cilium 1.16
+ */
+export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: boolean): 'any' | 'none' | 'listed' {
   const named = L3_FIELDS.filter((f) => item[f] !== undefined);
   if (named.length === 0) return 'any';
   const empty = named.filter((f) => Array.isArray(item[f]) && (item[f] as unknown[]).length === 0);
   if (empty.length === 0) return 'listed';
-  if (!reading.emptyPeerListSelectsAll) return 'none';
+  if (!emptyPeerListSelectsAll) return 'none';
   return empty.length === named.length ? 'any' : 'listed';
 }
 
@@ -350,7 +364,13 @@ function rangesIntersect(a: readonly AddressRange[], b: readonly AddressRange[])
   return a.some((x) => b.some((y) => x.family === y.family && x.first <= y.last && y.first <= x.last));
 }
 
-function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerReading): boolean {
+/**
+ * Whether a rule item's peers reach a guarded peer: `cuts` (a deny), when they may select some of it in some cluster (an
+ * in-cluster API server runs on nodes, so a deny of remote nodes may cut it); `keeps` (an allow), only the inferences that
+ * hold in every cluster (see `itemCoversPath`).
+ */
+function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerReading, intent: 'cuts' | 'keeps' = 'cuts'): boolean {
+  const cuts = intent === 'cuts';
   const scope = peerScope(deny, reading);
   if (scope !== 'listed') return scope === 'any';
   const groups = reading.groups;
@@ -366,7 +386,7 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRe
       if (guardEntity === 'all' || e.has(guardEntity)) return true;
       if (e.has('cluster') && CLUSTER_ENTITIES.includes(guardEntity)) return true;
       // An in-cluster API server runs on nodes: their identity carries both remote-node and kube-apiserver.
-      if ((guardEntity === 'kube-apiserver' && e.has('remote-node')) || (guardEntity === 'remote-node' && e.has('kube-apiserver'))) return true;
+      if (cuts && ((guardEntity === 'kube-apiserver' && e.has('remote-node')) || (guardEntity === 'remote-node' && e.has('kube-apiserver')))) return true;
       if (guardEntity === 'cluster' && [...e].some((x) => CLUSTER_ENTITIES.includes(x))) return true;
     }
     if (guardOutside && e.has('world')) return true;
@@ -388,14 +408,14 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRe
   // A Service's backends: the pods its selector selects, or (no selector) the addresses of its Endpoints.
   if (deny.services && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined || guardOutside)) return true;
   // The `kubernetes` Service of `default` sends to the API server (its Endpoints are the API server addresses).
-  if (deny.services && guardEntity === 'kube-apiserver' && mayBeApiServerService(deny.services)) return true;
+  if (cuts && deny.services && guardEntity === 'kube-apiserver' && mayBeApiServerService(deny.services)) return true;
   if (deny.endpoints && (guardEntity === 'cluster' || guardEntity === 'all')) return true;
   if (deny.endpoints && guard.endpoints !== undefined && endpointsMayOverlap(deny.endpoints, guard.endpoints)) return true;
-  if (deny.nodes && (guardEntity === 'remote-node' || guardEntity === 'kube-apiserver' || guardEntity === 'cluster' || guardEntity === 'all'
+  if (deny.nodes && (guardEntity === 'remote-node' || (cuts && guardEntity === 'kube-apiserver') || guardEntity === 'cluster' || guardEntity === 'all'
     || guard.nodes !== undefined)) return true;
   if (guard.endpoints && denyEntities.includes('cluster')) return true;
   // Nodes selected by labels include the control-plane nodes, whose identity also carries kube-apiserver (in-cluster API server).
-  if (guard.nodes && denyEntities.some((e) => e === 'cluster' || e === 'remote-node' || e === 'kube-apiserver')) return true;
+  if (guard.nodes && denyEntities.some((e) => e === 'cluster' || e === 'remote-node' || (cuts && e === 'kube-apiserver'))) return true;
   return false;
 }
 

@@ -5,7 +5,7 @@ import { SectionName } from '../model/policy-model';
 import { CiliumVersion } from '../core/cilium-version';
 import { Selector } from '../model/labels';
 import { DenyItem, guardViolations, WorldCut, hostGuardPaths, itemCoversPath, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutPath, lockoutPathKey } from './lockout-guard';
-import { items, PitfallRun, RuleView } from './pitfall-run';
+import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
 import { describeSelector, implies, mayOverlap } from './pod-selectors';
 import { arr } from './walk';
 
@@ -99,12 +99,6 @@ class HostDenies {
     const groups = with_;
     return { companions: () => groups.flatMap((i) => this.groups[i].items), key: groups.join(','), cuts: this.cuts };
   }
-}
-
-/** A rule's name with the location of one of its items (`… b (b.yaml:9)`), or of its document when that is not known. */
-function itemName(r: RuleView, path: string): string {
-  const line = r.at?.locate(path);
-  return line !== undefined && r.at ? `${r.at.label} (${line})` : r.name;
 }
 
 const hostDeniesOfRun = new WeakMap<PitfallRun, HostDenies>();

@@ -126,6 +126,12 @@ export function listWorkloads(list: readonly InventoryPodTemplate[]): string {
   return `${shown.join(', ')}${list.length > 3 ? ` and ${list.length - 3} more` : ''}`;
 }
 
+/** A rule's name with the location of one of its items (`… b (b.yaml:9)`), or of its document when that is not known. */
+export function itemName(r: RuleView, path: string): string {
+  const line = r.at?.locate(path);
+  return line !== undefined && r.at ? `${r.at.label} (${line})` : r.name;
+}
+
 /** The file part of a `where` (`dns.yaml:3` → `dns.yaml`). */
 export function fileOf(where: string | undefined): string | undefined {
   return where?.replace(/:\d+$/, '');

@@ -284,24 +284,74 @@ describe('the local host and L7 rules of several items', () => {
   });
 });
 
-describe('L7 rules of several kinds on one port (Cilium: "cannot merge conflicting L7 parsers")', () => {
-  const mixed = apiIngress([
-    { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', path: '/a' }] } }] },
-    { ...fromWeb, toPorts: [{ ...TCP80, rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] },
-  ]);
-  const NOTE = 'L7 rules of several kinds (http, kafka) apply to this port: Cilium cannot merge conflicting L7 parsers and does not '
-    + 'apply this policy to the endpoint (it keeps the one it had), so this verdict is not what the agent enforces; give each '
-    + 'protocol its own port';
+describe('L7 parsers that Cilium cannot merge (pkg/policy mergePortProto: "cannot merge conflicting L7 parsers")', () => {
+  const http = (extra: Record<string, unknown>, ports: Record<string, unknown> = TCP80): Record<string, unknown> =>
+    ({ ...extra, toPorts: [{ ...ports, rules: { http: [{ method: 'GET', path: '/a' }] } }] });
+  const kafka = (extra: Record<string, unknown>, ports: Record<string, unknown> = TCP80): Record<string, unknown> =>
+    ({ ...extra, toPorts: [{ ...ports, rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] });
+  const V1_17 = { ciliumVersion: CiliumVersion.V1_17 };
+  const V1_18 = { ciliumVersion: CiliumVersion.V1_18 };
+  const refusals = (set: PolicySet, from = WEB, port = 80): string[] =>
+    judged(set, from, API, port, { http: 'GET /a' }).ingress.notes.filter((n) => n.startsWith('Cilium refuses the policy of this endpoint'));
+  const refused = (parsers: string, port: string, peer?: string): string =>
+    `Cilium refuses the policy of this endpoint: CiliumNetworkPolicy default/p spec.ingress[0] has ${parsers.split('/')[0]} rules and CiliumNetworkPolicy `
+    + `default/p spec.ingress[1] ${parsers.split('/')[1]} rules on ingress ${port}${peer ? ` for the same peer ${peer}` : ''}, and it cannot merge conflicting L7 `
+    + 'parsers: the endpoint keeps the policy it had, so this verdict is not what the agent enforces; give each protocol its own port';
 
-  test('the verdict says it is not what the agent enforces', () => {
-    expect(judged(mixed, WEB, API, 80, { http: 'GET /a' }).ingress.notes).toContain(NOTE);
+  test('the same peer and port, HTTP and Kafka: refused on every version, the note names both items, the port and the peer', () => {
+    const set = (options: PolicySetOptions): PolicySet => apiIngress([http(fromWeb), kafka(fromWeb)], options);
+    expect(refusals(set(V1_17))).toEqual([refused('http/kafka', '80/TCP')]);
+    expect(refusals(set(V1_18))).toEqual([refused('http/kafka', '80/TCP', 'endpoints {any:app=web, k8s:io.kubernetes.pod.namespace=default}')]);
+    expect(refusals(set({}))).toHaveLength(1);
   });
 
-  test('one kind on the port: no such note', () => {
-    const http = apiIngress([
-      { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', path: '/a' }] } }] },
-      { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', path: '/b' }] } }] },
+  test('the whole policy is refused: the note is on verdicts of other ports and peers of the endpoint too', () => {
+    const set = apiIngress([http(fromWeb), kafka(fromWeb), { fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }]);
+    expect(refusals(set, 'pod:default:app=other', 8080)).toHaveLength(1);
+  });
+
+  test('different peers: refused up to 1.17 (one parser per port), merged from 1.18 (one parser per peer selector, PR #37887)', () => {
+    const set = (options: PolicySetOptions): PolicySet => apiIngress([http(fromWeb), kafka({ fromEndpoints: [labels({ app: 'worker' })] })], options);
+    expect(refusals(set(V1_17))).toEqual([refused('http/kafka', '80/TCP')]);
+    expect(refusals(set(V1_18))).toEqual([]);
+  });
+
+  test('from 1.18 the cached selectors decide: cluster holds the host selector, so cluster and host conflict', () => {
+    const set = apiIngress([http({ fromEntities: ['cluster'] }), kafka({ fromEntities: ['host'] })], V1_18);
+    expect(refusals(set)).toEqual([refused('http/kafka', '80/TCP', 'reserved:host')]);
+  });
+
+  test('overlapping but unequal port entries are separate filters: 8000-8100 HTTP and 8080 Kafka are not refused', () => {
+    const range = { ports: [{ port: '8000', endPort: 8100, protocol: 'TCP' }] };
+    const set = apiIngress([http(fromWeb, range), kafka(fromWeb, { ports: [{ port: '8080', protocol: 'TCP' }] })], V1_17);
+    expect(refusals(set, WEB, 8080)).toEqual([]);
+  });
+
+  test('ANY is TCP, UDP and SCTP: DNS on 53/ANY and HTTP on 53/TCP meet on 53/TCP (egress)', () => {
+    const toDns = { toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' })] };
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      egress: [
+        { ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+        http(toDns, { ports: [{ port: '53', protocol: 'TCP' }] }),
+      ],
+    })], V1_17);
+    expect(judged(set, API, DNS, '53/UDP').egress.notes.filter((n) => n.startsWith('Cilium refuses'))).toEqual([
+      'Cilium refuses the policy of this endpoint: CiliumNetworkPolicy default/p spec.egress[0] has dns rules and CiliumNetworkPolicy default/p '
+      + 'spec.egress[1] http rules on egress 53/TCP, and it cannot merge conflicting L7 parsers: the endpoint keeps the policy it had, so this '
+      + 'verdict is not what the agent enforces; give each protocol its own port',
     ]);
-    expect(judged(http, WEB, API, 80, { http: 'GET /a' }).ingress.notes.filter((n) => n.includes('several kinds'))).toEqual([]);
+  });
+
+  test('not refused: one kind, an L4-only rule beside L7, other ports, other protocols, other directions', () => {
+    expect(refusals(apiIngress([http(fromWeb), http(fromWeb)]))).toEqual([]);
+    expect(refusals(apiIngress([http(fromWeb), { ...fromWeb, toPorts: [TCP80] }], V1_17))).toEqual([]);
+    expect(refusals(apiIngress([http(fromWeb), kafka(fromWeb, { ports: [{ port: '81', protocol: 'TCP' }] })], V1_17))).toEqual([]);
+    const egress = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [http(fromWeb)],
+      egress: [kafka({ toEndpoints: [labels({ app: 'web' })] })],
+    })], V1_17);
+    expect(refusals(egress)).toEqual([]);
   });
 });

@@ -525,6 +525,17 @@ function dnsRestrictionCancelled(p: Program): boolean {
   return otherEgress || dns.some((rules) => rules.some(everyName));
 }
 
+/**
+ * Whether a program has L7 rules of two kinds (HTTP, Kafka, DNS) in one direction: where two of them share a port entry,
+ * Cilium cannot merge their parsers and the SDK refuses it (`pitfall-l7-parser-conflict`), so a valid program keeps one
+ * kind per direction (the check itself is tested in test/validate-cli/pitfall-parser-merge.test.ts).
+ */
+function l7KindsMixed(p: Program): boolean {
+  const calls = p.rules.flatMap((r) => r.calls);
+  return (['allowIngress', 'allowEgress'] as const)
+    .some((verb) => new Set(calls.flatMap((c) => (c.verb === verb && 'l7' in c && c.l7 ? [c.l7.kind] : []))).size > 1);
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // CIDRs
 // ---------------------------------------------------------------------------------------------------------------------
@@ -1024,7 +1035,7 @@ function buildProgramArbitrary(options: ProgramOptions): fc.Arbitrary<Program> {
     ...(r.policyNamespace !== undefined ? { policyNamespace: r.policyNamespace } : {}),
     ...(r.name !== undefined ? { name: r.name } : {}),
     rules: r.rules,
-  })).filter((p) => !dnsRestrictionCancelled(p)));
+  })).filter((p) => !dnsRestrictionCancelled(p) && !l7KindsMixed(p)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

@@ -350,6 +350,30 @@ const KAFKA_RULES = `          rules:
                 topic: orders
 `;
 
+/** Another CNP on the Kafka pods: HTTP rules from the same clients on `port`. */
+const httpOn = (port: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: kafka-admin
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: kafka
+    ingress:
+      - fromEndpoints:
+          - matchLabels:
+              app: client
+        toPorts:
+          - ports:
+              - port: "${port}"
+                protocol: TCP
+            rules:
+              http:
+                - method: GET
+`;
+
 const egressTo = (cidr: string): string => yaml`
   apiVersion: cilium.io/v2
   kind: CiliumNetworkPolicy
@@ -512,6 +536,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-dns-rules-widened', when: 'a DNS * for every pod cancels the lookup restriction of web',
     bad: { 'dns.yaml': dnsFor('*.example.com'), 'all.yaml': DNS_ALL }, at: ['dns.yaml:16:9'],
     good: { 'dns.yaml': dnsFor('*.example.com'), 'all.yaml': DNS_ALL.replace('matchPattern: "*"', 'matchPattern: "*.example.com"') },
+  },
+  {
+    id: 'pitfall-l7-parser-conflict', when: 'another CNP on the same pods puts HTTP rules on the Kafka port',
+    bad: { 'kafka.yaml': kafka(KAFKA_RULES), 'admin.yaml': httpOn('9092') }, at: ['admin.yaml:15:11'],
+    good: { 'kafka.yaml': kafka(KAFKA_RULES), 'admin.yaml': httpOn('8080') },
   },
   {
     id: 'pitfall-kafka-removed', when: 'kafka rules on 1.20', version: '1.20',

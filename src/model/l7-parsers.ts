@@ -1,0 +1,123 @@
+/**
+ * Cilium's merge of L7 parsers, the one mechanism behind the engine's note and `validate`'s `pitfall-l7-parser-conflict`.
+ *
+ * The agent turns every allow rule item that selects an endpoint into one L4 filter per direction and exact port entry
+ * (port, end port and protocol as written; a named port by its name; `ANY` expanded to TCP, UDP and SCTP), and merges
+ * the filters with the same key (pkg/policy `addL4Filter`, `ExactLookup`, then `mergePortProto`). A filter gets the
+ * parser of its L7 rules (`createL4Filter`): DNS on any protocol; HTTP, Kafka and an `l7proto` parser on TCP only; none
+ * without L7 rules, which merges with any parser. Two different parsers do not merge (`L7ParserType.Merge`: "cannot
+ * merge conflicting L7 parsers"): the agent fails to compute the endpoint's policy, both directions, and the endpoint
+ * keeps the policy it had — `kubectl apply` succeeded, the error is only in the agent log and the endpoint's status.
+ *
+ * Up to Cilium 1.17 the parser is the filter's (`L4Filter.L7Parser`): any two rules on the same key conflict, whatever
+ * their peers. From 1.18 it is per peer selector (PR #37887, `PerSelectorPolicy.L7Parser`): only rules that name an
+ * identical peer selector (after Cilium's translation; the selector cache holds one per text) conflict; different peers
+ * on one port may use different parsers. Port entries that overlap without being equal (`8000-8100` and `8080`) are
+ * separate filters: never merged, never refused. TLS-only rules (`serverNames`, TLS contexts) and Envoy listeners are
+ * not judged here (TLS is promoted to any parser but DNS and a listener; a listener conflicts with any other parser).
+ */
+import { CiliumVersion } from '../core/cilium-version';
+import { L7RulesModel } from './policy-model';
+import { CompiledPort } from './port-entries';
+
+/** One filter a port entry makes: its key (direction, protocol, port entry) and how messages name it (`ingress 80/TCP`). */
+export interface ParserFilter {
+  /** The key of the filter. */
+  readonly key: string;
+  /** Its protocol. */
+  readonly protocol: string;
+  /** `ingress 80/TCP`, `egress 8000-8100/TCP`, `ingress http/TCP`. */
+  readonly text: string;
+}
+
+/** One rule item's parser on one filter, for one peer selector (from 1.18) or for every peer (up to 1.17). */
+export interface ParserUse<T> {
+  /** The filter. */
+  readonly filter: ParserFilter;
+  /** The parser: `http`, `kafka`, `dns` or the `l7proto` name. */
+  readonly parser: string;
+  /** The peer selector it is merged per (from 1.18), as a key; `''` up to 1.17 (per filter). */
+  readonly peer: string;
+  /** What the caller needs to name the item. */
+  readonly ref: T;
+}
+
+/** The parser the L7 rules of a port rule give the traffic of `protocol`, or `undefined` for none (createL4Filter). */
+export function l7ParserOf(rules: L7RulesModel | undefined, protocol: string): string | undefined {
+  if (rules === undefined || rules === null || typeof rules !== 'object') return undefined;
+  if (Array.isArray(rules.dns) && rules.dns.length > 0) return 'dns';
+  if (protocol !== 'TCP') return undefined;
+  if (Array.isArray(rules.http) && rules.http.length > 0) return 'http';
+  if (Array.isArray(rules.kafka) && rules.kafka.length > 0) return 'kafka';
+  return typeof rules.l7proto === 'string' && rules.l7proto !== '' ? rules.l7proto : undefined;
+}
+
+/** The filters a port entry makes in `direction`, one per protocol (none for an invalid entry). */
+export function parserFilters(direction: 'ingress' | 'egress', port: CompiledPort): ParserFilter[] {
+  if (port.kind === 'invalid') return [];
+  const entry = port.kind === 'named' ? `${port.name ?? ''}` : port.kind === 'all' ? '0' : port.hi > port.lo ? `${port.lo}-${port.hi}` : `${port.lo}`;
+  return port.protocols.map((protocol) => ({ key: `${direction} ${entry}/${protocol}`, protocol, text: `${direction} ${entry}/${protocol}` }));
+}
+
+/** Whether the target version merges parsers per peer selector (1.18+) rather than per filter. */
+export function parsersPerSelector(version: CiliumVersion): boolean {
+  return version.atLeast(CiliumVersion.V1_18);
+}
+
+/** The cached selectors an entity stands for (pkg/policy/api `EntitySelectorMapping`), as peer keys; `none` selects nothing. */
+export function entityPeerKeys(entity: string): string[] {
+  switch (entity) {
+    case 'all':
+      return ['*'];
+    case 'none':
+      return [];
+    case 'world':
+      return ['reserved:world', 'reserved:world-ipv4', 'reserved:world-ipv6'];
+    case 'cluster':
+      return [...CLUSTER_RESERVED.map((e) => `reserved:${e}`), 'cluster-pods'];
+    default:
+      return [`reserved:${entity}`];
+  }
+}
+
+/** The reserved identities of the `cluster` entity (besides the pods of the local cluster). */
+const CLUSTER_RESERVED = ['host', 'remote-node', 'init', 'ingress', 'health', 'unmanaged', 'kube-apiserver'];
+
+/** Two uses of one filter and peer whose parsers cannot be merged. */
+export interface ParserConflict<T> {
+  /** The use met first. */
+  readonly first: ParserUse<T>;
+  /** A use with another parser. */
+  readonly second: ParserUse<T>;
+}
+
+/**
+ * The uses grouped by the merge they meet in (filter, and peer selector from 1.18), keeping only the groups with more
+ * than one parser: the only places a conflict can be. Linear in the uses.
+ */
+export function mergeGroups<T>(uses: Iterable<ParserUse<T>>): ParserUse<T>[][] {
+  const groups = new Map<string, { uses: ParserUse<T>[]; parsers: Set<string> }>();
+  for (const use of uses) {
+    const key = `${use.filter.key}\0${use.peer}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, g = { uses: [], parsers: new Set() });
+    g.uses.push(use);
+    g.parsers.add(use.parser);
+  }
+  return [...groups.values()].filter((g) => g.parsers.size > 1).map((g) => g.uses);
+}
+
+/**
+ * The conflicts among uses that all apply to one endpoint: per merge group, the first use of each further parser against
+ * the first use of the group's first parser.
+ */
+export function parserConflicts<T>(uses: Iterable<ParserUse<T>>): ParserConflict<T>[] {
+  return mergeGroups(uses).flatMap((group) => {
+    const seen = new Set([group[0].parser]);
+    return group.flatMap((use) => {
+      if (seen.has(use.parser)) return [];
+      seen.add(use.parser);
+      return [{ first: group[0], second: use }];
+    });
+  });
+}

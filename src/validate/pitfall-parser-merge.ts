@@ -1,0 +1,163 @@
+// Pitfall of L7 rules: two allow items that give one endpoint different L7 parsers on the same port entry
+// (`pitfall-l7-parser-conflict`). The merge is Cilium's as `model/l7-parsers.ts` states it, the one mechanism the engine's
+// note uses too: per exact port entry, direction and protocol; up to 1.17 whatever the peers, from 1.18 for an identical
+// peer selector. The API server accepts both policies; the agent refuses to compute the endpoint's policy and keeps the
+// one it had, which `validate` is the last chance to say.
+import { CiliumVersion } from '../core/cilium-version';
+import { ParserUse, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector } from '../model/l7-parsers';
+import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
+import { compilePortEntry } from '../model/port-entries';
+import { itemPeerScope } from './lockout-guard';
+import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
+import { fromModel, mayOverlap, NAMESPACE_KEY, peerSelector } from './pod-selectors';
+import { arr, isObject } from './walk';
+
+/** Where a parser use is: the rule, and the path of its `toPorts` entry. */
+interface UseRef {
+  readonly r: RuleView;
+  readonly path: string;
+}
+
+/**
+ * Reports each `toPorts` entry whose L7 parser meets another parser on the same port entry of an endpoint both rules may
+ * select (same namespace for two CNPs, a CCNP with anything, host policies with host policies; selectors that cannot
+ * both match do not meet), once, on the later entry, naming the earlier one with its location. The uses are grouped by
+ * the merge they meet in first (filter and, from 1.18, peer selector), so only uses of one group are compared, and within
+ * a group per namespace, against one use per distinct subject and parser.
+ */
+export function l7ParserConflicts(run: PitfallRun): void {
+  const uses: ParserUse<UseRef>[] = [];
+  for (const r of run.rules) {
+    if (!r.subject) continue;
+    const perSelector = parsersPerSelector(r.version);
+    for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
+      const direction = section === SectionName.INGRESS ? 'ingress' : 'egress';
+      for (const { item, index } of items(r.rule, section)) {
+        const peers = perSelector ? peerKeys(r, item) : itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16)) === 'none' ? [] : [''];
+        if (peers.length === 0) continue;
+        arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
+          if (!isObject(pr) || !isObject(pr.rules)) return;
+          const path = `${r.path}.${section}[${index}].toPorts[${k}]`;
+          for (const p of arr<PortProtocolModel>(pr.ports)) {
+            if (!isObject(p)) continue;
+            for (const filter of parserFilters(direction, compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)))) {
+              const parser = l7ParserOf(pr.rules, filter.protocol);
+              if (parser !== undefined) for (const peer of peers) uses.push({ filter, parser, peer, ref: { r, path } });
+            }
+          }
+        });
+      }
+    }
+  }
+  const reported = new Set<string>();
+  const position = new Map(run.rules.map((r, i) => [r, i]));
+  const order = (use: ParserUse<UseRef>): number => position.get(use.ref.r) ?? 0;
+  for (const group of mergeGroups(uses)) {
+    // Endpoints two rules may share: a CNP's are in its namespace; a CCNP's anywhere; host policies select nodes.
+    const buckets = new Map<string, ParserUse<UseRef>[]>();
+    for (const use of group) {
+      const { r } = use.ref;
+      const key = r.host ? 'host' : r.kind === 'CiliumNetworkPolicy' ? `ns ${r.namespace}` : 'ccnp';
+      const bucket = buckets.get(key);
+      if (bucket) bucket.push(use);
+      else buckets.set(key, [use]);
+    }
+    const clusterwide = buckets.get('ccnp') ?? [];
+    for (const [key, bucket] of buckets) {
+      const meeting = key === 'host' || key === 'ccnp' ? bucket : [...bucket, ...clusterwide].sort((a, b) => order(a) - order(b));
+      report(run, meeting, reported);
+    }
+  }
+}
+
+/** The earlier uses of one parser, one per distinct subject: by the value their subjects require for the bucket key, or not. */
+interface Earlier {
+  readonly byValue: Map<string, Map<string, ParserUse<UseRef>>>;
+  readonly wild: Map<string, ParserUse<UseRef>>;
+}
+
+/**
+ * Reports the conflicts among uses in document order: each use against the earlier uses of every other parser, one per
+ * distinct subject. Subjects are bucketed by the one value they require for the label key most of them pin (`app=x`):
+ * two subjects that pin different values cannot meet, so a use is compared only with its value's bucket and the subjects
+ * that pin none (a namespace of a thousand apps on one port stays linear).
+ */
+function report(run: PitfallRun, uses: readonly ParserUse<UseRef>[], reported: Set<string>): void {
+  const key = bucketKey(uses);
+  const earlier = new Map<string, Earlier>();
+  for (const use of uses) {
+    const { r, path } = use.ref;
+    const subject = r.subject?.toString() ?? '';
+    const value = key === undefined ? undefined : pinned(r, key);
+    if (!reported.has(`${r.doc}/${path}`)) {
+      let hit: ParserUse<UseRef> | undefined;
+      for (const [parser, e] of earlier) {
+        if (parser === use.parser) continue;
+        const pools = value === undefined ? [e.wild, ...e.byValue.values()] : [e.wild, e.byValue.get(value)];
+        hit = pools.flatMap((pool) => [...(pool?.values() ?? [])]).find((other) => sameEndpoints(r, other.ref.r));
+        if (hit) break;
+      }
+      if (hit) {
+        reported.add(`${r.doc}/${path}`);
+        const c = hit.ref.r;
+        const peer = parsersPerSelector(r.version) ? ` for the same peer ${use.peer === '*' ? '(any peer)' : use.peer}` : '';
+        run.report('pitfall-l7-parser-conflict', r, path,
+          `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on the same port entry in ${itemName(c, hit.ref.path)}`
+          + `${c === r ? '' : ', a rule that may select the same endpoints'}${peer}: Cilium cannot merge conflicting L7 parsers, so the agent refuses `
+          + 'the policy of the endpoints both select and keeps the one they had (kubectl apply succeeds; the error shows only in the agent log '
+          + 'and the endpoint\'s status)',
+          `give each protocol its own port${parsersPerSelector(r.version) ? ' (or its own peers)' : ''}; if one of the rules is not meant for `
+          + 'these endpoints, narrow its endpointSelector');
+      }
+    }
+    let e = earlier.get(use.parser);
+    if (!e) earlier.set(use.parser, e = { byValue: new Map(), wild: new Map() });
+    let pool = e.wild;
+    if (value !== undefined) {
+      pool = e.byValue.get(value) ?? new Map();
+      e.byValue.set(value, pool);
+    }
+    if (!pool.has(subject)) pool.set(subject, use);
+  }
+}
+
+/** The label key (other than the namespace) that the most subjects pin to one value, if any. */
+function bucketKey(uses: readonly ParserUse<UseRef>[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const { ref } of uses) {
+    for (const q of ref.r.subject?.requirements ?? []) {
+      if (q.operator === 'In' && q.values.length === 1 && q.key !== NAMESPACE_KEY) counts.set(`${q.source}:${q.key}`, (counts.get(`${q.source}:${q.key}`) ?? 0) + 1);
+    }
+  }
+  let best: string | undefined;
+  for (const [k, n] of counts) if (best === undefined || n > (counts.get(best) ?? 0)) best = k;
+  return best;
+}
+
+/** The one value a rule's subject requires for `key` (`source:key`), if it pins one. */
+function pinned(r: RuleView, key: string): string | undefined {
+  const q = r.subject?.requirements.find((x) => `${x.source}:${x.key}` === key && x.operator === 'In' && x.values.length === 1);
+  return q?.values[0];
+}
+
+/** Whether two rules may select a common endpoint: per the workloads of the input when both know them, else per selectors. */
+function sameEndpoints(a: RuleView, b: RuleView): boolean {
+  if (a === b) return true;
+  if (!a.subject || !b.subject) return false;
+  if (a.pods !== undefined && b.pods !== undefined && (a.pods.length > 0 || b.pods.length > 0)) return a.pods.some((w) => b.pods?.includes(w));
+  return mayOverlap(a.subject, b.subject);
+}
+
+/** The cached selectors of an item's peers, as keys (1.18+ merges per selector); none for Services and cloud groups. */
+function peerKeys(r: RuleView, item: RuleItemModel): string[] {
+  const scope = itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16));
+  if (scope !== 'listed') return scope === 'any' ? ['*'] : [];
+  return [
+    ...arr<LabelSelectorModel>(item.endpoints).filter(isObject).map((m) => `endpoints ${peerSelector(r.kind, r.namespace, r.subject, m).toString()}`),
+    ...arr<LabelSelectorModel>(item.nodes).filter(isObject).map((m) => `nodes ${fromModel(m).toString()}`),
+    ...new Set(arr<string>(item.entities).filter((e) => typeof e === 'string').flatMap(entityPeerKeys)),
+    ...arr<string>(item.cidr).map((c) => `cidr ${String(c)}`),
+    ...arr<CidrRuleModel>(item.cidrSet).map((c) => `cidrSet ${JSON.stringify(c)}`),
+    ...arr<FqdnSelectorModel>(item.fqdns).map((f) => `fqdn ${JSON.stringify(f)}`),
+  ];
+}

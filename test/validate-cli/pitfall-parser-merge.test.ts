@@ -1,0 +1,137 @@
+// `pitfall-l7-parser-conflict` (src/validate/pitfall-parser-merge.ts) as a truth table: two allow items giving one
+// endpoint different L7 parsers on one port entry are flagged (across policies, inside one rule, CCNP with CNP; up to
+// 1.17 whatever the peers, from 1.18 for an identical peer selector), and not flagged for disjoint or other-namespace
+// subjects, other ports (overlapping ranges included: separate filters in Cilium), other directions, one kind, or a rule
+// without L7. The engine's note (src/engine/parser-conflicts.ts, the same mechanism) agrees case by case.
+import { describe, expect, it } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
+import { check, findings } from './helpers';
+
+const HTTP = 'rules: { http: [{ method: GET }] }';
+const KAFKA = 'rules: { kafka: [{ role: consume, topic: orders }] }';
+
+/** One policy document (flow style): `kind` CNP in `namespace` (or CCNP when `''`) on `subject` with `sections`. */
+function policy(name: string, subject: string, sections: string, namespace = 'shop'): string {
+  const kind = namespace === '' ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy';
+  return `apiVersion: cilium.io/v2\nkind: ${kind}\nmetadata:\n  name: ${name}\n${namespace === '' ? '' : `  namespace: ${namespace}\n`}`
+    + `spec:\n  endpointSelector: { matchLabels: ${subject} }\n${sections}`;
+}
+
+/** An ingress item from `peer` on `ports` with `rules` (or none). */
+const from = (peer: string, ports: string, rules = ''): string => `    - ${peer}\n      toPorts: [{ ports: [${ports}]${rules ? `, ${rules}` : ''} }]\n`;
+const WEB = 'fromEndpoints: [{ matchLabels: { app: web } }]';
+const WORKER = 'fromEndpoints: [{ matchLabels: { app: worker } }]';
+const P80 = '{ port: "80", protocol: TCP }';
+const API = '{ app: api }';
+
+type Files = Record<string, string>;
+/** `file:line path` and message of every finding. */
+const flagged = (files: Files, ciliumVersion = '1.19'): string[][] =>
+  findings(check(files, { ciliumVersion }), 'pitfall-l7-parser-conflict').map((d) => [`${d.file}:${d.line} ${d.path ?? ''}`, d.message]);
+const at = (files: Files, ciliumVersion?: string): string[] => flagged(files, ciliumVersion).map(([where]) => where);
+
+describe('flagged', () => {
+  it('two policies on the same pods, HTTP and Kafka from the same peer on 80/TCP: at the later one, naming the other with its line', () => {
+    const files = {
+      'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, HTTP)}`),
+      'b.yaml': policy('b', API, `  ingress:\n${from(WEB, P80, KAFKA)}`),
+    };
+    expect(flagged(files)).toEqual([[
+      'b.yaml:10 spec.ingress[0].toPorts[0]',
+      'kafka rules on ingress 80/TCP here, and http rules on the same port entry in CiliumNetworkPolicy shop/a (a.yaml:10), a rule that may select '
+      + 'the same endpoints for the same peer endpoints {k8s:app=web, k8s:io.kubernetes.pod.namespace=shop}: Cilium cannot merge conflicting L7 '
+      + 'parsers, so the agent refuses the policy of the endpoints both select and keeps the one they had (kubectl apply succeeds; the error shows '
+      + 'only in the agent log and the endpoint\'s status)',
+    ]]);
+    const [d] = findings(check(files), 'pitfall-l7-parser-conflict');
+    expect([d.severity, d.fix]).toEqual(['error', 'give each protocol its own port (or its own peers); if one of the rules is not meant for these endpoints, narrow its endpointSelector']);
+  });
+
+  it('inside one rule: two items on the same port', () => {
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, P80, KAFKA)}`) }))
+      .toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
+  });
+
+  it('a clusterwide policy and a namespaced one whose subjects may meet', () => {
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, HTTP)}`), 'c.yaml': policy('c', API, `  ingress:\n${from('{}'.replace('{}', 'fromEntities: [all]'), P80, KAFKA)}`, '') }, '1.17'))
+      .toEqual(['c.yaml:9 spec.ingress[0].toPorts[0]']);
+  });
+
+  it('different peers: up to 1.17 (one parser per port), not from 1.18 (one per peer selector)', () => {
+    const files = { 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, HTTP)}${from(WORKER, P80, KAFKA)}`) };
+    expect(at(files, '1.17')).toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
+    expect(at(files, '1.18')).toEqual([]);
+  });
+
+  it('from 1.18 the cached selectors decide: cluster holds the host selector, so cluster and host meet', () => {
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from('fromEntities: [cluster]', P80, HTTP)}${from('fromEntities: [host]', P80, KAFKA)}`) }))
+      .toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
+  });
+
+  it('ANY is TCP, UDP and SCTP: DNS on 53/ANY and HTTP on 53/TCP meet on 53/TCP (egress)', () => {
+    const kubeDns = 'toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns } }]';
+    const egress = `  egress:\n${from(kubeDns, '{ port: "53", protocol: ANY }', 'rules: { dns: [{ matchPattern: "*" }] }')}${from(kubeDns, '{ port: "53", protocol: TCP }', HTTP)}`;
+    const [[where, message]] = flagged({ 'a.yaml': policy('a', API, egress) });
+    expect(where).toBe('a.yaml:12 spec.egress[1].toPorts[0]');
+    expect(message).toMatch(/^http rules on egress 53\/TCP here, and dns rules on the same port entry in CiliumNetworkPolicy shop\/a \(a\.yaml:10\) for the same peer/);
+  });
+});
+
+describe('not flagged', () => {
+  const pair = (a: string, b: string, nsB = 'shop', subjectB = API): Files => ({
+    'a.yaml': policy('a', API, a), 'b.yaml': policy('b', subjectB, b, nsB),
+  });
+
+  it('subjects that cannot both match (a required key with other values), or CNPs of other namespaces', () => {
+    expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WEB, P80, KAFKA)}`, 'shop', '{ app: db }'), '1.17')).toEqual([]);
+    expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WEB, P80, KAFKA)}`, 'other'), '1.17')).toEqual([]);
+  });
+
+  it('subjects whose selectors may meet, but no workload of the input is selected by both', () => {
+    const deploy = (name: string, labels: string): string => `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: ${name}, namespace: shop }\n`
+      + `spec:\n  selector: { matchLabels: ${labels} }\n  template:\n    metadata: { labels: ${labels} }\n    spec: { containers: [{ name: c, image: i }] }\n`;
+    const files = {
+      ...pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WEB, P80, KAFKA)}`, 'shop', '{ tier: backend }'),
+      'deploy.yaml': `${deploy('api', '{ app: api }')}---\n${deploy('db', '{ app: db, tier: backend }')}`,
+    };
+    expect(at(files, '1.17')).toEqual([]);
+    delete (files as Partial<Files>)['deploy.yaml'];
+    expect(at(files, '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+  });
+
+  it('other ports, and overlapping but unequal entries (8000-8100 and 8080 are separate filters in Cilium)', () => {
+    expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WEB, '{ port: "81", protocol: TCP }', KAFKA)}`), '1.17')).toEqual([]);
+    expect(at(pair(`  ingress:\n${from(WEB, '{ port: "8000", endPort: 8100, protocol: TCP }', HTTP)}`,
+      `  ingress:\n${from(WEB, '{ port: "8080", protocol: TCP }', KAFKA)}`), '1.17')).toEqual([]);
+  });
+
+  it('other directions, one kind, a rule without L7', () => {
+    const egressKafka = `  egress:\n${from('toEndpoints: [{ matchLabels: { app: web } }]', P80, KAFKA)}`;
+    expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, egressKafka), '1.17')).toEqual([]);
+    expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WEB, P80, 'rules: { http: [{ method: POST }] }')}`), '1.17')).toEqual([]);
+    expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WEB, P80)}`), '1.17')).toEqual([]);
+  });
+});
+
+describe('the engine\'s note agrees with the finding', () => {
+  const refused = (text: string, version: CiliumVersion, from = 'pod:shop:app=web'): boolean =>
+    verdictFor(PolicySet.fromYaml(text, { ciliumVersion: version }), from, 'pod:shop:app=api', '80/TCP', {}).ingress.notes
+      .some((n) => n.startsWith('Cilium refuses the policy of this endpoint'));
+  const cases: [string, string][] = [
+    ['same peer', `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, P80, KAFKA)}`],
+    ['other peers', `  ingress:\n${from(WEB, P80, HTTP)}${from(WORKER, P80, KAFKA)}`],
+    ['cluster and host', `  ingress:\n${from('fromEntities: [cluster]', P80, HTTP)}${from('fromEntities: [host]', P80, KAFKA)}`],
+    ['other ports', `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, '{ port: "81", protocol: TCP }', KAFKA)}`],
+    ['range and port', `  ingress:\n${from(WEB, '{ port: "70", endPort: 90, protocol: TCP }', HTTP)}${from(WEB, P80, KAFKA)}`],
+  ];
+  for (const [name, sections] of cases) {
+    for (const version of [CiliumVersion.V1_17, CiliumVersion.V1_19]) {
+      it(`${name} on ${version}`, () => {
+        const text = policy('a', API, sections);
+        expect(refused(text, version)).toBe(at({ 'a.yaml': text }, version.toString()).length > 0);
+      });
+    }
+  }
+});
