@@ -165,7 +165,7 @@ describe('formatIp (parseIp inverse; RFC 5952 zero compression)', () => {
 
 describe('address ranges: subtractRanges and rangesCoverFamily against address-by-address sets', () => {
   // A small universe (10.0.0.0/26, 64 addresses) so that the expected result can be computed address by address.
-  const base = cidr('10.0.0.0/26').network;
+  const base = 0x0a000000n; // 10.0.0.0, as a number: nothing is parsed while the file is collected
   const block = fc.tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 26, max: 32 }))
     .map(([offset, prefix]) => {
       const size = 1 << (32 - prefix);
@@ -261,8 +261,8 @@ describe('address ranges of both families (the sorted survivors of cidr.ts, issu
 
   // The universe: 10.0.0.0/26 and 2001:db8::/122 (64 addresses each), so that the expected result can be computed
   // address by address. A fixed seed (PROPERTY_SEED when set) so a mutant's result does not depend on the run.
-  const v4 = cidr('10.0.0.0/26').network;
-  const v6 = cidr('2001:db8::/122').network;
+  const v4 = 0x0a000000n; // 10.0.0.0 (numbers: nothing is parsed while the file is collected)
+  const v6 = 0x20010db8n << 96n; // 2001:db8::
   const block = fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 6 })).map(([six, offset, size]) => {
     const n = 1 << size;
     const base = BigInt(offset - (offset % n));
