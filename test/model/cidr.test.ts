@@ -231,6 +231,9 @@ describe('address ranges of both families (the sorted survivors of cidr.ts, issu
     [['0.0.0.0/31', '::2/127'], [], ['0.0.0.0-0.0.0.1', '::2-::3']],
     [['::2/127', '0.0.0.2/31', '::/127'], ['0.0.0.3/32'], ['0.0.0.2-0.0.0.2', '::-::3']],
     [['10.0.0.0/30', '2001:db8::/126'], ['10.0.0.0/31', '2001:db8::/127'], ['10.0.0.2-10.0.0.3', '2001:db8::2-2001:db8::3']],
+    // An IPv6 hole whose number is below an IPv4 range's still cuts the IPv6 range after it.
+    [['10.0.0.0/30', '::/126'], ['::1/128'], ['10.0.0.0-10.0.0.3', '::-::', '::2-::3']],
+    [['10.0.0.0/30', '::/126', '::8/126'], ['::1/128', '::9/128'], ['10.0.0.0-10.0.0.3', '::-::', '::2-::3', '::8-::8', '::a-::b']],
   ])('%j minus %j is %j', (ranges, holes, left) => {
     expect(show(subtractRanges(ranges.map(r), holes.map(r)))).toEqual(left);
   });
@@ -250,6 +253,19 @@ describe('address ranges of both families (the sorted survivors of cidr.ts, issu
     [[], 4, false],
   ])('%j covers IPv%d: %s', (ranges, family, covers) => {
     expect(rangesCoverFamily(ranges.map(r), family as 4 | 6)).toBe(covers);
+  });
+
+  test('many ranges in any order (more than a short sort handles by insertion): sorted and merged', () => {
+    // 200 blocks of 2 addresses with a gap of 2 between them, given in a scrambled order, plus every other gap filled.
+    const blocks = Array.from({ length: 200 }, (_, i) => ({ family: 4 as const, first: BigInt(4 * i), last: BigInt(4 * i + 1) }));
+    const scrambled = blocks.map((b, i) => blocks[(i * 77) % 200]);
+    expect(new Set(scrambled.map((b) => b.first)).size).toBe(200);
+    const got = subtractRanges(scrambled, []);
+    expect(got).toEqual(blocks);
+    const gaps = Array.from({ length: 100 }, (_, i) => ({ family: 4 as const, first: BigInt(8 * i + 2), last: BigInt(8 * i + 3) }));
+    const merged = subtractRanges([...gaps.reverse(), ...scrambled], []);
+    expect(merged).toEqual(Array.from({ length: 100 }, (_, i) => ({ family: 4, first: BigInt(8 * i), last: BigInt(8 * i + 5) })));
+    expect(subtractRanges(scrambled, gaps)).toEqual(blocks);
   });
 
   test('range ends one address short are not the whole family', () => {
