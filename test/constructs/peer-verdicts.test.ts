@@ -1,7 +1,8 @@
 // What each `Peer` factory selects, through engine verdicts on a policy that lets `web` reach only that peer (or only
 // that peer reach `api`): the pods, namespaces, entities, addresses, names, Services and nodes it must select and the
 // near ones it must not, and every refusal with its error id, message and fix. In the mutation test set
-// (vitest.mutation.config.mts): they kill the mutants of src/constructs/peer.ts.
+// (vitest.mutation.config.mts): they kill the mutants of src/constructs/peer.ts. In each block the tests with the fewest
+// verdicts come first: a mutant is killed by the first failing test, so cheap first.
 import { ApiObject } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicy, DnsRule, EndpointSelector, Entity, IPeer, L7, LabelExpression, Peer, Port } from '../../src';
@@ -55,44 +56,6 @@ describe('Peer.endpoints: pods by labels, in the policy namespace unless told', 
     expect(String(peer)).toBe('endpoints {app=client} (policy namespace)');
   });
 
-  test('a namespace: its pods with the labels, or all its pods', () => {
-    expect(admitted(Peer.endpoints({ namespace: 'ops', labels: { app: 'client' } }), ['pod:ops:app=client', 'pod:shop:app=client', 'pod:ops:app=x']))
-      .toEqual({ 'pod:ops:app=client': 'allowed', 'pod:shop:app=client': 'denied', 'pod:ops:app=x': 'denied' });
-    expect(admitted(Peer.namespace('ops'), ['pod:ops:app=x', 'pod:ops:', 'pod:shop:app=x', 'pod:ops2:app=x']))
-      .toEqual({ 'pod:ops:app=x': 'allowed', 'pod:ops:': 'allowed', 'pod:shop:app=x': 'denied', 'pod:ops2:app=x': 'denied' });
-    expect(String(Peer.namespace('ops'))).not.toMatch(/policy namespace/);
-  });
-
-  test('every namespace: pods anywhere, not the host, nodes or the world', () => {
-    expect(admitted(Peer.allNamespaces(), ['pod:shop:app=x', 'pod:kube-system:k8s-app=kube-dns', 'entity:host', 'entity:remote-node', 'cidr:192.0.2.1']))
-      .toEqual({ 'pod:shop:app=x': 'allowed', 'pod:kube-system:k8s-app=kube-dns': 'allowed', 'entity:host': 'denied', 'entity:remote-node': 'denied', 'cidr:192.0.2.1': 'denied' });
-    expect(admitted(Peer.endpoints({ allNamespaces: true, labels: { app: 'client' } }), ['pod:a:app=client', 'pod:b:app=client', 'pod:b:app=x']))
-      .toEqual({ 'pod:a:app=client': 'allowed', 'pod:b:app=client': 'allowed', 'pod:b:app=x': 'denied' });
-  });
-
-  test('namespace labels: pods of namespaces carrying them, in any namespace', () => {
-    const c = ingressFrom(Peer.endpoints({ namespaceLabels: { team: 'a' }, labels: { app: 'client' } }));
-    const pod = (ns: string, team: string | undefined, app = 'client'): unknown =>
-      ({ kind: 'pod', namespace: ns, labels: { app }, ...(team !== undefined ? { namespaceLabels: { team } } : {}) });
-    expect(verdictOf(c, pod('x', 'a') as never, API, '443/TCP')).toBe('allowed');
-    expect(verdictOf(c, pod('shop', 'b') as never, API, '443/TCP')).toBe('denied');
-    expect(verdictOf(c, pod('shop', undefined) as never, API, '443/TCP')).toBe('denied');
-    expect(verdictOf(c, pod('x', 'a', 'other') as never, API, '443/TCP')).toBe('denied');
-  });
-
-  test('expressions, with or without labels', () => {
-    const peer = Peer.endpoints({ expressions: [LabelExpression.in('tier', ['a', 'b'])] });
-    expect(admitted(peer, ['pod:shop:tier=a', 'pod:shop:tier=b', 'pod:shop:tier=c', 'pod:other:tier=a']))
-      .toEqual({ 'pod:shop:tier=a': 'allowed', 'pod:shop:tier=b': 'allowed', 'pod:shop:tier=c': 'denied', 'pod:other:tier=a': 'denied' });
-    const both = Peer.endpoints({ labels: { app: 'client' }, expressions: [LabelExpression.notIn('tier', ['x'])] });
-    expect(admitted(both, ['pod:shop:app=client,tier=y', 'pod:shop:app=client,tier=x', 'pod:shop:tier=y']))
-      .toEqual({ 'pod:shop:app=client,tier=y': 'allowed', 'pod:shop:app=client,tier=x': 'denied', 'pod:shop:tier=y': 'denied' });
-    // An expression on the namespace label names the namespace: no policy namespace is added.
-    const namespaced = Peer.endpoints({ expressions: [LabelExpression.in('k8s:io.kubernetes.pod.namespace', ['a', 'b'])] });
-    expect(admitted(namespaced, ['pod:a:app=x', 'pod:b:app=x', 'pod:shop:app=x']))
-      .toEqual({ 'pod:a:app=x': 'allowed', 'pod:b:app=x': 'allowed', 'pod:shop:app=x': 'denied' });
-  });
-
   test('the options are read, not kept', () => {
     const labels = { app: 'client' };
     const expressions = [LabelExpression.exists('tier')];
@@ -124,9 +87,51 @@ describe('Peer.endpoints: pods by labels, in the policy namespace unless told', 
     expect(reached(Peer.kubeDns(), ['pod:kube-system:k8s-app=kube-dns', 'pod:shop:k8s-app=kube-dns', 'pod:kube-system:k8s-app=coredns']))
       .toEqual({ 'pod:kube-system:k8s-app=kube-dns': 'allowed', 'pod:shop:k8s-app=kube-dns': 'denied', 'pod:kube-system:k8s-app=coredns': 'denied' });
   });
+
+  test('a namespace: its pods with the labels, or all its pods', () => {
+    expect(admitted(Peer.endpoints({ namespace: 'ops', labels: { app: 'client' } }), ['pod:ops:app=client', 'pod:shop:app=client', 'pod:ops:app=x']))
+      .toEqual({ 'pod:ops:app=client': 'allowed', 'pod:shop:app=client': 'denied', 'pod:ops:app=x': 'denied' });
+    expect(admitted(Peer.namespace('ops'), ['pod:ops:app=x', 'pod:ops:', 'pod:shop:app=x', 'pod:ops2:app=x']))
+      .toEqual({ 'pod:ops:app=x': 'allowed', 'pod:ops:': 'allowed', 'pod:shop:app=x': 'denied', 'pod:ops2:app=x': 'denied' });
+    expect(String(Peer.namespace('ops'))).not.toMatch(/policy namespace/);
+  });
+
+  test('every namespace: pods anywhere, not the host, nodes or the world', () => {
+    expect(admitted(Peer.allNamespaces(), ['pod:shop:app=x', 'pod:kube-system:k8s-app=kube-dns', 'entity:host', 'entity:remote-node', 'cidr:192.0.2.1']))
+      .toEqual({ 'pod:shop:app=x': 'allowed', 'pod:kube-system:k8s-app=kube-dns': 'allowed', 'entity:host': 'denied', 'entity:remote-node': 'denied', 'cidr:192.0.2.1': 'denied' });
+    expect(admitted(Peer.endpoints({ allNamespaces: true, labels: { app: 'client' } }), ['pod:a:app=client', 'pod:b:app=client', 'pod:b:app=x']))
+      .toEqual({ 'pod:a:app=client': 'allowed', 'pod:b:app=client': 'allowed', 'pod:b:app=x': 'denied' });
+  });
+
+  test('expressions, with or without labels', () => {
+    const peer = Peer.endpoints({ expressions: [LabelExpression.in('tier', ['a', 'b'])] });
+    expect(admitted(peer, ['pod:shop:tier=a', 'pod:shop:tier=b', 'pod:shop:tier=c', 'pod:other:tier=a']))
+      .toEqual({ 'pod:shop:tier=a': 'allowed', 'pod:shop:tier=b': 'allowed', 'pod:shop:tier=c': 'denied', 'pod:other:tier=a': 'denied' });
+    const both = Peer.endpoints({ labels: { app: 'client' }, expressions: [LabelExpression.notIn('tier', ['x'])] });
+    expect(admitted(both, ['pod:shop:app=client,tier=y', 'pod:shop:app=client,tier=x', 'pod:shop:tier=y']))
+      .toEqual({ 'pod:shop:app=client,tier=y': 'allowed', 'pod:shop:app=client,tier=x': 'denied', 'pod:shop:tier=y': 'denied' });
+    // An expression on the namespace label names the namespace: no policy namespace is added.
+    const namespaced = Peer.endpoints({ expressions: [LabelExpression.in('k8s:io.kubernetes.pod.namespace', ['a', 'b'])] });
+    expect(admitted(namespaced, ['pod:a:app=x', 'pod:b:app=x', 'pod:shop:app=x']))
+      .toEqual({ 'pod:a:app=x': 'allowed', 'pod:b:app=x': 'allowed', 'pod:shop:app=x': 'denied' });
+  });
+
+  test('namespace labels: pods of namespaces carrying them, in any namespace', () => {
+    const c = ingressFrom(Peer.endpoints({ namespaceLabels: { team: 'a' }, labels: { app: 'client' } }));
+    const pod = (ns: string, team: string | undefined, app = 'client'): unknown =>
+      ({ kind: 'pod', namespace: ns, labels: { app }, ...(team !== undefined ? { namespaceLabels: { team } } : {}) });
+    expect(verdictOf(c, pod('x', 'a') as never, API, '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, pod('shop', 'b') as never, API, '443/TCP')).toBe('denied');
+    expect(verdictOf(c, pod('shop', undefined) as never, API, '443/TCP')).toBe('denied');
+    expect(verdictOf(c, pod('x', 'a', 'other') as never, API, '443/TCP')).toBe('denied');
+  });
 });
 
 describe('Peer.selectedBy: the pods of an endpoint selector', () => {
+  test('a bad namespace is refused', () => {
+    expect(refused(() => Peer.selectedBy(EndpointSelector.labels({ app: 'x' }), 'Bad'))).toMatch(/^namespace-name-syntax: [\s\S]*Peer\.selectedBy\(\) namespace/);
+  });
+
   test('in the policy namespace, or in the one named', () => {
     const sel = EndpointSelector.labels({ app: 'client' });
     expect(admitted(Peer.selectedBy(sel), ['pod:shop:app=client', 'pod:other:app=client', 'pod:shop:app=x']))
@@ -142,29 +147,15 @@ describe('Peer.selectedBy: the pods of an endpoint selector', () => {
     expect(admitted(Peer.selectedBy(expr), ['pod:shop:tier=a', 'pod:shop:tier=b', 'pod:ops:tier=a']))
       .toEqual({ 'pod:shop:tier=a': 'allowed', 'pod:shop:tier=b': 'denied', 'pod:ops:tier=a': 'denied' });
   });
-
-  test('a bad namespace is refused', () => {
-    expect(refused(() => Peer.selectedBy(EndpointSelector.labels({ app: 'x' }), 'Bad'))).toMatch(/^namespace-name-syntax: [\s\S]*Peer\.selectedBy\(\) namespace/);
-  });
 });
 
 describe('entities, addresses and names', () => {
-  test('an entity: that entity only', () => {
-    expect(reached(Peer.entity(Entity.WORLD), ['cidr:192.0.2.1', 'entity:world', 'entity:host', 'pod:shop:app=x']))
-      .toEqual({ 'cidr:192.0.2.1': 'allowed', 'entity:world': 'allowed', 'entity:host': 'denied', 'pod:shop:app=x': 'denied' });
-    expect(reached(Peer.kubeApiServer(), ['entity:kube-apiserver', 'entity:host', 'cidr:192.0.2.1']))
-      .toEqual({ 'entity:kube-apiserver': 'allowed', 'entity:host': 'denied', 'cidr:192.0.2.1': 'denied' });
-    expect(String(Peer.entity(Entity.HOST))).toBe('entity host');
-  });
-
-  test('a CIDR: its addresses, minus the excepts', () => {
-    expect(reached(Peer.cidr('10.0.0.0/16'), ['cidr:10.0.5.5', 'cidr:10.1.0.1'])).toEqual({ 'cidr:10.0.5.5': 'allowed', 'cidr:10.1.0.1': 'denied' });
-    expect(reached(Peer.cidr('10.0.0.0/16', { except: ['10.0.1.0/24', '10.0.2.0/24'] }), ['cidr:10.0.5.5', 'cidr:10.0.1.1', 'cidr:10.0.2.1', 'cidr:10.1.0.1']))
-      .toEqual({ 'cidr:10.0.5.5': 'allowed', 'cidr:10.0.1.1': 'denied', 'cidr:10.0.2.1': 'denied', 'cidr:10.1.0.1': 'denied' });
-    // An empty except list is the plain CIDR.
-    expect(reached(Peer.cidr('10.0.0.0/16', { except: [] }), ['cidr:10.0.1.1', 'cidr:10.1.0.1'])).toEqual({ 'cidr:10.0.1.1': 'allowed', 'cidr:10.1.0.1': 'denied' });
-    expect(String(Peer.cidr('10.0.0.0/16', { except: ['10.0.1.0/24', '10.0.2.0/24'] }))).toBe('cidr 10.0.0.0/16 except 10.0.1.0/24, 10.0.2.0/24');
-    expect(String(Peer.cidr('10.0.0.0/16'))).toBe('cidr 10.0.0.0/16');
+  test('an except outside its CIDR is refused; the CIDR itself, its sub-ranges and another family are not the same case', () => {
+    expect(refused(() => Peer.cidr('10.0.0.0/16', { except: ['10.0.0.0/24', '10.0.0.0/8'] })))
+      .toMatch(/^peer-except-outside: except 10\.0\.0\.0\/8 is not a sub-range of 10\.0\.0\.0\/16\n {2}fix: list only ranges inside 10\.0\.0\.0\/16 in except$/);
+    expect(refused(() => Peer.cidr('10.0.0.0/16', { except: ['10.1.0.0/24'] }))).toMatch(/^peer-except-outside: except 10\.1\.0\.0\/24/);
+    expect(refused(() => Peer.cidr('10.0.0.0/16', { except: ['2001:db8::/64'] }))).toMatch(/^peer-except-outside:/);
+    expect(String(Peer.cidr('10.0.0.0/16', { except: ['10.0.0.0/16'] }))).toBe('cidr 10.0.0.0/16 except 10.0.0.0/16');
   });
 
   test('the except list is read, not kept', () => {
@@ -174,18 +165,18 @@ describe('entities, addresses and names', () => {
     expect(reached(peer, ['cidr:10.0.1.1', 'cidr:10.0.2.1'])).toEqual({ 'cidr:10.0.1.1': 'denied', 'cidr:10.0.2.1': 'allowed' });
   });
 
-  test('an except outside its CIDR is refused; the CIDR itself, its sub-ranges and another family are not the same case', () => {
-    expect(refused(() => Peer.cidr('10.0.0.0/16', { except: ['10.0.0.0/24', '10.0.0.0/8'] })))
-      .toMatch(/^peer-except-outside: except 10\.0\.0\.0\/8 is not a sub-range of 10\.0\.0\.0\/16\n {2}fix: list only ranges inside 10\.0\.0\.0\/16 in except$/);
-    expect(refused(() => Peer.cidr('10.0.0.0/16', { except: ['10.1.0.0/24'] }))).toMatch(/^peer-except-outside: except 10\.1\.0\.0\/24/);
-    expect(refused(() => Peer.cidr('10.0.0.0/16', { except: ['2001:db8::/64'] }))).toMatch(/^peer-except-outside:/);
-    expect(String(Peer.cidr('10.0.0.0/16', { except: ['10.0.0.0/16'] }))).toBe('cidr 10.0.0.0/16 except 10.0.0.0/16');
-  });
-
   test('a CIDR group by name', () => {
     const group = { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'partners' }, spec: { externalCIDRs: ['198.51.100.0/24'] } };
     expect(reached(Peer.cidrGroup('partners'), ['cidr:198.51.100.9', 'cidr:198.51.101.9'], [group]))
       .toEqual({ 'cidr:198.51.100.9': 'allowed', 'cidr:198.51.101.9': 'denied' });
+  });
+
+  test('an entity: that entity only', () => {
+    expect(reached(Peer.entity(Entity.WORLD), ['cidr:192.0.2.1', 'entity:world', 'entity:host', 'pod:shop:app=x']))
+      .toEqual({ 'cidr:192.0.2.1': 'allowed', 'entity:world': 'allowed', 'entity:host': 'denied', 'pod:shop:app=x': 'denied' });
+    expect(reached(Peer.kubeApiServer(), ['entity:kube-apiserver', 'entity:host', 'cidr:192.0.2.1']))
+      .toEqual({ 'entity:kube-apiserver': 'allowed', 'entity:host': 'denied', 'cidr:192.0.2.1': 'denied' });
+    expect(String(Peer.entity(Entity.HOST))).toBe('entity host');
   });
 
   test('an exact DNS name, and a pattern', () => {
@@ -197,33 +188,21 @@ describe('entities, addresses and names', () => {
       .toMatch(/^peer-fqdn-wildcard: Peer\.fqdn\("\*\.example\.com"\) is an exact name \(matchName\), but the name has a "\*"\n {2}fix: use Peer\.fqdnPattern\("\*\.example\.com"\) for a pattern$/);
     expect(refused(() => Peer.fqdn('api.*'))).toMatch(/^peer-fqdn-wildcard:/);
   });
+
+  test('a CIDR: its addresses, minus the excepts', () => {
+    expect(reached(Peer.cidr('10.0.0.0/16'), ['cidr:10.0.5.5', 'cidr:10.1.0.1'])).toEqual({ 'cidr:10.0.5.5': 'allowed', 'cidr:10.1.0.1': 'denied' });
+    expect(reached(Peer.cidr('10.0.0.0/16', { except: ['10.0.1.0/24', '10.0.2.0/24'] }), ['cidr:10.0.5.5', 'cidr:10.0.1.1', 'cidr:10.0.2.1', 'cidr:10.1.0.1']))
+      .toEqual({ 'cidr:10.0.5.5': 'allowed', 'cidr:10.0.1.1': 'denied', 'cidr:10.0.2.1': 'denied', 'cidr:10.1.0.1': 'denied' });
+    // An empty except list is the plain CIDR.
+    expect(reached(Peer.cidr('10.0.0.0/16', { except: [] }), ['cidr:10.0.1.1', 'cidr:10.1.0.1'])).toEqual({ 'cidr:10.0.1.1': 'allowed', 'cidr:10.1.0.1': 'denied' });
+    expect(String(Peer.cidr('10.0.0.0/16', { except: ['10.0.1.0/24', '10.0.2.0/24'] }))).toBe('cidr 10.0.0.0/16 except 10.0.1.0/24, 10.0.2.0/24');
+    expect(String(Peer.cidr('10.0.0.0/16'))).toBe('cidr 10.0.0.0/16');
+  });
 });
 
 describe('Services and nodes', () => {
   const svc = (name: string, namespace: string, labels: Record<string, string> = {}): Record<string, unknown> =>
     ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { selector: { app: name }, ports: [{ port: 443 }] } });
-
-  test('a Service by name: the pods it selects, in the policy namespace unless told', () => {
-    const objects = [svc('db', 'shop'), svc('db', 'data'), svc('cache', 'shop')];
-    expect(reached(Peer.service('db'), ['pod:shop:app=db', 'pod:data:app=db', 'pod:shop:app=cache'], objects))
-      .toEqual({ 'pod:shop:app=db': 'allowed', 'pod:data:app=db': 'denied', 'pod:shop:app=cache': 'denied' });
-    expect(reached(Peer.service('db', 'data'), ['pod:shop:app=db', 'pod:data:app=db'], objects))
-      .toEqual({ 'pod:shop:app=db': 'denied', 'pod:data:app=db': 'allowed' });
-    expect(String(Peer.service('db', 'data'))).toBe('service data/db');
-    expect(String(Peer.service('db'))).toBe('service db');
-    // The API server's Service outside the default namespace is an ordinary Service.
-    expect(reached(Peer.service('kubernetes', 'ops'), ['pod:ops:app=kubernetes'], [svc('kubernetes', 'ops')])).toEqual({ 'pod:ops:app=kubernetes': 'allowed' });
-  });
-
-  test('Services by labels: in the policy namespace unless told', () => {
-    const objects = [svc('db', 'shop', { tier: 'data' }), svc('db', 'data', { tier: 'data' }), svc('web', 'shop', { tier: 'front' })];
-    expect(reached(Peer.serviceSelector({ labels: { tier: 'data' } }), ['pod:shop:app=db', 'pod:data:app=db', 'pod:shop:app=web'], objects))
-      .toEqual({ 'pod:shop:app=db': 'allowed', 'pod:data:app=db': 'denied', 'pod:shop:app=web': 'denied' });
-    expect(reached(Peer.serviceSelector({ labels: { tier: 'data' }, namespace: 'data' }), ['pod:shop:app=db', 'pod:data:app=db'], objects))
-      .toEqual({ 'pod:shop:app=db': 'denied', 'pod:data:app=db': 'allowed' });
-    expect(reached(Peer.serviceSelector({ expressions: [LabelExpression.in('tier', ['front'])] }), ['pod:shop:app=db', 'pod:shop:app=web'], objects))
-      .toEqual({ 'pod:shop:app=db': 'denied', 'pod:shop:app=web': 'allowed' });
-  });
 
   test('Service refusals: names that are no Service name, default/kubernetes, empty selectors', () => {
     for (const bad of ['Db', '1db', 'db-', '-db', 'd_b', '', 'a'.repeat(64)]) {
@@ -256,9 +235,38 @@ describe('Services and nodes', () => {
     expect(reached(Peer.cidrGroupSelector({ team: 'a' }), ['cidr:198.51.100.9', 'cidr:203.0.113.9'], [group('g1', 'a', '198.51.100.0/24'), group('g2', 'b', '203.0.113.0/24')]))
       .toEqual({ 'cidr:198.51.100.9': 'allowed', 'cidr:203.0.113.9': 'denied' });
   });
+
+  test('a Service by name: the pods it selects, in the policy namespace unless told', () => {
+    const objects = [svc('db', 'shop'), svc('db', 'data'), svc('cache', 'shop')];
+    expect(reached(Peer.service('db'), ['pod:shop:app=db', 'pod:data:app=db', 'pod:shop:app=cache'], objects))
+      .toEqual({ 'pod:shop:app=db': 'allowed', 'pod:data:app=db': 'denied', 'pod:shop:app=cache': 'denied' });
+    expect(reached(Peer.service('db', 'data'), ['pod:shop:app=db', 'pod:data:app=db'], objects))
+      .toEqual({ 'pod:shop:app=db': 'denied', 'pod:data:app=db': 'allowed' });
+    expect(String(Peer.service('db', 'data'))).toBe('service data/db');
+    expect(String(Peer.service('db'))).toBe('service db');
+    // The API server's Service outside the default namespace is an ordinary Service.
+    expect(reached(Peer.service('kubernetes', 'ops'), ['pod:ops:app=kubernetes'], [svc('kubernetes', 'ops')])).toEqual({ 'pod:ops:app=kubernetes': 'allowed' });
+  });
+
+  test('Services by labels: in the policy namespace unless told', () => {
+    const objects = [svc('db', 'shop', { tier: 'data' }), svc('db', 'data', { tier: 'data' }), svc('web', 'shop', { tier: 'front' })];
+    expect(reached(Peer.serviceSelector({ labels: { tier: 'data' } }), ['pod:shop:app=db', 'pod:data:app=db', 'pod:shop:app=web'], objects))
+      .toEqual({ 'pod:shop:app=db': 'allowed', 'pod:data:app=db': 'denied', 'pod:shop:app=web': 'denied' });
+    expect(reached(Peer.serviceSelector({ labels: { tier: 'data' }, namespace: 'data' }), ['pod:shop:app=db', 'pod:data:app=db'], objects))
+      .toEqual({ 'pod:shop:app=db': 'denied', 'pod:data:app=db': 'allowed' });
+    expect(reached(Peer.serviceSelector({ expressions: [LabelExpression.in('tier', ['front'])] }), ['pod:shop:app=db', 'pod:shop:app=web'], objects))
+      .toEqual({ 'pod:shop:app=db': 'denied', 'pod:shop:app=web': 'allowed' });
+  });
 });
 
 describe('any peer, and the peer as a value', () => {
+  test('the config a peer hands out is a copy', () => {
+    const peer = Peer.endpoints({ labels: { app: 'client' } });
+    const config = peer.toPeerConfig();
+    (config.item.endpoints as { matchLabels: Record<string, string> }[])[0].matchLabels.app = 'other';
+    expect(admitted(peer, ['pod:shop:app=client', 'pod:shop:app=other'])).toEqual({ 'pod:shop:app=client': 'allowed', 'pod:shop:app=other': 'denied' });
+  });
+
   test('Peer.any(): every peer, on the ports only', () => {
     const c = egressTo(Peer.any());
     for (const to of ['pod:other:app=x', 'entity:host', 'cidr:192.0.2.1', 'entity:world']) {
@@ -266,13 +274,6 @@ describe('any peer, and the peer as a value', () => {
       expect(verdictOf(c, WEB, to, '80/TCP'), to).toBe('denied');
     }
     expect(String(Peer.any())).toBe('any peer');
-  });
-
-  test('the config a peer hands out is a copy', () => {
-    const peer = Peer.endpoints({ labels: { app: 'client' } });
-    const config = peer.toPeerConfig();
-    (config.item.endpoints as { matchLabels: Record<string, string> }[])[0].matchLabels.app = 'other';
-    expect(admitted(peer, ['pod:shop:app=client', 'pod:shop:app=other'])).toEqual({ 'pod:shop:app=client': 'allowed', 'pod:shop:app=other': 'denied' });
   });
 
   test('a workload peer: the pods of the workload, read at synthesis', () => {
