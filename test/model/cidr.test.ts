@@ -258,7 +258,7 @@ describe('address ranges of both families (the sorted survivors of cidr.ts, issu
   test('many ranges in any order (more than a short sort handles by insertion): sorted and merged', () => {
     // 200 blocks of 2 addresses with a gap of 2 between them, given in a scrambled order, plus every other gap filled.
     const blocks = Array.from({ length: 200 }, (_, i) => ({ family: 4 as const, first: BigInt(4 * i), last: BigInt(4 * i + 1) }));
-    const scrambled = blocks.map((b, i) => blocks[(i * 77) % 200]);
+    const scrambled = blocks.map((_, i) => blocks[(i * 77) % 200]);
     expect(new Set(scrambled.map((b) => b.first)).size).toBe(200);
     const got = subtractRanges(scrambled, []);
     expect(got).toEqual(blocks);
