@@ -5,7 +5,7 @@
 // must fail a test, not the collection (Stryker counts a file that fails to collect as no test run). The tests without a
 // verdict (refusals, printing) come first in each block: a mutant is killed by the first failing test, so cheap first.
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, EndpointSelector, Icmp, IcmpFamily, Peer, Port, PortOptions, Protocol } from '../../src';
+import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, Icmp, IcmpFamily, Peer, Port, PortOptions, Protocol } from '../../src';
 import { Endpoints } from '../../src/engine';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -152,6 +152,7 @@ describe('named ports: resolved on the destination, lower-case, on the port\'s p
     expect(refused(() => Port.named('0o17'))).toMatch(/^port-name-numeric:[\s\S]*Port\.tcp\(<number>\)/);
     expect(refused(() => Port.named('0xg'))).toMatch(/^port-name-numeric:[\s\S]*Port\.tcp\(<number>\)/);
     expect(refused(() => Port.named('0xab-c'))).toMatch(/^port-name-numeric:[\s\S]*Port\.tcp\(<number>\)/);
+    expect(refused(() => Port.named('0b0x5'))).toMatch(/^port-name-numeric:[\s\S]*Port\.tcp\(<number>\)/); // binary, not hex
     // Not at the start: an ordinary name.
     expect(String(Port.named('a0x50'))).toBe('a0x50/ANY');
     expect(String(Port.named('x50'))).toBe('x50/ANY');
@@ -223,6 +224,16 @@ describe('ICMP types: each factory opens its type on its family only', () => {
 });
 
 describe('a Port is a value', () => {
+  test('ports read from a model (the DNS companion\'s 53/UDP and 53/TCP) open exactly those ports', () => {
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'deny');
+    const kubeDns = 'pod:kube-system:k8s-app=kube-dns';
+    expect(verdictOf(c, CLIENT, kubeDns, '53/UDP', { dns: 'example.com' })).toBe('allowed');
+    expect(verdictOf(c, CLIENT, kubeDns, '53/TCP', { dns: 'example.com' })).toBe('allowed');
+    expect(verdictOf(c, CLIENT, kubeDns, '54/UDP')).toBe('denied');
+    expect(verdictOf(c, CLIENT, kubeDns, '53/SCTP')).toBe('denied');
+  });
+
   test('changing the match it hands out changes neither the port nor the policy built from it', () => {
     const tcp = Port.tcp(80);
     const l4 = tcp.toPortMatch().l4 as { port?: string };
