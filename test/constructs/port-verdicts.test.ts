@@ -48,6 +48,7 @@ describe('refused port values: what, the bad value and the fix', () => {
     expect(refused(() => Port.tcp('8a' as unknown as number))).toMatch(/pass an integer between 1 and 65535/);
     expect(refused(() => Port.tcp('a8' as unknown as number))).toMatch(/pass an integer between 1 and 65535/);
     expect(refused(() => Port.tcp(null as unknown as number))).toMatch(/^port-not-a-number: port null is a null, not a number/);
+    expect(refused(() => Port.tcp(['80'] as unknown as number))).toMatch(/^port-not-a-number: port \["80"\] is a object, not a number\n {2}fix: pass an integer between 1 and 65535$/);
     expect(refused(() => Port.tcp(undefined as unknown as number))).toMatch(/^port-not-a-number: port undefined is a undefined, not a number/);
     expect(refused(() => Icmp.type('8' as unknown as number))).toMatch(/^port-not-a-number: ICMP type "8" is a string[\s\S]*pass the number 8/);
     expect(refused(() => Port.tcpRange(80, '90' as unknown as number))).toMatch(/^port-not-a-number: port range end "90" is a string/);
@@ -196,6 +197,8 @@ describe('ICMP types: each factory opens its type on its family only', () => {
     expect(refused(() => Icmp.named('Nope', IcmpFamily.IPV6))).toMatch(/^icmp-name-unknown: "Nope" is not an ICMPv6 type name[\s\S]*NeighborSolicitation/);
     expect(refused(() => Icmp.named('toString'))).toMatch(/^icmp-name-unknown: "toString"/);
     expect(refused(() => Icmp.named(8 as unknown as string))).toMatch(/^icmp-name-unknown: "8"/);
+    // A non-string whose text is a name (JavaScript callers) is no name either.
+    expect(refused(() => Icmp.named(['EchoRequest'] as unknown as string))).toMatch(/^icmp-name-unknown: "EchoRequest" is not an ICMP type name/);
   });
 
   test('ICMP beside ports: both open, each on its own', () => {
