@@ -124,6 +124,10 @@ describe('Peer.endpoints: pods by labels, in the policy namespace unless told', 
     expect(verdictOf(c, pod('shop', 'b') as never, API, '443/TCP')).toBe('denied');
     expect(verdictOf(c, pod('shop', undefined) as never, API, '443/TCP')).toBe('denied');
     expect(verdictOf(c, pod('x', 'a', 'other') as never, API, '443/TCP')).toBe('denied');
+    // Namespace labels alone: every pod of those namespaces.
+    const all = ingressFrom(Peer.endpoints({ namespaceLabels: { team: 'a' } }));
+    expect(verdictOf(all, pod('x', 'a', 'any') as never, API, '443/TCP')).toBe('allowed');
+    expect(verdictOf(all, pod('y', 'b', 'any') as never, API, '443/TCP')).toBe('denied');
   });
 });
 
@@ -195,6 +199,10 @@ describe('entities, addresses and names', () => {
       .toEqual({ 'cidr:10.0.5.5': 'allowed', 'cidr:10.0.1.1': 'denied', 'cidr:10.0.2.1': 'denied', 'cidr:10.1.0.1': 'denied' });
     // An empty except list is the plain CIDR.
     expect(reached(Peer.cidr('10.0.0.0/16', { except: [] }), ['cidr:10.0.1.1', 'cidr:10.1.0.1'])).toEqual({ 'cidr:10.0.1.1': 'allowed', 'cidr:10.1.0.1': 'denied' });
+    expect(String(Peer.cidr('10.0.0.0/16', { except: [] }))).toBe('cidr 10.0.0.0/16');
+    // A CIDR or except that does not parse is left to the synthesis's CRD check, not compared here.
+    expect(String(Peer.cidr('10.0.0.0/33', { except: ['10.0.0.0/8'] }))).toBe('cidr 10.0.0.0/33 except 10.0.0.0/8');
+    expect(String(Peer.cidr('10.0.0.0/8', { except: ['x'] }))).toBe('cidr 10.0.0.0/8 except x');
     expect(String(Peer.cidr('10.0.0.0/16', { except: ['10.0.1.0/24', '10.0.2.0/24'] }))).toBe('cidr 10.0.0.0/16 except 10.0.1.0/24, 10.0.2.0/24');
     expect(String(Peer.cidr('10.0.0.0/16'))).toBe('cidr 10.0.0.0/16');
   });
