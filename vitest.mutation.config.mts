@@ -12,7 +12,8 @@ import { defineConfig } from 'vitest/config';
  * L7 decisions, the semantics, the Cilium-authored cases and the example corpus of shared/conformance, layer 4, raw rules
  * and L7, explained verdicts, the matchers), without the construct and host-firewall tests (about 11 s a run). `model`:
  * label selectors and CIDRs through verdicts, with the engine semantics and the Cilium-authored cases. `guard` and
- * `host-firewall`: the host lockout guard's and HostFirewall's behavioural tests.
+ * `host-firewall`: the host lockout guard's and HostFirewall's behavioural tests. `values`: what each `Peer` and `Port`/`Icmp`
+ * factory selects and opens.
  * `MUTATION_TEST_FILES` (comma-separated paths) names the files instead, e.g. the tests that pin explanations.
  */
 const TEST_SETS: Record<string, string[]> = {
@@ -32,6 +33,8 @@ const TEST_SETS: Record<string, string[]> = {
   ],
   // HostFirewall's own guard and what each prop opens (src/constructs/host-firewall.ts), without the YAML-shape tests.
   'host-firewall': ['test/constructs/host-firewall-guard.test.ts', 'test/constructs/host-firewall-verdicts.test.ts'],
+  // What each Peer and Port/Icmp factory selects and opens, and their refusals (src/constructs/peer.ts, port.ts).
+  values: ['test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts'],
 };
 
 const files = process.env.MUTATION_TEST_FILES?.split(',').map((f) => f.trim()).filter((f) => f !== '');
@@ -69,6 +72,8 @@ export default defineConfig({
       // and HostFirewall's promise (src/constructs/host-firewall.ts: each prop opens its path, through engine verdicts).
       'test/validate-cli/pitfall-host.test.ts', 'test/validate-cli/host-deny-lockout.test.ts',
       'test/constructs/host-firewall-verdicts.test.ts',
+      // What each Peer and Port/Icmp factory selects and opens, through engine verdicts, and their refusals by id.
+      'test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

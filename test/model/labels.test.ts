@@ -157,3 +157,71 @@ describe('label sets and keys', () => {
     expect(odd.toString()).toBe('{any:app Exists, any:app Unknown}');
   });
 });
+
+describe('the sorted survivors of labels.ts:1-186 (issue 16): behaviour the first tests left open', () => {
+  test('a key without a source whose first letters spell one (`k8sx`) is a key of any source, not a `k8s:` key', () => {
+    // The key has no `:`, so no source prefix: it matches the label of every source, here a container label.
+    expect(selects(labels({ k8sx: '1' }), 'pod:default:container:k8sx=1')).toBe(true);
+    expect(selects(labels({ nodex: '1' }), 'pod:default:container:nodex=1')).toBe(true);
+    expect(selects(labels({ k8sx: '1' }), 'pod:default:k8sx=1')).toBe(true);
+    expect(splitLabelKey('k8sx')).toEqual({ source: 'any', key: 'k8sx' });
+    expect(splitLabelKey('cidrx', 'k8s')).toEqual({ source: 'k8s', key: 'cidrx' });
+  });
+
+  test('a key of one source on a pod that has the key from two sources: each source finds its own value', () => {
+    // `container:app` sorts before `k8s:app`, so the first label with the key is the container one.
+    const pod = 'pod:default:app=web,container:app=db';
+    expect(selects(labels({ 'k8s:app': 'web' }), pod)).toBe(true);
+    expect(selects(labels({ 'container:app': 'db' }), pod)).toBe(true);
+    expect(selects(labels({ 'container:app': 'web' }), pod)).toBe(false);
+    expect(selects({ matchExpressions: [{ key: 'k8s:app', operator: 'In', values: ['web'] }] }, pod)).toBe(true);
+    expect(selects({ matchExpressions: [{ key: 'k8s:app', operator: 'NotIn', values: ['db'] }] }, pod)).toBe(true);
+    expect(selects({ matchExpressions: [{ key: 'node:app', operator: 'Exists' }] }, pod)).toBe(false);
+    const set = LabelSet.of([{ source: 'k8s', key: 'app', value: 'web' }, { source: 'container', key: 'app', value: 'db' }, { source: 'node', key: 'app', value: 'n' }]);
+    expect(set.get('k8s', 'app')).toBe('web');
+    expect(set.get('node', 'app')).toBe('n');
+    expect(set.has('cidr', 'app')).toBe(false);
+  });
+
+  test('LabelSet.of: of several labels with one source:key the last given wins, wherever the others sort', () => {
+    const values = ['1', '2', '3', '4', '5'];
+    const labelsOf = (order: number[]): { source: string; key: string; value: string }[] =>
+      order.map((i) => (i < 5 ? { source: 'k8s', key: 'app', value: values[i] } : { source: 'k8s', key: `z${i}`, value: '' }));
+    for (const order of [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [0, 5, 1, 6, 2, 7, 3], [7, 6, 5, 2, 0, 1], [1, 0], [0, 1]]) {
+      const last = order.filter((i) => i < 5).pop() as number;
+      const set = LabelSet.of(labelsOf(order));
+      expect(set.get('k8s', 'app'), order.join()).toBe(values[last]);
+      expect(set.lookup('k8s', 'app'), order.join()).toHaveLength(1);
+    }
+    // Sorted by source:key in UTF-16 code units (upper case before lower case, a prefix first).
+    expect(LabelSet.of([{ source: 'k8s', key: 'b', value: '' }, { source: 'k8s', key: 'B', value: '' }, { source: 'k8s', key: 'a1', value: '' }, { source: 'k8s', key: 'a', value: '' }]).id)
+      .toBe('k8s:B=,k8s:a=,k8s:a1=,k8s:b=');
+    expect(LabelSet.of([]).id).toBe('');
+  });
+
+  test('a reserved label without a value prints without `=`; every other label with it', () => {
+    expect(formatLabel({ source: 'reserved', key: 'host', value: '' })).toBe('reserved:host');
+    expect(formatLabel({ source: 'reserved', key: 'x', value: 'y' })).toBe('reserved:x=y');
+    expect(formatLabel({ source: 'cidr', key: '10.0.0.0/8', value: '' })).toBe('cidr:10.0.0.0/8=');
+    expect(formatLabel({ source: 'k8s', key: 'app', value: 'web' })).toBe('k8s:app=web');
+  });
+
+  test('Selector.without drops exactly the requirements on that source and key (contract: no engine path calls it)', () => {
+    const sel = Selector.from({ matchLabels: { 'k8s:app': 'web', 'container:app': 'db', 'k8s:tier': 'x' } });
+    const pod = (l: Record<string, string>): LabelSet => LabelSet.of(Object.entries(l).map(([k, v]) => ({ ...splitLabelKey(k, 'k8s'), value: v })));
+    const full = pod({ app: 'web', 'container:app': 'db', tier: 'x' });
+    expect(sel.matches(pod({ app: 'web', 'container:app': 'db' }))).toBe(false);
+    expect(sel.without('k8s', 'tier').matches(pod({ app: 'web', 'container:app': 'db' }))).toBe(true);
+    expect(sel.without('k8s', 'app').matches(pod({ 'container:app': 'db', tier: 'x' }))).toBe(true);
+    expect(sel.without('k8s', 'app').matches(pod({ app: 'web', tier: 'x' }))).toBe(false); // the container requirement stays
+    expect(sel.without('k8s', 'app').requirements.map((r) => `${r.source}:${r.key}`)).toEqual(['container:app', 'k8s:tier']);
+    expect(sel.without('node', 'app').requirements).toHaveLength(3);
+    expect(sel.without('k8s', 'nope').matches(full)).toBe(true);
+  });
+
+  test('Exists and DoesNotExist without values', () => {
+    expect(selects({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }, K8S_WEB)).toBe(true);
+    expect(selects({ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, K8S_WEB)).toBe(false);
+    expect(Selector.from({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }).requirements[0].values).toEqual([]);
+  });
+});

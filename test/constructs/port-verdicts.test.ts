@@ -1,0 +1,260 @@
+// What each `Port` and `Icmp` factory opens, through engine verdicts on a policy that allows only that port (known
+// expected verdicts per protocol, range end and ICMP type per family), and every refusal with its error id, message and
+// fix. In the mutation test set (vitest.mutation.config.mts): they kill the mutants of src/constructs/port.ts. Every Port is
+// built inside a test (the tables hold functions), never while the file is collected: a mutant that makes a factory throw
+// must fail a test, not the collection (Stryker counts a file that fails to collect as no test run). The tests without a
+// verdict (refusals, printing) come first in each block: a mutant is killed by the first failing test, so cheap first.
+import { describe, expect, test } from 'vitest';
+import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, Icmp, IcmpFamily, Peer, Port, PortOptions, Protocol } from '../../src';
+import { Endpoints } from '../../src/engine';
+import { verdictOf } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+
+const CLIENT = 'pod:shop:app=client';
+const API = 'pod:shop:app=api';
+
+/** A chart whose only policy lets `client` reach `api` on `ports`, nothing else. */
+function opened(...ports: Port[]): ReturnType<typeof chart> {
+  const c = chart('shop');
+  const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+  p.allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports });
+  return c;
+}
+
+/** The verdicts of `connections` from client to api (or to `to`) through a policy opening `ports`. */
+function verdicts(ports: Port[], connections: string[], to: unknown = API): Record<string, string> {
+  const c = opened(...ports);
+  return Object.fromEntries(connections.map((conn) => [conn, verdictOf(c, CLIENT, to as string, conn)]));
+}
+
+/** The refusal of `run`: `<id>: <message>\n  fix: <fix>` (without the caller location). */
+function refused(run: () => unknown): string {
+  const r = refusal(run);
+  return `${r.id}: ${r.message.replace(/^\[[^\]]*\] /, '').replace(` (${r.id})`, '')}`;
+}
+
+describe('refused port values: what, the bad value and the fix', () => {
+  test('out of range, with the every-port hint only for 0', () => {
+    expect(refused(() => Port.tcp(0))).toMatch(/^port-out-of-range: port 0 is not an integer between 1 and 65535[\s\S]*use a port between 1 and 65535; port 0 means every port: say so with Port\.allPorts\(\), Port\.allTcp\(\), Port\.allUdp\(\) or Port\.allSctp\(\)/);
+    expect(refused(() => Port.udp(65536))).toMatch(/^port-out-of-range: port 65536 is not an integer between 1 and 65535[\s\S]*fix: use a port between 1 and 65535$/);
+    expect(refused(() => Port.sctp(-1))).toMatch(/^port-out-of-range: port -1 is not/);
+    expect(refused(() => Port.any(80.5))).toMatch(/^port-out-of-range: port 80\.5 is not/);
+    expect(refused(() => Port.of({ port: 0, protocol: Protocol.UDP }))).toMatch(/Port\.allUdp\(\)/);
+  });
+
+  test('not a number: the type, and the number to pass when it is a string of digits', () => {
+    expect(refused(() => Port.tcp('80' as unknown as number))).toMatch(/^port-not-a-number: port "80" is a string, not a number[\s\S]*pass the number 80, not the string '80'/);
+    expect(refused(() => Port.tcp('http' as unknown as number))).toMatch(/^port-not-a-number: port "http" is a string, not a number[\s\S]*pass an integer between 1 and 65535/);
+    expect(refused(() => Port.tcp('8a' as unknown as number))).toMatch(/pass an integer between 1 and 65535/);
+    expect(refused(() => Port.tcp('a8' as unknown as number))).toMatch(/pass an integer between 1 and 65535/);
+    expect(refused(() => Port.tcp(null as unknown as number))).toMatch(/^port-not-a-number: port null is a null, not a number/);
+    expect(refused(() => Port.tcp(['80'] as unknown as number))).toMatch(/^port-not-a-number: port \["80"\] is a object, not a number\n {2}fix: pass an integer between 1 and 65535$/);
+    expect(refused(() => Port.tcp(undefined as unknown as number))).toMatch(/^port-not-a-number: port undefined is a undefined, not a number/);
+    expect(refused(() => Icmp.type('8' as unknown as number))).toMatch(/^port-not-a-number: ICMP type "8" is a string[\s\S]*pass the number 8/);
+    expect(refused(() => Port.tcpRange(80, '90' as unknown as number))).toMatch(/^port-not-a-number: port range end "90" is a string/);
+  });
+
+  test('a protocol with ports needs a port: the all-ports factory of that protocol is named', () => {
+    expect(refused(() => Port.protocol(Protocol.TCP))).toMatch(/^port-protocol-needs-port: protocol TCP needs a port[\s\S]*use Port\.allTcp\(\) or give a port number/);
+    expect(refused(() => Port.protocol(Protocol.UDP))).toMatch(/use Port\.allUdp\(\)/);
+    expect(refused(() => Port.protocol(Protocol.SCTP))).toMatch(/use Port\.allSctp\(\)/);
+    expect(refused(() => Port.protocol(Protocol.ANY))).toMatch(/^port-protocol-needs-port: protocol ANY needs a port[\s\S]*use Port\.allPorts\(\)/);
+    expect(refused(() => Port.of({}))).toMatch(/^port-protocol-needs-port: protocol ANY/);
+    expect(refused(() => Port.of({ protocol: Protocol.UDP }))).toMatch(/^port-protocol-needs-port: protocol UDP/);
+  });
+});
+
+describe('ports by protocol: each factory opens its port on its protocols only', () => {
+  test('a portless protocol opens no TCP, UDP or SCTP port', () => {
+    for (const protocol of [Protocol.VRRP, Protocol.IGMP]) {
+      expect(verdicts([Port.protocol(protocol)], ['80/TCP', '80/UDP', '80/SCTP'])).toEqual({ '80/TCP': 'denied', '80/UDP': 'denied', '80/SCTP': 'denied' });
+      expect(verdicts([Port.of({ protocol })], ['112/TCP'])).toEqual({ '112/TCP': 'denied' });
+      expect(String(Port.protocol(protocol))).toBe(`/${protocol}`);
+    }
+  });
+
+  test.each([
+    ['Port.tcp(80)', () => Port.tcp(80), { '80/TCP': 'allowed', '80/UDP': 'denied', '80/SCTP': 'denied', '79/TCP': 'denied', '81/TCP': 'denied' }],
+    ['Port.udp(53)', () => Port.udp(53), { '53/UDP': 'allowed', '53/TCP': 'denied', '53/SCTP': 'denied', '54/UDP': 'denied' }],
+    ['Port.sctp(9)', () => Port.sctp(9), { '9/SCTP': 'allowed', '9/TCP': 'denied', '9/UDP': 'denied', '10/SCTP': 'denied' }],
+    ['Port.any(53)', () => Port.any(53), { '53/TCP': 'allowed', '53/UDP': 'allowed', '53/SCTP': 'allowed', '52/UDP': 'denied', 'icmp/8': 'denied' }],
+    ['Port.of({ port: 53 }) (ANY)', () => Port.of({ port: 53 }), { '53/TCP': 'allowed', '53/UDP': 'allowed', '53/SCTP': 'allowed', '54/TCP': 'denied' }],
+    ['Port.of({ port: 53, protocol: UDP })', () => Port.of({ port: 53, protocol: Protocol.UDP }), { '53/UDP': 'allowed', '53/TCP': 'denied' }],
+    ['Port.tcp(1)', () => Port.tcp(1), { '1/TCP': 'allowed', '2/TCP': 'denied' }],
+    ['Port.tcp(65535)', () => Port.tcp(65535), { '65535/TCP': 'allowed', '65534/TCP': 'denied' }],
+  ])('%s', (_name, port, expected) => {
+    expect(verdicts([port()], Object.keys(expected))).toEqual(expected);
+  });
+
+  test.each([
+    ['Port.allTcp()', () => Port.allTcp(), { '1/TCP': 'allowed', '65535/TCP': 'allowed', '80/UDP': 'denied', '80/SCTP': 'denied', 'icmp/8': 'denied' }],
+    ['Port.allUdp()', () => Port.allUdp(), { '1/UDP': 'allowed', '65535/UDP': 'allowed', '80/TCP': 'denied', '80/SCTP': 'denied' }],
+    ['Port.allSctp()', () => Port.allSctp(), { '7/SCTP': 'allowed', '65535/SCTP': 'allowed', '80/TCP': 'denied', '80/UDP': 'denied' }],
+    ['Port.allPorts()', () => Port.allPorts(), { '1/TCP': 'allowed', '443/UDP': 'allowed', '65535/SCTP': 'allowed', 'icmp/8': 'denied' }],
+  ])('%s opens every port of its protocols, no ICMP', (_name, port, expected) => {
+    expect(verdicts([port()], Object.keys(expected))).toEqual(expected);
+  });
+});
+
+describe('port ranges: both ends included', () => {
+  test('a range of one port is written as that port, a longer one with its end', () => {
+    expect(String(Port.tcpRange(80, 80))).toBe('80/TCP');
+    expect(String(Port.range(53, 53))).toBe('53/ANY');
+    expect(String(Port.tcpRange(80, 90))).toBe('80-90/TCP');
+    expect(String(Port.udpRange(1, 2))).toBe('1-2/UDP');
+    expect(String(Port.range(80, 81))).toBe('80-81/ANY');
+  });
+
+  test('a reversed range is refused with the range to write', () => {
+    expect(refused(() => Port.tcpRange(90, 80))).toMatch(/^port-range-reversed: port range 90-80 ends before it starts[\s\S]*write Port\.range\(80, 90\)/);
+    expect(refused(() => Port.of({ port: 2, endPort: 1 }))).toMatch(/^port-range-reversed: port range 2-1 ends/);
+  });
+
+  test('range ends outside 1-65535 are refused, naming which end', () => {
+    expect(refused(() => Port.tcpRange(0, 80))).toMatch(/^port-out-of-range: port range start 0 is not an integer between 1 and 65535[\s\S]*use a port between 1 and 65535; port 0 means every port/);
+    expect(refused(() => Port.tcpRange(80, 65536))).toMatch(/^port-out-of-range: port range end 65536 is not an integer between 1 and 65535[\s\S]*use a port between 1 and 65535$/);
+    expect(refused(() => Port.udpRange(1.5, 3))).toMatch(/^port-out-of-range: port range start 1\.5 is not an integer/);
+    expect(refused(() => Port.range(1, 0))).toMatch(/^port-out-of-range: port range end 0 is not an integer between 1 and 65535[\s\S]*port 0 means every port/);
+  });
+
+  test.each([
+    ['Port.tcpRange(80, 90)', () => Port.tcpRange(80, 90), { '79/TCP': 'denied', '80/TCP': 'allowed', '85/TCP': 'allowed', '90/TCP': 'allowed', '91/TCP': 'denied', '85/UDP': 'denied' }],
+    ['Port.udpRange(5000, 5001)', () => Port.udpRange(5000, 5001), { '4999/UDP': 'denied', '5000/UDP': 'allowed', '5001/UDP': 'allowed', '5002/UDP': 'denied', '5000/TCP': 'denied' }],
+    ['Port.range(80, 81) (ANY)', () => Port.range(80, 81), { '80/TCP': 'allowed', '81/UDP': 'allowed', '81/SCTP': 'allowed', '82/TCP': 'denied', '79/UDP': 'denied' }],
+    ['Port.range(1, 65535, SCTP)', () => Port.range(1, 65535, Protocol.SCTP), { '1/SCTP': 'allowed', '65535/SCTP': 'allowed', '80/TCP': 'denied' }],
+    ['Port.of({ port: 80, endPort: 82, protocol: TCP })', () => Port.of({ port: 80, endPort: 82, protocol: Protocol.TCP }), { '80/TCP': 'allowed', '82/TCP': 'allowed', '83/TCP': 'denied', '81/UDP': 'denied' }],
+    ['Port.of({ port: 80, endPort: 82 }) (ANY)', () => Port.of({ port: 80, endPort: 82 }), { '81/UDP': 'allowed', '83/UDP': 'denied' }],
+    ['Port.tcpRange(80, 80), one port', () => Port.tcpRange(80, 80), { '80/TCP': 'allowed', '81/TCP': 'denied', '80/UDP': 'denied' }],
+    ['Port.range(53, 53), one port on ANY', () => Port.range(53, 53), { '53/UDP': 'allowed', '53/TCP': 'allowed', '54/UDP': 'denied' }],
+  ])('%s', (_name, port, expected) => {
+    expect(verdicts([port()], Object.keys(expected))).toEqual(expected);
+  });
+});
+
+describe('named ports: resolved on the destination, lower-case, on the port\'s protocols', () => {
+  const api = (ports: { name: string; port: number; protocol?: string }[]): unknown => Endpoints.pod('shop', { app: 'api' }, { ports });
+
+  test('IANA service names: 1-15 letters, digits and single inner dashes, at least one letter', () => {
+    for (const ok of ['a', 'z', 'A', 'a1', '1a', '9z9', 'a-1', '1-a', 'a-b-c', 'http-alt', 'abcdefghijklmno', '12345678901234a', 'x0x50']) {
+      expect(String(Port.named(ok)), ok).toBe(`${ok.toLowerCase()}/ANY`);
+    }
+    for (const bad of ['', '1', '1234', '1-2', 'a--b', '-a', 'a-', '-', 'a_b', 'a.b', 'a b', 'abcdefghijklmnop', '123456789012345a', 'é']) {
+      const r = refusal(() => Port.named(bad));
+      expect(r.id, bad).toBe('port-name-syntax');
+      expect(r.message, bad).toContain(`"${bad}" is not a valid port name`);
+      expect(r.message, bad).toContain('use an IANA service name: 1-15 letters, digits and single dashes, with at least one letter');
+    }
+  });
+
+  test('a name that reads as a hex, octal or binary number is refused, with the number when it is hex', () => {
+    expect(refused(() => Port.named('0x50'))).toMatch(/^port-name-numeric: port name "0x50" reads like a number[\s\S]*Port\.tcp\(80\) for a number/);
+    expect(refused(() => Port.named('0X1f'))).toMatch(/^port-name-numeric: port name "0X1f"[\s\S]*Port\.tcp\(31\) for a number/);
+    expect(refused(() => Port.named('0b1'))).toMatch(/^port-name-numeric:[\s\S]*Port\.tcp\(<number>\) for a number/);
+    expect(refused(() => Port.named('0o17'))).toMatch(/^port-name-numeric:[\s\S]*Port\.tcp\(<number>\)/);
+    expect(refused(() => Port.named('0xg'))).toMatch(/^port-name-numeric:[\s\S]*Port\.tcp\(<number>\)/);
+    expect(refused(() => Port.named('0xab-c'))).toMatch(/^port-name-numeric:[\s\S]*Port\.tcp\(<number>\)/);
+    expect(refused(() => Port.named('0b0x5'))).toMatch(/^port-name-numeric:[\s\S]*Port\.tcp\(<number>\)/); // binary, not hex
+    // Not at the start: an ordinary name.
+    expect(String(Port.named('a0x50'))).toBe('a0x50/ANY');
+    expect(String(Port.named('x50'))).toBe('x50/ANY');
+  });
+
+  test('a name with a number is refused, naming both', () => {
+    expect(refused(() => Port.of({ name: 'http', port: 80 }))).toMatch(/^port-name-and-number: a port has either a name \("http"\) or a number \(80\), not both/);
+    expect(refused(() => Port.of({ name: 'http', endPort: 90 }))).toMatch(/^port-name-and-number: a port has either a name \("http"\) or a number \(90\), not both/);
+    expect(refused(() => Port.of({ name: 'http', port: 80, endPort: 90 }))).toMatch(/or a number \(80\)/);
+  });
+
+  test('a name opens the destination\'s container port of that name, whatever its case in the call', () => {
+    const to = api([{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'metrics', port: 9090, protocol: 'TCP' }]);
+    expect(verdicts([Port.named('HTTP')], ['8080/TCP', '9090/TCP', '8081/TCP'], to)).toEqual({ '8080/TCP': 'allowed', '9090/TCP': 'denied', '8081/TCP': 'denied' });
+    expect(verdicts([Port.of({ name: 'Metrics', protocol: Protocol.TCP })], ['9090/TCP', '8080/TCP'], to)).toEqual({ '9090/TCP': 'allowed', '8080/TCP': 'denied' });
+    expect(String(Port.named('HTTP'))).toBe('http/ANY');
+    expect(String(Port.named('dns', Protocol.UDP))).toBe('dns/UDP');
+  });
+
+  test('the port\'s protocol filters the container port\'s protocol (ANY by default)', () => {
+    const to = api([{ name: 'dns', port: 53, protocol: 'UDP' }]);
+    expect(verdicts([Port.named('dns')], ['53/UDP'], to)).toEqual({ '53/UDP': 'allowed' });
+    expect(verdicts([Port.of({ name: 'dns' })], ['53/UDP'], to)).toEqual({ '53/UDP': 'allowed' });
+    expect(verdicts([Port.named('dns', Protocol.TCP)], ['53/UDP', '53/TCP'], to)).toEqual({ '53/UDP': 'denied', '53/TCP': 'denied' });
+    expect(verdicts([Port.named('dns', Protocol.UDP)], ['53/UDP'], to)).toEqual({ '53/UDP': 'allowed' });
+  });
+});
+
+describe('ICMP types: each factory opens its type on its family only', () => {
+  test('printed with the family', () => {
+    expect(String(Icmp.echoRequest())).toBe('icmp 8/IPv4');
+    expect(String(Icmp.packetTooBig())).toBe('icmp 2/IPv6');
+    expect(String(Icmp.named('EchoReply'))).toBe('icmp EchoReply/IPv4');
+  });
+
+  test('types outside 0-255 and unknown names are refused', () => {
+    expect(refused(() => Icmp.type(256))).toMatch(/^port-out-of-range: ICMP type 256 is not an integer between 0 and 255[\s\S]*use an integer between 0 and 255$/);
+    expect(refused(() => Icmp.type(-1))).toMatch(/^port-out-of-range: ICMP type -1 is not an integer between 0 and 255/);
+    expect(refused(() => Icmp.type(0.5))).toMatch(/^port-out-of-range: ICMP type 0\.5/);
+    expect(refused(() => Icmp.named('NeighborSolicitation'))).toMatch(/^icmp-name-unknown: "NeighborSolicitation" is not an ICMP type name[\s\S]*use one of EchoReply, [\s\S]*EchoRequest[\s\S]*, or Icmp\.type\(<number>\)/);
+    expect(refused(() => Icmp.named('Nope', IcmpFamily.IPV6))).toMatch(/^icmp-name-unknown: "Nope" is not an ICMPv6 type name[\s\S]*NeighborSolicitation/);
+    expect(refused(() => Icmp.named('toString'))).toMatch(/^icmp-name-unknown: "toString"/);
+    expect(refused(() => Icmp.named(8 as unknown as string))).toMatch(/^icmp-name-unknown: "8"/);
+    // A non-string whose text is a name (JavaScript callers) is no name either.
+    expect(refused(() => Icmp.named(['EchoRequest'] as unknown as string))).toMatch(/^icmp-name-unknown: "EchoRequest" is not an ICMP type name/);
+  });
+
+  test('ICMP beside ports: both open, each on its own', () => {
+    expect(verdicts([Icmp.echoRequest(), Port.tcp(80)], ['icmp/8', '80/TCP', 'icmp/0', '81/TCP']))
+      .toEqual({ 'icmp/8': 'allowed', '80/TCP': 'allowed', 'icmp/0': 'denied', '81/TCP': 'denied' });
+  });
+
+  test.each([
+    ['echoRequest', () => Icmp.echoRequest(), 'icmp/8', ['icmp/0', 'icmpv6/8', 'icmpv6/128']],
+    ['echoRequest IPv6', () => Icmp.echoRequest(IcmpFamily.IPV6), 'icmpv6/128', ['icmp/8', 'icmpv6/129']],
+    ['echoReply', () => Icmp.echoReply(), 'icmp/0', ['icmp/8', 'icmpv6/0']],
+    ['echoReply IPv6', () => Icmp.echoReply(IcmpFamily.IPV6), 'icmpv6/129', ['icmpv6/128', 'icmp/0']],
+    ['destinationUnreachable', () => Icmp.destinationUnreachable(), 'icmp/3', ['icmp/1', 'icmpv6/3']],
+    ['destinationUnreachable IPv6', () => Icmp.destinationUnreachable(IcmpFamily.IPV6), 'icmpv6/1', ['icmpv6/3', 'icmp/3']],
+    ['timeExceeded', () => Icmp.timeExceeded(), 'icmp/11', ['icmp/3', 'icmpv6/11']],
+    ['timeExceeded IPv6', () => Icmp.timeExceeded(IcmpFamily.IPV6), 'icmpv6/3', ['icmpv6/11', 'icmp/11']],
+    ['packetTooBig', () => Icmp.packetTooBig(), 'icmpv6/2', ['icmp/2', 'icmpv6/1']],
+    ['type(0)', () => Icmp.type(0), 'icmp/0', ['icmpv6/0', 'icmp/8']],
+    ['type(255, IPv6)', () => Icmp.type(255, IcmpFamily.IPV6), 'icmpv6/255', ['icmp/255']],
+    ['named EchoRequest', () => Icmp.named('EchoRequest'), 'icmp/8', ['icmp/0', 'icmpv6/128']],
+    ['named NeighborSolicitation', () => Icmp.named('NeighborSolicitation', IcmpFamily.IPV6), 'icmpv6/135', ['icmpv6/136', 'icmp/8']],
+  ])('%s', (_name, port, open, closed) => {
+    const expected = Object.fromEntries([[open, 'allowed'], ...closed.map((c) => [c, 'denied']), ['80/TCP', 'denied']]);
+    expect(verdicts([port()], Object.keys(expected))).toEqual(expected);
+  });
+});
+
+describe('a Port is a value', () => {
+  test('ports read from a model (the DNS companion\'s 53/UDP and 53/TCP) open exactly those ports', () => {
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'deny');
+    const kubeDns = 'pod:kube-system:k8s-app=kube-dns';
+    expect(verdictOf(c, CLIENT, kubeDns, '53/UDP', { dns: 'example.com' })).toBe('allowed');
+    expect(verdictOf(c, CLIENT, kubeDns, '53/TCP', { dns: 'example.com' })).toBe('allowed');
+    expect(verdictOf(c, CLIENT, kubeDns, '54/UDP')).toBe('denied');
+    expect(verdictOf(c, CLIENT, kubeDns, '53/SCTP')).toBe('denied');
+  });
+
+  test('changing the match it hands out changes neither the port nor the policy built from it', () => {
+    const tcp = Port.tcp(80);
+    const l4 = tcp.toPortMatch().l4 as { port?: string };
+    l4.port = '81';
+    const icmp = Icmp.echoRequest();
+    const field = icmp.toPortMatch().icmp as { type?: number | string };
+    field.type = 0;
+    expect(String(tcp)).toBe('80/TCP');
+    expect(String(icmp)).toBe('icmp 8/IPv4');
+    expect(verdicts([tcp, icmp], ['80/TCP', '81/TCP', 'icmp/8', 'icmp/0'])).toEqual({ '80/TCP': 'allowed', '81/TCP': 'denied', 'icmp/8': 'allowed', 'icmp/0': 'denied' });
+    expect(tcp.toPortMatch()).toEqual({ l4: { port: '80', protocol: 'TCP' } });
+    expect(icmp.toPortMatch()).toEqual({ icmp: { family: 'IPv4', type: 8 } });
+  });
+
+  test('the options of Port.of are read, not kept', () => {
+    const options: { port: number; protocol: Protocol } = { port: 80, protocol: Protocol.TCP };
+    const port = Port.of(options as PortOptions);
+    options.port = 81;
+    expect(verdicts([port], ['80/TCP', '81/TCP'])).toEqual({ '80/TCP': 'allowed', '81/TCP': 'denied' });
+  });
+});
