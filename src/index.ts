@@ -68,7 +68,7 @@ export { HttpRequest, KafkaRequest } from './engine/l7';
 export { EngineMatcherOptions } from './engine/matchers';
 export { PolicyText } from './engine/policy-inputs';
 export { PolicySet } from './engine/policy-set';
-export { HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './engine/policy-set-options';
+export { ConnectivitySources, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './engine/policy-set-options';
 export { ConnectionSpec, HttpRequestOptions, Queries } from './engine/query';
 export { SkippedRule } from './engine/skipped-rules';
 export {
@@ -98,7 +98,7 @@ export {
 export {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DecidingReason,
   DiffSummary, EndpointClass, EndpointClassKind, NotCompared, NotJudged, PolicySource,
-} from './diff/connectivity-document';
+} from './model/connectivity-document';
 export { Connectivity, ConnectivityOptions } from './diff/connectivity';
 export { ClassifiedEndpoint } from './diff/endpoint-classes';
 export { ExpectedConnectivityChange, UnexpectedChanges } from './diff/expected-changes';

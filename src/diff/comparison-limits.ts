@@ -14,7 +14,7 @@ import { peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
 import { PolicySet } from '../engine/policy-set';
 import { formatEndpoint } from '../engine/endpoint';
-import { EndpointClass, EndpointClassKind, NotCompared, NotJudged } from './connectivity-document';
+import { EndpointClass, EndpointClassKind, NotCompared, NotJudged } from '../model/connectivity-document';
 import { MAX_OVERLAP_CLASSES, fqdnClassIdOf, fqdnClassIdOfSelector, fqdnClassPlan } from './fqdn-classes';
 import { CiliumVersion } from '../core/cilium-version';
 import { stable } from './rule-content';

@@ -16,7 +16,7 @@ import { comparisonLimits, reportLimits } from './comparison-limits';
 import {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
   DecidingReason, EndpointClass, EndpointClassKind, NotCompared, REPORT_SCHEMA,
-} from './connectivity-document';
+} from '../model/connectivity-document';
 import { ClassifiedEndpoint, classLimits, endpointClasses } from './endpoint-classes';
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
@@ -25,28 +25,19 @@ import { PairOutcome, SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
-import type { PolicySet } from '../engine/policy-set';
+import { PolicySet, provideConnectivity } from '../engine/policy-set';
+import type { ConnectivitySources } from '../engine/policy-set-options';
 import { formatEndpoint } from '../engine/endpoint';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 
 /** Options of `Connectivity.diff` and `Connectivity.report`. */
-export interface ConnectivityOptions {
+export interface ConnectivityOptions extends ConnectivitySources {
   /**
    * The endpoint classes to judge.
    * @default - derived from the sets and their inventory (`Connectivity.endpointClasses`)
    */
   readonly classes?: ClassifiedEndpoint[];
-  /**
-   * Where the base policies (or the report's policies) came from, for the document.
-   * @default 'base' ('policies' for a report)
-   */
-  readonly baseSource?: string;
-  /**
-   * Where the head policies came from, for the document.
-   * @default 'head'
-   */
-  readonly headSource?: string;
   /**
    * @internal Judge every pair of classes, skipping none, each segment with `verdict()` (the reference the side tables
    * and the fingerprint skipping are tested against).
@@ -672,3 +663,6 @@ function rulesDiffer(base: PolicySet, head: PolicySet): boolean {
   const texts = (set: PolicySet): string => set._compiledRules.filter((r) => r.imported).map(wholeRuleContent).sort().join('\n');
   return texts(base) !== texts(head);
 }
+
+// `PolicySet.diff` and `PolicySet.report` reach the diff through the engine's provider (the engine stands below the diff).
+provideConnectivity({ diff: diffPolicySets, report: connectivityReport });

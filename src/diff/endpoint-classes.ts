@@ -20,7 +20,7 @@
  * name, a `node <labels>` class per combination of node selectors one node can satisfy (`nodeClasses`), `host`,
  * `remote-node`, and the other entities the rules name (all those `cluster` holds when a rule names `cluster` or `all`).
  */
-import { EndpointClass, EndpointClassKind, NotCompared } from './connectivity-document';
+import { EndpointClass, EndpointClassKind, NotCompared } from '../model/connectivity-document';
 import type { CompiledRule } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { podLabels } from '../engine/identity';

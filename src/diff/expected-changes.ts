@@ -2,7 +2,7 @@
  * The changes a test expects of a connectivity diff, and how a diff departs from them (`Connectivity.unexpectedChanges`,
  * the `toChangeOnly` matcher).
  */
-import { ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument } from './connectivity-document';
+import { ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument } from '../model/connectivity-document';
 
 /** A change a test expects: the classes (ids as the diff names them), and optionally the ports and the new verdict. */
 export interface ExpectedConnectivityChange {

@@ -4,7 +4,7 @@
  */
 import {
   AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, EndpointClass,
-} from './connectivity-document';
+} from '../model/connectivity-document';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { renderDiffHtml, renderReportHtml } from './html';
 

@@ -5,7 +5,7 @@
  * destination only when the client's lookup of the name goes through its DNS proxy (a DNS rule on its egress to the DNS
  * server allows the name) and the DNS server admits it; world and CIDR rules select it as any world address.
  */
-import { EndpointClass, EndpointClassKind } from './connectivity-document';
+import { EndpointClass, EndpointClassKind } from '../model/connectivity-document';
 import type { CompiledRule } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { compareCodeUnits as compare } from '../model/code-unit-order';

@@ -17,7 +17,7 @@ import {
   EndpointClass,
   EndpointClassKind,
   PolicySource,
-} from './connectivity-document';
+} from '../model/connectivity-document';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 

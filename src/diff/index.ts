@@ -4,7 +4,7 @@
 export {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DecidingReason,
   DiffSummary, EndpointClass, EndpointClassKind, NotCompared, NotJudged, PolicySource,
-} from './connectivity-document';
+} from '../model/connectivity-document';
 export { ClassifiedEndpoint } from './endpoint-classes';
 export { Connectivity, ConnectivityOptions } from './connectivity';
 export { ExpectedConnectivityChange, UnexpectedChanges } from './expected-changes';

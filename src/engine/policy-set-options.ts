@@ -97,3 +97,17 @@ export enum HostFirewallMode {
 
 /** The DNS server pods use unless told otherwise (`PolicySetOptions.dnsServer`). */
 export const DEFAULT_DNS_SERVER = 'pod:kube-system:k8s-app=kube-dns';
+
+/** The sources a connectivity document names (`PolicySet.diff`, `PolicySet.report`, `Connectivity.diff`). */
+export interface ConnectivitySources {
+  /**
+   * Where the base policies (or the report's policies) came from, for the document.
+   * @default 'base' ('policies' for a report)
+   */
+  readonly baseSource?: string;
+  /**
+   * Where the head policies came from, for the document.
+   * @default 'head'
+   */
+  readonly headSource?: string;
+}

@@ -7,6 +7,7 @@
  */
 import { IConstruct } from 'constructs';
 import { CiliumVersion } from '../core/cilium-version';
+import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
@@ -23,7 +24,8 @@ import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
-import { DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
+import { ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
+import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { LabelSet } from '../model/labels';
@@ -189,6 +191,26 @@ export class PolicySet {
    */
   public endpoint(text: string): Endpoint {
     return this.inventory.enrich(parseEndpoint(text));
+  }
+
+  /**
+   * What connectivity changes from this set (the base) to `head`: every connection between the endpoint classes of both
+   * sets whose verdict or L7 restriction differs, grouped, with the deciding rule on each side — the document
+   * `cdk8s-cilium diff --output json` prints (`Connectivity.diff(this, head)`, which also takes the classes to judge).
+   * @param head the policies after the change
+   * @param options the sources the document names @default - 'base' and 'head'
+   */
+  public diff(head: PolicySet, options: ConnectivitySources = {}): ConnectivityDiffDocument {
+    return connectivity().diff(this, head, options);
+  }
+
+  /**
+   * The complete set of allowed traffic between the endpoint classes of this set, grouped per pair and reason — the
+   * document `cdk8s-cilium report --output json` prints (`Connectivity.report(this)`).
+   * @param options the source the document names (`baseSource`) @default - 'policies'
+   */
+  public report(options: ConnectivitySources = {}): ConnectivityReportDocument {
+    return connectivity().report(this, options);
   }
 
   /**
@@ -477,3 +499,31 @@ function learnKey(client: ResolvedEndpoint, bareName: string): string {
 const NOT_EVALUATED: SideOutcome = Object.freeze({ decision: SideDecision.NOT_EVALUATED, allowed: true });
 
 export { HostFirewallMode, PolicySetOptions, PolicyText, SkippedRule, YamlPolicySetOptions };
+
+/**
+ * The connectivity diff and report as `PolicySet.diff` and `PolicySet.report` reach them: the diff layer stands above the
+ * engine (it reads the engine's decisions) and registers its functions when it loads, so that the engine never imports
+ * it. The package entry point loads both.
+ */
+export interface ConnectivityProvider {
+  diff(base: PolicySet, head: PolicySet, options: ConnectivitySources): ConnectivityDiffDocument;
+  report(set: PolicySet, options: ConnectivitySources): ConnectivityReportDocument;
+}
+
+let connectivityProvider: ConnectivityProvider | undefined;
+
+/** Registers the connectivity diff and report (called once, by the diff layer when it loads). */
+export function provideConnectivity(p: ConnectivityProvider): void {
+  connectivityProvider = p;
+}
+
+function connectivity(): ConnectivityProvider {
+  if (!connectivityProvider) {
+    throw new CiliumPolicyError({
+      id: 'engine-connectivity-not-loaded',
+      message: 'PolicySet.diff and PolicySet.report need the connectivity diff, which is not loaded',
+      fix: "import PolicySet from the package entry point ('cdk8s-cilium'), which loads it, or use Connectivity.diff/report",
+    });
+  }
+  return connectivityProvider;
+}

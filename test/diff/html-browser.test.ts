@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Browser, Page, chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectivityDiffDocument, ConnectivityReportDocument } from '../../src/diff/connectivity-document';
+import { ConnectivityDiffDocument, ConnectivityReportDocument } from '../../src/model/connectivity-document';
 import { renderDiffHtml, renderReportHtml } from '../../src/diff/html';
 import { DIFF, EMPTY_DIFF, REPORT, hostileDiff } from './html-fixtures';
 

@@ -6,7 +6,7 @@ import {
   EndpointClass,
   EndpointClassKind,
   REPORT_SCHEMA,
-} from '../../src/diff/connectivity-document';
+} from '../../src/model/connectivity-document';
 
 /** A small platform: three namespaces (shop, payments, monitoring) and world, a CIDR, host and the API server outside. */
 export const PLATFORM: EndpointClass[] = [

@@ -4,7 +4,7 @@ import {
   DIFF_SCHEMA,
   EndpointClass,
   EndpointClassKind,
-} from '../../src/diff/connectivity-document';
+} from '../../src/model/connectivity-document';
 import { renderDiffHtml, renderReportHtml } from '../../src/diff/html';
 import { DIFF, EMPTY_DIFF, PLATFORM, REPORT, hostileDiff } from './html-fixtures';
 
