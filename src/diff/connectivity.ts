@@ -286,7 +286,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     const grouping = new FqdnGroups([base, head], classes, fqdnClasses);
     const judgedClients = new Map<string, Map<number, PairChanges | undefined>>();
     for (const a of inner) {
-      if (!toFqdnChanged(a) || outsideTheCluster(classes[a], classes[fqdnClasses[0]])) continue;
+      // A class that stands for its pods as servers only is no client: it must not judge for the clients of its group.
+      if (!toFqdnChanged(a) || classes[a].serverOnly === true || outsideTheCluster(classes[a], classes[fqdnClasses[0]])) continue;
       if (byVerdict) {
         for (const f of fqdnClasses) emit(a, f, judgePair(a, f));
         continue;
@@ -322,7 +323,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     return egressChanged.some(Boolean) || ingressChanged.some(Boolean) || rulesDiffer(base, head) ? limits : [];
   }
   const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls)),
-    ...limitsOfClasses()];
+    ...takenOver(base, head, classes), ...limitsOfClasses()];
   return {
     schema: DIFF_SCHEMA,
     base: { source: options.baseSource ?? 'base', policies: base.policies.length },
@@ -336,6 +337,26 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     changes,
     ...(notCompared.length > 0 ? { notCompared } : {}),
   };
+}
+
+/**
+ * The classes of pods that selectors tell apart (no workload of their own) which a workload of one side's inventory takes
+ * over: the inventory completes such a class's pod from the one workload its labels select (labels, ports, service
+ * account), so a workload added or removed makes the class a different pod on each side, and the diff, which compares
+ * what the policies say of the same pods, does not compare the connections it decides: noted, never silent.
+ */
+function takenOver(base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[]): NotCompared[] {
+  const apart = classes.filter((c) => (c.cls.kind === EndpointClassKind.POD || c.cls.kind === EndpointClassKind.OTHER_POD)
+    && (c.cls.workloads ?? []).length === 0 && endpointKey(base, c) !== endpointKey(head, c));
+  if (apart.length === 0) return [];
+  const names = apart.slice(0, 5).map((c) => c.cls.name).join(', ') + (apart.length > 5 ? `, and ${apart.length - 5} more` : '');
+  return [{
+    text: `a workload added or removed takes over ${apart.length === 1 ? 'a class' : `${apart.length} classes`} of pods that the `
+      + `selectors tell apart (${names}): the inventory completes ${apart.length === 1 ? 'it' : 'them'} from that workload on one `
+      + 'side only, so the connections they decide are not compared; trace the workload on both sides',
+    mayAllow: true,
+    mayDeny: true,
+  }];
 }
 
 /** The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason. */

@@ -247,6 +247,29 @@ const FQDN_EXPLAINED_APART: [PolicyDocumentModel[], Change, boolean] = [[everyPo
   kind: 'replace', index: 0, policy: everyPodNames('*.example.com'),
 }, true];
 
+/**
+ * A found case (random seed 1007799402): the variant `kube-system (labelled env=prod)` stands for its pods as servers
+ * only, and it shared its group of FQDN clients (the same egress policies and lookups) with `(namespaces with
+ * env=prod)/app=web`; judged first, as no client, it made the group's FQDN changes empty (app=web losing its `toFQDNs`
+ * rule went unlisted).
+ */
+const SERVER_ONLY_FQDN_CLIENT: [PolicyDocumentModel[], Change, boolean] = [[
+  {
+    kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'c' },
+    spec: { endpointSelector: { matchLabels: { [NS_ENV]: 'prod' } }, ingressDeny: [{ entities: ['world'] }] },
+  },
+  { kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'c' }, spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ fqdns: [{ matchName: 'api.example.com' }] }] } },
+  { kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'prod' }, spec: { endpointSelector: {} } },
+], {
+  kind: 'replace', index: 1, policy: {
+    kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'prod' },
+    spec: {
+      endpointSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] },
+      egress: [{ endpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }],
+    },
+  },
+}, false];
+
 describe('the diff equals judging every pair with verdict()', () => {
   test('random policy sets and changes', () => {
     fc.assert(fc.property(fc.array(policy, { minLength: 1, maxLength: 5 }), change, fc.boolean(), (policies, c, withInventory) => {
@@ -258,7 +281,7 @@ describe('the diff equals judging every pair with verdict()', () => {
       const fast = Connectivity.diff(base, head, { classes });
       const full = Connectivity.diff(base, head, { classes, _judgeEveryPair: true });
       expect(fast).toEqual(full);
-    }), { ...propertyParams('DIFF_EQUIVALENCE', EQUIVALENCE_RUNS), examples: [NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED, DNS_PER_CLIENT, FQDN_EXPLAINED_APART] });
+    }), { ...propertyParams('DIFF_EQUIVALENCE', EQUIVALENCE_RUNS), examples: [NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED, DNS_PER_CLIENT, FQDN_EXPLAINED_APART, SERVER_ONLY_FQDN_CLIENT] });
   });
 });
 

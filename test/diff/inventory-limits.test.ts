@@ -80,3 +80,58 @@ describe('diff: inventories that disagree on a workload or Namespace', () => {
     expect(diff(namespaceLabel('prod'), namespaceLabel('prod')).notCompared ?? []).toEqual([]);
   });
 });
+
+describe('a workload added that takes over a class of pods the selectors tell apart', () => {
+  // The egress of namespace c allows prod's app=db and denies prod's pods other than tier=back; head adds the Deployment
+  // prod/db (app=db, tier=back). The class `prod/app=db` is completed from that workload on head only (tier=back: the
+  // deny no longer selects it): its verdict differs between the sides although no policy changed.
+  const policy = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: client-egress, namespace: c }
+spec:
+  endpointSelector: {}
+  egress:
+  - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: prod, app: db } }]
+  egressDeny:
+  - toEndpoints:
+    - matchLabels: { k8s:io.kubernetes.pod.namespace: prod }
+      matchExpressions: [{ key: tier, operator: NotIn, values: [back] }]
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: prod }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: c }
+`;
+  const db = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: db, namespace: prod }
+spec:
+  selector: { matchLabels: { app: db } }
+  template:
+    metadata: { labels: { app: db, tier: back } }
+    spec: { containers: [{ name: c, image: x }] }
+`;
+
+  test('is NOT COMPARED, naming the classes, and counted as a possible change either way', () => {
+    const base = PolicySet.fromYaml(policy);
+    const head = PolicySet.fromYaml(policy + db);
+    const doc = Connectivity.diff(base, head);
+    const note = (doc.notCompared ?? []).find((n) => n.text.startsWith('a workload added or removed takes over'));
+    expect(note?.text).toContain('prod/app=db');
+    expect(note).toMatchObject({ mayAllow: true, mayDeny: true });
+    // What the note stands for is real: the class's pod is denied on base and allowed on head.
+    const q = { from: 'pod:c:app=client', to: 'pod:prod:app=db', protocol: 'TCP', port: 5432 } as const;
+    expect(base.verdict({ ...q, from: base.endpoint(q.from), to: base.endpoint(q.to) }).verdict).toBe('denied');
+    expect(head.verdict({ ...q, from: head.endpoint(q.from), to: head.endpoint(q.to) }).verdict).toBe('allowed');
+  });
+
+  test('the same inventory on both sides notes nothing', () => {
+    const doc = Connectivity.diff(PolicySet.fromYaml(policy + db), PolicySet.fromYaml(policy + db));
+    expect(doc.notCompared ?? []).toEqual([]);
+    expect(doc.changes).toEqual([]);
+  });
+});
