@@ -387,8 +387,6 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRe
       if (e.has('cluster') && CLUSTER_ENTITIES.includes(guardEntity)) return true;
       // An in-cluster API server runs on nodes: their identity carries both remote-node and kube-apiserver.
       if (cuts && ((guardEntity === 'kube-apiserver' && e.has('remote-node')) || (guardEntity === 'remote-node' && e.has('kube-apiserver')))) return true;
-      // A managed API server (EKS, GKE, AKS) is outside the cluster: its identity carries kube-apiserver and world.
-      if (cuts && guardEntity === 'kube-apiserver' && e.has('world')) return true;
       if (guardEntity === 'cluster' && [...e].some((x) => CLUSTER_ENTITIES.includes(x))) return true;
     }
     if (guardOutside && e.has('world')) return true;

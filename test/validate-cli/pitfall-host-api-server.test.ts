@@ -89,10 +89,4 @@ describe('a deny still cuts what it may: an in-cluster API server runs on nodes'
     expect(findings(check({ 'h.yaml': text }), 'pitfall-host-deny-lockout').map((d) => d.message))
       .toEqual([expect.stringContaining('cuts the kubelet path of the nodes {} (kubelet: entity kube-apiserver on 10250/TCP)')]);
   });
-
-  it('a deny of world on 10250 is reported too: a managed API server is reserved:kube-apiserver with reserved:world', () => {
-    const text = host('  enableDefaultDeny: { ingress: false }\n  ingressDeny:\n    - fromEntities: [world]\n      toPorts: [{ ports: [{ port: "10250", protocol: TCP }] }]\n');
-    expect(findings(check({ 'h.yaml': text }), 'pitfall-host-deny-lockout').map((d) => d.message))
-      .toEqual([expect.stringContaining('cuts the kubelet path of the nodes {} (kubelet: entity kube-apiserver on 10250/TCP)')]);
-  });
 });
