@@ -195,6 +195,7 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
   const pool = (): readonly DenyItem[] => options.companions?.() ?? denies;
   for (const path of paths) {
     const direction = denies.filter((d) => sectionDirection(d.section) === path.direction);
+    const peers = cutPeers(path);
     // Per port of the path, which deny items cut the whole world together: computed once per set of items, on first need.
     const worldCutOn = (port: GuardPort): WorldCut => {
       const key = `${memo.key}|${reading.emptyPeerListSelectsAll}|${path.direction}|${JSON.stringify(port.l4 ?? port.icmp)}`;
@@ -215,7 +216,7 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
       const cut = path.ports.flatMap((port) => {
         if (!portOverlaps(deny.item, port)) return [];
         let viaWorld = false;
-        const peer = path.peers.find((p) => (p.whole
+        const peer = peers.find((p) => (p.whole
           ? coversWhole(deny.item, p.item, reading, () => (viaWorld = worldCutOn(port).items.has(deny.item)))
           : peerOverlaps(deny.item, p.item, reading)));
         return peer ? [`${peer.description} on ${port.description}${viaWorld ? withOthers(port) : ''}`] : [];
@@ -224,6 +225,25 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
     }
   }
   return out;
+}
+
+/**
+ * The peers a deny may cut a path through: its own and, where it guards the API server's traffic with the kubelet or the
+ * nodes' traffic to the API server (`kube-apiserver` entity on the kubelet or kube-apiserver path), a managed API server
+ * outside the cluster, whose identity carries `reserved:world` (`MANAGED_APISERVER`). Not on the etcd path: etcd on the
+ * cluster's own nodes is served to an API server on those nodes (`reserved:kube-apiserver` with `host` or `remote-node`).
+ */
+function cutPeers(path: GuardPath): readonly GuardPeer[] {
+  if (path.path !== LockoutPath.KUBELET && path.path !== LockoutPath.KUBE_APISERVER) return path.peers;
+  const at = path.peers.findIndex((p) => !p.cutOnly && isApiServerEntity(p.item));
+  if (at < 0 || path.peers.includes(MANAGED_APISERVER)) return path.peers;
+  return [...path.peers.slice(0, at + 1), MANAGED_APISERVER, ...path.peers.slice(at + 1)];
+}
+
+/** Whether a guarded peer is exactly the `kube-apiserver` entity. */
+function isApiServerEntity(item: RuleItemModel): boolean {
+  const entities = strings(item.entities);
+  return entities.length === 1 && entities[0] === 'kube-apiserver' && Object.keys(item).length === 1;
 }
 
 /**
@@ -542,7 +562,8 @@ const KUBE_APISERVER = entity('kube-apiserver');
 /**
  * A managed API server (EKS, GKE, AKS) outside the cluster: its address has a CIDR identity that carries `reserved:world`
  * (Cilium pkg/ipcache/metadata.go merges the labels of an API server IP outside the cluster), so a deny of the whole
- * world cuts node egress to it; a deny of some CIDRs is not known to (its address is not known here).
+ * world cuts node egress to it and its calls to the kubelet; a deny of some CIDRs is not known to (its address is not
+ * known here). Added to every path that guards the `kube-apiserver` entity for the kubelet or the API server (`cutPeers`).
  */
 const MANAGED_APISERVER: GuardPeer = {
   item: { entities: ['world'] }, description: 'entity world (a managed API server outside the cluster)', whole: true, cutOnly: true,
@@ -595,7 +616,7 @@ const GENERIC_PATHS: readonly GenericPath[] = [
   { path: LockoutPath.ICMP, direction: 'ingress', peers: [WORLD, REMOTE_NODE], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
   { path: LockoutPath.HUBBLE, direction: 'ingress', peers: [HUBBLE_RELAY], ports: [tcp(4244)], controlPlane: false },
   {
-    path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER, MANAGED_APISERVER], ports: [tcp(6443), tcp(443)], controlPlane: false,
+    path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER], ports: [tcp(6443), tcp(443)], controlPlane: false,
     required: 'the API server (6443/TCP or 443/TCP, for the kubelet)',
   },
   { path: LockoutPath.KUBELET, direction: 'egress', peers: [REMOTE_NODE], ports: [tcp(10250)], controlPlane: false },

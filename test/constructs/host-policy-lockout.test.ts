@@ -221,15 +221,15 @@ describe('a raw host policy: the guard reads empty port lists and empty items as
     const open = new ClusterwidePolicy(chart, 'open', { nodeSelector: CONTROL_PLANE });
     open.allowIngress(Peer.entity(Entity.ALL));
     new ApiObject(chart, 'deny', {
-      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'deny', ...(exempt ? { annotations: { [LockoutExemptionsAnnotation.KEY]: '{"break-glass":"t","icmp":"t","kube-apiserver":"t"}' } } : {}) },
+      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'deny', ...(exempt ? { annotations: { [LockoutExemptionsAnnotation.KEY]: '{"break-glass":"t","icmp":"t","kube-apiserver":"t","kubelet":"t"}' } } : {}) },
       spec: { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }, enableDefaultDeny: { ingress: false, egress: false }, ingressDeny: [item] },
     });
     return chart;
   };
 
   test.each([['toPorts: []', { fromEntities: ['world'], toPorts: [] }], ['icmps: []', { fromEntities: ['world'], icmps: [] }]])(
-    'a world deny with %s is every port: SSH is cut, and the engine drops it', (_what, item) => {
-      expect(cutPaths(synthError(rawChart(item)))).toEqual(['break-glass', 'kube-apiserver', 'icmp']);
+    'a world deny with %s is every port: SSH is cut (and a managed API server\'s kubelet path), and the engine drops it', (_what, item) => {
+      expect(cutPaths(synthError(rawChart(item)))).toEqual(['break-glass', 'kube-apiserver', 'kubelet', 'icmp']);
       expect(synthError(rawChart(item, true))).toBeUndefined();
       expect(rawChart(item, true)).toDeny('cidr:203.0.113.5', CP_NODE, '22/TCP', { hostFirewall: true });
     });

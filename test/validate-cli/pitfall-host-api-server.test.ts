@@ -89,4 +89,18 @@ describe('a deny still cuts what it may: an in-cluster API server runs on nodes'
     expect(findings(check({ 'h.yaml': text }), 'pitfall-host-deny-lockout').map((d) => d.message))
       .toEqual([expect.stringContaining('cuts the kubelet path of the nodes {} (kubelet: entity kube-apiserver on 10250/TCP)')]);
   });
+
+  it('a deny of world on 10250 is reported too: a managed API server is reserved:kube-apiserver with reserved:world', () => {
+    const text = host('  enableDefaultDeny: { ingress: false }\n  ingressDeny:\n    - fromEntities: [world]\n      toPorts: [{ ports: [{ port: "10250", protocol: TCP }] }]\n');
+    expect(findings(check({ 'h.yaml': text }), 'pitfall-host-deny-lockout').map((d) => d.message))
+      .toEqual([expect.stringContaining('cuts the kubelet path of the nodes {} (kubelet: entity world (a managed API server outside the cluster) on 10250/TCP)')]);
+  });
+
+  it.each([
+    ['some CIDRs (the API server\'s address is not known here)', 'fromCIDR: [203.0.113.0/24]'],
+    ['the world on the etcd port (etcd on the nodes serves an API server on the nodes)', 'fromEntities: [world]', '2379'],
+  ])('a deny of %s on the kubelet or etcd port cuts no API server path', (_what, peer, port = '10250') => {
+    const text = host(`  enableDefaultDeny: { ingress: false }\n  ingressDeny:\n    - ${peer}\n      toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]\n`);
+    expect(findings(check({ 'h.yaml': text }), 'pitfall-host-deny-lockout')).toEqual([]);
+  });
 });
