@@ -184,7 +184,35 @@ function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
 /** Decides one side. `allowCandidates`/`denyCandidates` must include every item that can match, in rule order. */
 export function decideSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput): SideVerdict {
-  return judgeSide(dp, allowCandidates, denyCandidates, input, true) as SideVerdict;
+  const verdict = judgeSide(dp, allowCandidates, denyCandidates, input, true) as SideVerdict;
+  const note = managedApiServerNote(dp, input, verdict);
+  return note === undefined ? verdict : { ...verdict, notes: [...verdict.notes, note] };
+}
+
+/** The labels of a managed API server's address (a CIDR identity outside the cluster that carries the API server label). */
+const MANAGED_API_SERVER = LabelSet.of([
+  { source: 'reserved', key: 'kube-apiserver', value: '' },
+  { source: 'reserved', key: 'world', value: '' },
+]);
+
+/**
+ * The API server as a peer is Cilium's reserved identity 7, that of a node that runs it (reserved:kube-apiserver with
+ * reserved:remote-node). A managed API server (EKS, GKE, AKS) is outside the cluster: its address has a CIDR identity
+ * with reserved:kube-apiserver and reserved:world (pkg/ipcache/metadata.go). Where the two are judged apart, a note says
+ * how the managed one fares (its address unknown: CIDR rules of /0 only select it).
+ */
+function managedApiServerNote(dp: DirectionPolicy, input: SideInput, verdict: SideVerdict): string | undefined {
+  const labels = input.peer.labels;
+  if (!verdict.evaluated) return undefined;
+  if (labels.lookup('reserved', 'kube-apiserver').length === 0 || labels.lookup('reserved', 'remote-node').length === 0) return undefined;
+  const peer: PeerView = {
+    text: input.peer.text, labels: MANAGED_API_SERVER, anyWorldAddress: true, ports: input.peer.ports, localHost: false, node: false,
+  };
+  const managed = judgeSide(dp, dp.allow, dp.deny, { ...input, peer }, true) as SideVerdict;
+  const l7Denied = (v: SideVerdict): boolean => v.decision === SideDecision.L7_DENIED;
+  if (managed.allowed === verdict.allowed && l7Denied(managed) === l7Denied(verdict)) return undefined;
+  return `this is the API server on the cluster's own nodes (Cilium's identity 7: reserved:kube-apiserver with reserved:remote-node); `
+    + `a managed API server outside the cluster (EKS, GKE, AKS: reserved:kube-apiserver with reserved:world) is judged otherwise: ${managed.reason}`;
 }
 
 /**

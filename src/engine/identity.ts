@@ -138,6 +138,9 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
       const name = ep.entity ?? '';
       if (name === 'host') return view(LabelSet.of([reserved('host')]), { localHost: true, node: true });
       if (name === 'remote-node') return view(LabelSet.of([reserved('remote-node'), ...nodeClusterLabel(options)]), { node: true });
+      // The API server as a peer: Cilium's reserved identity 7 (pkg/identity `ReservedIdentityKubeAPIServer`), the identity
+      // of a node that runs it, labelled reserved:kube-apiserver and reserved:remote-node.
+      if (name === 'kube-apiserver') return view(LabelSet.of([reserved('kube-apiserver'), reserved('remote-node'), ...nodeClusterLabel(options)]), { node: true });
       return view(target.labels, { anyWorldAddress: name === 'world' });
     }
   }

@@ -64,7 +64,7 @@ function peerKeys(peer: PeerSpec): string[] {
       return ['*'];
     case 'endpoints':
     case 'nodes':
-      return peer.selectors.map((s) => `${peer.kind} ${s.toString()}`);
+      return peer.selectors.map((s) => `${peer.kind} ${s.cacheKey()}`);
     case 'entities':
       return [...new Set(peer.entities.flatMap(entityPeerKeys))];
     case 'cidr':

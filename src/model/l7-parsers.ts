@@ -2,7 +2,7 @@
  * Cilium's merge of L7 parsers, the one mechanism behind the engine's note and `validate`'s `pitfall-l7-parser-conflict`.
  *
  * The agent turns every allow rule item that selects an endpoint into one L4 filter per direction and exact port entry
- * (port, end port and protocol as written; a named port by its name; `ANY` expanded to TCP, UDP and SCTP), and merges
+ * (port, end port and protocol as written, so `80` and `80` with `endPort: 80` are two; a named port by its name; `ANY` expanded to TCP, UDP and SCTP), and merges
  * the filters with the same key (pkg/policy `addL4Filter`, `ExactLookup`, then `mergePortProto`). A filter gets the
  * parser of its L7 rules (`createL4Filter`): DNS on any protocol; HTTP, Kafka and an `l7proto` parser on TCP only; none
  * without L7 rules, which merges with any parser. Two different parsers do not merge (`L7ParserType.Merge`: "cannot
@@ -11,7 +11,8 @@
  *
  * Up to Cilium 1.17 the parser is the filter's (`L4Filter.L7Parser`): any two rules on the same key conflict, whatever
  * their peers. From 1.18 it is per peer selector (PR #37887, `PerSelectorPolicy.L7Parser`): only rules that name an
- * identical peer selector (after Cilium's translation; the selector cache holds one per text) conflict; different peers
+ * identical peer selector (after Cilium's translation; the selector cache holds one per written form, `Selector.cacheKey`:
+ * `matchLabels {app: web}` and `app In [web]` are two) conflict; different peers
  * on one port may use different parsers. Port entries that overlap without being equal (`8000-8100` and `8080`) are
  * separate filters: never merged, never refused. TLS-only rules (`serverNames`, TLS contexts) and Envoy listeners are
  * not judged here (TLS is promoted to any parser but DNS and a listener; a listener conflicts with any other parser).
@@ -55,7 +56,8 @@ export function l7ParserOf(rules: L7RulesModel | undefined, protocol: string): s
 /** The filters a port entry makes in `direction`, one per protocol (none for an invalid entry). */
 export function parserFilters(direction: 'ingress' | 'egress', port: CompiledPort): ParserFilter[] {
   if (port.kind === 'invalid') return [];
-  const entry = port.kind === 'named' ? `${port.name ?? ''}` : port.kind === 'all' ? '0' : port.hi > port.lo ? `${port.lo}-${port.hi}` : `${port.lo}`;
+  // Port and end port as written (`ExactLookup(port, endPort, protocol)`): `80` and `80` with `endPort: 80` are two filters.
+  const entry = port.kind === 'named' ? `${port.name ?? ''}` : `${port.lo}${port.endPort !== undefined ? `-${port.endPort}` : ''}`;
   return port.protocols.map((protocol) => ({ key: `${direction} ${entry}/${protocol}`, protocol, text: `${direction} ${entry}/${protocol}` }));
 }
 

@@ -133,6 +133,16 @@ export interface SelectorRequirement {
   readonly values: readonly string[];
 }
 
+/** The requirements written as `matchLabels` entries (by `Selector.from` or `matchLabel`), for `Selector.cacheKey`. */
+const MATCH_LABELS = new WeakSet<SelectorRequirement>();
+
+/** `source:key In (value)`, written as a `matchLabels` entry (as the agent adds the namespace and cluster labels). */
+export function matchLabel(source: string, key: string, value: string): SelectorRequirement {
+  const r: SelectorRequirement = { source, key, operator: 'In', values: [value] };
+  MATCH_LABELS.add(r);
+  return r;
+}
+
 /** A label selector compiled to requirements, as the agent holds it after translation (namespace, cluster filter). */
 export class Selector {
   /** Compiles a model selector (keys may carry a source). `undefined` selects everything. */
@@ -140,7 +150,7 @@ export class Selector {
     const reqs: SelectorRequirement[] = [];
     for (const [k, v] of Object.entries(model?.matchLabels ?? {})) {
       const { source, key } = splitLabelKey(k);
-      reqs.push({ source, key, operator: 'In', values: [v] });
+      reqs.push(matchLabel(source, key, v));
     }
     for (const e of model?.matchExpressions ?? []) {
       const { source, key } = splitLabelKey(e.key);
@@ -189,6 +199,23 @@ export class Selector {
     const reqs = this.requirements;
     for (let i = 0; i < reqs.length; i++) if (!requirementMatches(reqs[i], labels)) return false;
     return true;
+  }
+
+  /**
+   * The selector as the agent's selector cache tells selectors apart: by their written form (`LabelSelector.String()`),
+   * the `matchLabels` entries sorted by key (`k:key=value`), then the `matchExpressions` in written order, values as
+   * written (`k:key In (a,b)`, also for one value). Two
+   * selectors of the same identities written differently (`matchLabels: {app: web}`, `app In [web]`) are two cached
+   * selectors.
+   */
+  public cacheKey(): string {
+    const labels: string[] = [];
+    const expressions: string[] = [];
+    for (const r of this.requirements) {
+      if (MATCH_LABELS.has(r)) labels.push(`${r.source}:${r.key}=${r.values[0]}`);
+      else expressions.push(r.operator === 'In' || r.operator === 'NotIn' ? `${r.source}:${r.key} ${r.operator} (${r.values.join(',')})` : `${r.source}:${r.key} ${r.operator}`);
+    }
+    return `{${[...labels.sort(), ...expressions].join(', ')}}`;
   }
 
   /** `{k8s:app=web, any:tier In (a,b)}`; `{}` for the selector of everything. */

@@ -22,6 +22,12 @@ export interface CompiledPort {
   readonly name?: string;
   /** `80/TCP`, `80-444/TCP`, `http/ANY`, `0/ANY`. */
   readonly text: string;
+  /**
+   * The `endPort` as written, where the CRD keeps it: the agent keys its L4 filters by port, end port and protocol as
+   * written, so `80` and `80` with `endPort: 80` are two filters.
+   * @default - no end port
+   */
+  readonly endPort?: number;
 }
 
 /** Parses a port string the way the agent does; a name is returned lower-case. */
@@ -48,6 +54,7 @@ export function compilePortEntry(p: PortProtocolModel, endPortExists: boolean): 
   if (parsed.kind === 'name') return { protocols: proto, kind: 'named', lo: 0, hi: 0, name: parsed.name, text: `${parsed.name}/${protoText}` };
   const end = endPortExists && p.endPort !== undefined && p.endPort > parsed.value ? Math.min(p.endPort, 65535) : parsed.value;
   // Port 0 is every port unless an endPort below 65535 bounds it (`PortRangeToMaskedPorts(0, end)`: 0-end).
-  if (parsed.value === 0 && (end === 0 || end === 65535)) return { protocols: proto, kind: 'all', lo: 0, hi: 65535, text: `0/${protoText} (all ports)` };
-  return { protocols: proto, kind: 'range', lo: parsed.value, hi: end, text: `${parsed.value}${end > parsed.value ? `-${end}` : ''}/${protoText}` };
+  const written = endPortExists && typeof p.endPort === 'number' ? { endPort: p.endPort } : {};
+  if (parsed.value === 0 && (end === 0 || end === 65535)) return { protocols: proto, kind: 'all', lo: 0, hi: 65535, text: `0/${protoText} (all ports)`, ...written };
+  return { protocols: proto, kind: 'range', lo: parsed.value, hi: end, text: `${parsed.value}${end > parsed.value ? `-${end}` : ''}/${protoText}`, ...written };
 }

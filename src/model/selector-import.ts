@@ -15,7 +15,7 @@
  */
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from './selectors';
 import { LabelSelectorModel } from './policy-model';
-import { Selector, SelectorRequirement, splitLabelKey } from './labels';
+import { Selector, SelectorRequirement, matchLabel, splitLabelKey } from './labels';
 
 /** What the translation of a rule's selectors depends on. */
 export interface SelectorImportScope {
@@ -86,7 +86,7 @@ export function clusterFilter(selector: Selector, localCluster: string | undefin
   return selector.and(inRequirement('k8s', CLUSTER_KEY, localCluster));
 }
 
-/** `source:key In (value)`. */
+/** `source:key In (value)`, added as a match label (`AddMatch`). */
 export function inRequirement(source: string, key: string, value: string): SelectorRequirement {
-  return { source, key, operator: 'In', values: [value] };
+  return matchLabel(source, key, value);
 }

@@ -6,10 +6,11 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { ParserUse, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector } from '../model/l7-parsers';
 import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
+import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
 import { itemPeerScope } from './lockout-guard';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
-import { fromModel, mayOverlap, NAMESPACE_KEY, peerSelector } from './pod-selectors';
+import { mayOverlap, NAMESPACE_KEY, peerCacheKey } from './pod-selectors';
 import { arr, isObject } from './walk';
 
 /** Where a parser use is: the rule, and the path of its `toPorts` entry. */
@@ -153,8 +154,8 @@ function peerKeys(r: RuleView, item: RuleItemModel): string[] {
   const scope = itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16));
   if (scope !== 'listed') return scope === 'any' ? ['*'] : [];
   return [
-    ...arr<LabelSelectorModel>(item.endpoints).filter(isObject).map((m) => `endpoints ${peerSelector(r.kind, r.namespace, r.subject, m).toString()}`),
-    ...arr<LabelSelectorModel>(item.nodes).filter(isObject).map((m) => `nodes ${fromModel(m).toString()}`),
+    ...arr<LabelSelectorModel>(item.endpoints).filter(isObject).map((m) => `endpoints ${peerCacheKey(r.kind, r.namespace, r.subject, m)}`),
+    ...arr<LabelSelectorModel>(item.nodes).filter(isObject).map((m) => `nodes ${Selector.from(m).cacheKey()}`),
     ...new Set(arr<string>(item.entities).filter((e) => typeof e === 'string').flatMap(entityPeerKeys)),
     ...arr<string>(item.cidr).map((c) => `cidr ${String(c)}`),
     ...arr<CidrRuleModel>(item.cidrSet).map((c) => `cidrSet ${JSON.stringify(c)}`),

@@ -74,6 +74,14 @@ export function peerSelector(kind: PolicyKind, namespace: string, subject: Selec
 }
 
 /**
+ * A from/toEndpoints selector as the agent's selector cache tells it apart (`Selector.cacheKey`: the written form after
+ * translation), not in normal form: `app` and `k8s:app`, or a match label and an `In` expression, are two selectors there.
+ */
+export function peerCacheKey(kind: PolicyKind, namespace: string, subject: Selector | undefined, model: LabelSelectorModel): string {
+  return importEndpointSelector(Selector.from(model), { ...scopeOf(kind, namespace), matchesInit: subject?.hasKey('reserved', 'init') ?? false }).cacheKey();
+}
+
+/**
  * The pods of a Kubernetes NetworkPolicy's `podSelector`, in normal form: those of its namespace (as a CNP subject is
  * translated).
  */

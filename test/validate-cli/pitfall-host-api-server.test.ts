@@ -1,7 +1,9 @@
 // The kubelet and API-server paths of `pitfall-host-lockout` checked against the engine's verdicts on the same YAML: an
-// allow keeps a path open only when it reaches the API server wherever it runs. A managed API server (EKS, GKE, AKS) is
-// outside the cluster — the engine's `entity:kube-apiserver` carries `reserved:kube-apiserver` and no node label — so an
-// allow from `remote-node` (or to it) leaves the kubelet (and the node's own API access) cut, and `validate` says so.
+// allow keeps a path open only when it reaches the API server wherever it runs. On the cluster's own nodes the API server
+// is Cilium's identity 7 (reserved:kube-apiserver with reserved:remote-node), the engine's `entity:kube-apiserver`; a
+// managed API server (EKS, GKE, AKS) is outside the cluster (reserved:kube-apiserver with reserved:world). So an allow
+// from `remote-node` (or to it) reaches the first only: the engine allows it with a note on the managed one, and
+// `validate` warns that the kubelet (and the node's own API access) may be cut.
 import { describe, expect, it } from 'vitest';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
@@ -39,10 +41,12 @@ const KUBELET = 'kubelet (10250/TCP from the API server)';
 const API_SERVER = 'the API server (6443/TCP or 443/TCP, for the kubelet)';
 
 describe('the kubelet path (10250/TCP from the API server) needs an allow that reaches the API server wherever it runs', () => {
-  it('from remote-node: the engine denies the API server, and validate warns', () => {
+  it('from remote-node: the engine allows an API server on the nodes, notes that a managed one is denied, and validate warns', () => {
     const text = host(kubeletFrom('remote-node'));
     expect(verdict(text, 'entity:remote-node', NODE, '10250/TCP')).toBe('allowed');
-    expect(verdict(text, 'entity:kube-apiserver', NODE, '10250/TCP')).toBe('denied');
+    const api = verdictFor(PolicySet.fromYaml(text), 'entity:kube-apiserver', NODE, '10250/TCP', ON);
+    expect(api.verdict).toBe('allowed');
+    expect(api.ingress.notes).toContainEqual(expect.stringMatching(/a managed API server outside the cluster .* is judged otherwise: default deny/));
     expect(lockout(text)).toEqual([`this host policy puts the nodes {} into ingress default deny, but no host policy in the input allows ${KUBELET}: `
       + 'the nodes can lose their kubelet, health checks, pod network or API server']);
   });
@@ -67,10 +71,12 @@ describe('the kubelet path (10250/TCP from the API server) needs an allow that r
 });
 
 describe('node egress to the API server (6443 or 443/TCP) needs the kube-apiserver entity too', () => {
-  it('to remote-node or world: the engine denies the API server, and validate warns', () => {
-    for (const entities of ['remote-node', 'world']) {
+  it('to remote-node or world: the engine allows one placement of the API server and notes the other, and validate warns', () => {
+    for (const [entities, onNodes, managed] of [['remote-node', 'allowed', /default deny/], ['world', 'denied', /allowed/]] as const) {
       const text = host(apiServerTo(entities));
-      expect(verdict(text, NODE, 'entity:kube-apiserver', '443/TCP'), entities).toBe('denied');
+      const api = verdictFor(PolicySet.fromYaml(text), NODE, 'entity:kube-apiserver', '443/TCP', ON);
+      expect(api.verdict, entities).toBe(onNodes);
+      expect(api.egress.notes.find((n) => n.includes('a managed API server outside the cluster')), entities).toMatch(managed);
       expect(lockout(text), entities).toEqual([`this host policy puts the nodes {} into egress default deny, but no host policy in the input allows ${API_SERVER}: `
         + 'the nodes can lose their kubelet, health checks, pod network or API server']);
     }

@@ -41,7 +41,7 @@ describe('flagged', () => {
     expect(flagged(files)).toEqual([[
       'b.yaml:10 spec.ingress[0].toPorts[0]',
       'kafka rules on ingress 80/TCP here, and http rules on the same port entry in CiliumNetworkPolicy shop/a (a.yaml:10), a rule that may select '
-      + 'the same endpoints for the same peer endpoints {k8s:app=web, k8s:io.kubernetes.pod.namespace=shop}: Cilium cannot merge conflicting L7 '
+      + 'the same endpoints for the same peer endpoints {any:app=web, k8s:io.kubernetes.pod.namespace=shop}: Cilium cannot merge conflicting L7 '
       + 'parsers, so the agent refuses the policy of the endpoints both select and keeps the one they had (kubectl apply succeeds; the error shows '
       + 'only in the agent log and the endpoint\'s status)',
     ]]);
@@ -68,6 +68,14 @@ describe('flagged', () => {
   it('from 1.18 the cached selectors decide: cluster holds the host selector, so cluster and host meet', () => {
     expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from('fromEntities: [cluster]', P80, HTTP)}${from('fromEntities: [host]', P80, KAFKA)}`) }))
       .toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
+  });
+
+  it('from 1.18, the match labels of one peer in another order are the same cached selector', () => {
+    const files = {
+      'a.yaml': policy('a', API, `  ingress:\n${from('fromEndpoints: [{ matchLabels: { app: web, tier: front } }]', P80, HTTP)}`),
+      'b.yaml': policy('b', API, `  ingress:\n${from('fromEndpoints: [{ matchLabels: { tier: front, app: web } }]', P80, KAFKA)}`),
+    };
+    expect(at(files, '1.19')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
   });
 
   it('ANY is TCP, UDP and SCTP: DNS on 53/ANY and HTTP on 53/TCP meet on 53/TCP (egress)', () => {
@@ -107,6 +115,23 @@ describe('not flagged', () => {
       `  ingress:\n${from(WEB, '{ port: "8080", protocol: TCP }', KAFKA)}`), '1.17')).toEqual([]);
   });
 
+  it('from 1.18, one peer written two ways is two cached selectors (a match label and an In expression, app and k8s:app)', () => {
+    const asExpression = 'fromEndpoints: [{ matchExpressions: [{ key: app, operator: In, values: [web] }] }]';
+    const k8sSourced = 'fromEndpoints: [{ matchLabels: { k8s:app: web } }]';
+    for (const other of [asExpression, k8sSourced]) {
+      const files = pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(other, P80, KAFKA)}`);
+      expect(at(files, '1.19'), other).toEqual([]);
+      expect(at(files, '1.17'), other).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+    }
+  });
+
+  it('a port and the same port with endPort equal to it are two filters in Cilium', () => {
+    const files = pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WEB, '{ port: "80", endPort: 80, protocol: TCP }', KAFKA)}`);
+    expect(at(files, '1.17')).toEqual([]);
+    expect(at(pair(`  ingress:\n${from(WEB, '{ port: "80", endPort: 80, protocol: TCP }', HTTP)}`,
+      `  ingress:\n${from(WEB, '{ port: "80", endPort: 80, protocol: TCP }', KAFKA)}`), '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+  });
+
   it('other directions, one kind, a rule without L7', () => {
     const egressKafka = `  egress:\n${from('toEndpoints: [{ matchLabels: { app: web } }]', P80, KAFKA)}`;
     expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, egressKafka), '1.17')).toEqual([]);
@@ -125,6 +150,10 @@ describe('the engine\'s note agrees with the finding', () => {
     ['cluster and host', `  ingress:\n${from('fromEntities: [cluster]', P80, HTTP)}${from('fromEntities: [host]', P80, KAFKA)}`],
     ['other ports', `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, '{ port: "81", protocol: TCP }', KAFKA)}`],
     ['range and port', `  ingress:\n${from(WEB, '{ port: "70", endPort: 90, protocol: TCP }', HTTP)}${from(WEB, P80, KAFKA)}`],
+    ['label and expression', `  ingress:\n${from(WEB, P80, HTTP)}${from('fromEndpoints: [{ matchExpressions: [{ key: app, operator: In, values: [web] }] }]', P80, KAFKA)}`],
+    ['labels reordered', `  ingress:\n${from('fromEndpoints: [{ matchLabels: { app: web, tier: a } }]', P80, HTTP)}`
+      + `${from('fromEndpoints: [{ matchLabels: { tier: a, app: web } }]', P80, KAFKA)}`],
+    ['port and endPort equal', `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, '{ port: "80", endPort: 80, protocol: TCP }', KAFKA)}`],
   ];
   for (const [name, sections] of cases) {
     for (const version of [CiliumVersion.V1_17, CiliumVersion.V1_19]) {

@@ -1,0 +1,73 @@
+// The API server as a peer (entity:kube-apiserver): Cilium's reserved identity 7, the identity of a node that runs it,
+// carries reserved:kube-apiserver and reserved:remote-node (pkg/identity `ReservedIdentityKubeAPIServer`). A managed API
+// server (EKS, GKE, AKS) is outside the cluster: a CIDR identity with reserved:kube-apiserver and reserved:world. The
+// verdict is for the first; a note says how the second fares wherever the two are judged apart.
+import { describe, expect, test } from 'vitest';
+import { ccnp, cnp, labels, policySet, verdict } from './helpers';
+
+const API = 'entity:kube-apiserver';
+const NODE = 'node:kubernetes.io/hostname=n1';
+const HOST = { hostFirewall: true };
+const MANAGED_NOTE = /a managed API server outside the cluster \(EKS, GKE, AKS: reserved:kube-apiserver with reserved:world\) is judged otherwise: (.*)/;
+
+const hostPolicy = (spec: Record<string, unknown>): ReturnType<typeof ccnp> => ccnp('host', { nodeSelector: {}, ...spec });
+const managed = (notes: readonly string[]): string | undefined => notes.map((n) => MANAGED_NOTE.exec(n)?.[1]).find((n) => n !== undefined);
+
+describe('the API server on the cluster\'s nodes carries remote-node', () => {
+  test('a host allow from remote-node admits it on 10250 (and a deny of remote-node cuts it)', () => {
+    const allow = policySet([hostPolicy({ ingress: [{ fromEntities: ['remote-node'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] }] })]);
+    const v = verdict(allow, API, NODE, 10250, HOST);
+    expect(v.verdict).toBe('allowed');
+    // A managed API server is no remote node: default deny, and the note says so.
+    expect(managed(v.ingress.notes)).toMatch(/^default deny/);
+
+    const deny = policySet([hostPolicy({
+      ingress: [{ fromEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] }],
+      ingressDeny: [{ fromEntities: ['remote-node'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] }],
+    })]);
+    const d = verdict(deny, API, NODE, 10250, HOST);
+    expect(d.verdict).toBe('denied');
+    expect(d.ingress.decision).toBe('denied-by-deny-rule');
+    expect(managed(d.ingress.notes)).toMatch(/^allowed/);
+  });
+
+  test('a pod egress allow to remote-node reaches it; to world reaches only a managed one', () => {
+    const remote = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['remote-node'] }] })]);
+    expect(remote).toAllow('pod:default:app=web', API, 443);
+    const world = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['world'] }] })]),
+      'pod:default:app=web', API, 443);
+    expect(world.verdict).toBe('denied');
+    expect(managed(world.egress.notes)).toMatch(/^allowed/);
+    const zero = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDR: ['0.0.0.0/0'] }] })]),
+      'pod:default:app=web', API, 443);
+    expect(managed(zero.egress.notes)).toMatch(/^allowed/);
+    // A CIDR that is not all of IPv4: the managed API server's address is not known to be in it.
+    const some = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDR: ['198.51.100.0/24'] }] })]),
+      'pod:default:app=web', API, 443);
+    expect(managed(some.egress.notes)).toBeUndefined();
+  });
+});
+
+describe('a world deny cuts a managed API server only', () => {
+  test('the kubelet path under a host deny of the world: allowed for identity 7, with the managed one denied in a note', () => {
+    const set = policySet([hostPolicy({
+      ingress: [{ fromEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] }],
+      ingressDeny: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] }],
+    })]);
+    const v = verdict(set, API, NODE, 10250, HOST);
+    expect(v.verdict).toBe('allowed');
+    expect(managed(v.ingress.notes)).toBe('denied by deny rule CiliumClusterwideNetworkPolicy host spec.ingressDeny[0]: deny rules win over any allow');
+  });
+
+  test('no note where both are judged alike: the kube-apiserver entity, cluster, all', () => {
+    for (const entity of ['kube-apiserver', 'all']) {
+      const v = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: [entity] }] })]), 'pod:default:app=web', API, 443);
+      expect(v.verdict).toBe('allowed');
+      expect(managed(v.egress.notes)).toBeUndefined();
+    }
+    // `cluster` holds identity 7 (kube-apiserver, remote-node) and, through the kube-apiserver label, the managed one.
+    const c = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['cluster'] }] })]), 'pod:default:app=web', API, 443);
+    expect(c.verdict).toBe('allowed');
+    expect(managed(c.egress.notes)).toBeUndefined();
+  });
+});
