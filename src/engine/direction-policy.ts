@@ -309,74 +309,34 @@ const EMPTY_INDEX: CandidateIndex = { candidates: () => NO_ITEMS };
 
 /**
  * The candidates of several rules' indexes, concatenated in rule order: item ordinals grow with the rule order and within a
- * rule, so the concatenation is in rule order too (`PortIndex.candidates` of the same items would give the same list). For
- * a TCP, UDP or SCTP port only the parts that can cover it are asked: those with the exact port and those with entries
- * that cover other ports than their exact ones (filed when the index is made, once per direction policy).
+ * rule, so the concatenation is in rule order too (`PortIndex.candidates` of the same items would give the same list).
  */
 class MergedIndex implements CandidateIndex {
   private readonly memo = new Map<number | string, readonly CompiledItem[]>();
-  /** Positions (in `parts`) of the parts with an exact entry for a port, by `memoKey`. */
-  private readonly exactParts = new Map<number, number[]>();
-  /** Positions of the parts that may cover a port without an exact entry for it (peer-only items, wildcards, ranges, named ports). */
-  private readonly otherParts: number[] = [];
 
-  constructor(private readonly parts: readonly PortIndex[]) {
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      if (!p._onlyExactPorts) this.otherParts.push(i);
-      for (const code of p._exactCodes) {
-        const list = this.exactParts.get(code);
-        if (list) list.push(i);
-        else this.exactParts.set(code, [i]);
-      }
-    }
-  }
+  constructor(private readonly parts: readonly PortIndex[]) {}
 
   public candidates(query: L4Query): readonly CompiledItem[] {
     const key = memoKey(query);
     let list = key === undefined ? undefined : this.memo.get(key);
     if (list === undefined) {
-      list = typeof key === 'number' ? this.portCandidates(query, key) : this.collect(query, undefined);
+      // The parts' lists are used as they are when at most one has candidates (most rules cover other ports).
+      let only: readonly CompiledItem[] = NO_ITEMS;
+      let out: CompiledItem[] | undefined;
+      for (const p of this.parts) {
+        const c = p.candidates(query);
+        if (c.length === 0) continue;
+        if (only.length === 0) {
+          only = c;
+          continue;
+        }
+        if (out === undefined) out = only.slice();
+        for (let i = 0; i < c.length; i++) out.push(c[i]);
+      }
+      list = out ?? only;
       if (key !== undefined) this.memo.set(key, list);
     }
     return list;
-  }
-
-  /** The candidates of a port (`key`: its `memoKey`), from the parts that can cover it, in order. */
-  private portCandidates(query: L4Query, key: number): readonly CompiledItem[] {
-    const exact = this.exactParts.get(key);
-    const other = this.otherParts;
-    if (exact === undefined && other.length === 0) return NO_ITEMS;
-    if (other.length === 0) return this.collect(query, exact);
-    if (exact === undefined) return this.collect(query, other);
-    // Both kinds: the two position lists merged in order, without duplicates (a part is in one of them only).
-    const positions: number[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < exact.length || j < other.length) {
-      if (j >= other.length || (i < exact.length && exact[i] < other[j])) positions.push(exact[i++]);
-      else positions.push(other[j++]);
-    }
-    return this.collect(query, positions);
-  }
-
-  /** The parts' candidates concatenated (the parts at `positions`, in order; every part without). */
-  private collect(query: L4Query, positions: readonly number[] | undefined): readonly CompiledItem[] {
-    // The parts' lists are used as they are when at most one has candidates (most rules cover other ports).
-    let only: readonly CompiledItem[] = NO_ITEMS;
-    let out: CompiledItem[] | undefined;
-    const n = positions === undefined ? this.parts.length : positions.length;
-    for (let k = 0; k < n; k++) {
-      const c = this.parts[positions === undefined ? k : positions[k]].candidates(query);
-      if (c.length === 0) continue;
-      if (only.length === 0) {
-        only = c;
-        continue;
-      }
-      if (out === undefined) out = only.slice();
-      for (let i = 0; i < c.length; i++) out.push(c[i]);
-    }
-    return out ?? only;
   }
 }
 
@@ -446,19 +406,6 @@ export class PortIndex implements CandidateIndex {
    */
   private exactOnly?: boolean;
 
-  /** @internal The `memoKey` of every TCP, UDP and SCTP port with an exact entry (see `MergedIndex`). */
-  public get _exactCodes(): IterableIterator<number> {
-    return this.exactByCode.keys();
-  }
-
-  /**
-   * @internal Whether a TCP, UDP or SCTP port can only be covered through an exact entry for it (no peer-only item, port
-   * wildcard, range or named port).
-   */
-  public get _onlyExactPorts(): boolean {
-    return (this.exactOnly ??= this.all.length === 0 && this.wildcard.size === 0 && this.ranges.length === 0 && this.named.length === 0);
-  }
-
   /** Whether the index holds no item (a section without items, or items with no port: `l4.kind` `none`). */
   public get empty(): boolean {
     return this.all.length === 0 && this.onlyAll;
@@ -472,7 +419,7 @@ export class PortIndex implements CandidateIndex {
   /** The items that may cover the query, in rule order, without duplicates. Shared between calls: do not modify. */
   public candidates(query: L4Query): readonly CompiledItem[] {
     const key = memoKey(query);
-    if (typeof key === 'number' && this._onlyExactPorts) {
+    if (typeof key === 'number' && (this.exactOnly ??= this.all.length === 0 && this.wildcard.size === 0 && this.ranges.length === 0 && this.named.length === 0)) {
       return this.exactByCode.get(key) ?? NO_ITEMS;
     }
     if (key === undefined) return this.compute(query);
