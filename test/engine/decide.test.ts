@@ -53,6 +53,33 @@ spec:
     expect(set.verdict({ from, to, protocol: 'TCP', port: 95 }).ingress.rule?.name).toBe('c-peer-only');
   });
 
+  test('a rule with an exact port and a range covering it is a candidate once: its L7 rules are listed once, as the naive walk lists them', () => {
+    const set = PolicySet.fromYaml(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: both, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts: [{ ports: [{ port: "80", protocol: TCP }, { port: "70", endPort: 90, protocol: TCP }], rules: { http: [{ method: GET }] } }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: post, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts: [{ ports: [{ port: "80", protocol: TCP }], rules: { http: [{ method: POST }] } }]
+`);
+    const query = { from: parseEndpoint('pod:shop:app=web'), to: parseEndpoint('pod:shop:app=api'), protocol: 'TCP', port: 80, http: { method: 'PUT', path: '/' } };
+    const v = set.verdict(query);
+    expect(v.ingress.l7?.rules).toEqual(['GET *', 'POST *']);
+    expect(v).toEqual(set.evaluateNaive(query));
+    expect(set.decide(query)).toBe('l7-denied');
+  });
+
   test('L7 requests on one peer and port are judged each (HTTP 403 and allowed from one kept L4 decision)', () => {
     const set = PolicySet.fromYaml(`
 apiVersion: cilium.io/v2
