@@ -15,12 +15,13 @@ const MAX_SELECTIONS = 100_000;
 export class DirectionPolicyCache {
   /** Direction policies by direction and rule selection (`RuleSelection.key`). */
   private readonly cache = new Map<string, DirectionPolicy>();
-  /** The rule selection of each subject identity, per subject kind and label set object (one per identity: `EndpointRecords`). */
-  private readonly selections = { endpoint: new Map<LabelSet, RuleSelection>(), node: new Map<LabelSet, RuleSelection>() };
+  /**
+   * The rule selection of each subject identity and its direction policies once looked up, per subject kind and label set
+   * object (one per identity: `EndpointRecords`).
+   */
+  private readonly selections = { endpoint: new Map<LabelSet, IdentityPolicies>(), node: new Map<LabelSet, IdentityPolicies>() };
   /** The rules by a label their subject requires (a new identity is only matched against the rules filed under its labels). */
   private readonly ruleIndex: RuleIndex;
-  /** The direction policies of a resolved endpoint (the `cache` entries for its identity), so a lookup builds no cache key. */
-  private readonly byEndpoint = new WeakMap<ResolvedEndpoint, { ingress?: DirectionPolicy; egress?: DirectionPolicy }>();
 
   /** The port index of each rule section, built with the cache (as the agent indexes a rule when it imports it). */
   private readonly sectionIndexes = new Map<CompiledRule, Record<SectionName, PortIndex>>();
@@ -43,29 +44,31 @@ export class DirectionPolicyCache {
   /** The (cached) policy of a subject identity in one direction; `undefined` where policy does not apply. */
   public get(subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
     if (subject.subject === undefined) return undefined;
-    let slot = this.byEndpoint.get(subject);
-    if (!slot) {
-      slot = {};
-      this.byEndpoint.set(subject, slot);
-    }
-    const known = slot[direction];
-    if (known) return known;
     const byLabels = this.selections[subject.subject];
-    let selection = byLabels.get(subject.labels);
-    if (!selection) {
+    let entry = byLabels.get(subject.labels);
+    if (!entry) {
       // Equal label sets of different objects (not interned) compute their selection again: same result. Bounded like the
       // endpoint records: past MAX_SELECTIONS identities the selections start over (computed again on use).
-      selection = selectRules(this.ruleIndex.rulesFor(subject.labels), subject.subject, subject.labels);
+      entry = { selection: selectRules(this.ruleIndex.rulesFor(subject.labels), subject.subject, subject.labels) };
       if (byLabels.size >= MAX_SELECTIONS) byLabels.clear();
-      byLabels.set(subject.labels, selection);
+      byLabels.set(subject.labels, entry);
     }
-    const key = `${direction}|${selection.key}`;
+    const known = entry[direction];
+    if (known) return known;
+    const key = `${direction}|${entry.selection.key}`;
     let dp = this.cache.get(key);
     if (!dp) {
-      dp = directionPolicyOf(selection, direction, this.sectionIndex);
+      dp = directionPolicyOf(entry.selection, direction, this.sectionIndex);
       this.cache.set(key, dp);
     }
-    slot[direction] = dp;
+    entry[direction] = dp;
     return dp;
   }
+}
+
+/** A subject identity's rule selection, and its direction policies once looked up. */
+interface IdentityPolicies {
+  readonly selection: RuleSelection;
+  ingress?: DirectionPolicy;
+  egress?: DirectionPolicy;
 }

@@ -86,57 +86,67 @@ const MAX_RESOLVED_BY_KEY = 100_000;
 /**
  * An exact text key of an endpoint object: its own enumerable properties in order, recursively. `undefined` (not cached
  * by key) unless it is plain data: plain objects and arrays of strings, booleans and finite numbers (no `undefined`, no
- * `-0`, no getters or prototypes), so equal keys mean objects that resolve the same.
+ * `-0`, no getters or prototypes), so equal keys mean objects that resolve the same. The parts are gathered and joined
+ * once: the key is kept (as a map key) for as long as the endpoint is, and a joined string is one flat string where
+ * appending part by part would keep a tree of concatenations alive.
  */
 function endpointKey(endpoint: Endpoint): string | undefined {
-  return plainKey(endpoint, 0);
+  const parts: string[] = [];
+  return plainKey(endpoint, 0, parts) ? parts.join('') : undefined;
 }
 
 /** Characters a JSON string must escape (then `JSON.stringify` quotes it). */
 // eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 
-function quoted(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+/** Appends a string, quoted as JSON. */
+function pushQuoted(parts: string[], s: string): void {
+  if (NEEDS_ESCAPE.test(s)) parts.push(JSON.stringify(s));
+  else parts.push('"', s, '"');
 }
 
-/** The key of a value (see `endpointKey`), or `undefined` when it is not plain data. */
-function plainKey(v: unknown, depth: number): string | undefined {
+/** Appends the key of a value (see `endpointKey`); `false` when it is not plain data. */
+function plainKey(v: unknown, depth: number, parts: string[]): boolean {
   switch (typeof v) {
     case 'string':
-      return quoted(v);
+      pushQuoted(parts, v);
+      return true;
     case 'boolean':
-      return v ? 't' : 'f';
+      parts.push(v ? 't' : 'f');
+      return true;
     case 'number':
-      return !Number.isFinite(v) || Object.is(v, -0) ? undefined : String(v);
+      if (!Number.isFinite(v) || Object.is(v, -0)) return false;
+      parts.push(String(v));
+      return true;
     case 'object': {
-      if (v === null || depth > 4) return undefined;
+      if (v === null || depth > 4) return false;
       const proto: unknown = Object.getPrototypeOf(v);
       if (Array.isArray(v)) {
-        if (proto !== Array.prototype || Object.keys(v).length !== v.length) return undefined;
-        let out = '[';
+        if (proto !== Array.prototype || Object.keys(v).length !== v.length) return false;
+        parts.push('[');
         for (let i = 0; i < v.length; i++) {
-          if (!(i in v)) return undefined;
-          const k = plainKey(v[i], depth + 1);
-          if (k === undefined) return undefined;
-          out += `${k},`;
+          if (!(i in v) || !plainKey(v[i], depth + 1, parts)) return false;
+          parts.push(',');
         }
-        return `${out}]`;
+        parts.push(']');
+        return true;
       }
-      if (proto !== Object.prototype && proto !== null) return undefined;
+      if (proto !== Object.prototype && proto !== null) return false;
       const keys = Object.keys(v);
-      if (Object.getOwnPropertyNames(v).length !== keys.length || Object.getOwnPropertySymbols(v).length > 0) return undefined;
-      let out = '{';
+      if (Object.getOwnPropertyNames(v).length !== keys.length || Object.getOwnPropertySymbols(v).length > 0) return false;
+      parts.push('{');
       for (const k of keys) {
         const d = Object.getOwnPropertyDescriptor(v, k);
-        if (!d || !('value' in d)) return undefined;
-        const value = plainKey(d.value, depth + 1);
-        if (value === undefined) return undefined;
-        out += `${quoted(k)}:${value},`;
+        if (!d || !('value' in d)) return false;
+        pushQuoted(parts, k);
+        parts.push(':');
+        if (!plainKey(d.value, depth + 1, parts)) return false;
+        parts.push(',');
       }
-      return `${out}}`;
+      parts.push('}');
+      return true;
     }
     default:
-      return undefined;
+      return false;
   }
 }

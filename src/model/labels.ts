@@ -67,9 +67,10 @@ export class LabelSet {
     /** The labels, sorted by source and key. */
     public readonly labels: readonly IdentityLabel[],
   ) {
-    let id = '';
-    for (let i = 0; i < labels.length; i++) id += i === 0 ? formatLabel(labels[i]) : `,${formatLabel(labels[i])}`;
-    this.id = id;
+    // Joined once: one flat string (the id is kept as a map key for as long as the identity is).
+    const parts = new Array<string>(labels.length);
+    for (let i = 0; i < labels.length; i++) parts[i] = formatLabel(labels[i]);
+    this.id = parts.join(',');
   }
 
   private get byKey(): Map<string, IdentityLabel[]> {

@@ -26,6 +26,9 @@ export type Re2Result = { readonly ok: true; readonly pattern: Re2Pattern } | { 
 /** Compiled patterns by source (compiling is the expensive part; patterns repeat across rules and policies). */
 const cache = new Map<string, Re2Result>();
 const MAX_CACHED = 10_000;
+/** Full-match results kept per compiled pattern (the memo starts over when full), for values up to this length. */
+const MAX_MEMO_VALUES = 256;
+const MAX_MEMO_VALUE_LENGTH = 512;
 
 /** Compiles a Go RE2 pattern (cached). Never throws. */
 export function compileRe2(source: string): Re2Result {
@@ -66,11 +69,24 @@ function compileUncached(source: string): Re2Result {
   } catch (e) {
     return { ok: false, error: describeError(e) };
   }
+  // Full matches are kept per value (bounded): the engine asks the same few HTTP methods and paths of the same patterns
+  // again and again (every new peer and port of a first pass), and a match is a pure function of the pattern and value.
+  const fullMatches = new Map<string, boolean>();
   return {
     ok: true,
     pattern: Object.freeze({
       source,
-      fullMatch: (value: string): boolean => re.matches(value),
+      fullMatch: (value: string): boolean => {
+        let m = fullMatches.get(value);
+        if (m === undefined) {
+          m = re.matches(value);
+          if (value.length <= MAX_MEMO_VALUE_LENGTH) {
+            if (fullMatches.size >= MAX_MEMO_VALUES) fullMatches.clear();
+            fullMatches.set(value, m);
+          }
+        }
+        return m;
+      },
       test: (value: string): boolean => re.test(value),
       toString: (): string => `/${source}/`,
     }),

@@ -20,6 +20,66 @@ describe('decide() == verdict().verdict on the conformance cases', () => {
     expect(cold.set.decide({ ...cold.query, from: { ...cold.query.from }, to: { ...cold.query.to } })).toBe(expected);
   });
 
+  test('the rules that can cover a port are asked in rule order: exact ports, ranges and peer-only items interleaved', () => {
+    // Four rules select the subject: a range, an exact port, a peer-only item, the exact port again with HTTP rules. The
+    // first matching item without L7 rules decides, so the order of the merged candidates shows in the deciding rule.
+    const cnp = (name: string, toPorts: string): string => `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ${name}, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]${toPorts}
+---`;
+    const set = PolicySet.fromYaml([
+      cnp('a-range', '\n      toPorts: [{ ports: [{ port: "70", endPort: 90, protocol: TCP }] }]'),
+      cnp('b-exact', '\n      toPorts: [{ ports: [{ port: "80", protocol: TCP }, { port: "8443", protocol: TCP }] }]'),
+      cnp('c-peer-only', ''),
+      cnp('d-exact-http', '\n      toPorts: [{ ports: [{ port: "80", protocol: TCP }], rules: { http: [{ method: GET }] } }]'),
+      cnp('e-exact', '\n      toPorts: [{ ports: [{ port: "8443", protocol: TCP }] }]'),
+    ].join('\n'));
+    const from = parseEndpoint('pod:shop:app=web');
+    const to = parseEndpoint('pod:shop:app=api');
+    const decidedBy = (port: number): string | undefined => {
+      const query = { from, to, protocol: 'TCP', port };
+      expect(set.decide(query)).toBe('allowed');
+      return set.verdict(query).ingress.rule?.name;
+    };
+    expect(decidedBy(80)).toBe('a-range');
+    expect(decidedBy(8443)).toBe('b-exact');
+    expect(decidedBy(9000)).toBe('c-peer-only');
+    // The peer-only rule comes before the last exact one: with the range rule out of the way (95 is outside it), it decides.
+    expect(set.verdict({ from, to, protocol: 'TCP', port: 95 }).ingress.rule?.name).toBe('c-peer-only');
+  });
+
+  test('a rule with an exact port and a range covering it is a candidate once: its L7 rules are listed once, as the naive walk lists them', () => {
+    const set = PolicySet.fromYaml(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: both, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts: [{ ports: [{ port: "80", protocol: TCP }, { port: "70", endPort: 90, protocol: TCP }], rules: { http: [{ method: GET }] } }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: post, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts: [{ ports: [{ port: "80", protocol: TCP }], rules: { http: [{ method: POST }] } }]
+`);
+    const query = { from: parseEndpoint('pod:shop:app=web'), to: parseEndpoint('pod:shop:app=api'), protocol: 'TCP', port: 80, http: { method: 'PUT', path: '/' } };
+    const v = set.verdict(query);
+    expect(v.ingress.l7?.rules).toEqual(['GET *', 'POST *']);
+    expect(v).toEqual(set.evaluateNaive(query));
+    expect(set.decide(query)).toBe('l7-denied');
+  });
+
   test('L7 requests on one peer and port are judged each (HTTP 403 and allowed from one kept L4 decision)', () => {
     const set = PolicySet.fromYaml(`
 apiVersion: cilium.io/v2

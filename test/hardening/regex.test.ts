@@ -128,4 +128,17 @@ describe('valid RE2 is matched as RE2 (no hand translation)', () => {
     expect(re2FullMatch('/ab(?i)cd', '/ABcd')).toBe(false);
     expect(re2FullMatch('/ab(?i)cd', '/abCd')).toBe(true);
   });
+
+  test('a value asked again gets the same answer, past the bound of the kept answers and for long values', () => {
+    // Full matches are kept per pattern and value: every answer, first or kept, is the match itself.
+    const pattern = '/api/v[12]/.*';
+    const values = Array.from({ length: 600 }, (_, i) => (i % 3 === 0 ? `/api/v${(i % 4) + 1}/items/${i}` : `/other/${i}`));
+    values.push(`/api/v1/${'x'.repeat(600)}`, `/api/v3/${'x'.repeat(600)}`);
+    const expected = values.map((v) => /^\/api\/v[12]\/.*$/s.test(v));
+    for (let round = 0; round < 3; round++) {
+      expect(values.map((v) => re2FullMatch(pattern, v))).toEqual(expected);
+    }
+    expect(expected.filter(Boolean).length).toBeGreaterThan(50);
+    expect(expected.filter((e) => !e).length).toBeGreaterThan(50);
+  });
 });
