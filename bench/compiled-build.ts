@@ -17,6 +17,8 @@ export interface CodeUnderTest {
   readonly description: string;
   /** Loads a module of `src/` (e.g. `engine`) from it. */
   load<T>(srcModule: string): T;
+  /** The directory of the compiled build (`lib/` inside it holds `src/`), for child processes to load it (`compiledAt`). */
+  readonly dir?: string;
 }
 
 /** The code to time: `source` loads `src/` through tsx; otherwise the compiled build, made once per process. */
@@ -30,6 +32,11 @@ export function codeUnderTest(source: boolean): CodeUnderTest {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'lib')],
     { stdio: 'inherit' });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return compiledAt(dir);
+}
+
+/** The compiled build made by `codeUnderTest(false)` in `dir` (in a child process of the benchmark that made it). */
+export function compiledAt(dir: string): CodeUnderTest {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module path is chosen at run time
-  return { description: 'compiled build (tsc, as published)', load: <T>(m: string): T => require(join(dir, 'lib', 'src', m)) as T };
+  return { description: 'compiled build (tsc, as published)', dir, load: <T>(m: string): T => require(join(dir, 'lib', 'src', m)) as T };
 }

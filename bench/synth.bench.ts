@@ -12,8 +12,12 @@
  * The app: C charts (one namespace each), each with a `DefaultDenyNamespace` (DNS kept open) and policies that allow
  * ingress from another app on a TCP port with an HTTP rule, and egress to a third app and to an FQDN.
  *
+ * The SDK timed is the compiled build (`tsc`, as published: bench/compiled-build.ts), made once and loaded by every SDK
+ * child; `--source` times the TypeScript sources through tsx instead (tsx's module wrappers add a getter call per use of
+ * an imported name and a helper call per closure created, which the published package does not pay).
+ *
  * Flags: --quick (1,000 policies in 10 charts), --sizes 1000x10,10000x100 (policies x charts), --reps <n> (pairs per
- * size, default 3), --json.
+ * size, default 3), --source, --json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +26,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, HttpRule, L7, Peer, Port, Synth } from '../src';
+import { codeUnderTest, compiledAt, CodeUnderTest } from './compiled-build';
+
+/** The SDK's public API, as the benchmark loads it (compiled build or sources). */
+type Sdk = typeof import('../src');
 
 interface Size {
   readonly policies: number;
@@ -30,7 +37,8 @@ interface Size {
 }
 
 /** Adds the benchmark's policies to `app`: `policies` in all, spread evenly over `charts` charts. */
-function buildApp(app: App, size: Size): void {
+function buildApp(sdk: Sdk, app: App, size: Size): void {
+  const { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, HttpRule, L7, Peer, Port } = sdk;
   const perChart = Math.max(1, Math.floor(size.policies / size.charts));
   for (let c = 0; c < size.charts; c++) {
     const ns = `team-${c}`;
@@ -46,9 +54,9 @@ function buildApp(app: App, size: Size): void {
 }
 
 /** The manifests of the app, per chart, as raw objects (rendered without synthesis or validation). */
-export function manifests(size: Size): { chart: string; namespace?: string; objects: { id: string; json: unknown }[] }[] {
+export function manifests(sdk: Sdk, size: Size): { chart: string; namespace?: string; objects: { id: string; json: unknown }[] }[] {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'synth-bench-render-')) });
-  buildApp(app, size);
+  buildApp(sdk, app, size);
   const out = app.charts.map((chart) => ({
     chart: chart.node.id,
     namespace: chart.namespace,
@@ -66,7 +74,9 @@ interface ChildResult {
 }
 
 /** In a child process: one timed run of `mode`, output into `outdir`. */
-function child(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): void {
+function child(mode: 'raw' | 'sdk', code: CodeUnderTest, size: Size, input: string, outdir: string): void {
+  // Loaded in both modes (before the timed part), so that both runs' peak RSS counts the same modules, as before.
+  const sdk = code.load<Sdk>('index');
   let build: (app: App) => void;
   if (mode === 'raw') {
     const charts = JSON.parse(readFileSync(input, 'utf8')) as ReturnType<typeof manifests>;
@@ -77,7 +87,7 @@ function child(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): 
       }
     };
   } else {
-    build = (app) => buildApp(app, size);
+    build = (app) => buildApp(sdk, app, size);
   }
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
@@ -85,7 +95,7 @@ function child(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): 
     const app = new App({ outdir });
     build(app);
     app.synth();
-  } else if (Synth.run({ addCharts: build }, { outdir }) === undefined) {
+  } else if (sdk.Synth.run({ addCharts: build }, { outdir }) === undefined) {
     throw new Error('runSynth failed');
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -94,8 +104,9 @@ function child(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): 
   process.stdout.write(JSON.stringify(result));
 }
 
-function spawnRun(mode: 'raw' | 'sdk', size: Size, input: string, outdir: string): ChildResult {
-  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', mode, '--sizes', `${size.policies}x${size.charts}`, '--input', input, '--outdir', outdir], {
+function spawnRun(mode: 'raw' | 'sdk', code: CodeUnderTest, size: Size, input: string, outdir: string): ChildResult {
+  const build = code.dir === undefined ? ['--source'] : ['--build', code.dir];
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', mode, ...build, '--sizes', `${size.policies}x${size.charts}`, '--input', input, '--outdir', outdir], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
@@ -145,14 +156,19 @@ function main(): void {
       child: { type: 'string' },
       input: { type: 'string' },
       outdir: { type: 'string' },
+      source: { type: 'boolean', default: false },
+      build: { type: 'string' },
     },
     strict: true,
   });
   const sizes = parseSizes(values.sizes ?? (values.quick ? '1000x10' : '1000x10,10000x100'));
   if (values.child) {
-    child(values.child === 'raw' ? 'raw' : 'sdk', sizes[0], values.input as string, values.outdir as string);
+    const code = values.build !== undefined ? compiledAt(values.build) : codeUnderTest(true);
+    child(values.child === 'raw' ? 'raw' : 'sdk', code, sizes[0], values.input as string, values.outdir as string);
     return;
   }
+  const code = codeUnderTest(values.source);
+  const sdk = code.load<Sdk>('index');
   const reps = Number(values.reps ?? 3);
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: expected an integer >= 1, got "${values.reps}"`);
   const loadBefore = loadavg();
@@ -161,14 +177,14 @@ function main(): void {
     const dir = mkdtempSync(join(tmpdir(), 'synth-bench-'));
     try {
       const input = join(dir, 'manifests.json');
-      writeFileSync(input, JSON.stringify(manifests(size)));
+      writeFileSync(input, JSON.stringify(manifests(sdk, size)));
       const raw: ChildResult[] = [];
-      const sdk: ChildResult[] = [];
+      const sdkRuns: ChildResult[] = [];
       for (let i = 0; i < reps; i++) {
         const rawOut = join(dir, `raw-${i}`);
         const sdkOut = join(dir, `sdk-${i}`);
-        raw.push(spawnRun('raw', size, input, rawOut));
-        sdk.push(spawnRun('sdk', size, input, sdkOut));
+        raw.push(spawnRun('raw', code, size, input, rawOut));
+        sdkRuns.push(spawnRun('sdk', code, size, input, sdkOut));
         if (i === 0 && !sameFiles(rawOut, sdkOut)) {
           process.stderr.write(`synth bench: runSynth and the raw synth wrote different files for ${size.policies} policies in ${size.charts} charts\n`);
           process.exit(1);
@@ -177,11 +193,11 @@ function main(): void {
         rmSync(sdkOut, { recursive: true, force: true });
       }
       const rawMs = median(raw.map((r) => r.ms));
-      const sdkMs = median(sdk.map((r) => r.ms));
+      const sdkMs = median(sdkRuns.map((r) => r.ms));
       const rawCpu = median(raw.map((r) => r.cpuMs));
-      const sdkCpu = median(sdk.map((r) => r.cpuMs));
+      const sdkCpu = median(sdkRuns.map((r) => r.cpuMs));
       const rawRss = median(raw.map((r) => r.maxRssMb));
-      const sdkRss = median(sdk.map((r) => r.maxRssMb));
+      const sdkRss = median(sdkRuns.map((r) => r.maxRssMb));
       rows.push({
         policies: size.policies, charts: size.charts, reps,
         rawMs: Math.round(rawMs), sdkMs: Math.round(sdkMs), ratio: +(sdkMs / rawMs).toFixed(2),
@@ -194,13 +210,15 @@ function main(): void {
     }
   }
   const round = (l: number): number => +l.toFixed(2);
-  const env = { cpus: cpus().length, loadBefore: loadBefore.map(round), loadAfter: loadavg().map(round), node: process.version };
+  const env = {
+    code: code.description, cpus: cpus().length, loadBefore: loadBefore.map(round), loadAfter: loadavg().map(round), node: process.version,
+  };
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ rows, env }, null, 2)}\n`);
     return;
   }
   process.stdout.write(`runSynth (all validation) vs raw ApiObject synth of the same manifests; medians of ${reps} alternated runs, one process each\n`);
-  process.stdout.write(`cpus ${env.cpus}, node ${env.node}, load ${env.loadBefore.join('/')} -> ${env.loadAfter.join('/')}\n\n`);
+  process.stdout.write(`${env.code}; cpus ${env.cpus}, node ${env.node}, load ${env.loadBefore.join('/')} -> ${env.loadAfter.join('/')}\n\n`);
   process.stdout.write('policies  charts     raw ms   runSynth ms  ratio  raw cpu ms  runSynth cpu ms  ratio   raw MB  runSynth MB  ratio  ms/policy\n');
   for (const r of rows) {
     process.stdout.write(`${String(r.policies).padStart(8)}  ${String(r.charts).padStart(6)}  ${String(r.rawMs).padStart(9)}`

@@ -313,23 +313,19 @@ interface PolicyApiObjectProps {
  * resolver of the app, a JSON patch, a value that is not plain data) it renders through cdk8s as any `ApiObject`.
  */
 class PolicyApiObject extends ApiObject {
-  /** Set while `render` writes the rules itself: the `spec`/`specs` values then produce nothing for cdk8s to resolve. */
-  private readonly direct: { on: boolean };
   private readonly clusterScoped: boolean;
   private readonly emitRules: (options: EmitOptions) => JsonObject[];
   private patched = false;
 
   constructor(scope: Construct, id: string, props: PolicyApiObjectProps) {
-    const direct = { on: false };
     super(scope, id, {
       apiVersion: CILIUM_API_VERSION,
       kind: props.kind,
       metadata: props.metadata,
       // Only one of them asks for the rules.
-      spec: Lazy.any({ produce: () => (!direct.on && props.ruleCount() === 1 ? props.emitRules({})[0] : undefined) }),
-      specs: Lazy.any({ produce: () => (!direct.on && props.ruleCount() > 1 ? props.emitRules({}) : undefined) }),
+      spec: Lazy.any({ produce: () => (props.ruleCount() === 1 ? props.emitRules({})[0] : undefined) }),
+      specs: Lazy.any({ produce: () => (props.ruleCount() > 1 ? props.emitRules({}) : undefined) }),
     });
-    this.direct = direct;
     this.clusterScoped = props.clusterScoped;
     this.emitRules = props.emitRules;
   }
@@ -370,16 +366,27 @@ class PolicyApiObject extends ApiObject {
       if (copy === NOT_PLAIN) return undefined;
       copies.push(copy);
     }
-    this.direct.on = true;
-    let json: ReturnType<ApiObject['toJson']>;
-    try {
-      json = super.toJson();
-    } finally {
-      this.direct.on = false;
-    }
-    // After apiVersion, kind and metadata, as cdk8s orders the top-level keys.
+    const metadata = this.renderMetadata(sortKeys);
+    if (metadata === NOT_PLAIN) return undefined;
+    // apiVersion, kind and metadata first, as cdk8s orders the top-level keys; then the rules.
+    const json: ReturnType<ApiObject['toJson']> = { apiVersion: this.apiVersion, kind: this.kind };
+    if (metadata !== undefined) json.metadata = metadata;
     if (copies.length === 1) json.spec = copies[0];
     else json.specs = copies;
     return json;
+  }
+
+  /**
+   * `metadata` as cdk8s's `toJson` writes it: the metadata's own rendering (`ApiObjectMetadataDefinition.toJson`, through
+   * cdk8s's resolvers: labels of the chart, annotations, finalizers…), then the copy cdk8s makes of the whole object (keys
+   * sorted, no `null`s), which changes nothing else in plain data. `NOT_PLAIN` when it is not plain data or cdk8s throws
+   * (the caller renders through cdk8s, which reports it as it does for any `ApiObject`).
+   */
+  private renderMetadata(sortKeys: boolean): unknown {
+    try {
+      return sanitizedPlainCopy(this.metadata.toJson(), sortKeys);
+    } catch {
+      return NOT_PLAIN;
+    }
   }
 }

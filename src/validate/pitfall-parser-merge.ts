@@ -4,7 +4,7 @@
 // peer selector. The API server accepts both policies; the agent refuses to compute the endpoint's policy and keeps the
 // one it had, which `validate` is the last chance to say.
 import { CiliumVersion } from '../core/cilium-version';
-import { ParserUse, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector } from '../model/l7-parsers';
+import { ParserFilter, ParserUse, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector } from '../model/l7-parsers';
 import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
 import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
@@ -27,15 +27,15 @@ interface UseRef {
  * a group per namespace, against one use per distinct subject and parser.
  */
 export function l7ParserConflicts(run: PitfallRun): void {
-  const uses: ParserUse<UseRef>[] = [];
+  // First the parsers per filter, without peers: a merge group (filter and peer) meets two parsers only when its filter
+  // does, so the peers (selectors worked out per item, the costly part) are read only for the items of such filters.
+  const found: { filter: ParserFilter; parser: string; ref: UseRef; item: RuleItemModel }[] = [];
+  const parsersByFilter = new Map<string, Set<string>>();
   for (const r of run.rules) {
     if (!r.subject) continue;
-    const perSelector = parsersPerSelector(r.version);
     for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
       const direction = section === SectionName.INGRESS ? 'ingress' : 'egress';
       for (const { item, index } of items(r.rule, section)) {
-        const peers = perSelector ? peerKeys(r, item) : itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16)) === 'none' ? [] : [''];
-        if (peers.length === 0) continue;
         arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
           if (!isObject(pr) || !isObject(pr.rules)) return;
           const path = `${r.path}.${section}[${index}].toPorts[${k}]`;
@@ -43,12 +43,25 @@ export function l7ParserConflicts(run: PitfallRun): void {
             if (!isObject(p)) continue;
             for (const filter of parserFilters(direction, compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)))) {
               const parser = l7ParserOf(pr.rules, filter.protocol);
-              if (parser !== undefined) for (const peer of peers) uses.push({ filter, parser, peer, ref: { r, path } });
+              if (parser === undefined) continue;
+              found.push({ filter, parser, ref: { r, path }, item });
+              const parsers = parsersByFilter.get(filter.key);
+              if (parsers) parsers.add(parser);
+              else parsersByFilter.set(filter.key, new Set([parser]));
             }
           }
         });
       }
     }
+  }
+  const uses: ParserUse<UseRef>[] = [];
+  let peersOf: { item: RuleItemModel; r: RuleView; peers: string[] } | undefined;
+  for (const { filter, parser, ref, item } of found) {
+    if ((parsersByFilter.get(filter.key)?.size ?? 0) < 2) continue;
+    const { r } = ref;
+    // The uses of one item follow each other.
+    if (peersOf?.item !== item || peersOf.r !== r) peersOf = { item, r, peers: itemPeers(r, item) };
+    for (const peer of peersOf.peers) uses.push({ filter, parser, peer, ref });
   }
   const reported = new Set<string>();
   const position = new Map(run.rules.map((r, i) => [r, i]));
@@ -69,6 +82,12 @@ export function l7ParserConflicts(run: PitfallRun): void {
       report(run, meeting, reported);
     }
   }
+}
+
+/** The peers an item's parsers merge per: its peer selectors from 1.18, else one key for all (none when it selects no peer). */
+function itemPeers(r: RuleView, item: RuleItemModel): string[] {
+  if (parsersPerSelector(r.version)) return peerKeys(r, item);
+  return itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16)) === 'none' ? [] : [''];
 }
 
 /** The earlier uses of one parser, one per distinct subject: by the value their subjects require for the bucket key, or not. */

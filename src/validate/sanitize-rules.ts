@@ -436,7 +436,8 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
 function checkSelector(node: SelectorNode, ctx: CheckContext): void {
   const { selector, role, path } = node;
   const plain = role === 'cidrGroupSelector' || role === 'serviceSelector';
-  const checkKey = (key: string, p: string): void => {
+  // `at` is the path of the key's field, or of its map (`matchLabels`): the key's path is built only for a finding.
+  const checkKey = (key: string, at: string, inMap: boolean): void => {
     const checked = plain ? key : ciliumExtendedKey(key);
     if (isQualifiedName(checked)) return;
     // A namespace-label key is the namespace's own label key behind Cilium's prefix: the agent accepts every valid
@@ -444,17 +445,18 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
     // pkg/policy/test/testdata/namespace-label-limits.txtar).
     const nsKey = plain ? undefined : /^[^.]*\.io\.cilium\.k8s\.namespace\.labels\.(.+)$/.exec(checked)?.[1];
     if (nsKey !== undefined && isQualifiedName(nsKey)) return;
-    ctx.report('sanitize-selector-key', p, plain ? `selector key ${show(key)} is not a valid label key${role === 'cidrGroupSelector' && key.includes(':') ? ' (cidrGroupSelector takes no source prefix)' : ''}`
+    ctx.report('sanitize-selector-key', inMap ? keyPath(at, key) : at, plain ? `selector key ${show(key)} is not a valid label key${role === 'cidrGroupSelector' && key.includes(':') ? ' (cidrGroupSelector takes no source prefix)' : ''}`
       : `selector key ${show(key)} is not a valid label key (the agent checks ${show(checked)})`,
     'use an optional source (k8s:), an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
   };
   if (isObject(selector.matchLabels)) {
-    for (const k of Object.keys(selector.matchLabels)) checkKey(k, keyPath(`${path}.matchLabels`, k));
+    const labelsPath = `${path}.matchLabels`;
+    for (const k of Object.keys(selector.matchLabels)) checkKey(k, labelsPath, true);
   }
   arr<unknown>(selector.matchExpressions).forEach((e, i) => {
     if (!isObject(e)) return;
     const p = `${path}.matchExpressions[${i}]`;
-    if (typeof e.key === 'string') checkKey(e.key, `${p}.key`);
+    if (typeof e.key === 'string') checkKey(e.key, `${p}.key`, false);
     const values = arr<unknown>(e.values);
     if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) {
       ctx.report('sanitize-selector-values', `${p}.values`, `operator ${e.operator} on ${show(e.key)} has no values; the agent refuses the selector`,

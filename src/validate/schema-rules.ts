@@ -500,11 +500,11 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
       wrongType(ctx, `${path}.matchLabels`, 'matchLabels', ml, 'a map of strings');
     } else {
       for (const [k, val] of Object.entries(ml)) {
-        const p = keyPath(`${path}.matchLabels`, k);
+        // The path is built only for a finding (most labels are valid).
         if (typeof val !== 'string') {
-          wrongType(ctx, p, `label ${k}`, val, 'a string', `quote the value: ${k}: "${String(val)}"`);
+          wrongType(ctx, keyPath(`${path}.matchLabels`, k), `label ${k}`, val, 'a string', `quote the value: ${k}: "${String(val)}"`);
         } else if (!isLabelValue(val)) {
-          ctx.report('crd-label-value', p, `label value ${show(val)} of ${k} is not a valid label value`,
+          ctx.report('crd-label-value', keyPath(`${path}.matchLabels`, k), `label value ${show(val)} of ${k} is not a valid label value`,
             'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
         }
       }

@@ -36,6 +36,27 @@ describe('a policy\'s manifest', () => {
     expect(JSON.stringify(one.apiObject.toJson())).toBe(JSON.stringify(cdk8sOne));
   });
 
+  test('writes the metadata cdk8s writes: the chart\'s labels, labels, annotations, finalizers, owner references and other fields added', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'shop', labels: { team: 'a', zone: 'b' } });
+    const p = busyPolicy(chart);
+    const m = p.apiObject.metadata;
+    m.addLabel('app.kubernetes.io/part-of', 'shop');
+    m.addAnnotation('z-last', 'z');
+    m.addAnnotation('a-first', 'a');
+    m.addFinalizers('example.com/keep');
+    m.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: '1234' });
+    m.add('generation', 3);
+    m.add('empty', {});
+    m.add('nothing', null);
+    expect(JSON.stringify(p.apiObject.toJson())).toBe(JSON.stringify(viaCdk8s(p.apiObject)));
+  });
+
+  test('fails as cdk8s does when the metadata cannot be rendered', () => {
+    const p = busyPolicy(new Chart(Testing.app(), 'c', { namespace: 'shop' }));
+    p.apiObject.metadata.add('bad', new Map([['a', 1]]));
+    expect(() => p.apiObject.toJson()).toThrow(/^Failed serializing construct at path 'c\/web\/Resource' with name 'web': .*non-simple object of type 'Map'/);
+  });
+
   test('takes the JSON patches of the escape hatch', () => {
     const p = busyPolicy(new Chart(Testing.app(), 'c', { namespace: 'shop' }));
     p.apiObject.addJsonPatch(JsonPatch.replace('/specs/0/description', 'patched'), JsonPatch.remove('/specs/1'));

@@ -49,6 +49,20 @@ describe('flagged', () => {
     expect([d.severity, d.fix]).toEqual(['error', 'give each protocol its own port (or its own peers); if one of the rules is not meant for these endpoints, narrow its endpointSelector']);
   });
 
+  it('an item on several ports, only one of which meets another parser: the conflict on that port, from the peer of its own item', () => {
+    // Peers are worked out only for the filters that meet two parsers (80/TCP here): 8080/TCP, HTTP only, is skipped,
+    // and the later item's peer is its own, not the first item's.
+    const both = `${P80}, { port: "8080", protocol: TCP }`;
+    const files = {
+      'a.yaml': policy('a', API, `  ingress:\n${from(WEB, both, HTTP)}${from(WORKER, '{ port: "8080", protocol: TCP }', HTTP)}`),
+      'b.yaml': policy('b', API, `  ingress:\n${from(WORKER, '{ port: "9090", protocol: TCP }', HTTP)}${from(WEB, P80, KAFKA)}`),
+    };
+    expect(flagged(files).map(([where, message]) => [where, /for the same peer (.*?}):/.exec(message)?.[1]])).toEqual([
+      ['b.yaml:12 spec.ingress[1].toPorts[0]', 'endpoints {k8s:app=web, k8s:io.kubernetes.pod.namespace=shop}'],
+    ]);
+    expect(at({ ...files, 'b.yaml': policy('b', API, `  ingress:\n${from(WORKER, P80, KAFKA)}`) })).toEqual([]);
+  });
+
   it('inside one rule: two items on the same port', () => {
     expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, P80, KAFKA)}`) }))
       .toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
