@@ -58,7 +58,7 @@ describe('flagged', () => {
       'b.yaml': policy('b', API, `  ingress:\n${from(WORKER, '{ port: "9090", protocol: TCP }', HTTP)}${from(WEB, P80, KAFKA)}`),
     };
     expect(flagged(files).map(([where, message]) => [where, /for the same peer (.*?}):/.exec(message)?.[1]])).toEqual([
-      ['b.yaml:12 spec.ingress[1].toPorts[0]', 'endpoints {k8s:app=web, k8s:io.kubernetes.pod.namespace=shop}'],
+      ['b.yaml:12 spec.ingress[1].toPorts[0]', 'endpoints {any:app=web, k8s:io.kubernetes.pod.namespace=shop}'],
     ]);
     expect(at({ ...files, 'b.yaml': policy('b', API, `  ingress:\n${from(WORKER, P80, KAFKA)}`) })).toEqual([]);
   });
