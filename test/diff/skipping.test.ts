@@ -5,8 +5,14 @@ import { Connectivity } from '../../src/diff';
 import { EndpointInventory, PolicySet } from '../../src/engine';
 import { PolicyDocumentModel, RuleModel } from '../../src/model/policy-model';
 import { generateWorkload } from '../../bench/workload';
+import { deepMode } from '../support/property';
 
-const workload = generateWorkload({ seed: 3, policies: 40, endpoints: 120, queries: 1 });
+/**
+ * The platform's size. Judging every pair (the reference) is the cost of this file, about the square of the classes: 25
+ * policies and 80 endpoints (88 classes) by default, the former 40 and 120 (120 classes) in the deep mode (`PROPERTY_DEEP=1`).
+ */
+const SIZE = deepMode() ? { policies: 40, endpoints: 120 } : { policies: 25, endpoints: 80 };
+const workload = generateWorkload({ seed: 3, ...SIZE, queries: 1 });
 const docs = workload.docs;
 const inventory = new EndpointInventory();
 workload.endpoints.forEach((p, i) => {

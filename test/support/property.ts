@@ -13,11 +13,19 @@ import fc from 'fast-check';
  */
 export function propertyParams<T>(name: string, runs: number, options: { fixedSeed?: number } = {}): fc.Parameters<T> {
   const env = process.env;
-  const deep = env.PROPERTY_DEEP === '1' || env.PROPERTY_DEEP === 'true';
+  const deep = deepMode();
   const base = Number(env[`PROPERTY_RUNS_${name}`] ?? runs);
   const numRuns = Math.max(1, Math.round(deep ? base * 10 : base));
   const given = env[`PROPERTY_SEED_${name}`] ?? env.PROPERTY_SEED;
   const seed = given !== undefined ? Number(given) : options.fixedSeed ?? (Math.random() * 0x7fffffff) | 0;
   console.info(`[property] ${name}: ${numRuns} runs, seed ${seed}${deep ? ' (deep)' : ''}; replay with PROPERTY_SEED_${name}=${seed}`);
   return { numRuns, seed, endOnFailure: true };
+}
+
+/**
+ * The thorough mode (`PROPERTY_DEEP=1` or `true`): property runs ×10 ({@link propertyParams}), and the larger inputs of the
+ * tests that size their input for the quick mode (`test/diff/skipping.test.ts`).
+ */
+export function deepMode(): boolean {
+  return process.env.PROPERTY_DEEP === '1' || process.env.PROPERTY_DEEP === 'true';
 }
