@@ -136,6 +136,19 @@ describe('which rules are an egress default deny without DNS', () => {
     expect(missing(deny, hostDns)).toBe(BOTH);
   });
 
+  it('a rule already flagged for toFQDNs without DNS is not flagged again for its default deny', () => {
+    const fqdn = web([{ toFQDNs: [{ matchName: 'api.example.com' }], ...ports({ port: '443', protocol: 'TCP' }) }]);
+    const report = check({ 'd.yaml': JSON.stringify(fqdn) }, { ciliumVersion: '1.19' });
+    expect(findings(report, 'pitfall-fqdn-without-dns').map((d) => d.path)).toEqual(['spec.egress[0].toFQDNs']);
+    expect(findings(report, ID)).toEqual([]);
+  });
+
+  it('what fails: every lookup without UDP, the lookups retried over TCP without TCP', () => {
+    const to = (protocol: string): Doc => web([{ toEndpoints: [KUBE_DNS], ...ports({ port: '53', protocol }) }]);
+    expect(run([to('TCP')])[0].message).toContain('every name lookup of these pods fails');
+    expect(run([to('UDP')])[0].message).toContain('lookups whose answers do not fit in UDP (truncated, retried over TCP) fail');
+  });
+
   it('the finding is on the rule\'s egress, once per document and subject, and an error', () => {
     const found = run([cnp({ endpointSelector: WEB, egress: [{}] })]);
     expect(found.map((d) => [d.path, d.severity])).toEqual([['spec.egress', 'error']]);
