@@ -109,6 +109,15 @@ describe('the peer on 53: something that can be a DNS server', () => {
     const toResolver = web([on53({ toEndpoints: [{ matchLabels: { app: 'resolver' } }] })]);
     expect(missing(toResolver, resolver(53), webPods)).toBeUndefined();
     expect(missing(toResolver, resolver(5353), webPods)).toBe(BOTH);
+    // One port of several is enough.
+    const twoPorts = resolver(53) as { spec: { template: { spec: { containers: { ports: unknown[] }[] } } } };
+    twoPorts.spec.template.spec.containers[0].ports.push({ containerPort: 8080, protocol: 'TCP' });
+    expect(missing(toResolver, twoPorts, webPods)).toBeUndefined();
+  });
+
+  it('L7 rules that are not DNS rules do not make a peer a resolver', () => {
+    const http = { toEndpoints: [{ matchLabels: { app: 'other' } }], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] };
+    expect(missing(web([http]))).toBe(BOTH);
   });
 });
 

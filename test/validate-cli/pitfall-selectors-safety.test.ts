@@ -65,6 +65,9 @@ describe('pitfall-deny-only-default-deny', () => {
     const hostDeny = ccnp({ nodeSelector: {}, ingressDeny: [{ fromEntities: ['world'] }] }, 'host-deny');
     expect(paths(ID, [hostDeny, cnp({ endpointSelector: {}, ingress: [{ fromEntities: ['all'] }] })])).toEqual(['d0.yaml: spec.ingressDeny']);
     expect(paths(ID, [hostDeny, hostAllow])).toEqual([]);
+    // Another deny-only rule of the same pods is no provider: both are flagged.
+    expect(paths(ID, [denyIn(), cnp({ endpointSelector: WEB, ingressDeny: [{ fromEntities: ['cluster'] }] }, 'deny2')]))
+      .toEqual(['d0.yaml: spec.ingressDeny', 'd1.yaml: spec.ingressDeny']);
   });
 });
 
