@@ -13,7 +13,7 @@ import { defineConfig } from 'vitest/config';
  * and L7, explained verdicts, the matchers), without the construct and host-firewall tests (about 11 s a run). `model`:
  * label selectors and CIDRs through verdicts, with the engine semantics and the Cilium-authored cases. `guard` and
  * `host-firewall`: the host lockout guard's and HostFirewall's behavioural tests. `values`: what each `Peer` and `Port`/`Icmp`
- * factory selects and opens.
+ * factory selects and opens. `pitfalls`: the safety pitfalls of `validate` (DNS, deny-only, clusterwide selectors, L7 parsers).
  * `MUTATION_TEST_FILES` (comma-separated paths) names the files instead, e.g. the tests that pin explanations.
  */
 const TEST_SETS: Record<string, string[]> = {
@@ -35,6 +35,12 @@ const TEST_SETS: Record<string, string[]> = {
   'host-firewall': ['test/constructs/host-firewall-guard.test.ts', 'test/constructs/host-firewall-verdicts.test.ts'],
   // What each Peer and Port/Icmp factory selects and opens, and their refusals (src/constructs/peer.ts, port.ts).
   values: ['test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts'],
+  // The safety pitfalls of `validate` (src/validate/pitfall-dns.ts, pitfall-selectors.ts, pitfall-parser-merge.ts): their
+  // findings by id and path.
+  pitfalls: [
+    'test/validate-cli/pitfalls.test.ts', 'test/validate-cli/pitfall-dns-default-deny.test.ts',
+    'test/validate-cli/pitfall-selectors-safety.test.ts', 'test/validate-cli/pitfall-parser-merge.test.ts',
+  ],
 };
 
 const files = process.env.MUTATION_TEST_FILES?.split(',').map((f) => f.trim()).filter((f) => f !== '');
@@ -74,6 +80,10 @@ export default defineConfig({
       'test/constructs/host-firewall-verdicts.test.ts',
       // What each Peer and Port/Icmp factory selects and opens, through engine verdicts, and their refusals by id.
       'test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts',
+      // The safety pitfalls of `validate` (DNS for a default deny, deny-only directions, clusterwide selectors, L7 parser
+      // conflicts): findings by id and path.
+      'test/validate-cli/pitfalls.test.ts', 'test/validate-cli/pitfall-dns-default-deny.test.ts',
+      'test/validate-cli/pitfall-selectors-safety.test.ts', 'test/validate-cli/pitfall-parser-merge.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

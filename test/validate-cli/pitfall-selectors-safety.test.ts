@@ -1,0 +1,126 @@
+// The pitfalls of src/validate/pitfall-selectors.ts that decide safety, as truth tables: a direction with only deny rules
+// (`pitfall-deny-only-default-deny`: which rules put their endpoints into default deny, which other rules already do),
+// clusterwide peers without a namespace (`pitfall-ccnp-peer-namespace`) and a clusterwide select-all default deny
+// (`pitfall-ccnp-select-all-default-deny`), each asserted by id and path. Documents are written as JSON (a YAML subset),
+// built inside each test.
+import { describe, expect, it } from 'vitest';
+import { check, findings } from './helpers';
+
+type Doc = Record<string, unknown>;
+const WEB = { matchLabels: { app: 'web' } };
+
+function cnp(spec: Doc, name = 'p', namespace = 'shop'): Doc {
+  return { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec };
+}
+function ccnp(spec: Doc, name = 'c'): Doc {
+  return { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec };
+}
+
+/** `document index: path` of each finding of `id`. */
+function paths(id: string, docs: readonly Doc[], ciliumVersion = '1.19'): string[] {
+  return findings(check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])), { ciliumVersion }), id)
+    .map((d) => `${d.file}: ${d.path ?? ''}`);
+}
+
+describe('pitfall-deny-only-default-deny', () => {
+  const ID = 'pitfall-deny-only-default-deny';
+  const denyIn = (extra: Doc = {}): Doc => cnp({ endpointSelector: WEB, ingressDeny: [{ fromEntities: ['world'] }], ...extra });
+  const denyOut = (extra: Doc = {}): Doc => cnp({ endpointSelector: WEB, egressDeny: [{ toEntities: ['world'] }], ...extra });
+
+  it('only deny rules in a direction: flagged on that deny section, per direction', () => {
+    expect(paths(ID, [denyIn()])).toEqual(['d0.yaml: spec.ingressDeny']);
+    expect(paths(ID, [denyOut()])).toEqual(['d0.yaml: spec.egressDeny']);
+    expect(paths(ID, [denyIn({ egressDeny: [{ toEntities: ['world'] }] })])).toEqual(['d0.yaml: spec.ingressDeny', 'd0.yaml: spec.egressDeny']);
+  });
+
+  it('allows in the same direction, or enableDefaultDeny false for it (1.16+), keep it from default deny', () => {
+    expect(paths(ID, [denyIn({ ingress: [{ fromEntities: ['all'] }] })])).toEqual([]);
+    expect(paths(ID, [denyIn({ egress: [{ toEntities: ['all'] }] })])).toEqual(['d0.yaml: spec.ingressDeny']);
+    expect(paths(ID, [denyIn({ enableDefaultDeny: { ingress: false } })])).toEqual([]);
+    expect(paths(ID, [denyIn({ enableDefaultDeny: { egress: false } })])).toEqual(['d0.yaml: spec.ingressDeny']);
+    expect(paths(ID, [denyOut({ enableDefaultDeny: { egress: false } })])).toEqual([]);
+    // 1.15 has no enableDefaultDeny: still default deny.
+    expect(paths(ID, [denyIn({ enableDefaultDeny: { ingress: false } })], '1.15')).toEqual(['d0.yaml: spec.ingressDeny']);
+  });
+
+  it('the fix: enableDefaultDeny from 1.16, an allow-all rule of the direction before', () => {
+    const fix = (doc: Doc, v: string): string | undefined => findings(check({ 'd.yaml': JSON.stringify(doc) }, { ciliumVersion: v }), ID)[0]?.fix;
+    expect(fix(denyIn(), '1.16')).toBe('add enableDefaultDeny: {ingress: false} to the rule so that only the denied traffic is dropped');
+    expect(fix(denyOut(), '1.15')).toBe('add an egress rule allowing everything else (toEntities: [all]); deny rules still win over it');
+    expect(fix(denyIn(), '1.15')).toBe('add an ingress rule allowing everything else (fromEntities: [all]); deny rules still win over it');
+  });
+
+  it('another rule that already puts the same pods into default deny for that direction: no finding', () => {
+    const allowIn = (selector: Doc, extra: Doc = {}, namespace = 'shop'): Doc => cnp({ endpointSelector: selector, ingress: [{ fromEndpoints: [WEB] }], ...extra }, 'allow', namespace);
+    expect(paths(ID, [denyIn(), allowIn({})])).toEqual([]);
+    expect(paths(ID, [denyIn(), allowIn(WEB)])).toEqual([]);
+    expect(paths(ID, [denyIn(), allowIn({ matchLabels: { app: 'api' } })])).toEqual(['d0.yaml: spec.ingressDeny']);
+    expect(paths(ID, [denyIn(), allowIn({}, {}, 'other')])).toEqual(['d0.yaml: spec.ingressDeny']);
+    // An allow rule that is itself no default deny, or allows only the other direction, does not count.
+    expect(paths(ID, [denyIn(), allowIn({}, { enableDefaultDeny: { ingress: false } })])).toEqual(['d0.yaml: spec.ingressDeny']);
+    expect(paths(ID, [denyIn(), cnp({ endpointSelector: {}, egress: [{ toEntities: ['all'] }] }, 'allow')])).toEqual(['d0.yaml: spec.ingressDeny']);
+    // A host policy is no provider for pods, and a pod policy none for nodes.
+    const hostAllow = ccnp({ nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }] }, 'host-allow');
+    expect(paths(ID, [denyIn(), hostAllow])).toEqual(['d0.yaml: spec.ingressDeny']);
+    const hostDeny = ccnp({ nodeSelector: {}, ingressDeny: [{ fromEntities: ['world'] }] }, 'host-deny');
+    expect(paths(ID, [hostDeny, cnp({ endpointSelector: {}, ingress: [{ fromEntities: ['all'] }] })])).toEqual(['d0.yaml: spec.ingressDeny']);
+    expect(paths(ID, [hostDeny, hostAllow])).toEqual([]);
+    // Another deny-only rule of the same pods is no provider: both are flagged.
+    expect(paths(ID, [denyIn(), cnp({ endpointSelector: WEB, ingressDeny: [{ fromEntities: ['cluster'] }] }, 'deny2')]))
+      .toEqual(['d0.yaml: spec.ingressDeny', 'd1.yaml: spec.ingressDeny']);
+  });
+});
+
+describe('pitfall-ccnp-peer-namespace', () => {
+  const ID = 'pitfall-ccnp-peer-namespace';
+  const APP = { matchLabels: { app: 'prometheus' } };
+
+  it('a clusterwide peer selector without a namespace, in every section, at its index', () => {
+    expect(paths(ID, [ccnp({ endpointSelector: WEB, ingress: [{ fromEndpoints: [APP] }] })])).toEqual(['d0.yaml: spec.ingress[0].fromEndpoints[0]']);
+    expect(paths(ID, [ccnp({ endpointSelector: WEB, egress: [{ toEntities: ['world'] }, { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'a' } }, APP] }] })]))
+      .toEqual(['d0.yaml: spec.egress[1].toEndpoints[1]']);
+    expect(paths(ID, [ccnp({ endpointSelector: WEB, ingressDeny: [{ fromEndpoints: [APP] }], egressDeny: [{ toEndpoints: [APP] }] })]))
+      .toEqual(['d0.yaml: spec.ingressDeny[0].fromEndpoints[0]', 'd0.yaml: spec.egressDeny[0].toEndpoints[0]']);
+  });
+
+  it('not flagged: a namespace (by name, expression or namespace label), every endpoint, a reserved identity, a namespaced policy', () => {
+    const peer = (sel: Doc): Doc => ccnp({ endpointSelector: WEB, ingress: [{ fromEndpoints: [sel] }] });
+    expect(paths(ID, [peer({ matchLabels: { app: 'x', 'k8s:io.kubernetes.pod.namespace': 'monitoring' } })])).toEqual([]);
+    expect(paths(ID, [peer({ matchLabels: { app: 'x' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] })])).toEqual([]);
+    expect(paths(ID, [peer({ matchLabels: { app: 'x', 'k8s:io.cilium.k8s.namespace.labels.team': 'ops' } })])).toEqual([]);
+    expect(paths(ID, [peer({})])).toEqual([]);
+    expect(paths(ID, [peer({ matchLabels: { 'reserved:host': '' } })])).toEqual([]);
+    expect(paths(ID, [cnp({ endpointSelector: WEB, ingress: [{ fromEndpoints: [APP] }] })])).toEqual([]);
+  });
+});
+
+describe('pitfall-ccnp-select-all-default-deny', () => {
+  const ID = 'pitfall-ccnp-select-all-default-deny';
+  const select = (endpointSelector: Doc, extra: Doc = { ingress: [{ fromEntities: ['cluster'] }] }): Doc => ccnp({ endpointSelector, ...extra });
+
+  it('every endpoint, or only namespace constraints that keep kube-system: flagged on the endpointSelector', () => {
+    expect(paths(ID, [select({})])).toEqual(['d0.yaml: spec.endpointSelector']);
+    expect(paths(ID, [select({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] })])).toEqual(['d0.yaml: spec.endpointSelector']);
+    expect(paths(ID, [select({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['shop'] }] })])).toEqual(['d0.yaml: spec.endpointSelector']);
+    // Deny rules put the endpoints into default deny too.
+    expect(paths(ID, [select({}, { egressDeny: [{ toEntities: ['world'] }] })])).toEqual(['d0.yaml: spec.endpointSelector']);
+  });
+
+  it('not flagged: kube-system excluded, other labels, a namespaced policy, a host policy, no default deny', () => {
+    expect(paths(ID, [select({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] })])).toEqual([]);
+    expect(paths(ID, [select({ matchLabels: { app: 'web' } })])).toEqual([]);
+    expect(paths(ID, [select({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }, { key: 'app', operator: 'Exists' }] })])).toEqual([]);
+    expect(paths(ID, [cnp({ endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }] })])).toEqual([]);
+    expect(paths(ID, [ccnp({ nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }] })])).toEqual([]);
+    expect(paths(ID, [select({}, { ingress: [{ fromEntities: ['cluster'] }], enableDefaultDeny: { ingress: false } })])).toEqual([]);
+    expect(paths(ID, [select({}, {})])).toEqual([]);
+  });
+
+  it('the directions it puts into default deny, in the fix', () => {
+    const fix = (doc: Doc): string | undefined => findings(check({ 'd.yaml': JSON.stringify(doc) }, { ciliumVersion: '1.19' }), ID)[0]?.fix;
+    expect(fix(select({}))).toContain('enableDefaultDeny: {ingress: false} (1.16+)');
+    expect(fix(select({}, { ingress: [{ fromEntities: ['cluster'] }], egress: [{ toEntities: ['cluster'] }] }))).toContain('enableDefaultDeny: {ingress: false, egress: false} (1.16+)');
+    expect(fix(select({}, { ingress: [{ fromEntities: ['cluster'] }], egress: [{ toEntities: ['cluster'] }], enableDefaultDeny: { ingress: false } })))
+      .toContain('enableDefaultDeny: {egress: false} (1.16+)');
+  });
+});
