@@ -53,12 +53,17 @@ export function clusterwideSelectAll(run: PitfallRun, r: RuleView): void {
   const all = subject.requirements.length === 0;
   // Only namespace constraints (Exists, NotIn a list without kube-system): every pod of kube-system is selected too.
   const kubeSystem = !all && subject.requirements.every((q) => q.key === NAMESPACE_KEY) && selectsLabels(subject, 'kube-system', {});
-  if (!all && !kubeSystem) return;
+  // Only requirements that exclude (`DoesNotExist`, `NotIn`) and select cluster DNS: every pod without those labels.
+  const excluding = !all && !kubeSystem && subject.requirements.every((q) => q.key === NAMESPACE_KEY || q.operator === 'DoesNotExist' || q.operator === 'NotIn')
+    && selectsLabels(subject, 'kube-system', { 'k8s-app': 'kube-dns' });
+  if (!all && !kubeSystem && !excluding) return;
   const directions = (['ingress', 'egress'] as const).filter((d) => run.defaultDeny(r, d));
   if (directions.length === 0) return;
   run.report('pitfall-ccnp-select-all-default-deny', r, `${r.path}.endpointSelector`,
     `${all ? 'endpointSelector {} in a clusterwide policy selects every endpoint of the cluster, kube-system, DNS and Cilium\'s own endpoints included'
-      : `endpointSelector ${describeSelector(r.rule.endpointSelector)} in a clusterwide policy selects every pod of kube-system (DNS included) and of every other namespace it does not exclude`}, and `
+      : excluding ? `endpointSelector ${describeSelector(r.rule.endpointSelector)} in a clusterwide policy selects every pod it does not exclude, `
+        + 'in every namespace (cluster DNS, k8s-app=kube-dns in kube-system, included)'
+        : `endpointSelector ${describeSelector(r.rule.endpointSelector)} in a clusterwide policy selects every pod of kube-system (DNS included) and of every other namespace it does not exclude`}, and `
     + `this rule puts all of them into ${directions.join(' and ')} default deny: everything no other rule allows is dropped cluster-wide`,
     `select the namespaces meant (matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, operator: Exists}, {key: k8s:io.kubernetes.pod.namespace, `
     + `operator: NotIn, values: [kube-system, …]}]), or add enableDefaultDeny: {${directions.map((d) => `${d}: false`).join(', ')}} (1.16+) `

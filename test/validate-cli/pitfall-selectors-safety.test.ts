@@ -106,6 +106,21 @@ describe('pitfall-ccnp-select-all-default-deny', () => {
     expect(paths(ID, [select({}, { egressDeny: [{ toEntities: ['world'] }] })])).toEqual(['d0.yaml: spec.endpointSelector']);
   });
 
+  it('only excluding requirements that leave cluster DNS selected: flagged (every pod without those labels)', () => {
+    for (const selector of [
+      { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] },
+      { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['web'] }, { key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] },
+    ]) {
+      expect(paths(ID, [select(selector)]), JSON.stringify(selector)).toEqual(['d0.yaml: spec.endpointSelector']);
+    }
+    const [d] = findings(check({ 'd.yaml': JSON.stringify(select({ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] })) }), ID);
+    expect(d.message).toContain('selects every pod it does not exclude, in every namespace (cluster DNS, k8s-app=kube-dns in kube-system, included)');
+    // Excluding cluster DNS itself, or kube-system: not flagged.
+    expect(paths(ID, [select({ matchExpressions: [{ key: 'k8s-app', operator: 'NotIn', values: ['kube-dns'] }] })])).toEqual([]);
+    expect(paths(ID, [select({ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' },
+      { key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] })])).toEqual([]);
+  });
+
   it('not flagged: kube-system excluded, other labels, a namespaced policy, a host policy, no default deny', () => {
     expect(paths(ID, [select({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] })])).toEqual([]);
     expect(paths(ID, [select({ matchLabels: { app: 'web' } })])).toEqual([]);
