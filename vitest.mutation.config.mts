@@ -35,6 +35,13 @@ const TEST_SETS: Record<string, string[]> = {
   'host-firewall': ['test/constructs/host-firewall-guard.test.ts', 'test/constructs/host-firewall-verdicts.test.ts'],
   // What each Peer and Port/Icmp factory selects and opens, and their refusals (src/constructs/peer.ts, port.ts).
   values: ['test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts'],
+  // How a rule renders its calls (src/constructs/policy-rule.ts): what the constructs and plain CiliumPolicy calls allow and
+  // deny through verdicts, and the refusals of over-broad or malformed calls by id; no host-firewall or YAML-shape test.
+  rules: [
+    'test/constructs/policy-rule-verdicts.test.ts', 'test/constructs/least-privilege.test.ts', 'test/constructs/workload-peers.test.ts',
+    'test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts', 'test/constructs/tiered-app-verdicts.test.ts',
+    'test/constructs/default-deny-namespace-verdicts.test.ts', 'test/constructs/what-it-allows.test.ts',
+  ],
 };
 
 const files = process.env.MUTATION_TEST_FILES?.split(',').map((f) => f.trim()).filter((f) => f !== '');
