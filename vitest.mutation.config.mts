@@ -38,7 +38,7 @@ const TEST_SETS: Record<string, string[]> = {
   // How a rule renders its calls (src/constructs/policy-rule.ts): what the constructs and plain CiliumPolicy calls allow and
   // deny through verdicts, and the refusals of over-broad or malformed calls by id; no host-firewall or YAML-shape test.
   rules: [
-    'test/constructs/policy-rule-verdicts.test.ts', 'test/constructs/least-privilege.test.ts', 'test/constructs/workload-peers.test.ts',
+    'test/constructs/policy-rule-verdicts.test.ts', 'test/constructs/selector-verdicts.test.ts', 'test/constructs/least-privilege.test.ts', 'test/constructs/workload-peers.test.ts',
     'test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts', 'test/constructs/tiered-app-verdicts.test.ts',
     'test/constructs/default-deny-namespace-verdicts.test.ts', 'test/constructs/what-it-allows.test.ts',
   ],
