@@ -81,6 +81,8 @@ export default defineConfig({
       'test/constructs/host-firewall-verdicts.test.ts',
       // What each Peer and Port/Icmp factory selects and opens, through engine verdicts, and their refusals by id.
       'test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts',
+      // What each selector selects, and how a rule renders its calls (src/constructs/selector.ts, policy-rule.ts).
+      'test/constructs/selector-verdicts.test.ts', 'test/constructs/policy-rule-verdicts.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

@@ -84,6 +84,13 @@ describe('EndpointSelector', () => {
     expect(verdictOf(c, 'pod:shop:app=other', 'pod:shop:app=web', '80/TCP')).toBe('allowed');
     expect(refusal(() => EndpointSelector.workload({} as never)).id).toBe('selector-unknown');
   });
+
+  test('contract: the selector is written as given, without an empty matchLabels or matchExpressions', () => {
+    const tier = (): LabelExpression => LabelExpression.in('tier', ['a']);
+    expect(EndpointSelector.of({ expressions: [tier()] }).toEndpointSelector()).toEqual({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] });
+    expect(EndpointSelector.of({ labels: { app: 'api' }, expressions: [] }).toEndpointSelector()).toEqual({ matchLabels: { app: 'api' } });
+    expect(NodeSelector.of({ expressions: [LabelExpression.exists('role')] }).toNodeSelector()).toEqual({ matchExpressions: [{ key: 'role', operator: 'Exists' }] });
+  });
 });
 
 describe('LabelExpression', () => {
