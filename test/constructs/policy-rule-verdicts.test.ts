@@ -9,7 +9,7 @@ import {
   AuthenticationMode, CiliumPolicy, CiliumVersion, ClusterwidePolicy, DnsRule, EndpointSelector, HttpRule, Icmp, L7, NodeSelector, Peer, Port,
 } from '../../src';
 import { decidedBy, judge, verdictOf } from '../support/construct-verdicts';
-import { chart } from '../support/synth';
+import { chart, refusal } from '../support/synth';
 
 const API = 'pod:shop:app=api';
 const CLIENT = 'pod:shop:app=client';
@@ -186,6 +186,14 @@ describe('ports: as given, defaulted only for egress to a workload', () => {
 });
 
 describe('the options that reach the engine, and the rule\'s metadata', () => {
+  test('L7 rules are carried to the item: the request they name is allowed, another refused by the proxy', () => {
+    const { c, p } = apiPolicy();
+    p.allowIngress(client(), { ports: [Port.tcp(80)], l7: L7.http(HttpRule.get('/health')) });
+    expect(verdictOf(c, CLIENT, API, 80, { http: 'GET /health' })).toBe('allowed');
+    expect(verdictOf(c, CLIENT, API, 80, { http: 'POST /health' })).toBe('l7-denied');
+    expect(verdictOf(c, OTHER, API, 80, { http: 'GET /health' })).toBe('denied');
+  });
+
   test('TLS server names and authentication are carried to the item that allows', () => {
     const { c, p } = apiPolicy();
     p.allowEgress(Peer.cidr('192.0.2.0/24'), { ports: [Port.tcp(443)], serverNames: ['api.example.com'] });
@@ -226,5 +234,41 @@ describe('the options that reach the engine, and the rule\'s metadata', () => {
     expect(verdictOf(c, 'cidr:192.0.2.1', 'node:role=db', 22, { hostFirewall: true })).toBe('denied');
     expect(verdictOf(c, 'cidr:10.50.0.1', 'node:role=db', 22, { hostFirewall: true })).toBe('allowed');
     expect(verdictOf(c, 'cidr:192.0.2.1', 'pod:shop:role=db', 22, { hostFirewall: true })).toBe('allowed');
+  });
+});
+
+describe('what plain JavaScript (or 0.x code) passes is refused where it is called', () => {
+  test('a construct or another value where the peer goes', () => {
+    const { c, p } = apiPolicy();
+    const db = new ApiObject(c, 'db', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'db' } });
+    for (const bad of [db, null, 'app=db', {}]) {
+      const r = refusal(() => p.allowIngress(bad as never));
+      expect(r.id).toBe('peer-unknown');
+      expect(r.message).toMatch(bad === db ? /test\/db is not a peer[\s\S]*Peer\.workload\(\)/ : / is not a peer[\s\S]*pass a Peer/);
+    }
+  });
+
+  test('a port list, null or a string where the options go', () => {
+    const { p } = apiPolicy();
+    for (const bad of [[Port.tcp(80)], null, 'tcp/80', 80]) {
+      const r = refusal(() => p.allowEgress(client(), bad as never));
+      expect(r.id).toBe('rule-options-positional');
+    }
+    // The options object itself, and no options, are accepted.
+    p.allowEgress(client(), { ports: [Port.tcp(80)] });
+    p.allowEgress(client());
+  });
+
+  test('a construct or another value where a selector goes names what it got', () => {
+    const c = chart('shop');
+    const web = new ApiObject(c, 'web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web' } });
+    const r = refusal(() => new CiliumPolicy(c, 'p', { endpointSelector: web as never }));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toMatch(/endpointSelector \(the construct test\/web\) is not an endpoint selector/);
+    const n = refusal(() => new ClusterwidePolicy(chart(), 'h', { nodeSelector: { labels: {} } as never }));
+    expect(n.id).toBe('selector-unknown');
+    expect(n.message).toMatch(/nodeSelector \(object\) is not a node selector/);
+    const both = refusal(() => new ClusterwidePolicy(chart(), 'b', { endpointSelector: EndpointSelector.all(), nodeSelector: NodeSelector.all() }));
+    expect(both.id).toBe('rule-two-selectors');
   });
 });
