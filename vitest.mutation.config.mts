@@ -41,6 +41,13 @@ const TEST_SETS: Record<string, string[]> = {
     'test/validate-cli/pitfalls.test.ts', 'test/validate-cli/pitfall-dns-default-deny.test.ts',
     'test/validate-cli/pitfall-selectors-safety.test.ts', 'test/validate-cli/pitfall-parser-merge.test.ts',
   ],
+  // How a rule renders its calls (src/constructs/policy-rule.ts): what the constructs and plain CiliumPolicy calls allow and
+  // deny through verdicts, and the refusals of over-broad or malformed calls by id; no host-firewall or YAML-shape test.
+  rules: [
+    'test/constructs/policy-rule-verdicts.test.ts', 'test/constructs/selector-verdicts.test.ts', 'test/constructs/least-privilege.test.ts', 'test/constructs/workload-peers.test.ts',
+    'test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts', 'test/constructs/tiered-app-verdicts.test.ts',
+    'test/constructs/default-deny-namespace-verdicts.test.ts', 'test/constructs/what-it-allows.test.ts',
+  ],
 };
 
 const files = process.env.MUTATION_TEST_FILES?.split(',').map((f) => f.trim()).filter((f) => f !== '');
@@ -84,6 +91,8 @@ export default defineConfig({
       // conflicts): findings by id and path.
       'test/validate-cli/pitfalls.test.ts', 'test/validate-cli/pitfall-dns-default-deny.test.ts',
       'test/validate-cli/pitfall-selectors-safety.test.ts', 'test/validate-cli/pitfall-parser-merge.test.ts',
+      // What each selector selects, and how a rule renders its calls (src/constructs/selector.ts, policy-rule.ts).
+      'test/constructs/selector-verdicts.test.ts', 'test/constructs/policy-rule-verdicts.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

@@ -199,7 +199,8 @@ export class HostFirewall extends Construct {
     this.routing = props.routingMode ?? RoutingMode.VXLAN;
     this.controlPlane = this.controlPlanePeers();
     const paths = this.ingressGuard();
-    const summary = `host firewall; lockout guard keeps ${paths.map((p) => p.path).filter((v, i, a) => a.indexOf(v) === i).join(', ')} open`
+    // The ingress guard keeps each path at most once (one `add` per path), so the list needs no deduplication.
+    const summary = `host firewall; lockout guard keeps ${paths.map((p) => p.path).join(', ')} open`
       + [...this.exempted].map(([path, reason]) => `; ${path} exempted: ${reason}`).join('');
     this.policy = new ClusterwidePolicy(this, 'Resource', {
       name: props.name,

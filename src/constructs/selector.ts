@@ -78,8 +78,9 @@ function checkValues(operator: string, key: string, values: string[]): void {
 /** Refuses label/expression options that select everything, pointing to the explicit `all()` form. */
 function checkSelectorOptions(options: LabelSelectorOptions, what: string, all: string): void {
   const fix = `give at least one label or expression; if every ${all === 'NodeSelector.all()' ? 'node' : 'endpoint'} is meant, say so with ${all}`;
+  // An empty label map is refused above, so only absent labels are left to test.
   checkNonEmptyLabels(options.labels, what, fix);
-  if ((options.labels === undefined || Object.keys(options.labels).length === 0) && (options.expressions ?? []).length === 0) {
+  if (options.labels === undefined && (options.expressions ?? []).length === 0) {
     throw new CiliumPolicyError({ id: 'selector-empty', message: `${what} got no labels and no expressions, which selects everything`, fix, location: callerLocation() });
   }
 }
@@ -123,14 +124,6 @@ export class EndpointSelector implements IEndpointSelector {
   }
 
   private constructor(private readonly model: LabelSelectorModel | undefined, private readonly workloadConstruct?: IConstruct) {}
-
-  /**
-   * The workload this selector reads at synthesis (`EndpointSelector.workload()`).
-   * @internal
-   */
-  public get _workload(): IConstruct | undefined {
-    return this.workloadConstruct;
-  }
 
   /** The label selector, in Cilium's form; for `EndpointSelector.workload()`, read from the workload now. */
   public toEndpointSelector(): LabelSelectorModel {

@@ -235,6 +235,11 @@ describe('HostFirewall: an exempted path is not kept; its deny synthesizes', () 
       + 'cilium-health, icmp open; hubble exempted: no Hubble; etcd exempted: external etcd)');
     expect(Testing.synth(firewall().c)[0].spec.description)
       .toBe('host firewall; lockout guard keeps break-glass, kube-apiserver, kubelet, etcd, cilium-health, tunnel, icmp, hubble open');
+    // Every optional path declared, with several peers and ports per path: each path is named once.
+    const all = firewall({ managementCidrs: ['10.50.0.0/24', '10.60.0.0/24'], metricsScraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }),
+      wireGuard: true, bgpPeers: ['192.0.2.1/32', '192.0.2.2/32'], kubeletClients: [Peer.endpoints({ namespace: 'kube-system', labels: { app: 'metrics-server' } })] });
+    expect(Testing.synth(all.c)[0].spec.description).toBe('host firewall; lockout guard keeps break-glass, kube-apiserver, kubelet, etcd, '
+      + 'cilium-health, tunnel, icmp, hubble, metrics, wireguard, bgp open');
   });
 });
 

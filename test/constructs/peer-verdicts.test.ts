@@ -7,7 +7,7 @@ import { ApiObject } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicy, DnsRule, EndpointSelector, Entity, IPeer, L7, LabelExpression, Peer, Port } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
-import { chart, refusal } from '../support/synth';
+import { chart, refusal, synthFailure } from '../support/synth';
 
 const WEB = 'pod:shop:app=web';
 const API = 'pod:shop:app=api';
@@ -191,6 +191,10 @@ describe('entities, addresses and names', () => {
     expect(refused(() => Peer.fqdn('*.example.com')))
       .toMatch(/^peer-fqdn-wildcard: Peer\.fqdn\("\*\.example\.com"\) is an exact name \(matchName\), but the name has a "\*"\n {2}fix: use Peer\.fqdnPattern\("\*\.example\.com"\) for a pattern$/);
     expect(refused(() => Peer.fqdn('api.*'))).toMatch(/^peer-fqdn-wildcard:/);
+    // A non-string (plain JavaScript) is no name to look for a "*" in: it is left to the CRD check at synthesis.
+    const notAName = Peer.fqdn(5 as unknown as string);
+    expect(String(notAName)).toBe('fqdn 5');
+    expect(synthFailure(egressTo(notAName))).toMatch(/toFQDNs\[0\]\.matchName/);
   });
 
   test('a CIDR: its addresses, minus the excepts', () => {
@@ -218,6 +222,8 @@ describe('Services and nodes', () => {
     }
     for (const ok of ['d', 'a'.repeat(63), 'db-1', 'a-b']) expect(String(Peer.service(ok)), ok).toBe(`service ${ok}`);
     expect(refused(() => Peer.service(5 as unknown as string))).toMatch(/^peer-service-name-syntax: Peer\.service\(5\)/);
+    // A non-string whose text is a valid name (plain JavaScript) is refused too, not written as a list.
+    expect(refused(() => Peer.service(['db'] as unknown as string))).toMatch(/^peer-service-name-syntax: Peer\.service\(\["db"\]\)/);
     expect(refused(() => Peer.service('db', 'Bad'))).toMatch(/^namespace-name-syntax: [\s\S]*Peer\.service\(\) namespace/);
     const apiServer = /^peer-kube-apiserver-service: Peer\.service\('kubernetes'\) is the API server[\s\S]*fix: use Peer\.kubeApiServer\(\)/;
     expect(refused(() => Peer.service('kubernetes'))).toMatch(apiServer);
@@ -295,6 +301,23 @@ describe('any peer, and the peer as a value', () => {
     expect(verdictOf(c, WEB, 'pod:shop:app=db', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, WEB, 'pod:shop:app=web', '443/TCP')).toBe('denied');
     expect(String(peer)).toBe('test/db');
+  });
+
+  test('a workload peer is read at synthesis: a Service whose named target port is declared after the call', () => {
+    const c = chart('shop');
+    const svc = new ApiObject(c, 'db-svc', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { selector: { app: 'db' }, ports: [{ port: 80, targetPort: 'pg' }] },
+    });
+    // Egress to the Service without ports: its target port, which no workload of the app declares yet.
+    new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.workload(svc));
+    new ApiObject(c, 'db', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' },
+      spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } },
+        spec: { containers: [{ name: 'db', image: 'db', ports: [{ name: 'pg', containerPort: 5432 }] }] } } },
+    });
+    expect(verdictOf(c, WEB, 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, WEB, 'pod:shop:app=db', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, WEB, 'pod:shop:app=web', '5432/TCP')).toBe('denied');
     expect(String(Peer.endpoints({ labels: { app: 'x' } }))).toBe('endpoints {app=x} (policy namespace)');
   });
 });

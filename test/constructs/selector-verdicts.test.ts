@@ -1,0 +1,160 @@
+// What each `EndpointSelector`, `NodeSelector` and `LabelExpression` factory selects, through engine verdicts: a policy
+// that admits only `app=client` on 80/TCP puts exactly the pods (or nodes) it selects into ingress default deny, so a
+// pod it selects refuses `app=other` and a pod it does not select (no policy) admits it. Every refusal by its error id.
+// In the mutation test set (vitest.mutation.config.mts, set `rules`): they kill the mutants of src/constructs/selector.ts.
+// Every value is built inside a test (a value built while the file is collected hides its mutants from Stryker).
+import { ApiObject } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import {
+  CiliumPolicy, ClusterwidePolicy, EndpointSelector, IEndpointSelector, INodeSelector, LabelExpression, NodeSelector, Peer, Port,
+} from '../../src';
+import { verdictOf } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+
+/** For each pod of namespace `shop` (by its labels), whether the policy with `selector` applies to it. */
+function selects(selector: IEndpointSelector, pods: string[]): Record<string, boolean> {
+  const c = chart('shop');
+  new CiliumPolicy(c, 'p', { endpointSelector: selector })
+    .allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [Port.tcp(80)] });
+  return Object.fromEntries(pods.map((p) => {
+    const other = verdictOf(c, 'pod:shop:app=other', `pod:shop:${p}`, '80/TCP');
+    // The client is admitted either way: the policy admits it, and a pod without policy admits everyone.
+    expect(verdictOf(c, 'pod:shop:app=client', `pod:shop:${p}`, '80/TCP'), p).toBe('allowed');
+    return [p, other === 'denied'];
+  }));
+}
+
+/** For each node (by its labels), whether the host policy with `selector` applies to it. */
+function selectsNodes(selector: INodeSelector, nodes: string[]): Record<string, boolean> {
+  const c = chart();
+  new ClusterwidePolicy(c, 'h', { nodeSelector: selector }).allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22)] });
+  return Object.fromEntries(nodes.map((n) => [n, verdictOf(c, 'cidr:192.0.2.1', `node:${n}`, '22/TCP', { hostFirewall: true }) === 'denied']));
+}
+
+describe('EndpointSelector', () => {
+  test('refusals: empty label maps and options that select everything, pointing to EndpointSelector.all()', () => {
+    for (const run of [() => EndpointSelector.labels({}), () => EndpointSelector.labels(undefined as unknown as Record<string, string>),
+      () => EndpointSelector.of({}), () => EndpointSelector.of({ labels: {} }), () => EndpointSelector.of({ expressions: [] }),
+      () => EndpointSelector.of({ labels: {}, expressions: [LabelExpression.exists('app')] })]) {
+      const r = refusal(run);
+      expect(r.id).toBe('selector-empty');
+      expect(r.message).toMatch(/every endpoint is meant, say so with EndpointSelector\.all\(\)/);
+    }
+  });
+
+  test('labels: the pods carrying all of them', () => {
+    expect(selects(EndpointSelector.labels({ app: 'api', tier: 'back' }), ['app=api,tier=back', 'app=api', 'app=api,tier=front', 'app=web']))
+      .toEqual({ 'app=api,tier=back': true, 'app=api': false, 'app=api,tier=front': false, 'app=web': false });
+  });
+
+  test('the label map is read, not kept', () => {
+    const labels: Record<string, string> = { app: 'api' };
+    const selector = EndpointSelector.labels(labels);
+    labels.app = 'web';
+    expect(selects(selector, ['app=api', 'app=web'])).toEqual({ 'app=api': true, 'app=web': false });
+    const model = selector.toEndpointSelector();
+    (model.matchLabels as Record<string, string>).app = 'web';
+    expect(selects(selector, ['app=api', 'app=web'])).toEqual({ 'app=api': true, 'app=web': false });
+  });
+
+  test('of: labels and expressions, ANDed; expressions alone', () => {
+    expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [LabelExpression.in('tier', ['back', 'mid'])] }),
+      ['app=api,tier=back', 'app=api,tier=mid', 'app=api,tier=front', 'app=web,tier=back']))
+      .toEqual({ 'app=api,tier=back': true, 'app=api,tier=mid': true, 'app=api,tier=front': false, 'app=web,tier=back': false });
+    expect(selects(EndpointSelector.of({ expressions: [LabelExpression.exists('tier')] }), ['app=api,tier=x', 'app=api']))
+      .toEqual({ 'app=api,tier=x': true, 'app=api': false });
+    // Labels with an empty expression list: the labels alone.
+    expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [] }), ['app=api', 'app=web'])).toEqual({ 'app=api': true, 'app=web': false });
+  });
+
+  test('all: every pod of the policy namespace', () => {
+    expect(selects(EndpointSelector.all(), ['app=api', 'app=web'])).toEqual({ 'app=api': true, 'app=web': true });
+    expect(EndpointSelector.all().toEndpointSelector()).toEqual({});
+  });
+
+  test('workload: the pods of the workload, read at synthesis', () => {
+    const c = chart('shop');
+    const deploy = new ApiObject(c, 'api', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'a', image: 'a' }] } } },
+    });
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.workload(deploy) })
+      .allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, 'pod:shop:app=other', 'pod:shop:app=api', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=other', 'pod:shop:app=web', '80/TCP')).toBe('allowed');
+    expect(refusal(() => EndpointSelector.workload({} as never)).id).toBe('selector-unknown');
+  });
+
+  test('contract: the selector is written as given, without an empty matchLabels or matchExpressions', () => {
+    const tier = (): LabelExpression => LabelExpression.in('tier', ['a']);
+    expect(EndpointSelector.of({ expressions: [tier()] }).toEndpointSelector()).toEqual({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] });
+    expect(EndpointSelector.of({ labels: { app: 'api' }, expressions: [] }).toEndpointSelector()).toEqual({ matchLabels: { app: 'api' } });
+    expect(NodeSelector.of({ expressions: [LabelExpression.exists('role')] }).toNodeSelector()).toEqual({ matchExpressions: [{ key: 'role', operator: 'Exists' }] });
+  });
+});
+
+describe('LabelExpression', () => {
+  test('in, notIn, exists, doesNotExist', () => {
+    const pods = ['app=api,tier=a', 'app=api,tier=b', 'app=api,tier=c', 'app=api'];
+    expect(selects(EndpointSelector.of({ expressions: [LabelExpression.in('tier', ['a', 'b'])] }), pods))
+      .toEqual({ 'app=api,tier=a': true, 'app=api,tier=b': true, 'app=api,tier=c': false, 'app=api': false });
+    expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [LabelExpression.notIn('tier', ['a', 'b'])] }), pods))
+      .toEqual({ 'app=api,tier=a': false, 'app=api,tier=b': false, 'app=api,tier=c': true, 'app=api': true });
+    expect(selects(EndpointSelector.of({ expressions: [LabelExpression.exists('tier')] }), pods))
+      .toEqual({ 'app=api,tier=a': true, 'app=api,tier=b': true, 'app=api,tier=c': true, 'app=api': false });
+    expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [LabelExpression.doesNotExist('tier')] }), pods))
+      .toEqual({ 'app=api,tier=a': false, 'app=api,tier=b': false, 'app=api,tier=c': false, 'app=api': true });
+  });
+
+  test('the values are read, not kept', () => {
+    const values = ['a'];
+    const expression = LabelExpression.in('tier', values);
+    values.push('b');
+    const selector = EndpointSelector.of({ expressions: [expression] });
+    const model = selector.toEndpointSelector();
+    (model.matchExpressions?.[0].values as string[]).push('c');
+    expect(selects(selector, ['tier=a', 'tier=b', 'tier=c'])).toEqual({ 'tier=a': true, 'tier=b': false, 'tier=c': false });
+  });
+
+  test('refusals: no values for in and notIn (notIn would mean any value)', () => {
+    for (const run of [() => LabelExpression.in('tier', []), () => LabelExpression.in('tier', undefined as unknown as string[])]) {
+      const r = refusal(run);
+      expect(r.id).toBe('selector-empty');
+      expect(r.message).not.toMatch(/any value/);
+      expect(r.message).toMatch(/list the values, or use LabelExpression\.exists\('tier'\)/);
+    }
+    const r = refusal(() => LabelExpression.notIn('tier', []));
+    expect(r.id).toBe('selector-empty');
+    expect(r.message).toMatch(/it would mean "any value"/);
+    expect(r.message).toMatch(/list the values to exclude/);
+  });
+});
+
+describe('NodeSelector', () => {
+  test('labels, of, all: the nodes a host policy applies to', () => {
+    const nodes = ['role=db,zone=a', 'role=db,zone=b', 'role=web,zone=a'];
+    expect(selectsNodes(NodeSelector.labels({ role: 'db' }), nodes)).toEqual({ 'role=db,zone=a': true, 'role=db,zone=b': true, 'role=web,zone=a': false });
+    expect(selectsNodes(NodeSelector.of({ labels: { role: 'db' }, expressions: [LabelExpression.in('zone', ['a'])] }), nodes))
+      .toEqual({ 'role=db,zone=a': true, 'role=db,zone=b': false, 'role=web,zone=a': false });
+    expect(selectsNodes(NodeSelector.of({ expressions: [LabelExpression.notIn('role', ['db'])] }), nodes))
+      .toEqual({ 'role=db,zone=a': false, 'role=db,zone=b': false, 'role=web,zone=a': true });
+    expect(selectsNodes(NodeSelector.all(), nodes)).toEqual({ 'role=db,zone=a': true, 'role=db,zone=b': true, 'role=web,zone=a': true });
+  });
+
+  test('the label map is read, not kept', () => {
+    const labels: Record<string, string> = { role: 'db' };
+    const selector = NodeSelector.labels(labels);
+    labels.role = 'web';
+    (selector.toNodeSelector().matchLabels as Record<string, string>).role = 'web';
+    expect(selectsNodes(selector, ['role=db', 'role=web'])).toEqual({ 'role=db': true, 'role=web': false });
+  });
+
+  test('refusals point to NodeSelector.all()', () => {
+    for (const run of [() => NodeSelector.labels({}), () => NodeSelector.labels(undefined as unknown as Record<string, string>),
+      () => NodeSelector.of({}), () => NodeSelector.of({ expressions: [] })]) {
+      const r = refusal(run);
+      expect(r.id).toBe('selector-empty');
+      expect(r.message).toMatch(/every node is meant, say so with NodeSelector\.all\(\)/);
+    }
+  });
+});
