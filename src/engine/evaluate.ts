@@ -185,8 +185,8 @@ function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
 export function decideSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput): SideVerdict {
   const verdict = judgeSide(dp, allowCandidates, denyCandidates, input, true) as SideVerdict;
-  const note = managedApiServerNote(dp, input, verdict);
-  return note === undefined ? verdict : { ...verdict, notes: [...verdict.notes, note] };
+  const notes = apiServerNotes(dp, input, verdict);
+  return notes.length === 0 ? verdict : { ...verdict, notes: [...verdict.notes, ...notes] };
 }
 
 /** The labels of a managed API server's address (a CIDR identity outside the cluster that carries the API server label). */
@@ -194,25 +194,52 @@ const MANAGED_API_SERVER = LabelSet.of([
   { source: 'reserved', key: 'kube-apiserver', value: '' },
   { source: 'reserved', key: 'world', value: '' },
 ]);
+/** The API server as an endpoint's text. */
+const API_SERVER_TEXT = 'entity:kube-apiserver';
+/** The labels of an API server on the subject's own node: the host identity, with the API server label added. */
+const LOCAL_API_SERVER = LabelSet.of([
+  { source: 'reserved', key: 'host', value: '' },
+  { source: 'reserved', key: 'kube-apiserver', value: '' },
+]);
 
 /**
- * The API server as a peer is Cilium's reserved identity 7, that of a node that runs it (reserved:kube-apiserver with
- * reserved:remote-node). A managed API server (EKS, GKE, AKS) is outside the cluster: its address has a CIDR identity
- * with reserved:kube-apiserver and reserved:world (pkg/ipcache/metadata.go). Where the two are judged apart, a note says
- * how the managed one fares (its address unknown: CIDR rules of /0 only select it).
+ * The API server as a peer is Cilium's reserved identity 7, that of another node that runs it (reserved:kube-apiserver
+ * with reserved:remote-node). Where it runs elsewhere it has another identity (pkg/ipcache/metadata.go): on the subject's
+ * own node the host identity with reserved:kube-apiserver added; as a managed API server (EKS, GKE, AKS) outside the
+ * cluster, a CIDR identity with reserved:kube-apiserver and reserved:world, whose address the engine does not know (a
+ * CIDR rule may or may not hold it). Where either is judged otherwise, a note says how.
  */
-function managedApiServerNote(dp: DirectionPolicy, input: SideInput, verdict: SideVerdict): string | undefined {
+function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerdict): string[] {
+  if (!verdict.evaluated) return [];
+  if (dp.subjectKind === 'node' && input.subject === API_SERVER_TEXT) {
+    return ['this is the API server on one of the cluster\'s nodes, whose calls leave through that node\'s host policy; a managed API server '
+      + '(EKS, GKE, AKS) is outside the cluster, where no policy applies to them'];
+  }
   const labels = input.peer.labels;
-  if (!verdict.evaluated) return undefined;
-  if (labels.lookup('reserved', 'kube-apiserver').length === 0 || labels.lookup('reserved', 'remote-node').length === 0) return undefined;
-  const peer: PeerView = {
-    text: input.peer.text, labels: MANAGED_API_SERVER, anyWorldAddress: true, ports: input.peer.ports, localHost: false, node: false,
+  if (labels.lookup('reserved', 'kube-apiserver').length === 0 || labels.lookup('reserved', 'remote-node').length === 0) return [];
+  const judge = (peerLabels: LabelSet, flags: { anyWorldAddress: boolean; localHost: boolean; node: boolean }): SideVerdict => {
+    const peer: PeerView = { text: input.peer.text, labels: peerLabels, ports: input.peer.ports, ...flags };
+    return judgeSide(dp, dp.allow, dp.deny, { ...input, peer }, true) as SideVerdict;
   };
-  const managed = judgeSide(dp, dp.allow, dp.deny, { ...input, peer }, true) as SideVerdict;
   const l7Denied = (v: SideVerdict): boolean => v.decision === SideDecision.L7_DENIED;
-  if (managed.allowed === verdict.allowed && l7Denied(managed) === l7Denied(verdict)) return undefined;
-  return `this is the API server on the cluster's own nodes (Cilium's identity 7: reserved:kube-apiserver with reserved:remote-node); `
-    + `a managed API server outside the cluster (EKS, GKE, AKS: reserved:kube-apiserver with reserved:world) is judged otherwise: ${managed.reason}`;
+  const same = (a: SideVerdict, b: SideVerdict): boolean => a.allowed === b.allowed && l7Denied(a) === l7Denied(b);
+  const notes: string[] = [];
+  const onNodes = 'this is the API server on another of the cluster\'s nodes (Cilium\'s identity 7: reserved:kube-apiserver with reserved:remote-node)';
+  const local = judge(LOCAL_API_SERVER, { anyWorldAddress: false, localHost: true, node: true });
+  if (!same(local, verdict)) {
+    notes.push(`${onNodes}; an API server on this endpoint's own node (the host identity with reserved:kube-apiserver) is judged otherwise: ${local.reason}`);
+  }
+  // Its address unknown: held by no CIDR rule, or by every CIDR rule of /0 (`except`s included: they may or may not hold it).
+  const outside = judge(MANAGED_API_SERVER, { anyWorldAddress: false, localHost: false, node: false });
+  const held = judge(MANAGED_API_SERVER, { anyWorldAddress: true, localHost: false, node: false });
+  const managed = 'a managed API server outside the cluster (EKS, GKE, AKS: reserved:kube-apiserver with reserved:world)';
+  if (same(outside, held)) {
+    if (!same(outside, verdict)) notes.push(`${onNodes}; ${managed} is judged otherwise: ${outside.reason}`);
+  } else {
+    notes.push(`${onNodes}; ${managed} is judged by its address, which is not known here: if a CIDR rule of /0 holds it, ${held.reason}; `
+      + `if not, ${outside.reason}`);
+  }
+  return notes;
 }
 
 /**

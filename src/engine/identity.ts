@@ -93,9 +93,11 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
     case EndpointKind.ENTITY: {
       const name = endpoint.entity ?? '';
       if (name === 'host' || name === 'remote-node') return node(LabelSet.of([reserved('host')]));
+      // The API server on one of the cluster's nodes is a process of that node: the node's host policy (egress) applies to
+      // its calls (webhooks, pods), as to any host process; a managed one is outside the cluster (the peer side notes it).
+      if (name === 'kube-apiserver') return node(LabelSet.of([reserved('host'), reserved('kube-apiserver')]));
       if (['health', 'ingress', 'init'].includes(name)) return resolved(LabelSet.of([reserved(name)]), 'endpoint');
-      const why = name === 'world' ? 'is outside the cluster' : name === 'kube-apiserver' ? 'is the API server, not a Cilium endpoint'
-        : 'is not managed by Cilium';
+      const why = name === 'world' ? 'is outside the cluster' : 'is not managed by Cilium';
       return resolved(LabelSet.of([reserved(name)]), undefined, `${text} ${why}: no policy is enforced there`);
     }
   }

@@ -38,13 +38,44 @@ describe('the API server on the cluster\'s nodes carries remote-node', () => {
       'pod:default:app=web', API, 443);
     expect(world.verdict).toBe('denied');
     expect(managed(world.egress.notes)).toMatch(/^allowed/);
-    const zero = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDR: ['0.0.0.0/0'] }] })]),
-      'pod:default:app=web', API, 443);
-    expect(managed(zero.egress.notes)).toMatch(/^allowed/);
+    // A CIDR rule of /0 holds it only if its address is in the block's family and no `except` holds it: not known here.
+    for (const egress of [[{ toCIDR: ['0.0.0.0/0'] }], [{ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }] }]]) {
+      const zero = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress })]), 'pod:default:app=web', API, 443);
+      expect(managed(zero.egress.notes)).toBeUndefined();
+      expect(zero.egress.notes).toContainEqual(expect.stringMatching(
+        /a managed API server outside the cluster .* is judged by its address, which is not known here: if a CIDR rule of \/0 holds it, allowed .*; if not, default deny/));
+    }
     // A CIDR that is not all of IPv4: the managed API server's address is not known to be in it.
     const some = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDR: ['198.51.100.0/24'] }] })]),
       'pod:default:app=web', API, 443);
     expect(managed(some.egress.notes)).toBeUndefined();
+  });
+});
+
+describe('the API server on the pod\'s own node is the host identity (with reserved:kube-apiserver)', () => {
+  test('an egress allow to host: denied for identity 7, with the local API server allowed in a note', () => {
+    const v = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['host'] }] })]), 'pod:default:app=web', API, 443);
+    expect(v.verdict).toBe('denied');
+    expect(v.egress.notes).toContainEqual(expect.stringMatching(/an API server on this endpoint's own node \(the host identity with reserved:kube-apiserver\) is judged otherwise: allowed/));
+  });
+
+  test('an egress allow to remote-node: allowed for identity 7, with the local API server denied in a note', () => {
+    const v = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['remote-node'] }] })]), 'pod:default:app=web', API, 443);
+    expect(v.verdict).toBe('allowed');
+    expect(v.egress.notes).toContainEqual(expect.stringMatching(/an API server on this endpoint's own node .* is judged otherwise: default deny/));
+  });
+});
+
+describe('the API server as a client is a node\'s process under the host firewall', () => {
+  test('its calls leave through the node\'s host policy (egress default deny drops them), with a note on a managed one', () => {
+    const set = policySet([hostPolicy({ egress: [{ toEntities: ['remote-node'] }], ingress: [{ fromEntities: ['all'] }] })]);
+    const v = verdict(set, API, 'pod:default:app=db', 443, HOST);
+    expect(v.verdict).toBe('denied');
+    expect(v.egress.decision).toBe('default-deny');
+    expect(v.egress.notes).toContainEqual(expect.stringMatching(/a managed API server \(EKS, GKE, AKS\) is outside the cluster, where no policy applies to them/));
+    // With the host firewall off, host policies are not enforced: allowed.
+    const off = policySet([hostPolicy({ egress: [{ toEntities: ['remote-node'] }], ingress: [{ fromEntities: ['all'] }] })], { hostFirewall: false });
+    expect(verdict(off, API, 'pod:default:app=db', 443).verdict).toBe('allowed');
   });
 });
 
