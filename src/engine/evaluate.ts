@@ -225,9 +225,13 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
   const same = (a: SideVerdict, b: SideVerdict): boolean => a.allowed === b.allowed && l7Denied(a) === l7Denied(b);
   const notes: string[] = [];
   const onNodes = 'this is the API server on another of the cluster\'s nodes (Cilium\'s identity 7: reserved:kube-apiserver with reserved:remote-node)';
-  const local = judge(LOCAL_API_SERVER, { anyWorldAddress: false, localHost: true, node: true });
-  if (!same(local, verdict)) {
-    notes.push(`${onNodes}; an API server on this endpoint's own node (the host identity with reserved:kube-apiserver) is judged otherwise: ${local.reason}`);
+  // On a pod's own node the API server is that node's host identity. A node's own traffic to itself is not what its host
+  // policy judges, so for a node subject there is no such placement to note.
+  if (dp.subjectKind === 'endpoint') {
+    const local = judge(LOCAL_API_SERVER, { anyWorldAddress: false, localHost: true, node: true });
+    if (!same(local, verdict)) {
+      notes.push(`${onNodes}; an API server on this endpoint's own node (the host identity with reserved:kube-apiserver) is judged otherwise: ${local.reason}`);
+    }
   }
   // Its address unknown: held by no CIDR rule, or by every CIDR rule of /0 (`except`s included: they may or may not hold it).
   const outside = judge(MANAGED_API_SERVER, { anyWorldAddress: false, localHost: false, node: false });

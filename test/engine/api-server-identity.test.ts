@@ -20,6 +20,8 @@ describe('the API server on the cluster\'s nodes carries remote-node', () => {
     expect(v.verdict).toBe('allowed');
     // A managed API server is no remote node: default deny, and the note says so.
     expect(managed(v.ingress.notes)).toMatch(/^default deny/);
+    // A node's host policy does not judge its own traffic to itself: no note of an API server on the same node.
+    expect(v.ingress.notes.filter((n) => n.includes('own node'))).toEqual([]);
 
     const deny = policySet([hostPolicy({
       ingress: [{ fromEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] }],
