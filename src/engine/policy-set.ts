@@ -11,6 +11,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
+import { resourceKey } from '../model/resource-key';
 import { CILIUM_VERSION_ANNOTATION, synthesizedVersion } from '../model/version-annotation';
 import { rejection } from './admission';
 import { CompiledRule, EngineConfig, compileRules } from './compile';
@@ -23,7 +24,7 @@ import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnabl
 import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
-import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
+import { InputDocument, PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
 import { ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
@@ -135,9 +136,14 @@ export class PolicySet {
       cidrGroups: inventory._cidrGroupMap,
       inventory,
     };
-    const docs = inputs.docs.map(({ readerDiagnostics, ...d }) => {
-      const why = rejection(d.model, readerDiagnostics ?? [], version);
-      return why === undefined ? d : { ...d, rejected: `the API server or the agent rejects it: ${why}` };
+    const refusals = inputs.docs.map((d) => rejection(d.model, d.readerDiagnostics ?? [], version));
+    const replacedBy = laterSameObject(inputs.docs, refusals);
+    const docs = inputs.docs.map(({ readerDiagnostics: _, ...d }, i) => {
+      const why = refusals[i];
+      if (why !== undefined) return { ...d, rejected: `the API server or the agent rejects it: ${why}` };
+      const later = replacedBy[i];
+      return later === undefined ? d : { ...d, rejected: `a later document${later.file !== undefined ? ` (${later.file})` : ''} has the same kind, `
+        + 'namespace and name, one object on the API server: the one applied last replaces it (kubectl apply)' };
     });
     this.rules = compileRules(docs, inputs.raw, config, inputs.networkPolicies);
     const hostPolicies = this.rules.some((r) => r.subjectKind === 'node' && r.imported);
@@ -489,6 +495,23 @@ interface DnsLookupSides {
 const DNS_LOOKUP: L4Query = Object.freeze({ protocol: 'UDP', port: 53, icmpFamily: 'IPv4' });
 const LEARNABLE: DnsLearning = Object.freeze({ learnable: true });
 const NOT_LEARNABLE: DnsLearning = Object.freeze({ learnable: false });
+
+/**
+ * For each document, the later one that replaces it: the same object on the API server (`resourceKey`) and accepted (a
+ * document the API server rejects replaces nothing).
+ */
+function laterSameObject(docs: readonly InputDocument[], refusals: readonly (string | undefined)[]): (InputDocument | undefined)[] {
+  const last = new Map<string, number>();
+  docs.forEach((d, i) => {
+    const key = refusals[i] === undefined ? resourceKey(d.model) : undefined;
+    if (key !== undefined) last.set(key, i);
+  });
+  return docs.map((d, i) => {
+    const key = refusals[i] === undefined ? resourceKey(d.model) : undefined;
+    const at = key !== undefined ? last.get(key) : undefined;
+    return at !== undefined && at !== i ? docs[at] : undefined;
+  });
+}
 
 /** The key of a client identity's learning of a name. */
 function learnKey(client: ResolvedEndpoint, bareName: string): string {

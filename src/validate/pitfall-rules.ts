@@ -33,6 +33,7 @@
  * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |
  * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by another policy's DNS `*` for the same pods, server and port (Cilium ORs them) |
  * | `pitfall-l7-parser-conflict` | pitfall | error | all | two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy |
+ * | `pitfall-policy-name-duplicate` | pitfall | error | all | two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other |
  *
  * Pitfalls of the issue list that a per-policy layer already reports, with that layer's id: an empty list meant as default
  * deny (`sanitize-empty-section`), a namespace in a CNP `endpointSelector` (`sanitize-cnp-subject-namespace`), L7 rules on
@@ -48,6 +49,7 @@ import { broadPeers } from './pitfall-addresses';
 import { defaultDenyWithoutDns, dnsRulesWidened, fqdnWithoutDns } from './pitfall-dns';
 import { hostDenyLockout, hostLockout } from './pitfall-host';
 import { itemChecks } from './pitfall-items';
+import { duplicateNames } from './pitfall-names';
 import { l7ParserConflicts } from './pitfall-parser-merge';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
 import { ccnpPeerNamespace, clusterwideSelectAll, denyOnly, hostNetworkPods, networkPolicyOverlap, selectorsMatchingNothing } from './pitfall-selectors';
@@ -79,5 +81,6 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   }
   for (const r of run.networkPolicyViews()) defaultDenyWithoutDns(run, r);
   l7ParserConflicts(run);
+  duplicateNames(run);
   return run.findings();
 }

@@ -176,7 +176,8 @@ export class PitfallRun {
   private readonly exemptions = new Map<number, ReadExemptions>();
 
   constructor(
-    documents: readonly PitfallDocument[],
+    /** The policies of the set, as given. */
+    public readonly documents: readonly PitfallDocument[],
     public readonly inventory: ManifestInventory,
     public readonly options: PitfallOptions,
   ) {
@@ -249,6 +250,11 @@ export class PitfallRun {
 
   public report(id: string, r: RuleView, path: string, message: string, fix: string): void {
     this.out.push({ id, severity: checkInfo(id).severity, message, fix, path, document: r.doc, ...(r.np ? { networkPolicy: r.np } : {}) });
+  }
+
+  /** Reports a finding on a whole document (its metadata, say) rather than on one of its rules. */
+  public reportDocument(id: string, doc: number, path: string, message: string, fix: string): void {
+    this.out.push({ id, severity: checkInfo(id).severity, message, fix, path, document: doc });
   }
 
   /** Whether a rule puts its subjects into default deny for a direction (enableDefaultDeny honoured from 1.16). */

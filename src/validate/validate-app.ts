@@ -16,6 +16,7 @@ import { cdk8s } from '../model/lazy-cdk8s';
 import { CiliumVersion } from '../core/cilium-version';
 import { synthMemo } from '../model/synth-session';
 import { fromObject } from '../model/parse';
+import { resourceKey } from '../model/resource-key';
 import { isNetworkPolicy } from '../model/network-policy';
 import { ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
@@ -127,7 +128,12 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
       docs.push({ model: doc.model, version, where: c.node.path });
     }
   }
+  // Two SDK policies with one name report it themselves (`policy-name-clash`, at their constructs); a raw object with the
+  // name of another policy is reported here.
+  const keys = docs.map((d) => resourceKey(d.model));
+  const rawKeys = new Set(keys.filter((k, i) => k !== undefined && !policies[i].sdk));
   for (const f of checkPitfalls(docs, inventory)) {
+    if (f.id === 'pitfall-policy-name-duplicate' && policies[f.document].sdk && !rawKeys.has(keys[f.document])) continue;
     const finding = SYNTH_WARNINGS.has(f.id) ? { ...f, severity: Severity.WARNING } : f;
     const np = f.networkPolicy;
     if (np) {

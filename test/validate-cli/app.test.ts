@@ -36,6 +36,39 @@ describe('validateApp', () => {
     expect(validateApp(a).map((d) => `${d.id} ${d.message}`).sort()).toEqual(fromCli.sort());
   });
 
+  describe('pitfall-policy-name-duplicate: one object on the API server', () => {
+    const ID = 'pitfall-policy-name-duplicate';
+    const found = (a: App): string[] => validateApp(a).filter((d) => d.id === ID).map((d) => `${d.severity} [${d.constructPath}] ${d.path}`);
+
+    it('a raw ApiObject with the kind, namespace and name of an SDK policy: reported on both, synth fails', () => {
+      const { app: a, chart } = app();
+      new CiliumPolicy(chart, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowIngress(Peer.entity(Entity.CLUSTER));
+      new ApiObject(chart, 'raw', { ...RAW, metadata: { name: 'web' }, spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEntities: ['world'] }] } });
+      expect(found(a)).toEqual(['error [shop/web/Resource] metadata.name', 'error [shop/raw] metadata.name']);
+      expect(validateApp(a).find((d) => d.id === ID && d.constructPath === 'shop/raw')?.message).toContain('at shop/web/Resource');
+      expect(() => a.synth()).toThrow(/\[shop\/raw\] metadata\.name: another CiliumNetworkPolicy named "web" in namespace shop is at shop\/web\/Resource/);
+    });
+
+    it('two raw objects: reported; other namespaces, another kind or another name: not', () => {
+      const { app: a, chart } = app();
+      const spec = { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEntities: ['cluster'] }] };
+      new ApiObject(chart, 'one', { ...RAW, metadata: { name: 'web' }, spec });
+      new ApiObject(chart, 'two', { ...RAW, metadata: { name: 'web' }, spec });
+      new ApiObject(new Chart(a, 'other', { namespace: 'other' }), 'three', { ...RAW, metadata: { name: 'web' }, spec });
+      new ApiObject(chart, 'ccnp', { ...RAW, kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'web' }, spec });
+      new ApiObject(chart, 'api', { ...RAW, metadata: { name: 'api' }, spec });
+      expect(found(a)).toEqual(['error [shop/one] metadata.name', 'error [shop/two] metadata.name']);
+    });
+
+    it('two SDK policies: reported once, by their own check (policy-name-clash), not again here', () => {
+      const { app: a, chart } = app();
+      new CiliumPolicy(chart, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowIngress(Peer.entity(Entity.CLUSTER));
+      new CiliumPolicy(chart, 'again', { name: 'web', endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowIngress(Peer.entity(Entity.HOST));
+      expect(found(a)).toEqual([]);
+      expect(() => a.synth()).toThrow(/policy-name-clash/);
+    });
+  });
+
   it('the pitfalls see the SDK policies together with workloads and Services of the app', () => {
     const { app: a, chart } = app();
     new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 80 }] } });

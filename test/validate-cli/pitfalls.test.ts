@@ -3,7 +3,7 @@
 // checked here too, through the same `validateInputs` path, with their own ids.
 import { describe, expect, it } from 'vitest';
 import { checkInfo, PITFALL_CHECKS } from '../../src/validate';
-import { check, errorIds, findings, summary, where, yaml } from './helpers';
+import { check, CLEAN_CNP, errorIds, findings, summary, where, yaml } from './helpers';
 
 interface Case {
   readonly id: string;
@@ -546,6 +546,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-kafka-removed', when: 'kafka rules on 1.20', version: '1.20',
     bad: { 'kafka.yaml': kafka(KAFKA_RULES) }, at: ['kafka.yaml:20:15'],
     good: { 'kafka.yaml': kafka('') },
+  },
+  {
+    id: 'pitfall-policy-name-duplicate', when: 'two files define the CNP shop/web (the one applied last replaces the other)',
+    bad: { 'a.yaml': CLEAN_CNP, 'b.yaml': CLEAN_CNP.replace('[cluster]', '[host]') }, at: ['a.yaml:4:9', 'b.yaml:4:9'],
+    good: { 'a.yaml': CLEAN_CNP, 'b.yaml': CLEAN_CNP.replace('[cluster]', '[host]').replace('name: web', 'name: web-from-host') },
   },
 ];
 

@@ -42,6 +42,7 @@ async function run(files: string[], props?: CiliumValidationProps): Promise<Subm
 
 const BAD = manifest('bad.k8s.yaml', FQDN_OCTAL_PORT_CNP);
 const CLEAN = manifest('clean.k8s.yaml', CLEAN_CNP);
+const CLEAN_API = manifest('clean-api.k8s.yaml', CLEAN_CNP.replace('name: web', 'name: api'));
 const WARNING_ONLY = manifest('warning.k8s.yaml', FQDN_OCTAL_PORT_CNP.replace('"0443"', '"443"'));
 
 describe('CiliumValidation.validate (in-process)', () => {
@@ -74,9 +75,16 @@ describe('CiliumValidation.validate (in-process)', () => {
   });
 
   test('several manifests are validated together', async () => {
-    const r = await run([CLEAN, BAD]);
+    const r = await run([CLEAN_API, BAD]);
     expect(r.metadata).toMatchObject({ Policies: '2', Errors: '1' });
     expect(new Set(r.violations.map((v) => v.violatingResources[0].manifestPath))).toEqual(new Set([BAD]));
+  });
+
+  test('two manifests holding one policy (same kind, namespace and name): an error on each', async () => {
+    const r = await run([CLEAN, BAD]);
+    expect(r.status).toBe('failure');
+    const duplicates = r.violations.filter((v) => v.ruleName === 'pitfall-policy-name-duplicate (error)');
+    expect(duplicates.map((v) => v.violatingResources[0].manifestPath).sort()).toEqual([BAD, CLEAN].sort());
   });
 
   test('CRD files of the cluster replace the built-in schema rules', async () => {

@@ -1,0 +1,46 @@
+// Two documents that are one object on the API server (same kind, namespace and name): `kubectl apply` keeps the one
+// applied last, so the engine enforces only that one and warns that the earlier is skipped.
+import { describe, expect, it } from 'vitest';
+import { PolicySet } from '../../src/engine';
+import { cnp, ccnp, judged, labels } from './helpers';
+
+const WEB = labels({ app: 'web' });
+const fromWorld80 = { endpointSelector: WEB, ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] };
+const fromCluster8080 = { endpointSelector: WEB, ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] };
+
+function set(files: Record<string, Record<string, unknown>[]>): PolicySet {
+  return PolicySet.fromTexts(Object.entries(files).map(([file, docs]) => ({ file, text: docs.map((d) => JSON.stringify(d)).join('\n---\n') })));
+}
+
+describe('documents that are one object on the API server', () => {
+  it('the later document replaces the earlier: only its rules are enforced, and the set warns of the skipped one', () => {
+    const s = set({ 'a.yaml': [cnp('web', fromWorld80, 'shop')], 'b.yaml': [cnp('web', fromCluster8080, 'shop')] });
+    expect(judged(s, 'cidr:203.0.113.7', 'pod:shop:app=web', 80).verdict).toBe('denied');
+    expect(judged(s, 'pod:shop:app=other', 'pod:shop:app=web', 8080).verdict).toBe('allowed');
+    expect(s.diagnostics.map((d) => `${d.id} ${d.file}`)).toEqual(['engine-policy-skipped a.yaml']);
+    expect(s.diagnostics[0].message).toMatch(/a later document \(b\.yaml\) has the same kind, namespace and name/);
+    expect(s.skippedRules.map((r) => `${r.policy.name} ${r.policy.file} ${r.rule}`)).toEqual(['web a.yaml spec']);
+  });
+
+  it('in one file, the last document wins; a CNP without a namespace is the one in default', () => {
+    const s = set({ 'p.yaml': [cnp('web', fromCluster8080), { ...cnp('web', fromWorld80), metadata: { name: 'web' } }] });
+    expect(judged(s, 'cidr:203.0.113.7', 'pod:default:app=web', 80).verdict).toBe('allowed');
+    expect(judged(s, 'pod:default:app=other', 'pod:default:app=web', 8080).verdict).toBe('denied');
+  });
+
+  it('other namespaces, another kind or another name: both enforced', () => {
+    for (const second of [cnp('web', fromCluster8080, 'other'), cnp('api', fromCluster8080, 'shop'), ccnp('web', fromCluster8080)]) {
+      const s = set({ 'a.yaml': [cnp('web', fromWorld80, 'shop')], 'b.yaml': [second] });
+      expect(judged(s, 'cidr:203.0.113.7', 'pod:shop:app=web', 80).verdict).toBe('allowed');
+      expect(s.diagnostics).toEqual([]);
+    }
+  });
+
+  it('a later document the API server rejects replaces nothing', () => {
+    const rejected = cnp('web', { endpointSelector: WEB, ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '70000', protocol: 'TCP' }] }] }] }, 'shop');
+    const s = set({ 'a.yaml': [cnp('web', fromWorld80, 'shop')], 'b.yaml': [rejected] });
+    expect(judged(s, 'cidr:203.0.113.7', 'pod:shop:app=web', 80).verdict).toBe('allowed');
+    expect(s.diagnostics.map((d) => `${d.id} ${d.file}`)).toEqual(['engine-policy-skipped b.yaml']);
+    expect(s.diagnostics[0].message).toMatch(/rejects it/);
+  });
+});
