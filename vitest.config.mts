@@ -82,6 +82,8 @@ class LongFilesFirst extends BaseSequencer {
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
+    // The CRD files are compiled once per run, not once per worker: the store folder of `test/support/crd-store.ts`.
+    globalSetup: ['test/support/crd-store.ts'],
     env: { CDK8S_DISABLE_SORT: '' },
     testTimeout: 60_000,
     hookTimeout: 120_000,

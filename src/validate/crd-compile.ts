@@ -4,7 +4,7 @@
 // ajv and ajv-formats are loaded on first use (`require` inside functions), never at import time.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Ajv as AjvInstance, AnySchemaObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
+import type { Ajv as AjvInstance, AnySchemaObject, Code, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
@@ -69,7 +69,36 @@ interface CacheEntry {
 const COMPILED = new Map<string, CacheEntry>();
 let compileCount = 0;
 
-/** How many CRD files have been compiled in this process. */
+/**
+ * Where validators compiled by another process are kept, for the project's test run: its workers compile each CRD file
+ * once per run, not once per worker.
+ * @internal
+ */
+export interface _PrecompiledStore {
+  /**
+   * The validators of `file` (as it is now: same modification time and size) printed by the process that compiled it;
+   * `undefined` when none are kept yet, `null` when the store does not keep this file.
+   */
+  get(file: string, format: CidrFormat): string | null | undefined;
+  /** Keeps the validators of `file` that this process compiled and printed after `get` gave `undefined`. */
+  put(file: string, format: CidrFormat, text: string): void;
+}
+
+let store: _PrecompiledStore | undefined;
+
+/**
+ * Sets (or, with `undefined`, removes) the store of precompiled validators that `compiledFile` asks before it compiles
+ * a file. Nothing in the package sets it.
+ * @returns the store set before
+ * @internal
+ */
+export function _usePrecompiled(next: _PrecompiledStore | undefined): _PrecompiledStore | undefined {
+  const previous = store;
+  store = next;
+  return previous;
+}
+
+/** How many CRD files have been compiled (or loaded precompiled) into the cache in this process. */
 export function compiledFileCount(): number {
   return compileCount;
 }
@@ -87,22 +116,19 @@ export function compiledFile(file: string, format: CidrFormat): Map<string, Comp
   if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.kinds;
   cached?.release();
 
-  const ajv = ajvFor(format);
+  const kept = store?.get(file, format);
+  // A file the store keeps is compiled on the instance that keeps the code (`code.source`, nothing else differs) and printed.
+  const ajv = ajvFor(format, kept === undefined && store !== undefined);
   const kinds = new Map<string, CompiledKind>();
   const schemas: AnySchemaObject[] = [];
-  for (const crd of readCrds(file)) {
-    const schema = shareSubschemas(closeSchema(crd.schema));
-    ignoreUnknownFormats(ajv, schema);
-    schemas.push(schema);
-    try {
-      kinds.set(crd.kind, { apiVersion: crd.apiVersion, validate: ajv.compile(schema) });
-    } catch (e) {
-      throw new CiliumPolicyError({
-        id: 'crd-schema-invalid',
-        message: `the ${crd.kind} schema in ${file} does not compile: ${(e as Error).message}`,
-        fix: 'check that the file is an unmodified apiextensions.k8s.io/v1 CustomResourceDefinition',
-      });
+  if (typeof kept === 'string') {
+    for (const [kind, compiled] of loadStandalone(kept, ajv)) kinds.set(kind, compiled);
+  } else {
+    for (const crd of preparedCrds(file, ajv)) {
+      schemas.push(crd.schema);
+      kinds.set(crd.kind, { apiVersion: crd.apiVersion, validate: compileKind(ajv, crd, file) });
     }
+    if (kept === undefined && store) store.put(file, format, printValidators(ajv, kinds));
   }
   compileCount++;
   COMPILED.set(key, {
@@ -111,6 +137,97 @@ export function compiledFile(file: string, format: CidrFormat): Map<string, Comp
     kinds,
     release: () => schemas.forEach((s) => ajv.removeSchema(s)),
   });
+  return kinds;
+}
+
+/** The CRDs of a file with their schemas closed and shared, and the unknown formats they name known to `ajv`. */
+function preparedCrds(file: string, ajv: AjvInstance): CrdDocument[] {
+  return readCrds(file).map((crd) => {
+    const schema = shareSubschemas(closeSchema(crd.schema));
+    ignoreUnknownFormats(ajv, schema);
+    return { ...crd, schema };
+  });
+}
+
+function compileKind(ajv: AjvInstance, crd: CrdDocument, file: string): ValidateFunction {
+  try {
+    return ajv.compile(crd.schema);
+  } catch (e) {
+    throw new CiliumPolicyError({
+      id: 'crd-schema-invalid',
+      message: `the ${crd.kind} schema in ${file} does not compile: ${(e as Error).message}`,
+      fix: 'check that the file is an unmodified apiextensions.k8s.io/v1 CustomResourceDefinition',
+    });
+  }
+}
+
+/** The validators of one CRD file as `printValidators` prints them. */
+interface StandaloneFile {
+  readonly kinds: ReadonlyArray<{ readonly kind: string; readonly apiVersion: string; readonly code: string }>;
+}
+
+/**
+ * The validators of a CRD file as text, for another process to load (`_PrecompiledStore`): ajv's standalone code of each
+ * kind, compiled on the `code.source` instance `ajv`. The functions the validators call that ajv cannot print (the formats,
+ * the Kubernetes keywords, the RE2 pattern constructor) are read at load time from the loading process's own ajv.
+ */
+function printValidators(ajv: AjvInstance, kinds: Map<string, CompiledKind>): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+  nameExternals(ajv);
+  const printed: StandaloneFile = {
+    kinds: [...kinds].map(([kind, { apiVersion, validate }]) => ({ kind, apiVersion, code: standaloneCode(ajv, validate) })),
+  };
+  return JSON.stringify(printed);
+}
+
+/** What the standalone code reads from the loading process (`ext` in the printed code). */
+interface Externals {
+  readonly formats: Record<string, unknown>;
+  readonly keywords: Record<string, unknown>;
+  readonly regExp: unknown;
+}
+
+function externalsOf(ajv: AjvInstance): Externals {
+  const keywords: Record<string, unknown> = {};
+  for (const [keyword, rule] of Object.entries(ajv.RULES.all)) {
+    if (typeof rule === 'object' && 'validate' in rule.definition && rule.definition.validate) keywords[keyword] = rule.definition.validate;
+  }
+  return { formats: { ...ajv.formats }, keywords, regExp: ajv.opts.code.regExp };
+}
+
+/** Gives each value of the source instance's scope that is one of the externals the code that reads it from `ext`. */
+function nameExternals(ajv: AjvInstance): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { _ } = require('ajv') as typeof import('ajv');
+  const ext = externalsOf(ajv);
+  const codes = new Map<unknown, Code>();
+  for (const [name, format] of Object.entries(ext.formats)) if (typeof format !== 'boolean') codes.set(format, _`ext.formats[${name}]`);
+  for (const [name, validate] of Object.entries(ext.keywords)) codes.set(validate, _`ext.keywords[${name}]`);
+  codes.set(ext.regExp, _`ext.regExp`);
+  type ScopeName = { value?: { ref: unknown; code?: unknown } };
+  const values = (ajv.scope as unknown as { _values: Record<string, Map<unknown, ScopeName> | undefined> })._values;
+  for (const names of Object.values(values)) {
+    for (const name of names?.values() ?? []) {
+      const code = name.value && codes.get(name.value.ref);
+      if (name.value && code) name.value.code = code;
+    }
+  }
+}
+
+/** Loads what `printValidators` printed, with `ajv`'s formats, keywords and pattern constructor. */
+function loadStandalone(text: string, ajv: AjvInstance): Map<string, CompiledKind> {
+  const printed = JSON.parse(text) as StandaloneFile;
+  const ext = externalsOf(ajv);
+  const kinds = new Map<string, CompiledKind>();
+  for (const { kind, apiVersion, code } of printed.kinds) {
+    const module = { exports: {} as { default?: ValidateFunction } };
+    // The module ajv printed (`module.exports = validate`), evaluated as ajv evaluates its own compiled code.
+    new Function('ext', 'self', 'require', 'module', 'exports', code)(ext, ajv, require, module, module.exports);
+    const validate = module.exports.default;
+    if (!validate) throw new Error(`precompiled ${kind} validator exports no function`);
+    kinds.set(kind, { apiVersion, validate });
+  }
   return kinds;
 }
 
@@ -273,11 +390,15 @@ function ignoreUnknownFormats(ajv: AjvInstance, schema: AnySchemaObject): void {
   });
 }
 
-const AJV_BY_FORMAT = new Map<CidrFormat, AjvInstance>();
+const AJV_BY_FORMAT = new Map<string, AjvInstance>();
 
-/** One ajv instance per CIDR mode, set up as kube-apiserver validates CRDs. */
-function ajvFor(format: CidrFormat): AjvInstance {
-  const existing = AJV_BY_FORMAT.get(format);
+/**
+ * One ajv instance per CIDR mode, set up as kube-apiserver validates CRDs.
+ * @param source keep the code of each compiled function (ajv's `code.source`) to print it: an instance of its own
+ */
+function ajvFor(format: CidrFormat, source = false): AjvInstance {
+  const instanceKey = `${format}${source ? ' source' : ''}`;
+  const existing = AJV_BY_FORMAT.get(instanceKey);
   if (existing) return existing;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Ajv } = require('ajv') as typeof import('ajv');
@@ -290,7 +411,7 @@ function ajvFor(format: CidrFormat): AjvInstance {
     if (!r.ok) throw new Error(`invalid pattern ${pattern}: ${r.error}`);
     return r.pattern;
   }, { code: 'goRegExp' });
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, verbose: true, inlineRefs: false, code: { regExp: goRegExp } });
+  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, verbose: true, inlineRefs: false, code: { regExp: goRegExp, source } });
   // Annotations the API server interprets structurally; as keywords here they only need to be known.
   ajv.addVocabulary(['x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-embedded-resource',
     'x-kubernetes-list-map-keys', 'x-kubernetes-map-type']);
@@ -300,7 +421,7 @@ function ajvFor(format: CidrFormat): AjvInstance {
   ajv.addFormat('cidr', { type: 'string', validate: (s: string) => isGoCidr(s, format) });
   // kube-apiserver does not validate idn-hostname (not in its format registry), so neither do we: HTTP `host` is a regex there.
   ajv.addFormat('idn-hostname', true);
-  AJV_BY_FORMAT.set(format, ajv);
+  AJV_BY_FORMAT.set(instanceKey, ajv);
   return ajv;
 }
 
