@@ -83,3 +83,30 @@ describe('decide(): identities that share rule selections get their own decision
     expect(set.verdict(back).ingress.rule?.name).toBe('web');
   });
 });
+
+describe('decide(): endpoint objects that share a record are equal in what was resolved', () => {
+  // An endpoint whose labels getter gives app=web on the first read and app=other after: whatever the engine keys the
+  // object by must be what it resolved, or an equal plain object would get the other identity's decisions.
+  const fickle = (): { endpoint: VerdictQuery['to']; reads: () => number } => {
+    let reads = 0;
+    const endpoint = { kind: 'pod', namespace: 'shop' } as Record<string, unknown>;
+    Object.defineProperty(endpoint, 'labels', { enumerable: true, get: () => (reads++ === 0 ? { app: 'web' } : { app: 'other' }) });
+    return { endpoint: endpoint as unknown as VerdictQuery['to'], reads: () => reads };
+  };
+
+  test.each([['app=web'], ['app=other']])('a plain pod:shop:%s asked after such an object gets its own decision', (labelsText) => {
+    const set = policySet(DOCS, OPTIONS);
+    const from = set.endpoint('pod:shop:role=client');
+    const { endpoint, reads } = fickle();
+    const first = set.decide({ from, to: endpoint, protocol: 'TCP', port: 8080 });
+    expect(reads()).toBe(1);
+    // It was judged as app=web (read once): ingress on 8080 is not allowed to app=web.
+    expect(first).toBe(VerdictKind.DENIED);
+    const plain = { from, to: set.endpoint(`pod:shop:${labelsText}`), protocol: 'TCP', port: 8080 };
+    const alone = policySet(DOCS, OPTIONS);
+    const expected = alone.decide({ from: alone.endpoint('pod:shop:role=client'), to: alone.endpoint(`pod:shop:${labelsText}`), protocol: 'TCP', port: 8080 });
+    expect(expected).toBe(labelsText === 'app=web' ? VerdictKind.DENIED : VerdictKind.ALLOWED);
+    expect(set.decide(plain)).toBe(expected);
+    expect(set.verdict(plain).verdict).toBe(expected);
+  });
+});
