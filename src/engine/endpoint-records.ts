@@ -37,13 +37,10 @@ export class EndpointRecords {
     }
     let r = this.records.get(endpoint);
     if (r === undefined) {
-      // A plain-data endpoint is read once into a copy: the copy is what is resolved, and its JSON text is the key that
-      // equal objects share (so a key always describes exactly what was resolved, getters or not).
-      const copy = plainCopy(endpoint, 0) as Endpoint | undefined;
-      const key = copy !== undefined ? JSON.stringify(copy) : undefined;
+      const key = endpointKey(endpoint);
       r = key !== undefined ? this.resolvedByKey.get(key) : undefined;
       if (r === undefined) {
-        r = endpointRecord(resolveEndpoint(this.inventory.enrich(copy ?? endpoint), this.options, this.intern));
+        r = endpointRecord(resolveEndpoint(this.inventory.enrich(endpoint), this.options, this.intern));
         if (key !== undefined) {
           if (this.resolvedByKey.size >= MAX_RESOLVED_BY_KEY) this.resolvedByKey.clear();
           this.resolvedByKey.set(key, r);
@@ -87,47 +84,69 @@ export class EndpointRecords {
 const MAX_RESOLVED_BY_KEY = 100_000;
 
 /**
- * A copy of a value if it is plain data, else `undefined`: plain objects (prototype `Object.prototype` or `null`, every own
- * property enumerable, no `__proto__` key) and arrays (no holes, no other properties) of strings, booleans and finite
- * numbers other than `-0`, at most 4 levels deep. Each property is read once (a getter runs once); the copy keeps the
- * order of the keys, so its `JSON.stringify` text is an exact key: equal texts mean copies that resolve the same.
+ * An exact text key of an endpoint object: its own enumerable properties in order, recursively. `undefined` (not cached
+ * by key) unless it is plain data: plain objects and arrays of strings, booleans and finite numbers (no `undefined`, no
+ * `-0`, no getters or prototypes), so equal keys mean objects that resolve the same. The parts are gathered and joined
+ * once: the key is kept (as a map key) for as long as the endpoint is, and a joined string is one flat string where
+ * appending part by part would keep a tree of concatenations alive.
  */
-function plainCopy(v: unknown, depth: number): unknown {
+function endpointKey(endpoint: Endpoint): string | undefined {
+  const parts: string[] = [];
+  return plainKey(endpoint, 0, parts) ? parts.join('') : undefined;
+}
+
+/** Characters a JSON string must escape (then `JSON.stringify` quotes it). */
+// eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+
+/** Appends a string, quoted as JSON. */
+function pushQuoted(parts: string[], s: string): void {
+  if (NEEDS_ESCAPE.test(s)) parts.push(JSON.stringify(s));
+  else parts.push('"', s, '"');
+}
+
+/** Appends the key of a value (see `endpointKey`); `false` when it is not plain data. */
+function plainKey(v: unknown, depth: number, parts: string[]): boolean {
   switch (typeof v) {
     case 'string':
+      pushQuoted(parts, v);
+      return true;
     case 'boolean':
-      return v;
+      parts.push(v ? 't' : 'f');
+      return true;
     case 'number':
-      return Number.isFinite(v) && !Object.is(v, -0) ? v : undefined;
+      if (!Number.isFinite(v) || Object.is(v, -0)) return false;
+      parts.push(String(v));
+      return true;
     case 'object': {
-      if (v === null || depth > 4) return undefined;
+      if (v === null || depth > 4) return false;
       const proto: unknown = Object.getPrototypeOf(v);
       if (Array.isArray(v)) {
-        // Own names are the indexes and `length`: fewer is a hole, more is another property.
-        if (proto !== Array.prototype || Object.getOwnPropertyNames(v).length !== v.length + 1) return undefined;
-        const out: unknown[] = new Array<unknown>(v.length);
+        if (proto !== Array.prototype || Object.keys(v).length !== v.length) return false;
+        parts.push('[');
         for (let i = 0; i < v.length; i++) {
-          const e = plainCopy(v[i], depth + 1);
-          if (e === undefined) return undefined;
-          out[i] = e;
+          if (!(i in v) || !plainKey(v[i], depth + 1, parts)) return false;
+          parts.push(',');
         }
-        return out;
+        parts.push(']');
+        return true;
       }
-      if (proto !== Object.prototype && proto !== null) return undefined;
+      if (proto !== Object.prototype && proto !== null) return false;
       const keys = Object.keys(v);
-      if (Object.getOwnPropertyNames(v).length !== keys.length) return undefined;
-      const o = v as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        if (k === '__proto__') return undefined;
-        const e = plainCopy(o[k], depth + 1);
-        if (e === undefined) return undefined;
-        out[k] = e;
+      if (Object.getOwnPropertyNames(v).length !== keys.length || Object.getOwnPropertySymbols(v).length > 0) return false;
+      parts.push('{');
+      for (const k of keys) {
+        const d = Object.getOwnPropertyDescriptor(v, k);
+        if (!d || !('value' in d)) return false;
+        pushQuoted(parts, k);
+        parts.push(':');
+        if (!plainKey(d.value, depth + 1, parts)) return false;
+        parts.push(',');
       }
-      return out;
+      parts.push('}');
+      return true;
     }
     default:
-      return undefined;
+      return false;
   }
 }
