@@ -6,7 +6,7 @@
  * `verdict()` runs (`sideOutcome`), so that both always agree. The explanation is not kept: `verdict()` rebuilds it when
  * asked.
  *
- * A direction policy is shared by every subject identity selected by the same rules (`RuleSelection.key`), and so is its
+ * A direction policy is shared by every subject identity selected by the same rules (`DirectionPolicyCache`), and so is its
  * table: the decision reads nothing else of the subject but its named ports (on ingress, the destination's) and, for a
  * `toFQDNs` peer, whether the subject's DNS proxy learns the name. Decisions on peers with a DNS name are therefore kept
  * per subject identity and node (`own`), the others per direction policy and destination ports (`shared`).

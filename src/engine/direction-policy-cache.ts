@@ -13,8 +13,12 @@ const MAX_SELECTIONS = 100_000;
 
 /** Direction policies by identity, cached. */
 export class DirectionPolicyCache {
-  /** Direction policies by direction and rule selection (`RuleSelection.key`). */
-  private readonly cache = new Map<string, DirectionPolicy>();
+  /**
+   * The distinct rule selections, interned in a trie: one root per subject kind and `init` flag, then one step per selected
+   * rule's ordinal (a skipped rule's as `-1 - ordinal`). Identities with the same selection reach the same node, which
+   * holds their direction policies: they share them (and their decisions) without a key built per identity.
+   */
+  private readonly roots = new Map<string, SelectionNode>();
   /**
    * The rule selection of each subject identity and its direction policies once looked up, per subject kind and label set
    * object (one per identity: `EndpointRecords`).
@@ -55,20 +59,54 @@ export class DirectionPolicyCache {
     }
     const known = entry[direction];
     if (known) return known;
-    const key = `${direction}|${entry.selection.key}`;
-    let dp = this.cache.get(key);
+    const node = entry.node ??= this.internSelection(entry.selection);
+    let dp = node[direction];
     if (!dp) {
       dp = directionPolicyOf(entry.selection, direction, this.sectionIndex);
-      this.cache.set(key, dp);
+      node[direction] = dp;
     }
     entry[direction] = dp;
     return dp;
   }
+
+  /** The trie node of a rule selection (see `roots`). */
+  private internSelection(selection: RuleSelection): SelectionNode {
+    const rootKey = `${selection.subjectKind}|${selection.init ? 1 : 0}`;
+    let node = this.roots.get(rootKey);
+    if (node === undefined) {
+      node = {};
+      this.roots.set(rootKey, node);
+    }
+    // Selected rules first, then skipped ones (negative steps): both lists are in input order, so a selection has one path.
+    for (let i = 0; i < selection.selecting.length; i++) node = step(node, selection.selecting[i].ordinal);
+    for (let i = 0; i < selection.skipped.length; i++) node = step(node, -1 - selection.skipped[i].ordinal);
+    return node;
+  }
+}
+
+/** A node of the selection trie: the direction policies of the selection that ends here, and the longer selections. */
+interface SelectionNode {
+  next?: Map<number, SelectionNode>;
+  ingress?: DirectionPolicy;
+  egress?: DirectionPolicy;
+}
+
+/** The child of `node` on `ordinal` (created on first use). */
+function step(node: SelectionNode, ordinal: number): SelectionNode {
+  const next = node.next ??= new Map();
+  let child = next.get(ordinal);
+  if (child === undefined) {
+    child = {};
+    next.set(ordinal, child);
+  }
+  return child;
 }
 
 /** A subject identity's rule selection, and its direction policies once looked up. */
 interface IdentityPolicies {
   readonly selection: RuleSelection;
+  /** Its node in the selection trie, once interned. */
+  node?: SelectionNode;
   ingress?: DirectionPolicy;
   egress?: DirectionPolicy;
 }

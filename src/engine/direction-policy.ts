@@ -56,31 +56,22 @@ export interface RuleSelection {
   readonly skipped: readonly CompiledRule[];
   /** Whether the subject is a `reserved:init` endpoint. */
   readonly init: boolean;
-  /**
-   * What the direction policies of the subject depend on (kind, `init`, the selecting and skipped rules): identities with
-   * the same key have the same direction policies, so they share them (and their decisions).
-   */
-  readonly key: string;
 }
 
 /** The rules of `rules` (in order) that select a subject identity with `labels`: one match per rule, O(rules). */
 export function selectRules(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet): RuleSelection {
   const selecting: CompiledRule[] = [];
-  const skipped: CompiledRule[] = [];
-  let key = '';
-  for (const r of rules) {
+  let skipped: CompiledRule[] | undefined;
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
     if (r.subjectKind !== subjectKind || !r.subject.matches(labels)) continue;
-    if (r.imported) {
-      selecting.push(r);
-      key += `,${r.ordinal}`;
-    } else {
-      skipped.push(r);
-      key += `,s${r.ordinal}`;
-    }
+    if (r.imported) selecting.push(r);
+    else (skipped ??= []).push(r);
   }
-  const init = labels.has('reserved', 'init');
-  return { subjectKind, selecting, skipped, init, key: `${subjectKind}|${init ? 1 : 0}|${key}` };
+  return { subjectKind, selecting, skipped: skipped ?? NO_RULES, init: labels.has('reserved', 'init') };
 }
+
+const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
 
 /** Computes the policy of a subject from the rules, walking every rule (the naive evaluator: no port index). */
 export function buildDirectionPolicy(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet, direction: 'ingress' | 'egress'): DirectionPolicy {
