@@ -163,7 +163,8 @@ describe('scalars', () => {
   });
 
   it('a port that is neither string nor number is left out; a negative or fractional number is kept as its text', () => {
-    const r = fromObject(object({ endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: true }, { port: [80] }, { port: -1 }, { port: 8.5 }] }] }] }));
+    const ports = [{ port: true }, { port: [80] }, { port: -1 }, { port: 8.5 }];
+    const r = fromObject(object({ endpointSelector: {}, egress: [{ toPorts: [{ ports }] }] }));
     expect(ids(r)).toEqual([
       'parse-wrong-type spec.egress[0].toPorts[0].ports[0].port', 'parse-wrong-type spec.egress[0].toPorts[0].ports[1].port',
       'parse-port-not-string spec.egress[0].toPorts[0].ports[2].port', 'parse-port-not-string spec.egress[0].toPorts[0].ports[3].port',
