@@ -72,6 +72,19 @@ describe('documents of the stream', () => {
   });
 });
 
+describe('sources', () => {
+  it('a source names only what is known: no file without one, an item path only for List items', () => {
+    const plain = fromYaml(CNP);
+    expect(Object.entries(plain.documents[0].source)).toEqual([['index', 0]]);
+    const listed = fromYaml(`kind: List\nitems:\n- ${CNP.split('\n').join('\n  ')}`, { file: 'f.yaml' });
+    expect(Object.entries(listed.documents[0].source)).toEqual([['file', 'f.yaml'], ['index', 0], ['itemPath', 'items[0]']]);
+    const d = fromYaml('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p}\n').diagnostics;
+    expect(d).toEqual([]);
+    const unknown = fromYaml(`${CNP}x: 1\n`).diagnostics[0];
+    expect(Object.keys(unknown).sort()).toEqual(['column', 'fix', 'id', 'index', 'line', 'message', 'path', 'severity']);
+  });
+});
+
 describe('List items', () => {
   it('items: null or absent is an empty list; not a list is an error at items', () => {
     expect(fromYaml('apiVersion: v1\nkind: List\nitems:\n').diagnostics).toEqual([]);
