@@ -47,11 +47,12 @@ const TEST_SETS: Record<string, string[]> = {
   // inputs.ts): the parsed model's fields, diagnostics by id and file:line, and engine verdicts on parsed YAML.
   parser: [
     'test/model/parse.test.ts', 'test/model/round-trip.test.ts', 'test/model/manifests.test.ts', 'test/hardening/inputs.test.ts',
-    'test/model/public-api.test.ts',
+    'test/model/public-api.test.ts', 'test/model/parse-stream.test.ts', 'test/model/wire-reader.test.ts',
   ],
   // What a toFQDNs / rules.dns selector matches (src/model/fqdn-pattern.ts): the pattern tests and the engine's FQDN verdicts.
   fqdn: [
     'test/engine/parsing.test.ts', 'test/engine/semantics.test.ts', 'test/engine/l7-decision.test.ts', 'test/engine/side-decision.test.ts',
+    'test/model/fqdn-selector.test.ts',
   ],
   rules: [
     'test/constructs/policy-rule-verdicts.test.ts', 'test/constructs/selector-verdicts.test.ts', 'test/constructs/least-privilege.test.ts', 'test/constructs/workload-peers.test.ts',
