@@ -55,6 +55,19 @@ describe('documents of the stream', () => {
     expect(r.diagnostics[0].message).toMatch(/^cannot read document 1: /);
   });
 
+  it('aliases within the limit (one value reused 150 times) are read, not taken for a bomb', () => {
+    const labels = Array.from({ length: 150 }, (_, i) => `      l${i}: *v`).join('\n');
+    const r = fromYaml(`${CNP.replace('spec: {endpointSelector: {}}\n', '')}spec:\n  endpointSelector:\n    matchLabels:\n      a: &v x\n${labels}\n`);
+    expect(r.diagnostics).toEqual([]);
+    expect(Object.values(r.documents[0].model.spec?.endpointSelector?.matchLabels ?? {})).toEqual(Array(151).fill('x'));
+  });
+
+  it("a YAML error's message is the first line of the reader's, without its trailing colon, starting lower-case", () => {
+    expect(fromYaml(`${CNP}spec: 1\n`).diagnostics.map((d) => [d.id, d.message, d.line])).toEqual([
+      ['parse-yaml-syntax', 'map keys must be unique at line 5, column 1', 5],
+    ]);
+  });
+
   it('empty and null documents are nothing: no policy, no skipped object, no diagnostic', () => {
     for (const text of ['', '# comment\n', '---\n', 'null\n', '~\n', `${CNP}---\nnull\n---\n`]) {
       const r = fromYaml(text);
@@ -136,6 +149,7 @@ describe('documents that are not policies', () => {
       ['parse-unknown-kind', Severity.WARNING, 'kind', 2, 7, 'write kind: CiliumNetworkPolicy (kinds are case-sensitive)'],
     ]);
     expect(r.skipped.map((s) => s.kind)).toEqual(['ciliumnetworkpolicy']);
+    expect(fromObject({ apiVersion: 'cilium.io/v2', kind: 'ciliumNode' }).diagnostics.map((d) => d.fix)).toEqual(['write kind: CiliumNode (kinds are case-sensitive)']);
     const none = fromObject({ apiVersion: 'cilium.io/v2', metadata: { name: 'p' } });
     expect(none.diagnostics.map((d) => [d.id, d.path, d.fix])).toEqual([['parse-unknown-kind', undefined, 'write kind: CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy']]);
     const numeric = fromObject({ apiVersion: 'cilium.io/v2alpha1', kind: 7 });
