@@ -91,6 +91,13 @@ describe('matchPattern edges (Cilium pkg/fqdn/matchpattern)', () => {
     expect(['a.io', 'b.io', 'a!b.io', 'abx.io', 'xab.io'].map((n) => m('a*b.io', n))).toEqual([false, false, false, false, false]);
   });
 
+  test('a star is exactly the DNS characters: lower-case letters a-z, digits 0-9, - and _', () => {
+    expect(['a.io', 'z.io', '0.io', '9.io', '-.io', '_.io', 'az09-_.io'].map((n) => m('*.io', n))).toEqual(Array(7).fill(true));
+    // The characters just outside each range: / and : around the digits, ` and { around the letters, and others.
+    expect(['a/b.io', 'a:b.io', 'a@b.io', 'a`b.io', 'a{b.io', 'a~b.io', 'a^b.io', 'a,b.io'].map((n) => m('*.io', n))).toEqual(Array(8).fill(false));
+    expect(['a/b.io', 'a:b.io', 'a{b.io', 'a`b.io'].map((n) => m('x*.io', `x${n.slice(1)}`))).toEqual(Array(4).fill(false));
+  });
+
   test('several stars in one label: the pieces in order, with DNS characters between them', () => {
     expect(['abc.io', 'a1b2c.io', 'a-bc.io', 'abxc.io'].map((n) => m('a*b*c.io', n))).toEqual([true, true, true, true]);
     expect(['acb.io', 'ab.io', 'a!bc.io', 'ab!c.io', 'abcx.io', 'bc.io'].map((n) => m('a*b*c.io', n))).toEqual([false, false, false, false, false, false]);
@@ -101,12 +108,17 @@ describe('matchPattern edges (Cilium pkg/fqdn/matchpattern)', () => {
     expect(m('a*b*a.io', 'aa.io')).toBe(false);
     expect(m('ab*ba.io', 'aba.io')).toBe(false);
     expect(m('ab*ba.io', 'abba.io')).toBe(true);
+    // A middle piece may not run into the tail.
+    expect(m('a*b*b.io', 'ab.io')).toBe(false);
+    expect(m('a*b*b.io', 'abb.io')).toBe(true);
   });
 
   test('**. is one or more whole labels from 1.19 (never zero, never an empty or non-DNS label)', () => {
     expect(['a.d.io', 'b.a.d.io', 'x-1.y_2.d.io'].map((n) => m('**.d.io', n))).toEqual([true, true, true]);
     expect(['d.io', '.d.io', 'a..d.io', 'a!.d.io', 'a.x.io'].map((n) => m('**.d.io', n))).toEqual([false, false, false, false, false]);
     expect(m('***.d.io', 'b.a.d.io')).toBe(true);
+    // The labels after **. are compared as written, even an empty one (Cilium's regex: (labels)[.][.]io[.]).
+    expect(m('**..io', 'a..io')).toBe(true);
     expect(m('**.*.d.io', 'c.b.a.d.io')).toBe(true);
     expect(m('**.*.d.io', 'a.d.io')).toBe(false);
     // Before 1.19, **. is *. (one label's worth of characters).
