@@ -41,9 +41,14 @@ describe('selectors that match nothing (fail closed)', () => {
     for (const sel of hostile) {
       for (const name of ['a.io', '7', '.']) expect(matches(sel as unknown as FqdnSelectorModel, name), JSON.stringify(sel)).toBe(false);
     }
-    // Not cached under the key of a string selector: a later string selector still matches.
+    // Not cached under the key of a string selector: a later string selector with the same text still matches.
+    expect(matches({ matchPattern: 77 } as unknown as FqdnSelectorModel, '77')).toBe(false);
+    expect(matches({ matchPattern: '77' }, '77')).toBe(true);
     expect(matches({ matchPattern: '*' }, 'a.io')).toBe(true);
     expect(matches({ matchName: '7' }, '7')).toBe(true);
+    // Nor is the empty selector: a pattern spelt "undefined" is a name like any other.
+    expect(matches({}, 'undefined')).toBe(false);
+    expect(matches({ matchPattern: 'undefined' }, 'undefined')).toBe(true);
   });
 });
 
