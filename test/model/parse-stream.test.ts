@@ -52,7 +52,7 @@ describe('documents of the stream', () => {
     expect(r.documents).toHaveLength(1);
     expect(r.skipped).toEqual([]);
     expect(r.diagnostics.map((d) => [d.id, d.severity, d.index, d.line, d.column])).toEqual([['parse-yaml-syntax', Severity.ERROR, 1, 6, 1]]);
-    expect(r.diagnostics[0].message).toMatch(/^cannot read document 1: /);
+    expect(r.diagnostics[0].message).toBe('cannot read document 1: excessive alias count indicates a resource exhaustion attack');
   });
 
   it('aliases within the limit (one value reused 150 times) are read, not taken for a bomb', () => {
