@@ -104,6 +104,9 @@ export default defineConfig({
       'test/validate-cli/pitfall-selectors-safety.test.ts', 'test/validate-cli/pitfall-parser-merge.test.ts',
       // What each selector selects, and how a rule renders its calls (src/constructs/selector.ts, policy-rule.ts).
       'test/constructs/selector-verdicts.test.ts', 'test/constructs/policy-rule-verdicts.test.ts',
+      // The YAML stream reader and the wire reader (src/model/parse.ts), what an FQDN selector matches (fqdn-pattern.ts).
+      'test/model/parse.test.ts', 'test/model/parse-stream.test.ts', 'test/model/wire-reader.test.ts', 'test/engine/parsing.test.ts',
+      'test/model/fqdn-selector.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],
