@@ -43,6 +43,17 @@ const TEST_SETS: Record<string, string[]> = {
   ],
   // How a rule renders its calls (src/constructs/policy-rule.ts): what the constructs and plain CiliumPolicy calls allow and
   // deny through verdicts, and the refusals of over-broad or malformed calls by id; no host-firewall or YAML-shape test.
+  // The parser of hostile YAML into the policy model (src/model: parse.ts, wire-reader.ts, rule-items.ts, fqdn-pattern.ts,
+  // inputs.ts): the parsed model's fields, diagnostics by id and file:line, and engine verdicts on parsed YAML.
+  parser: [
+    'test/model/parse.test.ts', 'test/model/round-trip.test.ts', 'test/model/manifests.test.ts', 'test/hardening/inputs.test.ts',
+    'test/model/public-api.test.ts', 'test/model/parse-stream.test.ts', 'test/model/wire-reader.test.ts',
+  ],
+  // What a toFQDNs / rules.dns selector matches (src/model/fqdn-pattern.ts): the pattern tests and the engine's FQDN verdicts.
+  fqdn: [
+    'test/engine/parsing.test.ts', 'test/engine/semantics.test.ts', 'test/engine/l7-decision.test.ts', 'test/engine/side-decision.test.ts',
+    'test/model/fqdn-selector.test.ts',
+  ],
   rules: [
     'test/constructs/policy-rule-verdicts.test.ts', 'test/constructs/selector-verdicts.test.ts', 'test/constructs/least-privilege.test.ts', 'test/constructs/workload-peers.test.ts',
     'test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts', 'test/constructs/tiered-app-verdicts.test.ts',
@@ -93,6 +104,9 @@ export default defineConfig({
       'test/validate-cli/pitfall-selectors-safety.test.ts', 'test/validate-cli/pitfall-parser-merge.test.ts',
       // What each selector selects, and how a rule renders its calls (src/constructs/selector.ts, policy-rule.ts).
       'test/constructs/selector-verdicts.test.ts', 'test/constructs/policy-rule-verdicts.test.ts',
+      // The YAML stream reader and the wire reader (src/model/parse.ts), what an FQDN selector matches (fqdn-pattern.ts).
+      'test/model/parse.test.ts', 'test/model/parse-stream.test.ts', 'test/model/wire-reader.test.ts', 'test/engine/parsing.test.ts',
+      'test/model/fqdn-selector.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

@@ -1,0 +1,145 @@
+// What one toFQDNs / rules.dns selector matches (src/model/fqdn-pattern.ts, `compileFqdnSelector`): names compared
+// lower-case and fully qualified, patterns per Cilium's matchpattern, hostile non-string values matching nothing, and the
+// shared compiled matchers never confusing a name with a pattern or one Cilium version's `**.` with the other's.
+import { describe, expect, test } from 'vitest';
+import { canonicalDnsName, compileFqdnSelector, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
+import { FqdnSelectorModel } from '../../src/model/policy-model';
+
+const matches = (selector: FqdnSelectorModel, name: string, v119 = true): boolean => compileFqdnSelector(selector, v119).matches(name);
+
+describe('matchName', () => {
+  test('is one exact name, compared lower-case and fully qualified', () => {
+    const sel = { matchName: 'API.Example.com' };
+    expect(['api.example.com', 'api.example.com.', 'API.EXAMPLE.COM', ' api.example.com ']
+      .map((n) => matches(sel, n))).toEqual([true, true, true, true]);
+    expect(['example.com', 'x.api.example.com', 'api.example.co', 'api.example.com.x', 'apixexample.com']
+      .map((n) => matches(sel, n))).toEqual([false, false, false, false, false]);
+    expect(matches({ matchName: 'api.example.com.' }, 'api.example.com')).toBe(true);
+  });
+
+  test('a * in a matchName is a literal character, not a wildcard; the name wins over a pattern beside it', () => {
+    expect(matches({ matchName: '*.example.com' }, 'api.example.com')).toBe(false);
+    expect(matches({ matchName: '*.example.com' }, '*.example.com')).toBe(true);
+    expect(matches({ matchName: 'a.example.com', matchPattern: '*' }, 'b.example.com')).toBe(false);
+    expect(matches({ matchName: 'a.example.com', matchPattern: '*' }, 'a.example.com')).toBe(true);
+  });
+
+  test('the text names the selector as written, for explanations', () => {
+    expect(compileFqdnSelector({ matchName: 'A.io' }, true).text).toBe('matchName: A.io');
+    expect(compileFqdnSelector({ matchPattern: '*.io' }, true).text).toBe('matchPattern: *.io');
+    expect(compileFqdnSelector({}, true).text).toBe('an empty FQDN selector');
+  });
+});
+
+describe('selectors that match nothing (fail closed)', () => {
+  test('an empty selector matches no name, not even the root', () => {
+    for (const name of ['a.io', '.', '', 'x']) expect(matches({}, name)).toBe(false);
+  });
+
+  test('a matchName or matchPattern that is not a string (hostile input read from an object) matches nothing', () => {
+    const hostile = [{ matchName: 7 }, { matchName: ['a.io'] }, { matchPattern: 7 }, { matchPattern: { x: '*' } }, { matchName: null, matchPattern: '*' }];
+    for (const sel of hostile) {
+      for (const name of ['a.io', '7', '.']) expect(matches(sel as unknown as FqdnSelectorModel, name), JSON.stringify(sel)).toBe(false);
+    }
+    // Not cached under the key of a string selector: a later string selector with the same text still matches.
+    expect(matches({ matchPattern: 77 } as unknown as FqdnSelectorModel, '77')).toBe(false);
+    expect(matches({ matchPattern: '77' }, '77')).toBe(true);
+    expect(matches({ matchPattern: '*' }, 'a.io')).toBe(true);
+    expect(matches({ matchName: '7' }, '7')).toBe(true);
+    // Nor is the empty selector: a pattern spelt "undefined" is a name like any other.
+    expect(matches({}, 'undefined')).toBe(false);
+    expect(matches({ matchPattern: 'undefined' }, 'undefined')).toBe(true);
+  });
+});
+
+describe('shared compiled matchers', () => {
+  test('a name and a pattern with the same text are different selectors, in either order', () => {
+    expect(matches({ matchName: '*.b.io' }, 'a.b.io')).toBe(false);
+    expect(matches({ matchPattern: '*.b.io' }, 'a.b.io')).toBe(true);
+    expect(matches({ matchName: '*.b.io' }, 'a.b.io')).toBe(false);
+    expect(matches({ matchPattern: '*.c.io' }, 'a.c.io')).toBe(true);
+    expect(matches({ matchName: '*.c.io' }, 'a.c.io')).toBe(false);
+  });
+
+  test('**. keeps the meaning of the Cilium version it was compiled for, in either order', () => {
+    expect(matches({ matchPattern: '**.d.io' }, 'x.y.d.io', true)).toBe(true);
+    expect(matches({ matchPattern: '**.d.io' }, 'x.y.d.io', false)).toBe(false);
+    expect(matches({ matchPattern: '**.d.io' }, 'x.y.d.io', true)).toBe(true);
+    expect(matches({ matchPattern: '**.e.io' }, 'x.y.e.io', false)).toBe(false);
+    expect(matches({ matchPattern: '**.e.io' }, 'x.y.e.io', true)).toBe(true);
+  });
+
+  test('equal selectors share one frozen matcher', () => {
+    const a = compileFqdnSelector({ matchPattern: '*.share.io' }, true);
+    expect(compileFqdnSelector({ matchPattern: '*.share.io' }, true)).toBe(a);
+    expect(compileFqdnSelector({ matchPattern: '*.share.io' }, false)).not.toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+  });
+});
+
+describe('matchPattern edges (Cilium pkg/fqdn/matchpattern)', () => {
+  const m = (pattern: string, name: string, v119 = true): boolean => fqdnPatternMatches(pattern, name, v119);
+
+  test('patterns made only of stars match every well-formed name and the root, nothing malformed', () => {
+    for (const p of ['*', '**', '***', '*.', '**.', ' * ']) {
+      expect([m(p, 'a.io'), m(p, 'a-b_c.d0.io'), m(p, '.'), m(p, '')], p).toEqual([true, true, true, true]);
+      expect([m(p, 'a..io'), m(p, 'a!.io'), m(p, '.a.io'), m(p, 'a b.io')], p).toEqual([false, false, false, false]);
+    }
+  });
+
+  test('a star is DNS characters within one label, at either end or in the middle', () => {
+    expect(['api.io', 'xapi.io', 'x-_9api.io'].map((n) => m('*api.io', n))).toEqual([true, true, true]);
+    expect(['apx.io', 'x.api.io', 'x!api.io', 'apix.io'].map((n) => m('*api.io', n))).toEqual([false, false, false, false]);
+    expect(['api.io', 'apix.io', 'api-1.io'].map((n) => m('api*.io', n))).toEqual([true, true, true]);
+    expect(['ap.io', 'api.x.io', 'api!.io'].map((n) => m('api*.io', n))).toEqual([false, false, false]);
+    expect(['ab.io', 'a1b.io', 'axxb.io'].map((n) => m('a*b.io', n))).toEqual([true, true, true]);
+    expect(['a.io', 'b.io', 'a!b.io', 'abx.io', 'xab.io'].map((n) => m('a*b.io', n))).toEqual([false, false, false, false, false]);
+  });
+
+  test('a star is exactly the DNS characters: lower-case letters a-z, digits 0-9, - and _', () => {
+    expect(['a.io', 'z.io', '0.io', '9.io', '-.io', '_.io', 'az09-_.io'].map((n) => m('*.io', n))).toEqual(Array(7).fill(true));
+    // The characters just outside each range: / and : around the digits, ` and { around the letters, and others.
+    expect(['a/b.io', 'a:b.io', 'a@b.io', 'a`b.io', 'a{b.io', 'a~b.io', 'a^b.io', 'a,b.io'].map((n) => m('*.io', n))).toEqual(Array(8).fill(false));
+    expect(['a/b.io', 'a:b.io', 'a{b.io', 'a`b.io'].map((n) => m('x*.io', `x${n.slice(1)}`))).toEqual(Array(4).fill(false));
+  });
+
+  test('several stars in one label: the pieces in order, with DNS characters between them', () => {
+    expect(['abc.io', 'a1b2c.io', 'a-bc.io', 'abxc.io'].map((n) => m('a*b*c.io', n))).toEqual([true, true, true, true]);
+    expect(['acb.io', 'ab.io', 'a!bc.io', 'ab!c.io', 'abcx.io', 'bc.io'].map((n) => m('a*b*c.io', n))).toEqual([false, false, false, false, false, false]);
+    expect(['xaybz.io', 'ab.io', 'aab.io'].map((n) => m('*a*b*.io', n))).toEqual([true, true, true]);
+    expect(['ba.io', 'a.io', 'a!b.io'].map((n) => m('*a*b*.io', n))).toEqual([false, false, false]);
+    // A piece that only fits over the tail is not found: "aba" has no "b" between head "a" and tail "a" with room.
+    expect(m('a*b*a.io', 'aba.io')).toBe(true);
+    expect(m('a*b*a.io', 'aa.io')).toBe(false);
+    expect(m('ab*ba.io', 'aba.io')).toBe(false);
+    expect(m('ab*ba.io', 'abba.io')).toBe(true);
+    // A middle piece may not run into the tail.
+    expect(m('a*b*b.io', 'ab.io')).toBe(false);
+    expect(m('a*b*b.io', 'abb.io')).toBe(true);
+  });
+
+  test('**. is one or more whole labels from 1.19 (never zero, never an empty or non-DNS label)', () => {
+    expect(['a.d.io', 'b.a.d.io', 'x-1.y_2.d.io'].map((n) => m('**.d.io', n))).toEqual([true, true, true]);
+    expect(['d.io', '.d.io', 'a..d.io', 'a!.d.io', 'a.x.io'].map((n) => m('**.d.io', n))).toEqual([false, false, false, false, false]);
+    expect(m('***.d.io', 'b.a.d.io')).toBe(true);
+    // The labels after **. are compared as written, even an empty one (Cilium's regex: (labels)[.][.]io[.]).
+    expect(m('**..io', 'a..io')).toBe(true);
+    expect(m('**.*.d.io', 'c.b.a.d.io')).toBe(true);
+    expect(m('**.*.d.io', 'a.d.io')).toBe(false);
+    // Before 1.19, **. is *. (one label's worth of characters).
+    expect(['a.d.io', 'd.io', 'b.a.d.io'].map((n) => m('**.d.io', n, false))).toEqual([true, false, false]);
+    expect(m('**.d.io', '.d.io', false)).toBe(true);
+    // ** not followed by a dot is a plain star in both versions.
+    expect(m('**d.io', 'xd.io')).toBe(true);
+    expect(m('**d.io', 'x.d.io')).toBe(false);
+  });
+
+  test('names and patterns are compared lower-case and fully qualified', () => {
+    expect(m('*.EXAMPLE.com', 'Api.Example.COM.')).toBe(true);
+    expect(m(' *.example.com. ', 'api.example.com')).toBe(true);
+    expect(m('example.com', 'example.com.x')).toBe(false);
+    expect(m('example.com', 'example.com..')).toBe(false);
+    expect(canonicalDnsName(' Api.IO ')).toBe('api.io.');
+    expect(canonicalDnsName('api.io.')).toBe('api.io.');
+  });
+});

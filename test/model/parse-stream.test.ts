@@ -1,0 +1,185 @@
+// How a YAML stream is read (src/model/parse.ts): which documents become policies, which are skipped and why, List
+// items, and where each diagnostic points (id, path, file, document index, List item, line:column). Hostile input is
+// refused with a diagnostic, never read partly as a policy.
+import { describe, expect, it } from 'vitest';
+import { Severity } from '../../src/core/errors';
+import { PolicySet } from '../../src/engine';
+import { fromObject, fromYaml } from '../../src/model/parse';
+import { SourceDiagnostic } from '../../src/model/parse-result';
+
+const CNP = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: default}\nspec: {endpointSelector: {}}\n';
+
+function where(d: SourceDiagnostic): unknown[] {
+  return [d.id, d.path, d.index, d.itemPath, d.line, d.column];
+}
+
+describe('input refused before parsing', () => {
+  it('nested too deep: one error at column 1 of its line, with the nesting fix, and nothing read', () => {
+    const text = `${CNP}---\na: ${'['.repeat(200)}${']'.repeat(200)}\n`;
+    const r = fromYaml(text, { file: 'deep.yaml' });
+    expect(r.documents).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.id, d.severity, d.file, d.line, d.column])).toEqual([['parse-yaml-syntax', Severity.ERROR, 'deep.yaml', 6, 1]]);
+    expect(r.diagnostics[0].fix).toMatch(/^nest at most 100 levels deep/);
+  });
+
+  it('too many documents: the fix says to split the input', () => {
+    const r = fromYaml('---\n'.repeat(10_001));
+    expect(r.diagnostics.map((d) => [d.id, d.line, d.column])).toEqual([['parse-yaml-syntax', 10_001, 1]]);
+    expect(r.diagnostics[0].fix).toBe('split the input into files of at most 10000 documents');
+  });
+});
+
+describe('documents of the stream', () => {
+  it('a YAML warning (unknown tag) is reported as a warning and the document is still read', () => {
+    const r = fromYaml(`${CNP}---\n${CNP.replace('name: p', 'name: q')}`.replace('kind: CiliumNetworkPolicy\nmetadata: {name: q', 'kind: CiliumNetworkPolicy\nmetadata: !custom {name: q'), { file: 'w.yaml' });
+    expect(r.documents.map((d) => [d.model.metadata.name, d.source.index])).toEqual([['p', 0], ['q', 1]]);
+    expect(r.diagnostics.map((d) => [d.id, d.severity, d.index, d.line, d.fix])).toEqual([['parse-yaml-syntax', Severity.WARNING, 1, 8, undefined]]);
+  });
+
+  it('a syntax error leaves out only its document, with a fix naming it', () => {
+    const r = fromYaml(`${CNP}---\nkind: [\n---\n${CNP}`);
+    expect(r.documents.map((d) => d.source.index)).toEqual([0, 2]);
+    expect(r.diagnostics.map((d) => [d.id, d.severity, d.index])).toEqual([['parse-yaml-syntax', Severity.ERROR, 1]]);
+    expect(r.diagnostics[0].fix).toBe('fix the YAML syntax of document 1 (the other documents are still read)');
+    expect(r.diagnostics[0].message).toMatch(/^[a-z]/);
+    expect(r.diagnostics[0].message).not.toMatch(/[.:]$|\n/);
+  });
+
+  it('an alias bomb is refused with an error at its document, not expanded', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 6; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+    const r = fromYaml(`${CNP}---\n${lines.join('\n')}\n`);
+    expect(r.documents).toHaveLength(1);
+    expect(r.skipped).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.id, d.severity, d.index, d.line, d.column])).toEqual([['parse-yaml-syntax', Severity.ERROR, 1, 6, 1]]);
+    expect(r.diagnostics[0].message).toBe('cannot read document 1: excessive alias count indicates a resource exhaustion attack');
+  });
+
+  it('aliases within the limit (one value reused 150 times) are read, not taken for a bomb', () => {
+    const labels = Array.from({ length: 150 }, (_, i) => `      l${i}: *v`).join('\n');
+    const r = fromYaml(`${CNP.replace('spec: {endpointSelector: {}}\n', '')}spec:\n  endpointSelector:\n    matchLabels:\n      a: &v x\n${labels}\n`);
+    expect(r.diagnostics).toEqual([]);
+    expect(Object.values(r.documents[0].model.spec?.endpointSelector?.matchLabels ?? {})).toEqual(Array(151).fill('x'));
+  });
+
+  it("a YAML error's message is the first line of the reader's, without its trailing colon, starting lower-case", () => {
+    expect(fromYaml(`${CNP}spec: 1\n`).diagnostics.map((d) => [d.id, d.message, d.line])).toEqual([
+      ['parse-yaml-syntax', 'map keys must be unique at line 5, column 1', 5],
+    ]);
+  });
+
+  it('empty and null documents are nothing: no policy, no skipped object, no diagnostic', () => {
+    for (const text of ['', '# comment\n', '---\n', 'null\n', '~\n', `${CNP}---\nnull\n---\n`]) {
+      const r = fromYaml(text);
+      expect(r.diagnostics, JSON.stringify(text)).toEqual([]);
+      expect(r.skipped).toEqual([]);
+      expect(r.rawRules).toEqual([]);
+    }
+  });
+
+  it('a scalar or a string document is an error at its position; fromObject reports it without one', () => {
+    const r = fromYaml(`${CNP}---\n42\n`, { file: 'f.yaml' });
+    expect(r.diagnostics.map((d) => [d.id, d.severity, d.file, d.index, d.line, d.column])).toEqual([['parse-yaml-syntax', Severity.ERROR, 'f.yaml', 1, 6, 1]]);
+    const o = fromObject('x', { file: 'o.json' });
+    expect(o.diagnostics.map((d) => [d.id, d.file, d.index, d.line])).toEqual([['parse-yaml-syntax', 'o.json', 0, undefined]]);
+  });
+});
+
+describe('sources', () => {
+  it('a source names only what is known: no file without one, an item path only for List items', () => {
+    const plain = fromYaml(CNP);
+    expect(Object.entries(plain.documents[0].source)).toEqual([['index', 0]]);
+    const listed = fromYaml(`kind: List\nitems:\n- ${CNP.split('\n').join('\n  ')}`, { file: 'f.yaml' });
+    expect(Object.entries(listed.documents[0].source)).toEqual([['file', 'f.yaml'], ['index', 0], ['itemPath', 'items[0]']]);
+    const d = fromYaml('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p}\n').diagnostics;
+    expect(d).toEqual([]);
+    const unknown = fromYaml(`${CNP}x: 1\n`).diagnostics[0];
+    expect(Object.keys(unknown).sort()).toEqual(['column', 'fix', 'id', 'index', 'line', 'message', 'path', 'severity']);
+  });
+});
+
+describe('List items', () => {
+  it('items: null or absent is an empty list; not a list is an error at items', () => {
+    expect(fromYaml('apiVersion: v1\nkind: List\nitems:\n').diagnostics).toEqual([]);
+    expect(fromYaml('apiVersion: v1\nkind: List\n').diagnostics).toEqual([]);
+    const r = fromYaml('apiVersion: v1\nkind: List\nitems: {a: 1}\n', { file: 'l.yaml' });
+    expect(r.diagnostics.map(where)).toEqual([['parse-wrong-type', 'items', 0, undefined, 3, 8]]);
+    expect(r.diagnostics[0].file).toBe('l.yaml');
+    expect(r.documents).toEqual([]);
+  });
+
+  it('an item that is not a mapping is an error at that item; the other items are read', () => {
+    const r = fromYaml(`apiVersion: v1\nkind: CiliumClusterwideNetworkPolicyList\nitems:\n- 7\n- apiVersion: cilium.io/v2\n  kind: CiliumClusterwideNetworkPolicy\n  metadata: {name: c}\n`);
+    expect(r.diagnostics.map(where)).toEqual([['parse-wrong-type', 'items[0]', 0, undefined, 4, 3]]);
+    expect(r.documents.map((d) => [d.model.metadata.name, d.source])).toEqual([['c', { index: 0, itemPath: 'items[1]' }]]);
+  });
+
+  it("an item's diagnostics name the item and point into it; its locate() is relative to the item", () => {
+    const text = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: cilium.io/v2\n  kind: CiliumNetworkPolicy\n  metadata: {name: a}\n  spec:\n    endpointSelector: {}\n    ingres: []\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: d}\n`;
+    const r = fromYaml(text, { file: 'list.yaml' });
+    expect(r.diagnostics.map(where)).toEqual([['parse-unknown-field', 'spec.ingres', 0, 'items[0]', 9, 5]]);
+    expect(r.documents[0].locate('spec.endpointSelector')).toEqual({ line: 8, column: 23 });
+    expect(r.documents[0].locate('not a path[')).toBeUndefined();
+    expect(r.skipped.map((s) => [s.kind, s.index, s.itemPath])).toEqual([['Deployment', 0, 'items[1]']]);
+    expect(r.skipped[0].locate('metadata.name')).toEqual({ line: 12, column: 20 });
+  });
+
+  it('a List read from an object has no positions but the same paths', () => {
+    const r = fromObject({ kind: 'List', items: [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'a' }, spec: { bogus: 1 } }, 'x'] });
+    expect(r.diagnostics.map(where)).toEqual([['parse-unknown-field', 'spec.bogus', 0, 'items[0]', undefined, undefined], ['parse-wrong-type', 'items[1]', 0, undefined, undefined, undefined]]);
+    expect(r.documents[0].locate('spec')).toBeUndefined();
+  });
+});
+
+describe('documents that are not policies', () => {
+  it('a kind-less mapping with specs or nodeSelector is reported as a likely policy; a plain one silently skipped', () => {
+    for (const key of ['specs', 'nodeSelector', 'spec', 'endpointSelector']) {
+      const r = fromObject({ [key]: {} });
+      expect(r.diagnostics.map((d) => [d.id, d.severity, d.path]), key).toEqual([['parse-missing-kind', Severity.WARNING, undefined]]);
+      expect(r.skipped.map((s) => [s.kind, s.index])).toEqual([[undefined, 0]]);
+    }
+    expect(fromObject({ data: {} }).diagnostics).toEqual([]);
+    expect(fromObject({ kind: 5, spec: {} }).diagnostics).toEqual([]);
+  });
+
+  it('a cilium.io document of an unknown kind is a warning at its kind, with the case-insensitive match as the fix', () => {
+    const r = fromYaml('apiVersion: cilium.io/v2\nkind: ciliumnetworkpolicy\nmetadata: {name: p}\nspec: {endpointSelector: {}}\n');
+    expect(r.documents).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.id, d.severity, d.path, d.line, d.column, d.fix])).toEqual([
+      ['parse-unknown-kind', Severity.WARNING, 'kind', 2, 7, 'write kind: CiliumNetworkPolicy (kinds are case-sensitive)'],
+    ]);
+    expect(r.skipped.map((s) => s.kind)).toEqual(['ciliumnetworkpolicy']);
+    expect(fromObject({ apiVersion: 'cilium.io/v2', kind: 'ciliumNode' }).diagnostics.map((d) => d.fix)).toEqual(['write kind: CiliumNode (kinds are case-sensitive)']);
+    const none = fromObject({ apiVersion: 'cilium.io/v2', metadata: { name: 'p' } });
+    expect(none.diagnostics.map((d) => [d.id, d.path, d.fix])).toEqual([['parse-unknown-kind', undefined, 'write kind: CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy']]);
+    const numeric = fromObject({ apiVersion: 'cilium.io/v2alpha1', kind: 7 });
+    expect(numeric.diagnostics.map((d) => [d.id, d.path])).toEqual([['parse-unknown-kind', 'kind']]);
+    expect(numeric.skipped.map((s) => 'kind' in s)).toEqual([false]);
+  });
+
+  it('other Cilium kinds and other API groups are skipped without a diagnostic', () => {
+    for (const [apiVersion, kind] of [['cilium.io/v2', 'CiliumNode'], ['cilium.io/v2alpha1', 'CiliumCIDRGroup'], ['cilium.io/v2', 'CiliumEnvoyConfig'],
+      ['apps/v1', 'ciliumnetworkpolicy'], ['v1', 'Namespace']]) {
+      const r = fromObject({ apiVersion, kind, metadata: { name: 'x' } });
+      expect(r.diagnostics, kind).toEqual([]);
+      expect(r.skipped.map((s) => s.kind)).toEqual([kind]);
+      expect(r.documents).toEqual([]);
+    }
+  });
+
+  it('a misspelt kind never becomes a policy in force', () => {
+    const set = PolicySet.fromYaml(`${CNP.replace('kind: CiliumNetworkPolicy', 'kind: CiliumNetworkPolicies').replace('{}}', '{matchLabels: {app: api}}, ingress: [{}]}')}`);
+    expect(set.policies).toEqual([]);
+    expect(set.diagnostics.map((d) => d.id)).toEqual(['parse-unknown-kind']);
+  });
+});
+
+describe('raw api.Rule arrays', () => {
+  it('each rule is read against the raw rule schema; a rule that is not a mapping is left out with an error at its index', () => {
+    const r = fromYaml('- endpointSelector: {}\n- 5\n- nodeSelector: {}\n', { file: 'raw.yaml' });
+    expect(r.rawRules.map((x) => [x.rules.length, x.source])).toEqual([[2, { file: 'raw.yaml', index: 0 }]]);
+    expect(r.diagnostics.map(where)).toEqual([['parse-wrong-type', '[1]', 0, undefined, 2, 3]]);
+    expect(r.rawRules[0].locate('[2].nodeSelector')).toEqual({ line: 3, column: 17 });
+    expect(fromObject([]).rawRules.map((x) => x.rules)).toEqual([[]]);
+  });
+});
