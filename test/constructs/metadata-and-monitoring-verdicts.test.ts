@@ -69,6 +69,10 @@ describe('MetadataEndpointBlock', () => {
     expect(egress(only.c, 'pod:a:app=x', METADATA)).toEqual(['allowed', 'allowed']);
   });
 
+  test('the addresses it denies, as a public constant (a copy)', () => {
+    expect(MetadataEndpointBlock.METADATA_ENDPOINTS).toEqual(['169.254.169.254/32', 'fd00:ec2::254/128']);
+  });
+
   test('refusals: an empty namespaces list, namespace beside namespaces, a bad namespace name, no namespace at all', () => {
     expect(refusal(() => block({ namespaces: [] })).id).toBe('metadata-block-namespaces-empty');
     expect(refusal(() => block({ namespaces: [] }, null)).id).toBe('metadata-block-namespaces-empty');
@@ -96,7 +100,9 @@ describe('MonitoringScrape', () => {
     const c = scraped();
     expect(decidedBy(c, PROM, 'pod:shop:app=web', 9090, 'ingress')).toBe('allowed scrape specs[0].ingress[0]');
     expect(decidedBy(c, PROM, 'pod:shop:app=web', 9090, 'egress')).toBe('allowed scrape specs[1].egress[0]');
-    expect(verdictOf(c, PROM, 'pod:shop:app=web', 9091)).toBe('denied');
+    // Each side on the metrics ports only: another port is left to the pods' own default deny, on both sides.
+    expect(decidedBy(c, PROM, 'pod:shop:app=web', 9091, 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, PROM, 'pod:shop:app=web', 9091, 'egress')).toBe('default-deny');
     expect(verdictOf(c, PROM, 'pod:blog:app=web', 9090)).toBe('denied');
     expect(verdictOf(c, 'pod:monitoring:app=grafana', 'pod:shop:app=web', 9090)).toBe('denied');
     // Additive only: the pods of the namespaces and the scraper keep their other paths (none here, default deny stays theirs).
@@ -127,6 +133,11 @@ describe('MonitoringScrape', () => {
     }
     expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, namespaces: [] })).id).toBe('monitoring-scrape-empty');
     expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, ports: [] })).id).toBe('monitoring-scrape-empty');
+    // Left out (plain JavaScript): refused the same, with the counts it got.
+    const noNamespaces = refusal(() => new MonitoringScrape(chart(), 's', { ...base, namespaces: undefined as never }));
+    expect([noNamespaces.id, /got 0 namespaces, 1 ports/.test(noNamespaces.message)]).toEqual(['monitoring-scrape-empty', true]);
+    const noPorts = refusal(() => new MonitoringScrape(chart(), 's', { ...base, ports: undefined as never }));
+    expect([noPorts.id, /got 1 namespaces, 0 ports/.test(noPorts.message)]).toEqual(['monitoring-scrape-empty', true]);
     expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, namespaces: ['Shop'] })).id).toBe('namespace-name-syntax');
     expect(() => new MonitoringScrape(chart(), 's', { ...base, scraper: Peer.namespace('monitoring') })).not.toThrow();
   });
