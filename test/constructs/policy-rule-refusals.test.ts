@@ -2,10 +2,10 @@
 // says, by its error id, for every verb it applies to, beside the closest call that is accepted; what a deny keeps of the
 // options it is handed; that a call keeps its ports as given; the rule's two selectors. In the mutation test set
 // (set `rules`). Every value is built inside a test.
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  AllowOptions, CiliumPolicy, ClusterwidePolicy, EndpointSelector, HttpRule, Icmp, L7, NodeSelector, Peer, Port, PolicyRule, SectionName,
+  AllowOptions, CiliumPolicy, ClusterwidePolicy, DnsRule, EndpointSelector, HttpRule, Icmp, L7, NodeSelector, Peer, Port, PolicyRule, SectionName,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -43,6 +43,62 @@ describe('peers that exist in one direction only', () => {
     expect(refusal(() => call('denyEgress', Peer.fqdn('api.example.com'), {})).id).toBe('peer-fqdn-deny');
     expect(refusal(() => call('denyEgress', Peer.fqdnPattern('*.example.com'), { ports: [Port.tcp(443)] })).id).toBe('peer-fqdn-deny');
     expect(() => call('denyEgress', Peer.service('db', 'shop'), { ports: [Port.tcp(5432)] })).not.toThrow();
+  });
+});
+
+describe('what the refusals name: the verb, the peer, the kind of peer, the port to use', () => {
+  test('each verb names itself, and a workload peer its construct path', () => {
+    for (const verb of VERBS) expect(refusal(() => call(verb, client(), { ports: [] })).message, verb).toContain(`${verb}(`);
+    const c = chart('shop');
+    const db = new ApiObject(c, 'db', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { selector: { app: 'db' }, ports: [{ port: 80 }] } });
+    const p = new CiliumPolicy(c, 'p');
+    expect(refusal(() => p.allowEgress(Peer.workload(db), { ports: [] })).message).toContain('allowEgress(test/db,');
+  });
+
+  test('an ingress FQDN and an ingress Service are told apart, in the message and the fix', () => {
+    const fqdn = refusal(() => call('allowIngress', Peer.fqdn('api.example.com'), {})).message;
+    const svc = refusal(() => call('allowIngress', Peer.service('db', 'shop'), {})).message;
+    expect([/FQDN peers exist only for egress/.test(fqdn), /Peer\.cidr\(\)/.test(fqdn)]).toEqual([true, true]);
+    expect([/service peers exist only for egress/.test(svc), /Peer\.endpoints\(\)/.test(svc), /FQDN/.test(svc)]).toEqual([true, true, false]);
+  });
+
+  test('L7 rules without ports: the fix names 53 for DNS rules, 8080 otherwise', () => {
+    expect(refusal(() => call('allowEgress', client(), { l7: L7.dns(DnsRule.all()) })).message).toMatch(/Port\.tcp\(53\)/);
+    expect(refusal(() => call('allowEgress', client(), { l7: L7.http(HttpRule.get('/')) })).message).toMatch(/Port\.tcp\(8080\)/);
+  });
+
+  test('a function carrying toPeerConfig is no peer', () => {
+    const fn = Object.assign(() => undefined, { toPeerConfig: () => ({ item: {}, description: 'fn' }) });
+    expect(refusal(() => call('allowIngress', fn, {})).id).toBe('peer-unknown');
+  });
+});
+
+describe('workload peers are read at synthesis, not at the call', () => {
+  test('a Service whose named target port is declared after the call', () => {
+    const c = chart('shop');
+    const svc = new ApiObject(c, 'db-svc', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { selector: { app: 'db' }, ports: [{ port: 80, targetPort: 'pg' }] },
+    });
+    new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.workload(svc));
+    new ApiObject(c, 'db', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' },
+      spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } },
+        spec: { containers: [{ name: 'db', image: 'db', ports: [{ name: 'pg', containerPort: 5432 }] }] } } },
+    });
+    expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=db', '80/TCP')).toBe('denied');
+  });
+});
+
+describe('isolate', () => {
+  test('isolateEgress alone puts the pods into egress default deny, and only egress', () => {
+    const { c, p } = apiPolicy();
+    p.isolateEgress();
+    expect(decidedBy(c, API, 'cidr:192.0.2.1', 443, 'egress')).toBe('default-deny');
+    expect(decidedBy(c, CLIENT, API, 80, 'ingress')).not.toBe('default-deny');
+    const r = apiPolicy();
+    r.p.rule.isolateEgress();
+    expect(decidedBy(r.c, API, 'cidr:192.0.2.1', 443, 'egress')).toBe('default-deny');
   });
 });
 
