@@ -182,6 +182,9 @@ describe('gRPC: one method, or every method of one service, POST only', () => {
     for (const service of badServices) expect(refusal(() => Grpc.method(service, 'Get')).id, service).toBe('grpc-name-syntax');
     const badMethods = ['', '9Get', '-Get', 'Get-', 'Ge t', 'pkg.Get', 'Get.', '.Get'];
     for (const method of badMethods) expect(refusal(() => Grpc.method('pkg.Svc', method)).id, method).toBe('grpc-name-syntax');
+    // The fix names the form expected of each: a fully-qualified service, a bare method.
+    expect(refusal(() => Grpc.method('9svc', 'Get')).message).toMatch(/fix: use the fully-qualified service name/);
+    expect(refusal(() => Grpc.method('pkg.Svc', 'pkg.Get')).message).toMatch(/fix: use the bare method name/);
   });
 });
 
