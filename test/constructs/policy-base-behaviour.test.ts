@@ -59,6 +59,32 @@ describe('one rule is spec, several are specs, and the engine names the item by 
     expect(findings(q)).toEqual([]);
   });
 
+  test('each verb of the policy writes to its main rule; a finding of a later rule names that rule\'s path', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    p.allowEgress(Peer.cidr('192.0.2.0/24'), { ports: [Port.tcp(443)] });
+    p.denyIngress(client(), { ports: [Port.tcp(81)] });
+    p.denyEgress(Peer.cidr('192.0.2.128/25'));
+    expect(decidedBy(c, API, 'cidr:192.0.2.1', 443, 'egress')).toBe('allowed api spec.egress[0]');
+    expect(decidedBy(c, API, 'cidr:192.0.2.200', 443, 'egress')).toBe('denied-by-deny-rule api spec.egressDeny[0]');
+    expect(decidedBy(c, CLIENT, API, 81, 'ingress')).toBe('denied-by-deny-rule api spec.ingressDeny[0]');
+    const iso = chart('shop');
+    new CiliumPolicy(iso, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).isolateEgress();
+    expect(decidedBy(iso, API, 'cidr:192.0.2.1', 443, 'egress')).toBe('default-deny');
+    const two = chart('shop');
+    const db = new ApiObject(two, 'db', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' },
+      spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'db' }] } } },
+    });
+    const q = new CiliumPolicy(two, 'q', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    q.isolateIngress();
+    q.addRule({ endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.workload(db));
+    expect(findings(q)).toEqual(['workload-ports-unknown specs[1].egress']);
+    const one = new CiliumPolicy(two, 'one', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    one.allowEgress(Peer.workload(db));
+    expect(findings(one)).toEqual(['workload-ports-unknown spec.egress']);
+  });
+
   test('the manifest has spec or specs, through the SDK\'s rendering and through cdk8s\'s (a JSON patch)', () => {
     for (const patched of [false, true]) {
       const c = chart('shop');
