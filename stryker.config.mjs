@@ -47,10 +47,14 @@ export default {
     // The guard of hand-written host policies (README "Mutation testing (issue 16)", "Host lockout guard and HostFirewall").
     'src/validate/pitfall-host.ts',
     'src/constructs/host-firewall.ts',
-    // What a rule selects and how it renders its calls (README "Constructs"): selectors, and policy-rule.ts's rendering
-    // (its verbs' refusals, lines 145-323, are not measured yet).
+    // What a rule selects and how it renders its calls (README "Constructs"): selectors, policy-rule.ts's rendering and
+    // its verbs' refusals.
     'src/constructs/selector.ts',
-    'src/constructs/policy-rule.ts:324-463',
+    'src/constructs/policy-rule.ts',
+    // What each L7 rule lets through, MetadataEndpointBlock and MonitoringScrape (README "Constructs, third round").
+    'src/constructs/l7.ts',
+    'src/constructs/metadata-endpoint-block.ts',
+    'src/constructs/monitoring-scrape.ts',
     // The safety pitfalls of `validate` as measured (README "Mutation testing (issue 16)", "Validate rules"): DNS for an
     // egress default deny, deny-only directions and clusterwide selectors, the L7 parser conflict's uses and overlap.
     'src/validate/pitfall-dns.ts:67-77',

@@ -58,6 +58,10 @@ const TEST_SETS: Record<string, string[]> = {
     'test/constructs/policy-rule-verdicts.test.ts', 'test/constructs/selector-verdicts.test.ts', 'test/constructs/least-privilege.test.ts', 'test/constructs/workload-peers.test.ts',
     'test/constructs/peer-verdicts.test.ts', 'test/constructs/port-verdicts.test.ts', 'test/constructs/tiered-app-verdicts.test.ts',
     'test/constructs/default-deny-namespace-verdicts.test.ts', 'test/constructs/what-it-allows.test.ts',
+    // What the L7 rules let through (src/constructs/l7.ts), the verbs' refusals (policy-rule.ts:1-323), workloads and
+    // Services as peers and subjects (workload.ts), MetadataEndpointBlock and MonitoringScrape, the policies' names, specs and clashes (policy-base.ts).
+    'test/constructs/l7-verdicts.test.ts', 'test/constructs/policy-rule-refusals.test.ts', 'test/constructs/workload-verdicts.test.ts',
+    'test/constructs/metadata-and-monitoring-verdicts.test.ts', 'test/constructs/policy-base-behaviour.test.ts',
   ],
 };
 
@@ -107,6 +111,10 @@ export default defineConfig({
       // The YAML stream reader and the wire reader (src/model/parse.ts), what an FQDN selector matches (fqdn-pattern.ts).
       'test/model/parse.test.ts', 'test/model/parse-stream.test.ts', 'test/model/wire-reader.test.ts', 'test/engine/parsing.test.ts',
       'test/model/fqdn-selector.test.ts',
+      // What each L7 rule lets through, the verbs' refusals, workloads and Services as peers and subjects
+      // (src/constructs/l7.ts, policy-rule.ts:1-323, workload.ts), and what MetadataEndpointBlock and MonitoringScrape allow.
+      'test/constructs/l7-verdicts.test.ts', 'test/constructs/policy-rule-refusals.test.ts', 'test/constructs/workload-verdicts.test.ts',
+      'test/constructs/metadata-and-monitoring-verdicts.test.ts', 'test/constructs/policy-base-behaviour.test.ts',
     ],
     isolate: false,
     setupFiles: ['test/setup.ts'],

@@ -1,0 +1,255 @@
+// What the L7 value objects (src/constructs/l7.ts) let through, judged by the engine on the policy they are used in: each
+// HttpRule field, header and header match, gRPC method and service, Kafka role, key, version, client and topic, DNS name
+// and pattern restricts the requests it names and no more; and every refusal of a rule that would match more than it
+// says (blank fields, empty rules, empty rule lists, malformed gRPC names) by its error id. In the mutation test set
+// (set `l7`). Every value is built inside a test.
+import { describe, expect, test } from 'vitest';
+import {
+  CiliumPolicy, DnsRule, EndpointSelector, Grpc, HeaderMismatchAction, HttpRule, HttpRuleOptions, KafkaRole, KafkaRule, KafkaRuleOptions, L7, Peer,
+  Port,
+} from '../../src';
+import { HttpRequest, KafkaRequest } from '../../src/engine';
+import { verdictOf } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+
+const API = 'pod:shop:app=api';
+const CLIENT = 'pod:shop:app=client';
+const RESOLVER = 'cidr:10.96.0.10';
+
+/** The chart of `api` admitting `client` on 80/TCP through `l7` only. */
+function served(l7: L7): ReturnType<typeof chart> {
+  const c = chart('shop');
+  new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+    .allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [Port.tcp(80)], l7 });
+  return c;
+}
+
+/** The verdict of each HTTP request (`'GET /x'` or an `HttpRequest`) from client to api through `rules`. */
+function http(rules: HttpRule[], requests: (string | HttpRequest)[]): string[] {
+  const c = served(L7.http(...rules));
+  return requests.map((r) => verdictOf(c, CLIENT, API, 80, { http: r }));
+}
+
+/** The verdict of each Kafka request from client to api through `rules`. */
+function kafka(rules: KafkaRule[], requests: (string | KafkaRequest)[]): string[] {
+  const c = served(L7.kafka(...rules));
+  return requests.map((r) => verdictOf(c, CLIENT, API, 80, { kafka: r }));
+}
+
+/** The verdict of each lookup by api through a resolver whose port 53 carries `rules`. */
+function lookups(rules: DnsRule[], names: string[]): string[] {
+  const c = chart('shop');
+  new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+    .allowEgress(Peer.cidr('10.96.0.10/32'), { ports: [Port.udp(53)], l7: L7.dns(...rules) });
+  return names.map((n) => verdictOf(c, API, RESOLVER, '53/UDP', { dns: n }));
+}
+
+const req = (method: string, path: string, more: Partial<HttpRequest> = {}): HttpRequest => ({ method, path, ...more });
+
+describe('HttpRule: each field restricts the requests, and only that field', () => {
+  test('method, path and host, each alone and together', () => {
+    expect(http([HttpRule.of({ method: 'GET' })], ['GET /a', 'POST /a'])).toEqual(['allowed', 'l7-denied']);
+    expect(http([HttpRule.of({ path: '/a' })], ['GET /a', 'POST /a', 'GET /b'])).toEqual(['allowed', 'allowed', 'l7-denied']);
+    expect(http([HttpRule.of({ host: 'shop.example.com' })], [req('GET', '/', { host: 'shop.example.com' }), req('GET', '/', { host: 'evil.example.com' }), 'GET /']))
+      .toEqual(['allowed', 'l7-denied', 'l7-denied']);
+    expect(http([HttpRule.of({ method: 'GET', path: '/a', host: 'h' })], [req('GET', '/a', { host: 'h' }), req('POST', '/a', { host: 'h' }),
+      req('GET', '/b', { host: 'h' }), req('GET', '/a', { host: 'x' })])).toEqual(['allowed', 'l7-denied', 'l7-denied', 'l7-denied']);
+  });
+
+  test('the method helpers: each allows its method on its path only', () => {
+    const helpers: [HttpRule, string][] = [[HttpRule.get('/a'), 'GET'], [HttpRule.post('/a'), 'POST'], [HttpRule.put('/a'), 'PUT'], [HttpRule.delete('/a'), 'DELETE']];
+    for (const [rule, method] of helpers) {
+      const others = ['GET', 'POST', 'PUT', 'DELETE'].filter((m) => m !== method);
+      expect(http([rule], [`${method} /a`, `${method} /b`, ...others.map((m) => `${m} /a`)]), method)
+        .toEqual(['allowed', 'l7-denied', 'l7-denied', 'l7-denied', 'l7-denied']);
+    }
+  });
+
+  test('headers: presence or an exact value, each required', () => {
+    const rule = HttpRule.of({ headers: ['X-Team', 'X-Env: prod'] });
+    expect(http([rule], [
+      req('GET', '/', { headers: { 'X-Team': 'a', 'X-Env': 'prod' } }),
+      req('GET', '/', { headers: { 'X-Env': 'prod' } }),
+      req('GET', '/', { headers: { 'X-Team': 'a', 'X-Env': 'dev' } }),
+      'GET /',
+    ])).toEqual(['allowed', 'l7-denied', 'l7-denied', 'l7-denied']);
+  });
+
+  test('header matches: a value must match, a secret must be present, a mismatch action lets the request through', () => {
+    const value = HttpRule.of({ headerMatches: [{ name: 'X-Token', value: 'abc' }] });
+    expect(http([value], [req('GET', '/', { headers: { 'X-Token': 'abc' } }), req('GET', '/', { headers: { 'X-Token': 'def' } }), 'GET /']))
+      .toEqual(['allowed', 'l7-denied', 'l7-denied']);
+    const secret = HttpRule.of({ headerMatches: [{ name: 'X-Token', secretName: 'token' }] });
+    expect(http([secret], [req('GET', '/', { headers: { 'X-Token': 'whatever' } }), 'GET /'])).toEqual(['allowed', 'l7-denied']);
+    const presence = HttpRule.of({ method: 'GET', headerMatches: [{ name: 'X-Token' }] });
+    expect(http([presence], [req('GET', '/', { headers: { 'X-Token': 'x' } }), 'GET /', req('POST', '/', { headers: { 'X-Token': 'x' } })]))
+      .toEqual(['allowed', 'l7-denied', 'l7-denied']);
+    for (const mismatch of [HeaderMismatchAction.LOG, HeaderMismatchAction.ADD, HeaderMismatchAction.DELETE, HeaderMismatchAction.REPLACE]) {
+      const acted = HttpRule.of({ method: 'GET', headerMatches: [{ name: 'X-Token', value: 'abc', mismatch }] });
+      expect(http([acted], ['GET /', req('GET', '/', { headers: { 'X-Token': 'def' } }), 'POST /']), mismatch).toEqual(['allowed', 'allowed', 'l7-denied']);
+    }
+  });
+
+  test('contract: the model holds what was given, the secret with its namespace, and no empty list', () => {
+    expect(HttpRule.of({ method: 'GET', headers: [], headerMatches: [] })._toModel()).toEqual({ method: 'GET' });
+    expect(HttpRule.of({ path: '/p', host: 'h', headers: ['A'] })._toModel()).toEqual({ path: '/p', host: 'h', headers: ['A'] });
+    expect(HttpRule.of({
+      headerMatches: [
+        { name: 'A', secretName: 's', secretNamespace: 'vault', mismatch: HeaderMismatchAction.REPLACE },
+        { name: 'B', secretName: 's' },
+        { name: 'C', value: 'v' },
+      ],
+    })._toModel()).toEqual({
+      headerMatches: [
+        { name: 'A', secret: { name: 's', namespace: 'vault' }, mismatch: 'REPLACE' },
+        { name: 'B', secret: { name: 's' } },
+        { name: 'C', value: 'v' },
+      ],
+    });
+  });
+
+  test('contract: a rule, and an L7 built from it, hand out copies', () => {
+    const headers = ['X-A'];
+    const rule = HttpRule.of({ method: 'GET', headers });
+    headers.push('X-B');
+    const model = rule._toModel();
+    model.headers?.push('X-C');
+    expect(rule._toModel().headers).toEqual(['X-A']);
+    const l7 = L7.http(rule);
+    l7._toModel().http?.[0].headers?.push('X-D');
+    expect(l7._toModel().http?.[0].headers).toEqual(['X-A']);
+    const kafkaRule = KafkaRule.produce('orders');
+    (kafkaRule._toModel() as { topic?: string }).topic = 'other';
+    expect(kafkaRule._toModel().topic).toBe('orders');
+    const dns = DnsRule.exact('a.example.com');
+    (dns._toModel() as { matchName?: string }).matchName = 'b.example.com';
+    expect(dns._toModel()).toEqual({ matchName: 'a.example.com' });
+  });
+
+  test('HttpRule.any() lets every request through the proxy', () => {
+    expect(http([HttpRule.any()], ['GET /', 'DELETE /x', req('PATCH', '/y', { host: 'h', headers: { a: 'b' } })])).toEqual(['allowed', 'allowed', 'allowed']);
+    expect(HttpRule.any()._toModel()).toEqual({});
+  });
+
+  test('any rule of the port may allow the request', () => {
+    expect(http([HttpRule.get('/a'), HttpRule.post('/b')], ['GET /a', 'POST /b', 'GET /b', 'POST /a'])).toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied']);
+  });
+});
+
+describe('HttpRule refusals: a rule that would match more than it says', () => {
+  test('a blank method, path or host (empty, spaces, or not a string) is refused', () => {
+    for (const field of ['method', 'path', 'host'] as const) {
+      for (const blank of ['', '  ', '\t']) {
+        expect(refusal(() => HttpRule.of({ [field]: blank })).id, `${field} ${JSON.stringify(blank)}`).toBe('l7-field-blank');
+        expect(refusal(() => HttpRule.of({ method: 'GET', path: '/a', host: 'h', [field]: blank })).id).toBe('l7-field-blank');
+      }
+      expect(refusal(() => HttpRule.of({ [field]: 7 as unknown as string })).id).toBe('l7-field-blank');
+      expect(refusal(() => HttpRule.of({ [field]: null as unknown as string })).id).toBe('l7-field-blank');
+    }
+    expect(refusal(() => HttpRule.get(' ')).id).toBe('l7-field-blank');
+  });
+
+  test('a rule without any field is refused; one field of any kind is enough', () => {
+    expect(refusal(() => HttpRule.of({})).id).toBe('l7-rule-empty');
+    expect(refusal(() => HttpRule.of({ headers: [], headerMatches: [] })).id).toBe('l7-rule-empty');
+    expect(refusal(() => HttpRule.of({ headers: [] })).id).toBe('l7-rule-empty');
+    expect(refusal(() => HttpRule.of({ headerMatches: [] })).id).toBe('l7-rule-empty');
+    const single: HttpRuleOptions[] = [{ method: 'GET' }, { path: '/' }, { host: 'h' }, { headers: ['A'] }, { headerMatches: [{ name: 'A' }] }];
+    for (const options of single) expect(() => HttpRule.of(options), JSON.stringify(options)).not.toThrow();
+  });
+});
+
+describe('gRPC: one method, or every method of one service, POST only', () => {
+  test('Grpc.method allows that method of that service only (dots escaped)', () => {
+    expect(http([Grpc.method('inventory.InventoryService', 'CheckStock')], [
+      'POST /inventory.InventoryService/CheckStock', 'GET /inventory.InventoryService/CheckStock', 'POST /inventory.InventoryService/Other',
+      'POST /inventoryXInventoryService/CheckStock', 'POST /inventory.InventoryService/CheckStockX',
+    ])).toEqual(['allowed', 'l7-denied', 'l7-denied', 'l7-denied', 'l7-denied']);
+  });
+
+  test('Grpc.service allows every method of that service only', () => {
+    expect(http([Grpc.service('inventory.v1.Stock')], [
+      'POST /inventory.v1.Stock/Check', 'POST /inventory.v1.Stock/Reserve', 'GET /inventory.v1.Stock/Check', 'POST /inventoryXv1.Stock/Check',
+      'POST /inventory.v1.Stockpile/Check', 'POST /other.Stock/Check',
+    ])).toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied', 'l7-denied', 'l7-denied']);
+  });
+
+  test('gRPC names: letters, digits, underscores (dots in the service only), not starting with a digit', () => {
+    for (const [service, method] of [['a', 'B'], ['_a9.b_c', '_x9'], ['pkg.v1.Svc', 'Get_2'], ['Z', 'z']]) {
+      expect(() => Grpc.method(service, method), `${service}/${method}`).not.toThrow();
+    }
+    const badServices = ['', '9svc', '-svc', 'svc-', 'sv-c', 'a b', 'svc/', '.', 'a$'];
+    for (const service of badServices) expect(refusal(() => Grpc.method(service, 'Get')).id, service).toBe('grpc-name-syntax');
+    const badMethods = ['', '9Get', '-Get', 'Get-', 'Ge t', 'pkg.Get', 'Get.', '.Get'];
+    for (const method of badMethods) expect(refusal(() => Grpc.method('pkg.Svc', method)).id, method).toBe('grpc-name-syntax');
+    // The fix names the form expected of each: a fully-qualified service, a bare method.
+    expect(refusal(() => Grpc.method('9svc', 'Get')).message).toMatch(/fix: use the fully-qualified service name/);
+    expect(refusal(() => Grpc.method('pkg.Svc', 'pkg.Get')).message).toMatch(/fix: use the bare method name/);
+  });
+});
+
+describe('KafkaRule: each field restricts the requests', () => {
+  test('produce and consume: the role\'s requests on that topic only', () => {
+    expect(kafka([KafkaRule.produce('orders')], ['produce orders', 'metadata orders', 'fetch orders', 'produce payments'])).toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied']);
+    expect(kafka([KafkaRule.consume('orders')], ['fetch orders', 'joingroup orders', 'produce orders', 'fetch payments'])).toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied']);
+  });
+
+  test('role, apiKey, apiVersion, clientId and topic, each alone', () => {
+    expect(kafka([KafkaRule.of({ role: KafkaRole.PRODUCE })], ['produce a', 'produce b', 'fetch a'])).toEqual(['allowed', 'allowed', 'l7-denied']);
+    expect(kafka([KafkaRule.of({ apiKey: 'fetch' })], ['fetch a', 'produce a', 'metadata a'])).toEqual(['allowed', 'l7-denied', 'l7-denied']);
+    expect(kafka([KafkaRule.of({ apiVersion: '2' })], [{ apiKey: 'produce', apiVersion: 2 }, { apiKey: 'fetch', apiVersion: 2 }, { apiKey: 'produce', apiVersion: 3 }]))
+      .toEqual(['allowed', 'allowed', 'l7-denied']);
+    expect(kafka([KafkaRule.of({ clientId: 'billing' })], [{ apiKey: 'produce', clientID: 'billing' }, { apiKey: 'produce', clientID: 'other' }, 'produce a']))
+      .toEqual(['allowed', 'l7-denied', 'l7-denied']);
+    expect(kafka([KafkaRule.of({ topic: 'orders' })], ['produce orders', 'fetch orders', 'produce payments'])).toEqual(['allowed', 'allowed', 'l7-denied']);
+    expect(kafka([KafkaRule.of({ apiKey: 'produce', topic: 'orders', clientId: 'c', apiVersion: '1' })],
+      [{ apiKey: 'produce', topic: 'orders', clientID: 'c', apiVersion: 1 }, { apiKey: 'produce', topic: 'orders', clientID: 'c', apiVersion: 2 },
+        { apiKey: 'produce', topic: 'orders', clientID: 'd', apiVersion: 1 }, { apiKey: 'fetch', topic: 'orders', clientID: 'c', apiVersion: 1 }]))
+      .toEqual(['allowed', 'l7-denied', 'l7-denied', 'l7-denied']);
+  });
+
+  test('refusals: no field, a blank field, a role with an apiKey', () => {
+    expect(refusal(() => KafkaRule.of({})).id).toBe('l7-rule-empty');
+    for (const field of ['apiKey', 'apiVersion', 'clientId', 'topic'] as const) {
+      for (const blank of ['', ' ']) expect(refusal(() => KafkaRule.of({ [field]: blank })).id, `${field} ${JSON.stringify(blank)}`).toBe('l7-field-blank');
+    }
+    expect(refusal(() => KafkaRule.consume(' ')).id).toBe('l7-field-blank');
+    expect(refusal(() => KafkaRule.of({ role: KafkaRole.CONSUME, apiKey: 'fetch' })).id).toBe('kafka-role-and-apikey');
+    expect(refusal(() => KafkaRule.of({ role: KafkaRole.CONSUME, apiKey: 'fetch', topic: 'a' })).id).toBe('kafka-role-and-apikey');
+    const single: KafkaRuleOptions[] = [{ role: KafkaRole.CONSUME }, { apiKey: 'fetch' }, { apiVersion: '1' }, { clientId: 'c' }, { topic: 't' }];
+    for (const options of single) expect(() => KafkaRule.of(options), JSON.stringify(options)).not.toThrow();
+  });
+});
+
+describe('DnsRule: which names the proxy lets a pod look up', () => {
+  test('an exact name, a pattern, every name', () => {
+    expect(lookups([DnsRule.exact('api.example.com')], ['api.example.com', 'www.example.com', 'api.example.com.evil.org']))
+      .toEqual(['allowed', 'l7-denied', 'l7-denied']);
+    expect(lookups([DnsRule.pattern('*.example.com')], ['api.example.com', 'www.example.com', 'example.org'])).toEqual(['allowed', 'allowed', 'l7-denied']);
+    expect(lookups([DnsRule.all()], ['api.example.com', 'example.org'])).toEqual(['allowed', 'allowed']);
+    expect(lookups([DnsRule.exact('a.example.com'), DnsRule.pattern('*.example.org')], ['a.example.com', 'b.example.org', 'b.example.com']))
+      .toEqual(['allowed', 'allowed', 'l7-denied']);
+  });
+});
+
+describe('L7: the rule lists', () => {
+  test('an empty list is refused for every kind (it would restrict nothing)', () => {
+    expect(refusal(() => L7.http()).id).toBe('l7-no-rules');
+    expect(refusal(() => L7.kafka()).id).toBe('l7-no-rules');
+    expect(refusal(() => L7.dns()).id).toBe('l7-no-rules');
+  });
+
+  test('the kind of each list, and the generic parser with and without rules (contract)', () => {
+    expect(L7.http(HttpRule.get('/')).kind).toBe('http');
+    expect(L7.kafka(KafkaRule.produce('t')).kind).toBe('kafka');
+    expect(L7.dns(DnsRule.all()).kind).toBe('dns');
+    expect(L7.generic('r2d2').kind).toBe('l7proto');
+    expect(L7.generic('r2d2', [{ cmd: 'READ' }]).kind).toBe('l7proto');
+    expect(L7.generic('r2d2')._toModel()).toEqual({ l7proto: 'r2d2' });
+    expect(L7.generic('r2d2', [])._toModel()).toEqual({ l7proto: 'r2d2' });
+    const rules = [{ cmd: 'READ', file: 's3cr3t' }];
+    const generic = L7.generic('r2d2', rules);
+    rules[0].cmd = 'WRITE';
+    expect(generic._toModel()).toEqual({ l7proto: 'r2d2', l7: [{ cmd: 'READ', file: 's3cr3t' }] });
+  });
+});

@@ -1,0 +1,192 @@
+// The shared machinery of CiliumPolicy and ClusterwidePolicy (src/constructs/policy-base.ts): the policy's name (given, or
+// from the construct id), one rule as `spec` and several as `specs` with the paths the engine names, a name clash between
+// two policies that would be the same resource (an error), errors failing the synthesis and warnings not, the namespace
+// of each kind, and the version annotation, on the SDK's own rendering and on cdk8s's (a patched policy). Every chart is
+// built inside a test. In the mutation test set (set `rules`).
+import { ApiObject, App, Chart, JsonPatch, ResolutionContext, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { describe, expect, test } from 'vitest';
+import { CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, KafkaRule, L7, NodeSelector, Peer, PolicyBase, Port } from '../../src';
+import { decidedBy } from '../support/construct-verdicts';
+import { chart, synthFailure } from '../support/synth';
+
+const CLIENT = 'pod:shop:app=client';
+const API = 'pod:shop:app=api';
+const client = (): Peer => Peer.endpoints({ labels: { app: 'client' } });
+
+/** `<id> <path>` of each finding of a policy's synthesis. */
+function findings(p: PolicyBase): string[] {
+  return p.synthesizeModel().diagnostics.map((d) => `${d.id} ${d.path ?? ''}`.trim());
+}
+
+describe('names', () => {
+  test('isPolicy: the policies of this library, and nothing else', () => {
+    const c = chart('shop');
+    expect(PolicyBase.isPolicy(new CiliumPolicy(c, 'a'))).toBe(true);
+    expect(PolicyBase.isPolicy(new ClusterwidePolicy(c, 'b'))).toBe(true);
+    for (const x of [null, undefined, {}, 'policy', 1, new Construct(c, 'x'), new ApiObject(c, 'o', { apiVersion: 'v1', kind: 'ConfigMap' })]) {
+      expect(PolicyBase.isPolicy(x), String(x)).toBe(false);
+    }
+  });
+
+  test('the default name is the construct id in kebab case; a Resource takes its parent\'s id', () => {
+    const c = chart('shop');
+    const cases: [string, string][] = [
+      ['FrontendIngress', 'frontend-ingress'], ['web_tier', 'web-tier'], ['api2Gateway', 'api2-gateway'], ['-Edge.', 'edge'],
+      ['a..b', 'a..b'], ['x  y', 'x-y'], ['..lead-trail--', 'lead-trail'], ['ABC', 'abc'], ['aB.cD', 'a-b.c-d'],
+    ];
+    for (const [id, name] of cases) expect(new CiliumPolicy(c, id).name, id).toBe(name);
+    const holder = new Construct(c, 'ShopEdge');
+    expect(new CiliumPolicy(holder, 'Resource').name).toBe('shop-edge');
+    expect(new CiliumPolicy(c, 'Given', { name: 'given-name' }).name).toBe('given-name');
+  });
+});
+
+describe('one rule is spec, several are specs, and the engine names the item by that path', () => {
+  test('spec, then specs once a rule is added', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    p.allowIngress(client(), { ports: [Port.tcp(80)] });
+    expect(decidedBy(c, CLIENT, API, 80, 'ingress')).toBe('allowed api spec.ingress[0]');
+    expect(p.synthesizeModel().model.specs).toBeUndefined();
+    const two = chart('shop');
+    const q = new CiliumPolicy(two, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    q.allowIngress(client(), { ports: [Port.tcp(80)] });
+    q.addRule({ endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(client(), { ports: [Port.tcp(81)] });
+    expect(decidedBy(two, CLIENT, API, 80, 'ingress')).toBe('allowed api specs[0].ingress[0]');
+    expect(decidedBy(two, CLIENT, API, 81, 'ingress')).toBe('allowed api specs[1].ingress[0]');
+    expect(q.synthesizeModel().model.spec).toBeUndefined();
+    expect(findings(q)).toEqual([]);
+  });
+
+  test('each verb of the policy writes to its main rule; a finding of a later rule names that rule\'s path', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    p.allowEgress(Peer.cidr('192.0.2.0/24'), { ports: [Port.tcp(443)] });
+    p.denyIngress(client(), { ports: [Port.tcp(81)] });
+    p.denyEgress(Peer.cidr('192.0.2.128/25'));
+    expect(decidedBy(c, API, 'cidr:192.0.2.1', 443, 'egress')).toBe('allowed api spec.egress[0]');
+    expect(decidedBy(c, API, 'cidr:192.0.2.200', 443, 'egress')).toBe('denied-by-deny-rule api spec.egressDeny[0]');
+    expect(decidedBy(c, CLIENT, API, 81, 'ingress')).toBe('denied-by-deny-rule api spec.ingressDeny[0]');
+    const iso = chart('shop');
+    new CiliumPolicy(iso, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).isolateEgress();
+    expect(decidedBy(iso, API, 'cidr:192.0.2.1', 443, 'egress')).toBe('default-deny');
+    const two = chart('shop');
+    const db = new ApiObject(two, 'db', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' },
+      spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'db' }] } } },
+    });
+    const q = new CiliumPolicy(two, 'q', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    q.isolateIngress();
+    q.addRule({ endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.workload(db));
+    expect(findings(q)).toEqual(['workload-ports-unknown specs[1].egress']);
+    const one = new CiliumPolicy(two, 'one', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    one.allowEgress(Peer.workload(db));
+    expect(findings(one)).toEqual(['workload-ports-unknown spec.egress']);
+  });
+
+  test('the manifest has spec or specs, through the SDK\'s rendering and through cdk8s\'s (a JSON patch)', () => {
+    for (const patched of [false, true]) {
+      const c = chart('shop');
+      const one = new CiliumPolicy(c, 'one');
+      one.allowIngress(client(), { ports: [Port.tcp(80)] });
+      const two = new CiliumPolicy(c, 'two');
+      two.allowIngress(client(), { ports: [Port.tcp(80)] });
+      two.addRule({ endpointSelector: EndpointSelector.labels({ app: 'x' }) }).isolateEgress();
+      if (patched) for (const p of [one, two]) p.apiObject.addJsonPatch(JsonPatch.add('/metadata/labels', { patched: 'yes' }));
+      const [a, b] = [one.apiObject.toJson(), two.apiObject.toJson()];
+      expect([a.spec !== undefined, a.specs !== undefined, b.spec !== undefined, b.specs?.length], String(patched)).toEqual([true, false, false, 2]);
+      expect(a.metadata.labels?.patched, String(patched)).toBe(patched ? 'yes' : undefined);
+    }
+  });
+});
+
+describe('namespaces and the version annotation', () => {
+  test('a CiliumNetworkPolicy is in its namespace; a clusterwide one never has one, in either rendering', () => {
+    for (const patched of [false, true]) {
+      const c = chart('shop', CiliumVersion.V1_16);
+      const cnp = new CiliumPolicy(c, 'cnp');
+      cnp.isolateIngress();
+      const ccnp = new ClusterwidePolicy(c, 'ccnp', { endpointSelector: EndpointSelector.labels({ app: 'x' }) });
+      ccnp.isolateIngress();
+      if (patched) for (const p of [cnp, ccnp]) p.apiObject.addJsonPatch(JsonPatch.add('/metadata/labels', { patched: 'yes' }));
+      expect(cnp.apiObject.toJson().metadata.namespace).toBe('shop');
+      expect(ccnp.apiObject.toJson().metadata).not.toHaveProperty('namespace');
+      expect(cnp.synthesizeModel().model.metadata).toEqual({ name: 'cnp', namespace: 'shop' });
+      expect(ccnp.synthesizeModel().model.metadata).toEqual({ name: 'ccnp' });
+      // The version the policy was written for, last: an annotation of the same key is overwritten.
+      cnp.apiObject.metadata.addAnnotation('cdk8s-cilium.io/cilium-version', '1.0');
+      expect(cnp.apiObject.toJson().metadata.annotations['cdk8s-cilium.io/cilium-version']).toBe('1.16');
+      expect(ccnp.apiObject.toJson().metadata.annotations['cdk8s-cilium.io/cilium-version']).toBe('1.16');
+      expect(cnp.ciliumVersion).toBe(CiliumVersion.V1_16);
+    }
+  });
+
+  test('an app with its own resolver renders through cdk8s: the resolver sees the rules, the namespace rule still holds', () => {
+    const app = new App({
+      outdir: Testing.app().outdir,
+      resolvers: [{ resolve: (ctx: ResolutionContext) => { if (ctx.value === 'client') ctx.replaceValue('renamed'); } }],
+    });
+    const c = new Chart(app, 'c', { namespace: 'shop' });
+    const p = new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    p.allowIngress(Peer.endpoints({ namespace: 'shop', labels: { app: 'client' } }), { ports: [Port.tcp(80)] });
+    const json = p.apiObject.toJson();
+    expect(json.spec.ingress[0].fromEndpoints[0].matchLabels.app).toBe('renamed');
+    expect(json.metadata).not.toHaveProperty('namespace');
+  });
+});
+
+describe('the checks of the synthesis', () => {
+  test('two policies that are one resource on apply clash (an error); another namespace or kind does not', () => {
+    const c = chart('shop');
+    const a = new CiliumPolicy(c, 'a', { name: 'same' });
+    a.isolateIngress();
+    const b = new CiliumPolicy(c, 'b', { name: 'same' });
+    b.isolateIngress();
+    expect(findings(b)).toEqual(['policy-name-clash metadata.name']);
+    expect(findings(a)).toEqual(['policy-name-clash metadata.name']);
+    expect(synthFailure(c)).toMatch(/policy-name-clash/);
+    const other = new CiliumPolicy(c, 'other', { name: 'same', namespace: 'prod' });
+    other.isolateIngress();
+    const ccnp = new ClusterwidePolicy(c, 'ccnp', { name: 'same', endpointSelector: EndpointSelector.labels({ app: 'x' }) });
+    ccnp.isolateIngress();
+    expect(findings(other)).toEqual([]);
+    expect(findings(ccnp)).toEqual([]);
+  });
+
+  test('clusterwide policies clash across charts of one app, whatever the charts\' namespaces', () => {
+    const app = Testing.app();
+    const first = new ClusterwidePolicy(new Chart(app, 'one', { namespace: 'a' }), 'p', { endpointSelector: EndpointSelector.labels({ app: 'x' }) });
+    first.isolateIngress();
+    const second = new ClusterwidePolicy(new Chart(app, 'two', { namespace: 'b' }), 'p', { nodeSelector: NodeSelector.labels({ role: 'x' }) });
+    second.isolateIngress();
+    expect(findings(second)).toEqual(['policy-name-clash metadata.name']);
+    const apart = Testing.app();
+    const third = new ClusterwidePolicy(new Chart(apart, 'one'), 'p', { endpointSelector: EndpointSelector.labels({ app: 'x' }) });
+    third.isolateIngress();
+    expect(findings(third)).toEqual([]);
+  });
+
+  test('a policy removed from the tree no longer clashes', () => {
+    const c = chart('shop');
+    const a = new CiliumPolicy(c, 'a', { name: 'same' });
+    a.isolateIngress();
+    const b = new CiliumPolicy(c, 'b', { name: 'same' });
+    b.isolateIngress();
+    c.node.tryRemoveChild('a');
+    expect(findings(b)).toEqual([]);
+    expect(synthFailure(c)).toBeUndefined();
+  });
+
+  test('errors fail the synthesis, warnings do not', () => {
+    const empty = chart('shop');
+    new CiliumPolicy(empty, 'empty');
+    expect(synthFailure(empty)).toMatch(/\(crd-sections-any-of\)/);
+    const warned = chart('shop');
+    const p = new CiliumPolicy(warned, 'kafka', { endpointSelector: EndpointSelector.labels({ app: 'kafka' }) });
+    p.allowIngress(client(), { ports: [Port.tcp(9092)], l7: L7.kafka(KafkaRule.produce('orders')) });
+    expect(p.synthesizeModel().diagnostics.map((d) => d.severity)).toContain('warning');
+    expect(p.synthesizeModel().diagnostics.map((d) => d.severity)).not.toContain('error');
+    expect(synthFailure(warned)).toBeUndefined();
+  });
+});

@@ -1,0 +1,203 @@
+// The verbs of a rule (src/constructs/policy-rule.ts, lines 1-323): each refusal of a call that would allow more than it
+// says, by its error id, for every verb it applies to, beside the closest call that is accepted; what a deny keeps of the
+// options it is handed; that a call keeps its ports as given; the rule's two selectors. In the mutation test set
+// (set `rules`). Every value is built inside a test.
+import { ApiObject, Chart } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import {
+  AllowOptions, CiliumPolicy, ClusterwidePolicy, DnsRule, EndpointSelector, HttpRule, Icmp, L7, NodeSelector, Peer, Port, PolicyRule, SectionName,
+} from '../../src';
+import { decidedBy, verdictOf } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+
+const API = 'pod:shop:app=api';
+const CLIENT = 'pod:shop:app=client';
+const client = (): Peer => Peer.endpoints({ labels: { app: 'client' } });
+type Verb = 'allowIngress' | 'allowEgress' | 'denyIngress' | 'denyEgress';
+const VERBS: Verb[] = ['allowIngress', 'allowEgress', 'denyIngress', 'denyEgress'];
+
+/** A policy on `app=api` in namespace `shop`, and its chart. */
+function apiPolicy(): { c: Chart; p: CiliumPolicy } {
+  const c = chart('shop');
+  return { c, p: new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }) };
+}
+
+/** Calls `verb` on a fresh policy (options handed as JavaScript could hand them). */
+function call(verb: Verb, peer: unknown, options: unknown): void {
+  const { p } = apiPolicy();
+  (p[verb] as (peer: unknown, options: unknown) => void).call(p, peer, options);
+}
+
+describe('peers that exist in one direction only', () => {
+  test('FQDN and Service peers are refused on ingress (allow and deny), accepted on egress', () => {
+    for (const peer of [() => Peer.fqdn('api.example.com'), () => Peer.service('db', 'shop')]) {
+      expect(refusal(() => call('allowIngress', peer(), { ports: [Port.tcp(443)] })).id).toBe('peer-wrong-direction');
+      expect(refusal(() => call('denyIngress', peer(), { ports: [Port.tcp(443)] })).id).toBe('peer-wrong-direction');
+      expect(() => call('allowEgress', peer(), { ports: [Port.tcp(443)] })).not.toThrow();
+    }
+    // Peers of every other kind go both ways.
+    for (const verb of VERBS) expect(() => call(verb, Peer.cidr('192.0.2.0/24'), { ports: [Port.tcp(443)] }), verb).not.toThrow();
+  });
+
+  test('an FQDN cannot be denied (no toFQDNs in egressDeny); a Service can', () => {
+    expect(refusal(() => call('denyEgress', Peer.fqdn('api.example.com'), {})).id).toBe('peer-fqdn-deny');
+    expect(refusal(() => call('denyEgress', Peer.fqdnPattern('*.example.com'), { ports: [Port.tcp(443)] })).id).toBe('peer-fqdn-deny');
+    expect(() => call('denyEgress', Peer.service('db', 'shop'), { ports: [Port.tcp(5432)] })).not.toThrow();
+  });
+});
+
+describe('what the refusals name: the verb, the peer, the kind of peer, the port to use', () => {
+  test('each verb names itself, and a workload peer its construct path', () => {
+    for (const verb of VERBS) expect(refusal(() => call(verb, client(), { ports: [] })).message, verb).toContain(`${verb}(`);
+    const c = chart('shop');
+    const db = new ApiObject(c, 'db', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { selector: { app: 'db' }, ports: [{ port: 80 }] } });
+    const p = new CiliumPolicy(c, 'p');
+    expect(refusal(() => p.allowEgress(Peer.workload(db), { ports: [] })).message).toContain('allowEgress(test/db,');
+  });
+
+  test('an ingress FQDN and an ingress Service are told apart, in the message and the fix', () => {
+    const fqdn = refusal(() => call('allowIngress', Peer.fqdn('api.example.com'), {})).message;
+    const svc = refusal(() => call('allowIngress', Peer.service('db', 'shop'), {})).message;
+    expect([/FQDN peers exist only for egress/.test(fqdn), /Peer\.cidr\(\)/.test(fqdn)]).toEqual([true, true]);
+    expect([/service peers exist only for egress/.test(svc), /Peer\.endpoints\(\)/.test(svc), /FQDN/.test(svc)]).toEqual([true, true, false]);
+  });
+
+  test('L7 rules without ports: the fix names 53 for DNS rules, 8080 otherwise', () => {
+    expect(refusal(() => call('allowEgress', client(), { l7: L7.dns(DnsRule.all()) })).message).toMatch(/Port\.tcp\(53\)/);
+    expect(refusal(() => call('allowEgress', client(), { l7: L7.http(HttpRule.get('/')) })).message).toMatch(/Port\.tcp\(8080\)/);
+  });
+
+  test('a function carrying toPeerConfig is no peer', () => {
+    const fn = Object.assign(() => undefined, { toPeerConfig: () => ({ item: {}, description: 'fn' }) });
+    expect(refusal(() => call('allowIngress', fn, {})).id).toBe('peer-unknown');
+  });
+});
+
+describe('workload peers are read at synthesis, not at the call', () => {
+  test('a Service whose named target port is declared after the call', () => {
+    const c = chart('shop');
+    const svc = new ApiObject(c, 'db-svc', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { selector: { app: 'db' }, ports: [{ port: 80, targetPort: 'pg' }] },
+    });
+    new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.workload(svc));
+    new ApiObject(c, 'db', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' },
+      spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } },
+        spec: { containers: [{ name: 'db', image: 'db', ports: [{ name: 'pg', containerPort: 5432 }] }] } } },
+    });
+    expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=db', '80/TCP')).toBe('denied');
+  });
+});
+
+describe('isolate', () => {
+  test('isolateEgress alone puts the pods into egress default deny, and only egress', () => {
+    const { c, p } = apiPolicy();
+    p.isolateEgress();
+    expect(decidedBy(c, API, 'cidr:192.0.2.1', 443, 'egress')).toBe('default-deny');
+    expect(decidedBy(c, CLIENT, API, 80, 'ingress')).not.toBe('default-deny');
+    const r = apiPolicy();
+    r.p.rule.isolateEgress();
+    expect(decidedBy(r.c, API, 'cidr:192.0.2.1', 443, 'egress')).toBe('default-deny');
+  });
+});
+
+describe('port lists', () => {
+  test('an empty or non-list port list is refused by every verb; leaving ports out means every port', () => {
+    for (const verb of VERBS) {
+      expect(refusal(() => call(verb, client(), { ports: [] })).id, verb).toBe('ports-empty');
+      expect(refusal(() => call(verb, client(), { ports: Port.tcp(80) })).id, verb).toBe('ports-empty');
+      expect(refusal(() => call(verb, client(), { ports: 'tcp/80' })).id, verb).toBe('ports-empty');
+      expect(() => call(verb, client(), {}), verb).not.toThrow();
+    }
+    const { c, p } = apiPolicy();
+    p.allowIngress(client());
+    expect(decidedBy(c, CLIENT, API, 12345, 'ingress')).toBe(`allowed ${p.name} spec.ingress[0]`);
+  });
+
+  test('a value that is not a Port is refused wherever it stands in the list', () => {
+    for (const verb of VERBS) {
+      expect(refusal(() => call(verb, client(), { ports: [80] })).id, verb).toBe('ports-not-ports');
+      expect(refusal(() => call(verb, client(), { ports: [Port.tcp(80), { port: 81 }] })).id, verb).toBe('ports-not-ports');
+      expect(refusal(() => call(verb, client(), { ports: [Port.tcp(80), Port.udp(53), null] })).id, verb).toBe('ports-not-ports');
+    }
+  });
+
+  test('the call keeps its ports as given: a port pushed to the list afterwards is not allowed', () => {
+    const { c, p } = apiPolicy();
+    const ports = [Port.tcp(80)];
+    p.allowIngress(client(), { ports });
+    ports.push(Port.tcp(81));
+    expect(verdictOf(c, CLIENT, API, 80)).toBe('allowed');
+    expect(verdictOf(c, CLIENT, API, 81)).toBe('denied');
+  });
+});
+
+describe('L7 rules and server names need the ports they restrict', () => {
+  test('L7 rules without ports are refused (they would restrict nothing); with ports they restrict', () => {
+    for (const verb of ['allowIngress', 'allowEgress'] as const) {
+      expect(refusal(() => call(verb, client(), { l7: L7.http(HttpRule.get('/')) })).id, verb).toBe('l7-without-ports');
+    }
+    const { c, p } = apiPolicy();
+    p.allowIngress(client(), { ports: [Port.tcp(80)], l7: L7.http(HttpRule.get('/')) });
+    expect(verdictOf(c, CLIENT, API, 80, { http: 'POST /' })).toBe('l7-denied');
+  });
+
+  test('server names: an empty list is refused, and so are server names without a TCP/UDP port', () => {
+    for (const verb of ['allowIngress', 'allowEgress'] as const) {
+      expect(refusal(() => call(verb, client(), { ports: [Port.tcp(443)], serverNames: [] })).id, verb).toBe('server-names-empty');
+      expect(refusal(() => call(verb, client(), { serverNames: ['a.example.com'] })).id, verb).toBe('server-names-without-ports');
+      expect(refusal(() => call(verb, client(), { ports: [Icmp.echoRequest()], serverNames: ['a.example.com'] })).id, verb).toBe('server-names-without-ports');
+      expect(() => call(verb, client(), { ports: [Icmp.echoRequest(), Port.tcp(443)], serverNames: ['a.example.com'] }), verb).not.toThrow();
+      expect(() => call(verb, client(), { ports: [Port.tcp(443), Icmp.echoRequest()], serverNames: ['a.example.com'] }), verb).not.toThrow();
+    }
+  });
+});
+
+describe('a deny keeps only its ports', () => {
+  test('L7 rules and server names handed to a deny (plain JavaScript) are dropped: the deny covers every request on its ports', () => {
+    const { c, p } = apiPolicy();
+    p.allowIngress(client(), { ports: [Port.tcp(80), Port.tcp(81)] });
+    const handed = { ports: [Port.tcp(80)], l7: L7.http(HttpRule.get('/')), serverNames: ['a.example.com'] } as AllowOptions;
+    p.denyIngress(client(), handed);
+    expect(decidedBy(c, CLIENT, API, 80, 'ingress', { http: 'GET /' })).toBe(`denied-by-deny-rule ${p.name} spec.ingressDeny[0]`);
+    expect(decidedBy(c, CLIENT, API, 80, 'ingress', { http: 'POST /' })).toBe(`denied-by-deny-rule ${p.name} spec.ingressDeny[0]`);
+    expect(decidedBy(c, CLIENT, API, 81, 'ingress')).toBe(`allowed ${p.name} spec.ingress[0]`);
+    expect(p.synthesizeModel().diagnostics.map((d) => d.id)).toEqual([]);
+  });
+});
+
+describe('the rule itself', () => {
+  test('a rule selects endpoints or nodes, not both; either alone is a rule', () => {
+    const c = chart();
+    expect(refusal(() => new ClusterwidePolicy(c, 'both', { endpointSelector: EndpointSelector.all(), nodeSelector: NodeSelector.all() })).id)
+      .toBe('rule-two-selectors');
+    const p = new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.all() });
+    expect(refusal(() => p.addRule({ endpointSelector: EndpointSelector.all(), nodeSelector: NodeSelector.all() })).id).toBe('rule-two-selectors');
+    expect(p.addRule({ nodeSelector: NodeSelector.all() }).isHostPolicy).toBe(true);
+    expect(p.addRule({ endpointSelector: EndpointSelector.all() }).isHostPolicy).toBe(false);
+    expect(p.addRule().isHostPolicy).toBe(false);
+  });
+
+  test('a value that is not a selector is refused in either selector option', () => {
+    const c = chart();
+    expect(refusal(() => new ClusterwidePolicy(c, 'e', { endpointSelector: { matchLabels: { app: 'a' } } as never })).id).toBe('selector-unknown');
+    expect(refusal(() => new ClusterwidePolicy(c, 'n', { nodeSelector: { matchLabels: { role: 'x' } } as never })).id).toBe('selector-unknown');
+    expect(refusal(() => new ClusterwidePolicy(c, 'x', { nodeSelector: EndpointSelector.all() as never })).id).toBe('selector-unknown');
+    expect(refusal(() => new ClusterwidePolicy(c, 'y', { endpointSelector: NodeSelector.all() as never })).id).toBe('selector-unknown');
+  });
+
+  test('hasSection: true for the sections written to, and only those', () => {
+    const { p } = apiPolicy();
+    const rule: PolicyRule = p.rule;
+    expect(sectionsOf(rule)).toEqual([]);
+    rule.denyEgress(Peer.cidr('192.0.2.0/24'));
+    expect(sectionsOf(rule)).toEqual([SectionName.EGRESS_DENY]);
+    rule.isolateIngress();
+    expect(sectionsOf(rule)).toEqual([SectionName.INGRESS, SectionName.EGRESS_DENY]);
+  });
+});
+
+function sectionsOf(rule: PolicyRule): SectionName[] {
+  return [SectionName.INGRESS, SectionName.INGRESS_DENY, SectionName.EGRESS, SectionName.EGRESS_DENY].filter((s) => rule.hasSection(s));
+}
