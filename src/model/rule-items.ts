@@ -117,6 +117,8 @@ function nonPeerKey(item: RuleItemModel): string {
 }
 
 function dedupe<T>(values: T[]): T[] {
+  // One value (a grant's one port, a peer's one selector) has no duplicate: no key to make.
+  if (values.length < 2) return values.slice();
   const seen = new Set<string>();
   return values.filter((v) => {
     const k = valueKey(v);
