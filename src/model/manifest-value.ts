@@ -35,7 +35,8 @@ export function sanitizedPlainCopy(value: unknown, sortKeys: boolean): unknown {
   }
   if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
   const keys = Object.keys(value);
-  if (sortKeys) keys.sort();
+  // Sorted only when out of order: most objects of a manifest have one key or keys in order already, and a sort allocates.
+  if (sortKeys && !inOrder(keys)) keys.sort();
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     // cdk8s would write a key named __proto__ as the prototype: not plain data for this copy.
@@ -45,6 +46,12 @@ export function sanitizedPlainCopy(value: unknown, sortKeys: boolean): unknown {
     if (copy !== undefined) out[key] = copy;
   }
   return out;
+}
+
+/** Whether `keys` are in the order `sort()` puts them (UTF-16 code units, as `<` compares strings). */
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
 }
 
 /** Whether cdk8s sorts the keys of the manifests it writes (it does unless `CDK8S_DISABLE_SORT` is set). */

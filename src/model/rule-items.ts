@@ -69,10 +69,15 @@ export function grantItems(grant: RuleGrantModel): RuleItemModel[] {
 
 /** Appends `item`, or merges its peers into an earlier item with the same peer field, ports, ICMP and options. */
 export function mergeRuleItem(items: RuleItemModel[], item: RuleItemModel): void {
-  const key = nonPeerKey(item);
+  // The first item of a section has nothing to merge with (the keys below are made only when compared).
+  if (items.length === 0) {
+    items.push(item);
+    return;
+  }
   const field = peerFieldOf(item);
   if (field !== undefined && field !== 'requires') {
-    const target = items.find((other) => peerFieldOf(other) === field && nonPeerKey(other) === key);
+    let key: string | undefined;
+    const target = items.find((other) => peerFieldOf(other) === field && nonPeerKey(other) === (key ??= nonPeerKey(item)));
     if (target) {
       const merged = dedupe([...(target[field] as unknown[]), ...(item[field] as unknown[])]);
       items[items.indexOf(target)] = { ...target, [field]: merged };
@@ -100,8 +105,11 @@ function isPlainL4(item: RuleItemModel): boolean {
     && item.toPorts.every((r) => Object.keys(r).every((k) => k === 'ports') && (r.ports ?? []).length > 0);
 }
 
+/** The peer fields, in `PEER_FIELDS` order. */
+const PEER_FIELD_KEYS = Object.keys(PEER_FIELDS) as (keyof RuleItemModel)[];
+
 function peerFieldOf(item: RuleItemModel): keyof RuleItemModel | undefined {
-  return (Object.keys(PEER_FIELDS) as (keyof RuleItemModel)[]).find((f) => item[f] !== undefined);
+  return PEER_FIELD_KEYS.find((f) => item[f] !== undefined);
 }
 
 function nonPeerKey(item: RuleItemModel): string {
@@ -109,6 +117,8 @@ function nonPeerKey(item: RuleItemModel): string {
 }
 
 function dedupe<T>(values: T[]): T[] {
+  // One value (a grant's one port, a peer's one selector) has no duplicate: no key to make.
+  if (values.length < 2) return values.slice();
   const seen = new Set<string>();
   return values.filter((v) => {
     const k = valueKey(v);

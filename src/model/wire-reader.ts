@@ -23,6 +23,31 @@ export interface PendingDiagnostic {
   readonly atKey?: boolean;
 }
 
+/**
+ * A JSON path as the reader passes it down: a list of segments, or a parent path and one more segment. The list is
+ * made (`segments`) only when something needs it (a diagnostic, a source position), not for every value read.
+ */
+export type ReaderPath = readonly Segment[] | { readonly parent: ReaderPath; readonly segment: Segment };
+
+/** `path` as a list of segments. */
+function segments(path: ReaderPath): readonly Segment[] {
+  if (Array.isArray(path)) return path as readonly Segment[];
+  const out: Segment[] = [];
+  let p: ReaderPath = path;
+  while (!Array.isArray(p)) {
+    const child = p as { readonly parent: ReaderPath; readonly segment: Segment };
+    out.push(child.segment);
+    p = child.parent;
+  }
+  out.push(...[...(p as readonly Segment[])].reverse());
+  return out.reverse();
+}
+
+/** `path` and one more segment. */
+function child(path: ReaderPath, segment: Segment): ReaderPath {
+  return { parent: path, segment };
+}
+
 /** Reads policy objects against the wire schema, collecting diagnostics. */
 export class Reader {
   /** What was found, in reading order. */
@@ -31,13 +56,13 @@ export class Reader {
   constructor(private readonly source: YamlSource | undefined) {}
 
   /** Records a diagnostic at `path` (at its key when `atKey`). */
-  public report(id: string, severity: Severity, path: readonly Segment[], message: string, fix?: string, atKey?: boolean): void {
-    this.diagnostics.push({ id, severity, path, message, fix, atKey });
+  public report(id: string, severity: Severity, path: ReaderPath, message: string, fix?: string, atKey?: boolean): void {
+    this.diagnostics.push({ id, severity, path: segments(path), message, fix, atKey });
   }
 
   /** Records a value of the wrong JSON type, which is left out. */
-  public wrongType(value: unknown, expected: string, path: readonly Segment[]): void {
-    const name = fieldName(path);
+  public wrongType(value: unknown, expected: string, path: ReaderPath): void {
+    const name = fieldName(segments(path));
     const wrap = expected.startsWith('a list') && isPlainObject(value) ? ' (wrap the mapping in a list: start it with "- ")' : '';
     this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path, `${name} must be ${expected}, got ${describeValue(value)}; it is left out`,
       `write ${name} as ${expected}${wrap}`);
@@ -47,9 +72,9 @@ export class Reader {
    * A number or boolean where the CRD wants a string: the API server rejects it, but dropping it could broaden the
    * policy (an HTTP rule without its path, a selector without a label), so it is kept as its source text.
    */
-  private scalarAsString(value: number | boolean, path: readonly Segment[]): string {
-    const text = this.source?.plainText(path) ?? String(value);
-    const name = fieldName(path);
+  private scalarAsString(value: number | boolean, path: ReaderPath): string {
+    const text = this.source?.plainText(segments(path)) ?? String(value);
+    const name = fieldName(segments(path));
     this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path,
       `${name} must be a string, got ${describeValue(value)}; the API server rejects it (read here as the string ${JSON.stringify(text)})`,
       `quote it: "${text}"`);
@@ -122,7 +147,7 @@ export class Reader {
   }
 
   /** Reads `value` (never `undefined`) against `spec`; `undefined` means it was left out (and reported). */
-  public read(value: unknown, spec: Spec, path: readonly Segment[]): unknown {
+  public read(value: unknown, spec: Spec, path: ReaderPath): unknown {
     if (typeof spec === 'string') return this.readScalar(value, spec, path);
     if (spec.kind === 'array') {
       if (!Array.isArray(value)) {
@@ -131,7 +156,7 @@ export class Reader {
       }
       const out: unknown[] = [];
       value.forEach((v, i) => {
-        const r = this.read(v, spec.items, [...path, i]);
+        const r = this.read(v, spec.items, child(path, i));
         if (r !== undefined) out.push(r);
       });
       return out;
@@ -141,20 +166,19 @@ export class Reader {
       return undefined;
     }
     const out: Record<string, unknown> = {};
-    const known = Object.keys(spec.fields);
     let complete = true;
     for (const key of Object.keys(value)) {
       const fieldSpec = Object.prototype.hasOwnProperty.call(spec.fields, key) ? spec.fields[key] : undefined;
       if (!fieldSpec) {
-        this.unknownField(key, known, spec.hints ?? {}, [...path, key], spec.name);
+        this.unknownField(key, Object.keys(spec.fields), spec.hints ?? {}, child(path, key), spec.name);
         continue;
       }
       const v = value[key];
       if (v === null) {
-        this.nullValue([...path, key]);
+        this.nullValue(child(path, key));
         continue;
       }
-      const r = this.read(v, fieldSpec, [...path, key]);
+      const r = this.read(v, fieldSpec, child(path, key));
       if (r !== undefined) out[spec.rename?.[key] ?? key] = r;
     }
     for (const key of spec.required ?? []) {
@@ -169,7 +193,7 @@ export class Reader {
     return complete ? out : undefined;
   }
 
-  private readScalar(value: unknown, spec: ScalarSpec, path: readonly Segment[]): unknown {
+  private readScalar(value: unknown, spec: ScalarSpec, path: ReaderPath): unknown {
     switch (spec) {
       case 'string':
         if (typeof value === 'string') {
@@ -212,12 +236,12 @@ export class Reader {
         for (const [k, v] of Object.entries(value)) {
           let text: string | undefined;
           if (typeof v === 'string') {
-            this.checkYaml11String([...path, k]);
+            this.checkYaml11String(child(path, k));
             text = v;
           } else if (typeof v === 'number' || typeof v === 'boolean') {
-            text = this.scalarAsString(v, [...path, k]);
+            text = this.scalarAsString(v, child(path, k));
           } else {
-            this.wrongType(v, 'a string', [...path, k]);
+            this.wrongType(v, 'a string', child(path, k));
           }
           if (text !== undefined) Object.defineProperty(out, k, { value: text, enumerable: true, writable: true, configurable: true });
         }
@@ -226,8 +250,8 @@ export class Reader {
     }
   }
 
-  private numericPort(value: number, path: readonly Segment[]): string {
-    const text = this.source?.plainText(path) ?? String(value);
+  private numericPort(value: number, path: ReaderPath): string {
+    const text = this.source?.plainText(segments(path)) ?? String(value);
     const octal = /^[-+]?0[0-7]+$/.test(text);
     this.report(ParseDiagnosticId.PORT_NOT_STRING, Severity.ERROR, path,
       `port ${text} is written as a number; the CRD declares port as a string and the API server rejects a number` +
@@ -236,8 +260,9 @@ export class Reader {
     return text;
   }
 
-  private checkYaml11Number(path: readonly Segment[]): void {
-    const text = this.source?.plainText(path);
+  private checkYaml11Number(path: ReaderPath): void {
+    if (!this.source) return;
+    const text = this.source.plainText(segments(path));
     if (text !== undefined && /^[-+]?0[0-7]+$/.test(text)) {
       this.report(ParseDiagnosticId.YAML11_AMBIGUOUS, Severity.WARNING, path,
         `${text} is decimal ${Number(text)} in YAML 1.2 but octal ${parseInt(text, 8)} for Kubernetes (YAML 1.1)`,
@@ -245,8 +270,9 @@ export class Reader {
     }
   }
 
-  private checkYaml11String(path: readonly Segment[]): void {
-    const text = this.source?.plainText(path);
+  private checkYaml11String(path: ReaderPath): void {
+    if (!this.source) return;
+    const text = this.source.plainText(segments(path));
     if (text !== undefined && /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(text)) {
       this.report(ParseDiagnosticId.YAML11_AMBIGUOUS, Severity.WARNING, path,
         `unquoted ${text} is a string in YAML 1.2 but a boolean for Kubernetes (YAML 1.1), which the API server rejects here`,
@@ -254,14 +280,14 @@ export class Reader {
     }
   }
 
-  private nullValue(path: readonly Segment[]): void {
+  private nullValue(path: ReaderPath): void {
     this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING, path,
-      `${fieldName(path)} is null; the API server prunes null fields, so it counts as omitted`,
+      `${fieldName(segments(path))} is null; the API server prunes null fields, so it counts as omitted`,
       'remove the key, or write the value (an empty list [] is not the same as omitting it)', true);
   }
 
   private unknownField(
-    key: string, known: readonly string[], hints: Readonly<Record<string, string>>, path: readonly Segment[], where: string,
+    key: string, known: readonly string[], hints: Readonly<Record<string, string>>, path: ReaderPath, where: string,
   ): void {
     const hinted = (k: string): string | undefined => (Object.prototype.hasOwnProperty.call(hints, k) ? hints[k] : undefined);
     let fix = hinted(key);
