@@ -16,9 +16,25 @@ import { layerOf } from '../validate/catalogue';
 import { networkPolicyRejections } from '../validate/network-policy-rules';
 import { validatePolicy } from '../validate/validate-policy';
 
-/** Why the cluster would not have a document, or `undefined` when it would. */
-export function rejection(doc: PolicyDocumentModel, readerDiagnostics: readonly SourceDiagnostic[], version: CiliumVersion): string | undefined {
-  return describeErrors([...readerDiagnostics, ...validatePolicy(doc, { version })].filter(rejects));
+/** What the cluster makes of a document. */
+export interface Admission {
+  /**
+   * Why the cluster does not enforce it (the API server or the agent refuses it).
+   * @default - it is enforced
+   */
+  readonly rejected?: string;
+  /**
+   * Whether the API server stores it (no error of the CRD schema, `metadata` included, or of the reader): a stored
+   * document replaces an earlier one with the same kind, namespace and name, even when the agent then refuses it.
+   */
+  readonly stored: boolean;
+}
+
+/** What the cluster makes of a document: whether the API server stores it, and why it is not enforced. */
+export function admission(doc: PolicyDocumentModel, readerDiagnostics: readonly SourceDiagnostic[], version: CiliumVersion): Admission {
+  const findings = [...readerDiagnostics, ...validatePolicy(doc, { version })];
+  const why = describeErrors(findings.filter(rejects));
+  return { ...(why !== undefined ? { rejected: why } : {}), stored: !findings.some(refusedByApiServer) };
 }
 
 /**
@@ -56,6 +72,13 @@ function rejects(d: Diagnostic): boolean {
   if (d.severity !== Severity.ERROR || d.id.startsWith('crd-metadata-') || ACCEPTED.has(d.id)) return false;
   const layer = layerOf(d.id);
   return layer === 'crd' || layer === 'sanitize' || layer === 'parse';
+}
+
+/** Whether a finding means the API server does not store the object at all (its `metadata` included). */
+function refusedByApiServer(d: Diagnostic): boolean {
+  if (d.severity !== Severity.ERROR || ACCEPTED.has(d.id)) return false;
+  const layer = layerOf(d.id);
+  return layer === 'crd' || layer === 'parse';
 }
 
 /** The reader's diagnostics that belong to a parsed document (same document index and List item). */

@@ -11,9 +11,9 @@ import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
-import { resourceKey } from '../model/resource-key';
+import { objectKey, resourceKey } from '../model/resource-key';
 import { CILIUM_VERSION_ANNOTATION, synthesizedVersion } from '../model/version-annotation';
-import { rejection } from './admission';
+import { admission } from './admission';
 import { CompiledRule, EngineConfig, compileRules } from './compile';
 import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
 import { DirectionPolicyCache } from './direction-policy-cache';
@@ -24,7 +24,7 @@ import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnabl
 import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
-import { InputDocument, PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
+import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
 import { ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
@@ -136,16 +136,22 @@ export class PolicySet {
       cidrGroups: inventory._cidrGroupMap,
       inventory,
     };
-    const refusals = inputs.docs.map((d) => rejection(d.model, d.readerDiagnostics ?? [], version));
-    const replacedBy = laterSameObject(inputs.docs, refusals);
+    const admitted = inputs.docs.map((d) => admission(d.model, d.readerDiagnostics ?? [], version));
+    // One object on the API server: the later stored document replaces the earlier (kubectl apply keeps the last).
+    const replacedBy = laterSameObject(inputs.docs.map((d, i) => (admitted[i].stored ? resourceKey(d.model) : undefined)));
     const docs = inputs.docs.map(({ readerDiagnostics: _, ...d }, i) => {
-      const why = refusals[i];
-      if (why !== undefined) return { ...d, rejected: `the API server or the agent rejects it: ${why}` };
       const later = replacedBy[i];
-      return later === undefined ? d : { ...d, rejected: `a later document${later.file !== undefined ? ` (${later.file})` : ''} has the same kind, `
-        + 'namespace and name, one object on the API server: the one applied last replaces it (kubectl apply)' };
+      if (later !== undefined) return { ...d, rejected: replacedReason('document', inputs.docs[later].file, admitted[later].rejected) };
+      const why = admitted[i].rejected;
+      return why === undefined ? d : { ...d, rejected: `the API server or the agent rejects it: ${why}` };
     });
-    this.rules = compileRules(docs, inputs.raw, config, inputs.networkPolicies);
+    const npReplacedBy = laterSameObject(inputs.networkPolicies.map((np) => (np.rejected === undefined
+      ? objectKey('NetworkPolicy', true, np.model.metadata.namespace, np.model.metadata.name) : undefined)));
+    const networkPolicies = inputs.networkPolicies.map((np, i) => {
+      const later = npReplacedBy[i];
+      return later === undefined ? np : { ...np, rejected: replacedReason('NetworkPolicy', inputs.networkPolicies[later].file, undefined) };
+    });
+    this.rules = compileRules(docs, inputs.raw, config, networkPolicies);
     const hostPolicies = this.rules.some((r) => r.subjectKind === 'node' && r.imported);
     this.hostFirewallMode = options.hostFirewall !== undefined ? (options.hostFirewall ? HostFirewallMode.ON : HostFirewallMode.OFF)
       : hostPolicies ? HostFirewallMode.AUTO_ON : HostFirewallMode.AUTO_OFF;
@@ -496,21 +502,22 @@ const DNS_LOOKUP: L4Query = Object.freeze({ protocol: 'UDP', port: 53, icmpFamil
 const LEARNABLE: DnsLearning = Object.freeze({ learnable: true });
 const NOT_LEARNABLE: DnsLearning = Object.freeze({ learnable: false });
 
-/**
- * For each document, the later one that replaces it: the same object on the API server (`resourceKey`) and accepted (a
- * document the API server rejects replaces nothing).
- */
-function laterSameObject(docs: readonly InputDocument[], refusals: readonly (string | undefined)[]): (InputDocument | undefined)[] {
+/** For each object key (`undefined`: not stored), the position of the last object with the same key when it is not this one. */
+function laterSameObject(keys: readonly (string | undefined)[]): (number | undefined)[] {
   const last = new Map<string, number>();
-  docs.forEach((d, i) => {
-    const key = refusals[i] === undefined ? resourceKey(d.model) : undefined;
-    if (key !== undefined) last.set(key, i);
-  });
-  return docs.map((d, i) => {
-    const key = refusals[i] === undefined ? resourceKey(d.model) : undefined;
+  keys.forEach((key, i) => { if (key !== undefined) last.set(key, i); });
+  return keys.map((key, i) => {
     const at = key !== undefined ? last.get(key) : undefined;
-    return at !== undefined && at !== i ? docs[at] : undefined;
+    return at !== undefined && at !== i ? at : undefined;
   });
+}
+
+/** Why a document replaced by a later one with the same kind, namespace and name is not enforced. */
+function replacedReason(what: string, file: string | undefined, laterRejected: string | undefined): string {
+  return `a later ${what}${file !== undefined ? ` (${file})` : ''} has the same kind, namespace and name, one object on the API server: `
+    + 'the one applied last replaces it (kubectl apply)'
+    + (laterRejected !== undefined ? `; the agent refuses that one (${laterRejected}), so neither is enforced (an agent that imported this `
+      + 'one before the update keeps its rules until it restarts)' : '');
 }
 
 /** The key of a client identity's learning of a name. */

@@ -7,9 +7,15 @@ import { PolicyDocumentModel } from './policy-model';
  * object: `kubectl apply` keeps the one applied last.
  */
 export function resourceKey(model: PolicyDocumentModel): string | undefined {
-  const name = model.metadata?.name;
+  return objectKey(model.kind, model.kind === 'CiliumNetworkPolicy', model.metadata?.namespace, model.metadata?.name);
+}
+
+/**
+ * The key of any object: `kind/namespace/name`, a namespaced object without a namespace in `default`; `undefined` without
+ * a name.
+ */
+export function objectKey(kind: string, namespaced: boolean, namespace: unknown, name: unknown): string | undefined {
   if (typeof name !== 'string' || name === '') return undefined;
-  if (model.kind !== 'CiliumNetworkPolicy') return `${model.kind}//${name}`;
-  const namespace = model.metadata?.namespace;
-  return `${model.kind}/${typeof namespace === 'string' && namespace !== '' ? namespace : 'default'}/${name}`;
+  if (!namespaced) return `${kind}//${name}`;
+  return `${kind}/${typeof namespace === 'string' && namespace !== '' ? namespace : 'default'}/${name}`;
 }

@@ -252,6 +252,11 @@ export class PitfallRun {
     this.out.push({ id, severity: checkInfo(id).severity, message, fix, path, document: r.doc, ...(r.np ? { networkPolicy: r.np } : {}) });
   }
 
+  /** Reports a finding on a Kubernetes NetworkPolicy of the inventory as a whole. */
+  public reportNetworkPolicy(id: string, np: InventoryNetworkPolicy, path: string, message: string, fix: string): void {
+    this.out.push({ id, severity: checkInfo(id).severity, message, fix, path, document: -1, networkPolicy: np });
+  }
+
   /** Reports a finding on a whole document (its metadata, say) rather than on one of its rules. */
   public reportDocument(id: string, doc: number, path: string, message: string, fix: string): void {
     this.out.push({ id, severity: checkInfo(id).severity, message, fix, path, document: doc });

@@ -133,7 +133,7 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
   const keys = docs.map((d) => resourceKey(d.model));
   const rawKeys = new Set(keys.filter((k, i) => k !== undefined && !policies[i].sdk));
   for (const f of checkPitfalls(docs, inventory)) {
-    if (f.id === 'pitfall-policy-name-duplicate' && policies[f.document].sdk && !rawKeys.has(keys[f.document])) continue;
+    if (f.id === 'pitfall-policy-name-duplicate' && f.document >= 0 && policies[f.document].sdk && !rawKeys.has(keys[f.document])) continue;
     const finding = SYNTH_WARNINGS.has(f.id) ? { ...f, severity: Severity.WARNING } : f;
     const np = f.networkPolicy;
     if (np) {

@@ -36,11 +36,35 @@ describe('documents that are one object on the API server', () => {
     }
   });
 
-  it('a later document the API server rejects replaces nothing', () => {
-    const rejected = cnp('web', { endpointSelector: WEB, ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '70000', protocol: 'TCP' }] }] }] }, 'shop');
-    const s = set({ 'a.yaml': [cnp('web', fromWorld80, 'shop')], 'b.yaml': [rejected] });
+  it('a later document the API server refuses (its metadata included) replaces nothing', () => {
+    const badLabel = { ...cnp('web', { endpointSelector: labels({ app: 'db' }), ingressDeny: [{ fromEntities: ['all'] }] }, 'shop') };
+    badLabel.metadata = { name: 'web', namespace: 'shop', labels: { 'bad key!': 'x' } };
+    const s = set({ 'a.yaml': [cnp('web', fromWorld80, 'shop')], 'b.yaml': [badLabel] });
     expect(judged(s, 'cidr:203.0.113.7', 'pod:shop:app=web', 80).verdict).toBe('allowed');
-    expect(s.diagnostics.map((d) => `${d.id} ${d.file}`)).toEqual(['engine-policy-skipped b.yaml']);
-    expect(s.diagnostics[0].message).toMatch(/rejects it/);
+    expect(s.skippedRules.map((r) => r.policy.file)).not.toContain('a.yaml');
+  });
+
+  it('a later document only the agent refuses still replaces the earlier on the API server: neither is enforced, and the warning says so', () => {
+    const agentRefused = cnp('web', { endpointSelector: WEB, ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '70000', protocol: 'TCP' }] }] }] }, 'shop');
+    const s = set({ 'a.yaml': [cnp('web', fromWorld80, 'shop')], 'b.yaml': [agentRefused] });
+    // No policy selects web any more: default allow.
+    expect(judged(s, 'cidr:203.0.113.7', 'pod:shop:app=web', 80).verdict).toBe('allowed');
+    expect(judged(s, 'cidr:203.0.113.7', 'pod:shop:app=web', 9999).verdict).toBe('allowed');
+    expect(s.diagnostics.map((d) => `${d.id} ${d.file}`)).toEqual(['engine-policy-skipped a.yaml', 'engine-policy-skipped b.yaml']);
+    expect(s.diagnostics[0].message).toMatch(/the agent refuses that one .*so neither is enforced/);
+  });
+
+  it('Kubernetes NetworkPolicies: the later one with the same namespace and name replaces the earlier', () => {
+    const np = (name: string, app: string, from: string): Record<string, unknown> => ({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' },
+      spec: { podSelector: { matchLabels: { app } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: from } } }] }] },
+    });
+    const s = set({ 'a.yaml': [np('lockdown', 'web', 'fe')], 'b.yaml': [np('lockdown', 'db', 'web')] });
+    // web is selected by no policy any more; db admits web only.
+    expect(judged(s, 'pod:shop:app=evil', 'pod:shop:app=web', 80).verdict).toBe('allowed');
+    expect(judged(s, 'pod:shop:app=evil', 'pod:shop:app=db', 80).verdict).toBe('denied');
+    expect(s.diagnostics.map((d) => `${d.id} ${d.file}`)).toEqual(['engine-policy-skipped a.yaml']);
+    const other = set({ 'a.yaml': [np('lockdown', 'web', 'fe')], 'b.yaml': [np('lockdown-db', 'db', 'web')] });
+    expect(judged(other, 'pod:shop:app=evil', 'pod:shop:app=web', 80).verdict).toBe('denied');
   });
 });

@@ -13,6 +13,9 @@ declare module 'vitest' {
   }
 }
 
+/** The library's files whose code shapes the stored validators. */
+const LIBRARY_CODE = ['crd-compile.ts', 'crd-schema.ts', 'cidr-format.ts'].map((f) => join(__dirname, '..', '..', 'src', 'validate', f));
+
 /**
  * The CRD validators of a test run, compiled once per run: the first worker that needs a CRD file of `roots` (the shared
  * CRDs, the bundled ones) compiles it and leaves its printed validators in `dir`; the other workers load them (a fraction
@@ -20,10 +23,13 @@ declare module 'vitest' {
  * edited or copied CRD file is compiled as before; files outside `roots` (the temp copies the tests make) always are.
  */
 export function crdStore(dir: string, roots: readonly string[]): _PrecompiledStore {
+  // The code that prints and closes the validators is part of the key: in a long `vitest --watch` session, an edit of it
+  // must not load validators the old code printed.
+  const code = LIBRARY_CODE.map((f) => { const st = statSync(f); return `${st.mtimeMs}:${st.size}`; }).join(',');
   const entry = (file: string, format: CidrFormat): string | undefined => {
     if (!roots.some((root) => isInside(root, file))) return undefined;
     const { mtimeMs, size } = statSync(file);
-    return join(dir, `${createHash('sha256').update(`${format}\0${file}\0${mtimeMs}\0${size}`).digest('hex')}.json`);
+    return join(dir, `${createHash('sha256').update(`${format}\0${file}\0${mtimeMs}\0${size}\0${code}`).digest('hex')}.json`);
   };
   return {
     get: (file, format) => {

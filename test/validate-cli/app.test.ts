@@ -60,6 +60,25 @@ describe('validateApp', () => {
       expect(found(a)).toEqual(['error [shop/one] metadata.name', 'error [shop/two] metadata.name']);
     });
 
+    it('two Kubernetes NetworkPolicies with one namespace and name: reported at both constructs, and by validate at both files', () => {
+      const { app: a, chart } = app();
+      const np = (app_: string): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> } => ({
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'lockdown' },
+        spec: { podSelector: { matchLabels: { app: app_ } }, policyTypes: ['Ingress'] },
+      });
+      new ApiObject(chart, 'np-web', np('web'));
+      new ApiObject(chart, 'np-db', np('db'));
+      new ApiObject(new Chart(a, 'other', { namespace: 'other' }), 'np-other', np('web'));
+      expect(validateApp(a).filter((d) => d.id === ID).map((d) => `${d.kind} ${d.namespace}/${d.name} [${d.constructPath}] ${d.path}`)).toEqual([
+        'NetworkPolicy shop/lockdown [shop/np-web] metadata.name', 'NetworkPolicy shop/lockdown [shop/np-db] metadata.name',
+      ]);
+      const files = [{ name: 'a.yaml', text: JSON.stringify({ ...np('web'), metadata: { name: 'lockdown', namespace: 'shop' } }) },
+        { name: 'b.yaml', text: JSON.stringify({ ...np('db'), metadata: { name: 'lockdown', namespace: 'shop' } }) }];
+      const found = validateInputs(files).diagnostics.filter((d) => d.id === ID);
+      expect(found.map((d) => d.file).sort()).toEqual(['a.yaml', 'b.yaml']);
+      expect(found.find((d) => d.file === 'a.yaml')?.message).toContain('is at b.yaml');
+    });
+
     it('two SDK policies: reported once, by their own check (policy-name-clash), not again here', () => {
       const { app: a, chart } = app();
       new CiliumPolicy(chart, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowIngress(Peer.entity(Entity.CLUSTER));
