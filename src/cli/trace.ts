@@ -5,7 +5,7 @@
  *   cdk8s-cilium trace --policies dist/ --from pod:shop:app=web --to pod:shop:app=api --port 8080/TCP [--http 'GET /orders']
  *
  * Endpoints: `pod:<namespace>:<k=v,...>`, `svc:<namespace>/<name>[:<port>]` (the Service's pods and, with a Service port,
- * its target port; see `trace-endpoints.ts`), `entity:<name>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+ * its target port; see `trace-endpoints.ts`), `entity:<name>`, `entity:kube-apiserver@<ip>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
  * The Cilium version defaults to the one the policies were synthesized for (`cdk8s-cilium.io/cilium-version`), else 1.19.
  * Ports: `8080/TCP`, `53/UDP`, `8080` (TCP), `icmp/8` or `icmpv6/128` (ICMP type number or name, e.g. `icmp/EchoRequest`).
  * Exit codes: 0 allowed, 1 denied (dropped, or refused at L7), 2 bad input (one line on stderr).
@@ -261,7 +261,8 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .description('explain whether a connection is allowed by Cilium policies (exit 0 allowed, 1 denied, 2 bad input)')
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
     .requiredOption('--from <endpoint>',
-      'client: pod:<ns>:<k=v,...>, svc:<ns>/<name> (its pods), entity:<name>, cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>')
+      'client: pod:<ns>:<k=v,...>, svc:<ns>/<name> (its pods), entity:<name>, entity:kube-apiserver@<ip> (a managed API server), '
+      + 'cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>')
     .requiredOption('--to <endpoint>', 'server, same syntax as --from; svc:<ns>/<name>:<port> also sets the port (the target port of that Service port)')
     .option('--port <port>', 'connection (the container port): 8080/TCP, 53/UDP, 8080 (TCP), icmp/8, icmpv6/128 (default 53/UDP with --dns)')
     .option('--http <request>', 'an HTTP request to check against HTTP rules: "GET /path"')

@@ -80,7 +80,8 @@ export interface Endpoint {
    */
   readonly entity?: string;
   /**
-   * An IP address (kinds `cidr`, `fqdn`, optionally `node`).
+   * An IP address (kinds `cidr`, `fqdn`, optionally `node`; with the entity `kube-apiserver`, the address of a managed
+   * API server outside the cluster, see `Endpoints.managedApiServer`).
    * @default - none
    */
   readonly ip?: string;
@@ -125,7 +126,8 @@ export class Endpoints {
 
   /**
    * Parses the text form of an endpoint (as the CLI and the test matchers take it):
-   * `pod:<namespace>:<k=v,...>`, `entity:<name>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+   * `pod:<namespace>:<k=v,...>`, `entity:<name>`, `entity:kube-apiserver@<ip>` (a managed API server), `cidr:<ip>`,
+   * `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
    * @throws CiliumPolicyError (`engine-endpoint-syntax`) for anything else
    */
   public static parse(text: string): Endpoint {
@@ -146,6 +148,17 @@ export class Endpoints {
   public static entity(name: string): Endpoint {
     checkEntity(name, `entity:${name}`);
     return { kind: EndpointKind.ENTITY, entity: name };
+  }
+
+  /**
+   * The API server of a managed control plane (EKS, GKE, AKS) at `ip`, outside the cluster: Cilium gives its address a
+   * CIDR identity with `reserved:kube-apiserver` and `reserved:world` (pkg/ipcache), so the `kube-apiserver`, `world` and
+   * `cluster` entities and CIDR rules holding `ip` select it, `remote-node` does not. `Endpoints.entity('kube-apiserver')`
+   * is the API server on the cluster's nodes (identity 7).
+   */
+  public static managedApiServer(ip: string): Endpoint {
+    checkIp(ip, `entity:kube-apiserver@${ip}`);
+    return { kind: EndpointKind.ENTITY, entity: 'kube-apiserver', ip };
   }
 
   /** An IP address outside the cluster. */
@@ -190,9 +203,18 @@ export function parseEndpoint(text: string): Endpoint {
       }
       return Endpoints.pod(namespace, parseLabels(i < 0 ? '' : rest.slice(i + 1), input));
     }
-    case 'entity':
+    case 'entity': {
+      const at = rest.indexOf('@');
+      if (at >= 0) {
+        if (rest.slice(0, at) !== 'kube-apiserver') {
+          throw syntax(input, 'only the kube-apiserver entity takes an address (a managed API server)', `write entity:${rest.slice(0, at)} or entity:kube-apiserver@<ip>`);
+        }
+        checkIp(rest.slice(at + 1), input);
+        return { kind: EndpointKind.ENTITY, entity: 'kube-apiserver', ip: rest.slice(at + 1) };
+      }
       checkEntity(rest, input);
       return { kind: EndpointKind.ENTITY, entity: rest };
+    }
     case 'cidr': {
       const ip = rest.replace(/\/(32|128)$/, '');
       checkIp(ip, input);
@@ -213,7 +235,7 @@ export function parseEndpoint(text: string): Endpoint {
     }
     default:
       throw syntax(input, `unknown endpoint kind "${kind}"`,
-        'use pod:<namespace>:<k=v,...>, entity:<name>, cidr:<ip>, fqdn:<name>@<ip> or node:<k=v,...>');
+        'use pod:<namespace>:<k=v,...>, entity:<name>, entity:kube-apiserver@<ip>, cidr:<ip>, fqdn:<name>@<ip> or node:<k=v,...>');
   }
 }
 
@@ -225,7 +247,7 @@ export function formatEndpoint(ep: Endpoint): string {
     case EndpointKind.POD:
       return `pod:${ep.namespace ?? 'default'}:${labels(ep.labels)}`;
     case EndpointKind.ENTITY:
-      return `entity:${ep.entity ?? ''}`;
+      return `entity:${ep.entity ?? ''}${ep.entity === 'kube-apiserver' && ep.ip ? `@${ep.ip}` : ''}`;
     case EndpointKind.CIDR:
       return `cidr:${ep.ip ?? ''}`;
     case EndpointKind.FQDN:

@@ -95,6 +95,9 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
       if (name === 'host' || name === 'remote-node') return node(LabelSet.of([reserved('host')]));
       // The API server on one of the cluster's nodes is a process of that node: the node's host policy (egress) applies to
       // its calls (webhooks, pods), as to any host process; a managed one is outside the cluster (the peer side notes it).
+      if (name === 'kube-apiserver' && endpoint.ip !== undefined) {
+        return resolved(worldLabels(endpoint, [reserved('kube-apiserver')]), undefined, `${text} is a managed API server outside the cluster: no policy is enforced there`);
+      }
       if (name === 'kube-apiserver') return node(LabelSet.of([reserved('host'), reserved('kube-apiserver')]));
       if (['health', 'ingress', 'init'].includes(name)) return resolved(LabelSet.of([reserved(name)]), 'endpoint');
       const why = name === 'world' ? 'is outside the cluster' : 'is not managed by Cilium';
@@ -142,6 +145,9 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
       if (name === 'remote-node') return view(LabelSet.of([reserved('remote-node'), ...nodeClusterLabel(options)]), { node: true });
       // The API server as a peer: Cilium's reserved identity 7 (pkg/identity `ReservedIdentityKubeAPIServer`), the identity
       // of a node that runs it, labelled reserved:kube-apiserver and reserved:remote-node.
+      // A managed API server (`entity:kube-apiserver@<ip>`): the CIDR identity of its address (reserved:kube-apiserver,
+      // reserved:world, cidr labels), held by CIDR rules like any outside address.
+      if (name === 'kube-apiserver' && ep.ip !== undefined) return view(target.labels, NO_FLAGS, target.ip);
       if (name === 'kube-apiserver') return view(LabelSet.of([reserved('kube-apiserver'), reserved('remote-node'), ...nodeClusterLabel(options)]), { node: true });
       return view(target.labels, { anyWorldAddress: name === 'world' });
     }
@@ -171,9 +177,9 @@ function nodeClusterLabel(options: IdentityOptions): IdentityLabel[] {
   return options.nodeSelectorLabels ? [{ source: 'k8s', key: CLUSTER_KEY, value: options.clusterName }] : [];
 }
 
-function worldLabels(ep: Endpoint): LabelSet {
+function worldLabels(ep: Endpoint, extra: readonly IdentityLabel[] = []): LabelSet {
   const ip = ep.ip ?? '';
-  return LabelSet.of([reserved('world'), { source: 'cidr', key: `${ip}/${ip.includes(':') ? 128 : 32}`, value: '' }]);
+  return LabelSet.of([...extra, reserved('world'), { source: 'cidr', key: `${ip}/${ip.includes(':') ? 128 : 32}`, value: '' }]);
 }
 
 function k8sLabels(labels: Readonly<Record<string, string>> | undefined): IdentityLabel[] {

@@ -344,7 +344,8 @@ export interface FlowPeer {
    */
   readonly entity?: string;
   /**
-   * World: the address; unknown pod: the address of its first record.
+   * World: the address; unknown pod: the address of its first record; entity `kube-apiserver`: the address of a managed
+   * API server outside the cluster (`reserved:kube-apiserver` with `reserved:world`).
    * @default - none
    */
   readonly ip?: string;
@@ -669,7 +670,7 @@ function cachedEndpointKey(ep: HubbleEndpoint | undefined, ip: string | undefine
 
 /**
  * The grouping key of an end: `p:<labels joined>` for pods (with the `namespace` field first when no label names it),
- * `e:<entity>` for reserved identities, `w:<ip>` for the world (CIDR and FQDN identities included), `u:<namespace>/<pod>`
+ * `e:<entity>` for reserved identities (`e:kube-apiserver@<ip>` for a managed API server), `w:<ip>` for the world (CIDR and FQDN identities included), `u:<namespace>/<pod>`
  * for an end that names a pod but carries no pod identity labels (a reserved identity, or none: resolved later from
  * the rest of the capture), `u:#<identity>` for a cluster identity without labels. `undefined` when the end cannot be
  * identified.
@@ -681,6 +682,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     let entity: string | undefined;
     let rank = 99;
     let world = false;
+    let reservedWorld = false;
     let namespaced = false;
     for (let i = 0; i < labels.length; i++) {
       const l = labels[i];
@@ -691,6 +693,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
       } else if (c === 114 && l.startsWith('reserved:')) {
         const name = l.slice(9);
         const r = RESERVED_RANK.get(name) ?? UNKNOWN_RANK;
+        if (r === WORLD_RANK) reservedWorld = true;
         if (r < rank) {
           rank = r;
           entity = name;
@@ -708,6 +711,8 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     if (named !== undefined) return named;
     if (rank === WORLD_RANK) return worldKey(ip);
     if (rank === UNKNOWN_RANK) return undefined;
+    // A managed API server (EKS, GKE, AKS): the CIDR identity of its address, judged by that address.
+    if (entity === 'kube-apiserver' && reservedWorld && typeof ip === 'string' && ip !== '') return `e:kube-apiserver@${ip}`;
     return `e:${entity}`;
   }
   const named = namedPodKey(ep);
@@ -798,7 +803,11 @@ export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string
   const identity = typeof ep?.identity === 'number' ? { identity: ep.identity } : {};
   const w = ep?.workloads?.find((x) => typeof x?.name === 'string' && typeof x?.kind === 'string');
   const workload = w ? { workload: { name: w.name as string, kind: w.kind as string } } : {};
-  if (key.startsWith('e:')) return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2), podNames: [], ...identity };
+  if (key.startsWith('e:')) {
+    const at = key.indexOf('@');
+    if (at >= 0) return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2, at), ip: key.slice(at + 1), podNames: [], ...identity };
+    return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2), podNames: [], ...identity };
+  }
   if (key.startsWith('w:')) return { kind: FlowPeerKind.WORLD, key, ip: ip ?? key.slice(2), podNames: [], ...identity };
   if (key.startsWith('u:')) {
     const ns = typeof ep?.namespace === 'string' && ep.namespace !== '' ? { namespace: ep.namespace } : {};

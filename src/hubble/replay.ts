@@ -839,6 +839,8 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
       };
     }
     case FlowPeerKind.ENTITY:
+      // A managed API server is judged by its address (`Endpoints.managedApiServer`).
+      if (peer.entity === 'kube-apiserver' && peer.ip !== undefined && parseIp(peer.ip)) return { kind: EndpointKind.ENTITY, entity: 'kube-apiserver', ip: peer.ip };
       return { kind: EndpointKind.ENTITY, entity: peer.entity ?? 'world' };
     case FlowPeerKind.WORLD:
       return peer.ip !== undefined && parseIp(peer.ip) ? { kind: EndpointKind.CIDR, ip: peer.ip } : undefined;
@@ -886,7 +888,7 @@ function decidingReason(v: Verdict): string {
 
 function describePeer(p: FlowPeer): string {
   if (p.kind === 'pod') return formatEndpoint({ kind: EndpointKind.POD, namespace: p.namespace, labels: p.labels });
-  if (p.kind === 'entity') return `entity:${p.entity ?? ''}`;
+  if (p.kind === 'entity') return `entity:${p.entity ?? ''}${p.entity === 'kube-apiserver' && p.ip !== undefined ? `@${p.ip}` : ''}`;
   if (p.kind === 'unknown') return p.key.startsWith('u:#') ? `identity:${p.key.slice(3)}` : `pod-name:${p.key.slice(2)}`;
   return `cidr:${p.ip ?? ''}`;
 }

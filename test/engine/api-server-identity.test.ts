@@ -3,6 +3,7 @@
 // server (EKS, GKE, AKS) is outside the cluster: a CIDR identity with reserved:kube-apiserver and reserved:world. The
 // verdict is for the first; a note says how the second fares wherever the two are judged apart.
 import { describe, expect, test } from 'vitest';
+import { Endpoints } from '../../src/engine';
 import { ccnp, cnp, labels, policySet, verdict } from './helpers';
 
 const API = 'entity:kube-apiserver';
@@ -102,5 +103,48 @@ describe('a world deny cuts a managed API server only', () => {
     const c = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['cluster'] }] })]), 'pod:default:app=web', API, 443);
     expect(c.verdict).toBe('allowed');
     expect(managed(c.egress.notes)).toBeUndefined();
+  });
+});
+
+describe('a managed API server by its address (entity:kube-apiserver@<ip>, Endpoints.managedApiServer)', () => {
+  const MANAGED = 'entity:kube-apiserver@203.0.113.10';
+  const ingressFrom = (peer: Record<string, unknown>): ReturnType<typeof policySet> => policySet([cnp('webhook', {
+    endpointSelector: labels({ app: 'webhook' }), ingress: [{ ...peer, toPorts: [{ ports: [{ port: '9443', protocol: 'TCP' }] }] }],
+  })]);
+
+  test.each([
+    [{ fromEntities: ['kube-apiserver'] }, 'allowed'],
+    [{ fromEntities: ['world'] }, 'allowed'],
+    [{ fromEntities: ['cluster'] }, 'allowed'],
+    [{ fromCIDR: ['203.0.113.0/24'] }, 'allowed'],
+    [{ fromEntities: ['remote-node'] }, 'denied'],
+    [{ fromEntities: ['host'] }, 'denied'],
+    [{ fromCIDR: ['10.0.0.0/8'] }, 'denied'],
+  ])('a webhook pod admitting %j: the managed API server is %s, with no note of another placement', (peer, expected) => {
+    const v = verdict(ingressFrom(peer), MANAGED, 'pod:default:app=webhook', 9443);
+    expect(v.verdict).toBe(expected);
+    expect(v.ingress.notes.filter((n) => /managed API server|identity 7/.test(n))).toEqual([]);
+  });
+
+  test('the API server on the nodes and the managed one are judged apart: remote-node admits only the first', () => {
+    const set = ingressFrom({ fromEntities: ['remote-node'] });
+    expect(verdict(set, API, 'pod:default:app=webhook', 9443).verdict).toBe('allowed');
+    expect(verdict(set, MANAGED, 'pod:default:app=webhook', 9443).verdict).toBe('denied');
+  });
+
+  test('egress to it: the kube-apiserver entity or a CIDR holding its address; as a client it is outside policy', () => {
+    const egress = (peer: Record<string, unknown>): ReturnType<typeof policySet> => policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [peer] })]);
+    expect(verdict(egress({ toEntities: ['kube-apiserver'] }), 'pod:default:app=web', MANAGED, 443).verdict).toBe('allowed');
+    expect(verdict(egress({ toCIDR: ['203.0.113.10/32'] }), 'pod:default:app=web', MANAGED, 443).verdict).toBe('allowed');
+    expect(verdict(egress({ toEntities: ['remote-node'] }), 'pod:default:app=web', MANAGED, 443).verdict).toBe('denied');
+    const client = verdict(egress({ toEntities: ['world'] }), MANAGED, 'pod:default:app=web', 443);
+    expect(client.egress.evaluated).toBe(false);
+  });
+
+  test('text form round trip; only kube-apiserver takes an address', () => {
+    expect(Endpoints.format(Endpoints.parse(MANAGED))).toBe(MANAGED);
+    expect(Endpoints.parse(MANAGED)).toEqual(Endpoints.managedApiServer('203.0.113.10'));
+    expect(() => Endpoints.parse('entity:host@203.0.113.10')).toThrow(/only the kube-apiserver entity takes an address/);
+    expect(() => Endpoints.parse('entity:kube-apiserver@nope')).toThrow(/not an IPv4 or IPv6 address/);
   });
 });

@@ -119,7 +119,6 @@ describe('connection attempts', () => {
     [['reserved:host', 'reserved:remote-node'], 1, 'host'],
     [['reserved:host', 'reserved:kube-apiserver'], 1, 'host'],
     [['reserved:kube-apiserver', 'reserved:remote-node'], 7, 'kube-apiserver'],
-    [['reserved:kube-apiserver', 'reserved:world'], 16777217, 'kube-apiserver'],
     [['reserved:health'], 4, 'health'],
     [['reserved:remote-node'], 6, 'remote-node'],
     [['reserved:ingress'], 8, 'ingress'],
@@ -128,6 +127,13 @@ describe('connection attempts', () => {
   ])('reserved labels %j → entity %s', (labels, identity, entity) => {
     const n = normalizeFlow(flow({ source: { identity, labels } }));
     expect(n.source).toEqual({ kind: 'entity', key: `e:${entity}`, entity, podNames: [], identity });
+  });
+
+  test('a managed API server (reserved:kube-apiserver with reserved:world) is keyed and judged by its address', () => {
+    const n = normalizeFlow(flow({ source: { identity: 16777217, labels: ['reserved:kube-apiserver', 'reserved:world'] }, IP: { source: '203.0.113.10', destination: '10.0.0.2' } }));
+    expect(n.source).toEqual({ kind: 'entity', key: 'e:kube-apiserver@203.0.113.10', entity: 'kube-apiserver', ip: '203.0.113.10', podNames: [], identity: 16777217 });
+    const v4 = normalizeFlow(flow({ source: { identity: 16777217, labels: ['reserved:kube-apiserver', 'reserved:world-ipv4', 'cidr:203.0.113.10/32'] }, IP: { source: '203.0.113.10', destination: '10.0.0.2' } }));
+    expect(v4.source).toMatchObject({ key: 'e:kube-apiserver@203.0.113.10', ip: '203.0.113.10' });
   });
 
   test.each([[1, 'host'], [4, 'health'], [6, 'remote-node'], [7, 'kube-apiserver'], [8, 'ingress']])('identity %d without labels → entity %s', (identity, entity) => {

@@ -72,3 +72,28 @@ describe('replay: observed verdict × predicted verdict → change', () => {
     expect(denied.summary).toMatchObject({ connections: 1, newlyAllowed: 0, newlyDropped: 1, unchanged: 0 });
   });
 });
+
+describe('replay: a managed API server (EKS, GKE, AKS) calling a pod is judged by its address', () => {
+  /** The delivered connection, from a managed API server's address (a CIDR identity with kube-apiserver and world). */
+  function fromManagedApiServer(): string {
+    const record = delivered() as { flow: Record<string, unknown> & { IP: Record<string, unknown> } };
+    record.flow.source = { identity: 16777217, labels: ['reserved:kube-apiserver', 'reserved:world'] };
+    record.flow.IP = { ...record.flow.IP, source: '203.0.113.10' };
+    return JSON.stringify(record);
+  }
+  const admitting = (entity: string): PolicySet => PolicySet.fromYaml(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  ingress:
+  - fromEntities: [${entity}]
+    toPorts: [{ports: [{port: "9090", protocol: TCP}]}]
+`, { file: 'backend.yaml' });
+
+  test.each([['kube-apiserver', 'allowed', 'unchanged'], ['world', 'allowed', 'unchanged'], ['remote-node', 'denied', 'newly-dropped']])(
+    'a policy admitting %s: %s (%s)', async (entity, predicted, change) => {
+      const report = await replayFlows(FlowSource.text(fromManagedApiServer(), 'flows.jsonl'), admitting(entity));
+      expect(report.connections.map((c) => `${c.source} ${c.predicted.verdict} ${c.change}`)).toEqual([`entity:kube-apiserver@203.0.113.10 ${predicted} ${change}`]);
+    });
+});
