@@ -1,6 +1,5 @@
 // Pitfalls of names: two documents of the input that are one resource on the API server.
 import { objectKey, resourceKey } from '../model/resource-key';
-import { InventoryNetworkPolicy } from './inventory';
 import { PitfallRun, where } from './pitfall-run';
 
 /**
@@ -11,46 +10,39 @@ import { PitfallRun, where } from './pitfall-run';
  * same for Kubernetes NetworkPolicies of the input.
  */
 export function duplicateNames(run: PitfallRun): void {
-  const byKey = new Map<string, number[]>();
-  run.documents.forEach((d, doc) => {
-    const key = resourceKey(d.model);
-    if (key === undefined) return;
-    const list = byKey.get(key);
-    if (list) list.push(doc);
-    else byKey.set(key, [doc]);
-  });
-  for (const docs of byKey.values()) {
-    if (docs.length < 2) continue;
-    for (const doc of docs) {
-      const other = docs.find((o) => o !== doc) ?? doc;
-      const { model } = run.documents[doc];
-      const namespace = model.kind === 'CiliumNetworkPolicy' ? ` in namespace ${model.metadata?.namespace || 'default'}` : '';
-      const there = run.documents[other].where;
-      run.reportDocument('pitfall-policy-name-duplicate', doc, 'metadata.name',
-        `another ${model.kind} named "${model.metadata?.name ?? ''}"${namespace} is ${there !== undefined ? `at ${there}` : 'in the input'}: `
-        + 'both are one object on the API server, so the one applied last replaces the other (kubectl apply) and GitOps tools refuse the set; '
-        + 'the rules of the replaced one do not exist in the cluster',
-        'give one of them another metadata.name, or merge their rules into one policy (`specs` holds several rules)');
-    }
+  const policies = run.documents.map((d, doc) => ({ doc, key: resourceKey(d.model) }));
+  for (const [p, other] of sameObjects(policies)) {
+    const { model } = run.documents[p.doc];
+    const namespace = model.kind === 'CiliumNetworkPolicy' ? ` in namespace ${model.metadata?.namespace || 'default'}` : '';
+    run.reportDocument('pitfall-policy-name-duplicate', p.doc, 'metadata.name', message(`${model.kind} named "${model.metadata?.name ?? ''}"${namespace}`, run.documents[other.doc].where),
+      'give one of them another metadata.name, or merge their rules into one policy (`specs` holds several rules)');
   }
-  const nps = new Map<string, InventoryNetworkPolicy[]>();
-  for (const np of run.inventory.networkPolicies) {
-    const key = objectKey('NetworkPolicy', true, np.namespace, np.name);
-    if (key === undefined) continue;
-    const list = nps.get(key);
-    if (list) list.push(np);
-    else nps.set(key, [np]);
+  const nps = run.inventory.networkPolicies.map((np) => ({ np, key: objectKey('NetworkPolicy', true, np.namespace, np.name) }));
+  for (const [{ np }, other] of sameObjects(nps)) {
+    const there = where(other.np.source).replace(/^ \((.*)\)$/, '$1');
+    run.reportNetworkPolicy('pitfall-policy-name-duplicate', np, 'metadata.name', message(`NetworkPolicy named "${np.name}" in namespace ${np.namespace}`, there !== '' ? there : undefined),
+      'give one of them another metadata.name, or merge their rules into one NetworkPolicy');
   }
-  for (const list of nps.values()) {
+}
+
+/** Each object that shares its key with another, paired with the first other one, in input order. */
+function sameObjects<T extends { readonly key: string | undefined }>(objects: readonly T[]): [T, T][] {
+  const byKey = new Map<string, T[]>();
+  for (const o of objects) {
+    if (o.key === undefined) continue;
+    const list = byKey.get(o.key);
+    if (list) list.push(o);
+    else byKey.set(o.key, [o]);
+  }
+  const out: [T, T][] = [];
+  for (const list of byKey.values()) {
     if (list.length < 2) continue;
-    for (const np of list) {
-      const other = list.find((o) => o !== np) ?? np;
-      const there = where(other.source).replace(/^ \((.*)\)$/, '$1');
-      run.reportNetworkPolicy('pitfall-policy-name-duplicate', np, 'metadata.name',
-        `another NetworkPolicy named "${np.name}" in namespace ${np.namespace} is ${there !== '' ? `at ${there}` : 'in the input'}: `
-        + 'both are one object on the API server, so the one applied last replaces the other (kubectl apply) and GitOps tools refuse the set; '
-        + 'the rules of the replaced one do not exist in the cluster',
-        'give one of them another metadata.name, or merge their rules into one NetworkPolicy');
-    }
+    for (const o of list) out.push([o, list.find((x) => x !== o) as T]);
   }
+  return out;
+}
+
+function message(what: string, there: string | undefined): string {
+  return `another ${what} is ${there !== undefined ? `at ${there}` : 'in the input'}: both are one object on the API server, so the one `
+    + 'applied last replaces the other (kubectl apply) and GitOps tools refuse the set; the rules of the replaced one do not exist in the cluster';
 }
