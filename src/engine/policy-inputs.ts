@@ -29,6 +29,8 @@ export interface PolicyText {
 /** A document read from the inputs, with what the reader found wrong in it. */
 export interface InputDocument extends SourcedDocument {
   readonly readerDiagnostics?: readonly SourceDiagnostic[];
+  /** The line of its `metadata.name` (of the document, where that is not in the source), when read from YAML. */
+  readonly line?: number;
 }
 
 /** Inputs gathered before compiling. */
@@ -94,7 +96,9 @@ export function addConstruct(inputs: PolicyInputs, scope: IConstruct): IConstruc
 
 function addParsed(inputs: PolicyInputs, result: ParseResult, file: string | undefined): void {
   for (const d of result.documents) {
-    inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}), readerDiagnostics: diagnosticsOf(d, result.diagnostics) });
+    const at = d.locate('metadata.name');
+    const readerDiagnostics = diagnosticsOf(d, result.diagnostics);
+    inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}), ...(at ? { line: at.line } : {}), readerDiagnostics });
   }
   for (const r of result.rawRules) inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
   inputs.diagnostics.push(...result.diagnostics);

@@ -139,9 +139,12 @@ export class PolicySet {
     const admitted = inputs.docs.map((d) => admission(d.model, d.readerDiagnostics ?? [], version));
     // One object on the API server: the later stored document replaces the earlier (kubectl apply keeps the last).
     const replacedBy = laterSameObject(inputs.docs.map((d, i) => (admitted[i].stored ? resourceKey(d.model) : undefined)));
-    const docs = inputs.docs.map(({ readerDiagnostics: _, ...d }, i) => {
+    const docs = inputs.docs.map(({ readerDiagnostics: _, line: __, ...d }, i) => {
       const later = replacedBy[i];
-      if (later !== undefined) return { ...d, rejected: replacedReason('document', inputs.docs[later].file, admitted[later].rejected) };
+      if (later !== undefined) {
+        const { file, line } = inputs.docs[later];
+        return { ...d, rejected: replacedReason('document', file !== undefined && line !== undefined ? `${file}:${line}` : file, admitted[later].rejected) };
+      }
       const why = admitted[i].rejected;
       return why === undefined ? d : { ...d, rejected: `the API server or the agent rejects it: ${why}` };
     });

@@ -18,7 +18,7 @@ describe('documents that are one object on the API server', () => {
     expect(judged(s, 'cidr:203.0.113.7', 'pod:shop:app=web', 80).verdict).toBe('denied');
     expect(judged(s, 'pod:shop:app=other', 'pod:shop:app=web', 8080).verdict).toBe('allowed');
     expect(s.diagnostics.map((d) => `${d.id} ${d.file}`)).toEqual(['engine-policy-skipped a.yaml']);
-    expect(s.diagnostics[0].message).toMatch(/a later document \(b\.yaml\) has the same kind, namespace and name/);
+    expect(s.diagnostics[0].message).toMatch(/a later document \(b\.yaml:1\) has the same kind, namespace and name/);
     expect(s.skippedRules.map((r) => `${r.policy.name} ${r.policy.file} ${r.rule}`)).toEqual(['web a.yaml spec']);
   });
 
@@ -26,6 +26,8 @@ describe('documents that are one object on the API server', () => {
     const s = set({ 'p.yaml': [cnp('web', fromCluster8080), { ...cnp('web', fromWorld80), metadata: { name: 'web' } }] });
     expect(judged(s, 'cidr:203.0.113.7', 'pod:default:app=web', 80).verdict).toBe('allowed');
     expect(judged(s, 'pod:default:app=other', 'pod:default:app=web', 8080).verdict).toBe('denied');
+    // The warning names the later document by file and line (the second document starts on line 3).
+    expect(s.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('a later document (p.yaml:3) has the same kind')]);
   });
 
   it('other namespaces, another kind or another name: both enforced', () => {
