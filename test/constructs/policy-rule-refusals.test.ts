@@ -73,23 +73,6 @@ describe('what the refusals name: the verb, the peer, the kind of peer, the port
   });
 });
 
-describe('workload peers are read at synthesis, not at the call', () => {
-  test('a Service whose named target port is declared after the call', () => {
-    const c = chart('shop');
-    const svc = new ApiObject(c, 'db-svc', {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { selector: { app: 'db' }, ports: [{ port: 80, targetPort: 'pg' }] },
-    });
-    new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.workload(svc));
-    new ApiObject(c, 'db', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' },
-      spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } },
-        spec: { containers: [{ name: 'db', image: 'db', ports: [{ name: 'pg', containerPort: 5432 }] }] } } },
-    });
-    expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
-    expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=db', '80/TCP')).toBe('denied');
-  });
-});
-
 describe('isolate', () => {
   test('isolateEgress alone puts the pods into egress default deny, and only egress', () => {
     const { c, p } = apiPolicy();
