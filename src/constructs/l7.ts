@@ -3,6 +3,7 @@ import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
+import { headerNeverMatches } from '../model/http-header';
 
 /** What Envoy does when a `headerMatches` entry does not match. */
 export enum HeaderMismatchAction {
@@ -60,7 +61,9 @@ export interface HttpRuleOptions {
    */
   readonly host?: string;
   /**
-   * Headers that must be present: `Name` (presence) or `Name: value` (exact value).
+   * Headers that must be present: `Name` (presence) or `Name: value` (exact value, one space after the colon). An entry
+   * no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end) is refused
+   * (`l7-header-never-matches`): Cilium would accept it and the rule would match nothing.
    * @default - none
    */
   readonly headers?: string[];
@@ -81,6 +84,16 @@ export class HttpRule {
         id: 'l7-rule-empty',
         message: 'HttpRule.of({}) matches every request',
         fix: 'give a method, path, host or header; if every request is meant (visibility only), say so with HttpRule.any()',
+        location: callerLocation(),
+      });
+    }
+    for (const entry of options.headers ?? []) {
+      const problem = typeof entry === 'string' ? headerNeverMatches(entry) : 'it is not a string';
+      if (problem === undefined) continue;
+      throw new CiliumPolicyError({
+        id: 'l7-header-never-matches',
+        message: `HttpRule header ${JSON.stringify(entry)} matches no request: ${problem}, so Envoy would answer 403 to every request this rule is meant to let through`,
+        fix: "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value",
         location: callerLocation(),
       });
     }

@@ -2,11 +2,13 @@
  * Layer-7 rules as the proxies enforce them. HTTP (Envoy, pkg/envoy/policy): `method`, `path` and `host` are RE2
  * `safe_regex` full matches against `:method`, `:path` (query string included) and `:authority`, run by the one RE2
  * engine (`model/re2.ts`, linear time; a pattern RE2 rejects makes the agent skip the whole policy: `importable.ts`);
- * `headers` entries are `Name` (present) or `Name: value` (exact); `headerMatches` without a `mismatch` action must match. Kafka (deprecated):
+ * `headers` entries are `Name` (present) or `Name: value` (exact), split at the first space as Cilium does (`model/http-header.ts`: an entry
+ * no request satisfies, such as `X-Token:abc`, matches nothing); `headerMatches` without a `mismatch` action must match. Kafka (deprecated):
  * `role` (produce/consume) or `apiKey`, `apiVersion`, `clientID`, `topic`. DNS: the query name against `matchName` /
  * `matchPattern`. A violation is not a drop: HTTP answers 403, DNS answers REFUSED.
  */
 import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel } from '../model/policy-model';
+import { headerNeverMatches, headerRequirement } from '../model/http-header';
 import { re2FullMatch } from '../model/re2';
 
 /** An HTTP request to check against L7 rules. */
@@ -72,11 +74,11 @@ export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest): boolean 
   if (!re(rule.method, req.method) || !re(rule.path, req.path) || !re(rule.host, req.host)) return false;
   const headers = lowerKeys(req.headers ?? {});
   for (const h of rule.headers ?? []) {
-    const sep = h.indexOf(' ');
-    const name = (sep < 0 ? h : h.slice(0, sep)).replace(/:$/, '').toLowerCase();
-    const value = sep < 0 ? undefined : h.slice(sep + 1).trim();
-    if (!hasOwn(headers, name)) return false;
-    if (value !== undefined && headers[name] !== value) return false;
+    if (headerNeverMatches(h) !== undefined) return false;
+    const { name, value } = headerRequirement(h);
+    const actual = headerValue(req, headers, name);
+    if (actual === undefined) return false;
+    if (value !== undefined && actual !== value) return false;
   }
   return (rule.headerMatches ?? []).every((m) => headerMatchHolds(m, headers));
 }
@@ -125,6 +127,17 @@ function headerMatchHolds(m: HeaderMatchModel, headers: Record<string, string>):
   if (!hasOwn(headers, name)) return false;
   if (m.secret !== undefined) return true; // the secret's value is not known offline: presence only
   return m.value === undefined || m.value === '' || headers[name] === m.value;
+}
+
+/**
+ * The value of header `name` (lower case) in a request: Envoy's pseudo-headers `:method`, `:path` and `:authority` are
+ * the request's method, path and host; any other name is looked up among its headers (`:scheme` and the rest only there).
+ */
+function headerValue(req: HttpRequest, headers: Record<string, string>, name: string): string | undefined {
+  if (name === ':method') return req.method;
+  if (name === ':path') return req.path;
+  if (name === ':authority' && req.host !== undefined) return req.host;
+  return hasOwn(headers, name) ? headers[name] : undefined;
 }
 
 function hasOwn(o: object, key: string): boolean {

@@ -217,6 +217,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-policy-name-duplicate', severity: E, versions: 'all',
     what: 'two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other',
   },
+  {
+    id: 'pitfall-http-header-never-matches', severity: E, versions: 'all',
+    what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403)',
+  },
 ];
 
 /**

@@ -149,6 +149,24 @@ describe('HttpRule refusals: a rule that would match more than it says', () => {
     expect(refusal(() => HttpRule.get(' ')).id).toBe('l7-field-blank');
   });
 
+  test('a headers entry no request can satisfy is refused: Cilium would accept it and the rule would match nothing', () => {
+    for (const entry of ['X-Token:abc', 'X-Token:', 'X-Token:  abc', 'X-Token: abc ', ' X-Token', '', 'X-Tok(en): a', 'X-Token\u00e9']) {
+      expect(refusal(() => HttpRule.of({ method: 'GET', headers: ['X-Ok', entry] })).id, JSON.stringify(entry)).toBe('l7-header-never-matches');
+    }
+    expect(refusal(() => HttpRule.of({ headers: [7 as unknown as string] })).id).toBe('l7-header-never-matches');
+    // `X Token: a` is the header X with the value `Token: a`, as Cilium reads it: some request has it.
+    expect(http([HttpRule.of({ headers: ['X Token: a'] })], [req('GET', '/', { headers: { x: 'Token: a' } }), req('GET', '/', { headers: { 'X-Token': 'a' } })]))
+      .toEqual(['allowed', 'l7-denied']);
+    // What each accepted form lets through.
+    const accepted = HttpRule.of({ headers: ['X-Token abc', 'X-Team', ':authority: api.shop'] });
+    expect(http([accepted], [
+      req('GET', '/', { host: 'api.shop', headers: { 'x-token': 'abc', 'X-Team': '' } }),
+      req('GET', '/', { host: 'web.shop', headers: { 'x-token': 'abc', 'X-Team': '' } }),
+      req('GET', '/', { host: 'api.shop', headers: { 'x-token': 'abcd', 'X-Team': '' } }),
+      req('GET', '/', { host: 'api.shop', headers: { 'x-token': 'abc' } }),
+    ])).toEqual(['allowed', 'l7-denied', 'l7-denied', 'l7-denied']);
+  });
+
   test('a rule without any field is refused; one field of any kind is enough', () => {
     expect(refusal(() => HttpRule.of({})).id).toBe('l7-rule-empty');
     expect(refusal(() => HttpRule.of({ headers: [], headerMatches: [] })).id).toBe('l7-rule-empty');

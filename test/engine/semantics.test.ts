@@ -486,6 +486,35 @@ describe('L7 HTTP and Kafka', () => {
     expect(set).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: { method: 'GET', path: '/', headers: { 'X-Team': 'red' } } });
   });
 
+  test('headers entries as Cilium hands them to Envoy: split at the first space, the name without its colons, the value exact', () => {
+    const q = (headers: Record<string, string>, extra: { host?: string; path?: string } = {}) =>
+      ({ http: { method: 'GET', path: extra.path ?? '/', ...(extra.host ? { host: extra.host } : {}), headers } });
+    const judge = (entry: string, request: ReturnType<typeof q>): string =>
+      verdict(rule({ http: [{ headers: [entry] }] }), 'pod:default:app=web', 'pod:default:app=api', 80, request).verdict;
+    // `Name: value` and `Name value`: the exact value; `Name:: value` loses every trailing colon of the name.
+    expect(judge('X-Env: prod', q({ 'X-Env': 'prod' }))).toBe('allowed');
+    expect(judge('X-Env prod', q({ 'x-env': 'prod' }))).toBe('allowed');
+    expect(judge('X-Env:: prod', q({ 'X-Env': 'prod' }))).toBe('allowed');
+    expect(judge('X-Env: a b', q({ 'X-Env': 'a b' }))).toBe('allowed');
+    expect(judge('X-Env: a b', q({ 'X-Env': 'a' }))).toBe('l7-denied');
+    // No space: the whole entry is one header name. `X-Env:` and `X-Env:prod` are names no request has.
+    for (const entry of ['X-Env:', 'X-Env:prod']) {
+      expect(judge(entry, q({ 'X-Env': 'prod' })), entry).toBe('l7-denied');
+      expect(judge(entry, q({ [entry]: 'prod' })), `${entry} as a request header`).toBe('l7-denied');
+    }
+    // A value with whitespace at either end: HTTP strips it from the request's value, so the match never holds.
+    for (const entry of ['X-Env:  prod', 'X-Env: prod ']) {
+      expect(judge(entry, q({ 'X-Env': 'prod' })), entry).toBe('l7-denied');
+      expect(judge(entry, q({ 'X-Env': entry.slice(6) })), `${entry} with the same spaces`).toBe('l7-denied');
+    }
+    // Pseudo-headers are the request's own method, path and authority.
+    expect(judge(':authority: api.example.com', q({}, { host: 'api.example.com' }))).toBe('allowed');
+    expect(judge(':authority: api.example.com', q({}, { host: 'web.example.com' }))).toBe('l7-denied');
+    expect(judge(':path: /a', q({}, { path: '/a' }))).toBe('allowed');
+    expect(judge(':path: /a', q({}, { path: '/b' }))).toBe('l7-denied');
+    expect(judge(':method', q({}))).toBe('allowed');
+  });
+
   test('a rule without L7 for the same peer and port makes L7 allow-all', () => {
     const set = rule({ http: [{ method: 'GET' }] }, [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }]);
     expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'DELETE /x' });

@@ -552,6 +552,11 @@ const CASES: readonly Case[] = [
     bad: { 'a.yaml': CLEAN_CNP, 'b.yaml': CLEAN_CNP.replace('[cluster]', '[host]') }, at: ['a.yaml:4:9', 'b.yaml:4:9'],
     good: { 'a.yaml': CLEAN_CNP, 'b.yaml': CLEAN_CNP.replace('[cluster]', '[host]').replace('name: web', 'name: web-from-host') },
   },
+  {
+    id: 'pitfall-http-header-never-matches', when: 'an HTTP rule requires the header "X-Token:abc" (no space: one header name no request has)',
+    bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token:abc"]') }, at: ['api.yaml:21:27'],
+    good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token: abc"]') },
+  },
 ];
 
 describe('pitfall regressions', () => {

@@ -1,0 +1,50 @@
+/**
+ * A `headers` entry of an HTTP rule (`rules.http[].headers`), as Cilium hands it to Envoy (pkg/envoy `getHTTPRule`):
+ * split at the FIRST space; one part is a header that must be present, named by the whole entry; two parts are a header
+ * name (trailing `:` removed) and its exact value (the rest of the entry, as written). The agent does not check these
+ * entries ("Headers are not sanitized"), so an entry no request can satisfy is accepted and the rule matches nothing:
+ * Envoy answers 403 to every request it should have let through.
+ *
+ * Shared by the engine (which request a rule matches), the constructs (`HttpRule.of` refuses an entry that matches no
+ * request) and `validate` (`pitfall-http-header-never-matches`).
+ */
+
+/** What a `headers` entry requires of a request. */
+export interface HeaderRequirement {
+  /** The header name, lower-cased (Envoy matches names case-insensitively). */
+  readonly name: string;
+  /** The exact value required; absent: presence only. */
+  readonly value?: string;
+}
+
+/** HTTP field names are tokens (RFC 9110 `tchar`); Envoy's pseudo-headers add a leading `:`. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The pseudo-headers of a request that Envoy's header matchers read (Cilium's own path, method and host rules use them). */
+export const PSEUDO_HEADERS: readonly string[] = [':authority', ':method', ':path', ':scheme'];
+
+/** A `headers` entry read as Cilium reads it. */
+export function headerRequirement(entry: string): HeaderRequirement {
+  const space = entry.indexOf(' ');
+  if (space < 0) return { name: entry.toLowerCase() };
+  return { name: entry.slice(0, space).replace(/:+$/, '').toLowerCase(), value: entry.slice(space + 1) };
+}
+
+/**
+ * Why no request can satisfy a `headers` entry, or `undefined` when some request can: a name that is not an HTTP field
+ * name (empty, a `:` left in it — `X-Token:` or `X-Token:abc` without the space —, other characters), or a value with
+ * whitespace at either end (HTTP strips it from every field value, so the exact match never holds).
+ */
+export function headerNeverMatches(entry: string): string | undefined {
+  const { name, value } = headerRequirement(entry);
+  if (name === '') return 'it names no header (Cilium splits the entry at its first space)';
+  if (!TOKEN.test(name) && !PSEUDO_HEADERS.includes(name)) {
+    return entry.indexOf(' ') < 0 && name.includes(':')
+      ? `without a space after the colon, Cilium reads all of ${JSON.stringify(entry)} as one header name, which no request has`
+      : `${JSON.stringify(name)} is not an HTTP header name, so no request has it`;
+  }
+  if (value !== undefined && value !== value.replace(/^[ \t]+|[ \t]+$/g, '')) {
+    return `its value ${JSON.stringify(value)} starts or ends with whitespace, which HTTP strips from every header value, so the exact match never holds`;
+  }
+  return undefined;
+}
