@@ -1,7 +1,8 @@
 // `npm run jsii:check`: compiles the library entry point (src/index.ts) with jsii, the compiler behind cdk8s-plus's
-// Python, Go and Java bindings, and fails on any jsii or TypeScript error. jsii writes a tsconfig.json, a .jsii
-// assembly and compiled files next to its input, so it runs on a copy in the OS temp directory; the project tree is
-// never written. The jsii settings (entry point, excluded files, bundled dependencies) are package.json's own
+// Python, Go and Java bindings, and fails on any jsii or TypeScript error. jsii writes a tsconfig.json and a .jsii
+// assembly next to its input, so it runs on a copy in the OS temp directory; the project tree is never written. The
+// compiled JavaScript and declaration files are not written (scripts/jsii-assembly-only.mjs): only the diagnostics
+// and the assembly are read. The jsii settings (entry point, excluded files, bundled dependencies) are package.json's own
 // `jsii` section, so `jsii`/`jsii-pacmak` run on a checkout of this package see the same configuration.
 //
 // From the assembly it also checks the documentation rules of the public API (every type, property and method has a
@@ -21,7 +22,8 @@ const work = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-jsii-'));
 try {
   for (const entry of ['src', 'package.json', 'README.md', 'LICENSE']) cpSync(join(root, entry), join(work, entry), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'), 'dir');
-  const jsii = join(root, 'node_modules', 'jsii', 'bin', 'jsii');
+  // jsii's bin without the JavaScript and declaration output (the check reads the diagnostics and the assembly only).
+  const jsii = join(root, 'scripts', 'jsii-assembly-only.mjs');
   const run = spawnSync(process.execPath, [jsii, '--silence-warnings=reserved-word'], {
     cwd: work,
     encoding: 'utf8',

@@ -281,26 +281,6 @@ const installed = once((): string => {
 });
 
 /**
- * The scratch app's two TypeScript files (main.ts, jest-types.ts), type-checked by one `tsc` run with the scratch
- * tsconfig: the compiler's diagnostics, one line each (`file(line,col): error TS…`); empty when both type-check.
- */
-const scratchTypeCheck = once((): { app: string; diagnostics: string[] } => {
-  const app = installed();
-  writeFileSync(join(app, 'main.ts'), MAIN_TS);
-  writeFileSync(join(app, 'jest-types.ts'), JEST_TYPES_TS);
-  writeFileSync(join(app, 'jest-setup.js'), JEST_SETUP_JS);
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ ...SCRATCH_TSCONFIG, files: ['main.ts', 'jest-types.ts'] }, null, 2) + '\n');
-  const tsc = join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc');
-  expect(existsSync(tsc)).toBe(true);
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: app, encoding: 'utf8', timeout: TIMEOUT - 10_000 });
-  if (r.error) throw r.error;
-  const diagnostics = `${r.stdout}${r.stderr}`.split('\n').filter((line) => line.trim() !== '');
-  // tsc exits 0 exactly when it reports nothing.
-  expect(diagnostics.length === 0).toBe(r.status === 0);
-  return { app, diagnostics };
-});
-
-/**
  * `npx cdk8s-cilium init starter` in the scratch app: what it printed and the starter's files, before the consumer's
  * test (CONSUMER_TEST) is added as test/consumer.test.ts.
  */
@@ -313,10 +293,33 @@ const scaffolded = once((): { app: string; dir: string; initOutput: string; file
   return { app, dir, initOutput, files };
 });
 
-/** The starter (with test/consumer.test.ts) type-checks with its own tsconfig.json. */
-const starterTypeChecked = once((): void => {
-  const { dir } = scaffolded();
-  run(process.execPath, [join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir);
+/**
+ * The scratch app's two TypeScript projects, type-checked by one `tsc -b` run (one compiler process, not one per project):
+ * the app's main.ts and jest-types.ts with the scratch tsconfig (the shipped .d.ts checked, no @types/node), and the
+ * starter `init` scaffolded, test/consumer.test.ts included, with its own tsconfig.json. The compiler's diagnostics, one
+ * line each (`file(line,col): error TS…`, paths from the app), by project: lines under `starter/` are the starter's, other
+ * lines the app's, and a line that names no file (a global error) counts for both.
+ */
+const typeChecked = once((): { app: string; diagnostics: string[]; starter: string[] } => {
+  const { app } = scaffolded();
+  writeFileSync(join(app, 'main.ts'), MAIN_TS);
+  writeFileSync(join(app, 'jest-types.ts'), JEST_TYPES_TS);
+  writeFileSync(join(app, 'jest-setup.js'), JEST_SETUP_JS);
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ ...SCRATCH_TSCONFIG, files: ['main.ts', 'jest-types.ts'] }, null, 2) + '\n');
+  const tsc = join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc');
+  expect(existsSync(tsc)).toBe(true);
+  const r = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.json', join('starter', 'tsconfig.json'), '--pretty', 'false'],
+    { cwd: app, encoding: 'utf8', timeout: TIMEOUT - 10_000 });
+  if (r.error) throw r.error;
+  const lines = `${r.stdout}${r.stderr}`.split('\n').filter((line) => line.trim() !== '');
+  // tsc exits 0 exactly when it reports nothing.
+  expect(lines.length === 0).toBe(r.status === 0);
+  const global = (line: string): boolean => /^error TS\d+/.test(line);
+  return {
+    app,
+    diagnostics: lines.filter((line) => global(line) || !line.startsWith('starter/')),
+    starter: lines.filter((line) => global(line) || line.startsWith('starter/')),
+  };
 });
 
 /** Per test file of a vitest run (JSON report): how many tests passed, and the names of those that did not. */
@@ -418,7 +421,7 @@ describe('npm package', () => {
   }, TIMEOUT);
 
   test('main.ts type-checks against the installed .d.ts', () => {
-    const { diagnostics } = scratchTypeCheck();
+    const { diagnostics } = typeChecked();
     expect(diagnostics.filter((d) => !d.startsWith('jest-types.ts'))).toEqual([]);
   }, TIMEOUT);
 
@@ -447,7 +450,7 @@ describe('npm package', () => {
     const scaffoldPkg = JSON.parse(readFileSync(join(starter, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(scaffoldPkg.dependencies['cdk8s-cilium']).toBe(`^${pkg.version}`);
     // Its node_modules is the scratch app's (one level up): what `npm install` in the starter would give, offline.
-    starterTypeChecked();
+    expect(typeChecked().starter).toEqual([]);
     run(process.execPath, ['--import', 'tsx', 'main.ts'], starter);
     expect(readdirSync(join(starter, 'dist'))).toEqual(['shop.k8s.yaml']);
     const kinds = parseAllDocuments(readFileSync(join(starter, 'dist', 'shop.k8s.yaml'), 'utf8')).map((d) => (d.toJSON() as { kind: string }).kind);
@@ -470,14 +473,14 @@ describe('npm package', () => {
 
   test('cdk8s-cilium/vitest registers every matcher with its types, and toBeValidCilium uses the bundled schemas', () => {
     // test/consumer.test.ts is part of the starter's type-check and of both of its vitest runs.
-    starterTypeChecked();
+    expect(typeChecked().starter).toEqual([]);
     const { first, second } = starterTests();
     expect(first.get('test/consumer.test.ts')).toEqual({ passed: 3, failed: [] });
     expect(second.get('test/consumer.test.ts')).toEqual({ passed: 3, failed: [] });
   }, TIMEOUT);
 
   test('cdk8s-cilium/jest registers every matcher with the global expect and declares them for @types/jest', () => {
-    const { app, diagnostics } = scratchTypeCheck();
+    const { app, diagnostics } = typeChecked();
     expect(run(process.execPath, ['jest-setup.js'], app).trim()).toBe('toAllow,toBeValidCilium,toChangeOnly,toDeny');
     expect(diagnostics.filter((d) => !d.startsWith('main.ts'))).toEqual([]);
   }, TIMEOUT);
