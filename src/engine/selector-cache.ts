@@ -9,7 +9,6 @@ import { CompiledRule } from './compile';
 import { RuleSelection } from './direction-policy';
 import { SubjectKind } from './identity';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
-import { NAMESPACE_KEY } from '../model/selectors';
 
 /** Interned subject selectors and the rules that carry each (see the file comment). */
 export class SubjectSelectorCache {
@@ -41,10 +40,29 @@ export class SubjectSelectorCache {
         this.kinds.push(rule.subjectKind);
         this.imported.push([]);
         this.skipped.push([]);
-        this.file(id, indexRequirement(rule.subject));
       }
       (rule.imported ? this.imported : this.skipped)[id].push(rule);
     }
+    // Each selector is filed under its positive requirement whose values the fewest selectors require (`app=web` rather
+    // than `tier=backend`, which hundreds may share), so that a label's list holds few selectors that do not match.
+    const required = new Map<string, number>();
+    const labelKey = (key: string, value: string): string => `${key}\u0000${value}`;
+    for (const sel of this.selectors) {
+      for (const r of positive(sel)) for (const v of new Set(r.values)) required.set(labelKey(r.key, v), (required.get(labelKey(r.key, v)) ?? 0) + 1);
+    }
+    this.selectors.forEach((sel, id) => {
+      let best: SelectorRequirement | undefined;
+      let bestScore = Infinity;
+      for (const r of positive(sel)) {
+        let score = 0;
+        for (const v of new Set(r.values)) score += required.get(labelKey(r.key, v)) ?? 0;
+        if (score < bestScore) {
+          best = r;
+          bestScore = score;
+        }
+      }
+      this.file(id, best);
+    });
     this.seen = new Uint32Array(this.selectors.length);
   }
 
@@ -118,20 +136,7 @@ export class SubjectSelectorCache {
 
 const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
 
-/**
- * The positive requirement to file a selector under: an `In` requirement on a key other than the namespace when there is
- * one (the fewest values first: the more selective), else the namespace's; `undefined` when it has none.
- */
-function indexRequirement(selector: Selector): SelectorRequirement | undefined {
-  let best: SelectorRequirement | undefined;
-  let bestScore = Infinity;
-  for (const r of selector.requirements) {
-    if (r.operator !== 'In' || r.values.length === 0) continue;
-    const score = r.values.length + (r.key === NAMESPACE_KEY ? 1_000 : 0);
-    if (score < bestScore) {
-      best = r;
-      bestScore = score;
-    }
-  }
-  return best;
+/** The positive requirements of a selector (`In` with values): an identity it selects has a label of one of the values. */
+function positive(selector: Selector): SelectorRequirement[] {
+  return selector.requirements.filter((r) => r.operator === 'In' && r.values.length > 0);
 }
