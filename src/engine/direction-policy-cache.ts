@@ -1,14 +1,12 @@
 /**
- * The direction policies of a `PolicySet`, computed on first use: each subject identity's matching subject selectors (the
- * selector cache, `selector-cache.ts`), and one direction policy per direction and set of selectors, shared by the
- * identities the same selectors select.
+ * The direction policies of a `PolicySet`, computed on first use: each subject identity's rule selection, and one
+ * direction policy per direction and selection, shared by the identities the same rules select.
  */
 import { CompiledRule } from './compile';
-import { DirectionPolicy, PortIndex, RuleSelection, directionPolicyOf } from './direction-policy';
+import { DirectionPolicy, PortIndex, RuleIndex, RuleSelection, directionPolicyOf, selectRules } from './direction-policy';
 import { SectionName } from '../model/policy-model';
 import { LabelSet } from '../model/labels';
-import { ResolvedEndpoint, SubjectKind } from './identity';
-import { SubjectSelectorCache } from './selector-cache';
+import { ResolvedEndpoint } from './identity';
 
 /** The most rule selections kept per subject kind (one per identity): a process that sees more identities stays bounded. */
 const MAX_SELECTIONS = 100_000;
@@ -16,15 +14,18 @@ const MAX_SELECTIONS = 100_000;
 /** Direction policies by identity, cached. */
 export class DirectionPolicyCache {
   /**
-   * The distinct selections, interned in a trie: one root per subject kind and `init` flag, then one step per matching
-   * subject selector id (ascending). Identities selected by the same selectors reach the same node, which holds their
-   * direction policies: they share them (and their decisions) without a key built per identity.
+   * The distinct rule selections, interned in a trie: one root per subject kind and `init` flag, then one step per selected
+   * rule's ordinal (a skipped rule's as `-1 - ordinal`). Identities with the same selection reach the same node, which
+   * holds their direction policies: they share them (and their decisions) without a key built per identity.
    */
   private readonly roots = new Map<string, SelectionNode>();
-  /** The trie node of each subject identity once looked up, per subject kind and label set object (one per identity: `EndpointRecords`). */
-  private readonly selections = { endpoint: new Map<LabelSet, SelectionNode>(), node: new Map<LabelSet, SelectionNode>() };
-  /** The subject selectors, interned when the set is built. */
-  private readonly selectorCache: SubjectSelectorCache;
+  /**
+   * The rule selection of each subject identity and its direction policies once looked up, per subject kind and label set
+   * object (one per identity: `EndpointRecords`).
+   */
+  private readonly selections = { endpoint: new Map<LabelSet, IdentityPolicies>(), node: new Map<LabelSet, IdentityPolicies>() };
+  /** The rules by a label their subject requires (a new identity is only matched against the rules filed under its labels). */
+  private readonly ruleIndex: RuleIndex;
 
   /** The port index of each rule section, built with the cache (as the agent indexes a rule when it imports it). */
   private readonly sectionIndexes = new Map<CompiledRule, Record<SectionName, PortIndex>>();
@@ -32,7 +33,7 @@ export class DirectionPolicyCache {
     (this.sectionIndexes.get(rule) as Record<SectionName, PortIndex>)[section];
 
   public constructor(rules: readonly CompiledRule[]) {
-    this.selectorCache = new SubjectSelectorCache(rules);
+    this.ruleIndex = new RuleIndex(rules);
     for (const rule of rules) {
       if (!rule.imported) continue;
       this.sectionIndexes.set(rule, {
@@ -46,63 +47,66 @@ export class DirectionPolicyCache {
 
   /** The (cached) policy of a subject identity in one direction; `undefined` where policy does not apply. */
   public get(subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
-    const kind = subject.subject;
-    if (kind === undefined) return undefined;
-    const byLabels = this.selections[kind];
-    let node = byLabels.get(subject.labels);
-    if (node === undefined) {
-      // Equal label sets of different objects (not interned) look their selectors up again: same node. Bounded like the
-      // endpoint records: past MAX_SELECTIONS identities they start over (looked up again on use).
-      node = this.intern(kind, subject.labels.has('reserved', 'init'), this.selectorCache.matching(subject.labels, kind));
+    if (subject.subject === undefined) return undefined;
+    const byLabels = this.selections[subject.subject];
+    let entry = byLabels.get(subject.labels);
+    if (!entry) {
+      // Equal label sets of different objects (not interned) compute their selection again: same result. Bounded like the
+      // endpoint records: past MAX_SELECTIONS identities the selections start over (computed again on use).
+      entry = { selection: selectRules(this.ruleIndex.rulesFor(subject.labels), subject.subject, subject.labels) };
       if (byLabels.size >= MAX_SELECTIONS) byLabels.clear();
-      byLabels.set(subject.labels, node);
+      byLabels.set(subject.labels, entry);
     }
+    const known = entry[direction];
+    if (known) return known;
+    const node = entry.node ??= this.internSelection(entry.selection);
     let dp = node[direction];
-    if (dp === undefined) {
-      const selection = node.selection ??= this.selectorCache.selection(node.kind, node.init, node.ids);
-      dp = directionPolicyOf(selection, direction, this.sectionIndex);
+    if (!dp) {
+      dp = directionPolicyOf(entry.selection, direction, this.sectionIndex);
       node[direction] = dp;
     }
+    entry[direction] = dp;
     return dp;
   }
 
-  /** The trie node of a set of subject selectors (see `roots`). */
-  private intern(kind: SubjectKind, init: boolean, ids: readonly number[]): SelectionNode {
-    const rootKey = `${kind}|${init ? 1 : 0}`;
+  /** The trie node of a rule selection (see `roots`). */
+  private internSelection(selection: RuleSelection): SelectionNode {
+    const rootKey = `${selection.subjectKind}|${selection.init ? 1 : 0}`;
     let node = this.roots.get(rootKey);
     if (node === undefined) {
-      node = { kind, init, ids: NO_IDS };
+      node = {};
       this.roots.set(rootKey, node);
     }
-    for (let i = 0; i < ids.length; i++) node = step(node, ids, i);
+    // Selected rules first, then skipped ones (negative steps): both lists are in input order, so a selection has one path.
+    for (let i = 0; i < selection.selecting.length; i++) node = step(node, selection.selecting[i].ordinal);
+    for (let i = 0; i < selection.skipped.length; i++) node = step(node, -1 - selection.skipped[i].ordinal);
     return node;
   }
 }
 
-const NO_IDS: readonly number[] = Object.freeze([]);
-
-/**
- * A node of the selection trie: the subject selectors of the path that ends here, the rule selection and direction
- * policies of the identities they select (made on first use), and the longer paths.
- */
+/** A node of the selection trie: the direction policies of the selection that ends here, and the longer selections. */
 interface SelectionNode {
-  readonly kind: SubjectKind;
-  readonly init: boolean;
-  /** The selector ids of the path (ascending). */
-  readonly ids: readonly number[];
   next?: Map<number, SelectionNode>;
-  selection?: RuleSelection;
   ingress?: DirectionPolicy;
   egress?: DirectionPolicy;
 }
 
-/** The child of `node` on `ids[i]` (created on first use; it keeps `ids` up to `i`). */
-function step(node: SelectionNode, ids: readonly number[], i: number): SelectionNode {
+/** The child of `node` on `ordinal` (created on first use). */
+function step(node: SelectionNode, ordinal: number): SelectionNode {
   const next = node.next ??= new Map();
-  let child = next.get(ids[i]);
+  let child = next.get(ordinal);
   if (child === undefined) {
-    child = { kind: node.kind, init: node.init, ids: ids.slice(0, i + 1) };
-    next.set(ids[i], child);
+    child = {};
+    next.set(ordinal, child);
   }
   return child;
+}
+
+/** A subject identity's rule selection, and its direction policies once looked up. */
+interface IdentityPolicies {
+  readonly selection: RuleSelection;
+  /** Its node in the selection trie, once interned. */
+  node?: SelectionNode;
+  ingress?: DirectionPolicy;
+  egress?: DirectionPolicy;
 }

@@ -7,8 +7,9 @@
  */
 import { CompiledItem, CompiledRule, PolicyRef } from './compile';
 import { SectionName } from '../model/policy-model';
+import { NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind } from './identity';
-import { LabelSet, SelectorRequirement } from '../model/labels';
+import { IdentityLabel, LabelSet, SelectorRequirement } from '../model/labels';
 import { L4Query } from './ports';
 
 /** The policy of one subject identity in one direction. */
@@ -176,6 +177,103 @@ class SelectedDirectionPolicy implements DirectionPolicy {
 }
 
 const NO_REQUIREMENTS: readonly SelectorRequirement[] = Object.freeze([]);
+
+/**
+ * The rules indexed by the labels their subject requires, as the agent's selector cache prunes the selectors a new
+ * identity is tested against: each rule is filed under the values of one `In` requirement of its subject (one on a key
+ * other than the namespace when it has one, as it is the more selective), within the one namespace it pins if it pins one;
+ * the rules that require no label are kept apart. `rulesFor` keeps, in input order, the rules filed under the labels of
+ * an identity and the others; `selectRules` still checks each subject fully.
+ */
+export class RuleIndex {
+  /** Positions of the rules whose subject has no `In` requirement. */
+  private readonly general: number[] = [];
+  /**
+   * Positions of the rules per pinned namespace (`''` without one, or when filed under the namespace key itself), required
+   * key and value, whatever the source (the full match checks it). Nested maps: a lookup builds no key.
+   */
+  private readonly byLabel = new Map<string, Map<string, Map<string, number[]>>>();
+
+  constructor(private readonly rules: readonly CompiledRule[]) {
+    rules.forEach((rule, pos) => {
+      const ns = pinnedNamespace(rule);
+      const req = indexRequirement(rule);
+      if (req === undefined) {
+        this.general.push(pos);
+        return;
+      }
+      const nsKey = req.key === NAMESPACE_KEY ? '' : (ns ?? '');
+      let byKey = this.byLabel.get(nsKey);
+      if (!byKey) {
+        byKey = new Map();
+        this.byLabel.set(nsKey, byKey);
+      }
+      let byValue = byKey.get(req.key);
+      if (!byValue) {
+        byValue = new Map();
+        byKey.set(req.key, byValue);
+      }
+      for (const value of new Set(req.values)) {
+        const list = byValue.get(value);
+        if (list) list.push(pos);
+        else byValue.set(value, [pos]);
+      }
+    });
+  }
+
+  /** The rules that may select an identity with `labels`, in input order. */
+  public rulesFor(labels: LabelSet): readonly CompiledRule[] {
+    const found: number[] = this.general.slice();
+    const all = labels.labels;
+    const namespaces = labels._withKey(NAMESPACE_KEY);
+    this.collect(found, '', all);
+    for (let n = 0; n < namespaces.length; n++) this.collect(found, namespaces[n].value, all);
+    found.sort((a, b) => a - b);
+    const out: CompiledRule[] = [];
+    let last = -1;
+    for (let i = 0; i < found.length; i++) {
+      if (found[i] !== last) out.push(this.rules[found[i]]);
+      last = found[i];
+    }
+    return out;
+  }
+
+  /** Adds the positions filed under the pinned namespace `ns` and one of the labels. */
+  private collect(found: number[], ns: string, all: readonly IdentityLabel[]): void {
+    const byKey = this.byLabel.get(ns);
+    if (byKey === undefined) return;
+    for (let i = 0; i < all.length; i++) {
+      const list = byKey.get(all[i].key)?.get(all[i].value);
+      if (list !== undefined) for (let j = 0; j < list.length; j++) found.push(list[j]);
+    }
+  }
+}
+
+/**
+ * The `In` requirement of a rule's subject to file it under (see `RuleIndex`): one on a key other than the namespace when
+ * there is one (the fewest values first), else the namespace's; `undefined` when its subject has none.
+ */
+function indexRequirement(rule: CompiledRule): SelectorRequirement | undefined {
+  let best: SelectorRequirement | undefined;
+  let bestScore = Infinity;
+  for (const r of rule.subject.requirements) {
+    if (r.operator !== 'In' || r.values.length === 0) continue;
+    const score = r.values.length + (r.key === NAMESPACE_KEY ? 1_000 : 0);
+    if (score < bestScore) {
+      best = r;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** The namespace a rule's subject requires (`k8s:io.kubernetes.pod.namespace In (<one value>)`), if any. */
+function pinnedNamespace(rule: CompiledRule): string | undefined {
+  for (const r of rule.subject.requirements) {
+    if (r.source === 'k8s' && r.key === NAMESPACE_KEY && r.operator === 'In' && r.values.length === 1 && typeof r.values[0] === 'string') return r.values[0];
+  }
+  return undefined;
+}
 
 /** The items of a direction policy that may cover a query (see `PortIndex`). */
 export interface CandidateIndex {

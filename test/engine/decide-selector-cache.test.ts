@@ -1,8 +1,8 @@
-// Least privilege of the subject selector cache (`selector-cache.ts`): a new identity is matched only against the selectors
-// filed under one of its labels (by one `key In (values)` requirement each) and the few without one, and identities
-// matched by the same selectors share their direction policies and decisions. A cache keyed too coarsely (a label's value
-// without its key, candidates taken without the full match, `reserved:init` or the subject kind left out of the key)
-// would hand one subject another's decisions. The identities here are one label apart, the same value under another key,
+// Least privilege of how `decide()` finds a subject's rules (`RuleIndex`: a new identity is matched only against the rules
+// filed under one of its labels, by one `key In (values)` requirement each, and the few without one) and shares them
+// (`DirectionPolicyCache`: identities selected by the same rules share their direction policies and decisions). A cache
+// keyed too coarsely (a label's value without its key, candidates taken without the full match, `reserved:init` left out
+// of the key) would hand one subject another's decisions. The identities here are one label apart, the same value under another key,
 // a namespace label apart, reserved entities, a node and a pod with the same labels; their peers include CIDR and FQDN
 // peers, deny rules, L7 rules. Every connection is asked on one set right after the one it must not be confused with, in
 // both orders, and must get what Cilium decides, what a fresh set gives it alone and what `verdict()` says.
@@ -76,7 +76,7 @@ function query(set: PolicySet, c: Case): VerdictQuery {
   return { from: set.endpoint(c.from), to: set.endpoint(c.to), protocol: 'TCP', port: c.port, ...(c.http ? { http: { method, path } } : {}) };
 }
 
-describe('decide(): the subject selector cache keeps each identity to its own selectors', () => {
+describe('decide(): the rule index and the selection cache keep each identity to its own rules', () => {
   test.each([['in order', CASES], ['in reverse order', [...CASES].reverse()]])('one set, every connection %s, cold', (_order, cases) => {
     const set = policySet(DOCS, OPTIONS);
     for (const c of cases) {
