@@ -6,10 +6,12 @@
 //    stryker.config.mjs (string literals left out), as Stryker itself would make them;
 // 2. N of them are drawn uniformly without replacement (a partial Fisher-Yates shuffle of the sorted population driven by
 //    pure-rand's xoroshiro128+ seeded with --seed): the unit is the mutant, not the file;
-// 3. Stryker runs with one `--mutate file:line:col-line:col` range per sampled mutant, and the ignorer of
-//    scripts/mutation-sample-ignorer.mjs leaves out the mutants of the nodes inside a sampled node (a range takes every
-//    node within it). A node can carry several mutants (`a < b`: `a <= b`, `a >= b`, `true`, `false`); their range is the
-//    same, so Stryker tests all of them: those not drawn are "extras", tested and listed, never counted in the estimate;
+// 3. Stryker runs with one `--mutate file:line:col-line:col` range per sampled mutant. A range takes every mutant of
+//    its node (`a < b`: `a <= b`, `a >= b`, `true`, `false`) and of the nodes within it, so the checker of
+//    scripts/mutation-sample-checker.mjs passes only the sampled mutants: Stryker reports the others "CompileError"
+//    ("Not in the mutation sample") and tests exactly the sample. (With a checker, Stryker adds a second test runner
+//    once the checks are done, so a run uses two test runners at `concurrency: 1`: it tests 150 mutants, not the 344
+//    that the ranges of the first 150-mutant sample held.);
 // 4. the score of the sample (killed and timed out over killed, timed out, survived and without coverage, as Stryker's
 //    own score) is printed with its 95% Wilson interval, with every sampled survivor: location, mutator, replacement.
 //
@@ -25,6 +27,7 @@ import { pathToFileURL } from 'node:url';
 import console from 'node:console';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
+import { mutantKey } from './mutation-sample-checker.mjs';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
@@ -85,7 +88,7 @@ for (const file of files) {
     if (m.status !== 'Ignored') population.push({ fileName: file, location: m.location, mutatorName: m.mutatorName, replacement: m.replacement });
   }
 }
-const keyOf = (m) => `${m.fileName}:${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement}`;
+const keyOf = (m) => mutantKey(m.fileName, m.location, m.mutatorName, m.replacement);
 population.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
 const perArea = new Map();
 for (const m of population) {
@@ -117,7 +120,7 @@ if (args.list) {
 const outDir = join(root, 'reports', 'mutation');
 mkdirSync(outDir, { recursive: true });
 const sampleFile = join(outDir, `sample-${seed}-${n}.mutants.json`);
-writeFileSync(sampleFile, JSON.stringify({ seed, n, mutants: sample }, null, 2));
+writeFileSync(sampleFile, JSON.stringify({ root, seed, n, mutants: sample }, null, 2));
 process.env.MUTATION_SAMPLE_FILE = sampleFile;
 const incrementalFile = args['incremental-file'] ?? join('reports', 'mutation', `sample-${seed}-${n}.json`);
 if (existsSync(incrementalFile)) {
@@ -132,8 +135,8 @@ const started = process.cpuUsage();
 const wallStart = performance.now();
 const results = await new Stryker({
   mutate: ranges,
-  plugins: [...(config.plugins ?? []), join(root, 'scripts', 'mutation-sample-ignorer.mjs')],
-  ignorers: ['mutation-sample'],
+  plugins: [...(config.plugins ?? []), join(root, 'scripts', 'mutation-sample-checker.mjs')],
+  checkers: ['mutation-sample'],
   incremental: true,
   incrementalFile,
   jsonReporter: { fileName: join('reports', 'mutation', `sample-${seed}-${n}.report.json`) },
@@ -149,7 +152,7 @@ const resultKey = (r) => keyOf({
     end: { line: r.location.end.line - 1, column: r.location.end.column - 1 } },
 });
 const byKey = new Map(results.map((r) => [resultKey(r), r]));
-const tested = results.filter((r) => r.status !== 'Ignored');
+const tested = results.filter((r) => r.status !== 'Ignored' && r.statusReason !== 'Not in the mutation sample');
 const detected = new Set(['Killed', 'Timeout']);
 const undetected = new Set(['Survived', 'NoCoverage']);
 let killed = 0;
@@ -177,8 +180,8 @@ function wilson(k, total, z = 1.959964) {
 }
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 console.log(`\nSample N=${n}, seed=${seed}, of ${population.length} mutants in ${files.length} files`);
-console.log(`Stryker tested ${tested.length} mutants: the ${n - missing.length} sampled found in its results and ${extras.length} extras ` +
-  '(other mutators on a sampled node, not counted)');
+console.log(`Stryker's results: ${results.length} mutants in the ranges, ${tested.length} of them tested or reused; ` +
+  `${n - missing.length} sampled mutants found in them` + (extras.length > 0 ? `, ${extras.length} tested that are not in the sample (not counted)` : ''));
 if (missing.length > 0) {
   console.log(`NOT FOUND in Stryker's results (${missing.length}; the estimate leaves them out):`);
   for (const m of missing) console.log(`  ${at(m)} ${m.mutatorName}: ${m.replacement.split('\n')[0]}`);
