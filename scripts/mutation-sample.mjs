@@ -15,7 +15,8 @@
 // 4. the score of the sample (killed and timed out over killed, timed out, survived and without coverage, as Stryker's
 //    own score) is printed with its 95% Wilson interval, with every sampled survivor: location, mutator, replacement.
 //
-// Options: --n (default 200), --seed (default 22), --files (comma-separated files, default the unmeasured model and
+// Options: --n (default 200), --seed (default 22), --timeout-ms (Stryker's timeoutMS, default the config's: a mutant that
+// loops forever costs its whole limit), --files (comma-separated files, default the unmeasured model and
 // validate files below), --list (print the sample, run nothing), --incremental-file (default
 // reports/mutation/sample-<seed>-<n>.json: a re-run with the same seed and N reuses what Stryker can reuse; survivors
 // are always tested again, as Stryker would reuse a survivor's result after a test file is added). The test set is
@@ -61,6 +62,7 @@ const { values: args } = parseArgs({
     files: { type: 'string' },
     list: { type: 'boolean', default: false },
     'incremental-file': { type: 'string' },
+    'timeout-ms': { type: 'string' },
   },
 });
 const n = Number(args.n);
@@ -139,8 +141,10 @@ const results = await new Stryker({
   checkers: ['mutation-sample'],
   incremental: true,
   incrementalFile,
+  // A mutant's time limit is the time of its tests in the initial run, times 1.5, plus this (stryker.config.mjs: 60 s).
+  ...(args['timeout-ms'] ? { timeoutMS: Number(args['timeout-ms']) } : {}),
   jsonReporter: { fileName: join('reports', 'mutation', `sample-${seed}-${n}.report.json`) },
-  reporters: ['progress', 'json'],
+  reporters: ['progress', 'json', 'mutation-sample'],
 }).runMutationTest();
 
 // 4. The sampled mutants' results.
