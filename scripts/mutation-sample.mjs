@@ -160,13 +160,17 @@ const tested = results.filter((r) => r.status !== 'Ignored' && r.statusReason !=
 const detected = new Set(['Killed', 'Timeout']);
 const undetected = new Set(['Survived', 'NoCoverage']);
 let killed = 0;
+const timedOut = [];
 const survivors = [];
 const invalid = [];
 const missing = [];
 for (const m of sample) {
   const r = byKey.get(keyOf(m));
   if (r === undefined) missing.push(m);
-  else if (detected.has(r.status)) killed++;
+  else if (detected.has(r.status)) {
+    killed++;
+    if (r.status === 'Timeout') timedOut.push(m);
+  }
   else if (undetected.has(r.status)) survivors.push({ ...m, status: r.status });
   else invalid.push({ ...m, status: r.status });
 }
@@ -198,6 +202,13 @@ if (valid > 0) {
   const [lo, hi] = wilson(killed, valid);
   console.log(`Score: ${killed}/${valid} = ${pct(killed / valid)}, 95% Wilson interval ${pct(lo)}–${pct(hi)} ` +
     '(an estimate of the score of the whole population, not a measurement of it)');
+}
+if (timedOut.length > 0 && valid > 0) {
+  // Stryker counts a timeout as detected; under a heavy load a slow run of a mutant's tests also times out.
+  const [lo, hi] = wilson(killed - timedOut.length, valid);
+  console.log(`Of those, ${timedOut.length} timed out (counted as detected, as Stryker does); counted as survivors instead: ` +
+    `${killed - timedOut.length}/${valid} = ${pct((killed - timedOut.length) / valid)}, 95% Wilson interval ${pct(lo)}–${pct(hi)}`);
+  for (const m of timedOut) console.log(`  timed out: ${at(m)} ${m.mutatorName}: ${m.replacement.split('\n')[0]}`);
 }
 console.log(`Survivors (${survivors.length}):`);
 for (const m of survivors) console.log(`  ${at(m)} ${m.mutatorName}${m.status === 'NoCoverage' ? ' [no coverage]' : ''}: ${m.replacement.split('\n')[0]}`);
