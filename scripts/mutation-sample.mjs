@@ -10,8 +10,8 @@
 //    its node (`a < b`: `a <= b`, `a >= b`, `true`, `false`) and of the nodes within it, so the checker of
 //    scripts/mutation-sample-checker.mjs passes only the sampled mutants: Stryker reports the others "CompileError"
 //    ("Not in the mutation sample") and tests exactly the sample. (With a checker, Stryker adds a second test runner
-//    once the checks are done, so a run uses two test runners at `concurrency: 1`: it tests 150 mutants, not the 344
-//    that the ranges of the first 150-mutant sample held.);
+//    once the checks are done, so a run uses two test runners at `concurrency: 1`: it tests 150 mutants, not the 755
+//    that the ranges of a 150-mutant sample hold.)
 // 4. the score of the sample (killed and timed out over killed, timed out, survived and without coverage, as Stryker's
 //    own score) is printed with its 95% Wilson interval, with every sampled survivor: location, mutator, replacement.
 //
