@@ -30,6 +30,11 @@ export interface CompiledPort {
   readonly endPort?: number;
 }
 
+/** Cilium's `iana.IsSvcName`: 1-15 characters, letters, digits and single inner hyphens, at least one letter. */
+export function isIanaSvcName(s: string): boolean {
+  return s.length >= 1 && s.length <= 15 && /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(s);
+}
+
 /** Parses a port string the way the agent does; a name is returned lower-case. */
 export function parsePortValue(port: string | undefined): { kind: 'number'; value: number } | { kind: 'name'; name: string } | { kind: 'invalid' } {
   if (port === undefined || port === '') return { kind: 'number', value: 0 };
@@ -38,7 +43,7 @@ export function parsePortValue(port: string | undefined): { kind: 'number'; valu
     const value = port.length > 1 && port.startsWith('0') ? (/^[0-7]+$/.test(port) ? parseInt(port, 8) : NaN) : Number(port);
     return Number.isInteger(value) && value <= 65535 ? { kind: 'number', value } : { kind: 'invalid' };
   }
-  if (port.length <= 15 && /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(port)) return { kind: 'name', name: port.toLowerCase() };
+  if (isIanaSvcName(port)) return { kind: 'name', name: port.toLowerCase() };
   return { kind: 'invalid' };
 }
 

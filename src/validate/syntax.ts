@@ -4,6 +4,8 @@
  * Kubernetes names. (RE2 regexes: `model/re2.ts`.)
  */
 
+import { isIanaSvcName } from '../model/port-entries';
+
 /** The result of Go's `strconv.ParseUint(s, 0, bits)`. */
 export type GoUintResult = { readonly ok: true; readonly value: number; readonly base: number } | { readonly ok: false; readonly reason: 'syntax' | 'range' };
 
@@ -83,10 +85,8 @@ function underscoreOK(s: string): boolean {
   return saw !== '_';
 }
 
-/** Cilium's `iana.IsSvcName`: 1-15 characters, letters, digits and single inner hyphens, at least one letter. */
-export function isIanaSvcName(s: string): boolean {
-  return s.length >= 1 && s.length <= 15 && /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(s);
-}
+// Cilium's `iana.IsSvcName`, one implementation for the engine's port parsing (src/model) and these checks.
+export { isIanaSvcName };
 
 /** How the agent reads a `port` string. */
 export type PortReading =

@@ -119,6 +119,12 @@ describe('CrdSchemas | loading', () => {
     expect(CrdSchemas.forVersion(CRD_ROOT, 'main').label).toBe('CRD main');
   });
 
+  test('forVersion refuses a version with anything before or after it (crd-version-invalid)', () => {
+    for (const v of ['x1.19', 'cilium-1.19', 'vv1.19', '1.19.4-rc1', '1.19.']) {
+      expect(() => CrdSchemas.forVersion(CRD_ROOT, v), v).toThrow(expect.objectContaining({ id: 'crd-version-invalid' }));
+    }
+  });
+
   test('other kinds are not its business', () => {
     const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { bogus: true } };
     expect(crdSchemas().handlesKind('Deployment')).toBe(false);

@@ -39,6 +39,17 @@ describe('JSON', () => {
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it('the schema refuses a report without a required field: a consumer can rely on every summary count', () => {
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(VALIDATE_REPORT_JSON_SCHEMA);
+    const json = JSON.parse(formatReportJson(sample())) as { summary: Record<string, unknown> };
+    for (const key of ['files', 'documents', 'policies', 'errors', 'warnings', 'passed']) {
+      const { [key]: _dropped, ...summary } = json.summary;
+      expect(validate({ ...json, summary }), key).toBe(false);
+      expect(validate.errors?.map((e) => `${e.instancePath} ${e.keyword} ${String(e.params.missingProperty)}`), key)
+        .toEqual([`/summary required ${key}`]);
+    }
+  });
+
   it('writes keys in the documented order, and the doc comment names every key of the schema', () => {
     const json = reportToJson(sample()) as { files: object[]; diagnostics: object[]; summary: object };
     expect(Object.keys(json)).toEqual(['schema', 'version', 'crdFiles', 'files', 'diagnostics', 'summary']);

@@ -134,6 +134,16 @@ describe('k8s-np-… checks', () => {
     expect(validateNetworkPolicy({ kind: 'NetworkPolicy', spec: [] }).map((d) => `${d.id} ${d.path}`)).toEqual(['k8s-np-type spec']);
   });
 
+  it('a label key name of 63 characters is a qualified name, of 64 it is not (k8s-np-selector), with or without a prefix', () => {
+    const keyFindings = (key: string): string[] => validateNetworkPolicy({
+      kind: 'NetworkPolicy', metadata: { name: 'a' }, spec: { podSelector: { matchLabels: { [key]: 'x' } } },
+    }).map((d) => `${d.id} ${d.path}`);
+    for (const name of ['a'.repeat(63), `example.com/${'b'.repeat(63)}`]) expect(keyFindings(name), name).toEqual([]);
+    for (const name of ['a'.repeat(64), `example.com/${'b'.repeat(64)}`]) {
+      expect(keyFindings(name), name).toEqual([`k8s-np-selector spec.podSelector.matchLabels[${JSON.stringify(name)}]`]);
+    }
+  });
+
   it('more than two policy types, and an except outside the cidr', () => {
     const found = validateNetworkPolicy({
       kind: 'NetworkPolicy', metadata: { name: 'a' },
