@@ -3,7 +3,7 @@
 // refusals by error id and location, and what the accepted values select, through engine verdicts. In the mutation test
 // set (set `rules`). Every value is built inside a test.
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, CiliumPolicyError, EndpointSelector, Peer, Port } from '../../src';
+import { CiliumPolicy, CiliumPolicyError, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
 import { decidedBy } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -69,5 +69,15 @@ describe('where a value factory was called from', () => {
     expect(e.location).toBe(`test/constructs/names-and-locations.test.ts:${line}`);
     const [n, there] = [thrown(() => Peer.namespace('Shop')), new Error().stack ?? ''];
     expect(n.location).toBe(`test/constructs/names-and-locations.test.ts:${/names-and-locations\.test\.ts:(\d+)/.exec(there)?.[1]}`);
+  });
+});
+
+describe('how a peer describes its selector (in findings and refusals)', () => {
+  test('labels as key=value, expressions as key, operator and values, namespace included', () => {
+    expect(Peer.endpoints({ labels: { app: 'web', tier: 'front' }, namespace: 'shop' }).toString())
+      .toBe('endpoints {app=web, tier=front, k8s:io.kubernetes.pod.namespace=shop}');
+    expect(Peer.allNamespaces().toString()).toBe('endpoints {k8s:io.kubernetes.pod.namespace Exists}');
+    expect(Peer.selectedBy(EndpointSelector.of({ expressions: [LabelExpression.in('tier', ['a', 'b'])] }), 'shop').toString())
+      .toBe('endpoints {k8s:io.kubernetes.pod.namespace=shop, tier In (a,b)}');
   });
 });
