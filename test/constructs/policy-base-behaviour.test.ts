@@ -151,13 +151,14 @@ describe('namespaces and the version annotation', () => {
 describe('the checks of the synthesis', () => {
   test('two policies that are one resource on apply clash (an error); another namespace or kind does not', () => {
     const c = chart('shop');
+    new CiliumPolicy(c, 'first', { name: 'first' }).isolateIngress();
     const a = new CiliumPolicy(c, 'a', { name: 'same' });
     a.isolateIngress();
     const b = new CiliumPolicy(c, 'b', { name: 'same' });
     b.isolateIngress();
     expect(findings(b)).toEqual(['policy-name-clash metadata.name']);
     expect(findings(a)).toEqual(['policy-name-clash metadata.name']);
-    // Each names the other, not itself.
+    // Each names the other: not itself, not another policy.
     expect(a.synthesizeModel().diagnostics[0].message).toContain('also defined by test/b;');
     expect(b.synthesizeModel().diagnostics[0].message).toContain('also defined by test/a;');
     expect(synthFailure(c)).toMatch(/policy-name-clash/);
