@@ -194,5 +194,14 @@ describe('Synth.run', () => {
     for (const builder of [null, undefined, {}, { addCharts: 'x' }, 'main']) {
       expect(refusal(() => Synth.run(builder as never)).id, String(builder)).toBe('synth-builder');
     }
+    // It says what it got: a function (0.x's runSynth(fn)), or the value.
+    expect(refusal(() => Synth.run((() => undefined) as never)).message).toContain('Synth.run(a function):');
+    expect(refusal(() => Synth.run('main' as never)).message).toContain('Synth.run(main):');
+  });
+
+  test('a bug whose message only contains "Validation failed" keeps its stack trace', () => {
+    expect(() => Synth.run({ addCharts: () => {
+      throw new Error('internal: Validation failed in a helper');
+    } }, { outdir: outdir() })).toThrow('internal: Validation failed in a helper');
   });
 });
