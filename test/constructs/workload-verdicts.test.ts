@@ -7,7 +7,7 @@ import { ApiObject, Chart, Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, Port } from '../../src';
+import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyBase, Port } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -54,7 +54,7 @@ function from(c: Chart, source: string, targets: string[]): string[] {
 }
 
 /** `<id> <path>` of each finding of a policy's synthesis. */
-function findings(p: CiliumPolicy): string[] {
+function findings(p: PolicyBase): string[] {
   return p.synthesizeModel().diagnostics.map((d) => `${d.id} ${d.path ?? ''}`.trim());
 }
 
