@@ -3,7 +3,7 @@
 // refusals by error id and location, and what the accepted values select, through engine verdicts. In the mutation test
 // set (set `rules`). Every value is built inside a test.
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, CiliumPolicyError, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import { Builtins, CiliumPolicy, CiliumPolicyError, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
 import { decidedBy } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -44,7 +44,7 @@ describe('namespace names', () => {
     const c = chart();
     const own = new CiliumPolicy(c, 'p', { namespace: 'data', endpointSelector: EndpointSelector.labels({ app: 'api' }) });
     own.isolateIngress();
-    expect(own.namespace).toBe('data');
+    expect([own.namespace, own.kind]).toEqual(['data', 'CiliumNetworkPolicy']);
     expect(decidedBy(c, 'pod:data:app=x', 'pod:data:app=api', 80, 'ingress')).toBe('default-deny');
   });
 });
@@ -69,6 +69,8 @@ describe('where a value factory was called from', () => {
     expect(e.location).toBe(`test/constructs/names-and-locations.test.ts:${line}`);
     const [n, there] = [thrown(() => Peer.namespace('Shop')), new Error().stack ?? ''];
     expect(n.location).toBe(`test/constructs/names-and-locations.test.ts:${/names-and-locations\.test\.ts:(\d+)/.exec(there)?.[1]}`);
+    const [l, labels] = [thrown(() => Peer.endpoints({ namespace: 'shop', labels: {} })), new Error().stack ?? ''];
+    expect(l.location).toBe(`test/constructs/names-and-locations.test.ts:${/names-and-locations\.test\.ts:(\d+)/.exec(labels)?.[1]}`);
   });
 });
 
@@ -79,5 +81,18 @@ describe('how a peer describes its selector (in findings and refusals)', () => {
     expect(Peer.allNamespaces().toString()).toBe('endpoints {k8s:io.kubernetes.pod.namespace Exists}');
     expect(Peer.selectedBy(EndpointSelector.of({ expressions: [LabelExpression.in('tier', ['a', 'b'])] }), 'shop').toString())
       .toBe('endpoints {k8s:io.kubernetes.pod.namespace=shop, tier In (a,b)}');
+  });
+});
+
+describe('Builtins, for hand-written policies', () => {
+  test('allowHostProbes lets the node in on every port; allowDns lets lookups out to kube-dns on 53', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    Builtins.allowHostProbes(p.rule);
+    Builtins.allowDns(p.rule);
+    expect(decidedBy(c, 'entity:host', 'pod:shop:app=api', 8080, 'ingress')).toBe('allowed api spec.ingress[0]');
+    expect(decidedBy(c, 'pod:shop:app=x', 'pod:shop:app=api', 8080, 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, 'pod:shop:app=api', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', 'egress')).toBe('allowed api spec.egress[0]');
+    expect(decidedBy(c, 'pod:shop:app=api', 'pod:kube-system:k8s-app=kube-dns', '80/TCP', 'egress')).toBe('default-deny');
   });
 });
