@@ -19,12 +19,13 @@ function thrown(run: () => unknown): CiliumPolicyError {
 }
 
 describe('namespace names', () => {
-  test('a 63-character RFC 1123 label is a namespace, 64 characters or a non-string is not', () => {
+  test('a 63-character or a one-character RFC 1123 label is a namespace, 64 characters or a non-string is not', () => {
     const longest = `a${'b'.repeat(61)}c`;
     const c = chart('shop');
     new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(Peer.namespace(longest), { ports: [Port.tcp(80)] });
     expect(decidedBy(c, `pod:${longest}:app=x`, 'pod:shop:app=api', 80, 'ingress')).toBe('allowed api spec.ingress[0]');
     expect(decidedBy(c, 'pod:other:app=x', 'pod:shop:app=api', 80, 'ingress')).toBe('default-deny');
+    expect(() => Peer.namespace('a')).not.toThrow();
     for (const bad of [`${longest}d`, 123, null, '', '-shop', 'shop-', 'Shop', 'a_b']) {
       expect(refusal(() => Peer.namespace(bad as never)).id, String(bad)).toBe('namespace-name-syntax');
     }
