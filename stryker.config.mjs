@@ -55,6 +55,17 @@ export default {
     'src/constructs/l7.ts',
     'src/constructs/metadata-endpoint-block.ts',
     'src/constructs/monitoring-scrape.ts',
+    // The rest of the constructs (README "Constructs, fourth round"): the policies' machinery, workloads and Services as
+    // peers, Synth.run, and the small modules (`MUTATION_TEST_SET=policy-base|workload|synth|construct-parts` each).
+    'src/constructs/policy-base.ts',
+    'src/constructs/workload.ts',
+    'src/constructs/synth.ts',
+    'src/constructs/names.ts',
+    'src/constructs/caller-location.ts',
+    'src/constructs/builtins.ts',
+    'src/constructs/cilium-policy.ts',
+    'src/constructs/lockout-guard.ts',
+    'src/constructs/selector-description.ts',
     // The safety pitfalls of `validate` as measured (README "Mutation testing (issue 16)", "Validate rules"): DNS for an
     // egress default deny, deny-only directions and clusterwide selectors, the L7 parser conflict's uses and overlap.
     'src/validate/pitfall-dns.ts:67-77',

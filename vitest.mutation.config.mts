@@ -17,6 +17,7 @@ const SPAWNING = ['test/validate-cli/plugin.test.ts', 'test/validate-cli/bundled
  * label selectors and CIDRs through verdicts, with the engine semantics and the Cilium-authored cases. `guard` and
  * `host-firewall`: the host lockout guard's and HostFirewall's behavioural tests. `values`: what each `Peer` and `Port`/`Icmp`
  * factory selects and opens. `pitfalls`: the safety pitfalls of `validate` (DNS, deny-only, clusterwide selectors, L7 parsers).
+ * `workload`, `policy-base`, `synth`, `construct-parts`: the constructs' last files (README "Constructs, fourth round").
  * `MUTATION_TEST_FILES` (comma-separated paths) names the files instead, e.g. the tests that pin explanations.
  */
 const TEST_SETS: Record<string, string[]> = {
@@ -79,6 +80,22 @@ const TEST_SETS: Record<string, string[]> = {
     // Services as peers and subjects (workload.ts), MetadataEndpointBlock and MonitoringScrape, the policies' names, specs and clashes (policy-base.ts).
     'test/constructs/l7-verdicts.test.ts', 'test/constructs/policy-rule-refusals.test.ts', 'test/constructs/workload-verdicts.test.ts',
     'test/constructs/metadata-and-monitoring-verdicts.test.ts', 'test/constructs/policy-base-behaviour.test.ts',
+    'test/constructs/names-and-locations.test.ts',
+  ],
+  // Workloads and Services as peers and subjects (src/constructs/workload.ts): their verdicts and refusals, and the
+  // selectors and ports they write.
+  workload: ['test/constructs/workload-verdicts.test.ts', 'test/constructs/workload-peers.test.ts'],
+  // The policies' machinery (src/constructs/policy-base.ts): names, spec/specs, namespaces, clashes, and the manifest as
+  // cdk8s renders it (the direct rendering must equal cdk8s's).
+  'policy-base': ['test/constructs/policy-base-behaviour.test.ts', 'test/constructs/policy-manifest.test.ts'],
+  // Synth.run (src/constructs/synth.ts): what it writes, prints and refuses, and its one synthesis session.
+  synth: ['test/synth.test.ts', 'test/synth-session.test.ts'],
+  // The small construct modules (names.ts, caller-location.ts, builtins.ts, cilium-policy.ts, lockout-guard.ts,
+  // selector-description.ts): the refusals by id and location, and what they let through.
+  'construct-parts': [
+    'test/constructs/names-and-locations.test.ts', 'test/constructs/peer-verdicts.test.ts', 'test/constructs/selector-verdicts.test.ts',
+    'test/constructs/default-deny-namespace-verdicts.test.ts', 'test/constructs/policy-rule-verdicts.test.ts',
+    'test/constructs/lockout-guard-overlaps.test.ts', 'test/constructs/host-firewall-guard.test.ts', 'test/constructs/least-privilege.test.ts',
   ],
 };
 
@@ -132,6 +149,8 @@ export default defineConfig({
       // (src/constructs/l7.ts, policy-rule.ts:1-323, workload.ts), and what MetadataEndpointBlock and MonitoringScrape allow.
       'test/constructs/l7-verdicts.test.ts', 'test/constructs/policy-rule-refusals.test.ts', 'test/constructs/workload-verdicts.test.ts',
       'test/constructs/metadata-and-monitoring-verdicts.test.ts', 'test/constructs/policy-base-behaviour.test.ts',
+      // Namespace names, empty label maps and the caller's location (src/constructs/names.ts, caller-location.ts).
+      'test/constructs/names-and-locations.test.ts',
     ],
     // The spawning tests of the folders a test set names by glob (`sample`): never in a mutation run.
     exclude: [...configDefaults.exclude, ...SPAWNING],

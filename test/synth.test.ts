@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { CiliumPolicy, CiliumVersion, ClusterDefaultDeny, Peer, Port, Synth } from '../src';
+import { refusal } from './support/synth';
 
 describe('Synth.run', () => {
   const dirs: string[] = [];
@@ -143,5 +144,64 @@ describe('Synth.run', () => {
     expect(() => Synth.run({ addCharts: () => {
       throw new TypeError('boom');
     } }, { outdir: outdir() })).toThrow(TypeError);
+  });
+  test('prints the app\'s warnings and still writes the output, exit status untouched', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    const dir = outdir();
+    const app = Synth.run({ addCharts: (a) => {
+      new ApiObject(new Chart(a, 'shop', { namespace: 'shop' }), 'deny', {
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      });
+    } }, { outdir: dir });
+    expect(app).toBeDefined();
+    expect(process.exitCode).toBeUndefined();
+    expect(readdirSync(dir)).toEqual(['shop.k8s.yaml']);
+    expect(stderr.join('')).toMatch(/^cdk8s-cilium: warning: \[shop\/deny\] .*\(pitfall-default-deny-without-dns\)/);
+  });
+
+  test('one error is counted as one', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    expect(Synth.run({ addCharts: (a) => {
+      new CiliumPolicy(new Chart(a, 'demo', { namespace: 'ns' }), 'cidr').allowEgress(Peer.cidr('10.0.0.1'));
+    } }, { outdir: outdir() })).toBeUndefined();
+    expect(stderr.join('')).toMatch(/^cdk8s-cilium: synthesis failed with 1 error:\n {2}\[demo\/cidr\] /);
+  });
+
+  test('writes into $CDK8S_OUTDIR when no outdir is given', () => {
+    const dir = outdir();
+    const before = process.env.CDK8S_OUTDIR;
+    process.env.CDK8S_OUTDIR = dir;
+    try {
+      expect(Synth.run({ addCharts: (a) => {
+        new CiliumPolicy(new Chart(a, 'one', { namespace: 'a' }), 'p').isolateIngress();
+      } })?.outdir).toBe(dir);
+    } finally {
+      if (before === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = before;
+    }
+    expect(readdirSync(dir)).toEqual(['one.k8s.yaml']);
+  });
+
+  test('refuses a builder that is not an object with an addCharts method, by error id', () => {
+    for (const builder of [null, undefined, {}, { addCharts: 'x' }, 'main']) {
+      expect(refusal(() => Synth.run(builder as never)).id, String(builder)).toBe('synth-builder');
+    }
+    // It says what it got: a function (0.x's runSynth(fn)), or the value.
+    expect(refusal(() => Synth.run((() => undefined) as never)).message).toContain('Synth.run(a function):');
+    expect(refusal(() => Synth.run('main' as never)).message).toContain('Synth.run(main):');
+  });
+
+  test('a bug whose message only contains "Validation failed" keeps its stack trace', () => {
+    expect(() => Synth.run({ addCharts: () => {
+      throw new Error('internal: Validation failed in a helper');
+    } }, { outdir: outdir() })).toThrow('internal: Validation failed in a helper');
   });
 });

@@ -124,14 +124,7 @@ export function workloadSelectorModel(construct: IConstruct): LabelSelectorModel
  */
 export function servingPorts(construct: IConstruct): PortProtocolModel[] | undefined {
   if (readService(construct)) return serviceTargetPorts(construct);
-  const info = readWorkload(construct);
-  if (!info) throw notAWorkload(construct);
-  const podLabels = workloadManifest(construct)?.info.template.labels ?? info.podLabels;
-  const services = appObjects(construct, 'service').filter((c) => {
-    const svc = readService(c);
-    return svc !== undefined && Object.keys(svc.selector).length > 0 && (svc.namespace ?? '') === (info.namespace ?? '')
-      && serviceSelects(svc.selector, podLabels);
-  });
+  const services = selectingServices(construct);
   if (services.length !== 1) return undefined;
   const seen = new Set<string>();
   return services.flatMap(serviceTargetPorts).filter((p) => {
@@ -144,17 +137,21 @@ export function servingPorts(construct: IConstruct): PortProtocolModel[] | undef
 
 /** Why the serving ports of a workload are unknown (no Service selects it, or several do). */
 export function noServingPorts(construct: IConstruct): string {
-  const info = readWorkload(construct);
-  const labels = workloadManifest(construct)?.info.template.labels ?? info?.podLabels ?? {};
-  const count = appObjects(construct, 'service').filter((c) => {
-    const svc = readService(c);
-    return svc !== undefined && Object.keys(svc.selector).length > 0 && (svc.namespace ?? '') === (info?.namespace ?? '')
-      && serviceSelects(svc.selector, labels);
-  }).length;
+  const count = selectingServices(construct).length;
   return count > 1
     ? `${count} Services of the app select ${construct.node.path} (a metrics Service beside the serving one, say), so which ports it serves is ambiguous`
     : `no Service of the app selects ${construct.node.path}, so its serving ports are unknown (container ports are not used: metrics and `
       + 'admin ports are declared there too)';
+}
+
+/** The Services of the app that send to a workload's pods (`serviceBackends`: its namespace, a selector of its labels). */
+function selectingServices(construct: IConstruct): IConstruct[] {
+  const info = readWorkload(construct);
+  if (!info) throw notAWorkload(construct);
+  return appObjects(construct, 'service').filter((c) => {
+    const svc = readService(c);
+    return svc !== undefined && serviceBackends(svc, [info]).length > 0;
+  });
 }
 
 /**

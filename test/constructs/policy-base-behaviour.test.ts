@@ -122,6 +122,18 @@ describe('namespaces and the version annotation', () => {
     }
   });
 
+  test('a CiliumNetworkPolicy given another namespace than its chart\'s lands in it and selects pods there only, in either rendering', () => {
+    for (const patched of [false, true]) {
+      const c = chart('shop');
+      const p = new CiliumPolicy(c, 'p', { namespace: 'data', endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+      p.isolateIngress();
+      if (patched) p.apiObject.addJsonPatch(JsonPatch.add('/metadata/labels', { patched: 'yes' }));
+      expect(p.apiObject.toJson().metadata.namespace, String(patched)).toBe('data');
+      expect(decidedBy(c, 'pod:data:app=client', 'pod:data:app=api', 80, 'ingress'), String(patched)).toBe('default-deny');
+      expect(decidedBy(c, CLIENT, API, 80, 'ingress'), String(patched)).toBe('no-policy-default-allow');
+    }
+  });
+
   test('an app with its own resolver renders through cdk8s: the resolver sees the rules, the namespace rule still holds', () => {
     const app = new App({
       outdir: Testing.app().outdir,
@@ -139,12 +151,16 @@ describe('namespaces and the version annotation', () => {
 describe('the checks of the synthesis', () => {
   test('two policies that are one resource on apply clash (an error); another namespace or kind does not', () => {
     const c = chart('shop');
+    new CiliumPolicy(c, 'first', { name: 'first' }).isolateIngress();
     const a = new CiliumPolicy(c, 'a', { name: 'same' });
     a.isolateIngress();
     const b = new CiliumPolicy(c, 'b', { name: 'same' });
     b.isolateIngress();
     expect(findings(b)).toEqual(['policy-name-clash metadata.name']);
     expect(findings(a)).toEqual(['policy-name-clash metadata.name']);
+    // Each names the other: not itself, not another policy.
+    expect(a.synthesizeModel().diagnostics[0].message).toContain('also defined by test/b;');
+    expect(b.synthesizeModel().diagnostics[0].message).toContain('also defined by test/a;');
     expect(synthFailure(c)).toMatch(/policy-name-clash/);
     const other = new CiliumPolicy(c, 'other', { name: 'same', namespace: 'prod' });
     other.isolateIngress();

@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, JsonPatch, ResolutionContext, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy, ResolutionContext, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Entity, HttpRule, L7, Peer, Port } from '../../src';
 
@@ -83,5 +83,13 @@ describe('a policy\'s manifest', () => {
     } finally {
       process.env.CDK8S_DISABLE_SORT = before;
     }
+  });
+
+  test('renders through cdk8s a rule holding a value cdk8s resolves late (a Lazy)', () => {
+    const p = busyPolicy(new Chart(Testing.app(), 'c', { namespace: 'shop' }));
+    p.addRule({ endpointSelector: EndpointSelector.labels({ app: 'late' }), description: Lazy.any({ produce: () => 'resolved' }) as never }).isolateIngress();
+    const json = p.apiObject.toJson();
+    expect(json.specs.map((r: { description?: string }) => r.description)).toEqual(['the web tier', undefined, 'resolved']);
+    expect(JSON.stringify(json)).toBe(JSON.stringify(viaCdk8s(p.apiObject)));
   });
 });

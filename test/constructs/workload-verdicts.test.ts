@@ -7,7 +7,7 @@ import { ApiObject, Chart, Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, EndpointSelector, Peer, Port } from '../../src';
+import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyBase, Port } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -54,7 +54,7 @@ function from(c: Chart, source: string, targets: string[]): string[] {
 }
 
 /** `<id> <path>` of each finding of a policy's synthesis. */
-function findings(p: CiliumPolicy): string[] {
+function findings(p: PolicyBase): string[] {
   return p.synthesizeModel().diagnostics.map((d) => `${d.id} ${d.path ?? ''}`.trim());
 }
 
@@ -216,7 +216,10 @@ describe('the selector of a cdk8s-plus workload: its own labels when they single
     const db = new kplus.Deployment(c, 'db', { podMetadata: { labels: { app: 'db' } }, containers: [{ image: 'db', portNumber: 5432 }] });
     new kplus.Deployment(c, 'db2', { metadata: { namespace: 'other' }, podMetadata: { labels: { app: 'db' } }, containers: [{ image: 'db', portNumber: 5432 }] });
     webTo(c, db, [Port.tcp(5432)]);
-    expect(from(c, WEB, ['pod:shop:app=db 5432/TCP', 'pod:other:app=db 5432/TCP'])).toEqual(['allowed', 'denied']);
+    // A pod of shop with app=db and another hash (not db's: the engine completes a pod's labels from the workload it
+    // singles out) is selected by the own labels too.
+    expect(from(c, WEB, ['pod:shop:app=db 5432/TCP', 'pod:shop:app=db,cdk8s.io/metadata.addr=other 5432/TCP', 'pod:other:app=db 5432/TCP']))
+      .toEqual(['allowed', 'allowed', 'denied']);
   });
 
   test('own labels shared with another workload, or a CronJob, of the namespace: the hash label stays', () => {
@@ -241,5 +244,78 @@ describe('the selector of a cdk8s-plus workload: its own labels when they single
     workload(plain, 'db2', { app: 'db' });
     webTo(plain, w, [Port.tcp(5432)]);
     expect(from(plain, WEB, ['pod:shop:app=db,cdk8s.io/metadata.addr=h1 5432/TCP', 'pod:shop:app=db 5432/TCP'])).toEqual(['allowed', 'denied']);
+  });
+});
+
+describe('the namespace of a workload or Service peer, and what the messages of its refusals name', () => {
+  test('in a clusterwide policy, a workload or Service of no namespace is refused (it would match every namespace); one of a namespace is not', () => {
+    for (const kind of ['workload', 'service'] as const) {
+      const c = chart();
+      const target = kind === 'workload' ? workload(c, 'db', { app: 'db' }, [{ containerPort: 5432 }]) : service(c, 'db-svc', { app: 'db' }, [{ port: 80, targetPort: 5432 }]);
+      const p = new ClusterwidePolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+      p.allowEgress(Peer.workload(target), { ports: [Port.tcp(5432)] });
+      expect(findings(p), kind).toEqual(['peer-namespace-required spec.egress']);
+      const named = chart();
+      const t2 = kind === 'workload'
+        ? workload(named, 'db', { app: 'db' }, [{ containerPort: 5432 }], { namespace: 'data' })
+        : service(named, 'db-svc', { app: 'db' }, [{ port: 80, targetPort: 5432 }], 'data');
+      const q = new ClusterwidePolicy(named, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+      q.allowEgress(Peer.workload(t2), { ports: [Port.tcp(5432)] });
+      expect(findings(q), kind).toEqual([]);
+      expect(from(named, 'pod:shop:app=web', ['pod:data:app=db 5432/TCP', 'pod:shop:app=db 5432/TCP']), kind).toEqual(['allowed', 'denied']);
+    }
+  });
+
+  test('the finding of unknown serving ports says whether no Service or how many select the workload', () => {
+    const none = chart('shop');
+    const p = webTo(none, workload(none, 'db', { app: 'db' }, [{ containerPort: 5432 }]));
+    const [d] = p.synthesizeModel().diagnostics;
+    expect(d.message).toContain('no Service of the app selects test/db');
+    const two = chart('shop');
+    const api = workload(two, 'api', { app: 'api' }, [{ containerPort: 8080 }]);
+    service(two, 'a', { app: 'api' }, [{ port: 80, targetPort: 8080 }]);
+    service(two, 'b', { app: 'api' }, [{ port: 81, targetPort: 8080 }]);
+    service(two, 'c', { app: 'api' }, [{ port: 82, targetPort: 8080 }]);
+    const [e] = webTo(two, api).synthesizeModel().diagnostics;
+    expect(e.message).toContain('3 Services of the app select test/api');
+  });
+
+  test('an unresolved named target port: the message says whether none or which several container ports it names', () => {
+    const none = chart('shop');
+    webTo(none, workload(none, 'db', { app: 'db' }, [{ name: 'metrics', containerPort: 9187 }]));
+    service(none, 'db-svc', { app: 'db' }, [{ port: 80, targetPort: 'pg' }]);
+    expect(synthFailure(none)).toContain('"pg", which no workload it selects in this app declares');
+    const several = chart('shop');
+    webTo(several, workload(several, 'a', { app: 'db', v: '1' }, [{ name: 'pg', containerPort: 5432 }]));
+    workload(several, 'b', { app: 'db', v: '2' }, [{ name: 'pg', containerPort: 6432, protocol: 'UDP' }]);
+    service(several, 'db-svc', { app: 'db' }, [{ port: 80, targetPort: 'pg' }]);
+    expect(synthFailure(several)).toContain('"pg", which resolves to several container ports (5432/TCP, 6432/UDP)');
+  });
+});
+
+describe('a plain workload\'s selector is kept as written', () => {
+  /** A plain Deployment with its own `selector` and pod `labels`. */
+  function deployment(c: Construct, id: string, selector: Record<string, unknown>, labels: Record<string, string>): ApiObject {
+    return new ApiObject(c, id, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: id },
+      spec: { selector, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 5432 }] }] } } },
+    } as never);
+  }
+
+  test('a selector with match expressions beside the hash label keeps both (not widened to the pod labels)', () => {
+    const c = chart('shop');
+    const db = deployment(c, 'db', { matchLabels: { 'app': 'db', 'cdk8s.io/metadata.addr': 'h1' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] },
+      { 'app': 'db', 'tier': 'a', 'cdk8s.io/metadata.addr': 'h1' });
+    webTo(c, db, [Port.tcp(5432)]);
+    // Pods of other hashes or tiers (the engine completes a pod's labels from the workload they single out).
+    expect(from(c, WEB, ['pod:shop:app=db,tier=a,cdk8s.io/metadata.addr=h1 5432/TCP', 'pod:shop:app=db,tier=a,cdk8s.io/metadata.addr=h2 5432/TCP',
+      'pod:shop:app=db,tier=b,cdk8s.io/metadata.addr=h1 5432/TCP'])).toEqual(['allowed', 'denied', 'denied']);
+  });
+
+  test('a selector without the hash label is not narrowed to the pod labels', () => {
+    const c = chart('shop');
+    const db = deployment(c, 'db', { matchLabels: { app: 'db' } }, { app: 'db', v: '1' });
+    webTo(c, db, [Port.tcp(5432)]);
+    expect(from(c, WEB, ['pod:shop:app=db,v=2 5432/TCP', 'pod:shop:app=other 5432/TCP'])).toEqual(['allowed', 'denied']);
   });
 });

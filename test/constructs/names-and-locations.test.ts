@@ -1,0 +1,99 @@
+// What a namespace name and a label map must be (src/constructs/names.ts), where a value factory's refusal says it was
+// called from (src/constructs/caller-location.ts), and a CiliumPolicy's namespace (src/constructs/cilium-policy.ts):
+// refusals by error id and location, and what the accepted values select, through engine verdicts. In the mutation test
+// set (set `rules`). Every value is built inside a test.
+import { describe, expect, test } from 'vitest';
+import { Builtins, CiliumPolicy, CiliumPolicyError, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import { decidedBy } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+
+/** The refusal thrown by `run`, with its location. */
+function thrown(run: () => unknown): CiliumPolicyError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof CiliumPolicyError) return e;
+    throw e;
+  }
+  throw new Error('expected the SDK to refuse');
+}
+
+describe('namespace names', () => {
+  test('a 63-character or a one-character RFC 1123 label is a namespace, 64 characters or a non-string is not', () => {
+    const longest = `a${'b'.repeat(61)}c`;
+    const c = chart('shop');
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(Peer.namespace(longest), { ports: [Port.tcp(80)] });
+    expect(decidedBy(c, `pod:${longest}:app=x`, 'pod:shop:app=api', 80, 'ingress')).toBe('allowed api spec.ingress[0]');
+    expect(decidedBy(c, 'pod:other:app=x', 'pod:shop:app=api', 80, 'ingress')).toBe('default-deny');
+    expect(() => Peer.namespace('a')).not.toThrow();
+    for (const bad of [`${longest}d`, 123, null, '', '-shop', 'shop-', 'Shop', 'a_b']) {
+      expect(refusal(() => Peer.namespace(bad as never)).id, String(bad)).toBe('namespace-name-syntax');
+    }
+  });
+
+  test('the fix suggests the lower-case, trimmed name when that one is valid, and only then', () => {
+    expect(thrown(() => Peer.namespace(' Shop ')).message).toContain('(did you mean "shop"?)');
+    expect(thrown(() => Peer.namespace('a_b')).message).not.toContain('did you mean');
+    expect(thrown(() => Peer.namespace(7 as never)).message).not.toContain('did you mean');
+  });
+
+  test('a CiliumPolicy needs a namespace, its own or its chart\'s, and a valid one; the refusal names its construct path', () => {
+    const none = thrown(() => new CiliumPolicy(chart(), 'p'));
+    expect([none.id, none.location]).toEqual(['namespace-required', 'test/p']);
+    const bad = thrown(() => new CiliumPolicy(chart('shop'), 'p', { namespace: 'Data' }));
+    expect([bad.id, bad.location]).toEqual(['namespace-name-syntax', 'test/p']);
+    const c = chart();
+    const own = new CiliumPolicy(c, 'p', { namespace: 'data', endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    own.isolateIngress();
+    expect([own.namespace, own.kind]).toEqual(['data', 'CiliumNetworkPolicy']);
+    expect(decidedBy(c, 'pod:data:app=x', 'pod:data:app=api', 80, 'ingress')).toBe('default-deny');
+  });
+});
+
+describe('label maps that would select everything', () => {
+  test('an empty, null or non-object label map is refused; none given is not', () => {
+    for (const labels of [{}, null, 'app=web', 5]) {
+      expect(refusal(() => Peer.endpoints({ namespace: 'shop', labels: labels as never })).id, JSON.stringify(labels)).toBe('selector-empty');
+      expect(refusal(() => EndpointSelector.labels(labels as never)).id, JSON.stringify(labels)).toBe('selector-empty');
+    }
+    const c = chart('shop');
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(Peer.endpoints({ namespace: 'shop' }), { ports: [Port.tcp(80)] });
+    expect(decidedBy(c, 'pod:shop:app=x', 'pod:shop:app=api', 80, 'ingress')).toBe('allowed api spec.ingress[0]');
+  });
+});
+
+describe('where a value factory was called from', () => {
+  test('the refusal\'s location is the caller\'s file and line, relative to the working directory', () => {
+    const [e, here] = [thrown(() => Port.tcp(0)), new Error().stack ?? ''];
+    const line = /names-and-locations\.test\.ts:(\d+)/.exec(here)?.[1];
+    expect(line).toBeDefined();
+    expect(e.location).toBe(`test/constructs/names-and-locations.test.ts:${line}`);
+    const [n, there] = [thrown(() => Peer.namespace('Shop')), new Error().stack ?? ''];
+    expect(n.location).toBe(`test/constructs/names-and-locations.test.ts:${/names-and-locations\.test\.ts:(\d+)/.exec(there)?.[1]}`);
+    const [l, labels] = [thrown(() => Peer.endpoints({ namespace: 'shop', labels: {} })), new Error().stack ?? ''];
+    expect(l.location).toBe(`test/constructs/names-and-locations.test.ts:${/names-and-locations\.test\.ts:(\d+)/.exec(labels)?.[1]}`);
+  });
+});
+
+describe('how a peer describes its selector (in findings and refusals)', () => {
+  test('labels as key=value, expressions as key, operator and values, namespace included', () => {
+    expect(Peer.endpoints({ labels: { app: 'web', tier: 'front' }, namespace: 'shop' }).toString())
+      .toBe('endpoints {app=web, tier=front, k8s:io.kubernetes.pod.namespace=shop}');
+    expect(Peer.allNamespaces().toString()).toBe('endpoints {k8s:io.kubernetes.pod.namespace Exists}');
+    expect(Peer.selectedBy(EndpointSelector.of({ expressions: [LabelExpression.in('tier', ['a', 'b'])] }), 'shop').toString())
+      .toBe('endpoints {k8s:io.kubernetes.pod.namespace=shop, tier In (a,b)}');
+  });
+});
+
+describe('Builtins, for hand-written policies', () => {
+  test('allowHostProbes lets the node in on every port; allowDns lets lookups out to kube-dns on 53', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    Builtins.allowHostProbes(p.rule);
+    Builtins.allowDns(p.rule);
+    expect(decidedBy(c, 'entity:host', 'pod:shop:app=api', 8080, 'ingress')).toBe('allowed api spec.ingress[0]');
+    expect(decidedBy(c, 'pod:shop:app=x', 'pod:shop:app=api', 8080, 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, 'pod:shop:app=api', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', 'egress')).toBe('allowed api spec.egress[0]');
+    expect(decidedBy(c, 'pod:shop:app=api', 'pod:kube-system:k8s-app=kube-dns', '80/TCP', 'egress')).toBe('default-deny');
+  });
+});
