@@ -41,6 +41,9 @@ const TEST_SETS: Record<string, string[]> = {
     'test/validate-cli/pitfalls.test.ts', 'test/validate-cli/pitfall-dns-default-deny.test.ts',
     'test/validate-cli/pitfall-selectors-safety.test.ts', 'test/validate-cli/pitfall-parser-merge.test.ts',
   ],
+  // The version gates of `validate` (src/validate/version-rules.ts): each field or value a target version prunes, refuses
+  // or deprecates, by id, path and severity, on every version.
+  versions: ['test/validate/versions.test.ts', 'test/validate/checks.test.ts', 'test/validate/catalogue.test.ts'],
   // How a rule renders its calls (src/constructs/policy-rule.ts): what the constructs and plain CiliumPolicy calls allow and
   // deny through verdicts, and the refusals of over-broad or malformed calls by id; no host-firewall or YAML-shape test.
   // The parser of hostile YAML into the policy model (src/model: parse.ts, wire-reader.ts, rule-items.ts, fqdn-pattern.ts,
