@@ -157,6 +157,15 @@ describe('the target port in the fix', () => {
     expect(fixOf(service(), ingressOn)).toContain('port: "80"');
   });
 
+  it('the message and fix say whether the target is a port number or a container port name', () => {
+    const [num] = findings(report([service(), ingressOn]), ID);
+    expect(num.message).toContain('which sends to target port 80:');
+    expect(num.fix).toMatch(/^write the target \(container\) port/);
+    const [name] = findings(report([named, ingressOn]), ID);
+    expect(name.message).toContain('which sends to the container port named "web-http":');
+    expect(name.fix).toMatch(/\(a named port\) or its number$/);
+  });
+
   it('a name: the number it has on the backing pods, or the name when the pods have none or several', () => {
     expect(fixOf(named, deployment('web', { app: 'web' }, [{ containerPort: 80, name: 'web-http' }]), ingressOn)).toContain('port: "80"');
     expect(fixOf(named, ingressOn)).toContain('port: "web-http"');
