@@ -74,6 +74,13 @@ export default {
     'src/validate/pitfall-selectors.ts:11-65',
     'src/validate/pitfall-parser-merge.ts:26-72',
     'src/validate/pitfall-parser-merge.ts:136-146',
+    // The version gates, the Service port, the rest of the DNS pitfalls and the address pitfalls (README "Validate rules, second round").
+    'src/validate/version-rules.ts',
+    'src/validate/pitfall-services.ts',
+    'src/validate/pitfall-dns.ts:1-66',
+    'src/validate/pitfall-dns.ts:78-118',
+    'src/validate/pitfall-dns.ts:145-193',
+    'src/validate/pitfall-addresses.ts',
     // The YAML stream reader and what an FQDN selector matches (README "The model: the YAML stream reader and FQDN
     // selectors"; `MUTATION_TEST_SET=parser` or `fqdn` runs one of them with only its tests).
     'src/model/parse.ts',

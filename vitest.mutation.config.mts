@@ -16,7 +16,8 @@ const SPAWNING = ['test/validate-cli/plugin.test.ts', 'test/validate-cli/bundled
  * and L7, explained verdicts, the matchers), without the construct and host-firewall tests (about 11 s a run). `model`:
  * label selectors and CIDRs through verdicts, with the engine semantics and the Cilium-authored cases. `guard` and
  * `host-firewall`: the host lockout guard's and HostFirewall's behavioural tests. `values`: what each `Peer` and `Port`/`Icmp`
- * factory selects and opens. `pitfalls`: the safety pitfalls of `validate` (DNS, deny-only, clusterwide selectors, L7 parsers).
+ * factory selects and opens. `pitfalls`: the safety pitfalls of `validate` (DNS, deny-only, clusterwide selectors, L7 parsers, Service ports, items and
+ * addresses). `versions`: the version gates of `validate`.
  * `workload`, `policy-base`, `synth`, `construct-parts`: the constructs' last files (README "Constructs, fourth round").
  * `MUTATION_TEST_FILES` (comma-separated paths) names the files instead, e.g. the tests that pin explanations.
  */
@@ -44,7 +45,14 @@ const TEST_SETS: Record<string, string[]> = {
   pitfalls: [
     'test/validate-cli/pitfalls.test.ts', 'test/validate-cli/pitfall-dns-default-deny.test.ts',
     'test/validate-cli/pitfall-selectors-safety.test.ts', 'test/validate-cli/pitfall-parser-merge.test.ts',
+    // The Service port, the DNS lookups, the items and addresses (pitfall-services.ts, pitfall-dns.ts, pitfall-items.ts,
+    // pitfall-addresses.ts).
+    'test/validate-cli/pitfall-services.test.ts', 'test/validate-cli/pitfall-dns-lookups.test.ts',
+    'test/validate-cli/pitfall-items-addresses.test.ts',
   ],
+  // The version gates of `validate` (src/validate/version-rules.ts): each field or value a target version prunes, refuses
+  // or deprecates, by id, path and severity, on every version.
+  versions: ['test/validate/versions.test.ts', 'test/validate/checks.test.ts', 'test/validate/catalogue.test.ts'],
   // How a rule renders its calls (src/constructs/policy-rule.ts): what the constructs and plain CiliumPolicy calls allow and
   // deny through verdicts, and the refusals of over-broad or malformed calls by id; no host-firewall or YAML-shape test.
   // The parser of hostile YAML into the policy model (src/model: parse.ts, wire-reader.ts, rule-items.ts, fqdn-pattern.ts,
@@ -140,6 +148,9 @@ export default defineConfig({
       // conflicts): findings by id and path.
       'test/validate-cli/pitfalls.test.ts', 'test/validate-cli/pitfall-dns-default-deny.test.ts',
       'test/validate-cli/pitfall-selectors-safety.test.ts', 'test/validate-cli/pitfall-parser-merge.test.ts',
+      // The Service port, the DNS lookups, the items and addresses; the version gates (src/validate/version-rules.ts).
+      'test/validate-cli/pitfall-services.test.ts', 'test/validate-cli/pitfall-dns-lookups.test.ts',
+      'test/validate-cli/pitfall-items-addresses.test.ts', 'test/validate/versions.test.ts', 'test/validate/checks.test.ts',
       // What each selector selects, and how a rule renders its calls (src/constructs/selector.ts, policy-rule.ts).
       'test/constructs/selector-verdicts.test.ts', 'test/constructs/policy-rule-verdicts.test.ts',
       // The YAML stream reader and the wire reader (src/model/parse.ts), what an FQDN selector matches (fqdn-pattern.ts).

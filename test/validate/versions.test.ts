@@ -166,3 +166,48 @@ describe('a policy using every 1.19 feature', () => {
     ]));
   });
 });
+
+/** What each gate reports, and where it stays silent (written for the mutants of src/validate/version-rules.ts). */
+describe('version gates: the edges', () => {
+  const found = (doc: PolicyDocumentModel, v: CiliumVersion, id: string): { path?: string; message: string; fix?: string }[] =>
+    check(doc, v).filter((d) => d.id === id);
+
+  it('a pruned fromNodes widens the rule to every source, a pruned toNodes to every destination', () => {
+    expect(found(ingress({ nodes: [{}] }), V.V1_15, 'version-nodes')[0].message).toMatch(/applies to every source$/);
+    expect(found(egress({ nodes: [{}] }), V.V1_15, 'version-nodes')[0].message).toMatch(/applies to every destination$/);
+  });
+
+  it('cidrGroupRef is gated in toCIDRSet only, and a toCIDRSet entry without it is not', () => {
+    expect(ids(egress({ cidrSet: [{ cidr: '10.0.0.0/8' }] }), V.V1_15)).toEqual([]);
+    expect(found(egress({ cidrSet: [{ cidr: '10.0.0.0/8' }, { cidrGroupRef: 'corp' }] }), V.V1_15, 'version-egress-cidr-group-ref').map((d) => d.path))
+      .toEqual(['spec.egress[0].toCIDRSet[1].cidrGroupRef']);
+  });
+
+  it('entries that are not objects are left to the schema: the gates skip them and judge the rest', () => {
+    const cidrSet = egress({ cidrSet: [null, 'x', { cidrGroupRef: 'corp' }] });
+    expect(found(cidrSet, V.V1_15, 'version-egress-cidr-group-ref').map((d) => d.path)).toEqual(['spec.egress[0].toCIDRSet[2].cidrGroupRef']);
+    const fqdns = egress({ fqdns: [null, 'x', { matchPattern: '**.example.com' }] });
+    expect(found(fqdns, V.V1_18, 'version-fqdn-double-star').map((d) => d.path)).toEqual(['spec.egress[0].toFQDNs[2].matchPattern']);
+    const dns = egress(l7({ dns: [null, { matchPattern: '**.example.com' }] }, { port: '53', protocol: 'ANY' }));
+    expect(found(dns, V.V1_18, 'version-fqdn-double-star').map((d) => d.path)).toEqual(['spec.egress[0].toPorts[0].rules.dns[1].matchPattern']);
+  });
+
+  it('the fix for **. lists the subdomain levels the pattern meant', () => {
+    expect(found(egress({ fqdns: [{ matchPattern: '**.example.com' }] }), V.V1_18, 'version-fqdn-double-star')[0].fix)
+      .toContain('such as *.example.com and *.*.example.com');
+  });
+
+  it('toFQDNs is gated in egress only: egressDeny has no toFQDNs (the API server prunes it)', () => {
+    const deny = cnp({ endpointSelector: { matchLabels: { app: 'web' } }, egressDeny: [{ fqdns: [{ matchPattern: '**.example.com' }] }] });
+    expect(found(deny, V.V1_18, 'version-fqdn-double-star')).toEqual([]);
+  });
+
+  it('kafka and l7proto rules: one deprecation each, at its field, with its own fix', () => {
+    const kafka = found(egress(l7({ kafka: [{ topic: 'orders' }] }, TCP('9092'))), V.V1_18, 'version-kafka-deprecated');
+    expect(kafka.map((d) => d.path)).toEqual(['spec.egress[0].toPorts[0].rules.kafka']);
+    expect(kafka[0].fix).toMatch(/kafka at L4/);
+    const proto = found(egress(l7({ l7proto: 'cassandra', l7: [{}] }, TCP('9042'))), V.V1_18, 'version-kafka-deprecated');
+    expect(proto.map((d) => d.path)).toEqual(['spec.egress[0].toPorts[0].rules.l7proto']);
+    expect(proto[0].fix).toMatch(/proxylib/);
+  });
+});

@@ -1,0 +1,218 @@
+// The DNS lookup pitfalls of src/validate/pitfall-dns.ts besides the default deny: `pitfall-fqdn-without-dns` (toFQDNs
+// learns nothing without an L7 DNS rule for the same pods), `pitfall-fqdn-not-in-dns-rules` (the DNS rule refuses the
+// lookup of a toFQDNs name) and `pitfall-dns-rules-widened` (another policy's `*` on the same DNS server and port: Cilium
+// ORs the DNS rules, so a restriction of lookups does not hold — the fail-open one). Truth tables by id and path: which
+// items are DNS items, which peers are the same DNS server, which rules are about the same pods. Documents are JSON (a YAML
+// subset), built inside each test. The widening is also checked against the engine's L7 DNS verdicts.
+import { describe, expect, it } from 'vitest';
+import { PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
+import { checkInfo } from '../../src/validate';
+import { check, findings } from './helpers';
+
+type Doc = Record<string, unknown>;
+
+const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
+const WEB = { matchLabels: { app: 'web' } };
+
+function cnp(spec: Doc, name = 'p', namespace = 'shop'): Doc {
+  return { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec };
+}
+
+function ccnp(spec: Doc, name = 'c'): Doc {
+  return { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec };
+}
+
+/** A port rule on 53 (`protocol`, ANY by default) with these DNS selectors (none: no `rules`). */
+function on53(dns?: Doc[], protocol = 'ANY'): Doc {
+  return { toPorts: [{ ports: [{ port: '53', protocol }], ...(dns ? { rules: { dns } } : {}) }] };
+}
+
+/** An egress item to kube-dns on 53 with these DNS selectors. */
+const toDns = (dns?: Doc[], protocol = 'ANY'): Doc => ({ toEndpoints: [KUBE_DNS], ...on53(dns, protocol) });
+
+function report(docs: readonly Doc[], ciliumVersion = '1.19'): ReturnType<typeof check> {
+  return check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])), { ciliumVersion });
+}
+
+/** `file path` of each finding with `id`, each at its catalogue severity. */
+function at(id: string, docs: readonly Doc[], ciliumVersion = '1.19'): string[] {
+  const found = findings(report(docs, ciliumVersion), id);
+  for (const f of found) expect(f.severity, `${id} ${f.path}`).toBe(checkInfo(id).severity);
+  return found.map((f) => `${f.file} ${f.path}`);
+}
+
+describe('pitfall-fqdn-without-dns: a toFQDNs rule needs an L7 DNS rule for the same pods', () => {
+  const ID = 'pitfall-fqdn-without-dns';
+  const fqdnRule = (extraFirst: Doc[] = []): Doc => cnp({
+    endpointSelector: WEB,
+    egress: [...extraFirst, { toFQDNs: [{ matchName: 'api.github.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }],
+  }, 'fqdn');
+
+  it('without any DNS rule: reported at the first toFQDNs item', () => {
+    expect(at(ID, [fqdnRule()])).toEqual(['d0.yaml spec.egress[0].toFQDNs']);
+    expect(at(ID, [fqdnRule([{ toEndpoints: [{ matchLabels: { app: 'db' } }] }])])).toEqual(['d0.yaml spec.egress[1].toFQDNs']);
+  });
+
+  it('an L7 DNS rule of the same pods covers it; one of other pods, or an L4 allow to kube-dns, does not', () => {
+    expect(at(ID, [fqdnRule(), cnp({ endpointSelector: WEB, egress: [toDns([{ matchPattern: '*' }])] }, 'dns')])).toEqual([]);
+    expect(at(ID, [fqdnRule(), cnp({ endpointSelector: { matchLabels: { app: 'api' } }, egress: [toDns([{ matchPattern: '*' }])] }, 'dns')]))
+      .toEqual(['d0.yaml spec.egress[0].toFQDNs']);
+    expect(at(ID, [fqdnRule(), cnp({ endpointSelector: WEB, egress: [toDns()] }, 'dns')])).toEqual(['d0.yaml spec.egress[0].toFQDNs']);
+    // The DNS rule in the same policy counts too.
+    expect(at(ID, [fqdnRule([toDns([{ matchPattern: '*' }])])])).toEqual([]);
+  });
+
+  it('a host policy\'s DNS rule covers no pods, and a host policy is not judged; a rule without toFQDNs neither', () => {
+    const hostDns = ccnp({ nodeSelector: {}, egress: [toDns([{ matchPattern: '*' }])] }, 'h');
+    expect(at(ID, [fqdnRule(), hostDns])).toEqual(['d0.yaml spec.egress[0].toFQDNs']);
+    const hostFqdn = ccnp({ nodeSelector: {}, egress: [{ toFQDNs: [{ matchName: 'api.github.com' }] }] }, 'h');
+    expect(at(ID, [hostFqdn])).toEqual([]);
+    expect(at(ID, [cnp({ endpointSelector: WEB, egress: [{ toEndpoints: [{ matchLabels: { app: 'db' } }] }] })])).toEqual([]);
+  });
+});
+
+describe('pitfall-fqdn-not-in-dns-rules: the DNS rule of the same pods must allow looking the name up', () => {
+  const ID = 'pitfall-fqdn-not-in-dns-rules';
+  const dnsRule = (...dns: Doc[]): Doc => cnp({ endpointSelector: WEB, egress: [toDns(dns)] }, 'dns');
+  const fqdns = (...sels: unknown[]): Doc => cnp({
+    endpointSelector: WEB,
+    egress: [{ toEndpoints: [{ matchLabels: { app: 'db' } }] }, { toFQDNs: sels }],
+  }, 'fqdn');
+
+  it('names and patterns the DNS rules allow pass; the others are reported at their field', () => {
+    const dns = dnsRule({ matchPattern: '*.github.com' });
+    expect(at(ID, [fqdns({ matchName: 'api.github.com' }), dns])).toEqual([]);
+    expect(at(ID, [fqdns({ matchName: 'api.example.com' }, { matchPattern: '*.github.com' }, { matchPattern: 'cdn-*.example.com' }), dns]))
+      .toEqual(['d0.yaml spec.egress[1].toFQDNs[0].matchName', 'd0.yaml spec.egress[1].toFQDNs[2].matchPattern']);
+  });
+
+  it('a selector the DNS rules list as such passes, whatever the case', () => {
+    expect(at(ID, [fqdns({ matchName: 'API.Example.com' }), dnsRule({ matchName: 'api.example.com' })])).toEqual([]);
+    expect(at(ID, [fqdns({ matchPattern: '*.EXAMPLE.com' }), dnsRule({ matchPattern: '*.example.com' })])).toEqual([]);
+  });
+
+  it('any DNS rule of the same pods that allows the name is enough', () => {
+    expect(at(ID, [fqdns({ matchName: 'api.example.com' }), dnsRule({ matchName: 'other.example.com' }, { matchPattern: '*.example.com' })])).toEqual([]);
+  });
+
+  it('every-name patterns: in the DNS rule they allow all; in toFQDNs they are looked up as some name', () => {
+    expect(at(ID, [fqdns({ matchName: 'api.example.com' }), dnsRule({ matchPattern: '*' })])).toEqual([]);
+    // toFQDNs "*" stands for any name: a DNS rule for one domain does not allow it.
+    expect(at(ID, [fqdns({ matchPattern: '*' }), dnsRule({ matchPattern: '*.github.com' })])).toEqual(['d0.yaml spec.egress[1].toFQDNs[0].matchPattern']);
+    expect(at(ID, [fqdns({ matchPattern: '**.' }), dnsRule({ matchPattern: '*.example' })])).toEqual([]);
+  });
+
+  it('"**." in toFQDNs stands for names of any depth from 1.19 on, a single label before', () => {
+    const dns = dnsRule({ matchPattern: '*.github.com' });
+    expect(at(ID, [fqdns({ matchPattern: '**.github.com' }), dns])).toEqual(['d0.yaml spec.egress[1].toFQDNs[0].matchPattern']);
+    expect(at(ID, [fqdns({ matchPattern: '**.github.com' }), dns], '1.18')).toEqual([]);
+    expect(at(ID, [fqdns({ matchPattern: '**.github.com' }), dnsRule({ matchPattern: '**.github.com' }, { matchName: 'x' })])).toEqual([]);
+  });
+
+  it('selectors it cannot sample (empty, not objects) are not reported; an empty matchName falls back to the pattern', () => {
+    const dns = dnsRule({ matchPattern: '*.github.com' });
+    expect(at(ID, [fqdns({ matchPattern: '' }), dns])).toEqual([]);
+    expect(at(ID, [fqdns('api.example.com'), dns])).toEqual([]);
+    expect(at(ID, [fqdns({ matchName: '', matchPattern: 'cdn-*.example.com' }), dns])).toEqual(['d0.yaml spec.egress[1].toFQDNs[0].matchName']);
+    expect(at(ID, [fqdns({ matchName: '', matchPattern: '*.github.com' }), dns])).toEqual([]);
+  });
+
+  it('the DNS rules judged are those of the covering policies only; without DNS rules the first pitfall speaks instead', () => {
+    const other = cnp({ endpointSelector: { matchLabels: { app: 'api' } }, egress: [toDns([{ matchPattern: 'api.example.com' }])] }, 'other');
+    expect(at(ID, [fqdns({ matchName: 'api.example.com' }), dnsRule({ matchPattern: '*.github.com' }), other]))
+      .toEqual(['d0.yaml spec.egress[1].toFQDNs[0].matchName']);
+    expect(at(ID, [fqdns({ matchName: 'api.example.com' })])).toEqual([]);
+  });
+});
+
+describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cancels a restriction of lookups', () => {
+  const ID = 'pitfall-dns-rules-widened';
+  const restricted = (items: Doc[] = [toDns([{ matchName: 'api.example.com' }])], selector: Doc = WEB): Doc =>
+    cnp({ endpointSelector: selector, egress: items }, 'restricted');
+  const wide = (items: Doc[], selector: Doc = WEB, name = 'wide'): Doc => cnp({ endpointSelector: selector, egress: items }, name);
+  const STAR = [{ matchPattern: '*' }];
+  const HIT = 'd0.yaml spec.egress[0].toPorts';
+
+  it('a `*` or an L4 allow without DNS rules for the same pods and server: the restricted rule is reported, once', () => {
+    expect(at(ID, [restricted(), wide([toDns(STAR)])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([toDns()])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([toDns(STAR)]), wide([toDns([{ matchPattern: '**' }])], WEB, 'wide2')])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([toDns([{ matchPattern: '*.example.com' }])])])).toEqual([]);
+    // A rule restricting nothing is not reported.
+    expect(at(ID, [restricted([toDns(STAR)]), wide([toDns()])])).toEqual([]);
+  });
+
+  it('the engine agrees: the restricted name list no longer holds for these pods', () => {
+    const set = PolicySet.fromYaml([restricted(), wide([toDns(STAR)])].map((d) => JSON.stringify(d)).join('\n---\n'));
+    const dnsQuery = (name: string): string => verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: name }).verdict;
+    expect(dnsQuery('evil.example.org')).toBe('allowed');
+    const alone = PolicySet.fromYaml(JSON.stringify(restricted()));
+    expect(verdictFor(alone, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example.org' }).verdict).not.toBe('allowed');
+  });
+
+  it('the same pods: either rule\'s pods among the other\'s; other pods, or host policies, do not count', () => {
+    expect(at(ID, [restricted(), wide([toDns(STAR)], {})])).toEqual([HIT]);
+    expect(at(ID, [restricted(undefined, {}), wide([toDns(STAR)])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([toDns(STAR)], { matchLabels: { app: 'api' } })])).toEqual([]);
+    expect(at(ID, [restricted(), ccnp({ nodeSelector: {}, egress: [toDns(STAR)] })])).toEqual([]);
+    const hostRestricted = ccnp({ nodeSelector: {}, egress: [toDns([{ matchName: 'api.example.com' }])] });
+    expect(at(ID, [hostRestricted, ccnp({ endpointSelector: {}, egress: [toDns(STAR)] }, 'all')])).toEqual([]);
+  });
+
+  it('the same port: 53 with a common protocol, a DNS port name, all ports', () => {
+    expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP')]), wide([toDns(STAR, 'TCP')])])).toEqual([]);
+    expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP')]), wide([toDns(STAR, 'UDP')])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: 'dns', protocol: 'UDP' }] }] }])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS] }])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], icmps: [{ fields: [{ type: 8 }] }] }])])).toEqual([]);
+    expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '5353', protocol: 'ANY' }] }] }])])).toEqual([]);
+    expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'SCTP' }] }] }])])).toEqual([]);
+    expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53' }] }] }])])).toEqual([HIT]);
+  });
+
+  it('which items are DNS items: `{}` and toFQDNs items are not; a port-only item is', () => {
+    expect(at(ID, [restricted(), wide([{}])])).toEqual([]);
+    expect(at(ID, [restricted(), wide([{ toFQDNs: [{ matchPattern: '*' }], ...on53() }])])).toEqual([]);
+    expect(at(ID, [restricted(), wide([on53()])])).toEqual([HIT]);
+    expect(at(ID, [restricted([on53([{ matchName: 'api.example.com' }])]), wide([toDns(STAR)])])).toEqual([HIT]);
+  });
+
+  it('the reported item is the first restricted one on the same server', () => {
+    const items = [
+      { toEndpoints: [{ matchLabels: { app: 'db' } }] },
+      { toEndpoints: [{ matchLabels: { app: 'resolver' } }], ...on53([{ matchName: 'a.example.com' }]) },
+      toDns([{ matchName: 'api.example.com' }]),
+    ];
+    expect(at(ID, [restricted(items), wide([toDns(STAR)])])).toEqual(['d0.yaml spec.egress[2].toPorts']);
+  });
+
+  it('the same DNS server: overlapping pod selectors, `all`/`cluster` beside pods, a shared entity, the same addresses', () => {
+    const dnsAt = (peer: Doc, dns?: Doc[]): Doc => ({ ...peer, ...on53(dns) });
+    const mine = (peer: Doc): Doc => restricted([dnsAt(peer, [{ matchName: 'api.example.com' }])]);
+    const theirs = (peer: Doc): Doc => wide([dnsAt(peer, STAR)]);
+    const pods = (app: string): Doc => ({ toEndpoints: [{ matchLabels: { app } }] });
+    expect(at(ID, [mine(pods('resolver')), theirs(pods('resolver'))])).toEqual([HIT]);
+    expect(at(ID, [mine(pods('resolver')), theirs(pods('other'))])).toEqual([]);
+    expect(at(ID, [mine(pods('resolver')), theirs({ toEntities: ['cluster'] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEntities: ['all'] }), theirs(pods('resolver'))])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEntities: ['cluster'] }), theirs({ toEntities: ['all'] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEntities: ['world'] }), theirs({ toEntities: ['host', 'world'] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toCIDR: ['10.0.0.10/32'] }), theirs({ toCIDR: ['10.0.0.10/32'] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toCIDR: ['10.0.0.10/32'] }), theirs({ toCIDR: ['10.0.0.11/32'] })])).toEqual([]);
+    expect(at(ID, [mine({ toCIDR: ['10.0.0.10/32'] }), theirs(pods('resolver'))])).toEqual([]);
+    // A peer-less port rule is any peer, on either side.
+    expect(at(ID, [mine({ toCIDR: ['10.0.0.10/32'] }), wide([on53(STAR)])])).toEqual([HIT]);
+    expect(at(ID, [restricted([on53([{ matchName: 'api.example.com' }])]), theirs({ toCIDR: ['10.0.0.11/32'] })])).toEqual([HIT]);
+  });
+
+  it('pod selectors are read in each policy\'s own namespace', () => {
+    const resolver = (labels: Record<string, string>, dns: Doc[]): Doc => ({ toEndpoints: [{ matchLabels: { app: 'resolver', ...labels } }], ...on53(dns) });
+    const mine = cnp({ endpointSelector: {}, egress: [resolver({}, [{ matchName: 'a.example.com' }])] }, 'r', 'shop');
+    const all = (labels: Record<string, string>): Doc => ccnp({ endpointSelector: {}, egress: [resolver(labels, STAR)] }, 'all');
+    // In a CCNP the peer selects the resolver pods of every namespace, or of the one it names; in the CNP, those of shop.
+    expect(at(ID, [mine, all({})])).toEqual([HIT]);
+    expect(at(ID, [mine, all({ 'k8s:io.kubernetes.pod.namespace': 'shop' })])).toEqual([HIT]);
+    expect(at(ID, [mine, all({ 'k8s:io.kubernetes.pod.namespace': 'other' })])).toEqual([]);
+  });
+});

@@ -1,0 +1,203 @@
+// The item and address pitfalls (src/validate/pitfall-items.ts, pitfall-addresses.ts) as truth tables by id, path and
+// severity: `pitfall-services-with-ports` (toServices + toPorts that cannot be checked), `pitfall-kube-apiserver-service`
+// (toServices to default/kubernetes does not select the API server), `pitfall-kafka-removed` (1.20 rejects the policy),
+// `pitfall-broad-peer` (every address or name in an allow rule) and `pitfall-cidr-host-bits` (Cilium masks the host bits:
+// the rule covers the whole network). Documents are JSON (a YAML subset), built inside each test; the two address pitfalls
+// are also held to the engine's verdicts, which show what the finding warns about.
+import { describe, expect, it } from 'vitest';
+import { PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
+import { checkInfo } from '../../src/validate';
+import { check, findings } from './helpers';
+
+type Doc = Record<string, unknown>;
+
+const WEB = { matchLabels: { app: 'web' } };
+
+function cnp(spec: Doc, namespace = 'shop', name = 'p'): Doc {
+  return { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec };
+}
+
+function ccnp(spec: Doc, name = 'c'): Doc {
+  return { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec };
+}
+
+function report(docs: readonly Doc[], ciliumVersion = '1.19'): ReturnType<typeof check> {
+  return check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])), { ciliumVersion });
+}
+
+/** The paths of the findings with `id`, each at its catalogue severity. */
+function paths(id: string, docs: readonly Doc[], ciliumVersion = '1.19'): string[] {
+  const found = findings(report(docs, ciliumVersion), id);
+  for (const f of found) expect(f.severity, `${id} ${f.path}`).toBe(checkInfo(id).severity);
+  return found.map((f) => f.path ?? '');
+}
+
+function messages(id: string, docs: readonly Doc[], ciliumVersion = '1.19'): string[] {
+  return findings(report(docs, ciliumVersion), id).map((f) => f.message);
+}
+
+const TCP = (port: string): Doc => ({ port, protocol: 'TCP' });
+const on = (...ports: Doc[]): Doc => ({ toPorts: [{ ports }] });
+const SERVICE = {
+  apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop', labels: { tier: 'data' } },
+  spec: { selector: { app: 'db' }, ports: [{ port: 5432 }] },
+};
+
+describe('pitfall-services-with-ports: toServices with toPorts, for a Service not in the input', () => {
+  const ID = 'pitfall-services-with-ports';
+  const egressTo = (services: unknown[], extra: Doc = on(TCP('5432')), namespace: string | null = 'shop'): Doc => {
+    const spec = { endpointSelector: WEB, egress: [{ toEndpoints: [WEB] }, { toServices: services, ...extra }] };
+    return namespace === null ? ccnp(spec) : cnp(spec, namespace);
+  };
+  const named = (serviceName: string, namespace?: string): Doc => ({ k8sService: { serviceName, ...(namespace ? { namespace } : {}) } });
+
+  it('reported at the item\'s toPorts from 1.17 on; not before (the agent then refuses toServices with toPorts)', () => {
+    expect(paths(ID, [egressTo([named('db')])])).toEqual(['spec.egress[1].toPorts']);
+    expect(paths(ID, [egressTo([named('db')])], '1.17')).toEqual(['spec.egress[1].toPorts']);
+    expect(paths(ID, [egressTo([named('db')])], '1.16')).toEqual([]);
+  });
+
+  it('not without toPorts, and not when every Service named is in the input', () => {
+    expect(paths(ID, [egressTo([named('db')], {})])).toEqual([]);
+    expect(paths(ID, [egressTo([named('db')], { toPorts: [] })])).toEqual([]);
+    expect(paths(ID, [SERVICE, egressTo([named('db')])])).toEqual([]);
+    expect(paths(ID, [SERVICE, egressTo([{ k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } } } }])])).toEqual([]);
+  });
+
+  it('names the Services missing, one or several, with their namespace', () => {
+    expect(messages(ID, [SERVICE, egressTo([named('db'), named('cache')])])[0]).toMatch(/; Service shop\/cache is not in the input/);
+    expect(messages(ID, [egressTo([named('db', 'data'), { k8sServiceSelector: { selector: { matchLabels: { tier: 'x' } } } }])])[0])
+      .toMatch(/; Service data\/db, the Services \{tier=x\} are not in the input/);
+    // A CCNP entry without namespace names no namespace.
+    expect(messages(ID, [egressTo([named('db')], on(TCP('5432')), null)])[0]).toMatch(/; Service db is not in the input/);
+    expect(messages(ID, [egressTo([{}])])[0]).toMatch(/; a Service is not in the input/);
+  });
+});
+
+describe('pitfall-kube-apiserver-service: toServices to default/kubernetes', () => {
+  const ID = 'pitfall-kube-apiserver-service';
+  const egressTo = (services: unknown[], namespace: string | null = 'shop'): Doc => {
+    const spec = { endpointSelector: WEB, egress: [{ toEndpoints: [WEB] }, { toServices: services }] };
+    return namespace === null ? ccnp(spec) : cnp(spec, namespace);
+  };
+
+  it('by name: kubernetes in default, named or as the policy\'s (or a CCNP\'s) namespace', () => {
+    expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes', namespace: 'default' } }])])).toEqual(['spec.egress[1].toServices[0]']);
+    expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes' } }])])).toEqual([]);
+    expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes' } }], 'default')])).toEqual(['spec.egress[1].toServices[0]']);
+    expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes', namespace: '' } }], 'default')])).toEqual(['spec.egress[1].toServices[0]']);
+    expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes' } }], null)])).toEqual(['spec.egress[1].toServices[0]']);
+    expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes', namespace: 'shop' } }], 'default')])).toEqual([]);
+    expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'api', namespace: 'default' } }])])).toEqual([]);
+  });
+
+  it('by selector: one that selects the labels of default/kubernetes, in default', () => {
+    const sel = (matchLabels: Record<string, string>, namespace?: string): Doc =>
+      ({ k8sServiceSelector: { selector: { matchLabels }, ...(namespace === undefined ? {} : { namespace }) } });
+    expect(paths(ID, [egressTo([sel({ component: 'apiserver' }, 'default')])])).toEqual(['spec.egress[1].toServices[0]']);
+    expect(paths(ID, [egressTo([sel({ provider: 'kubernetes' })], 'default')])).toEqual(['spec.egress[1].toServices[0]']);
+    expect(paths(ID, [egressTo([sel({ provider: 'kubernetes' }, '')], 'default')])).toEqual(['spec.egress[1].toServices[0]']);
+    expect(paths(ID, [egressTo([sel({ provider: 'kubernetes' })], null)])).toEqual(['spec.egress[1].toServices[0]']);
+    expect(paths(ID, [egressTo([sel({ component: 'apiserver' })])])).toEqual([]);
+    expect(paths(ID, [egressTo([sel({ component: 'db' }, 'default')])])).toEqual([]);
+    // An empty selector selects every Service: not this one in particular.
+    expect(paths(ID, [egressTo([sel({}, 'default')])])).toEqual([]);
+    expect(paths(ID, [egressTo([{ k8sServiceSelector: { namespace: 'default' } }])])).toEqual([]);
+  });
+
+  it('each entry at its index', () => {
+    const entries = [{}, { k8sService: { serviceName: 'db' } }, { k8sService: { serviceName: 'kubernetes', namespace: 'default' } }];
+    expect(paths(ID, [egressTo(entries)])).toEqual(['spec.egress[1].toServices[2]']);
+  });
+});
+
+describe('pitfall-kafka-removed: kafka and l7proto rules on a 1.20 target', () => {
+  const ID = 'pitfall-kafka-removed';
+  const kafka = cnp({ endpointSelector: WEB, ingress: [{ toPorts: [{ ports: [TCP('80')] }, { ports: [TCP('9092')], rules: { kafka: [{ topic: 'orders' }] } }] }] });
+  const proto = cnp({ endpointSelector: WEB, egress: [{ toEndpoints: [WEB] }, { toPorts: [{ ports: [TCP('9042')], rules: { l7proto: 'cassandra', l7: [{}] } }] }] });
+
+  it('each at its rules field, in any section, on 1.20 only', () => {
+    expect(paths(ID, [kafka], '1.20')).toEqual(['spec.ingress[0].toPorts[1].rules.kafka']);
+    expect(paths(ID, [proto], '1.20')).toEqual(['spec.egress[1].toPorts[0].rules.l7proto']);
+    expect(paths(ID, [kafka])).toEqual([]);
+    expect(paths(ID, [proto])).toEqual([]);
+    expect(paths(ID, [cnp({ endpointSelector: WEB, ingress: [{ toPorts: [{ ports: [TCP('80')], rules: { http: [{}] } }] }] })], '1.20')).toEqual([]);
+  });
+
+  it('its fix depends on the kind', () => {
+    expect(findings(report([kafka], '1.20'), ID)[0].fix).toMatch(/Kafka at L4/);
+    expect(findings(report([proto], '1.20'), ID)[0].fix).toMatch(/proxylib/);
+  });
+});
+
+describe('pitfall-broad-peer: every address or every name in an allow rule', () => {
+  const ID = 'pitfall-broad-peer';
+  const rule = (section: string, item: Doc): Doc => cnp({ endpointSelector: WEB, [section]: [{ toEndpoints: [WEB] }, item] });
+
+  it('a /0 CIDR in an allow section, at its field; not in a deny section nor as an except', () => {
+    expect(paths(ID, [rule('egress', { toCIDR: ['10.0.0.0/8', '0.0.0.0/0'] })])).toEqual(['spec.egress[1].toCIDR[1]']);
+    expect(paths(ID, [rule('ingress', { fromCIDR: ['::/0'] })])).toEqual(['spec.ingress[1].fromCIDR[0]']);
+    expect(paths(ID, [rule('egress', { toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }] })])).toEqual(['spec.egress[1].toCIDRSet[0].cidr']);
+    expect(paths(ID, [rule('ingress', { fromCIDRSet: [{ cidr: '0.0.0.0/0' }] })])).toEqual(['spec.ingress[1].fromCIDRSet[0].cidr']);
+    expect(paths(ID, [rule('egressDeny', { toCIDR: ['0.0.0.0/0'] })])).toEqual([]);
+    expect(paths(ID, [rule('ingressDeny', { fromCIDRSet: [{ cidr: '0.0.0.0/0' }] })])).toEqual([]);
+    expect(paths(ID, [rule('egress', { toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['0.0.0.0/0'] }] })])).toEqual([]);
+    expect(paths(ID, [rule('egress', { toCIDR: ['0.0.0.0/1', 'x', 7] })])).toEqual([]);
+  });
+
+  it('the message counts the except ranges of that entry, and the fix keeps them', () => {
+    const two = findings(report([rule('egress', { toCIDRSet: [{ cidr: '10.0.0.0/8' }, { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '192.168.0.0/16'] }] })]), ID);
+    expect(two[0].message).toMatch(/, less the 2 except ranges: this egress rule/);
+    expect(two[0].fix).toMatch(/keep the except ranges/);
+    const one = findings(report([rule('egress', { toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }] })]), ID);
+    expect(one[0].message).toMatch(/, less the 1 except range: /);
+    const none = findings(report([rule('ingress', { fromCIDR: ['0.0.0.0/0'] })]), ID);
+    expect(none[0].message).toMatch(/every IPv4 address outside the cluster \(the world\): this ingress rule/);
+    expect(none[0].fix).toMatch(/fromEntities: \[world\]/);
+    expect(findings(report([rule('egress', { toCIDR: ['::/0'] })]), ID)[0].fix).toMatch(/toEntities: \[world\]/);
+    expect(findings(report([rule('egress', { toCIDR: ['::/0'] })]), ID)[0].message).toMatch(/every IPv6 address/);
+  });
+
+  it('toFQDNs matchPattern "*" (or "**") in egress, at its index; other patterns and names are not', () => {
+    const fqdns = (...sels: unknown[]): Doc => rule('egress', { toFQDNs: sels });
+    expect(paths(ID, [fqdns({ matchName: 'a.example.com' }, { matchPattern: '*.example.com' }, { matchName: '*' }, { matchPattern: '*' })]))
+      .toEqual(['spec.egress[1].toFQDNs[3].matchPattern']);
+    expect(paths(ID, [fqdns({ matchPattern: '**' })])).toEqual(['spec.egress[1].toFQDNs[0].matchPattern']);
+    expect(paths(ID, [fqdns({ matchName: '*' })])).toEqual([]);
+  });
+
+  it('the engine agrees: 0.0.0.0/0 allows an address on the internet', () => {
+    const set = PolicySet.fromYaml(JSON.stringify(rule('egress', { toCIDR: ['0.0.0.0/0'] })));
+    expect(verdictFor(set, 'pod:shop:app=web', 'cidr:203.0.113.9', '443/TCP').verdict).toBe('allowed');
+  });
+});
+
+describe('pitfall-cidr-host-bits: a CIDR whose address has host bits set', () => {
+  const ID = 'pitfall-cidr-host-bits';
+  const rule = (section: string, item: Doc): Doc => cnp({ endpointSelector: WEB, [section]: [item] });
+
+  it('in every section and CIDR field, except ranges included; not when the address is the network', () => {
+    expect(paths(ID, [rule('egress', { toCIDR: ['10.0.0.0/8', '10.1.2.3/8'] })])).toEqual(['spec.egress[0].toCIDR[1]']);
+    expect(paths(ID, [rule('ingressDeny', { fromCIDR: ['192.168.1.1/24'] })])).toEqual(['spec.ingressDeny[0].fromCIDR[0]']);
+    expect(paths(ID, [rule('egressDeny', { toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.0.1/16'] }] })]))
+      .toEqual(['spec.egressDeny[0].toCIDRSet[0].except[1]']);
+    expect(paths(ID, [rule('ingress', { fromCIDRSet: [{ cidr: '2001:db8::1/32' }] })])).toEqual(['spec.ingress[0].fromCIDRSet[0].cidr']);
+    expect(paths(ID, [rule('ingress', { fromCIDRSet: [null, { cidrGroupRef: 'g' }, { cidr: 7 }] })])).toEqual([]);
+  });
+
+  it('the fix names the one address and the network it is masked to', () => {
+    const [v4] = findings(report([rule('egress', { toCIDR: ['10.1.2.3/8'] })]), ID);
+    expect(v4.message).toMatch(/masks it to 10\.0\.0\.0\/8, the whole \/8, not the one address 10\.1\.2\.3$/);
+    expect(v4.fix).toBe('write 10.1.2.3/32 for the one address, or 10.0.0.0/8 for the network');
+    const [v6] = findings(report([rule('egress', { toCIDR: ['2001:db8:0:0:1::1/64'] })]), ID);
+    expect(v6.fix).toBe('write 2001:db8:0:0:1::1/128 for the one address, or 2001:db8::/64 for the network');
+    const [mid] = findings(report([rule('egress', { toCIDR: ['2001:db8:1:0:0:0:0:1/48'] })]), ID);
+    expect(mid.fix).toMatch(/or 2001:db8:1::\/48 for the network$/);
+  });
+
+  it('the engine agrees: the masked rule allows the whole network', () => {
+    const set = PolicySet.fromYaml(JSON.stringify(rule('egress', { toCIDR: ['10.1.2.3/8'] })));
+    expect(verdictFor(set, 'pod:shop:app=web', 'cidr:10.200.0.1', '443/TCP').verdict).toBe('allowed');
+  });
+});
