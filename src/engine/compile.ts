@@ -13,6 +13,7 @@
  * The selector translation is `selector-import.ts`, which the pitfall layer of `validate` shares.
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
+import { CLUSTER_RESERVED_ENTITIES, ENTITIES } from '../model/entities';
 import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
 import { CiliumVersion } from '../core/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
@@ -200,12 +201,6 @@ export interface SourcedRawRules {
   readonly index: number;
 }
 
-/** The entities the CRD accepts. */
-const CRD_ENTITIES = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver'];
-
-/** Reserved identities the `cluster` entity covers besides the local cluster's pods. */
-const CLUSTER_RESERVED = ['host', 'remote-node', 'init', 'ingress', 'health', 'unmanaged', 'kube-apiserver'];
-
 /** Whether an entity selects an identity. */
 export function entityMatches(entity: string, labels: LabelSet, clusterName: string): boolean {
   switch (entity) {
@@ -214,7 +209,7 @@ export function entityMatches(entity: string, labels: LabelSet, clusterName: str
     case 'none':
       return false;
     case 'cluster':
-      return CLUSTER_RESERVED.some((r) => labels.has('reserved', r)) || labels.get('k8s', CLUSTER_KEY) === clusterName;
+      return CLUSTER_RESERVED_ENTITIES.some((r) => labels.has('reserved', r)) || labels.get('k8s', CLUSTER_KEY) === clusterName;
     default:
       return labels.has('reserved', entity);
   }
@@ -403,7 +398,7 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
     case 'nodes':
       return { kind: 'nodes', selectors: (item.nodes ?? []).map((s) => importNodeSelector(Selector.from(s), ctx)) };
     case 'entities': {
-      const bad = (item.entities ?? []).filter((e) => !CRD_ENTITIES.includes(e));
+      const bad = (item.entities ?? []).filter((e) => !ENTITIES.includes(e));
       if (bad.length > 0) problems.push(`unsupported entity: ${bad[0]} (${path})`);
       return { kind: 'entities', entities: item.entities ?? [] };
     }

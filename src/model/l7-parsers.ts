@@ -18,6 +18,7 @@
  * not judged here (TLS is promoted to any parser but DNS and a listener; a listener conflicts with any other parser).
  */
 import { CiliumVersion } from '../core/cilium-version';
+import { CLUSTER_RESERVED_ENTITIES } from './entities';
 import { L7RulesModel } from './policy-model';
 import { CompiledPort } from './port-entries';
 
@@ -76,14 +77,11 @@ export function entityPeerKeys(entity: string): string[] {
     case 'world':
       return ['reserved:world', 'reserved:world-ipv4', 'reserved:world-ipv6'];
     case 'cluster':
-      return [...CLUSTER_RESERVED.map((e) => `reserved:${e}`), 'cluster-pods'];
+      return [...CLUSTER_RESERVED_ENTITIES.map((e) => `reserved:${e}`), 'cluster-pods'];
     default:
       return [`reserved:${entity}`];
   }
 }
-
-/** The reserved identities of the `cluster` entity (besides the pods of the local cluster). */
-const CLUSTER_RESERVED = ['host', 'remote-node', 'init', 'ingress', 'health', 'unmanaged', 'kube-apiserver'];
 
 /** Two uses of one filter and peer whose parsers cannot be merged. */
 export interface ParserConflict<T> {

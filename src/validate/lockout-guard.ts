@@ -3,6 +3,7 @@
 // synthesis of any host policy, and `validate` (the generic paths below); see README "HostFirewall".
 import { l4Scope } from '../model/l4-scope';
 import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
+import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector } from '../model/labels';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
@@ -373,7 +374,7 @@ function soleCovers(ranges: readonly (readonly AddressRange[])[], family: 4 | 6)
 }
 
 /** Entities that `cluster` stands for (besides cluster pods). */
-const CLUSTER_ENTITIES = ['cluster', 'host', 'remote-node', 'health', 'init', 'ingress', 'unmanaged', 'kube-apiserver'];
+const CLUSTER_ENTITIES = ['cluster', ...CLUSTER_RESERVED_ENTITIES];
 
 function strings(value: unknown): string[] {
   return arr<unknown>(value).filter((v): v is string => typeof v === 'string');

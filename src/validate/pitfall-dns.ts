@@ -1,7 +1,10 @@
 // Pitfalls of DNS: toFQDNs without a DNS rule the proxy sees for the same pods (or one that does not allow the name),
 // egress default deny without DNS, and DNS rules widened by another policy's `*`.
+import { cidrsIntersect, parseCidr, ParsedCidr } from '../model/cidr';
+import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { compileFqdnSelector } from '../model/fqdn-pattern';
-import { FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
+import { Selector } from '../model/labels';
+import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, RuleView } from './pitfall-run';
 import { fromModel, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { AGENT_SINCE } from './tables';
@@ -142,21 +145,68 @@ export function defaultDenyWithoutDns(run: PitfallRun, r: RuleView): void {
     'ideally with rules: {dns: [{matchPattern: "*"}]}; or, if egress is not meant to be restricted, set enableDefaultDeny: {egress: false} (1.16+)');
 }
 
-/** Whether two DNS items of two rules may name the same DNS server: either any peer, overlapping pod selectors or entities. */
-export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel): boolean {
-  const l3 = (i: RuleItemModel): boolean => (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => i[f] !== undefined);
-  if (!l3(a) || !l3(b)) return true;
-  const wide = (i: RuleItemModel): boolean => arr<string>(i.entities).some((e) => e === 'all' || e === 'cluster');
-  const pods = (i: RuleItemModel): boolean => arr(i.endpoints).length > 0;
-  if ((wide(a) && (pods(b) || wide(b))) || (wide(b) && pods(a))) return true;
-  if (arr<string>(a.entities).some((e) => arr<string>(b.entities).includes(e))) return true;
-  if (pods(a) && pods(b)) {
-    const sa = arr<LabelSelectorModel>(a.endpoints).filter(isObject).map((m) => peerSelector(r.kind, r.namespace, r.subject, m));
-    const sb = arr<LabelSelectorModel>(b.endpoints).filter(isObject).map((m) => peerSelector(c.kind, c.namespace, c.subject, m));
-    return sa.some((x) => sb.some((y) => mayOverlap(x, y)));
+/**
+ * The identities a DNS item's peers can be, by kind: the DNS proxy keeps the DNS rules of each peer selector apart
+ * (`PerSelectorPolicy`) and allows a lookup when any selector that selects the server's identity allows the name, so two
+ * items meet only where their peers can be one identity. Pods (by selector), reserved identities (`host`, `remote-node`,
+ * …) and addresses outside the cluster (`world`, CIDRs) are disjoint kinds; a peer-less item, `all`, an empty or
+ * purely negative selector (which also selects reserved and world identities in a clusterwide policy) is any peer.
+ */
+interface DnsPeers {
+  any: boolean;
+  anyPod: boolean;
+  readonly pods: Selector[];
+  readonly reserved: Set<string>;
+  anyAddress: boolean;
+  readonly cidrs: ParsedCidr[];
+}
+
+/** The identities a node peer can be; `kube-apiserver` runs on a host or remote node. */
+const NODE_IDENTITIES = ['host', 'remote-node', 'kube-apiserver'];
+const POSITIVE = new Set(['In', 'Exists']);
+
+function dnsPeers(r: RuleView, item: RuleItemModel): DnsPeers {
+  const p: DnsPeers = { any: false, anyPod: false, pods: [], reserved: new Set(), anyAddress: false, cidrs: [] };
+  const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => item[f] !== undefined);
+  if (!l3) return { ...p, any: true };
+  for (const entity of arr<string>(item.entities)) {
+    if (entity === 'all') p.any = true;
+    else if (entity === 'cluster') { p.anyPod = true; CLUSTER_RESERVED_ENTITIES.forEach((e) => p.reserved.add(e)); } else if (entity === 'world' || entity === 'world-ipv4' || entity === 'world-ipv6') p.anyAddress = true;
+    else if (entity === 'kube-apiserver') NODE_IDENTITIES.forEach((e) => p.reserved.add(e));
+    else if (typeof entity === 'string' && entity !== 'none') p.reserved.add(entity);
   }
-  const other = (i: RuleItemModel): string => JSON.stringify((['cidr', 'cidrSet', 'nodes', 'services'] as const).map((f) => i[f] ?? null));
-  return other(a) === other(b);
+  for (const m of arr<LabelSelectorModel>(item.endpoints).filter(isObject)) {
+    const sel = peerSelector(r.kind, r.namespace, r.subject, m);
+    const positive = sel.requirements.filter((q) => POSITIVE.has(q.operator));
+    if (positive.length === 0) p.any = true;
+    else if (sel.hasReservedKey()) {
+      const keys = positive.filter((q) => q.source === 'reserved').map((q) => q.key);
+      if (keys.length === 0) p.any = true;
+      keys.forEach((k) => p.reserved.add(k));
+    } else p.pods.push(sel);
+  }
+  if (item.nodes !== undefined) NODE_IDENTITIES.forEach((e) => p.reserved.add(e));
+  if (item.services !== undefined) p.anyPod = p.anyAddress = true; // backends: pods by selector, or the addresses of a selector-less Service
+  if (item.groups !== undefined || item.fqdns !== undefined) p.anyAddress = true;
+  const cidrs = [...arr<string>(item.cidr), ...arr<CidrRuleModel>(item.cidrSet).map((c) => (isObject(c) ? c.cidr : undefined))];
+  for (const text of cidrs) {
+    const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
+    if (parsed) p.cidrs.push(parsed);
+    else p.anyAddress = true; // a CIDR group, or a value the schema check reports
+  }
+  return p;
+}
+
+/** Whether two DNS items of two rules may name the same DNS server: their peers can be one identity ({@link DnsPeers}). */
+export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel): boolean {
+  const pa = dnsPeers(r, a);
+  const pb = dnsPeers(c, b);
+  if (pa.any || pb.any) return true;
+  if ([...pa.reserved].some((e) => pb.reserved.has(e))) return true;
+  if ((pa.anyPod && (pb.anyPod || pb.pods.length > 0)) || (pb.anyPod && pa.pods.length > 0)) return true;
+  if (pa.pods.some((x) => pb.pods.some((y) => mayOverlap(x, y)))) return true;
+  if ((pa.anyAddress && (pb.anyAddress || pb.cidrs.length > 0)) || (pb.anyAddress && pa.cidrs.length > 0)) return true;
+  return pa.cidrs.some((x) => pb.cidrs.some((y) => cidrsIntersect(x, y)));
 }
 
 /**

@@ -49,13 +49,7 @@ export const PROTOCOLS: readonly Since[] = [
 /** Protocols that carry no port (1.19): `port` must be empty or `"0"`. */
 export const PORTLESS_PROTOCOLS: readonly string[] = ['VRRP', 'IGMP'];
 
-/** `fromEntities`/`toEntities` enum: the same in every supported version. */
-export const ENTITIES: readonly string[] = [
-  'all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver',
-];
-
-/** Entities that exist in the agent's Go code but in no CRD enum. */
-export const GO_ONLY_ENTITIES: readonly string[] = ['world-ipv4', 'world-ipv6'];
+export { ENTITIES, GO_ONLY_ENTITIES } from '../model/entities';
 
 /** `icmps[].fields[].family` enum. */
 export const ICMP_FAMILIES: readonly string[] = ['IPv4', 'IPv6'];

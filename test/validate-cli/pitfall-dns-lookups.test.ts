@@ -201,6 +201,31 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [mine({ toCIDR: ['10.0.0.10/32'] }), theirs({ toCIDR: ['10.0.0.10/32'] })])).toEqual([HIT]);
     expect(at(ID, [mine({ toCIDR: ['10.0.0.10/32'] }), theirs({ toCIDR: ['10.0.0.11/32'] })])).toEqual([]);
     expect(at(ID, [mine({ toCIDR: ['10.0.0.10/32'] }), theirs(pods('resolver'))])).toEqual([]);
+    // Kinds of identity that never meet: the DNS proxy keeps each peer selector's rules apart, so these do not widen.
+    expect(at(ID, [mine({ toEntities: ['world'] }), theirs({ toEntities: ['host'] })])).toEqual([]);
+    expect(at(ID, [mine({ toEntities: ['world'] }), theirs(pods('resolver'))])).toEqual([]);
+    expect(at(ID, [mine({ toEntities: ['cluster'] }), theirs({ toEntities: ['world'] })])).toEqual([]);
+    expect(at(ID, [mine({ toEntities: ['host'] }), theirs({ toEntities: ['remote-node'] })])).toEqual([]);
+    expect(at(ID, [mine({ toEntities: ['host'] }), theirs(pods('resolver'))])).toEqual([]);
+    expect(at(ID, [mine({ toEndpoints: [{ matchLabels: { 'reserved:host': '' } }] }), theirs(pods('resolver'))])).toEqual([]);
+    // …and kinds that do: world and CIDRs, a node and the API server or `toNodes`, a reserved label and its entity, Service backends.
+    expect(at(ID, [mine({ toEntities: ['world'] }), theirs({ toCIDR: ['8.8.8.8/32'] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toCIDRSet: [{ cidr: '8.8.0.0/16' }] }), theirs({ toCIDR: ['8.8.8.8/32'] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toCIDRSet: [{ cidrGroupRef: 'resolvers' }] }), theirs({ toCIDR: ['8.8.8.8/32'] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEntities: ['kube-apiserver'] }), theirs({ toEntities: ['host'] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEntities: ['remote-node'] }), theirs({ toNodes: [{ matchLabels: { role: 'dns' } }] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEndpoints: [{ matchLabels: { 'reserved:host': '' } }] }), theirs({ toEntities: ['host'] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toServices: [{ k8sService: { serviceName: 'dns', namespace: 'shop' } }] }), theirs(pods('resolver'))])).toEqual([HIT]);
+    expect(at(ID, [mine({ toServices: [{ k8sService: { serviceName: 'dns', namespace: 'shop' } }] }), theirs({ toEntities: ['world'] })])).toEqual([HIT]);
+    // A clusterwide peer without a namespace key is pods (the agent adds `namespace Exists`); one that is purely negative
+    // on the namespace also selects reserved and world identities.
+    const anyPeer = (sel: Doc): Doc => ccnp({ endpointSelector: WEB, egress: [{ toEndpoints: [sel], ...on53(STAR) }] }, 'all');
+    expect(at(ID, [mine({ toEntities: ['world'] }), anyPeer({})])).toEqual([]);
+    expect(at(ID, [mine(pods('resolver')), anyPeer({})])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEntities: ['world'] }), anyPeer({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['x'] }] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEntities: ['host'] }), anyPeer({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'DoesNotExist' }] })])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEntities: ['host'] }), anyPeer({ matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['x'] }] })])).toEqual([]);
+    expect(at(ID, [mine({ toEntities: ['host'] }), anyPeer({ matchLabels: { app: 'resolver' } })])).toEqual([]);
     // A peer-less port rule is any peer, on either side.
     expect(at(ID, [mine({ toCIDR: ['10.0.0.10/32'] }), wide([on53(STAR)])])).toEqual([HIT]);
     expect(at(ID, [restricted([on53([{ matchName: 'api.example.com' }])]), theirs({ toCIDR: ['10.0.0.11/32'] })])).toEqual([HIT]);
