@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
-import { isNumericTargetPort, ManifestInfo, namedTargetPorts, readManifest, serviceBackends, serviceSelects } from '../model/manifests';
+import { isNumericTargetPort, ManifestInfo, namedTargetPorts, POD_TEMPLATE_KINDS, readManifest, serviceBackends, serviceSelects } from '../model/manifests';
 import { NAMESPACE_LABEL } from '../model/selectors';
 import { LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
 import { PeerConfig } from './peer-config';
@@ -110,10 +110,10 @@ export function serviceTargetPorts(service: IConstruct): PortProtocolModel[] {
 /** The endpoint selector of a workload's pods (or of the pods a Service selects), read when called. */
 export function workloadSelectorModel(construct: IConstruct): LabelSelectorModel {
   const service = readService(construct);
-  if (service) return { matchLabels: { ...service.selector } };
+  if (service) return selective(construct, 'Service', { matchLabels: { ...service.selector } });
   const info = readWorkload(construct);
   if (!info) throw notAWorkload(construct);
-  return info.selector;
+  return selective(construct, info.kind, info.selector);
 }
 
 /**
@@ -161,7 +161,7 @@ function selectingServices(construct: IConstruct): IConstruct[] {
 export function workloadPeerConfig(construct: IConstruct): PeerConfig {
   const service = readService(construct);
   if (service) {
-    const selector = withNamespace({ matchLabels: service.selector }, service.namespace);
+    const selector = withNamespace(selective(construct, 'Service', { matchLabels: service.selector }), service.namespace);
     return {
       field: PeerField.ENDPOINTS,
       item: { endpoints: [selector] },
@@ -172,7 +172,7 @@ export function workloadPeerConfig(construct: IConstruct): PeerConfig {
   }
   const info = readWorkload(construct);
   if (!info) throw notAWorkload(construct);
-  const selector = withNamespace(info.selector, info.namespace);
+  const selector = withNamespace(selective(construct, info.kind, info.selector), info.namespace);
   return {
     field: PeerField.ENDPOINTS,
     item: { endpoints: [selector] },
@@ -264,10 +264,11 @@ function workloadManifest(construct: IConstruct): { info: Extract<ManifestInfo, 
   return { info, namespace: json.metadata?.namespace };
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod']);
+/** Kinds a workload construct may be: a Pod and the kinds with `spec.template` (`model/manifests.ts`). */
+const WORKLOAD_KINDS = new Set(['Pod', ...POD_TEMPLATE_KINDS]);
 
 /** Kinds whose pods carry the labels of a pod template (a CronJob's Jobs' pods too). */
-const POD_TEMPLATE_KINDS = new Set([...WORKLOAD_KINDS, 'CronJob', 'ReplicationController']);
+const TEMPLATE_OWNER_KINDS = new Set([...WORKLOAD_KINDS, 'CronJob']);
 
 /**
  * The distinct workload or Service objects of the app of `scope`, found by kind before any is rendered (rendering a
@@ -279,7 +280,7 @@ function appObjects(scope: IConstruct, kinds: 'workload' | 'service' | 'pod-temp
   for (const c of scope.node.root.node.findAll()) {
     if (!ApiObject.isApiObject(c) || seen.has(c)) continue;
     seen.add(c);
-    const wanted = kinds === 'service' ? c.kind === 'Service' : kinds === 'workload' ? WORKLOAD_KINDS.has(c.kind) : POD_TEMPLATE_KINDS.has(c.kind);
+    const wanted = kinds === 'service' ? c.kind === 'Service' : kinds === 'workload' ? WORKLOAD_KINDS.has(c.kind) : TEMPLATE_OWNER_KINDS.has(c.kind);
     if (wanted) out.push(c);
   }
   return out;
@@ -294,10 +295,28 @@ function manifestOf(construct: IConstruct): any | undefined {
   }
 }
 
+/**
+ * The pod selector of a workload or Service, refused when it has no requirement: it would select every pod of the
+ * namespace (or of the cluster), far more than the one workload named.
+ */
+function selective(construct: IConstruct, kind: string, selector: LabelSelectorModel): LabelSelectorModel {
+  if (Object.keys(selector.matchLabels ?? {}).length > 0 || (selector.matchExpressions ?? []).length > 0) return selector;
+  throw new CiliumPolicyError({
+    id: 'workload-without-labels',
+    message: kind === 'Service'
+      ? `Service ${construct.node.path} has no selector: its pods cannot be selected by labels, and an empty selector would select every pod`
+      : `${kind} ${construct.node.path} has no pod labels and no selector: an empty selector would select every pod, not only its own`,
+    fix: kind === 'Service'
+      ? 'give the Service a selector, or name its backends another way: Peer.service() (toServices), Peer.endpoints() by their labels'
+      : 'give the pod template labels (and the workload a selector); if every pod of the namespace is meant, say so: EndpointSelector.all(), Peer.namespace()',
+    location: construct.node.path,
+  });
+}
+
 function notAWorkload(construct: IConstruct): CiliumPolicyError {
   return new CiliumPolicyError({
     id: 'not-a-workload',
-    message: `${construct.node.path} is neither a workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, Pod) nor a Service`,
+    message: `${construct.node.path} is neither a workload (${[...WORKLOAD_KINDS].join(', ')}) nor a Service`,
     fix: 'pass a cdk8s-plus workload or Service, an ApiObject of such a kind, or a Peer/EndpointSelector',
     location: construct.node.path,
   });

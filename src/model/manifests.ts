@@ -111,7 +111,10 @@ export type ManifestInfo =
   /** A Pod, a workload with `spec.template` (`POD_TEMPLATE_KINDS`) or a CronJob. */
   | {
     readonly type: 'workload'; readonly header: ManifestHeader; readonly template: ManifestPodTemplate;
-    /** The pod selector: `spec.selector`, else (Pods, CronJobs, workloads without one) the pod labels. */
+    /**
+     * The pod selector: `spec.selector` (a ReplicationController's label map as `matchLabels`), else (Pods, CronJobs,
+     * workloads without one or with an empty one) the pod labels.
+     */
     readonly selector: LabelSelectorModel;
   }
   | { readonly type: 'service'; readonly header: ManifestHeader; readonly service: ManifestService }
@@ -159,7 +162,13 @@ export function readManifest(obj: unknown): ManifestInfo | undefined {
       const template = podTemplateOf(obj);
       if (!template) return undefined;
       const pod = readPodTemplate(template);
-      const selector = header.kind !== 'Pod' && isManifestObject(spec.selector) ? labelSelectorOf(spec.selector) : { matchLabels: { ...pod.labels } };
+      const written: LabelSelectorModel = header.kind === 'Pod' || !isManifestObject(spec.selector) ? {}
+        // A ReplicationController's selector is a plain label map; the others' a LabelSelector.
+        : header.kind === 'ReplicationController' ? ((m) => (Object.keys(m).length > 0 ? { matchLabels: m } : {}))(stringMap(spec.selector))
+          : labelSelectorOf(spec.selector);
+      // No selector, or an empty one (the API server defaults a ReplicationController's to its pod labels and refuses it
+      // elsewhere): the pod labels, never every pod.
+      const selector = written.matchLabels || written.matchExpressions ? written : { matchLabels: { ...pod.labels } };
       return { type: 'workload', header, template: pod, selector };
     }
   }

@@ -179,6 +179,39 @@ describe('a Service as the peer or the subject', () => {
     expect(decidedBy(c, 'pod:shop:app=x', 'pod:shop:app=other', 8080, 'ingress')).toBe('no-policy-default-allow');
   });
 
+  test('a ReplicationController is a workload: its selector is a plain label map (its pod labels when absent), never every pod', () => {
+    for (const selector of [{ app: 'api' }, undefined, {}]) {
+      const c = chart('shop');
+      const template = { metadata: { labels: { app: 'api', tier: 'back' } }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 8080 }] }] } };
+      const rc = new ApiObject(c, 'rc', { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc' }, spec: { ...(selector ? { selector } : {}), template } });
+      const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.workload(rc) });
+      p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(8080)] });
+      const api = selector && Object.keys(selector).length > 0 ? 'pod:shop:app=api' : 'pod:shop:app=api,tier=back';
+      expect(decidedBy(c, WEB, api, 8080, 'ingress'), JSON.stringify(selector)).toBe(`allowed ${p.name} spec.ingress[0]`);
+      expect(decidedBy(c, 'pod:shop:app=x', api, 8080, 'ingress')).toBe('default-deny');
+      expect(decidedBy(c, WEB, 'pod:shop:app=other', 8080, 'ingress'), JSON.stringify(selector)).toBe('no-policy-default-allow');
+      const e = chart('shop');
+      const target = new ApiObject(e, 'rc', { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc' }, spec: { ...(selector ? { selector } : {}), template } });
+      webTo(e, target, [Port.tcp(8080)]);
+      expect(verdictOf(e, WEB, api, '8080'), JSON.stringify(selector)).toBe('allowed');
+      expect(verdictOf(e, WEB, 'pod:shop:app=other', '8080'), JSON.stringify(selector)).toBe('denied');
+    }
+  });
+
+  test('a workload without pod labels or a Service without a selector is refused, as subject and as peer: never every pod', () => {
+    const bare = (c: Construct, kind: string): ApiObject => (kind === 'Service'
+      ? new ApiObject(c, 'x', { apiVersion: 'v1', kind, metadata: { name: 'x' }, spec: { ports: [{ port: 80 }] } })
+      : new ApiObject(c, 'x', { apiVersion: 'apps/v1', kind, metadata: { name: 'x' }, spec: { selector: {}, template: { spec: { containers: [] } } } }));
+    for (const kind of ['Deployment', 'ReplicationController', 'Pod', 'Service']) {
+      const s = chart('shop');
+      new CiliumPolicy(s, 'p', { endpointSelector: EndpointSelector.workload(bare(s, kind)) }).allowIngress(Peer.any(), { ports: [Port.tcp(80)] });
+      expect(synthFailure(s), kind).toMatch(/\(workload-without-labels\)/);
+      const e = chart('shop');
+      webTo(e, bare(e, kind), [Port.tcp(80)]);
+      expect(synthFailure(e), kind).toMatch(/\(workload-without-labels\)/);
+    }
+  });
+
   test('EndpointSelector.workload(workload) selects its pods; a Pod is a workload, a CronJob and a ConfigMap are not', () => {
     const c = chart('shop');
     const pod = workload(c, 'api-pod', { app: 'api' }, [{ containerPort: 8080 }], { kind: 'Pod' });
