@@ -87,7 +87,20 @@ export function serviceTargetPorts(service: IConstruct): PortProtocolModel[] {
   const info = readService(service);
   if (!info) throw new Error(`internal: ${service.node.path} is not a Service`);
   return info.ports.map((p) => {
-    if (isNumericTargetPort(p.targetPort)) return { port: String(p.targetPort), protocol: p.protocol };
+    if (isNumericTargetPort(p.targetPort)) {
+      const port = Number(p.targetPort);
+      // Port 0 would be written as every port; the API server refuses it, and anything outside 1-65535.
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new CiliumPolicyError({
+          id: 'service-port-invalid',
+          message: `Service ${service.node.path} has the target port ${typeof p.targetPort === 'string' ? JSON.stringify(p.targetPort) : String(p.targetPort)}, which is not a port between 1 and 65535`
+            + (port === 0 ? ' (port 0 would mean every port)' : ''),
+          fix: 'give the Service port and its targetPort numbers between 1 and 65535 (or a container port name as targetPort)',
+          location: service.node.path,
+        });
+      }
+      return { port: String(port), protocol: p.protocol };
+    }
     const name = String(p.targetPort);
     const workloads = appObjects(service, 'workload').flatMap((c) => {
       const w = workloadManifest(c);
@@ -120,7 +133,8 @@ export function workloadSelectorModel(construct: IConstruct): LabelSelectorModel
  * The ports a workload serves on: the target ports of a Service (never its service ports), or, for a workload, the
  * target ports of the Services of the app that select its pods. A port is never taken merely because a container
  * declares it (metrics, debug and admin ports are declared too).
- * @returns the ports, or `undefined` when no Service, or more than one (a metrics Service beside the serving one), selects it
+ * @returns the ports (none when the Service has none), or `undefined` when no Service, or more than one (a metrics Service
+ *   beside the serving one), selects it
  */
 export function servingPorts(construct: IConstruct): PortProtocolModel[] | undefined {
   if (readService(construct)) return serviceTargetPorts(construct);
@@ -135,9 +149,14 @@ export function servingPorts(construct: IConstruct): PortProtocolModel[] | undef
   });
 }
 
-/** Why the serving ports of a workload are unknown (no Service selects it, or several do). */
+/** Why the serving ports of a workload or Service are unknown (no Service selects it, several do, or the Service has no ports). */
 export function noServingPorts(construct: IConstruct): string {
-  const count = selectingServices(construct).length;
+  if (readService(construct)) return `Service ${construct.node.path} has no ports, so its serving ports are unknown`;
+  const services = selectingServices(construct);
+  const count = services.length;
+  if (count === 1 && serviceTargetPorts(services[0]).length === 0) {
+    return `the Service that selects ${construct.node.path} (${services[0].node.path}) has no ports, so its serving ports are unknown`;
+  }
   return count > 1
     ? `${count} Services of the app select ${construct.node.path} (a metrics Service beside the serving one, say), so which ports it serves is ambiguous`
     : `no Service of the app selects ${construct.node.path}, so its serving ports are unknown (container ports are not used: metrics and `
@@ -167,7 +186,7 @@ export function workloadPeerConfig(construct: IConstruct): PeerConfig {
       item: { endpoints: [selector] },
       namespaceImplicit: service.namespace === undefined,
       description: `pods of Service ${construct.node.path} ${describeSelector(selector)}`,
-      defaultPorts: serviceTargetPorts(construct),
+      ...portsOrReason(construct),
     };
   }
   const info = readWorkload(construct);
@@ -214,9 +233,10 @@ export function isApiObjectHolder(x: unknown): x is IConstruct {
   }
 }
 
+/** A workload's or Service's serving ports as the default of an egress rule, or why there are none (never an empty list: every port). */
 function portsOrReason(construct: IConstruct): Pick<PeerConfig, 'defaultPorts' | 'defaultPortsUnknown'> {
   const ports = servingPorts(construct);
-  return ports ? { defaultPorts: ports } : { defaultPortsUnknown: noServingPorts(construct) };
+  return ports && ports.length > 0 ? { defaultPorts: ports } : { defaultPortsUnknown: noServingPorts(construct) };
 }
 
 /** The label cdk8s-plus selects its workloads by: a hash of the construct path. */

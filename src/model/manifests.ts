@@ -79,7 +79,7 @@ export interface ManifestPodTemplate {
 export interface ManifestServicePort {
   /** `port` as a number (`NaN` when it is not one). */
   readonly port: number;
-  /** `targetPort` as written (a number, a name, or a string of digits); `port` when unset. */
+  /** `targetPort` as written (a number, a name, or a string of digits); `port` when unset, `0` or `""`, as the API server defaults it. */
   readonly targetPort: number | string;
   /** `protocol` (`TCP` when unset). */
   readonly protocol: string;
@@ -225,7 +225,8 @@ export function readServiceSpec(spec: ManifestObject): ManifestService {
     const port = Number(p.port);
     return {
       port,
-      targetPort: typeof p.targetPort === 'string' || typeof p.targetPort === 'number' ? p.targetPort : port,
+      // The API server defaults an unset, 0 or "" targetPort to the port (`SetDefaults_Service`).
+      targetPort: (typeof p.targetPort === 'string' || typeof p.targetPort === 'number') && p.targetPort !== 0 && p.targetPort !== '' ? p.targetPort : port,
       protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
       ...(typeof p.name === 'string' ? { name: p.name } : {}),
     };

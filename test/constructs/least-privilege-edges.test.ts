@@ -1,0 +1,64 @@
+// An adversarial audit of the constructs' least-privilege promise: edge cases of props that once synthesized more than
+// they said, each judged by the engine (what is allowed) or refused by error id. Every chart is built inside a test.
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { describe, expect, test } from 'vitest';
+import { CiliumPolicy, EndpointSelector, Peer } from '../../src';
+import { decidedBy, verdictOf } from '../support/construct-verdicts';
+import { chart, refusal, synthFailure } from '../support/synth';
+
+const WEB = 'pod:shop:app=web';
+
+/** A plain Service selecting `app: <selector>` with these ports. */
+function service(c: Construct, id: string, app: string, ports: Record<string, unknown>[]): ApiObject {
+  return new ApiObject(c, id, { apiVersion: 'v1', kind: 'Service', metadata: { name: id }, spec: { selector: { app }, ports } });
+}
+
+/** A plain Deployment whose pods carry `labels`. */
+function deployment(c: Construct, id: string, labels: Record<string, string>, namespace?: string): ApiObject {
+  return new ApiObject(c, id, {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: id, ...(namespace ? { namespace } : {}) },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+  });
+}
+
+/** `web` in shop with egress to `target` only, without ports. */
+function webTo(c: Chart, target: Construct): CiliumPolicy {
+  const p = new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+  p.allowEgress(Peer.workload(target));
+  return p;
+}
+
+describe('Services: egress without ports takes their target ports, never every port', () => {
+  test('a Service without ports: egress to it without ports is refused (it was written without toPorts: every port)', () => {
+    const c = chart('shop');
+    const p = webTo(c, service(c, 'db', 'db', []));
+    expect(p.synthesizeModel().diagnostics.map((d) => d.id)).toContain('workload-ports-unknown');
+    expect(synthFailure(c)).toMatch(/Service test\/db has no ports, so its serving ports are unknown/);
+  });
+
+  test('a workload whose only Service has no ports: refused, naming the Service', () => {
+    const c = chart('shop');
+    const db = deployment(c, 'db', { app: 'db' });
+    service(c, 'db-svc', 'db', []);
+    webTo(c, db);
+    expect(synthFailure(c)).toMatch(/the Service that selects test\/db \(test\/db-svc\) has no ports/);
+  });
+
+  test('targetPort 0 or "" is the port, as the API server defaults it (port 0 was written: every port)', () => {
+    for (const targetPort of [0, '']) {
+      const c = chart('shop');
+      webTo(c, service(c, 'db', 'db', [{ port: 5432, targetPort }]));
+      expect(verdictOf(c, WEB, 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
+      expect(decidedBy(c, WEB, 'pod:shop:app=db', '22/TCP', 'egress')).toBe('default-deny');
+    }
+  });
+
+  test('a port that is not a number between 1 and 65535 is refused', () => {
+    for (const port of ['x', 70000, -1]) {
+      const c = chart('shop');
+      const db = service(c, 'db', 'db', [{ port }]);
+      expect(refusal(() => webTo(c, db).synthesizeModel()).id).toBe('service-port-invalid');
+    }
+  });
+});
