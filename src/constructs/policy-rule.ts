@@ -16,9 +16,9 @@ import {
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { PeerConfig } from './peer-config';
-import { isApiObjectHolder } from './workload';
+import { isApiObjectHolder, workloadNamespace } from './workload';
 import { Port } from './port';
-import { IEndpointSelector, INodeSelector } from './selector';
+import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
 /** Mutual-authentication modes (`authentication.mode`). */
@@ -361,7 +361,7 @@ export class PolicyRule {
     const o = this.options;
     const subject = o.nodeSelector
       ? { nodeSelector: o.nodeSelector.toNodeSelector() }
-      : { endpointSelector: o.endpointSelector ? o.endpointSelector.toEndpointSelector() : {} };
+      : { endpointSelector: o.endpointSelector ? this.subjectSelector(o.endpointSelector, context, diagnostics) : {} };
     const labels = o.labels ?? {};
     const rule: RuleModel = {
       ...(o.description !== undefined ? { description: o.description } : {}),
@@ -372,6 +372,40 @@ export class PolicyRule {
       ...(Object.keys(labels).length ? { labels: Object.keys(labels).sort().map((key) => ({ key, value: labels[key] })) } : {}),
     };
     return { rule, diagnostics };
+  }
+
+  /**
+   * The endpoint selector of the rule. A workload's (`EndpointSelector.workload()`) is its pods' labels, which Cilium
+   * confines to the policy's namespace in a CNP only: a CCNP gets the workload's namespace written into the selector
+   * (and refuses a workload without one), a CNP of another namespace than the workload's is refused. Either would
+   * otherwise select pods with the same labels that are not the workload's.
+   */
+  private subjectSelector(selector: IEndpointSelector, context: RuleRenderContext, diagnostics: Diagnostic[]): LabelSelectorModel {
+    const model = selector.toEndpointSelector();
+    const workload = (selector as Partial<EndpointSelector>)._workload;
+    if (workload === undefined) return model;
+    const namespace = workloadNamespace(workload);
+    const path = `${context.path}.endpointSelector`;
+    if (context.kind === 'CiliumClusterwideNetworkPolicy') {
+      if (namespace !== undefined) return withNamespace(model, namespace);
+      diagnostics.push({
+        id: 'workload-namespace-required',
+        severity: Severity.ERROR,
+        path,
+        message: `the workload ${workload.node.path} has no namespace: as the subject of a clusterwide policy its labels would select pods of every namespace`,
+        fix: 'give the workload a namespace (or its chart one), or select the pods with EndpointSelector.of() and a namespace expression',
+      });
+    } else if (namespace !== undefined && namespace !== context.namespace) {
+      diagnostics.push({
+        id: 'workload-namespace-mismatch',
+        severity: Severity.ERROR,
+        path,
+        message: `the workload ${workload.node.path} is in namespace ${namespace}, the policy in ${context.namespace}: `
+          + `the policy would select the pods of ${context.namespace} that carry its labels, not the workload's`,
+        fix: `create the policy in namespace ${namespace}`,
+      });
+    }
+    return model;
   }
 
   private renderGrant(grant: Grant, context: RuleRenderContext, path: string, diagnostics: Diagnostic[]): RuleItemModel[] {

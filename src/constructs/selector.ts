@@ -125,6 +125,14 @@ export class EndpointSelector implements IEndpointSelector {
 
   private constructor(private readonly model: LabelSelectorModel | undefined, private readonly workloadConstruct?: IConstruct) {}
 
+  /**
+   * The workload this selector reads at synthesis (`EndpointSelector.workload()`), whose namespace the policy checks.
+   * @internal
+   */
+  public get _workload(): IConstruct | undefined {
+    return this.workloadConstruct;
+  }
+
   /** The label selector, in Cilium's form; for `EndpointSelector.workload()`, read from the workload now. */
   public toEndpointSelector(): LabelSelectorModel {
     if (this.workloadConstruct) return workloadSelectorModel(this.workloadConstruct);

@@ -129,6 +129,15 @@ export function workloadSelectorModel(construct: IConstruct): LabelSelectorModel
   return selective(construct, info.kind, info.selector);
 }
 
+/** The namespace of a workload or Service as its manifest says (`undefined`: none written, wherever it is applied). */
+export function workloadNamespace(construct: IConstruct): string | undefined {
+  const service = readService(construct);
+  if (service) return service.namespace;
+  const info = readWorkload(construct);
+  if (!info) throw notAWorkload(construct);
+  return info.namespace;
+}
+
 /**
  * The ports a workload serves on: the target ports of a Service (never its service ports), or, for a workload, the
  * target ports of the Services of the app that select its pods. A port is never taken merely because a container

@@ -3,7 +3,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, EndpointSelector, Peer } from '../../src';
+import { CiliumPolicy, ClusterwidePolicy, Entity, EndpointSelector, Peer, Port } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -60,5 +60,36 @@ describe('Services: egress without ports takes their target ports, never every p
       const db = service(c, 'db', 'db', [{ port }]);
       expect(refusal(() => webTo(c, db).synthesizeModel()).id).toBe('service-port-invalid');
     }
+  });
+});
+
+describe('a workload as the subject selects its own pods, not every pod with its labels', () => {
+  test('in a clusterwide policy its namespace is written (its labels matched pods of every namespace)', () => {
+    const c = chart();
+    const web = deployment(c, 'web', { app: 'web' }, 'shop');
+    new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.workload(web) }).allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    expect(decidedBy(c, 'cidr:192.0.2.1/32', WEB, '80/TCP', 'ingress')).toBe('allowed p spec.ingress[0]');
+    expect(decidedBy(c, 'cidr:192.0.2.1/32', 'pod:other:app=web', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+  });
+
+  test('a clusterwide policy refuses a workload without a namespace', () => {
+    const c = chart();
+    const web = deployment(c, 'web', { app: 'web' });
+    const p = new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.workload(web) });
+    p.allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    expect(p.synthesizeModel().diagnostics.map((d) => `${d.id} ${d.path}`)).toContain('workload-namespace-required spec.endpointSelector');
+  });
+
+  test('a policy of another namespace than the workload is refused (it selected that namespace\'s pods with the labels)', () => {
+    const c = chart('shop');
+    const web = deployment(c, 'web', { app: 'web' }, 'other');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.workload(web) });
+    p.allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    expect(synthFailure(c)).toMatch(/the workload test\/web is in namespace other, the policy in shop.*workload-namespace-mismatch/s);
+    // The same workload in the policy's namespace is fine.
+    const ok = chart('shop');
+    new CiliumPolicy(ok, 'p', { endpointSelector: EndpointSelector.workload(deployment(ok, 'web', { app: 'web' }, 'shop')) })
+      .allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    expect(verdictOf(ok, 'cidr:192.0.2.1/32', WEB, '80/TCP')).toBe('allowed');
   });
 });
