@@ -5,11 +5,13 @@ import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { CiliumVersion } from '../core/cilium-version';
 import { KUBE_DNS_LABELS } from '../model/companion-rules';
-import { NAMESPACE_LABEL } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
+import { LabelSelectorModel } from '../model/policy-model';
+import { clonePlain } from '../model/clone-plain';
 import { checkNamespaceName } from './names';
 import { IPeer, Peer } from './peer';
 import { Port } from './port';
-import { EndpointSelector, LabelExpression } from './selector';
+import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes } from './builtins';
 
 /** The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise. */
@@ -43,8 +45,9 @@ export interface ClusterDefaultDenyProps {
    */
   readonly dnsServer?: IPeer;
   /**
-   * The namespace of the DNS server pods, so that they keep accepting DNS if that namespace is not excluded.
-   * @default 'kube-system'
+   * The namespace of the DNS server pods, so that they keep accepting DNS if that namespace is not excluded (the rule
+   * that keeps them answering selects pods of this namespace only, unless `dnsServer` names its namespaces).
+   * @default - the namespace of `dnsServer`, else 'kube-system'
    */
   readonly dnsNamespace?: string;
   /**
@@ -105,7 +108,17 @@ export class ClusterDefaultDeny extends Construct {
         location: this.node.path,
       });
     }
-    const dnsNamespace = props.dnsNamespace ?? 'kube-system';
+    const server = dnsServerSelector(props.dnsServer);
+    const serverNamespace = server?.matchLabels?.[NAMESPACE_LABEL];
+    if (props.dnsNamespace !== undefined && serverNamespace !== undefined && props.dnsNamespace !== serverNamespace) {
+      throw new CiliumPolicyError({
+        id: 'cluster-default-deny-dns-namespace',
+        message: `ClusterDefaultDeny dnsNamespace is ${props.dnsNamespace}, but the dnsServer pods are in ${serverNamespace}`,
+        fix: `drop dnsNamespace (the dnsServer's namespace is used), or give both the same namespace`,
+        location: this.node.path,
+      });
+    }
+    const dnsNamespace = props.dnsNamespace ?? serverNamespace ?? 'kube-system';
     const dnsExcluded = this.excludedNamespaces.includes(dnsNamespace);
     const version = CiliumVersion._decideFor(this);
     const additive = version.atLeast(CiliumVersion.V1_16);
@@ -133,7 +146,7 @@ export class ClusterDefaultDeny extends Construct {
     if (ingress && (!dnsExcluded || additive)) {
       // Keep the DNS pods answering every pod and node, whether or not this policy puts them into default deny.
       const dns = this.policy.addRule({
-        endpointSelector: dnsSelector(props.dnsServer),
+        endpointSelector: dnsSelector(server, dnsNamespace),
         description: 'keep DNS reachable from every pod and node',
         ...(dnsExcluded ? { enableDefaultDeny: { ingress: false } } : {}),
       });
@@ -145,8 +158,21 @@ export class ClusterDefaultDeny extends Construct {
   }
 }
 
-function dnsSelector(server: IPeer | undefined): EndpointSelector {
+/** The pod selector of the DNS server peer (`undefined`: the server is not pods, e.g. a CIDR). */
+function dnsServerSelector(server: IPeer | undefined): LabelSelectorModel | undefined {
   const config = (server ?? Peer.kubeDns()).toPeerConfig();
-  const selector = config.item.endpoints?.[0];
-  return selector ? EndpointSelector.of({ labels: { ...(selector.matchLabels ?? {}) } }) : EndpointSelector.labels({ ...KUBE_DNS_LABELS });
+  return config.field === 'endpoints' ? config.item.endpoints?.[0] : undefined;
+}
+
+/**
+ * The DNS pods the second rule keeps answering: the server's whole selector (its expressions too), else kube-dns's labels,
+ * always within `dnsNamespace` unless the selector names its namespaces: a clusterwide rule without one would open 53 on
+ * every pod of the cluster that carries those labels.
+ */
+function dnsSelector(server: LabelSelectorModel | undefined, dnsNamespace: string): IEndpointSelector {
+  const base: LabelSelectorModel = server ?? { matchLabels: { ...KUBE_DNS_LABELS } };
+  const model: LabelSelectorModel = selectorConstrainsNamespace(base)
+    ? base
+    : { ...base, matchLabels: { ...(base.matchLabels ?? {}), [NAMESPACE_LABEL]: dnsNamespace } };
+  return { toEndpointSelector: () => clonePlain(model) as LabelSelectorModel };
 }

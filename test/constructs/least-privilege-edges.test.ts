@@ -3,7 +3,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, ClusterwidePolicy, Entity, EndpointSelector, Peer, Port } from '../../src';
+import { CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, Entity, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -91,5 +91,37 @@ describe('a workload as the subject selects its own pods, not every pod with its
     new CiliumPolicy(ok, 'p', { endpointSelector: EndpointSelector.workload(deployment(ok, 'web', { app: 'web' }, 'shop')) })
       .allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
     expect(verdictOf(ok, 'cidr:192.0.2.1/32', WEB, '80/TCP')).toBe('allowed');
+  });
+});
+
+describe('ClusterDefaultDeny keeps the DNS pods answering, and no other pod', () => {
+  const FROM = 'pod:shop:app=x';
+
+  test('a dnsServer without a namespace: the rule stays in dnsNamespace (it opened 53 on pods with its labels in every namespace)', () => {
+    const c = chart();
+    new ClusterDefaultDeny(c, 'deny', { excludedNamespaces: ['cilium'], dnsServer: Peer.endpoints({ labels: { app: 'dns' } }) });
+    expect(decidedBy(c, FROM, 'pod:kube-system:app=dns', '53/UDP', 'ingress')).toBe('allowed cluster-default-deny specs[1].ingress[0]');
+    expect(decidedBy(c, FROM, 'pod:team:app=dns', '53/UDP', 'ingress')).toBe('default-deny');
+  });
+
+  test('a dnsServer that is no pod selector: kube-dns of dnsNamespace only (any pod labelled k8s-app=kube-dns was opened)', () => {
+    const c = chart();
+    new ClusterDefaultDeny(c, 'deny', { excludedNamespaces: ['cilium'], dnsServer: Peer.cidr('169.254.20.10/32') });
+    expect(decidedBy(c, FROM, 'pod:kube-system:k8s-app=kube-dns', '53/UDP', 'ingress')).toBe('allowed cluster-default-deny specs[1].ingress[0]');
+    expect(decidedBy(c, FROM, 'pod:team:k8s-app=kube-dns', '53/UDP', 'ingress')).toBe('default-deny');
+  });
+
+  test('the dnsServer\'s expressions are kept (they were dropped, so every pod with its labels was opened)', () => {
+    const c = chart();
+    const server = Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'dns' }, expressions: [LabelExpression.in('tier', ['node-local'])] });
+    new ClusterDefaultDeny(c, 'deny', { excludedNamespaces: ['cilium'], dnsServer: server });
+    expect(decidedBy(c, FROM, 'pod:kube-system:k8s-app=dns,tier=node-local', '53/UDP', 'ingress')).toBe('allowed cluster-default-deny specs[1].ingress[0]');
+    expect(decidedBy(c, FROM, 'pod:kube-system:k8s-app=dns,tier=debug', '53/UDP', 'ingress')).toBe('default-deny');
+  });
+
+  test('a dnsNamespace other than the dnsServer\'s namespace is refused', () => {
+    const server = Peer.endpoints({ namespace: 'dns', labels: { app: 'coredns' } });
+    expect(refusal(() => new ClusterDefaultDeny(chart(), 'deny', { dnsServer: server, dnsNamespace: 'kube-system' })).id)
+      .toBe('cluster-default-deny-dns-namespace');
   });
 });
