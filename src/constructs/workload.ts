@@ -254,8 +254,8 @@ export const CDK8S_PLUS_SELECTOR_LABEL = 'cdk8s.io/metadata.addr';
 /**
  * The selector written for a workload's pods. cdk8s-plus selects pods by a hash of the construct path
  * (`cdk8s.io/metadata.addr`), unreadable in review and changed by a construct rename; when the pods carry labels of
- * their own that select exactly this workload's pods among the workloads of the app (same namespace), those labels are
- * used instead. Otherwise (no own labels, or another workload of the app has them too) the hash label stays.
+ * their own that select exactly this workload's pods among the workloads of the app (same namespace, or either without
+ * one), those labels are used instead. Otherwise (no own labels, or another workload of the app has them too) the hash label stays.
  */
 function readableSelector(
   construct: IConstruct, selector: LabelSelectorModel, podLabels: Record<string, string>, namespace?: string,
@@ -273,7 +273,10 @@ function readableSelector(
     const json = manifestOf(c);
     const info = readManifest(json);
     if (info?.type !== 'workload') return true;
-    return (json.metadata?.namespace ?? '') === (namespace ?? '') && serviceSelects(own, info.template.labels);
+    // A workload without a namespace lands wherever it is applied, so it may share a namespace with any other.
+    const theirs = json.metadata?.namespace;
+    const mayShare = theirs === undefined || namespace === undefined || theirs === namespace;
+    return mayShare && serviceSelects(own, info.template.labels);
   });
   return others ? selector : { matchLabels: own };
 }

@@ -1,6 +1,7 @@
 // An adversarial audit of the constructs' least-privilege promise: edge cases of props that once synthesized more than
 // they said, each judged by the engine (what is allowed) or refused by error id. Every chart is built inside a test.
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, Entity, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
@@ -123,5 +124,21 @@ describe('ClusterDefaultDeny keeps the DNS pods answering, and no other pod', ()
     const server = Peer.endpoints({ namespace: 'dns', labels: { app: 'coredns' } });
     expect(refusal(() => new ClusterDefaultDeny(chart(), 'deny', { dnsServer: server, dnsNamespace: 'kube-system' })).id)
       .toBe('cluster-default-deny-dns-namespace');
+  });
+});
+
+describe('a workload peer by its own labels only where no other workload may carry them', () => {
+  test('a workload of a chart without namespace keeps the hash label when a workload of the policy\'s namespace has its labels', () => {
+    const app = Testing.app();
+    const plain = new Chart(app, 'plain');
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    const web = new kplus.Deployment(plain, 'web', { podMetadata: { labels: { app: 'web' } }, containers: [{ image: 'i', portNumber: 80 }] });
+    new kplus.Deployment(shop, 'admin', { podMetadata: { labels: { app: 'web' } }, containers: [{ image: 'i', portNumber: 80 }] });
+    new CiliumPolicy(shop, 'db', { endpointSelector: EndpointSelector.labels({ app: 'db' }) }).allowIngress(Peer.workload(web), { ports: [Port.tcp(5432)] });
+    // The admin pods carry app=web and the hash label of their own Deployment: they were let in by the label app=web.
+    const admin = 'pod:shop:app=web,cdk8s.io/metadata.addr=shop-admin-c8452650';
+    expect(decidedBy(shop, admin, 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(shop, 'pod:shop:app=web,cdk8s.io/metadata.addr=plain-web-c8d7c472', 'pod:shop:app=db', '5432/TCP', 'ingress'))
+      .toBe('allowed db spec.ingress[0]');
   });
 });
