@@ -30,7 +30,8 @@ export interface Tier {
   /** Name of the tier, used in the policy name (`<app>-<tier>`). */
   readonly name: string;
   /**
-   * Pod labels of the tier (one of `labels`, `workload` and `selector` is required).
+   * Pod labels of the tier (exactly one of `labels`, `workload` and `selector` is required). A tier whose labels select
+   * every pod of another tier is refused: those pods would get both tiers' ingress.
    * @default - taken from `workload` or `selector`
    */
   readonly labels?: Record<string, string>;
@@ -187,6 +188,7 @@ export class TieredApp extends Construct {
       this.policies.push(policy);
       this.tierPeers.push(Peer.selectedBy(tier.selector, namespace));
     });
+    checkTiersDisjoint(tiers, this.node.path);
     tiers.forEach((tier, i) => {
       const rule = this.policies[i].rule;
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
@@ -233,10 +235,11 @@ export class TieredApp extends Construct {
         id: 'tiered-app-tier-selector', message: `tier ${tier.name} needs labels or a workload`, fix: "pass labels: { app: '…' } or workload: <Deployment>", location: this.node.path,
       });
     }
-    if (tier.selector && (tier.labels || tier.workload)) {
+    if ([tier.labels, tier.workload, tier.selector].filter((x) => x !== undefined).length > 1) {
       throw new CiliumPolicyError({
         id: 'tiered-app-tier-selector',
-        message: `tier ${tier.name} takes a selector or ${tier.workload ? 'a workload' : 'labels'}, not both`,
+        message: `tier ${tier.name} takes ${tier.selector ? `a selector or ${tier.workload ? 'a workload' : 'labels'}` : 'labels or a workload'}, not both`
+          + (tier.selector ? '' : ': the workload would be used and the labels ignored'),
         fix: 'keep the one that selects the tier\'s pods',
         location: this.node.path,
       });
@@ -281,4 +284,29 @@ export class TieredApp extends Construct {
     }
     return { name: tier.name, selector, ports, l7: tier.l7, egress: tier.egress, metricsPorts: tier.metricsPorts };
   }
+}
+
+/**
+ * Refuses a tier whose label selector selects every pod of another tier (its labels are a subset of the other's): those
+ * pods would get both tiers' policies, so the first tier's peers (the entry, say) would reach a later tier directly.
+ * Selectors with expressions are not compared.
+ */
+function checkTiersDisjoint(tiers: ResolvedTier[], location: string): void {
+  const labels = tiers.map((t) => {
+    const model = t.selector.toEndpointSelector();
+    return model.matchExpressions?.length ? undefined : model.matchLabels ?? {};
+  });
+  tiers.forEach((a, i) => tiers.forEach((b, j) => {
+    const [la, lb] = [labels[i], labels[j]];
+    if (i === j || la === undefined || lb === undefined) return;
+    if (!Object.entries(la).every(([k, v]) => lb[k] === v)) return;
+    const show = (l: Record<string, string>): string => JSON.stringify(l);
+    throw new CiliumPolicyError({
+      id: 'tiered-app-tiers-overlap',
+      message: `tier ${a.name} selects ${show(la)}, which also selects every pod of tier ${b.name} (${show(lb)}): those pods would get `
+        + `the ingress of tier ${a.name} too`,
+      fix: `give each tier labels only its own pods carry, e.g. add { tier: '${a.name}' } to tier ${a.name}`,
+      location,
+    });
+  }));
 }

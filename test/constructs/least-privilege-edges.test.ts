@@ -4,7 +4,7 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, Entity, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import { CiliumPolicy, ClusterDefaultDeny, TieredApp, ClusterwidePolicy, Entity, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -140,5 +140,28 @@ describe('a workload peer by its own labels only where no other workload may car
     expect(decidedBy(shop, admin, 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
     expect(decidedBy(shop, 'pod:shop:app=web,cdk8s.io/metadata.addr=plain-web-c8d7c472', 'pod:shop:app=db', '5432/TCP', 'ingress'))
       .toBe('allowed db spec.ingress[0]');
+  });
+});
+
+describe('TieredApp: each tier admits only the tier before it', () => {
+  const GW = Peer.endpoints({ namespace: 'ingress', labels: { app: 'gw' } });
+
+  test('a tier whose labels select every pod of another tier is refused (the entry reached the later tier directly)', () => {
+    const tiers = [{ name: 'web', labels: { app: 'shop' }, ports: [Port.tcp(80)] }, { name: 'api', labels: { app: 'shop', tier: 'api' }, ports: [Port.tcp(8080)] }];
+    const r = refusal(() => new TieredApp(chart('shop'), 'app', { entry: [GW], tiers }));
+    expect(r.id).toBe('tiered-app-tiers-overlap');
+    expect(r.message).toMatch(/^\[test\/app\] tier web selects \{"app":"shop"\}, which also selects every pod of tier api/);
+    // Labels that tell the tiers apart: the entry reaches web only.
+    const c = chart('shop');
+    new TieredApp(c, 'app', { entry: [GW], tiers: [{ ...tiers[0], labels: { app: 'shop', tier: 'web' } }, tiers[1]] });
+    expect(verdictOf(c, 'pod:ingress:app=gw', 'pod:shop:app=shop,tier=api', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:ingress:app=gw', 'pod:shop:app=shop,tier=web', '80/TCP')).toBe('allowed');
+  });
+
+  test('labels and a workload on one tier are refused (the labels were ignored)', () => {
+    const c = chart('shop');
+    const web = deployment(c, 'web', { app: 'web' });
+    expect(refusal(() => new TieredApp(c, 'app', { tiers: [{ name: 'web', labels: { app: 'web', tier: 'front' }, workload: web, ports: [Port.tcp(80)] }] })).id)
+      .toBe('tiered-app-tier-selector');
   });
 });
