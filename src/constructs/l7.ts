@@ -68,7 +68,8 @@ export interface HttpRuleOptions {
    */
   readonly headers?: string[];
   /**
-   * Header matches with mismatch actions and secrets.
+   * Header matches with mismatch actions and secrets. A match with a `mismatch` action never refuses a request, so a rule
+   * of such matches alone (nothing else restricting it) matches every request and is refused (`l7-rule-empty`).
    * @default - none
    */
   readonly headerMatches?: HeaderMatch[];
@@ -84,6 +85,18 @@ export class HttpRule {
         id: 'l7-rule-empty',
         message: 'HttpRule.of({}) matches every request',
         fix: 'give a method, path, host or header; if every request is meant (visibility only), say so with HttpRule.any()',
+        location: callerLocation(),
+      });
+    }
+    // A header match with a mismatch action never refuses a request (Cilium: "the rule is still considered as matching").
+    const refusing = (options.headerMatches ?? []).filter((h) => h.mismatch === undefined);
+    if ([options.method, options.path, options.host].every((v) => v === undefined) && !options.headers?.length && refusing.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'l7-rule-empty',
+        message: `HttpRule.of() with only header matches that have a mismatch action (${(options.headerMatches ?? []).map((h) => `${h.name}: ${h.mismatch}`).join(', ')}) `
+          + 'matches every request: a mismatch is logged or the header fixed, and the request let through',
+        fix: 'add a method, path, host or a header match without mismatch to restrict the requests; if every request is meant, say so: '
+          + "HttpRule.of({ path: '.*', headerMatches })",
         location: callerLocation(),
       });
     }

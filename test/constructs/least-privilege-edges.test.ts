@@ -4,7 +4,7 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, ClusterDefaultDeny, TieredApp, ClusterwidePolicy, Entity, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import { CiliumPolicy, ClusterDefaultDeny, HeaderMismatchAction, HttpRule, L7, TieredApp, ClusterwidePolicy, Entity, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -163,5 +163,23 @@ describe('TieredApp: each tier admits only the tier before it', () => {
     const web = deployment(c, 'web', { app: 'web' });
     expect(refusal(() => new TieredApp(c, 'app', { tiers: [{ name: 'web', labels: { app: 'web', tier: 'front' }, workload: web, ports: [Port.tcp(80)] }] })).id)
       .toBe('tiered-app-tier-selector');
+  });
+});
+
+describe('L7: an HTTP rule restricts something, or says it does not', () => {
+  test('header matches that only log or fix a mismatch, alone: refused (the rule let every request through)', () => {
+    for (const mismatch of [HeaderMismatchAction.LOG, HeaderMismatchAction.ADD, HeaderMismatchAction.DELETE, HeaderMismatchAction.REPLACE]) {
+      const r = refusal(() => HttpRule.of({ headerMatches: [{ name: 'X-Token', value: 'abc', mismatch }] }));
+      expect(r.id).toBe('l7-rule-empty');
+      expect(r.message).toMatch(new RegExp(`X-Token: ${mismatch}\\) matches every request`));
+    }
+    // With a header match that refuses, or said explicitly: accepted, and judged as written.
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    const rules = L7.http(HttpRule.of({ headerMatches: [{ name: 'X-Token', value: 'abc' }, { name: 'X-Trace', value: 'on', mismatch: HeaderMismatchAction.ADD }] }));
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)], l7: rules });
+    expect(verdictOf(c, WEB, 'pod:shop:app=api', '80/TCP', { http: 'DELETE /admin' })).toBe('l7-denied');
+    expect(verdictOf(c, WEB, 'pod:shop:app=api', '80/TCP', { http: { method: 'DELETE', path: '/admin', headers: { 'X-Token': 'abc' } } })).toBe('allowed');
+    expect(() => HttpRule.of({ path: '.*', headerMatches: [{ name: 'X-Trace', value: 'on', mismatch: HeaderMismatchAction.ADD }] })).not.toThrow();
   });
 });
