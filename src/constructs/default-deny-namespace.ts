@@ -123,6 +123,14 @@ export class DefaultDenyNamespace extends Construct {
         location: this.node.path,
       });
     }
+    if (!ingress && (props.scrapeFrom !== undefined || props.allowHostProbes !== undefined)) {
+      throw new CiliumPolicyError({
+        id: 'default-deny-ingress-options',
+        message: 'DefaultDenyNamespace ingress is false, yet scrapeFrom or allowHostProbes is set: they apply only to an ingress default deny',
+        fix: 'drop them, or leave ingress on',
+        location: this.node.path,
+      });
+    }
     if (!egress && (props.dnsRules !== undefined || props.dnsServer !== undefined || props.allowKubeApiServer)) {
       throw new CiliumPolicyError({
         id: 'default-deny-egress-options',

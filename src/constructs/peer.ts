@@ -7,9 +7,9 @@ import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkNamespaceName, checkNonEmptyLabels } from './names';
 import { PeerConfig } from './peer-config';
-import { IEndpointSelector, LabelExpression, _selectorModel } from './selector';
+import { EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
-import { requireApiObjectHolder, workloadPeerConfig } from './workload';
+import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 
@@ -137,11 +137,25 @@ export class Peer implements IPeer {
   }
 
   /**
-   * The pods an endpoint selector selects, in `namespace` (or, without one, in the policy's namespace).
+   * The pods an endpoint selector selects, in `namespace` (or, without one, in the policy's namespace; for
+   * `EndpointSelector.workload()`, in the workload's namespace when it has one).
    * Lets a policy's subject be reused as another policy's peer.
    */
   public static selectedBy(selector: IEndpointSelector, namespace?: string): Peer {
     if (namespace !== undefined) checkNamespaceName(namespace, 'Peer.selectedBy() namespace');
+    // A workload's pods are in its namespace: another one would let in the pods there that carry its labels.
+    const workload = (selector as Partial<EndpointSelector>)._workload;
+    const own = workload !== undefined ? workloadNamespace(workload) : undefined;
+    if (own !== undefined && namespace !== undefined && own !== namespace) {
+      throw new CiliumPolicyError({
+        id: 'workload-namespace-mismatch',
+        message: `Peer.selectedBy(): the workload ${workload?.node.path} is in namespace ${own}, not ${namespace}: the peer would be the pods of `
+          + `${namespace} that carry its labels, not the workload's`,
+        fix: `leave the namespace out (the workload's is used), or use Peer.workload(${workload?.node.id})`,
+        location: callerLocation(),
+      });
+    }
+    namespace = namespace ?? own;
     const model = selector.toEndpointSelector();
     const labels: Record<string, string> = { ...(model.matchLabels ?? {}) };
     if (namespace !== undefined) labels[NAMESPACE_LABEL] = namespace;

@@ -4,7 +4,10 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, ClusterDefaultDeny, HeaderMismatchAction, HttpRule, L7, TieredApp, ClusterwidePolicy, Entity, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import {
+  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, EndpointSelector, Entity, HeaderMismatchAction, HttpRule, L7,
+  LabelExpression, Peer, Port, Tier, TieredApp,
+} from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -147,7 +150,7 @@ describe('TieredApp: each tier admits only the tier before it', () => {
   const GW = Peer.endpoints({ namespace: 'ingress', labels: { app: 'gw' } });
 
   test('a tier whose labels select every pod of another tier is refused (the entry reached the later tier directly)', () => {
-    const tiers = [{ name: 'web', labels: { app: 'shop' }, ports: [Port.tcp(80)] }, { name: 'api', labels: { app: 'shop', tier: 'api' }, ports: [Port.tcp(8080)] }];
+    const tiers: Tier[] = [{ name: 'web', labels: { app: 'shop' }, ports: [Port.tcp(80)] }, { name: 'api', labels: { app: 'shop', tier: 'api' }, ports: [Port.tcp(8080)] }];
     const r = refusal(() => new TieredApp(chart('shop'), 'app', { entry: [GW], tiers }));
     expect(r.id).toBe('tiered-app-tiers-overlap');
     expect(r.message).toMatch(/^\[test\/app\] tier web selects \{"app":"shop"\}, which also selects every pod of tier api/);
@@ -181,5 +184,24 @@ describe('L7: an HTTP rule restricts something, or says it does not', () => {
     expect(verdictOf(c, WEB, 'pod:shop:app=api', '80/TCP', { http: 'DELETE /admin' })).toBe('l7-denied');
     expect(verdictOf(c, WEB, 'pod:shop:app=api', '80/TCP', { http: { method: 'DELETE', path: '/admin', headers: { 'X-Token': 'abc' } } })).toBe('allowed');
     expect(() => HttpRule.of({ path: '.*', headerMatches: [{ name: 'X-Trace', value: 'on', mismatch: HeaderMismatchAction.ADD }] })).not.toThrow();
+  });
+});
+
+describe('a workload reused as a peer through its selector stays in its namespace', () => {
+  test('Peer.selectedBy(EndpointSelector.workload()) takes the workload\'s namespace (it took the policy\'s: other pods with its labels)', () => {
+    const c = chart('shop');
+    const prom = EndpointSelector.workload(deployment(c, 'prom', { app: 'prom' }, 'monitoring'));
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(Peer.selectedBy(prom), { ports: [Port.tcp(9090)] });
+    expect(verdictOf(c, 'pod:monitoring:app=prom', 'pod:shop:app=api', '9090/TCP')).toBe('allowed');
+    expect(decidedBy(c, 'pod:shop:app=prom', 'pod:shop:app=api', '9090/TCP', 'ingress')).toBe('default-deny');
+    expect(refusal(() => Peer.selectedBy(prom, 'shop')).id).toBe('workload-namespace-mismatch');
+  });
+});
+
+describe('DefaultDenyNamespace: options of a direction that is not denied are refused, not ignored', () => {
+  test('scrapeFrom or allowHostProbes with ingress: false', () => {
+    const scrape = { scrapeFrom: Peer.namespace('monitoring'), scrapePorts: [Port.tcp(9090)] };
+    expect(refusal(() => new DefaultDenyNamespace(chart('shop'), 'd', { ingress: false, ...scrape })).id).toBe('default-deny-ingress-options');
+    expect(refusal(() => new DefaultDenyNamespace(chart('shop'), 'd', { ingress: false, allowHostProbes: true })).id).toBe('default-deny-ingress-options');
   });
 });
