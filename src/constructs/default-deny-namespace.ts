@@ -84,8 +84,8 @@ export interface DefaultDenyNamespaceProps {
  * `egress: [{}]` idiom (never empty lists, which Cilium ignores).
  *
  * When egress is denied, DNS to kube-dns on 53/UDP and 53/TCP is allowed in the same resource, with an L7 DNS
- * rule so that FQDN policies of the namespace keep learning addresses. Kubelet probes (host) and Cilium health
- * stay allowed unless turned off.
+ * rule so that FQDN policies of the namespace keep learning addresses. Kubelet probes (`host`, every port) stay allowed
+ * unless turned off (`allowHostProbes`); nothing else is built in (Cilium's `health` checks probe nodes, never pods).
  */
 export class DefaultDenyNamespace extends Construct {
   /** The policy. */

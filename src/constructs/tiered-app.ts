@@ -125,7 +125,8 @@ export interface TieredAppProps {
  * An application of ordered tiers (web → api → db), one CiliumNetworkPolicy per tier.
  *
  * The first tier admits the entry peers, each next tier only the tier before it, always on the tiers' container
- * ports. Every tier admits `host` (kubelet probes) and `health`. Peer selectors always carry the namespace label
+ * ports. Every tier admits `host` (kubelet probes) on every port, and nothing else built in (Cilium's `health` checks
+ * probe nodes, never pods). Peer selectors always carry the namespace label
  * explicitly, so a rule copied into a CCNP stays safe. With `egressLockdown`, each tier may reach only the next tier,
  * DNS and its declared extra peers.
  */
