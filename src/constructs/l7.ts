@@ -319,9 +319,24 @@ export class L7 {
     return new L7({ dns: rules.map((r) => r._toModel()) });
   }
 
-  /** A proxylib parser (`l7proto`) with generic key/value rules (deprecated, removed after Cilium 1.19). */
+  /**
+   * A proxylib parser (`l7proto`) with generic key/value rules (deprecated, removed after Cilium 1.19). The parser lets
+   * through every request when it has no rule, or a rule without keys, so both are refused: list the requests to allow.
+   * @param protocol the parser, e.g. `r2d2`
+   * @param rules the requests allowed, each a map of the parser's fields (at least one rule, each with at least one field)
+   */
   public static generic(protocol: string, rules: Record<string, string>[] = []): L7 {
-    return new L7({ l7proto: protocol, ...(rules.length ? { l7: rules.map((r) => ({ ...r })) } : {}) });
+    checkL7Fields('L7.generic()', { protocol }, 'name the proxylib parser');
+    requireRules('generic', rules.length, 'no form: list the requests (each a map of the parser\'s fields)');
+    if (rules.some((r) => r === null || typeof r !== 'object' || Object.keys(r).length === 0)) {
+      throw new CiliumPolicyError({
+        id: 'l7-rule-empty',
+        message: `L7.generic('${protocol}') has a rule without fields, which matches every request`,
+        fix: 'give each rule the fields of the requests it allows, e.g. { cmd: \'READ\' }',
+        location: callerLocation(),
+      });
+    }
+    return new L7({ l7proto: protocol, l7: rules.map((r) => ({ ...r })) });
   }
 
   private constructor(private readonly model: L7RulesModel) {}
@@ -342,7 +357,7 @@ function requireRules(kind: string, count: number, allowAll: string): void {
     throw new CiliumPolicyError({
       id: 'l7-no-rules',
       message: `L7.${kind}() without rules: Cilium reads an empty list as no L7 rule at all, so nothing would be restricted`,
-      fix: `pass at least one rule; to allow every request through the proxy use ${allowAll}`,
+      fix: kind === 'generic' ? `pass at least one rule (${allowAll})` : `pass at least one rule; to allow every request through the proxy use ${allowAll}`,
       location: callerLocation(),
     });
   }

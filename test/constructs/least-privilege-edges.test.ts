@@ -185,6 +185,16 @@ describe('L7: an HTTP rule restricts something, or says it does not', () => {
     expect(verdictOf(c, WEB, 'pod:shop:app=api', '80/TCP', { http: { method: 'DELETE', path: '/admin', headers: { 'X-Token': 'abc' } } })).toBe('allowed');
     expect(() => HttpRule.of({ path: '.*', headerMatches: [{ name: 'X-Trace', value: 'on', mismatch: HeaderMismatchAction.ADD }] })).not.toThrow();
   });
+
+  test('a generic parser without rules, with a rule without fields or without a protocol: refused (the parser let every request through)', () => {
+    expect(refusal(() => L7.generic('r2d2')).id).toBe('l7-no-rules');
+    expect(refusal(() => L7.generic('r2d2', [{ cmd: 'READ' }, {}])).id).toBe('l7-rule-empty');
+    expect(refusal(() => L7.generic(' ', [{ cmd: 'READ' }])).id).toBe('l7-field-blank');
+    const c = chart('shop');
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)], l7: L7.generic('r2d2', [{ cmd: 'READ' }]) });
+    expect(decidedBy(c, WEB, 'pod:shop:app=api', '80/TCP', 'ingress')).toBe('allowed api spec.ingress[0]');
+  });
 });
 
 describe('a workload reused as a peer through its selector stays in its namespace', () => {
