@@ -89,7 +89,8 @@ export class HttpRule {
       });
     }
     // A header match with a mismatch action never refuses a request (Cilium: "the rule is still considered as matching").
-    const refusing = (options.headerMatches ?? []).filter((h) => h.mismatch === undefined);
+    // (A value that is no action is left to the CRD check, `crd-header-match-mismatch`.)
+    const refusing = (options.headerMatches ?? []).filter((h) => !(Object.values(HeaderMismatchAction) as unknown[]).includes(h.mismatch));
     if ([options.method, options.path, options.host].every((v) => v === undefined) && !options.headers?.length && refusing.length === 0) {
       throw new CiliumPolicyError({
         id: 'l7-rule-empty',

@@ -793,10 +793,11 @@ export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
       mismatch: fc.constantFrom(...Object.values(HeaderMismatchAction)),
     }, { requiredKeys: ['name'] }), { maxLength: 2 }),
   }, { requiredKeys: [] })
-    // The SDK refuses blank fields and `HttpRule.of({})` (both mean any request): valid programs say something.
+    // The SDK refuses blank fields, `HttpRule.of({})` and header matches with a mismatch action alone (all mean any
+    // request): valid programs say something.
     .map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => !(typeof v === 'string' && v.trim() === ''))) as typeof o)
     .filter((o) => o.method !== undefined || o.path !== undefined || o.host !== undefined
-      || (o.headers ?? []).length > 0 || (o.headerMatches ?? []).length > 0)
+      || (o.headers ?? []).length > 0 || (o.headerMatches ?? []).some((h) => h.mismatch === undefined))
     .map((options): HttpSpec => ({ kind: 'of', options })),
 );
 
