@@ -126,8 +126,9 @@ export interface HostFirewallProps {
  * management CIDRs, other nodes and pods; the kubelet from the API server; etcd between control-plane nodes; Cilium
  * health (4240/TCP, ICMP echo) between nodes; the tunnel port; Hubble from hubble-relay; essential ICMP (never echo
  * from the world). Metrics, WireGuard and BGP are opened only when declared. The first egress rule adds the egress
- * guard: the API server, other kubelets, etcd, health, the tunnel, every pod (probes, webhooks, aggregated APIs) and
- * the nodes' DNS resolvers. Synthesis fails when a deny rule would cut a guarded path; a path is removed only with
+ * guard: the API server, other kubelets, etcd, health, the tunnel, essential ICMP (errors and IPv6 neighbor discovery,
+ * never echo), every pod on every port (probes, webhooks, aggregated APIs), the nodes' DNS resolvers, and WireGuard and
+ * BGP when declared. Synthesis fails when a deny rule would cut a guarded path; a path is removed only with
  * `exemptions` and a stated reason.
  *
  * Host policies do nothing until the host firewall is enabled in Cilium (`hostFirewall.enabled=true`, with
@@ -225,7 +226,8 @@ export class HostFirewall extends Construct {
 
   /**
    * Allows traffic from the nodes to `peer`. The first egress rule puts the nodes into egress default deny; the
-   * guard then also keeps the nodes' own paths open (API server, kubelets, etcd, health, tunnel, pods, node DNS).
+   * guard then also keeps the nodes' own paths open (API server, kubelets, etcd, health, tunnel, essential ICMP, pods,
+   * node DNS).
    * @param peer where the nodes may connect
    * @param options the ports (default: all), L7 rules, authentication and TLS server names
    */
