@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { CiliumPolicyError } from '../core/errors';
-import { NAMESPACE_LABEL } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
+import { workloadNamespace } from './workload';
 import { Peer } from './peer';
 import { checkNamespaceName } from './names';
 import { PolicyBase } from './policy-base';
@@ -78,6 +79,18 @@ export class MetadataEndpointBlock extends Construct {
       }
       const base = props.endpointSelector?.toEndpointSelector() ?? {};
       for (const ns of props.namespaces) checkNamespaceName(ns, 'MetadataEndpointBlock namespaces entry', this.node.path);
+      // A selector naming namespaces of its own is ANDed with the list: the pods of the listed namespaces could go unblocked.
+      const workload = (props.endpointSelector as Partial<EndpointSelector> | undefined)?._workload;
+      const own = workload !== undefined ? workloadNamespace(workload) : undefined;
+      if (selectorConstrainsNamespace(base) || (own !== undefined && !props.namespaces.includes(own))) {
+        throw new CiliumPolicyError({
+          id: 'metadata-block-namespace-ambiguous',
+          message: `MetadataEndpointBlock endpointSelector ${own !== undefined ? `is a workload of namespace ${own}` : 'names namespaces'}, `
+            + `besides namespaces (${props.namespaces.join(', ')}): the pods of those namespaces would not all be blocked`,
+          fix: 'select the pods by their labels only; the namespaces go into the namespaces list',
+          location: this.node.path,
+        });
+      }
       const selector = EndpointSelector.of({
         ...(base.matchLabels && Object.keys(base.matchLabels).length ? { labels: { ...base.matchLabels } } : {}),
         expressions: [LabelExpression.in(NAMESPACE_LABEL, [...props.namespaces].sort())],

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, EndpointSelector, Entity, HeaderMismatchAction, HttpRule, L7,
-  LabelExpression, Peer, Port, Tier, TieredApp,
+  LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -213,5 +213,20 @@ describe('DefaultDenyNamespace: options of a direction that is not denied are re
     const scrape = { scrapeFrom: Peer.namespace('monitoring'), scrapePorts: [Port.tcp(9090)] };
     expect(refusal(() => new DefaultDenyNamespace(chart('shop'), 'd', { ingress: false, ...scrape })).id).toBe('default-deny-ingress-options');
     expect(refusal(() => new DefaultDenyNamespace(chart('shop'), 'd', { ingress: false, allowHostProbes: true })).id).toBe('default-deny-ingress-options');
+  });
+});
+
+describe('MetadataEndpointBlock blocks every pod it says it blocks', () => {
+  test('an endpointSelector naming another namespace than the list is refused (the listed namespaces\' pods went unblocked)', () => {
+    const named = EndpointSelector.labels({ 'k8s:io.kubernetes.pod.namespace': 'other', app: 'web' });
+    expect(refusal(() => new MetadataEndpointBlock(chart(), 'b', { namespaces: ['shop'], endpointSelector: named })).id)
+      .toBe('metadata-block-namespace-ambiguous');
+    const c = chart();
+    const web = EndpointSelector.workload(deployment(c, 'web', { app: 'web' }, 'other'));
+    expect(refusal(() => new MetadataEndpointBlock(c, 'b', { namespaces: ['shop'], endpointSelector: web })).id).toBe('metadata-block-namespace-ambiguous');
+    // By labels only: the web pods of shop are blocked.
+    const ok = chart();
+    new MetadataEndpointBlock(ok, 'b', { namespaces: ['shop'], endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    expect(decidedBy(ok, WEB, 'cidr:169.254.169.254/32', '80/TCP', 'egress')).toBe('denied-by-deny-rule block-metadata-endpoint spec.egressDeny[0]');
   });
 });
