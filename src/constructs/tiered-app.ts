@@ -15,7 +15,8 @@ export interface TierEgress {
   readonly peer: IPeer;
   /**
    * On which ports.
-   * @default - all ports (or a workload's container ports / a Service's target ports)
+   * @default - all ports; for a workload or Service (`Peer.workload()`), the target ports of its Service (refused when
+   * they are unknown), never a port merely declared by a container
    */
   readonly ports?: Port[];
   /**
@@ -124,7 +125,7 @@ export interface TieredAppProps {
 /**
  * An application of ordered tiers (web → api → db), one CiliumNetworkPolicy per tier.
  *
- * The first tier admits the entry peers, each next tier only the tier before it, always on the tiers' container
+ * The first tier admits the entry peers, each next tier only the tier before it, always on the tiers' serving
  * ports. Every tier admits `host` (kubelet probes) on every port, and nothing else built in (Cilium's `health` checks
  * probe nodes, never pods). Peer selectors always carry the namespace label
  * explicitly, so a rule copied into a CCNP stays safe. With `egressLockdown`, each tier may reach only the next tier,
