@@ -10,7 +10,7 @@ import { CompiledItem, EngineConfig, PeerSpec, PolicyRef, cidrBlockContains, ent
 import { DirectionPolicy } from './direction-policy';
 import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView } from './identity';
-import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
+import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
 import { parserConflictNotes } from './parser-conflicts';
@@ -449,6 +449,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     for (const e of entries) {
       if (e.pr?.serverNames !== undefined) notes.push(`${describeItem(e.item)} also restricts the TLS SNI to ${e.pr.serverNames.join(', ')} (not evaluated)`);
       if (e.pr?.proxy !== undefined) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
+      for (const h of e.pr?.rules?.http ?? []) notes.push(...secretHeaderNotes(h));
     }
     const auth = matches.find((m) => m.item.authentication !== undefined && m.item.authentication !== 'disabled');
     if (auth) notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.item.authentication}); not evaluated`);

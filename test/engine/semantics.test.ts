@@ -515,6 +515,25 @@ describe('L7 HTTP and Kafka', () => {
     expect(judge(':method', q({}))).toBe('allowed');
   });
 
+  test('headerMatches bound to a Secret: the value is the Secret\'s, which the engine cannot read, so no request is judged to match', () => {
+    // pkg/envoy getHTTPRule + getSecretString: the header must equal the Secret's value (`value` is only the fallback when
+    // the agent cannot read the Secret). Any value of the header is not enough: the engine was allowing it (presence only).
+    const judged = (match: Record<string, unknown>, headers: Record<string, string>) =>
+      verdict(rule({ http: [{ method: 'GET', headerMatches: [match] }] }), 'pod:default:app=web', 'pod:default:app=api', 80,
+        { http: { method: 'GET', path: '/', headers } });
+    const secret = { name: 'token', namespace: 'default' };
+    const any = judged({ name: 'Authorization', secret }, { Authorization: 'anything' });
+    expect(any.verdict).toBe('l7-denied');
+    expect(any.ingress.notes.join('\n')).toMatch(/headerMatches Authorization takes its value from Secret default\/token, which the engine cannot read/);
+    expect(judged({ name: 'Authorization', secret, value: 'fallback' }, { Authorization: 'fallback' }).verdict).toBe('l7-denied');
+    // A mismatch action acts on a mismatch instead of refusing; without a fallback value, a Secret the agent cannot read
+    // makes Envoy match nothing (an inverted empty matcher), which the explanation says.
+    const replace = judged({ name: 'Authorization', secret, mismatch: 'REPLACE' }, {});
+    expect(replace.verdict).toBe('allowed');
+    expect(replace.ingress.notes.join('\n')).toMatch(/if the agent cannot read it, Envoy matches no request to this rule/);
+    expect(judged({ name: 'Authorization', secret, value: 'fallback', mismatch: 'REPLACE' }, {}).ingress.notes.join('\n')).not.toMatch(/Secret/);
+  });
+
   test('a rule without L7 for the same peer and port makes L7 allow-all', () => {
     const set = rule({ http: [{ method: 'GET' }] }, [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }]);
     expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'DELETE /x' });
@@ -563,6 +582,19 @@ describe('L7 HTTP and Kafka', () => {
     expect(set).toDeny('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: 'produce other' });
     expect(set).toAllow('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: 'fetch', clientID: 'c1' } });
     expect(set).toDeny('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: 'fetch', clientID: 'c2' } });
+  });
+
+  test('Kafka API keys by name or number: every key of the agent\'s table (0-33), not the first 21 only', () => {
+    // pkg/policy/api/kafka APIKeyMap / GetAPIKeys: `deleterecords` is key 21, `alterconfigs` 33; a request gives the number.
+    const set = rule(undefined, [{
+      fromEndpoints: [labels({ app: 'hq' })],
+      toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ apiKey: 'DeleteRecords' }, { apiKey: 'alterconfigs' }] } }],
+    }]);
+    expect(set).toAllow('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: '21' } });
+    expect(set).toAllow('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: '33' } });
+    expect(set).toAllow('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: 'deleterecords' } });
+    expect(set).toDeny('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: '22' } });
+    expect(set).toDeny('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: 'produce' } });
   });
 });
 
