@@ -339,6 +339,31 @@ describe('ports', () => {
     expect(set).toDeny('pod:default:app=web', { ...set.endpoint('pod:default:app=db'), ports: [{ name: 'metrics', port: 9090, protocol: 'UDP' }] }, 9090);
   });
 
+  test('egress named ports resolve across the cluster\'s pods (1.14-1.19): one number for every peer; two numbers for one name and protocol, nothing', () => {
+    // pkg/endpoint GetNamedPort(ingress=false) reads the named ports of every pod (NamedPortMultiMap.GetNamedPort):
+    // a name with two port numbers is ErrDuplicateNamedPorts and the entry is skipped (issues #24779, #30003; resolved by
+    // destination identities only on main, PR #44429). Ingress stays on the pod's own ports.
+    const workload = (name: string, port: number): Record<string, unknown> => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'default' },
+      spec: { selector: labels({ app: name }), template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: port }] }] } } },
+    });
+    const out = cnp('out', { endpointSelector: labels({ app: 'web' }), egress: [{ toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] });
+    const unique = policySet([workload('api', 8080), out]);
+    expect(unique).toAllow('pod:default:app=web', 'pod:default:app=api', 8080);
+    // A peer that does not name the port is reached on the cluster's one number for it.
+    expect(unique).toAllow('pod:default:app=web', 'pod:default:app=db', 8080);
+    expect(unique).toDeny('pod:default:app=web', 'pod:default:app=db', 9090);
+    const ambiguous = policySet([workload('api', 8080), workload('admin', 9090), out]);
+    expect(ambiguous).toDeny('pod:default:app=web', 'pod:default:app=api', 8080);
+    expect(ambiguous).toDeny('pod:default:app=web', 'pod:default:app=admin', 9090);
+    expect(verdict(ambiguous, 'pod:default:app=web', 'pod:default:app=api', 8080).egress.notes.join('\n'))
+      .toMatch(/named port http is 8080\/TCP and 9090\/TCP among the cluster's pods/);
+    const inbound = policySet([workload('api', 8080), workload('admin', 9090),
+      cnp('in', { endpointSelector: labels({ app: 'api' }), ingress: [{ toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] })]);
+    expect(inbound).toAllow('pod:default:app=web', 'pod:default:app=api', 8080);
+    expect(inbound).toDeny('pod:default:app=web', 'pod:default:app=api', 9090);
+  });
+
   test('named ports from the inventory: a pod whose labels match a workload inherits its container ports', () => {
     const deployment = {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'default' },
