@@ -356,6 +356,10 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   if (nonEmpty.length > 1) {
     problems.push(`combining ${wire(nonEmpty[0], direction)} and ${wire(nonEmpty[1], direction)} is not supported yet (${path})`);
   }
+  // rule_validation.go (Ingress|Egress)CommonRule.Validate: from/toNodes need the agent flag, else the policy is refused.
+  if (nonEmpty.includes(PeerField.NODES) && !ctx.config.nodeSelectorLabels) {
+    problems.push(`${wire(PeerField.NODES, direction)} rules can only be applied when the "enable-node-selector-labels" flag is set (${path})`);
+  }
   if ((item.icmps ?? []).length > 0 && (item.toPorts ?? []).length > 0) {
     problems.push(`the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts (${path})`);
   }

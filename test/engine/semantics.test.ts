@@ -652,6 +652,24 @@ describe('services, nodes and requires', () => {
     }
   });
 
+  test('from/toNodes without enable-node-selector-labels (1.16+): the agent refuses the whole policy, its other rules included', () => {
+    // pkg/policy/api rule_validation.go IngressCommonRule/EgressCommonRule.Validate: a non-empty FromNodes/ToNodes without
+    // option.Config.EnableNodeSelectorLabels is ErrFromToNodesRequiresNodeSelectorOption, so the policy is not imported.
+    const docs = [
+      cnp('dd', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'admin' })] }] }),
+      cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }, { fromNodes: [labels({ zone: 'a' })] }] }),
+    ];
+    const off = policySet(docs);
+    expect(off).toDeny('pod:default:app=web', 'pod:default:app=api', 80);
+    expect(verdict(off, 'pod:default:app=web', 'pod:default:app=api', 80).ingress.notes.join('\n'))
+      .toMatch(/CiliumNetworkPolicy default\/p spec selects this endpoint but is not imported by the agent: .*enable-node-selector-labels/);
+    expect(policySet(docs, { nodeSelectorLabels: true })).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
+    // 1.15 has no fromNodes (the API server prunes it): the rest of the policy is imported.
+    expect(policySet(docs, { ciliumVersion: CiliumVersion.V1_15 })).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
+    // An empty list is not a node rule.
+    expect(policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), egress: [{ toNodes: [] }] })])).toDeny('pod:default:app=api', 'pod:default:app=db', 80);
+  });
+
   test('fromNodes selects remote nodes by label, never the local host', () => {
     const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromNodes: [labels({ zone: 'a' })] }] })], { nodeSelectorLabels: true });
     expect(set).toAllow('node:zone=a,kubernetes.io/hostname=n2', 'pod:default:app=api', 80);
