@@ -700,6 +700,20 @@ describe('host policies and the local host', () => {
     egress: [{ toEntities: ['cluster'] }],
   });
 
+  test('L7 in host policies as the agent counts it: HTTP/Kafka/DNS refuse the policy (DNS on egress allowed from 1.17); l7proto is not counted', () => {
+    // rule_validation.go: `countL7Rules` counts DNS, HTTP and Kafka rules only; host ingress refuses any of them, host
+    // egress all but DNS (1.17+; before, "host policies do not support L7 rules yet" for DNS too).
+    const hostPolicy = (item: Record<string, unknown>): Record<string, unknown> => ccnp('h', { nodeSelector: labels({ role: 'worker' }), ...item });
+    const dns = hostPolicy({ egress: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] });
+    expect(policySet([dns], { ciliumVersion: CiliumVersion.V1_16 })).toAllow('node:role=worker', WORLD, 443);
+    expect(policySet([dns], { ciliumVersion: CiliumVersion.V1_17 })).toDeny('node:role=worker', WORLD, 443);
+    const l7proto = hostPolicy({ ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '9000', protocol: 'TCP' }], rules: { l7proto: 'r2d2' } }] }] });
+    expect(policySet([l7proto])).toDeny(WORLD, 'node:role=worker', 22);
+    expect(policySet([l7proto])).toAllow(WORLD, 'node:role=worker', 9000);
+    const http = hostPolicy({ ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }] });
+    expect(policySet([http])).toAllow(WORLD, 'node:role=worker', 22);
+  });
+
   test('host policies apply with the host firewall on: by default (auto) when the set holds host policies; explicit off ignores them', () => {
     const auto = policySet([host]);
     expect(auto.hostFirewallMode).toBe('auto-on');
