@@ -286,7 +286,7 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
     for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
     if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
     notes.push(...parserConflictNotes(dp.selecting, input.config.version, describeItem));
-    notes.push(...ambiguousNamedPortNotes(dp, [...denyCandidates, ...allowCandidates], input));
+    notes.push(...ambiguousNamedPortNotes(dp, denyCandidates, allowCandidates, input));
   }
 
   for (const item of denyCandidates) {
@@ -390,13 +390,13 @@ function destinationNamedPorts(dp: DirectionPolicy, input: SideInput): readonly 
 }
 
 /** Notes on egress items whose named port, on the query's protocol, has several numbers among the cluster's pods. */
-function ambiguousNamedPortNotes(dp: DirectionPolicy, items: readonly CompiledItem[], input: SideInput): string[] {
+function ambiguousNamedPortNotes(dp: DirectionPolicy, deny: readonly CompiledItem[], allow: readonly CompiledItem[], input: SideInput): string[] {
   const protocol = input.query.l4.protocol;
   if (dp.direction !== 'egress' || protocol === 'ICMP') return [];
   const { ambiguous } = egressNamedPorts(input.config.inventory, input.destinationPorts);
   if (ambiguous.size === 0) return [];
   const out: string[] = [];
-  for (const item of items) {
+  for (const item of [...deny, ...allow]) {
     if (item.l4.kind !== 'ports') continue;
     for (const pr of item.l4.portRules) {
       for (const p of pr.ports) {
