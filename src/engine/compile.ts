@@ -38,6 +38,7 @@ import { selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { rawRulesImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
+import { AGENT_SINCE } from '../validate/tables';
 import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
 
 /** A policy resource, as explanations name it. */
@@ -356,10 +357,14 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   if (nonEmpty.length > 1) {
     problems.push(`combining ${wire(nonEmpty[0], direction)} and ${wire(nonEmpty[1], direction)} is not supported yet (${path})`);
   }
+  // rule_validation.go (Ingress|Egress)CommonRule.Validate: from/toNodes need the agent flag, else the policy is refused.
+  if (nonEmpty.includes(PeerField.NODES) && !ctx.config.nodeSelectorLabels) {
+    problems.push(`${wire(PeerField.NODES, direction)} rules can only be applied when the "enable-node-selector-labels" flag is set (${path})`);
+  }
   if ((item.icmps ?? []).length > 0 && (item.toPorts ?? []).length > 0) {
     problems.push(`the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts (${path})`);
   }
-  checkL7(item, direction, deny, rule.subjectKind, path, problems);
+  checkL7(item, direction, deny, rule.subjectKind, v, path, problems);
   const field = nonEmpty[0] ?? fields[0];
   // An empty peer list next to a non-empty one: the item's selectors are merged, and an empty list selects nothing, so
   // the item selects nothing as a whole (parserules.go `mergeEndpointSelectors`, 1.16+).
@@ -493,7 +498,8 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
   return out;
 }
 
-function checkL7(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boolean, subjectKind: SubjectKind, path: string, problems: string[]): void {
+function checkL7(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boolean, subjectKind: SubjectKind, version: CiliumVersion, path: string,
+  problems: string[]): void {
   if (deny) return;
   (item.toPorts ?? []).forEach((pr, i) => {
     const r = pr.rules;
@@ -501,8 +507,12 @@ function checkL7(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boo
     const nonDns = (r.http ?? r.kafka ?? r.l7proto) !== undefined;
     if (r.dns !== undefined && direction === 'ingress') problems.push(`DNS rules are not allowed on ingress (${path}.toPorts[${i}])`);
     if (r.dns !== undefined && (pr.ports ?? []).length === 0) problems.push(`port 53 must be specified for DNS rules (${path}.toPorts[${i}])`);
+    // rule_validation.go `countL7Rules` counts HTTP, Kafka and DNS rules (not l7proto): a host policy refuses them, but
+    // DNS on egress from 1.17 (the validator's `sanitize-host-l7`, which policy documents also go through).
+    const hostL7 = (r.http ?? []).length > 0 || (r.kafka ?? []).length > 0
+      || ((r.dns ?? []).length > 0 && (direction === 'ingress' || !version.atLeast(AGENT_SINCE.hostDnsL7)));
+    if (subjectKind === 'node' && hostL7) problems.push(`L7 policy is not supported on host ${direction} yet (${path}.toPorts[${i}])`);
     if (nonDns) {
-      if (subjectKind === 'node') problems.push(`L7 policy is not supported on host ${direction} yet (${path}.toPorts[${i}])`);
       for (const p of pr.ports ?? []) {
         if ((p.protocol ?? '').toUpperCase() !== 'TCP') {
           problems.push(`L7 rules can only apply to TCP (not ${p.protocol ?? 'ANY'}) except for DNS rules (${path}.toPorts[${i}])`);

@@ -10,7 +10,9 @@ import { CompiledItem, EngineConfig, PeerSpec, PolicyRef, cidrBlockContains, ent
 import { DirectionPolicy } from './direction-policy';
 import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView } from './identity';
-import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches } from './l7';
+import { NamedPort } from './endpoint';
+import { egressNamedPorts, namedPortKey } from './named-ports';
+import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
 import { parserConflictNotes } from './parser-conflicts';
@@ -279,14 +281,16 @@ function outcome(decision: SideDecision, allowed: boolean): SideOutcome {
 function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput, explain: boolean): SideVerdict | SideOutcome {
   const notes: string[] = explain ? [] : NO_NOTES;
+  const ports = destinationNamedPorts(dp, input);
   if (explain) {
     for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
     if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
     notes.push(...parserConflictNotes(dp.selecting, input.config.version, describeItem));
+    notes.push(...ambiguousNamedPortNotes(dp, denyCandidates, allowCandidates, input));
   }
 
   for (const item of denyCandidates) {
-    const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
+    const l4 = matchL4(item.l4, input.query.l4, ports);
     if (!l4) continue;
     const pm = peerMatches(item.peer, input, dp.requirementsDeny, explain);
     if (explain) {
@@ -302,7 +306,7 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
 
   let matches: { item: CompiledItem; l4: L4Match }[] | undefined;
   for (const item of allowCandidates) {
-    const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
+    const l4 = matchL4(item.l4, input.query.l4, ports);
     if (!l4) continue;
     const pm = peerMatches(item.peer, input, dp.requirements, explain);
     if (explain) {
@@ -377,6 +381,35 @@ export function notEvaluated(direction: 'ingress' | 'egress', subject: string, r
   return { direction: trafficDirection(direction), endpoint: subject, evaluated: false, decision: SideDecision.NOT_EVALUATED, allowed: true, reason: `not evaluated: ${reason}`, policies: [], notes: [] };
 }
 
+/**
+ * The named ports the side's rules resolve on the destination: on ingress the subject's own, on egress the cluster's
+ * view of the peer's (`named-ports.ts`: Cilium 1.14-1.19 resolves egress names across every pod).
+ */
+function destinationNamedPorts(dp: DirectionPolicy, input: SideInput): readonly NamedPort[] {
+  return dp.direction === 'egress' ? egressNamedPorts(input.config.inventory, input.destinationPorts).ports : input.destinationPorts;
+}
+
+/** Notes on egress items whose named port, on the query's protocol, has several numbers among the cluster's pods. */
+function ambiguousNamedPortNotes(dp: DirectionPolicy, deny: readonly CompiledItem[], allow: readonly CompiledItem[], input: SideInput): string[] {
+  const protocol = input.query.l4.protocol;
+  if (dp.direction !== 'egress' || protocol === 'ICMP') return [];
+  const { ambiguous } = egressNamedPorts(input.config.inventory, input.destinationPorts);
+  if (ambiguous.size === 0) return [];
+  const out: string[] = [];
+  for (const item of [...deny, ...allow]) {
+    if (item.l4.kind !== 'ports') continue;
+    for (const pr of item.l4.portRules) {
+      for (const p of pr.ports) {
+        const numbers = p.kind === 'named' && p.name !== undefined && p.protocols.includes(protocol) ? ambiguous.get(namedPortKey(p.name, protocol)) : undefined;
+        if (numbers === undefined) continue;
+        out.push(`${describeItem(item)}: named port ${p.name ?? ''} is ${numbers.map((n) => `${n}/${protocol}`).join(' and ')} among the cluster's pods; `
+          + `Cilium ${input.config.version} resolves an egress named port across every pod and skips an ambiguous one (duplicate named ports), so it matches no port here`);
+      }
+    }
+  }
+  return out;
+}
+
 /** Whether an item's peers include the peer (with the note an explanation shows when `explain`). */
 function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly SelectorRequirement[], explain: boolean): PeerMatch {
   const p = input.peer;
@@ -449,6 +482,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     for (const e of entries) {
       if (e.pr?.serverNames !== undefined) notes.push(`${describeItem(e.item)} also restricts the TLS SNI to ${e.pr.serverNames.join(', ')} (not evaluated)`);
       if (e.pr?.proxy !== undefined) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
+      for (const h of e.pr?.rules?.http ?? []) notes.push(...secretHeaderNotes(h));
     }
     const auth = matches.find((m) => m.item.authentication !== undefined && m.item.authentication !== 'disabled');
     if (auth) notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.item.authentication}); not evaluated`);
@@ -586,9 +620,10 @@ function l7Match(pr: CompiledPortRule | undefined, kind: string, q: SideQuery, s
 /** Near misses for a default deny: allow items that match the peer but not the port, or the port but not the peer. */
 function nearMisses(dp: DirectionPolicy, input: SideInput): string[] {
   const out: string[] = [];
+  const ports = destinationNamedPorts(dp, input);
   for (const item of dp.allow) {
     if (out.length >= 3) break;
-    const l4 = matchL4(item.l4, input.query.l4, input.destinationPorts);
+    const l4 = matchL4(item.l4, input.query.l4, ports);
     const pm = peerMatches(item.peer, input, dp.requirements, true);
     if (pm.match && !l4 && item.l4.kind !== 'none') out.push(`${describeItem(item)} allows ${input.peer.text} only on ${describeL4(item)}`);
     else if (l4 && !pm.match && item.peer.kind !== 'none') out.push(`${describeItem(item)} allows ${describeQuery(input.query)} only ${dp.direction === 'ingress' ? 'from' : 'to'} ${describePeer(item)}`);

@@ -3,12 +3,14 @@
  * `safe_regex` full matches against `:method`, `:path` (query string included) and `:authority`, run by the one RE2
  * engine (`model/re2.ts`, linear time; a pattern RE2 rejects makes the agent skip the whole policy: `importable.ts`);
  * `headers` entries are `Name` (present) or `Name: value` (exact), split at the first space as Cilium does (`model/http-header.ts`: an entry
- * no request satisfies, such as `X-Token:abc`, matches nothing); `headerMatches` without a `mismatch` action must match. Kafka (deprecated):
+ * no request satisfies, such as `X-Token:abc`, matches nothing); `headerMatches` without a `mismatch` action must match (one bound to a Secret never does here:
+ * its value is unknown offline). Kafka (deprecated):
  * `role` (produce/consume) or `apiKey`, `apiVersion`, `clientID`, `topic`. DNS: the query name against `matchName` /
  * `matchPattern`. A violation is not a drop: HTTP answers 403, DNS answers REFUSED.
  */
 import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel } from '../model/policy-model';
 import { headerNeverMatches, headerRequirement } from '../model/http-header';
+import { KAFKA_ROLE_API_KEYS, kafkaApiKeyName } from '../model/kafka-api-keys';
 import { re2FullMatch } from '../model/re2';
 
 /** An HTTP request to check against L7 rules. */
@@ -50,20 +52,6 @@ export interface KafkaRequest {
   readonly topic?: string;
 }
 
-/** Kafka API key names and numbers. */
-export const KAFKA_API_KEYS: Readonly<Record<string, number>> = {
-  produce: 0, fetch: 1, offsets: 2, metadata: 3, leaderandisr: 4, stopreplica: 5, updatemetadata: 6, controlledshutdown: 7,
-  offsetcommit: 8, offsetfetch: 9, findcoordinator: 10, joingroup: 11, heartbeat: 12, leavegroup: 13, syncgroup: 14,
-  describegroups: 15, listgroups: 16, saslhandshake: 17, apiversions: 18, createtopics: 19, deletetopics: 20,
-};
-
-/** The API keys a Kafka `role` allows. */
-const KAFKA_ROLES: Readonly<Record<string, readonly string[]>> = {
-  produce: ['produce', 'metadata', 'apiversions'],
-  consume: ['fetch', 'offsets', 'metadata', 'offsetcommit', 'offsetfetch', 'findcoordinator', 'joingroup', 'heartbeat', 'leavegroup',
-    'syncgroup', 'apiversions'],
-};
-
 /** Whether an HTTP request satisfies one rule (every field given in the rule must match). */
 export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest): boolean {
   const re = (pattern: string | undefined, value: string | undefined): boolean => {
@@ -94,10 +82,11 @@ export function describeHttpRule(rule: HttpRuleModel): string {
 
 /** Whether a Kafka request satisfies one rule. */
 export function kafkaRuleMatches(rule: KafkaRuleModel, req: KafkaRequest): boolean {
-  const key = kafkaKeyName(req.apiKey);
+  const key = kafkaApiKeyName(req.apiKey);
   if (rule.role !== undefined && rule.role !== '') {
-    if (!(KAFKA_ROLES[rule.role.toLowerCase()] ?? []).includes(key)) return false;
-  } else if (rule.apiKey !== undefined && rule.apiKey !== '' && kafkaKeyName(rule.apiKey) !== key) {
+    const role = rule.role.toLowerCase();
+    if (!hasOwn(KAFKA_ROLE_API_KEYS, role) || !KAFKA_ROLE_API_KEYS[role].includes(key)) return false;
+  } else if (rule.apiKey !== undefined && rule.apiKey !== '' && kafkaApiKeyName(rule.apiKey) !== key) {
     return false;
   }
   if (rule.apiVersion !== undefined && rule.apiVersion !== '' && req.apiVersion !== undefined && Number(rule.apiVersion) !== req.apiVersion) return false;
@@ -111,22 +100,37 @@ export function describeKafkaRule(rule: KafkaRuleModel): string {
   return Object.entries(rule).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${String(v)}`).join(' ') || '(any request)';
 }
 
-/** The canonical name of a Kafka API key given by name or number. */
-export function kafkaKeyName(key: string): string {
-  const lower = key.trim().toLowerCase();
-  if (/^\d+$/.test(lower)) {
-    const found = Object.entries(KAFKA_API_KEYS).find(([, n]) => n === Number(lower));
-    return found ? found[0] : lower;
-  }
-  return lower;
-}
-
+/**
+ * Whether a request satisfies one `headerMatches` entry (pkg/envoy `getHTTPRule`, `getSecretString`). A mismatch action
+ * (LOG, ADD, DELETE, REPLACE) acts on a mismatch and does not deny. With a `secret`, the header must equal the Secret's
+ * value (`value` is only the fallback when the agent cannot read the Secret). The engine does not read Secrets, so it
+ * never judges a request to have a Secret's value: such an entry without a mismatch action matches no request here.
+ * (A Secret the agent cannot read, without a `value`, makes Envoy match no request at all, mismatch action or not:
+ * `secretHeaderNotes` says so.)
+ */
 function headerMatchHolds(m: HeaderMatchModel, headers: Record<string, string>): boolean {
-  if (m.mismatch !== undefined && m.mismatch !== '') return true; // LOG/ADD/DELETE/REPLACE act on a mismatch, they do not deny
+  if (m.mismatch !== undefined && m.mismatch !== '') return true;
+  if (m.secret !== undefined) return false;
   const name = m.name.toLowerCase();
   if (!hasOwn(headers, name)) return false;
-  if (m.secret !== undefined) return true; // the secret's value is not known offline: presence only
   return m.value === undefined || m.value === '' || headers[name] === m.value;
+}
+
+/** What an explanation says of the rule's `headerMatches` bound to a Secret (see `headerMatchHolds`). */
+export function secretHeaderNotes(rule: HttpRuleModel): string[] {
+  const notes: string[] = [];
+  for (const m of rule.headerMatches ?? []) {
+    if (m.secret === undefined) continue;
+    const secret = `Secret ${m.secret.namespace !== undefined ? `${m.secret.namespace}/` : ''}${m.secret.name}`;
+    const fallback = m.value !== undefined && m.value !== '';
+    if (m.mismatch !== undefined && m.mismatch !== '') {
+      if (!fallback) notes.push(`headerMatches ${m.name} takes its value from ${secret}: if the agent cannot read it, Envoy matches no request to this rule`);
+    } else {
+      notes.push(`headerMatches ${m.name} takes its value from ${secret}, which the engine cannot read: no request is judged to match it `
+        + `(Cilium requires the header to equal the Secret's value; if the agent cannot read the Secret, ${fallback ? `to equal ${JSON.stringify(m.value)}` : 'no request matches'})`);
+    }
+  }
+  return notes;
 }
 
 /**

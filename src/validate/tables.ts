@@ -7,6 +7,7 @@
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { SectionName } from '../model/policy-model';
+import { KAFKA_API_KEYS as KAFKA_API_KEY_NUMBERS, KAFKA_ROLE_API_KEYS } from '../model/kafka-api-keys';
 import { re2Test } from '../model/re2';
 
 /** A value (enum member, field) and the first version that has it. */
@@ -60,8 +61,8 @@ export const AUTHENTICATION_MODES: readonly string[] = ['disabled', 'required', 
 /** `headerMatches[].mismatch` enum. */
 export const HEADER_MISMATCH_ACTIONS: readonly string[] = ['LOG', 'ADD', 'DELETE', 'REPLACE'];
 
-/** `kafka[].role` enum. */
-export const KAFKA_ROLES: readonly string[] = ['produce', 'consume'];
+/** `kafka[].role` enum: the roles the agent expands (`GetAPIKeys`). */
+export const KAFKA_ROLES: readonly string[] = Object.keys(KAFKA_ROLE_API_KEYS);
 
 /** `listener.envoyConfig.kind` enum. */
 export const LISTENER_KINDS: readonly string[] = ['CiliumEnvoyConfig', 'CiliumClusterwideEnvoyConfig'];
@@ -69,14 +70,8 @@ export const LISTENER_KINDS: readonly string[] = ['CiliumEnvoyConfig', 'CiliumCl
 /** `matchExpressions[].operator` enum. */
 export const SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
-/** Kafka API key names the agent knows (`KafkaAPIKeyMap`, compared lower-cased). */
-export const KAFKA_API_KEYS: readonly string[] = [
-  'produce', 'fetch', 'offsets', 'metadata', 'leaderandisr', 'stopreplica', 'updatemetadata', 'controlledshutdown',
-  'offsetcommit', 'offsetfetch', 'findcoordinator', 'joingroup', 'heartbeat', 'leavegroup', 'syncgroup', 'describegroups',
-  'listgroups', 'saslhandshake', 'apiversions', 'createtopics', 'deletetopics', 'deleterecords', 'initproducerid',
-  'offsetforleaderepoch', 'addpartitionstotxn', 'addoffsetstotxn', 'endtxn', 'writetxnmarkers', 'txnoffsetcommit',
-  'describeacls', 'createacls', 'deleteacls', 'describeconfigs', 'alterconfigs',
-];
+/** Kafka API key names the agent knows (`APIKeyMap`, compared lower-cased): the model's one table. */
+export const KAFKA_API_KEYS: readonly string[] = Object.keys(KAFKA_API_KEY_NUMBERS);
 
 /** Limits. */
 export const LIMITS = {

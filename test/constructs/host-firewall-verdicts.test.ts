@@ -126,11 +126,12 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
     const { c, fw } = firewall({ controlPlaneNodeLabels: { 'node-role.kubernetes.io/control-plane': '' }, nodeSelectorLabels: true,
       nodeDnsServers: ['169.254.169.253/32'] }, CiliumVersion.V1_16);
     fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
-    expect(into(c, CP, '2379/TCP')).toBe('allowed');
-    expect(into(c, CP, '2380/TCP')).toBe('allowed');
-    expect(outOf(c, CP, '2380/TCP')).toBe('allowed');
-    expect(into(c, 'node:node-role.kubernetes.io/worker=', '2379/TCP')).toBe('denied');
-    expect(into(c, 'entity:kube-apiserver', '2379/TCP')).toBe('denied');
+    // The agents run with enable-node-selector-labels, as the prop says: without it they refuse a policy with fromNodes.
+    const labelsOn = { ...ON, nodeSelectorLabels: true };
+    expect(verdictOf(c, CP, CP, '2379/TCP', labelsOn)).toBe('allowed');
+    expect(verdictOf(c, CP, CP, '2380/TCP', labelsOn)).toBe('allowed');
+    expect(verdictOf(c, 'node:node-role.kubernetes.io/worker=', CP, '2379/TCP', labelsOn)).toBe('denied');
+    expect(verdictOf(c, 'entity:kube-apiserver', CP, '2379/TCP', labelsOn)).toBe('denied');
   });
 
   test('etcd peers by CIDR on ingress', () => {

@@ -32,13 +32,18 @@ describe('an item with toEndpoints: [] next to another peer field selects nothin
 
 describe('remote-node has no cluster label unless node-selector labels are on (nodeIdentityLabels)', () => {
   const docs = [cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromNodes: [{}] }] })];
-  test('a cluster-filtered fromNodes (1.19 default) matches no node without the flag', () => {
-    expect(verdict(policySet(docs), 'entity:remote-node', API, '80/TCP').allowed).toBe(false);
-    expect(verdict(policySet(docs), 'node:zone=a,kubernetes.io/hostname=n2', API, '80/TCP').allowed).toBe(false);
+  test('without the flag the agent refuses a policy with fromNodes (rule_validation.go ErrFromToNodesRequiresNodeSelectorOption): nothing of it applies', () => {
+    for (const from of ['entity:remote-node', 'node:zone=a,kubernetes.io/hostname=n2', WEB]) {
+      const v = verdict(policySet(docs), from, API, '80/TCP');
+      expect(v.allowed, from).toBe(true);
+      expect(v.ingress.decision, from).toBe('no-policy-default-allow');
+    }
   });
-  test('it matches with enable-node-selector-labels, or without the cluster filter', () => {
-    expect(verdict(policySet(docs, { nodeSelectorLabels: true }), 'entity:remote-node', API, '80/TCP').allowed).toBe(true);
-    expect(verdict(policySet(docs, { policyDefaultLocalCluster: false }), 'entity:remote-node', API, '80/TCP').allowed).toBe(true);
+  test('with enable-node-selector-labels the policy applies: fromNodes matches remote nodes, other peers are denied', () => {
+    for (const options of [{ nodeSelectorLabels: true }, { nodeSelectorLabels: true, policyDefaultLocalCluster: false }]) {
+      expect(verdict(policySet(docs, options), 'entity:remote-node', API, '80/TCP').allowed).toBe(true);
+      expect(verdict(policySet(docs, options), WEB, API, '80/TCP').allowed).toBe(false);
+    }
   });
   test('the cluster entity still covers remote nodes', () => {
     const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEntities: ['cluster'] }] })]);

@@ -237,12 +237,12 @@ describe('HTTP header matches', () => {
     ingress: [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [rule] } }] }],
   })]);
 
-  test('a header match with a mismatch action (LOG, ADD, …) never denies; a secret one needs the header only', () => {
+  test('a header match with a mismatch action (LOG, ADD, …) never denies; a secret one needs the Secret\'s value, unknown offline', () => {
     const log = http({ method: 'GET', headerMatches: [{ name: 'X-Env', value: 'prod', mismatch: 'LOG' }] });
     expect(log).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: { method: 'GET', path: '/' } });
     expect(log).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: { method: 'POST', path: '/' } });
     const secret = http({ headerMatches: [{ name: 'Authorization', secret: { name: 'token', namespace: 'default' } }] });
-    expect(secret).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: { method: 'GET', path: '/', headers: { authorization: 'anything' } } });
+    expect(secret).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: { method: 'GET', path: '/', headers: { authorization: 'anything' } } });
     expect(secret).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: { method: 'GET', path: '/' } });
   });
 

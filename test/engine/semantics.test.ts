@@ -339,6 +339,31 @@ describe('ports', () => {
     expect(set).toDeny('pod:default:app=web', { ...set.endpoint('pod:default:app=db'), ports: [{ name: 'metrics', port: 9090, protocol: 'UDP' }] }, 9090);
   });
 
+  test('egress named ports resolve across the cluster\'s pods (1.14-1.19): one number for every peer; two numbers for one name and protocol, nothing', () => {
+    // pkg/endpoint GetNamedPort(ingress=false) reads the named ports of every pod (NamedPortMultiMap.GetNamedPort):
+    // a name with two port numbers is ErrDuplicateNamedPorts and the entry is skipped (issues #24779, #30003; resolved by
+    // destination identities only on main, PR #44429). Ingress stays on the pod's own ports.
+    const workload = (name: string, port: number): Record<string, unknown> => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'default' },
+      spec: { selector: labels({ app: name }), template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: port }] }] } } },
+    });
+    const out = cnp('out', { endpointSelector: labels({ app: 'web' }), egress: [{ toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] });
+    const unique = policySet([workload('api', 8080), out]);
+    expect(unique).toAllow('pod:default:app=web', 'pod:default:app=api', 8080);
+    // A peer that does not name the port is reached on the cluster's one number for it.
+    expect(unique).toAllow('pod:default:app=web', 'pod:default:app=db', 8080);
+    expect(unique).toDeny('pod:default:app=web', 'pod:default:app=db', 9090);
+    const ambiguous = policySet([workload('api', 8080), workload('admin', 9090), out]);
+    expect(ambiguous).toDeny('pod:default:app=web', 'pod:default:app=api', 8080);
+    expect(ambiguous).toDeny('pod:default:app=web', 'pod:default:app=admin', 9090);
+    expect(verdict(ambiguous, 'pod:default:app=web', 'pod:default:app=api', 8080).egress.notes.join('\n'))
+      .toMatch(/named port http is 8080\/TCP and 9090\/TCP among the cluster's pods/);
+    const inbound = policySet([workload('api', 8080), workload('admin', 9090),
+      cnp('in', { endpointSelector: labels({ app: 'api' }), ingress: [{ toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] })]);
+    expect(inbound).toAllow('pod:default:app=web', 'pod:default:app=api', 8080);
+    expect(inbound).toDeny('pod:default:app=web', 'pod:default:app=api', 9090);
+  });
+
   test('named ports from the inventory: a pod whose labels match a workload inherits its container ports', () => {
     const deployment = {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'default' },
@@ -515,6 +540,25 @@ describe('L7 HTTP and Kafka', () => {
     expect(judge(':method', q({}))).toBe('allowed');
   });
 
+  test('headerMatches bound to a Secret: the value is the Secret\'s, which the engine cannot read, so no request is judged to match', () => {
+    // pkg/envoy getHTTPRule + getSecretString: the header must equal the Secret's value (`value` is only the fallback when
+    // the agent cannot read the Secret). Any value of the header is not enough: the engine was allowing it (presence only).
+    const judged = (match: Record<string, unknown>, headers: Record<string, string>) =>
+      verdict(rule({ http: [{ method: 'GET', headerMatches: [match] }] }), 'pod:default:app=web', 'pod:default:app=api', 80,
+        { http: { method: 'GET', path: '/', headers } });
+    const secret = { name: 'token', namespace: 'default' };
+    const any = judged({ name: 'Authorization', secret }, { Authorization: 'anything' });
+    expect(any.verdict).toBe('l7-denied');
+    expect(any.ingress.notes.join('\n')).toMatch(/headerMatches Authorization takes its value from Secret default\/token, which the engine cannot read/);
+    expect(judged({ name: 'Authorization', secret, value: 'fallback' }, { Authorization: 'fallback' }).verdict).toBe('l7-denied');
+    // A mismatch action acts on a mismatch instead of refusing; without a fallback value, a Secret the agent cannot read
+    // makes Envoy match nothing (an inverted empty matcher), which the explanation says.
+    const replace = judged({ name: 'Authorization', secret, mismatch: 'REPLACE' }, {});
+    expect(replace.verdict).toBe('allowed');
+    expect(replace.ingress.notes.join('\n')).toMatch(/if the agent cannot read it, Envoy matches no request to this rule/);
+    expect(judged({ name: 'Authorization', secret, value: 'fallback', mismatch: 'REPLACE' }, {}).ingress.notes.join('\n')).not.toMatch(/Secret/);
+  });
+
   test('a rule without L7 for the same peer and port makes L7 allow-all', () => {
     const set = rule({ http: [{ method: 'GET' }] }, [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }]);
     expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'DELETE /x' });
@@ -564,6 +608,19 @@ describe('L7 HTTP and Kafka', () => {
     expect(set).toAllow('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: 'fetch', clientID: 'c1' } });
     expect(set).toDeny('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: 'fetch', clientID: 'c2' } });
   });
+
+  test('Kafka API keys by name or number: every key of the agent\'s table (0-33), not the first 21 only', () => {
+    // pkg/policy/api/kafka APIKeyMap / GetAPIKeys: `deleterecords` is key 21, `alterconfigs` 33; a request gives the number.
+    const set = rule(undefined, [{
+      fromEndpoints: [labels({ app: 'hq' })],
+      toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ apiKey: 'DeleteRecords' }, { apiKey: 'alterconfigs' }] } }],
+    }]);
+    expect(set).toAllow('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: '21' } });
+    expect(set).toAllow('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: '33' } });
+    expect(set).toAllow('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: 'deleterecords' } });
+    expect(set).toDeny('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: '22' } });
+    expect(set).toDeny('pod:default:app=hq', 'pod:default:app=api', 9092, { kafka: { apiKey: 'produce' } });
+  });
 });
 
 describe('services, nodes and requires', () => {
@@ -595,6 +652,24 @@ describe('services, nodes and requires', () => {
     }
   });
 
+  test('from/toNodes without enable-node-selector-labels (1.16+): the agent refuses the whole policy, its other rules included', () => {
+    // pkg/policy/api rule_validation.go IngressCommonRule/EgressCommonRule.Validate: a non-empty FromNodes/ToNodes without
+    // option.Config.EnableNodeSelectorLabels is ErrFromToNodesRequiresNodeSelectorOption, so the policy is not imported.
+    const docs = [
+      cnp('dd', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'admin' })] }] }),
+      cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }, { fromNodes: [labels({ zone: 'a' })] }] }),
+    ];
+    const off = policySet(docs);
+    expect(off).toDeny('pod:default:app=web', 'pod:default:app=api', 80);
+    expect(verdict(off, 'pod:default:app=web', 'pod:default:app=api', 80).ingress.notes.join('\n'))
+      .toMatch(/CiliumNetworkPolicy default\/p spec selects this endpoint but is not imported by the agent: .*enable-node-selector-labels/);
+    expect(policySet(docs, { nodeSelectorLabels: true })).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
+    // 1.15 has no fromNodes (the API server prunes it): the rest of the policy is imported.
+    expect(policySet(docs, { ciliumVersion: CiliumVersion.V1_15 })).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
+    // An empty list is not a node rule.
+    expect(policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), egress: [{ toNodes: [] }] })])).toDeny('pod:default:app=api', 'pod:default:app=db', 80);
+  });
+
   test('fromNodes selects remote nodes by label, never the local host', () => {
     const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromNodes: [labels({ zone: 'a' })] }] })], { nodeSelectorLabels: true });
     expect(set).toAllow('node:zone=a,kubernetes.io/hostname=n2', 'pod:default:app=api', 80);
@@ -623,6 +698,20 @@ describe('host policies and the local host', () => {
     nodeSelector: labels({ role: 'worker' }),
     ingress: [{ fromEntities: ['cluster'] }, { toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }],
     egress: [{ toEntities: ['cluster'] }],
+  });
+
+  test('L7 in host policies as the agent counts it: HTTP/Kafka/DNS refuse the policy (DNS on egress allowed from 1.17); l7proto is not counted', () => {
+    // rule_validation.go: `countL7Rules` counts DNS, HTTP and Kafka rules only; host ingress refuses any of them, host
+    // egress all but DNS (1.17+; before, "host policies do not support L7 rules yet" for DNS too).
+    const hostPolicy = (item: Record<string, unknown>): Record<string, unknown> => ccnp('h', { nodeSelector: labels({ role: 'worker' }), ...item });
+    const dns = hostPolicy({ egress: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] });
+    expect(policySet([dns], { ciliumVersion: CiliumVersion.V1_16 })).toAllow('node:role=worker', WORLD, 443);
+    expect(policySet([dns], { ciliumVersion: CiliumVersion.V1_17 })).toDeny('node:role=worker', WORLD, 443);
+    const l7proto = hostPolicy({ ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '9000', protocol: 'TCP' }], rules: { l7proto: 'r2d2' } }] }] });
+    expect(policySet([l7proto])).toDeny(WORLD, 'node:role=worker', 22);
+    expect(policySet([l7proto])).toAllow(WORLD, 'node:role=worker', 9000);
+    const http = hostPolicy({ ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }] });
+    expect(policySet([http])).toAllow(WORLD, 'node:role=worker', 22);
   });
 
   test('host policies apply with the host firewall on: by default (auto) when the set holds host policies; explicit off ignores them', () => {

@@ -1,0 +1,31 @@
+/**
+ * Kafka API keys and roles as the agent reads `rules.kafka` (pkg/policy/api/kafka: `APIKeyMap`, `GetAPIKeys`): a key is
+ * named case-insensitively or, in a request, by its number; a `role` expands into the keys its operation needs. The one
+ * table of the SDK: the engine matches requests with it (`engine/l7.ts`), `validate` checks `apiKey` and `role` with it.
+ */
+
+/** The agent's Kafka API keys by lower-case name (`APIKeyMap`: 0-33). */
+export const KAFKA_API_KEYS: Readonly<Record<string, number>> = Object.freeze({
+  produce: 0, fetch: 1, offsets: 2, metadata: 3, leaderandisr: 4, stopreplica: 5, updatemetadata: 6, controlledshutdown: 7,
+  offsetcommit: 8, offsetfetch: 9, findcoordinator: 10, joingroup: 11, heartbeat: 12, leavegroup: 13, syncgroup: 14,
+  describegroups: 15, listgroups: 16, saslhandshake: 17, apiversions: 18, createtopics: 19, deletetopics: 20,
+  deleterecords: 21, initproducerid: 22, offsetforleaderepoch: 23, addpartitionstotxn: 24, addoffsetstotxn: 25, endtxn: 26,
+  writetxnmarkers: 27, txnoffsetcommit: 28, describeacls: 29, createacls: 30, deleteacls: 31, describeconfigs: 32, alterconfigs: 33,
+});
+
+/** The API keys each `role` allows (`GetAPIKeys`), by name. */
+export const KAFKA_ROLE_API_KEYS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  produce: ['produce', 'metadata', 'apiversions'],
+  consume: ['fetch', 'offsets', 'metadata', 'offsetcommit', 'offsetfetch', 'findcoordinator', 'joingroup', 'heartbeat', 'leavegroup',
+    'syncgroup', 'apiversions'],
+});
+
+/** The canonical (lower-case) name of a Kafka API key given by name or number; a number outside the table stays a number. */
+export function kafkaApiKeyName(key: string): string {
+  const lower = key.trim().toLowerCase();
+  if (/^\d+$/.test(lower)) {
+    const found = Object.entries(KAFKA_API_KEYS).find(([, n]) => n === Number(lower));
+    return found ? found[0] : String(Number(lower));
+  }
+  return lower;
+}
