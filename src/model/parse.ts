@@ -128,12 +128,8 @@ function readTopLevel(
   const source = rootNode && sourceFor ? sourceFor(rootNode) : undefined;
   if (Array.isArray(value)) {
     const reader = new Reader(source);
-    const rules: RuleModel[] = [];
-    value.forEach((v, i) => {
-      const rule = reader.read(v, RAW_RULE, [i]);
-      if (rule !== undefined) rules.push(rule as RuleModel);
-    });
-    out.rawRules.push({ rules, source: { ...where }, locate: locator(source) });
+    const rules = reader.readList(value, (v, at) => reader.read(v, RAW_RULE, at) as RuleModel | undefined, []);
+    out.rawRules.push({ rules, source: { ...where }, locate: locator(source), _writtenPath: (path) => reader.writtenPath(path) });
     flush(out, reader, source, where);
     return;
   }
@@ -211,6 +207,7 @@ function readResource(
     model,
     source: compact({ ...where, itemPath }),
     locate: locator(source),
+    _writtenPath: (path) => reader.writtenPath(path),
   });
   flush(out, reader, source, where, itemPath);
 }

@@ -159,7 +159,8 @@ export class Run {
     for (const d of parsed.documents) {
       const violations = crdViolations.get(d);
       const crdPaths = (violations ?? []).map((v) => v.path);
-      for (const finding of validatePolicy(d.model, { version: this.target.rules })) {
+      for (const found of validatePolicy(d.model, { version: this.target.rules })) {
+        const finding = asWritten(d, found);
         if (violations && finding.id.startsWith('crd-') && !finding.id.startsWith('crd-metadata-')) continue;
         if (violations && finding.id.startsWith('version-') && crdPaths.some((p) => related(p, finding.path ?? ''))) continue;
         if (this.target.kafkaRemoved && finding.id === 'version-kafka-deprecated') continue;
@@ -171,9 +172,10 @@ export class Run {
     }
     for (const raw of parsed.rawRules) {
       raw.rules.forEach((rule, i) => {
-        for (const finding of validateRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, this.target.rules, `[${i}]`)) {
-          if (finding.id.startsWith('crd-')) continue; // raw api.Rule JSON never meets the API server
-          const pos = raw.locate(finding.path ?? `[${i}]`) ?? { line: 1, column: 1 };
+        for (const found of validateRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, this.target.rules, `[${i}]`)) {
+          if (found.id.startsWith('crd-')) continue; // raw api.Rule JSON never meets the API server
+          const finding = asWritten(raw, found);
+          const pos = raw.locate(finding.path ?? asWritten(raw, { path: `[${i}]` }).path) ?? { line: 1, column: 1 };
           this.push(index, { ...finding, fix: finding.fix ?? '', file, ...pos, kind: 'api.Rule' });
         }
       });
@@ -202,17 +204,18 @@ export class Run {
     const docs: PitfallDocument[] = this.docs.map((d) => {
       const at = d.doc.locate('');
       const locate = (path: string): string | undefined => {
-        const p = d.doc.locate(path);
+        const p = d.doc.locate(asWritten(d.doc, { path }).path);
         return p ? `${d.file}:${p.line}` : undefined;
       };
       return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate };
     });
-    for (const finding of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved })) {
-      if (finding.networkPolicy) {
-        this.pushNetworkPolicy(finding, finding.networkPolicy);
+    for (const found of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved })) {
+      if (found.networkPolicy) {
+        this.pushNetworkPolicy(found, found.networkPolicy);
         continue;
       }
-      const ref = this.docs[finding.document];
+      const ref = this.docs[found.document];
+      const finding = asWritten(ref.doc, found);
       if (finding.id === 'pitfall-kafka-removed' && ref.crdPaths?.some((p) => related(p, finding.path ?? ''))) continue;
       this.pushDoc(ref.input, ref.file, ref.doc, finding);
     }
@@ -327,6 +330,14 @@ function within(path: string, base: string): boolean {
 /** Whether two paths are the same field or one contains the other. */
 function related(a: string, b: string): boolean {
   return a === b || b.startsWith(`${a}.`) || b.startsWith(`${a}[`) || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+}
+
+/**
+ * `finding` with its path into the model turned into the path as written in the source of `at` (the reader leaves out
+ * list entries it cannot read, so the model's indices can be lower than the written ones).
+ */
+function asWritten<T extends { readonly path?: string }>(at: { readonly _writtenPath?: (path: string) => string }, finding: T): T {
+  return finding.path === undefined || at._writtenPath === undefined ? finding : { ...finding, path: at._writtenPath(finding.path) };
 }
 
 function withPath(itemPath: string | undefined, path: string | undefined): { path?: string } {
