@@ -53,7 +53,7 @@ export class Run {
   /** The bundled CRD schemas of the target version, checked behind the built-in rules when no `crdFiles` are given. */
   private readonly bundled?: CrdSchemas;
   /** The paths of the findings reported on each policy document. */
-  private readonly findingPaths = new Map<IParsedDocument, string[]>();
+  private readonly findingPaths = new Map<IParsedDocument, FindingPaths>();
   private readonly out: Pending[] = [];
   private readonly files: ReportFile[] = [];
   private readonly docs: DocRef[] = [];
@@ -190,12 +190,12 @@ export class Run {
     if (!this.bundled || raw === undefined) return;
     const violations = this.bundled.validate(raw);
     if (violations.length === 0) return;
-    const covered = this.findingPaths.get(doc) ?? [];
+    const covered = this.findingPathsOf(doc);
     for (const v of violations) {
       // The API server drops `status` from writes to the object (the status subresource owns it).
       if (v.path === 'status' || within(v.path, 'status')) continue;
       // A finding on the same field, inside it, or around it (but not one about a whole rule) says it already.
-      if (covered.some((p) => p === v.path || within(p, v.path) || (within(v.path, p) && !/^(spec|specs\[\d+\])?$/.test(p)))) continue;
+      if (covered.covers(v.path)) continue;
       this.pushViolation(index, file, doc, v, `the CRD of Cilium ${this.target.name} rejects it: ${crdFix(v)}`);
     }
   }
@@ -260,9 +260,13 @@ export class Run {
 
   /** Remembers that a finding was reported on `path` of `doc` (so the bundled schema does not say it again). */
   private noteFinding(doc: IParsedDocument, path: string | undefined): void {
-    const paths = this.findingPaths.get(doc);
-    if (paths) paths.push(path ?? '');
-    else this.findingPaths.set(doc, [path ?? '']);
+    this.findingPathsOf(doc).add(path ?? '');
+  }
+
+  private findingPathsOf(doc: IParsedDocument): FindingPaths {
+    let paths = this.findingPaths.get(doc);
+    if (!paths) this.findingPaths.set(doc, (paths = new FindingPaths()));
+    return paths;
   }
 
   /** A finding on a parsed policy: placed with its `locate` (or at `at`). */
@@ -325,6 +329,48 @@ function isPolicyKind(obj: unknown): boolean {
 /** Whether `path` is a field inside `base` (`base` '' is the whole object). */
 function within(path: string, base: string): boolean {
   return base === '' ? path !== '' : path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
+}
+
+/**
+ * The paths of the findings on one document, indexed so that asking whether a path is covered costs the depth of the
+ * path, not the number of findings (a hostile file can have tens of thousands of both findings and CRD violations).
+ */
+class FindingPaths {
+  private readonly exact = new Set<string>();
+  /** Every path some finding is inside of (its proper ancestors). */
+  private readonly around = new Set<string>();
+
+  public add(path: string): void {
+    if (this.exact.has(path)) return;
+    this.exact.add(path);
+    for (const a of ancestors(path)) this.around.add(a);
+  }
+
+  /** Whether a finding is on `path`, inside it, or around it (but not one about a whole rule): it says it already. */
+  public covers(path: string): boolean {
+    return this.exact.has(path) || this.around.has(path) || ancestors(path).some((a) => this.exact.has(a) && !/^(spec|specs\[\d+\])?$/.test(a));
+  }
+}
+
+/** The proper ancestors of a path (`a.b[0]` → `a.b`, `a`, ''): those it is `within`. */
+function ancestors(path: string): string[] {
+  if (path === '') return [];
+  const out = [''];
+  let quoted = false;
+  for (let k = 1; k < path.length; k++) {
+    const c = path[k];
+    if (quoted) {
+      if (c === '\\') k++;
+      else if (c === '"' && path[k + 1] === ']') quoted = false;
+    } else if (c === '[' && path[k + 1] === '"') {
+      out.push(path.slice(0, k));
+      quoted = true;
+      k++;
+    } else if (c === '.' || c === '[') {
+      out.push(path.slice(0, k));
+    }
+  }
+  return out;
 }
 
 /** Whether two paths are the same field or one contains the other. */
