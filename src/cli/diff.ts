@@ -189,13 +189,6 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     const ended = flowInputError(capture.input);
     if (ended) throw ended;
     const read = capture.input;
-    if (read.flows === 0 && read.lines > read.blankLines) {
-      throw new CiliumPolicyError({
-        id: 'hubble-input-incomplete',
-        message: `--flows ${options.flows}: none of its ${read.lines} lines is a flow record${read.malformed.length > 0 ? ` (line ${read.malformed[0].line}: ${read.malformed[0].reason})` : ''}`,
-        fix: 'give a Hubble capture: hubble observe -o jsonpb > flows.jsonl',
-      });
-    }
     if (read.malformedCount > 0) io.stderr(`warning: --flows ${options.flows}: ${read.malformedCount} malformed lines skipped (first: line ${read.malformed[0]?.line})\n`);
     const seen = new Set<string>();
     for (const c of capture.connections) for (const peer of [c.source, c.destination]) addFlowPod(inventory, peer, seen);

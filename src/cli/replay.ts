@@ -272,11 +272,28 @@ export async function guard(action: () => Promise<number>, io: CliIo): Promise<n
  * verdict over part of the traffic.
  */
 export function flowInputError(input: FlowReadStats): CiliumPolicyError | undefined {
-  if (input.readError === undefined) return undefined;
+  if (input.readError === undefined) return noFlowsError(input);
   return new CiliumPolicyError({
     id: 'hubble-input-incomplete',
     message: `${input.source}: the flow log could not be read to its end (after line ${input.lines}: ${input.readError}); nothing is judged`,
     fix: 'give the complete flow log (gzip -t checks a .gz file), as written by hubble observe -o jsonpb',
+  });
+}
+
+/**
+ * An input without a single Hubble record (empty, every line malformed, not a flow log at all): exit 2. Judging nothing
+ * would report "nothing would be dropped" for a capture that failed or a file given by mistake. (A log of other Hubble
+ * records only, lost events say, is read: it says what it says.)
+ */
+function noFlowsError(input: FlowReadStats): CiliumPolicyError | undefined {
+  if (input.flows > 0 || input.lostEvents > 0 || Object.keys(input.otherRecords).length > 0) return undefined;
+  const first = input.malformed[0];
+  const what = input.lines - input.blankLines === 0 ? 'it is empty'
+    : `no line of ${input.lines} is a Hubble flow record${first ? ` (${input.malformedCount} malformed; line ${first.line}: ${first.reason})` : ''}`;
+  return new CiliumPolicyError({
+    id: 'hubble-no-flows',
+    message: `${input.source}${first ? `:${first.line}` : ''}: ${what}; nothing is judged`,
+    fix: 'give a flow log as written by hubble observe -o jsonpb (one JSON record per line), with the traffic to judge',
   });
 }
 

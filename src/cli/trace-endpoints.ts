@@ -19,6 +19,15 @@ import { isNumericTargetPort, namedTargetPorts, serviceSelects } from '../model/
 /** The prefix of a Service endpoint. */
 const SERVICE_PREFIX = 'svc:';
 
+/**
+ * The largest distance a suggestion may be from what was written. Distances are computed up to it only (a label value
+ * of a workload in the inputs can be megabytes long); a larger one reads as `NEAR + 1`, which changes no suggestion.
+ */
+const NEAR = 3;
+
+/** The longest valid label key (a 253-character prefix, a slash, a 63-character name): key distances are exact up to it. */
+const LABEL_KEY_MAX = 317;
+
 /** What `resolveTraceEndpoints` needs of a policy set. */
 export interface TraceEndpointSource {
   /** The inventory of the inputs. */
@@ -228,13 +237,13 @@ function unmatchedWorkloadNote(inventory: EndpointInventory, endpoint: Endpoint,
   let best: InventoryWorkload | undefined;
   let bestScore = Infinity;
   for (const w of candidates) {
-    const score = labelDistance(plain, w.podLabels) + (w.namespace === namespace ? 0 : editDistance(namespace, w.namespace));
+    const score = labelDistance(plain, w.podLabels) + (w.namespace === namespace ? 0 : editDistance(namespace, w.namespace, NEAR));
     if (score < bestScore) {
       best = w;
       bestScore = score;
     }
   }
-  const suggestion = best && bestScore <= 3 ? `; did you mean pod:${best.namespace}:${labelText(pick(best.podLabels, plain))} (${best.kind} ${best.name})?` : '';
+  const suggestion = best && bestScore <= NEAR ? `; did you mean pod:${best.namespace}:${labelText(pick(best.podLabels, plain))} (${best.kind} ${best.name})?` : '';
   const where = here.length > 0 ? `in namespace ${namespace}` : `in namespace ${namespace} (it has none; the inputs have workloads in ${[...new Set(inventory.workloads.map((w) => w.namespace))].sort().join(', ')})`;
   return `${input} matches no workload ${where}: the verdict is for a pod that may not exist${suggestion}`;
 }
@@ -244,11 +253,11 @@ function labelDistance(given: Readonly<Record<string, string>>, pod: Readonly<Re
   let total = 0;
   for (const [k, v] of Object.entries(given)) {
     if (pod[k] !== undefined) {
-      total += editDistance(v, pod[k]);
+      total += editDistance(v, pod[k], NEAR);
       continue;
     }
     let best = k.length + v.length;
-    for (const [pk, pv] of Object.entries(pod)) best = Math.min(best, editDistance(k, pk) + editDistance(v, pv));
+    for (const [pk, pv] of Object.entries(pod)) best = Math.min(best, editDistance(k, pk, NEAR) + editDistance(v, pv, NEAR));
     total += best;
   }
   return total;
@@ -258,7 +267,7 @@ function labelDistance(given: Readonly<Record<string, string>>, pod: Readonly<Re
 function pick(pod: Readonly<Record<string, string>>, given: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of Object.keys(given)) {
-    const key = pod[k] !== undefined ? k : Object.keys(pod).sort((a, b) => editDistance(k, a) - editDistance(k, b))[0];
+    const key = pod[k] !== undefined ? k : Object.keys(pod).sort((a, b) => editDistance(k, a, LABEL_KEY_MAX) - editDistance(k, b, LABEL_KEY_MAX))[0];
     if (key !== undefined) out[key] = pod[key];
   }
   return Object.keys(out).length > 0 ? out : { ...pod };
@@ -268,13 +277,13 @@ function closest(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = editDistance(name, k);
+    const d = editDistance(name, k, NEAR);
     if (d < bestDistance) {
       best = k;
       bestDistance = d;
     }
   }
-  return bestDistance <= 3 ? best : undefined;
+  return bestDistance <= NEAR ? best : undefined;
 }
 
 function labelText(labels: Readonly<Record<string, string>>): string {

@@ -3,16 +3,39 @@
  * endpoints that match no workload).
  */
 
-/** Levenshtein distance with adjacent transpositions (optimal string alignment): `webb` → `web` is 1, `wbe` → `web` is 1. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+/**
+ * Levenshtein distance with adjacent transpositions (optimal string alignment): `webb` → `web` is 1, `wbe` → `web` is 1.
+ *
+ * With `max`, a distance above it is reported as `max + 1` without being computed in full: only the cells within `max`
+ * of the diagonal are computed, strings whose lengths differ by more than `max` cost nothing, and the computation stops
+ * at the first rows that cannot lead back under it. Suggestions need only close names, and the names come from anyone's
+ * input: a 5 MB unknown key must cost a few milliseconds, not minutes and gigabytes. Memory is three rows.
+ */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const far = Number.POSITIVE_INFINITY;
+  let before = new Array<number>(b.length + 1).fill(far);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => (j <= max ? j : far));
+  let cur = new Array<number>(b.length + 1).fill(far);
+  let prevMin = 0;
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
+    // The band of this row; the cells just outside it read as too far (the arrays are reused).
+    const from = Math.max(1, i - max);
+    const to = Math.min(b.length, i + max);
+    cur[from - 1] = from === 1 ? i : far;
+    if (to < b.length) cur[to + 1] = far;
+    let rowMin = cur[from - 1];
+    for (let j = from; j <= to; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      cur[j] = d;
+      if (d < rowMin) rowMin = d;
     }
+    // A later cell is reached from this row or (by a transposition) the one before it, and costs are never negative.
+    if (rowMin > max && prevMin > max) return max + 1;
+    prevMin = rowMin;
+    [before, prev, cur] = [prev, cur, before];
   }
-  return d[a.length][b.length];
+  return Math.min(prev[b.length], max + 1);
 }

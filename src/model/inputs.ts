@@ -364,6 +364,14 @@ export function readInputFile(path: string, maxBytes: number): ReadResult {
 export function decodeInput(bytes: Uint8Array | string, maxBytes: number): ReadResult {
   const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.length > maxBytes) return { bytes: buffer.length, problem: tooLarge(buffer.length, maxBytes) };
+  const utf16 = buffer.length >= 2 && ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff));
+  if (utf16) {
+    // What Windows tools (PowerShell's > before 7, Notepad's "Unicode") write: not binary, but not readable as UTF-8.
+    return {
+      bytes: buffer.length,
+      problem: { id: 'input-binary', message: `UTF-16 text (byte-order mark ${buffer[0] === 0xff ? 'FF FE' : 'FE FF'}); manifests are read as UTF-8`, fix: 'save the file as UTF-8 (kubectl and the API server read UTF-8)' },
+    };
+  }
   const nul = buffer.indexOf(0);
   if (nul >= 0) {
     return {

@@ -74,9 +74,15 @@ export interface IParsedDocument {
    * The 1-based line/column of the node at `path` (relative to this policy object, e.g.
    * `spec.ingress[0].toPorts[0].ports[0].port`; keys that are not plain words are written `matchLabels["k8s:app"]`).
    * A path that is not in the source (an omitted field) gives the position of its nearest ancestor that is;
-   * `undefined` for `fromObject` input or a malformed path.
+   * `undefined` for `fromObject` input or a malformed path. The path is as written (see `_writtenPath`).
    */
   locate(path: string): SourcePosition | undefined;
+  /**
+   * @internal The path as written of a path into `model`: an index into a list from which the reader left entries out
+   * (a string among mappings, reported) becomes the entry's written index, so that findings name and locate the entry
+   * as written. The identity when nothing was left out.
+   */
+  readonly _writtenPath?: (path: string) => string;
 }
 
 /** A top-level JSON/YAML array of raw Cilium `api.Rule`s (the local-API format used by `cilium policy import`). */
@@ -87,6 +93,8 @@ export interface IParsedRawRules {
   readonly source: DocumentSource;
   /** Like `IParsedDocument.locate`, with paths such as `[0].ingress[0].fromEndpoints`. */
   locate(path: string): SourcePosition | undefined;
+  /** @internal Like `IParsedDocument._writtenPath`, with paths such as `[0].ingress[0].fromEndpoints`. */
+  readonly _writtenPath?: (path: string) => string;
 }
 
 /** A document (or List item) that is not a Cilium policy and was skipped. */

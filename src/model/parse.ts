@@ -11,7 +11,7 @@
  * each diagnostic its source position (`yaml-source.ts`). The fields of one policy are read by `wire-reader.ts` against
  * `wire-schema.ts` (the v1.19 CRD `spec`). Public entry points: `PolicyModel.fromYaml` / `PolicyModel.fromObject`.
  */
-import { Document, LineCounter, Node as YamlNode, parseAllDocuments } from 'yaml';
+import { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { Severity } from '../core/errors';
 import { formatPath, parsePath } from './json-path';
 import { nestingDepthError } from './nesting-depth';
@@ -22,6 +22,7 @@ import { PolicyKind, RuleModel } from './policy-model';
 import { RAW_RULE } from './wire-schema';
 import { Reader } from './wire-reader';
 import { YamlSource } from './yaml-source';
+import { parseYamlStream } from './yaml-stream';
 
 /** The kinds of the `cilium.io` API group (CRDs of Cilium 1.14 to 1.19). */
 const CILIUM_KINDS: readonly string[] = [
@@ -59,7 +60,7 @@ export function fromYaml(text: string, options: ParseOptions = {}): ParseResult 
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, merge: true, logLevel: 'error' }) as Document.Parsed[];
+    docs = parseYamlStream(text, { lineCounter, merge: true, logLevel: 'error' });
   } catch (e) {
     out.diagnostics.push(compact({
       id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: `cannot read YAML: ${errorText(e)}`, file: options.file,
@@ -128,12 +129,8 @@ function readTopLevel(
   const source = rootNode && sourceFor ? sourceFor(rootNode) : undefined;
   if (Array.isArray(value)) {
     const reader = new Reader(source);
-    const rules: RuleModel[] = [];
-    value.forEach((v, i) => {
-      const rule = reader.read(v, RAW_RULE, [i]);
-      if (rule !== undefined) rules.push(rule as RuleModel);
-    });
-    out.rawRules.push({ rules, source: { ...where }, locate: locator(source) });
+    const rules = reader.readList(value, (v, at) => reader.read(v, RAW_RULE, at) as RuleModel | undefined, []);
+    out.rawRules.push({ rules, source: { ...where }, locate: locator(source), _writtenPath: (path) => reader.writtenPath(path) });
     flush(out, reader, source, where);
     return;
   }
@@ -211,6 +208,7 @@ function readResource(
     model,
     source: compact({ ...where, itemPath }),
     locate: locator(source),
+    _writtenPath: (path) => reader.writtenPath(path),
   });
   flush(out, reader, source, where, itemPath);
 }

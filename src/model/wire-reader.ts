@@ -5,7 +5,7 @@
  */
 import { Severity } from '../core/errors';
 import { editDistance } from './edit-distance';
-import { fieldName, Segment } from './json-path';
+import { fieldName, formatPath, parsePath, Segment } from './json-path';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { describeValue, isPlainObject } from './plain-value';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, RuleModel } from './policy-model';
@@ -52,6 +52,12 @@ function child(path: ReaderPath, segment: Segment): ReaderPath {
 export class Reader {
   /** What was found, in reading order. */
   public readonly diagnostics: PendingDiagnostic[] = [];
+
+  /**
+   * For each list (by its path as written) from which entries were left out: the written index of each entry kept, in
+   * model order. Empty when nothing was left out (the usual case).
+   */
+  private readonly keptIndices = new Map<string, readonly number[]>();
 
   constructor(private readonly source: YamlSource | undefined) {}
 
@@ -154,12 +160,7 @@ export class Reader {
         this.wrongType(value, 'a list', path);
         return undefined;
       }
-      const out: unknown[] = [];
-      value.forEach((v, i) => {
-        const r = this.read(v, spec.items, child(path, i));
-        if (r !== undefined) out.push(r);
-      });
-      return out;
+      return this.readList(value, (v, at) => this.read(v, spec.items, at), path);
     }
     if (!isPlainObject(value)) {
       this.wrongType(value, `a mapping (${spec.name})`, path);
@@ -191,6 +192,40 @@ export class Reader {
       }
     }
     return complete ? out : undefined;
+  }
+
+  /**
+   * Reads the entries of a list with `item`, leaving out those it cannot read and remembering the written index of each
+   * entry kept (see `writtenPath`).
+   */
+  public readList<T>(value: readonly unknown[], item: (v: unknown, path: ReaderPath) => T | undefined, path: ReaderPath): T[] {
+    const out: T[] = [];
+    const kept: number[] = [];
+    value.forEach((v, i) => {
+      const r = item(v, child(path, i));
+      if (r === undefined) return;
+      out.push(r);
+      kept.push(i);
+    });
+    if (kept.length < value.length) this.keptIndices.set(formatPath(segments(path)), kept);
+    return out;
+  }
+
+  /**
+   * The path as written in the source of a path into the model read (`egress[0].toServices[1]` is
+   * `egress[0].toServices[2]` when the entry written first was left out): every index into a list from which entries
+   * were left out is turned back into the entry's written index. Findings on the model name and locate entries with it.
+   */
+  public writtenPath(path: string): string {
+    if (this.keptIndices.size === 0) return path;
+    const parsed = parsePath(path);
+    if (!parsed) return path;
+    const out: Segment[] = [];
+    for (const seg of parsed) {
+      const kept = typeof seg === 'number' ? this.keptIndices.get(formatPath(out)) : undefined;
+      out.push(kept !== undefined && typeof seg === 'number' && seg < kept.length ? kept[seg] : seg);
+    }
+    return formatPath(out);
   }
 
   private readScalar(value: unknown, spec: ScalarSpec, path: ReaderPath): unknown {
@@ -308,7 +343,7 @@ function nearest(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    const d = editDistance(name.toLowerCase(), k.toLowerCase(), limit);
     if (d < bestDistance) {
       best = k;
       bestDistance = d;

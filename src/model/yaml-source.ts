@@ -1,5 +1,5 @@
 /** Positions of manifest fields in a parsed YAML document (for `locate(path)` and the line/column of diagnostics). */
-import { Document, isAlias, isMap, isScalar, isSeq, Node as YamlNode, Pair } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import { Segment } from './json-path';
 import { SourcePosition } from './parse-result';
 
@@ -11,6 +11,8 @@ export class YamlSource {
     private readonly root: YamlNode,
     private readonly pos: (offset: number) => SourcePosition,
   ) {}
+
+  private readonly keys = new WeakMap<YAMLMap, Map<string, Pair>>();
 
   /** The value node at `path` (aliases resolved). */
   public node(path: readonly Segment[]): YamlNode | undefined {
@@ -49,6 +51,20 @@ export class YamlSource {
     return node.source ?? this.text.slice(node.range[0], node.range[1]);
   }
 
+  /** The explicit keys of a mapping (the first pair of each), indexed once: a diagnostic on each of 100,000 keys stays linear. */
+  private keysOf(node: YAMLMap): Map<string, Pair> {
+    let keys = this.keys.get(node);
+    if (keys) return keys;
+    keys = new Map();
+    for (const p of node.items) {
+      if (!isScalar(p.key) || typeof p.key.value === 'symbol') continue;
+      const k = String(p.key.value);
+      if (!keys.has(k)) keys.set(k, p);
+    }
+    this.keys.set(node, keys);
+    return keys;
+  }
+
   private deref(node: YamlNode | undefined | null): YamlNode | undefined {
     let cur = node ?? undefined;
     for (let i = 0; i < 100 && cur && isAlias(cur); i++) cur = cur.resolve(this.doc) ?? undefined;
@@ -58,9 +74,8 @@ export class YamlSource {
   private pair(node: YamlNode, key: string, depth = 0): Pair | undefined {
     if (!isMap(node) || depth > 20) return undefined;
     // Later keys win for merges; explicit keys win over merged ones.
-    for (const p of node.items) {
-      if (isScalar(p.key) && typeof p.key.value !== 'symbol' && String(p.key.value) === key) return p;
-    }
+    const explicit = this.keysOf(node).get(key);
+    if (explicit) return explicit;
     for (const p of [...node.items].reverse()) {
       if (!isScalar(p.key) || typeof p.key.value !== 'symbol') continue;
       const merged = this.deref(p.value as YamlNode | undefined);

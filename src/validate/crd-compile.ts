@@ -9,6 +9,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
+import { parseYamlStream } from '../model/yaml-stream';
 import { compileRe2 } from '../model/re2';
 import { CidrFormat, isGoCidr } from './cidr-format';
 import { show } from './crd-violations';
@@ -239,8 +240,6 @@ interface CrdDocument {
 
 /** The CRDs in a YAML/JSON file: plain documents, multi-document streams and `kind: List` wrappers. */
 function readCrds(file: string): CrdDocument[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const YAML = require('yaml') as typeof import('yaml');
   // The one input reader: regular files only, size limit, UTF-8 text; then the nesting bound before the YAML parser.
   const read = readInputFile(file, DEFAULT_MAX_FILE_BYTES);
   if (read.problem) {
@@ -263,7 +262,7 @@ function readCrds(file: string): CrdDocument[] {
   if (json !== undefined) {
     visit(json);
   } else {
-    for (const doc of YAML.parseAllDocuments(text)) {
+    for (const doc of parseYamlStream(text)) {
       if (doc.errors.length > 0) {
         throw new CiliumPolicyError({
           id: 'crd-file-invalid',

@@ -139,7 +139,7 @@ function closest(name: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase());
+    const d = editDistance(lower, k.toLowerCase(), 2);
     if (d < bestDistance) {
       best = k;
       bestDistance = d;

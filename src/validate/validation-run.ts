@@ -53,7 +53,7 @@ export class Run {
   /** The bundled CRD schemas of the target version, checked behind the built-in rules when no `crdFiles` are given. */
   private readonly bundled?: CrdSchemas;
   /** The paths of the findings reported on each policy document. */
-  private readonly findingPaths = new Map<IParsedDocument, string[]>();
+  private readonly findingPaths = new Map<IParsedDocument, FindingPaths>();
   private readonly out: Pending[] = [];
   private readonly files: ReportFile[] = [];
   private readonly docs: DocRef[] = [];
@@ -159,7 +159,8 @@ export class Run {
     for (const d of parsed.documents) {
       const violations = crdViolations.get(d);
       const crdPaths = (violations ?? []).map((v) => v.path);
-      for (const finding of validatePolicy(d.model, { version: this.target.rules })) {
+      for (const found of validatePolicy(d.model, { version: this.target.rules })) {
+        const finding = asWritten(d, found);
         if (violations && finding.id.startsWith('crd-') && !finding.id.startsWith('crd-metadata-')) continue;
         if (violations && finding.id.startsWith('version-') && crdPaths.some((p) => related(p, finding.path ?? ''))) continue;
         if (this.target.kafkaRemoved && finding.id === 'version-kafka-deprecated') continue;
@@ -171,9 +172,10 @@ export class Run {
     }
     for (const raw of parsed.rawRules) {
       raw.rules.forEach((rule, i) => {
-        for (const finding of validateRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, this.target.rules, `[${i}]`)) {
-          if (finding.id.startsWith('crd-')) continue; // raw api.Rule JSON never meets the API server
-          const pos = raw.locate(finding.path ?? `[${i}]`) ?? { line: 1, column: 1 };
+        for (const found of validateRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, this.target.rules, `[${i}]`)) {
+          if (found.id.startsWith('crd-')) continue; // raw api.Rule JSON never meets the API server
+          const finding = asWritten(raw, found);
+          const pos = raw.locate(finding.path ?? asWritten(raw, { path: `[${i}]` }).path) ?? { line: 1, column: 1 };
           this.push(index, { ...finding, fix: finding.fix ?? '', file, ...pos, kind: 'api.Rule' });
         }
       });
@@ -188,12 +190,12 @@ export class Run {
     if (!this.bundled || raw === undefined) return;
     const violations = this.bundled.validate(raw);
     if (violations.length === 0) return;
-    const covered = this.findingPaths.get(doc) ?? [];
+    const covered = this.findingPathsOf(doc);
     for (const v of violations) {
       // The API server drops `status` from writes to the object (the status subresource owns it).
       if (v.path === 'status' || within(v.path, 'status')) continue;
       // A finding on the same field, inside it, or around it (but not one about a whole rule) says it already.
-      if (covered.some((p) => p === v.path || within(p, v.path) || (within(v.path, p) && !/^(spec|specs\[\d+\])?$/.test(p)))) continue;
+      if (covered.covers(v.path)) continue;
       this.pushViolation(index, file, doc, v, `the CRD of Cilium ${this.target.name} rejects it: ${crdFix(v)}`);
     }
   }
@@ -202,17 +204,18 @@ export class Run {
     const docs: PitfallDocument[] = this.docs.map((d) => {
       const at = d.doc.locate('');
       const locate = (path: string): string | undefined => {
-        const p = d.doc.locate(path);
+        const p = d.doc.locate(asWritten(d.doc, { path }).path);
         return p ? `${d.file}:${p.line}` : undefined;
       };
       return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate };
     });
-    for (const finding of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved })) {
-      if (finding.networkPolicy) {
-        this.pushNetworkPolicy(finding, finding.networkPolicy);
+    for (const found of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved })) {
+      if (found.networkPolicy) {
+        this.pushNetworkPolicy(found, found.networkPolicy);
         continue;
       }
-      const ref = this.docs[finding.document];
+      const ref = this.docs[found.document];
+      const finding = asWritten(ref.doc, found);
       if (finding.id === 'pitfall-kafka-removed' && ref.crdPaths?.some((p) => related(p, finding.path ?? ''))) continue;
       this.pushDoc(ref.input, ref.file, ref.doc, finding);
     }
@@ -257,9 +260,13 @@ export class Run {
 
   /** Remembers that a finding was reported on `path` of `doc` (so the bundled schema does not say it again). */
   private noteFinding(doc: IParsedDocument, path: string | undefined): void {
-    const paths = this.findingPaths.get(doc);
-    if (paths) paths.push(path ?? '');
-    else this.findingPaths.set(doc, [path ?? '']);
+    this.findingPathsOf(doc).add(path ?? '');
+  }
+
+  private findingPathsOf(doc: IParsedDocument): FindingPaths {
+    let paths = this.findingPaths.get(doc);
+    if (!paths) this.findingPaths.set(doc, (paths = new FindingPaths()));
+    return paths;
   }
 
   /** A finding on a parsed policy: placed with its `locate` (or at `at`). */
@@ -324,9 +331,59 @@ function within(path: string, base: string): boolean {
   return base === '' ? path !== '' : path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
 }
 
+/**
+ * The paths of the findings on one document, indexed so that asking whether a path is covered costs the depth of the
+ * path, not the number of findings (a hostile file can have tens of thousands of both findings and CRD violations).
+ */
+class FindingPaths {
+  private readonly exact = new Set<string>();
+  /** Every path some finding is inside of (its proper ancestors). */
+  private readonly around = new Set<string>();
+
+  public add(path: string): void {
+    if (this.exact.has(path)) return;
+    this.exact.add(path);
+    for (const a of ancestors(path)) this.around.add(a);
+  }
+
+  /** Whether a finding is on `path`, inside it, or around it (but not one about a whole rule): it says it already. */
+  public covers(path: string): boolean {
+    return this.exact.has(path) || this.around.has(path) || ancestors(path).some((a) => this.exact.has(a) && !/^(spec|specs\[\d+\])?$/.test(a));
+  }
+}
+
+/** The proper ancestors of a path (`a.b[0]` → `a.b`, `a`, ''): those it is `within`. */
+function ancestors(path: string): string[] {
+  if (path === '') return [];
+  const out = [''];
+  let quoted = false;
+  for (let k = 1; k < path.length; k++) {
+    const c = path[k];
+    if (quoted) {
+      if (c === '\\') k++;
+      else if (c === '"' && path[k + 1] === ']') quoted = false;
+    } else if (c === '[' && path[k + 1] === '"') {
+      out.push(path.slice(0, k));
+      quoted = true;
+      k++;
+    } else if (c === '.' || c === '[') {
+      out.push(path.slice(0, k));
+    }
+  }
+  return out;
+}
+
 /** Whether two paths are the same field or one contains the other. */
 function related(a: string, b: string): boolean {
   return a === b || b.startsWith(`${a}.`) || b.startsWith(`${a}[`) || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+}
+
+/**
+ * `finding` with its path into the model turned into the path as written in the source of `at` (the reader leaves out
+ * list entries it cannot read, so the model's indices can be lower than the written ones).
+ */
+function asWritten<T extends { readonly path?: string }>(at: { readonly _writtenPath?: (path: string) => string }, finding: T): T {
+  return finding.path === undefined || at._writtenPath === undefined ? finding : { ...finding, path: at._writtenPath(finding.path) };
 }
 
 function withPath(itemPath: string | undefined, path: string | undefined): { path?: string } {

@@ -1,7 +1,8 @@
 // Positions in YAML source text: the objects of a stream with their positions, where a token ends, where a key is.
-import { LineCounter, Node as YamlNode, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, Node as YamlNode, isMap, isScalar, isSeq } from 'yaml';
 import { nestingDepthError } from '../model/nesting-depth';
 import { SourcePosition } from '../model/parse-result';
+import { parseYamlStream } from '../model/yaml-stream';
 
 /** The Kubernetes objects of a YAML stream with their positions (List items one by one); documents with errors are left out. */
 export function rawObjects(text: string): { obj: unknown; index: number; itemPath?: string; line: number; column: number }[] {
@@ -10,7 +11,7 @@ export function rawObjects(text: string): { obj: unknown; index: number; itemPat
   let docs;
   if (nestingDepthError(text)) return out; // fromYaml reports it
   try {
-    docs = parseAllDocuments(text, { lineCounter, merge: true, logLevel: 'silent' });
+    docs = parseYamlStream(text, { lineCounter, merge: true, logLevel: 'silent' });
   } catch {
     return out;
   }

@@ -105,7 +105,7 @@ describe('diff', () => {
     [['--base', base, '--head', base, '--fail-on', 'sometimes'], /--fail-on/],
     [['--base', base, '--head', file('bad.yaml', 'kind: [')], /bad\.yaml/],
     [['--head', base], /--base/],
-    [['--base', base, '--head', base, '--flows', file('binary.jsonl', '\u0000\u0001 not a capture\nstill not\n')], /--flows .*binary\.jsonl: none of its 2 lines is a flow record/],
+    [['--base', base, '--head', base, '--flows', file('binary.jsonl', '\u0000\u0001 not a capture\nstill not\n')], /^error: .*binary\.jsonl:1: no line of 2 is a Hubble flow record \(2 malformed; line 1: .*\(hubble-no-flows\)/],
   ])('bad input %j: exit 2 with one line', async (argv, message) => {
     const r = await cli('diff', ...argv);
     expect(r.code).toBe(2);

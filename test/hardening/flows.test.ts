@@ -82,6 +82,32 @@ describe('an input that truly ends early is an error (exit 2), never a green res
   });
 });
 
+describe('a log without a single flow record is an error (exit 2), not "nothing would be dropped"', () => {
+  test('replay on a file of junk lines names the first one', GUARD, async () => {
+    const junk = write(dir, 'junk.jsonl', 'garbage\n[1, 2]\n');
+    const r = await replay('--flows', junk, '--policies', ISOLATE);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: ${junk}:1: no line of 2 is a Hubble flow record (2 malformed; line 1: not JSON: Unexpected token 'g', "garbage" is not valid JSON); `
+      + 'nothing is judged (hubble-no-flows); fix: give a flow log as written by hubble observe -o jsonpb (one JSON record per line), with the traffic to judge\n');
+  });
+
+  test('replay and draft on an empty capture (hubble observe failed)', GUARD, async () => {
+    const empty = write(dir, 'empty.jsonl', '\n\n');
+    for (const r of [await replay('--flows', empty, '--policies', ISOLATE), await draft('--flows', empty)]) {
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: .*empty\.jsonl: it is empty; nothing is judged \(hubble-no-flows\)/);
+    }
+  });
+
+  test('one good line among junk is judged as before', GUARD, async () => {
+    const r = await replay('--flows', write(dir, 'one-good.jsonl', `garbage\n${flowLine()}\n`), '--policies', ISOLATE);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/malformed: 1 line: line 1 \(not JSON/);
+  });
+});
+
 describe('budgets: junk input stops the read instead of burning CPU', () => {
   test(`more than ${MAX_BLANK_LINES} blank lines (a small gzip of newlines)`, GUARD, async () => {
     const newlines = write(dir, 'newlines.gz', gzipSync(Buffer.alloc(MAX_BLANK_LINES + 10, 10)));

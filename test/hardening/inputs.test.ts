@@ -155,6 +155,20 @@ describe('trace/replay --policies and validate --crd read through the same input
   });
 });
 
+describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary', () => {
+  test('validate and trace say to save it as UTF-8', GUARD, async () => {
+    const file = write(dir, 'utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD, 'utf16le')]));
+    const r = await validate([file, '--format', 'json'], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.file, d.line, d.id, d.message, d.fix])).toEqual([
+      ['utf16.yaml', 1, 'input-binary', 'UTF-16 text (byte-order mark FF FE); manifests are read as UTF-8', 'save the file as UTF-8 (kubectl and the API server read UTF-8)'],
+    ]);
+    const t = trace('--policies', file, ...FROM_TO);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/^error: .*utf16\.yaml: UTF-16 text \(byte-order mark FF FE\); manifests are read as UTF-8 \(input-binary\); fix: save the file as UTF-8/);
+  });
+});
+
 describe('CLI edges', () => {
   test('validate - with empty (or closed) standard input is an error, not a pass', async () => {
     const r = await validate(['-'], new Uint8Array());

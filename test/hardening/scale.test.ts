@@ -1,0 +1,61 @@
+// Hostile input sizes that stay under the input size limit but used to cost minutes or gigabytes: a mapping of 100,000
+// keys (the YAML library's duplicate-key check is quadratic), tens of thousands of unknown fields (their positions and
+// the CRD violations they cover), a multi-megabyte unknown key (the "did you mean" edit distance). `GUARD` is generous;
+// the old code needed minutes for each of these.
+import { describe, expect, test } from 'vitest';
+import { editDistance } from '../../src/model/edit-distance';
+import { PolicyModel } from '../../src';
+import { GUARD, scratchDir, validate, write } from './support';
+
+const dir = scratchDir();
+const HEAD = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: shop\n';
+const SPEC = 'spec:\n  endpointSelector: {}\n  ingress: [{}]\n';
+
+describe('large mappings are read in linear time', () => {
+  test('a duplicate key among 100,000 is still found, at its line', GUARD, () => {
+    const labels = Array.from({ length: 100_000 }, (_, i) => `    l${i}: v\n`).join('');
+    const parsed = PolicyModel.fromYaml(`${HEAD}  labels:\n${labels}    l7: again\n${SPEC}`, { file: 'dup.yaml' });
+    expect(parsed.documents).toEqual([]);
+    expect(parsed.diagnostics.map((d) => [d.id, d.line, d.column, d.message])).toEqual([
+      ['parse-yaml-syntax', 100_007, 5, 'map keys must be unique at line 100007, column 5'],
+    ]);
+  });
+
+  test('20,000 unknown fields: each reported at its own line', GUARD, async () => {
+    const unknown = Array.from({ length: 20_000 }, (_, i) => `  ingres${'s'.repeat(i % 50)}x${i}: 1\n`).join('');
+    const r = await validate([write(dir, 'unknown.yaml', `${HEAD}${SPEC}${unknown}`), '--format', 'json'], undefined, dir);
+    expect(r.code).toBe(1);
+    const diags = JSON.parse(r.stdout).diagnostics;
+    expect(diags).toHaveLength(20_000);
+    expect(diags.every((d: any, i: number) => d.id === 'parse-unknown-field' && d.line === 9 + i)).toBe(true);
+  });
+});
+
+describe('"did you mean": only close names are compared in full', () => {
+  test('a 5 MB unknown key is reported without comparing it cell by cell', GUARD, async () => {
+    const key = 'q'.repeat(5_000_000);
+    const text = JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'x', namespace: 'shop' },
+      spec: { endpointSelector: {}, ingress: [{}], [key]: 1 } });
+    const r = await validate([write(dir, 'long-key.json', text), '--format', 'json'], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.id, d.line])).toEqual([['parse-unknown-field', 1]]);
+  });
+
+  test('a near-miss key of 1 MB is within the bound: found as a typo in linear time', GUARD, () => {
+    const a = 'x'.repeat(1_000_000);
+    expect(editDistance(a, `${a}y`, 3)).toBe(1);
+    expect(editDistance(a, `y${a.slice(1)}z`, 3)).toBe(2);
+    expect(editDistance(a, 'y'.repeat(1_000_000), 3)).toBe(4);
+  });
+
+  test('the bounded distance is the exact one up to the bound, and bound + 1 above it', () => {
+    const words = ['', 'a', 'ab', 'ba', 'web', 'wbe', 'webb', 'ingress', 'ingres', 'igress', 'egress', 'ingressDeny', 'toPorts', 'toports', 'kitten', 'sitting'];
+    for (const a of words) {
+      for (const b of words) {
+        const exact = editDistance(a, b);
+        for (const max of [0, 1, 2, 3]) expect(editDistance(a, b, max), `${a} ${b} ${max}`).toBe(Math.min(exact, max + 1));
+      }
+    }
+    expect([editDistance('webb', 'web'), editDistance('wbe', 'web'), editDistance('kitten', 'sitting'), editDistance('ca', 'abc')]).toEqual([1, 1, 3, 3]);
+  });
+});
