@@ -172,6 +172,9 @@ describe('pitfall-broad-peer: every address or every name in an allow rule', () 
       .toEqual(['spec.egress[1].toFQDNs[3].matchPattern']);
     expect(paths(ID, [fqdns({ matchPattern: '**' })])).toEqual(['spec.egress[1].toFQDNs[0].matchPattern']);
     expect(paths(ID, [fqdns({ matchName: '*' })])).toEqual([]);
+    // In egressDeny toFQDNs is refused (no deny rule selects by name), not a broad allow.
+    const deny = report([rule('egressDeny', { toFQDNs: [{ matchPattern: '*' }] })]);
+    expect([findings(deny, ID).length, findings(deny, 'crd-deny-fqdns').map((d) => d.path)]).toEqual([0, ['spec.egressDeny[1].toFQDNs']]);
   });
 
   it('the engine agrees: 0.0.0.0/0 allows an address on the internet', () => {
