@@ -141,6 +141,7 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted(), wide([toDns([{ matchPattern: '*.example.com' }])])])).toEqual([]);
     // A rule restricting nothing is not reported.
     expect(at(ID, [restricted([toDns(STAR)]), wide([toDns()])])).toEqual([]);
+    expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }, { matchPattern: '*' }])]), wide([toDns()])])).toEqual([]);
   });
 
   it('the engine agrees: the restricted name list no longer holds for these pods', () => {
