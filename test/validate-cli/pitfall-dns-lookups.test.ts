@@ -144,6 +144,12 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }, { matchPattern: '*' }])]), wide([toDns()])])).toEqual([]);
   });
 
+  it('the finding quotes the names the restricted rule allows and what the other rule allows (every name, or an L4 allow)', () => {
+    const said = (docs: Doc[]): string => findings(report(docs), ID)[0]?.message ?? '';
+    expect(said([restricted(), wide([toDns(STAR)])])).toMatch(/may look up only "api\.example\.com", but .* every name \("\*"\)/);
+    expect(said([restricted(), wide([toDns()])])).toMatch(/every name \(an L4 allow with no DNS rules\)/);
+  });
+
   it('the engine agrees: the restricted name list no longer holds for these pods', () => {
     const set = PolicySet.fromYaml([restricted(), wide([toDns(STAR)])].map((d) => JSON.stringify(d)).join('\n---\n'));
     const dnsQuery = (name: string): string => verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: name }).verdict;
