@@ -133,6 +133,15 @@ describe('not flagged', () => {
       'deploy.yaml': `${deploy('api', '{ app: api }')}---\n${deploy('db', '{ app: db, tier: backend }')}`,
     };
     expect(at(files, '1.17')).toEqual([]);
+    // A workload both select: they meet. Workloads that neither selects: the selectors decide (they may meet).
+    expect(at({ ...files, 'deploy.yaml': deploy('api', '{ app: api, tier: backend }') }, '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(at({ ...files, 'deploy.yaml': deploy('db', '{ app: db }') }, '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+    // One of the first subject's two workloads is the other's: they meet.
+    expect(at({ ...files, 'deploy.yaml': `${deploy('api-1', '{ app: api, tier: front }')}---\n${deploy('api-2', '{ app: api, tier: backend }')}` }, '1.17'))
+      .toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+    // Only one subject selects workloads of the input (either one): they share none.
+    expect(at({ ...files, 'deploy.yaml': deploy('api', '{ app: api }') }, '1.17')).toEqual([]);
+    expect(at({ ...files, 'deploy.yaml': deploy('db', '{ app: db, tier: backend }') }, '1.17')).toEqual([]);
     delete (files as Partial<Files>)['deploy.yaml'];
     expect(at(files, '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
   });
