@@ -1,15 +1,12 @@
 // Pitfalls of addresses: allow rules open to every address or name, CIDRs with host bits set.
-import { parseCidr, parseIp } from '../model/cidr';
+import { formatIp, parseCidr, parseIp } from '../model/cidr';
 import { FqdnSelectorModel, PEER_FIELDS, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
 
-/** `10.0.0.0/8` for a parsed CIDR. */
+/** `10.0.0.0/8` for a parsed CIDR, the address printed as the agent prints it (RFC 5952). */
 function formatNetwork(c: { family: 4 | 6; network: bigint; prefix: number }): string {
-  if (c.family === 4) return `${[24n, 16n, 8n, 0n].map((sh) => String((c.network >> sh) & 255n)).join('.')}/${c.prefix}`;
-  const groups = [...Array(8).keys()].map((i) => ((c.network >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
-  const text = groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
-  return `${text}/${c.prefix}`;
+  return `${formatIp(c)}/${c.prefix}`;
 }
 
 /**
@@ -22,16 +19,17 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
     const direction = sectionDirection(section);
     const allow = section === 'ingress' || section === 'egress';
     for (const { item, index } of items(r.rule, section)) {
-      const cidrs: { text: string; path: string }[] = [];
+      // Each CIDR with its path, and for a cidrSet entry's cidr the number of its except ranges.
+      const cidrs: { text: string; path: string; holes?: number }[] = [];
       const cidrField = PEER_FIELDS.cidr[direction] ?? 'toCIDR';
       const setField = PEER_FIELDS.cidrSet[direction] ?? 'toCIDRSet';
       arr<unknown>(item.cidr).forEach((c, j) => { if (typeof c === 'string') cidrs.push({ text: c, path: `${r.path}.${section}[${index}].${cidrField}[${j}]` }); });
       arr<unknown>(item.cidrSet).forEach((c, j) => {
         if (!isObject(c)) return;
-        if (typeof c.cidr === 'string') cidrs.push({ text: c.cidr, path: `${r.path}.${section}[${index}].${setField}[${j}].cidr` });
+        if (typeof c.cidr === 'string') cidrs.push({ text: c.cidr, path: `${r.path}.${section}[${index}].${setField}[${j}].cidr`, holes: arr<unknown>(c.except).length });
         arr<unknown>(c.except).forEach((e, k) => { if (typeof e === 'string') cidrs.push({ text: e, path: `${r.path}.${section}[${index}].${setField}[${j}].except[${k}]` }); });
       });
-      for (const { text, path } of cidrs) {
+      for (const { text, path, holes } of cidrs) {
         const parsed = parseCidr(text);
         if (!parsed) continue;
         const slash = text.indexOf('/');
@@ -43,7 +41,6 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
             `write ${host} for the one address, or ${formatNetwork(parsed)} for the network`);
         }
         if (allow && parsed.prefix === 0 && !path.includes('.except[')) {
-          const holes = /\.cidr$/.test(path) ? arr<unknown>(arr<Record<string, unknown>>(item.cidrSet).find((c) => isObject(c) && c.cidr === text)?.except).length : 0;
           run.report('pitfall-broad-peer', r, path,
             `${text} is every ${parsed.family === 4 ? 'IPv4' : 'IPv6'} address outside the cluster (the world)`
             + `${holes ? `, less the ${holes} except range${holes === 1 ? '' : 's'}` : ''}: this ${direction} rule is open to the whole internet`,

@@ -175,5 +175,8 @@ describe('which rules are an egress default deny without DNS', () => {
     expect(run([np({ egress: [{ ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }] })])).toEqual([]);
     // Only to pods of the same namespace: no resolver.
     expect(run([np({ egress: [{ to: [{ podSelector: {} }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }] })]).map((d) => d.path)).toEqual(['spec.egress']);
+    // Pods of every namespace chosen by expressions only, kube-dns left out: no resolver (not the peer-less wildcard).
+    const byExpression = { namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'NotIn', values: ['kube-dns'] }] } };
+    expect(run([np({ egress: [{ to: [byExpression], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }] })]).map((d) => d.path)).toEqual(['spec.egress']);
   });
 });

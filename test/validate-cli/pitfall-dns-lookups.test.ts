@@ -141,6 +141,13 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted(), wide([toDns([{ matchPattern: '*.example.com' }])])])).toEqual([]);
     // A rule restricting nothing is not reported.
     expect(at(ID, [restricted([toDns(STAR)]), wide([toDns()])])).toEqual([]);
+    expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }, { matchPattern: '*' }])]), wide([toDns()])])).toEqual([]);
+  });
+
+  it('the finding quotes the names the restricted rule allows and what the other rule allows (every name, or an L4 allow)', () => {
+    const said = (docs: Doc[]): string => findings(report(docs), ID)[0]?.message ?? '';
+    expect(said([restricted(), wide([toDns(STAR)])])).toMatch(/may look up only "api\.example\.com", but .* every name \("\*"\)/);
+    expect(said([restricted(), wide([toDns()])])).toMatch(/every name \(an L4 allow with no DNS rules\)/);
   });
 
   it('the engine agrees: the restricted name list no longer holds for these pods', () => {
@@ -228,6 +235,37 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [mine({ toEntities: ['host'] }), anyPeer({ matchLabels: { app: 'resolver' } })])).toEqual([]);
     // A peer-less port rule is any peer, on either side.
     expect(at(ID, [mine({ toCIDR: ['10.0.0.10/32'] }), wide([on53(STAR)])])).toEqual([HIT]);
+  });
+
+  it('each kind of identity on each side: entities, reserved selectors, groups, CIDR sets, several selectors', () => {
+    const dnsAt = (peer: Doc, dns?: Doc[]): Doc => ({ ...peer, ...on53(dns) });
+    const mine = (peer: Doc): Doc => restricted([dnsAt(peer, [{ matchName: 'api.example.com' }])]);
+    const theirs = (peer: Doc): Doc => wide([dnsAt(peer, STAR)]);
+    const pods = (app: string): Doc => ({ toEndpoints: [{ matchLabels: { app } }] });
+    const cidr = (c: string): Doc => ({ toCIDR: [c] });
+    // `cluster` holds the reserved identities of the cluster (host among them), not only its pods.
+    expect(at(ID, [mine({ toEntities: ['cluster'] }), theirs({ toEntities: ['host'] })])).toEqual([HIT]);
+    // world-ipv4 and world-ipv6 are addresses outside the cluster, like world.
+    expect(at(ID, [mine({ toEntities: ['world-ipv4'] }), theirs(cidr('8.8.8.8/32'))])).toEqual([HIT]);
+    expect(at(ID, [mine({ toEntities: ['world-ipv6'] }), theirs(cidr('2001:4860:4860::8888/128'))])).toEqual([HIT]);
+    // `none` is no identity: two items of `none` never meet.
+    expect(at(ID, [mine({ toEntities: ['none'] }), theirs({ toEntities: ['none'] })])).toEqual([]);
+    // Only the reserved keys of a reserved selector name identities; without a positive one it is any peer.
+    const reservedWith = (entity: string): Doc => ({ toEndpoints: [{ matchLabels: { [`reserved:${entity}`]: '', app: 'x' } }] });
+    expect(at(ID, [mine(reservedWith('host')), theirs(reservedWith('remote-node'))])).toEqual([]);
+    const notHost = { toEndpoints: [{ matchLabels: { app: 'resolver' }, matchExpressions: [{ key: 'reserved:host', operator: 'DoesNotExist' }] }] };
+    expect(at(ID, [mine(notHost), theirs({ toEntities: ['world'] })])).toEqual([HIT]);
+    // toGroups are addresses outside the cluster.
+    expect(at(ID, [mine({ toGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }] }), theirs(cidr('8.8.8.8/32'))])).toEqual([HIT]);
+    // A cidrSet entry is its CIDR: disjoint addresses do not meet.
+    expect(at(ID, [mine({ toCIDRSet: [{ cidr: '10.0.0.10/32' }] }), theirs(cidr('10.0.0.11/32'))])).toEqual([]);
+    // Any pod on their side needs pods on mine; CIDRs on mine meet their world.
+    expect(at(ID, [mine(cidr('10.0.0.10/32')), theirs({ toEntities: ['cluster'] })])).toEqual([]);
+    expect(at(ID, [mine(cidr('8.8.8.8/32')), theirs({ toEntities: ['world'] })])).toEqual([HIT]);
+    // One of their pod selectors is enough.
+    expect(at(ID, [mine(pods('resolver')), theirs({ toEndpoints: [{ matchLabels: { app: 'other' } }, { matchLabels: { app: 'resolver' } }] })])).toEqual([HIT]);
+    // A toFQDNs item on 53 is no DNS item (its lookups are not what it allows).
+    expect(at(ID, [mine(cidr('8.8.8.8/32')), theirs({ toFQDNs: [{ matchName: 'dns.example.com' }] })])).toEqual([]);
     expect(at(ID, [restricted([on53([{ matchName: 'api.example.com' }])]), theirs({ toCIDR: ['10.0.0.11/32'] })])).toEqual([HIT]);
   });
 

@@ -159,12 +159,22 @@ describe('pitfall-broad-peer: every address or every name in an allow rule', () 
     expect(findings(report([rule('egress', { toCIDR: ['::/0'] })]), ID)[0].message).toMatch(/every IPv6 address/);
   });
 
+  it('two entries of the same /0, one with except ranges: each finding counts its own entry\'s', () => {
+    const [first, second] = findings(report([rule('egress', { toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }, { cidr: '0.0.0.0/0' }] })]), ID);
+    expect([first.path, second.path]).toEqual(['spec.egress[1].toCIDRSet[0].cidr', 'spec.egress[1].toCIDRSet[1].cidr']);
+    expect([/less the 1 except range:/.test(first.message), /except/.test(second.message)]).toEqual([true, false]);
+    expect(second.fix).toMatch(/toEntities: \[world\]/);
+  });
+
   it('toFQDNs matchPattern "*" (or "**") in egress, at its index; other patterns and names are not', () => {
     const fqdns = (...sels: unknown[]): Doc => rule('egress', { toFQDNs: sels });
     expect(paths(ID, [fqdns({ matchName: 'a.example.com' }, { matchPattern: '*.example.com' }, { matchName: '*' }, { matchPattern: '*' })]))
       .toEqual(['spec.egress[1].toFQDNs[3].matchPattern']);
     expect(paths(ID, [fqdns({ matchPattern: '**' })])).toEqual(['spec.egress[1].toFQDNs[0].matchPattern']);
     expect(paths(ID, [fqdns({ matchName: '*' })])).toEqual([]);
+    // In egressDeny toFQDNs is refused (no deny rule selects by name), not a broad allow.
+    const deny = report([rule('egressDeny', { toFQDNs: [{ matchPattern: '*' }] })]);
+    expect([findings(deny, ID).length, findings(deny, 'crd-deny-fqdns').map((d) => d.path)]).toEqual([0, ['spec.egressDeny[1].toFQDNs']]);
   });
 
   it('the engine agrees: 0.0.0.0/0 allows an address on the internet', () => {
@@ -194,6 +204,9 @@ describe('pitfall-cidr-host-bits: a CIDR whose address has host bits set', () =>
     expect(v6.fix).toBe('write 2001:db8:0:0:1::1/128 for the one address, or 2001:db8::/64 for the network');
     const [mid] = findings(report([rule('egress', { toCIDR: ['2001:db8:1:0:0:0:0:1/48'] })]), ID);
     expect(mid.fix).toMatch(/or 2001:db8:1::\/48 for the network$/);
+    // The network printed as the agent prints addresses (RFC 5952: the longest run of zero groups is the one shortened).
+    const [lead] = findings(report([rule('egress', { toCIDR: ['0:0:1:2::/48'] })]), ID);
+    expect(lead.fix).toMatch(/or 0:0:1::\/48 for the network$/);
   });
 
   it('the engine agrees: the masked rule allows the whole network', () => {

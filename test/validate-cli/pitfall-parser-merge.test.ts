@@ -99,6 +99,20 @@ describe('flagged', () => {
     expect(where).toBe('a.yaml:12 spec.egress[1].toPorts[0]');
     expect(message).toMatch(/^http rules on egress 53\/TCP here, and dns rules on the same port entry in CiliumNetworkPolicy shop\/a \(a\.yaml:10\) for the same peer/);
   });
+
+  it('a clusterwide policy earlier in the input than a namespaced one: reported at the later, namespaced entry', () => {
+    // A namespace's uses and the clusterwide ones meet in document order, so the conflict is named where it comes second.
+    expect(at({
+      'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, HTTP)}`, ''),
+      'b.yaml': policy('b', API, `  ingress:\n${from(WEB, P80, KAFKA)}`),
+    }, '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+  });
+
+  it('an empty peer list selects every peer before 1.16 and none from 1.16: its parser meets the other item\'s only before', () => {
+    const files = { 'a.yaml': policy('a', API, `  ingress:\n${from('fromEndpoints: []', P80, HTTP)}${from(WEB, P80, KAFKA)}`) };
+    expect(at(files, '1.15')).toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
+    expect(at(files, '1.17')).toEqual([]);
+  });
 });
 
 describe('not flagged', () => {
@@ -119,6 +133,15 @@ describe('not flagged', () => {
       'deploy.yaml': `${deploy('api', '{ app: api }')}---\n${deploy('db', '{ app: db, tier: backend }')}`,
     };
     expect(at(files, '1.17')).toEqual([]);
+    // A workload both select: they meet. Workloads that neither selects: the selectors decide (they may meet).
+    expect(at({ ...files, 'deploy.yaml': deploy('api', '{ app: api, tier: backend }') }, '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(at({ ...files, 'deploy.yaml': deploy('db', '{ app: db }') }, '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+    // One of the first subject's two workloads is the other's: they meet.
+    expect(at({ ...files, 'deploy.yaml': `${deploy('api-1', '{ app: api, tier: front }')}---\n${deploy('api-2', '{ app: api, tier: backend }')}` }, '1.17'))
+      .toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+    // Only one subject selects workloads of the input (either one): they share none.
+    expect(at({ ...files, 'deploy.yaml': deploy('api', '{ app: api }') }, '1.17')).toEqual([]);
+    expect(at({ ...files, 'deploy.yaml': deploy('db', '{ app: db, tier: backend }') }, '1.17')).toEqual([]);
     delete (files as Partial<Files>)['deploy.yaml'];
     expect(at(files, '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
   });
@@ -151,6 +174,18 @@ describe('not flagged', () => {
     expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, egressKafka), '1.17')).toEqual([]);
     expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WEB, P80, 'rules: { http: [{ method: POST }] }')}`), '1.17')).toEqual([]);
     expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WEB, P80)}`), '1.17')).toEqual([]);
+  });
+
+  it('an empty rule list is no parser (Cilium\'s IsEmpty): `http: []` beside Kafka on one port', () => {
+    expect(at(pair(`  ingress:\n${from(WEB, P80, 'rules: { http: [] }')}`, `  ingress:\n${from(WEB, P80, KAFKA)}`), '1.17')).toEqual([]);
+  });
+
+  it('a host policy and a pod policy, both clusterwide: nodes and pods are not the same endpoints', () => {
+    const host = 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: h\nspec:\n  nodeSelector: { matchLabels: { role: web } }\n'
+      + `  ingress:\n${from('fromEntities: [world]', P80, HTTP)}`;
+    const pods = policy('p', '{ tier: web }', `  ingress:\n${from('fromEntities: [world]', P80, KAFKA)}`, '');
+    expect(at({ 'a.yaml': host, 'b.yaml': pods }, '1.17')).toEqual([]);
+    expect(at({ 'a.yaml': host, 'b.yaml': host.replace('name: h', 'name: h2').replace(HTTP, KAFKA) }, '1.17')).toEqual(['b.yaml:9 spec.ingress[0].toPorts[0]']);
   });
 });
 

@@ -131,6 +131,22 @@ describe('pitfall-ccnp-select-all-default-deny', () => {
     expect(paths(ID, [select({}, {})])).toEqual([]);
   });
 
+  it('a namespace constraint beside a requirement that spares cluster DNS, or a selector of DNS pods only: not flagged', () => {
+    // Neither selects every pod: the first keeps kube-dns out of the default deny, the second is about kube-dns alone.
+    expect(paths(ID, [select({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' },
+      { key: 'k8s-app', operator: 'NotIn', values: ['kube-dns'] }] })])).toEqual([]);
+    expect(paths(ID, [select({ matchLabels: { 'k8s-app': 'kube-dns' }, matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] })])).toEqual([]);
+  });
+
+  it('what the finding says the selector takes in: every endpoint (Cilium\'s own too), every pod of kube-system, or every pod not excluded', () => {
+    const said = (endpointSelector: Doc): string => findings(check({ 'd.yaml': JSON.stringify(select(endpointSelector)) }), ID)[0]?.message ?? '';
+    const kinds = (m: string): boolean[] => [/Cilium's own endpoints/, /every pod of kube-system/, /every pod it does not exclude/].map((re) => re.test(m));
+    expect(kinds(said({}))).toEqual([true, false, false]);
+    expect(kinds(said({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }))).toEqual([false, true, false]);
+    expect(kinds(said({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }, { key: 'app', operator: 'NotIn', values: ['x'] }] })))
+      .toEqual([false, false, true]);
+  });
+
   it('the directions it puts into default deny, in the fix', () => {
     const fix = (doc: Doc): string | undefined => findings(check({ 'd.yaml': JSON.stringify(doc) }, { ciliumVersion: '1.19' }), ID)[0]?.fix;
     expect(fix(select({}))).toContain('enableDefaultDeny: {ingress: false} (1.16+)');

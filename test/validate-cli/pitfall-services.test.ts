@@ -122,6 +122,8 @@ describe('which ports are judged', () => {
     expect(paths(service(), ingressOn(TCP('0')))).toEqual([]);
     // A port written as a YAML number is read as its digits (and refused by the API server, parse-port-not-string).
     expect(paths(service(), ingressOn({ port: 8080, protocol: 'TCP' }))).toEqual([PORT0('ingress')]);
+    // An entry without a port (every port of the protocol) names no Service port; the entry after it is still judged.
+    expect(paths(service(), ingressOn({ protocol: 'TCP' }, TCP('8080')))).toEqual(['spec.ingress[0].toPorts[0].ports[1].port']);
   });
 
   it('the protocol must meet the Service port\'s: the same, ANY or none', () => {
@@ -208,6 +210,16 @@ describe('which Services a subject or a toEndpoints peer is about', () => {
     const pods = deployment('web', { app: 'web', tier: 'front' }, [{ containerPort: 80 }]);
     expect(paths(service(), pods, ingressOn({ matchLabels: { tier: 'front' } }))).toEqual([]);
     expect(paths(service(), pods, ingressOn({ matchLabels: { app: 'web', tier: 'front' } }))).toEqual([PORT0('ingress')]);
+  });
+
+  it('several backing workloads: a port one of them listens on is no finding; a subject selecting one of them is about the Service', () => {
+    const a = (ports: number[]): Doc => deployment('web-a', { app: 'web', tier: 'a' }, ports.map((containerPort) => ({ containerPort })));
+    const b = deployment('web-b', { app: 'web', tier: 'b' }, [{ containerPort: 80 }]);
+    // 8080 is the Service port, but web-a's pods also listen on it: traffic straight to them matches the rule.
+    expect(paths(service(), a([80, 8080]), b, ingressOn(WEB))).toEqual([]);
+    expect(paths(service(), a([80]), b, ingressOn(WEB))).toEqual([PORT0('ingress')]);
+    // A subject that selects web-a only is about the Service all the same.
+    expect(paths(service(), a([80]), b, ingressOn({ matchLabels: { app: 'web', tier: 'a' } }))).toEqual([PORT0('ingress')]);
   });
 
   it('with backing workloads, the subject must select one of them; without, the Service selector must satisfy it', () => {
