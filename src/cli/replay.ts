@@ -9,7 +9,7 @@
  * Flow logs: `hubble observe -o json` / `-o jsonpb`, the agent's flow exporter, legacy bare flows, gzip, standard input.
  * Exit status: 0 nothing the cluster let through would be dropped (or --fail-on none), 1 some connection observed as
  * forwarded would be dropped or refused at L7, 2 bad input (one line on stderr), including a flow log that cannot be read
- * to its end (truncated or corrupt gzip). Malformed lines (not JSON, a field of the wrong type) never stop the run.
+ * to its end (truncated or corrupt gzip) and policy inputs without a single policy. Malformed lines (not JSON, a field of the wrong type) never stop the run.
  *
  * `--output json` prints the report (stable; new fields may be added, none removed or changed):
  *
@@ -63,7 +63,7 @@ import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
 import { expandPaths } from '../model/inputs';
-import { CliIo, dnsServerOption, hostFirewallInfo, policyInputError } from './trace';
+import { CliIo, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -181,10 +181,9 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
   });
-  const bad = policyInputError(set);
+  const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
   const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
-  if (set.policies.length === 0) policyWarnings.push(`no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in ${options.policies.join(', ')}`);
   // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
   const [{ Replay }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
   const replayed = Replay.capture(capture, set, { clusterName });

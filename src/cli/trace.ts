@@ -8,7 +8,8 @@
  * its target port; see `trace-endpoints.ts`), `entity:<name>`, `entity:kube-apiserver@<ip>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
  * The Cilium version defaults to the one the policies were synthesized for (`cdk8s-cilium.io/cilium-version`), else 1.19.
  * Ports: `8080/TCP`, `53/UDP`, `8080` (TCP), `icmp/8` or `icmpv6/128` (ICMP type number or name, e.g. `icmp/EchoRequest`).
- * Exit codes: 0 allowed, 1 denied (dropped, or refused at L7), 2 bad input (one line on stderr).
+ * Exit codes: 0 allowed, 1 denied (dropped, or refused at L7), 2 bad input (one line on stderr), including policy inputs
+ * without a single policy (an empty directory: every connection would be allowed).
  *
  * `--output json` prints one JSON object (stable; new fields may be added, none removed or changed):
  *
@@ -183,10 +184,9 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
   });
-  const bad = policyInputError(set);
+  const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
   const warnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
-  if (set.policies.length === 0) warnings.push(`no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in ${options.policies.join(', ')}`);
   const ends = resolveTraceEndpoints(set, options.from, options.to, options.port);
   warnings.push(...ends.warnings);
   const port = ends.port ?? options.port ?? (options.dns !== undefined ? '53/UDP' : undefined);
@@ -241,6 +241,25 @@ export function policyInputError(set: PolicySet): CiliumPolicyError | undefined 
     id: d.id === 'parse-yaml-syntax' ? 'cli-yaml' : d.id,
     message: `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}${more}`,
     fix: d.id === 'parse-yaml-syntax' ? 'fix the YAML' : d.fix ?? 'check the policy files',
+  });
+}
+
+/**
+ * @internal Inputs that hold no policy at all (an empty directory, a synth that wrote nothing, a path to the wrong files),
+ * as the one-line error of exit status 2 (`cli-no-policies`): every connection would be allowed and nothing would be
+ * dropped, an answer about no policy of the user's. `trace` and `replay` refuse it; `diff` takes an empty side as a change.
+ */
+export function noPolicyError(set: PolicySet, paths: readonly string[]): CiliumPolicyError | undefined {
+  if (set.policies.length > 0) return undefined;
+  // What the reader left out may be the policies themselves (a wrong-case kind, an unknown apiVersion): say so.
+  const [first, ...others] = set.diagnostics;
+  const skipped = first === undefined ? ''
+    : `; read: ${first.file ?? 'input'}${first.line !== undefined ? `:${first.line}` : ''}: ${first.message}${others.length > 0 ? ` (and ${others.length} more)` : ''}`;
+  return new CiliumPolicyError({
+    id: 'cli-no-policies',
+    message: `--policies ${paths.join(' ')}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found`
+      + `${skipped}; without one every connection is allowed`,
+    fix: 'point --policies at the synthesized policies (cdk8s synth writes them to dist/)',
   });
 }
 

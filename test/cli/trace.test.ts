@@ -1,7 +1,7 @@
 // `cdk8s-cilium trace` in-process through `run(argv, io)`, plus runs of the real bin (src/cli/main.ts as the main module,
 // through tsx's loader: `node --import tsx`, one process, as the built bin is one `node` process).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -139,12 +139,19 @@ describe('trace', () => {
   describe('bad input: exit 2 with one line on stderr, no stack trace', () => {
     const broken = join(scratch, 'broken.yaml');
     writeFileSync(broken, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x\n');
+    const emptyDir = join(scratch, 'empty');
+    mkdirSync(emptyDir);
+    const workloadsOnly = join(scratch, 'workloads-only.yaml');
+    writeFileSync(workloadsOnly, 'apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec: {selector: {app: api}, ports: [{port: 80}]}\n');
     test.each([
       ['a bad endpoint', ['trace', '--policies', L7, '--from', 'pod:default', '--to', 'entity:moon', '--port', '80'], /^error: bad endpoint "entity:moon": unknown entity "moon" .*; fix: /],
       ['a bad port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80/QUIC'], /^error: bad port "80\/QUIC"/],
       ['no port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c'], /^error: no --port given/],
       ['a missing option', ['trace', '--policies', L7, '--from', 'pod:default:a=b'], /^error: required option '--to <endpoint>' not specified/],
       ['a missing file', ['trace', '--policies', join(scratch, 'nope.yaml'), '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*nope\.yaml does not exist/],
+      ['a directory without a policy (ALLOWED would say nothing)', ['trace', '--policies', emptyDir, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'],
+        /^error: --policies .*empty: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; without one every connection is allowed \(cli-no-policies\); fix: point --policies at the synthesized policies/],
+      ['manifests without a policy', ['trace', '--policies', workloadsOnly, '--from', 'pod:shop:a=b', '--to', 'svc:shop/api:80'], /^error: --policies .*workloads-only\.yaml: no CiliumNetworkPolicy/],
       ['broken YAML', ['trace', '--policies', broken, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*broken\.yaml:\d+: /],
       ['a bad version', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
       ['a bad output format', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--output', 'xml'], /^error: option '--output <format>' argument 'xml' is invalid/],

@@ -186,6 +186,12 @@ describe('CLI edges', () => {
     expect([d.id, d.severity, d.line, d.message, d.fix]).toEqual(['parse-unknown-kind', 'warning', 2,
       'cilium.io/v2 has no kind "ciliumnetworkpolicy"; the document is skipped (not checked, not enforced)', 'write kind: CiliumNetworkPolicy (kinds are case-sensitive)']);
     expect((await validate([file, '--max-warnings', '0'])).code).toBe(1);
-    expect(trace('--policies', file, ...FROM_TO).stderr).toMatch(/case\.yaml:2: cilium\.io\/v2 has no kind "ciliumnetworkpolicy"/);
+    // Nothing else was read: trace refuses to answer (exit 2), naming what the reader left out.
+    const t = trace('--policies', file, ...FROM_TO);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/no CiliumNetworkPolicy, .* found; read: .*case\.yaml:2: cilium\.io\/v2 has no kind "ciliumnetworkpolicy"; the document is skipped/);
+    // Beside a policy that is read, it is a warning on a verdict.
+    const other = write(dir, 'other.yaml', GOOD.replace('{name: api,', '{name: other,'));
+    expect(trace('--policies', file, other, ...FROM_TO).stderr).toMatch(/case\.yaml:2: cilium\.io\/v2 has no kind "ciliumnetworkpolicy"/);
   });
 });

@@ -63,13 +63,25 @@ describe('replay', () => {
     expect(r.stdout).toMatch(/WOULD BE DROPPED: 4 connections/);
   });
 
-  test('nothing would be dropped: exit 0', async () => {
+  test('policy inputs without a single policy: exit 2, not "nothing would be dropped" (a wrong path or an empty synth)', async () => {
     const empty = join(scratch, 'none.yaml');
     writeFileSync(empty, '# no policies\n');
     const r = await replay(['--flows', CAPTURE, '--policies', empty]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: --policies .*none\.yaml: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; .*; fix: /);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  test('nothing would be dropped: exit 0', async () => {
+    const allowAll = join(scratch, 'allow-all.yaml');
+    writeFileSync(allowAll, [
+      'apiVersion: cilium.io/v2', 'kind: CiliumClusterwideNetworkPolicy', 'metadata: {name: allow-all}',
+      'spec:', '  endpointSelector: {}', '  ingress: [{fromEntities: [all]}]', '  egress: [{toEntities: [all]}]', '',
+    ].join('\n'));
+    const r = await replay(['--flows', CAPTURE, '--policies', allowAll]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/WOULD BE DROPPED: 0 connections, 0 records\n {2}none: /);
-    expect(r.stdout).toMatch(/warning: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found in /);
   });
 
   test('--output json: the stable report, the same as the library\'s', async () => {
