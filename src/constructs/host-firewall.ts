@@ -11,6 +11,7 @@ import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import { ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
 import { synthMemo } from '../model/synth-session';
+import { parseCidr } from '../model/cidr';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
 export enum RoutingMode {
@@ -26,6 +27,8 @@ export enum RoutingMode {
 export interface HostFirewallProps {
   /**
    * The management network(s) operators come from: the source of the break-glass path and of kube-apiserver access.
+   * Required, not empty; a /0 (every address) is refused, here and in `controlPlaneCidrs`, `bgpPeers` and
+   * `nodeDnsServers` (`host-firewall-cidr-everything`).
    */
   readonly managementCidrs: string[];
   /**
@@ -165,6 +168,23 @@ export class HostFirewall extends Construct {
           id: 'host-firewall-empty-list',
           message: `HostFirewall ${prop} is an empty list`,
           fix: `list at least one entry, or leave ${prop} out for its documented default`,
+          location: this.node.path,
+        });
+      }
+    }
+    // A /0 is every address of its family: the guard would open the path it names to the internet.
+    const opens: Record<string, string> = {
+      managementCidrs: 'the break-glass ports and the API server', controlPlaneCidrs: 'etcd (2379-2380/TCP)', bgpPeers: 'BGP (179/TCP)',
+      nodeDnsServers: 'the nodes\' DNS egress (53/UDP, 53/TCP)',
+    };
+    for (const [prop, list] of [['managementCidrs', props.managementCidrs], ['controlPlaneCidrs', props.controlPlaneCidrs], ['bgpPeers', props.bgpPeers],
+      ['nodeDnsServers', props.nodeDnsServers]] as const) {
+      const everything = (list ?? []).find((c) => parseCidr(c)?.prefix === 0);
+      if (everything !== undefined) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-cidr-everything',
+          message: `HostFirewall ${prop} ${JSON.stringify(everything)} is every ${everything.includes(':') ? 'IPv6' : 'IPv4'} address: ${opens[prop]} would be open to the world`,
+          fix: `list the networks meant (e.g. '10.50.0.0/24'); a path meant to be open to the world is a rule of its own (allowIngress with Peer.entity(Entity.WORLD))`,
           location: this.node.path,
         });
       }

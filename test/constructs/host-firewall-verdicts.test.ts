@@ -292,6 +292,25 @@ describe('HostFirewall refusals, by error id', () => {
     expect(r.message).toContain(`HostFirewall ${prop} is an empty list`);
   });
 
+  test.each([
+    ['managementCidrs', { managementCidrs: ['10.50.0.0/24', '0.0.0.0/0'] }, '"0.0.0.0/0" is every IPv4 address: the break-glass ports and the API server'],
+    ['managementCidrs', { managementCidrs: ['::/0'] }, '"::/0" is every IPv6 address'],
+    ['controlPlaneCidrs', { controlPlaneCidrs: ['0.0.0.0/0'] }, 'etcd (2379-2380/TCP) would be open to the world'],
+    ['bgpPeers', { bgpPeers: ['0.0.0.0/0'] }, 'BGP (179/TCP) would be open to the world'],
+    ['nodeDnsServers', { nodeDnsServers: ['::/0'] }, 'the nodes\' DNS egress'],
+  ])('a /0 in %s (the guard would open its path to the world)', (prop, props, message) => {
+    const r = refusal(() => firewall(props));
+    expect(r.id).toBe('host-firewall-cidr-everything');
+    expect(r.message).toContain(`HostFirewall ${prop} `);
+    expect(r.message).toContain(message);
+  });
+
+  test('the management network itself stays the only outside source of the break-glass port', () => {
+    const { c } = firewall({ managementCidrs: ['10.50.0.0/24'] });
+    expect(into(c, 'cidr:10.50.0.7', '22/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:203.0.113.9', '22/TCP')).toBe('denied');
+  });
+
   test('an empty controlPlaneNodeLabels map (it would select every node)', () => {
     const r = refusal(() => firewall({ controlPlaneNodeLabels: {}, nodeSelectorLabels: true }));
     expect(r.id).toBe('host-firewall-empty-list');
