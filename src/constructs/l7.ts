@@ -3,7 +3,7 @@ import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
-import { headerNeverMatches } from '../model/http-header';
+import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 
 /** What Envoy does when a `headerMatches` entry does not match. */
 export enum HeaderMismatchAction {
@@ -90,8 +90,9 @@ export class HttpRule {
     }
     // A header match with a mismatch action never refuses a request (Cilium: "the rule is still considered as matching").
     // (A value that is no action is left to the CRD check, `crd-header-match-mismatch`.)
-    const refusing = (options.headerMatches ?? []).filter((h) => !(Object.values(HeaderMismatchAction) as unknown[]).includes(h.mismatch));
-    if ([options.method, options.path, options.host].every((v) => v === undefined) && !options.headers?.length && refusing.length === 0) {
+    const matches = (options.headerMatches ?? []).map((h) => ({ name: h.name, ...(h.mismatch !== undefined ? { mismatch: h.mismatch } : {}) }));
+    const asWritten = { ...options, headerMatches: matches };
+    if (httpRuleMatchesEveryRequest(asWritten)) {
       throw new CiliumPolicyError({
         id: 'l7-rule-empty',
         message: `HttpRule.of() with only header matches that have a mismatch action (${(options.headerMatches ?? []).map((h) => `${h.name}: ${h.mismatch}`).join(', ')}) `

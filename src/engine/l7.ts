@@ -9,7 +9,7 @@
  * `matchPattern`. A violation is not a drop: HTTP answers 403, DNS answers REFUSED.
  */
 import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel } from '../model/policy-model';
-import { headerNeverMatches, headerRequirement } from '../model/http-header';
+import { headerMatchRefuses, headerNeverMatches, headerRequirement } from '../model/http-header';
 import { KAFKA_ROLE_API_KEYS, kafkaApiKeyName } from '../model/kafka-api-keys';
 import { re2FullMatch } from '../model/re2';
 
@@ -109,7 +109,7 @@ export function describeKafkaRule(rule: KafkaRuleModel): string {
  * `secretHeaderNotes` says so.)
  */
 function headerMatchHolds(m: HeaderMatchModel, headers: Record<string, string>): boolean {
-  if (m.mismatch !== undefined && m.mismatch !== '') return true;
+  if (!headerMatchRefuses(m)) return true;
   if (m.secret !== undefined) return false;
   const name = m.name.toLowerCase();
   if (!hasOwn(headers, name)) return false;
@@ -123,7 +123,7 @@ export function secretHeaderNotes(rule: HttpRuleModel): string[] {
     if (m.secret === undefined) continue;
     const secret = `Secret ${m.secret.namespace !== undefined ? `${m.secret.namespace}/` : ''}${m.secret.name}`;
     const fallback = m.value !== undefined && m.value !== '';
-    if (m.mismatch !== undefined && m.mismatch !== '') {
+    if (!headerMatchRefuses(m)) {
       if (!fallback) notes.push(`headerMatches ${m.name} takes its value from ${secret}: if the agent cannot read it, Envoy matches no request to this rule`);
     } else {
       notes.push(`headerMatches ${m.name} takes its value from ${secret}, which the engine cannot read: no request is judged to match it `

@@ -1,3 +1,5 @@
+import { HttpRuleModel } from './policy-model';
+
 /**
  * A `headers` entry of an HTTP rule (`rules.http[].headers`), as Cilium hands it to Envoy (pkg/envoy `getHTTPRule`):
  * split at the FIRST space; one part is a header that must be present, named by the whole entry; two parts are a header
@@ -47,4 +49,25 @@ export function headerNeverMatches(entry: string): string | undefined {
     return `its value ${JSON.stringify(value)} starts or ends with whitespace, which HTTP strips from every header value, so the exact match never holds`;
   }
   return undefined;
+}
+
+/** The `mismatch` actions of a `headerMatches` entry (the CRD's enum). */
+export const HEADER_MISMATCH_ACTIONS: readonly string[] = ['LOG', 'ADD', 'DELETE', 'REPLACE'];
+
+/**
+ * Whether a `headerMatches` entry refuses a request that does not satisfy it: one without a mismatch action. With one
+ * (LOG, ADD, DELETE, REPLACE), Envoy acts on the mismatch and "the rule is still considered as matching" (pkg/envoy
+ * `getHTTPRule`). A value that is no action is the CRD's to refuse (`crd-header-match-mismatch`); it counts as refusing.
+ */
+export function headerMatchRefuses(match: { readonly mismatch?: string }): boolean {
+  return match.mismatch === undefined || !HEADER_MISMATCH_ACTIONS.includes(match.mismatch);
+}
+
+/**
+ * Whether an HTTP rule lets every request through: no method, path or host (an empty string is Cilium's unset), no
+ * `headers` entry, and no `headerMatches` entry that refuses a request (`headerMatchRefuses`). Shared by `HttpRule.of`
+ * (`l7-rule-empty`) and `validate` (`pitfall-l7-matches-every-request`).
+ */
+export function httpRuleMatchesEveryRequest(rule: HttpRuleModel): boolean {
+  return !rule.method && !rule.path && !rule.host && (rule.headers ?? []).length === 0 && !(rule.headerMatches ?? []).some(headerMatchRefuses);
 }

@@ -221,6 +221,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-http-header-never-matches', severity: E, versions: 'all',
     what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403)',
   },
+  {
+    id: 'pitfall-l7-matches-every-request', severity: W, versions: 'all',
+    what: 'an L7 rule list that lets every request through while looking restrictive: an HTTP rule of only mismatch-action header matches, an empty HTTP rule beside others, `l7proto` without rules, DNS `*` beside names',
+  },
 ];
 
 /**

@@ -557,6 +557,11 @@ const CASES: readonly Case[] = [
     bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token:abc"]') }, at: ['api.yaml:21:27'],
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token: abc"]') },
   },
+  {
+    id: 'pitfall-l7-matches-every-request', when: 'an HTTP rule whose only constraint is a header match with mismatch: LOG (Envoy logs it and lets the request through)',
+    bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- headerMatches: [{name: X-Debug, value: "1", mismatch: LOG}]') }, at: ['api.yaml:20:17'],
+    good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- headerMatches: [{name: X-Debug, value: "1"}]') },
+  },
 ];
 
 describe('pitfall regressions', () => {
