@@ -360,7 +360,9 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
     ctx.report('sanitize-l7-multiple-kinds', `${path}.rules`, `rules has ${kinds.join(' and ')}; the agent allows one L7 kind per toPorts entry`,
       'put each L7 kind in its own toPorts entry');
   }
-  if (rules?.l7 !== undefined && !rules.l7proto && (kinds.length > 0 || !v.atLeast(CONSTRAINT_SINCE.fqdnAndRulesOneOf))) {
+  // From the CRD's oneOf on, `l7` alone fails the schema (no l7proto key); `l7proto: ""` passes it (the key is there) and
+  // the agent refuses it all the same (l4.go: `pr.L7 != nil && pr.L7Proto == ""`).
+  if (rules?.l7 !== undefined && !rules.l7proto && (kinds.length > 0 || !v.atLeast(CONSTRAINT_SINCE.fqdnAndRulesOneOf) || rules.l7proto !== undefined)) {
     ctx.report('sanitize-l7-without-l7proto', `${path}.rules.l7`, 'l7 rules without l7proto; the agent refuses them', 'add l7proto naming the proxylib parser, or remove l7');
   }
   if (hostPolicy && rules) {

@@ -490,6 +490,11 @@ export const CASES: readonly Case[] = [
     good: egress(l7({ l7proto: 'r2d2', l7: [{ cmd: 'READ' }] })),
   },
   {
+    id: 'sanitize-l7-without-l7proto', when: 'l7 rules come with l7proto "" (the CRD\'s oneOf takes the empty key; the agent refuses it)',
+    bad: egress(l7({ l7proto: '', l7: [{ cmd: 'READ' }] })), path: `${EP}.rules.l7`,
+    good: egress(l7({ l7proto: 'r2d2', l7: [{ cmd: 'READ' }] })),
+  },
+  {
     id: 'sanitize-dns-ingress', when: 'dns rules are in an ingress section',
     bad: ingress(l7({ dns: [{ matchPattern: '*' }] }, { port: '53', protocol: 'UDP' })), path: `${P}.rules.dns`,
     good: egress(l7({ dns: [{ matchPattern: '*' }] }, { port: '53', protocol: 'UDP' })),
