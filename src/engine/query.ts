@@ -143,7 +143,12 @@ export function parseKafkaRequest(text: string): KafkaRequest {
       throw bad(`unknown field ${JSON.stringify(key)} (the fields are version= and client=)`);
     }
   }
-  return { apiKey, ...(topic !== undefined ? { topic } : {}), ...(apiVersion !== undefined ? { apiVersion } : {}), ...(clientID !== undefined ? { clientID } : {}) };
+  return {
+    apiKey,
+    ...(topic !== undefined ? { topic } : {}),
+    ...(apiVersion !== undefined ? { apiVersion } : {}),
+    ...(clientID !== undefined ? { clientID } : {}),
+  };
 }
 
 /** Options of `Queries.parseHttpRequest`. */
