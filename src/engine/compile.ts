@@ -9,7 +9,10 @@
  * - the cluster filter (`policy-default-local-cluster`, on by default from 1.19): from/toEndpoints and from/toNodes
  *   without a cluster key get `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get
  *   `reserved:remote-node Exists`;
- * - rules the agent would not import (Sanitize errors) are kept with the reason, and ignored.
+ * - rules the agent would not import (Sanitize errors) are kept with the reason, and ignored. The refusals are
+ *   `validate`'s sanitize rules (one implementation; `admission.ts` for documents, `importable.ts` for raw rules); what
+ *   is checked here is only what raw rules need and no sanitize rule covers without the CRD (a subject selector, a
+ *   section, entities and CIDRs that parse).
  * The selector translation is `selector-import.ts`, which the pitfall layer of `validate` shares.
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
@@ -277,7 +280,7 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
   if (rule.nodeSelector && !rule.endpointSelector) {
     subjectKind = 'node';
     subject = Selector.from(rule.nodeSelector);
-    if (mode === 'cnp') problems.push('Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector');
+    // A CNP with nodeSelector is refused by `validate`'s `sanitize-cnp-node-selector` (admission.ts), as a whole.
   } else if (rule.endpointSelector) {
     subject = importSubjectSelector(rule.endpointSelector, { mode, namespace });
   }

@@ -198,6 +198,7 @@ describe('default deny and rule items', () => {
     const v = verdict(set, 'pod:default:app=cli', 'pod:default:app=api', 80);
     expect(v.ingress.notes.join('\n')).toContain('combining fromEndpoints and fromEntities in one ingress rule is not supported by the agent at spec.ingress[0].fromEntities [sanitize-l3-combination]');
     expect(set.skippedRules.map((r) => r.policy.name)).toEqual(['node-in-cnp', 'two-peers']);
+    expect(set.skippedRules[0].reason).toMatch(/a CiliumNetworkPolicy cannot have nodeSelector.* \[sanitize-cnp-node-selector\]$/);
     expect(policySet([cnp('ok', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEntities: ['world'] }] })])).toDeny('pod:default:app=cli', 'pod:default:app=api', 80);
   });
 });
