@@ -244,7 +244,8 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     const reason = d.rejected ?? (refused ? `${refused.rulePath} is not importable (${refused.skipReason ?? ''}), so no rule of the policy is imported` : undefined);
     if (reason !== undefined) {
       // In place: the items refer to their rule.
-      for (const r of compiled) Object.assign(r, { imported: false, skipReason: r.imported ? reason : r.skipReason });
+      // The validator's reason (`d.rejected`, ending with the rule's id) wins over the engine's own checks.
+      for (const r of compiled) Object.assign(r, { imported: false, skipReason: r.imported || d.rejected !== undefined ? reason : r.skipReason });
     }
     out.push(...compiled);
   }

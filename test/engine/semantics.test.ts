@@ -137,7 +137,9 @@ describe('default deny and rule items', () => {
   test('ingress: [] does not count: the rule is not imported on 1.17+ and puts nothing into default deny', () => {
     const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [] })]);
     expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
-    expect(set.skippedRules.map((r) => r.reason)).toEqual(['rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny']);
+    expect(set.skippedRules.map((r) => r.reason)).toEqual([
+      'the API server or the agent rejects it: rule has only empty sections (ingress: []); the agent refuses it at spec [sanitize-no-rules]',
+    ]);
     const other = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [], egress: [{ toEndpoints: [labels({ app: 'db' })] }] })]);
     expect(other).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
     expect(other).toDeny('pod:default:app=api', 'pod:default:app=web', 80);
