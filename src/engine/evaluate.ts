@@ -12,7 +12,8 @@ import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView } from './identity';
 import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey } from './named-ports';
-import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, secretHeaderNotes } from './l7';
+import { kafkaApiKeyName } from '../model/kafka-api-keys';
+import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
 import { parserConflictNotes } from './parser-conflicts';
@@ -691,6 +692,10 @@ function describePeer(item: CompiledItem): string {
 function kafkaUnknownNotes(entries: readonly L7Entry[], req: KafkaRequest): string[] {
   const words: Record<string, string> = { apiVersion: 'version=<n>', clientID: 'client=<id>', topic: '<topic>' };
   return entries.flatMap((e) => (e.pr?.rules?.kafka ?? []).flatMap((rule) => {
+    if (kafkaTopicUnreadable(rule, req)) {
+      return [`Kafka rule ${describeKafkaRule(rule)} of ${describeItem(e.item)} never matches a ${kafkaApiKeyName(req.apiKey)} request: `
+        + 'Cilium\'s Kafka parser does not read the topics of that API key, and a rule with a topic refuses such requests'];
+    }
     const unknown = kafkaRuleUnknowns(rule, req);
     if (unknown.length === 0) return [];
     return [`the Kafka request does not give its ${unknown.join(' and ')}, which Kafka rule ${describeKafkaRule(rule)} of ${describeItem(e.item)} `

@@ -10,7 +10,7 @@
  */
 import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel } from '../model/policy-model';
 import { headerNeverMatches, headerRequirement } from '../model/http-header';
-import { KAFKA_ROLE_API_KEYS, KAFKA_TOPIC_API_KEYS, kafkaApiKeyName } from '../model/kafka-api-keys';
+import { KAFKA_PARSED_API_KEYS, KAFKA_ROLE_API_KEYS, KAFKA_TOPIC_API_KEYS, kafkaApiKeyName } from '../model/kafka-api-keys';
 import { re2FullMatch } from '../model/re2';
 
 /** An HTTP request to check against L7 rules. */
@@ -91,8 +91,19 @@ export function kafkaRuleMatches(rule: KafkaRuleModel, req: KafkaRequest): boole
   if (!kafkaKeyMatches(rule, key)) return false;
   if (set(rule.apiVersion) && (req.apiVersion === undefined || Number(rule.apiVersion) !== req.apiVersion)) return false;
   if (set(rule.clientID) && (req.clientID === undefined || rule.clientID !== req.clientID)) return false;
-  if (set(rule.topic) && KAFKA_TOPIC_API_KEYS.has(key) && (req.topic === undefined || rule.topic !== req.topic)) return false;
+  if (set(rule.topic) && KAFKA_TOPIC_API_KEYS.has(key)) {
+    if (!KAFKA_PARSED_API_KEYS.has(key) || req.topic === undefined || rule.topic !== req.topic) return false;
+  }
   return true;
+}
+
+/**
+ * Whether a rule's `topic` can never match the request's API key: the key's requests carry topics, but Cilium's parser
+ * does not read them (`createtopics`, `deletetopics`, …), so `matchNonTopicRequests` refuses them under a topic rule.
+ */
+export function kafkaTopicUnreadable(rule: KafkaRuleModel, req: KafkaRequest): boolean {
+  const key = kafkaApiKeyName(req.apiKey);
+  return set(rule.topic) && KAFKA_TOPIC_API_KEYS.has(key) && !KAFKA_PARSED_API_KEYS.has(key) && kafkaKeyMatches(rule, key);
 }
 
 /**
@@ -105,6 +116,7 @@ export function kafkaRuleUnknowns(rule: KafkaRuleModel, req: KafkaRequest): stri
   const known = (field: 'apiVersion' | 'clientID' | 'topic'): boolean => !set(rule[field]) || req[field] !== undefined;
   if (known('apiVersion') && set(rule.apiVersion) && Number(rule.apiVersion) !== req.apiVersion) return [];
   if (known('clientID') && set(rule.clientID) && rule.clientID !== req.clientID) return [];
+  if (kafkaTopicUnreadable(rule, req)) return [];
   const topicMatters = KAFKA_TOPIC_API_KEYS.has(key);
   if (topicMatters && known('topic') && set(rule.topic) && rule.topic !== req.topic) return [];
   const out: string[] = [];

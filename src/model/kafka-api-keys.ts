@@ -24,6 +24,13 @@ export const KAFKA_TOPIC_API_KEYS: ReadonlySet<string> = new Set([
   'alterreplicalogdirs', 'describelogdirs', 'createpartitions',
 ]);
 
+/**
+ * The API keys whose requests Cilium's Kafka parser reads past the header (`ReadRequest`: produce, fetch, offsets,
+ * metadata, the consumer-metadata (findcoordinator), offsetcommit and offsetfetch requests). Of the others it sees no
+ * topic: a rule with a `topic` never matches a request of a topic-carrying key among them (`matchNonTopicRequests`).
+ */
+export const KAFKA_PARSED_API_KEYS: ReadonlySet<string> = new Set(['produce', 'fetch', 'offsets', 'metadata', 'findcoordinator', 'offsetcommit', 'offsetfetch']);
+
 /** The API keys each `role` allows (`GetAPIKeys`), by name. */
 export const KAFKA_ROLE_API_KEYS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   produce: ['produce', 'metadata', 'apiversions'],

@@ -79,6 +79,11 @@ describe('truth table: a rule field the request does not give is never a match',
     // topic, on API keys without topics (matchNonTopicRequests: the rule's topic does not restrict them)
     ['heartbeat under a consume role with a topic', { role: 'consume', topic: 'orders' }, 'heartbeat', 'allowed'],
     ['apiversions under a produce role with a topic', { role: 'produce', topic: 'orders' }, 'apiversions', 'allowed'],
+    // topic on API keys whose requests carry topics that Cilium's parser does not read: never a match
+    ['createtopics with the rule\'s topic', { apiKey: 'createtopics', topic: 'orders' }, 'createtopics orders', 'l7-denied'],
+    ['createtopics under a rule without topic', { apiKey: 'createtopics' }, 'createtopics orders', 'allowed'],
+    ['deletetopics under a topic-only rule', { topic: 'orders' }, 'deletetopics orders', 'l7-denied'],
+    ['findcoordinator (parsed, no topics) under a topic-only rule', { topic: 'orders' }, 'findcoordinator', 'allowed'],
     // all three
     ['every field given and equal', { apiKey: 'produce', topic: 'orders', apiVersion: '1', clientID: 'c' }, 'produce orders version=1 client=c', 'allowed'],
     ['every field but the client', { apiKey: 'produce', topic: 'orders', apiVersion: '1', clientID: 'c' }, 'produce orders version=1', 'l7-denied'],
@@ -107,6 +112,13 @@ describe('the explanation says what the query did not give', () => {
     const v = verdict(kafka([{ role: 'produce', topic: 'orders' }]), FROM, TO, 9092, { kafka: 'produce' });
     expect(v.verdict).toBe('l7-denied');
     expect(v.ingress.notes.join('\n')).toMatch(/does not give its topic, which Kafka rule role=produce topic=orders .* give <topic> in the request/);
+  });
+
+  test('a topic rule on an API key whose topics the parser does not read: the note says it never matches', () => {
+    const v = verdict(kafka([{ apiKey: 'createtopics', topic: 'orders' }]), FROM, TO, 9092, { kafka: 'createtopics orders' });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.ingress.notes).toContain('Kafka rule apiKey=createtopics topic=orders of CiliumNetworkPolicy default/p spec.ingress[0] never matches a createtopics '
+      + 'request: Cilium\'s Kafka parser does not read the topics of that API key, and a rule with a topic refuses such requests');
   });
 
   test('no note when the request contradicts the rule on a field it does give', () => {
