@@ -204,10 +204,6 @@ function checkIcmps(node: ItemNode, ctx: CheckContext): void {
   });
 }
 
-function wireNameOf(f: PeerField, direction: 'ingress' | 'egress'): string | undefined {
-  return PEER_FIELDS[f][direction];
-}
-
 /** Whether the CRD of the target version has `field` in `section` (else the API server prunes it). */
 function inSectionCrd(field: string | undefined, section: SectionName, ctx: CheckContext): boolean {
   const since = field === undefined ? undefined : SECTION_FIELDS[section].find((e) => e.value === field)?.since;
@@ -218,7 +214,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
   const { item, direction, section, itemPath } = node;
   // Only the fields the target version's CRD has in this section: the API server prunes the others (toNodes and
   // fromGroups before 1.16, toFQDNs in egressDeny), so the agent never sees them.
-  const l3 = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3 && arr(item[f]).length > 0 && inSectionCrd(wireNameOf(f, direction), section, ctx));
+  const l3 = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3 && arr(item[f]).length > 0 && inSectionCrd(PEER_FIELDS[f][direction], section, ctx));
   if (l3.length > 1) {
     const [a, b] = l3.map((f) => wireName(f, direction));
     ctx.report('sanitize-l3-combination', `${itemPath}.${b}`, `combining ${a} and ${b} in one ${section} rule is not supported by the agent`,
@@ -330,7 +326,7 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
   // without ports is refused too).
   if (rules?.dns !== undefined && ports.length === 0) {
     ctx.report('sanitize-dns-no-ports', `${path}.rules.dns`, 'dns rules without ports; the agent refuses them ("port 53 must be specified")',
-      'add ports: [{port: "53", protocol: ANY}]');
+      direction === 'egress' ? 'add ports: [{port: "53", protocol: ANY}]' : 'remove rules.dns (DNS rules belong to egress rules towards the DNS server)');
   }
   if (arr(pr.serverNames).length > 0 && l7 && pr.terminatingTLS === undefined) {
     ctx.report('sanitize-server-names-with-l7', `${path}.serverNames`, 'serverNames together with L7 rules need terminatingTLS; the agent refuses them',

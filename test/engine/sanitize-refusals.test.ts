@@ -95,6 +95,9 @@ describe('disagreements of the former engine copy and the validator, decided by 
     // The validator checked egress only; the engine's copy refused it, so the verdict stays.
     const spec = { endpointSelector: API, ingress: [{ fromEndpoints: [WEB], toPorts: [{ rules: { dns: [] } }] }] };
     expect(errorIds(spec)).toContain('sanitize-dns-no-ports');
+    const [doc] = fromObject(cnp('p', spec)).documents;
+    expect(Validator.validatePolicy(doc.model, { version: CiliumVersion.DEFAULT }).find((d) => d.id === 'sanitize-dns-no-ports'))
+      .toMatchObject({ path: 'spec.ingress[0].toPorts[0].rules.dns', fix: 'remove rules.dns (DNS rules belong to egress rules towards the DNS server)' });
     expect(policySet([cnp('p', spec)]).skippedRules.map((r) => r.reason)).toEqual([expect.stringMatching(/\[sanitize-dns-no-ports\]$/)]);
   });
 
