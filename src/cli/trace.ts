@@ -8,6 +8,9 @@
  * its target port; see `trace-endpoints.ts`), `entity:<name>`, `entity:kube-apiserver@<ip>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
  * The Cilium version defaults to the one the policies were synthesized for (`cdk8s-cilium.io/cilium-version`), else 1.19.
  * Ports: `8080/TCP`, `53/UDP`, `8080` (TCP), `icmp/8` or `icmpv6/128` (ICMP type number or name, e.g. `icmp/EchoRequest`).
+ * Kafka requests: `--kafka '<apiKey> [<topic>] [version=<n>] [client=<id>]'`, e.g. `'produce orders version=3 client=billing'`.
+ * A field left out is not known: a Kafka rule whose answer depends on it (its `apiVersion`, `clientID`, or `topic` on an
+ * API key that carries topics) is judged not to match, so the verdict is L7 denied with a note naming what was missing.
  * Exit codes: 0 allowed, 1 denied (dropped, or refused at L7), 2 bad input (one line on stderr), including policy inputs
  * without a single policy (an empty directory: every connection would be allowed).
  *
@@ -288,7 +291,8 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--host <authority>', 'the HTTP Host header')
     .option('--header <header>', 'an HTTP header "Name: value" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--dns <name>', 'a DNS query name to check against DNS rules')
-    .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>]"')
+    .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>] [version=<n>] [client=<id>]"; a field a rule '
+      + 'needs that is left out is unknown (judged not to match, with a note)')
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: the version the policies were synthesized for, '
       + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')

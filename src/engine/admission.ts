@@ -30,11 +30,33 @@ export interface Admission {
   readonly stored: boolean;
 }
 
+/**
+ * The agent flags that decide some of its refusals, which the validator (knowing only the version) reports as warnings.
+ */
+export interface AgentFlags {
+  /** `enable-node-selector-labels`: without it the agent refuses a policy with from/toNodes (`sanitize-nodes-flag`). */
+  readonly nodeSelectorLabels: boolean;
+}
+
 /** What the cluster makes of a document: whether the API server stores it, and why it is not enforced. */
-export function admission(doc: PolicyDocumentModel, readerDiagnostics: readonly SourceDiagnostic[], version: CiliumVersion): Admission {
+export function admission(doc: PolicyDocumentModel, readerDiagnostics: readonly SourceDiagnostic[], version: CiliumVersion,
+  flags: AgentFlags): Admission {
   const findings = [...readerDiagnostics, ...validatePolicy(doc, { version })];
-  const why = describeErrors(findings.filter(rejects));
+  const why = importRefusal(findings, flags);
   return { ...(why !== undefined ? { rejected: why } : {}), stored: !findings.some(refusedByApiServer) };
+}
+
+/**
+ * Why the agent does not import what `findings` describe (the first refusing finding, `message at path [id]`), or
+ * `undefined`: the one judgement of which `validate` findings refuse a policy, for documents and raw rules alike.
+ */
+export function importRefusal(findings: readonly Diagnostic[], flags: AgentFlags): string | undefined {
+  return describeErrors(findings.filter((d) => rejects(d) || refusedUnderFlags(d, flags)));
+}
+
+/** A warning of the validator that is a refusal with the agent's flags as given (see `AgentFlags`). */
+function refusedUnderFlags(d: Diagnostic, flags: AgentFlags): boolean {
+  return d.id === 'sanitize-nodes-flag' && !flags.nodeSelectorLabels;
 }
 
 /**

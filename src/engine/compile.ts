@@ -9,7 +9,10 @@
  * - the cluster filter (`policy-default-local-cluster`, on by default from 1.19): from/toEndpoints and from/toNodes
  *   without a cluster key get `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get
  *   `reserved:remote-node Exists`;
- * - rules the agent would not import (Sanitize errors) are kept with the reason, and ignored.
+ * - rules the agent would not import (Sanitize errors) are kept with the reason, and ignored. The refusals are
+ *   `validate`'s sanitize rules (one implementation; `admission.ts` for documents, `importable.ts` for raw rules); what
+ *   is checked here is only what raw rules need and no sanitize rule covers without the CRD (a subject selector, a
+ *   section, entities and CIDRs that parse).
  * The selector translation is `selector-import.ts`, which the pitfall layer of `validate` shares.
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
@@ -36,9 +39,8 @@ import { SubjectKind } from './identity';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
-import { rawRulesImportProblem } from './importable';
+import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
-import { AGENT_SINCE } from '../validate/tables';
 import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
 
 /** A policy resource, as explanations name it. */
@@ -242,7 +244,8 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     const reason = d.rejected ?? (refused ? `${refused.rulePath} is not importable (${refused.skipReason ?? ''}), so no rule of the policy is imported` : undefined);
     if (reason !== undefined) {
       // In place: the items refer to their rule.
-      for (const r of compiled) Object.assign(r, { imported: false, skipReason: r.imported ? reason : r.skipReason });
+      // The validator's reason (`d.rejected`, ending with the rule's id) wins over the engine's own checks.
+      for (const r of compiled) Object.assign(r, { imported: false, skipReason: r.imported || d.rejected !== undefined ? reason : r.skipReason });
     }
     out.push(...compiled);
   }
@@ -252,10 +255,13 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     out.push(compileRule(np.model.rule, 'spec', policy, 'k8s', namespace, config, counter, np.rejected, np.model.sources));
   }
   for (const r of raw) {
-    const skip = rawRulesImportProblem(r.rules);
+    // The validator's sanitize rules decide (`importable.ts`): the refused rule gives its own reason, the rest of the
+    // list the whole-policy one.
+    const own = r.rules.map((rule, i) => ruleImportProblem(rule, `[${i}]`, config.version, config));
+    const skip = own.find((p) => p !== undefined);
     r.rules.forEach((rule, i) => {
       const policy: PolicyRef = compact({ kind: 'Rule', name: `${r.file ?? 'rules'}#${r.index}`, file: r.file });
-      out.push(compileRule(rule, `[${i}]`, policy, 'raw', undefined, config, counter, skip));
+      out.push(compileRule(rule, `[${i}]`, policy, 'raw', undefined, config, counter, own[i] === undefined ? skip : undefined, undefined, own[i]));
     });
   }
   return out;
@@ -264,7 +270,7 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
 type Mode = SelectorImportScope['mode'];
 
 function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode: Mode, namespace: string | undefined, config: EngineConfig,
-  counter: { rule: number; item: number }, skipReason?: string, sources?: NetworkPolicyModel['sources']): CompiledRule {
+  counter: { rule: number; item: number }, skipReason?: string, sources?: NetworkPolicyModel['sources'], refusal?: string): CompiledRule {
   const v = config.version;
   const since16 = v.atLeast(CiliumVersion.V1_16);
   const problems: string[] = skipReason !== undefined ? [`the whole policy is not imported: ${skipReason}`] : [];
@@ -275,7 +281,7 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
   if (rule.nodeSelector && !rule.endpointSelector) {
     subjectKind = 'node';
     subject = Selector.from(rule.nodeSelector);
-    if (mode === 'cnp') problems.push('Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector');
+    // A CNP with nodeSelector is refused by `validate`'s `sanitize-cnp-node-selector` (admission.ts), as a whole.
   } else if (rule.endpointSelector) {
     subject = importSubjectSelector(rule.endpointSelector, { mode, namespace });
   }
@@ -319,6 +325,7 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     ingress: (rule.ingress ?? []).length > 0 || (rule.ingressDeny ?? []).length > 0,
     egress: (rule.egress ?? []).length > 0 || (rule.egressDeny ?? []).length > 0,
   };
+  if (refusal !== undefined) problems.push(refusal);
   const edd = since16 ? rule.enableDefaultDeny : undefined;
   const compiled = Object.assign(ruleObj, {
     imported: problems.length === 0,
@@ -353,18 +360,9 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
       }
       return true;
     });
+  // The agent's refusals of an item (two peer kinds, from/toNodes without the flag, ICMPs beside toPorts, the L7
+  // rules) are the validator's sanitize rules, applied to documents by `admission.ts` and to raw rules by `importable.ts`.
   const nonEmpty = fields.filter((f) => ((item[f] as readonly unknown[] | undefined) ?? []).length > 0);
-  if (nonEmpty.length > 1) {
-    problems.push(`combining ${wire(nonEmpty[0], direction)} and ${wire(nonEmpty[1], direction)} is not supported yet (${path})`);
-  }
-  // rule_validation.go (Ingress|Egress)CommonRule.Validate: from/toNodes need the agent flag, else the policy is refused.
-  if (nonEmpty.includes(PeerField.NODES) && !ctx.config.nodeSelectorLabels) {
-    problems.push(`${wire(PeerField.NODES, direction)} rules can only be applied when the "enable-node-selector-labels" flag is set (${path})`);
-  }
-  if ((item.icmps ?? []).length > 0 && (item.toPorts ?? []).length > 0) {
-    problems.push(`the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts (${path})`);
-  }
-  checkL7(item, direction, deny, rule.subjectKind, v, path, problems);
   const field = nonEmpty[0] ?? fields[0];
   // An empty peer list next to a non-empty one: the item's selectors are merged, and an empty list selects nothing, so
   // the item selects nothing as a whole (parserules.go `mergeEndpointSelectors`, 1.16+).
@@ -496,31 +494,6 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
     }
   }
   return out;
-}
-
-function checkL7(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boolean, subjectKind: SubjectKind, version: CiliumVersion, path: string,
-  problems: string[]): void {
-  if (deny) return;
-  (item.toPorts ?? []).forEach((pr, i) => {
-    const r = pr.rules;
-    if (!r) return;
-    const nonDns = (r.http ?? r.kafka ?? r.l7proto) !== undefined;
-    if (r.dns !== undefined && direction === 'ingress') problems.push(`DNS rules are not allowed on ingress (${path}.toPorts[${i}])`);
-    if (r.dns !== undefined && (pr.ports ?? []).length === 0) problems.push(`port 53 must be specified for DNS rules (${path}.toPorts[${i}])`);
-    // rule_validation.go `countL7Rules` counts HTTP, Kafka and DNS rules (not l7proto): a host policy refuses them, but
-    // DNS on egress from 1.17 (the validator's `sanitize-host-l7`, which policy documents also go through).
-    const hostL7 = (r.http ?? []).length > 0 || (r.kafka ?? []).length > 0
-      || ((r.dns ?? []).length > 0 && (direction === 'ingress' || !version.atLeast(AGENT_SINCE.hostDnsL7)));
-    if (subjectKind === 'node' && hostL7) problems.push(`L7 policy is not supported on host ${direction} yet (${path}.toPorts[${i}])`);
-    if (nonDns) {
-      for (const p of pr.ports ?? []) {
-        if ((p.protocol ?? '').toUpperCase() !== 'TCP') {
-          problems.push(`L7 rules can only apply to TCP (not ${p.protocol ?? 'ANY'}) except for DNS rules (${path}.toPorts[${i}])`);
-        }
-        if (p.port === '0') problems.push(`L7 rules can not be used when a port is 0 (${path}.toPorts[${i}])`);
-      }
-    }
-  });
 }
 
 function wire(field: PeerField, direction: 'ingress' | 'egress'): string {

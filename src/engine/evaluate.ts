@@ -12,7 +12,8 @@ import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView } from './identity';
 import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey } from './named-ports';
-import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, secretHeaderNotes } from './l7';
+import { kafkaApiKeyName } from '../model/kafka-api-keys';
+import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
 import { parserConflictNotes } from './parser-conflicts';
@@ -543,6 +544,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     return sideResult(base, SideDecision.ALLOWED, true, ruleRef(entry.item), l7,
       `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes));
   }
+  if (kind === 'kafka' && q.kafka) notes.push(...kafkaUnknownNotes(entries, q.kafka));
   const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : 'Kafka error response';
   const l7: L7Outcome = { protocol: kind, result: L7Result.DENIED, rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
   return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,
@@ -683,10 +685,31 @@ function describePeer(item: CompiledItem): string {
   }
 }
 
+/**
+ * What a Kafka verdict of L7 denied did not know: the rules that would match but for a field the request does not give
+ * (their answer depends on it), with the `--kafka` words that give it.
+ */
+function kafkaUnknownNotes(entries: readonly L7Entry[], req: KafkaRequest): string[] {
+  const words: Record<string, string> = { apiVersion: 'version=<n>', clientID: 'client=<id>', topic: '<topic>' };
+  return entries.flatMap((e) => (e.pr?.rules?.kafka ?? []).flatMap((rule) => {
+    if (kafkaTopicUnreadable(rule, req)) {
+      return [`Kafka rule ${describeKafkaRule(rule)} of ${describeItem(e.item)} never matches a ${kafkaApiKeyName(req.apiKey)} request: `
+        + 'Cilium\'s Kafka parser does not read the topics of that API key, and a rule with a topic refuses such requests'];
+    }
+    const unknown = kafkaRuleUnknowns(rule, req);
+    if (unknown.length === 0) return [];
+    return [`the Kafka request does not give its ${unknown.join(' and ')}, which Kafka rule ${describeKafkaRule(rule)} of ${describeItem(e.item)} `
+      + `depends on: it is judged not to match (denied unless known); give ${unknown.map((u) => words[u]).join(' ')} in the request to decide it`];
+  }));
+}
+
 function describeL7Request(kind: string, q: SideQuery): string {
   if (kind === 'http' && q.http) return `${q.http.method} ${q.http.path}`;
   if (kind === 'dns') return `query ${q.dns}`;
-  if (kind === 'kafka' && q.kafka) return `${q.kafka.apiKey}${q.kafka.topic ? ` topic ${q.kafka.topic}` : ''}`;
+  if (kind === 'kafka' && q.kafka) {
+    const k = q.kafka;
+    return `${k.apiKey}${k.topic ? ` topic ${k.topic}` : ''}${k.apiVersion !== undefined ? ` version ${k.apiVersion}` : ''}${k.clientID !== undefined ? ` client ${k.clientID}` : ''}`;
+  }
   return 'the request';
 }
 

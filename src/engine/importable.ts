@@ -1,58 +1,29 @@
 /**
  * Whether the agent imports a raw `api.Rule` list at all (policy documents go through `admission.ts`, which applies every
- * error rule of `validate`; raw rules have no document to validate). The agent sanitizes the rules together: when
- * `Sanitize` fails for one, none is imported.
+ * error rule of `validate`; raw rules have no document and no API server). `cilium policy import` sanitizes the rules
+ * together: when `Sanitize` fails for one, none is imported.
  *
- * The checks are the validator's own (one implementation each); today: HTTP `method`/`path`/`host` must compile as
- * RE2 (`model/re2.ts`, the `sanitize-http-regex` check of `validate`).
+ * The checks are the validator's own `sanitize-…` rules (`validate/sanitize-rules.ts`, one implementation each), judged
+ * by `importRefusal` as for documents: the reason names the field and ends with the rule's id.
  */
-import { RuleModel, SECTIONS } from '../model/policy-model';
-import { re2Error } from '../model/re2';
+import { CiliumVersion } from '../core/cilium-version';
+import { PolicyKind, RuleModel } from '../model/policy-model';
+import { sanitizeRule } from '../validate/validate-policy';
+import { AgentFlags, importRefusal } from './admission';
 
-/** One check: the first reason a rule (at `path`) makes the agent refuse its policy, or `undefined`. */
-type RuleCheck = (rule: RuleModel, path: string) => string | undefined;
-
-/** The checks whose failure makes the agent refuse a whole policy object. */
-const PROBLEMS: readonly RuleCheck[] = [httpRegexProblem];
+/**
+ * Why the agent refuses one raw rule (at `path`, such as `[2]`): the first `sanitize-…` error of the validator, with
+ * `flags` deciding the flag-dependent ones, or `undefined`.
+ */
+export function ruleImportProblem(rule: RuleModel, path: string, version: CiliumVersion, flags: AgentFlags): string | undefined {
+  return isObject(rule) ? importRefusal(sanitizeRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, version, path), flags) : undefined;
+}
 
 /** The same for a raw `api.Rule` list (`cilium policy import` sanitizes every rule and imports all or none). */
-export function rawRulesImportProblem(rules: readonly RuleModel[]): string | undefined {
-  return firstRuleProblem(rules.flatMap((rule, i) => (isObject(rule) ? [{ rule, path: `[${i}]` }] : [])));
-}
-
-function firstRuleProblem(rules: readonly { rule: RuleModel; path: string }[]): string | undefined {
-  for (const check of PROBLEMS) {
-    for (const { rule, path } of rules) {
-      const problem = check(rule, path);
-      if (problem !== undefined) return problem;
-    }
-  }
-  return undefined;
-}
-
-function httpRegexProblem(rule: RuleModel, path: string): string | undefined {
-  for (const section of SECTIONS) {
-    const items = rule[section];
-    if (!Array.isArray(items)) continue;
-    for (let i = 0; i < items.length; i++) {
-      const portRules = isObject(items[i]) ? items[i].toPorts : undefined;
-      if (!Array.isArray(portRules)) continue;
-      for (let j = 0; j < portRules.length; j++) {
-        const http = isObject(portRules[j]) && isObject(portRules[j].rules) ? portRules[j].rules?.http : undefined;
-        if (!Array.isArray(http)) continue;
-        for (let k = 0; k < http.length; k++) {
-          if (!isObject(http[k])) continue;
-          for (const field of ['method', 'path', 'host'] as const) {
-            const value: unknown = http[k][field];
-            if (typeof value !== 'string' || value === '') continue;
-            const error = re2Error(value);
-            if (error !== undefined) {
-              return `${path}.${section}[${i}].toPorts[${j}].rules.http[${k}].${field} ${JSON.stringify(value)} is not a valid RE2 regular expression: ${error}`;
-            }
-          }
-        }
-      }
-    }
+export function rawRulesImportProblem(rules: readonly RuleModel[], version: CiliumVersion, flags: AgentFlags): string | undefined {
+  for (let i = 0; i < rules.length; i++) {
+    const problem = ruleImportProblem(rules[i], `[${i}]`, version, flags);
+    if (problem !== undefined) return problem;
   }
   return undefined;
 }

@@ -10,7 +10,7 @@
  */
 import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel } from '../model/policy-model';
 import { headerMatchRefuses, headerNeverMatches, headerRequirement } from '../model/http-header';
-import { KAFKA_ROLE_API_KEYS, kafkaApiKeyName } from '../model/kafka-api-keys';
+import { KAFKA_PARSED_API_KEYS, KAFKA_ROLE_API_KEYS, KAFKA_TOPIC_API_KEYS, kafkaApiKeyName } from '../model/kafka-api-keys';
 import { re2FullMatch } from '../model/re2';
 
 /** An HTTP request to check against L7 rules. */
@@ -37,17 +37,18 @@ export interface KafkaRequest {
   readonly apiKey: string;
   /**
    * API version.
-   * @default - any
+   * @default - not known: a rule with `apiVersion` does not match (its answer would depend on it), and the explanation says so
    */
   readonly apiVersion?: number;
   /**
    * Client ID.
-   * @default - none
+   * @default - not known: a rule with `clientID` does not match (its answer would depend on it), and the explanation says so
    */
   readonly clientID?: string;
   /**
    * Topic.
-   * @default - a request without topic
+   * @default - not known: a rule with `topic` does not match a request of an API key that carries topics (produce, fetch,
+   * metadata, …), and the explanation says so; requests of other keys (heartbeat, joingroup, …) have no topic
    */
   readonly topic?: string;
 }
@@ -80,19 +81,62 @@ export function describeHttpRule(rule: HttpRuleModel): string {
   return parts.join(' ');
 }
 
-/** Whether a Kafka request satisfies one rule. */
+/**
+ * Whether a Kafka request satisfies one rule (Cilium's `ruleMatches`: `CheckAPIKeyRole`, then `apiVersion`, then
+ * `clientID` and `topic`). A rule whose answer depends on a field the request does not give (see `kafkaRuleUnknowns`) does
+ * not match: the engine never allows on a guess.
+ */
 export function kafkaRuleMatches(rule: KafkaRuleModel, req: KafkaRequest): boolean {
   const key = kafkaApiKeyName(req.apiKey);
-  if (rule.role !== undefined && rule.role !== '') {
-    const role = rule.role.toLowerCase();
-    if (!hasOwn(KAFKA_ROLE_API_KEYS, role) || !KAFKA_ROLE_API_KEYS[role].includes(key)) return false;
-  } else if (rule.apiKey !== undefined && rule.apiKey !== '' && kafkaApiKeyName(rule.apiKey) !== key) {
-    return false;
+  if (!kafkaKeyMatches(rule, key)) return false;
+  if (set(rule.apiVersion) && (req.apiVersion === undefined || Number(rule.apiVersion) !== req.apiVersion)) return false;
+  if (set(rule.clientID) && (req.clientID === undefined || rule.clientID !== req.clientID)) return false;
+  if (set(rule.topic) && KAFKA_TOPIC_API_KEYS.has(key)) {
+    if (!KAFKA_PARSED_API_KEYS.has(key) || req.topic === undefined || rule.topic !== req.topic) return false;
   }
-  if (rule.apiVersion !== undefined && rule.apiVersion !== '' && req.apiVersion !== undefined && Number(rule.apiVersion) !== req.apiVersion) return false;
-  if (rule.clientID !== undefined && rule.clientID !== '' && rule.clientID !== req.clientID) return false;
-  if (rule.topic !== undefined && rule.topic !== '' && req.topic !== undefined && rule.topic !== req.topic) return false;
   return true;
+}
+
+/**
+ * Whether a rule's `topic` can never match the request's API key: the key's requests carry topics, but Cilium's parser
+ * does not read them (`createtopics`, `deletetopics`, …), so `matchNonTopicRequests` refuses them under a topic rule.
+ */
+export function kafkaTopicUnreadable(rule: KafkaRuleModel, req: KafkaRequest): boolean {
+  const key = kafkaApiKeyName(req.apiKey);
+  return set(rule.topic) && KAFKA_TOPIC_API_KEYS.has(key) && !KAFKA_PARSED_API_KEYS.has(key) && kafkaKeyMatches(rule, key);
+}
+
+/**
+ * The request fields a rule's answer depends on that the request does not give (`apiVersion`, `clientID`, `topic`), when
+ * the rest of the rule would match it: such a rule is judged not to match, and the explanation names what was unknown.
+ */
+export function kafkaRuleUnknowns(rule: KafkaRuleModel, req: KafkaRequest): string[] {
+  const key = kafkaApiKeyName(req.apiKey);
+  if (!kafkaKeyMatches(rule, key)) return [];
+  const known = (field: 'apiVersion' | 'clientID' | 'topic'): boolean => !set(rule[field]) || req[field] !== undefined;
+  if (known('apiVersion') && set(rule.apiVersion) && Number(rule.apiVersion) !== req.apiVersion) return [];
+  if (known('clientID') && set(rule.clientID) && rule.clientID !== req.clientID) return [];
+  if (kafkaTopicUnreadable(rule, req)) return [];
+  const topicMatters = KAFKA_TOPIC_API_KEYS.has(key);
+  if (topicMatters && known('topic') && set(rule.topic) && rule.topic !== req.topic) return [];
+  const out: string[] = [];
+  if (!known('apiVersion')) out.push('apiVersion');
+  if (!known('clientID')) out.push('clientID');
+  if (topicMatters && !known('topic')) out.push('topic');
+  return out;
+}
+
+/** Whether the rule's `role` or `apiKey` admits the request's API key (`CheckAPIKeyRole`). */
+function kafkaKeyMatches(rule: KafkaRuleModel, key: string): boolean {
+  if (set(rule.role)) {
+    const role = rule.role.toLowerCase();
+    return hasOwn(KAFKA_ROLE_API_KEYS, role) && KAFKA_ROLE_API_KEYS[role].includes(key);
+  }
+  return !set(rule.apiKey) || kafkaApiKeyName(rule.apiKey) === key;
+}
+
+function set(value: string | undefined): value is string {
+  return value !== undefined && value !== '';
 }
 
 /** `role=consume topic=empire-announce`. */

@@ -7,13 +7,14 @@ import { isAbsolute, relative } from 'node:path';
 import type { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, Severity } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
 import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromObject, fromYaml } from '../model/parse';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
-import { diagnosticsOf, networkPolicyRejection } from './admission';
+import { AgentFlags, diagnosticsOf, networkPolicyRejection } from './admission';
 import { SourcedDocument, SourcedNetworkPolicy, SourcedRawRules } from './compile';
 import { rawRulesImportProblem } from './importable';
 import { EndpointInventory } from './inventory';
@@ -33,10 +34,15 @@ export interface InputDocument extends SourcedDocument {
   readonly line?: number;
 }
 
+/** A raw `api.Rule` list read from the inputs, with where it starts. */
+export interface InputRawRules extends SourcedRawRules {
+  readonly at?: SourcePosition;
+}
+
 /** Inputs gathered before compiling. */
 export interface PolicyInputs {
   readonly docs: InputDocument[];
-  readonly raw: SourcedRawRules[];
+  readonly raw: InputRawRules[];
   readonly networkPolicies: SourcedNetworkPolicy[];
   readonly diagnostics: SourceDiagnostic[];
   readonly inventory: EndpointInventory;
@@ -100,12 +106,22 @@ function addParsed(inputs: PolicyInputs, result: ParseResult, file: string | und
     const readerDiagnostics = diagnosticsOf(d, result.diagnostics);
     inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}), ...(at ? { line: at.line } : {}), readerDiagnostics });
   }
-  for (const r of result.rawRules) inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}) });
-  inputs.diagnostics.push(...result.diagnostics);
   for (const r of result.rawRules) {
-    const problem = rawRulesImportProblem(r.rules);
-    if (problem !== undefined) inputs.diagnostics.push(skippedDiagnostic(`the api.Rule list (document ${r.source.index})`, problem, file, r.locate('')));
+    const at = r.locate('');
+    inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}), ...(at ? { at } : {}) });
   }
+  inputs.diagnostics.push(...result.diagnostics);
+}
+
+/**
+ * A warning per raw `api.Rule` list the agent does not import (`importable.ts`: the validator's sanitize rules, judged
+ * for the target version and agent flags, which the inputs do not know while they are read).
+ */
+export function rawRulesDiagnostics(raw: readonly InputRawRules[], version: CiliumVersion, flags: AgentFlags): SourceDiagnostic[] {
+  return raw.flatMap((r) => {
+    const problem = rawRulesImportProblem(r.rules, version, flags);
+    return problem === undefined ? [] : [skippedDiagnostic(`the api.Rule list (document ${r.index})`, problem, r.file, r.at)];
+  });
 }
 
 function skippedDiagnostic(what: string, problem: string, file: string | undefined, at: SourcePosition | undefined): SourceDiagnostic {

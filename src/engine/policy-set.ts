@@ -24,7 +24,7 @@ import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnabl
 import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
-import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory } from './policy-inputs';
+import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics } from './policy-inputs';
 import { ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
@@ -136,7 +136,7 @@ export class PolicySet {
       cidrGroups: inventory._cidrGroupMap,
       inventory,
     };
-    const admitted = inputs.docs.map((d) => admission(d.model, d.readerDiagnostics ?? [], version));
+    const admitted = inputs.docs.map((d) => admission(d.model, d.readerDiagnostics ?? [], version, config));
     // One object on the API server: the later stored document replaces the earlier (kubectl apply keeps the last).
     const replacedBy = laterSameObject(inputs.docs.map((d, i) => (admitted[i].stored ? resourceKey(d.model) : undefined)));
     const docs = inputs.docs.map(({ readerDiagnostics: _, line: __, ...d }, i) => {
@@ -160,7 +160,7 @@ export class PolicySet {
       : hostPolicies ? HostFirewallMode.AUTO_ON : HostFirewallMode.AUTO_OFF;
     this.config = { ...config, hostFirewall: options.hostFirewall ?? hostPolicies };
     this.dnsServer = parseEndpoint(options.dnsServer ?? DEFAULT_DNS_SERVER);
-    this.diagnostics = [...inputs.diagnostics, ...skippedPolicyWarnings(this.rules)];
+    this.diagnostics = [...inputs.diagnostics, ...rawRulesDiagnostics(inputs.raw, version, config), ...skippedPolicyWarnings(this.rules)];
     this.directionPolicies = new DirectionPolicyCache(this.rules);
     this.endpoints = new EndpointRecords(this.inventory, this.config);
     this.l7 = new L7Refinements(this.config);

@@ -107,15 +107,48 @@ export function parseHttpRequest(text: string, host?: string, headers: readonly 
 export const MAX_HTTP_REQUEST_CHARS = 64 * 1024;
 
 /**
- * @internal Parses a Kafka request (`Queries.parseKafkaRequest`): `<apiKey> [<topic>]`, e.g. `produce empire-announce`.
+ * @internal Parses a Kafka request (`Queries.parseKafkaRequest`): `<apiKey> [<topic>] [version=<n>] [client=<id>]`, e.g.
+ * `produce empire-announce version=3 client=billing`. A field left out is not known: a rule that sets it does not match
+ * (the explanation says what was missing).
  * @throws CiliumPolicyError (`engine-kafka-syntax`)
  */
 export function parseKafkaRequest(text: string): KafkaRequest {
+  const syntax = 'write <apiKey> [<topic>] [version=<n>] [client=<id>], e.g. "produce empire-announce version=3 client=billing"';
+  const bad = (why: string): CiliumPolicyError => new CiliumPolicyError({ id: 'engine-kafka-syntax', message: `bad Kafka request "${text}": ${why}`, fix: syntax });
   const parts = text.trim().split(/\s+/).filter((p) => p !== '');
-  if (parts.length < 1 || parts.length > 2) {
-    throw new CiliumPolicyError({ id: 'engine-kafka-syntax', message: `bad Kafka request "${text}"`, fix: 'write <apiKey> [<topic>], e.g. "produce empire-announce"' });
+  if (parts.length < 1) throw bad('it is empty');
+  const [apiKey, ...rest] = parts;
+  if (apiKey.includes('=')) throw bad(`the first word must be the API key, not ${JSON.stringify(apiKey)}`);
+  let topic: string | undefined;
+  let apiVersion: number | undefined;
+  let clientID: string | undefined;
+  for (const part of rest) {
+    const eq = part.indexOf('=');
+    if (eq < 0) {
+      if (topic !== undefined) throw bad(`two topics (${JSON.stringify(topic)} and ${JSON.stringify(part)}); a request is checked for one topic`);
+      topic = part;
+      continue;
+    }
+    const key = part.slice(0, eq);
+    const value = part.slice(eq + 1);
+    if (key === 'version') {
+      if (apiVersion !== undefined) throw bad('version is given twice');
+      if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 32767) throw bad(`version ${JSON.stringify(value)} is not a number from 0 to 32767`);
+      apiVersion = Number(value);
+    } else if (key === 'client') {
+      if (clientID !== undefined) throw bad('client is given twice');
+      if (value === '') throw bad('client= has no client ID');
+      clientID = value;
+    } else {
+      throw bad(`unknown field ${JSON.stringify(key)} (the fields are version= and client=)`);
+    }
   }
-  return { apiKey: parts[0], ...(parts[1] !== undefined ? { topic: parts[1] } : {}) };
+  return {
+    apiKey,
+    ...(topic !== undefined ? { topic } : {}),
+    ...(apiVersion !== undefined ? { apiVersion } : {}),
+    ...(clientID !== undefined ? { clientID } : {}),
+  };
 }
 
 /** Options of `Queries.parseHttpRequest`. */
@@ -166,7 +199,7 @@ export class Queries {
   }
 
   /**
-   * Parses a Kafka request: `<apiKey> [<topic>]`, e.g. `produce empire-announce`.
+   * Parses a Kafka request: `<apiKey> [<topic>] [version=<n>] [client=<id>]`, e.g. `produce empire-announce version=3`.
    * @throws CiliumPolicyError (`engine-kafka-syntax`)
    */
   public static parseKafkaRequest(text: string): KafkaRequest {

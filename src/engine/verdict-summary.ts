@@ -22,10 +22,13 @@ export function connectionText(l4: L4Query): string {
   return `${l4.port}/${l4.protocol}`;
 }
 
-/** The L7 request of a query as text: `GET /public`, `dns cilium.io`, `kafka produce topic`. */
+/** The L7 request of a query as text: `GET /public`, `dns cilium.io`, `kafka produce topic version=3 client=billing` (the `--kafka` syntax). */
 export function requestText(q: VerdictQuery): string | undefined {
   if (q.http) return `${q.http.method} ${q.http.path}`;
   if (q.dns !== undefined) return `dns ${q.dns}`;
-  if (q.kafka) return `kafka ${q.kafka.apiKey}${q.kafka.topic ? ` ${q.kafka.topic}` : ''}`;
+  if (q.kafka) {
+    const k = q.kafka;
+    return `kafka ${k.apiKey}${k.topic ? ` ${k.topic}` : ''}${k.apiVersion !== undefined ? ` version=${k.apiVersion}` : ''}${k.clientID !== undefined ? ` client=${k.clientID}` : ''}`;
+  }
   return undefined;
 }

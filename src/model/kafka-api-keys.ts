@@ -13,6 +13,24 @@ export const KAFKA_API_KEYS: Readonly<Record<string, number>> = Object.freeze({
   writetxnmarkers: 27, txnoffsetcommit: 28, describeacls: 29, createacls: 30, deleteacls: 31, describeconfigs: 32, alterconfigs: 33,
 });
 
+/**
+ * The API keys whose requests carry topics (`isTopicAPIKey` of Cilium's Kafka request matcher): a rule with a `topic`
+ * decides those by the request's topics; a request of any other key has none, and the rule's topic does not restrict it
+ * (`matchNonTopicRequests`).
+ */
+export const KAFKA_TOPIC_API_KEYS: ReadonlySet<string> = new Set([
+  'produce', 'fetch', 'offsets', 'metadata', 'leaderandisr', 'stopreplica', 'updatemetadata', 'offsetcommit', 'offsetfetch',
+  'createtopics', 'deletetopics', 'deleterecords', 'offsetforleaderepoch', 'addpartitionstotxn', 'writetxnmarkers', 'txnoffsetcommit',
+  'alterreplicalogdirs', 'describelogdirs', 'createpartitions',
+]);
+
+/**
+ * The API keys whose requests Cilium's Kafka parser reads past the header (`ReadRequest`: produce, fetch, offsets,
+ * metadata, the consumer-metadata (findcoordinator), offsetcommit and offsetfetch requests). Of the others it sees no
+ * topic: a rule with a `topic` never matches a request of a topic-carrying key among them (`matchNonTopicRequests`).
+ */
+export const KAFKA_PARSED_API_KEYS: ReadonlySet<string> = new Set(['produce', 'fetch', 'offsets', 'metadata', 'findcoordinator', 'offsetcommit', 'offsetfetch']);
+
 /** The API keys each `role` allows (`GetAPIKeys`), by name. */
 export const KAFKA_ROLE_API_KEYS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   produce: ['produce', 'metadata', 'apiversions'],

@@ -17,6 +17,7 @@ import {
   PolicyDocumentModel,
   SECTIONS,
   PeerField,
+  SectionName,
 } from '../model/policy-model';
 import { crdAcceptsCidr } from './schema-rules';
 import {
@@ -31,6 +32,7 @@ import {
   PORT_FIELDS,
   PORTLESS_PROTOCOLS,
   SAFE,
+  SECTION_FIELDS,
 } from './tables';
 import {
   ciliumExtendedKey,
@@ -202,10 +204,17 @@ function checkIcmps(node: ItemNode, ctx: CheckContext): void {
   });
 }
 
+/** Whether the CRD of the target version has `field` in `section` (else the API server prunes it). */
+function inSectionCrd(field: string | undefined, section: SectionName, ctx: CheckContext): boolean {
+  const since = field === undefined ? undefined : SECTION_FIELDS[section].find((e) => e.value === field)?.since;
+  return since !== undefined && ctx.version.atLeast(since);
+}
+
 function checkItem(node: ItemNode, ctx: CheckContext): void {
   const { item, direction, section, itemPath } = node;
-  const l3 = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3 && PEER_FIELDS[f][direction] !== undefined && arr(item[f]).length > 0)
-    .filter((f) => !(f === 'fqdns' && section === 'egressDeny'));
+  // Only the fields the target version's CRD has in this section: the API server prunes the others (toNodes and
+  // fromGroups before 1.16, toFQDNs in egressDeny), so the agent never sees them.
+  const l3 = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3 && arr(item[f]).length > 0 && inSectionCrd(PEER_FIELDS[f][direction], section, ctx));
   if (l3.length > 1) {
     const [a, b] = l3.map((f) => wireName(f, direction));
     ctx.report('sanitize-l3-combination', `${itemPath}.${b}`, `combining ${a} and ${b} in one ${section} rule is not supported by the agent`,
@@ -313,9 +322,11 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
     ctx.report('sanitize-dns-ingress', `${path}.rules.dns`, 'dns rules are not allowed on ingress; the agent refuses the policy',
       'move the DNS rules to an egress rule of the client pods (towards the DNS server)');
   }
-  if (direction === 'egress' && rules?.dns !== undefined && ports.length === 0) {
+  // `(*L7Rules).sanitize` checks `DNS != nil` and the ports without knowing the direction (so `dns: []` on ingress
+  // without ports is refused too).
+  if (rules?.dns !== undefined && ports.length === 0) {
     ctx.report('sanitize-dns-no-ports', `${path}.rules.dns`, 'dns rules without ports; the agent refuses them ("port 53 must be specified")',
-      'add ports: [{port: "53", protocol: ANY}]');
+      direction === 'egress' ? 'add ports: [{port: "53", protocol: ANY}]' : 'remove rules.dns (DNS rules belong to egress rules towards the DNS server)');
   }
   if (arr(pr.serverNames).length > 0 && l7 && pr.terminatingTLS === undefined) {
     ctx.report('sanitize-server-names-with-l7', `${path}.serverNames`, 'serverNames together with L7 rules need terminatingTLS; the agent refuses them',
@@ -340,7 +351,9 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
   if (l7 && nDns === 0) {
     const kind = kinds.filter((k) => k !== 'dns').join('/') || 'l7';
     ports.forEach((p, j) => {
-      if (!isObject(p) || p.protocol === 'TCP') return;
+      // The agent compares after `ParseL4Proto` upper-cases the protocol: `tcp` (which no CRD admits, but a raw
+      // api.Rule may hold) is TCP.
+      if (!isObject(p) || (typeof p.protocol === 'string' && p.protocol.toUpperCase() === 'TCP')) return;
       const shown = p.protocol === undefined ? 'no protocol (ANY)' : `protocol ${show(p.protocol)}`;
       ctx.report('sanitize-l7-protocol', `${path}.ports[${j}].protocol`, `${kind} rules need protocol TCP, but port ${show(p.port)} has ${shown}`,
         'write protocol: TCP on every port of this toPorts entry');
@@ -362,7 +375,8 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
   }
   // From the CRD's oneOf on, `l7` alone fails the schema (no l7proto key); `l7proto: ""` passes it (the key is there) and
   // the agent refuses it all the same (l4.go: `pr.L7 != nil && pr.L7Proto == ""`).
-  if (rules?.l7 !== undefined && !rules.l7proto && (kinds.length > 0 || !v.atLeast(CONSTRAINT_SINCE.fqdnAndRulesOneOf) || rules.l7proto !== undefined)) {
+  const l7protoMissing = rules?.l7 !== undefined && !rules.l7proto;
+  if (l7protoMissing && (kinds.length > 0 || !v.atLeast(CONSTRAINT_SINCE.fqdnAndRulesOneOf) || rules?.l7proto !== undefined)) {
     ctx.report('sanitize-l7-without-l7proto', `${path}.rules.l7`, 'l7 rules without l7proto; the agent refuses them', 'add l7proto naming the proxylib parser, or remove l7');
   }
   if (hostPolicy && rules) {

@@ -48,6 +48,17 @@ export function validateRule(rule: RuleModel, kind: PolicyKind, version: CiliumV
   return layeredWalk(version, kind, undefined, (visitors, ctx) => walkRule(rule, pathPrefix, visitors, ctx));
 }
 
+/**
+ * The agent's `Sanitize()` checks alone (the `sanitize-…` rules) over one rule of a policy of `kind`, its findings'
+ * paths prefixed with `pathPrefix`: what the engine asks to decide whether the agent imports a rule no API server
+ * checked (a raw `api.Rule` list, which `cilium policy import` only sanitizes).
+ */
+export function sanitizeRule(rule: RuleModel, kind: PolicyKind, version: CiliumVersion, pathPrefix: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  walkRule(rule, pathPrefix, [sanitizeRules], collectingContext(version, kind, out, undefined));
+  return out;
+}
+
 /** The callbacks of a visitor. */
 const VISITOR_METHODS = ['document', 'rule', 'section', 'item', 'portRule', 'port', 'selector'] as const;
 

@@ -13,6 +13,7 @@ const PROJECT = join(__dirname, '..', '..');
 const L7 = join(EXAMPLES_DIR, 'v1.19/examples/policies/l7/http/simple/l7.yaml');
 const FQDN = join(EXAMPLES_DIR, 'v1.19/examples/policies/l3/fqdn/fqdn.yaml');
 const AUTH = join(EXAMPLES_DIR, 'v1.19/examples/policies/auth/auth.yaml');
+const KAFKA = join(EXAMPLES_DIR, 'v1.19/examples/policies/l7/kafka/kafka.yaml');
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-trace-'));
 /**
  * Hang guard of a spawned run (and of its test): a run takes a few seconds alone, but `npm test` runs the static checks
@@ -64,6 +65,18 @@ describe('trace', () => {
     const dns = cli('trace', '--policies', FQDN, '--from', 'pod:default:app=test-app', '--to', 'pod:kube-system:k8s-app=kube-dns', '--dns', 'my-remote-service.com');
     expect(dns.code).toBe(0);
     expect(dns.stdout.split('\n')[0]).toBe('ALLOWED pod:default:app=test-app → pod:kube-system:k8s-app=kube-dns 53/UDP dns my-remote-service.com');
+  });
+
+  test('--kafka with version= and client=; a topic the rule needs and the request leaves out is unknown: denied, with a note', () => {
+    const kafka = (request: string): ReturnType<typeof cli> => cli('trace', '--policies', KAFKA, '--from', 'pod:default:app=empire-hq', '--to', 'pod:default:app=kafka',
+      '--port', '9092', '--kafka', request);
+    const known = kafka('produce deathstar-plans version=3 client=hq');
+    expect(known.code).toBe(0);
+    expect(known.stdout.split('\n')[0]).toBe('ALLOWED pod:default:app=empire-hq → pod:default:app=kafka 9092/TCP kafka produce deathstar-plans version=3 client=hq');
+    const unknown = kafka('produce');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout.split('\n')[0]).toBe('DENIED (L7: Kafka error) pod:default:app=empire-hq → pod:default:app=kafka 9092/TCP kafka produce');
+    expect(unknown.stdout).toContain('the Kafka request does not give its topic, which Kafka rule apiKey=produce topic=deathstar-plans');
   });
 
   test('ICMP', () => {
@@ -153,6 +166,8 @@ describe('trace', () => {
         /^error: --policies .*empty: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; without one every connection is allowed \(cli-no-policies\); fix: point --policies at the synthesized policies/],
       ['manifests without a policy', ['trace', '--policies', workloadsOnly, '--from', 'pod:shop:a=b', '--to', 'svc:shop/api:80'], /^error: --policies .*workloads-only\.yaml: no CiliumNetworkPolicy/],
       ['broken YAML', ['trace', '--policies', broken, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*broken\.yaml:\d+: /],
+      ['a bad --kafka field', ['trace', '--policies', KAFKA, '--from', 'pod:default:app=empire-hq', '--to', 'pod:default:app=kafka', '--port', '9092', '--kafka', 'produce v=3'],
+        /^error: bad Kafka request "produce v=3": unknown field "v" \(the fields are version= and client=\) \(engine-kafka-syntax\); fix: write <apiKey> \[<topic>\] \[version=<n>\] \[client=<id>\]/],
       ['a bad version', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
       ['a bad output format', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--output', 'xml'], /^error: option '--output <format>' argument 'xml' is invalid/],
       ['an unknown command', ['frobnicate'], /^error: unknown command 'frobnicate'/],

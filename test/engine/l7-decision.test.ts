@@ -157,7 +157,7 @@ describe('toFQDNs learns names only through the DNS proxy', () => {
   test('HTTP rules cannot cover the lookup (53/UDP): the agent refuses them, so only DNS rules send a lookup to the proxy', () => {
     const http = { ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { http: [{ method: 'GET' }] } }] };
     const set = egress([http, fqdn]);
-    expect(set.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/L7 rules can only apply to TCP \(not ANY\) except for DNS rules/)]);
+    expect(set.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/http rules need protocol TCP, but port "53" has protocol "ANY" at spec\.egress\[0\]\.toPorts\[0\]\.ports\[0\]\.protocol \[sanitize-l7-protocol\]$/)]);
     expect(judged(set, WEB, B, 443).verdict).toBe('allowed'); // the policy is skipped: default allow
   });
 

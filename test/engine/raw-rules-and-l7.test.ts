@@ -19,8 +19,8 @@ describe('raw api.Rule lists', () => {
     const skipped = set.diagnostics.filter((d) => d.id === 'engine-policy-skipped');
     expect(skipped[0]).toMatchObject({
       severity: 'warning', file: 'rules.json', line: 1, column: 1,
-      message: 'the api.Rule list (document 0) is skipped: the agent does not import it (Sanitize fails: [1].ingress[0].toPorts[0].rules.http[0].path '
-        + '"/a(" is not a valid RE2 regular expression: missing closing ): /a(), so none of its rules is enforced',
+      message: 'the api.Rule list (document 0) is skipped: the agent does not import it (Sanitize fails: http path "/a(" is not a valid RE2 regular '
+        + 'expression: missing closing ): /a( at [1].ingress[0].toPorts[0].rules.http[0].path [sanitize-http-regex]), so none of its rules is enforced',
       fix: 'fix the field (cdk8s-cilium validate shows it), or remove the policy',
     });
   });
@@ -30,7 +30,8 @@ describe('raw api.Rule lists', () => {
       { endpointSelector: labels({ app: 'web' }), egress: [{ toEndpoints: [labels({ app: 'api' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ [field]: value }] } }] }] },
     ]), { file: 'rules.json' });
     expect(set).toAllow('pod:default:app=web', 'pod:default:app=db', 80);
-    expect(set.diagnostics.map((d) => d.message).join('\n')).toContain(`[0].egress[0].toPorts[0].rules.http[0].${field} ${JSON.stringify(value)} is not a valid RE2 regular expression`);
+    expect(set.diagnostics.map((d) => d.message).join('\n')).toContain(`http ${field} ${JSON.stringify(value)} is not a valid RE2 regular expression`);
+    expect(set.skippedRules.map((r) => r.reason)).toEqual([expect.stringMatching(new RegExp(` at \\[0\\]\\.egress\\[0\\]\\.toPorts\\[0\\]\\.rules\\.http\\[0\\]\\.${field} \\[sanitize-http-regex\\]$`))]);
   });
 
   test('a list whose HTTP fields compile is imported: its rules are enforced, empty fields and malformed items aside', () => {
@@ -60,7 +61,7 @@ describe('raw rules the agent refuses (Sanitize): not imported, so the endpoint 
     ['both selectors', { endpointSelector: api, nodeSelector: labels({ zone: 'a' }), ingress: [world] }, 'rule cannot have both EndpointSelector and NodeSelector'],
     ['no selector', { ingress: [world] }, 'rule must have one of EndpointSelector or NodeSelector'],
     ['ICMP and ports in one item', { endpointSelector: api, ingress: [{ ...world, icmps: [{ fields: [{ type: 8 }] }], toPorts: [{ ports: [{ port: '80' }] }] }] },
-      'the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts ([0].ingress[0])'],
+      'icmps and toPorts in the same rule item; the agent refuses it at [0].ingress[0].icmps [sanitize-icmps-with-ports]'],
     ['an unknown entity', { endpointSelector: api, ingress: [{ fromEntities: ['galaxy'] }] }, 'unsupported entity: galaxy ([0].ingress[0])'],
     ['an except that is no CIDR', { endpointSelector: api, ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/8', except: ['nope'] }] }] },
       'unable to parse CIDRRule except nope ([0].ingress[0])'],
@@ -68,7 +69,7 @@ describe('raw rules the agent refuses (Sanitize): not imported, so the endpoint 
     ['an except outside its CIDR', { endpointSelector: api, ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/8', except: ['192.168.0.0/16'] }] }] },
       'allow CIDR prefix 10.0.0.0/8 does not contain exclude CIDR prefix ([0].ingress[0])'],
     ['DNS rules on ingress', { endpointSelector: api, ingress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] },
-      'DNS rules are not allowed on ingress ([0].ingress[0].toPorts[0])'],
+      'dns rules are not allowed on ingress; the agent refuses the policy at [0].ingress[0].toPorts[0].rules.dns [sanitize-dns-ingress]'],
   ])('%s', (_what, rule, reason) => {
     const set = PolicySet.fromYaml(JSON.stringify([rule]), { file: 'r.json' });
     const v = verdict(set, 'pod:default:app=other', 'pod:default:app=api', 80);
@@ -84,7 +85,7 @@ describe('raw rules the agent refuses (Sanitize): not imported, so the endpoint 
     ]), { file: 'r.json' });
     const v = verdict(set, 'pod:default:app=web', 'cidr:8.8.8.8', '53/UDP');
     expect(v.egress.decision).toBe('no-policy-default-allow');
-    expect(v.egress.notes).toContain('Rule r.json#0 [0] selects this endpoint but is not imported by the agent: port 53 must be specified for DNS rules ([0].egress[0].toPorts[0])');
+    expect(v.egress.notes).toContain('Rule r.json#0 [0] selects this endpoint but is not imported by the agent: dns rules without ports; the agent refuses them ("port 53 must be specified") at [0].egress[0].toPorts[0].rules.dns [sanitize-dns-no-ports]');
   });
 });
 

@@ -137,7 +137,9 @@ describe('default deny and rule items', () => {
   test('ingress: [] does not count: the rule is not imported on 1.17+ and puts nothing into default deny', () => {
     const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [] })]);
     expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
-    expect(set.skippedRules.map((r) => r.reason)).toEqual(['rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny']);
+    expect(set.skippedRules.map((r) => r.reason)).toEqual([
+      'the API server or the agent rejects it: rule has only empty sections (ingress: []); the agent refuses it at spec [sanitize-no-rules]',
+    ]);
     const other = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [], egress: [{ toEndpoints: [labels({ app: 'db' })] }] })]);
     expect(other).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
     expect(other).toDeny('pod:default:app=api', 'pod:default:app=web', 80);
@@ -196,8 +198,9 @@ describe('default deny and rule items', () => {
     ]);
     expect(set).toAllow('pod:default:app=cli', 'pod:default:app=api', 80);
     const v = verdict(set, 'pod:default:app=cli', 'pod:default:app=api', 80);
-    expect(v.ingress.notes.join('\n')).toContain('combining fromEndpoints and fromEntities is not supported yet');
+    expect(v.ingress.notes.join('\n')).toContain('combining fromEndpoints and fromEntities in one ingress rule is not supported by the agent at spec.ingress[0].fromEntities [sanitize-l3-combination]');
     expect(set.skippedRules.map((r) => r.policy.name)).toEqual(['node-in-cnp', 'two-peers']);
+    expect(set.skippedRules[0].reason).toMatch(/a CiliumNetworkPolicy cannot have nodeSelector.* \[sanitize-cnp-node-selector\]$/);
     expect(policySet([cnp('ok', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEntities: ['world'] }] })])).toDeny('pod:default:app=cli', 'pod:default:app=api', 80);
   });
 });
