@@ -48,7 +48,8 @@ describe.each(['v1.19', 'main'])('validators of %s printed by one process and lo
     // Compiled by the library itself, no store (as a user's process compiles them).
     const previous = _usePrecompiled(undefined);
     try {
-      results.set('library', CORPUS.map((m) => CrdSchemas.fromDirectory(copyVersion(version, 'library')).validate(m)));
+      const library = CrdSchemas.fromDirectory(copyVersion(version, 'library'));
+      results.set('library', CORPUS.map((m) => library.validate(m)));
       // `printed`: compiled on the code-keeping instance and put in the store; `loaded`: the same text read back.
       const texts = new Map<string, string>();
       const store: _PrecompiledStore = {
