@@ -9,7 +9,7 @@ import { EndpointClass, EndpointClassKind } from '../model/connectivity-document
 import type { CompiledRule } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
-import { FqdnMatcher, compileFqdnSelector } from '../model/fqdn-pattern';
+import { FqdnMatcher, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import type { FqdnSelectorModel } from '../model/policy-model';
 
 /** How FQDN classes are built. */
@@ -162,7 +162,7 @@ function patternOverlaps(selected: ReadonlyMap<string, NamedFqdn>, dnsRules: Rea
   witness: (n: NamedFqdn) => string | undefined, taken: Set<string>,
 ): { kept: { text: string; dnsName: string }[]; leftOut: string[] } {
   const { names, patterns, fills, subdomainWildcard } = named;
-  const everything = (n: NamedFqdn): boolean => /^\*+\.?$/.test(n.text);
+  const everything = (n: NamedFqdn): boolean => matchesEveryDnsName(n.text, subdomainWildcard);
   const byText = new Map<string, { n: NamedFqdn; toFqdns: boolean }>();
   for (const n of dnsRules.values()) if (n.pattern && !everything(n)) byText.set(n.text, { n, toFqdns: false });
   for (const n of selected.values()) if (n.pattern && !everything(n)) byText.set(n.text, { n, toFqdns: true });
@@ -413,7 +413,8 @@ function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: Patt
   // same ending does not match: without it `*.example.com` → `**.example.com` was judged on a name both match.
   const deep = n.text.startsWith('**.');
   const candidate = (fill: string): Witness | undefined => {
-    const single = judge(/^\*+$/.test(n.text) ? `${fill}.invalid` : n.text.replace(/\*+/g, fill));
+    // A pattern of `*` only matches every name from 1.19 (before, `**` is one label, as `*.example` is a label and more).
+    const single = judge(/^\*+$/.test(n.text) && n.matcher.matches('x.invalid') ? `${fill}.invalid` : n.text.replace(/\*+/g, fill));
     const multi = deep ? judge(`${fill}.${n.text.replace(/\*+/g, fill)}`) : undefined;
     return multi !== undefined && (single === undefined || multi.others < single.others) ? multi : single;
   };

@@ -1,8 +1,10 @@
 /**
  * `toFQDNs` / L7 `dns` selectors as the agent matches them (pkg/fqdn/matchpattern): names are compared lower-case as
- * fully-qualified names (trailing dot added); in `matchPattern`, `*` is zero or more DNS characters except `.`, a pattern
- * made only of `*` (`*`, `**`, `*.`) matches every name, and since 1.19 a leading `**.` matches one or more whole labels
- * (`**.cilium.io` matches `a.cilium.io` and `b.a.cilium.io`, not `cilium.io`); before 1.19 `**` is the same as `*`.
+ * fully-qualified names (trailing dot added); in `matchPattern`, `*` is zero or more DNS characters except `.`, and `*`
+ * alone matches every name. Since 1.19 any pattern made only of `*` with an optional trailing dot (`**`, `*.`, `**.`)
+ * matches every name too (`isDNSWildcard`), and a leading `**.` matches one or more whole labels (`**.cilium.io` matches
+ * `a.cilium.io` and `b.a.cilium.io`, not `cilium.io`). Before 1.19 only the exact pattern `*` is special: `**` is the same
+ * as `*` inside a label, so `**`, `*.` and `**.` match one-label names only (`com.`), never `example.com.`.
  * Matching is hand-written and linear in the name (no regular expression).
  */
 import { FqdnSelectorModel } from './policy-model';
@@ -24,7 +26,7 @@ export function canonicalDnsName(name: string): string {
 /**
  * Compiles a selector for a Cilium version.
  * @param selector `{matchName}` or `{matchPattern}`; one with neither matches nothing
- * @param subdomainWildcard whether `**.` means "one or more labels" (Cilium 1.19+)
+ * @param subdomainWildcard Cilium 1.19+ matching: `**.` means "one or more labels", and `**`, `*.`, `**.` match every name
  */
 export function compileFqdnSelector(selector: FqdnSelectorModel, subdomainWildcard: boolean): FqdnMatcher {
   const { matchName, matchPattern } = selector;
@@ -60,10 +62,21 @@ function compileUncached(selector: FqdnSelectorModel, subdomainWildcard: boolean
 
 /**
  * Whether a name matches a `matchPattern` (the one FQDN glob matcher of the SDK: engine, validator, constructs, trace).
- * @param subdomainWildcard whether a leading `**.` means "one or more labels" (Cilium 1.19+)
+ * @param subdomainWildcard Cilium 1.19+ matching: a leading `**.` means "one or more labels", and every all-`*` pattern matches every name
  */
 export function fqdnPatternMatches(pattern: string, name: string, subdomainWildcard: boolean): boolean {
   return compilePattern(pattern, subdomainWildcard)(canonicalDnsName(name));
+}
+
+/**
+ * Whether a `matchPattern` matches every name as the agent reads it: `*` in every version; from 1.19 also any other
+ * pattern of only `*`s with an optional trailing dot (`**`, `*.`, `**.`: matchpattern `isDNSWildcard`). Before 1.19
+ * `ToAnchoredRegexp` special-cases `pattern == "*"` alone, so `*.` is `^[-a-zA-Z0-9_]*[.]$`: one-label names.
+ * @param subdomainWildcard Cilium 1.19+
+ */
+export function matchesEveryDnsName(pattern: string, subdomainWildcard: boolean): boolean {
+  const p = pattern.trim();
+  return p === '*' || (subdomainWildcard && /^\*+\.?$/.test(p));
 }
 
 /** One label of a pattern: its literal pieces between `*`s, or `undefined` for a label without `*` (compared whole). */
@@ -80,7 +93,7 @@ interface LabelGlob {
  */
 function compilePattern(pattern: string, subdomainWildcard: boolean): (canonical: string) => boolean {
   const p = pattern.trim().toLowerCase();
-  if (/^\*+\.?$/.test(p)) return (name) => name === '.' || (name.split('.').slice(0, -1).every((l) => l !== '' && isDnsChars(l, 0, l.length)));
+  if (matchesEveryDnsName(p, subdomainWildcard)) return (name) => name === '.' || (name.split('.').slice(0, -1).every((l) => l !== '' && isDnsChars(l, 0, l.length)));
   const fq = p.endsWith('.') ? p : `${p}.`;
   const leading = subdomainWildcard ? /^\*{2,}\./.exec(fq) : null;
   const labels: LabelGlob[] = (leading ? fq.slice(leading[0].length) : fq).split('.').map((text) => {

@@ -51,7 +51,7 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       }
       if (section !== 'egress') continue;
       arr<FqdnSelectorModel>(item.fqdns).forEach((f, j) => {
-        if (!isObject(f) || typeof f.matchPattern !== 'string' || !matchesEveryName(f.matchPattern)) return;
+        if (!isObject(f) || typeof f.matchPattern !== 'string' || !matchesEveryName(f.matchPattern, r.version)) return;
         run.report('pitfall-broad-peer', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
           `toFQDNs matchPattern ${JSON.stringify(f.matchPattern)} matches every DNS name: these pods may reach any address they can resolve, which `
           + 'is egress to the whole internet on these ports',

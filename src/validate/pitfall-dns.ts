@@ -2,7 +2,7 @@
 // egress default deny without DNS, and DNS rules widened by another policy's `*`.
 import { cidrsIntersect, parseCidr, ParsedCidr } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
-import { compileFqdnSelector } from '../model/fqdn-pattern';
+import { compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { Selector } from '../model/labels';
 import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, RuleView } from './pitfall-run';
@@ -29,7 +29,7 @@ function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boole
     // An allow on the DNS port without DNS rules wildcards the L7 rules of that port (mergePortProto): every name.
     if (sels.length === 0) return [{ item, index, all: true, names: ['an L4 allow with no DNS rules'] }];
     const names = sels.flatMap((s) => (isObject(s) ? [String(s.matchName ?? s.matchPattern ?? '')] : []));
-    return [{ item, index, all: names.some((n) => matchesEveryName(n)), names: names.map((n) => JSON.stringify(n)) }];
+    return [{ item, index, all: names.some((n) => matchesEveryName(n, r.version)), names: names.map((n) => JSON.stringify(n)) }];
   });
 }
 
@@ -62,7 +62,7 @@ function dnsMatcher(sel: FqdnSelectorModel, subdomainWildcard: boolean): (name: 
 function sampleName(sel: FqdnSelectorModel, subdomainWildcard: boolean): string | undefined {
   if (typeof sel.matchName === 'string' && sel.matchName !== '') return sel.matchName;
   if (typeof sel.matchPattern !== 'string' || sel.matchPattern === '') return undefined;
-  if (/^\*+\.?$/.test(sel.matchPattern.trim())) return 'x.example.';
+  if (matchesEveryDnsName(sel.matchPattern, subdomainWildcard)) return 'x.example.';
   const pattern = subdomainWildcard ? sel.matchPattern.replace(/^\*\*\./, 'x.x.') : sel.matchPattern;
   return pattern.replace(/\*+/g, 'x');
 }

@@ -3,12 +3,14 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { Diagnostic } from '../core/errors';
 import { Selector } from '../model/labels';
+import { matchesEveryDnsName } from '../model/fqdn-pattern';
 import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
 import { InventoryNetworkPolicy, InventoryPodTemplate, InventorySource, ManifestInventory } from './inventory';
 import { describeSelector, implies, mayOverlap, NAMESPACE_KEY, namespacesOf, selectsReserved, selectsWorkload, subjectSelector } from './pod-selectors';
 import { readPort } from './syntax';
+import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
 /** One policy of the set. */
@@ -95,9 +97,13 @@ export interface Coverage {
 /** Container port names of DNS servers. */
 export const DNS_PORT_NAMES = ['dns', 'domain', 'dns-udp'];
 
-/** A DNS pattern that matches every name, as Cilium reads it: `*` or `**` (and `**.*`), with an optional trailing dot. */
-export function matchesEveryName(pattern: string): boolean {
-  return /^(\*+|\*\*\.\*)\.?$/.test(pattern.trim());
+/**
+ * A DNS pattern that matches every name (or nearly: `**.*` every name of two labels or more), as the agent of `version`
+ * reads it: `*`; from 1.19 also `**`, `*.`, `**.` and `**.*` (before 1.19 those match one-label names only).
+ */
+export function matchesEveryName(pattern: string, version: CiliumVersion): boolean {
+  const p = pattern.trim();
+  return matchesEveryDnsName(p, version.atLeast(AGENT_SINCE.fqdnDoubleStar)) || (version.atLeast(AGENT_SINCE.fqdnDoubleStar) && /^\*\*\.\*\.?$/.test(p));
 }
 
 /** The items of a section that are objects, with their index. */

@@ -467,6 +467,21 @@ describe('FQDN and DNS', () => {
     expect(policySet(docs, V1_18)).toDeny('pod:default:app=web', 'fqdn:b.a.cilium.io@192.0.2.1', 443);
   });
 
+  test('**, *. and **. match every name from 1.19 only; before 1.19 they are one-label patterns (toFQDNs and DNS rules)', () => {
+    for (const p of ['**', '*.', '***']) {
+      const docs = [cnp('p', {
+        endpointSelector: labels({ app: 'web' }),
+        egress: [{ ...DNS_COMPANION, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: p }] } }] }, { toFQDNs: [{ matchPattern: p }] }],
+      })];
+      expect(policySet(docs)).toAllow('pod:default:app=web', 'fqdn:evil.example.org@203.0.113.9', 443);
+      expect(policySet(docs)).toAllow('pod:default:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example.org' });
+      expect(policySet(docs, V1_18)).toDeny('pod:default:app=web', 'fqdn:evil.example.org@203.0.113.9', 443);
+      expect(verdict(policySet(docs, V1_18), 'pod:default:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example.org' }).verdict)
+        .toBe('l7-denied');
+      expect(policySet(docs, V1_18)).toAllow('pod:default:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'localhost' });
+    }
+  });
+
   test('DNS L7 rules on the DNS server: other names are REFUSED', () => {
     const set = policySet([cnp('p', {
       endpointSelector: labels({ app: 'web' }),

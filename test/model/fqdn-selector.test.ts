@@ -87,6 +87,16 @@ describe('matchPattern edges (Cilium pkg/fqdn/matchpattern)', () => {
     }
   });
 
+  test('before 1.19 only `*` itself matches every name: `**`, `***`, `*.`, `**.` are one-label patterns (ToAnchoredRegexp)', () => {
+    // Cilium 1.14-1.18 special-case `pattern == "*"` alone; `*.` compiles to ^[-a-zA-Z0-9_]*[.]$ (PR #43420 added isDNSWildcard in 1.19).
+    expect([m('*', 'a.io', false), m(' * ', 'b.a.io', false)]).toEqual([true, true]);
+    for (const p of ['**', '***', '*.', '**.']) {
+      expect([m(p, 'a.io', false), m(p, 'evil.example.org', false)], p).toEqual([false, false]);
+      expect([m(p, 'localhost', false), m(p, 'com.', false), m(p, '.', false)], p).toEqual([true, true, true]);
+      expect([m(p, 'a.io', true), m(p, 'evil.example.org', true)], p).toEqual([true, true]);
+    }
+  });
+
   test('a star is DNS characters within one label, at either end or in the middle', () => {
     expect(['api.io', 'xapi.io', 'x-_9api.io'].map((n) => m('*api.io', n))).toEqual([true, true, true]);
     expect(['apx.io', 'x.api.io', 'x!api.io', 'apix.io'].map((n) => m('*api.io', n))).toEqual([false, false, false, false]);

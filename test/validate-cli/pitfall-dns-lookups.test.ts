@@ -139,6 +139,9 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted(), wide([toDns()])])).toEqual([HIT]);
     expect(at(ID, [restricted(), wide([toDns(STAR)]), wide([toDns([{ matchPattern: '**' }])], WEB, 'wide2')])).toEqual([HIT]);
     expect(at(ID, [restricted(), wide([toDns([{ matchPattern: '*.example.com' }])])])).toEqual([]);
+    // "**" is every name from 1.19; before, a one-label pattern that does not cancel the restriction.
+    expect([at(ID, [restricted(), wide([toDns([{ matchPattern: '**' }])])], '1.18'), at(ID, [restricted(), wide([toDns([{ matchPattern: '**' }])])])])
+      .toEqual([[], [HIT]]);
     // A rule restricting nothing is not reported.
     expect(at(ID, [restricted([toDns(STAR)]), wide([toDns()])])).toEqual([]);
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }, { matchPattern: '*' }])]), wide([toDns()])])).toEqual([]);

@@ -171,6 +171,9 @@ describe('pitfall-broad-peer: every address or every name in an allow rule', () 
     expect(paths(ID, [fqdns({ matchName: 'a.example.com' }, { matchPattern: '*.example.com' }, { matchName: '*' }, { matchPattern: '*' })]))
       .toEqual(['spec.egress[1].toFQDNs[3].matchPattern']);
     expect(paths(ID, [fqdns({ matchPattern: '**' })])).toEqual(['spec.egress[1].toFQDNs[0].matchPattern']);
+    // Before 1.19 only "*" itself is every name: "**" and "*." are one-label patterns there (the engine agrees).
+    expect(['*', '**', '*.'].map((p) => paths(ID, [fqdns({ matchPattern: p })], '1.18').length)).toEqual([1, 0, 0]);
+    expect(['*', '**', '*.'].map((p) => paths(ID, [fqdns({ matchPattern: p })], '1.19').length)).toEqual([1, 1, 1]);
     expect(paths(ID, [fqdns({ matchName: '*' })])).toEqual([]);
     // In egressDeny toFQDNs is refused (no deny rule selects by name), not a broad allow.
     const deny = report([rule('egressDeny', { toFQDNs: [{ matchPattern: '*' }] })]);
