@@ -151,29 +151,39 @@ function readTopLevel(
   readResource(out, value, where, source, undefined);
 }
 
+/**
+ * The items of a `List` (`listPath`: where the list is in its document, for a list inside a list). A list among the
+ * items is read the same way, as kubectl's `FlattenListVisitor` flattens nested lists: `kubectl apply` applies the
+ * policies of an inner `List` too (the nesting limit of the reader bounds the depth).
+ */
 function readList(
   out: ParseResult,
   value: Record<string, unknown>,
   where: { file?: string; index: number },
   sourceFor: ((root: YamlNode) => YamlSource) | undefined,
   source: YamlSource | undefined,
+  listPath?: string,
 ): void {
   const items = value.items;
   if (items === undefined || items === null) return;
   if (!Array.isArray(items)) {
     const reader = new Reader(source);
     reader.wrongType(items, 'a list', ['items']);
-    flush(out, reader, source, where);
+    flush(out, reader, source, where, listPath);
     return;
   }
   items.forEach((item, i) => {
-    const itemPath = `items[${i}]`;
+    const itemPath = `${listPath === undefined ? '' : `${listPath}.`}items[${i}]`;
     const itemNode = source?.node(['items', i]);
     const itemSource = itemNode && sourceFor ? sourceFor(itemNode) : undefined;
     if (!isPlainObject(item)) {
       const reader = new Reader(source);
       reader.wrongType(item, 'a mapping (a Kubernetes object)', ['items', i]);
-      flush(out, reader, source, where);
+      flush(out, reader, source, where, listPath);
+      return;
+    }
+    if (typeof item.kind === 'string' && LIST_KINDS.includes(item.kind)) {
+      readList(out, item, where, sourceFor, itemSource, itemPath);
       return;
     }
     readResource(out, item, where, itemSource, itemPath);

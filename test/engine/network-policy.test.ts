@@ -160,6 +160,12 @@ describe('NetworkPolicy with Cilium policies', () => {
   test('NetworkPolicies in a List, and of another API group (ignored)', () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [np('deny', { podSelector: {} }, 'shop')] };
     expect(verdict(set([list]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(false);
+    // A List inside a List: kubectl flattens it (FlattenListVisitor) and applies its policies, so they are enforced.
+    const nested = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'List', items: [np('deny', { podSelector: {} }, 'shop')] }] };
+    expect(verdict(set([nested]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(false);
+    const cnpIn = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'CiliumNetworkPolicyList', items: [
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'c', namespace: 'shop' }, spec: { endpointSelector: {}, ingress: [{}] } }] }] };
+    expect(verdict(set([cnpIn]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(false);
     const other = { ...np('deny', { podSelector: {} }, 'shop'), apiVersion: 'crd.projectcalico.org/v1' };
     expect(verdict(set([other]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(true);
   });

@@ -124,6 +124,21 @@ describe('List items', () => {
     expect(r.skipped[0].locate('metadata.name')).toEqual({ line: 12, column: 20 });
   });
 
+  it('a List inside a List is read too (kubectl flattens nested lists and applies their policies), at its own lines', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  - apiVersion: cilium.io/v2\n'
+      + '    kind: CiliumNetworkPolicy\n    metadata: {name: inner, namespace: shop}\n    spec:\n      endpointSelector: {}\n      ingres: []\n'
+      + '  - 7\n  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: d}\n';
+    const r = fromYaml(text, { file: 'nested.yaml' });
+    expect(r.documents.map((d) => [d.model.metadata.name, d.source])).toEqual([['inner', { file: 'nested.yaml', index: 0, itemPath: 'items[0].items[0]' }]]);
+    expect(r.documents[0].locate('spec.endpointSelector')).toEqual({ line: 11, column: 25 });
+    expect(r.diagnostics.map(where)).toEqual([
+      ['parse-unknown-field', 'spec.ingres', 0, 'items[0].items[0]', 12, 7], ['parse-wrong-type', 'items[1]', 0, 'items[0]', 13, 5],
+    ]);
+    expect(r.skipped.map((s) => [s.kind, s.itemPath])).toEqual([['Deployment', 'items[0].items[2]']]);
+    const obj = fromObject({ kind: 'List', items: [{ kind: 'CiliumNetworkPolicyList', items: [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'o' } }] }] });
+    expect(obj.documents.map((d) => d.source.itemPath)).toEqual(['items[0].items[0]']);
+  });
+
   it('a List read from an object has no positions but the same paths', () => {
     const r = fromObject({ kind: 'List', items: [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'a' }, spec: { bogus: 1 } }, 'x'] });
     expect(r.diagnostics.map(where)).toEqual([['parse-unknown-field', 'spec.bogus', 0, 'items[0]', undefined, undefined], ['parse-wrong-type', 'items[1]', 0, undefined, undefined, undefined]]);
