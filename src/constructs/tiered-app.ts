@@ -8,6 +8,9 @@ import { Port } from './port';
 import { EndpointSelector, IEndpointSelector } from './selector';
 import { noServingPorts, servingPorts } from './workload';
 import { allowDns, allowHostProbes } from './builtins';
+import { Selector } from '../model/labels';
+import { LabelSelectorModel } from '../model/policy-model';
+import { describeSelector, implies } from '../validate/pod-selectors';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
 export interface TierEgress {
@@ -289,23 +292,21 @@ export class TieredApp extends Construct {
 }
 
 /**
- * Refuses a tier whose label selector selects every pod of another tier (its labels are a subset of the other's): those
- * pods would get both tiers' policies, so the first tier's peers (the entry, say) would reach a later tier directly.
- * Selectors with expressions are not compared.
+ * Refuses a tier whose selector selects every pod of another tier (its labels are a subset of the other's, or its
+ * expressions follow from the other's: `app In (web, db)`, `app NotIn (z)` or `app Exists` beside `app=db`): those pods
+ * would get both tiers' policies, so the first tier's peers (the entry, say) would reach a later tier directly, on the
+ * first tier's ports. Judged with the validator's implication of selectors (`implies`, sound: it never refuses tiers
+ * that can be told apart, and compares `matchLabels` and `matchExpressions` alike).
  */
 function checkTiersDisjoint(tiers: ResolvedTier[], location: string): void {
-  const labels = tiers.map((t) => {
-    const model = t.selector.toEndpointSelector();
-    return model.matchExpressions?.length ? undefined : model.matchLabels ?? {};
-  });
+  const models = tiers.map((t) => t.selector.toEndpointSelector());
+  const selectors = models.map((m) => Selector.from(m));
   tiers.forEach((a, i) => tiers.forEach((b, j) => {
-    const [la, lb] = [labels[i], labels[j]];
-    if (i === j || la === undefined || lb === undefined) return;
-    if (!Object.entries(la).every(([k, v]) => lb[k] === v)) return;
-    const show = (l: Record<string, string>): string => JSON.stringify(l);
+    if (i === j || !implies(selectors[j], selectors[i])) return;
+    const show = (m: LabelSelectorModel): string => (m.matchExpressions?.length ? describeSelector(m) : JSON.stringify(m.matchLabels ?? {}));
     throw new CiliumPolicyError({
       id: 'tiered-app-tiers-overlap',
-      message: `tier ${a.name} selects ${show(la)}, which also selects every pod of tier ${b.name} (${show(lb)}): those pods would get `
+      message: `tier ${a.name} selects ${show(models[i])}, which also selects every pod of tier ${b.name} (${show(models[j])}): those pods would get `
         + `the ingress of tier ${a.name} too`,
       fix: `give each tier labels only its own pods carry, e.g. add { tier: '${a.name}' } to tier ${a.name}`,
       location,

@@ -161,6 +161,25 @@ describe('TieredApp: each tier admits only the tier before it', () => {
     expect(verdictOf(c, 'pod:ingress:app=gw', 'pod:shop:app=shop,tier=web', '80/TCP')).toBe('allowed');
   });
 
+  test('a tier whose selector expressions select every pod of another tier is refused too (In, NotIn, Exists)', () => {
+    const db: Tier = { name: 'db', labels: { app: 'db' }, ports: [Port.tcp(5432)] };
+    const broad = (e: LabelExpression): Tier => ({ name: 'web', selector: EndpointSelector.of({ expressions: [e] }), ports: [Port.tcp(80)] });
+    // Before: synthesized, and the entry reached the db pods on 80/TCP (web's ingress selected them).
+    for (const e of [LabelExpression.in('app', ['web', 'db']), LabelExpression.notIn('app', ['z']), LabelExpression.exists('app')]) {
+      const r = refusal(() => new TieredApp(chart('shop'), 'app', { entry: [GW], tiers: [broad(e), db] }));
+      expect(r.id).toBe('tiered-app-tiers-overlap');
+      expect(r.message).toMatch(/^\[test\/app\] tier web selects \{app (In \(web,db\)|NotIn \(z\)|Exists)\}, which also selects every pod of tier db \(\{"app":"db"\}\)/);
+    }
+    // A later tier broader than an earlier one: the earlier tier's pods got the later tier's ingress.
+    expect(refusal(() => new TieredApp(chart('shop'), 'app', { entry: [GW], tiers: [{ ...db, name: 'front', labels: { app: 'web' } }, broad(LabelExpression.exists('app'))] })).id)
+      .toBe('tiered-app-tiers-overlap');
+    // Expressions that tell the tiers apart are fine: the entry reaches web only.
+    const c = chart('shop');
+    new TieredApp(c, 'app', { entry: [GW], tiers: [broad(LabelExpression.in('app', ['web', 'www'])), db] });
+    expect(verdictOf(c, 'pod:ingress:app=gw', 'pod:shop:app=db', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:ingress:app=gw', 'pod:shop:app=www', '80/TCP')).toBe('allowed');
+  });
+
   test('labels and a workload on one tier are refused (the labels were ignored)', () => {
     const c = chart('shop');
     const web = deployment(c, 'web', { app: 'web' });
