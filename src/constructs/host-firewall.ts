@@ -9,7 +9,7 @@ import { AllowOptions, DenyOptions } from './policy-rule';
 import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
-import { ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
+import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 
@@ -27,8 +27,8 @@ export enum RoutingMode {
 export interface HostFirewallProps {
   /**
    * The management network(s) operators come from: the source of the break-glass path and of kube-apiserver access.
-   * Required, not empty; a /0 (every address) is refused, here and in `controlPlaneCidrs`, `bgpPeers` and
-   * `nodeDnsServers` (`host-firewall-cidr-everything`).
+   * Required, not empty; a /0 (every address), or CIDRs that hold every address together (`0.0.0.0/1` and
+   * `128.0.0.0/1`), is refused, here and in `controlPlaneCidrs`, `bgpPeers` and `nodeDnsServers` (`host-firewall-cidr-everything`).
    */
   readonly managementCidrs: string[];
   /**
@@ -177,13 +177,19 @@ export class HostFirewall extends Construct {
       managementCidrs: 'the break-glass ports and the API server', controlPlaneCidrs: 'etcd (2379-2380/TCP)', bgpPeers: 'BGP (179/TCP)',
       nodeDnsServers: 'the nodes\' DNS egress (53/UDP, 53/TCP)',
     };
+    // So are CIDRs that hold every address together (`0.0.0.0/1` and `128.0.0.0/1`): the same world, written in parts.
     for (const [prop, list] of [['managementCidrs', props.managementCidrs], ['controlPlaneCidrs', props.controlPlaneCidrs], ['bgpPeers', props.bgpPeers],
       ['nodeDnsServers', props.nodeDnsServers]] as const) {
       const everything = (list ?? []).find((c) => parseCidr(c)?.prefix === 0);
-      if (everything !== undefined) {
+      const family = everything !== undefined ? undefined : cidrsHoldWholeWorld(list ?? []);
+      if (everything !== undefined || family !== undefined) {
+        const what = everything !== undefined
+          ? `${JSON.stringify(everything)} is every ${everything.includes(':') ? 'IPv6' : 'IPv4'} address`
+          : `${(list ?? []).slice(0, 5).map((c) => JSON.stringify(c)).join(', ')}${(list ?? []).length > 5 ? ` and ${(list ?? []).length - 5} more` : ''} `
+            + `together hold every ${family === 6 ? 'IPv6' : 'IPv4'} address`;
         throw new CiliumPolicyError({
           id: 'host-firewall-cidr-everything',
-          message: `HostFirewall ${prop} ${JSON.stringify(everything)} is every ${everything.includes(':') ? 'IPv6' : 'IPv4'} address: ${opens[prop]} would be open to the world`,
+          message: `HostFirewall ${prop} ${what}: ${opens[prop]} would be open to the world`,
           fix: `list the networks meant (e.g. '10.50.0.0/24'); a path meant to be open to the world is a rule of its own (allowIngress with Peer.entity(Entity.WORLD))`,
           location: this.node.path,
         });

@@ -318,6 +318,19 @@ function itemRanges(item: RuleItemModel, groups: ReadonlyMap<string, CidrGroupCo
 const UNUSABLE: readonly AddressRange[] = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3', '::/127', 'fe80::/10', 'ff00::/8']
   .map((c) => cidrRange(parseCidr(c) as ParsedCidr));
 
+/**
+ * The family whose every usable address the CIDRs hold together (`0.0.0.0/0`, or `0.0.0.0/1` + `128.0.0.0/1`, …), the
+ * same "whole world" as for denies; `undefined` when they hold no whole family. Unparsable entries count for nothing.
+ */
+export function cidrsHoldWholeWorld(cidrs: readonly string[]): 4 | 6 | undefined {
+  const ranges = cidrs.flatMap((t) => {
+    const c = parseCidr(t);
+    return c ? [cidrRange(c)] : [];
+  });
+  if (ranges.length === 0) return undefined;
+  return ([4, 6] as const).find((f) => ranges.some((r) => r.family === f) && rangesCoverFamily([...ranges, ...UNUSABLE], f));
+}
+
 /** Whether ranges hold every usable IPv4 or every usable IPv6 address. */
 function wholeWorld(ranges: readonly AddressRange[]): boolean {
   if (ranges.length === 0) return false;

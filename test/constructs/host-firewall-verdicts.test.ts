@@ -305,6 +305,24 @@ describe('HostFirewall refusals, by error id', () => {
     expect(r.message).toContain(message);
   });
 
+  test.each([
+    ['managementCidrs', { managementCidrs: ['0.0.0.0/1', '128.0.0.0/1'] }, '"0.0.0.0/1", "128.0.0.0/1" together hold every IPv4 address'],
+    ['managementCidrs', { managementCidrs: ['::/1', '8000::/1'] }, '"::/1", "8000::/1" together hold every IPv6 address'],
+    // The addresses no operator has (0.0.0.0/8, loopback, multicast, …) need not be listed: this is the world too.
+    ['bgpPeers', { bgpPeers: ['1.0.0.0/8', '2.0.0.0/7', '4.0.0.0/6', '8.0.0.0/5', '16.0.0.0/4', '32.0.0.0/3', '64.0.0.0/2', '128.0.0.0/2', '192.0.0.0/3'] },
+      '"1.0.0.0/8", "2.0.0.0/7", "4.0.0.0/6", "8.0.0.0/5", "16.0.0.0/4" and 4 more together hold every IPv4 address: BGP'],
+  ])('CIDRs of %s that hold every address together (a /0 written in parts)', (prop, props, message) => {
+    const r = refusal(() => firewall(props));
+    expect(r.id).toBe('host-firewall-cidr-everything');
+    expect(r.message).toContain(`HostFirewall ${prop} ${message}`);
+  });
+
+  test('CIDRs that leave part of the world out are not refused (only the whole world is)', () => {
+    const { c } = firewall({ managementCidrs: ['0.0.0.0/1'] });
+    expect(into(c, 'cidr:10.50.0.7', '22/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:203.0.113.9', '22/TCP')).toBe('denied');
+  });
+
   test('the management network itself stays the only outside source of the break-glass port', () => {
     const { c } = firewall({ managementCidrs: ['10.50.0.0/24'] });
     expect(into(c, 'cidr:10.50.0.7', '22/TCP')).toBe('allowed');
