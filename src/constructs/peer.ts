@@ -123,8 +123,10 @@ export class Peer implements IPeer {
     }
     const labels: Record<string, string> = { ...(options.labels ?? {}) };
     const expressions = [...(options.expressions ?? [])];
-    if (options.namespace !== undefined) labels[NAMESPACE_LABEL] = options.namespace;
-    for (const [k, v] of Object.entries(options.namespaceLabels ?? {})) labels[`k8s:${NAMESPACE_LABELS_PREFIX}${k}`] = v;
+    if (options.namespace !== undefined) setUnlessConflicting(labels, NAMESPACE_LABEL, options.namespace, 'Peer.endpoints() namespace');
+    for (const [k, v] of Object.entries(options.namespaceLabels ?? {})) {
+      setUnlessConflicting(labels, `k8s:${NAMESPACE_LABELS_PREFIX}${k}`, v, `Peer.endpoints() namespaceLabels.${k}`);
+    }
     if (options.allNamespaces) expressions.push(LabelExpression.exists(NAMESPACE_LABEL));
     const selector = _selectorModel({ labels, expressions });
     const implicit = !selectorConstrainsNamespace(selector);
@@ -158,7 +160,7 @@ export class Peer implements IPeer {
     namespace = namespace ?? own;
     const model = selector.toEndpointSelector();
     const labels: Record<string, string> = { ...(model.matchLabels ?? {}) };
-    if (namespace !== undefined) labels[NAMESPACE_LABEL] = namespace;
+    if (namespace !== undefined) setUnlessConflicting(labels, NAMESPACE_LABEL, namespace, 'Peer.selectedBy() namespace');
     const endpoint: LabelSelectorModel = {
       ...(Object.keys(labels).length ? { matchLabels: labels } : {}),
       ...(model.matchExpressions?.length ? { matchExpressions: clonePlain(model.matchExpressions) as LabelSelectorModel['matchExpressions'] } : {}),
@@ -360,4 +362,22 @@ export class Peer implements IPeer {
   public toString(): string {
     return this.workloadConstruct ? this.workloadConstruct.node.path : (this.config as PeerConfig).description;
   }
+}
+
+/**
+ * Writes a namespace label into a peer's labels, refusing one the labels already give another value: overwriting it
+ * would turn "pods of namespace y, in namespace x" (no pod) into every matching pod of x.
+ */
+function setUnlessConflicting(labels: Record<string, string>, key: string, value: string, what: string): void {
+  const given = labels[key];
+  if (given !== undefined && given !== value) {
+    throw new CiliumPolicyError({
+      id: 'peer-namespace-conflict',
+      message: `${what} is ${JSON.stringify(value)}, but the labels already require ${key}=${JSON.stringify(given)}: no pod has both, `
+        + `and writing ${JSON.stringify(value)} over it would select the pods of the other namespace instead`,
+      fix: `give the namespace once: drop ${key} from the labels, or make both the same`,
+      location: callerLocation(),
+    });
+  }
+  labels[key] = value;
 }

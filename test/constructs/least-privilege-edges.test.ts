@@ -216,6 +216,30 @@ describe('L7: an HTTP rule restricts something, or says it does not', () => {
   });
 });
 
+describe('a peer\'s namespace is never written over a namespace its labels already require', () => {
+  const NS = 'k8s:io.kubernetes.pod.namespace';
+  test('Peer.endpoints() namespace against a namespace label (it was overwritten: every app=b pod of x got in)', () => {
+    const r = refusal(() => Peer.endpoints({ namespace: 'x', labels: { [NS]: 'y', app: 'b' } }));
+    expect(r.id).toBe('peer-namespace-conflict');
+    expect(r.message).toMatch(/Peer\.endpoints\(\) namespace is "x", but the labels already require k8s:io\.kubernetes\.pod\.namespace="y"/);
+    expect(r.message).toMatch(/^\[test\/constructs\/least-privilege-edges\.test\.ts:\d+\]/);
+    const ns = refusal(() => Peer.endpoints({ namespaceLabels: { team: 'b' }, labels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'a' } }));
+    expect([ns.id, ns.message]).toEqual(['peer-namespace-conflict', expect.stringContaining('Peer.endpoints() namespaceLabels.team is "b"')]);
+  });
+
+  test('Peer.selectedBy() namespace against the selector\'s namespace label', () => {
+    expect(refusal(() => Peer.selectedBy(EndpointSelector.labels({ [NS]: 'y', app: 'b' }), 'x')).id).toBe('peer-namespace-conflict');
+  });
+
+  test('the same namespace twice is fine, and what it allows is that namespace only', () => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.endpoints({ namespace: 'x', labels: { [NS]: 'x', app: 'b' } }), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, 'pod:x:app=b', 'pod:shop:app=api', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:y:app=b', 'pod:shop:app=api', '80/TCP')).toBe('denied');
+  });
+});
+
 describe('a workload reused as a peer through its selector stays in its namespace', () => {
   test('Peer.selectedBy(EndpointSelector.workload()) takes the workload\'s namespace (it took the policy\'s: other pods with its labels)', () => {
     const c = chart('shop');
