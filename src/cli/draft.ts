@@ -65,6 +65,13 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   }
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const namespaces = (options.namespace ?? []).flatMap((n) => n.split(',')).map((n) => n.trim()).filter((n) => n !== '');
+  // `--namespace "$NS"` with NS unset: one namespace was asked for, so drafting every namespace would be more than asked.
+  if (options.namespace !== undefined && options.namespace.length > 0 && namespaces.length === 0) {
+    throw new CiliumPolicyError({
+      id: 'cli-flag', message: `--namespace ${JSON.stringify(options.namespace.join(','))} names no namespace`,
+      fix: 'give the namespace to draft (--namespace shop), or leave --namespace out for every namespace',
+    });
+  }
   for (const ns of namespaces) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63) {
       throw new CiliumPolicyError({ id: 'cli-flag', message: `--namespace ${ns} is not a namespace name`, fix: 'use a DNS-1123 label such as shop' });

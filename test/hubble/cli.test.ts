@@ -235,6 +235,9 @@ describe('draft', () => {
   test.each([
     ['--output json', ['--flows', CAPTURE, '--output', 'json'], /argument 'json' is invalid/],
     ['a bad namespace', ['--flows', CAPTURE, '--namespace', 'Not_A_Namespace'], /^error: --namespace Not_A_Namespace is not a namespace name/],
+    // An empty --namespace ("$NS" unset) drafted every namespace of the capture.
+    ['an empty namespace', ['--flows', CAPTURE, '--namespace', ''], /^error: --namespace "" names no namespace \(cli-flag\)/],
+    ['only commas', ['--flows', CAPTURE, '--namespace', ' , '], /^error: --namespace " , " names no namespace/],
     ['missing flow log', ['--flows', join(HUBBLE_FIXTURES_DIR, 'missing.jsonl')], /^error: cannot read flow log/],
   ])('bad input (%s): exit 2', async (_name, argv, message) => {
     const r = await draft(argv);
