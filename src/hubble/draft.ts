@@ -38,7 +38,8 @@ import { TrafficDirection } from '../engine/verdict';
 /** Options of `Draft.plan`. */
 export interface DraftOptions {
   /**
-   * Draft policies only for workloads in these namespaces (their peers may be anywhere).
+   * Draft policies only for workloads in these namespaces (their peers may be anywhere). An empty list is refused
+   * (`draft-namespaces-empty`).
    * @default - every namespace with pods in the capture
    */
   readonly namespaces?: string[];
@@ -321,7 +322,15 @@ const MAX_NOT_DRAFTED = 20;
 /** Plans the draft from a capture: what each workload's policy allows. */
 export function planDraft(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
-  const inScope = (ns: string): boolean => options.namespaces === undefined || options.namespaces.length === 0 || options.namespaces.includes(ns);
+  if (options.namespaces !== undefined && options.namespaces.length === 0) {
+    // An empty list drafted every namespace: more than a caller that meant to list some asked for.
+    throw new CiliumPolicyError({
+      id: 'draft-namespaces-empty',
+      message: 'Draft.plan namespaces is an empty list',
+      fix: 'list the namespaces to draft, or leave namespaces out for every namespace of the capture',
+    });
+  }
+  const inScope = (ns: string): boolean => options.namespaces === undefined || options.namespaces.includes(ns);
   const policies = new Map<string, PolicyAcc>();
   const policyOf = (peer: FlowPeer): PolicyAcc => {
     const selector = draftSelector(peer.labels ?? {});

@@ -56,6 +56,18 @@ describe('Replay and ReplayFormat', () => {
 });
 
 describe('Draft', () => {
+  test('an empty namespaces list is refused (it drafted every namespace of the capture)', () => {
+    let error: unknown;
+    try {
+      Draft.plan(capture, { namespaces: [] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ id: 'draft-namespaces-empty' });
+    expect(String((error as Error).message)).toMatch(/Draft\.plan namespaces is an empty list/);
+    expect(Draft.plan(capture, { namespaces: ['shop'] }).namespaces).toEqual(['shop']);
+  });
+
   test('plan, renderYaml and renderTypeScript are the layer\'s plan and renderings', () => {
     const plan = Draft.plan(capture, { namespaces: ['shop'] });
     expect(plan).toEqual(planDraft(capture, { namespaces: ['shop'] }));
