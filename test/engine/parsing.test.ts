@@ -114,7 +114,8 @@ describe('FQDN patterns', () => {
     const dns = '[-a-z0-9_]';
     const toRegExp = (pattern: string, v119: boolean): RegExp => {
       const p = pattern.toLowerCase();
-      if (/^\*+\.?$/.test(p)) return new RegExp(`^(${dns}+[.])+$|^[.]$`);
+      // Match-all: `*` in every version (ToAnchoredRegexp's `pattern == "*"`); every all-star pattern from 1.19 (isDNSWildcard).
+      if (p === '*' || (v119 && /^\*+\.?$/.test(p))) return new RegExp(`^(${dns}+[.])+$|^[.]$`);
       const fq = p.endsWith('.') ? p : `${p}.`;
       const lead = v119 ? /^\*{2,}\./.exec(fq) : null;
       const body = (lead ? fq.slice(lead[0].length) : fq).split('').map((c) => (c === '*' ? `${dns}*` : c === '.' ? '[.]' : c)).join('');
