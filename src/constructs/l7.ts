@@ -324,6 +324,7 @@ export class L7 {
   /**
    * A proxylib parser (`l7proto`) with generic key/value rules (deprecated, removed after Cilium 1.19). The parser lets
    * through every request when it has no rule, or a rule without keys, so both are refused: list the requests to allow.
+   * A blank value (`{ cmd: '' }`) constrains nothing in the parsers, so it is refused too (`l7-field-blank`).
    * @param protocol the parser, e.g. `r2d2`
    * @param rules the requests allowed, each a map of the parser's fields (at least one rule, each with at least one field)
    */
@@ -338,6 +339,8 @@ export class L7 {
         location: callerLocation(),
       });
     }
+    // The proxylib parsers read a blank value as no constraint (r2d2 `cmd: ""` is any command, `file: ""` any file).
+    rules.forEach((r, i) => checkL7Fields(`L7.generic('${protocol}') rule ${i}:`, r, 'leave the field out'));
     return new L7({ l7proto: protocol, l7: rules.map((r) => ({ ...r })) });
   }
 

@@ -56,8 +56,11 @@ function l7protoRules(run: PitfallRun, r: RuleView, at: string, proto: unknown, 
     return;
   }
   rules.forEach((rule, i) => {
-    if (isObject(rule) && Object.keys(rule).length > 0) return;
-    run.report('pitfall-l7-matches-every-request', r, `${at}.l7[${i}]`, `this l7 rule has no field: the ${JSON.stringify(proto)} parser lets every request through it`,
+    // A blank value constrains nothing in the proxylib parsers (r2d2 `cmd: ""` is any command): such a rule has no field.
+    if (isObject(rule) && Object.values(rule).some((v) => typeof v !== 'string' || v.trim() !== '')) return;
+    const blank = isObject(rule) && Object.keys(rule).length > 0;
+    run.report('pitfall-l7-matches-every-request', r, `${at}.l7[${i}]`,
+      `this l7 rule has no field${blank ? ' with a value (a blank value constrains nothing)' : ''}: the ${JSON.stringify(proto)} parser lets every request through it`,
       'give the rule the fields of the requests to allow, or remove it');
   });
 }

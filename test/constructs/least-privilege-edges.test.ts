@@ -209,6 +209,10 @@ describe('L7: an HTTP rule restricts something, or says it does not', () => {
     expect(refusal(() => L7.generic('r2d2')).id).toBe('l7-no-rules');
     expect(refusal(() => L7.generic('r2d2', [{ cmd: 'READ' }, {}])).id).toBe('l7-rule-empty');
     expect(refusal(() => L7.generic(' ', [{ cmd: 'READ' }])).id).toBe('l7-field-blank');
+    // A blank value is no constraint in the parsers (r2d2 `cmd: ""` is any command): it was written, letting every request through.
+    const blank = refusal(() => L7.generic('r2d2', [{ cmd: 'READ' }, { cmd: '' }]));
+    expect([blank.id, blank.message]).toEqual(['l7-field-blank', expect.stringMatching(/L7\.generic\('r2d2'\) rule 1: cmd "" is blank/)]);
+    expect(refusal(() => L7.generic('r2d2', [{ cmd: 'READ', file: ' ' }])).id).toBe('l7-field-blank');
     const c = chart('shop');
     new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
       .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)], l7: L7.generic('r2d2', [{ cmd: 'READ' }]) });

@@ -85,6 +85,8 @@ describe(`${ID}: l7proto`, () => {
     ['no l7 rules', { l7proto: 'r2d2' }, [`${R}.l7proto`]],
     ['an empty l7 list', { l7proto: 'r2d2', l7: [] }, [`${R}.l7proto`]],
     ['a rule without fields', { l7proto: 'r2d2', l7: [{ cmd: 'READ' }, {}] }, [`${R}.l7[1]`]],
+    ['a rule whose fields are all blank (no constraint in the parser)', { l7proto: 'r2d2', l7: [{ cmd: 'READ' }, { cmd: '', file: ' ' }] }, [`${R}.l7[1]`]],
+    ['a blank field beside a filled one', { l7proto: 'r2d2', l7: [{ cmd: 'READ', file: '' }] }, []],
     ['rules with fields', { l7proto: 'r2d2', l7: [{ cmd: 'READ' }] }, []],
   ])('%s', (_name, rules, paths) => {
     expect(at(api(rules))).toEqual(paths);
