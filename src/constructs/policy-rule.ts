@@ -382,6 +382,7 @@ export class PolicyRule {
    */
   private subjectSelector(selector: IEndpointSelector, context: RuleRenderContext, diagnostics: Diagnostic[]): LabelSelectorModel {
     const model = selector.toEndpointSelector();
+    if (context.kind === 'CiliumNetworkPolicy') subjectNamespaceLabels(model, context, diagnostics);
     const workload = (selector as Partial<EndpointSelector>)._workload;
     if (workload === undefined) return model;
     const namespace = workloadNamespace(workload);
@@ -494,4 +495,28 @@ function withNamespace(selector: LabelSelectorModel, namespace: string): LabelSe
 function describeSelectorValue(value: unknown): string {
   const path = (value as { node?: { path?: unknown } } | null)?.node?.path;
   return typeof path === 'string' ? `(the construct ${path})` : `(${typeof value})`;
+}
+
+/**
+ * A CNP selects pods of its own namespace only: the agent writes `k8s:io.kubernetes.pod.namespace=<policy namespace>`
+ * into the endpointSelector (`ParseToCiliumRule`), replacing a `k8s:` namespace label of another value, so the policy
+ * would apply to that namespace's pods with the other labels, pods the selector did not name; a namespace label of
+ * another source (`io.kubernetes.pod.namespace`, `any:…`) is ANDed with it instead, and the policy selects no pod.
+ */
+function subjectNamespaceLabels(model: LabelSelectorModel, context: RuleRenderContext, diagnostics: Diagnostic[]): void {
+  const labels = model.matchLabels ?? {};
+  for (const key of [NAMESPACE_LABEL, 'io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace']) {
+    const value = labels[key];
+    if (value === undefined || context.namespace === undefined || value === context.namespace) continue;
+    const replaced = key === NAMESPACE_LABEL;
+    diagnostics.push({
+      id: 'subject-namespace-mismatch',
+      severity: Severity.ERROR,
+      path: `${context.path}.endpointSelector.matchLabels["${key}"]`,
+      message: `the endpointSelector names namespace ${JSON.stringify(value)}, but a CiliumNetworkPolicy of ${context.namespace} selects pods of `
+        + `${context.namespace} only: ${replaced ? `Cilium replaces the label, so the policy would apply to the pods of ${context.namespace} with the other `
+          + 'labels, which the selector did not name' : `Cilium adds ${NAMESPACE_LABEL}=${context.namespace}, so the policy would select no pod`}`,
+      fix: `create the policy in namespace ${value} (namespace: '${value}'), or drop ${key} from the endpointSelector`,
+    });
+  }
 }

@@ -244,6 +244,25 @@ describe('a peer\'s namespace is never written over a namespace its labels alrea
   });
 });
 
+describe('a CiliumPolicy\'s endpointSelector never names another namespace than the policy\'s', () => {
+  test('a k8s: namespace label of another namespace is refused (Cilium replaced it: the policy applied to this namespace\'s pods)', () => {
+    const c = chart('shop');
+    // A default deny meant for app=a in "other": Cilium applies it to app=a in shop, cutting pods nobody named.
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ 'k8s:io.kubernetes.pod.namespace': 'other', app: 'a' }) }).isolateIngress();
+    expect(synthFailure(c)).toMatch(/spec\.endpointSelector\.matchLabels\["k8s:io\.kubernetes\.pod\.namespace"\]: the endpointSelector names namespace "other", but a CiliumNetworkPolicy of shop selects pods of shop only: Cilium replaces the label.*\(subject-namespace-mismatch\)/);
+  });
+
+  test('a namespace label of another source selects no pod: refused too; the policy\'s own namespace is fine', () => {
+    const any = chart('shop');
+    new CiliumPolicy(any, 'p', { endpointSelector: EndpointSelector.labels({ 'io.kubernetes.pod.namespace': 'other', app: 'a' }) }).isolateIngress();
+    expect(synthFailure(any)).toMatch(/so the policy would select no pod \(subject-namespace-mismatch\)/);
+    const same = chart('shop');
+    new CiliumPolicy(same, 'p', { endpointSelector: EndpointSelector.labels({ 'k8s:io.kubernetes.pod.namespace': 'shop', app: 'a' }) }).isolateIngress();
+    expect(verdictOf(same, 'pod:x:app=b', 'pod:shop:app=a', '80/TCP')).toBe('denied');
+    expect(verdictOf(same, 'pod:x:app=b', 'pod:shop:app=c', '80/TCP')).toBe('allowed');
+  });
+});
+
 describe('a workload reused as a peer through its selector stays in its namespace', () => {
   test('Peer.selectedBy(EndpointSelector.workload()) takes the workload\'s namespace (it took the policy\'s: other pods with its labels)', () => {
     const c = chart('shop');
