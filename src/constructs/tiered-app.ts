@@ -87,7 +87,8 @@ export interface TieredAppProps {
   /** The tiers, front to back: each admits only the tier before it; the first admits `entry`. */
   readonly tiers: Tier[];
   /**
-   * Who may reach the first tier: an ingress controller, a gateway.
+   * Who may reach the first tier: an ingress controller, a gateway. An empty list is refused (`tiered-app-entry-empty`):
+   * leave it out to admit nobody.
    * @default - nobody but the local node's probes (the first tier is then reachable only through later changes)
    */
   readonly entry?: IPeer[];
@@ -148,6 +149,14 @@ export class TieredApp extends Construct {
     this.namespace = namespace;
     if (!props.tiers || props.tiers.length === 0) {
       throw new CiliumPolicyError({ id: 'tiered-app-no-tiers', message: 'TieredApp needs at least one tier', fix: "pass tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }]", location: this.node.path });
+    }
+    if (props.entry !== undefined && props.entry.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'tiered-app-entry-empty',
+        message: 'TieredApp entry is an empty list: nobody is named to reach the first tier (is a computed list empty by mistake?)',
+        fix: 'name the entry peers (an ingress controller, a gateway), or leave entry out if only the node\'s probes may reach the first tier',
+        location: this.node.path,
+      });
     }
     if (props.dnsRules !== undefined && !props.egressLockdown) {
       throw new CiliumPolicyError({

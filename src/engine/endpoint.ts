@@ -267,6 +267,10 @@ function parseLabels(text: string, input: string): Record<string, string> {
     if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
       throw syntax(input, `"${value}" is not a valid label value`, 'label values are up to 63 letters, digits, -, _ and ., starting and ending alphanumeric');
     }
+    if (Object.prototype.hasOwnProperty.call(out, key)) {
+      throw syntax(input, `label ${key} is given twice ("${key}=${out[key]}" and "${part}"); a pod has one value per label key`,
+        `keep one ${key}=<value> (a selector that accepts either value is not an endpoint: trace each pod on its own)`);
+    }
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;

@@ -259,6 +259,13 @@ describe('TieredApp refusals, each with its error id', () => {
     expect(refusal(() => shop({ tiers: undefined as unknown as [] })).id).toBe('tiered-app-no-tiers');
   });
 
+  test('an empty entry list (a computed list that came out empty) is refused; leaving entry out admits nobody', () => {
+    const empty = refusal(() => shop({ entry: [] }));
+    expect(empty.id).toBe('tiered-app-entry-empty');
+    expect(empty.message).toContain('leave entry out');
+    expect(() => shop({ entry: undefined })).not.toThrow();
+  });
+
   test('a tier name that cannot name a policy; names that can', () => {
     for (const name of ['', '-web', 'web-', 'we_b', 'web.1', 'w b', 'web/1', 7 as unknown as string]) {
       expect(refusal(() => shop({ tiers: [{ ...web, name }] })).id, JSON.stringify(name)).toBe('tiered-app-tier-name');

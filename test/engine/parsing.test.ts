@@ -49,6 +49,8 @@ describe('parseEndpoint', () => {
     ['cidr:999.1.1.1', /is not an IPv4 or IPv6 address/],
     ['fqdn:api.example.com', /needs the IP it resolved to/],
     ['fqdn:ex ample.com@192.0.2.1', /is not a DNS name/],
+    ['pod:shop:app=a,app=b', /label app is given twice \("app=a" and "app=b"\)/],
+    ['node:zone=a,zone=a', /label zone is given twice/],
   ])('%s is refused with a clear error', (text, message) => {
     const e = errorOf(() => parseEndpoint(text));
     expect(e.id).toBe('engine-endpoint-syntax');
