@@ -173,6 +173,9 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
   }
   if (options.port !== undefined) parseConnection(options.port); // a bad port is reported before the files are read
+  if (options.dns !== undefined && options.dns.trim() === '') {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: '--dns is empty: no name to look up', fix: 'give a DNS name such as api.example.com' });
+  }
   if (options.dns !== undefined && options.dns.replace(/\.$/, '').length > 253) {
     throw new CiliumPolicyError({
       id: 'cli-flag', message: `--dns: the name is ${options.dns.length} characters long; a DNS name has at most 253`, fix: 'give a DNS name such as api.example.com',

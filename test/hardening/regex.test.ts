@@ -72,6 +72,15 @@ describe('ReDoS: FQDN patterns are matched by the linear glob matcher', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --dns: the name is 403 characters long; a DNS name has at most 253/);
   });
+
+  test('an empty or blank --dns (an unset shell variable) is refused, not judged against the DNS rules', () => {
+    const file = write(dir, 'fqdn-empty.yaml', fqdnPolicy('*.example.com'));
+    for (const name of ['', '  ']) {
+      const r = trace('--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:kube-system:k8s-app=kube-dns', '--dns', name);
+      expect(r.code, JSON.stringify(name)).toBe(2);
+      expect(r.stderr).toMatch(/^error: --dns is empty: no name to look up/);
+    }
+  });
 });
 
 describe('regexes Cilium rejects: the whole policy is skipped, with a warning naming it', () => {
