@@ -519,4 +519,24 @@ function subjectNamespaceLabels(model: LabelSelectorModel, context: RuleRenderCo
       fix: `create the policy in namespace ${value} (namespace: '${value}'), or drop ${key} from the endpointSelector`,
     });
   }
+  // An expression on the namespace stays beside the label Cilium adds: one that leaves out the policy's namespace
+  // (`In` without it, `NotIn` with it, `DoesNotExist`) selects no pod, so the pods meant get no policy at all.
+  const keys = [NAMESPACE_LABEL, 'io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace'];
+  (model.matchExpressions ?? []).forEach((e, i) => {
+    const ns = context.namespace;
+    if (ns === undefined || !keys.includes(e.key)) return;
+    const values = e.values ?? [];
+    const excludes = (e.operator === 'In' && !values.includes(ns)) || (e.operator === 'NotIn' && values.includes(ns)) || e.operator === 'DoesNotExist';
+    if (!excludes) return;
+    diagnostics.push({
+      id: 'subject-namespace-mismatch',
+      severity: Severity.ERROR,
+      path: `${context.path}.endpointSelector.matchExpressions[${i}]`,
+      message: `the endpointSelector requires ${e.key} ${e.operator}${values.length ? ` (${values.join(', ')})` : ''}, but a CiliumNetworkPolicy of `
+        + `${ns} selects pods of ${ns} only (Cilium adds ${NAMESPACE_LABEL}=${ns}), so the policy would select no pod`,
+      fix: values.length === 1 && e.operator === 'In'
+        ? `create the policy in namespace ${values[0]} (namespace: '${values[0]}'), or drop the expression`
+        : 'drop the namespace expression (one CiliumNetworkPolicy per namespace, or a CiliumClusterwideNetworkPolicy for several)',
+    });
+  });
 }

@@ -261,6 +261,21 @@ describe('a CiliumPolicy\'s endpointSelector never names another namespace than 
     expect(verdictOf(same, 'pod:x:app=b', 'pod:shop:app=a', '80/TCP')).toBe('denied');
     expect(verdictOf(same, 'pod:x:app=b', 'pod:shop:app=c', '80/TCP')).toBe('allowed');
   });
+
+  test('a namespace expression that leaves out the policy\'s namespace selects no pod: refused; one that keeps it is fine', () => {
+    const key = 'k8s:io.kubernetes.pod.namespace';
+    for (const e of [LabelExpression.in(key, ['other']), LabelExpression.notIn(key, ['shop']), LabelExpression.doesNotExist(key),
+      LabelExpression.in('io.kubernetes.pod.namespace', ['a', 'b'])]) {
+      const c = chart('shop');
+      new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.of({ labels: { app: 'a' }, expressions: [e] }) }).isolateIngress();
+      expect(synthFailure(c)).toMatch(/spec\.endpointSelector\.matchExpressions\[0\]: the endpointSelector requires .* so the policy would select no pod \(subject-namespace-mismatch\)/);
+    }
+    for (const e of [LabelExpression.in(key, ['shop', 'other']), LabelExpression.notIn(key, ['other']), LabelExpression.exists(key)]) {
+      const c = chart('shop');
+      new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.of({ labels: { app: 'a' }, expressions: [e] }) }).isolateIngress();
+      expect(verdictOf(c, 'pod:x:app=b', 'pod:shop:app=a', '80/TCP')).toBe('denied');
+    }
+  });
 });
 
 describe('a workload reused as a peer through its selector stays in its namespace', () => {
