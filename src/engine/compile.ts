@@ -17,7 +17,7 @@
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
 import { CLUSTER_RESERVED_ENTITIES, ENTITIES } from '../model/entities';
-import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
+import { cidrContains, networkHolds, parseCidr, ParsedCidr } from '../model/cidr';
 import { CiliumVersion } from '../core/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
 import {
@@ -212,7 +212,8 @@ export function entityMatches(entity: string, labels: LabelSet, clusterName: str
     case 'none':
       return false;
     case 'cluster':
-      return CLUSTER_RESERVED_ENTITIES.some((r) => labels.has('reserved', r)) || labels.get('k8s', CLUSTER_KEY) === clusterName;
+      for (let i = 0; i < CLUSTER_RESERVED_ENTITIES.length; i++) if (labels.has('reserved', CLUSTER_RESERVED_ENTITIES[i])) return true;
+      return labels.get('k8s', CLUSTER_KEY) === clusterName;
     default:
       return labels.has('reserved', entity);
   }
@@ -220,8 +221,15 @@ export function entityMatches(entity: string, labels: LabelSet, clusterName: str
 
 /** Whether a CIDR block holds an address. */
 export function cidrBlockContains(block: CidrBlock, ip: { family: 4 | 6; value: bigint }): boolean {
-  const host = { family: ip.family, network: ip.value, prefix: ip.family === 4 ? 32 : 128 };
-  return cidrContains(block.cidr, host) && !block.except.some((e) => cidrContains(e, host));
+  if (!holdsAddress(block.cidr, ip)) return false;
+  const except = block.except;
+  for (let i = 0; i < except.length; i++) if (holdsAddress(except[i], ip)) return false;
+  return true;
+}
+
+/** `cidrContains(cidr, <ip>/32 or /128)`, without the host object per call. */
+function holdsAddress(cidr: ParsedCidr, ip: { family: 4 | 6; value: bigint }): boolean {
+  return cidr.family === ip.family && cidr.prefix <= (ip.family === 4 ? 32 : 128) && networkHolds(cidr, ip.value);
 }
 
 /** Translates documents and raw rule lists into compiled rules, in order. */

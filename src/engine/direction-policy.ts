@@ -279,6 +279,11 @@ function pinnedNamespace(rule: CompiledRule): string | undefined {
 export interface CandidateIndex {
   /** The items that may cover the query, in rule order, without duplicates. Shared between calls: do not modify. */
   candidates(query: L4Query): readonly CompiledItem[];
+  /**
+   * The same items as lists whose concatenation, in order, is `candidates(query)`: the rules' own lists, without building
+   * (and keeping) the direction policy's list, which `decide()`'s first decision on a port does not need. Do not modify.
+   */
+  candidateLists(query: L4Query): readonly (readonly CompiledItem[])[];
 }
 
 /** The index of a direction policy made of its rules' section indexes (in rule order). */
@@ -296,7 +301,8 @@ function mergedIndex(rules: readonly CompiledRule[], indexOf: (rule: CompiledRul
 }
 
 const NO_ITEMS: readonly CompiledItem[] = Object.freeze([]);
-const EMPTY_INDEX: CandidateIndex = { candidates: () => NO_ITEMS };
+const NO_LISTS: readonly (readonly CompiledItem[])[] = Object.freeze([]);
+const EMPTY_INDEX: CandidateIndex = { candidates: () => NO_ITEMS, candidateLists: () => NO_LISTS };
 
 /**
  * The candidates of several rules' indexes, concatenated in rule order: item ordinals grow with the rule order and within a
@@ -306,6 +312,18 @@ class MergedIndex implements CandidateIndex {
   private readonly memo = new Map<number | string, readonly CompiledItem[]>();
 
   constructor(private readonly parts: readonly PortIndex[]) {}
+
+  public candidateLists(query: L4Query): readonly (readonly CompiledItem[])[] {
+    const key = memoKey(query);
+    const known = key === undefined ? undefined : this.memo.get(key);
+    if (known !== undefined) return [known];
+    const lists: (readonly CompiledItem[])[] = [];
+    for (let i = 0; i < this.parts.length; i++) {
+      const c = this.parts[i].candidates(query);
+      if (c.length > 0) lists.push(c);
+    }
+    return lists;
+  }
 
   public candidates(query: L4Query): readonly CompiledItem[] {
     const key = memoKey(query);
@@ -405,6 +423,11 @@ export class PortIndex implements CandidateIndex {
   /** Whether every item it holds covers every port (peer-only items): the candidates are then always `all`. */
   private get onlyAll(): boolean {
     return this.exact.size === 0 && this.wildcard.size === 0 && this.icmp.size === 0 && this.ranges.length === 0 && this.named.length === 0;
+  }
+
+  public candidateLists(query: L4Query): readonly (readonly CompiledItem[])[] {
+    const c = this.candidates(query);
+    return c.length === 0 ? NO_LISTS : [c];
   }
 
   /** The items that may cover the query, in rule order, without duplicates. Shared between calls: do not modify. */

@@ -187,7 +187,7 @@ function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
 /** Decides one side. `allowCandidates`/`denyCandidates` must include every item that can match, in rule order. */
 export function decideSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput): SideVerdict {
-  const verdict = judgeSide(dp, allowCandidates, denyCandidates, input, true) as SideVerdict;
+  const verdict = judgeSide(dp, [allowCandidates], [denyCandidates], input, true) as SideVerdict;
   const notes = apiServerNotes(dp, input, verdict);
   return notes.length === 0 ? verdict : { ...verdict, notes: [...verdict.notes, ...notes] };
 }
@@ -222,7 +222,7 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
   if (labels.lookup('reserved', 'kube-apiserver').length === 0 || labels.lookup('reserved', 'remote-node').length === 0) return [];
   const judge = (peerLabels: LabelSet, flags: { anyWorldAddress: boolean; localHost: boolean; node: boolean }): SideVerdict => {
     const peer: PeerView = { text: input.peer.text, labels: peerLabels, ports: input.peer.ports, ...flags };
-    return judgeSide(dp, dp.allow, dp.deny, { ...input, peer }, true) as SideVerdict;
+    return judgeSide(dp, [dp.allow], [dp.deny], { ...input, peer }, true) as SideVerdict;
   };
   const l7Denied = (v: SideVerdict): boolean => v.decision === SideDecision.L7_DENIED;
   const same = (a: SideVerdict, b: SideVerdict): boolean => a.allowed === b.allowed && l7Denied(a) === l7Denied(b);
@@ -256,8 +256,19 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
  */
 export function sideOutcome(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput): SideOutcome {
-  return judgeSide(dp, allowCandidates, denyCandidates, input, false) as SideOutcome;
+  return judgeSide(dp, [allowCandidates], [denyCandidates], input, false) as SideOutcome;
 }
+
+/**
+ * `sideOutcome` with the candidates given as lists whose concatenation, in order, is the candidate list (a direction
+ * policy's index gives its rules' lists: `CandidateIndex.candidateLists`), so that a first decision does not build it.
+ */
+export function sideOutcomeOfLists(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: CandidateLists, input: SideInput): SideOutcome {
+  return judgeSide(dp, allowLists, denyLists, input, false) as SideOutcome;
+}
+
+/** Candidate items as lists, read in order (see `sideOutcomeOfLists`). */
+export type CandidateLists = readonly (readonly CompiledItem[])[];
 
 /** Allowed (no L7 rule refines it). */
 const ALLOWED: SideOutcome = Object.freeze({ decision: SideDecision.ALLOWED, allowed: true });
@@ -279,7 +290,7 @@ function outcome(decision: SideDecision, allowed: boolean): SideOutcome {
  * The one implementation of a side's decision. With `explain`, the full `SideVerdict`; without, only the `SideOutcome`
  * (the explanation's strings, notes and near misses are skipped; the decision takes the same path).
  */
-function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
+function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: CandidateLists,
   input: SideInput, explain: boolean): SideVerdict | SideOutcome {
   const notes: string[] = explain ? [] : NO_NOTES;
   const ports = destinationNamedPorts(dp, input);
@@ -287,10 +298,10 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
     for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
     if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
     notes.push(...parserConflictNotes(dp.selecting, input.config.version, describeItem));
-    notes.push(...ambiguousNamedPortNotes(dp, denyCandidates, allowCandidates, input));
+    notes.push(...ambiguousNamedPortNotes(dp, denyLists.flat(), allowLists.flat(), input));
   }
 
-  for (const item of denyCandidates) {
+  for (let list = 0; list < denyLists.length; list++) for (const item of denyLists[list]) {
     const l4 = matchL4(item.l4, input.query.l4, ports);
     if (!l4) continue;
     const pm = peerMatches(item.peer, input, dp.requirementsDeny, explain);
@@ -306,7 +317,7 @@ function judgeSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[]
   }
 
   let matches: { item: CompiledItem; l4: L4Match }[] | undefined;
-  for (const item of allowCandidates) {
+  for (let list = 0; list < allowLists.length; list++) for (const item of allowLists[list]) {
     const l4 = matchL4(item.l4, input.query.l4, ports);
     if (!l4) continue;
     const pm = peerMatches(item.peer, input, dp.requirements, explain);
@@ -424,12 +435,21 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
         && (requirements.length === 0 || Selector.all().and(...requirements).matches(p.labels)));
     case 'nodes':
       return peerMatch(anySelectorMatches(peer.selectors, p.labels));
-    case 'entities':
-      return peerMatch(peer.entities.some((e) => entityMatches(e, p.labels, input.config.clusterName)));
-    case 'cidr':
+    case 'entities': {
+      const entities = peer.entities;
+      for (let i = 0; i < entities.length; i++) if (entityMatches(entities[i], p.labels, input.config.clusterName)) return MATCH;
+      return NO_MATCH;
+    }
+    case 'cidr': {
       // A /0 block selects the world identity itself, `except` or not: its holes only exclude the CIDR identities inside
       // them (CIDRRuleSlice.GetAsEndpointSelectors: world label AND each except CIDR label DoesNotExist).
-      return peerMatch(peer.blocks.some((b) => (p.ip !== undefined ? cidrBlockContains(b, p.ip) : p.anyWorldAddress && b.cidr.prefix === 0)));
+      const blocks = peer.blocks;
+      const ip = p.ip;
+      for (let i = 0; i < blocks.length; i++) {
+        if (ip !== undefined ? cidrBlockContains(blocks[i], ip) : p.anyWorldAddress && blocks[i].cidr.prefix === 0) return MATCH;
+      }
+      return NO_MATCH;
+    }
     case 'services': {
       const ip = p.ip;
       return peerMatch(peer.backends.some((b) => (b.selector?.matches(p.labels) ?? false)
@@ -477,8 +497,13 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     const shared = sharedOutcome(matches, l7VisibilityOnly, hostBypassesL7);
     if (shared !== undefined) return shared;
   }
-  const entries: L7Entry[] = matches.flatMap((m) => (m.l4.allPorts || m.l4.icmp ? [{ item: m.item, pr: undefined as CompiledPortRule | undefined }]
-    : m.l4.portRules.map((pr) => ({ item: m.item, pr }))));
+  // Loops, not flatMap: this runs for every first decision that L7 rules refine.
+  const entries: L7Entry[] = [];
+  for (let m = 0; m < matches.length; m++) {
+    const { item, l4 } = matches[m];
+    if (l4.allPorts || l4.icmp) entries.push({ item, pr: undefined });
+    else for (let p = 0; p < l4.portRules.length; p++) entries.push({ item, pr: l4.portRules[p] });
+  }
   if (base) {
     for (const e of entries) {
       if (e.pr?.serverNames !== undefined) notes.push(`${describeItem(e.item)} also restricts the TLS SNI to ${e.pr.serverNames.join(', ')} (not evaluated)`);

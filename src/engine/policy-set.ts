@@ -20,7 +20,7 @@ import { DirectionPolicyCache } from './direction-policy-cache';
 import { Endpoint, parseEndpoint } from './endpoint';
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
-import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, sideOutcome } from './evaluate';
+import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, sideOutcome, sideOutcomeOfLists } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
@@ -303,7 +303,7 @@ export class PolicySet {
   private outcome(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, peer: PeerView, l4: L4Query): SideOutcome {
     const input = this.sideInput(direction, subject, peer, { l4 }, LearnMode.FAST);
     return !dp.allowIndex || !dp.denyIndex ? sideOutcome(dp, dp.allow, dp.deny, input)
-      : sideOutcome(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
+      : sideOutcomeOfLists(dp, dp.allowIndex.candidateLists(l4), dp.denyIndex.candidateLists(l4), input);
   }
 
   /** Attaches the decision slot of a subject in one direction (`null` when policy does not apply to it). */

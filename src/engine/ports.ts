@@ -136,10 +136,24 @@ export function portMatches(p: CompiledPort, query: L4Query, destinationPorts: r
     case 'range':
       return query.port >= p.lo && query.port <= p.hi;
     case 'named':
-      return resolveNamedPort(p, destinationPorts).some((r) => r.port === query.port && r.protocol === query.protocol);
+      return namedPortCovers(p, query.port, query.protocol, destinationPorts);
     case 'invalid':
       return false;
   }
+}
+
+/**
+ * Whether a named port entry resolves on `ports` to `port`/`protocol` (`resolveNamedPort(p, ports).some(...)` without the
+ * intermediate lists: this runs for every named-port candidate of a decision).
+ */
+function namedPortCovers(p: CompiledPort, port: number, protocol: string, ports: readonly NamedPort[]): boolean {
+  for (let i = 0; i < ports.length; i++) {
+    const np = ports[i];
+    if (np.port !== port || np.name.toLowerCase() !== p.name) continue;
+    const resolved = (np.protocol ?? 'TCP').toUpperCase();
+    if (resolved === protocol && p.protocols.includes(resolved)) return true;
+  }
+  return false;
 }
 
 /** The container ports a named port entry resolves to on an endpoint (protocol-compatible ones only). */

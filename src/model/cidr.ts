@@ -64,9 +64,22 @@ export function parseCidr(text: string): ParsedCidr | undefined {
 /** Whether `outer` contains `inner` (same family, shorter or equal prefix, same network bits). */
 export function cidrContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
   if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;
-  const bits = outer.family === 4 ? 32 : 128;
-  const shift = BigInt(bits - outer.prefix);
-  return outer.prefix === 0 || (inner.network >> shift) === (outer.network >> shift);
+  return networkHolds(outer, inner.network);
+}
+
+/**
+ * Whether the network bits of `address` (of `outer`'s family) are those of `outer`: for IPv4 in floating point, exact below
+ * 2^53 (dividing by a power of two and flooring is the right shift), without the BigInt shifts (this runs for every CIDR
+ * peer of a decision).
+ */
+export function networkHolds(outer: ParsedCidr, address: bigint): boolean {
+  if (outer.prefix === 0) return true;
+  if (outer.family === 4) {
+    const size = 2 ** (32 - outer.prefix);
+    return Math.floor(Number(address) / size) === Math.floor(Number(outer.network) / size);
+  }
+  const shift = BigInt(128 - outer.prefix);
+  return (address >> shift) === (outer.network >> shift);
 }
 
 /** Whether two CIDRs share at least one address. */
