@@ -13,11 +13,6 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * schemas (compiled on first use, cached per process) are loaded once per worker instead of once per file (a spawning
  * test gains nothing from a fresh registry: what it tests runs in the process it spawns). Only the files that mock or
  * reset modules (`MODULE_RESETS`) run isolated, one registry per file (`e2e-isolated`).
- *
- * The `unit` files run in worker threads (`pool: 'threads'`), not child processes: the same tests, ≈ 10% less CPU for
- * the project (alternated `vitest run --project unit`: 131.7, 139.4 s → 124.2, 120.1 s), mostly the cost of passing
- * vitest's messages (modules, results) to and from a child process. `e2e` stays in child processes: `diff/git-ref`
- * changes the working directory (`process.chdir`, which a worker thread cannot), and the others spawn processes.
  */
 const E2E = [
   'test/package.test.ts',
@@ -98,7 +93,7 @@ export default defineConfig({
     maxWorkers: availableParallelism(),
     sequence: { sequencer: LongFilesFirst },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E, isolate: false, pool: 'threads' } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E, isolate: false } },
       { extends: true, test: { name: 'e2e', include: E2E, exclude: MODULE_RESETS, isolate: false } },
       { extends: true, test: { name: 'e2e-isolated', include: MODULE_RESETS } },
     ],
