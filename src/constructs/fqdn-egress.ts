@@ -5,6 +5,7 @@ import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
 import { Port } from './port';
 import { IEndpointSelector } from './selector';
+import { checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
 
 /** Properties of an `FqdnEgress`. */
@@ -89,6 +90,7 @@ export class FqdnEgress extends Construct {
       });
     }
     const fqdns = [...new Set(props.fqdns.map((f) => f.trim()))];
+    for (const f of fqdns) checkFqdnWildcard(f, 'FqdnEgress fqdns entry', this.node.path);
     this.policy = new CiliumPolicy(this, 'Resource', {
       name: props.name,
       namespace: requireNamespace(scope, id, props.namespace, 'FqdnEgress'),

@@ -3,6 +3,7 @@ import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
+import { checkFqdnWildcard } from './fqdn-wildcard';
 import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 
 /** What Envoy does when a `headerMatches` entry does not match. */
@@ -283,8 +284,12 @@ export class DnsRule {
     return new DnsRule({ matchName: name });
   }
 
-  /** A pattern: `*` matches within one label, a leading `**.` any number of labels (Cilium 1.19+). */
+  /**
+   * A pattern: `*` matches within one label, a leading `**.` any number of labels (Cilium 1.19+). `**`, `*.` and `**.`
+   * are refused (`fqdn-pattern-version-dependent`): write `*` (or `DnsRule.all()`) for every name.
+   */
   public static pattern(pattern: string): DnsRule {
+    checkFqdnWildcard(pattern, 'DnsRule.pattern', callerLocation());
     return new DnsRule({ matchPattern: pattern });
   }
 

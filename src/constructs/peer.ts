@@ -11,6 +11,7 @@ import { EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } 
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
+import { checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 
 /** Anything that can be the other side of a rule: a `Peer` (workloads through `Peer.workload()`), or a value of your own. */
@@ -245,9 +246,11 @@ export class Peer implements IPeer {
 
   /**
    * The addresses of names matching a pattern (`toFQDNs.matchPattern`), egress only. `*` matches within one
-   * DNS label; a leading `**.` matches any number of labels (Cilium 1.19+).
+   * DNS label; a leading `**.` matches any number of labels (Cilium 1.19+). `*` alone is every name; `**`, `*.` and
+   * `**.` are refused (`fqdn-pattern-version-dependent`: every name from 1.19, one-label names before).
    */
   public static fqdnPattern(pattern: string): Peer {
+    checkFqdnWildcard(pattern, 'Peer.fqdnPattern', callerLocation());
     return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchPattern: pattern }] }, description: `fqdn pattern ${pattern}` });
   }
 

@@ -79,6 +79,15 @@ export function matchesEveryDnsName(pattern: string, subdomainWildcard: boolean)
   return p === '*' || (subdomainWildcard && /^\*+\.?$/.test(p));
 }
 
+/**
+ * A pattern whose meaning depends on the Cilium version: only `*`s with an optional trailing dot, other than `*` itself
+ * (`**`, `*.`, `**.`): every name from 1.19, one-label names (`com.`) before. `*` says "every name" on every version.
+ */
+export function versionDependentWildcard(pattern: string): boolean {
+  const p = pattern.trim();
+  return p !== '*' && /^\*+\.?$/.test(p);
+}
+
 /** One label of a pattern: its literal pieces between `*`s, or `undefined` for a label without `*` (compared whole). */
 interface LabelGlob {
   readonly text: string;

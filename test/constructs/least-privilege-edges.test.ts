@@ -5,8 +5,8 @@ import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, EndpointSelector, Entity, HeaderMismatchAction, HttpRule, L7,
-  LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
+  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, HeaderMismatchAction, HttpRule, L7,
+  FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -309,5 +309,27 @@ describe('MetadataEndpointBlock blocks every pod it says it blocks', () => {
     const ok = chart();
     new MetadataEndpointBlock(ok, 'b', { namespaces: ['shop'], endpointSelector: EndpointSelector.labels({ app: 'web' }) });
     expect(decidedBy(ok, WEB, 'cidr:169.254.169.254/32', '80/TCP', 'egress')).toBe('denied-by-deny-rule block-metadata-endpoint spec.egressDeny[0]');
+  });
+});
+
+describe('a DNS pattern whose meaning depends on the Cilium version is refused; "*" is the portable "every name"', () => {
+  test.each(['**', '*.', '**.', '***', ' ** '])('%j in Peer.fqdnPattern, DnsRule.pattern and FqdnEgress fqdns', (pattern) => {
+    expect(refusal(() => Peer.fqdnPattern(pattern)).id).toBe('fqdn-pattern-version-dependent');
+    expect(refusal(() => DnsRule.pattern(pattern)).id).toBe('fqdn-pattern-version-dependent');
+    const c = chart('shop');
+    const e = refusal(() => new FqdnEgress(c, 'e', { fqdns: ['api.example.com', pattern] }));
+    expect(e.id).toBe('fqdn-pattern-version-dependent');
+    expect(e.message).toMatch(/every name from Cilium 1\.19, but one-label names .* before.*fix: write "\*" for every name/s);
+  });
+
+  test('"*", "*.example.com", "**.example.com" and "*.*" are kept, with their meaning on the target version', () => {
+    for (const pattern of ['*', '*.example.com', '**.example.com', '*.*']) {
+      expect(() => Peer.fqdnPattern(pattern)).not.toThrow();
+      expect(() => DnsRule.pattern(pattern)).not.toThrow();
+    }
+    const c = chart('shop');
+    new FqdnEgress(c, 'e', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['*.example.com'] });
+    expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.example.com@192.0.2.10', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.example.org@192.0.2.10', '443/TCP')).toBe('denied');
   });
 });

@@ -183,7 +183,7 @@ describe('found by review: more inputs that used to widen', () => {
     const star = chart('shop');
     new FqdnEgress(star, 'pg', { endpointSelector: EndpointSelector.labels({ app: 'api' }), fqdns: ['api.stripe.com'] });
     new CiliumPolicy(star, 'dns', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
-      .allowEgress(Peer.entity(Entity.CLUSTER), { ports: [Port.udp(53)], l7: L7.dns(DnsRule.pattern('**')) });
+      .allowEgress(Peer.entity(Entity.CLUSTER), { ports: [Port.udp(53)], l7: L7.dns(DnsRule.pattern('*')) });
     expect(synthError(star)).toMatch(/pitfall-dns-rules-widened/);
   });
 });

@@ -1,0 +1,21 @@
+import { CiliumPolicyError } from '../core/errors';
+import { versionDependentWildcard } from '../model/fqdn-pattern';
+
+/**
+ * Refuses a DNS pattern of only `*`s other than `*` (`**`, `*.`, `**.`), whose meaning changes with the Cilium version:
+ * every name from 1.19 (`isDNSWildcard`), one-label names only before (`ToAnchoredRegexp` special-cases `*` alone). The
+ * portable spelling of "every name" is `*`.
+ * @param pattern the pattern given
+ * @param factory what got it, e.g. `Peer.fqdnPattern` or `FqdnEgress fqdns`
+ * @param location where it was called from
+ */
+export function checkFqdnWildcard(pattern: string, factory: string, location: string | undefined): void {
+  if (typeof pattern !== 'string' || !versionDependentWildcard(pattern)) return;
+  throw new CiliumPolicyError({
+    id: 'fqdn-pattern-version-dependent',
+    message: `${factory} ${JSON.stringify(pattern)}: a pattern of only "*" matches every name from Cilium 1.19, but one-label names `
+      + '(such as "com.") before, so what it allows depends on the cluster\'s version',
+    fix: 'write "*" for every name, or a pattern with a domain such as "*.example.com"',
+    ...(location !== undefined ? { location } : {}),
+  });
+}
