@@ -1,6 +1,7 @@
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
 import { NAMESPACE_LABEL } from '../model/selectors';
+import { subjectNamespaceMatches } from '../model/subject-namespace';
 import {
   IcmpFieldModel,
   LabelSelectorModel,
@@ -498,45 +499,39 @@ function describeSelectorValue(value: unknown): string {
 }
 
 /**
- * A CNP selects pods of its own namespace only: the agent writes `k8s:io.kubernetes.pod.namespace=<policy namespace>`
- * into the endpointSelector (`ParseToCiliumRule`), replacing a `k8s:` namespace label of another value, so the policy
- * would apply to that namespace's pods with the other labels, pods the selector did not name; a namespace label of
- * another source (`io.kubernetes.pod.namespace`, `any:…`) is ANDed with it instead, and the policy selects no pod.
+ * A CNP selects pods of its own namespace only (`subjectNamespaceMatches`): a `k8s:` namespace label of another value is
+ * replaced by the policy's, so the policy would apply to that namespace's pods with the other labels, pods the selector
+ * did not name; any other namespace match that leaves out the policy's namespace is ANDed with it, and the policy selects
+ * no pod (the pods meant get no policy at all).
  */
 function subjectNamespaceLabels(model: LabelSelectorModel, context: RuleRenderContext, diagnostics: Diagnostic[]): void {
-  const labels = model.matchLabels ?? {};
-  for (const key of [NAMESPACE_LABEL, 'io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace']) {
-    const value = labels[key];
-    if (value === undefined || context.namespace === undefined || value === context.namespace) continue;
-    const replaced = key === NAMESPACE_LABEL;
-    diagnostics.push({
-      id: 'subject-namespace-mismatch',
-      severity: Severity.ERROR,
-      path: `${context.path}.endpointSelector.matchLabels["${key}"]`,
-      message: `the endpointSelector names namespace ${JSON.stringify(value)}, but a CiliumNetworkPolicy of ${context.namespace} selects pods of `
-        + `${context.namespace} only: ${replaced ? `Cilium replaces the label, so the policy would apply to the pods of ${context.namespace} with the other `
-          + 'labels, which the selector did not name' : `Cilium adds ${NAMESPACE_LABEL}=${context.namespace}, so the policy would select no pod`}`,
-      fix: `create the policy in namespace ${value} (namespace: '${value}'), or drop ${key} from the endpointSelector`,
-    });
+  const ns = context.namespace;
+  if (ns === undefined) return;
+  for (const m of subjectNamespaceMatches(model, ns)) {
+    if (m.effect === 'no-effect') continue;
+    if (m.field === 'matchLabels') {
+      const value = String(m.value);
+      diagnostics.push({
+        id: 'subject-namespace-mismatch',
+        severity: Severity.ERROR,
+        path: `${context.path}.endpointSelector.matchLabels["${m.key}"]`,
+        message: `the endpointSelector names namespace ${JSON.stringify(value)}, but a CiliumNetworkPolicy of ${ns} selects pods of ${ns} only: `
+          + (m.effect === 'replaced' ? `Cilium replaces the label, so the policy would apply to the pods of ${ns} with the other labels, which the selector `
+            + 'did not name' : `Cilium adds ${NAMESPACE_LABEL}=${ns}, so the policy would select no pod`),
+        fix: `create the policy in namespace ${value} (namespace: '${value}'), or drop ${m.key} from the endpointSelector`,
+      });
+    } else {
+      const values = m.values ?? [];
+      diagnostics.push({
+        id: 'subject-namespace-mismatch',
+        severity: Severity.ERROR,
+        path: `${context.path}.endpointSelector.matchExpressions[${m.index}]`,
+        message: `the endpointSelector requires ${m.key} ${m.operator}${values.length ? ` (${values.join(', ')})` : ''}, but a CiliumNetworkPolicy of `
+          + `${ns} selects pods of ${ns} only (Cilium adds ${NAMESPACE_LABEL}=${ns}), so the policy would select no pod`,
+        fix: values.length === 1 && m.operator === 'In'
+          ? `create the policy in namespace ${values[0]} (namespace: '${values[0]}'), or drop the expression`
+          : 'drop the namespace expression (one CiliumNetworkPolicy per namespace, or a CiliumClusterwideNetworkPolicy for several)',
+      });
+    }
   }
-  // An expression on the namespace stays beside the label Cilium adds: one that leaves out the policy's namespace
-  // (`In` without it, `NotIn` with it, `DoesNotExist`) selects no pod, so the pods meant get no policy at all.
-  const keys = [NAMESPACE_LABEL, 'io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace'];
-  (model.matchExpressions ?? []).forEach((e, i) => {
-    const ns = context.namespace;
-    if (ns === undefined || !keys.includes(e.key)) return;
-    const values = e.values ?? [];
-    const excludes = (e.operator === 'In' && !values.includes(ns)) || (e.operator === 'NotIn' && values.includes(ns)) || e.operator === 'DoesNotExist';
-    if (!excludes) return;
-    diagnostics.push({
-      id: 'subject-namespace-mismatch',
-      severity: Severity.ERROR,
-      path: `${context.path}.endpointSelector.matchExpressions[${i}]`,
-      message: `the endpointSelector requires ${e.key} ${e.operator}${values.length ? ` (${values.join(', ')})` : ''}, but a CiliumNetworkPolicy of `
-        + `${ns} selects pods of ${ns} only (Cilium adds ${NAMESPACE_LABEL}=${ns}), so the policy would select no pod`,
-      fix: values.length === 1 && e.operator === 'In'
-        ? `create the policy in namespace ${values[0]} (namespace: '${values[0]}'), or drop the expression`
-        : 'drop the namespace expression (one CiliumNetworkPolicy per namespace, or a CiliumClusterwideNetworkPolicy for several)',
-    });
-  });
 }

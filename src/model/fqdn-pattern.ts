@@ -84,8 +84,7 @@ export function matchesEveryDnsName(pattern: string, subdomainWildcard: boolean)
  * (`**`, `*.`, `**.`): every name from 1.19, one-label names (`com.`) before. `*` says "every name" on every version.
  */
 export function versionDependentWildcard(pattern: string): boolean {
-  const p = pattern.trim();
-  return p !== '*' && /^\*+\.?$/.test(p);
+  return matchesEveryDnsName(pattern, true) !== matchesEveryDnsName(pattern, false);
 }
 
 /** One label of a pattern: its literal pieces between `*`s, or `undefined` for a label without `*` (compared whole). */

@@ -44,6 +44,7 @@ import {
   readPort,
 } from './syntax';
 import { re2Error } from '../model/re2';
+import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode, RuleNode, SectionNode, SelectorNode, show, Visitor, wireName } from './walk';
 
 const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
@@ -81,38 +82,24 @@ function checkRule(node: RuleNode, ctx: CheckContext): void {
   if (ctx.kind === 'CiliumNetworkPolicy' && isObject(rule.endpointSelector)) checkSubjectNamespace(rule.endpointSelector, `${path}.endpointSelector`, ctx);
 }
 
-/**
- * A CNP's endpointSelector always gets the match label `k8s:io.kubernetes.pod.namespace=<policy namespace>`
- * (`ParseToCiliumRule` → `AddMatch`): it replaces a `matchLabels` entry on exactly that key; every other namespace match
- * (a `matchExpressions` entry, a source-less `io.kubernetes.pod.namespace` label) is kept and AND'ed with it.
- */
+/** A CNP's endpointSelector namespace matches, as the agent reads them (`subjectNamespaceMatches`). */
 function checkSubjectNamespace(sel: LabelSelectorModel, path: string, ctx: CheckContext): void {
   const own = ctx.namespace;
-  const isNs = (k: unknown): boolean => ['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace'].includes(String(k));
   const fix = 'remove it (a CNP only selects pods of its own namespace), or use a CiliumClusterwideNetworkPolicy to select pods of other namespaces';
-  for (const [k, v] of Object.entries(isObject(sel.matchLabels) ? sel.matchLabels : {})) {
-    if (!isNs(k) || v === own) continue;
-    const p = keyPath(`${path}.matchLabels`, k);
-    if (k === 'k8s:io.kubernetes.pod.namespace') {
-      ctx.report('sanitize-cnp-subject-namespace', p,
-        `the agent replaces the ${k} match (${show(v)}) of a CiliumNetworkPolicy endpointSelector with the policy's namespace ${show(own)}`, fix);
+  for (const m of subjectNamespaceMatches(sel, own)) {
+    if (m.field === 'matchLabels') {
+      const p = keyPath(`${path}.matchLabels`, m.key);
+      ctx.report('sanitize-cnp-subject-namespace', p, m.effect === 'replaced'
+        ? `the agent replaces the ${m.key} match (${show(m.value)}) of a CiliumNetworkPolicy endpointSelector with the policy's namespace ${show(own)}`
+        : `the ${m.key} match (${show(m.value)}) of a CiliumNetworkPolicy endpointSelector is kept next to the policy's namespace ${show(own)}, so the policy selects no pod`,
+      fix);
     } else {
-      ctx.report('sanitize-cnp-subject-namespace', p,
-        `the ${k} match (${show(v)}) of a CiliumNetworkPolicy endpointSelector is kept next to the policy's namespace ${show(own)}, so the policy selects no pod`, fix);
+      const effect = m.effect === 'no-effect' ? 'so it has no effect' : 'so the policy selects no pod';
+      ctx.report('sanitize-cnp-subject-namespace', `${path}.matchExpressions[${m.index}].key`,
+        `the ${m.key} expression (${m.operator} ${show(m.values)}) of a CiliumNetworkPolicy endpointSelector is kept and AND'ed with the policy's namespace ${show(own)}, ${effect}`,
+        fix);
     }
   }
-  arr<unknown>(sel.matchExpressions).forEach((e, i) => {
-    if (!isObject(e) || !isNs(e.key)) return;
-    const values = arr<unknown>(e.values).map(String);
-    const keepsOwn = e.operator === 'In' ? own !== undefined && values.includes(own)
-      : e.operator === 'NotIn' ? own === undefined || !values.includes(own)
-        : e.operator === 'Exists';
-    if (keepsOwn && e.operator === 'In' && values.length === 1) return;
-    const effect = keepsOwn ? 'so it has no effect' : 'so the policy selects no pod';
-    ctx.report('sanitize-cnp-subject-namespace', `${path}.matchExpressions[${i}].key`,
-      `the ${String(e.key)} expression (${String(e.operator)} ${show(values)}) of a CiliumNetworkPolicy endpointSelector is kept and AND'ed with the policy's namespace ${show(own)}, ${effect}`,
-      fix);
-  });
 }
 
 function checkSection(node: SectionNode, ctx: CheckContext): void {
