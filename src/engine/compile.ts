@@ -10,14 +10,13 @@
  *   without a cluster key get `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get
  *   `reserved:remote-node Exists`;
  * - rules the agent would not import (Sanitize errors) are kept with the reason, and ignored. The refusals are
- *   `validate`'s sanitize rules (one implementation; `admission.ts` for documents, `importable.ts` for raw rules); what
- *   is checked here is only what raw rules need and no sanitize rule covers without the CRD (a subject selector, a
- *   section, entities and CIDRs that parse).
+ *   `validate`'s sanitize rules (one implementation; `admission.ts` for documents, `importable.ts` for raw rules, where
+ *   the sanitize rules also make the agent's checks that the CRD schema makes first for a document).
  * The selector translation is `selector-import.ts`, which the pitfall layer of `validate` shares.
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
-import { CLUSTER_RESERVED_ENTITIES, ENTITIES } from '../model/entities';
-import { cidrContains, networkHolds, parseCidr, ParsedCidr } from '../model/cidr';
+import { CLUSTER_RESERVED_ENTITIES, GO_ONLY_ENTITIES } from '../model/entities';
+import { networkHolds, parseCidr, ParsedCidr } from '../model/cidr';
 import { CiliumVersion } from '../core/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
 import {
@@ -284,8 +283,8 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
   const problems: string[] = skipReason !== undefined ? [`the whole policy is not imported: ${skipReason}`] : [];
   let subjectKind: SubjectKind = 'endpoint';
   let subject = Selector.all();
-  if (rule.endpointSelector && rule.nodeSelector) problems.push('rule cannot have both EndpointSelector and NodeSelector');
-  else if (!rule.endpointSelector && !rule.nodeSelector) problems.push('rule must have one of EndpointSelector or NodeSelector');
+  // Whether the API server and the agent accept the rule (one subject selector, a section, known entities, CIDRs that
+  // parse) is the validator's judgement (`admission.ts`, `importable.ts`), given as `skipReason`/`refusal`.
   if (rule.nodeSelector && !rule.endpointSelector) {
     subjectKind = 'node';
     subject = Selector.from(rule.nodeSelector);
@@ -294,10 +293,6 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     subject = importSubjectSelector(rule.endpointSelector, { mode, namespace });
   }
   const matchesInit = rule.endpointSelector !== undefined && Selector.from(rule.endpointSelector).hasKey('reserved', 'init');
-  const sectionsPresent = SECTIONS.filter((s) => (rule[s] ?? []).length > 0);
-  if (sectionsPresent.length === 0 && v.atLeast(CiliumVersion.V1_17)) {
-    problems.push('rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny');
-  }
   const localCluster = config.policyDefaultLocalCluster ? config.clusterName : undefined;
   const ctx: TranslateContext = { mode, namespace, matchesInit, localCluster, config };
   const requiresOn = !v.atLeast(CiliumVersion.V1_19);
@@ -318,7 +313,7 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     list.forEach((item, index) => {
       const source: NetworkPolicyItemSource | undefined = section === 'ingress' || section === 'egress' ? sources?.[section][index] : undefined;
       const compiled = compileItem(item, section, source ? source.rule : index, source ? source.path : `${rulePath}.${section}[${index}]`,
-        ruleObj as unknown as CompiledRule, ctx, counter, problems);
+        ruleObj as unknown as CompiledRule, ctx, counter);
       ruleObj.items[section].push(compiled);
       if (item.requires !== undefined && item.requires.length > 0) {
         if (requiresOn) {
@@ -351,7 +346,7 @@ interface TranslateContext extends SelectorImportScope {
 }
 
 function compileItem(item: RuleItemModel, section: SectionName, index: number, path: string, rule: CompiledRule, ctx: TranslateContext,
-  counter: { item: number }, problems: string[]): CompiledItem {
+  counter: { item: number }): CompiledItem {
   const direction = sectionDirection(section);
   const deny = isDenySection(section);
   const v = ctx.config.version;
@@ -375,7 +370,7 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   // An empty peer list next to a non-empty one: the item's selectors are merged, and an empty list selects nothing, so
   // the item selects nothing as a whole (parserules.go `mergeEndpointSelectors`, 1.16+).
   const emptyField = v.atLeast(CiliumVersion.V1_16) && nonEmpty.length > 0 ? fields.find((f) => !nonEmpty.includes(f)) : undefined;
-  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, problems, path);
+  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
   return {
@@ -394,7 +389,7 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   };
 }
 
-function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress' | 'egress', ctx: TranslateContext, notes: string[], problems: string[],
+function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress' | 'egress', ctx: TranslateContext, notes: string[],
   path: string): PeerSpec {
   const list = (item[field] as readonly unknown[] | undefined) ?? [];
   const name = wire(field, direction);
@@ -408,15 +403,16 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       return { kind: 'endpoints', selectors: (item.endpoints ?? []).map((s) => importEndpointSelector(Selector.from(s), ctx)) };
     case 'nodes':
       return { kind: 'nodes', selectors: (item.nodes ?? []).map((s) => importNodeSelector(Selector.from(s), ctx)) };
-    case 'entities': {
-      const bad = (item.entities ?? []).filter((e) => !ENTITIES.includes(e));
-      if (bad.length > 0) problems.push(`unsupported entity: ${bad[0]} (${path})`);
+    case 'entities':
+      if ((item.entities ?? []).some((e) => GO_ONLY_ENTITIES.includes(e))) {
+        notes.push(`${name}: world-ipv4 and world-ipv6 select the IPv4 and IPv6 world identities of a dual-stack cluster; the engine models a `
+          + 'single-stack one, whose world identity is reserved:world, so they select nothing here');
+      }
       return { kind: 'entities', entities: item.entities ?? [] };
-    }
     case 'cidr':
-      return { kind: 'cidr', blocks: (item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, problems, path)) };
+      return { kind: 'cidr', blocks: (item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, path)) };
     case 'cidrSet':
-      return { kind: 'cidr', blocks: (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, problems, path)) };
+      return { kind: 'cidr', blocks: (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path)) };
     case 'services':
       return { kind: 'services', backends: serviceBackends(item, ctx, notes) };
     case 'fqdns': {
@@ -434,21 +430,21 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
   }
 }
 
-function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], problems: string[], path: string): CidrBlock[] {
+function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], path: string): CidrBlock[] {
   const except: ParsedCidr[] = [];
+  // A CIDR that does not parse, or an except outside its CIDR, makes the agent refuse the rule (`sanitize-cidr-parse`,
+  // `sanitize-except-outside-cidr`): such a rule is not imported, so its blocks are never judged.
   for (const e of rule.except ?? []) {
     const p = parseCidr(e);
-    if (!p) problems.push(`unable to parse CIDRRule except ${e} (${path})`);
-    else except.push(p);
+    if (p) except.push(p);
+    else notes.push(`except ${e} at ${path} is not a CIDR the engine reads: it excludes nothing here`);
   }
   if (rule.cidr !== undefined) {
     const c = parseCidr(rule.cidr);
     if (!c) {
-      problems.push(`unable to parse CIDR ${rule.cidr} (${path})`);
+      notes.push(`${rule.cidr} at ${path} is not a CIDR the engine reads: it selects nothing here`);
       return [];
     }
-    const bad = except.find((e) => !cidrContains(c, e));
-    if (bad) problems.push(`allow CIDR prefix ${rule.cidr} does not contain exclude CIDR prefix (${path})`);
     return [{ cidr: c, except, text: rule.cidr + (except.length ? ` except ${(rule.except ?? []).join(', ')}` : '') }];
   }
   if (rule.cidrGroupSelector !== undefined && rule.cidrGroupRef === undefined && !ctx.config.version.atLeast(CiliumVersion.V1_17)) {

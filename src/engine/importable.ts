@@ -7,8 +7,8 @@
  * by `importRefusal` as for documents: the reason names the field and ends with the rule's id.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { PolicyKind, RuleModel } from '../model/policy-model';
-import { sanitizeRule } from '../validate/validate-policy';
+import { RuleModel } from '../model/policy-model';
+import { sanitizeRawRule } from '../validate/validate-policy';
 import { AgentFlags, importRefusal } from './admission';
 
 /**
@@ -16,7 +16,7 @@ import { AgentFlags, importRefusal } from './admission';
  * `flags` deciding the flag-dependent ones, or `undefined`.
  */
 export function ruleImportProblem(rule: RuleModel, path: string, version: CiliumVersion, flags: AgentFlags): string | undefined {
-  return isObject(rule) ? importRefusal(sanitizeRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, version, path), flags) : undefined;
+  return isObject(rule) ? importRefusal(sanitizeRawRule(rule, version, path), flags) : undefined;
 }
 
 /** The same for a raw `api.Rule` list (`cilium policy import` sanitizes every rule and imports all or none). */

@@ -91,6 +91,8 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-empty-policy', severity: E, versions: 'all', what: 'neither spec nor a non-empty specs' },
   { id: 'sanitize-cnp-node-selector', severity: E, versions: 'all', what: 'a CiliumNetworkPolicy with nodeSelector (host policies need a CCNP)' },
   { id: 'sanitize-no-rules', severity: E, versions: 'all', what: 'a rule whose sections are all missing or empty' },
+  { id: 'sanitize-rule-subject', severity: E, versions: 'all', what: 'a raw api.Rule with both or neither of endpointSelector, nodeSelector' },
+  { id: 'sanitize-entity', severity: E, versions: 'all', what: 'a raw api.Rule entity the agent does not have (world-ipv4/ipv6 before 1.15)' },
   { id: 'sanitize-empty-section', severity: E, versions: 'all', what: 'an empty section list such as ingress: [] (ignored, so it is no default deny)' },
   { id: 'sanitize-l3-combination', severity: E, versions: 'all', what: 'more than one L3 peer field in one rule item' },
   { id: 'sanitize-icmps-with-ports', severity: E, versions: 'all', what: 'icmps and toPorts in the same rule item' },

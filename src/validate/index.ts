@@ -70,6 +70,8 @@
  * | `sanitize-empty-policy` | sanitize | error | all | neither spec nor a non-empty specs |
  * | `sanitize-cnp-node-selector` | sanitize | error | all | a CiliumNetworkPolicy with nodeSelector (host policies need a CCNP) |
  * | `sanitize-no-rules` | sanitize | error | all | a rule whose sections are all missing or empty |
+ * | `sanitize-rule-subject` | sanitize | error | all | a raw api.Rule with both or neither of endpointSelector, nodeSelector |
+ * | `sanitize-entity` | sanitize | error | all | a raw api.Rule entity the agent does not have (world-ipv4/ipv6 before 1.15) |
  * | `sanitize-empty-section` | sanitize | error | all | an empty section list such as ingress: [] (ignored, so it is no default deny) |
  * | `sanitize-l3-combination` | sanitize | error | all | more than one L3 peer field in one rule item |
  * | `sanitize-icmps-with-ports` | sanitize | error | all | icmps and toPorts in the same rule item |

@@ -22,6 +22,8 @@ import {
 import { crdAcceptsCidr } from './schema-rules';
 import {
   AGENT_SINCE,
+  ENTITIES,
+  GO_ONLY_ENTITIES,
   CONSTRAINT_SINCE,
   CRD_PATTERNS,
   fieldSince,
@@ -66,13 +68,15 @@ function checkDocument(doc: PolicyDocumentModel, ctx: CheckContext): void {
 
 function checkRule(node: RuleNode, ctx: CheckContext): void {
   const { rule, path } = node;
+  if (ctx.raw) checkRawSubject(node, ctx);
   if (ctx.kind === 'CiliumNetworkPolicy' && rule.nodeSelector !== undefined && rule.nodeSelector !== null) {
     ctx.report('sanitize-cnp-node-selector', `${path}.nodeSelector`, 'a CiliumNetworkPolicy cannot have nodeSelector; the agent refuses it',
       'write host policies as a CiliumClusterwideNetworkPolicy, or use endpointSelector to select pods');
   }
   const present = SECTIONS.filter((s) => rule[s] !== undefined && rule[s] !== null);
   const nonEmpty = SECTIONS.filter((s) => arr(rule[s]).length > 0);
-  const crdCaught = present.length === 0 && ctx.version.atLeast(CONSTRAINT_SINCE.sectionsAnyOf);
+  // For a document the CRD schema refuses a rule without sections first (`crd-sections-any-of`); no schema checks a raw rule.
+  const crdCaught = !ctx.raw && present.length === 0 && ctx.version.atLeast(CONSTRAINT_SINCE.sectionsAnyOf);
   if (nonEmpty.length === 0 && !crdCaught) {
     const what = present.length ? `only empty sections (${present.map((s) => `${s}: []`).join(', ')})` : 'no ingress, ingressDeny, egress or egressDeny';
     ctx.report('sanitize-no-rules', path,
@@ -80,6 +84,35 @@ function checkRule(node: RuleNode, ctx: CheckContext): void {
       'add rules; for a default deny write ingress: [{}] and/or egress: [{}]');
   }
   if (ctx.kind === 'CiliumNetworkPolicy' && isObject(rule.endpointSelector)) checkSubjectNamespace(rule.endpointSelector, `${path}.endpointSelector`, ctx);
+}
+
+/**
+ * A raw rule's subject (`Rule.Sanitize`: exactly one of endpointSelector and nodeSelector): what the CRD schema checks for
+ * a document (`crd-subject-one-of`).
+ */
+function checkRawSubject(node: RuleNode, ctx: CheckContext): void {
+  const hasEs = node.rule.endpointSelector !== undefined && node.rule.endpointSelector !== null;
+  const hasNs = node.rule.nodeSelector !== undefined && node.rule.nodeSelector !== null;
+  if (hasEs !== hasNs) return;
+  ctx.report('sanitize-rule-subject', node.path,
+    hasEs ? 'rule has both endpointSelector and nodeSelector; the agent refuses it' : 'rule has neither endpointSelector nor nodeSelector; the agent refuses it',
+    hasEs ? 'keep one: endpointSelector for pods, nodeSelector for a host policy'
+      : 'add endpointSelector: {} to select every pod, or a nodeSelector for a host policy');
+}
+
+/**
+ * A raw rule's entities (`EntitySelectorMapping`: "unsupported entity"): the CRD enum for a document (`crd-entity`), the
+ * agent's own list for a raw rule, which has `world-ipv4` and `world-ipv6` from 1.15.
+ */
+function checkRawEntities(node: ItemNode, ctx: CheckContext): void {
+  const w = wireName(PeerField.ENTITIES, node.direction);
+  arr<unknown>(node.item.entities).forEach((e, i) => {
+    if (typeof e !== 'string' || ENTITIES.includes(e) || (GO_ONLY_ENTITIES.includes(e) && ctx.version.atLeast(AGENT_SINCE.ipFamilyWorldEntities))) return;
+    const goOnly = GO_ONLY_ENTITIES.includes(e);
+    ctx.report('sanitize-entity', `${node.itemPath}.${w}[${i}]`,
+      `the agent has no entity ${show(e)}${goOnly ? ` before Cilium ${AGENT_SINCE.ipFamilyWorldEntities} (target is ${ctx.version})` : ''}; it refuses the rule`,
+      goOnly ? 'use world, or toCIDR 0.0.0.0/0 (IPv4) or ::/0 (IPv6) to pick one family' : `use one of ${ENTITIES.join(', ')}`);
+  });
 }
 
 /** A CNP's endpointSelector namespace matches, as the agent reads them (`subjectNamespaceMatches`). */
@@ -117,9 +150,11 @@ function checkCidrs(node: ItemNode, ctx: CheckContext): void {
     ctx.report('sanitize-cidr-parse', p, `the agent cannot parse ${show(value)} as ${strict ? 'a CIDR prefix' : 'a CIDR or IP address'}`,
       'write the address without leading zeros, zone or padded prefix length, such as 10.0.0.0/8');
   };
+  // A value the CRD pattern refuses is the schema's finding for a document (`crd-…`); no schema screens a raw rule's.
+  const screened = (value: string): boolean => ctx.raw || crdAcceptsCidr(value, v);
   const cidrWire = wireName(PeerField.CIDR, direction);
   arr<unknown>(item.cidr).forEach((c, i) => {
-    if (typeof c !== 'string' || !crdAcceptsCidr(c, v)) return;
+    if (typeof c !== 'string' || !screened(c)) return;
     const addr = parseAddr(c);
     // A zone (`fe80::1%eth0`) names an interface, not a peer: the agent cannot use it in a policy.
     if (!parsePrefixStrict(c) && (!addr || addr.zone !== undefined)) unparsable(c, `${itemPath}.${cidrWire}[${i}]`, false);
@@ -129,7 +164,7 @@ function checkCidrs(node: ItemNode, ctx: CheckContext): void {
     if (!isObject(entry)) return;
     const path = `${itemPath}.${setWire}[${i}]`;
     let prefix: IpPrefix | undefined;
-    if (typeof entry.cidr === 'string' && crdAcceptsCidr(entry.cidr, v)) {
+    if (typeof entry.cidr === 'string' && screened(entry.cidr)) {
       prefix = parsePrefixStrict(entry.cidr);
       if (!prefix) unparsable(entry.cidr, `${path}.cidr`, true);
     }
@@ -140,7 +175,7 @@ function checkCidrs(node: ItemNode, ctx: CheckContext): void {
         `raise the target version to ${AGENT_SINCE.exceptWithGroup}, or drop the except and leave the excluded ranges out of the CiliumCIDRGroup`);
     }
     except.forEach((e, j) => {
-      if (typeof e !== 'string' || !crdAcceptsCidr(e, v)) return;
+      if (typeof e !== 'string' || !screened(e)) return;
       const p = `${path}.except[${j}]`;
       const ex = parsePrefixStrict(e);
       if (!ex) unparsable(e, p, true);
@@ -222,6 +257,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       `set enable-node-selector-labels: "true" in the cilium-config ConfigMap, or select nodes with ${wireName(PeerField.ENTITIES, direction)}: [remote-node, host]`);
   }
   checkCidrs(node, ctx);
+  if (ctx.raw) checkRawEntities(node, ctx);
   if (direction === 'egress' && section === 'egress') {
     arr<FqdnSelectorModel>(item.fqdns).forEach((sel, i) => {
       if (!isObject(sel)) return;

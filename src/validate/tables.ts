@@ -141,6 +141,8 @@ export const AGENT_SINCE = {
   kafkaDeprecated: V.V1_18,
   /** `fromNodes`/`toNodes` need agent flag `enable-node-selector-labels`. */
   nodesFlag: V.V1_16,
+  /** The agent's entities `world-ipv4` and `world-ipv6` (in no CRD enum: raw rules only). */
+  ipFamilyWorldEntities: V.V1_15,
 };
 
 /**

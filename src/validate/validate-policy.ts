@@ -1,5 +1,6 @@
 // The three per-policy layers over one CNP/CCNP or one rule (see the catalogue in `index.ts`).
 import { Diagnostic } from '../core/errors';
+import { layerOf } from './catalogue';
 import { CiliumVersion } from '../core/cilium-version';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { sanitizeRules } from './sanitize-rules';
@@ -49,13 +50,25 @@ export function validateRule(rule: RuleModel, kind: PolicyKind, version: CiliumV
 }
 
 /**
- * The agent's `Sanitize()` checks alone (the `sanitize-…` rules) over one rule of a policy of `kind`, its findings'
- * paths prefixed with `pathPrefix`: what the engine asks to decide whether the agent imports a rule no API server
- * checked (a raw `api.Rule` list, which `cilium policy import` only sanitizes).
+ * Validates one raw `api.Rule` (an element of a rule list for `cilium policy import`, at `pathPrefix` such as `[2]`): no
+ * API server sees it, so there is no CRD schema finding (`crd-…`); the agent's own checks that the schema makes first
+ * for a document (one subject selector, at least one section, known entities) are `sanitize-…` findings instead. The
+ * agent reads it as a clusterwide rule (no namespace is injected).
  */
-export function sanitizeRule(rule: RuleModel, kind: PolicyKind, version: CiliumVersion, pathPrefix: string): Diagnostic[] {
+export function validateRawRule(rule: RuleModel, version: CiliumVersion, pathPrefix: string): Diagnostic[] {
+  const walk = (visitors: readonly Visitor[], ctx: CheckContext): void => walkRule(rule, pathPrefix, visitors, ctx);
+  return layeredWalk(version, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, undefined, walk, true).filter((d) => layerOf(d.id) !== 'crd');
+}
+
+/**
+ * The agent's `Sanitize()` checks alone (the `sanitize-…` rules) over one raw `api.Rule`, its findings' paths prefixed
+ * with `pathPrefix`: what the engine asks to decide whether the agent imports a rule no API server checked (a raw
+ * `api.Rule` list, which `cilium policy import` only sanitizes). The same findings as the `sanitize-…` ones of
+ * `validateRawRule`.
+ */
+export function sanitizeRawRule(rule: RuleModel, version: CiliumVersion, pathPrefix: string): Diagnostic[] {
   const out: Diagnostic[] = [];
-  walkRule(rule, pathPrefix, [sanitizeRules], collectingContext(version, kind, out, undefined));
+  walkRule(rule, pathPrefix, [sanitizeRules], collectingContext(version, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, out, undefined, true));
   return out;
 }
 
@@ -87,10 +100,11 @@ function layeredWalk(
   kind: PolicyKind,
   namespace: string | undefined,
   walk: (visitors: readonly Visitor[], ctx: CheckContext) => void,
+  raw = false,
 ): Diagnostic[] {
   const outs = LAYERS.map((): Diagnostic[] => []);
   const previous = layerContexts;
-  layerContexts = outs.map((out) => collectingContext(version, kind, out, namespace));
+  layerContexts = outs.map((out) => collectingContext(version, kind, out, namespace, raw));
   try {
     walk(LAYERED_VISITORS, layerContexts[0]);
   } finally {

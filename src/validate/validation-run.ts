@@ -6,7 +6,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { fromYaml } from '../model/parse';
 import { IParsedDocument, Locator, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { isNetworkPolicy } from '../model/network-policy';
-import { PolicyDocumentModel, PolicyKind } from '../model/policy-model';
+import { PolicyDocumentModel } from '../model/policy-model';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, readInputFile } from '../model/inputs';
 import { CidrFormat } from './cidr-format';
 import { CrdSchemas, CrdViolation } from './crd-schema';
@@ -15,7 +15,7 @@ import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './in
 import { validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
-import { validatePolicy, validateRule } from './validate-policy';
+import { validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
 import { ReportDiagnostic, ReportFile, ReportFileStatus, ValidationReport } from './validation-report';
 import { buildReport, Pending } from './build-report';
@@ -172,8 +172,7 @@ export class Run {
     }
     for (const raw of parsed.rawRules) {
       raw.rules.forEach((rule, i) => {
-        for (const found of validateRule(rule, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, this.target.rules, `[${i}]`)) {
-          if (found.id.startsWith('crd-')) continue; // raw api.Rule JSON never meets the API server
+        for (const found of validateRawRule(rule, this.target.rules, `[${i}]`)) {
           const finding = asWritten(raw, found);
           const pos = raw.locate(finding.path ?? asWritten(raw, { path: `[${i}]` }).path) ?? { line: 1, column: 1 };
           this.push(index, { ...finding, fix: finding.fix ?? '', file, ...pos, kind: 'api.Rule' });

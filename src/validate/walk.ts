@@ -32,6 +32,11 @@ export interface CheckContext {
   readonly kind: PolicyKind;
   /** Namespace of a CNP (`default` when the manifest leaves it to kubectl). */
   readonly namespace: string;
+  /**
+   * A raw `api.Rule` of `cilium policy import`, which no API server checked: the agent's own checks that the CRD schema
+   * makes first for a document (the subject selector, the sections, the entities) are reported by the `sanitize-…` rules.
+   */
+  readonly raw: boolean;
   /** Reports a finding; the severity comes from the catalogue. */
   report(id: string, path: string | undefined, message: string, fix: string): void;
 }
@@ -130,12 +135,13 @@ export function show(value: unknown): string {
 }
 
 /** Creates a context that collects diagnostics into `out`. */
-export function collectingContext(version: CiliumVersion, kind: PolicyKind, out: Diagnostic[], namespace = 'default'): CheckContext {
+export function collectingContext(version: CiliumVersion, kind: PolicyKind, out: Diagnostic[], namespace = 'default', raw = false): CheckContext {
   const seen = new Set<string>();
   return {
     version,
     kind,
     namespace,
+    raw,
     report(id, path, message, fix) {
       const key = `${id}\u0000${path ?? ''}\u0000${message}`;
       if (seen.has(key)) return;

@@ -1,7 +1,7 @@
 // Raw api.Rule lists (the local-API JSON format): imported all or none, as `cilium policy import` sanitizes every rule;
 // endpoint syntax errors with their fixes; Kafka keys by number, roles and versions; HTTP header matches that cannot deny.
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicyError } from '../../src';
+import { CiliumPolicyError, CiliumVersion } from '../../src';
 import { PolicySet } from '../../src/engine';
 import { parseEndpoint } from '../../src/engine/endpoint';
 import { cnp, labels, policySet, verdict } from './helpers';
@@ -57,26 +57,39 @@ describe('raw api.Rule lists', () => {
 describe('raw rules the agent refuses (Sanitize): not imported, so the endpoint keeps default allow, and the note says why', () => {
   const api = labels({ app: 'api' });
   const world = { fromEntities: ['world'] };
-  test.each<[string, Record<string, unknown>, string]>([
-    ['both selectors', { endpointSelector: api, nodeSelector: labels({ zone: 'a' }), ingress: [world] }, 'rule cannot have both EndpointSelector and NodeSelector'],
-    ['no selector', { ingress: [world] }, 'rule must have one of EndpointSelector or NodeSelector'],
+  test.each<[string, Record<string, unknown>, string, string?]>([
+    ['both selectors', { endpointSelector: api, nodeSelector: labels({ zone: 'a' }), ingress: [world] }, 'rule has both endpointSelector and nodeSelector; the agent refuses it at [0] [sanitize-rule-subject]'],
+    ['no selector', { ingress: [world] }, 'rule has neither endpointSelector nor nodeSelector; the agent refuses it at [0] [sanitize-rule-subject]'],
     ['ICMP and ports in one item', { endpointSelector: api, ingress: [{ ...world, icmps: [{ fields: [{ type: 8 }] }], toPorts: [{ ports: [{ port: '80' }] }] }] },
       'icmps and toPorts in the same rule item; the agent refuses it at [0].ingress[0].icmps [sanitize-icmps-with-ports]'],
-    ['an unknown entity', { endpointSelector: api, ingress: [{ fromEntities: ['galaxy'] }] }, 'unsupported entity: galaxy ([0].ingress[0])'],
+    ['an unknown entity', { endpointSelector: api, ingress: [{ fromEntities: ['galaxy'] }] }, 'the agent has no entity "galaxy"; it refuses the rule at [0].ingress[0].fromEntities[0] [sanitize-entity]'],
     ['an except that is no CIDR', { endpointSelector: api, ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/8', except: ['nope'] }] }] },
-      'unable to parse CIDRRule except nope ([0].ingress[0])'],
-    ['a prefix length past 32', { endpointSelector: api, ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/33' }] }] }, 'unable to parse CIDR 10.0.0.0/33 ([0].ingress[0])'],
+      'the agent cannot parse "nope" as a CIDR prefix at [0].ingress[0].fromCIDRSet[0].except[0] [sanitize-cidr-parse]'],
+    ['a prefix length past 32', { endpointSelector: api, ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/33' }] }] }, 'the agent cannot parse "10.0.0.0/33" as a CIDR prefix at [0].ingress[0].fromCIDRSet[0].cidr [sanitize-cidr-parse]'],
     ['an except outside its CIDR', { endpointSelector: api, ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/8', except: ['192.168.0.0/16'] }] }] },
-      'allow CIDR prefix 10.0.0.0/8 does not contain exclude CIDR prefix ([0].ingress[0])'],
+      'except "192.168.0.0/16" is not inside cidr "10.0.0.0/8"; the agent refuses the rule at [0].ingress[0].fromCIDRSet[0].except[0] [sanitize-except-outside-cidr]'],
+    ['no section (1.17+)', { endpointSelector: api },
+      'rule has no ingress, ingressDeny, egress or egressDeny; the agent refuses it at [0] [sanitize-no-rules]'],
+    ['world-ipv4 before 1.15', { endpointSelector: api, ingress: [{ fromEntities: ['world-ipv4'] }] },
+      'the agent has no entity "world-ipv4" before Cilium 1.15 (target is 1.14); it refuses the rule at [0].ingress[0].fromEntities[0] [sanitize-entity]', '1.14'],
     ['DNS rules on ingress', { endpointSelector: api, ingress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] },
       'dns rules are not allowed on ingress; the agent refuses the policy at [0].ingress[0].toPorts[0].rules.dns [sanitize-dns-ingress]'],
-  ])('%s', (_what, rule, reason) => {
-    const set = PolicySet.fromYaml(JSON.stringify([rule]), { file: 'r.json' });
+  ])('%s', (_what, rule, reason, version = '1.17') => {
+    const set = PolicySet.fromYaml(JSON.stringify([rule]), { file: 'r.json', ciliumVersion: CiliumVersion.parse(version) });
     const v = verdict(set, 'pod:default:app=other', 'pod:default:app=api', 80);
     expect(v.verdict).toBe('allowed');
     expect(v.ingress.decision).toBe('no-policy-default-allow');
     expect(v.ingress.notes).toContain(`Rule r.json#0 [0] selects this endpoint but is not imported by the agent: ${reason}`);
     expect(set.skippedRules.map((r) => r.reason)).toEqual([reason]);
+  });
+
+  test('world-ipv4 from 1.15: the agent imports the rule (no CRD has the entity, the agent does); single-stack, it selects nothing', () => {
+    const set = PolicySet.fromYaml(JSON.stringify([{ endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['world-ipv4'] }] }]),
+      { file: 'r.json', ciliumVersion: CiliumVersion.V1_17 });
+    expect(set.skippedRules).toEqual([]);
+    const v = verdict(set, 'pod:default:app=web', 'cidr:8.8.8.8', '443/TCP');
+    expect(v.egress.decision).toBe('default-deny');
+    expect(v.egress.notes.join('\n')).toContain('toEntities: world-ipv4 and world-ipv6 select the IPv4 and IPv6 world identities of a dual-stack cluster');
   });
 
   test('DNS rules without a port: the egress rule is refused, so the pod keeps egress default allow', () => {

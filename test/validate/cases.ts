@@ -19,6 +19,11 @@ export interface Case {
   /** The expected path of the finding (`undefined` for the whole document). */
   readonly path: string | undefined;
   readonly good: PolicyDocumentModel;
+  /**
+   * The `spec` of `bad` and `good` is checked as a raw `api.Rule` at `[0]` (`validateRawRule`: no API server, so the agent's
+   * own check reports what the CRD schema refuses first in a document). @default false
+   */
+  readonly raw?: boolean;
 }
 
 const BASE = { endpointSelector: {}, ingress: [{}] };
@@ -367,6 +372,36 @@ export const CASES: readonly Case[] = [
     id: 'sanitize-no-rules', when: 'the second rule of specs has no sections',
     bad: cnp(BASE, { specs: [{ endpointSelector: WEB, egressDeny: [] }] }), path: 'specs[0]',
     good: cnp(BASE, { specs: [{ endpointSelector: WEB, egressDeny: [{ entities: ['world'] }] }] }),
+  },
+  {
+    id: 'sanitize-no-rules', when: 'a raw rule has no section at all (1.17: no CRD refuses it first)', version: V.V1_17, raw: true,
+    bad: ccnp({ endpointSelector: {} }), path: '[0]',
+    good: ccnp(BASE),
+  },
+  {
+    id: 'sanitize-rule-subject', when: 'a raw rule has neither endpointSelector nor nodeSelector', raw: true,
+    bad: ccnp({ ingress: [{}] }), path: '[0]',
+    good: ccnp(BASE),
+  },
+  {
+    id: 'sanitize-rule-subject', when: 'a raw rule has both endpointSelector and nodeSelector', raw: true,
+    bad: ccnp({ endpointSelector: {}, nodeSelector: {}, ingress: [{}] }), path: '[0]',
+    good: ccnp({ nodeSelector: {}, ingress: [{}] }),
+  },
+  {
+    id: 'sanitize-entity', when: 'a raw rule names an entity the agent does not have', raw: true,
+    bad: ccnp({ endpointSelector: {}, egress: [{ entities: ['World'] }] }), path: '[0].egress[0].toEntities[0]',
+    good: ccnp({ endpointSelector: {}, egress: [{ entities: ['world'] }] }),
+  },
+  {
+    id: 'sanitize-entity', when: 'a raw rule names world-ipv4 before 1.15 (the agent has it from 1.15, no CRD has it)', version: V.V1_14, raw: true,
+    bad: ccnp({ endpointSelector: {}, egress: [{ entities: ['world-ipv4'] }] }), path: '[0].egress[0].toEntities[0]',
+    good: ccnp({ endpointSelector: {}, egress: [{ entities: ['world'] }] }),
+  },
+  {
+    id: 'sanitize-cidr-parse', when: 'a raw rule has a CIDR no CRD pattern screens first', raw: true,
+    bad: ccnp({ endpointSelector: {}, egress: [{ cidr: ['10.0.0.0/33'] }] }), path: '[0].egress[0].toCIDR[0]',
+    good: ccnp({ endpointSelector: {}, egress: [{ cidr: ['10.0.0.0/8'] }] }),
   },
   {
     id: 'sanitize-empty-section', when: 'egress is an empty list meant as default deny',

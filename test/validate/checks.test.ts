@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Severity } from '../../src/core/errors';
+import { Diagnostic, Severity } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { checkInfo } from '../../src/validate';
 import { CASES } from './cases';
-import { check, summary } from './helpers';
+import { check as checkDocument, summary } from './helpers';
+import { PolicyDocumentModel, RuleModel } from '../../src/model/policy-model';
+import { validateRawRule } from '../../src/validate/validate-policy';
 
 describe.each(CASES.map((c) => [c.id, c] as const))('%s', (id, c) => {
   const version = c.version ?? CiliumVersion.V1_19;
+  const check = (doc: PolicyDocumentModel, v: CiliumVersion): Diagnostic[] => (c.raw ? validateRawRule(doc.spec as RuleModel, v, '[0]') : checkDocument(doc, v));
 
   it(`fails when ${c.when} (${version})`, () => {
     const diags = check(c.bad, version);
