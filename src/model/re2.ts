@@ -18,6 +18,11 @@ export interface Re2Pattern {
   fullMatch(value: string): boolean;
   /** Whether some part of `value` matches (Go `MatchString`, the API server's `pattern`). */
   test(value: string): boolean;
+  /**
+   * The names of the groups written `(?<name>…)`: Go's `regexp` accepts that spelling only from Go 1.22 (`(?P<name>…)`
+   * always), so an agent built with an older Go refuses the pattern.
+   */
+  readonly angleNamedGroups: readonly string[];
 }
 
 /** The result of compiling a pattern: the compiled pattern, or why it does not compile. */
@@ -49,6 +54,12 @@ export function re2Error(pattern: string): string | undefined {
   return r.ok ? undefined : r.error;
 }
 
+/** The groups of `pattern` named in the `(?<name>…)` spelling (Go 1.22+); none when it does not compile. */
+export function re2AngleNamedGroups(pattern: string): readonly string[] {
+  const r = compileRe2(pattern);
+  return r.ok ? r.pattern.angleNamedGroups : [];
+}
+
 /** Whether the whole of `value` matches the RE2 `pattern`; `false` when the pattern does not compile. */
 export function re2FullMatch(pattern: string, value: string): boolean {
   const r = compileRe2(pattern);
@@ -72,10 +83,13 @@ function compileUncached(source: string): Re2Result {
   // Full matches are kept per value (bounded): the engine asks the same few HTTP methods and paths of the same patterns
   // again and again (every new peer and port of a first pass), and a match is a pure function of the pattern and value.
   const fullMatches = new Map<string, boolean>();
+  // RE2 refuses a group name given twice, so a name with no `(?P<name>` in the source was written `(?<name>`.
+  const angleNamedGroups = Object.freeze(Object.keys(re.namedGroups()).filter((name) => !source.includes(`(?P<${name}>`)));
   return {
     ok: true,
     pattern: Object.freeze({
       source,
+      angleNamedGroups,
       fullMatch: (value: string): boolean => {
         let m = fullMatches.get(value);
         if (m === undefined) {

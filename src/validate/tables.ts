@@ -141,6 +141,11 @@ export const AGENT_SINCE = {
   kafkaDeprecated: V.V1_18,
   /** `fromNodes`/`toNodes` need agent flag `enable-node-selector-labels`. */
   nodesFlag: V.V1_16,
+  /**
+   * HTTP `path`/`method` regexes may name a group `(?<name>…)`: the agent compiles them with Go's `regexp`, which accepts
+   * that spelling from Go 1.22; 1.14 and 1.15 were released with older Go (later patch releases moved to 1.22).
+   */
+  regexAngleNamedGroup: V.V1_16,
   /** The agent's entities `world-ipv4` and `world-ipv6` (in no CRD enum: raw rules only). */
   ipFamilyWorldEntities: V.V1_15,
 };

@@ -6,7 +6,8 @@
  * the pruned rule then does.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { CidrRuleModel, FqdnSelectorModel, IcmpRuleModel, PeerField } from '../model/policy-model';
+import { CidrRuleModel, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, PeerField } from '../model/policy-model';
+import { re2AngleNamedGroups } from '../model/re2';
 import {
   AGENT_SINCE,
   CIDR_SET_FIELDS,
@@ -54,6 +55,24 @@ function doubleStar(ctx: CheckContext, sel: unknown, path: string): void {
     ctx.report('version-fqdn-double-star', `${path}.matchPattern`,
       `${needs(`matchPattern ${show(pattern)}`, since, ctx)}; before ${since} ** works like *, so it matches one label only, not any depth of subdomains`,
       raise(since, `list each subdomain level, such as ${pattern.slice(1)} and ${pattern.slice(1).replace('*.', '*.*.')}`));
+  }
+}
+
+/**
+ * `(?<name>…)` in an HTTP path or method regex (`PortRuleHTTP.Sanitize` compiles both with Go's `regexp`): before Go 1.22
+ * the agent refuses the rule. A warning: the Go version depends on the patch release of 1.14 and 1.15.
+ */
+function angleNamedGroups(ctx: CheckContext, h: unknown, path: string): void {
+  if (!isObject(h)) return;
+  for (const field of ['path', 'method'] as const) {
+    const value = (h as HttpRuleModel)[field];
+    if (typeof value !== 'string') continue;
+    const names = re2AngleNamedGroups(value);
+    if (names.length === 0) continue;
+    ctx.report('version-regex-named-group', `${path}.${field}`,
+      `http ${field} ${show(value)} names a group (?<${names[0]}>…), which Go's regexp accepts only from Go 1.22; agents of Cilium ${ctx.version} `
+      + 'built with an older Go (the first patch releases of 1.14 and 1.15) refuse the rule',
+      `write (?P<${names[0]}>…), which every Go version accepts, or leave the group unnamed`);
   }
 }
 
@@ -129,6 +148,9 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
   }
   if (!isObject(pr.rules)) return;
   arr(pr.rules.dns).forEach((sel, i) => doubleStar(ctx, sel, `${path}.rules.dns[${i}]`));
+  if (!v.atLeast(AGENT_SINCE.regexAngleNamedGroup)) {
+    arr<HttpRuleModel>(pr.rules.http).forEach((h, i) => angleNamedGroups(ctx, h, `${path}.rules.http[${i}]`));
+  }
   const kafka = AGENT_SINCE.kafkaDeprecated;
   if (v.atLeast(kafka)) {
     for (const field of ['kafka', 'l7proto'] as const) {

@@ -3,7 +3,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { FqdnEgress, PolicySet, Synth } from '../../src';
-import { re2Error, re2FullMatch } from '../../src/model/re2';
+import { re2AngleNamedGroups, re2Error, re2FullMatch } from '../../src/model/re2';
 import { GUARD, flowLine, httpPolicy, replay, scratchDir, trace, validate, webToApi, write } from './support';
 
 const dir = scratchDir();
@@ -149,5 +149,19 @@ describe('valid RE2 is matched as RE2 (no hand translation)', () => {
     }
     expect(expected.filter(Boolean).length).toBeGreaterThan(50);
     expect(expected.filter((e) => !e).length).toBeGreaterThan(50);
+  });
+});
+
+describe('named groups: (?<name>…) is Go 1.22 syntax, (?P<name>…) always', () => {
+  test.each<[string, string[]]>([
+    ['/users/(?<id>[0-9]+)', ['id']],
+    ['/users/(?P<id>[0-9]+)', []],
+    ['(?P<a>x)(?<b>y)', ['b']],
+    ['\\(\\?<x>', []],
+    ['[(?<x>]', []],
+    ['(x)', []],
+    ['(?<=x)y', []], // look-behind: RE2 refuses it, so no groups at all
+  ])('%s', (pattern, names) => {
+    expect(re2AngleNamedGroups(pattern)).toEqual(names);
   });
 });

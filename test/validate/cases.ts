@@ -777,6 +777,16 @@ export const CASES: readonly Case[] = [
     good: egress({ endpoints: [{ matchLabels: { app: 'web', env: 'prod' } }] }),
   },
   {
+    id: 'version-regex-named-group', when: 'an HTTP path names a group (?<id>…) on 1.15 (Go 1.22 syntax)', version: V.V1_15,
+    bad: ingress(l7({ http: [{ path: '/users/(?<id>[0-9]+)' }] })), path: `${P}.rules.http[0].path`,
+    good: ingress(l7({ http: [{ path: '/users/(?P<id>[0-9]+)' }] })),
+  },
+  {
+    id: 'version-regex-named-group', when: 'an HTTP method names a group (?<m>…) on 1.14', version: V.V1_14,
+    bad: ingress(l7({ http: [{ method: '(?<m>GET|HEAD)' }] })), path: `${P}.rules.http[0].method`,
+    good: ingress(l7({ http: [{ method: '(GET|HEAD)' }] })),
+  },
+  {
     id: 'version-kafka-deprecated', when: 'kafka rules are used on 1.18', version: V.V1_18,
     bad: egress(l7({ kafka: [{ topic: 'orders' }] }, TCP('9092'))), path: `${EP}.rules.kafka`,
     good: egress(ports([TCP('9092')])),
