@@ -10,7 +10,8 @@
  * - `ports` apply to every item of the rule, one `toPorts` entry each: protocol TCP unless given, no port = every port,
  *   `endPort` ranges, named ports as written;
  * - `policyTypes`: with no ingress rules, `Ingress` listed (or `Egress` not listed, the implicit form) makes an
- *   `ingress: [{}]` default deny; with no egress rules, `Egress` listed makes an `egress: [{}]` one.
+ *   `ingress: [{}]` default deny; with no egress rules, `Egress` listed makes an `egress: [{}]` one. Rules of a direction
+ *   `policyTypes` leaves out are translated all the same (Kubernetes ignores them; cilium/cilium#48703).
  *
  * The result is a `RuleModel` in the form of a raw `api.Rule` (selectors already carry their namespace), plus the
  * NetworkPolicy path each item came from (`spec.ingress[1].from[0]`) so that explanations name the NetworkPolicy rule.
@@ -37,6 +38,11 @@ export interface NetworkPolicyModel {
   readonly rule: RuleModel;
   /** The source of each item of `rule.ingress` and `rule.egress`, in order. */
   readonly sources: { readonly ingress: readonly NetworkPolicyItemSource[]; readonly egress: readonly NetworkPolicyItemSource[] };
+  /**
+   * The directions whose rules Cilium enforces although the written `policyTypes` leaves them out (Kubernetes ignores
+   * them): `ParseNetworkPolicy` translates every `ingress` and `egress` rule whatever `policyTypes` says (cilium/cilium#48703).
+   */
+  readonly enforcedOutsidePolicyTypes: readonly ('ingress' | 'egress')[];
 }
 
 /** Pod label key of the namespace. */
@@ -58,6 +64,10 @@ export function translateNetworkPolicy(obj: unknown): NetworkPolicyModel | undef
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
   const spec = objectOr(obj.spec);
   const policyTypes = Array.isArray(spec.policyTypes) ? spec.policyTypes.map(String) : [];
+  // Written policyTypes (the API server defaults an absent one from the rules, which then never leaves a direction out).
+  const written = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0;
+  const enforcedOutsidePolicyTypes = (['ingress', 'egress'] as const).filter((d) => written && objects(spec[d]).length > 0
+    && !policyTypes.includes(d === 'ingress' ? 'Ingress' : 'Egress'));
   const ingress: RuleItemModel[] = [];
   const egress: RuleItemModel[] = [];
   const sources = { ingress: [] as NetworkPolicyItemSource[], egress: [] as NetworkPolicyItemSource[] };
@@ -97,7 +107,7 @@ export function translateNetworkPolicy(obj: unknown): NetworkPolicyModel | undef
     ...(ingress.length > 0 ? { ingress } : {}),
     ...(egress.length > 0 ? { egress } : {}),
   };
-  return { metadata: { name, namespace }, rule, sources };
+  return { metadata: { name, namespace }, rule, sources, enforcedOutsidePolicyTypes };
 }
 
 /** `parseNetworkPolicyPeer`: the endpoint selector of a peer, `undefined` for an `ipBlock`-only peer. */

@@ -228,6 +228,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-l7-matches-every-request', severity: W, versions: 'all',
     what: 'an L7 rule list that lets every request through while looking restrictive: an HTTP rule of only mismatch-action header matches, an empty HTTP rule beside others, `l7proto` without rules, DNS `*` beside names',
   },
+  {
+    id: 'pitfall-np-policy-types-ignored', severity: W, versions: 'all',
+    what: 'a NetworkPolicy with rules for a direction its policyTypes leaves out: Kubernetes ignores them, Cilium enforces them (cilium/cilium#48703)',
+  },
 ];
 
 /**

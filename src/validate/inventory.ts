@@ -118,6 +118,11 @@ export interface InventoryNetworkPolicy {
    * @default - not translated, or the API server rejects it (`k8s-np-…` errors): the cluster does not have it
    */
   readonly rule?: RuleModel;
+  /**
+   * The directions whose rules Cilium enforces although `policyTypes` leaves them out (`NetworkPolicyModel`).
+   * @default - none
+   */
+  readonly enforcedOutsidePolicyTypes?: readonly ('ingress' | 'egress')[];
   /** Where it came from. */
   readonly source: InventorySource;
 }
@@ -205,8 +210,10 @@ export class ManifestInventory {
       }
       case 'network-policy': {
         // One the API server rejects is never in the cluster: kept (it is in the input) but without a rule.
-        const rule = networkPolicyRejections(obj).length === 0 ? translateNetworkPolicy(obj)?.rule : undefined;
-        this.networkPolicyList.push({ name, namespace, podSelector: info.podSelector, rule, source });
+        const model = networkPolicyRejections(obj).length === 0 ? translateNetworkPolicy(obj) : undefined;
+        const outside = model?.enforcedOutsidePolicyTypes ?? [];
+        const np: InventoryNetworkPolicy = { name, namespace, podSelector: info.podSelector, rule: model?.rule, source };
+        this.networkPolicyList.push(outside.length > 0 ? { ...np, enforcedOutsidePolicyTypes: outside } : np);
         return true;
       }
       case 'cidr-group':

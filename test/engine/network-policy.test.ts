@@ -188,3 +188,29 @@ describe('translateNetworkPolicy', () => {
     expect(translateNetworkPolicy({ kind: 'Deployment' })).toBeUndefined();
   });
 });
+
+describe('policyTypes that leave out a direction with rules (cilium/cilium#48703: ParseNetworkPolicy translates every rule)', () => {
+  const spec = (policyTypes: string[]): Record<string, unknown> => ({
+    podSelector: { matchLabels: { app: 'api' } },
+    ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }],
+    policyTypes,
+  });
+
+  test('[Egress] beside ingress rules: Cilium enforces them (Kubernetes would not), so the pods are ingress default deny', () => {
+    const s = set([np('x', spec(['Egress']), 'shop')]);
+    table(s, [
+      [true, 'pod:shop:app=web', API, '80/TCP'],
+      [false, 'pod:shop:app=other', API, '80/TCP'],
+    ]);
+    // Egress listed without egress rules: egress default deny.
+    expect(verdict(s, API, 'pod:shop:app=web', '80/TCP').allowed).toBe(false);
+    expect(translateNetworkPolicy(np('x', spec(['Egress'])))?.enforcedOutsidePolicyTypes).toEqual(['ingress']);
+  });
+
+  test('the direction listed, or policyTypes not written: nothing is enforced outside it', () => {
+    expect(translateNetworkPolicy(np('x', spec(['Ingress'])))?.enforcedOutsidePolicyTypes).toEqual([]);
+    const { policyTypes: _omitted, ...implicit } = spec([]);
+    expect(translateNetworkPolicy(np('x', implicit))?.enforcedOutsidePolicyTypes).toEqual([]);
+    expect(translateNetworkPolicy(np('x', { ...implicit, egress: [{}], policyTypes: ['Ingress'] }))?.enforcedOutsidePolicyTypes).toEqual(['egress']);
+  });
+});

@@ -284,6 +284,23 @@ const onHostNetwork = (manifests: string): string => {
   return out;
 };
 
+/** A NetworkPolicy with ingress and egress rules and the given policyTypes. */
+const npPolicyTypes = (types: string): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    podSelector: { matchLabels: { app: web } }
+    ingress:
+      - from: [{ podSelector: { matchLabels: { app: front } } }]
+    egress:
+      - to: [{ podSelector: { matchLabels: { app: db } } }]
+      - ports: [{ port: 53, protocol: UDP }, { port: 53, protocol: TCP }]
+    policyTypes: ${types}
+`;
+
 const withNetworkPolicy = (npApp: string): string => yaml`
   apiVersion: networking.k8s.io/v1
   kind: NetworkPolicy
@@ -488,6 +505,11 @@ const CASES: readonly Case[] = [
     good: { 'np.yaml': withNetworkPolicy('db') },
   },
   {
+    id: 'pitfall-np-policy-types-ignored', when: 'a NetworkPolicy lists only Egress in policyTypes beside ingress rules',
+    bad: { 'np.yaml': npPolicyTypes('[Egress]') }, at: ['np.yaml:9:5'],
+    good: { 'np.yaml': npPolicyTypes('[Ingress, Egress]') },
+  },
+  {
     id: 'pitfall-host-lockout', when: 'a host policy on all nodes allows only SSH',
     bad: { 'host.yaml': hostPolicy('') }, at: ['host.yaml:8:5'],
     good: { 'host.yaml': hostPolicy('    - fromEntities: [cluster]\n') },
@@ -581,7 +603,7 @@ describe('pitfall regressions', () => {
         expect(d.message).not.toContain('\n');
         expect(d.fix).toMatch(/\S/);
         expect(d.path).toBeDefined();
-        expect(d.kind).toMatch(/^Cilium/);
+        expect(d.kind).toMatch(/^(Cilium|NetworkPolicy$)/);
       }
     });
 
