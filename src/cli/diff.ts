@@ -24,7 +24,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { readAtGitRef } from './git-ref';
 import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';
-import { CliIo, dnsServerOption, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, dnsServerOption, policyInputError } from './trace';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -73,6 +73,11 @@ export interface ConnectivityCommandOptions {
    * @default false
    */
   readonly nodeSelectorLabels?: boolean;
+  /**
+   * Whether the cluster runs mutual authentication with SPIRE (`authentication.mode: required` then passes), on both sides.
+   * @default false
+   */
+  readonly mutualAuth?: boolean;
 }
 
 /** The `--node-selector-labels` option of `diff` and `report` (as `trace` has it). */
@@ -198,6 +203,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.nodeSelectorLabels === true ? { nodeSelectorLabels: true } : {}),
+    ...(options.mutualAuth === true ? { mutualAuth: true } : {}),
     inventory,
   };
 }
@@ -267,6 +273,7 @@ export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: n
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(dnsServerOption())
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
+    .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .action(async (opts: DiffCommandOptions) => {
       done(await guard(() => executeDiff(opts, io), io));
     });

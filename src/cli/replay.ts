@@ -63,7 +63,7 @@ import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
 import { expandPaths } from '../model/inputs';
-import { CliIo, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -113,6 +113,11 @@ export interface ReplayCommandOptions {
    * @default false
    */
   readonly nodeSelectorLabels?: boolean;
+  /**
+   * Whether the cluster runs mutual authentication with SPIRE (`authentication.mode: required` then passes).
+   * @default false
+   */
+  readonly mutualAuth?: boolean;
   /**
    * The DNS server the pods use, as an endpoint (for `toFQDNs` learnability).
    * @default 'pod:kube-system:k8s-app=kube-dns'
@@ -176,6 +181,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ciliumVersion: version,
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
+    ...(options.mutualAuth !== undefined ? { mutualAuth: options.mutualAuth } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
@@ -216,6 +222,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
+    .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .addOption(dnsServerOption())
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))

@@ -37,7 +37,8 @@
  *   "endpoint": string,
  *   "evaluated": boolean,               // false: world/CIDR/FQDN/API server, or a node without --host-firewall
  *   "decision": "allowed" | "denied-by-deny-rule" | "default-deny" | "no-policy-default-allow"
- *             | "non-default-deny-allow" | "allow-localhost" | "l7-denied" | "not-evaluated",
+ *             | "non-default-deny-allow" | "allow-localhost" | "l7-denied" | "auth-required"
+ *             | "not-evaluated",
  *   "allowed": boolean,                 // lets the connection through at L3/L4
  *   "reason": string,
  *   "rule"?: { "kind", "name", "namespace"?, "file"?, "rule": "spec" | "specs[i]", "section", "item": number,
@@ -121,6 +122,11 @@ export interface TraceOptions {
    */
   readonly nodeSelectorLabels?: boolean;
   /**
+   * Whether the cluster runs mutual authentication with SPIRE (`authentication.mode: required` then passes).
+   * @default false
+   */
+  readonly mutualAuth?: boolean;
+  /**
    * The DNS server the pods use, as an endpoint (for `toFQDNs` learnability).
    * @default 'pod:kube-system:k8s-app=kube-dns'
    */
@@ -147,6 +153,10 @@ export interface TraceOptions {
    */
   readonly output?: string;
 }
+
+/** The `--mutual-auth` option of `trace`, `replay`, `diff` and `report`. */
+export const MUTUAL_AUTH_HELP = 'the cluster runs mutual authentication with SPIRE: allow rules with authentication mode required let traffic '
+  + 'through (default: they drop it, as without SPIRE nothing authenticates the pair)';
 
 /** The `schema` value of the JSON output. */
 export const TRACE_JSON_SCHEMA = 'cdk8s-cilium/trace/v1';
@@ -185,6 +195,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
+    ...(options.mutualAuth !== undefined ? { mutualAuth: options.mutualAuth } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
@@ -301,6 +312,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
+    .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .addOption(dnsServerOption())
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))

@@ -26,9 +26,13 @@ import { grantItems, mergeRuleItem } from '../model/rule-items';
 export enum AuthenticationMode {
   /** No authentication. */
   DISABLED = 'disabled',
-  /** Require mutual authentication (needs Cilium's mesh-auth, off by default since 1.19). */
+  /**
+   * Require mutual authentication. Needs mutual authentication with SPIRE in the cluster
+   * (`authentication.mutual.spire.enabled`): without it the datapath drops the traffic (`DROP_POLICY_AUTH_REQUIRED`);
+   * validation warns (`pitfall-authentication-drops`) and the engine judges it dropped unless told `mutualAuth`.
+   */
   REQUIRED = 'required',
-  /** Always fail authentication (for tests). */
+  /** Always fail authentication (for tests): the traffic is always dropped. */
   TEST_ALWAYS_FAIL = 'test-always-fail',
 }
 
@@ -49,7 +53,8 @@ export interface AllowOptions extends DenyOptions {
    */
   readonly l7?: L7;
   /**
-   * Require mutual authentication for this traffic.
+   * Require mutual authentication for this traffic. `REQUIRED` needs mutual authentication with SPIRE in the cluster:
+   * without it the traffic is dropped, not allowed (see `AuthenticationMode`).
    * @default - no authentication requirement
    */
   readonly authentication?: AuthenticationMode;

@@ -42,7 +42,8 @@ const OVERLAPS: Blind = {
 };
 const UNEVALUATED: Blind = {
   kind: 'unevaluated',
-  what: 'rules with TLS server names (serverNames), TLS interception or an Envoy listener, or mutual authentication, which the engine does not evaluate',
+  what: 'rules with TLS server names (serverNames), TLS interception or an Envoy listener, which the engine does not evaluate, or mutual '
+    + 'authentication judged as passing (mutualAuth: it assumes SPIRE attests both identities)',
   check: 'review the TLS and authentication settings by hand (trace notes them on the connections they allow)',
 };
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
@@ -152,14 +153,14 @@ export function reportLimits(set: PolicySet): NotJudged[] {
   const servers = dnsRulesElsewhereOf([set], withFqdns);
   const out: NotJudged[] = servers.length === 0 ? [] : [{ text: otherDnsServerText(servers, DnsElsewhereIn.REPORT) }];
   const items = set._compiledRules.filter((r) => r.imported)
-    .flatMap((r) => Object.values(r.items).flat().filter((item) => !item.deny && unevaluated(item))
+    .flatMap((r) => Object.values(r.items).flat().filter((item) => !item.deny && unevaluated(item, set._engineConfig.mutualAuth))
       .map((item) => `${r.policy.namespace !== undefined ? `${r.policy.namespace}/` : ''}${r.policy.name} ${item.path}`));
   if (items.length > 0) {
     const shown = items.slice(0, 5).join(', ') + (items.length > 5 ? ` and ${items.length - 5} more` : '');
     out.push({
       text: `${items.length} allow rule item${items.length === 1 ? '' : 's'} (${shown}) restrict TLS server names (serverNames), `
-        + 'intercept TLS, use an Envoy listener or require mutual authentication, which the engine does not evaluate: the '
-        + 'connections they allow are listed without those restrictions; review them by hand',
+        + 'intercept TLS or use an Envoy listener, which the engine does not evaluate, or require mutual authentication, which it '
+        + 'judges as passing (mutualAuth): the connections they allow are listed without those restrictions; review them by hand',
     });
   }
   return out;
@@ -232,12 +233,13 @@ function overlapPatternsLeftOut(sets: readonly PolicySet[], fqdnIds: ReadonlySet
 function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, Signature[]> {
   const out = new Map<string, Signature[]>();
   const namedResolvable = set.inventory.workloads.length > 0;
+  const mutualAuth = set._engineConfig.mutualAuth;
   for (const rule of set._compiledRules) {
     if (!rule.imported) continue;
     for (const items of Object.values(rule.items)) {
       for (const item of items) {
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
-        const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, sees);
+        const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, mutualAuth, sees);
         if (kind === undefined) continue;
         const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];
@@ -249,7 +251,7 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
   return out;
 }
 
-function blindKind(item: CompiledItem, namedResolvable: boolean, sees: ClassesSee): string | undefined {
+function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boolean, sees: ClassesSee): string | undefined {
   if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => { const id = fqdnClassIdOf(m.text); return id !== undefined && !sees.fqdnIds.has(id); })) return FQDNS.kind;
   if (sees.overlapsLeftOut.size > 0) {
     const overlapping = (text: string | undefined): boolean => text !== undefined && sees.overlapsLeftOut.has(text.slice('fqdn:'.length));
@@ -261,13 +263,17 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, sees: ClassesSe
   if (item.peer.kind === 'groups') return GROUPS.kind;
   if (item.notes.some((n) => n.includes('selects nothing'))) return UNRESOLVED.kind;
   if (!namedResolvable && item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.kind === 'named'))) return NAMED.kind;
-  if (unevaluated(item)) return UNEVALUATED.kind;
+  if (unevaluated(item, mutualAuth)) return UNEVALUATED.kind;
   return undefined;
 }
 
-/** Whether an item carries what the engine does not evaluate: TLS server names, TLS interception or a listener, mutual auth. */
-function unevaluated(item: CompiledItem): boolean {
-  return (item.authentication !== undefined && item.authentication !== 'disabled')
+/**
+ * Whether an item carries what the engine does not evaluate: TLS server names, TLS interception or a listener, or mutual
+ * authentication it judges as passing (mode `required` with `mutualAuth`; without it, and `test-always-fail` always, it is
+ * judged: the traffic is dropped).
+ */
+function unevaluated(item: CompiledItem, mutualAuth: boolean): boolean {
+  return (item.authentication === 'required' && mutualAuth)
     || (item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.serverNames !== undefined || r.proxy !== undefined));
 }
 

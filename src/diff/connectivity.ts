@@ -420,7 +420,8 @@ function open(dp: DirectionPolicy | undefined): boolean {
 function settingsKey(set: PolicySet): string {
   const c: EngineConfig = set._engineConfig;
   return JSON.stringify([
-    c.version.toString(), c.hostFirewall, c.allowLocalhost, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes, c.nodeSelectorLabels,
+    c.version.toString(), c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
+    c.nodeSelectorLabels,
     formatEndpoint(set._dnsServer),
   ]);
 }
@@ -606,6 +607,9 @@ export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpo
   if (denied) {
     if (denied.decision === 'denied-by-deny-rule' && denied.rule) {
       return withPolicy(`denied by ${ruleText(denied)}`, denied);
+    }
+    if (denied.decision === 'auth-required' && denied.rule) {
+      return withPolicy(`dropped: ${ruleText(denied)} requires authentication, which is never established here (DROP_POLICY_AUTH_REQUIRED)`, denied);
     }
     const by = denied.policies.map(policyText);
     return {

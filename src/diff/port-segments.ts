@@ -3,6 +3,7 @@
  * items of either side name (per protocol), at the named container ports of the destination, and per ICMP type named
  * (with one segment for every other type). Each segment is judged once, at its first port.
  */
+import { maskedBlocks } from '../engine/authentication';
 import type { CompiledItem } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { NamedPort } from '../engine/endpoint';
@@ -34,11 +35,16 @@ export class PortBoundaries {
   /** The port ranges of allow items with L7 rules (`all` for a named port: resolved per destination). */
   private readonly l7Ranges: { protocols: readonly string[]; lo: number; hi: number }[] = [];
 
-  /** Adds the boundaries of the items of a direction policy (allow and deny). */
+  /**
+   * Adds the boundaries of the items of a direction policy (allow and deny). When an allow item requires authentication,
+   * also those of the masked blocks of its port ranges: the policy map entry that decides the mode, the most specific one,
+   * can change there (`authRequirement`).
+   */
   public addPolicy(dp: DirectionPolicy | undefined): this {
     if (!dp) return this;
-    for (const item of dp.allow) this.addItem(item);
-    for (const item of dp.deny) this.addItem(item);
+    const auth = dp.allow.some((item) => item.authentication !== undefined);
+    for (const item of dp.allow) this.addItem(item, auth);
+    for (const item of dp.deny) this.addItem(item, false);
     return this;
   }
 
@@ -95,7 +101,7 @@ export class PortBoundaries {
     return out;
   }
 
-  private addItem(item: CompiledItem): void {
+  private addItem(item: CompiledItem, auth: boolean): void {
     const l4 = item.l4;
     if (l4.kind !== 'ports') return;
     for (const i of l4.icmps) if (i.type !== undefined) this.cuts[i.family].add(i.type);
@@ -109,6 +115,7 @@ export class PortBoundaries {
           if (!set) continue;
           set.add(p.lo);
           set.add(p.hi + 1);
+          if (auth) for (const b of maskedBlocks(p.lo, p.hi)) set.add(b.start);
         }
       }
     }

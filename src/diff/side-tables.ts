@@ -10,8 +10,8 @@
  *   container port, so that every side's decision is the same on all ports of a segment.
  * - A side context (`SideContext`): one per direction and pair of direction policies (base, head), shared by the classes
  *   the same rules select (on ingress, with the same container ports). Its peers are grouped by the items of either side
- *   that select them (and what else a side's decision reads of a peer: local host, node, DNS name, and on egress its
- *   named ports): peers of one group get the same decision on every port. A group is judged per segment once, on a
+ *   that select them (and what else a side's decision reads of a peer: local host, node, a reserved identity (mutual
+ *   authentication), DNS name, and on egress its named ports): peers of one group get the same decision on every port. A group is judged per segment once, on a
  *   representative, with the engine's decision (`sideOutcome`, what `decide()` runs).
  * - Where a side can change: when the policy's flags (rules in this direction, default deny, `reserved:init`,
  *   `fromRequires`) are equal on both sides, only on the segments an item present on one side only (by content) covers,
@@ -25,6 +25,7 @@
  *   decisions and explanations on every segment; the changes of one are worked out once and the diff judges them once,
  *   with placeholder names. A broad change (a cluster default deny) makes ~5× fewer judgements so.
  */
+import { reservedIdentity } from '../engine/authentication';
 import type { CompiledItem, EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { EndpointKind, NamedPort } from '../engine/endpoint';
@@ -147,7 +148,7 @@ function outcomeKey(config: EngineConfig, dp: DirectionPolicy | undefined, subje
 function flagsKey(dp: DirectionPolicy | undefined): string {
   if (!dp) return 'not-evaluated';
   return stable({
-    subjectKind: dp.subjectKind, init: dp.init, hasRules: dp.hasRules, defaultDeny: dp.defaultDeny,
+    subjectKind: dp.subjectKind, init: dp.init, reserved: dp.reserved, hasRules: dp.hasRules, defaultDeny: dp.defaultDeny,
     requirements: dp.requirements, requirementsDeny: dp.requirementsDeny,
   });
 }
@@ -541,7 +542,7 @@ export class SideTables {
     this.signatures = classes.map((c, i) => {
       const flags = this.views.map((v) => {
         const p = v.views[i];
-        return `${p.localHost ? 1 : 0}${p.node ? 1 : 0}${p.fqdn ?? ''}`;
+        return `${p.localHost ? 1 : 0}${p.node ? 1 : 0}${reservedIdentity(p.labels) ? 1 : 0}${p.fqdn ?? ''}`;
       }).join('/');
       return [flags, `${flags}|${JSON.stringify([c.endpoint.ports ?? [], this.views[0].resolved[i].ports, this.views[1].resolved[i].ports])}`];
     });

@@ -62,6 +62,8 @@ export interface EngineConfig {
   readonly hostFirewall: boolean;
   /** Whether traffic from the local host to its endpoints is always allowed on ingress (`allow-localhost: always`). */
   readonly allowLocalhost: boolean;
+  /** Whether the cluster runs mutual authentication with SPIRE: `authentication.mode: required` then passes. */
+  readonly mutualAuth: boolean;
   /** Local cluster name. */
   readonly clusterName: string;
   /** Whether from/toEndpoints and from/toNodes select the local cluster only by default. */

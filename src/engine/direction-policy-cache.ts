@@ -14,8 +14,8 @@ const MAX_SELECTIONS = 100_000;
 /** Direction policies by identity, cached. */
 export class DirectionPolicyCache {
   /**
-   * The distinct rule selections, interned in a trie: one root per subject kind and `init` flag, then one step per selected
-   * rule's ordinal (a skipped rule's as `-1 - ordinal`). Identities with the same selection reach the same node, which
+   * The distinct rule selections, interned in a trie: one root per subject kind, `init` and `reserved` flag, then one step
+   * per selected rule's ordinal (a skipped rule's as `-1 - ordinal`). Identities with the same selection reach the same node, which
    * holds their direction policies: they share them (and their decisions) without a key built per identity.
    */
   private readonly roots = new Map<string, SelectionNode>();
@@ -71,7 +71,7 @@ export class DirectionPolicyCache {
 
   /** The trie node of a rule selection (see `roots`). */
   private internSelection(selection: RuleSelection): SelectionNode {
-    const rootKey = `${selection.subjectKind}|${selection.init ? 1 : 0}`;
+    const rootKey = `${selection.subjectKind}|${selection.init ? 1 : 0}|${selection.reserved ? 1 : 0}`;
     let node = this.roots.get(rootKey);
     if (node === undefined) {
       node = {};

@@ -5,6 +5,7 @@
  * that can cover the port; a direction policy's index is made of the indexes of its rules (built once per rule, shared by
  * every subject the rule selects).
  */
+import { reservedIdentity } from './authentication';
 import { CompiledItem, CompiledRule, PolicyRef } from './compile';
 import { SectionName } from '../model/policy-model';
 import { NAMESPACE_KEY } from '../model/selectors';
@@ -30,6 +31,8 @@ export interface DirectionPolicy {
   readonly defaultDeny: boolean;
   /** Whether the subject is a `reserved:init` endpoint (always default deny). */
   readonly init: boolean;
+  /** Whether the subject has a reserved identity (a node, `reserved:health`, …), which mutual authentication never covers. */
+  readonly reserved: boolean;
   /** Allow items in order. */
   readonly allow: readonly CompiledItem[];
   /** Deny items in order. */
@@ -56,6 +59,8 @@ export interface RuleSelection {
   readonly skipped: readonly CompiledRule[];
   /** Whether the subject is a `reserved:init` endpoint. */
   readonly init: boolean;
+  /** Whether the subject has a reserved identity (`reservedIdentity`). */
+  readonly reserved: boolean;
 }
 
 /** The rules of `rules` (in order) that select a subject identity with `labels`: one match per rule, O(rules). */
@@ -68,7 +73,7 @@ export function selectRules(rules: readonly CompiledRule[], subjectKind: Subject
     if (r.imported) selecting.push(r);
     else (skipped ??= []).push(r);
   }
-  return { subjectKind, selecting, skipped: skipped ?? NO_RULES, init: labels.has('reserved', 'init') };
+  return { subjectKind, selecting, skipped: skipped ?? NO_RULES, init: labels.has('reserved', 'init'), reserved: reservedIdentity(labels) };
 }
 
 const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
@@ -100,6 +105,7 @@ class SelectedDirectionPolicy implements DirectionPolicy {
   public readonly hasRules: boolean;
   public readonly defaultDeny: boolean;
   public readonly init: boolean;
+  public readonly reserved: boolean;
   public readonly requirements: readonly SelectorRequirement[];
   public readonly requirementsDeny: readonly SelectorRequirement[];
   public readonly requiresIgnored: boolean;
@@ -113,11 +119,12 @@ class SelectedDirectionPolicy implements DirectionPolicy {
 
   constructor(selection: RuleSelection, public readonly direction: 'ingress' | 'egress',
     sectionIndex: ((rule: CompiledRule, section: SectionName) => PortIndex) | undefined) {
-    const { subjectKind, selecting, skipped, init } = selection;
+    const { subjectKind, selecting, skipped, init, reserved } = selection;
     this.subjectKind = subjectKind;
     this.selecting = selecting;
     this.skipped = skipped;
     this.init = init;
+    this.reserved = reserved;
     const allowSection = direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS;
     const denySection = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
     this.allowSection = allowSection;

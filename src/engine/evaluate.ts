@@ -6,6 +6,7 @@
  * has this direction or only `enableDefaultDeny: false` rules do. `reserved:init` endpoints are always default deny.
  */
 import { CiliumVersion } from '../core/cilium-version';
+import { authOutcome } from './authentication';
 import { CompiledItem, EngineConfig, PeerSpec, PolicyRef, cidrBlockContains, entityMatches } from './compile';
 import { DirectionPolicy } from './direction-policy';
 import { compileFqdnSelector } from '../model/fqdn-pattern';
@@ -333,7 +334,20 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   const l7VisibilityOnly = dp.hasRules && !dp.defaultDeny && !dp.init && input.config.version.atLeast(CiliumVersion.V1_18);
   const hostBypassesL7 = input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
     && !(matches ?? []).some((m) => namesHostSelector(m.item.peer));
-  if (matches !== undefined) return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, l7VisibilityOnly, hostBypassesL7);
+  if (matches !== undefined) {
+    // The policy map entry the datapath takes may require authentication, checked before any proxy redirect.
+    const auth = authOutcome(matches, input.query.l4, input.config.mutualAuth, dp.reserved, input.peer.labels);
+    if (auth?.drop !== undefined) {
+      if (!explain) return outcome(SideDecision.AUTH_REQUIRED, false);
+      return sideResult(sideBase(dp, input), SideDecision.AUTH_REQUIRED, false, ruleRef(auth.item), undefined,
+        `dropped: ${describeItem(auth.item)} allows this only with authentication, and ${auth.drop}; fix: ${auth.fix}`, dedupe(notes));
+    }
+    if (auth !== undefined && explain) {
+      notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.mode}): judged as passing with mutual authentication on, `
+        + 'which assumes SPIRE attests both identities (until it has, the first packets are dropped)');
+    }
+    return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, l7VisibilityOnly, hostBypassesL7);
+  }
 
   if (input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
     if (!explain) return outcome(SideDecision.ALLOW_LOCALHOST, true);
@@ -510,8 +524,6 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       if (e.pr?.proxy !== undefined) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
       for (const h of e.pr?.rules?.http ?? []) notes.push(...secretHeaderNotes(h));
     }
-    const auth = matches.find((m) => m.item.authentication !== undefined && m.item.authentication !== 'disabled');
-    if (auth) notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.item.authentication}); not evaluated`);
   }
   const wildcard = entries.find((e) => l7Kind(e.pr) === undefined);
   const first = wildcard?.item ?? matches[0].item;

@@ -30,6 +30,15 @@ export interface PolicySetOptions {
    */
   readonly allowLocalhost?: boolean;
   /**
+   * Whether the cluster runs mutual authentication with SPIRE (Helm `authentication.mutual.spire.enabled`). An allow rule
+   * with `authentication.mode: required` makes the datapath drop the traffic it allows (`DROP_POLICY_AUTH_REQUIRED`) until
+   * the agent has authenticated the pair, which only SPIRE does: without it (the default) such traffic is judged
+   * dropped; with it, allowed, assuming SPIRE attests both identities (never a reserved or outside-the-cluster one: those
+   * stay dropped). `test-always-fail` drops either way.
+   * @default false
+   */
+  readonly mutualAuth?: boolean;
+  /**
    * The local cluster name (`cluster.name`), carried by pods as `io.cilium.k8s.policy.cluster`.
    * @default 'default'
    */

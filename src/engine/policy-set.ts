@@ -129,6 +129,7 @@ export class PolicySet {
       version,
       hostFirewall: options.hostFirewall ?? false,
       allowLocalhost: options.allowLocalhost ?? true,
+      mutualAuth: options.mutualAuth ?? false,
       clusterName: options.clusterName ?? 'default',
       policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
       cidrMatchNodes: options.cidrMatchNodes ?? false,
@@ -456,7 +457,7 @@ export class PolicySet {
     };
     const egress = side('egress', from, to);
     const ingress = side('ingress', to, from);
-    const dropped = [egress, ingress].some((s) => s.decision === 'denied-by-deny-rule' || s.decision === 'default-deny');
+    const dropped = [egress, ingress].some((s) => !s.allowed);
     const l7 = [egress, ingress].some((s) => s.decision === 'l7-denied');
     const verdict: VerdictKind = dropped ? VerdictKind.DENIED : l7 ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
     const connection = connectionText(l4);

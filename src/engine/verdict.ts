@@ -70,6 +70,11 @@ export enum SideDecision {
   ALLOW_LOCALHOST = 'allow-localhost',
   /** Allowed at L4, refused by the L7 proxy. */
   L7_DENIED = 'l7-denied',
+  /**
+   * An allow rule matched, but its `authentication.mode` (`required`, `test-always-fail`) drops the connection until the
+   * agent authenticates the pair, which a default installation never does (`DROP_POLICY_AUTH_REQUIRED`).
+   */
+  AUTH_REQUIRED = 'auth-required',
   /** Policy does not apply there (not a Cilium endpoint, or a node without the host firewall). */
   NOT_EVALUATED = 'not-evaluated',
 }

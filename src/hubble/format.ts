@@ -164,7 +164,7 @@ function detail(c: ReplayConnection): string[] {
   ];
   // One line per side that drops or refuses it, with its near misses (the rule that nearly allowed it is often the fix).
   const deciding = [c.predicted.egress, c.predicted.ingress]
-    .filter((s) => s.decision === 'default-deny' || s.decision === 'denied-by-deny-rule' || s.decision === 'l7-denied');
+    .filter((s) => !s.allowed || s.decision === 'l7-denied');
   if (deciding.length === 0) out.push(`    ${c.predicted.reason}`);
   for (const side of deciding) {
     out.push(`    ${side.direction} at ${side.endpoint}: ${side.reason}`);

@@ -641,7 +641,7 @@ function crossCheck(c: ObservedConnection, v: Verdict): ClusterDisagreement[] {
   for (const dir of ['egress', 'ingress'] as const) {
     const h = c.cluster[dir];
     const e = v[dir];
-    const engineDrops = e.decision === 'default-deny' || e.decision === 'denied-by-deny-rule';
+    const engineDrops = !e.allowed;
     const engineText = e.rule !== undefined ? ruleText(e.rule) : undefined;
     const push = (verdict: ClusterVerdict, records: number, refs: readonly ClusterPolicyRef[], reasons: readonly string[], message: string): void => {
       const request = requestText(c);
@@ -659,7 +659,9 @@ function crossCheck(c: ObservedConnection, v: Verdict): ClusterDisagreement[] {
       });
     };
     const named = (refs: readonly ClusterPolicyRef[]): string => (refs.length > 0 ? ` by ${refs.map(clusterPolicyText).join(', ')}` : '');
-    const engineSays = engineDrops ? `the engine drops it (${e.decision === 'default-deny' ? 'default deny' : `deny rule ${engineText ?? ''}`.trim()})`
+    const engineSays = engineDrops ? `the engine drops it (${e.decision === 'default-deny' ? 'default deny'
+      : e.decision === 'auth-required' ? `authentication required by ${engineText ?? 'a rule'}; with SPIRE in the cluster, give --mutual-auth`
+        : `deny rule ${engineText ?? ''}`.trim()})`
       : e.decision === 'l7-denied' ? 'the engine refuses it at L7' : `the engine allows it${engineText !== undefined ? ` (${engineText})` : ` (${e.decision})`}`;
     if (h.allowed > 0) {
       if (engineDrops) {
@@ -735,7 +737,7 @@ class RolloutTally {
     if (flowing && v !== undefined && v.verdict !== 'allowed') {
       const at = new Set<string>();
       for (const side of [v.egress, v.ingress]) {
-        if (side.decision !== 'default-deny' && side.decision !== 'denied-by-deny-rule' && side.decision !== 'l7-denied') continue;
+        if (side.allowed && side.decision !== 'l7-denied') continue;
         const ns = sideNs(side.direction);
         if (ns !== undefined) at.add(ns);
       }
@@ -878,7 +880,7 @@ function isDnsName(name: string): boolean {
 function decidingReason(v: Verdict): string {
   const sides = [v.egress, v.ingress];
   const deciding = v.verdict === 'denied'
-    ? sides.filter((s) => s.decision === 'denied-by-deny-rule' || s.decision === 'default-deny')
+    ? sides.filter((s) => !s.allowed)
     : v.verdict === 'l7-denied' ? sides.filter((s) => s.decision === 'l7-denied') : [];
   if (deciding.length > 0) return deciding.map((s) => `${s.direction} at ${s.endpoint}: ${s.reason}`).join('; ');
   const evaluated = sides.filter((s) => s.evaluated);

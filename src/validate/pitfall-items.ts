@@ -1,4 +1,6 @@
-// Pitfalls of single rule items: toServices with toPorts, the API server reached through toServices, Kafka on 1.20.
+// Pitfalls of single rule items: toServices with toPorts, the API server reached through toServices, Kafka on 1.20,
+// authentication that drops what the item allows.
+import { authenticationDrop } from '../model/authentication';
 import { LabelSelectorModel, PortRuleModel, RuleItemModel, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { servicesReferenced } from './pitfall-services';
@@ -49,10 +51,23 @@ export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleIte
   });
 }
 
-/** The checks of single rule items: toServices (with toPorts, to the API server) and Kafka on Cilium 1.20. */
+/**
+ * An allow item whose `authentication.mode` drops what it allows: `test-always-fail` always, `required` unless the cluster
+ * runs mutual authentication with SPIRE (the engine's reading, `authenticationDrop`; the engine judges it so unless told
+ * `mutualAuth`).
+ */
+export function authenticationDrops(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+  const mode = isObject(item.authentication) ? item.authentication.mode : undefined;
+  const drop = typeof mode === 'string' ? authenticationDrop(mode, false) : undefined;
+  if (drop === undefined) return;
+  run.report('pitfall-authentication-drops', r, `${itemPath}.authentication.mode`, `this allow rule requires authentication: ${drop.why}`, drop.fix);
+}
+
+/** The checks of single rule items: toServices (with toPorts, to the API server), authentication, Kafka on Cilium 1.20. */
 export function itemChecks(run: PitfallRun, r: RuleView): void {
   for (const section of SECTIONS) {
     for (const { item, index } of items(r.rule, section)) {
+      if (section === 'ingress' || section === 'egress') authenticationDrops(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === 'egress') {
         servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
         kubeApiServerService(run, r, item, `${r.path}.${section}[${index}]`);

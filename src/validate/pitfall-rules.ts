@@ -27,6 +27,7 @@
  * | `pitfall-host-deny-lockout` | pitfall | error | all | a host policy deny rule that cuts a path nodes need (SSH from the world, API server, kubelet, etcd, Cilium health, tunnel, essential ICMP, Hubble; node egress to the API server, kubelets, pods, DNS): deny wins over every allow |
  * | `pitfall-host-lockout-exempted` | pitfall | warning | all | a host policy deny rule that cuts a guarded path exempted by the `cdk8s-cilium.io/lockout-exemptions` annotation (the path, the deny item and the stated reason) |
  * | `pitfall-host-lockout-exemptions-invalid` | pitfall | warning | all | a `cdk8s-cilium.io/lockout-exemptions` annotation that is not JSON of a guarded path to a non-empty reason (bad JSON, unknown keys): those exemptions are ignored |
+ * | `pitfall-authentication-drops` | pitfall | warning | all | a rule item with `authentication.mode` required or test-always-fail: the datapath drops what it allows unless the cluster runs mutual authentication with SPIRE (test-always-fail: always) |
  * | `pitfall-kafka-removed` | pitfall | error | 1.20-dev | kafka or l7proto rules (removed in Cilium 1.20) |
  * | `pitfall-broad-peer` | pitfall | warning | all | an allow rule open to every address (`0.0.0.0/0`, `::/0`) or every name (toFQDNs `*`) |
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |

@@ -138,6 +138,20 @@ describe('trace', () => {
     expect(bad.stderr).toMatch(/always, auto, policy/);
   });
 
+  test('--mutual-auth: authentication required drops without it (auth-required, exit 1), passes with it', () => {
+    const file = join(scratch, 'mutual-auth.yaml');
+    writeFileSync(file, ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: { name: api, namespace: default }',
+      'spec:', '  endpointSelector: { matchLabels: { app: api } }',
+      '  ingress: [{ fromEndpoints: [{ matchLabels: { app: web } }], authentication: { mode: required } }]', ''].join('\n'));
+    const args = ['trace', '--policies', file, '--from', 'pod:default:app=web', '--to', 'pod:default:app=api', '--port', '80/TCP'];
+    const off = cli(...args, '--output', 'json');
+    expect(off.code).toBe(1);
+    expect(JSON.parse(off.stdout)).toMatchObject({ verdict: 'denied', ingress: { decision: 'auth-required', allowed: false } });
+    const on = cli(...args, '--mutual-auth');
+    expect(on.code).toBe(0);
+    expect(on.stdout).toMatch(/judged as passing with mutual authentication on/);
+  });
+
   test('directories are read recursively; reader diagnostics become warnings', () => {
     const dir = join(EXAMPLES_DIR, 'v1.19/examples/policies/auth');
     const r = cli('trace', '--policies', dir, '--from', 'pod:default:run=ssh-client', '--to', 'pod:default:run=sshd', '--port', '22', '--output', 'json');

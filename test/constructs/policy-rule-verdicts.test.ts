@@ -194,7 +194,7 @@ describe('the options that reach the engine, and the rule\'s metadata', () => {
     expect(verdictOf(c, OTHER, API, 80, { http: 'GET /health' })).toBe('denied');
   });
 
-  test('TLS server names and authentication are carried to the item that allows', () => {
+  test('TLS server names and authentication are carried to the item that allows (authentication: required drops)', () => {
     const { c, p } = apiPolicy();
     p.allowEgress(Peer.cidr('192.0.2.0/24'), { ports: [Port.tcp(443)], serverNames: ['api.example.com'] });
     p.allowEgress(Peer.cidr('198.51.100.0/24'), { ports: [Port.tcp(443)], authentication: AuthenticationMode.REQUIRED });
@@ -203,9 +203,13 @@ describe('the options that reach the engine, and the rule\'s metadata', () => {
     expect(sni.decision).toBe('allowed');
     expect(sni.notes.join('\n')).toMatch(/restricts the TLS SNI to api\.example\.com/);
     expect(sni.notes.join('\n')).not.toMatch(/mutual authentication/);
+    // authentication: required drops without mutual authentication (DROP_POLICY_AUTH_REQUIRED), and even with it for a
+    // peer outside the cluster, which SPIRE never attests.
     const auth = judge(c, API, 'cidr:198.51.100.1', 443).egress;
-    expect(auth.notes.join('\n')).toMatch(/requires mutual authentication \(mode required\)/);
+    expect(auth).toMatchObject({ decision: 'auth-required', allowed: false, rule: { path: 'spec.egress[1]' } });
+    expect(auth.reason).toMatch(/authentication mode required drops every packet .*unless the cluster runs mutual authentication with SPIRE/);
     expect(auth.notes.join('\n')).not.toMatch(/TLS SNI/);
+    expect(judge(c, API, 'cidr:198.51.100.1', 443, { mutualAuth: true }).egress.reason).toMatch(/the peer has an identity outside the cluster \(reserved:world\)/);
   });
 
   test('description, log and labels: written when given, and only then (a log tag before 1.18 is refused)', () => {

@@ -1,6 +1,7 @@
 // What the engine does not evaluate — TLS server names (serverNames), TLS interception or an Envoy listener, mutual
-// authentication — leaves every verdict as it was when only it changes: the diff says NOT COMPARED (counted by
-// --fail-on either way) instead of an empty diff.
+// authentication it judges as passing (mode required with mutualAuth) — leaves every verdict as it was when only it
+// changes: the diff says NOT COMPARED (counted by --fail-on either way) instead of an empty diff. Without mutualAuth,
+// required (and test-always-fail) drops: a change the diff lists.
 import { describe, expect, test } from 'vitest';
 import { Connectivity } from '../../src/diff';
 import { PolicySet } from '../../src/engine';
@@ -31,11 +32,20 @@ describe('diff: changes the engine does not evaluate', () => {
     expect(doc.notCompared?.[0]).toMatchObject({ mayAllow: true, mayDeny: true });
   });
 
-  test('mutual authentication added to an allow: NOT COMPARED (it may deny what it allowed)', () => {
+  test('authentication required added to an allow: the connection is newly denied (DROP_POLICY_AUTH_REQUIRED), compared', () => {
     const doc = diff(egress(''), egress('    authentication: { mode: required }\n'));
+    expect(doc.changes).toMatchObject([{ from: 'prod/app=web', to: 'prod/app=api', before: 'allowed', after: 'denied', ports: ['443/TCP'] }]);
+    expect(doc.changes[0].reason.after?.text).toBe('dropped: egress CiliumNetworkPolicy prod/web spec.egress[0] requires authentication, '
+      + 'which is never established here (DROP_POLICY_AUTH_REQUIRED)');
+    expect(doc.notCompared ?? []).toEqual([]);
+  });
+
+  test('authentication required added with mutualAuth: judged as passing, so NOT COMPARED (it assumes SPIRE attests both)', () => {
+    const doc = Connectivity.diff(PolicySet.fromYaml(egress(''), { file: 'base.yaml', mutualAuth: true }),
+      PolicySet.fromYaml(egress('    authentication: { mode: required }\n'), { file: 'head.yaml', mutualAuth: true }));
     expect(doc.changes).toEqual([]);
     expect(doc.notCompared).toHaveLength(1);
-    expect(doc.notCompared?.[0].text).toContain('mutual authentication');
+    expect(doc.notCompared?.[0].text).toContain('mutual authentication judged as passing');
     expect(doc.notCompared?.[0].text).toContain('(1 added)');
   });
 
@@ -65,10 +75,20 @@ describe('report: allows the engine does not evaluate are noted', () => {
   test('an item with serverNames: its connections listed as allowed, with a note naming the item', () => {
     const doc = Connectivity.report(PolicySet.fromYaml(egress('', ', serverNames: [api.example.com]'), { file: 'p.yaml' }));
     expect(doc.notJudged?.map((n) => n.text)).toEqual([
-      '1 allow rule item (prod/web spec.egress[0]) restrict TLS server names (serverNames), intercept TLS, use an Envoy '
-      + 'listener or require mutual authentication, which the engine does not evaluate: the connections they allow are '
-      + 'listed without those restrictions; review them by hand',
+      '1 allow rule item (prod/web spec.egress[0]) restrict TLS server names (serverNames), intercept TLS or use an Envoy '
+      + 'listener, which the engine does not evaluate, or require mutual authentication, which it judges as passing (mutualAuth): '
+      + 'the connections they allow are listed without those restrictions; review them by hand',
     ]);
+  });
+
+  test('authentication required: its connections are not listed (dropped), no note; with mutualAuth listed, with the note', () => {
+    const text = egress('    authentication: { mode: required }\n');
+    const off = Connectivity.report(PolicySet.fromYaml(text, { file: 'p.yaml' }));
+    expect(off.notJudged).toBeUndefined();
+    expect(off.connections.filter((c) => c.from === 'prod/app=web' && c.to === 'prod/app=api')).toEqual([]);
+    const on = Connectivity.report(PolicySet.fromYaml(text, { file: 'p.yaml', mutualAuth: true }));
+    expect(on.notJudged?.map((n) => n.text)).toEqual([expect.stringMatching(/^1 allow rule item \(prod\/web spec\.egress\[0\]\)/)]);
+    expect(on.connections.filter((c) => c.from === 'prod/app=web' && c.to === 'prod/app=api')).toHaveLength(1);
   });
 
   test('none of them: no note', () => {

@@ -265,11 +265,18 @@ describe('a rules object with no L7 kind', () => {
   });
 });
 
-describe('notes on what the engine does not evaluate', () => {
-  test('mutual authentication is named, unless disabled', () => {
-    const auth = (mode: string): PolicySet => apiIngress([{ ...fromWeb, authentication: { mode } }]);
-    expect(judged(auth('required'), WEB, API, 80).ingress.notes).toEqual(['CiliumNetworkPolicy default/p spec.ingress[0] requires mutual authentication (mode required); not evaluated']);
-    expect(judged(auth('disabled'), WEB, API, 80).ingress.notes).toEqual([]);
+describe('authentication on the allowing item (the full truth tables: authentication.test.ts)', () => {
+  test('required drops without mutual authentication; with it (mutualAuth) it passes with a note; disabled is no requirement', () => {
+    const auth = (mode: string, options: PolicySetOptions = {}): PolicySet => apiIngress([{ ...fromWeb, authentication: { mode } }], options);
+    const dropped = judged(auth('required'), WEB, API, 80);
+    expect(dropped.verdict).toBe('denied');
+    expect(dropped.ingress).toMatchObject({ decision: 'auth-required', allowed: false, rule: { path: 'spec.ingress[0]' } });
+    expect(dropped.ingress.reason).toMatch(/^dropped: CiliumNetworkPolicy default\/p spec\.ingress\[0\] allows this only with authentication, .*DROP_POLICY_AUTH_REQUIRED/);
+    const passed = judged(auth('required', { mutualAuth: true }), WEB, API, 80);
+    expect(passed.verdict).toBe('allowed');
+    expect(passed.ingress.notes).toEqual(['CiliumNetworkPolicy default/p spec.ingress[0] requires mutual authentication (mode required): judged as passing '
+      + 'with mutual authentication on, which assumes SPIRE attests both identities (until it has, the first packets are dropped)']);
+    expect(judged(auth('disabled'), WEB, API, 80)).toMatchObject({ verdict: 'allowed', ingress: { decision: 'allowed', notes: [] } });
   });
 });
 

@@ -565,6 +565,11 @@ const CASES: readonly Case[] = [
     good: { 'kafka.yaml': kafka(KAFKA_RULES), 'admin.yaml': httpOn('8080') },
   },
   {
+    id: 'pitfall-authentication-drops', when: 'an egress rule with authentication mode required',
+    bad: { 'out.yaml': `${egressTo('203.0.113.0/24')}      authentication:\n        mode: required\n` }, at: ['out.yaml:20:15'],
+    good: { 'out.yaml': `${egressTo('203.0.113.0/24')}      authentication:\n        mode: disabled\n` },
+  },
+  {
     id: 'pitfall-kafka-removed', when: 'kafka rules on 1.20', version: '1.20',
     bad: { 'kafka.yaml': kafka(KAFKA_RULES) }, at: ['kafka.yaml:20:15'],
     good: { 'kafka.yaml': kafka('') },

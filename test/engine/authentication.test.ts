@@ -1,0 +1,185 @@
+// Truth tables of `authentication.mode` on allow rules: what is allowed AND what is dropped.
+//
+// Cilium: an allow entry of the policy map with an auth type drops the packet (DROP_POLICY_AUTH_REQUIRED,
+// bpf/lib/policy.h `__policy_check`/`__account_and_check`) unless the auth map holds the pair (bpf/lib/auth.h
+// `auth_lookup`). Only the agent's auth manager writes it: `test-always-fail` never succeeds, `required` needs the SPIRE
+// handler, registered only with a mutual listener port (pkg/auth `newMutualAuthHandler`), and reserved identities are
+// skipped (pkg/auth `handleAuthRequest`). Helm `authentication.enabled`: "if disabled, policy enforcement will still block
+// requests that require authentication". The mode is the one of the most specific matching entry (port before wildcard
+// port, a peer before the any-peer entry), else inherited from the next less specific one that sets one; of several at
+// one level the highest (disabled < required < test-always-fail): pkg/policy distillery_test.go `Test_MergeL3`.
+// Every verdict is also asked of `decide()` and of the naive evaluator (`judged`).
+import { describe, expect, test } from 'vitest';
+import { Connectivity } from '../../src/diff';
+import { PolicySet, PolicySetOptions } from '../../src/engine';
+import { cnp, judged, labels, policySet } from './helpers';
+
+const FOO = 'pod:default:foo=yes';
+const BAR = 'pod:default:bar=yes';
+const SPIRE = { mutualAuth: true };
+
+/** A policy for the `foo` pods with these ingress items (as the rules of `Test_MergeL3`, which all select foo). */
+function fooIngress(items: readonly Record<string, unknown>[], options: PolicySetOptions = {}, extra: Record<string, unknown> = {}): PolicySet {
+  return policySet([cnp('p', { endpointSelector: labels({ foo: 'yes' }), ingress: items, ...extra })], options);
+}
+
+const fromFoo = { fromEndpoints: [labels({ foo: 'yes' })] };
+const fromBar = { fromEndpoints: [labels({ bar: 'yes' })] };
+const port80 = { toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] };
+const auth = (mode: string): { authentication: { mode: string } } => ({ authentication: { mode } });
+
+/** `<verdict> <ingress decision>` of one connection to foo. */
+function row(set: PolicySet, from: string, port: number): string {
+  const v = judged(set, from, FOO, port);
+  return `${v.verdict} ${v.ingress.decision}`;
+}
+
+describe('one allow item with a mode', () => {
+  test.each([
+    // mode, mutualAuth, expected
+    ['required', false, 'denied auth-required'],
+    ['required', true, 'allowed allowed'],
+    ['test-always-fail', false, 'denied auth-required'],
+    ['test-always-fail', true, 'denied auth-required'],
+    ['disabled', false, 'allowed allowed'],
+    ['disabled', true, 'allowed allowed'],
+  ])('mode %s, mutualAuth %s: %s', (mode, mutualAuth, expected) => {
+    expect(row(fooIngress([{ ...fromBar, ...auth(mode) }], { mutualAuth }), BAR, 80)).toBe(expected);
+  });
+
+  test('the reason names the rule, the mode and the fix', () => {
+    const required = judged(fooIngress([{ ...fromBar, ...auth('required') }]), BAR, FOO, 80).ingress;
+    expect(required.rule).toMatchObject({ name: 'p', path: 'spec.ingress[0]' });
+    expect(required.reason).toBe('dropped: CiliumNetworkPolicy default/p spec.ingress[0] allows this only with authentication, and '
+      + 'authentication mode required drops every packet (DROP_POLICY_AUTH_REQUIRED) unless the cluster runs mutual authentication with SPIRE '
+      + '(authentication.mutual.spire.enabled): without it nothing authenticates the pair, whatever authentication.enabled says; '
+      + 'fix: enable mutual authentication with SPIRE (and tell the engine: mutualAuth, --mutual-auth), or remove authentication');
+    const failing = judged(fooIngress([{ ...fromBar, ...auth('test-always-fail') }], SPIRE), BAR, FOO, 80).ingress;
+    expect(failing.reason).toMatch(/mode test-always-fail never authenticates \(a test mode\).*; fix: remove authentication/);
+  });
+
+  test('traffic the item does not allow is not its concern: default deny still decides it', () => {
+    const set = fooIngress([{ ...fromBar, ...port80, ...auth('required') }]);
+    expect(row(set, BAR, 81)).toBe('denied default-deny');
+    expect(row(set, FOO, 80)).toBe('denied default-deny');
+  });
+
+  test('egress the same', () => {
+    const set = policySet([cnp('e', { endpointSelector: labels({ bar: 'yes' }), egress: [{ toEndpoints: [labels({ foo: 'yes' })], ...auth('required') }] })]);
+    expect(judged(set, BAR, FOO, 80)).toMatchObject({ verdict: 'denied', egress: { decision: 'auth-required' } });
+    expect(judged(set, BAR, FOO, 80, SPIRE)).toMatchObject({ verdict: 'denied', egress: { decision: 'auth-required' } });
+    const on = policySet([cnp('e', { endpointSelector: labels({ bar: 'yes' }), egress: [{ toEndpoints: [labels({ foo: 'yes' })], ...auth('required') }] })], SPIRE);
+    expect(judged(on, BAR, FOO, 80)).toMatchObject({ verdict: 'allowed', egress: { decision: 'allowed' } });
+  });
+});
+
+describe('deny rules win over authentication', () => {
+  test('a deny rule on the pair drops it as denied-by-deny-rule, with or without mutual authentication', () => {
+    for (const mutualAuth of [false, true]) {
+      const set = fooIngress([{ ...fromBar, ...auth('required') }], { mutualAuth }, { ingressDeny: [{ ...fromBar, ...port80 }] });
+      expect(row(set, BAR, 80)).toBe('denied denied-by-deny-rule');
+      expect(row(set, BAR, 81)).toBe(mutualAuth ? 'allowed allowed' : 'denied auth-required');
+    }
+  });
+});
+
+describe('Test_MergeL3 (pkg/policy distillery_test.go): which mode applies when several allow items match', () => {
+  test('case 2: L3 foo, L3 bar with test-always-fail: bar dropped, foo allowed', () => {
+    const set = fooIngress([fromFoo, { ...fromBar, ...auth('test-always-fail') }], SPIRE);
+    expect(row(set, FOO, 80)).toBe('allowed allowed');
+    expect(row(set, BAR, 80)).toBe('denied auth-required');
+  });
+
+  test('case 3: + port 80 from anyone with required: port 80 takes the port entry (required) for foo and bar, other ports the L3 entries', () => {
+    const items = [fromFoo, { ...fromBar, ...auth('test-always-fail') }, { ...port80, ...auth('required') }];
+    const off = fooIngress(items);
+    expect(row(off, FOO, 80)).toBe('denied auth-required');
+    expect(row(off, FOO, 81)).toBe('allowed allowed');
+    expect(row(off, BAR, 81)).toBe('denied auth-required');
+    const on = fooIngress(items, SPIRE);
+    expect(row(on, FOO, 80)).toBe('allowed allowed');
+    expect(row(on, BAR, 80)).toBe('allowed allowed');
+    expect(row(on, BAR, 81)).toBe('denied auth-required');
+    expect(judged(on, BAR, FOO, 80).ingress.notes.join('\n')).toMatch(/spec\.ingress\[2\] requires mutual authentication \(mode required\): judged as passing/);
+  });
+
+  test('case 4: allow all, L3 bar with test-always-fail: the bar entry is more specific', () => {
+    const set = fooIngress([{ fromEntities: ['all'] }, { ...fromBar, ...auth('test-always-fail') }]);
+    expect(row(set, FOO, 80)).toBe('allowed allowed');
+    expect(row(set, BAR, 80)).toBe('denied auth-required');
+  });
+
+  test('case 5: allow all with required, L3 bar without a mode: bar inherits required from the wildcard', () => {
+    const items = [{ fromEntities: ['all'], ...auth('required') }, fromBar];
+    expect(row(fooIngress(items), BAR, 80)).toBe('denied auth-required');
+    expect(row(fooIngress(items), FOO, 80)).toBe('denied auth-required');
+    expect(row(fooIngress(items, SPIRE), BAR, 80)).toBe('allowed allowed');
+  });
+
+  test('case 9: allow all, port 80 from anyone, L3 bar with test-always-fail: bar on 80 inherits it, foo on 80 does not', () => {
+    const set = fooIngress([{ fromEntities: ['all'] }, port80, { ...fromBar, ...auth('test-always-fail') }], SPIRE);
+    expect(row(set, BAR, 80)).toBe('denied auth-required');
+    expect(row(set, BAR, 81)).toBe('denied auth-required');
+    expect(row(set, FOO, 80)).toBe('allowed allowed');
+  });
+
+  test('an explicit disabled on the most specific entry stops the inheritance', () => {
+    const set = fooIngress([{ fromEntities: ['all'], ...auth('required') }, { ...fromBar, ...port80, ...auth('disabled') }]);
+    expect(row(set, BAR, 80)).toBe('allowed allowed');
+    expect(row(set, BAR, 81)).toBe('denied auth-required');
+  });
+
+  test('two items of one key: the highest mode (MapStateEntry.Merge)', () => {
+    const set = fooIngress([{ ...fromBar, ...auth('required') }, { ...fromBar, ...auth('test-always-fail') }, { ...fromBar, ...auth('disabled') }], SPIRE);
+    expect(row(set, BAR, 80)).toBe('denied auth-required');
+    expect(judged(set, BAR, FOO, 80).ingress.rule?.path).toBe('spec.ingress[1]');
+  });
+
+  test('a port range is written as masked blocks: a smaller block is more specific than a larger one', () => {
+    // 80-95: blocks 80-95 (/12); 64-127: one /10 block. The required item on 64-127 loses to the plain one on 80-95 there.
+    const range = (lo: number, hi: number): Record<string, unknown> => ({ toPorts: [{ ports: [{ port: String(lo), endPort: hi, protocol: 'TCP' }] }] });
+    const set = fooIngress([{ ...range(64, 127), ...auth('required') }, range(80, 95)]);
+    expect(row(set, BAR, 80)).toBe('denied auth-required'); // the 80-95 entry sets no mode: it inherits required
+    const disabled = fooIngress([{ ...range(64, 127), ...auth('required') }, { ...range(80, 95), ...auth('disabled') }]);
+    expect(row(disabled, BAR, 80)).toBe('allowed allowed');
+    expect(row(disabled, BAR, 96)).toBe('denied auth-required');
+  });
+});
+
+describe('with mutual authentication, identities SPIRE never attests stay dropped (pkg/auth handleAuthRequest)', () => {
+  test.each([
+    ['cidr:192.0.2.10', { fromCIDR: ['192.0.2.0/24'] }, /the peer has an identity outside the cluster \(reserved:world\)/],
+    ['entity:world', { fromEntities: ['world'] }, /the peer has an identity outside the cluster \(reserved:world\)/],
+    ['entity:host', { fromEntities: ['host'] }, /the peer has a reserved identity \(reserved:host\)/],
+    ['entity:remote-node', { fromEntities: ['remote-node'] }, /the peer has a reserved identity \(reserved:remote-node\)/],
+  ])('from %s', (from, peer, reason) => {
+    const set = fooIngress([{ ...peer, ...auth('required') }], { mutualAuth: true, allowLocalhost: false });
+    const v = judged(set, from, FOO, 80);
+    expect(v).toMatchObject({ verdict: 'denied', ingress: { decision: 'auth-required' } });
+    expect(v.ingress.reason).toMatch(reason);
+  });
+
+  test('a host policy (the subject is the host identity) with required drops even with mutual authentication', () => {
+    const host = policySet([{
+      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'h' },
+      spec: { nodeSelector: {}, ingress: [{ fromEndpoints: [labels({ bar: 'yes' })], ...auth('required') }] },
+    }], { mutualAuth: true, hostFirewall: true });
+    const v = judged(host, BAR, 'node:kubernetes.io/hostname=n1', 22);
+    expect(v).toMatchObject({ verdict: 'denied', ingress: { decision: 'auth-required' } });
+    expect(v.ingress.reason).toMatch(/this endpoint has a reserved identity/);
+  });
+});
+
+describe('the connectivity diff judges authentication as verdict() does', () => {
+  test('masked blocks of a range and reserved peers: the diff equals judging every pair', () => {
+    const range = (lo: number, hi: number): Record<string, unknown> => ({ toPorts: [{ ports: [{ port: String(lo), endPort: hi, protocol: 'TCP' }] }] });
+    for (const mutualAuth of [false, true]) {
+      const base = fooIngress([{ fromEntities: ['all'], ...range(64, 127) }], { mutualAuth });
+      const head = fooIngress([{ fromEntities: ['all'], ...range(64, 127), ...auth('required') }, { ...fromBar, ...range(80, 95), ...auth('disabled') },
+        { fromEntities: ['world'], ...port80 }], { mutualAuth });
+      const doc = Connectivity.diff(base, head);
+      expect(doc).toEqual(Connectivity.diff(base, head, { _judgeEveryPair: true }));
+      expect(doc.changes.some((c) => c.after === 'denied')).toBe(true);
+    }
+  });
+});
