@@ -147,7 +147,17 @@ export class PolicyRule {
     return new PolicyRule(options, owner);
   }
 
-  private constructor(private readonly options: PolicyRuleOptions, private readonly owner: string) {
+  private readonly options: PolicyRuleOptions;
+
+  private constructor(given: PolicyRuleOptions, private readonly owner: string) {
+    // Rendered at synthesis: the options as given now, so a map changed by the caller afterwards (enableDefaultDeny's
+    // `ingress: true` turned to false, a label) is not what gets written.
+    const options: PolicyRuleOptions = {
+      ...given,
+      ...(given.enableDefaultDeny !== undefined && given.enableDefaultDeny !== null ? { enableDefaultDeny: { ...given.enableDefaultDeny } } : {}),
+      ...(given.labels !== undefined && given.labels !== null ? { labels: { ...given.labels } } : {}),
+    };
+    this.options = options;
     if (options.endpointSelector && options.nodeSelector) {
       throw new CiliumPolicyError({
         id: 'rule-two-selectors',
@@ -313,7 +323,9 @@ export class PolicyRule {
         location: this.owner,
       });
     }
-    this.grants.push({ section, peer, ports: ports ? [...ports] : undefined, l7, options });
+    // Rendered at synthesis: the lists as given now (a serverNames list emptied afterwards would drop the SNI restriction).
+    const kept: AllowOptions = { ...options, ...(Array.isArray(options.serverNames) ? { serverNames: [...options.serverNames] } : {}) };
+    this.grants.push({ section, peer, ports: ports ? [...ports] : undefined, l7, options: kept });
   }
 
   /**
