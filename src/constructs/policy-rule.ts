@@ -1,6 +1,6 @@
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
-import { NAMESPACE_LABEL } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import {
   IcmpFieldModel,
@@ -16,7 +16,7 @@ import {
   PeerField,
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
-import { PeerConfig } from './peer-config';
+import { PeerConfig, checkedPeerConfig } from './peer-config';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
@@ -265,7 +265,7 @@ export class PolicyRule {
     const workload = (peer as Partial<Peer>)._workload;
     const config: PeerConfig = workload !== undefined
       ? { field: PeerField.ENDPOINTS, item: {}, description: workload.node.path }
-      : peer.toPeerConfig();
+      : checkedPeerConfig(peer.toPeerConfig(), verb, this.owner);
     if (config.field && !PEER_FIELDS[config.field][direction]) {
       throw new CiliumPolicyError({
         id: 'peer-wrong-direction',
@@ -425,9 +425,15 @@ export class PolicyRule {
   private renderGrant(grant: Grant, context: RuleRenderContext, path: string, diagnostics: Diagnostic[]): RuleItemModel[] {
     if (grant.isolate) return [{}];
     const direction = sectionDirection(grant.section);
-    const peer = grant.peer.toPeerConfig();
+    // Read again at synthesis (a workload is complete only then; a peer of one's own may answer differently) and checked again.
+    const verb = `${isDenySection(grant.section) ? 'deny' : 'allow'}${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
+    const peer = checkedPeerConfig(grant.peer.toPeerConfig(), verb, this.owner);
     let peerItem: RuleItemModel = peer.item;
-    if (peer.field === 'endpoints' && peer.namespaceImplicit) {
+    // The selectors without a namespace: those the factories mark (`namespaceImplicit`), and any other without a namespace
+    // key (from a peer of one's own) except those of reserved identities, where Cilium injects no namespace either.
+    const open = (s: LabelSelectorModel): boolean => !selectorConstrainsNamespace(s)
+      && (peer.namespaceImplicit === true || !selectorHasReservedKey(s));
+    if (peer.field === 'endpoints' && (peer.item.endpoints ?? []).some(open)) {
       if (context.kind === 'CiliumClusterwideNetworkPolicy') {
         diagnostics.push({
           id: 'peer-namespace-required',
@@ -438,7 +444,7 @@ export class PolicyRule {
         });
       } else if (context.namespace !== undefined) {
         const namespace = context.namespace;
-        peerItem = { endpoints: (peer.item.endpoints ?? []).map((s) => withNamespace(s, namespace)) };
+        peerItem = { endpoints: (peer.item.endpoints ?? []).map((s) => (open(s) ? withNamespace(s, namespace) : s)) };
       }
     }
     if (peer.field === 'services') {
