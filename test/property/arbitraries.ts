@@ -1533,9 +1533,13 @@ export const invalidCategories: readonly InvalidCategory[] = [
         .map(([role, apiKey]) => ({ l7: { kind: 'kafka', rules: [{ kind: 'of', options: { role, apiKey } }] } as L7Spec, expect: ['kafka-role-and-apikey'] })),
       fc.constant({
         l7: { kind: 'http', rules: [{ kind: 'of', options: { headerMatches: [{ name: '' }] } }] } as L7Spec,
-        expect: [atLeast(v, '1.16') ? 'crd-header-match-name' : 'sanitize-header-name-missing'],
+        // HttpRule.of() refuses the blank name first (l7-field-blank); the schema and the agent would too.
+        expect: ['l7-field-blank', atLeast(v, '1.16') ? 'crd-header-match-name' : 'sanitize-header-name-missing'],
       }),
-      fc.constant({ l7: { kind: 'http', rules: [{ kind: 'of', options: { headerMatches: [{ name: 'X-A', secretName: '' }] } }] } as L7Spec, expect: ['crd-header-secret', 'sanitize-header-secret-name'] }),
+      fc.constant({
+        l7: { kind: 'http', rules: [{ kind: 'of', options: { headerMatches: [{ name: 'X-A', secretName: '' }] } }] } as L7Spec,
+        expect: ['l7-field-blank', 'crd-header-secret', 'sanitize-header-secret-name'],
+      }),
       fc.constant({ l7: { kind: 'http', rules: [{ kind: 'of', options: { headerMatches: [{ name: 'X-A', mismatch: 'DROP' as HeaderMismatchAction }] } }] } as L7Spec, expect: ['crd-header-match-mismatch'] }),
     ), tcpPorts).map(([verb, bad, ps]) => piece(`L7 ${JSON.stringify(bad.l7)}`, bad.expect, { at: 'call', call: { verb, peer: { kind: 'entity', entity: Entity.CLUSTER }, ports: ps, l7: bad.l7 } })),
   },
