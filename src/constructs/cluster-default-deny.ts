@@ -10,6 +10,7 @@ import { LabelSelectorModel } from '../model/policy-model';
 import { clonePlain } from '../model/clone-plain';
 import { checkNamespaceName } from './names';
 import { IPeer, Peer } from './peer';
+import { checkedPeerConfig } from './peer-config';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes } from './builtins';
@@ -108,7 +109,7 @@ export class ClusterDefaultDeny extends Construct {
         location: this.node.path,
       });
     }
-    const server = dnsServerSelector(props.dnsServer);
+    const server = dnsServerSelector(props.dnsServer, this.node.path);
     const serverNamespace = server?.matchLabels?.[NAMESPACE_LABEL];
     if (props.dnsNamespace !== undefined && serverNamespace !== undefined && props.dnsNamespace !== serverNamespace) {
       throw new CiliumPolicyError({
@@ -159,8 +160,8 @@ export class ClusterDefaultDeny extends Construct {
 }
 
 /** The pod selector of the DNS server peer (`undefined`: the server is not pods, e.g. a CIDR). */
-function dnsServerSelector(server: IPeer | undefined): LabelSelectorModel | undefined {
-  const config = (server ?? Peer.kubeDns()).toPeerConfig();
+function dnsServerSelector(server: IPeer | undefined, location: string): LabelSelectorModel | undefined {
+  const config = checkedPeerConfig((server ?? Peer.kubeDns()).toPeerConfig(), 'ClusterDefaultDeny dnsServer', location);
   return config.field === 'endpoints' ? config.item.endpoints?.[0] : undefined;
 }
 

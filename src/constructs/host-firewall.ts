@@ -151,6 +151,9 @@ export class HostFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
     super(scope, id);
+    // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
+    // and a list changed in between (nodeDnsServers[0] = '0.0.0.0/0') would skip the checks below.
+    props = snapshotProps(props);
     this.props = props;
     if (!props.managementCidrs || props.managementCidrs.length === 0) {
       throw new CiliumPolicyError({
@@ -392,6 +395,23 @@ export class HostFirewall extends Construct {
       fix: `narrow the deny rule, or remove the path on purpose with exemptions: [{ path: LockoutPath.${lockoutPathKey(v.path)}, reason: '…' }]`,
     })).map((d) => `${d.message} (${d.id})\n    fix: ${d.fix}`);
   }
+}
+
+/** A copy of the props whose lists and maps later changes to the caller's objects cannot reach. */
+function snapshotProps(props: HostFirewallProps): HostFirewallProps {
+  const list = <T>(l: T[] | undefined): T[] | undefined => (Array.isArray(l) ? [...l] : l);
+  return {
+    ...props,
+    managementCidrs: list(props.managementCidrs) as string[],
+    breakGlassPorts: list(props.breakGlassPorts),
+    exemptions: props.exemptions?.map((e) => ({ ...e })),
+    apiServerClients: list(props.apiServerClients),
+    kubeletClients: list(props.kubeletClients),
+    controlPlaneNodeLabels: props.controlPlaneNodeLabels !== undefined ? { ...props.controlPlaneNodeLabels } : undefined,
+    controlPlaneCidrs: list(props.controlPlaneCidrs),
+    bgpPeers: list(props.bgpPeers),
+    nodeDnsServers: list(props.nodeDnsServers),
+  };
 }
 
 /** ICMP every host needs from anywhere: errors (path MTU discovery, traceroute) and IPv6 neighbor discovery; never echo. */

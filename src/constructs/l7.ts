@@ -23,7 +23,8 @@ export interface HeaderMatch {
   /** Header name. */
   readonly name: string;
   /**
-   * Expected value (exact match).
+   * Expected value (exact match). A blank value is refused (`l7-field-blank`): Cilium reads it as no value, so any value
+   * would match; leave it out for presence.
    * @default - the value comes from `secret`, or any value matches
    */
   readonly value?: string;
@@ -89,6 +90,11 @@ export class HttpRule {
         location: callerLocation(),
       });
     }
+    // Cilium reads a header match without value and Secret as "present, any value" (pkg/envoy `getHTTPRule`), so a blank
+    // value would be written as presence; a blank name or Secret name names nothing.
+    (options.headerMatches ?? []).forEach((h, i) => checkL7Fields(`HttpRule headerMatches[${i}]`,
+      { name: h?.name ?? '', value: h?.value, secretName: h?.secretName, secretNamespace: h?.secretNamespace },
+      'leave it out (without value and secretName the header need only be present)'));
     // A header match with a mismatch action never refuses a request (Cilium: "the rule is still considered as matching").
     // (A value that is no action is left to the CRD check, `crd-header-match-mismatch`.)
     const matches = (options.headerMatches ?? []).map((h) => ({ name: h.name, ...(h.mismatch !== undefined ? { mismatch: h.mismatch } : {}) }));

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { CiliumPolicyError } from '../core/errors';
-import { NAMESPACE_LABEL } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
 import { checkNamespaceName } from './names';
 import { IPeer, Peer } from './peer';
+import { checkedPeerConfig } from './peer-config';
 import { Port } from './port';
 import { EndpointSelector, LabelExpression } from './selector';
 import { clonePlain } from '../model/clone-plain';
@@ -52,9 +53,10 @@ export class MonitoringScrape extends Construct {
         location: this.node.path,
       });
     }
-    const scraper = props.scraper.toPeerConfig();
+    const scraper = checkedPeerConfig(props.scraper?.toPeerConfig(), 'MonitoringScrape scraper', this.node.path);
     const scraperSelector = scraper.item.endpoints?.length === 1 ? scraper.item.endpoints[0] : undefined;
-    if (scraper.field !== 'endpoints' || !scraperSelector || scraper.namespaceImplicit) {
+    // The namespace read from the selector itself: it is also the subject of the scraper's egress rule, in a clusterwide policy.
+    if (scraper.field !== 'endpoints' || !scraperSelector || scraper.namespaceImplicit || !selectorConstrainsNamespace(scraperSelector)) {
       throw new CiliumPolicyError({
         id: 'monitoring-scrape-scraper',
         message: `the scraper ${scraper.description} must be pods with an explicit namespace`,

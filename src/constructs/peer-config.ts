@@ -1,15 +1,21 @@
-import { PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
+import { CiliumPolicyError } from '../core/errors';
+import { PEER_FIELD_NAMES, PEER_FIELDS, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 
-/** What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". */
+/**
+ * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
+ * checked when the rule is given and again at synthesis (`peer-config-invalid`): the item sets at most one L3 field, as a
+ * non-empty list, and nothing else; `defaultPorts` is not an empty list.
+ */
 export interface PeerConfig {
-  /** The peer field set on the rule item. @default - none: any peer */
+  /** The peer field set on the rule item. @default - the one L3 field the item sets; none: any peer */
   readonly field?: PeerField;
   /** The rule-item fields that select the peer (only `field` is set). */
   readonly item: RuleItemModel;
   /**
    * For endpoint peers without an explicit namespace: whether the selectors still need the namespace of the
    * policy (CNP) made explicit. A `ClusterwidePolicy` refuses such peers, because Cilium would let them match
-   * pods of every namespace.
+   * pods of every namespace. A selector without a namespace key (and without a `reserved:` key) is treated so
+   * whatever this says.
    * @default false
    */
   readonly namespaceImplicit?: boolean;
@@ -27,4 +33,52 @@ export interface PeerConfig {
    * @default - the ports may be omitted
    */
   readonly defaultPortsUnknown?: string;
+}
+
+/** The fields a peer's item may set: its one L3 field (`requires` is no peer: alone it leaves the item open to any peer). */
+const L3_FIELDS = new Set<string>(PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3));
+
+/**
+ * A peer's config as the rules read it, checked: a value of one's own (`IPeer`) or a workload's is held to what `Peer`'s
+ * factories guarantee. The item sets at most one L3 peer field, a non-empty list (an empty one selects nothing from Cilium
+ * 1.16 and every peer before); `field` names that field (it is derived from the item when left out: a CIDR item without
+ * `field` was written as every peer when the call had no ports); nothing but the peer (ports, ICMP, L7 and authentication
+ * come from the call); `defaultPorts` is not an empty list (it would be written as every port).
+ * @param config what `toPeerConfig()` returned
+ * @param what the call, for messages (`allowEgress`)
+ * @param location the construct path of the policy
+ */
+export function checkedPeerConfig(config: PeerConfig | undefined, what: string, location: string): PeerConfig {
+  const refuse = (message: string, fix: string): CiliumPolicyError => new CiliumPolicyError({ id: 'peer-config-invalid', message, fix, location });
+  const item = config?.item as Record<string, unknown> | undefined;
+  if (config === null || typeof config !== 'object' || item === null || typeof item !== 'object' || Array.isArray(item)) {
+    throw refuse(`${what}(): the peer's toPeerConfig() returned ${JSON.stringify(config)}, which has no rule-item fields (item)`,
+      'return { field, item: { <field>: [...] }, description }, or use a Peer factory (Peer.endpoints(), Peer.cidr(), …)');
+  }
+  const description = typeof config.description === 'string' && config.description.trim() !== '' ? config.description : 'a custom peer';
+  const set = Object.keys(item).filter((k) => item[k] !== undefined);
+  const notPeer = set.filter((k) => !L3_FIELDS.has(k));
+  if (notPeer.length > 0) {
+    throw refuse(`${what}(${description}): the peer's item sets ${notPeer.join(', ')}, which ${notPeer.length > 1 ? 'are' : 'is'} not a peer field`,
+      `set only one of ${[...L3_FIELDS].join(', ')}; ports, ICMP types, L7 rules and authentication go in the call's options`);
+  }
+  if (set.length > 1) {
+    throw refuse(`${what}(${description}): the peer's item sets ${set.join(' and ')}: a peer is one L3 field (Cilium refuses two in one rule item)`,
+      'make one peer per field and pass each to its own call');
+  }
+  const field = set[0] as PeerField | undefined;
+  if (config.field !== undefined && config.field !== field) {
+    throw refuse(`${what}(${description}): the peer's field is ${JSON.stringify(config.field)}, but its item sets ${field ?? 'no peer field (any peer)'}`,
+      'make field name the one field the item sets (or leave field out)');
+  }
+  const list = field !== undefined ? item[field] : undefined;
+  if (field !== undefined && (!Array.isArray(list) || list.length === 0)) {
+    throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : JSON.stringify(list)}: an empty list selects `
+      + 'nothing from Cilium 1.16 and every peer before', `list the ${field} meant; for any peer use Peer.any()`);
+  }
+  if (config.defaultPorts !== undefined && (!Array.isArray(config.defaultPorts) || config.defaultPorts.length === 0)) {
+    throw refuse(`${what}(${description}): the peer's defaultPorts is an empty list, which an egress call without ports would write as every port`,
+      'list the ports, or leave defaultPorts out (an egress call without ports then allows every port, as it says)');
+  }
+  return { ...config, field, description };
 }

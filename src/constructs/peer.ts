@@ -1,7 +1,7 @@
 import { Entity } from './entity';
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
-import { cidrContains, parseCidr } from '../model/cidr';
+import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
 import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from '../model/selectors';
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
@@ -191,7 +191,8 @@ export class Peer implements IPeer {
 
   /**
    * An IP range outside the cluster (`10.0.0.0/8`, `2001:db8::/32`), optionally with holes. CIDR rules never
-   * match pods or nodes, only peers without a cluster identity.
+   * match pods or nodes, only peers without a cluster identity. A CIDR with host bits set (`10.1.2.3/8`, which Cilium
+   * reads as all of `10.0.0.0/8`) is refused (`peer-cidr-host-bits`): write the network, or the one address as a /32.
    */
   public static cidr(cidr: string, options: CidrPeerOptions = {}): Peer {
     const outer = parseCidr(cidr);
@@ -202,6 +203,18 @@ export class Peer implements IPeer {
           id: 'peer-except-outside',
           message: `except ${hole} is not a sub-range of ${cidr}`,
           fix: `list only ranges inside ${cidr} in except`,
+          location: callerLocation(),
+        });
+      }
+    }
+    // Cilium masks the host bits: `10.1.2.3/8` is all of 10.0.0.0/8, and the author meant one or the other.
+    for (const [what, text] of [['Peer.cidr()', cidr], ...(options.except ?? []).map((e) => ['Peer.cidr() except', e])] as const) {
+      const hostBits = typeof text === 'string' ? cidrHostBits(text) : undefined;
+      if (hostBits) {
+        throw new CiliumPolicyError({
+          id: 'peer-cidr-host-bits',
+          message: `${what} ${text} has host bits set: Cilium masks it to ${hostBits.network}, the whole /${hostBits.prefix}, not the one address ${hostBits.address}`,
+          fix: `write ${hostBits.host} for the one address, or ${hostBits.network} for the network`,
           location: callerLocation(),
         });
       }

@@ -1,6 +1,6 @@
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
-import { NAMESPACE_LABEL } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import {
   IcmpFieldModel,
@@ -16,7 +16,7 @@ import {
   PeerField,
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
-import { PeerConfig } from './peer-config';
+import { PeerConfig, checkedPeerConfig } from './peer-config';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
@@ -152,7 +152,17 @@ export class PolicyRule {
     return new PolicyRule(options, owner);
   }
 
-  private constructor(private readonly options: PolicyRuleOptions, private readonly owner: string) {
+  private readonly options: PolicyRuleOptions;
+
+  private constructor(given: PolicyRuleOptions, private readonly owner: string) {
+    // Rendered at synthesis: the options as given now, so a map changed by the caller afterwards (enableDefaultDeny's
+    // `ingress: true` turned to false, a label) is not what gets written.
+    const options: PolicyRuleOptions = {
+      ...given,
+      ...(given.enableDefaultDeny !== undefined && given.enableDefaultDeny !== null ? { enableDefaultDeny: { ...given.enableDefaultDeny } } : {}),
+      ...(given.labels !== undefined && given.labels !== null ? { labels: { ...given.labels } } : {}),
+    };
+    this.options = options;
     if (options.endpointSelector && options.nodeSelector) {
       throw new CiliumPolicyError({
         id: 'rule-two-selectors',
@@ -260,7 +270,7 @@ export class PolicyRule {
     const workload = (peer as Partial<Peer>)._workload;
     const config: PeerConfig = workload !== undefined
       ? { field: PeerField.ENDPOINTS, item: {}, description: workload.node.path }
-      : peer.toPeerConfig();
+      : checkedPeerConfig(peer.toPeerConfig(), verb, this.owner);
     if (config.field && !PEER_FIELDS[config.field][direction]) {
       throw new CiliumPolicyError({
         id: 'peer-wrong-direction',
@@ -318,7 +328,9 @@ export class PolicyRule {
         location: this.owner,
       });
     }
-    this.grants.push({ section, peer, ports: ports ? [...ports] : undefined, l7, options });
+    // Rendered at synthesis: the lists as given now (a serverNames list emptied afterwards would drop the SNI restriction).
+    const kept: AllowOptions = { ...options, ...(Array.isArray(options.serverNames) ? { serverNames: [...options.serverNames] } : {}) };
+    this.grants.push({ section, peer, ports: ports ? [...ports] : undefined, l7, options: kept });
   }
 
   /**
@@ -418,9 +430,15 @@ export class PolicyRule {
   private renderGrant(grant: Grant, context: RuleRenderContext, path: string, diagnostics: Diagnostic[]): RuleItemModel[] {
     if (grant.isolate) return [{}];
     const direction = sectionDirection(grant.section);
-    const peer = grant.peer.toPeerConfig();
+    // Read again at synthesis (a workload is complete only then; a peer of one's own may answer differently) and checked again.
+    const verb = `${isDenySection(grant.section) ? 'deny' : 'allow'}${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
+    const peer = checkedPeerConfig(grant.peer.toPeerConfig(), verb, this.owner);
     let peerItem: RuleItemModel = peer.item;
-    if (peer.field === 'endpoints' && peer.namespaceImplicit) {
+    // The selectors without a namespace: those the factories mark (`namespaceImplicit`), and any other without a namespace
+    // key (from a peer of one's own) except those of reserved identities, where Cilium injects no namespace either.
+    const open = (s: LabelSelectorModel): boolean => !selectorConstrainsNamespace(s)
+      && (peer.namespaceImplicit === true || !selectorHasReservedKey(s));
+    if (peer.field === 'endpoints' && (peer.item.endpoints ?? []).some(open)) {
       if (context.kind === 'CiliumClusterwideNetworkPolicy') {
         diagnostics.push({
           id: 'peer-namespace-required',
@@ -431,7 +449,7 @@ export class PolicyRule {
         });
       } else if (context.namespace !== undefined) {
         const namespace = context.namespace;
-        peerItem = { endpoints: (peer.item.endpoints ?? []).map((s) => withNamespace(s, namespace)) };
+        peerItem = { endpoints: (peer.item.endpoints ?? []).map((s) => (open(s) ? withNamespace(s, namespace) : s)) };
       }
     }
     if (peer.field === 'services') {

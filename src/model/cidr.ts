@@ -61,6 +61,24 @@ export function parseCidr(text: string): ParsedCidr | undefined {
   return { family: ip.family, network: ip.value & mask, prefix };
 }
 
+/**
+ * A CIDR whose address has host bits set (`10.1.2.3/8`), which Cilium masks to the whole network: the one address and
+ * the network it was read as, for the message and its fix; `undefined` for a CIDR without host bits, or not a CIDR.
+ */
+export function cidrHostBits(text: string): { address: string; host: string; network: string; prefix: number } | undefined {
+  const parsed = parseCidr(text);
+  if (!parsed) return undefined;
+  const slash = text.indexOf('/');
+  const address = parseIp(text.slice(0, slash));
+  if (!address || address.value === parsed.network) return undefined;
+  return {
+    address: text.slice(0, slash),
+    host: `${text.slice(0, slash)}/${parsed.family === 4 ? 32 : 128}`,
+    network: `${formatIp(parsed)}/${parsed.prefix}`,
+    prefix: parsed.prefix,
+  };
+}
+
 /** Whether `outer` contains `inner` (same family, shorter or equal prefix, same network bits). */
 export function cidrContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
   if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;

@@ -93,17 +93,37 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
     }
     const abs = resolve(cwd, arg);
     const kind = statKind(abs);
+    // A directory (or a glob of directories) without a manifest file is named, as a path that matches nothing is: read as
+    // no input at all, `validate` passed (a CI job pointed at the wrong output directory checked nothing and said so green).
+    const unreadableBefore = entries.filter((e) => e.unreadable).length;
+    const noManifests = (files: number): void => {
+      if (files > 0 || entries.filter((e) => e.unreadable).length > unreadableBefore) return;
+      entries.push({ unreadable: { name: displayName(abs, cwd), problem: {
+        id: 'input-not-found', message: `${arg} holds no ${MANIFEST_EXTENSIONS.slice(0, -1).join(', ')} or ${MANIFEST_EXTENSIONS[MANIFEST_EXTENSIONS.length - 1]} file (hidden files and node_modules are not read)`,
+        fix: 'give the directory the manifests are written to (cdk8s synth writes them to dist/), or the files themselves',
+      } } });
+    };
     if (kind === 'dir') {
-      walk(abs, (f) => MANIFEST_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)), false, onUnreadable).forEach(add);
+      const files = walk(abs, (f) => MANIFEST_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)), false, onUnreadable);
+      files.forEach(add);
+      noManifests(files.length);
     } else if (kind !== 'none') {
       add(abs);
     } else if (isGlob(arg)) {
       const found = expandGlob(arg, cwd);
       if (found.length === 0) entries.push({ missing: arg });
+      let files = 0;
       for (const f of found) {
-        if (statKind(f) === 'dir') walk(f, (p) => MANIFEST_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)), false, onUnreadable).forEach(add);
-        else add(f);
+        if (statKind(f) === 'dir') {
+          const below = walk(f, (p) => MANIFEST_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)), false, onUnreadable);
+          below.forEach(add);
+          files += below.length;
+        } else {
+          add(f);
+          files++;
+        }
       }
+      if (found.length > 0) noManifests(files);
     } else {
       entries.push({ missing: arg });
     }

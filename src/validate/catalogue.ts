@@ -241,7 +241,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
  * real CRD given with `--crd`.
  */
 export const INPUT_CHECKS: readonly CheckInfo[] = [
-  { id: 'input-not-found', severity: E, versions: 'all', what: 'a path or glob that matches no file' },
+  { id: 'input-not-found', severity: E, versions: 'all', what: 'a path or glob that matches no file, or a directory without a .yaml, .yml or .json file' },
   { id: 'input-unreadable', severity: E, versions: 'all', what: 'a file that cannot be read (permissions, not a regular file, I/O error)' },
   { id: 'input-binary', severity: E, versions: 'all', what: 'a file with NUL bytes or invalid UTF-8' },
   { id: 'input-too-large', severity: E, versions: 'all', what: 'a file larger than the size limit (10 MiB unless configured)' },

@@ -1,14 +1,10 @@
 // Pitfalls of addresses: allow rules open to every address or name, CIDRs with host bits set.
-import { formatIp, parseCidr, parseIp } from '../model/cidr';
+import { cidrHostBits, parseCidr } from '../model/cidr';
 import { FqdnSelectorModel, PEER_FIELDS, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
 
 /** `10.0.0.0/8` for a parsed CIDR, the address printed as the agent prints it (RFC 5952). */
-function formatNetwork(c: { family: 4 | 6; network: bigint; prefix: number }): string {
-  return `${formatIp(c)}/${c.prefix}`;
-}
-
 /**
  * Deliberately broad peers, worth a second look in review: every IPv4/IPv6 address (`0.0.0.0/0`, `::/0`) or every
  * name (`matchPattern: "*"`) in an allow rule, and CIDRs with host bits set (Cilium masks them, so `10.1.2.3/8` is
@@ -32,13 +28,11 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       for (const { text, path, holes } of cidrs) {
         const parsed = parseCidr(text);
         if (!parsed) continue;
-        const slash = text.indexOf('/');
-        const address = parseIp(slash < 0 ? text : text.slice(0, slash));
-        if (address && address.value !== parsed.network) {
-          const host = `${text.slice(0, slash)}/${parsed.family === 4 ? 32 : 128}`;
+        const hostBits = cidrHostBits(text);
+        if (hostBits) {
           run.report('pitfall-cidr-host-bits', r, path,
-            `${text} has host bits set: Cilium masks it to ${formatNetwork(parsed)}, the whole /${parsed.prefix}, not the one address ${text.slice(0, slash)}`,
-            `write ${host} for the one address, or ${formatNetwork(parsed)} for the network`);
+            `${text} has host bits set: Cilium masks it to ${hostBits.network}, the whole /${hostBits.prefix}, not the one address ${hostBits.address}`,
+            `write ${hostBits.host} for the one address, or ${hostBits.network} for the network`);
         }
         if (allow && parsed.prefix === 0 && !path.includes('.except[')) {
           run.report('pitfall-broad-peer', r, path,

@@ -10,7 +10,7 @@
  *
  * | id | severity | what |
  * |---|---|---|
- * | `input-not-found` | error | a path or glob that matches no file |
+ * | `input-not-found` | error | a path or glob that matches no file, or a directory without a .yaml, .yml or .json file |
  * | `input-unreadable` | error | a file that cannot be read (permissions, not a regular file, I/O error) |
  * | `input-binary` | error | a file with NUL bytes or invalid UTF-8 |
  * | `input-too-large` | error | a file larger than the size limit (10 MiB unless configured) |
@@ -27,7 +27,7 @@ import { InputSource, PathsOptions, ValidateInputsOptions } from './validation-o
 
 /**
  * Finds the inputs (files, directories recursively, globs; `-` is `options.stdin`) and validates them together. A path
- * or glob that matches nothing is an `input-not-found` finding.
+ * or glob that matches nothing, and a directory without a manifest file, is an `input-not-found` finding.
  * @throws CiliumPolicyError for an unsupported version or a CRD file that cannot be loaded (usage errors)
  */
 export function validatePaths(args: readonly string[], options: PathsOptions = {}): ValidationReport {

@@ -58,7 +58,7 @@ export interface ReportDiagnostic {
 export enum ReportFileStatus {
   /** Read and checked. */
   CHECKED = 'checked',
-  /** A path or glob that matches no file (`input-not-found`). */
+  /** A path or glob that matches no file, or a directory without a manifest file (`input-not-found`). */
   NOT_FOUND = 'not-found',
   /** A file that cannot be read (`input-unreadable`). */
   UNREADABLE = 'unreadable',

@@ -85,7 +85,8 @@ export class Run {
       }
       if (entry.unreadable) {
         const { name, problem } = entry.unreadable;
-        this.files.push({ file: name, status: ReportFileStatus.UNREADABLE, documents: 0, policies: 0 });
+        const status = problem.id === 'input-not-found' ? ReportFileStatus.NOT_FOUND : ReportFileStatus.UNREADABLE;
+        this.files.push({ file: name, status, documents: 0, policies: 0 });
         this.push(index, { id: problem.id, severity: Severity.ERROR, message: problem.message, fix: problem.fix, file: name, line: 1, column: 1 });
         return;
       }

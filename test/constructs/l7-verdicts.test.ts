@@ -168,6 +168,19 @@ describe('HttpRule refusals: a rule that would match more than it says', () => {
     ])).toEqual(['allowed', 'l7-denied', 'l7-denied', 'l7-denied']);
   });
 
+  test('a header match with a blank value is refused: Cilium reads it as presence, so any value got through', () => {
+    for (const value of ['', ' ']) {
+      expect(refusal(() => HttpRule.of({ path: '/x', headerMatches: [{ name: 'X-Token', value }] })).id, JSON.stringify(value)).toBe('l7-field-blank');
+    }
+    for (const blank of [{ name: '' }, { name: ' ', value: 'v' }, { name: 'X-Token', secretName: '' }, { name: 'X-Token', secretName: 's', secretNamespace: ' ' }]) {
+      expect(refusal(() => HttpRule.of({ path: '/x', headerMatches: [blank] })).id, JSON.stringify(blank)).toBe('l7-field-blank');
+    }
+    // The value meant restricts; leaving it out is presence, as the message says.
+    const token = HttpRule.of({ path: '/x', headerMatches: [{ name: 'X-Token', value: 'abc' }] });
+    expect(http([token], [req('GET', '/x', { headers: { 'X-Token': 'abc' } }), req('GET', '/x', { headers: { 'X-Token': 'anything' } })]))
+      .toEqual(['allowed', 'l7-denied']);
+  });
+
   test('a rule without any field is refused; one field of any kind is enough', () => {
     expect(refusal(() => HttpRule.of({})).id).toBe('l7-rule-empty');
     expect(refusal(() => HttpRule.of({ headers: [], headerMatches: [] })).id).toBe('l7-rule-empty');

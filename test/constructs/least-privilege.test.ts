@@ -7,6 +7,7 @@ import {
   LockoutPath, MonitoringScrape, Peer, Port, TieredApp, Validator,
 } from '../../src';
 import { chart, refusal, synth, synthError } from '../support/synth';
+import { verdictOf } from '../support/construct-verdicts';
 
 describe('over-broad input is refused, never widened', () => {
   test('an empty port list names the call, the construct and the explicit forms', () => {
@@ -75,22 +76,33 @@ describe('over-broad input is refused, never widened', () => {
 });
 
 describe('deliberately broad peers are allowed, with a warning at synth', () => {
-  test('0.0.0.0/0, ::/0, toFQDNs * and CIDRs with host bits', () => {
+  test('0.0.0.0/0, ::/0 and toFQDNs *', () => {
     const c = chart('shop');
     const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
     p.allowEgress(Peer.cidr('0.0.0.0/0'), { ports: [Port.tcp(443)] });
     p.allowEgress(Peer.cidr('::/0'), { ports: [Port.tcp(443)] });
-    p.allowEgress(Peer.cidr('10.1.2.3/8'), { ports: [Port.tcp(5432)] });
     new FqdnEgress(c, 'any-name', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['*'], allowAllDnsLookups: true });
     const found = Validator.validateApp(c).filter((d) => d.id === 'pitfall-broad-peer' || d.id === 'pitfall-cidr-host-bits');
     expect(found.map((d) => `${d.severity} ${d.id} ${d.constructPath} ${d.path}`)).toEqual([
       'warning pitfall-broad-peer test/p/Resource spec.egress[0].toCIDR[0]',
       'warning pitfall-broad-peer test/p/Resource spec.egress[0].toCIDR[1]',
-      'warning pitfall-cidr-host-bits test/p/Resource spec.egress[1].toCIDR[0]',
       'warning pitfall-broad-peer test/any-name/Resource/Resource spec.egress[0].toFQDNs[0].matchPattern',
     ]);
-    expect(found[2].message).toBe('10.1.2.3/8 has host bits set: Cilium masks it to 10.0.0.0/8, the whole /8, not the one address 10.1.2.3');
-    expect(found[2].fix).toBe('write 10.1.2.3/32 for the one address, or 10.0.0.0/8 for the network');
+  });
+
+  test('a CIDR with host bits is refused, in the range and in except (Cilium masks 10.1.2.3/8 to all of 10.0.0.0/8)', () => {
+    const r = refusal(() => Peer.cidr('10.1.2.3/8'));
+    expect(r.id).toBe('peer-cidr-host-bits');
+    expect(r.message).toMatch(/Peer.cidr\(\) 10.1.2.3\/8 has host bits set: Cilium masks it to 10.0.0.0\/8, the whole \/8, not the one address 10.1.2.3/);
+    expect(r.message).toMatch(/fix: write 10.1.2.3\/32 for the one address, or 10.0.0.0\/8 for the network/);
+    expect(refusal(() => Peer.cidr('2001:db8::1/32')).id).toBe('peer-cidr-host-bits');
+    expect(refusal(() => Peer.cidr('10.0.0.0/8', { except: ['10.1.2.3/16'] })).id).toBe('peer-cidr-host-bits');
+    expect(refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.7/24'] })).id).toBe('peer-cidr-host-bits');
+    // What it allowed: every address of the /8; the network or the one address say which is meant.
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.cidr('10.1.2.3/32'), { ports: [Port.tcp(5432)] });
+    expect(verdictOf(c, 'pod:shop:app=web', 'cidr:10.1.2.3', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=web', 'cidr:10.9.9.9', '5432/TCP')).toBe('denied');
   });
 });
 

@@ -96,6 +96,17 @@ describe('trace/replay --policies and validate --crd read through the same input
     expect(r.stderr).toMatch(/big\.yaml: 10 MiB is larger than the limit of 10 MiB; the file is not read \(input-too-large\)/);
   });
 
+  test('a policy directory without a manifest file: trace is exit 2 and names it, PolicySet.fromFiles an error, never a pass', GUARD, () => {
+    const empty = join(dir, 'no-manifests');
+    mkdirSync(empty);
+    write(empty, 'notes.txt', 'not a manifest');
+    const r = trace('--policies', empty, write(dir, 'good-beside.yaml', GOOD), ...FROM_TO);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no-manifests holds no \.yaml, \.yml or \.json file .*\(input-not-found\)/);
+    const set = PolicySet.fromFiles([empty]);
+    expect(set.diagnostics.map((d) => `${d.severity} ${d.id}`)).toEqual(['error input-not-found']);
+  });
+
   test('a symbolic-link loop is named as such, not as a missing file', GUARD, async () => {
     const loop = join(dir, 'loop.yaml');
     symlinkSync(loop, loop);

@@ -1,5 +1,5 @@
 // The corpus of bad inputs: each gives one clear finding with its position, and the other inputs are still checked.
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +186,24 @@ describe('bad files on disk', () => {
     expect(findings(report, 'input-unreadable')[0].message).toContain('ELOOP');
     expect(report.files.map((f) => f.status)).toEqual(['too-large', 'checked', 'empty', 'binary', 'unreadable', 'not-found']);
     expect(report.summary).toMatchObject({ files: 6, policies: 1, errors: 5, warnings: 1, passed: false });
+  });
+
+  it('a directory without a manifest file is input-not-found, not a pass over nothing (a glob of such directories too)', () => {
+    mkdirSync(join(dir, 'out', 'empty'), { recursive: true });
+    writeFileSync(join(dir, 'out', 'README.md'), '# not a manifest');
+    writeFileSync(join(dir, 'out', '.hidden.yaml'), OCTAL);
+    for (const arg of ['out', 'out/empty', 'ou*']) {
+      const report = validatePaths([arg], { cwd: dir });
+      expect(summary(report).map((s) => s.split(' ').slice(0, 2).join(' ')), arg).toEqual([`error input-not-found@${arg}:1:1`]);
+      expect(findings(report, 'input-not-found')[0].message).toBe(`${arg} holds no .yaml, .yml or .json file (hidden files and node_modules are not read)`);
+      expect(report.files.map((f) => f.status)).toEqual(['not-found']);
+      expect(report.summary.passed).toBe(false);
+    }
+    // Beside a directory that has manifests, it is still named; a directory whose files another argument gave is not.
+    const both = validatePaths(['out', 'octal.yaml'], { cwd: dir });
+    expect(errorIds(both).sort()).toEqual(['input-not-found', 'sanitize-port-octal']);
+    writeFileSync(join(dir, 'out', 'empty', 'octal.yaml'), OCTAL);
+    expect(errorIds(validatePaths(['out/empty/octal.yaml', 'out/empty'], { cwd: dir }))).toEqual(['sanitize-port-octal']);
   });
 
   it('a directory given as a file is unreadable, not a crash', () => {

@@ -1,0 +1,108 @@
+// Peers of one's own (`IPeer`, whose `toPeerConfig()` returns any `PeerConfig`) are held to what the `Peer` factories
+// guarantee: one non-empty L3 field, the field the item sets, nothing but the peer, no empty defaultPorts, and a namespace
+// for endpoint selectors (made explicit in a CiliumPolicy, required in a ClusterwidePolicy). Each case once synthesized a
+// policy that allowed more than the peer said (judged by the engine), or allowed it silently.
+import { describe, expect, test } from 'vitest';
+import {
+  CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, IPeer, MonitoringScrape, PeerConfig, PeerField, Peer, Port,
+} from '../../src';
+import { verdictOf } from '../support/construct-verdicts';
+import { chart, refusal, synthFailure } from '../support/synth';
+
+const A = 'pod:shop:app=a';
+
+/** A peer of one's own that answers `config`. */
+const custom = (config: unknown): IPeer => ({ toPeerConfig: () => config as PeerConfig });
+
+function cnp(version?: CiliumVersion) {
+  const c = chart('shop', version);
+  return { c, p: new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) }) };
+}
+
+describe('the item decides the peer field', () => {
+  test('a CIDR item without field, egress without ports: that CIDR on every port (it was written as toEntities: [all])', () => {
+    const { c, p } = cnp();
+    p.allowEgress(custom({ item: { cidr: ['10.0.0.0/8'] }, description: 'corp' }));
+    expect(verdictOf(c, A, 'cidr:10.1.2.3', '22/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'cidr:8.8.8.8', '22/TCP')).toBe('denied');
+    expect(verdictOf(c, A, 'pod:other:app=b', '22/TCP')).toBe('denied');
+  });
+
+  test('a field that is not the one the item sets, two fields, or more than the peer: refused', () => {
+    for (const config of [
+      { field: PeerField.ENDPOINTS, item: { cidr: ['0.0.0.0/0'] }, description: 'x' },
+      { field: PeerField.CIDR, item: {}, description: 'x' },
+      { item: { cidr: ['10.0.0.0/8'], entities: ['world'] }, description: 'x' },
+      { item: { cidr: ['10.0.0.0/8'], toPorts: [{ ports: [{ port: '0' }] }] }, description: 'x' },
+      { item: { requires: [{ matchLabels: { env: 'prod' } }] }, description: 'x' },
+      { description: 'x' },
+      undefined,
+    ]) {
+      expect(refusal(() => cnp().p.allowEgress(custom(config), { ports: [Port.tcp(443)] })).id, JSON.stringify(config)).toBe('peer-config-invalid');
+    }
+  });
+});
+
+describe('an empty list is refused (before Cilium 1.16 it was every peer)', () => {
+  test.each(['endpoints', 'cidr', 'entities', 'fqdns', 'services'])('%s: []', (field) => {
+    const { p } = cnp(CiliumVersion.V1_15);
+    const run = () => p.allowEgress(custom({ field, item: { [field]: [] }, description: 'x' }), { ports: [Port.tcp(22)] });
+    expect(refusal(run).id).toBe('peer-config-invalid');
+  });
+
+  test('defaultPorts: [] (an egress call without ports was written as every port)', () => {
+    const { p } = cnp();
+    const peer = custom({ field: PeerField.CIDR, item: { cidr: ['10.0.0.0/8'] }, description: 'db', defaultPorts: [] });
+    expect(refusal(() => p.allowEgress(peer)).id).toBe('peer-config-invalid');
+  });
+
+  test('a peer that answers an empty list only at synthesis fails the synthesis', () => {
+    const { c, p } = cnp(CiliumVersion.V1_15);
+    let calls = 0;
+    p.allowEgress({ toPeerConfig: () => ({ field: PeerField.CIDR, item: { cidr: calls++ === 0 ? ['10.0.0.0/8'] : [] }, description: 'x' }) },
+      { ports: [Port.tcp(22)] });
+    expect(synthFailure(c)).toMatch(/peer-config-invalid/);
+  });
+});
+
+describe('endpoint selectors of one\'s own peers get the namespace rules of Peer.endpoints()', () => {
+  const podsB = custom({ field: PeerField.ENDPOINTS, item: { endpoints: [{ matchLabels: { app: 'b' } }] }, description: 'pods b' });
+
+  test('in a ClusterwidePolicy a selector without namespace is refused (it matched app=b of every namespace)', () => {
+    const c = chart();
+    new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) }).allowIngress(podsB, { ports: [Port.tcp(80)] });
+    expect(synthFailure(c)).toMatch(/pods b has no namespace: in a clusterwide policy.*\(peer-namespace-required\)/);
+    const all = chart();
+    new ClusterwidePolicy(all, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) })
+      .allowIngress(custom({ field: PeerField.ENDPOINTS, item: { endpoints: [{}] }, description: 'every pod' }), { ports: [Port.tcp(80)] });
+    expect(synthFailure(all)).toMatch(/peer-namespace-required/);
+  });
+
+  test('in a CiliumPolicy the policy\'s namespace is made explicit, a namespace given is kept', () => {
+    const { c, p } = cnp();
+    p.allowIngress(podsB, { ports: [Port.tcp(80)] });
+    p.allowIngress(custom({ item: { endpoints: [{ matchLabels: { app: 'c', 'k8s:io.kubernetes.pod.namespace': 'ops' } }] }, description: 'c' }),
+      { ports: [Port.tcp(81)] });
+    expect(verdictOf(c, 'pod:shop:app=b', A, '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:other:app=b', A, '80/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:ops:app=c', A, '81/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=c', A, '81/TCP')).toBe('denied');
+  });
+
+  test('MonitoringScrape: a scraper selector without namespace is refused (its egress rule selected the scraper labels in every namespace)', () => {
+    const run = () => new MonitoringScrape(chart(), 's', {
+      scraper: custom({ field: PeerField.ENDPOINTS, item: { endpoints: [{ matchLabels: { app: 'prometheus' } }] }, description: 'prometheus' }),
+      namespaces: ['shop'], ports: [Port.tcp(9090)],
+    });
+    expect(refusal(run).id).toBe('monitoring-scrape-scraper');
+  });
+
+  test('the factories\' peers are unchanged: Peer.any() and a namespaced Peer.endpoints()', () => {
+    const { c, p } = cnp();
+    p.allowEgress(Peer.any(), { ports: [Port.tcp(443)] });
+    p.allowEgress(Peer.endpoints({ namespace: 'db', labels: { app: 'pg' } }), { ports: [Port.tcp(5432)] });
+    expect(verdictOf(c, A, 'cidr:8.8.8.8', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:db:app=pg', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=pg', '5432/TCP')).toBe('denied');
+  });
+});
