@@ -32,6 +32,7 @@ const SOURCES = {
   'l4_filter_test.go': '00ad989ea72a6ddc777e19595e1f093298ffa4da',
   'repository_test.go': 'index id 3914794611 (PolicyEntry era)',
   'rule_test.go': 'index id 3862025758 (hivetest era)',
+  'repository_deny_test.go': 'index id 10256761060 (PolicyEntry era)',
 };
 
 // ------------------------------------------------------------------------------------------------------------------
@@ -142,6 +143,27 @@ const WILDCARD_CIDR_EGRESS = ofA(
   { egress: [{ toCIDR: ['192.0.0.0/3'], toPorts: [withHttp(tcp('80'), { headers: ['X-My-Header: true'], method: 'GET', path: '/' })] }] },
   { egress: [{ toCIDR: ['192.0.0.0/3'] }] },
 );
+const MINIKUBE = [
+  ...ofA(ing(from([B], tcp('80')))),
+  { endpointSelector: sel({ id: 'app1' }), ingress: [from([B], withHttp(tcp('80'), GET_ROOT))] },
+  ...ofA(ing(from([B], withHttp(tcp('80'), GET_ROOT)))),
+];
+const FROM_WORLD_L3 = ofA(
+  ing({ fromEntities: ['world'] }),
+  ing(from([BAR2], kafkaPort('9092', { apiKey: 'produce' }))),
+  ing(from([BAR2], withHttp(tcp('80'), GET_ROOT))),
+);
+const TO_WORLD_L3 = ofA(
+  { egress: [{ toEntities: ['world'] }] },
+  { egress: [{ toEndpoints: [BAR2], toPorts: [dnsPort('empire.gov')] }] },
+  { egress: [{ toEndpoints: [BAR2], toPorts: [withHttp(tcp('80'), GET_ROOT)] }] },
+);
+// TestDefaultAllow: allow foo from/to foo, with and without enableDefaultDeny.
+const fooRule = (dir: 'ingress' | 'egress', defaultDeny: boolean): Rule => ({
+  endpointSelector: FOO, enableDefaultDeny: { [dir]: defaultDeny }, [dir]: [dir === 'ingress' ? { fromEndpoints: [FOO] } : { toEndpoints: [FOO] }],
+});
+const FOO_DENY_IN: Rule = { endpointSelector: FOO, ingressDeny: [{ fromEndpoints: [FOO] }] };
+const FOO_DENY_EG: Rule = { endpointSelector: FOO, egressDeny: [{ toEndpoints: [FOO] }] };
 const ICMP_RULE1 = ofA({ ingress: [{ icmps: [{ fields: [{ type: 8 }] }] }], egress: [{ icmps: [{ fields: [{ type: 9 }] }] }] });
 const ICMP_RULE2 = ofA({ ingress: [{ toPorts: [tcp('80')] }, { icmps: [{ fields: [{ type: 8 }] }] }] });
 const ICMP_RULE3 = ofA({ ingress: [{ icmps: [{ fields: [{ family: 'IPv6', type: 128 }] }] }] });
@@ -149,6 +171,7 @@ const DEFAULT_ALLOW_IN = { enableDefaultDeny: { ingress: false } };
 const DEFAULT_ALLOW_EG = { enableDefaultDeny: { egress: false } };
 
 const D = 'distillery_test.go#';
+const RDENY = 'repository_deny_test.go#';
 const L4F = 'l4_filter_test.go#';
 const REPO = 'repository_test.go#';
 const RULE = 'rule_test.go#';
@@ -491,6 +514,89 @@ const CHECKS: Check[] = [
   {
     id: 'repo-wcidr-outside', source: `${REPO}TestWildcardCIDRRulesEgress`, rules: WILDCARD_CIDR_EGRESS, from: pod('a'), to: 'cidr:10.0.0.1', port: '80/TCP',
     expect: 'denied', scope: 'egress',
+  },
+
+  {
+    id: 'repo-minikube-b-post', source: `${REPO}TestMinikubeGettingStarted`, rules: MINIKUBE, from: pod('b'), to: pod('a'), port: '80/TCP', http: 'POST /x',
+    expect: 'allowed', scope: 'ingress', note: 'selector B: HTTP [GET /, {}] (the L4-only rule of the same selector adds the empty rule)',
+  },
+  { id: 'repo-minikube-c', source: `${REPO}TestMinikubeGettingStarted`, rules: MINIKUBE, from: pod('c'), to: pod('a'), port: '80/TCP', expect: 'denied', scope: 'ingress' },
+  {
+    id: 'repo-minikube-app1', source: `${REPO}TestMinikubeGettingStarted`, rules: MINIKUBE, from: pod('b'), to: pod('app1'), port: '80/TCP', http: 'POST /x',
+    expect: 'l7-denied', scope: 'ingress', note: 'rule2 selects id=app1 only: GET / alone',
+  },
+  {
+    id: 'repo-fromworld-world-post', source: `${REPO}TestWildcardL3RulesIngressFromEntities`, rules: FROM_WORLD_L3, from: 'cidr:203.0.113.9', to: pod('a'),
+    port: '80/TCP', http: 'POST /x', expect: 'allowed', scope: 'ingress', note: 'world is in the 0/ANY filter only: not redirected',
+  },
+  {
+    id: 'repo-fromworld-bar2-post', source: `${REPO}TestWildcardL3RulesIngressFromEntities`, rules: FROM_WORLD_L3, from: pod('bar2'), to: pod('a'),
+    port: '80/TCP', http: 'POST /x', expect: 'l7-denied', scope: 'ingress',
+  },
+  {
+    id: 'repo-fromworld-bar1', source: `${REPO}TestWildcardL3RulesIngressFromEntities`, rules: FROM_WORLD_L3, from: pod('bar1'), to: pod('a'),
+    port: '80/TCP', expect: 'denied', scope: 'ingress',
+  },
+  {
+    id: 'repo-toworld-dns', source: `${REPO}TestWildcardL3RulesEgressToEntities`, rules: TO_WORLD_L3, from: pod('a'), to: 'cidr:8.8.8.8', port: '53/UDP',
+    dns: 'rebels.org', expect: 'allowed', scope: 'egress', note: 'world is in the 0/ANY filter only: the DNS proxy is not in the way',
+  },
+  {
+    id: 'repo-toworld-bar2-dns', source: `${REPO}TestWildcardL3RulesEgressToEntities`, rules: TO_WORLD_L3, from: pod('a'), to: pod('bar2'), port: '53/UDP',
+    dns: 'rebels.org', expect: 'l7-denied', scope: 'egress',
+  },
+  {
+    id: 'repo-defallow-in-deny', source: `${REPO}TestDefaultAllow ingress case 1`, rules: [fooRule('ingress', true)], from: BAR_EP, to: FOO_EP, port: '80/TCP',
+    expect: 'denied', scope: 'ingress',
+  },
+  {
+    id: 'repo-defallow-in-allow', source: `${REPO}TestDefaultAllow ingress case 2`, rules: [fooRule('ingress', false)], from: BAR_EP, to: FOO_EP, port: '80/TCP',
+    expect: 'allowed', scope: 'ingress', note: 'a default-allow rule alone: the wildcard is added',
+  },
+  {
+    id: 'repo-defallow-in-both', source: `${REPO}TestDefaultAllow ingress case 3`, rules: [fooRule('ingress', true), fooRule('ingress', false)], from: BAR_EP,
+    to: FOO_EP, port: '80/TCP', expect: 'denied', scope: 'ingress', note: 'default-deny takes precedence, no wildcard',
+  },
+  {
+    id: 'repo-defallow-eg-allow', source: `${REPO}TestDefaultAllow egress case 2`, rules: [fooRule('egress', false)], from: FOO_EP, to: BAR_EP, port: '80/TCP',
+    expect: 'allowed', scope: 'egress',
+  },
+  {
+    id: 'repo-defallow-eg-both', source: `${REPO}TestDefaultAllow egress case 3`, rules: [fooRule('egress', false), fooRule('egress', true)], from: FOO_EP,
+    to: BAR_EP, port: '80/TCP', expect: 'denied', scope: 'egress',
+  },
+  {
+    id: 'repo-defallow-cross', source: `${REPO}TestDefaultAllow ingress 1 + egress 2`, rules: [fooRule('egress', false), fooRule('ingress', true)], from: FOO_EP,
+    to: BAR_EP, port: '80/TCP', expect: 'allowed', scope: 'egress', note: 'an ingress default-deny rule does not enforce egress',
+  },
+
+  // ---------------------------------------------------------------- repository_deny_test.go
+  {
+    id: 'rdeny-enforce-in', source: `${RDENY}TestComputePolicyDenyEnforcementAndRules fooIngressDenyRule1`, rules: [FOO_DENY_IN], from: BAR_EP, to: FOO_EP,
+    port: '80/TCP', expect: 'denied', scope: 'ingress', note: 'a deny rule enforces policy in its direction: what no rule allows is dropped',
+  },
+  {
+    id: 'rdeny-enforce-in-egress-free', source: `${RDENY}TestComputePolicyDenyEnforcementAndRules fooIngressDenyRule1`, rules: [FOO_DENY_IN], from: FOO_EP,
+    to: BAR_EP, port: '80/TCP', expect: 'allowed', scope: 'egress',
+  },
+  {
+    id: 'rdeny-enforce-eg', source: `${RDENY}TestComputePolicyDenyEnforcementAndRules fooEgressDenyRule1`, rules: [FOO_DENY_EG], from: FOO_EP, to: BAR_EP,
+    port: '80/TCP', expect: 'denied', scope: 'egress',
+  },
+  {
+    id: 'rdeny-l4-b-9092', source: `${RDENY}TestWildcardL4RulesIngressDeny`,
+    rules: ofA({ ingressDeny: [{ fromEndpoints: [B], toPorts: [tcp('9092')] }] }, { ingressDeny: [{ fromEndpoints: [B], toPorts: [tcp('80')] }] }, ing(from([ALL]))),
+    from: pod('b'), to: pod('a'), port: '9092/TCP', expect: 'denied', scope: 'ingress', note: 'with an allow-all added so that only the deny entries decide',
+  },
+  {
+    id: 'rdeny-l4-b-8080', source: `${RDENY}TestWildcardL4RulesIngressDeny`,
+    rules: ofA({ ingressDeny: [{ fromEndpoints: [B], toPorts: [tcp('9092')] }] }, { ingressDeny: [{ fromEndpoints: [B], toPorts: [tcp('80')] }] }, ing(from([ALL]))),
+    from: pod('b'), to: pod('a'), port: '8080/TCP', expect: 'allowed', scope: 'ingress',
+  },
+  {
+    id: 'rdeny-l4-c-80', source: `${RDENY}TestWildcardL4RulesIngressDeny`,
+    rules: ofA({ ingressDeny: [{ fromEndpoints: [B], toPorts: [tcp('9092')] }] }, { ingressDeny: [{ fromEndpoints: [B], toPorts: [tcp('80')] }] }, ing(from([ALL]))),
+    from: pod('c'), to: pod('a'), port: '80/TCP', expect: 'allowed', scope: 'ingress',
   },
 
   // ---------------------------------------------------------------- rule_test.go TestICMPPolicy
