@@ -6,7 +6,7 @@
 // wildcard-port rules honour). Apache-2.0 material from cilium/cilium, read at the commits named in SOURCES.
 import { describe, expect, test } from 'vitest';
 import { formatVerdict } from '../../src/engine/explain';
-import { outcome, VerdictCase } from './support/verdict-cases';
+import { caseQuery, outcome, VerdictCase } from './support/verdict-cases';
 
 type Rule = Record<string, unknown>;
 type Outcome = 'allowed' | 'denied' | 'l7-denied';
@@ -631,5 +631,50 @@ describe('more Cilium-authored verdicts (pkg/policy Go tests, raw api.Rule lists
   test.each(CHECKS.map((c) => [title(c), c] as const))('%s', (_name, c) => {
     const { got, verdict } = outcome(asCase(c));
     expect(got, `${c.source}\n${c.note ?? ''}\n${formatVerdict(verdict)}`).toBe(c.expect);
+  });
+});
+
+// Rules whose L7 parsers Cilium cannot merge: `resolvePolicyLocked` fails ("cannot merge conflicting L7 parsers"), the
+// endpoint keeps the policy it had, and the engine says so in a note on the verdict (no verdict is asserted).
+interface Refusal {
+  readonly id: string;
+  readonly source: string;
+  readonly rules: readonly Rule[];
+  readonly refused: boolean;
+  readonly note?: string;
+}
+const HTTP80 = withHttp(tcp('80'), GET_ROOT);
+const KAFKA80 = kafkaPort('80', { topic: 'foo' });
+const REFUSALS: Refusal[] = [
+  { id: '5a', source: `${L4F}TestMergeIdenticalAllowAllL3AndMismatchingParsers (5A)`, rules: ofA(ing(from([ALL], KAFKA80), from([ALL], HTTP80))), refused: true },
+  { id: '5b', source: `${L4F}TestMergeIdenticalAllowAllL3AndMismatchingParsers (5B)`, rules: ofA(ing(from([ALL], HTTP80), from([ALL], KAFKA80))), refused: true },
+  {
+    id: '5b++', source: `${L4F}TestMergeIdenticalAllowAllL3AndMismatchingParsers (5B++)`,
+    rules: ofA({ egress: [{ toEndpoints: [C], toPorts: [{ ...tcp('80'), rules: { l7proto: 'testing' } }] }, { toEndpoints: [C], toPorts: [HTTP80] }] }), refused: true,
+  },
+  { id: '9a', source: `${L4F}TestL3SelectingEndpointAndL3AllowAllMergeConflictingL7 (9A)`, rules: ofA(ing(from([B], KAFKA80), from([B], HTTP80))), refused: true },
+  { id: '9b-valid', source: `${L4F}TestL3SelectingEndpointAndL3AllowAllMergeDifferentL7 (9A)`, rules: ofA(ing(from([B], KAFKA80), from([ALL], HTTP80))), refused: false },
+  {
+    id: 'l7ingress-rule1+2', source: `${RULE}TestMergeL7PolicyIngress rule1 + rule2`,
+    rules: ofA(ing({ toPorts: [tcp('80')] }, { toPorts: [HTTP80] }, from([B], HTTP80)), ing({ toPorts: [KAFKA80] }, from([B], KAFKA80))), refused: true,
+  },
+  {
+    id: 'wildcard-written-and-implied', source: `${L4F}TestMergeIdenticalAllowAllL3AndMismatchingParsers (5A) with one item L4-only`,
+    rules: ofA(ing({ toPorts: [KAFKA80] }, from([ALL], HTTP80))), refused: true,
+    note: 'an L4-only item gets api.WildcardEndpointSelector, the same cached selector as a written `{}` (TestL4Policy rule2 vs 1A)',
+  },
+  {
+    id: 'wildcard-entity-all', source: `${L4F}TestMergeIdenticalAllowAllL3AndMismatchingParsers (5A) with fromEntities all`,
+    rules: ofA(ing({ fromEntities: ['all'], toPorts: [KAFKA80] }, from([ALL], HTTP80))), refused: true, note: 'EntitySelectorMapping[all] is the wildcard selector',
+  },
+];
+
+describe('L7 parser merges Cilium refuses (l4_filter_test.go, rule_test.go policyInvalid / policyValid)', () => {
+  test.each(REFUSALS.map((r) => [`${r.id}: ${r.refused ? 'refused' : 'accepted'}`, r] as const))('%s', (_name, r) => {
+    const c: VerdictCase = { id: r.id, source: r.source, policies: [r.rules], from: pod('b'), to: pod('a'), port: '80/TCP', verdict: 'allow', scope: 'ingress' };
+    const { set, query } = caseQuery(c);
+    const verdict = set.verdict(query);
+    const notes = [...verdict.ingress.notes, ...verdict.egress.notes].filter((n) => n.includes('cannot merge conflicting L7 parsers'));
+    expect(notes.length > 0, `${r.source}\n${r.note ?? ''}\n${formatVerdict(verdict)}`).toBe(r.refused);
   });
 });
