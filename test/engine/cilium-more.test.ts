@@ -167,6 +167,20 @@ const FOO_DENY_EG: Rule = { endpointSelector: FOO, egressDeny: [{ toEndpoints: [
 const ICMP_RULE1 = ofA({ ingress: [{ icmps: [{ fields: [{ type: 8 }] }] }], egress: [{ icmps: [{ fields: [{ type: 9 }] }] }] });
 const ICMP_RULE2 = ofA({ ingress: [{ toPorts: [tcp('80')] }, { icmps: [{ fields: [{ type: 8 }] }] }] });
 const ICMP_RULE3 = ofA({ ingress: [{ icmps: [{ fields: [{ family: 'IPv6', type: 128 }] }] }] });
+const L4POLICY_RULE1 = ofA({
+  ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }, { port: '8080', protocol: 'TCP' }], rules: { http: [GET_ROOT] } }] }],
+  egress: [{ toPorts: [{ ports: [{ port: '3000', protocol: 'ANY' }] }] }],
+});
+const L4POLICY_RULE2 = ofA(ing({ toPorts: [tcp('80')] }, { toPorts: [withHttp(tcp('80'), GET_ROOT)] }));
+const L7_INGRESS_RULE1 = ofA(ing({ toPorts: [tcp('80')] }, { toPorts: [withHttp(tcp('80'), GET_ROOT)] }, from([B], withHttp(tcp('80'), GET_ROOT))));
+const L7_INGRESS_RULE3 = ofA(ing(from([B], kafkaPort('80', { topic: 'foo' })), from([ALL], kafkaPort('80', { topic: 'bar' }))));
+const L7_EGRESS_RULE1 = ofA({
+  egress: [
+    { toPorts: [tcp('80')] }, { toPorts: [withHttp(tcp('80'), { method: 'GET', path: '/public' })] },
+    { toEndpoints: [B], toPorts: [withHttp(tcp('80'), { method: 'GET', path: '/private' })] },
+  ],
+});
+const MERGE_L4_INGRESS = ofA(ing(from([sel({ foo: '' })], tcp('80')), from([sel({ baz: '' })], tcp('80'))));
 const DEFAULT_ALLOW_IN = { enableDefaultDeny: { ingress: false } };
 const DEFAULT_ALLOW_EG = { enableDefaultDeny: { egress: false } };
 
@@ -597,6 +611,49 @@ const CHECKS: Check[] = [
     id: 'rdeny-l4-c-80', source: `${RDENY}TestWildcardL4RulesIngressDeny`,
     rules: ofA({ ingressDeny: [{ fromEndpoints: [B], toPorts: [tcp('9092')] }] }, { ingressDeny: [{ fromEndpoints: [B], toPorts: [tcp('80')] }] }, ing(from([ALL]))),
     from: pod('c'), to: pod('a'), port: '80/TCP', expect: 'allowed', scope: 'ingress',
+  },
+
+  // ---------------------------------------------------------------- rule_test.go L4 / L7 merges
+  {
+    id: 'rule-l4-8080-post', source: `${RULE}TestL4Policy rule1`, rules: L4POLICY_RULE1, from: pod('b'), to: pod('a'), port: '8080/TCP', http: 'POST /x',
+    expect: 'l7-denied', scope: 'ingress',
+  },
+  { id: 'rule-l4-3000-udp', source: `${RULE}TestL4Policy rule1`, rules: L4POLICY_RULE1, from: pod('a'), to: pod('b'), port: '3000/UDP', expect: 'allowed', scope: 'egress' },
+  { id: 'rule-l4-3000-sctp', source: `${RULE}TestL4Policy rule1`, rules: L4POLICY_RULE1, from: pod('a'), to: pod('b'), port: '3000/SCTP', expect: 'allowed', scope: 'egress' },
+  { id: 'rule-l4-3001', source: `${RULE}TestL4Policy rule1`, rules: L4POLICY_RULE1, from: pod('a'), to: pod('b'), port: '3001/TCP', expect: 'denied', scope: 'egress' },
+  {
+    id: 'rule-l4-2-post', source: `${RULE}TestL4Policy rule2`, rules: L4POLICY_RULE2, from: pod('b'), to: pod('a'), port: '80/TCP', http: 'POST /x',
+    expect: 'allowed', scope: 'ingress', note: 'wildcard selector: HTTP [GET /, {}]',
+  },
+  { id: 'rule-mergel4-foo', source: `${RULE}TestMergeL4PolicyIngress`, rules: MERGE_L4_INGRESS, from: 'pod:default:baz=', to: pod('a'), port: '80/TCP', expect: 'allowed', scope: 'ingress' },
+  { id: 'rule-mergel4-other', source: `${RULE}TestMergeL4PolicyIngress`, rules: MERGE_L4_INGRESS, from: pod('c'), to: pod('a'), port: '80/TCP', expect: 'denied', scope: 'ingress' },
+  {
+    id: 'rule-l7in-1-b-post', source: `${RULE}TestMergeL7PolicyIngress rule1`, rules: L7_INGRESS_RULE1, from: pod('b'), to: pod('a'), port: '80/TCP',
+    http: 'POST /x', expect: 'allowed', scope: 'ingress', note: 'b matches the wildcard selector too, whose rules [GET /, {}] allow all',
+  },
+  {
+    id: 'rule-l7in-3-b-bar', source: `${RULE}TestMergeL7PolicyIngress rule3`, rules: L7_INGRESS_RULE3, from: pod('b'), to: pod('a'), port: '80/TCP',
+    kafka: 'produce bar', expect: 'allowed', scope: 'ingress', note: 'B: topic foo; wildcard: topic bar (not merged); b matches both',
+  },
+  {
+    id: 'rule-l7in-3-b-foo', source: `${RULE}TestMergeL7PolicyIngress rule3`, rules: L7_INGRESS_RULE3, from: pod('b'), to: pod('a'), port: '80/TCP',
+    kafka: 'produce foo', expect: 'allowed', scope: 'ingress',
+  },
+  {
+    id: 'rule-l7in-3-c-foo', source: `${RULE}TestMergeL7PolicyIngress rule3`, rules: L7_INGRESS_RULE3, from: pod('c'), to: pod('a'), port: '80/TCP',
+    kafka: 'produce foo', expect: 'l7-denied', scope: 'ingress',
+  },
+  {
+    id: 'rule-l7in-3-b-baz', source: `${RULE}TestMergeL7PolicyIngress rule3`, rules: L7_INGRESS_RULE3, from: pod('b'), to: pod('a'), port: '80/TCP',
+    kafka: 'produce baz', expect: 'l7-denied', scope: 'ingress',
+  },
+  {
+    id: 'rule-l7eg-1-b', source: `${RULE}TestMergeL7PolicyEgress rule1`, rules: L7_EGRESS_RULE1, from: pod('a'), to: pod('b'), port: '80/TCP',
+    http: 'GET /private', expect: 'allowed', scope: 'egress',
+  },
+  {
+    id: 'rule-l7eg-1-c', source: `${RULE}TestMergeL7PolicyEgress rule1`, rules: L7_EGRESS_RULE1, from: pod('a'), to: pod('c'), port: '80/TCP',
+    http: 'POST /x', expect: 'allowed', scope: 'egress', note: 'wildcard selector: HTTP [GET /public, {}]',
   },
 
   // ---------------------------------------------------------------- rule_test.go TestICMPPolicy
