@@ -5,7 +5,7 @@
  * of selecting rules, and only for explained verdicts.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { ParserUse, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector } from '../model/l7-parsers';
+import { ParserUse, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector } from '../model/l7-parsers';
 import { SectionName } from '../model/policy-model';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 
@@ -63,8 +63,9 @@ function peerKeys(peer: PeerSpec): string[] {
     case 'any':
       return ['*'];
     case 'endpoints':
+      return peer.selectors.map((s) => endpointsPeerKey(s.cacheKey()));
     case 'nodes':
-      return peer.selectors.map((s) => `${peer.kind} ${s.cacheKey()}`);
+      return peer.selectors.map((s) => `nodes ${s.cacheKey()}`);
     case 'entities':
       return [...new Set(peer.entities.flatMap(entityPeerKeys))];
     case 'cidr':

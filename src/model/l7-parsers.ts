@@ -67,6 +67,17 @@ export function parsersPerSelector(version: CiliumVersion): boolean {
   return version.atLeast(CiliumVersion.V1_18);
 }
 
+/**
+ * The peer key of an endpoint selector, from its cache key (`Selector.cacheKey`). The empty selector, which a raw
+ * `api.Rule` (or a clusterwide rule of `reserved:init` subjects, left without a namespace requirement) writes as
+ * `{}`, is `api.WildcardEndpointSelector`: the one cached selector Cilium also gives an item without peers and the
+ * entity `all`, so its parsers merge with theirs (l4_filter_test.go: `FromEndpoints: [WildcardEndpointSelector]` and
+ * an L4-only item both land on the wildcard selector).
+ */
+export function endpointsPeerKey(cacheKey: string): string {
+  return cacheKey === '{}' ? '*' : `endpoints ${cacheKey}`;
+}
+
 /** The cached selectors an entity stands for (pkg/policy/api `EntitySelectorMapping`), as peer keys; `none` selects nothing. */
 export function entityPeerKeys(entity: string): string[] {
   switch (entity) {

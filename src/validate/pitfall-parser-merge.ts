@@ -4,7 +4,7 @@
 // peer selector. The API server accepts both policies; the agent refuses to compute the endpoint's policy and keeps the
 // one it had, which `validate` is the last chance to say.
 import { CiliumVersion } from '../core/cilium-version';
-import { ParserFilter, ParserUse, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector } from '../model/l7-parsers';
+import { ParserFilter, ParserUse, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector } from '../model/l7-parsers';
 import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
 import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
@@ -173,7 +173,7 @@ function peerKeys(r: RuleView, item: RuleItemModel): string[] {
   const scope = itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16));
   if (scope !== 'listed') return scope === 'any' ? ['*'] : [];
   return [
-    ...arr<LabelSelectorModel>(item.endpoints).filter(isObject).map((m) => `endpoints ${peerCacheKey(r.kind, r.namespace, r.subject, m)}`),
+    ...arr<LabelSelectorModel>(item.endpoints).filter(isObject).map((m) => endpointsPeerKey(peerCacheKey(r.kind, r.namespace, r.subject, m))),
     ...arr<LabelSelectorModel>(item.nodes).filter(isObject).map((m) => `nodes ${Selector.from(m).cacheKey()}`),
     ...new Set(arr<string>(item.entities).filter((e) => typeof e === 'string').flatMap(entityPeerKeys)),
     ...arr<string>(item.cidr).map((c) => `cidr ${String(c)}`),

@@ -108,6 +108,12 @@ describe('flagged', () => {
     }, '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
   });
 
+  it('from 1.18, a `{}` peer left unscoped (clusterwide, init subjects) is the wildcard selector of an item without peers', () => {
+    const init = `{ 'reserved:init': '' }`;
+    const files = { 'c.yaml': policy('c', init, `  ingress:\n${from('fromEndpoints: [{}]', P80, HTTP)}    - toPorts: [{ ports: [${P80}], ${KAFKA} }]\n`, '') };
+    expect(at(files, '1.19')).toEqual(['c.yaml:10 spec.ingress[1].toPorts[0]']);
+  });
+
   it('an empty peer list selects every peer before 1.16 and none from 1.16: its parser meets the other item\'s only before', () => {
     const files = { 'a.yaml': policy('a', API, `  ingress:\n${from('fromEndpoints: []', P80, HTTP)}${from(WEB, P80, KAFKA)}`) };
     expect(at(files, '1.15')).toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);

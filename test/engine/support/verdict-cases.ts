@@ -1,25 +1,27 @@
 // Reads the shared conformance files (`shared/conformance/*.yaml`) and judges one case with the engine. A case gives its
 // manifests inline, two endpoints in the engine's text syntax (a pod label `ports=name:80/TCP;…` declares named container
 // ports: the pod goes into the inventory as a Pod), a connection, optional HTTP/DNS requests, the expected verdict, and
-// a scope (egress: only the client's egress; ingress: only the server's ingress; full: both).
+// a scope (egress: only the client's egress; ingress: only the server's ingress; full: both). A policy may also be a raw
+// `api.Rule` list (an array), the form Cilium's Go tests build.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PolicySet, PolicySetOptions, Verdict, VerdictQuery } from '../../../src/engine';
-import { parseConnection, parseHttpRequest } from '../../../src/engine/query';
+import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../../../src/engine/query';
 import { CONFORMANCE_DIR } from '../../support/shared';
 
 /** One case of a conformance file. */
 export interface VerdictCase {
   readonly id: string;
   readonly source: string;
-  readonly policies: readonly Record<string, unknown>[];
+  readonly policies: readonly (Record<string, unknown> | readonly Record<string, unknown>[])[];
   readonly workloads?: readonly Record<string, unknown>[];
   readonly from: string;
   readonly to: string;
   readonly port: string;
   readonly http?: string;
   readonly dns?: string;
+  readonly kafka?: string;
   readonly verdict: 'allow' | 'deny';
   readonly scope?: 'egress' | 'ingress' | 'full';
   readonly note?: string;
@@ -60,7 +62,7 @@ function splitPorts(text: string): { endpoint: string; pod?: Record<string, unkn
 export function caseQuery(c: VerdictCase, options: PolicySetOptions = {}): { set: PolicySet; query: VerdictQuery } {
   const from = splitPorts(c.from);
   const to = splitPorts(c.to);
-  const docs = [...c.policies, ...(c.workloads ?? []), ...[from.pod, to.pod].filter((p): p is Record<string, unknown> => p !== undefined)];
+  const docs: unknown[] = [...c.policies, ...(c.workloads ?? []), ...[from.pod, to.pod].filter((p) => p !== undefined)];
   const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { file: `${c.id}.yaml`, ...options });
   const conn = parseConnection(c.port);
   const query: VerdictQuery = {
@@ -69,6 +71,7 @@ export function caseQuery(c: VerdictCase, options: PolicySetOptions = {}): { set
     ...conn,
     ...(c.http !== undefined ? { http: parseHttpRequest(c.http) } : {}),
     ...(c.dns !== undefined ? { dns: c.dns } : {}),
+    ...(c.kafka !== undefined ? { kafka: parseKafkaRequest(c.kafka) } : {}),
   };
   return { set, query };
 }
@@ -82,4 +85,14 @@ export function judge(c: VerdictCase, options: PolicySetOptions = {}): { pass: b
   const allowed = scope === 'egress' ? sideOk(verdict.egress) : scope === 'ingress' ? sideOk(verdict.ingress) : verdict.verdict === 'allowed';
   const got = allowed ? 'allow' : 'deny';
   return { pass: got === c.verdict, got, verdict };
+}
+
+/** The engine's outcome on a case's scope: `allowed`, `denied` (dropped at L3/L4) or `l7-denied` (refused by a proxy). */
+export function outcome(c: VerdictCase, options: PolicySetOptions = {}): { got: 'allowed' | 'denied' | 'l7-denied'; verdict: Verdict } {
+  const { set, query } = caseQuery(c, options);
+  const verdict = set.verdict(query);
+  const scope = c.scope ?? 'full';
+  const side = (s: Verdict['egress']): 'allowed' | 'denied' | 'l7-denied' => !s.allowed ? 'denied' : s.decision === 'l7-denied' ? 'l7-denied' : 'allowed';
+  const got = scope === 'egress' ? side(verdict.egress) : scope === 'ingress' ? side(verdict.ingress) : verdict.verdict as 'allowed' | 'denied' | 'l7-denied';
+  return { got, verdict };
 }
