@@ -119,10 +119,11 @@ export interface InventoryNetworkPolicy {
    */
   readonly rule?: RuleModel;
   /**
-   * The directions whose rules Cilium enforces although `policyTypes` leaves them out (`NetworkPolicyModel`).
+   * The directions (`ingress`, `egress`) whose rules Cilium enforces although `policyTypes` leaves them out
+   * (`NetworkPolicyModel`).
    * @default - none
    */
-  readonly enforcedOutsidePolicyTypes?: readonly ('ingress' | 'egress')[];
+  readonly enforcedOutsidePolicyTypes?: string[];
   /** Where it came from. */
   readonly source: InventorySource;
 }
@@ -213,7 +214,7 @@ export class ManifestInventory {
         const model = networkPolicyRejections(obj).length === 0 ? translateNetworkPolicy(obj) : undefined;
         const outside = model?.enforcedOutsidePolicyTypes ?? [];
         const np: InventoryNetworkPolicy = { name, namespace, podSelector: info.podSelector, rule: model?.rule, source };
-        this.networkPolicyList.push(outside.length > 0 ? { ...np, enforcedOutsidePolicyTypes: outside } : np);
+        this.networkPolicyList.push(outside.length > 0 ? { ...np, enforcedOutsidePolicyTypes: [...outside] } : np);
         return true;
       }
       case 'cidr-group':
