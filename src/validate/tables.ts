@@ -146,6 +146,8 @@ export const AGENT_SINCE = {
    * that spelling from Go 1.22; 1.14 and 1.15 were released with older Go (later patch releases moved to 1.22).
    */
   regexAngleNamedGroup: V.V1_16,
+  /** An empty peer list (`fromEndpoints: []`) selects nothing; before, it selected every peer (as if absent). */
+  emptyPeerListSelectsNothing: V.V1_16,
   /** The agent's entities `world-ipv4` and `world-ipv6` (in no CRD enum: raw rules only). */
   ipFamilyWorldEntities: V.V1_15,
 };

@@ -76,6 +76,9 @@ function angleNamedGroups(ctx: CheckContext, h: unknown, path: string): void {
   }
 }
 
+/** The peer lists whose empty form selected every peer before 1.16 (cilium-semantics §4: `fromEndpoints: []` and the like). */
+const EMPTY_LIST_PEER_FIELDS = [PeerField.ENDPOINTS, PeerField.NODES, PeerField.ENTITIES, PeerField.CIDR, PeerField.CIDR_SET] as const;
+
 function checkItem(node: ItemNode, ctx: CheckContext): void {
   const { item, direction, section, itemPath } = node;
   const v = ctx.version;
@@ -86,6 +89,16 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
     ctx.report('version-nodes', `${itemPath}.${nodesWire}`,
       `${needs(nodesWire, nodesSince, ctx)}; an older API server prunes it silently and the rule then applies to ${direction === 'ingress' ? 'every source' : 'every destination'}`,
       raise(nodesSince, `use ${wireName(PeerField.ENTITIES, direction)}: [remote-node, host] or ${wireName(PeerField.CIDR, direction)} with the node addresses`));
+  }
+  if (!v.atLeast(AGENT_SINCE.emptyPeerListSelectsNothing)) {
+    for (const field of EMPTY_LIST_PEER_FIELDS) {
+      const w = wireName(field, direction);
+      if (!Array.isArray(item[field]) || arr(item[field]).length > 0 || !fieldOf(w)) continue;
+      ctx.report('version-empty-peer-list', `${itemPath}.${w}`,
+        `${w}: [] selects every peer on Cilium ${v} (from ${AGENT_SINCE.emptyPeerListSelectsNothing} it selects none), so this ${section} item `
+        + `${section.endsWith('Deny') ? 'denies' : 'allows'} ${direction === 'ingress' ? 'every source' : 'every destination'}`,
+        `remove the item if it should match nothing, or name the peers; for every peer write ${wireName(PeerField.ENTITIES, direction)}: [all]`);
+    }
   }
   const groupsSince = fieldOf('fromGroups');
   if (item.groups !== undefined && direction === 'ingress' && groupsSince && !v.atLeast(groupsSince)) {

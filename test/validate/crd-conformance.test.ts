@@ -32,7 +32,7 @@ function violations(doc: PolicyDocumentModel, version: CiliumVersion): string[] 
 const NOT_IN_SCHEMA = new Set(['crd-metadata-name', 'crd-metadata-namespace', 'crd-metadata-labels', 'crd-metadata-annotations']);
 
 /** Version findings about values the older CRD still accepts (the agent reads them differently). */
-const ACCEPTED_BY_OLD_CRD = new Set(['version-regex-named-group', 'version-fqdn-double-star', 'version-egress-cidr-group-ref', 'version-requires-deprecated', 'version-kafka-deprecated']);
+const ACCEPTED_BY_OLD_CRD = new Set(['version-empty-peer-list', 'version-regex-named-group', 'version-fqdn-double-star', 'version-egress-cidr-group-ref', 'version-requires-deprecated', 'version-kafka-deprecated']);
 
 describe.each(CASES.map((c) => [`${c.id}: ${c.when}`, c] as const))('%s', (_name, c) => {
   const version = c.version ?? CiliumVersion.V1_19;
