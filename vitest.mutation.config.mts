@@ -17,7 +17,7 @@ const SPAWNING = ['test/validate-cli/plugin.test.ts', 'test/validate-cli/bundled
  * label selectors and CIDRs through verdicts, with the engine semantics and the Cilium-authored cases. `guard` and
  * `host-firewall`: the host lockout guard's and HostFirewall's behavioural tests. `values`: what each `Peer` and `Port`/`Icmp`
  * factory selects and opens. `pitfalls`: the safety pitfalls of `validate` (DNS, deny-only, clusterwide selectors, L7 parsers, Service ports, items and
- * addresses). `versions`: the version gates of `validate`.
+ * addresses, selectors against workloads). `network-policy`: the API server's NetworkPolicy checks. `versions`: the version gates of `validate`.
  * `workload`, `policy-base`, `synth`, `construct-parts`: the constructs' last files (README "Constructs, fourth round").
  * `MUTATION_TEST_FILES` (comma-separated paths) names the files instead, e.g. the tests that pin explanations.
  */
@@ -49,7 +49,13 @@ const TEST_SETS: Record<string, string[]> = {
     // pitfall-addresses.ts).
     'test/validate-cli/pitfall-services.test.ts', 'test/validate-cli/pitfall-dns-lookups.test.ts',
     'test/validate-cli/pitfall-items-addresses.test.ts',
+    // The selectors judged against the workloads (pitfall-selectors.ts:72-167): matching nothing, hostNetwork pods,
+    // NetworkPolicy overlap.
+    'test/validate-cli/pitfall-selectors-workloads.test.ts',
   ],
+  // The API server's NetworkPolicy checks (src/validate/network-policy-rules.ts): findings by id, path, message and fix,
+  // and the engine skipping a rejected NetworkPolicy.
+  'network-policy': ['test/validate/network-policy-checks.test.ts', 'test/validate-cli/network-policy-rules.test.ts'],
   // The version gates of `validate` (src/validate/version-rules.ts): each field or value a target version prunes, refuses
   // or deprecates, by id, path and severity, on every version.
   versions: ['test/validate/versions.test.ts', 'test/validate/checks.test.ts', 'test/validate/catalogue.test.ts'],
@@ -151,6 +157,8 @@ export default defineConfig({
       // The Service port, the DNS lookups, the items and addresses; the version gates (src/validate/version-rules.ts).
       'test/validate-cli/pitfall-services.test.ts', 'test/validate-cli/pitfall-dns-lookups.test.ts',
       'test/validate-cli/pitfall-items-addresses.test.ts', 'test/validate/versions.test.ts', 'test/validate/checks.test.ts',
+      // The selectors judged against the workloads, and the API server's NetworkPolicy checks through validate and the engine.
+      'test/validate-cli/pitfall-selectors-workloads.test.ts', 'test/validate-cli/network-policy-rules.test.ts',
       // What each selector selects, and how a rule renders its calls (src/constructs/selector.ts, policy-rule.ts).
       'test/constructs/selector-verdicts.test.ts', 'test/constructs/policy-rule-verdicts.test.ts',
       // The YAML stream reader and the wire reader (src/model/parse.ts), what an FQDN selector matches (fqdn-pattern.ts).

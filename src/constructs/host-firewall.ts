@@ -183,14 +183,15 @@ export class HostFirewall extends Construct {
     // So are CIDRs that hold every address together (`0.0.0.0/1` and `128.0.0.0/1`): the same world, written in parts.
     for (const [prop, list] of [['managementCidrs', props.managementCidrs], ['controlPlaneCidrs', props.controlPlaneCidrs], ['bgpPeers', props.bgpPeers],
       ['nodeDnsServers', props.nodeDnsServers]] as const) {
-      const family = cidrsHoldWholeWorld(list ?? []);
+      if (list === undefined) continue;
+      const family = cidrsHoldWholeWorld(list);
       if (family !== undefined) {
         const ip = family === 6 ? 'IPv6' : 'IPv4';
         // Name the /0 itself when there is one; else the CIDRs that hold the world together.
-        const everything = (list ?? []).find((c) => parseCidr(c)?.prefix === 0);
+        const everything = list.find((c) => parseCidr(c)?.prefix === 0);
         const what = everything !== undefined
           ? `${JSON.stringify(everything)} is every ${everything.includes(':') ? 'IPv6' : 'IPv4'} address`
-          : `${(list ?? []).slice(0, 5).map((c) => JSON.stringify(c)).join(', ')}${(list ?? []).length > 5 ? ` and ${(list ?? []).length - 5} more` : ''} `
+          : `${list.slice(0, 5).map((c) => JSON.stringify(c)).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''} `
             + `together hold every ${ip} address`;
         throw new CiliumPolicyError({
           id: 'host-firewall-cidr-everything',

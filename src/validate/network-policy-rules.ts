@@ -272,7 +272,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  return `${typeof value === 'string' ? 'the string' : `the ${typeof value}`} ${JSON.stringify(value)}`;
+  return `the ${typeof value} ${JSON.stringify(value)}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,7 @@
-// Pitfalls of single rule items: toServices with toPorts, the API server reached through toServices, Kafka on 1.20,
-// authentication that drops what the item allows.
+// Pitfalls of single rule items: toServices with toPorts, the API server reached through toServices (egress and
+// egressDeny), Kafka on 1.20, authentication that drops what the item allows.
 import { authenticationDrop } from '../model/authentication';
-import { LabelSelectorModel, PortRuleModel, RuleItemModel, SECTIONS } from '../model/policy-model';
+import { LabelSelectorModel, PortRuleModel, RuleItemModel, SectionName, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { servicesReferenced } from './pitfall-services';
 import { describeSelector, fromModel, selectsLabels } from './pod-selectors';
@@ -29,8 +29,11 @@ export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemMo
     'make sure the ports are the targetPorts of the Service (or give its manifest to validate, which then checks them)');
 }
 
-/** `toServices` to `default/kubernetes`, and the `toServices`+`toPorts` check. */
-export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+/**
+ * `toServices` to `default/kubernetes`: an allow does not reliably reach the API server, and a deny (`egressDeny`) does
+ * not reliably cut it (it fails open).
+ */
+export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string, deny: boolean): void {
   arr<unknown>(item.services).forEach((ref, j) => {
     if (!isObject(ref)) return;
     let hit = false;
@@ -45,9 +48,10 @@ export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleIte
     }
     if (!hit) return;
     run.report('pitfall-kube-apiserver-service', r, `${itemPath}.toServices[${j}]`,
-      'toServices to the default/kubernetes Service does not reliably reach the API server: the Service has no selector, so Cilium turns it into ' +
-      'the addresses of its endpoints, and address-based rules do not select the API server once Cilium gives it the kube-apiserver identity',
-      'use toEntities: [kube-apiserver] (with toPorts 443/TCP or 6443/TCP if you restrict ports)');
+      `toServices to the default/kubernetes Service ${deny ? 'in a deny does not reliably cut' : 'does not reliably reach'} the API server: ` +
+      'the Service has no selector, so Cilium turns it into the addresses of its endpoints, and address-based rules do not select the API server ' +
+      `once Cilium gives it the kube-apiserver identity${deny ? ', so the deny can let it through' : ''}`,
+      `use toEntities: [kube-apiserver]${deny ? ' in egressDeny' : ''} (with toPorts 443/TCP or 6443/TCP if you restrict ports)`);
   });
 }
 
@@ -63,14 +67,18 @@ export function authenticationDrops(run: PitfallRun, r: RuleView, item: RuleItem
   run.report('pitfall-authentication-drops', r, `${itemPath}.authentication.mode`, `this allow rule requires authentication: ${drop.why}`, drop.fix);
 }
 
-/** The checks of single rule items: toServices (with toPorts, to the API server), authentication, Kafka on Cilium 1.20. */
+/**
+ * The checks of single rule items: toServices (with toPorts, to the API server), in egress and egressDeny (a deny's
+ * toServices is translated the same way, and fails open where an allow fails closed), authentication, and Kafka on
+ * Cilium 1.20.
+ */
 export function itemChecks(run: PitfallRun, r: RuleView): void {
   for (const section of SECTIONS) {
     for (const { item, index } of items(r.rule, section)) {
       if (section === 'ingress' || section === 'egress') authenticationDrops(run, r, item, `${r.path}.${section}[${index}]`);
-      if (section === 'egress') {
+      if (section === SectionName.EGRESS || section === SectionName.EGRESS_DENY) {
         servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
-        kubeApiServerService(run, r, item, `${r.path}.${section}[${index}]`);
+        kubeApiServerService(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.EGRESS_DENY);
       }
       if (!run.options.kafkaRemoved) continue;
       arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {

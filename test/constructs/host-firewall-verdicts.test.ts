@@ -317,6 +317,21 @@ describe('HostFirewall refusals, by error id', () => {
     expect(r.message).toContain(`HostFirewall ${prop} ${message}`);
   });
 
+  // Mutation testing (README "HostFirewall's props and refusals"): an entry that is no CIDR beside the world does not hide
+  // the world (refused as the world, not by a crash reading the bad entry), and five CIDRs are listed without "and 0 more".
+  test.each([
+    ['managementCidrs', { managementCidrs: ['office', '0.0.0.0/0'] }, '"0.0.0.0/0" is every IPv4 address'],
+    ['controlPlaneCidrs', { controlPlaneCidrs: ['10.0.0.0/33', '0.0.0.0/1', '128.0.0.0/1'] },
+      '"10.0.0.0/33", "0.0.0.0/1", "128.0.0.0/1" together hold every IPv4 address'],
+    ['bgpPeers', { bgpPeers: ['0.0.0.0/2', '64.0.0.0/2', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/3'] },
+      '"0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/3" together hold every IPv4 address: BGP'],
+  ])('the world in %s beside entries that are no CIDR, or in exactly five CIDRs', (prop, props, message) => {
+    const r = refusal(() => firewall(props));
+    expect(r.id).toBe('host-firewall-cidr-everything');
+    expect(r.message).toContain(`HostFirewall ${prop} ${message}`);
+    expect(r.message).not.toContain('more');
+  });
+
   test('CIDRs that leave part of the world out are not refused (only the whole world is)', () => {
     const { c } = firewall({ managementCidrs: ['0.0.0.0/1'] });
     expect(into(c, 'cidr:10.50.0.7', '22/TCP')).toBe('allowed');

@@ -72,6 +72,18 @@ describe('pitfall-services-with-ports: toServices with toPorts, for a Service no
     // A CCNP entry without namespace names no namespace.
     expect(messages(ID, [egressTo([named('db')], on(TCP('5432')), null)])[0]).toMatch(/; Service db is not in the input/);
     expect(messages(ID, [egressTo([{}])])[0]).toMatch(/; a Service is not in the input/);
+    // An empty namespace is the policy's (found by mutation testing, README "Validate rules, third round").
+    expect(messages(ID, [egressTo([{ k8sService: { serviceName: 'db', namespace: '' } }])])[0]).toMatch(/; Service shop\/db is not in the input/);
+  });
+
+  it('in egressDeny too (a deny on the Service port fails open); never in the ingress sections', () => {
+    const deny = cnp({ endpointSelector: WEB, egressDeny: [{ toEndpoints: [WEB] }, { toServices: [named('db')], ...on(TCP('5432')) }] });
+    expect(paths(ID, [deny])).toEqual(['spec.egressDeny[1].toPorts']);
+    expect(paths(ID, [SERVICE, deny])).toEqual([]);
+    expect(paths(ID, [deny], '1.16')).toEqual([]);
+    // Ingress has no toServices (the CRD has none there): written anyway, it is no finding of this check.
+    const ingress = cnp({ endpointSelector: WEB, ingress: [{ toServices: [named('db')], ...on(TCP('5432')) }] });
+    expect(paths(ID, [ingress])).toEqual([]);
   });
 });
 
@@ -109,6 +121,20 @@ describe('pitfall-kube-apiserver-service: toServices to default/kubernetes', () 
   it('each entry at its index', () => {
     const entries = [{}, { k8sService: { serviceName: 'db' } }, { k8sService: { serviceName: 'kubernetes', namespace: 'default' } }];
     expect(paths(ID, [egressTo(entries)])).toEqual(['spec.egress[1].toServices[2]']);
+  });
+
+  // Found by mutation testing (README "Validate rules, third round"): egressDeny was not checked. A deny to the Service is
+  // translated to the same addresses, so it does not reliably cut the API server: it fails open.
+  it('in egressDeny: the deny does not reliably cut the API server, and the fix is the entity in egressDeny', () => {
+    const kubernetes = { k8sService: { serviceName: 'kubernetes', namespace: 'default' } };
+    const deny = cnp({ endpointSelector: WEB, egress: [{ toEntities: ['all'] }], egressDeny: [{ toEndpoints: [WEB] }, { toServices: [{}, kubernetes] }] });
+    expect(paths(ID, [deny])).toEqual(['spec.egressDeny[1].toServices[1]']);
+    const [d] = findings(report([deny]), ID);
+    expect(d.message).toMatch(/^toServices to the default\/kubernetes Service in a deny does not reliably cut the API server: .*, so the deny can let it through$/);
+    expect(d.fix).toBe('use toEntities: [kube-apiserver] in egressDeny (with toPorts 443/TCP or 6443/TCP if you restrict ports)');
+    const [allow] = findings(report([egressTo([kubernetes])]), ID);
+    expect(allow.message).toMatch(/^toServices to the default\/kubernetes Service does not reliably reach the API server: .*identity$/);
+    expect(allow.fix).toBe('use toEntities: [kube-apiserver] (with toPorts 443/TCP or 6443/TCP if you restrict ports)');
   });
 });
 

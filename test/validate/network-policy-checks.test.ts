@@ -111,6 +111,16 @@ describe('findings', () => {
       ['k8s-np-port spec.ingress[0].ports[0].port: "a--80" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
     ['an invalid name starting with digits', ingressPort({ port: '80--a' }),
       ['k8s-np-port spec.ingress[0].ports[0].port: "80--a" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
+    // Found by mutation testing (README "Validate rules, third round"): upper case at either end of a port name, a list of
+    // values with a non-string, a null cidr (Required to the API server, not a type error).
+    ['a port name with an upper-case first letter', ingressPort({ port: 'Http' }),
+      ['k8s-np-port spec.ingress[0].ports[0].port: "Http" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
+    ['a port name with an upper-case last letter', ingressPort({ port: 'httP' }),
+      ['k8s-np-port spec.ingress[0].ports[0].port: "httP" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
+    ['values with a number among strings', ingressPeer({ podSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 7] }] } }),
+      [`k8s-np-type ${SEL}.matchExpressions[0].values: ${SEL}.matchExpressions[0].values is a list, the API server wants a list of strings | write ${SEL}.matchExpressions[0].values as a list of strings`]],
+    ['a null cidr', ingressPeer({ ipBlock: { cidr: null } }),
+      ['k8s-np-ip-block spec.ingress[0].from[0].ipBlock.cidr: ipBlock has no cidr | write the block as cidr: 10.0.0.0/8 (or 0.0.0.0/0 with except)']],
   ])('%s', (_what, obj, expected) => {
     expect(found(obj)).toEqual(expected);
   });
@@ -128,6 +138,21 @@ describe('the same fields written right', () => {
     ['both policy types', np({ policyTypes: ['Ingress', 'Egress'] })],
     ['the first and the last port, a range of one port, a range to 65535', np({ ingress: [{ ports: [{ port: 1 }, { port: 65535 }, { port: 80, endPort: 80 }, { port: 1024, endPort: 65535 }] }] })],
     ['null protocol, endPort and policyTypes (absent to the API server)', np({ ingress: [{ ports: [{ port: 80, protocol: null, endPort: null }] }], policyTypes: null })],
+    // null is absent to the API server (a nil pointer, a nil slice, a zero struct), never a wrong type; a name that is not a
+    // string (or none: generateName) and an empty namespace (the request's) are not the name checks' to report.
+    ['null everywhere a field may be absent', {
+      kind: 'NetworkPolicy', metadata: { name: 'api', namespace: 'shop' },
+      spec: {
+        podSelector: { matchLabels: null, matchExpressions: [{ key: 'team', operator: 'Exists', values: null }] },
+        ingress: [{ from: null, ports: null }, { from: [{ podSelector: null, ipBlock: { cidr: '10.0.0.0/8', except: null } }] }],
+        egress: [{ to: [{ namespaceSelector: { matchExpressions: null }, podSelector: null }] }],
+      },
+    }],
+    ['a null podSelector, and none', { kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: { podSelector: null, ingress: null, egress: null } }],
+    ['no podSelector', { kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: { policyTypes: ['Ingress'] } }],
+    ['a null spec', { kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: null }],
+    ['no name (generateName), an empty namespace', { kind: 'NetworkPolicy', metadata: { generateName: 'api-', namespace: '' }, spec: { podSelector: {} } }],
+    ['a name that is not a string', { kind: 'NetworkPolicy', metadata: { name: ['API'] }, spec: { podSelector: {} } }],
     ['no spec', { kind: 'NetworkPolicy', metadata: { name: 'api' } }],
     ['not an object', 'NetworkPolicy'],
   ])('%s', (_what, obj) => {
