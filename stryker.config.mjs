@@ -1,7 +1,7 @@
 // Mutation testing of the semantic core: `npm run test:mutation` (Stryker + its vitest runner).
 // Scope: the code that decides verdicts and what constructs allow. Each mutant runs only the tests that cover it
 // (coverageAnalysis perTest), and incremental mode reuses the results of unchanged code and tests, so a re-run after a
-// small change costs minutes. Widen `mutate` (or pass `--mutate <glob>`) to measure more of the core; see README "Testing".
+// small change costs minutes. Widen `mutate` (or pass `--mutate <glob>`) to measure more of the core; see docs/testing.md.
 import { resolve } from 'node:path';
 import process from 'node:process';
 
@@ -17,7 +17,7 @@ export default {
   // `MUTATION_TEST_SET=engine|model` or `MUTATION_TEST_FILES` pick a slice's smaller test set (vitest.mutation.config.mts).
   vitest: { configFile: 'vitest.mutation.config.mts' },
   plugins: ['@stryker-mutator/vitest-runner'],
-  // The semantic core as measured (README "Mutation testing (issue 16)" has the score of each slice): the host-firewall
+  // The semantic core as measured (docs/testing.md "Mutation testing (issue 16)" has the score of each slice): the host-firewall
   // lockout guard, layer-4 matching and port parsing, the verdict matchers, the measured constructs. A full run of the
   // first three is about 80 min (the five constructs add about 65 min) at
   // concurrency 1 on the shared 2-core machine; `--mutate <file>` measures one slice (a second `--mutate` replaces the
@@ -31,31 +31,31 @@ export default {
     // the L7 decisions (refineOutcome, l7Decision, decideL7), DNS learning and the explanations: the whole file, measured
     // in four slices (README).
     'src/engine/evaluate.ts',
-    // Label selectors (README "Label selectors").
+    // Label selectors (docs/testing.md "Label selectors").
     'src/model/labels.ts',
-    // Addresses, CIDRs and address ranges (README "Mutation testing (issue 16)", "CIDRs, peers and ports").
+    // Addresses, CIDRs and address ranges (docs/testing.md "Mutation testing (issue 16)", "CIDRs, peers and ports").
     'src/model/cidr.ts',
     // What each Peer and Port/Icmp factory selects and opens (the same section).
     'src/constructs/peer.ts',
     'src/constructs/port.ts',
-    // The constructs' least privilege (README "Mutation testing (issue 16)", "Constructs").
+    // The constructs' least privilege (docs/testing.md "Mutation testing (issue 16)", "Constructs").
     'src/constructs/tiered-app.ts',
     'src/constructs/default-deny-namespace.ts',
     'src/constructs/cluster-default-deny.ts',
     'src/constructs/fqdn-egress.ts',
     'src/constructs/clusterwide-policy.ts',
-    // The guard of hand-written host policies (README "Mutation testing (issue 16)", "Host lockout guard and HostFirewall").
+    // The guard of hand-written host policies (docs/testing.md "Mutation testing (issue 16)", "Host lockout guard and HostFirewall").
     'src/validate/pitfall-host.ts',
     'src/constructs/host-firewall.ts',
-    // What a rule selects and how it renders its calls (README "Constructs"): selectors, policy-rule.ts's rendering and
+    // What a rule selects and how it renders its calls (docs/testing.md "Constructs"): selectors, policy-rule.ts's rendering and
     // its verbs' refusals.
     'src/constructs/selector.ts',
     'src/constructs/policy-rule.ts',
-    // What each L7 rule lets through, MetadataEndpointBlock and MonitoringScrape (README "Constructs, third round").
+    // What each L7 rule lets through, MetadataEndpointBlock and MonitoringScrape (docs/testing.md "Constructs, third round").
     'src/constructs/l7.ts',
     'src/constructs/metadata-endpoint-block.ts',
     'src/constructs/monitoring-scrape.ts',
-    // The rest of the constructs (README "Constructs, fourth round"): the policies' machinery, workloads and Services as
+    // The rest of the constructs (docs/testing.md "Constructs, fourth round"): the policies' machinery, workloads and Services as
     // peers, Synth.run, and the small modules (`MUTATION_TEST_SET=policy-base|workload|synth|construct-parts` each).
     'src/constructs/policy-base.ts',
     'src/constructs/workload.ts',
@@ -66,9 +66,9 @@ export default {
     'src/constructs/cilium-policy.ts',
     'src/constructs/lockout-guard.ts',
     'src/constructs/selector-description.ts',
-    // The safety pitfalls of `validate` as measured (README "Mutation testing (issue 16)", "Validate rules"): DNS for an
+    // The safety pitfalls of `validate` as measured (docs/testing.md "Mutation testing (issue 16)", "Validate rules"): DNS for an
     // egress default deny, deny-only directions and clusterwide selectors, the L7 parser conflict's uses and overlap;
-    // pitfall-selectors.ts whole since its selectors judged against the workloads were measured (README "Validate rules,
+    // pitfall-selectors.ts whole since its selectors judged against the workloads were measured (docs/testing.md "Validate rules,
     // third round"), with the API server's NetworkPolicy checks (`MUTATION_TEST_SET=network-policy`).
     'src/validate/pitfall-selectors.ts',
     'src/validate/network-policy-rules.ts',
@@ -77,13 +77,13 @@ export default {
     // The same code as measured, at its lines since the restructuring (the uses and buckets, `itemPeers`, `sameEndpoints`).
     'src/validate/pitfall-parser-merge.ts:29-91',
     'src/validate/pitfall-parser-merge.ts:163-169',
-    // The version gates, the Service port, the rest of the DNS pitfalls and the address pitfalls (README "Validate rules, second round").
+    // The version gates, the Service port, the rest of the DNS pitfalls and the address pitfalls (docs/testing.md "Validate rules, second round").
     'src/validate/version-rules.ts',
     'src/validate/pitfall-services.ts',
-    // pitfall-dns.ts whole: its line ranges moved with the sameDnsPeer rewrite (README "The open survivors, closed").
+    // pitfall-dns.ts whole: its line ranges moved with the sameDnsPeer rewrite (docs/testing.md "The open survivors, closed").
     'src/validate/pitfall-dns.ts',
     'src/validate/pitfall-addresses.ts',
-    // The YAML stream reader and what an FQDN selector matches (README "The model: the YAML stream reader and FQDN
+    // The YAML stream reader and what an FQDN selector matches (docs/testing.md "The model: the YAML stream reader and FQDN
     // selectors"; `MUTATION_TEST_SET=parser` or `fqdn` runs one of them with only its tests).
     'src/model/parse.ts',
     'src/model/fqdn-pattern.ts',

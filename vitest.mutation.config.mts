@@ -18,7 +18,7 @@ const SPAWNING = ['test/validate-cli/plugin.test.ts', 'test/validate-cli/bundled
  * `host-firewall`: the host lockout guard's and HostFirewall's behavioural tests. `values`: what each `Peer` and `Port`/`Icmp`
  * factory selects and opens. `pitfalls`: the safety pitfalls of `validate` (DNS, deny-only, clusterwide selectors, L7 parsers, Service ports, items and
  * addresses, selectors against workloads). `network-policy`: the API server's NetworkPolicy checks. `versions`: the version gates of `validate`.
- * `workload`, `policy-base`, `synth`, `construct-parts`: the constructs' last files (README "Constructs, fourth round").
+ * `workload`, `policy-base`, `synth`, `construct-parts`: the constructs' last files (docs/testing.md "Constructs, fourth round").
  * `MUTATION_TEST_FILES` (comma-separated paths) names the files instead, e.g. the tests that pin explanations.
  */
 const TEST_SETS: Record<string, string[]> = {

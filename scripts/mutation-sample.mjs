@@ -1,5 +1,5 @@
 // `npm run test:mutation:sample -- [--n 200] [--seed 22] [--files <a.ts,b.ts>] [--list]`: the mutation score of a set of
-// files estimated from a seeded uniform random sample of their mutants (README "Mutation testing (issue 16)").
+// files estimated from a seeded uniform random sample of their mutants (docs/testing.md "Mutation testing (issue 16)").
 //
 // Stryker has no sampling of its own (stryker-js issues #276 and #2584, both closed without it). So:
 // 1. the mutants of the files are enumerated with Stryker's own instrumenter, with the `mutator.excludedMutations` of
@@ -35,7 +35,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 const root = resolve(import.meta.dirname, '..');
 
 /**
- * The core files no mutation run has measured (README "Mutation testing (issue 16)", "Not measured" and "Model files"),
+ * The core files no mutation run has measured (docs/testing.md "Mutation testing (issue 16)", "Not measured" and "Model files"),
  * per area. Left out: the files of the configured `mutate` set (measured by their slices), and files being worked on
  * in parallel (src/engine, src/constructs, the validate rules listed in `TAKEN`).
  */

@@ -317,7 +317,7 @@ describe('HostFirewall refusals, by error id', () => {
     expect(r.message).toContain(`HostFirewall ${prop} ${message}`);
   });
 
-  // Mutation testing (README "HostFirewall's props and refusals"): an entry that is no CIDR beside the world does not hide
+  // Mutation testing (docs/testing.md, "HostFirewall's props and refusals"): an entry that is no CIDR beside the world does not hide
   // the world (refused as the world, not by a crash reading the bad entry), and five CIDRs are listed without "and 0 more".
   test.each([
     ['managementCidrs', { managementCidrs: ['office', '0.0.0.0/0'] }, '"0.0.0.0/0" is every IPv4 address'],

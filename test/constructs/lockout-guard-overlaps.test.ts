@@ -1,4 +1,4 @@
-// The HostFirewall lockout check where the earlier tests did not reach (found by mutation testing, README "Testing"):
+// The HostFirewall lockout check where the earlier tests did not reach (found by mutation testing, docs/testing.md):
 // entities that stand for each other, CIDRs with holes on either side, CIDR groups among the guarded peers, Services as
 // deny peers, deny items that list several ports or ICMP types, and ICMP families. Each refused case names the path and
 // the check id; each accepted case is the refused one with the peer, port or family that makes the difference changed.

@@ -19,7 +19,7 @@ import { propertyParams } from '../support/property';
  * seeds, printed; `PROPERTY_DEEP=1` runs ten times as many; see propertyParams). A run of the first judges every pair of
  * classes on every port segment with `verdict()` (the reference): 80% of this file's time. They were 80 and 150 runs on
  * the fixed seeds 13 and 17; half as many on those seeds reach 3 fewer of src/diff's 1,607 branches, and any other seed
- * differs from them by as many (README, "Suite time").
+ * differs from them by as many (docs/testing.md, "Suite time").
  */
 const EQUIVALENCE_RUNS = 40;
 const NO_MISS_RUNS = 75;

@@ -72,7 +72,7 @@ describe('pitfall-services-with-ports: toServices with toPorts, for a Service no
     // A CCNP entry without namespace names no namespace.
     expect(messages(ID, [egressTo([named('db')], on(TCP('5432')), null)])[0]).toMatch(/; Service db is not in the input/);
     expect(messages(ID, [egressTo([{}])])[0]).toMatch(/; a Service is not in the input/);
-    // An empty namespace is the policy's (found by mutation testing, README "Validate rules, third round").
+    // An empty namespace is the policy's (found by mutation testing, docs/testing.md "Validate rules, third round").
     expect(messages(ID, [egressTo([{ k8sService: { serviceName: 'db', namespace: '' } }])])[0]).toMatch(/; Service shop\/db is not in the input/);
   });
 
@@ -123,7 +123,7 @@ describe('pitfall-kube-apiserver-service: toServices to default/kubernetes', () 
     expect(paths(ID, [egressTo(entries)])).toEqual(['spec.egress[1].toServices[2]']);
   });
 
-  // Found by mutation testing (README "Validate rules, third round"): egressDeny was not checked. A deny to the Service is
+  // Found by mutation testing (docs/testing.md "Validate rules, third round"): egressDeny was not checked. A deny to the Service is
   // translated to the same addresses, so it does not reliably cut the API server: it fails open.
   it('in egressDeny: the deny does not reliably cut the API server, and the fix is the entity in egressDeny', () => {
     const kubernetes = { k8sService: { serviceName: 'kubernetes', namespace: 'default' } };

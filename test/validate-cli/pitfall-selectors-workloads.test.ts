@@ -1,5 +1,5 @@
 // The pitfalls of src/validate/pitfall-selectors.ts judged against the workloads of the input, as truth tables (found by
-// mutation testing, README "Validate rules, third round"): selectors that match no workload
+// mutation testing, docs/testing.md "Validate rules, third round"): selectors that match no workload
 // (`pitfall-selector-matches-nothing`), selectors of pods on the host network (`pitfall-host-network-pods`) and a
 // NetworkPolicy on the same pods as a Cilium rule (`pitfall-network-policy-overlap`), each asserted by id and path, and
 // their messages where they name the workloads. Documents are written as JSON (a YAML subset), built inside each test.

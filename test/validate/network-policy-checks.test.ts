@@ -111,7 +111,7 @@ describe('findings', () => {
       ['k8s-np-port spec.ingress[0].ports[0].port: "a--80" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
     ['an invalid name starting with digits', ingressPort({ port: '80--a' }),
       ['k8s-np-port spec.ingress[0].ports[0].port: "80--a" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
-    // Found by mutation testing (README "Validate rules, third round"): upper case at either end of a port name, a list of
+    // Found by mutation testing (docs/testing.md "Validate rules, third round"): upper case at either end of a port name, a list of
     // values with a non-string, a null cidr (Required to the API server, not a type error).
     ['a port name with an upper-case first letter', ingressPort({ port: 'Http' }),
       ['k8s-np-port spec.ingress[0].ports[0].port: "Http" is not a valid port name | a port name has 1-15 lower-case letters, digits and single inner hyphens, with at least one letter (the container port\'s name)']],
