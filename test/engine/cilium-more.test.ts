@@ -10,20 +10,11 @@ import { caseQuery, outcome, VerdictCase } from './support/verdict-cases';
 
 type Rule = Record<string, unknown>;
 type Outcome = 'allowed' | 'denied' | 'l7-denied';
-interface Check {
-  readonly id: string;
-  /** `<file>#<Test function> <case>`. */
-  readonly source: string;
+/** A conformance case's fields (`source` is `<file>#<Test function> <case>`), with raw rules and a three-way outcome. */
+interface Check extends Pick<VerdictCase, 'id' | 'source' | 'from' | 'to' | 'port' | 'http' | 'dns' | 'kafka' | 'note'> {
   readonly rules: readonly Rule[];
-  readonly from: string;
-  readonly to: string;
-  readonly port: string;
-  readonly http?: string;
-  readonly dns?: string;
-  readonly kafka?: string;
   readonly expect: Outcome;
   readonly scope: 'ingress' | 'egress';
-  readonly note?: string;
 }
 
 /** The commits read (cilium/cilium). */
