@@ -103,13 +103,20 @@ export function authRequirement(matches: readonly { item: CompiledItem; l4: L4Ma
 function keyRank(item: CompiledItem, l4: L4Match, query: L4Query): number {
   let portRank = 0;
   if (l4.allPorts) portRank = 0;
-  else if (l4.icmp) portRank = 116;
+  else if (l4.icmp) portRank = icmpKeyRank(item, query);
   else {
     for (const pr of l4.portRules) {
       for (const p of pr.ports) if (p.protocols.includes(query.protocol)) portRank = Math.max(portRank, portEntryRank(p, query.port));
     }
   }
   return portRank * 2 + (wildcardIdentity(item) ? 0 : 1);
+}
+
+/** An ICMP type's key is 116, the one of a type-0 field (every type of the family, `icmpTypeCovers`) 100. */
+function icmpKeyRank(item: CompiledItem, query: L4Query): number {
+  const l4 = item.l4;
+  const exact = l4.kind === 'ports' && l4.icmps.some((i) => i.family === query.icmpFamily && i.type !== 0 && i.type === query.icmpType);
+  return exact ? 116 : 100;
 }
 
 function modeOrder(mode: string): number {

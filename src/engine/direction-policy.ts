@@ -395,7 +395,8 @@ export class PortIndex implements CandidateIndex {
         this.all.push(item);
         continue;
       }
-      for (const i of l4.icmps) if (i.type !== undefined) push(this.icmp, `${i.family}/${i.type}`, item);
+      // Type 0 covers every type of its family (`icmpTypeCovers`): kept under `<family>/*`.
+      for (const i of l4.icmps) if (i.type !== undefined) push(this.icmp, `${i.family}/${i.type === 0 ? '*' : i.type}`, item);
       for (const pr of l4.portRules) {
         for (const p of pr.ports) {
           if (p.kind === 'all') for (const proto of p.protocols) push(this.wildcard, proto, item);
@@ -462,6 +463,7 @@ export class PortIndex implements CandidateIndex {
     const found = new Set<CompiledItem>(this.all);
     if (query.protocol === 'ICMP') {
       for (const i of this.icmp.get(`${query.icmpFamily}/${query.icmpType}`) ?? []) found.add(i);
+      for (const i of this.icmp.get(`${query.icmpFamily}/*`) ?? []) found.add(i);
     } else if (query.port !== undefined) {
       for (const i of this.exact.get(`${query.protocol}/${query.port}`) ?? []) found.add(i);
       for (const i of this.wildcard.get(query.protocol) ?? []) found.add(i);

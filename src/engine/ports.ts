@@ -4,7 +4,7 @@
  * `endPort` ranges (1.16+); named ports resolved on the destination endpoint; protocol omitted or `ANY` = TCP, UDP and
  * SCTP (not ICMP); ICMP only through `icmps`.
  */
-import { ICMP_TYPE_NAMES } from '../model/icmp-types';
+import { ICMP_TYPE_NAMES, icmpTypeCovers } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import { IcmpRuleModel, L7RulesModel, PortRuleModel } from '../model/policy-model';
 import { ANY_PROTOCOLS, CompiledPort, compilePortEntry, parsePortValue } from '../model/port-entries';
@@ -39,7 +39,7 @@ export interface CompiledPortRule {
 export interface CompiledIcmp {
   /** Family. */
   readonly family: 'IPv4' | 'IPv6';
-  /** The type number; `undefined` for an unknown name (matches nothing). */
+  /** The type number; `undefined` for an unknown name (matches nothing); 0 covers every type of the family (`icmpTypeCovers`). */
   readonly type: number | undefined;
   /** `8/IPv4`. */
   readonly text: string;
@@ -101,7 +101,8 @@ export function matchL4(l4: L4Spec, query: L4Query, destinationPorts: readonly N
   if (l4.kind === 'none') return undefined;
   if (l4.kind === 'all') return query.protocol === 'ICMP' ? ALL_PORTS_ICMP : ALL_PORTS;
   if (query.protocol === 'ICMP') {
-    return l4.icmps.some((i) => i.family === query.icmpFamily && i.type !== undefined && i.type === query.icmpType)
+    const type = query.icmpType;
+    return type !== undefined && l4.icmps.some((i) => i.family === query.icmpFamily && i.type !== undefined && icmpTypeCovers(i.type, type))
       ? ICMP_MATCH : undefined;
   }
   // A loop without closures, and the item's own list when every entry covers the query (most items have one).
@@ -186,5 +187,6 @@ function compilePortRule(pr: PortRuleModel, index: number, options: CompileL4Opt
 
 function compileIcmp(field: { family?: string; type: number | string }): CompiledIcmp {
   const family = field.family === 'IPv6' ? 'IPv6' : 'IPv4';
-  return { family, type: icmpTypeNumber(field.type, family), text: `${field.type}/${family}` };
+  const type = icmpTypeNumber(field.type, family);
+  return { family, type, text: `${field.type}/${family}${type === 0 ? ` (every ${family === 'IPv6' ? 'ICMPv6' : 'ICMP'} type)` : ''}` };
 }

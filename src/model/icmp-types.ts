@@ -47,3 +47,14 @@ export const ICMP_TYPE_NAMES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<s
     ExtendedEchoRequest: 160,
   },
 };
+
+/**
+ * Whether an `icmps` field of type `ruleType` covers ICMP type `type` of the same family. Cilium 1.14-1.19 carries the
+ * ICMP type in the port of an L4 filter (pkg/policy/api/icmp.go `ICMPField.PortProtocol`: `Port: "<type>"`), and port 0
+ * is the every-port wildcard of the policy map key (pkg/policy/portrange.go `PortRangeToMaskedPorts`: `start == 0 &&
+ * end == 0` is `{0, 0}`; before 1.16 `Key{DestPort: 0}`): a field of type 0 (IPv4 `EchoReply`, or `0` with IPv6) covers
+ * every type of its family, as an allow and as a deny (cilium/cilium#41304).
+ */
+export function icmpTypeCovers(ruleType: number, type: number): boolean {
+  return ruleType === 0 || ruleType === type;
+}

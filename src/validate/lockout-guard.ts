@@ -6,7 +6,7 @@ import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subt
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector } from '../model/labels';
-import { ICMP_TYPE_NAMES } from '../model/icmp-types';
+import { ICMP_TYPE_NAMES, icmpTypeCovers } from '../model/icmp-types';
 import {
   CidrRuleModel, IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel,
   SectionName,
@@ -530,7 +530,7 @@ function portOverlaps(deny: RuleItemModel, port: GuardPort): boolean {
   if (port.icmp) {
     const icmp = port.icmp;
     return arr<{ fields?: unknown }>(deny.icmps)
-      .some((r) => isObject(r) && arr<IcmpFieldModel>(r.fields).some((f) => isObject(f) && icmpEqual(f, icmp)));
+      .some((r) => isObject(r) && arr<IcmpFieldModel>(r.fields).some((f) => isObject(f) && icmpCovers(f, icmp)));
   }
   const l4 = port.l4 ?? {};
   return arr<{ ports?: unknown }>(deny.toPorts).some((r) => {
@@ -557,11 +557,12 @@ function l4Overlaps(deny: PortProtocolModel, guard: PortProtocolModel): boolean 
   return from <= gTo && gFrom <= to;
 }
 
-function icmpEqual(a: IcmpFieldModel, b: IcmpFieldModel): boolean {
+/** Whether the deny's ICMP field covers the guarded type: the same family, and the same type or type 0 (every type). */
+function icmpCovers(deny: IcmpFieldModel, guarded: IcmpFieldModel): boolean {
   const family = (f: IcmpFieldModel): 'IPv4' | 'IPv6' => (f.family === 'IPv6' ? 'IPv6' : 'IPv4');
   const type = (f: IcmpFieldModel): number => (typeof f.type === 'number' ? f.type
     : typeof f.type === 'string' && /^\d+$/.test(f.type) ? Number(f.type) : ICMP_TYPE_NAMES[family(f)][String(f.type)] ?? -1);
-  return family(a) === family(b) && type(a) === type(b);
+  return family(deny) === family(guarded) && icmpTypeCovers(type(deny), type(guarded));
 }
 
 // The generic paths of any host policy, for rules whose author's network is not known (a ClusterwidePolicy with a

@@ -109,6 +109,14 @@ describe('guardViolations on rule items the constructs never write', () => {
     expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ family: 'IPv6', type }] }] })).toEqual(expected);
   });
 
+  // Type 0 is the policy map's every-type key (pkg/policy/api/icmp.go `ICMPField.PortProtocol`, portrange.go
+  // `PortRangeToMaskedPorts(0, 0)`; cilium/cilium#41304): a deny of IPv4 EchoReply denies every ICMPv4 type.
+  test('a deny of ICMP type 0 cuts every type of its family', () => {
+    expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ type: 'EchoReply' }] }] })).toEqual(['icmp: entity all on icmp 11/IPv4']);
+    expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ family: 'IPv6', type: 0 }] }] })).toEqual(['icmp: entity all on icmp 1/IPv6']);
+    expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ family: 'IPv6', type: 'EchoReply' }] }] })).toEqual([]);
+  });
+
   test('an IPv4 type given as a two-digit numeric string', () => {
     expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ type: '11' }] }] })).toEqual(['icmp: entity all on icmp 11/IPv4']);
     expect(violations(icmp, { entities: ['world'], icmps: [{ fields: [{ type: '12' }] }] })).toEqual([]);

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { compileL4, CompiledPort, icmpTypeNumber, L4Query, matchL4, parsePortValue, portMatches, resolveNamedPort } from '../../src/engine/ports';
 import { Queries } from '../../src/engine';
-import { cnp, labels, policySet, verdict } from './helpers';
+import { cnp, judged, labels, policySet, verdict } from './helpers';
 
 const WEB = 'pod:default:app=web';
 const API = 'pod:default:app=api';
@@ -27,15 +27,38 @@ describe('ICMP (engine verdicts)', () => {
   });
 
   test('types as numeric strings and names, per family', () => {
-    const set = ingress({ ...fromWeb, icmps: [{ fields: [{ type: '13' }, { type: 'EchoReply' }, { family: 'IPv6', type: 'PacketTooBig' }, { family: 'IPv6', type: 'EchoReply' }] }] });
+    const set = ingress({ ...fromWeb, icmps: [{ fields: [{ type: '13' }, { type: 'TimeExceeded' }, { family: 'IPv6', type: 'PacketTooBig' }, { family: 'IPv6', type: 'EchoReply' }] }] });
     expect(set.diagnostics).toEqual([]);
     expect(set).toAllow(WEB, API, 'icmp/13');
-    expect(set).toAllow(WEB, API, 'icmp/0');
+    expect(set).toAllow(WEB, API, 'icmp/11');
+    expect(set).toDeny(WEB, API, 'icmp/0');
     expect(set).toAllow(WEB, API, 'icmpv6/2');
     expect(set).toAllow(WEB, API, 'icmpv6/129');
     expect(set).toDeny(WEB, API, 'icmpv6/0');
     expect(set).toDeny(WEB, API, 'icmp/129');
     expect(set).toDeny(WEB, API, 'icmp/14');
+  });
+
+  // Cilium 1.14-1.19 carries the ICMP type in the port of an L4 filter (pkg/policy/api/icmp.go `ICMPField.PortProtocol`),
+  // and port 0 is the policy map's every-port wildcard (pkg/policy/portrange.go `PortRangeToMaskedPorts(0, 0)` = `{0, 0}`,
+  // l4.go `toMapState`): type 0 covers every type of its family (cilium/cilium#41304, "match L3-Proto").
+  test('a field of type 0 (IPv4 EchoReply) covers every ICMP type of its family, as an allow and as a deny', () => {
+    const allow = ingress({ ...fromWeb, icmps: [{ fields: [{ type: 'EchoReply' }] }] });
+    expect(allow).toAllow(WEB, API, 'icmp/0');
+    expect(allow).toAllow(WEB, API, 'icmp/8');
+    expect(allow).toAllow(WEB, API, 'icmp/255');
+    expect(allow).toDeny(WEB, API, 'icmpv6/128');
+    expect(allow).toDeny(WEB, API, '80/TCP');
+    expect(judged(allow, WEB, API, 'icmp/8').ingress.rule).toBeDefined();
+    const v6 = ingress({ ...fromWeb, icmps: [{ fields: [{ family: 'IPv6', type: 0 }] }] });
+    expect(v6).toAllow(WEB, API, 'icmpv6/128');
+    expect(v6).toDeny(WEB, API, 'icmp/8');
+    const deny = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'api' }), ingress: [fromWeb], ingressDeny: [{ ...fromWeb, icmps: [{ fields: [{ type: 0 }] }] }],
+    })]);
+    expect(judged(deny, WEB, API, 'icmp/8').ingress.decision).toBe('denied-by-deny-rule');
+    expect(deny).toAllow(WEB, API, 'icmpv6/128');
+    expect(deny).toAllow(WEB, API, '80/TCP');
   });
 
   test('queries by name use the agent\'s aliases (ExtendedEchoReply is 43 for IPv4, 161 for IPv6)', () => {
