@@ -108,7 +108,11 @@ export class PortBoundaries {
     for (const pr of l4.portRules) {
       for (const p of pr.ports) {
         if (pr.rules !== undefined) this.l7Ranges.push(p.kind === 'range' ? p : { protocols: p.protocols, lo: 0, hi: 65535 });
-        if (p.kind === 'named') this.named = true;
+        if (p.kind === 'named') {
+          this.named = true;
+          // A named port with an endPort covers the resolved number up to endPort (`namedPortEnd`): the range ends there.
+          if (p.endPort !== undefined && p.endPort > 0) for (const proto of p.protocols) this.cuts[proto]?.add(Math.min(p.endPort, 65535) + 1);
+        }
         if (p.kind !== 'range') continue;
         for (const proto of p.protocols) {
           const set = this.cuts[proto];

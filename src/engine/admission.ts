@@ -77,7 +77,7 @@ function describeErrors(errors: readonly Diagnostic[]): string | undefined {
 /**
  * Errors that describe a policy the cluster stores and imports, only not as written: the engine models what it makes of
  * them (the API server prunes unknown and null fields; the agent ignores an empty section, reads `"010"` as octal and
- * `"0x50"` as a port name, and ignores `endPort` on a named port).
+ * `"0x50"` as a port name, and reads `endPort` on a named port as a range from the number the name resolves to).
  */
 const ACCEPTED = new Set([
   'parse-unknown-field', 'parse-null-value', 'parse-yaml11-ambiguous', 'parse-missing-name',

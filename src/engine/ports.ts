@@ -7,7 +7,7 @@
 import { ICMP_TYPE_NAMES, icmpTypeCovers } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import { IcmpRuleModel, L7RulesModel, PortRuleModel } from '../model/policy-model';
-import { ANY_PROTOCOLS, CompiledPort, compilePortEntry, parsePortValue } from '../model/port-entries';
+import { ANY_PROTOCOLS, CompiledPort, compilePortEntry, namedPortEnd, parsePortValue } from '../model/port-entries';
 
 export { ANY_PROTOCOLS, CompiledPort, parsePortValue };
 import { NamedPort } from './endpoint';
@@ -144,23 +144,27 @@ export function portMatches(p: CompiledPort, query: L4Query, destinationPorts: r
 }
 
 /**
- * Whether a named port entry resolves on `ports` to `port`/`protocol` (`resolveNamedPort(p, ports).some(...)` without the
- * intermediate lists: this runs for every named-port candidate of a decision).
+ * Whether a named port entry resolves on `ports` to a range holding `port`/`protocol` (the resolved number up to the
+ * entry's `endPort`, `namedPortEnd`): `resolveNamedPort(p, ports).some(...)` without the intermediate lists, as this
+ * runs for every named-port candidate of a decision.
  */
 function namedPortCovers(p: CompiledPort, port: number, protocol: string, ports: readonly NamedPort[]): boolean {
   for (let i = 0; i < ports.length; i++) {
     const np = ports[i];
-    if (np.port !== port || np.name.toLowerCase() !== p.name) continue;
+    if (port < np.port || port > namedPortEnd(p, np.port) || np.name.toLowerCase() !== p.name) continue;
     const resolved = (np.protocol ?? 'TCP').toUpperCase();
     if (resolved === protocol && p.protocols.includes(resolved)) return true;
   }
   return false;
 }
 
-/** The container ports a named port entry resolves to on an endpoint (protocol-compatible ones only). */
-export function resolveNamedPort(p: CompiledPort, ports: readonly NamedPort[]): { port: number; protocol: string }[] {
+/**
+ * The container ports a named port entry resolves to on an endpoint (protocol-compatible ones only), with the last port
+ * of the range each starts when the entry has an `endPort` above it (`namedPortEnd`; `endPort` = `port` otherwise).
+ */
+export function resolveNamedPort(p: CompiledPort, ports: readonly NamedPort[]): { port: number; endPort: number; protocol: string }[] {
   return ports.filter((np) => np.name.toLowerCase() === p.name)
-    .map((np) => ({ port: np.port, protocol: (np.protocol ?? 'TCP').toUpperCase() }))
+    .map((np) => ({ port: np.port, endPort: namedPortEnd(p, np.port), protocol: (np.protocol ?? 'TCP').toUpperCase() }))
     .filter((r) => p.protocols.includes(r.protocol));
 }
 

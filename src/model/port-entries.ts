@@ -24,7 +24,8 @@ export interface CompiledPort {
   readonly text: string;
   /**
    * The `endPort` as written, where the CRD keeps it: the agent keys its L4 filters by port, end port and protocol as
-   * written, so `80` and `80` with `endPort: 80` are two filters.
+   * written, so `80` and `80` with `endPort: 80` are two filters. On a named port it ends a range that starts at the
+   * number the name resolves to (`namedPortEnd`).
    * @default - no end port
    */
   readonly endPort?: number;
@@ -56,10 +57,23 @@ export function compilePortEntry(p: PortProtocolModel, endPortExists: boolean): 
   const protoText = p.protocol === undefined || p.protocol === '' ? 'ANY' : p.protocol.toUpperCase();
   const parsed = parsePortValue(p.port);
   if (parsed.kind === 'invalid') return { protocols: proto, kind: 'invalid', lo: 0, hi: 0, text: `${p.port}/${protoText} (not a port)` };
-  if (parsed.kind === 'name') return { protocols: proto, kind: 'named', lo: 0, hi: 0, name: parsed.name, text: `${parsed.name}/${protoText}` };
+  const written = endPortExists && typeof p.endPort === 'number' ? { endPort: p.endPort } : {};
+  if (parsed.kind === 'name') {
+    const upTo = written.endPort !== undefined && written.endPort > 0 ? ` (up to ${Math.min(written.endPort, 65535)})` : '';
+    return { protocols: proto, kind: 'named', lo: 0, hi: 0, name: parsed.name, text: `${parsed.name}${upTo}/${protoText}`, ...written };
+  }
   const end = endPortExists && p.endPort !== undefined && p.endPort > parsed.value ? Math.min(p.endPort, 65535) : parsed.value;
   // Port 0 is every port unless an endPort below 65535 bounds it (`PortRangeToMaskedPorts(0, end)`: 0-end).
-  const written = endPortExists && typeof p.endPort === 'number' ? { endPort: p.endPort } : {};
   if (parsed.value === 0 && (end === 0 || end === 65535)) return { protocols: proto, kind: 'all', lo: 0, hi: 65535, text: `0/${protoText} (all ports)`, ...written };
   return { protocols: proto, kind: 'range', lo: parsed.value, hi: end, text: `${parsed.value}${end > parsed.value ? `-${end}` : ''}/${protoText}`, ...written };
+}
+
+/**
+ * The last port of a named port entry that resolved to `resolved`. The agent resolves the name and then masks the range
+ * from it to the entry's `endPort` like any other (pkg/policy/l4.go `toMapState`: `port = GetNamedPort(...)`, then
+ * `PortRangeToMaskedPorts(port, l4.EndPort)`; `createL4Filter` keeps `EndPort` for named ports too): `resolved` itself
+ * when there is no `endPort` or it is not above `resolved`.
+ */
+export function namedPortEnd(p: CompiledPort, resolved: number): number {
+  return p.endPort !== undefined && p.endPort > resolved ? Math.min(p.endPort, 65535) : resolved;
 }

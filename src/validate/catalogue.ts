@@ -107,7 +107,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-port-omitted', severity: E, versions: '1.19', what: 'port omitted for a protocol that has ports' },
   { id: 'sanitize-portless-protocol-port', severity: E, versions: '1.19', what: 'VRRP or IGMP with a port other than empty or 0' },
   { id: 'sanitize-extended-protocols-flag', severity: W, versions: '1.19', what: 'VRRP or IGMP need agent flag enable-extended-ip-protocols' },
-  { id: 'sanitize-end-port-named', severity: E, versions: '1.16+', what: 'endPort with a named port (the range is ignored)' },
+  { id: 'sanitize-end-port-named', severity: E, versions: '1.16+', what: 'endPort with a named port (a range from the resolved number)' },
   { id: 'sanitize-end-port-below-port', severity: W, versions: '1.16+', what: 'endPort below port (means the single port)' },
   { id: 'sanitize-l7-protocol', severity: E, versions: 'all', what: 'HTTP, Kafka or l7proto rules on a port whose protocol is not TCP' },
   { id: 'sanitize-l7-port-zero', severity: E, versions: 'all', what: 'L7 rules on port 0' },

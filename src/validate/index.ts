@@ -86,7 +86,7 @@
  * | `sanitize-port-omitted` | sanitize | error | 1.19 | port omitted for a protocol that has ports |
  * | `sanitize-portless-protocol-port` | sanitize | error | 1.19 | VRRP or IGMP with a port other than empty or 0 |
  * | `sanitize-extended-protocols-flag` | sanitize | warning | 1.19 | VRRP or IGMP need agent flag enable-extended-ip-protocols |
- * | `sanitize-end-port-named` | sanitize | error | 1.16+ | endPort with a named port (the range is ignored) |
+ * | `sanitize-end-port-named` | sanitize | error | 1.16+ | endPort with a named port (a range from the resolved number) |
  * | `sanitize-end-port-below-port` | sanitize | warning | 1.16+ | endPort below port (means the single port) |
  * | `sanitize-l7-protocol` | sanitize | error | all | HTTP, Kafka or l7proto rules on a port whose protocol is not TCP |
  * | `sanitize-l7-port-zero` | sanitize | error | all | L7 rules on port 0 |

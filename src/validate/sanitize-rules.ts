@@ -444,8 +444,9 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
         'write the port number in decimal');
     }
     if (r.kind === 'named' && end !== undefined && endSupported) {
-      ctx.report('sanitize-end-port-named', `${portPath}.endPort`, `endPort ${show(end)} is ignored with the named port ${show(port.port)}; the rule matches only that port`,
-        'use a numeric port to start the range, or drop endPort');
+      const message = `endPort ${show(end)} with the named port ${show(port.port)}: the agent resolves the name and matches from that number up to `
+        + 'endPort (only the number when it is above endPort), so the range depends on each pod\'s container port';
+      ctx.report('sanitize-end-port-named', `${portPath}.endPort`, message, 'use a numeric port to start the range, or drop endPort');
     }
     if (r.kind === 'number' && typeof end === 'number' && endSupported) {
       if (end > 0 && end < r.value) {

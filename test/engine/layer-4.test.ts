@@ -3,7 +3,8 @@
 // destination per protocol, IANA service names, and the text the explanations give each port entry.
 import { describe, expect, test } from 'vitest';
 import { compileL4, CompiledPort, icmpTypeNumber, L4Query, matchL4, parsePortValue, portMatches, resolveNamedPort } from '../../src/engine/ports';
-import { Queries } from '../../src/engine';
+import { Endpoint, Queries } from '../../src/engine';
+import { CiliumVersion } from '../../src';
 import { cnp, judged, labels, policySet, verdict } from './helpers';
 
 const WEB = 'pod:default:app=web';
@@ -117,6 +118,27 @@ describe('named ports (engine verdicts)', () => {
     expect(set).toAllow(WEB, udp, '53/UDP'); // the rule's name is read lower-case
     expect(set).toDeny(WEB, udp, '54/TCP');
     expect(set).toDeny(WEB, udp, '54/UDP');
+  });
+
+  // pkg/policy/l4.go: `createL4Filter` keeps `EndPort: uint16(port.EndPort)` for a named port too, and `toMapState`
+  // resolves the name (`GetNamedPort`) and then writes `PortRangeToMaskedPorts(port, l4.EndPort)`: the range starts at the
+  // resolved number (a single port when endPort is not above it). Older CRDs (1.14/1.15) prune endPort.
+  test('a named port with an endPort is the range from the number the name resolves to up to endPort (1.16+)', () => {
+    const item = { ...fromWeb, toPorts: [{ ports: [{ port: 'http', endPort: 8090, protocol: 'TCP' }] }] };
+    const set = ingress(item);
+    const api = (port: number): Endpoint => ({ ...set.endpoint(API), ports: [{ name: 'http', port }] });
+    expect(set).toAllow(WEB, api(8080), '8080/TCP');
+    expect(set).toAllow(WEB, api(8080), '8085/TCP');
+    expect(set).toAllow(WEB, api(8080), '8090/TCP');
+    expect(set).toDeny(WEB, api(8080), '8091/TCP');
+    expect(set).toDeny(WEB, api(8080), '8079/TCP');
+    expect(set).toDeny(WEB, api(8080), '8085/UDP');
+    expect(set).toAllow(WEB, api(9000), '9000/TCP'); // resolved above endPort: that port alone
+    expect(set).toDeny(WEB, api(9000), '8090/TCP');
+    expect(set).toDeny(WEB, api(9000), '9001/TCP');
+    const old = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [item] })], { ciliumVersion: CiliumVersion.V1_15 });
+    expect(old).toAllow(WEB, api(8080), '8080/TCP');
+    expect(old).toDeny(WEB, api(8080), '8085/TCP');
   });
 
   test('IANA service names: letters required, single inner hyphens, at most 15 characters', () => {
@@ -236,9 +258,10 @@ describe('the layer-4 functions\' contracts (differences the engine never reache
   test('resolveNamedPort gives the container ports of that name whose protocol the entry covers', () => {
     const named: CompiledPort = { protocols: ['UDP'], kind: 'named', lo: 0, hi: 0, name: 'dns', text: 'dns/UDP' };
     const ports = [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'DNS', port: 5353 }, { name: 'dns', port: 54, protocol: 'tcp' }, { name: 'web', port: 80, protocol: 'UDP' }];
-    expect(resolveNamedPort(named, ports)).toEqual([{ port: 53, protocol: 'UDP' }]);
+    expect(resolveNamedPort(named, ports)).toEqual([{ port: 53, endPort: 53, protocol: 'UDP' }]);
     expect(resolveNamedPort({ ...named, protocols: ['TCP', 'UDP', 'SCTP'] }, ports)).toEqual([
-      { port: 53, protocol: 'UDP' }, { port: 5353, protocol: 'TCP' }, { port: 54, protocol: 'TCP' },
+      { port: 53, endPort: 53, protocol: 'UDP' }, { port: 5353, endPort: 5353, protocol: 'TCP' }, { port: 54, endPort: 54, protocol: 'TCP' },
     ]);
+    expect(resolveNamedPort({ ...named, endPort: 60 }, ports)).toEqual([{ port: 53, endPort: 60, protocol: 'UDP' }]);
   });
 });
