@@ -221,7 +221,10 @@ export class Icmp {
     return Icmp.type(family === IcmpFamily.IPV6 ? 128 : 8, family);
   }
 
-  /** Echo reply: type 0, or 129 for IPv6. */
+  /**
+   * Echo reply: type 0, or 129 for IPv6. Cilium 1.14-1.19 reads IPv4 type 0 as every ICMPv4 type (the type is the port
+   * of its policy map key, and port 0 is the wildcard; cilium/cilium#41304), so the IPv4 form opens (or denies) all ICMPv4.
+   */
   public static echoReply(family: IcmpFamily = IcmpFamily.IPV4): Port {
     return Icmp.type(family === IcmpFamily.IPV6 ? 129 : 0, family);
   }
@@ -241,7 +244,7 @@ export class Icmp {
     return Icmp.type(2, IcmpFamily.IPV6);
   }
 
-  /** An ICMP type by number (0-255). */
+  /** An ICMP type by number (0-255). Type 0 stands for every type of its family in Cilium 1.14-1.19 (see `echoReply`). */
   public static type(type: number, family: IcmpFamily = IcmpFamily.IPV4): Port {
     checkNumber(type, 'ICMP type', 0, 255);
     return Port._icmp({ family, type });

@@ -209,14 +209,14 @@ describe('ICMP types: each factory opens its type on its family only', () => {
   test.each([
     ['echoRequest', () => Icmp.echoRequest(), 'icmp/8', ['icmp/0', 'icmpv6/8', 'icmpv6/128']],
     ['echoRequest IPv6', () => Icmp.echoRequest(IcmpFamily.IPV6), 'icmpv6/128', ['icmp/8', 'icmpv6/129']],
-    ['echoReply', () => Icmp.echoReply(), 'icmp/0', ['icmp/8', 'icmpv6/0']],
+    ['echoReply', () => Icmp.echoReply(), 'icmp/0', ['icmpv6/0', 'icmpv6/129']],
     ['echoReply IPv6', () => Icmp.echoReply(IcmpFamily.IPV6), 'icmpv6/129', ['icmpv6/128', 'icmp/0']],
     ['destinationUnreachable', () => Icmp.destinationUnreachable(), 'icmp/3', ['icmp/1', 'icmpv6/3']],
     ['destinationUnreachable IPv6', () => Icmp.destinationUnreachable(IcmpFamily.IPV6), 'icmpv6/1', ['icmpv6/3', 'icmp/3']],
     ['timeExceeded', () => Icmp.timeExceeded(), 'icmp/11', ['icmp/3', 'icmpv6/11']],
     ['timeExceeded IPv6', () => Icmp.timeExceeded(IcmpFamily.IPV6), 'icmpv6/3', ['icmpv6/11', 'icmp/11']],
     ['packetTooBig', () => Icmp.packetTooBig(), 'icmpv6/2', ['icmp/2', 'icmpv6/1']],
-    ['type(0)', () => Icmp.type(0), 'icmp/0', ['icmpv6/0', 'icmp/8']],
+    ['type(0)', () => Icmp.type(0), 'icmp/0', ['icmpv6/0', 'icmpv6/128']],
     ['type(255, IPv6)', () => Icmp.type(255, IcmpFamily.IPV6), 'icmpv6/255', ['icmp/255']],
     ['named EchoRequest', () => Icmp.named('EchoRequest'), 'icmp/8', ['icmp/0', 'icmpv6/128']],
     ['named NeighborSolicitation', () => Icmp.named('NeighborSolicitation', IcmpFamily.IPV6), 'icmpv6/135', ['icmpv6/136', 'icmp/8']],
@@ -224,6 +224,15 @@ describe('ICMP types: each factory opens its type on its family only', () => {
     const expected = Object.fromEntries([[open, 'allowed'], ...closed.map((c) => [c, 'denied']), ['80/TCP', 'denied']]);
     expect(verdicts([port()], Object.keys(expected))).toEqual(expected);
   });
+});
+
+// Type 0 is the port-0 wildcard of Cilium's policy map key (pkg/policy/api/icmp.go `ICMPField.PortProtocol`,
+// portrange.go `PortRangeToMaskedPorts(0, 0)`; cilium/cilium#41304): IPv4 echo reply opens every ICMPv4 type.
+test('Icmp.echoReply() and Icmp.type(0) open every ICMPv4 type, as Cilium reads type 0', () => {
+  for (const port of [Icmp.echoReply(), Icmp.type(0)]) {
+    expect(verdicts([port], ['icmp/0', 'icmp/8', 'icmp/3', 'icmpv6/128', '80/TCP']))
+      .toEqual({ 'icmp/0': 'allowed', 'icmp/8': 'allowed', 'icmp/3': 'allowed', 'icmpv6/128': 'denied', '80/TCP': 'denied' });
+  }
 });
 
 describe('a Port is a value', () => {
