@@ -222,8 +222,9 @@ export class Icmp {
   }
 
   /**
-   * Echo reply: type 0, or 129 for IPv6. Cilium 1.14-1.19 reads IPv4 type 0 as every ICMPv4 type (the type is the port
-   * of its policy map key, and port 0 is the wildcard; cilium/cilium#41304), so the IPv4 form opens (or denies) all ICMPv4.
+   * Echo reply: 129 for IPv6. The IPv4 form (type 0) is refused (`icmp-type-zero`): Cilium 1.14-1.19 reads type 0 as
+   * every ICMPv4 type (the type is the port of its policy map key, and port 0 is the wildcard; cilium/cilium#41304), so
+   * it would open (or deny) all ICMPv4. Replies to an allowed echo request pass through connection tracking without a rule.
    */
   public static echoReply(family: IcmpFamily = IcmpFamily.IPV4): Port {
     return Icmp.type(family === IcmpFamily.IPV6 ? 129 : 0, family);
@@ -244,9 +245,13 @@ export class Icmp {
     return Icmp.type(2, IcmpFamily.IPV6);
   }
 
-  /** An ICMP type by number (0-255). Type 0 stands for every type of its family in Cilium 1.14-1.19 (see `echoReply`). */
+  /**
+   * An ICMP type by number (1-255). Type 0 is refused (`icmp-type-zero`): Cilium reads it as every type of its family
+   * (see `echoReply`).
+   */
   public static type(type: number, family: IcmpFamily = IcmpFamily.IPV4): Port {
     checkNumber(type, 'ICMP type', 0, 255);
+    refuseTypeZero(type, family);
     return Port._icmp({ family, type });
   }
 
@@ -261,10 +266,28 @@ export class Icmp {
         location: callerLocation(),
       });
     }
+    refuseTypeZero(names[name], family);
     return Port._icmp({ family, type: name });
   }
 
   private constructor() {}
+}
+
+/**
+ * Type 0 (IPv4 `EchoReply`) is the port-0 wildcard of Cilium's policy map key (`icmpTypeCovers`, cilium/cilium#41304):
+ * a rule for it covers every ICMP type of the family, so it is refused rather than written.
+ */
+function refuseTypeZero(type: number, family: IcmpFamily): void {
+  if (type !== 0) return;
+  const icmp = family === IcmpFamily.IPV6 ? 'ICMPv6' : 'ICMPv4';
+  throw new CiliumPolicyError({
+    id: 'icmp-type-zero',
+    message: `${icmp} type 0${family === IcmpFamily.IPV4 ? ' (echo reply)' : ''} would match every ${icmp} type: Cilium carries the ICMP type in the `
+      + 'port of its policy map key, and port 0 is the wildcard (cilium/cilium#41304)',
+    fix: 'drop it: replies to an allowed echo request pass through connection tracking without a rule; to allow every ICMP type, '
+      + 'allow the peer without ports (or list the types meant)',
+    location: callerLocation(),
+  });
 }
 
 function checkNumber(value: number, what: string, min: number, max = 65535): void {

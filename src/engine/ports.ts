@@ -4,22 +4,13 @@
  * `endPort` ranges (1.16+); named ports resolved on the destination endpoint; protocol omitted or `ANY` = TCP, UDP and
  * SCTP (not ICMP); ICMP only through `icmps`.
  */
-import { ICMP_TYPE_NAMES, icmpTypeCovers } from '../model/icmp-types';
+import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import { IcmpRuleModel, L7RulesModel, PortRuleModel } from '../model/policy-model';
 import { ANY_PROTOCOLS, CompiledPort, compilePortEntry, namedPortEnd, parsePortValue } from '../model/port-entries';
 
-export { ANY_PROTOCOLS, CompiledPort, parsePortValue };
+export { ANY_PROTOCOLS, CompiledPort, icmpTypeNumber, parsePortValue };
 import { NamedPort } from './endpoint';
-
-/**
- * ICMP type names the agent accepts beyond the model's table (pkg/policy/api/icmp.go aliases: IPv4 `EchoRequest` is 8,
- * `ExtendedEchoReply` 43; IPv6 `ExtendedEchoReply` 161).
- */
-const ICMP_ALIASES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<string, number>>>> = {
-  IPv4: { EchoRequest: 8, ExtendedEchoReply: 43 },
-  IPv6: { ExtendedEchoReply: 161 },
-};
 
 /** One `toPorts[]` entry, resolved. */
 export interface CompiledPortRule {
@@ -166,16 +157,6 @@ export function resolveNamedPort(p: CompiledPort, ports: readonly NamedPort[]): 
   return ports.filter((np) => np.name.toLowerCase() === p.name)
     .map((np) => ({ port: np.port, endPort: namedPortEnd(p, np.port), protocol: (np.protocol ?? 'TCP').toUpperCase() }))
     .filter((r) => p.protocols.includes(r.protocol));
-}
-
-/** Resolves an ICMP type (number, numeric string or CamelCase name) for a family. */
-export function icmpTypeNumber(type: number | string, family: 'IPv4' | 'IPv6'): number | undefined {
-  if (typeof type === 'number') return Number.isInteger(type) && type >= 0 && type <= 255 ? type : undefined;
-  if (/^\d+$/.test(type)) return icmpTypeNumber(Number(type), family);
-  const names = ICMP_TYPE_NAMES[family];
-  if (Object.prototype.hasOwnProperty.call(names, type)) return names[type];
-  const aliases = ICMP_ALIASES[family];
-  return Object.prototype.hasOwnProperty.call(aliases, type) ? aliases[type] : undefined;
 }
 
 function compilePortRule(pr: PortRuleModel, index: number, options: CompileL4Options): CompiledPortRule {

@@ -361,16 +361,20 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     const dst = c.destination.kind === 'pod' && inScope(c.destination.namespace ?? 'default') ? policyOf(c.destination) : undefined;
     const port = portText(c);
     if (c.source.kind === 'unknown' || c.destination.kind === 'unknown') unknown++;
+    const wildcard = icmpWildcard(c);
     if (src) {
       src.flows += c.flows;
-      if (c.destination.kind === 'unknown') note(src, `egress to ${unknownText(c.destination)} on ${port}: identity unknown`);
+      if (wildcard) note(src, `egress to ${peerText(c.destination)} on ${port}: ${wildcard}`);
+      else if (c.destination.kind === 'unknown') note(src, `egress to ${unknownText(c.destination)} on ${port}: identity unknown`);
       else if (isPodAddress(c.destination, podAddresses)) note(src, `egress to ${c.destination.ip ?? ''} on ${port}: a pod's address with a world identity`);
       else if (coveredByDnsCompanion(c)) src.dns = true;
       else for (const peer of egressPeers(c, capture, clusterName)) addRule(src.egress, TrafficDirection.EGRESS, peer, c);
     }
     if (dst) {
       if (dst !== src) dst.flows += c.flows;
-      if (c.source.kind === 'unknown') {
+      if (wildcard) {
+        note(dst, `ingress from ${peerText(c.source)} on ${port}: ${wildcard}`);
+      } else if (c.source.kind === 'unknown') {
         note(dst, `ingress from ${unknownText(c.source)} on ${port}: identity unknown`);
       } else if (isPodAddress(c.source, podAddresses)) {
         note(dst, `ingress from ${c.source.ip ?? ''} on ${port}: a pod's address with a world identity`);
@@ -419,6 +423,24 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
 
 function portText(c: ObservedConnection): string {
   return c.protocol === 'ICMP' ? `${c.icmpFamily === 'IPv6' ? 'icmpv6' : 'icmp'}/${c.icmpType ?? 0}` : `${c.port}/${c.protocol}`;
+}
+
+/**
+ * Why an ICMP connection of type 0 (an IPv4 echo reply the capture does not mark as a reply) is not drafted: Cilium reads
+ * a rule for type 0 as every ICMP type of the family (`icmpTypeCovers`, cilium/cilium#41304). `undefined` for any other.
+ */
+function icmpWildcard(c: ObservedConnection): string | undefined {
+  if (c.protocol !== 'ICMP' || (c.icmpType ?? 0) !== 0) return undefined;
+  const icmp = c.icmpFamily === 'IPv6' ? 'ICMPv6' : 'ICMPv4';
+  return `a rule for ICMP type 0 would open every ${icmp} type (Cilium reads type 0 as the wildcard, cilium/cilium#41304)`;
+}
+
+/** A flow end as the notes name it: its pod, entity or address. */
+function peerText(p: FlowPeer): string {
+  if (p.kind === 'unknown') return unknownText(p);
+  if (p.kind === 'entity') return `entity ${p.entity ?? 'world'}`;
+  if (p.kind === 'pod') return `pod ${p.namespace ?? 'default'}/${p.podNames[0] ?? Object.entries(p.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`;
+  return p.ip ?? 'an unknown address';
 }
 
 function unknownText(p: FlowPeer): string {

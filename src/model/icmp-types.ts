@@ -58,3 +58,22 @@ export const ICMP_TYPE_NAMES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<s
 export function icmpTypeCovers(ruleType: number, type: number): boolean {
   return ruleType === 0 || ruleType === type;
 }
+
+/**
+ * ICMP type names the agent accepts beyond the model's table (pkg/policy/api/icmp.go aliases: IPv4 `EchoRequest` is 8,
+ * `ExtendedEchoReply` 43; IPv6 `ExtendedEchoReply` 161).
+ */
+const ICMP_ALIASES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<string, number>>>> = {
+  IPv4: { EchoRequest: 8, ExtendedEchoReply: 43 },
+  IPv6: { ExtendedEchoReply: 161 },
+};
+
+/** Resolves an ICMP type (number, numeric string or CamelCase name) for a family. */
+export function icmpTypeNumber(type: number | string, family: 'IPv4' | 'IPv6'): number | undefined {
+  if (typeof type === 'number') return Number.isInteger(type) && type >= 0 && type <= 255 ? type : undefined;
+  if (/^\d+$/.test(type)) return icmpTypeNumber(Number(type), family);
+  const names = ICMP_TYPE_NAMES[family];
+  if (Object.prototype.hasOwnProperty.call(names, type)) return names[type];
+  const aliases = ICMP_ALIASES[family];
+  return Object.prototype.hasOwnProperty.call(aliases, type) ? aliases[type] : undefined;
+}

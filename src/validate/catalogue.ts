@@ -206,6 +206,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-kafka-removed', severity: E, versions: '1.20-dev', what: 'kafka or l7proto rules (removed in Cilium 1.20)' },
   { id: 'pitfall-broad-peer', severity: W, versions: 'all', what: 'an allow rule open to every address (`0.0.0.0/0`, `::/0`) or every name (toFQDNs `*`)' },
   { id: 'pitfall-cidr-host-bits', severity: W, versions: 'all', what: 'a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network' },
+  { id: 'pitfall-icmp-type-zero', severity: W, versions: 'all', what: 'an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family' },
   {
     id: 'pitfall-ccnp-select-all-default-deny', severity: W, versions: 'all',
     what: 'a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included',

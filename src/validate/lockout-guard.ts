@@ -6,7 +6,7 @@ import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subt
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector } from '../model/labels';
-import { ICMP_TYPE_NAMES, icmpTypeCovers } from '../model/icmp-types';
+import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
   CidrRuleModel, IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel,
   SectionName,
@@ -560,8 +560,7 @@ function l4Overlaps(deny: PortProtocolModel, guard: PortProtocolModel): boolean 
 /** Whether the deny's ICMP field covers the guarded type: the same family, and the same type or type 0 (every type). */
 function icmpCovers(deny: IcmpFieldModel, guarded: IcmpFieldModel): boolean {
   const family = (f: IcmpFieldModel): 'IPv4' | 'IPv6' => (f.family === 'IPv6' ? 'IPv6' : 'IPv4');
-  const type = (f: IcmpFieldModel): number => (typeof f.type === 'number' ? f.type
-    : typeof f.type === 'string' && /^\d+$/.test(f.type) ? Number(f.type) : ICMP_TYPE_NAMES[family(f)][String(f.type)] ?? -1);
+  const type = (f: IcmpFieldModel): number => (typeof f.type === 'number' || typeof f.type === 'string' ? icmpTypeNumber(f.type, family(f)) : undefined) ?? -1;
   return family(deny) === family(guarded) && icmpTypeCovers(type(deny), type(guarded));
 }
 

@@ -1,7 +1,8 @@
 // Pitfalls of single rule items: toServices with toPorts, the API server reached through toServices (egress and
-// egressDeny), Kafka on 1.20, authentication that drops what the item allows.
+// egressDeny), Kafka on 1.20, authentication that drops what the item allows, an ICMP type 0 that stands for every type.
 import { authenticationDrop } from '../model/authentication';
-import { LabelSelectorModel, PortRuleModel, RuleItemModel, SectionName, SECTIONS } from '../model/policy-model';
+import { icmpTypeNumber } from '../model/icmp-types';
+import { IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortRuleModel, RuleItemModel, SectionName, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { servicesReferenced } from './pitfall-services';
 import { describeSelector, fromModel, selectsLabels } from './pod-selectors';
@@ -68,14 +69,38 @@ export function authenticationDrops(run: PitfallRun, r: RuleView, item: RuleItem
 }
 
 /**
+ * An `icmps` field of type 0 (IPv4 `EchoReply`, or `0`): the agent reads it as every ICMP type of its family
+ * (`icmpTypeCovers`, cilium/cilium#41304), so an allow opens all of them and a deny drops all of them, ping included.
+ */
+export function icmpTypeZero(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string, deny: boolean): void {
+  arr<IcmpRuleModel>(item.icmps).forEach((rule, j) => {
+    if (!isObject(rule)) return;
+    arr<IcmpFieldModel>(rule.fields).forEach((f, k) => {
+      if (!isObject(f) || (typeof f.type !== 'number' && typeof f.type !== 'string')) return;
+      const family = f.family === 'IPv6' ? 'IPv6' : 'IPv4';
+      if (icmpTypeNumber(f.type, family) !== 0) return;
+      const icmp = family === 'IPv6' ? 'ICMPv6' : 'ICMPv4';
+      run.report('pitfall-icmp-type-zero', r, `${itemPath}.icmps[${j}].fields[${k}].type`,
+        `icmps type ${JSON.stringify(f.type)} (${family}) is read by the agent as every ${icmp} type: the type is the port of the policy map key, `
+        + `and port 0 is its wildcard (cilium/cilium#41304), so this ${deny ? 'deny drops' : 'allow opens'} all ${icmp}, not only type 0`,
+        deny
+          ? `if all ${icmp} is meant, deny it without icmps (an L3 deny covers ICMP); otherwise list the types meant, other than 0`
+          : `drop it: echo replies to an allowed echo request pass through connection tracking without a rule; if all ${icmp} is meant, `
+            + 'say so with an item without toPorts and icmps');
+    });
+  });
+}
+
+/**
  * The checks of single rule items: toServices (with toPorts, to the API server), in egress and egressDeny (a deny's
- * toServices is translated the same way, and fails open where an allow fails closed), authentication, and Kafka on
- * Cilium 1.20.
+ * toServices is translated the same way, and fails open where an allow fails closed), authentication, ICMP type 0, and
+ * Kafka on Cilium 1.20.
  */
 export function itemChecks(run: PitfallRun, r: RuleView): void {
   for (const section of SECTIONS) {
     for (const { item, index } of items(r.rule, section)) {
       if (section === 'ingress' || section === 'egress') authenticationDrops(run, r, item, `${r.path}.${section}[${index}]`);
+      icmpTypeZero(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
       if (section === SectionName.EGRESS || section === SectionName.EGRESS_DENY) {
         servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
         kubeApiServerService(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.EGRESS_DENY);

@@ -31,6 +31,7 @@
  * | `pitfall-kafka-removed` | pitfall | error | 1.20-dev | kafka or l7proto rules (removed in Cilium 1.20) |
  * | `pitfall-broad-peer` | pitfall | warning | all | an allow rule open to every address (`0.0.0.0/0`, `::/0`) or every name (toFQDNs `*`) |
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |
+ * | `pitfall-icmp-type-zero` | pitfall | warning | all | an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family |
  * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |
  * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by another policy's DNS `*` for the same pods, server and port (Cilium ORs them) |
  * | `pitfall-l7-parser-conflict` | pitfall | error | all | two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy |

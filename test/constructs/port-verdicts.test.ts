@@ -6,7 +6,8 @@
 // verdict (refusals, printing) come first in each block: a mutant is killed by the first failing test, so cheap first.
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, Icmp, IcmpFamily, Peer, Port, PortOptions, Protocol } from '../../src';
-import { Endpoints } from '../../src/engine';
+import { Endpoints, PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -186,7 +187,7 @@ describe('ICMP types: each factory opens its type on its family only', () => {
   test('printed with the family', () => {
     expect(String(Icmp.echoRequest())).toBe('icmp 8/IPv4');
     expect(String(Icmp.packetTooBig())).toBe('icmp 2/IPv6');
-    expect(String(Icmp.named('EchoReply'))).toBe('icmp EchoReply/IPv4');
+    expect(String(Icmp.named('EchoReply', IcmpFamily.IPV6))).toBe('icmp EchoReply/IPv6');
   });
 
   test('types outside 0-255 and unknown names are refused', () => {
@@ -209,14 +210,13 @@ describe('ICMP types: each factory opens its type on its family only', () => {
   test.each([
     ['echoRequest', () => Icmp.echoRequest(), 'icmp/8', ['icmp/0', 'icmpv6/8', 'icmpv6/128']],
     ['echoRequest IPv6', () => Icmp.echoRequest(IcmpFamily.IPV6), 'icmpv6/128', ['icmp/8', 'icmpv6/129']],
-    ['echoReply', () => Icmp.echoReply(), 'icmp/0', ['icmpv6/0', 'icmpv6/129']],
     ['echoReply IPv6', () => Icmp.echoReply(IcmpFamily.IPV6), 'icmpv6/129', ['icmpv6/128', 'icmp/0']],
     ['destinationUnreachable', () => Icmp.destinationUnreachable(), 'icmp/3', ['icmp/1', 'icmpv6/3']],
     ['destinationUnreachable IPv6', () => Icmp.destinationUnreachable(IcmpFamily.IPV6), 'icmpv6/1', ['icmpv6/3', 'icmp/3']],
     ['timeExceeded', () => Icmp.timeExceeded(), 'icmp/11', ['icmp/3', 'icmpv6/11']],
     ['timeExceeded IPv6', () => Icmp.timeExceeded(IcmpFamily.IPV6), 'icmpv6/3', ['icmpv6/11', 'icmp/11']],
     ['packetTooBig', () => Icmp.packetTooBig(), 'icmpv6/2', ['icmp/2', 'icmpv6/1']],
-    ['type(0)', () => Icmp.type(0), 'icmp/0', ['icmpv6/0', 'icmpv6/128']],
+    ['type(1)', () => Icmp.type(1), 'icmp/1', ['icmp/0', 'icmp/8', 'icmpv6/1']],
     ['type(255, IPv6)', () => Icmp.type(255, IcmpFamily.IPV6), 'icmpv6/255', ['icmp/255']],
     ['named EchoRequest', () => Icmp.named('EchoRequest'), 'icmp/8', ['icmp/0', 'icmpv6/128']],
     ['named NeighborSolicitation', () => Icmp.named('NeighborSolicitation', IcmpFamily.IPV6), 'icmpv6/135', ['icmpv6/136', 'icmp/8']],
@@ -227,12 +227,26 @@ describe('ICMP types: each factory opens its type on its family only', () => {
 });
 
 // Type 0 is the port-0 wildcard of Cilium's policy map key (pkg/policy/api/icmp.go `ICMPField.PortProtocol`,
-// portrange.go `PortRangeToMaskedPorts(0, 0)`; cilium/cilium#41304): IPv4 echo reply opens every ICMPv4 type.
-test('Icmp.echoReply() and Icmp.type(0) open every ICMPv4 type, as Cilium reads type 0', () => {
-  for (const port of [Icmp.echoReply(), Icmp.type(0)]) {
-    expect(verdicts([port], ['icmp/0', 'icmp/8', 'icmp/3', 'icmpv6/128', '80/TCP']))
-      .toEqual({ 'icmp/0': 'allowed', 'icmp/8': 'allowed', 'icmp/3': 'allowed', 'icmpv6/128': 'denied', '80/TCP': 'denied' });
+// portrange.go `PortRangeToMaskedPorts(0, 0)`; cilium/cilium#41304): a rule for IPv4 echo reply would open every ICMPv4
+// type. Each way of asking for type 0 is refused; the engine shows what the rule would have allowed.
+test('Icmp.echoReply(), Icmp.type(0) and Icmp.named(\'EchoReply\') are refused: Cilium reads type 0 as every ICMP type', () => {
+  const asks: [string, () => unknown, string][] = [
+    ['echoReply()', () => Icmp.echoReply(), 'ICMPv4 type 0 (echo reply) would match every ICMPv4 type'],
+    ['type(0)', () => Icmp.type(0), 'ICMPv4 type 0 (echo reply) would match every ICMPv4 type'],
+    ['named(EchoReply)', () => Icmp.named('EchoReply'), 'ICMPv4 type 0 (echo reply) would match every ICMPv4 type'],
+    ['type(0, IPv6)', () => Icmp.type(0, IcmpFamily.IPV6), 'ICMPv6 type 0 would match every ICMPv6 type'],
+  ];
+  for (const [what, ask, message] of asks) {
+    const text = refused(ask);
+    expect(text, what).toContain(`icmp-type-zero: ${message}`);
+    expect(text, what).toMatch(/cilium\/cilium#41304[\s\S]*drop it: replies to an allowed echo request pass through connection tracking/);
   }
+  const wide = PolicySet.fromYaml(JSON.stringify({
+    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'shop' },
+    spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ icmps: [{ fields: [{ family: 'IPv4', type: 0 }] }] }] },
+  }));
+  expect(['icmp/0', 'icmp/8', 'icmp/3', 'icmpv6/128'].map((c) => verdictFor(wide, 'pod:shop:app=client', 'pod:shop:app=web', c).verdict))
+    .toEqual(['allowed', 'allowed', 'allowed', 'denied']);
 });
 
 describe('a Port is a value', () => {

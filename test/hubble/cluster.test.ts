@@ -147,6 +147,24 @@ describe('pods named with a reserved identity', () => {
   });
 });
 
+describe('draft: an ICMP echo reply that the capture does not mark as a reply', () => {
+  // Cilium reads a rule for ICMP type 0 as every ICMPv4 type (cilium/cilium#41304): drafting the observed echo reply
+  // would open all ICMPv4 between the two pods, so it is listed as not drafted; the echo request (type 8) is drafted.
+  test('type 0 is not drafted, on either side, and says why; type 8 is', async () => {
+    const icmp = (type: number): string => flow({ l4: { ICMPv4: { type } }, is_reply: false });
+    const plan = planDraft(await capture([icmp(8), icmp(0)]));
+    const byName = Object.fromEntries(plan.policies.map((p) => [p.name, p]));
+    expect(byName.web.egress.map((r) => r.ports.map((p) => `${p.protocol}/${p.icmpType}`))).toEqual([['ICMP/8']]);
+    expect(byName.api.ingress.map((r) => r.ports.map((p) => `${p.protocol}/${p.icmpType}`))).toEqual([['ICMP/8']]);
+    const why = 'a rule for ICMP type 0 would open every ICMPv4 type (Cilium reads type 0 as the wildcard, cilium/cilium#41304)';
+    expect(byName.web.notDrafted).toEqual([`egress to pod shop/api-5c6d-fghij on icmp/0: ${why}`]);
+    expect(byName.api.notDrafted).toEqual([`ingress from pod shop/web-7d9f-abcde on icmp/0: ${why}`]);
+    const ts = renderDraftTypeScript(plan);
+    expect(ts).toContain('Icmp.echoRequest()');
+    expect(ts).not.toMatch(/Icmp\.type\(0|icmpType: 0/);
+  });
+});
+
 describe('the engine against the cluster\'s own decisions', () => {
   type Report = ReturnType<typeof replayCapture>;
   const judge = async (lines: string[], yaml: string): Promise<Report> => replayCapture(await capture(lines), policies(yaml));

@@ -243,3 +243,33 @@ describe('pitfall-cidr-host-bits: a CIDR whose address has host bits set', () =>
     expect(verdictFor(set, 'pod:shop:app=web', 'cidr:10.200.0.1', '443/TCP').verdict).toBe('allowed');
   });
 });
+
+describe('pitfall-icmp-type-zero: an icmps field that the agent reads as every ICMP type', () => {
+  const ID = 'pitfall-icmp-type-zero';
+  const icmps = (section: string, ...fields: Doc[]): Doc => cnp({
+    endpointSelector: WEB, enableDefaultDeny: { egress: false }, [section]: [{ [section.startsWith('ingress') ? 'fromCIDR' : 'toCIDR']: ['192.0.2.0/24'], icmps: [{ fields }] }],
+  });
+
+  it('type 0, "0" and IPv4 EchoReply, in allow and deny sections, at the field; other types and IPv6 EchoReply (129) are not', () => {
+    expect(paths(ID, [icmps('egress', { type: 8 }, { type: 0 }, { type: 'EchoReply' }, { family: 'IPv4', type: '0' })]))
+      .toEqual(['spec.egress[0].icmps[0].fields[1].type', 'spec.egress[0].icmps[0].fields[2].type', 'spec.egress[0].icmps[0].fields[3].type']);
+    expect(paths(ID, [icmps('ingressDeny', { family: 'IPv6', type: 0 })])).toEqual(['spec.ingressDeny[0].icmps[0].fields[0].type']);
+    expect(paths(ID, [icmps('ingress', { family: 'IPv6', type: 'EchoReply' }, { type: 'EchoRequest' }, { type: 3 })])).toEqual([]);
+    expect(paths(ID, [icmps('egress', { type: null }, { type: { n: 0 } }), cnp({ endpointSelector: WEB, egress: [{ icmps: [null, { fields: 'x' }] }] })]))
+      .toEqual([]);
+  });
+
+  it('an allow says it opens all ICMPv4 and how to drop it; a deny says it drops all, ping included', () => {
+    const [allow] = findings(report([icmps('egress', { type: 'EchoReply' })]), ID);
+    expect(allow.message).toMatch(/^icmps type "EchoReply" \(IPv4\) is read by the agent as every ICMPv4 type: .*cilium\/cilium#41304.*this allow opens all ICMPv4/);
+    expect(allow.fix).toMatch(/^drop it: echo replies to an allowed echo request pass through connection tracking/);
+    const [deny] = findings(report([icmps('egressDeny', { family: 'IPv6', type: '0' })]), ID);
+    expect(deny.message).toMatch(/this deny drops all ICMPv6, not only type 0$/);
+    expect(deny.fix).toMatch(/^if all ICMPv6 is meant, deny it without icmps/);
+  });
+
+  it('the engine agrees: an allow of EchoReply lets a ping (type 8) and destination unreachable (3) through', () => {
+    const set = PolicySet.fromYaml(JSON.stringify(cnp({ endpointSelector: WEB, egress: [{ toCIDR: ['192.0.2.0/24'], icmps: [{ fields: [{ type: 'EchoReply' }] }] }] })));
+    expect(['icmp/8', 'icmp/3', '443/TCP'].map((c) => verdictFor(set, 'pod:shop:app=web', 'cidr:192.0.2.7', c).verdict)).toEqual(['allowed', 'allowed', 'denied']);
+  });
+});

@@ -412,6 +412,23 @@ const egressTo = (cidr: string): string => yaml`
                 protocol: TCP
 `;
 
+/** Ping out to the monitoring network (egress default allow: no DNS needed). */
+const ICMP_EGRESS = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: ping
+    namespace: shop
+  spec:
+    endpointSelector: {}
+    enableDefaultDeny: {egress: false}
+    egress:
+      - toCIDR: [192.0.2.0/24]
+        icmps:
+          - fields:
+              - type: EchoRequest
+`;
+
 const clusterwideAll = (extra: string): string => yaml`
   apiVersion: cilium.io/v2
   kind: CiliumClusterwideNetworkPolicy
@@ -548,6 +565,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-cidr-host-bits', when: 'a CIDR with host bits set',
     bad: { 'out.yaml': egressTo('10.1.2.3/8') }, at: ['out.yaml:14:11'],
     good: { 'out.yaml': egressTo('10.1.2.3/32') },
+  },
+  {
+    id: 'pitfall-icmp-type-zero', when: 'an icmps field of type EchoReply (0)',
+    bad: { 'ping.yaml': ICMP_EGRESS.replace('EchoRequest', 'EchoReply') }, at: ['ping.yaml:13:21'],
+    good: { 'ping.yaml': ICMP_EGRESS },
   },
   {
     id: 'pitfall-ccnp-select-all-default-deny', when: 'a clusterwide rule selecting every endpoint with an ingress allow',
