@@ -685,19 +685,25 @@ const range = fc.tuple(fc.integer({ min: 1, max: 65534 }), fc.integer({ min: 1, 
   return from === to ? { from, to: to + 1 } : { from, to };
 });
 
-/** An ICMP match valid at `version` (type names only from 1.16). */
+/** The ICMP type names of a family other than those of type 0 (IPv4 `EchoReply`), which the SDK refuses (`icmp-type-zero`). */
+function icmpNames(family: IcmpFamily): string[] {
+  return Object.keys(ICMP_TYPE_NAMES[family]).filter((name) => ICMP_TYPE_NAMES[family][name] !== 0);
+}
+
+/** An ICMP match valid at `version` (type names only from 1.16; never type 0, which stands for every type in Cilium). */
 export function icmpPort(version: VersionText): fc.Arbitrary<PortSpec> {
   const family = fc.option(fc.constantFrom(IcmpFamily.IPV4, IcmpFamily.IPV6), { nil: undefined });
   const options: fc.Arbitrary<PortSpec>[] = [
-    fc.record({ kind: fc.constant('icmpType' as const), type: fc.integer({ min: 0, max: 255 }), family }, { requiredKeys: ['kind', 'type'] }),
+    fc.record({ kind: fc.constant('icmpType' as const), type: fc.integer({ min: 1, max: 255 }), family }, { requiredKeys: ['kind', 'type'] }),
     fc.record({
       kind: fc.constant('icmpHelper' as const),
-      helper: fc.constantFrom('echoRequest' as const, 'echoReply' as const, 'destinationUnreachable' as const, 'timeExceeded' as const, 'packetTooBig' as const),
+      helper: fc.constantFrom('echoRequest' as const, 'destinationUnreachable' as const, 'timeExceeded' as const, 'packetTooBig' as const),
       family,
     }, { requiredKeys: ['kind', 'helper'] }),
+    fc.constant<PortSpec>({ kind: 'icmpHelper', helper: 'echoReply', family: IcmpFamily.IPV6 }),
   ];
   if (atLeast(version, '1.16')) {
-    options.push(fc.constantFrom(IcmpFamily.IPV4, IcmpFamily.IPV6).chain((f) => fc.constantFrom(...Object.keys(ICMP_TYPE_NAMES[f]))
+    options.push(fc.constantFrom(IcmpFamily.IPV4, IcmpFamily.IPV6).chain((f) => fc.constantFrom(...icmpNames(f))
       .map((name): PortSpec => (f === IcmpFamily.IPV4 ? { kind: 'icmpNamed', name } : { kind: 'icmpNamed', name, family: f }))));
   }
   return fc.oneof(...options);
@@ -1202,11 +1208,16 @@ function badPortSpec(version: VersionText): fc.Arbitrary<{ port: PortSpec; expec
     fc.tuple(fc.constantFrom('Echo', 'PacketTooBig', 'NoSuchType', 'echo', ''), fc.constantFrom(IcmpFamily.IPV4, IcmpFamily.IPV6))
       .filter(([n, f]) => !(n in ICMP_TYPE_NAMES[f]))
       .map(([name, family]) => ({ port: { kind: 'icmpNamed', name, family } as PortSpec, expect: ['icmp-name-unknown'] })),
+    // ICMP type 0 is every type of its family to Cilium (cilium/cilium#41304): refused however it is asked for.
+    fc.constantFrom<PortSpec>(
+      { kind: 'icmpType', type: 0 }, { kind: 'icmpType', type: 0, family: IcmpFamily.IPV6 }, { kind: 'icmpHelper', helper: 'echoReply' },
+      { kind: 'icmpHelper', helper: 'echoReply', family: IcmpFamily.IPV4 }, { kind: 'icmpNamed', name: 'EchoReply', family: IcmpFamily.IPV4 },
+    ).map((port) => ({ port, expect: ['icmp-type-zero'] })),
   ];
   if (!atLeast(version, '1.16')) {
     options.push(
       fc.tuple(fc.constantFrom('tcpRange' as const, 'udpRange' as const), range).map(([kind, r]) => ({ port: { kind, ...r } as PortSpec, expect: ['version-end-port'] })),
-      fc.constantFrom(IcmpFamily.IPV4, IcmpFamily.IPV6).chain((f) => fc.constantFrom(...Object.keys(ICMP_TYPE_NAMES[f]))
+      fc.constantFrom(IcmpFamily.IPV4, IcmpFamily.IPV6).chain((f) => fc.constantFrom(...icmpNames(f))
         .map((name) => ({ port: { kind: 'icmpNamed', name, family: f } as PortSpec, expect: ['version-icmp-type-name'] }))),
     );
   }
