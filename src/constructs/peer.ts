@@ -7,7 +7,7 @@ import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkNamespaceName, checkNonEmptyLabels } from './names';
 import { PeerConfig } from './peer-config';
-import { EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
+import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
@@ -105,6 +105,7 @@ export class Peer implements IPeer {
       'leave labels out and name the namespace (Peer.namespace(\'<ns>\')) if every pod of a namespace is meant, or give the pod labels');
     checkNonEmptyLabels(options.namespaceLabels, 'Peer.endpoints() namespaceLabels',
       'give the namespace labels, or use Peer.allNamespaces() if every namespace is meant');
+    checkExpressionList(options.expressions);
     if (options.expressions !== undefined && options.expressions.length === 0) {
       throw new CiliumPolicyError({
         id: 'selector-empty',

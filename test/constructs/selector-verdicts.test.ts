@@ -93,6 +93,31 @@ describe('EndpointSelector', () => {
   });
 });
 
+describe('expressions that are not a list of LabelExpressions (plain JavaScript)', () => {
+  test('one expression instead of a list: refused (it was dropped, and the selector selected every pod, node or Service)', () => {
+    const one = (): LabelExpression[] => LabelExpression.in('tier', ['api']) as unknown as LabelExpression[];
+    for (const run of [() => EndpointSelector.of({ expressions: one() }), () => NodeSelector.of({ expressions: one() }),
+      () => Peer.serviceSelector({ expressions: one(), namespace: 'shop' }), () => Peer.endpoints({ expressions: one() })]) {
+      const r = refusal(run);
+      expect(r.id).toBe('selector-expressions-invalid');
+      expect(r.message).toMatch(/expressions is a single LabelExpression, not a list: it would be dropped, and a selector without labels then selects every/);
+    }
+    // What the selector meant: the tier=api pods only (the single expression had made the policy apply to every pod of shop).
+    expect(selects(EndpointSelector.of({ expressions: [LabelExpression.in('tier', ['api'])] }), ['tier=api', 'tier=web']))
+      .toEqual({ 'tier=api': true, 'tier=web': false });
+  });
+
+  test('a list holding something else than a LabelExpression: refused, not a TypeError', () => {
+    const plain = [{ key: 'tier', operator: 'Exists' }] as unknown as LabelExpression[];
+    for (const [run, shown] of [[() => EndpointSelector.of({ expressions: plain }), 'the object {"key":"tier","operator":"Exists"}'],
+      [() => Peer.endpoints({ expressions: [LabelExpression.exists('a'), null as unknown as LabelExpression] }), 'null (null)']] as const) {
+      const r = refusal(run);
+      expect(r.id).toBe('selector-expressions-invalid');
+      expect(r.message).toContain(`] is ${shown}, not a LabelExpression`);
+    }
+  });
+});
+
 describe('LabelExpression', () => {
   test('in, notIn, exists, doesNotExist', () => {
     const pods = ['app=api,tier=a', 'app=api,tier=b', 'app=api,tier=c', 'app=api'];
