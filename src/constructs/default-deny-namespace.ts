@@ -6,6 +6,7 @@ import { IPeer, Peer } from './peer';
 import { Port } from './port';
 import { allowDns, allowHostProbes } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
+import { checkPropsObject } from './names';
 
 /** Properties of a `DefaultDenyNamespace`. */
 export interface DefaultDenyNamespaceProps {
@@ -95,6 +96,7 @@ export class DefaultDenyNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
     super(scope, id);
+    checkPropsObject(props, 'new DefaultDenyNamespace()', "{ namespace: 'shop' }", this.node.path);
     const namespace = requireNamespace(scope, id, props.namespace, 'DefaultDenyNamespace');
     this.namespace = namespace;
     const ingress = props.ingress ?? true;

@@ -12,6 +12,7 @@ import { GuardPath, guardViolations } from './lockout-guard';
 import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
+import { checkPropsObject } from './names';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
 export enum RoutingMode {
@@ -151,6 +152,7 @@ export class HostFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
     super(scope, id);
+    checkPropsObject(props, 'new HostFirewall()', "{ managementCidrs: ['10.50.0.0/24'] }", this.node.path, true);
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
     // and a list changed in between (nodeDnsServers[0] = '0.0.0.0/0') would skip the checks below.
     props = snapshotProps(props);

@@ -1,5 +1,6 @@
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
+import { describeValue } from '../model/plain-value';
 
 /** Whether `name` is a Kubernetes namespace name: an RFC 1123 label (lower-case letters, digits, dashes; 1-63 chars). */
 export function isNamespaceName(name: unknown): name is string {
@@ -36,4 +37,45 @@ export function checkNonEmptyLabels(labels: Record<string, string> | undefined, 
       location: location ?? callerLocation(),
     });
   }
+}
+
+/**
+ * Refuses props or options that are not an object (`null`, a string, a list), which plain JavaScript can pass: reading
+ * their fields was a TypeError. `undefined` is refused only where the props are required.
+ * @param value the props or options given
+ * @param what the call, e.g. `new FqdnEgress()` or `Port.of()`
+ * @param example the call with its options, for the fix
+ * @param location a construct path; default: the caller's file:line
+ * @param required whether `undefined` is refused too
+ */
+export function checkPropsObject(value: unknown, what: string, example: string, location?: string, required = false): void {
+  if (value === undefined && !required) return;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return;
+  throw new CiliumPolicyError({
+    id: 'props-not-object',
+    message: `${what} got ${describeValue(value)} where its ${what.startsWith('new ') ? 'props go' : 'options go'}: an object is needed`,
+    fix: `pass an object, e.g. ${example}`,
+    location: location ?? callerLocation(),
+  });
+}
+
+/**
+ * Refuses a list of values of one class (`L7.http()` rules, `TieredApp` tiers) that is not a list or holds `null`,
+ * `undefined` or anything without `property` (a function or field every such value has): reading it was a TypeError.
+ * @param list the list given
+ * @param what what it is, e.g. `L7.http() rules`
+ * @param kind what each entry must be, e.g. `an HttpRule`
+ * @param property a member each entry has
+ * @param location a construct path; default: the caller's file:line
+ */
+export function checkListOf(list: unknown, what: string, kind: string, property: string, location?: string): void {
+  const index = Array.isArray(list)
+    ? list.findIndex((e) => e === null || typeof e !== 'object' || (e as Record<string, unknown>)[property] === undefined) : -1;
+  if (Array.isArray(list) && index < 0) return;
+  throw new CiliumPolicyError({
+    id: 'list-entry-invalid',
+    message: Array.isArray(list) ? `${what}[${index}] is ${describeValue(list[index])}, not ${kind}` : `${what} is ${describeValue(list)}, not a list`,
+    fix: Array.isArray(list) ? `pass ${kind} at every position (is a computed entry undefined?)` : `pass a list of ${kind.replace(/^an? /, '')} values`,
+    location: location ?? callerLocation(),
+  });
 }

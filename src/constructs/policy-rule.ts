@@ -349,6 +349,23 @@ export class PolicyRule {
         location: this.owner,
       });
     }
+    if (options !== null && typeof options === 'object' && options.l7 !== undefined && typeof (options.l7 as Partial<L7> | null)?._toModel !== 'function') {
+      throw new CiliumPolicyError({
+        id: 'l7-not-l7',
+        message: `${verb}(${peer.toString()}, { l7 }): l7 is ${options.l7 === null ? 'null' : `${typeof options.l7 === 'object' ? 'an object' : `a ${typeof options.l7}`} that is not an L7 value`}`,
+        fix: "build it with L7.http(HttpRule.get('/api/.*')), L7.kafka(…), L7.dns(…) or L7.generic(…), or leave l7 out",
+        location: this.owner,
+      });
+    }
+    if (options !== null && typeof options === 'object' && options.serverNames !== undefined && !Array.isArray(options.serverNames)) {
+      throw new CiliumPolicyError({
+        id: 'server-names-not-list',
+        message: `${verb}(${peer.toString()}, { serverNames }): serverNames is ${JSON.stringify(options.serverNames)}, not a list`
+          + (typeof options.serverNames === 'string' ? ' (a string would be read character by character)' : ''),
+        fix: `pass a list: serverNames: [${typeof options.serverNames === 'string' ? JSON.stringify(options.serverNames) : "'api.example.com'"}]`,
+        location: this.owner,
+      });
+    }
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new CiliumPolicyError({
         id: 'rule-options-positional',

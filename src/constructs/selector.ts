@@ -1,7 +1,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
-import { checkNonEmptyLabels } from './names';
+import { checkNonEmptyLabels, checkPropsObject } from './names';
 import { clonePlain } from '../model/clone-plain';
 import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
@@ -77,6 +77,7 @@ function checkValues(operator: string, key: string, values: string[]): void {
 
 /** Refuses label/expression options that select everything, pointing to the explicit `all()` form. */
 function checkSelectorOptions(options: LabelSelectorOptions, what: string, all: string): void {
+  checkPropsObject(options, what, `${what.replace('()', '')}({ labels: { app: 'web' } })`, undefined, true);
   const fix = `give at least one label or expression; if every ${all === 'NodeSelector.all()' ? 'node' : 'endpoint'} is meant, say so with ${all}`;
   // An empty label map is refused above, so only absent labels are left to test.
   checkNonEmptyLabels(options.labels, what, fix);
