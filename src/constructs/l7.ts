@@ -355,7 +355,7 @@ export class L7 {
    */
   public static generic(protocol: string, rules: Record<string, string>[] = []): L7 {
     checkL7Fields('L7.generic()', { protocol }, 'name the proxylib parser');
-    if (!Array.isArray(rules)) checkListOf(rules, `L7.generic('${protocol}') rules`, 'a map of the parser\'s fields', 'constructor');
+    checkListOf(rules, `L7.generic('${protocol}') rules`, 'a map of the parser\'s fields');
     requireRules('generic', rules.length, 'no form: list the requests (each a map of the parser\'s fields)');
     if (rules.some((r) => r === null || typeof r !== 'object' || Object.keys(r).length === 0)) {
       throw new CiliumPolicyError({

@@ -60,22 +60,25 @@ export function checkPropsObject(value: unknown, what: string, example: string, 
 }
 
 /**
- * Refuses a list of values of one class (`L7.http()` rules, `TieredApp` tiers) that is not a list or holds `null`,
- * `undefined` or anything without `property` (a function or field every such value has): reading it was a TypeError.
- * @param list the list given
+ * Refuses a list that is not a list (a string would be read character by character: `namespaces: 'shop'` as the
+ * namespaces s, h, o, p) or, with `property`, that holds `null`, `undefined` or an object without `property` (a function
+ * or field every such value has, `L7.http()` rules, `TieredApp` tiers): reading it was a TypeError.
+ * @param list the list given (`undefined` is for the caller to allow or refuse)
  * @param what what it is, e.g. `L7.http() rules`
  * @param kind what each entry must be, e.g. `an HttpRule`
- * @param property a member each entry has
+ * @param property a member each entry has; none: the entries are checked elsewhere
  * @param location a construct path; default: the caller's file:line
  */
-export function checkListOf(list: unknown, what: string, kind: string, property: string, location?: string): void {
-  const index = Array.isArray(list)
+export function checkListOf(list: unknown, what: string, kind: string, property?: string, location?: string): void {
+  if (list === undefined) return;
+  const index = Array.isArray(list) && property !== undefined
     ? list.findIndex((e) => e === null || typeof e !== 'object' || (e as Record<string, unknown>)[property] === undefined) : -1;
   if (Array.isArray(list) && index < 0) return;
   throw new CiliumPolicyError({
     id: 'list-entry-invalid',
     message: Array.isArray(list) ? `${what}[${index}] is ${describeValue(list[index])}, not ${kind}` : `${what} is ${describeValue(list)}, not a list`,
-    fix: Array.isArray(list) ? `pass ${kind} at every position (is a computed entry undefined?)` : `pass a list of ${kind.replace(/^an? /, '')} values`,
+    fix: Array.isArray(list) ? `pass ${kind} at every position (is a computed entry undefined?)`
+      : typeof list === 'string' ? `pass a list: [${JSON.stringify(list)}]` : `pass a list, each entry ${kind}`,
     location: location ?? callerLocation(),
   });
 }

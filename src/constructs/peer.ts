@@ -206,7 +206,7 @@ export class Peer implements IPeer {
    */
   public static cidr(cidr: string, options: CidrPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.cidr()', "Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] })");
-    if (options.except !== undefined && !Array.isArray(options.except)) checkListOf(options.except, 'Peer.cidr() except', 'a CIDR', 'length');
+    checkListOf(options.except, 'Peer.cidr() except', 'a CIDR');
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);

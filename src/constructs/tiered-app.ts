@@ -149,7 +149,7 @@ export class TieredApp extends Construct {
     checkPropsObject(props, 'new TieredApp()', "{ tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }] }", this.node.path, true);
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
     this.namespace = namespace;
-    if (props.tiers !== undefined) checkListOf(props.tiers, 'TieredApp tiers', 'a tier ({ name, labels, ports })', 'name', this.node.path);
+    checkListOf(props.tiers, 'TieredApp tiers', 'a tier ({ name, labels, ports })', 'name', this.node.path);
     if (!props.tiers || props.tiers.length === 0) {
       throw new CiliumPolicyError({ id: 'tiered-app-no-tiers', message: 'TieredApp needs at least one tier', fix: "pass tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }]", location: this.node.path });
     }
@@ -269,7 +269,7 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
-    if (tier.egress !== undefined) checkListOf(tier.egress, `tier ${tier.name} egress`, 'a TierEgress ({ peer, ports })', 'peer', this.node.path);
+    checkListOf(tier.egress, `tier ${tier.name} egress`, 'a TierEgress ({ peer, ports })', 'peer', this.node.path);
     if (tier.metricsPorts !== undefined && tier.metricsPorts.length === 0) {
       throw new CiliumPolicyError({
         id: 'ports-empty',

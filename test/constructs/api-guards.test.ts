@@ -116,6 +116,22 @@ describe('null, undefined or a non-list where props, options or a list go: a cod
     }
   });
 
+  test('a string where a list of names or CIDRs goes: refused, not read character by character', () => {
+    const scraper = Peer.endpoints({ namespace: 'mon', labels: { app: 'prom' } });
+    const cases: [string, (c: ReturnType<typeof chart>) => unknown][] = [
+      ['MonitoringScrape namespaces', (c) => new MonitoringScrape(c, 'x', { scraper, namespaces: 'shop' as never, ports: [Port.tcp(9090)] })],
+      ['ClusterDefaultDeny excludedNamespaces', (c) => new ClusterDefaultDeny(c, 'x', { excludedNamespaces: 'cilium' as never })],
+      ['HostFirewall managementCidrs', (c) => new HostFirewall(c, 'x', { managementCidrs: '10.50.0.0/24' as never })],
+      ['HostFirewall nodeDnsServers', (c) => new HostFirewall(c, 'x', { managementCidrs: ['10.50.0.0/24'], nodeDnsServers: '10.0.0.10/32' as never })],
+      ['ClusterwidePolicy lockoutExemptions', (c) => new ClusterwidePolicy(c, 'x', { lockoutExemptions: 'tunnel' as never })],
+    ];
+    for (const [what, run] of cases) {
+      const r = refusal(() => run(chart()));
+      expect(r.id, what).toBe('list-entry-invalid');
+      expect(r.message, what).toMatch(new RegExp(`^\\[test/x\\] ${what} is a string \\(".*"\\), not a list`));
+    }
+  });
+
   test('a selector, gRPC names, l7 and serverNames of the wrong type', () => {
     expect(refusal(() => Peer.selectedBy(N)).id).toBe('selector-unknown');
     expect(refusal(() => Grpc.service(N)).id).toBe('grpc-name-syntax');
