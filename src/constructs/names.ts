@@ -76,9 +76,15 @@ export function checkListOf(list: unknown, what: string, kind: string, property?
   if (Array.isArray(list) && index < 0) return;
   throw new CiliumPolicyError({
     id: 'list-entry-invalid',
-    message: Array.isArray(list) ? `${what}[${index}] is ${describeValue(list[index])}, not ${kind}` : `${what} is ${describeValue(list)}, not a list`,
+    message: Array.isArray(list) ? `${what}[${index}] is ${shown(list[index])}, not ${kind}` : `${what} is ${shown(list)}, not a list`,
     fix: Array.isArray(list) ? `pass ${kind} at every position (is a computed entry undefined?)`
       : typeof list === 'string' ? `pass a list: [${JSON.stringify(list)}]` : `pass a list, each entry ${kind}`,
     location: location ?? callerLocation(),
   });
+}
+
+/** A value as a message shows it, naming the class of an instance (`a DnsRule`). */
+function shown(value: unknown): string {
+  const name = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.constructor?.name : undefined;
+  return name !== undefined && name !== 'Object' ? `a ${name}` : describeValue(value);
 }

@@ -149,6 +149,7 @@ export class TieredApp extends Construct {
     checkPropsObject(props, 'new TieredApp()', "{ tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }] }", this.node.path, true);
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
     this.namespace = namespace;
+    checkListOf(props.entry, 'TieredApp entry', 'a peer', undefined, this.node.path);
     checkListOf(props.tiers, 'TieredApp tiers', 'a tier ({ name, labels, ports })', 'name', this.node.path);
     if (!props.tiers || props.tiers.length === 0) {
       throw new CiliumPolicyError({ id: 'tiered-app-no-tiers', message: 'TieredApp needs at least one tier', fix: "pass tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }]", location: this.node.path });

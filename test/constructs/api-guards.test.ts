@@ -3,8 +3,8 @@
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, EndpointSelector, FqdnEgress, Grpc, HostFirewall, HttpRule, IPortSpec,
-  KafkaRule, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, PolicySet, Port, Queries, TieredApp, VerdictKind,
+  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, FqdnEgress, Grpc, HostFirewall, HttpRule,
+  IPortSpec, KafkaRule, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, PolicySet, Port, Queries, TieredApp, VerdictKind,
 } from '../../src';
 import { chart, refusal } from '../support/synth';
 
@@ -130,6 +130,15 @@ describe('null, undefined or a non-list where props, options or a list go: a cod
       expect(r.id, what).toBe('list-entry-invalid');
       expect(r.message, what).toMatch(new RegExp(`^\\[test/x\\] ${what} is a string \\(".*"\\), not a list`));
     }
+  });
+
+  test('one value where a list of them goes (dnsRules, TieredApp entry): refused, not a TypeError', () => {
+    const dns = refusal(() => new DefaultDenyNamespace(chart('shop'), 'x', { dnsRules: DnsRule.exact('api.example.com') as never }));
+    expect(dns.id).toBe('list-entry-invalid');
+    expect(dns.message).toMatch(/dnsRules is a DnsRule, not a list/);
+    const entry = refusal(() => new TieredApp(chart('shop'), 'x', { entry: Peer.allNamespaces() as never, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] }));
+    expect(entry.id).toBe('list-entry-invalid');
+    expect(entry.message).toMatch(/^\[test\/x\] TieredApp entry is a Peer, not a list/);
   });
 
   test('a selector, gRPC names, l7 and serverNames of the wrong type', () => {
