@@ -7,6 +7,7 @@ import { Port } from './port';
 import { allowDns, allowHostProbes } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
 import { checkPropsObject } from './names';
+import { SectionName } from '../model/policy-model';
 
 /** Properties of a `DefaultDenyNamespace`. */
 export interface DefaultDenyNamespaceProps {
@@ -155,13 +156,15 @@ export class DefaultDenyNamespace extends Construct {
     });
     const rule = this.policy.rule;
     if (ingress) {
-      rule.isolateIngress();
+      // Staged: written, not enforced (enableDefaultDeny false), on purpose.
+      rule._isolate(SectionName.INGRESS, !staged);
       if (props.allowHostProbes ?? true) allowHostProbes(rule);
       if (props.allowWithinNamespace) rule.allowIngress(Peer.namespace(namespace));
       if (props.scrapeFrom && props.scrapePorts) rule.allowIngress(props.scrapeFrom, { ports: props.scrapePorts });
     }
     if (egress) {
-      rule.isolateEgress();
+      // Staged: written, not enforced (enableDefaultDeny false), on purpose.
+      rule._isolate(SectionName.EGRESS, !staged);
       allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
       if (props.allowWithinNamespace) rule.allowEgress(Peer.namespace(namespace));
       if (props.allowKubeApiServer) rule.allowEgress(Peer.kubeApiServer());
