@@ -270,7 +270,7 @@ function checkNumber(value: number, what: string, min: number, max = 65535): voi
   if (typeof value !== 'number') {
     throw new CiliumPolicyError({
       id: 'port-not-a-number',
-      message: `${what} ${JSON.stringify(value)} is a ${value === null ? 'null' : typeof value}, not a number`,
+      message: `${what} ${typeof value === 'bigint' ? `${String(value)}n` : JSON.stringify(value)} is a ${value === null ? 'null' : typeof value}, not a number`,
       fix: typeof value === 'string' && /^\d+$/.test(value) ? `pass the number ${value}, not the string '${value}'` : `pass an integer between ${min} and ${max}`,
       location: callerLocation(),
     });
