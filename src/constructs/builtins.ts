@@ -5,6 +5,7 @@ import { DnsRule, L7 } from './l7';
 import { IPeer, Peer } from './peer';
 import { PolicyRule } from './policy-rule';
 import { Port } from './port';
+import { checkListOf } from './names';
 
 /**
  * The built-in pieces of Cilium practice the high-level constructs share. Each one adds rule items to a rule;
@@ -29,6 +30,7 @@ export interface DnsCompanionOptions {
 
 /** DNS to the cluster DNS on 53/UDP and 53/TCP, through Cilium's DNS proxy (an L7 `dns` rule). */
 export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): void {
+  checkListOf(options.dnsRules, 'dnsRules', 'a DnsRule', '_toModel', rule._owner);
   if (options.dnsRules !== undefined && options.dnsRules.length === 0) {
     throw new CiliumPolicyError({
       id: 'dns-rules-empty',

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { checkNamespaceName } from './names';
 import { PolicyKind } from '../model/policy-model';
-import { PolicyBase, PolicyBaseProps, chartNamespace } from './policy-base';
+import { PolicyBase, PolicyBaseProps, chartNamespace, checkedProps } from './policy-base';
 
 /** Properties of a `CiliumPolicy`. */
 export interface CiliumPolicyProps extends PolicyBaseProps {
@@ -27,7 +27,7 @@ export interface CiliumPolicyProps extends PolicyBaseProps {
  */
 export class CiliumPolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: CiliumPolicyProps = {}) {
-    super(scope, id, PolicyKind.CILIUM_NETWORK_POLICY, props, requireNamespace(scope, id, props.namespace));
+    super(scope, id, PolicyKind.CILIUM_NETWORK_POLICY, props, requireNamespace(scope, id, checkedProps(scope, id, props, 'CiliumPolicy').namespace));
   }
 
   /** `CiliumNetworkPolicy`. */

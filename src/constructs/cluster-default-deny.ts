@@ -8,7 +8,7 @@ import { KUBE_DNS_LABELS } from '../model/companion-rules';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
 import { LabelSelectorModel } from '../model/policy-model';
 import { clonePlain } from '../model/clone-plain';
-import { checkNamespaceName } from './names';
+import { checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig } from './peer-config';
 import { Port } from './port';
@@ -88,6 +88,8 @@ export class ClusterDefaultDeny extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
+    checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
+    checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);
     if (props.excludedNamespaces !== undefined && props.excludedNamespaces.length === 0) {
       throw new CiliumPolicyError({
         id: 'cluster-default-deny-no-exclusions',

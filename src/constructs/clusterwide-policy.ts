@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { PolicyKind } from '../model/policy-model';
 import { LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutExemption, lockoutExemptionsAnnotation, LockoutPath } from '../validate/lockout-guard';
-import { PolicyBase, PolicyBaseProps } from './policy-base';
+import { checkedProps, PolicyBase, PolicyBaseProps } from './policy-base';
+import { checkListOf } from './names';
 
 /** Properties of a `ClusterwidePolicy`. */
 export interface ClusterwidePolicyProps extends PolicyBaseProps {
@@ -29,7 +30,8 @@ export interface ClusterwidePolicyProps extends PolicyBaseProps {
  */
 export class ClusterwidePolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps = {}) {
-    super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, props, undefined);
+    super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, checkedProps(scope, id, props, 'ClusterwidePolicy'), undefined);
+    checkListOf(props.lockoutExemptions, 'ClusterwidePolicy lockoutExemptions', 'a LockoutExemption ({ path, reason })', 'path', this.node.path);
     const seen = new Map<string, string>();
     for (const e of props.lockoutExemptions ?? []) {
       if (!(Object.values(LockoutPath) as string[]).includes(e.path)) {

@@ -6,6 +6,8 @@ import { IPeer, Peer } from './peer';
 import { Port } from './port';
 import { allowDns, allowHostProbes } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
+import { checkPropsObject } from './names';
+import { SectionName } from '../model/policy-model';
 
 /** Properties of a `DefaultDenyNamespace`. */
 export interface DefaultDenyNamespaceProps {
@@ -95,6 +97,7 @@ export class DefaultDenyNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
     super(scope, id);
+    checkPropsObject(props, 'new DefaultDenyNamespace()', "{ namespace: 'shop' }", this.node.path);
     const namespace = requireNamespace(scope, id, props.namespace, 'DefaultDenyNamespace');
     this.namespace = namespace;
     const ingress = props.ingress ?? true;
@@ -153,13 +156,15 @@ export class DefaultDenyNamespace extends Construct {
     });
     const rule = this.policy.rule;
     if (ingress) {
-      rule.isolateIngress();
+      // Staged: written, not enforced (enableDefaultDeny false), on purpose.
+      rule._isolate(SectionName.INGRESS, !staged);
       if (props.allowHostProbes ?? true) allowHostProbes(rule);
       if (props.allowWithinNamespace) rule.allowIngress(Peer.namespace(namespace));
       if (props.scrapeFrom && props.scrapePorts) rule.allowIngress(props.scrapeFrom, { ports: props.scrapePorts });
     }
     if (egress) {
-      rule.isolateEgress();
+      // Staged: written, not enforced (enableDefaultDeny false), on purpose.
+      rule._isolate(SectionName.EGRESS, !staged);
       allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
       if (props.allowWithinNamespace) rule.allowEgress(Peer.namespace(namespace));
       if (props.allowKubeApiServer) rule.allowEgress(Peer.kubeApiServer());

@@ -7,6 +7,7 @@ import { Port } from './port';
 import { IEndpointSelector } from './selector';
 import { checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
+import { checkListOf, checkPropsObject } from './names';
 
 /** Properties of an `FqdnEgress`. */
 export interface FqdnEgressProps {
@@ -64,6 +65,8 @@ export class FqdnEgress extends Construct {
 
   constructor(scope: Construct, id: string, props: FqdnEgressProps) {
     super(scope, id);
+    checkPropsObject(props, 'new FqdnEgress()', "{ fqdns: ['api.example.com'] }", this.node.path, true);
+    checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);
     if (!props.fqdns || props.fqdns.length === 0) {
       throw new CiliumPolicyError({
         id: 'fqdn-egress-empty',

@@ -12,6 +12,7 @@ import { GuardPath, guardViolations } from './lockout-guard';
 import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
+import { checkListOf, checkPropsObject } from './names';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
 export enum RoutingMode {
@@ -151,8 +152,12 @@ export class HostFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
     super(scope, id);
+    checkPropsObject(props, 'new HostFirewall()', "{ managementCidrs: ['10.50.0.0/24'] }", this.node.path, true);
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
     // and a list changed in between (nodeDnsServers[0] = '0.0.0.0/0') would skip the checks below.
+    for (const [prop, list] of Object.entries(props)) {
+      if (LIST_PROPS.includes(prop)) checkListOf(list, `HostFirewall ${prop}`, 'an entry', undefined, this.node.path);
+    }
     props = snapshotProps(props);
     this.props = props;
     if (!props.managementCidrs || props.managementCidrs.length === 0) {
@@ -397,6 +402,10 @@ export class HostFirewall extends Construct {
     })).map((d) => `${d.message} (${d.id})\n    fix: ${d.fix}`);
   }
 }
+
+/** The props that are lists. */
+const LIST_PROPS = ['managementCidrs', 'breakGlassPorts', 'exemptions', 'apiServerClients', 'kubeletClients', 'controlPlaneCidrs', 'bgpPeers',
+  'nodeDnsServers'];
 
 /** A copy of the props whose lists and maps later changes to the caller's objects cannot reach. */
 function snapshotProps(props: HostFirewallProps): HostFirewallProps {

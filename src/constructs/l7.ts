@@ -4,6 +4,7 @@ import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7R
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
 import { checkFqdnWildcard } from './fqdn-wildcard';
+import { checkListOf, checkPropsObject } from './names';
 import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 
 /** What Envoy does when a `headerMatches` entry does not match. */
@@ -81,6 +82,7 @@ export interface HttpRuleOptions {
 export class HttpRule {
   /** Any combination of method, path, host and headers. */
   public static of(options: HttpRuleOptions): HttpRule {
+    checkPropsObject(options, 'HttpRule.of()', "HttpRule.of({ method: 'GET', path: '/api/.*' })", undefined, true);
     checkL7Fields('HttpRule', { method: options.method, path: options.path, host: options.host }, 'HttpRule.any() for any request, or ".*"');
     if ([options.method, options.path, options.host].every((v) => v === undefined) && !options.headers?.length && !options.headerMatches?.length) {
       throw new CiliumPolicyError({
@@ -175,7 +177,7 @@ export class Grpc {
    */
   public static method(service: string, method: string): HttpRule {
     for (const [what, value] of [['service', service], ['method', method]] as const) {
-      if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) || (what === 'method' && value.includes('.'))) {
+      if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) || (what === 'method' && value.includes('.'))) {
         throw new CiliumPolicyError({
           id: 'grpc-name-syntax',
           message: `"${value}" is not a valid gRPC ${what} name`,
@@ -189,6 +191,14 @@ export class Grpc {
 
   /** Every method of a gRPC service: `POST /<package.Service>/.*`. */
   public static service(service: string): HttpRule {
+    if (typeof service !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(service)) {
+      throw new CiliumPolicyError({
+        id: 'grpc-name-syntax',
+        message: `${JSON.stringify(service) ?? String(service)} is not a valid gRPC service name`,
+        fix: 'use the fully-qualified service name, e.g. inventory.InventoryService',
+        location: callerLocation(),
+      });
+    }
     return HttpRule.of({ method: 'POST', path: `/${escapeRegex(service)}/.*` });
   }
 
@@ -246,6 +256,7 @@ export class KafkaRule {
 
   /** Any combination of role/apiKey, apiVersion, clientID and topic. */
   public static of(options: KafkaRuleOptions): KafkaRule {
+    checkPropsObject(options, 'KafkaRule.of()', "KafkaRule.of({ role: KafkaRole.PRODUCE, topic: 'orders' })", undefined, true);
     checkL7Fields('KafkaRule', { apiKey: options.apiKey, apiVersion: options.apiVersion, clientId: options.clientId, topic: options.topic }, 'leave the field out');
     if ([options.role, options.apiKey, options.apiVersion, options.clientId, options.topic].every((v) => v === undefined)) {
       throw new CiliumPolicyError({
@@ -317,18 +328,21 @@ export class L7 {
   /** HTTP rules; the ports must be TCP. */
   public static http(...rules: HttpRule[]): L7 {
     requireRules('http', rules.length, 'HttpRule.any()');
+    checkListOf(rules, 'L7.http() rules', 'an HttpRule', '_toModel');
     return new L7({ http: rules.map((r) => r._toModel()) });
   }
 
   /** Kafka rules (deprecated in Cilium 1.18); the ports must be TCP. */
   public static kafka(...rules: KafkaRule[]): L7 {
     requireRules('kafka', rules.length, 'KafkaRule.of({})');
+    checkListOf(rules, 'L7.kafka() rules', 'a KafkaRule', '_toModel');
     return new L7({ kafka: rules.map((r) => r._toModel()) });
   }
 
   /** DNS rules, egress to a DNS server only. */
   public static dns(...rules: DnsRule[]): L7 {
     requireRules('dns', rules.length, 'DnsRule.all()');
+    checkListOf(rules, 'L7.dns() rules', 'a DnsRule', '_toModel');
     return new L7({ dns: rules.map((r) => r._toModel()) });
   }
 
@@ -341,6 +355,7 @@ export class L7 {
    */
   public static generic(protocol: string, rules: Record<string, string>[] = []): L7 {
     checkL7Fields('L7.generic()', { protocol }, 'name the proxylib parser');
+    checkListOf(rules, `L7.generic('${protocol}') rules`, 'a map of the parser\'s fields');
     requireRules('generic', rules.length, 'no form: list the requests (each a map of the parser\'s fields)');
     if (rules.some((r) => r === null || typeof r !== 'object' || Object.keys(r).length === 0)) {
       throw new CiliumPolicyError({

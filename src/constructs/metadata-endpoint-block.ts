@@ -5,7 +5,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
 import { workloadNamespace } from './workload';
 import { Peer } from './peer';
-import { checkNamespaceName } from './names';
+import { checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { PolicyBase } from './policy-base';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 
@@ -58,6 +58,9 @@ export class MetadataEndpointBlock extends Construct {
 
   constructor(scope: Construct, id: string, props: MetadataEndpointBlockProps = {}) {
     super(scope, id);
+    checkPropsObject(props, 'new MetadataEndpointBlock()', "{ namespace: 'shop' }", this.node.path);
+    checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
+    checkListOf(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', undefined, this.node.path);
     const name = props.name ?? 'block-metadata-endpoint';
     const description = 'deny egress to the cloud metadata endpoint without switching egress to default deny';
     if (props.namespaces !== undefined && props.namespaces.length === 0) {

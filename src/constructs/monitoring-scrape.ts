@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { CiliumPolicyError } from '../core/errors';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
-import { checkNamespaceName } from './names';
+import { checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig } from './peer-config';
 import { Port } from './port';
@@ -43,6 +43,9 @@ export class MonitoringScrape extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringScrapeProps) {
     super(scope, id);
+    checkPropsObject(props, 'new MonitoringScrape()', "{ scraper, namespaces: ['shop'], ports: [Port.tcp(9090)] }", this.node.path, true);
+    checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);
+    checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', '_match', this.node.path);
     const namespaces = [...new Set(props.namespaces ?? [])].sort();
     for (const ns of namespaces) checkNamespaceName(ns, 'MonitoringScrape namespaces entry', this.node.path);
     if (namespaces.length === 0 || (props.ports ?? []).length === 0) {

@@ -1,5 +1,6 @@
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
+import { describeValue } from '../model/plain-value';
 
 /** Whether `name` is a Kubernetes namespace name: an RFC 1123 label (lower-case letters, digits, dashes; 1-63 chars). */
 export function isNamespaceName(name: unknown): name is string {
@@ -36,4 +37,54 @@ export function checkNonEmptyLabels(labels: Record<string, string> | undefined, 
       location: location ?? callerLocation(),
     });
   }
+}
+
+/**
+ * Refuses props or options that are not an object (`null`, a string, a list), which plain JavaScript can pass: reading
+ * their fields was a TypeError. `undefined` is refused only where the props are required.
+ * @param value the props or options given
+ * @param what the call, e.g. `new FqdnEgress()` or `Port.of()`
+ * @param example the call with its options, for the fix
+ * @param location a construct path; default: the caller's file:line
+ * @param required whether `undefined` is refused too
+ */
+export function checkPropsObject(value: unknown, what: string, example: string, location?: string, required = false): void {
+  if (value === undefined && !required) return;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return;
+  throw new CiliumPolicyError({
+    id: 'props-not-object',
+    message: `${what} got ${describeValue(value)} where its ${what.startsWith('new ') ? 'props go' : 'options go'}: an object is needed`,
+    fix: `pass an object, e.g. ${example}`,
+    location: location ?? callerLocation(),
+  });
+}
+
+/**
+ * Refuses a list that is not a list (a string would be read character by character: `namespaces: 'shop'` as the
+ * namespaces s, h, o, p) or, with `property`, that holds `null`, `undefined` or an object without `property` (a function
+ * or field every such value has, `L7.http()` rules, `TieredApp` tiers): reading it was a TypeError.
+ * @param list the list given (`undefined` is for the caller to allow or refuse)
+ * @param what what it is, e.g. `L7.http() rules`
+ * @param kind what each entry must be, e.g. `an HttpRule`
+ * @param property a member each entry has; none: the entries are checked elsewhere
+ * @param location a construct path; default: the caller's file:line
+ */
+export function checkListOf(list: unknown, what: string, kind: string, property?: string, location?: string): void {
+  if (list === undefined) return;
+  const index = Array.isArray(list) && property !== undefined
+    ? list.findIndex((e) => e === null || typeof e !== 'object' || (e as Record<string, unknown>)[property] === undefined) : -1;
+  if (Array.isArray(list) && index < 0) return;
+  throw new CiliumPolicyError({
+    id: 'list-entry-invalid',
+    message: Array.isArray(list) ? `${what}[${index}] is ${shown(list[index])}, not ${kind}` : `${what} is ${shown(list)}, not a list`,
+    fix: Array.isArray(list) ? `pass ${kind} at every position (is a computed entry undefined?)`
+      : typeof list === 'string' ? `pass a list: [${JSON.stringify(list)}]` : `pass a list, each entry ${kind}`,
+    location: location ?? callerLocation(),
+  });
+}
+
+/** A value as a message shows it, naming the class of an instance (`a DnsRule`). */
+function shown(value: unknown): string {
+  const name = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.constructor?.name : undefined;
+  return name !== undefined && name !== 'Object' ? `a ${name}` : describeValue(value);
 }

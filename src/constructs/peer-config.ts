@@ -1,5 +1,6 @@
 import { CiliumPolicyError } from '../core/errors';
-import { PEER_FIELD_NAMES, PEER_FIELDS, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
+import { LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
+import { selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes } from '../model/selectors';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
@@ -43,7 +44,8 @@ const L3_FIELDS = new Set<string>(PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].
  * factories guarantee. The item sets at most one L3 peer field, a non-empty list (an empty one selects nothing from Cilium
  * 1.16 and every peer before); `field` names that field (it is derived from the item when left out: a CIDR item without
  * `field` was written as every peer when the call had no ports); nothing but the peer (ports, ICMP, L7 and authentication
- * come from the call); `defaultPorts` is not an empty list (it would be written as every port).
+ * come from the call); `defaultPorts` is not an empty list (it would be written as every port); no endpoint selector
+ * only excludes (`NotIn`/`DoesNotExist`) where no namespace is added to it (`peer-selector-only-excludes`).
  * @param config what `toPeerConfig()` returned
  * @param what the call, for messages (`allowEgress`)
  * @param location the construct path of the policy
@@ -76,9 +78,33 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
     throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : JSON.stringify(list)}: an empty list selects `
       + 'nothing from Cilium 1.16 and every peer before', `list the ${field} meant; for any peer use Peer.any()`);
   }
+  if (field === PeerField.ENDPOINTS) checkEndpointSelectors(list as LabelSelectorModel[], what, description, location);
   if (config.defaultPorts !== undefined && (!Array.isArray(config.defaultPorts) || config.defaultPorts.length === 0)) {
     throw refuse(`${what}(${description}): the peer's defaultPorts is an empty list, which an egress call without ports would write as every port`,
       'list the ports, or leave defaultPorts out (an egress call without ports then allows every port, as it says)');
   }
   return { ...config, field, description };
+}
+
+/**
+ * Refuses an endpoint selector that only excludes (`NotIn`/`DoesNotExist`, no label it requires) and that gets no namespace
+ * requirement: one that names the namespace key (`io.kubernetes.pod.namespace NotIn (kube-system)`) or a `reserved:` key,
+ * where neither Cilium nor the SDK adds the policy's namespace. It matches every identity without those labels: the world,
+ * the host, remote nodes, Cilium's health and ingress endpoints (the agent's cluster filter, `policy-default-local-cluster`,
+ * keeps them out from Cilium 1.19 only, and only while it is on). "Pods of every namespace but kube-system" says so with
+ * `allNamespaces: true` (`io.kubernetes.pod.namespace Exists`).
+ */
+function checkEndpointSelectors(selectors: LabelSelectorModel[], what: string, description: string, location: string): void {
+  const loose = selectors.find((s) => s !== null && typeof s === 'object' && selectorOnlyExcludes(s)
+    && (selectorConstrainsNamespace(s) || selectorHasReservedKey(s)));
+  if (loose === undefined) return;
+  const keys = (loose.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}`).join(', ');
+  throw new CiliumPolicyError({
+    id: 'peer-selector-only-excludes',
+    message: `${what}(${description}): the endpoint selector only excludes (${keys}) and names the namespace (or a reserved: key) itself, so no namespace is added: `
+      + 'it also matches every identity without those labels, the world, the host, remote nodes and Cilium\'s health endpoints '
+      + '(before Cilium 1.19, or with policy-default-local-cluster off)',
+    fix: 'keep it to pods: add allNamespaces: true to Peer.endpoints() (io.kubernetes.pod.namespace Exists), or a label the pods carry',
+    location,
+  });
 }

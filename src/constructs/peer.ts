@@ -5,9 +5,9 @@ import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
 import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from '../model/selectors';
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
-import { checkNamespaceName, checkNonEmptyLabels } from './names';
+import { checkListOf, checkNamespaceName, checkNonEmptyLabels, checkPropsObject } from './names';
 import { PeerConfig } from './peer-config';
-import { EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
+import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
@@ -91,6 +91,7 @@ export class Peer implements IPeer {
    * The namespace is always written explicitly, so the rule means the same in a CNP and in a CCNP.
    */
   public static endpoints(options: EndpointsPeerOptions = {}): Peer {
+    checkPropsObject(options, 'Peer.endpoints()', "Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } })");
     const set = [options.namespace !== undefined, options.allNamespaces === true, options.namespaceLabels !== undefined].filter(Boolean).length;
     if (set > 1) {
       throw new CiliumPolicyError({
@@ -105,6 +106,7 @@ export class Peer implements IPeer {
       'leave labels out and name the namespace (Peer.namespace(\'<ns>\')) if every pod of a namespace is meant, or give the pod labels');
     checkNonEmptyLabels(options.namespaceLabels, 'Peer.endpoints() namespaceLabels',
       'give the namespace labels, or use Peer.allNamespaces() if every namespace is meant');
+    checkExpressionList(options.expressions);
     if (options.expressions !== undefined && options.expressions.length === 0) {
       throw new CiliumPolicyError({
         id: 'selector-empty',
@@ -145,6 +147,14 @@ export class Peer implements IPeer {
    * Lets a policy's subject be reused as another policy's peer.
    */
   public static selectedBy(selector: IEndpointSelector, namespace?: string): Peer {
+    if (typeof (selector as Partial<IEndpointSelector> | null)?.toEndpointSelector !== 'function') {
+      throw new CiliumPolicyError({
+        id: 'selector-unknown',
+        message: `Peer.selectedBy(${selector === null || typeof selector !== 'object' ? String(selector) : 'an object'}): not an endpoint selector`,
+        fix: "pass an EndpointSelector (EndpointSelector.labels({ app: 'web' }), EndpointSelector.workload(deployment)) or another policy's selector",
+        location: callerLocation(),
+      });
+    }
     if (namespace !== undefined) checkNamespaceName(namespace, 'Peer.selectedBy() namespace');
     // A workload's pods are in its namespace: another one would let in the pods there that carry its labels.
     const workload = (selector as Partial<EndpointSelector>)._workload;
@@ -195,6 +205,8 @@ export class Peer implements IPeer {
    * reads as all of `10.0.0.0/8`) is refused (`peer-cidr-host-bits`): write the network, or the one address as a /32.
    */
   public static cidr(cidr: string, options: CidrPeerOptions = {}): Peer {
+    checkPropsObject(options, 'Peer.cidr()', "Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] })");
+    checkListOf(options.except, 'Peer.cidr() except', 'a CIDR');
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);
@@ -302,6 +314,7 @@ export class Peer implements IPeer {
 
   /** The backends of the Kubernetes Services whose labels match (`toServices.k8sServiceSelector`), egress only. */
   public static serviceSelector(options: ServiceSelectorPeerOptions): Peer {
+    checkPropsObject(options, 'Peer.serviceSelector()', "Peer.serviceSelector({ labels: { tier: 'data' }, namespace: 'shop' })", undefined, true);
     checkNonEmptyLabels(options.labels, 'Peer.serviceSelector() labels', 'give the Service labels meant, or name one Service with Peer.service(name, namespace)');
     if ((options.labels === undefined) && (options.expressions ?? []).length === 0) {
       throw new CiliumPolicyError({

@@ -7,6 +7,7 @@ import { cdk8sSortsKeys, NOT_PLAIN, sanitizedPlainCopy } from '../model/manifest
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { IPeer } from './peer';
+import { checkPropsObject } from './names';
 import { AllowOptions, DenyOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
 import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
@@ -93,6 +94,7 @@ export abstract class PolicyBase extends Construct {
    * @returns the new rule, with its own `allow…`/`deny…` methods
    */
   public addRule(options: PolicyRuleOptions = {}): PolicyRule {
+    checkPropsObject(options, 'addRule()', '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', this.node.path);
     const rule = PolicyRule._create(options, this.node.path);
     this.rules.push(rule);
     return rule;
@@ -275,6 +277,18 @@ function chartOf(scope: IConstruct): IConstruct[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The props of a policy, refused when they are not an object (`null` from plain JavaScript), before anything reads them.
+ * @param scope the construct's scope
+ * @param id the construct's id
+ * @param props the props given
+ * @param what the class, for the message
+ */
+export function checkedProps<T>(scope: Construct, id: string, props: T, what: string): T {
+  checkPropsObject(props, `new ${what}()`, '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', scope.node.path ? `${scope.node.path}/${id}` : id);
+  return props;
 }
 
 /** The chart's namespace for a construct, if any. */

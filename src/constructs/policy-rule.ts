@@ -240,18 +240,45 @@ export class PolicyRule {
 
   /**
    * Puts the selected endpoints into ingress default deny without allowing anything (`ingress: [{}]`).
-   * Other rules, in this or other policies, still allow what they allow.
+   * Other rules, in this or other policies, still allow what they allow. Refused in a rule with
+   * `enableDefaultDeny: { ingress: false }` (`isolate-without-default-deny`): it would isolate nothing.
    */
   public isolateIngress(): void {
-    this.grants.push({ section: SectionName.INGRESS, peer: NOTHING, options: {}, isolate: true });
+    this.isolate(SectionName.INGRESS, true);
   }
 
   /**
    * Puts the selected endpoints into egress default deny without allowing anything (`egress: [{}]`).
-   * Remember DNS: a pod that cannot reach its DNS server cannot resolve anything.
+   * Remember DNS: a pod that cannot reach its DNS server cannot resolve anything. Refused in a rule with
+   * `enableDefaultDeny: { egress: false }` (`isolate-without-default-deny`): it would isolate nothing.
    */
   public isolateEgress(): void {
-    this.grants.push({ section: SectionName.EGRESS, peer: NOTHING, options: {}, isolate: true });
+    this.isolate(SectionName.EGRESS, true);
+  }
+
+  /**
+   * Writes the isolation of a direction (`ingress: [{}]`). Refused, when `checked`, in a direction the rule's
+   * `enableDefaultDeny` turns off: the item allows nothing and the endpoints stay open, the opposite of what was asked.
+   * A staged rollout (`DefaultDenyNamespace`) writes it unchecked, on purpose.
+   * @internal
+   */
+  public _isolate(section: SectionName.INGRESS | SectionName.EGRESS, checked: boolean): void {
+    this.isolate(section, checked);
+  }
+
+  private isolate(section: SectionName.INGRESS | SectionName.EGRESS, checked: boolean): void {
+    const direction = sectionDirection(section);
+    if (checked && this.options.enableDefaultDeny?.[direction] === false) {
+      const verb = direction === 'ingress' ? 'isolateIngress' : 'isolateEgress';
+      throw new CiliumPolicyError({
+        id: 'isolate-without-default-deny',
+        message: `${verb}() in a rule with enableDefaultDeny: { ${direction}: false }: the rule puts no endpoint into ${direction} default deny, `
+          + `so the isolation would allow nothing and deny nothing, and the endpoints would stay open`,
+        fix: `drop enableDefaultDeny.${direction} (a rule with ${direction} rules is default deny), or drop ${verb}() if only additive rules are meant`,
+        location: this.owner,
+      });
+    }
+    this.grants.push({ section, peer: NOTHING, options: {}, isolate: true });
   }
 
   /** Whether any rule was added to `section`. */
@@ -346,6 +373,23 @@ export class PolicyRule {
         fix: construct
           ? `wrap a workload or Service in Peer.workload(): ${verb}(Peer.workload(deployment))`
           : 'pass a Peer (Peer.endpoints(), Peer.entity(), Peer.workload(deployment), …)',
+        location: this.owner,
+      });
+    }
+    if (options !== null && typeof options === 'object' && options.l7 !== undefined && typeof (options.l7 as Partial<L7> | null)?._toModel !== 'function') {
+      throw new CiliumPolicyError({
+        id: 'l7-not-l7',
+        message: `${verb}(${peer.toString()}, { l7 }): l7 is ${options.l7 === null ? 'null' : `${typeof options.l7 === 'object' ? 'an object' : `a ${typeof options.l7}`} that is not an L7 value`}`,
+        fix: "build it with L7.http(HttpRule.get('/api/.*')), L7.kafka(…), L7.dns(…) or L7.generic(…), or leave l7 out",
+        location: this.owner,
+      });
+    }
+    if (options !== null && typeof options === 'object' && options.serverNames !== undefined && !Array.isArray(options.serverNames)) {
+      throw new CiliumPolicyError({
+        id: 'server-names-not-list',
+        message: `${verb}(${peer.toString()}, { serverNames }): serverNames is ${JSON.stringify(options.serverNames)}, not a list`
+          + (typeof options.serverNames === 'string' ? ' (a string would be read character by character)' : ''),
+        fix: `pass a list: serverNames: [${typeof options.serverNames === 'string' ? JSON.stringify(options.serverNames) : "'api.example.com'"}]`,
         location: this.owner,
       });
     }

@@ -1,5 +1,6 @@
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
+import { checkPropsObject } from './names';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES } from '../model/icmp-types';
 import { IPortSpec, PortMatchModel } from '../model/port-spec';
@@ -159,6 +160,7 @@ export class Port implements IPortSpec {
 
   /** Any combination of port, name, range and protocol. */
   public static of(options: PortOptions): Port {
+    checkPropsObject(options, 'Port.of()', 'Port.of({ port: 8080, protocol: Protocol.TCP })', undefined, true);
     const protocol = options.protocol ?? Protocol.ANY;
     if (options.name !== undefined) {
       if (options.port !== undefined || options.endPort !== undefined) {
@@ -294,7 +296,7 @@ function checkNumber(value: number, what: string, min: number, max = 65535): voi
   if (typeof value !== 'number') {
     throw new CiliumPolicyError({
       id: 'port-not-a-number',
-      message: `${what} ${JSON.stringify(value)} is a ${value === null ? 'null' : typeof value}, not a number`,
+      message: `${what} ${typeof value === 'bigint' ? `${String(value)}n` : JSON.stringify(value)} is a ${value === null ? 'null' : typeof value}, not a number`,
       fix: typeof value === 'string' && /^\d+$/.test(value) ? `pass the number ${value}, not the string '${value}'` : `pass an integer between ${min} and ${max}`,
       location: callerLocation(),
     });

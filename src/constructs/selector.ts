@@ -1,7 +1,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
-import { checkNonEmptyLabels } from './names';
+import { checkNonEmptyLabels, checkPropsObject } from './names';
 import { clonePlain } from '../model/clone-plain';
 import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
@@ -77,6 +77,7 @@ function checkValues(operator: string, key: string, values: string[]): void {
 
 /** Refuses label/expression options that select everything, pointing to the explicit `all()` form. */
 function checkSelectorOptions(options: LabelSelectorOptions, what: string, all: string): void {
+  checkPropsObject(options, what, `${what.replace('()', '')}({ labels: { app: 'web' } })`, undefined, true);
   const fix = `give at least one label or expression; if every ${all === 'NodeSelector.all()' ? 'node' : 'endpoint'} is meant, say so with ${all}`;
   // An empty label map is refused above, so only absent labels are left to test.
   checkNonEmptyLabels(options.labels, what, fix);
@@ -86,6 +87,7 @@ function checkSelectorOptions(options: LabelSelectorOptions, what: string, all: 
 }
 
 function selectorModel(options: LabelSelectorOptions): LabelSelectorModel {
+  checkExpressionList(options.expressions);
   const labels = options.labels && Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined;
   const expressions = options.expressions && options.expressions.length > 0 ? options.expressions.map((e) => e._toModel()) : undefined;
   return { ...(labels ? { matchLabels: labels } : {}), ...(expressions ? { matchExpressions: expressions } : {}) };
@@ -164,6 +166,29 @@ export class NodeSelector implements INodeSelector {
   public toNodeSelector(): LabelSelectorModel {
     return clonePlain(this.model) as LabelSelectorModel;
   }
+}
+
+/**
+ * Refuses `expressions` that are not a list of `LabelExpression`s, which plain JavaScript can pass: a single expression has
+ * no length, so it was dropped and the selector, with no other constraint, selected everything; a plain object or `null`
+ * in the list failed with a TypeError.
+ * @internal
+ */
+export function checkExpressionList(given: unknown): void {
+  if (given === undefined) return;
+  const index = Array.isArray(given) ? given.findIndex((e) => typeof (e as Partial<LabelExpression> | null)?._toModel !== 'function') : -1;
+  if (Array.isArray(given) && index < 0) return;
+  const value: unknown = Array.isArray(given) ? given[index] : given;
+  const shown = value instanceof LabelExpression ? 'a single LabelExpression'
+    : value !== null && typeof value === 'object' ? `the object ${JSON.stringify(value)}` : `${String(value)} (${value === null ? 'null' : typeof value})`;
+  throw new CiliumPolicyError({
+    id: 'selector-expressions-invalid',
+    message: Array.isArray(given)
+      ? `expressions[${index}] is ${shown}, not a LabelExpression`
+      : `expressions is ${shown}, not a list: it would be dropped, and a selector without labels then selects everything`,
+    fix: "pass a list of LabelExpression values, e.g. expressions: [LabelExpression.in('tier', ['api'])]",
+    location: callerLocation(),
+  });
 }
 
 /** @internal */

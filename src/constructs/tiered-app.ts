@@ -11,6 +11,7 @@ import { allowDns, allowHostProbes } from './builtins';
 import { Selector } from '../model/labels';
 import { LabelSelectorModel } from '../model/policy-model';
 import { describeSelector, implies } from '../validate/pod-selectors';
+import { checkListOf, checkPropsObject } from './names';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
 export interface TierEgress {
@@ -145,8 +146,11 @@ export class TieredApp extends Construct {
 
   constructor(scope: Construct, id: string, props: TieredAppProps) {
     super(scope, id);
+    checkPropsObject(props, 'new TieredApp()', "{ tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }] }", this.node.path, true);
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
     this.namespace = namespace;
+    checkListOf(props.entry, 'TieredApp entry', 'a peer', undefined, this.node.path);
+    checkListOf(props.tiers, 'TieredApp tiers', 'a tier ({ name, labels, ports })', 'name', this.node.path);
     if (!props.tiers || props.tiers.length === 0) {
       throw new CiliumPolicyError({ id: 'tiered-app-no-tiers', message: 'TieredApp needs at least one tier', fix: "pass tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }]", location: this.node.path });
     }
@@ -266,6 +270,7 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
+    checkListOf(tier.egress, `tier ${tier.name} egress`, 'a TierEgress ({ peer, ports })', 'peer', this.node.path);
     if (tier.metricsPorts !== undefined && tier.metricsPorts.length === 0) {
       throw new CiliumPolicyError({
         id: 'ports-empty',

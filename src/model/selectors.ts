@@ -47,3 +47,14 @@ export function selectorConstrainsNamespace(selector: LabelSelectorModel): boole
 export function selectorHasReservedKey(selector: LabelSelectorModel): boolean {
   return selectorKeys(selector).some((key) => labelKeySource(key) === 'reserved');
 }
+
+/**
+ * Whether a selector only excludes: no `matchLabels`, and only `NotIn`/`DoesNotExist` expressions (at least one). It
+ * matches every identity that lacks its keys, so unless a namespace requirement is added to it (the policy's, or
+ * `io.kubernetes.pod.namespace Exists`) it selects the world, the host, remote nodes and Cilium's own endpoints too.
+ */
+export function selectorOnlyExcludes(selector: LabelSelectorModel): boolean {
+  const expressions = selector.matchExpressions ?? [];
+  return Object.keys(selector.matchLabels ?? {}).length === 0 && expressions.length > 0
+    && expressions.every((e) => e.operator === 'NotIn' || e.operator === 'DoesNotExist');
+}

@@ -523,6 +523,12 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
       ctx.report('crd-selector-operator', `${p}.operator`, `operator ${show(e.operator)} is not one of ${SELECTOR_OPERATORS.join(', ')}`,
         fixed ? `write ${fixed}` : `use one of ${SELECTOR_OPERATORS.join(', ')}`);
     }
+    // values: a list of strings (the API server rejects anything else; `null` would be read as no value, `5` as "5").
+    const values = e.values as unknown;
+    if (values !== undefined && values !== null && !Array.isArray(values)) wrongType(ctx, `${p}.values`, 'values', values, 'a list of strings');
+    arr<unknown>(values).forEach((v, j) => {
+      if (typeof v !== 'string') wrongType(ctx, `${p}.values[${j}]`, `value of ${String(e.key)}`, v, 'a string', `write the label value as a string: "${String(v)}"`);
+    });
   });
 }
 

@@ -4,7 +4,7 @@
 // test set (vitest.mutation.config.mts): these tests kill the mutants of src/constructs/host-firewall.ts.
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, Entity, HostFirewall, HostFirewallProps, LockoutPath, NodeSelector, Peer, Port, RoutingMode } from '../../src';
+import { CiliumVersion, Entity, HostFirewall, HostFirewallProps, LabelExpression, LockoutPath, NodeSelector, Peer, Port, RoutingMode } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -67,6 +67,19 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
     expect(into(c, 'pod:argocd:app=other', '6443/TCP')).toBe('denied');
     expect(into(c, 'entity:remote-node', '6443/TCP')).toBe('allowed');
     expect(into(c, 'cidr:10.50.0.7', '6443/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:203.0.113.5', '6443/TCP')).toBe('denied');
+  });
+
+  test('apiServerClients "pods outside a namespace" by NotIn alone is refused: on 1.18 it opened the API server to the world', () => {
+    const outside = (): Peer => Peer.endpoints({ expressions: [LabelExpression.notIn('io.kubernetes.pod.namespace', ['untrusted'])] });
+    const r = refusal(() => firewall({ apiServerClients: [outside()] }, CiliumVersion.V1_18));
+    expect(r.id).toBe('peer-selector-only-excludes');
+    expect(r.message).toMatch(/^\[test\/cp\/Resource\] allowIngress\(endpoints \{io\.kubernetes\.pod\.namespace NotIn \(untrusted\)\}\)/);
+    // With allNamespaces: the pods outside it, never the world.
+    const { c } = firewall({ apiServerClients: [Peer.endpoints({ allNamespaces: true, expressions: [LabelExpression.notIn('io.kubernetes.pod.namespace', ['untrusted'])] })] },
+      CiliumVersion.V1_18);
+    expect(into(c, 'pod:shop:app=web', '6443/TCP')).toBe('allowed');
+    expect(into(c, 'pod:untrusted:app=web', '6443/TCP')).toBe('denied');
     expect(into(c, 'cidr:203.0.113.5', '6443/TCP')).toBe('denied');
   });
 

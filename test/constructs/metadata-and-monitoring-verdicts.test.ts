@@ -80,6 +80,16 @@ describe('MetadataEndpointBlock', () => {
     expect(refusal(() => block({ namespaces: ['a', 'Bad'] }, null)).id).toBe('namespace-name-syntax');
     expect(refusal(() => block({}, null)).id).toBe('namespace-required');
   });
+
+  test('namespaces as a string (plain JavaScript) is refused: it was read as the namespaces s, h, o, p, and shop was not blocked', () => {
+    const r = refusal(() => block({ namespaces: 'shop' as never }, null));
+    expect(r.id).toBe('list-entry-invalid');
+    expect(r.message).toMatch(/^\[test\/block\] MetadataEndpointBlock namespaces is a string \("shop"\), not a list[\s\S]*fix: pass a list: \["shop"\]/);
+    expect(refusal(() => block({ extraCidrs: '100.100.100.200/32' as never })).id).toBe('list-entry-invalid');
+    // The list form blocks shop.
+    const { c } = block({ namespaces: ['shop'] }, null);
+    expect(egress(c, 'pod:shop:app=x', METADATA)).toEqual(['denied', 'denied']);
+  });
 });
 
 describe('MonitoringScrape', () => {

@@ -5,7 +5,7 @@
 // verdicts come first: a mutant is killed by the first failing test, so cheap first.
 import { ApiObject } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, DnsRule, EndpointSelector, Entity, IPeer, L7, LabelExpression, Peer, Port } from '../../src';
+import { CiliumPolicy, CiliumVersion, DnsRule, EndpointSelector, Entity, IPeer, L7, LabelExpression, Peer, Port } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -114,6 +114,39 @@ describe('Peer.endpoints: pods by labels, in the policy namespace unless told', 
     const namespaced = Peer.endpoints({ expressions: [LabelExpression.in('k8s:io.kubernetes.pod.namespace', ['a', 'b'])] });
     expect(admitted(namespaced, ['pod:a:app=x', 'pod:b:app=x', 'pod:shop:app=x']))
       .toEqual({ 'pod:a:app=x': 'allowed', 'pod:b:app=x': 'allowed', 'pod:shop:app=x': 'denied' });
+  });
+
+  test('expressions that only exclude a namespace: refused (the world and the host lack the label), pods only with allNamespaces', () => {
+    // io.kubernetes.pod.namespace NotIn (kube-system) alone names the namespace, so no namespace is added, and it matches every
+    // identity without the label: on 1.18 the world, the host and the remote nodes were admitted with the pods.
+    const sources = ['pod:shop:app=x', 'pod:kube-system:app=x', 'cidr:192.0.2.1', 'entity:host', 'entity:remote-node'];
+    for (const expression of [LabelExpression.notIn('io.kubernetes.pod.namespace', ['kube-system']),
+      LabelExpression.notIn('k8s:io.kubernetes.pod.namespace', ['kube-system']), LabelExpression.doesNotExist('io.kubernetes.pod.namespace'),
+      LabelExpression.notIn('io.cilium.k8s.namespace.labels.team', ['a'])]) {
+      const peer = Peer.endpoints({ expressions: [expression] });
+      for (const verb of ['allowIngress', 'allowEgress', 'denyIngress', 'denyEgress'] as const) {
+        const c = chart('shop', CiliumVersion.V1_18);
+        const policy = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+        const r = refusal(() => policy[verb](peer, { ports: [Port.tcp(443)] }));
+        expect(r.id).toBe('peer-selector-only-excludes');
+        expect(r.message).toMatch(/^\[test\/api\] (allow|deny)(Ingress|Egress)\(endpoints .*\): the endpoint selector only excludes .* the world, the host/);
+        expect(r.message).toContain('add allNamespaces: true');
+      }
+    }
+    // A peer of one's own, and a reserved key, the same.
+    const own: IPeer = { toPeerConfig: () => ({ item: { endpoints: [{ matchExpressions: [{ key: 'reserved:host', operator: 'DoesNotExist' }] }] }, description: 'own' }) };
+    expect(refusal(() => new CiliumPolicy(chart('shop'), 'api', {}).allowIngress(own)).id).toBe('peer-selector-only-excludes');
+    // Said with allNamespaces: pods outside kube-system, never the world or the host.
+    const c = chart('shop', CiliumVersion.V1_18);
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.endpoints({ allNamespaces: true, expressions: [LabelExpression.notIn('io.kubernetes.pod.namespace', ['kube-system'])] }),
+        { ports: [Port.tcp(443)] });
+    expect(Object.fromEntries(sources.map((s) => [s, verdictOf(c, s, API, '443/TCP')]))).toEqual({
+      'pod:shop:app=x': 'allowed', 'pod:kube-system:app=x': 'denied', 'cidr:192.0.2.1': 'denied', 'entity:host': 'denied', 'entity:remote-node': 'denied',
+    });
+    // An expression on another key gets the policy's namespace: pods of shop only, as before.
+    expect(admitted(Peer.endpoints({ expressions: [LabelExpression.notIn('tier', ['x'])] }), ['pod:shop:tier=y', 'pod:other:tier=y', 'cidr:192.0.2.1', 'entity:host']))
+      .toEqual({ 'pod:shop:tier=y': 'allowed', 'pod:other:tier=y': 'denied', 'cidr:192.0.2.1': 'denied', 'entity:host': 'denied' });
   });
 
   test('namespace labels: pods of namespaces carrying them, in any namespace', () => {

@@ -83,6 +83,25 @@ describe('isolate', () => {
     r.p.rule.isolateEgress();
     expect(decidedBy(r.c, API, 'cidr:192.0.2.1', 443, 'egress')).toBe('default-deny');
   });
+
+  test('isolating a direction the rule turns default deny off for is refused (it wrote ingress: [{}] and left the pods open)', () => {
+    for (const direction of ['ingress', 'egress'] as const) {
+      const c = chart('shop');
+      const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }), enableDefaultDeny: { [direction]: false } });
+      const verb = direction === 'ingress' ? 'isolateIngress' : 'isolateEgress';
+      const r = refusal(() => p[verb]());
+      expect(r.id).toBe('isolate-without-default-deny');
+      expect(r.message).toContain(`[test/api] ${verb}() in a rule with enableDefaultDeny: { ${direction}: false }`);
+      // The other direction is isolated as asked.
+      const other = direction === 'ingress' ? 'isolateEgress' : 'isolateIngress';
+      p[other]();
+      expect(direction === 'ingress' ? decidedBy(c, API, 'cidr:192.0.2.1', 443, 'egress') : decidedBy(c, CLIENT, API, 80, 'ingress')).toBe('default-deny');
+      // An added rule with the flag is refused too; additive allows stay accepted.
+      const rule = p.addRule({ endpointSelector: EndpointSelector.labels({ app: 'db' }), enableDefaultDeny: { [direction]: false } });
+      expect(refusal(() => rule[verb]()).id).toBe('isolate-without-default-deny');
+      expect(() => rule.allowIngress(client(), { ports: [Port.tcp(80)] })).not.toThrow();
+    }
+  });
 });
 
 describe('port lists', () => {

@@ -49,6 +49,8 @@ describe('refused port values: what, the bad value and the fix', () => {
     expect(refused(() => Port.tcp('8a' as unknown as number))).toMatch(/pass an integer between 1 and 65535/);
     expect(refused(() => Port.tcp('a8' as unknown as number))).toMatch(/pass an integer between 1 and 65535/);
     expect(refused(() => Port.tcp(null as unknown as number))).toMatch(/^port-not-a-number: port null is a null, not a number/);
+    // A BigInt made the message itself fail with a TypeError (JSON.stringify cannot write it).
+    expect(refused(() => Port.tcp(BigInt(80) as unknown as number))).toMatch(/^port-not-a-number: port 80n is a bigint, not a number/);
     expect(refused(() => Port.tcp(['80'] as unknown as number))).toMatch(/^port-not-a-number: port \["80"\] is a object, not a number\n {2}fix: pass an integer between 1 and 65535$/);
     expect(refused(() => Port.tcp(undefined as unknown as number))).toMatch(/^port-not-a-number: port undefined is a undefined, not a number/);
     expect(refused(() => Icmp.type('8' as unknown as number))).toMatch(/^port-not-a-number: ICMP type "8" is a string[\s\S]*pass the number 8/);

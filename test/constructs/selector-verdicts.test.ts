@@ -9,7 +9,7 @@ import {
   CiliumPolicy, ClusterwidePolicy, EndpointSelector, IEndpointSelector, INodeSelector, LabelExpression, NodeSelector, Peer, Port,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
-import { chart, refusal } from '../support/synth';
+import { chart, refusal, synthFailure } from '../support/synth';
 
 /** For each pod of namespace `shop` (by its labels), whether the policy with `selector` applies to it. */
 function selects(selector: IEndpointSelector, pods: string[]): Record<string, boolean> {
@@ -93,6 +93,31 @@ describe('EndpointSelector', () => {
   });
 });
 
+describe('expressions that are not a list of LabelExpressions (plain JavaScript)', () => {
+  test('one expression instead of a list: refused (it was dropped, and the selector selected every pod, node or Service)', () => {
+    const one = (): LabelExpression[] => LabelExpression.in('tier', ['api']) as unknown as LabelExpression[];
+    for (const run of [() => EndpointSelector.of({ expressions: one() }), () => NodeSelector.of({ expressions: one() }),
+      () => Peer.serviceSelector({ expressions: one(), namespace: 'shop' }), () => Peer.endpoints({ expressions: one() })]) {
+      const r = refusal(run);
+      expect(r.id).toBe('selector-expressions-invalid');
+      expect(r.message).toMatch(/expressions is a single LabelExpression, not a list: it would be dropped, and a selector without labels then selects every/);
+    }
+    // What the selector meant: the tier=api pods only (the single expression had made the policy apply to every pod of shop).
+    expect(selects(EndpointSelector.of({ expressions: [LabelExpression.in('tier', ['api'])] }), ['tier=api', 'tier=web']))
+      .toEqual({ 'tier=api': true, 'tier=web': false });
+  });
+
+  test('a list holding something else than a LabelExpression: refused, not a TypeError', () => {
+    const plain = [{ key: 'tier', operator: 'Exists' }] as unknown as LabelExpression[];
+    for (const [run, shown] of [[() => EndpointSelector.of({ expressions: plain }), 'the object {"key":"tier","operator":"Exists"}'],
+      [() => Peer.endpoints({ expressions: [LabelExpression.exists('a'), null as unknown as LabelExpression] }), 'null (null)']] as const) {
+      const r = refusal(run);
+      expect(r.id).toBe('selector-expressions-invalid');
+      expect(r.message).toContain(`] is ${shown}, not a LabelExpression`);
+    }
+  });
+});
+
 describe('LabelExpression', () => {
   test('in, notIn, exists, doesNotExist', () => {
     const pods = ['app=api,tier=a', 'app=api,tier=b', 'app=api,tier=c', 'app=api'];
@@ -104,6 +129,16 @@ describe('LabelExpression', () => {
       .toEqual({ 'app=api,tier=a': true, 'app=api,tier=b': true, 'app=api,tier=c': true, 'app=api': false });
     expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [LabelExpression.doesNotExist('tier')] }), pods))
       .toEqual({ 'app=api,tier=a': false, 'app=api,tier=b': false, 'app=api,tier=c': false, 'app=api': true });
+  });
+
+  test('a value that is not a string (undefined from plain JavaScript or a config file) fails the synthesis, naming the value', () => {
+    // It was written as `values: [null]` (or [5]) and passed the synthesis; the API server rejects it on apply.
+    for (const [value, shown] of [[undefined, 'undefined is a undefined'], [null, 'null is null'], [5, '5 is a number']] as const) {
+      const c = chart('shop');
+      new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.of({ expressions: [LabelExpression.notIn('tier', [value as unknown as string])] }) })
+        .allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [Port.tcp(80)] });
+      expect(synthFailure(c)).toContain(`spec.endpointSelector.matchExpressions[0].values[0]: value of tier ${shown}; the CRD wants a string (crd-type)`);
+    }
   });
 
   test('the values are read, not kept', () => {
