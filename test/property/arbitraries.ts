@@ -1010,10 +1010,21 @@ function buildRule(version: VersionText, kind: ProgramKind, host: boolean): fc.A
     ...r.subject,
     ...(r.description !== undefined ? { description: r.description } : {}),
     ...(r.log !== undefined ? { log: r.log } : {}),
-    ...(r.enableDefaultDeny !== undefined ? { enableDefaultDeny: r.enableDefaultDeny } : {}),
+    ...(r.enableDefaultDeny !== undefined ? { enableDefaultDeny: isolatable(r.enableDefaultDeny, r.calls) } : {}),
     ...(r.labels !== undefined ? { labels: r.labels } : {}),
     calls: r.calls,
   }));
+}
+
+/**
+ * `enableDefaultDeny` without the `false` of a direction the calls isolate: isolating a direction the rule keeps out of
+ * default deny is refused (`isolate-without-default-deny`), so a valid program does not combine them.
+ */
+function isolatable(d: { ingress?: boolean; egress?: boolean }, calls: readonly CallSpec[]): { ingress?: boolean; egress?: boolean } {
+  const out = { ...d };
+  if (out.ingress === false && calls.some((c) => c.verb === 'isolateIngress')) delete out.ingress;
+  if (out.egress === false && calls.some((c) => c.verb === 'isolateEgress')) delete out.egress;
+  return out;
 }
 
 /** Options of `program()`. */
@@ -1349,7 +1360,9 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: before('1.16'),
     kinds: ALL_KINDS,
     piece: () => fc.record({ ingress: fc.boolean(), egress: fc.boolean() }, { requiredKeys: [] })
-      .map((d) => piece(`enableDefaultDeny ${JSON.stringify(d)}`, ['version-enable-default-deny'], { at: 'rule', options: { enableDefaultDeny: d } })),
+      // The rule's calls may isolate a direction it turns off: that is refused first, at the call.
+      .map((d) => piece(`enableDefaultDeny ${JSON.stringify(d)}`, ['version-enable-default-deny', 'isolate-without-default-deny'],
+        { at: 'rule', options: { enableDefaultDeny: d } })),
   },
   {
     name: 'nodes peer before 1.16',
