@@ -186,6 +186,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-default-deny-without-dns', severity: E, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP)' },
   { id: 'pitfall-deny-only-default-deny', severity: W, versions: 'all', what: 'a direction with only deny rules: it puts its endpoints into default deny and drops everything else' },
   { id: 'pitfall-ccnp-peer-namespace', severity: W, versions: 'all', what: 'a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace' },
+  {
+    id: 'pitfall-peer-selector-only-excludes', severity: W, versions: 'all',
+    what: 'an allow rule\'s from/toEndpoints selector that only excludes and gets no namespace: it selects the world, the host and remote nodes too',
+  },
   { id: 'pitfall-service-port', severity: E, versions: 'all', what: 'a Service port where Cilium matches the container (target) port' },
   { id: 'pitfall-services-with-ports', severity: W, versions: '1.17+', what: 'toServices with toPorts for a Service not in the input: the ports must be its target ports' },
   { id: 'pitfall-kube-apiserver-service', severity: E, versions: 'all', what: 'toServices to default/kubernetes instead of the kube-apiserver entity' },

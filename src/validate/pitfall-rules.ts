@@ -17,6 +17,7 @@
  * | `pitfall-default-deny-without-dns` | pitfall | error | all | egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP) |
  * | `pitfall-deny-only-default-deny` | pitfall | warning | all | a direction with only deny rules: it puts its endpoints into default deny and drops everything else |
  * | `pitfall-ccnp-peer-namespace` | pitfall | warning | all | a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace |
+ * | `pitfall-peer-selector-only-excludes` | pitfall | warning | all | an allow rule's from/toEndpoints selector that only excludes and gets no namespace: it selects the world, the host and remote nodes too |
  * | `pitfall-service-port` | pitfall | error | all | a Service port where Cilium matches the container (target) port |
  * | `pitfall-services-with-ports` | pitfall | warning | 1.17+ | toServices with toPorts for a Service not in the input: the ports must be its target ports |
  * | `pitfall-kube-apiserver-service` | pitfall | error | all | toServices to default/kubernetes instead of the kube-apiserver entity |
@@ -60,7 +61,9 @@ import { duplicateNames } from './pitfall-names';
 import { l7ParserConflicts } from './pitfall-parser-merge';
 import { policyTypesIgnored } from './pitfall-policy-types';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
-import { ccnpPeerNamespace, clusterwideSelectAll, denyOnly, hostNetworkPods, networkPolicyOverlap, selectorsMatchingNothing } from './pitfall-selectors';
+import {
+  ccnpPeerNamespace, clusterwideSelectAll, denyOnly, hostNetworkPods, networkPolicyOverlap, peerSelectsReserved, selectorsMatchingNothing,
+} from './pitfall-selectors';
 import { servicePorts } from './pitfall-services';
 
 /**
@@ -72,6 +75,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   for (const r of run.rules) {
     fqdnWithoutDns(run, r);
     ccnpPeerNamespace(run, r);
+    peerSelectsReserved(run, r);
     servicePorts(run, r);
     selectorsMatchingNothing(run, r);
     hostNetworkPods(run, r);

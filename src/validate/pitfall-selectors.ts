@@ -1,8 +1,10 @@
 // Pitfalls of selectors and subjects: clusterwide peers without a namespace, selectors matching nothing or host-network
 // pods, select-all clusterwide default deny, NetworkPolicy overlap, deny-only directions.
 import { CiliumVersion } from '../core/cilium-version';
-import { Selector } from '../model/labels';
+import { LabelSet, Selector } from '../model/labels';
 import { LabelSelectorModel, PEER_FIELDS, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
+import { clusterFilter } from '../model/selector-import';
+import { selectorOnlyExcludes } from '../model/selectors';
 import { InventoryPodTemplate } from './inventory';
 import { items, listWorkloads, PitfallRun, RuleView, where } from './pitfall-run';
 import { constrainsNamespace, describeSelector, fromModel, mayOverlap, NAMESPACE_KEY, namespacesOf, networkPolicySelector, peerSelector, selectsLabels, selectsReserved } from './pod-selectors';
@@ -43,6 +45,44 @@ export function ccnpPeerNamespace(run: PitfallRun, r: RuleView): void {
       });
     }
   }
+}
+
+/** The reserved identities a peer selector may take along with the pods, each as its label set. */
+const RESERVED_PEERS = ['world', 'host', 'remote-node', 'health', 'kube-apiserver']
+  .map((id) => ({ id, labels: LabelSet.of([{ source: 'reserved', key: id, value: '' }]) }));
+
+/**
+ * An allow rule's from/toEndpoints selector that only excludes (`NotIn`/`DoesNotExist`) and, as the agent imports it
+ * (`peerSelector`: no namespace is added once the selector names the namespace key, a namespace-labels key in a CNP, or
+ * a `reserved:` key; from 1.19 the cluster filter of `policy-default-local-cluster`, on by default), selects reserved
+ * identities besides pods: the world, the host, remote nodes. The same reading as the engine's.
+ */
+export function peerSelectsReserved(run: PitfallRun, r: RuleView): void {
+  for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
+    for (const { item, index } of items(r.rule, section)) {
+      const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
+      arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
+        if (!isObject(model) || !onlyExcludes(model)) return;
+        const imported = peerSelector(r.kind, r.namespace, r.subject, model);
+        const sel = r.version.atLeast(CiliumVersion.V1_19) && !imported.hasReservedKey() ? clusterFilter(imported, 'local') : imported;
+        const taken = RESERVED_PEERS.filter((p) => sel.matches(p.labels)).map((p) => p.id);
+        if (taken.length === 0) return;
+        run.report('pitfall-peer-selector-only-excludes', r, `${r.path}.${section}[${index}].${wire}[${j}]`,
+          `${wire} ${describeSelector(model)} only excludes labels and names the namespace (or a reserved: key) itself, so the agent adds no `
+          + `namespace to it: besides pods it selects the reserved identities ${taken.join(', ')}${taken.includes('world') ? ' (every address outside the cluster)' : ''}`
+          + `${r.version.atLeast(CiliumVersion.V1_19) || imported.hasReservedKey() ? '' : ' (from Cilium 1.19, policy-default-local-cluster keeps them out)'}`,
+          'keep it to pods: add {key: k8s:io.kubernetes.pod.namespace, operator: Exists} to its matchExpressions, or a label the pods carry');
+      });
+    }
+  }
+}
+
+/** `selectorOnlyExcludes` of a written selector, whose lists may be anything in hand-written YAML. */
+function onlyExcludes(model: LabelSelectorModel): boolean {
+  const expressions: unknown = model.matchExpressions;
+  if (model.matchLabels !== undefined && !isObject(model.matchLabels)) return false;
+  if (expressions !== undefined && (!Array.isArray(expressions) || !expressions.every((e) => isObject(e)))) return false;
+  return selectorOnlyExcludes(model);
 }
 
 /** A clusterwide rule with an empty endpoint selector in default deny: every endpoint of the cluster, kube-system and Cilium's own included. */

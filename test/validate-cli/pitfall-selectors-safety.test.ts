@@ -4,6 +4,9 @@
 // (`pitfall-ccnp-select-all-default-deny`), each asserted by id and path. Documents are written as JSON (a YAML subset),
 // built inside each test.
 import { describe, expect, it } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
 import { check, findings } from './helpers';
 
 type Doc = Record<string, unknown>;
@@ -153,5 +156,44 @@ describe('pitfall-ccnp-select-all-default-deny', () => {
     expect(fix(select({}, { ingress: [{ fromEntities: ['cluster'] }], egress: [{ toEntities: ['cluster'] }] }))).toContain('enableDefaultDeny: {ingress: false, egress: false} (1.16+)');
     expect(fix(select({}, { ingress: [{ fromEntities: ['cluster'] }], egress: [{ toEntities: ['cluster'] }], enableDefaultDeny: { ingress: false } })))
       .toContain('enableDefaultDeny: {egress: false} (1.16+)');
+  });
+});
+
+describe('pitfall-peer-selector-only-excludes: a peer that only excludes and gets no namespace takes reserved identities along', () => {
+  const ID = 'pitfall-peer-selector-only-excludes';
+  const NS = 'k8s:io.kubernetes.pod.namespace';
+  const notIn = (key: string, ...values: string[]): Doc => ({ matchExpressions: [{ key, operator: 'NotIn', values }] });
+  const absent = (key: string): Doc => ({ matchExpressions: [{ key, operator: 'DoesNotExist' }] });
+  const from = (...peers: Doc[]): Doc => ({ endpointSelector: WEB, ingress: [{ fromEndpoints: peers }] });
+
+  it('NotIn on the namespace key, in a CNP or a CCNP, before 1.19: flagged at the peer; on 1.19 the cluster filter keeps them out', () => {
+    expect(paths(ID, [cnp(from(WEB, notIn(NS, 'kube-system')))], '1.18')).toEqual(['d0.yaml: spec.ingress[0].fromEndpoints[1]']);
+    expect(paths(ID, [ccnp({ endpointSelector: WEB, egress: [{ toEndpoints: [notIn(NS, 'kube-system')] }] })], '1.14'))
+      .toEqual(['d0.yaml: spec.egress[0].toEndpoints[0]']);
+    expect(paths(ID, [cnp(from(notIn(NS, 'kube-system')))], '1.19')).toEqual([]);
+  });
+
+  it('a reserved: key is taken as written, on every version; a namespace-labels key in a CNP gets no namespace, in a CCNP it gets Exists', () => {
+    expect(paths(ID, [cnp(from(absent('reserved:host')))], '1.19')).toEqual(['d0.yaml: spec.ingress[0].fromEndpoints[0]']);
+    const nsLabel = absent('k8s:io.cilium.k8s.namespace.labels.team');
+    expect(paths(ID, [cnp(from(nsLabel))], '1.17')).toEqual(['d0.yaml: spec.ingress[0].fromEndpoints[0]']);
+    expect(paths(ID, [ccnp(from(nsLabel))], '1.17')).toEqual([]);
+  });
+
+  it('not flagged: a selector that requires a label, excludes only pod labels (the namespace is added), adds Exists, or sits in a deny', () => {
+    expect(paths(ID, [cnp(from(notIn('app', 'db'), absent('k8s:tier')))], '1.16')).toEqual([]);
+    expect(paths(ID, [cnp(from({ matchLabels: { app: 'a' }, matchExpressions: [{ key: NS, operator: 'NotIn', values: ['x'] }] }))], '1.16')).toEqual([]);
+    expect(paths(ID, [cnp(from({ matchExpressions: [{ key: NS, operator: 'Exists' }, { key: NS, operator: 'NotIn', values: ['x'] }] }))], '1.16')).toEqual([]);
+    expect(paths(ID, [cnp({ endpointSelector: WEB, ingressDeny: [{ fromEndpoints: [notIn(NS, 'x')] }] })], '1.16')).toEqual([]);
+    expect(paths(ID, [cnp(from({ matchExpressions: 'x' } as Doc, { matchLabels: 3 } as Doc, { matchExpressions: [null] } as Doc))], '1.16')).toEqual([]);
+  });
+
+  it('the message names what it takes along; the engine agrees: the world reaches the pods on 1.18, not on 1.19', () => {
+    const [f] = findings(check({ 'p.yaml': JSON.stringify(cnp(from(notIn(NS, 'kube-system')))) }, { ciliumVersion: '1.18' }), ID);
+    expect(f.message).toMatch(/selects the reserved identities world, host, remote-node, health, kube-apiserver \(every address outside the cluster\) \(from Cilium 1\.19/);
+    expect(f.fix).toMatch(/operator: Exists/);
+    const policy = JSON.stringify(cnp(from(notIn(NS, 'kube-system'))));
+    const world = (version: string): string => verdictFor(PolicySet.fromYaml(policy, { ciliumVersion: CiliumVersion.parse(version) }), 'cidr:203.0.113.9', 'pod:shop:app=web', '80/TCP').verdict;
+    expect([world('1.18'), world('1.19')]).toEqual(['allowed', 'denied']);
   });
 });

@@ -412,6 +412,22 @@ const egressTo = (cidr: string): string => yaml`
                 protocol: TCP
 `;
 
+/** Web open to the pods of every namespace but kube-system, written with NotIn alone. */
+const ALL_BUT_KUBE_SYSTEM = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata: {name: web-in, namespace: shop}
+  spec:
+    endpointSelector:
+      matchLabels: {app: web}
+    ingress:
+      - fromEndpoints:
+          - matchExpressions:
+              - key: k8s:io.kubernetes.pod.namespace
+                operator: NotIn
+                values: [kube-system]
+`;
+
 /** Ping out to the monitoring network (egress default allow: no DNS needed). */
 const ICMP_EGRESS = yaml`
   apiVersion: cilium.io/v2
@@ -484,6 +500,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-ccnp-peer-namespace', when: 'a clusterwide fromEndpoints selector names no namespace',
     bad: { 'scrape.yaml': SCRAPE }, at: ['scrape.yaml:11:11'],
     good: { 'scrape.yaml': SCRAPE.replace('app: prometheus', 'app: prometheus\n            k8s:io.kubernetes.pod.namespace: monitoring') },
+  },
+  {
+    id: 'pitfall-peer-selector-only-excludes', when: 'a fromEndpoints selector of NotIn kube-system alone, on 1.18',
+    bad: { 'ns.yaml': ALL_BUT_KUBE_SYSTEM }, at: ['ns.yaml:9:11'], version: '1.18',
+    good: { 'ns.yaml': ALL_BUT_KUBE_SYSTEM.replace('operator: NotIn', 'operator: Exists\n            - key: k8s:io.kubernetes.pod.namespace\n              operator: NotIn') },
   },
   {
     id: 'pitfall-service-port', when: 'ingress names the Service port 8080 of a Deployment listening on 80',
