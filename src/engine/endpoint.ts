@@ -4,6 +4,7 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { parseIp } from '../model/cidr';
+import { isDnsName } from '../model/fqdn-pattern';
 
 /** What an endpoint is. */
 export enum EndpointKind {
@@ -288,7 +289,7 @@ function checkIp(ip: string, input: string): void {
 }
 
 function checkFqdn(name: string, input: string): void {
-  if (!/^([-a-zA-Z0-9_]+\.?)+$/.test(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
+  if (!isDnsName(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
 }
 
 function syntax(input: string, message: string, fix: string): CiliumPolicyError {
