@@ -130,8 +130,16 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
         fix: `commit the synthesized policies, or synthesize the base in a worktree (git worktree add ../base ${gitRef}, then npm ci && npm run synth there) and give --base ../base/<path>`,
       });
     }
+    if (read.notRead.length > 0) {
+      // The --head paths follow symbolic links; a base without their policies would report their rules as changes and hide
+      // real ones (a widening under a policy the base lacks reads as no change): refuse it, as an unreadable file.
+      throw new CiliumPolicyError({
+        id: 'diff-git-ref',
+        message: `--base ${gitRef}: ${read.notRead.slice(0, 3).join(', ')}${read.notRead.length > 3 ? ` and ${read.notRead.length - 3} more` : ''} cannot be read at a git ref, so the base would miss the policies behind it`,
+        fix: `give the base as a directory: git worktree add ../base ${gitRef}, then --base ../base/<path>`,
+      });
+    }
     for (const m of read.missing) io.stderr(`warning: --base ${gitRef}: ${m} does not exist at ${gitRef}; read as no policies\n`);
-    for (const n of read.notRead) io.stderr(`warning: --base ${gitRef}: ${n} is not read (give the base as a directory to compare it)\n`);
     base = checked(PolicySet.fromTexts(read.files, setOptions), io);
     baseSource = `${gitRef}:${options.head.join(',')}`;
   } else {

@@ -2,7 +2,7 @@
  * Policy files at a git ref (`diff --base origin/main`): the same paths as `--head`, read with `git ls-tree` and
  * `git cat-file` (no checkout; `execFileSync`, never a shell). Directories are walked as the input reader walks them
  * (`.yaml`, `.yml`, `.json`; hidden entries and `node_modules` skipped); only regular files are read, with the same size
- * limit and decoding (`decodeInput`).
+ * limit and decoding (`decodeInput`). Symbolic links and submodules are listed in `notRead`: `diff` refuses such a base.
  */
 import { execFileSync } from 'node:child_process';
 import { isAbsolute, relative, sep } from 'node:path';
