@@ -66,6 +66,26 @@ describe('a line with a mistyped field is malformed (with its line number) and t
       .toEqual([{ line: 1, reason: 'not a usable flow: l4.ICMPv4.type is 300, not an integer from 0 to 255' }]);
   });
 
+  test.each([
+    [{ namespace: 'Shop!', labels: ['k8s:app=api', 'k8s:io.kubernetes.pod.namespace=Shop!'] }, 'namespace "Shop!" is not a Kubernetes namespace name'],
+    [{ namespace: 'shop', labels: ['k8s:app=a p i', 'k8s:io.kubernetes.pod.namespace=shop'] }, 'label "k8s:app=a p i" is not a Kubernetes label (value "a p i")'],
+    [{ namespace: 'shop', labels: ['k8s:a p p=api', 'k8s:io.kubernetes.pod.namespace=shop'] }, 'label "k8s:a p p=api" is not a Kubernetes label (key "a p p")'],
+    [{ namespace: 'shop', labels: ['k8s:app=api', 'k8s:io.cilium.k8s.namespace.labels.team=a/b', 'k8s:io.kubernetes.pod.namespace=shop'] },
+      'label "k8s:io.cilium.k8s.namespace.labels.team=a/b" is not a Kubernetes label (value "a/b")'],
+  ])('a pod end Kubernetes could not have (%j) is a malformed line: replay does not judge it, draft does not call it a bug', GUARD, async (destination, reason) => {
+    const line = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
+    line.flow.destination = { identity: 301, ...destination };
+    const file = write(dir, 'bad-pod.jsonl', `${JSON.stringify(line)}\n${flowLine()}\n`);
+    const r = await replay('--flows', file, '--policies', ISOLATE, '--output', 'json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.input.malformed).toEqual([{ line: 1, reason: `not a usable flow: destination: ${reason}` }]);
+    expect(report.connections.map((c: any) => c.destination)).toEqual(['pod:shop:app=api']);
+    const d = await draft('--flows', file, '--output', 'yaml');
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stderr).toMatch(/1 malformed line skipped \(first: line 1\)/);
+  });
+
   test('a record the handler cannot use is malformed, not the end of the read', GUARD, async () => {
     let calls = 0;
     const stats = await readFlows(FlowSource.text(`${flowLine()}\n${flowLine()}\n`), () => {
