@@ -97,6 +97,22 @@ describe('diff --base <git-ref>', () => {
     }
   });
 
+  test('a file name with a newline at the ref is printed on one line (no forged line, no CI workflow command)', async () => {
+    const name = join('policies', 'x.yaml\n::error ::forged.yaml');
+    writeFileSync(join(repo, name), policy([8080]).replace('"api"', '"x"').replace('app: web', 'app: "bad value"'));
+    git('add', '.');
+    git('commit', '-q', '-m', 'odd name');
+    try {
+      const r = await cli('diff', '--base', 'HEAD', '--head', 'policies');
+      expect(r.stderr).toContain('warning: HEAD:policies/x.yaml\\n::error ::forged.yaml: ');
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/^::/m);
+    } finally {
+      git('reset', '-q', '--soft', 'HEAD~1');
+      git('rm', '-q', '--cached', name);
+      rmSync(join(repo, name));
+    }
+  });
+
   test('--head names a committed symbolic link to the policy directory: --fail-on allowed does not pass on an empty base', async () => {
     symlinkSync('policies', join(repo, 'dist'));
     git('add', 'dist');

@@ -180,6 +180,23 @@ describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary
   });
 });
 
+describe('file names from a pull request are printed on one line', () => {
+  test('a newline in a file name cannot forge a summary line or a CI workflow command (validate text, trace)', GUARD, async () => {
+    const policies = join(dir, 'named');
+    mkdirSync(policies);
+    const name = 'a.yaml\n0 errors, 0 warnings in 1 file\n::error ::forged\u202e.yaml';
+    write(policies, name, GOOD.replace('app: web', 'app: "bad value"'));
+    const printed = 'named/a.yaml\\n0 errors, 0 warnings in 1 file\\n::error ::forged\\u202e.yaml';
+    const v = await validate([policies], undefined, dir);
+    expect(v.code).toBe(1);
+    expect(v.stdout.split('\n')[0]).toBe(`${printed}:7:41: error crd-label-value: label value "bad value" of app is not a valid label value`);
+    expect(v.stdout).not.toMatch(/^(::|0 errors)/m);
+    const t = trace('--policies', policies, ...FROM_TO);
+    expect(t.stderr).toContain('a.yaml\\n0 errors, 0 warnings in 1 file\\n::error ::forged\\u202e.yaml');
+    expect(`${t.stdout}${t.stderr}`).not.toMatch(/^(::|0 errors)/m);
+  });
+});
+
 describe('CLI edges', () => {
   test('validate - with empty (or closed) standard input is an error, not a pass', async () => {
     const r = await validate(['-'], new Uint8Array());
