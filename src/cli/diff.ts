@@ -24,7 +24,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { readAtGitRef } from './git-ref';
 import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';
-import { CliIo, MUTUAL_AUTH_HELP, dnsServerOption, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, policyInputError } from './trace';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -259,7 +259,7 @@ export function loadPolicies(paths: readonly string[], options: PolicySetOptions
 function checked(set: PolicySet, io: CliIo): PolicySet {
   const bad = policyInputError(set);
   if (bad) throw bad;
-  for (const d of set.diagnostics) io.stderr(`warning: ${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})\n`);
+  for (const d of set.diagnostics) io.stderr(`warning: ${diagnosticText(d)}\n`);
   return set;
 }
 

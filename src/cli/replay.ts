@@ -63,7 +63,7 @@ import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
 import { expandPaths } from '../model/inputs';
-import { CliIo, MUTUAL_AUTH_HELP, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -189,7 +189,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   });
   const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
-  const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
+  const policyWarnings = set.diagnostics.map((d) => diagnosticText(d));
   // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
   const [{ Replay }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
   const replayed = Replay.capture(capture, set, { clusterName });

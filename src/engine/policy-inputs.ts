@@ -10,7 +10,8 @@ import { CiliumPolicyError, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
-import { InputProblem, expandPaths, printablePath, readInputFile } from '../model/inputs';
+import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
+import { withoutControls } from '../model/printable';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromObject, fromYaml } from '../model/parse';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
@@ -74,7 +75,7 @@ export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxByte
     }
     if (!entry.file) continue;
     const rel = relative(cwd, entry.file.path);
-    const name = printablePath(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? entry.file.path : rel);
+    const name = withoutControls(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? entry.file.path : rel);
     const read = readInputFile(entry.file.path, maxBytes);
     if (read.problem) problem(name, read.problem);
     else addYaml(inputs, read.text ?? '', name);

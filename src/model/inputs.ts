@@ -13,6 +13,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { withoutControls } from './printable';
 
 /** File extensions read from directories (any file named explicitly or matched by a glob is read). */
 export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
@@ -318,25 +319,10 @@ function linkTarget(path: string): string | undefined {
   }
 }
 
-/** A path as shown in diagnostics: relative to `cwd`, `/`-separated, printable (`printablePath`). */
+/** A path as shown in diagnostics: relative to `cwd`, `/`-separated, printable (`withoutControls`: file names come from pull requests). */
 export function displayName(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
-  return printablePath((rel === '' ? '.' : rel).split(sep).join('/'));
-}
-
-/**
- * A file name as it may be printed: control characters (C0, DEL, C1, the Unicode line and paragraph separators) and
- * bidirectional overrides written as escapes (`\n`, `\x1b`, `\u202e`). File names come from anyone's pull request, and
- * every output prints them at the start of a line: a newline in a name would start a line of its own, a forged summary
- * (`0 errors`) or a CI workflow command (`::error::`, `::add-mask::`).
- */
-export function printablePath(name: string): string {
-  // eslint-disable-next-line no-control-regex -- the control characters are what is escaped
-  return name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-    const code = c.charCodeAt(0);
-    return named[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
-  });
+  return withoutControls((rel === '' ? '.' : rel).split(sep).join('/'));
 }
 
 /** Why an input cannot be checked. */

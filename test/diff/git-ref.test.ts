@@ -104,7 +104,7 @@ describe('diff --base <git-ref>', () => {
     git('commit', '-q', '-m', 'odd name');
     try {
       const r = await cli('diff', '--base', 'HEAD', '--head', 'policies');
-      expect(r.stderr).toContain('warning: HEAD:policies/x.yaml\\n::error ::forged.yaml: ');
+      expect(r.stderr).toContain('warning: HEAD:policies/x.yaml\ufffd::error ::forged.yaml: ');
       expect(`${r.stdout}${r.stderr}`).not.toMatch(/^::/m);
     } finally {
       git('reset', '-q', '--soft', 'HEAD~1');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src';
 import { DEFAULT_MAX_FILE_BYTES } from '../../src/model/inputs';
-import { GUARD, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
+import { GUARD, Run, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
 const GOOD = httpPolicy([{ method: 'GET', path: '/ok' }]);
@@ -180,20 +180,37 @@ describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary
   });
 });
 
-describe('file names from a pull request are printed on one line', () => {
+describe('text from a pull request (file names, policy names, keys, HTTP paths, flow URLs) is printed on one line', () => {
   test('a newline in a file name cannot forge a summary line or a CI workflow command (validate text, trace)', GUARD, async () => {
     const policies = join(dir, 'named');
     mkdirSync(policies);
     const name = 'a.yaml\n0 errors, 0 warnings in 1 file\n::error ::forged\u202e.yaml';
     write(policies, name, GOOD.replace('app: web', 'app: "bad value"'));
-    const printed = 'named/a.yaml\\n0 errors, 0 warnings in 1 file\\n::error ::forged\\u202e.yaml';
+    const printed = 'named/a.yaml\ufffd0 errors, 0 warnings in 1 file\ufffd::error ::forged\ufffd.yaml';
     const v = await validate([policies], undefined, dir);
     expect(v.code).toBe(1);
     expect(v.stdout.split('\n')[0]).toBe(`${printed}:7:41: error crd-label-value: label value "bad value" of app is not a valid label value`);
     expect(v.stdout).not.toMatch(/^(::|0 errors)/m);
     const t = trace('--policies', policies, ...FROM_TO);
-    expect(t.stderr).toContain('a.yaml\\n0 errors, 0 warnings in 1 file\\n::error ::forged\\u202e.yaml');
+    expect(t.stderr).toContain(printed);
     expect(`${t.stdout}${t.stderr}`).not.toMatch(/^(::|0 errors)/m);
+  });
+
+  test('names, label keys and HTTP paths of the policies, and URLs of the flows, cannot start a line either', GUARD, async () => {
+    const injected = write(dir, 'injected.yaml', [
+      'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: "x\\n::error ::name", namespace: shop}', 'spec:',
+      '  endpointSelector: {matchLabels: {"app\\n::error ::key": api}}', '',
+    ].join('\n'));
+    const path = write(dir, 'path.yaml', httpPolicy([{ method: 'GET', path: '/a\n::error ::path' }]));
+    const flows = write(dir, 'url.jsonl', `${flowLine({ l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api/x\n::error ::url' } } })}\n`);
+    const runs: Run[] = [
+      await validate([injected]), trace('--policies', injected, path, ...FROM_TO), trace('--policies', path, ...FROM_TO, '--http', 'GET /'),
+      await replay('--flows', flows, '--policies', path),
+    ];
+    for (const r of runs) expect(`${r.stdout}${r.stderr}`).not.toMatch(/^\s*::error/m);
+    expect(runs[0].stdout).toContain('CiliumNetworkPolicy shop/x\ufffd::error ::name');
+    expect(runs[2].stdout).toContain('L7 rules: GET /a\ufffd::error ::path');
+    expect(runs[3].stdout).toContain('GET /x\ufffd::error ::url');
   });
 });
 
