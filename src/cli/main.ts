@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
-import { CliIo, EXIT, addTraceCommand } from './trace';
+import { CliIo, EXIT, addTraceCommand, errorLine } from './trace';
 import { addDiffCommand } from './diff';
 import { addDraftCommand } from './draft';
 import { addInitCommand } from './init';
@@ -96,7 +96,7 @@ function reportError(e: unknown, io: CliIo): number {
     return e.exitCode === 0 ? 0 : EXIT.badInput;
   }
   if (e instanceof CiliumPolicyError) {
-    io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+    io.stderr(errorLine(e));
     return EXIT.badInput;
   }
   io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -63,7 +63,7 @@ import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
 import { expandPaths } from '../model/inputs';
-import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -268,7 +268,7 @@ export async function guard(action: () => Promise<number>, io: CliIo): Promise<n
     return await action();
   } catch (e) {
     if (!(e instanceof CiliumPolicyError)) throw e;
-    io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+    io.stderr(errorLine(e));
     return REPLAY_EXIT.badInput;
   }
 }

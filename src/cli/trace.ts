@@ -229,7 +229,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   } else {
     for (const w of warnings) io.stderr(`warning: ${withoutControls(w)}\n`);
     io.stdout(`${formatVerdict(verdict)}\n`);
-    for (const n of ends.notes) io.stdout(`note: ${n}\n`);
+    for (const n of ends.notes) io.stdout(`note: ${withoutControls(n)}\n`);
     if (set.ciliumVersionSource !== 'given') io.stdout(`cilium version: ${set.ciliumVersion} (${set.ciliumVersionSource}; --cilium-version to change it)\n`);
     if (set.hostFirewallMode === HostFirewallMode.AUTO_ON) io.stdout(`${hostFirewallInfo(set).reason}\n`);
   }
@@ -245,6 +245,14 @@ export function hostFirewallInfo(set: PolicySet): { enabled: boolean; mode: Host
     [HostFirewallMode.AUTO_OFF]: 'host firewall: off (auto: the policies hold no host policy)',
   };
   return { enabled: set.hostFirewall, mode: set.hostFirewallMode, reason: reasons[set.hostFirewallMode] };
+}
+
+/**
+ * @internal A usage or input error as every command prints it (exit 2): `error: <message>; fix: <fix>`, one line (its
+ * text may come from the inputs: `withoutControls`).
+ */
+export function errorLine(e: CiliumPolicyError): string {
+  return `error: ${withoutControls(e.message.replace(/\n\s*fix: /, '; fix: '))}\n`;
 }
 
 /**

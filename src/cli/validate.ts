@@ -16,6 +16,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import type { ValidationReport } from '../validate';
 import { DEFAULT_MAX_FILE_BYTES, formatBytes, parseSize } from '../model/inputs';
+import { errorLine } from './trace';
 
 /** Where `validate` reads and writes. */
 export interface ValidateIo {
@@ -143,7 +144,7 @@ export function addValidateCommand(program: Command, io: ValidateIo, done: (code
         done(await executeValidate(paths, opts, io));
       } catch (e) {
         if (!(e instanceof CiliumPolicyError)) throw e;
-        io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+        io.stderr(errorLine(e));
         done(VALIDATE_EXIT.usage);
       }
     });

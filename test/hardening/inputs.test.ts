@@ -206,11 +206,14 @@ describe('text from a pull request (file names, policy names, keys, HTTP paths, 
     const runs: Run[] = [
       await validate([injected]), trace('--policies', injected, path, ...FROM_TO), trace('--policies', path, ...FROM_TO, '--http', 'GET /'),
       await replay('--flows', flows, '--policies', path),
+      trace('--policies', path, write(dir, 'service.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: "api\\n::error ::svc", namespace: shop}\n'),
+        '--from', 'pod:shop:app=web', '--to', 'svc:shop/api', '--port', '80'),
     ];
     for (const r of runs) expect(`${r.stdout}${r.stderr}`).not.toMatch(/^\s*::error/m);
     expect(runs[0].stdout).toContain('CiliumNetworkPolicy shop/x\ufffd::error ::name');
     expect(runs[2].stdout).toContain('L7 rules: GET /a\ufffd::error ::path');
     expect(runs[3].stdout).toContain('GET /x\ufffd::error ::url');
+    expect(runs[4].stderr).toMatch(/^error: --to svc:shop\/api: no Service shop\/api in the inputs \(Services: shop\/api\ufffd::error ::svc\)/);
   });
 });
 
