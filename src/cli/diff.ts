@@ -22,6 +22,7 @@ import { collectConnections } from '../hubble/connections';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
+import { nestingDepthError } from '../model/nesting-depth';
 import { readAtGitRef } from './git-ref';
 import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';
 import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, policyInputError } from './trace';
@@ -182,9 +183,10 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
-    // A kubectl dump is JSON: read it as such (the input reader, then the inventory's manifest reader), else as YAML.
+    // A kubectl dump is JSON: read it as such (the input reader, then the inventory's manifest reader), else as YAML. Text
+    // nested too deep goes the YAML way too, whose reader refuses it (its file and line), before any recursion over it.
     const file = readInputFile(options.inventory, DEFAULT_MAX_FILE_BYTES);
-    const json = file.text !== undefined && file.problem === undefined ? parseJson(file.text) : undefined;
+    const json = file.text !== undefined && file.problem === undefined && !nestingDepthError(file.text) ? parseJson(file.text) : undefined;
     if (json !== undefined) {
       inventory.addManifest(json);
     } else {
