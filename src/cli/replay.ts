@@ -63,6 +63,7 @@ import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
 import { expandPaths } from '../model/inputs';
+import { clusterNameError } from '../model/labels';
 import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
@@ -177,6 +178,9 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
+  const badCluster = options.clusterName === undefined
+    ? clusterNameError(clusterName, `the pods of ${options.flows} carry io.cilium.k8s.policy.cluster=${clusterName}, which`) : undefined;
+  if (badCluster) throw badCluster;
   const set = PolicySet.fromFiles([...options.policies], {
     ciliumVersion: version,
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),

@@ -869,7 +869,8 @@ export function flowPeerProblem(peer: FlowPeer, ep: HubbleEndpoint | undefined):
   if (!isDns1123Label(ns)) return `namespace ${JSON.stringify(ns.slice(0, 80))} is not a Kubernetes namespace name`;
   for (const l of ep?.labels ?? []) {
     const [source, key, value] = splitFlowLabel(l);
-    if (source !== 'k8s' || key === NAMESPACE_KEY || key === SERVICE_ACCOUNT_KEY || key === CLUSTER_KEY) continue;
+    // The namespace is checked above; a service account name may be longer than a label value (a DNS subdomain).
+    if (source !== 'k8s' || key === NAMESPACE_KEY || key === SERVICE_ACCOUNT_KEY) continue;
     const k = key.startsWith(NAMESPACE_LABELS_PREFIX) ? key.slice(NAMESPACE_LABELS_PREFIX.length) : key;
     if (!isQualifiedName(k) || !isLabelValue(value)) {
       return `label ${JSON.stringify(l.slice(0, 120))} is not a Kubernetes label (${!isQualifiedName(k) ? `key ${JSON.stringify(k.slice(0, 80))}` : `value ${JSON.stringify(value.slice(0, 80))}`})`;

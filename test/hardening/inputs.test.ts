@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src';
 import { DEFAULT_MAX_FILE_BYTES } from '../../src/model/inputs';
-import { GUARD, Run, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
+import { GUARD, Run, draft, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
 const GOOD = httpPolicy([{ method: 'GET', path: '/ok' }]);
@@ -218,6 +218,23 @@ describe('text from a pull request (file names, policy names, keys, HTTP paths, 
 });
 
 describe('CLI edges', () => {
+  test('an empty or invalid --cluster-name (an unset CI variable) is exit 2, not a deny naming the cluster read as not matching', GUARD, async () => {
+    const deny = write(dir, 'cluster-deny.yaml', [
+      'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: deny, namespace: shop}', 'spec:',
+      '  endpointSelector: {matchLabels: {app: web}}',
+      '  egressDeny: [{toEndpoints: [{matchLabels: {app: api, io.cilium.k8s.policy.cluster: default}}]}]', '',
+    ].join('\n'));
+    expect(trace('--policies', deny, ...FROM_TO).code).toBe(1);
+    for (const name of ['', 'Default', 'a\nb']) {
+      const r = trace('--policies', deny, ...FROM_TO, '--cluster-name', name);
+      expect(r.code, JSON.stringify(name)).toBe(2);
+      expect(r.stderr).toBe(`error: cluster name ${JSON.stringify(name)} is not a Cilium cluster name (engine-cluster-name); fix: give the agent's cluster-name `
+        + '(cluster.name of the Helm values; --cluster-name): lower-case letters, digits and -, at most 32 characters, e.g. default\n');
+    }
+    expect((await replay('--flows', FLOWS, '--policies', deny, '--cluster-name', '')).code).toBe(2);
+    expect((await draft('--flows', FLOWS, '--cluster-name', '')).stderr).toMatch(/^error: cluster name "" is not a Cilium cluster name/);
+  });
+
   test('validate - with empty (or closed) standard input is an error, not a pass', async () => {
     const r = await validate(['-'], new Uint8Array());
     expect(r.code).toBe(2);
