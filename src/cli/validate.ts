@@ -15,7 +15,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import type { ValidationReport } from '../validate';
-import { DEFAULT_MAX_FILE_BYTES, formatBytes, parseSize } from '../model/inputs';
+import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, parseSize } from '../model/inputs';
 import { errorLine } from './trace';
 
 /** Where `validate` reads and writes. */
@@ -96,7 +96,10 @@ export async function executeValidate(paths: readonly string[], options: Validat
   if (options.maxFileSize !== undefined) {
     const n = parseSize(options.maxFileSize);
     if (n === undefined) {
-      throw new CiliumPolicyError({ id: 'cli-max-file-size', message: `--max-file-size ${options.maxFileSize} is not a size`, fix: 'use bytes or a unit: 512k, 10MiB, 1G' });
+      throw new CiliumPolicyError({
+        id: 'cli-max-file-size', message: `--max-file-size ${options.maxFileSize} is not a size from 1 byte to ${formatBytes(MAX_FILE_BYTES_LIMIT)}`,
+        fix: 'use bytes or a unit: 512k, 10MiB, 100M',
+      });
     }
     maxFileBytes = n;
   }

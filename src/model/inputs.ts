@@ -21,6 +21,13 @@ export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json']
 /** The default size limit of one input: 10 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
+/**
+ * The largest size limit a caller may set: 256 MiB. An input is read whole and decoded to one string (V8 holds at most
+ * about 512 Mi characters), and standard input is read up to the limit: `--max-file-size 100G` with `- < /dev/zero` would
+ * read until the process runs out of memory.
+ */
+export const MAX_FILE_BYTES_LIMIT = 256 * 1024 * 1024;
+
 /** One input found on disk. */
 export interface FoundFile {
   /** As shown in diagnostics: the path relative to the working directory, with forward slashes. */
@@ -441,7 +448,8 @@ export function formatBytes(n: number): string {
 }
 
 /**
- * Parses a size: a number of bytes, or with a unit (`k`, `KB`, `KiB`, `m`, `MB`, `MiB`, `g`, … all 1024-based).
+ * Parses a size: a number of bytes, or with a unit (`k`, `KB`, `KiB`, `m`, `MB`, `MiB`, `g`, … all 1024-based), from 1
+ * byte to `MAX_FILE_BYTES_LIMIT`.
  * @returns the bytes, or `undefined` for anything else
  */
 export function parseSize(text: string): number | undefined {
@@ -449,5 +457,5 @@ export function parseSize(text: string): number | undefined {
   if (!m) return undefined;
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   const n = Math.floor(Number(m[1]) * unit);
-  return Number.isFinite(n) && n > 0 ? n : undefined;
+  return Number.isFinite(n) && n > 0 && n <= MAX_FILE_BYTES_LIMIT ? n : undefined;
 }
