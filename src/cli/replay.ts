@@ -64,7 +64,7 @@ import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
 import { expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
-import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -254,14 +254,15 @@ export async function runSubcommand(name: string, argv: readonly string[], io: H
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError(false);
-  add(program, io, (c) => {
+  refuseRepeatedOptions(add(program, io, (c) => {
     code = c;
-  }).exitOverride();
+  }).exitOverride());
   try {
     await program.parseAsync([name, ...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : REPLAY_EXIT.badInput;
-    throw e;
+    if (!(e instanceof CiliumPolicyError)) throw e;
+    io.stderr(errorLine(e));
   }
   return code;
 }

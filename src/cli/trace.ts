@@ -248,6 +248,36 @@ export function hostFirewallInfo(set: PolicySet): { enabled: boolean; mode: Host
 }
 
 /**
+ * @internal Makes `cmd` refuse an option given twice with different values (`--port 80 --port 81`, `replay --flows a
+ * --flows b`) and a flag given with its negation (`--host-firewall --no-host-firewall`): commander keeps the last one in
+ * silence, so the command would answer about less, or other, than it was asked. Repeatable options (`--header`, `--crd`,
+ * `--namespace`: those with an accumulator) and variadic ones (`--policies a b`) are left alone. Call it once the options
+ * are added; the check runs before the action (a `CiliumPolicyError`, exit 2).
+ */
+export function refuseRepeatedOptions(cmd: Command): Command {
+  const given = new Map<string, string[]>();
+  for (const opt of cmd.options) {
+    if (opt.variadic || (opt.parseArg !== undefined && opt.argChoices === undefined)) continue;
+    cmd.on(`option:${opt.name()}`, (value: unknown) => {
+      const key = opt.attributeName();
+      given.set(key, [...(given.get(key) ?? []), opt.isBoolean() || value === undefined ? String(opt.long) : `${opt.long} ${String(value)}`]);
+    });
+  }
+  cmd.hook('preAction', () => {
+    for (const forms of given.values()) {
+      const distinct = [...new Set(forms)];
+      if (distinct.length > 1) {
+        throw new CiliumPolicyError({
+          id: 'cli-flag', message: `${distinct.join(' and ')}: the option is given more than once, and only the last would count`,
+          fix: 'give it once (several values: run the command once per value)',
+        });
+      }
+    }
+  });
+  return cmd;
+}
+
+/**
  * @internal A usage or input error as every command prints it (exit 2): `error: <message>; fix: <fix>`, one line (its
  * text may come from the inputs: `withoutControls`).
  */

@@ -16,7 +16,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import type { ValidationReport } from '../validate';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, parseSize } from '../model/inputs';
-import { errorLine } from './trace';
+import { errorLine, refuseRepeatedOptions } from './trace';
 
 /** Where `validate` reads and writes. */
 export interface ValidateIo {
@@ -164,14 +164,15 @@ export async function runValidate(argv: readonly string[], io: ValidateIo): Prom
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError(false);
-  addValidateCommand(program, io, (c) => {
+  refuseRepeatedOptions(addValidateCommand(program, io, (c) => {
     code = c;
-  }).exitOverride();
+  }).exitOverride());
   try {
     await program.parseAsync(['validate', ...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? VALIDATE_EXIT.clean : VALIDATE_EXIT.usage;
-    throw e;
+    if (!(e instanceof CiliumPolicyError)) throw e;
+    io.stderr(errorLine(e));
   }
   return code;
 }

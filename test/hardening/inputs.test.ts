@@ -218,6 +218,26 @@ describe('text from a pull request (file names, policy names, keys, HTTP paths, 
 });
 
 describe('CLI edges', () => {
+  test('an option given twice with different values (or with its negation) is exit 2, not the last one in silence', GUARD, async () => {
+    const policies = write(dir, 'repeated.yaml', GOOD);
+    const other = write(dir, 'other-flows.jsonl', `${flowLine({ source: { labels: ['k8s:app=other', 'k8s:io.kubernetes.pod.namespace=shop'] } })}\n`);
+    const runs: [Run, string][] = [
+      [trace('--policies', policies, ...FROM_TO, '--port', '81'), '--port 80/TCP and --port 81'],
+      [trace('--policies', policies, ...FROM_TO, '--host-firewall', '--no-host-firewall'), '--host-firewall and --no-host-firewall'],
+      [await replay('--flows', FLOWS, '--flows', other, '--policies', policies), `--flows ${FLOWS} and --flows ${other}`],
+      [await validate([policies, '--format', 'json', '--format', 'text']), '--format json and --format text'],
+      [await draft('--flows', FLOWS, '--output', 'ts', '--output', 'yaml'), '--output ts and --output yaml'],
+    ];
+    for (const [r, forms] of runs) {
+      expect(r.code, forms).toBe(2);
+      expect(r.stderr).toBe(`error: ${forms}: the option is given more than once, and only the last would count (cli-flag); `
+        + 'fix: give it once (several values: run the command once per value)\n');
+    }
+    // The same value twice, repeatable options and variadic ones are fine.
+    expect(trace('--policies', policies, ...FROM_TO, '--port', '80/TCP', '--http', 'GET /ok', '--header', 'a: b', '--header', 'c: d').code).toBe(0);
+    expect((await replay('--flows', FLOWS, '--flows', FLOWS, '--policies', policies, '--policies', policies)).code).toBe(0);
+  });
+
   test('an empty or invalid --cluster-name (an unset CI variable) is exit 2, not a deny naming the cluster read as not matching', GUARD, async () => {
     const deny = write(dir, 'cluster-deny.yaml', [
       'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: deny, namespace: shop}', 'spec:',
