@@ -98,7 +98,7 @@ export async function executeValidate(paths: readonly string[], options: Validat
     if (n === undefined) {
       throw new CiliumPolicyError({
         id: 'cli-max-file-size', message: `--max-file-size ${options.maxFileSize} is not a size from 1 byte to ${formatBytes(MAX_FILE_BYTES_LIMIT)}`,
-        fix: 'use bytes or a unit: 512k, 10MiB, 100M',
+        fix: 'use bytes or a unit: 512k, 10MiB, 1G',
       });
     }
     maxFileBytes = n;

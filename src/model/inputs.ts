@@ -22,11 +22,11 @@ export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json']
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /**
- * The largest size limit a caller may set: 256 MiB. An input is read whole and decoded to one string (V8 holds at most
- * about 512 Mi characters), and standard input is read up to the limit: `--max-file-size 100G` with `- < /dev/zero` would
- * read until the process runs out of memory.
+ * The largest size limit a caller may set: 1 GiB. An input is read whole (standard input up to the limit), so a limit
+ * without bound (`--max-file-size 100G` with `- < /dev/zero`) would read until the process runs out of memory; a text
+ * above about 512 Mi characters cannot be decoded into one string anyway (it is then refused as unreadable).
  */
-export const MAX_FILE_BYTES_LIMIT = 256 * 1024 * 1024;
+export const MAX_FILE_BYTES_LIMIT = 1024 * 1024 * 1024;
 
 /** One input found on disk. */
 export interface FoundFile {
