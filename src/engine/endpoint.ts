@@ -5,7 +5,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { parseIp } from '../model/cidr';
 import { isDnsName } from '../model/fqdn-pattern';
-import { isQualifiedName } from '../validate/syntax';
+import { isIdentityLabelKey } from '../validate/syntax';
 
 /** What an endpoint is. */
 export enum EndpointKind {
@@ -268,7 +268,7 @@ function parseLabels(text: string, input: string): Record<string, string> {
     if (key === '' || /\s/.test(key)) throw syntax(input, `"${part}" is not a label`, 'write labels as key=value pairs separated by commas');
     // A label source (`k8s:app`, `container:app`) and then a Kubernetes label key: `app!=web` is no label of any pod.
     const colon = key.indexOf(':');
-    if (!isQualifiedName(key.slice(colon + 1)) || (colon >= 0 && !/^[a-z0-9][-a-z0-9.]*$/i.test(key.slice(0, colon)))) {
+    if (!isIdentityLabelKey(key.slice(colon + 1)) || (colon >= 0 && !/^[a-z0-9][-a-z0-9.]*$/i.test(key.slice(0, colon)))) {
       throw syntax(input, `"${part}" is not a label: "${key}" is not a label key`,
         'write key=value with a Kubernetes label key ([prefix/]name: letters, digits, -, _ and .); an endpoint is one pod, so conditions such as != do not apply');
     }

@@ -14,7 +14,7 @@
  * Identity labels, not identity numbers, are what selectors match, so peers are keyed by their labels.
  */
 import { HttpRequest, KafkaRequest } from '../engine/l7';
-import { isDns1123Label, isLabelValue, isQualifiedName } from '../validate/syntax';
+import { isDns1123Label, isIdentityLabelKey, isLabelValue } from '../validate/syntax';
 
 /** An endpoint of a flow (`source`, `destination`). */
 export interface HubbleEndpoint {
@@ -871,9 +871,9 @@ export function flowPeerProblem(peer: FlowPeer, ep: HubbleEndpoint | undefined):
     const [source, key, value] = splitFlowLabel(l);
     // The namespace is checked above; a service account name may be longer than a label value (a DNS subdomain).
     if (source !== 'k8s' || key === NAMESPACE_KEY || key === SERVICE_ACCOUNT_KEY) continue;
-    const k = key.startsWith(NAMESPACE_LABELS_PREFIX) ? key.slice(NAMESPACE_LABELS_PREFIX.length) : key;
-    if (!isQualifiedName(k) || !isLabelValue(value)) {
-      return `label ${JSON.stringify(l.slice(0, 120))} is not a Kubernetes label (${!isQualifiedName(k) ? `key ${JSON.stringify(k.slice(0, 80))}` : `value ${JSON.stringify(value.slice(0, 80))}`})`;
+    if (!isIdentityLabelKey(key) || !isLabelValue(value)) {
+      const k = key.startsWith(NAMESPACE_LABELS_PREFIX) ? key.slice(NAMESPACE_LABELS_PREFIX.length) : key;
+      return `label ${JSON.stringify(l.slice(0, 120))} is not a Kubernetes label (${!isIdentityLabelKey(key) ? `key ${JSON.stringify(k.slice(0, 80))}` : `value ${JSON.stringify(value.slice(0, 80))}`})`;
     }
   }
   return undefined;
