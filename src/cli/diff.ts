@@ -22,9 +22,10 @@ import { collectConnections } from '../hubble/connections';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
+import { nestingDepthError } from '../model/nesting-depth';
 import { readAtGitRef } from './git-ref';
 import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';
-import { CliIo, MUTUAL_AUTH_HELP, dnsServerOption, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, policyInputError } from './trace';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -130,8 +131,16 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
         fix: `commit the synthesized policies, or synthesize the base in a worktree (git worktree add ../base ${gitRef}, then npm ci && npm run synth there) and give --base ../base/<path>`,
       });
     }
+    if (read.notRead.length > 0) {
+      // The --head paths follow symbolic links; a base without their policies would report their rules as changes and hide
+      // real ones (a widening under a policy the base lacks reads as no change): refuse it, as an unreadable file.
+      throw new CiliumPolicyError({
+        id: 'diff-git-ref',
+        message: `--base ${gitRef}: ${read.notRead.slice(0, 3).join(', ')}${read.notRead.length > 3 ? ` and ${read.notRead.length - 3} more` : ''} cannot be read at a git ref, so the base would miss the policies behind it`,
+        fix: `give the base as a directory: git worktree add ../base ${gitRef}, then --base ../base/<path>`,
+      });
+    }
     for (const m of read.missing) io.stderr(`warning: --base ${gitRef}: ${m} does not exist at ${gitRef}; read as no policies\n`);
-    for (const n of read.notRead) io.stderr(`warning: --base ${gitRef}: ${n} is not read (give the base as a directory to compare it)\n`);
     base = checked(PolicySet.fromTexts(read.files, setOptions), io);
     baseSource = `${gitRef}:${options.head.join(',')}`;
   } else {
@@ -174,9 +183,10 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
-    // A kubectl dump is JSON: read it as such (the input reader, then the inventory's manifest reader), else as YAML.
+    // A kubectl dump is JSON: read it as such (the input reader, then the inventory's manifest reader), else as YAML. Text
+    // nested too deep goes the YAML way too, whose reader refuses it (its file and line), before any recursion over it.
     const file = readInputFile(options.inventory, DEFAULT_MAX_FILE_BYTES);
-    const json = file.text !== undefined && file.problem === undefined ? parseJson(file.text) : undefined;
+    const json = file.text !== undefined && file.problem === undefined && !nestingDepthError(file.text) ? parseJson(file.text) : undefined;
     if (json !== undefined) {
       inventory.addManifest(json);
     } else {
@@ -251,7 +261,7 @@ export function loadPolicies(paths: readonly string[], options: PolicySetOptions
 function checked(set: PolicySet, io: CliIo): PolicySet {
   const bad = policyInputError(set);
   if (bad) throw bad;
-  for (const d of set.diagnostics) io.stderr(`warning: ${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})\n`);
+  for (const d of set.diagnostics) io.stderr(`warning: ${diagnosticText(d)}\n`);
   return set;
 }
 

@@ -197,6 +197,14 @@ export function initApp(dir: string, options: InitOptions = {}): string[] {
     });
   }
   const name = options.name ?? npmName(basename(root));
+  // A name npm refuses would only fail at `npm install`, after the files are written.
+  if (name.length > 214 || !/^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(name)) {
+    throw new CiliumPolicyError({
+      id: 'init-name',
+      message: `--name ${JSON.stringify(name)} is not an npm package name`,
+      fix: `use lower-case letters, digits, -, . and _ (optionally @scope/name), e.g. --name ${npmName(name)}`,
+    });
+  }
   const files = scaffoldFiles(name);
   const existing = Object.keys(files).filter((f) => existsSync(join(root, f)));
   if (existing.length > 0 && !options.force) {

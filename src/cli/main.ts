@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
-import { CliIo, EXIT, addTraceCommand } from './trace';
+import { CliIo, EXIT, addTraceCommand, errorLine, refuseRepeatedOptions } from './trace';
 import { addDiffCommand } from './diff';
 import { addDraftCommand } from './draft';
 import { addInitCommand } from './init';
@@ -43,6 +43,7 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   addInitCommand(program, io, done);
   addDiffCommand(program, io, done);
   addReportCommand(program, io, done);
+  for (const command of program.commands) refuseRepeatedOptions(command);
   return program;
 }
 
@@ -96,7 +97,7 @@ function reportError(e: unknown, io: CliIo): number {
     return e.exitCode === 0 ? 0 : EXIT.badInput;
   }
   if (e instanceof CiliumPolicyError) {
-    io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+    io.stderr(errorLine(e));
     return EXIT.badInput;
   }
   io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);

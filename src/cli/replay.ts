@@ -63,7 +63,8 @@ import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
 import { expandPaths } from '../model/inputs';
-import { CliIo, MUTUAL_AUTH_HELP, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
+import { clusterNameError } from '../model/labels';
+import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -177,6 +178,9 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
+  const badCluster = options.clusterName === undefined
+    ? clusterNameError(clusterName, `the pods of ${options.flows} carry io.cilium.k8s.policy.cluster=${clusterName}, which`) : undefined;
+  if (badCluster) throw badCluster;
   const set = PolicySet.fromFiles([...options.policies], {
     ciliumVersion: version,
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
@@ -189,7 +193,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   });
   const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
-  const policyWarnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
+  const policyWarnings = set.diagnostics.map((d) => diagnosticText(d));
   // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
   const [{ Replay }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
   const replayed = Replay.capture(capture, set, { clusterName });
@@ -250,14 +254,15 @@ export async function runSubcommand(name: string, argv: readonly string[], io: H
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError(false);
-  add(program, io, (c) => {
+  refuseRepeatedOptions(add(program, io, (c) => {
     code = c;
-  }).exitOverride();
+  }).exitOverride());
   try {
     await program.parseAsync([name, ...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : REPLAY_EXIT.badInput;
-    throw e;
+    if (!(e instanceof CiliumPolicyError)) throw e;
+    io.stderr(errorLine(e));
   }
   return code;
 }
@@ -268,7 +273,7 @@ export async function guard(action: () => Promise<number>, io: CliIo): Promise<n
     return await action();
   } catch (e) {
     if (!(e instanceof CiliumPolicyError)) throw e;
-    io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+    io.stderr(errorLine(e));
     return REPLAY_EXIT.badInput;
   }
 }

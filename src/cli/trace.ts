@@ -57,6 +57,8 @@ import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
 import { VerdictQuery } from '../engine/verdict';
+import { SourceDiagnostic } from '../model/parse-result';
+import { withoutControls } from '../model/printable';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { resolveTraceEndpoints } from './trace-endpoints';
 
@@ -203,7 +205,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   });
   const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
-  const warnings = set.diagnostics.map((d) => `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message} (${d.id})`);
+  const warnings = set.diagnostics.map((d) => diagnosticText(d));
   const ends = resolveTraceEndpoints(set, options.from, options.to, options.port);
   warnings.push(...ends.warnings);
   const port = ends.port ?? options.port ?? (options.dns !== undefined ? '53/UDP' : undefined);
@@ -225,9 +227,9 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
       hostFirewall: hostFirewallInfo(set),
     }, null, 2)}\n`);
   } else {
-    for (const w of warnings) io.stderr(`warning: ${w}\n`);
+    for (const w of warnings) io.stderr(`warning: ${withoutControls(w)}\n`);
     io.stdout(`${formatVerdict(verdict)}\n`);
-    for (const n of ends.notes) io.stdout(`note: ${n}\n`);
+    for (const n of ends.notes) io.stdout(`note: ${withoutControls(n)}\n`);
     if (set.ciliumVersionSource !== 'given') io.stdout(`cilium version: ${set.ciliumVersion} (${set.ciliumVersionSource}; --cilium-version to change it)\n`);
     if (set.hostFirewallMode === HostFirewallMode.AUTO_ON) io.stdout(`${hostFirewallInfo(set).reason}\n`);
   }
@@ -246,6 +248,53 @@ export function hostFirewallInfo(set: PolicySet): { enabled: boolean; mode: Host
 }
 
 /**
+ * @internal Makes `cmd` refuse an option given twice with different values (`--port 80 --port 81`, `replay --flows a
+ * --flows b`) and a flag given with its negation (`--host-firewall --no-host-firewall`): commander keeps the last one in
+ * silence, so the command would answer about less, or other, than it was asked. Repeatable options (`--header`, `--crd`,
+ * `--namespace`: those with an accumulator) and variadic ones (`--policies a b`) are left alone. Call it once the options
+ * are added; the check runs before the action (a `CiliumPolicyError`, exit 2).
+ */
+export function refuseRepeatedOptions(cmd: Command): Command {
+  const given = new Map<string, string[]>();
+  for (const opt of cmd.options) {
+    if (opt.variadic || (opt.parseArg !== undefined && opt.argChoices === undefined)) continue;
+    cmd.on(`option:${opt.name()}`, (value: unknown) => {
+      const key = opt.attributeName();
+      given.set(key, [...(given.get(key) ?? []), opt.isBoolean() || value === undefined ? String(opt.long) : `${opt.long} ${String(value)}`]);
+    });
+  }
+  cmd.hook('preAction', () => {
+    for (const forms of given.values()) {
+      const distinct = [...new Set(forms)];
+      if (distinct.length > 1) {
+        throw new CiliumPolicyError({
+          id: 'cli-flag', message: `${distinct.join(' and ')}: the option is given more than once, and only the last would count`,
+          fix: 'give it once (several values: run the command once per value)',
+        });
+      }
+    }
+  });
+  return cmd;
+}
+
+/**
+ * @internal A usage or input error as every command prints it (exit 2): `error: <message>; fix: <fix>`, one line (its
+ * text may come from the inputs: `withoutControls`).
+ */
+export function errorLine(e: CiliumPolicyError): string {
+  return `error: ${withoutControls(e.message.replace(/\n\s*fix: /, '; fix: '))}\n`;
+}
+
+/**
+ * @internal A diagnostic of the inputs as the commands print it, on one line: `file:line: message (id)`. Its text comes
+ * from the inputs (names, keys, values), so control characters are replaced (`withoutControls`).
+ * @param withId whether to end with the diagnostic's id
+ */
+export function diagnosticText(d: SourceDiagnostic, withId = true): string {
+  return withoutControls(`${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}${withId ? ` (${d.id})` : ''}`);
+}
+
+/**
  * @internal The bad input among a policy set's files (a file that cannot be read, YAML that does not parse or nests too
  * deep), as the one-line error of exit status 2 — a verdict over the rest would be a partial, possibly wrong answer.
  */
@@ -256,7 +305,7 @@ export function policyInputError(set: PolicySet): CiliumPolicyError | undefined 
   const more = bad.length > 1 ? ` (and ${bad.length - 1} more input problem${bad.length > 2 ? 's' : ''})` : '';
   return new CiliumPolicyError({
     id: d.id === 'parse-yaml-syntax' ? 'cli-yaml' : d.id,
-    message: `${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}${more}`,
+    message: `${diagnosticText(d, false)}${more}`,
     fix: d.id === 'parse-yaml-syntax' ? 'fix the YAML' : d.fix ?? 'check the policy files',
   });
 }
@@ -271,7 +320,7 @@ export function noPolicyError(set: PolicySet, paths: readonly string[]): CiliumP
   // What the reader left out may be the policies themselves (a wrong-case kind, an unknown apiVersion): say so.
   const [first, ...others] = set.diagnostics;
   const skipped = first === undefined ? ''
-    : `; read: ${first.file ?? 'input'}${first.line !== undefined ? `:${first.line}` : ''}: ${first.message}${others.length > 0 ? ` (and ${others.length} more)` : ''}`;
+    : `; read: ${diagnosticText(first, false)}${others.length > 0 ? ` (and ${others.length} more)` : ''}`;
   return new CiliumPolicyError({
     id: 'cli-no-policies',
     message: `--policies ${paths.join(' ')}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found`

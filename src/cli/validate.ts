@@ -15,7 +15,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import type { ValidationReport } from '../validate';
-import { DEFAULT_MAX_FILE_BYTES, formatBytes, parseSize } from '../model/inputs';
+import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, parseSize } from '../model/inputs';
+import { errorLine, refuseRepeatedOptions } from './trace';
 
 /** Where `validate` reads and writes. */
 export interface ValidateIo {
@@ -95,7 +96,10 @@ export async function executeValidate(paths: readonly string[], options: Validat
   if (options.maxFileSize !== undefined) {
     const n = parseSize(options.maxFileSize);
     if (n === undefined) {
-      throw new CiliumPolicyError({ id: 'cli-max-file-size', message: `--max-file-size ${options.maxFileSize} is not a size`, fix: 'use bytes or a unit: 512k, 10MiB, 1G' });
+      throw new CiliumPolicyError({
+        id: 'cli-max-file-size', message: `--max-file-size ${options.maxFileSize} is not a size from 1 byte to ${formatBytes(MAX_FILE_BYTES_LIMIT)}`,
+        fix: 'use bytes or a unit: 512k, 10MiB, 1G',
+      });
     }
     maxFileBytes = n;
   }
@@ -143,7 +147,7 @@ export function addValidateCommand(program: Command, io: ValidateIo, done: (code
         done(await executeValidate(paths, opts, io));
       } catch (e) {
         if (!(e instanceof CiliumPolicyError)) throw e;
-        io.stderr(`error: ${e.message.replace(/\n\s*fix: /, '; fix: ')}\n`);
+        io.stderr(errorLine(e));
         done(VALIDATE_EXIT.usage);
       }
     });
@@ -160,14 +164,15 @@ export async function runValidate(argv: readonly string[], io: ValidateIo): Prom
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError(false);
-  addValidateCommand(program, io, (c) => {
+  refuseRepeatedOptions(addValidateCommand(program, io, (c) => {
     code = c;
-  }).exitOverride();
+  }).exitOverride());
   try {
     await program.parseAsync(['validate', ...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? VALIDATE_EXIT.clean : VALIDATE_EXIT.usage;
-    throw e;
+    if (!(e instanceof CiliumPolicyError)) throw e;
+    io.stderr(errorLine(e));
   }
   return code;
 }

@@ -5,6 +5,7 @@
 import {
   AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, EndpointClass,
 } from '../model/connectivity-document';
+import { printableLines as textLines, withoutControls } from '../model/printable';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { renderDiffHtml, renderReportHtml } from './html';
 
@@ -178,14 +179,6 @@ function policyCount(n: number): string {
  * Lines as text, each kept on its line: control characters (a newline or an ANSI escape in a policy name) become
  * U+FFFD, so names from the input cannot forge lines of the output or drive the terminal.
  */
-function textLines(lines: readonly string[]): string {
-  return `${lines.map(withoutControls).join('\n')}\n`;
-}
-
-/** Control characters (C0 but tab, DEL, C1) as U+FFFD. */
-function withoutControls(text: string): string {
-  return text.replace(/[^\t\x20-\x7e\xa0-\uffff]/g, '\ufffd');
-}
 
 /** A report as readable lines: one allowed connection per line, with what allows it. */
 export function formatConnectivityReportText(doc: ConnectivityReportDocument): string {

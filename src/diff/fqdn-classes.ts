@@ -9,7 +9,7 @@ import { EndpointClass, EndpointClassKind } from '../model/connectivity-document
 import type { CompiledRule } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
-import { FqdnMatcher, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
+import { FqdnMatcher, compileFqdnSelector, isDnsName, matchesEveryDnsName } from '../model/fqdn-pattern';
 import type { FqdnSelectorModel } from '../model/policy-model';
 
 /** How FQDN classes are built. */
@@ -145,7 +145,7 @@ function planOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): Fqd
   const classes: { id: string; dnsName: string }[] = [];
   for (const n of [...all.values()].sort((a, b) => compare(a.text, b.text))) {
     const dnsName = witness(n);
-    if (dnsName === undefined || !DNS_NAME.test(dnsName)) continue;
+    if (dnsName === undefined || !isEndpointDnsName(dnsName)) continue;
     classes.push({ id: `fqdn:${n.text}`, dnsName });
   }
   const taken = new Set(classes.map((c) => c.dnsName));
@@ -300,7 +300,7 @@ function overlapWitness(meet: string, pair: readonly FqdnMatcher[], names: Reado
   fills: FillTokens): Witness | undefined {
   const candidate = (fill: string): Witness | undefined => {
     const name = meet.split(FILL).join(fill);
-    if (names.has(name) || !DNS_NAME.test(name) || !pair.every((m) => m.matches(name))) return undefined;
+    if (names.has(name) || !isEndpointDnsName(name) || !pair.every((m) => m.matches(name))) return undefined;
     return { name, others: patterns.candidates(name).filter((m) => !pair.includes(m.matcher) && m.matcher.matches(name)).length };
   };
   let best: Witness | undefined;
@@ -346,8 +346,10 @@ export function fqdnClassIdOfSelector(selector: FqdnSelectorModel): string | und
   return text === undefined ? undefined : `fqdn:${text}`;
 }
 
-/** A DNS name an FQDN endpoint can have. */
-const DNS_NAME = /^([-a-z0-9_]+\.?)+$/;
+/** A DNS name an FQDN endpoint can have (lower case: the canonical form). */
+function isEndpointDnsName(name: string): boolean {
+  return isDnsName(name) && name === name.toLowerCase();
+}
 
 /** The selector of a compiled `toFQDNs` matcher, from its text (`matchName: x`, `matchPattern: *.x`). */
 function fqdnSelectorOf(text: string): FqdnSelectorModel {

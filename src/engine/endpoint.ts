@@ -4,6 +4,8 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { parseIp } from '../model/cidr';
+import { isDnsName } from '../model/fqdn-pattern';
+import { isIdentityLabelKey } from '../validate/syntax';
 
 /** What an endpoint is. */
 export enum EndpointKind {
@@ -264,6 +266,12 @@ function parseLabels(text: string, input: string): Record<string, string> {
     const key = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);
     if (key === '' || /\s/.test(key)) throw syntax(input, `"${part}" is not a label`, 'write labels as key=value pairs separated by commas');
+    // A label source (`k8s:app`, `container:app`) and then a Kubernetes label key: `app!=web` is no label of any pod.
+    const colon = key.indexOf(':');
+    if (!isIdentityLabelKey(key.slice(colon + 1)) || (colon >= 0 && !/^[a-z0-9][-a-z0-9.]*$/i.test(key.slice(0, colon)))) {
+      throw syntax(input, `"${part}" is not a label: "${key}" is not a label key`,
+        'write key=value with a Kubernetes label key ([prefix/]name: letters, digits, -, _ and .); an endpoint is one pod, so conditions such as != do not apply');
+    }
     if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
       throw syntax(input, `"${value}" is not a valid label value`, 'label values are up to 63 letters, digits, -, _ and ., starting and ending alphanumeric');
     }
@@ -288,7 +296,7 @@ function checkIp(ip: string, input: string): void {
 }
 
 function checkFqdn(name: string, input: string): void {
-  if (!/^([-a-zA-Z0-9_]+\.?)+$/.test(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
+  if (!isDnsName(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
 }
 
 function syntax(input: string, message: string, fix: string): CiliumPolicyError {

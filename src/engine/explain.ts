@@ -1,6 +1,7 @@
 /**
  * The human form of a verdict: one line with the outcome, then what each side decided and why.
  */
+import { withoutControls } from '../model/printable';
 import { SideVerdict, Verdict, VerdictPolicyRef, VerdictRuleRef } from './verdict';
 
 /**
@@ -15,7 +16,7 @@ import { SideVerdict, Verdict, VerdictPolicyRef, VerdictRuleRef } from './verdic
 export function formatVerdict(verdict: Verdict): string {
   const lines = [verdict.summary];
   for (const side of [verdict.egress, verdict.ingress]) lines.push(...formatSide(side));
-  return lines.join('\n');
+  return lines.map(withoutControls).join('\n');
 }
 
 function formatSide(side: SideVerdict): string[] {

@@ -11,6 +11,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
 import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
+import { withoutControls } from '../model/printable';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromObject, fromYaml } from '../model/parse';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
@@ -74,7 +75,7 @@ export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxByte
     }
     if (!entry.file) continue;
     const rel = relative(cwd, entry.file.path);
-    const name = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? entry.file.path : rel;
+    const name = withoutControls(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? entry.file.path : rel);
     const read = readInputFile(entry.file.path, maxBytes);
     if (read.problem) problem(name, read.problem);
     else addYaml(inputs, read.text ?? '', name);

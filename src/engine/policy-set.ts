@@ -29,7 +29,7 @@ import { ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOpt
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
-import { LabelSet } from '../model/labels';
+import { LabelSet, clusterNameError } from '../model/labels';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
@@ -117,6 +117,8 @@ export class PolicySet {
   private readonly l7: L7Refinements;
 
   private constructor(inputs: PolicyInputs, options: PolicySetOptions) {
+    const badCluster = options.clusterName !== undefined ? clusterNameError(String(options.clusterName)) : undefined;
+    if (badCluster) throw badCluster;
     const annotated = options.ciliumVersion === undefined ? synthesizedVersion(inputs.docs) : undefined;
     const version = options.ciliumVersion ?? annotated?.version ?? CiliumVersion.DEFAULT;
     this.ciliumVersionSource = options.ciliumVersion !== undefined ? 'given'

@@ -17,7 +17,7 @@
 import { HttpRequest, KafkaRequest } from '../engine/l7';
 import { FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
 import {
-  FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, classifyFlow, connectionKey, flowPeer, l7Request,
+  FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, classifyFlow, connectionKey, flowPeer, flowPeerProblem, l7Request,
 } from './flow';
 
 /**
@@ -384,10 +384,16 @@ export class ConnectionCollector {
   /** Adds one record (its line number is kept for the report). */
   public add(flow: HubbleFlow, line: number): void {
     const s = this.scratch;
+    const decided = classifyFlow(flow, s);
+    if (decided) {
+      // Before anything is counted: an end that cannot be a Kubernetes pod makes the line malformed (readFlows reports the error).
+      this.checkPeer(s.srcKey, flow.source, s.srcIp, 'source');
+      this.checkPeer(s.dstKey, flow.destination, s.dstIp, 'destination');
+    }
     this.records++;
     const l7 = flow.l7;
     if (l7 !== undefined && l7 !== null && l7.type === 'RESPONSE' && l7.dns !== undefined && l7.dns !== null) this.learnDns(l7.dns.query, l7.dns.ips);
-    if (!classifyFlow(flow, s)) {
+    if (!decided) {
       const reason = s.skip as FlowSkipReason;
       this.skips.set(reason, (this.skips.get(reason) ?? 0) + 1);
       return;
@@ -633,6 +639,13 @@ export class ConnectionCollector {
       this.ids.set(key, id);
     }
     return id;
+  }
+
+  /** Throws when the pod end of `key` (not yet seen) cannot be a Kubernetes pod: `flowPeerProblem`. */
+  private checkPeer(key: string, ep: HubbleFlow['source'], ip: string | undefined, side: 'source' | 'destination'): void {
+    if (key.charCodeAt(0) !== 112 /* p */ || this.peers.has(key)) return;
+    const problem = flowPeerProblem(flowPeer(key, ep, ip), ep);
+    if (problem !== undefined) throw new Error(`${side}: ${problem}`);
   }
 
   private peer(key: string, ep: HubbleFlow['source'], ip: string | undefined): FlowPeer {

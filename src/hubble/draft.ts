@@ -26,6 +26,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/companion-rules';
 import { emitDocument } from '../model/emit';
+import { clusterNameError } from '../model/labels';
 import { IcmpFieldModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
 import { NAMESPACE_LABEL } from '../model/selectors';
@@ -322,6 +323,9 @@ const MAX_NOT_DRAFTED = 20;
 /** Plans the draft from a capture: what each workload's policy allows. */
 export function planDraft(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
+  const badCluster = clusterNameError(clusterName, options.clusterName !== undefined ? undefined
+    : `the capture's pods carry io.cilium.k8s.policy.cluster=${clusterName}, which`);
+  if (badCluster) throw badCluster;
   if (options.namespaces !== undefined && options.namespaces.length === 0) {
     // An empty list drafted every namespace: more than a caller that meant to list some asked for.
     throw new CiliumPolicyError({

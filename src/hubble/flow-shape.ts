@@ -24,8 +24,8 @@ export const MAX_FLOW_LIST = 4096;
 export function flowShapeError(flow: HubbleFlow): string | undefined {
   // Named property reads only (records differ in shape, so every read here is megamorphic: keyed reads cost far more).
   const f = flow as unknown as Record<string, unknown>;
-  return str(f.time, 'time') ?? str(f.verdict, 'verdict') ?? num(f.drop_reason, 'drop_reason')
-    ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? num(f.policy_match_type, 'policy_match_type') ?? str(f.Type, 'Type') ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
+  return str(f.time, 'time') ?? str(f.verdict, 'verdict') ?? uint(f.drop_reason, 'drop_reason')
+    ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? uint(f.policy_match_type, 'policy_match_type') ?? str(f.Type, 'Type') ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
     ?? bool(f.is_reply, 'is_reply') ?? str(f.traffic_direction, 'traffic_direction') ?? str(f.trace_observation_point, 'trace_observation_point')
     ?? eventType(f.event_type) ?? ip(f.IP) ?? l4(f.l4) ?? endpoint(f.source, 'source') ?? endpoint(f.destination, 'destination')
     ?? strings(f.destination_names, 'destination_names', MAX_FLOW_LIST) ?? l7(f.l7)
@@ -37,7 +37,7 @@ function eventType(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, 'event_type');
   if (typeof o === 'string') return o;
-  return num(o.type, 'event_type.type') ?? num(o.sub_type, 'event_type.sub_type');
+  return int(o.type, 'event_type.type') ?? int(o.sub_type, 'event_type.sub_type');
 }
 
 function ip(v: unknown): string | undefined {
@@ -58,7 +58,7 @@ function ports(v: unknown, path: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, path);
   if (typeof o === 'string') return o;
-  return num(o.source_port, `${path}.source_port`) ?? num(o.destination_port, `${path}.destination_port`)
+  return port(o.source_port, `${path}.source_port`) ?? port(o.destination_port, `${path}.destination_port`)
     ?? (o.flags === undefined || o.flags === null ? undefined : notObject(o.flags, `${path}.flags`));
 }
 
@@ -66,14 +66,14 @@ function icmp(v: unknown, path: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, path);
   if (typeof o === 'string') return o;
-  return num(o.type, `${path}.type`) ?? num(o.code, `${path}.code`);
+  return uint(o.type, `${path}.type`, 255) ?? uint(o.code, `${path}.code`, 255);
 }
 
 function endpoint(v: unknown, path: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, path);
   if (typeof o === 'string') return o;
-  return num(o.ID, `${path}.ID`) ?? num(o.identity, `${path}.identity`) ?? str(o.cluster_name, `${path}.cluster_name`)
+  return uint(o.ID, `${path}.ID`) ?? uint(o.identity, `${path}.identity`) ?? str(o.cluster_name, `${path}.cluster_name`)
     ?? str(o.namespace, `${path}.namespace`) ?? str(o.pod_name, `${path}.pod_name`) ?? strings(o.labels, `${path}.labels`, MAX_FLOW_LABELS)
     ?? workloads(o.workloads, `${path}.workloads`);
 }
@@ -112,7 +112,7 @@ function dns(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, 'l7.dns');
   if (typeof o === 'string') return o;
-  return str(o.query, 'l7.dns.query') ?? num(o.rcode, 'l7.dns.rcode') ?? strings(o.ips, 'l7.dns.ips', MAX_FLOW_LIST)
+  return str(o.query, 'l7.dns.query') ?? uint(o.rcode, 'l7.dns.rcode') ?? strings(o.ips, 'l7.dns.ips', MAX_FLOW_LIST)
     ?? strings(o.qtypes, 'l7.dns.qtypes', MAX_FLOW_LIST);
 }
 
@@ -120,7 +120,7 @@ function http(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, 'l7.http');
   if (typeof o === 'string') return o;
-  const e = str(o.method, 'l7.http.method') ?? str(o.url, 'l7.http.url') ?? str(o.protocol, 'l7.http.protocol') ?? num(o.code, 'l7.http.code');
+  const e = str(o.method, 'l7.http.method') ?? str(o.url, 'l7.http.url') ?? str(o.protocol, 'l7.http.protocol') ?? uint(o.code, 'l7.http.code');
   if (e !== undefined) return e;
   const headers = objects(o.headers, 'l7.http.headers');
   if (typeof headers === 'string') return headers;
@@ -136,8 +136,8 @@ function kafka(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, 'l7.kafka');
   if (typeof o === 'string') return o;
-  return str(o.api_key, 'l7.kafka.api_key') ?? num(o.api_version, 'l7.kafka.api_version') ?? str(o.topic, 'l7.kafka.topic')
-    ?? num(o.correlation_id, 'l7.kafka.correlation_id') ?? num(o.error_code, 'l7.kafka.error_code');
+  return str(o.api_key, 'l7.kafka.api_key') ?? int(o.api_version, 'l7.kafka.api_version') ?? str(o.topic, 'l7.kafka.topic')
+    ?? int(o.correlation_id, 'l7.kafka.correlation_id') ?? int(o.error_code, 'l7.kafka.error_code');
 }
 
 const NONE: readonly Record<string, unknown>[] = [];
@@ -176,10 +176,31 @@ function str(v: unknown, path: string): string | undefined {
   return v.length > MAX_FLOW_STRING ? `${path} is longer than ${MAX_FLOW_STRING} characters` : undefined;
 }
 
-function num(v: unknown, path: string): string | undefined {
+/**
+ * An optional integer between `min` and `max`. Protobuf integers are written as whole numbers within their type's range:
+ * a fraction, a negative `uint32` or a port above 65535 is no value Hubble writes, so the record is malformed (not judged
+ * as, say, "no port" and skipped in silence, or as port 80.5).
+ */
+function integer(v: unknown, path: string, min: number, max: number, what: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number') return `${path} is ${describe(v)}, not a number`;
-  return Number.isFinite(v) ? undefined : `${path} is not a finite number`;
+  if (!Number.isFinite(v)) return `${path} is not a finite number`;
+  return Number.isInteger(v) && v >= min && v <= max ? undefined : `${path} is ${v}, not ${what}`;
+}
+
+/** An optional `uint32` (or a smaller unsigned field: ICMP type and code are bytes). */
+function uint(v: unknown, path: string, max = 0xffff_ffff): string | undefined {
+  return integer(v, path, 0, max, `an integer from 0 to ${max}`);
+}
+
+/** An optional `int32`. */
+function int(v: unknown, path: string): string | undefined {
+  return integer(v, path, -0x8000_0000, 0x7fff_ffff, 'a 32-bit integer');
+}
+
+/** An optional port (a `uint32` in the record, but a port is at most 65535). */
+function port(v: unknown, path: string): string | undefined {
+  return integer(v, path, 0, 65535, 'a port from 0 to 65535');
 }
 
 function bool(v: unknown, path: string): string | undefined {

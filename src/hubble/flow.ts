@@ -14,6 +14,7 @@
  * Identity labels, not identity numbers, are what selectors match, so peers are keyed by their labels.
  */
 import { HttpRequest, KafkaRequest } from '../engine/l7';
+import { isDns1123Label, isIdentityLabelKey, isLabelValue } from '../validate/syntax';
 
 /** An endpoint of a flow (`source`, `destination`). */
 export interface HubbleEndpoint {
@@ -819,12 +820,7 @@ export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string
   let serviceAccount: string | undefined;
   let cluster: string | undefined;
   for (const l of ep?.labels ?? []) {
-    const colon = l.indexOf(':');
-    const source = colon < 0 ? 'k8s' : l.slice(0, colon);
-    const rest = colon < 0 ? l : l.slice(colon + 1);
-    const eq = rest.indexOf('=');
-    const k = eq < 0 ? rest : rest.slice(0, eq);
-    const v = eq < 0 ? '' : rest.slice(eq + 1);
+    const [source, k, v] = splitFlowLabel(l);
     if (source !== 'k8s') {
       labels.push([`${source}:${k}`, v]);
     } else if (k === NAMESPACE_KEY) {
@@ -851,6 +847,36 @@ export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string
     ...identity,
     ...workload,
   };
+}
+
+/** `k8s:app=web` → `['k8s', 'app', 'web']`; a label without a source is of the `k8s` source, one without `=` has an empty value. */
+function splitFlowLabel(l: string): [source: string, key: string, value: string] {
+  const colon = l.indexOf(':');
+  const rest = colon < 0 ? l : l.slice(colon + 1);
+  const eq = rest.indexOf('=');
+  return [colon < 0 ? 'k8s' : l.slice(0, colon), eq < 0 ? rest : rest.slice(0, eq), eq < 0 ? '' : rest.slice(eq + 1)];
+}
+
+/**
+ * Why a pod end (`flowPeer` of `ep`) cannot be a Kubernetes pod, or `undefined`: its namespace is not a namespace name,
+ * or a label of the `k8s` source (its own or its namespace's) has a key or value Kubernetes refuses. Hubble writes what
+ * the API server accepted, so such a record is corrupt or made up: judged, it would be a pod no policy can select (a
+ * verdict about nothing), and drafted, a policy Cilium refuses.
+ */
+export function flowPeerProblem(peer: FlowPeer, ep: HubbleEndpoint | undefined): string | undefined {
+  if (peer.kind !== FlowPeerKind.POD) return undefined;
+  const ns = peer.namespace ?? '';
+  if (!isDns1123Label(ns)) return `namespace ${JSON.stringify(ns.slice(0, 80))} is not a Kubernetes namespace name`;
+  for (const l of ep?.labels ?? []) {
+    const [source, key, value] = splitFlowLabel(l);
+    // The namespace is checked above; a service account name may be longer than a label value (a DNS subdomain).
+    if (source !== 'k8s' || key === NAMESPACE_KEY || key === SERVICE_ACCOUNT_KEY) continue;
+    if (!isIdentityLabelKey(key) || !isLabelValue(value)) {
+      const k = key.startsWith(NAMESPACE_LABELS_PREFIX) ? key.slice(NAMESPACE_LABELS_PREFIX.length) : key;
+      return `label ${JSON.stringify(l.slice(0, 120))} is not a Kubernetes label (${!isIdentityLabelKey(key) ? `key ${JSON.stringify(k.slice(0, 80))}` : `value ${JSON.stringify(value.slice(0, 80))}`})`;
+    }
+  }
+  return undefined;
 }
 
 /**

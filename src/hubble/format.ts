@@ -2,6 +2,7 @@
  * Replay reports for people (a table: the connections that would be dropped first, with the explanation) and for tools
  * (JSON: the report object as it is, `schema: cdk8s-cilium/replay/v1`).
  */
+import { printableLines } from '../model/printable';
 import { ReplayConnection, ReplayObserved, ReplayReport, formatDuration } from './replay';
 
 /** Options of `ReplayFormat.table`. */
@@ -135,7 +136,7 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
     lines.push(`  malformed: ${plural(input.malformedCount, 'line')}: ${shown}${input.malformedCount > 10 ? `; … ${n(input.malformedCount - 10)} more` : ''}`);
   }
   for (const w of report.warnings) if (!/malformed line/.test(w)) lines.push(`  warning: ${w}`);
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }
 
 function head(c: ReplayConnection): string {

@@ -18,6 +18,7 @@ import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
+import { isDnsName } from '../model/fqdn-pattern';
 import {
   ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, IdentityResolution, ObservedConnection, ObservedVerdict, TimeWindow,
   TimeWindowSeconds,
@@ -870,10 +871,6 @@ function destinationNames(c: ObservedConnection, capture: FlowCapture): string[]
   const ip = c.destination.ip;
   for (const n of (ip !== undefined ? capture.dnsAnswers[ip] : undefined) ?? []) if (!names.includes(n)) names.push(n);
   return names;
-}
-
-function isDnsName(name: string): boolean {
-  return /^([-a-zA-Z0-9_]+\.?)+$/.test(name);
 }
 
 /** The one line that explains a verdict: the sides that dropped or refused it, else what allowed it on each side. */

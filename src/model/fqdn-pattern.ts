@@ -17,6 +17,16 @@ export interface FqdnMatcher {
   matches(name: string): boolean;
 }
 
+/**
+ * Whether `name` is written as a DNS name: labels of letters, digits, `-` and `_`, separated by single dots, with an
+ * optional trailing dot (what the CRD's `^([-a-zA-Z0-9_]+[.]?)+$` accepts). Linear in the name: that pattern, run by a
+ * backtracking engine, takes exponential time on a long invalid name (`aaaa…a!`), and names come from hostile input
+ * (flow logs, `trace` endpoints).
+ */
+export function isDnsName(name: string): boolean {
+  return /^[-a-zA-Z0-9_]+(?:\.[-a-zA-Z0-9_]+)*\.?$/.test(name);
+}
+
 /** `Cilium.IO` → `cilium.io.` */
 export function canonicalDnsName(name: string): string {
   const lower = name.trim().toLowerCase();

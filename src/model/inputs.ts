@@ -13,12 +13,20 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { withoutControls } from './printable';
 
 /** File extensions read from directories (any file named explicitly or matched by a glob is read). */
 export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
 
 /** The default size limit of one input: 10 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The largest size limit a caller may set: 1 GiB. An input is read whole (standard input up to the limit), so a limit
+ * without bound (`--max-file-size 100G` with `- < /dev/zero`) would read until the process runs out of memory; a text
+ * above about 512 Mi characters cannot be decoded into one string anyway (it is then refused as unreadable).
+ */
+export const MAX_FILE_BYTES_LIMIT = 1024 * 1024 * 1024;
 
 /** One input found on disk. */
 export interface FoundFile {
@@ -318,10 +326,10 @@ function linkTarget(path: string): string | undefined {
   }
 }
 
-/** A path as shown in diagnostics: relative to `cwd`, `/`-separated. */
+/** A path as shown in diagnostics: relative to `cwd`, `/`-separated, printable (`withoutControls`: file names come from pull requests). */
 export function displayName(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
-  return (rel === '' ? '.' : rel).split(sep).join('/');
+  return withoutControls((rel === '' ? '.' : rel).split(sep).join('/'));
 }
 
 /** Why an input cannot be checked. */
@@ -440,7 +448,8 @@ export function formatBytes(n: number): string {
 }
 
 /**
- * Parses a size: a number of bytes, or with a unit (`k`, `KB`, `KiB`, `m`, `MB`, `MiB`, `g`, … all 1024-based).
+ * Parses a size: a number of bytes, or with a unit (`k`, `KB`, `KiB`, `m`, `MB`, `MiB`, `g`, … all 1024-based), from 1
+ * byte to `MAX_FILE_BYTES_LIMIT`.
  * @returns the bytes, or `undefined` for anything else
  */
 export function parseSize(text: string): number | undefined {
@@ -448,5 +457,5 @@ export function parseSize(text: string): number | undefined {
   if (!m) return undefined;
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   const n = Math.floor(Number(m[1]) * unit);
-  return Number.isFinite(n) && n > 0 ? n : undefined;
+  return Number.isFinite(n) && n > 0 && n <= MAX_FILE_BYTES_LIMIT ? n : undefined;
 }

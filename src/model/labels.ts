@@ -6,6 +6,7 @@
  * that starts with `reserved.` is the legacy spelling of `reserved:` (`reserved.world`). `matchLabels` and
  * `matchExpressions` are AND'ed (Documentation/security/policy/kubernetes.rst).
  */
+import { CiliumPolicyError } from '../core/errors';
 import { LabelSelectorModel } from './policy-model';
 
 /** One identity label. */
@@ -35,6 +36,28 @@ export function splitLabelKey(key: string, defaultSource = 'any'): { source: str
 }
 
 const NO_LABELS: readonly IdentityLabel[] = Object.freeze([]);
+
+/**
+ * Whether `name` is a cluster name the agent accepts (`cluster-name`, checked at start-up since Cilium 1.15): lower-case
+ * letters, digits and `-`, starting and ending alphanumeric, at most 32 characters.
+ */
+export function isClusterName(name: string): boolean {
+  return name.length <= 32 && /^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/.test(name);
+}
+
+/**
+ * The error for a local cluster name that is not one (`isClusterName`), or `undefined`. An unset CI variable
+ * (`--cluster-name "$CLUSTER"`) would make every local pod a pod of cluster "": a deny naming the cluster would no longer
+ * match it, and the verdict would read allowed.
+ * @param what where the name comes from, for the message
+ */
+export function clusterNameError(name: string, what = `cluster name ${JSON.stringify(name)}`): CiliumPolicyError | undefined {
+  if (isClusterName(name)) return undefined;
+  return new CiliumPolicyError({
+    id: 'engine-cluster-name', message: `${what} is not a Cilium cluster name`,
+    fix: 'give the agent\'s cluster-name (cluster.name of the Helm values; --cluster-name): lower-case letters, digits and -, at most 32 characters, e.g. default',
+  });
+}
 
 /** The labels of one identity, indexed by key. Immutable; `id` is canonical (sorted), so equal sets have equal ids. */
 export class LabelSet {

@@ -10,6 +10,7 @@
  * 1 error, 0 warnings in 2 files (1 policy, 3 documents; Cilium 1.19)
  * ```
  */
+import { withoutControls } from '../model/printable';
 import { ReportDiagnostic, ValidationReport } from './validation-report';
 
 /** Renders a report as text (ends with a newline). */
@@ -25,7 +26,7 @@ export function formatDiagnosticText(d: ReportDiagnostic): string {
   const at = [object, d.path].filter((x) => x).join(' ');
   if (at) lines.push(`    ${at}`);
   if (d.fix) lines.push(`    fix: ${d.fix}`);
-  return lines.join('\n');
+  return lines.map(withoutControls).join('\n');
 }
 
 /** `2 errors, 1 warning in 3 files (4 policies, 9 documents; Cilium 1.19)`, with the warning limit when it is exceeded. */

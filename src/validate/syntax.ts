@@ -259,6 +259,15 @@ export function isQualifiedName(s: string): boolean {
 }
 
 /**
+ * Whether `key` (without its source) can be the key of an identity label of a pod: a Kubernetes label key, or the key of
+ * a label of its namespace behind Cilium's `io.cilium.k8s.namespace.labels.` (whose whole may be longer than a label key).
+ */
+export function isIdentityLabelKey(key: string): boolean {
+  const namespaceLabels = 'io.cilium.k8s.namespace.labels.';
+  return isQualifiedName(key.startsWith(namespaceLabels) ? key.slice(namespaceLabels.length) : key);
+}
+
+/**
  * The key Cilium builds from a selector key before k8s label-selector validation (`labels.GetExtendedKeyFrom`):
  * `source:key` becomes `source.key`, a key without source becomes `any.key`, `$host` is `reserved:host`.
  */

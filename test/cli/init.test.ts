@@ -42,6 +42,17 @@ describe('cdk8s-cilium init', () => {
     expect(readFileSync(join(dir, 'package.json'), 'utf8')).toContain('"name": "shop-policies"');
   });
 
+  test('a --name npm refuses is exit 2 before anything is written (npm install would fail on it)', () => {
+    for (const [name, suggestion] of [['', 'cilium-policies'], ['Bad Name', 'bad-name'], ['../x', 'x'], ['a\nb', 'a-b']]) {
+      const dir = join(scratch, 'bad-name');
+      const r = cli('init', dir, '--name', name);
+      expect(r.code, JSON.stringify(name)).toBe(2);
+      expect(r.stderr).toContain(`is not an npm package name (init-name); fix: use lower-case letters, digits, -, . and _ (optionally @scope/name), e.g. --name ${suggestion}`);
+      expect(existsSync(dir)).toBe(false);
+    }
+    expect(cli('init', join(scratch, 'scoped'), '--name', '@team/policies').code).toBe(0);
+  });
+
   test('a file is not a folder', () => {
     const file = join(scratch, 'file.txt');
     writeFileSync(file, 'x');

@@ -167,6 +167,18 @@ describe('trace: an endpoint that matches no workload of the inputs', () => {
   });
 });
 
+describe('trace: endpoint label keys', () => {
+  test('a key Kubernetes refuses (app!=web, app==web, a:b:c) is exit 2, not a verdict about a pod that cannot exist', () => {
+    for (const [endpoint, part, key] of [['pod:shop:app!=web', 'app!=web', 'app!'], ['node:a/b/c=x', 'a/b/c=x', 'a/b/c'], ['pod:shop:a:b:c=x', 'a:b:c=x', 'a:b:c']]) {
+      const r = trace('--from', endpoint, '--to', 'pod:shop:app=api', '--port', '8080');
+      expect(r.code, endpoint).toBe(2);
+      expect(r.stderr).toBe(`error: bad endpoint "${endpoint}": "${part}" is not a label: "${key}" is not a label key (engine-endpoint-syntax); fix: write key=value `
+        + 'with a Kubernetes label key ([prefix/]name: letters, digits, -, _ and .); an endpoint is one pod, so conditions such as != do not apply\n');
+    }
+    expect(trace('--from', 'pod:shop:k8s:app=web,app.kubernetes.io/name=web', '--to', 'pod:shop:app=api', '--port', '8080').code).toBe(0);
+  });
+});
+
 describe('trace: pods on the host network', () => {
   test('a pod or Service of a hostNetwork workload is a warning: Cilium sees the node, trace entity:host instead', () => {
     const file = join(scratch, 'host-network.yaml');

@@ -152,6 +152,15 @@ describe('report', () => {
     expect(doc.connections.filter((c) => c.to === 'prod/api-1').map((c) => [c.from, c.ports])).toEqual([['prod/web-1', ['8080/TCP', '9090/TCP']], ['host', ['any']]]);
   });
 
+  test('an inventory of JSON nested too deep (Lists in Lists) is refused with its file and line, not a stack overflow', async () => {
+    const deep = file('deep-pods.json', `${'{"kind":"List","items":['.repeat(20_000)}${']}'.repeat(20_000)}`);
+    for (const command of ['report', 'diff']) {
+      const r = await cli(command, ...(command === 'report' ? ['--policies', opened] : ['--base', base, '--head', opened]), '--inventory', deep);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: ${deep}:1: the input nests more than 100 levels deep (line 1); it is not read (cli-yaml); fix: fix the YAML\n`);
+    }
+  });
+
   test('a Hubble capture gives the classes: its pods', async () => {
     const flows = join(SHARED_DIR, 'hubble-samples', 'hubble-otel.basic-sample-10-flows.jsonl');
     const r = await cli('report', '--policies', opened, '--flows', flows, '--output', 'json');

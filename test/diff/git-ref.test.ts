@@ -80,19 +80,52 @@ describe('diff --base <git-ref>', () => {
     expect(r.code).toBe(2);
   });
 
-  test('a symbolic link committed under the paths is not read at the ref, and says so', async () => {
+  test('a symbolic link committed under the paths cannot be read at the ref: exit 2, never a base without its policies', async () => {
     symlinkSync(join('prod', 'api.yaml'), join(repo, 'policies', 'link.yaml'));
     git('add', '.');
     git('commit', '-q', '-m', 'a link');
     git('tag', 'with-link');
     try {
       const r = await cli('diff', '--base', 'with-link', '--head', 'policies');
-      expect(r.code).toBe(0);
-      expect(r.stderr).toBe('warning: --base with-link: with-link:policies/link.yaml (a symbolic link) is not read (give the base as a directory to compare it)\n');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('error: --base with-link: with-link:policies/link.yaml (a symbolic link) cannot be read at a git ref, so the base would miss '
+        + 'the policies behind it (diff-git-ref); fix: give the base as a directory: git worktree add ../base with-link, then --base ../base/<path>\n');
     } finally {
       git('reset', '-q', '--soft', 'HEAD~1');
       git('rm', '-q', '--cached', join('policies', 'link.yaml'));
       rmSync(join(repo, 'policies', 'link.yaml'));
+    }
+  });
+
+  test('a file name with a newline at the ref is printed on one line (no forged line, no CI workflow command)', async () => {
+    const name = join('policies', 'x.yaml\n::error ::forged.yaml');
+    writeFileSync(join(repo, name), policy([8080]).replace('"api"', '"x"').replace('app: web', 'app: "bad value"'));
+    git('add', '.');
+    git('commit', '-q', '-m', 'odd name');
+    try {
+      const r = await cli('diff', '--base', 'HEAD', '--head', 'policies');
+      expect(r.stderr).toContain('warning: HEAD:policies/x.yaml\ufffd::error ::forged.yaml: ');
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/^::/m);
+    } finally {
+      git('reset', '-q', '--soft', 'HEAD~1');
+      git('rm', '-q', '--cached', name);
+      rmSync(join(repo, name));
+    }
+  });
+
+  test('--head names a committed symbolic link to the policy directory: --fail-on allowed does not pass on an empty base', async () => {
+    symlinkSync('policies', join(repo, 'dist'));
+    git('add', 'dist');
+    git('commit', '-q', '-m', 'dist link');
+    try {
+      // The working tree opens 9090 (see beforeAll): read as an empty base, nothing would be newly allowed, and exit 0.
+      const r = await cli('diff', '--base', 'HEAD', '--head', 'dist', '--fail-on', 'allowed');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: --base HEAD: HEAD:dist \(a symbolic link\) cannot be read at a git ref/);
+    } finally {
+      git('reset', '-q', '--soft', 'HEAD~1');
+      git('rm', '-q', '--cached', 'dist');
+      rmSync(join(repo, 'dist'));
     }
   });
 });

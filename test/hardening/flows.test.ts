@@ -37,10 +37,53 @@ describe('a line with a mistyped field is malformed (with its line number) and t
     [{ source: { labels: [1, 2] } }, 'source.labels[0] is a number, not a string'],
     [{ l7: { type: 'REQUEST', http: { method: 'GET', url: { x: 1 } } } }, 'l7.http.url is an object, not a string'],
     [{ l7: { type: 'REQUEST', http: { headers: 'x' } } }, 'l7.http.headers is a string, not a list'],
+    [{ source: { identity: -1 } }, 'source.identity is -1, not an integer from 0 to 4294967295'],
+    [{ source: { identity: 300.5 } }, 'source.identity is 300.5, not an integer from 0 to 4294967295'],
+    [{ l7: { type: 'REQUEST', http: { method: 'GET', url: '/', code: 1e10 } } }, 'l7.http.code is 10000000000, not an integer from 0 to 4294967295'],
   ])('%j', GUARD, async (override, reason) => {
     const stats = await readFlows(FlowSource.text(`${flowLine(override)}\n`), () => undefined);
     expect(stats.malformed).toEqual([{ line: 1, reason: `not a usable flow: ${reason}` }]);
     expect(stats.flows).toBe(0);
+  });
+
+  test.each([
+    [80.5, 'l4.TCP.destination_port is 80.5, not a port from 0 to 65535'],
+    [70000, 'l4.TCP.destination_port is 70000, not a port from 0 to 65535'],
+    [-80, 'l4.TCP.destination_port is -80, not a port from 0 to 65535'],
+  ])('destination port %s: a malformed line, never judged or skipped as "no port" (replay exit 2 alone, draft no internal error)', GUARD, async (port, reason) => {
+    const line = JSON.parse(flowLine()) as { flow: { l4: unknown } };
+    line.flow.l4 = { TCP: { source_port: 40000, destination_port: port } };
+    const file = write(dir, `port-${port}.jsonl`, `${JSON.stringify(line)}\n`);
+    const r = await replay('--flows', file, '--policies', ISOLATE);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`no line of 1 is a Hubble flow record (1 malformed; line 1: not a usable flow: ${reason})`);
+    const d = await draft('--flows', file, '--output', 'yaml');
+    expect(d.code).toBe(2);
+    expect(d.stderr).not.toMatch(/report this as a bug/);
+    const icmp = JSON.parse(flowLine()) as { flow: { l4: unknown } };
+    icmp.flow.l4 = { ICMPv4: { type: 300 } };
+    expect((await readFlows(FlowSource.text(`${JSON.stringify(icmp)}\n`), () => undefined)).malformed)
+      .toEqual([{ line: 1, reason: 'not a usable flow: l4.ICMPv4.type is 300, not an integer from 0 to 255' }]);
+  });
+
+  test.each([
+    [{ namespace: 'Shop!', labels: ['k8s:app=api', 'k8s:io.kubernetes.pod.namespace=Shop!'] }, 'namespace "Shop!" is not a Kubernetes namespace name'],
+    [{ namespace: 'shop', labels: ['k8s:app=a p i', 'k8s:io.kubernetes.pod.namespace=shop'] }, 'label "k8s:app=a p i" is not a Kubernetes label (value "a p i")'],
+    [{ namespace: 'shop', labels: ['k8s:a p p=api', 'k8s:io.kubernetes.pod.namespace=shop'] }, 'label "k8s:a p p=api" is not a Kubernetes label (key "a p p")'],
+    [{ namespace: 'shop', labels: ['k8s:app=api', 'k8s:io.cilium.k8s.namespace.labels.team=a/b', 'k8s:io.kubernetes.pod.namespace=shop'] },
+      'label "k8s:io.cilium.k8s.namespace.labels.team=a/b" is not a Kubernetes label (value "a/b")'],
+  ])('a pod end Kubernetes could not have (%j) is a malformed line: replay does not judge it, draft does not call it a bug', GUARD, async (destination, reason) => {
+    const line = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
+    line.flow.destination = { identity: 301, ...destination };
+    const file = write(dir, 'bad-pod.jsonl', `${JSON.stringify(line)}\n${flowLine()}\n`);
+    const r = await replay('--flows', file, '--policies', ISOLATE, '--output', 'json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.input.malformed).toEqual([{ line: 1, reason: `not a usable flow: destination: ${reason}` }]);
+    expect(report.connections.map((c: any) => c.destination)).toEqual(['pod:shop:app=api']);
+    const d = await draft('--flows', file, '--output', 'yaml');
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stderr).toMatch(/1 malformed line skipped \(first: line 1\)/);
   });
 
   test('a record the handler cannot use is malformed, not the end of the read', GUARD, async () => {

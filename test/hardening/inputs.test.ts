@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src';
 import { DEFAULT_MAX_FILE_BYTES } from '../../src/model/inputs';
-import { GUARD, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
+import { GUARD, Run, draft, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
 const GOOD = httpPolicy([{ method: 'GET', path: '/ok' }]);
@@ -180,7 +180,81 @@ describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary
   });
 });
 
+describe('text from a pull request (file names, policy names, keys, HTTP paths, flow URLs) is printed on one line', () => {
+  test('a newline in a file name cannot forge a summary line or a CI workflow command (validate text, trace)', GUARD, async () => {
+    const policies = join(dir, 'named');
+    mkdirSync(policies);
+    const name = 'a.yaml\n0 errors, 0 warnings in 1 file\n::error ::forged\u202e.yaml';
+    write(policies, name, GOOD.replace('app: web', 'app: "bad value"'));
+    const printed = 'named/a.yaml\ufffd0 errors, 0 warnings in 1 file\ufffd::error ::forged\ufffd.yaml';
+    const v = await validate([policies], undefined, dir);
+    expect(v.code).toBe(1);
+    expect(v.stdout.split('\n')[0]).toBe(`${printed}:7:41: error crd-label-value: label value "bad value" of app is not a valid label value`);
+    expect(v.stdout).not.toMatch(/^(::|0 errors)/m);
+    const t = trace('--policies', policies, ...FROM_TO);
+    expect(t.stderr).toContain(printed);
+    expect(`${t.stdout}${t.stderr}`).not.toMatch(/^(::|0 errors)/m);
+  });
+
+  test('names, label keys and HTTP paths of the policies, and URLs of the flows, cannot start a line either', GUARD, async () => {
+    const injected = write(dir, 'injected.yaml', [
+      'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: "x\\n::error ::name", namespace: shop}', 'spec:',
+      '  endpointSelector: {matchLabels: {"app\\n::error ::key": api}}', '',
+    ].join('\n'));
+    const path = write(dir, 'path.yaml', httpPolicy([{ method: 'GET', path: '/a\n::error ::path' }]));
+    const flows = write(dir, 'url.jsonl', `${flowLine({ l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api/x\n::error ::url' } } })}\n`);
+    const runs: Run[] = [
+      await validate([injected]), trace('--policies', injected, path, ...FROM_TO), trace('--policies', path, ...FROM_TO, '--http', 'GET /'),
+      await replay('--flows', flows, '--policies', path),
+      trace('--policies', path, write(dir, 'service.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: "api\\n::error ::svc", namespace: shop}\n'),
+        '--from', 'pod:shop:app=web', '--to', 'svc:shop/api', '--port', '80'),
+    ];
+    for (const r of runs) expect(`${r.stdout}${r.stderr}`).not.toMatch(/^\s*::error/m);
+    expect(runs[0].stdout).toContain('CiliumNetworkPolicy shop/x\ufffd::error ::name');
+    expect(runs[2].stdout).toContain('L7 rules: GET /a\ufffd::error ::path');
+    expect(runs[3].stdout).toContain('GET /x\ufffd::error ::url');
+    expect(runs[4].stderr).toMatch(/^error: --to svc:shop\/api: no Service shop\/api in the inputs \(Services: shop\/api\ufffd::error ::svc\)/);
+  });
+});
+
 describe('CLI edges', () => {
+  test('an option given twice with different values (or with its negation) is exit 2, not the last one in silence', GUARD, async () => {
+    const policies = write(dir, 'repeated.yaml', GOOD);
+    const other = write(dir, 'other-flows.jsonl', `${flowLine({ source: { labels: ['k8s:app=other', 'k8s:io.kubernetes.pod.namespace=shop'] } })}\n`);
+    const runs: [Run, string][] = [
+      [trace('--policies', policies, ...FROM_TO, '--port', '81'), '--port 80/TCP and --port 81'],
+      [trace('--policies', policies, ...FROM_TO, '--host-firewall', '--no-host-firewall'), '--host-firewall and --no-host-firewall'],
+      [await replay('--flows', FLOWS, '--flows', other, '--policies', policies), `--flows ${FLOWS} and --flows ${other}`],
+      [await validate([policies, '--format', 'json', '--format', 'text']), '--format json and --format text'],
+      [await draft('--flows', FLOWS, '--output', 'ts', '--output', 'yaml'), '--output ts and --output yaml'],
+    ];
+    for (const [r, forms] of runs) {
+      expect(r.code, forms).toBe(2);
+      expect(r.stderr).toBe(`error: ${forms}: the option is given more than once, and only the last would count (cli-flag); `
+        + 'fix: give it once (several values: run the command once per value)\n');
+    }
+    // The same value twice, repeatable options and variadic ones are fine.
+    expect(trace('--policies', policies, ...FROM_TO, '--port', '80/TCP', '--http', 'GET /ok', '--header', 'a: b', '--header', 'c: d').code).toBe(0);
+    expect((await replay('--flows', FLOWS, '--flows', FLOWS, '--policies', policies, '--policies', policies)).code).toBe(0);
+  });
+
+  test('an empty or invalid --cluster-name (an unset CI variable) is exit 2, not a deny naming the cluster read as not matching', GUARD, async () => {
+    const deny = write(dir, 'cluster-deny.yaml', [
+      'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: deny, namespace: shop}', 'spec:',
+      '  endpointSelector: {matchLabels: {app: web}}',
+      '  egressDeny: [{toEndpoints: [{matchLabels: {app: api, io.cilium.k8s.policy.cluster: default}}]}]', '',
+    ].join('\n'));
+    expect(trace('--policies', deny, ...FROM_TO).code).toBe(1);
+    for (const name of ['', 'Default', 'a\nb']) {
+      const r = trace('--policies', deny, ...FROM_TO, '--cluster-name', name);
+      expect(r.code, JSON.stringify(name)).toBe(2);
+      expect(r.stderr).toBe(`error: cluster name ${JSON.stringify(name)} is not a Cilium cluster name (engine-cluster-name); fix: give the agent's cluster-name `
+        + '(cluster.name of the Helm values; --cluster-name): lower-case letters, digits and -, at most 32 characters, e.g. default\n');
+    }
+    expect((await replay('--flows', FLOWS, '--policies', deny, '--cluster-name', '')).code).toBe(2);
+    expect((await draft('--flows', FLOWS, '--cluster-name', '')).stderr).toMatch(/^error: cluster name "" is not a Cilium cluster name/);
+  });
+
   test('validate - with empty (or closed) standard input is an error, not a pass', async () => {
     const r = await validate(['-'], new Uint8Array());
     expect(r.code).toBe(2);

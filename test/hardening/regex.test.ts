@@ -73,6 +73,23 @@ describe('ReDoS: FQDN patterns are matched by the linear glob matcher', () => {
     expect(r.stderr).toMatch(/^error: --dns: the name is 403 characters long; a DNS name has at most 253/);
   });
 
+  test('a DNS name is checked in linear time: trace fqdn:<name>@<ip> and replay destination_names (aaaa…a!)', GUARD, async () => {
+    const bad = `${'a'.repeat(40)}!`;
+    const t = trace('--policies', write(dir, 'fqdn-endpoint.yaml', fqdnPolicy('*.example.com')), '--from', 'pod:shop:app=web', '--to', `fqdn:${bad}@192.0.2.10`, '--port', '443');
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/^error: bad endpoint "fqdn:a+!@192\.0\.2\.10": "a+!" is not a DNS name/);
+    const policies = write(dir, 'fqdn-names.yaml', fqdnPolicy('*.example.com'));
+    const flow = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
+    Object.assign(flow.flow, {
+      IP: { source: '10.0.1.10', destination: '192.0.2.10' }, l4: { TCP: { source_port: 40000, destination_port: 443 } },
+      destination: { identity: 2, labels: ['reserved:world'] }, destination_names: [bad, 'api.example.com'],
+    });
+    const r = await replay('--flows', write(dir, 'fqdn-names.jsonl', `${JSON.stringify(flow)}\n`), '--policies', policies, '--output', 'json');
+    // The invalid name is passed over; the valid one decides.
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).connections.map((c: any) => [c.change, c.predicted.resolvedName])).toEqual([['unchanged', 'api.example.com']]);
+  });
+
   test('an empty or blank --dns (an unset shell variable) is refused, not judged against the DNS rules', () => {
     const file = write(dir, 'fqdn-empty.yaml', fqdnPolicy('*.example.com'));
     for (const name of ['', '  ']) {

@@ -141,6 +141,8 @@ describe('exit statuses', () => {
     [['clean.yaml', '--cilium-version', '1.13'], 'unsupported Cilium version "1.13"'],
     [['clean.yaml', '--max-warnings', 'many'], '--max-warnings many is not a number'],
     [['clean.yaml', '--max-file-size', 'huge'], '--max-file-size huge is not a size'],
+    [['clean.yaml', '--max-file-size', '100G'], '--max-file-size 100G is not a size from 1 byte to 1024 MiB'],
+    [['clean.yaml', '--max-file-size', '999999999999999999999G'], 'is not a size from 1 byte to 1024 MiB'],
     [['clean.yaml', '--crd', 'missing-crd.yaml'], 'does not exist'],
     [['clean.yaml', '--crd', 'clean.yaml'], 'holds no CustomResourceDefinition'],
     [['clean.yaml', '--bogus'], "unknown option '--bogus'"],

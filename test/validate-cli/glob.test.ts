@@ -36,7 +36,7 @@ describe('parseSize', () => {
   it.each([['1024', 1024], ['512k', 512 * 1024], ['10MiB', 10 * 1024 ** 2], ['1.5 MB', 1.5 * 1024 ** 2], ['1g', 1024 ** 3]])('%s', (text, n) => {
     expect(parseSize(text)).toBe(n);
   });
-  it.each(['', 'huge', '-1', '0', '10 TB'])('%j is not a size', (text) => expect(parseSize(text)).toBeUndefined());
+  it.each(['', 'huge', '-1', '0', '10 TB', '1.5g', '100G'])('%j is not a size', (text) => expect(parseSize(text)).toBeUndefined());
 });
 
 describe('tokenEnd', () => {
