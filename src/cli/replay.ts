@@ -317,7 +317,7 @@ export function flowSource(flows: string, io: HubbleCliIo): FlowSource {
 /** @internal A positive count option. */
 export function parseCount(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} ${value} is not a positive number`, fix: `give ${flag} a number, e.g. ${DEFAULT_MAX_CONNECTIONS}` });
   }
   return Number(value);

@@ -39,6 +39,8 @@ export function parseConnection(text: string): ConnectionSpec {
   }
   const m = /^(\d{1,5})(?:\/([A-Za-z]+))?$/.exec(input);
   if (!m) throw bad('not a port');
+  // A policy's "010" is octal 8 to the agent (sanitize-port-octal): a query reading it as 10 would judge another port.
+  if (m[1].length > 1 && m[1].startsWith('0')) throw bad(`a leading zero is ambiguous (Cilium reads a policy's "${m[1]}" as octal): write the port in decimal without it`);
   const port = Number(m[1]);
   if (port < 1 || port > 65535) throw bad('the port must be between 1 and 65535');
   const protocol = (m[2] ?? 'TCP').toUpperCase();
@@ -91,6 +93,13 @@ export function parseHttpRequest(text: string, host?: string, headers: readonly 
   const m = /^\s*([A-Za-z]+)\s+(\S+)\s*$/.exec(text);
   if (!m) {
     throw new CiliumPolicyError({ id: 'engine-http-syntax', message: `bad HTTP request "${text}"`, fix: 'write METHOD /path, e.g. "GET /public?page=2"' });
+  }
+  // The request target in origin form, as Envoy matches it (`:path`): an absolute URL or a bare name is no path.
+  if (!m[2].startsWith('/') && !(m[2] === '*' && m[1].toUpperCase() === 'OPTIONS')) {
+    throw new CiliumPolicyError({
+      id: 'engine-http-syntax', message: `bad HTTP request "${text}": the path "${m[2]}" does not start with /`,
+      fix: 'write the path as the proxy matches it, e.g. "GET /ok", and give the host apart (--host x)',
+    });
   }
   const h: Record<string, string> = {};
   for (const line of headers) {

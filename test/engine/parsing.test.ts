@@ -69,6 +69,10 @@ describe('connections and requests', () => {
     expect(parseConnection('icmpv6/EchoRequest')).toEqual({ protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' });
     expect(parseConnection('icmp/EchoRequest')).toEqual({ protocol: 'ICMP', icmpType: 8, icmpFamily: 'IPv4' });
     for (const bad of ['0/TCP', '70000', '80/QUIC', 'http', 'icmp/Nope']) expect(errorOf(() => parseConnection(bad)).id).toBe('engine-port-syntax');
+    // A leading zero: a policy's "010" is octal 8 to Cilium, so a query's 010 names no port for sure.
+    for (const bad of ['010', '080/UDP', '00']) {
+      expect(errorOf(() => parseConnection(bad)).message, bad).toMatch(/a leading zero is ambiguous \(Cilium reads a policy's "0\d+" as octal\): write the port in decimal/);
+    }
   });
 
   test('toConnection from numbers and typed ports', () => {
@@ -83,6 +87,12 @@ describe('connections and requests', () => {
     expect(parseHttpRequest('get /a?b=1', 'api', ['X-A: 1'])).toEqual({ method: 'GET', path: '/a?b=1', host: 'api', headers: { 'X-A': '1' } });
     expect(errorOf(() => parseHttpRequest('GET')).id).toBe('engine-http-syntax');
     expect(errorOf(() => parseHttpRequest('GET /', undefined, ['nocolon'])).id).toBe('engine-http-syntax');
+    // The path as Envoy matches it (origin form): an absolute URL or a bare word is refused, not judged as a path.
+    for (const bad of ['GET http://x/ok', 'GET ok', 'POST *']) {
+      const e = errorOf(() => parseHttpRequest(bad));
+      expect([e.id, e.message], bad).toEqual(['engine-http-syntax', expect.stringMatching(/the path "[^"]+" does not start with \//)]);
+    }
+    expect(parseHttpRequest('OPTIONS *')).toEqual({ method: 'OPTIONS', path: '*' });
     expect(parseKafkaRequest('produce plans')).toEqual({ apiKey: 'produce', topic: 'plans' });
     expect(errorOf(() => parseKafkaRequest('a b c')).id).toBe('engine-kafka-syntax');
   });

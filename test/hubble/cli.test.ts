@@ -138,6 +138,8 @@ describe('replay', () => {
     ['--cilium-version 1.9', ['--flows', CAPTURE, '--policies', POLICIES, '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
     ['--allow-localhost never', ['--flows', CAPTURE, '--policies', POLICIES, '--allow-localhost', 'never'], /argument 'never' is invalid/],
     ['--max-connections lots', ['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', 'lots'], /^error: --max-connections lots is not a positive number/],
+    ['--max-connections 1e20', ['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', '99999999999999999999'],
+      /^error: --max-connections 99999999999999999999 is not a positive number/],
     ['no --flows', ['--policies', POLICIES], /required option '--flows <file>' not specified/],
   ])('bad input (%s): one line on stderr, exit 2', async (_name, argv, message) => {
     const r = await replay(argv);
