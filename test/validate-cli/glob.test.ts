@@ -1,10 +1,10 @@
 // The small helpers of the input layer: glob translation, brace expansion, sizes, token ends and key positions.
 import { describe, expect, it } from 'vitest';
-import { expandBraces, globToRegExp, isGlob, parseSize } from '../../src/model/inputs';
+import { expandBraces, globMatcher, isGlob, parseSize } from '../../src/model/inputs';
 import { parseTargetVersion } from '../../src/validate/target-version';
 import { keyPosition, tokenEnd } from '../../src/validate/yaml-positions';
 
-describe('globToRegExp', () => {
+describe('globMatcher', () => {
   it.each([
     ['*.yaml', ['a.yaml', '.yaml'], ['a/b.yaml', 'a.yml']],
     ['**/*.yaml', ['a.yaml', 'x/a.yaml', 'x/y/z.yaml'], ['a.yml']],
@@ -15,9 +15,20 @@ describe('globToRegExp', () => {
     ['[!ab].yaml', ['c.yaml'], ['a.yaml', '/.yaml']],
     ['a+b(1).yaml', ['a+b(1).yaml'], ['aab1.yaml']],
   ])('%s', (glob, yes, no) => {
-    const re = globToRegExp(glob);
+    const re = globMatcher(glob);
     for (const p of yes) expect(re.test(p), p).toBe(true);
     for (const p of no) expect(re.test(p), p).toBe(false);
+  });
+
+  it('matches in time linear in the path: many stars against a long name that fails late (a RegExp backtracked for minutes)', () => {
+    const re = globMatcher(`${'*a'.repeat(12)}*.yaml`);
+    const name = `${'a'.repeat(250)}.yml`;
+    expect(re.test(name)).toBe(false);
+    expect(re.test(`${'a'.repeat(250)}.yaml`)).toBe(true);
+  });
+
+  it('a class RE2 refuses matches nothing, without throwing', () => {
+    expect(globMatcher('[z-a].yaml').test('b.yaml')).toBe(false);
   });
 
   it('braces expand, nested too; a brace without a comma is literal', () => {
