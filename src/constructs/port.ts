@@ -2,7 +2,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { checkPropsObject } from './names';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
-import { ICMP_TYPE_NAMES } from '../model/icmp-types';
+import { ICMP_TYPE_NAMES, icmpTypeIsWildcard } from '../model/icmp-types';
 import { IPortSpec, PortMatchModel } from '../model/port-spec';
 
 /** Transport protocols of `toPorts`. */
@@ -280,7 +280,7 @@ export class Icmp {
  * a rule for it covers every ICMP type of the family, so it is refused rather than written.
  */
 function refuseTypeZero(type: number, family: IcmpFamily): void {
-  if (type !== 0) return;
+  if (!icmpTypeIsWildcard(type)) return;
   const icmp = family === IcmpFamily.IPV6 ? 'ICMPv6' : 'ICMPv4';
   throw new CiliumPolicyError({
     id: 'icmp-type-zero',

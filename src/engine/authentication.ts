@@ -15,6 +15,7 @@
  * authenticates (pkg/auth `handleAuthRequest`).
  */
 import { AUTHENTICATION_MODE_ORDER, authenticationDrop } from '../model/authentication';
+import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { LabelSet } from '../model/labels';
 import { CompiledItem } from './compile';
 import { CompiledPort, L4Match, L4Query } from './ports';
@@ -115,7 +116,7 @@ function keyRank(item: CompiledItem, l4: L4Match, query: L4Query): number {
 /** An ICMP type's key is 116, the one of a type-0 field (every type of the family, `icmpTypeCovers`) 100. */
 function icmpKeyRank(item: CompiledItem, query: L4Query): number {
   const l4 = item.l4;
-  const exact = l4.kind === 'ports' && l4.icmps.some((i) => i.family === query.icmpFamily && i.type !== 0 && i.type === query.icmpType);
+  const exact = l4.kind === 'ports' && l4.icmps.some((i) => i.family === query.icmpFamily && !icmpTypeIsWildcard(i.type) && i.type === query.icmpType);
   return exact ? 116 : 100;
 }
 

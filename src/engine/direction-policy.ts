@@ -8,6 +8,7 @@
 import { reservedIdentity } from './authentication';
 import { CompiledItem, CompiledRule, PolicyRef } from './compile';
 import { SectionName } from '../model/policy-model';
+import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind } from './identity';
 import { IdentityLabel, LabelSet, SelectorRequirement } from '../model/labels';
@@ -396,7 +397,7 @@ export class PortIndex implements CandidateIndex {
         continue;
       }
       // Type 0 covers every type of its family (`icmpTypeCovers`): kept under `<family>/*`.
-      for (const i of l4.icmps) if (i.type !== undefined) push(this.icmp, `${i.family}/${i.type === 0 ? '*' : i.type}`, item);
+      for (const i of l4.icmps) if (i.type !== undefined) push(this.icmp, `${i.family}/${icmpTypeIsWildcard(i.type) ? '*' : i.type}`, item);
       for (const pr of l4.portRules) {
         for (const p of pr.ports) {
           if (p.kind === 'all') for (const proto of p.protocols) push(this.wildcard, proto, item);

@@ -27,6 +27,7 @@ import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/companion-rules';
 import { emitDocument } from '../model/emit';
 import { clusterNameError } from '../model/labels';
+import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
 import { NAMESPACE_LABEL } from '../model/selectors';
@@ -434,7 +435,7 @@ function portText(c: ObservedConnection): string {
  * a rule for type 0 as every ICMP type of the family (`icmpTypeCovers`, cilium/cilium#41304). `undefined` for any other.
  */
 function icmpWildcard(c: ObservedConnection): string | undefined {
-  if (c.protocol !== 'ICMP' || (c.icmpType ?? 0) !== 0) return undefined;
+  if (c.protocol !== 'ICMP' || !icmpTypeIsWildcard(c.icmpType ?? 0)) return undefined;
   const icmp = c.icmpFamily === 'IPv6' ? 'ICMPv6' : 'ICMPv4';
   return `a rule for ICMP type 0 would open every ${icmp} type (Cilium reads type 0 as the wildcard, cilium/cilium#41304)`;
 }

@@ -56,7 +56,12 @@ export const ICMP_TYPE_NAMES: Readonly<Record<'IPv4' | 'IPv6', Readonly<Record<s
  * every type of its family, as an allow and as a deny (cilium/cilium#41304).
  */
 export function icmpTypeCovers(ruleType: number, type: number): boolean {
-  return ruleType === 0 || ruleType === type;
+  return icmpTypeIsWildcard(ruleType) || ruleType === type;
+}
+
+/** Whether an `icmps` field of this type covers every ICMP type of its family (type 0; see `icmpTypeCovers`). */
+export function icmpTypeIsWildcard(ruleType: number | undefined): boolean {
+  return ruleType === 0;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Pitfalls of single rule items: toServices with toPorts, the API server reached through toServices (egress and
 // egressDeny), Kafka on 1.20, authentication that drops what the item allows, an ICMP type 0 that stands for every type.
 import { authenticationDrop } from '../model/authentication';
-import { icmpTypeNumber } from '../model/icmp-types';
+import { icmpTypeIsWildcard, icmpTypeNumber } from '../model/icmp-types';
 import { IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortRuleModel, RuleItemModel, SectionName, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { servicesReferenced } from './pitfall-services';
@@ -78,7 +78,7 @@ export function icmpTypeZero(run: PitfallRun, r: RuleView, item: RuleItemModel, 
     arr<IcmpFieldModel>(rule.fields).forEach((f, k) => {
       if (!isObject(f) || (typeof f.type !== 'number' && typeof f.type !== 'string')) return;
       const family = f.family === 'IPv6' ? 'IPv6' : 'IPv4';
-      if (icmpTypeNumber(f.type, family) !== 0) return;
+      if (!icmpTypeIsWildcard(icmpTypeNumber(f.type, family))) return;
       const icmp = family === 'IPv6' ? 'ICMPv6' : 'ICMPv4';
       run.report('pitfall-icmp-type-zero', r, `${itemPath}.icmps[${j}].fields[${k}].type`,
         `icmps type ${JSON.stringify(f.type)} (${family}) is read by the agent as every ${icmp} type: the type is the port of the policy map key, `
