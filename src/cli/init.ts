@@ -12,7 +12,7 @@
  *
  * Existing files are never overwritten unless `--force` is given. Exit status: 0 written, 2 bad input.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
@@ -206,6 +206,17 @@ export function initApp(dir: string, options: InitOptions = {}): string[] {
     });
   }
   const files = scaffoldFiles(name);
+  // A symbolic link among the paths written (a dangling one too, which existsSync calls absent) would be written through,
+  // to wherever it points, even without --force: refused, with --force as well.
+  const links = [...new Set(Object.keys(files).flatMap((f) => f.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))))]
+    .filter((f) => isSymbolicLink(join(root, f)));
+  if (links.length > 0) {
+    throw new CiliumPolicyError({
+      id: 'init-symbolic-link',
+      message: `${dir} has ${links.join(', ')} as a symbolic link: init would write through it, to wherever it points`,
+      fix: 'remove the link, or give init a new or empty folder (npx cdk8s-cilium init my-policies)',
+    });
+  }
   const existing = Object.keys(files).filter((f) => existsSync(join(root, f)));
   if (existing.length > 0 && !options.force) {
     throw new CiliumPolicyError({
@@ -219,6 +230,14 @@ export function initApp(dir: string, options: InitOptions = {}): string[] {
     writeFileSync(join(root, file), text);
   }
   return Object.keys(files);
+}
+
+function isSymbolicLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** A valid npm package name made from a folder name. */

@@ -1,6 +1,6 @@
 // `cdk8s-cilium init` in-process. The scaffold's own checks (type-check, synth, its vitest run against the installed
 // package) run in test/package.test.ts; here: the command's behaviour, and the starter policies behave as their tests say.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing } from 'cdk8s';
@@ -51,6 +51,24 @@ describe('cdk8s-cilium init', () => {
       expect(existsSync(dir)).toBe(false);
     }
     expect(cli('init', join(scratch, 'scoped'), '--name', '@team/policies').code).toBe(0);
+  });
+
+  test('a symbolic link among the paths it writes (dangling or not, a file or a folder) is refused, with --force too; nothing is written', () => {
+    const target = join(scratch, 'elsewhere');
+    mkdirSync(target);
+    for (const [what, link, to] of [['dangling main.ts', 'main.ts', join(target, 'created-through-link.ts')], ['test folder', 'test', target]] as const) {
+      const dir = join(scratch, `linked-${link}`);
+      mkdirSync(dir);
+      symlinkSync(to, join(dir, link));
+      for (const force of [[], ['--force']]) {
+        const r = cli('init', dir, ...force);
+        expect(r.code, what).toBe(2);
+        expect(r.stderr, what).toMatch(new RegExp(`has ${link} as a symbolic link: init would write through it, to wherever it points \\(init-symbolic-link\\)`));
+      }
+      expect(existsSync(join(dir, 'package.json')), what).toBe(false);
+    }
+    expect(existsSync(join(target, 'created-through-link.ts'))).toBe(false);
+    expect(existsSync(join(target, 'setup.ts'))).toBe(false);
   });
 
   test('a file is not a folder', () => {
