@@ -27,6 +27,7 @@ import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/companion-rules';
 import { emitDocument } from '../model/emit';
 import { clusterNameError } from '../model/labels';
+import { isDnsName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
@@ -471,7 +472,7 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
   const ip = d.ip ?? '';
   const names = [...c.destinationNames, ...(capture.dnsAnswers[ip] ?? [])]
     .map((n) => n.toLowerCase().replace(/\.$/, ''))
-    .filter((n, i, all) => n.length <= 253 && /^[-a-z0-9_]+(\.[-a-z0-9_]+)*$/.test(n) && !n.endsWith('.cluster.local') && all.indexOf(n) === i);
+    .filter((n, i, all) => n.length <= 253 && isDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local') && all.indexOf(n) === i);
   if (names.length > 0) return names.sort().map((name) => ({ kind: DraftPeerKind.FQDN, name, text: `fqdn ${name}` }));
   return [cidrPeer(ip)];
 }
