@@ -78,8 +78,11 @@ export class DecisionTables {
   /** Whether each peer identity has a DNS name (its decisions go to the subject's `own` table). */
   private peerHasName: boolean[] = [];
   private peerIdByView = new WeakMap<PeerView, number>();
-  /** Interned protocol/port codes (`l4Code`) plus one; 0 when not interned. */
-  private l4Index = new Int32Array(4 << 16);
+  /**
+   * Interned protocol/port codes (`l4Code`) plus one, 0 when not interned: one array of 2^16 per protocol, allocated on
+   * first use (a set that is never asked to `decide` allocates none).
+   */
+  private l4Index: (Int32Array | undefined)[] = [undefined, undefined, undefined, undefined];
   private l4Count = 0;
   /** Shared table numbers per direction policy and destination ports. */
   private readonly sharedTables = new Map<DirectionPolicy, Map<string, number>>();
@@ -133,14 +136,15 @@ export class DecisionTables {
 
   /** The interned index of a protocol/port code (`l4Code`), below `MAX_L4` (the tables start over when it is reached). */
   public l4(code: number): number {
-    const known = this.l4Index[code];
+    const byPort = this.l4Index[code >>> 16] ??= new Int32Array(0x10000);
+    const known = byPort[code & 0xffff];
     if (known !== 0) return known - 1;
     if (this.l4Count >= MAX_L4) {
       this.clearTables();
-      this.l4Index = new Int32Array(4 << 16);
+      for (const ports of this.l4Index) ports?.fill(0);
       this.l4Count = 0;
     }
-    this.l4Index[code] = ++this.l4Count;
+    byPort[code & 0xffff] = ++this.l4Count;
     return this.l4Count - 1;
   }
 
