@@ -22,7 +22,7 @@ import { PolicyKind, RuleModel } from './policy-model';
 import { RAW_RULE } from './wire-schema';
 import { Reader } from './wire-reader';
 import { YamlSource } from './yaml-source';
-import { parseYamlStream } from './yaml-stream';
+import { readYamlStream, YamlStreamReader } from './yaml-stream';
 
 /** The kinds of the `cilium.io` API group (CRDs of Cilium 1.14 to 1.19). */
 const CILIUM_KINDS: readonly string[] = [
@@ -46,7 +46,7 @@ const LIST_KINDS = ['List', 'CiliumNetworkPolicyList', 'CiliumClusterwideNetwork
  * Reads a YAML (or JSON) stream: any number of `---`-separated documents, each a CNP, a CCNP, a `kind: List` of
  * them, a top-level array of raw `api.Rule`s, or something else (skipped). Never throws on bad input.
  */
-export function fromYaml(text: string, options: ParseOptions = {}): ParseResult {
+export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStreamReader = readYamlStream): ParseResult {
   const out = newResult();
   const deep = nestingDepthError(text);
   if (deep) {
@@ -57,10 +57,10 @@ export function fromYaml(text: string, options: ParseOptions = {}): ParseResult 
     }));
     return out;
   }
-  const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
+  let lineCounter: LineCounter;
   try {
-    docs = parseYamlStream(text, { lineCounter, merge: true, logLevel: 'error' });
+    ({ docs, lineCounter } = read(text));
   } catch (e) {
     out.diagnostics.push(compact({
       id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: `cannot read YAML: ${errorText(e)}`, file: options.file,

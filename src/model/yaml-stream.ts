@@ -4,7 +4,7 @@
  * every key before it, so a mapping of 300,000 keys (3 MB, well under the input size limit) costs hours; here the
  * same errors (`DUPLICATE_KEY`, "Map keys must be unique", at the key) are found with one set per mapping.
  */
-import { Document, DocumentOptions, isScalar, parseAllDocuments, ParseOptions, SchemaOptions, visit, YAMLParseError } from 'yaml';
+import { Document, DocumentOptions, isScalar, LineCounter, parseAllDocuments, ParseOptions, SchemaOptions, visit, YAMLParseError } from 'yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
 export function parseYamlStream(text: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document.Parsed[] {
@@ -36,3 +36,21 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
   }
   return docs;
 }
+
+/** A YAML stream as the manifest readers read it: its documents (merge keys on) and the line counter of their positions. */
+export interface YamlStream {
+  readonly docs: Document.Parsed[];
+  readonly lineCounter: LineCounter;
+}
+
+/**
+ * Parses a stream of manifests as the readers (`fromYaml`, `validate`'s positions) read it; throws as `parseAllDocuments`
+ * does. A caller that reads the same text twice parses it once and hands the stream to both (`YamlStreamReader`).
+ */
+export function readYamlStream(text: string): YamlStream {
+  const lineCounter = new LineCounter();
+  return { docs: parseYamlStream(text, { lineCounter, merge: true, logLevel: 'error' }), lineCounter };
+}
+
+/** How a reader gets the stream of its text: `readYamlStream`, or a stream already parsed from the same text. */
+export type YamlStreamReader = (text: string) => YamlStream;

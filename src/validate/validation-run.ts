@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { fromYaml } from '../model/parse';
+import { readYamlStream, YamlStream } from '../model/yaml-stream';
 import { IParsedDocument, Locator, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { isNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
@@ -119,8 +120,11 @@ export class Run {
     }
     const text = result.text ?? '';
     this.lines.set(index, text.split(/\r?\n/));
-    const parsed = fromYaml(text, { file });
-    const objects = rawObjects(text);
+    // The text is parsed once: the policy reader and the positions of the other objects read the same stream.
+    let stream: YamlStream | undefined;
+    const read = (t: string): YamlStream => (stream ??= readYamlStream(t));
+    const parsed = fromYaml(text, { file }, read);
+    const objects = rawObjects(text, read);
     const skippedByKey = new Map(parsed.skipped.map((d) => [docKey(d.index, d.itemPath), d]));
     for (const o of objects) {
       if (isPolicyKind(o.obj)) continue;

@@ -1,17 +1,29 @@
 // Positions in YAML source text: the objects of a stream with their positions, where a token ends, where a key is.
-import { LineCounter, Node as YamlNode, isMap, isScalar, isSeq } from 'yaml';
+import { Node as YamlNode, isMap, isScalar, isSeq } from 'yaml';
 import { nestingDepthError } from '../model/nesting-depth';
 import { SourcePosition } from '../model/parse-result';
-import { parseYamlStream } from '../model/yaml-stream';
+import { readYamlStream, YamlStreamReader } from '../model/yaml-stream';
 
-/** The Kubernetes objects of a YAML stream with their positions (List items one by one); documents with errors are left out. */
-export function rawObjects(text: string): { obj: unknown; index: number; itemPath?: string; line: number; column: number }[] {
-  const lineCounter = new LineCounter();
-  const out: { obj: unknown; index: number; itemPath?: string; line: number; column: number }[] = [];
+/** A Kubernetes object of a YAML stream: its value, document index (and List item path), and position. */
+export interface RawObject {
+  readonly obj: unknown;
+  readonly index: number;
+  readonly itemPath?: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * The Kubernetes objects of a YAML stream with their positions (List items one by one); documents with errors are left out.
+ * `read` gives the parsed stream (a caller that also gives the text to `fromYaml` parses it once for both).
+ */
+export function rawObjects(text: string, read: YamlStreamReader = readYamlStream): RawObject[] {
+  const out: RawObject[] = [];
   let docs;
+  let lineCounter;
   if (nestingDepthError(text)) return out; // fromYaml reports it
   try {
-    docs = parseYamlStream(text, { lineCounter, merge: true, logLevel: 'silent' });
+    ({ docs, lineCounter } = read(text));
   } catch {
     return out;
   }
