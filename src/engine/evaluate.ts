@@ -299,7 +299,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
     for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
     if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
     notes.push(...parserConflictNotes(dp.selecting, input.config.version, describeItem));
-    notes.push(...ambiguousNamedPortNotes(dp, denyLists.flat(), allowLists.flat(), input));
+    notes.push(...ambiguousNamedPortNotes(dp, denyLists, allowLists, input));
   }
 
   for (let list = 0; list < denyLists.length; list++) for (const item of denyLists[list]) {
@@ -416,13 +416,13 @@ function destinationNamedPorts(dp: DirectionPolicy, input: SideInput): readonly 
 }
 
 /** Notes on egress items whose named port, on the query's protocol, has several numbers among the cluster's pods. */
-function ambiguousNamedPortNotes(dp: DirectionPolicy, deny: readonly CompiledItem[], allow: readonly CompiledItem[], input: SideInput): string[] {
+function ambiguousNamedPortNotes(dp: DirectionPolicy, deny: CandidateLists, allow: CandidateLists, input: SideInput): string[] {
   const protocol = input.query.l4.protocol;
   if (dp.direction !== 'egress' || protocol === 'ICMP') return [];
   const { ambiguous } = egressNamedPorts(input.config.inventory, input.destinationPorts);
   if (ambiguous.size === 0) return [];
   const out: string[] = [];
-  for (const item of [...deny, ...allow]) {
+  for (const item of [...deny.flat(), ...allow.flat()]) {
     if (item.l4.kind !== 'ports') continue;
     for (const pr of item.l4.portRules) {
       for (const p of pr.ports) {
