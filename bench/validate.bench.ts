@@ -10,16 +10,22 @@
  * Timed with `performance.now()`, the median of --reps runs (default 5) after one warm-up; the check alone runs on the
  * layer's `PitfallRun`, built once (its subjects translated), as `checkPitfalls` builds it.
  *
+ * Then the whole run, `validateInputs` of one file of N CNPs (HTTP rules, a DNS egress rule) and N Deployments, with its
+ * baseline in the same run: `parseAllDocuments` of the same text (the YAML library's parse alone). The ratio is what the
+ * validator costs per parse of its input: it read each file's YAML twice before the readers shared one parse.
+ *
  * Flags: --sizes 1000,2000,4000 --reps <n> --json.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { parseAllDocuments } from 'yaml';
 import { CiliumVersion } from '../src/core/cilium-version';
 import { fromObject } from '../src/model/parse';
 import { ManifestInventory } from '../src/validate/inventory';
 import { checkPitfalls } from '../src/validate/pitfall-rules';
 import { PitfallDocument, PitfallRun } from '../src/validate/pitfall-run';
 import { l7ParserConflicts } from '../src/validate/pitfall-parser-merge';
+import { validateInputs } from '../src/validate/validate-input';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,2000,4000' }, reps: { type: 'string', default: '5' }, json: { type: 'boolean', default: false } } });
 const sizes = values.sizes.split(',').map(Number);
@@ -74,8 +80,54 @@ for (const kind of ['spread', 'crowded'] as const) {
     rows.push({ input: kind, policies: n, pitfallsMs: tenth(pitfallsMs), parserCheckMs: tenth(parserCheckMs), findings });
   }
 }
-if (values.json) console.log(JSON.stringify(rows, null, 2));
+/** One YAML file of `n` CNPs and `n` Deployments (the workloads they select). */
+function manifestText(n: number): string {
+  const docs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const ns = `team-${i % 50}`;
+    docs.push([
+      'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', `metadata: {name: p-${i}, namespace: ${ns}}`, 'spec:',
+      `  endpointSelector: {matchLabels: {app: app-${i}}}`, '  ingress:',
+      `  - fromEndpoints: [{matchLabels: {app: client-${i}}}]`,
+      `    toPorts: [{ports: [{port: "${8000 + (i % 100)}", protocol: TCP}], rules: {http: [{method: GET, path: "/api/${i}"}]}}]`,
+      '  egress:', '  - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns}}]',
+      '    toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]',
+    ].join('\n'), [
+      'apiVersion: apps/v1', 'kind: Deployment', `metadata: {name: app-${i}, namespace: ${ns}}`,
+      `spec: {selector: {matchLabels: {app: app-${i}}}, template: {metadata: {labels: {app: app-${i}}}, `
+        + `spec: {containers: [{name: c, image: x, ports: [{containerPort: ${8000 + (i % 100)}, name: http}]}]}}}`,
+    ].join('\n'));
+  }
+  return docs.join('\n---\n');
+}
+
+const runs: { policies: number; validateMs: number; parseMs: number; ratio: number; diagnostics: number }[] = [];
+for (const n of sizes) {
+  const text = manifestText(n);
+  const diagnostics = validateInputs([{ name: 'manifests.yaml', text }]).diagnostics.length;
+  // Alternated, so that both see the same machine: validate, parse, validate, parse, …
+  const v: number[] = [];
+  const p: number[] = [];
+  for (let i = 0; i <= reps; i++) {
+    let t = performance.now();
+    validateInputs([{ name: 'manifests.yaml', text }]);
+    if (i > 0) v.push(performance.now() - t);
+    t = performance.now();
+    parseAllDocuments(text);
+    if (i > 0) p.push(performance.now() - t);
+  }
+  const validateMs = Math.round(median(v));
+  const parseMs = Math.round(median(p));
+  runs.push({ policies: n, validateMs, parseMs, ratio: Math.round((validateMs / parseMs) * 100) / 100, diagnostics });
+}
+
+if (values.json) console.log(JSON.stringify({ pitfalls: rows, validate: runs }, null, 2));
 else {
   console.log(`load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs\ninput    policies  checkPitfalls ms  parser check ms  findings`);
   for (const r of rows) console.log(`${r.input.padEnd(8)} ${String(r.policies).padStart(8)}  ${String(r.pitfallsMs).padStart(16)}  ${String(r.parserCheckMs).padStart(15)}  ${r.findings}`);
+  console.log('\nvalidateInputs of one file (N CNPs + N Deployments) against parseAllDocuments of its text (baseline)');
+  console.log('policies  validate ms  parse ms  ratio  diagnostics');
+  for (const r of runs) {
+    console.log(`${String(r.policies).padStart(8)}  ${String(r.validateMs).padStart(11)}  ${String(r.parseMs).padStart(8)}  ${String(r.ratio).padStart(5)}  ${r.diagnostics}`);
+  }
 }

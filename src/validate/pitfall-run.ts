@@ -8,7 +8,10 @@ import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, Po
 import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
 import { InventoryNetworkPolicy, InventoryPodTemplate, InventorySource, ManifestInventory } from './inventory';
-import { describeSelector, implies, mayOverlap, NAMESPACE_KEY, namespacesOf, selectsReserved, selectsWorkload, subjectSelector } from './pod-selectors';
+import {
+  describeSelector, implies, mayOverlap, NAMESPACE_KEY, namespacesOf, networkPolicySelector, podLabelSet, readsNamespaceLabels, selectsReserved,
+  selectsWorkload, subjectSelector,
+} from './pod-selectors';
 import { readPort } from './syntax';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
@@ -180,6 +183,12 @@ export class PitfallRun {
   private readonly metadata: (PolicyMetadataModel | undefined)[];
   /** The lockout exemptions of each document read so far. */
   private readonly exemptions = new Map<number, ReadExemptions>();
+  /** The inventory's workloads indexed for `podsOf` (built on first use: the inventory is complete before the run). */
+  private podIndex?: PodIndex;
+  /** The NetworkPolicies' subjects (see `networkPolicySubjects`). */
+  private npSubjects?: { readonly all: readonly NetworkPolicySubject[]; readonly byNamespace: ReadonlyMap<string, readonly NetworkPolicySubject[]> };
+  /** What each list of providers provides for (see `providedPods`). */
+  private readonly provided = new WeakMap<readonly RuleView[], ProvidedPods>();
 
   constructor(
     /** The policies of the set, as given. */
@@ -279,16 +288,53 @@ export class PitfallRun {
   /** The workloads of the input a selector selects, or `undefined` when the input cannot tell. */
   public podsOf(sel: Selector): InventoryPodTemplate[] | undefined {
     if (selectsReserved(sel)) return undefined;
+    const index = this.pods();
+    // The workloads of the namespaces the selector names (every workload when it names none); none: it cannot be told.
     const scope = namespacesOf(sel);
-    const candidates = this.inventory.workloads.filter((w) => !scope || scope.includes(w.namespace));
-    if (candidates.length === 0) return undefined;
+    const inScope = scope ? index.inNamespaces(scope) : undefined;
+    if ((inScope ? inScope.length : index.workloads.length) === 0) return undefined;
+    // A namespace-labels selector cannot be told for a workload whose Namespace the input lacks (`selectsWorkload`).
+    if (readsNamespaceLabels(sel) && index.lacksNamespace(scope)) return undefined;
+    // Only the workloads whose pods carry a label each `In` requirement asks for can match: the shortest such list is
+    // matched one by one, in inventory order (a superset of the matches, so the result is that of matching every workload).
+    let candidates = inScope;
+    for (const r of sel.requirements) {
+      if (r.operator !== 'In') continue;
+      const carrying = index.carrying(r.source, r.key, r.values);
+      if (candidates === undefined || carrying.length < candidates.length) candidates = carrying;
+    }
     const out: InventoryPodTemplate[] = [];
-    for (const w of candidates) {
-      const m = selectsWorkload(sel, w, this.inventory.namespace(w.namespace));
-      if (m === undefined) return undefined;
-      if (m) out.push(w);
+    const { workloads } = index;
+    const count = candidates ? candidates.length : workloads.length;
+    for (let i = 0; i < count; i++) {
+      const w = workloads[candidates ? candidates[i] : i];
+      if (selectsWorkload(sel, w, this.inventory.namespace(w.namespace))) out.push(w);
     }
     return out;
+  }
+
+  /** The workloads of `namespaces` (every workload when `undefined`), in inventory order. */
+  public workloadsIn(namespaces: readonly string[] | undefined): readonly InventoryPodTemplate[] {
+    const index = this.pods();
+    return namespaces === undefined ? index.workloads : index.inNamespaces(namespaces).map((i) => index.workloads[i]);
+  }
+
+  /**
+   * The NetworkPolicies the cluster has (those the API server accepts: with a translated rule) that may select the
+   * pods of `r`, in inventory order, each with its subject and pods (`podsOf`), worked out once per run: for a CNP rule
+   * those of its namespace (a NetworkPolicy selects pods of its own namespace only), for a CCNP rule all of them.
+   */
+  public networkPolicySubjects(r: RuleView): readonly NetworkPolicySubject[] {
+    if (!this.npSubjects) {
+      const all = this.inventory.networkPolicies.filter((np) => np.rule !== undefined).map((np): NetworkPolicySubject => {
+        const selector = networkPolicySelector(np.namespace, np.podSelector);
+        return { np, selector, pods: this.podsOf(selector) };
+      });
+      const byNamespace = new Map<string, NetworkPolicySubject[]>();
+      for (const s of all) byNamespace.set(s.np.namespace, [...(byNamespace.get(s.np.namespace) ?? []), s]);
+      this.npSubjects = { all, byNamespace };
+    }
+    return r.kind === PolicyKind.CILIUM_NETWORK_POLICY ? this.npSubjects.byNamespace.get(r.namespace) ?? [] : this.npSubjects.all;
   }
 
   /** Whether the subjects of `providers` together select every pod `r` selects. */
@@ -296,7 +342,8 @@ export class PitfallRun {
     const subject = r.subject;
     if (!subject) return { covered: true, missing: [], assumed: false };
     if (r.pods && r.pods.length > 0) {
-      const missing = r.pods.filter((w) => !providers.some((c) => c.subject && this.mayMatch(c.subject, w)));
+      const { covered, perPod } = this.providedPods(providers);
+      const missing = r.pods.filter((w) => !covered.has(w) && !perPod.some((c) => this.mayMatch(c, w)));
       return { covered: missing.length === 0, missing, assumed: false };
     }
     const covered = this.implicationCandidates(subject, providers).some((c) => c.subject !== undefined && implies(subject, c.subject));
@@ -379,6 +426,33 @@ export class PitfallRun {
     return implies(r.subject, subject);
   }
 
+  /**
+   * The workloads whose pods the subject of one of `providers` selects (`podsOf`, once per list), and the subjects that
+   * may select pods depending on labels of a Namespace the input does not have (matched pod by pod with `mayMatch`): a
+   * pod is provided for when it is in `covered` or one of `perPod` may match it, as when every provider is matched against it.
+   */
+  private providedPods(providers: readonly RuleView[]): ProvidedPods {
+    let provided = this.provided.get(providers);
+    if (!provided) {
+      const index = this.pods();
+      const covered = new Set<InventoryPodTemplate>();
+      const perPod: Selector[] = [];
+      for (const c of providers) {
+        if (!c.subject) continue;
+        if (readsNamespaceLabels(c.subject) && index.lacksNamespace(undefined)) perPod.push(c.subject);
+        else for (const w of this.podsOf(c.subject) ?? []) covered.add(w);
+      }
+      provided = { covered, perPod };
+      this.provided.set(providers, provided);
+    }
+    return provided;
+  }
+
+  /** The inventory's workloads, indexed (built on first use: the inventory is complete before the run). */
+  private pods(): PodIndex {
+    return this.podIndex ??= new PodIndex(this.inventory);
+  }
+
   /** Whether a selector selects a workload's pods, or may (it depends on labels of a Namespace the input does not have). */
   private mayMatch(selector: Selector, w: InventoryPodTemplate): boolean {
     return selectsWorkload(selector, w, this.inventory.namespace(w.namespace)) !== false;
@@ -400,4 +474,73 @@ export class PitfallRun {
     const partial = cov.partial ? `; ${cov.partial.name} may cover some of them, but its selector ${describeSelector(cov.partial.rule.endpointSelector)} is not implied` : '';
     return ` (judged from the selectors, no workload of these pods is in the input${partial})`;
   }
+}
+
+/** A NetworkPolicy of the input with its subject as the agent imports it and the workloads it selects (see `podsOf`). */
+export interface NetworkPolicySubject {
+  readonly np: InventoryNetworkPolicy;
+  readonly selector: Selector;
+  readonly pods: readonly InventoryPodTemplate[] | undefined;
+}
+
+/** The pods a list of providers provides for (see `PitfallRun.providedPods`). */
+interface ProvidedPods {
+  readonly covered: ReadonlySet<InventoryPodTemplate>;
+  readonly perPod: readonly Selector[];
+}
+
+/**
+ * The inventory's workloads by position, indexed by namespace and by the labels of their pods (`podLabelSet`: pod
+ * labels, namespace, service account, namespace labels), so that `podsOf` matches a selector against the workloads
+ * that can match it instead of against every workload: a platform's thousands of policies on thousands of workloads
+ * cost about their number, not its square.
+ */
+class PodIndex {
+  public readonly workloads: readonly InventoryPodTemplate[];
+  private readonly byNamespace = new Map<string, number[]>();
+  /** Positions by `source\0key\0value` of a pod label (and by `any\0key\0value`, as an `any:` requirement reads it). */
+  private readonly byLabel = new Map<string, number[]>();
+  /** The namespaces that have workloads but no Namespace in the input. */
+  private readonly unknownNamespaces = new Set<string>();
+
+  constructor(inventory: ManifestInventory) {
+    this.workloads = inventory.workloads;
+    const add = (map: Map<string, number[]>, key: string, i: number): void => {
+      const list = map.get(key);
+      if (list === undefined) map.set(key, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    };
+    this.workloads.forEach((w, i) => {
+      const namespace = inventory.namespace(w.namespace);
+      if (namespace === undefined) this.unknownNamespaces.add(w.namespace);
+      add(this.byNamespace, w.namespace, i);
+      for (const l of podLabelSet(w, namespace).labels) {
+        add(this.byLabel, `${l.source}\0${l.key}\0${l.value}`, i);
+        add(this.byLabel, `any\0${l.key}\0${l.value}`, i);
+      }
+    });
+  }
+
+  /** The positions of the workloads in `namespaces`, in inventory order. */
+  public inNamespaces(namespaces: readonly string[]): readonly number[] {
+    return union(namespaces.map((ns) => this.byNamespace.get(ns)));
+  }
+
+  /** The positions of the workloads whose pods carry `key` from `source` with one of `values`, in inventory order. */
+  public carrying(source: string, key: string, values: readonly string[]): readonly number[] {
+    return union(values.map((v) => this.byLabel.get(`${source}\0${key}\0${v}`)));
+  }
+
+  /** Whether a workload of `namespaces` (of any namespace when `undefined`) has no Namespace in the input. */
+  public lacksNamespace(namespaces: readonly string[] | undefined): boolean {
+    return namespaces === undefined ? this.unknownNamespaces.size > 0 : namespaces.some((ns) => this.unknownNamespaces.has(ns));
+  }
+}
+
+/** The union of sorted position lists, sorted, without repeats. */
+function union(lists: readonly (readonly number[] | undefined)[]): readonly number[] {
+  const present = lists.filter((l): l is readonly number[] => l !== undefined && l.length > 0);
+  if (present.length === 0) return [];
+  if (present.length === 1) return present[0];
+  return [...new Set(present.flat())].sort((a, b) => a - b);
 }

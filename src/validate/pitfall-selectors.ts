@@ -7,7 +7,7 @@ import { clusterFilter } from '../model/selector-import';
 import { selectorOnlyExcludes } from '../model/selectors';
 import { InventoryPodTemplate } from './inventory';
 import { items, listWorkloads, PitfallRun, RuleView, where } from './pitfall-run';
-import { constrainsNamespace, describeSelector, fromModel, mayOverlap, NAMESPACE_KEY, namespacesOf, networkPolicySelector, peerSelector, selectsLabels, selectsReserved } from './pod-selectors';
+import { constrainsNamespace, describeSelector, fromModel, mayOverlap, NAMESPACE_KEY, namespacesOf, peerSelector, selectsLabels, selectsReserved } from './pod-selectors';
 import { arr, isObject } from './walk';
 
 /** A direction with only deny rules still puts the endpoints into default deny for it. */
@@ -175,7 +175,7 @@ export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
 
 export function nothingMessage(run: PitfallRun, field: string, model: LabelSelectorModel | undefined, sel: Selector): string {
   const scope = namespacesOf(sel);
-  const candidates = run.inventory.workloads.filter((w) => !scope || scope.includes(w.namespace));
+  const candidates = run.workloadsIn(scope);
   const shown = candidates.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name} ${describeSelector({ matchLabels: w.podLabels })}`);
   const more = candidates.length > 3 ? ` and ${candidates.length - 3} more` : '';
   const which = candidates.length === 1 ? 'does not match the only workload' : `matches none of the ${candidates.length} workloads`;
@@ -186,10 +186,8 @@ export function nothingMessage(run: PitfallRun, field: string, model: LabelSelec
 /** A Kubernetes NetworkPolicy on the same pods as a Cilium rule. */
 export function networkPolicyOverlap(run: PitfallRun, r: RuleView): void {
   if (r.host || !r.subject) return;
-  for (const np of run.inventory.networkPolicies) {
-    if (!np.rule) continue; // the API server rejects it: the cluster does not have it
-    const npSel = networkPolicySelector(np.namespace, np.podSelector);
-    const npPods = run.podsOf(npSel);
+  // Those the API server accepts (the cluster has no other), of the rule's namespace for a CNP rule.
+  for (const { np, selector: npSel, pods: npPods } of run.networkPolicySubjects(r)) {
     let how: string;
     if (r.pods !== undefined && npPods !== undefined && (r.pods.length > 0 || npPods.length > 0)) {
       const shared = r.pods.filter((w) => npPods.includes(w));

@@ -132,9 +132,13 @@ function buildLabelSet(workload: InventoryPodTemplate, namespace: InventoryNames
  */
 export function selectsWorkload(selector: Selector, workload: InventoryPodTemplate, namespace: InventoryNamespace | undefined): boolean | undefined {
   if (selectsReserved(selector)) return false;
-  const needsNamespaceLabels = selector.requirements.some((r) => r.source === 'k8s' && r.key.startsWith(NAMESPACE_LABELS_PREFIX));
-  if (needsNamespaceLabels && namespace === undefined) return undefined;
+  if (namespace === undefined && readsNamespaceLabels(selector)) return undefined;
   return selector.matches(podLabelSet(workload, namespace));
+}
+
+/** Whether a selector reads the labels of the pods' Namespace (a namespace-labels key): `selectsWorkload` needs the Namespace. */
+export function readsNamespaceLabels(selector: Selector): boolean {
+  return selector.requirements.some((r) => r.source === 'k8s' && r.key.startsWith(NAMESPACE_LABELS_PREFIX));
 }
 
 /**
