@@ -10,7 +10,7 @@
  * Timed with `performance.now()`, the median of --reps runs (default 5) after one warm-up; the check alone runs on the
  * layer's `PitfallRun`, built once (its subjects translated), as `checkPitfalls` builds it.
  *
- * Then the whole run, `validateInputs` of one file of N CNPs (HTTP rules, a DNS egress rule) and N Deployments, with its
+ * Then the whole run, `validateInputs` of one file of N CNPs (HTTP rules, a DNS egress rule), N Deployments and N Services, with its
  * baseline in the same run: `parseAllDocuments` of the same text (the YAML library's parse alone). The ratio is what the
  * validator costs per parse of its input: it read each file's YAML twice before the readers shared one parse.
  *
@@ -80,7 +80,7 @@ for (const kind of ['spread', 'crowded'] as const) {
     rows.push({ input: kind, policies: n, pitfallsMs: tenth(pitfallsMs), parserCheckMs: tenth(parserCheckMs), findings });
   }
 }
-/** One YAML file of `n` CNPs and `n` Deployments (the workloads they select). */
+/** One YAML file of `n` CNPs, `n` Deployments (the workloads they select) and `n` Services (one per Deployment). */
 function manifestText(n: number): string {
   const docs: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -96,6 +96,8 @@ function manifestText(n: number): string {
       'apiVersion: apps/v1', 'kind: Deployment', `metadata: {name: app-${i}, namespace: ${ns}}`,
       `spec: {selector: {matchLabels: {app: app-${i}}}, template: {metadata: {labels: {app: app-${i}}}, `
         + `spec: {containers: [{name: c, image: x, ports: [{containerPort: ${8000 + (i % 100)}, name: http}]}]}}}`,
+    ].join('\n'), [
+      'apiVersion: v1', 'kind: Service', `metadata: {name: app-${i}, namespace: ${ns}}`, `spec: {selector: {app: app-${i}}, ports: [{port: 80, targetPort: http}]}`,
     ].join('\n'));
   }
   return docs.join('\n---\n');
@@ -125,7 +127,7 @@ if (values.json) console.log(JSON.stringify({ pitfalls: rows, validate: runs }, 
 else {
   console.log(`load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs\ninput    policies  checkPitfalls ms  parser check ms  findings`);
   for (const r of rows) console.log(`${r.input.padEnd(8)} ${String(r.policies).padStart(8)}  ${String(r.pitfallsMs).padStart(16)}  ${String(r.parserCheckMs).padStart(15)}  ${r.findings}`);
-  console.log('\nvalidateInputs of one file (N CNPs + N Deployments) against parseAllDocuments of its text (baseline)');
+  console.log('\nvalidateInputs of one file (N CNPs + N Deployments + N Services) against parseAllDocuments of its text (baseline)');
   console.log('policies  validate ms  parse ms  ratio  diagnostics');
   for (const r of runs) {
     console.log(`${String(r.policies).padStart(8)}  ${String(r.validateMs).padStart(11)}  ${String(r.parseMs).padStart(8)}  ${String(r.ratio).padStart(5)}  ${r.diagnostics}`);

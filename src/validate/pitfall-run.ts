@@ -7,7 +7,8 @@ import { matchesEveryDnsName } from '../model/fqdn-pattern';
 import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
-import { InventoryNetworkPolicy, InventoryPodTemplate, InventorySource, ManifestInventory } from './inventory';
+import { InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventorySource, ManifestInventory } from './inventory';
+import { serviceBackends } from '../model/manifests';
 import {
   describeSelector, implies, mayOverlap, NAMESPACE_KEY, namespacesOf, networkPolicySelector, podLabelSet, readsNamespaceLabels, selectsReserved,
   selectsWorkload, subjectSelector,
@@ -187,6 +188,8 @@ export class PitfallRun {
   private podIndex?: PodIndex;
   /** The NetworkPolicies' subjects (see `networkPolicySubjects`). */
   private npSubjects?: { readonly all: readonly NetworkPolicySubject[]; readonly byNamespace: ReadonlyMap<string, readonly NetworkPolicySubject[]> };
+  /** The backends of each Service (see `backing`). */
+  private readonly backends = new WeakMap<InventoryServiceInfo, readonly InventoryPodTemplate[]>();
   /** What each list of providers provides for (see `providedPods`). */
   private readonly provided = new WeakMap<readonly RuleView[], ProvidedPods>();
 
@@ -311,6 +314,22 @@ export class PitfallRun {
       if (selectsWorkload(sel, w, this.inventory.namespace(w.namespace))) out.push(w);
     }
     return out;
+  }
+
+  /** The Services of `namespaces` (every Service when `undefined`), in inventory order. */
+  public servicesIn(namespaces: readonly string[] | undefined): readonly InventoryServiceInfo[] {
+    const index = this.pods();
+    return namespaces === undefined ? index.services : index.servicesIn(namespaces).map((i) => index.services[i]);
+  }
+
+  /** The workloads a Service sends to (`serviceBackends`), worked out once per Service. */
+  public backing(svc: InventoryServiceInfo): readonly InventoryPodTemplate[] {
+    let pods = this.backends.get(svc);
+    if (pods === undefined) {
+      pods = serviceBackends(svc, this.workloadsIn([svc.namespace]));
+      this.backends.set(svc, pods);
+    }
+    return pods;
   }
 
   /** The workloads of `namespaces` (every workload when `undefined`), in inventory order. */
@@ -493,11 +512,13 @@ interface ProvidedPods {
  * The inventory's workloads by position, indexed by namespace and by the labels of their pods (`podLabelSet`: pod
  * labels, namespace, service account, namespace labels), so that `podsOf` matches a selector against the workloads
  * that can match it instead of against every workload: a platform's thousands of policies on thousands of workloads
- * cost about their number, not its square.
+ * cost about their number, not its square. Its Services by namespace likewise.
  */
 class PodIndex {
   public readonly workloads: readonly InventoryPodTemplate[];
+  public readonly services: readonly InventoryServiceInfo[];
   private readonly byNamespace = new Map<string, number[]>();
+  private readonly servicesByNamespace = new Map<string, number[]>();
   /** Positions by `source\0key\0value` of a pod label (and by `any\0key\0value`, as an `any:` requirement reads it). */
   private readonly byLabel = new Map<string, number[]>();
   /** The namespaces that have workloads but no Namespace in the input. */
@@ -505,6 +526,7 @@ class PodIndex {
 
   constructor(inventory: ManifestInventory) {
     this.workloads = inventory.workloads;
+    this.services = inventory.services;
     const add = (map: Map<string, number[]>, key: string, i: number): void => {
       const list = map.get(key);
       if (list === undefined) map.set(key, [i]);
@@ -519,6 +541,12 @@ class PodIndex {
         add(this.byLabel, `any\0${l.key}\0${l.value}`, i);
       }
     });
+    this.services.forEach((svc, i) => add(this.servicesByNamespace, svc.namespace, i));
+  }
+
+  /** The positions of the Services of `namespaces`, in inventory order. */
+  public servicesIn(namespaces: readonly string[]): readonly number[] {
+    return union(namespaces.map((ns) => this.servicesByNamespace.get(ns)));
   }
 
   /** The positions of the workloads in `namespaces`, in inventory order. */

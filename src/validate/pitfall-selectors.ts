@@ -118,7 +118,7 @@ export function selectorsMatchingNothing(run: PitfallRun, r: RuleView): void {
       'compare the labels with the pod template labels of the workloads (spec.template.metadata.labels): a rule whose subject matches no pod does nothing');
   }
   // Without workloads in the input `podsOf` cannot tell for any selector: no peer is reported (nor its selector built).
-  if (run.inventory.workloads.length === 0) return;
+  if (run.workloadsIn(undefined).length === 0) return;
   for (const section of SECTIONS) {
     const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
     for (const { item, index } of items(r.rule, section)) {
@@ -154,7 +154,7 @@ export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
       'restrict them with a host policy (a CiliumClusterwideNetworkPolicy with nodeSelector, with the host firewall on), or run them without hostNetwork');
   }
   // Without workloads in the input `podsOf` finds no pods for any selector: no peer is reported (nor its selector built).
-  if (run.inventory.workloads.length === 0) return;
+  if (run.workloadsIn(undefined).length === 0) return;
   for (const section of SECTIONS) {
     const direction = sectionDirection(section);
     const wire = PEER_FIELDS.endpoints[direction] ?? 'fromEndpoints';

@@ -1,7 +1,7 @@
 // Pitfalls of Services: a Service port where Cilium matches the container (target) port, and the Services a selector
 // or a toServices reference reaches.
 import { Selector } from '../model/labels';
-import { namedTargetPorts, serviceBackends } from '../model/manifests';
+import { namedTargetPorts } from '../model/manifests';
 import { LabelSelectorModel, PortProtocolModel, PortRuleModel, sectionDirection, SECTIONS } from '../model/policy-model';
 import { InventoryPodTemplate, InventoryServiceInfo } from './inventory';
 import { items, PitfallRun, protocolsMeet, RuleView, where } from './pitfall-run';
@@ -81,9 +81,9 @@ export function servicePortFinding(
 export function servicesSelectedBy(run: PitfallRun, sel: Selector): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] {
   const scope = namespacesOf(sel);
   const out: { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] = [];
-  for (const svc of run.inventory.services) {
+  for (const svc of run.servicesIn(scope)) {
     const svcSelector = svc.selector;
-    if (!svcSelector || (scope && !scope.includes(svc.namespace))) continue;
+    if (!svcSelector) continue;
     if (!sel.requirements.some((q) => q.source === 'k8s' && Object.prototype.hasOwnProperty.call(svcSelector, q.key))) continue;
     const pods = backing(run, svc);
     const selected = pods.length > 0
@@ -120,6 +120,6 @@ export function servicesReferenced(
 }
 
 /** The workloads a Service sends to. */
-export function backing(run: PitfallRun, svc: InventoryServiceInfo): InventoryPodTemplate[] {
-  return serviceBackends(svc, run.inventory.workloads);
+export function backing(run: PitfallRun, svc: InventoryServiceInfo): readonly InventoryPodTemplate[] {
+  return run.backing(svc);
 }

@@ -13,6 +13,7 @@ import { checkPitfalls } from '../../src/validate/pitfall-rules';
 import { PitfallRun, RuleView } from '../../src/validate/pitfall-run';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { fromObject } from '../../src/model/parse';
+import { serviceBackends } from '../../src/model/manifests';
 import { namespacesOf, selectsReserved, selectsWorkload } from '../../src/validate/pod-selectors';
 import { propertyParams } from '../support/property';
 
@@ -22,6 +23,7 @@ const APPS = ['web', 'api', 'db'];
 interface Input {
   namespaces: { name: string; env: string }[];
   workloads: { name: string; namespace: string; app: string; tier?: string; sa?: string }[];
+  services?: { name: string; namespace: string; app: string }[];
 }
 
 const input: fc.Arbitrary<Input> = fc.record({
@@ -34,6 +36,7 @@ const input: fc.Arbitrary<Input> = fc.record({
     tier: fc.option(fc.constantFrom('front', 'back'), { nil: undefined }),
     sa: fc.option(fc.constantFrom('robot', 'default'), { nil: undefined }),
   }, { requiredKeys: ['name', 'namespace', 'app'] }), { maxLength: 12 }),
+  services: fc.array(fc.record({ name: fc.constantFrom('s', 't'), namespace: fc.constantFrom(...NAMESPACES), app: fc.constantFrom(...APPS) }), { maxLength: 6 }),
 });
 
 const requirement: fc.Arbitrary<SelectorRequirement> = fc.oneof(
@@ -63,6 +66,9 @@ function inventoryOf(i: Input): ManifestInventory {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: w.name, namespace: w.namespace },
       spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { serviceAccountName: w.sa, containers: [{ name: 'c', image: 'x' }] } } },
     });
+  }
+  for (const svc of i.services ?? []) {
+    inventory.add({ apiVersion: 'v1', kind: 'Service', metadata: { name: svc.name, namespace: svc.namespace }, spec: { selector: { app: svc.app }, ports: [{ port: 80 }] } });
   }
   return inventory;
 }
@@ -97,6 +103,15 @@ describe('the workload index answers as matching every workload', () => {
       const run = new PitfallRun([], inventory, {});
       for (const sel of sels) expect(run.podsOf(sel)).toEqual(naivePodsOf(inventory, sel));
     }), propertyParams('POD_INDEX', 300));
+  });
+
+  test('the Services of namespaces and the backends of a Service = filtering every Service and every workload', () => {
+    fc.assert(fc.property(input, fc.option(fc.subarray(NAMESPACES), { nil: undefined }), (i, namespaces) => {
+      const inventory = inventoryOf(i);
+      const run = new PitfallRun([], inventory, {});
+      expect(run.servicesIn(namespaces)).toEqual(inventory.services.filter((s) => namespaces === undefined || namespaces.includes(s.namespace)));
+      for (const svc of inventory.services) expect(run.backing(svc)).toEqual(serviceBackends(svc, inventory.workloads));
+    }), propertyParams('POD_INDEX_SERVICES', 100));
   });
 
   test('coverage of a rule by a list of providers = every provider matched against every pod of the rule', () => {
