@@ -52,6 +52,11 @@ export interface PolicyRef {
   readonly namespace?: string;
   /** The file it was read from. */
   readonly file?: string;
+  /**
+   * The name Cilium gives the policy's rules (label `io.cilium.k8s.policy.name`, what Hubble reports), when it is not
+   * `name`: a NetworkPolicy named by its `policy.cilium.io/name` annotation.
+   */
+  readonly ciliumName?: string;
 }
 
 /** What the engine is configured with. */
@@ -260,7 +265,8 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
   }
   for (const np of networkPolicies) {
     const { name, namespace } = np.model.metadata;
-    const policy: PolicyRef = compact({ kind: NETWORK_POLICY_KIND, name, namespace, file: np.file });
+    const ciliumName = np.model.ciliumName !== name ? np.model.ciliumName : undefined;
+    const policy: PolicyRef = compact({ kind: NETWORK_POLICY_KIND, name, namespace, file: np.file, ciliumName });
     out.push(compileRule(np.model.rule, 'spec', policy, 'k8s', namespace, config, counter, np.rejected, np.model.sources));
   }
   for (const r of raw) {

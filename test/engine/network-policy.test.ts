@@ -187,6 +187,25 @@ describe('translateNetworkPolicy', () => {
     expect(t?.sources.ingress.map((x) => x.path)).toEqual(['spec.ingress[0].from[0]', 'spec.ingress[0].from[1]']);
     expect(translateNetworkPolicy({ kind: 'Deployment' })).toBeUndefined();
   });
+
+  // GetPolicyLabelsv1 (pkg/k8s/network_policy.go): the rule's label io.cilium.k8s.policy.name, which Hubble reports, is
+  // annotation.Get(np, "policy.cilium.io/name", "io.cilium.name") (the first key present), else metadata.name when empty.
+  // A CiliumNetworkPolicy is always labelled with its metadata.name (cnp_types.go Parse).
+  test.each<[string, Record<string, string> | undefined, string]>([
+    ['no annotation', undefined, 'api'],
+    ['policy.cilium.io/name', { 'policy.cilium.io/name': 'legacy' }, 'legacy'],
+    ['the alias io.cilium.name', { 'io.cilium.name': 'older' }, 'older'],
+    ['both: policy.cilium.io/name first', { 'io.cilium.name': 'older', 'policy.cilium.io/name': 'legacy' }, 'legacy'],
+    ['an empty policy.cilium.io/name hides the alias: metadata.name', { 'policy.cilium.io/name': '', 'io.cilium.name': 'older' }, 'api'],
+    ['other annotations only', { 'cilium.io/name': 'x', 'policy.cilium.io/other': 'y' }, 'api'],
+  ])('the name Cilium gives the rule: %s', (_name, annotations, expected) => {
+    const obj = np('api', { podSelector: {} }, 'shop');
+    const annotated = annotations ? { ...obj, metadata: { name: 'api', namespace: 'shop', annotations } } : obj;
+    expect(translateNetworkPolicy(annotated)?.ciliumName).toBe(expected);
+    // The engine keeps naming the object by metadata.name, and carries Cilium's name when it differs.
+    const v = verdict(set([annotated]), 'pod:shop:app=web', API, '80/TCP');
+    expect(v.ingress.policies).toEqual([{ kind: 'NetworkPolicy', name: 'api', namespace: 'shop', file: 'np.yaml', ...(expected !== 'api' ? { ciliumName: expected } : {}) }]);
+  });
 });
 
 describe('policyTypes that leave out a direction with rules (cilium/cilium#48703: ParseNetworkPolicy translates every rule)', () => {
