@@ -126,6 +126,42 @@ describe('NetworkPolicy truth table', () => {
   });
 });
 
+describe('NetworkPolicy peers and the cluster filter (policy-default-local-cluster, on by default from 1.19)', () => {
+  // parseNetworkPolicyPeer (pkg/k8s/network_policy.go): unless isPodSelectorSelectingCluster(podSelector) — a match
+  // expression on io.cilium.k8s.policy.cluster, or a matchLabels entry on it with a NON-EMPTY value — the peer's
+  // podSelector gets matchLabels[io.cilium.k8s.policy.cluster] = <local cluster>, which overwrites an empty value. A peer
+  // with neither selector (from/to left out) is the wildcard selector and gets no filter.
+  const LOCAL = 'pod:shop:app=q';
+  const REMOTE = 'pod:shop:app=q,io.cilium.k8s.policy.cluster=c2';
+  const peerSet = (podSelector: Record<string, unknown>, policyDefaultLocalCluster?: boolean): PolicySet => set([np('api', {
+    podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector }] }],
+  }, 'shop')], { clusterName: 'c1', ...(policyDefaultLocalCluster !== undefined ? { policyDefaultLocalCluster } : {}) });
+
+  test.each<[string, Record<string, unknown>, boolean | undefined, boolean, boolean]>([
+    ['no cluster key: the local cluster only', { matchLabels: { app: 'q' } }, undefined, true, false],
+    ['no cluster key, filter off: every cluster', { matchLabels: { app: 'q' } }, false, true, true],
+    ['an empty matchLabels value does not select a cluster: replaced by the local one', { matchLabels: { app: 'q', 'io.cilium.k8s.policy.cluster': '' } },
+      undefined, true, false],
+    ['an empty matchLabels value, filter off: kept, and no pod has an empty cluster', { matchLabels: { app: 'q', 'io.cilium.k8s.policy.cluster': '' } },
+      false, false, false],
+    ['a named cluster', { matchLabels: { app: 'q', 'io.cilium.k8s.policy.cluster': 'c2' } }, undefined, false, true],
+    ['a match expression In [""] selects a cluster (no filter): no pod', {
+      matchLabels: { app: 'q' }, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'In', values: [''] }] }, undefined, false, false],
+    ['Exists: every cluster', { matchLabels: { app: 'q' }, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'Exists' }] },
+      undefined, true, true],
+  ])('%s', (_name, podSelector, filter, local, remote) => {
+    const s = peerSet(podSelector, filter);
+    table(s, [[local, LOCAL, API, '80/TCP'], [remote, REMOTE, API, '80/TCP'], [false, 'pod:shop:app=other', API, '80/TCP']]);
+  });
+
+  test('a namespaceSelector-only peer is filtered; a rule without peers is not', () => {
+    const ns = set([np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ namespaceSelector: {} }] }] }, 'shop')], { clusterName: 'c1' });
+    table(ns, [[true, LOCAL, API, '80/TCP'], [false, REMOTE, API, '80/TCP']]);
+    const all = set([np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ port: 80 }] }] }, 'shop')], { clusterName: 'c1' });
+    table(all, [[true, LOCAL, API, '80/TCP'], [true, REMOTE, API, '80/TCP'], [true, 'cidr:203.0.113.9', API, '80/TCP'], [false, REMOTE, API, '81/TCP']]);
+  });
+});
+
 describe('NetworkPolicy with Cilium policies', () => {
   test('allows add up across kinds', () => {
     const s = set([
