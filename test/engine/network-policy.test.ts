@@ -162,6 +162,47 @@ describe('NetworkPolicy peers and the cluster filter (policy-default-local-clust
   });
 });
 
+describe('NetworkPolicy namespaceSelector: which identities it selects (parseNetworkPolicyPeer)', () => {
+  // parseNetworkPolicyPeer (pkg/k8s/network_policy.go) prefixes each namespaceSelector key with
+  // io.cilium.k8s.namespace.labels. (k8s: source); only an EMPTY namespaceSelector gets the requirement
+  // k8s:io.kubernetes.pod.namespace Exists (allowAllNamespacesRequirement), which keeps the reserved identities (world,
+  // host, remote-node, health: no namespace label) out. A namespaceSelector that only excludes gets nothing of the kind,
+  // so it also selects every identity without that namespace label, unless the cluster filter (on by default from 1.19)
+  // adds k8s:io.cilium.k8s.policy.cluster=<local cluster>, which reserved identities do not carry either.
+  const RESERVED = ['entity:world', 'cidr:203.0.113.9', 'entity:host', 'entity:remote-node', 'entity:health'];
+  const egressTo = (peer: Record<string, unknown>, options: PolicySetOptions = {}): PolicySet =>
+    set([np('api', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{ to: [peer] }] }, 'shop'),
+      ns('front', { team: 'a' }), ns('back', {})], options);
+
+  test('{} selects the pods of every namespace and no reserved identity, whatever the cluster filter', () => {
+    for (const policyDefaultLocalCluster of [true, false]) {
+      table(egressTo({ namespaceSelector: {} }, { policyDefaultLocalCluster }), [
+        [true, API, 'pod:front:app=x', '80/TCP'], [true, API, 'pod:back:app=x', '80/TCP'],
+        ...RESERVED.map((peer): Row => [false, API, peer, '80/TCP']),
+      ]);
+    }
+  });
+
+  test('kubernetes.io/metadata.name (set by the API server on every Namespace) selects one namespace by name', () => {
+    table(egressTo({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'back' } } }), [
+      [true, API, 'pod:back:app=x', '80/TCP'], [false, API, 'pod:front:app=x', '80/TCP'], [false, API, 'pod:shop:app=x', '80/TCP'],
+      ...RESERVED.map((peer): Row => [false, API, peer, '80/TCP']),
+    ]);
+  });
+
+  test('a namespaceSelector that only excludes selects the reserved identities too, unless the cluster filter is on', () => {
+    const peer = { namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] } };
+    table(egressTo(peer), [
+      [true, API, 'pod:back:app=x', '80/TCP'], [false, API, 'pod:front:app=x', '80/TCP'],
+      ...RESERVED.map((p): Row => [false, API, p, '80/TCP']),
+    ]);
+    table(egressTo(peer, { policyDefaultLocalCluster: false }), [
+      [true, API, 'pod:back:app=x', '80/TCP'], [false, API, 'pod:front:app=x', '80/TCP'],
+      ...RESERVED.map((p): Row => [true, API, p, '80/TCP']),
+    ]);
+  });
+});
+
 describe('NetworkPolicy with Cilium policies', () => {
   test('allows add up across kinds', () => {
     const s = set([
