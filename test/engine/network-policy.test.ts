@@ -212,6 +212,33 @@ describe('NetworkPolicy with Cilium policies', () => {
     table(s, [[true, 'pod:shop:app=web', API, '80/TCP'], [true, 'pod:shop:app=db', API, '80/TCP'], [false, 'pod:shop:app=x', API, '80/TCP']]);
   });
 
+  // A NetworkPolicy's rules always put the pods it selects into default deny for the directions it has rules in
+  // (ParseNetworkPolicy: DefaultDeny = true on every entry; before, Sanitize set EnableDefaultDeny for a direction with
+  // rules), and one selecting rule in default deny makes the endpoint default deny for that direction
+  // (computePolicyEnforcementAndRules). So beside a CNP with enableDefaultDeny {ingress: false}, no allow-all is
+  // synthesized, and from 1.18 the CNP's L7 rules restrict again (createL4Filter adds its L7 wildcard only in default allow).
+  test('a NetworkPolicy ends the default allow of a CNP with enableDefaultDeny: false (and its L7 rules then restrict)', () => {
+    const l7 = cnp('l7', {
+      endpointSelector: { matchLabels: { app: 'api' } }, enableDefaultDeny: { ingress: false },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/ok' }] } }] }],
+    }, 'shop');
+    const fromOther = np('other', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'other' } } }] }] }, 'shop');
+    const egressOnly = np('out', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{}] }, 'shop');
+    const fromWeb = np('web', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 80 }] }] }, 'shop');
+    const http = (s: PolicySet, request: string): string => verdict(s, 'pod:shop:app=web', API, '80/TCP', { http: request }).verdict;
+    const rows: [string, Record<string, unknown>[], string, string, boolean][] = [
+      // name, policies, GET /ok, GET /bad, pod:shop:app=x on 81/TCP allowed
+      ['the CNP alone: default allow, L7 for visibility only', [l7], 'allowed', 'allowed', true],
+      ['an egress-only NetworkPolicy: ingress stays default allow', [l7, egressOnly], 'allowed', 'allowed', true],
+      ['an ingress NetworkPolicy for other peers: default deny, the HTTP rules restrict', [l7, fromOther], 'allowed', 'l7-denied', false],
+      ['an ingress NetworkPolicy allowing web on 80 without L7: every request', [l7, fromWeb], 'allowed', 'allowed', false],
+    ];
+    for (const [name, docs, ok, bad, other] of rows) {
+      const s = set(docs);
+      expect([name, http(s, 'GET /ok'), http(s, 'GET /bad'), verdict(s, 'pod:shop:app=x', API, '81/TCP').allowed]).toEqual([name, ok, bad, other]);
+    }
+  });
+
   test('Cilium deny rules win over NetworkPolicy allows', () => {
     const s = set([
       np('all', { podSelector: {}, ingress: [{}] }, 'shop'),
