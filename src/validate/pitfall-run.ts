@@ -38,6 +38,11 @@ export interface PitfallOptions {
    * @default false
    */
   readonly kafkaRemoved?: boolean;
+  /**
+   * The target Cilium version, for the Kubernetes NetworkPolicies of the inventory (each document carries its own).
+   * @default - the version of the first document, else `CiliumVersion.DEFAULT`
+   */
+  readonly ciliumVersion?: CiliumVersion;
 }
 
 /** A pitfall finding: a diagnostic on one document of the set, or on a Kubernetes NetworkPolicy of the inventory. */
@@ -214,12 +219,17 @@ export class PitfallRun {
    * providers (an NP that allows DNS keeps pods' lookups working), and an NP that is itself an egress default deny is
    * checked for DNS like a Cilium rule.
    */
+  /** The Cilium version the NetworkPolicies of the inventory are judged for (`PitfallOptions.ciliumVersion`). */
+  public get networkPolicyVersion(): CiliumVersion {
+    return this.options.ciliumVersion ?? this.documents[0]?.version ?? CiliumVersion.DEFAULT;
+  }
+
   public networkPolicyViews(): RuleView[] {
     this.cachedNpViews ??= this.inventory.networkPolicies.flatMap((np) => {
       if (!np.rule) return [];
       const subject = subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, np.namespace, np.rule);
       return [{
-        doc: -1, kind: PolicyKind.CILIUM_NETWORK_POLICY as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: CiliumVersion.DEFAULT, host: false,
+        doc: -1, kind: PolicyKind.CILIUM_NETWORK_POLICY as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: this.networkPolicyVersion, host: false,
         subject, pods: subject ? this.podsOf(subject) : undefined, name: `NetworkPolicy ${np.namespace}/${np.name}${where(np.source)}`, np,
       }];
     });
