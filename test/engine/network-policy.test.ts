@@ -1,6 +1,7 @@
 // Kubernetes NetworkPolicy evaluated with CNP/CCNP, translated as the agent does (pkg/k8s/network_policy.go): a truth table
 // per feature (each allowed and denied), mixing with Cilium policies, and explanations that name the NetworkPolicy rule.
 import { describe, expect, test } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { EndpointInventory, PolicySet, PolicySetOptions } from '../../src/engine';
 import { translateNetworkPolicy } from '../../src/model/network-policy';
 import { cnp, verdict } from './helpers';
@@ -97,6 +98,39 @@ describe('NetworkPolicy truth table', () => {
       [false, 'pod:shop:app=web', API, '9091/TCP'],
       [true, 'pod:shop:app=web', API, '4444/SCTP'],
     ]);
+  });
+
+  // parsePorts (pkg/k8s/network_policy.go): ports applied to every peer of the rule only when `len(ports) > 0`; one
+  // PortRule per port, protocol TCP unless given, port "0" (every port) unless given, EndPort copied from 1.16 (before,
+  // parsePorts had no EndPort: the range is its first port).
+  test('ports: missing and [] are every port of every protocol; protocol alone is every port of it', () => {
+    const web = { from: [{ podSelector: { matchLabels: { app: 'web' } } }] };
+    const rows = (ports: unknown): PolicySet => set([np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ...web, ...(ports !== undefined ? { ports } : {}) }] }, 'shop')]);
+    for (const ports of [undefined, []]) {
+      table(rows(ports), [
+        [true, 'pod:shop:app=web', API, '1/TCP'], [true, 'pod:shop:app=web', API, '53/UDP'], [true, 'pod:shop:app=web', API, '9/SCTP'],
+        [false, 'pod:shop:app=db', API, '1/TCP'],
+      ]);
+    }
+    table(rows([{ protocol: 'UDP' }]), [[true, 'pod:shop:app=web', API, '53/UDP'], [true, 'pod:shop:app=web', API, '65535/UDP'], [false, 'pod:shop:app=web', API, '53/TCP']]);
+    table(rows([{ port: 53 }]), [[true, 'pod:shop:app=web', API, '53/TCP'], [false, 'pod:shop:app=web', API, '53/UDP'], [false, 'pod:shop:app=web', API, '54/TCP']]);
+  });
+
+  test('endPort is a range from Cilium 1.16; before, only its first port', () => {
+    const docs = [np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ port: 5000, endPort: 5010 }] }] }, 'shop')];
+    table(set(docs, { ciliumVersion: CiliumVersion.V1_16 }), [
+      [true, 'pod:shop:app=web', API, '5000/TCP'], [true, 'pod:shop:app=web', API, '5010/TCP'], [false, 'pod:shop:app=web', API, '5011/TCP'],
+    ]);
+    table(set(docs, { ciliumVersion: CiliumVersion.V1_15 }), [
+      [true, 'pod:shop:app=web', API, '5000/TCP'], [false, 'pod:shop:app=web', API, '5001/TCP'], [false, 'pod:shop:app=web', API, '5010/TCP'],
+    ]);
+    // The explanation says why (a NetworkPolicy is no CRD: the API server keeps endPort, the agent drops it).
+    const note = 'endPort 5010 at spec.ingress[0]: Cilium 1.15 translates no NetworkPolicy endPort (1.16+), so the rule allows port 5000 only';
+    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_15 }), 'pod:shop:app=web', API, '5005/TCP').ingress.notes)
+      .toEqual([`NetworkPolicy shop/api spec.ingress[0] allows pod:shop:app=web only on 5000/TCP (${note})`]);
+    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_15 }), 'pod:shop:app=web', API, '5000/TCP').ingress.notes).toEqual([note]);
+    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_16 }), 'pod:shop:app=web', API, '5011/TCP').ingress.notes)
+      .toEqual(['NetworkPolicy shop/api spec.ingress[0] allows pod:shop:app=web only on 5000-5010/TCP']);
   });
 
   test('policyTypes: implicit Ingress, explicit Egress, and both', () => {
