@@ -243,6 +243,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-np-peer-selects-reserved', severity: W, versions: '1.14-1.18',
     what: 'a NetworkPolicy namespaceSelector that only excludes: Cilium also selects the world, the host and remote nodes with it',
   },
+  {
+    id: 'pitfall-np-end-port-ignored', severity: W, versions: '1.14-1.15',
+    what: 'a NetworkPolicy port range (endPort): Cilium before 1.16 allows its first port only',
+  },
 ];
 
 /**

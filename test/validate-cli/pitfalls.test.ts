@@ -564,6 +564,12 @@ const CASES: readonly Case[] = [
       + '{ key: kubernetes.io/metadata.name, operator: Exists }] } }') },
   },
   {
+    id: 'pitfall-np-end-port-ignored', when: 'a NetworkPolicy port range on 1.15',
+    bad: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000, endPort: 5010 }]\n      from:') },
+    at: ['np.yaml:9:38'], version: '1.15',
+    good: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000 }, { port: 5001 }]\n      from:') },
+  },
+  {
     id: 'pitfall-np-policy-types-ignored', when: 'a NetworkPolicy lists only Egress in policyTypes beside ingress rules',
     bad: { 'np.yaml': npPolicyTypes('[Egress]') }, at: ['np.yaml:9:5'],
     good: { 'np.yaml': npPolicyTypes('[Ingress, Egress]') },

@@ -194,3 +194,28 @@ describe('pitfall-np-peer-selects-reserved', () => {
     expect(findings({ namespaceSelector: EXCLUDING }, CiliumVersion.V1_17, 'egress')).toEqual([expect.stringMatching(/^spec\.egress\[0\]\.to\[1\]\.namespaceSelector: /)]);
   });
 });
+
+// pitfall-np-end-port-ignored, from parsePorts (pkg/k8s/network_policy.go): EndPort is translated from 1.16 only; the
+// API server keeps a NetworkPolicy's endPort whatever the Cilium version (no CRD prunes it).
+describe('pitfall-np-end-port-ignored', () => {
+  const findings = (spec: Record<string, unknown>, version: CiliumVersion): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np(spec));
+    return Validator.checkPitfalls([], inventory, { ciliumVersion: version })
+      .filter((f) => f.id === 'pitfall-np-end-port-ignored').map((f) => `${f.path}: ${f.message}`);
+  };
+  const RANGE = { ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: {} }], ports: [{ port: 80 }, { port: 5000, endPort: 5010 }] }] };
+
+  test.each<[string, Record<string, unknown>, CiliumVersion, string[]]>([
+    ['a range on 1.15: once per port, not per peer', RANGE, CiliumVersion.V1_15, [
+      'spec.ingress[0].ports[1].endPort: endPort 5010: Cilium 1.15 translates no NetworkPolicy endPort (its parsePorts has none before 1.16), '
+        + 'so this rule allows port 5000 only, not 5000-5010',
+    ]],
+    ['a range on 1.16', RANGE, CiliumVersion.V1_16, []],
+    ['an egress range without peers on 1.14', { policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 30000, endPort: 32767 }] }] }, CiliumVersion.V1_14,
+      [expect.stringMatching(/^spec\.egress\[0\]\.ports\[0\]\.endPort: endPort 32767: Cilium 1\.14 /) as unknown as string]],
+    ['endPort equal to port: one port either way', { ingress: [{ ports: [{ port: 80, endPort: 80 }] }] }, CiliumVersion.V1_15, []],
+  ])('%s', (_name, spec, version, expected) => {
+    expect(findings(spec, version)).toEqual(expected);
+  });
+});
