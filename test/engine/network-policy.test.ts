@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { EndpointInventory, PolicySet, PolicySetOptions } from '../../src/engine';
+import { formatVerdict } from '../../src/engine/explain';
 import { translateNetworkPolicy } from '../../src/model/network-policy';
 import { cnp, verdict } from './helpers';
 
@@ -343,6 +344,7 @@ describe('translateNetworkPolicy', () => {
     // The engine keeps naming the object by metadata.name, and carries Cilium's name when it differs.
     const v = verdict(set([annotated]), 'pod:shop:app=web', API, '80/TCP');
     expect(v.ingress.policies).toEqual([{ kind: 'NetworkPolicy', name: 'api', namespace: 'shop', file: 'np.yaml', ...(expected !== 'api' ? { ciliumName: expected } : {}) }]);
+    expect(formatVerdict(v)).toContain(`policies selecting ${API}: NetworkPolicy shop/api${expected !== 'api' ? ` (Cilium: ${expected})` : ''}`);
   });
 });
 
