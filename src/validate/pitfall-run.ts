@@ -214,16 +214,16 @@ export class PitfallRun {
     });
   }
 
-  /**
-   * The Kubernetes NetworkPolicies of the input as Cilium rules (as the agent translates them): they count as DNS
-   * providers (an NP that allows DNS keeps pods' lookups working), and an NP that is itself an egress default deny is
-   * checked for DNS like a Cilium rule.
-   */
   /** The Cilium version the NetworkPolicies of the inventory are judged for (`PitfallOptions.ciliumVersion`). */
   public get networkPolicyVersion(): CiliumVersion {
     return this.options.ciliumVersion ?? this.documents[0]?.version ?? CiliumVersion.DEFAULT;
   }
 
+  /**
+   * The Kubernetes NetworkPolicies of the input as Cilium rules (as the agent translates them): they count as DNS
+   * providers (an NP that allows DNS keeps pods' lookups working), and an NP that is itself an egress default deny is
+   * checked for DNS like a Cilium rule.
+   */
   public networkPolicyViews(): RuleView[] {
     this.cachedNpViews ??= this.inventory.networkPolicies.flatMap((np) => {
       if (!np.rule) return [];
