@@ -52,6 +52,11 @@ export interface PolicyRef {
   readonly namespace?: string;
   /** The file it was read from. */
   readonly file?: string;
+  /**
+   * The name Cilium gives the policy's rules (label `io.cilium.k8s.policy.name`, what Hubble reports), when it is not
+   * `name`: a NetworkPolicy named by its `policy.cilium.io/name` annotation.
+   */
+  readonly ciliumName?: string;
 }
 
 /** What the engine is configured with. */
@@ -260,7 +265,8 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
   }
   for (const np of networkPolicies) {
     const { name, namespace } = np.model.metadata;
-    const policy: PolicyRef = compact({ kind: NETWORK_POLICY_KIND, name, namespace, file: np.file });
+    const ciliumName = np.model.ciliumName !== name ? np.model.ciliumName : undefined;
+    const policy: PolicyRef = compact({ kind: NETWORK_POLICY_KIND, name, namespace, file: np.file, ciliumName });
     out.push(compileRule(np.model.rule, 'spec', policy, 'k8s', namespace, config, counter, np.rejected, np.model.sources));
   }
   for (const r of raw) {
@@ -375,6 +381,16 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
+  if (ctx.mode === 'k8s' && !v.atLeast(CiliumVersion.V1_16)) {
+    // A NetworkPolicy is no CRD: its endPort is kept by the API server, and parsePorts before 1.16 has no EndPort.
+    for (const pr of item.toPorts ?? []) {
+      for (const p of pr.ports ?? []) {
+        if (p.endPort !== undefined && p.endPort > Number(p.port)) {
+          notes.push(`endPort ${p.endPort} at ${path}: Cilium ${v} translates no NetworkPolicy endPort (1.16+), so the rule allows port ${p.port} only`);
+        }
+      }
+    }
+  }
   return {
     ordinal: counter.item++,
     rule,

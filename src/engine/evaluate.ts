@@ -664,7 +664,10 @@ function nearMisses(dp: DirectionPolicy, input: SideInput): string[] {
     if (out.length >= 3) break;
     const l4 = matchL4(item.l4, input.query.l4, ports);
     const pm = peerMatches(item.peer, input, dp.requirements, true);
-    if (pm.match && !l4 && item.l4.kind !== 'none') out.push(`${describeItem(item)} allows ${input.peer.text} only on ${describeL4(item)}`);
+    if (pm.match && !l4 && item.l4.kind !== 'none') {
+      // With the item's import notes: a port it was written with may be what the import dropped (a NetworkPolicy endPort before 1.16).
+      out.push(`${describeItem(item)} allows ${input.peer.text} only on ${describeL4(item)}${item.notes.length > 0 ? ` (${item.notes.join('; ')})` : ''}`);
+    }
     else if (l4 && !pm.match && item.peer.kind !== 'none') out.push(`${describeItem(item)} allows ${describeQuery(input.query)} only ${dp.direction === 'ingress' ? 'from' : 'to'} ${describePeer(item)}`);
   }
   return out;

@@ -33,7 +33,8 @@ function formatSide(side: SideVerdict): string[] {
 }
 
 function formatPolicy(p: VerdictPolicyRef): string {
-  return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+  // The name Hubble and `cilium policy get` show, when it is not the object's (an annotated NetworkPolicy).
+  return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.ciliumName !== undefined ? ` (Cilium: ${p.ciliumName})` : ''}`;
 }
 
 function formatRule(r: VerdictRuleRef): string {

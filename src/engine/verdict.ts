@@ -124,6 +124,12 @@ export interface VerdictPolicyRef {
   readonly namespace?: string;
   /** File it came from. @default - none: the policy came from a construct or a text without a file name */
   readonly file?: string;
+  /**
+   * The name Cilium gives the policy's rules (label `io.cilium.k8s.policy.name`), which Hubble flows report, when it is
+   * not `name`: a Kubernetes NetworkPolicy with the annotation `policy.cilium.io/name` (or `io.cilium.name`).
+   * @default - none: Cilium names it `name`
+   */
+  readonly ciliumName?: string;
 }
 
 /** The rule item that decided a side. */

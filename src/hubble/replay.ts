@@ -624,7 +624,8 @@ function requestText(c: ObservedConnection): string | undefined {
  */
 function sameRef(r: ClusterPolicyRef, rule: VerdictRuleRef): boolean {
   const namespaceKnown = r.namespace !== undefined || r.kind === 'CiliumClusterwideNetworkPolicy';
-  return r.name === rule.name && (!namespaceKnown || (r.namespace ?? '') === (rule.namespace ?? '')) && (r.kind === undefined || r.kind === rule.kind);
+  // Hubble names a rule by its label io.cilium.k8s.policy.name: for an annotated NetworkPolicy, not its metadata.name.
+  return r.name === (rule.ciliumName ?? rule.name) && (!namespaceKnown || (r.namespace ?? '') === (rule.namespace ?? '')) && (r.kind === undefined || r.kind === rule.kind);
 }
 
 function ruleText(rule: VerdictRuleRef): string {

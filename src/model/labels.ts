@@ -167,6 +167,11 @@ export function matchLabel(source: string, key: string, value: string): Selector
   return r;
 }
 
+/** Whether a requirement was written as a `matchLabels` entry (`matchLabel`, `Selector.from`), not as a match expression. */
+export function isMatchLabel(r: SelectorRequirement): boolean {
+  return MATCH_LABELS.has(r);
+}
+
 /** A label selector compiled to requirements, as the agent holds it after translation (namespace, cluster filter). */
 export class Selector {
   /** Compiles a model selector (keys may carry a source). `undefined` selects everything. */

@@ -43,12 +43,21 @@ export interface NetworkPolicyModel {
    * them): `ParseNetworkPolicy` translates every `ingress` and `egress` rule whatever `policyTypes` says (cilium/cilium#48703).
    */
   readonly enforcedOutsidePolicyTypes: readonly ('ingress' | 'egress')[];
+  /**
+   * The name the agent gives the rule (its label `io.cilium.k8s.policy.name`, which Hubble flows report as the policy's
+   * name): the annotation `policy.cilium.io/name`, else its alias `io.cilium.name`, when not empty; else `metadata.name`
+   * (`GetPolicyLabelsv1`; the annotation found first decides, so an empty `policy.cilium.io/name` hides the alias).
+   */
+  readonly ciliumName: string;
 }
 
 /** Pod label key of the namespace. */
 const POD_NAMESPACE = 'k8s:io.kubernetes.pod.namespace';
 /** Prefix of the namespace labels pods carry. */
 const NAMESPACE_LABELS = 'k8s:io.cilium.k8s.namespace.labels.';
+
+/** The annotation that names a NetworkPolicy's rule in Cilium (`annotation.PolicyName`), and its older alias (`PolicyNameAlias`). */
+const POLICY_NAME_ANNOTATIONS = ['policy.cilium.io/name', 'io.cilium.name'];
 
 /** Whether an object is a `networking.k8s.io` NetworkPolicy. */
 export function isNetworkPolicy(obj: unknown): obj is ManifestObject {
@@ -107,7 +116,14 @@ export function translateNetworkPolicy(obj: unknown): NetworkPolicyModel | undef
     ...(ingress.length > 0 ? { ingress } : {}),
     ...(egress.length > 0 ? { egress } : {}),
   };
-  return { metadata: { name, namespace }, rule, sources, enforcedOutsidePolicyTypes };
+  return { metadata: { name, namespace }, rule, sources, enforcedOutsidePolicyTypes, ciliumName: ciliumPolicyName(objectOr(meta.annotations), name) };
+}
+
+/** `GetPolicyLabelsv1`: `annotation.Get(np, PolicyName, PolicyNameAlias)` (the first key present), else the object's name when empty. */
+function ciliumPolicyName(annotations: ManifestObject, name: string): string {
+  const key = POLICY_NAME_ANNOTATIONS.find((k) => Object.prototype.hasOwnProperty.call(annotations, k));
+  const value = key !== undefined ? annotations[key] : undefined;
+  return typeof value === 'string' && value !== '' ? value : name;
 }
 
 /** `parseNetworkPolicyPeer`: the endpoint selector of a peer, `undefined` for an `ipBlock`-only peer. */

@@ -7,7 +7,8 @@
  *   namespace-labels key) or `k8s:io.kubernetes.pod.namespace Exists` (CCNP, unless the subject selects
  *   `reserved:init`); one with a `reserved:` key is left alone;
  * - with the cluster filter on, from/toEndpoints and from/toNodes without a cluster key get
- *   `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get `reserved:remote-node Exists`;
+ *   `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get `reserved:remote-node Exists`; a
+ *   NetworkPolicy peer's empty `matchLabels` cluster value does not count as a cluster key, and is replaced;
  * - raw `api.Rule` lists (local API format) are not translated.
  *
  * Shared by the verdict engine (`compile.ts`) and the pitfall layer of `validate` (`validate/pod-selectors.ts`, which
@@ -15,7 +16,7 @@
  */
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from './selectors';
 import { LabelSelectorModel } from './policy-model';
-import { Selector, SelectorRequirement, matchLabel, splitLabelKey } from './labels';
+import { Selector, SelectorRequirement, isMatchLabel, matchLabel, splitLabelKey } from './labels';
 
 /** What the translation of a rule's selectors depends on. */
 export interface SelectorImportScope {
@@ -62,7 +63,7 @@ export function importSubjectSelector(model: LabelSelectorModel | undefined, sco
  */
 export function importEndpointSelector(selector: Selector, scope: SelectorImportScope, skipReserved = true): Selector {
   if (scope.mode === 'raw' || (skipReserved && selector.hasReservedKey())) return selector;
-  if (scope.mode === 'k8s') return selector.requirements.length === 0 ? selector : clusterFilter(selector, scope.localCluster);
+  if (scope.mode === 'k8s') return selector.requirements.length === 0 ? selector : networkPolicyClusterFilter(selector, scope.localCluster);
   let sel = selector;
   if (!sel.hasKey('k8s', NAMESPACE_KEY) && !sel.hasKey('any', NAMESPACE_KEY)) {
     if (scope.mode === 'ccnp') {
@@ -84,6 +85,20 @@ export function importNodeSelector(selector: Selector, scope: SelectorImportScop
 export function clusterFilter(selector: Selector, localCluster: string | undefined): Selector {
   if (localCluster === undefined || selector.hasKey('k8s', CLUSTER_KEY) || selector.hasKey('any', CLUSTER_KEY)) return selector;
   return selector.and(inRequirement('k8s', CLUSTER_KEY, localCluster));
+}
+
+/**
+ * The cluster filter of a NetworkPolicy peer (pkg/k8s/network_policy.go `parseNetworkPolicyPeer`): the peer's podSelector
+ * selects a cluster when it has a match expression on the cluster key, or a `matchLabels` entry with a non-empty value
+ * (`isPodSelectorSelectingCluster`); otherwise the local cluster is set as a match label, which replaces an empty
+ * `matchLabels` value. (A Cilium policy's selector counts any cluster key: `clusterFilter`.)
+ */
+function networkPolicyClusterFilter(selector: Selector, localCluster: string | undefined): Selector {
+  if (localCluster === undefined) return selector;
+  const clusterKey = (r: SelectorRequirement): boolean => r.source === 'k8s' && r.key === CLUSTER_KEY;
+  const emptyLabel = (r: SelectorRequirement): boolean => clusterKey(r) && isMatchLabel(r) && r.values[0] === '';
+  if (selector.requirements.some((r) => clusterKey(r) && !emptyLabel(r))) return selector;
+  return Selector.all().and(...selector.requirements.filter((r) => !emptyLabel(r)), inRequirement('k8s', CLUSTER_KEY, localCluster));
 }
 
 /** `source:key In (value)`, added as a match label (`AddMatch`). */

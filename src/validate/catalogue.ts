@@ -239,6 +239,14 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-np-policy-types-ignored', severity: W, versions: 'all',
     what: 'a NetworkPolicy with rules for a direction its policyTypes leaves out: Kubernetes ignores them, Cilium enforces them (cilium/cilium#48703)',
   },
+  {
+    id: 'pitfall-np-peer-selects-reserved', severity: W, versions: '1.14-1.18',
+    what: 'a NetworkPolicy namespaceSelector that only excludes: Cilium also selects the world, the host and remote nodes with it',
+  },
+  {
+    id: 'pitfall-np-end-port-ignored', severity: W, versions: '1.14-1.15',
+    what: 'a NetworkPolicy port range (endPort): Cilium before 1.16 allows its first port only',
+  },
 ];
 
 /**

@@ -124,6 +124,17 @@ export interface InventoryNetworkPolicy {
    * @default - none
    */
   readonly enforcedOutsidePolicyTypes?: string[];
+  /**
+   * The NetworkPolicy path each item of `rule.ingress` comes from (`spec.ingress[0].from[1]`; `spec.policyTypes` for a
+   * synthesized default deny), in order.
+   * @default - no rule
+   */
+  readonly ingressPaths?: string[];
+  /**
+   * The NetworkPolicy path each item of `rule.egress` comes from, in order.
+   * @default - no rule
+   */
+  readonly egressPaths?: string[];
   /** Where it came from. */
   readonly source: InventorySource;
 }
@@ -213,7 +224,8 @@ export class ManifestInventory {
         // One the API server rejects is never in the cluster: kept (it is in the input) but without a rule.
         const model = networkPolicyRejections(obj).length === 0 ? translateNetworkPolicy(obj) : undefined;
         const outside = model?.enforcedOutsidePolicyTypes ?? [];
-        const np: InventoryNetworkPolicy = { name, namespace, podSelector: info.podSelector, rule: model?.rule, source };
+        const paths = model ? { ingressPaths: model.sources.ingress.map((s) => s.path), egressPaths: model.sources.egress.map((s) => s.path) } : {};
+        const np: InventoryNetworkPolicy = { name, namespace, podSelector: info.podSelector, rule: model?.rule, ...paths, source };
         this.networkPolicyList.push(outside.length > 0 ? { ...np, enforcedOutsidePolicyTypes: [...outside] } : np);
         return true;
       }

@@ -3,7 +3,12 @@
  * for. Kubernetes ignores those rules; Cilium enforces them (`ParseNetworkPolicy` translates every rule whatever
  * `policyTypes` says, cilium/cilium#48703): the selected pods go into default deny in that direction, open only to
  * what the ignored rules allow.
+ *
+ * `pitfall-np-end-port-ignored`: a NetworkPolicy port with `endPort` for Cilium before 1.16. The API server keeps it (a
+ * NetworkPolicy is no CRD, nothing is pruned), but the agent's `parsePorts` (pkg/k8s/network_policy.go) has no `EndPort`
+ * before 1.16: the rule allows the first port only.
  */
+import { CiliumVersion } from '../core/cilium-version';
 import { PitfallRun } from './pitfall-run';
 
 /** Reports each NetworkPolicy direction Cilium enforces outside its `policyTypes`. */
@@ -15,6 +20,30 @@ export function policyTypesIgnored(run: PitfallRun): void {
         `spec.${direction} has rules but policyTypes leaves ${type} out: Kubernetes ignores them, while Cilium enforces them anyway `
         + `(cilium/cilium#48703), so the selected pods are ${direction} default deny except for what these rules allow`,
         `add ${type} to policyTypes if the rules are meant, or remove spec.${direction}`);
+    }
+  }
+}
+
+/** Reports each NetworkPolicy port range that the target version's agent narrows to its first port. */
+export function networkPolicyEndPortIgnored(run: PitfallRun): void {
+  const version = run.networkPolicyVersion;
+  if (version.atLeast(CiliumVersion.V1_16)) return;
+  for (const np of run.inventory.networkPolicies) {
+    const seen = new Set<string>();
+    for (const [direction, paths] of [['ingress', np.ingressPaths], ['egress', np.egressPaths]] as const) {
+      (np.rule?.[direction] ?? []).forEach((item, i) => {
+        const rulePath = /^spec\.(ingress|egress)\[\d+\]/.exec(paths?.[i] ?? '')?.[0];
+        if (rulePath === undefined || seen.has(rulePath)) return;
+        seen.add(rulePath);
+        (item.toPorts ?? []).forEach((pr, j) => {
+          const p = pr.ports?.[0];
+          if (p?.endPort === undefined || !(p.endPort > Number(p.port))) return;
+          run.reportNetworkPolicy('pitfall-np-end-port-ignored', np, `${rulePath}.ports[${j}].endPort`,
+            `endPort ${p.endPort}: Cilium ${version.toString()} translates no NetworkPolicy endPort (its parsePorts has none before 1.16), so this rule `
+            + `allows port ${p.port} only, not ${p.port}-${p.endPort}`,
+            `list the ports of the range one by one (or upgrade to Cilium 1.16+)`);
+        });
+      });
     }
   }
 }

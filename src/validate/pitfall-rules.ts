@@ -40,6 +40,8 @@
  * | `pitfall-http-header-never-matches` | pitfall | error | all | an HTTP rule's `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403) |
  * | `pitfall-l7-matches-every-request` | pitfall | warning | all | an L7 rule list that lets every request through while looking restrictive: an HTTP rule of only mismatch-action header matches, an empty HTTP rule beside others, `l7proto` without rules, DNS `*` beside names |
  * | `pitfall-np-policy-types-ignored` | pitfall | warning | all | a NetworkPolicy with rules for a direction its policyTypes leaves out: Kubernetes ignores them, Cilium enforces them (cilium/cilium#48703) |
+ * | `pitfall-np-peer-selects-reserved` | pitfall | warning | 1.14-1.18 | a NetworkPolicy namespaceSelector that only excludes: Cilium also selects the world, the host and remote nodes with it |
+ * | `pitfall-np-end-port-ignored` | pitfall | warning | 1.14-1.15 | a NetworkPolicy port range (endPort): Cilium before 1.16 allows its first port only |
  *
  * Pitfalls of the issue list that a per-policy layer already reports, with that layer's id: an empty list meant as default
  * deny (`sanitize-empty-section`), a namespace in a CNP `endpointSelector` (`sanitize-cnp-subject-namespace`), L7 rules on
@@ -59,10 +61,11 @@ import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
 import { duplicateNames } from './pitfall-names';
 import { l7ParserConflicts } from './pitfall-parser-merge';
-import { policyTypesIgnored } from './pitfall-policy-types';
+import { networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
 import {
-  ccnpPeerNamespace, clusterwideSelectAll, denyOnly, hostNetworkPods, networkPolicyOverlap, peerSelectsReserved, selectorsMatchingNothing,
+  ccnpPeerNamespace, clusterwideSelectAll, denyOnly, hostNetworkPods, networkPolicyOverlap, networkPolicyPeerSelectsReserved, peerSelectsReserved,
+  selectorsMatchingNothing,
 } from './pitfall-selectors';
 import { servicePorts } from './pitfall-services';
 
@@ -97,5 +100,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   l7ParserConflicts(run);
   duplicateNames(run);
   policyTypesIgnored(run);
+  networkPolicyPeerSelectsReserved(run);
+  networkPolicyEndPortIgnored(run);
   return run.findings();
 }

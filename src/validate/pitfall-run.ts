@@ -42,6 +42,11 @@ export interface PitfallOptions {
    * @default false
    */
   readonly kafkaRemoved?: boolean;
+  /**
+   * The target Cilium version, for the Kubernetes NetworkPolicies of the inventory (each document carries its own).
+   * @default - the version of the first document, else `CiliumVersion.DEFAULT`
+   */
+  readonly ciliumVersion?: CiliumVersion;
 }
 
 /** A pitfall finding: a diagnostic on one document of the set, or on a Kubernetes NetworkPolicy of the inventory. */
@@ -221,6 +226,11 @@ export class PitfallRun {
     });
   }
 
+  /** The Cilium version the NetworkPolicies of the inventory are judged for (`PitfallOptions.ciliumVersion`). */
+  public get networkPolicyVersion(): CiliumVersion {
+    return this.options.ciliumVersion ?? this.documents[0]?.version ?? CiliumVersion.DEFAULT;
+  }
+
   /**
    * The Kubernetes NetworkPolicies of the input as Cilium rules (as the agent translates them): they count as DNS
    * providers (an NP that allows DNS keeps pods' lookups working), and an NP that is itself an egress default deny is
@@ -231,7 +241,7 @@ export class PitfallRun {
       if (!np.rule) return [];
       const subject = subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, np.namespace, np.rule);
       return [{
-        doc: -1, kind: PolicyKind.CILIUM_NETWORK_POLICY as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: CiliumVersion.DEFAULT, host: false,
+        doc: -1, kind: PolicyKind.CILIUM_NETWORK_POLICY as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: this.networkPolicyVersion, host: false,
         subject, pods: subject ? this.podsOf(subject) : undefined, name: `NetworkPolicy ${np.namespace}/${np.name}${where(np.source)}`, np,
       }];
     });

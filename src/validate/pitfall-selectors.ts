@@ -77,6 +77,36 @@ export function peerSelectsReserved(run: PitfallRun, r: RuleView): void {
   }
 }
 
+/**
+ * A Kubernetes NetworkPolicy peer whose selector, as the agent translates it (`parseNetworkPolicyPeer`), only excludes: a
+ * namespaceSelector of only `NotIn`/`DoesNotExist` requirements, without a podSelector or with one that only excludes
+ * too. Only an EMPTY namespaceSelector gets `k8s:io.kubernetes.pod.namespace Exists`; this one gets nothing of the kind,
+ * so besides the pods of the namespaces it selects it takes every identity without namespace labels (the world, the
+ * host, remote nodes, health), where Kubernetes means pods only. The cluster filter (`policy-default-local-cluster`, on
+ * by default from 1.19) keeps them out, as it does in the engine.
+ */
+export function networkPolicyPeerSelectsReserved(run: PitfallRun): void {
+  const version = run.networkPolicyVersion;
+  for (const np of run.inventory.networkPolicies) {
+    for (const [direction, paths] of [['ingress', np.ingressPaths], ['egress', np.egressPaths]] as const) {
+      (np.rule?.[direction] ?? []).forEach((item, i) => {
+        const model = item.endpoints?.[0];
+        const path = paths?.[i];
+        if (model === undefined || path === undefined || !selectorOnlyExcludes(model)) return;
+        const imported = Selector.from(model);
+        const sel = version.atLeast(CiliumVersion.V1_19) ? clusterFilter(imported, 'local') : imported;
+        const taken = RESERVED_PEERS.filter((p) => sel.matches(p.labels)).map((p) => p.id);
+        if (taken.length === 0) return;
+        run.reportNetworkPolicy('pitfall-np-peer-selects-reserved', np, `${path}.namespaceSelector`,
+          `this namespaceSelector only excludes (NotIn/DoesNotExist), and Cilium gives a namespace requirement only to an empty one: besides the pods `
+          + `of the namespaces it selects, it selects the reserved identities ${taken.join(', ')}${taken.includes('world') ? ' (every address outside the cluster)' : ''} `
+          + `on Cilium ${version.toString()} (from 1.19, policy-default-local-cluster keeps them out)`,
+          'keep it to pods: add {key: kubernetes.io/metadata.name, operator: Exists} to its matchExpressions (the API server sets that label on every Namespace)');
+      });
+    }
+  }
+}
+
 /** `selectorOnlyExcludes` of a written selector, whose lists may be anything in hand-written YAML. */
 function onlyExcludes(model: LabelSelectorModel): boolean {
   const expressions: unknown = model.matchExpressions;

@@ -213,7 +213,7 @@ export class Run {
       };
       return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate };
     });
-    for (const found of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved })) {
+    for (const found of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved, ciliumVersion: this.target.rules })) {
       if (found.networkPolicy) {
         this.pushNetworkPolicy(found, found.networkPolicy);
         continue;

@@ -1,7 +1,9 @@
 // Kubernetes NetworkPolicy evaluated with CNP/CCNP, translated as the agent does (pkg/k8s/network_policy.go): a truth table
 // per feature (each allowed and denied), mixing with Cilium policies, and explanations that name the NetworkPolicy rule.
 import { describe, expect, test } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { EndpointInventory, PolicySet, PolicySetOptions } from '../../src/engine';
+import { formatVerdict } from '../../src/engine/explain';
 import { translateNetworkPolicy } from '../../src/model/network-policy';
 import { cnp, verdict } from './helpers';
 
@@ -99,6 +101,39 @@ describe('NetworkPolicy truth table', () => {
     ]);
   });
 
+  // parsePorts (pkg/k8s/network_policy.go): ports applied to every peer of the rule only when `len(ports) > 0`; one
+  // PortRule per port, protocol TCP unless given, port "0" (every port) unless given, EndPort copied from 1.16 (before,
+  // parsePorts had no EndPort: the range is its first port).
+  test('ports: missing and [] are every port of every protocol; protocol alone is every port of it', () => {
+    const web = { from: [{ podSelector: { matchLabels: { app: 'web' } } }] };
+    const rows = (ports: unknown): PolicySet => set([np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ...web, ...(ports !== undefined ? { ports } : {}) }] }, 'shop')]);
+    for (const ports of [undefined, []]) {
+      table(rows(ports), [
+        [true, 'pod:shop:app=web', API, '1/TCP'], [true, 'pod:shop:app=web', API, '53/UDP'], [true, 'pod:shop:app=web', API, '9/SCTP'],
+        [false, 'pod:shop:app=db', API, '1/TCP'],
+      ]);
+    }
+    table(rows([{ protocol: 'UDP' }]), [[true, 'pod:shop:app=web', API, '53/UDP'], [true, 'pod:shop:app=web', API, '65535/UDP'], [false, 'pod:shop:app=web', API, '53/TCP']]);
+    table(rows([{ port: 53 }]), [[true, 'pod:shop:app=web', API, '53/TCP'], [false, 'pod:shop:app=web', API, '53/UDP'], [false, 'pod:shop:app=web', API, '54/TCP']]);
+  });
+
+  test('endPort is a range from Cilium 1.16; before, only its first port', () => {
+    const docs = [np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ port: 5000, endPort: 5010 }] }] }, 'shop')];
+    table(set(docs, { ciliumVersion: CiliumVersion.V1_16 }), [
+      [true, 'pod:shop:app=web', API, '5000/TCP'], [true, 'pod:shop:app=web', API, '5010/TCP'], [false, 'pod:shop:app=web', API, '5011/TCP'],
+    ]);
+    table(set(docs, { ciliumVersion: CiliumVersion.V1_15 }), [
+      [true, 'pod:shop:app=web', API, '5000/TCP'], [false, 'pod:shop:app=web', API, '5001/TCP'], [false, 'pod:shop:app=web', API, '5010/TCP'],
+    ]);
+    // The explanation says why (a NetworkPolicy is no CRD: the API server keeps endPort, the agent drops it).
+    const note = 'endPort 5010 at spec.ingress[0]: Cilium 1.15 translates no NetworkPolicy endPort (1.16+), so the rule allows port 5000 only';
+    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_15 }), 'pod:shop:app=web', API, '5005/TCP').ingress.notes)
+      .toEqual([`NetworkPolicy shop/api spec.ingress[0] allows pod:shop:app=web only on 5000/TCP (${note})`]);
+    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_15 }), 'pod:shop:app=web', API, '5000/TCP').ingress.notes).toEqual([note]);
+    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_16 }), 'pod:shop:app=web', API, '5011/TCP').ingress.notes)
+      .toEqual(['NetworkPolicy shop/api spec.ingress[0] allows pod:shop:app=web only on 5000-5010/TCP']);
+  });
+
   test('policyTypes: implicit Ingress, explicit Egress, and both', () => {
     const implicit = set([np('deny', { podSelector: {} }, 'shop')]);
     table(implicit, [[false, 'pod:shop:app=web', API, '80/TCP'], [true, API, 'cidr:203.0.113.9', '443/TCP']]);
@@ -126,6 +161,83 @@ describe('NetworkPolicy truth table', () => {
   });
 });
 
+describe('NetworkPolicy peers and the cluster filter (policy-default-local-cluster, on by default from 1.19)', () => {
+  // parseNetworkPolicyPeer (pkg/k8s/network_policy.go): unless isPodSelectorSelectingCluster(podSelector) — a match
+  // expression on io.cilium.k8s.policy.cluster, or a matchLabels entry on it with a NON-EMPTY value — the peer's
+  // podSelector gets matchLabels[io.cilium.k8s.policy.cluster] = <local cluster>, which overwrites an empty value. A peer
+  // with neither selector (from/to left out) is the wildcard selector and gets no filter.
+  const LOCAL = 'pod:shop:app=q';
+  const REMOTE = 'pod:shop:app=q,io.cilium.k8s.policy.cluster=c2';
+  const peerSet = (podSelector: Record<string, unknown>, policyDefaultLocalCluster?: boolean): PolicySet => set([np('api', {
+    podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector }] }],
+  }, 'shop')], { clusterName: 'c1', ...(policyDefaultLocalCluster !== undefined ? { policyDefaultLocalCluster } : {}) });
+
+  test.each<[string, Record<string, unknown>, boolean | undefined, boolean, boolean]>([
+    ['no cluster key: the local cluster only', { matchLabels: { app: 'q' } }, undefined, true, false],
+    ['no cluster key, filter off: every cluster', { matchLabels: { app: 'q' } }, false, true, true],
+    ['an empty matchLabels value does not select a cluster: replaced by the local one', { matchLabels: { app: 'q', 'io.cilium.k8s.policy.cluster': '' } },
+      undefined, true, false],
+    ['an empty matchLabels value, filter off: kept, and no pod has an empty cluster', { matchLabels: { app: 'q', 'io.cilium.k8s.policy.cluster': '' } },
+      false, false, false],
+    ['a named cluster', { matchLabels: { app: 'q', 'io.cilium.k8s.policy.cluster': 'c2' } }, undefined, false, true],
+    ['a match expression In [""] selects a cluster (no filter): no pod', {
+      matchLabels: { app: 'q' }, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'In', values: [''] }] }, undefined, false, false],
+    ['Exists: every cluster', { matchLabels: { app: 'q' }, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'Exists' }] },
+      undefined, true, true],
+  ])('%s', (_name, podSelector, filter, local, remote) => {
+    const s = peerSet(podSelector, filter);
+    table(s, [[local, LOCAL, API, '80/TCP'], [remote, REMOTE, API, '80/TCP'], [false, 'pod:shop:app=other', API, '80/TCP']]);
+  });
+
+  test('a namespaceSelector-only peer is filtered; a rule without peers is not', () => {
+    const ns = set([np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ namespaceSelector: {} }] }] }, 'shop')], { clusterName: 'c1' });
+    table(ns, [[true, LOCAL, API, '80/TCP'], [false, REMOTE, API, '80/TCP']]);
+    const all = set([np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ port: 80 }] }] }, 'shop')], { clusterName: 'c1' });
+    table(all, [[true, LOCAL, API, '80/TCP'], [true, REMOTE, API, '80/TCP'], [true, 'cidr:203.0.113.9', API, '80/TCP'], [false, REMOTE, API, '81/TCP']]);
+  });
+});
+
+describe('NetworkPolicy namespaceSelector: which identities it selects (parseNetworkPolicyPeer)', () => {
+  // parseNetworkPolicyPeer (pkg/k8s/network_policy.go) prefixes each namespaceSelector key with
+  // io.cilium.k8s.namespace.labels. (k8s: source); only an EMPTY namespaceSelector gets the requirement
+  // k8s:io.kubernetes.pod.namespace Exists (allowAllNamespacesRequirement), which keeps the reserved identities (world,
+  // host, remote-node, health: no namespace label) out. A namespaceSelector that only excludes gets nothing of the kind,
+  // so it also selects every identity without that namespace label, unless the cluster filter (on by default from 1.19)
+  // adds k8s:io.cilium.k8s.policy.cluster=<local cluster>, which reserved identities do not carry either.
+  const RESERVED = ['entity:world', 'cidr:203.0.113.9', 'entity:host', 'entity:remote-node', 'entity:health'];
+  const egressTo = (peer: Record<string, unknown>, options: PolicySetOptions = {}): PolicySet =>
+    set([np('api', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{ to: [peer] }] }, 'shop'),
+      ns('front', { team: 'a' }), ns('back', {})], options);
+
+  test('{} selects the pods of every namespace and no reserved identity, whatever the cluster filter', () => {
+    for (const policyDefaultLocalCluster of [true, false]) {
+      table(egressTo({ namespaceSelector: {} }, { policyDefaultLocalCluster }), [
+        [true, API, 'pod:front:app=x', '80/TCP'], [true, API, 'pod:back:app=x', '80/TCP'],
+        ...RESERVED.map((peer): Row => [false, API, peer, '80/TCP']),
+      ]);
+    }
+  });
+
+  test('kubernetes.io/metadata.name (set by the API server on every Namespace) selects one namespace by name', () => {
+    table(egressTo({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'back' } } }), [
+      [true, API, 'pod:back:app=x', '80/TCP'], [false, API, 'pod:front:app=x', '80/TCP'], [false, API, 'pod:shop:app=x', '80/TCP'],
+      ...RESERVED.map((peer): Row => [false, API, peer, '80/TCP']),
+    ]);
+  });
+
+  test('a namespaceSelector that only excludes selects the reserved identities too, unless the cluster filter is on', () => {
+    const peer = { namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] } };
+    table(egressTo(peer), [
+      [true, API, 'pod:back:app=x', '80/TCP'], [false, API, 'pod:front:app=x', '80/TCP'],
+      ...RESERVED.map((p): Row => [false, API, p, '80/TCP']),
+    ]);
+    table(egressTo(peer, { policyDefaultLocalCluster: false }), [
+      [true, API, 'pod:back:app=x', '80/TCP'], [false, API, 'pod:front:app=x', '80/TCP'],
+      ...RESERVED.map((p): Row => [true, API, p, '80/TCP']),
+    ]);
+  });
+});
+
 describe('NetworkPolicy with Cilium policies', () => {
   test('allows add up across kinds', () => {
     const s = set([
@@ -133,6 +245,33 @@ describe('NetworkPolicy with Cilium policies', () => {
       cnp('db', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'db' } }] }] }, 'shop'),
     ]);
     table(s, [[true, 'pod:shop:app=web', API, '80/TCP'], [true, 'pod:shop:app=db', API, '80/TCP'], [false, 'pod:shop:app=x', API, '80/TCP']]);
+  });
+
+  // A NetworkPolicy's rules always put the pods it selects into default deny for the directions it has rules in
+  // (ParseNetworkPolicy: DefaultDeny = true on every entry; before, Sanitize set EnableDefaultDeny for a direction with
+  // rules), and one selecting rule in default deny makes the endpoint default deny for that direction
+  // (computePolicyEnforcementAndRules). So beside a CNP with enableDefaultDeny {ingress: false}, no allow-all is
+  // synthesized, and from 1.18 the CNP's L7 rules restrict again (createL4Filter adds its L7 wildcard only in default allow).
+  test('a NetworkPolicy ends the default allow of a CNP with enableDefaultDeny: false (and its L7 rules then restrict)', () => {
+    const l7 = cnp('l7', {
+      endpointSelector: { matchLabels: { app: 'api' } }, enableDefaultDeny: { ingress: false },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/ok' }] } }] }],
+    }, 'shop');
+    const fromOther = np('other', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'other' } } }] }] }, 'shop');
+    const egressOnly = np('out', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{}] }, 'shop');
+    const fromWeb = np('web', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 80 }] }] }, 'shop');
+    const http = (s: PolicySet, request: string): string => verdict(s, 'pod:shop:app=web', API, '80/TCP', { http: request }).verdict;
+    const rows: [string, Record<string, unknown>[], string, string, boolean][] = [
+      // name, policies, GET /ok, GET /bad, pod:shop:app=x on 81/TCP allowed
+      ['the CNP alone: default allow, L7 for visibility only', [l7], 'allowed', 'allowed', true],
+      ['an egress-only NetworkPolicy: ingress stays default allow', [l7, egressOnly], 'allowed', 'allowed', true],
+      ['an ingress NetworkPolicy for other peers: default deny, the HTTP rules restrict', [l7, fromOther], 'allowed', 'l7-denied', false],
+      ['an ingress NetworkPolicy allowing web on 80 without L7: every request', [l7, fromWeb], 'allowed', 'allowed', false],
+    ];
+    for (const [name, docs, ok, bad, other] of rows) {
+      const s = set(docs);
+      expect([name, http(s, 'GET /ok'), http(s, 'GET /bad'), verdict(s, 'pod:shop:app=x', API, '81/TCP').allowed]).toEqual([name, ok, bad, other]);
+    }
   });
 
   test('Cilium deny rules win over NetworkPolicy allows', () => {
@@ -186,6 +325,26 @@ describe('translateNetworkPolicy', () => {
     });
     expect(t?.sources.ingress.map((x) => x.path)).toEqual(['spec.ingress[0].from[0]', 'spec.ingress[0].from[1]']);
     expect(translateNetworkPolicy({ kind: 'Deployment' })).toBeUndefined();
+  });
+
+  // GetPolicyLabelsv1 (pkg/k8s/network_policy.go): the rule's label io.cilium.k8s.policy.name, which Hubble reports, is
+  // annotation.Get(np, "policy.cilium.io/name", "io.cilium.name") (the first key present), else metadata.name when empty.
+  // A CiliumNetworkPolicy is always labelled with its metadata.name (cnp_types.go Parse).
+  test.each<[string, Record<string, string> | undefined, string]>([
+    ['no annotation', undefined, 'api'],
+    ['policy.cilium.io/name', { 'policy.cilium.io/name': 'legacy' }, 'legacy'],
+    ['the alias io.cilium.name', { 'io.cilium.name': 'older' }, 'older'],
+    ['both: policy.cilium.io/name first', { 'io.cilium.name': 'older', 'policy.cilium.io/name': 'legacy' }, 'legacy'],
+    ['an empty policy.cilium.io/name hides the alias: metadata.name', { 'policy.cilium.io/name': '', 'io.cilium.name': 'older' }, 'api'],
+    ['other annotations only', { 'cilium.io/name': 'x', 'policy.cilium.io/other': 'y' }, 'api'],
+  ])('the name Cilium gives the rule: %s', (_name, annotations, expected) => {
+    const obj = np('api', { podSelector: {} }, 'shop');
+    const annotated = annotations ? { ...obj, metadata: { name: 'api', namespace: 'shop', annotations } } : obj;
+    expect(translateNetworkPolicy(annotated)?.ciliumName).toBe(expected);
+    // The engine keeps naming the object by metadata.name, and carries Cilium's name when it differs.
+    const v = verdict(set([annotated]), 'pod:shop:app=web', API, '80/TCP');
+    expect(v.ingress.policies).toEqual([{ kind: 'NetworkPolicy', name: 'api', namespace: 'shop', file: 'np.yaml', ...(expected !== 'api' ? { ciliumName: expected } : {}) }]);
+    expect(formatVerdict(v)).toContain(`policies selecting ${API}: NetworkPolicy shop/api${expected !== 'api' ? ` (Cilium: ${expected})` : ''}`);
   });
 });
 

@@ -59,6 +59,17 @@ spec:
   ingress:
     - {}
 `;
+const NP_ALLOW_WEB_TO_API = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: np-allow, namespace: shop, annotations: { policy.cilium.io/name: legacy-name } }
+spec:
+  podSelector: { matchLabels: { app: api } }
+  ingress:
+    - from: [{ podSelector: { matchLabels: { app: web } } }]
+`;
+const np = (name: string, namespace = 'shop'): Record<string, unknown> => ({
+  name, namespace, kind: 'NetworkPolicy', labels: ['k8s:io.cilium.k8s.policy.derived-from=NetworkPolicy', `k8s:io.cilium.k8s.policy.name=${name}`],
+});
 const policies = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'policies.yaml' });
 const cnpLabels = (name: string): string[] => ['k8s:io.cilium.k8s.policy.derived-from=CiliumNetworkPolicy', `k8s:io.cilium.k8s.policy.name=${name}`];
 const cnp = (name: string, namespace = 'shop'): Record<string, unknown> => ({
@@ -191,6 +202,11 @@ describe('the engine against the cluster\'s own decisions', () => {
     ['audited, the engine allows', [flow({ verdict: 'AUDIT' })], ALLOW_WEB_TO_API, ['ingress audit allowed']],
     ['refused by the L7 proxy, the engine allows', [flow({ verdict: 'DROPPED', Type: 'L7', event_type: { type: 129 },
       l7: { type: 'REQUEST', http: { method: 'DELETE', url: 'http://api:8080/x' } } })], ALLOW_WEB_TO_API, ['ingress l7-denied allowed']],
+    // Hubble names a NetworkPolicy's rule by its label io.cilium.k8s.policy.name: the annotation policy.cilium.io/name when
+    // set (GetPolicyLabelsv1), so the engine's NetworkPolicy shop/np-allow is the cluster's shop/legacy-name.
+    ['allowed by an annotated NetworkPolicy, named as Cilium labels it', [flow({ ingress_allowed_by: [np('legacy-name')] })], NP_ALLOW_WEB_TO_API, []],
+    ['allowed by an annotated NetworkPolicy, named by metadata.name (not what Cilium reports)', [flow({ ingress_allowed_by: [np('np-allow')] })],
+      NP_ALLOW_WEB_TO_API, ['ingress allowed allowed']],
     ['allowed at egress by a named policy, the engine sees no egress policy', [flow({ traffic_direction: 'EGRESS', egress_allowed_by: [cnp('web-egress')] })],
       ALLOW_WEB_TO_API, ['egress allowed no-policy-default-allow']],
   ])('%s', async (_name, lines, yaml, expected) => {

@@ -284,6 +284,19 @@ const onHostNetwork = (manifests: string): string => {
   return out;
 };
 
+/** A NetworkPolicy allowing ingress from the peer given (a YAML flow mapping). */
+const npFromPeer = (peer: string): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    name: web
+    namespace: shop
+  spec:
+    podSelector: { matchLabels: { app: web } }
+    ingress:
+      - from: [${peer}]
+`;
+
 /** A NetworkPolicy with ingress and egress rules and the given policyTypes. */
 const npPolicyTypes = (types: string): string => yaml`
   apiVersion: networking.k8s.io/v1
@@ -541,6 +554,20 @@ const CASES: readonly Case[] = [
     id: 'pitfall-network-policy-overlap', when: 'a NetworkPolicy selects the same pods as a CNP',
     bad: { 'np.yaml': withNetworkPolicy('web') }, at: ['np.yaml:19:5'],
     good: { 'np.yaml': withNetworkPolicy('db') },
+  },
+  {
+    // parseNetworkPolicyPeer: only an empty namespaceSelector gets k8s:io.kubernetes.pod.namespace Exists.
+    id: 'pitfall-np-peer-selects-reserved', when: 'a NetworkPolicy namespaceSelector of only NotIn, on 1.18',
+    bad: { 'np.yaml': npFromPeer('{ namespaceSelector: { matchExpressions: [{ key: team, operator: NotIn, values: [a] }] } }') }, at: ['np.yaml:9:35'],
+    version: '1.18',
+    good: { 'np.yaml': npFromPeer('{ namespaceSelector: { matchExpressions: [{ key: team, operator: NotIn, values: [a] }, '
+      + '{ key: kubernetes.io/metadata.name, operator: Exists }] } }') },
+  },
+  {
+    id: 'pitfall-np-end-port-ignored', when: 'a NetworkPolicy port range on 1.15',
+    bad: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000, endPort: 5010 }]\n      from:') },
+    at: ['np.yaml:9:38'], version: '1.15',
+    good: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000 }, { port: 5001 }]\n      from:') },
   },
   {
     id: 'pitfall-np-policy-types-ignored', when: 'a NetworkPolicy lists only Egress in policyTypes beside ingress rules',

@@ -2,7 +2,8 @@
 // peer, ipBlock, port and policyTypes value gives its finding (id, path, message, fix); the same objects written right
 // give none.
 import { describe, expect, test } from 'vitest';
-import { validateNetworkPolicy } from '../../src/validate';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { ManifestInventory, Validator, validateNetworkPolicy } from '../../src/validate';
 
 /** A NetworkPolicy shop/api with the given spec fields (podSelector app=api). */
 function np(spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'api', namespace: 'shop' }): Record<string, unknown> {
@@ -157,5 +158,64 @@ describe('the same fields written right', () => {
     ['not an object', 'NetworkPolicy'],
   ])('%s', (_what, obj) => {
     expect(found(obj)).toEqual([]);
+  });
+});
+
+// pitfall-np-peer-selects-reserved, from parseNetworkPolicyPeer (pkg/k8s/network_policy.go): only an EMPTY
+// namespaceSelector gets k8s:io.kubernetes.pod.namespace Exists; one that only excludes, alone or with a podSelector
+// that only excludes, also takes the reserved identities, unless the cluster filter (on by default from 1.19) is added.
+describe('pitfall-np-peer-selects-reserved', () => {
+  const EXCLUDING = { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }] };
+  const findings = (peer: Record<string, unknown>, version: CiliumVersion, direction: 'ingress' | 'egress' = 'ingress'): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np({ [direction]: [{ [direction === 'ingress' ? 'from' : 'to']: [{ podSelector: { matchLabels: { app: 'x' } } }, peer] }] }));
+    return Validator.checkPitfalls([], inventory, { ciliumVersion: version })
+      .filter((f) => f.id === 'pitfall-np-peer-selects-reserved').map((f) => `${f.path}: ${f.message}`);
+  };
+
+  test.each<[string, Record<string, unknown>, CiliumVersion, string[]]>([
+    ['a namespaceSelector of only NotIn, on 1.18', { namespaceSelector: EXCLUDING }, CiliumVersion.V1_18,
+      ['spec.ingress[0].from[1].namespaceSelector: this namespaceSelector only excludes (NotIn/DoesNotExist), and Cilium gives a namespace requirement only '
+        + 'to an empty one: besides the pods of the namespaces it selects, it selects the reserved identities world, host, remote-node, health, kube-apiserver '
+        + '(every address outside the cluster) on Cilium 1.18 (from 1.19, policy-default-local-cluster keeps them out)']],
+    ['the same on 1.19: the cluster filter keeps them out', { namespaceSelector: EXCLUDING }, CiliumVersion.V1_19, []],
+    ['with a podSelector that only excludes', { namespaceSelector: EXCLUDING, podSelector: { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] } },
+      CiliumVersion.V1_16, [expect.stringMatching(/^spec\.ingress\[0\]\.from\[1\]\.namespaceSelector: /) as unknown as string]],
+    ['with a podSelector that names a label', { namespaceSelector: EXCLUDING, podSelector: { matchLabels: { app: 'web' } } }, CiliumVersion.V1_16, []],
+    ['an empty namespaceSelector (namespace Exists)', { namespaceSelector: {} }, CiliumVersion.V1_16, []],
+    ['a namespaceSelector that also requires kubernetes.io/metadata.name', {
+      namespaceSelector: { matchExpressions: [...EXCLUDING.matchExpressions, { key: 'kubernetes.io/metadata.name', operator: 'Exists' }] } }, CiliumVersion.V1_16, []],
+    ['a podSelector alone that only excludes (the policy namespace is added)', { podSelector: EXCLUDING }, CiliumVersion.V1_16, []],
+  ])('%s', (_name, peer, version, expected) => {
+    expect(findings(peer, version)).toEqual(expected);
+  });
+
+  test('egress peers too', () => {
+    expect(findings({ namespaceSelector: EXCLUDING }, CiliumVersion.V1_17, 'egress')).toEqual([expect.stringMatching(/^spec\.egress\[0\]\.to\[1\]\.namespaceSelector: /)]);
+  });
+});
+
+// pitfall-np-end-port-ignored, from parsePorts (pkg/k8s/network_policy.go): EndPort is translated from 1.16 only; the
+// API server keeps a NetworkPolicy's endPort whatever the Cilium version (no CRD prunes it).
+describe('pitfall-np-end-port-ignored', () => {
+  const findings = (spec: Record<string, unknown>, version: CiliumVersion): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np(spec));
+    return Validator.checkPitfalls([], inventory, { ciliumVersion: version })
+      .filter((f) => f.id === 'pitfall-np-end-port-ignored').map((f) => `${f.path}: ${f.message}`);
+  };
+  const RANGE = { ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: {} }], ports: [{ port: 80 }, { port: 5000, endPort: 5010 }] }] };
+
+  test.each<[string, Record<string, unknown>, CiliumVersion, string[]]>([
+    ['a range on 1.15: once per port, not per peer', RANGE, CiliumVersion.V1_15, [
+      'spec.ingress[0].ports[1].endPort: endPort 5010: Cilium 1.15 translates no NetworkPolicy endPort (its parsePorts has none before 1.16), '
+        + 'so this rule allows port 5000 only, not 5000-5010',
+    ]],
+    ['a range on 1.16', RANGE, CiliumVersion.V1_16, []],
+    ['an egress range without peers on 1.14', { policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 30000, endPort: 32767 }] }] }, CiliumVersion.V1_14,
+      [expect.stringMatching(/^spec\.egress\[0\]\.ports\[0\]\.endPort: endPort 32767: Cilium 1\.14 /) as unknown as string]],
+    ['endPort equal to port: one port either way', { ingress: [{ ports: [{ port: 80, endPort: 80 }] }] }, CiliumVersion.V1_15, []],
+  ])('%s', (_name, spec, version, expected) => {
+    expect(findings(spec, version)).toEqual(expected);
   });
 });
