@@ -9,7 +9,8 @@ import { AllowOptions, DenyOptions } from './policy-rule';
 import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
-import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
+import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, itemsSelectWholeWorld, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
+import { checkedPeerConfig } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { checkListOf, checkPropsObject } from './names';
@@ -64,6 +65,8 @@ export interface HostFirewallProps {
   readonly description?: string;
   /**
    * Who may call the API server (6443/TCP) besides the management CIDRs and the other nodes.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
+   * (`host-firewall-peer-world`).
    * @default [Peer.allNamespaces()] - every pod (controllers and operators use the API); never the world
    */
   readonly apiServerClients?: IPeer[];
@@ -74,6 +77,8 @@ export interface HostFirewallProps {
   readonly apiServerPort?: number;
   /**
    * Pods that call the kubelet API (10250/TCP) besides the API server, e.g. metrics-server.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
+   * (`host-firewall-peer-world`).
    * @default - none: only the API server (`kube-apiserver` entity)
    */
   readonly kubeletClients?: IPeer[];
@@ -95,11 +100,15 @@ export interface HostFirewallProps {
   readonly nodeSelectorLabels?: boolean;
   /**
    * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
+   * (`host-firewall-peer-world`).
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
   readonly hubbleRelay?: IPeer;
   /**
    * A metrics scraper allowed to Cilium's metrics ports 9962-9965/TCP (agent, operator, Envoy, Hubble).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
+   * (`host-firewall-peer-world`).
    * @default - none: metrics are not opened
    */
   readonly metricsScraper?: IPeer;
@@ -248,6 +257,8 @@ export class HostFirewall extends Construct {
       lockoutExemptions: props.exemptions,
     });
     this.keep(paths);
+    // After keep(): a peer the rules refuse (allowIngress) is refused there, with the call that got it.
+    this.refuseWorldClients();
     // Once per synthesis, like the policy's own validation (which drops its rendered model once validated).
     this.node.addValidation({ validate: () => [...synthMemo(this, this, 'checkLockout', () => this.checkLockout())] });
   }
@@ -290,6 +301,31 @@ export class HostFirewall extends Construct {
   public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
     this.ensureEgressGuard();
     this.policy.denyEgress(peer, options);
+  }
+
+  /** The peers etcd talks to: control-plane nodes by label (1.16+, node labels on), by CIDR, or the API server nodes. */
+  /** Refuses a client peer of a path that selects the whole world, as a /0 in the CIDR props is (`host-firewall-cidr-everything`). */
+  private refuseWorldClients(): void {
+    const props = this.props;
+    // The world as a client of the API server, the kubelet, Hubble or the metrics: a path opened to the internet.
+    for (const [prop, peers, opened] of [['apiServerClients', props.apiServerClients, 'the API server'], ['kubeletClients', props.kubeletClients,
+      'the kubelet API (10250/TCP)'], ['hubbleRelay', props.hubbleRelay && [props.hubbleRelay], 'the Hubble server (4244/TCP)'],
+    ['metricsScraper', props.metricsScraper && [props.metricsScraper], 'Cilium\'s metrics (9962-9965/TCP)']] as const) {
+      // Workloads are pods (never the world), read at synthesis when they are complete.
+      const items = (peers ?? []).filter((peer) => (peer as Partial<Peer> | undefined)?._workload === undefined)
+        .map((peer) => checkedPeerConfig(peer?.toPeerConfig(), `HostFirewall ${prop}`, this.node.path).item);
+      const world = itemsSelectWholeWorld(items);
+      if (world !== undefined) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-peer-world',
+          message: `HostFirewall ${prop} selects ${world}: ${opened} would be open to the world on every node the policy selects`,
+          fix: `name the clients meant (pods with Peer.endpoints(), networks with Peer.cidr('10.50.0.0/24'))${prop === 'apiServerClients'
+            ? ', or leave apiServerClients out for every pod' : ''}; a path meant to be open to the world is a rule of its own `
+            + '(allowIngress with Peer.entity(Entity.WORLD))',
+          location: this.node.path,
+        });
+      }
+    }
   }
 
   /** The peers etcd talks to: control-plane nodes by label (1.16+, node labels on), by CIDR, or the API server nodes. */

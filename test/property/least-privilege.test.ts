@@ -227,6 +227,11 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
     name: `HostFirewall ${prop}: ['${all}']`,
     run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], [prop]: [all] }),
   }))),
+  fc.constantFrom<[string, Peer]>(['Peer.any()', Peer.any()], ['Entity.WORLD', Peer.entity(Entity.WORLD)], ['0.0.0.0/0', Peer.cidr('0.0.0.0/0')])
+    .chain(([what, peer]) => fc.constantFrom('apiServerClients', 'kubeletClients', 'hubbleRelay', 'metricsScraper').map((prop) => ({
+      name: `HostFirewall ${prop}: ${what}`,
+      run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], [prop]: prop.endsWith('Clients') ? [peer] : peer }),
+    }))),
   fc.constant({ name: 'HostFirewall breakGlassPorts: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], breakGlassPorts: [] }) }),
   blankString.map((s) => ({ name: `ClusterDefaultDeny excludedNamespaces [${JSON.stringify(s)}]`, run: () => new ClusterDefaultDeny(chart(), 'c', { excludedNamespaces: [s] }) })),
 ];
