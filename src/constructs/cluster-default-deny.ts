@@ -42,6 +42,7 @@ export interface ClusterDefaultDenyProps {
   readonly egress?: boolean;
   /**
    * The DNS server pods use.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

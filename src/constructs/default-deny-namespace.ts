@@ -58,6 +58,7 @@ export interface DefaultDenyNamespaceProps {
   readonly scrapePorts?: Port[];
   /**
    * The DNS server the pods use (NodeLocal DNSCache, a custom resolver).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

@@ -38,6 +38,7 @@ export interface FqdnEgressProps {
   readonly name?: string;
   /**
    * The DNS server the pods use.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

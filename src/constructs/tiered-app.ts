@@ -111,6 +111,7 @@ export interface TieredAppProps {
   readonly egressLockdown?: boolean;
   /**
    * The DNS server for `egressLockdown`.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

@@ -5,8 +5,8 @@ import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, HeaderMismatchAction, HttpRule, L7,
-  FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
+  Builtins, CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, HeaderMismatchAction,
+  HttpRule, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -331,5 +331,37 @@ describe('a DNS pattern whose meaning depends on the Cilium version is refused; 
     new FqdnEgress(c, 'e', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['*.example.com'] });
     expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.example.com@192.0.2.10', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.example.org@192.0.2.10', '443/TCP')).toBe('denied');
+  });
+});
+
+// `dnsServer: Peer.any()` (or the world, or a /0) wrote the DNS companion as 53/UDP and 53/TCP to every peer: the pods could
+// query, and tunnel through, any DNS server on the internet, where the prop names their resolver.
+describe('the DNS companion goes to the resolver named, never to the whole world (dns-server-world)', () => {
+  const worlds: [string, () => Peer][] = [
+    ['Peer.any()', () => Peer.any()], ['the world entity', () => Peer.entity(Entity.WORLD)], ['the all entity', () => Peer.entity(Entity.ALL)],
+    ['::/0', () => Peer.cidr('::/0')], ['0.0.0.0/0 except a link-local hole', () => Peer.cidr('0.0.0.0/0', { except: ['169.254.0.0/16'] })],
+  ];
+  const builds: [string, (c: Chart, dnsServer: Peer) => unknown][] = [
+    ['DefaultDenyNamespace', (c, dnsServer) => new DefaultDenyNamespace(c, 'deny', { dnsServer })],
+    ['FqdnEgress', (c, dnsServer) => new FqdnEgress(c, 'fqdn', { fqdns: ['api.example.com'], dnsServer })],
+    ['TieredApp', (c, dnsServer) => new TieredApp(c, 'app', { egressLockdown: true, dnsServer, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] })],
+    ['ClusterDefaultDeny', (c, dnsServer) => new ClusterDefaultDeny(c, 'deny', { egress: true, dnsServer })],
+    ['Builtins.allowDns', (c, dnsServer) => Builtins.allowDns(new CiliumPolicy(c, 'p').rule, { dnsServer })],
+  ];
+
+  describe.each(builds)('%s', (_, build) => {
+    test.each(worlds)('%s is refused', (_what, peer) => {
+      const r = refusal(() => build(chart('shop'), peer()));
+      expect(r.id).toBe('dns-server-world');
+      expect(r.message).toMatch(/dnsServer selects (any peer|the entity (world|all)|every IPv[46] address): the DNS companion would let the pods send DNS/);
+      expect(r.message).toContain("Peer.cidr('169.254.20.10/32')");
+    });
+
+    test('a resolver by address: DNS to it, not to a server on the internet', () => {
+      const c = chart('shop');
+      build(c, Peer.cidr('169.254.20.10/32'));
+      expect(verdictOf(c, WEB, 'cidr:169.254.20.10', '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+      expect(verdictOf(c, WEB, 'cidr:8.8.8.8', '53/UDP', { dns: 'api.example.com' })).toBe('denied');
+    });
   });
 });

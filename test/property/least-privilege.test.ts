@@ -220,6 +220,8 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
     run: () => new TieredApp(chart(), 't', { metricsFrom: Peer.namespace('m'), tiers: [{ name: 'web', labels: { app: 'w' }, ports: [Port.tcp(80)], metricsPorts: [] }] }),
   }),
   fc.constant({ name: 'DefaultDenyNamespace dnsRules: []', run: () => new DefaultDenyNamespace(chart(), 'd', { dnsRules: [] }) }),
+  fc.constant({ name: 'DefaultDenyNamespace dnsServer: Peer.any()', run: () => new DefaultDenyNamespace(chart(), 'd', { dnsServer: Peer.any() }) }),
+  fc.constant({ name: 'FqdnEgress dnsServer: world', run: () => new FqdnEgress(chart(), 'f', { fqdns: ['a.example.com'], dnsServer: Peer.entity(Entity.WORLD) }) }),
   fc.constant({ name: 'DefaultDenyNamespace scrapeFrom without scrapePorts', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m') }) }),
   fc.constant({ name: 'DefaultDenyNamespace scrapePorts: []', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m'), scrapePorts: [] }) }),
   fc.constant({ name: 'HostFirewall managementCidrs: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: [] }) }),
