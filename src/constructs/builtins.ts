@@ -6,7 +6,7 @@ import { IPeer, Peer } from './peer';
 import { PolicyRule } from './policy-rule';
 import { Port } from './port';
 import { checkListOf } from './names';
-import { itemsSelectWholeWorld } from '../validate/lockout-guard';
+import { peersSelectWholeWorld } from './peer-config';
 
 /**
  * The built-in pieces of Cilium practice the high-level constructs share. Each one adds rule items to a rule;
@@ -42,9 +42,7 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
     });
   }
   const server = options.dnsServer ?? Peer.kubeDns();
-  // A workload is pods, read at synthesis; a peer the rules refuse is refused by allowEgress below, with its own message.
-  const config = (server as Partial<Peer> | null)?._workload === undefined && typeof server?.toPeerConfig === 'function' ? server.toPeerConfig() : undefined;
-  const world = config !== null && typeof config?.item === 'object' && config.item !== null ? itemsSelectWholeWorld([config.item]) : undefined;
+  const world = peersSelectWholeWorld([server]);
   if (world !== undefined) {
     throw new CiliumPolicyError({
       id: 'dns-server-world',

@@ -9,8 +9,8 @@ import { AllowOptions, DenyOptions } from './policy-rule';
 import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
-import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, itemsSelectWholeWorld, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
-import { checkedPeerConfig } from './peer-config';
+import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
+import { peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { checkListOf, checkPropsObject } from './names';
@@ -311,10 +311,7 @@ export class HostFirewall extends Construct {
     for (const [prop, peers, opened] of [['apiServerClients', props.apiServerClients, 'the API server'], ['kubeletClients', props.kubeletClients,
       'the kubelet API (10250/TCP)'], ['hubbleRelay', props.hubbleRelay && [props.hubbleRelay], 'the Hubble server (4244/TCP)'],
     ['metricsScraper', props.metricsScraper && [props.metricsScraper], 'Cilium\'s metrics (9962-9965/TCP)']] as const) {
-      // Workloads are pods (never the world), read at synthesis when they are complete.
-      const items = (peers ?? []).filter((peer) => (peer as Partial<Peer> | undefined)?._workload === undefined)
-        .map((peer) => checkedPeerConfig(peer?.toPeerConfig(), `HostFirewall ${prop}`, this.node.path).item);
-      const world = itemsSelectWholeWorld(items);
+      const world = peersSelectWholeWorld(peers ?? []);
       if (world !== undefined) {
         throw new CiliumPolicyError({
           id: 'host-firewall-peer-world',

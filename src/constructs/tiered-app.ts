@@ -12,6 +12,7 @@ import { Selector } from '../model/labels';
 import { LabelSelectorModel } from '../model/policy-model';
 import { describeSelector, implies } from '../validate/pod-selectors';
 import { checkListOf, checkPropsObject } from './names';
+import { refuseWorldScraper } from './peer-config';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
 export interface TierEgress {
@@ -122,7 +123,8 @@ export interface TieredAppProps {
   readonly dnsRules?: DnsRule[];
   /**
    * A metrics scraper (e.g. Prometheus), allowed into each tier on that tier's own `metricsPorts` (a tier without
-   * them is not scraped; at least one tier must declare them).
+   * them is not scraped; at least one tier must declare them). A peer that selects the world (`Peer.any()`, the `world` or
+   * `all` entity, a /0) is refused (`scraper-world`).
    * @default - none
    */
   readonly metricsFrom?: IPeer;
@@ -181,6 +183,9 @@ export class TieredApp extends Construct {
         fix: "give the tiers that expose metrics their ports, e.g. { name: 'api', …, metricsPorts: [Port.tcp(9090)] }",
         location: this.node.path,
       });
+    }
+    if (props.metricsFrom && scraped.length > 0) {
+      refuseWorldScraper(props.metricsFrom, 'TieredApp metricsFrom', `the metricsPorts of tier ${scraped.map((t) => t.name).join(', ')}`, this.node.path);
     }
     if (!props.metricsFrom && scraped.length > 0) {
       throw new CiliumPolicyError({

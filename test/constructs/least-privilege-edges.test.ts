@@ -365,3 +365,35 @@ describe('the DNS companion goes to the resolver named, never to the whole world
     });
   });
 });
+
+// `scrapeFrom: Peer.any()` wrote the scrape ports of every pod of the namespace open to every peer, the world included.
+describe('a metrics scraper is never the whole world (scraper-world)', () => {
+  const worlds: [string, () => Peer][] = [
+    ['Peer.any()', () => Peer.any()], ['the world entity', () => Peer.entity(Entity.WORLD)], ['0.0.0.0/0', () => Peer.cidr('0.0.0.0/0')],
+  ];
+  const tiers = (metricsFrom: Peer): TieredApp => new TieredApp(chart('shop'), 'app', {
+    metricsFrom, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }],
+  });
+
+  test.each(worlds)('DefaultDenyNamespace scrapeFrom: %s', (_what, peer) => {
+    const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { scrapeFrom: peer(), scrapePorts: [Port.tcp(9090)] }));
+    expect(r.id).toBe('scraper-world');
+    expect(r.message).toMatch(/DefaultDenyNamespace scrapeFrom selects .*: the scrape ports \(9090\/TCP\) of every pod would be open to the world/);
+  });
+
+  test.each(worlds)('TieredApp metricsFrom: %s', (_what, peer) => {
+    const r = refusal(() => tiers(peer()));
+    expect(r.id).toBe('scraper-world');
+    expect(r.message).toMatch(/TieredApp metricsFrom selects .*: the metricsPorts of tier web would be open to the world/);
+  });
+
+  test('a scraper by address or by pods: it reaches the metrics ports, the world does not', () => {
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'deny', { scrapeFrom: Peer.cidr('10.70.0.0/24'), scrapePorts: [Port.tcp(9090)], egress: false });
+    expect(verdictOf(c, 'cidr:10.70.0.5', WEB, '9090/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'cidr:203.0.113.10', WEB, '9090/TCP')).toBe('denied');
+    const app = tiers(Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }));
+    expect(verdictOf(app, 'pod:monitoring:app=prometheus', WEB, '9090/TCP')).toBe('allowed');
+    expect(verdictOf(app, 'cidr:203.0.113.10', WEB, '9090/TCP')).toBe('denied');
+  });
+});

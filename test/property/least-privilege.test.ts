@@ -222,6 +222,16 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
   fc.constant({ name: 'DefaultDenyNamespace dnsRules: []', run: () => new DefaultDenyNamespace(chart(), 'd', { dnsRules: [] }) }),
   fc.constant({ name: 'DefaultDenyNamespace dnsServer: Peer.any()', run: () => new DefaultDenyNamespace(chart(), 'd', { dnsServer: Peer.any() }) }),
   fc.constant({ name: 'FqdnEgress dnsServer: world', run: () => new FqdnEgress(chart(), 'f', { fqdns: ['a.example.com'], dnsServer: Peer.entity(Entity.WORLD) }) }),
+  fc.constant({
+    name: 'DefaultDenyNamespace scrapeFrom: Peer.any()',
+    run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.any(), scrapePorts: [Port.tcp(9090)] }),
+  }),
+  fc.constant({
+    name: 'TieredApp metricsFrom: world',
+    run: () => new TieredApp(chart(), 't', {
+      metricsFrom: Peer.entity(Entity.WORLD), tiers: [{ name: 'web', labels: { app: 'w' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }],
+    }),
+  }),
   fc.constant({ name: 'DefaultDenyNamespace scrapeFrom without scrapePorts', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m') }) }),
   fc.constant({ name: 'DefaultDenyNamespace scrapePorts: []', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m'), scrapePorts: [] }) }),
   fc.constant({ name: 'HostFirewall managementCidrs: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: [] }) }),
