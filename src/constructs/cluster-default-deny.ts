@@ -8,9 +8,10 @@ import { KUBE_DNS_LABELS } from '../model/companion-rules';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
 import { LabelSelectorModel } from '../model/policy-model';
 import { clonePlain } from '../model/clone-plain';
-import { checkListOf, checkNamespaceName, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig } from './peer-config';
+import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes } from './builtins';
@@ -90,6 +91,7 @@ export class ClusterDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
+    checkFlags(props, ['ingress', 'egress', 'dnsVisibility'], 'ClusterDefaultDeny', this.node.path);
     checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);
     if (props.excludedNamespaces !== undefined && props.excludedNamespaces.length === 0) {
       throw new CiliumPolicyError({
@@ -164,7 +166,9 @@ export class ClusterDefaultDeny extends Construct {
 
 /** The pod selector of the DNS server peer (`undefined`: the server is not pods, e.g. a CIDR). */
 function dnsServerSelector(server: IPeer | undefined, location: string): LabelSelectorModel | undefined {
-  const config = checkedPeerConfig((server ?? Peer.kubeDns()).toPeerConfig(), 'ClusterDefaultDeny dnsServer', location);
+  const peer = server ?? Peer.kubeDns();
+  checkPeerValue(peer, 'ClusterDefaultDeny dnsServer:', location);
+  const config = checkedPeerConfig(peer.toPeerConfig(), 'ClusterDefaultDeny dnsServer', location);
   return config.field === 'endpoints' ? config.item.endpoints?.[0] : undefined;
 }
 

@@ -6,7 +6,7 @@ import { IPeer, Peer } from './peer';
 import { Port } from './port';
 import { allowDns, allowHostProbes } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
-import { checkPropsObject } from './names';
+import { checkFlags, checkPropsObject } from './names';
 import { refuseWorldScraper } from './peer-config';
 import { SectionName } from '../model/policy-model';
 
@@ -101,6 +101,8 @@ export class DefaultDenyNamespace extends Construct {
   constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new DefaultDenyNamespace()', "{ namespace: 'shop' }", this.node.path);
+    checkFlags(props, ['ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer', 'allowHostProbes', 'blockMetadataEndpoint', 'stagedRollout'],
+      'DefaultDenyNamespace', this.node.path);
     const namespace = requireNamespace(scope, id, props.namespace, 'DefaultDenyNamespace');
     this.namespace = namespace;
     const ingress = props.ingress ?? true;

@@ -13,7 +13,7 @@ import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, LockoutExemption, LockoutPath, loc
 import { peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
-import { checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject } from './names';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
 export enum RoutingMode {
@@ -162,6 +162,9 @@ export class HostFirewall extends Construct {
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
     super(scope, id);
     checkPropsObject(props, 'new HostFirewall()', "{ managementCidrs: ['10.50.0.0/24'] }", this.node.path, true);
+    checkFlags(props, ['nodeSelectorLabels', 'wireGuard'], 'HostFirewall', this.node.path);
+    // Before the snapshot, which spreads it: a string was read character by character (`'cp'`: the node labels "0": "c", "1": "p").
+    checkPropsObject(props.controlPlaneNodeLabels, 'HostFirewall controlPlaneNodeLabels', "{ 'node-role.kubernetes.io/control-plane': '' }", this.node.path);
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
     // and a list changed in between (nodeDnsServers[0] = '0.0.0.0/0') would skip the checks below.
     for (const [prop, list] of Object.entries(props)) {
@@ -214,6 +217,15 @@ export class HostFirewall extends Construct {
           location: this.node.path,
         });
       }
+    }
+    // An unknown routing mode was read as native routing (no tunnel port kept open).
+    if (props.routingMode !== undefined && !Object.values(RoutingMode).includes(props.routingMode)) {
+      throw new CiliumPolicyError({
+        id: 'host-firewall-routing-mode',
+        message: `HostFirewall routingMode ${JSON.stringify(props.routingMode)} is not a routing mode: the guard would keep no tunnel port open`,
+        fix: 'pass RoutingMode.VXLAN (8472/UDP, the default), RoutingMode.GENEVE (6081/UDP) or RoutingMode.NATIVE (no tunnel)',
+        location: this.node.path,
+      });
     }
     if (props.controlPlaneNodeLabels !== undefined && Object.keys(props.controlPlaneNodeLabels).length === 0) {
       throw new CiliumPolicyError({

@@ -11,7 +11,7 @@ import { allowDns, allowHostProbes } from './builtins';
 import { Selector } from '../model/labels';
 import { LabelSelectorModel } from '../model/policy-model';
 import { describeSelector, implies } from '../validate/pod-selectors';
-import { checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { refuseWorldScraper } from './peer-config';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
@@ -151,6 +151,7 @@ export class TieredApp extends Construct {
     super(scope, id);
     checkPropsObject(props, 'new TieredApp()', "{ tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }] }", this.node.path, true);
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
+    checkFlags(props, ['egressLockdown'], 'TieredApp', this.node.path);
     this.namespace = namespace;
     checkListOf(props.entry, 'TieredApp entry', 'a peer', undefined, this.node.path);
     checkListOf(props.tiers, 'TieredApp tiers', 'a tier ({ name, labels, ports })', 'name', this.node.path);

@@ -234,6 +234,13 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
   }),
   fc.constant({ name: 'DefaultDenyNamespace scrapeFrom without scrapePorts', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m') }) }),
   fc.constant({ name: 'DefaultDenyNamespace scrapePorts: []', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m'), scrapePorts: [] }) }),
+  fc.constantFrom<unknown>('false', 'true', 0, 1, null).map((flag) => ({
+    name: `FqdnEgress allowAllDnsLookups: ${JSON.stringify(flag)}`,
+    run: () => new FqdnEgress(chart(), 'f', { fqdns: ['a.example.com'], allowAllDnsLookups: flag as boolean }),
+  })),
+  fc.constantFrom<unknown>('false', 0, null).map((flag) => ({
+    name: `DefaultDenyNamespace stagedRollout: ${JSON.stringify(flag)}`, run: () => new DefaultDenyNamespace(chart(), 'd', { stagedRollout: flag as boolean }),
+  })),
   fc.constant({ name: 'HostFirewall managementCidrs: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: [] }) }),
   fc.constantFrom('0.0.0.0/0', '::/0').chain((all) => fc.constantFrom('managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers').map((prop) => ({
     name: `HostFirewall ${prop}: ['${all}']`,
