@@ -54,7 +54,8 @@ export interface ClusterDefaultDenyProps {
    */
   readonly dnsNamespace?: string;
   /**
-   * Names pods may look up.
+   * Names pods may look up, with `egress: true` (refused without it, `cluster-default-deny-dns-rules`: no DNS rule restricts
+   * them; with `dnsVisibility` on Cilium 1.16-1.17 only).
    * @default - every name
    */
   readonly dnsRules?: DnsRule[];
@@ -111,6 +112,19 @@ export class ClusterDefaultDeny extends Construct {
         id: 'default-deny-nothing',
         message: 'ClusterDefaultDeny with ingress and egress both false denies nothing',
         fix: 'leave at least one direction on, or remove the construct',
+        location: this.node.path,
+      });
+    }
+    // Without egress the names restrict nothing: no DNS rule is written, or (dnsVisibility) one of a rule that puts no pod
+    // into egress default deny, which Cilium 1.18+ makes visibility only (an allow-all beside it).
+    const visibilityOnly = CiliumVersion._decideFor(this).atLeast(CiliumVersion.V1_18);
+    if (props.dnsRules !== undefined && !egress && (!props.dnsVisibility || visibilityOnly)) {
+      throw new CiliumPolicyError({
+        id: 'cluster-default-deny-dns-rules',
+        message: 'ClusterDefaultDeny dnsRules is set without egress: true, so every lookup stays allowed: '
+          + (props.dnsVisibility ? `dnsVisibility's DNS rule puts no pod into egress default deny, and from Cilium 1.18 (target is `
+            + `${CiliumVersion._decideFor(this)}) the L7 rules of such a rule give visibility only` : 'no DNS rule is written'),
+        fix: 'set egress: true for the names to apply, or drop dnsRules',
         location: this.node.path,
       });
     }

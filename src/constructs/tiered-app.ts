@@ -111,7 +111,7 @@ export interface TieredAppProps {
    */
   readonly egressLockdown?: boolean;
   /**
-   * The DNS server for `egressLockdown`.
+   * The DNS server for `egressLockdown` (refused without it, `tiered-app-dns-without-lockdown`).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
@@ -166,11 +166,12 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
-    if (props.dnsRules !== undefined && !props.egressLockdown) {
+    if ((props.dnsRules !== undefined || props.dnsServer !== undefined) && !props.egressLockdown) {
+      const given = props.dnsRules !== undefined ? 'dnsRules' : 'dnsServer';
       throw new CiliumPolicyError({
         id: 'tiered-app-dns-without-lockdown',
-        message: 'dnsRules is set, but egressLockdown is off, so DNS is not restricted at all',
-        fix: 'set egressLockdown: true, or drop dnsRules',
+        message: `${given} is set, but egressLockdown is off, so DNS is not restricted at all`,
+        fix: `set egressLockdown: true, or drop ${given}`,
         location: this.node.path,
       });
     }
