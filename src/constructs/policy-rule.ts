@@ -472,7 +472,7 @@ export class PolicyRule {
           severity: Severity.ERROR,
           path,
           message: `${peer.description} has no namespace: in a clusterwide policy it would match pods of every namespace`,
-          fix: 'give Peer.endpoints() a namespace, or allNamespaces: true if every namespace is meant',
+          fix: 'give the peer a namespace: Peer.endpoints({ namespace, … }), or Peer.selectedBy(selector, namespace) for a selector; allNamespaces: true if every namespace is meant',
         });
       } else if (context.namespace !== undefined) {
         const namespace = context.namespace;

@@ -397,3 +397,17 @@ describe('a metrics scraper is never the whole world (scraper-world)', () => {
     expect(verdictOf(app, 'cidr:203.0.113.10', WEB, '9090/TCP')).toBe('denied');
   });
 });
+
+describe('peer-namespace-required names the factory the peer came from', () => {
+  test('Peer.selectedBy() without a namespace in a clusterwide policy: the fix says how to give it one', () => {
+    const c = chart();
+    new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.selectedBy(EndpointSelector.labels({ app: 'web' })), { ports: [Port.tcp(80)] });
+    expect(synthFailure(c)).toContain('fix: give the peer a namespace: Peer.endpoints({ namespace, … }), or Peer.selectedBy(selector, namespace) for a selector');
+    const fixed = chart();
+    new ClusterwidePolicy(fixed, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.selectedBy(EndpointSelector.labels({ app: 'web' }), 'shop'), { ports: [Port.tcp(80)] });
+    expect(verdictOf(fixed, WEB, 'pod:shop:app=api', '80/TCP')).toBe('allowed');
+    expect(verdictOf(fixed, 'pod:other:app=web', 'pod:shop:app=api', '80/TCP')).toBe('denied');
+  });
+});
