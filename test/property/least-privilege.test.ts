@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { verdictFor } from '../../src/engine/matchers';
 import { propertyParams } from '../support/property';
 import {
-  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, LabelExpression, NodeSelector,
+  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, LabelExpression, NodeSelector,
   Peer, Port, PolicySet, Protocol, TieredApp,
 } from '../../src';
 
@@ -241,6 +241,13 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
   fc.constantFrom<unknown>('false', 0, null).map((flag) => ({
     name: `DefaultDenyNamespace stagedRollout: ${JSON.stringify(flag)}`, run: () => new DefaultDenyNamespace(chart(), 'd', { stagedRollout: flag as boolean }),
   })),
+  fc.constant({
+    name: 'ClusterDefaultDeny dnsRules without egress', run: () => new ClusterDefaultDeny(chart(), 'c', { dnsRules: [DnsRule.exact('a.example.com')] }),
+  }),
+  fc.constant({
+    name: 'TieredApp dnsServer without egressLockdown',
+    run: () => new TieredApp(chart(), 't', { dnsServer: Peer.kubeDns(), tiers: [{ name: 'web', labels: { app: 'w' }, ports: [Port.tcp(80)] }] }),
+  }),
   fc.constant({ name: 'HostFirewall managementCidrs: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: [] }) }),
   fc.constantFrom('0.0.0.0/0', '::/0').chain((all) => fc.constantFrom('managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers').map((prop) => ({
     name: `HostFirewall ${prop}: ['${all}']`,
