@@ -6,6 +6,7 @@ import { IPeer, Peer } from './peer';
 import { PolicyRule } from './policy-rule';
 import { Port } from './port';
 import { checkListOf } from './names';
+import { peersSelectWholeWorld } from './peer-config';
 
 /**
  * The built-in pieces of Cilium practice the high-level constructs share. Each one adds rule items to a rule;
@@ -17,6 +18,7 @@ import { checkListOf } from './names';
 export interface DnsCompanionOptions {
   /**
    * The DNS server pods or addresses.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -39,8 +41,20 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
       location: rule._owner,
     });
   }
+  const server = options.dnsServer ?? Peer.kubeDns();
+  const world = peersSelectWholeWorld([server]);
+  if (world !== undefined) {
+    throw new CiliumPolicyError({
+      id: 'dns-server-world',
+      message: `dnsServer selects ${world}: the DNS companion would let the pods send DNS (53/UDP, 53/TCP) to any server on the internet, `
+        + 'not to their resolver',
+      fix: "name the resolver: Peer.kubeDns() (the default), its pods with Peer.endpoints(), or its address with Peer.cidr('169.254.20.10/32'); "
+        + 'for a second resolver, add Builtins.allowDns(policy.rule, { dnsServer }) once more',
+      location: rule._owner,
+    });
+  }
   const rules = options.dnsRules ?? [DnsRule.all()];
-  rule.allowEgress(options.dnsServer ?? Peer.kubeDns(), { ports: dnsPorts().map(Port._fromModel), l7: L7.dns(...rules) });
+  rule.allowEgress(server, { ports: dnsPorts().map(Port._fromModel), l7: L7.dns(...rules) });
 }
 
 /**

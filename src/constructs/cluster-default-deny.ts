@@ -8,9 +8,10 @@ import { KUBE_DNS_LABELS } from '../model/companion-rules';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
 import { LabelSelectorModel } from '../model/policy-model';
 import { clonePlain } from '../model/clone-plain';
-import { checkListOf, checkNamespaceName, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig } from './peer-config';
+import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes } from './builtins';
@@ -42,6 +43,7 @@ export interface ClusterDefaultDenyProps {
   readonly egress?: boolean;
   /**
    * The DNS server pods use.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -52,7 +54,8 @@ export interface ClusterDefaultDenyProps {
    */
   readonly dnsNamespace?: string;
   /**
-   * Names pods may look up.
+   * Names pods may look up, with `egress: true` (refused without it, `cluster-default-deny-dns-rules`: no DNS rule restricts
+   * them; with `dnsVisibility` on Cilium 1.16-1.17 only).
    * @default - every name
    */
   readonly dnsRules?: DnsRule[];
@@ -89,6 +92,7 @@ export class ClusterDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
+    checkFlags(props, ['ingress', 'egress', 'dnsVisibility'], 'ClusterDefaultDeny', this.node.path);
     checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);
     if (props.excludedNamespaces !== undefined && props.excludedNamespaces.length === 0) {
       throw new CiliumPolicyError({
@@ -108,6 +112,19 @@ export class ClusterDefaultDeny extends Construct {
         id: 'default-deny-nothing',
         message: 'ClusterDefaultDeny with ingress and egress both false denies nothing',
         fix: 'leave at least one direction on, or remove the construct',
+        location: this.node.path,
+      });
+    }
+    // Without egress the names restrict nothing: no DNS rule is written, or (dnsVisibility) one of a rule that puts no pod
+    // into egress default deny, which Cilium 1.18+ makes visibility only (an allow-all beside it).
+    const visibilityOnly = CiliumVersion._decideFor(this).atLeast(CiliumVersion.V1_18);
+    if (props.dnsRules !== undefined && !egress && (!props.dnsVisibility || visibilityOnly)) {
+      throw new CiliumPolicyError({
+        id: 'cluster-default-deny-dns-rules',
+        message: 'ClusterDefaultDeny dnsRules is set without egress: true, so every lookup stays allowed: '
+          + (props.dnsVisibility ? `dnsVisibility's DNS rule puts no pod into egress default deny, and from Cilium 1.18 (target is `
+            + `${CiliumVersion._decideFor(this)}) the L7 rules of such a rule give visibility only` : 'no DNS rule is written'),
+        fix: 'set egress: true for the names to apply, or drop dnsRules',
         location: this.node.path,
       });
     }
@@ -163,7 +180,9 @@ export class ClusterDefaultDeny extends Construct {
 
 /** The pod selector of the DNS server peer (`undefined`: the server is not pods, e.g. a CIDR). */
 function dnsServerSelector(server: IPeer | undefined, location: string): LabelSelectorModel | undefined {
-  const config = checkedPeerConfig((server ?? Peer.kubeDns()).toPeerConfig(), 'ClusterDefaultDeny dnsServer', location);
+  const peer = server ?? Peer.kubeDns();
+  checkPeerValue(peer, 'ClusterDefaultDeny dnsServer:', location);
+  const config = checkedPeerConfig(peer.toPeerConfig(), 'ClusterDefaultDeny dnsServer', location);
   return config.field === 'endpoints' ? config.item.endpoints?.[0] : undefined;
 }
 

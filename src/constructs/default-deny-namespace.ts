@@ -6,7 +6,8 @@ import { IPeer, Peer } from './peer';
 import { Port } from './port';
 import { allowDns, allowHostProbes } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
-import { checkPropsObject } from './names';
+import { checkFlags, checkPropsObject } from './names';
+import { refuseWorldScraper } from './peer-config';
 import { SectionName } from '../model/policy-model';
 
 /** Properties of a `DefaultDenyNamespace`. */
@@ -47,7 +48,8 @@ export interface DefaultDenyNamespaceProps {
    */
   readonly allowHostProbes?: boolean;
   /**
-   * A metrics scraper (e.g. Prometheus) that may reach every pod of the namespace.
+   * A metrics scraper (e.g. Prometheus) that may reach every pod of the namespace. A peer that selects the world
+   * (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`scraper-world`).
    * @default - no scraping allowance
    */
   readonly scrapeFrom?: IPeer;
@@ -58,6 +60,7 @@ export interface DefaultDenyNamespaceProps {
   readonly scrapePorts?: Port[];
   /**
    * The DNS server the pods use (NodeLocal DNSCache, a custom resolver).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -98,6 +101,8 @@ export class DefaultDenyNamespace extends Construct {
   constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new DefaultDenyNamespace()', "{ namespace: 'shop' }", this.node.path);
+    checkFlags(props, ['ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer', 'allowHostProbes', 'blockMetadataEndpoint', 'stagedRollout'],
+      'DefaultDenyNamespace', this.node.path);
     const namespace = requireNamespace(scope, id, props.namespace, 'DefaultDenyNamespace');
     this.namespace = namespace;
     const ingress = props.ingress ?? true;
@@ -125,6 +130,10 @@ export class DefaultDenyNamespace extends Construct {
         fix: "set scrapeFrom: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), or drop scrapePorts",
         location: this.node.path,
       });
+    }
+    if (props.scrapeFrom !== undefined && props.scrapePorts) {
+      refuseWorldScraper(props.scrapeFrom, 'DefaultDenyNamespace scrapeFrom', `the scrape ports (${props.scrapePorts.map(String).join(', ')}) of every pod`,
+        this.node.path);
     }
     if (!ingress && (props.scrapeFrom !== undefined || props.allowHostProbes !== undefined)) {
       throw new CiliumPolicyError({

@@ -7,7 +7,7 @@ import { Port } from './port';
 import { IEndpointSelector } from './selector';
 import { checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
-import { checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject } from './names';
 
 /** Properties of an `FqdnEgress`. */
 export interface FqdnEgressProps {
@@ -38,6 +38,7 @@ export interface FqdnEgressProps {
   readonly name?: string;
   /**
    * The DNS server the pods use.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -66,6 +67,7 @@ export class FqdnEgress extends Construct {
   constructor(scope: Construct, id: string, props: FqdnEgressProps) {
     super(scope, id);
     checkPropsObject(props, 'new FqdnEgress()', "{ fqdns: ['api.example.com'] }", this.node.path, true);
+    checkFlags(props, ['allowAllDnsLookups'], 'FqdnEgress', this.node.path);
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);
     if (!props.fqdns || props.fqdns.length === 0) {
       throw new CiliumPolicyError({

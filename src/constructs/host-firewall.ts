@@ -10,9 +10,10 @@ import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
+import { peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
-import { checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject } from './names';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
 export enum RoutingMode {
@@ -64,6 +65,8 @@ export interface HostFirewallProps {
   readonly description?: string;
   /**
    * Who may call the API server (6443/TCP) besides the management CIDRs and the other nodes.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
+   * (`host-firewall-peer-world`).
    * @default [Peer.allNamespaces()] - every pod (controllers and operators use the API); never the world
    */
   readonly apiServerClients?: IPeer[];
@@ -74,6 +77,8 @@ export interface HostFirewallProps {
   readonly apiServerPort?: number;
   /**
    * Pods that call the kubelet API (10250/TCP) besides the API server, e.g. metrics-server.
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
+   * (`host-firewall-peer-world`).
    * @default - none: only the API server (`kube-apiserver` entity)
    */
   readonly kubeletClients?: IPeer[];
@@ -95,11 +100,15 @@ export interface HostFirewallProps {
   readonly nodeSelectorLabels?: boolean;
   /**
    * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
+   * (`host-firewall-peer-world`).
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
   readonly hubbleRelay?: IPeer;
   /**
    * A metrics scraper allowed to Cilium's metrics ports 9962-9965/TCP (agent, operator, Envoy, Hubble).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
+   * (`host-firewall-peer-world`).
    * @default - none: metrics are not opened
    */
   readonly metricsScraper?: IPeer;
@@ -153,6 +162,9 @@ export class HostFirewall extends Construct {
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
     super(scope, id);
     checkPropsObject(props, 'new HostFirewall()', "{ managementCidrs: ['10.50.0.0/24'] }", this.node.path, true);
+    checkFlags(props, ['nodeSelectorLabels', 'wireGuard'], 'HostFirewall', this.node.path);
+    // Before the snapshot, which spreads it: a string was read character by character (`'cp'`: the node labels "0": "c", "1": "p").
+    checkPropsObject(props.controlPlaneNodeLabels, 'HostFirewall controlPlaneNodeLabels', "{ 'node-role.kubernetes.io/control-plane': '' }", this.node.path);
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
     // and a list changed in between (nodeDnsServers[0] = '0.0.0.0/0') would skip the checks below.
     for (const [prop, list] of Object.entries(props)) {
@@ -206,6 +218,15 @@ export class HostFirewall extends Construct {
         });
       }
     }
+    // An unknown routing mode was read as native routing (no tunnel port kept open).
+    if (props.routingMode !== undefined && !Object.values(RoutingMode).includes(props.routingMode)) {
+      throw new CiliumPolicyError({
+        id: 'host-firewall-routing-mode',
+        message: `HostFirewall routingMode ${JSON.stringify(props.routingMode)} is not a routing mode: the guard would keep no tunnel port open`,
+        fix: 'pass RoutingMode.VXLAN (8472/UDP, the default), RoutingMode.GENEVE (6081/UDP) or RoutingMode.NATIVE (no tunnel)',
+        location: this.node.path,
+      });
+    }
     if (props.controlPlaneNodeLabels !== undefined && Object.keys(props.controlPlaneNodeLabels).length === 0) {
       throw new CiliumPolicyError({
         id: 'host-firewall-empty-list',
@@ -248,6 +269,8 @@ export class HostFirewall extends Construct {
       lockoutExemptions: props.exemptions,
     });
     this.keep(paths);
+    // After keep(): a peer the rules refuse (allowIngress) is refused there, with the call that got it.
+    this.refuseWorldClients();
     // Once per synthesis, like the policy's own validation (which drops its rendered model once validated).
     this.node.addValidation({ validate: () => [...synthMemo(this, this, 'checkLockout', () => this.checkLockout())] });
   }
@@ -290,6 +313,28 @@ export class HostFirewall extends Construct {
   public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
     this.ensureEgressGuard();
     this.policy.denyEgress(peer, options);
+  }
+
+  /** The peers etcd talks to: control-plane nodes by label (1.16+, node labels on), by CIDR, or the API server nodes. */
+  /** Refuses a client peer of a path that selects the whole world, as a /0 in the CIDR props is (`host-firewall-cidr-everything`). */
+  private refuseWorldClients(): void {
+    const props = this.props;
+    // The world as a client of the API server, the kubelet, Hubble or the metrics: a path opened to the internet.
+    for (const [prop, peers, opened] of [['apiServerClients', props.apiServerClients, 'the API server'], ['kubeletClients', props.kubeletClients,
+      'the kubelet API (10250/TCP)'], ['hubbleRelay', props.hubbleRelay && [props.hubbleRelay], 'the Hubble server (4244/TCP)'],
+    ['metricsScraper', props.metricsScraper && [props.metricsScraper], 'Cilium\'s metrics (9962-9965/TCP)']] as const) {
+      const world = peersSelectWholeWorld(peers ?? []);
+      if (world !== undefined) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-peer-world',
+          message: `HostFirewall ${prop} selects ${world}: ${opened} would be open to the world on every node the policy selects`,
+          fix: `name the clients meant (pods with Peer.endpoints(), networks with Peer.cidr('10.50.0.0/24'))${prop === 'apiServerClients'
+            ? ', or leave apiServerClients out for every pod' : ''}; a path meant to be open to the world is a rule of its own `
+            + '(allowIngress with Peer.entity(Entity.WORLD))',
+          location: this.node.path,
+        });
+      }
+    }
   }
 
   /** The peers etcd talks to: control-plane nodes by label (1.16+, node labels on), by CIDR, or the API server nodes. */

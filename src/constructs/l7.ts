@@ -334,7 +334,7 @@ export class L7 {
 
   /** Kafka rules (deprecated in Cilium 1.18); the ports must be TCP. */
   public static kafka(...rules: KafkaRule[]): L7 {
-    requireRules('kafka', rules.length, 'KafkaRule.of({})');
+    requireRules('kafka', rules.length, "no form: KafkaRule.of({}) is refused as well (l7-rule-empty); list the requests, e.g. KafkaRule.produce('orders'), or leave the l7 option out for no Kafka restriction");
     checkListOf(rules, 'L7.kafka() rules', 'a KafkaRule', '_toModel');
     return new L7({ kafka: rules.map((r) => r._toModel()) });
   }
@@ -388,7 +388,7 @@ function requireRules(kind: string, count: number, allowAll: string): void {
     throw new CiliumPolicyError({
       id: 'l7-no-rules',
       message: `L7.${kind}() without rules: Cilium reads an empty list as no L7 rule at all, so nothing would be restricted`,
-      fix: kind === 'generic' ? `pass at least one rule (${allowAll})` : `pass at least one rule; to allow every request through the proxy use ${allowAll}`,
+      fix: allowAll.startsWith('no form') ? `pass at least one rule (${allowAll})` : `pass at least one rule; to allow every request through the proxy use ${allowAll}`,
       location: callerLocation(),
     });
   }

@@ -7,6 +7,7 @@ import { workloadNamespace } from './workload';
 import { Peer } from './peer';
 import { checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { PolicyBase } from './policy-base';
+import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 
 /** The cloud instance-metadata endpoints: AWS/GCP/Azure IPv4 and the AWS IPv6 address. */
@@ -61,6 +62,7 @@ export class MetadataEndpointBlock extends Construct {
     checkPropsObject(props, 'new MetadataEndpointBlock()', "{ namespace: 'shop' }", this.node.path);
     checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
     checkListOf(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', undefined, this.node.path);
+    checkSelectorValue(props.endpointSelector, 'endpointSelector', this.node.path);
     const name = props.name ?? 'block-metadata-endpoint';
     const description = 'deny egress to the cloud metadata endpoint without switching egress to default deny';
     if (props.namespaces !== undefined && props.namespaces.length === 0) {

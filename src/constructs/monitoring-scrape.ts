@@ -2,9 +2,10 @@ import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { CiliumPolicyError } from '../core/errors';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
-import { checkListOf, checkNamespaceName, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig } from './peer-config';
+import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, LabelExpression } from './selector';
 import { clonePlain } from '../model/clone-plain';
@@ -44,6 +45,7 @@ export class MonitoringScrape extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringScrapeProps) {
     super(scope, id);
     checkPropsObject(props, 'new MonitoringScrape()', "{ scraper, namespaces: ['shop'], ports: [Port.tcp(9090)] }", this.node.path, true);
+    checkFlags(props, ['allowScraperEgress'], 'MonitoringScrape', this.node.path);
     checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);
     checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', '_match', this.node.path);
     const namespaces = [...new Set(props.namespaces ?? [])].sort();
@@ -56,7 +58,8 @@ export class MonitoringScrape extends Construct {
         location: this.node.path,
       });
     }
-    const scraper = checkedPeerConfig(props.scraper?.toPeerConfig(), 'MonitoringScrape scraper', this.node.path);
+    checkPeerValue(props.scraper, 'MonitoringScrape scraper:', this.node.path);
+    const scraper = checkedPeerConfig(props.scraper.toPeerConfig(), 'MonitoringScrape scraper', this.node.path);
     const scraperSelector = scraper.item.endpoints?.length === 1 ? scraper.item.endpoints[0] : undefined;
     // The namespace read from the selector itself: it is also the subject of the scraper's egress rule, in a clusterwide policy.
     if (scraper.field !== 'endpoints' || !scraperSelector || scraper.namespaceImplicit || !selectorConstrainsNamespace(scraperSelector)) {

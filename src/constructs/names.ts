@@ -60,6 +60,28 @@ export function checkPropsObject(value: unknown, what: string, example: string, 
 }
 
 /**
+ * Refuses flags that are not `true` or `false` (plain JavaScript, a value read from a file or the environment):
+ * `allowAllDnsLookups: 'false'` is truthy, so the construct did the opposite of what was written (every name), and
+ * `stagedRollout: 'false'` left a default deny unenforced.
+ * @param props the props or options given (an object)
+ * @param names the flags among them
+ * @param what the call, e.g. `new FqdnEgress()`
+ * @param location a construct path; default: the caller's file:line
+ */
+export function checkFlags(props: object, names: readonly string[], what: string, location?: string): void {
+  for (const name of names) {
+    const value = (props as Record<string, unknown>)[name];
+    if (value === undefined || typeof value === 'boolean') continue;
+    throw new CiliumPolicyError({
+      id: 'flag-not-boolean',
+      message: `${what} ${name} is ${describeValue(value)}, not true or false: JavaScript would read it as ${value ? 'true' : 'false'}`,
+      fix: `pass ${name}: true or ${name}: false (a value read from a file or the environment: compare it, e.g. value === 'true')`,
+      location: location ?? callerLocation(),
+    });
+  }
+}
+
+/**
  * Refuses a list that is not a list (a string would be read character by character: `namespaces: 'shop'` as the
  * namespaces s, h, o, p) or, with `property`, that holds `null`, `undefined` or an object without `property` (a function
  * or field every such value has, `L7.http()` rules, `TieredApp` tiers): reading it was a TypeError.

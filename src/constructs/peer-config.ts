@@ -1,6 +1,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import { selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes } from '../model/selectors';
+import { itemsSelectWholeWorld } from '../validate/lockout-guard';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
@@ -107,4 +108,40 @@ function checkEndpointSelectors(selectors: LabelSelectorModel[], what: string, d
     fix: 'keep it to pods: add allNamespaces: true to Peer.endpoints() (io.kubernetes.pod.namespace Exists), or a label the pods carry',
     location,
   });
+}
+
+/**
+ * Refuses a metrics scraper that selects the whole world (`scraper-world`): every peer would reach the metrics ports.
+ * @param scraper the scraper given
+ * @param what the prop, e.g. `DefaultDenyNamespace scrapeFrom`
+ * @param ports the ports it would reach, for the message
+ * @param location the construct path
+ */
+export function refuseWorldScraper(scraper: unknown, what: string, ports: string, location: string): void {
+  const world = peersSelectWholeWorld([scraper]);
+  if (world === undefined) return;
+  throw new CiliumPolicyError({
+    id: 'scraper-world',
+    message: `${what} selects ${world}: ${ports} would be open to the world, not to a scraper`,
+    fix: "name the scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), or its network with Peer.cidr(); "
+      + 'ports meant to be open to everyone are a rule of their own (allowIngress(Peer.entity(Entity.WORLD), { ports }))',
+    location,
+  });
+}
+
+/**
+ * Why peers named for a role (a DNS server, a metrics scraper, the clients of a node's API) select the whole world
+ * (`itemsSelectWholeWorld`: any peer, the `world` or `all` entity, CIDRs that hold every address), or `undefined`. A
+ * workload (pods, read at synthesis) and a value that is no peer count for nothing: the rule they go to refuses the latter.
+ * @param peers the peers given
+ */
+export function peersSelectWholeWorld(peers: readonly unknown[]): string | undefined {
+  const items = peers.flatMap((peer) => {
+    const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
+    if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return [];
+    const config = p.toPeerConfig() as PeerConfig | null | undefined;
+    const item = config !== null && typeof config === 'object' ? config.item : undefined;
+    return item !== null && typeof item === 'object' && !Array.isArray(item) ? [item] : [];
+  });
+  return itemsSelectWholeWorld(items);
 }

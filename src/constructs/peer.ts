@@ -5,7 +5,7 @@ import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
 import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from '../model/selectors';
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
-import { checkListOf, checkNamespaceName, checkNonEmptyLabels, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkNamespaceName, checkNonEmptyLabels, checkPropsObject } from './names';
 import { PeerConfig } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
@@ -92,6 +92,7 @@ export class Peer implements IPeer {
    */
   public static endpoints(options: EndpointsPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.endpoints()', "Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } })");
+    checkFlags(options, ['allNamespaces'], 'Peer.endpoints()');
     const set = [options.namespace !== undefined, options.allNamespaces === true, options.namespaceLabels !== undefined].filter(Boolean).length;
     if (set > 1) {
       throw new CiliumPolicyError({

@@ -19,6 +19,7 @@ import { IPeer, Peer } from './peer';
 import { PeerConfig, checkedPeerConfig } from './peer-config';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { Port } from './port';
+import { checkFlags, checkPropsObject } from './names';
 import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
@@ -155,6 +156,10 @@ export class PolicyRule {
   private readonly options: PolicyRuleOptions;
 
   private constructor(given: PolicyRuleOptions, private readonly owner: string) {
+    // `enableDefaultDeny: true` was written as `{}` (both directions default deny), `labels: 'x'` as the label "0": "x".
+    checkPropsObject(given.enableDefaultDeny, 'enableDefaultDeny', '{ enableDefaultDeny: { ingress: false } }', owner);
+    if (given.enableDefaultDeny !== undefined) checkFlags(given.enableDefaultDeny, ['ingress', 'egress'], 'enableDefaultDeny', owner);
+    checkPropsObject(given.labels, 'labels', "{ labels: { team: 'payments' } }", owner);
     // Rendered at synthesis: the options as given now, so a map changed by the caller afterwards (enableDefaultDeny's
     // `ingress: true` turned to false, a label) is not what gets written.
     const options: PolicyRuleOptions = {
@@ -171,20 +176,8 @@ export class PolicyRule {
         location: owner,
       });
     }
-    // Plain JavaScript (or code written for 0.x) may hand a workload construct itself where a selector value goes.
-    const selectors = [
-      { field: 'endpointSelector', value: options.endpointSelector, method: 'toEndpointSelector', what: 'an endpoint selector',
-        fix: 'select the pods of a workload with EndpointSelector.workload(deployment), or labels with EndpointSelector.labels({ … })' },
-      { field: 'nodeSelector', value: options.nodeSelector, method: 'toNodeSelector', what: 'a node selector',
-        fix: 'select nodes with NodeSelector.labels({ … }) or NodeSelector.all()' },
-    ];
-    for (const { field, value, method, what, fix } of selectors) {
-      if (value && typeof (value as unknown as Record<string, unknown>)[method] !== 'function') {
-        throw new CiliumPolicyError({
-          id: 'selector-unknown', message: `${field} ${describeSelectorValue(value)} is not ${what}`, fix, location: owner,
-        });
-      }
-    }
+    checkSelectorValue(options.endpointSelector, 'endpointSelector', owner);
+    checkSelectorValue(options.nodeSelector, 'nodeSelector', owner);
   }
 
   /**
@@ -365,17 +358,7 @@ export class PolicyRule {
    * other non-peer as the peer, a port list where the options go.
    */
   private checkCall(verb: string, peer: IPeer, options: AllowOptions): void {
-    if (peer === null || typeof peer !== 'object' || typeof (peer as Partial<IPeer>).toPeerConfig !== 'function') {
-      const construct = isApiObjectHolder(peer);
-      throw new CiliumPolicyError({
-        id: 'peer-unknown',
-        message: `${construct ? peer.node.path : String(peer)} is not a peer`,
-        fix: construct
-          ? `wrap a workload or Service in Peer.workload(): ${verb}(Peer.workload(deployment))`
-          : 'pass a Peer (Peer.endpoints(), Peer.entity(), Peer.workload(deployment), …)',
-        location: this.owner,
-      });
-    }
+    checkPeerValue(peer, verb, this.owner);
     if (options !== null && typeof options === 'object' && options.l7 !== undefined && typeof (options.l7 as Partial<L7> | null)?._toModel !== 'function') {
       throw new CiliumPolicyError({
         id: 'l7-not-l7',
@@ -489,7 +472,7 @@ export class PolicyRule {
           severity: Severity.ERROR,
           path,
           message: `${peer.description} has no namespace: in a clusterwide policy it would match pods of every namespace`,
-          fix: 'give Peer.endpoints() a namespace, or allNamespaces: true if every namespace is meant',
+          fix: 'give the peer a namespace: Peer.endpoints({ namespace, … }), or Peer.selectedBy(selector, namespace) for a selector; allNamespaces: true if every namespace is meant',
         });
       } else if (context.namespace !== undefined) {
         const namespace = context.namespace;
@@ -601,4 +584,39 @@ function subjectNamespaceLabels(model: LabelSelectorModel, context: RuleRenderCo
       });
     }
   }
+}
+
+/**
+ * Refuses what the types rule out but plain JavaScript (or code written for 0.x) can pass where a selector goes: a
+ * workload construct itself, a plain label map (`{ app: 'web' }`), a string.
+ * @param value the value given (`undefined`: none)
+ * @param field `endpointSelector` or `nodeSelector`
+ * @param location the construct path
+ */
+export function checkSelectorValue(value: unknown, field: 'endpointSelector' | 'nodeSelector', location: string): void {
+  const [method, what, fix] = field === 'endpointSelector'
+    ? ['toEndpointSelector', 'an endpoint selector', 'select the pods of a workload with EndpointSelector.workload(deployment), or labels with EndpointSelector.labels({ … })']
+    : ['toNodeSelector', 'a node selector', 'select nodes with NodeSelector.labels({ … }) or NodeSelector.all()'];
+  if (value && typeof (value as Record<string, unknown>)[method] !== 'function') {
+    throw new CiliumPolicyError({ id: 'selector-unknown', message: `${field} ${describeSelectorValue(value)} is not ${what}`, fix, location });
+  }
+}
+
+/**
+ * Refuses a value that is not a peer where one goes (plain JavaScript): a workload construct itself, a string.
+ * @param peer the value given
+ * @param verb the call, for the fix (`allowEgress`), or the prop followed by a colon (`MonitoringScrape scraper:`)
+ * @param location the construct path
+ */
+export function checkPeerValue(peer: unknown, verb: string, location: string): asserts peer is IPeer {
+  if (peer !== null && typeof peer === 'object' && typeof (peer as Partial<IPeer>).toPeerConfig === 'function') return;
+  const construct = isApiObjectHolder(peer);
+  throw new CiliumPolicyError({
+    id: 'peer-unknown',
+    message: `${construct ? peer.node.path : String(peer)} is not a peer`,
+    fix: construct
+      ? `wrap a workload or Service in Peer.workload(): ${verb.endsWith(':') ? `${verb} ` : `${verb}(`}Peer.workload(deployment)${verb.endsWith(':') ? '' : ')'}`
+      : 'pass a Peer (Peer.endpoints(), Peer.entity(), Peer.workload(deployment), …)',
+    location,
+  });
 }

@@ -11,7 +11,8 @@ import { allowDns, allowHostProbes } from './builtins';
 import { Selector } from '../model/labels';
 import { LabelSelectorModel } from '../model/policy-model';
 import { describeSelector, implies } from '../validate/pod-selectors';
-import { checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject } from './names';
+import { refuseWorldScraper } from './peer-config';
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
 export interface TierEgress {
@@ -110,7 +111,8 @@ export interface TieredAppProps {
    */
   readonly egressLockdown?: boolean;
   /**
-   * The DNS server for `egressLockdown`.
+   * The DNS server for `egressLockdown` (refused without it, `tiered-app-dns-without-lockdown`).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -121,7 +123,8 @@ export interface TieredAppProps {
   readonly dnsRules?: DnsRule[];
   /**
    * A metrics scraper (e.g. Prometheus), allowed into each tier on that tier's own `metricsPorts` (a tier without
-   * them is not scraped; at least one tier must declare them).
+   * them is not scraped; at least one tier must declare them). A peer that selects the world (`Peer.any()`, the `world` or
+   * `all` entity, a /0) is refused (`scraper-world`).
    * @default - none
    */
   readonly metricsFrom?: IPeer;
@@ -148,6 +151,7 @@ export class TieredApp extends Construct {
     super(scope, id);
     checkPropsObject(props, 'new TieredApp()', "{ tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }] }", this.node.path, true);
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
+    checkFlags(props, ['egressLockdown'], 'TieredApp', this.node.path);
     this.namespace = namespace;
     checkListOf(props.entry, 'TieredApp entry', 'a peer', undefined, this.node.path);
     checkListOf(props.tiers, 'TieredApp tiers', 'a tier ({ name, labels, ports })', 'name', this.node.path);
@@ -162,11 +166,12 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
-    if (props.dnsRules !== undefined && !props.egressLockdown) {
+    if ((props.dnsRules !== undefined || props.dnsServer !== undefined) && !props.egressLockdown) {
+      const given = props.dnsRules !== undefined ? 'dnsRules' : 'dnsServer';
       throw new CiliumPolicyError({
         id: 'tiered-app-dns-without-lockdown',
-        message: 'dnsRules is set, but egressLockdown is off, so DNS is not restricted at all',
-        fix: 'set egressLockdown: true, or drop dnsRules',
+        message: `${given} is set, but egressLockdown is off, so DNS is not restricted at all`,
+        fix: `set egressLockdown: true, or drop ${given}`,
         location: this.node.path,
       });
     }
@@ -180,6 +185,9 @@ export class TieredApp extends Construct {
         fix: "give the tiers that expose metrics their ports, e.g. { name: 'api', …, metricsPorts: [Port.tcp(9090)] }",
         location: this.node.path,
       });
+    }
+    if (props.metricsFrom && scraped.length > 0) {
+      refuseWorldScraper(props.metricsFrom, 'TieredApp metricsFrom', `the metricsPorts of tier ${scraped.map((t) => t.name).join(', ')}`, this.node.path);
     }
     if (!props.metricsFrom && scraped.length > 0) {
       throw new CiliumPolicyError({

@@ -84,9 +84,26 @@ export function readService(construct: IConstruct): ServiceInfo | undefined {
  * port resolved to the container port number of the workloads the Service selects in the same app.
  */
 export function serviceTargetPorts(service: IConstruct): PortProtocolModel[] {
+  const ports = serviceTargetPortsOrReason(service);
+  if (typeof ports !== 'string') return ports;
+  throw new CiliumPolicyError({
+    id: 'service-target-port-unresolved',
+    message: ports,
+    fix: ports.includes('several container ports')
+      ? 'give the port of that name one number in every workload the Service selects, or use a numeric targetPort; where a rule names '
+        + 'the ports itself (allowEgress(Peer.workload(svc), { ports }), a tier\'s ports), the Service\'s are not needed'
+      : 'declare the container port with that name on the selected workload, or use a numeric targetPort; where a rule names the ports '
+        + 'itself (allowEgress(Peer.workload(svc), { ports }), a tier\'s ports), the Service\'s are not needed',
+    location: service.node.path,
+  });
+}
+
+/** `serviceTargetPorts`, or why a named target port cannot be resolved in this app (no workload, or several numbers). */
+function serviceTargetPortsOrReason(service: IConstruct): PortProtocolModel[] | string {
   const info = readService(service);
   if (!info) throw new Error(`internal: ${service.node.path} is not a Service`);
-  return info.ports.map((p) => {
+  const ports: PortProtocolModel[] = [];
+  for (const p of info.ports) {
     if (isNumericTargetPort(p.targetPort)) {
       const port = Number(p.targetPort);
       // Port 0 would be written as every port; the API server refuses it, and anything outside 1-65535.
@@ -99,7 +116,8 @@ export function serviceTargetPorts(service: IConstruct): PortProtocolModel[] {
           location: service.node.path,
         });
       }
-      return { port: String(port), protocol: p.protocol };
+      ports.push({ port: String(port), protocol: p.protocol });
+      continue;
     }
     const name = String(p.targetPort);
     const workloads = appObjects(service, 'workload').flatMap((c) => {
@@ -108,16 +126,12 @@ export function serviceTargetPorts(service: IConstruct): PortProtocolModel[] {
     });
     const matches = namedTargetPorts(name, serviceBackends(info, workloads));
     if (matches.length !== 1) {
-      throw new CiliumPolicyError({
-        id: 'service-target-port-unresolved',
-        message: `Service ${service.node.path} targets the named port "${name}", which ${matches.length === 0
-          ? 'no workload it selects in this app declares' : `resolves to several container ports (${matches.map((m) => `${m.port}/${m.protocol}`).join(', ')})`}`,
-        fix: 'declare the container port with that name on the selected workload, or use a numeric targetPort',
-        location: service.node.path,
-      });
+      return `Service ${service.node.path} targets the named port "${name}", which ${matches.length === 0
+        ? 'no workload it selects in this app declares' : `resolves to several container ports (${matches.map((m) => `${m.port}/${m.protocol}`).join(', ')})`}`;
     }
-    return { port: String(matches[0].port), protocol: matches[0].protocol };
-  });
+    ports.push({ port: String(matches[0].port), protocol: matches[0].protocol });
+  }
+  return ports;
 }
 
 /** The endpoint selector of a workload's pods (or of the pods a Service selects), read when called. */
@@ -146,11 +160,20 @@ export function workloadNamespace(construct: IConstruct): string | undefined {
  *   beside the serving one), selects it
  */
 export function servingPorts(construct: IConstruct): PortProtocolModel[] | undefined {
-  if (readService(construct)) return serviceTargetPorts(construct);
+  const service = readService(construct) ? construct : selectingService(construct);
+  return service === undefined ? undefined : dedupe(serviceTargetPorts(service));
+}
+
+/** The one Service of the app that selects a workload (`undefined`: none, or several), or the Service itself. */
+function selectingService(construct: IConstruct): IConstruct | undefined {
   const services = selectingServices(construct);
-  if (services.length !== 1) return undefined;
+  return services.length === 1 ? services[0] : undefined;
+}
+
+/** The ports without repeats, in order. */
+function dedupe(ports: PortProtocolModel[]): PortProtocolModel[] {
   const seen = new Set<string>();
-  return services.flatMap(serviceTargetPorts).filter((p) => {
+  return ports.filter((p) => {
     const key = `${p.port}/${p.protocol}`;
     if (seen.has(key)) return false;
     seen.add(key);
@@ -244,8 +267,11 @@ export function isApiObjectHolder(x: unknown): x is IConstruct {
 
 /** A workload's or Service's serving ports as the default of an egress rule, or why there are none (never an empty list: every port). */
 function portsOrReason(construct: IConstruct): Pick<PeerConfig, 'defaultPorts' | 'defaultPortsUnknown'> {
-  const ports = servingPorts(construct);
-  return ports && ports.length > 0 ? { defaultPorts: ports } : { defaultPortsUnknown: noServingPorts(construct) };
+  // A named target port that does not resolve matters only to a rule without ports of its own: that one is refused with it.
+  const service = readService(construct) ? construct : selectingService(construct);
+  const ports = service === undefined ? undefined : serviceTargetPortsOrReason(service);
+  if (typeof ports === 'string') return { defaultPortsUnknown: ports };
+  return ports && ports.length > 0 ? { defaultPorts: dedupe(ports) } : { defaultPortsUnknown: noServingPorts(construct) };
 }
 
 /** The label cdk8s-plus selects its workloads by: a hash of the construct path. */

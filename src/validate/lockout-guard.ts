@@ -323,12 +323,35 @@ const UNUSABLE: readonly AddressRange[] = ['0.0.0.0/8', '127.0.0.0/8', '169.254.
  * same "whole world" as for denies; `undefined` when they hold no whole family. Unparsable entries count for nothing.
  */
 export function cidrsHoldWholeWorld(cidrs: readonly string[]): 4 | 6 | undefined {
-  const ranges = cidrs.flatMap((t) => {
-    const c = parseCidr(t);
-    return c ? [cidrRange(c)] : [];
-  });
+  return itemCidrsHoldWholeWorld([{ cidr: [...cidrs] }]);
+}
+
+/**
+ * The family whose every usable address the CIDRs of rule items hold together: `cidr`, and each `cidrSet` entry's `cidr`
+ * minus its `except`s (`0.0.0.0/0` except `0.0.0.0/32` is the whole world; CIDR groups count for nothing, their addresses
+ * are not known); `undefined` when they hold no whole family.
+ */
+function itemCidrsHoldWholeWorld(items: readonly RuleItemModel[]): 4 | 6 | undefined {
+  const ranges = items.flatMap((item) => itemRanges(item, new Map()));
   if (ranges.length === 0) return undefined;
   return ([4, 6] as const).find((f) => ranges.some((r) => r.family === f) && rangesCoverFamily([...ranges, ...UNUSABLE], f));
+}
+
+/** The entities that hold every address outside the cluster (all of IPv4 or IPv6 at least). */
+const WORLD_ENTITIES: readonly string[] = ['all', 'world', 'world-ipv4', 'world-ipv6'];
+
+/**
+ * Why the peers of rule items, together, select the whole world, or `undefined` when they do not: an item without a peer
+ * field (any peer), the `world` or `all` entity, or CIDRs that hold every usable address of a family (`0.0.0.0/0`,
+ * `0.0.0.0/1` + `128.0.0.0/1`). For the guard's sources, which must never be the world (`HostFirewall`).
+ * @param items the peers' rule items
+ */
+export function itemsSelectWholeWorld(items: readonly RuleItemModel[]): string | undefined {
+  if (items.some((item) => itemPeerScope(item, false) === 'any')) return 'any peer';
+  const entity = items.flatMap((item) => strings(item.entities)).find((e) => WORLD_ENTITIES.includes(e));
+  if (entity !== undefined) return `the entity ${entity}`;
+  const family = itemCidrsHoldWholeWorld(items);
+  return family !== undefined ? `every ${family === 6 ? 'IPv6' : 'IPv4'} address` : undefined;
 }
 
 /** Whether ranges hold every usable IPv4 or every usable IPv6 address. */

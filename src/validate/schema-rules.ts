@@ -174,8 +174,17 @@ function checkStrings(ctx: CheckContext, values: unknown, path: string, what: st
 
 function checkCidrString(ctx: CheckContext, value: string, path: string): void {
   if (crdAcceptsCidr(value, ctx.version)) return;
-  const bare = parseAddr(value, true) !== undefined;
+  const addr = parseAddr(value, true);
   const family = value.includes(':') ? 128 : 32;
+  if (addr?.zone !== undefined) {
+    // The zone swallows what follows the `%`, a prefix length too (`fe80::1%eth0/128`): no CIDR carries one.
+    const slash = value.lastIndexOf('/');
+    const prefix = slash > value.indexOf('%') && /^[0-9]+$/.test(value.slice(slash + 1)) ? value.slice(slash + 1) : String(family);
+    ctx.report('crd-cidr', path, `${show(value)} has an IPv6 zone (after "%"), which no CIDR carries; the API server of Cilium ${ctx.version} rejects it`,
+      `drop the zone: write ${value.slice(0, value.indexOf('%'))}/${prefix}`);
+    return;
+  }
+  const bare = addr !== undefined;
   ctx.report('crd-cidr', path, bare ? `${show(value)} is an IP address, not a CIDR; the API server of Cilium ${ctx.version} rejects it`
     : `${show(value)} is not a valid CIDR`,
   bare ? `write ${value}/${family}` : 'write an address and a prefix length, such as 10.0.0.0/8 or 2001:db8::/32');

@@ -6,6 +6,7 @@ import {
   CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, FqdnEgress, Grpc, HostFirewall, HttpRule,
   IPortSpec, KafkaRule, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, PolicySet, Port, Queries, TieredApp, VerdictKind,
 } from '../../src';
+import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
 const CNP = `apiVersion: cilium.io/v2
@@ -153,5 +154,90 @@ describe('null, undefined or a non-list where props, options or a list go: a cod
     const names = refusal(() => p.allowEgress(Peer.any(), { ports: [Port.tcp(443)], serverNames: 'api.example.com' as never }));
     expect(names.id).toBe('server-names-not-list');
     expect(names.message).toContain('serverNames is "api.example.com", not a list (a string would be read character by character)');
+  });
+});
+
+// A flag read from a config file or the environment arrives as the string 'false', which JavaScript reads as true: the
+// constructs did the opposite of what was written.
+describe('a flag that is not true or false is refused (flag-not-boolean)', () => {
+  const WEB = 'pod:shop:app=web';
+  const KUBE_DNS = 'pod:kube-system:k8s-app=kube-dns';
+
+  test('FqdnEgress allowAllDnsLookups: "false" (every name could be looked up)', () => {
+    const r = refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com'], allowAllDnsLookups: 'false' as never }));
+    expect(r.id).toBe('flag-not-boolean');
+    expect(r.message).toMatch(/^\[test\/f\] FqdnEgress allowAllDnsLookups is a string \("false"\), not true or false: JavaScript would read it as true/);
+    expect(r.message).toContain('fix: pass allowAllDnsLookups: true or allowAllDnsLookups: false (a value read from a file or the environment: compare it');
+    const c = chart('shop');
+    new FqdnEgress(c, 'f', { fqdns: ['api.example.com'], allowAllDnsLookups: false });
+    expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+    expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com' })).toBe('l7-denied');
+  });
+
+  test('DefaultDenyNamespace stagedRollout: "false" (the default deny was written unenforced), and every other flag', () => {
+    expect(refusal(() => new DefaultDenyNamespace(chart('shop'), 'd', { stagedRollout: 'false' as never })).id).toBe('flag-not-boolean');
+    for (const flag of ['ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer', 'allowHostProbes', 'blockMetadataEndpoint']) {
+      const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'd', { [flag]: 'false' }));
+      expect([r.id, r.message]).toEqual(['flag-not-boolean', expect.stringContaining(`DefaultDenyNamespace ${flag} is a string ("false")`)]);
+    }
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'd', { stagedRollout: false });
+    expect(verdictOf(c, 'pod:other:app=x', WEB, '8080/TCP')).toBe('denied');
+    expect(verdictOf(c, 'entity:host', WEB, '8080/TCP')).toBe('allowed');
+  });
+
+  test('Peer.endpoints allNamespaces: "false" (the pods of every namespace were selected)', () => {
+    const r = refusal(() => Peer.endpoints({ labels: { app: 'web' }, allNamespaces: 'false' as never }));
+    expect([r.id, r.message]).toEqual(['flag-not-boolean', expect.stringContaining('Peer.endpoints() allNamespaces is a string ("false")')]);
+    const c = chart('shop');
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.endpoints({ labels: { app: 'web' }, allNamespaces: false }), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, WEB, 'pod:shop:app=api', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:other:app=web', 'pod:shop:app=api', '80/TCP')).toBe('denied');
+  });
+
+  test.each([
+    ['ClusterDefaultDeny', (v: never) => new ClusterDefaultDeny(chart(), 'c', { dnsVisibility: v }), 'dnsVisibility'],
+    ['ClusterDefaultDeny', (v: never) => new ClusterDefaultDeny(chart(), 'c', { egress: v }), 'egress'],
+    ['MonitoringScrape', (v: never) => new MonitoringScrape(chart(), 'm', {
+      scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), namespaces: ['shop'], ports: [Port.tcp(9090)], allowScraperEgress: v,
+    }), 'allowScraperEgress'],
+    ['TieredApp', (v: never) => new TieredApp(chart('shop'), 't', { egressLockdown: v, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] }),
+      'egressLockdown'],
+    ['HostFirewall', (v: never) => new HostFirewall(chart(), 'h', { managementCidrs: ['10.50.0.0/24'], wireGuard: v }), 'wireGuard'],
+    ['HostFirewall', (v: never) => new HostFirewall(chart(), 'h', { managementCidrs: ['10.50.0.0/24'], nodeSelectorLabels: v }), 'nodeSelectorLabels'],
+    ['enableDefaultDeny', (v: never) => new CiliumPolicy(chart('shop'), 'p', { enableDefaultDeny: { ingress: v } }), 'ingress'],
+  ])('%s %s', (what, build, flag) => {
+    for (const value of ['false', 1, 0, null]) {
+      const r = refusal(() => build(value as never));
+      expect([r.id, r.message]).toEqual(['flag-not-boolean', expect.stringContaining(`${what} ${flag} is `)]);
+    }
+  });
+});
+
+describe('a string or a boolean where an object goes is refused, never read character by character', () => {
+  test('enableDefaultDeny: true (it was written as {}, both directions default deny) and labels: "x" (the label "0": "x")', () => {
+    const edd = refusal(() => new CiliumPolicy(chart('shop'), 'p', { enableDefaultDeny: true as never }));
+    expect([edd.id, edd.message]).toEqual(['props-not-object', expect.stringContaining('enableDefaultDeny got a boolean (true)')]);
+    expect(refusal(() => new CiliumPolicy(chart('shop'), 'p', { labels: 'x' as never })).id).toBe('props-not-object');
+  });
+
+  test('HostFirewall controlPlaneNodeLabels: "cp" (fromNodes with the labels "0": "c", "1": "p") and an unknown routing mode (no tunnel port)', () => {
+    const labels = refusal(() => new HostFirewall(chart(), 'h', { managementCidrs: ['10.50.0.0/24'], controlPlaneNodeLabels: 'cp' as never, nodeSelectorLabels: true }));
+    expect([labels.id, labels.message]).toEqual(['props-not-object', expect.stringContaining('HostFirewall controlPlaneNodeLabels got a string ("cp")')]);
+    const mode = refusal(() => new HostFirewall(chart(), 'h', { managementCidrs: ['10.50.0.0/24'], routingMode: 'vxlan2' as never }));
+    expect([mode.id, mode.message]).toEqual(['host-firewall-routing-mode', expect.stringContaining('routingMode "vxlan2" is not a routing mode')]);
+    const c = chart();
+    new HostFirewall(c, 'h', { managementCidrs: ['10.50.0.0/24'], routingMode: 'geneve' as never });
+    expect(verdictOf(c, 'entity:remote-node', 'node:kubernetes.io/hostname=n1', '6081/UDP', { hostFirewall: true })).toBe('allowed');
+    expect(verdictOf(c, 'entity:remote-node', 'node:kubernetes.io/hostname=n1', '8472/UDP', { hostFirewall: true })).toBe('denied');
+  });
+
+  test('a string as MonitoringScrape scraper, or as a selector beside MetadataEndpointBlock namespaces: refused (a TypeError before)', () => {
+    const scraper = refusal(() => new MonitoringScrape(chart(), 'm', { scraper: 'prometheus' as never, namespaces: ['shop'], ports: [Port.tcp(9090)] }));
+    expect([scraper.id, scraper.message]).toEqual(['peer-unknown', expect.stringContaining('prometheus is not a peer')]);
+    const selector = refusal(() => new MetadataEndpointBlock(chart(), 'm', { namespaces: ['shop'], endpointSelector: { app: 'web' } as never }));
+    expect([selector.id, selector.message]).toEqual(['selector-unknown', expect.stringContaining('endpointSelector')]);
+    expect(refusal(() => new ClusterDefaultDeny(chart(), 'c', { egress: true, dnsServer: 'kube-dns' as never })).id).toBe('peer-unknown');
   });
 });

@@ -154,6 +154,28 @@ describe('ClusterDefaultDeny egress and DNS visibility', () => {
     expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com' })).toBe('l7-denied');
   });
 
+  test('dnsRules without egress: refused where they would restrict nothing (no DNS rule, or a visibility-only one from 1.18)', () => {
+    const names = [DnsRule.exact('api.example.com')];
+    const none = refusal(() => deny({ dnsRules: names }));
+    expect(none.id).toBe('cluster-default-deny-dns-rules');
+    expect(none.message).toContain('dnsRules is set without egress: true, so every lookup stays allowed: no DNS rule is written');
+    for (const version of [CiliumVersion.V1_18, CiliumVersion.V1_19]) {
+      const visibility = refusal(() => deny({ dnsVisibility: true, dnsRules: names }, version));
+      expect(visibility.id).toBe('cluster-default-deny-dns-rules');
+      expect(visibility.message).toContain(`from Cilium 1.18 (target is ${version}) the L7 rules of such a rule give visibility only`);
+    }
+    // What the refused form allowed on 1.19: every name, despite the list.
+    const open = chart();
+    new ClusterDefaultDeny(open, 'deny', { dnsVisibility: true });
+    expect(verdictOf(open, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com' })).toBe('allowed');
+    // On 1.17 the visibility rule's names restrict.
+    const c = deny({ dnsVisibility: true, dnsRules: names }, CiliumVersion.V1_17);
+    expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'api.example.com', ciliumVersion: CiliumVersion.V1_17 })).toBe('allowed');
+    expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com', ciliumVersion: CiliumVersion.V1_17 })).toBe('l7-denied');
+    const egress = deny({ egress: true, dnsRules: names });
+    expect(verdictOf(egress, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com' })).toBe('l7-denied');
+  });
+
   test('dnsVisibility on an ingress-only default deny: DNS through the proxy, egress still not denied', () => {
     const c = deny({ dnsVisibility: true });
     expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'egress', { dns: 'api.example.com' })).toBe(`allowed ${NAME} specs[0].egress[0]`);

@@ -389,3 +389,48 @@ describe('HostFirewall refusals, by error id', () => {
     expect(refusal(() => firewall().fw.denyEgress(Peer.cidr('10.9.0.0/16'))).id).toBe('host-firewall-node-dns');
   });
 });
+
+// The guard's peers are never the world, as its CIDRs are not (host-firewall-cidr-everything): `kubeletClients: [Peer.any()]`
+// was written as `fromEntities: [all]` on 10250/TCP, the kubelet API of every selected node open to the internet.
+describe('HostFirewall: a client peer that is the whole world is refused (host-firewall-peer-world)', () => {
+  const worlds: [string, Peer[]][] = [
+    ['Peer.any()', [Peer.any()]],
+    ['the world entity', [Peer.entity(Entity.WORLD)]],
+    ['the all entity', [Peer.entity(Entity.ALL)]],
+    ['0.0.0.0/0', [Peer.cidr('0.0.0.0/0')]],
+    ['::/0 except addresses nobody has', [Peer.cidr('::/0', { except: ['fe80::/10'] })]],
+    ['0.0.0.0/1 and 128.0.0.0/1', [Peer.cidr('0.0.0.0/1'), Peer.cidr('128.0.0.0/1')]],
+  ];
+  const props: [keyof HostFirewallProps, string, string][] = [
+    ['apiServerClients', '6443/TCP', 'the API server'],
+    ['kubeletClients', '10250/TCP', 'the kubelet API (10250/TCP)'],
+    ['hubbleRelay', '4244/TCP', 'the Hubble server (4244/TCP)'],
+    ['metricsScraper', '9962/TCP', 'Cilium\'s metrics (9962-9965/TCP)'],
+  ];
+
+  describe.each(props)('%s', (prop, port, opened) => {
+    const given = (peers: Peer[]): Partial<HostFirewallProps> => ({ [prop]: prop.endsWith('Clients') ? peers : peers[0] });
+
+    test.each(worlds.filter(([, peers]) => prop.endsWith('Clients') || peers.length === 1))('%s', (_, peers) => {
+      const r = refusal(() => firewall(given(peers)));
+      expect(r.id).toBe('host-firewall-peer-world');
+      expect(r.message).toContain(`HostFirewall ${prop} selects `);
+      expect(r.message).toContain(`${opened} would be open to the world`);
+    });
+
+    test('named clients are kept, and the world stays out', () => {
+      const { c } = firewall(given([Peer.cidr('10.60.0.0/24'), Peer.cidr('0.0.0.0/1')]));
+      expect(into(c, 'cidr:10.60.0.7', port)).toBe('allowed');
+      expect(into(c, 'cidr:10.1.2.3', port)).toBe(prop.endsWith('Clients') ? 'allowed' : 'denied');
+      expect(into(c, 'cidr:203.0.113.5', port)).toBe('denied');
+      expect(into(c, 'cidr:10.1.2.3', '22/TCP')).toBe('denied');
+    });
+  });
+
+  test('the pods of a namespace, or a part of the world, are not the world', () => {
+    const { c } = firewall({ kubeletClients: [Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } })] });
+    expect(into(c, 'pod:kube-system:k8s-app=metrics-server', '10250/TCP')).toBe('allowed');
+    expect(into(c, 'pod:shop:app=web', '10250/TCP')).toBe('denied');
+    expect(into(c, 'cidr:203.0.113.5', '10250/TCP')).toBe('denied');
+  });
+});

@@ -271,6 +271,16 @@ describe('L7: the rule lists', () => {
     expect(refusal(() => L7.dns()).id).toBe('l7-no-rules');
   });
 
+  test('the fix of an empty list names a form that is accepted (L7.kafka() pointed to KafkaRule.of({}), which is refused)', () => {
+    expect(refusal(() => L7.http()).message).toContain('use HttpRule.any()');
+    expect(L7.http(HttpRule.any()).kind).toBe('http');
+    expect(refusal(() => L7.dns()).message).toContain('use DnsRule.all()');
+    expect(L7.dns(DnsRule.all()).kind).toBe('dns');
+    const kafka = refusal(() => L7.kafka());
+    expect(kafka.message).toMatch(/fix: pass at least one rule \(no form: KafkaRule\.of\(\{\}\) is refused as well \(l7-rule-empty\); list the requests, e\.g\. KafkaRule\.produce\('orders'\)/);
+    expect(kafka.message).not.toContain('use KafkaRule.of({})');
+  });
+
   test('the kind of each list, and the generic parser, refused without rules (every request passes the parser then) (contract)', () => {
     expect(L7.http(HttpRule.get('/')).kind).toBe('http');
     expect(L7.kafka(KafkaRule.produce('t')).kind).toBe('kafka');

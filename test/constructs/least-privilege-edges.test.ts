@@ -5,8 +5,8 @@ import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, HeaderMismatchAction, HttpRule, L7,
-  FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
+  Builtins, CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, HeaderMismatchAction,
+  HttpRule, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -331,5 +331,83 @@ describe('a DNS pattern whose meaning depends on the Cilium version is refused; 
     new FqdnEgress(c, 'e', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['*.example.com'] });
     expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.example.com@192.0.2.10', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.example.org@192.0.2.10', '443/TCP')).toBe('denied');
+  });
+});
+
+// `dnsServer: Peer.any()` (or the world, or a /0) wrote the DNS companion as 53/UDP and 53/TCP to every peer: the pods could
+// query, and tunnel through, any DNS server on the internet, where the prop names their resolver.
+describe('the DNS companion goes to the resolver named, never to the whole world (dns-server-world)', () => {
+  const worlds: [string, () => Peer][] = [
+    ['Peer.any()', () => Peer.any()], ['the world entity', () => Peer.entity(Entity.WORLD)], ['the all entity', () => Peer.entity(Entity.ALL)],
+    ['::/0', () => Peer.cidr('::/0')], ['0.0.0.0/0 except a link-local hole', () => Peer.cidr('0.0.0.0/0', { except: ['169.254.0.0/16'] })],
+  ];
+  const builds: [string, (c: Chart, dnsServer: Peer) => unknown][] = [
+    ['DefaultDenyNamespace', (c, dnsServer) => new DefaultDenyNamespace(c, 'deny', { dnsServer })],
+    ['FqdnEgress', (c, dnsServer) => new FqdnEgress(c, 'fqdn', { fqdns: ['api.example.com'], dnsServer })],
+    ['TieredApp', (c, dnsServer) => new TieredApp(c, 'app', { egressLockdown: true, dnsServer, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] })],
+    ['ClusterDefaultDeny', (c, dnsServer) => new ClusterDefaultDeny(c, 'deny', { egress: true, dnsServer })],
+    ['Builtins.allowDns', (c, dnsServer) => Builtins.allowDns(new CiliumPolicy(c, 'p').rule, { dnsServer })],
+  ];
+
+  describe.each(builds)('%s', (_, build) => {
+    test.each(worlds)('%s is refused', (_what, peer) => {
+      const r = refusal(() => build(chart('shop'), peer()));
+      expect(r.id).toBe('dns-server-world');
+      expect(r.message).toMatch(/dnsServer selects (any peer|the entity (world|all)|every IPv[46] address): the DNS companion would let the pods send DNS/);
+      expect(r.message).toContain("Peer.cidr('169.254.20.10/32')");
+    });
+
+    test('a resolver by address: DNS to it, not to a server on the internet', () => {
+      const c = chart('shop');
+      build(c, Peer.cidr('169.254.20.10/32'));
+      expect(verdictOf(c, WEB, 'cidr:169.254.20.10', '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+      expect(verdictOf(c, WEB, 'cidr:8.8.8.8', '53/UDP', { dns: 'api.example.com' })).toBe('denied');
+    });
+  });
+});
+
+// `scrapeFrom: Peer.any()` wrote the scrape ports of every pod of the namespace open to every peer, the world included.
+describe('a metrics scraper is never the whole world (scraper-world)', () => {
+  const worlds: [string, () => Peer][] = [
+    ['Peer.any()', () => Peer.any()], ['the world entity', () => Peer.entity(Entity.WORLD)], ['0.0.0.0/0', () => Peer.cidr('0.0.0.0/0')],
+  ];
+  const tiers = (metricsFrom: Peer): TieredApp => new TieredApp(chart('shop'), 'app', {
+    metricsFrom, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }],
+  });
+
+  test.each(worlds)('DefaultDenyNamespace scrapeFrom: %s', (_what, peer) => {
+    const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { scrapeFrom: peer(), scrapePorts: [Port.tcp(9090)] }));
+    expect(r.id).toBe('scraper-world');
+    expect(r.message).toMatch(/DefaultDenyNamespace scrapeFrom selects .*: the scrape ports \(9090\/TCP\) of every pod would be open to the world/);
+  });
+
+  test.each(worlds)('TieredApp metricsFrom: %s', (_what, peer) => {
+    const r = refusal(() => tiers(peer()));
+    expect(r.id).toBe('scraper-world');
+    expect(r.message).toMatch(/TieredApp metricsFrom selects .*: the metricsPorts of tier web would be open to the world/);
+  });
+
+  test('a scraper by address or by pods: it reaches the metrics ports, the world does not', () => {
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'deny', { scrapeFrom: Peer.cidr('10.70.0.0/24'), scrapePorts: [Port.tcp(9090)], egress: false });
+    expect(verdictOf(c, 'cidr:10.70.0.5', WEB, '9090/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'cidr:203.0.113.10', WEB, '9090/TCP')).toBe('denied');
+    const app = tiers(Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }));
+    expect(verdictOf(app, 'pod:monitoring:app=prometheus', WEB, '9090/TCP')).toBe('allowed');
+    expect(verdictOf(app, 'cidr:203.0.113.10', WEB, '9090/TCP')).toBe('denied');
+  });
+});
+
+describe('peer-namespace-required names the factory the peer came from', () => {
+  test('Peer.selectedBy() without a namespace in a clusterwide policy: the fix says how to give it one', () => {
+    const c = chart();
+    new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.selectedBy(EndpointSelector.labels({ app: 'web' })), { ports: [Port.tcp(80)] });
+    expect(synthFailure(c)).toContain('fix: give the peer a namespace: Peer.endpoints({ namespace, … }), or Peer.selectedBy(selector, namespace) for a selector');
+    const fixed = chart();
+    new ClusterwidePolicy(fixed, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.selectedBy(EndpointSelector.labels({ app: 'web' }), 'shop'), { ports: [Port.tcp(80)] });
+    expect(verdictOf(fixed, WEB, 'pod:shop:app=api', '80/TCP')).toBe('allowed');
+    expect(verdictOf(fixed, 'pod:other:app=web', 'pod:shop:app=api', '80/TCP')).toBe('denied');
   });
 });

@@ -195,6 +195,9 @@ describe('TieredApp egressLockdown: the next tier, DNS and the declared extras o
     expect(egress.message).toContain('tier api declares egress peers');
     expect(refusal(() => shop({ dnsRules: [DnsRule.exact('a.example.com')] })).id).toBe('tiered-app-dns-without-lockdown');
     expect(refusal(() => shop({ egressLockdown: false, dnsRules: [DnsRule.exact('a.example.com')] })).id).toBe('tiered-app-dns-without-lockdown');
+    // dnsServer alone was ignored: no DNS rule, the tiers kept every egress (dnsServer names no restriction without the lockdown).
+    const server = refusal(() => shop({ dnsServer: Peer.cidr('169.254.20.10/32') }));
+    expect([server.id, server.message]).toEqual(['tiered-app-dns-without-lockdown', expect.stringContaining('dnsServer is set, but egressLockdown is off')]);
     expect(refusal(() => shop({ egressLockdown: true, dnsRules: [] })).id).toBe('dns-rules-empty');
     const { c } = shop({ tiers: [web, { ...api, egress: [] }] });
     expect(decidedBy(c, API, 'cidr:203.0.113.10', '443/TCP', 'egress')).toBe('no-policy-default-allow');

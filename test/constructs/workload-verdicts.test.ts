@@ -7,7 +7,7 @@ import { ApiObject, Chart, Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyBase, Port } from '../../src';
+import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, Peer, PolicyBase, Port, TieredApp } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -88,19 +88,19 @@ describe('egress to a workload defaults to the target ports of the one Service t
       .toEqual(['allowed', 'allowed', 'denied', 'denied', 'denied']);
   });
 
-  test('a named target port no selected workload declares, or declared as different ports, is refused', () => {
+  test('a named target port no selected workload declares, or declared as different ports: egress without ports is refused', () => {
     const none = chart('shop');
     const db = workload(none, 'db', { app: 'db' }, [{ name: 'metrics', containerPort: 9187 }]);
     workload(none, 'elsewhere', { app: 'elsewhere' }, [{ name: 'pg', containerPort: 5432 }]);
     service(none, 'db-svc', { app: 'db' }, [{ port: 80, targetPort: 'pg' }]);
     webTo(none, db);
-    expect(synthFailure(none)).toMatch(/\(service-target-port-unresolved\)/);
+    expect(synthFailure(none)).toMatch(/without ports: Service test\/db-svc targets the named port "pg", which no workload it selects in this app declares \(workload-ports-unknown\)/);
     const several = chart('shop');
     const a = workload(several, 'a', { app: 'db', v: '1' }, [{ name: 'pg', containerPort: 5432 }]);
     workload(several, 'b', { app: 'db', v: '2' }, [{ name: 'pg', containerPort: 6432 }]);
     service(several, 'db-svc', { app: 'db' }, [{ port: 80, targetPort: 'pg' }]);
     webTo(several, a);
-    expect(synthFailure(several)).toMatch(/\(service-target-port-unresolved\)/);
+    expect(synthFailure(several)).toMatch(/which resolves to several container ports \(5432\/TCP, 6432\/TCP\) \(workload-ports-unknown\)/);
     const same = chart('shop');
     const x = workload(same, 'a', { app: 'db', v: '1' }, [{ name: 'pg', containerPort: 5432 }]);
     workload(same, 'b', { app: 'db', v: '2' }, [{ name: 'pg', containerPort: 5432 }]);
@@ -108,6 +108,30 @@ describe('egress to a workload defaults to the target ports of the one Service t
     webTo(same, x);
     expect(synthFailure(same)).toBeUndefined();
     expect(from(same, WEB, ['pod:shop:app=db,v=1 5432/TCP'])).toEqual(['allowed']);
+  });
+
+  test('such a Service with the ports given in the rule: those ports, no others (the Service\'s unresolved port refused the rule whatever it said)', () => {
+    const several = (): { c: Chart; svc: Construct } => {
+      const c = chart('shop');
+      workload(c, 'a', { app: 'db', v: '1' }, [{ name: 'pg', containerPort: 5432 }]);
+      workload(c, 'b', { app: 'db', v: '2' }, [{ name: 'pg', containerPort: 6432 }]);
+      return { c, svc: service(c, 'db-svc', { app: 'db' }, [{ port: 80, targetPort: 'pg' }]) };
+    };
+    const egress = several();
+    webTo(egress.c, egress.svc, [Port.tcp(5432), Port.tcp(6432)]);
+    expect(synthFailure(egress.c)).toBeUndefined();
+    expect(from(egress.c, WEB, ['pod:shop:app=db,v=1 5432/TCP', 'pod:shop:app=db,v=2 6432/TCP', 'pod:shop:app=db,v=1 9187/TCP', 'pod:shop:app=db,v=1 80/TCP']))
+      .toEqual(['allowed', 'allowed', 'denied', 'denied']);
+    // A tier given such a Service and its ports.
+    const tiered = several();
+    new TieredApp(tiered.c, 'app', { entry: [Peer.namespace('traefik')], tiers: [{ name: 'db', workload: tiered.svc, ports: [Port.tcp(5432), Port.tcp(6432)] }] });
+    expect(synthFailure(tiered.c)).toBeUndefined();
+    expect(from(tiered.c, 'pod:traefik:app=x', ['pod:shop:app=db,v=2 6432/TCP', 'pod:shop:app=db,v=2 80/TCP'])).toEqual(['allowed', 'denied']);
+    // Without ports, the tier is refused with the fix that names both ways out.
+    const bare = several();
+    const r = refusal(() => new TieredApp(bare.c, 'app', { tiers: [{ name: 'db', workload: bare.svc }] }));
+    expect(r.id).toBe('service-target-port-unresolved');
+    expect(r.message).toContain('fix: give the port of that name one number in every workload the Service selects, or use a numeric targetPort');
   });
 
   test('no Service, or two, selecting the workload: no default ports (finding), and explicit ports work', () => {

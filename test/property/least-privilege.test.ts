@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { verdictFor } from '../../src/engine/matchers';
 import { propertyParams } from '../support/property';
 import {
-  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, LabelExpression, NodeSelector,
+  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, LabelExpression, NodeSelector,
   Peer, Port, PolicySet, Protocol, TieredApp,
 } from '../../src';
 
@@ -220,13 +220,44 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
     run: () => new TieredApp(chart(), 't', { metricsFrom: Peer.namespace('m'), tiers: [{ name: 'web', labels: { app: 'w' }, ports: [Port.tcp(80)], metricsPorts: [] }] }),
   }),
   fc.constant({ name: 'DefaultDenyNamespace dnsRules: []', run: () => new DefaultDenyNamespace(chart(), 'd', { dnsRules: [] }) }),
+  fc.constant({ name: 'DefaultDenyNamespace dnsServer: Peer.any()', run: () => new DefaultDenyNamespace(chart(), 'd', { dnsServer: Peer.any() }) }),
+  fc.constant({ name: 'FqdnEgress dnsServer: world', run: () => new FqdnEgress(chart(), 'f', { fqdns: ['a.example.com'], dnsServer: Peer.entity(Entity.WORLD) }) }),
+  fc.constant({
+    name: 'DefaultDenyNamespace scrapeFrom: Peer.any()',
+    run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.any(), scrapePorts: [Port.tcp(9090)] }),
+  }),
+  fc.constant({
+    name: 'TieredApp metricsFrom: world',
+    run: () => new TieredApp(chart(), 't', {
+      metricsFrom: Peer.entity(Entity.WORLD), tiers: [{ name: 'web', labels: { app: 'w' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }],
+    }),
+  }),
   fc.constant({ name: 'DefaultDenyNamespace scrapeFrom without scrapePorts', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m') }) }),
   fc.constant({ name: 'DefaultDenyNamespace scrapePorts: []', run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m'), scrapePorts: [] }) }),
+  fc.constantFrom<unknown>('false', 'true', 0, 1, null).map((flag) => ({
+    name: `FqdnEgress allowAllDnsLookups: ${JSON.stringify(flag)}`,
+    run: () => new FqdnEgress(chart(), 'f', { fqdns: ['a.example.com'], allowAllDnsLookups: flag as boolean }),
+  })),
+  fc.constantFrom<unknown>('false', 0, null).map((flag) => ({
+    name: `DefaultDenyNamespace stagedRollout: ${JSON.stringify(flag)}`, run: () => new DefaultDenyNamespace(chart(), 'd', { stagedRollout: flag as boolean }),
+  })),
+  fc.constant({
+    name: 'ClusterDefaultDeny dnsRules without egress', run: () => new ClusterDefaultDeny(chart(), 'c', { dnsRules: [DnsRule.exact('a.example.com')] }),
+  }),
+  fc.constant({
+    name: 'TieredApp dnsServer without egressLockdown',
+    run: () => new TieredApp(chart(), 't', { dnsServer: Peer.kubeDns(), tiers: [{ name: 'web', labels: { app: 'w' }, ports: [Port.tcp(80)] }] }),
+  }),
   fc.constant({ name: 'HostFirewall managementCidrs: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: [] }) }),
   fc.constantFrom('0.0.0.0/0', '::/0').chain((all) => fc.constantFrom('managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers').map((prop) => ({
     name: `HostFirewall ${prop}: ['${all}']`,
     run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], [prop]: [all] }),
   }))),
+  fc.constantFrom<[string, Peer]>(['Peer.any()', Peer.any()], ['Entity.WORLD', Peer.entity(Entity.WORLD)], ['0.0.0.0/0', Peer.cidr('0.0.0.0/0')])
+    .chain(([what, peer]) => fc.constantFrom('apiServerClients', 'kubeletClients', 'hubbleRelay', 'metricsScraper').map((prop) => ({
+      name: `HostFirewall ${prop}: ${what}`,
+      run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], [prop]: prop.endsWith('Clients') ? [peer] : peer }),
+    }))),
   fc.constant({ name: 'HostFirewall breakGlassPorts: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], breakGlassPorts: [] }) }),
   blankString.map((s) => ({ name: `ClusterDefaultDeny excludedNamespaces [${JSON.stringify(s)}]`, run: () => new ClusterDefaultDeny(chart(), 'c', { excludedNamespaces: [s] }) })),
 ];

@@ -129,6 +129,14 @@ describe('CIDR syntax per version', () => {
     expect(ids(ingress({ cidr: ['192.0.2.1'] }), v)).toContain('crd-cidr');
   });
 
+  it('an IPv6 zone: the fix drops it (it said "write fe80::1%eth0/128/128": the zone had swallowed the prefix length)', () => {
+    const fixes = (cidr: string): (string | undefined)[] => check(ingress({ cidr: [cidr] })).filter((d) => d.id === 'crd-cidr').map((d) => d.fix);
+    expect(fixes('fe80::1%eth0/128')).toEqual(['drop the zone: write fe80::1/128']);
+    expect(fixes('fe80::%eth0/64')).toEqual(['drop the zone: write fe80::/64']);
+    expect(fixes('fe80::1%eth0')).toEqual(['drop the zone: write fe80::1/128']);
+    expect(fixes('2001:db8::1')).toEqual(['write 2001:db8::1/128']);
+  });
+
   it.each(ALL.map((v) => [String(v), v] as const))('leading zeros pass the API server of %s but not the agent', (_s, v) => {
     expect(ids(ingress({ cidr: ['010.0.0.0/8'] }), v)).toEqual(['sanitize-cidr-parse']);
   });
