@@ -313,7 +313,10 @@ export class PitfallRun {
     let candidates = inScope;
     for (const r of sel.requirements) {
       if (r.operator !== 'In') continue;
-      const carrying = index.carrying(r.source, r.key, r.values);
+      const lists = index.carrying(r.source, r.key, r.values);
+      // The union is built only when it can be shorter than the list at hand (its length is at most the lists' total).
+      if (candidates !== undefined && lists.reduce((n, l) => n + l.length, 0) >= candidates.length) continue;
+      const carrying = union(lists);
       if (candidates === undefined || carrying.length < candidates.length) candidates = carrying;
     }
     const out: InventoryPodTemplate[] = [];
@@ -564,9 +567,14 @@ class PodIndex {
     return union(namespaces.map((ns) => this.byNamespace.get(ns)));
   }
 
-  /** The positions of the workloads whose pods carry `key` from `source` with one of `values`, in inventory order. */
-  public carrying(source: string, key: string, values: readonly string[]): readonly number[] {
-    return union(values.map((v) => this.byLabel.get(`${source}\0${key}\0${v}`)));
+  /** The positions of the workloads whose pods carry `key` from `source` with each of `values`, one list per value (in inventory order). */
+  public carrying(source: string, key: string, values: readonly string[]): (readonly number[])[] {
+    const out: (readonly number[])[] = [];
+    for (const v of new Set(values)) {
+      const list = this.byLabel.get(`${source}\0${key}\0${v}`);
+      if (list !== undefined) out.push(list);
+    }
+    return out;
   }
 
   /** Whether a workload of `namespaces` (of any namespace when `undefined`) has no Namespace in the input. */
