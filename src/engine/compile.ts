@@ -433,7 +433,7 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
         // dual-stack cluster (identities 9 and 10); in a single-stack cluster every outside address is reserved:world (2).
         if (GO_ONLY_ENTITIES.includes(e) && ctx.config.ipFamilies !== IpFamilies.DUAL) {
           notes.push(`${name}: ${e} selects reserved:${e}, the ${e === 'world-ipv4' ? 'IPv4' : 'IPv6'} world of a dual-stack cluster; in `
-            + `${ctx.config.ipFamilies === IpFamilies.IPV6 ? 'an IPv6' : 'an IPv4'}-only cluster outside addresses are reserved:world, so it selects nothing`);
+            + `${ctx.config.ipFamilies === IpFamilies.IPV6 ? 'an IPv6' : 'an IPv4'}-only cluster outside addresses are reserved:world, which it does not select`);
         }
       }
       return { kind: 'entities', entities: item.entities ?? [] };
@@ -469,8 +469,8 @@ function otherFamilyNotes(blocks: CidrBlock[], name: string, ctx: TranslateConte
   const own = mode === IpFamilies.IPV6 ? 6 : 4;
   for (const b of blocks) {
     if (b.cidr.prefix !== 0 || b.cidr.family === own) continue;
-    notes.push(`${name} ${b.text}: the IPv${b.cidr.family} world selects reserved:world-ipv${b.cidr.family}, which no address has in an IPv${own}-only `
-      + `cluster, so it selects nothing; the world of this cluster is ${own === 4 ? '0.0.0.0/0' : '::/0'}`);
+    notes.push(`${name} ${b.text}: the IPv${b.cidr.family} world selects reserved:world-ipv${b.cidr.family}, which no address of an IPv${own}-only `
+      + `cluster has; the world of this cluster is ${own === 4 ? '0.0.0.0/0' : '::/0'}`);
   }
   return blocks;
 }

@@ -524,7 +524,7 @@ function otherFamilyWorld(blocks: readonly CidrBlock[], p: PeerView, mode: IpFam
   const otherFamily = other.cidr.family;
   const runs = familiesOf(mode).includes(otherFamily);
   const note = `${other.text} is the IPv${otherFamily} world: it selects reserved:${worldLabel(otherFamily, mode)}`
-    + `${runs ? '' : `, which no address has in ${familiesText(mode)}, so it selects nothing`}; `
+    + `${runs ? '' : `, which no address of ${familiesText(mode)} has`}; `
     + `this peer is an IPv${family} address (reserved:${worldLabel(family, mode)}), which ${family === 4 ? '0.0.0.0/0' : '::/0'} selects`;
   return { match: false, note };
 }

@@ -90,7 +90,7 @@ describe('raw rules the agent refuses (Sanitize): not imported, so the endpoint 
     const v = verdict(set, 'pod:default:app=web', 'cidr:8.8.8.8', '443/TCP');
     expect(v.egress.decision).toBe('default-deny');
     expect(v.egress.notes.join('\n')).toContain('toEntities: world-ipv4 selects reserved:world-ipv4, the IPv4 world of a dual-stack cluster; in an IPv4-only '
-      + 'cluster outside addresses are reserved:world, so it selects nothing');
+      + 'cluster outside addresses are reserved:world, which it does not select');
   });
 
   test('DNS rules without a port: the egress rule is refused, so the pod keeps egress default allow', () => {
