@@ -470,10 +470,10 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
       // the world of the other family.
       const blocks = peer.blocks;
       const ip = p.ip;
+      const world = p.worldFamily;
       for (let i = 0; i < blocks.length; i++) {
-        if (ip !== undefined ? cidrBlockContains(blocks[i], ip) : p.worldFamily !== 0 && blocks[i].cidr.prefix === 0 && blocks[i].cidr.family === p.worldFamily) {
-          return MATCH;
-        }
+        const cidr = blocks[i].cidr;
+        if (ip !== undefined ? cidrBlockContains(blocks[i], ip) : world !== 0 && cidr.prefix === 0 && cidr.family === world) return MATCH;
       }
       return explain ? otherFamilyWorld(blocks, p, input.config.ipFamilies) : NO_MATCH;
     }
