@@ -90,7 +90,7 @@ export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[
     ? inventoryClasses(rules, inventory, namespaces, clusterName)
     : derivedClasses(rules, namespaces, clusterName);
   const families = familiesOf(sets[0]?._engineConfig.ipFamilies ?? IpFamilies.IPV4);
-  return [...pods, ...worldClasses(rules, families), ...fqdnClassesOf(rules, subdomainWildcard), ...entityClasses(rules)];
+  return [...pods, ...worldClasses(rules, families), ...fqdnClassesOf(rules, subdomainWildcard, families), ...entityClasses(rules)];
 }
 
 /** The inventories of the sets as one (workloads by kind, namespace and name, once). */
@@ -729,13 +729,14 @@ function freeWorldAddress(cidrs: readonly ParsedCidr[], family: 4 | 6): ParsedCi
 }
 
 /**
- * The FQDN classes of the rules (`fqdn-classes.ts`), at a world address no named CIDR but a /0 holds: IPv4, else IPv6
- * (named CIDRs may cover all of IPv4). None when the named CIDRs cover both families: then the `toFQDNs` items that
- * differ are not compared (`comparison-limits.ts` lists every `toFQDNs` name or pattern without a class).
+ * The FQDN classes of the rules (`fqdn-classes.ts`), at a world address no named CIDR but a /0 holds, of a family the
+ * cluster runs: IPv4, else IPv6 (named CIDRs may cover all of IPv4). None when the named CIDRs cover those families: then
+ * the `toFQDNs` items that differ are not compared (`comparison-limits.ts` lists every `toFQDNs` name or pattern without a class).
  */
-function fqdnClassesOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): ClassifiedEndpoint[] {
+function fqdnClassesOf(rules: readonly CompiledRule[], subdomainWildcard: boolean, families: readonly (4 | 6)[]): ClassifiedEndpoint[] {
   const cidrs = namedCidrs(rules);
-  const ip = freeWorldAddress(cidrs, 4) ?? freeWorldAddress(cidrs, 6);
+  // An address of a family the cluster runs (the first free one: IPv4 first when dual-stack).
+  const ip = families.map((f) => freeWorldAddress(cidrs, f)).find((a) => a !== undefined);
   return ip === undefined ? [] : fqdnClasses(rules, { subdomainWildcard, address: formatIp(ip) });
 }
 
