@@ -190,7 +190,7 @@ function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
 export function decideSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput): SideVerdict {
   const verdict = judgeSide(dp, [allowCandidates], [denyCandidates], input, true) as SideVerdict;
-  const notes = apiServerNotes(dp, input, verdict);
+  const notes = [...apiServerNotes(dp, input, verdict), ...dualStackWorldNotes(dp, input, verdict)];
   return notes.length === 0 ? verdict : { ...verdict, notes: [...verdict.notes, ...notes] };
 }
 
@@ -257,6 +257,21 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
       + `if not, ${outside.reason}`);
   }
   return notes;
+}
+
+/**
+ * `entity:world` in a dual-stack cluster is its IPv4 world (reserved:world-ipv4, identity 9); the IPv6 world
+ * (reserved:world-ipv6, identity 10) is another identity, which the `/0` of its own family selects: when it is judged
+ * otherwise, a note says how.
+ */
+function dualStackWorldNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerdict): string[] {
+  if (!verdict.evaluated || input.config.ipFamilies !== IpFamilies.DUAL || input.peer.text !== 'entity:world') return [];
+  const peer: PeerView = { ...input.peer, labels: LabelSet.of([{ source: 'reserved', key: 'world-ipv6', value: '' }]), worldFamily: 6 };
+  const v6 = judgeSide(dp, [dp.allow], [dp.deny], { ...input, peer }, true) as SideVerdict;
+  const l7Denied = (v: SideVerdict): boolean => v.decision === SideDecision.L7_DENIED;
+  if (v6.allowed === verdict.allowed && l7Denied(v6) === l7Denied(verdict)) return [];
+  return [`entity:world is the IPv4 world of this dual-stack cluster (reserved:world-ipv4); the IPv6 world (entity:world-ipv6, reserved:world-ipv6) `
+    + `is judged otherwise: ${v6.reason}`];
 }
 
 /**

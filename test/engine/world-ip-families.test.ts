@@ -105,6 +105,19 @@ describe('dual-stack cluster', () => {
   });
 });
 
+describe('entity:world of a dual-stack cluster is its IPv4 world', () => {
+  test('a note says when the IPv6 world is judged otherwise, and none when alike', () => {
+    const v = verdict(egressTo({ toCIDR: ['::/0'] }, { ipFamilies: IpFamilies.DUAL }), FROM, 'entity:world', '443/TCP');
+    expect(v.verdict).toBe('denied');
+    expect(v.egress.notes.join('\n')).toContain('entity:world is the IPv4 world of this dual-stack cluster (reserved:world-ipv4); the IPv6 world '
+      + '(entity:world-ipv6, reserved:world-ipv6) is judged otherwise: allowed');
+    const alike = verdict(egressTo({ toEntities: ['world'] }, { ipFamilies: IpFamilies.DUAL }), FROM, 'entity:world', '443/TCP');
+    expect(alike.egress.notes.join('\n')).not.toContain('IPv6 world');
+    const single = verdict(egressTo({ toCIDR: ['::/0'] }, {}), FROM, 'entity:world', '443/TCP');
+    expect(single.egress.notes.join('\n')).not.toContain('is judged otherwise');
+  });
+});
+
 describe('IPv6-only cluster', () => {
   test.each([
     //                       0/0 ::/0 set::/0 world all cluster w-ipv4 w-ipv6
