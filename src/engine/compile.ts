@@ -94,6 +94,12 @@ export interface CidrBlock {
   readonly except: readonly ParsedCidr[];
   /** As written. */
   readonly text: string;
+  /**
+   * A `/0` of the family a single-stack cluster does not run, in a `from/toCIDRSet` of Cilium 1.17-1.18: it selects
+   * reserved:world (every outside address of the cluster) less the `except` holes (CIDRRuleSlice.GetAsEndpointSelectors
+   * maps both `0.0.0.0/0` and `::/0` to the non-dual-stack world label there).
+   */
+  readonly anyFamilyWorld?: boolean;
 }
 
 /**
@@ -439,8 +445,11 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       return { kind: 'entities', entities: item.entities ?? [] };
     case 'cidr':
       return { kind: 'cidr', blocks: otherFamilyNotes((item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, path)), name, ctx, notes) };
-    case 'cidrSet':
-      return { kind: 'cidr', blocks: otherFamilyNotes((item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path)), name, ctx, notes) };
+    case 'cidrSet': {
+      const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path));
+      const v = ctx.config.version;
+      return { kind: 'cidr', blocks: v.atLeast(CiliumVersion.V1_17) && !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes) };
+    }
     case 'services':
       return { kind: 'services', backends: serviceBackends(item, ctx, notes) };
     case 'fqdns': {
@@ -473,6 +482,25 @@ function otherFamilyNotes(blocks: CidrBlock[], name: string, ctx: TranslateConte
       + `cluster has; the world of this cluster is ${own === 4 ? '0.0.0.0/0' : '::/0'}`);
   }
   return blocks;
+}
+
+/**
+ * Cilium 1.17-1.18 `CIDRRuleSlice.GetAsEndpointSelectors` (CIDR rules as label selectors, except holes as DoesNotExist):
+ * `0.0.0.0/0` is reserved:world-ipv4 and `::/0` reserved:world-ipv6 when dual-stack, both reserved:world otherwise, so in
+ * a single-stack cluster a `toCIDRSet`/`fromCIDRSet` `::/0` (`0.0.0.0/0` in an IPv6-only one) selects every outside
+ * address. 1.19 maps the zero-length prefix by its own family (labels.IPStringToLabel/getWorldLabel); `toCIDR` never did.
+ */
+function anyFamilyWorlds(blocks: CidrBlock[], name: string, ctx: TranslateContext, notes: string[]): CidrBlock[] {
+  const mode = ctx.config.ipFamilies;
+  if (mode === IpFamilies.DUAL) return blocks;
+  const own = mode === IpFamilies.IPV6 ? 6 : 4;
+  return blocks.map((b) => {
+    if (b.cidr.prefix !== 0 || b.cidr.family === own) return b;
+    notes.push(`${name} ${b.text}: Cilium ${ctx.config.version} turns a /0 of either family into reserved:world in a single-stack cluster `
+      + `(CIDRRuleSlice.GetAsEndpointSelectors), so it selects every outside address of this IPv${own}-only cluster; from 1.19 it selects `
+      + `reserved:world-ipv${b.cidr.family}, which no address has (toCIDR ${b.text} never selects the world here)`);
+    return { ...b, anyFamilyWorld: true };
+  });
 }
 
 function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], path: string): CidrBlock[] {

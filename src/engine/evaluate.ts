@@ -488,6 +488,13 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
       const world = p.worldFamily;
       for (let i = 0; i < blocks.length; i++) {
         const cidr = blocks[i].cidr;
+        if (blocks[i].anyFamilyWorld === true) {
+          // 1.17-1.18 toCIDRSet of the other family's /0: reserved:world AND no except CIDR label.
+          if (p.labels.has('reserved', 'world') && (ip === undefined || !blocks[i].except.some((e) => cidrBlockContains({ cidr: e, except: [], text: '' }, ip)))) {
+            return MATCH;
+          }
+          continue;
+        }
         if (ip !== undefined ? cidrBlockContains(blocks[i], ip) : world !== 0 && cidr.prefix === 0 && cidr.family === world) return MATCH;
       }
       return explain ? otherFamilyWorld(blocks, p, input.config.ipFamilies) : NO_MATCH;
@@ -534,7 +541,7 @@ export function itemPeerMatches(item: CompiledItem, input: SideInput, requiremen
 function otherFamilyWorld(blocks: readonly CidrBlock[], p: PeerView, mode: IpFamilies): PeerMatch {
   const family = p.worldFamily !== 0 ? p.worldFamily : p.ip?.family;
   if (family === undefined || !p.labels.has('reserved', worldLabel(family, mode))) return NO_MATCH;
-  const other = blocks.find((b) => b.cidr.prefix === 0 && b.cidr.family !== family);
+  const other = blocks.find((b) => b.cidr.prefix === 0 && b.cidr.family !== family && b.anyFamilyWorld !== true);
   if (other === undefined) return NO_MATCH;
   const otherFamily = other.cidr.family;
   const runs = familiesOf(mode).includes(otherFamily);

@@ -1,5 +1,6 @@
 // Pitfalls of addresses: allow rules open to every address or name, CIDRs with host bits set.
 import { cidrHostBits, parseCidr } from '../model/cidr';
+import { CiliumVersion } from '../core/cilium-version';
 import { FqdnSelectorModel, PEER_FIELDS, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
@@ -68,9 +69,15 @@ function ipv6WorldOnly(run: PitfallRun, r: RuleView, cidrs: readonly { text: str
   const v6 = worlds.find((c) => c.parsed?.family === 6);
   if (v6 === undefined || worlds.some((c) => c.parsed?.family === 4)) return;
   const entity = direction === 'ingress' ? 'fromEntities' : 'toEntities';
-  run.report('pitfall-cidr-ipv6-world-only', r, v6.path,
-    `${v6.text} is the IPv6 world only: in an IPv4-only cluster (Cilium's default, enable-ipv6 false) it selects reserved:world-ipv6, which no `
-    + `address has, so this ${direction} ${allow ? 'allow rule allows' : 'deny rule denies'} no address outside the cluster; in a dual-stack `
-    + 'cluster, IPv6 addresses only',
+  // 1.17-1.18 CIDRRuleSlice.GetAsEndpointSelectors maps a cidrSet ::/0 to reserved:world when not dual-stack.
+  const anyFamily = v6.path.includes('CIDRSet[') && r.version.atLeast(CiliumVersion.V1_17) && !r.version.atLeast(CiliumVersion.V1_19);
+  const what = anyFamily
+    ? `${v6.text} is the IPv6 world: in an IPv4-only cluster (Cilium's default, enable-ipv6 false) Cilium ${r.version} turns it into `
+      + `reserved:world, every outside address, IPv4 included, while 1.19 turns it into reserved:world-ipv6, which no address has: this ${direction} `
+      + `${allow ? 'allow' : 'deny'} rule changes meaning on upgrade; in a dual-stack cluster, IPv6 addresses only`
+    : `${v6.text} is the IPv6 world only: in an IPv4-only cluster (Cilium's default, enable-ipv6 false) it selects reserved:world-ipv6, which no `
+      + `address has, so this ${direction} ${allow ? 'allow rule allows' : 'deny rule denies'} no address outside the cluster; in a dual-stack `
+      + 'cluster, IPv6 addresses only';
+  run.report('pitfall-cidr-ipv6-world-only', r, v6.path, what,
     `add 0.0.0.0/0 beside it (or use ${entity}: [world]) if every address is meant; in an IPv6-only cluster it is the world and this can be ignored`);
 }

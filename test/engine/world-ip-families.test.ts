@@ -105,6 +105,30 @@ describe('dual-stack cluster', () => {
   });
 });
 
+describe('toCIDRSet ::/0 by Cilium version (IPv4-only)', () => {
+  // 1.14-1.16: CIDRRuleSlice goes through CIDRSlice.GetAsEndpointSelectors (ComputeResultantCIDRSet), whose world selector
+  // needs `EnableIPv6 && ::/0`: nothing. 1.17-1.18: CIDRRuleSlice.GetAsEndpointSelectors maps `::/0` to the non-dual-stack
+  // world label (reserved:world) when not dual-stack: every outside address. 1.19: labels.IPStringToLabel/getWorldLabel
+  // gives reserved:world-ipv6: nothing. toCIDR ::/0 selects nothing in every version.
+  test.each([
+    [CiliumVersion.V1_14, 0, 0], [CiliumVersion.V1_16, 0, 0], [CiliumVersion.V1_17, 1, 1], [CiliumVersion.V1_18, 1, 1], [CiliumVersion.V1_19, 0, 0],
+  ])('%s: entity:world %i, cidr:8.8.8.8 %i', (version, world, address) => {
+    const set = egressTo({ toCIDRSet: [{ cidr: '::/0', except: ['2001:db8::/32'] }] }, { ciliumVersion: version });
+    expect(verdict(set, FROM, 'entity:world', '443/TCP').verdict === 'allowed' ? 1 : 0).toBe(world);
+    expect(verdict(set, FROM, 'cidr:8.8.8.8', '443/TCP').verdict === 'allowed' ? 1 : 0).toBe(address);
+    const toCidr = egressTo({ toCIDR: ['::/0'] }, { ciliumVersion: version });
+    expect(verdict(toCidr, FROM, 'entity:world', '443/TCP').verdict).toBe('denied');
+    // Dual-stack: ::/0 is reserved:world-ipv6 in every version.
+    expect(verdict(egressTo({ toCIDRSet: [{ cidr: '::/0' }] }, { ciliumVersion: version, ipFamilies: IpFamilies.DUAL }), FROM, 'entity:world', '443/TCP').verdict)
+      .toBe('denied');
+  });
+
+  test('1.18: the note says so', () => {
+    const v = verdict(egressTo({ toCIDRSet: [{ cidr: '::/0' }] }, { ciliumVersion: CiliumVersion.V1_18 }), FROM, 'entity:world', '443/TCP');
+    expect(v.egress.notes.join('\n')).toContain('toCIDRSet ::/0: Cilium 1.18 turns a /0 of either family into reserved:world in a single-stack cluster');
+  });
+});
+
 describe('entity:world of a dual-stack cluster is its IPv4 world', () => {
   test('a note says when the IPv6 world is judged otherwise, and none when alike', () => {
     const v = verdict(egressTo({ toCIDR: ['::/0'] }, { ipFamilies: IpFamilies.DUAL }), FROM, 'entity:world', '443/TCP');

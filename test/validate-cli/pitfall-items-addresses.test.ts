@@ -266,6 +266,13 @@ describe('pitfall-cidr-ipv6-world-only: ::/0 without 0.0.0.0/0 selects no addres
     expect(verdictFor(set, 'pod:shop:app=web', 'cidr:8.8.8.8', '443/TCP').verdict).toBe('allowed');
     expect(verdictFor(set, 'pod:shop:app=web', 'entity:world', '443/TCP').verdict).toBe('allowed');
   });
+
+  it('1.17-1.18 toCIDRSet: the rule changes meaning on upgrade (reserved:world there, reserved:world-ipv6 from 1.19)', () => {
+    const [set18] = findings(report([rule('egressDeny', { toCIDRSet: [{ cidr: '::/0' }] })], '1.18'), ID);
+    expect(set18.message).toMatch(/Cilium 1\.18 turns it into reserved:world, every outside address, IPv4 included, while 1\.19 turns it into /);
+    const [cidr18] = findings(report([rule('egressDeny', { toCIDR: ['::/0'] })], '1.18'), ID);
+    expect(cidr18.message).toMatch(/denies no address outside the cluster/);
+  });
 });
 
 describe('pitfall-icmp-type-zero: an icmps field that the agent reads as every ICMP type', () => {
