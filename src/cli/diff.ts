@@ -25,7 +25,7 @@ import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
 import { readAtGitRef } from './git-ref';
 import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';
-import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError } from './trace';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -79,6 +79,11 @@ export interface ConnectivityCommandOptions {
    * @default false
    */
   readonly mutualAuth?: boolean;
+  /**
+   * The IP families the cluster runs: `ipv4`, `ipv6` or `dual` (the agent's enable-ipv4/enable-ipv6).
+   * @default 'ipv4'
+   */
+  readonly ipFamilies?: string;
 }
 
 /** The `--node-selector-labels` option of `diff` and `report` (as `trace` has it). */
@@ -214,6 +219,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.nodeSelectorLabels === true ? { nodeSelectorLabels: true } : {}),
     ...(options.mutualAuth === true ? { mutualAuth: true } : {}),
+    ...ipFamiliesSetting(options.ipFamilies),
     inventory,
   };
 }
@@ -282,6 +288,7 @@ export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: n
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(dnsServerOption())
+    .addOption(ipFamiliesOption())
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .action(async (opts: DiffCommandOptions) => {

@@ -64,7 +64,7 @@ import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
 import { expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
-import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, noPolicyError, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -119,6 +119,11 @@ export interface ReplayCommandOptions {
    * @default false
    */
   readonly mutualAuth?: boolean;
+  /**
+   * The IP families the cluster runs: `ipv4`, `ipv6` or `dual` (the agent's enable-ipv4/enable-ipv6).
+   * @default 'ipv4'
+   */
+  readonly ipFamilies?: string;
   /**
    * The DNS server the pods use, as an endpoint (for `toFQDNs` learnability).
    * @default 'pod:kube-system:k8s-app=kube-dns'
@@ -190,6 +195,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
+    ...ipFamiliesSetting(options.ipFamilies),
   });
   const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
@@ -228,6 +234,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .addOption(dnsServerOption())
+    .addOption(ipFamiliesOption())
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))

@@ -13,7 +13,7 @@ import { Connectivity } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { ConnectivityCommandOptions, DIFF_EXIT, NODE_SELECTOR_LABELS_HELP, connectivitySetOptions, loadPolicies, outputOf } from './diff';
 import { HubbleCliIo, guard, runSubcommand } from './replay';
-import { MUTUAL_AUTH_HELP, dnsServerOption } from './trace';
+import { MUTUAL_AUTH_HELP, dnsServerOption, ipFamiliesOption } from './trace';
 
 /** The options of `report`, as parsed. */
 export interface ReportCommandOptions extends ConnectivityCommandOptions {
@@ -49,6 +49,7 @@ export function addReportCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(dnsServerOption())
+    .addOption(ipFamiliesOption())
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .action(async (opts: ReportCommandOptions) => {

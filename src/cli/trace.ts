@@ -54,7 +54,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
-import { HostFirewallMode } from '../engine/policy-set-options';
+import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
 import { VerdictQuery } from '../engine/verdict';
 import { SourceDiagnostic } from '../model/parse-result';
@@ -129,6 +129,11 @@ export interface TraceOptions {
    */
   readonly mutualAuth?: boolean;
   /**
+   * The IP families the cluster runs: `ipv4`, `ipv6` or `dual` (the agent's enable-ipv4/enable-ipv6).
+   * @default 'ipv4'
+   */
+  readonly ipFamilies?: string;
+  /**
    * The DNS server the pods use, as an endpoint (for `toFQDNs` learnability).
    * @default 'pod:kube-system:k8s-app=kube-dns'
    */
@@ -202,6 +207,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
+    ...ipFamiliesSetting(options.ipFamilies),
   });
   const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
@@ -330,6 +336,26 @@ export function noPolicyError(set: PolicySet, paths: readonly string[]): CiliumP
 }
 
 /**
+ * @internal The `--ip-families <families>` option of `trace`, `replay`, `diff` and `report`: one definition, read by
+ * `ipFamiliesSetting`.
+ */
+export function ipFamiliesOption(): Option {
+  return new Option('--ip-families <families>', 'the IP families the cluster runs (the agent\'s enable-ipv4/enable-ipv6): they decide the world '
+    + 'identity and what 0.0.0.0/0 and ::/0 select (default ipv4, Cilium\'s default)').choices(Object.values(IpFamilies));
+}
+
+/**
+ * @internal `PolicySetOptions.ipFamilies` from the `--ip-families` value (checked here too: in-process callers skip the
+ * option's choices).
+ */
+export function ipFamiliesSetting(value: string | undefined): { ipFamilies?: IpFamilies } {
+  if (value === undefined) return {};
+  const found = Object.values(IpFamilies).find((f) => f === value);
+  if (found === undefined) throw new CiliumPolicyError({ id: 'cli-flag', message: `--ip-families ${value}`, fix: 'use ipv4, ipv6 or dual' });
+  return { ipFamilies: found };
+}
+
+/**
  * @internal The `--dns-server <endpoint>` option of `trace`, `replay`, `diff` and `report`: one definition, parsed as
  * `PolicySetOptions.dnsServer` (the endpoint syntax of `--from`/`--to`) by the policy set.
  */
@@ -363,6 +389,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .addOption(dnsServerOption())
+    .addOption(ipFamiliesOption())
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))

@@ -421,7 +421,7 @@ function settingsKey(set: PolicySet): string {
   const c: EngineConfig = set._engineConfig;
   return JSON.stringify([
     c.version.toString(), c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
-    c.nodeSelectorLabels,
+    c.nodeSelectorLabels, c.ipFamilies,
     formatEndpoint(set._dnsServer),
   ]);
 }

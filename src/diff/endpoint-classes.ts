@@ -23,7 +23,8 @@
 import { EndpointClass, EndpointClassKind, NotCompared } from '../model/connectivity-document';
 import type { CompiledRule } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
-import { podLabels } from '../engine/identity';
+import { familiesOf, podLabels } from '../engine/identity';
+import { IpFamilies } from '../engine/policy-set-options';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
@@ -88,7 +89,8 @@ export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[
   const pods = inventory.workloads.length > 0
     ? inventoryClasses(rules, inventory, namespaces, clusterName)
     : derivedClasses(rules, namespaces, clusterName);
-  return [...pods, ...worldClasses(rules), ...fqdnClassesOf(rules, subdomainWildcard), ...entityClasses(rules)];
+  const families = familiesOf(sets[0]?._engineConfig.ipFamilies ?? IpFamilies.IPV4);
+  return [...pods, ...worldClasses(rules, families), ...fqdnClassesOf(rules, subdomainWildcard, families), ...entityClasses(rules)];
 }
 
 /** The inventories of the sets as one (workloads by kind, namespace and name, once). */
@@ -664,10 +666,13 @@ function namedCidrs(rules: readonly CompiledRule[]): ParsedCidr[] {
   return [...named.values()];
 }
 
-/** `world`, and a class per CIDR the rules name (represented by an address of it that no more specific CIDR holds). */
-function worldClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
+/**
+ * `world`, and a class per CIDR the rules name of a family the cluster runs (represented by an address of it that no more
+ * specific CIDR holds).
+ */
+function worldClasses(rules: readonly CompiledRule[], families: readonly (4 | 6)[]): ClassifiedEndpoint[] {
   const cidrs = namedCidrs(rules);
-  const out = worldWitnesses(cidrs);
+  const out = worldWitnesses(cidrs, families);
   // A CIDR whose representative the same named CIDRs hold as a world witness is that witness's class.
   const seen = new Set<string>(out.flatMap((w) => {
     const ip = hostOf(w.endpoint.ip);
@@ -676,6 +681,8 @@ function worldClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   const sorted = [...new Map(cidrs.map((c) => [cidrText(c), c])).values()]
     .sort((a, b) => a.family - b.family || (a.network < b.network ? -1 : a.network > b.network ? 1 : a.prefix - b.prefix));
   for (const c of sorted) {
+    // A single-stack cluster has no outside address of the other family: no class for a CIDR of it.
+    if (!families.includes(c.family)) continue;
     const ip = representative(c, cidrs);
     if (ip === undefined) continue;
     const key = holdersOf(ip, cidrs);
@@ -695,15 +702,16 @@ const WORLD_ADDRESSES: Readonly<Record<4 | 6, readonly string[]>> = {
 
 /**
  * The world classes: one `world` (no named address, every world rule holds both families alike) unless a rule names
- * `0.0.0.0/0` or `::/0`; then `world (IPv4)` and `world (IPv6)`, each an address of its family that no other named
+ * `0.0.0.0/0` or `::/0`; then `world (IPv4)` and `world (IPv6)` for the families the cluster runs (`ipFamilies`: a
+ * single-stack cluster has no outside address of the other family), each an address of its family that no other named
  * CIDR holds.
  */
-function worldWitnesses(cidrs: readonly ParsedCidr[]): ClassifiedEndpoint[] {
+function worldWitnesses(cidrs: readonly ParsedCidr[], families: readonly (4 | 6)[]): ClassifiedEndpoint[] {
   if (!cidrs.some((c) => c.prefix === 0)) {
     return [{ cls: { id: 'world', kind: EndpointClassKind.WORLD, name: 'world' }, endpoint: Endpoints.entity('world') }];
   }
   const out: ClassifiedEndpoint[] = [];
-  for (const family of [4, 6] as const) {
+  for (const family of families) {
     const ip = freeWorldAddress(cidrs, family);
     if (ip === undefined) continue;
     const name = `world (IPv${family})`;
@@ -721,13 +729,14 @@ function freeWorldAddress(cidrs: readonly ParsedCidr[], family: 4 | 6): ParsedCi
 }
 
 /**
- * The FQDN classes of the rules (`fqdn-classes.ts`), at a world address no named CIDR but a /0 holds: IPv4, else IPv6
- * (named CIDRs may cover all of IPv4). None when the named CIDRs cover both families: then the `toFQDNs` items that
- * differ are not compared (`comparison-limits.ts` lists every `toFQDNs` name or pattern without a class).
+ * The FQDN classes of the rules (`fqdn-classes.ts`), at a world address no named CIDR but a /0 holds, of a family the
+ * cluster runs: IPv4, else IPv6 (named CIDRs may cover all of IPv4). None when the named CIDRs cover those families: then
+ * the `toFQDNs` items that differ are not compared (`comparison-limits.ts` lists every `toFQDNs` name or pattern without a class).
  */
-function fqdnClassesOf(rules: readonly CompiledRule[], subdomainWildcard: boolean): ClassifiedEndpoint[] {
+function fqdnClassesOf(rules: readonly CompiledRule[], subdomainWildcard: boolean, families: readonly (4 | 6)[]): ClassifiedEndpoint[] {
   const cidrs = namedCidrs(rules);
-  const ip = freeWorldAddress(cidrs, 4) ?? freeWorldAddress(cidrs, 6);
+  // An address of a family the cluster runs (the first free one: IPv4 first when dual-stack).
+  const ip = families.map((f) => freeWorldAddress(cidrs, f)).find((a) => a !== undefined);
   return ip === undefined ? [] : fqdnClasses(rules, { subdomainWildcard, address: formatIp(ip) });
 }
 

@@ -73,7 +73,7 @@ function sideView(set: PolicySet, classes: readonly ClassifiedEndpoint[]): SideV
 /** Everything of a peer view a side's decision reads (its text is for explanations only). */
 function viewKey(v: PeerView): string {
   const ip = v.ip ? `${v.ip.family}:${v.ip.value.toString(16)}` : '';
-  return JSON.stringify([v.labels.id, ip, v.fqdn ?? '', v.anyWorldAddress, v.localHost, v.node, v.ports]);
+  return JSON.stringify([v.labels.id, ip, v.fqdn ?? '', v.worldFamily, v.localHost, v.node, v.ports]);
 }
 
 /** The selector cache of one side: the classes each distinct peer (with the policy's requirements) selects, 1 at their index. */

@@ -35,6 +35,7 @@ import {
 import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
 import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind } from './identity';
+import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
@@ -75,6 +76,8 @@ export interface EngineConfig {
   readonly policyDefaultLocalCluster: boolean;
   /** Whether CIDR rules can select node IPs. */
   readonly cidrMatchNodes: boolean;
+  /** The IP families the cluster runs (the world identities and what a `/0` selects). */
+  readonly ipFamilies: IpFamilies;
   /** Whether node identities carry node labels and the cluster label (`enable-node-selector-labels`). */
   readonly nodeSelectorLabels: boolean;
   /** CIDR groups by name. */
@@ -91,6 +94,12 @@ export interface CidrBlock {
   readonly except: readonly ParsedCidr[];
   /** As written. */
   readonly text: string;
+  /**
+   * A `/0` of the family a single-stack cluster does not run, in a `from/toCIDRSet` of Cilium 1.17-1.18: it selects
+   * reserved:world (every outside address of the cluster) less the `except` holes (CIDRRuleSlice.GetAsEndpointSelectors
+   * maps both `0.0.0.0/0` and `::/0` to the non-dual-stack world label there).
+   */
+  readonly anyFamilyWorld?: boolean;
 }
 
 /**
@@ -220,6 +229,9 @@ export function entityMatches(entity: string, labels: LabelSet, clusterName: str
     case 'cluster':
       for (let i = 0; i < CLUSTER_RESERVED_ENTITIES.length; i++) if (labels.has('reserved', CLUSTER_RESERVED_ENTITIES[i])) return true;
       return labels.get('k8s', CLUSTER_KEY) === clusterName;
+    case 'world':
+      // EntitySelectorMapping (1.15+): world selects reserved:world, reserved:world-ipv4 and reserved:world-ipv6.
+      return labels.has('reserved', 'world') || labels.has('reserved', 'world-ipv4') || labels.has('reserved', 'world-ipv6');
     default:
       return labels.has('reserved', entity);
   }
@@ -422,15 +434,22 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
     case 'nodes':
       return { kind: 'nodes', selectors: (item.nodes ?? []).map((s) => importNodeSelector(Selector.from(s), ctx)) };
     case 'entities':
-      if ((item.entities ?? []).some((e) => GO_ONLY_ENTITIES.includes(e))) {
-        notes.push(`${name}: world-ipv4 and world-ipv6 select the IPv4 and IPv6 world identities of a dual-stack cluster; the engine models a `
-          + 'single-stack one, whose world identity is reserved:world, so they select nothing here');
+      for (const e of item.entities ?? []) {
+        // EntitySelectorMapping: world-ipv4/world-ipv6 select reserved:world-ipv4/-ipv6 only, the world identities of a
+        // dual-stack cluster (identities 9 and 10); in a single-stack cluster every outside address is reserved:world (2).
+        if (GO_ONLY_ENTITIES.includes(e) && ctx.config.ipFamilies !== IpFamilies.DUAL) {
+          notes.push(`${name}: ${e} selects reserved:${e}, the ${e === 'world-ipv4' ? 'IPv4' : 'IPv6'} world of a dual-stack cluster; in `
+            + `${ctx.config.ipFamilies === IpFamilies.IPV6 ? 'an IPv6' : 'an IPv4'}-only cluster outside addresses are reserved:world, which it does not select`);
+        }
       }
       return { kind: 'entities', entities: item.entities ?? [] };
     case 'cidr':
-      return { kind: 'cidr', blocks: (item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, path)) };
-    case 'cidrSet':
-      return { kind: 'cidr', blocks: (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path)) };
+      return { kind: 'cidr', blocks: otherFamilyNotes((item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, path)), name, ctx, notes) };
+    case 'cidrSet': {
+      const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path));
+      const v = ctx.config.version;
+      return { kind: 'cidr', blocks: v.atLeast(CiliumVersion.V1_17) && !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes) };
+    }
     case 'services':
       return { kind: 'services', backends: serviceBackends(item, ctx, notes) };
     case 'fqdns': {
@@ -446,6 +465,42 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
     default:
       return { kind: 'any' };
   }
+}
+
+/**
+ * Notes on the `/0` blocks of an IP family a single-stack cluster does not run: labels.IPStringToLabel turns the zero-length
+ * prefix into that family's world label (getWorldLabel: `::/0` is reserved:world-ipv6 when IPv4 is enabled), which no
+ * address has, so the block selects nothing.
+ */
+function otherFamilyNotes(blocks: CidrBlock[], name: string, ctx: TranslateContext, notes: string[]): CidrBlock[] {
+  const mode = ctx.config.ipFamilies;
+  if (mode === IpFamilies.DUAL) return blocks;
+  const own = mode === IpFamilies.IPV6 ? 6 : 4;
+  for (const b of blocks) {
+    if (b.cidr.prefix !== 0 || b.cidr.family === own) continue;
+    notes.push(`${name} ${b.text}: the IPv${b.cidr.family} world selects reserved:world-ipv${b.cidr.family}, which no address of an IPv${own}-only `
+      + `cluster has; the world of this cluster is ${own === 4 ? '0.0.0.0/0' : '::/0'}`);
+  }
+  return blocks;
+}
+
+/**
+ * Cilium 1.17-1.18 `CIDRRuleSlice.GetAsEndpointSelectors` (CIDR rules as label selectors, except holes as DoesNotExist):
+ * `0.0.0.0/0` is reserved:world-ipv4 and `::/0` reserved:world-ipv6 when dual-stack, both reserved:world otherwise, so in
+ * a single-stack cluster a `toCIDRSet`/`fromCIDRSet` `::/0` (`0.0.0.0/0` in an IPv6-only one) selects every outside
+ * address. 1.19 maps the zero-length prefix by its own family (labels.IPStringToLabel/getWorldLabel); `toCIDR` never did.
+ */
+function anyFamilyWorlds(blocks: CidrBlock[], name: string, ctx: TranslateContext, notes: string[]): CidrBlock[] {
+  const mode = ctx.config.ipFamilies;
+  if (mode === IpFamilies.DUAL) return blocks;
+  const own = mode === IpFamilies.IPV6 ? 6 : 4;
+  return blocks.map((b) => {
+    if (b.cidr.prefix !== 0 || b.cidr.family === own) return b;
+    notes.push(`${name} ${b.text}: Cilium ${ctx.config.version} turns a /0 of either family into reserved:world in a single-stack cluster `
+      + `(CIDRRuleSlice.GetAsEndpointSelectors), so it selects every outside address of this IPv${own}-only cluster; from 1.19 it selects `
+      + `reserved:world-ipv${b.cidr.family}, which no address has (toCIDR ${b.text} never selects the world here)`);
+    return { ...b, anyFamilyWorld: true };
+  });
 }
 
 function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], path: string): CidrBlock[] {

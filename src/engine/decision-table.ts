@@ -221,7 +221,7 @@ export function l4OfCode(code: number): L4Query {
  */
 function peerKey(v: PeerView): string {
   const ip = v.ip ? `${v.ip.family}:${v.ip.value.toString(16)}` : '';
-  return `${ip}\u0000${v.fqdn ?? ''}\u0000${v.anyWorldAddress ? 1 : 0}${v.localHost ? 1 : 0}${v.node ? 1 : 0}\u0000${portsKey(v.ports)}`;
+  return `${ip}\u0000${v.fqdn ?? ''}\u0000${v.worldFamily}${v.localHost ? 1 : 0}${v.node ? 1 : 0}\u0000${portsKey(v.ports)}`;
 }
 
 /** The text of each named-port list already keyed (endpoints are immutable values, their port lists shared by their views). */

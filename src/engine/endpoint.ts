@@ -95,7 +95,9 @@ export interface Endpoint {
 }
 
 /** @internal Entities that can be an end of a connection (`cluster`, `all` and `none` are groups, not endpoints). */
-export const ENDPOINT_ENTITIES: readonly string[] = ['host', 'remote-node', 'world', 'health', 'kube-apiserver', 'init', 'ingress', 'unmanaged'];
+export const ENDPOINT_ENTITIES: readonly string[] = [
+  'host', 'remote-node', 'world', 'world-ipv4', 'world-ipv6', 'health', 'kube-apiserver', 'init', 'ingress', 'unmanaged',
+];
 
 /** Options of `Endpoints.pod()`. */
 export interface PodEndpointOptions {
@@ -146,7 +148,11 @@ export class Endpoints {
     return compact({ kind: EndpointKind.POD, namespace, labels: { ...labels }, ...options });
   }
 
-  /** A reserved entity: host, remote-node, world, health, kube-apiserver, init, ingress, unmanaged. */
+  /**
+   * A reserved entity: host, remote-node, world, world-ipv4, world-ipv6, health, kube-apiserver, init, ingress, unmanaged.
+   * `world` is an address outside the cluster of the cluster's IP family (`PolicySetOptions.ipFamilies`; IPv4 in a
+   * dual-stack cluster), `world-ipv4`/`world-ipv6` one of that family.
+   */
   public static entity(name: string): Endpoint {
     checkEntity(name, `entity:${name}`);
     return { kind: EndpointKind.ENTITY, entity: name };

@@ -7,10 +7,11 @@
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { authOutcome } from './authentication';
-import { CompiledItem, EngineConfig, PeerSpec, PolicyRef, cidrBlockContains, entityMatches } from './compile';
+import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, cidrBlockContains, entityMatches } from './compile';
 import { DirectionPolicy } from './direction-policy';
 import { compileFqdnSelector } from '../model/fqdn-pattern';
-import { PeerView } from './identity';
+import { PeerView, familiesOf, worldLabel } from './identity';
+import { IpFamilies } from './policy-set-options';
 import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey } from './named-ports';
 import { kafkaApiKeyName } from '../model/kafka-api-keys';
@@ -189,15 +190,22 @@ function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
 export function decideSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput): SideVerdict {
   const verdict = judgeSide(dp, [allowCandidates], [denyCandidates], input, true) as SideVerdict;
-  const notes = apiServerNotes(dp, input, verdict);
+  const notes = [...apiServerNotes(dp, input, verdict), ...dualStackWorldNotes(dp, input, verdict)];
   return notes.length === 0 ? verdict : { ...verdict, notes: [...verdict.notes, ...notes] };
 }
 
-/** The labels of a managed API server's address (a CIDR identity outside the cluster that carries the API server label). */
-const MANAGED_API_SERVER = LabelSet.of([
-  { source: 'reserved', key: 'kube-apiserver', value: '' },
-  { source: 'reserved', key: 'world', value: '' },
-]);
+/**
+ * The labels of a managed API server's address (a CIDR identity outside the cluster that carries the API server label),
+ * of the cluster's first IP family (IPv4 when dual-stack), and that family.
+ */
+function managedApiServer(mode: IpFamilies): { labels: LabelSet; family: 4 | 6 } {
+  const family = familiesOf(mode)[0];
+  const labels = LabelSet.of([
+    { source: 'reserved', key: 'kube-apiserver', value: '' },
+    { source: 'reserved', key: worldLabel(family, mode), value: '' },
+  ]);
+  return { labels, family };
+}
 /** The API server as an endpoint's text. */
 const API_SERVER_TEXT = 'entity:kube-apiserver';
 /** The labels of an API server on the subject's own node: the host identity, with the API server label added. */
@@ -221,7 +229,7 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
   }
   const labels = input.peer.labels;
   if (labels.lookup('reserved', 'kube-apiserver').length === 0 || labels.lookup('reserved', 'remote-node').length === 0) return [];
-  const judge = (peerLabels: LabelSet, flags: { anyWorldAddress: boolean; localHost: boolean; node: boolean }): SideVerdict => {
+  const judge = (peerLabels: LabelSet, flags: { worldFamily: 0 | 4 | 6; localHost: boolean; node: boolean }): SideVerdict => {
     const peer: PeerView = { text: input.peer.text, labels: peerLabels, ports: input.peer.ports, ...flags };
     return judgeSide(dp, [dp.allow], [dp.deny], { ...input, peer }, true) as SideVerdict;
   };
@@ -232,14 +240,15 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
   // On a pod's own node the API server is that node's host identity. A node's own traffic to itself is not what its host
   // policy judges, so for a node subject there is no such placement to note.
   if (dp.subjectKind === 'endpoint') {
-    const local = judge(LOCAL_API_SERVER, { anyWorldAddress: false, localHost: true, node: true });
+    const local = judge(LOCAL_API_SERVER, { worldFamily: 0, localHost: true, node: true });
     if (!same(local, verdict)) {
       notes.push(`${onNodes}; an API server on this endpoint's own node (the host identity with reserved:kube-apiserver) is judged otherwise: ${local.reason}`);
     }
   }
   // Its address unknown: held by no CIDR rule, or by every CIDR rule of /0 (`except`s included: they may or may not hold it).
-  const outside = judge(MANAGED_API_SERVER, { anyWorldAddress: false, localHost: false, node: false });
-  const held = judge(MANAGED_API_SERVER, { anyWorldAddress: true, localHost: false, node: false });
+  const managedServer = managedApiServer(input.config.ipFamilies);
+  const outside = judge(managedServer.labels, { worldFamily: 0, localHost: false, node: false });
+  const held = judge(managedServer.labels, { worldFamily: managedServer.family, localHost: false, node: false });
   const managed = 'a managed API server outside the cluster (EKS, GKE, AKS: reserved:kube-apiserver with reserved:world)';
   if (same(outside, held)) {
     if (!same(outside, verdict)) notes.push(`${onNodes}; ${managed} is judged otherwise: ${outside.reason}`);
@@ -248,6 +257,21 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
       + `if not, ${outside.reason}`);
   }
   return notes;
+}
+
+/**
+ * `entity:world` in a dual-stack cluster is its IPv4 world (reserved:world-ipv4, identity 9); the IPv6 world
+ * (reserved:world-ipv6, identity 10) is another identity, which the `/0` of its own family selects: when it is judged
+ * otherwise, a note says how.
+ */
+function dualStackWorldNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerdict): string[] {
+  if (!verdict.evaluated || input.config.ipFamilies !== IpFamilies.DUAL || input.peer.text !== 'entity:world') return [];
+  const peer: PeerView = { ...input.peer, labels: LabelSet.of([{ source: 'reserved', key: 'world-ipv6', value: '' }]), worldFamily: 6 };
+  const v6 = judgeSide(dp, [dp.allow], [dp.deny], { ...input, peer }, true) as SideVerdict;
+  const l7Denied = (v: SideVerdict): boolean => v.decision === SideDecision.L7_DENIED;
+  if (v6.allowed === verdict.allowed && l7Denied(v6) === l7Denied(verdict)) return [];
+  return [`entity:world is the IPv4 world of this dual-stack cluster (reserved:world-ipv4); the IPv6 world (entity:world-ipv6, reserved:world-ipv6) `
+    + `is judged otherwise: ${v6.reason}`];
 }
 
 /**
@@ -455,14 +479,25 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
       return NO_MATCH;
     }
     case 'cidr': {
-      // A /0 block selects the world identity itself, `except` or not: its holes only exclude the CIDR identities inside
-      // them (CIDRRuleSlice.GetAsEndpointSelectors: world label AND each except CIDR label DoesNotExist).
+      // A /0 block selects the world identity of its family, `except` or not: its holes only exclude the CIDR identities
+      // inside them (CIDRRuleSlice.GetAsEndpointSelectors: world label AND each except CIDR label DoesNotExist). Which world
+      // identity that is depends on the cluster's IP families (labels.IPStringToLabel/getWorldLabel): a /0 never selects
+      // the world of the other family.
       const blocks = peer.blocks;
       const ip = p.ip;
+      const world = p.worldFamily;
       for (let i = 0; i < blocks.length; i++) {
-        if (ip !== undefined ? cidrBlockContains(blocks[i], ip) : p.anyWorldAddress && blocks[i].cidr.prefix === 0) return MATCH;
+        const cidr = blocks[i].cidr;
+        if (blocks[i].anyFamilyWorld === true) {
+          // 1.17-1.18 toCIDRSet of the other family's /0: reserved:world AND no except CIDR label.
+          if (p.labels.has('reserved', 'world') && (ip === undefined || !blocks[i].except.some((e) => cidrBlockContains({ cidr: e, except: [], text: '' }, ip)))) {
+            return MATCH;
+          }
+          continue;
+        }
+        if (ip !== undefined ? cidrBlockContains(blocks[i], ip) : world !== 0 && cidr.prefix === 0 && cidr.family === world) return MATCH;
       }
-      return NO_MATCH;
+      return explain ? otherFamilyWorld(blocks, p, input.config.ipFamilies) : NO_MATCH;
     }
     case 'services': {
       const ip = p.ip;
@@ -496,6 +531,29 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
  */
 export function itemPeerMatches(item: CompiledItem, input: SideInput, requirements: readonly SelectorRequirement[]): boolean {
   return peerMatches(item.peer, input, requirements, false).match;
+}
+
+/**
+ * The near miss of a world peer (address-less, or an address) and CIDR blocks none of which holds it, when one of them is
+ * the `/0` of the other IP family: `::/0` selects the IPv6 world, never an IPv4 address (labels.IPStringToLabel maps a
+ * zero-length prefix to the world label of its family, getWorldLabel).
+ */
+function otherFamilyWorld(blocks: readonly CidrBlock[], p: PeerView, mode: IpFamilies): PeerMatch {
+  const family = p.worldFamily !== 0 ? p.worldFamily : p.ip?.family;
+  if (family === undefined || !p.labels.has('reserved', worldLabel(family, mode))) return NO_MATCH;
+  const other = blocks.find((b) => b.cidr.prefix === 0 && b.cidr.family !== family && b.anyFamilyWorld !== true);
+  if (other === undefined) return NO_MATCH;
+  const otherFamily = other.cidr.family;
+  const runs = familiesOf(mode).includes(otherFamily);
+  const note = `${other.text} is the IPv${otherFamily} world: it selects reserved:${worldLabel(otherFamily, mode)}`
+    + `${runs ? '' : `, which no address of ${familiesText(mode)} has`}; `
+    + `this peer is an IPv${family} address (reserved:${worldLabel(family, mode)}), which ${family === 4 ? '0.0.0.0/0' : '::/0'} selects`;
+  return { match: false, note };
+}
+
+/** The cluster's IP families, as explanations name them. */
+export function familiesText(mode: IpFamilies): string {
+  return mode === IpFamilies.DUAL ? 'a dual-stack cluster' : `an IPv${mode === IpFamilies.IPV6 ? 6 : 4}-only cluster`;
 }
 
 /** Whether one of the selectors selects the labels. */

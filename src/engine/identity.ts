@@ -8,6 +8,7 @@ import { parseIp } from '../model/cidr';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { Endpoint, EndpointKind, NamedPort, formatEndpoint } from './endpoint';
 import { IdentityLabel, LabelSet, splitLabelKey } from '../model/labels';
+import { IpFamilies } from './policy-set-options';
 
 /** How an endpoint is subject to policy: as a Cilium endpoint (endpointSelector) or as a node (nodeSelector, host firewall). */
 export type SubjectKind = 'endpoint' | 'node';
@@ -38,8 +39,11 @@ export interface PeerView {
   readonly labels: LabelSet;
   /** The peer's IP, when CIDR rules can select it (outside the cluster, or nodes with `cidrMatchNodes`). */
   readonly ip?: { readonly family: 4 | 6; readonly value: bigint };
-  /** Whether the peer is the world identity without a specific address (matched by CIDR /0 only). */
-  readonly anyWorldAddress: boolean;
+  /**
+   * The IP family of the world identity without a specific address (`entity:world`, `entity:world-ipv4`,
+   * `entity:world-ipv6`), matched by a CIDR `/0` of that family only; 0 for any other peer.
+   */
+  readonly worldFamily: 0 | 4 | 6;
   /** The DNS name (fqdn endpoints), lower-case with a trailing dot. */
   readonly fqdn?: string;
   /** The peer's named ports (egress named ports are resolved on the peer). */
@@ -63,6 +67,8 @@ export interface IdentityOptions {
    * pkg/node `nodeIdentityLabels`): without it a cluster-filtered `fromNodes`/`toNodes` selector matches no node.
    */
   readonly nodeSelectorLabels: boolean;
+  /** The IP families the cluster runs: the world label of an outside address (`worldLabel`). */
+  readonly ipFamilies: IpFamilies;
 }
 
 /**
@@ -89,17 +95,19 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
       return node(LabelSet.of([reserved('host'), ...k8sLabels(endpoint.labels)]));
     case EndpointKind.CIDR:
     case EndpointKind.FQDN:
-      return resolved(worldLabels(endpoint), undefined, `${text} is outside the cluster (world identity): no policy is enforced there`);
+      return resolved(worldLabels(endpoint, options), undefined, `${text} is outside the cluster (world identity): no policy is enforced there`);
     case EndpointKind.ENTITY: {
       const name = endpoint.entity ?? '';
       if (name === 'host' || name === 'remote-node') return node(LabelSet.of([reserved('host')]));
       // The API server on one of the cluster's nodes is a process of that node: the node's host policy (egress) applies to
       // its calls (webhooks, pods), as to any host process; a managed one is outside the cluster (the peer side notes it).
       if (name === 'kube-apiserver' && endpoint.ip !== undefined) {
-        return resolved(worldLabels(endpoint, [reserved('kube-apiserver')]), undefined, `${text} is a managed API server outside the cluster: no policy is enforced there`);
+        return resolved(worldLabels(endpoint, options, [reserved('kube-apiserver')]), undefined, `${text} is a managed API server outside the cluster: no policy is enforced there`);
       }
       if (name === 'kube-apiserver') return node(LabelSet.of([reserved('host'), reserved('kube-apiserver')]));
       if (['health', 'ingress', 'init'].includes(name)) return resolved(LabelSet.of([reserved(name)]), 'endpoint');
+      const family = worldEntityFamily(name, options.ipFamilies);
+      if (family !== 0) return resolved(LabelSet.of([reserved(worldLabel(family, options.ipFamilies))]), undefined, `${text} is outside the cluster: no policy is enforced there`);
       const why = name === 'world' ? 'is outside the cluster' : 'is not managed by Cilium';
       return resolved(LabelSet.of([reserved(name)]), undefined, `${text} ${why}: no policy is enforced there`);
     }
@@ -116,9 +124,9 @@ const HOST_FIREWALL_OFF = 'the host firewall is off: host policies are not enfor
 export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, options: IdentityOptions): PeerView {
   const ep = target.endpoint;
   // Built field by field (no spreads): this runs for every new peer.
-  const view = (labels: LabelSet, flags: { anyWorldAddress?: boolean; localHost?: boolean; node?: boolean }, ip?: PeerView['ip'], fqdn?: string): PeerView => {
+  const view = (labels: LabelSet, flags: { worldFamily?: 0 | 4 | 6; localHost?: boolean; node?: boolean }, ip?: PeerView['ip'], fqdn?: string): PeerView => {
     const out: { -readonly [K in keyof PeerView]: PeerView[K] } = {
-      text: target.text, ports: target.ports, anyWorldAddress: flags.anyWorldAddress ?? false, localHost: flags.localHost ?? false,
+      text: target.text, ports: target.ports, worldFamily: flags.worldFamily ?? 0, localHost: flags.localHost ?? false,
       node: flags.node ?? false, labels,
     };
     if (ip !== undefined) out.ip = ip;
@@ -149,7 +157,7 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
       // reserved:world, cidr labels), held by CIDR rules like any outside address.
       if (name === 'kube-apiserver' && ep.ip !== undefined) return view(target.labels, NO_FLAGS, target.ip);
       if (name === 'kube-apiserver') return view(LabelSet.of([reserved('kube-apiserver'), reserved('remote-node'), ...nodeClusterLabel(options)]), { node: true });
-      return view(target.labels, { anyWorldAddress: name === 'world' });
+      return view(target.labels, { worldFamily: worldEntityFamily(name, options.ipFamilies) });
     }
   }
 }
@@ -177,9 +185,32 @@ function nodeClusterLabel(options: IdentityOptions): IdentityLabel[] {
   return options.nodeSelectorLabels ? [{ source: 'k8s', key: CLUSTER_KEY, value: options.clusterName }] : [];
 }
 
-function worldLabels(ep: Endpoint, extra: readonly IdentityLabel[] = []): LabelSet {
+function worldLabels(ep: Endpoint, options: IdentityOptions, extra: readonly IdentityLabel[] = []): LabelSet {
   const ip = ep.ip ?? '';
-  return LabelSet.of([...extra, reserved('world'), { source: 'cidr', key: `${ip}/${ip.includes(':') ? 128 : 32}`, value: '' }]);
+  const v6 = ip.includes(':');
+  return LabelSet.of([...extra, reserved(worldLabel(v6 ? 6 : 4, options.ipFamilies)), { source: 'cidr', key: `${ip}/${v6 ? 128 : 32}`, value: '' }]);
+}
+
+/** The families of the cluster: 4, 6 or both. */
+export function familiesOf(mode: IpFamilies): readonly (4 | 6)[] {
+  return mode === IpFamilies.DUAL ? [4, 6] : mode === IpFamilies.IPV6 ? [6] : [4];
+}
+
+/**
+ * The reserved world label of an outside address of `family` (pkg/labels `getWorldLabel`, `AddWorldLabel`; the agent
+ * upserts `0.0.0.0/0` and `::/0` with it, daemon/cmd `initPolicy` special identities): `world` (identity 2) for the family
+ * of a single-stack cluster; `world-ipv4` (9) and `world-ipv6` (10) in a dual-stack one; for the family a single-stack
+ * cluster does not run, the qualified label, which no address of the cluster has.
+ */
+export function worldLabel(family: 4 | 6, mode: IpFamilies): string {
+  if (mode !== IpFamilies.DUAL && familiesOf(mode)[0] === family) return 'world';
+  return family === 4 ? 'world-ipv4' : 'world-ipv6';
+}
+
+/** The family of a world endpoint entity (`world`: the cluster's, IPv4 when dual-stack), 0 for other entities. */
+function worldEntityFamily(name: string, mode: IpFamilies): 0 | 4 | 6 {
+  if (name === 'world') return familiesOf(mode)[0];
+  return name === 'world-ipv4' ? 4 : name === 'world-ipv6' ? 6 : 0;
 }
 
 function k8sLabels(labels: Readonly<Record<string, string>> | undefined): IdentityLabel[] {

@@ -50,6 +50,16 @@ export interface PolicySetOptions {
    */
   readonly policyDefaultLocalCluster?: boolean;
   /**
+   * The IP families the cluster runs (the agent's `enable-ipv4`/`enable-ipv6`). They decide the world identity of an
+   * address outside the cluster and what a `/0` CIDR selects (pkg/labels `IPStringToLabel`/`getWorldLabel`): in a
+   * single-stack cluster the world is `reserved:world` and only the `/0` of that family (`0.0.0.0/0` for IPv4) selects it,
+   * the other one selects `reserved:world-ipv6` (or `-ipv4`), which no address has; in a dual-stack cluster IPv4
+   * addresses are `reserved:world-ipv4`, IPv6 ones `reserved:world-ipv6`, each selected by its own `/0` (and both by the
+   * `world` entity).
+   * @default IpFamilies.IPV4 (Cilium's default: enable-ipv4 true, enable-ipv6 false)
+   */
+  readonly ipFamilies?: IpFamilies;
+  /**
    * Whether CIDR rules can select node IPs (`policy-cidr-match-mode: nodes`).
    * @default false
    */
@@ -90,6 +100,16 @@ export interface YamlPolicySetOptions extends PolicySetOptions {
    * @default - none
    */
   readonly file?: string;
+}
+
+/** The IP families a cluster runs (`PolicySetOptions.ipFamilies`): the agent's `enable-ipv4` and `enable-ipv6`. */
+export enum IpFamilies {
+  /** IPv4 only (`enable-ipv4: true`, `enable-ipv6: false`), Cilium's default. */
+  IPV4 = 'ipv4',
+  /** IPv6 only (`enable-ipv4: false`, `enable-ipv6: true`). */
+  IPV6 = 'ipv6',
+  /** Dual stack (both enabled). */
+  DUAL = 'dual',
 }
 
 /** How the host firewall was decided (`PolicySet.hostFirewallMode`). */

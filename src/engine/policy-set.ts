@@ -25,7 +25,7 @@ import { PeerView, ResolvedEndpoint } from './identity';
 import { EndpointInventory } from './inventory';
 import { fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics } from './policy-inputs';
-import { ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
+import { ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, IpFamilies, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
@@ -135,6 +135,7 @@ export class PolicySet {
       clusterName: options.clusterName ?? 'default',
       policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
       cidrMatchNodes: options.cidrMatchNodes ?? false,
+      ipFamilies: options.ipFamilies ?? IpFamilies.IPV4,
       nodeSelectorLabels: options.nodeSelectorLabels ?? false,
       cidrGroups: inventory._cidrGroupMap,
       inventory,

@@ -209,6 +209,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-authentication-drops', severity: W, versions: 'all', what: 'a rule item with `authentication.mode` required or test-always-fail: the datapath drops what it allows unless the cluster runs mutual authentication with SPIRE (test-always-fail: always)' },
   { id: 'pitfall-kafka-removed', severity: E, versions: '1.20-dev', what: 'kafka or l7proto rules (removed in Cilium 1.20)' },
   { id: 'pitfall-broad-peer', severity: W, versions: 'all', what: 'an allow rule open to every address (`0.0.0.0/0`, `::/0`) or every name (toFQDNs `*`)' },
+  {
+    id: 'pitfall-cidr-ipv6-world-only', severity: W, versions: 'all',
+    what: 'a rule item whose only `/0` is `::/0`: in an IPv4-only cluster (Cilium\'s default) it selects no outside address (a deny denies nothing)',
+  },
   { id: 'pitfall-cidr-host-bits', severity: W, versions: 'all', what: 'a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network' },
   { id: 'pitfall-icmp-type-zero', severity: W, versions: 'all', what: 'an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family' },
   {

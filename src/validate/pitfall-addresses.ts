@@ -1,5 +1,6 @@
 // Pitfalls of addresses: allow rules open to every address or name, CIDRs with host bits set.
 import { cidrHostBits, parseCidr } from '../model/cidr';
+import { CiliumVersion } from '../core/cilium-version';
 import { FqdnSelectorModel, PEER_FIELDS, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
@@ -25,6 +26,7 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
         if (typeof c.cidr === 'string') cidrs.push({ text: c.cidr, path: `${r.path}.${section}[${index}].${setField}[${j}].cidr`, holes: arr<unknown>(c.except).length });
         arr<unknown>(c.except).forEach((e, k) => { if (typeof e === 'string') cidrs.push({ text: e, path: `${r.path}.${section}[${index}].${setField}[${j}].except[${k}]` }); });
       });
+      ipv6WorldOnly(run, r, cidrs, direction, allow);
       for (const { text, path, holes } of cidrs) {
         const parsed = parseCidr(text);
         if (!parsed) continue;
@@ -53,4 +55,29 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       });
     }
   }
+}
+
+/**
+ * A rule item whose only world CIDR is `::/0`: in an IPv4-only cluster (Cilium's default, `enable-ipv6: false`)
+ * labels.IPStringToLabel turns it into reserved:world-ipv6 (getWorldLabel), which no address has, so it selects no outside
+ * address — a deny of "the internet" denies nothing, an allow allows nothing of it; in a dual-stack cluster, IPv6
+ * addresses only. With `0.0.0.0/0` beside it in the item the pair is the usual portable "every address".
+ */
+function ipv6WorldOnly(run: PitfallRun, r: RuleView, cidrs: readonly { text: string; path: string }[], direction: string, allow: boolean): void {
+  const worlds = cidrs.filter((c) => !c.path.includes('.except[')).map((c) => ({ ...c, parsed: parseCidr(c.text) }))
+    .filter((c) => c.parsed !== undefined && c.parsed.prefix === 0);
+  const v6 = worlds.find((c) => c.parsed?.family === 6);
+  if (v6 === undefined || worlds.some((c) => c.parsed?.family === 4)) return;
+  const entity = direction === 'ingress' ? 'fromEntities' : 'toEntities';
+  // 1.17-1.18 CIDRRuleSlice.GetAsEndpointSelectors maps a cidrSet ::/0 to reserved:world when not dual-stack.
+  const anyFamily = v6.path.includes('CIDRSet[') && r.version.atLeast(CiliumVersion.V1_17) && !r.version.atLeast(CiliumVersion.V1_19);
+  const what = anyFamily
+    ? `${v6.text} is the IPv6 world: in an IPv4-only cluster (Cilium's default, enable-ipv6 false) Cilium ${r.version} turns it into `
+      + `reserved:world, every outside address, IPv4 included, while 1.19 turns it into reserved:world-ipv6, which no address has: this ${direction} `
+      + `${allow ? 'allow' : 'deny'} rule changes meaning on upgrade; in a dual-stack cluster, IPv6 addresses only`
+    : `${v6.text} is the IPv6 world only: in an IPv4-only cluster (Cilium's default, enable-ipv6 false) it selects reserved:world-ipv6, which no `
+      + `address has, so this ${direction} ${allow ? 'allow rule allows' : 'deny rule denies'} no address outside the cluster; in a dual-stack `
+      + 'cluster, IPv6 addresses only';
+  run.report('pitfall-cidr-ipv6-world-only', r, v6.path, what,
+    `add 0.0.0.0/0 beside it (or use ${entity}: [world]) if every address is meant; in an IPv6-only cluster it is the world and this can be ignored`);
 }

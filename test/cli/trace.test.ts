@@ -152,6 +152,24 @@ describe('trace', () => {
     expect(on.stdout).toMatch(/judged as passing with mutual authentication on/);
   });
 
+  test('--ip-families: ::/0 selects the world of an IPv4-only cluster (the default) never, of a dual-stack one only the IPv6 world', () => {
+    const file = join(scratch, 'world-v6.yaml');
+    writeFileSync(file, ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: { name: out, namespace: default }',
+      'spec:', '  endpointSelector: { matchLabels: { app: web } }', '  egress: [{ toCIDR: ["::/0"] }]', ''].join('\n'));
+    const to = (peer: string): string[] => ['trace', '--policies', file, '--from', 'pod:default:app=web', '--to', peer, '--port', '443/TCP'];
+    const v4 = cli(...to('entity:world'));
+    expect(v4.code).toBe(1);
+    expect(v4.stdout).toMatch(/::\/0 is the IPv6 world: it selects reserved:world-ipv6, which no address of an IPv4-only cluster has/);
+    expect(cli(...to('entity:world'), '--ip-families', 'ipv4').code).toBe(1);
+    expect(cli(...to('entity:world'), '--ip-families', 'dual').code).toBe(1);
+    expect(cli(...to('entity:world-ipv6'), '--ip-families', 'dual').code).toBe(0);
+    expect(cli(...to('cidr:2001:db8::1'), '--ip-families', 'dual').code).toBe(0);
+    expect(cli(...to('entity:world'), '--ip-families', 'ipv6').code).toBe(0);
+    const bad = cli(...to('entity:world'), '--ip-families', 'ipv5');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/ipv4, ipv6, dual/);
+  });
+
   test('directories are read recursively; reader diagnostics become warnings', () => {
     const dir = join(EXAMPLES_DIR, 'v1.19/examples/policies/auth');
     const r = cli('trace', '--policies', dir, '--from', 'pod:default:run=ssh-client', '--to', 'pod:default:run=sshd', '--port', '22', '--output', 'json');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connectivity } from '../../src/diff';
 import { cliAsync } from '../support/cli';
-import { PolicySet } from '../../src/engine';
+import { IpFamilies, PolicySet } from '../../src/engine';
 import { changeLine, diffLines } from './support';
 
 /** An ingress policy on prod/app=api from the pods `from` selects, on 8080/TCP. */
@@ -86,15 +86,21 @@ spec:
     toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
 `;
 
-  test('toEntities [world] → toCIDR [::/0]: the IPv4 internet newly denied, IPv6 unchanged', () => {
+  // A single-stack cluster has no outside address of the other family: one world class (labels.getWorldLabel; the agent
+  // upserts the /0 of the families it runs only). A dual-stack one has both, each selected by its own /0.
+  test('toEntities [world] → toCIDR [::/0]: the IPv4 internet newly denied; dual-stack: IPv6 unchanged', () => {
     const { doc, lines } = diffLines(egress('toEntities: [world]'), egress('toCIDR: ["::/0"]'));
     expect(lines).toEqual(['- prod/app=web → world (IPv4) 443/TCP']);
     expect(doc.changes[0].reason.before.text).toBe('allowed by egress CiliumNetworkPolicy prod/web spec.egress[0]');
-    expect(doc.endpoints.filter((e) => e.kind === 'world').map((e) => e.name)).toEqual(['world (IPv4)', 'world (IPv6)']);
+    expect(doc.endpoints.filter((e) => e.kind === 'world').map((e) => e.name)).toEqual(['world (IPv4)']);
+    const dual = diffLines(egress('toEntities: [world]'), egress('toCIDR: ["::/0"]'), { ipFamilies: IpFamilies.DUAL });
+    expect(dual.lines).toEqual(['- prod/app=web → world (IPv4) 443/TCP']);
+    expect(dual.doc.endpoints.filter((e) => e.kind === 'world').map((e) => e.name)).toEqual(['world (IPv4)', 'world (IPv6)']);
   });
 
-  test('toCIDR [0.0.0.0/0] → toCIDR [0.0.0.0/0, ::/0]: the IPv6 internet newly allowed', () => {
-    expect(diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]')).lines)
+  test('toCIDR [0.0.0.0/0] → toCIDR [0.0.0.0/0, ::/0]: no change in an IPv4-only cluster; dual-stack: the IPv6 internet newly allowed', () => {
+    expect(diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]')).lines).toEqual([]);
+    expect(diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]'), { ipFamilies: IpFamilies.DUAL }).lines)
       .toEqual(['+ prod/app=web → world (IPv6) 443/TCP']);
   });
 

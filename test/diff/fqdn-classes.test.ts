@@ -1,7 +1,7 @@
 // `toFQDNs` destinations are endpoint classes: a name or pattern added, removed or allowed on a new port is a change to
 // its `fqdn:` class, judged with the engine's DNS learning; a DNS rule change that stops the learning cuts the names.
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, Connectivity, ConnectivityDiffDocument, ConnectivityFormat, EndpointClassKind, Endpoints, PolicySet, PolicySetOptions } from '../../src';
+import { CiliumVersion, Connectivity, ConnectivityDiffDocument, ConnectivityFormat, EndpointClassKind, Endpoints, IpFamilies, PolicySet, PolicySetOptions } from '../../src';
 import { changeLine } from './support';
 import { MAX_OVERLAP_CLASSES as MAX_OVERLAPS } from '../../src/diff/fqdn-classes';
 
@@ -50,7 +50,7 @@ describe('fqdn: classes', () => {
     const classes = Connectivity.endpointClasses([set]).map((c) => c.cls);
     const outside = classes.filter((c) => c.kind === EndpointClassKind.WORLD || c.kind === EndpointClassKind.FQDN).map((c) => [c.id, c.dnsName]);
     expect(outside).toEqual([
-      ['world (IPv4)', undefined], ['world (IPv6)', undefined],
+      ['world (IPv4)', undefined],
       ['fqdn:*', 'any.invalid'], ['fqdn:*.example.com', 'any.example.com'], ['fqdn:api.example.com', 'api.example.com'],
     ]);
     expect(classes.findIndex((c) => c.id === 'fqdn:*')).toBeLessThan(classes.findIndex((c) => c.id === 'host'));
@@ -192,11 +192,17 @@ spec:
 }
 
 describe('fqdn: classes are never dropped silently', () => {
-  test('named CIDRs cover all of IPv4: the classes are at an IPv6 address, and a widening to "*" is newly allowed', () => {
+  test('named CIDRs cover all of IPv4: dual-stack, the classes are at an IPv6 address, and a widening to "*" is newly allowed; '
+    + 'IPv4-only (the default), no outside address is left: NOT COMPARED', () => {
     const cover = decoy(['0.0.0.0/1', '128.0.0.0/1']);
-    const { doc, lines } = diff(web() + cover, web({ fqdns: '{ matchPattern: "*" }' }) + cover);
+    const { doc, lines } = diff(web() + cover, web({ fqdns: '{ matchPattern: "*" }' }) + cover, { ipFamilies: IpFamilies.DUAL });
     expect(lines).toEqual(['+ prod/app=web → fqdn:* 443/TCP']);
     expect(doc.notCompared).toBeUndefined();
+    const v4 = diff(web() + cover, web({ fqdns: '{ matchPattern: "*" }' }) + cover);
+    expect(v4.doc.endpoints.some((c) => c.kind === EndpointClassKind.FQDN)).toBe(false);
+    expect(v4.doc.notCompared?.map((n) => [n.text.split(':')[0], n.mayAllow, n.mayDeny])).toEqual([
+      ['toFQDNs rules whose names or patterns have no fqdn', true, true],
+    ]);
   });
 
   test('named CIDRs cover all of IPv4 and IPv6: no fqdn class, the toFQDNs difference is NOT COMPARED (may allow)', () => {

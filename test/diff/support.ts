@@ -1,7 +1,7 @@
 // Helpers of the connectivity diff tests: policy sets from YAML, changes as one readable line each, and the policy most
 // of them change (prod/app=api admitting prod/app=web on some TCP ports).
 import { Connectivity, ConnectivityChange, ConnectivityDiffDocument } from '../../src/diff';
-import { PolicySet } from '../../src/engine';
+import { PolicySet, PolicySetOptions } from '../../src/engine';
 
 /** `+ from → to ports [l7]` (newly allowed), `- …` (newly denied), `~ … L7: before → after`. */
 export function changeLine(c: ConnectivityChange): string {
@@ -10,8 +10,8 @@ export function changeLine(c: ConnectivityChange): string {
 }
 
 /** The diff of two YAML streams, as lines. */
-export function diffLines(base: string, head: string): { doc: ConnectivityDiffDocument; lines: string[] } {
-  const doc = Connectivity.diff(PolicySet.fromYaml(base, { file: 'base.yaml' }), PolicySet.fromYaml(head, { file: 'head.yaml' }));
+export function diffLines(base: string, head: string, options: PolicySetOptions = {}): { doc: ConnectivityDiffDocument; lines: string[] } {
+  const doc = Connectivity.diff(PolicySet.fromYaml(base, { ...options, file: 'base.yaml' }), PolicySet.fromYaml(head, { ...options, file: 'head.yaml' }));
   return { doc, lines: doc.changes.map(changeLine) };
 }
 

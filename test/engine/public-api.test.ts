@@ -17,7 +17,7 @@ describe('static members', () => {
   test('Endpoints.parse / format / ENTITIES', () => {
     expect(Endpoints.parse('pod:shop:app=web')).toEqual({ kind: EndpointKind.POD, namespace: 'shop', labels: { app: 'web' } });
     expect(Endpoints.format(Endpoints.parse('node:zone=a@10.0.0.1'))).toBe('node:zone=a@10.0.0.1');
-    expect(Endpoints.ENTITIES).toEqual(['host', 'remote-node', 'world', 'health', 'kube-apiserver', 'init', 'ingress', 'unmanaged']);
+    expect(Endpoints.ENTITIES).toEqual(['host', 'remote-node', 'world', 'world-ipv4', 'world-ipv6', 'health', 'kube-apiserver', 'init', 'ingress', 'unmanaged']);
     expect(() => Endpoints.parse('entity:cluster')).toThrow(/group of endpoints/);
   });
 

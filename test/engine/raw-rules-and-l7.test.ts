@@ -89,7 +89,8 @@ describe('raw rules the agent refuses (Sanitize): not imported, so the endpoint 
     expect(set.skippedRules).toEqual([]);
     const v = verdict(set, 'pod:default:app=web', 'cidr:8.8.8.8', '443/TCP');
     expect(v.egress.decision).toBe('default-deny');
-    expect(v.egress.notes.join('\n')).toContain('toEntities: world-ipv4 and world-ipv6 select the IPv4 and IPv6 world identities of a dual-stack cluster');
+    expect(v.egress.notes.join('\n')).toContain('toEntities: world-ipv4 selects reserved:world-ipv4, the IPv4 world of a dual-stack cluster; in an IPv4-only '
+      + 'cluster outside addresses are reserved:world, which it does not select');
   });
 
   test('DNS rules without a port: the egress rule is refused, so the pod keeps egress default allow', () => {

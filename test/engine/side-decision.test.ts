@@ -373,7 +373,7 @@ describe('itemSelectsPeer (the peer half, as the connectivity diff asks it)', ()
     const item = set._compiledRules[0].items.egress[0];
     const peer: PeerView = {
       text: 'fqdn:api.example.com', labels: LabelSet.of([]), fqdn: 'api.example.com.', ip: { family: 4, value: 0xc000020an },
-      anyWorldAddress: false, ports: [], localHost: false, node: false,
+      worldFamily: 0, ports: [], localHost: false, node: false,
     };
     expect(itemSelectsPeer(item, peer, [], set._engineConfig)).toBe(false);
     expect(itemSelectsPeer(item, peer, [], set._engineConfig, () => ({ learnable: true }))).toBe(true);

@@ -244,6 +244,37 @@ describe('pitfall-cidr-host-bits: a CIDR whose address has host bits set', () =>
   });
 });
 
+describe('pitfall-cidr-ipv6-world-only: ::/0 without 0.0.0.0/0 selects no address of an IPv4-only cluster', () => {
+  const ID = 'pitfall-cidr-ipv6-world-only';
+  const rule = (section: string, item: Doc): Doc => cnp({ endpointSelector: WEB, [section]: [item] });
+
+  it('in allow and deny sections, toCIDR and toCIDRSet; not with 0.0.0.0/0 in the same item, nor for an except or a narrower CIDR', () => {
+    expect(paths(ID, [rule('egress', { toCIDR: ['::/0'] })])).toEqual(['spec.egress[0].toCIDR[0]']);
+    expect(paths(ID, [rule('egressDeny', { toCIDRSet: [{ cidr: '::/0', except: ['2001:db8::/32'] }] })])).toEqual(['spec.egressDeny[0].toCIDRSet[0].cidr']);
+    expect(paths(ID, [rule('ingress', { fromCIDR: ['10.0.0.0/8', '::/0'] })])).toEqual(['spec.ingress[0].fromCIDR[1]']);
+    expect(paths(ID, [rule('egress', { toCIDR: ['::/0', '0.0.0.0/0'] })])).toEqual([]);
+    expect(paths(ID, [rule('egress', { toCIDRSet: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] })])).toEqual([]);
+    expect(paths(ID, [rule('egress', { toCIDR: ['2001:db8::/32'] }), rule('egress', { toCIDR: ['0.0.0.0/0'] })])).toEqual([]);
+  });
+
+  it('the message says what the deny does not deny; the engine agrees (IPv4-only by default, pkg/labels getWorldLabel)', () => {
+    const [deny] = findings(report([rule('egressDeny', { toCIDR: ['::/0'] })]), ID);
+    expect(deny.message).toMatch(/this egress deny rule denies no address outside the cluster; in a dual-stack cluster, IPv6 addresses only$/);
+    expect(deny.fix).toBe('add 0.0.0.0/0 beside it (or use toEntities: [world]) if every address is meant; in an IPv6-only cluster it is the world and '
+      + 'this can be ignored');
+    const set = PolicySet.fromYaml(JSON.stringify(cnp({ endpointSelector: WEB, egress: [{ toEntities: ['world'] }], egressDeny: [{ toCIDR: ['::/0'] }] })));
+    expect(verdictFor(set, 'pod:shop:app=web', 'cidr:8.8.8.8', '443/TCP').verdict).toBe('allowed');
+    expect(verdictFor(set, 'pod:shop:app=web', 'entity:world', '443/TCP').verdict).toBe('allowed');
+  });
+
+  it('1.17-1.18 toCIDRSet: the rule changes meaning on upgrade (reserved:world there, reserved:world-ipv6 from 1.19)', () => {
+    const [set18] = findings(report([rule('egressDeny', { toCIDRSet: [{ cidr: '::/0' }] })], '1.18'), ID);
+    expect(set18.message).toMatch(/Cilium 1\.18 turns it into reserved:world, every outside address, IPv4 included, while 1\.19 turns it into /);
+    const [cidr18] = findings(report([rule('egressDeny', { toCIDR: ['::/0'] })], '1.18'), ID);
+    expect(cidr18.message).toMatch(/denies no address outside the cluster/);
+  });
+});
+
 describe('pitfall-icmp-type-zero: an icmps field that the agent reads as every ICMP type', () => {
   const ID = 'pitfall-icmp-type-zero';
   const icmps = (section: string, ...fields: Doc[]): Doc => cnp({

@@ -610,6 +610,11 @@ const CASES: readonly Case[] = [
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
   },
   {
+    id: 'pitfall-cidr-ipv6-world-only', when: 'an egress rule to ::/0 alone',
+    bad: { 'out.yaml': egressTo('"::/0"') }, at: ['out.yaml:14:11'],
+    good: { 'out.yaml': egressTo('2001:db8::/32') },
+  },
+  {
     id: 'pitfall-cidr-host-bits', when: 'a CIDR with host bits set',
     bad: { 'out.yaml': egressTo('10.1.2.3/8') }, at: ['out.yaml:14:11'],
     good: { 'out.yaml': egressTo('10.1.2.3/32') },
