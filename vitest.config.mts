@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { shuffle } from '@vitest/utils/helpers';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { deepMode } from './test/support/property.js';
 
 /**
  * Tests that spawn processes (npm pack + install, `cdk8s synth`, the bundler script, the CLI through tsx, a headless
@@ -85,7 +86,8 @@ export default defineConfig({
     // The CRD files are compiled once per run, not once per worker: the store folder of `test/support/crd-store.ts`.
     globalSetup: ['test/support/crd-store.ts'],
     env: { CDK8S_DISABLE_SORT: '' },
-    testTimeout: 60_000,
+    // The deep mode (`PROPERTY_DEEP=1`) runs ten times as many property runs: ten times the hang guard.
+    testTimeout: deepMode() ? 600_000 : 60_000,
     hookTimeout: 120_000,
     // One worker per core. Vitest's default for `run` is cores - 1, which is a single worker on a 2-core machine: every
     // file in a row, one core idle. The main process only collects results, and the e2e files spend most of their time
