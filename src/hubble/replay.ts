@@ -16,6 +16,8 @@
  */
 import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
+import { IpFamilies } from '../engine/policy-set-options';
+import { familiesOf } from '../engine/identity';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
 import { isDnsName } from '../model/fqdn-pattern';
@@ -526,6 +528,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     .slice(0, options.topDropSources ?? 10);
   const skippedTotal = Object.values(capture.skipped).reduce((a, b) => a + (b ?? 0), 0);
   const warnings = captureWarnings(capture);
+  const families = familyWarning(capture, policies._engineConfig.ipFamilies);
+  if (families !== undefined) warnings.push(families);
   if (unknown.length > 0) {
     warnings.push(`${unknown.length} connection${unknown.length === 1 ? '' : 's'} name${unknown.length === 1 ? 's' : ''} a pod whose identity the capture does not give: `
       + 'not judged (see identity unknown); a capture with the pods\' own records (policy verdicts, traces) resolves them');
@@ -826,6 +830,31 @@ export function captureWarnings(capture: FlowCapture): string[] {
   if (input.malformedCount > 0) w.push(`${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped`);
   if (capture.connections.length === 0) w.push('no connection to judge: the input holds no flow record that policy decides');
   return w;
+}
+
+/**
+ * A warning when the capture's addresses are of an IP family the policies are judged without (`--ip-families`, IPv4-only
+ * by default): a cluster that carries them runs that family, and with it other world identities (reserved:world-ipv4 and
+ * world-ipv6 in a dual-stack cluster), which `/0` rules and the world entities select otherwise.
+ */
+function familyWarning(capture: FlowCapture, mode: IpFamilies): string | undefined {
+  const judged = familiesOf(mode);
+  const seen = new Map<4 | 6, string>();
+  for (const c of capture.connections) {
+    for (const peer of [c.source, c.destination]) {
+      const ip = peer.ip !== undefined ? parseIp(peer.ip) : undefined;
+      if (ip !== undefined && !seen.has(ip.family)) seen.set(ip.family, peer.ip as string);
+    }
+    if (seen.size === 2) break;
+  }
+  const other = [...seen].filter(([family]) => !judged.includes(family));
+  if (other.length === 0) return undefined;
+  const [family, example] = other[0];
+  const setting = mode === IpFamilies.DUAL ? 'dual' : mode === IpFamilies.IPV6 ? 'ipv6' : 'ipv4';
+  const fix = seen.size === 2 || mode !== IpFamilies.IPV4 ? 'dual' : 'ipv6 (or dual)';
+  return `the capture holds IPv${family} addresses (${example}), which the cluster the policies are judged for does not carry `
+    + `(--ip-families ${setting}${mode === IpFamilies.IPV4 ? ', the default' : ''}): world identities and /0 rules are judged for the wrong `
+    + `IP families; replay with --ip-families ${fix}`;
 }
 
 /** The engine endpoint of a peer, or `undefined` when its address is not valid. */

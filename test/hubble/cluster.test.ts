@@ -2,7 +2,7 @@
 // reported as identity unknown), the cluster's own decisions cross-checked with the engine (truth table: agreements give
 // no finding, each kind of difference gives one, with both sides), and the rollout summary per namespace.
 import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src/engine';
+import { IpFamilies, PolicySet } from '../../src/engine';
 import {
   FlowSource, collectConnections, formatReplayTable, planDraft, readFlows, renderDraftTypeScript, replayCapture,
 } from '../../src/hubble';
@@ -262,5 +262,34 @@ describe('rollout per namespace', () => {
       + '(2026-01-05T10:00:00.000000000Z to 2026-01-05T12:30:00.250000000Z)');
     expect(r.summary.window).toEqual({ first: '2026-01-05T10:00:00.000000000Z', last: '2026-01-05T12:30:00.250000000Z', seconds: 9000.25 });
     expect(formatReplayTable(r)).toContain('  shop                 1           1        1        0  no\n');
+  });
+});
+
+describe('addresses of an IP family the policies are not judged for', () => {
+  // A cluster whose flows carry IPv6 addresses runs IPv6: its world identities and /0 rules are judged otherwise (the
+  // engine's --ip-families); replay says so instead of judging them for the default IPv4-only cluster.
+  const WORLD = { identity: 2, labels: ['reserved:world'] };
+  const toWorld = (address: string): string => flow({
+    IP: { source: '10.0.0.11', destination: address, ipVersion: address.includes(':') ? 'IPv6' : 'IPv4' },
+    l4: { TCP: { source_port: 41000 + clock, destination_port: 443, flags: { SYN: true } } },
+    traffic_direction: 'EGRESS',
+  }, WEB, WORLD);
+  const warning = async (lines: string[], options: { ipFamilies?: IpFamilies } = {}): Promise<string[]> =>
+    replayCapture(await capture(lines), PolicySet.fromYaml(ALLOW_WEB_TO_API, options)).warnings.filter((w) => w.includes('--ip-families'));
+
+  test.each([
+    ['IPv4 addresses, judged IPv4-only (the default)', ['203.0.113.7'], {}, []],
+    ['an IPv6 address, judged IPv4-only', ['2001:db8::7'], {},
+      ['the capture holds IPv6 addresses (2001:db8::7), which the cluster the policies are judged for does not carry (--ip-families ipv4, the default): '
+        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families ipv6 (or dual)']],
+    ['both families, judged IPv4-only', ['203.0.113.7', '2001:db8::7'], {},
+      ['the capture holds IPv6 addresses (2001:db8::7), which the cluster the policies are judged for does not carry (--ip-families ipv4, the default): '
+        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual']],
+    ['both families, judged dual-stack', ['203.0.113.7', '2001:db8::7'], { ipFamilies: IpFamilies.DUAL }, []],
+    ['an IPv4 address, judged IPv6-only', ['203.0.113.7'], { ipFamilies: IpFamilies.IPV6 },
+      ['the capture holds IPv4 addresses (203.0.113.7), which the cluster the policies are judged for does not carry (--ip-families ipv6): '
+        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual']],
+  ])('%s', async (_, addresses, options, expected) => {
+    expect(await warning(addresses.map(toWorld), options)).toEqual(expected);
   });
 });
