@@ -2,6 +2,7 @@ import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
+import { nearestName } from '../model/edit-distance';
 import {
   IcmpFieldModel,
   LabelSelectorModel,
@@ -45,6 +46,9 @@ export interface DenyOptions {
    */
   readonly ports?: Port[];
 }
+
+/** The options of an allow call (`AllowOptions`); a deny call reads `ports` only (`DenyOptions`). */
+const OPTION_KEYS: readonly string[] = ['ports', 'l7', 'authentication', 'serverNames'];
 
 /** Options of an allow rule (`allowIngress`, `allowEgress`): ports, L7 rules, authentication and TLS server names. */
 export interface AllowOptions extends DenyOptions {
@@ -381,6 +385,19 @@ export class PolicyRule {
         id: 'rule-options-positional',
         message: `${verb}(${peer.toString()}, ${Array.isArray(options) ? '[…]' : String(options)}): the second argument is the options, not a port list`,
         fix: `pass the ports (and L7 rules) in the options: ${verb}(peer, { ports: [Port.tcp(8080)], l7: L7.http(…) })`,
+        location: this.owner,
+      });
+    }
+    // From plain JavaScript an option the call does not know is dropped: `{ port: [...] }` (for `ports`) allowed every port.
+    // A deny reads its ports only and leaves the allow options out, as documented (`DenyOptions`).
+    const unknown = Object.keys(options).find((k) => !OPTION_KEYS.includes(k) && (options as Record<string, unknown>)[k] !== undefined);
+    if (unknown !== undefined) {
+      const near = nearestName(unknown, OPTION_KEYS);
+      throw new CiliumPolicyError({
+        id: 'rule-option-unknown',
+        message: `${verb}(${peer.toString()}, { ${unknown} }): ${verb}() has no option ${unknown}; it would be left out, and the rule would `
+          + `${verb.startsWith('deny') ? 'deny' : 'allow'} more than asked (every port, when it was meant for ports)`,
+        fix: `${near !== undefined ? `did you mean ${near}? ` : ''}the options are ${verb.startsWith('deny') ? 'ports' : OPTION_KEYS.join(', ')}`,
         location: this.owner,
       });
     }

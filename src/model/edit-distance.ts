@@ -39,3 +39,18 @@ export function editDistance(a: string, b: string, max = Infinity): number {
   }
   return Math.min(prev[b.length], max + 1);
 }
+
+/** The known name closest to `name` (case-insensitive edit distance), if it is close enough to be a typo. */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase(), limit);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= limit ? best : undefined;
+}

@@ -4,7 +4,7 @@
  * YAML 1.1 ambiguities) reported as a pending diagnostic with its path.
  */
 import { Severity } from '../core/errors';
-import { editDistance } from './edit-distance';
+import { nearestName } from './edit-distance';
 import { fieldName, formatPath, parsePath, Segment } from './json-path';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { describeValue, isPlainObject } from './plain-value';
@@ -327,7 +327,7 @@ export class Reader {
     const hinted = (k: string): string | undefined => (Object.prototype.hasOwnProperty.call(hints, k) ? hints[k] : undefined);
     let fix = hinted(key);
     if (fix === undefined) {
-      const near = nearest(key, [...known, ...Object.keys(hints)]);
+      const near = nearestName(key, [...known, ...Object.keys(hints)]);
       const nearHint = near === undefined ? undefined : hinted(near);
       if (near !== undefined && !known.includes(near) && nearHint !== undefined) fix = `did you mean ${near}? ${nearHint}`;
       else if (near !== undefined) fix = `did you mean ${near}?`;
@@ -335,19 +335,4 @@ export class Reader {
     }
     this.report(ParseDiagnosticId.UNKNOWN_FIELD, Severity.ERROR, path, `unknown field ${key} in ${where}; it is left out`, fix, true);
   }
-}
-
-/** The known name closest to `name` (case-insensitive edit distance), if it is close enough to be a typo. */
-function nearest(name: string, known: readonly string[]): string | undefined {
-  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase(), limit);
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= limit ? best : undefined;
 }

@@ -169,6 +169,28 @@ describe('a deny keeps only its ports', () => {
   });
 });
 
+describe('an option the call does not know is refused (plain JavaScript)', () => {
+  test('a typo of ports would allow every port: refused, with the name meant', () => {
+    const { p } = apiPolicy();
+    const typo = { port: [Port.tcp(80)] } as unknown as AllowOptions;
+    const e = refusal(() => p.allowIngress(client(), typo));
+    expect(e.id).toBe('rule-option-unknown');
+    expect(e.message).toContain('allowIngress() has no option port; it would be left out, and the rule would allow more than asked');
+    expect(e.message).toContain('fix: did you mean ports? the options are ports, l7, authentication, serverNames');
+    expect(refusal(() => p.denyEgress(client(), { prots: [Port.tcp(80)] } as unknown as AllowOptions)).message).toMatch(/fix: did you mean ports\? the options are ports$/);
+    expect(refusal(() => p.allowEgress(client(), { ports: [Port.tcp(80)], bogus: 1 } as unknown as AllowOptions)).id).toBe('rule-option-unknown');
+    // Nothing was written by the refused calls.
+    expect(p.synthesizeModel().model.spec?.ingress).toBeUndefined();
+  });
+
+  test('an option left undefined is no option', () => {
+    const { c, p } = apiPolicy();
+    p.allowIngress(client(), { ports: [Port.tcp(80)], l7: undefined, other: undefined } as unknown as AllowOptions);
+    expect(decidedBy(c, CLIENT, API, 80, 'ingress')).toBe(`allowed ${p.name} spec.ingress[0]`);
+    expect(decidedBy(c, CLIENT, API, 81, 'ingress')).toMatch(/^default-deny/);
+  });
+});
+
 describe('the rule itself', () => {
   test('a rule selects endpoints or nodes, not both; either alone is a rule', () => {
     const c = chart();
