@@ -301,7 +301,7 @@ export class PitfallRun {
   /** The workloads of the input a selector selects, or `undefined` when the input cannot tell. */
   public podsOf(sel: Selector): InventoryPodTemplate[] | undefined {
     if (selectsReserved(sel)) return undefined;
-    const index = this.pods();
+    const index = this.index();
     // The workloads of the namespaces the selector names (every workload when it names none); none: it cannot be told.
     const scope = namespacesOf(sel);
     const inScope = scope ? index.inNamespaces(scope) : undefined;
@@ -331,7 +331,7 @@ export class PitfallRun {
 
   /** The Services of `namespaces` (every Service when `undefined`), in inventory order. */
   public servicesIn(namespaces: readonly string[] | undefined): readonly InventoryServiceInfo[] {
-    const index = this.pods();
+    const index = this.index();
     return namespaces === undefined ? index.services : index.servicesIn(namespaces).map((i) => index.services[i]);
   }
 
@@ -347,7 +347,7 @@ export class PitfallRun {
 
   /** The workloads of `namespaces` (every workload when `undefined`), in inventory order. */
   public workloadsIn(namespaces: readonly string[] | undefined): readonly InventoryPodTemplate[] {
-    const index = this.pods();
+    const index = this.index();
     return namespaces === undefined ? index.workloads : index.inNamespaces(namespaces).map((i) => index.workloads[i]);
   }
 
@@ -466,7 +466,7 @@ export class PitfallRun {
   private providedPods(providers: readonly RuleView[]): ProvidedPods {
     let provided = this.provided.get(providers);
     if (!provided) {
-      const index = this.pods();
+      const index = this.index();
       const covered = new Set<InventoryPodTemplate>();
       const perPod: Selector[] = [];
       for (const c of providers) {
@@ -480,8 +480,8 @@ export class PitfallRun {
     return provided;
   }
 
-  /** The inventory's workloads, indexed (built on first use: the inventory is complete before the run). */
-  private pods(): PodIndex {
+  /** The inventory's workloads and Services, indexed (built on first use: the inventory is complete before the run). */
+  private index(): PodIndex {
     return this.podIndex ??= new PodIndex(this.inventory);
   }
 

@@ -85,7 +85,7 @@ export function servicesSelectedBy(run: PitfallRun, sel: Selector): { svc: Inven
     const svcSelector = svc.selector;
     if (!svcSelector) continue;
     if (!sel.requirements.some((q) => q.source === 'k8s' && Object.prototype.hasOwnProperty.call(svcSelector, q.key))) continue;
-    const pods = backing(run, svc);
+    const pods = run.backing(svc);
     const selected = pods.length > 0
       ? pods.some((w) => selectsWorkload(sel, w, run.inventory.namespace(w.namespace)) === true)
       : selectsLabels(sel, svc.namespace, svc.selector);
@@ -100,7 +100,7 @@ export function servicesReferenced(
 ): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] {
   if (!isObject(ref)) return [];
   const withPods = (svc: InventoryServiceInfo): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] } => {
-    const pods = backing(run, svc);
+    const pods = run.backing(svc);
     return { svc, ...(pods.length > 0 ? { pods } : {}) };
   };
   const named = ref.k8sService;
@@ -117,9 +117,4 @@ export function servicesReferenced(
       .map(withPods);
   }
   return [];
-}
-
-/** The workloads a Service sends to. */
-export function backing(run: PitfallRun, svc: InventoryServiceInfo): readonly InventoryPodTemplate[] {
-  return run.backing(svc);
 }
