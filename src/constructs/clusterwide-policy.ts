@@ -37,9 +37,10 @@ export interface ClusterwidePolicyProps extends PolicyBaseProps {
 export class ClusterwidePolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps = {}) {
     super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, checkedProps(scope, id, props, 'ClusterwidePolicy', CLUSTERWIDE_POLICY_PROPS), undefined);
-    checkListOf(props.lockoutExemptions, 'ClusterwidePolicy lockoutExemptions', 'a LockoutExemption ({ path, reason })', 'path', this.node.path);
-    props.lockoutExemptions?.forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
+    // Before the list check: `{ pth: … }` is refused naming `path`, not as an entry without one.
+    (Array.isArray(props.lockoutExemptions) ? props.lockoutExemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
       { owner: 'LockoutExemption', at: `ClusterwidePolicy lockoutExemptions[${i}]`, location: this.node.path }));
+    checkListOf(props.lockoutExemptions, 'ClusterwidePolicy lockoutExemptions', 'a LockoutExemption ({ path, reason })', 'path', this.node.path);
     const seen = new Map<string, string>();
     for (const e of props.lockoutExemptions ?? []) {
       if (!(Object.values(LockoutPath) as string[]).includes(e.path)) {

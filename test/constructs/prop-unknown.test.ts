@@ -290,6 +290,13 @@ describe('a key the props or options do not declare', () => {
     expect(thrown(() => new TieredApp(chart('shop'), 'x', { tier: [] } as unknown as TieredAppProps)).id).toBe('prop-unknown');
     expect(thrown(() => new FqdnEgress(chart('shop'), 'x', { fqdn: ['a.example.com'] } as unknown as FqdnEgressProps)).id).toBe('prop-unknown');
     expect(thrown(() => new HostFirewall(chart(), 'x', { managementCIDRs: ['10.50.0.0/24'] } as unknown as HostFirewallProps)).id).toBe('prop-unknown');
+    // A nested entry without its required field: the typo is named, not an entry without a name or path.
+    const tiers = [{ nme: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }];
+    const tier = thrown(() => new TieredApp(chart('shop'), 'x', { tiers } as unknown as TieredAppProps));
+    expect([tier.id, tier.fix?.startsWith('did you mean name?')]).toEqual(['prop-unknown', true]);
+    const lockoutExemptions = [{ pth: LockoutPath.TUNNEL, reason: 'native routing' }];
+    const exempt = thrown(() => new ClusterwidePolicy(chart(), 'x', { lockoutExemptions } as unknown as ClusterwidePolicyProps));
+    expect([exempt.id, exempt.fix?.startsWith('did you mean path?')]).toEqual(['prop-unknown', true]);
   });
 
   test('what a misspelled TieredApp egressLockdown would have left open: the tiers\' egress', () => {
