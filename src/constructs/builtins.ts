@@ -5,7 +5,8 @@ import { DnsRule, L7 } from './l7';
 import { IPeer, Peer } from './peer';
 import { PolicyRule } from './policy-rule';
 import { Port } from './port';
-import { checkListOf } from './names';
+import { checkListOf, checkPropsObject } from './names';
+import { checkPropKeys } from './prop-keys';
 import { peersSelectWholeWorld } from './peer-config';
 
 /**
@@ -13,6 +14,9 @@ import { peersSelectWholeWorld } from './peer-config';
  * none of them creates a resource, so a construct can put them in the same resource as the rules they protect
  * (no moment exists where, say, egress is denied but DNS is not yet allowed).
  */
+
+/** The options of `DnsCompanionOptions` (`checkPropKeys`). */
+export const DNS_COMPANION_OPTION_KEYS: readonly string[] = ['dnsServer', 'dnsRules'];
 
 /** Options of `allowDns`. */
 export interface DnsCompanionOptions {
@@ -32,6 +36,9 @@ export interface DnsCompanionOptions {
 
 /** DNS to the cluster DNS on 53/UDP and 53/TCP, through Cilium's DNS proxy (an L7 `dns` rule). */
 export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): void {
+  checkPropsObject(options, 'Builtins.allowDns()', 'Builtins.allowDns(policy.rule, { dnsRules: [DnsRule.exact(\'api.example.com\')] })', rule._owner);
+  // `dnsRule: [...]` was dropped: every name could be looked up.
+  checkPropKeys(options, DNS_COMPANION_OPTION_KEYS, { owner: 'Builtins.allowDns()', noun: 'option', location: rule._owner });
   checkListOf(options.dnsRules, 'dnsRules', 'a DnsRule', '_toModel', rule._owner);
   if (options.dnsRules !== undefined && options.dnsRules.length === 0) {
     throw new CiliumPolicyError({

@@ -2,7 +2,10 @@ import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { checkNamespaceName } from './names';
 import { PolicyKind } from '../model/policy-model';
-import { PolicyBase, PolicyBaseProps, chartNamespace, checkedProps } from './policy-base';
+import { POLICY_BASE_PROPS, PolicyBase, PolicyBaseProps, chartNamespace, checkedProps } from './policy-base';
+
+/** The props of `CiliumPolicyProps` (`checkPropKeys`). */
+export const CILIUM_POLICY_PROPS: readonly string[] = [...POLICY_BASE_PROPS, 'namespace'];
 
 /** Properties of a `CiliumPolicy`. */
 export interface CiliumPolicyProps extends PolicyBaseProps {
@@ -27,7 +30,7 @@ export interface CiliumPolicyProps extends PolicyBaseProps {
  */
 export class CiliumPolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: CiliumPolicyProps = {}) {
-    super(scope, id, PolicyKind.CILIUM_NETWORK_POLICY, props, requireNamespace(scope, id, checkedProps(scope, id, props, 'CiliumPolicy').namespace));
+    super(scope, id, PolicyKind.CILIUM_NETWORK_POLICY, props, requireNamespace(scope, id, checkedProps(scope, id, props, 'CiliumPolicy', CILIUM_POLICY_PROPS).namespace));
   }
 
   /** `CiliumNetworkPolicy`. */

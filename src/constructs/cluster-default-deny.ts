@@ -15,9 +15,14 @@ import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes } from './builtins';
+import { checkPropKeys } from './prop-keys';
 
 /** The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise. */
 export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = ['cilium', 'kube-node-lease', 'kube-public', 'kube-system'];
+
+/** The props of `ClusterDefaultDenyProps` (`checkPropKeys`). */
+export const CLUSTER_DEFAULT_DENY_PROPS: readonly string[] = ['name', 'excludedNamespaces', 'ingress', 'egress', 'dnsServer', 'dnsNamespace', 'dnsRules',
+  'dnsVisibility'];
 
 /** Properties of a `ClusterDefaultDeny`. */
 export interface ClusterDefaultDenyProps {
@@ -92,6 +97,7 @@ export class ClusterDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
+    checkPropKeys(props, CLUSTER_DEFAULT_DENY_PROPS, { owner: 'ClusterDefaultDeny', location: this.node.path });
     checkFlags(props, ['ingress', 'egress', 'dnsVisibility'], 'ClusterDefaultDeny', this.node.path);
     checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);
     if (props.excludedNamespaces !== undefined && props.excludedNamespaces.length === 0) {

@@ -1,9 +1,15 @@
 import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { PolicyKind } from '../model/policy-model';
-import { LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutExemption, lockoutExemptionsAnnotation, LockoutPath } from '../validate/lockout-guard';
-import { checkedProps, PolicyBase, PolicyBaseProps } from './policy-base';
+import {
+  LOCKOUT_EXEMPTION_KEYS, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutExemption, lockoutExemptionsAnnotation, LockoutPath,
+} from '../validate/lockout-guard';
+import { checkedProps, POLICY_BASE_PROPS, PolicyBase, PolicyBaseProps } from './policy-base';
 import { checkListOf } from './names';
+import { checkPropKeys } from './prop-keys';
+
+/** The props of `ClusterwidePolicyProps` (`checkPropKeys`). */
+export const CLUSTERWIDE_POLICY_PROPS: readonly string[] = [...POLICY_BASE_PROPS, 'lockoutExemptions'];
 
 /** Properties of a `ClusterwidePolicy`. */
 export interface ClusterwidePolicyProps extends PolicyBaseProps {
@@ -30,7 +36,10 @@ export interface ClusterwidePolicyProps extends PolicyBaseProps {
  */
 export class ClusterwidePolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps = {}) {
-    super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, checkedProps(scope, id, props, 'ClusterwidePolicy'), undefined);
+    super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, checkedProps(scope, id, props, 'ClusterwidePolicy', CLUSTERWIDE_POLICY_PROPS), undefined);
+    // Before the list check: `{ pth: … }` is refused naming `path`, not as an entry without one.
+    (Array.isArray(props.lockoutExemptions) ? props.lockoutExemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
+      { owner: 'LockoutExemption', at: `ClusterwidePolicy lockoutExemptions[${i}]`, location: this.node.path }));
     checkListOf(props.lockoutExemptions, 'ClusterwidePolicy lockoutExemptions', 'a LockoutExemption ({ path, reason })', 'path', this.node.path);
     const seen = new Map<string, string>();
     for (const e of props.lockoutExemptions ?? []) {

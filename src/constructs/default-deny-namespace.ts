@@ -7,8 +7,13 @@ import { Port } from './port';
 import { allowDns, allowHostProbes } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
 import { checkFlags, checkPropsObject } from './names';
+import { checkPropKeys } from './prop-keys';
 import { refuseWorldScraper } from './peer-config';
 import { SectionName } from '../model/policy-model';
+
+/** The props of `DefaultDenyNamespaceProps` (`checkPropKeys`). */
+export const DEFAULT_DENY_NAMESPACE_PROPS: readonly string[] = ['namespace', 'name', 'ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer',
+  'allowHostProbes', 'scrapeFrom', 'scrapePorts', 'dnsServer', 'dnsRules', 'blockMetadataEndpoint', 'stagedRollout'];
 
 /** Properties of a `DefaultDenyNamespace`. */
 export interface DefaultDenyNamespaceProps {
@@ -101,6 +106,7 @@ export class DefaultDenyNamespace extends Construct {
   constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new DefaultDenyNamespace()', "{ namespace: 'shop' }", this.node.path);
+    checkPropKeys(props, DEFAULT_DENY_NAMESPACE_PROPS, { owner: 'DefaultDenyNamespace', location: this.node.path });
     checkFlags(props, ['ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer', 'allowHostProbes', 'blockMetadataEndpoint', 'stagedRollout'],
       'DefaultDenyNamespace', this.node.path);
     const namespace = requireNamespace(scope, id, props.namespace, 'DefaultDenyNamespace');

@@ -8,6 +8,10 @@ import { IEndpointSelector } from './selector';
 import { checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
+import { checkPropKeys } from './prop-keys';
+
+/** The props of `FqdnEgressProps` (`checkPropKeys`). */
+export const FQDN_EGRESS_PROPS: readonly string[] = ['fqdns', 'endpointSelector', 'ports', 'namespace', 'name', 'dnsServer', 'allowAllDnsLookups'];
 
 /** Properties of an `FqdnEgress`. */
 export interface FqdnEgressProps {
@@ -67,6 +71,7 @@ export class FqdnEgress extends Construct {
   constructor(scope: Construct, id: string, props: FqdnEgressProps) {
     super(scope, id);
     checkPropsObject(props, 'new FqdnEgress()', "{ fqdns: ['api.example.com'] }", this.node.path, true);
+    checkPropKeys(props, FQDN_EGRESS_PROPS, { owner: 'FqdnEgress', location: this.node.path });
     checkFlags(props, ['allowAllDnsLookups'], 'FqdnEgress', this.node.path);
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);
     if (!props.fqdns || props.fqdns.length === 0) {

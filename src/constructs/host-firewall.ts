@@ -9,11 +9,14 @@ import { AllowOptions, DenyOptions } from './policy-rule';
 import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
-import { cidrsHoldWholeWorld, ESSENTIAL_ICMP, LockoutExemption, LockoutPath, lockoutPathKey } from '../validate/lockout-guard';
+import {
+  cidrsHoldWholeWorld, ESSENTIAL_ICMP, LOCKOUT_EXEMPTION_KEYS, LockoutExemption, LockoutPath, lockoutPathKey,
+} from '../validate/lockout-guard';
 import { peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
+import { checkPropKeys } from './prop-keys';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
 export enum RoutingMode {
@@ -24,6 +27,11 @@ export enum RoutingMode {
   /** Native routing: no tunnel port. */
   NATIVE = 'native',
 }
+
+/** The props of `HostFirewallProps` (`checkPropKeys`). */
+export const HOST_FIREWALL_PROPS: readonly string[] = ['managementCidrs', 'nodeSelector', 'name', 'breakGlassPorts', 'routingMode', 'exemptions',
+  'description', 'apiServerClients', 'apiServerPort', 'kubeletClients', 'controlPlaneNodeLabels', 'controlPlaneCidrs', 'nodeSelectorLabels', 'hubbleRelay',
+  'metricsScraper', 'wireGuard', 'bgpPeers', 'nodeDnsServers'];
 
 /** Properties of a `HostFirewall`. */
 export interface HostFirewallProps {
@@ -162,6 +170,10 @@ export class HostFirewall extends Construct {
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
     super(scope, id);
     checkPropsObject(props, 'new HostFirewall()', "{ managementCidrs: ['10.50.0.0/24'] }", this.node.path, true);
+    // A guard option misspelled (`nodeDNSServers`, `wireguard`) was dropped: the guard kept the default, not what was written.
+    checkPropKeys(props, HOST_FIREWALL_PROPS, { owner: 'HostFirewall', location: this.node.path });
+    (Array.isArray(props.exemptions) ? props.exemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
+      { owner: 'LockoutExemption', at: `HostFirewall exemptions[${i}]`, location: this.node.path }));
     checkFlags(props, ['nodeSelectorLabels', 'wireGuard'], 'HostFirewall', this.node.path);
     // Before the snapshot, which spreads it: a string was read character by character (`'cp'`: the node labels "0": "c", "1": "p").
     checkPropsObject(props.controlPlaneNodeLabels, 'HostFirewall controlPlaneNodeLabels', "{ 'node-role.kubernetes.io/control-plane': '' }", this.node.path);

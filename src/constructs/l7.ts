@@ -6,6 +6,16 @@ import { clonePlain } from '../model/clone-plain';
 import { checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject } from './names';
 import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
+import { checkPropKeys } from './prop-keys';
+
+/** The fields of `HeaderMatch` (`checkPropKeys`). */
+export const HEADER_MATCH_KEYS: readonly string[] = ['name', 'value', 'secretName', 'secretNamespace', 'mismatch'];
+
+/** The options of `HttpRuleOptions` (`checkPropKeys`). */
+export const HTTP_RULE_OPTION_KEYS: readonly string[] = ['method', 'path', 'host', 'headers', 'headerMatches'];
+
+/** The options of `KafkaRuleOptions` (`checkPropKeys`). */
+export const KAFKA_RULE_OPTION_KEYS: readonly string[] = ['role', 'apiKey', 'apiVersion', 'clientId', 'topic'];
 
 /** What Envoy does when a `headerMatches` entry does not match. */
 export enum HeaderMismatchAction {
@@ -83,6 +93,10 @@ export class HttpRule {
   /** Any combination of method, path, host and headers. */
   public static of(options: HttpRuleOptions): HttpRule {
     checkPropsObject(options, 'HttpRule.of()', "HttpRule.of({ method: 'GET', path: '/api/.*' })", undefined, true);
+    // `pth: '/admin'` was dropped: the rule matched every path.
+    checkPropKeys(options, HTTP_RULE_OPTION_KEYS, { owner: 'HttpRule.of()', noun: 'option' });
+    (Array.isArray(options.headerMatches) ? options.headerMatches : [])
+      .forEach((h, i) => checkPropKeys(h, HEADER_MATCH_KEYS, { owner: 'HeaderMatch', at: `HttpRule.of() headerMatches[${i}]` }));
     checkL7Fields('HttpRule', { method: options.method, path: options.path, host: options.host }, 'HttpRule.any() for any request, or ".*"');
     if ([options.method, options.path, options.host].every((v) => v === undefined) && !options.headers?.length && !options.headerMatches?.length) {
       throw new CiliumPolicyError({
@@ -257,6 +271,7 @@ export class KafkaRule {
   /** Any combination of role/apiKey, apiVersion, clientID and topic. */
   public static of(options: KafkaRuleOptions): KafkaRule {
     checkPropsObject(options, 'KafkaRule.of()', "KafkaRule.of({ role: KafkaRole.PRODUCE, topic: 'orders' })", undefined, true);
+    checkPropKeys(options, KAFKA_RULE_OPTION_KEYS, { owner: 'KafkaRule.of()', noun: 'option' });
     checkL7Fields('KafkaRule', { apiKey: options.apiKey, apiVersion: options.apiVersion, clientId: options.clientId, topic: options.topic }, 'leave the field out');
     if ([options.role, options.apiKey, options.apiVersion, options.clientId, options.topic].every((v) => v === undefined)) {
       throw new CiliumPolicyError({

@@ -9,9 +9,13 @@ import { checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
+import { checkPropKeys } from './prop-keys';
 
 /** The cloud instance-metadata endpoints: AWS/GCP/Azure IPv4 and the AWS IPv6 address. */
 export const METADATA_ENDPOINTS: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128'];
+
+/** The props of `MetadataEndpointBlockProps` (`checkPropKeys`). */
+export const METADATA_ENDPOINT_BLOCK_PROPS: readonly string[] = ['namespace', 'namespaces', 'endpointSelector', 'name', 'extraCidrs'];
 
 /** Properties of a `MetadataEndpointBlock`. */
 export interface MetadataEndpointBlockProps {
@@ -60,6 +64,7 @@ export class MetadataEndpointBlock extends Construct {
   constructor(scope: Construct, id: string, props: MetadataEndpointBlockProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new MetadataEndpointBlock()', "{ namespace: 'shop' }", this.node.path);
+    checkPropKeys(props, METADATA_ENDPOINT_BLOCK_PROPS, { owner: 'MetadataEndpointBlock', location: this.node.path });
     checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
     checkListOf(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', undefined, this.node.path);
     checkSelectorValue(props.endpointSelector, 'endpointSelector', this.node.path);

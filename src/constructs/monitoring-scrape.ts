@@ -9,6 +9,10 @@ import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, LabelExpression } from './selector';
 import { clonePlain } from '../model/clone-plain';
+import { checkPropKeys } from './prop-keys';
+
+/** The props of `MonitoringScrapeProps` (`checkPropKeys`). */
+export const MONITORING_SCRAPE_PROPS: readonly string[] = ['scraper', 'namespaces', 'ports', 'name', 'allowScraperEgress'];
 
 /** Properties of a `MonitoringScrape`. */
 export interface MonitoringScrapeProps {
@@ -45,6 +49,7 @@ export class MonitoringScrape extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringScrapeProps) {
     super(scope, id);
     checkPropsObject(props, 'new MonitoringScrape()', "{ scraper, namespaces: ['shop'], ports: [Port.tcp(9090)] }", this.node.path, true);
+    checkPropKeys(props, MONITORING_SCRAPE_PROPS, { owner: 'MonitoringScrape', location: this.node.path });
     checkFlags(props, ['allowScraperEgress'], 'MonitoringScrape', this.node.path);
     checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);
     checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', '_match', this.node.path);

@@ -13,6 +13,16 @@ import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from '.
 import { clonePlain } from '../model/clone-plain';
 import { checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
+import { checkPropKeys } from './prop-keys';
+
+/** The options of `EndpointsPeerOptions` (`checkPropKeys`). */
+export const ENDPOINTS_PEER_OPTION_KEYS: readonly string[] = ['namespace', 'allNamespaces', 'namespaceLabels', 'labels', 'expressions'];
+
+/** The options of `CidrPeerOptions` (`checkPropKeys`). */
+export const CIDR_PEER_OPTION_KEYS: readonly string[] = ['except'];
+
+/** The options of `ServiceSelectorPeerOptions` (`checkPropKeys`). */
+export const SERVICE_SELECTOR_PEER_OPTION_KEYS: readonly string[] = ['labels', 'expressions', 'namespace'];
 
 /** Anything that can be the other side of a rule: a `Peer` (workloads through `Peer.workload()`), or a value of your own. */
 export interface IPeer {
@@ -92,6 +102,8 @@ export class Peer implements IPeer {
    */
   public static endpoints(options: EndpointsPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.endpoints()', "Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } })");
+    // `namespce: 'data'` was dropped: the peer selected the policy's namespace instead.
+    checkPropKeys(options, ENDPOINTS_PEER_OPTION_KEYS, { owner: 'Peer.endpoints()', noun: 'option' });
     checkFlags(options, ['allNamespaces'], 'Peer.endpoints()');
     const set = [options.namespace !== undefined, options.allNamespaces === true, options.namespaceLabels !== undefined].filter(Boolean).length;
     if (set > 1) {
@@ -207,6 +219,8 @@ export class Peer implements IPeer {
    */
   public static cidr(cidr: string, options: CidrPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.cidr()', "Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] })");
+    // `excepts: [...]` was dropped: the holes were allowed too.
+    checkPropKeys(options, CIDR_PEER_OPTION_KEYS, { owner: 'Peer.cidr()', noun: 'option' });
     checkListOf(options.except, 'Peer.cidr() except', 'a CIDR');
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
@@ -316,6 +330,7 @@ export class Peer implements IPeer {
   /** The backends of the Kubernetes Services whose labels match (`toServices.k8sServiceSelector`), egress only. */
   public static serviceSelector(options: ServiceSelectorPeerOptions): Peer {
     checkPropsObject(options, 'Peer.serviceSelector()', "Peer.serviceSelector({ labels: { tier: 'data' }, namespace: 'shop' })", undefined, true);
+    checkPropKeys(options, SERVICE_SELECTOR_PEER_OPTION_KEYS, { owner: 'Peer.serviceSelector()', noun: 'option' });
     checkNonEmptyLabels(options.labels, 'Peer.serviceSelector() labels', 'give the Service labels meant, or name one Service with Peer.service(name, namespace)');
     if ((options.labels === undefined) && (options.expressions ?? []).length === 0) {
       throw new CiliumPolicyError({

@@ -8,13 +8,17 @@ import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { IPeer } from './peer';
 import { checkPropsObject } from './names';
-import { AllowOptions, DenyOptions, PolicyRule, PolicyRuleOptions } from './policy-rule';
+import { AllowOptions, DenyOptions, POLICY_RULE_OPTION_KEYS, PolicyRule, PolicyRuleOptions } from './policy-rule';
+import { checkPropKeys } from './prop-keys';
 import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
 /** The app-wide index of policies by kind, namespace and name, kept on the root of the tree (see `nameClashes`). */
 const NAME_INDEX_SYMBOL = Symbol.for('cdk8s-cilium.PolicyNameIndex');
+
+/** The props of `PolicyBaseProps` (`checkPropKeys`). */
+export const POLICY_BASE_PROPS: readonly string[] = [...POLICY_RULE_OPTION_KEYS, 'name'];
 
 /** Options common to both policy kinds. */
 export interface PolicyBaseProps extends PolicyRuleOptions {
@@ -95,6 +99,7 @@ export abstract class PolicyBase extends Construct {
    */
   public addRule(options: PolicyRuleOptions = {}): PolicyRule {
     checkPropsObject(options, 'addRule()', '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', this.node.path);
+    checkPropKeys(options, POLICY_RULE_OPTION_KEYS, { owner: 'addRule()', noun: 'option', location: this.node.path });
     const rule = PolicyRule._create(options, this.node.path);
     this.rules.push(rule);
     return rule;
@@ -280,14 +285,18 @@ function chartOf(scope: IConstruct): IConstruct[] {
 }
 
 /**
- * The props of a policy, refused when they are not an object (`null` from plain JavaScript), before anything reads them.
+ * The props of a policy, refused when they are not an object (`null` from plain JavaScript) or name a prop the class does
+ * not have (`prop-unknown`), before anything reads them.
  * @param scope the construct's scope
  * @param id the construct's id
  * @param props the props given
  * @param what the class, for the message
+ * @param known the props of the class
  */
-export function checkedProps<T>(scope: Construct, id: string, props: T, what: string): T {
-  checkPropsObject(props, `new ${what}()`, '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', scope.node.path ? `${scope.node.path}/${id}` : id);
+export function checkedProps<T>(scope: Construct, id: string, props: T, what: string, known: readonly string[]): T {
+  const location = scope.node.path ? `${scope.node.path}/${id}` : id;
+  checkPropsObject(props, `new ${what}()`, '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', location);
+  checkPropKeys(props, known, { owner: what, location });
   return props;
 }
 

@@ -21,6 +21,7 @@ import { PeerConfig, checkedPeerConfig } from './peer-config';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { Port } from './port';
 import { checkFlags, checkPropsObject } from './names';
+import { checkPropKeys } from './prop-keys';
 import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
@@ -48,7 +49,7 @@ export interface DenyOptions {
 }
 
 /** The options of an allow call (`AllowOptions`); a deny call reads `ports` only (`DenyOptions`). */
-const OPTION_KEYS: readonly string[] = ['ports', 'l7', 'authentication', 'serverNames'];
+export const OPTION_KEYS: readonly string[] = ['ports', 'l7', 'authentication', 'serverNames'];
 
 /** Options of an allow rule (`allowIngress`, `allowEgress`): ports, L7 rules, authentication and TLS server names. */
 export interface AllowOptions extends DenyOptions {
@@ -83,6 +84,12 @@ export interface DefaultDenyOptions {
    */
   readonly egress?: boolean;
 }
+
+/** The fields of `DefaultDenyOptions` (`checkPropKeys`). */
+export const DEFAULT_DENY_OPTION_KEYS: readonly string[] = ['ingress', 'egress'];
+
+/** The fields of `PolicyRuleOptions` (`checkPropKeys`). */
+export const POLICY_RULE_OPTION_KEYS: readonly string[] = ['endpointSelector', 'nodeSelector', 'description', 'enableDefaultDeny', 'log', 'labels'];
 
 /** Options of one Cilium rule: which endpoints or nodes it applies to, and its metadata. */
 export interface PolicyRuleOptions {
@@ -162,7 +169,9 @@ export class PolicyRule {
   private constructor(given: PolicyRuleOptions, private readonly owner: string) {
     // `enableDefaultDeny: true` was written as `{}` (both directions default deny), `labels: 'x'` as the label "0": "x".
     checkPropsObject(given.enableDefaultDeny, 'enableDefaultDeny', '{ enableDefaultDeny: { ingress: false } }', owner);
-    if (given.enableDefaultDeny !== undefined) checkFlags(given.enableDefaultDeny, ['ingress', 'egress'], 'enableDefaultDeny', owner);
+    // `{ ingres: false }` left ingress default deny to the default: on, where off was meant, or the other way round.
+    checkPropKeys(given.enableDefaultDeny, DEFAULT_DENY_OPTION_KEYS, { owner: 'DefaultDenyOptions', at: 'enableDefaultDeny', location: owner });
+    if (given.enableDefaultDeny !== undefined) checkFlags(given.enableDefaultDeny, DEFAULT_DENY_OPTION_KEYS, 'enableDefaultDeny', owner);
     checkPropsObject(given.labels, 'labels', "{ labels: { team: 'payments' } }", owner);
     // Rendered at synthesis: the options as given now, so a map changed by the caller afterwards (enableDefaultDeny's
     // `ingress: true` turned to false, a label) is not what gets written.

@@ -4,6 +4,10 @@ import { checkPropsObject } from './names';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES, icmpTypeIsWildcard } from '../model/icmp-types';
 import { IPortSpec, PortMatchModel } from '../model/port-spec';
+import { checkPropKeys } from './prop-keys';
+
+/** The options of `PortOptions` (`checkPropKeys`). */
+export const PORT_OPTION_KEYS: readonly string[] = ['port', 'name', 'endPort', 'protocol'];
 
 /** Transport protocols of `toPorts`. */
 export enum Protocol {
@@ -161,6 +165,8 @@ export class Port implements IPortSpec {
   /** Any combination of port, name, range and protocol. */
   public static of(options: PortOptions): Port {
     checkPropsObject(options, 'Port.of()', 'Port.of({ port: 8080, protocol: Protocol.TCP })', undefined, true);
+    // `endport: 8090` was dropped (one port instead of a range: less), `protocl: Protocol.TCP` too (every protocol: more).
+    checkPropKeys(options, PORT_OPTION_KEYS, { owner: 'Port.of()', noun: 'option' });
     const protocol = options.protocol ?? Protocol.ANY;
     if (options.name !== undefined) {
       if (options.port !== undefined || options.endPort !== undefined) {

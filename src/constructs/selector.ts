@@ -2,6 +2,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
 import { checkNonEmptyLabels, checkPropsObject } from './names';
+import { checkPropKeys } from './prop-keys';
 import { clonePlain } from '../model/clone-plain';
 import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
@@ -37,6 +38,9 @@ export class LabelExpression {
     return { ...this.model, ...(this.model.values ? { values: [...this.model.values] } : {}) };
   }
 }
+
+/** The options of `LabelSelectorOptions` (`checkPropKeys`). */
+export const LABEL_SELECTOR_OPTION_KEYS: readonly string[] = ['labels', 'expressions'];
 
 /** Options of `EndpointSelector.of()` and `NodeSelector.of()`. */
 export interface LabelSelectorOptions {
@@ -78,6 +82,7 @@ function checkValues(operator: string, key: string, values: string[]): void {
 /** Refuses label/expression options that select everything, pointing to the explicit `all()` form. */
 function checkSelectorOptions(options: LabelSelectorOptions, what: string, all: string): void {
   checkPropsObject(options, what, `${what.replace('()', '')}({ labels: { app: 'web' } })`, undefined, true);
+  checkPropKeys(options, LABEL_SELECTOR_OPTION_KEYS, { owner: what, noun: 'option' });
   const fix = `give at least one label or expression; if every ${all === 'NodeSelector.all()' ? 'node' : 'endpoint'} is meant, say so with ${all}`;
   // An empty label map is refused above, so only absent labels are left to test.
   checkNonEmptyLabels(options.labels, what, fix);

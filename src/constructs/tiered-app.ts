@@ -13,6 +13,16 @@ import { LabelSelectorModel } from '../model/policy-model';
 import { describeSelector, implies } from '../validate/pod-selectors';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { refuseWorldScraper } from './peer-config';
+import { checkPropKeys } from './prop-keys';
+
+/** The fields of `TierEgress` (`checkPropKeys`). */
+export const TIER_EGRESS_KEYS: readonly string[] = ['peer', 'ports', 'l7'];
+
+/** The fields of `Tier` (`checkPropKeys`). */
+export const TIER_KEYS: readonly string[] = ['name', 'labels', 'workload', 'selector', 'ports', 'metricsPorts', 'l7', 'egress'];
+
+/** The props of `TieredAppProps` (`checkPropKeys`). */
+export const TIERED_APP_PROPS: readonly string[] = ['tiers', 'entry', 'namespace', 'name', 'egressLockdown', 'dnsServer', 'dnsRules', 'metricsFrom'];
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
 export interface TierEgress {
@@ -150,6 +160,13 @@ export class TieredApp extends Construct {
   constructor(scope: Construct, id: string, props: TieredAppProps) {
     super(scope, id);
     checkPropsObject(props, 'new TieredApp()', "{ tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }] }", this.node.path, true);
+    // `egresLockdown: true` left egress open; a tier's `metricPorts` or an egress entry's `port` were dropped likewise.
+    checkPropKeys(props, TIERED_APP_PROPS, { owner: 'TieredApp', location: this.node.path });
+    (Array.isArray(props.tiers) ? props.tiers : []).forEach((tier, i) => {
+      checkPropKeys(tier, TIER_KEYS, { owner: 'Tier', at: `TieredApp tiers[${i}]`, location: this.node.path });
+      (Array.isArray(tier?.egress) ? tier.egress : []).forEach((e, j) => checkPropKeys(e, TIER_EGRESS_KEYS,
+        { owner: 'TierEgress', at: `TieredApp tiers[${i}].egress[${j}]`, location: this.node.path }));
+    });
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
     checkFlags(props, ['egressLockdown'], 'TieredApp', this.node.path);
     this.namespace = namespace;

@@ -45,6 +45,9 @@ export enum LockoutPath {
   BGP = 'bgp',
 }
 
+/** The fields of `LockoutExemption` (for the constructs' `checkPropKeys`). */
+export const LOCKOUT_EXEMPTION_KEYS: readonly string[] = ['path', 'reason'];
+
 /** Removing one guarded path, with the reason. */
 export interface LockoutExemption {
   /** The path not to keep open (and that deny rules may cut). */
