@@ -21,7 +21,7 @@ import { PeerConfig, checkedPeerConfig } from './peer-config';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { Port } from './port';
 import { checkFlags, checkPropsObject } from './names';
-import { checkPropKeys } from './prop-keys';
+import { checkPropKeys, unknownKey } from './prop-keys';
 import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
@@ -399,7 +399,7 @@ export class PolicyRule {
     }
     // From plain JavaScript an option the call does not know is dropped: `{ port: [...] }` (for `ports`) allowed every port.
     // A deny reads its ports only and leaves the allow options out, as documented (`DenyOptions`).
-    const unknown = Object.keys(options).find((k) => !OPTION_KEYS.includes(k) && (options as Record<string, unknown>)[k] !== undefined);
+    const unknown = unknownKey(options, OPTION_KEYS);
     if (unknown !== undefined) {
       const near = nearestName(unknown, OPTION_KEYS);
       throw new CiliumPolicyError({

@@ -32,9 +32,8 @@ export interface PropKeysContext {
  * @param context whose they are, and where
  */
 export function checkPropKeys(props: unknown, known: readonly string[], context: PropKeysContext): void {
-  if (!isPlainObject(props)) return;
-  const unknown = Object.keys(props).find((k) => props[k] !== undefined && !known.includes(k));
-  if (unknown === undefined) return;
+  const unknown = unknownKey(props, known);
+  if (unknown === undefined || !isPlainObject(props)) return;
   const { owner } = context;
   const noun = context.noun ?? 'prop';
   const near = nearestName(unknown, known);
@@ -45,6 +44,15 @@ export function checkPropKeys(props: unknown, known: readonly string[], context:
     fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the one meant; '}the ${noun}s of ${owner} are ${known.join(', ')}`,
     location: context.location ?? callerLocation(),
   });
+}
+
+/**
+ * The first key of a mapping, given a value, that `known` does not name (`undefined` when none, or when `value` is no
+ * mapping): what `prop-unknown` and the rule calls' `rule-option-unknown` refuse.
+ */
+export function unknownKey(value: unknown, known: readonly string[]): string | undefined {
+  if (!isPlainObject(value)) return undefined;
+  return Object.keys(value).find((k) => value[k] !== undefined && !known.includes(k));
 }
 
 /** A value as the message shows it: a number, string or boolean as written (`true`, `"data"`), else what it is (`a Peer`, `a list`). */
