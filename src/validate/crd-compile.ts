@@ -83,6 +83,8 @@ export interface _PrecompiledStore {
   get(file: string, format: CidrFormat): string | null | undefined;
   /** Keeps the validators of `file` that this process compiled and printed after `get` gave `undefined`. */
   put(file: string, format: CidrFormat, text: string): void;
+  /** Says that this process will not `put` the validators of `file` after `get` gave `undefined` (its compile failed). */
+  abandon?(file: string, format: CidrFormat): void;
 }
 
 let store: _PrecompiledStore | undefined;
@@ -125,11 +127,16 @@ export function compiledFile(file: string, format: CidrFormat): Map<string, Comp
   if (typeof kept === 'string') {
     for (const [kind, compiled] of loadStandalone(kept, ajv)) kinds.set(kind, compiled);
   } else {
-    for (const crd of preparedCrds(file, ajv)) {
-      schemas.push(crd.schema);
-      kinds.set(crd.kind, { apiVersion: crd.apiVersion, validate: compileKind(ajv, crd, file) });
+    try {
+      for (const crd of preparedCrds(file, ajv)) {
+        schemas.push(crd.schema);
+        kinds.set(crd.kind, { apiVersion: crd.apiVersion, validate: compileKind(ajv, crd, file) });
+      }
+      if (kept === undefined && store) store.put(file, format, printValidators(ajv, kinds));
+    } catch (e) {
+      if (kept === undefined) store?.abandon?.(file, format);
+      throw e;
     }
-    if (kept === undefined && store) store.put(file, format, printValidators(ajv, kinds));
   }
   compileCount++;
   COMPILED.set(key, {

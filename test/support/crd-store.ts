@@ -21,6 +21,11 @@ const LIBRARY_CODE = ['crd-compile.ts', 'crd-schema.ts', 'cidr-format.ts'].map((
  * CRDs, the bundled ones) compiles it and leaves its printed validators in `dir`; the other workers load them (a fraction
  * of a second instead of about 0.3 s per file). A file is kept under its path, format, modification time and size, so an
  * edited or copied CRD file is compiled as before; files outside `roots` (the temp copies the tests make) always are.
+ *
+ * One worker compiles each file: the first to ask takes a lock file (created exclusively) and the others wait for its
+ * validators. The workers start with the same long files, which need the same CRDs at the same moment: without the lock
+ * each compiled them (about 5 s of CPU twice at the start of `npm test`). A waiter compiles the file itself when the
+ * lock's process has died, has given up (`abandon`: its compile threw), or has held it for `LOCK_WAIT_MS`.
  */
 export function crdStore(dir: string, roots: readonly string[]): _PrecompiledStore {
   // The code that prints and closes the validators is part of the key: in a long `vitest --watch` session, an edit of it
@@ -35,7 +40,19 @@ export function crdStore(dir: string, roots: readonly string[]): _PrecompiledSto
     get: (file, format) => {
       const path = entry(file, format);
       if (path === undefined) return null;
-      return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+      const lock = `${path}.lock`;
+      const since = Date.now();
+      for (;;) {
+        if (existsSync(path)) return readFileSync(path, 'utf8');
+        if (takeLock(lock)) {
+          // The validators may have been put between the check above and taking the lock.
+          if (!existsSync(path)) return undefined;
+          rmSync(lock, { force: true });
+          return readFileSync(path, 'utf8');
+        }
+        if (lockAbandoned(lock) || Date.now() - since > LOCK_WAIT_MS) return undefined;
+        Atomics.wait(SLEEPER, 0, 0, 25);
+      }
     },
     put: (file, format, text) => {
       const path = entry(file, format);
@@ -44,8 +61,46 @@ export function crdStore(dir: string, roots: readonly string[]): _PrecompiledSto
       const partial = `${path}.${process.pid}.partial`;
       writeFileSync(partial, text);
       renameSync(partial, path);
+      rmSync(`${path}.lock`, { force: true });
+    },
+    abandon: (file, format) => {
+      const path = entry(file, format);
+      if (path !== undefined) rmSync(`${path}.lock`, { force: true });
     },
   };
+}
+
+/** How long a worker waits for another one's validators of a file before it compiles the file itself. */
+const LOCK_WAIT_MS = 60_000;
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** Takes the lock of a file's validators (created exclusively, holding this process's id); false when another holds it. */
+function takeLock(lock: string): boolean {
+  try {
+    writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+/** Whether a lock is gone or its process has died (then whoever asks next takes it, or compiles without it). */
+function lockAbandoned(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lock, 'utf8'));
+  } catch {
+    return false; // released just now: the next round finds the validators, or takes the lock
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false; // being written
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    rmSync(lock, { force: true });
+    return false;
+  }
 }
 
 function isInside(root: string, file: string): boolean {
