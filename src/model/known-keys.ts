@@ -63,8 +63,13 @@ export type OptionDefaults = Readonly<Record<string, string>>;
 
 /** Whose options `checkOptionKeys` checks, for the message. */
 export interface OptionKeysContext {
-  /** The call, as the message names it: `PolicySet.fromYaml()`, `toDeny()`, `Replay.flows()`. */
+  /** The call, as the message names it: `PolicySet.fromYaml()`, `toDeny()`, `Replay.flows()` (or a struct: `ExpectedChange`). */
   readonly call: string;
+  /**
+   * Where the object is, when it is an entry of an argument: `toChangeOnly() expected[1]`.
+   * @default - the object is the options (or query) of `call` itself
+   */
+  readonly at?: string;
   /**
    * What the object is to the call.
    * @default 'option' (the object is the options of `call`); `field` for a query (`VerdictQuery`)
@@ -80,7 +85,7 @@ export interface OptionKeysContext {
 /**
  * Refuses a key of a call's options (or query) that its interface does not declare, given a value (`option-unknown`):
  * the message names the call, the key and its value, and the default that applies in its place; the fix names the
- * option meant when the key is a typo, and the options of the call.
+ * option meant when the key is a typo, and the options of the call (an internal one, `_name`, is known but not listed).
  * @param options the options given (anything but a mapping is left to the call's other checks)
  * @param defaults the options of the call with their defaults (its keys are the known names)
  * @param context the call
@@ -96,9 +101,10 @@ export function checkOptionKeys(options: unknown, defaults: OptionDefaults, cont
       : `every ${noun} would keep its default`;
     return {
       id: 'option-unknown',
-      message: `${context.call}: ${key} (${shown}) is not ${what} of ${context.call}; it would be left out and ${fallback}, `
+      message: `${context.at ?? context.call}: ${key} (${shown}) is not ${what} of ${context.call}; it would be left out and ${fallback}, `
         + `${context.risk ?? 'so the answer could hold for other settings than the ones asked for'}`,
-      fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the one meant; '}the ${noun}s of ${context.call} are ${known.join(', ')}`,
+      fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the one meant; '}the ${noun}s of ${context.call} are `
+        + `${known.filter((k) => !k.startsWith('_')).join(', ')}`,
     };
   });
 }
