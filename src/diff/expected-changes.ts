@@ -28,8 +28,8 @@ export interface ExpectedConnectivityChange {
  * kept equal to the interfaces by test/engine/option-keys-interfaces.test.ts).
  */
 export const EXPECTED_CHANGE_FIELDS: OptionDefaults = {
-  from: 'none (required)',
-  to: 'none (required)',
+  from: 'none: required',
+  to: 'none: required',
   ports: 'any ports',
   after: 'either verdict',
 };

@@ -65,7 +65,7 @@ export function checkQueryFields(query: VerdictQuery, call: string): void {
   if (query === null || typeof query !== 'object') return;
   for (const key in query) {
     if (!QUERY_FIELDS.has(key) && (query as unknown as Record<string, unknown>)[key] !== undefined) {
-      checkOptionKeys(query, VERDICT_QUERY_FIELDS, { call, noun: 'field', risk: 'so the connection would be judged without it, and a test that should fail could pass' });
+      checkOptionKeys(query, VERDICT_QUERY_FIELDS, { call: 'VerdictQuery', at: call, noun: 'field', risk: 'so the connection would be judged without it, and a test that should fail could pass' });
       return;
     }
   }

@@ -547,8 +547,8 @@ function learnKey(client: ResolvedEndpoint, bareName: string): string {
 }
 
 /** What an engine option left at its default in place of the one meant does (`option-unknown`). */
-const JUDGED_OTHERWISE = 'so the verdicts would be judged for another cluster than the one asked for (a host policy not enforced, another '
-  + 'Cilium version), and a test that should fail could pass';
+const JUDGED_OTHERWISE = 'so the verdicts would be judged for another cluster than the one asked for (its host firewall, Cilium version, '
+  + 'cluster name), and a test that should fail could pass';
 /** What a source left at its default does (`option-unknown`). */
 const NAMED_OTHERWISE = 'so the document would name another source than the one asked for';
 

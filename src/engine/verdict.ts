@@ -50,10 +50,10 @@ export interface VerdictQuery {
  * interface by test/engine/option-keys-interfaces.test.ts).
  */
 export const VERDICT_QUERY_FIELDS: OptionDefaults = {
-  from: 'none (required)',
-  to: 'none (required)',
-  protocol: 'none (required)',
-  port: 'none (required unless ICMP)',
+  from: 'none: required',
+  to: 'none: required',
+  protocol: 'none: required',
+  port: 'none: required unless ICMP',
   icmpType: '8, echo request (128 for IPv6)',
   icmpFamily: "'IPv4'",
   http: 'none: HTTP rules are reported, not evaluated',
