@@ -39,7 +39,13 @@ import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-ru
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
 
-/** A compiled set of Cilium policies that answers "is this connection allowed, and why?". */
+/**
+ * A compiled set of Cilium policies that answers "is this connection allowed, and why?".
+ *
+ * Every factory refuses an option `PolicySetOptions` does not declare, and `verdict()`/`decide()` a query field
+ * `VerdictQuery` does not declare (`option-unknown`, a `CiliumPolicyError` naming the option meant): dropped, it left
+ * the default in place, and the verdicts were judged for another cluster than asked.
+ */
 export class PolicySet {
   /** Policies from model documents. */
   public static fromDocuments(docs: PolicyDocumentModel[], options: PolicySetOptions = {}): PolicySet {

@@ -10,7 +10,10 @@
 // ValidatePolicyOptions, ValidateRuleOptions, ValidateInputsOptions, ValidatePathsOptions) and CiliumValidationProps
 // of the cdk8s plugin: they are not checked yet. `ExpectedChange` (the entry of `toChangeOnly`, exported from
 // cdk8s-cilium/vitest and cdk8s-cilium/jest, not from src/index.ts) is checked with the table of
-// ExpectedConnectivityChange, whose names it has (the test below compares them).
+// ExpectedConnectivityChange, whose names it has (the test below compares them). The data structs nested in options and
+// queries are not checked either: the endpoints (`Endpoint`, built by `Endpoints` or parsed from text), the requests of a
+// query (`HttpRequest`, `KafkaRequest`, usually parsed from text by `Queries`), and the inventory and CIDR groups of
+// `PolicySetOptions` (`EndpointInventory` is a class; `CidrGroupSpec`, `InventoryWorkload`, `InventoryService`).
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CONNECTIVITY_OPTION_DEFAULTS } from '../../src/diff/connectivity';
