@@ -524,7 +524,8 @@ const DENIED: Judged = Object.freeze({ verdict: ConnectionVerdict.DENIED });
 const ALLOWED: Judged = Object.freeze({ verdict: ConnectionVerdict.ALLOWED });
 
 function judge(set: PolicySet, q: VerdictQuery, l7: boolean, byVerdict = false): Judged {
-  const kind = byVerdict ? set.verdict(q).verdict : set.decide(q);
+  // The diff builds its queries itself (`query` above): no field to check (`option-unknown`).
+  const kind = byVerdict ? set.verdict(q).verdict : set._decide(q);
   if (kind === 'denied') return DENIED;
   return l7 ? allowedWith(set.verdict(q)) : ALLOWED;
 }

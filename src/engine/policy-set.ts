@@ -264,10 +264,20 @@ export class PolicySet {
    * port, as the agent's policy map is; an HTTP, DNS or Kafka request is then judged against the L7 rules kept with an
    * L4 allow. The decisions come from the same code `verdict()` runs, without building the explanation. Use `verdict()`
    * for why.
-   * @throws CiliumPolicyError for a malformed query (as `verdict` does)
+   * @throws CiliumPolicyError for a malformed query (as `verdict` does), or one with a field `VerdictQuery` does not declare
+   * (`option-unknown`)
    */
   public decide(query: VerdictQuery): VerdictKind {
     checkQueryFields(query, 'PolicySet.decide()');
+    return this._decide(query);
+  }
+
+  /**
+   * @internal `decide` without the check of the query's fields (`option-unknown`), for the connectivity diff, which
+   * builds its queries itself and judges millions of them: the walk over the keys costs about 20 ns of a warm decision's
+   * 70 (tsx, 2 cores).
+   */
+  public _decide(query: VerdictQuery): VerdictKind {
     let code = fastL4Code(query);
     let l4: L4Query | undefined;
     if (code < 0) {

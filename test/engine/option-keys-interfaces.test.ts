@@ -14,6 +14,7 @@
 // queries are not checked either: the endpoints (`Endpoint`, built by `Endpoints` or parsed from text), the requests of a
 // query (`HttpRequest`, `KafkaRequest`, usually parsed from text by `Queries`), and the inventory and CIDR groups of
 // `PolicySetOptions` (`EndpointInventory` is a class; `CidrGroupSpec`, `InventoryWorkload`, `InventoryService`).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CONNECTIVITY_OPTION_DEFAULTS } from '../../src/diff/connectivity';
@@ -21,6 +22,7 @@ import { EXPECTED_CHANGE_FIELDS } from '../../src/diff/expected-changes';
 import { POD_ENDPOINT_OPTION_DEFAULTS } from '../../src/engine/endpoint';
 import { ENGINE_MATCHER_OPTION_DEFAULTS } from '../../src/engine/matchers';
 import { CONNECTIVITY_SOURCES_DEFAULTS, POLICY_SET_OPTION_DEFAULTS, YAML_POLICY_SET_OPTION_DEFAULTS } from '../../src/engine/policy-set-options';
+import { queryFieldListed } from '../../src/engine/l4-query';
 import { HTTP_REQUEST_OPTION_DEFAULTS } from '../../src/engine/query';
 import { VERDICT_QUERY_FIELDS } from '../../src/engine/verdict';
 import { COLLECT_OPTION_DEFAULTS } from '../../src/hubble/connections';
@@ -75,6 +77,16 @@ describe('the known options of checkOptionKeys are the interfaces\' own', () => 
     const declared = publicInterfaces('vitest.mts').get('ExpectedChange');
     expect(declared, 'ExpectedChange is not exported from src/vitest.mts').toBeDefined();
     expect([...(declared?.props ?? [])].sort()).toEqual(Object.keys(EXPECTED_CHANGE_FIELDS).sort());
+  });
+
+  test('the fast test of a query field (a switch, src/engine/l4-query.ts) lists exactly the fields of VERDICT_QUERY_FIELDS', () => {
+    // A field the switch lacks would only be slower (the table decides); one the table lacks would be accepted unchecked.
+    const source = readFileSync(join(PROJECT_ROOT, 'src', 'engine', 'l4-query.ts'), 'utf8');
+    const body = /export function queryFieldListed\([\s\S]*?\n}\n/.exec(source)?.[0] ?? '';
+    const cases = [...body.matchAll(/case '(\w+)':/g)].map((m) => m[1]);
+    expect(cases.sort()).toEqual(Object.keys(VERDICT_QUERY_FIELDS).sort());
+    for (const field of Object.keys(VERDICT_QUERY_FIELDS)) expect(queryFieldListed(field), field).toBe(true);
+    expect(queryFieldListed('htpp')).toBe(false);
   });
 
   test('every Options/Props interface of the engine, diff, Hubble and testing layers is in the table, or says why not', () => {
