@@ -120,7 +120,8 @@ export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLi
 function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {},
   call: string): Verdict {
   checkOptionKeys(options, ENGINE_MATCHER_OPTION_DEFAULTS, { call, risk: MATCHER_RISK });
-  const { http: _http, dns: _dns, kafka: _kafka, ...setOptions } = options;
+  // The request is the matcher's, not the set's; anything but an object goes as it is (PolicySet.fromYaml refuses it).
+  const setOptions = options !== null && typeof options === 'object' ? engineOptionsOf(options) : options;
   const set = policySetOf(received, setOptions);
   const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
   const conn = toConnection(port);
@@ -134,6 +135,12 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(kafka ? { kafka } : {}),
   });
+}
+
+/** The engine options of a matcher's options: all but the request. */
+function engineOptionsOf(options: EngineMatcherOptions): PolicySetOptions {
+  const { http: _http, dns: _dns, kafka: _kafka, ...engine } = options;
+  return engine;
 }
 
 /**

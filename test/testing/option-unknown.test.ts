@@ -85,6 +85,10 @@ describe('toAllow / toDeny refuse an option EngineMatcherOptions does not declar
     expect(e.message).toContain('Verdicts.verdictFor(): clusterNme ("east")');
   });
 
+  test('a string in place of the options is refused as before (options-positional), not read key by key', () => {
+    expect(thrown(() => engineMatchers.toDeny(API_POLICY, WEB, API, 8080, 'GET /orders' as never)).id).toBe('options-positional');
+  });
+
   test('a key set to undefined is accepted; spelled options judge as before (L7 options are not engine options)', () => {
     expect(API_POLICY).toAllow(WEB, API, 8080, loose({ htpp: undefined, http: 'GET /orders' }));
     expect(API_POLICY).toDeny(WEB, API, 8080, { http: 'DELETE /orders', clusterName: 'default' });
