@@ -2,7 +2,7 @@ import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
-import { nearestName } from '../model/edit-distance';
+import { checkKnownKeys } from '../model/known-keys';
 import {
   IcmpFieldModel,
   LabelSelectorModel,
@@ -21,7 +21,7 @@ import { PeerConfig, checkedPeerConfig } from './peer-config';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { Port } from './port';
 import { checkFlags, checkPropsObject } from './names';
-import { checkPropKeys, unknownKey } from './prop-keys';
+import { checkPropKeys } from './prop-keys';
 import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
@@ -399,17 +399,13 @@ export class PolicyRule {
     }
     // From plain JavaScript an option the call does not know is dropped: `{ port: [...] }` (for `ports`) allowed every port.
     // A deny reads its ports only and leaves the allow options out, as documented (`DenyOptions`).
-    const unknown = unknownKey(options, OPTION_KEYS);
-    if (unknown !== undefined) {
-      const near = nearestName(unknown, OPTION_KEYS);
-      throw new CiliumPolicyError({
-        id: 'rule-option-unknown',
-        message: `${verb}(${peer.toString()}, { ${unknown} }): ${verb}() has no option ${unknown}; it would be left out, and the rule would `
-          + `${verb.startsWith('deny') ? 'deny' : 'allow'} more than asked (every port, when it was meant for ports)`,
-        fix: `${near !== undefined ? `did you mean ${near}? ` : ''}the options are ${verb.startsWith('deny') ? 'ports' : OPTION_KEYS.join(', ')}`,
-        location: this.owner,
-      });
-    }
+    checkKnownKeys(options, OPTION_KEYS, ({ key, near }) => ({
+      id: 'rule-option-unknown',
+      message: `${verb}(${peer.toString()}, { ${key} }): ${verb}() has no option ${key}; it would be left out, and the rule would `
+        + `${verb.startsWith('deny') ? 'deny' : 'allow'} more than asked (every port, when it was meant for ports)`,
+      fix: `${near !== undefined ? `did you mean ${near}? ` : ''}the options are ${verb.startsWith('deny') ? 'ports' : OPTION_KEYS.join(', ')}`,
+      location: this.owner,
+    }));
   }
 
   /**

@@ -26,7 +26,8 @@ import { FqdnGroups } from './fqdn-groups';
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
-import type { ConnectivitySources } from '../engine/policy-set-options';
+import { CONNECTIVITY_SOURCES_DEFAULTS, type ConnectivitySources } from '../engine/policy-set-options';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { formatEndpoint } from '../engine/endpoint';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
@@ -44,6 +45,19 @@ export interface ConnectivityOptions extends ConnectivitySources {
    */
   readonly _judgeEveryPair?: boolean;
 }
+
+/**
+ * The options of `ConnectivityOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const CONNECTIVITY_OPTION_DEFAULTS: OptionDefaults = {
+  ...CONNECTIVITY_SOURCES_DEFAULTS,
+  classes: 'derived from the sets and their inventory',
+  _judgeEveryPair: 'false',
+};
+
+/** What a diff option left at its default in place of the one meant does (`option-unknown`). */
+const DIFF_RISK = 'so the document would compare other classes, or name other sources, than asked';
 
 /**
  * The connectivity diff and report, what `cdk8s-cilium diff` and `cdk8s-cilium report` print: which connections between
@@ -70,6 +84,7 @@ export class Connectivity {
    * @param options the classes to judge and the sources to name @default - the classes of both sets
    */
   public static diff(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
+    checkOptionKeys(options, CONNECTIVITY_OPTION_DEFAULTS, { call: 'Connectivity.diff()', risk: DIFF_RISK });
     return diffPolicySets(base, head, options);
   }
 
@@ -80,6 +95,7 @@ export class Connectivity {
    * @param options the classes to judge and the source to name (`baseSource`) @default - the classes of the set
    */
   public static report(policies: PolicySet, options: ConnectivityOptions = {}): ConnectivityReportDocument {
+    checkOptionKeys(options, CONNECTIVITY_OPTION_DEFAULTS, { call: 'Connectivity.report()', risk: DIFF_RISK });
     return connectivityReport(policies, options);
   }
 
@@ -508,7 +524,8 @@ const DENIED: Judged = Object.freeze({ verdict: ConnectionVerdict.DENIED });
 const ALLOWED: Judged = Object.freeze({ verdict: ConnectionVerdict.ALLOWED });
 
 function judge(set: PolicySet, q: VerdictQuery, l7: boolean, byVerdict = false): Judged {
-  const kind = byVerdict ? set.verdict(q).verdict : set.decide(q);
+  // The diff builds its queries itself (`query` above): no field to check (`option-unknown`).
+  const kind = byVerdict ? set.verdict(q).verdict : set._decide(q);
   if (kind === 'denied') return DENIED;
   return l7 ? allowedWith(set.verdict(q)) : ALLOWED;
 }

@@ -3,6 +3,7 @@
  * the `toChangeOnly` matcher).
  */
 import { ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument } from '../model/connectivity-document';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 
 /** A change a test expects: the classes (ids as the diff names them), and optionally the ports and the new verdict. */
 export interface ExpectedConnectivityChange {
@@ -21,6 +22,17 @@ export interface ExpectedConnectivityChange {
    */
   readonly after?: ConnectionVerdict;
 }
+
+/**
+ * The fields of an expected change (`ExpectedConnectivityChange`, `ExpectedChange`) with their defaults (`option-unknown`;
+ * kept equal to the interfaces by test/engine/option-keys-interfaces.test.ts).
+ */
+export const EXPECTED_CHANGE_FIELDS: OptionDefaults = {
+  from: 'none: required',
+  to: 'none: required',
+  ports: 'any ports',
+  after: 'either verdict',
+};
 
 /**
  * An expected change as a TypeScript test writes it for `toChangeOnly`: `after` may also be the verdict's wire value
@@ -47,11 +59,20 @@ export interface UnexpectedChanges {
   readonly missing: ExpectedConnectivityChange[];
 }
 
-/** Which changes no expected entry covers, and which expected entries no change matches. */
-export function unexpectedChanges<E extends ExpectedChange>(doc: ConnectivityDiffDocument, expected: readonly E[]): {
+/**
+ * Which changes no expected entry covers, and which expected entries no change matches.
+ * @param call the call, for the refusal of an entry with a field it does not declare: `Connectivity.unexpectedChanges()`, `toChangeOnly()`
+ * @throws CiliumPolicyError for an entry with a field an expected change does not declare (`option-unknown`): `aftr` for
+ * `after` would have matched a change either way
+ */
+export function unexpectedChanges<E extends ExpectedChange>(doc: ConnectivityDiffDocument, expected: readonly E[],
+  call = 'Connectivity.unexpectedChanges()'): {
   unexpected: ConnectivityChange[];
   missing: E[];
 } {
+  expected.forEach((e, i) => checkOptionKeys(e, EXPECTED_CHANGE_FIELDS, {
+    call: 'ExpectedChange', at: `${call} expected[${i}]`, noun: 'field', risk: 'so the entry would match more changes than asked, and a test that should fail could pass',
+  }));
   return {
     unexpected: doc.changes.filter((c) => !expected.some((e) => matches(c, e))),
     missing: expected.filter((e) => !doc.changes.some((c) => matches(c, e))),

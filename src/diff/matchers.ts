@@ -8,8 +8,10 @@
 import { diffPolicySets } from './connectivity';
 import { ExpectedChange, describeExpected, unexpectedChanges } from './expected-changes';
 import { describeChange } from './format';
-import { EngineMatcherResult, policySetOf } from '../engine/matchers';
+import { EngineMatcherResult, MATCHER_RISK, policySetOf } from '../engine/matchers';
 import { PolicySetOptions } from '../engine/policy-set';
+import { POLICY_SET_OPTION_DEFAULTS } from '../engine/policy-set-options';
+import { checkOptionKeys } from '../model/known-keys';
 
 /** The matchers, as passed to `expect.extend`. */
 export type DiffMatchers = {
@@ -23,8 +25,9 @@ export type DiffMatchers = {
 /** The connectivity-diff matcher for vitest and jest: `expect.extend(diffMatchers)`. */
 export const diffMatchers: DiffMatchers = {
   toChangeOnly(received, base, expected, options = {}) {
+    checkOptionKeys(options, POLICY_SET_OPTION_DEFAULTS, { call: 'toChangeOnly()', risk: MATCHER_RISK });
     const doc = diffPolicySets(policySetOf(base, options, 'toChangeOnly'), policySetOf(received, options, 'toChangeOnly'));
-    const { unexpected, missing } = unexpectedChanges(doc, expected);
+    const { unexpected, missing } = unexpectedChanges(doc, expected, 'toChangeOnly()');
     const pass = unexpected.length === 0 && missing.length === 0;
     return {
       pass,

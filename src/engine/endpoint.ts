@@ -4,6 +4,7 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { parseIp } from '../model/cidr';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
 import { isIdentityLabelKey } from '../validate/syntax';
 
@@ -123,6 +124,14 @@ export interface PodEndpointOptions {
   readonly nodeName?: string;
 }
 
+/** The options of `PodEndpointOptions` with their defaults (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
+export const POD_ENDPOINT_OPTION_DEFAULTS: OptionDefaults = {
+  ports: 'from the inventory',
+  serviceAccount: 'from the inventory',
+  namespaceLabels: 'from the inventory',
+  nodeName: 'unknown',
+};
+
 /** Factories, the text form and the entities of `Endpoint`s. */
 export class Endpoints {
   /** Entities that can be an end of a connection (`cluster`, `all` and `none` are groups, not endpoints). */
@@ -143,8 +152,13 @@ export class Endpoints {
     return formatEndpoint(endpoint);
   }
 
-  /** A pod in `namespace` with `labels`. */
+  /**
+   * A pod in `namespace` with `labels`.
+   * @throws CiliumPolicyError for an option `PodEndpointOptions` does not declare (`option-unknown`)
+   */
   public static pod(namespace: string, labels: Readonly<Record<string, string>>, options: PodEndpointOptions = {}): Endpoint {
+    // Spread into the endpoint, a misspelled option became a field no one reads: `serviceAcount` left the account to the inventory.
+    checkOptionKeys(options, POD_ENDPOINT_OPTION_DEFAULTS, { call: 'Endpoints.pod()', risk: 'so the pod would be judged as another pod than asked' });
     return compact({ kind: EndpointKind.POD, namespace, labels: { ...labels }, ...options });
   }
 

@@ -3,9 +3,10 @@
  * the decision tables key on; and the query as each side sees it.
  */
 import { CiliumPolicyError } from '../core/errors';
+import { checkOptionKeys } from '../model/known-keys';
 import { SideQuery } from './evaluate';
 import { L4Query, icmpTypeNumber } from './ports';
-import { VerdictQuery } from './verdict';
+import { VERDICT_QUERY_FIELDS, VerdictQuery } from './verdict';
 
 /** The query as each side sees it. */
 export function sideQueryOf(query: VerdictQuery, l4: L4Query): SideQuery {
@@ -47,6 +48,47 @@ function fastIcmpCode(query: VerdictQuery): number {
   const type = query.icmpType ?? (v6 ? 128 : 8);
   if (typeof type !== 'number' || (type | 0) !== type || type < 0 || type > 255) return -1;
   return 0x30000 + (v6 ? 0x100 : 0) + type;
+}
+
+/**
+ * Refuses a query with a field `VerdictQuery` does not declare, given a value (`option-unknown`): from plain JavaScript a
+ * misspelled field was dropped, `{ …, htpp: 'DELETE /orders' }` judged the connection without its request (allowed where
+ * the HTTP rules refuse it). The common case, every field known, is a walk over the keys without allocating, each tested
+ * by a `switch` (`decide` runs it per query; a lookup in a `Set` of the fields cost 2-3 times as much); any other key goes
+ * to the one check of `src/model/known-keys.ts`, which decides with `VERDICT_QUERY_FIELDS`.
+ * @param call the call, for the message: `PolicySet.verdict()`, `PolicySet.decide()`
+ * @throws CiliumPolicyError (`option-unknown`)
+ */
+export function checkQueryFields(query: VerdictQuery, call: string): void {
+  if (query === null || typeof query !== 'object') return;
+  for (const key in query) {
+    if (queryFieldListed(key)) continue;
+    if ((query as unknown as Record<string, unknown>)[key] !== undefined) {
+      checkOptionKeys(query, VERDICT_QUERY_FIELDS, { call: 'VerdictQuery', at: call, noun: 'field', risk: 'so the connection would be judged without it, and a test that should fail could pass' });
+      return;
+    }
+  }
+}
+
+/**
+ * @internal Whether a key is a field of `VerdictQuery`: the keys of `VERDICT_QUERY_FIELDS`, spelled out because a string
+ * `switch` is the fastest test (test/engine/option-unknown.test.ts keeps the two lists equal).
+ */
+export function queryFieldListed(key: string): boolean {
+  switch (key) {
+    case 'from':
+    case 'to':
+    case 'protocol':
+    case 'port':
+    case 'icmpType':
+    case 'icmpFamily':
+    case 'http':
+    case 'dns':
+    case 'kafka':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Validates the layer-4 part of a query. */

@@ -9,11 +9,13 @@
 // these matchers with the CRD-schema ones and declare their types.
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { IPortSpec } from '../model/port-spec';
 import { Endpoint } from './endpoint';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
 import { PolicySet, PolicySetOptions } from './policy-set';
+import { POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
 import { Verdict } from './verdict';
 
@@ -46,6 +48,20 @@ export interface EngineMatcherOptions extends PolicySetOptions {
 }
 
 /**
+ * The options of `EngineMatcherOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const ENGINE_MATCHER_OPTION_DEFAULTS: OptionDefaults = {
+  ...POLICY_SET_OPTION_DEFAULTS,
+  http: 'none: HTTP rules are not evaluated',
+  dns: 'none: DNS rules are not evaluated',
+  kafka: 'none: Kafka rules are not evaluated',
+};
+
+/** What an option of a matcher left at its default in place of the one meant does (`option-unknown`). */
+export const MATCHER_RISK = 'so the assertion would be judged for other settings than asked, and a test that should fail could pass';
+
+/**
  * The result of a matcher, as vitest and jest expect it: `pass` (whether the assertion holds, before `.not`) and
  * `message` (shown when it fails). A TypeScript type alias, like the other matcher types: the matchers exist for
  * TypeScript test frameworks only.
@@ -68,7 +84,7 @@ export type EngineMatchers = {
 /** Verdict matchers for vitest and jest: `expect.extend(engineMatchers)`. */
 export const engineMatchers: EngineMatchers = {
   toAllow(received, from, to, port, options) {
-    const verdict = judge(received, from, to, port, options);
+    const verdict = judge(received, from, to, port, options, 'toAllow()');
     return {
       pass: verdict.verdict === 'allowed',
       message: () => (verdict.verdict === 'allowed'
@@ -77,7 +93,7 @@ export const engineMatchers: EngineMatchers = {
     };
   },
   toDeny(received, from, to, port, options) {
-    const verdict = judge(received, from, to, port, options);
+    const verdict = judge(received, from, to, port, options, 'toDeny()');
     return {
       pass: verdict.verdict !== 'allowed',
       message: () => (verdict.verdict !== 'allowed'
@@ -93,11 +109,20 @@ export const engineMatchers: EngineMatchers = {
  */
 export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike,
   options: EngineMatcherOptions = {}): Verdict {
-  return judge(received, from, to, port, options);
+  return judge(received, from, to, port, options, 'Verdicts.verdictFor()');
 }
 
-function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {}): Verdict {
-  const set = policySetOf(received, options);
+/**
+ * The verdict of a matcher call.
+ * @param call the matcher, for the messages: `toAllow()`, `toDeny()`, `Verdicts.verdictFor()`
+ * @throws CiliumPolicyError for an option `EngineMatcherOptions` does not declare (`option-unknown`), before anything is judged
+ */
+function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {},
+  call: string): Verdict {
+  checkOptionKeys(options, ENGINE_MATCHER_OPTION_DEFAULTS, { call, risk: MATCHER_RISK });
+  // The request is the matcher's, not the set's; anything but an object goes as it is (PolicySet.fromYaml refuses it).
+  const setOptions = options !== null && typeof options === 'object' ? engineOptionsOf(options) : options;
+  const set = policySetOf(received, setOptions);
   const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
   const conn = toConnection(port);
   const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
@@ -110,6 +135,12 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(kafka ? { kafka } : {}),
   });
+}
+
+/** The engine options of a matcher's options: all but the request. */
+function engineOptionsOf(options: EngineMatcherOptions): PolicySetOptions {
+  const { http: _http, dns: _dns, kafka: _kafka, ...engine } = options;
+  return engine;
 }
 
 /**

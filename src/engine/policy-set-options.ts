@@ -3,6 +3,7 @@
  * decided.
  */
 import { CiliumVersion } from '../core/cilium-version';
+import { OptionDefaults } from '../model/known-keys';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 
 /** Options of a `PolicySet`. */
@@ -102,6 +103,29 @@ export interface YamlPolicySetOptions extends PolicySetOptions {
   readonly file?: string;
 }
 
+/**
+ * The options of `PolicySetOptions` with their defaults, as an `option-unknown` refusal names them (kept equal to the
+ * interface by test/engine/option-keys-interfaces.test.ts).
+ */
+export const POLICY_SET_OPTION_DEFAULTS: OptionDefaults = {
+  ciliumVersion: 'the version the policies were synthesized for, else 1.19',
+  hostFirewall: 'auto: on only when the set holds a host policy',
+  allowLocalhost: 'true: traffic from the local host is always allowed on ingress',
+  mutualAuth: 'false: traffic an allow rule requires authentication for is dropped',
+  clusterName: "'default'",
+  policyDefaultLocalCluster: 'true from Cilium 1.19, false before',
+  ipFamilies: 'IPv4 only',
+  cidrMatchNodes: 'false: CIDR rules do not select node IPs',
+  nodeSelectorLabels: 'false',
+  dnsServer: "'pod:kube-system:k8s-app=kube-dns'",
+  cidrGroups: 'only the CiliumCIDRGroups of the inputs',
+  inventory: 'only the namespaces, workloads and Services of the inputs',
+  maxFileBytes: '10485760 (10 MiB)',
+};
+
+/** The options of `YamlPolicySetOptions` with their defaults (`option-unknown`). */
+export const YAML_POLICY_SET_OPTION_DEFAULTS: OptionDefaults = { ...POLICY_SET_OPTION_DEFAULTS, file: 'none' };
+
 /** The IP families a cluster runs (`PolicySetOptions.ipFamilies`): the agent's `enable-ipv4` and `enable-ipv6`. */
 export enum IpFamilies {
   /** IPv4 only (`enable-ipv4: true`, `enable-ipv6: false`), Cilium's default. */
@@ -126,6 +150,12 @@ export enum HostFirewallMode {
 
 /** The DNS server pods use unless told otherwise (`PolicySetOptions.dnsServer`). */
 export const DEFAULT_DNS_SERVER = 'pod:kube-system:k8s-app=kube-dns';
+
+/** The options of `ConnectivitySources` with their defaults (`option-unknown`). */
+export const CONNECTIVITY_SOURCES_DEFAULTS: OptionDefaults = {
+  baseSource: "'base' ('policies' for a report)",
+  headSource: "'head'",
+};
 
 /** The sources a connectivity document names (`PolicySet.diff`, `PolicySet.report`, `Connectivity.diff`). */
 export interface ConnectivitySources {

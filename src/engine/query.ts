@@ -3,6 +3,7 @@
  * `8080`, `icmp/8`, `icmpv6/128`, `icmp/EchoRequest`) and HTTP requests (`GET /path`).
  */
 import { CiliumPolicyError } from '../core/errors';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { describeValue } from '../model/plain-value';
 import { IPortSpec, portMatchOf, singlePortOf } from '../model/port-spec';
 import { HttpRequest, KafkaRequest } from './l7';
@@ -174,6 +175,12 @@ export interface HttpRequestOptions {
   readonly headers?: string[];
 }
 
+/** The options of `HttpRequestOptions` with their defaults (`option-unknown`). */
+export const HTTP_REQUEST_OPTION_DEFAULTS: OptionDefaults = {
+  host: 'none: no Host header',
+  headers: 'none',
+};
+
 /**
  * The text forms of the parts of a verdict query, as the CLI and the test matchers read them: connections (`8080/TCP`,
  * `53/UDP`, `8080`, `icmp/8`, `icmpv6/128`, `icmp/EchoRequest`), HTTP requests (`GET /path`) and Kafka requests
@@ -204,6 +211,7 @@ export class Queries {
    */
   public static parseHttpRequest(text: string, options: HttpRequestOptions = {}): HttpRequest {
     requireOptionsObject('Queries.parseHttpRequest', options, "Queries.parseHttpRequest('GET /public', { host: 'shop.example.com' })");
+    checkOptionKeys(options, HTTP_REQUEST_OPTION_DEFAULTS, { call: 'Queries.parseHttpRequest()', risk: 'so the request would be judged without it' });
     return parseHttpRequest(text, options.host, options.headers ?? []);
   }
 

@@ -1,6 +1,7 @@
 /**
  * The question the engine answers and the answer it gives. Everything here is plain, JSON-serializable data.
  */
+import { OptionDefaults } from '../model/known-keys';
 import { Endpoint } from './endpoint';
 import { HttpRequest, KafkaRequest } from './l7';
 
@@ -43,6 +44,22 @@ export interface VerdictQuery {
    */
   readonly kafka?: KafkaRequest;
 }
+
+/**
+ * The fields of `VerdictQuery` with their defaults, as an `option-unknown` refusal names them (kept equal to the
+ * interface by test/engine/option-keys-interfaces.test.ts).
+ */
+export const VERDICT_QUERY_FIELDS: OptionDefaults = {
+  from: 'none: required',
+  to: 'none: required',
+  protocol: 'none: required',
+  port: 'none: required unless ICMP',
+  icmpType: '8, echo request (128 for IPv6)',
+  icmpFamily: "'IPv4'",
+  http: 'none: HTTP rules are reported, not evaluated',
+  dns: 'none: DNS rules are not evaluated',
+  kafka: 'none: Kafka rules are reported, not evaluated',
+};
 
 /** The end-to-end outcome: allowed, dropped, or allowed at L4 but refused by an L7 proxy (HTTP 403, DNS REFUSED). */
 export enum VerdictKind {

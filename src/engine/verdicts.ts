@@ -24,7 +24,8 @@ export class Verdicts {
    * @param to the server: its text form or an `Endpoint`
    * @param port `'8080/TCP'`, `'53/UDP'`, `'icmp/8'`, a number (TCP), or a `Port`/`Icmp` naming one port
    * @param options the L7 request and the engine options
-   * @throws CiliumPolicyError for a malformed query or an input that is none of the above
+   * @throws CiliumPolicyError for a malformed query, an input that is none of the above, or an option
+   * `EngineMatcherOptions` does not declare (`option-unknown`)
    */
   public static verdictFor(received: unknown, from: string | Endpoint, to: string | Endpoint, port: string | number | IPortSpec,
     options: EngineMatcherOptions = {}): Verdict {

@@ -15,7 +15,8 @@
  * correlation names for them (`*_allowed_by`, `*_denied_by`), so that replay can cross-check the engine with the cluster.
  */
 import { HttpRequest, KafkaRequest } from '../engine/l7';
-import { FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
+import { FLOW_READ_OPTION_DEFAULTS, FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
 import {
   FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, classifyFlow, connectionKey, flowPeer, flowPeerProblem, l7Request,
 } from './flow';
@@ -41,6 +42,19 @@ export interface CollectOptions extends FlowReadOptions {
    */
   readonly maxDnsAddresses?: number;
 }
+
+/**
+ * The options of `CollectOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const COLLECT_OPTION_DEFAULTS: OptionDefaults = {
+  ...FLOW_READ_OPTION_DEFAULTS,
+  maxConnections: '10000',
+  maxDnsAddresses: '100000',
+};
+
+/** What a limit of the read left at its default in place of the one meant does (`option-unknown`). */
+export const READ_RISK = 'so the flow log would be read with other limits than asked';
 
 /** What the cluster did with a connection, over all its records. */
 export enum ObservedVerdict {
@@ -860,6 +874,7 @@ export class Connections {
    * @param options limits of the read and of the table
    */
   public static async collect(source: FlowSource, options: CollectOptions = {}): Promise<FlowCapture> {
+    checkOptionKeys(options, COLLECT_OPTION_DEFAULTS, { call: 'Connections.collect()', risk: READ_RISK });
     return collectConnections(source, options);
   }
 

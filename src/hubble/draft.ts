@@ -26,6 +26,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/companion-rules';
 import { emitDocument } from '../model/emit';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { clusterNameError } from '../model/labels';
 import { isDnsName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
@@ -63,6 +64,22 @@ export interface DraftOptions {
    */
   readonly maxCidrPeers?: number;
 }
+
+/**
+ * The options of `DraftOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const DRAFT_OPTION_DEFAULTS: OptionDefaults = {
+  namespaces: 'every namespace with pods in the capture',
+  ciliumVersion: "none written (the SDK's default, 1.19)",
+  clusterName: "the capture's cluster, else 'default'",
+  maxCidrPeers: '8',
+};
+
+/** The options of `DraftTypeScriptOptions` with their defaults (`option-unknown`). */
+export const DRAFT_TYPESCRIPT_OPTION_DEFAULTS: OptionDefaults = {
+  importFrom: "'cdk8s-cilium'",
+};
 
 /** What the peer of a drafted rule is. */
 export enum DraftPeerKind {
@@ -220,6 +237,9 @@ export class Draft {
    * @param options the namespaces drafted, the target Cilium version, the cluster name, the CIDR limit
    */
   public static plan(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
+    checkOptionKeys(options, DRAFT_OPTION_DEFAULTS, {
+      call: 'Draft.plan()', risk: 'so the draft would cover other namespaces, or allow other peers, than asked',
+    });
     return planDraft(capture, options);
   }
 
@@ -250,6 +270,7 @@ export class Draft {
    * @param options the module the SDK is imported from
    */
   public static renderTypeScript(plan: DraftPlan, options: DraftTypeScriptOptions = {}): string {
+    checkOptionKeys(options, DRAFT_TYPESCRIPT_OPTION_DEFAULTS, { call: 'Draft.renderTypeScript()', risk: 'so the module would import the SDK from elsewhere' });
     return renderDraftTypeScript(plan, options);
   }
 

@@ -14,6 +14,7 @@ import { closeSync, constants, createReadStream, fstatSync, openSync } from 'nod
 import { PassThrough, Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CiliumPolicyError } from '../core/errors';
+import { OptionDefaults } from '../model/known-keys';
 import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
 import { HubbleFlow } from './flow';
 import { flowShapeError } from './flow-shape';
@@ -117,6 +118,12 @@ export interface FlowReadOptions {
    */
   readonly maxMalformedReported?: number;
 }
+
+/** The options of `FlowReadOptions` with their defaults (`option-unknown`, as part of `CollectOptions`). */
+export const FLOW_READ_OPTION_DEFAULTS: OptionDefaults = {
+  maxLineLength: '16777216 (16 Mi)',
+  maxMalformedReported: '100',
+};
 
 /** A malformed line. */
 export interface MalformedLine {

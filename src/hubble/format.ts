@@ -2,6 +2,7 @@
  * Replay reports for people (a table: the connections that would be dropped first, with the explanation) and for tools
  * (JSON: the report object as it is, `schema: cdk8s-cilium/replay/v1`).
  */
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { printableLines } from '../model/printable';
 import { ReplayConnection, ReplayObserved, ReplayReport, formatDuration } from './replay';
 
@@ -18,6 +19,12 @@ export interface ReplayTableOptions {
    */
   readonly policyCount?: number;
 }
+
+/** The options of `ReplayTableOptions` with their defaults (`option-unknown`). */
+export const REPLAY_TABLE_OPTION_DEFAULTS: OptionDefaults = {
+  maxUnchanged: '50',
+  policyCount: 'not shown',
+};
 
 /** The report as JSON (two-space indented, with a final newline). */
 export function formatReplayJson(report: ReplayReport): string {
@@ -190,6 +197,7 @@ export class ReplayFormat {
    * @param options how many unchanged connections are listed; the policy count for the heading
    */
   public static table(report: ReplayReport, options: ReplayTableOptions = {}): string {
+    checkOptionKeys(options, REPLAY_TABLE_OPTION_DEFAULTS, { call: 'ReplayFormat.table()', risk: 'so the table would list other connections than asked' });
     return formatReplayTable(report, options);
   }
 

@@ -20,9 +20,11 @@ import { IpFamilies } from '../engine/policy-set-options';
 import { familiesOf } from '../engine/identity';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
 import {
-  ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, IdentityResolution, ObservedConnection, ObservedVerdict, TimeWindow,
+  COLLECT_OPTION_DEFAULTS, ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, IdentityResolution, ObservedConnection,
+  ObservedVerdict, TimeWindow,
   TimeWindowSeconds,
   clusterPolicyText,
   collectConnections, observedFlowing, observedVerdict, windowSeconds,
@@ -53,6 +55,20 @@ export interface ReplayOptions extends CollectOptions {
    */
   readonly topDropSources?: number;
 }
+
+/**
+ * The options of `ReplayOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const REPLAY_OPTION_DEFAULTS: OptionDefaults = {
+  ...COLLECT_OPTION_DEFAULTS,
+  clusterName: "the cluster the capture's pods name, else 'default'",
+  maxNamesPerAddress: '4',
+  topDropSources: '10',
+};
+
+/** What a replay option left at its default in place of the one meant does (`option-unknown`). */
+const REPLAY_RISK = 'so the flows would be replayed for other settings than asked (pods of the local cluster judged as remote ones)';
 
 /** How a connection's fate changes under the policies. */
 export enum ConnectionChange {
@@ -389,6 +405,7 @@ export class Replay {
    * @param options limits of the read and the replay
    */
   public static async flows(source: FlowSource, policies: PolicySet, options: ReplayOptions = {}): Promise<ReplayReport> {
+    checkOptionKeys(options, REPLAY_OPTION_DEFAULTS, { call: 'Replay.flows()', risk: REPLAY_RISK });
     return replayFlows(source, policies, options);
   }
 
@@ -399,6 +416,7 @@ export class Replay {
    * @param options the cluster name and report limits
    */
   public static capture(capture: FlowCapture, policies: PolicySet, options: ReplayOptions = {}): ReplayReport {
+    checkOptionKeys(options, REPLAY_OPTION_DEFAULTS, { call: 'Replay.capture()', risk: REPLAY_RISK });
     return replayCapture(capture, policies, options);
   }
 

@@ -1,9 +1,9 @@
 // The known-key lists of `checkPropKeys` (src/constructs/prop-keys.ts) against the TypeScript interfaces they stand for,
 // read with the compiler API from src/index.ts: a prop added to an interface and not to its list would be refused
 // (`prop-unknown`) when given, one left in a list after it left the interface would be accepted and dropped. Every
-// public Props/Options interface of the constructs layer is in the table.
+// public Props/Options interface of the constructs layer is in the table. The options of the engine, the diff, the Hubble
+// tools and the matchers (`option-unknown`) have their own table: test/engine/option-keys-interfaces.test.ts.
 import { join } from 'node:path';
-import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
 import { DNS_COMPANION_OPTION_KEYS } from '../../src/constructs/builtins';
 import { CILIUM_POLICY_PROPS } from '../../src/constructs/cilium-policy';
@@ -22,6 +22,7 @@ import { PORT_OPTION_KEYS } from '../../src/constructs/port';
 import { LABEL_SELECTOR_OPTION_KEYS } from '../../src/constructs/selector';
 import { TIER_EGRESS_KEYS, TIER_KEYS, TIERED_APP_PROPS } from '../../src/constructs/tiered-app';
 import { LOCKOUT_EXEMPTION_KEYS } from '../../src/validate/lockout-guard';
+import { publicInterfaces } from '../support/public-interfaces';
 import { PROJECT_ROOT } from '../support/scratch';
 
 /** Each checked interface (exported from src/index.ts) and its runtime list. */
@@ -62,27 +63,6 @@ const NOT_CHECKED: Record<string, string> = {
   // AllowOptions (`rule-option-unknown`).
   DenyOptions: 'checked as AllowOptions by rule-option-unknown',
 };
-
-/** The exported interfaces of src/index.ts, by name, with their property names (inherited ones included) and file. */
-function publicInterfaces(): Map<string, { props: string[]; file: string }> {
-  const config = ts.readConfigFile(join(PROJECT_ROOT, 'tsconfig.json'), ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, PROJECT_ROOT);
-  const index = join(PROJECT_ROOT, 'src', 'index.ts');
-  const program = ts.createProgram({ rootNames: [index], options: { ...parsed.options, noEmit: true } });
-  const checker = program.getTypeChecker();
-  const source = program.getSourceFile(index);
-  const module = source && checker.getSymbolAtLocation(source);
-  if (!module) throw new Error('src/index.ts has no module symbol');
-  const result = new Map<string, { props: string[]; file: string }>();
-  for (const exported of checker.getExportsOfModule(module)) {
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    if (!(symbol.flags & ts.SymbolFlags.Interface)) continue;
-    const type = checker.getDeclaredTypeOfSymbol(symbol);
-    const file = symbol.declarations?.[0]?.getSourceFile().fileName ?? '';
-    result.set(exported.name, { props: checker.getPropertiesOfType(type).map((p) => p.name), file });
-  }
-  return result;
-}
 
 describe('the known props of checkPropKeys are the interfaces\' own', () => {
   const interfaces = publicInterfaces();

@@ -1,0 +1,110 @@
+/**
+ * The one check that an object given to the SDK names only the keys its interface declares: the props of a construct
+ * (`prop-unknown`, src/constructs/prop-keys.ts), the options of a rule call (`rule-option-unknown`), and the options and
+ * queries of the engine, the diff, the Hubble tools and the test matchers (`option-unknown`, `checkOptionKeys` below).
+ * From plain JavaScript, `as any` or a spread object a misspelled key was dropped without a word and the default
+ * applied: `PolicySet.fromYaml(text, { hostFirewal: true })` judged with the host firewall off, and a test that should
+ * have failed passed.
+ */
+import { CiliumPolicyError, CiliumPolicyErrorProps } from '../core/errors';
+import { nearestName } from './edit-distance';
+import { describeValue, isPlainObject } from './plain-value';
+
+/** An unknown key found by `checkKnownKeys`, for the message of the refusal. */
+export interface UnknownKey {
+  /** The key. */
+  readonly key: string;
+  /** Its value, as the message shows it (`shownValue`). */
+  readonly shown: string;
+  /** The known name closest to it, when it is close enough to be a typo. */
+  readonly near?: string;
+}
+
+/**
+ * Refuses the first key of a mapping that `known` does not name and that is given a value: `refusal` words the error.
+ * A key set to `undefined` is accepted, as TypeScript accepts it for an optional property; anything but a mapping
+ * (a class instance, a list, a primitive) is left to the caller's other checks.
+ * @param value the props, options or query given
+ * @param known the names the interface declares, inherited ones included (each list is kept equal to its interface by
+ * test/constructs/prop-keys-interfaces.test.ts and test/engine/option-keys-interfaces.test.ts)
+ * @param refusal the error for an unknown key
+ * @throws CiliumPolicyError as `refusal` words it
+ */
+export function checkKnownKeys(value: unknown, known: readonly string[], refusal: (unknown: UnknownKey) => CiliumPolicyErrorProps): void {
+  const key = unknownKey(value, known);
+  if (key === undefined) return;
+  const near = nearestName(key, known);
+  throw new CiliumPolicyError(refusal({ key, shown: shownValue((value as Record<string, unknown>)[key]), ...(near !== undefined ? { near } : {}) }));
+}
+
+/**
+ * The first key of a mapping, given a value, that `known` does not name (`undefined` when none, or when `value` is no
+ * mapping).
+ */
+export function unknownKey(value: unknown, known: readonly string[]): string | undefined {
+  if (!isPlainObject(value)) return undefined;
+  return Object.keys(value).find((k) => value[k] !== undefined && !known.includes(k));
+}
+
+/** A value as a refusal shows it: a number, string or boolean as written (`true`, `"data"`), else what it is (`a Peer`, `a list`). */
+export function shownValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const name = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.constructor?.name : undefined;
+  return name !== undefined && name !== 'Object' ? `a ${name}` : describeValue(value);
+}
+
+/**
+ * The options (or fields) of a call's options object, each with the default that applies when it is left out, as a
+ * refusal names it (`hostFirewall` → `auto: on when the set holds a host policy`). Its keys are the interface's property
+ * names, inherited ones included.
+ */
+export type OptionDefaults = Readonly<Record<string, string>>;
+
+/** Whose options `checkOptionKeys` checks, for the message. */
+export interface OptionKeysContext {
+  /** The call, as the message names it: `PolicySet.fromYaml()`, `toDeny()`, `Replay.flows()` (or a struct: `ExpectedChange`). */
+  readonly call: string;
+  /**
+   * Where the object is, when it is an entry of an argument: `toChangeOnly() expected[1]`.
+   * @default - the object is the options (or query) of `call` itself
+   */
+  readonly at?: string;
+  /**
+   * What the object is to the call.
+   * @default 'option' (the object is the options of `call`); `field` for a query (`VerdictQuery`)
+   */
+  readonly noun?: 'option' | 'field';
+  /**
+   * What a default in place of the option meant could do, after `would keep its default (…)`.
+   * @default 'so the answer could hold for other settings than the ones asked for'
+   */
+  readonly risk?: string;
+}
+
+/**
+ * Refuses a key of a call's options (or query) that its interface does not declare, given a value (`option-unknown`):
+ * the message names the call, the key and its value, and the default that applies in its place; the fix names the
+ * option meant when the key is a typo, and the options of the call (an internal one, `_name`, is known but not listed).
+ * @param options the options given (anything but a mapping is left to the call's other checks)
+ * @param defaults the options of the call with their defaults (its keys are the known names)
+ * @param context the call
+ * @throws CiliumPolicyError (`option-unknown`)
+ */
+export function checkOptionKeys(options: unknown, defaults: OptionDefaults, context: OptionKeysContext): void {
+  if (!isPlainObject(options)) return;
+  const known = Object.keys(defaults);
+  checkKnownKeys(options, known, ({ key, shown, near }) => {
+    const noun = context.noun ?? 'option';
+    const what = noun === 'option' ? 'an option' : 'a field';
+    const fallback = near !== undefined ? `${near} would keep its default (${defaults[near]})`
+      : `every ${noun} would keep its default`;
+    return {
+      id: 'option-unknown',
+      message: `${context.at ?? context.call}: ${key} (${shown}) is not ${what} of ${context.call}; it would be left out and ${fallback}, `
+        + `${context.risk ?? 'so the answer could hold for other settings than the ones asked for'}`,
+      fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the one meant; '}the ${noun}s of ${context.call} are `
+        + `${known.filter((k) => !k.startsWith('_')).join(', ')}`,
+    };
+  });
+}

@@ -1,0 +1,100 @@
+// The known-key tables of `checkOptionKeys` (src/model/known-keys.ts, `option-unknown`) against the TypeScript interfaces
+// they stand for, read with the compiler API from src/index.ts (inherited properties included): an option added to an
+// interface and not to its table would be refused when given, one left in a table after it left the interface would be
+// accepted and dropped. Every public Options/Props interface of the engine, the diff, the Hubble tools and the testing
+// layer is in the table, or in NOT_CHECKED with the reason; so are the queries and entries the calls read (VerdictQuery,
+// ExpectedConnectivityChange).
+//
+// Left out on purpose (not options of the engine, diff, replay, draft or testing layers): the options of the validate
+// and model layers (ParseOptions, CrdSchemasOptions, SarifOptions, PitfallOptions, AppValidationOptions,
+// ValidatePolicyOptions, ValidateRuleOptions, ValidateInputsOptions, ValidatePathsOptions) and CiliumValidationProps
+// of the cdk8s plugin: they are not checked yet. `ExpectedChange` (the entry of `toChangeOnly`, exported from
+// cdk8s-cilium/vitest and cdk8s-cilium/jest, not from src/index.ts) is checked with the table of
+// ExpectedConnectivityChange, whose names it has (the test below compares them). The data structs nested in options and
+// queries are not checked either: the endpoints (`Endpoint`, built by `Endpoints` or parsed from text), the requests of a
+// query (`HttpRequest`, `KafkaRequest`, usually parsed from text by `Queries`), and the inventory and CIDR groups of
+// `PolicySetOptions` (`EndpointInventory` is a class; `CidrGroupSpec`, `InventoryWorkload`, `InventoryService`).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { CONNECTIVITY_OPTION_DEFAULTS } from '../../src/diff/connectivity';
+import { EXPECTED_CHANGE_FIELDS } from '../../src/diff/expected-changes';
+import { POD_ENDPOINT_OPTION_DEFAULTS } from '../../src/engine/endpoint';
+import { ENGINE_MATCHER_OPTION_DEFAULTS } from '../../src/engine/matchers';
+import { CONNECTIVITY_SOURCES_DEFAULTS, POLICY_SET_OPTION_DEFAULTS, YAML_POLICY_SET_OPTION_DEFAULTS } from '../../src/engine/policy-set-options';
+import { queryFieldListed } from '../../src/engine/l4-query';
+import { HTTP_REQUEST_OPTION_DEFAULTS } from '../../src/engine/query';
+import { VERDICT_QUERY_FIELDS } from '../../src/engine/verdict';
+import { COLLECT_OPTION_DEFAULTS } from '../../src/hubble/connections';
+import { DRAFT_OPTION_DEFAULTS, DRAFT_TYPESCRIPT_OPTION_DEFAULTS } from '../../src/hubble/draft';
+import { FLOW_READ_OPTION_DEFAULTS } from '../../src/hubble/flow-reader';
+import { REPLAY_TABLE_OPTION_DEFAULTS } from '../../src/hubble/format';
+import { REPLAY_OPTION_DEFAULTS } from '../../src/hubble/replay';
+import { OptionDefaults } from '../../src/model/known-keys';
+import { publicInterfaces } from '../support/public-interfaces';
+import { PROJECT_ROOT } from '../support/scratch';
+
+/** Each checked interface (exported from src/index.ts) and its table of options with their defaults. */
+const TABLE: [string, OptionDefaults][] = [
+  ['PolicySetOptions', POLICY_SET_OPTION_DEFAULTS],
+  ['YamlPolicySetOptions', YAML_POLICY_SET_OPTION_DEFAULTS],
+  ['ConnectivitySources', CONNECTIVITY_SOURCES_DEFAULTS],
+  ['VerdictQuery', VERDICT_QUERY_FIELDS],
+  ['PodEndpointOptions', POD_ENDPOINT_OPTION_DEFAULTS],
+  ['HttpRequestOptions', HTTP_REQUEST_OPTION_DEFAULTS],
+  ['EngineMatcherOptions', ENGINE_MATCHER_OPTION_DEFAULTS],
+  ['ConnectivityOptions', CONNECTIVITY_OPTION_DEFAULTS],
+  ['ExpectedConnectivityChange', EXPECTED_CHANGE_FIELDS],
+  ['FlowReadOptions', FLOW_READ_OPTION_DEFAULTS],
+  ['CollectOptions', COLLECT_OPTION_DEFAULTS],
+  ['ReplayOptions', REPLAY_OPTION_DEFAULTS],
+  ['ReplayTableOptions', REPLAY_TABLE_OPTION_DEFAULTS],
+  ['DraftOptions', DRAFT_OPTION_DEFAULTS],
+  ['DraftTypeScriptOptions', DRAFT_TYPESCRIPT_OPTION_DEFAULTS],
+];
+
+/**
+ * The Options/Props interfaces of src/engine/, src/diff/, src/hubble/ and src/testing/ exported from src/index.ts that
+ * are not in the table, each with the reason: none may be added without a decision.
+ */
+const NOT_CHECKED: Record<string, string> = {};
+
+/** The layers whose options are checked with `option-unknown`. */
+const LAYERS = ['engine', 'diff', 'hubble', 'testing'];
+
+describe('the known options of checkOptionKeys are the interfaces\' own', () => {
+  const interfaces = publicInterfaces();
+
+  test.each(TABLE)('%s', (name, defaults) => {
+    const declared = interfaces.get(name);
+    expect(declared, `${name} is not an interface exported from src/index.ts`).toBeDefined();
+    expect(Object.keys(defaults).sort()).toEqual([...(declared?.props ?? [])].sort());
+    // Each default is words a message can show.
+    for (const [option, text] of Object.entries(defaults)) expect(text.trim(), `${name}.${option}`).not.toBe('');
+  });
+
+  test('ExpectedChange (cdk8s-cilium/vitest) has the fields of ExpectedConnectivityChange', () => {
+    const declared = publicInterfaces('vitest.mts').get('ExpectedChange');
+    expect(declared, 'ExpectedChange is not exported from src/vitest.mts').toBeDefined();
+    expect([...(declared?.props ?? [])].sort()).toEqual(Object.keys(EXPECTED_CHANGE_FIELDS).sort());
+  });
+
+  test('the fast test of a query field (a switch, src/engine/l4-query.ts) lists exactly the fields of VERDICT_QUERY_FIELDS', () => {
+    // A field the switch lacks would only be slower (the table decides); one the table lacks would be accepted unchecked.
+    const source = readFileSync(join(PROJECT_ROOT, 'src', 'engine', 'l4-query.ts'), 'utf8');
+    const body = /export function queryFieldListed\([\s\S]*?\n}\n/.exec(source)?.[0] ?? '';
+    const cases = [...body.matchAll(/case '(\w+)':/g)].map((m) => m[1]);
+    expect(cases.sort()).toEqual(Object.keys(VERDICT_QUERY_FIELDS).sort());
+    for (const field of Object.keys(VERDICT_QUERY_FIELDS)) expect(queryFieldListed(field), field).toBe(true);
+    expect(queryFieldListed('htpp')).toBe(false);
+  });
+
+  test('every Options/Props interface of the engine, diff, Hubble and testing layers is in the table, or says why not', () => {
+    const dirs = LAYERS.map((layer) => `${join(PROJECT_ROOT, 'src', layer).split('\\').join('/')}/`);
+    const ofLayers = [...interfaces].filter(([name, i]) => dirs.some((d) => i.file.startsWith(d)) && /(Props|Options)$/.test(name)).map(([name]) => name);
+    expect(ofLayers).toContain('PolicySetOptions');
+    const covered = new Set([...TABLE.map(([name]) => name), ...Object.keys(NOT_CHECKED)]);
+    expect(ofLayers.filter((name) => !covered.has(name))).toEqual([]);
+    expect(Object.keys(NOT_CHECKED).filter((name) => TABLE.some(([n]) => n === name))).toEqual([]);
+  });
+});

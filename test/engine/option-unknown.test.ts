@@ -1,0 +1,135 @@
+// Options and queries of the engine that their interfaces do not declare (`option-unknown`, src/model/known-keys.ts):
+// from plain JavaScript, `as any` or a spread object a misspelled key was dropped and the default applied, so the engine
+// judged for another cluster than asked (`clusterNme`, `ciliumVersoin`, `hostFirewal`) or a connection without its
+// request (`htpp`). Each entry point refuses such a key and names the option meant; a key set to `undefined` is accepted
+// and changes nothing; correctly spelled options judge as before.
+import { Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import {
+  CiliumPolicyError, CiliumVersion, Endpoints, HostFirewallMode, PolicyModel, PolicySet, PolicySetOptions, Queries, VerdictKind, VerdictQuery,
+} from '../../src';
+
+const API_POLICY = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts:
+    - ports: [{ port: "8080", protocol: TCP }]
+      rules: { http: [{ method: GET, path: "/orders" }] }
+`;
+
+/** The error `f` throws (fails the test when it throws none). */
+function thrown(f: () => unknown): CiliumPolicyError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CiliumPolicyError) return e;
+    throw e;
+  }
+  throw new Error('expected a CiliumPolicyError, but nothing was thrown');
+}
+
+/** A misspelled key, as plain JavaScript passes it. */
+const loose = <T>(o: Record<string, unknown>): T => o as T;
+
+describe('PolicySet factories refuse an option PolicySetOptions does not declare', () => {
+  const factories: [string, (o: PolicySetOptions) => PolicySet][] = [
+    ['PolicySet.fromYaml()', (o) => PolicySet.fromYaml(API_POLICY, o)],
+    ['PolicySet.fromTexts()', (o) => PolicySet.fromTexts([{ file: 'api.yaml', text: API_POLICY }], o)],
+    ['PolicySet.fromDocuments()', (o) => PolicySet.fromDocuments([...PolicyModel.fromYaml(API_POLICY).documents.map((d) => d.model)], o)],
+    ['PolicySet.fromConstruct()', (o) => PolicySet.fromConstruct(Testing.chart(), o)],
+    ['PolicySet.fromFiles()', (o) => PolicySet.fromFiles([], o)],
+  ];
+
+  test.each(factories)('%s: clusterNme is refused, naming clusterName', (call, make) => {
+    const e = thrown(() => make(loose({ clusterNme: 'east' })));
+    expect(e.id).toBe('option-unknown');
+    expect(e.message).toContain(`${call}: clusterNme ("east") is not an option of ${call}`);
+    expect(e.message).toContain("clusterName would keep its default ('default')");
+    expect(e.fix).toMatch(/^did you mean clusterName\? the options of .* are ciliumVersion, hostFirewall, /);
+  });
+
+  test('fromYaml knows file, and names the Cilium version a misspelled ciliumVersion would have left', () => {
+    expect(PolicySet.fromYaml(API_POLICY, { file: 'api.yaml' }).ruleCount).toBe(1);
+    const e = thrown(() => PolicySet.fromYaml(API_POLICY, loose({ ciliumVersoin: CiliumVersion.V1_14 })));
+    expect(e.message).toContain('ciliumVersoin (a CiliumVersion) is not an option of PolicySet.fromYaml()');
+    expect(e.message).toContain('ciliumVersion would keep its default (the version the policies were synthesized for, else 1.19)');
+    expect(e.fix).toContain('did you mean ciliumVersion?');
+    expect(e.fix).toContain(', file');
+  });
+
+  test('a key that is no typo is refused with the list of options', () => {
+    const e = thrown(() => PolicySet.fromYaml(API_POLICY, loose({ strict: true })));
+    expect(e.message).toContain('every option would keep its default');
+    expect(e.fix).toMatch(/^remove it, or use the one meant; the options of PolicySet\.fromYaml\(\) are ciliumVersion, /);
+  });
+
+  test('a key set to undefined is accepted, and the set judges as without it', () => {
+    const set = PolicySet.fromYaml(API_POLICY, loose({ hostFirewal: undefined, hostFirewall: undefined }));
+    expect(set.hostFirewallMode).toBe(HostFirewallMode.AUTO_OFF);
+  });
+
+  test('correctly spelled options judge as before', () => {
+    const set = PolicySet.fromYaml(API_POLICY, { hostFirewall: true, clusterName: 'east', ciliumVersion: CiliumVersion.V1_17, allowLocalhost: false });
+    expect(set.hostFirewallMode).toBe(HostFirewallMode.ON);
+    expect(set.ciliumVersion.toString()).toBe('1.17');
+    expect(set._engineConfig.clusterName).toBe('east');
+    const from = Endpoints.parse('entity:host');
+    expect(set.decide({ from, to: Endpoints.pod('shop', { app: 'api' }), protocol: 'TCP', port: 8080 })).toBe(VerdictKind.DENIED);
+  });
+
+  test('diff and report refuse a source they do not know', () => {
+    const set = PolicySet.fromYaml(API_POLICY);
+    expect(thrown(() => set.diff(set, loose({ baseSoure: 'main' }))).fix).toMatch(/^did you mean baseSource\? the options of PolicySet\.diff\(\) are baseSource, headSource$/);
+    expect(thrown(() => set.report(loose({ headsource: 'x' }))).id).toBe('option-unknown');
+  });
+});
+
+describe('verdict(), decide() and evaluateNaive() refuse a query field VerdictQuery does not declare', () => {
+  const set = PolicySet.fromYaml(API_POLICY);
+  const from = Endpoints.pod('shop', { app: 'web' });
+  const to = Endpoints.pod('shop', { app: 'api' });
+  const remove = { method: 'DELETE', path: '/orders' };
+
+  test.each([
+    ['PolicySet.verdict()', (q: VerdictQuery): unknown => set.verdict(q)],
+    ['PolicySet.decide()', (q: VerdictQuery): unknown => set.decide(q)],
+    ['PolicySet.evaluateNaive()', (q: VerdictQuery): unknown => set.evaluateNaive(q)],
+  ])('%s: htpp is refused naming http, prot naming port', (call, judge) => {
+    // Without the check, htpp was dropped and the DELETE judged allowed (the HTTP rule allows GET only).
+    const e = thrown(() => judge(loose({ from, to, protocol: 'TCP', port: 8080, htpp: remove })));
+    expect(e.id).toBe('option-unknown');
+    expect(e.message).toContain(`${call}: htpp (a mapping) is not a field of VerdictQuery`);
+    expect(e.message).toContain('http would keep its default (none: HTTP rules are reported, not evaluated)');
+    expect(e.fix).toBe('did you mean http? the fields of VerdictQuery are from, to, protocol, port, icmpType, icmpFamily, http, dns, kafka');
+    expect(thrown(() => judge(loose({ from, to, protocol: 'TCP', prot: 8080 }))).fix).toMatch(/^did you mean port\?/);
+  });
+
+  test('a field set to undefined is accepted; the spelled query judges as before, on every path', () => {
+    const query = { from, to, protocol: 'TCP', port: 8080, http: remove };
+    expect(set.decide(loose({ ...query, htpp: undefined }))).toBe(VerdictKind.L7_DENIED);
+    expect(set.decide(query)).toBe(VerdictKind.L7_DENIED);
+    expect(set.verdict(query).verdict).toBe(VerdictKind.L7_DENIED);
+    expect(set.evaluateNaive(query).verdict).toBe(VerdictKind.L7_DENIED);
+    expect(set.decide({ ...query, http: { method: 'GET', path: '/orders' } })).toBe(VerdictKind.ALLOWED);
+  });
+});
+
+describe('the factories of endpoints and requests refuse an option they do not declare', () => {
+  test('Endpoints.pod(): serviceAcount is refused naming serviceAccount (it was kept as a field no one reads)', () => {
+    const e = thrown(() => Endpoints.pod('shop', { app: 'web' }, loose({ serviceAcount: 'web' })));
+    expect(e.message).toContain('Endpoints.pod(): serviceAcount ("web") is not an option of Endpoints.pod()');
+    expect(e.fix).toBe('did you mean serviceAccount? the options of Endpoints.pod() are ports, serviceAccount, namespaceLabels, nodeName');
+    expect(Endpoints.pod('shop', { app: 'web' }, loose({ serviceAcount: undefined, serviceAccount: 'web' }))).toEqual({
+      kind: 'pod', namespace: 'shop', labels: { app: 'web' }, serviceAccount: 'web',
+    });
+  });
+
+  test('Queries.parseHttpRequest(): hots is refused naming host', () => {
+    expect(thrown(() => Queries.parseHttpRequest('GET /', loose({ hots: 'shop.example.com' }))).fix).toMatch(/^did you mean host\?/);
+    expect(Queries.parseHttpRequest('GET /', { host: 'shop.example.com' })).toEqual({ method: 'GET', path: '/', host: 'shop.example.com' });
+  });
+});
