@@ -1,6 +1,12 @@
-// The exported interfaces of an entry point as the TypeScript compiler reads them, for the drift tests of the known-key
-// lists (test/constructs/prop-keys-interfaces.test.ts, test/engine/option-keys-interfaces.test.ts).
-import { join } from 'node:path';
+// The exported interfaces of an entry point with their property names, for the drift tests of the known-key lists
+// (test/constructs/prop-keys-interfaces.test.ts, test/engine/option-keys-interfaces.test.ts).
+//
+// Read from the syntax of src/ alone (each file parsed, no type checker): a program with a checker over src/index.ts cost
+// each drift test about 5 s of CPU, for names that the declarations spell out. What the syntax cannot say (an `extends` of a
+// type other than an interface of src/, `Omit<>` or `Partial<>` of one) fails the read, so a new form is noticed, not
+// misread.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { PROJECT_ROOT } from './scratch';
 
@@ -10,27 +16,149 @@ export interface PublicInterface {
   readonly file: string;
 }
 
+/** An interface of src/ as written: its own members and what it extends (with the names an `Omit<>` leaves out). */
+interface Declared {
+  readonly file: string;
+  readonly own: string[];
+  readonly bases: ReadonlyArray<{ readonly name: string; readonly omit: readonly string[] }>;
+}
+
+const SRC = join(PROJECT_ROOT, 'src');
+let declaredByFile: Map<string, Map<string, Declared>> | undefined;
+let sources: Map<string, ts.SourceFile> | undefined;
+
 /**
- * The exported interfaces of an entry point of src/, by exported name, with their property names (inherited ones included)
- * and file.
+ * The exported interfaces of an entry point of src/ (its `export { … } from` and `export type { … } from` lines), by
+ * exported name, with their property names (inherited ones included) and file.
  * @param entry the entry point, relative to src/ @default 'index.ts'
  */
 export function publicInterfaces(entry = 'index.ts'): Map<string, PublicInterface> {
-  const config = ts.readConfigFile(join(PROJECT_ROOT, 'tsconfig.json'), ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, PROJECT_ROOT);
-  const index = join(PROJECT_ROOT, 'src', entry);
-  const program = ts.createProgram({ rootNames: [index], options: { ...parsed.options, noEmit: true } });
-  const checker = program.getTypeChecker();
-  const source = program.getSourceFile(index);
-  const module = source && checker.getSymbolAtLocation(source);
-  if (!module) throw new Error(`src/${entry} has no module symbol`);
+  const files = parsedSources();
+  const declared = interfacesByFile();
+  /** The props of interface `name` of `file`, its bases found where the file declares or imports them. */
+  const propsOf = (file: string, name: string, seen: readonly string[] = []): string[] => {
+    const d = declared.get(file)?.get(name);
+    if (!d) throw new Error(`${seen.at(-1) ?? entry} extends ${name}, which is no interface of src/ (${relative(SRC, file)})`);
+    if (seen.includes(`${file}#${name}`)) throw new Error(`interface ${name} extends itself`);
+    const props = new Set(d.own);
+    for (const b of d.bases) {
+      const at = locate(file, b.name);
+      if (at === undefined) throw new Error(`${relative(SRC, file)}: interface ${name} extends ${b.name}, which it neither declares nor imports from src/`);
+      for (const p of propsOf(at, b.name, [...seen, `${file}#${name}`])) if (!b.omit.includes(p)) props.add(p);
+    }
+    return [...props];
+  };
+  const source = files.get(join(SRC, entry));
+  if (!source) throw new Error(`src/${entry} not found`);
   const result = new Map<string, PublicInterface>();
-  for (const exported of checker.getExportsOfModule(module)) {
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    if (!(symbol.flags & ts.SymbolFlags.Interface)) continue;
-    const type = checker.getDeclaredTypeOfSymbol(symbol);
-    const file = symbol.declarations?.[0]?.getSourceFile().fileName ?? '';
-    result.set(exported.name, { props: checker.getPropertiesOfType(type).map((p) => p.name), file });
+  for (const statement of source.statements) {
+    if (ts.isInterfaceDeclaration(statement) && statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+      result.set(statement.name.text, { props: propsOf(source.fileName, statement.name.text), file: source.fileName });
+      continue;
+    }
+    if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (!statement.exportClause || !ts.isNamedExports(statement.exportClause)) continue;
+    const from = resolveModule(dirname(source.fileName), statement.moduleSpecifier.text);
+    for (const element of statement.exportClause.elements) {
+      const name = (element.propertyName ?? element.name).text;
+      const at = locate(from, name);
+      const d = at !== undefined ? declared.get(at)?.get(name) : undefined;
+      if (at !== undefined && d) result.set(element.name.text, { props: propsOf(at, name), file: d.file });
+    }
   }
   return result;
+}
+
+/**
+ * The file of src/ that declares the interface `name` as `file` sees it: `file` itself, or the file it imports or
+ * re-exports `name` from (`import { name } from './x'`, `export { name } from './x'`), followed to the declaration.
+ */
+function locate(file: string, name: string, depth = 0): string | undefined {
+  if (interfacesByFile().get(file)?.has(name)) return file;
+  const source = parsedSources().get(file);
+  if (!source || depth > 10) return undefined;
+  for (const statement of source.statements) {
+    let specifier: ts.Expression | undefined;
+    let clause: ts.NamedImportBindings | ts.NamedExportBindings | undefined;
+    if (ts.isImportDeclaration(statement)) [specifier, clause] = [statement.moduleSpecifier, statement.importClause?.namedBindings];
+    else if (ts.isExportDeclaration(statement)) [specifier, clause] = [statement.moduleSpecifier, statement.exportClause];
+    if (!specifier || !ts.isStringLiteral(specifier) || !specifier.text.startsWith('.')) continue;
+    if (!clause || !(ts.isNamedImports(clause) || ts.isNamedExports(clause))) continue;
+    if (clause.elements.some((e: ts.ImportSpecifier | ts.ExportSpecifier) => e.name.text === name && e.propertyName === undefined)) {
+      return locate(resolveModule(dirname(file), specifier.text), name, depth + 1);
+    }
+  }
+  return undefined;
+}
+
+/** Every .ts/.mts file of src/, parsed once per worker. */
+function parsedSources(): Map<string, ts.SourceFile> {
+  if (sources) return sources;
+  sources = new Map();
+  for (const entry of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.m?ts$/.test(entry.name) || entry.name.endsWith('.d.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    sources.set(file, ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false));
+  }
+  return sources;
+}
+
+/** The interfaces each file of src/ declares (exported or not), by name. */
+function interfacesByFile(): Map<string, Map<string, Declared>> {
+  if (declaredByFile) return declaredByFile;
+  declaredByFile = new Map();
+  for (const [file, source] of parsedSources()) {
+    const perFile = new Map<string, Declared>();
+    for (const statement of source.statements) {
+      if (!ts.isInterfaceDeclaration(statement)) continue;
+      const own = statement.members.flatMap((m) => memberName(m, file, statement.name.text));
+      const bases = (statement.heritageClauses ?? []).flatMap((clause) => clause.types.map((t) => base(t, file)));
+      perFile.set(statement.name.text, { file, own, bases });
+    }
+    declaredByFile.set(file, perFile);
+  }
+  return declaredByFile;
+}
+
+/**
+ * A member's name: a property or method signature with a plain name; none for an index, call or construct signature (which
+ * are not properties to the checker either). A computed name is noted as `[computed]`, which no list holds: the drift test
+ * of such an interface fails, and says why.
+ */
+function memberName(member: ts.TypeElement, file: string, owner: string): string[] {
+  if (ts.isIndexSignatureDeclaration(member) || ts.isCallSignatureDeclaration(member) || ts.isConstructSignatureDeclaration(member)) return [];
+  if ((ts.isPropertySignature(member) || ts.isMethodSignature(member)) && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) {
+    return [member.name.text];
+  }
+  return [`[computed member of ${owner} in ${relative(SRC, file)}]`];
+}
+
+/** What an `extends` names: an interface, `Omit<Interface, 'a' | 'b'>` or `Partial<Interface>`. */
+function base(t: ts.ExpressionWithTypeArguments, file: string): { name: string; omit: string[] } {
+  const expression = t.expression;
+  if (!ts.isIdentifier(expression)) throw new Error(`${relative(SRC, file)}: extends ${expression.getText()}, which this reader does not follow`);
+  const args = t.typeArguments ?? [];
+  if (args.length === 0) return { name: expression.text, omit: [] };
+  const [target] = args;
+  if (!ts.isTypeReferenceNode(target) || !ts.isIdentifier(target.typeName)) throw new Error(`${relative(SRC, file)}: extends ${expression.text}<…> of no interface`);
+  if (expression.text === 'Partial' && args.length === 1) return { name: target.typeName.text, omit: [] };
+  if (expression.text === 'Omit' && args.length === 2) {
+    const keys = args[1];
+    const literals = ts.isUnionTypeNode(keys) ? keys.types : [keys];
+    return {
+      name: target.typeName.text,
+      omit: literals.map((k) => {
+        if (ts.isLiteralTypeNode(k) && ts.isStringLiteral(k.literal)) return k.literal.text;
+        throw new Error(`${relative(SRC, file)}: Omit<${target.typeName.getText()}, …> with keys that are not string literals`);
+      }),
+    };
+  }
+  throw new Error(`${relative(SRC, file)}: extends ${expression.text}<…>, which this reader does not follow`);
+}
+
+/** The file a relative module specifier of src/ names (`./x.js` and `./x` are `./x.ts`, `./x.mjs` is `./x.mts`). */
+function resolveModule(from: string, specifier: string): string {
+  const path = join(from, specifier);
+  if (path.endsWith('.mjs')) return path.replace(/\.mjs$/, '.mts');
+  return `${path.replace(/\.js$/, '')}.ts`;
 }
