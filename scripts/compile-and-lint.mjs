@@ -15,6 +15,9 @@
 // TypeDoc finds them; the conversion, validation and pass/fail rules are TypeDoc's own (those of its CLI, below). The
 // TypeDoc model is the same either way (checked: its JSON serialization, `typedoc --json`, is identical).
 //
+// The npm scripts start it with `--max-semi-space-size=64`: the compiler, ESLint and TypeDoc allocate fast, and with
+// V8's default young generation a fifth of the run's CPU went to garbage collection (about 3 s less CPU of about 45 s).
+//
 // Output: the compiler's diagnostics as tsc prints them, then ESLint's (stylish formatter), then TypeDoc's. Exit status: 0
 // when all are clean (ESLint warnings are printed but do not fail, as with `eslint .`), 1 otherwise.
 import console from 'node:console';
