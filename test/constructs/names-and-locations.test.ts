@@ -3,20 +3,10 @@
 // refusals by error id and location, and what the accepted values select, through engine verdicts. In the mutation test
 // set (set `rules`). Every value is built inside a test.
 import { describe, expect, test } from 'vitest';
-import { Builtins, CiliumPolicy, CiliumPolicyError, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import { Builtins, CiliumPolicy, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
 import { decidedBy } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
-
-/** The refusal thrown by `run`, with its location. */
-function thrown(run: () => unknown): CiliumPolicyError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof CiliumPolicyError) return e;
-    throw e;
-  }
-  throw new Error('expected the SDK to refuse');
-}
+import { thrown } from '../support/errors';
 
 describe('namespace names', () => {
   test('a 63-character or a one-character RFC 1123 label is a namespace, 64 characters or a non-string is not', () => {

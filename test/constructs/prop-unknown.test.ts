@@ -6,7 +6,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  Builtins, CidrPeerOptions, CiliumPolicy, CiliumPolicyError, CiliumPolicyProps, ClusterDefaultDeny, ClusterDefaultDenyProps, ClusterwidePolicy,
+  Builtins, CidrPeerOptions, CiliumPolicy, CiliumPolicyProps, ClusterDefaultDeny, ClusterDefaultDenyProps, ClusterwidePolicy,
   ClusterwidePolicyProps, DefaultDenyNamespace, DefaultDenyNamespaceProps, DnsCompanionOptions, DnsRule, EndpointSelector, EndpointsPeerOptions,
   Entity, FqdnEgress, FqdnEgressProps, HeaderMatch, HostFirewall, HostFirewallProps, HttpRule, HttpRuleOptions, KafkaRole, KafkaRule,
   KafkaRuleOptions, LabelSelectorOptions, LockoutExemption, LockoutPath, MetadataEndpointBlock, MetadataEndpointBlockProps, MonitoringScrape,
@@ -14,6 +14,7 @@ import {
   TieredAppProps, TierEgress,
 } from '../../src';
 import { chart } from '../support/synth';
+import { thrown } from '../support/errors';
 
 /** One props or options object: how to build with `extra` merged into it, a misspelled key, and the prop meant. */
 interface Case {
@@ -242,17 +243,6 @@ const CASES: Case[] = [
     path: undefined,
   },
 ];
-
-/** The refusal thrown by `run`. */
-function thrown(run: () => unknown): CiliumPolicyError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof CiliumPolicyError) return e;
-    throw e;
-  }
-  throw new Error('expected the SDK to refuse');
-}
 
 describe('a key the props or options do not declare', () => {
   test.each(CASES)('$name: a misspelled key is refused, naming the prop meant and where', ({ build, typo, meant, path }) => {

@@ -3,19 +3,9 @@
 // of the ones given, and an expected entry matched a change of either verdict. Each is refused naming the key meant; a
 // key set to `undefined` is accepted; spelled options give the same document as before.
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicyError, Connectivity, ConnectivityOptions, ExpectedConnectivityChange, PolicySet } from '../../src';
+import { Connectivity, ConnectivityOptions, ExpectedConnectivityChange, PolicySet } from '../../src';
 import { webToApi } from './support';
-
-/** The error `f` throws (fails the test when it throws none). */
-function thrown(f: () => unknown): CiliumPolicyError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CiliumPolicyError) return e;
-    throw e;
-  }
-  throw new Error('expected a CiliumPolicyError, but nothing was thrown');
-}
+import { thrown } from '../support/errors';
 
 const base = PolicySet.fromYaml(webToApi([8080]));
 const head = PolicySet.fromYaml(webToApi([8080, 9090]));

@@ -6,8 +6,9 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicyError, CiliumVersion, Endpoints, HostFirewallMode, PolicyModel, PolicySet, PolicySetOptions, Queries, VerdictKind, VerdictQuery,
+  CiliumVersion, Endpoints, HostFirewallMode, PolicyModel, PolicySet, PolicySetOptions, Queries, VerdictKind, VerdictQuery,
 } from '../../src';
+import { thrown } from '../support/errors';
 
 const API_POLICY = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -20,17 +21,6 @@ spec:
     - ports: [{ port: "8080", protocol: TCP }]
       rules: { http: [{ method: GET, path: "/orders" }] }
 `;
-
-/** The error `f` throws (fails the test when it throws none). */
-function thrown(f: () => unknown): CiliumPolicyError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CiliumPolicyError) return e;
-    throw e;
-  }
-  throw new Error('expected a CiliumPolicyError, but nothing was thrown');
-}
 
 /** A misspelled key, as plain JavaScript passes it. */
 const loose = <T>(o: Record<string, unknown>): T => o as T;

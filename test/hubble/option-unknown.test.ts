@@ -5,23 +5,13 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  CiliumPolicyError, CollectOptions, Connections, Draft, DraftOptions, FlowCapture, FlowSource, PolicySet, Replay, ReplayFormat, ReplayOptions,
+  CollectOptions, Connections, Draft, DraftOptions, FlowCapture, FlowSource, PolicySet, Replay, ReplayFormat, ReplayOptions,
 } from '../../src';
 import { HUBBLE_FIXTURES_DIR } from './support/paths';
+import { thrown } from '../support/errors';
 
 const CAPTURE_FILE = join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl');
 const policies = (): PolicySet => PolicySet.fromFiles([join(HUBBLE_FIXTURES_DIR, 'shop-policies.yaml')]);
-
-/** The error `f` throws (fails the test when it throws none). */
-function thrown(f: () => unknown): CiliumPolicyError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CiliumPolicyError) return e;
-    throw e;
-  }
-  throw new Error('expected a CiliumPolicyError, but nothing was thrown');
-}
 
 /** Options as plain JavaScript passes them. */
 const loose = <T>(o: Record<string, unknown>): T => o as T;

@@ -7,6 +7,7 @@ import { CiliumPolicyError, Verdicts } from '../../src';
 import { diffMatchers } from '../../src/diff/matchers';
 import { EngineMatcherOptions, engineMatchers } from '../../src/engine/matchers';
 import { webToApi } from '../diff/support';
+import { thrown } from '../support/errors';
 
 /** A host policy: the nodes labelled role=worker take SSH from the cluster only. */
 const HOST_SSH = `apiVersion: cilium.io/v2
@@ -39,17 +40,6 @@ const API = 'pod:shop:app=api';
 
 /** Options as plain JavaScript passes them. */
 const loose = (o: Record<string, unknown>): EngineMatcherOptions => o as EngineMatcherOptions;
-
-/** The error `f` throws (fails the test when it throws none). */
-function thrown(f: () => unknown): CiliumPolicyError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CiliumPolicyError) return e;
-    throw e;
-  }
-  throw new Error('expected a CiliumPolicyError, but nothing was thrown');
-}
 
 describe('toAllow / toDeny refuse an option EngineMatcherOptions does not declare', () => {
   test('toDeny with hostFirewal: false used to pass (judged with the host firewall auto-on); it is refused, naming hostFirewall', () => {
