@@ -133,3 +133,25 @@ describe('the factories of endpoints and requests refuse an option they do not d
     expect(Queries.parseHttpRequest('GET /', { host: 'shop.example.com' })).toEqual({ method: 'GET', path: '/', host: 'shop.example.com' });
   });
 });
+
+describe('a refusal shows the caller\'s key and value safely', () => {
+  test('a key with control or bidirectional characters, or a long one, is shown cut and without them', () => {
+    const e = thrown(() => PolicySet.fromYaml(API_POLICY, loose({ 'host\u001b[2JFirewal\u202e': true, ['k'.repeat(5000)]: 1 })));
+    expect(e.message).toContain('PolicySet.fromYaml(): host\ufffd[2JFirewal\ufffd (true) is not an option');
+    expect(e.message.includes('\u001b') || e.message.includes('\u202e')).toBe(false);
+    const long = thrown(() => PolicySet.fromYaml(API_POLICY, loose({ ['k'.repeat(5000)]: 1 })));
+    expect(long.message).toContain(`PolicySet.fromYaml(): ${'k'.repeat(40)}… (1) is not an option`);
+    expect(long.message.length).toBeLessThan(1000);
+    expect(thrown(() => PolicySet.fromYaml(API_POLICY, loose({ hostFirewal: 'on\u202eoff' }))).message).toContain('hostFirewal ("on\ufffdoff")');
+  });
+
+  test('a getter that throws, or a value whose constructor cannot be read, gives the refusal, not the getter\'s error', () => {
+    const getter = thrown(() => PolicySet.fromYaml(API_POLICY, loose(Object.defineProperty({}, 'hostFirewal', {
+      enumerable: true, get() { throw new Error('boom'); },
+    }))));
+    expect(getter.message).toContain('hostFirewal (a getter that throws) is not an option of PolicySet.fromYaml()');
+    expect(getter.fix).toMatch(/^did you mean hostFirewall\?/);
+    const ctor = thrown(() => PolicySet.fromYaml(API_POLICY, loose({ hostFirewal: { get constructor(): never { throw new Error('boom'); } } })));
+    expect(ctor.message).toContain('hostFirewal (a mapping) is not an option');
+  });
+});
