@@ -41,6 +41,18 @@ export function checkKnownKeys(value: unknown, known: readonly string[], refusal
   throw new CiliumPolicyError(refusal({ key: shownKey(key), shown: shownValue(valueOf(value, key)), ...(near !== undefined ? { near } : {}) }));
 }
 
+/**
+ * Whether `value` is a mapping as an object literal, `JSON.parse` or `Object.create(null)` makes it, whose keys are its
+ * options. A class instance is not (`isPlainObject` says yes to it): its own fields are its class's state (a config
+ * class's `name`, a cache), which TypeScript accepts where the interface is expected, and it is left to the caller's
+ * other checks as documented.
+ */
+function isMapping(value: unknown): value is Record<string, unknown> {
+  if (!isPlainObject(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** A key as a refusal shows it: cut to 40 characters, control and bidirectional characters as U+FFFD (`withoutControls`). */
 export function shownKey(key: string): string {
   return withoutControls(key.length > 40 ? `${key.slice(0, 40)}…` : key);
@@ -61,7 +73,7 @@ function valueOf(value: unknown, key: string): unknown {
  * mapping).
  */
 export function unknownKey(value: unknown, known: readonly string[]): string | undefined {
-  if (!isPlainObject(value)) return undefined;
+  if (!isMapping(value)) return undefined;
   // A getter that throws counts as given: the refusal, not the getter's error, is what the caller sees.
   return Object.keys(value).find((k) => !known.includes(k) && valueOf(value, k) !== undefined);
 }

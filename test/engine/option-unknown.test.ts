@@ -155,3 +155,16 @@ describe('a refusal shows the caller\'s key and value safely', () => {
     expect(ctor.message).toContain('hostFirewal (a mapping) is not an option');
   });
 });
+
+describe('a class instance is left to the call\'s other checks, as checkKnownKeys documents', () => {
+  test('an options class with state of its own (TypeScript accepts it for the interface) is not refused', () => {
+    class ClusterProfile implements PolicySetOptions {
+      public readonly clusterName = 'east';
+      public readonly hostFirewall = false;
+      public readonly profileName = 'prod-east';
+    }
+    expect(PolicySet.fromYaml(API_POLICY, new ClusterProfile()).ruleCount).toBe(1);
+    // A mapping with the same key is still refused.
+    expect(thrown(() => PolicySet.fromYaml(API_POLICY, loose({ ...new ClusterProfile() }))).id).toBe('option-unknown');
+  });
+});
