@@ -42,15 +42,18 @@ export function checkKnownKeys(value: unknown, known: readonly string[], refusal
 }
 
 /**
- * Whether `value` is a mapping as an object literal, `JSON.parse` or `Object.create(null)` makes it, whose keys are its
- * options. A class instance is not (`isPlainObject` says yes to it): its own fields are its class's state (a config
- * class's `name`, a cache), which TypeScript accepts where the interface is expected, and it is left to the caller's
- * other checks as documented.
+ * Whether `value` is a mapping (an object literal, `JSON.parse`, `Object.create(null)`, or one made with `Object.create`
+ * over shared defaults), whose own keys are its options. A class instance is not (`isPlainObject` says yes to it): its
+ * own fields are its class's state (a config class's `name`, a cache), which TypeScript accepts where the interface is
+ * expected; it is left to the caller's other checks, as documented. A class instance is an object with a prototype,
+ * below `Object.prototype`, that has a `constructor` of its own.
  */
 function isMapping(value: unknown): value is Record<string, unknown> {
   if (!isPlainObject(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  for (let p: unknown = Object.getPrototypeOf(value); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (Object.prototype.hasOwnProperty.call(p, 'constructor')) return false;
+  }
+  return true;
 }
 
 /** A key as a refusal shows it: cut to 40 characters, control and bidirectional characters as U+FFFD (`withoutControls`). */

@@ -164,7 +164,9 @@ describe('a class instance is left to the call\'s other checks, as checkKnownKey
       public readonly profileName = 'prod-east';
     }
     expect(PolicySet.fromYaml(API_POLICY, new ClusterProfile()).ruleCount).toBe(1);
-    // A mapping with the same key is still refused.
+    // A mapping with the same key is still refused, and so is one made over shared defaults with Object.create.
     expect(thrown(() => PolicySet.fromYaml(API_POLICY, loose({ ...new ClusterProfile() }))).id).toBe('option-unknown');
+    const over = Object.assign(Object.create({ clusterName: 'east' }) as object, { hostFirewal: false });
+    expect(thrown(() => PolicySet.fromYaml(API_POLICY, loose(over as Record<string, unknown>))).fix).toMatch(/^did you mean hostFirewall\?/);
   });
 });
