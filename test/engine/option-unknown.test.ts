@@ -170,3 +170,12 @@ describe('a class instance is left to the call\'s other checks, as checkKnownKey
     expect(thrown(() => PolicySet.fromYaml(API_POLICY, loose(over as Record<string, unknown>))).fix).toMatch(/^did you mean hostFirewall\?/);
   });
 });
+
+test('a query field with a getter that throws is refused as option-unknown, not with the getter\'s error', () => {
+  const set = PolicySet.fromYaml(API_POLICY);
+  const query = Object.defineProperty({ from: Endpoints.parse('pod:shop:app=web'), to: Endpoints.parse('pod:shop:app=api'), protocol: 'TCP', port: 8080 },
+    'htpp', { enumerable: true, get(): never { throw new Error('boom'); } });
+  const e = thrown(() => set.decide(loose<VerdictQuery>(query)));
+  expect(e.message).toContain('PolicySet.decide(): htpp (a getter that throws) is not a field of VerdictQuery');
+  expect(thrown(() => set.verdict(loose<VerdictQuery>(query))).fix).toMatch(/^did you mean http\?/);
+});
