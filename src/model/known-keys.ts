@@ -9,10 +9,14 @@
 import { CiliumPolicyError, CiliumPolicyErrorProps } from '../core/errors';
 import { nearestName } from './edit-distance';
 import { describeValue, isPlainObject } from './plain-value';
+import { withoutControls } from './printable';
 
 /** An unknown key found by `checkKnownKeys`, for the message of the refusal. */
 export interface UnknownKey {
-  /** The key. */
+  /**
+   * The key, as the message shows it (`shownKey`): cut to 40 characters, control characters as U+FFFD; the one to
+   * print, since it comes from the caller's object (a JSON config file) and may hold anything.
+   */
   readonly key: string;
   /** Its value, as the message shows it (`shownValue`). */
   readonly shown: string;
@@ -34,7 +38,37 @@ export function checkKnownKeys(value: unknown, known: readonly string[], refusal
   const key = unknownKey(value, known);
   if (key === undefined) return;
   const near = nearestName(key, known);
-  throw new CiliumPolicyError(refusal({ key, shown: shownValue((value as Record<string, unknown>)[key]), ...(near !== undefined ? { near } : {}) }));
+  throw new CiliumPolicyError(refusal({ key: shownKey(key), shown: shownValue(valueOf(value, key)), ...(near !== undefined ? { near } : {}) }));
+}
+
+/**
+ * Whether `value` is a mapping (an object literal, `JSON.parse`, `Object.create(null)`, or one made with `Object.create`
+ * over shared defaults), whose own keys are its options. A class instance is not (`isPlainObject` says yes to it): its
+ * own fields are its class's state (a config class's `name`, a cache), which TypeScript accepts where the interface is
+ * expected; it is left to the caller's other checks, as documented. A class instance is an object with a prototype,
+ * below `Object.prototype`, that has a `constructor` of its own.
+ */
+function isMapping(value: unknown): value is Record<string, unknown> {
+  if (!isPlainObject(value)) return false;
+  for (let p: unknown = Object.getPrototypeOf(value); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (Object.prototype.hasOwnProperty.call(p, 'constructor')) return false;
+  }
+  return true;
+}
+
+/** A key as a refusal shows it: cut to 40 characters, control and bidirectional characters as U+FFFD (`withoutControls`). */
+export function shownKey(key: string): string {
+  return withoutControls(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+}
+
+/** What reading a key gives, or `UNREADABLE` when its getter (or a proxy's trap) throws. */
+const UNREADABLE: unique symbol = Symbol('unreadable');
+function valueOf(value: unknown, key: string): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return UNREADABLE;
+  }
 }
 
 /**
@@ -42,16 +76,28 @@ export function checkKnownKeys(value: unknown, known: readonly string[], refusal
  * mapping).
  */
 export function unknownKey(value: unknown, known: readonly string[]): string | undefined {
-  if (!isPlainObject(value)) return undefined;
-  return Object.keys(value).find((k) => value[k] !== undefined && !known.includes(k));
+  if (!isMapping(value)) return undefined;
+  // A getter that throws counts as given: the refusal, not the getter's error, is what the caller sees.
+  return Object.keys(value).find((k) => !known.includes(k) && valueOf(value, k) !== undefined);
 }
 
 /** A value as a refusal shows it: a number, string or boolean as written (`true`, `"data"`), else what it is (`a Peer`, `a list`). */
 export function shownValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === UNREADABLE) return 'a getter that throws';
+  if (typeof value === 'string') return withoutControls(JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value));
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const name = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.constructor?.name : undefined;
-  return name !== undefined && name !== 'Object' ? `a ${name}` : describeValue(value);
+  const name = value !== null && typeof value === 'object' && !Array.isArray(value) ? className(value) : undefined;
+  return name !== undefined && name !== '' && name !== 'Object' ? `a ${shownKey(name)}` : describeValue(value);
+}
+
+/** The name of an object's class, or `undefined` when it has none that reads as a string (a getter that throws, a proxy). */
+function className(value: object): string | undefined {
+  try {
+    const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -123,3 +123,49 @@ describe('the factories of endpoints and requests refuse an option they do not d
     expect(Queries.parseHttpRequest('GET /', { host: 'shop.example.com' })).toEqual({ method: 'GET', path: '/', host: 'shop.example.com' });
   });
 });
+
+describe('a refusal shows the caller\'s key and value safely', () => {
+  test('a key with control or bidirectional characters, or a long one, is shown cut and without them', () => {
+    const e = thrown(() => PolicySet.fromYaml(API_POLICY, loose({ 'host\u001b[2JFirewal\u202e': true, ['k'.repeat(5000)]: 1 })));
+    expect(e.message).toContain('PolicySet.fromYaml(): host\ufffd[2JFirewal\ufffd (true) is not an option');
+    expect(e.message.includes('\u001b') || e.message.includes('\u202e')).toBe(false);
+    const long = thrown(() => PolicySet.fromYaml(API_POLICY, loose({ ['k'.repeat(5000)]: 1 })));
+    expect(long.message).toContain(`PolicySet.fromYaml(): ${'k'.repeat(40)}… (1) is not an option`);
+    expect(long.message.length).toBeLessThan(1000);
+    expect(thrown(() => PolicySet.fromYaml(API_POLICY, loose({ hostFirewal: 'on\u202eoff' }))).message).toContain('hostFirewal ("on\ufffdoff")');
+  });
+
+  test('a getter that throws, or a value whose constructor cannot be read, gives the refusal, not the getter\'s error', () => {
+    const getter = thrown(() => PolicySet.fromYaml(API_POLICY, loose(Object.defineProperty({}, 'hostFirewal', {
+      enumerable: true, get() { throw new Error('boom'); },
+    }))));
+    expect(getter.message).toContain('hostFirewal (a getter that throws) is not an option of PolicySet.fromYaml()');
+    expect(getter.fix).toMatch(/^did you mean hostFirewall\?/);
+    const ctor = thrown(() => PolicySet.fromYaml(API_POLICY, loose({ hostFirewal: { get constructor(): never { throw new Error('boom'); } } })));
+    expect(ctor.message).toContain('hostFirewal (a mapping) is not an option');
+  });
+});
+
+describe('a class instance is left to the call\'s other checks, as checkKnownKeys documents', () => {
+  test('an options class with state of its own (TypeScript accepts it for the interface) is not refused', () => {
+    class ClusterProfile implements PolicySetOptions {
+      public readonly clusterName = 'east';
+      public readonly hostFirewall = false;
+      public readonly profileName = 'prod-east';
+    }
+    expect(PolicySet.fromYaml(API_POLICY, new ClusterProfile()).ruleCount).toBe(1);
+    // A mapping with the same key is still refused, and so is one made over shared defaults with Object.create.
+    expect(thrown(() => PolicySet.fromYaml(API_POLICY, loose({ ...new ClusterProfile() }))).id).toBe('option-unknown');
+    const over = Object.assign(Object.create({ clusterName: 'east' }) as object, { hostFirewal: false });
+    expect(thrown(() => PolicySet.fromYaml(API_POLICY, loose(over as Record<string, unknown>))).fix).toMatch(/^did you mean hostFirewall\?/);
+  });
+});
+
+test('a query field with a getter that throws is refused as option-unknown, not with the getter\'s error', () => {
+  const set = PolicySet.fromYaml(API_POLICY);
+  const query = Object.defineProperty({ from: Endpoints.parse('pod:shop:app=web'), to: Endpoints.parse('pod:shop:app=api'), protocol: 'TCP', port: 8080 },
+    'htpp', { enumerable: true, get(): never { throw new Error('boom'); } });
+  const e = thrown(() => set.decide(loose<VerdictQuery>(query)));
+  expect(e.message).toContain('PolicySet.decide(): htpp (a getter that throws) is not a field of VerdictQuery');
+  expect(thrown(() => set.verdict(loose<VerdictQuery>(query))).fix).toMatch(/^did you mean http\?/);
+});
