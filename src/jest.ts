@@ -5,7 +5,7 @@ import { type ConnectionLike, type EndpointLike, type EngineMatcherOptions, engi
 import type { ICrdSchemaSource } from './validate/crd-schema';
 import type { ExpectedChange } from './diff/expected-changes';
 import { diffMatchers } from './diff/matchers';
-import type { PolicySetOptions } from './engine/policy-set';
+import type { YamlPolicySetOptions } from './engine/policy-set';
 import { ciliumMatchers } from './testing/matchers';
 
 // The matcher objects, for `expect.extend` in a set-up of your own (TypeScript only: not part of the jsii API).
@@ -55,7 +55,7 @@ declare global {
       /** The connection is dropped, or refused at L7 (HTTP 403, DNS REFUSED). */
       toDeny(from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): R;
       /** The connectivity differs from `base` by exactly the expected changes (`[]`: none). */
-      toChangeOnly(base: unknown, expected: readonly ExpectedChange[], options?: PolicySetOptions): R;
+      toChangeOnly(base: unknown, expected: readonly ExpectedChange[], options?: YamlPolicySetOptions): R;
     }
     interface Expect {
       /** Matches a Cilium policy manifest (or App, Chart, array) that fits its CRD schema. */

@@ -9,7 +9,7 @@ import { type ConnectionLike, type EndpointLike, type EngineMatcherOptions, engi
 import type { ICrdSchemaSource } from './validate/crd-schema.js';
 import type { ExpectedChange } from './diff/expected-changes.js';
 import { diffMatchers } from './diff/matchers.js';
-import type { PolicySetOptions } from './engine/policy-set.js';
+import type { YamlPolicySetOptions } from './engine/policy-set.js';
 import { ciliumMatchers } from './testing/matchers.js';
 
 // The matcher objects, for `expect.extend` in a set-up of your own (TypeScript only: not part of the jsii API).
@@ -43,7 +43,7 @@ export interface CiliumTestMatchers<R = unknown> {
    * The connectivity of the received App, Chart, PolicySet or YAML differs from `base` by exactly the expected changes
    * (`[]`: a refactoring that changes no connectivity); the failure lists the unexpected and the missing ones.
    */
-  toChangeOnly(base: unknown, expected: readonly ExpectedChange[], options?: PolicySetOptions): R;
+  toChangeOnly(base: unknown, expected: readonly ExpectedChange[], options?: YamlPolicySetOptions): R;
 }
 
 /** Every matcher of the package, for `expect.extend`. */

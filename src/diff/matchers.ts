@@ -9,8 +9,8 @@ import { diffPolicySets } from './connectivity';
 import { ExpectedChange, describeExpected, unexpectedChanges } from './expected-changes';
 import { describeChange } from './format';
 import { EngineMatcherResult, MATCHER_RISK, policySetOf } from '../engine/matchers';
-import { PolicySetOptions } from '../engine/policy-set';
-import { POLICY_SET_OPTION_DEFAULTS } from '../engine/policy-set-options';
+import { YamlPolicySetOptions } from '../engine/policy-set';
+import { YAML_POLICY_SET_OPTION_DEFAULTS } from '../engine/policy-set-options';
 import { checkOptionKeys } from '../model/known-keys';
 
 /** The matchers, as passed to `expect.extend`. */
@@ -19,13 +19,13 @@ export type DiffMatchers = {
    * Passes when the connectivity of the received policies differs from `base` by exactly the expected changes: every change
    * matches an expected entry, and every expected entry matches a change.
    */
-  toChangeOnly(received: unknown, base: unknown, expected: readonly ExpectedChange[], options?: PolicySetOptions): EngineMatcherResult;
+  toChangeOnly(received: unknown, base: unknown, expected: readonly ExpectedChange[], options?: YamlPolicySetOptions): EngineMatcherResult;
 };
 
 /** The connectivity-diff matcher for vitest and jest: `expect.extend(diffMatchers)`. */
 export const diffMatchers: DiffMatchers = {
   toChangeOnly(received, base, expected, options = {}) {
-    checkOptionKeys(options, POLICY_SET_OPTION_DEFAULTS, { call: 'toChangeOnly()', risk: MATCHER_RISK });
+    checkOptionKeys(options, YAML_POLICY_SET_OPTION_DEFAULTS, { call: 'toChangeOnly()', risk: MATCHER_RISK });
     const doc = diffPolicySets(policySetOf(base, options, 'toChangeOnly'), policySetOf(received, options, 'toChangeOnly'));
     const { unexpected, missing } = unexpectedChanges(doc, expected, 'toChangeOnly()');
     const pass = unexpected.length === 0 && missing.length === 0;

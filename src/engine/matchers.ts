@@ -14,8 +14,8 @@ import { IPortSpec } from '../model/port-spec';
 import { Endpoint } from './endpoint';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
-import { PolicySet, PolicySetOptions } from './policy-set';
-import { POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
+import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set';
+import { YAML_POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
 import { Verdict } from './verdict';
 
@@ -28,8 +28,11 @@ export type EndpointLike = string | Endpoint;
  */
 export type ConnectionLike = string | number | IPortSpec;
 
-/** Options of `toAllow` / `toDeny`: the L7 request and the engine options. */
-export interface EngineMatcherOptions extends PolicySetOptions {
+/**
+ * Options of `toAllow` / `toDeny`: the L7 request and the engine options (with `file`, the name YAML text is shown by;
+ * ignored for an App, Chart or PolicySet).
+ */
+export interface EngineMatcherOptions extends YamlPolicySetOptions {
   /**
    * An HTTP request on the connection: `'GET /path'` or an `HttpRequest`.
    * @default - none (L7 rules are not evaluated)
@@ -52,7 +55,7 @@ export interface EngineMatcherOptions extends PolicySetOptions {
  * test/engine/option-keys-interfaces.test.ts).
  */
 export const ENGINE_MATCHER_OPTION_DEFAULTS: OptionDefaults = {
-  ...POLICY_SET_OPTION_DEFAULTS,
+  ...YAML_POLICY_SET_OPTION_DEFAULTS,
   http: 'none: HTTP rules are not evaluated',
   dns: 'none: DNS rules are not evaluated',
   kafka: 'none: Kafka rules are not evaluated',
@@ -138,7 +141,7 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
 }
 
 /** The engine options of a matcher's options: all but the request. */
-function engineOptionsOf(options: EngineMatcherOptions): PolicySetOptions {
+function engineOptionsOf(options: EngineMatcherOptions): YamlPolicySetOptions {
   const { http: _http, dns: _dns, kafka: _kafka, ...engine } = options;
   return engine;
 }
@@ -147,13 +150,20 @@ function engineOptionsOf(options: EngineMatcherOptions): PolicySetOptions {
  * @internal The policy set of what a matcher received: a `PolicySet`, YAML text, or a construct (App, Chart).
  * @throws CiliumPolicyError for anything else
  */
-export function policySetOf(received: unknown, options: PolicySetOptions, matcher = 'toAllow/toDeny'): PolicySet {
+export function policySetOf(received: unknown, options: YamlPolicySetOptions, matcher = 'toAllow/toDeny'): PolicySet {
   if (received instanceof PolicySet) return received;
   if (typeof received === 'string') return PolicySet.fromYaml(received, options);
-  if (received !== null && typeof received === 'object' && 'node' in received) return PolicySet.fromConstruct(received as IConstruct, options);
+  if (received !== null && typeof received === 'object' && 'node' in received) return PolicySet.fromConstruct(received as IConstruct, withoutFile(options));
   throw new CiliumPolicyError({
     id: 'engine-matcher-input',
     message: `${matcher} received ${received === null ? 'null' : typeof received}, not a cdk8s App, Chart, PolicySet or YAML text`,
     fix: `expect(app).${matcher.split('/')[0]}(…) with the App or Chart that holds the policies`,
   });
+}
+
+/** The options without `file`, which names YAML text only (anything but an object goes as it is: the factory refuses it). */
+function withoutFile(options: YamlPolicySetOptions): PolicySetOptions {
+  if (options === null || typeof options !== 'object' || !('file' in options)) return options;
+  const { file: _file, ...rest } = options;
+  return rest;
 }

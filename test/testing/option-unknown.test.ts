@@ -2,8 +2,9 @@
 // not declare (`option-unknown`): a misspelled option was dropped and the default applied, so an assertion was judged for
 // another cluster than asked and a test that should fail passed. Each case below passed before the check (the
 // misspelled call) while the correctly spelled call fails: the matcher now refuses the key and names the option meant.
+import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicyError, Verdicts } from '../../src';
+import { CiliumPolicy, CiliumPolicyError, EndpointSelector, Peer, Port, Verdicts } from '../../src';
 import { diffMatchers } from '../../src/diff/matchers';
 import { EngineMatcherOptions, engineMatchers } from '../../src/engine/matchers';
 import { webToApi } from '../diff/support';
@@ -50,7 +51,7 @@ describe('toAllow / toDeny refuse an option EngineMatcherOptions does not declar
     expect(e.id).toBe('option-unknown');
     expect(e.message).toContain('toDeny(): hostFirewal (false) is not an option of toDeny()');
     expect(e.message).toContain('hostFirewall would keep its default (auto: on only when the set holds a host policy)');
-    expect(e.fix).toMatch(/^did you mean hostFirewall\? the options of toDeny\(\) are ciliumVersion, hostFirewall, .*, maxFileBytes, http, dns, kafka$/);
+    expect(e.fix).toMatch(/^did you mean hostFirewall\? the options of toDeny\(\) are ciliumVersion, hostFirewall, .*, maxFileBytes, file, http, dns, kafka$/);
   });
 
   test('.not does not turn the refusal into a pass', () => {
@@ -84,6 +85,24 @@ describe('toAllow / toDeny refuse an option EngineMatcherOptions does not declar
     expect(API_POLICY).toDeny(WEB, API, 8080, { http: 'DELETE /orders', clusterName: 'default' });
     expect(HOST_SSH).toDeny(WORLD, WORKER, 22, { hostFirewall: true });
     expect(HOST_SSH).toAllow(WORLD, WORKER, 22, { hostFirewall: false });
+  });
+});
+
+describe('file, the name of YAML text, is an option of the matchers (it was passed through to PolicySet.fromYaml before the check)', () => {
+  test('toAllow, toDeny, Verdicts.verdictFor and toChangeOnly take it; the deciding rule of YAML text names the file', () => {
+    expect(API_POLICY).toAllow(WEB, API, 8080, { file: 'api.yaml', http: 'GET /orders' });
+    expect(API_POLICY).toDeny(WEB, API, 8080, { file: 'api.yaml', http: 'DELETE /orders' });
+    expect(Verdicts.verdictFor(API_POLICY, WEB, API, 8080, { file: 'api.yaml', http: 'GET /orders' }).ingress.rule?.file).toBe('api.yaml');
+    expect(webToApi([8080, 9090])).toChangeOnly(webToApi([8080]), [{ from: 'prod/app=web', to: 'prod/app=api', ports: ['9090/TCP'] }], { file: 'p.yaml' });
+  });
+
+  test('for an App or Chart it names nothing and is no refusal', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    new CiliumPolicy(chart, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(8080)] });
+    expect(app).toAllow(WEB, API, 8080, { file: 'ignored.yaml' });
+    expect(chart).toDeny(WEB, API, 9090, { file: 'ignored.yaml' });
   });
 });
 
