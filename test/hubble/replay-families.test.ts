@@ -3,6 +3,8 @@
 // agent runs both IPv4 and IPv6: pkg/identity/numericidentity.go `ReservedIdentityWorldIPv4`/`ReservedIdentityWorldIPv6`;
 // daemon/cmd `syncHostIPs.sync` upserts 0.0.0.0/0 with 9 and ::/0 with 10 when `EnableIPv4 && EnableIPv6`, both with
 // `ReservedIdentityWorld` (2) otherwise; pkg/labels `getWorldLabel` gives CIDR identities the qualified labels likewise.
+// The split came with cilium/cilium#22625 ("CIDR identities get either reserved:world-ipv4 or reserved:world-ipv6 labels
+// in dual stack clusters", as #29958 puts it), in 1.15 (src/validate/sanitize-rules.ts: the agent's entities from 1.15).
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
