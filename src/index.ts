@@ -90,8 +90,8 @@ export { FlowPeer, FlowPeerKind, FlowSkipReason, FlowWorkload } from './hubble/f
 export { ReplayFormat, ReplayTableOptions } from './hubble/format';
 export {
   ClusterDisagreement, ClusterSideDecision, ClusterVerdict, ConnectionChange, DropSource, EngineSideDecision, NamespaceRollout, ObservedSides, Replay,
-  ReplayConnection, ReplayError, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport, ReplaySummary, ReplayUnknownConnection, SkippedRecords,
-  UnknownEnd,
+  ReplayConnection, ReplayError, ReplayIpFamilies, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport, ReplaySummary,
+  ReplayUnknownConnection, SkippedRecords, UnknownEnd,
 } from './hubble/replay';
 
 // Connectivity diff and report.

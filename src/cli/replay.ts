@@ -16,6 +16,8 @@
  * {
  *   "schema": "cdk8s-cilium/replay/v1",
  *   "ciliumVersion": "1.19", "clusterName": "default",
+ *   "ipFamilies": { "judged": "ipv4" | "ipv6" | "dual", "source": "given" | "inferred" | "default",
+ *                   "dualStackEvidence"?: string },   // inferred: dual when the capture carries world identities 9/10
  *   "input": { "source", "gzip", "lines", "blankLines", "flows", "formats": { "jsonpb", "legacy" },
  *              "otherRecords": { "lost_events"?: n, … }, "lostEvents", "malformedCount",
  *              "malformed": [{ "line", "reason" }], "readError"? },
@@ -62,6 +64,7 @@ import { Connections, DEFAULT_MAX_CONNECTIONS } from '../hubble/connections';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
+import { IpFamilies } from '../engine/policy-set-options';
 import { expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
 import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError } from './trace';
@@ -186,6 +189,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const badCluster = options.clusterName === undefined
     ? clusterNameError(clusterName, `the pods of ${options.flows} carry io.cilium.k8s.policy.cluster=${clusterName}, which`) : undefined;
   if (badCluster) throw badCluster;
+  // Without --ip-families, a capture from a dual-stack cluster (world identities 9/10) is judged dual-stack: Replay.inferIpFamilies.
+  const inferred = options.ipFamilies === undefined && capture.dualStackEvidence !== undefined ? IpFamilies.DUAL : undefined;
   const set = PolicySet.fromFiles([...options.policies], {
     ciliumVersion: version,
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
@@ -196,6 +201,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
     ...ipFamiliesSetting(options.ipFamilies),
+    ...(inferred !== undefined ? { ipFamilies: inferred } : {}),
   });
   const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
@@ -204,7 +210,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const [{ Replay }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
   const replayed = Replay.capture(capture, set, { clusterName });
   if (set.hostFirewallMode === 'auto-on') policyWarnings.push(hostFirewallInfo(set).reason);
-  const report: ReplayReport = { ...replayed, warnings: [...policyWarnings, ...replayed.warnings] };
+  const source = options.ipFamilies !== undefined ? 'given' : inferred !== undefined ? 'inferred' : 'default';
+  const report: ReplayReport = { ...replayed, ipFamilies: { ...replayed.ipFamilies, source }, warnings: [...policyWarnings, ...replayed.warnings] };
   if (output === 'json') {
     io.stdout(ReplayFormat.json(report));
   } else {

@@ -273,6 +273,32 @@ export interface FlowCapture {
   readonly resolved: IdentityResolution[];
   /** Addresses the capture shows as pod addresses (records with pod labels and a pod name). */
   readonly podAddresses: string[];
+  /**
+   * The first sign that the capture comes from a dual-stack cluster: an end with the identity 9 or 10, or the label
+   * `reserved:world-ipv4`/`reserved:world-ipv6` (`identity 9 (reserved:world-ipv4) at line 12`). The agent gives world
+   * addresses these identities only when it runs both IPv4 and IPv6 (daemon/cmd `syncHostIPs.sync`: `0.0.0.0/0` gets
+   * `ReservedIdentityWorldIPv4` and `::/0` `ReservedIdentityWorldIPv6` when `EnableIPv4 && EnableIPv6`, both
+   * `ReservedIdentityWorld` otherwise; pkg/labels `getWorldLabel`: the qualified labels of CIDR identities likewise).
+   * @default - no sign of a dual-stack cluster
+   */
+  readonly dualStackEvidence?: string;
+}
+
+/**
+ * `identity 9 (reserved:world-ipv4) at line 12` when an end carries a world identity of a dual-stack cluster
+ * (pkg/identity/numericidentity.go `ReservedIdentityWorldIPv4` = 9, `ReservedIdentityWorldIPv6` = 10), or the label of one
+ * (a CIDR or FQDN identity of a dual-stack cluster carries `reserved:world-ipv4`/`-ipv6` in place of `reserved:world`).
+ */
+function dualStackSign(ep: HubbleFlow['source'], line: number): string | undefined {
+  if (ep === undefined || ep === null) return undefined;
+  const id = ep.identity;
+  if (id === 9 || id === 10) return `identity ${id} (reserved:world-ipv${id === 9 ? 4 : 6}) at line ${line}`;
+  const labels = ep.labels;
+  if (!Array.isArray(labels)) return undefined;
+  for (const l of labels) {
+    if (l === 'reserved:world-ipv4' || l === 'reserved:world-ipv6') return `the label ${l}${typeof id === 'number' ? ` (identity ${id})` : ''} at line ${line}`;
+  }
+  return undefined;
 }
 
 /** The verdict of a connection from its counters. */
@@ -371,6 +397,7 @@ export class ConnectionCollector {
   private readonly peers = new Map<string, FlowPeer>();
   private readonly dns = new Map<string, string[]>();
   private readonly clusters = new Map<string, number>();
+  private dualStack: string | undefined;
   private readonly skips = new Map<FlowSkipReason, number>();
   private readonly scratch = new FlowScratch();
   /** `<namespace>/<pod>` → pod key (null: seen with two label sets). */
@@ -405,6 +432,7 @@ export class ConnectionCollector {
       this.checkPeer(s.dstKey, flow.destination, s.dstIp, 'destination');
     }
     this.records++;
+    if (this.dualStack === undefined) this.dualStack = dualStackSign(flow.source, line) ?? dualStackSign(flow.destination, line);
     const l7 = flow.l7;
     if (l7 !== undefined && l7 !== null && l7.type === 'RESPONSE' && l7.dns !== undefined && l7.dns !== null) this.learnDns(l7.dns.query, l7.dns.ips);
     if (!decided) {
@@ -532,6 +560,7 @@ export class ConnectionCollector {
       resolved,
       // An address seen with two pods is still a pod address (never a CIDR to draft), though it resolves nothing.
       podAddresses: [...this.podIps.keys()],
+      ...(this.dualStack !== undefined ? { dualStackEvidence: this.dualStack } : {}),
     };
   }
 

@@ -446,7 +446,11 @@ export interface NormalizedFlow {
 /** Policy drop reasons (flow.proto `DropReason`). */
 const POLICY_DROP_REASONS: ReadonlyMap<number, string> = new Map([[133, 'POLICY_DENIED'], [181, 'POLICY_DENY'], [189, 'AUTH_REQUIRED']]);
 
-/** Reserved identity numbers (pkg/identity/numericidentity.go) → entity. */
+/**
+ * Reserved identity numbers (pkg/identity/numericidentity.go) → entity. 9 and 10 (`ReservedIdentityWorldIPv4`/`-IPv6`, the
+ * world of a dual-stack cluster only) are world addresses like 2: judged by their address, as reserved:world-ipv4/-ipv6
+ * when the policies are judged dual-stack (`replay` infers that from them: `FlowCapture.dualStackEvidence`).
+ */
 const RESERVED_BY_NUMBER: readonly (string | undefined)[] = [
   undefined, 'host', 'world', 'unmanaged', 'health', 'init', 'remote-node', 'kube-apiserver', 'ingress', 'world', 'world',
 ];

@@ -55,6 +55,11 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   lines.push(`  ${n(s.newlyDropped)} would be dropped, ${n(s.newlyAllowed)} newly allowed, ${n(s.unchanged)} unchanged`
     + `${s.notEvaluated > 0 ? `, ${n(s.notEvaluated)} not judged` : ''}${s.identityUnknown > 0 ? `, ${n(s.identityUnknown)} identity unknown` : ''}`
     + `${s.disagreements > 0 ? `; the engine disagrees with the cluster ${plural(s.disagreements, 'time')}` : ''}`);
+  const fam = report.ipFamilies;
+  if (fam.source === 'inferred') {
+    lines.push(`  note: judged for a dual-stack cluster (--ip-families ${fam.judged}), inferred from the capture: ${fam.dualStackEvidence ?? ''}; `
+      + '--ip-families overrides');
+  }
 
   const dropped = report.connections.filter((c) => c.change === 'newly-dropped');
   const allowed = report.connections.filter((c) => c.change === 'newly-allowed');

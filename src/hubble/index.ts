@@ -16,8 +16,8 @@ export {
 } from './connections';
 export {
   ClusterDisagreement, ClusterSideDecision, ClusterVerdict, ConnectionChange, DropSource, EngineSideDecision, NamespaceRollout, ObservedSides,
-  REPLAY_REPORT_SCHEMA, Replay, ReplayConnection, ReplayError, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport, ReplaySummary,
-  ReplayUnknownConnection, SkippedRecords, UnknownEnd, replayCapture, replayFlows,
+  REPLAY_REPORT_SCHEMA, Replay, ReplayConnection, ReplayError, ReplayIpFamilies, ReplayObserved, ReplayOptions, ReplayPredicted, ReplayReport,
+  ReplaySummary, ReplayUnknownConnection, SkippedRecords, UnknownEnd, replayCapture, replayFlows,
 } from './replay';
 export { ReplayFormat, ReplayTableOptions, formatReplayJson, formatReplayTable } from './format';
 export {

@@ -360,6 +360,23 @@ export interface SkippedRecords {
   readonly byReason: { readonly [reason: string]: number };
 }
 
+/** The IP families a replay judged for, and what the capture says about them. */
+export interface ReplayIpFamilies {
+  /** The IP families the policies were judged for (`PolicySetOptions.ipFamilies`, `--ip-families`): `ipv4`, `ipv6` or `dual`. */
+  readonly judged: string;
+  /**
+   * How they were chosen: `policy-set` (as the policy set was built: `Replay.capture`/`Replay.flows`), or, from the
+   * command line, `given` (`--ip-families`), `inferred` (from the capture: see `dualStackEvidence`) or `default` (ipv4).
+   */
+  readonly source: string;
+  /**
+   * The first sign in the capture of a dual-stack cluster (`FlowCapture.dualStackEvidence`): world identities 9/10 or
+   * the labels reserved:world-ipv4/-ipv6, which the agent gives only when it runs both families.
+   * @default - no sign of a dual-stack cluster
+   */
+  readonly dualStackEvidence?: string;
+}
+
 /** The result of a replay: stable, JSON-serializable, deterministic for the same inputs. */
 export interface ReplayReport {
   /** `cdk8s-cilium/replay/v1`. */
@@ -368,6 +385,8 @@ export interface ReplayReport {
   readonly ciliumVersion: string;
   /** The local cluster name used for pods. */
   readonly clusterName: string;
+  /** The IP families judged for, how they were chosen, and whether the capture shows a dual-stack cluster. */
+  readonly ipFamilies: ReplayIpFamilies;
   /** What was read. */
   readonly input: FlowReadStats;
   /** Records skipped because policy does not decide them. */
@@ -420,6 +439,16 @@ export class Replay {
     return replayCapture(capture, policies, options);
   }
 
+  /**
+   * The IP families a capture shows its cluster runs: `IpFamilies.DUAL` when an end carries the world identity 9 or 10
+   * (or the label reserved:world-ipv4/-ipv6), which the agent gives only in a dual-stack cluster; else `undefined` (the
+   * capture does not tell: keep the default or what you know). Build the policy set with it (`ipFamilies`) before
+   * replaying: the policy set decides the world identities the verdicts are judged under.
+   */
+  public static inferIpFamilies(capture: FlowCapture): IpFamilies | undefined {
+    return inferIpFamilies(capture);
+  }
+
   private constructor() {}
 }
 
@@ -429,6 +458,15 @@ export class Replay {
  */
 export async function replayFlows(source: FlowSource, policies: PolicySet, options: ReplayOptions = {}): Promise<ReplayReport> {
   return replayCapture(await collectConnections(source, options), policies, options);
+}
+
+/**
+ * `IpFamilies.DUAL` when the capture shows a dual-stack cluster (`FlowCapture.dualStackEvidence`), else `undefined`.
+ * Only dual-stack leaves a sign: a single-stack cluster gives its world identity 2 whatever its family, and the
+ * addresses of one family alone do not tell an IPv4-only cluster from a dual-stack one whose capture holds no IPv6.
+ */
+export function inferIpFamilies(capture: FlowCapture): IpFamilies | undefined {
+  return capture.dualStackEvidence !== undefined ? IpFamilies.DUAL : undefined;
 }
 
 /** Replays the connections of a capture against `policies`. */
@@ -546,7 +584,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     .slice(0, options.topDropSources ?? 10);
   const skippedTotal = Object.values(capture.skipped).reduce((a, b) => a + (b ?? 0), 0);
   const warnings = captureWarnings(capture);
-  const families = familyWarning(capture, policies._engineConfig.ipFamilies);
+  const judged = policies._engineConfig.ipFamilies;
+  const families = dualStackWarning(capture, judged) ?? familyWarning(capture, judged);
   if (families !== undefined) warnings.push(families);
   if (unknown.length > 0) {
     warnings.push(`${unknown.length} connection${unknown.length === 1 ? '' : 's'} name${unknown.length === 1 ? 's' : ''} a pod whose identity the capture does not give: `
@@ -556,6 +595,11 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     schema: REPLAY_REPORT_SCHEMA,
     ciliumVersion: policies.ciliumVersion.toString(),
     clusterName,
+    ipFamilies: {
+      judged: familiesSetting(judged),
+      source: 'policy-set',
+      ...(capture.dualStackEvidence !== undefined ? { dualStackEvidence: capture.dualStackEvidence } : {}),
+    },
     input: capture.input,
     skipped: { total: skippedTotal, byReason: capture.skipped },
     summary: {
@@ -850,6 +894,23 @@ export function captureWarnings(capture: FlowCapture): string[] {
   return w;
 }
 
+/** `ipv4`, `ipv6` or `dual`: the `--ip-families` value of `mode`. */
+function familiesSetting(mode: IpFamilies): string {
+  return mode === IpFamilies.DUAL ? 'dual' : mode === IpFamilies.IPV6 ? 'ipv6' : 'ipv4';
+}
+
+/**
+ * A warning when the capture comes from a dual-stack cluster (world identities 9/10, `FlowCapture.dualStackEvidence`) and
+ * the policies are judged for a single-stack one: there world addresses are reserved:world-ipv4/-ipv6, `0.0.0.0/0` selects
+ * only the IPv4 ones and `::/0` only the IPv6 ones, and a single-stack judgement gives them reserved:world instead.
+ */
+function dualStackWarning(capture: FlowCapture, mode: IpFamilies): string | undefined {
+  if (capture.dualStackEvidence === undefined || mode === IpFamilies.DUAL) return undefined;
+  return `the capture comes from a dual-stack cluster (${capture.dualStackEvidence}: the agent gives world addresses the identities `
+    + `9 and 10 only when it runs both IPv4 and IPv6), but the policies are judged for --ip-families ${familiesSetting(mode)}: world `
+    + 'addresses, /0 rules and the world entities are judged for the wrong IP families; replay with --ip-families dual (or leave it out to infer it)';
+}
+
 /**
  * A warning when the capture's addresses are of an IP family the policies are judged without (`--ip-families`, IPv4-only
  * by default): a cluster that carries them runs that family, and with it other world identities (reserved:world-ipv4 and
@@ -868,7 +929,7 @@ function familyWarning(capture: FlowCapture, mode: IpFamilies): string | undefin
   const other = [...seen].filter(([family]) => !judged.includes(family));
   if (other.length === 0) return undefined;
   const [family, example] = other[0];
-  const setting = mode === IpFamilies.DUAL ? 'dual' : mode === IpFamilies.IPV6 ? 'ipv6' : 'ipv4';
+  const setting = familiesSetting(mode);
   const fix = seen.size === 2 || mode !== IpFamilies.IPV4 ? 'dual' : 'ipv6 (or dual)';
   return `the capture holds IPv${family} addresses (${example}), which the cluster the policies are judged for does not carry `
     + `(--ip-families ${setting}${mode === IpFamilies.IPV4 ? ', the default' : ''}): world identities and /0 rules are judged for the wrong `
