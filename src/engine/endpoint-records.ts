@@ -4,7 +4,8 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { EndpointRecord, endpointRecord } from './decision-table';
-import { Endpoint } from './endpoint';
+import { ENDPOINT_FIELD_DEFAULTS, ENDPOINT_RISK, Endpoint } from './endpoint';
+import { checkOptionKeys } from '../model/known-keys';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { LabelSet } from '../model/labels';
 import { EndpointInventory } from './inventory';
@@ -37,6 +38,8 @@ export class EndpointRecords {
     }
     let r = this.records.get(endpoint);
     if (r === undefined) {
+      // Once per endpoint object: from plain JavaScript `{ kind: 'pod', namespce: 'data' }` was a pod of `default`.
+      checkOptionKeys(endpoint, ENDPOINT_FIELD_DEFAULTS, { call: 'Endpoint', noun: 'field', risk: ENDPOINT_RISK });
       const key = endpointKey(endpoint);
       r = key !== undefined ? this.resolvedByKey.get(key) : undefined;
       if (r === undefined) {

@@ -132,6 +132,27 @@ export const POD_ENDPOINT_OPTION_DEFAULTS: OptionDefaults = {
   nodeName: 'unknown',
 };
 
+/**
+ * @internal The fields of `Endpoint` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts). A hand-built endpoint is checked once per object, when a set first
+ * resolves it (`EndpointRecords.record`).
+ */
+export const ENDPOINT_FIELD_DEFAULTS: OptionDefaults = {
+  kind: 'none: it is required',
+  namespace: "'default'",
+  labels: 'no labels',
+  ports: 'from a matching workload of the inventory, else none',
+  serviceAccount: 'from a matching workload of the inventory, else none',
+  namespaceLabels: 'from a Namespace of the inventory',
+  nodeName: 'unknown',
+  entity: 'none',
+  ip: 'none',
+  name: 'none',
+};
+
+/** What a field of an endpoint left at its default in place of the one meant does (`option-unknown`). */
+export const ENDPOINT_RISK = 'so the connection would be judged for another endpoint than asked (a pod of another namespace, without its labels)';
+
 /** Factories, the text form and the entities of `Endpoint`s. */
 export class Endpoints {
   /** Entities that can be an end of a connection (`cluster`, `all` and `none` are groups, not endpoints). */

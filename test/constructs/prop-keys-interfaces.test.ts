@@ -1,8 +1,9 @@
 // The known-key lists of `checkPropKeys` (src/constructs/prop-keys.ts) against the TypeScript interfaces they stand for,
-// read with the compiler API from src/index.ts: a prop added to an interface and not to its list would be refused
-// (`prop-unknown`) when given, one left in a list after it left the interface would be accepted and dropped. Every
-// public Props/Options interface of the constructs layer is in the table. The options of the engine, the diff, the Hubble
-// tools and the matchers (`option-unknown`) have their own table: test/engine/option-keys-interfaces.test.ts.
+// read from the declarations of src/ as src/index.ts exports them (test/support/public-interfaces.ts): a prop added to an
+// interface and not to its list would be refused (`prop-unknown`) when given, one left in a list after it left the
+// interface would be accepted and dropped. Every public Props/Options interface of the constructs layer is in the table.
+// The options of the engine, the diff, the Hubble tools and the matchers (`option-unknown`) have their own table:
+// test/engine/option-keys-interfaces.test.ts.
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DNS_COMPANION_OPTION_KEYS } from '../../src/constructs/builtins';

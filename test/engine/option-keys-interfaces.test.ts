@@ -1,5 +1,6 @@
 // The known-key tables of `checkOptionKeys` (src/model/known-keys.ts, `option-unknown`) against the TypeScript interfaces
-// they stand for, read with the compiler API from src/index.ts (inherited properties included): an option added to an
+// they stand for, read from the declarations of src/ as src/index.ts exports them (test/support/public-interfaces.ts; inherited
+// properties included): an option added to an
 // interface and not to its table would be refused when given, one left in a table after it left the interface would be
 // accepted and dropped. Every public Options/Props interface of the engine, the diff, the Hubble tools and the testing
 // layer is in the table, or in NOT_CHECKED with the reason; so are the queries and entries the calls read (VerdictQuery,
@@ -11,7 +12,7 @@
 // of the cdk8s plugin: they are not checked yet. `ExpectedChange` (the entry of `toChangeOnly`, exported from
 // cdk8s-cilium/vitest and cdk8s-cilium/jest, not from src/index.ts) is checked with the table of
 // ExpectedConnectivityChange, whose names it has (the test below compares them). The data structs nested in options and
-// queries are not checked either: the endpoints (`Endpoint`, built by `Endpoints` or parsed from text), the requests of a
+// queries are not checked either (but `Endpoint`, checked when a set first resolves an endpoint object): the requests of a
 // query (`HttpRequest`, `KafkaRequest`, usually parsed from text by `Queries`), and the inventory and CIDR groups of
 // `PolicySetOptions` (`EndpointInventory` is a class; `CidrGroupSpec`, `InventoryWorkload`, `InventoryService`).
 import { readFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CONNECTIVITY_OPTION_DEFAULTS } from '../../src/diff/connectivity';
 import { EXPECTED_CHANGE_FIELDS } from '../../src/diff/expected-changes';
-import { POD_ENDPOINT_OPTION_DEFAULTS } from '../../src/engine/endpoint';
+import { ENDPOINT_FIELD_DEFAULTS, POD_ENDPOINT_OPTION_DEFAULTS } from '../../src/engine/endpoint';
 import { ENGINE_MATCHER_OPTION_DEFAULTS } from '../../src/engine/matchers';
 import { CONNECTIVITY_SOURCES_DEFAULTS, POLICY_SET_OPTION_DEFAULTS, YAML_POLICY_SET_OPTION_DEFAULTS } from '../../src/engine/policy-set-options';
 import { queryFieldListed } from '../../src/engine/l4-query';
@@ -40,6 +41,7 @@ const TABLE: [string, OptionDefaults][] = [
   ['YamlPolicySetOptions', YAML_POLICY_SET_OPTION_DEFAULTS],
   ['ConnectivitySources', CONNECTIVITY_SOURCES_DEFAULTS],
   ['VerdictQuery', VERDICT_QUERY_FIELDS],
+  ['Endpoint', ENDPOINT_FIELD_DEFAULTS],
   ['PodEndpointOptions', POD_ENDPOINT_OPTION_DEFAULTS],
   ['HttpRequestOptions', HTTP_REQUEST_OPTION_DEFAULTS],
   ['EngineMatcherOptions', ENGINE_MATCHER_OPTION_DEFAULTS],

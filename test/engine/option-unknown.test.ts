@@ -169,3 +169,28 @@ test('a query field with a getter that throws is refused as option-unknown, not 
   expect(e.message).toContain('PolicySet.decide(): htpp (a getter that throws) is not a field of VerdictQuery');
   expect(thrown(() => set.verdict(loose<VerdictQuery>(query))).fix).toMatch(/^did you mean http\?/);
 });
+
+describe('a hand-built endpoint names only the fields of Endpoint', () => {
+  test('{ kind: pod, namespce } was judged as a pod of default (allowed); it is refused, naming namespace', () => {
+    const set = PolicySet.fromYaml(API_POLICY);
+    const api = Endpoints.pod('shop', { app: 'api' });
+    // The web pods of shop are allowed to GET /orders; a web pod of another namespace is not.
+    const spelled = { kind: 'pod', namespace: 'other', labels: { app: 'web' } } as const;
+    expect(set.verdict({ from: spelled as never, to: api, port: 8080, protocol: 'TCP', http: { method: 'GET', path: '/orders' } }).verdict)
+      .toBe(VerdictKind.DENIED);
+    const typo = loose<VerdictQuery['from']>({ kind: 'pod', namespce: 'other', labels: { app: 'web' } });
+    const e = thrown(() => set.decide({ from: typo, to: api, port: 8080, protocol: 'TCP' }));
+    expect(e.id).toBe('option-unknown');
+    expect(e.message).toContain('Endpoint: namespce ("other") is not a field of Endpoint; it would be left out and namespace would keep its default');
+    expect(e.fix).toMatch(/^did you mean namespace\?/);
+    expect(() => set.verdict({ from: typo, to: api, port: 8080, protocol: 'TCP' })).toThrow(/option-unknown/);
+  });
+
+  test('fields set to undefined and the endpoints of Endpoints and of the text form are accepted', () => {
+    const set = PolicySet.fromYaml(API_POLICY);
+    const web = loose<VerdictQuery['from']>({ kind: 'pod', namespace: 'shop', labels: { app: 'web' }, nodeNme: undefined });
+    expect(set.decide({ from: web, to: set.endpoint('pod:shop:app=api'), port: 8080, protocol: 'TCP', http: { method: 'GET', path: '/orders' } }))
+      .toBe(VerdictKind.ALLOWED);
+    expect(set.decide({ from: Endpoints.parse('cidr:203.0.113.9'), to: Endpoints.entity('host'), port: 22, protocol: 'TCP' })).toBeDefined();
+  });
+});
