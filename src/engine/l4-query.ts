@@ -71,7 +71,7 @@ export function checkQueryFields(query: VerdictQuery, call: string): void {
 
 /**
  * @internal Whether a key is a field of `VerdictQuery`: the keys of `VERDICT_QUERY_FIELDS`, spelled out because a string
- * `switch` is the fastest test (test/engine/option-unknown.test.ts keeps the two lists equal).
+ * `switch` is the fastest test (test/engine/option-keys-interfaces.test.ts keeps the two lists equal).
  */
 export function queryFieldListed(key: string): boolean {
   switch (key) {

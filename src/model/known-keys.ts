@@ -57,7 +57,7 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 /** A key as a refusal shows it: cut to 40 characters, control and bidirectional characters as U+FFFD (`withoutControls`). */
-export function shownKey(key: string): string {
+function shownKey(key: string): string {
   return withoutControls(key.length > 40 ? `${key.slice(0, 40)}…` : key);
 }
 
@@ -75,14 +75,14 @@ function valueOf(value: unknown, key: string): unknown {
  * The first key of a mapping, given a value, that `known` does not name (`undefined` when none, or when `value` is no
  * mapping).
  */
-export function unknownKey(value: unknown, known: readonly string[]): string | undefined {
+function unknownKey(value: unknown, known: readonly string[]): string | undefined {
   if (!isMapping(value)) return undefined;
   // A getter that throws counts as given: the refusal, not the getter's error, is what the caller sees.
   return Object.keys(value).find((k) => !known.includes(k) && valueOf(value, k) !== undefined);
 }
 
 /** A value as a refusal shows it: a number, string or boolean as written (`true`, `"data"`), else what it is (`a Peer`, `a list`). */
-export function shownValue(value: unknown): string {
+function shownValue(value: unknown): string {
   if (value === UNREADABLE) return 'a getter that throws';
   if (typeof value === 'string') return withoutControls(JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value));
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
