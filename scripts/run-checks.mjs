@@ -12,22 +12,37 @@
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import console from 'node:console';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
-const args = process.argv.slice(2);
+// `--tmp-env NAME` (first): a fresh folder in the OS temp dir, named by NAME in the environment of every script and of the
+// command, and removed when all have ended (`npm test` hands the package build from compile-lint-docs to the package test
+// through one: scripts/prebuilt-lib.mjs).
+let args = process.argv.slice(2);
+let tmpEnv;
+if (args[0] === '--tmp-env') {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(args[1] ?? '')) {
+    console.error('usage: node scripts/run-checks.mjs [--tmp-env NAME] <npm script>... [-- <command> <argument>...]');
+    process.exit(2);
+  }
+  tmpEnv = args[1];
+  args = args.slice(2);
+}
 const dash = args.indexOf('--');
 const names = dash < 0 ? args : args.slice(0, dash);
 const command = dash < 0 ? [] : args.slice(dash + 1);
 if (names.length === 0 && command.length === 0) {
-  console.error('usage: node scripts/run-checks.mjs <npm script>... [-- <command> <argument>...]');
+  console.error('usage: node scripts/run-checks.mjs [--tmp-env NAME] <npm script>... [-- <command> <argument>...]');
   process.exit(2);
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, PATH: [join(root, 'node_modules', '.bin'), process.env.PATH].join(delimiter) };
+const tmpDir = tmpEnv === undefined ? undefined : mkdtempSync(join(tmpdir(), 'cdk8s-cilium-checks-'));
+if (tmpEnv !== undefined) env[tmpEnv] = tmpDir;
 const windows = process.platform === 'win32';
 const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts ?? {};
 const unknown = names.filter((name) => typeof scripts[name] !== 'string');
@@ -63,6 +78,7 @@ const live = command.length === 0 ? Promise.resolve(true) : new Promise((resolve
 
 const results = await Promise.all(checks);
 const commandOk = await live;
+if (tmpDir !== undefined) rmSync(tmpDir, { recursive: true, force: true });
 for (const report of reports) process.stdout.write(report);
 const failed = [...names.filter((_, i) => !results[i]), ...(commandOk ? [] : [command.slice(0, 2).join(' ')])];
 console.log(`--- checks ${failed.length === 0 ? 'passed' : `failed: ${failed.join(', ')}`} in ${seconds(started)} s`);

@@ -1,6 +1,8 @@
 /**
  * The published package, as a consumer gets it: `npm pack` of a copy of the project in the OS temp dir (its prepack
- * builds that copy's lib/, so the project's own lib/ is never deleted or rebuilt while the suite runs), then a scratch cdk8s app
+ * builds that copy's lib/, so the project's own lib/ is never deleted or rebuilt while the suite runs; within `npm test`
+ * the copy gets the lib/ that `compile-lint-docs` emitted from its checked program with tsconfig.build.json's settings,
+ * what that prepack would build, and is packed with `--ignore-scripts`: scripts/prebuilt-lib.mjs), then a scratch cdk8s app
  * outside the project installs the tarball offline, synthesizes a policy with plain node, type-checks a
  * `main.ts` against the shipped .d.ts, and runs the `cdk8s-cilium` bin.
  *
@@ -19,6 +21,7 @@ import { join, posix, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, test } from 'vitest';
+import { awaitPrebuiltLib } from '../scripts/prebuilt-lib.mjs';
 
 const PROJECT = join(__dirname, '..');
 /**
@@ -40,6 +43,7 @@ const work = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-package-'));
 interface PackageJson {
   name: string;
   version: string;
+  scripts?: Record<string, string>;
   license?: string;
   bin?: Record<string, string>;
   engines?: Record<string, string>;
@@ -121,7 +125,11 @@ const packed = once((): Packed => {
   }
   symlinkSync(join(PROJECT, 'node_modules'), join(copy, 'node_modules'), 'junction');
   // prepack runs `npm run build` (lifecycle banners go to stderr); the JSON report starts at the first line that is `[`.
-  const out = run('npm', ['pack', '--json', '--pack-destination', dest], copy);
+  // Within `npm test`, the build compile-lint-docs emitted (waited for; without one, prepack builds).
+  const prebuilt = awaitPrebuiltLib(TIMEOUT - 60_000);
+  if (prebuilt.ok) cpSync(prebuilt.lib, join(copy, 'lib'), { recursive: true });
+  console.info(prebuilt.ok ? 'package: lib/ as compile-lint-docs emitted it, packed with --ignore-scripts' : `package: built by prepack (${prebuilt.reason})`);
+  const out = run('npm', ['pack', ...(prebuilt.ok ? ['--ignore-scripts'] : []), '--json', '--pack-destination', dest], copy);
   const start = out.search(/^\[/m);
   const [info] = JSON.parse(out.slice(start)) as Array<{ filename: string; integrity: string; files: Array<{ path: string }> }>;
   const tarball = join(dest, info.filename);
@@ -359,6 +367,16 @@ describe('npm package', () => {
     expect(files.filter((f) => !BUNDLED.test(f) && /(^|\/)test\//.test(f))).toEqual([]);
     expect(files.filter((f) => !BUNDLED.test(f) && f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => !BUNDLED.test(f) && !SHIPPED.some((re) => re.test(f)))).toEqual([]);
+  }, TIMEOUT);
+
+  test('`npm pack` builds lib/ in its prepack with tsc -p tsconfig.build.json, the build npm test hands over', () => {
+    // Within `npm test` the tarball is packed with `--ignore-scripts` from the lib/ compile-lint-docs emitted with
+    // tsconfig.build.json's settings (scripts/prebuilt-lib.mjs): what these scripts build, as long as they are these.
+    expect(pkg.scripts?.prepack).toBe('npm run build');
+    expect(pkg.scripts?.build).toBe('tsc -p tsconfig.build.json');
+    expect(Object.keys(pkg.scripts ?? {}).filter((name) => /^(pre|post)?(pack|prepare|build)$|^postpack$/.test(name)).sort())
+      .toEqual(['build', 'prebuild', 'prepack']);
+    expect(pkg.scripts?.prebuild).toBe('npm run clean');
   }, TIMEOUT);
 
   test('the runtime dependencies are bundled, each with its package.json, and nothing else is', () => {
