@@ -218,13 +218,33 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
         last.after = after;
         last.ids = [...ids];
       }
+    } else if (byVerdict) {
+      // The reference: each set's `verdict()` once per segment, for its verdict, L7 rules and reason.
+      for (const seg of segments) {
+        const q = query(classes[a], classes[b], seg);
+        const l7 = bounds.l7At(seg);
+        const vb = base.verdict(q);
+        const va = head.verdict(q);
+        const before = judgedVerdict(vb, l7);
+        const after = judgedVerdict(va, l7);
+        if (before.verdict === after.verdict && before.l7 === after.l7) continue;
+        const reason = { before: reasonOf(vb, from, to), after: reasonOf(va, from, to) };
+        add(seg, before, after, reason, reasonKeyOf(reason));
+      }
     } else {
       for (const seg of segments) {
         const q = query(classes[a], classes[b], seg);
-        const before = judge(base, q, bounds.l7At(seg), byVerdict);
-        const after = judge(head, q, bounds.l7At(seg), byVerdict);
+        const l7 = bounds.l7At(seg);
+        // The diff builds its queries itself (`query` below): no field to check (`option-unknown`). An allowed segment
+        // with L7 rules takes them from `verdict()`, which then gives its reason too.
+        const deniedBefore = base._decide(q) === 'denied';
+        const deniedAfter = head._decide(q) === 'denied';
+        const vb = l7 && !deniedBefore ? base.verdict(q) : undefined;
+        const va = l7 && !deniedAfter ? head.verdict(q) : undefined;
+        const before = deniedBefore ? DENIED : vb ? allowedWith(vb) : ALLOWED;
+        const after = deniedAfter ? DENIED : va ? allowedWith(va) : ALLOWED;
         if (before.verdict === after.verdict && before.l7 === after.l7) continue;
-        const reason = { before: reasonOf(base.verdict(q), from, to), after: reasonOf(head.verdict(q), from, to) };
+        const reason = { before: reasonOf(vb ?? base.verdict(q), from, to), after: reasonOf(va ?? head.verdict(q), from, to) };
         add(seg, before, after, reason, reasonKeyOf(reason));
       }
     }
@@ -399,9 +419,11 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
       for (const seg of segments) {
         const q = query(classes[a], classes[b], seg);
-        const j = judge(set, q, bounds.l7At(seg));
-        if (j.verdict !== 'allowed') continue;
-        const reason = reasonOf(set.verdict(q), classes[a], classes[b]);
+        if (set._decide(q) === 'denied') continue;
+        // The verdict of an allowed segment: its reason, and its L7 rules when some item of the pair has any.
+        const v = set.verdict(q);
+        const j = bounds.l7At(seg) ? allowedWith(v) : ALLOWED;
+        const reason = reasonOf(v, classes[a], classes[b]);
         const key = JSON.stringify([j.l7 ?? null, reason]);
         const g = groups.get(key);
         if (g) g.segs.push(seg);
@@ -523,11 +545,10 @@ function query(from: ClassifiedEndpoint, to: ClassifiedEndpoint, seg: PortSegmen
 const DENIED: Judged = Object.freeze({ verdict: ConnectionVerdict.DENIED });
 const ALLOWED: Judged = Object.freeze({ verdict: ConnectionVerdict.ALLOWED });
 
-function judge(set: PolicySet, q: VerdictQuery, l7: boolean, byVerdict = false): Judged {
-  // The diff builds its queries itself (`query` above): no field to check (`option-unknown`).
-  const kind = byVerdict ? set.verdict(q).verdict : set._decide(q);
-  if (kind === 'denied') return DENIED;
-  return l7 ? allowedWith(set.verdict(q)) : ALLOWED;
+/** A segment judged from its verdict (the reference, which judges with `verdict()`). */
+function judgedVerdict(v: Verdict, l7: boolean): Judged {
+  if (v.verdict === 'denied') return DENIED;
+  return l7 ? allowedWith(v) : ALLOWED;
 }
 
 /** A verdict the side tables took (`PairOutcome`), with the L7 rules of the sides when they enforce some. */

@@ -172,7 +172,7 @@ interface ChangedItem {
 class Grouping {
   /** Per class, its group. */
   private readonly groupOf: Int32Array;
-  public readonly reps: number[] = [];
+  public readonly reps: readonly number[];
   /**
    * Per group, the base and head decisions (an index in `SideTables.decided`, -1: not decided yet) per slot: per
    * segment in a whole grouping, one slot in a grouping of one segment. Made when the group is first decided.
@@ -182,48 +182,25 @@ class Grouping {
   public readonly explained = new Map<number, [SideVerdict?, SideVerdict?]>();
 
   /**
-   * Partitions the peers by signature, then splits each group by each matcher (its hits move to a group of their own):
-   * peers end in one group when they have the same signature and the same matchers select them. The cost is the peers
-   * plus the matchers' hits, with no text per peer.
+   * The peers grouped by `partitionOf` (made once per signatures and distinct matchers, shared by the groupings of the
+   * segments that the same items cover), with decisions of its own.
    * @param matchers the classes each item that may decide selects (1 at their index)
    * @param signatures per class, what else the decision reads of it (the same number for the same; small numbers)
    * @param slots the decisions kept per group
    */
   public constructor(matchers: readonly Uint8Array[], signatures: Int32Array, public readonly slots: number) {
-    const n = signatures.length;
-    // The signatures are small numbers, a group each to begin with (some empty: the numbering below drops them).
-    const groupOf = Int32Array.from(signatures);
-    let count = 0;
-    for (let p = 0; p < n; p++) count = Math.max(count, groupOf[p] + 1);
-    // A matcher moves its hits of each group to one new group (made at the first hit of that group for this matcher).
-    const splitBy: number[] = [];
-    const splitTo: number[] = [];
-    let m = 0;
-    for (const bits of new Set(matchers)) {
-      const hits = hitsOf(bits);
-      if (hits.length === 0 || hits.length === n) continue;
-      for (let k = 0; k < hits.length; k++) {
-        const p = hits[k];
-        const g = groupOf[p];
-        if (splitBy[g] !== m) {
-          splitBy[g] = m;
-          splitTo[g] = count++;
-        }
-        groupOf[p] = splitTo[g];
-      }
-      m++;
+    const distinct = [...new Set(matchers)];
+    // The partition depends only on the matchers and signatures: segments covered by the same items share it.
+    let known = partitions.get(signatures);
+    if (!known) partitions.set(signatures, known = new Map());
+    const key = distinct.map(matcherId).join(',');
+    let partition = known.get(key);
+    if (!partition) {
+      partition = partitionOf(distinct, signatures);
+      known.set(key, partition);
     }
-    // Dense numbers, in the order of the groups' first classes.
-    const dense = new Int32Array(count).fill(-1);
-    for (let p = 0; p < n; p++) {
-      const g = groupOf[p];
-      if (dense[g] < 0) {
-        dense[g] = this.reps.length;
-        this.reps.push(p);
-      }
-      groupOf[p] = dense[g];
-    }
-    this.groupOf = groupOf;
+    this.groupOf = partition.groupOf;
+    this.reps = partition.reps;
   }
 
   /** A class's group. */
@@ -240,6 +217,72 @@ class Grouping {
     }
     return row;
   }
+}
+
+/** The peers grouped: per class its group, and per group its first class (never modified: groupings share them). */
+interface Partition {
+  readonly groupOf: Int32Array;
+  readonly reps: readonly number[];
+}
+
+/** Partitions made, per signatures and list of distinct matchers (by their ids). */
+const partitions = new WeakMap<Int32Array, Map<string, Partition>>();
+const matcherIds = new WeakMap<Uint8Array, number>();
+let nextMatcherId = 0;
+
+function matcherId(bits: Uint8Array): number {
+  let id = matcherIds.get(bits);
+  if (id === undefined) {
+    id = nextMatcherId++;
+    matcherIds.set(bits, id);
+  }
+  return id;
+}
+
+/**
+ * Partitions the peers by signature, then splits each group by each matcher (its hits move to a group of their own):
+ * peers end in one group when they have the same signature and the same matchers select them. The cost is the peers
+ * plus the matchers' hits, with no text per peer.
+ */
+function partitionOf(distinct: readonly Uint8Array[], signatures: Int32Array): Partition {
+  const n = signatures.length;
+  // The signatures are small numbers, a group each to begin with (some empty: the numbering below drops them).
+  // A copy (`slice`, not `Int32Array.from`, which reads it through the iterator).
+  const groupOf = signatures.slice();
+  let count = 0;
+  for (let p = 0; p < n; p++) count = Math.max(count, groupOf[p] + 1);
+  // A matcher moves its hits of each group to one new group (made at the first hit of that group for this matcher).
+  let groups = count;
+  for (const bits of distinct) groups += hitsOf(bits).length;
+  const splitBy = new Int32Array(groups).fill(-1);
+  const splitTo = new Int32Array(groups);
+  let m = 0;
+  for (const bits of distinct) {
+    const hits = hitsOf(bits);
+    if (hits.length === 0 || hits.length === n) continue;
+    for (let k = 0; k < hits.length; k++) {
+      const p = hits[k];
+      const g = groupOf[p];
+      if (splitBy[g] !== m) {
+        splitBy[g] = m;
+        splitTo[g] = count++;
+      }
+      groupOf[p] = splitTo[g];
+    }
+    m++;
+  }
+  // Dense numbers, in the order of the groups' first classes.
+  const reps: number[] = [];
+  const dense = new Int32Array(count).fill(-1);
+  for (let p = 0; p < n; p++) {
+    const g = groupOf[p];
+    if (dense[g] < 0) {
+      dense[g] = reps.length;
+      reps.push(p);
+    }
+    groupOf[p] = dense[g];
+  }
+  return { groupOf, reps };
 }
 
 const hitLists = new WeakMap<Uint8Array, Int32Array>();
@@ -410,10 +453,24 @@ class SideContext {
     if (this.everywhere) {
       for (let p = 0; p < n; p++) if (this.changingSegments(p).length > 0) out.push(p);
     } else if (this.changedItems) {
-      const universe = new Uint8Array(n);
-      for (const c of this.changedItems) for (let p = 0; p < n; p++) universe[p] |= c.bits[p];
-      for (let p = 0; p < n; p++) universe[p] |= this.tables.viewsDiffer[p];
-      for (let p = 0; p < n; p++) if (universe[p] === 1 && this.changingSegments(p).some((seg) => this.differs(p, seg))) out.push(p);
+      // The peers a changed item selects or that base and head see differently, from the matchers' lists of hits (a diff
+      // past the class budget has thousands of classes, and most changed items select few of them), ascending.
+      const lists = [...this.changedItems.map((c) => hitsOf(c.bits)), hitsOf(this.tables.viewsDiffer)];
+      let hits = 0;
+      for (const l of lists) hits += l.length;
+      let candidates: number[];
+      if (hits * 8 < n) {
+        const some = new Set<number>();
+        for (const l of lists) for (let k = 0; k < l.length; k++) some.add(l[k]);
+        candidates = [...some].sort((x, y) => x - y);
+      } else {
+        const universe = new Uint8Array(n);
+        for (const l of lists) for (let k = 0; k < l.length; k++) universe[l[k]] = 1;
+        const all: number[] = [];
+        for (let p = 0; p < n; p++) if (universe[p] === 1) all.push(p);
+        candidates = all;
+      }
+      for (const p of candidates) if (this.changingSegments(p).some((seg) => this.differs(p, seg))) out.push(p);
     }
     this.changedPeers = out;
     return out;

@@ -190,8 +190,10 @@ function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
 export function decideSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput): SideVerdict {
   const verdict = judgeSide(dp, [allowCandidates], [denyCandidates], input, true) as SideVerdict;
-  const notes = [...apiServerNotes(dp, input, verdict), ...dualStackWorldNotes(dp, input, verdict)];
-  return notes.length === 0 ? verdict : { ...verdict, notes: [...verdict.notes, ...notes] };
+  const api = apiServerNotes(dp, input, verdict);
+  const world = dualStackWorldNotes(dp, input, verdict);
+  if (api.length === 0 && world.length === 0) return verdict;
+  return { ...verdict, notes: [...verdict.notes, ...api, ...world] };
 }
 
 /**
@@ -320,10 +322,9 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   const notes: string[] = explain ? [] : NO_NOTES;
   const ports = destinationNamedPorts(dp, input);
   if (explain) {
-    for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
-    if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
-    notes.push(...parserConflictNotes(dp.selecting, input.config.version, describeItem));
-    notes.push(...ambiguousNamedPortNotes(dp, denyLists, allowLists, input));
+    const first = explainedOf(dp, input.config.version).notes;
+    for (let i = 0; i < first.length; i++) notes.push(first[i]);
+    ambiguousNamedPortNotes(dp, denyLists, allowLists, input, notes);
   }
 
   for (let list = 0; list < denyLists.length; list++) for (const item of denyLists[list]) {
@@ -333,7 +334,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
     if (explain) {
       if (pm.note) notes.push(pm.note);
       // Import notes (unresolved references, pruned fields) matter for every item that covers the port.
-      notes.push(...item.notes);
+      pushAll(notes, item.notes);
     }
     if (!pm.match) continue;
     if (!explain) return outcome(SideDecision.DENIED_BY_DENY_RULE, false);
@@ -348,7 +349,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
     const pm = peerMatches(item.peer, input, dp.requirements, explain);
     if (explain) {
       if (pm.note) notes.push(pm.note);
-      notes.push(...item.notes);
+      pushAll(notes, item.notes);
     }
     if (pm.match) (matches ??= []).push({ item, l4 });
   }
@@ -380,7 +381,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   }
   if (dp.init) {
     if (!explain) return outcome(SideDecision.DEFAULT_DENY, false);
-    notes.push(...nearMisses(dp, input));
+    nearMisses(dp, input, notes);
     return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined, 'default deny: reserved:init endpoints are always default deny and no rule allows this', dedupe(notes));
   }
   if (!dp.hasRules) {
@@ -394,8 +395,8 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
       `allowed: only policies with enableDefaultDeny.${dp.direction}: false select it, so everything not denied is allowed`, dedupe(notes));
   }
   if (!explain) return outcome(SideDecision.DEFAULT_DENY, false);
-  notes.push(...nearMisses(dp, input));
-  const n = dp.selecting.filter((r) => r.present[dp.direction]).length;
+  nearMisses(dp, input, notes);
+  const n = explainedOf(dp, input.config.version).withRules;
   return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined,
     `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
     dedupe(notes));
@@ -403,6 +404,35 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
 
 /** The notes of an unexplained decision: never written to. */
 const NO_NOTES: string[] = Object.freeze([]) as unknown as string[];
+
+/** Appends `from` to `to` (not `to.push(...from)`, which spreads the list into arguments). */
+function pushAll(to: string[], from: readonly string[]): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i]);
+}
+
+/** What an explained side reads of a direction policy alone (for one Cilium version), worked out once per policy. */
+interface Explained {
+  readonly version: CiliumVersion;
+  /** The notes every explained side of the policy starts with: rules not imported, ignored requirements, parser conflicts. */
+  readonly notes: readonly string[];
+  /** The number of selecting rules with rules in the policy's direction (a default deny's reason). */
+  readonly withRules: number;
+}
+
+const EXPLAINED = new WeakMap<DirectionPolicy, Explained>();
+
+function explainedOf(dp: DirectionPolicy, version: CiliumVersion): Explained {
+  let e = EXPLAINED.get(dp);
+  if (e === undefined || e.version !== version) {
+    const notes: string[] = [];
+    for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
+    if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
+    pushAll(notes, parserConflictNotes(dp.selecting, version, describeItem));
+    e = { version, notes, withRules: dp.selecting.filter((r) => r.present[dp.direction]).length };
+    EXPLAINED.set(dp, e);
+  }
+  return e;
+}
 
 /** The fields of a side verdict every decision shares. */
 interface SideBase {
@@ -440,24 +470,27 @@ function destinationNamedPorts(dp: DirectionPolicy, input: SideInput): readonly 
 }
 
 /** Notes on egress items whose named port, on the query's protocol, has several numbers among the cluster's pods. */
-function ambiguousNamedPortNotes(dp: DirectionPolicy, deny: CandidateLists, allow: CandidateLists, input: SideInput): string[] {
+function ambiguousNamedPortNotes(dp: DirectionPolicy, deny: CandidateLists, allow: CandidateLists, input: SideInput, out: string[]): void {
   const protocol = input.query.l4.protocol;
-  if (dp.direction !== 'egress' || protocol === 'ICMP') return [];
+  if (dp.direction !== 'egress' || protocol === 'ICMP') return;
   const { ambiguous } = egressNamedPorts(input.config.inventory, input.destinationPorts);
-  if (ambiguous.size === 0) return [];
-  const out: string[] = [];
-  for (const item of [...deny.flat(), ...allow.flat()]) {
-    if (item.l4.kind !== 'ports') continue;
-    for (const pr of item.l4.portRules) {
-      for (const p of pr.ports) {
-        const numbers = p.kind === 'named' && p.name !== undefined && p.protocols.includes(protocol) ? ambiguous.get(namedPortKey(p.name, protocol)) : undefined;
-        if (numbers === undefined) continue;
-        out.push(`${describeItem(item)}: named port ${p.name ?? ''} is ${numbers.map((n) => `${n}/${protocol}`).join(' and ')} among the cluster's pods; `
-          + `Cilium ${input.config.version} resolves an egress named port across every pod and skips an ambiguous one (duplicate named ports), so it matches no port here`);
+  if (ambiguous.size === 0) return;
+  // The deny items, then the allow items, each list in order.
+  for (const lists of [deny, allow]) {
+    for (let list = 0; list < lists.length; list++) {
+      for (const item of lists[list]) {
+        if (item.l4.kind !== 'ports') continue;
+        for (const pr of item.l4.portRules) {
+          for (const p of pr.ports) {
+            const numbers = p.kind === 'named' && p.name !== undefined && p.protocols.includes(protocol) ? ambiguous.get(namedPortKey(p.name, protocol)) : undefined;
+            if (numbers === undefined) continue;
+            out.push(`${describeItem(item)}: named port ${p.name ?? ''} is ${numbers.map((n) => `${n}/${protocol}`).join(' and ')} among the cluster's pods; `
+              + `Cilium ${input.config.version} resolves an egress named port across every pod and skips an ambiguous one (duplicate named ports), so it matches no port here`);
+          }
+        }
       }
     }
   }
-  return out;
 }
 
 /** Whether an item's peers include the peer (with the note an explanation shows when `explain`). */
@@ -715,20 +748,20 @@ function l7Match(pr: CompiledPortRule | undefined, kind: string, q: SideQuery, s
 }
 
 /** Near misses for a default deny: allow items that match the peer but not the port, or the port but not the peer. */
-function nearMisses(dp: DirectionPolicy, input: SideInput): string[] {
-  const out: string[] = [];
+function nearMisses(dp: DirectionPolicy, input: SideInput, out: string[]): void {
+  const start = out.length;
   const ports = destinationNamedPorts(dp, input);
   for (const item of dp.allow) {
-    if (out.length >= 3) break;
+    if (out.length - start >= 3) break;
     const l4 = matchL4(item.l4, input.query.l4, ports);
-    const pm = peerMatches(item.peer, input, dp.requirements, true);
+    // Only whether the peer matches: the note of a peer that does not is not a near miss's.
+    const pm = peerMatches(item.peer, input, dp.requirements, false);
     if (pm.match && !l4 && item.l4.kind !== 'none') {
       // With the item's import notes: a port it was written with may be what the import dropped (a NetworkPolicy endPort before 1.16).
       out.push(`${describeItem(item)} allows ${input.peer.text} only on ${describeL4(item)}${item.notes.length > 0 ? ` (${item.notes.join('; ')})` : ''}`);
     }
     else if (l4 && !pm.match && item.peer.kind !== 'none') out.push(`${describeItem(item)} allows ${describeQuery(input.query)} only ${dp.direction === 'ingress' ? 'from' : 'to'} ${describePeer(item)}`);
   }
-  return out;
 }
 
 /** The deciding item as a rule reference. */
@@ -749,7 +782,25 @@ export function ruleRef(item: CompiledItem): VerdictRuleRef {
 
 /** `CiliumNetworkPolicy default/web spec.ingress[1]`. */
 export function describeItem(item: CompiledItem): string {
-  return `${describePolicy(item.rule.policy)} ${item.path}`;
+  return describedOf(item).item;
+}
+
+/** An item's texts in explanations, worked out on first use (explained sides name the same items again and again). */
+interface Described {
+  readonly item: string;
+  l4?: string;
+  peer?: string;
+}
+
+const DESCRIBED = new WeakMap<CompiledItem, Described>();
+
+function describedOf(item: CompiledItem): Described {
+  let d = DESCRIBED.get(item);
+  if (d === undefined) {
+    d = { item: `${describePolicy(item.rule.policy)} ${item.path}` };
+    DESCRIBED.set(item, d);
+  }
+  return d;
 }
 
 /** `CiliumNetworkPolicy default/web`. */
@@ -766,12 +817,22 @@ function describeQuery(q: SideQuery): string {
 }
 
 function describeL4(item: CompiledItem): string {
+  const d = describedOf(item);
+  return d.l4 ??= l4Text(item);
+}
+
+function l4Text(item: CompiledItem): string {
   const l4 = item.l4;
   if (l4.kind !== 'ports') return 'all ports';
   return [...l4.portRules.flatMap((pr) => pr.ports.map((p) => p.text)), ...l4.icmps.map((i) => `icmp ${i.text}`)].join(', ') || 'no port';
 }
 
 function describePeer(item: CompiledItem): string {
+  const d = describedOf(item);
+  return d.peer ??= peerText(item);
+}
+
+function peerText(item: CompiledItem): string {
   const p = item.peer;
   switch (p.kind) {
     case 'any':
@@ -823,8 +884,16 @@ function describeL7Request(kind: string, q: SideQuery): string {
 }
 
 function dedupe(notes: string[]): string[] {
-  if (notes.length <= 1) return notes;
-  return [...new Set(notes)];
+  const n = notes.length;
+  if (n <= 1) return notes;
+  if (n > 16) return [...new Set(notes)];
+  // Few notes (most sides): compared pairwise, and the same list back when none repeats.
+  for (let i = 1; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      if (notes[i] === notes[j]) return [...new Set(notes)];
+    }
+  }
+  return notes;
 }
 
 /** Whether a peer's selectors include the host selector itself (`reserved:host`), as `host` and `cluster` entities do. */

@@ -490,23 +490,19 @@ export class PolicySet {
     };
     const egress = side('egress', from, to);
     const ingress = side('ingress', to, from);
-    const dropped = [egress, ingress].some((s) => !s.allowed);
-    const l7 = [egress, ingress].some((s) => s.decision === 'l7-denied');
+    const dropped = !egress.allowed || !ingress.allowed;
+    const l7 = egress.decision === 'l7-denied' || ingress.decision === 'l7-denied';
     const verdict: VerdictKind = dropped ? VerdictKind.DENIED : l7 ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
     const connection = connectionText(l4);
     const request = requestText(query);
-    return {
-      verdict,
-      allowed: verdict === VerdictKind.ALLOWED,
-      summary: verdictSummary(verdict, from.text, to.text, connection, request, [egress, ingress]),
-      from: from.text,
-      to: to.text,
-      connection,
-      ...(request ? { request } : {}),
-      ciliumVersion: this.config.version.toString(),
-      egress,
-      ingress,
-    };
+    const allowed = verdict === VerdictKind.ALLOWED;
+    const summary = verdictSummary(verdict, from.text, to.text, connection, request, [egress, ingress]);
+    const ciliumVersion = this.config.version.toString();
+    // Two literals, not `{ …, ...(request ? { request } : {}), … }`: on Node 20 a spread among an object literal's
+    // properties costs microseconds per verdict (the object gets a map of its own). The keys in the same order.
+    return request
+      ? { verdict, allowed, summary, from: from.text, to: to.text, connection, request, ciliumVersion, egress, ingress }
+      : { verdict, allowed, summary, from: from.text, to: to.text, connection, ciliumVersion, egress, ingress };
   }
 }
 
