@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { awaitPrebuiltLib, claimPrebuiltLib, PREBUILT_LIB_ENV } from '../scripts/prebuilt-lib.mjs';
 
@@ -23,7 +24,7 @@ afterEach(() => {
 function producer(dir: string, then: string): void {
   const module = join(__dirname, '..', 'scripts', 'prebuilt-lib.mjs');
   const r = spawnSync(process.execPath, ['--input-type=module', '-e',
-    `import { claimPrebuiltLib } from ${JSON.stringify(module)}; const p = claimPrebuiltLib(); ${then}`],
+    `import { claimPrebuiltLib } from ${JSON.stringify(pathToFileURL(module).href)}; const p = claimPrebuiltLib(); ${then}`],
   { env: { ...process.env, [PREBUILT_LIB_ENV]: dir }, encoding: 'utf8' });
   expect(r.stderr).toBe('');
 }
