@@ -42,7 +42,16 @@ if (names.length === 0 && command.length === 0) {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, PATH: [join(root, 'node_modules', '.bin'), process.env.PATH].join(delimiter) };
 const tmpDir = tmpEnv === undefined ? undefined : mkdtempSync(join(tmpdir(), 'cdk8s-cilium-checks-'));
-if (tmpEnv !== undefined) env[tmpEnv] = tmpDir;
+if (tmpEnv !== undefined) {
+  env[tmpEnv] = tmpDir;
+  // Interrupted (Ctrl-C reaches the children too): the folder goes with the run.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      rmSync(tmpDir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
+}
 const windows = process.platform === 'win32';
 const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts ?? {};
 const unknown = names.filter((name) => typeof scripts[name] !== 'string');
