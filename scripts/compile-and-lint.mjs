@@ -38,7 +38,7 @@ import { claimPrebuiltLib } from './prebuilt-lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
-let prebuilt = claimPrebuiltLib();
+const prebuilt = claimPrebuiltLib();
 
 // As `tsc --noEmit -p .`: the configuration's diagnostics, then syntax, options, global and semantic diagnostics (and
 // declaration diagnostics, since tsconfig.json sets `declaration`), each stage only when the one before is clean.
@@ -49,7 +49,8 @@ const parsed = ts.getParsedCommandLineOfConfigFile(configFile, { noEmit: true },
     throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   },
 });
-const build = prebuilt ? buildSettings(parsed.options) : undefined;
+const build = prebuilt ? buildSettings(parsed.options, prebuilt.lib) : undefined;
+if (build?.reason) prebuilt.settle({ ok: false, reason: build.reason });
 const program = ts.createProgram({
   rootNames: parsed.fileNames,
   options: build?.options ?? parsed.options,
@@ -67,7 +68,7 @@ if (diagnostics.length === fromConfig) {
   }
 }
 const sorted = ts.sortAndDeduplicateDiagnostics(diagnostics);
-if (prebuilt && build) emitBuild(sorted.length);
+if (build?.options) prebuilt.settle(emitBuild(program, build.files, sorted.length));
 if (sorted.length) {
   const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' };
   process.stdout.write(ts.formatDiagnosticsWithColorAndContext(sorted, host));
@@ -100,10 +101,10 @@ if (sorted.length || lintErrors || !docsOk) {
 
 /**
  * tsconfig.build.json's settings over `options` (tsconfig.json's, `noEmit` given): the options to build the program
- * with, emitting into the prebuilt lib folder, and the build's files. Undefined (and the result written) when the two
- * configurations differ in anything but the emit settings.
+ * with, emitting into `lib`, and the build's files; or, when the two configurations differ in anything but the emit
+ * settings, why the build is not emitted from this program.
  */
-function buildSettings(options) {
+function buildSettings(options, lib) {
   const buildConfig = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), {}, {
     ...ts.sys,
     onUnRecoverableConfigFileDiagnostic: () => undefined,
@@ -113,33 +114,23 @@ function buildSettings(options) {
   const differing = buildConfig === undefined || buildConfig.errors.length > 0
     ? ['(tsconfig.build.json does not parse)']
     : [...keys].filter((k) => !emitOnly.has(k) && JSON.stringify(options[k]) !== JSON.stringify(buildConfig.options[k]));
-  if (differing.length) {
-    prebuilt.settle({ ok: false, reason: `tsconfig.build.json differs from tsconfig.json in ${differing.join(', ')}: not built from this program` });
-    prebuilt = undefined;
-    return undefined;
-  }
+  if (differing.length) return { reason: `tsconfig.build.json differs from tsconfig.json in ${differing.join(', ')}: not built from this program` };
   const b = buildConfig.options;
   return {
-    options: { ...options, noEmit: false, rootDir: b.rootDir, outDir: prebuilt.lib, sourceMap: b.sourceMap, stripInternal: b.stripInternal },
+    options: { ...options, noEmit: false, rootDir: b.rootDir, outDir: lib, sourceMap: b.sourceMap, stripInternal: b.stripInternal },
     files: buildConfig.fileNames,
   };
 }
 
-/** Emits the build's files (when the compiler reported nothing) and writes the result for the package test. */
-function emitBuild(errors) {
-  if (errors > 0) {
-    prebuilt.settle({ ok: false, reason: `tsc reported ${errors} error(s)` });
-    return;
-  }
-  for (const file of build.files) {
+/** Emits the build's files when the compiler reported nothing: the result for the package test. */
+function emitBuild(program, files, errors) {
+  if (errors > 0) return { ok: false, reason: `tsc reported ${errors} error(s)` };
+  for (const file of files) {
     const sourceFile = program.getSourceFile(file);
     const emitted = sourceFile ? program.emit(sourceFile) : undefined;
-    if (!emitted || emitted.emitSkipped || emitted.diagnostics.length > 0) {
-      prebuilt.settle({ ok: false, reason: `${relative(root, file)} was not emitted` });
-      return;
-    }
+    if (!emitted || emitted.emitSkipped || emitted.diagnostics.length > 0) return { ok: false, reason: `${relative(root, file)} was not emitted` };
   }
-  prebuilt.settle({ ok: true, files: build.files.length });
+  return { ok: true, files: files.length };
 }
 
 /**
