@@ -19,6 +19,8 @@ import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
 import { collectConnections } from '../hubble/connections';
+import { captureFamiliesWarning, familiesSetting, inferIpFamilies } from '../hubble/capture-families';
+import { IpFamilies } from '../engine/policy-set-options';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
@@ -116,7 +118,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   if (failOn !== undefined && !Object.values(DiffFailOn).includes(failOn as DiffFailOn)) {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--fail-on ${failOn}`, fix: 'use --fail-on allowed, denied or any' });
   }
-  const setOptions = await connectivitySetOptions(options, io);
+  const setOptions = await connectivitySetOptions(options, io, 'diff');
   const cwd = process.cwd();
   const head = loadPolicies(options.head, setOptions, '--head', io);
   const gitRef = options.base.length === 1 && !existsSync(options.base[0]) ? options.base[0] : undefined;
@@ -184,7 +186,7 @@ export function outputOf(value: string | undefined): ConnectivityOutput {
  * @internal The policy-set options of `diff` and `report`: the Cilium version, cluster name, DNS server, and the inventory of
  * `--inventory` (read by the input reader) and `--flows` (the pods of the capture).
  */
-export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo): Promise<PolicySetOptions> {
+export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo, command: 'diff' | 'report'): Promise<PolicySetOptions> {
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
@@ -204,6 +206,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
       io.stderr(`warning: --inventory ${options.inventory}: no pods or workloads found (expected kubectl get pods -A -o json)\n`);
     }
   }
+  let inferred: IpFamilies | undefined;
   if (options.flows !== undefined) {
     const capture = await collectConnections(flowSource(options.flows, io));
     const ended = flowInputError(capture.input);
@@ -212,6 +215,16 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     if (read.malformedCount > 0) io.stderr(`warning: --flows ${options.flows}: ${read.malformedCount} malformed lines skipped (first: line ${read.malformed[0]?.line})\n`);
     const seen = new Set<string>();
     for (const c of capture.connections) for (const peer of [c.source, c.destination]) addFlowPod(inventory, peer, seen);
+    // As replay: without --ip-families, a capture from a dual-stack cluster (world identities 9/10) is judged dual-stack;
+    // with it, a capture that shows other families than those given is warned about (world classes, /0 rules).
+    inferred = options.ipFamilies === undefined ? inferIpFamilies(capture) : undefined;
+    if (inferred !== undefined) {
+      io.stderr(`note: --flows ${options.flows}: judged for a dual-stack cluster (--ip-families ${familiesSetting(inferred)}), inferred from the `
+        + `capture: ${capture.dualStackEvidence ?? ''}; --ip-families overrides\n`);
+    }
+    const judged = inferred ?? ipFamiliesSetting(options.ipFamilies).ipFamilies ?? IpFamilies.IPV4;
+    const warning = captureFamiliesWarning(capture, judged, `run ${command}`);
+    if (warning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${warning}\n`);
   }
   return {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
@@ -220,6 +233,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(options.nodeSelectorLabels === true ? { nodeSelectorLabels: true } : {}),
     ...(options.mutualAuth === true ? { mutualAuth: true } : {}),
     ...ipFamiliesSetting(options.ipFamilies),
+    ...(inferred !== undefined ? { ipFamilies: inferred } : {}),
     inventory,
   };
 }

@@ -28,7 +28,7 @@ export interface ReportCommandOptions extends ConnectivityCommandOptions {
  */
 export async function executeReport(options: ReportCommandOptions, io: HubbleCliIo): Promise<number> {
   const output = outputOf(options.output);
-  const set = loadPolicies(options.policies, await connectivitySetOptions(options, io), '--policies', io);
+  const set = loadPolicies(options.policies, await connectivitySetOptions(options, io, 'report'), '--policies', io);
   const doc = Connectivity.report(set, { baseSource: options.policies.join(',') });
   for (const n of doc.notJudged ?? []) io.stderr(`warning: not judged: ${n.text}\n`);
   io.stdout(ConnectivityFormat.report(doc, output));

@@ -17,9 +17,9 @@
 import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
 import { IpFamilies } from '../engine/policy-set-options';
-import { familiesOf } from '../engine/identity';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
+import { captureFamiliesWarning, familiesSetting, inferIpFamilies } from './capture-families';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
 import {
@@ -460,15 +460,6 @@ export async function replayFlows(source: FlowSource, policies: PolicySet, optio
   return replayCapture(await collectConnections(source, options), policies, options);
 }
 
-/**
- * `IpFamilies.DUAL` when the capture shows a dual-stack cluster (`FlowCapture.dualStackEvidence`), else `undefined`.
- * Only dual-stack leaves a sign: a single-stack cluster gives its world identity 2 whatever its family, and the
- * addresses of one family alone do not tell an IPv4-only cluster from a dual-stack one whose capture holds no IPv6.
- */
-export function inferIpFamilies(capture: FlowCapture): IpFamilies | undefined {
-  return capture.dualStackEvidence !== undefined ? IpFamilies.DUAL : undefined;
-}
-
 /** Replays the connections of a capture against `policies`. */
 export function replayCapture(capture: FlowCapture, policies: PolicySet, options: ReplayOptions = {}): ReplayReport {
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
@@ -585,7 +576,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   const skippedTotal = Object.values(capture.skipped).reduce((a, b) => a + (b ?? 0), 0);
   const warnings = captureWarnings(capture);
   const judged = policies._engineConfig.ipFamilies;
-  const families = dualStackWarning(capture, judged) ?? familyWarning(capture, judged);
+  const families = captureFamiliesWarning(capture, judged, 'replay');
   if (families !== undefined) warnings.push(families);
   if (unknown.length > 0) {
     warnings.push(`${unknown.length} connection${unknown.length === 1 ? '' : 's'} name${unknown.length === 1 ? 's' : ''} a pod whose identity the capture does not give: `
@@ -892,48 +883,6 @@ export function captureWarnings(capture: FlowCapture): string[] {
   if (input.malformedCount > 0) w.push(`${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped`);
   if (capture.connections.length === 0) w.push('no connection to judge: the input holds no flow record that policy decides');
   return w;
-}
-
-/** `ipv4`, `ipv6` or `dual`: the `--ip-families` value of `mode`. */
-function familiesSetting(mode: IpFamilies): string {
-  return mode === IpFamilies.DUAL ? 'dual' : mode === IpFamilies.IPV6 ? 'ipv6' : 'ipv4';
-}
-
-/**
- * A warning when the capture comes from a dual-stack cluster (world identities 9/10, `FlowCapture.dualStackEvidence`) and
- * the policies are judged for a single-stack one: there world addresses are reserved:world-ipv4/-ipv6, `0.0.0.0/0` selects
- * only the IPv4 ones and `::/0` only the IPv6 ones, and a single-stack judgement gives them reserved:world instead.
- */
-function dualStackWarning(capture: FlowCapture, mode: IpFamilies): string | undefined {
-  if (capture.dualStackEvidence === undefined || mode === IpFamilies.DUAL) return undefined;
-  return `the capture comes from a dual-stack cluster (${capture.dualStackEvidence}: the agent gives world addresses the identities `
-    + `9 and 10 only when it runs both IPv4 and IPv6), but the policies are judged for --ip-families ${familiesSetting(mode)}: world `
-    + 'addresses, /0 rules and the world entities are judged for the wrong IP families; replay with --ip-families dual (or leave it out to infer it)';
-}
-
-/**
- * A warning when the capture's addresses are of an IP family the policies are judged without (`--ip-families`, IPv4-only
- * by default): a cluster that carries them runs that family, and with it other world identities (reserved:world-ipv4 and
- * world-ipv6 in a dual-stack cluster), which `/0` rules and the world entities select otherwise.
- */
-function familyWarning(capture: FlowCapture, mode: IpFamilies): string | undefined {
-  const judged = familiesOf(mode);
-  const seen = new Map<4 | 6, string>();
-  for (const c of capture.connections) {
-    for (const peer of [c.source, c.destination]) {
-      const ip = peer.ip !== undefined ? parseIp(peer.ip) : undefined;
-      if (ip !== undefined && !seen.has(ip.family)) seen.set(ip.family, peer.ip as string);
-    }
-    if (seen.size === 2) break;
-  }
-  const other = [...seen].filter(([family]) => !judged.includes(family));
-  if (other.length === 0) return undefined;
-  const [family, example] = other[0];
-  const setting = familiesSetting(mode);
-  const fix = seen.size === 2 || mode !== IpFamilies.IPV4 ? 'dual' : 'ipv6 (or dual)';
-  return `the capture holds IPv${family} addresses (${example}), which the cluster the policies are judged for does not carry `
-    + `(--ip-families ${setting}${mode === IpFamilies.IPV4 ? ', the default' : ''}): world identities and /0 rules are judged for the wrong `
-    + `IP families; replay with --ip-families ${fix}`;
 }
 
 /** The engine endpoint of a peer, or `undefined` when its address is not valid. */

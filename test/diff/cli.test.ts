@@ -243,3 +243,64 @@ spec:
     expect(r.stderr).toMatch(/kube-dns/);
   });
 });
+
+describe('diff and report --flows: the IP families of the capture, as replay reads them', () => {
+  // app=v6 may reach ::/0 on 443/TCP: in an IPv4-only cluster the rule selects nothing and there is no IPv6 world.
+  const v6 = file('v6.yaml', `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: v6, namespace: app }
+spec:
+  endpointSelector: { matchLabels: { app: v6 } }
+  egress:
+  - toCIDR: ["::/0"]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+`);
+  /** An egress record of pod app=v6 to `dst`, whose end is `world` (its identity and labels as the agent gives them). */
+  const record = (line: number, dst: string, world: { identity: number; labels: string[] }): string => JSON.stringify({
+    flow: {
+      time: `2026-12-04T10:00:0${line}Z`, verdict: 'FORWARDED',
+      IP: { source: dst.includes(':') ? 'fd00::10' : '10.0.1.10', destination: dst, ipVersion: dst.includes(':') ? 'IPv6' : 'IPv4' },
+      l4: { TCP: { source_port: 40000 + line, destination_port: 443, flags: { SYN: true } } },
+      source: { ID: 100, identity: 40000, namespace: 'app', pod_name: 'v6-0', labels: ['k8s:app=v6', 'k8s:io.kubernetes.pod.namespace=app', 'k8s:io.cilium.k8s.policy.cluster=default'] },
+      destination: world, Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false,
+    },
+  });
+  // World identities 9 and 10: the agent gives them only when it runs IPv4 and IPv6.
+  const dual = file('dual.jsonl', `${record(1, '203.0.113.5', { identity: 9, labels: ['reserved:world-ipv4'] })}\n`
+    + `${record(2, '2001:db8::5', { identity: 10, labels: ['reserved:world-ipv6'] })}\n`);
+  // IPv6 addresses with the single-stack world identity: an IPv6 cluster, which the default (IPv4) is not.
+  const v6only = file('v6only.jsonl', `${record(1, '2001:db8::5', { identity: 2, labels: ['reserved:world'] })}\n`);
+  type Report = { endpoints: { id: string }[]; connections: { from: string; to: string; ports: string[] }[] };
+  const toWorld = (doc: Report): string[] => doc.connections.filter((c) => c.from === 'app/v6').map((c) => `${c.to} ${c.ports.join(',')}`);
+
+  test('without --ip-families, a dual-stack capture is judged dual-stack (a note says so): app/v6 reaches the IPv6 world', async () => {
+    const r = await cli('report', '--policies', v6, '--flows', dual, '--output', 'json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`note: --flows ${dual}: judged for a dual-stack cluster (--ip-families dual), inferred from the capture: `
+      + 'identity 9 (reserved:world-ipv4) at line 1; --ip-families overrides\n');
+    const doc = JSON.parse(r.stdout) as Report;
+    expect(doc.endpoints.map((e) => e.id).filter((id) => id.startsWith('world'))).toEqual(['world (IPv4)', 'world (IPv6)']);
+    expect(toWorld(doc)).toEqual(['world (IPv6) 443/TCP']);
+  });
+
+  test('--ip-families wins; single-stack against a dual-stack capture is a warning naming the command to run again', async () => {
+    const r = await cli('report', '--policies', v6, '--flows', dual, '--ip-families', 'ipv4', '--output', 'json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: --flows .*dual\.jsonl: the capture comes from a dual-stack cluster \(identity 9 \(reserved:world-ipv4\) at line 1: .*judged for --ip-families ipv4: .*; run report with --ip-families dual \(or leave it out to infer it\)\n$/);
+    const doc = JSON.parse(r.stdout) as Report;
+    expect(doc.endpoints.map((e) => e.id).filter((id) => id.startsWith('world'))).toEqual(['world (IPv4)']);
+    expect(toWorld(doc)).toEqual([]);
+    const given = await cli('report', '--policies', v6, '--flows', dual, '--ip-families', 'dual', '--output', 'json');
+    expect(given.stderr).toBe('');
+    expect(toWorld(JSON.parse(given.stdout) as Report)).toEqual(['world (IPv6) 443/TCP']);
+  });
+
+  test('addresses of a family the judged cluster lacks are a warning; they infer nothing (no identity 9/10)', async () => {
+    const r = await cli('diff', '--base', v6, '--head', v6, '--flows', v6only);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`warning: --flows ${v6only}: the capture holds IPv6 addresses (2001:db8::5), which the cluster the policies are judged `
+      + 'for does not carry (--ip-families ipv4, the default): world identities and /0 rules are judged for the wrong IP families; '
+      + 'run diff with --ip-families ipv6 (or dual)\n');
+    expect((await cli('diff', '--base', v6, '--head', v6, '--flows', v6only, '--ip-families', 'ipv6')).stderr).toBe('');
+  });
+});
