@@ -19,7 +19,7 @@ import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
 import { collectConnections } from '../hubble/connections';
-import { captureFamiliesWarning, familiesSetting, inferIpFamilies } from '../hubble/capture-families';
+import { captureFamiliesWarning, captureVersionWarning, familiesSetting, inferIpFamilies } from '../hubble/capture-families';
 import { IpFamilies } from '../engine/policy-set-options';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
@@ -225,6 +225,8 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     const judged = inferred ?? ipFamiliesSetting(options.ipFamilies).ipFamilies ?? IpFamilies.IPV4;
     const warning = captureFamiliesWarning(capture, judged, `run ${command}`);
     if (warning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${warning}\n`);
+    const versionWarning = version !== undefined ? captureVersionWarning(capture, version, `run ${command}`) : undefined;
+    if (versionWarning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${versionWarning}\n`);
   }
   return {
     ...(version !== undefined ? { ciliumVersion: version } : {}),

@@ -2,6 +2,7 @@
  * The IP families a Hubble capture shows its cluster runs, and the warning when the policies are judged for others: one
  * implementation for `replay` and for the `--flows` of `diff` and `report`.
  */
+import { CiliumVersion } from '../core/cilium-version';
 import { familiesOf } from '../engine/identity';
 import { IpFamilies } from '../engine/policy-set-options';
 import { parseIp } from '../model/cidr';
@@ -29,6 +30,19 @@ export function inferIpFamilies(capture: FlowCapture): IpFamilies | undefined {
  */
 export function captureFamiliesWarning(capture: FlowCapture, mode: IpFamilies, rerun: string): string | undefined {
   return dualStackWarning(capture, mode, rerun) ?? familyWarning(capture, mode, rerun);
+}
+
+/**
+ * A warning when the capture carries the world identities 9/10 (`FlowCapture.dualStackEvidence`) and the policies are
+ * judged for a Cilium older than 1.15, which gives every outside address reserved:world (2) whatever the IP families: the
+ * split came with cilium/cilium#22625 in 1.15 (pkg/identity `ReservedIdentityWorldIPv4`/`IPv6`), so the capture is from a
+ * newer cluster than the version judged. `undefined` otherwise.
+ * @param rerun how the warning's fix starts (`replay`, `run diff`)
+ */
+export function captureVersionWarning(capture: FlowCapture, version: CiliumVersion, rerun: string): string | undefined {
+  if (capture.dualStackEvidence === undefined || version.atLeast(CiliumVersion.V1_15)) return undefined;
+  return `the capture comes from Cilium 1.15 or later (${capture.dualStackEvidence}: the world identities 9 and 10 came with 1.15), `
+    + `but the policies are judged for Cilium ${version.toString()}: verdicts follow that version's rules; ${rerun} with the cluster's --cilium-version`;
 }
 
 /**

@@ -19,7 +19,7 @@ import { PolicySet } from '../engine/policy-set';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
-import { captureFamiliesWarning, familiesSetting, inferIpFamilies } from './capture-families';
+import { captureFamiliesWarning, captureVersionWarning, familiesSetting, inferIpFamilies } from './capture-families';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
 import {
@@ -578,6 +578,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   const judged = policies._engineConfig.ipFamilies;
   const families = captureFamiliesWarning(capture, judged, 'replay');
   if (families !== undefined) warnings.push(families);
+  const version = captureVersionWarning(capture, policies.ciliumVersion, 'replay');
+  if (version !== undefined) warnings.push(version);
   if (unknown.length > 0) {
     warnings.push(`${unknown.length} connection${unknown.length === 1 ? '' : 's'} name${unknown.length === 1 ? 's' : ''} a pod whose identity the capture does not give: `
       + 'not judged (see identity unknown); a capture with the pods\' own records (policy verdicts, traces) resolves them');

@@ -303,4 +303,13 @@ spec:
       + 'run diff with --ip-families ipv6 (or dual)\n');
     expect((await cli('diff', '--base', v6, '--head', v6, '--flows', v6only, '--ip-families', 'ipv6')).stderr).toBe('');
   });
+
+  test('identities 9/10 with --cilium-version 1.14: a warning that the capture is from 1.15 or later', async () => {
+    const r = await cli('report', '--policies', v6, '--flows', dual, '--cilium-version', '1.14', '--output', 'json');
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual([`warning: --flows ${dual}: the capture comes from Cilium 1.15 or later `
+      + '(identity 9 (reserved:world-ipv4) at line 1: the world identities 9 and 10 came with 1.15), but the policies are judged for Cilium 1.14: '
+      + 'verdicts follow that version\'s rules; run report with the cluster\'s --cilium-version']);
+    expect((await cli('report', '--policies', v6, '--flows', dual, '--cilium-version', '1.15', '--output', 'json')).stderr).not.toMatch(/warning/);
+  });
 });

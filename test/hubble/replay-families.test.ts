@@ -206,6 +206,24 @@ describe('cdk8s-cilium replay infers the IP families', () => {
     expect(report.warnings.filter((w) => /IP famil|dual-stack/.test(w))).toEqual([]);
   });
 
+  test('identities 9/10 under --cilium-version 1.14: the capture is from 1.15 or later (the split came with 1.15), a warning says so', async () => {
+    const f = files(DUAL_STACK);
+    const args = ['--flows', f.flows, '--policies', f.policies, '--output', 'json', '--fail-on', 'none'];
+    const old = JSON.parse((await run([...args, '--cilium-version', '1.14'])).stdout) as ReplayReport;
+    expect(old.warnings.filter((w) => /1\.15/.test(w))).toEqual([
+      'the capture comes from Cilium 1.15 or later (identity 9 (reserved:world-ipv4) at line 1: the world identities 9 and 10 came with 1.15), but the '
+      + 'policies are judged for Cilium 1.14: verdicts follow that version\'s rules; replay with the cluster\'s --cilium-version',
+    ]);
+    for (const version of ['1.15', '1.19']) {
+      const report = JSON.parse((await run([...args, '--cilium-version', version])).stdout) as ReplayReport;
+      expect(report.warnings.filter((w) => /1\.15/.test(w))).toEqual([]);
+    }
+    // Identity 2 (reserved:world) is what 1.14 gives: no warning.
+    const single = files(SINGLE_STACK);
+    const r = JSON.parse((await run(['--flows', single.flows, '--policies', single.policies, '--output', 'json', '--fail-on', 'none', '--cilium-version', '1.14'])).stdout) as ReplayReport;
+    expect(r.warnings.filter((w) => /1\.15/.test(w))).toEqual([]);
+  });
+
   test('an IPv4-only capture (the shop) is judged as before: ipv4 by default, no note', async () => {
     const args = ['--flows', join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), '--policies', join(HUBBLE_FIXTURES_DIR, 'shop-policies.yaml'), '--fail-on', 'none'];
     const report = JSON.parse((await run([...args, '--output', 'json'])).stdout) as ReplayReport;
