@@ -16,7 +16,11 @@
  * does not depend on `cdk8s-cli`.
  */
 import { relative, sep } from 'node:path';
+import { CiliumVersion } from '../core/cilium-version';
+import { CiliumPolicyError } from '../core/errors';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { validateInputs } from '../validate/validate-input';
+import { ValidateInputsOptions, checkValidateInputsValues } from '../validate/validation-options';
 import { ReportDiagnostic, ValidationReport } from '../validate/validation-report';
 
 /** Properties of the plugin (`properties:` of its entry in `cdk8s.yaml`). */
@@ -38,6 +42,19 @@ export interface CiliumValidationProps {
    */
   readonly maxWarnings?: number;
 }
+
+/**
+ * The properties of `CiliumValidationProps` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts): a misspelled `maxWarnings` in cdk8s.yaml would otherwise let every warning pass.
+ */
+export const CILIUM_VALIDATION_PROPS_DEFAULTS: OptionDefaults = {
+  ciliumVersion: "'1.19'",
+  crd: 'the built-in schema rules',
+  maxWarnings: 'warnings never fail it',
+};
+
+/** How the plugin's messages name its properties. */
+const PROPERTIES = 'CiliumValidation (properties in cdk8s.yaml)';
 
 /** A resource of a violation, as the cdk8s CLI reads it. */
 export interface PluginViolatingResource {
@@ -93,16 +110,45 @@ export class CiliumValidation {
   /** Validates the synthesized manifests and fills the report. */
   public async validate(context: PluginContext): Promise<void> {
     const cwd = process.cwd();
-    const report = validateInputs(context.manifests.map((path) => ({ name: relative(cwd, path).split(sep).join('/'), path })), {
-      cwd,
-      ...(this.props.ciliumVersion !== undefined ? { ciliumVersion: String(this.props.ciliumVersion) } : {}),
-      ...(this.props.crd && this.props.crd.length > 0 ? { crdFiles: this.props.crd } : {}),
-      ...(this.props.maxWarnings !== undefined ? { maxWarnings: Number(this.props.maxWarnings) } : {}),
-    });
+    const report = validateInputs(context.manifests.map((path) => ({ name: relative(cwd, path).split(sep).join('/'), path })), inputsOptions(this.props, cwd));
     const byPath = new Map(context.manifests.map((p) => [relative(cwd, p).split(sep).join('/'), p]));
     for (const d of report.diagnostics) context.report.addViolation(toViolation(d, byPath.get(d.file) ?? d.file));
     context.report.submit(report.summary.passed ? 'success' : 'failure', summaryMetadata(report));
   }
+}
+
+/**
+ * The options of the validation from the plugin's properties, as YAML gives them: refused when a property is unknown
+ * (`option-unknown`) or its value is not one the validation can take (`option-value`), instead of a default taking its
+ * place. A version written as a YAML number is read as its text when that is a version (`1.19`); `1.20` unquoted is the
+ * number 1.2, refused with the fix. `maxWarnings` may be quoted (`"0"`).
+ */
+function inputsOptions(props: CiliumValidationProps, cwd: string): ValidateInputsOptions {
+  checkOptionKeys(props, CILIUM_VALIDATION_PROPS_DEFAULTS, { call: PROPERTIES, risk: 'so the manifests would be validated for other settings than asked' });
+  const given = (props ?? {}) as Record<string, unknown>;
+  let version = given.ciliumVersion;
+  if (typeof version === 'number') {
+    const text = String(version);
+    if (!CiliumVersion.ALL.some((v) => v.toString() === text)) {
+      throw new CiliumPolicyError({
+        id: 'option-value',
+        message: `${PROPERTIES}: ciliumVersion is the number ${text}, not a version (YAML reads an unquoted 1.20 as the number 1.2)`,
+        fix: `quote it: ciliumVersion: "${text === '1.2' ? '1.20' : text}"`,
+      });
+    }
+    version = text;
+  }
+  const maxWarnings = typeof given.maxWarnings === 'string' && /^\d+$/.test(given.maxWarnings) ? Number(given.maxWarnings) : given.maxWarnings;
+  const crd = given.crd;
+  const options = {
+    cwd,
+    ...(version !== undefined ? { ciliumVersion: version } : {}),
+    // No CRD files listed: the built-in schema rules, as when `crd` is left out.
+    ...(crd !== undefined && !(Array.isArray(crd) && crd.length === 0) ? { crdFiles: crd } : {}),
+    ...(maxWarnings !== undefined ? { maxWarnings } : {}),
+  } as ValidateInputsOptions;
+  checkValidateInputsValues(options, PROPERTIES, { crdFiles: 'crd' });
+  return options;
 }
 
 function toViolation(d: ReportDiagnostic, manifestPath: string): PluginViolation {

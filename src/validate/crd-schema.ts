@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { CidrFormat } from './cidr-format';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { bundledRoot, clearCompiledFiles, CompiledKind, compiledFile, compiledFileCount, crdFilesIn } from './crd-compile';
 import { CrdViolation, show, toViolations } from './crd-violations';
 
@@ -25,6 +26,14 @@ export interface CrdSchemasOptions {
    * @default CidrFormat.GO
    */
   readonly cidrFormat?: CidrFormat;
+}
+
+/** The options of `CrdSchemasOptions` with their defaults (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
+export const CRD_SCHEMAS_OPTION_DEFAULTS: OptionDefaults = { cidrFormat: 'CidrFormat.GO' };
+
+/** Refuses an unknown key of `CrdSchemasOptions` (`option-unknown`). */
+function checkCrdSchemasOptions(options: CrdSchemasOptions, call: string): void {
+  checkOptionKeys(options, CRD_SCHEMAS_OPTION_DEFAULTS, { call, risk: 'so CIDRs would be checked as another parser reads them' });
 }
 
 /** The violations of one manifest in a batch (see `CrdSchemas.validateAll`). */
@@ -148,6 +157,7 @@ export class CrdSchemas implements ICrdSchemaSource {
   private readonly cidrFormat: CidrFormat;
 
   private constructor(files: string[], options: CrdSchemasOptions, version?: string) {
+    checkCrdSchemasOptions(options, 'CrdSchemas');
     for (const file of files) {
       if (!existsSync(file)) {
         throw new CiliumPolicyError({
@@ -282,6 +292,7 @@ export class CrdVersionRoot implements ICrdSchemaSource {
   private readonly byVersion = new Map<string, CrdSchemas>();
 
   private constructor(root: string, options: CrdSchemasOptions) {
+    checkCrdSchemasOptions(options, 'CrdVersionRoot');
     if (!existsSync(root)) {
       throw new CiliumPolicyError({
         id: 'crd-folder-not-found',

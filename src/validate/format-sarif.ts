@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CheckInfo, layerOf, REPORT_CHECKS } from './catalogue';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { ReportDiagnostic, STDIN_NAME, ValidationReport } from './validation-report';
 
 /** The JSON schema URI GitHub documents for SARIF 2.1.0. */
@@ -37,6 +38,9 @@ const LAYERS: Readonly<Record<string, { readonly tag: string; readonly text: str
   parse: { tag: 'yaml', text: 'The manifest could not be read faithfully (YAML, types, unknown fields).' },
 };
 
+/** The options of `SarifOptions` with their defaults (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
+export const SARIF_OPTION_DEFAULTS: OptionDefaults = { toolVersion: 'the version of this package', informationUri: 'none' };
+
 /** Renders a report as a SARIF 2.1.0 log (two-space indented JSON, ends with a newline). */
 export function formatReportSarif(report: ValidationReport, options: SarifOptions = {}): string {
   return `${JSON.stringify(reportToSarif(report, options), null, 2)}\n`;
@@ -44,6 +48,7 @@ export function formatReportSarif(report: ValidationReport, options: SarifOption
 
 /** The report as a SARIF 2.1.0 log object. */
 export function reportToSarif(report: ValidationReport, options: SarifOptions = {}): Record<string, unknown> {
+  checkOptionKeys(options, SARIF_OPTION_DEFAULTS, { call: 'ValidationReportFormat.sarif()', risk: 'so the log would name another tool version or none' });
   const version = options.toolVersion ?? packageVersion();
   const ids = new Set(REPORT_CHECKS.map((c) => c.id));
   const rules: CheckInfo[] = [...REPORT_CHECKS];

@@ -2,6 +2,7 @@
 // the checks see them, and the run the checks report into.
 import { CiliumVersion } from '../core/cilium-version';
 import { Diagnostic } from '../core/errors';
+import { OptionDefaults } from '../model/known-keys';
 import { Selector } from '../model/labels';
 import { matchesEveryDnsName } from '../model/fqdn-pattern';
 import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
@@ -34,6 +35,12 @@ export interface PitfallDocument {
    */
   readonly _locate?: (path: string) => string | undefined;
 }
+
+/** The options of `PitfallOptions` with their defaults (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
+export const PITFALL_OPTION_DEFAULTS: OptionDefaults = {
+  kafkaRemoved: 'false',
+  ciliumVersion: 'the version of the first document, else CiliumVersion.DEFAULT',
+};
 
 /** Options of `checkPitfalls`. */
 export interface PitfallOptions {

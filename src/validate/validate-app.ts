@@ -15,6 +15,7 @@ import { Severity } from '../core/errors';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { CiliumVersion } from '../core/cilium-version';
 import { synthMemo } from '../model/synth-session';
+import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { fromObject } from '../model/parse';
 import { resourceKey } from '../model/resource-key';
 import { isNetworkPolicy } from '../model/network-policy';
@@ -39,6 +40,9 @@ export interface AppValidationOptions {
    */
   readonly includeSdkPolicyLayers?: boolean;
 }
+
+/** The options of `AppValidationOptions` with their defaults (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
+export const APP_VALIDATION_OPTION_DEFAULTS: OptionDefaults = { includeSdkPolicyLayers: 'false' };
 
 /** A finding at synthesis: a diagnostic of `Validator.validateInputs`, placed by construct path instead of file position. */
 export interface AppDiagnostic {
@@ -173,6 +177,7 @@ export class CiliumAppValidation implements IValidation {
    * @returns whether it was added by this call
    */
   public static ensure(scope: IConstruct, options: AppValidationOptions = {}): boolean {
+    checkOptionKeys(options, APP_VALIDATION_OPTION_DEFAULTS, { call: 'CiliumAppValidation.ensure()', risk: 'so the app would be validated for other settings than asked' });
     const root = scope.node.root;
     if (ENSURED_SYMBOL in root) return false;
     Object.defineProperty(root, ENSURED_SYMBOL, { value: true });

@@ -1,5 +1,7 @@
 // The three per-policy layers over one CNP/CCNP or one rule (see the catalogue in `index.ts`).
-import { Diagnostic } from '../core/errors';
+import { CiliumPolicyError, Diagnostic } from '../core/errors';
+import { OptionDefaults } from '../model/known-keys';
+import { describeValue } from '../model/plain-value';
 import { layerOf } from './catalogue';
 import { CiliumVersion } from '../core/cilium-version';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
@@ -25,6 +27,31 @@ export interface ValidateRuleOptions {
    * @default 'spec'
    */
   readonly pathPrefix?: string;
+}
+
+/** The options of `ValidatePolicyOptions` (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
+export const VALIDATE_POLICY_OPTION_DEFAULTS: OptionDefaults = { version: 'none: it is required' };
+
+/** The options of `ValidateRuleOptions` with their defaults (`option-unknown`). */
+export const VALIDATE_RULE_OPTION_DEFAULTS: OptionDefaults = { kind: 'none: it is required', version: 'none: it is required', pathPrefix: "'spec'" };
+
+/**
+ * Refuses a `version` option that is not a `CiliumVersion` (`option-value`): a version string or a misspelled key would
+ * otherwise fail deep inside the checks with a TypeError.
+ * @param version the `version` given
+ * @param call the call, as the message names it (`Validator.validatePolicy()`)
+ * @throws CiliumPolicyError (`option-value`)
+ */
+export function checkVersionOption(version: unknown, call: string): void {
+  if (version instanceof CiliumVersion) return;
+  // A CiliumVersion of another copy of the package: what the checks use of it.
+  const v = version as { atLeast?: unknown; toString?: unknown } | null | undefined;
+  if (v !== null && typeof v === 'object' && typeof v.atLeast === 'function' && typeof v.toString === 'function') return;
+  throw new CiliumPolicyError({
+    id: 'option-value',
+    message: `${call}: version is ${version === undefined ? 'missing' : describeValue(version)}, not a CiliumVersion`,
+    fix: typeof version === 'string' ? `pass CiliumVersion.parse(${JSON.stringify(version)})` : 'pass a CiliumVersion, e.g. CiliumVersion.V1_19 or CiliumVersion.parse(\'1.19\')',
+  });
 }
 
 /** The three layers, in the order their findings are listed. */

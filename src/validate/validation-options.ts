@@ -1,4 +1,7 @@
 // What a validation run takes: its inputs and its options.
+import { CiliumPolicyError } from '../core/errors';
+import { OptionDefaults } from '../model/known-keys';
+import { describeValue } from '../model/plain-value';
 
 /** One input of `Validator.validateInputs`. */
 export interface ValidationInput {
@@ -75,4 +78,52 @@ export interface PathsOptions extends ValidateInputsOptions {
    * @default - `-` is an error
    */
   readonly stdin?: Uint8Array | string;
+}
+
+/**
+ * The options of `ValidateInputsOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const VALIDATE_INPUTS_OPTION_DEFAULTS: OptionDefaults = {
+  ciliumVersion: "'1.19'",
+  crdFiles: 'the built-in schema rules of the target version',
+  maxWarnings: 'no limit',
+  maxFileBytes: '10485760 (10 MiB)',
+  cwd: 'process.cwd()',
+};
+
+/** The options of `ValidatePathsOptions` with their defaults (`option-unknown`). */
+export const VALIDATE_PATHS_OPTION_DEFAULTS: OptionDefaults = { ...VALIDATE_INPUTS_OPTION_DEFAULTS, stdin: '- is an error' };
+
+/** What a validation option left at its default in place of the one meant does (`option-unknown`). */
+export const VALIDATE_RISK = 'so the manifests would be validated for other settings than asked (another Cilium version, no warning limit)';
+
+/**
+ * Refuses option values a validation run cannot take as given (`option-value`), before anything is read: a version that
+ * is not text, a warning limit that is not a whole number of 0 or more (`NaN` or `1.5` would pass any count), a size
+ * limit that is not a whole number of 1 or more, CRD files that are not a list of paths, a directory that is not text.
+ * @param options the options given
+ * @param call the call, as the message names it (`Validator.validateInputs()`)
+ * @param names the options' names as the caller wrote them, when they differ (the plugin's `crd` for `crdFiles`)
+ * @throws CiliumPolicyError (`option-value`)
+ */
+export function checkValidateInputsValues(options: ValidateInputsOptions, call: string, names: Readonly<Record<string, string>> = {}): void {
+  const name = (option: string): string => names[option] ?? option;
+  const refuse = (option: string, value: unknown, expected: string, fix: string): never => {
+    throw new CiliumPolicyError({ id: 'option-value', message: `${call}: ${name(option)} is ${describeValue(value)}, not ${expected}`, fix });
+  };
+  const { ciliumVersion, crdFiles, maxWarnings, maxFileBytes, cwd } = options as Record<string, unknown>;
+  if (ciliumVersion !== undefined && typeof ciliumVersion !== 'string') {
+    refuse('ciliumVersion', ciliumVersion, 'a version as text', `write it as text: ${name('ciliumVersion')}: "1.19"`);
+  }
+  if (maxWarnings !== undefined && !(typeof maxWarnings === 'number' && Number.isInteger(maxWarnings) && maxWarnings >= 0)) {
+    refuse('maxWarnings', maxWarnings, 'a whole number of 0 or more', `give the most warnings that pass, e.g. ${name('maxWarnings')}: 0 (leave it out for no limit)`);
+  }
+  if (maxFileBytes !== undefined && !(typeof maxFileBytes === 'number' && Number.isInteger(maxFileBytes) && maxFileBytes >= 1)) {
+    refuse('maxFileBytes', maxFileBytes, 'a whole number of bytes of 1 or more', `e.g. ${name('maxFileBytes')}: 10485760 (leave it out for 10 MiB)`);
+  }
+  if (crdFiles !== undefined && !(Array.isArray(crdFiles) && crdFiles.every((f) => typeof f === 'string' && f !== ''))) {
+    refuse('crdFiles', crdFiles, 'a list of file paths', `give a list: ${name('crdFiles')}: ["crds/ciliumnetworkpolicies.yaml"]`);
+  }
+  if (cwd !== undefined && typeof cwd !== 'string') refuse('cwd', cwd, 'a directory path', 'give a path as text, or leave it out for the current directory');
 }

@@ -4,11 +4,18 @@ import { PolicyDocumentModel, RuleModel } from '../model/policy-model';
 import { ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
-import { PitfallDocument, PitfallFinding, PitfallOptions } from './pitfall-run';
-import { AppDiagnostic, AppValidationOptions, validateApp } from './validate-app';
+import { PITFALL_OPTION_DEFAULTS, PitfallDocument, PitfallFinding, PitfallOptions } from './pitfall-run';
+import { APP_VALIDATION_OPTION_DEFAULTS, AppDiagnostic, AppValidationOptions, validateApp } from './validate-app';
 import { validateInputs, validatePaths } from './validate-input';
-import { validatePolicy, ValidatePolicyOptions, validateRule, ValidateRuleOptions } from './validate-policy';
-import { ValidateInputsOptions, ValidatePathsOptions, ValidationInput } from './validation-options';
+import {
+  checkVersionOption, VALIDATE_POLICY_OPTION_DEFAULTS, VALIDATE_RULE_OPTION_DEFAULTS, validatePolicy, ValidatePolicyOptions, validateRule,
+  ValidateRuleOptions,
+} from './validate-policy';
+import {
+  checkValidateInputsValues, VALIDATE_INPUTS_OPTION_DEFAULTS, VALIDATE_PATHS_OPTION_DEFAULTS, VALIDATE_RISK, ValidateInputsOptions,
+  ValidatePathsOptions, ValidationInput,
+} from './validation-options';
+import { checkOptionKeys } from '../model/known-keys';
 import { ValidationReport } from './validation-report';
 
 /**
@@ -30,6 +37,8 @@ export class Validator {
    * @returns every finding (errors and warnings), grouped by layer; `[]` when the API server and the agent accept it
    */
   public static validatePolicy(policy: PolicyDocumentModel, options: ValidatePolicyOptions): Diagnostic[] {
+    checkOptionKeys(options, VALIDATE_POLICY_OPTION_DEFAULTS, { call: 'Validator.validatePolicy()', risk: VALIDATE_RISK });
+    checkVersionOption(options?.version, 'Validator.validatePolicy()');
     return validatePolicy(policy, options);
   }
 
@@ -39,6 +48,8 @@ export class Validator {
    * @returns every finding, grouped by layer, with paths prefixed by `options.pathPrefix`
    */
   public static validateRule(rule: RuleModel, options: ValidateRuleOptions): Diagnostic[] {
+    checkOptionKeys(options, VALIDATE_RULE_OPTION_DEFAULTS, { call: 'Validator.validateRule()', risk: VALIDATE_RISK });
+    checkVersionOption(options?.version, 'Validator.validateRule()');
     return validateRule(rule, options.kind, options.version, options.pathPrefix);
   }
 
@@ -57,6 +68,8 @@ export class Validator {
    * @returns the findings, in document order, then rule order
    */
   public static checkPitfalls(documents: PitfallDocument[], inventory: ManifestInventory, options: PitfallOptions = {}): PitfallFinding[] {
+    checkOptionKeys(options, PITFALL_OPTION_DEFAULTS, { call: 'Validator.checkPitfalls()', risk: VALIDATE_RISK });
+    if (options.ciliumVersion !== undefined) checkVersionOption(options.ciliumVersion, 'Validator.checkPitfalls() ciliumVersion');
     return checkPitfalls(documents, inventory, options);
   }
 
@@ -66,6 +79,8 @@ export class Validator {
    * @throws CiliumPolicyError for an unsupported version or a CRD file that cannot be loaded (usage errors)
    */
   public static validateInputs(inputs: ValidationInput[], options: ValidateInputsOptions = {}): ValidationReport {
+    checkOptionKeys(options, VALIDATE_INPUTS_OPTION_DEFAULTS, { call: 'Validator.validateInputs()', risk: VALIDATE_RISK });
+    checkValidateInputsValues(options, 'Validator.validateInputs()');
     return validateInputs(inputs, options);
   }
 
@@ -75,6 +90,8 @@ export class Validator {
    * @throws CiliumPolicyError for an unsupported version or a CRD file that cannot be loaded (usage errors)
    */
   public static validatePaths(paths: string[], options: ValidatePathsOptions = {}): ValidationReport {
+    checkOptionKeys(options, VALIDATE_PATHS_OPTION_DEFAULTS, { call: 'Validator.validatePaths()', risk: VALIDATE_RISK });
+    checkValidateInputsValues(options, 'Validator.validatePaths()');
     return validatePaths(paths, options);
   }
 
@@ -84,6 +101,7 @@ export class Validator {
    * @returns the findings, in construct order, placed by construct path
    */
   public static validateApp(root: IConstruct, options: AppValidationOptions = {}): AppDiagnostic[] {
+    checkOptionKeys(options, APP_VALIDATION_OPTION_DEFAULTS, { call: 'Validator.validateApp()', risk: 'so the app would be validated for other settings than asked' });
     return validateApp(root, options);
   }
 

@@ -6,10 +6,9 @@
 // layer is in the table, or in NOT_CHECKED with the reason; so are the queries and entries the calls read (VerdictQuery,
 // ExpectedConnectivityChange).
 //
-// Left out on purpose (not options of the engine, diff, replay, draft or testing layers): the options of the validate
-// and model layers (ParseOptions, CrdSchemasOptions, SarifOptions, PitfallOptions, AppValidationOptions,
-// ValidatePolicyOptions, ValidateRuleOptions, ValidateInputsOptions, ValidatePathsOptions) and CiliumValidationProps
-// of the cdk8s plugin: they are not checked yet. `ExpectedChange` (the entry of `toChangeOnly`, exported from
+// The options of the validate layer and the properties of the cdk8s plugin (CiliumValidationProps, from cdk8s.yaml,
+// where a misspelled maxWarnings let every warning pass) are checked too. Left out on purpose: the model layer's
+// ParseOptions (not checked yet). `ExpectedChange` (the entry of `toChangeOnly`, exported from
 // cdk8s-cilium/vitest and cdk8s-cilium/jest, not from src/index.ts) is checked with the table of
 // ExpectedConnectivityChange, whose names it has (the test below compares them). The data structs nested in options and
 // queries are not checked either (but `Endpoint`, checked when a set first resolves an endpoint object): the requests of a
@@ -32,6 +31,13 @@ import { FLOW_READ_OPTION_DEFAULTS } from '../../src/hubble/flow-reader';
 import { REPLAY_TABLE_OPTION_DEFAULTS } from '../../src/hubble/format';
 import { REPLAY_OPTION_DEFAULTS } from '../../src/hubble/replay';
 import { OptionDefaults } from '../../src/model/known-keys';
+import { CILIUM_VALIDATION_PROPS_DEFAULTS } from '../../src/plugin/cilium-validation';
+import { CRD_SCHEMAS_OPTION_DEFAULTS } from '../../src/validate/crd-schema';
+import { SARIF_OPTION_DEFAULTS } from '../../src/validate/format-sarif';
+import { PITFALL_OPTION_DEFAULTS } from '../../src/validate/pitfall-run';
+import { APP_VALIDATION_OPTION_DEFAULTS } from '../../src/validate/validate-app';
+import { VALIDATE_POLICY_OPTION_DEFAULTS, VALIDATE_RULE_OPTION_DEFAULTS } from '../../src/validate/validate-policy';
+import { VALIDATE_INPUTS_OPTION_DEFAULTS, VALIDATE_PATHS_OPTION_DEFAULTS } from '../../src/validate/validation-options';
 import { publicInterfaces } from '../support/public-interfaces';
 import { PROJECT_ROOT } from '../support/scratch';
 
@@ -53,6 +59,15 @@ const TABLE: [string, OptionDefaults][] = [
   ['ReplayTableOptions', REPLAY_TABLE_OPTION_DEFAULTS],
   ['DraftOptions', DRAFT_OPTION_DEFAULTS],
   ['DraftTypeScriptOptions', DRAFT_TYPESCRIPT_OPTION_DEFAULTS],
+  ['ValidateInputsOptions', VALIDATE_INPUTS_OPTION_DEFAULTS],
+  ['ValidatePathsOptions', VALIDATE_PATHS_OPTION_DEFAULTS],
+  ['ValidatePolicyOptions', VALIDATE_POLICY_OPTION_DEFAULTS],
+  ['ValidateRuleOptions', VALIDATE_RULE_OPTION_DEFAULTS],
+  ['AppValidationOptions', APP_VALIDATION_OPTION_DEFAULTS],
+  ['PitfallOptions', PITFALL_OPTION_DEFAULTS],
+  ['CrdSchemasOptions', CRD_SCHEMAS_OPTION_DEFAULTS],
+  ['SarifOptions', SARIF_OPTION_DEFAULTS],
+  ['CiliumValidationProps', CILIUM_VALIDATION_PROPS_DEFAULTS],
 ];
 
 /**
@@ -62,7 +77,7 @@ const TABLE: [string, OptionDefaults][] = [
 const NOT_CHECKED: Record<string, string> = {};
 
 /** The layers whose options are checked with `option-unknown`. */
-const LAYERS = ['engine', 'diff', 'hubble', 'testing'];
+const LAYERS = ['engine', 'diff', 'hubble', 'testing', 'validate', 'plugin'];
 
 describe('the known options of checkOptionKeys are the interfaces\' own', () => {
   const interfaces = publicInterfaces();
@@ -91,7 +106,7 @@ describe('the known options of checkOptionKeys are the interfaces\' own', () => 
     expect(queryFieldListed('htpp')).toBe(false);
   });
 
-  test('every Options/Props interface of the engine, diff, Hubble and testing layers is in the table, or says why not', () => {
+  test('every Options/Props interface of the engine, diff, Hubble, testing, validate and plugin layers is in the table, or says why not', () => {
     const dirs = LAYERS.map((layer) => `${join(PROJECT_ROOT, 'src', layer).split('\\').join('/')}/`);
     const ofLayers = [...interfaces].filter(([name, i]) => dirs.some((d) => i.file.startsWith(d)) && /(Props|Options)$/.test(name)).map(([name]) => name);
     expect(ofLayers).toContain('PolicySetOptions');

@@ -99,3 +99,40 @@ describe('CiliumValidation.validate (in-process)', () => {
     await expect(run([CLEAN], { ciliumVersion: '9.9' })).rejects.toThrow(/9\.9/);
   });
 });
+
+describe('the properties in cdk8s.yaml are refused, not replaced by a default, when they cannot be what was meant', () => {
+  /** The plugin's properties as YAML gives them (any value). */
+  const props = (p: Record<string, unknown>): CiliumValidationProps => p as CiliumValidationProps;
+
+  test('a misspelled maxWarnings would let every warning pass: refused, naming the property meant', async () => {
+    // The bound works when spelled right: one warning over a limit of 0 fails.
+    expect((await run([WARNING_ONLY], { maxWarnings: 0 })).status).toBe('failure');
+    await expect(run([WARNING_ONLY], props({ maxWarning: 0 }))).rejects.toThrow(
+      'CiliumValidation (properties in cdk8s.yaml): maxWarning (0) is not an option of CiliumValidation (properties in cdk8s.yaml); it would be left out '
+      + 'and maxWarnings would keep its default (warnings never fail it)');
+    await expect(run([WARNING_ONLY], props({ maxWarning: 0 }))).rejects.toThrow(/fix: did you mean maxWarnings\?/);
+  });
+
+  test.each([
+    ['abc', 'a string ("abc")'], [-1, 'a number (-1)'], [1.5, 'a number (1.5)'], [null, 'null'],
+  ])('maxWarnings %j (NaN or a fraction would pass any count) is refused', async (value, shown) => {
+    await expect(run([WARNING_ONLY], props({ maxWarnings: value }))).rejects.toThrow(`maxWarnings is ${shown}, not a whole number of 0 or more (option-value)`);
+  });
+
+  test('maxWarnings quoted in YAML ("0") is the number', async () => {
+    const r = await run([WARNING_ONLY], props({ maxWarnings: '0' }));
+    expect(r.status).toBe('failure');
+    expect(r.metadata?.['Max warnings']).toBe('0');
+  });
+
+  test('a version written as a YAML number: 1.19 is read as "1.19"; 1.20 unquoted is 1.2, refused with the fix', async () => {
+    expect((await run([CLEAN], props({ ciliumVersion: 1.19 }))).metadata?.['Cilium version']).toBe('1.19');
+    await expect(run([CLEAN], props({ ciliumVersion: 1.2 }))).rejects.toThrow(/ciliumVersion is the number 1\.2, not a version .*\n\s*fix: quote it: ciliumVersion: "1\.20"/);
+    await expect(run([CLEAN], props({ ciliumVersion: true }))).rejects.toThrow(/ciliumVersion is a boolean \(true\), not a version as text/);
+  });
+
+  test('crd as one path instead of a list is refused (it crashed with a TypeError before)', async () => {
+    await expect(run([CLEAN], props({ crd: 'crds/cnp.yaml' }))).rejects.toThrow(/crd is a string \("crds\/cnp\.yaml"\), not a list of file paths \(option-value\)\n\s*fix: give a list: crd: \[/);
+    await expect(run([CLEAN], props({ crd: [42] }))).rejects.toThrow(/crd is a list, not a list of file paths/);
+  });
+});
