@@ -8,6 +8,7 @@
 import { readManifest } from '../model/manifests';
 import { LabelSelectorModel } from '../model/policy-model';
 import { Endpoint, NamedPort } from './endpoint';
+import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
 import { LabelSet, Selector, splitLabelKey } from '../model/labels';
 
 /** A workload's pod template, as far as policy cares. */
@@ -114,26 +115,45 @@ export class EndpointInventory {
     return this.cidrGroupMap;
   }
 
-  /** Adds (or replaces) a namespace and its labels. */
+  /**
+   * Adds (or replaces) a namespace and its labels.
+   * @throws CiliumPolicyError (`option-value`) when the name is not text or the labels not a mapping of strings
+   */
   public addNamespace(name: string, labels: Readonly<Record<string, string>> = {}): void {
+    checkNamespace(name, labels);
     this.namespaces.set(name, { ...labels });
   }
 
-  /** Adds a workload. */
+  /**
+   * Adds a workload.
+   * @throws CiliumPolicyError for a field the interface does not declare (`option-unknown`) or a value of another shape
+   *   (`option-value`)
+   */
   public addWorkload(workload: InventoryWorkload): void {
+    checkWorkload(workload);
     this.workloadList.push(workload);
     const list = this.workloadsByNamespace.get(workload.namespace);
     if (list) list.push(workload);
     else this.workloadsByNamespace.set(workload.namespace, [workload]);
   }
 
-  /** Adds a Service. */
+  /**
+   * Adds a Service.
+   * @throws CiliumPolicyError for a field the interface does not declare (`option-unknown`) or a value of another shape
+   *   (`option-value`)
+   */
   public addService(service: InventoryService): void {
+    checkService(service);
     this.serviceList.push(service);
   }
 
-  /** Adds (or replaces) a CIDR group. */
+  /**
+   * Adds (or replaces) a CIDR group.
+   * @throws CiliumPolicyError for a field the interface does not declare (`option-unknown`) or a value of another shape
+   *   (`option-value`)
+   */
   public addCidrGroup(name: string, group: CidrGroupSpec): void {
+    checkCidrGroup(name, group);
     this.cidrGroupMap.set(name, group);
   }
 
@@ -155,7 +175,10 @@ export class EndpointInventory {
         return true;
       case 'workload': {
         const { template } = info;
-        const ports = template.ports.flatMap((p) => (p.name !== undefined ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
+        // A named port without a container port number (`containerport:` misspelled, which the API server would refuse)
+        // names no port: left out, as a name nothing declares.
+        const ports = template.ports.flatMap((p) => (p.name !== undefined && Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535
+          ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
         const sa = template.serviceAccount;
         this.addWorkload({
           kind: info.header.kind, name, namespace, podLabels: template.labels, ports, ...(sa ? { serviceAccount: sa } : {}),

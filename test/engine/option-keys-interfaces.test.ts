@@ -10,16 +10,19 @@
 // where a misspelled maxWarnings let every warning pass) are checked too. Left out on purpose: the model layer's
 // ParseOptions (not checked yet). `ExpectedChange` (the entry of `toChangeOnly`, exported from
 // cdk8s-cilium/vitest and cdk8s-cilium/jest, not from src/index.ts) is checked with the table of
-// ExpectedConnectivityChange, whose names it has (the test below compares them). The data structs nested in options and
-// queries are not checked either (but `Endpoint`, checked when a set first resolves an endpoint object): the requests of a
-// query (`HttpRequest`, `KafkaRequest`, usually parsed from text by `Queries`), and the inventory and CIDR groups of
-// `PolicySetOptions` (`EndpointInventory` is a class; `CidrGroupSpec`, `InventoryWorkload`, `InventoryService`).
+// ExpectedConnectivityChange, whose names it has (the test below compares them). The structs `EndpointInventory` takes
+// (`InventoryWorkload` and its `NamedPort`s, `InventoryService` and its ports, `CidrGroupSpec`) are checked by the
+// inventory (src/engine/inventory-checks.ts). Not checked: the requests of a query (`HttpRequest`, `KafkaRequest`, usually
+// parsed from text by `Queries`).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CONNECTIVITY_OPTION_DEFAULTS } from '../../src/diff/connectivity';
 import { EXPECTED_CHANGE_FIELDS } from '../../src/diff/expected-changes';
 import { ENDPOINT_FIELD_DEFAULTS, POD_ENDPOINT_OPTION_DEFAULTS } from '../../src/engine/endpoint';
+import {
+  CIDR_GROUP_FIELDS, INVENTORY_SERVICE_FIELDS, INVENTORY_SERVICE_PORT_FIELDS, INVENTORY_WORKLOAD_FIELDS, NAMED_PORT_FIELDS,
+} from '../../src/engine/inventory-checks';
 import { ENGINE_MATCHER_OPTION_DEFAULTS } from '../../src/engine/matchers';
 import { CONNECTIVITY_SOURCES_DEFAULTS, POLICY_SET_OPTION_DEFAULTS, YAML_POLICY_SET_OPTION_DEFAULTS } from '../../src/engine/policy-set-options';
 import { queryFieldListed } from '../../src/engine/l4-query';
@@ -68,6 +71,11 @@ const TABLE: [string, OptionDefaults][] = [
   ['CrdSchemasOptions', CRD_SCHEMAS_OPTION_DEFAULTS],
   ['SarifOptions', SARIF_OPTION_DEFAULTS],
   ['CiliumValidationProps', CILIUM_VALIDATION_PROPS_DEFAULTS],
+  ['InventoryWorkload', INVENTORY_WORKLOAD_FIELDS],
+  ['NamedPort', NAMED_PORT_FIELDS],
+  ['InventoryService', INVENTORY_SERVICE_FIELDS],
+  ['InventoryServicePort', INVENTORY_SERVICE_PORT_FIELDS],
+  ['CidrGroupSpec', CIDR_GROUP_FIELDS],
 ];
 
 /**

@@ -1,0 +1,86 @@
+// The structs EndpointInventory takes from code, from plain JavaScript: a misspelled field or a value of another shape is
+// refused (option-unknown, option-value) instead of giving pods without their labels or a CIDR group read character by
+// character, which every verdict about them would then be judged on.
+import { describe, expect, test } from 'vitest';
+import { EndpointInventory, Endpoints, PolicySet } from '../../src';
+
+const loose = <T>(o: unknown): T => o as T;
+const WORKLOAD = { kind: 'Deployment', name: 'api', namespace: 'prod', podLabels: { app: 'api' }, ports: [{ name: 'http', port: 8080 }] };
+
+/** app=web may reach the pods labelled app=api on their named port `http`. */
+const POLICY = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: http, protocol: TCP }] }]
+`;
+
+describe('EndpointInventory.addWorkload', () => {
+  test('a well-formed workload gives its pods their named port: the verdict depends on it', () => {
+    const inventory = new EndpointInventory();
+    inventory.addWorkload(WORKLOAD);
+    const set = PolicySet.fromYaml(POLICY, { inventory });
+    expect(set.verdict({ from: Endpoints.parse('pod:prod:app=web'), to: Endpoints.parse('pod:prod:app=api'), port: 8080, protocol: 'TCP' }).verdict).toBe('allowed');
+    expect(set.verdict({ from: Endpoints.parse('pod:prod:app=web'), to: Endpoints.parse('pod:prod:app=api'), port: 8081, protocol: 'TCP' }).verdict).toBe('denied');
+  });
+
+  test.each([
+    [{ ...WORKLOAD, podLabels: undefined, podLabel: { app: 'api' } }, /podLabel \(a mapping\) is not a field of EndpointInventory\.addWorkload\(\).*did you mean podLabels\?/s],
+    [{ ...WORKLOAD, ports: [{ name: 'http', prot: 8080 }] }, /EndpointInventory\.addWorkload\(\) ports\[0\]: prot \(8080\) is not a field .*did you mean port\?/s],
+    [{ ...WORKLOAD, podLabels: ['app=api'] }, /addWorkload\(\): podLabels is a list, not a mapping of label keys to string values \(option-value\)/],
+    [{ ...WORKLOAD, podLabels: { replicas: 3 } }, /podLabels is a mapping, not a mapping of label keys to string values/],
+    [{ ...WORKLOAD, ports: [{ name: 'http', port: '8080' }] }, /ports\[0\]\.port is a string \("8080"\), not a port number \(1-65535\)/],
+    [{ ...WORKLOAD, ports: [{ name: 'http', port: 0 }] }, /ports\[0\]\.port is a number \(0\), not a port number/],
+    [{ ...WORKLOAD, ports: 'http' }, /ports is a string \("http"\), not a list .*read character by character/s],
+    [{ ...WORKLOAD, namespace: undefined }, /addWorkload\(\): namespace is undefined, not text/],
+    [{ ...WORKLOAD, hostNetwork: 'yes' }, /hostNetwork is a string \("yes"\), not true or false/],
+    [null, /addWorkload\(\): the argument is null, not a mapping of fields/],
+  ])('%j is refused', (workload, message) => {
+    const inventory = new EndpointInventory();
+    expect(() => inventory.addWorkload(loose(workload))).toThrow(message);
+    expect(inventory.workloads).toEqual([]);
+  });
+
+  test('a named port without a container port number in a manifest (containerport misspelled) names no port', () => {
+    const inventory = new EndpointInventory();
+    inventory.addManifest({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'prod' },
+      spec: { template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'c', ports: [
+        { name: 'http', containerPort: 8080 }, { name: 'udps', containerport: 3535 },
+      ] }] } } },
+    });
+    expect(inventory.workloads.map((w) => w.ports.map((p) => `${p.name}:${p.port}`))).toEqual([['http:8080']]);
+  });
+});
+
+describe('EndpointInventory.addService, addCidrGroup, addNamespace', () => {
+  const SERVICE = { name: 'api', namespace: 'prod', labels: {}, selector: { app: 'api' }, ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }] };
+
+  test('well-formed ones are kept', () => {
+    const inventory = new EndpointInventory();
+    inventory.addService(SERVICE);
+    inventory.addCidrGroup('partners', { cidrs: ['192.0.2.0/24'], labels: { team: 'x' } });
+    inventory.addNamespace('prod', { env: 'prod' });
+    expect(inventory.services).toEqual([SERVICE]);
+    expect(inventory.cidrGroups).toEqual({ partners: { cidrs: ['192.0.2.0/24'], labels: { team: 'x' } } });
+    expect(inventory.namespaceLabels('prod')).toEqual({ env: 'prod' });
+  });
+
+  test('a misspelled or misshapen field is refused', () => {
+    const inventory = new EndpointInventory();
+    expect(() => inventory.addService(loose({ ...SERVICE, selector: undefined, selecter: { app: 'api' } }))).toThrow(/selecter \(a mapping\) is not a field .*did you mean selector\?/s);
+    expect(() => inventory.addService(loose({ ...SERVICE, ports: [{ port: 80, targetPort: 70000, protocol: 'TCP' }] })))
+      .toThrow(/addService\(\): ports\[0\]\.targetPort is a number \(70000\), not a port number/);
+    expect(() => inventory.addService(loose({ ...SERVICE, endpointCidrs: '10.0.0.0/8' }))).toThrow(/endpointCidrs is a string \("10\.0\.0\.0\/8"\), not a list/);
+    // One CIDR as a string was read as a list of characters.
+    expect(() => inventory.addCidrGroup('partners', loose({ cidrs: '192.0.2.0/24' }))).toThrow(/addCidrGroup\(\): cidrs is a string \("192\.0\.2\.0\/24"\), not a list/);
+    expect(() => inventory.addCidrGroup('partners', loose({ cidr: ['192.0.2.0/24'] }))).toThrow(/cidr \(a list\) is not a field .*did you mean cidrs\?/s);
+    expect(() => inventory.addNamespace('prod', loose({ env: 1 }))).toThrow(/addNamespace\(\): labels is a mapping, not a mapping of label keys to string values/);
+    expect(inventory.services).toEqual([]);
+    expect(inventory.cidrGroups).toEqual({});
+    expect(inventory.namespaceNames()).toEqual([]);
+  });
+});
