@@ -34,7 +34,7 @@ import {
 } from '../model/policy-model';
 import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
 import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
-import { SubjectKind } from './identity';
+import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { selectedCidrGroups } from '../model/cidr-groups';
@@ -95,9 +95,10 @@ export interface CidrBlock {
   /** As written. */
   readonly text: string;
   /**
-   * A `/0` of the family a single-stack cluster does not run, in a `from/toCIDRSet` of Cilium 1.17-1.18: it selects
-   * reserved:world (every outside address of the cluster) less the `except` holes (CIDRRuleSlice.GetAsEndpointSelectors
-   * maps both `0.0.0.0/0` and `::/0` to the non-dual-stack world label there).
+   * A `/0` that selects reserved:world (every outside address of the cluster) less the `except` holes: of the family a
+   * single-stack cluster does not run, in a `from/toCIDRSet` of Cilium 1.17-1.18 (CIDRRuleSlice.GetAsEndpointSelectors
+   * maps both `0.0.0.0/0` and `::/0` to the non-dual-stack world label there); of either family, without `except`,
+   * before 1.15 (CIDRSlice.GetAsEndpointSelectors, `CIDRMatchAll`).
    */
   readonly anyFamilyWorld?: boolean;
 }
@@ -443,11 +444,14 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
         }
       }
       return { kind: 'entities', entities: item.entities ?? [] };
-    case 'cidr':
-      return { kind: 'cidr', blocks: otherFamilyNotes((item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, path)), name, ctx, notes) };
+    case 'cidr': {
+      const blocks = (item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, path));
+      return { kind: 'cidr', blocks: ctx.config.version.atLeast(CiliumVersion.V1_15) ? otherFamilyNotes(blocks, name, ctx, notes) : wholeWorlds(blocks, name, ctx, notes) };
+    }
     case 'cidrSet': {
       const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path));
       const v = ctx.config.version;
+      if (!v.atLeast(CiliumVersion.V1_15)) return { kind: 'cidr', blocks: wholeWorlds(blocks, name, ctx, notes) };
       return { kind: 'cidr', blocks: v.atLeast(CiliumVersion.V1_17) && !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes) };
     }
     case 'services':
@@ -482,6 +486,26 @@ function otherFamilyNotes(blocks: CidrBlock[], name: string, ctx: TranslateConte
       + `cluster has; the world of this cluster is ${own === 4 ? '0.0.0.0/0' : '::/0'}`);
   }
   return blocks;
+}
+
+/**
+ * Before Cilium 1.15, `CIDRSlice.GetAsEndpointSelectors` (toCIDR, and toCIDRSet through `ComputeResultantCIDRSet`) turns
+ * a CIDR that `MatchesAll` — `0.0.0.0/0` or `::/0` (`CIDRMatchAll`), in a `toCIDRSet` only without `except` (the holes
+ * split it into smaller prefixes) — into the selector of reserved:world, the identity of every outside address of either
+ * family before the family world identities of 1.15 (cilium/cilium#22625). So `::/0` in an IPv4-only cluster, and
+ * `0.0.0.0/0` in a dual-stack one, select the whole world; 1.15 selects by the prefix's own family.
+ */
+function wholeWorlds(blocks: CidrBlock[], name: string, ctx: TranslateContext, notes: string[]): CidrBlock[] {
+  const mode = ctx.config.ipFamilies;
+  return blocks.map((b) => {
+    if (b.cidr.prefix !== 0 || b.except.length > 0) return b;
+    if (mode === IpFamilies.DUAL || familiesOf(mode)[0] !== b.cidr.family) {
+      notes.push(`${name} ${b.text}: Cilium ${ctx.config.version} turns 0.0.0.0/0 and ::/0 into reserved:world (CIDRSlice.GetAsEndpointSelectors, `
+        + `CIDRMatchAll), the identity of every outside address of either family before 1.15, so it selects the whole world; from 1.15 it selects `
+        + `the IPv${b.cidr.family} world only`);
+    }
+    return { ...b, anyFamilyWorld: true };
+  });
 }
 
 /**

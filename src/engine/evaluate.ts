@@ -200,11 +200,11 @@ export function decideSide(dp: DirectionPolicy, allowCandidates: readonly Compil
  * The labels of a managed API server's address (a CIDR identity outside the cluster that carries the API server label),
  * of the cluster's first IP family (IPv4 when dual-stack), and that family.
  */
-function managedApiServer(mode: IpFamilies): { labels: LabelSet; family: 4 | 6 } {
+function managedApiServer(mode: IpFamilies, version: CiliumVersion): { labels: LabelSet; family: 4 | 6 } {
   const family = familiesOf(mode)[0];
   const labels = LabelSet.of([
     { source: 'reserved', key: 'kube-apiserver', value: '' },
-    { source: 'reserved', key: worldLabel(family, mode), value: '' },
+    { source: 'reserved', key: worldLabel(family, mode, version), value: '' },
   ]);
   return { labels, family };
 }
@@ -248,7 +248,7 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
     }
   }
   // Its address unknown: held by no CIDR rule, or by every CIDR rule of /0 (`except`s included: they may or may not hold it).
-  const managedServer = managedApiServer(input.config.ipFamilies);
+  const managedServer = managedApiServer(input.config.ipFamilies, input.config.version);
   const outside = judge(managedServer.labels, { worldFamily: 0, localHost: false, node: false });
   const held = judge(managedServer.labels, { worldFamily: managedServer.family, localHost: false, node: false });
   const managed = 'a managed API server outside the cluster (EKS, GKE, AKS: reserved:kube-apiserver with reserved:world)';
@@ -267,7 +267,9 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
  * otherwise, a note says how.
  */
 function dualStackWorldNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerdict): string[] {
-  if (!verdict.evaluated || input.config.ipFamilies !== IpFamilies.DUAL || input.peer.text !== 'entity:world') return [];
+  // Before 1.15 both families are reserved:world (identity 2): one world.
+  if (!verdict.evaluated || input.config.ipFamilies !== IpFamilies.DUAL || input.peer.text !== 'entity:world'
+    || !input.config.version.atLeast(CiliumVersion.V1_15)) return [];
   const peer: PeerView = { ...input.peer, labels: LabelSet.of([{ source: 'reserved', key: 'world-ipv6', value: '' }]), worldFamily: 6 };
   const v6 = judgeSide(dp, [dp.allow], [dp.deny], { ...input, peer }, true) as SideVerdict;
   const l7Denied = (v: SideVerdict): boolean => v.decision === SideDecision.L7_DENIED;
@@ -530,7 +532,7 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
         }
         if (ip !== undefined ? cidrBlockContains(blocks[i], ip) : world !== 0 && cidr.prefix === 0 && cidr.family === world) return MATCH;
       }
-      return explain ? otherFamilyWorld(blocks, p, input.config.ipFamilies) : NO_MATCH;
+      return explain ? otherFamilyWorld(blocks, p, input.config.ipFamilies, input.config.version) : NO_MATCH;
     }
     case 'services': {
       const ip = p.ip;
@@ -571,16 +573,16 @@ export function itemPeerMatches(item: CompiledItem, input: SideInput, requiremen
  * the `/0` of the other IP family: `::/0` selects the IPv6 world, never an IPv4 address (labels.IPStringToLabel maps a
  * zero-length prefix to the world label of its family, getWorldLabel).
  */
-function otherFamilyWorld(blocks: readonly CidrBlock[], p: PeerView, mode: IpFamilies): PeerMatch {
+function otherFamilyWorld(blocks: readonly CidrBlock[], p: PeerView, mode: IpFamilies, version: CiliumVersion): PeerMatch {
   const family = p.worldFamily !== 0 ? p.worldFamily : p.ip?.family;
-  if (family === undefined || !p.labels.has('reserved', worldLabel(family, mode))) return NO_MATCH;
+  if (family === undefined || !p.labels.has('reserved', worldLabel(family, mode, version))) return NO_MATCH;
   const other = blocks.find((b) => b.cidr.prefix === 0 && b.cidr.family !== family && b.anyFamilyWorld !== true);
   if (other === undefined) return NO_MATCH;
   const otherFamily = other.cidr.family;
   const runs = familiesOf(mode).includes(otherFamily);
-  const note = `${other.text} is the IPv${otherFamily} world: it selects reserved:${worldLabel(otherFamily, mode)}`
+  const note = `${other.text} is the IPv${otherFamily} world: it selects reserved:${worldLabel(otherFamily, mode, version)}`
     + `${runs ? '' : `, which no address of ${familiesText(mode)} has`}; `
-    + `this peer is an IPv${family} address (reserved:${worldLabel(family, mode)}), which ${family === 4 ? '0.0.0.0/0' : '::/0'} selects`;
+    + `this peer is an IPv${family} address (reserved:${worldLabel(family, mode, version)}), which ${family === 4 ? '0.0.0.0/0' : '::/0'} selects`;
   return { match: false, note };
 }
 

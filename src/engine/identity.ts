@@ -4,6 +4,7 @@
  * (`k8s:io.cilium.k8s.namespace.labels.<key>`); reserved entities get `reserved:<name>`; IPs outside the cluster are the
  * world identity; nodes are `reserved:remote-node` with their labels, or `reserved:host` for the local node.
  */
+import { CiliumVersion } from '../core/cilium-version';
 import { parseIp } from '../model/cidr';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { Endpoint, EndpointKind, NamedPort, formatEndpoint } from './endpoint';
@@ -69,6 +70,8 @@ export interface IdentityOptions {
   readonly nodeSelectorLabels: boolean;
   /** The IP families the cluster runs: the world label of an outside address (`worldLabel`). */
   readonly ipFamilies: IpFamilies;
+  /** The Cilium version: before 1.15 every outside address is reserved:world, whatever the IP families (`worldLabel`). */
+  readonly version: CiliumVersion;
 }
 
 /**
@@ -107,7 +110,7 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
       if (name === 'kube-apiserver') return node(LabelSet.of([reserved('host'), reserved('kube-apiserver')]));
       if (['health', 'ingress', 'init'].includes(name)) return resolved(LabelSet.of([reserved(name)]), 'endpoint');
       const family = worldEntityFamily(name, options.ipFamilies);
-      if (family !== 0) return resolved(LabelSet.of([reserved(worldLabel(family, options.ipFamilies))]), undefined, `${text} is outside the cluster: no policy is enforced there`);
+      if (family !== 0) return resolved(LabelSet.of([reserved(worldLabel(family, options.ipFamilies, options.version))]), undefined, `${text} is outside the cluster: no policy is enforced there`);
       const why = name === 'world' ? 'is outside the cluster' : 'is not managed by Cilium';
       return resolved(LabelSet.of([reserved(name)]), undefined, `${text} ${why}: no policy is enforced there`);
     }
@@ -188,7 +191,7 @@ function nodeClusterLabel(options: IdentityOptions): IdentityLabel[] {
 function worldLabels(ep: Endpoint, options: IdentityOptions, extra: readonly IdentityLabel[] = []): LabelSet {
   const ip = ep.ip ?? '';
   const v6 = ip.includes(':');
-  return LabelSet.of([...extra, reserved(worldLabel(v6 ? 6 : 4, options.ipFamilies)), { source: 'cidr', key: `${ip}/${v6 ? 128 : 32}`, value: '' }]);
+  return LabelSet.of([...extra, reserved(worldLabel(v6 ? 6 : 4, options.ipFamilies, options.version)), { source: 'cidr', key: `${ip}/${v6 ? 128 : 32}`, value: '' }]);
 }
 
 /** The families of the cluster: 4, 6 or both. */
@@ -200,9 +203,11 @@ export function familiesOf(mode: IpFamilies): readonly (4 | 6)[] {
  * The reserved world label of an outside address of `family` (pkg/labels `getWorldLabel`, `AddWorldLabel`; the agent
  * upserts `0.0.0.0/0` and `::/0` with it, daemon/cmd `initPolicy` special identities): `world` (identity 2) for the family
  * of a single-stack cluster; `world-ipv4` (9) and `world-ipv6` (10) in a dual-stack one; for the family a single-stack
- * cluster does not run, the qualified label, which no address of the cluster has.
+ * cluster does not run, the qualified label, which no address of the cluster has. Before Cilium 1.15 there are no
+ * family world identities (they came with cilium/cilium#22625): every outside address is `world` (2).
  */
-export function worldLabel(family: 4 | 6, mode: IpFamilies): string {
+export function worldLabel(family: 4 | 6, mode: IpFamilies, version: CiliumVersion): string {
+  if (!version.atLeast(CiliumVersion.V1_15)) return 'world';
   if (mode !== IpFamilies.DUAL && familiesOf(mode)[0] === family) return 'world';
   return family === 4 ? 'world-ipv4' : 'world-ipv6';
 }

@@ -69,12 +69,17 @@ function ipv6WorldOnly(run: PitfallRun, r: RuleView, cidrs: readonly { text: str
   const v6 = worlds.find((c) => c.parsed?.family === 6);
   if (v6 === undefined || worlds.some((c) => c.parsed?.family === 4)) return;
   const entity = direction === 'ingress' ? 'fromEntities' : 'toEntities';
-  // 1.17-1.18 CIDRRuleSlice.GetAsEndpointSelectors maps a cidrSet ::/0 to reserved:world when not dual-stack.
-  const anyFamily = v6.path.includes('CIDRSet[') && r.version.atLeast(CiliumVersion.V1_17) && !r.version.atLeast(CiliumVersion.V1_19);
+  // 1.17-1.18 CIDRRuleSlice.GetAsEndpointSelectors maps a cidrSet ::/0 to reserved:world when not dual-stack; before 1.15
+  // CIDRSlice.GetAsEndpointSelectors maps ::/0 (MatchesAll) to reserved:world, for toCIDR and a toCIDRSet without except
+  // (src/engine/compile.ts `wholeWorlds`).
+  const split = cidrs.some((c) => c.path.startsWith(`${v6.path.replace(/\.cidr$/, '')}.except[`));
+  const before115 = !r.version.atLeast(CiliumVersion.V1_15) && !split;
+  const anyFamily = before115 || (v6.path.includes('CIDRSet[') && r.version.atLeast(CiliumVersion.V1_17) && !r.version.atLeast(CiliumVersion.V1_19));
   const what = anyFamily
     ? `${v6.text} is the IPv6 world: in an IPv4-only cluster (Cilium's default, enable-ipv6 false) Cilium ${r.version} turns it into `
-      + `reserved:world, every outside address, IPv4 included, while 1.19 turns it into reserved:world-ipv6, which no address has: this ${direction} `
-      + `${allow ? 'allow' : 'deny'} rule changes meaning on upgrade; in a dual-stack cluster, IPv6 addresses only`
+      + `reserved:world, every outside address, IPv4 included, while ${before115 ? '1.15' : '1.19'} turns it into reserved:world-ipv6, which no `
+      + `address has: this ${direction} ${allow ? 'allow' : 'deny'} rule changes meaning on upgrade; in a dual-stack cluster, `
+      + `${before115 ? 'every outside address too' : 'IPv6 addresses only'}`
     : `${v6.text} is the IPv6 world only: in an IPv4-only cluster (Cilium's default, enable-ipv6 false) it selects reserved:world-ipv6, which no `
       + `address has, so this ${direction} ${allow ? 'allow rule allows' : 'deny rule denies'} no address outside the cluster; in a dual-stack `
       + 'cluster, IPv6 addresses only';

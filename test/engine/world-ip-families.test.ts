@@ -106,12 +106,12 @@ describe('dual-stack cluster', () => {
 });
 
 describe('toCIDRSet ::/0 by Cilium version (IPv4-only)', () => {
-  // 1.14-1.16: CIDRRuleSlice goes through CIDRSlice.GetAsEndpointSelectors (ComputeResultantCIDRSet), whose world selector
+  // 1.15-1.16: CIDRRuleSlice goes through CIDRSlice.GetAsEndpointSelectors (ComputeResultantCIDRSet), whose world selector
   // needs `EnableIPv6 && ::/0`: nothing. 1.17-1.18: CIDRRuleSlice.GetAsEndpointSelectors maps `::/0` to the non-dual-stack
   // world label (reserved:world) when not dual-stack: every outside address. 1.19: labels.IPStringToLabel/getWorldLabel
-  // gives reserved:world-ipv6: nothing. toCIDR ::/0 selects nothing in every version.
+  // gives reserved:world-ipv6: nothing. toCIDR ::/0 selects nothing from 1.15 on. (1.14: below.)
   test.each([
-    [CiliumVersion.V1_14, 0, 0], [CiliumVersion.V1_16, 0, 0], [CiliumVersion.V1_17, 1, 1], [CiliumVersion.V1_18, 1, 1], [CiliumVersion.V1_19, 0, 0],
+    [CiliumVersion.V1_15, 0, 0], [CiliumVersion.V1_16, 0, 0], [CiliumVersion.V1_17, 1, 1], [CiliumVersion.V1_18, 1, 1], [CiliumVersion.V1_19, 0, 0],
   ])('%s: entity:world %i, cidr:8.8.8.8 %i', (version, world, address) => {
     const set = egressTo({ toCIDRSet: [{ cidr: '::/0', except: ['2001:db8::/32'] }] }, { ciliumVersion: version });
     expect(verdict(set, FROM, 'entity:world', '443/TCP').verdict === 'allowed' ? 1 : 0).toBe(world);
@@ -121,6 +121,33 @@ describe('toCIDRSet ::/0 by Cilium version (IPv4-only)', () => {
     // Dual-stack: ::/0 is reserved:world-ipv6 in every version.
     expect(verdict(egressTo({ toCIDRSet: [{ cidr: '::/0' }] }, { ciliumVersion: version, ipFamilies: IpFamilies.DUAL }), FROM, 'entity:world', '443/TCP').verdict)
       .toBe('denied');
+  });
+
+  test('1.14: 0.0.0.0/0 and ::/0 are reserved:world, every outside address of either family; except holes split them into prefixes', () => {
+    // Before cilium/cilium#22625 (1.15, "Fix CIDR to World Entity Conversion Bug", which brought reserved:world-ipv4/-ipv6):
+    // CIDRSlice.GetAsEndpointSelectors adds the reserved:world selector for a CIDR that MatchesAll (CIDRMatchAll is
+    // 0.0.0.0/0 and ::/0), for toCIDR and, through ComputeResultantCIDRSet, for a toCIDRSet without except; every outside
+    // address, IPv4 or IPv6, is reserved:world (identity 2). With except, ComputeResultantCIDRSet splits the /0 into
+    // prefixes of its own family: no MatchesAll.
+    const v = CiliumVersion.V1_14;
+    for (const ipFamilies of [IpFamilies.IPV4, IpFamilies.DUAL]) {
+      for (const rule of [{ toCIDR: ['::/0'] }, { toCIDRSet: [{ cidr: '::/0' }] }, { toCIDR: ['0.0.0.0/0'] }]) {
+        const set = egressTo(rule, { ciliumVersion: v, ipFamilies });
+        for (const peer of ['entity:world', 'cidr:8.8.8.8', 'cidr:2001:db8::1']) expect(verdict(set, FROM, peer, '443/TCP').verdict, `${JSON.stringify(rule)} ${ipFamilies} ${peer}`).toBe('allowed');
+      }
+      const split = egressTo({ toCIDRSet: [{ cidr: '::/0', except: ['2001:db8::/32'] }] }, { ciliumVersion: v, ipFamilies });
+      expect(verdict(split, FROM, 'cidr:8.8.8.8', '443/TCP').verdict).toBe('denied');
+      expect(verdict(split, FROM, 'cidr:2001:db8::1', '443/TCP').verdict).toBe('denied');
+      // Outside the hole, an IPv6 address is in the prefixes the split gives.
+      if (ipFamilies === IpFamilies.DUAL) expect(verdict(split, FROM, 'cidr:2001:db9::1', '443/TCP').verdict).toBe('allowed');
+    }
+    // 1.15, dual-stack: 0.0.0.0/0 is the IPv4 world only.
+    expect(verdict(egressTo({ toCIDR: ['0.0.0.0/0'] }, { ciliumVersion: CiliumVersion.V1_15, ipFamilies: IpFamilies.DUAL }), FROM, 'cidr:2001:db8::1', '443/TCP').verdict)
+      .toBe('denied');
+    // The note says why, where it differs from 1.15.
+    const noted = verdict(egressTo({ toCIDR: ['::/0'] }, { ciliumVersion: v }), FROM, 'cidr:8.8.8.8', '443/TCP');
+    expect(noted.egress.notes.join('\n')).toContain('toCIDR ::/0: Cilium 1.14 turns 0.0.0.0/0 and ::/0 into reserved:world (CIDRSlice.GetAsEndpointSelectors, '
+      + 'CIDRMatchAll), the identity of every outside address of either family before 1.15, so it selects the whole world; from 1.15 it selects the IPv6 world only');
   });
 
   test('1.18: the note says so', () => {

@@ -5,6 +5,7 @@
 // the rule covers the whole network). Documents are JSON (a YAML subset), built inside each test; the two address pitfalls
 // are also held to the engine's verdicts, which show what the finding warns about.
 import { describe, expect, it } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { checkInfo } from '../../src/validate';
@@ -272,6 +273,19 @@ describe('pitfall-cidr-ipv6-world-only: ::/0 without 0.0.0.0/0 selects no addres
     expect(set18.message).toMatch(/Cilium 1\.18 turns it into reserved:world, every outside address, IPv4 included, while 1\.19 turns it into /);
     const [cidr18] = findings(report([rule('egressDeny', { toCIDR: ['::/0'] })], '1.18'), ID);
     expect(cidr18.message).toMatch(/denies no address outside the cluster/);
+  });
+
+  it('1.14: ::/0 is reserved:world (every outside address) in toCIDR and in a toCIDRSet without except; the engine agrees', () => {
+    for (const item of [{ toCIDR: ['::/0'] }, { toCIDRSet: [{ cidr: '::/0' }] }]) {
+      const [f] = findings(report([rule('egressDeny', item)], '1.14'), ID);
+      expect(f.message).toMatch(/Cilium 1\.14 turns it into reserved:world, every outside address, IPv4 included, while 1\.15 turns it into reserved:world-ipv6, .*changes meaning on upgrade; in a dual-stack cluster, every outside address too$/);
+    }
+    // With except, the agent splits ::/0 into IPv6 prefixes: no address of an IPv4-only cluster.
+    const [split] = findings(report([rule('egressDeny', { toCIDRSet: [{ cidr: '::/0', except: ['2001:db8::/32'] }] })], '1.14'), ID);
+    expect(split.message).toMatch(/denies no address outside the cluster/);
+    const set = PolicySet.fromYaml(JSON.stringify(cnp({ endpointSelector: WEB, egress: [{ toEntities: ['world'] }], egressDeny: [{ toCIDR: ['::/0'] }] })),
+      { ciliumVersion: CiliumVersion.V1_14 });
+    expect(verdictFor(set, 'pod:shop:app=web', 'cidr:8.8.8.8', '443/TCP').verdict).toBe('denied');
   });
 });
 
