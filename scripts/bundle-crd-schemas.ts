@@ -17,8 +17,6 @@ import { parseAllDocuments } from 'yaml';
 import { CiliumVersion } from '../src/core/cilium-version';
 
 const FILES = ['ciliumnetworkpolicies.yaml', 'ciliumclusterwidenetworkpolicies.yaml'];
-const root = resolve(process.argv[2] ?? join(__dirname, '..', '..', 'shared', 'crds', 'cilium'));
-const out = resolve(process.argv[3] ?? join(__dirname, '..', 'crd-schemas'));
 
 type Json = Record<string, unknown>;
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -64,19 +62,37 @@ function compact(file: string): Json {
   };
 }
 
-for (const version of CiliumVersion.ALL.map(String)) {
-  for (const f of FILES) {
-    if (!existsSync(join(root, `v${version}`, f))) {
-      console.error(`error: CRD file not found: ${join(root, `v${version}`, f)}\nfix: pass the folder holding v1.14/ … v1.19/, e.g. npm run bundle-crds -- ../shared/crds/cilium`);
-      process.exit(2);
+/** The first CRD file of a supported version that `root` lacks, if any. */
+function missingFile(root: string): string | undefined {
+  for (const version of CiliumVersion.ALL.map(String)) {
+    for (const f of FILES) if (!existsSync(join(root, `v${version}`, f))) return join(root, `v${version}`, f);
+  }
+  return undefined;
+}
+
+/**
+ * Writes the compact CRDs of every supported version from `root` (it must hold them all) into `out`, emptied first, and
+ * reports each version folder written to `log`. The script's work without its command line, for
+ * test/testing/bundled-schemas.test.ts (in-process, with no tsx start).
+ */
+export function bundleCrdSchemas(root: string, out: string, log: (line: string) => void): void {
+  rmSync(out, { recursive: true, force: true });
+  for (const version of CiliumVersion.ALL.map(String)) {
+    mkdirSync(join(out, `v${version}`), { recursive: true });
+    for (const f of FILES) {
+      writeFileSync(join(out, `v${version}`, f.replace(/\.yaml$/, '.json')), `${JSON.stringify(compact(join(root, `v${version}`, f)))}\n`);
     }
+    log(`${join(out, `v${version}`)} <- ${join(root, `v${version}`)}`);
   }
 }
-rmSync(out, { recursive: true, force: true });
-for (const version of CiliumVersion.ALL.map(String)) {
-  mkdirSync(join(out, `v${version}`), { recursive: true });
-  for (const f of FILES) {
-    writeFileSync(join(out, `v${version}`, f.replace(/\.yaml$/, '.json')), `${JSON.stringify(compact(join(root, `v${version}`, f)))}\n`);
+
+if (require.main === module) {
+  const root = resolve(process.argv[2] ?? join(__dirname, '..', '..', 'shared', 'crds', 'cilium'));
+  const out = resolve(process.argv[3] ?? join(__dirname, '..', 'crd-schemas'));
+  const missing = missingFile(root);
+  if (missing !== undefined) {
+    console.error(`error: CRD file not found: ${missing}\nfix: pass the folder holding v1.14/ … v1.19/, e.g. npm run bundle-crds -- ../shared/crds/cilium`);
+    process.exit(2);
   }
-  console.log(`${join(out, `v${version}`)} <- ${join(root, `v${version}`)}`);
+  bundleCrdSchemas(root, out, (line) => console.log(line));
 }

@@ -226,12 +226,13 @@ describe('trace', () => {
   }, SPAWN_TIMEOUT + 10_000);
 
   test('a reader that closes the pipe early (| head -c 1): the command\'s own status, no stack trace (spawned)', () => {
-    // A report of 120 policies (about 150 KB) is more than twice what a pipe buffers (64 KiB on Linux).
+    // The HTML report of 40 policies (about 235 KB) is more than three times what a pipe buffers (64 KiB on Linux); the
+    // text report needs 120 policies for 150 KB, and the report's cost grows with the square of its classes.
     const many = join(scratch, 'many.yaml');
-    writeFileSync(many, Array.from({ length: 120 }, (_, i) => readFileSync(L7, 'utf8').replace('name: "rule1"', `name: "rule${i}"`)
+    writeFileSync(many, Array.from({ length: 40 }, (_, i) => readFileSync(L7, 'utf8').replace('name: "rule1"', `name: "rule${i}"`)
       .replace('app: service', `app: service-${i}`)).join('\n---\n'));
     const r = spawnSync('bash', ['-c', 'set -o pipefail; "$@" | head -c 1 > /dev/null', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
-      'report', '--policies', many], { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
+      'report', '--policies', many, '--output', 'html'], { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.status).toBe(0);
   }, SPAWN_TIMEOUT + 10_000);
