@@ -8,7 +8,8 @@
  *
  * Flow logs: `hubble observe -o json` / `-o jsonpb`, the agent's flow exporter, legacy bare flows, gzip, standard input.
  * Exit status: 0 nothing the cluster let through would be dropped (or --fail-on none), 1 some connection observed as
- * forwarded would be dropped or refused at L7, 2 bad input (one line on stderr), including a flow log that cannot be read
+ * forwarded would be dropped or refused at L7, or not all of the capture was judged (records beyond --max-connections,
+ * malformed lines skipped: `summary.notJudgedInput`; a line on stderr says so), 2 bad input (one line on stderr), including a flow log that cannot be read
  * to its end (truncated or corrupt gzip) and policy inputs without a single policy. Malformed lines (not JSON, a field of the wrong type) never stop the run.
  *
  * `--output json` prints the report (stable; new fields may be added, none removed or changed):
@@ -26,7 +27,8 @@
  *                "unsupported-protocol"?: n, "unknown-identity"?: n } },
  *   "summary": { "connections", "flows", "newlyDropped", "newlyDroppedFlows", "newlyAllowed", "unchanged", "notEvaluated",
  *                "identityUnknown", "identityUnknownFlows", "disagreements", "window"?: { "first", "last", "seconds" },
- *                "topDropSources": [{ "source", "connections", "flows" }] },
+ *                "topDropSources": [{ "source", "connections", "flows" }],
+ *                "notJudgedInput"?: string },      // what was not judged: records beyond the limit, malformed lines
  *   "connections": [{                                  // would be dropped first, then newly allowed, then unchanged
  *     "change": "newly-dropped" | "newly-allowed" | "unchanged",
  *     "source": string, "destination": string,         // endpoints: pod:<ns>:<labels>, entity:<name>, cidr:<ip>, fqdn:<name>@<ip>
@@ -216,6 +218,12 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     io.stdout(ReplayFormat.json(report));
   } else {
     io.stdout(ReplayFormat.table(report, { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1 } : {}) }));
+  }
+  if (failOn === 'drop' && report.summary.newlyDropped === 0 && report.summary.notJudgedInput !== undefined) {
+    // Nothing judged would be dropped, but not all of the capture was judged: fail closed, as a gate must.
+    io.stderr(`replay: not all of ${options.flows} was judged (${report.summary.notJudgedInput}): what it holds may be dropped; `
+      + 'raise --max-connections or repair the capture (or --fail-on none to accept it)\n');
+    return REPLAY_EXIT.wouldDrop;
   }
   return failOn === 'drop' && report.summary.newlyDropped > 0 ? REPLAY_EXIT.wouldDrop : REPLAY_EXIT.ok;
 }

@@ -55,6 +55,9 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   lines.push(`  ${n(s.newlyDropped)} would be dropped, ${n(s.newlyAllowed)} newly allowed, ${n(s.unchanged)} unchanged`
     + `${s.notEvaluated > 0 ? `, ${n(s.notEvaluated)} not judged` : ''}${s.identityUnknown > 0 ? `, ${n(s.identityUnknown)} identity unknown` : ''}`
     + `${s.disagreements > 0 ? `; the engine disagrees with the cluster ${plural(s.disagreements, 'time')}` : ''}`);
+  if (s.notJudgedInput !== undefined) {
+    lines.push(`  NOT JUDGED WHOLE: ${s.notJudgedInput}: what they hold may be dropped; no namespace is ready to enforce`);
+  }
   const fam = report.ipFamilies;
   if (fam.source === 'inferred') {
     lines.push(`  note: judged for a dual-stack cluster (--ip-families ${fam.judged}), inferred from the capture: ${fam.dualStackEvidence ?? ''}; `
@@ -66,7 +69,10 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   const unchanged = report.connections.filter((c) => c.change === 'unchanged');
   lines.push('');
   lines.push(`WOULD BE DROPPED: ${plural(dropped.length, 'connection')}, ${plural(s.newlyDroppedFlows, 'record')}`);
-  if (dropped.length === 0) lines.push('  none: every connection the cluster let through is allowed by the policies');
+  if (dropped.length === 0) {
+    lines.push(s.notJudgedInput === undefined ? '  none: every connection the cluster let through is allowed by the policies'
+      : '  none of the connections judged: every one the cluster let through is allowed by the policies (not all of the capture was judged)');
+  }
   for (const c of dropped) lines.push(...detail(c));
   if (report.identityUnknown.length > 0) {
     lines.push('');

@@ -342,6 +342,13 @@ export interface ReplaySummary {
   readonly window?: TimeWindowSeconds;
   /** The sources with the most predicted drops. */
   readonly topDropSources: DropSource[];
+  /**
+   * What of the input was not judged (`unreadInput`): records beyond the connection limit, malformed lines, a read that
+   * ended early. When set, "none would be dropped" cannot be said of the capture: no namespace is ready to enforce, and
+   * `replay --fail-on drop` fails.
+   * @default - every record was read and judged
+   */
+  readonly notJudgedInput?: string;
 }
 
 /** A connection the engine could not judge. */
@@ -485,7 +492,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   const errors: ReplayError[] = [];
   const unknown: ReplayUnknownConnection[] = [];
   const disagreements: ClusterDisagreement[] = [];
-  const rollout = new RolloutTally();
+  const notJudgedInput = unreadInput(capture);
+  const rollout = new RolloutTally(notJudgedInput);
   for (const c of capture.connections) {
     if (c.source.kind === 'unknown' || c.destination.kind === 'unknown') {
       unknown.push(unknownConnection(c));
@@ -608,6 +616,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       disagreements: disagreements.length,
       ...(capture.window !== undefined ? { window: { ...capture.window, seconds: windowSeconds(capture.window) } } : {}),
       topDropSources,
+      ...(notJudgedInput !== undefined ? { notJudgedInput } : {}),
     },
     connections: out,
     identityUnknown: unknown,
@@ -777,6 +786,9 @@ interface Tally {
 class RolloutTally {
   private readonly byNamespace = new Map<string, Tally>();
 
+  /** @param notJudgedInput what of the input was not judged: a blocker of every namespace (its records may be any). */
+  public constructor(private readonly notJudgedInput: string | undefined) {}
+
   public note(c: ObservedConnection, judged: { unknown?: boolean; verdict?: Verdict; findings?: readonly ClusterDisagreement[] }): void {
     const src = namespaceOf(c.source);
     const dst = namespaceOf(c.destination);
@@ -824,6 +836,7 @@ class RolloutTally {
       const blockers = [
         t.wouldBeDropped > 0 ? `${plural(t.wouldBeDropped, 'connection')} the cluster let through would be dropped` : '',
         t.identityUnknown > 0 ? `${plural(t.identityUnknown, 'connection')} with an end of unknown identity cannot be judged` : '',
+        this.notJudgedInput !== undefined ? `not all of the capture was judged (${this.notJudgedInput})` : '',
       ].filter((x) => x !== '');
       const ready = t.flowing > 0 && blockers.length === 0;
       const reason = ready
@@ -870,6 +883,21 @@ export function formatDuration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+}
+
+/**
+ * What of a capture's input was not judged, as one phrase (`undefined` when every record was read and judged): records
+ * beyond the connection limit, malformed lines skipped, a read that ended early. Events Hubble lost before the log are a
+ * warning only: no reading of the log can recover them.
+ */
+export function unreadInput(capture: FlowCapture): string | undefined {
+  const input = capture.input;
+  const parts = [
+    capture.overflowFlows > 0 ? `${capture.overflowFlows} record${capture.overflowFlows === 1 ? '' : 's'} beyond ${capture.maxConnections} connections` : '',
+    input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped` : '',
+    input.readError !== undefined ? `the input ended early after line ${input.lines}` : '',
+  ].filter((p) => p !== '');
+  return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
 /** The warnings about what a capture cannot show. */

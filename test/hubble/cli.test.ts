@@ -73,15 +73,42 @@ describe('replay', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
-  test('nothing would be dropped: exit 0', async () => {
+  /** A clusterwide policy allowing everything, written to the scratch folder; its path. */
+  const allowAllFile = (): string => {
     const allowAll = join(scratch, 'allow-all.yaml');
     writeFileSync(allowAll, [
       'apiVersion: cilium.io/v2', 'kind: CiliumClusterwideNetworkPolicy', 'metadata: {name: allow-all}',
       'spec:', '  endpointSelector: {}', '  ingress: [{fromEntities: [all]}]', '  egress: [{toEntities: [all]}]', '',
     ].join('\n'));
-    const r = await replay(['--flows', CAPTURE, '--policies', allowAll]);
+    return allowAll;
+  };
+
+  test('nothing would be dropped: exit 0', async () => {
+    const allowAll = allowAllFile();
+    // The shop capture without its two malformed lines (102, 103): every record judged.
+    const whole = join(scratch, 'whole.jsonl');
+    writeFileSync(whole, readFileSync(CAPTURE, 'utf8').split('\n').filter((_, i) => i !== 101 && i !== 102).join('\n'));
+    const r = await replay(['--flows', whole, '--policies', allowAll]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/WOULD BE DROPPED: 0 connections, 0 records\n {2}none: /);
+    expect(r.stdout).toMatch(/WOULD BE DROPPED: 0 connections, 0 records\n {2}none: every connection the cluster let through is allowed/);
+    expect(r.stdout).toMatch(/ready to enforce/);
+  });
+
+  test('nothing judged would be dropped but not all of the capture was judged: exit 1, fail closed (--fail-on none accepts it)', async () => {
+    const allowAll = allowAllFile();
+    // The shop capture holds two malformed lines, which may be connections the policies drop.
+    const r = await replay(['--flows', CAPTURE, '--policies', allowAll]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`replay: not all of ${CAPTURE} was judged (2 malformed lines skipped): what it holds may be dropped; raise --max-connections `
+      + 'or repair the capture (or --fail-on none to accept it)\n');
+    expect(r.stdout.split('\n')[2]).toBe('  NOT JUDGED WHOLE: 2 malformed lines skipped: what they hold may be dropped; no namespace is ready to enforce');
+    expect(r.stdout).not.toMatch(/ready to enforce: none of/);
+    expect((await replay(['--flows', CAPTURE, '--policies', allowAll, '--fail-on', 'none'])).code).toBe(0);
+    // Records beyond the connection limit are not judged either.
+    const limited = await replay(['--flows', CAPTURE, '--policies', allowAll, '--max-connections', '3', '--output', 'json']);
+    expect(limited.code).toBe(1);
+    expect((JSON.parse(limited.stdout) as { summary: { notJudgedInput?: string } }).summary.notJudgedInput)
+      .toMatch(/^\d+ records beyond 3 connections, 2 malformed lines skipped$/);
   });
 
   test('--output json: the stable report, the same as the library\'s', async () => {
