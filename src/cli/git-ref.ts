@@ -1,14 +1,14 @@
 /**
  * Policy files at a git ref (`diff --base origin/main`): the same paths as `--head`, read with `git ls-tree` and
  * `git cat-file` (no checkout; `execFileSync`, never a shell). Directories are walked as the input reader walks them
- * (`.yaml`, `.yml`, `.json`; hidden entries and `node_modules` skipped); only regular files are read, with the same size
- * limit and decoding (`decodeInput`). Symbolic links and submodules are listed in `notRead`: `diff` refuses such a base.
+ * (`.yaml`, `.yml`, `.json` in any case, hidden entries included; `.git` and `node_modules` skipped: `walkSkips`); only
+ * regular files are read, with the same size limit and decoding (`decodeInput`). Symbolic links and submodules are listed in `notRead`: `diff` refuses such a base.
  */
 import { execFileSync } from 'node:child_process';
 import { isAbsolute, relative, sep } from 'node:path';
 import { PolicyText } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
-import { InputProblem, MANIFEST_EXTENSIONS, decodeInput, tooLarge } from '../model/inputs';
+import { InputProblem, decodeInput, isManifestFileName, tooLarge, walkSkips } from '../model/inputs';
 import { withoutControls } from '../model/printable';
 
 /** The files read at a ref, and the problems of those that could not be read. */
@@ -68,7 +68,7 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
       }
       const named = path === spec;
       const under = named ? '' : path.slice(spec === '.' ? 0 : spec.length + 1);
-      if (!named && (!MANIFEST_EXTENSIONS.some((x) => path.endsWith(x)) || under.split('/').some((s) => s.startsWith('.') || s === 'node_modules'))) continue;
+      if (!named && (!isManifestFileName(path) || under.split('/').some(walkSkips))) continue;
       seen.add(path);
       const file = `${ref}:${withoutControls(path)}`;
       if (Number(size) > maxBytes) {

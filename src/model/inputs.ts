@@ -9,7 +9,9 @@
  * Globs are expanded here, without a glob library: `*` and `?` (within one path segment), `**` (any number of
  * segments), `[abc]`/`[!a-z]` character classes and `{a,b}` alternatives, relative to the working directory. Like shells,
  * `*` and `**` do not enter hidden files and directories unless the pattern names them (`.github/**`), and walks skip
- * `node_modules` unless the pattern names it.
+ * `node_modules` unless the pattern names it. A directory given is read as `kubectl apply -R -f` reads it: every
+ * `.yaml`/`.yml`/`.json` file below, hidden ones included (a policy in `dist/.extra/` is applied, so it is judged), but
+ * for `.git` and `node_modules` (`walkSkips`).
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -18,6 +20,20 @@ import { compileRe2 } from './re2';
 
 /** File extensions read from directories (any file named explicitly or matched by a glob is read). */
 export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
+
+/** Whether a file name has a manifest extension (`MANIFEST_EXTENSIONS`, in any case: `P.YAML` is read too). */
+export function isManifestFileName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return MANIFEST_EXTENSIONS.some((e) => lower.endsWith(e));
+}
+
+/**
+ * Whether a directory walk leaves out an entry of this name: `.git` (a repository's own data, never manifests) and
+ * `node_modules` (installed packages). Hidden entries are read, as `kubectl apply -R` reads them.
+ */
+export function walkSkips(name: string): boolean {
+  return name === '.git' || name === 'node_modules';
+}
 
 /** The default size limit of one input: 10 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -108,12 +124,12 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
     const noManifests = (files: number): void => {
       if (files > 0 || entries.filter((e) => e.unreadable).length > unreadableBefore) return;
       entries.push({ unreadable: { name: displayName(abs, cwd), problem: {
-        id: 'input-not-found', message: `${arg} holds no ${MANIFEST_EXTENSIONS.slice(0, -1).join(', ')} or ${MANIFEST_EXTENSIONS[MANIFEST_EXTENSIONS.length - 1]} file (hidden files and node_modules are not read)`,
+        id: 'input-not-found', message: `${arg} holds no ${MANIFEST_EXTENSIONS.slice(0, -1).join(', ')} or ${MANIFEST_EXTENSIONS[MANIFEST_EXTENSIONS.length - 1]} file (.git and node_modules are not read)`,
         fix: 'give the directory the manifests are written to (cdk8s synth writes them to dist/), or the files themselves',
       } } });
     };
     if (kind === 'dir') {
-      const files = walk(abs, (f) => MANIFEST_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)), false, onUnreadable);
+      const files = walk(abs, onUnreadable);
       files.forEach(add);
       noManifests(files.length);
     } else if (kind !== 'none') {
@@ -124,7 +140,7 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
       let files = 0;
       for (const f of found) {
         if (statKind(f) === 'dir') {
-          const below = walk(f, (p) => MANIFEST_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)), false, onUnreadable);
+          const below = walk(f, onUnreadable);
           below.forEach(add);
           files += below.length;
         } else {
@@ -270,11 +286,12 @@ function statKind(path: string): Kind {
 }
 
 /**
- * The files below `dir` that `keep` accepts, sorted, skipping hidden entries and `node_modules` (a directory reached
- * twice through symbolic links is walked once); `onUnreadable` hears of each directory that cannot be listed.
+ * The manifest files below `dir` (`isManifestFileName`), sorted, hidden ones included, without `.git` and `node_modules`
+ * (`walkSkips`; a directory reached twice through symbolic links is walked once); `onUnreadable` hears of each directory
+ * that cannot be listed.
  */
-function walk(dir: string, keep: (path: string) => boolean, dotted: boolean, onUnreadable: (abs: string, e: unknown) => void): string[] {
-  return walkAll(dir, dotted, false, onUnreadable).filter((e) => !e.dir && keep(e.abs)).map((e) => e.abs);
+function walk(dir: string, onUnreadable: (abs: string, e: unknown) => void): string[] {
+  return walkAll(dir, true, false, onUnreadable).filter((e) => !e.dir && isManifestFileName(e.abs)).map((e) => e.abs);
 }
 
 /** Every entry below `dir` with its path relative to `dir` (`/`-separated), sorted depth-first. */
@@ -305,7 +322,7 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
       return;
     }
     for (const name of names) {
-      if ((!dotted && name.startsWith('.')) || (!modules && name === 'node_modules')) continue;
+      if ((!dotted && name.startsWith('.')) || (!modules && name === 'node_modules') || name === '.git') continue;
       const childAbs = join(abs, name);
       const childRel = rel ? `${rel}/${name}` : name;
       // A symbolic link out of the directory given is not followed: the inputs come from anyone's pull request.

@@ -195,7 +195,7 @@ describe('trace', () => {
       ['a missing option', ['trace', '--policies', L7, '--from', 'pod:default:a=b'], /^error: required option '--to <endpoint>' not specified/],
       ['a missing file', ['trace', '--policies', join(scratch, 'nope.yaml'), '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*nope\.yaml does not exist/],
       ['a directory without a policy (ALLOWED would say nothing)', ['trace', '--policies', emptyDir, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'],
-        /^error: .*empty: .*empty holds no \.yaml, \.yml or \.json file \(hidden files and node_modules are not read\) \(input-not-found\); fix: give the directory/],
+        /^error: .*empty: .*empty holds no \.yaml, \.yml or \.json file \(\.git and node_modules are not read\) \(input-not-found\); fix: give the directory/],
       ['manifests without a policy', ['trace', '--policies', workloadsOnly, '--from', 'pod:shop:a=b', '--to', 'svc:shop/api:80'], /^error: --policies .*workloads-only\.yaml: no CiliumNetworkPolicy/],
       ['broken YAML', ['trace', '--policies', broken, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*broken\.yaml:\d+: /],
       ['a bad --kafka field', ['trace', '--policies', KAFKA, '--from', 'pod:default:app=empire-hq', '--to', 'pod:default:app=kafka', '--port', '9092', '--kafka', 'produce v=3'],

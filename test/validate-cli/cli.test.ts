@@ -208,8 +208,8 @@ describe('globs and directories', () => {
     return JSON.parse(r.out).files.map((f: { file: string }) => f.file);
   };
 
-  it('a directory: every .yaml, .yml, .json below it, without hidden folders and node_modules', async () => {
-    expect(await files('k8s')).toEqual(['k8s/a.yaml', 'k8s/sub/b.yml', 'k8s/sub/c.json']);
+  it('a directory: every .yaml, .yml, .json below it, hidden folders included (kubectl apply -R reads them), without node_modules', async () => {
+    expect(await files('k8s')).toEqual(['k8s/.hidden/d.yaml', 'k8s/a.yaml', 'k8s/sub/b.yml', 'k8s/sub/c.json']);
   });
 
   it.each([
@@ -226,7 +226,7 @@ describe('globs and directories', () => {
   });
 
   it('a file named twice (directly and by a glob) is read once', async () => {
-    expect(await files('k8s/a.yaml', 'k8s/*.yaml', 'k8s')).toEqual(['k8s/a.yaml', 'k8s/sub/b.yml', 'k8s/sub/c.json']);
+    expect(await files('k8s/a.yaml', 'k8s/*.yaml', 'k8s')).toEqual(['k8s/a.yaml', 'k8s/.hidden/d.yaml', 'k8s/sub/b.yml', 'k8s/sub/c.json']);
   });
 
   it('a glob without a match is an input-not-found error', async () => {

@@ -191,11 +191,15 @@ describe('bad files on disk', () => {
   it('a directory without a manifest file is input-not-found, not a pass over nothing (a glob of such directories too)', () => {
     mkdirSync(join(dir, 'out', 'empty'), { recursive: true });
     writeFileSync(join(dir, 'out', 'README.md'), '# not a manifest');
-    writeFileSync(join(dir, 'out', '.hidden.yaml'), OCTAL);
+    // Not manifests to read: .git and node_modules (hidden entries are read, as kubectl apply -R reads them: below).
+    mkdirSync(join(dir, 'out', '.git'), { recursive: true });
+    mkdirSync(join(dir, 'out', 'node_modules', 'x'), { recursive: true });
+    writeFileSync(join(dir, 'out', '.git', 'octal.yaml'), OCTAL);
+    writeFileSync(join(dir, 'out', 'node_modules', 'x', 'octal.yaml'), OCTAL);
     for (const arg of ['out', 'out/empty', 'ou*']) {
       const report = validatePaths([arg], { cwd: dir });
       expect(summary(report).map((s) => s.split(' ').slice(0, 2).join(' ')), arg).toEqual([`error input-not-found@${arg}:1:1`]);
-      expect(findings(report, 'input-not-found')[0].message).toBe(`${arg} holds no .yaml, .yml or .json file (hidden files and node_modules are not read)`);
+      expect(findings(report, 'input-not-found')[0].message).toBe(`${arg} holds no .yaml, .yml or .json file (.git and node_modules are not read)`);
       expect(report.files.map((f) => f.status)).toEqual(['not-found']);
       expect(report.summary.passed).toBe(false);
     }
@@ -204,6 +208,20 @@ describe('bad files on disk', () => {
     expect(errorIds(both).sort()).toEqual(['input-not-found', 'sanitize-port-octal']);
     writeFileSync(join(dir, 'out', 'empty', 'octal.yaml'), OCTAL);
     expect(errorIds(validatePaths(['out/empty/octal.yaml', 'out/empty'], { cwd: dir }))).toEqual(['sanitize-port-octal']);
+  });
+
+  it('a directory is read as kubectl apply -R reads it: hidden files and folders too (a policy there is applied), not .git or node_modules', () => {
+    mkdirSync(join(dir, 'gitops', '.extra'), { recursive: true });
+    mkdirSync(join(dir, 'gitops', '.git'), { recursive: true });
+    mkdirSync(join(dir, 'gitops', 'node_modules'), { recursive: true });
+    writeFileSync(join(dir, 'gitops', '.extra', 'open.yaml'), OCTAL);
+    writeFileSync(join(dir, 'gitops', '.hidden.yml'), OCTAL);
+    writeFileSync(join(dir, 'gitops', '.git', 'x.yaml'), OCTAL);
+    writeFileSync(join(dir, 'gitops', 'node_modules', 'x.yaml'), OCTAL);
+    const report = validatePaths(['gitops'], { cwd: dir });
+    expect(report.files.map((f) => f.file)).toEqual(['gitops/.extra/open.yaml', 'gitops/.hidden.yml']);
+    // Both files are judged (the same policy twice: also a name duplicate).
+    expect(report.diagnostics.filter((d) => d.id === 'sanitize-port-octal').map((d) => d.file)).toEqual(['gitops/.extra/open.yaml', 'gitops/.hidden.yml']);
   });
 
   it('a directory given as a file is unreadable, not a crash', () => {
