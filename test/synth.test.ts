@@ -175,6 +175,28 @@ describe('Synth.run', () => {
     expect(stderr.join('')).toMatch(/^cdk8s-cilium: synthesis failed with 1 error:\n {2}\[demo\/cidr\] /);
   });
 
+  test('an output directory that cannot be made is one line and exit 1, not a hang or a stack trace (below a file; /proc)', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    const file = join(outdir(), '..', 'a-file');
+    writeFileSync(file, 'x');
+    let built = 0;
+    for (const dir of [join(file, 'sub', 'dist'), '/proc/cdk8s-cilium/dist']) {
+      expect(Synth.run({ addCharts: () => { built++; } }, { outdir: dir })).toBeUndefined();
+      expect(process.exitCode).toBe(1);
+      process.exitCode = undefined;
+    }
+    expect(built).toBe(0);
+    const fix = '  fix: give an output directory you can write to (the outdir prop, or CDK8S_OUTDIR)\n';
+    expect(stderr).toEqual([
+      expect.stringMatching(new RegExp(`^cdk8s-cilium: cannot make the folder .*/a-file: a file or a link is in the way \\(output-folder\\)\n${fix.replace(/[()]/g, '\\$&')}$`)),
+      `cdk8s-cilium: cannot make the folder /proc/cdk8s-cilium: the system does not let a folder be made there (output-folder)\n${fix}`,
+    ]);
+  });
+
   test('writes into $CDK8S_OUTDIR when no outdir is given', () => {
     const dir = outdir();
     const before = process.env.CDK8S_OUTDIR;

@@ -12,10 +12,11 @@
  *
  * Existing files are never overwritten unless `--force` is given. Exit status: 0 written, 2 bad input.
  */
-import { existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
+import { makeDirectories } from '../model/make-directories';
 import { packageInfo } from './package-info';
 import { CliIo, EXIT } from './trace';
 
@@ -226,7 +227,7 @@ export function initApp(dir: string, options: InitOptions = {}): string[] {
     });
   }
   for (const [file, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, file)), { recursive: true });
+    makeDirectories(dirname(join(root, file)), 'give init a folder you can write to: npx cdk8s-cilium init my-policies');
     writeFileSync(join(root, file), text);
   }
   return Object.keys(files);

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, Severity } from '../core/errors';
 import { PolicyBase } from './policy-base';
 import { bindSynthSessions, inSynthSession } from '../model/synth-session';
+import { makeDirectories } from '../model/make-directories';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from '../validate';
 
 /** What `Synth.run` calls to add the charts to the app. */
@@ -65,7 +66,15 @@ export class Synth {
  */
 export function runSynth(build: (app: App) => void, props: AppProps = {}): App | undefined {
   const outdir = resolve(props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
-  mkdirSync(dirname(outdir), { recursive: true });
+  try {
+    makeDirectories(dirname(outdir), 'give an output directory you can write to (the outdir prop, or CDK8S_OUTDIR)');
+  } catch (e) {
+    // A folder that cannot be made is an input error of the app's props: one line, as the others.
+    if (!(e instanceof CiliumPolicyError)) throw e;
+    process.stderr.write(`cdk8s-cilium: ${e.message}\n`);
+    process.exitCode = 1;
+    return undefined;
+  }
   const staging = mkdtempSync(join(dirname(outdir), `.${basename(outdir)}.synth-`));
   let done = false;
   try {

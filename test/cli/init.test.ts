@@ -29,6 +29,22 @@ describe('cdk8s-cilium init', () => {
     expect(readFileSync(join(dir, 'test', 'setup.ts'), 'utf8')).toContain("import 'cdk8s-cilium/vitest';");
   });
 
+  test('a folder that cannot be made is one line (output-folder), not a hang: /proc/x, below a file, a dangling link', () => {
+    // Node 20's mkdirSync(…, { recursive: true }) never returns for /proc/x (ENOENT below an existing parent).
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, 'x');
+    const dangling = join(scratch, 'dangling');
+    symlinkSync(join(scratch, 'no-such-target'), dangling);
+    for (const [dir, why] of [['/proc/x', 'the system does not let a folder be made there'], [join(file, 'sub'), 'a file or a link is in the way'],
+      [dangling, 'a file or a link is in the way']]) {
+      const r = cli('init', dir);
+      expect(r.code, dir).toBe(2);
+      expect(r.stderr, dir).toMatch(new RegExp(`^error: cannot make the folder .*: ${why} \\(output-folder\\); fix: give init a folder you can write to`));
+    }
+    // A folder several levels down that does not exist yet is made.
+    expect(cli('init', join(scratch, 'a', 'b', 'c')).code).toBe(0);
+  });
+
   test('never overwrites without --force', () => {
     const dir = join(scratch, 'twice');
     expect(cli('init', dir).code).toBe(0);
