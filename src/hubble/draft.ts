@@ -32,6 +32,7 @@ import { isDnsName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
+import { withoutControls } from '../model/printable';
 import { NAMESPACE_LABEL } from '../model/selectors';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { CiliumAppValidation } from '../validate/validate-app';
@@ -831,7 +832,8 @@ function policyComment(p: DraftPolicy): string[] {
 
 /** A comment line that stays one line whatever the capture holds (names come from the flow log). */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]/g, ' ');
+  // Line breaks as spaces; the other control characters (a terminal's escape sequences) as U+FFFD, as every text output.
+  return withoutControls(text.replace(/[\r\n\u2028\u2029]/g, ' '));
 }
 
 function ruleComment(r: DraftRule): string {

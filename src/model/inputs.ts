@@ -459,7 +459,8 @@ export function tooLarge(size: number, max: number): InputProblem {
   return {
     id: 'input-too-large',
     message: `${formatBytes(size)} is larger than the limit of ${formatBytes(max)}; the file is not read`,
-    fix: 'split the file, or raise the limit (--max-file-size)',
+    // Only validate has the flag: trace, replay, diff and report read with the default limit.
+    fix: 'split the file, or raise the limit where there is one (validate --max-file-size; maxFileBytes of PolicySet.fromFiles and Validator)',
   };
 }
 

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { IpFamilies, PolicySet } from '../../src/engine';
 import {
-  FlowSource, collectConnections, formatReplayTable, planDraft, readFlows, renderDraftTypeScript, replayCapture,
+  FlowSource, collectConnections, formatReplayTable, planDraft, readFlows, renderDraftTypeScript, renderDraftYaml, replayCapture,
 } from '../../src/hubble';
 
 const NS_LABEL = (ns: string): string => `k8s:io.kubernetes.pod.namespace=${ns}`;
@@ -155,6 +155,15 @@ describe('pods named with a reserved identity', () => {
     const c = await capture([flow({ traffic_direction: 'EGRESS', event_type: { type: 4 } }, WEB, { ...API_AS_WORLD, pod_name: 'x\nprocess.exit(1)\u2028' })]);
     const ts = renderDraftTypeScript(planDraft(c));
     expect(ts.split('\n').filter((l) => l.includes('process.exit'))).toEqual(['  // not drafted: egress to pod shop/x process.exit(1)  on 8080/TCP: identity unknown']);
+  });
+
+  test('a pod name with terminal escape sequences reaches no drafted comment raw (U+FFFD, as in every text output)', async () => {
+    const c = await capture([flow({ traffic_direction: 'EGRESS', event_type: { type: 4 } }, WEB, { ...API_AS_WORLD, pod_name: 'p\u001b[2J\u001b[31mx\u009b' })]);
+    const plan = planDraft(c);
+    for (const text of [renderDraftTypeScript(plan), renderDraftYaml(plan)]) {
+      expect(text.includes('\u001b') || text.includes('\u009b')).toBe(false);
+      expect(text).toContain('p\ufffd[2J\ufffd[31mx\ufffd');
+    }
   });
 });
 

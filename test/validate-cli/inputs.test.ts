@@ -183,6 +183,9 @@ describe('bad files on disk', () => {
       'error input-not-found@missing.yaml:1:1',
     ]);
     expect(findings(report, 'input-too-large')[0].message).toMatch(/^50(\.\d)? MiB is larger than the limit of 10 MiB/);
+    // The fix names the limits that exist (only validate has the flag; trace, replay, diff and report have none).
+    expect(findings(report, 'input-too-large')[0].fix).toBe('split the file, or raise the limit where there is one (validate --max-file-size; '
+      + 'maxFileBytes of PolicySet.fromFiles and Validator)');
     expect(findings(report, 'input-unreadable')[0].message).toContain('ELOOP');
     expect(report.files.map((f) => f.status)).toEqual(['too-large', 'checked', 'empty', 'binary', 'unreadable', 'not-found']);
     expect(report.summary).toMatchObject({ files: 6, policies: 1, errors: 5, warnings: 1, passed: false });
