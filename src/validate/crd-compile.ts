@@ -277,7 +277,18 @@ function readCrds(file: string): CrdDocument[] {
           fix: 'pass a CRD file as written by `kubectl get crd <name> -o yaml`',
         });
       }
-      visit(doc.toJS({ maxAliasCount: 1000 }));
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: 1000 });
+      } catch (e) {
+        // An alias bomb: the YAML library refuses to expand it (its message only, no file).
+        throw new CiliumPolicyError({
+          id: 'crd-file-invalid',
+          message: `${file} is not a CRD file the validator reads: ${e instanceof Error ? e.message : String(e)}`,
+          fix: 'pass a CRD file as written by `kubectl get crd <name> -o yaml` (without YAML aliases expanding to thousands of nodes)',
+        });
+      }
+      visit(value);
     }
   }
   if (crds.length === 0) {

@@ -65,6 +65,14 @@ describe('nesting-depth bomb: refused before parsing, in every reader', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: CRD file .*deep\.json: the input nests more than 100 levels deep \(line 1\); it is not read \(crd-file-invalid\)/);
   });
+
+  test('validate --crd: an alias bomb is a usage error naming the file, not the YAML library\'s bare message', GUARD, async () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(',')}]`)];
+    const bomb = write(dir, 'bomb.yaml', `${levels.join('\n')}\n`);
+    const r = await validate(['--crd', bomb, yaml]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*bomb\.yaml is not a CRD file the validator reads: Excessive alias count .* \(crd-file-invalid\); fix: pass a CRD file/);
+  });
 });
 
 describe('trace/replay --policies and validate --crd read through the same input reader as validate', () => {
