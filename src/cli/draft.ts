@@ -10,7 +10,7 @@
  */
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
-import { Connections, DEFAULT_MAX_CONNECTIONS } from '../hubble/connections';
+import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInput } from '../hubble/connections';
 import { CiliumVersion } from '../core/cilium-version';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 
@@ -90,6 +90,7 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   });
   io.stdout(output === 'yaml' ? Draft.renderYaml(plan) : Draft.renderTypeScript(plan, { importFrom: options.importFrom ?? 'cdk8s-cilium' }));
   const input = capture.input;
+  const notUsed = unreadInput(capture);
   const notes = [
     input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped (first: line ${input.malformed[0]?.line})` : '',
     capture.overflowFlows > 0 ? `${capture.overflowFlows} records beyond --max-connections not used` : '',
@@ -100,6 +101,11 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     + `${plan.namespaces.length === 1 ? '' : 's'} from ${input.flows} flow records (${plan.connections} connections the cluster let through`
     + `${plan.leftOut > 0 ? `, ${plan.leftOut} dropped connection${plan.leftOut === 1 ? '' : 's'} left out` : ''})${notes.length > 0 ? `; ${notes.join('; ')}` : ''}\n`);
   if (plan.policies.length === 0) io.stderr('warning: no pod traffic the cluster let through was found: nothing to draft\n');
+  // What the capture holds beyond what was read is traffic the drafted policies do not allow (replay fails on it).
+  if (notUsed !== undefined) {
+    io.stderr(`warning: not all of the capture was used (${notUsed}): the drafted policies would drop the connections it holds; `
+      + 'raise --max-connections or repair the capture\n');
+  }
   return DRAFT_EXIT.ok;
 }
 

@@ -927,3 +927,18 @@ function stringMap<T>(map: ReadonlyMap<string, T>): { [key: string]: T } {
   for (const [k, v] of map) out[k] = v;
   return out;
 }
+
+/**
+ * What of a capture's input was not read or judged, as one phrase (`undefined` when every record was read and judged):
+ * records beyond the connection limit, malformed lines skipped, a read that ended early. `replay` fails closed on it and
+ * `draft` warns. Events Hubble lost before the log are a warning only: no reading of the log can recover them.
+ */
+export function unreadInput(capture: FlowCapture): string | undefined {
+  const input = capture.input;
+  const parts = [
+    capture.overflowFlows > 0 ? `${capture.overflowFlows} record${capture.overflowFlows === 1 ? '' : 's'} beyond ${capture.maxConnections} connections` : '',
+    input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped` : '',
+    input.readError !== undefined ? `the input ended early after line ${input.lines}` : '',
+  ].filter((p) => p !== '');
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}

@@ -27,7 +27,7 @@ import {
   ObservedVerdict, TimeWindow,
   TimeWindowSeconds,
   clusterPolicyText,
-  collectConnections, observedFlowing, observedVerdict, windowSeconds,
+  collectConnections, observedFlowing, observedVerdict, unreadInput, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
 import { FlowPeer, FlowPeerKind } from './flow';
@@ -883,21 +883,6 @@ export function formatDuration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
-}
-
-/**
- * What of a capture's input was not judged, as one phrase (`undefined` when every record was read and judged): records
- * beyond the connection limit, malformed lines skipped, a read that ended early. Events Hubble lost before the log are a
- * warning only: no reading of the log can recover them.
- */
-export function unreadInput(capture: FlowCapture): string | undefined {
-  const input = capture.input;
-  const parts = [
-    capture.overflowFlows > 0 ? `${capture.overflowFlows} record${capture.overflowFlows === 1 ? '' : 's'} beyond ${capture.maxConnections} connections` : '',
-    input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped` : '',
-    input.readError !== undefined ? `the input ended early after line ${input.lines}` : '',
-  ].filter((p) => p !== '');
-  return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
 /** The warnings about what a capture cannot show. */
