@@ -18,7 +18,7 @@ import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
-import { collectConnections } from '../hubble/connections';
+import { FlowCapture, collectConnections } from '../hubble/connections';
 import { captureFamiliesWarning, captureVersionWarning, familiesSetting, inferIpFamilies } from '../hubble/capture-families';
 import { IpFamilies } from '../engine/policy-set-options';
 import { FlowPeer } from '../hubble/flow';
@@ -118,7 +118,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   if (failOn !== undefined && !Object.values(DiffFailOn).includes(failOn as DiffFailOn)) {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--fail-on ${failOn}`, fix: 'use --fail-on allowed, denied or any' });
   }
-  const setOptions = await connectivitySetOptions(options, io, 'diff');
+  const { setOptions, capture } = await connectivitySetOptions(options, io, 'diff');
   const cwd = process.cwd();
   const head = loadPolicies(options.head, setOptions, '--head', io);
   const gitRef = options.base.length === 1 && !existsSync(options.base[0]) ? options.base[0] : undefined;
@@ -154,6 +154,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
     base = loadPolicies(options.base, setOptions, '--base', io);
     baseSource = options.base.join(',');
   }
+  warnCaptureVersion(capture, options.flows, [base, head], 'diff', io);
   for (const [flag, set] of [['--base', base], ['--head', head]] as const) {
     if (set.policies.length === 0) io.stderr(`warning: ${flag}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n`);
   }
@@ -186,7 +187,8 @@ export function outputOf(value: string | undefined): ConnectivityOutput {
  * @internal The policy-set options of `diff` and `report`: the Cilium version, cluster name, DNS server, and the inventory of
  * `--inventory` (read by the input reader) and `--flows` (the pods of the capture).
  */
-export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo, command: 'diff' | 'report'): Promise<PolicySetOptions> {
+export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo, command: 'diff' | 'report'):
+  Promise<{ setOptions: PolicySetOptions; capture?: FlowCapture }> {
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
@@ -207,8 +209,9 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     }
   }
   let inferred: IpFamilies | undefined;
+  let capture: FlowCapture | undefined;
   if (options.flows !== undefined) {
-    const capture = await collectConnections(flowSource(options.flows, io));
+    capture = await collectConnections(flowSource(options.flows, io));
     const ended = flowInputError(capture.input);
     if (ended) throw ended;
     const read = capture.input;
@@ -225,10 +228,8 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     const judged = inferred ?? ipFamiliesSetting(options.ipFamilies).ipFamilies ?? IpFamilies.IPV4;
     const warning = captureFamiliesWarning(capture, judged, `run ${command}`);
     if (warning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${warning}\n`);
-    const versionWarning = version !== undefined ? captureVersionWarning(capture, version, `run ${command}`) : undefined;
-    if (versionWarning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${versionWarning}\n`);
   }
-  return {
+  const setOptions: PolicySetOptions = {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
@@ -238,6 +239,20 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(inferred !== undefined ? { ipFamilies: inferred } : {}),
     inventory,
   };
+  return { setOptions, ...(capture !== undefined ? { capture } : {}) };
+}
+
+/**
+ * @internal The warning of `captureVersionWarning` for the sets built with a capture's pods (`--flows`), for the version
+ * each set is judged for: given, or read from the policies' annotation.
+ */
+export function warnCaptureVersion(capture: FlowCapture | undefined, flows: string | undefined, sets: readonly PolicySet[], command: string,
+  io: CliIo): void {
+  if (capture === undefined) return;
+  for (const version of new Set(sets.map((s) => s.ciliumVersion.toString()))) {
+    const warning = captureVersionWarning(capture, CiliumVersion.parse(version), `run ${command}`);
+    if (warning !== undefined) io.stderr(`warning: --flows ${flows ?? ''}: ${warning}\n`);
+  }
 }
 
 /** A pod of a capture as a workload of the inventory (one per namespace and label set). */

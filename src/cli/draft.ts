@@ -10,7 +10,7 @@
  */
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
-import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInput } from '../hubble/connections';
+import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInput, unreadInputFix } from '../hubble/connections';
 import { CiliumVersion } from '../core/cilium-version';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 
@@ -103,8 +103,8 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   if (plan.policies.length === 0) io.stderr('warning: no pod traffic the cluster let through was found: nothing to draft\n');
   // What the capture holds beyond what was read is traffic the drafted policies do not allow (replay fails on it).
   if (notUsed !== undefined) {
-    io.stderr(`warning: not all of the capture was used (${notUsed}): the drafted policies would drop the connections it holds; `
-      + 'raise --max-connections or repair the capture\n');
+    io.stderr(`warning: not all of the capture was used (${notUsed}): it may hold connections the drafted policies would drop; `
+      + `${unreadInputFix(capture)}\n`);
   }
   return DRAFT_EXIT.ok;
 }

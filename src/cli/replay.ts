@@ -62,7 +62,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
-import { Connections, DEFAULT_MAX_CONNECTIONS } from '../hubble/connections';
+import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInputFix } from '../hubble/connections';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
@@ -95,7 +95,7 @@ export interface ReplayCommandOptions {
    */
   readonly output?: string;
   /**
-   * `drop` (exit 1 when a forwarded connection would be dropped) or `none`.
+   * `drop` (exit 1 when a forwarded connection would be dropped, or when not all of the capture was judged) or `none`.
    * @default 'drop'
    */
   readonly failOn?: string;
@@ -159,7 +159,8 @@ export interface ReplayCommandOptions {
 
 /**
  * Runs a replay and writes its report.
- * @returns the exit status: 0, or 1 when a connection the cluster let through would be dropped (with --fail-on drop)
+ * @returns the exit status: 0, or 1 when a connection the cluster let through would be dropped, or not all of the capture was
+ *   judged (records beyond --max-connections, malformed lines), with --fail-on drop
  * @throws CiliumPolicyError for bad input (the caller prints it and exits 2)
  */
 export async function executeReplay(options: ReplayCommandOptions, io: HubbleCliIo): Promise<number> {
@@ -221,8 +222,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   }
   if (failOn === 'drop' && report.summary.newlyDropped === 0 && report.summary.notJudgedInput !== undefined) {
     // Nothing judged would be dropped, but not all of the capture was judged: fail closed, as a gate must.
-    io.stderr(`replay: not all of ${options.flows} was judged (${report.summary.notJudgedInput}): what it holds may be dropped; `
-      + 'raise --max-connections or repair the capture (or --fail-on none to accept it)\n');
+    io.stderr(`replay: not all of ${options.flows === '-' ? 'standard input' : options.flows} was judged (${report.summary.notJudgedInput}): `
+      + `it may hold connections the policies drop; ${unreadInputFix(capture)} (--fail-on none accepts the capture as it is, and also stops failing on drops)\n`);
     return REPLAY_EXIT.wouldDrop;
   }
   return failOn === 'drop' && report.summary.newlyDropped > 0 ? REPLAY_EXIT.wouldDrop : REPLAY_EXIT.ok;
@@ -236,11 +237,11 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
 export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
   return program.command('replay')
     .description('replay Hubble flows against policies and list the connections they would drop '
-      + '(exit 0 none, 1 a forwarded connection would be dropped, 2 bad input)')
+      + '(exit 0 none, 1 a forwarded connection would be dropped or not all of the capture was judged, 2 bad input)')
     .requiredOption('--flows <file>', 'Hubble flow log: hubble observe -o json/jsonpb, the flow exporter, legacy json; gzip; - for standard input')
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .addOption(new Option('--fail-on <what>', 'exit 1 when a connection the cluster forwarded would be dropped (drop), or never (none)')
+    .addOption(new Option('--fail-on <what>', 'exit 1 when a connection the cluster forwarded would be dropped or not all of the capture was judged (drop), or never (none)')
       .choices(['drop', 'none']).default('drop'))
     .option('--cilium-version <version>', 'the Cilium version of the cluster', CiliumVersion.DEFAULT.toString())
     .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
@@ -252,7 +253,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .addOption(ipFamiliesOption())
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
-    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
+    .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged, and fail --fail-on drop (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
     .option('--all', 'list every unchanged connection in the table (default: the first 50)', false)
     .action(async (opts: ReplayCommandOptions) => {
       done(await guard(() => executeReplay(opts, io), io));

@@ -11,7 +11,7 @@
 import { Command, Option } from 'commander';
 import { Connectivity } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
-import { ConnectivityCommandOptions, DIFF_EXIT, NODE_SELECTOR_LABELS_HELP, connectivitySetOptions, loadPolicies, outputOf } from './diff';
+import { ConnectivityCommandOptions, DIFF_EXIT, NODE_SELECTOR_LABELS_HELP, connectivitySetOptions, loadPolicies, outputOf, warnCaptureVersion } from './diff';
 import { HubbleCliIo, guard, runSubcommand } from './replay';
 import { MUTUAL_AUTH_HELP, dnsServerOption, ipFamiliesOption } from './trace';
 
@@ -28,7 +28,9 @@ export interface ReportCommandOptions extends ConnectivityCommandOptions {
  */
 export async function executeReport(options: ReportCommandOptions, io: HubbleCliIo): Promise<number> {
   const output = outputOf(options.output);
-  const set = loadPolicies(options.policies, await connectivitySetOptions(options, io, 'report'), '--policies', io);
+  const { setOptions, capture } = await connectivitySetOptions(options, io, 'report');
+  const set = loadPolicies(options.policies, setOptions, '--policies', io);
+  warnCaptureVersion(capture, options.flows, [set], 'report', io);
   const doc = Connectivity.report(set, { baseSource: options.policies.join(',') });
   for (const n of doc.notJudged ?? []) io.stderr(`warning: not judged: ${n.text}\n`);
   io.stdout(ConnectivityFormat.report(doc, output));

@@ -574,6 +574,9 @@ export function itemPeerMatches(item: CompiledItem, input: SideInput, requiremen
  * zero-length prefix to the world label of its family, getWorldLabel).
  */
 function otherFamilyWorld(blocks: readonly CidrBlock[], p: PeerView, mode: IpFamilies, version: CiliumVersion): PeerMatch {
+  // Before 1.15 there is one world identity; a /0 left here has `except` holes, which split it into prefixes of its own
+  // family: no note about family world labels applies.
+  if (!version.atLeast(CiliumVersion.V1_15)) return NO_MATCH;
   const family = p.worldFamily !== 0 ? p.worldFamily : p.ip?.family;
   if (family === undefined || !p.labels.has('reserved', worldLabel(family, mode, version))) return NO_MATCH;
   const other = blocks.find((b) => b.cidr.prefix === 0 && b.cidr.family !== family && b.anyFamilyWorld !== true);

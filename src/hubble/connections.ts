@@ -937,8 +937,17 @@ export function unreadInput(capture: FlowCapture): string | undefined {
   const input = capture.input;
   const parts = [
     capture.overflowFlows > 0 ? `${capture.overflowFlows} record${capture.overflowFlows === 1 ? '' : 's'} beyond ${capture.maxConnections} connections` : '',
-    input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped` : '',
+    input.malformedCount > 0
+      ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped (first: line ${input.malformed[0]?.line ?? '?'})` : '',
     input.readError !== undefined ? `the input ended early after line ${input.lines}` : '',
   ].filter((p) => p !== '');
   return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+/** What to do about the input `unreadInput` names: raise the connection limit, repair the lines the reader refused. */
+export function unreadInputFix(capture: FlowCapture): string {
+  return [
+    capture.overflowFlows > 0 ? 'raise --max-connections' : '',
+    capture.input.malformedCount > 0 || capture.input.readError !== undefined ? 'repair or remove the lines named (a truncated last line, other output mixed in)' : '',
+  ].filter((p) => p !== '').join('; ');
 }

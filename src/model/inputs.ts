@@ -11,7 +11,8 @@
  * `*` and `**` do not enter hidden files and directories unless the pattern names them (`.github/**`), and walks skip
  * `node_modules` unless the pattern names it. A directory given is read as `kubectl apply -R -f` reads it: every
  * `.yaml`/`.yml`/`.json` file below, hidden ones included (a policy in `dist/.extra/` is applied, so it is judged), but
- * for `.git` and `node_modules` (`walkSkips`).
+ * for `.git` and `node_modules` (`walkSkips`); the extension in any case (kubectl: lower case only; reading more is the
+ * safe side).
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -322,7 +323,8 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
       return;
     }
     for (const name of names) {
-      if ((!dotted && name.startsWith('.')) || (!modules && name === 'node_modules') || name === '.git') continue;
+      // `walkSkips`, but a glob that names node_modules enters it.
+      if ((!dotted && name.startsWith('.')) || (name === 'node_modules' ? !modules : walkSkips(name))) continue;
       const childAbs = join(abs, name);
       const childRel = rel ? `${rel}/${name}` : name;
       // A symbolic link out of the directory given is not followed: the inputs come from anyone's pull request.

@@ -130,16 +130,19 @@ function inputsOptions(props: CiliumValidationProps, cwd: string): ValidateInput
   if (typeof version === 'number') {
     const text = String(version);
     if (!CiliumVersion.ALL.some((v) => v.toString() === text)) {
+      const meant = text === '1.2' ? '1.20' : /^1\.1\d$/.test(`${text}0`) ? `${text}0` : undefined;
       throw new CiliumPolicyError({
         id: 'option-value',
-        message: `${PROPERTIES}: ciliumVersion is the number ${text}, not a version (YAML reads an unquoted 1.20 as the number 1.2)`,
-        fix: `quote it: ciliumVersion: "${text === '1.2' ? '1.20' : text}"`,
+        message: `${PROPERTIES}: ciliumVersion is the number ${text}, not a version${meant !== undefined ? ` (YAML reads an unquoted ${meant} as the number ${text})` : ''}`,
+        fix: meant !== undefined ? `quote it: ciliumVersion: "${meant}"`
+          : `quote one of ${CiliumVersion.ALL.map((v) => `"${v.toString()}"`).join(', ')} or "1.20" (main)`,
       });
     }
     version = text;
   }
   const maxWarnings = typeof given.maxWarnings === 'string' && /^\d+$/.test(given.maxWarnings) ? Number(given.maxWarnings) : given.maxWarnings;
-  const crd = given.crd;
+  // `crd:` with every entry commented out is YAML null: no CRD files, as when it is left out.
+  const crd = given.crd === null ? undefined : given.crd;
   const options = {
     cwd,
     ...(version !== undefined ? { ciliumVersion: version } : {}),

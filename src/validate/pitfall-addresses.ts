@@ -80,8 +80,9 @@ function ipv6WorldOnly(run: PitfallRun, r: RuleView, cidrs: readonly { text: str
       + `reserved:world, every outside address, IPv4 included, while ${before115 ? '1.15' : '1.19'} turns it into reserved:world-ipv6, which no `
       + `address has: this ${direction} ${allow ? 'allow' : 'deny'} rule changes meaning on upgrade; in a dual-stack cluster, `
       + `${before115 ? 'every outside address too' : 'IPv6 addresses only'}`
-    : `${v6.text} is the IPv6 world only: in an IPv4-only cluster (Cilium's default, enable-ipv6 false) it selects reserved:world-ipv6, which no `
-      + `address has, so this ${direction} ${allow ? 'allow rule allows' : 'deny rule denies'} no address outside the cluster; in a dual-stack `
+    : `${v6.text} is the IPv6 world only: in an IPv4-only cluster (Cilium's default, enable-ipv6 false) ${r.version.atLeast(CiliumVersion.V1_15)
+      ? 'it selects reserved:world-ipv6, which no address has' : `Cilium ${r.version} splits it at its except holes into IPv6 prefixes, which no address is in`}, `
+      + `so this ${direction} ${allow ? 'allow rule allows' : 'deny rule denies'} no address outside the cluster; in a dual-stack `
       + 'cluster, IPv6 addresses only';
   run.report('pitfall-cidr-ipv6-world-only', r, v6.path, what,
     `add 0.0.0.0/0 beside it (or use ${entity}: [world]) if every address is meant; in an IPv6-only cluster it is the world and this can be ignored`);

@@ -42,15 +42,28 @@ export const VALIDATE_RULE_OPTION_DEFAULTS: OptionDefaults = { kind: 'none: it i
  * @param call the call, as the message names it (`Validator.validatePolicy()`)
  * @throws CiliumPolicyError (`option-value`)
  */
-export function checkVersionOption(version: unknown, call: string): void {
+export function checkVersionOption(version: unknown, call: string, option = 'version'): void {
   if (version instanceof CiliumVersion) return;
   // A CiliumVersion of another copy of the package: what the checks use of it.
   const v = version as { atLeast?: unknown; toString?: unknown } | null | undefined;
   if (v !== null && typeof v === 'object' && typeof v.atLeast === 'function' && typeof v.toString === 'function') return;
   throw new CiliumPolicyError({
     id: 'option-value',
-    message: `${call}: version is ${version === undefined ? 'missing' : describeValue(version)}, not a CiliumVersion`,
+    message: `${call}: ${option} is ${version === undefined ? 'missing' : describeValue(version)}, not a CiliumVersion`,
     fix: typeof version === 'string' ? `pass CiliumVersion.parse(${JSON.stringify(version)})` : 'pass a CiliumVersion, e.g. CiliumVersion.V1_19 or CiliumVersion.parse(\'1.19\')',
+  });
+}
+
+/**
+ * Refuses a `kind` option that is not a policy kind (`option-value`): the rule would be checked as neither.
+ * @throws CiliumPolicyError (`option-value`)
+ */
+export function checkKindOption(kind: unknown, call: string): void {
+  if (Object.values(PolicyKind).includes(kind as PolicyKind)) return;
+  throw new CiliumPolicyError({
+    id: 'option-value',
+    message: `${call}: kind is ${kind === undefined ? 'missing' : describeValue(kind)}, not a policy kind`,
+    fix: 'pass PolicyKind.CILIUM_NETWORK_POLICY or PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY',
   });
 }
 

@@ -100,7 +100,7 @@ export const VALIDATE_RISK = 'so the manifests would be validated for other sett
 
 /**
  * Refuses option values a validation run cannot take as given (`option-value`), before anything is read: a version that
- * is not text, a warning limit that is not a whole number of 0 or more (`NaN` or `1.5` would pass any count), a size
+ * is neither text nor a `CiliumVersion`, a warning limit that is not a whole number of 0 or more (`NaN` or `1.5` would pass any count), a size
  * limit that is not a whole number of 1 or more, CRD files that are not a list of paths, a directory that is not text.
  * @param options the options given
  * @param call the call, as the message names it (`Validator.validateInputs()`)
@@ -113,7 +113,9 @@ export function checkValidateInputsValues(options: ValidateInputsOptions, call: 
     throw new CiliumPolicyError({ id: 'option-value', message: `${call}: ${name(option)} is ${describeValue(value)}, not ${expected}`, fix });
   };
   const { ciliumVersion, crdFiles, maxWarnings, maxFileBytes, cwd } = options as Record<string, unknown>;
-  if (ciliumVersion !== undefined && typeof ciliumVersion !== 'string') {
+  // A CiliumVersion (the engine's options take one) reads as its text, as it always has.
+  const versionObject = typeof ciliumVersion === 'object' && ciliumVersion !== null && typeof (ciliumVersion as { atLeast?: unknown }).atLeast === 'function';
+  if (ciliumVersion !== undefined && typeof ciliumVersion !== 'string' && !versionObject) {
     refuse('ciliumVersion', ciliumVersion, 'a version as text', `write it as text: ${name('ciliumVersion')}: "1.19"`);
   }
   if (maxWarnings !== undefined && !(typeof maxWarnings === 'number' && Number.isInteger(maxWarnings) && maxWarnings >= 0)) {

@@ -8,8 +8,8 @@ import { PITFALL_OPTION_DEFAULTS, PitfallDocument, PitfallFinding, PitfallOption
 import { APP_VALIDATION_OPTION_DEFAULTS, AppDiagnostic, AppValidationOptions, validateApp } from './validate-app';
 import { validateInputs, validatePaths } from './validate-input';
 import {
-  checkVersionOption, VALIDATE_POLICY_OPTION_DEFAULTS, VALIDATE_RULE_OPTION_DEFAULTS, validatePolicy, ValidatePolicyOptions, validateRule,
-  ValidateRuleOptions,
+  checkKindOption, checkVersionOption, VALIDATE_POLICY_OPTION_DEFAULTS, VALIDATE_RULE_OPTION_DEFAULTS, validatePolicy, ValidatePolicyOptions,
+  validateRule, ValidateRuleOptions,
 } from './validate-policy';
 import {
   checkValidateInputsValues, VALIDATE_INPUTS_OPTION_DEFAULTS, VALIDATE_PATHS_OPTION_DEFAULTS, VALIDATE_RISK, ValidateInputsOptions,
@@ -50,6 +50,7 @@ export class Validator {
   public static validateRule(rule: RuleModel, options: ValidateRuleOptions): Diagnostic[] {
     checkOptionKeys(options, VALIDATE_RULE_OPTION_DEFAULTS, { call: 'Validator.validateRule()', risk: VALIDATE_RISK });
     checkVersionOption(options?.version, 'Validator.validateRule()');
+    checkKindOption(options?.kind, 'Validator.validateRule()');
     return validateRule(rule, options.kind, options.version, options.pathPrefix);
   }
 
@@ -69,7 +70,7 @@ export class Validator {
    */
   public static checkPitfalls(documents: PitfallDocument[], inventory: ManifestInventory, options: PitfallOptions = {}): PitfallFinding[] {
     checkOptionKeys(options, PITFALL_OPTION_DEFAULTS, { call: 'Validator.checkPitfalls()', risk: VALIDATE_RISK });
-    if (options.ciliumVersion !== undefined) checkVersionOption(options.ciliumVersion, 'Validator.checkPitfalls() ciliumVersion');
+    if (options.ciliumVersion !== undefined) checkVersionOption(options.ciliumVersion, 'Validator.checkPitfalls()', 'ciliumVersion');
     return checkPitfalls(documents, inventory, options);
   }
 

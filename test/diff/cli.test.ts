@@ -1,5 +1,5 @@
 // `cdk8s-cilium diff` and `report` in-process: outputs, --fail-on exit statuses, bad input (exit 2).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -311,5 +311,12 @@ spec:
       + '(identity 9 (reserved:world-ipv4) at line 1: the world identities 9 and 10 came with 1.15), but the policies are judged for Cilium 1.14: '
       + 'verdicts follow that version\'s rules; run report with the cluster\'s --cilium-version']);
     expect((await cli('report', '--policies', v6, '--flows', dual, '--cilium-version', '1.15', '--output', 'json')).stderr).not.toMatch(/warning/);
+    // The version the policies' annotation gives (as synthesized for 1.14) is the one judged: warned likewise.
+    const annotated = file('v6-114.yaml', readFileSync(v6, 'utf8').replace('metadata: { name: v6, namespace: app }',
+      'metadata: { name: v6, namespace: app, annotations: { cdk8s-cilium.io/cilium-version: "1.14" } }'));
+    for (const args of [['report', '--policies', annotated], ['diff', '--base', annotated, '--head', annotated]]) {
+      const r2 = await cli(...args, '--flows', dual, '--output', 'json');
+      expect(r2.stderr, args[0]).toMatch(new RegExp(`warning: --flows .*dual\\.jsonl: the capture comes from Cilium 1\\.15 or later .*judged for Cilium 1\\.14: .*run ${args[0]} with`));
+    }
   });
 });

@@ -68,6 +68,31 @@ describe('diff --base <git-ref>', () => {
     expect(doc.summary.newlyDenied).toBeGreaterThan(0); // default deny now applies to prod/app=extra
   });
 
+  test('hidden folders are read at the ref as in the working tree (kubectl apply -R applies them); node_modules is not', async () => {
+    // On a branch of its own (main and v1 stay as the other tests read them): a policy opening app=api to the world in
+    // policies/.extra/, and one in node_modules, committed; the working tree keeps them.
+    git('checkout', '-q', '-b', 'hidden');
+    mkdirSync(join(repo, 'policies', '.extra'), { recursive: true });
+    mkdirSync(join(repo, 'policies', 'node_modules'), { recursive: true });
+    const open = policy([8080]).replace('name: api', 'name: open').replace(/fromEndpoints: .*$/m, 'fromEntities: [world]');
+    writeFileSync(join(repo, 'policies', '.extra', 'Open.YAML'), open);
+    writeFileSync(join(repo, 'policies', 'node_modules', 'x.yaml'), open.replace('name: open', 'name: ignored'));
+    git('add', join('policies', '.extra'), join('policies', 'node_modules'));
+    git('commit', '-q', '-m', 'hidden');
+    try {
+      const r = await cli('diff', '--base', 'hidden', '--head', 'policies', '--output', 'json');
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout) as { base: { policies: number }; changes: { from: string; ports: string[] }[] };
+      // Both sides read .extra/Open.YAML (2 policies) and leave out node_modules: the only change is the working tree's 9090.
+      expect(doc.base.policies).toBe(2);
+      expect(doc.changes.map((c) => [c.from, c.ports])).toEqual([['prod/app=web', ['9090/TCP']]]);
+    } finally {
+      git('checkout', '-q', 'main');
+      rmSync(join(repo, 'policies', '.extra'), { recursive: true, force: true });
+      rmSync(join(repo, 'policies', 'node_modules'), { recursive: true, force: true });
+    }
+  });
+
   test('a ref that does not exist: exit 2 with a clear message', async () => {
     const r = await cli('diff', '--base', 'origin/nope', '--head', 'policies');
     expect(r.code).toBe(2);

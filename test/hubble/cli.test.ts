@@ -99,16 +99,18 @@ describe('replay', () => {
     // The shop capture holds two malformed lines, which may be connections the policies drop.
     const r = await replay(['--flows', CAPTURE, '--policies', allowAll]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`replay: not all of ${CAPTURE} was judged (2 malformed lines skipped): what it holds may be dropped; raise --max-connections `
-      + 'or repair the capture (or --fail-on none to accept it)\n');
-    expect(r.stdout.split('\n')[2]).toBe('  NOT JUDGED WHOLE: 2 malformed lines skipped: what they hold may be dropped; no namespace is ready to enforce');
+    expect(r.stderr).toBe(`replay: not all of ${CAPTURE} was judged (2 malformed lines skipped (first: line 102)): it may hold connections the policies `
+      + 'drop; repair or remove the lines named (a truncated last line, other output mixed in) (--fail-on none accepts the capture as it is, and also '
+      + 'stops failing on drops)\n');
+    expect(r.stdout.split('\n')[2]).toBe('  NOT JUDGED WHOLE: 2 malformed lines skipped (first: line 102): what they hold may be dropped; no namespace is ready to enforce');
     expect(r.stdout).not.toMatch(/ready to enforce: none of/);
     expect((await replay(['--flows', CAPTURE, '--policies', allowAll, '--fail-on', 'none'])).code).toBe(0);
     // Records beyond the connection limit are not judged either.
     const limited = await replay(['--flows', CAPTURE, '--policies', allowAll, '--max-connections', '3', '--output', 'json']);
     expect(limited.code).toBe(1);
     expect((JSON.parse(limited.stdout) as { summary: { notJudgedInput?: string } }).summary.notJudgedInput)
-      .toMatch(/^\d+ records beyond 3 connections, 2 malformed lines skipped$/);
+      .toMatch(/^\d+ records beyond 3 connections, 2 malformed lines skipped \(first: line 102\)$/);
+    expect(limited.stderr).toMatch(/; raise --max-connections; repair or remove the lines named /);
   });
 
   test('--output json: the stable report, the same as the library\'s', async () => {
@@ -238,8 +240,8 @@ describe('draft', () => {
     expect(r.stderr).toBe('drafted 6 policies in 5 namespaces from 104 flow records (20 connections the cluster let through, 1 dropped connection left out); '
       + '2 malformed lines skipped (first: line 102)\n'
       // The malformed lines may hold connections the drafted policies would then drop: said, as replay fails on them.
-      + 'warning: not all of the capture was used (2 malformed lines skipped): the drafted policies would drop the connections it holds; '
-      + 'raise --max-connections or repair the capture\n');
+      + 'warning: not all of the capture was used (2 malformed lines skipped (first: line 102)): it may hold connections the drafted policies '
+      + 'would drop; repair or remove the lines named (a truncated last line, other output mixed in)\n');
   });
 
   test('--output yaml, --namespace, --cilium-version, --import-from', async () => {

@@ -94,12 +94,12 @@ describe('the shop capture', () => {
     ]);
     expect(report.summary.disagreements).toBe(2);
     // Two lines of the capture are malformed (102, 103): what they hold is not judged, so no namespace is ready to enforce.
-    expect(report.summary.notJudgedInput).toBe('2 malformed lines skipped');
+    expect(report.summary.notJudgedInput).toBe('2 malformed lines skipped (first: line 102)');
     expect(report.namespaces.map((n) => [n.namespace, n.connections, n.wouldBeDropped, n.audited, n.identityUnknown, n.readyToEnforce])).toEqual([
       ['data', 4, 2, 0, 0, false], ['ingress-nginx', 3, 0, 0, 0, false], ['kube-system', 3, 0, 0, 0, false], ['monitoring', 3, 0, 0, 0, false],
       ['shop', 16, 3, 1, 0, false],
     ]);
-    expect(report.namespaces.find((n) => n.namespace === 'kube-system')?.reason).toMatch(/^not ready: not all of the capture was judged \(2 malformed lines skipped\) over /);
+    expect(report.namespaces.find((n) => n.namespace === 'kube-system')?.reason).toMatch(/^not ready: not all of the capture was judged \(2 malformed lines skipped \(first: line 102\)\) over /);
     // Without those two lines, the namespaces nothing would drop in are ready.
     const whole = FlowSource._bytes(Buffer.from(readFileSync(CAPTURE_FILE, 'utf8').split('\n').filter((_, i) => i !== 101 && i !== 102).join('\n')), 'whole.jsonl');
     const clean = await replayFlows(whole, policies());
@@ -173,7 +173,7 @@ describe('the shop capture', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('replay of shop-capture.jsonl against 4 policies: 104 records in 108 lines → 21 connections (Cilium 1.19, cluster default)');
     expect(lines[1]).toBe('  4 would be dropped, 1 newly allowed, 16 unchanged; the engine disagrees with the cluster 2 times');
-    expect(lines[2]).toBe('  NOT JUDGED WHOLE: 2 malformed lines skipped: what they hold may be dropped; no namespace is ready to enforce');
+    expect(lines[2]).toBe('  NOT JUDGED WHOLE: 2 malformed lines skipped (first: line 102): what they hold may be dropped; no namespace is ready to enforce');
     expect(lines[4]).toBe('WOULD BE DROPPED: 4 connections, 11 records');
     expect(lines[5]).toMatch(/^ {2}pod:shop:app=frontend,pod-template-hash=6c7d9f8b7 → pod:data:app=postgres,.* 5432\/TCP$/);
     expect(lines[6]).toBe('    observed FORWARDED (6 forwarded; first at line 83) · predicted DENIED');

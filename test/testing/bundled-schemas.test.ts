@@ -46,6 +46,26 @@ describe('bundled CRD schemas', () => {
     }
   });
 
+  test('the bundled 1.19 schemas are the shared CRDs\' v2 schemas with only their description texts dropped', () => {
+    // Independent of the bundler (which the test above runs): a key it lost would pass that test and every test that reads
+    // the bundled copies (test/model/parse.test.ts, test/validate/crd-tables.test.ts).
+    type Json = Record<string, unknown>;
+    const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+    const withoutDescriptions = (node: unknown, namesHere = false): unknown => {
+      if (Array.isArray(node)) return node.map((n) => withoutDescriptions(n));
+      if (!isJson(node)) return node;
+      return Object.fromEntries(Object.entries(node)
+        .filter(([k, v]) => namesHere || !(k === 'description' && typeof v === 'string'))
+        .map(([k, v]) => [k, namesHere ? withoutDescriptions(v) : withoutDescriptions(v, k === 'properties' || k === 'patternProperties')]));
+    };
+    for (const f of ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies']) {
+      const crd = parseAllDocuments(readFileSync(join(CRD_ROOT, 'v1.19', `${f}.yaml`), 'utf8')).map((d) => d.toJS() as Json).find((d) => d?.kind === 'CustomResourceDefinition');
+      const v2 = ((crd?.spec as Json).versions as Json[]).find((v) => v.name === 'v2') as Json;
+      const bundled = JSON.parse(readFileSync(join(BUNDLED, 'v1.19', `${f}.json`), 'utf8')) as { spec: { versions: { schema: Json }[] } };
+      expect(bundled.spec.versions[0].schema.openAPIV3Schema, f).toEqual(withoutDescriptions((v2.schema as Json).openAPIV3Schema));
+    }
+  });
+
   test('there is one compact schema pair per supported version', () => {
     expect(CrdVersionRoot.builtin().versions).toEqual(CiliumVersion.ALL.map(String));
     for (const v of CiliumVersion.ALL) {

@@ -129,10 +129,15 @@ describe('the properties in cdk8s.yaml are refused, not replaced by a default, w
     expect((await run([CLEAN], props({ ciliumVersion: 1.19 }))).metadata?.['Cilium version']).toBe('1.19');
     await expect(run([CLEAN], props({ ciliumVersion: 1.2 }))).rejects.toThrow(/ciliumVersion is the number 1\.2, not a version .*\n\s*fix: quote it: ciliumVersion: "1\.20"/);
     await expect(run([CLEAN], props({ ciliumVersion: true }))).rejects.toThrow(/ciliumVersion is a boolean \(true\), not a version as text/);
+    // A number that is no version at all: the fix lists the versions.
+    await expect(run([CLEAN], props({ ciliumVersion: 1 }))).rejects.toThrow(/ciliumVersion is the number 1, not a version \(option-value\)\n\s*fix: quote one of "1\.14", .*"1\.19" or "1\.20" \(main\)/);
+    await expect(run([CLEAN], props({ ciliumVersion: 1.1 }))).rejects.toThrow(/YAML reads an unquoted 1\.10 as the number 1\.1/);
   });
 
   test('crd as one path instead of a list is refused (it crashed with a TypeError before)', async () => {
     await expect(run([CLEAN], props({ crd: 'crds/cnp.yaml' }))).rejects.toThrow(/crd is a string \("crds\/cnp\.yaml"\), not a list of file paths \(option-value\)\n\s*fix: give a list: crd: \[/);
     await expect(run([CLEAN], props({ crd: [42] }))).rejects.toThrow(/crd is a list, not a list of file paths/);
+    // `crd:` with every entry commented out is null in YAML: no CRD files, as when left out.
+    expect((await run([CLEAN], props({ crd: null }))).status).toBe('success');
   });
 });

@@ -56,6 +56,10 @@ describe('Validator.validateInputs / validatePaths', () => {
     expect(() => Validator.validateInputs(INPUTS, loose(options))).toThrow(`Validator.validateInputs(): ${message} (option-value)`);
   });
 
+  test('a CiliumVersion for ciliumVersion reads as its text (the engine\'s options take one)', () => {
+    expect(Validator.validateInputs(INPUTS, loose({ ciliumVersion: CiliumVersion.V1_14 })).diagnostics.map((d) => d.id)).toContain('version-end-port');
+  });
+
   test('validatePaths knows stdin', () => {
     expect(Validator.validatePaths(['-'], { stdin: TEXT }).summary.policies).toBe(1);
   });
@@ -77,12 +81,14 @@ describe('Validator.validatePolicy / validateRule / checkPitfalls', () => {
     expect(() => Validator.validateRule(rule, loose({ kind: 'CiliumNetworkPolicy', version: CiliumVersion.V1_19, pathPrefx: 'specs[1]' })))
       .toThrow(/pathPrefx \("specs\[1\]"\) is not an option of Validator\.validateRule\(\).*did you mean pathPrefix\?/s);
     expect(Validator.validateRule(rule, { kind: PolicyKind.CILIUM_NETWORK_POLICY, version: CiliumVersion.V1_14, pathPrefix: 'specs[1]' })[0]?.path).toMatch(/^specs\[1\]\./);
+    expect(() => Validator.validateRule(rule, loose({ kind: 'bogus', version: CiliumVersion.V1_19 }))).toThrow(/validateRule\(\): kind is a string \("bogus"\), not a policy kind/);
+    expect(() => Validator.validateRule(rule, loose({ version: CiliumVersion.V1_19 }))).toThrow(/validateRule\(\): kind is missing, not a policy kind/);
   });
 
   test('checkPitfalls: a misspelled key and a version string are refused', () => {
     const docs = [{ model: DOC, version: CiliumVersion.V1_19 }];
     expect(() => Validator.checkPitfalls(docs, new ManifestInventory(), loose({ kafkaRemove: true }))).toThrow(/kafkaRemove \(true\) is not an option of Validator\.checkPitfalls\(\)/);
-    expect(() => Validator.checkPitfalls(docs, new ManifestInventory(), loose({ ciliumVersion: '1.19' }))).toThrow(/checkPitfalls\(\) ciliumVersion: version is a string/);
+    expect(() => Validator.checkPitfalls(docs, new ManifestInventory(), loose({ ciliumVersion: '1.19' }))).toThrow(/checkPitfalls\(\): ciliumVersion is a string/);
   });
 });
 
