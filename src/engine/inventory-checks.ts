@@ -5,9 +5,8 @@
  * verdict, diff and report about them was judged for another cluster than the one described. Refused with the call, the
  * field, the value and the fix (`option-unknown`, `option-value`). The manifest reader's objects pass the same checks.
  */
-import { CiliumPolicyError } from '../core/errors';
-import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
-import { describeValue, isPlainObject } from '../model/plain-value';
+import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
+import { isPlainObject } from '../model/plain-value';
 
 /** The fields of `InventoryWorkload` with their defaults (kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
 export const INVENTORY_WORKLOAD_FIELDS: OptionDefaults = {
@@ -70,7 +69,7 @@ class StructCheck {
 
   public refuse(field: string, value: unknown, expected: string, fix: string): never {
     const where = [this.at, field].filter((s) => s !== '').join('.');
-    throw new CiliumPolicyError({ id: 'option-value', message: `${this.call}: ${where === '' ? 'the argument' : where} is ${describeValue(value)}, not ${expected}`, fix });
+    return refuseOptionValue(this.call, where === '' ? 'the argument' : where, value, expected, fix);
   }
 }
 

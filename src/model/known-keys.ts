@@ -129,6 +129,21 @@ export interface OptionKeysContext {
 }
 
 /**
+ * Refuses an option (or field) whose value the call cannot take (`option-value`): `<call>: <where> is <value>, not
+ * <expected>`, the value as `describeValue` shows it (`missing` when undefined). The one wording of every such refusal
+ * (the validate layer's options, the plugin's properties, the inventory's structs).
+ * @param call the call, as the message names it (`Validator.validateInputs()`)
+ * @param where the option or field (`maxWarnings`, `ports[0].port`)
+ * @param value the value given
+ * @param expected what it should be (`a whole number of 0 or more`)
+ * @param fix how to give it
+ * @throws CiliumPolicyError (`option-value`), always
+ */
+export function refuseOptionValue(call: string, where: string, value: unknown, expected: string, fix: string): never {
+  throw new CiliumPolicyError({ id: 'option-value', message: `${call}: ${where} is ${value === undefined ? 'missing' : describeValue(value)}, not ${expected}`, fix });
+}
+
+/**
  * Refuses a key of a call's options (or query) that its interface does not declare, given a value (`option-unknown`):
  * the message names the call, the key and its value, and the default that applies in its place; the fix names the
  * option meant when the key is a typo, and the options of the call (an internal one, `_name`, is known but not listed).

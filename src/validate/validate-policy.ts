@@ -1,7 +1,6 @@
 // The three per-policy layers over one CNP/CCNP or one rule (see the catalogue in `index.ts`).
-import { CiliumPolicyError, Diagnostic } from '../core/errors';
-import { OptionDefaults } from '../model/known-keys';
-import { describeValue } from '../model/plain-value';
+import { Diagnostic } from '../core/errors';
+import { OptionDefaults, refuseOptionValue } from '../model/known-keys';
 import { layerOf } from './catalogue';
 import { CiliumVersion } from '../core/cilium-version';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
@@ -47,11 +46,8 @@ export function checkVersionOption(version: unknown, call: string, option = 'ver
   // A CiliumVersion of another copy of the package: what the checks use of it.
   const v = version as { atLeast?: unknown; toString?: unknown } | null | undefined;
   if (v !== null && typeof v === 'object' && typeof v.atLeast === 'function' && typeof v.toString === 'function') return;
-  throw new CiliumPolicyError({
-    id: 'option-value',
-    message: `${call}: ${option} is ${version === undefined ? 'missing' : describeValue(version)}, not a CiliumVersion`,
-    fix: typeof version === 'string' ? `pass CiliumVersion.parse(${JSON.stringify(version)})` : 'pass a CiliumVersion, e.g. CiliumVersion.V1_19 or CiliumVersion.parse(\'1.19\')',
-  });
+  refuseOptionValue(call, option, version, 'a CiliumVersion',
+    typeof version === 'string' ? `pass CiliumVersion.parse(${JSON.stringify(version)})` : 'pass a CiliumVersion, e.g. CiliumVersion.V1_19 or CiliumVersion.parse(\'1.19\')');
 }
 
 /**
@@ -60,11 +56,7 @@ export function checkVersionOption(version: unknown, call: string, option = 'ver
  */
 export function checkKindOption(kind: unknown, call: string): void {
   if (Object.values(PolicyKind).includes(kind as PolicyKind)) return;
-  throw new CiliumPolicyError({
-    id: 'option-value',
-    message: `${call}: kind is ${kind === undefined ? 'missing' : describeValue(kind)}, not a policy kind`,
-    fix: 'pass PolicyKind.CILIUM_NETWORK_POLICY or PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY',
-  });
+  refuseOptionValue(call, 'kind', kind, 'a policy kind', 'pass PolicyKind.CILIUM_NETWORK_POLICY or PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY');
 }
 
 /** The three layers, in the order their findings are listed. */

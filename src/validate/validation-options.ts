@@ -1,7 +1,5 @@
 // What a validation run takes: its inputs and its options.
-import { CiliumPolicyError } from '../core/errors';
-import { OptionDefaults } from '../model/known-keys';
-import { describeValue } from '../model/plain-value';
+import { OptionDefaults, refuseOptionValue } from '../model/known-keys';
 
 /** One input of `Validator.validateInputs`. */
 export interface ValidationInput {
@@ -110,7 +108,7 @@ export const VALIDATE_RISK = 'so the manifests would be validated for other sett
 export function checkValidateInputsValues(options: ValidateInputsOptions, call: string, names: Readonly<Record<string, string>> = {}): void {
   const name = (option: string): string => names[option] ?? option;
   const refuse = (option: string, value: unknown, expected: string, fix: string): never => {
-    throw new CiliumPolicyError({ id: 'option-value', message: `${call}: ${name(option)} is ${describeValue(value)}, not ${expected}`, fix });
+    refuseOptionValue(call, name(option), value, expected, fix);
   };
   const { ciliumVersion, crdFiles, maxWarnings, maxFileBytes, cwd } = options as Record<string, unknown>;
   // A CiliumVersion (the engine's options take one) reads as its text, as it always has.

@@ -35,7 +35,7 @@ describe('EndpointInventory.addWorkload', () => {
     [{ ...WORKLOAD, ports: [{ name: 'http', port: '8080' }] }, /ports\[0\]\.port is a string \("8080"\), not a port number \(1-65535\)/],
     [{ ...WORKLOAD, ports: [{ name: 'http', port: 0 }] }, /ports\[0\]\.port is a number \(0\), not a port number/],
     [{ ...WORKLOAD, ports: 'http' }, /ports is a string \("http"\), not a list .*read character by character/s],
-    [{ ...WORKLOAD, namespace: undefined }, /addWorkload\(\): namespace is undefined, not text/],
+    [{ ...WORKLOAD, namespace: undefined }, /addWorkload\(\): namespace is missing, not text/],
     [{ ...WORKLOAD, hostNetwork: 'yes' }, /hostNetwork is a string \("yes"\), not true or false/],
     [null, /addWorkload\(\): the argument is null, not a mapping of fields/],
   ])('%j is refused', (workload, message) => {
