@@ -678,6 +678,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes));
   }
   if (kind === 'kafka' && q.kafka) notes.push(...kafkaUnknownNotes(entries, q.kafka));
+  if (kind === 'http' && q.http) notes.push(...httpMethodCaseNotes(entries, q.http));
   const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : 'Kafka error response';
   const l7: L7Outcome = { protocol: kind, result: L7Result.DENIED, rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
   return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,
@@ -876,6 +877,20 @@ function kafkaUnknownNotes(entries: readonly L7Entry[], req: KafkaRequest): stri
     return [`the Kafka request does not give its ${unknown.join(' and ')}, which Kafka rule ${describeKafkaRule(rule)} of ${describeItem(e.item)} `
       + `depends on: it is judged not to match (denied unless known); give ${unknown.map((u) => words[u]).join(' ')} in the request to decide it`];
   }));
+}
+
+/**
+ * When the request's method is not in upper case and only its case keeps every rule from matching: a note saying so.
+ * Envoy matches `:method` case-sensitively (RFC 9110), so the proxy refuses `get` where a rule says `GET`.
+ */
+function httpMethodCaseNotes(entries: readonly L7Entry[], req: HttpRequest): string[] {
+  const upper = req.method.toUpperCase();
+  if (upper === req.method) return [];
+  const asUpper: HttpRequest = { ...req, method: upper };
+  const rule = entries.flatMap((e) => e.pr?.rules?.http ?? []).find((r) => httpRuleMatches(r, asUpper));
+  if (rule === undefined) return [];
+  return [`HTTP methods are case-sensitive: the request's method "${req.method}" is not "${upper}", which rule ${describeHttpRule(rule)} `
+    + `would allow (Envoy matches :method as sent; write the method in upper case to check ${upper})`];
 }
 
 function describeL7Request(kind: string, q: SideQuery): string {

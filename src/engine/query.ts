@@ -110,7 +110,9 @@ export function parseHttpRequest(text: string, host?: string, headers: readonly 
     }
     Object.defineProperty(h, line.slice(0, i).trim(), { value: line.slice(i + 1).trim(), enumerable: true, writable: true });
   }
-  return { method: m[1].toUpperCase(), path: m[2], ...(host !== undefined ? { host } : {}), ...(headers.length > 0 ? { headers: h } : {}) };
+  // The method as typed: Envoy matches `:method` case-sensitively (RFC 9110: a method token is case-sensitive), so `get`
+  // is not `GET` (the explanation says when only the case keeps a rule from matching).
+  return { method: m[1], path: m[2], ...(host !== undefined ? { host } : {}), ...(headers.length > 0 ? { headers: h } : {}) };
 }
 
 /** @internal The longest HTTP request line, host and headers together, that `parseHttpRequest` reads (Envoy's default limit is 60 KiB). */
@@ -206,7 +208,8 @@ export class Queries {
   }
 
   /**
-   * Parses `METHOD /path` (the path may carry a query string), with the host and headers of `options`.
+   * Parses `METHOD /path` (the path may carry a query string), with the host and headers of `options`. The method is kept
+   * as written: the proxy matches it case-sensitively, so `get /x` is judged as a `get` request, not a `GET` one.
    * @throws CiliumPolicyError (`engine-http-syntax`)
    */
   public static parseHttpRequest(text: string, options: HttpRequestOptions = {}): HttpRequest {

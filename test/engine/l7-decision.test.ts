@@ -42,6 +42,21 @@ describe('which item decides a request', () => {
     expect(v.ingress.l7).toEqual({ protocol: 'http', result: 'denied', rules: ['GET /a', 'GET /b'], reason: 'the HTTP request POST /c matches none of the rules (HTTP 403)' });
   });
 
+  test('the method is matched case-sensitively, as Envoy matches :method: get is not GET, and the note says so', () => {
+    const v = judged(set, WEB, API, 80, { http: 'get /b' });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.ingress.l7?.reason).toBe('the HTTP request get /b matches none of the rules (HTTP 403)');
+    expect(v.ingress.notes).toContain('HTTP methods are case-sensitive: the request\'s method "get" is not "GET", which rule GET /b would allow '
+      + '(Envoy matches :method as sent; write the method in upper case to check GET)');
+    // No note when the upper-case method would not match either, nor for a request in upper case.
+    expect(judged(set, WEB, API, 80, { http: 'post /b' }).ingress.notes.join('\n')).not.toMatch(/case-sensitive/);
+    expect(judged(set, WEB, API, 80, { http: 'POST /b' }).ingress.notes.join('\n')).not.toMatch(/case-sensitive/);
+    // A rule whose method pattern takes either case allows the lower-case method.
+    const either = apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: '[Gg][Ee][Tt]' }] } }] }]);
+    expect(judged(either, WEB, API, 80, { http: 'get /x' }).verdict).toBe('allowed');
+    expect(judged(either, WEB, API, 80, { http: 'GET /x' }).verdict).toBe('allowed');
+  });
+
   test('without a request: allowed at L4, the rules to be enforced by the proxy', () => {
     const v = judged(set, WEB, API, 80);
     expect(v.verdict).toBe('allowed');

@@ -84,7 +84,7 @@ describe('connections and requests', () => {
   });
 
   test('HTTP and Kafka requests', () => {
-    expect(parseHttpRequest('get /a?b=1', 'api', ['X-A: 1'])).toEqual({ method: 'GET', path: '/a?b=1', host: 'api', headers: { 'X-A': '1' } });
+    expect(parseHttpRequest('get /a?b=1', 'api', ['X-A: 1'])).toEqual({ method: 'get', path: '/a?b=1', host: 'api', headers: { 'X-A': '1' } });
     expect(errorOf(() => parseHttpRequest('GET')).id).toBe('engine-http-syntax');
     expect(errorOf(() => parseHttpRequest('GET /', undefined, ['nocolon'])).id).toBe('engine-http-syntax');
     // The path as Envoy matches it (origin form): an absolute URL or a bare word is refused, not judged as a path.

@@ -27,7 +27,7 @@ describe('static members', () => {
     expect(Queries.toConnection(Icmp.echoRequest())).toEqual({ protocol: 'ICMP', icmpType: 8, icmpFamily: 'IPv4' });
     expect(() => Queries.toConnection(Port.tcpRange(80, 90))).toThrow(/80-90\/TCP is not one connection/);
     expect(Queries.parseHttpRequest('get /a', { host: 'shop.example.com', headers: ['X-Team: web'] }))
-      .toEqual({ method: 'GET', path: '/a', host: 'shop.example.com', headers: { 'X-Team': 'web' } });
+      .toEqual({ method: 'get', path: '/a', host: 'shop.example.com', headers: { 'X-Team': 'web' } });
     expect(Queries.parseHttpRequest('GET /a')).toEqual({ method: 'GET', path: '/a' });
     expect(Queries.parseKafkaRequest('produce orders')).toEqual({ apiKey: 'produce', topic: 'orders' });
   });
