@@ -9,7 +9,9 @@
  * Workloads are pods grouped by their stable labels: hash and index labels are dropped (`pod-template-hash`,
  * `controller-revision-hash`, `statefulset.kubernetes.io/pod-name`, …) and the identifying ones kept
  * (`app.kubernetes.io/name` with `instance` and `component`, else `app` with `component`/`tier`/`role`, else `k8s-app`,
- * else `name`, else every stable label). Each workload's policy admits what reached it (plus `host`, for
+ * else `name`, else every stable label). A selector that would also select the pods of another workload of the capture
+ * (they carry all its labels) gets a `DoesNotExist` on a key those pods carry and its own never do (`SeenWorkloads`), so
+ * no workload gets another's allows. Each workload's policy admits what reached it (plus `host`, for
  * probes) and lets it reach what it reached (plus DNS through the DNS proxy, which `toFQDNs` needs); world addresses
  * become `toFQDNs` rules when the capture names them (`destination_names`, DNS answers), else a /32 (/128) CIDR.
  * Rules seen in a single transport connection are marked "seen once" for review.
@@ -30,7 +32,7 @@ import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { clusterNameError } from '../model/labels';
 import { isDnsName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
-import { IcmpFieldModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
+import { IcmpFieldModel, LabelSelectorModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
 import { withoutControls } from '../model/printable';
 import { NAMESPACE_LABEL } from '../model/selectors';
@@ -109,6 +111,12 @@ export interface DraftPeer {
    */
   readonly labels?: { readonly [key: string]: string };
   /**
+   * Endpoints: label keys the selected pods must not have (`DoesNotExist`), sorted. Other workloads the capture shows in
+   * the namespace carry every label of `labels` and one of these keys: without them the peer would select those too.
+   * @default - none
+   */
+  readonly absent?: string[];
+  /**
    * Entity: its name (`host`, `remote-node`, `kube-apiserver`, …).
    * @default - none
    */
@@ -176,6 +184,13 @@ export interface DraftPolicy {
   readonly name: string;
   /** The endpoint selector's labels. */
   readonly selector: { readonly [key: string]: string };
+  /**
+   * Label keys the selected pods must not have (`DoesNotExist`), sorted. Other workloads the capture shows in the
+   * namespace carry every label of `selector` and one of these keys: without them the policy would select those too and
+   * give them this workload's allows.
+   * @default - none
+   */
+  readonly absent?: string[];
   /** Pod names seen (at most 8). */
   readonly podNames: string[];
   /** Ingress rules (besides `host`, for probes, always added). */
@@ -303,13 +318,115 @@ const ENTITY_MEMBERS: Readonly<Record<string, string>> = {
  * of its workload.
  */
 export function draftSelector(labels: Readonly<Record<string, string>>): Record<string, string> {
-  const stable = Object.entries(labels).filter(([k]) => !NOISE_LABELS.has(k) && !k.includes(':'));
+  const stable = Object.entries(stableLabels(labels));
   const map = new Map(stable);
   for (const group of IDENTIFYING) {
     if (!map.has(group[0])) continue;
     return Object.fromEntries(group.filter((k) => map.has(k)).map((k) => [k, map.get(k) as string]));
   }
   return Object.fromEntries(stable.sort(([a], [b]) => compare(a, b)));
+}
+
+const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+
+/** The labels of a pod that a drafted selector may use: noise and other label sources dropped. */
+function stableLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([k]) => !NOISE_LABELS.has(k) && !k.includes(':')));
+}
+
+/** The distinct stable label sets of the pods of one cluster and namespace, with their workload, indexed by label (`k=v`). */
+interface SeenScope {
+  readonly sets: Map<string, { readonly workload: string; readonly labels: Record<string, string> }>;
+  readonly byLabel: Map<string, string[]>;
+}
+
+/** The pods of one workload (one drafted selector) that the capture shows in a namespace. */
+interface SeenWorkload {
+  /** The drafted selector (`draftSelector`), its keys in the order of preference. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The keys any of its pods carries (stable labels). */
+  readonly keys: Set<string>;
+}
+
+/**
+ * The workloads the capture shows, per cluster and namespace: a drafted selector (`{app: web}`) also selects the pods of
+ * another workload that carry all of its labels (`{app: web, component: worker}`), and an empty one (pods without stable
+ * labels) every pod of the namespace. `absentKeys` names, per such workload, one key its pods carry and the selector's
+ * own pods never do: a `DoesNotExist` on it keeps the selector to its own pods, as far as the capture shows them.
+ */
+class SeenWorkloads {
+  /** Per scope (cluster and namespace): the distinct stable label sets, with their workload, indexed by label. */
+  private readonly scopes = new Map<string, SeenScope>();
+  private readonly workloads = new Map<string, SeenWorkload>();
+  private readonly memo = new Map<string, string[]>();
+
+  public constructor(private readonly clusterName: string) {}
+
+  /** Records a pod end of a connection. */
+  public add(p: FlowPeer): void {
+    if (p.kind !== FlowPeerKind.POD) return;
+    const labels = stableLabels(p.labels ?? {});
+    const scope = this.scopeOf(p);
+    const workload = this.workloadKey(p);
+    let w = this.workloads.get(workload);
+    if (!w) {
+      w = { selector: draftSelector(p.labels ?? {}), keys: new Set() };
+      this.workloads.set(workload, w);
+    }
+    for (const k of Object.keys(labels)) w.keys.add(k);
+    let s = this.scopes.get(scope);
+    if (!s) {
+      s = { sets: new Map(), byLabel: new Map() };
+      this.scopes.set(scope, s);
+    }
+    const setKey = JSON.stringify(Object.entries(labels).sort(([a], [b]) => compare(a, b)));
+    if (s.sets.has(setKey)) return;
+    s.sets.set(setKey, { workload, labels });
+    for (const [k, v] of Object.entries(labels)) {
+      const at = `${k}=${v}`;
+      const list = s.byLabel.get(at);
+      if (list) list.push(setKey);
+      else s.byLabel.set(at, [setKey]);
+    }
+  }
+
+  /** The keys that keep the drafted selector of pod `p`'s workload from selecting the other workloads of its namespace, sorted. */
+  public absentKeys(p: FlowPeer): string[] {
+    const workload = this.workloadKey(p);
+    const known = this.memo.get(workload);
+    if (known) return known;
+    const own = this.workloads.get(workload);
+    const s = this.scopes.get(this.scopeOf(p));
+    const out = new Set<string>();
+    if (own && s) {
+      // The label sets that carry every label of the selector: those of its rarest label, or every set for an empty one.
+      const pairs = Object.entries(own.selector).map(([k, v]) => s.byLabel.get(`${k}=${v}`) ?? []);
+      const candidates = pairs.length === 0 ? [...s.sets.keys()] : pairs.reduce((a, b) => (b.length < a.length ? b : a));
+      for (const setKey of candidates) {
+        const set = s.sets.get(setKey);
+        if (!set || set.workload === workload) continue;
+        const { labels } = set;
+        if (!Object.entries(own.selector).every(([k, v]) => labels[k] === v)) continue;
+        if (Object.keys(labels).some((k) => out.has(k))) continue;
+        const other = this.workloads.get(set.workload)?.selector ?? {};
+        const order = [...Object.keys(other), ...Object.keys(labels).sort(compare)];
+        const key = order.find((k) => k in labels && !own.keys.has(k));
+        if (key !== undefined) out.add(key);
+      }
+    }
+    const sorted = [...out].sort(compare);
+    this.memo.set(workload, sorted);
+    return sorted;
+  }
+
+  private scopeOf(p: FlowPeer): string {
+    const cluster = p.cluster === undefined || p.cluster === this.clusterName ? '' : p.cluster;
+    return `${cluster}\n${p.namespace ?? 'default'}`;
+  }
+
+  private workloadKey(p: FlowPeer): string {
+    return `${this.scopeOf(p)}\n${JSON.stringify(Object.entries(draftSelector(p.labels ?? {})).sort(([a], [b]) => compare(a, b)))}`;
+  }
 }
 
 interface PortAcc {
@@ -334,6 +451,7 @@ interface RuleAcc {
 interface PolicyAcc {
   namespace: string;
   selector: Record<string, string>;
+  absent: string[];
   podNames: string[];
   ingress: Map<string, RuleAcc>;
   egress: Map<string, RuleAcc>;
@@ -359,6 +477,11 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     });
   }
   const inScope = (ns: string): boolean => options.namespaces === undefined || options.namespaces.includes(ns);
+  const seen = new SeenWorkloads(clusterName);
+  for (const c of capture.connections) {
+    seen.add(c.source);
+    seen.add(c.destination);
+  }
   const policies = new Map<string, PolicyAcc>();
   const policyOf = (peer: FlowPeer): PolicyAcc => {
     const selector = draftSelector(peer.labels ?? {});
@@ -366,7 +489,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     const key = `${ns}\n${JSON.stringify(Object.entries(selector).sort(([a], [b]) => compare(a, b)))}`;
     let p = policies.get(key);
     if (!p) {
-      p = { namespace: ns, selector, podNames: [], ingress: new Map(), egress: new Map(), flows: 0, dns: false, notDrafted: [] };
+      p = {
+        namespace: ns, selector, absent: seen.absentKeys(peer), podNames: [],
+        ingress: new Map(), egress: new Map(), flows: 0, dns: false, notDrafted: [],
+      };
       policies.set(key, p);
     }
     for (const n of peer.podNames) if (p.podNames.length < 8 && !p.podNames.includes(n)) p.podNames.push(n);
@@ -396,7 +522,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       else if (c.destination.kind === 'unknown') note(src, `egress to ${unknownText(c.destination)} on ${port}: identity unknown`);
       else if (isPodAddress(c.destination, podAddresses)) note(src, `egress to ${c.destination.ip ?? ''} on ${port}: a pod's address with a world identity`);
       else if (coveredByDnsCompanion(c)) src.dns = true;
-      else for (const peer of egressPeers(c, capture, clusterName)) addRule(src.egress, TrafficDirection.EGRESS, peer, c);
+      else for (const peer of egressPeers(c, capture, clusterName, seen)) addRule(src.egress, TrafficDirection.EGRESS, peer, c);
     }
     if (dst) {
       if (dst !== src) dst.flows += c.flows;
@@ -407,7 +533,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       } else if (isPodAddress(c.source, podAddresses)) {
         note(dst, `ingress from ${c.source.ip ?? ''} on ${port}: a pod's address with a world identity`);
       } else {
-        const peer = ingressPeer(c.source, clusterName);
+        const peer = ingressPeer(c.source, clusterName, seen);
         if (peer) addRule(dst.ingress, TrafficDirection.INGRESS, peer, c);
       }
     }
@@ -429,6 +555,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       namespace: p.namespace,
       name,
       selector: p.selector,
+      ...(p.absent.length > 0 ? { absent: p.absent } : {}),
       podNames: [...p.podNames].sort(),
       ingress: finishRules(aggregateCidrs(p.ingress, TrafficDirection.INGRESS, maxCidr)),
       egress: finishRules(aggregateCidrs(p.egress, TrafficDirection.EGRESS, maxCidr)),
@@ -487,9 +614,9 @@ function coveredByDnsCompanion(c: ObservedConnection): boolean {
     && (c.protocol === 'UDP' || c.protocol === 'TCP');
 }
 
-function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: string): DraftPeer[] {
+function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: string, seen: SeenWorkloads): DraftPeer[] {
   const d = c.destination;
-  if (d.kind === 'pod') return [endpointsPeer(d, clusterName)];
+  if (d.kind === 'pod') return [endpointsPeer(d, clusterName, seen)];
   if (d.kind === 'entity') return [entityPeer(d.entity ?? 'world')];
   const ip = d.ip ?? '';
   const names = [...c.destinationNames, ...(capture.dnsAnswers[ip] ?? [])]
@@ -499,8 +626,8 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
   return [cidrPeer(ip)];
 }
 
-function ingressPeer(s: FlowPeer, clusterName: string): DraftPeer | undefined {
-  if (s.kind === 'pod') return endpointsPeer(s, clusterName);
+function ingressPeer(s: FlowPeer, clusterName: string, seen: SeenWorkloads): DraftPeer | undefined {
+  if (s.kind === 'pod') return endpointsPeer(s, clusterName, seen);
   if (s.kind === 'entity') {
     // the host is always admitted (allowHostProbes).
     if (s.entity === 'host') return undefined;
@@ -509,11 +636,28 @@ function ingressPeer(s: FlowPeer, clusterName: string): DraftPeer | undefined {
   return cidrPeer(s.ip ?? '');
 }
 
-function endpointsPeer(p: FlowPeer, clusterName: string): DraftPeer {
+function endpointsPeer(p: FlowPeer, clusterName: string, seen: SeenWorkloads): DraftPeer {
   const labels = draftSelector(p.labels ?? {});
-  if (p.cluster !== undefined && p.cluster !== clusterName) labels['io.cilium.k8s.policy.cluster'] = p.cluster;
+  if (p.cluster !== undefined && p.cluster !== clusterName) labels[CLUSTER_LABEL] = p.cluster;
   const ns = p.namespace ?? 'default';
-  return { kind: DraftPeerKind.ENDPOINTS, namespace: ns, labels, text: `endpoints ${ns} {${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}}` };
+  const absent = seen.absentKeys(p);
+  return {
+    kind: DraftPeerKind.ENDPOINTS, namespace: ns, labels, ...(absent.length > 0 ? { absent } : {}),
+    text: `endpoints ${ns} ${selectorText(labels, absent)}`,
+  };
+}
+
+/** `{app=web, !component}`: the labels, then the keys that must be absent. */
+function selectorText(labels: Readonly<Record<string, string>>, absent: readonly string[]): string {
+  return `{${[...Object.entries(labels).map(([k, v]) => `${k}=${v}`), ...absent.map((k) => `!${k}`)].join(', ')}}`;
+}
+
+/** A drafted selector as the model writes it: its labels, then `DoesNotExist` for each absent key. */
+function draftSelectorModel(labels: Readonly<Record<string, string>>, absent: readonly string[] | undefined): LabelSelectorModel {
+  return {
+    ...(Object.keys(labels).length > 0 ? { matchLabels: { ...labels } } : {}),
+    ...((absent ?? []).length > 0 ? { matchExpressions: (absent ?? []).map((key) => ({ key, operator: 'DoesNotExist' })) } : {}),
+  };
 }
 
 function entityPeer(entity: string): DraftPeer {
@@ -643,7 +787,7 @@ export function draftPolicyModel(p: DraftPolicy): PolicyDocumentModel {
   const egress = [...p.egress.map(ruleGrant), ...(p.dns ? [dnsCompanionGrant()] : [])];
   const spec: RuleModel = {
     description: description(p),
-    endpointSelector: Object.keys(p.selector).length === 0 ? {} : { matchLabels: { ...p.selector } },
+    endpointSelector: draftSelectorModel(p.selector, p.absent),
     ingress: section([hostProbesGrant(), ...p.ingress.map(ruleGrant)]),
     ...(egress.length > 0 ? { egress: section(egress) } : {}),
   };
@@ -665,7 +809,10 @@ function ruleGrant(r: DraftRule): RuleGrantModel {
 function peerGrant(p: DraftPeer): Pick<RuleGrantModel, 'field' | 'peerItem'> {
   switch (p.kind) {
     case DraftPeerKind.ENDPOINTS:
-      return { field: PeerField.ENDPOINTS, peerItem: { endpoints: [isKubeDns(p) ? kubeDnsSelector() : { matchLabels: { ...p.labels, [NAMESPACE_LABEL]: p.namespace ?? 'default' } }] } };
+      return {
+        field: PeerField.ENDPOINTS,
+        peerItem: { endpoints: [isKubeDns(p) ? kubeDnsSelector() : draftSelectorModel({ ...p.labels, [NAMESPACE_LABEL]: p.namespace ?? 'default' }, p.absent)] },
+      };
     case DraftPeerKind.ENTITY:
       return { field: PeerField.ENTITIES, peerItem: { entities: [p.entity ?? 'world'] } };
     case DraftPeerKind.FQDN:
@@ -677,7 +824,7 @@ function peerGrant(p: DraftPeer): Pick<RuleGrantModel, 'field' | 'peerItem'> {
 
 function isKubeDns(p: DraftPeer): boolean {
   const keys = Object.keys(p.labels ?? {});
-  return p.namespace === 'kube-system' && keys.length === 1 && p.labels?.['k8s-app'] === 'kube-dns';
+  return p.namespace === 'kube-system' && keys.length === 1 && p.labels?.['k8s-app'] === 'kube-dns' && (p.absent ?? []).length === 0;
 }
 
 function description(p: DraftPolicy): string {
@@ -761,7 +908,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
       sdk.add('CiliumPolicy').add('EndpointSelector').add('Builtins');
       body.push('');
       for (const line of policyComment(p)) body.push(`  // ${oneLine(line)}`.trimEnd());
-      const selector = Object.keys(p.selector).length === 0 ? 'EndpointSelector.all()' : `EndpointSelector.labels(${obj(p.selector)})`;
+      const selector = selectorSource(p.selector, p.absent, sdk);
       body.push(`  const ${v} = new CiliumPolicy(${chartVar}, ${str(p.name)}, {`);
       body.push(`    endpointSelector: ${selector},`);
       body.push(`    description: ${str(description(p))},`);
@@ -821,6 +968,18 @@ function policyComment(p: DraftPolicy): string[] {
   const once = [...p.ingress, ...p.egress].flatMap((r) => r.ports.filter((x) => x.seenOnce)
     .map((x) => `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${x.text}`));
   if (once.length > 0) out.push(`seen once: ${once.join('; ')}`);
+  if (Object.keys(p.selector).length === 0) {
+    out.push(`broad: these pods have no labels to select them by alone, so the policy selects every pod of ${p.namespace}`
+      + `${(p.absent ?? []).length > 0 ? ` that lacks the labels ${(p.absent ?? []).join(', ')}` : ''} (and gives each of them these allows): label the workload and draft again`);
+  } else if ((p.absent ?? []).length > 0) {
+    out.push(`narrowed: the selector requires the labels ${(p.absent ?? []).join(', ')} to be absent, which other workloads of ${p.namespace} `
+      + 'that carry its labels have (the capture shows them)');
+  }
+  for (const r of [...p.ingress, ...p.egress]) {
+    if (r.peer.kind !== DraftPeerKind.ENDPOINTS || Object.keys(r.peer.labels ?? {}).some((k) => k !== CLUSTER_LABEL)) continue;
+    out.push(`broad: ${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} stands for every pod of ${r.peer.namespace ?? 'default'}`
+      + `${(r.peer.absent ?? []).length > 0 ? ` that lacks those labels` : ''}: the pods it saw have no labels to select them by alone`);
+  }
   if (p.egress.length === 0 && !p.dns) {
     out.push(p.notDrafted.some((n) => n.startsWith('egress'))
       ? 'no egress drafted (its peers\' identity is unknown): egress stays open (add policy.isolateEgress() to deny it)'
@@ -849,6 +1008,10 @@ function peerSource(p: DraftPeer, sdk: Set<string>): string {
   switch (p.kind) {
     case DraftPeerKind.ENDPOINTS:
       if (isKubeDns(p)) return 'Peer.kubeDns()';
+      if ((p.absent ?? []).length > 0) {
+        const labels = Object.keys(p.labels ?? {}).length > 0 ? ` labels: ${obj(p.labels ?? {})},` : '';
+        return `Peer.endpoints({ namespace: ${str(p.namespace ?? 'default')},${labels} expressions: ${expressionsSource(p.absent ?? [], sdk)} })`;
+      }
       // A workload without identifying labels: every pod of its namespace (what the labels would select).
       if (Object.keys(p.labels ?? {}).length === 0) return `Peer.namespace(${str(p.namespace ?? 'default')})`;
       return `Peer.endpoints({ namespace: ${str(p.namespace ?? 'default')}, labels: ${obj(p.labels ?? {})} })`;
@@ -861,6 +1024,18 @@ function peerSource(p: DraftPeer, sdk: Set<string>): string {
     case DraftPeerKind.CIDR:
       return `Peer.cidr(${str(p.cidr ?? '')})`;
   }
+}
+
+/** The endpoint selector of a drafted policy in TypeScript. */
+function selectorSource(labels: Readonly<Record<string, string>>, absent: readonly string[] | undefined, sdk: Set<string>): string {
+  if ((absent ?? []).length === 0) return Object.keys(labels).length === 0 ? 'EndpointSelector.all()' : `EndpointSelector.labels(${obj(labels)})`;
+  const given = Object.keys(labels).length > 0 ? `labels: ${obj(labels)}, ` : '';
+  return `EndpointSelector.of({ ${given}expressions: ${expressionsSource(absent ?? [], sdk)} })`;
+}
+
+function expressionsSource(absent: readonly string[], sdk: Set<string>): string {
+  sdk.add('LabelExpression');
+  return `[${absent.map((k) => `LabelExpression.doesNotExist(${str(k)})`).join(', ')}]`;
 }
 
 function portSource(p: DraftPort, sdk: Set<string>): string {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src/engine';
+import { Endpoints, PolicySet } from '../../src/engine';
 import {
   DraftPlan, FlowCapture, FlowSource, applyDraftPlan, collectConnections, planDraft, renderDraftTypeScript, renderDraftYaml, replayCapture,
   draftSelector,
@@ -109,6 +109,74 @@ describe('the plan for the shop capture', () => {
     expect(p.policies[0].ingress.map((r) => [r.peer.text, r.ports.map((x) => x.text)])).toEqual([['entity world (12 addresses)', ['80/TCP', '443/TCP']]]);
     expect(planDraft(c, { maxCidrPeers: 20 }).policies[0].ingress).toHaveLength(12);
     expect(replayAgainst(p, c).summary.newlyDropped).toBe(0);
+  });
+});
+
+describe('selectors that would select other workloads: narrowed by the labels those carry', () => {
+  // shop: web {app=web}, worker {app=web, component=worker} (every label of web's selector, and one more), a Job's pod
+  // (no stable labels); data: db. web and the Job's pod reach db; the worker reaches an outside address; db reaches nothing.
+  const pod = (name: string, ns: string, labels: string[]): Record<string, unknown> => ({
+    ID: name.length, identity: 3000 + name.length, namespace: ns, pod_name: name, labels: [...labels, `k8s:io.kubernetes.pod.namespace=${ns}`],
+  });
+  const WEB = pod('web-5d8f-a', 'shop', ['k8s:app=web', 'k8s:pod-template-hash=5d8f']);
+  const WORKER = pod('worker-77c-b', 'shop', ['k8s:app=web', 'k8s:component=worker']);
+  const JOB = pod('backup-28391-x', 'shop', ['k8s:job-name=backup-28391']);
+  const DB = pod('db-0', 'data', ['k8s:app=db']);
+  const flow = (source: unknown, destination: unknown, port: number, dst = '10.0.0.9'): string => JSON.stringify({
+    flow: {
+      verdict: 'FORWARDED', IP: { source: '10.0.0.7', destination: dst }, l4: { TCP: { source_port: 40000, destination_port: port } }, source, destination,
+      Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS', trace_observation_point: 'TO_STACK', is_reply: false,
+    },
+  });
+  const lines = [flow(WEB, DB, 5432), flow(JOB, DB, 5432), flow(WORKER, { identity: 2, labels: ['reserved:world'] }, 443, '203.0.113.9')];
+  let c: FlowCapture;
+  let p: DraftPlan;
+  beforeAll(async () => {
+    c = await collectConnections(FlowSource.text(lines.join('\n')));
+    p = planDraft(c);
+  });
+
+  test('each policy selects its own workload only, as far as the capture shows the namespace', () => {
+    expect(p.policies.map((x) => [`${x.namespace}/${x.name}`, x.selector, x.absent])).toEqual([
+      ['data/db', { app: 'db' }, undefined],
+      ['shop/all-pods', {}, ['app']],
+      ['shop/web', { app: 'web' }, ['component']],
+      ['shop/web-worker', { app: 'web', component: 'worker' }, undefined],
+    ]);
+    expect(p.policies[0].ingress.map((r) => r.peer.text)).toEqual(['endpoints shop {!app}', 'endpoints shop {app=web, !component}']);
+  });
+
+  test('the engine: the worker gets neither web\'s nor the Job\'s allows, and nothing the cluster let through is dropped', () => {
+    const app = Testing.app();
+    applyDraftPlan(p, app);
+    const set = PolicySet.fromConstruct(app);
+    const judge = (from: string, to: string, port: number): string => set.decide({ from: Endpoints.parse(from), to: Endpoints.parse(to), protocol: 'TCP', port });
+    expect(judge('pod:shop:app=web', 'pod:data:app=db', 5432)).toBe('allowed');
+    expect(judge('pod:shop:app=web,component=worker', 'pod:data:app=db', 5432)).toBe('denied');
+    expect(judge('pod:shop:job-name=backup-1', 'pod:data:app=db', 5432)).toBe('allowed');
+    expect(judge('pod:shop:app=web', 'cidr:203.0.113.9', 443)).toBe('denied');
+    expect(judge('pod:shop:job-name=backup-1', 'cidr:203.0.113.9', 443)).toBe('denied');
+    expect(judge('pod:shop:app=web,component=worker', 'cidr:203.0.113.9', 443)).toBe('allowed');
+    expect(replayAgainst(p, c).summary.newlyDropped).toBe(0);
+  });
+
+  test('the YAML writes DoesNotExist and says which selections stay broad; the TypeScript builds the same policies', async () => {
+    const yaml = renderDraftYaml(p);
+    expect(yaml).toContain('  endpointSelector:\n    matchExpressions:\n      - key: app\n        operator: DoesNotExist\n');
+    expect(yaml).toContain('  endpointSelector:\n    matchExpressions:\n      - key: component\n        operator: DoesNotExist\n    matchLabels:\n      app: web\n');
+    expect(yaml).toContain('# broad: these pods have no labels to select them by alone, so the policy selects every pod of shop that lacks the labels app');
+    expect(yaml).toContain('# narrowed: the selector requires the labels component to be absent');
+    expect(yaml).toContain('# broad: ingress from endpoints shop {!app} stands for every pod of shop that lacks those labels');
+    expect(replayCapture(c, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' })).summary.newlyDropped).toBe(0);
+    const ts = renderDraftTypeScript(p, { importFrom: SRC_IMPORT });
+    expect(ts).toContain("endpointSelector: EndpointSelector.of({ labels: { app: 'web' }, expressions: [LabelExpression.doesNotExist('component')] }),");
+    expect(ts).toContain("Peer.endpoints({ namespace: 'shop', expressions: [LabelExpression.doesNotExist('app')] })");
+    const f = join(WORK, 'narrowed.ts');
+    writeFileSync(f, ts);
+    const mod = (await import(f)) as { addDraftedPolicies: (scope: Construct) => Chart[] };
+    const charts = mod.addDraftedPolicies(Testing.app());
+    for (const chart of charts) expect(chart).toBeValidCilium();
+    expect(charts.map((x) => x.toJson())).toEqual(applyDraftPlan(p, Testing.app()).map((x) => x.toJson()));
   });
 });
 
