@@ -171,15 +171,17 @@ const NO_FLAGS = Object.freeze({});
 export function podLabels(ep: Endpoint, clusterName: string): LabelSet {
   const namespace = ep.namespace ?? 'default';
   const labels: IdentityLabel[] = [
-    { source: 'k8s', key: NAMESPACE_KEY, value: namespace },
     { source: 'k8s', key: CLUSTER_KEY, value: clusterName },
     { source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}kubernetes.io/metadata.name`, value: namespace },
   ];
   const nsLabels = ep.namespaceLabels;
   if (nsLabels !== undefined) for (const k of Object.keys(nsLabels)) labels.push({ source: 'k8s', key: NAMESPACE_LABELS_PREFIX + k, value: nsLabels[k] });
   if (ep.serviceAccount !== undefined) labels.push({ source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: ep.serviceAccount });
+  // The endpoint's labels are its identity labels as Cilium shows them (a remote cluster's pod carries its cluster label,
+  // a service account may be given as its label), but the namespace is the endpoint's: Cilium sets it (SanitizePodLabels).
   const own = k8sLabels(ep.labels);
   for (let i = 0; i < own.length; i++) labels.push(own[i]);
+  labels.push({ source: 'k8s', key: NAMESPACE_KEY, value: namespace });
   return LabelSet.of(labels);
 }
 

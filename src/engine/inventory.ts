@@ -19,12 +19,15 @@ export interface InventoryWorkload {
   readonly name: string;
   /** Namespace. */
   readonly namespace: string;
-  /** Labels of its pods. */
+  /**
+   * Labels of its pods, as on the pod object: Cilium drops a pod's own `io.cilium.k8s.*` labels and sets
+   * `io.kubernetes.pod.namespace` itself, and so does the inventory.
+   */
   readonly podLabels: Readonly<Record<string, string>>;
   /** Named container ports. */
   readonly ports: NamedPort[];
   /**
-   * `serviceAccountName` of its pods.
+   * `serviceAccountName` of its pods (a workload manifest without one is read as `default`, which Kubernetes sets).
    * @default - none
    */
   readonly serviceAccount?: string;
@@ -131,6 +134,11 @@ export class EndpointInventory {
    */
   public addWorkload(workload: InventoryWorkload): void {
     checkWorkload(workload);
+    const podLabels = podObjectLabels(workload.podLabels);
+    this.store(podLabels === workload.podLabels ? workload : { ...workload, podLabels });
+  }
+
+  private store(workload: InventoryWorkload): void {
     this.workloadList.push(workload);
     const list = this.workloadsByNamespace.get(workload.namespace);
     if (list) list.push(workload);
@@ -179,7 +187,8 @@ export class EndpointInventory {
         // names no port: left out, as a name nothing declares.
         const ports = template.ports.flatMap((p) => (p.name !== undefined && Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535
           ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
-        const sa = template.serviceAccount;
+        // Kubernetes' ServiceAccount admission sets `default` on a pod that names none, and Cilium labels the pod with it.
+        const sa = template.serviceAccount ?? 'default';
         this.addWorkload({
           kind: info.header.kind, name, namespace, podLabels: template.labels, ports, ...(sa ? { serviceAccount: sa } : {}),
           ...(template.hostNetwork === true ? { hostNetwork: true } : {}),
@@ -282,4 +291,21 @@ function dedupePorts(ports: NamedPort[]): NamedPort[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * The labels of a pod object as Cilium takes them into the pod's identity (pkg/k8s/utils `SanitizePodLabels`,
+ * `filterPodLabels`): a pod's own `io.cilium.k8s.*` labels are dropped and its `io.kubernetes.pod.namespace` is replaced by
+ * the namespace's name, so a pod cannot claim another namespace, namespace label, service account or cluster. The same
+ * object when nothing is dropped.
+ */
+export function podObjectLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const keys = Object.keys(labels);
+  if (!keys.some(ciliumOwned)) return labels;
+  return Object.fromEntries(keys.filter((k) => !ciliumOwned(k)).map((k) => [k, labels[k]]));
+}
+
+function ciliumOwned(key: string): boolean {
+  const name = key.startsWith('k8s:') || key.startsWith('any:') ? key.slice(4) : key;
+  return name.startsWith('io.cilium.k8s') || name === 'io.kubernetes.pod.namespace';
 }
