@@ -134,7 +134,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-kafka-api-version', severity: E, versions: 'all', what: 'a kafka apiVersion that is not a number 0-32767' },
   { id: 'sanitize-kafka-topic', severity: E, versions: 'all', what: 'a kafka topic with characters other than letters, digits, ., _, -' },
   { id: 'sanitize-selector-key', severity: E, versions: 'all', what: 'a selector key that is not a valid label key once Cilium adds its source' },
-  { id: 'sanitize-selector-values', severity: E, versions: 'all', what: 'In/NotIn without values, or Exists/DoesNotExist with values' },
+  { id: 'sanitize-selector-values', severity: E, versions: 'all', what: 'In/NotIn without values or with a value that is not a label value, or Exists/DoesNotExist with values' },
   { id: 'sanitize-nodes-flag', severity: W, versions: '1.16+', what: 'fromNodes/toNodes need agent flag enable-node-selector-labels' },
   { id: 'sanitize-cnp-subject-namespace', severity: W, versions: 'all', what: 'a CNP endpointSelector namespace match: a k8s: match label is replaced by the policy namespace, other matches are ANDed with it' },
 

@@ -113,7 +113,7 @@
  * | `sanitize-kafka-api-version` | sanitize | error | all | a kafka apiVersion that is not a number 0-32767 |
  * | `sanitize-kafka-topic` | sanitize | error | all | a kafka topic with characters other than letters, digits, ., _, - |
  * | `sanitize-selector-key` | sanitize | error | all | a selector key that is not a valid label key once Cilium adds its source |
- * | `sanitize-selector-values` | sanitize | error | all | In/NotIn without values, or Exists/DoesNotExist with values |
+ * | `sanitize-selector-values` | sanitize | error | all | In/NotIn without values or with a value that is not a label value, or Exists/DoesNotExist with values |
  * | `sanitize-nodes-flag` | sanitize | warning | 1.16+ | fromNodes/toNodes need agent flag enable-node-selector-labels |
  * | `sanitize-cnp-subject-namespace` | sanitize | warning | all | a CNP endpointSelector namespace match: a k8s: match label is replaced by the policy namespace, other matches are ANDed with it |
  * | `version-end-port` | version | error | 1.14-1.15 | endPort (added in 1.16) |

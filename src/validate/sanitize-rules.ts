@@ -39,6 +39,7 @@ import {
 import {
   ciliumExtendedKey,
   IpPrefix,
+  isLabelValue,
   isQualifiedName,
   parseAddr,
   parsePrefixStrict,
@@ -501,6 +502,16 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
     if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) {
       ctx.report('sanitize-selector-values', `${p}.values`, `operator ${e.operator} on ${show(e.key)} has no values; the agent refuses the selector`,
         `list the values to match, or use ${e.operator === 'In' ? 'Exists' : 'DoesNotExist'}`);
+    }
+    // EndpointSelector.Sanitize validates the selector with AllowInvalidLabelValueInSelector false: every value of In and
+    // NotIn must be a label value, or the agent refuses the whole policy (matchLabels values are the CRD's pattern).
+    if (e.operator === 'In' || e.operator === 'NotIn') {
+      values.forEach((v, j) => {
+        if (typeof v === 'string' && !isLabelValue(v)) {
+          ctx.report('sanitize-selector-values', `${p}.values[${j}]`, `${show(v)} in ${e.operator} on ${show(e.key)} is not a label value; the agent refuses the selector and with it the policy`,
+            'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (no wildcards: list each value)');
+        }
+      });
     }
     if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) {
       ctx.report('sanitize-selector-values', `${p}.values`, `operator ${e.operator} on ${show(e.key)} takes no values, but has ${show(values)}`,

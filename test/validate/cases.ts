@@ -683,6 +683,18 @@ export const CASES: readonly Case[] = [
     good: cnp({ endpointSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] }, ingress: [{}] }),
   },
   {
+    id: 'sanitize-selector-values', when: 'an In value is a wildcard, not a label value (EndpointSelector.Sanitize refuses the policy)',
+    bad: ccnp({ endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['team-a', 'team-*'] }] }, ingress: [{}] }),
+    path: 'spec.endpointSelector.matchExpressions[0].values[1]',
+    good: ccnp({ endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['team-a', 'team-b'] }] }, ingress: [{}] }),
+  },
+  {
+    id: 'sanitize-selector-values', when: 'a NotIn value of a peer is longer than 63 characters',
+    bad: ingress({ endpoints: [{ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'.repeat(64)] }] }] }),
+    path: 'spec.ingress[0].fromEndpoints[0].matchExpressions[0].values[0]',
+    good: ingress({ endpoints: [{ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'.repeat(63), ''] }] }] }),
+  },
+  {
     id: 'sanitize-selector-values', when: 'Exists has values',
     bad: ingress({ endpoints: [{ matchExpressions: [{ key: 'app', operator: 'Exists', values: ['web'] }] }] }),
     path: 'spec.ingress[0].fromEndpoints[0].matchExpressions[0].values',
