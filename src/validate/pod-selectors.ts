@@ -164,9 +164,17 @@ export function mayOverlap(a: Selector, b: Selector): boolean {
   return true;
 }
 
-/** Whether every pod `a` matches is also matched by `b` (each requirement of `b` follows from one of `a`). */
+/**
+ * Whether every pod `a` matches is also matched by `b` (each requirement of `b` follows from one of `a`). A positive
+ * requirement of the `any` source (`app: web` without a prefix: `In`, `Exists`) follows from the same key of any source
+ * (`k8s:app: web`): the label it guarantees is one of any source.
+ */
 export function implies(a: Selector, b: Selector): boolean {
-  return b.requirements.every((rb) => a.requirements.some((ra) => ra.source === rb.source && ra.key === rb.key && follows(ra, rb)));
+  return b.requirements.every((rb) => a.requirements.some((ra) => ra.key === rb.key && sourceCovers(ra, rb) && follows(ra, rb)));
+}
+
+function sourceCovers(a: SelectorRequirement, b: SelectorRequirement): boolean {
+  return a.source === b.source || (b.source === 'any' && (b.operator === 'In' || b.operator === 'Exists'));
 }
 
 function contradicts(a: SelectorRequirement, b: SelectorRequirement): boolean {

@@ -279,6 +279,18 @@ describe('TieredApp refusals, each with its error id', () => {
     }
   });
 
+  test('overlapping tiers whose labels differ only by a source prefix (k8s:app implies app, the any source)', () => {
+    // Before: accepted, and the entry reached the api pods on web's port (web's app=web selected them).
+    const r = refusal(() => shop({ tiers: [web, { ...api, labels: { 'k8s:app': 'web', tier: 'api' } }] }));
+    expect(r.id).toBe('tiered-app-tiers-overlap');
+    expect(r.message).toContain('tier web selects {"app":"web"}, which also selects every pod of tier api');
+    // A k8s: requirement is not implied by an any: one (a label of another source could carry it): no refusal, and the
+    // tiers are told apart by tier=api.
+    const { c } = shop({ tiers: [{ ...web, labels: { 'k8s:app': 'web', tier: 'web' } }, { ...api, labels: { app: 'web', tier: 'api' } }] });
+    expect(verdictOf(c, TRAEFIK, 'pod:shop:app=web,tier=api', '3000/TCP')).toBe('denied');
+    expect(verdictOf(c, TRAEFIK, 'pod:shop:app=web,tier=web', '3000/TCP')).toBe('allowed');
+  });
+
   test('a duplicate tier name', () => {
     const r = refusal(() => shop({ tiers: [web, api, { ...db, name: 'api' }] }));
     expect(r.id).toBe('tiered-app-duplicate-tier');
