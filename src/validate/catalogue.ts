@@ -224,6 +224,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'a DNS rule restricting lookups, cancelled by another policy\'s DNS `*` for the same pods, server and port (Cilium ORs them)',
   },
   {
+    id: 'pitfall-l7-rules-widened', severity: E, versions: 'all',
+    what: 'HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules for the same pods, peers and port (Cilium adds an allow-all L7 rule)',
+  },
+  {
     id: 'pitfall-l7-parser-conflict', severity: E, versions: 'all',
     what: 'two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy',
   },

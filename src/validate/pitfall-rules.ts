@@ -36,6 +36,7 @@
  * | `pitfall-icmp-type-zero` | pitfall | warning | all | an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family |
  * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |
  * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by another policy's DNS `*` for the same pods, server and port (Cilium ORs them) |
+ * | `pitfall-l7-rules-widened` | pitfall | error | all | HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules for the same pods, peers and port (Cilium adds an allow-all L7 rule) |
  * | `pitfall-l7-parser-conflict` | pitfall | error | all | two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy |
  * | `pitfall-policy-name-duplicate` | pitfall | error | all | two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other |
  * | `pitfall-http-header-never-matches` | pitfall | error | all | an HTTP rule's `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403) |
@@ -56,6 +57,7 @@
 import { ManifestInventory } from './inventory';
 import { broadPeers } from './pitfall-addresses';
 import { defaultDenyWithoutDns, dnsRulesWidened, fqdnWithoutDns } from './pitfall-dns';
+import { l7RulesWidened } from './pitfall-l7-widened';
 import { hostDenyLockout, hostLockout } from './pitfall-host';
 import { httpHeadersNeverMatching } from './pitfall-http';
 import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
@@ -99,6 +101,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   }
   for (const r of run.networkPolicyViews()) defaultDenyWithoutDns(run, r);
   l7ParserConflicts(run);
+  l7RulesWidened(run);
   duplicateNames(run);
   policyTypesIgnored(run);
   networkPolicyPeerSelectsReserved(run);

@@ -526,6 +526,20 @@ function dnsRestrictionCancelled(p: Program): boolean {
 }
 
 /**
+ * Whether a program restricts HTTP or Kafka requests in one direction and has another allow in that direction without L7
+ * rules: where its peers and ports take in those of the L7 rules, Cilium merges the two with an allow-all L7 rule and the
+ * SDK refuses it (`pitfall-l7-rules-widened`, tested in test/validate-cli/pitfall-l7-widened.test.ts), so a valid program
+ * has no such mix.
+ */
+function l7RestrictionCancelled(p: Program): boolean {
+  const calls = p.rules.flatMap((r) => r.calls);
+  return (['allowIngress', 'allowEgress'] as const).some((verb) => {
+    const mine = calls.filter((c) => c.verb === verb);
+    return mine.some((c) => 'l7' in c && c.l7 && (c.l7.kind === 'http' || c.l7.kind === 'kafka')) && mine.some((c) => !('l7' in c && c.l7));
+  });
+}
+
+/**
  * Whether a program has L7 rules of two kinds (HTTP, Kafka, DNS) in one direction: where two of them share a port entry,
  * Cilium cannot merge their parsers and the SDK refuses it (`pitfall-l7-parser-conflict`), so a valid program keeps one
  * kind per direction (the check itself is tested in test/validate-cli/pitfall-parser-merge.test.ts).
@@ -1060,7 +1074,7 @@ function buildProgramArbitrary(options: ProgramOptions): fc.Arbitrary<Program> {
     ...(r.policyNamespace !== undefined ? { policyNamespace: r.policyNamespace } : {}),
     ...(r.name !== undefined ? { name: r.name } : {}),
     rules: r.rules,
-  })).filter((p) => !dnsRestrictionCancelled(p) && !l7KindsMixed(p)));
+  })).filter((p) => !dnsRestrictionCancelled(p) && !l7KindsMixed(p) && !l7RestrictionCancelled(p)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

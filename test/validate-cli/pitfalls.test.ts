@@ -381,6 +381,20 @@ const KAFKA_RULES = `          rules:
 `;
 
 /** Another CNP on the Kafka pods: HTTP rules from the same clients on `port`. */
+/** Every pod of shop admits every pod of shop: on `port`, or on every port when it is ''. */
+const withinNamespace = (port: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: within-namespace
+    namespace: shop
+  spec:
+    endpointSelector: {}
+    ingress:
+      - fromEndpoints:
+          - {}
+${port === '' ? '' : `        toPorts:\n          - ports:\n              - port: "${port}"\n                protocol: TCP\n`}`;
+
 const httpOn = (port: string): string => yaml`
   apiVersion: cilium.io/v2
   kind: CiliumNetworkPolicy
@@ -658,6 +672,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-http-header-never-matches', when: 'an HTTP rule requires the header "X-Token:abc" (no space: one header name no request has)',
     bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token:abc"]') }, at: ['api.yaml:21:27'],
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token: abc"]') },
+  },
+  {
+    id: 'pitfall-l7-rules-widened', when: 'every pod of shop may reach every pod of shop on every port: the HTTP rules of kafka-admin do not hold',
+    bad: { 'api.yaml': httpOn('8080'), 'ns.yaml': withinNamespace('') }, at: ['api.yaml:15:11'],
+    good: { 'api.yaml': httpOn('8080'), 'ns.yaml': withinNamespace('9090') },
   },
   {
     id: 'pitfall-l7-matches-every-request', when: 'an HTTP rule whose only constraint is a header match with mismatch: LOG (Envoy logs it and lets the request through)',

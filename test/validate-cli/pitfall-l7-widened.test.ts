@@ -1,0 +1,91 @@
+// `pitfall-l7-rules-widened` (src/validate/pitfall-l7-widened.ts) as a truth table: HTTP or Kafka rules cancelled by an
+// allow without L7 rules whose pods, peers and ports take in theirs (Cilium merges the two with an allow-all L7 rule:
+// pkg/policy/rule.go mergePortProto, and an L3-only allow on every port), flagged across policies and inside one rule;
+// not flagged when the peers only may overlap, on other ports, for other pods, in the other direction, or when the other
+// allow carries L7 rules too. The engine, which judges such requests, agrees case by case.
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { DefaultDenyNamespace, HttpRule, L7, Peer, Port, TieredApp } from '../../src';
+import { Endpoints, PolicySet, Queries } from '../../src/engine';
+import { check, findings } from './helpers';
+
+const HTTP = 'rules: { http: [{ method: GET, path: "/api/.*" }] }';
+const KAFKA = 'rules: { kafka: [{ role: consume, topic: orders }] }';
+
+/** One CNP in shop (or a CCNP when `namespace` is '') on `subject` with ingress `items`. */
+function policy(name: string, subject: string, items: string, namespace = 'shop'): string {
+  const kind = namespace === '' ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy';
+  return `apiVersion: cilium.io/v2\nkind: ${kind}\nmetadata:\n  name: ${name}\n${namespace === '' ? '' : `  namespace: ${namespace}\n`}`
+    + `spec:\n  endpointSelector: ${subject}\n  ingress:\n${items}`;
+}
+
+/** An ingress item from `peer`, on `port` with `rules` when given. */
+const from = (peer: string, port?: string, rules = ''): string => `    - ${peer}\n`
+  + (port === undefined ? '' : `      toPorts: [{ ports: [{ port: "${port}", protocol: TCP }]${rules ? `, ${rules}` : ''} }]\n`);
+const WEB = 'fromEndpoints: [{ matchLabels: { app: web } }]';
+const API = '{ matchLabels: { app: api } }';
+
+type Files = Record<string, string>;
+const flagged = (files: Files): string[] => findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-l7-rules-widened').map((d) => `${d.file}:${d.line} ${d.path ?? ''}`);
+
+/** What the engine says of web → api on 8080/TCP with `request`, the files read together. */
+function judged(files: Files, request: string): string {
+  const set = PolicySet.fromYaml(Object.values(files).join('\n---\n'), { file: 'p.yaml' });
+  return set.verdict({ from: Endpoints.parse('pod:shop:app=web'), to: Endpoints.parse('pod:shop:app=api'), protocol: 'TCP', port: 8080, http: Queries.parseHttpRequest(request) }).verdict;
+}
+
+describe('flagged: the L7 rules do not hold, and the engine lets every request through', () => {
+  it('every pod of the namespace on every port (an L3-only allow), in another policy', () => {
+    const files = { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'ns.yaml': policy('ns', '{}', from('fromEndpoints: [{}]')) };
+    expect(flagged(files)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    const message = findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-l7-rules-widened')[0].message;
+    expect(message).toContain('CiliumNetworkPolicy shop/ns (ns.yaml:9), for the same pods, also allows from these peers on every port (no toPorts)');
+    expect(judged(files, 'DELETE /admin')).toBe('allowed');
+  });
+
+  it('the same peer on the same port without L7 rules, in the same rule; Kafka too', () => {
+    expect(flagged({ 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, '8080')) })).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(flagged({ 'api.yaml': policy('api', API, from(WEB, '8080', KAFKA) + from(WEB, '9090')) })).toEqual([]);
+    expect(flagged({ 'api.yaml': policy('api', API, from(WEB, '8080', KAFKA) + from('fromEntities: [all]', '8080')) })).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(judged({ 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, '8080')) }, 'DELETE /admin')).toBe('allowed');
+  });
+
+  it('a clusterwide allow of every pod on the port widens a namespaced rule', () => {
+    const files = { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'all.yaml': policy('all', '{}', from('fromEndpoints: [{}]', '8080'), '') };
+    expect(flagged(files)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(judged(files, 'DELETE /admin')).toBe('allowed');
+  });
+});
+
+describe('not flagged: the L7 rules hold for the peers they name', () => {
+  const cases: [string, Files][] = [
+    ['another port', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'ns.yaml': policy('ns', '{}', from('fromEndpoints: [{}]', '9090')) }],
+    ['peers that only may overlap (a pod with both labels)', {
+      'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'ns.yaml': policy('ns', '{}', from('fromEndpoints: [{ matchLabels: { team: a } }]')),
+    }],
+    ['other pods', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'db.yaml': policy('db', '{ matchLabels: { app: db } }', from(WEB)) }],
+    ['another namespace', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'ns.yaml': policy('ns', '{}', from('fromEndpoints: [{}]'), 'data') }],
+    ['the other allow has L7 rules too (they are ORed)', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, '8080', HTTP)) }],
+  ];
+  it.each(cases)('%s', (_name, files) => {
+    expect(flagged(files)).toEqual([]);
+    expect(judged(files, 'DELETE /admin')).toBe('l7-denied');
+    expect(judged(files, 'GET /api/orders')).toBe('allowed');
+  });
+});
+
+describe('the constructs: a namespace opened within itself cancels a tier\'s HTTP rules, and synthesis stops', () => {
+  it('DefaultDenyNamespace allowWithinNamespace with a TieredApp tier restricted to GET /api/.*', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    new DefaultDenyNamespace(chart, 'dd', { allowWithinNamespace: true });
+    new TieredApp(chart, 'app', {
+      tiers: [
+        { name: 'web', labels: { app: 'web' }, ports: [Port.tcp(3000)] },
+        { name: 'api', labels: { app: 'api' }, ports: [Port.tcp(8080)], l7: L7.http(HttpRule.get('/api/.*')) },
+      ],
+      entry: [Peer.endpoints({ namespace: 'traefik', labels: { app: 'traefik' } })],
+    });
+    expect(() => Testing.synth(chart)).toThrow(/pitfall-l7-rules-widened/);
+  });
+});
