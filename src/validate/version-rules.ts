@@ -113,7 +113,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
     const sel = fieldSince(CIDR_SET_FIELDS, 'cidrGroupSelector');
     if (entry.cidrGroupSelector !== undefined && !v.atLeast(sel)) {
       ctx.report('version-cidr-group-selector', `${p}.cidrGroupSelector`,
-        `${needs('cidrGroupSelector', sel, ctx)}; an older API server prunes it and then rejects the empty ${setWire} entry`,
+        `${needs('cidrGroupSelector', sel, ctx)}; an older API server prunes it, and an entry left without cidr or cidrGroupRef makes it refuse the whole policy`,
         raise(sel, 'name each CiliumCIDRGroup with cidrGroupRef'));
     }
     const egressRef = AGENT_SINCE.egressCidrGroupRef;
@@ -128,7 +128,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
     const removed = CONSTRAINT_SINCE.requiresRemoved;
     if (v.atLeast(removed)) {
       if (arr(item.requires).length > 0) {
-        ctx.report('version-requires-removed', `${itemPath}.${w}`, `${w} was removed in Cilium ${removed}; the API server rejects it (maxItems 0)`,
+        ctx.report('version-requires-removed', `${itemPath}.${w}`, `${w} was removed in Cilium ${removed}; the API server refuses the whole policy (maxItems 0)`,
           `add the required labels to each ${wireName(PeerField.ENDPOINTS, direction)} selector instead (the SDK never writes ${w})`);
       }
     } else {
@@ -144,7 +144,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       arr<unknown>(isObject(rule) ? rule.fields : undefined).forEach((f, j) => {
         if (!isObject(f) || typeof f.type !== 'string') return;
         ctx.report('version-icmp-type-name', `${itemPath}.icmps[${i}].fields[${j}].type`,
-          `${needs(`icmp type ${show(f.type)} as a string`, named, ctx)}; the ${v} API server only accepts a number 0-255`,
+          `${needs(`icmp type ${show(f.type)} as a string`, named, ctx)}; the ${v} API server only accepts a number 0-255 and refuses the whole policy`,
           raise(named, 'write the ICMP type number, such as 8 for EchoRequest (IPv4) or 128 (IPv6)'));
       });
     });
@@ -186,13 +186,13 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
   if (typeof port.protocol === 'string') {
     const since = sinceOf(PROTOCOLS, port.protocol);
     if (since && !v.atLeast(since)) {
-      ctx.report('version-protocol', `${portPath}.protocol`, `${needs(`protocol ${port.protocol}`, since, ctx)}; the ${v} API server rejects it`,
+      ctx.report('version-protocol', `${portPath}.protocol`, `${needs(`protocol ${port.protocol}`, since, ctx)}; the ${v} API server refuses the whole policy (not in its protocol enum)`,
         raise(since, 'drop the rule'));
     }
   }
   const optional = CONSTRAINT_SINCE.portOptional;
   if (port.port === undefined && !v.atLeast(optional)) {
-    ctx.report('version-port-omitted', `${portPath}.port`, `${needs('a port entry without port', optional, ctx)}; the ${v} API server requires port`,
+    ctx.report('version-port-omitted', `${portPath}.port`, `${needs('a port entry without port', optional, ctx)}; the ${v} API server requires port and refuses the whole policy`,
       'write port: "0" to match every port');
   }
 }

@@ -699,7 +699,7 @@ describe('services, nodes and requires', () => {
     expect(v.ingress.rule).toBeUndefined();
   });
 
-  test('fromRequires is AND-ed onto the fromEndpoints of every rule selecting the endpoint (before 1.19); ignored and explained in 1.19', () => {
+  test('fromRequires is AND-ed onto the fromEndpoints of every rule selecting the endpoint (before 1.19); in 1.19 the API server refuses the policy', () => {
     const docs = [
       cnp('requires', { endpointSelector: labels({ env: 'prod' }), ingress: [{ fromRequires: [labels({ env: 'prod' })] }] }),
       cnp('allow', { endpointSelector: labels({ env: 'prod' }), ingress: [{ fromEndpoints: [labels({ role: 'frontend' })] }] }),
@@ -707,7 +707,10 @@ describe('services, nodes and requires', () => {
     expect(policySet(docs, V1_18)).toAllow('pod:default:role=frontend,env=prod', 'pod:default:env=prod', 80);
     expect(policySet(docs, V1_18)).toDeny('pod:default:role=frontend', 'pod:default:env=prod', 80);
     expect(policySet(docs)).toAllow('pod:default:role=frontend', 'pod:default:env=prod', 80);
-    expect(verdict(policySet(docs), 'pod:default:role=frontend', 'pod:default:env=prod', 80).ingress.notes.join('\n')).toMatch(/fromRequires\/toRequires are ignored/);
+    // 1.19 CRD: fromRequires is `maxItems: 0`, so the API server stores no policy `requires` at all; `allow` alone is enforced.
+    expect(policySet(docs)).toDeny('pod:default:role=backend', 'pod:default:env=prod', 80);
+    expect(verdict(policySet(docs), 'pod:default:role=frontend', 'pod:default:env=prod', 80).ingress.notes.join('\n'))
+      .toMatch(/requires spec selects this endpoint but is not imported.*\[version-requires-removed\]/);
   });
 });
 
