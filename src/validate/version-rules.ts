@@ -76,7 +76,12 @@ function angleNamedGroups(ctx: CheckContext, h: unknown, path: string): void {
   }
 }
 
-/** The peer lists whose empty form selected every peer before 1.16 (cilium-semantics §4: `fromEndpoints: []` and the like). */
+/**
+ * The peer lists whose empty form, in an item with toPorts or icmps and no filled peer list, selected every peer on those
+ * ports before 1.16 (cilium-semantics §6.2: `fromEndpoints: []` and the like; pre-1.16 `pkg/policy/rule.go` `mergeIngress`
+ * puts the wildcard selector in an empty selector slice for ports and ICMP, and merges an item without them only when
+ * the slice is non-empty, so there the empty list selected nothing, as it does from 1.16).
+ */
 const EMPTY_LIST_PEER_FIELDS = [PeerField.ENDPOINTS, PeerField.NODES, PeerField.ENTITIES, PeerField.CIDR, PeerField.CIDR_SET] as const;
 
 function checkItem(node: ItemNode, ctx: CheckContext): void {
@@ -90,14 +95,16 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       `${needs(nodesWire, nodesSince, ctx)}; an older API server prunes it silently and the rule then applies to ${direction === 'ingress' ? 'every source' : 'every destination'}`,
       raise(nodesSince, `use ${wireName(PeerField.ENTITIES, direction)}: [remote-node, host] or ${wireName(PeerField.CIDR, direction)} with the node addresses`));
   }
-  if (!v.atLeast(AGENT_SINCE.emptyPeerListSelectsNothing)) {
+  const onPorts = arr(item.toPorts).length > 0 ? 'toPorts' : arr(item.icmps).length > 0 ? 'icmps' : undefined;
+  const filled = EMPTY_LIST_PEER_FIELDS.some((f) => arr(item[f]).length > 0);
+  if (!v.atLeast(AGENT_SINCE.emptyPeerListSelectsNothing) && onPorts !== undefined && !filled) {
     for (const field of EMPTY_LIST_PEER_FIELDS) {
       const w = wireName(field, direction);
       if (!Array.isArray(item[field]) || arr(item[field]).length > 0 || !fieldOf(w)) continue;
       ctx.report('version-empty-peer-list', `${itemPath}.${w}`,
-        `${w}: [] selects every peer on Cilium ${v} (from ${AGENT_SINCE.emptyPeerListSelectsNothing} it selects none), so this ${section} item `
-        + `${section.endsWith('Deny') ? 'denies' : 'allows'} ${direction === 'ingress' ? 'every source' : 'every destination'}`,
-        `remove the item if it should match nothing, or name the peers; for every peer write ${wireName(PeerField.ENTITIES, direction)}: [all]`);
+        `${w}: [] beside ${onPorts} selects every peer on Cilium ${v} (from ${AGENT_SINCE.emptyPeerListSelectsNothing} it selects none), so this ${section} item `
+        + `${section.endsWith('Deny') ? 'denies' : 'allows'} its ${onPorts === 'toPorts' ? 'ports' : 'ICMP types'} ${direction === 'ingress' ? 'from every source' : 'to every destination'}`,
+        `remove the item if it should match nothing, or name the peers; for every peer leave the peer list out`);
     }
   }
   const groupsSince = fieldOf('fromGroups');

@@ -127,11 +127,12 @@ describe('default deny and rule items', () => {
     expect(set).toAllow('pod:default:app=api', 'pod:default:app=web', 80);
   });
 
-  test('fromEndpoints: [] selects nothing (1.16+) but still puts the endpoint into default deny; before 1.16 it selected every peer', () => {
+  test('fromEndpoints: [] selects nothing but still puts the endpoint into default deny; before 1.16 too in an item without ports (empty-peer-lists.test.ts)', () => {
     const docs = [cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [] }, { fromEndpoints: [labels({ app: 'web' })] }] })];
     expect(policySet(docs)).toDeny('pod:default:app=cli', 'pod:default:app=api', 80);
     expect(policySet(docs)).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
-    expect(policySet(docs, V1_15)).toAllow('pod:default:app=cli', 'pod:default:app=api', 80);
+    expect(policySet(docs, V1_15)).toDeny('pod:default:app=cli', 'pod:default:app=api', 80);
+    expect(policySet(docs, V1_15)).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
   });
 
   test('ingress: [] does not count: the rule is not imported on 1.17+ and puts nothing into default deny', () => {
