@@ -2,8 +2,10 @@
  * Layer 3: fields and values newer than the target Cilium version, and removed or deprecated ones.
  *
  * The API server prunes a field its CRD does not know without a word, so a policy written for a newer Cilium
- * silently means something else on an older cluster. Every message names the version that added the field and what
- * the pruned rule then does.
+ * silently means something else on an older cluster; a value its CRD types, enumerates or requires otherwise (an ICMP
+ * type name, VRRP, a port entry without port) makes it refuse the whole policy. Every message names the version that
+ * added the field and what the pruned rule then does, or that the policy is refused. The engine tells the two apart
+ * from the CRD schema itself (`admission.ts`).
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { CidrRuleModel, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, PeerField } from '../model/policy-model';
