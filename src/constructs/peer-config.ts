@@ -43,7 +43,7 @@ const L3_FIELDS = new Set<string>(PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].
 /**
  * A peer's config as the rules read it, checked: a value of one's own (`IPeer`) or a workload's is held to what `Peer`'s
  * factories guarantee. The item sets at most one L3 peer field, a non-empty list (an empty one selects nothing from Cilium
- * 1.16 and every peer before); `field` names that field (it is derived from the item when left out: a CIDR item without
+ * 1.16; before, nothing in an item without ports and every peer on the ports of one with them); `field` names that field (it is derived from the item when left out: a CIDR item without
  * `field` was written as every peer when the call had no ports); nothing but the peer (ports, ICMP, L7 and authentication
  * come from the call); `defaultPorts` is not an empty list (it would be written as every port); no endpoint selector
  * only excludes (`NotIn`/`DoesNotExist`) where no namespace is added to it (`peer-selector-only-excludes`).
@@ -77,7 +77,7 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
   const list = field !== undefined ? item[field] : undefined;
   if (field !== undefined && (!Array.isArray(list) || list.length === 0)) {
     throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : JSON.stringify(list)}: an empty list selects `
-      + 'nothing from Cilium 1.16 and every peer before', `list the ${field} meant; for any peer use Peer.any()`);
+      + 'nothing from Cilium 1.16, and before it every peer on the ports of the item (nothing without ports)', `list the ${field} meant; for any peer use Peer.any()`);
   }
   if (field === PeerField.ENDPOINTS) checkEndpointSelectors(list as LabelSelectorModel[], what, description, location);
   if (config.defaultPorts !== undefined && (!Array.isArray(config.defaultPorts) || config.defaultPorts.length === 0)) {

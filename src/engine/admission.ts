@@ -12,7 +12,9 @@ import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { IParsedDocument, SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
-import { layerOf } from '../validate/catalogue';
+import { emitDocument } from '../model/emit';
+import { CheckLayer, layerOf } from '../validate/catalogue';
+import { CrdSchemas } from '../validate/crd-schema';
 import { networkPolicyRejections } from '../validate/network-policy-rules';
 import { validatePolicy } from '../validate/validate-policy';
 
@@ -42,8 +44,44 @@ export interface AgentFlags {
 export function admission(doc: PolicyDocumentModel, readerDiagnostics: readonly SourceDiagnostic[], version: CiliumVersion,
   flags: AgentFlags): Admission {
   const findings = [...readerDiagnostics, ...validatePolicy(doc, { version })];
-  const why = importRefusal(findings, flags);
-  return { ...(why !== undefined ? { rejected: why } : {}), stored: !findings.some(refusedByApiServer) };
+  const refusedBySchema = versionSchemaRefusals(doc, findings, version);
+  const why = describeErrors(findings.filter((d) => refusedBySchema.has(d) || rejects(d) || refusedUnderFlags(d, flags)));
+  return {
+    ...(why !== undefined ? { rejected: why } : {}),
+    stored: !findings.some((d) => refusedByApiServer(d) || refusedBySchema.has(d)),
+  };
+}
+
+/**
+ * The version findings (`version-…` errors) that are schema rejections, not prunings: the target version's CRD schema
+ * (the bundled copy Cilium ships for that version, checked by `CrdSchemas`) refuses the object at the finding's path, or
+ * above or below it, with another keyword than `additionalProperties`. A field the older CRD does not know fails only
+ * `additionalProperties` in this closed check; the API server prunes it and stores the rest (`endPort`, `fromNodes`,
+ * `enableDefaultDeny`, `log` …). A value the older CRD types, enumerates or requires otherwise makes the API server
+ * refuse the whole object: an ICMP `type` name where 1.14/1.15 want an integer, `protocol: VRRP`/`IGMP` outside the
+ * 1.14–1.18 enum, a port entry without `port` (`required: [port]` before 1.19), a `fromCIDRSet` entry left empty by
+ * pruning `cidrGroupSelector` (`oneOf` before 1.17), `fromRequires` entries on 1.19 (`maxItems: 0`).
+ *
+ * The classification is read from the schema, not listed by hand, so a new version rule needs no change here.
+ */
+function versionSchemaRefusals(doc: PolicyDocumentModel, findings: readonly Diagnostic[], version: CiliumVersion): Set<Diagnostic> {
+  const candidates = findings.filter((d) => d.severity === Severity.ERROR && layerOf(d.id) === CheckLayer.VERSION && d.path);
+  if (candidates.length === 0) return new Set();
+  let refusals: string[];
+  try {
+    refusals = CrdSchemas.builtin(version).validate(emitDocument(doc))
+      .filter((v) => v.keyword !== 'additionalProperties' && v.path !== '').map((v) => v.path);
+  } catch {
+    // A model the emitter cannot write (a peer field in the wrong direction) has a crd- error of its own.
+    return new Set();
+  }
+  return new Set(candidates.filter((d) => refusals.some((p) => related(p, d.path ?? ''))));
+}
+
+/** Whether two field paths are the same or one lies inside the other (`a.b` and `a.b[0].c`). */
+function related(a: string, b: string): boolean {
+  const inside = (inner: string, outer: string): boolean => inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return a === b || inside(a, b) || inside(b, a);
 }
 
 /**
@@ -87,7 +125,7 @@ const ACCEPTED = new Set([
 /**
  * Whether a finding means the cluster does not have the policy: an error of the CRD schema, of the agent's `Sanitize`, or
  * of the reader (a value of the wrong type). Not: version findings (an older API server prunes a newer field and stores
- * the rest, which the engine models), and findings on `metadata` (they do not change what the rules mean; Cilium's own
+ * the rest, which the engine models; those the older schema refuses instead are found by `versionSchemaRefusals`), and findings on `metadata` (they do not change what the rules mean; Cilium's own
  * policy tests use names such as `fooIngressRule1`), and the `ACCEPTED` ones.
  */
 function rejects(d: Diagnostic): boolean {

@@ -426,7 +426,14 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
   const name = wire(field, direction);
   if (list.length === 0) {
     if (ctx.config.version.atLeast(CiliumVersion.V1_16)) return { kind: 'none', why: `${name}: [] is an empty list, which selects nothing (Cilium 1.16+)` };
-    notes.push(`${name}: [] is an empty list, which selects every peer before Cilium 1.16`);
+    // Before 1.16 (pkg/policy/rule.go mergeIngress/mergeEgress, allow and deny alike): the item's selectors are the
+    // concatenation of its peer lists (GetSourceEndpointSelectorsWithRequirements), an L3-only item is merged only when
+    // that slice is non-empty, and for toPorts or icmps an empty slice is replaced by the wildcard selector (PR #7520).
+    // So an empty list alone selects nothing, and every peer on the item's ports or ICMP types.
+    if ((item.toPorts ?? []).length === 0 && (item.icmps ?? []).length === 0) {
+      return { kind: 'none', why: `${name}: [] is an empty list, which selects nothing in an item without toPorts or icmps` };
+    }
+    notes.push(`${name}: [] is an empty list, which selects every peer on the item's ${(item.toPorts ?? []).length > 0 ? 'ports' : 'ICMP types'} before Cilium 1.16 (nothing from 1.16)`);
     return { kind: 'any' };
   }
   switch (field) {

@@ -153,7 +153,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'version-port-omitted', severity: E, versions: '1.14-1.18', what: 'a port entry without port (optional from 1.19)' },
   { id: 'version-requires-removed', severity: E, versions: '1.19', what: 'fromRequires/toRequires with entries (removed in 1.19)' },
   { id: 'version-requires-deprecated', severity: W, versions: '1.14-1.18', what: 'fromRequires/toRequires (deprecated in 1.17, never written by the SDK)' },
-  { id: 'version-empty-peer-list', severity: E, versions: '1.14-1.15', what: 'an empty peer list such as fromEndpoints: [] (every peer before 1.16, none from 1.16)' },
+  { id: 'version-empty-peer-list', severity: E, versions: '1.14-1.15', what: 'an empty peer list such as fromEndpoints: [] beside toPorts or icmps (every peer on them before 1.16, none from 1.16)' },
   { id: 'version-regex-named-group', severity: W, versions: '1.14-1.15', what: 'an HTTP path or method regex with (?<name>…) (Go 1.22 syntax)' },
   { id: 'version-kafka-deprecated', severity: W, versions: '1.18-1.19', what: 'kafka or l7proto rules (deprecated in 1.18, removed in 1.20)' },
 ];

@@ -130,7 +130,7 @@
  * | `version-port-omitted` | version | error | 1.14-1.18 | a port entry without port (optional from 1.19) |
  * | `version-requires-removed` | version | error | 1.19 | fromRequires/toRequires with entries (removed in 1.19) |
  * | `version-requires-deprecated` | version | warning | 1.14-1.18 | fromRequires/toRequires (deprecated in 1.17, never written by the SDK) |
- * | `version-empty-peer-list` | version | error | 1.14-1.15 | an empty peer list such as fromEndpoints: [] (every peer before 1.16, none from 1.16) |
+ * | `version-empty-peer-list` | version | error | 1.14-1.15 | an empty peer list such as fromEndpoints: [] beside toPorts or icmps (every peer on them before 1.16, none from 1.16) |
  * | `version-regex-named-group` | version | warning | 1.14-1.15 | an HTTP path or method regex with (?<name>…) (Go 1.22 syntax) |
  * | `version-kafka-deprecated` | version | warning | 1.18-1.19 | kafka or l7proto rules (deprecated in 1.18, removed in 1.20) |
  *

@@ -162,8 +162,9 @@ export interface GuardOptions {
    */
   readonly worldCutMemo?: { readonly cuts: Map<string, WorldCut>; readonly key: string };
   /**
-   * The rules are for a Cilium version before 1.16, where an empty peer list (`fromEntities: []`) selects every peer;
-   * from 1.16 it selects nothing, and so does an item holding one (`pkg/policy/api` `mergeEndpointSelectors`).
+   * The rules are for a Cilium version before 1.16, where an empty peer list (`fromEntities: []`) in an item with toPorts
+   * or icmps selects every peer on those ports (and nothing in an item without them); from 1.16 it selects nothing, and
+   * so does an item holding one (`pkg/policy/api` `mergeEndpointSelectors`).
    * @default false
    */
   readonly emptyPeerListSelectsAll?: boolean;
@@ -273,9 +274,10 @@ function hasPeer(item: RuleItemModel): boolean {
 }
 
 /**
- * Which peers an item selects, as the engine reads it: `any` without an L3 peer field; with empty lists, `any` before
- * Cilium 1.16 when every peer field it names is empty (an empty one beside a filled one is ignored), and `none` from
- * 1.16 (an empty list selects nothing, and merged with the others, nothing at all); else the peers `listed`.
+ * Which peers an item selects, as the engine reads it: `any` without an L3 peer field; with empty lists, before Cilium
+ * 1.16 `any` when every peer field it names is empty and the item has toPorts or icmps (the wildcard on those ports),
+ * `none` when it has neither, and an empty one beside a filled one is ignored; from 1.16 `none` (an empty list selects
+ * nothing, and merged with the others, nothing at all); else the peers `listed`.
  */
 function peerScope(item: RuleItemModel, reading: PeerReading): 'any' | 'none' | 'listed' {
   return itemPeerScope(item, reading.emptyPeerListSelectsAll);
@@ -291,7 +293,10 @@ export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: bool
   const empty = named.filter((f) => Array.isArray(item[f]) && (item[f] as unknown[]).length === 0);
   if (empty.length === 0) return 'listed';
   if (!emptyPeerListSelectsAll) return 'none';
-  return empty.length === named.length ? 'any' : 'listed';
+  if (empty.length < named.length) return 'listed';
+  // Before 1.16 only the wildcard of an item with ports (pkg/policy/rule.go mergeIngress): without toPorts or icmps an
+  // empty selector slice is not merged at all.
+  return (item.toPorts ?? []).length > 0 || (item.icmps ?? []).length > 0 ? 'any' : 'none';
 }
 
 /**

@@ -109,7 +109,7 @@ function hostDenies(run: PitfallRun): HostDenies {
   return index;
 }
 
-/** Whether a rule is for a Cilium version before 1.16, where an empty peer list selects every peer. */
+/** Whether a rule is for a Cilium version before 1.16, where an empty peer list beside toPorts or icmps selects every peer on them. */
 function before116(r: RuleView): boolean {
   return !r.version.atLeast(CiliumVersion.V1_16);
 }

@@ -2,8 +2,10 @@
  * Layer 3: fields and values newer than the target Cilium version, and removed or deprecated ones.
  *
  * The API server prunes a field its CRD does not know without a word, so a policy written for a newer Cilium
- * silently means something else on an older cluster. Every message names the version that added the field and what
- * the pruned rule then does.
+ * silently means something else on an older cluster; a value its CRD types, enumerates or requires otherwise (an ICMP
+ * type name, VRRP, a port entry without port) makes it refuse the whole policy. Every message names the version that
+ * added the field and what the pruned rule then does, or that the policy is refused. The engine tells the two apart
+ * from the CRD schema itself (`admission.ts`).
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { CidrRuleModel, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, PeerField } from '../model/policy-model';
@@ -76,7 +78,12 @@ function angleNamedGroups(ctx: CheckContext, h: unknown, path: string): void {
   }
 }
 
-/** The peer lists whose empty form selected every peer before 1.16 (cilium-semantics §4: `fromEndpoints: []` and the like). */
+/**
+ * The peer lists whose empty form, in an item with toPorts or icmps and no filled peer list, selected every peer on those
+ * ports before 1.16 (cilium-semantics §6.2: `fromEndpoints: []` and the like; pre-1.16 `pkg/policy/rule.go` `mergeIngress`
+ * puts the wildcard selector in an empty selector slice for ports and ICMP, and merges an item without them only when
+ * the slice is non-empty, so there the empty list selected nothing, as it does from 1.16).
+ */
 const EMPTY_LIST_PEER_FIELDS = [PeerField.ENDPOINTS, PeerField.NODES, PeerField.ENTITIES, PeerField.CIDR, PeerField.CIDR_SET] as const;
 
 function checkItem(node: ItemNode, ctx: CheckContext): void {
@@ -90,14 +97,16 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       `${needs(nodesWire, nodesSince, ctx)}; an older API server prunes it silently and the rule then applies to ${direction === 'ingress' ? 'every source' : 'every destination'}`,
       raise(nodesSince, `use ${wireName(PeerField.ENTITIES, direction)}: [remote-node, host] or ${wireName(PeerField.CIDR, direction)} with the node addresses`));
   }
-  if (!v.atLeast(AGENT_SINCE.emptyPeerListSelectsNothing)) {
+  const onPorts = arr(item.toPorts).length > 0 ? 'toPorts' : arr(item.icmps).length > 0 ? 'icmps' : undefined;
+  const filled = EMPTY_LIST_PEER_FIELDS.some((f) => arr(item[f]).length > 0);
+  if (!v.atLeast(AGENT_SINCE.emptyPeerListSelectsNothing) && onPorts !== undefined && !filled) {
     for (const field of EMPTY_LIST_PEER_FIELDS) {
       const w = wireName(field, direction);
       if (!Array.isArray(item[field]) || arr(item[field]).length > 0 || !fieldOf(w)) continue;
       ctx.report('version-empty-peer-list', `${itemPath}.${w}`,
-        `${w}: [] selects every peer on Cilium ${v} (from ${AGENT_SINCE.emptyPeerListSelectsNothing} it selects none), so this ${section} item `
-        + `${section.endsWith('Deny') ? 'denies' : 'allows'} ${direction === 'ingress' ? 'every source' : 'every destination'}`,
-        `remove the item if it should match nothing, or name the peers; for every peer write ${wireName(PeerField.ENTITIES, direction)}: [all]`);
+        `${w}: [] beside ${onPorts} selects every peer on Cilium ${v} (from ${AGENT_SINCE.emptyPeerListSelectsNothing} it selects none), so this ${section} item `
+        + `${section.endsWith('Deny') ? 'denies' : 'allows'} its ${onPorts === 'toPorts' ? 'ports' : 'ICMP types'} ${direction === 'ingress' ? 'from every source' : 'to every destination'}`,
+        `remove the item if it should match nothing, or name the peers; for every peer leave the peer list out`);
     }
   }
   const groupsSince = fieldOf('fromGroups');
@@ -113,7 +122,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
     const sel = fieldSince(CIDR_SET_FIELDS, 'cidrGroupSelector');
     if (entry.cidrGroupSelector !== undefined && !v.atLeast(sel)) {
       ctx.report('version-cidr-group-selector', `${p}.cidrGroupSelector`,
-        `${needs('cidrGroupSelector', sel, ctx)}; an older API server prunes it and then rejects the empty ${setWire} entry`,
+        `${needs('cidrGroupSelector', sel, ctx)}; an older API server prunes it, and an entry left without cidr or cidrGroupRef makes it refuse the whole policy`,
         raise(sel, 'name each CiliumCIDRGroup with cidrGroupRef'));
     }
     const egressRef = AGENT_SINCE.egressCidrGroupRef;
@@ -128,7 +137,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
     const removed = CONSTRAINT_SINCE.requiresRemoved;
     if (v.atLeast(removed)) {
       if (arr(item.requires).length > 0) {
-        ctx.report('version-requires-removed', `${itemPath}.${w}`, `${w} was removed in Cilium ${removed}; the API server rejects it (maxItems 0)`,
+        ctx.report('version-requires-removed', `${itemPath}.${w}`, `${w} was removed in Cilium ${removed}; the API server refuses the whole policy (maxItems 0)`,
           `add the required labels to each ${wireName(PeerField.ENDPOINTS, direction)} selector instead (the SDK never writes ${w})`);
       }
     } else {
@@ -144,7 +153,7 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       arr<unknown>(isObject(rule) ? rule.fields : undefined).forEach((f, j) => {
         if (!isObject(f) || typeof f.type !== 'string') return;
         ctx.report('version-icmp-type-name', `${itemPath}.icmps[${i}].fields[${j}].type`,
-          `${needs(`icmp type ${show(f.type)} as a string`, named, ctx)}; the ${v} API server only accepts a number 0-255`,
+          `${needs(`icmp type ${show(f.type)} as a string`, named, ctx)}; the ${v} API server only accepts a number 0-255 and refuses the whole policy`,
           raise(named, 'write the ICMP type number, such as 8 for EchoRequest (IPv4) or 128 (IPv6)'));
       });
     });
@@ -186,13 +195,13 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
   if (typeof port.protocol === 'string') {
     const since = sinceOf(PROTOCOLS, port.protocol);
     if (since && !v.atLeast(since)) {
-      ctx.report('version-protocol', `${portPath}.protocol`, `${needs(`protocol ${port.protocol}`, since, ctx)}; the ${v} API server rejects it`,
+      ctx.report('version-protocol', `${portPath}.protocol`, `${needs(`protocol ${port.protocol}`, since, ctx)}; the ${v} API server refuses the whole policy (not in its protocol enum)`,
         raise(since, 'drop the rule'));
     }
   }
   const optional = CONSTRAINT_SINCE.portOptional;
   if (port.port === undefined && !v.atLeast(optional)) {
-    ctx.report('version-port-omitted', `${portPath}.port`, `${needs('a port entry without port', optional, ctx)}; the ${v} API server requires port`,
+    ctx.report('version-port-omitted', `${portPath}.port`, `${needs('a port entry without port', optional, ctx)}; the ${v} API server requires port and refuses the whole policy`,
       'write port: "0" to match every port');
   }
 }

@@ -127,11 +127,12 @@ describe('default deny and rule items', () => {
     expect(set).toAllow('pod:default:app=api', 'pod:default:app=web', 80);
   });
 
-  test('fromEndpoints: [] selects nothing (1.16+) but still puts the endpoint into default deny; before 1.16 it selected every peer', () => {
+  test('fromEndpoints: [] selects nothing but still puts the endpoint into default deny; before 1.16 too in an item without ports (empty-peer-lists.test.ts)', () => {
     const docs = [cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [] }, { fromEndpoints: [labels({ app: 'web' })] }] })];
     expect(policySet(docs)).toDeny('pod:default:app=cli', 'pod:default:app=api', 80);
     expect(policySet(docs)).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
-    expect(policySet(docs, V1_15)).toAllow('pod:default:app=cli', 'pod:default:app=api', 80);
+    expect(policySet(docs, V1_15)).toDeny('pod:default:app=cli', 'pod:default:app=api', 80);
+    expect(policySet(docs, V1_15)).toAllow('pod:default:app=web', 'pod:default:app=api', 80);
   });
 
   test('ingress: [] does not count: the rule is not imported on 1.17+ and puts nothing into default deny', () => {
@@ -699,7 +700,7 @@ describe('services, nodes and requires', () => {
     expect(v.ingress.rule).toBeUndefined();
   });
 
-  test('fromRequires is AND-ed onto the fromEndpoints of every rule selecting the endpoint (before 1.19); ignored and explained in 1.19', () => {
+  test('fromRequires is AND-ed onto the fromEndpoints of every rule selecting the endpoint (before 1.19); in 1.19 the API server refuses the policy', () => {
     const docs = [
       cnp('requires', { endpointSelector: labels({ env: 'prod' }), ingress: [{ fromRequires: [labels({ env: 'prod' })] }] }),
       cnp('allow', { endpointSelector: labels({ env: 'prod' }), ingress: [{ fromEndpoints: [labels({ role: 'frontend' })] }] }),
@@ -707,7 +708,10 @@ describe('services, nodes and requires', () => {
     expect(policySet(docs, V1_18)).toAllow('pod:default:role=frontend,env=prod', 'pod:default:env=prod', 80);
     expect(policySet(docs, V1_18)).toDeny('pod:default:role=frontend', 'pod:default:env=prod', 80);
     expect(policySet(docs)).toAllow('pod:default:role=frontend', 'pod:default:env=prod', 80);
-    expect(verdict(policySet(docs), 'pod:default:role=frontend', 'pod:default:env=prod', 80).ingress.notes.join('\n')).toMatch(/fromRequires\/toRequires are ignored/);
+    // 1.19 CRD: fromRequires is `maxItems: 0`, so the API server stores no policy `requires` at all; `allow` alone is enforced.
+    expect(policySet(docs)).toDeny('pod:default:role=backend', 'pod:default:env=prod', 80);
+    expect(verdict(policySet(docs), 'pod:default:role=frontend', 'pod:default:env=prod', 80).ingress.notes.join('\n'))
+      .toMatch(/requires spec selects this endpoint but is not imported.*\[version-requires-removed\]/);
   });
 });
 

@@ -250,9 +250,14 @@ describe('pitfall-host-deny-lockout: empty peer lists read as the target version
   const ssh = (peer: string): string => denyOnly(`${peer}\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]`);
   const cuts = (peer: string, ciliumVersion: string): string[] => where(check({ 'host.yaml': host(WORKERS, ssh(peer)) }, { ciliumVersion }), 'pitfall-host-deny-lockout');
 
-  it('fromEntities: [] selects every peer before Cilium 1.16 (SSH from anywhere is cut) and nothing from 1.16', () => {
+  it('fromEntities: [] beside toPorts selects every peer on them before Cilium 1.16 (SSH from anywhere is cut) and nothing from 1.16', () => {
     expect(cuts('fromEntities: []', '1.15')).toEqual(['host.yaml:9:7']);
     expect(cuts('fromEntities: []', '1.16')).toEqual([]);
+  });
+
+  it('fromEntities: [] without ports denies nothing before 1.16 either (pre-1.16 mergeIngress merges an L3-only item only with selectors)', () => {
+    expect(where(check({ 'host.yaml': host(WORKERS, denyOnly('fromEntities: []')) }, { ciliumVersion: '1.15' }), 'pitfall-host-deny-lockout')).toEqual([]);
+    expect(where(check({ 'host.yaml': host(WORKERS, denyOnly('fromEntities: [world]')) }, { ciliumVersion: '1.15' }), 'pitfall-host-deny-lockout')).not.toEqual([]);
   });
 
   it('an empty list beside the world: ignored before 1.16 (a cut), and the whole item selects nothing from 1.16', () => {

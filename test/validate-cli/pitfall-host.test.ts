@@ -102,10 +102,16 @@ describe('pitfall-host-lockout: default deny without the paths the nodes need', 
     expect(found({ 'h.yaml': host('{}', SSH_ONLY), 'pods.yaml': pods }, 'pitfall-host-lockout').map(([at]) => at)).toEqual(['h.yaml:8 spec.ingress']);
   });
 
-  it('empty peer lists as the target version reads them: every peer before 1.16, none from 1.16', () => {
-    const body = `${SSH_ONLY}    - fromEntities: []\n`;
-    expect(found({ 'h.yaml': host('{}', body) }, 'pitfall-host-lockout', '1.15')).toEqual([]);
-    expect(found({ 'h.yaml': host('{}', body) }, 'pitfall-host-lockout', '1.16').map(([at]) => at)).toEqual(['h.yaml:8 spec.ingress']);
+  it('empty peer lists as the target version reads them: before 1.16 every peer on the item\'s ports (nothing without ports), none from 1.16', () => {
+    // Pre-1.16 pkg/policy/rule.go mergeIngress: an L3-only item is merged only with a non-empty selector list; with
+    // toPorts an empty list is the wildcard on those ports.
+    const bare = `${SSH_ONLY}    - fromEntities: []\n`;
+    expect(found({ 'h.yaml': host('{}', bare) }, 'pitfall-host-lockout', '1.15').map(([at]) => at)).toEqual(['h.yaml:8 spec.ingress']);
+    expect(found({ 'h.yaml': host('{}', bare) }, 'pitfall-host-lockout', '1.16').map(([at]) => at)).toEqual(['h.yaml:8 spec.ingress']);
+    const ports = ['6443/TCP', '10250/TCP', '4240/TCP', '8472/UDP', '6081/UDP'].map((p) => `{ port: "${p.split('/')[0]}", protocol: ${p.split('/')[1]} }`).join(', ');
+    const onPorts = `${SSH_ONLY}    - fromEntities: []\n      toPorts: [{ ports: [${ports}] }]\n`;
+    expect(found({ 'h.yaml': host('{}', onPorts) }, 'pitfall-host-lockout', '1.15')).toEqual([]);
+    expect(found({ 'h.yaml': host('{}', onPorts) }, 'pitfall-host-lockout', '1.16').map(([at]) => at)).toEqual(['h.yaml:8 spec.ingress']);
   });
 
   it('not default deny (enableDefaultDeny false, no rules of that direction): no finding', () => {

@@ -114,7 +114,7 @@ describe('flagged', () => {
     expect(at(files, '1.19')).toEqual(['c.yaml:10 spec.ingress[1].toPorts[0]']);
   });
 
-  it('an empty peer list selects every peer before 1.16 and none from 1.16: its parser meets the other item\'s only before', () => {
+  it('an empty peer list beside toPorts selects every peer on them before 1.16 and none from 1.16: its parser meets the other item\'s only before', () => {
     const files = { 'a.yaml': policy('a', API, `  ingress:\n${from('fromEndpoints: []', P80, HTTP)}${from(WEB, P80, KAFKA)}`) };
     expect(at(files, '1.15')).toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
     expect(at(files, '1.17')).toEqual([]);

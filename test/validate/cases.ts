@@ -789,14 +789,14 @@ export const CASES: readonly Case[] = [
     good: egress({ endpoints: [{ matchLabels: { app: 'web', env: 'prod' } }] }),
   },
   {
-    id: 'version-empty-peer-list', when: 'fromEndpoints: [] on 1.15 (every source; none from 1.16)', version: V.V1_15,
-    bad: ingress({ endpoints: [] }), path: 'spec.ingress[0].fromEndpoints',
-    good: ingress({ endpoints: [{ matchLabels: { app: 'web' } }] }),
+    id: 'version-empty-peer-list', when: 'fromEndpoints: [] beside toPorts on 1.15 (every source on the port; none from 1.16)', version: V.V1_15,
+    bad: ingress({ endpoints: [], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }), path: 'spec.ingress[0].fromEndpoints',
+    good: ingress({ endpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }),
   },
   {
-    id: 'version-empty-peer-list', when: 'toCIDR: [] in egressDeny on 1.14 (denies every destination)', version: V.V1_14,
-    bad: cnp({ endpointSelector: {}, egress: [{}], egressDeny: [{ cidr: [] }] }), path: 'spec.egressDeny[0].toCIDR',
-    good: cnp({ endpointSelector: {}, egress: [{}], egressDeny: [{ cidr: ['10.0.0.0/8'] }] }),
+    id: 'version-empty-peer-list', when: 'toCIDR: [] beside icmps in egressDeny on 1.14 (denies ping to every destination)', version: V.V1_14,
+    bad: cnp({ endpointSelector: {}, egress: [{}], egressDeny: [{ cidr: [], icmps: [{ fields: [{ type: 8 }] }] }] }), path: 'spec.egressDeny[0].toCIDR',
+    good: cnp({ endpointSelector: {}, egress: [{}], egressDeny: [{ cidr: ['10.0.0.0/8'], icmps: [{ fields: [{ type: 8 }] }] }] }),
   },
   {
     id: 'version-regex-named-group', when: 'an HTTP path names a group (?<id>…) on 1.15 (Go 1.22 syntax)', version: V.V1_15,

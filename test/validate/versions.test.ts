@@ -92,6 +92,18 @@ describe('removed and deprecated fields', () => {
     expect(d[0].message).toContain('the SDK never writes it');
   });
 
+  it('an empty peer list is a version finding only beside toPorts or icmps, with no filled peer list (pre-1.16 mergeIngress)', () => {
+    const empty = (item: Loose): string[] => ids(ingress(item), V.V1_15).filter((id) => id === 'version-empty-peer-list');
+    // Without ports it selects nothing before 1.16 as from 1.16: nothing differs.
+    expect(empty({ endpoints: [] })).toEqual([]);
+    expect(empty({ entities: [] })).toEqual([]);
+    // Beside a filled list it is ignored before 1.16.
+    expect(empty({ endpoints: [], entities: ['world'], toPorts: [{ ports: [TCP('80')] }] })).toEqual([]);
+    expect(empty({ endpoints: [], toPorts: [{ ports: [TCP('80')] }] })).toEqual(['version-empty-peer-list']);
+    expect(empty({ entities: [], icmps: [{ fields: [{ type: 8 }] }] })).toEqual(['version-empty-peer-list']);
+    expect(ids(ingress({ endpoints: [], toPorts: [{ ports: [TCP('80')] }] }), V.V1_16)).not.toContain('version-empty-peer-list');
+  });
+
   it('an empty fromRequires passes the 1.19 CRD', () => {
     expect(ids(ingress({ endpoints: [{}], requires: [] }), V.V1_19)).toEqual([]);
   });
