@@ -95,6 +95,9 @@ export class HttpRule {
     checkPropsObject(options, 'HttpRule.of()', "HttpRule.of({ method: 'GET', path: '/api/.*' })", undefined, true);
     // `pth: '/admin'` was dropped: the rule matched every path.
     checkPropKeys(options, HTTP_RULE_OPTION_KEYS, { owner: 'HttpRule.of()', noun: 'option' });
+    // From JavaScript, `headers: 'X-Tenant'` was read character by character and `headerMatches: {…}` was a TypeError.
+    checkListOf(options.headers, 'HttpRule.of() headers', 'a "Name: value" string');
+    checkListOf(options.headerMatches, 'HttpRule.of() headerMatches', 'a HeaderMatch ({ name, value?, mismatch? })', 'name');
     (Array.isArray(options.headerMatches) ? options.headerMatches : [])
       .forEach((h, i) => checkPropKeys(h, HEADER_MATCH_KEYS, { owner: 'HeaderMatch', at: `HttpRule.of() headerMatches[${i}]` }));
     checkL7Fields('HttpRule', { method: options.method, path: options.path, host: options.host }, 'HttpRule.any() for any request, or ".*"');
