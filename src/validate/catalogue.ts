@@ -213,6 +213,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-cidr-ipv6-world-only', severity: W, versions: 'all',
     what: 'a rule item whose only `/0` is `::/0`: in an IPv4-only cluster (Cilium\'s default) it selects no outside address (a deny denies nothing)',
   },
+  { id: 'pitfall-cidr-ipv4-mapped', severity: E, versions: 'all', what: 'an IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`): it selects nothing, so a deny holds nothing' },
   { id: 'pitfall-cidr-host-bits', severity: W, versions: 'all', what: 'a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network' },
   { id: 'pitfall-icmp-type-zero', severity: W, versions: 'all', what: 'an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family' },
   {

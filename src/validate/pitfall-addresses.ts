@@ -36,6 +36,15 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
             `${text} has host bits set: Cilium masks it to ${hostBits.network}, the whole /${hostBits.prefix}, not the one address ${hostBits.address}`,
             `write ${hostBits.host} for the one address, or ${hostBits.network} for the network`);
         }
+        if (parsed.family === 6 && parsed.prefix >= 96 && parsed.network >> 32n === 0xffffn) {
+          // labels.IPStringToLabel keeps an IPv4-mapped prefix as an IPv6 CIDR: no packet carries such an address (IPv4
+          // traffic is looked up by its IPv4 address), so the CIDR selects nothing.
+          const v4 = `${[24, 16, 8, 0].map((b) => String(Number((parsed.network >> BigInt(b)) & 0xffn))).join('.')}/${parsed.prefix - 96}`;
+          run.report('pitfall-cidr-ipv4-mapped', r, path,
+            `${text} is an IPv4-mapped IPv6 CIDR: Cilium keeps it as IPv6 and no packet carries such an address, so it selects nothing`
+            + `${allow ? '' : ` — this deny holds nothing, and ${v4} stays reachable`}`,
+            `write the IPv4 CIDR ${v4}`);
+        }
         if (allow && parsed.prefix === 0 && !path.includes('.except[')) {
           run.report('pitfall-broad-peer', r, path,
             `${text} is every ${parsed.family === 4 ? 'IPv4' : 'IPv6'} address outside the cluster (the world)`

@@ -634,6 +634,11 @@ const CASES: readonly Case[] = [
     good: { 'out.yaml': egressTo('10.1.2.3/32') },
   },
   {
+    id: 'pitfall-cidr-ipv4-mapped', when: 'an IPv4-mapped IPv6 CIDR for an IPv4 network',
+    bad: { 'out.yaml': egressTo('"::ffff:10.0.0.0/104"') }, at: ['out.yaml:14:11'],
+    good: { 'out.yaml': egressTo('10.0.0.0/8') },
+  },
+  {
     id: 'pitfall-icmp-type-zero', when: 'an icmps field of type EchoReply (0)',
     bad: { 'ping.yaml': ICMP_EGRESS.replace('EchoRequest', 'EchoReply') }, at: ['ping.yaml:13:21'],
     good: { 'ping.yaml': ICMP_EGRESS },
