@@ -31,7 +31,7 @@ export enum RoutingMode {
 /** The props of `HostFirewallProps` (`checkPropKeys`). */
 export const HOST_FIREWALL_PROPS: readonly string[] = ['managementCidrs', 'nodeSelector', 'name', 'breakGlassPorts', 'routingMode', 'exemptions',
   'description', 'apiServerClients', 'apiServerPort', 'kubeletClients', 'controlPlaneNodeLabels', 'controlPlaneCidrs', 'nodeSelectorLabels', 'hubbleRelay',
-  'metricsScraper', 'wireGuard', 'bgpPeers', 'nodeDnsServers'];
+  'metricsScraper', 'wireGuard', 'bgpPeers', 'nodeDnsServers', 'cidrMatchNodes'];
 
 /** Properties of a `HostFirewall`. */
 export interface HostFirewallProps {
@@ -96,10 +96,20 @@ export interface HostFirewallProps {
    */
   readonly controlPlaneNodeLabels?: Record<string, string>;
   /**
-   * Addresses of the control-plane nodes, for etcd, when node labels cannot be used.
+   * Addresses of the control-plane nodes, for etcd, when node labels cannot be used: etcd is then open to these
+   * addresses only. Cilium's CIDR rules never match cluster nodes (their addresses carry the `remote-node` and
+   * `kube-apiserver` identities) unless the agents run with `policy-cidr-match-mode: nodes`, so this prop needs
+   * `cidrMatchNodes: true`; without it, it is refused (`host-firewall-control-plane-cidrs`): etcd would be closed to
+   * the control-plane nodes.
    * @default - the nodes that run the API server (`kube-apiserver` entity), which is where stacked etcd runs
    */
   readonly controlPlaneCidrs?: string[];
+  /**
+   * Whether the Cilium agents run with `policy-cidr-match-mode: nodes` (Helm `policyCIDRMatchMode: nodes`), so that CIDR
+   * rules select node addresses, which `controlPlaneCidrs` needs.
+   * @default false
+   */
+  readonly cidrMatchNodes?: boolean;
   /**
    * Whether the Cilium agents run with `enable-node-selector-labels` (node labels in node identities), which
    * `controlPlaneNodeLabels` needs.
@@ -174,7 +184,7 @@ export class HostFirewall extends Construct {
     checkPropKeys(props, HOST_FIREWALL_PROPS, { owner: 'HostFirewall', location: this.node.path });
     (Array.isArray(props.exemptions) ? props.exemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
       { owner: 'LockoutExemption', at: `HostFirewall exemptions[${i}]`, location: this.node.path }));
-    checkFlags(props, ['nodeSelectorLabels', 'wireGuard'], 'HostFirewall', this.node.path);
+    checkFlags(props, ['nodeSelectorLabels', 'wireGuard', 'cidrMatchNodes'], 'HostFirewall', this.node.path);
     // Before the snapshot, which spreads it: a string was read character by character (`'cp'`: the node labels "0": "c", "1": "p").
     checkPropsObject(props.controlPlaneNodeLabels, 'HostFirewall controlPlaneNodeLabels', "{ 'node-role.kubernetes.io/control-plane': '' }", this.node.path);
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
@@ -327,7 +337,6 @@ export class HostFirewall extends Construct {
     this.policy.denyEgress(peer, options);
   }
 
-  /** The peers etcd talks to: control-plane nodes by label (1.16+, node labels on), by CIDR, or the API server nodes. */
   /** Refuses a client peer of a path that selects the whole world, as a /0 in the CIDR props is (`host-firewall-cidr-everything`). */
   private refuseWorldClients(): void {
     const props = this.props;
@@ -365,7 +374,21 @@ export class HostFirewall extends Construct {
       }
       return [Peer.nodes(p.controlPlaneNodeLabels)];
     }
-    if (p.controlPlaneCidrs) return p.controlPlaneCidrs.map((c) => Peer.cidr(c));
+    if (p.controlPlaneCidrs) {
+      // A CIDR rule never matches a cluster node unless the agents match nodes by CIDR: etcd would be closed to its peers.
+      if (!p.cidrMatchNodes) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-control-plane-cidrs',
+          message: `HostFirewall controlPlaneCidrs ${JSON.stringify(p.controlPlaneCidrs)} would never match the control-plane nodes: Cilium's CIDR `
+            + 'rules do not select cluster nodes (their addresses carry the remote-node and kube-apiserver identities) unless the agents run '
+            + 'with policy-cidr-match-mode: nodes, so etcd (2379-2380/TCP) would be closed to its peers',
+          fix: 'leave controlPlaneCidrs out (etcd stays open to the API server nodes, the kube-apiserver entity), use controlPlaneNodeLabels '
+            + '(Cilium 1.16+, nodeSelectorLabels: true), or set cidrMatchNodes: true if the agents run with policy-cidr-match-mode: nodes',
+          location: this.node.path,
+        });
+      }
+      return p.controlPlaneCidrs.map((c) => Peer.cidr(c));
+    }
     return [Peer.entity(Entity.KUBE_APISERVER)];
   }
 

@@ -147,11 +147,29 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
     expect(verdictOf(c, 'entity:kube-apiserver', CP, '2379/TCP', labelsOn)).toBe('denied');
   });
 
-  test('etcd peers by CIDR on ingress', () => {
-    const { c } = firewall({ controlPlaneCidrs: ['10.0.0.10/32'] });
-    expect(into(c, 'cidr:10.0.0.10', '2379/TCP')).toBe('allowed');
-    expect(into(c, 'cidr:10.0.0.11', '2379/TCP')).toBe('denied');
-    expect(into(c, 'entity:kube-apiserver', '2379/TCP')).toBe('denied');
+  test('etcd peers by CIDR on ingress, with the agents matching nodes by CIDR (cidrMatchNodes)', () => {
+    const { c } = firewall({ controlPlaneCidrs: ['10.0.0.10/32'], cidrMatchNodes: true });
+    const nodesByCidr = { ...ON, cidrMatchNodes: true };
+    expect(verdictOf(c, `${CP}@10.0.0.10`, CP, '2379/TCP', nodesByCidr)).toBe('allowed');
+    expect(verdictOf(c, `${CP}@10.0.0.10`, CP, '2380/TCP', nodesByCidr)).toBe('allowed');
+    expect(verdictOf(c, `${CP}@10.0.0.11`, CP, '2380/TCP', nodesByCidr)).toBe('denied');
+    expect(verdictOf(c, 'node:node-role.kubernetes.io/worker=@10.0.0.20', CP, '2379/TCP', nodesByCidr)).toBe('denied');
+    expect(verdictOf(c, `${CP}@10.0.0.10`, CP, '2381/TCP', nodesByCidr)).toBe('denied');
+  });
+
+  test('controlPlaneCidrs without cidrMatchNodes is refused: CIDR rules never match nodes, etcd would be closed to its peers', () => {
+    // What it would have written: the README's own example locked etcd out (node → 2380 and the API server → 2379 denied).
+    const e = refusal(() => firewall({ controlPlaneCidrs: ['10.0.0.10/32', '10.0.0.11/32', '10.0.0.12/32'] }));
+    expect(e.id).toBe('host-firewall-control-plane-cidrs');
+    expect(e.message).toContain('"10.0.0.10/32"');
+    expect(e.message).toContain('policy-cidr-match-mode: nodes');
+    expect(e.message).toContain('cidrMatchNodes: true');
+    expect(e.message).toMatch(/^\[test\/cp\] /);
+    // The default keeps etcd open to the control-plane nodes (the API server nodes, identity 7), and to no other node.
+    const { c } = firewall();
+    expect(into(c, 'entity:kube-apiserver', '2379/TCP')).toBe('allowed');
+    expect(into(c, 'entity:kube-apiserver', '2380/TCP')).toBe('allowed');
+    expect(into(c, 'entity:remote-node', '2379/TCP')).toBe('denied');
   });
 
   test('the egress guard comes with the first egress rule or egress deny, once; the node DNS servers on 53 both ways', () => {
