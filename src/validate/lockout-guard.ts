@@ -4,6 +4,7 @@
 import { l4Scope } from '../model/l4-scope';
 import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
+import { API_SERVER_PORTS } from '../model/companion-rules';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector } from '../model/labels';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
@@ -656,7 +657,7 @@ const GENERIC_PATHS: readonly GenericPath[] = [
   { path: LockoutPath.ICMP, direction: 'ingress', peers: [WORLD, REMOTE_NODE], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
   { path: LockoutPath.HUBBLE, direction: 'ingress', peers: [HUBBLE_RELAY], ports: [tcp(4244)], controlPlane: false },
   {
-    path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER], ports: [tcp(6443), tcp(443)], controlPlane: false,
+    path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER], ports: API_SERVER_PORTS.map(tcp), controlPlane: false,
     required: 'the API server (6443/TCP or 443/TCP, for the kubelet)',
   },
   { path: LockoutPath.KUBELET, direction: 'egress', peers: [REMOTE_NODE], ports: [tcp(10250)], controlPlane: false },
