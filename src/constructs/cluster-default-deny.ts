@@ -14,7 +14,7 @@ import { checkedPeerConfig } from './peer-config';
 import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
-import { allowDns, allowHostProbes } from './builtins';
+import { allowDns, allowHostProbes, refuseBroadDnsServer } from './builtins';
 import { checkPropKeys } from './prop-keys';
 
 /** The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise. */
@@ -192,7 +192,11 @@ function dnsServerSelector(server: IPeer | undefined, location: string): LabelSe
   const peer = server ?? Peer.kubeDns();
   checkPeerValue(peer, 'ClusterDefaultDeny dnsServer:', location);
   const config = checkedPeerConfig(peer.toPeerConfig(), 'ClusterDefaultDeny dnsServer', location);
-  if (config.field !== 'endpoints') return undefined;
+  if (config.field !== 'endpoints') {
+    // Refused here too, not only by the DNS companion (egress: true): the prop says a resolver, whatever the directions.
+    refuseBroadDnsServer(peer, location);
+    return undefined;
+  }
   // The selector becomes the subject of the rule that admits DNS from every pod and node: it must be the DNS pods, by their
   // labels, in one namespace (or in dnsNamespace), or that rule would open 53 on every pod of a namespace, or of the cluster.
   const selectors = config.item.endpoints ?? [];

@@ -56,7 +56,9 @@ export interface DefaultDenyNamespaceProps {
   readonly allowHostProbes?: boolean;
   /**
    * A metrics scraper (e.g. Prometheus) that may reach every pod of the namespace. A peer that selects the world
-   * (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`scraper-world`).
+   * (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`scraper-world`); so is one far wider than a scraper
+   * (`scraper-broad`): a CIDR shorter than a /8, the `cluster` entity, every pod, or pods of namespaces not fixed by name or
+   * namespace labels (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into.
    * @default - no scraping allowance
    */
   readonly scrapeFrom?: IPeer;
@@ -67,7 +69,8 @@ export interface DefaultDenyNamespaceProps {
   readonly scrapePorts?: Port[];
   /**
    * The DNS server the pods use (NodeLocal DNSCache, a custom resolver).
-   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`),
+   * and so is one far wider than a resolver (`dns-server-broad`, see `Builtins.allowDns`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

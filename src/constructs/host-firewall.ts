@@ -10,9 +10,10 @@ import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import {
-  cidrsHoldWholeWorld, ESSENTIAL_ICMP, LOCKOUT_EXEMPTION_KEYS, LockoutExemption, LockoutPath, lockoutPathKey,
+  cidrsHoldWholeWorld, ESSENTIAL_ICMP, itemsSelectBroadly, LOCKOUT_EXEMPTION_KEYS, LockoutExemption, LockoutPath, lockoutPathKey,
+  NARROW_ROLE_MIN_PREFIX,
 } from '../validate/lockout-guard';
-import { peersSelectWholeWorld } from './peer-config';
+import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
@@ -38,7 +39,9 @@ export interface HostFirewallProps {
   /**
    * The management network(s) operators come from: the source of the break-glass path and of kube-apiserver access.
    * Required, not empty; a /0 (every address), or CIDRs that hold every address together (`0.0.0.0/1` and
-   * `128.0.0.0/1`), is refused, here and in `controlPlaneCidrs`, `bgpPeers` and `nodeDnsServers` (`host-firewall-cidr-everything`).
+   * `128.0.0.0/1`), is refused, here and in `controlPlaneCidrs`, `bgpPeers` and `nodeDnsServers` (`host-firewall-cidr-everything`);
+   * so is any CIDR shorter than a /8, such as `0.0.0.0/1` (`host-firewall-cidr-broad`): a path meant for so wide a range is
+   * a rule of its own (`allowIngress`).
    */
   readonly managementCidrs: string[];
   /**
@@ -74,7 +77,7 @@ export interface HostFirewallProps {
   /**
    * Who may call the API server (6443/TCP) besides the management CIDRs and the other nodes.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`).
+   * (`host-firewall-peer-world`); so is a CIDR shorter than a /8, excepts or not (`host-firewall-peer-broad`).
    * @default [Peer.allNamespaces()] - every pod (controllers and operators use the API); never the world
    */
   readonly apiServerClients?: IPeer[];
@@ -86,7 +89,8 @@ export interface HostFirewallProps {
   /**
    * Pods that call the kubelet API (10250/TCP) besides the API server, e.g. metrics-server.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`).
+   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
+   * (excepts or not), the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
    * @default - none: only the API server (`kube-apiserver` entity)
    */
   readonly kubeletClients?: IPeer[];
@@ -119,14 +123,16 @@ export interface HostFirewallProps {
   /**
    * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`).
+   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
+   * (excepts or not), the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
   readonly hubbleRelay?: IPeer;
   /**
    * A metrics scraper allowed to Cilium's metrics ports 9962-9965/TCP (agent, operator, Envoy, Hubble).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`).
+   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
+   * (excepts or not), the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
    * @default - none: metrics are not opened
    */
   readonly metricsScraper?: IPeer;
@@ -240,6 +246,20 @@ export class HostFirewall extends Construct {
         });
       }
     }
+    // Not the world, yet most of it: `0.0.0.0/1`, or a /0 with holes. A path meant for such a range is a rule of its own.
+    for (const [prop, list] of [['managementCidrs', props.managementCidrs], ['controlPlaneCidrs', props.controlPlaneCidrs], ['bgpPeers', props.bgpPeers],
+      ['nodeDnsServers', props.nodeDnsServers]] as const) {
+      const broad = list === undefined ? undefined : itemsSelectBroadly([{ cidr: [...list] }], { everyPod: false, namespaceFixed: false });
+      if (broad !== undefined) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-cidr-broad',
+          message: `HostFirewall ${prop} holds ${broad}: ${opens[prop]} would be open to most of the internet`,
+          fix: `list the networks meant, each a /${NARROW_ROLE_MIN_PREFIX} or narrower (e.g. '10.50.0.0/24'); a path meant for so wide a range is a rule `
+            + 'of its own (allowIngress with Peer.cidr())',
+          location: this.node.path,
+        });
+      }
+    }
     // An unknown routing mode was read as native routing (no tunnel port kept open).
     if (props.routingMode !== undefined && !Object.values(RoutingMode).includes(props.routingMode)) {
       throw new CiliumPolicyError({
@@ -345,6 +365,19 @@ export class HostFirewall extends Construct {
       'the kubelet API (10250/TCP)'], ['hubbleRelay', props.hubbleRelay && [props.hubbleRelay], 'the Hubble server (4244/TCP)'],
     ['metricsScraper', props.metricsScraper && [props.metricsScraper], 'Cilium\'s metrics (9962-9965/TCP)']] as const) {
       const world = peersSelectWholeWorld(peers ?? []);
+      // Every pod is the API server's default clients; the other paths are for a few named clients.
+      const few = prop !== 'apiServerClients';
+      const broad = world === undefined ? peersSelectBroadly(peers ?? [], { everyPod: few, namespaceFixed: few }) : undefined;
+      if (broad !== undefined) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-peer-broad',
+          message: `HostFirewall ${prop} selects ${broad}: ${opened} would be open to far more than ${few ? 'its clients' : 'the pods and networks that call it'} `
+            + 'on every node the policy selects',
+          fix: `name the clients meant (pods with Peer.endpoints({ namespace, labels }), networks of a /${NARROW_ROLE_MIN_PREFIX} or narrower with `
+            + "Peer.cidr('10.50.0.0/24')); a path meant to be open that widely is a rule of its own (allowIngress(peer, { ports }))",
+          location: this.node.path,
+        });
+      }
       if (world !== undefined) {
         throw new CiliumPolicyError({
           id: 'host-firewall-peer-world',

@@ -363,9 +363,18 @@ describe('HostFirewall refusals, by error id', () => {
     expect(r.message).not.toContain('more');
   });
 
-  test('CIDRs that leave part of the world out are not refused (only the whole world is)', () => {
-    const { c } = firewall({ managementCidrs: ['0.0.0.0/1'] });
+  test('a CIDR shorter than a /8 is refused (host-firewall-cidr-broad); a /8 is a network, and only it is opened', () => {
+    for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers'] as const) {
+      for (const wide of ['0.0.0.0/1', '10.0.0.0/7', '::/1']) {
+        const r = refusal(() => firewall({ [prop]: ['10.50.0.0/24', wide], cidrMatchNodes: true }));
+        expect(r.id, `${prop} ${wide}`).toBe('host-firewall-cidr-broad');
+        expect(r.message).toContain(`HostFirewall ${prop} holds ${JSON.stringify(wide)}, a range wider than a /8`);
+      }
+    }
+    const { c } = firewall({ managementCidrs: ['10.0.0.0/8'] });
     expect(into(c, 'cidr:10.50.0.7', '22/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:10.255.0.1', '6443/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:11.0.0.1', '22/TCP')).toBe('denied');
     expect(into(c, 'cidr:203.0.113.9', '22/TCP')).toBe('denied');
   });
 
@@ -437,7 +446,7 @@ describe('HostFirewall: a client peer that is the whole world is refused (host-f
     });
 
     test('named clients are kept, and the world stays out', () => {
-      const { c } = firewall(given([Peer.cidr('10.60.0.0/24'), Peer.cidr('0.0.0.0/1')]));
+      const { c } = firewall(given([Peer.cidr('10.60.0.0/24'), Peer.cidr('10.0.0.0/8')]));
       expect(into(c, 'cidr:10.60.0.7', port)).toBe('allowed');
       expect(into(c, 'cidr:10.1.2.3', port)).toBe(prop.endsWith('Clients') ? 'allowed' : 'denied');
       expect(into(c, 'cidr:203.0.113.5', port)).toBe('denied');
@@ -450,5 +459,57 @@ describe('HostFirewall: a client peer that is the whole world is refused (host-f
     expect(into(c, 'pod:kube-system:k8s-app=metrics-server', '10250/TCP')).toBe('allowed');
     expect(into(c, 'pod:shop:app=web', '10250/TCP')).toBe('denied');
     expect(into(c, 'cidr:203.0.113.5', '10250/TCP')).toBe('denied');
+  });
+});
+
+// Not the world, yet far more than the few clients a path is for: `0.0.0.0/1`, a /0 with holes, the cluster entity, every pod,
+// pods any tenant can label into the role. Refused (host-firewall-peer-broad); a path meant that wide is a rule of its own.
+describe('HostFirewall: a client peer far wider than its clients is refused (host-firewall-peer-broad)', () => {
+  const cidrs: [string, Peer][] = [
+    ['0.0.0.0/1', Peer.cidr('0.0.0.0/1')],
+    ['0.0.0.0/0 except 10.0.0.0/8', Peer.cidr('0.0.0.0/0', { except: ['10.0.0.0/8'] })],
+    ['::/0 except 2001:db8::/32', Peer.cidr('::/0', { except: ['2001:db8::/32'] })],
+  ];
+  const pods: [string, Peer][] = [
+    ['the cluster entity', Peer.entity(Entity.CLUSTER)],
+    ['every pod', Peer.allNamespaces()],
+    ['labelled pods of every namespace', Peer.endpoints({ allNamespaces: true, labels: { app: 'prometheus' } })],
+    ['labelled pods of every namespace but one', Peer.endpoints({ labels: { app: 'prometheus' },
+      expressions: [LabelExpression.notIn('k8s:io.kubernetes.pod.namespace', ['shop'])] })],
+  ];
+  const few: [keyof HostFirewallProps, string][] = [['kubeletClients', '10250/TCP'], ['hubbleRelay', '4244/TCP'], ['metricsScraper', '9962/TCP']];
+  const given = (prop: keyof HostFirewallProps, peer: Peer): Partial<HostFirewallProps> => ({ [prop]: prop.endsWith('Clients') ? [peer] : peer });
+
+  describe.each(few)('%s', (prop) => {
+    test.each([...cidrs, ...pods])('%s', (_, peer) => {
+      const r = refusal(() => firewall(given(prop, peer)));
+      expect(r.id).toBe('host-firewall-peer-broad');
+      expect(r.message).toMatch(new RegExp(`^\\[test/cp\\] HostFirewall ${prop} selects .* would be open to far more than its clients`));
+      expect(r.message).toContain('a rule of its own');
+    });
+  });
+
+  test('apiServerClients: a range wider than a /8 is refused; every pod is its default, and stays accepted', () => {
+    for (const [, peer] of cidrs) expect(refusal(() => firewall({ apiServerClients: [peer] })).id).toBe('host-firewall-peer-broad');
+    const { c } = firewall({ apiServerClients: [Peer.allNamespaces()] });
+    expect(into(c, 'pod:shop:app=web', '6443/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:203.0.113.5', '6443/TCP')).toBe('denied');
+  });
+
+  test('the explicit opt-in: the same peer as a rule of its own, on the port meant', () => {
+    const { c, fw } = firewall();
+    fw.allowIngress(Peer.cidr('0.0.0.0/0', { except: ['10.0.0.0/8'] }), { ports: [Port.tcp(9962)] });
+    expect(into(c, 'cidr:203.0.113.5', '9962/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:203.0.113.5', '10250/TCP')).toBe('denied');
+    expect(into(c, 'cidr:10.1.2.3', '9962/TCP')).toBe('denied');
+  });
+
+  test('fixed namespaces, named pods and narrow networks are accepted, and only they reach the port', () => {
+    const { c } = firewall({ metricsScraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }),
+      kubeletClients: [Peer.endpoints({ namespaceLabels: { team: 'platform' }, labels: { 'k8s-app': 'metrics-server' } }), Peer.cidr('10.60.0.0/16')] });
+    expect(into(c, 'pod:monitoring:app=prometheus', '9962/TCP')).toBe('allowed');
+    expect(into(c, 'pod:shop:app=prometheus', '9962/TCP')).toBe('denied');
+    expect(into(c, 'cidr:10.60.1.1', '10250/TCP')).toBe('allowed');
+    expect(into(c, 'pod:shop:k8s-app=metrics-server', '10250/TCP')).toBe('denied');
   });
 });
