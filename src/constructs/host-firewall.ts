@@ -10,8 +10,8 @@ import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import {
-  cidrsHoldWholeWorld, ESSENTIAL_ICMP, itemsSelectBroadly, LOCKOUT_EXEMPTION_KEYS, LockoutExemption, LockoutPath, lockoutPathKey,
-  NARROW_ROLE_MIN_PREFIX,
+  cidrsHoldWholeWorld, controlPlaneOnly, ESSENTIAL_ICMP, itemsSelectBroadly, mayBeControlPlane, LOCKOUT_EXEMPTION_KEYS, LockoutExemption,
+  LockoutPath, lockoutPathKey, NARROW_ROLE_MIN_PREFIX,
 } from '../validate/lockout-guard';
 import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
@@ -45,7 +45,10 @@ export interface HostFirewallProps {
    */
   readonly managementCidrs: string[];
   /**
-   * The nodes the host policy applies to.
+   * The nodes the host policy applies to. A selector that excludes the control-plane nodes (both role keys,
+   * `node-role.kubernetes.io/control-plane` and `…/master`, each `DoesNotExist` or `NotIn` `""` and `"true"`) selects
+   * worker-only nodes: the API server (ingress) and etcd paths are then not opened, and `apiServerClients`,
+   * `controlPlaneCidrs` and `controlPlaneNodeLabels` are refused (`host-firewall-worker-only`).
    * @default - every node
    */
   readonly nodeSelector?: INodeSelector;
@@ -181,6 +184,8 @@ export class HostFirewall extends Construct {
   private readonly props: HostFirewallProps;
   private readonly routing: RoutingMode;
   private readonly controlPlane: Peer[];
+  /** Whether the nodes selected may be control-plane nodes (`mayBeControlPlane`): else the API server and etcd paths are not opened. */
+  private readonly onControlPlane: boolean;
   private egressGuardAdded = false;
 
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
@@ -298,6 +303,22 @@ export class HostFirewall extends Construct {
       this.exempted.set(e.path, e.reason.trim());
     }
     this.routing = props.routingMode ?? RoutingMode.VXLAN;
+    // A selector that is no node selector is refused by the policy below; until then, the safe side: control-plane nodes.
+    const selector = props.nodeSelector as Partial<INodeSelector> | undefined;
+    this.onControlPlane = typeof selector?.toNodeSelector !== 'function' || mayBeControlPlane(selector.toNodeSelector());
+    if (!this.onControlPlane) {
+      // Worker-only nodes run neither the API server nor etcd: these props would open, or narrow, paths that are not kept there.
+      const given = (['apiServerClients', 'controlPlaneCidrs', 'controlPlaneNodeLabels'] as const).filter((k) => props[k] !== undefined);
+      if (given.length > 0) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-worker-only',
+          message: `HostFirewall ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} set, but the nodeSelector excludes the control-plane nodes `
+            + '(node-role.kubernetes.io/control-plane and …/master): the API server and etcd paths are not opened on worker-only nodes',
+          fix: `drop ${given.join(', ')}, or give them to the HostFirewall of the control-plane nodes`,
+          location: this.node.path,
+        });
+      }
+    }
     this.controlPlane = this.controlPlanePeers();
     const paths = this.ingressGuard();
     // The ingress guard keeps each path at most once (one `add` per path), so the list needs no deduplication.
@@ -425,6 +446,11 @@ export class HostFirewall extends Construct {
     return [Peer.entity(Entity.KUBE_APISERVER)];
   }
 
+  /** Whether the nodes need the path: a control-plane-only path (the API server's ingress, etcd) only where they may be control-plane nodes. */
+  private guards(path: LockoutPath, direction: 'ingress' | 'egress'): boolean {
+    return this.onControlPlane || !controlPlaneOnly(path, direction);
+  }
+
   private tunnelPort(): Port | undefined {
     if (this.routing === RoutingMode.VXLAN) return Port.udp(8472);
     if (this.routing === RoutingMode.GENEVE) return Port.udp(6081);
@@ -439,7 +465,7 @@ export class HostFirewall extends Construct {
     const apiPort = Port.tcp(p.apiServerPort ?? 6443);
     const paths: GuardPath[] = [];
     const add = (path: LockoutPath, peers: IPeer[], ports: Port[]): void => {
-      if (!this.exempted.has(path)) paths.push({ path, direction: 'ingress', peers, ports });
+      if (!this.exempted.has(path) && this.guards(path, 'ingress')) paths.push({ path, direction: 'ingress', peers, ports });
     };
     add(LockoutPath.BREAK_GLASS, mgmt, p.breakGlassPorts ?? [Port.tcp(22)]);
     add(LockoutPath.KUBE_APISERVER, [...mgmt, nodes, ...(p.apiServerClients ?? [Peer.allNamespaces()])], [apiPort]);
@@ -472,7 +498,7 @@ export class HostFirewall extends Construct {
     const nodes = Peer.entity(Entity.REMOTE_NODE);
     const paths: GuardPath[] = [];
     const add = (path: LockoutPath, peers: IPeer[], ports: Port[]): void => {
-      if (!this.exempted.has(path)) paths.push({ path, direction: 'egress', peers, ports });
+      if (!this.exempted.has(path) && this.guards(path, 'egress')) paths.push({ path, direction: 'egress', peers, ports });
     };
     add(LockoutPath.KUBE_APISERVER, [Peer.entity(Entity.KUBE_APISERVER)], [Port.tcp(p.apiServerPort ?? 6443)]);
     add(LockoutPath.KUBELET, [nodes], [Port.tcp(10250)]);

@@ -756,6 +756,17 @@ export function hostGuardPaths(options: HostGuardOptions): HostGuardPath[] {
     .map(({ path, direction, peers, ports, required }) => ({ path, direction, peers, ports, ...(required ? { required } : {}) }));
 }
 
+/**
+ * Whether a guarded path matters only on control-plane nodes (the API server's ingress, etcd both ways): the generic
+ * paths' own notion, which `HostFirewall` reads too, so that a firewall of worker-only nodes (`mayBeControlPlane` false)
+ * opens neither.
+ * @param path the path
+ * @param direction its direction on the node
+ */
+export function controlPlaneOnly(path: string, direction: 'ingress' | 'egress'): boolean {
+  return GENERIC_PATHS.some((p) => p.path === path && p.direction === direction && p.controlPlane);
+}
+
 /** The values the control-plane role labels carry: `""` (kubeadm) and `"true"` (k3s, RKE2). */
 const ROLE_VALUES = ['', 'true'];
 

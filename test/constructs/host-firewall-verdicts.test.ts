@@ -513,3 +513,61 @@ describe('HostFirewall: a client peer far wider than its clients is refused (hos
     expect(into(c, 'pod:shop:k8s-app=metrics-server', '10250/TCP')).toBe('denied');
   });
 });
+
+// Worker-only nodes (the selector excludes both control-plane role keys) run neither the API server nor etcd: the firewall
+// opened 6443 (from every pod, remote-node, management) and 2379-2380 there all the same. The generic guard's notion
+// (controlPlaneOnly, mayBeControlPlane) decides, one implementation for both.
+describe('HostFirewall on worker-only nodes: no API server or etcd path', () => {
+  const WORKER = 'node:node-role.kubernetes.io/worker=';
+  const workers = NodeSelector.of({ expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane'),
+    LabelExpression.notIn('node-role.kubernetes.io/master', ['', 'true'])] });
+  function workerFirewall(props: Partial<HostFirewallProps> = {}): { c: Chart; fw: HostFirewall } {
+    const c = chart();
+    const fw = new HostFirewall(c, 'workers', { nodeSelector: workers, managementCidrs: ['10.50.0.0/24'], nodeDnsServers: ['169.254.169.253/32'], ...props });
+    return { c, fw };
+  }
+
+  test('ingress: 6443 and 2379-2380 closed to every source; the node paths stay open', () => {
+    const { c } = workerFirewall();
+    const to = (from: string, port: string): string => verdictOf(c, from, WORKER, port, ON);
+    for (const from of ['pod:shop:app=web', 'entity:remote-node', 'cidr:10.50.0.7', 'entity:kube-apiserver']) {
+      expect(to(from, '6443/TCP'), from).toBe('denied');
+      expect(to(from, '2379/TCP'), from).toBe('denied');
+      expect(to(from, '2380/TCP'), from).toBe('denied');
+    }
+    expect(to('cidr:10.50.0.7', '22/TCP')).toBe('allowed');
+    expect(to('entity:kube-apiserver', '10250/TCP')).toBe('allowed');
+    expect(to('entity:remote-node', '8472/UDP')).toBe('allowed');
+    expect(to('entity:remote-node', '4240/TCP')).toBe('allowed');
+    expect(to('pod:kube-system:k8s-app=hubble-relay', '4244/TCP')).toBe('allowed');
+    expect(Testing.synth(c)[0].spec.description).toBe('host firewall; lockout guard keeps break-glass, kubelet, cilium-health, tunnel, icmp, hubble open');
+  });
+
+  test('egress: the API server stays reachable, etcd does not', () => {
+    const { c, fw } = workerFirewall();
+    fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
+    // The egress side alone: the engine's kube-apiserver node carries no role label, so the worker selector would judge its ingress too.
+    const from = (to: string, port: string): string => decidedBy(c, WORKER, to, port, 'egress', ON).split(' ')[0];
+    expect(from('entity:kube-apiserver', '6443/TCP')).toBe('allowed');
+    expect(from('entity:kube-apiserver', '2379/TCP')).toBe('default-deny');
+    expect(from('entity:kube-apiserver', '2380/TCP')).toBe('default-deny');
+    expect(from('entity:remote-node', '10250/TCP')).toBe('allowed');
+  });
+
+  test('a selector that may still hold control-plane nodes keeps both paths (master excluded only)', () => {
+    const c = chart();
+    new HostFirewall(c, 'some', { nodeSelector: NodeSelector.of({ expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/master')] }),
+      managementCidrs: ['10.50.0.0/24'] });
+    expect(verdictOf(c, 'pod:shop:app=web', WORKER, '6443/TCP', ON)).toBe('allowed');
+    expect(verdictOf(c, 'entity:kube-apiserver', WORKER, '2379/TCP', ON)).toBe('allowed');
+  });
+
+  test('props of the control-plane paths are refused there (host-firewall-worker-only)', () => {
+    for (const props of [{ apiServerClients: [Peer.namespace('ops')] }, { controlPlaneCidrs: ['10.0.0.10/32'], cidrMatchNodes: true },
+      { controlPlaneNodeLabels: { 'node-role.kubernetes.io/control-plane': '' }, nodeSelectorLabels: true }] as Partial<HostFirewallProps>[]) {
+      const r = refusal(() => workerFirewall(props));
+      expect(r.id).toBe('host-firewall-worker-only');
+      expect(r.message).toContain('the nodeSelector excludes the control-plane nodes');
+    }
+  });
+});
