@@ -292,7 +292,8 @@ export class HostFirewall extends Construct {
     }
     this.exempted = new Map();
     for (const e of props.exemptions ?? []) {
-      if (!e.reason || !e.reason.trim()) {
+      // A reason that is no text (plain JavaScript: `reason: 1`) failed with a TypeError on `.trim()`.
+      if (typeof e.reason !== 'string' || !e.reason.trim()) {
         throw new CiliumPolicyError({
           id: 'host-firewall-exemption-reason',
           message: `the exemption of the ${e.path} path has no reason`,

@@ -394,8 +394,8 @@ describe('HostFirewall refusals, by error id', () => {
     expect(refusal(() => firewall({ apiServerPort: port })).id).toBe('host-firewall-api-server-port');
   });
 
-  test.each(['', '   '])('an exemption without a reason (%j)', (reason) => {
-    const r = refusal(() => firewall({ exemptions: [{ path: LockoutPath.ETCD, reason }] }));
+  test.each(['', '   ', 1, null])('an exemption without a reason (%j)', (reason) => {
+    const r = refusal(() => firewall({ exemptions: [{ path: LockoutPath.ETCD, reason: reason as string }] }));
     expect(r.id).toBe('host-firewall-exemption-reason');
     expect(r.message).toContain('the exemption of the etcd path has no reason');
   });
