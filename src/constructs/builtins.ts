@@ -7,7 +7,7 @@ import { PolicyRule } from './policy-rule';
 import { Port } from './port';
 import { checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
-import { peersSelectWholeWorld } from './peer-config';
+import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 
 /**
  * The built-in pieces of Cilium practice the high-level constructs share. Each one adds rule items to a rule;
@@ -22,7 +22,9 @@ export const DNS_COMPANION_OPTION_KEYS: readonly string[] = ['dnsServer', 'dnsRu
 export interface DnsCompanionOptions {
   /**
    * The DNS server pods or addresses.
-   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`), and so
+   * is one far wider than a resolver (`dns-server-broad`): a CIDR shorter than a /8 (`0.0.0.0/1`, `0.0.0.0/0` with excepts),
+   * the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -49,19 +51,31 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
     });
   }
   const server = options.dnsServer ?? Peer.kubeDns();
-  const world = peersSelectWholeWorld([server]);
-  if (world !== undefined) {
-    throw new CiliumPolicyError({
-      id: 'dns-server-world',
-      message: `dnsServer selects ${world}: the DNS companion would let the pods send DNS (53/UDP, 53/TCP) to any server on the internet, `
-        + 'not to their resolver',
-      fix: "name the resolver: Peer.kubeDns() (the default), its pods with Peer.endpoints(), or its address with Peer.cidr('169.254.20.10/32'); "
-        + 'for a second resolver, add Builtins.allowDns(policy.rule, { dnsServer }) once more',
-      location: rule._owner,
-    });
-  }
+  refuseBroadDnsServer(server, rule._owner);
   const rules = options.dnsRules ?? [DnsRule.all()];
   rule.allowEgress(server, { ports: dnsPorts().map(Port._fromModel), l7: L7.dns(...rules) });
+}
+
+/**
+ * Refuses a DNS server that selects the whole world (`dns-server-world`), or far more than a resolver (`dns-server-broad`):
+ * a CIDR wider than a /8 (`0.0.0.0/1`, `0.0.0.0/0` with excepts), the `cluster` entity, every pod, or pods whose namespace
+ * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into and answer DNS.
+ * @param server the DNS server given
+ * @param location the construct path
+ */
+export function refuseBroadDnsServer(server: unknown, location: string): void {
+  const world = peersSelectWholeWorld([server]);
+  const broad = world ?? peersSelectBroadly([server], { everyPod: true, namespaceFixed: true });
+  if (broad === undefined) return;
+  throw new CiliumPolicyError({
+    id: world !== undefined ? 'dns-server-world' : 'dns-server-broad',
+    message: `dnsServer selects ${broad}: the DNS companion would let the pods send DNS (53/UDP, 53/TCP) to `
+      + `${world !== undefined ? 'any server on the internet' : 'far more than one resolver'}, not to their resolver`,
+    fix: 'name the resolver: Peer.kubeDns() (the default), its pods with Peer.endpoints({ namespace, labels }), or its address with '
+      + "Peer.cidr('169.254.20.10/32'); for a second resolver, add Builtins.allowDns(policy.rule, { dnsServer }) once more; DNS meant to reach "
+      + 'that widely is a rule of its own (policy.allowEgress(peer, { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.all()) }))',
+    location,
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { CiliumVersion } from '../core/cilium-version';
 import { KUBE_DNS_LABELS } from '../model/companion-rules';
-import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorNamespaceNames, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel } from '../model/policy-model';
 import { clonePlain } from '../model/clone-plain';
 import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from './names';
@@ -14,7 +14,7 @@ import { checkedPeerConfig } from './peer-config';
 import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
-import { allowDns, allowHostProbes } from './builtins';
+import { allowDns, allowHostProbes, refuseBroadDnsServer } from './builtins';
 import { checkPropKeys } from './prop-keys';
 
 /** The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise. */
@@ -47,8 +47,11 @@ export interface ClusterDefaultDenyProps {
    */
   readonly egress?: boolean;
   /**
-   * The DNS server pods use.
-   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
+   * The DNS server pods use. Pods given here are also the subject of the rule that keeps DNS answering (53/UDP and 53/TCP
+   * from every pod and node), so they must be named by a pod label in one namespace (`namespace`, or `dnsNamespace`);
+   * `Peer.allNamespaces()`, `Peer.namespace('shop')` or pods of several namespaces are refused
+   * (`cluster-default-deny-dns-server`). A peer that selects the world is refused (`dns-server-world`), and so is a
+   * broad one (`dns-server-broad`, see `Builtins.allowDns`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -135,7 +138,7 @@ export class ClusterDefaultDeny extends Construct {
       });
     }
     const server = dnsServerSelector(props.dnsServer, this.node.path);
-    const serverNamespace = server?.matchLabels?.[NAMESPACE_LABEL];
+    const serverNamespace = server !== undefined ? selectorNamespaceNames(server)?.[0] : undefined;
     if (props.dnsNamespace !== undefined && serverNamespace !== undefined && props.dnsNamespace !== serverNamespace) {
       throw new CiliumPolicyError({
         id: 'cluster-default-deny-dns-namespace',
@@ -189,7 +192,30 @@ function dnsServerSelector(server: IPeer | undefined, location: string): LabelSe
   const peer = server ?? Peer.kubeDns();
   checkPeerValue(peer, 'ClusterDefaultDeny dnsServer:', location);
   const config = checkedPeerConfig(peer.toPeerConfig(), 'ClusterDefaultDeny dnsServer', location);
-  return config.field === 'endpoints' ? config.item.endpoints?.[0] : undefined;
+  if (config.field !== 'endpoints') {
+    // Refused here too, not only by the DNS companion (egress: true): the prop says a resolver, whatever the directions.
+    refuseBroadDnsServer(peer, location);
+    return undefined;
+  }
+  // The selector becomes the subject of the rule that admits DNS from every pod and node: it must be the DNS pods, by their
+  // labels, in one namespace (or in dnsNamespace), or that rule would open 53 on every pod of a namespace, or of the cluster.
+  const selectors = config.item.endpoints ?? [];
+  const names = selectors.length === 1 ? selectorNamespaceNames(selectors[0]) : undefined;
+  const why = selectors.length !== 1 ? `${selectors.length} endpoint selectors`
+    : !selectorRequiresPodLabel(selectors[0]) ? 'no pod label (every pod of its namespaces)'
+      : selectorConstrainsNamespace(selectors[0]) && names?.length !== 1 ? 'no single namespace by name'
+        : undefined;
+  if (why !== undefined) {
+    throw new CiliumPolicyError({
+      id: 'cluster-default-deny-dns-server',
+      message: `ClusterDefaultDeny dnsServer ${config.description} has ${why}: it is also the subject of the rule that keeps DNS answering, `
+        + 'which would admit 53/UDP and 53/TCP from every pod and node to each pod it selects',
+      fix: "name the DNS pods by their labels in one namespace: Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } }), "
+        + 'or leave dnsServer out for Peer.kubeDns()',
+      location,
+    });
+  }
+  return selectors[0];
 }
 
 /**

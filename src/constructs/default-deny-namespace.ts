@@ -10,6 +10,7 @@ import { checkFlags, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 import { refuseWorldScraper } from './peer-config';
 import { SectionName } from '../model/policy-model';
+import { API_SERVER_PORTS } from '../model/companion-rules';
 
 /** The props of `DefaultDenyNamespaceProps` (`checkPropKeys`). */
 export const DEFAULT_DENY_NAMESPACE_PROPS: readonly string[] = ['namespace', 'name', 'ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer',
@@ -43,8 +44,9 @@ export interface DefaultDenyNamespaceProps {
    */
   readonly allowWithinNamespace?: boolean;
   /**
-   * Allow egress to the Kubernetes API server (the `kube-apiserver` entity).
-   * @default false
+   * Allow egress to the Kubernetes API server: the `kube-apiserver` entity on its ports, 6443/TCP and 443/TCP only. Never
+   * every port: on a self-managed cluster that entity is the control-plane nodes, which also serve etcd, the kubelet and SSH.
+   * @default false - no API server access
    */
   readonly allowKubeApiServer?: boolean;
   /**
@@ -54,7 +56,9 @@ export interface DefaultDenyNamespaceProps {
   readonly allowHostProbes?: boolean;
   /**
    * A metrics scraper (e.g. Prometheus) that may reach every pod of the namespace. A peer that selects the world
-   * (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`scraper-world`).
+   * (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`scraper-world`); so is one far wider than a scraper
+   * (`scraper-broad`): a CIDR shorter than a /8, the `cluster` entity, every pod, or pods of namespaces not fixed by name or
+   * namespace labels (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into.
    * @default - no scraping allowance
    */
   readonly scrapeFrom?: IPeer;
@@ -65,7 +69,8 @@ export interface DefaultDenyNamespaceProps {
   readonly scrapePorts?: Port[];
   /**
    * The DNS server the pods use (NodeLocal DNSCache, a custom resolver).
-   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`),
+   * and so is one far wider than a resolver (`dns-server-broad`, see `Builtins.allowDns`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -182,7 +187,7 @@ export class DefaultDenyNamespace extends Construct {
       rule._isolate(SectionName.EGRESS, !staged);
       allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
       if (props.allowWithinNamespace) rule.allowEgress(Peer.namespace(namespace));
-      if (props.allowKubeApiServer) rule.allowEgress(Peer.kubeApiServer());
+      if (props.allowKubeApiServer) rule.allowEgress(Peer.kubeApiServer(), { ports: API_SERVER_PORTS.map((p) => Port.tcp(p)) });
     }
     if (metadataBlock) {
       for (const cidr of METADATA_ENDPOINTS) rule.denyEgress(Peer.cidr(cidr));

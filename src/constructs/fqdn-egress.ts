@@ -42,7 +42,8 @@ export interface FqdnEgressProps {
   readonly name?: string;
   /**
    * The DNS server the pods use.
-   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`),
+   * and so is one far wider than a resolver (`dns-server-broad`, see `Builtins.allowDns`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

@@ -10,9 +10,10 @@ import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import {
-  cidrsHoldWholeWorld, ESSENTIAL_ICMP, LOCKOUT_EXEMPTION_KEYS, LockoutExemption, LockoutPath, lockoutPathKey,
+  cidrsHoldWholeWorld, controlPlaneOnly, ESSENTIAL_ICMP, itemsSelectBroadly, mayBeControlPlane, LOCKOUT_EXEMPTION_KEYS, LockoutExemption,
+  LockoutPath, lockoutPathKey, NARROW_ROLE_MIN_PREFIX,
 } from '../validate/lockout-guard';
-import { peersSelectWholeWorld } from './peer-config';
+import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
@@ -31,18 +32,23 @@ export enum RoutingMode {
 /** The props of `HostFirewallProps` (`checkPropKeys`). */
 export const HOST_FIREWALL_PROPS: readonly string[] = ['managementCidrs', 'nodeSelector', 'name', 'breakGlassPorts', 'routingMode', 'exemptions',
   'description', 'apiServerClients', 'apiServerPort', 'kubeletClients', 'controlPlaneNodeLabels', 'controlPlaneCidrs', 'nodeSelectorLabels', 'hubbleRelay',
-  'metricsScraper', 'wireGuard', 'bgpPeers', 'nodeDnsServers'];
+  'metricsScraper', 'wireGuard', 'bgpPeers', 'nodeDnsServers', 'cidrMatchNodes'];
 
 /** Properties of a `HostFirewall`. */
 export interface HostFirewallProps {
   /**
    * The management network(s) operators come from: the source of the break-glass path and of kube-apiserver access.
    * Required, not empty; a /0 (every address), or CIDRs that hold every address together (`0.0.0.0/1` and
-   * `128.0.0.0/1`), is refused, here and in `controlPlaneCidrs`, `bgpPeers` and `nodeDnsServers` (`host-firewall-cidr-everything`).
+   * `128.0.0.0/1`), is refused, here and in `controlPlaneCidrs`, `bgpPeers` and `nodeDnsServers` (`host-firewall-cidr-everything`);
+   * so is any CIDR shorter than a /8, such as `0.0.0.0/1` (`host-firewall-cidr-broad`): a path meant for so wide a range is
+   * a rule of its own (`allowIngress`).
    */
   readonly managementCidrs: string[];
   /**
-   * The nodes the host policy applies to.
+   * The nodes the host policy applies to. A selector that excludes the control-plane nodes (both role keys,
+   * `node-role.kubernetes.io/control-plane` and `…/master`, each `DoesNotExist` or `NotIn` `""` and `"true"`) selects
+   * worker-only nodes: the API server (ingress) and etcd paths are then not opened, and `apiServerClients`,
+   * `controlPlaneCidrs` and `controlPlaneNodeLabels` are refused (`host-firewall-worker-only`).
    * @default - every node
    */
   readonly nodeSelector?: INodeSelector;
@@ -74,7 +80,7 @@ export interface HostFirewallProps {
   /**
    * Who may call the API server (6443/TCP) besides the management CIDRs and the other nodes.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`).
+   * (`host-firewall-peer-world`); so is a CIDR shorter than a /8, excepts or not (`host-firewall-peer-broad`).
    * @default [Peer.allNamespaces()] - every pod (controllers and operators use the API); never the world
    */
   readonly apiServerClients?: IPeer[];
@@ -86,7 +92,8 @@ export interface HostFirewallProps {
   /**
    * Pods that call the kubelet API (10250/TCP) besides the API server, e.g. metrics-server.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`).
+   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
+   * (excepts or not), the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
    * @default - none: only the API server (`kube-apiserver` entity)
    */
   readonly kubeletClients?: IPeer[];
@@ -96,10 +103,20 @@ export interface HostFirewallProps {
    */
   readonly controlPlaneNodeLabels?: Record<string, string>;
   /**
-   * Addresses of the control-plane nodes, for etcd, when node labels cannot be used.
+   * Addresses of the control-plane nodes, for etcd, when node labels cannot be used: etcd is then open to these
+   * addresses only. Cilium's CIDR rules never match cluster nodes (their addresses carry the `remote-node` and
+   * `kube-apiserver` identities) unless the agents run with `policy-cidr-match-mode: nodes`, so this prop needs
+   * `cidrMatchNodes: true`; without it, it is refused (`host-firewall-control-plane-cidrs`): etcd would be closed to
+   * the control-plane nodes.
    * @default - the nodes that run the API server (`kube-apiserver` entity), which is where stacked etcd runs
    */
   readonly controlPlaneCidrs?: string[];
+  /**
+   * Whether the Cilium agents run with `policy-cidr-match-mode: nodes` (Helm `policyCIDRMatchMode: nodes`), so that CIDR
+   * rules select node addresses, which `controlPlaneCidrs` needs.
+   * @default false
+   */
+  readonly cidrMatchNodes?: boolean;
   /**
    * Whether the Cilium agents run with `enable-node-selector-labels` (node labels in node identities), which
    * `controlPlaneNodeLabels` needs.
@@ -109,14 +126,16 @@ export interface HostFirewallProps {
   /**
    * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`).
+   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
+   * (excepts or not), the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
   readonly hubbleRelay?: IPeer;
   /**
    * A metrics scraper allowed to Cilium's metrics ports 9962-9965/TCP (agent, operator, Envoy, Hubble).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`).
+   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
+   * (excepts or not), the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
    * @default - none: metrics are not opened
    */
   readonly metricsScraper?: IPeer;
@@ -165,6 +184,8 @@ export class HostFirewall extends Construct {
   private readonly props: HostFirewallProps;
   private readonly routing: RoutingMode;
   private readonly controlPlane: Peer[];
+  /** Whether the nodes selected may be control-plane nodes (`mayBeControlPlane`): else the API server and etcd paths are not opened. */
+  private readonly onControlPlane: boolean;
   private egressGuardAdded = false;
 
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
@@ -174,7 +195,7 @@ export class HostFirewall extends Construct {
     checkPropKeys(props, HOST_FIREWALL_PROPS, { owner: 'HostFirewall', location: this.node.path });
     (Array.isArray(props.exemptions) ? props.exemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
       { owner: 'LockoutExemption', at: `HostFirewall exemptions[${i}]`, location: this.node.path }));
-    checkFlags(props, ['nodeSelectorLabels', 'wireGuard'], 'HostFirewall', this.node.path);
+    checkFlags(props, ['nodeSelectorLabels', 'wireGuard', 'cidrMatchNodes'], 'HostFirewall', this.node.path);
     // Before the snapshot, which spreads it: a string was read character by character (`'cp'`: the node labels "0": "c", "1": "p").
     checkPropsObject(props.controlPlaneNodeLabels, 'HostFirewall controlPlaneNodeLabels', "{ 'node-role.kubernetes.io/control-plane': '' }", this.node.path);
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
@@ -230,6 +251,20 @@ export class HostFirewall extends Construct {
         });
       }
     }
+    // Not the world, yet most of it: `0.0.0.0/1`, or a /0 with holes. A path meant for such a range is a rule of its own.
+    for (const [prop, list] of [['managementCidrs', props.managementCidrs], ['controlPlaneCidrs', props.controlPlaneCidrs], ['bgpPeers', props.bgpPeers],
+      ['nodeDnsServers', props.nodeDnsServers]] as const) {
+      const broad = list === undefined ? undefined : itemsSelectBroadly([{ cidr: [...list] }], { everyPod: false, namespaceFixed: false });
+      if (broad !== undefined) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-cidr-broad',
+          message: `HostFirewall ${prop} holds ${broad}: ${opens[prop]} would be open to most of the internet`,
+          fix: `list the networks meant, each a /${NARROW_ROLE_MIN_PREFIX} or narrower (e.g. '10.50.0.0/24'); a path meant for so wide a range is a rule `
+            + 'of its own (allowIngress with Peer.cidr())',
+          location: this.node.path,
+        });
+      }
+    }
     // An unknown routing mode was read as native routing (no tunnel port kept open).
     if (props.routingMode !== undefined && !Object.values(RoutingMode).includes(props.routingMode)) {
       throw new CiliumPolicyError({
@@ -257,7 +292,8 @@ export class HostFirewall extends Construct {
     }
     this.exempted = new Map();
     for (const e of props.exemptions ?? []) {
-      if (!e.reason || !e.reason.trim()) {
+      // A reason that is no text (plain JavaScript: `reason: 1`) failed with a TypeError on `.trim()`.
+      if (typeof e.reason !== 'string' || !e.reason.trim()) {
         throw new CiliumPolicyError({
           id: 'host-firewall-exemption-reason',
           message: `the exemption of the ${e.path} path has no reason`,
@@ -268,6 +304,22 @@ export class HostFirewall extends Construct {
       this.exempted.set(e.path, e.reason.trim());
     }
     this.routing = props.routingMode ?? RoutingMode.VXLAN;
+    // A selector that is no node selector is refused by the policy below; until then, the safe side: control-plane nodes.
+    const selector = props.nodeSelector as Partial<INodeSelector> | undefined;
+    this.onControlPlane = typeof selector?.toNodeSelector !== 'function' || mayBeControlPlane(selector.toNodeSelector());
+    if (!this.onControlPlane) {
+      // Worker-only nodes run neither the API server nor etcd: these props would open, or narrow, paths that are not kept there.
+      const given = (['apiServerClients', 'controlPlaneCidrs', 'controlPlaneNodeLabels'] as const).filter((k) => props[k] !== undefined);
+      if (given.length > 0) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-worker-only',
+          message: `HostFirewall ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} set, but the nodeSelector excludes the control-plane nodes `
+            + '(node-role.kubernetes.io/control-plane and …/master): the API server and etcd paths are not opened on worker-only nodes',
+          fix: `drop ${given.join(', ')}, or give them to the HostFirewall of the control-plane nodes`,
+          location: this.node.path,
+        });
+      }
+    }
     this.controlPlane = this.controlPlanePeers();
     const paths = this.ingressGuard();
     // The ingress guard keeps each path at most once (one `add` per path), so the list needs no deduplication.
@@ -327,7 +379,6 @@ export class HostFirewall extends Construct {
     this.policy.denyEgress(peer, options);
   }
 
-  /** The peers etcd talks to: control-plane nodes by label (1.16+, node labels on), by CIDR, or the API server nodes. */
   /** Refuses a client peer of a path that selects the whole world, as a /0 in the CIDR props is (`host-firewall-cidr-everything`). */
   private refuseWorldClients(): void {
     const props = this.props;
@@ -336,6 +387,19 @@ export class HostFirewall extends Construct {
       'the kubelet API (10250/TCP)'], ['hubbleRelay', props.hubbleRelay && [props.hubbleRelay], 'the Hubble server (4244/TCP)'],
     ['metricsScraper', props.metricsScraper && [props.metricsScraper], 'Cilium\'s metrics (9962-9965/TCP)']] as const) {
       const world = peersSelectWholeWorld(peers ?? []);
+      // Every pod is the API server's default clients; the other paths are for a few named clients.
+      const few = prop !== 'apiServerClients';
+      const broad = world === undefined ? peersSelectBroadly(peers ?? [], { everyPod: few, namespaceFixed: few }) : undefined;
+      if (broad !== undefined) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-peer-broad',
+          message: `HostFirewall ${prop} selects ${broad}: ${opened} would be open to far more than ${few ? 'its clients' : 'the pods and networks that call it'} `
+            + 'on every node the policy selects',
+          fix: `name the clients meant (pods with Peer.endpoints({ namespace, labels }), networks of a /${NARROW_ROLE_MIN_PREFIX} or narrower with `
+            + "Peer.cidr('10.50.0.0/24')); a path meant to be open that widely is a rule of its own (allowIngress(peer, { ports }))",
+          location: this.node.path,
+        });
+      }
       if (world !== undefined) {
         throw new CiliumPolicyError({
           id: 'host-firewall-peer-world',
@@ -365,8 +429,27 @@ export class HostFirewall extends Construct {
       }
       return [Peer.nodes(p.controlPlaneNodeLabels)];
     }
-    if (p.controlPlaneCidrs) return p.controlPlaneCidrs.map((c) => Peer.cidr(c));
+    if (p.controlPlaneCidrs) {
+      // A CIDR rule never matches a cluster node unless the agents match nodes by CIDR: etcd would be closed to its peers.
+      if (!p.cidrMatchNodes) {
+        throw new CiliumPolicyError({
+          id: 'host-firewall-control-plane-cidrs',
+          message: `HostFirewall controlPlaneCidrs ${JSON.stringify(p.controlPlaneCidrs)} would never match the control-plane nodes: Cilium's CIDR `
+            + 'rules do not select cluster nodes (their addresses carry the remote-node and kube-apiserver identities) unless the agents run '
+            + 'with policy-cidr-match-mode: nodes, so etcd (2379-2380/TCP) would be closed to its peers',
+          fix: 'leave controlPlaneCidrs out (etcd stays open to the API server nodes, the kube-apiserver entity), use controlPlaneNodeLabels '
+            + '(Cilium 1.16+, nodeSelectorLabels: true), or set cidrMatchNodes: true if the agents run with policy-cidr-match-mode: nodes',
+          location: this.node.path,
+        });
+      }
+      return p.controlPlaneCidrs.map((c) => Peer.cidr(c));
+    }
     return [Peer.entity(Entity.KUBE_APISERVER)];
+  }
+
+  /** Whether the nodes need the path: a control-plane-only path (the API server's ingress, etcd) only where they may be control-plane nodes. */
+  private guards(path: LockoutPath, direction: 'ingress' | 'egress'): boolean {
+    return this.onControlPlane || !controlPlaneOnly(path, direction);
   }
 
   private tunnelPort(): Port | undefined {
@@ -383,7 +466,7 @@ export class HostFirewall extends Construct {
     const apiPort = Port.tcp(p.apiServerPort ?? 6443);
     const paths: GuardPath[] = [];
     const add = (path: LockoutPath, peers: IPeer[], ports: Port[]): void => {
-      if (!this.exempted.has(path)) paths.push({ path, direction: 'ingress', peers, ports });
+      if (!this.exempted.has(path) && this.guards(path, 'ingress')) paths.push({ path, direction: 'ingress', peers, ports });
     };
     add(LockoutPath.BREAK_GLASS, mgmt, p.breakGlassPorts ?? [Port.tcp(22)]);
     add(LockoutPath.KUBE_APISERVER, [...mgmt, nodes, ...(p.apiServerClients ?? [Peer.allNamespaces()])], [apiPort]);
@@ -416,7 +499,7 @@ export class HostFirewall extends Construct {
     const nodes = Peer.entity(Entity.REMOTE_NODE);
     const paths: GuardPath[] = [];
     const add = (path: LockoutPath, peers: IPeer[], ports: Port[]): void => {
-      if (!this.exempted.has(path)) paths.push({ path, direction: 'egress', peers, ports });
+      if (!this.exempted.has(path) && this.guards(path, 'egress')) paths.push({ path, direction: 'egress', peers, ports });
     };
     add(LockoutPath.KUBE_APISERVER, [Peer.entity(Entity.KUBE_APISERVER)], [Port.tcp(p.apiServerPort ?? 6443)]);
     add(LockoutPath.KUBELET, [nodes], [Port.tcp(10250)]);

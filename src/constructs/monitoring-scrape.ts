@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { CiliumPolicyError } from '../core/errors';
-import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorFixesNamespace } from '../model/selectors';
 import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig } from './peer-config';
@@ -16,7 +16,11 @@ export const MONITORING_SCRAPE_PROPS: readonly string[] = ['scraper', 'namespace
 
 /** Properties of a `MonitoringScrape`. */
 export interface MonitoringScrapeProps {
-  /** The scraper, e.g. `Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } })`; it must name its namespace. */
+  /**
+   * The scraper, e.g. `Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } })`: pods in a fixed namespace,
+   * by name (equality or `In`) or by namespace labels. Other peers, pods of every namespace (`allNamespaces: true`) and
+   * `NotIn`/`Exists` on the namespace key are refused (`monitoring-scrape-scraper`): any tenant could label a pod and scrape.
+   */
   readonly scraper: IPeer;
   /** The namespaces whose pods are scraped. */
   readonly namespaces: string[];
@@ -67,10 +71,12 @@ export class MonitoringScrape extends Construct {
     const scraper = checkedPeerConfig(props.scraper.toPeerConfig(), 'MonitoringScrape scraper', this.node.path);
     const scraperSelector = scraper.item.endpoints?.length === 1 ? scraper.item.endpoints[0] : undefined;
     // The namespace read from the selector itself: it is also the subject of the scraper's egress rule, in a clusterwide policy.
-    if (scraper.field !== 'endpoints' || !scraperSelector || scraper.namespaceImplicit || !selectorConstrainsNamespace(scraperSelector)) {
+    // Fixed, not merely named: `allNamespaces: true` or `NotIn` on the namespace key lets any tenant label a pod and scrape.
+    if (scraper.field !== 'endpoints' || !scraperSelector || scraper.namespaceImplicit || !selectorFixesNamespace(scraperSelector)) {
       throw new CiliumPolicyError({
         id: 'monitoring-scrape-scraper',
-        message: `the scraper ${scraper.description} must be pods with an explicit namespace`,
+        message: `the scraper ${scraper.description} must be pods in a fixed namespace (by name, or by namespace labels): `
+          + 'pods of every namespace, or of every namespace but some, are any tenant\'s pods labelled so',
         fix: "use Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } })",
         location: this.node.path,
       });

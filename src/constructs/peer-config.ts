@@ -1,7 +1,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import { selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes } from '../model/selectors';
-import { itemsSelectWholeWorld } from '../validate/lockout-guard';
+import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
@@ -110,8 +110,13 @@ function checkEndpointSelectors(selectors: LabelSelectorModel[], what: string, d
   });
 }
 
+/** What a metrics scraper must not be: the world, a range wider than a /8, every pod, pods of namespaces not fixed. */
+const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true };
+
 /**
- * Refuses a metrics scraper that selects the whole world (`scraper-world`): every peer would reach the metrics ports.
+ * Refuses a metrics scraper that selects the whole world (`scraper-world`), or far more than a scraper (`scraper-broad`):
+ * a CIDR wider than a /8 (`0.0.0.0/1`, `0.0.0.0/0` with excepts), the `cluster` entity, every pod, or pods whose namespace
+ * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into.
  * @param scraper the scraper given
  * @param what the prop, e.g. `DefaultDenyNamespace scrapeFrom`
  * @param ports the ports it would reach, for the message
@@ -119,12 +124,13 @@ function checkEndpointSelectors(selectors: LabelSelectorModel[], what: string, d
  */
 export function refuseWorldScraper(scraper: unknown, what: string, ports: string, location: string): void {
   const world = peersSelectWholeWorld([scraper]);
-  if (world === undefined) return;
+  const broad = world ?? peersSelectBroadly([scraper], SCRAPER);
+  if (broad === undefined) return;
   throw new CiliumPolicyError({
-    id: 'scraper-world',
-    message: `${what} selects ${world}: ${ports} would be open to the world, not to a scraper`,
-    fix: "name the scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), or its network with Peer.cidr(); "
-      + 'ports meant to be open to everyone are a rule of their own (allowIngress(Peer.entity(Entity.WORLD), { ports }))',
+    id: world !== undefined ? 'scraper-world' : 'scraper-broad',
+    message: `${what} selects ${broad}: ${ports} would be open to ${world !== undefined ? 'the world' : 'far more than a scraper'}`,
+    fix: "name the scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), or its network with Peer.cidr('10.50.0.0/24'); "
+      + 'ports meant to be open that widely are a rule of their own (allowIngress(peer, { ports }))',
     location,
   });
 }
@@ -136,12 +142,27 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
  * @param peers the peers given
  */
 export function peersSelectWholeWorld(peers: readonly unknown[]): string | undefined {
-  const items = peers.flatMap((peer) => {
+  return itemsSelectWholeWorld(peerItems(peers));
+}
+
+/**
+ * Why peers named for a narrow role select far more than it (`itemsSelectBroadly`: the world, a CIDR wider than a /8, and
+ * as `options` say every pod or pods of namespaces not fixed), or `undefined`. A workload and a value that is no peer count
+ * for nothing, as in `peersSelectWholeWorld`.
+ * @param peers the peers given
+ * @param options what else counts as broad for the role
+ */
+export function peersSelectBroadly(peers: readonly unknown[], options: BroadPeerOptions): string | undefined {
+  return itemsSelectBroadly(peerItems(peers), options);
+}
+
+/** The rule items of peers (`toPeerConfig().item`); workloads and values that are no peer give none. */
+function peerItems(peers: readonly unknown[]): RuleItemModel[] {
+  return peers.flatMap((peer) => {
     const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
     if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return [];
     const config = p.toPeerConfig() as PeerConfig | null | undefined;
     const item = config !== null && typeof config === 'object' ? config.item : undefined;
     return item !== null && typeof item === 'object' && !Array.isArray(item) ? [item] : [];
   });
-  return itemsSelectWholeWorld(items);
 }

@@ -122,7 +122,8 @@ export interface TieredAppProps {
   readonly egressLockdown?: boolean;
   /**
    * The DNS server for `egressLockdown` (refused without it, `tiered-app-dns-without-lockdown`).
-   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`).
+   * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`),
+   * and so is one far wider than a resolver (`dns-server-broad`, see `Builtins.allowDns`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -134,7 +135,8 @@ export interface TieredAppProps {
   /**
    * A metrics scraper (e.g. Prometheus), allowed into each tier on that tier's own `metricsPorts` (a tier without
    * them is not scraped; at least one tier must declare them). A peer that selects the world (`Peer.any()`, the `world` or
-   * `all` entity, a /0) is refused (`scraper-world`).
+   * `all` entity, a /0) is refused (`scraper-world`); so is one far wider than a scraper (`scraper-broad`, as for
+   * `DefaultDenyNamespace` `scrapeFrom`).
    * @default - none
    */
   readonly metricsFrom?: IPeer;

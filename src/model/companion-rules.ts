@@ -19,6 +19,13 @@ export const DNS_ANY_NAME = '*';
 /** The entity kubelet probes come from: the local node. */
 export const HOST_PROBE_ENTITY = 'host';
 
+/**
+ * The ports the Kubernetes API server listens on, as pods and nodes reach it through the `kube-apiserver` entity: 6443/TCP
+ * (kubeadm, k3s, RKE2) and 443/TCP (most managed clusters). Never every port: on a self-managed cluster the entity is the
+ * control-plane nodes, which also serve etcd, the kubelet and SSH.
+ */
+export const API_SERVER_PORTS: readonly number[] = [6443, 443];
+
 /** The cluster DNS pods as an endpoint selector, their namespace explicit (as every endpoint peer is written). */
 export function kubeDnsSelector(): LabelSelectorModel {
   return { matchLabels: { ...KUBE_DNS_LABELS, [NAMESPACE_LABEL]: KUBE_DNS_NAMESPACE } };

@@ -58,3 +58,46 @@ export function selectorOnlyExcludes(selector: LabelSelectorModel): boolean {
   return Object.keys(selector.matchLabels ?? {}).length === 0 && expressions.length > 0
     && expressions.every((e) => e.operator === 'NotIn' || e.operator === 'DoesNotExist');
 }
+
+/** Whether a key (of any source but `reserved:`) is the namespace key or a namespace-labels key. */
+function isNamespaceKey(key: string): boolean {
+  const source = labelKeySource(key);
+  const name = labelKeyName(key);
+  return (source === 'k8s' || source === 'any') && (name === NAMESPACE_KEY || name.startsWith(NAMESPACE_LABELS_PREFIX));
+}
+
+/**
+ * The namespaces a selector pins by name: its `io.kubernetes.pod.namespace` equality (`matchLabels`) or `In` values,
+ * intersected when given more than once; `undefined` when it pins none (no namespace key, or only `Exists`, `NotIn`,
+ * `DoesNotExist`, or namespace labels).
+ */
+export function selectorNamespaceNames(selector: LabelSelectorModel): string[] | undefined {
+  let names: string[] | undefined;
+  const narrow = (values: readonly string[]): void => {
+    names = names === undefined ? [...new Set(values)] : names.filter((n) => values.includes(n));
+  };
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (isNamespaceKey(key) && labelKeyName(key) === NAMESPACE_KEY) narrow([value]);
+  }
+  for (const e of selector.matchExpressions ?? []) {
+    if (isNamespaceKey(e.key) && labelKeyName(e.key) === NAMESPACE_KEY && e.operator === 'In') narrow(e.values ?? []);
+  }
+  return names;
+}
+
+/**
+ * Whether a selector fixes the namespaces of the pods it selects, so that no tenant can bring a pod into it by labelling
+ * the pod: the namespace by name (equality or `In`), or namespace labels by equality or `In` (only who may label
+ * namespaces can add one). `Exists`, `NotIn` and `DoesNotExist` on those keys fix nothing: every other namespace passes.
+ */
+export function selectorFixesNamespace(selector: LabelSelectorModel): boolean {
+  if (selectorNamespaceNames(selector) !== undefined) return true;
+  return Object.keys(selector.matchLabels ?? {}).some(isNamespaceKey)
+    || (selector.matchExpressions ?? []).some((e) => isNamespaceKey(e.key) && e.operator === 'In');
+}
+
+/** Whether a selector requires a pod label of its own (equality or `In`), besides the namespace keys. */
+export function selectorRequiresPodLabel(selector: LabelSelectorModel): boolean {
+  const own = (key: string): boolean => !isNamespaceKey(key) && labelKeySource(key) !== 'reserved';
+  return Object.keys(selector.matchLabels ?? {}).some(own) || (selector.matchExpressions ?? []).some((e) => own(e.key) && e.operator === 'In');
+}

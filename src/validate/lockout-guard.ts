@@ -4,6 +4,8 @@
 import { l4Scope } from '../model/l4-scope';
 import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
+import { API_SERVER_PORTS } from '../model/companion-rules';
+import { selectorConstrainsNamespace, selectorFixesNamespace } from '../model/selectors';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector } from '../model/labels';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
@@ -362,6 +364,51 @@ export function itemsSelectWholeWorld(items: readonly RuleItemModel[]): string |
   return family !== undefined ? `every ${family === 6 ? 'IPv6' : 'IPv4'} address` : undefined;
 }
 
+/**
+ * The shortest prefix a CIDR may have where a prop names a narrow role (a management network, a DNS resolver, a metrics
+ * scraper, the clients of a node port): /8, a 256th of the address family. A shorter one (`0.0.0.0/1`, or `0.0.0.0/0`
+ * with `except` holes) is most of the internet, whatever its holes.
+ */
+export const NARROW_ROLE_MIN_PREFIX = 8;
+
+/** What `itemsSelectBroadly` also counts as broad. */
+export interface BroadPeerOptions {
+  /** Whether every pod of the cluster (`Peer.allNamespaces()`, the `cluster` entity) is broad for the role. */
+  readonly everyPod: boolean;
+  /**
+   * Whether pods must be in namespaces fixed by name or namespace labels (`selectorFixesNamespace`): a selector with
+   * `allNamespaces: true`, or `NotIn`/`Exists` on the namespace key, lets any tenant label a pod into the role.
+   */
+  readonly namespaceFixed: boolean;
+}
+
+/**
+ * Why the peers of rule items, named for a narrow role, select far more than one (`undefined` when they do not): the
+ * whole world (`itemsSelectWholeWorld`); a CIDR shorter than `NARROW_ROLE_MIN_PREFIX`, excepts or not; with `everyPod`,
+ * the `cluster` entity or a selector of every pod; with `namespaceFixed`, pods of namespaces any tenant's pod can be in.
+ * @param items the peers' rule items
+ * @param options what else counts as broad for the role
+ */
+export function itemsSelectBroadly(items: readonly RuleItemModel[], options: BroadPeerOptions): string | undefined {
+  const world = itemsSelectWholeWorld(items);
+  if (world !== undefined) return world;
+  for (const item of items) {
+    const cidrs = [...arr<unknown>(item.cidr), ...arr<unknown>(item.cidrSet).map((e) => (isObject(e) ? (e as CidrRuleModel).cidr : undefined))];
+    const wide = cidrs.find((c) => typeof c === 'string' && (parseCidr(c)?.prefix ?? NARROW_ROLE_MIN_PREFIX) < NARROW_ROLE_MIN_PREFIX);
+    if (wide !== undefined) return `${JSON.stringify(wide)}, a range wider than a /${NARROW_ROLE_MIN_PREFIX} (excepts or not)`;
+    if (options.everyPod && strings(item.entities).includes('cluster')) return 'the entity cluster (every pod and node)';
+    for (const sel of arr<unknown>(item.endpoints)) {
+      if (!isObject(sel)) continue;
+      const model = sel as LabelSelectorModel;
+      if (options.everyPod && selectsEveryPod(model)) return 'every pod of the cluster';
+      if (options.namespaceFixed && selectorConstrainsNamespace(model) && !selectorFixesNamespace(model)) {
+        return 'pods of namespaces not fixed by name or namespace labels (any tenant can label a pod into it)';
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Whether ranges hold every usable IPv4 or every usable IPv6 address. */
 function wholeWorld(ranges: readonly AddressRange[]): boolean {
   if (ranges.length === 0) return false;
@@ -661,7 +708,7 @@ const GENERIC_PATHS: readonly GenericPath[] = [
   { path: LockoutPath.ICMP, direction: 'ingress', peers: [WORLD, REMOTE_NODE], ports: ESSENTIAL_ICMP.map((i) => icmp(i.type, i.family)), controlPlane: false },
   { path: LockoutPath.HUBBLE, direction: 'ingress', peers: [HUBBLE_RELAY], ports: [tcp(4244)], controlPlane: false },
   {
-    path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER], ports: [tcp(6443), tcp(443)], controlPlane: false,
+    path: LockoutPath.KUBE_APISERVER, direction: 'egress', peers: [KUBE_APISERVER], ports: API_SERVER_PORTS.map(tcp), controlPlane: false,
     required: 'the API server (6443/TCP or 443/TCP, for the kubelet)',
   },
   { path: LockoutPath.KUBELET, direction: 'egress', peers: [REMOTE_NODE], ports: [tcp(10250)], controlPlane: false },
@@ -712,6 +759,17 @@ export function hostGuardPaths(options: HostGuardOptions): HostGuardPath[] {
   return GENERIC_PATHS
     .filter((p) => (!p.controlPlane || controlPlane) && !options.exempted?.has(p.path) && (!options.requiredOnly || p.required !== undefined))
     .map(({ path, direction, peers, ports, required }) => ({ path, direction, peers, ports, ...(required ? { required } : {}) }));
+}
+
+/**
+ * Whether a guarded path matters only on control-plane nodes (the API server's ingress, etcd both ways): the generic
+ * paths' own notion, which `HostFirewall` reads too, so that a firewall of worker-only nodes (`mayBeControlPlane` false)
+ * opens neither.
+ * @param path the path
+ * @param direction its direction on the node
+ */
+export function controlPlaneOnly(path: string, direction: 'ingress' | 'egress'): boolean {
+  return GENERIC_PATHS.some((p) => p.path === path && p.direction === direction && p.controlPlane);
 }
 
 /** The values the control-plane role labels carry: `""` (kubeadm) and `"true"` (k3s, RKE2). */

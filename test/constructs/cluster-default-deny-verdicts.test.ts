@@ -4,7 +4,7 @@
 // (vitest.mutation.config.mts): these tests kill the mutants of src/constructs/cluster-default-deny.ts.
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, ClusterDefaultDeny, ClusterDefaultDenyProps, DnsRule, Peer } from '../../src';
+import { CiliumVersion, ClusterDefaultDeny, ClusterDefaultDenyProps, DnsRule, LabelExpression, Peer } from '../../src';
 import { decidedBy, judge, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -116,6 +116,32 @@ describe('ClusterDefaultDeny keeps DNS answering', () => {
     const c = deny({ excludedNamespaces: ['cilium'], dnsServer: nodeLocal });
     expect(decidedBy(c, WEB, 'pod:kube-system:k8s-app=node-local-dns', '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
     expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'ingress')).toBe('default-deny');
+  });
+
+  test('a dnsServer pod selector is the DNS pods by label in one namespace: every pod (of a namespace, of the cluster) is refused', () => {
+    // It is the subject of the rule that admits 53 from every pod and node: Peer.allNamespaces() opened 53 on every pod.
+    for (const [what, dnsServer] of [
+      ['every pod', Peer.allNamespaces()],
+      ['every pod of shop', Peer.namespace('shop')],
+      ['labelled pods of every namespace', Peer.endpoints({ allNamespaces: true, labels: { 'k8s-app': 'kube-dns' } })],
+      ['labelled pods of two namespaces', Peer.endpoints({ labels: { 'k8s-app': 'kube-dns' },
+        expressions: [LabelExpression.in('k8s:io.kubernetes.pod.namespace', ['kube-system', 'shop'])] })],
+      ['labelled pods of every namespace but one', Peer.endpoints({ labels: { 'k8s-app': 'kube-dns' },
+        expressions: [LabelExpression.notIn('k8s:io.kubernetes.pod.namespace', ['shop'])] })],
+      ['labelled pods of labelled namespaces', Peer.endpoints({ namespaceLabels: { team: 'dns' }, labels: { 'k8s-app': 'kube-dns' } })],
+    ] as const) {
+      const e = refusal(() => deny({ excludedNamespaces: ['cilium'], dnsServer }));
+      expect(e.id, what).toBe('cluster-default-deny-dns-server');
+      expect(e.message, what).toMatch(/^\[test\/baseline\] ClusterDefaultDeny dnsServer endpoints /);
+      expect(e.message, what).toContain('fix: name the DNS pods by their labels in one namespace');
+    }
+    // Accepted: one namespace, by equality or a one-value In, or none (dnsNamespace); only those pods answer on 53.
+    const inOne = deny({ excludedNamespaces: ['cilium'], dnsServer: Peer.endpoints({ labels: { 'k8s-app': 'node-local-dns' },
+      expressions: [LabelExpression.in('k8s:io.kubernetes.pod.namespace', ['kube-system'])] }) });
+    expect(verdictOf(inOne, WEB, 'pod:kube-system:k8s-app=node-local-dns', '53/UDP')).toBe('allowed');
+    expect(verdictOf(inOne, WEB, 'pod:shop:k8s-app=node-local-dns', '53/UDP')).toBe('denied');
+    expect(verdictOf(inOne, WEB, API, '53/UDP')).toBe('denied');
+    expect(verdictOf(inOne, WEB, 'pod:kube-system:app=other', '53/UDP')).toBe('denied');
   });
 
   test('a dnsServer that is no pod selector: the rule keeps kube-dns answering', () => {

@@ -118,9 +118,14 @@ describe('DefaultDenyNamespace options open what they say, and no more', () => {
     expect(decidedBy(c, WEB, API, '8080/TCP', 'ingress')).toBe('no-policy-default-allow');
   });
 
-  test('allowKubeApiServer: the API server only', () => {
+  test('allowKubeApiServer: the API server on its ports only (6443/TCP, 443/TCP), never the rest of the control-plane nodes', () => {
     const c = deny({ allowKubeApiServer: true });
     expect(decidedBy(c, API, 'entity:kube-apiserver', '6443/TCP', 'egress')).toBe('allowed default-deny spec.egress[2]');
+    expect(decidedBy(c, API, 'entity:kube-apiserver', '443/TCP', 'egress')).toBe('allowed default-deny spec.egress[2]');
+    // On a self-managed cluster the entity is the control-plane nodes: etcd, the kubelet, SSH stay closed.
+    for (const port of ['2379/TCP', '2380/TCP', '10250/TCP', '22/TCP', '6443/UDP', '8443/TCP']) {
+      expect(verdictOf(c, API, 'entity:kube-apiserver', port)).toBe('denied');
+    }
     expect(verdictOf(c, API, WORLD, '443/TCP')).toBe('denied');
     expect(verdictOf(c, API, 'entity:host', '10250/TCP')).toBe('denied');
   });

@@ -44,7 +44,7 @@ describe('DefaultDenyNamespace', () => {
       toPorts: [{ ports: [{ port: '9090', protocol: 'TCP' }] }],
     });
     expect(cnp.spec.egress).toContainEqual({ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'team' } }] });
-    expect(cnp.spec.egress).toContainEqual({ toEntities: ['kube-apiserver'] });
+    expect(cnp.spec.egress).toContainEqual({ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] }] });
     expect(cnp.spec.egress[1].toEndpoints).toEqual([{ matchLabels: { 'k8s-app': 'node-local-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }]);
     expect(cnp.spec.egress[1].toPorts[0].rules.dns).toEqual([{ matchPattern: '*.svc.cluster.local' }, { matchName: 'api.example.com' }]);
   });

@@ -71,7 +71,7 @@ describe('HostFirewall egress guard (nodes in egress default deny)', () => {
   });
 
   test('etcd peers by CIDR: both etcd ports to exactly those addresses', () => {
-    const cidrs = firewall({ controlPlaneCidrs: ['10.0.0.10/32', '10.0.0.11/32'] });
+    const cidrs = firewall({ controlPlaneCidrs: ['10.0.0.10/32', '10.0.0.11/32'], cidrMatchNodes: true });
     for (const ip of ['10.0.0.10', '10.0.0.11']) {
       expect(cidrs).toAllow(NODE, `cidr:${ip}`, '2379/TCP', ON);
       expect(cidrs).toAllow(NODE, `cidr:${ip}`, '2380/TCP', ON);

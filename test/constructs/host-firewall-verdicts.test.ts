@@ -147,11 +147,29 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
     expect(verdictOf(c, 'entity:kube-apiserver', CP, '2379/TCP', labelsOn)).toBe('denied');
   });
 
-  test('etcd peers by CIDR on ingress', () => {
-    const { c } = firewall({ controlPlaneCidrs: ['10.0.0.10/32'] });
-    expect(into(c, 'cidr:10.0.0.10', '2379/TCP')).toBe('allowed');
-    expect(into(c, 'cidr:10.0.0.11', '2379/TCP')).toBe('denied');
-    expect(into(c, 'entity:kube-apiserver', '2379/TCP')).toBe('denied');
+  test('etcd peers by CIDR on ingress, with the agents matching nodes by CIDR (cidrMatchNodes)', () => {
+    const { c } = firewall({ controlPlaneCidrs: ['10.0.0.10/32'], cidrMatchNodes: true });
+    const nodesByCidr = { ...ON, cidrMatchNodes: true };
+    expect(verdictOf(c, `${CP}@10.0.0.10`, CP, '2379/TCP', nodesByCidr)).toBe('allowed');
+    expect(verdictOf(c, `${CP}@10.0.0.10`, CP, '2380/TCP', nodesByCidr)).toBe('allowed');
+    expect(verdictOf(c, `${CP}@10.0.0.11`, CP, '2380/TCP', nodesByCidr)).toBe('denied');
+    expect(verdictOf(c, 'node:node-role.kubernetes.io/worker=@10.0.0.20', CP, '2379/TCP', nodesByCidr)).toBe('denied');
+    expect(verdictOf(c, `${CP}@10.0.0.10`, CP, '2381/TCP', nodesByCidr)).toBe('denied');
+  });
+
+  test('controlPlaneCidrs without cidrMatchNodes is refused: CIDR rules never match nodes, etcd would be closed to its peers', () => {
+    // What it would have written: the README's own example locked etcd out (node → 2380 and the API server → 2379 denied).
+    const e = refusal(() => firewall({ controlPlaneCidrs: ['10.0.0.10/32', '10.0.0.11/32', '10.0.0.12/32'] }));
+    expect(e.id).toBe('host-firewall-control-plane-cidrs');
+    expect(e.message).toContain('"10.0.0.10/32"');
+    expect(e.message).toContain('policy-cidr-match-mode: nodes');
+    expect(e.message).toContain('cidrMatchNodes: true');
+    expect(e.message).toMatch(/^\[test\/cp\] /);
+    // The default keeps etcd open to the control-plane nodes (the API server nodes, identity 7), and to no other node.
+    const { c } = firewall();
+    expect(into(c, 'entity:kube-apiserver', '2379/TCP')).toBe('allowed');
+    expect(into(c, 'entity:kube-apiserver', '2380/TCP')).toBe('allowed');
+    expect(into(c, 'entity:remote-node', '2379/TCP')).toBe('denied');
   });
 
   test('the egress guard comes with the first egress rule or egress deny, once; the node DNS servers on 53 both ways', () => {
@@ -345,9 +363,18 @@ describe('HostFirewall refusals, by error id', () => {
     expect(r.message).not.toContain('more');
   });
 
-  test('CIDRs that leave part of the world out are not refused (only the whole world is)', () => {
-    const { c } = firewall({ managementCidrs: ['0.0.0.0/1'] });
+  test('a CIDR shorter than a /8 is refused (host-firewall-cidr-broad); a /8 is a network, and only it is opened', () => {
+    for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers'] as const) {
+      for (const wide of ['0.0.0.0/1', '10.0.0.0/7', '::/1']) {
+        const r = refusal(() => firewall({ [prop]: ['10.50.0.0/24', wide], cidrMatchNodes: true }));
+        expect(r.id, `${prop} ${wide}`).toBe('host-firewall-cidr-broad');
+        expect(r.message).toContain(`HostFirewall ${prop} holds ${JSON.stringify(wide)}, a range wider than a /8`);
+      }
+    }
+    const { c } = firewall({ managementCidrs: ['10.0.0.0/8'] });
     expect(into(c, 'cidr:10.50.0.7', '22/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:10.255.0.1', '6443/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:11.0.0.1', '22/TCP')).toBe('denied');
     expect(into(c, 'cidr:203.0.113.9', '22/TCP')).toBe('denied');
   });
 
@@ -367,8 +394,8 @@ describe('HostFirewall refusals, by error id', () => {
     expect(refusal(() => firewall({ apiServerPort: port })).id).toBe('host-firewall-api-server-port');
   });
 
-  test.each(['', '   '])('an exemption without a reason (%j)', (reason) => {
-    const r = refusal(() => firewall({ exemptions: [{ path: LockoutPath.ETCD, reason }] }));
+  test.each(['', '   ', 1, null])('an exemption without a reason (%j)', (reason) => {
+    const r = refusal(() => firewall({ exemptions: [{ path: LockoutPath.ETCD, reason: reason as string }] }));
     expect(r.id).toBe('host-firewall-exemption-reason');
     expect(r.message).toContain('the exemption of the etcd path has no reason');
   });
@@ -419,7 +446,7 @@ describe('HostFirewall: a client peer that is the whole world is refused (host-f
     });
 
     test('named clients are kept, and the world stays out', () => {
-      const { c } = firewall(given([Peer.cidr('10.60.0.0/24'), Peer.cidr('0.0.0.0/1')]));
+      const { c } = firewall(given([Peer.cidr('10.60.0.0/24'), Peer.cidr('10.0.0.0/8')]));
       expect(into(c, 'cidr:10.60.0.7', port)).toBe('allowed');
       expect(into(c, 'cidr:10.1.2.3', port)).toBe(prop.endsWith('Clients') ? 'allowed' : 'denied');
       expect(into(c, 'cidr:203.0.113.5', port)).toBe('denied');
@@ -432,5 +459,115 @@ describe('HostFirewall: a client peer that is the whole world is refused (host-f
     expect(into(c, 'pod:kube-system:k8s-app=metrics-server', '10250/TCP')).toBe('allowed');
     expect(into(c, 'pod:shop:app=web', '10250/TCP')).toBe('denied');
     expect(into(c, 'cidr:203.0.113.5', '10250/TCP')).toBe('denied');
+  });
+});
+
+// Not the world, yet far more than the few clients a path is for: `0.0.0.0/1`, a /0 with holes, the cluster entity, every pod,
+// pods any tenant can label into the role. Refused (host-firewall-peer-broad); a path meant that wide is a rule of its own.
+describe('HostFirewall: a client peer far wider than its clients is refused (host-firewall-peer-broad)', () => {
+  const cidrs: [string, Peer][] = [
+    ['0.0.0.0/1', Peer.cidr('0.0.0.0/1')],
+    ['0.0.0.0/0 except 10.0.0.0/8', Peer.cidr('0.0.0.0/0', { except: ['10.0.0.0/8'] })],
+    ['::/0 except 2001:db8::/32', Peer.cidr('::/0', { except: ['2001:db8::/32'] })],
+  ];
+  const pods: [string, Peer][] = [
+    ['the cluster entity', Peer.entity(Entity.CLUSTER)],
+    ['every pod', Peer.allNamespaces()],
+    ['labelled pods of every namespace', Peer.endpoints({ allNamespaces: true, labels: { app: 'prometheus' } })],
+    ['labelled pods of every namespace but one', Peer.endpoints({ labels: { app: 'prometheus' },
+      expressions: [LabelExpression.notIn('k8s:io.kubernetes.pod.namespace', ['shop'])] })],
+  ];
+  const few: [keyof HostFirewallProps, string][] = [['kubeletClients', '10250/TCP'], ['hubbleRelay', '4244/TCP'], ['metricsScraper', '9962/TCP']];
+  const given = (prop: keyof HostFirewallProps, peer: Peer): Partial<HostFirewallProps> => ({ [prop]: prop.endsWith('Clients') ? [peer] : peer });
+
+  describe.each(few)('%s', (prop) => {
+    test.each([...cidrs, ...pods])('%s', (_, peer) => {
+      const r = refusal(() => firewall(given(prop, peer)));
+      expect(r.id).toBe('host-firewall-peer-broad');
+      expect(r.message).toMatch(new RegExp(`^\\[test/cp\\] HostFirewall ${prop} selects .* would be open to far more than its clients`));
+      expect(r.message).toContain('a rule of its own');
+    });
+  });
+
+  test('apiServerClients: a range wider than a /8 is refused; every pod is its default, and stays accepted', () => {
+    for (const [, peer] of cidrs) expect(refusal(() => firewall({ apiServerClients: [peer] })).id).toBe('host-firewall-peer-broad');
+    const { c } = firewall({ apiServerClients: [Peer.allNamespaces()] });
+    expect(into(c, 'pod:shop:app=web', '6443/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:203.0.113.5', '6443/TCP')).toBe('denied');
+  });
+
+  test('the explicit opt-in: the same peer as a rule of its own, on the port meant', () => {
+    const { c, fw } = firewall();
+    fw.allowIngress(Peer.cidr('0.0.0.0/0', { except: ['10.0.0.0/8'] }), { ports: [Port.tcp(9962)] });
+    expect(into(c, 'cidr:203.0.113.5', '9962/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:203.0.113.5', '10250/TCP')).toBe('denied');
+    expect(into(c, 'cidr:10.1.2.3', '9962/TCP')).toBe('denied');
+  });
+
+  test('fixed namespaces, named pods and narrow networks are accepted, and only they reach the port', () => {
+    const { c } = firewall({ metricsScraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }),
+      kubeletClients: [Peer.endpoints({ namespaceLabels: { team: 'platform' }, labels: { 'k8s-app': 'metrics-server' } }), Peer.cidr('10.60.0.0/16')] });
+    expect(into(c, 'pod:monitoring:app=prometheus', '9962/TCP')).toBe('allowed');
+    expect(into(c, 'pod:shop:app=prometheus', '9962/TCP')).toBe('denied');
+    expect(into(c, 'cidr:10.60.1.1', '10250/TCP')).toBe('allowed');
+    expect(into(c, 'pod:shop:k8s-app=metrics-server', '10250/TCP')).toBe('denied');
+  });
+});
+
+// Worker-only nodes (the selector excludes both control-plane role keys) run neither the API server nor etcd: the firewall
+// opened 6443 (from every pod, remote-node, management) and 2379-2380 there all the same. The generic guard's notion
+// (controlPlaneOnly, mayBeControlPlane) decides, one implementation for both.
+describe('HostFirewall on worker-only nodes: no API server or etcd path', () => {
+  const WORKER = 'node:node-role.kubernetes.io/worker=';
+  const workers = NodeSelector.of({ expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane'),
+    LabelExpression.notIn('node-role.kubernetes.io/master', ['', 'true'])] });
+  function workerFirewall(props: Partial<HostFirewallProps> = {}): { c: Chart; fw: HostFirewall } {
+    const c = chart();
+    const fw = new HostFirewall(c, 'workers', { nodeSelector: workers, managementCidrs: ['10.50.0.0/24'], nodeDnsServers: ['169.254.169.253/32'], ...props });
+    return { c, fw };
+  }
+
+  test('ingress: 6443 and 2379-2380 closed to every source; the node paths stay open', () => {
+    const { c } = workerFirewall();
+    const to = (from: string, port: string): string => verdictOf(c, from, WORKER, port, ON);
+    for (const from of ['pod:shop:app=web', 'entity:remote-node', 'cidr:10.50.0.7', 'entity:kube-apiserver']) {
+      expect(to(from, '6443/TCP'), from).toBe('denied');
+      expect(to(from, '2379/TCP'), from).toBe('denied');
+      expect(to(from, '2380/TCP'), from).toBe('denied');
+    }
+    expect(to('cidr:10.50.0.7', '22/TCP')).toBe('allowed');
+    expect(to('entity:kube-apiserver', '10250/TCP')).toBe('allowed');
+    expect(to('entity:remote-node', '8472/UDP')).toBe('allowed');
+    expect(to('entity:remote-node', '4240/TCP')).toBe('allowed');
+    expect(to('pod:kube-system:k8s-app=hubble-relay', '4244/TCP')).toBe('allowed');
+    expect(Testing.synth(c)[0].spec.description).toBe('host firewall; lockout guard keeps break-glass, kubelet, cilium-health, tunnel, icmp, hubble open');
+  });
+
+  test('egress: the API server stays reachable, etcd does not', () => {
+    const { c, fw } = workerFirewall();
+    fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
+    // The egress side alone: the engine's kube-apiserver node carries no role label, so the worker selector would judge its ingress too.
+    const from = (to: string, port: string): string => decidedBy(c, WORKER, to, port, 'egress', ON).split(' ')[0];
+    expect(from('entity:kube-apiserver', '6443/TCP')).toBe('allowed');
+    expect(from('entity:kube-apiserver', '2379/TCP')).toBe('default-deny');
+    expect(from('entity:kube-apiserver', '2380/TCP')).toBe('default-deny');
+    expect(from('entity:remote-node', '10250/TCP')).toBe('allowed');
+  });
+
+  test('a selector that may still hold control-plane nodes keeps both paths (master excluded only)', () => {
+    const c = chart();
+    new HostFirewall(c, 'some', { nodeSelector: NodeSelector.of({ expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/master')] }),
+      managementCidrs: ['10.50.0.0/24'] });
+    expect(verdictOf(c, 'pod:shop:app=web', WORKER, '6443/TCP', ON)).toBe('allowed');
+    expect(verdictOf(c, 'entity:kube-apiserver', WORKER, '2379/TCP', ON)).toBe('allowed');
+  });
+
+  test('props of the control-plane paths are refused there (host-firewall-worker-only)', () => {
+    for (const props of [{ apiServerClients: [Peer.namespace('ops')] }, { controlPlaneCidrs: ['10.0.0.10/32'], cidrMatchNodes: true },
+      { controlPlaneNodeLabels: { 'node-role.kubernetes.io/control-plane': '' }, nodeSelectorLabels: true }] as Partial<HostFirewallProps>[]) {
+      const r = refusal(() => workerFirewall(props));
+      expect(r.id).toBe('host-firewall-worker-only');
+      expect(r.message).toContain('the nodeSelector excludes the control-plane nodes');
+    }
   });
 });

@@ -366,6 +366,54 @@ describe('the DNS companion goes to the resolver named, never to the whole world
   });
 });
 
+// Not the world, yet far more than a resolver: `0.0.0.0/1`, a /0 with holes, the cluster entity, every pod, or pods any tenant
+// can label into the role (a tenant's pod labelled k8s-app: kube-dns would answer the namespace's lookups).
+describe('the DNS companion goes to one resolver, never to a broad peer (dns-server-broad)', () => {
+  const broad: [string, () => Peer][] = [
+    ['0.0.0.0/1', () => Peer.cidr('0.0.0.0/1')], ['0.0.0.0/0 except 10.0.0.0/8', () => Peer.cidr('0.0.0.0/0', { except: ['10.0.0.0/8'] })],
+    ['the cluster entity', () => Peer.entity(Entity.CLUSTER)], ['every pod', () => Peer.allNamespaces()],
+    ['kube-dns-labelled pods of every namespace', () => Peer.endpoints({ allNamespaces: true, labels: { 'k8s-app': 'kube-dns' } })],
+  ];
+  const builds: [string, (c: Chart, dnsServer: Peer) => unknown][] = [
+    ['DefaultDenyNamespace', (c, dnsServer) => new DefaultDenyNamespace(c, 'deny', { dnsServer })],
+    ['FqdnEgress', (c, dnsServer) => new FqdnEgress(c, 'fqdn', { fqdns: ['api.example.com'], dnsServer })],
+    ['TieredApp', (c, dnsServer) => new TieredApp(c, 'app', { egressLockdown: true, dnsServer, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] })],
+    ['Builtins.allowDns', (c, dnsServer) => Builtins.allowDns(new CiliumPolicy(c, 'p').rule, { dnsServer })],
+  ];
+
+  describe.each(builds)('%s', (_, build) => {
+    test.each(broad)('%s is refused', (_what, peer) => {
+      const r = refusal(() => build(chart('shop'), peer()));
+      expect(r.id).toBe('dns-server-broad');
+      expect(r.message).toContain('the DNS companion would let the pods send DNS (53/UDP, 53/TCP) to far more than one resolver');
+      expect(r.message).toContain('a rule of its own');
+    });
+
+    test('the resolver named: DNS to it, and to no other pod or address', () => {
+      const c = chart('shop');
+      build(c, Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } }));
+      expect(verdictOf(c, WEB, 'pod:kube-system:k8s-app=node-local-dns', '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+      expect(verdictOf(c, WEB, 'pod:shop:k8s-app=node-local-dns', '53/UDP', { dns: 'api.example.com' })).toBe('denied');
+      expect(verdictOf(c, WEB, 'cidr:8.8.8.8', '53/UDP', { dns: 'api.example.com' })).toBe('denied');
+    });
+  });
+
+  test('ClusterDefaultDeny refuses them too, ingress-only or not', () => {
+    for (const egress of [true, false]) {
+      for (const [what, peer] of broad) {
+        const r = refusal(() => new ClusterDefaultDeny(chart(), 'deny', { egress, dnsServer: peer() }));
+        expect(['dns-server-broad', 'cluster-default-deny-dns-server'], what).toContain(r.id);
+      }
+    }
+  });
+
+  test('the explicit opt-in: DNS to a wide range as a rule of its own', () => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p').allowEgress(Peer.cidr('0.0.0.0/1'), { ports: [Port.udp(53)] });
+    expect(verdictOf(c, WEB, 'cidr:8.8.8.8', '53/UDP')).toBe('allowed');
+  });
+});
+
 // `scrapeFrom: Peer.any()` wrote the scrape ports of every pod of the namespace open to every peer, the world included.
 describe('a metrics scraper is never the whole world (scraper-world)', () => {
   const worlds: [string, () => Peer][] = [
@@ -409,5 +457,42 @@ describe('peer-namespace-required names the factory the peer came from', () => {
       .allowIngress(Peer.selectedBy(EndpointSelector.labels({ app: 'web' }), 'shop'), { ports: [Port.tcp(80)] });
     expect(verdictOf(fixed, WEB, 'pod:shop:app=api', '80/TCP')).toBe('allowed');
     expect(verdictOf(fixed, 'pod:other:app=web', 'pod:shop:app=api', '80/TCP')).toBe('denied');
+  });
+});
+
+// Not the world, yet far more than a scraper: `0.0.0.0/0` with holes, the cluster entity, every pod, or pods any tenant can
+// label into the role: the metrics ports of the namespace open to them.
+describe('a metrics scraper is one scraper, never a broad peer (scraper-broad)', () => {
+  const broad: [string, () => Peer][] = [
+    ['0.0.0.0/0 except 10.0.0.0/8', () => Peer.cidr('0.0.0.0/0', { except: ['10.0.0.0/8'] })], ['0.0.0.0/1', () => Peer.cidr('0.0.0.0/1')],
+    ['the cluster entity', () => Peer.entity(Entity.CLUSTER)], ['every pod', () => Peer.allNamespaces()],
+    ['prometheus-labelled pods of every namespace', () => Peer.endpoints({ allNamespaces: true, labels: { app: 'prometheus' } })],
+    ['prometheus-labelled pods of every namespace but kube-system', () => Peer.endpoints({ labels: { app: 'prometheus' },
+      expressions: [LabelExpression.notIn('k8s:io.kubernetes.pod.namespace', ['kube-system'])] })],
+  ];
+
+  test.each(broad)('DefaultDenyNamespace scrapeFrom: %s', (_what, peer) => {
+    const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { scrapeFrom: peer(), scrapePorts: [Port.tcp(9090)] }));
+    expect(r.id).toBe('scraper-broad');
+    expect(r.message).toMatch(/^\[[^\]]+\] DefaultDenyNamespace scrapeFrom selects .*: the scrape ports \(9090\/TCP\) of every pod would be open to far more than a scraper/);
+  });
+
+  test.each(broad)('TieredApp metricsFrom: %s', (_what, peer) => {
+    const r = refusal(() => new TieredApp(chart('shop'), 'app', {
+      metricsFrom: peer(), tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }],
+    }));
+    expect(r.id).toBe('scraper-broad');
+  });
+
+  test('a scraper in a fixed namespace, or of this namespace: only it reaches the metrics ports', () => {
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'deny', { scrapeFrom: Peer.endpoints({ namespaceLabels: { team: 'monitoring' }, labels: { app: 'prometheus' } }),
+      scrapePorts: [Port.tcp(9090)], egress: false });
+    expect(verdictOf(c, 'pod:shop:app=prometheus', WEB, '9090/TCP')).toBe('denied');
+    const own = chart('shop');
+    new DefaultDenyNamespace(own, 'deny', { scrapeFrom: Peer.endpoints({ labels: { app: 'prometheus' } }), scrapePorts: [Port.tcp(9090)], egress: false });
+    expect(verdictOf(own, 'pod:shop:app=prometheus', WEB, '9090/TCP')).toBe('allowed');
+    expect(verdictOf(own, 'pod:tenant:app=prometheus', WEB, '9090/TCP')).toBe('denied');
+    expect(verdictOf(own, 'pod:shop:app=prometheus', WEB, '8080/TCP')).toBe('denied');
   });
 });

@@ -151,4 +151,27 @@ describe('MonitoringScrape', () => {
     expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, namespaces: ['Shop'] })).id).toBe('namespace-name-syntax');
     expect(() => new MonitoringScrape(chart(), 's', { ...base, scraper: Peer.namespace('monitoring') })).not.toThrow();
   });
+
+  test('the scraper\'s namespace is fixed (by name, In, or namespace labels): pods of every namespace (but some) are refused', () => {
+    const base = { namespaces: ['shop'], ports: [Port.tcp(9090)] };
+    // Any tenant could label a pod app=prometheus and scrape: the namespace is named, but not fixed.
+    for (const scraper of [
+      Peer.endpoints({ allNamespaces: true, labels: { app: 'prometheus' } }),
+      Peer.endpoints({ labels: { app: 'prometheus' }, expressions: [LabelExpression.notIn('io.kubernetes.pod.namespace', ['kube-system'])] }),
+      Peer.endpoints({ labels: { app: 'prometheus' }, expressions: [LabelExpression.exists('io.cilium.k8s.namespace.labels.team')] }),
+    ]) {
+      const r = refusal(() => new MonitoringScrape(chart(), 's', { ...base, scraper }));
+      expect(r.id, String(scraper)).toBe('monitoring-scrape-scraper');
+      expect(r.message).toContain('must be pods in a fixed namespace (by name, or by namespace labels)');
+    }
+    // Fixed: In on the namespace key; only the scraper of that namespace reaches the port (shop in ingress default deny).
+    const c = scraped({ scraper: Peer.endpoints({ labels: { app: 'prometheus' },
+      expressions: [LabelExpression.in('k8s:io.kubernetes.pod.namespace', ['monitoring'])] }) });
+    expect(verdictOf(c, PROM, 'pod:shop:app=web', 9090)).toBe('allowed');
+    expect(verdictOf(c, 'pod:tenant:app=prometheus', 'pod:shop:app=web', 9090)).toBe('denied');
+    expect(verdictOf(c, PROM, 'pod:shop:app=web', 8080)).toBe('denied');
+    // Fixed by namespace labels: accepted.
+    expect(() => new MonitoringScrape(chart(), 's', { ...base,
+      scraper: Peer.endpoints({ namespaceLabels: { team: 'monitoring' }, labels: { app: 'prometheus' } }) })).not.toThrow();
+  });
 });

@@ -56,7 +56,7 @@ describe('MonitoringScrape', () => {
 
   test('fails when the scraper has no namespace, or nothing is scraped', () => {
     expect(() => new MonitoringScrape(chart(), 's', { scraper: Peer.endpoints({ labels: { app: 'p' } }), namespaces: ['a'], ports: [Port.tcp(1)] }))
-      .toThrow(/must be pods with an explicit namespace/);
+      .toThrow(/must be pods in a fixed namespace/);
     expect(() => new MonitoringScrape(chart(), 's', { scraper: prometheus, namespaces: [], ports: [Port.tcp(1)] })).toThrow(/needs namespaces and ports/);
   });
 });
