@@ -27,7 +27,8 @@ import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
 import { CONNECTIVITY_SOURCES_DEFAULTS, type ConnectivitySources } from '../engine/policy-set-options';
-import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
+import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
+import { CiliumPolicyError } from '../core/errors';
 import { formatEndpoint } from '../engine/endpoint';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
@@ -56,6 +57,30 @@ export const CONNECTIVITY_OPTION_DEFAULTS: OptionDefaults = {
   _judgeEveryPair: 'false',
 };
 
+/** Options of `Connectivity.report`. */
+export interface ReportOptions extends ConnectivityOptions {
+  /**
+   * The most pairs of endpoint classes (client, server) the report judges. A report lists every allowed pair, so its
+   * time and size grow with the square of the classes (2,500 classes: 2.3 million pairs, 30 s of CPU, 80 MB of JSON);
+   * over the limit it is refused before any pair is judged (`report-too-large`), never cut short. A whole number of 1
+   * or more.
+   * @default 250000 (`Connectivity.DEFAULT_MAX_REPORT_PAIRS`)
+   */
+  readonly maxPairs?: number;
+}
+
+/** The most pairs of endpoint classes a report judges unless told otherwise (`ReportOptions.maxPairs`, `report --max-pairs`). */
+export const DEFAULT_MAX_REPORT_PAIRS = 250_000;
+
+/**
+ * The options of `ReportOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const REPORT_OPTION_DEFAULTS: OptionDefaults = {
+  ...CONNECTIVITY_OPTION_DEFAULTS,
+  maxPairs: '250000',
+};
+
 /** What a diff option left at its default in place of the one meant does (`option-unknown`). */
 const DIFF_RISK = 'so the document would compare other classes, or name other sources, than asked';
 
@@ -74,6 +99,8 @@ export class Connectivity {
   public static readonly DIFF_SCHEMA: typeof DIFF_SCHEMA = DIFF_SCHEMA;
   /** The `schema` of a report document: `cdk8s-cilium/report/v1`. */
   public static readonly REPORT_SCHEMA: typeof REPORT_SCHEMA = REPORT_SCHEMA;
+  /** The most pairs of endpoint classes a report judges unless told otherwise (`ReportOptions.maxPairs`): 250,000. */
+  public static readonly DEFAULT_MAX_REPORT_PAIRS: number = DEFAULT_MAX_REPORT_PAIRS;
 
   /**
    * What connectivity changes from `base` to `head`: every connection between the endpoint classes whose verdict (or L7
@@ -90,12 +117,20 @@ export class Connectivity {
 
   /**
    * The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason (a
-   * pair not listed is denied).
+   * pair not listed is denied). Every pair of classes is judged: more pairs than `maxPairs` (250,000 unless given)
+   * are refused (`report-too-large`) before any is judged.
    * @param policies the policies
-   * @param options the classes to judge and the source to name (`baseSource`) @default - the classes of the set
+   * @param options the classes to judge, the most pairs, and the source to name (`baseSource`) @default - the classes of the set
+   * @throws CiliumPolicyError `report-too-large` when the classes make more pairs than `maxPairs`; `option-value` for a
+   * `maxPairs` that is not a whole number of 1 or more
    */
-  public static report(policies: PolicySet, options: ConnectivityOptions = {}): ConnectivityReportDocument {
-    checkOptionKeys(options, CONNECTIVITY_OPTION_DEFAULTS, { call: 'Connectivity.report()', risk: DIFF_RISK });
+  public static report(policies: PolicySet, options: ReportOptions = {}): ConnectivityReportDocument {
+    checkOptionKeys(options, REPORT_OPTION_DEFAULTS, { call: 'Connectivity.report()', risk: DIFF_RISK });
+    const maxPairs: unknown = options.maxPairs;
+    if (maxPairs !== undefined && !(typeof maxPairs === 'number' && Number.isSafeInteger(maxPairs) && maxPairs >= 1)) {
+      refuseOptionValue('Connectivity.report()', 'maxPairs', maxPairs, 'a whole number of 1 or more',
+        `give the most pairs of endpoint classes to judge, e.g. maxPairs: ${DEFAULT_MAX_REPORT_PAIRS} (leave it out for ${DEFAULT_MAX_REPORT_PAIRS})`);
+    }
     return connectivityReport(policies, options);
   }
 
@@ -395,9 +430,14 @@ function takenOver(base: PolicySet, head: PolicySet, classes: readonly Classifie
   }];
 }
 
-/** The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason. */
-export function connectivityReport(set: PolicySet, options: ConnectivityOptions = {}): ConnectivityReportDocument {
+/**
+ * The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason.
+ * @throws CiliumPolicyError `report-too-large` when the classes make more pairs than `options.maxPairs` (default
+ * `DEFAULT_MAX_REPORT_PAIRS`), before any pair is judged
+ */
+export function connectivityReport(set: PolicySet, options: ReportOptions = {}): ConnectivityReportDocument {
   const classes = options.classes ?? endpointClasses([set]);
+  checkReportSize(classes, options.maxPairs ?? DEFAULT_MAX_REPORT_PAIRS, options.classes !== undefined);
   const sides = classSides(set, classes);
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
@@ -489,7 +529,7 @@ function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[], ctx?
  * Whether a pair of classes is left out of reports and diffs: both ends outside the cluster, or a class that stands for
  * its pods on the other side of a connection only (`clientOnly`, `serverOnly`: that side is another class's).
  */
-function notAPair(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolean {
+export function notAPair(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolean {
   return a.serverOnly === true || b.clientOnly === true || outsideTheCluster(a, b);
 }
 
@@ -502,6 +542,46 @@ function outsideTheCluster(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolea
   // An FQDN class is a destination only (`toFQDNs` is egress): as a client it is a world address like any other.
   return a.cls.kind === EndpointClassKind.FQDN || (a.cls.kind === EndpointClassKind.WORLD && b.cls.kind === EndpointClassKind.FQDN)
     || (a.cls.kind === EndpointClassKind.WORLD && b.cls.kind === EndpointClassKind.WORLD);
+}
+
+/**
+ * How many pairs of classes a report judges: every (client, server) that is a pair (`notAPair`), counted per kind of
+ * class in one pass (never by going through the pairs: the count must stay cheap where the pairs are not).
+ */
+export function reportPairCount(classes: readonly ClassifiedEndpoint[]): number {
+  let servers = 0;
+  let outsideServers = 0;
+  let insideClients = 0;
+  let worldClients = 0;
+  for (const c of classes) {
+    if (c.clientOnly !== true) {
+      servers++;
+      if (c.cls.kind === EndpointClassKind.WORLD || c.cls.kind === EndpointClassKind.FQDN) outsideServers++;
+    }
+    if (c.serverOnly === true || c.cls.kind === EndpointClassKind.FQDN) continue;
+    if (c.cls.kind === EndpointClassKind.WORLD) worldClients++;
+    else insideClients++;
+  }
+  // A world (or CIDR) client has no pair with a world, CIDR or FQDN server (`outsideTheCluster`).
+  return insideClients * servers + worldClients * (servers - outsideServers);
+}
+
+/**
+ * Refuses a report of more pairs of classes than `maxPairs` (`report-too-large`): its time and output grow with the
+ * square of the classes, and a CI job must fail fast, never run for minutes or print part of a report.
+ * @param given whether the caller chose the classes (the fix then names a smaller list, not an inventory)
+ */
+function checkReportSize(classes: readonly ClassifiedEndpoint[], maxPairs: number, given: boolean): void {
+  const pairs = reportPairCount(classes);
+  if (pairs <= maxPairs) return;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  throw new CiliumPolicyError({
+    id: 'report-too-large',
+    message: `the report would judge ${n(pairs)} pairs of ${n(classes.length)} endpoint classes, over the limit of ${n(maxPairs)} pairs `
+      + '(its time and size grow with the square of the classes); nothing is reported',
+    fix: given ? `raise the limit (maxPairs: ${pairs}), or pass fewer classes`
+      : `raise the limit (--max-pairs ${pairs}, or maxPairs), or narrow the input: fewer policies, or an --inventory (or --flows capture) with fewer workloads`,
+  });
 }
 
 /** The port boundaries of a pair, and its segments (shared by the pairs whose policies name the same boundaries). */

@@ -1,0 +1,103 @@
+// The bound of a report (`report-too-large`): a report judges every pair of endpoint classes, so its time and output grow
+// with the square of the classes; over `maxPairs` (`report --max-pairs`, 250,000 unless given) it is refused before
+// any pair is judged: exit 2, one line on stderr naming the count, the limit and the fix, nothing on stdout, never part
+// of a report. The count is the one the report would judge (`notAPair`), counted without going through the pairs.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ClassifiedEndpoint, Connectivity, EndpointClassKind, Endpoints, PolicySet, ReportOptions } from '../../src';
+import { notAPair, reportPairCount } from '../../src/diff/connectivity';
+import { cliAsync as cli } from '../support/cli';
+import { thrown } from '../support/errors';
+import { webToApi } from './support';
+
+const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-report-limit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const policyFile = join(dir, 'opened.yaml');
+writeFileSync(policyFile, webToApi([8080, 9090]));
+const set = PolicySet.fromYaml(webToApi([8080, 9090]));
+const pairs = reportPairCount(Connectivity.endpointClasses([set]));
+
+describe('reportPairCount: the pairs a report judges, counted per kind of class', () => {
+  test('equals the pairs that notAPair lets through, for every kind of class with either side marked', () => {
+    const classes: ClassifiedEndpoint[] = [];
+    for (const kind of Object.values(EndpointClassKind)) {
+      for (const mark of [{}, { clientOnly: true }, { serverOnly: true }]) {
+        classes.push({ cls: { id: `${kind}-${classes.length}`, name: kind, kind }, endpoint: Endpoints.cidr('192.0.2.1'), ...mark } as ClassifiedEndpoint);
+      }
+    }
+    let brute = 0;
+    for (const a of classes) for (const b of classes) if (!notAPair(a, b)) brute++;
+    expect(reportPairCount(classes)).toBe(brute);
+    expect(brute).toBeGreaterThan(0);
+    expect(reportPairCount([])).toBe(0);
+  });
+
+  test('the classes of a policy set', () => {
+    const classes = Connectivity.endpointClasses([set]);
+    expect(pairs).toBe(classes.flatMap((a) => classes.filter((b) => !notAPair(a, b))).length);
+    expect(pairs).toBeGreaterThan(10);
+  });
+});
+
+describe('Connectivity.report maxPairs', () => {
+  test('over the limit: refused (report-too-large) naming the count, the limit and the fix', () => {
+    const e = thrown(() => Connectivity.report(set, { maxPairs: pairs - 1 }));
+    expect(e.id).toBe('report-too-large');
+    const classes = Connectivity.endpointClasses([set]).length;
+    expect(e.message).toBe(`the report would judge ${pairs} pairs of ${classes} endpoint classes, over the limit of ${pairs - 1} pairs `
+      + '(its time and size grow with the square of the classes); nothing is reported (report-too-large)\n'
+      + `  fix: raise the limit (--max-pairs ${pairs}, or maxPairs), or narrow the input: fewer policies, or an --inventory (or --flows capture) with fewer workloads`);
+  });
+
+  test('classes given: the fix names fewer classes', () => {
+    const classes = Connectivity.endpointClasses([set]);
+    const e = thrown(() => Connectivity.report(set, { classes, maxPairs: 1 }));
+    expect(e.id).toBe('report-too-large');
+    expect(e.fix).toBe(`raise the limit (maxPairs: ${pairs}), or pass fewer classes`);
+    expect(Connectivity.report(set, { classes: classes.slice(0, 1), maxPairs: 1 }).endpoints).toHaveLength(1);
+  });
+
+  test('at the limit: the whole report, the same as without the option', () => {
+    expect(Connectivity.report(set, { maxPairs: pairs })).toEqual(Connectivity.report(set));
+    expect(Connectivity.DEFAULT_MAX_REPORT_PAIRS).toBe(250_000);
+  });
+
+  test.each([[0], [-1], [Number.NaN], [1.5], [Number.POSITIVE_INFINITY], ['10'], [null]])('maxPairs %j is refused (option-value)', (value) => {
+    const e = thrown(() => Connectivity.report(set, { maxPairs: value } as unknown as ReportOptions));
+    expect(e.id).toBe('option-value');
+    expect(e.message).toMatch(/^Connectivity\.report\(\): maxPairs is .*, not a whole number of 1 or more/);
+    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 250000 (leave it out for 250000)');
+  });
+
+  test('a diff has no maxPairs: the key is refused, not ignored', () => {
+    expect(thrown(() => Connectivity.diff(set, set, { maxPairs: 1 } as unknown as ReportOptions)).id).toBe('option-unknown');
+  });
+});
+
+describe('report --max-pairs', () => {
+  test('over the limit: exit 2, one line on stderr, nothing on stdout', async () => {
+    for (const output of ['text', 'json', 'html']) {
+      const r = await cli('report', '--policies', policyFile, '--max-pairs', String(pairs - 1), '--output', output);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^error: the report would judge ${pairs} pairs of \\d+ endpoint classes, over the limit of ${pairs - 1} pairs .*`
+        + `\\(report-too-large\\); fix: raise the limit \\(--max-pairs ${pairs}, or maxPairs\\), or narrow the input: .*--inventory.*\n$`));
+    }
+  });
+
+  test('at the limit: the same output as the default', async () => {
+    const plain = await cli('report', '--policies', policyFile, '--output', 'json');
+    const bounded = await cli('report', '--policies', policyFile, '--output', 'json', '--max-pairs', String(pairs));
+    expect(plain.code).toBe(0);
+    expect(bounded).toEqual(plain);
+  });
+
+  test.each([['0'], ['-1'], ['NaN'], ['1.5'], ['abc'], ['']])('--max-pairs %j: exit 2 (cli-flag), nothing on stdout', async (value) => {
+    const r = await cli('report', '--policies', policyFile, '--max-pairs', value);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 250000\n`);
+  });
+});
