@@ -69,6 +69,30 @@ export interface ReportOptions extends ConnectivityOptions {
   readonly maxPairs?: number;
 }
 
+/** Options of `Connectivity.diff`. */
+export interface DiffOptions extends ConnectivityOptions {
+  /**
+   * The most changes (entries) the diff holds. A change whose selectors touch every class (a cluster-wide default deny)
+   * changes every pair, so a diff can grow with the square of the classes (400 generated policies and such a CCNP: 325,000
+   * changes, 315 MB of JSON, 2 GB of memory); past the limit it is refused as soon as it is passed (`diff-too-large`),
+   * never cut short. A whole number of 1 or more (`cdk8s-cilium diff --max-changes`, default 100,000).
+   * @default - no limit
+   */
+  readonly maxChanges?: number;
+}
+
+/** The most changes `cdk8s-cilium diff` holds unless told otherwise (`--max-changes`; `DiffOptions.maxChanges` from code). */
+export const DEFAULT_MAX_DIFF_CHANGES = 100_000;
+
+/**
+ * The options of `DiffOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const DIFF_OPTION_DEFAULTS: OptionDefaults = {
+  ...CONNECTIVITY_OPTION_DEFAULTS,
+  maxChanges: 'no limit',
+};
+
 /** The most pairs of endpoint classes a report judges unless told otherwise (`ReportOptions.maxPairs`, `report --max-pairs`). */
 export const DEFAULT_MAX_REPORT_PAIRS = 250_000;
 
@@ -101,6 +125,8 @@ export class Connectivity {
   public static readonly REPORT_SCHEMA: typeof REPORT_SCHEMA = REPORT_SCHEMA;
   /** The most pairs of endpoint classes a report judges unless told otherwise (`ReportOptions.maxPairs`): 250,000. */
   public static readonly DEFAULT_MAX_REPORT_PAIRS: number = DEFAULT_MAX_REPORT_PAIRS;
+  /** The most changes `cdk8s-cilium diff` holds unless told otherwise (`--max-changes`, `DiffOptions.maxChanges`): 100,000. */
+  public static readonly DEFAULT_MAX_DIFF_CHANGES: number = DEFAULT_MAX_DIFF_CHANGES;
 
   /**
    * What connectivity changes from `base` to `head`: every connection between the endpoint classes whose verdict (or L7
@@ -108,10 +134,13 @@ export class Connectivity {
    * denied, each group sorted by from, to.
    * @param base the policies before the change
    * @param head the policies after the change
-   * @param options the classes to judge and the sources to name @default - the classes of both sets
+   * @param options the classes to judge, the most changes, and the sources to name @default - the classes of both sets
+   * @throws CiliumPolicyError `diff-too-large` when there are more changes than `maxChanges`; `option-value` for a
+   * `maxChanges` that is not a whole number of 1 or more
    */
-  public static diff(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
-    checkOptionKeys(options, CONNECTIVITY_OPTION_DEFAULTS, { call: 'Connectivity.diff()', risk: DIFF_RISK });
+  public static diff(base: PolicySet, head: PolicySet, options: DiffOptions = {}): ConnectivityDiffDocument {
+    checkOptionKeys(options, DIFF_OPTION_DEFAULTS, { call: 'Connectivity.diff()', risk: DIFF_RISK });
+    checkLimit('Connectivity.diff()', 'maxChanges', options.maxChanges, 'changes to hold', DEFAULT_MAX_DIFF_CHANGES, 'no limit');
     return diffPolicySets(base, head, options);
   }
 
@@ -126,11 +155,7 @@ export class Connectivity {
    */
   public static report(policies: PolicySet, options: ReportOptions = {}): ConnectivityReportDocument {
     checkOptionKeys(options, REPORT_OPTION_DEFAULTS, { call: 'Connectivity.report()', risk: DIFF_RISK });
-    const maxPairs: unknown = options.maxPairs;
-    if (maxPairs !== undefined && !(typeof maxPairs === 'number' && Number.isSafeInteger(maxPairs) && maxPairs >= 1)) {
-      refuseOptionValue('Connectivity.report()', 'maxPairs', maxPairs, 'a whole number of 1 or more',
-        `give the most pairs of endpoint classes to judge, e.g. maxPairs: ${DEFAULT_MAX_REPORT_PAIRS} (leave it out for ${DEFAULT_MAX_REPORT_PAIRS})`);
-    }
+    checkLimit('Connectivity.report()', 'maxPairs', options.maxPairs, 'pairs of endpoint classes to judge', DEFAULT_MAX_REPORT_PAIRS, String(DEFAULT_MAX_REPORT_PAIRS));
     return connectivityReport(policies, options);
   }
 
@@ -154,6 +179,16 @@ export class Connectivity {
   private constructor() {}
 }
 
+/**
+ * Refuses a limit option that is not a whole number of 1 or more (`option-value`: `NaN` or `1.5` would pass any count).
+ * @param what what the limit counts (`pairs of endpoint classes to judge`)
+ * @param otherwise what leaving it out gives (`250000`, `no limit`)
+ */
+function checkLimit(call: string, option: string, value: unknown, what: string, example: number, otherwise: string): void {
+  if (value === undefined || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1)) return;
+  refuseOptionValue(call, option, value, 'a whole number of 1 or more', `give the most ${what}, e.g. ${option}: ${example} (leave it out for ${otherwise})`);
+}
+
 /** What a pair's segments were judged to be on one side. */
 interface Judged {
   readonly verdict: ConnectionVerdict;
@@ -172,7 +207,7 @@ interface ClassSide {
  * restriction on an allowed port) differs, grouped into entries; newly allowed first, then L7 changes, then newly
  * denied, each group sorted by from, to.
  */
-export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
+export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOptions = {}): ConnectivityDiffDocument {
   const classes = options.classes ?? endpointClasses([base, head]);
   // The reference judges every pair, and every segment with `verdict()` (not the decision tables of `decide()`).
   const byVerdict = options._judgeEveryPair === true;
@@ -182,6 +217,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
   const ingressChanged = classes.map((_, i) => !sameSettings || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
   const changes: ConnectivityChange[] = [];
+  const maxChanges = options.maxChanges ?? Number.POSITIVE_INFINITY;
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
   const reasonIds = new ReasonIds();
@@ -293,6 +329,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     for (const g of judged.groups) {
       // The restriction in force after the change; for a connection newly denied, the one it had before.
       const l7 = g.after.verdict === 'allowed' ? g.after.l7 : g.before.l7;
+      if (changes.length === maxChanges) throw diffTooLarge(maxChanges, options.classes !== undefined);
       changes.push({
         from: classes[a].cls.id,
         to: classes[b].cls.id,
@@ -442,8 +479,25 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
   const connections: AllowedConnection[] = [];
+  // A pair's segments depend on what its client's egress and its server's ingress name (their boundaries, the server's
+  // named ports): each end is numbered once by that content, and a pair finds its segments by the two numbers, not by a
+  // key text built per pair (the pairs grow with the square of the classes, the ends do not).
+  const endIds = new Map<string, number>();
+  const endId = (key: string): number => {
+    let id = endIds.get(key);
+    if (id === undefined) {
+      id = endIds.size;
+      endIds.set(key, id);
+    }
+    return id;
+  };
+  const boundsKey = (dp: DirectionPolicy | undefined): string => (dp ? policyBounds(dp, boundaries).key : '');
+  const clientIds = classes.map((_, a) => endId(`egress\n${boundsKey(sides.egress[a].dp)}`));
+  const serverIds = classes.map((c, b) => endId(`ingress\n${boundsKey(sides.ingress[b].dp)}\n${JSON.stringify(c.endpoint.ports ?? [])}`));
+  const pairCache = new Map<number, PairSegments>();
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
+    const row = clientIds[a] * endIds.size;
     for (let b = 0; b < classes.length; b++) {
       if (notAPair(classes[a], classes[b])) continue;
       const ingress = sides.ingress[b].dp;
@@ -453,7 +507,12 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
         connections.push({ from: classes[a].cls.id, to: classes[b].cls.id, ports: ['any'], reason: reasonOf(set.verdict(q), classes[a], classes[b]) });
         continue;
       }
-      const { bounds, segments } = pairSegments([egress, ingress], classes[b], boundaries, segmentCache);
+      let pair = pairCache.get(row + serverIds[b]);
+      if (!pair) {
+        pair = pairSegments([egress, ingress], classes[b], boundaries, segmentCache);
+        pairCache.set(row + serverIds[b], pair);
+      }
+      const { bounds, segments } = pair;
       const groups = new Map<string, { segs: PortSegment[]; l7?: string; reason: DecidingReason }>();
       // Segments with the same verdict and L7 share their reason unless a rule boundary separates them: judge the reason
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
@@ -584,24 +643,48 @@ function checkReportSize(classes: readonly ClassifiedEndpoint[], maxPairs: numbe
   });
 }
 
+/**
+ * A diff of more changes than `maxChanges` (`diff-too-large`), refused as soon as the limit is passed (counting the rest
+ * would cost the work the limit saves): a CI job must fail fast, never run for minutes or print part of a diff.
+ * @param given whether the caller chose the classes (the fix then names a smaller list, not an inventory)
+ */
+function diffTooLarge(maxChanges: number, given: boolean): CiliumPolicyError {
+  return new CiliumPolicyError({
+    id: 'diff-too-large',
+    message: `the diff has more than ${maxChanges.toLocaleString('en-US')} changes (a change whose selectors touch every class changes `
+      + 'every pair: a diff can grow with the square of the classes); nothing is reported',
+    fix: given ? 'raise the limit (maxChanges), or pass fewer classes'
+      : 'raise the limit (--max-changes, or maxChanges), or narrow the input: an --inventory (or --flows capture) with fewer workloads, '
+        + 'or a smaller change',
+  });
+}
+
 /** The port boundaries of a pair, and its segments (shared by the pairs whose policies name the same boundaries). */
 interface PairSegments {
   readonly bounds: PortBoundaries;
   readonly segments: readonly PortSegment[];
 }
 
+/** The port boundaries a direction policy names, and their key. */
+interface PolicyBounds {
+  readonly bounds: PortBoundaries;
+  readonly key: string;
+}
+
+/** The port boundaries a direction policy names, and their key (once per policy). */
+function policyBounds(dp: DirectionPolicy, perPolicy: WeakMap<DirectionPolicy, PolicyBounds>): PolicyBounds {
+  let b = perPolicy.get(dp);
+  if (!b) {
+    const bounds = new PortBoundaries().addPolicy(dp);
+    b = { bounds, key: bounds.key() };
+    perPolicy.set(dp, b);
+  }
+  return b;
+}
+
 function pairSegments(dps: readonly (DirectionPolicy | undefined)[], to: ClassifiedEndpoint,
   perPolicy: WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>, cache: Map<string, PairSegments>): PairSegments {
-  const parts = dps.map((dp) => {
-    if (!dp) return undefined;
-    let b = perPolicy.get(dp);
-    if (!b) {
-      const bounds = new PortBoundaries().addPolicy(dp);
-      b = { bounds, key: bounds.key() };
-      perPolicy.set(dp, b);
-    }
-    return b;
-  });
+  const parts = dps.map((dp) => (dp ? policyBounds(dp, perPolicy) : undefined));
   const ports = to.endpoint.ports ?? [];
   const key = `${parts.map((p) => p?.key ?? '').join('\n')}\n${ports.length > 0 ? JSON.stringify(ports) : ''}`;
   let found = cache.get(key);
