@@ -63,8 +63,8 @@ export interface ReportOptions extends ConnectivityOptions {
    * The most pairs of endpoint classes (client, server) the report judges. A report lists every allowed pair, so its
    * time and size grow with the square of the classes (2,500 classes: 2.3 million pairs, 30 s of CPU, 80 MB of JSON);
    * over the limit it is refused before any pair is judged (`report-too-large`), never cut short. A whole number of 1
-   * or more.
-   * @default 250000 (`Connectivity.DEFAULT_MAX_REPORT_PAIRS`)
+   * or more (`cdk8s-cilium report --max-pairs`, default 250,000: `Connectivity.DEFAULT_MAX_REPORT_PAIRS`).
+   * @default - no limit
    */
   readonly maxPairs?: number;
 }
@@ -93,7 +93,7 @@ export const DIFF_OPTION_DEFAULTS: OptionDefaults = {
   maxChanges: 'no limit',
 };
 
-/** The most pairs of endpoint classes a report judges unless told otherwise (`ReportOptions.maxPairs`, `report --max-pairs`). */
+/** The most pairs of endpoint classes `cdk8s-cilium report` judges unless told otherwise (`--max-pairs`; `ReportOptions.maxPairs` from code). */
 export const DEFAULT_MAX_REPORT_PAIRS = 250_000;
 
 /**
@@ -102,7 +102,7 @@ export const DEFAULT_MAX_REPORT_PAIRS = 250_000;
  */
 export const REPORT_OPTION_DEFAULTS: OptionDefaults = {
   ...CONNECTIVITY_OPTION_DEFAULTS,
-  maxPairs: '250000',
+  maxPairs: 'no limit',
 };
 
 /** What a diff option left at its default in place of the one meant does (`option-unknown`). */
@@ -123,7 +123,7 @@ export class Connectivity {
   public static readonly DIFF_SCHEMA: typeof DIFF_SCHEMA = DIFF_SCHEMA;
   /** The `schema` of a report document: `cdk8s-cilium/report/v1`. */
   public static readonly REPORT_SCHEMA: typeof REPORT_SCHEMA = REPORT_SCHEMA;
-  /** The most pairs of endpoint classes a report judges unless told otherwise (`ReportOptions.maxPairs`): 250,000. */
+  /** The most pairs of endpoint classes `cdk8s-cilium report` judges unless told otherwise (`--max-pairs`, `ReportOptions.maxPairs`): 250,000. */
   public static readonly DEFAULT_MAX_REPORT_PAIRS: number = DEFAULT_MAX_REPORT_PAIRS;
   /** The most changes `cdk8s-cilium diff` holds unless told otherwise (`--max-changes`, `DiffOptions.maxChanges`): 100,000. */
   public static readonly DEFAULT_MAX_DIFF_CHANGES: number = DEFAULT_MAX_DIFF_CHANGES;
@@ -146,7 +146,7 @@ export class Connectivity {
 
   /**
    * The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason (a
-   * pair not listed is denied). Every pair of classes is judged: more pairs than `maxPairs` (250,000 unless given)
+   * pair not listed is denied). Every pair of classes is judged: more pairs than `maxPairs` (no limit unless given)
    * are refused (`report-too-large`) before any is judged.
    * @param policies the policies
    * @param options the classes to judge, the most pairs, and the source to name (`baseSource`) @default - the classes of the set
@@ -155,7 +155,7 @@ export class Connectivity {
    */
   public static report(policies: PolicySet, options: ReportOptions = {}): ConnectivityReportDocument {
     checkOptionKeys(options, REPORT_OPTION_DEFAULTS, { call: 'Connectivity.report()', risk: DIFF_RISK });
-    checkLimit('Connectivity.report()', 'maxPairs', options.maxPairs, 'pairs of endpoint classes to judge', DEFAULT_MAX_REPORT_PAIRS, String(DEFAULT_MAX_REPORT_PAIRS));
+    checkLimit('Connectivity.report()', 'maxPairs', options.maxPairs, 'pairs of endpoint classes to judge', DEFAULT_MAX_REPORT_PAIRS, 'no limit');
     return connectivityReport(policies, options);
   }
 
@@ -182,7 +182,7 @@ export class Connectivity {
 /**
  * Refuses a limit option that is not a whole number of 1 or more (`option-value`: `NaN` or `1.5` would pass any count).
  * @param what what the limit counts (`pairs of endpoint classes to judge`)
- * @param otherwise what leaving it out gives (`250000`, `no limit`)
+ * @param otherwise what leaving it out gives (`no limit`)
  */
 function checkLimit(call: string, option: string, value: unknown, what: string, example: number, otherwise: string): void {
   if (value === undefined || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1)) return;
@@ -469,12 +469,12 @@ function takenOver(base: PolicySet, head: PolicySet, classes: readonly Classifie
 
 /**
  * The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason.
- * @throws CiliumPolicyError `report-too-large` when the classes make more pairs than `options.maxPairs` (default
- * `DEFAULT_MAX_REPORT_PAIRS`), before any pair is judged
+ * @throws CiliumPolicyError `report-too-large` when the classes make more pairs than `options.maxPairs` (no limit
+ * unless given), before any pair is judged
  */
 export function connectivityReport(set: PolicySet, options: ReportOptions = {}): ConnectivityReportDocument {
   const classes = options.classes ?? endpointClasses([set]);
-  checkReportSize(classes, options.maxPairs ?? DEFAULT_MAX_REPORT_PAIRS, options.classes !== undefined);
+  if (options.maxPairs !== undefined) checkReportSize(classes, options.maxPairs, options.classes !== undefined);
   const sides = classSides(set, classes);
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();

@@ -1,5 +1,5 @@
 // The bounds of a report and a diff. A report (`report-too-large`) judges every pair of endpoint classes, so its time
-// and output grow with the square of the classes; over `maxPairs` (`report --max-pairs`, 250,000 unless given) it is refused before
+// and output grow with the square of the classes; over `maxPairs` (no limit unless given; `report --max-pairs`, 250,000) it is refused before
 // any pair is judged: exit 2, one line on stderr naming the count, the limit and the fix, nothing on stdout, never part
 // of a report. The count is the one the report would judge (`notAPair`), counted without going through the pairs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,7 +68,7 @@ describe('Connectivity.report maxPairs', () => {
     const e = thrown(() => Connectivity.report(set, { maxPairs: value } as unknown as ReportOptions));
     expect(e.id).toBe('option-value');
     expect(e.message).toMatch(/^Connectivity\.report\(\): maxPairs is .*, not a whole number of 1 or more/);
-    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 250000 (leave it out for 250000)');
+    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 250000 (leave it out for no limit)');
   });
 
   test('a diff has no maxPairs: the key is refused, not ignored', () => {
@@ -92,6 +92,17 @@ describe('report --max-pairs', () => {
     const bounded = await cli('report', '--policies', policyFile, '--output', 'json', '--max-pairs', String(pairs));
     expect(plain.code).toBe(0);
     expect(bounded).toEqual(plain);
+  });
+
+  test('250,000 pairs unless told otherwise: 600 classes of pods are refused, before any pair is judged', async () => {
+    const peers = Array.from({ length: 600 }, (_, i) => `  - fromEndpoints: [{ matchLabels: { app: a${i} } }]\n`).join('');
+    const wide = join(dir, 'wide.yaml');
+    writeFileSync(wide, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: wide, namespace: prod }\n'
+      + `spec:\n  endpointSelector: { matchLabels: { app: api } }\n  ingress:\n${peers}`);
+    const r = await cli('report', '--policies', wide);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: the report would judge [\d,]+ pairs of [\d,]+ endpoint classes, over the limit of 250,000 pairs .*\(report-too-large\)/);
   });
 
   test.each([['0'], ['-1'], ['NaN'], ['1.5'], ['abc'], ['']])('--max-pairs %j: exit 2 (cli-flag), nothing on stdout', async (value) => {
