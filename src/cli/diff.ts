@@ -3,17 +3,18 @@
  * `PolicySet.fromFiles`/`fromTexts`, `Connectivity.diff` and `ConnectivityFormat`.
  *
  *   cdk8s-cilium diff --base <paths|git-ref> --head <paths> [--output text|markdown|json|html] [--fail-on allowed|denied|any]
- *                     [--inventory pods.json] [--flows flows.jsonl] [--dns-server <endpoint>]
+ *                     [--inventory pods.json] [--flows flows.jsonl] [--dns-server <endpoint>] [--max-changes <n>]
  *
  * `--base origin/main` (any git ref, when no such file exists) reads the `--head` paths at that ref with git, without a
  * checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
  * `--inventory` a `kubectl get pods -A -o json` dump, `--flows` the pods of a Hubble capture), else from what the
  * policies' selectors distinguish. Exit status: 0; 1 with `--fail-on` when a change of that kind exists (an L7 change on
- * an allowed port counts as `allowed`: it may let requests through); 2 on bad input (one line on stderr).
+ * an allowed port counts as `allowed`: it may let requests through); 2 on bad input (one line on stderr), including a diff
+ * of more changes than `--max-changes` (default 100,000; `diff-too-large`: refused as soon as passed, nothing on stdout).
  */
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { Connectivity } from '../diff/connectivity';
+import { Connectivity, DEFAULT_MAX_DIFF_CHANGES } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
@@ -26,7 +27,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
 import { readAtGitRef } from './git-ref';
-import { HubbleCliIo, flowInputError, flowSource, guard, runSubcommand } from './replay';
+import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError } from './trace';
 
 /** When `diff` exits 1. */
@@ -102,6 +103,8 @@ export interface DiffCommandOptions extends ConnectivityCommandOptions {
    * @default - never exit 1
    */
   readonly failOn?: string;
+  /** The most changes to hold (`--max-changes`, a positive whole number as text). */
+  readonly maxChanges?: string;
 }
 
 /** Exit statuses of `diff` and `report`. */
@@ -118,6 +121,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   if (failOn !== undefined && !Object.values(DiffFailOn).includes(failOn as DiffFailOn)) {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--fail-on ${failOn}`, fix: 'use --fail-on allowed, denied or any' });
   }
+  const maxChanges = parseCount(options.maxChanges, '--max-changes', DEFAULT_MAX_DIFF_CHANGES);
   const { setOptions, capture } = await connectivitySetOptions(options, io, 'diff');
   const cwd = process.cwd();
   const head = loadPolicies(options.head, setOptions, '--head', io);
@@ -158,7 +162,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   for (const [flag, set] of [['--base', base], ['--head', head]] as const) {
     if (set.policies.length === 0) io.stderr(`warning: ${flag}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n`);
   }
-  const doc = Connectivity.diff(base, head, { baseSource, headSource: options.head.join(',') });
+  const doc = Connectivity.diff(base, head, { baseSource, headSource: options.head.join(','), maxChanges });
   io.stdout(ConnectivityFormat.diff(doc, output));
   for (const n of doc.notCompared ?? []) io.stderr(`warning: not compared: ${n.text}\n`);
   const s = doc.summary;
@@ -322,6 +326,8 @@ export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: n
     .addOption(ipFamiliesOption())
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
+    .option('--max-changes <n>', 'the most changes to hold (a change touching every class changes every pair); more are refused '
+      + '(exit 2, diff-too-large), never cut short', String(DEFAULT_MAX_DIFF_CHANGES))
     .action(async (opts: DiffCommandOptions) => {
       done(await guard(() => executeDiff(opts, io), io));
     });

@@ -337,11 +337,14 @@ export function flowSource(flows: string, io: HubbleCliIo): FlowSource {
   return FlowSource.file(flows);
 }
 
-/** @internal A positive count option. */
-export function parseCount(value: string | undefined, flag: string): number | undefined {
+/**
+ * @internal A positive count option.
+ * @param example the count the fix gives as an example
+ */
+export function parseCount(value: string | undefined, flag: string, example: number = DEFAULT_MAX_CONNECTIONS): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} ${value} is not a positive number`, fix: `give ${flag} a number, e.g. ${DEFAULT_MAX_CONNECTIONS}` });
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} ${value} is not a positive number`, fix: `give ${flag} a number, e.g. ${example}` });
   }
   return Number(value);
 }

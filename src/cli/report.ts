@@ -4,21 +4,24 @@
  * `ConnectivityFormat`.
  *
  *   cdk8s-cilium report --policies <paths> [--output text|markdown|json|html] [--inventory pods.json] [--flows flows.jsonl]
- *                       [--dns-server <endpoint>]
+ *                       [--dns-server <endpoint>] [--max-pairs <n>]
  *
- * Exit status: 0, or 2 on bad input (one line on stderr).
+ * Exit status: 0, or 2 on bad input (one line on stderr), including a report of more pairs of endpoint classes than
+ * `--max-pairs` (default 250,000; `report-too-large`: refused before any pair is judged, nothing on stdout).
  */
 import { Command, Option } from 'commander';
-import { Connectivity } from '../diff/connectivity';
+import { Connectivity, DEFAULT_MAX_REPORT_PAIRS } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { ConnectivityCommandOptions, DIFF_EXIT, NODE_SELECTOR_LABELS_HELP, connectivitySetOptions, loadPolicies, outputOf, warnCaptureVersion } from './diff';
-import { HubbleCliIo, guard, runSubcommand } from './replay';
+import { HubbleCliIo, guard, parseCount, runSubcommand } from './replay';
 import { MUTUAL_AUTH_HELP, dnsServerOption, ipFamiliesOption } from './trace';
 
 /** The options of `report`, as parsed. */
 export interface ReportCommandOptions extends ConnectivityCommandOptions {
   /** Policy paths. */
   readonly policies: readonly string[];
+  /** The most pairs of endpoint classes to judge (`--max-pairs`, a positive whole number as text). */
+  readonly maxPairs?: string;
 }
 
 /**
@@ -28,10 +31,11 @@ export interface ReportCommandOptions extends ConnectivityCommandOptions {
  */
 export async function executeReport(options: ReportCommandOptions, io: HubbleCliIo): Promise<number> {
   const output = outputOf(options.output);
+  const maxPairs = parseCount(options.maxPairs, '--max-pairs', DEFAULT_MAX_REPORT_PAIRS);
   const { setOptions, capture } = await connectivitySetOptions(options, io, 'report');
   const set = loadPolicies(options.policies, setOptions, '--policies', io);
   warnCaptureVersion(capture, options.flows, [set], 'report', io);
-  const doc = Connectivity.report(set, { baseSource: options.policies.join(',') });
+  const doc = Connectivity.report(set, { baseSource: options.policies.join(','), maxPairs });
   for (const n of doc.notJudged ?? []) io.stderr(`warning: not judged: ${n.text}\n`);
   io.stdout(ConnectivityFormat.report(doc, output));
   return DIFF_EXIT.ok;
@@ -54,6 +58,8 @@ export function addReportCommand(program: Command, io: HubbleCliIo, done: (code:
     .addOption(ipFamiliesOption())
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
+    .option('--max-pairs <n>', 'the most pairs of endpoint classes to judge (time and output grow with their square); more are refused '
+      + '(exit 2, report-too-large), never cut short', String(DEFAULT_MAX_REPORT_PAIRS))
     .action(async (opts: ReportCommandOptions) => {
       done(await guard(() => executeReport(opts, io), io));
     });

@@ -27,7 +27,8 @@ import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
 import { CONNECTIVITY_SOURCES_DEFAULTS, type ConnectivitySources } from '../engine/policy-set-options';
-import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
+import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
+import { CiliumPolicyError } from '../core/errors';
 import { formatEndpoint } from '../engine/endpoint';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
@@ -56,6 +57,54 @@ export const CONNECTIVITY_OPTION_DEFAULTS: OptionDefaults = {
   _judgeEveryPair: 'false',
 };
 
+/** Options of `Connectivity.report`. */
+export interface ReportOptions extends ConnectivityOptions {
+  /**
+   * The most pairs of endpoint classes (client, server) the report judges. A report lists every allowed pair, so its
+   * time and size grow with the square of the classes (2,500 classes: 2.3 million pairs, 30 s of CPU, 80 MB of JSON);
+   * over the limit it is refused before any pair is judged (`report-too-large`), never cut short. A whole number of 1
+   * or more (`cdk8s-cilium report --max-pairs`, default 250,000: `Connectivity.DEFAULT_MAX_REPORT_PAIRS`).
+   * @default - no limit
+   */
+  readonly maxPairs?: number;
+}
+
+/** Options of `Connectivity.diff`. */
+export interface DiffOptions extends ConnectivityOptions {
+  /**
+   * The most changes (entries) the diff holds. A change whose selectors touch every class (a cluster-wide default deny)
+   * changes every pair, so a diff can grow with the square of the classes (400 generated policies and such a CCNP: 325,000
+   * changes, 315 MB of JSON, 2 GB of memory); past the limit it is refused as soon as it is passed (`diff-too-large`),
+   * never cut short. A whole number of 1 or more (`cdk8s-cilium diff --max-changes`, default 100,000).
+   * @default - no limit
+   */
+  readonly maxChanges?: number;
+}
+
+/** The most changes `cdk8s-cilium diff` holds unless told otherwise (`--max-changes`; `DiffOptions.maxChanges` from code). */
+export const DEFAULT_MAX_DIFF_CHANGES = 100_000;
+
+/**
+ * The options of `DiffOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const DIFF_OPTION_DEFAULTS: OptionDefaults = {
+  ...CONNECTIVITY_OPTION_DEFAULTS,
+  maxChanges: 'no limit',
+};
+
+/** The most pairs of endpoint classes `cdk8s-cilium report` judges unless told otherwise (`--max-pairs`; `ReportOptions.maxPairs` from code). */
+export const DEFAULT_MAX_REPORT_PAIRS = 250_000;
+
+/**
+ * The options of `ReportOptions` with their defaults (`option-unknown`; kept equal to the interface by
+ * test/engine/option-keys-interfaces.test.ts).
+ */
+export const REPORT_OPTION_DEFAULTS: OptionDefaults = {
+  ...CONNECTIVITY_OPTION_DEFAULTS,
+  maxPairs: 'no limit',
+};
+
 /** What a diff option left at its default in place of the one meant does (`option-unknown`). */
 const DIFF_RISK = 'so the document would compare other classes, or name other sources, than asked';
 
@@ -74,6 +123,10 @@ export class Connectivity {
   public static readonly DIFF_SCHEMA: typeof DIFF_SCHEMA = DIFF_SCHEMA;
   /** The `schema` of a report document: `cdk8s-cilium/report/v1`. */
   public static readonly REPORT_SCHEMA: typeof REPORT_SCHEMA = REPORT_SCHEMA;
+  /** The most pairs of endpoint classes `cdk8s-cilium report` judges unless told otherwise (`--max-pairs`, `ReportOptions.maxPairs`): 250,000. */
+  public static readonly DEFAULT_MAX_REPORT_PAIRS: number = DEFAULT_MAX_REPORT_PAIRS;
+  /** The most changes `cdk8s-cilium diff` holds unless told otherwise (`--max-changes`, `DiffOptions.maxChanges`): 100,000. */
+  public static readonly DEFAULT_MAX_DIFF_CHANGES: number = DEFAULT_MAX_DIFF_CHANGES;
 
   /**
    * What connectivity changes from `base` to `head`: every connection between the endpoint classes whose verdict (or L7
@@ -81,21 +134,28 @@ export class Connectivity {
    * denied, each group sorted by from, to.
    * @param base the policies before the change
    * @param head the policies after the change
-   * @param options the classes to judge and the sources to name @default - the classes of both sets
+   * @param options the classes to judge, the most changes, and the sources to name @default - the classes of both sets
+   * @throws CiliumPolicyError `diff-too-large` when there are more changes than `maxChanges`; `option-value` for a
+   * `maxChanges` that is not a whole number of 1 or more
    */
-  public static diff(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
-    checkOptionKeys(options, CONNECTIVITY_OPTION_DEFAULTS, { call: 'Connectivity.diff()', risk: DIFF_RISK });
+  public static diff(base: PolicySet, head: PolicySet, options: DiffOptions = {}): ConnectivityDiffDocument {
+    checkOptionKeys(options, DIFF_OPTION_DEFAULTS, { call: 'Connectivity.diff()', risk: DIFF_RISK });
+    checkLimit('Connectivity.diff()', 'maxChanges', options.maxChanges, 'changes to hold', DEFAULT_MAX_DIFF_CHANGES, 'no limit');
     return diffPolicySets(base, head, options);
   }
 
   /**
    * The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason (a
-   * pair not listed is denied).
+   * pair not listed is denied). Every pair of classes is judged: more pairs than `maxPairs` (no limit unless given)
+   * are refused (`report-too-large`) before any is judged.
    * @param policies the policies
-   * @param options the classes to judge and the source to name (`baseSource`) @default - the classes of the set
+   * @param options the classes to judge, the most pairs, and the source to name (`baseSource`) @default - the classes of the set
+   * @throws CiliumPolicyError `report-too-large` when the classes make more pairs than `maxPairs`; `option-value` for a
+   * `maxPairs` that is not a whole number of 1 or more
    */
-  public static report(policies: PolicySet, options: ConnectivityOptions = {}): ConnectivityReportDocument {
-    checkOptionKeys(options, CONNECTIVITY_OPTION_DEFAULTS, { call: 'Connectivity.report()', risk: DIFF_RISK });
+  public static report(policies: PolicySet, options: ReportOptions = {}): ConnectivityReportDocument {
+    checkOptionKeys(options, REPORT_OPTION_DEFAULTS, { call: 'Connectivity.report()', risk: DIFF_RISK });
+    checkLimit('Connectivity.report()', 'maxPairs', options.maxPairs, 'pairs of endpoint classes to judge', DEFAULT_MAX_REPORT_PAIRS, 'no limit');
     return connectivityReport(policies, options);
   }
 
@@ -119,6 +179,16 @@ export class Connectivity {
   private constructor() {}
 }
 
+/**
+ * Refuses a limit option that is not a whole number of 1 or more (`option-value`: `NaN` or `1.5` would pass any count).
+ * @param what what the limit counts (`pairs of endpoint classes to judge`)
+ * @param otherwise what leaving it out gives (`no limit`)
+ */
+function checkLimit(call: string, option: string, value: unknown, what: string, example: number, otherwise: string): void {
+  if (value === undefined || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1)) return;
+  refuseOptionValue(call, option, value, 'a whole number of 1 or more', `give the most ${what}, e.g. ${option}: ${example} (leave it out for ${otherwise})`);
+}
+
 /** What a pair's segments were judged to be on one side. */
 interface Judged {
   readonly verdict: ConnectionVerdict;
@@ -137,7 +207,7 @@ interface ClassSide {
  * restriction on an allowed port) differs, grouped into entries; newly allowed first, then L7 changes, then newly
  * denied, each group sorted by from, to.
  */
-export function diffPolicySets(base: PolicySet, head: PolicySet, options: ConnectivityOptions = {}): ConnectivityDiffDocument {
+export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOptions = {}): ConnectivityDiffDocument {
   const classes = options.classes ?? endpointClasses([base, head]);
   // The reference judges every pair, and every segment with `verdict()` (not the decision tables of `decide()`).
   const byVerdict = options._judgeEveryPair === true;
@@ -147,6 +217,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
   const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
   const ingressChanged = classes.map((_, i) => !sameSettings || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
   const changes: ConnectivityChange[] = [];
+  const maxChanges = options.maxChanges ?? Number.POSITIVE_INFINITY;
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
   const reasonIds = new ReasonIds();
@@ -258,6 +329,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: Connec
     for (const g of judged.groups) {
       // The restriction in force after the change; for a connection newly denied, the one it had before.
       const l7 = g.after.verdict === 'allowed' ? g.after.l7 : g.before.l7;
+      if (changes.length === maxChanges) throw diffTooLarge(maxChanges, options.classes !== undefined);
       changes.push({
         from: classes[a].cls.id,
         to: classes[b].cls.id,
@@ -395,15 +467,37 @@ function takenOver(base: PolicySet, head: PolicySet, classes: readonly Classifie
   }];
 }
 
-/** The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason. */
-export function connectivityReport(set: PolicySet, options: ConnectivityOptions = {}): ConnectivityReportDocument {
+/**
+ * The complete set of allowed traffic between the endpoint classes of a policy set, grouped per pair and reason.
+ * @throws CiliumPolicyError `report-too-large` when the classes make more pairs than `options.maxPairs` (no limit
+ * unless given), before any pair is judged
+ */
+export function connectivityReport(set: PolicySet, options: ReportOptions = {}): ConnectivityReportDocument {
   const classes = options.classes ?? endpointClasses([set]);
+  if (options.maxPairs !== undefined) checkReportSize(classes, options.maxPairs, options.classes !== undefined);
   const sides = classSides(set, classes);
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
   const connections: AllowedConnection[] = [];
+  // A pair's segments depend on what its client's egress and its server's ingress name (their boundaries, the server's
+  // named ports): each end is numbered once by that content, and a pair finds its segments by the two numbers, not by a
+  // key text built per pair (the pairs grow with the square of the classes, the ends do not).
+  const endIds = new Map<string, number>();
+  const endId = (key: string): number => {
+    let id = endIds.get(key);
+    if (id === undefined) {
+      id = endIds.size;
+      endIds.set(key, id);
+    }
+    return id;
+  };
+  const boundsKey = (dp: DirectionPolicy | undefined): string => (dp ? policyBounds(dp, boundaries).key : '');
+  const clientIds = classes.map((_, a) => endId(`egress\n${boundsKey(sides.egress[a].dp)}`));
+  const serverIds = classes.map((c, b) => endId(`ingress\n${boundsKey(sides.ingress[b].dp)}\n${JSON.stringify(c.endpoint.ports ?? [])}`));
+  const pairCache = new Map<number, PairSegments>();
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
+    const row = clientIds[a] * endIds.size;
     for (let b = 0; b < classes.length; b++) {
       if (notAPair(classes[a], classes[b])) continue;
       const ingress = sides.ingress[b].dp;
@@ -413,7 +507,12 @@ export function connectivityReport(set: PolicySet, options: ConnectivityOptions 
         connections.push({ from: classes[a].cls.id, to: classes[b].cls.id, ports: ['any'], reason: reasonOf(set.verdict(q), classes[a], classes[b]) });
         continue;
       }
-      const { bounds, segments } = pairSegments([egress, ingress], classes[b], boundaries, segmentCache);
+      let pair = pairCache.get(row + serverIds[b]);
+      if (!pair) {
+        pair = pairSegments([egress, ingress], classes[b], boundaries, segmentCache);
+        pairCache.set(row + serverIds[b], pair);
+      }
+      const { bounds, segments } = pair;
       const groups = new Map<string, { segs: PortSegment[]; l7?: string; reason: DecidingReason }>();
       // Segments with the same verdict and L7 share their reason unless a rule boundary separates them: judge the reason
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
@@ -489,7 +588,7 @@ function classSides(set: PolicySet, classes: readonly ClassifiedEndpoint[], ctx?
  * Whether a pair of classes is left out of reports and diffs: both ends outside the cluster, or a class that stands for
  * its pods on the other side of a connection only (`clientOnly`, `serverOnly`: that side is another class's).
  */
-function notAPair(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolean {
+export function notAPair(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolean {
   return a.serverOnly === true || b.clientOnly === true || outsideTheCluster(a, b);
 }
 
@@ -504,24 +603,88 @@ function outsideTheCluster(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolea
     || (a.cls.kind === EndpointClassKind.WORLD && b.cls.kind === EndpointClassKind.WORLD);
 }
 
+/**
+ * How many pairs of classes a report judges: every (client, server) that is a pair (`notAPair`), counted per kind of
+ * class in one pass (never by going through the pairs: the count must stay cheap where the pairs are not).
+ */
+export function reportPairCount(classes: readonly ClassifiedEndpoint[]): number {
+  let servers = 0;
+  let outsideServers = 0;
+  let insideClients = 0;
+  let worldClients = 0;
+  for (const c of classes) {
+    if (c.clientOnly !== true) {
+      servers++;
+      if (c.cls.kind === EndpointClassKind.WORLD || c.cls.kind === EndpointClassKind.FQDN) outsideServers++;
+    }
+    if (c.serverOnly === true || c.cls.kind === EndpointClassKind.FQDN) continue;
+    if (c.cls.kind === EndpointClassKind.WORLD) worldClients++;
+    else insideClients++;
+  }
+  // A world (or CIDR) client has no pair with a world, CIDR or FQDN server (`outsideTheCluster`).
+  return insideClients * servers + worldClients * (servers - outsideServers);
+}
+
+/**
+ * Refuses a report of more pairs of classes than `maxPairs` (`report-too-large`): its time and output grow with the
+ * square of the classes, and a CI job must fail fast, never run for minutes or print part of a report.
+ * @param given whether the caller chose the classes (the fix then names a smaller list, not an inventory)
+ */
+function checkReportSize(classes: readonly ClassifiedEndpoint[], maxPairs: number, given: boolean): void {
+  const pairs = reportPairCount(classes);
+  if (pairs <= maxPairs) return;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  throw new CiliumPolicyError({
+    id: 'report-too-large',
+    message: `the report would judge ${n(pairs)} pairs of ${n(classes.length)} endpoint classes, over the limit of ${n(maxPairs)} pairs `
+      + '(its time and size grow with the square of the classes); nothing is reported',
+    fix: given ? `raise the limit (maxPairs: ${pairs}), or pass fewer classes`
+      : `raise the limit (--max-pairs ${pairs}, or maxPairs), or narrow the input: fewer policies, or an --inventory (or --flows capture) with fewer workloads`,
+  });
+}
+
+/**
+ * A diff of more changes than `maxChanges` (`diff-too-large`), refused as soon as the limit is passed (counting the rest
+ * would cost the work the limit saves): a CI job must fail fast, never run for minutes or print part of a diff.
+ * @param given whether the caller chose the classes (the fix then names a smaller list, not an inventory)
+ */
+function diffTooLarge(maxChanges: number, given: boolean): CiliumPolicyError {
+  return new CiliumPolicyError({
+    id: 'diff-too-large',
+    message: `the diff has more than ${maxChanges.toLocaleString('en-US')} changes (a change whose selectors touch every class changes `
+      + 'every pair: a diff can grow with the square of the classes); nothing is reported',
+    fix: given ? 'raise the limit (maxChanges), or pass fewer classes'
+      : 'raise the limit (--max-changes, or maxChanges), or narrow the input: an --inventory (or --flows capture) with fewer workloads, '
+        + 'or a smaller change',
+  });
+}
+
 /** The port boundaries of a pair, and its segments (shared by the pairs whose policies name the same boundaries). */
 interface PairSegments {
   readonly bounds: PortBoundaries;
   readonly segments: readonly PortSegment[];
 }
 
+/** The port boundaries a direction policy names, and their key. */
+interface PolicyBounds {
+  readonly bounds: PortBoundaries;
+  readonly key: string;
+}
+
+/** The port boundaries a direction policy names, and their key (once per policy). */
+function policyBounds(dp: DirectionPolicy, perPolicy: WeakMap<DirectionPolicy, PolicyBounds>): PolicyBounds {
+  let b = perPolicy.get(dp);
+  if (!b) {
+    const bounds = new PortBoundaries().addPolicy(dp);
+    b = { bounds, key: bounds.key() };
+    perPolicy.set(dp, b);
+  }
+  return b;
+}
+
 function pairSegments(dps: readonly (DirectionPolicy | undefined)[], to: ClassifiedEndpoint,
   perPolicy: WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>, cache: Map<string, PairSegments>): PairSegments {
-  const parts = dps.map((dp) => {
-    if (!dp) return undefined;
-    let b = perPolicy.get(dp);
-    if (!b) {
-      const bounds = new PortBoundaries().addPolicy(dp);
-      b = { bounds, key: bounds.key() };
-      perPolicy.set(dp, b);
-    }
-    return b;
-  });
+  const parts = dps.map((dp) => (dp ? policyBounds(dp, perPolicy) : undefined));
   const ports = to.endpoint.ports ?? [];
   const key = `${parts.map((p) => p?.key ?? '').join('\n')}\n${ports.length > 0 ? JSON.stringify(ports) : ''}`;
   let found = cache.get(key);

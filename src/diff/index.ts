@@ -6,6 +6,6 @@ export {
   DiffSummary, EndpointClass, EndpointClassKind, NotCompared, NotJudged, PolicySource,
 } from '../model/connectivity-document';
 export { ClassifiedEndpoint } from './endpoint-classes';
-export { Connectivity, ConnectivityOptions } from './connectivity';
+export { Connectivity, ConnectivityOptions, DiffOptions, ReportOptions } from './connectivity';
 export { ExpectedConnectivityChange, UnexpectedChanges } from './expected-changes';
 export { ConnectivityFormat, ConnectivityOutput } from './format';

@@ -11,13 +11,13 @@ const base = PolicySet.fromYaml(webToApi([8080]));
 const head = PolicySet.fromYaml(webToApi([8080, 9090]));
 const loose = (o: Record<string, unknown>): ConnectivityOptions => o as ConnectivityOptions;
 
-describe('Connectivity.diff and Connectivity.report refuse an option ConnectivityOptions does not declare', () => {
+describe('Connectivity.diff and Connectivity.report refuse an option DiffOptions and ReportOptions do not declare', () => {
   test('clases is refused naming classes; the internal option is known but not listed', () => {
     const e = thrown(() => Connectivity.diff(base, head, loose({ clases: [] })));
     expect(e.id).toBe('option-unknown');
     expect(e.message).toContain('Connectivity.diff(): clases (a list) is not an option of Connectivity.diff()');
     expect(e.message).toContain('classes would keep its default (derived from the sets and their inventory)');
-    expect(e.fix).toBe('did you mean classes? the options of Connectivity.diff() are baseSource, headSource, classes');
+    expect(e.fix).toBe('did you mean classes? the options of Connectivity.diff() are baseSource, headSource, classes, maxChanges');
     expect(thrown(() => Connectivity.report(base, loose({ baseSorce: 'main' }))).fix).toMatch(/^did you mean baseSource\?/);
   });
 

@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CONNECTIVITY_OPTION_DEFAULTS } from '../../src/diff/connectivity';
+import { CONNECTIVITY_OPTION_DEFAULTS, DIFF_OPTION_DEFAULTS, REPORT_OPTION_DEFAULTS } from '../../src/diff/connectivity';
 import { EXPECTED_CHANGE_FIELDS } from '../../src/diff/expected-changes';
 import { ENDPOINT_FIELD_DEFAULTS, POD_ENDPOINT_OPTION_DEFAULTS } from '../../src/engine/endpoint';
 import {
@@ -55,6 +55,8 @@ const TABLE: [string, OptionDefaults][] = [
   ['HttpRequestOptions', HTTP_REQUEST_OPTION_DEFAULTS],
   ['EngineMatcherOptions', ENGINE_MATCHER_OPTION_DEFAULTS],
   ['ConnectivityOptions', CONNECTIVITY_OPTION_DEFAULTS],
+  ['ReportOptions', REPORT_OPTION_DEFAULTS],
+  ['DiffOptions', DIFF_OPTION_DEFAULTS],
   ['ExpectedConnectivityChange', EXPECTED_CHANGE_FIELDS],
   ['FlowReadOptions', FLOW_READ_OPTION_DEFAULTS],
   ['CollectOptions', COLLECT_OPTION_DEFAULTS],

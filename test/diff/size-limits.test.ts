@@ -1,0 +1,182 @@
+// The bounds of a report and a diff. A report (`report-too-large`) judges every pair of endpoint classes, so its time
+// and output grow with the square of the classes; over `maxPairs` (no limit unless given; `report --max-pairs`, 250,000) it is refused before
+// any pair is judged: exit 2, one line on stderr naming the count, the limit and the fix, nothing on stdout, never part
+// of a report. The count is the one the report would judge (`notAPair`), counted without going through the pairs.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ClassifiedEndpoint, Connectivity, DiffOptions, EndpointClassKind, Endpoints, PolicySet, ReportOptions } from '../../src';
+import { notAPair, reportPairCount } from '../../src/diff/connectivity';
+import { cliAsync as cli } from '../support/cli';
+import { thrown } from '../support/errors';
+import { webToApi } from './support';
+
+const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-report-limit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const policyFile = join(dir, 'opened.yaml');
+writeFileSync(policyFile, webToApi([8080, 9090]));
+const set = PolicySet.fromYaml(webToApi([8080, 9090]));
+const pairs = reportPairCount(Connectivity.endpointClasses([set]));
+
+describe('reportPairCount: the pairs a report judges, counted per kind of class', () => {
+  test('equals the pairs that notAPair lets through, for every kind of class with either side marked', () => {
+    const classes: ClassifiedEndpoint[] = [];
+    for (const kind of Object.values(EndpointClassKind)) {
+      for (const mark of [{}, { clientOnly: true }, { serverOnly: true }]) {
+        classes.push({ cls: { id: `${kind}-${classes.length}`, name: kind, kind }, endpoint: Endpoints.cidr('192.0.2.1'), ...mark } as ClassifiedEndpoint);
+      }
+    }
+    let brute = 0;
+    for (const a of classes) for (const b of classes) if (!notAPair(a, b)) brute++;
+    expect(reportPairCount(classes)).toBe(brute);
+    expect(brute).toBeGreaterThan(0);
+    expect(reportPairCount([])).toBe(0);
+  });
+
+  test('the classes of a policy set', () => {
+    const classes = Connectivity.endpointClasses([set]);
+    expect(pairs).toBe(classes.flatMap((a) => classes.filter((b) => !notAPair(a, b))).length);
+    expect(pairs).toBeGreaterThan(10);
+  });
+});
+
+describe('Connectivity.report maxPairs', () => {
+  test('over the limit: refused (report-too-large) naming the count, the limit and the fix', () => {
+    const e = thrown(() => Connectivity.report(set, { maxPairs: pairs - 1 }));
+    expect(e.id).toBe('report-too-large');
+    const classes = Connectivity.endpointClasses([set]).length;
+    expect(e.message).toBe(`the report would judge ${pairs} pairs of ${classes} endpoint classes, over the limit of ${pairs - 1} pairs `
+      + '(its time and size grow with the square of the classes); nothing is reported (report-too-large)\n'
+      + `  fix: raise the limit (--max-pairs ${pairs}, or maxPairs), or narrow the input: fewer policies, or an --inventory (or --flows capture) with fewer workloads`);
+  });
+
+  test('classes given: the fix names fewer classes', () => {
+    const classes = Connectivity.endpointClasses([set]);
+    const e = thrown(() => Connectivity.report(set, { classes, maxPairs: 1 }));
+    expect(e.id).toBe('report-too-large');
+    expect(e.fix).toBe(`raise the limit (maxPairs: ${pairs}), or pass fewer classes`);
+    expect(Connectivity.report(set, { classes: classes.slice(0, 1), maxPairs: 1 }).endpoints).toHaveLength(1);
+  });
+
+  test('at the limit: the whole report, the same as without the option', () => {
+    expect(Connectivity.report(set, { maxPairs: pairs })).toEqual(Connectivity.report(set));
+    expect(Connectivity.DEFAULT_MAX_REPORT_PAIRS).toBe(250_000);
+  });
+
+  test.each([[0], [-1], [Number.NaN], [1.5], [Number.POSITIVE_INFINITY], ['10'], [null]])('maxPairs %j is refused (option-value)', (value) => {
+    const e = thrown(() => Connectivity.report(set, { maxPairs: value } as unknown as ReportOptions));
+    expect(e.id).toBe('option-value');
+    expect(e.message).toMatch(/^Connectivity\.report\(\): maxPairs is .*, not a whole number of 1 or more/);
+    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 250000 (leave it out for no limit)');
+  });
+
+  test('a diff has no maxPairs: the key is refused, not ignored', () => {
+    expect(thrown(() => Connectivity.diff(set, set, { maxPairs: 1 } as unknown as ReportOptions)).id).toBe('option-unknown');
+  });
+});
+
+describe('report --max-pairs', () => {
+  test('over the limit: exit 2, one line on stderr, nothing on stdout', async () => {
+    for (const output of ['text', 'json', 'html']) {
+      const r = await cli('report', '--policies', policyFile, '--max-pairs', String(pairs - 1), '--output', output);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^error: the report would judge ${pairs} pairs of \\d+ endpoint classes, over the limit of ${pairs - 1} pairs .*`
+        + `\\(report-too-large\\); fix: raise the limit \\(--max-pairs ${pairs}, or maxPairs\\), or narrow the input: .*--inventory.*\n$`));
+    }
+  });
+
+  test('at the limit: the same output as the default', async () => {
+    const plain = await cli('report', '--policies', policyFile, '--output', 'json');
+    const bounded = await cli('report', '--policies', policyFile, '--output', 'json', '--max-pairs', String(pairs));
+    expect(plain.code).toBe(0);
+    expect(bounded).toEqual(plain);
+  });
+
+  test('250,000 pairs unless told otherwise: 600 classes of pods are refused, before any pair is judged', async () => {
+    const peers = Array.from({ length: 600 }, (_, i) => `  - fromEndpoints: [{ matchLabels: { app: a${i} } }]\n`).join('');
+    const wide = join(dir, 'wide.yaml');
+    writeFileSync(wide, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: wide, namespace: prod }\n'
+      + `spec:\n  endpointSelector: { matchLabels: { app: api } }\n  ingress:\n${peers}`);
+    const r = await cli('report', '--policies', wide);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: the report would judge [\d,]+ pairs of [\d,]+ endpoint classes, over the limit of 250,000 pairs .*\(report-too-large\)/);
+  });
+
+  test.each([['0'], ['-1'], ['NaN'], ['1.5'], ['abc'], ['']])('--max-pairs %j: exit 2 (cli-flag), nothing on stdout', async (value) => {
+    const r = await cli('report', '--policies', policyFile, '--max-pairs', value);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 250000\n`);
+  });
+});
+
+// A diff is bounded by its changes (`diff-too-large`): a change touching every class changes every pair. `Connectivity.diff`
+// has no limit unless given (`maxChanges`); `cdk8s-cilium diff --max-changes` holds 100,000 unless told otherwise.
+const baseFile = join(dir, 'base.yaml');
+const headFile = join(dir, 'head.yaml');
+const headText = webToApi([9090], { extra: '  ingressDeny:\n  - fromEndpoints: [{ matchLabels: { app: web, version: v1 } }]\n' });
+writeFileSync(baseFile, webToApi([8080]));
+writeFileSync(headFile, headText);
+const [base, head] = [PolicySet.fromYaml(webToApi([8080])), PolicySet.fromYaml(headText)];
+const changes = Connectivity.diff(base, head).changes.length;
+
+describe('Connectivity.diff maxChanges', () => {
+  test('the fixture changes more than one connection', () => {
+    expect(changes).toBeGreaterThan(1);
+  });
+
+  test('over the limit: refused (diff-too-large), naming the limit and the fix', () => {
+    const e = thrown(() => Connectivity.diff(base, head, { maxChanges: changes - 1 }));
+    expect(e.id).toBe('diff-too-large');
+    expect(e.message).toBe(`the diff has more than ${changes - 1} changes (a change whose selectors touch every class changes every pair: a diff `
+      + 'can grow with the square of the classes); nothing is reported (diff-too-large)\n'
+      + '  fix: raise the limit (--max-changes, or maxChanges), or narrow the input: an --inventory (or --flows capture) with fewer workloads, or a smaller change');
+    expect(thrown(() => Connectivity.diff(base, head, { maxChanges: 1, classes: Connectivity.endpointClasses([base, head]) })).fix)
+      .toBe('raise the limit (maxChanges), or pass fewer classes');
+  });
+
+  test('at the limit: the whole diff, the same as without the option', () => {
+    expect(Connectivity.diff(base, head, { maxChanges: changes })).toEqual(Connectivity.diff(base, head));
+    expect(Connectivity.DEFAULT_MAX_DIFF_CHANGES).toBe(100_000);
+  });
+
+  test.each([[0], [-1], [Number.NaN], [1.5], ['10'], [null]])('maxChanges %j is refused (option-value)', (value) => {
+    const e = thrown(() => Connectivity.diff(base, head, { maxChanges: value } as unknown as DiffOptions));
+    expect(e.id).toBe('option-value');
+    expect(e.message).toMatch(/^Connectivity\.diff\(\): maxChanges is .*, not a whole number of 1 or more/);
+    expect(e.fix).toBe('give the most changes to hold, e.g. maxChanges: 100000 (leave it out for no limit)');
+  });
+
+  test('a report has no maxChanges: the key is refused, not ignored', () => {
+    expect(thrown(() => Connectivity.report(set, { maxChanges: 1 } as unknown as ReportOptions)).id).toBe('option-unknown');
+  });
+});
+
+describe('diff --max-changes', () => {
+  test('over the limit: exit 2, one line on stderr, nothing on stdout', async () => {
+    for (const output of ['text', 'json', 'markdown']) {
+      const r = await cli('diff', '--base', baseFile, '--head', headFile, '--max-changes', String(changes - 1), '--output', output, '--fail-on', 'any');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`error: the diff has more than ${changes - 1} changes (a change whose selectors touch every class changes every pair: a diff `
+        + 'can grow with the square of the classes); nothing is reported (diff-too-large); fix: raise the limit (--max-changes, or maxChanges), or '
+        + 'narrow the input: an --inventory (or --flows capture) with fewer workloads, or a smaller change\n');
+    }
+  });
+
+  test('at the limit: the same output as the default', async () => {
+    const plain = await cli('diff', '--base', baseFile, '--head', headFile, '--output', 'json');
+    expect(plain.code).toBe(0);
+    expect(await cli('diff', '--base', baseFile, '--head', headFile, '--output', 'json', '--max-changes', String(changes))).toEqual(plain);
+  });
+
+  test.each([['0'], ['-1'], ['NaN'], ['1.5'], ['abc']])('--max-changes %j: exit 2 (cli-flag), nothing on stdout', async (value) => {
+    const r = await cli('diff', '--base', baseFile, '--head', headFile, '--max-changes', value);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: --max-changes ${value} is not a positive number (cli-flag); fix: give --max-changes a number, e.g. 100000\n`);
+  });
+});
