@@ -90,7 +90,7 @@ export interface ConnectivityCommandOptions {
 }
 
 /** The `--node-selector-labels` option of `diff` and `report` (as `trace` has it). */
-export const NODE_SELECTOR_LABELS_HELP = 'the agents run with enable-node-selector-labels (fromNodes/toNodes select nodes by their labels), on both sides';
+const NODE_SELECTOR_LABELS_HELP = 'the agents run with enable-node-selector-labels (fromNodes/toNodes select nodes by their labels), on both sides';
 
 /** The options of `diff`, as parsed. */
 export interface DiffCommandOptions extends ConnectivityCommandOptions {
@@ -307,17 +307,12 @@ function checked(set: PolicySet, io: CliIo): PolicySet {
 }
 
 /**
- * Adds the `diff` command to a program (asynchronous: run the program with `parseAsync`).
- * @param done receives the exit status of a run
+ * @internal Adds the options `diff` and `report` share, in their help's order: the inventory or capture the endpoint
+ * classes come from, and the cluster the policies are judged for (version, name, DNS server, IP families, node-selector
+ * labels, mutual authentication).
  */
-export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
-  return program.command('diff')
-    .description('what a policy change does to connectivity: the connections newly allowed, then newly denied '
-      + '(exit 0, 1 with --fail-on when such a change exists, 2 bad input)')
-    .requiredOption('--base <paths-or-ref...>', 'the policies before: files and directories, or a git ref (origin/main) to read the --head paths at')
-    .requiredOption('--head <paths...>', 'the policies after: files and directories (.yaml, .yml, .json; directories recursively)')
-    .addOption(new Option('--output <format>', 'output format').choices(Object.values(ConnectivityOutput)).default(ConnectivityOutput.TEXT))
-    .addOption(new Option('--fail-on <kind>', 'exit 1 when a connection is newly allowed, newly denied, or either').choices(Object.values(DiffFailOn)))
+export function addConnectivityOptions(command: Command): Command {
+  return command
     .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests): the endpoint classes are its workloads')
     .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
@@ -325,7 +320,22 @@ export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: n
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
-    .option('--mutual-auth', MUTUAL_AUTH_HELP)
+    .option('--mutual-auth', MUTUAL_AUTH_HELP);
+}
+
+/**
+ * Adds the `diff` command to a program (asynchronous: run the program with `parseAsync`).
+ * @param done receives the exit status of a run
+ */
+export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
+  const command = program.command('diff')
+    .description('what a policy change does to connectivity: the connections newly allowed, then newly denied '
+      + '(exit 0, 1 with --fail-on when such a change exists, 2 bad input)')
+    .requiredOption('--base <paths-or-ref...>', 'the policies before: files and directories, or a git ref (origin/main) to read the --head paths at')
+    .requiredOption('--head <paths...>', 'the policies after: files and directories (.yaml, .yml, .json; directories recursively)')
+    .addOption(new Option('--output <format>', 'output format').choices(Object.values(ConnectivityOutput)).default(ConnectivityOutput.TEXT))
+    .addOption(new Option('--fail-on <kind>', 'exit 1 when a connection is newly allowed, newly denied, or either').choices(Object.values(DiffFailOn)));
+  return addConnectivityOptions(command)
     .option('--max-changes <n>', 'the most changes to hold (a change touching every class changes every pair); more are refused '
       + '(exit 2, diff-too-large), never cut short', String(DEFAULT_MAX_DIFF_CHANGES))
     .action(async (opts: DiffCommandOptions) => {

@@ -12,9 +12,8 @@
 import { Command, Option } from 'commander';
 import { Connectivity, DEFAULT_MAX_REPORT_PAIRS } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
-import { ConnectivityCommandOptions, DIFF_EXIT, NODE_SELECTOR_LABELS_HELP, connectivitySetOptions, loadPolicies, outputOf, warnCaptureVersion } from './diff';
+import { ConnectivityCommandOptions, DIFF_EXIT, addConnectivityOptions, connectivitySetOptions, loadPolicies, outputOf, warnCaptureVersion } from './diff';
 import { HubbleCliIo, guard, parseCount, runSubcommand } from './replay';
-import { MUTUAL_AUTH_HELP, dnsServerOption, ipFamiliesOption } from './trace';
 
 /** The options of `report`, as parsed. */
 export interface ReportCommandOptions extends ConnectivityCommandOptions {
@@ -46,18 +45,11 @@ export async function executeReport(options: ReportCommandOptions, io: HubbleCli
  * @param done receives the exit status of a run
  */
 export function addReportCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
-  return program.command('report')
+  const command = program.command('report')
     .description('the complete set of allowed traffic between the endpoint classes of the policies (exit 0, 2 bad input)')
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
-    .addOption(new Option('--output <format>', 'output format').choices(Object.values(ConnectivityOutput)).default(ConnectivityOutput.TEXT))
-    .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests): the endpoint classes are its workloads')
-    .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
-    .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
-    .option('--cluster-name <name>', 'the local cluster name', 'default')
-    .addOption(dnsServerOption())
-    .addOption(ipFamiliesOption())
-    .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
-    .option('--mutual-auth', MUTUAL_AUTH_HELP)
+    .addOption(new Option('--output <format>', 'output format').choices(Object.values(ConnectivityOutput)).default(ConnectivityOutput.TEXT));
+  return addConnectivityOptions(command)
     .option('--max-pairs <n>', 'the most pairs of endpoint classes to judge (time and output grow with their square); more are refused '
       + '(exit 2, report-too-large), never cut short', String(DEFAULT_MAX_REPORT_PAIRS))
     .action(async (opts: ReportCommandOptions) => {
