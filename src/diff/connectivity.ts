@@ -12,6 +12,7 @@
  * fingerprinted by content (not by name: a rename or a reformat changes nothing); a pair whose client-egress and
  * server-ingress fingerprints are equal on both sides (and the engine settings equal) cannot change and is skipped.
  */
+import { Interner } from '../model/interner';
 import { comparisonLimits, reportLimits } from './comparison-limits';
 import {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
@@ -482,22 +483,14 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   // A pair's segments depend on what its client's egress and its server's ingress name (their boundaries, the server's
   // named ports): each end is numbered once by that content, and a pair finds its segments by the two numbers, not by a
   // key text built per pair (the pairs grow with the square of the classes, the ends do not).
-  const endIds = new Map<string, number>();
-  const endId = (key: string): number => {
-    let id = endIds.get(key);
-    if (id === undefined) {
-      id = endIds.size;
-      endIds.set(key, id);
-    }
-    return id;
-  };
+  const ends = new Interner();
   const boundsKey = (dp: DirectionPolicy | undefined): string => (dp ? policyBounds(dp, boundaries).key : '');
-  const clientIds = classes.map((_, a) => endId(`egress\n${boundsKey(sides.egress[a].dp)}`));
-  const serverIds = classes.map((c, b) => endId(`ingress\n${boundsKey(sides.ingress[b].dp)}\n${JSON.stringify(c.endpoint.ports ?? [])}`));
+  const clientIds = classes.map((_, a) => ends.id(`egress\n${boundsKey(sides.egress[a].dp)}`));
+  const serverIds = classes.map((c, b) => ends.id(`ingress\n${boundsKey(sides.ingress[b].dp)}\n${JSON.stringify(c.endpoint.ports ?? [])}`));
   const pairCache = new Map<number, PairSegments>();
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
-    const row = clientIds[a] * endIds.size;
+    const row = clientIds[a] * ends.size;
     for (let b = 0; b < classes.length; b++) {
       if (notAPair(classes[a], classes[b])) continue;
       const ingress = sides.ingress[b].dp;

@@ -25,6 +25,7 @@
  *   decisions and explanations on every segment; the changes of one are worked out once and the diff judges them once,
  *   with placeholder names. A broad change (a cluster default deny) makes ~5× fewer judgements so.
  */
+import { Interner } from '../model/interner';
 import { reservedIdentity } from '../engine/authentication';
 import type { CompiledItem, EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
@@ -603,15 +604,8 @@ export class SideTables {
       }).join('/');
       return [flags, `${flags}|${JSON.stringify([c.endpoint.ports ?? [], this.views[0].resolved[i].ports, this.views[1].resolved[i].ports])}`];
     });
-    const interned = new Map<string, number>();
-    const intern = (sig: string): number => {
-      let id = interned.get(sig);
-      if (id === undefined) {
-        id = interned.size;
-        interned.set(sig, id);
-      }
-      return id;
-    };
+    const signatures = new Interner();
+    const intern = (sig: string): number => signatures.id(sig);
     this.signatureIds = [
       Int32Array.from(this.signatures, ([flags]) => intern(flags)),
       Int32Array.from(this.signatures, ([, withPorts]) => intern(withPorts)),
