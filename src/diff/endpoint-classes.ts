@@ -586,18 +586,34 @@ function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors:
   }
   // The label values the selectors tell apart, one key at a time: from each witness on the keys its selector
   // constrains, and from a pod without labels on every key.
+  // A witness without the key and the key varied is the same for every witness that differs only on that key (600
+  // selectors `app=a<i>`: one pod without `app`, and each value once): each is varied once, so the candidates grow with
+  // the witnesses plus the values, not with their product.
+  const varied = new Set<string>();
   for (const { labels: base, keys } of [...bases, ...(fromEmpty ? [{ labels: {}, keys: undefined }] : [])]) {
     for (const [key, vals] of values) {
       if (keys !== undefined && !keys.has(key)) continue;
-      for (const v of vals) {
-        const labels = Object.fromEntries(Object.entries(base).filter(([k]) => k !== key));
-        add(v === undefined ? labels : { ...labels, [key]: v });
-      }
+      const rest = Object.fromEntries(Object.entries(base).filter(([k]) => k !== key));
+      const restKey = JSON.stringify([key, Object.entries(rest).sort(([a], [b]) => compare(a, b))]);
+      if (varied.has(restKey)) continue;
+      varied.add(restKey);
+      for (const v of vals) add(v === undefined ? rest : { ...rest, [key]: v });
     }
   }
   // The pods several selectors select at once (`app=web` and `tier=frontend`): per side of a connection, one per atom of
   // the selectors that decide that side (a source holding in it) that no class has yet.
   const sourceSet = new Set(sources);
+  // The label set of a pod with one label (or none), made once per key and value: the atoms ask it of every selector.
+  const single = new Map<string, LabelSet>();
+  const onlyLabel = (key: string, value: string | undefined): LabelSet => {
+    const k = value === undefined ? '' : `${key}=${value}`;
+    let labels = single.get(k);
+    if (labels === undefined) {
+      labels = podLabels(podOf(ns, value === undefined ? {} : { [key]: value }), clusterName);
+      single.set(k, labels);
+    }
+    return labels;
+  };
   let exceeded = false;
   for (const side of [SelectorRole.SOURCE, SelectorRole.DESTINATION]) {
     const sided = selectors.filter((sel) => (options.roles(sel) & side) !== 0);
@@ -611,8 +627,7 @@ function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors:
       source: sourceSet.has(sel),
     })), {
       limit: ATOM_LIMIT,
-      matches: (key, value, reqs) => Selector.all().and(...reqs)
-        .matches(podLabels(podOf(ns, value === undefined ? {} : { [key]: value }), clusterName)),
+      matches: (key, value, reqs) => Selector.all().and(...reqs).matches(onlyLabel(key, value)),
     });
     exceeded ||= atoms.exceeded;
     const projections = new Set([...known, ...classes.map((c) => c.endpoint)].map(projection));
