@@ -750,7 +750,7 @@ function l7Key(l7: HubbleL7 | undefined): string {
   const http = l7.http;
   if (http !== undefined && http !== null) {
     const { path, host } = splitUrl(typeof http.url === 'string' ? http.url : '');
-    return `H ${typeof http.method === 'string' ? http.method.toUpperCase() : 'GET'} ${path} ${host ?? ''}`;
+    return `H ${typeof http.method === 'string' ? http.method : 'GET'} ${path} ${host ?? ''}`;
   }
   const dns = l7.dns;
   if (dns !== undefined && dns !== null) return `D ${typeof dns.query === 'string' ? dns.query.toLowerCase() : ''}`;
@@ -782,7 +782,7 @@ export function l7Request(l7: HubbleL7 | undefined): { http?: HttpRequest; dns?:
     }
     return {
       http: {
-        method: typeof l7.http.method === 'string' ? l7.http.method.toUpperCase() : 'GET',
+        method: typeof l7.http.method === 'string' ? l7.http.method : 'GET',
         path,
         ...(host !== undefined ? { host } : {}),
         ...(any ? { headers } : {}),

@@ -36,7 +36,8 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
             `${text} has host bits set: Cilium masks it to ${hostBits.network}, the whole /${hostBits.prefix}, not the one address ${hostBits.address}`,
             `write ${hostBits.host} for the one address, or ${hostBits.network} for the network`);
         }
-        if (parsed.family === 6 && parsed.prefix >= 96 && parsed.network >> 32n === 0xffffn) {
+        // (An except of such a block removes nothing: harmless, and written on purpose from the IANA special-purpose list.)
+        if (parsed.family === 6 && parsed.prefix >= 96 && parsed.network >> 32n === 0xffffn && !path.includes('.except[')) {
           // labels.IPStringToLabel keeps an IPv4-mapped prefix as an IPv6 CIDR: no packet carries such an address (IPv4
           // traffic is looked up by its IPv4 address), so the CIDR selects nothing.
           const v4 = `${[24, 16, 8, 0].map((b) => String(Number((parsed.network >> BigInt(b)) & 0xffn))).join('.')}/${parsed.prefix - 96}`;

@@ -5,10 +5,14 @@
 // without ports (L3 only) does the same on every port. The engine judges such requests allowed; this says so before apply.
 import { CiliumVersion } from '../core/cilium-version';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
-import { CidrRuleModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
+import { httpRuleMatchesEveryRequest } from '../model/http-header';
+import { CidrRuleModel, HttpRuleModel, L7RulesModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
 import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
+import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
-import { implies, peerSelector } from './pod-selectors';
+import { hasL7 } from './sanitize-rules';
+import { implies, mayOverlap, mostPinnedKey, NAMESPACE_KEY, peerSelector, pinnedValue } from './pod-selectors';
+import { Selector } from '../model/labels';
 import { arr, isObject } from './walk';
 
 /** An allow item's port rule whose HTTP or Kafka rules restrict requests. */
@@ -21,20 +25,31 @@ interface Restricted {
   readonly ports: readonly CompiledPort[];
 }
 
-/** An allow item without L7 rules: on its ports, or every port (`ports` undefined). */
+/** An allow item without L7 rules: on its ports, or every port (`ports` undefined); `order` is its place in the input. */
 interface Plain {
   readonly r: RuleView;
   readonly item: RuleItemModel;
   readonly path: string;
   readonly ports: readonly CompiledPort[] | undefined;
+  readonly order: number;
+}
+
+/** The plain allows of one direction and scope (a namespace, or every namespace for CCNPs), by the value their subjects pin. */
+interface PlainBucket {
+  readonly all: Plain[];
+  readonly unpinned: Plain[];
+  readonly byValue: Map<string, Plain[]>;
 }
 
 /**
  * Reports each port rule with HTTP or Kafka rules that an allow without L7 rules cancels: same direction, subjects of which
  * one selects the pods of the other (as `pitfall-dns-rules-widened` judges them: per the workloads of the input, else by
- * selector implication; a CNP only in its namespace, a CCNP anywhere), the allow's peers taking in every peer of the
- * restricted item (then no request of those peers is held to the rules: peers that only may overlap are not reported), and
- * ports that meet. Once per port rule, naming the first such allow. Host policies are left out (their L7 rules are not enforced).
+ * selector implication; a CNP or a Kubernetes NetworkPolicy only in its namespace, a CCNP anywhere, and a CCNP's pods in
+ * a namespace against a namespaced allow), the allow's peers taking in every peer of the restricted item (then no request
+ * of those peers is held to the rules: peers that only may overlap are not reported), and ports that meet. Once per port
+ * rule, naming the first such allow. Host policies are left out (their L7 rules are not enforced). Subjects that pin
+ * different values of one label (`app=a`, `app=b`) are never compared (`mostPinnedKey`): a namespace of a thousand apps
+ * stays linear.
  */
 export function l7RulesWidened(run: PitfallRun): void {
   const restricted: Restricted[] = [];
@@ -51,43 +66,70 @@ export function l7RulesWidened(run: PitfallRun): void {
     }
   }
   if (restricted.length === 0) return;
-  // The allows without L7 rules, per direction and per the endpoints they may select: a namespace, or any (a CCNP).
-  const plain = new Map<string, Plain[]>();
-  const add = (key: string, p: Plain): void => {
-    const list = plain.get(key);
-    if (list) list.push(p);
-    else plain.set(key, [p]);
-  };
+  const views = [...run.rules, ...run.networkPolicyViews()].filter((r) => !r.host && r.subject !== undefined);
+  const pin = mostPinnedKey(views.map((r) => r.subject));
+  const valueOf = (r: RuleView): string | undefined => (pin === undefined ? undefined : pinnedValue(r.subject, pin));
+  const buckets = new Map<string, PlainBucket>();
   const sections = new Set(restricted.map((x) => x.section));
-  for (const r of run.rules) {
-    if (r.host || !r.subject) continue;
+  let order = 0;
+  const add = (scope: string, p: Plain): void => {
+    let b = buckets.get(scope);
+    if (!b) buckets.set(scope, b = { all: [], unpinned: [], byValue: new Map() });
+    b.all.push(p);
+    const v = valueOf(p.r);
+    if (v === undefined) b.unpinned.push(p);
+    else {
+      const list = b.byValue.get(v);
+      if (list) list.push(p);
+      else b.byValue.set(v, [p]);
+    }
+  };
+  for (const r of views) {
     for (const section of sections) {
       for (const { item, index } of items(r.rule, section)) {
         const path = `${r.path}.${section}[${index}]`;
         const scope = r.kind === 'CiliumNetworkPolicy' ? `${section} ns ${r.namespace}` : `${section} ccnp`;
         if (item.toPorts === undefined) {
           // L3 only: every port, when it names peers (`{}` alone allows nothing; ICMP items are not L4 ports).
-          const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'groups', 'fqdns'] as const).some((f) => item[f] !== undefined);
-          if (l3 && item.icmps === undefined) add(scope, { r, item, path, ports: undefined });
+          const l3 = L3_FIELDS.some((f) => item[f] !== undefined);
+          if (l3 && item.icmps === undefined) add(scope, { r, item, path, ports: undefined, order: order++ });
           continue;
         }
         arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
-          if (isObject(pr) && !hasL7(pr.rules)) add(scope, { r, item, path: `${path}.toPorts[${k}]`, ports: compiledPorts(r, pr) });
+          if (isObject(pr) && !hasL7(pr.rules as L7RulesModel | undefined)) add(scope, { r, item, path: `${path}.toPorts[${k}]`, ports: compiledPorts(r, pr), order: order++ });
         });
       }
     }
   }
+  const nsSelectors = new Map<string, Selector>();
+  const inNamespace = (ns: string): Selector => {
+    let sel = nsSelectors.get(ns);
+    if (!sel) nsSelectors.set(ns, sel = Selector.all().and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'In', values: [ns] }));
+    return sel;
+  };
+  // Whether the plain allow's rule and the restricted rule select the same pods, one all of the other's (a CCNP against a
+  // namespaced rule: the CCNP's pods in that namespace).
+  const samePods = (c: RuleView, r: RuleView): boolean => {
+    if (c === r || run.covers(c, r) || run.covers(r, c)) return true;
+    if (r.kind === 'CiliumNetworkPolicy' || c.kind !== 'CiliumNetworkPolicy' || !r.subject) return false;
+    const ns = inNamespace(c.namespace);
+    if (!mayOverlap(r.subject, ns)) return false;
+    const here: RuleView = { ...r, subject: r.subject.and(...ns.requirements), pods: r.pods?.filter((w) => w.namespace === c.namespace) };
+    return run.covers(c, here) || run.covers(here, c);
+  };
   for (const x of restricted) {
     const { r } = x;
-    const pools = r.kind === 'CiliumNetworkPolicy'
-      ? [plain.get(`${x.section} ns ${r.namespace}`), plain.get(`${x.section} ccnp`)]
-      : [...plain.entries()].filter(([key]) => key.startsWith(`${x.section} `)).map(([, list]) => list);
-    const hit = pools.flatMap((pool) => pool ?? []).find((p) => portsMeet(x.ports, p.ports)
-      && (p.r === r || run.covers(p.r, r) || run.covers(r, p.r)) && peersCovered(r, x.item, p.r, p.item));
+    const scopes = r.kind === 'CiliumNetworkPolicy'
+      ? [buckets.get(`${x.section} ns ${r.namespace}`), buckets.get(`${x.section} ccnp`)]
+      : [...buckets.entries()].filter(([key]) => key.startsWith(`${x.section} `)).map(([, b]) => b);
+    const v = valueOf(r);
+    const candidates = scopes.flatMap((b) => (b === undefined ? [] : v === undefined ? b.all : [...b.unpinned, ...(b.byValue.get(v) ?? [])]))
+      .sort((a, b) => a.order - b.order);
+    const hit = candidates.find((p) => portsMeet(x.ports, p.ports) && samePods(p.r, r) && peersCovered(r, x.item, p.r, p.item));
     if (!hit) continue;
     const toward = x.section === SectionName.INGRESS ? 'from' : 'to';
     const what = hit.ports === undefined ? 'on every port (no toPorts)' : 'on the same port without L7 rules';
-    const other = hit.r === r ? `this rule (${hit.path})` : `${itemName(hit.r, hit.path)}, for the same pods,`;
+    const other = hit.r === r ? `this rule (${hit.path})` : `${itemName(hit.r, hit.path)}, for pods this rule selects,`;
     run.report('pitfall-l7-rules-widened', r, x.path,
       `these ${x.kind} rules restrict requests, but ${other} also allows ${toward} these peers ${what}: Cilium merges the two with an `
       + `allow-all ${x.kind} rule for that peer, so every request passes`,
@@ -96,18 +138,19 @@ export function l7RulesWidened(run: PitfallRun): void {
   }
 }
 
-/** `HTTP` or `Kafka` when a port rule's L7 rules restrict requests (a rule without fields matches every request: none). */
+/**
+ * `HTTP` or `Kafka` when a port rule's L7 rules restrict requests: none of them matches every request (an HTTP rule
+ * without fields, or whose method, path and host are `.*`, the visibility idiom; a Kafka rule without fields).
+ */
 function restrictingKind(rules: unknown): 'HTTP' | 'Kafka' | undefined {
   if (!isObject(rules)) return undefined;
-  const restricts = (list: readonly unknown[]): boolean => list.length > 0 && list.every((rule) => isObject(rule) && Object.keys(rule).length > 0);
-  if (restricts(arr(rules.http))) return 'HTTP';
-  if (restricts(arr(rules.kafka))) return 'Kafka';
+  const http = arr<HttpRuleModel>(rules.http);
+  const anything = (p: unknown): string | undefined => (typeof p !== 'string' || p === '.*' || p === '^.*$' ? undefined : p);
+  if (http.length > 0 && http.every((rule) => isObject(rule)
+    && !httpRuleMatchesEveryRequest({ ...rule, method: anything(rule.method), path: anything(rule.path), host: anything(rule.host) }))) return 'HTTP';
+  const kafka = arr<unknown>(rules.kafka);
+  if (kafka.length > 0 && kafka.every((rule) => isObject(rule) && Object.keys(rule).length > 0)) return 'Kafka';
   return undefined;
-}
-
-/** Whether a port rule has L7 rules of any kind (an empty `rules: {}` has none). */
-function hasL7(rules: unknown): boolean {
-  return isObject(rules) && Object.keys(rules).length > 0;
 }
 
 function compiledPorts(r: RuleView, pr: PortRuleModel): CompiledPort[] {
@@ -142,11 +185,13 @@ function peersCovered(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemMod
   if (!L3_FIELDS.some((f) => b[f] !== undefined) || arr<string>(b.entities).includes('all')) return true;
   if (!L3_FIELDS.some((f) => a[f] !== undefined)) return false;
   if ((['nodes', 'services', 'groups', 'fqdns'] as const).some((f) => a[f] !== undefined)) return false;
-  const theirs = arr<LabelSelectorModel>(b.endpoints).filter(isObject).map((m) => peerSelector(c.kind, c.namespace, c.subject, m));
-  const selectorsIn = arr<LabelSelectorModel>(a.endpoints).filter(isObject)
-    .every((m) => { const mine = peerSelector(r.kind, r.namespace, r.subject, m); return theirs.some((t) => implies(mine, t)); });
   const entities = new Set(arr<string>(b.entities));
-  const entitiesIn = arr<string>(a.entities).every((e) => entities.has(e));
+  // `cluster` is every pod and the cluster's reserved identities (host, remote nodes, health, ingress, …).
+  const cluster = entities.has('cluster');
+  const theirs = arr<LabelSelectorModel>(b.endpoints).filter(isObject).map((m) => peerSelector(c.kind, c.namespace, c.subject, m));
+  const selectorsIn = cluster || arr<LabelSelectorModel>(a.endpoints).filter(isObject)
+    .every((m) => { const mine = peerSelector(r.kind, r.namespace, r.subject, m); return theirs.some((t) => implies(mine, t)); });
+  const entitiesIn = arr<string>(a.entities).every((e) => entities.has(e) || (cluster && CLUSTER_RESERVED_ENTITIES.includes(e)));
   const parsed = (t: unknown): ParsedCidr | undefined => (typeof t === 'string' ? parseCidr(t) : undefined);
   const whole = arr<CidrRuleModel>(b.cidrSet).filter((x) => isObject(x) && arr(x.except).length === 0).map((x) => x.cidr);
   const blocks = [...arr<string>(b.cidr), ...whole].flatMap((t) => parsed(t) ?? []);

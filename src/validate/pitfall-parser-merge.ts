@@ -10,7 +10,7 @@ import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
 import { itemPeerScope } from './lockout-guard';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
-import { mayOverlap, NAMESPACE_KEY, peerCacheKey } from './pod-selectors';
+import { mayOverlap, mostPinnedKey, peerCacheKey, pinnedValue } from './pod-selectors';
 import { arr, isObject } from './walk';
 
 /** Where a parser use is: the rule, and the path of its `toPorts` entry. */
@@ -103,12 +103,12 @@ interface Earlier {
  * that pin none (a namespace of a thousand apps on one port stays linear).
  */
 function report(run: PitfallRun, uses: readonly ParserUse<UseRef>[], reported: Set<string>): void {
-  const key = bucketKey(uses);
+  const key = mostPinnedKey(uses.map((use) => use.ref.r.subject));
   const earlier = new Map<string, Earlier>();
   for (const use of uses) {
     const { r, path } = use.ref;
     const subject = r.subject?.toString() ?? '';
-    const value = key === undefined ? undefined : pinned(r, key);
+    const value = key === undefined ? undefined : pinnedValue(r.subject, key);
     if (!reported.has(`${r.doc}/${path}`)) {
       let hit: ParserUse<UseRef> | undefined;
       for (const [parser, e] of earlier) {
@@ -139,25 +139,6 @@ function report(run: PitfallRun, uses: readonly ParserUse<UseRef>[], reported: S
     }
     if (!pool.has(subject)) pool.set(subject, use);
   }
-}
-
-/** The label key (other than the namespace) that the most subjects pin to one value, if any. */
-function bucketKey(uses: readonly ParserUse<UseRef>[]): string | undefined {
-  const counts = new Map<string, number>();
-  for (const { ref } of uses) {
-    for (const q of ref.r.subject?.requirements ?? []) {
-      if (q.operator === 'In' && q.values.length === 1 && q.key !== NAMESPACE_KEY) counts.set(`${q.source}:${q.key}`, (counts.get(`${q.source}:${q.key}`) ?? 0) + 1);
-    }
-  }
-  let best: string | undefined;
-  for (const [k, n] of counts) if (best === undefined || n > (counts.get(best) ?? 0)) best = k;
-  return best;
-}
-
-/** The one value a rule's subject requires for `key` (`source:key`), if it pins one. */
-function pinned(r: RuleView, key: string): string | undefined {
-  const q = r.subject?.requirements.find((x) => `${x.source}:${x.key}` === key && x.operator === 'In' && x.values.length === 1);
-  return q?.values[0];
 }
 
 /** Whether two rules may select a common endpoint: per the workloads of the input when both know them, else per selectors. */

@@ -231,3 +231,26 @@ export function describeSelector(model: LabelSelectorModel | undefined): string 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The label key (`source:key`, the namespace key left out) that the most of `subjects` pin to one value (`app=x`), if any:
+ * two subjects that pin different values of it select no common pod and imply neither the other, so checks over pairs of
+ * rules compare a subject only with its value's bucket and the subjects that pin none.
+ */
+export function mostPinnedKey(subjects: Iterable<Selector | undefined>): string | undefined {
+  const counts = new Map<string, number>();
+  for (const subject of subjects) {
+    for (const q of subject?.requirements ?? []) {
+      if (q.operator === 'In' && q.values.length === 1 && q.key !== NAMESPACE_KEY) counts.set(`${q.source}:${q.key}`, (counts.get(`${q.source}:${q.key}`) ?? 0) + 1);
+    }
+  }
+  let best: string | undefined;
+  for (const [k, n] of counts) if (best === undefined || n > (counts.get(best) ?? 0)) best = k;
+  return best;
+}
+
+/** The one value `subject` requires for `key` (`source:key`, see `mostPinnedKey`), if it pins one. */
+export function pinnedValue(subject: Selector | undefined, key: string): string | undefined {
+  const q = subject?.requirements.find((x) => `${x.source}:${x.key}` === key && x.operator === 'In' && x.values.length === 1);
+  return q?.values[0];
+}

@@ -53,7 +53,8 @@ import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode,
 const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
 
 /** Whether `rules` holds any L7 rule for the agent (`L7Rules.IsEmpty()` is false). */
-function hasL7(rules: L7RulesModel | undefined): rules is L7RulesModel {
+/** Whether a port rule has L7 rules of any kind (an empty `rules: {}` has none). */
+export function hasL7(rules: L7RulesModel | undefined): rules is L7RulesModel {
   if (!isObject(rules)) return false;
   return rules.http !== undefined || rules.kafka !== undefined || rules.dns !== undefined || !!rules.l7proto || rules.l7 !== undefined;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { HubbleFlow, normalizeFlow } from '../../src/hubble';
+import { l7Request } from '../../src/hubble/flow';
 import { HUBBLE_SAMPLES_DIR } from './support/paths';
 
 function sample(file: string, line: number): HubbleFlow {
@@ -155,6 +156,11 @@ describe('connection attempts', () => {
     expect(n.http).toMatchObject({ method: 'GET', path: '/metrics', host: '10.128.0.4:9990' });
     expect(n.http?.headers?.['User-Agent']).toBe('Prometheus/2.15.1');
     expect(n).toMatchObject({ observed: 'forwarded', direction: 'egress', delivered: false });
+  });
+
+  test('the HTTP method is kept as the proxy saw it (Envoy matches :method case-sensitively)', () => {
+    expect(l7Request({ http: { method: 'get', url: 'http://api/x' } } as never).http?.method).toBe('get');
+    expect(l7Request({ http: { method: 'GET', url: 'http://api/x' } } as never).http?.method).toBe('GET');
   });
 
   test('L7 DNS and Kafka requests', () => {

@@ -318,3 +318,21 @@ describe('pitfall-icmp-type-zero: an icmps field that the agent reads as every I
     expect(['icmp/8', 'icmp/3', '443/TCP'].map((c) => verdictFor(set, 'pod:shop:app=web', 'cidr:192.0.2.7', c).verdict)).toEqual(['allowed', 'allowed', 'denied']);
   });
 });
+
+describe('pitfall-cidr-ipv4-mapped', () => {
+  it('a CIDR or cidrSet cidr inside ::ffff:0:0/96, allow or deny: an error naming the IPv4 CIDR; the engine agrees it selects nothing', () => {
+    const deny = cnp({ endpointSelector: WEB, egress: [{ toEntities: ['world'] }], egressDeny: [{ toCIDRSet: [{ cidr: '::ffff:10.0.0.0/104' }] }] });
+    expect(paths('pitfall-cidr-ipv4-mapped', [deny])).toEqual(['spec.egressDeny[0].toCIDRSet[0].cidr']);
+    expect(messages('pitfall-cidr-ipv4-mapped', [deny])[0]).toContain('this deny holds nothing, and 10.0.0.0/8 stays reachable');
+    expect(verdictFor(PolicySet.fromYaml(JSON.stringify(deny)), 'pod:shop:app=web', 'cidr:10.1.2.3', '443/TCP').verdict).toBe('allowed');
+    const allow = cnp({ endpointSelector: WEB, egress: [{ toCIDR: ['::ffff:192.0.2.0/120'] }] });
+    expect(paths('pitfall-cidr-ipv4-mapped', [allow])).toEqual(['spec.egress[0].toCIDR[0]']);
+    expect(verdictFor(PolicySet.fromYaml(JSON.stringify(allow)), 'pod:shop:app=web', 'cidr:192.0.2.7', '443/TCP').verdict).toBe('denied');
+  });
+
+  it('not for an except (it removes nothing: the IANA special-purpose list writes it), nor for a block wider than the mapped range', () => {
+    const except = cnp({ endpointSelector: WEB, egress: [{ toCIDRSet: [{ cidr: '::/0', except: ['::ffff:0:0/96', 'fc00::/7'] }] }] });
+    expect(paths('pitfall-cidr-ipv4-mapped', [except])).toEqual([]);
+    expect(paths('pitfall-cidr-ipv4-mapped', [cnp({ endpointSelector: WEB, egress: [{ toCIDR: ['::/80'] }] })])).toEqual([]);
+  });
+});

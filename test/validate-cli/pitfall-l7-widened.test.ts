@@ -39,7 +39,7 @@ describe('flagged: the L7 rules do not hold, and the engine lets every request t
     const files = { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'ns.yaml': policy('ns', '{}', from('fromEndpoints: [{}]')) };
     expect(flagged(files)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
     const message = findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-l7-rules-widened')[0].message;
-    expect(message).toContain('CiliumNetworkPolicy shop/ns (ns.yaml:9), for the same pods, also allows from these peers on every port (no toPorts)');
+    expect(message).toContain('CiliumNetworkPolicy shop/ns (ns.yaml:9), for pods this rule selects, also allows from these peers on every port (no toPorts)');
     expect(judged(files, 'DELETE /admin')).toBe('allowed');
   });
 
@@ -54,6 +54,52 @@ describe('flagged: the L7 rules do not hold, and the engine lets every request t
     const files = { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'all.yaml': policy('all', '{}', from('fromEndpoints: [{}]', '8080'), '') };
     expect(flagged(files)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
     expect(judged(files, 'DELETE /admin')).toBe('allowed');
+  });
+});
+
+describe('flagged: the cluster entity, a Kubernetes NetworkPolicy, a namespaced rule under a clusterwide one', () => {
+  /** web in shop admits frontend on 80 with GET only; `extra` is appended to its ingress or as other documents. */
+  const web = (items = ''): string => 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n'
+    + '  endpointSelector: {matchLabels: {app: web}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {app: frontend}}]\n'
+    + `    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET}]}}]\n${items}`;
+  const at80 = (files: Files, to = 'pod:shop:app=web', from = 'pod:shop:app=frontend'): string => PolicySet.fromYaml(Object.values(files).join('\n---\n'))
+    .verdict({ from: Endpoints.parse(from), to: Endpoints.parse(to), protocol: 'TCP', port: 80, http: Queries.parseHttpRequest('DELETE /x') }).verdict;
+
+  it('fromEntities: [cluster] takes in every pod', () => {
+    const files = { 'web.yaml': web('  - fromEntities: [cluster]\n') };
+    expect(flagged(files)).toEqual(['web.yaml:8 spec.ingress[0].toPorts[0]']);
+    expect(at80(files)).toBe('allowed');
+  });
+
+  it('a NetworkPolicy that admits the namespace to itself', () => {
+    const files = {
+      'web.yaml': web(),
+      'np.yaml': 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: same-namespace, namespace: shop}\nspec:\n'
+        + '  podSelector: {}\n  policyTypes: [Ingress]\n  ingress:\n  - from: [{podSelector: {}}]\n',
+    };
+    expect(flagged(files)).toEqual(['web.yaml:8 spec.ingress[0].toPorts[0]']);
+    expect(findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-l7-rules-widened')[0].message).toContain('NetworkPolicy shop/same-namespace (np.yaml:1)');
+    expect(at80(files)).toBe('allowed');
+  });
+
+  it('a clusterwide rule with HTTP rules, widened for its pods in shop by a rule of shop', () => {
+    const files = {
+      'ccnp.yaml': 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: web}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n'
+        + '  ingress:\n  - fromEndpoints: [{matchLabels: {app: frontend, k8s:io.kubernetes.pod.namespace: shop}}]\n'
+        + '    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET}]}}]\n',
+      'shop.yaml': policy('all', '{}', from('fromEndpoints: [{}]')),
+    };
+    expect(flagged(files)).toEqual(['ccnp.yaml:8 spec.ingress[0].toPorts[0]']);
+    expect(at80(files)).toBe('allowed');
+    // A rule of another namespace, where the clusterwide rule's peers are not: not flagged, and the rules hold in shop.
+    const other = { ...files, 'shop.yaml': policy('all', '{}', from('fromEndpoints: [{}]'), 'data') };
+    expect(flagged(other)).toEqual([]);
+    expect(at80(other)).toBe('l7-denied');
+  });
+
+  it('not: HTTP rules that match every request anyway (method ".*", the visibility idiom)', () => {
+    const files = { 'web.yaml': web('  - fromEndpoints: [{}]\n').replace('{method: GET}', '{method: ".*"}') };
+    expect(flagged(files)).toEqual([]);
   });
 });
 
