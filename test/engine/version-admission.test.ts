@@ -1,6 +1,6 @@
 // Version findings are of two kinds, read from the CRD schema each Cilium version ships
 // (pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml, bundled in crd-schemas/, copies in
-// /work/shared/crds/cilium/<version>/):
+// ../shared/crds/cilium/<version>/ beside the project):
 // - a field the older CRD does not declare (endPort, fromNodes, enableDefaultDeny, log …): the API server prunes it and
 //   stores the rest of the object, which the engine enforces as pruned;
 // - a value the older CRD types, enumerates or requires otherwise: the API server refuses the whole object, so no policy
