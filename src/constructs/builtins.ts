@@ -6,6 +6,8 @@ import { IPeer, Peer } from './peer';
 import { PolicyRule } from './policy-rule';
 import { Port } from './port';
 import { checkListOf, checkPropsObject } from './names';
+import { callerLocation } from './caller-location';
+import { describeValue } from '../model/plain-value';
 import { checkPropKeys } from './prop-keys';
 import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 
@@ -88,6 +90,18 @@ export function allowHostProbes(rule: PolicyRule): void {
   rule.allowIngress(Peer.entity(HOST_PROBE_ENTITY as Entity));
 }
 
+/** Refuses a rule that is not a `PolicyRule` (from JavaScript, `undefined` or a policy itself was a TypeError). */
+function requireRule(rule: unknown, call: string): void {
+  if (rule instanceof PolicyRule) return;
+  const policy = rule !== null && typeof rule === 'object' && (rule as { rule?: unknown }).rule instanceof PolicyRule;
+  throw new CiliumPolicyError({
+    id: 'rule-not-a-rule',
+    message: `${call}() got ${policy ? 'a policy' : describeValue(rule)}, not a PolicyRule`,
+    fix: `pass the policy's rule: ${call}(policy.rule), or a rule of policy.addRule()`,
+    location: callerLocation(),
+  });
+}
+
 /**
  * The built-in pieces of Cilium practice, for your own policies: each adds rule items to a rule (`policy.rule`,
  * `policy.addRule()`), in the same resource as the rules they protect.
@@ -100,6 +114,7 @@ export class Builtins {
    * @param options the DNS server and the names that may be looked up (default: kube-dns, every name)
    */
   public static allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): void {
+    requireRule(rule, 'Builtins.allowDns');
     allowDns(rule, options);
   }
 
@@ -108,6 +123,7 @@ export class Builtins {
    * @param rule the rule to add to
    */
   public static allowHostProbes(rule: PolicyRule): void {
+    requireRule(rule, 'Builtins.allowHostProbes');
     allowHostProbes(rule);
   }
 

@@ -2,8 +2,8 @@
 // read wrongly or failed with a TypeError far from the call.
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, HttpRule } from '../../src';
-import { refusal } from '../support/synth';
+import { Builtins, CiliumPolicy, CiliumVersion, EndpointSelector, HttpRule } from '../../src';
+import { chart, refusal } from '../support/synth';
 
 describe('HttpRule.of() lists', () => {
   test('headers as one string was read character by character: refused', () => {
@@ -39,5 +39,16 @@ describe('CiliumVersion.use() with a version that is not a CiliumVersion', () =>
     const app = Testing.app();
     CiliumVersion.use(app, CiliumVersion.V1_18);
     expect(CiliumVersion.of(app)).toBe(CiliumVersion.V1_18);
+  });
+});
+
+describe('Builtins with something that is not a PolicyRule', () => {
+  test('undefined, or the policy instead of its rule, was a TypeError: refused, naming policy.rule', () => {
+    const r = refusal(() => Builtins.allowDns(undefined as unknown as CiliumPolicy['rule']));
+    expect(r.id).toBe('rule-not-a-rule');
+    expect(r.message).toContain('Builtins.allowDns() got undefined, not a PolicyRule');
+    const policy = new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    expect(refusal(() => Builtins.allowHostProbes(policy as unknown as CiliumPolicy['rule'])).message).toContain('Builtins.allowHostProbes() got a policy');
+    expect(() => Builtins.allowHostProbes(policy.rule)).not.toThrow();
   });
 });
