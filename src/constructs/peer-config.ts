@@ -1,5 +1,5 @@
 import { CiliumPolicyError } from '../core/errors';
-import { LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
+import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import { selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes } from '../model/selectors';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 
@@ -38,7 +38,7 @@ export interface PeerConfig {
 }
 
 /** The fields a peer's item may set: its one L3 field (`requires` is no peer: alone it leaves the item open to any peer). */
-const L3_FIELDS = new Set<string>(PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3));
+const L3_FIELDS = new Set<string>(L3_PEER_FIELDS);
 
 /**
  * A peer's config as the rules read it, checked: a value of one's own (`IPeer`) or a workload's is held to what `Peer`'s

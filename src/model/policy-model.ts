@@ -620,3 +620,11 @@ export function documentRules(doc: PolicyDocumentModel): DocumentRule[] {
 export function presentPeerFields(item: RuleItemModel): PeerField[] {
   return PEER_FIELD_NAMES.filter((f) => item[f] !== undefined);
 }
+
+/** The L3 peer fields (every peer field but `fromRequires`/`toRequires`, which alone leave an item open to any peer). */
+export const L3_PEER_FIELDS: readonly PeerField[] = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3);
+
+/** Whether an item names an L3 peer (any L3 peer field present, empty or not); without one it is open to every peer. */
+export function itemNamesPeer(item: RuleItemModel): boolean {
+  return L3_PEER_FIELDS.some((f) => item[f] !== undefined);
+}

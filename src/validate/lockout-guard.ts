@@ -10,7 +10,7 @@ import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector } from '../model/labels';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
-  CidrRuleModel, IcmpFieldModel, LabelSelectorModel, PEER_FIELD_NAMES, PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel,
+  CidrRuleModel, IcmpFieldModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel,
   SectionName,
   sectionDirection,
 } from '../model/policy-model';
@@ -268,13 +268,8 @@ export function itemCoversPath(item: RuleItemModel, path: GuardPath, options: Pi
 const NO_GROUPS: ReadonlyMap<string, CidrGroupContents> = new Map();
 
 /** The L3 peer fields of a rule item (`requires` is not a peer). */
-const L3_FIELDS = PEER_FIELD_NAMES.filter((f) => PEER_FIELDS[f].l3);
 
 /** Whether an item names an L3 peer (even an empty list); without one, an item with ports has every peer. */
-function hasPeer(item: RuleItemModel): boolean {
-  return L3_FIELDS.some((f) => item[f] !== undefined);
-}
-
 /**
  * Which peers an item selects, as the engine reads it: `any` without an L3 peer field; with empty lists, before Cilium
  * 1.16 `any` when every peer field it names is empty and the item has toPorts or icmps (the wildcard on those ports),
@@ -290,7 +285,7 @@ function peerScope(item: RuleItemModel, reading: PeerReading): 'any' | 'none' | 
  * @param emptyPeerListSelectsAll the target is before Cilium 1.16
  */
 export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: boolean): 'any' | 'none' | 'listed' {
-  const named = L3_FIELDS.filter((f) => item[f] !== undefined);
+  const named = L3_PEER_FIELDS.filter((f) => item[f] !== undefined);
   if (named.length === 0) return 'any';
   const empty = named.filter((f) => Array.isArray(item[f]) && (item[f] as unknown[]).length === 0);
   if (empty.length === 0) return 'listed';
@@ -603,7 +598,7 @@ function hasUnknownGroup(item: RuleItemModel, groups: ReadonlyMap<string, CidrGr
 
 function portOverlaps(deny: RuleItemModel, port: GuardPort): boolean {
   // As the engine reads it: no ports (absent or empty lists) is every port with an L3 peer, and nothing without one.
-  const scope = l4Scope(arr(deny.toPorts), arr(deny.icmps), hasPeer(deny));
+  const scope = l4Scope(arr(deny.toPorts), arr(deny.icmps), itemNamesPeer(deny));
   if (scope !== 'ports') return scope === 'all';
   if (port.icmp) {
     const icmp = port.icmp;

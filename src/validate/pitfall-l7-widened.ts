@@ -6,7 +6,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { httpRuleMatchesEveryRequest } from '../model/http-header';
-import { CidrRuleModel, HttpRuleModel, L7RulesModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
+import { CidrRuleModel, HttpRuleModel, itemNamesPeer, L7RulesModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
 import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
@@ -91,8 +91,7 @@ export function l7RulesWidened(run: PitfallRun): void {
         const scope = r.kind === 'CiliumNetworkPolicy' ? `${section} ns ${r.namespace}` : `${section} ccnp`;
         if (item.toPorts === undefined) {
           // L3 only: every port, when it names peers (`{}` alone allows nothing; ICMP items are not L4 ports).
-          const l3 = L3_FIELDS.some((f) => item[f] !== undefined);
-          if (l3 && item.icmps === undefined) add(scope, { r, item, path, ports: undefined, order: order++ });
+          if (itemNamesPeer(item) && item.icmps === undefined) add(scope, { r, item, path, ports: undefined, order: order++ });
           continue;
         }
         arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
@@ -173,8 +172,6 @@ function rangesMeet(x: CompiledPort, y: CompiledPort): boolean {
   return x.lo <= y.hi && y.lo <= x.hi;
 }
 
-const L3_FIELDS = ['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'groups', 'fqdns'] as const;
-
 /**
  * Whether allow item `b` (of rule `c`) takes in every peer of item `a` (of rule `r`): `b` names no peer (every peer), or
  * `all`; else each peer of `a` is one of `b`'s: a selector implied by one of `b`'s (each with its namespace as the agent
@@ -182,8 +179,8 @@ const L3_FIELDS = ['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'service
  * CIDR sets with holes) do not count as taken in.
  */
 function peersCovered(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel): boolean {
-  if (!L3_FIELDS.some((f) => b[f] !== undefined) || arr<string>(b.entities).includes('all')) return true;
-  if (!L3_FIELDS.some((f) => a[f] !== undefined)) return false;
+  if (!itemNamesPeer(b) || arr<string>(b.entities).includes('all')) return true;
+  if (!itemNamesPeer(a)) return false;
   if ((['nodes', 'services', 'groups', 'fqdns'] as const).some((f) => a[f] !== undefined)) return false;
   const entities = new Set(arr<string>(b.entities));
   // `cluster` is every pod and the cluster's reserved identities (host, remote nodes, health, ingress, …).
