@@ -45,7 +45,8 @@ export interface HeaderMatch {
    */
   readonly secretName?: string;
   /**
-   * Namespace of `secretName`.
+   * Namespace of `secretName`; refused without it (`l7-header-secret-without-name`): no Secret would be written, and the
+   * header would match with any value.
    * @default - the policy namespace
    */
   readonly secretNamespace?: string;
@@ -114,6 +115,17 @@ export class HttpRule {
     (options.headerMatches ?? []).forEach((h, i) => checkL7Fields(`HttpRule headerMatches[${i}]`,
       { name: h?.name ?? '', value: h?.value, secretName: h?.secretName, secretNamespace: h?.secretNamespace },
       'leave it out (without value and secretName the header need only be present)'));
+    // Without secretName no Secret is written: the namespace was dropped and the match read "present, any value".
+    (options.headerMatches ?? []).forEach((h, i) => {
+      if (h.secretNamespace === undefined || h.secretName !== undefined) return;
+      throw new CiliumPolicyError({
+        id: 'l7-header-secret-without-name',
+        message: `HttpRule headerMatches[${i}] (${h.name}) has secretNamespace ${JSON.stringify(h.secretNamespace)} but no secretName: no Secret would be `
+          + `written${h.value === undefined ? ', and the header would match with any value, only present' : `, and the value ${JSON.stringify(h.value)} used instead`}`,
+        fix: 'give secretName (the Secret holding the expected value), or drop secretNamespace',
+        location: callerLocation(),
+      });
+    });
     // A header match with a mismatch action never refuses a request (Cilium: "the rule is still considered as matching").
     // (A value that is no action is left to the CRD check, `crd-header-match-mismatch`.)
     const matches = (options.headerMatches ?? []).map((h) => ({ name: h.name, ...(h.mismatch !== undefined ? { mismatch: h.mismatch } : {}) }));

@@ -337,6 +337,8 @@ export class PolicyRule {
         location: this.owner,
       });
     }
+    const named = namedEgressPortProblem(section, verb, config, (ports ?? []).map((p) => p._match.l4));
+    if (named !== undefined) throw new CiliumPolicyError({ ...named, location: this.owner });
     if (options.serverNames !== undefined && options.serverNames.length === 0) {
       throw new CiliumPolicyError({
         id: 'server-names-empty',
@@ -534,6 +536,9 @@ export class PolicyRule {
       });
     }
     const ports = grant.ports ?? (defaulted ? (peer.defaultPorts ?? []).map(Port._fromModel) : []);
+    // Checked when the rule was given; again here for what only synthesis knows (a peer of one's own read again, its default ports).
+    const named = namedEgressPortProblem(grant.section, verb, peer, ports.map((p) => p._match.l4));
+    if (named !== undefined) diagnostics.push({ ...named, severity: Severity.ERROR, path });
     for (const port of ports) {
       const match = port._match;
       if (match.icmp) icmp.push(match.icmp);
@@ -558,6 +563,41 @@ export class PolicyRule {
       ...(grant.options.authentication ? { authentication: grant.options.authentication } : {}),
     });
   }
+}
+
+/**
+ * Why the named ports of an egress rule do not mean the destination's port of that name, or `undefined`. Cilium 1.14-1.19
+ * resolves a named port of an egress rule against the container ports of every pod of the cluster, not on the destination
+ * (pkg/endpoint `GetNamedPort(ingress=false)`, cilium/cilium#24779, #30003): a name with one number there is that number
+ * for every peer of the rule, and a name two pods give different numbers is skipped (`ErrDuplicateNamedPorts`). So:
+ * - an egress allow to a peer that is no pods (a CIDR, an FQDN, an entity, nodes, any peer) opens whatever number a pod
+ *   anywhere in the cluster gives the name, to the world as well: refused (`port-name-egress-peer`);
+ * - an egress deny is dropped as soon as two pods anywhere in the cluster give the name different numbers, and the traffic
+ *   it was meant to stop is allowed: refused (`port-name-egress-deny`).
+ * An egress allow to pods (or a Service's backends) keeps named ports: an ambiguous name allows nothing there.
+ */
+function namedEgressPortProblem(section: SectionName, verb: string, peer: PeerConfig, ports: (PortProtocolModel | undefined)[])
+  : { id: string; message: string; fix: string } | undefined {
+  if (sectionDirection(section) !== 'egress') return undefined;
+  const name = ports.find((p) => p?.port !== undefined && !/^\d+$/.test(p.port))?.port;
+  if (name === undefined) return undefined;
+  const resolved = `Cilium (1.14-1.19) resolves the named port "${name}" of an egress rule against the container ports of every pod of the cluster, `
+    + 'not on the destination (cilium/cilium#24779)';
+  if (isDenySection(section)) {
+    return {
+      id: 'port-name-egress-deny',
+      message: `${verb}(${peer.description}, { ports: [${name}] }): ${resolved}; as soon as two pods anywhere in the cluster give "${name}" different `
+        + 'numbers, the deny is skipped and the traffic it names is allowed',
+      fix: `deny the port by number (Port.tcp(<number>)); a named port can be denied on ingress, where it is the selected pod's own`,
+    };
+  }
+  if (peer.field === PeerField.ENDPOINTS || peer.field === PeerField.SERVICES) return undefined;
+  return {
+    id: 'port-name-egress-peer',
+    message: `${verb}(${peer.description}, { ports: [${name}] }): ${resolved}; ${peer.description} is not pods alone, so the rule would open to it `
+      + `whatever number some pod of the cluster gives "${name}", a port it need not serve at all`,
+    fix: `give the port by number (Port.tcp(<number>)); a named port needs a peer of pods (Peer.endpoints(), Peer.workload())`,
+  };
 }
 
 function withNamespace(selector: LabelSelectorModel, namespace: string): LabelSelectorModel {

@@ -41,7 +41,8 @@ export interface PortOptions {
    */
   readonly port?: number;
   /**
-   * A named container port (`http`), resolved on the destination pod.
+   * A named container port (`http`): on ingress the selected pod's own, on egress resolved against the pods of the whole
+   * cluster (see `Port.named`).
    * @default - a numeric port
    */
   readonly name?: string;
@@ -108,7 +109,14 @@ export class Port implements IPortSpec {
     return new Port({ l4: { port: String(from), endPort: to, protocol } });
   }
 
-  /** A named container port such as `http`, resolved on the destination pod. */
+  /**
+   * A named container port such as `http`. On ingress it is the selected pod's own port of that name. On egress Cilium
+   * 1.14-1.19 resolves the name against the container ports of every pod of the cluster, not on the destination
+   * (cilium/cilium#24779): one number there is that number for every peer of the rule, and a name two pods give different
+   * numbers allows nothing. So an egress allow with a named port to a peer that is not pods (a CIDR, an FQDN, an entity,
+   * nodes, any peer) is refused (`port-name-egress-peer`), and so is an egress deny with one (`port-name-egress-deny`: it
+   * would be skipped as soon as the name is ambiguous in the cluster).
+   */
   public static named(name: string, protocol: Protocol = Protocol.ANY): Port {
     if (!/^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(name) || name.length > 15) {
       throw new CiliumPolicyError({
@@ -178,6 +186,17 @@ export class Port implements IPortSpec {
         });
       }
       return Port.named(options.name, protocol);
+    }
+    if (options.port === undefined && options.endPort !== undefined) {
+      // With a portless protocol (VRRP, IGMP) the range was dropped, and the whole protocol allowed.
+      throw new CiliumPolicyError({
+        id: 'port-end-without-start',
+        message: `Port.of() got endPort ${JSON.stringify(options.endPort)} without port: a range needs its first port`,
+        fix: protocol === Protocol.VRRP || protocol === Protocol.IGMP
+          ? `drop endPort: ${protocol} has no ports (Port.protocol(Protocol.${protocol}))`
+          : `give port, the first port of the range (Port.of({ port: <first>, endPort: ${JSON.stringify(options.endPort)} }))`,
+        location: callerLocation(),
+      });
     }
     if (options.port === undefined) return Port.protocol(protocol);
     if (options.endPort !== undefined) return Port.range(options.port, options.endPort, protocol);
@@ -258,6 +277,7 @@ export class Icmp {
    * (see `echoReply`).
    */
   public static type(type: number, family: IcmpFamily = IcmpFamily.IPV4): Port {
+    checkFamily(family);
     checkNumber(type, 'ICMP type', 0, 255);
     refuseTypeZero(type, family);
     return Port._icmp({ family, type });
@@ -265,6 +285,7 @@ export class Icmp {
 
   /** An ICMP type by Cilium's CamelCase name, e.g. `DestinationUnreachable` or (IPv6) `NeighborSolicitation`. */
   public static named(name: string, family: IcmpFamily = IcmpFamily.IPV4): Port {
+    checkFamily(family);
     const names = ICMP_TYPE_NAMES[family];
     if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(names, name)) {
       throw new CiliumPolicyError({
@@ -279,6 +300,21 @@ export class Icmp {
   }
 
   private constructor() {}
+}
+
+/**
+ * Refuses a family that is not an `IcmpFamily` (plain JavaScript: `'ipv6'`, `'IPV6'`): `Icmp.named()` failed with a TypeError,
+ * and the helpers took anything but `IcmpFamily.IPV6` for IPv4, writing the IPv4 type under a family Cilium refuses.
+ */
+function checkFamily(family: unknown): void {
+  if ((Object.values(IcmpFamily) as unknown[]).includes(family)) return;
+  const near = typeof family === 'string' ? Object.values(IcmpFamily).find((f) => f.toLowerCase() === family.toLowerCase()) : undefined;
+  throw new CiliumPolicyError({
+    id: 'icmp-family-unknown',
+    message: `ICMP family ${typeof family === 'string' ? JSON.stringify(family) : String(family)} is not IcmpFamily.IPV4 or IcmpFamily.IPV6`,
+    fix: `pass ${near === IcmpFamily.IPV6 ? 'IcmpFamily.IPV6' : near === IcmpFamily.IPV4 ? 'IcmpFamily.IPV4' : 'IcmpFamily.IPV4 (the default) or IcmpFamily.IPV6'}`,
+    location: callerLocation(),
+  });
 }
 
 /**

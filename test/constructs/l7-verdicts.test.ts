@@ -181,6 +181,19 @@ describe('HttpRule refusals: a rule that would match more than it says', () => {
       .toEqual(['allowed', 'l7-denied']);
   });
 
+  test('a header match with a Secret namespace but no Secret name is refused: no Secret was written, and any value got through', () => {
+    // Before: `{ name: 'X-Token', secretNamespace: 'vault' }` was written as `{ name: X-Token }`, presence only.
+    const r = refusal(() => HttpRule.of({ path: '/x', headerMatches: [{ name: 'X-Token', secretNamespace: 'vault' }] }));
+    expect(r.id).toBe('l7-header-secret-without-name');
+    expect(r.message).toMatch(/secretNamespace "vault" but no secretName[\s\S]*any value, only present[\s\S]*fix: give secretName/);
+    expect(refusal(() => HttpRule.of({ path: '/x', headerMatches: [{ name: 'X-Token', value: 'abc', secretNamespace: 'vault' }] })).message)
+      .toMatch(/the value "abc" used instead/);
+    // With its name the Secret is written with its namespace, and no request matches offline (the value is the Secret's).
+    const secret = HttpRule.of({ path: '/x', headerMatches: [{ name: 'X-Token', secretName: 'token', secretNamespace: 'vault' }] });
+    expect(secret._toModel()).toEqual({ path: '/x', headerMatches: [{ name: 'X-Token', secret: { name: 'token', namespace: 'vault' } }] });
+    expect(http([secret], [req('GET', '/x', { headers: { 'X-Token': 'whatever' } })])).toEqual(['l7-denied']);
+  });
+
   test('a rule without any field is refused; one field of any kind is enough', () => {
     expect(refusal(() => HttpRule.of({})).id).toBe('l7-rule-empty');
     expect(refusal(() => HttpRule.of({ headers: [], headerMatches: [] })).id).toBe('l7-rule-empty');

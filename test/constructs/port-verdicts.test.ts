@@ -5,7 +5,8 @@
 // must fail a test, not the collection (Stryker counts a file that fails to collect as no test run). The tests without a
 // verdict (refusals, printing) come first in each block: a mutant is killed by the first failing test, so cheap first.
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, Icmp, IcmpFamily, Peer, Port, PortOptions, Protocol } from '../../src';
+import { ApiObject, Testing } from 'cdk8s';
+import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, Entity, Icmp, IcmpFamily, Peer, Port, PortOptions, Protocol } from '../../src';
 import { Endpoints, PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { verdictOf } from '../support/construct-verdicts';
@@ -168,6 +169,12 @@ describe('named ports: resolved on the destination, lower-case, on the port\'s p
     expect(refused(() => Port.of({ name: 'http', port: 80, endPort: 90 }))).toMatch(/or a number \(80\)/);
   });
 
+  test('an endPort without port is refused: with a portless protocol the range was dropped and the whole protocol allowed', () => {
+    expect(refused(() => Port.of({ endPort: 90, protocol: Protocol.VRRP }))).toMatch(/^port-end-without-start: Port\.of\(\) got endPort 90 without port[\s\S]*fix: drop endPort: VRRP has no ports/);
+    expect(refused(() => Port.of({ endPort: 90, protocol: Protocol.TCP }))).toMatch(/^port-end-without-start:[\s\S]*fix: give port, the first port of the range/);
+    expect(refused(() => Port.of({ endPort: 90 }))).toMatch(/^port-end-without-start:/);
+  });
+
   test('a name opens the destination\'s container port of that name, whatever its case in the call', () => {
     const to = api([{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'metrics', port: 9090, protocol: 'TCP' }]);
     expect(verdicts([Port.named('HTTP')], ['8080/TCP', '9090/TCP', '8081/TCP'], to)).toEqual({ '8080/TCP': 'allowed', '9090/TCP': 'denied', '8081/TCP': 'denied' });
@@ -182,6 +189,79 @@ describe('named ports: resolved on the destination, lower-case, on the port\'s p
     expect(verdicts([Port.of({ name: 'dns' })], ['53/UDP'], to)).toEqual({ '53/UDP': 'allowed' });
     expect(verdicts([Port.named('dns', Protocol.TCP)], ['53/UDP', '53/TCP'], to)).toEqual({ '53/UDP': 'denied', '53/TCP': 'denied' });
     expect(verdicts([Port.named('dns', Protocol.UDP)], ['53/UDP'], to)).toEqual({ '53/UDP': 'allowed' });
+  });
+});
+
+// Cilium 1.14-1.19 resolves the named ports of egress rules against the container ports of every pod of the cluster
+// (pkg/endpoint GetNamedPort(ingress=false), cilium/cilium#24779): the engine shows what such rules allowed before the SDK
+// refused them.
+describe('named ports on egress: only to pods, never in a deny', () => {
+  /** A chart with a Deployment whose pods name their container ports `ports`, and a policy of `cli` pods. */
+  function cluster(...workloads: [string, Record<string, number>][]): { c: ReturnType<typeof chart>; cli: CiliumPolicy } {
+    const c = chart('shop');
+    for (const [name, ports] of workloads) {
+      new ApiObject(c, name, {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' },
+        spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x',
+          ports: Object.entries(ports).map(([n, p]) => ({ name: n, containerPort: p })) }] } } },
+      });
+    }
+    return { c, cli: new CiliumPolicy(c, 'cli', { endpointSelector: EndpointSelector.labels({ app: 'cli' }) }) };
+  }
+
+  /** The chart's manifests and a raw policy (what the SDK now refuses to write), as one policy set. */
+  function withApp(c: ReturnType<typeof chart>, policy: object): PolicySet {
+    return PolicySet.fromYaml([...Testing.synth(c), policy].map((m) => JSON.stringify(m)).join('\n---\n'));
+  }
+
+  test('an egress allow with a named port to a peer that is not pods is refused: it opened the number some pod gives the name', () => {
+    for (const peer of [Peer.cidr('203.0.113.0/24'), Peer.entity(Entity.WORLD), Peer.fqdn('api.example.com'), Peer.any(), Peer.entity(Entity.CLUSTER),
+      Peer.nodes({ role: 'db' }), Peer.cidrGroup('partners'), Peer.kubeApiServer()]) {
+      const { cli } = cluster();
+      const r = refusal(() => cli.allowEgress(peer, { ports: [Port.tcp(443), Port.named('http', Protocol.TCP)] }));
+      expect(r.id, String(peer)).toBe('port-name-egress-peer');
+      expect(r.message, String(peer)).toMatch(/resolves the named port "http" of an egress rule against the container ports of every pod of the cluster[\s\S]*fix: give the port by number/);
+    }
+    // What it allowed: a pod of the cluster names 8080 "http", so the world was open on 8080.
+    const { c, cli } = cluster(['web', { http: 8080 }]);
+    cli.allowEgress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, 'pod:shop:app=cli', 'cidr:203.0.113.5', 8080)).toBe('denied');
+    const raw = withApp(c, {
+      apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'raw', namespace: 'shop' },
+      spec: { endpointSelector: { matchLabels: { app: 'cli' } }, egress: [{ toCIDR: ['203.0.113.0/24'], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] },
+    });
+    expect(verdictFor(raw, 'pod:shop:app=cli', 'cidr:203.0.113.5', 8080).verdict).toBe('allowed');
+  });
+
+  test('an egress allow with a named port to pods keeps it: one number in the cluster is that number', () => {
+    const { c, cli } = cluster(['db', { sql: 5432 }]);
+    cli.allowEgress(Peer.endpoints({ labels: { app: 'db' } }), { ports: [Port.named('sql', Protocol.TCP)] });
+    cli.allowEgress(Peer.service('db'), { ports: [Port.named('sql', Protocol.TCP)] });
+    expect(verdictOf(c, 'pod:shop:app=cli', 'pod:shop:app=db', 5432)).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=cli', 'pod:shop:app=db', 5433)).toBe('denied');
+  });
+
+  test('an egress deny with a named port is refused: skipped as soon as two pods give the name different numbers', () => {
+    for (const peer of [Peer.endpoints({ labels: { app: 'db' } }), Peer.cidr('10.0.0.0/8'), Peer.any()]) {
+      const { cli } = cluster();
+      const r = refusal(() => cli.denyEgress(peer, { ports: [Port.named('admin', Protocol.TCP)] }));
+      expect(r.id, String(peer)).toBe('port-name-egress-deny');
+      expect(r.message).toMatch(/as soon as two pods anywhere in the cluster give "admin" different numbers, the deny is skipped[\s\S]*fix: deny the port by number/);
+    }
+    // What it allowed: web and db name "admin" 8080 and 9000; the deny of db's admin port was dropped.
+    const { c, cli } = cluster(['web', { admin: 8080 }], ['db', { admin: 9000 }]);
+    cli.allowEgress(Peer.endpoints({ labels: { app: 'db' } }));
+    const raw = withApp(c, {
+      apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'deny', namespace: 'shop' },
+      spec: { endpointSelector: { matchLabels: { app: 'cli' } }, egressDeny: [{ toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: 'admin', protocol: 'TCP' }] }] }] },
+    });
+    const dropped = verdictFor(raw, 'pod:shop:app=cli', 'pod:shop:app=db', 9000);
+    expect(dropped.verdict).toBe('allowed');
+    expect(dropped.egress.notes.join('\n')).toMatch(/named port admin is 8080\/TCP and 9000\/TCP/);
+    // A deny by number holds; a named port on ingress (the selected pod's own) is kept.
+    cli.denyEgress(Peer.endpoints({ labels: { app: 'db' } }), { ports: [Port.tcp(9000)] });
+    cli.denyIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.named('admin', Protocol.TCP)] });
+    expect(verdictOf(c, 'pod:shop:app=cli', 'pod:shop:app=db', 9000)).toBe('denied');
   });
 });
 
@@ -202,6 +282,15 @@ describe('ICMP types: each factory opens its type on its family only', () => {
     expect(refused(() => Icmp.named(8 as unknown as string))).toMatch(/^icmp-name-unknown: "8"/);
     // A non-string whose text is a name (JavaScript callers) is no name either.
     expect(refused(() => Icmp.named(['EchoRequest'] as unknown as string))).toMatch(/^icmp-name-unknown: "EchoRequest" is not an ICMP type name/);
+  });
+
+  test('a family that is no IcmpFamily is refused, naming the one meant (Icmp.named() failed with a TypeError)', () => {
+    expect(refused(() => Icmp.named('EchoRequest', 'IPV6' as IcmpFamily))).toMatch(/^icmp-family-unknown: ICMP family "IPV6" is not IcmpFamily\.IPV4 or IcmpFamily\.IPV6\n {2}fix: pass IcmpFamily\.IPV6$/);
+    expect(refused(() => Icmp.type(8, 'ipv4' as IcmpFamily))).toMatch(/^icmp-family-unknown: ICMP family "ipv4"[\s\S]*fix: pass IcmpFamily\.IPV4$/);
+    // The helpers read anything but IcmpFamily.IPV6 as IPv4: 'ipv6' asked for echo request type 8 under a family Cilium refuses.
+    expect(refused(() => Icmp.echoRequest('ipv6' as IcmpFamily))).toMatch(/^icmp-family-unknown: ICMP family "ipv6"[\s\S]*pass IcmpFamily\.IPV6$/);
+    expect(refused(() => Icmp.echoReply('v6' as IcmpFamily))).toMatch(/^icmp-family-unknown: ICMP family "v6"[\s\S]*pass IcmpFamily\.IPV4 \(the default\) or IcmpFamily\.IPV6$/);
+    expect(refused(() => Icmp.type(3, null as unknown as IcmpFamily))).toMatch(/^icmp-family-unknown: ICMP family null/);
   });
 
   test('ICMP beside ports: both open, each on its own', () => {

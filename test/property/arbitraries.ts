@@ -818,7 +818,10 @@ export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
       secretName: dnsSubdomain,
       secretNamespace: namespaceName,
       mismatch: fc.constantFrom(...Object.values(HeaderMismatchAction)),
-    }, { requiredKeys: ['name'] }), { maxLength: 2 }),
+    }, { requiredKeys: ['name'] })
+      // A Secret's namespace without its name is refused (l7-header-secret-without-name): the match would be presence only.
+      .map(({ secretNamespace, ...h }) => (h.secretName !== undefined && secretNamespace !== undefined ? { ...h, secretNamespace } : h)),
+    { maxLength: 2 }),
   }, { requiredKeys: [] })
     // The SDK refuses blank fields, `HttpRule.of({})` and header matches with a mismatch action alone (all mean any
     // request): valid programs say something.
@@ -926,6 +929,24 @@ function isServicePeer(p: PeerSpec): boolean {
   return p.kind === 'service' || p.kind === 'serviceSelector';
 }
 
+/** Peers that are pods (or a Service's backends), where an egress allow keeps its named ports. */
+const POD_PEERS: readonly PeerSpec['kind'][] = ['endpoints', 'namespace', 'allNamespaces', 'selectedBy', 'kubeDns', 'service', 'serviceSelector'];
+
+/** Whether a port is a named port. */
+export function isNamedPortSpec(p: PortSpec): boolean {
+  return p.kind === 'named' || (p.kind === 'of' && p.name !== undefined);
+}
+
+/**
+ * The ports of a call without the named ones the SDK refuses there (`undefined` when none is left): an egress deny's, and an
+ * egress allow's to a peer that is not pods (Cilium resolves egress names across every pod of the cluster: `port-name-egress-*`).
+ */
+export function withoutRefusedNamedPorts(verb: string, p: PeerSpec, ps: PortSpec[] | undefined): PortSpec[] | undefined {
+  if (ps === undefined || !verb.endsWith('Egress') || (verb.startsWith('allow') && POD_PEERS.includes(p.kind))) return ps;
+  const kept = ps.filter((port) => !isNamedPortSpec(port));
+  return kept.length > 0 ? kept : undefined;
+}
+
 const authentication = fc.constantFrom(...Object.values(AuthenticationMode));
 
 /** A call valid in `ctx`. */
@@ -938,7 +959,7 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
     serverNames: fc.option(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }), { nil: undefined }),
   }).map(({ peer: p, ports: ps, authentication: auth, serverNames }): CallSpec => {
     // toServices with toPorts only from 1.17 (sanitize-services-with-ports); serverNames live in a toPorts entry.
-    const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : ps;
+    const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps);
     const options: AllowOptions = {
       ...(auth ? { authentication: auth } : {}),
       ...(serverNames && hasL4(portsOk) ? { serverNames } : {}),
@@ -962,7 +983,7 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
   const dns: fc.Arbitrary<L7Spec> = fc.array(dnsRule(v), { minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'dns', rules }));
   const deny = (direction: 'ingress' | 'egress'): fc.Arbitrary<CallSpec> => fc.record({ peer: peer(ctx, direction, true), ports: ports(v) })
     .map(({ peer: p, ports: ps }): CallSpec => {
-      const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : ps;
+      const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : withoutRefusedNamedPorts(direction === 'ingress' ? 'denyIngress' : 'denyEgress', p, ps);
       return { verb: direction === 'ingress' ? 'denyIngress' : 'denyEgress', peer: p, ...(portsOk !== undefined ? { ports: portsOk } : {}) };
     });
   const options: { arbitrary: fc.Arbitrary<CallSpec>; weight: number }[] = [
@@ -1230,6 +1251,11 @@ function badPortSpec(version: VersionText): fc.Arbitrary<{ port: PortSpec; expec
       .map((name) => ({ port: { kind: 'named', name } as PortSpec, expect: ['port-name-syntax'] })),
     fc.tuple(portName, portNumber).map(([name, port]) => ({ port: { kind: 'of', name, port } as PortSpec, expect: ['port-name-and-number'] })),
     l4Protocol.map((protocol) => ({ port: { kind: 'protocol', protocol } as PortSpec, expect: ['port-protocol-needs-port'] })),
+    // A family that is no IcmpFamily (JavaScript): Icmp.named() failed with a TypeError, the helpers wrote the IPv4 type.
+    fc.tuple(fc.constantFrom('ipv4', 'IPV6', 'v6', ''), fc.constantFrom<PortSpec['kind']>('icmpType', 'icmpNamed', 'icmpHelper')).map(([family, kind]) => ({
+      port: (kind === 'icmpType' ? { kind, type: 8, family } : kind === 'icmpNamed' ? { kind, name: 'EchoRequest', family } : { kind, helper: 'echoRequest', family }) as PortSpec,
+      expect: ['icmp-family-unknown'],
+    })),
     fc.tuple(fc.constantFrom('Echo', 'PacketTooBig', 'NoSuchType', 'echo', ''), fc.constantFrom(IcmpFamily.IPV4, IcmpFamily.IPV6))
       .filter(([n, f]) => !(n in ICMP_TYPE_NAMES[f]))
       .map(([name, family]) => ({ port: { kind: 'icmpNamed', name, family } as PortSpec, expect: ['icmp-name-unknown'] })),
@@ -1355,7 +1381,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     kinds: ALL_KINDS,
     piece: (v, k) => fc.tuple(anyVerbWithPeer, badPortSpec(v), fc.array(l4Port(v), { maxLength: 2 }), fc.nat()).chain(([verb, bad, good, pos]) =>
       validPeer(v, k, verb.endsWith('Ingress') ? 'ingress' : 'egress', verb.startsWith('deny')).filter((p) => !isServicePeer(p)).map((p) => {
-        const ps = [...good];
+        const ps = [...(withoutRefusedNamedPorts(verb, p, good) ?? [])];
         ps.splice(pos % (ps.length + 1), 0, bad.port);
         return piece(`port ${JSON.stringify(bad.port)}`, bad.expect, { at: 'call', call: peerCall(verb, p, ps) });
       })),
@@ -1404,7 +1430,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     kinds: ALL_KINDS,
     piece: () => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const), serviceName, namespaceName, fc.array(l4Port('1.14'), { minLength: 1, maxLength: 2 }))
       .map(([verb, name, namespace, ps]) => piece('service with ports', ['sanitize-services-with-ports'],
-        { at: 'call', call: peerCall(verb, { kind: 'service', name, namespace }, ps) })),
+        { at: 'call', call: peerCall(verb, { kind: 'service', name, namespace }, withoutRefusedNamedPorts(verb, { kind: 'service', name, namespace }, ps) ?? [{ kind: 'tcp', port: 80 }]) })),
   },
   {
     name: 'log before 1.18',
@@ -1502,6 +1528,16 @@ export const invalidCategories: readonly InvalidCategory[] = [
     )).map(([verb, p]) => piece(`${verb}(${p.kind})`, ['peer-wrong-direction'], { at: 'call', call: peerCall(verb, p) })),
   },
   {
+    name: 'egress named port to a peer that is not pods, or in an egress deny',
+    versions: VERSIONS,
+    kinds: ALL_KINDS,
+    piece: (v, k) => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const), portName, fc.option(l4Protocol, { nil: undefined }))
+      .chain(([verb, name, protocol]) => validPeer(v, k, 'egress', verb === 'denyEgress')
+        .filter((p) => !isServicePeer(p) && (verb === 'denyEgress' || !POD_PEERS.includes(p.kind)))
+        .map((p) => piece(`${verb}(${p.kind}) on the named port ${name}`, [verb === 'denyEgress' ? 'port-name-egress-deny' : 'port-name-egress-peer'],
+          { at: 'call', call: peerCall(verb, p, [{ kind: 'named', name, ...(protocol !== undefined ? { protocol } : {}) }]) }))),
+  },
+  {
     name: 'FQDN deny',
     versions: VERSIONS,
     kinds: ALL_KINDS,
@@ -1582,6 +1618,10 @@ export const invalidCategories: readonly InvalidCategory[] = [
         expect: ['l7-field-blank', 'crd-header-secret', 'sanitize-header-secret-name'],
       }),
       fc.constant({ l7: { kind: 'http', rules: [{ kind: 'of', options: { headerMatches: [{ name: 'X-A', mismatch: 'DROP' as HeaderMismatchAction }] } }] } as L7Spec, expect: ['crd-header-match-mismatch'] }),
+      fc.tuple(namespaceName, fc.option(headerValue.filter((x) => x.trim() !== ''), { nil: undefined })).map(([secretNamespace, value]) => ({
+        l7: { kind: 'http', rules: [{ kind: 'of', options: { path: '/x', headerMatches: [{ name: 'X-A', secretNamespace, ...(value !== undefined ? { value } : {}) }] } }] } as L7Spec,
+        expect: ['l7-header-secret-without-name'],
+      })),
     ), tcpPorts).map(([verb, bad, ps]) => piece(`L7 ${JSON.stringify(bad.l7)}`, bad.expect, { at: 'call', call: { verb, peer: { kind: 'entity', entity: Entity.CLUSTER }, ports: ps, l7: bad.l7 } })),
   },
   {
