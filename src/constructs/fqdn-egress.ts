@@ -75,6 +75,8 @@ export class FqdnEgress extends Construct {
     checkPropKeys(props, FQDN_EGRESS_PROPS, { owner: 'FqdnEgress', location: this.node.path });
     checkFlags(props, ['allowAllDnsLookups'], 'FqdnEgress', this.node.path);
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);
+    // `ports: null` was a TypeError.
+    checkListOf(props.ports, 'FqdnEgress ports', 'a Port', '_match', this.node.path);
     if (!props.fqdns || props.fqdns.length === 0) {
       throw new CiliumPolicyError({
         id: 'fqdn-egress-empty',

@@ -5,7 +5,7 @@ import { CiliumPolicyError, Severity } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { AllowOptions, DenyOptions } from './policy-rule';
+import { AllowOptions, DenyOptions, checkSelectorValue } from './policy-rule';
 import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
@@ -196,6 +196,8 @@ export class HostFirewall extends Construct {
     (Array.isArray(props.exemptions) ? props.exemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
       { owner: 'LockoutExemption', at: `HostFirewall exemptions[${i}]`, location: this.node.path }));
     checkFlags(props, ['nodeSelectorLabels', 'wireGuard', 'cidrMatchNodes'], 'HostFirewall', this.node.path);
+    // `nodeSelector: null` (a lookup that found nothing) was read as every node.
+    checkSelectorValue(props.nodeSelector, 'nodeSelector', this.node.path, 'the firewall would apply to every node');
     // Before the snapshot, which spreads it: a string was read character by character (`'cp'`: the node labels "0": "c", "1": "p").
     checkPropsObject(props.controlPlaneNodeLabels, 'HostFirewall controlPlaneNodeLabels', "{ 'node-role.kubernetes.io/control-plane': '' }", this.node.path);
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,

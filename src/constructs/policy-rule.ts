@@ -607,7 +607,7 @@ function withNamespace(selector: LabelSelectorModel, namespace: string): LabelSe
 /** A short description of a value given where a selector goes: a construct's path, else its type. */
 function describeSelectorValue(value: unknown): string {
   const path = (value as { node?: { path?: unknown } } | null)?.node?.path;
-  return typeof path === 'string' ? `(the construct ${path})` : `(${typeof value})`;
+  return typeof path === 'string' ? `(the construct ${path})` : `(${value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : typeof value})`;
 }
 
 /**
@@ -650,17 +650,26 @@ function subjectNamespaceLabels(model: LabelSelectorModel, context: RuleRenderCo
 
 /**
  * Refuses what the types rule out but plain JavaScript (or code written for 0.x) can pass where a selector goes: a
- * workload construct itself, a plain label map (`{ app: 'web' }`), a string.
+ * workload construct itself, a plain label map (`{ app: 'web' }`), a string, and `null`, `false` or `''` (a lookup that
+ * found nothing): those were read as no selector, so the rule applied to every endpoint (`endpointSelector: {}`), also
+ * for a `nodeSelector` meant to make it a host policy.
  * @param value the value given (`undefined`: none)
  * @param field `endpointSelector` or `nodeSelector`
  * @param location the construct path
+ * @param noneMeans what no selector means there, for the message
  */
-export function checkSelectorValue(value: unknown, field: 'endpointSelector' | 'nodeSelector', location: string): void {
+export function checkSelectorValue(value: unknown, field: 'endpointSelector' | 'nodeSelector', location: string,
+  noneMeans = field === 'endpointSelector' ? 'the rule would apply to every endpoint' : 'the rule would be no host policy, and apply to every endpoint'): void {
   const [method, what, fix] = field === 'endpointSelector'
     ? ['toEndpointSelector', 'an endpoint selector', 'select the pods of a workload with EndpointSelector.workload(deployment), or labels with EndpointSelector.labels({ … })']
     : ['toNodeSelector', 'a node selector', 'select nodes with NodeSelector.labels({ … }) or NodeSelector.all()'];
-  if (value && typeof (value as Record<string, unknown>)[method] !== 'function') {
-    throw new CiliumPolicyError({ id: 'selector-unknown', message: `${field} ${describeSelectorValue(value)} is not ${what}`, fix, location });
+  if (value !== undefined && (value === null || typeof (value as Record<string, unknown>)[method] !== 'function')) {
+    throw new CiliumPolicyError({
+      id: 'selector-unknown',
+      message: `${field} ${describeSelectorValue(value)} is not ${what}${value ? '' : `: it would be read as none, and ${noneMeans}`}`,
+      fix: `${fix}${value ? '' : `; leave ${field} out${field === 'endpointSelector' ? ' (or say EndpointSelector.all())' : ''} if that is meant`}`,
+      location,
+    });
   }
 }
 

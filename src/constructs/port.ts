@@ -95,6 +95,7 @@ export class Port implements IPortSpec {
 
   /** A port range on a protocol, both ends included (`endPort`, Cilium 1.16+). */
   public static range(from: number, to: number, protocol: Protocol = Protocol.ANY): Port {
+    checkProtocol(protocol);
     checkNumber(from, 'port range start', 1);
     checkNumber(to, 'port range end', 1);
     if (to < from) {
@@ -118,6 +119,7 @@ export class Port implements IPortSpec {
    * would be skipped as soon as the name is ambiguous in the cluster).
    */
   public static named(name: string, protocol: Protocol = Protocol.ANY): Port {
+    checkProtocol(protocol);
     if (!/^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(name) || name.length > 15) {
       throw new CiliumPolicyError({
         id: 'port-name-syntax',
@@ -159,6 +161,7 @@ export class Port implements IPortSpec {
 
   /** A portless protocol such as `Protocol.VRRP` or `Protocol.IGMP` (Cilium 1.19+). */
   public static protocol(protocol: Protocol): Port {
+    checkProtocol(protocol);
     if (protocol !== Protocol.VRRP && protocol !== Protocol.IGMP) {
       throw new CiliumPolicyError({
         id: 'port-protocol-needs-port',
@@ -175,6 +178,8 @@ export class Port implements IPortSpec {
     checkPropsObject(options, 'Port.of()', 'Port.of({ port: 8080, protocol: Protocol.TCP })', undefined, true);
     // `endport: 8090` was dropped (one port instead of a range: less), `protocl: Protocol.TCP` too (every protocol: more).
     checkPropKeys(options, PORT_OPTION_KEYS, { owner: 'Port.of()', noun: 'option' });
+    // `protocol: null` (a lookup that found nothing) was read as left out: ANY, TCP, UDP and SCTP.
+    if (options.protocol !== undefined) checkProtocol(options.protocol);
     const protocol = options.protocol ?? Protocol.ANY;
     if (options.name !== undefined) {
       if (options.port !== undefined || options.endPort !== undefined) {
@@ -300,6 +305,24 @@ export class Icmp {
   }
 
   private constructor() {}
+}
+
+/**
+ * Refuses a protocol that is not a `Protocol` (plain JavaScript: `'tcp'`, `'ICMP'`, `null`): `Port.of()` read `null` as left
+ * out, every protocol (ANY); the other factories wrote it, for the API server to refuse.
+ */
+function checkProtocol(protocol: unknown): void {
+  if ((Object.values(Protocol) as unknown[]).includes(protocol)) return;
+  const near = typeof protocol === 'string' ? Object.values(Protocol).find((p) => p === protocol.trim().toUpperCase()) : undefined;
+  const icmp = typeof protocol === 'string' && /^icmp/i.test(protocol.trim());
+  throw new CiliumPolicyError({
+    id: 'port-protocol-unknown',
+    message: `protocol ${typeof protocol === 'string' ? JSON.stringify(protocol) : String(protocol)} is not a Protocol`,
+    fix: near !== undefined ? `pass Protocol.${near}`
+      : icmp ? 'ICMP types are Icmp values: Icmp.echoRequest(), Icmp.type(3), Icmp.named(\'PacketTooBig\', IcmpFamily.IPV6)'
+        : `pass one of ${Object.keys(Protocol).map((k) => `Protocol.${k}`).join(', ')}, or leave it out for Protocol.ANY`,
+    location: callerLocation(),
+  });
 }
 
 /**

@@ -2,7 +2,7 @@
 // read wrongly or failed with a TypeError far from the call.
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Builtins, CiliumPolicy, CiliumVersion, EndpointSelector, HttpRule } from '../../src';
+import { Builtins, CiliumPolicy, CiliumVersion, EndpointSelector, FqdnEgress, HttpRule, Port } from '../../src';
 import { chart, refusal } from '../support/synth';
 
 describe('HttpRule.of() lists', () => {
@@ -50,5 +50,15 @@ describe('Builtins with something that is not a PolicyRule', () => {
     const policy = new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
     expect(refusal(() => Builtins.allowHostProbes(policy as unknown as CiliumPolicy['rule'])).message).toContain('Builtins.allowHostProbes() got a policy');
     expect(() => Builtins.allowHostProbes(policy.rule)).not.toThrow();
+  });
+});
+
+describe('FqdnEgress ports', () => {
+  test('null was a TypeError, a single Port no list: refused naming the prop', () => {
+    const c = chart('shop');
+    const r = refusal(() => new FqdnEgress(c, 'a', { fqdns: ['api.example.com'], ports: null as unknown as Port[] }));
+    expect([r.id, r.message]).toEqual(['list-entry-invalid', expect.stringContaining('FqdnEgress ports is null, not a list')]);
+    expect(refusal(() => new FqdnEgress(c, 'b', { fqdns: ['api.example.com'], ports: Port.tcp(443) as unknown as Port[] })).id).toBe('list-entry-invalid');
+    expect(refusal(() => new FqdnEgress(c, 'c', { fqdns: ['api.example.com'], ports: [443 as unknown as Port] })).message).toContain('FqdnEgress ports[0] is a number');
   });
 });

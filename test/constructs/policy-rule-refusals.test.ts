@@ -5,7 +5,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  AllowOptions, CiliumPolicy, ClusterwidePolicy, DnsRule, EndpointSelector, HttpRule, Icmp, L7, NodeSelector, Peer, Port, PolicyRule, SectionName,
+  AllowOptions, CiliumPolicy, ClusterwidePolicy, DnsRule, EndpointSelector, FqdnEgress, HostFirewall, HttpRule, Icmp, L7, MetadataEndpointBlock,
+  NodeSelector, Peer, Port, PolicyRule, SectionName,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -209,6 +210,24 @@ describe('the rule itself', () => {
     expect(refusal(() => new ClusterwidePolicy(c, 'n', { nodeSelector: { matchLabels: { role: 'x' } } as never })).id).toBe('selector-unknown');
     expect(refusal(() => new ClusterwidePolicy(c, 'x', { nodeSelector: EndpointSelector.all() as never })).id).toBe('selector-unknown');
     expect(refusal(() => new ClusterwidePolicy(c, 'y', { endpointSelector: NodeSelector.all() as never })).id).toBe('selector-unknown');
+  });
+
+  test('null, false or "" where a selector goes is refused: read as none, the rule applied to every endpoint', () => {
+    const c = chart('shop');
+    // `nodeSelector: null` wrote `endpointSelector: {}`: the host rules went to every pod of the cluster (and isHostPolicy said true).
+    const node = refusal(() => new ClusterwidePolicy(c, 'n', { nodeSelector: null as never }));
+    expect([node.id, node.message]).toEqual(['selector-unknown', expect.stringMatching(/nodeSelector \(null\) is not a node selector: it would be read as none, and the rule would be no host policy/)]);
+    for (const none of [null, false, '']) {
+      const r = refusal(() => new CiliumPolicy(c, `e${String(none)}`, { endpointSelector: none as never }));
+      expect([r.id, r.message], String(none)).toEqual(['selector-unknown', expect.stringMatching(/it would be read as none, and the rule would apply to every endpoint[\s\S]*leave endpointSelector out \(or say EndpointSelector\.all\(\)\) if that is meant/)]);
+    }
+    expect(refusal(() => new ClusterwidePolicy(c, 'r', {}).addRule({ nodeSelector: null as never })).id).toBe('selector-unknown');
+    expect(refusal(() => new FqdnEgress(c, 'f', { fqdns: ['api.example.com'], endpointSelector: null as never })).id).toBe('selector-unknown');
+    expect(refusal(() => new MetadataEndpointBlock(c, 'm', { endpointSelector: null as never })).id).toBe('selector-unknown');
+    const fw = refusal(() => new HostFirewall(c, 'h', { managementCidrs: ['10.50.0.0/24'], nodeSelector: null as never }));
+    expect([fw.id, fw.message]).toEqual(['selector-unknown', expect.stringContaining('the firewall would apply to every node')]);
+    // Left out, or undefined, is the documented default.
+    expect(new CiliumPolicy(c, 'ok', { endpointSelector: undefined }).rule.isHostPolicy).toBe(false);
   });
 
   test('hasSection: true for the sections written to, and only those', () => {

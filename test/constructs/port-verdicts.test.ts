@@ -169,6 +169,16 @@ describe('named ports: resolved on the destination, lower-case, on the port\'s p
     expect(refused(() => Port.of({ name: 'http', port: 80, endPort: 90 }))).toMatch(/or a number \(80\)/);
   });
 
+  test('a protocol that is no Protocol is refused: Port.of() read null as ANY (TCP, UDP and SCTP)', () => {
+    expect(refused(() => Port.of({ port: 53, protocol: null as unknown as Protocol }))).toMatch(/^port-protocol-unknown: protocol null is not a Protocol\n {2}fix: pass one of Protocol\.TCP, [\s\S]*or leave it out for Protocol\.ANY$/);
+    expect(refused(() => Port.range(80, 90, 'tcp' as Protocol))).toMatch(/^port-protocol-unknown: protocol "tcp" is not a Protocol\n {2}fix: pass Protocol\.TCP$/);
+    expect(refused(() => Port.named('http', 'udp ' as Protocol))).toMatch(/fix: pass Protocol\.UDP$/);
+    expect(refused(() => Port.of({ port: 80, protocol: 'ICMP' as Protocol }))).toMatch(/fix: ICMP types are Icmp values/);
+    expect(refused(() => Port.protocol('IGMPv2' as Protocol))).toMatch(/^port-protocol-unknown: protocol "IGMPv2"/);
+    // Left out (undefined) is ANY, as documented.
+    expect(String(Port.of({ port: 53, protocol: undefined }))).toBe('53/ANY');
+  });
+
   test('an endPort without port is refused: with a portless protocol the range was dropped and the whole protocol allowed', () => {
     expect(refused(() => Port.of({ endPort: 90, protocol: Protocol.VRRP }))).toMatch(/^port-end-without-start: Port\.of\(\) got endPort 90 without port[\s\S]*fix: drop endPort: VRRP has no ports/);
     expect(refused(() => Port.of({ endPort: 90, protocol: Protocol.TCP }))).toMatch(/^port-end-without-start:[\s\S]*fix: give port, the first port of the range/);

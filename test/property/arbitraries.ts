@@ -1251,6 +1251,11 @@ function badPortSpec(version: VersionText): fc.Arbitrary<{ port: PortSpec; expec
       .map((name) => ({ port: { kind: 'named', name } as PortSpec, expect: ['port-name-syntax'] })),
     fc.tuple(portName, portNumber).map(([name, port]) => ({ port: { kind: 'of', name, port } as PortSpec, expect: ['port-name-and-number'] })),
     l4Protocol.map((protocol) => ({ port: { kind: 'protocol', protocol } as PortSpec, expect: ['port-protocol-needs-port'] })),
+    // A protocol that is no Protocol (JavaScript): Port.of() read null as ANY.
+    fc.tuple(fc.constantFrom<unknown>(null, 'tcp', 'ICMP', '', 'TCP '), portNumber, fc.constantFrom('of', 'range', 'named')).map(([protocol, port, how]) => ({
+      port: (how === 'of' ? { kind: 'of', port, protocol } : how === 'range' ? { kind: 'range', from: port, to: port, protocol } : { kind: 'named', name: 'http', protocol }) as PortSpec,
+      expect: ['port-protocol-unknown'],
+    })),
     // A family that is no IcmpFamily (JavaScript): Icmp.named() failed with a TypeError, the helpers wrote the IPv4 type.
     fc.tuple(fc.constantFrom('ipv4', 'IPV6', 'v6', ''), fc.constantFrom<PortSpec['kind']>('icmpType', 'icmpNamed', 'icmpHelper')).map(([family, kind]) => ({
       port: (kind === 'icmpType' ? { kind, type: 8, family } : kind === 'icmpNamed' ? { kind, name: 'EchoRequest', family } : { kind, helper: 'echoRequest', family }) as PortSpec,
