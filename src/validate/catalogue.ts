@@ -116,7 +116,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-dns-ingress', severity: E, versions: 'all', what: 'DNS rules in an ingress section' },
   { id: 'sanitize-dns-no-ports', severity: E, versions: 'all', what: 'DNS rules without ports' },
   { id: 'sanitize-dns-port-range', severity: E, versions: '1.16+', what: 'DNS rules on a port range (endPort)' },
-  { id: 'sanitize-host-l7', severity: E, versions: 'all', what: 'L7 rules in a host policy (DNS on egress is allowed from 1.17)' },
+  { id: 'sanitize-host-l7', severity: E, versions: 'all', what: 'L7 rules in a host policy (DNS and l7proto rules on egress are allowed from 1.17)' },
   { id: 'sanitize-cidr-parse', severity: E, versions: 'all', what: 'a CIDR the API server accepts but the agent cannot parse (leading zeros, zone)' },
   { id: 'sanitize-except-outside-cidr', severity: E, versions: 'all', what: 'an except prefix outside its cidr' },
   { id: 'sanitize-except-with-group', severity: E, versions: '1.14-1.16', what: 'except together with cidrGroupRef' },

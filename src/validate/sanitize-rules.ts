@@ -405,15 +405,19 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
     ctx.report('sanitize-l7-without-l7proto', `${path}.rules.l7`, 'l7 rules without l7proto; the agent refuses them', 'add l7proto naming the proxylib parser, or remove l7');
   }
   if (hostPolicy && rules) {
-    const counts = { http: arr(rules.http).length, kafka: arr(rules.kafka).length, dns: nDns };
+    // The agent counts the rules of every kind (`countL7Rules` over `L7Rules.Len()`, `l7` entries included): a host
+    // ingress rule with any of them is refused; host egress refuses only HTTP and Kafka from 1.17, every kind before.
+    const counts = { http: arr(rules.http).length, kafka: arr(rules.kafka).length, dns: nDns, l7: arr(rules.l7).length };
     for (const [k, n] of Object.entries(counts)) {
       if (n === 0) continue;
-      const dnsOk = k === 'dns' && direction === 'egress';
-      if (dnsOk && v.atLeast(AGENT_SINCE.hostDnsL7)) continue;
+      const egressFrom17 = (k === 'dns' || k === 'l7') && direction === 'egress';
+      if (egressFrom17 && v.atLeast(AGENT_SINCE.hostDnsL7)) continue;
+      const what = k === 'l7' ? `l7 rules (l7proto ${show(rules.l7proto)})` : `${k} rules`;
       ctx.report('sanitize-host-l7', `${path}.rules.${k}`,
-        dnsOk ? `dns rules in a host policy need Cilium ${AGENT_SINCE.hostDnsL7} or newer (target is ${v}); older agents refuse them`
-          : `${k} rules are not supported in host policies (${direction}); the agent refuses the policy`,
-        dnsOk ? `raise the target version to ${AGENT_SINCE.hostDnsL7}, or drop the DNS rules` : 'enforce l7 in a pod policy (endpointSelector) instead, or keep the host rule at L4');
+        egressFrom17 ? `${what} in a host policy need Cilium ${AGENT_SINCE.hostDnsL7} or newer (target is ${v}); older agents refuse them`
+          : `${what} are not supported in host policies (${direction}); the agent refuses the policy`,
+        egressFrom17 ? `raise the target version to ${AGENT_SINCE.hostDnsL7}, or drop the ${k === 'l7' ? 'l7' : 'DNS'} rules`
+          : 'enforce l7 in a pod policy (endpointSelector) instead, or keep the host rule at L4');
     }
   }
   if (rules) {

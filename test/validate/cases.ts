@@ -555,6 +555,16 @@ export const CASES: readonly Case[] = [
     good: host('egress', l7({ dns: [{ matchPattern: '*' }] }, { port: '53', protocol: 'ANY' })),
   },
   {
+    id: 'sanitize-host-l7', when: 'a host policy has l7proto rules on ingress (countL7Rules counts the l7 entries)',
+    bad: host('ingress', l7({ l7proto: 'cassandra', l7: [{ op: 'query' }] })), path: `${P}.rules.l7`,
+    good: host('ingress', ports([TCP('9042')])),
+  },
+  {
+    id: 'sanitize-host-l7', when: 'a host policy has l7proto rules on egress (1.16: every L7 kind is refused on host egress)', version: V.V1_16,
+    bad: host('egress', l7({ l7proto: 'cassandra', l7: [{ op: 'query' }] })), path: `${EP}.rules.l7`,
+    good: host('egress', ports([TCP('9042')])),
+  },
+  {
     id: 'sanitize-cidr-parse', when: 'an IPv4 CIDR has leading zeros (1.15: the regex accepts, the agent does not)', version: V.V1_15,
     bad: ingress({ cidr: ['010.0.0.0/8'] }), path: 'spec.ingress[0].fromCIDR[0]',
     good: ingress({ cidr: ['10.0.0.0/8'] }),

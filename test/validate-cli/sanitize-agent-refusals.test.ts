@@ -1,0 +1,55 @@
+// Agent refusals (`sanitize-…`) on real YAML, each at its file:line:column with the neighbouring valid form clean: the
+// cases where `validate` and Cilium's `Rule.Validate`/`Sanitize` (pkg/policy/api/rule_validation.go) disagreed.
+import { describe, expect, it } from 'vitest';
+import { check, findings, yaml } from './helpers';
+
+/** A host policy (CCNP on the worker nodes) with one `section` item from the cluster on `toPorts` (flow style). */
+const host = (section: 'ingress' | 'egress', toPorts: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata:
+    name: nodes
+  spec:
+    nodeSelector:
+      matchLabels:
+        role: worker
+    ${section}:
+      - ${section === 'ingress' ? 'fromEntities' : 'toEntities'}: [cluster]
+        toPorts: ${toPorts}
+`;
+
+/** `[file:line:column path, message]` of every finding with `id`. */
+const found = (text: string, id: string, ciliumVersion: string): string[][] =>
+  findings(check({ 'p.yaml': text }, { ciliumVersion }), id).map((d) => [`${d.file}:${d.line}:${d.column} ${d.path ?? ''}`, d.message]);
+
+const errors = (text: string, ciliumVersion: string): string[] =>
+  check({ 'p.yaml': text }, { ciliumVersion }).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.id} ${d.path ?? ''}`);
+
+describe('sanitize-host-l7: l7proto rules in a host policy (countL7Rules counts the l7 entries, L7Rules.Len)', () => {
+  const CASSANDRA = '[{ ports: [{ port: "9042", protocol: TCP }], rules: { l7proto: cassandra, l7: [{ op: query }] } }]';
+  const L4 = '[{ ports: [{ port: "9042", protocol: TCP }] }]';
+
+  it.each(['1.16', '1.17', '1.19'])('host ingress refuses them at %s ("L7 policy is not supported on host ingress yet")', (v) => {
+    expect(found(host('ingress', CASSANDRA), 'sanitize-host-l7', v)).toEqual([[
+      'p.yaml:11:94 spec.ingress[0].toPorts[0].rules.l7',
+      'l7 rules (l7proto "cassandra") are not supported in host policies (ingress); the agent refuses the policy',
+    ]]);
+  });
+
+  it('host egress refuses them before 1.17 ("host policies do not support L7 rules yet")', () => {
+    expect(found(host('egress', CASSANDRA), 'sanitize-host-l7', '1.16')).toEqual([[
+      'p.yaml:11:94 spec.egress[0].toPorts[0].rules.l7',
+      'l7 rules (l7proto "cassandra") in a host policy need Cilium 1.17 or newer (target is 1.16); older agents refuse them',
+    ]]);
+  });
+
+  it('host egress takes them from 1.17 (only HTTP and Kafka are refused there)', () => {
+    expect(found(host('egress', CASSANDRA), 'sanitize-host-l7', '1.17')).toEqual([]);
+    expect(found(host('egress', CASSANDRA), 'sanitize-host-l7', '1.19')).toEqual([]);
+  });
+
+  it('the same host rule at L4 is clean', () => {
+    expect(errors(host('ingress', L4), '1.19')).toEqual([]);
+    expect(errors(host('egress', L4), '1.16')).toEqual([]);
+  });
+});
