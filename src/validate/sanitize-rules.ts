@@ -464,9 +464,13 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
           'list the DNS port (53) without endPort');
       }
     }
+    // `PortProtocol.Validate` refuses a number other than "0"; a name passes (`iana.IsSvcName` first) but resolves only
+    // against container ports of the same protocol (`GetNamedPort`: "incompatible protocol"), and those are TCP, UDP or SCTP.
     if (portless && port.port !== '' && port.port !== '0') {
-      ctx.report('sanitize-portless-protocol-port', `${portPath}.port`, `protocol ${proto} has no ports, but port is ${show(port.port)}; the agent refuses it`,
-        'omit port (or write "0") for VRRP and IGMP');
+      ctx.report('sanitize-portless-protocol-port', `${portPath}.port`, r.kind === 'named'
+        ? `protocol ${proto} has no ports, but port is the named port ${show(port.port)}, which never resolves (container ports are TCP, UDP or SCTP): the entry matches nothing`
+        : `protocol ${proto} has no ports, but port is ${show(port.port)}; the agent refuses it`,
+      'omit port (or write "0") for VRRP and IGMP');
     }
   }
   if (port.port === undefined && v.atLeast(CONSTRAINT_SINCE.portOptional) && !portless) {

@@ -53,3 +53,26 @@ describe('sanitize-host-l7: l7proto rules in a host policy (countL7Rules counts 
     expect(errors(host('egress', L4), '1.16')).toEqual([]);
   });
 });
+
+describe('sanitize-portless-protocol-port: VRRP/IGMP with a port', () => {
+  const vrrp = (port: string): string => host('ingress', `[{ ports: [{ port: "${port}", protocol: VRRP }] }]`);
+
+  it('a number other than 0: the agent refuses it ("port must be empty or 0")', () => {
+    expect(found(vrrp('112'), 'sanitize-portless-protocol-port', '1.19')).toEqual([[
+      'p.yaml:11:35 spec.ingress[0].toPorts[0].ports[0].port',
+      'protocol VRRP has no ports, but port is "112"; the agent refuses it',
+    ]]);
+  });
+
+  it('a name: the agent takes it (iana.IsSvcName comes first), but it never resolves, so the message does not claim a refusal', () => {
+    expect(found(vrrp('vrrp'), 'sanitize-portless-protocol-port', '1.19')).toEqual([[
+      'p.yaml:11:35 spec.ingress[0].toPorts[0].ports[0].port',
+      'protocol VRRP has no ports, but port is the named port "vrrp", which never resolves (container ports are TCP, UDP or SCTP): the entry matches nothing',
+    ]]);
+  });
+
+  it('port "0" is clean', () => {
+    expect(found(vrrp('0'), 'sanitize-portless-protocol-port', '1.19')).toEqual([]);
+    expect(errors(vrrp('0'), '1.19')).toEqual([]);
+  });
+});

@@ -485,6 +485,11 @@ export const CASES: readonly Case[] = [
     good: host('ingress', ports([{ protocol: 'VRRP' }])),
   },
   {
+    id: 'sanitize-portless-protocol-port', when: 'VRRP has a named port (the agent takes it, but it never resolves)',
+    bad: host('ingress', ports([{ port: 'vrrp', protocol: 'VRRP' }])), path: `${P}.ports[0].port`,
+    good: host('ingress', ports([{ port: '0', protocol: 'VRRP' }])),
+  },
+  {
     id: 'sanitize-extended-protocols-flag', when: 'a rule matches IGMP',
     bad: host('ingress', ports([{ protocol: 'IGMP' }])), path: `${P}.ports[0].protocol`,
     good: host('ingress', ports([{ port: '0', protocol: 'UDP' }])),
