@@ -153,10 +153,10 @@ function restrictingKind(rules: unknown): 'HTTP' | 'Kafka' | undefined {
 }
 
 function compiledPorts(r: RuleView, pr: PortRuleModel): CompiledPort[] {
-  const ports = arr<PortProtocolModel>(pr.ports).filter(isObject);
-  // A port rule without ports (1.19: `port` optional, or no ports list) is every port.
-  if (ports.length === 0) return [compilePortEntry({ port: '0', protocol: 'ANY' }, false)];
-  return ports.map((p) => compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)));
+  // A port rule without ports (no list, or an empty one) allows nothing and restricts nothing: the agent makes a filter per
+  // port entry (`mergeIngress`/`mergeEgress` iterate `GetPortProtocols()`; the L3-only wildcard is only for an item without
+  // toPorts), as the engine reads it. An entry without `port` (1.19) is every port: `compilePortEntry` reads it as 0.
+  return arr<PortProtocolModel>(pr.ports).filter(isObject).map((p) => compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)));
 }
 
 /** Whether two port lists share a protocol and a port (`undefined`: every port); a named port meets its name or every port. */

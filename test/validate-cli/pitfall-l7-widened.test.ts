@@ -112,6 +112,11 @@ describe('not flagged: the L7 rules hold for the peers they name', () => {
     ['other pods', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'db.yaml': policy('db', '{ matchLabels: { app: db } }', from(WEB)) }],
     ['another namespace', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'ns.yaml': policy('ns', '{}', from('fromEndpoints: [{}]'), 'data') }],
     ['the other allow has L7 rules too (they are ORed)', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, '8080', HTTP)) }],
+    // The agent makes a filter per port entry (rule.go mergeIngress iterates GetPortProtocols): a port rule without ports allows nothing.
+    ['the other allow\'s port rule has no ports (toPorts: [{}])', { 'api.yaml': policy('api', API, `${from(WEB, '8080', HTTP)}    - ${WEB}\n      toPorts: [{}]\n`) }],
+    ['the other allow\'s port rule has an empty ports list and only serverNames', {
+      'api.yaml': policy('api', API, `${from(WEB, '8080', HTTP)}    - ${WEB}\n      toPorts: [{ ports: [], serverNames: [api.example.com] }]\n`),
+    }],
   ];
   it.each(cases)('%s', (_name, files) => {
     expect(flagged(files)).toEqual([]);
