@@ -72,9 +72,9 @@ function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP'): boolean {
   if (item.toPorts === undefined) return item.icmps === undefined;
   return arr<PortRuleModel>(item.toPorts).some((pr) => {
     if (!isObject(pr)) return false;
-    const ports = objects<PortProtocolModel>(pr.ports);
-    if (ports.length === 0) return true;
-    return ports.some((p) => protocolsMeet(protocol, p.protocol) && portCovers(p, 53, DNS_PORT_NAMES));
+    // A port rule without ports allows no port: the agent makes a filter per port entry (rule.go `mergeEgress` iterates
+    // `GetPortProtocols()`), as the engine reads it.
+    return objects<PortProtocolModel>(pr.ports).some((p) => protocolsMeet(protocol, p.protocol) && portCovers(p, 53, DNS_PORT_NAMES));
   });
 }
 

@@ -65,8 +65,10 @@ describe('the port and protocol of an item to kube-dns', () => {
     expect(missing(web([to(ports({ port: 'http', protocol: 'ANY' }))]))).toBe(BOTH);
   });
 
-  it('a port rule without ports covers every port, and one matching port rule of several is enough', () => {
-    expect(missing(web([to({ toPorts: [{ rules: { dns: [{ matchPattern: '*' }] } }] })]))).toBeUndefined();
+  it('a port rule without ports covers no port (the agent makes a filter per port entry), and one matching port rule of several is enough', () => {
+    expect(missing(web([to({ toPorts: [{ rules: { dns: [{ matchPattern: '*' }] } }] })]))).toBe(BOTH);
+    expect(missing(web([to({ toPorts: [{}] })]))).toBe(BOTH);
+    expect(missing(web([to({ toPorts: [{ ports: [] }] })]))).toBe(BOTH);
     expect(missing(web([to({ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }, { ports: [{ port: '53', protocol: 'ANY' }] }] })]))).toBeUndefined();
   });
 });
