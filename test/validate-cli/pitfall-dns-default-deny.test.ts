@@ -69,6 +69,9 @@ describe('the port and protocol of an item to kube-dns', () => {
     expect(missing(web([to({ toPorts: [{ rules: { dns: [{ matchPattern: '*' }] } }] })]))).toBe(BOTH);
     expect(missing(web([to({ toPorts: [{}] })]))).toBe(BOTH);
     expect(missing(web([to({ toPorts: [{ ports: [] }] })]))).toBe(BOTH);
+    // Empty toPorts and icmps lists are L3 only (rule.go: toPorts.Len() == 0 && icmp.Len() == 0): every port.
+    expect(missing(web([to({ toPorts: [] })]))).toBeUndefined();
+    expect(missing(web([to({ icmps: [] })]))).toBeUndefined();
     expect(missing(web([to({ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }, { ports: [{ port: '53', protocol: 'ANY' }] }] })]))).toBeUndefined();
   });
 });
