@@ -52,11 +52,19 @@ import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode,
 
 const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
 
-/** Whether `rules` holds any L7 rule for the agent (`L7Rules.IsEmpty()` is false). */
-/** Whether a port rule has L7 rules of any kind (an empty `rules: {}` has none). */
+/** Whether a port rule has L7 rules of any kind (an empty `rules: {}` has none; an `l7proto` alone picks a parser). */
 export function hasL7(rules: L7RulesModel | undefined): rules is L7RulesModel {
   if (!isObject(rules)) return false;
   return rules.http !== undefined || rules.kafka !== undefined || rules.dns !== undefined || !!rules.l7proto || rules.l7 !== undefined;
+}
+
+/**
+ * Whether the agent's port-rule checks see L7 rules (`!pr.Rules.IsEmpty()`): a list of any kind. An `l7proto` without
+ * `l7` is empty to them in every version (`IsEmpty` reads the http, kafka, dns and l7 lists only, as nil lists or, from
+ * 1.16 at least, as `Len() == 0`), so it passes on UDP or port 0.
+ */
+function agentSeesL7(rules: L7RulesModel | undefined): rules is L7RulesModel {
+  return hasL7(rules) && (rules.http !== undefined || rules.kafka !== undefined || rules.dns !== undefined || rules.l7 !== undefined);
 }
 
 function checkDocument(doc: PolicyDocumentModel, ctx: CheckContext): void {
@@ -340,7 +348,7 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
   }
   if (deny) return;
   const rules = isObject(pr.rules) ? (pr.rules as L7RulesModel) : undefined;
-  const l7 = hasL7(rules);
+  const l7 = agentSeesL7(rules);
   const nDns = arr(rules?.dns).length;
   const kinds = rules ? (['http', 'kafka', 'dns', 'l7proto'] as const).filter((k) => (k === 'l7proto' ? !!rules.l7proto : rules[k] !== undefined)) : [];
   if (direction === 'ingress' && nDns > 0) {

@@ -76,3 +76,33 @@ describe('sanitize-portless-protocol-port: VRRP/IGMP with a port', () => {
     expect(errors(vrrp('0'), '1.19')).toEqual([]);
   });
 });
+
+describe('sanitize-l7-protocol and sanitize-l7-port-zero: an l7proto without l7 rules is no L7 rule to the agent (L7Rules.IsEmpty)', () => {
+  /** A CNP of shop/web with one ingress item from the cluster on `toPorts` (flow style). */
+  const cnp = (toPorts: string): string => yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      endpointSelector:
+        matchLabels:
+          app: web
+      ingress:
+        - fromEntities: [cluster]
+          toPorts: ${toPorts}
+  `;
+
+  it('l7proto alone on UDP or port 0: the agent takes it (its checks read the rule lists only)', () => {
+    expect(errors(cnp('[{ ports: [{ port: "9042", protocol: UDP }], rules: { l7proto: cassandra } }]'), '1.17')).toEqual([]);
+    expect(errors(cnp('[{ ports: [{ port: "0", protocol: TCP }], rules: { l7proto: cassandra } }]'), '1.17')).toEqual([]);
+  });
+
+  it('with l7 rules it is refused: "L7 rules can only apply to TCP", "L7 rules can not be used when a port is 0"', () => {
+    expect(found(cnp('[{ ports: [{ port: "9042", protocol: UDP }], rules: { l7proto: cassandra, l7: [{ op: query }] } }]'), 'sanitize-l7-protocol', '1.17'))
+      .toEqual([['p.yaml:12:53 spec.ingress[0].toPorts[0].ports[0].protocol', 'l7proto rules need protocol TCP, but port "9042" has protocol "UDP"']]);
+    expect(errors(cnp('[{ ports: [{ port: "0", protocol: TCP }], rules: { l7proto: cassandra, l7: [{ op: query }] } }]'), '1.17'))
+      .toEqual(['sanitize-l7-port-zero spec.ingress[0].toPorts[0].ports[0].port']);
+  });
+});
