@@ -35,6 +35,7 @@
  * | `pitfall-cidr-ipv4-mapped` | pitfall | error | all | an IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`): it selects nothing, so a deny holds nothing |
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |
  * | `pitfall-icmp-type-zero` | pitfall | warning | all | an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family |
+ * | `pitfall-port-rule-without-ports` | pitfall | warning | all | a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing |
  * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |
  * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by another policy's DNS `*` for the same pods, server and port (Cilium ORs them) |
  * | `pitfall-l7-rules-widened` | pitfall | error | all | HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules for the same pods, peers and port (Cilium adds an allow-all L7 rule) |

@@ -644,6 +644,11 @@ const CASES: readonly Case[] = [
     good: { 'ping.yaml': ICMP_EGRESS },
   },
   {
+    id: 'pitfall-port-rule-without-ports', when: 'a toPorts entry has HTTP rules and no ports (the agent makes no filter of it)',
+    bad: { 'web.yaml': ingressOn('80').replace(/- ports:\n.*\n.*\n/, '- rules:\n              http:\n                - method: GET\n') }, at: ['web.yaml:14:11'],
+    good: { 'web.yaml': ingressOn('80') },
+  },
+  {
     id: 'pitfall-ccnp-select-all-default-deny', when: 'a clusterwide rule selecting every endpoint with an ingress allow',
     bad: { 'all.yaml': clusterwideAll('') }, at: ['all.yaml:6:21'],
     good: { 'all.yaml': clusterwideAll('  enableDefaultDeny:\n    ingress: false\n') },

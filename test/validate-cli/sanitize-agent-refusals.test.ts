@@ -1,6 +1,7 @@
 // Agent refusals (`sanitize-…`) on real YAML, each at its file:line:column with the neighbouring valid form clean: the
 // cases where `validate` and Cilium's `Rule.Validate`/`Sanitize` (pkg/policy/api/rule_validation.go) disagreed.
 import { describe, expect, it } from 'vitest';
+import { Endpoints, PolicySet, Queries } from '../../src/engine';
 import { check, findings, yaml } from './helpers';
 
 /** A host policy (CCNP on the worker nodes) with one `section` item from the cluster on `toPorts` (flow style). */
@@ -104,5 +105,46 @@ describe('sanitize-l7-protocol and sanitize-l7-port-zero: an l7proto without l7 
       .toEqual([['p.yaml:12:53 spec.ingress[0].toPorts[0].ports[0].protocol', 'l7proto rules need protocol TCP, but port "9042" has protocol "UDP"']]);
     expect(errors(cnp('[{ ports: [{ port: "0", protocol: TCP }], rules: { l7proto: cassandra, l7: [{ op: query }] } }]'), '1.17'))
       .toEqual(['sanitize-l7-port-zero spec.ingress[0].toPorts[0].ports[0].port']);
+  });
+});
+
+describe('pitfall-port-rule-without-ports: a toPorts entry that lists no ports (the agent makes one filter per listed port)', () => {
+  const ID = 'pitfall-port-rule-without-ports';
+  const web = (section: 'ingress' | 'ingressDeny', toPorts: string): string => yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      endpointSelector:
+        matchLabels:
+          app: web
+      ${section}:
+        - fromEntities: [world]
+          toPorts: ${toPorts}
+  `;
+
+  it('HTTP rules without ports: allowed nothing, and the item is not every port (the engine denies GET on 80 too)', () => {
+    expect(found(web('ingress', '[{ rules: { http: [{ method: GET }] } }]'), ID, '1.19')).toEqual([[
+      'p.yaml:12:17 spec.ingress[0].toPorts[0]',
+      'this toPorts entry lists no ports: Cilium makes one filter per listed port, so it allows nothing (its L7 rules and server names never apply), '
+      + 'and the item is not every port either (only an item without toPorts is)',
+    ]]);
+    const set = PolicySet.fromYaml(web('ingress', '[{ rules: { http: [{ method: GET }] } }]'), { file: 'p.yaml' });
+    const query = { from: Endpoints.parse('cidr:8.8.8.8'), to: Endpoints.parse('pod:shop:app=web'), protocol: 'TCP' as const, port: 80 };
+    expect(set.verdict({ ...query, http: Queries.parseHttpRequest('GET /') }).verdict).toBe('denied');
+  });
+
+  it('an empty ports list in a deny, beside a port rule with ports: it denies nothing', () => {
+    expect(found(web('ingressDeny', '[{ ports: [] }, { ports: [{ port: "22", protocol: TCP }] }]'), ID, '1.16')).toEqual([[
+      'p.yaml:12:17 spec.ingressDeny[0].toPorts[0]', 'this toPorts entry lists no ports: Cilium makes one filter per listed port, so it denies nothing',
+    ]]);
+  });
+
+  it('listed ports, a 1.19 entry without port, or no toPorts at all: no finding; DNS rules without ports are the agent\'s refusal instead', () => {
+    expect(found(web('ingress', '[{ ports: [{ port: "80", protocol: TCP }], rules: { http: [{ method: GET }] } }]'), ID, '1.19')).toEqual([]);
+    expect(found(web('ingress', '[{ ports: [{ port: "0", protocol: TCP }] }]'), ID, '1.19')).toEqual([]);
+    expect(found(web('ingress', '[]'), ID, '1.19')).toEqual([]);
   });
 });
