@@ -46,9 +46,12 @@ function portsOverlap53(a: RuleItemModel, b: RuleItemModel): boolean {
   return [...protocols(a)].some((p) => pb.has(p));
 }
 
-/** The L7 DNS selectors of a rule's egress allow items. */
+/**
+ * The L7 DNS selectors of a rule's egress allow items. Not those of a `toFQDNs` item: its DNS rules see only queries sent
+ * to the addresses of its names, never the lookups to the resolver (before a lookup it selects no address at all).
+ */
 function dnsSelectors(rule: RuleModel): FqdnSelectorModel[] {
-  return items(rule, SectionName.EGRESS).flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
+  return items(rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length === 0).flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
     .flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []))
     .filter(isObject);
 }
@@ -261,7 +264,8 @@ export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly
  * neither peers nor ports (`egress: [{}]`, the default-deny idiom) allows nothing.
  */
 export function allowsDns(run: PitfallRun, item: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
-  if (!allowsPort53(item, protocol)) return false;
+  // A toFQDNs peer is never the resolver: it selects the addresses its names resolved to, and none before a lookup.
+  if (!allowsPort53(item, protocol) || arr(item.fqdns).length > 0) return false;
   if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).filter((f) => item[f] !== undefined);
   if (l3.length === 0) return item.toPorts !== undefined;
