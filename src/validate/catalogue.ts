@@ -185,6 +185,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-fqdn-not-in-dns-rules', severity: W, versions: 'all', what: 'a toFQDNs name that the DNS rules of the same pods do not allow looking up' },
   { id: 'pitfall-default-deny-without-dns', severity: E, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP)' },
   { id: 'pitfall-deny-only-default-deny', severity: W, versions: 'all', what: 'a direction with only deny rules: it puts its endpoints into default deny and drops everything else' },
+  { id: 'pitfall-default-deny-without-rules', severity: W, versions: '1.16+', what: 'a rule with `enableDefaultDeny.ingress` or `.egress` true and no rules of that direction: Cilium enforces a direction only for rules that have rules of it, so nothing becomes default deny' },
   { id: 'pitfall-ccnp-peer-namespace', severity: W, versions: 'all', what: 'a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace' },
   {
     id: 'pitfall-peer-selector-only-excludes', severity: W, versions: 'all',

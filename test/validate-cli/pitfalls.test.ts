@@ -524,6 +524,11 @@ const CASES: readonly Case[] = [
     good: { 'deny.yaml': denyOnly('  ingress:\n    - fromEntities: [all]\n') },
   },
   {
+    id: 'pitfall-default-deny-without-rules', when: 'enableDefaultDeny.egress is true on a rule without egress rules (the agent enforces nothing)',
+    bad: { 'deny.yaml': denyOnly('  enableDefaultDeny:\n    ingress: false\n    egress: true\n') }, at: ['deny.yaml:15:13'],
+    good: { 'deny.yaml': denyOnly('  enableDefaultDeny:\n    ingress: false\n') },
+  },
+  {
     id: 'pitfall-ccnp-peer-namespace', when: 'a clusterwide fromEndpoints selector names no namespace',
     bad: { 'scrape.yaml': SCRAPE }, at: ['scrape.yaml:11:11'],
     good: { 'scrape.yaml': SCRAPE.replace('app: prometheus', 'app: prometheus\n            k8s:io.kubernetes.pod.namespace: monitoring') },

@@ -148,3 +148,33 @@ describe('pitfall-port-rule-without-ports: a toPorts entry that lists no ports (
     expect(found(web('ingress', '[]'), ID, '1.19')).toEqual([]);
   });
 });
+
+describe('pitfall-default-deny-without-rules: enableDefaultDeny true on a direction the rule has no rules for', () => {
+  const ID = 'pitfall-default-deny-without-rules';
+  const rule = (body: string): string => yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      endpointSelector:
+        matchLabels:
+          app: web
+      ingress:
+        - fromEntities: [cluster]
+  ` + body;
+  const paths = (text: string, v: string): string[] => findings(check({ 'p.yaml': text }, { ciliumVersion: v }), ID).map((d) => `${d.line} ${d.path}`);
+
+  it('egress: true with no egress rules, or an empty egress list (len(r.Egress) == 0): reported; the engine keeps egress open', () => {
+    expect(paths(rule('  enableDefaultDeny: { ingress: true, egress: true }\n'), '1.19')).toEqual(['12 spec.enableDefaultDeny.egress']);
+    expect(paths(rule('  enableDefaultDeny: { egress: true }\n  egress: []\n'), '1.16')).toEqual(['12 spec.enableDefaultDeny.egress']);
+    const set = PolicySet.fromYaml(rule('  enableDefaultDeny: { egress: true }\n'), { file: 'p.yaml' });
+    expect(set.verdict({ from: Endpoints.parse('pod:shop:app=web'), to: Endpoints.parse('cidr:1.2.3.4'), protocol: 'TCP', port: 443 }).verdict).toBe('allowed');
+  });
+
+  it('egress rules (even only egressDeny), false, or the ingress direction that has rules: no finding', () => {
+    expect(paths(rule('  enableDefaultDeny: { egress: true }\n  egressDeny: [{ toEntities: [world] }]\n'), '1.19')).toEqual([]);
+    expect(paths(rule('  enableDefaultDeny: { ingress: true, egress: false }\n'), '1.19')).toEqual([]);
+  });
+});
