@@ -116,7 +116,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-dns-ingress', severity: E, versions: 'all', what: 'DNS rules in an ingress section' },
   { id: 'sanitize-dns-no-ports', severity: E, versions: 'all', what: 'DNS rules without ports' },
   { id: 'sanitize-dns-port-range', severity: E, versions: '1.16+', what: 'DNS rules on a port range (endPort)' },
-  { id: 'sanitize-host-l7', severity: E, versions: 'all', what: 'L7 rules in a host policy (DNS on egress is allowed from 1.17)' },
+  { id: 'sanitize-host-l7', severity: E, versions: 'all', what: 'L7 rules in a host policy (DNS and l7proto rules on egress are allowed from 1.17)' },
   { id: 'sanitize-cidr-parse', severity: E, versions: 'all', what: 'a CIDR the API server accepts but the agent cannot parse (leading zeros, zone)' },
   { id: 'sanitize-except-outside-cidr', severity: E, versions: 'all', what: 'an except prefix outside its cidr' },
   { id: 'sanitize-except-with-group', severity: E, versions: '1.14-1.16', what: 'except together with cidrGroupRef' },
@@ -185,6 +185,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-fqdn-not-in-dns-rules', severity: W, versions: 'all', what: 'a toFQDNs name that the DNS rules of the same pods do not allow looking up' },
   { id: 'pitfall-default-deny-without-dns', severity: E, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP)' },
   { id: 'pitfall-deny-only-default-deny', severity: W, versions: 'all', what: 'a direction with only deny rules: it puts its endpoints into default deny and drops everything else' },
+  { id: 'pitfall-default-deny-without-rules', severity: W, versions: '1.16+', what: 'a rule with `enableDefaultDeny.ingress` or `.egress` true and no rules of that direction: Cilium enforces a direction only for rules that have rules of it, so nothing becomes default deny' },
   { id: 'pitfall-ccnp-peer-namespace', severity: W, versions: 'all', what: 'a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace' },
   {
     id: 'pitfall-peer-selector-only-excludes', severity: W, versions: 'all',
@@ -216,6 +217,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-cidr-ipv4-mapped', severity: E, versions: 'all', what: 'an IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`): it selects nothing, so a deny holds nothing' },
   { id: 'pitfall-cidr-host-bits', severity: W, versions: 'all', what: 'a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network' },
   { id: 'pitfall-icmp-type-zero', severity: W, versions: 'all', what: 'an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family' },
+  { id: 'pitfall-port-rule-without-ports', severity: W, versions: 'all', what: 'a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing' },
   {
     id: 'pitfall-ccnp-select-all-default-deny', severity: W, versions: 'all',
     what: 'a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included',

@@ -608,9 +608,9 @@ function portOverlaps(deny: RuleItemModel, port: GuardPort): boolean {
   const l4 = port.l4 ?? {};
   return arr<{ ports?: unknown }>(deny.toPorts).some((r) => {
     if (!isObject(r)) return false;
-    const ports = arr<PortProtocolModel>(r.ports);
-    // A port rule without ports (only L7 rules or server names) is every port.
-    return ports.length === 0 || ports.some((p) => isObject(p) && l4Overlaps(p, l4));
+    // A port rule without ports (only L7 rules or server names) covers no port: the agent makes a filter per port entry
+    // (rule.go `mergeIngress`/`mergeEgress` iterate `GetPortProtocols()`), as the engine reads it.
+    return arr<PortProtocolModel>(r.ports).some((p) => isObject(p) && l4Overlaps(p, l4));
   });
 }
 

@@ -3,6 +3,7 @@
 import { cidrsIntersect, parseCidr, ParsedCidr } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
+import { l4Scope } from '../model/l4-scope';
 import { Selector } from '../model/labels';
 import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, RuleView } from './pitfall-run';
@@ -22,8 +23,8 @@ const DNS_ENTITIES = ['all', 'cluster', 'world', 'host', 'remote-node'];
 function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boolean; names: string[] }[] {
   return items(r.rule, SectionName.EGRESS).flatMap(({ item, index }) => {
     const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'groups'] as const).some((f) => item[f] !== undefined);
-    // `{}` (the default-deny idiom) allows nothing; toFQDNs items are not DNS allowances.
-    if ((!l3 && item.toPorts === undefined) || arr(item.fqdns).length > 0) return [];
+    // `{}` (the default-deny idiom, also with empty toPorts/icmps lists) allows nothing; toFQDNs items are not DNS allowances.
+    if (l4Scope(arr(item.toPorts), arr(item.icmps), l3) === 'none' || arr(item.fqdns).length > 0) return [];
     if (!portsOverlap53(item, { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] })) return [];
     const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
     // An allow on the DNS port without DNS rules wildcards the L7 rules of that port (mergePortProto): every name.
@@ -35,7 +36,9 @@ function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boole
 
 /** Whether two items both cover DNS on 53 with a common protocol. */
 function portsOverlap53(a: RuleItemModel, b: RuleItemModel): boolean {
-  const protocols = (i: RuleItemModel): Set<string> => (i.toPorts === undefined ? new Set(i.icmps === undefined ? ['TCP', 'UDP'] : []) : new Set(arr<PortRuleModel>(i.toPorts)
+  // No toPorts and no icmps (absent or empty lists: rule.go `toPorts.Len() == 0 && icmp.Len() == 0`) is every port.
+  const everyPort = (i: RuleItemModel): boolean => l4Scope(arr(i.toPorts), arr(i.icmps), true) === 'all';
+  const protocols = (i: RuleItemModel): Set<string> => (arr(i.toPorts).length === 0 ? new Set(everyPort(i) ? ['TCP', 'UDP'] : []) : new Set(arr<PortRuleModel>(i.toPorts)
     .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
     .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES))
     .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
@@ -43,9 +46,12 @@ function portsOverlap53(a: RuleItemModel, b: RuleItemModel): boolean {
   return [...protocols(a)].some((p) => pb.has(p));
 }
 
-/** The L7 DNS selectors of a rule's egress allow items. */
+/**
+ * The L7 DNS selectors of a rule's egress allow items. Not those of a `toFQDNs` item: its DNS rules see only queries sent
+ * to the addresses of its names, never the lookups to the resolver (before a lookup it selects no address at all).
+ */
 function dnsSelectors(rule: RuleModel): FqdnSelectorModel[] {
-  return items(rule, SectionName.EGRESS).flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
+  return items(rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length === 0).flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
     .flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []))
     .filter(isObject);
 }
@@ -69,12 +75,13 @@ function sampleName(sel: FqdnSelectorModel, subdomainWildcard: boolean): string 
 
 /** Whether an allow item lets 53/`protocol` through (all ports, port 0, 53, a range over 53, or a DNS port name; that protocol or ANY). */
 function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP'): boolean {
-  if (item.toPorts === undefined) return item.icmps === undefined;
+  // No toPorts and no icmps, absent or empty (L3 only, rule.go `toPorts.Len() == 0 && icmp.Len() == 0`): every port.
+  if (arr(item.toPorts).length === 0) return l4Scope(arr(item.toPorts), arr(item.icmps), true) === 'all';
   return arr<PortRuleModel>(item.toPorts).some((pr) => {
     if (!isObject(pr)) return false;
-    const ports = objects<PortProtocolModel>(pr.ports);
-    if (ports.length === 0) return true;
-    return ports.some((p) => protocolsMeet(protocol, p.protocol) && portCovers(p, 53, DNS_PORT_NAMES));
+    // A port rule without ports allows no port: the agent makes a filter per port entry (rule.go `mergeEgress` iterates
+    // `GetPortProtocols()`), as the engine reads it.
+    return objects<PortProtocolModel>(pr.ports).some((p) => protocolsMeet(protocol, p.protocol) && portCovers(p, 53, DNS_PORT_NAMES));
   });
 }
 
@@ -257,7 +264,8 @@ export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly
  * neither peers nor ports (`egress: [{}]`, the default-deny idiom) allows nothing.
  */
 export function allowsDns(run: PitfallRun, item: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
-  if (!allowsPort53(item, protocol)) return false;
+  // A toFQDNs peer is never the resolver: it selects the addresses its names resolved to, and none before a lookup.
+  if (!allowsPort53(item, protocol) || arr(item.fqdns).length > 0) return false;
   if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).filter((f) => item[f] !== undefined);
   if (l3.length === 0) return item.toPorts !== undefined;

@@ -1,5 +1,6 @@
 // Pitfalls of single rule items: toServices with toPorts, the API server reached through toServices (egress and
-// egressDeny), Kafka on 1.20, authentication that drops what the item allows, an ICMP type 0 that stands for every type.
+// egressDeny), Kafka on 1.20, authentication that drops what the item allows, an ICMP type 0 that stands for every type,
+// a toPorts entry without ports.
 import { authenticationDrop } from '../model/authentication';
 import { icmpTypeIsWildcard, icmpTypeNumber } from '../model/icmp-types';
 import { IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortRuleModel, RuleItemModel, SectionName, SECTIONS } from '../model/policy-model';
@@ -92,6 +93,24 @@ export function icmpTypeZero(run: PitfallRun, r: RuleView, item: RuleItemModel, 
 }
 
 /**
+ * A `toPorts` entry that lists no ports (no `ports`, or `ports: []`): the agent makes one filter per listed port
+ * (pkg/policy/rule.go `mergeIngress`/`mergeEgress` iterate `GetPortProtocols()`; only an item without toPorts is L3-only),
+ * so the entry allows (or denies) nothing, its L7 rules and server names included. The engine reads it so. Left to
+ * `sanitize-dns-no-ports` when it has DNS rules (the agent refuses those).
+ */
+export function portRuleWithoutPorts(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string, deny: boolean): void {
+  arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
+    if (!isObject(pr) || arr(pr.ports).length > 0 || (isObject(pr.rules) && pr.rules.dns !== undefined)) return;
+    const others = arr<PortRuleModel>(item.toPorts).some((o) => isObject(o) && arr(o.ports).length > 0);
+    run.report('pitfall-port-rule-without-ports', r, `${itemPath}.toPorts[${k}]`,
+      `this toPorts entry lists no ports: Cilium makes one filter per listed port, so it ${deny ? 'denies' : 'allows'} nothing`
+      + `${deny ? '' : ' (its L7 rules and server names never apply)'}${others ? '' : ', and the item is not every port either (only an item without toPorts is)'}`,
+      deny ? 'list the ports to deny, or drop toPorts from the item to deny every port'
+        : 'list the ports (e.g. ports: [{port: "80", protocol: TCP}]), or drop toPorts from the item to allow every port');
+  });
+}
+
+/**
  * The checks of single rule items: toServices (with toPorts, to the API server), in egress and egressDeny (a deny's
  * toServices is translated the same way, and fails open where an allow fails closed), authentication, ICMP type 0, and
  * Kafka on Cilium 1.20.
@@ -101,6 +120,7 @@ export function itemChecks(run: PitfallRun, r: RuleView): void {
     for (const { item, index } of items(r.rule, section)) {
       if (section === 'ingress' || section === 'egress') authenticationDrops(run, r, item, `${r.path}.${section}[${index}]`);
       icmpTypeZero(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
+      portRuleWithoutPorts(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
       if (section === SectionName.EGRESS || section === SectionName.EGRESS_DENY) {
         servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
         kubeApiServerService(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.EGRESS_DENY);

@@ -4,6 +4,7 @@
 // peer, so every request passes ("the layer 7 portions of the latter rule will have no effect", spec 6.5). An allow
 // without ports (L3 only) does the same on every port. The engine judges such requests allowed; this says so before apply.
 import { CiliumVersion } from '../core/cilium-version';
+import { l4Scope } from '../model/l4-scope';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { httpRuleMatchesEveryRequest } from '../model/http-header';
 import { CidrRuleModel, HttpRuleModel, itemNamesPeer, L7RulesModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
@@ -89,9 +90,11 @@ export function l7RulesWidened(run: PitfallRun): void {
       for (const { item, index } of items(r.rule, section)) {
         const path = `${r.path}.${section}[${index}]`;
         const scope = r.kind === 'CiliumNetworkPolicy' ? `${section} ns ${r.namespace}` : `${section} ccnp`;
-        if (item.toPorts === undefined) {
-          // L3 only: every port, when it names peers (`{}` alone allows nothing; ICMP items are not L4 ports).
-          if (itemNamesPeer(item) && item.icmps === undefined) add(scope, { r, item, path, ports: undefined, order: order++ });
+        // L3 only (no toPorts and no icmps, absent or empty: `toPorts.Len() == 0 && icmp.Len() == 0` in rule.go): every
+        // port, when it names peers (`{}` alone allows nothing).
+        const l4 = l4Scope(arr(item.toPorts), arr(item.icmps), itemNamesPeer(item));
+        if (l4 !== 'ports') {
+          if (l4 === 'all') add(scope, { r, item, path, ports: undefined, order: order++ });
           continue;
         }
         arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
@@ -153,10 +156,10 @@ function restrictingKind(rules: unknown): 'HTTP' | 'Kafka' | undefined {
 }
 
 function compiledPorts(r: RuleView, pr: PortRuleModel): CompiledPort[] {
-  const ports = arr<PortProtocolModel>(pr.ports).filter(isObject);
-  // A port rule without ports (1.19: `port` optional, or no ports list) is every port.
-  if (ports.length === 0) return [compilePortEntry({ port: '0', protocol: 'ANY' }, false)];
-  return ports.map((p) => compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)));
+  // A port rule without ports (no list, or an empty one) allows nothing and restricts nothing: the agent makes a filter per
+  // port entry (`mergeIngress`/`mergeEgress` iterate `GetPortProtocols()`; the L3-only wildcard is only for an item without
+  // toPorts), as the engine reads it. An entry without `port` (1.19) is every port: `compilePortEntry` reads it as 0.
+  return arr<PortProtocolModel>(pr.ports).filter(isObject).map((p) => compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)));
 }
 
 /** Whether two port lists share a protocol and a port (`undefined`: every port); a named port meets its name or every port. */

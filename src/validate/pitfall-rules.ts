@@ -16,6 +16,7 @@
  * | `pitfall-fqdn-not-in-dns-rules` | pitfall | warning | all | a toFQDNs name that the DNS rules of the same pods do not allow looking up |
  * | `pitfall-default-deny-without-dns` | pitfall | error | all | egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP) |
  * | `pitfall-deny-only-default-deny` | pitfall | warning | all | a direction with only deny rules: it puts its endpoints into default deny and drops everything else |
+ * | `pitfall-default-deny-without-rules` | pitfall | warning | 1.16+ | a rule with `enableDefaultDeny.ingress` or `.egress` true and no rules of that direction: Cilium enforces a direction only for rules that have rules of it, so nothing becomes default deny |
  * | `pitfall-ccnp-peer-namespace` | pitfall | warning | all | a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace |
  * | `pitfall-peer-selector-only-excludes` | pitfall | warning | all | an allow rule's from/toEndpoints selector that only excludes and gets no namespace: it selects the world, the host and remote nodes too |
  * | `pitfall-service-port` | pitfall | error | all | a Service port where Cilium matches the container (target) port |
@@ -35,6 +36,7 @@
  * | `pitfall-cidr-ipv4-mapped` | pitfall | error | all | an IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`): it selects nothing, so a deny holds nothing |
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |
  * | `pitfall-icmp-type-zero` | pitfall | warning | all | an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family |
+ * | `pitfall-port-rule-without-ports` | pitfall | warning | all | a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing |
  * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |
  * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by another policy's DNS `*` for the same pods, server and port (Cilium ORs them) |
  * | `pitfall-l7-rules-widened` | pitfall | error | all | HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules for the same pods, peers and port (Cilium adds an allow-all L7 rule) |
@@ -68,8 +70,8 @@ import { l7ParserConflicts } from './pitfall-parser-merge';
 import { networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
 import {
-  ccnpPeerNamespace, clusterwideSelectAll, denyOnly, hostNetworkPods, networkPolicyOverlap, networkPolicyPeerSelectsReserved, peerSelectsReserved,
-  selectorsMatchingNothing,
+  ccnpPeerNamespace, clusterwideSelectAll, defaultDenyWithoutRules, denyOnly, hostNetworkPods, networkPolicyOverlap, networkPolicyPeerSelectsReserved,
+  peerSelectsReserved, selectorsMatchingNothing,
 } from './pitfall-selectors';
 import { servicePorts } from './pitfall-services';
 
@@ -96,6 +98,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     dnsRulesWidened(run, r);
     defaultDenyWithoutDns(run, r);
     denyOnly(run, r);
+    defaultDenyWithoutRules(run, r);
     hostDenyLockout(run, r);
     hostLockout(run, r);
     networkPolicyOverlap(run, r);

@@ -1,5 +1,5 @@
 // Pitfalls of selectors and subjects: clusterwide peers without a namespace, selectors matching nothing or host-network
-// pods, select-all clusterwide default deny, NetworkPolicy overlap, deny-only directions.
+// pods, select-all clusterwide default deny, NetworkPolicy overlap, deny-only directions, enableDefaultDeny without rules.
 import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from '../model/labels';
 import { LabelSelectorModel, PEER_FIELDS, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
@@ -25,6 +25,24 @@ export function denyOnly(run: PitfallRun, r: RuleView): void {
       r.version.atLeast(CiliumVersion.V1_16)
         ? `add enableDefaultDeny: {${direction}: false} to the rule so that only the denied traffic is dropped`
         : `add an ${direction} rule allowing everything else (${all}: [all]); deny rules still win over it`);
+  }
+}
+
+/**
+ * `enableDefaultDeny.<direction>: true` on a rule without rules of that direction: the agent enforces a direction only for
+ * the rules that have rules of it (`computePolicyEnforcementAndRules`: `len(r.Egress) > 0 || len(r.EgressDeny) > 0`),
+ * so the flag alone puts nothing into default deny.
+ */
+export function defaultDenyWithoutRules(run: PitfallRun, r: RuleView): void {
+  const edd = r.rule.enableDefaultDeny;
+  if (!isObject(edd) || !r.version.atLeast(CiliumVersion.V1_16)) return;
+  for (const direction of ['ingress', 'egress'] as const) {
+    const deny: SectionName = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
+    if (edd[direction] !== true || arr(r.rule[direction]).length > 0 || arr(r.rule[deny]).length > 0) continue;
+    run.report('pitfall-default-deny-without-rules', r, `${r.path}.enableDefaultDeny.${direction}`,
+      `enableDefaultDeny.${direction} is true, but this rule has no ${direction} or ${deny} rules: Cilium enforces a direction only for rules `
+      + `that have rules of it, so this rule puts ${r.host ? 'the nodes it selects' : 'its endpoints'} into no ${direction} default deny`,
+      `add ${direction}: [{}] (an item that allows nothing) to make ${direction} default deny, or drop enableDefaultDeny.${direction}`);
   }
 }
 

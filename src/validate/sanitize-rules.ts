@@ -52,11 +52,19 @@ import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode,
 
 const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
 
-/** Whether `rules` holds any L7 rule for the agent (`L7Rules.IsEmpty()` is false). */
-/** Whether a port rule has L7 rules of any kind (an empty `rules: {}` has none). */
+/** Whether a port rule has L7 rules of any kind (an empty `rules: {}` has none; an `l7proto` alone picks a parser). */
 export function hasL7(rules: L7RulesModel | undefined): rules is L7RulesModel {
   if (!isObject(rules)) return false;
   return rules.http !== undefined || rules.kafka !== undefined || rules.dns !== undefined || !!rules.l7proto || rules.l7 !== undefined;
+}
+
+/**
+ * Whether the agent's port-rule checks see L7 rules (`!pr.Rules.IsEmpty()`): a list of any kind. An `l7proto` without
+ * `l7` is empty to them in every version (`IsEmpty` reads the http, kafka, dns and l7 lists only, as nil lists or, from
+ * 1.16 at least, as `Len() == 0`), so it passes on UDP or port 0.
+ */
+function agentSeesL7(rules: L7RulesModel | undefined): rules is L7RulesModel {
+  return hasL7(rules) && (rules.http !== undefined || rules.kafka !== undefined || rules.dns !== undefined || rules.l7 !== undefined);
 }
 
 function checkDocument(doc: PolicyDocumentModel, ctx: CheckContext): void {
@@ -340,7 +348,7 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
   }
   if (deny) return;
   const rules = isObject(pr.rules) ? (pr.rules as L7RulesModel) : undefined;
-  const l7 = hasL7(rules);
+  const l7 = agentSeesL7(rules);
   const nDns = arr(rules?.dns).length;
   const kinds = rules ? (['http', 'kafka', 'dns', 'l7proto'] as const).filter((k) => (k === 'l7proto' ? !!rules.l7proto : rules[k] !== undefined)) : [];
   if (direction === 'ingress' && nDns > 0) {
@@ -405,15 +413,19 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
     ctx.report('sanitize-l7-without-l7proto', `${path}.rules.l7`, 'l7 rules without l7proto; the agent refuses them', 'add l7proto naming the proxylib parser, or remove l7');
   }
   if (hostPolicy && rules) {
-    const counts = { http: arr(rules.http).length, kafka: arr(rules.kafka).length, dns: nDns };
+    // The agent counts the rules of every kind (`countL7Rules` over `L7Rules.Len()`, `l7` entries included): a host
+    // ingress rule with any of them is refused; host egress refuses only HTTP and Kafka from 1.17, every kind before.
+    const counts = { http: arr(rules.http).length, kafka: arr(rules.kafka).length, dns: nDns, l7: arr(rules.l7).length };
     for (const [k, n] of Object.entries(counts)) {
       if (n === 0) continue;
-      const dnsOk = k === 'dns' && direction === 'egress';
-      if (dnsOk && v.atLeast(AGENT_SINCE.hostDnsL7)) continue;
+      const egressFrom17 = (k === 'dns' || k === 'l7') && direction === 'egress';
+      if (egressFrom17 && v.atLeast(AGENT_SINCE.hostDnsL7)) continue;
+      const what = k === 'l7' ? `l7 rules (l7proto ${show(rules.l7proto)})` : `${k} rules`;
       ctx.report('sanitize-host-l7', `${path}.rules.${k}`,
-        dnsOk ? `dns rules in a host policy need Cilium ${AGENT_SINCE.hostDnsL7} or newer (target is ${v}); older agents refuse them`
-          : `${k} rules are not supported in host policies (${direction}); the agent refuses the policy`,
-        dnsOk ? `raise the target version to ${AGENT_SINCE.hostDnsL7}, or drop the DNS rules` : 'enforce l7 in a pod policy (endpointSelector) instead, or keep the host rule at L4');
+        egressFrom17 ? `${what} in a host policy need Cilium ${AGENT_SINCE.hostDnsL7} or newer (target is ${v}); older agents refuse them`
+          : `${what} are not supported in host policies (${direction}); the agent refuses the policy`,
+        egressFrom17 ? `raise the target version to ${AGENT_SINCE.hostDnsL7}, or drop the ${k === 'l7' ? 'l7' : 'DNS'} rules`
+          : 'enforce l7 in a pod policy (endpointSelector) instead, or keep the host rule at L4');
     }
   }
   if (rules) {
@@ -460,9 +472,13 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
           'list the DNS port (53) without endPort');
       }
     }
+    // `PortProtocol.Validate` refuses a number other than "0"; a name passes (`iana.IsSvcName` first) but resolves only
+    // against container ports of the same protocol (`GetNamedPort`: "incompatible protocol"), and those are TCP, UDP or SCTP.
     if (portless && port.port !== '' && port.port !== '0') {
-      ctx.report('sanitize-portless-protocol-port', `${portPath}.port`, `protocol ${proto} has no ports, but port is ${show(port.port)}; the agent refuses it`,
-        'omit port (or write "0") for VRRP and IGMP');
+      ctx.report('sanitize-portless-protocol-port', `${portPath}.port`, r.kind === 'named'
+        ? `protocol ${proto} has no ports, but port is the named port ${show(port.port)}, which never resolves (container ports are TCP, UDP or SCTP): the entry matches nothing`
+        : `protocol ${proto} has no ports, but port is ${show(port.port)}; the agent refuses it`,
+      'omit port (or write "0") for VRRP and IGMP');
     }
   }
   if (port.port === undefined && v.atLeast(CONSTRAINT_SINCE.portOptional) && !portless) {

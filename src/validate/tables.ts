@@ -125,7 +125,7 @@ export const CONSTRAINT_SINCE = {
  * Agent behaviour that changed between versions (not visible in the CRD).
  */
 export const AGENT_SINCE = {
-  /** DNS L7 rules allowed in host policies (egress only). */
+  /** DNS L7 rules allowed in host policies (egress only); from the same release host egress refuses only HTTP and Kafka, so `l7` rules pass too. */
   hostDnsL7: V.V1_17,
   /** `except` works together with `cidrGroupRef` (selector-based except; 1.14–1.16 agents reject it). */
   exceptWithGroup: V.V1_17,

@@ -260,6 +260,13 @@ describe('pitfall-host-deny-lockout: empty peer lists read as the target version
     expect(where(check({ 'host.yaml': host(WORKERS, denyOnly('fromEntities: [world]')) }, { ciliumVersion: '1.15' }), 'pitfall-host-deny-lockout')).not.toEqual([]);
   });
 
+  it('a port rule without ports denies nothing (the agent makes a filter per port entry, rule.go mergeIngress)', () => {
+    const denied = (item: string): string[] => where(check({ 'host.yaml': host(WORKERS, denyOnly(item)) }), 'pitfall-host-deny-lockout');
+    expect(denied('fromEntities: [world]\n      toPorts: [{}]')).toEqual([]);
+    expect(denied('fromCIDR: [0.0.0.0/0]\n      toPorts: [{ ports: [] }]')).toEqual([]);
+    expect(denied('fromEntities: [world]')).toEqual(['host.yaml:9:7']);
+  });
+
   it('an empty list beside the world: ignored before 1.16 (a cut), and the whole item selects nothing from 1.16', () => {
     expect(cuts('fromEntities: [world]\n      fromCIDR: []', '1.15')).toEqual(['host.yaml:9:7']);
     expect(cuts('fromEntities: [world]\n      fromCIDR: []', '1.16')).toEqual([]);

@@ -65,14 +65,29 @@ describe('the port and protocol of an item to kube-dns', () => {
     expect(missing(web([to(ports({ port: 'http', protocol: 'ANY' }))]))).toBe(BOTH);
   });
 
-  it('a port rule without ports covers every port, and one matching port rule of several is enough', () => {
-    expect(missing(web([to({ toPorts: [{ rules: { dns: [{ matchPattern: '*' }] } }] })]))).toBeUndefined();
+  it('a port rule without ports covers no port (the agent makes a filter per port entry), and one matching port rule of several is enough', () => {
+    expect(missing(web([to({ toPorts: [{ rules: { dns: [{ matchPattern: '*' }] } }] })]))).toBe(BOTH);
+    expect(missing(web([to({ toPorts: [{}] })]))).toBe(BOTH);
+    expect(missing(web([to({ toPorts: [{ ports: [] }] })]))).toBe(BOTH);
+    // Empty toPorts and icmps lists are L3 only (rule.go: toPorts.Len() == 0 && icmp.Len() == 0): every port.
+    expect(missing(web([to({ toPorts: [] })]))).toBeUndefined();
+    expect(missing(web([to({ icmps: [] })]))).toBeUndefined();
     expect(missing(web([to({ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }, { ports: [{ port: '53', protocol: 'ANY' }] }] })]))).toBeUndefined();
   });
 });
 
 describe('the peer on 53: something that can be a DNS server', () => {
   const on53 = (peer: Doc): Doc => ({ ...peer, ...ports({ port: '53', protocol: 'ANY' }) });
+
+  it('a toFQDNs item is never the resolver, even with DNS rules on 53: it selects the addresses of its names only', () => {
+    const fqdn = cnp({ endpointSelector: WEB, egress: [{ toFQDNs: [{ matchName: 'api.github.com' }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }],
+      rules: { dns: [{ matchPattern: '*' }] } }] }] }, 'fqdn');
+    const https = web([{ toCIDR: ['1.2.3.4/32'], ...ports({ port: '443', protocol: 'TCP' }) }]);
+    expect(missing(https, fqdn)).toBe(BOTH);
+    // Its DNS rules never see a lookup to the resolver either: toFQDNs learns nothing.
+    const warned = findings(check({ 'fqdn.yaml': JSON.stringify(fqdn) }, { ciliumVersion: '1.19' }), 'pitfall-fqdn-without-dns');
+    expect(warned.map((d) => d.path)).toEqual(['spec.egress[0].toFQDNs']);
+  });
 
   it('DNS rules make any peer a DNS allowance; the port alone without peers too; `{}` allows nothing', () => {
     expect(missing(web([{ toEndpoints: [{ matchLabels: { app: 'other' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }]))).toBeUndefined();

@@ -114,6 +114,12 @@ describe('pitfall-host-lockout: default deny without the paths the nodes need', 
     expect(found({ 'h.yaml': host('{}', onPorts) }, 'pitfall-host-lockout', '1.16').map(([at]) => at)).toEqual(['h.yaml:8 spec.ingress']);
   });
 
+  it('an allow whose port rule has no ports keeps no path (the agent makes a filter per port entry, rule.go mergeIngress)', () => {
+    const portless = '  ingress:\n    - fromEntities: [all]\n      toPorts: [{}]\n';
+    expect(found({ 'h.yaml': host('{}', portless) }, 'pitfall-host-lockout').map(([at]) => at)).toEqual(['h.yaml:8 spec.ingress']);
+    expect(found({ 'h.yaml': host('{}', '  ingress:\n    - fromEntities: [all]\n') }, 'pitfall-host-lockout')).toEqual([]);
+  });
+
   it('not default deny (enableDefaultDeny false, no rules of that direction): no finding', () => {
     expect(found({ 'h.yaml': host('{}', `  enableDefaultDeny: { ingress: false }\n${SSH_ONLY}`) }, 'pitfall-host-lockout')).toEqual([]);
   });

@@ -50,6 +50,14 @@ describe('flagged: the L7 rules do not hold, and the engine lets every request t
     expect(judged({ 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, '8080')) }, 'DELETE /admin')).toBe('allowed');
   });
 
+  it('an allow with empty toPorts or icmps lists is L3-only (rule.go: toPorts.Len() == 0 && icmp.Len() == 0): every port', () => {
+    for (const empty of ['toPorts: []', 'icmps: []']) {
+      const files = { 'api.yaml': policy('api', API, `${from(WEB, '8080', HTTP)}    - ${WEB}\n      ${empty}\n`) };
+      expect(flagged(files)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+      expect(judged(files, 'DELETE /admin')).toBe('allowed');
+    }
+  });
+
   it('a clusterwide allow of every pod on the port widens a namespaced rule', () => {
     const files = { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'all.yaml': policy('all', '{}', from('fromEndpoints: [{}]', '8080'), '') };
     expect(flagged(files)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
@@ -112,6 +120,11 @@ describe('not flagged: the L7 rules hold for the peers they name', () => {
     ['other pods', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'db.yaml': policy('db', '{ matchLabels: { app: db } }', from(WEB)) }],
     ['another namespace', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'ns.yaml': policy('ns', '{}', from('fromEndpoints: [{}]'), 'data') }],
     ['the other allow has L7 rules too (they are ORed)', { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, '8080', HTTP)) }],
+    // The agent makes a filter per port entry (rule.go mergeIngress iterates GetPortProtocols): a port rule without ports allows nothing.
+    ['the other allow\'s port rule has no ports (toPorts: [{}])', { 'api.yaml': policy('api', API, `${from(WEB, '8080', HTTP)}    - ${WEB}\n      toPorts: [{}]\n`) }],
+    ['the other allow\'s port rule has an empty ports list and only serverNames', {
+      'api.yaml': policy('api', API, `${from(WEB, '8080', HTTP)}    - ${WEB}\n      toPorts: [{ ports: [], serverNames: [api.example.com] }]\n`),
+    }],
   ];
   it.each(cases)('%s', (_name, files) => {
     expect(flagged(files)).toEqual([]);

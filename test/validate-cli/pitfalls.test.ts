@@ -524,6 +524,11 @@ const CASES: readonly Case[] = [
     good: { 'deny.yaml': denyOnly('  ingress:\n    - fromEntities: [all]\n') },
   },
   {
+    id: 'pitfall-default-deny-without-rules', when: 'enableDefaultDeny.egress is true on a rule without egress rules (the agent enforces nothing)',
+    bad: { 'deny.yaml': denyOnly('  enableDefaultDeny:\n    ingress: false\n    egress: true\n') }, at: ['deny.yaml:15:13'],
+    good: { 'deny.yaml': denyOnly('  enableDefaultDeny:\n    ingress: false\n') },
+  },
+  {
     id: 'pitfall-ccnp-peer-namespace', when: 'a clusterwide fromEndpoints selector names no namespace',
     bad: { 'scrape.yaml': SCRAPE }, at: ['scrape.yaml:11:11'],
     good: { 'scrape.yaml': SCRAPE.replace('app: prometheus', 'app: prometheus\n            k8s:io.kubernetes.pod.namespace: monitoring') },
@@ -642,6 +647,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-icmp-type-zero', when: 'an icmps field of type EchoReply (0)',
     bad: { 'ping.yaml': ICMP_EGRESS.replace('EchoRequest', 'EchoReply') }, at: ['ping.yaml:13:21'],
     good: { 'ping.yaml': ICMP_EGRESS },
+  },
+  {
+    id: 'pitfall-port-rule-without-ports', when: 'a toPorts entry has HTTP rules and no ports (the agent makes no filter of it)',
+    bad: { 'web.yaml': ingressOn('80').replace(/- ports:\n.*\n.*\n/, '- rules:\n              http:\n                - method: GET\n') }, at: ['web.yaml:14:11'],
+    good: { 'web.yaml': ingressOn('80') },
   },
   {
     id: 'pitfall-ccnp-select-all-default-deny', when: 'a clusterwide rule selecting every endpoint with an ingress allow',

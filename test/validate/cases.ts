@@ -485,6 +485,11 @@ export const CASES: readonly Case[] = [
     good: host('ingress', ports([{ protocol: 'VRRP' }])),
   },
   {
+    id: 'sanitize-portless-protocol-port', when: 'VRRP has a named port (the agent takes it, but it never resolves)',
+    bad: host('ingress', ports([{ port: 'vrrp', protocol: 'VRRP' }])), path: `${P}.ports[0].port`,
+    good: host('ingress', ports([{ port: '0', protocol: 'VRRP' }])),
+  },
+  {
     id: 'sanitize-extended-protocols-flag', when: 'a rule matches IGMP',
     bad: host('ingress', ports([{ protocol: 'IGMP' }])), path: `${P}.ports[0].protocol`,
     good: host('ingress', ports([{ port: '0', protocol: 'UDP' }])),
@@ -553,6 +558,16 @@ export const CASES: readonly Case[] = [
     id: 'sanitize-host-l7', when: 'a host policy has http rules on egress',
     bad: host('egress', l7({ http: [{}] })), path: `${EP}.rules.http`,
     good: host('egress', l7({ dns: [{ matchPattern: '*' }] }, { port: '53', protocol: 'ANY' })),
+  },
+  {
+    id: 'sanitize-host-l7', when: 'a host policy has l7proto rules on ingress (countL7Rules counts the l7 entries)',
+    bad: host('ingress', l7({ l7proto: 'cassandra', l7: [{ op: 'query' }] })), path: `${P}.rules.l7`,
+    good: host('ingress', ports([TCP('9042')])),
+  },
+  {
+    id: 'sanitize-host-l7', when: 'a host policy has l7proto rules on egress (1.16: every L7 kind is refused on host egress)', version: V.V1_16,
+    bad: host('egress', l7({ l7proto: 'cassandra', l7: [{ op: 'query' }] })), path: `${EP}.rules.l7`,
+    good: host('egress', ports([TCP('9042')])),
   },
   {
     id: 'sanitize-cidr-parse', when: 'an IPv4 CIDR has leading zeros (1.15: the regex accepts, the agent does not)', version: V.V1_15,
