@@ -107,6 +107,29 @@ export function networkPolicyPeerSelectsReserved(run: PitfallRun): void {
   }
 }
 
+/**
+ * A Kubernetes NetworkPolicy ingress peer of only an `ipBlock`, on Cilium 1.19. From 1.19.0 to 1.19.4 the agent's
+ * `parseNetworkPolicyPeer` gives every peer a pod selector once the cluster filter is on (`policy-default-local-cluster`,
+ * the 1.19 default): the peer without selectors gets `{io.cilium.k8s.policy.cluster: <local>}` plus the policy namespace,
+ * and the ingress loop (unlike the egress one) asks for it on ipBlock peers too, so the rule also allows every pod of the
+ * policy namespace. Fixed in 1.19.5 (cilium/cilium#46305, backport #46456); the engine judges the fixed translation.
+ */
+export function networkPolicyIpBlockSelectsNamespace(run: PitfallRun): void {
+  const version = run.networkPolicyVersion;
+  if (!version.atLeast(CiliumVersion.V1_19)) return;
+  for (const np of run.inventory.networkPolicies) {
+    (np.rule?.ingress ?? []).forEach((item, i) => {
+      const path = np.ingressPaths?.[i];
+      if (path === undefined || !/\.from\[\d+\]$/.test(path) || item.endpoints !== undefined || (item.cidrSet ?? []).length === 0) return;
+      run.reportNetworkPolicy('pitfall-np-ip-block-selects-namespace', np, `${path}.ipBlock`,
+        `this ingress peer is only an ipBlock, yet Cilium 1.19.0 to 1.19.4 with policy-default-local-cluster (on by default) translates it with a pod `
+        + `selector too (parseNetworkPolicyPeer, cilium/cilium#46305): the rule also allows every pod of namespace ${np.namespace} in the local cluster. `
+        + 'Fixed in 1.19.5, which the verdicts assume',
+        'run Cilium 1.19.5 or later, or set policy-default-local-cluster: false on the agents, so that the peer is the ipBlock only');
+    });
+  }
+}
+
 /** `selectorOnlyExcludes` of a written selector, whose lists may be anything in hand-written YAML. */
 function onlyExcludes(model: LabelSelectorModel): boolean {
   const expressions: unknown = model.matchExpressions;

@@ -195,6 +195,33 @@ describe('pitfall-np-peer-selects-reserved', () => {
   });
 });
 
+// pitfall-np-ip-block-selects-namespace, from parseNetworkPolicyPeer (pkg/k8s/network_policy.go, 1.19.0-1.19.4): with the
+// cluster filter on, a peer without selectors still gets a pod selector (local cluster + policy namespace), and the
+// ingress loop asks for one on ipBlock peers too (the egress loop only for peers with a selector). Fixed in 1.19.5
+// (cilium/cilium#46305).
+describe('pitfall-np-ip-block-selects-namespace', () => {
+  const findings = (spec: Record<string, unknown>, version: CiliumVersion): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np(spec));
+    return Validator.checkPitfalls([], inventory, { ciliumVersion: version })
+      .filter((f) => f.id === 'pitfall-np-ip-block-selects-namespace').map((f) => `${f.path}: ${f.message}`);
+  };
+  const BLOCK = { ipBlock: { cidr: '203.0.113.0/24' } };
+
+  test.each<[string, Record<string, unknown>, CiliumVersion, string[]]>([
+    ['an ingress ipBlock peer on 1.19, beside a podSelector peer', { ingress: [{ from: [{ podSelector: {} }, BLOCK], ports: [{ port: 80 }] }] }, CiliumVersion.V1_19, [
+      'spec.ingress[0].from[1].ipBlock: this ingress peer is only an ipBlock, yet Cilium 1.19.0 to 1.19.4 with policy-default-local-cluster (on by default) '
+        + 'translates it with a pod selector too (parseNetworkPolicyPeer, cilium/cilium#46305): the rule also allows every pod of namespace shop in the '
+        + 'local cluster. Fixed in 1.19.5, which the verdicts assume',
+    ]],
+    ['the same on 1.18 (no cluster filter by default)', { ingress: [{ from: [BLOCK] }] }, CiliumVersion.V1_18, []],
+    ['an egress ipBlock peer (the egress loop asks only peers with a selector)', { policyTypes: ['Egress'], egress: [{ to: [BLOCK] }] }, CiliumVersion.V1_19, []],
+    ['ingress rules without ipBlock', { ingress: [{ from: [{ namespaceSelector: {} }] }, { ports: [{ port: 80 }] }] }, CiliumVersion.V1_19, []],
+  ])('%s', (_name, spec, version, expected) => {
+    expect(findings(spec, version)).toEqual(expected);
+  });
+});
+
 // pitfall-np-end-port-ignored, from parsePorts (pkg/k8s/network_policy.go): EndPort is translated from 1.16 only; the
 // API server keeps a NetworkPolicy's endPort whatever the Cilium version (no CRD prunes it).
 describe('pitfall-np-end-port-ignored', () => {
