@@ -584,6 +584,12 @@ const CASES: readonly Case[] = [
     good: { 'np.yaml': npFromPeer('{ podSelector: {} }') },
   },
   {
+    // ParseNetworkPolicy 1.14-1.18: rule.Sanitize() parses ipBlock CIDRs strictly; the API server reads them leniently.
+    id: 'pitfall-np-agent-refuses', when: 'a NetworkPolicy ipBlock with a leading zero, on 1.18',
+    bad: { 'np.yaml': npFromPeer('{ ipBlock: { cidr: 010.0.0.0/8 } }') }, at: ['np.yaml:9:33'], version: '1.18',
+    good: { 'np.yaml': npFromPeer('{ ipBlock: { cidr: 10.0.0.0/8 } }') },
+  },
+  {
     id: 'pitfall-np-end-port-ignored', when: 'a NetworkPolicy port range on 1.15',
     bad: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000, endPort: 5010 }]\n      from:') },
     at: ['np.yaml:9:38'], version: '1.15',

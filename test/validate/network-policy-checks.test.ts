@@ -222,6 +222,33 @@ describe('pitfall-np-ip-block-selects-namespace', () => {
   });
 });
 
+// pitfall-np-agent-refuses, from ParseNetworkPolicy (pkg/k8s/network_policy.go, 1.14-1.18): the translated rule goes
+// through rule.Sanitize(), whose CIDRRule.sanitize parses cidr and except strictly (netip.ParsePrefix), while the API
+// server's ValidateIPBlock reads them leniently (ParseCIDRSloppy: leading zeros). An error refuses the whole policy.
+describe('pitfall-np-agent-refuses', () => {
+  const findings = (spec: Record<string, unknown>, version: CiliumVersion): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np(spec));
+    return Validator.checkPitfalls([], inventory, { ciliumVersion: version })
+      .filter((f) => f.id === 'pitfall-np-agent-refuses').map((f) => `${f.path}: ${f.message}`);
+  };
+  const egressTo = (ipBlock: Record<string, unknown>): Record<string, unknown> => ({ policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }, { ipBlock }] }] });
+
+  test.each<[string, Record<string, unknown>, CiliumVersion, string[]]>([
+    ['a cidr with a leading zero, on 1.18', egressTo({ cidr: '010.0.0.0/8' }), CiliumVersion.V1_18, [
+      'spec.egress[0].to[1].ipBlock.cidr: the API server accepts "010.0.0.0/8" (it reads CIDRs leniently), but the agent of Cilium 1.18 cannot parse it '
+        + '(rule.Sanitize in ParseNetworkPolicy), so it refuses this whole NetworkPolicy: none of its rules is enforced, and the pods it selects are not isolated by it',
+    ]],
+    ['an except with a leading zero, ingress, on 1.14', { ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['010.1.0.0/16'] } }] }] },
+      CiliumVersion.V1_14, [expect.stringMatching(/^spec\.ingress\[0\]\.from\[0\]\.ipBlock\.except\[0\]: the API server accepts "010\.1\.0\.0\/16" /) as unknown as string]],
+    ['a host-bits cidr the agent reads (10.1.2.3/8)', egressTo({ cidr: '10.1.2.3/8' }), CiliumVersion.V1_18, []],
+    ['the leading zero on 1.19 (no Sanitize in ParseNetworkPolicy)', egressTo({ cidr: '010.0.0.0/8' }), CiliumVersion.V1_19, []],
+    ['a CIDR the API server refuses (k8s-np-ip-block, not stored)', egressTo({ cidr: '10.0.0.1' }), CiliumVersion.V1_18, []],
+  ])('%s', (_name, spec, version, expected) => {
+    expect(findings(spec, version)).toEqual(expected);
+  });
+});
+
 // pitfall-np-end-port-ignored, from parsePorts (pkg/k8s/network_policy.go): EndPort is translated from 1.16 only; the
 // API server keeps a NetworkPolicy's endPort whatever the Cilium version (no CRD prunes it).
 describe('pitfall-np-end-port-ignored', () => {
