@@ -102,7 +102,10 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     hostLockout(run, r);
     networkPolicyOverlap(run, r);
   }
-  for (const r of run.networkPolicyViews()) defaultDenyWithoutDns(run, r);
+  for (const r of run.networkPolicyViews()) {
+    defaultDenyWithoutDns(run, r);
+    hostNetworkPods(run, r);
+  }
   l7ParserConflicts(run);
   l7RulesWidened(run);
   duplicateNames(run);

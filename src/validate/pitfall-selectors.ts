@@ -195,10 +195,7 @@ export function selectorsMatchingNothing(run: PitfallRun, r: RuleView): void {
  */
 export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
   if (r.host) return;
-  const listed = (pods: readonly InventoryPodTemplate[]): string => {
-    const shown = pods.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
-    return `${shown}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''}`;
-  };
+  if (r.np) return networkPolicyHostNetworkPods(run, r);
   const onHost = (r.pods ?? []).filter((w) => w.hostNetwork);
   if (onHost.length > 0) {
     run.report('pitfall-host-network-pods', r, `${r.path}.endpointSelector`,
@@ -223,6 +220,45 @@ export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
           `name them as ${entities}: [host, remote-node] (with toPorts to keep it narrow), or run them without hostNetwork`);
       });
     }
+  }
+}
+
+/** The first workloads of a list, for a message. */
+function listed(pods: readonly InventoryPodTemplate[]): string {
+  const shown = pods.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
+  return `${shown}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''}`;
+}
+
+/**
+ * `hostNetworkPods` for a Kubernetes NetworkPolicy, at its own paths: a `podSelector` selecting hostNetwork pods applies
+ * to none of them, and a peer selecting them never matches their traffic. A peer that selects every pod of a namespace
+ * or more (`namespaceSelector`) is reported only when it names no pod label, so as not to flag `namespaceSelector: {}`
+ * for the hostNetwork pods it may happen to cover; the wildcard of a rule without peers matches the node too.
+ */
+function networkPolicyHostNetworkPods(run: PitfallRun, r: RuleView): void {
+  const onHost = (r.pods ?? []).filter((w) => w.hostNetwork);
+  if (onHost.length > 0) {
+    run.report('pitfall-host-network-pods', r, 'spec.podSelector',
+      `podSelector selects pods on the host network (${listed(onHost)}): Cilium does not manage hostNetwork pods as endpoints, so this `
+      + 'NetworkPolicy does not apply to them',
+      'restrict them with a host policy (a CiliumClusterwideNetworkPolicy with nodeSelector, with the host firewall on), or run them without hostNetwork');
+  }
+  if (run.workloadsIn(undefined).length === 0) return;
+  for (const [direction, paths] of [['ingress', r.np?.ingressPaths], ['egress', r.np?.egressPaths]] as const) {
+    (r.rule[direction] ?? []).forEach((item, i) => {
+      const model = item.endpoints?.[0];
+      const path = paths?.[i];
+      if (!isObject(model) || path === undefined || !/\.(from|to)\[\d+\]$/.test(path)) return;
+      const sel = fromModel(model);
+      if (!sel.requirements.some((q) => !(q.source === 'k8s' && (q.key === NAMESPACE_KEY || q.key.startsWith('io.cilium.k8s.namespace.labels.'))))) return;
+      const peers = (run.podsOf(sel) ?? []).filter((w) => w.hostNetwork);
+      if (peers.length === 0) return;
+      run.report('pitfall-host-network-pods', r, `${path}.podSelector`,
+        `this peer selects pods on the host network (${listed(peers)}): their traffic carries the node's identity (host on the same node, `
+        + 'remote-node from other nodes), which a pod selector never matches',
+        'allow the node addresses with an ipBlock (Cilium matches node IPs with CIDRs only with policy-cidr-match-mode: nodes), or a CiliumNetworkPolicy '
+        + `with ${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: [host, remote-node], or run them without hostNetwork`);
+    });
   }
 }
 

@@ -249,6 +249,40 @@ describe('pitfall-np-agent-refuses', () => {
   });
 });
 
+// pitfall-host-network-pods on NetworkPolicies: Cilium creates no endpoint for a hostNetwork pod (its podSelector does not
+// apply to it), and such a pod's traffic carries the node's identity (host, remote-node), which no pod selector matches.
+describe('pitfall-host-network-pods on a NetworkPolicy', () => {
+  const deployment = (name: string, labels: Record<string, string>, hostNetwork: boolean): Record<string, unknown> => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { hostNetwork, containers: [{ name: 'c', image: 'x' }] } } },
+  });
+  const findings = (spec: Record<string, unknown>, apiOnHost: boolean, webOnHost: boolean): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np(spec));
+    inventory.add(deployment('api', { app: 'api' }, apiOnHost));
+    inventory.add(deployment('web', { app: 'web' }, webOnHost));
+    return Validator.checkPitfalls([], inventory, {}).filter((f) => f.id === 'pitfall-host-network-pods').map((f) => `${f.path}: ${f.message}`);
+  };
+  const FROM_WEB = { ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }, { namespaceSelector: {} }] }] };
+
+  test('a podSelector selecting hostNetwork pods does not apply to them', () => {
+    expect(findings(FROM_WEB, true, false)).toEqual(['spec.podSelector: podSelector selects pods on the host network (Deployment shop/api): Cilium does not '
+      + 'manage hostNetwork pods as endpoints, so this NetworkPolicy does not apply to them']);
+  });
+
+  test('a peer naming hostNetwork pods never matches their traffic; a namespaceSelector alone is not reported', () => {
+    expect(findings(FROM_WEB, false, true)).toEqual(['spec.ingress[0].from[0].podSelector: this peer selects pods on the host network (Deployment shop/web): '
+      + 'their traffic carries the node\'s identity (host on the same node, remote-node from other nodes), which a pod selector never matches']);
+    expect(findings({ policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } }] }] }, false, true))
+      .toEqual([expect.stringMatching(/^spec\.egress\[0\]\.to\[0\]\.podSelector: this peer selects pods on the host network/)]);
+  });
+
+  test('no hostNetwork pods, or a rule without peers: nothing', () => {
+    expect(findings(FROM_WEB, false, false)).toEqual([]);
+    expect(findings({ ingress: [{ ports: [{ port: 80 }] }] }, false, true)).toEqual([]);
+  });
+});
+
 // pitfall-np-end-port-ignored, from parsePorts (pkg/k8s/network_policy.go): EndPort is translated from 1.16 only; the
 // API server keeps a NetworkPolicy's endPort whatever the Cilium version (no CRD prunes it).
 describe('pitfall-np-end-port-ignored', () => {
