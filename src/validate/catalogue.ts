@@ -255,6 +255,14 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'a NetworkPolicy namespaceSelector that only excludes: Cilium also selects the world, the host and remote nodes with it',
   },
   {
+    id: 'pitfall-np-ip-block-selects-namespace', severity: W, versions: '1.19',
+    what: 'a NetworkPolicy ingress peer of only an ipBlock: Cilium 1.19.0-1.19.4 with the cluster filter also allows every pod of the policy namespace (cilium/cilium#46305)',
+  },
+  {
+    id: 'pitfall-np-agent-refuses', severity: E, versions: '1.14-1.18',
+    what: 'a NetworkPolicy ipBlock CIDR the API server accepts but the agent cannot parse (leading zeros): before 1.19 the agent refuses the whole NetworkPolicy',
+  },
+  {
     id: 'pitfall-np-end-port-ignored', severity: W, versions: '1.14-1.15',
     what: 'a NetworkPolicy port range (endPort): Cilium before 1.16 allows its first port only',
   },

@@ -7,9 +7,14 @@
  * `pitfall-np-end-port-ignored`: a NetworkPolicy port with `endPort` for Cilium before 1.16. The API server keeps it (a
  * NetworkPolicy is no CRD, nothing is pruned), but the agent's `parsePorts` (pkg/k8s/network_policy.go) has no `EndPort`
  * before 1.16: the rule allows the first port only.
+ *
+ * `pitfall-np-agent-refuses`: a NetworkPolicy the API server stores (it parses CIDRs leniently, `ParseCIDRSloppy`: leading
+ * zeros) but whose translation the agent's `rule.Sanitize()` refuses before 1.19 (`ParseNetworkPolicy` returns the error
+ * of `CIDRRule.sanitize`, which parses `cidr` and `except` strictly): the agent imports none of its rules.
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { PitfallRun } from './pitfall-run';
+import { parsePrefixStrict } from './syntax';
 
 /** Reports each NetworkPolicy direction Cilium enforces outside its `policyTypes`. */
 export function policyTypesIgnored(run: PitfallRun): void {
@@ -43,6 +48,30 @@ export function networkPolicyEndPortIgnored(run: PitfallRun): void {
             + `allows port ${p.port} only, not ${p.port}-${p.endPort}`,
             `list the ports of the range one by one (or upgrade to Cilium 1.16+)`);
         });
+      });
+    }
+  }
+}
+
+/** Reports each NetworkPolicy ipBlock the agent cannot parse, which makes it refuse the whole NetworkPolicy before 1.19. */
+export function networkPolicyAgentRefuses(run: PitfallRun): void {
+  const version = run.networkPolicyVersion;
+  if (version.atLeast(CiliumVersion.V1_19)) return;
+  for (const np of run.inventory.networkPolicies) {
+    for (const [direction, paths] of [['ingress', np.ingressPaths], ['egress', np.egressPaths]] as const) {
+      (np.rule?.[direction] ?? []).forEach((item, i) => {
+        const path = paths?.[i];
+        const block = item.cidrSet?.[0];
+        if (path === undefined || block === undefined) return;
+        const bad = [[`${path}.ipBlock.cidr`, block.cidr ?? ''], ...(block.except ?? []).map((e, j) => [`${path}.ipBlock.except[${j}]`, e])]
+          .filter(([, value]) => parsePrefixStrict(value) === undefined);
+        for (const [at, value] of bad) {
+          run.reportNetworkPolicy('pitfall-np-agent-refuses', np, at,
+            `the API server accepts ${JSON.stringify(value)} (it reads CIDRs leniently), but the agent of Cilium ${version.toString()} cannot parse it `
+            + '(rule.Sanitize in ParseNetworkPolicy), so it refuses this whole NetworkPolicy: none of its rules is enforced, and the pods it selects '
+            + 'are not isolated by it',
+            'write the CIDR without leading zeros or padding, such as 10.0.0.0/8');
+        }
       });
     }
   }

@@ -46,6 +46,8 @@
  * | `pitfall-l7-matches-every-request` | pitfall | warning | all | an L7 rule list that lets every request through while looking restrictive: an HTTP rule of only mismatch-action header matches, an empty HTTP rule beside others, `l7proto` without rules, DNS `*` beside names |
  * | `pitfall-np-policy-types-ignored` | pitfall | warning | all | a NetworkPolicy with rules for a direction its policyTypes leaves out: Kubernetes ignores them, Cilium enforces them (cilium/cilium#48703) |
  * | `pitfall-np-peer-selects-reserved` | pitfall | warning | 1.14-1.18 | a NetworkPolicy namespaceSelector that only excludes: Cilium also selects the world, the host and remote nodes with it |
+ * | `pitfall-np-ip-block-selects-namespace` | pitfall | warning | 1.19 | a NetworkPolicy ingress peer of only an ipBlock: Cilium 1.19.0-1.19.4 with the cluster filter also allows every pod of the policy namespace (cilium/cilium#46305) |
+ * | `pitfall-np-agent-refuses` | pitfall | error | 1.14-1.18 | a NetworkPolicy ipBlock CIDR the API server accepts but the agent cannot parse (leading zeros): before 1.19 the agent refuses the whole NetworkPolicy |
  * | `pitfall-np-end-port-ignored` | pitfall | warning | 1.14-1.15 | a NetworkPolicy port range (endPort): Cilium before 1.16 allows its first port only |
  *
  * Pitfalls of the issue list that a per-policy layer already reports, with that layer's id: an empty list meant as default
@@ -67,11 +69,11 @@ import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
 import { duplicateNames } from './pitfall-names';
 import { l7ParserConflicts } from './pitfall-parser-merge';
-import { networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
+import { networkPolicyAgentRefuses, networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
 import {
-  ccnpPeerNamespace, clusterwideSelectAll, defaultDenyWithoutRules, denyOnly, hostNetworkPods, networkPolicyOverlap, networkPolicyPeerSelectsReserved,
-  peerSelectsReserved, selectorsMatchingNothing,
+  ccnpPeerNamespace, clusterwideSelectAll, defaultDenyWithoutRules, denyOnly, hostNetworkPods, networkPolicyIpBlockSelectsNamespace,
+  networkPolicyOverlap, networkPolicyPeerSelectsReserved, peerSelectsReserved, selectorsMatchingNothing,
 } from './pitfall-selectors';
 import { servicePorts } from './pitfall-services';
 
@@ -103,12 +105,17 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     hostLockout(run, r);
     networkPolicyOverlap(run, r);
   }
-  for (const r of run.networkPolicyViews()) defaultDenyWithoutDns(run, r);
+  for (const r of run.networkPolicyViews()) {
+    defaultDenyWithoutDns(run, r);
+    hostNetworkPods(run, r);
+  }
   l7ParserConflicts(run);
   l7RulesWidened(run);
   duplicateNames(run);
   policyTypesIgnored(run);
   networkPolicyPeerSelectsReserved(run);
+  networkPolicyIpBlockSelectsNamespace(run);
   networkPolicyEndPortIgnored(run);
+  networkPolicyAgentRefuses(run);
   return run.findings();
 }

@@ -125,6 +125,29 @@ export function networkPolicyPeerSelectsReserved(run: PitfallRun): void {
   }
 }
 
+/**
+ * A Kubernetes NetworkPolicy ingress peer of only an `ipBlock`, on Cilium 1.19. From 1.19.0 to 1.19.4 the agent's
+ * `parseNetworkPolicyPeer` gives every peer a pod selector once the cluster filter is on (`policy-default-local-cluster`,
+ * the 1.19 default): the peer without selectors gets `{io.cilium.k8s.policy.cluster: <local>}` plus the policy namespace,
+ * and the ingress loop (unlike the egress one) asks for it on ipBlock peers too, so the rule also allows every pod of the
+ * policy namespace. Fixed in 1.19.5 (cilium/cilium#46305, backport #46456); the engine judges the fixed translation.
+ */
+export function networkPolicyIpBlockSelectsNamespace(run: PitfallRun): void {
+  const version = run.networkPolicyVersion;
+  if (!version.atLeast(CiliumVersion.V1_19)) return;
+  for (const np of run.inventory.networkPolicies) {
+    (np.rule?.ingress ?? []).forEach((item, i) => {
+      const path = np.ingressPaths?.[i];
+      if (path === undefined || !/\.from\[\d+\]$/.test(path) || item.endpoints !== undefined || (item.cidrSet ?? []).length === 0) return;
+      run.reportNetworkPolicy('pitfall-np-ip-block-selects-namespace', np, `${path}.ipBlock`,
+        `this ingress peer is only an ipBlock, yet Cilium 1.19.0 to 1.19.4 with policy-default-local-cluster (on by default) translates it with a pod `
+        + `selector too (parseNetworkPolicyPeer, cilium/cilium#46305): the rule also allows every pod of namespace ${np.namespace} in the local cluster. `
+        + 'Fixed in 1.19.5, which the verdicts assume',
+        'run Cilium 1.19.5 or later, or set policy-default-local-cluster: false on the agents, so that the peer is the ipBlock only');
+    });
+  }
+}
+
 /** `selectorOnlyExcludes` of a written selector, whose lists may be anything in hand-written YAML. */
 function onlyExcludes(model: LabelSelectorModel): boolean {
   const expressions: unknown = model.matchExpressions;
@@ -190,10 +213,7 @@ export function selectorsMatchingNothing(run: PitfallRun, r: RuleView): void {
  */
 export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
   if (r.host) return;
-  const listed = (pods: readonly InventoryPodTemplate[]): string => {
-    const shown = pods.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
-    return `${shown}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''}`;
-  };
+  if (r.np) return networkPolicyHostNetworkPods(run, r);
   const onHost = (r.pods ?? []).filter((w) => w.hostNetwork);
   if (onHost.length > 0) {
     run.report('pitfall-host-network-pods', r, `${r.path}.endpointSelector`,
@@ -218,6 +238,45 @@ export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
           `name them as ${entities}: [host, remote-node] (with toPorts to keep it narrow), or run them without hostNetwork`);
       });
     }
+  }
+}
+
+/** The first workloads of a list, for a message. */
+function listed(pods: readonly InventoryPodTemplate[]): string {
+  const shown = pods.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
+  return `${shown}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''}`;
+}
+
+/**
+ * `hostNetworkPods` for a Kubernetes NetworkPolicy, at its own paths: a `podSelector` selecting hostNetwork pods applies
+ * to none of them, and a peer selecting them never matches their traffic. A peer that selects every pod of a namespace
+ * or more (`namespaceSelector`) is reported only when it names no pod label, so as not to flag `namespaceSelector: {}`
+ * for the hostNetwork pods it may happen to cover; the wildcard of a rule without peers matches the node too.
+ */
+function networkPolicyHostNetworkPods(run: PitfallRun, r: RuleView): void {
+  const onHost = (r.pods ?? []).filter((w) => w.hostNetwork);
+  if (onHost.length > 0) {
+    run.report('pitfall-host-network-pods', r, 'spec.podSelector',
+      `podSelector selects pods on the host network (${listed(onHost)}): Cilium does not manage hostNetwork pods as endpoints, so this `
+      + 'NetworkPolicy does not apply to them',
+      'restrict them with a host policy (a CiliumClusterwideNetworkPolicy with nodeSelector, with the host firewall on), or run them without hostNetwork');
+  }
+  if (run.workloadsIn(undefined).length === 0) return;
+  for (const [direction, paths] of [['ingress', r.np?.ingressPaths], ['egress', r.np?.egressPaths]] as const) {
+    (r.rule[direction] ?? []).forEach((item, i) => {
+      const model = item.endpoints?.[0];
+      const path = paths?.[i];
+      if (!isObject(model) || path === undefined || !/\.(from|to)\[\d+\]$/.test(path)) return;
+      const sel = fromModel(model);
+      if (!sel.requirements.some((q) => !(q.source === 'k8s' && (q.key === NAMESPACE_KEY || q.key.startsWith('io.cilium.k8s.namespace.labels.'))))) return;
+      const peers = (run.podsOf(sel) ?? []).filter((w) => w.hostNetwork);
+      if (peers.length === 0) return;
+      run.report('pitfall-host-network-pods', r, `${path}.podSelector`,
+        `this peer selects pods on the host network (${listed(peers)}): their traffic carries the node's identity (host on the same node, `
+        + 'remote-node from other nodes), which a pod selector never matches',
+        'allow the node addresses with an ipBlock (Cilium matches node IPs with CIDRs only with policy-cidr-match-mode: nodes), or a CiliumNetworkPolicy '
+        + `with ${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: [host, remote-node], or run them without hostNetwork`);
+    });
   }
 }
 

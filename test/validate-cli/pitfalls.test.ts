@@ -583,6 +583,18 @@ const CASES: readonly Case[] = [
       + '{ key: kubernetes.io/metadata.name, operator: Exists }] } }') },
   },
   {
+    // parseNetworkPolicyPeer 1.19.0-1.19.4: the cluster filter gives an ipBlock-only ingress peer a pod selector too.
+    id: 'pitfall-np-ip-block-selects-namespace', when: 'a NetworkPolicy ingress peer of only an ipBlock, on 1.19',
+    bad: { 'np.yaml': npFromPeer('{ ipBlock: { cidr: 203.0.113.0/24 } }') }, at: ['np.yaml:9:25'],
+    good: { 'np.yaml': npFromPeer('{ podSelector: {} }') },
+  },
+  {
+    // ParseNetworkPolicy 1.14-1.18: rule.Sanitize() parses ipBlock CIDRs strictly; the API server reads them leniently.
+    id: 'pitfall-np-agent-refuses', when: 'a NetworkPolicy ipBlock with a leading zero, on 1.18',
+    bad: { 'np.yaml': npFromPeer('{ ipBlock: { cidr: 010.0.0.0/8 } }') }, at: ['np.yaml:9:33'], version: '1.18',
+    good: { 'np.yaml': npFromPeer('{ ipBlock: { cidr: 10.0.0.0/8 } }') },
+  },
+  {
     id: 'pitfall-np-end-port-ignored', when: 'a NetworkPolicy port range on 1.15',
     bad: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000, endPort: 5010 }]\n      from:') },
     at: ['np.yaml:9:38'], version: '1.15',

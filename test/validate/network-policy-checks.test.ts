@@ -195,6 +195,94 @@ describe('pitfall-np-peer-selects-reserved', () => {
   });
 });
 
+// pitfall-np-ip-block-selects-namespace, from parseNetworkPolicyPeer (pkg/k8s/network_policy.go, 1.19.0-1.19.4): with the
+// cluster filter on, a peer without selectors still gets a pod selector (local cluster + policy namespace), and the
+// ingress loop asks for one on ipBlock peers too (the egress loop only for peers with a selector). Fixed in 1.19.5
+// (cilium/cilium#46305).
+describe('pitfall-np-ip-block-selects-namespace', () => {
+  const findings = (spec: Record<string, unknown>, version: CiliumVersion): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np(spec));
+    return Validator.checkPitfalls([], inventory, { ciliumVersion: version })
+      .filter((f) => f.id === 'pitfall-np-ip-block-selects-namespace').map((f) => `${f.path}: ${f.message}`);
+  };
+  const BLOCK = { ipBlock: { cidr: '203.0.113.0/24' } };
+
+  test.each<[string, Record<string, unknown>, CiliumVersion, string[]]>([
+    ['an ingress ipBlock peer on 1.19, beside a podSelector peer', { ingress: [{ from: [{ podSelector: {} }, BLOCK], ports: [{ port: 80 }] }] }, CiliumVersion.V1_19, [
+      'spec.ingress[0].from[1].ipBlock: this ingress peer is only an ipBlock, yet Cilium 1.19.0 to 1.19.4 with policy-default-local-cluster (on by default) '
+        + 'translates it with a pod selector too (parseNetworkPolicyPeer, cilium/cilium#46305): the rule also allows every pod of namespace shop in the '
+        + 'local cluster. Fixed in 1.19.5, which the verdicts assume',
+    ]],
+    ['the same on 1.18 (no cluster filter by default)', { ingress: [{ from: [BLOCK] }] }, CiliumVersion.V1_18, []],
+    ['an egress ipBlock peer (the egress loop asks only peers with a selector)', { policyTypes: ['Egress'], egress: [{ to: [BLOCK] }] }, CiliumVersion.V1_19, []],
+    ['ingress rules without ipBlock', { ingress: [{ from: [{ namespaceSelector: {} }] }, { ports: [{ port: 80 }] }] }, CiliumVersion.V1_19, []],
+  ])('%s', (_name, spec, version, expected) => {
+    expect(findings(spec, version)).toEqual(expected);
+  });
+});
+
+// pitfall-np-agent-refuses, from ParseNetworkPolicy (pkg/k8s/network_policy.go, 1.14-1.18): the translated rule goes
+// through rule.Sanitize(), whose CIDRRule.sanitize parses cidr and except strictly (netip.ParsePrefix), while the API
+// server's ValidateIPBlock reads them leniently (ParseCIDRSloppy: leading zeros). An error refuses the whole policy.
+describe('pitfall-np-agent-refuses', () => {
+  const findings = (spec: Record<string, unknown>, version: CiliumVersion): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np(spec));
+    return Validator.checkPitfalls([], inventory, { ciliumVersion: version })
+      .filter((f) => f.id === 'pitfall-np-agent-refuses').map((f) => `${f.path}: ${f.message}`);
+  };
+  const egressTo = (ipBlock: Record<string, unknown>): Record<string, unknown> => ({ policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }, { ipBlock }] }] });
+
+  test.each<[string, Record<string, unknown>, CiliumVersion, string[]]>([
+    ['a cidr with a leading zero, on 1.18', egressTo({ cidr: '010.0.0.0/8' }), CiliumVersion.V1_18, [
+      'spec.egress[0].to[1].ipBlock.cidr: the API server accepts "010.0.0.0/8" (it reads CIDRs leniently), but the agent of Cilium 1.18 cannot parse it '
+        + '(rule.Sanitize in ParseNetworkPolicy), so it refuses this whole NetworkPolicy: none of its rules is enforced, and the pods it selects are not isolated by it',
+    ]],
+    ['an except with a leading zero, ingress, on 1.14', { ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['010.1.0.0/16'] } }] }] },
+      CiliumVersion.V1_14, [expect.stringMatching(/^spec\.ingress\[0\]\.from\[0\]\.ipBlock\.except\[0\]: the API server accepts "010\.1\.0\.0\/16" /) as unknown as string]],
+    ['a host-bits cidr the agent reads (10.1.2.3/8)', egressTo({ cidr: '10.1.2.3/8' }), CiliumVersion.V1_18, []],
+    ['the leading zero on 1.19 (no Sanitize in ParseNetworkPolicy)', egressTo({ cidr: '010.0.0.0/8' }), CiliumVersion.V1_19, []],
+    ['a CIDR the API server refuses (k8s-np-ip-block, not stored)', egressTo({ cidr: '10.0.0.1' }), CiliumVersion.V1_18, []],
+  ])('%s', (_name, spec, version, expected) => {
+    expect(findings(spec, version)).toEqual(expected);
+  });
+});
+
+// pitfall-host-network-pods on NetworkPolicies: Cilium creates no endpoint for a hostNetwork pod (its podSelector does not
+// apply to it), and such a pod's traffic carries the node's identity (host, remote-node), which no pod selector matches.
+describe('pitfall-host-network-pods on a NetworkPolicy', () => {
+  const deployment = (name: string, labels: Record<string, string>, hostNetwork: boolean): Record<string, unknown> => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { hostNetwork, containers: [{ name: 'c', image: 'x' }] } } },
+  });
+  const findings = (spec: Record<string, unknown>, apiOnHost: boolean, webOnHost: boolean): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np(spec));
+    inventory.add(deployment('api', { app: 'api' }, apiOnHost));
+    inventory.add(deployment('web', { app: 'web' }, webOnHost));
+    return Validator.checkPitfalls([], inventory, {}).filter((f) => f.id === 'pitfall-host-network-pods').map((f) => `${f.path}: ${f.message}`);
+  };
+  const FROM_WEB = { ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }, { namespaceSelector: {} }] }] };
+
+  test('a podSelector selecting hostNetwork pods does not apply to them', () => {
+    expect(findings(FROM_WEB, true, false)).toEqual(['spec.podSelector: podSelector selects pods on the host network (Deployment shop/api): Cilium does not '
+      + 'manage hostNetwork pods as endpoints, so this NetworkPolicy does not apply to them']);
+  });
+
+  test('a peer naming hostNetwork pods never matches their traffic; a namespaceSelector alone is not reported', () => {
+    expect(findings(FROM_WEB, false, true)).toEqual(['spec.ingress[0].from[0].podSelector: this peer selects pods on the host network (Deployment shop/web): '
+      + 'their traffic carries the node\'s identity (host on the same node, remote-node from other nodes), which a pod selector never matches']);
+    expect(findings({ policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } }] }] }, false, true))
+      .toEqual([expect.stringMatching(/^spec\.egress\[0\]\.to\[0\]\.podSelector: this peer selects pods on the host network/)]);
+  });
+
+  test('no hostNetwork pods, or a rule without peers: nothing', () => {
+    expect(findings(FROM_WEB, false, false)).toEqual([]);
+    expect(findings({ ingress: [{ ports: [{ port: 80 }] }] }, false, true)).toEqual([]);
+  });
+});
+
 // pitfall-np-end-port-ignored, from parsePorts (pkg/k8s/network_policy.go): EndPort is translated from 1.16 only; the
 // API server keeps a NetworkPolicy's endPort whatever the Cilium version (no CRD prunes it).
 describe('pitfall-np-end-port-ignored', () => {
