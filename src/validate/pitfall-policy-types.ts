@@ -13,6 +13,7 @@
  * of `CIDRRule.sanitize`, which parses `cidr` and `except` strictly): the agent imports none of its rules.
  */
 import { CiliumVersion } from '../core/cilium-version';
+import { RuleModel } from '../model/policy-model';
 import { PitfallRun } from './pitfall-run';
 import { parsePrefixStrict } from './syntax';
 
@@ -53,26 +54,47 @@ export function networkPolicyEndPortIgnored(run: PitfallRun): void {
   }
 }
 
+/** An ipBlock CIDR of a translated NetworkPolicy that the agent cannot parse, at its NetworkPolicy path. */
+export interface UnparsableIpBlock {
+  /** The NetworkPolicy path (`spec.ingress[0].from[1].ipBlock.except[0]`). */
+  readonly at: string;
+  /** The CIDR as written. */
+  readonly value: string;
+}
+
+/**
+ * The ipBlock CIDRs (`cidr` and `except`) of a translated NetworkPolicy that the agent of `version` cannot parse, which make
+ * it refuse the whole NetworkPolicy (before 1.19: `ParseNetworkPolicy` runs `rule.Sanitize()`, whose `CIDRRule.sanitize`
+ * parses strictly; the API server stores them, reading CIDRs leniently). One reading for `validate` and the engine.
+ * @param rule the translated rule (`translateNetworkPolicy`)
+ * @param paths the NetworkPolicy path of each item of `rule.ingress` and `rule.egress`
+ */
+export function unparsableIpBlocks(rule: RuleModel | undefined, paths: { readonly ingress?: readonly string[]; readonly egress?: readonly string[] },
+  version: CiliumVersion): UnparsableIpBlock[] {
+  if (version.atLeast(CiliumVersion.V1_19)) return [];
+  const out: UnparsableIpBlock[] = [];
+  for (const direction of ['ingress', 'egress'] as const) {
+    (rule?.[direction] ?? []).forEach((item, i) => {
+      const path = paths[direction]?.[i];
+      const block = item.cidrSet?.[0];
+      if (path === undefined || block === undefined) return;
+      const written = [{ at: `${path}.ipBlock.cidr`, value: block.cidr ?? '' }, ...(block.except ?? []).map((e, j) => ({ at: `${path}.ipBlock.except[${j}]`, value: e }))];
+      out.push(...written.filter(({ value }) => parsePrefixStrict(value) === undefined));
+    });
+  }
+  return out;
+}
+
 /** Reports each NetworkPolicy ipBlock the agent cannot parse, which makes it refuse the whole NetworkPolicy before 1.19. */
 export function networkPolicyAgentRefuses(run: PitfallRun): void {
   const version = run.networkPolicyVersion;
-  if (version.atLeast(CiliumVersion.V1_19)) return;
   for (const np of run.inventory.networkPolicies) {
-    for (const [direction, paths] of [['ingress', np.ingressPaths], ['egress', np.egressPaths]] as const) {
-      (np.rule?.[direction] ?? []).forEach((item, i) => {
-        const path = paths?.[i];
-        const block = item.cidrSet?.[0];
-        if (path === undefined || block === undefined) return;
-        const bad = [[`${path}.ipBlock.cidr`, block.cidr ?? ''], ...(block.except ?? []).map((e, j) => [`${path}.ipBlock.except[${j}]`, e])]
-          .filter(([, value]) => parsePrefixStrict(value) === undefined);
-        for (const [at, value] of bad) {
-          run.reportNetworkPolicy('pitfall-np-agent-refuses', np, at,
-            `the API server accepts ${JSON.stringify(value)} (it reads CIDRs leniently), but the agent of Cilium ${version.toString()} cannot parse it `
-            + '(rule.Sanitize in ParseNetworkPolicy), so it refuses this whole NetworkPolicy: none of its rules is enforced, and the pods it selects '
-            + 'are not isolated by it',
-            'write the CIDR without leading zeros or padding, such as 10.0.0.0/8');
-        }
-      });
+    for (const { at, value } of unparsableIpBlocks(np.rule, { ingress: np.ingressPaths, egress: np.egressPaths }, version)) {
+      run.reportNetworkPolicy('pitfall-np-agent-refuses', np, at,
+        `the API server accepts ${JSON.stringify(value)} (it reads CIDRs leniently), but the agent of Cilium ${version.toString()} cannot parse it `
+        + '(rule.Sanitize in ParseNetworkPolicy), so it refuses this whole NetworkPolicy: none of its rules is enforced, and the pods it selects '
+        + 'are not isolated by it',
+        'write the CIDR without leading zeros or padding, such as 10.0.0.0/8');
     }
   }
 }
