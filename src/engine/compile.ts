@@ -33,6 +33,7 @@ import {
   sectionDirection,
 } from '../model/policy-model';
 import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
+import { onNonIdentityKey } from '../model/identity-labels';
 import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
@@ -437,8 +438,16 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
     return { kind: 'any' };
   }
   switch (field) {
-    case 'endpoints':
-      return { kind: 'endpoints', selectors: (item.endpoints ?? []).map((s) => importEndpointSelector(Selector.from(s), ctx)) };
+    case 'endpoints': {
+      const selectors = (item.endpoints ?? []).map((s) => importEndpointSelector(Selector.from(s), ctx));
+      for (const sel of selectors) {
+        const keys = nonIdentityKeys(sel, ctx.config.version);
+        if (keys.length === 0) continue;
+        notes.push(`${name} ${sel.toString()} selects no endpoint: ${keys.join(', ')} ${keys.length === 1 ? 'is' : 'are'} not in any identity `
+          + `(Cilium ${ctx.config.version}'s default identity-relevant labels leave ${keys.length === 1 ? 'it' : 'them'} out)`);
+      }
+      return { kind: 'endpoints', selectors };
+    }
     case 'nodes':
       return { kind: 'nodes', selectors: (item.nodes ?? []).map((s) => importNodeSelector(Selector.from(s), ctx)) };
     case 'entities':
@@ -602,6 +611,16 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
     }
   }
   return out;
+}
+
+/**
+ * The keys a selector requires (`In`, `Exists`) that Cilium's default label filter keeps out of every identity
+ * (`onNonIdentityKey`): such a selector selects nothing.
+ */
+function nonIdentityKeys(selector: Selector, version: CiliumVersion): string[] {
+  const keys = selector.requirements.filter((r) => (r.operator === 'In' || r.operator === 'Exists') && onNonIdentityKey(r, version))
+    .map((r) => `${r.source}:${r.key}`);
+  return [...new Set(keys)];
 }
 
 function wire(field: PeerField, direction: 'ingress' | 'egress'): string {

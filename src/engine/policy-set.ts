@@ -485,8 +485,9 @@ export class PolicySet {
       if (!dp) return notEvaluated(direction, subject.text, 'not a Cilium endpoint');
       const peer = this.endpoints.peerOf(other, subject);
       const input = this.sideInput(direction, subject, peer, sideQuery, naive ? LearnMode.NAIVE : LearnMode.EXPLAINED);
-      if (naive || !dp.allowIndex || !dp.denyIndex) return decideSide(dp, dp.allow, dp.deny, input);
-      return decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
+      const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
+        : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
+      return withDroppedLabelNotes(decided, subject, other, peer, this.config.version);
     };
     const egress = side('egress', from, to);
     const ingress = side('ingress', to, from);
@@ -504,6 +505,26 @@ export class PolicySet {
       ? { verdict, allowed, summary, from: from.text, to: to.text, connection, request, ciliumVersion, egress, ingress }
       : { verdict, allowed, summary, from: from.text, to: to.text, connection, ciliumVersion, egress, ingress };
   }
+}
+
+/**
+ * The side verdict with a note for each end whose labels Cilium leaves out of its identity (`ResolvedEndpoint.droppedLabels`):
+ * no selector of the side's policies sees them.
+ */
+function withDroppedLabelNotes(side: SideVerdict, subject: ResolvedEndpoint, other: ResolvedEndpoint, peer: PeerView,
+  version: CiliumVersion): SideVerdict {
+  // A node is filtered as the host endpoint: as a peer, only where it is the subject's local host (remote nodes keep theirs).
+  const ends = other.endpoint.kind !== 'node' || peer.localHost ? [subject, other] : [subject];
+  if (!ends.some((e) => e.droppedLabels !== undefined)) return side;
+  const notes = [...side.notes];
+  for (const end of ends) {
+    const dropped = end.droppedLabels;
+    if (dropped === undefined) continue;
+    const one = dropped.length === 1;
+    notes.push(`${[...dropped].sort().join(', ')} ${one ? 'is' : 'are'} not in the identity of ${end.text}: Cilium ${version} leaves ${one ? 'it' : 'them'} out `
+      + `(its default identity-relevant labels, the agent's labels option), so no selector sees ${one ? 'it' : 'them'}`);
+  }
+  return { ...side, notes };
 }
 
 /** How a side's decision finds out whether the subject's DNS proxy learns a name (see `PolicySet.sideInput`). */

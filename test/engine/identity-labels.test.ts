@@ -1,0 +1,163 @@
+// Identity-relevant labels: Cilium keeps a pod's labels, and a node's on the host endpoint, in its identity only through
+// its default label filter (pkg/labelsfilter defaultLabelPrefixCfg, applied by labelsfilter.Filter; the host endpoint's in
+// pkg/endpoint InitWithNodeLabels). A label left out is in no identity, so no selector sees it. Remote nodes' labels are in
+// their identity only with enable-node-selector-labels, of the `node` source (pkg/node nodeIdentityLabels).
+import { describe, expect, test } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { identityRelevantLabel, selectorOnIdentities } from '../../src/model/identity-labels';
+import { Selector } from '../../src/model/labels';
+import { ccnp, cnp, judged, labels, policySet } from './helpers';
+
+const V14 = { ciliumVersion: CiliumVersion.V1_14 };
+const V15 = { ciliumVersion: CiliumVersion.V1_15 };
+const V16 = { ciliumVersion: CiliumVersion.V1_16 };
+
+describe('identityRelevantLabel: the default prefixes, matched at the start of the key', () => {
+  test.each([
+    // [key, kept on 1.14, kept on 1.15, kept on 1.16+]
+    ['app', true, true, true],
+    ['app.kubernetes.io/name', true, true, true],
+    ['node-role.kubernetes.io/control-plane', true, true, true],
+    ['topology.kubernetes.io/zone', true, true, true],
+    ['ioXkubernetes', true, true, true],
+    ['io.kubernetes.pod.namespace', true, true, true],
+    ['io.cilium.k8s.policy.serviceaccount', true, true, true],
+    ['io.kubernetes.pod.name', false, false, false],
+    ['kubernetes.io/os', false, false, false],
+    ['kubernetes.io/hostname', false, false, false],
+    ['beta.kubernetes.io/arch', false, false, false],
+    ['failure-domain.beta.kubernetes.io/zone', false, false, false],
+    ['k8s.io/x', false, false, false],
+    ['pod-template-hash', false, false, false],
+    ['controller-revision-hash', false, false, false],
+    ['pod-template-generation', false, false, false],
+    ['annotation.foo', false, false, false],
+    ['etcd_node', false, false, false],
+    ['statefulset.kubernetes.io/pod-name', true, false, false],
+    ['apps.kubernetes.io/pod-index', true, false, false],
+    ['batch.kubernetes.io/job-completion-index', true, false, false],
+    ['batch.kubernetes.io/job-name', true, true, true],
+    ['batch.kubernetes.io/controller-uid', true, true, false],
+    ['controller-uid', true, true, false],
+    ['job-name', true, true, true],
+  ])('%s', (key, on14, on15, on16) => {
+    expect(identityRelevantLabel('k8s', key, CiliumVersion.V1_14)).toBe(on14);
+    expect(identityRelevantLabel('k8s', key, CiliumVersion.V1_15)).toBe(on15);
+    for (const v of [CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19]) expect(identityRelevantLabel('k8s', key, v)).toBe(on16);
+  });
+
+  test('reserved labels are kept', () => {
+    expect(identityRelevantLabel('reserved', 'host', CiliumVersion.V1_19)).toBe(true);
+  });
+
+  test('selectorOnIdentities settles the requirements on keys no identity has', () => {
+    const v = CiliumVersion.V1_19;
+    expect(selectorOnIdentities(Selector.from(labels({ 'pod-template-hash': 'abc', app: 'web' })), v)).toBeUndefined();
+    const notIn = Selector.from({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'pod-template-hash', operator: 'DoesNotExist' }] });
+    expect(selectorOnIdentities(notIn, v)?.toString()).toBe('{any:app=web}');
+    const plain = Selector.from(labels({ app: 'web' }));
+    expect(selectorOnIdentities(plain, v)).toBe(plain);
+  });
+});
+
+const DB = 'pod:default:app=db';
+const WEB0 = 'pod:default:app=web,statefulset.kubernetes.io/pod-name=web-0';
+
+describe('a pod\'s labels outside its identity', () => {
+  const byPodName = [cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{ fromEndpoints: [labels({ 'statefulset.kubernetes.io/pod-name': 'web-0' })] }] })];
+
+  test('a peer selector on a StatefulSet pod name selects no pod from 1.15 (1.14 keeps the label)', () => {
+    const v = judged(policySet(byPodName), WEB0, DB, '5432/TCP');
+    expect(v.allowed).toBe(false);
+    expect(v.ingress.notes.join('\n')).toContain('fromEndpoints {any:statefulset.kubernetes.io/pod-name=web-0, k8s:io.kubernetes.pod.namespace=default, '
+      + 'k8s:io.cilium.k8s.policy.cluster=default} selects no endpoint: any:statefulset.kubernetes.io/pod-name is not in any identity');
+    expect(v.ingress.notes).toContain('k8s:statefulset.kubernetes.io/pod-name=web-0 is not in the identity of '
+      + `${WEB0}: Cilium 1.19 leaves it out (its default identity-relevant labels, the agent's labels option), so no selector sees it`);
+    expect(judged(policySet(byPodName, V15), WEB0, DB, '5432/TCP').allowed).toBe(false);
+    const v14 = judged(policySet(byPodName, V14), WEB0, DB, '5432/TCP');
+    expect(v14.allowed).toBe(true);
+    expect(v14.ingress.notes.join('\n')).not.toContain('identity');
+  });
+
+  test('a subject selector on a pod-template-hash selects no pod', () => {
+    const docs = [cnp('web', { endpointSelector: labels({ app: 'web', 'pod-template-hash': '5d8f' }), egress: [{}] })];
+    const v = judged(policySet(docs), 'pod:default:app=web,pod-template-hash=5d8f', DB, '80/TCP');
+    expect(v.allowed).toBe(true);
+    expect(v.egress.decision).toBe('no-policy-default-allow');
+  });
+
+  test('NotIn and DoesNotExist on such a key always hold', () => {
+    const docs = [cnp('db', {
+      endpointSelector: labels({ app: 'db' }),
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'statefulset.kubernetes.io/pod-name', operator: 'NotIn', values: ['web-0'] }] }] }],
+    })];
+    expect(judged(policySet(docs), WEB0, DB, '5432/TCP').allowed).toBe(true);
+    expect(judged(policySet(docs, V14), WEB0, DB, '5432/TCP').allowed).toBe(false);
+  });
+
+  test('the Job controller UID is left out from 1.16', () => {
+    const docs = [cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{ fromEndpoints: [labels({ 'controller-uid': 'u1' })] }] })];
+    const job = 'pod:default:app=report,controller-uid=u1';
+    expect(judged(policySet(docs, V15), job, DB, '5432/TCP').allowed).toBe(true);
+    expect(judged(policySet(docs, V16), job, DB, '5432/TCP').allowed).toBe(false);
+  });
+
+  test('a NetworkPolicy podSelector on the pod name selects no pod either', () => {
+    const np = {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'vpn', namespace: 'default' },
+      spec: { podSelector: labels({ app: 'db' }), ingress: [{ from: [{ podSelector: labels({ 'statefulset.kubernetes.io/pod-name': 'web-0' }) }] }] },
+    };
+    expect(judged(policySet([np]), WEB0, DB, '5432/TCP').allowed).toBe(false);
+    expect(judged(policySet([np], V14), WEB0, DB, '5432/TCP').allowed).toBe(true);
+  });
+
+  test('labels the filter keeps still select', () => {
+    const docs = [cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{ fromEndpoints: [labels({ 'app.kubernetes.io/name': 'web' })] }] })];
+    const v = judged(policySet(docs), 'pod:default:app.kubernetes.io/name=web', DB, '5432/TCP');
+    expect(v.allowed).toBe(true);
+    expect(v.ingress.notes.join('\n')).not.toContain('identity');
+  });
+});
+
+describe('a node\'s labels on the host endpoint (host policies) go through the same filter', () => {
+  const NODE = 'node:kubernetes.io/os=linux,kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=,pool=a';
+  const hostPolicy = (nodeSelector: Record<string, string>): Record<string, unknown> =>
+    ccnp('ssh', { nodeSelector: labels(nodeSelector), ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }] });
+
+  test('a nodeSelector on kubernetes.io/os or kubernetes.io/hostname selects no node: the host stays default allow', () => {
+    for (const sel of [{ 'kubernetes.io/os': 'linux' }, { 'kubernetes.io/hostname': 'n1' }]) {
+      const v = judged(policySet([hostPolicy(sel)]), 'cidr:203.0.113.7', NODE, '443/TCP');
+      expect(v.allowed, JSON.stringify(sel)).toBe(true);
+      expect(v.ingress.decision).toBe('no-policy-default-allow');
+      expect(v.ingress.notes.join('\n')).toContain('k8s:kubernetes.io/hostname=n1, k8s:kubernetes.io/os=linux are not in the identity of');
+    }
+  });
+
+  test('a nodeSelector on a role or a custom label selects it', () => {
+    for (const sel of [{ 'node-role.kubernetes.io/control-plane': '' }, { pool: 'a' }]) {
+      const v = judged(policySet([hostPolicy(sel)]), 'cidr:203.0.113.7', NODE, '443/TCP');
+      expect(v.allowed, JSON.stringify(sel)).toBe(false);
+      expect(v.ingress.decision).toBe('default-deny');
+    }
+  });
+});
+
+describe('a remote node\'s labels are in its identity only with node-selector labels, as node: labels', () => {
+  const REMOTE = 'node:zone=a,kubernetes.io/hostname=n2';
+  const API = 'pod:default:app=api';
+  // A selector with a reserved: key gets no namespace; 1.18 has no cluster filter by default.
+  const bySelector = (key: string): Record<string, unknown>[] => [ccnp('api', {
+    endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ 'reserved:remote-node': '', [key]: 'a' })] }],
+  })];
+
+  test('without them a remote node is reserved:remote-node alone', () => {
+    expect(judged(policySet(bySelector('zone'), { ciliumVersion: CiliumVersion.V1_18 }), REMOTE, API, '80/TCP').allowed).toBe(false);
+  });
+
+  test('with them its labels are of the node source: any: and node: keys select them, k8s: keys do not', () => {
+    const options = { ciliumVersion: CiliumVersion.V1_18, nodeSelectorLabels: true };
+    expect(judged(policySet(bySelector('zone'), options), REMOTE, API, '80/TCP').allowed).toBe(true);
+    expect(judged(policySet(bySelector('node:zone'), options), REMOTE, API, '80/TCP').allowed).toBe(true);
+    expect(judged(policySet(bySelector('k8s:zone'), options), REMOTE, API, '80/TCP').allowed).toBe(false);
+  });
+});
