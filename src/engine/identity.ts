@@ -103,7 +103,17 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
   switch (endpoint.kind) {
     case EndpointKind.POD: {
       const dropped: string[] = [];
-      return resolved(podLabels(endpoint, options.clusterName, options.version, dropped), 'endpoint', undefined, dropped);
+      const labels = podLabels(endpoint, options.clusterName, options.version, dropped);
+      // repository.go computePolicyEnforcementAndRules: `if lbls.Has(labels.IDNameHost) && !EnableHostFirewall` enforces
+      // nothing, and `Has("host")` reads a key without a source as one of any source: a pod labelled `host` is taken for
+      // the host endpoint (cilium/cilium#48027).
+      const host = options.hostFirewall ? undefined : labels.lookup('any', 'host')[0];
+      if (host !== undefined) {
+        return resolved(labels, undefined, `no policy is enforced on ${text}: its identity has the label ${formatLabel(host)}, and with the host firewall `
+          + 'off Cilium enforces no policy on an identity with a label named host, of any source (LabelArray.Has("host") in '
+          + 'computePolicyEnforcementAndRules, which means reserved:host; cilium/cilium#48027)', dropped);
+      }
+      return resolved(labels, 'endpoint', undefined, dropped);
     }
     case EndpointKind.NODE: {
       const dropped: string[] = [];

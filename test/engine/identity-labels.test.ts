@@ -125,7 +125,7 @@ describe('a node\'s labels on the host endpoint (host policies) go through the s
     ccnp('ssh', { nodeSelector: labels(nodeSelector), ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }] });
 
   test('a nodeSelector on kubernetes.io/os or kubernetes.io/hostname selects no node: the host stays default allow', () => {
-    for (const sel of [{ 'kubernetes.io/os': 'linux' }, { 'kubernetes.io/hostname': 'n1' }]) {
+    for (const sel of [{ 'kubernetes.io/os': 'linux' }, { 'kubernetes.io/hostname': 'n1' }] as Record<string, string>[]) {
       const v = judged(policySet([hostPolicy(sel)]), 'cidr:203.0.113.7', NODE, '443/TCP');
       expect(v.allowed, JSON.stringify(sel)).toBe(true);
       expect(v.ingress.decision).toBe('no-policy-default-allow');
@@ -134,7 +134,7 @@ describe('a node\'s labels on the host endpoint (host policies) go through the s
   });
 
   test('a nodeSelector on a role or a custom label selects it', () => {
-    for (const sel of [{ 'node-role.kubernetes.io/control-plane': '' }, { pool: 'a' }]) {
+    for (const sel of [{ 'node-role.kubernetes.io/control-plane': '' }, { pool: 'a' }] as Record<string, string>[]) {
       const v = judged(policySet([hostPolicy(sel)]), 'cidr:203.0.113.7', NODE, '443/TCP');
       expect(v.allowed, JSON.stringify(sel)).toBe(false);
       expect(v.ingress.decision).toBe('default-deny');
@@ -159,5 +159,38 @@ describe('a remote node\'s labels are in its identity only with node-selector la
     expect(judged(policySet(bySelector('zone'), options), REMOTE, API, '80/TCP').allowed).toBe(true);
     expect(judged(policySet(bySelector('node:zone'), options), REMOTE, API, '80/TCP').allowed).toBe(true);
     expect(judged(policySet(bySelector('k8s:zone'), options), REMOTE, API, '80/TCP').allowed).toBe(false);
+  });
+});
+
+describe('labels named host or init: Cilium reads LabelArray.Has("host"/"init") as a key of any source', () => {
+  // repository.go computePolicyEnforcementAndRules: `lbls.Has(labels.IDNameHost) && !EnableHostFirewall` enforces nothing,
+  // `lbls.Has(labels.IDNameInit)` enforces default deny both ways; Has parses "host" as any:host (cilium/cilium#48027).
+  const docs = [cnp('db', {
+    endpointSelector: labels({ app: 'db' }),
+    ingress: [{ fromEndpoints: [labels({ app: 'api' })] }],
+    ingressDeny: [{ fromEndpoints: [labels({ app: 'web' })] }],
+  })];
+
+  test('a pod labelled host has no policy enforced while the host firewall is off, not even deny rules', () => {
+    const v = judged(policySet(docs, { hostFirewall: false }), 'pod:default:app=web', 'pod:default:app=db,host=n1', '5432/TCP');
+    expect(v.allowed).toBe(true);
+    expect(v.ingress.decision).toBe('not-evaluated');
+    expect(v.ingress.reason).toContain('its identity has the label k8s:host=n1, and with the host firewall off Cilium enforces no policy');
+    expect(judged(policySet(docs, { hostFirewall: false }), 'pod:default:app=web', 'pod:default:app=db', '5432/TCP').allowed).toBe(false);
+  });
+
+  test('with the host firewall on its policy applies', () => {
+    const v = judged(policySet(docs, { hostFirewall: true }), 'pod:default:app=web', 'pod:default:app=db,host=n1', '5432/TCP');
+    expect(v.ingress.decision).toBe('denied-by-deny-rule');
+  });
+
+  test('a pod labelled init is always default deny, like reserved:init, with no policy selecting it', () => {
+    const none = policySet([cnp('other', { endpointSelector: labels({ app: 'other' }), ingress: [{}] })]);
+    const v = judged(none, 'pod:default:app=web', 'pod:default:app=batch,init=true', '80/TCP');
+    expect(v.allowed).toBe(false);
+    expect(v.ingress.reason).toBe('default deny: its identity has the label k8s:init=true, which Cilium takes for reserved:init '
+      + '(LabelArray.Has("init") reads the key of any source), so it is always default deny and no rule allows this');
+    expect(judged(none, 'pod:default:app=batch,init=true', 'pod:default:app=web', '80/TCP').egress.decision).toBe('default-deny');
+    expect(judged(none, 'entity:init', 'pod:default:app=web', '80/TCP').egress.reason).toContain('reserved:init endpoints are always default deny');
   });
 });
