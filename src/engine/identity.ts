@@ -36,7 +36,7 @@ export interface ResolvedEndpoint {
    * `identity-labels.ts`): of a pod, and of a node as the host endpoint.
    * @default - none
    */
-  readonly droppedLabels?: readonly string[];
+  readonly droppedLabels?: readonly IdentityLabel[];
 }
 
 /** The identity of one end as the other end's policy sees it. */
@@ -90,7 +90,8 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
   const ip = endpoint.ip !== undefined ? parseIp(endpoint.ip) : undefined;
   const ports = endpoint.ports ?? [];
   // Built field by field (no spreads): this runs for every new endpoint object.
-  const resolved = (labels: LabelSet, subject: SubjectKind | undefined, unmanagedReason?: string, dropped?: readonly string[]): ResolvedEndpoint => {
+  const resolved = (labels: LabelSet, subject: SubjectKind | undefined, unmanagedReason?: string,
+    dropped?: readonly IdentityLabel[]): ResolvedEndpoint => {
     const out: { -readonly [K in keyof ResolvedEndpoint]: ResolvedEndpoint[K] } = ip
       ? { endpoint, text, ports, ip, labels: intern(labels) } : { endpoint, text, ports, labels: intern(labels) };
     if (subject !== undefined) out.subject = subject;
@@ -98,11 +99,11 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
     if (dropped !== undefined && dropped.length > 0) out.droppedLabels = dropped;
     return out;
   };
-  const node = (labels: LabelSet, dropped?: readonly string[]): ResolvedEndpoint => (options.hostFirewall
+  const node = (labels: LabelSet, dropped?: readonly IdentityLabel[]): ResolvedEndpoint => (options.hostFirewall
     ? resolved(labels, 'node', undefined, dropped) : resolved(labels, undefined, HOST_FIREWALL_OFF, dropped));
   switch (endpoint.kind) {
     case EndpointKind.POD: {
-      const dropped: string[] = [];
+      const dropped: IdentityLabel[] = [];
       const labels = podLabels(endpoint, options.clusterName, options.version, dropped);
       // repository.go computePolicyEnforcementAndRules: `if lbls.Has(labels.IDNameHost) && !EnableHostFirewall` enforces
       // nothing, and `Has("host")` reads a key without a source as one of any source: a pod labelled `host` is taken for
@@ -116,7 +117,7 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
       return resolved(labels, 'endpoint', undefined, dropped);
     }
     case EndpointKind.NODE: {
-      const dropped: string[] = [];
+      const dropped: IdentityLabel[] = [];
       return node(LabelSet.of([reserved('host'), ...identityRelevant(k8sLabels(endpoint.labels), options.version, dropped)]), dropped);
     }
     case EndpointKind.CIDR:
@@ -197,7 +198,7 @@ const NO_FLAGS = Object.freeze({});
  * @default - its labels as written, unfiltered
  * @param dropped receives the labels the filter leaves out (`k8s:pod-template-hash=abc`)
  */
-export function podLabels(ep: Endpoint, clusterName: string, version?: CiliumVersion, dropped?: string[]): LabelSet {
+export function podLabels(ep: Endpoint, clusterName: string, version?: CiliumVersion, dropped?: IdentityLabel[]): LabelSet {
   const namespace = ep.namespace ?? 'default';
   const labels: IdentityLabel[] = [
     { source: 'k8s', key: CLUSTER_KEY, value: clusterName },
@@ -275,7 +276,7 @@ function k8sLabels(labels: Readonly<Record<string, string>> | undefined): Identi
 }
 
 /** The labels Cilium's default label filter keeps in an identity (`identityRelevantLabel`); `dropped` receives the others. */
-function identityRelevant(labels: IdentityLabel[], version: CiliumVersion, dropped?: string[]): IdentityLabel[] {
+function identityRelevant(labels: IdentityLabel[], version: CiliumVersion, dropped?: IdentityLabel[]): IdentityLabel[] {
   let kept: IdentityLabel[] | undefined;
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
@@ -284,7 +285,7 @@ function identityRelevant(labels: IdentityLabel[], version: CiliumVersion, dropp
       continue;
     }
     kept ??= labels.slice(0, i);
-    dropped?.push(formatLabel(l));
+    dropped?.push(l);
   }
   return kept ?? labels;
 }
