@@ -32,6 +32,7 @@ import type { PolicySet } from '../engine/policy-set';
 import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { CiliumVersion } from '../core/cilium-version';
+import { IDENTITY_LABEL_FILTER_VERSIONS, selectorOnIdentities } from '../model/identity-labels';
 import { fqdnClasses } from './fqdn-classes';
 import { AtomSelector, keyValues, selectorAtoms } from './selector-atoms';
 
@@ -414,7 +415,26 @@ function podSelectorRoles(r: CompiledRule): [Selector, number][] {
   for (const [sections, role] of [[['ingress', 'ingressDeny'], SelectorRole.SOURCE], [['egress', 'egressDeny'], SelectorRole.DESTINATION]] as const) {
     for (const section of sections) if (r.requires[section].length > 0) out.push([Selector.all().and(...r.requires[section]), role]);
   }
-  return out.filter(([s]) => !s.requirements.some((q) => q.source === 'reserved' && q.operator !== 'DoesNotExist' && q.operator !== 'NotIn'));
+  return identityViews(out.filter(([s]) => !s.requirements.some((q) => q.source === 'reserved' && q.operator !== 'DoesNotExist' && q.operator !== 'NotIn')));
+}
+
+/**
+ * The selectors as they read the identities of pods, whose labels Cilium filters before it makes them (its default
+ * identity-relevant labels, which changed with 1.15 and 1.16): a selector on a key some version keeps out of identities
+ * stands for its view on each version's identities (`selectorOnIdentities`), so that classes of pods, made of labels as
+ * written, part the pods any version's verdicts tell apart, whatever version each set is judged for.
+ */
+function identityViews(selectors: [Selector, number][]): [Selector, number][] {
+  const out: [Selector, number][] = [];
+  for (const [sel, role] of selectors) {
+    const views = new Map<string, Selector>();
+    for (const v of IDENTITY_LABEL_FILTER_VERSIONS) {
+      const view = selectorOnIdentities(sel, v);
+      if (view !== undefined) views.set(view.toString(), view);
+    }
+    for (const view of views.values()) out.push([view, role]);
+  }
+  return out;
 }
 
 const selectorIndexes = new WeakMap<readonly CompiledRule[], SelectorIndex>();

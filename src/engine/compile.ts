@@ -21,6 +21,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
 import {
   CidrRuleModel,
+  EMPTY_LIST_CHECKED_PEER_FIELDS,
   LabelSelectorModel,
   PEER_FIELDS,
   PeerField,
@@ -33,6 +34,7 @@ import {
   sectionDirection,
 } from '../model/policy-model';
 import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
+import { onNonIdentityKey } from '../model/identity-labels';
 import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
@@ -238,6 +240,26 @@ export function entityMatches(entity: string, labels: LabelSet, clusterName: str
   }
 }
 
+/** The label keys (without source) the selectors of the rules name: subjects, endpoint and node peers, Service backends, requirements. */
+export function selectorKeysOf(rules: readonly CompiledRule[]): Set<string> {
+  const keys = new Set<string>();
+  const add = (sel: Selector | undefined): void => {
+    for (const r of sel?.requirements ?? []) keys.add(r.key);
+  };
+  for (const rule of rules) {
+    add(rule.subject);
+    for (const section of SECTIONS) {
+      for (const r of rule.requires[section]) keys.add(r.key);
+      for (const item of rule.items[section]) {
+        const peer = item.peer;
+        if (peer.kind === 'endpoints' || peer.kind === 'nodes') peer.selectors.forEach(add);
+        if (peer.kind === 'services') peer.backends.forEach((b) => add(b.selector));
+      }
+    }
+  }
+  return keys;
+}
+
 /** Whether a CIDR block holds an address. */
 export function cidrBlockContains(block: CidrBlock, ip: { family: 4 | 6; value: bigint }): boolean {
   if (!holdsAddress(block.cidr, ip)) return false;
@@ -387,11 +409,13 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   // The agent's refusals of an item (two peer kinds, from/toNodes without the flag, ICMPs beside toPorts, the L7
   // rules) are the validator's sanitize rules, applied to documents by `admission.ts` and to raw rules by `importable.ts`.
   const nonEmpty = fields.filter((f) => ((item[f] as readonly unknown[] | undefined) ?? []).length > 0);
-  const field = nonEmpty[0] ?? fields[0];
+  const field = nonEmpty[0] ?? fields.find((f) => EMPTY_LIST_CHECKED_PEER_FIELDS.includes(f)) ?? fields[0];
   // An empty peer list next to a non-empty one: the item's selectors are merged, and an empty list selects nothing, so
-  // the item selects nothing as a whole (parserules.go `mergeEndpointSelectors`, 1.16+).
-  const emptyField = v.atLeast(CiliumVersion.V1_16) && nonEmpty.length > 0 ? fields.find((f) => !nonEmpty.includes(f)) : undefined;
-  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path);
+  // the item selects nothing as a whole (parserules.go `mergeEndpointSelectors`, 1.16+). Only the lists the agent checks
+  // for emptiness do so: toFQDNs, toServices and from/toGroups are not checked (`EMPTY_LIST_CHECKED_PEER_FIELDS`).
+  const emptyField = v.atLeast(CiliumVersion.V1_16) && nonEmpty.length > 0
+    ? fields.find((f) => !nonEmpty.includes(f) && EMPTY_LIST_CHECKED_PEER_FIELDS.includes(f)) : undefined;
+  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
   if (ctx.mode === 'k8s' && !v.atLeast(CiliumVersion.V1_16)) {
@@ -420,10 +444,29 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   };
 }
 
+/**
+ * An item whose peer field adds no selector (an unchecked empty list, or egressDeny toServices, which the agent never
+ * resolves): with no selector left, its ports or ICMP types are allowed (or denied) for every peer (`createL4Filter`: an
+ * empty L3 is the wildcard selector), and without them it allows nothing (an L3-only entry needs a selector).
+ */
+function noSelectorPeer(item: RuleItemModel, name: string, why: string, notes: string[]): PeerSpec {
+  if ((item.toPorts ?? []).length === 0 && (item.icmps ?? []).length === 0) return { kind: 'none', why: `${why}, and the item has no toPorts or icmps: it selects nothing` };
+  notes.push(`${why}: the item has no L3 selector, so its ${(item.toPorts ?? []).length > 0 ? 'ports' : 'ICMP types'} apply to every peer (as if ${name} were absent)`);
+  return { kind: 'any' };
+}
+
 function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress' | 'egress', ctx: TranslateContext, notes: string[],
-  path: string): PeerSpec {
+  path: string, deny: boolean): PeerSpec {
   const list = (item[field] as readonly unknown[] | undefined) ?? [];
   const name = wire(field, direction);
+  if (field === PeerField.SERVICES && deny) {
+    // pkg/policy/k8s/service.go processRule (and RuleTranslator before 1.17) translates the toServices of egress rules
+    // only: in egressDeny they are never resolved.
+    return noSelectorPeer(item, name, `${name} in egressDeny is never resolved by the agent (it translates the toServices of egress rules only)`, notes);
+  }
+  if (list.length === 0 && !EMPTY_LIST_CHECKED_PEER_FIELDS.includes(field)) {
+    return noSelectorPeer(item, name, `${name}: [] adds no selector (the agent does not check this list for emptiness)`, notes);
+  }
   if (list.length === 0) {
     if (ctx.config.version.atLeast(CiliumVersion.V1_16)) return { kind: 'none', why: `${name}: [] is an empty list, which selects nothing (Cilium 1.16+)` };
     // Before 1.16 (pkg/policy/rule.go mergeIngress/mergeEgress, allow and deny alike): the item's selectors are the
@@ -437,8 +480,16 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
     return { kind: 'any' };
   }
   switch (field) {
-    case 'endpoints':
-      return { kind: 'endpoints', selectors: (item.endpoints ?? []).map((s) => importEndpointSelector(Selector.from(s), ctx)) };
+    case 'endpoints': {
+      const selectors = (item.endpoints ?? []).map((s) => importEndpointSelector(Selector.from(s), ctx));
+      for (const sel of selectors) {
+        const keys = nonIdentityKeys(sel, ctx.config.version);
+        if (keys.length === 0) continue;
+        notes.push(`${name} ${sel.toString()} selects no endpoint: ${keys.join(', ')} ${keys.length === 1 ? 'is' : 'are'} not in any identity `
+          + `(Cilium ${ctx.config.version}'s default identity-relevant labels leave ${keys.length === 1 ? 'it' : 'them'} out)`);
+      }
+      return { kind: 'endpoints', selectors };
+    }
     case 'nodes':
       return { kind: 'nodes', selectors: (item.nodes ?? []).map((s) => importNodeSelector(Selector.from(s), ctx)) };
     case 'entities':
@@ -579,7 +630,9 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
     if (found.length === 0) {
       const what = s.k8sService ? `Service ${s.k8sService.namespace ?? '*'}/${s.k8sService.serviceName}`
         : `Services matching ${Selector.from(s.k8sServiceSelector?.selector).toString()}${s.k8sServiceSelector?.namespace ? ` in ${s.k8sServiceSelector.namespace}` : ''}`;
-      notes.push(`toServices: ${what} is not in the inventory (give the Service manifest), so it selects nothing here`);
+      notes.push(`toServices: ${what} is not in the inventory (give the Service manifest), so it selects nothing here`
+        + ((item.toPorts ?? []).length > 0 ? '; if no such Service exists in the cluster, the agent adds no selector for it, and an item left '
+          + 'without any opens its ports to every peer' : ''));
     }
     for (const svc of found) {
       const text = `Service ${svc.namespace}/${svc.name}`;
@@ -602,6 +655,16 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
     }
   }
   return out;
+}
+
+/**
+ * The keys a selector requires (`In`, `Exists`) that Cilium's default label filter keeps out of every identity
+ * (`onNonIdentityKey`): such a selector selects nothing.
+ */
+function nonIdentityKeys(selector: Selector, version: CiliumVersion): string[] {
+  const keys = selector.requirements.filter((r) => (r.operator === 'In' || r.operator === 'Exists') && onNonIdentityKey(r, version))
+    .map((r) => `${r.source}:${r.key}`);
+  return [...new Set(keys)];
 }
 
 function wire(field: PeerField, direction: 'ingress' | 'egress'): string {

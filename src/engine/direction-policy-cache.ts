@@ -71,7 +71,7 @@ export class DirectionPolicyCache {
 
   /** The trie node of a rule selection (see `roots`). */
   private internSelection(selection: RuleSelection): SelectionNode {
-    const rootKey = `${selection.subjectKind}|${selection.init ? 1 : 0}|${selection.reserved ? 1 : 0}`;
+    const rootKey = `${selection.subjectKind}|${selection.init ? 1 : 0}|${selection.reserved ? 1 : 0}|${selection.initLabel ?? ''}`;
     let node = this.roots.get(rootKey);
     if (node === undefined) {
       node = {};

@@ -11,7 +11,7 @@ import { SectionName } from '../model/policy-model';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind } from './identity';
-import { IdentityLabel, LabelSet, SelectorRequirement } from '../model/labels';
+import { IdentityLabel, LabelSet, SelectorRequirement, formatLabel } from '../model/labels';
 import { L4Query } from './ports';
 
 /** The policy of one subject identity in one direction. */
@@ -30,8 +30,10 @@ export interface DirectionPolicy {
   readonly hasRules: boolean;
   /** Whether the subject is in default deny in this direction. */
   readonly defaultDeny: boolean;
-  /** Whether the subject is a `reserved:init` endpoint (always default deny). */
+  /** Whether the subject is a `reserved:init` endpoint, or has another label named `init` (always default deny). */
   readonly init: boolean;
+  /** The label named `init` that is not `reserved:init` and makes the subject always default deny (`RuleSelection.initLabel`). */
+  readonly initLabel?: string;
   /** Whether the subject has a reserved identity (a node, `reserved:health`, …), which mutual authentication never covers. */
   readonly reserved: boolean;
   /** Allow items in order. */
@@ -58,8 +60,14 @@ export interface RuleSelection {
   readonly selecting: readonly CompiledRule[];
   /** Rules that select the subject but are not imported by the agent. */
   readonly skipped: readonly CompiledRule[];
-  /** Whether the subject is a `reserved:init` endpoint. */
+  /**
+   * Whether the subject is always default deny: a `reserved:init` endpoint, or one with any label named `init`, which
+   * Cilium takes for it (repository.go `computePolicyEnforcementAndRules`: `LabelArray.Has("init")` reads a key without
+   * a source as a key of any source).
+   */
   readonly init: boolean;
+  /** The label named `init` of another source (`k8s:init=true`) that makes it so, when it has no `reserved:init`. */
+  readonly initLabel?: string;
   /** Whether the subject has a reserved identity (`reservedIdentity`). */
   readonly reserved: boolean;
 }
@@ -74,7 +82,10 @@ export function selectRules(rules: readonly CompiledRule[], subjectKind: Subject
     if (r.imported) selecting.push(r);
     else (skipped ??= []).push(r);
   }
-  return { subjectKind, selecting, skipped: skipped ?? NO_RULES, init: labels.has('reserved', 'init'), reserved: reservedIdentity(labels) };
+  const inits = labels.lookup('any', 'init');
+  const reservedInit = inits.some((l) => l.source === 'reserved');
+  const selection = { subjectKind, selecting, skipped: skipped ?? NO_RULES, init: inits.length > 0, reserved: reservedIdentity(labels) };
+  return inits.length > 0 && !reservedInit ? { ...selection, initLabel: formatLabel(inits[0]) } : selection;
 }
 
 const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
@@ -106,6 +117,7 @@ class SelectedDirectionPolicy implements DirectionPolicy {
   public readonly hasRules: boolean;
   public readonly defaultDeny: boolean;
   public readonly init: boolean;
+  public readonly initLabel?: string;
   public readonly reserved: boolean;
   public readonly requirements: readonly SelectorRequirement[];
   public readonly requirementsDeny: readonly SelectorRequirement[];
@@ -120,11 +132,12 @@ class SelectedDirectionPolicy implements DirectionPolicy {
 
   constructor(selection: RuleSelection, public readonly direction: 'ingress' | 'egress',
     sectionIndex: ((rule: CompiledRule, section: SectionName) => PortIndex) | undefined) {
-    const { subjectKind, selecting, skipped, init, reserved } = selection;
+    const { subjectKind, selecting, skipped, init, initLabel, reserved } = selection;
     this.subjectKind = subjectKind;
     this.selecting = selecting;
     this.skipped = skipped;
     this.init = init;
+    if (initLabel !== undefined) this.initLabel = initLabel;
     this.reserved = reserved;
     const allowSection = direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS;
     const denySection = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;

@@ -384,7 +384,10 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   if (dp.init) {
     if (!explain) return outcome(SideDecision.DEFAULT_DENY, false);
     nearMisses(dp, input, notes);
-    return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined, 'default deny: reserved:init endpoints are always default deny and no rule allows this', dedupe(notes));
+    const why = dp.initLabel === undefined ? 'reserved:init endpoints are always default deny'
+      : `its identity has the label ${dp.initLabel}, which Cilium takes for reserved:init (LabelArray.Has("init") reads the key of any source), `
+        + 'so it is always default deny';
+    return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined, `default deny: ${why} and no rule allows this`, dedupe(notes));
   }
   if (!dp.hasRules) {
     if (!explain) return outcome(SideDecision.NO_POLICY_DEFAULT_ALLOW, true);

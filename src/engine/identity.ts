@@ -8,7 +8,8 @@ import { CiliumVersion } from '../core/cilium-version';
 import { parseIp } from '../model/cidr';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { Endpoint, EndpointKind, NamedPort, formatEndpoint } from './endpoint';
-import { IdentityLabel, LabelSet, splitLabelKey } from '../model/labels';
+import { IdentityLabel, LabelSet, formatLabel, splitLabelKey } from '../model/labels';
+import { identityRelevantLabel } from '../model/identity-labels';
 import { IpFamilies } from './policy-set-options';
 
 /** How an endpoint is subject to policy: as a Cilium endpoint (endpointSelector) or as a node (nodeSelector, host firewall). */
@@ -30,6 +31,12 @@ export interface ResolvedEndpoint {
   readonly subject?: SubjectKind;
   /** Why policy does not apply to it (when `subject` is undefined). */
   readonly unmanagedReason?: string;
+  /**
+   * Its labels that Cilium leaves out of its identity (`k8s:pod-template-hash=abc`: the default identity-relevant labels,
+   * `identity-labels.ts`): of a pod, and of a node as the host endpoint.
+   * @default - none
+   */
+  readonly droppedLabels?: readonly IdentityLabel[];
 }
 
 /** The identity of one end as the other end's policy sees it. */
@@ -83,19 +90,36 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
   const ip = endpoint.ip !== undefined ? parseIp(endpoint.ip) : undefined;
   const ports = endpoint.ports ?? [];
   // Built field by field (no spreads): this runs for every new endpoint object.
-  const resolved = (labels: LabelSet, subject: SubjectKind | undefined, unmanagedReason?: string): ResolvedEndpoint => {
+  const resolved = (labels: LabelSet, subject: SubjectKind | undefined, unmanagedReason?: string,
+    dropped?: readonly IdentityLabel[]): ResolvedEndpoint => {
     const out: { -readonly [K in keyof ResolvedEndpoint]: ResolvedEndpoint[K] } = ip
       ? { endpoint, text, ports, ip, labels: intern(labels) } : { endpoint, text, ports, labels: intern(labels) };
     if (subject !== undefined) out.subject = subject;
     if (unmanagedReason !== undefined) out.unmanagedReason = unmanagedReason;
+    if (dropped !== undefined && dropped.length > 0) out.droppedLabels = dropped;
     return out;
   };
-  const node = (labels: LabelSet): ResolvedEndpoint => (options.hostFirewall ? resolved(labels, 'node') : resolved(labels, undefined, HOST_FIREWALL_OFF));
+  const node = (labels: LabelSet, dropped?: readonly IdentityLabel[]): ResolvedEndpoint => (options.hostFirewall
+    ? resolved(labels, 'node', undefined, dropped) : resolved(labels, undefined, HOST_FIREWALL_OFF, dropped));
   switch (endpoint.kind) {
-    case EndpointKind.POD:
-      return resolved(podLabels(endpoint, options.clusterName), 'endpoint');
-    case EndpointKind.NODE:
-      return node(LabelSet.of([reserved('host'), ...k8sLabels(endpoint.labels)]));
+    case EndpointKind.POD: {
+      const dropped: IdentityLabel[] = [];
+      const labels = podLabels(endpoint, options.clusterName, options.version, dropped);
+      // repository.go computePolicyEnforcementAndRules: `if lbls.Has(labels.IDNameHost) && !EnableHostFirewall` enforces
+      // nothing, and `Has("host")` reads a key without a source as one of any source: a pod labelled `host` is taken for
+      // the host endpoint (cilium/cilium#48027).
+      const host = options.hostFirewall ? undefined : labels.lookup('any', 'host')[0];
+      if (host !== undefined) {
+        return resolved(labels, undefined, `no policy is enforced on ${text}: its identity has the label ${formatLabel(host)}, and with the host firewall `
+          + 'off Cilium enforces no policy on an identity with a label named host, of any source (LabelArray.Has("host") in '
+          + 'computePolicyEnforcementAndRules, which means reserved:host; cilium/cilium#48027)', dropped);
+      }
+      return resolved(labels, 'endpoint', undefined, dropped);
+    }
+    case EndpointKind.NODE: {
+      const dropped: IdentityLabel[] = [];
+      return node(LabelSet.of([reserved('host'), ...identityRelevant(k8sLabels(endpoint.labels), options.version, dropped)]), dropped);
+    }
     case EndpointKind.CIDR:
     case EndpointKind.FQDN:
       return resolved(worldLabels(endpoint, options), undefined, `${text} is outside the cluster (world identity): no policy is enforced there`);
@@ -145,9 +169,10 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
     case EndpointKind.NODE: {
       const nodeName = ep.name ?? ep.labels?.['kubernetes.io/hostname'];
       const local = other.endpoint.kind === 'pod' && nodeName !== undefined && other.endpoint.nodeName === nodeName;
+      // The local host is identity 1, labelled as the host endpoint is (its node labels through the identity label filter).
       const labels = local
-        ? LabelSet.of([reserved('host'), ...k8sLabels(ep.labels)])
-        : LabelSet.of([reserved('remote-node'), ...k8sLabels(ep.labels), ...nodeClusterLabel(options)]);
+        ? LabelSet.of([reserved('host'), ...identityRelevant(k8sLabels(ep.labels), options.version)])
+        : LabelSet.of([reserved('remote-node'), ...remoteNodeLabels(ep.labels, options), ...nodeClusterLabel(options)]);
       return view(labels, { localHost: local, node: true }, options.cidrMatchNodes ? target.ip : undefined);
     }
     case EndpointKind.ENTITY: {
@@ -167,8 +192,13 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
 
 const NO_FLAGS = Object.freeze({});
 
-/** The label set of a pod. */
-export function podLabels(ep: Endpoint, clusterName: string): LabelSet {
+/**
+ * The label set of a pod.
+ * @param version the Cilium version whose default identity-relevant labels filter the pod's own labels (`identity-labels.ts`)
+ * @default - its labels as written, unfiltered
+ * @param dropped receives the labels the filter leaves out (`k8s:pod-template-hash=abc`)
+ */
+export function podLabels(ep: Endpoint, clusterName: string, version?: CiliumVersion, dropped?: IdentityLabel[]): LabelSet {
   const namespace = ep.namespace ?? 'default';
   const labels: IdentityLabel[] = [
     { source: 'k8s', key: CLUSTER_KEY, value: clusterName },
@@ -179,7 +209,8 @@ export function podLabels(ep: Endpoint, clusterName: string): LabelSet {
   if (ep.serviceAccount !== undefined) labels.push({ source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: ep.serviceAccount });
   // The endpoint's labels are its identity labels as Cilium shows them (a remote cluster's pod carries its cluster label,
   // a service account may be given as its label), but the namespace is the endpoint's: Cilium sets it (SanitizePodLabels).
-  const own = k8sLabels(ep.labels);
+  const written = k8sLabels(ep.labels);
+  const own = version !== undefined ? identityRelevant(written, version, dropped) : written;
   for (let i = 0; i < own.length; i++) labels.push(own[i]);
   labels.push({ source: 'k8s', key: NAMESPACE_KEY, value: namespace });
   return LabelSet.of(labels);
@@ -220,6 +251,19 @@ function worldEntityFamily(name: string, mode: IpFamilies): 0 | 4 | 6 {
   return name === 'world-ipv4' ? 4 : name === 'world-ipv6' ? 6 : 0;
 }
 
+/**
+ * A remote node's own labels in its identity (pkg/node `nodeIdentityLabels`): only with node-selector labels on, and then
+ * of the `node` source (`labels.Map2Labels(n.Labels, LabelSourceNode)`, through the node label filter, which keeps every
+ * label by default); without them a remote node is identity 6, `reserved:remote-node` alone.
+ */
+function remoteNodeLabels(labels: Readonly<Record<string, string>> | undefined, options: IdentityOptions): IdentityLabel[] {
+  if (!options.nodeSelectorLabels || labels === undefined) return [];
+  return Object.keys(labels).map((k) => {
+    const { source, key } = splitLabelKey(k, 'node');
+    return { source: source === 'any' ? 'node' : source, key, value: labels[k] };
+  });
+}
+
 function k8sLabels(labels: Readonly<Record<string, string>> | undefined): IdentityLabel[] {
   const out: IdentityLabel[] = [];
   if (labels === undefined) return out;
@@ -229,6 +273,21 @@ function k8sLabels(labels: Readonly<Record<string, string>> | undefined): Identi
     out.push({ source: source === 'any' ? 'k8s' : source, key, value: labels[k] });
   }
   return out;
+}
+
+/** The labels Cilium's default label filter keeps in an identity (`identityRelevantLabel`); `dropped` receives the others. */
+function identityRelevant(labels: IdentityLabel[], version: CiliumVersion, dropped?: IdentityLabel[]): IdentityLabel[] {
+  let kept: IdentityLabel[] | undefined;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (identityRelevantLabel(l.source, l.key, version)) {
+      kept?.push(l);
+      continue;
+    }
+    kept ??= labels.slice(0, i);
+    dropped?.push(l);
+  }
+  return kept ?? labels;
 }
 
 function reserved(name: string): IdentityLabel {

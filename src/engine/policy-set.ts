@@ -15,7 +15,7 @@ import { PolicyDocumentModel } from '../model/policy-model';
 import { objectKey, resourceKey } from '../model/resource-key';
 import { CILIUM_VERSION_ANNOTATION, synthesizedVersion } from '../model/version-annotation';
 import { admission } from './admission';
-import { CompiledRule, EngineConfig, compileRules } from './compile';
+import { CompiledRule, EngineConfig, compileRules, selectorKeysOf } from './compile';
 import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
 import { DirectionPolicyCache } from './direction-policy-cache';
 import { Endpoint, parseEndpoint } from './endpoint';
@@ -33,7 +33,7 @@ import {
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
-import { LabelSet, clusterNameError } from '../model/labels';
+import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
@@ -122,6 +122,10 @@ export class PolicySet {
   public readonly diagnostics: SourceDiagnostic[];
   /** Every rule, translated, in input order (including rules the agent would not import). */
   private readonly rules: readonly CompiledRule[];
+  /** The label keys the selectors of the rules name (`selectorKeysOf`), worked out on first use. */
+  private namedKeys?: ReadonlySet<string>;
+  /** Whether a selector of the rules names a label key (for the notes on labels outside identities). */
+  private readonly selectorKeys = (key: string): boolean => (this.namedKeys ??= selectorKeysOf(this.rules)).has(key);
   /** The direction policies of the subject identities, computed on first use. */
   private readonly directionPolicies: DirectionPolicyCache;
   /** Endpoints resolved (inventory + identity) and their peer views. */
@@ -485,8 +489,9 @@ export class PolicySet {
       if (!dp) return notEvaluated(direction, subject.text, 'not a Cilium endpoint');
       const peer = this.endpoints.peerOf(other, subject);
       const input = this.sideInput(direction, subject, peer, sideQuery, naive ? LearnMode.NAIVE : LearnMode.EXPLAINED);
-      if (naive || !dp.allowIndex || !dp.denyIndex) return decideSide(dp, dp.allow, dp.deny, input);
-      return decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
+      const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
+        : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
+      return withDroppedLabelNotes(decided, subject, other, peer, this.config.version, this.selectorKeys);
     };
     const egress = side('egress', from, to);
     const ingress = side('ingress', to, from);
@@ -504,6 +509,26 @@ export class PolicySet {
       ? { verdict, allowed, summary, from: from.text, to: to.text, connection, request, ciliumVersion, egress, ingress }
       : { verdict, allowed, summary, from: from.text, to: to.text, connection, ciliumVersion, egress, ingress };
   }
+}
+
+/**
+ * The side verdict with a note for each end whose labels Cilium leaves out of its identity (`ResolvedEndpoint.droppedLabels`)
+ * when a selector of the policies names their key: no selector sees them.
+ * @param named whether a selector of the policy set names a label key
+ */
+function withDroppedLabelNotes(side: SideVerdict, subject: ResolvedEndpoint, other: ResolvedEndpoint, peer: PeerView,
+  version: CiliumVersion, named: (key: string) => boolean): SideVerdict {
+  // A node is filtered as the host endpoint: as a peer, only where it is the subject's local host (remote nodes keep theirs).
+  const ends = other.endpoint.kind !== 'node' || peer.localHost ? [subject, other] : [subject];
+  let notes: string[] | undefined;
+  for (const end of ends) {
+    const dropped = (end.droppedLabels ?? []).filter((l) => named(l.key)).map(formatLabel).sort();
+    if (dropped.length === 0) continue;
+    const one = dropped.length === 1;
+    (notes ??= [...side.notes]).push(`${dropped.join(', ')} ${one ? 'is' : 'are'} not in the identity of ${end.text}: Cilium ${version} leaves `
+      + `${one ? 'it' : 'them'} out (its default identity-relevant labels, the agent's labels option), so no selector sees ${one ? 'it' : 'them'}`);
+  }
+  return notes === undefined ? side : { ...side, notes };
 }
 
 /** How a side's decision finds out whether the subject's DNS proxy learns a name (see `PolicySet.sideInput`). */

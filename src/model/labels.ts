@@ -24,11 +24,13 @@ const SOURCES = ['k8s', 'reserved', 'any', 'container', 'cidr', 'fqdn', 'cidrgro
 
 /**
  * Splits a selector or label key into source and key: `k8s:app` → (k8s, app), `app` → (any, app),
- * `reserved.world` → (reserved, world).
+ * `reserved.world` → (reserved, world), `$host` → (reserved, host) (pkg/labels `parseSource`: a leading `$` is the short
+ * form of `reserved:`).
  * @param key the key as written
  * @param defaultSource the source of a key without one (`any` for selectors, `k8s` for pod labels)
  */
 export function splitLabelKey(key: string, defaultSource = 'any'): { source: string; key: string } {
+  if (key.startsWith('$')) return { source: 'reserved', key: key.slice(1) };
   const i = key.indexOf(':');
   if (i > 0 && SOURCES.includes(key.slice(0, i))) return { source: key.slice(0, i), key: key.slice(i + 1) };
   if (i < 0 && key.startsWith('reserved.')) return { source: 'reserved', key: key.slice('reserved.'.length) };

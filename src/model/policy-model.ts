@@ -628,3 +628,13 @@ export const L3_PEER_FIELDS: readonly PeerField[] = PEER_FIELD_NAMES.filter((f) 
 export function itemNamesPeer(item: RuleItemModel): boolean {
   return L3_PEER_FIELDS.some((f) => item[f] !== undefined);
 }
+
+/**
+ * The L3 peer fields whose empty list (`[]`) selects nothing from Cilium 1.16: the agent checks them for empty non-nil
+ * slices (pkg/policy/utils/parserules.go `mergeEndpointSelectors`; before the policy entries, `getAggregatedSelectors`
+ * and `getDestinationEndpointSelectorsWithRequirements`). An empty `toFQDNs`, `toServices` or `from/toGroups` list is
+ * not checked: it adds no selector, as if the field were left out (with `toPorts`, every peer on them).
+ */
+export const EMPTY_LIST_CHECKED_PEER_FIELDS: readonly PeerField[] = [
+  PeerField.ENDPOINTS, PeerField.NODES, PeerField.ENTITIES, PeerField.CIDR, PeerField.CIDR_SET,
+];

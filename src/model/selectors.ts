@@ -12,14 +12,16 @@ export const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
 /** The service account label key. */
 export const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 
-/** Strips a `source:` prefix (`k8s:app` → `app`, `any:app` → `app`). */
+/** Strips a `source:` prefix (`k8s:app` → `app`, `any:app` → `app`, `$host` → `host`). */
 export function labelKeyName(key: string): string {
+  if (key.startsWith('$')) return key.slice(1);
   const i = key.indexOf(':');
   return i < 0 ? key : key.slice(i + 1);
 }
 
-/** The `source` of a selector key: `k8s`, `reserved`, `any` (no prefix means any). */
+/** The `source` of a selector key: `k8s`, `reserved` (also `$host`, `reserved.world`), `any` (no prefix means any). */
 export function labelKeySource(key: string): string {
+  if (key.startsWith('$')) return 'reserved';
   const i = key.indexOf(':');
   if (i < 0) return key.startsWith('reserved.') ? 'reserved' : 'any';
   return key.slice(0, i);

@@ -39,7 +39,8 @@ describe('near misses name the peers of every kind an item allows on the port', 
       ],
     })], { nodeSelectorLabels: true });
     expect(judged(set, WEB, API, 443).egress.notes).toEqual([
-      'toServices: Service data/db is not in the inventory (give the Service manifest), so it selects nothing here',
+      'toServices: Service data/db is not in the inventory (give the Service manifest), so it selects nothing here; if no such Service exists '
+        + 'in the cluster, the agent adds no selector for it, and an item left without any opens its ports to every peer',
       'toGroups (AWS) is resolved by the operator into CIDRs from the cloud API; the engine cannot resolve it, so it selects nothing here',
       'CiliumNetworkPolicy default/p spec.egress[0] allows 443/TCP only to services (none found)',
       'CiliumNetworkPolicy default/p spec.egress[1] allows 443/TCP only to cloud provider groups',

@@ -93,3 +93,47 @@ describe('the explanation', () => {
     expect(on80.ingress.notes.join('\n')).toMatch(/fromEndpoints: \[\] is an empty list, which selects every peer on the item's ports before Cilium 1\.16/);
   });
 });
+
+// The lists the agent does not check for emptiness: toFQDNs, toServices, from/toGroups (parserules.go
+// `mergeEndpointSelectors` checks endpoints, nodes, entities, CIDRs and CIDR sets only; toServices is not among its
+// arguments, as the agent has already translated it into generated toEndpoints/toCIDRSet). Such a list adds no selector:
+// an item left without any is open to every peer on its toPorts (createL4Filter: an empty L3 is the wildcard) and selects
+// nothing without them. egressDeny toServices is never translated (pkg/policy/k8s/service.go processRule walks
+// rule.Egress only), so it is always such a list.
+describe('empty lists the agent does not check, and egressDeny toServices', () => {
+  const P443 = { toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] };
+  const egress = (items: Record<string, unknown>[], extra: Record<string, unknown> = {}): Record<string, unknown> =>
+    cnp('p', { endpointSelector: labels({ app: 'api' }), egress: items, ...extra });
+
+  test.each([...PRE, ...POST].map((v) => [String(v), v] as const))('toFQDNs: [] beside toPorts is every destination on them on %s', (_name, version) => {
+    expect(allowed(egress([{ toFQDNs: [], ...P443 }]), version, API, WORLD, '443/TCP')).toBe(true);
+    expect(allowed(egress([{ toFQDNs: [], ...P443 }]), version, API, CLI, '443/TCP')).toBe(true);
+    expect(allowed(egress([{ toFQDNs: [], ...P443 }]), version, API, WORLD, '80/TCP')).toBe(false);
+    expect(allowed(egress([{ toFQDNs: [] }]), version, API, WORLD, '443/TCP')).toBe(false);
+  });
+
+  test('toFQDNs: [] beside a filled toEndpoints adds nothing (the whole item is not emptied)', () => {
+    const doc = egress([{ toFQDNs: [], toEndpoints: [labels({ app: 'cli' })], ...P443 }]);
+    expect(allowed(doc, CiliumVersion.V1_19, API, CLI, '443/TCP')).toBe(true);
+    expect(allowed(doc, CiliumVersion.V1_19, API, WORLD, '443/TCP')).toBe(false);
+  });
+
+  test('toServices: [] beside toPorts is every destination on them (1.17+, where toServices may have toPorts)', () => {
+    const v = judged(policySet([egress([{ toServices: [], ...P443 }])], { ciliumVersion: CiliumVersion.V1_19 }), API, WORLD, '443/TCP');
+    expect(v.allowed).toBe(true);
+    expect(v.egress.notes.join('\n')).toContain('toServices: [] adds no selector (the agent does not check this list for emptiness): the item has no L3 selector');
+  });
+
+  test('egressDeny toServices with toPorts denies every destination on them, whatever the Service; without toPorts nothing', () => {
+    const svc = { toServices: [{ k8sService: { serviceName: 'db', namespace: 'default' } }] };
+    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'default' }, spec: { selector: { app: 'db' }, ports: [{ port: 443 }] } };
+    const withPorts = policySet([egress([{ toEntities: ['all'] }], { egressDeny: [{ ...svc, ...P443 }] }), service], { ciliumVersion: CiliumVersion.V1_19 });
+    const v = judged(withPorts, API, WORLD, '443/TCP');
+    expect(v.allowed).toBe(false);
+    expect(v.egress.decision).toBe('denied-by-deny-rule');
+    expect(v.egress.notes.join('\n')).toContain('toServices in egressDeny is never resolved by the agent');
+    expect(judged(withPorts, API, WORLD, '80/TCP').allowed).toBe(true);
+    const bare = policySet([egress([{ toEntities: ['all'] }], { egressDeny: [svc] }), service], { ciliumVersion: CiliumVersion.V1_19 });
+    expect(judged(bare, API, 'pod:default:app=db', '443/TCP').allowed).toBe(true);
+  });
+});
