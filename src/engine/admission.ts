@@ -11,11 +11,13 @@
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { IParsedDocument, SourceDiagnostic } from '../model/parse-result';
+import { NetworkPolicyModel } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { emitDocument } from '../model/emit';
 import { CheckLayer, layerOf } from '../validate/catalogue';
 import { CrdSchemas } from '../validate/crd-schema';
 import { networkPolicyRejections } from '../validate/network-policy-rules';
+import { unparsableIpBlocks } from '../validate/pitfall-policy-types';
 import { validatePolicy } from '../validate/validate-policy';
 
 /** What the cluster makes of a document. */
@@ -103,6 +105,18 @@ function refusedUnderFlags(d: Diagnostic, flags: AgentFlags): boolean {
  */
 export function networkPolicyRejection(obj: unknown): string | undefined {
   return describeErrors(networkPolicyRejections(obj));
+}
+
+/**
+ * Why the agent of `version` refuses a NetworkPolicy the API server stores, or `undefined` when it imports it: before 1.19,
+ * an ipBlock CIDR it cannot parse (`unparsableIpBlocks`, the reading `validate`'s `pitfall-np-agent-refuses` reports).
+ */
+export function networkPolicyAgentRejection(np: NetworkPolicyModel, version: CiliumVersion): string | undefined {
+  const bad = unparsableIpBlocks(np.rule, { ingress: np.sources.ingress.map((s) => s.path), egress: np.sources.egress.map((s) => s.path) }, version);
+  if (bad.length === 0) return undefined;
+  const more = bad.length > 1 ? ` (and ${bad.length - 1} more)` : '';
+  return `the agent of Cilium ${version.toString()} cannot parse the CIDR ${JSON.stringify(bad[0].value)} at ${bad[0].at}${more} (rule.Sanitize in `
+    + 'ParseNetworkPolicy) [pitfall-np-agent-refuses]';
 }
 
 function describeErrors(errors: readonly Diagnostic[]): string | undefined {

@@ -6,7 +6,7 @@
  * items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
  */
 import { IConstruct } from 'constructs';
-import { CiliumVersion } from '../core/cilium-version';
+import { CiliumVersion, requireCiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 import { checkOptionKeys } from '../model/known-keys';
@@ -14,7 +14,7 @@ import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { objectKey, resourceKey } from '../model/resource-key';
 import { CILIUM_VERSION_ANNOTATION, synthesizedVersion } from '../model/version-annotation';
-import { admission } from './admission';
+import { admission, networkPolicyAgentRejection } from './admission';
 import { CompiledRule, EngineConfig, compileRules, selectorKeysOf } from './compile';
 import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
 import { DirectionPolicyCache } from './direction-policy-cache';
@@ -138,6 +138,7 @@ export class PolicySet {
   private constructor(inputs: PolicyInputs, options: PolicySetOptions) {
     const badCluster = options.clusterName !== undefined ? clusterNameError(String(options.clusterName)) : undefined;
     if (badCluster) throw badCluster;
+    if (options.ciliumVersion !== undefined) requireCiliumVersion(options.ciliumVersion, 'PolicySet option ciliumVersion');
     const annotated = options.ciliumVersion === undefined ? synthesizedVersion(inputs.docs) : undefined;
     const version = options.ciliumVersion ?? annotated?.version ?? CiliumVersion.DEFAULT;
     this.ciliumVersionSource = options.ciliumVersion !== undefined ? 'given'
@@ -175,7 +176,13 @@ export class PolicySet {
       ? objectKey('NetworkPolicy', true, np.model.metadata.namespace, np.model.metadata.name) : undefined)));
     const networkPolicies = inputs.networkPolicies.map((np, i) => {
       const later = npReplacedBy[i];
-      return later === undefined ? np : { ...np, rejected: replacedReason('NetworkPolicy', inputs.networkPolicies[later].file, undefined) };
+      if (later !== undefined) {
+        const by = inputs.networkPolicies[later];
+        return { ...np, rejected: replacedReason('NetworkPolicy', by.file, networkPolicyAgentRejection(by.model, version)) };
+      }
+      // Stored, and still refused by the agent (before 1.19, an ipBlock CIDR it cannot parse): none of its rules is enforced.
+      const why = np.rejected === undefined ? networkPolicyAgentRejection(np.model, version) : undefined;
+      return why === undefined ? np : { ...np, rejected: `the agent rejects it: ${why}` };
     });
     this.rules = compileRules(docs, inputs.raw, config, networkPolicies);
     const hostPolicies = this.rules.some((r) => r.subjectKind === 'node' && r.imported);

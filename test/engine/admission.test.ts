@@ -1,6 +1,7 @@
 // Policies the API server or the agent rejects are not in the cluster: the engine skips them whole, with a warning that
 // names them and why (the error rules of `validate`); policies the cluster stores as something else are still enforced.
 import { describe, expect, test } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
 import { cnp, labels, verdict } from './helpers';
 
@@ -78,4 +79,54 @@ describe('policies the cluster rejects are skipped whole, with a warning', () =>
     expect(verdict(unknown, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
     expect(unknown.diagnostics.some((d) => d.id === 'engine-policy-skipped')).toBe(false);
   });
+});
+
+describe('a NetworkPolicy the API server stores and the agent refuses', () => {
+  // The API server reads ipBlock CIDRs leniently (leading zeros); before 1.19 the agent's ParseNetworkPolicy runs
+  // rule.Sanitize(), whose strict CIDR parse refuses the whole NetworkPolicy: its pods are not isolated by it.
+  const np = (cidr: string, name = 'np'): string => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ${name}, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from: [{ipBlock: {cidr: ${cidr}}}]
+`;
+  const WORLD = 'cidr:203.0.113.7/32';
+
+  test.each([
+    ['1.18', '010.0.0.0/8', true],
+    ['1.14', '010.0.0.0/8', true],
+    ['1.19', '010.0.0.0/8', false],
+    ['1.18', '10.0.0.0/8', false],
+  ] as const)('Cilium %s, ipBlock %s: refused whole = %s', (version, cidr, refused) => {
+    const s = PolicySet.fromYaml(np(cidr), { file: 'np.yaml', ciliumVersion: CiliumVersion.parse(version) });
+    // Refused: api is selected by no imported rule (default allow). Imported: api is ingress default deny but for the CIDR.
+    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(refused);
+    const warning = s.diagnostics.find((d) => d.id === 'engine-policy-skipped');
+    if (refused) {
+      expect(warning?.message).toContain('NetworkPolicy default/np is skipped');
+      expect(warning?.message).toContain('cannot parse the CIDR "010.0.0.0/8" at spec.ingress[0].from[0].ipBlock.cidr');
+    } else {
+      expect(warning).toBeUndefined();
+      // Imported: api is ingress default deny, open to the CIDR only (a /32 outside 10.0.0.0/8 stays denied).
+      expect(verdict(s, WORLD, API, '80/TCP').allowed).toBe(false);
+      expect(verdict(s, 'cidr:10.1.2.3/32', API, '80/TCP').allowed).toBe(cidr === '10.0.0.0/8');
+    }
+  });
+
+  test('a later refused NetworkPolicy of the same name still replaces the earlier one (stored), so neither is enforced', () => {
+    const s = PolicySet.fromYaml(`${np('10.0.0.0/8')}---\n${np('010.0.0.0/8')}`, { file: 'np.yaml', ciliumVersion: CiliumVersion.V1_18 });
+    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
+    const messages = s.diagnostics.filter((d) => d.id === 'engine-policy-skipped').map((d) => d.message);
+    // One warning for the one object: the earlier replaced, the later refused by the agent.
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain('the agent refuses that one (the agent of Cilium 1.18 cannot parse the CIDR "010.0.0.0/8"');
+    expect(messages[0]).toContain('so neither is enforced');
+  });
+});
+
+test('a ciliumVersion that is no CiliumVersion (from JavaScript) is refused by name, not a TypeError', () => {
+  expect(() => PolicySet.fromYaml(portPolicy('"80"'), { ciliumVersion: '1.18' as unknown as CiliumVersion }))
+    .toThrow('PolicySet option ciliumVersion got "1.18", not a CiliumVersion');
 });
