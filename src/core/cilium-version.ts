@@ -58,7 +58,17 @@ export class CiliumVersion {
    * @throws CiliumPolicyError when such a construct below `scope` was already created for another version
    */
   public static use(scope: IConstruct, version: CiliumVersion): void {
-    requireCiliumVersion(version, 'CiliumVersion.use()');
+    if (!(version instanceof CiliumVersion)) {
+      // From JavaScript, `CiliumVersion.use(app, '1.18')` was a TypeError at synth, far from the call.
+      const text = typeof version === 'string' || typeof version === 'number' ? String(version) : undefined;
+      const known = text === undefined ? undefined : CiliumVersion.ALL.find((v) => `${v}` === text.trim().replace(/^v/, '').split('.').slice(0, 2).join('.'));
+      throw new CiliumPolicyError({
+        id: 'version-unsupported',
+        message: `CiliumVersion.use() got ${typeof version === 'string' ? JSON.stringify(version) : String(version)}, not a CiliumVersion`,
+        fix: known ? `pass CiliumVersion.V${known.major}_${known.minor} (or CiliumVersion.parse(${JSON.stringify(text)}))`
+          : `pass one of CiliumVersion.${CiliumVersion.ALL.map((v) => `V${v.major}_${v.minor}`).join(', CiliumVersion.')}`,
+      });
+    }
     const settings = scope as unknown as Record<symbol, CiliumVersion | undefined>;
     const previous = settings[VERSION_SYMBOL];
     settings[VERSION_SYMBOL] = version;
@@ -114,21 +124,4 @@ export class CiliumVersion {
   public toString(): string {
     return `${this.major}.${this.minor}`;
   }
-}
-
-/**
- * Refuses a value that is no `CiliumVersion` (from JavaScript, `'1.18'` was a TypeError far from the call), naming the
- * constant to pass instead.
- * @param call the call or option that got it (`CiliumVersion.use()`, `PolicySet option ciliumVersion`)
- */
-export function requireCiliumVersion(version: unknown, call: string): asserts version is CiliumVersion {
-  if (version instanceof CiliumVersion) return;
-  const text = typeof version === 'string' || typeof version === 'number' ? String(version) : undefined;
-  const known = text === undefined ? undefined : CiliumVersion.ALL.find((v) => `${v}` === text.trim().replace(/^v/, '').split('.').slice(0, 2).join('.'));
-  throw new CiliumPolicyError({
-    id: 'version-unsupported',
-    message: `${call} got ${typeof version === 'string' ? JSON.stringify(version) : String(version)}, not a CiliumVersion`,
-    fix: known ? `pass CiliumVersion.V${known.major}_${known.minor} (or CiliumVersion.parse(${JSON.stringify(text)}))`
-      : `pass one of CiliumVersion.${CiliumVersion.ALL.map((v) => `V${v.major}_${v.minor}`).join(', CiliumVersion.')}`,
-  });
 }

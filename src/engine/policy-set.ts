@@ -6,7 +6,7 @@
  * items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
  */
 import { IConstruct } from 'constructs';
-import { CiliumVersion, requireCiliumVersion } from '../core/cilium-version';
+import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 import { checkOptionKeys } from '../model/known-keys';
@@ -14,6 +14,7 @@ import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { objectKey, resourceKey } from '../model/resource-key';
 import { CILIUM_VERSION_ANNOTATION, synthesizedVersion } from '../model/version-annotation';
+import { checkVersionOption } from '../validate/validate-policy';
 import { admission, networkPolicyAgentRejection } from './admission';
 import { CompiledRule, EngineConfig, compileRules, selectorKeysOf } from './compile';
 import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
@@ -138,7 +139,8 @@ export class PolicySet {
   private constructor(inputs: PolicyInputs, options: PolicySetOptions) {
     const badCluster = options.clusterName !== undefined ? clusterNameError(String(options.clusterName)) : undefined;
     if (badCluster) throw badCluster;
-    if (options.ciliumVersion !== undefined) requireCiliumVersion(options.ciliumVersion, 'PolicySet option ciliumVersion');
+    // From JavaScript, `ciliumVersion: '1.18'` was a TypeError far from the call.
+    if (options.ciliumVersion !== undefined) checkVersionOption(options.ciliumVersion, 'PolicySet', 'ciliumVersion');
     const annotated = options.ciliumVersion === undefined ? synthesizedVersion(inputs.docs) : undefined;
     const version = options.ciliumVersion ?? annotated?.version ?? CiliumVersion.DEFAULT;
     this.ciliumVersionSource = options.ciliumVersion !== undefined ? 'given'

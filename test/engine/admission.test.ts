@@ -128,5 +128,5 @@ spec:
 
 test('a ciliumVersion that is no CiliumVersion (from JavaScript) is refused by name, not a TypeError', () => {
   expect(() => PolicySet.fromYaml(portPolicy('"80"'), { ciliumVersion: '1.18' as unknown as CiliumVersion }))
-    .toThrow('PolicySet option ciliumVersion got "1.18", not a CiliumVersion');
+    .toThrow('PolicySet: ciliumVersion is a string ("1.18"), not a CiliumVersion');
 });
