@@ -619,11 +619,19 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
   if (d.kind === 'pod') return [endpointsPeer(d, clusterName, seen)];
   if (d.kind === 'entity') return [entityPeer(d.entity ?? 'world')];
   const ip = d.ip ?? '';
-  const names = [...c.destinationNames, ...(capture.dnsAnswers[ip] ?? [])]
-    .map((n) => n.toLowerCase().replace(/\.$/, ''))
-    .filter((n, i, all) => n.length <= 253 && isDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local') && all.indexOf(n) === i);
+  // `destination_names` are the names the source itself looked up for the address (Hubble's parser asks the source
+  // endpoint's DNS cache, `GetNamesOf(srcEpID, ip)`): when they name it, the capture's other answers for the address
+  // (another pod's lookups) are no names this workload was seen to use.
+  const own = draftableNames(c.destinationNames);
+  const names = own.length > 0 ? own : draftableNames(capture.dnsAnswers[ip] ?? []);
   if (names.length > 0) return names.sort().map((name) => ({ kind: DraftPeerKind.FQDN, name, text: `fqdn ${name}` }));
   return [cidrPeer(ip)];
+}
+
+/** The names of a list that a `toFQDNs` rule may take: lower case, no trailing dot, valid, not in the cluster, distinct. */
+function draftableNames(list: readonly string[]): string[] {
+  return list.map((n) => n.toLowerCase().replace(/\.$/, ''))
+    .filter((n, i, all) => n.length <= 253 && isDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local') && all.indexOf(n) === i);
 }
 
 function ingressPeer(s: FlowPeer, clusterName: string, seen: SeenWorkloads): DraftPeer | undefined {

@@ -265,3 +265,38 @@ describe('round trip: draft → synthesize → replay the same capture', () => {
     expect(r.summary.newlyDropped).toBe(0);
   });
 });
+
+describe('world destinations: the names drafted are the ones the workload was seen to use', () => {
+  // a looked up evil.example → 203.0.113.5; b reached 203.0.113.5, which its own records name good.example
+  // (`destination_names`: Hubble's parser asks the source endpoint's DNS cache), and 203.0.113.6, which they do not name.
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const B = { ID: 2, identity: 3002, namespace: 'shop', pod_name: 'b-1', labels: ['k8s:app=b', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const DNS = { ID: 3, identity: 3003, namespace: 'kube-system', pod_name: 'coredns-1', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'] };
+  const WORLD = { identity: 2, labels: ['reserved:world'] };
+  const lines = [
+    { flow: {
+      verdict: 'FORWARDED', IP: { source: '10.0.0.9', destination: '10.0.0.1' }, l4: { UDP: { source_port: 53, destination_port: 40000 } }, source: DNS, destination: A,
+      Type: 'L7', event_type: { type: 129 }, traffic_direction: 'EGRESS', is_reply: true,
+      l7: { type: 'RESPONSE', dns: { query: 'evil.example.', ips: ['203.0.113.5', '203.0.113.6'], rcode: 0 } },
+    } },
+    ...([['203.0.113.5', ['good.example'], 443], ['203.0.113.6', [], 8443]] as const).map(([ip, names, port]) => ({ flow: {
+      verdict: 'FORWARDED', IP: { source: '10.0.0.2', destination: ip }, l4: { TCP: { source_port: 40001, destination_port: port } }, source: B, destination: WORLD,
+      Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false, destination_names: names,
+    } })),
+  ].map((l) => JSON.stringify(l));
+
+  test("another pod's answers never add names to a destination the workload's own records name", async () => {
+    const c = await collectConnections(FlowSource.text(lines.join('\n')));
+    const p = planDraft(c);
+    const b = p.policies.find((x) => x.name === 'b');
+    // 203.0.113.6 (8443): no names of b's own, the capture's answers are the only names it has; 443 only to good.example.
+    expect(b?.egress.map((r) => `${r.peer.text} ${r.ports.map((x) => x.text).join(',')}`)).toEqual(['fqdn evil.example 8443/TCP', 'fqdn good.example 443/TCP']);
+    const app = Testing.app();
+    applyDraftPlan(p, app);
+    const set = PolicySet.fromConstruct(app);
+    expect(set.decide({ from: Endpoints.parse('pod:shop:app=b'), to: Endpoints.parse('fqdn:evil.example@203.0.113.5'), protocol: 'TCP', port: 443 })).toBe('denied');
+    const r = replayCapture(c, set);
+    expect(r.summary.newlyDropped).toBe(0);
+    expect(r.connections.find((x) => x.destination.includes('203.0.113.5'))).toMatchObject({ predicted: { verdict: 'allowed', resolvedName: 'good.example' } });
+  });
+});
