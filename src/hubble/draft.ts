@@ -14,7 +14,9 @@
  * no workload gets another's allows. Each workload's policy admits what reached it (plus `host`, for
  * probes) and lets it reach what it reached (plus DNS through the DNS proxy, which `toFQDNs` needs); world addresses
  * become `toFQDNs` rules when the capture names them (`destination_names`, DNS answers), else a /32 (/128) CIDR.
- * Rules seen in a single transport connection are marked "seen once" for review.
+ * Rules seen in a single transport connection are marked "seen once" for review. Rules are L3/L4, but a port on which
+ * the cluster's L7 proxy refused an HTTP request gets, at the side that refused it, HTTP rules for the requests seen
+ * passing (an L3/L4 allow would let the refused ones through).
  *
  * A pod whose identity the capture does not give (an end that names a pod but carries a reserved identity or none, and
  * that no other record resolves) is never drafted as a CIDR or as the `world` entity, which could never match a pod (or
@@ -39,6 +41,8 @@ import { NAMESPACE_LABEL } from '../model/selectors';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { CiliumAppValidation } from '../validate/validate-app';
 import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
+import { HttpRequest } from '../engine/l7';
+import { escapeRegex } from '../model/regex-escape';
 import { FlowPeer, FlowPeerKind } from './flow';
 import { TrafficDirection } from '../engine/verdict';
 
@@ -158,6 +162,12 @@ export interface DraftPort {
   readonly flows: number;
   /** Whether it was seen in a single transport connection. */
   readonly seenOnce: boolean;
+  /**
+   * The HTTP requests (method and path, matched literally) the port is drafted for, when the cluster's L7 proxy refused
+   * other requests to the peer on it: an L3/L4 allow would let those through.
+   * @default - every request (L3/L4)
+   */
+  readonly http?: HttpRequest[];
   /** `8080/TCP`, `icmp/8`. */
   readonly text: string;
 }
@@ -438,6 +448,10 @@ interface PortAcc {
   once: boolean;
   transports: Set<string>;
   text: string;
+  /** HTTP requests seen passing, by `method path`. */
+  requests: Map<string, HttpRequest>;
+  /** Whether the cluster's L7 proxy refused a request to the peer on this port, at this side. */
+  refused: boolean;
 }
 
 interface RuleAcc {
@@ -461,6 +475,13 @@ interface PolicyAcc {
 }
 
 const MAX_NOT_DRAFTED = 20;
+/** The most HTTP requests drafted as L7 rules on one port; beyond, the port stays L3/L4 (and its comment says why). */
+const MAX_HTTP_RULES = 64;
+
+/** Whether a port is drafted with HTTP rules: the cluster refused requests on it, and the ones seen passing fit. */
+function httpDrafted(p: PortAcc): boolean {
+  return p.refused && p.requests.size > 0 && p.requests.size <= MAX_HTTP_RULES;
+}
 
 /** Plans the draft from a capture: what each workload's policy allows. */
 export function planDraft(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
@@ -505,7 +526,9 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   const note = (p: PolicyAcc, text: string): void => {
     if (p.notDrafted.length < MAX_NOT_DRAFTED && !p.notDrafted.includes(text)) p.notDrafted.push(text);
   };
+  const refusals: ObservedConnection[] = [];
   for (const c of capture.connections) {
+    if (c.http && (c.cluster.egress.l7Denied > 0 || c.cluster.ingress.l7Denied > 0)) refusals.push(c);
     if (!observedFlowing(c)) {
       leftOut++;
       continue;
@@ -536,6 +559,26 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
         const peer = ingressPeer(c.source, clusterName, seen);
         if (peer) addRule(dst.ingress, TrafficDirection.INGRESS, peer, c);
       }
+    }
+  }
+  // A port on which the cluster's L7 proxy refused a request is drafted for the requests seen passing on it (at the side
+  // that refused): an L3/L4 allow would let the refused ones through.
+  for (const c of refusals) {
+    const text = portText(c);
+    const mark = (rules: Map<string, RuleAcc>, peers: DraftPeer[]): void => {
+      for (const peer of peers) {
+        const port = rules.get(peer.text)?.ports.get(text);
+        if (port) port.refused = true;
+      }
+    };
+    const known = (e: FlowPeer): boolean => e.kind !== 'unknown' && !isPodAddress(e, podAddresses);
+    if (c.cluster.egress.l7Denied > 0 && c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default') && known(c.destination)
+      && !coveredByDnsCompanion(c)) {
+      mark(policyOf(c.source).egress, egressPeers(c, capture, clusterName, seen));
+    }
+    if (c.cluster.ingress.l7Denied > 0 && c.destination.kind === 'pod' && inScope(c.destination.namespace ?? 'default') && known(c.source)) {
+      const peer = ingressPeer(c.source, clusterName, seen);
+      if (peer) mark(policyOf(c.destination).ingress, [peer]);
     }
   }
   const out: DraftPolicy[] = [];
@@ -694,12 +737,15 @@ function addRule(rules: Map<string, RuleAcc>, direction: TrafficDirection, peer:
       once: true,
       transports: new Set(),
       text,
+      requests: new Map(),
+      refused: false,
     };
     r.ports.set(text, p);
   }
   p.flows += c.flows;
   p.once = p.once && c.seenOnce;
   p.transports.add(c.firstSource);
+  if (c.http && p.requests.size <= MAX_HTTP_RULES) p.requests.set(`${c.http.method} ${c.http.path}`, { method: c.http.method, path: c.http.path });
   const request = c.http ? `${c.http.method} ${c.http.path}` : c.dns !== undefined ? `dns ${c.dns}` : c.kafka ? `kafka ${c.kafka.apiKey} ${c.kafka.topic ?? ''}`.trim() : '';
   if (request !== '' && r.requests.length < 5 && !r.requests.includes(request)) r.requests.push(request);
 }
@@ -720,11 +766,13 @@ function aggregateCidrs(rules: Map<string, RuleAcc>, direction: TrafficDirection
     for (const [key, port] of r.ports) {
       const into = world.ports.get(key);
       if (!into) {
-        world.ports.set(key, { ...port, transports: new Set(port.transports) });
+        world.ports.set(key, { ...port, transports: new Set(port.transports), requests: new Map(port.requests) });
       } else {
         into.flows += port.flows;
         into.once = into.once && port.once;
         for (const t of port.transports) into.transports.add(t);
+        for (const [k, q] of port.requests) into.requests.set(k, q);
+        into.refused ||= port.refused;
       }
     }
     for (const q of r.requests) if (world.requests.length < 5 && !world.requests.includes(q)) world.requests.push(q);
@@ -733,7 +781,15 @@ function aggregateCidrs(rules: Map<string, RuleAcc>, direction: TrafficDirection
   const existing = out.get('entity world');
   if (existing) {
     existing.flows += world.flows;
-    for (const [key, port] of world.ports) if (!existing.ports.has(key)) existing.ports.set(key, port);
+    for (const [key, port] of world.ports) {
+      const into = existing.ports.get(key);
+      if (!into) {
+        existing.ports.set(key, port);
+      } else {
+        for (const [k, q] of port.requests) into.requests.set(k, q);
+        into.refused ||= port.refused;
+      }
+    }
   } else {
     out.set(world.peer.text, world);
   }
@@ -758,6 +814,7 @@ function finishRules(rules: Map<string, RuleAcc>): DraftRule[] {
           ...(p.icmpType !== undefined ? { icmpType: p.icmpType, icmpFamily: p.icmpFamily } : {}),
           flows: p.flows,
           seenOnce: p.once && p.transports.size === 1,
+          ...(httpDrafted(p) ? { http: [...p.requests.values()].sort((a, b) => compare(a.method, b.method) || compare(a.path, b.path)) } : {}),
           text: p.text,
         })),
       flows: r.flows,
@@ -792,25 +849,42 @@ export function draftPolicyModel(p: DraftPolicy): PolicyDocumentModel {
     for (const grant of grants) for (const item of grantItems(grant)) mergeRuleItem(items, item);
     return items;
   };
-  const egress = [...p.egress.map(ruleGrant), ...(p.dns ? [dnsCompanionGrant()] : [])];
+  const egress = [...p.egress.flatMap(ruleGrants), ...(p.dns ? [dnsCompanionGrant()] : [])];
   const spec: RuleModel = {
     description: description(p),
     endpointSelector: draftSelectorModel(p.selector, p.absent),
-    ingress: section([hostProbesGrant(), ...p.ingress.map(ruleGrant)]),
+    ingress: section([hostProbesGrant(), ...p.ingress.flatMap(ruleGrants)]),
     ...(egress.length > 0 ? { egress: section(egress) } : {}),
   };
   return { kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: p.name, namespace: p.namespace }, spec };
 }
 
-/** A drafted rule as a grant of the model: what `allowIngress(peer, ports)`/`allowEgress(peer, ports)` add. */
-function ruleGrant(r: DraftRule): RuleGrantModel {
-  const ports: PortProtocolModel[] = [];
-  const icmps: IcmpFieldModel[] = [];
-  for (const p of r.ports) {
-    if (p.protocol === 'ICMP') icmps.push({ family: p.icmpFamily === 'IPv6' ? 'IPv6' : 'IPv4', type: p.icmpType ?? 0 });
-    else ports.push({ port: String(p.port ?? 0), protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP' });
-  }
-  return { ...peerGrant(r.peer), ports, icmps };
+/**
+ * A drafted rule as grants of the model: what its `allowIngress(peer, { ports })`/`allowEgress(peer, { ports })` calls add
+ * (`ruleCalls`): one for the ports without HTTP rules, one per port with them.
+ */
+function ruleGrants(r: DraftRule): RuleGrantModel[] {
+  return ruleCalls(r).map((ports) => {
+    const l4: PortProtocolModel[] = [];
+    const icmps: IcmpFieldModel[] = [];
+    for (const p of ports) {
+      if (p.protocol === 'ICMP') icmps.push({ family: p.icmpFamily === 'IPv6' ? 'IPv6' : 'IPv4', type: p.icmpType ?? 0 });
+      else l4.push({ port: String(p.port ?? 0), protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP' });
+    }
+    const http = ports[0].http;
+    return { ...peerGrant(r.peer), ports: l4, icmps, ...(http ? { rules: { http: http.map(httpRuleModel) } } : {}) };
+  });
+}
+
+/** The port lists of a drafted rule's calls: the ports without HTTP rules together, each port with them alone. */
+function ruleCalls(r: DraftRule): DraftPort[][] {
+  const plain = r.ports.filter((p) => p.http === undefined);
+  return [...(plain.length > 0 ? [plain] : []), ...r.ports.filter((p) => p.http !== undefined).map((p) => [p])];
+}
+
+/** A request seen passing as the HTTP rule that matches it alone: method and path (with the query) literally. */
+function httpRuleModel(q: HttpRequest): { method: string; path: string } {
+  return { method: escapeRegex(q.method), path: escapeRegex(q.path) };
 }
 
 /** The peer fields of a drafted peer: `Peer.endpoints()`/`kubeDns()`, `entity()`, `fqdn()`, `cidr()`. */
@@ -924,7 +998,12 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
       body.push(`  Builtins.allowHostProbes(${v}.rule); // kubelet probes from the local node`);
       for (const r of [...p.ingress, ...p.egress]) {
         const call = r.direction === 'ingress' ? 'allowIngress' : 'allowEgress';
-        body.push(`  ${v}.${call}(${peerSource(r.peer, sdk)}, { ports: [${r.ports.map((x) => portSource(x, sdk)).join(', ')}] }); // ${ruleComment(r)}`);
+        for (const ports of ruleCalls(r)) {
+          const http = ports[0].http;
+          if (http) sdk.add('L7').add('HttpRule');
+          const l7 = http ? `, l7: L7.http(${http.map((q) => `HttpRule.of({ method: ${str(httpRuleModel(q).method)}, path: ${str(httpRuleModel(q).path)} })`).join(', ')})` : '';
+          body.push(`  ${v}.${call}(${peerSource(r.peer, sdk)}, { ports: [${ports.map((x) => portSource(x, sdk)).join(', ')}]${l7} }); // ${ruleComment(r)}`);
+        }
       }
       if (p.dns) {
         body.push(`  Builtins.allowDns(${v}.rule); // DNS lookups of any name through Cilium's DNS proxy (toFQDNs learns addresses from them)`);

@@ -300,3 +300,39 @@ describe('world destinations: the names drafted are the ones the workload was se
     expect(r.connections.find((x) => x.destination.includes('203.0.113.5'))).toMatchObject({ predicted: { verdict: 'allowed', resolvedName: 'good.example' } });
   });
 });
+
+describe('a port on which the cluster refused HTTP requests: drafted for the requests seen passing', () => {
+  // b's ingress proxy let GET /ok and GET /search?q=a.b through and refused GET /admin (an L7 policy was in force).
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const B = { ID: 2, identity: 3002, namespace: 'shop', pod_name: 'b-1', labels: ['k8s:app=b', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const base = { IP: { source: '10.0.0.1', destination: '10.0.0.2' }, l4: { TCP: { source_port: 40000, destination_port: 8080 } }, source: A, destination: B,
+    traffic_direction: 'INGRESS', is_reply: false };
+  const l7 = (path: string, verdict: string): string => JSON.stringify({ flow: { ...base, verdict, Type: 'L7', event_type: { type: 129 },
+    l7: { type: 'REQUEST', http: { method: 'GET', url: `http://b:8080${path}`, protocol: 'HTTP/1.1' } } } });
+  const lines = [
+    JSON.stringify({ flow: { ...base, verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 }, trace_observation_point: 'TO_PROXY' } }),
+    l7('/ok', 'FORWARDED'), l7('/search?q=a.b', 'FORWARDED'), l7('/admin', 'DROPPED'),
+  ];
+
+  test('the refused request stays refused, the ones that passed still pass, in-process, YAML and TypeScript alike', async () => {
+    const c = await collectConnections(FlowSource.text(lines.join('\n')));
+    const p = planDraft(c);
+    const port = p.policies.find((x) => x.name === 'b')?.ingress[0].ports[0];
+    expect(port?.http).toEqual([{ method: 'GET', path: '/ok' }, { method: 'GET', path: '/search?q=a.b' }]);
+    const r = replayAgainst(p, c);
+    expect(r.summary.newlyDropped).toBe(0);
+    expect(r.connections.map((x) => `${x.connection}${x.request !== undefined ? ` ${x.request}` : ''} ${x.observed.verdict} ${x.predicted.verdict} ${x.change}`).sort()).toEqual([
+      '8080/TCP GET /admin l7-denied l7-denied unchanged',
+      '8080/TCP GET /ok forwarded allowed unchanged',
+      '8080/TCP GET /search?q=a.b forwarded allowed unchanged',
+      '8080/TCP forwarded allowed unchanged',
+    ]);
+    const yaml = renderDraftYaml(p);
+    expect(yaml).toContain('          rules:\n            http:\n              - method: GET\n                path: /ok\n              - method: GET\n                path: /search\\?q=a\\.b\n');
+    expect(replayCapture(c, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' })).summary.newlyAllowed).toBe(0);
+    const f = join(WORK, 'l7.ts');
+    writeFileSync(f, renderDraftTypeScript(p, { importFrom: SRC_IMPORT }));
+    const mod = (await import(f)) as { addDraftedPolicies: (scope: Construct) => Chart[] };
+    expect(mod.addDraftedPolicies(Testing.app()).map((x) => x.toJson())).toEqual(applyDraftPlan(p, Testing.app()).map((x) => x.toJson()));
+  });
+});
