@@ -209,6 +209,12 @@ export interface DraftPolicy {
   readonly egress: DraftRule[];
   /** Whether DNS through the DNS proxy is added (whenever the workload has egress). */
   readonly dns: boolean;
+  /**
+   * The names the DNS companion lets the workload look up, when the cluster's DNS proxy refused it others: the names of
+   * its lookups seen passing and of its `toFQDNs` peers, sorted (`Builtins.allowDns` with `DnsRule.exact`).
+   * @default - every name
+   */
+  readonly dnsNames?: string[];
   /** Records behind the policy. */
   readonly flows: number;
   /**
@@ -471,12 +477,33 @@ interface PolicyAcc {
   egress: Map<string, RuleAcc>;
   flows: number;
   dns: boolean;
+  /** DNS names of the lookups seen passing to kube-dns. */
+  dnsNames: Set<string>;
+  /** Whether the cluster's DNS proxy refused a lookup of the workload. */
+  dnsRefused: boolean;
   notDrafted: string[];
 }
 
 const MAX_NOT_DRAFTED = 20;
 /** The most HTTP requests drafted as L7 rules on one port; beyond, the port stays L3/L4 (and its comment says why). */
 const MAX_HTTP_RULES = 64;
+
+/**
+ * `dnsNames` of a policy whose lookups the cluster's DNS proxy refused: the names seen passing and those of its `toFQDNs`
+ * peers (they are looked up first). None (every name) when no lookup was refused, or when a name cannot be written as
+ * `matchName` or there are too many: the policy's comment then says the refused lookups would pass.
+ */
+function companionNames(p: PolicyAcc): { dnsNames?: string[] } {
+  if (!p.dnsRefused) return {};
+  const names = new Set([...p.dnsNames].map((n) => n.toLowerCase().replace(/\.$/, '')));
+  for (const r of p.egress.values()) if (r.peer.kind === DraftPeerKind.FQDN && r.peer.name !== undefined) names.add(r.peer.name);
+  const list = [...names].sort(compare);
+  if (list.length === 0 || list.length > MAX_HTTP_RULES || !list.every((n) => n.length <= 253 && isDnsName(n))) {
+    p.notDrafted.push('DNS lookups the cluster refused: the DNS companion allows every name (the names seen passing cannot all be written as matchName)');
+    return {};
+  }
+  return { dnsNames: list };
+}
 
 /** Whether a port is drafted with HTTP rules: the cluster refused requests on it, and the ones seen passing fit. */
 function httpDrafted(p: PortAcc): boolean {
@@ -512,7 +539,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     if (!p) {
       p = {
         namespace: ns, selector, absent: seen.absentKeys(peer), podNames: [],
-        ingress: new Map(), egress: new Map(), flows: 0, dns: false, notDrafted: [],
+        ingress: new Map(), egress: new Map(), flows: 0, dns: false, dnsNames: new Set(), dnsRefused: false, notDrafted: [],
       };
       policies.set(key, p);
     }
@@ -544,7 +571,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       if (wildcard) note(src, `egress to ${peerText(c.destination)} on ${port}: ${wildcard}`);
       else if (c.destination.kind === 'unknown') note(src, `egress to ${unknownText(c.destination)} on ${port}: identity unknown`);
       else if (isPodAddress(c.destination, podAddresses)) note(src, `egress to ${c.destination.ip ?? ''} on ${port}: a pod's address with a world identity`);
-      else if (coveredByDnsCompanion(c)) src.dns = true;
+      else if (coveredByDnsCompanion(c)) {
+        src.dns = true;
+        if (c.dns !== undefined) src.dnsNames.add(c.dns);
+      }
       else for (const peer of egressPeers(c, capture, clusterName, seen)) addRule(src.egress, TrafficDirection.EGRESS, peer, c);
     }
     if (dst) {
@@ -563,6 +593,11 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   }
   // A port on which the cluster's L7 proxy refused a request is drafted for the requests seen passing on it (at the side
   // that refused): an L3/L4 allow would let the refused ones through.
+  for (const c of capture.connections) {
+    // A lookup the cluster's DNS proxy refused: the companion must not allow every name.
+    if (c.dns !== undefined && c.cluster.egress.l7Denied > 0 && c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default')
+      && coveredByDnsCompanion(c)) policyOf(c.source).dnsRefused = true;
+  }
   for (const c of refusals) {
     const text = portText(c);
     const mark = (rules: Map<string, RuleAcc>, peers: DraftPeer[]): void => {
@@ -603,6 +638,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       ingress: finishRules(aggregateCidrs(p.ingress, TrafficDirection.INGRESS, maxCidr)),
       egress: finishRules(aggregateCidrs(p.egress, TrafficDirection.EGRESS, maxCidr)),
       dns: p.egress.size > 0 || p.dns,
+      ...companionNames(p),
       flows: p.flows,
       notDrafted: [...p.notDrafted].sort(),
     });
@@ -849,7 +885,7 @@ export function draftPolicyModel(p: DraftPolicy): PolicyDocumentModel {
     for (const grant of grants) for (const item of grantItems(grant)) mergeRuleItem(items, item);
     return items;
   };
-  const egress = [...p.egress.flatMap(ruleGrants), ...(p.dns ? [dnsCompanionGrant()] : [])];
+  const egress = [...p.egress.flatMap(ruleGrants), ...(p.dns ? [companionGrant(p)] : [])];
   const spec: RuleModel = {
     description: description(p),
     endpointSelector: draftSelectorModel(p.selector, p.absent),
@@ -857,6 +893,12 @@ export function draftPolicyModel(p: DraftPolicy): PolicyDocumentModel {
     ...(egress.length > 0 ? { egress: section(egress) } : {}),
   };
   return { kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: p.name, namespace: p.namespace }, spec };
+}
+
+/** The DNS companion of a drafted policy: every name, or its `dnsNames` (`Builtins.allowDns` with `DnsRule.exact`). */
+function companionGrant(p: DraftPolicy): RuleGrantModel {
+  const grant = dnsCompanionGrant();
+  return p.dnsNames === undefined ? grant : { ...grant, rules: { dns: p.dnsNames.map((matchName) => ({ matchName })) } };
 }
 
 /**
@@ -1006,7 +1048,13 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
         }
       }
       if (p.dns) {
-        body.push(`  Builtins.allowDns(${v}.rule); // DNS lookups of any name through Cilium's DNS proxy (toFQDNs learns addresses from them)`);
+        if (p.dnsNames !== undefined) {
+          sdk.add('DnsRule');
+          body.push(`  Builtins.allowDns(${v}.rule, { dnsRules: [${p.dnsNames.map((n) => `DnsRule.exact(${str(n)})`).join(', ')}] }); `
+            + '// DNS lookups of these names only (the cluster refused others) through Cilium\'s DNS proxy');
+        } else {
+          body.push(`  Builtins.allowDns(${v}.rule); // DNS lookups of any name through Cilium's DNS proxy (toFQDNs learns addresses from them)`);
+        }
       }
     }
   }

@@ -336,3 +336,36 @@ describe('a port on which the cluster refused HTTP requests: drafted for the req
     expect(mod.addDraftedPolicies(Testing.app()).map((x) => x.toJson())).toEqual(applyDraftPlan(p, Testing.app()).map((x) => x.toJson()));
   });
 });
+
+describe('lookups the cluster\'s DNS proxy refused: the DNS companion allows the names seen passing only', () => {
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const DNS = { ID: 3, identity: 3003, namespace: 'kube-system', pod_name: 'coredns-1', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'] };
+  const base = { IP: { source: '10.0.0.1', destination: '10.0.0.9' }, l4: { UDP: { source_port: 40000, destination_port: 53 } }, source: A, destination: DNS,
+    traffic_direction: 'EGRESS', is_reply: false };
+  const lookup = (query: string, verdict: string): string => JSON.stringify({ flow: { ...base, verdict, Type: 'L7', event_type: { type: 129 },
+    l7: { type: 'REQUEST', dns: { query, qtypes: ['A'] } } } });
+  const lines = [
+    JSON.stringify({ flow: { ...base, verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 } } }),
+    lookup('ok.example.', 'FORWARDED'), lookup('evil.example.', 'DROPPED'),
+    JSON.stringify({ flow: { verdict: 'FORWARDED', IP: { source: '10.0.0.1', destination: '203.0.113.8' }, l4: { TCP: { source_port: 40001, destination_port: 443 } },
+      source: A, destination: { identity: 2, labels: ['reserved:world'] }, Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS',
+      is_reply: false, destination_names: ['api.example'] } }),
+  ];
+
+  test('the refused lookup stays refused; the names looked up and the toFQDNs names still pass; YAML and TypeScript agree', async () => {
+    const c = await collectConnections(FlowSource.text(lines.join('\n')));
+    const p = planDraft(c, { namespaces: ['shop'] });
+    expect(p.policies[0].dnsNames).toEqual(['api.example', 'ok.example']);
+    const r = replayAgainst(p, c);
+    expect(r.summary.newlyDropped).toBe(0);
+    expect(r.summary.newlyAllowed).toBe(0);
+    expect(r.connections.find((x) => x.request?.includes('evil.example'))).toMatchObject({ predicted: { verdict: 'l7-denied' }, change: 'unchanged' });
+    const f = join(WORK, 'dns-names.ts');
+    writeFileSync(f, renderDraftTypeScript(p, { importFrom: SRC_IMPORT }));
+    const mod = (await import(f)) as { addDraftedPolicies: (scope: Construct) => Chart[] };
+    expect(mod.addDraftedPolicies(Testing.app()).map((x) => x.toJson())).toEqual(applyDraftPlan(p, Testing.app()).map((x) => x.toJson()));
+    // Without a refusal, every name (the companion as before).
+    const passing = await collectConnections(FlowSource.text(lines.filter((l) => !l.includes('evil')).join('\n')));
+    expect(planDraft(passing, { namespaces: ['shop'] }).policies[0].dnsNames).toBeUndefined();
+  });
+});
