@@ -531,10 +531,12 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     seen.add(c.destination);
   }
   const policies = new Map<string, PolicyAcc>();
+  const policyKey = (peer: FlowPeer): string => `${peer.namespace ?? 'default'}\n${JSON.stringify(Object.entries(draftSelector(peer.labels ?? {}))
+    .sort(([a], [b]) => compare(a, b)))}`;
   const policyOf = (peer: FlowPeer): PolicyAcc => {
     const selector = draftSelector(peer.labels ?? {});
     const ns = peer.namespace ?? 'default';
-    const key = `${ns}\n${JSON.stringify(Object.entries(selector).sort(([a], [b]) => compare(a, b)))}`;
+    const key = policyKey(peer);
     let p = policies.get(key);
     if (!p) {
       p = {
@@ -596,7 +598,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   for (const c of capture.connections) {
     // A lookup the cluster's DNS proxy refused: the companion must not allow every name.
     if (c.dns !== undefined && c.cluster.egress.l7Denied > 0 && c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default')
-      && coveredByDnsCompanion(c)) policyOf(c.source).dnsRefused = true;
+      && coveredByDnsCompanion(c)) {
+      const p = policies.get(policyKey(c.source));
+      if (p) p.dnsRefused = true;
+    }
   }
   for (const c of refusals) {
     const text = portText(c);
@@ -609,11 +614,13 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     const known = (e: FlowPeer): boolean => e.kind !== 'unknown' && !isPodAddress(e, podAddresses);
     if (c.cluster.egress.l7Denied > 0 && c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default') && known(c.destination)
       && !coveredByDnsCompanion(c)) {
-      mark(policyOf(c.source).egress, egressPeers(c, capture, clusterName, seen));
+      const p = policies.get(policyKey(c.source));
+      if (p) mark(p.egress, egressPeers(c, capture, clusterName, seen));
     }
     if (c.cluster.ingress.l7Denied > 0 && c.destination.kind === 'pod' && inScope(c.destination.namespace ?? 'default') && known(c.source)) {
       const peer = ingressPeer(c.source, clusterName, seen);
-      if (peer) mark(policyOf(c.destination).ingress, [peer]);
+      const p = policies.get(policyKey(c.destination));
+      if (peer && p) mark(p.ingress, [peer]);
     }
   }
   const out: DraftPolicy[] = [];
