@@ -636,6 +636,14 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 60)}-${i}`;
     taken.add(name);
     const maxCidr = options.maxCidrPeers ?? 8;
+    for (const r of [...p.ingress.values(), ...p.egress.values()]) {
+      for (const port of r.ports.values()) {
+        if (!port.refused || httpDrafted(port)) continue;
+        const why = port.requests.size === 0 ? 'no HTTP request was seen passing' : `more than ${MAX_HTTP_RULES} distinct requests passed`;
+        note(p, `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${port.text}: L3/L4 only, though the cluster `
+          + `refused HTTP requests there (${why}): write its L7 rules by hand`);
+      }
+    }
     out.push({
       namespace: p.namespace,
       name,

@@ -335,6 +335,14 @@ describe('a port on which the cluster refused HTTP requests: drafted for the req
     const mod = (await import(f)) as { addDraftedPolicies: (scope: Construct) => Chart[] };
     expect(mod.addDraftedPolicies(Testing.app()).map((x) => x.toJson())).toEqual(applyDraftPlan(p, Testing.app()).map((x) => x.toJson()));
   });
+
+  test('no request seen passing: the port stays L3/L4 and the comments say the refused ones would pass', async () => {
+    const c = await collectConnections(FlowSource.text([lines[0], lines[3]].join('\n')));
+    const b = planDraft(c).policies.find((x) => x.name === 'b');
+    expect(b?.ingress[0].ports[0].http).toBeUndefined();
+    expect(b?.notDrafted).toEqual(['ingress from endpoints shop {app=a} on 8080/TCP: L3/L4 only, though the cluster refused HTTP requests there '
+      + '(no HTTP request was seen passing): write its L7 rules by hand']);
+  });
 });
 
 describe('lookups the cluster\'s DNS proxy refused: the DNS companion allows the names seen passing only', () => {
