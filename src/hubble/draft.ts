@@ -456,8 +456,10 @@ interface PortAcc {
   text: string;
   /** HTTP requests seen passing, by `method path`. */
   requests: Map<string, HttpRequest>;
-  /** Whether the cluster's L7 proxy refused a request to the peer on this port, at this side. */
+  /** Whether the cluster's L7 proxy refused an HTTP request to the peer on this port, at this side. */
   refused: boolean;
+  /** Whether it refused a Kafka request there (never drafted: Kafka rules are deprecated, and gone in 1.20). */
+  kafkaRefused: boolean;
 }
 
 interface RuleAcc {
@@ -557,7 +559,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   };
   const refusals: ObservedConnection[] = [];
   for (const c of capture.connections) {
-    if (c.http && (c.cluster.egress.l7Denied > 0 || c.cluster.ingress.l7Denied > 0)) refusals.push(c);
+    if ((c.http || c.kafka) && (c.cluster.egress.l7Denied > 0 || c.cluster.ingress.l7Denied > 0)) refusals.push(c);
     if (!observedFlowing(c)) {
       leftOut++;
       continue;
@@ -608,7 +610,8 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     const mark = (rules: Map<string, RuleAcc>, peers: DraftPeer[]): void => {
       for (const peer of peers) {
         const port = rules.get(peer.text)?.ports.get(text);
-        if (port) port.refused = true;
+        if (port && c.http) port.refused = true;
+        if (port && c.kafka) port.kafkaRefused = true;
       }
     };
     const known = (e: FlowPeer): boolean => e.kind !== 'unknown' && !isPodAddress(e, podAddresses);
@@ -638,6 +641,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     const maxCidr = options.maxCidrPeers ?? 8;
     for (const r of [...p.ingress.values(), ...p.egress.values()]) {
       for (const port of r.ports.values()) {
+        if (port.kafkaRefused) {
+          note(p, `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${port.text}: L3/L4 only, though the cluster `
+            + 'refused Kafka requests there (the draft writes no Kafka rules): write its L7 rules by hand');
+        }
         if (!port.refused || httpDrafted(port)) continue;
         const why = port.requests.size === 0 ? 'no HTTP request was seen passing' : `more than ${MAX_HTTP_RULES} distinct requests passed`;
         note(p, `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${port.text}: L3/L4 only, though the cluster `
@@ -790,6 +797,7 @@ function addRule(rules: Map<string, RuleAcc>, direction: TrafficDirection, peer:
       text,
       requests: new Map(),
       refused: false,
+      kafkaRefused: false,
     };
     r.ports.set(text, p);
   }
@@ -824,6 +832,7 @@ function aggregateCidrs(rules: Map<string, RuleAcc>, direction: TrafficDirection
         for (const t of port.transports) into.transports.add(t);
         for (const [k, q] of port.requests) into.requests.set(k, q);
         into.refused ||= port.refused;
+        into.kafkaRefused ||= port.kafkaRefused;
       }
     }
     for (const q of r.requests) if (world.requests.length < 5 && !world.requests.includes(q)) world.requests.push(q);
@@ -839,6 +848,7 @@ function aggregateCidrs(rules: Map<string, RuleAcc>, direction: TrafficDirection
       } else {
         for (const [k, q] of port.requests) into.requests.set(k, q);
         into.refused ||= port.refused;
+        into.kafkaRefused ||= port.kafkaRefused;
       }
     }
   } else {

@@ -343,6 +343,17 @@ describe('a port on which the cluster refused HTTP requests: drafted for the req
     expect(b?.notDrafted).toEqual(['ingress from endpoints shop {app=a} on 8080/TCP: L3/L4 only, though the cluster refused HTTP requests there '
       + '(no HTTP request was seen passing): write its L7 rules by hand']);
   });
+
+  test('Kafka refusals: L3/L4, and the comments say the refused requests would pass', async () => {
+    const k4 = { TCP: { source_port: 40000, destination_port: 9092 } };
+    const kafka = (topic: string, verdict: string): string => JSON.stringify({ flow: { ...base, l4: k4,
+      verdict, Type: 'L7', event_type: { type: 129 }, l7: { type: 'REQUEST', kafka: { api_key: 'produce', api_version: 7, topic } } } });
+    const l4 = JSON.stringify({ flow: { ...base, l4: { TCP: { source_port: 40000, destination_port: 9092 } }, verdict: 'FORWARDED', Type: 'L3_L4',
+      event_type: { type: 4 } } });
+    const c = await collectConnections(FlowSource.text([l4, kafka('orders', 'FORWARDED'), kafka('secrets', 'DROPPED')].join('\n')));
+    expect(planDraft(c).policies.find((x) => x.name === 'b')?.notDrafted).toEqual(['ingress from endpoints shop {app=a} on 9092/TCP: L3/L4 only, '
+      + 'though the cluster refused Kafka requests there (the draft writes no Kafka rules): write its L7 rules by hand']);
+  });
 });
 
 describe('lookups the cluster\'s DNS proxy refused: the DNS companion allows the names seen passing only', () => {
