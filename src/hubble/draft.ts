@@ -458,6 +458,8 @@ interface PortAcc {
   requests: Map<string, HttpRequest>;
   /** Whether the cluster's L7 proxy refused an HTTP request to the peer on this port, at this side. */
   refused: boolean;
+  /** The refused HTTP requests, as `method path`. */
+  refusedRequests: Set<string>;
   /** Whether it refused a Kafka request there (never drafted: Kafka rules are deprecated, and gone in 1.20). */
   kafkaRefused: boolean;
 }
@@ -610,7 +612,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     const mark = (rules: Map<string, RuleAcc>, peers: DraftPeer[]): void => {
       for (const peer of peers) {
         const port = rules.get(peer.text)?.ports.get(text);
-        if (port && c.http) port.refused = true;
+        if (port && c.http) {
+          port.refused = true;
+          port.refusedRequests.add(`${c.http.method} ${c.http.path}`);
+        }
         if (port && c.kafka) port.kafkaRefused = true;
       }
     };
@@ -644,6 +649,11 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
         if (port.kafkaRefused) {
           note(p, `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${port.text}: L3/L4 only, though the cluster `
             + 'refused Kafka requests there (the draft writes no Kafka rules): write its L7 rules by hand');
+        }
+        const same = [...port.refusedRequests].filter((q) => port.requests.has(q));
+        if (httpDrafted(port) && same.length > 0) {
+          note(p, `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${port.text}: the cluster refused some `
+            + `${same.slice(0, 3).join(', ')} requests (their host or headers differ) and let others through; the drafted method and path allow both`);
         }
         if (!port.refused || httpDrafted(port)) continue;
         const why = port.requests.size === 0 ? 'no HTTP request was seen passing' : `more than ${MAX_HTTP_RULES} distinct requests passed`;
@@ -797,6 +807,7 @@ function addRule(rules: Map<string, RuleAcc>, direction: TrafficDirection, peer:
       text,
       requests: new Map(),
       refused: false,
+      refusedRequests: new Set(),
       kafkaRefused: false,
     };
     r.ports.set(text, p);
@@ -825,13 +836,16 @@ function aggregateCidrs(rules: Map<string, RuleAcc>, direction: TrafficDirection
     for (const [key, port] of r.ports) {
       const into = world.ports.get(key);
       if (!into) {
-        world.ports.set(key, { ...port, transports: new Set(port.transports), requests: new Map(port.requests) });
+        world.ports.set(key, {
+          ...port, transports: new Set(port.transports), requests: new Map(port.requests), refusedRequests: new Set(port.refusedRequests),
+        });
       } else {
         into.flows += port.flows;
         into.once = into.once && port.once;
         for (const t of port.transports) into.transports.add(t);
         for (const [k, q] of port.requests) into.requests.set(k, q);
         into.refused ||= port.refused;
+        for (const q of port.refusedRequests) into.refusedRequests.add(q);
         into.kafkaRefused ||= port.kafkaRefused;
       }
     }
@@ -848,6 +862,7 @@ function aggregateCidrs(rules: Map<string, RuleAcc>, direction: TrafficDirection
       } else {
         for (const [k, q] of port.requests) into.requests.set(k, q);
         into.refused ||= port.refused;
+        for (const q of port.refusedRequests) into.refusedRequests.add(q);
         into.kafkaRefused ||= port.kafkaRefused;
       }
     }

@@ -344,6 +344,14 @@ describe('a port on which the cluster refused HTTP requests: drafted for the req
       + '(no HTTP request was seen passing): write its L7 rules by hand']);
   });
 
+  test('a refused request with the method and path of one that passed (other headers): the comments say the rule allows both', async () => {
+    const withHeader = JSON.stringify({ flow: { ...base, verdict: 'DROPPED', Type: 'L7', event_type: { type: 129 },
+      l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://b:8080/ok', protocol: 'HTTP/1.1', headers: [{ key: 'X-Admin', value: '1' }] } } } });
+    const c = await collectConnections(FlowSource.text([...lines, withHeader].join('\n')));
+    expect(planDraft(c).policies.find((x) => x.name === 'b')?.notDrafted).toEqual(['ingress from endpoints shop {app=a} on 8080/TCP: the cluster '
+      + 'refused some GET /ok requests (their host or headers differ) and let others through; the drafted method and path allow both']);
+  });
+
   test('Kafka refusals: L3/L4, and the comments say the refused requests would pass', async () => {
     const k4 = { TCP: { source_port: 40000, destination_port: 9092 } };
     const kafka = (topic: string, verdict: string): string => JSON.stringify({ flow: { ...base, l4: k4,
