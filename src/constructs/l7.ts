@@ -7,6 +7,7 @@ import { checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject } from './names';
 import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { checkPropKeys } from './prop-keys';
+import { escapeRegex } from '../model/regex-escape';
 
 /** The fields of `HeaderMatch` (`checkPropKeys`). */
 export const HEADER_MATCH_KEYS: readonly string[] = ['name', 'value', 'secretName', 'secretNamespace', 'mismatch'];
@@ -422,10 +423,6 @@ function requireRules(kind: string, count: number, allowAll: string): void {
       location: callerLocation(),
     });
   }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Refuses blank strings in L7 rule fields: an empty `path`, `method` or `topic` is written as no constraint at all. */

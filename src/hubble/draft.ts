@@ -14,7 +14,9 @@
  * no workload gets another's allows. Each workload's policy admits what reached it (plus `host`, for
  * probes) and lets it reach what it reached (plus DNS through the DNS proxy, which `toFQDNs` needs); world addresses
  * become `toFQDNs` rules when the capture names them (`destination_names`, DNS answers), else a /32 (/128) CIDR.
- * Rules seen in a single transport connection are marked "seen once" for review.
+ * Rules seen in a single transport connection are marked "seen once" for review. Rules are L3/L4, but a port on which
+ * the cluster's L7 proxy refused an HTTP request gets, at the side that refused it, HTTP rules for the requests seen
+ * passing (an L3/L4 allow would let the refused ones through).
  *
  * A pod whose identity the capture does not give (an end that names a pod but carries a reserved identity or none, and
  * that no other record resolves) is never drafted as a CIDR or as the `world` entity, which could never match a pod (or
@@ -39,6 +41,8 @@ import { NAMESPACE_LABEL } from '../model/selectors';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { CiliumAppValidation } from '../validate/validate-app';
 import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
+import { HttpRequest } from '../engine/l7';
+import { escapeRegex } from '../model/regex-escape';
 import { FlowPeer, FlowPeerKind } from './flow';
 import { TrafficDirection } from '../engine/verdict';
 
@@ -158,6 +162,12 @@ export interface DraftPort {
   readonly flows: number;
   /** Whether it was seen in a single transport connection. */
   readonly seenOnce: boolean;
+  /**
+   * The HTTP requests (method and path, matched literally) the port is drafted for, when the cluster's L7 proxy refused
+   * other requests to the peer on it: an L3/L4 allow would let those through.
+   * @default - every request (L3/L4)
+   */
+  readonly http?: HttpRequest[];
   /** `8080/TCP`, `icmp/8`. */
   readonly text: string;
 }
@@ -199,6 +209,12 @@ export interface DraftPolicy {
   readonly egress: DraftRule[];
   /** Whether DNS through the DNS proxy is added (whenever the workload has egress). */
   readonly dns: boolean;
+  /**
+   * The names the DNS companion lets the workload look up, when the cluster's DNS proxy refused it others: the names of
+   * its lookups seen passing and of its `toFQDNs` peers, sorted (`Builtins.allowDns` with `DnsRule.exact`).
+   * @default - every name
+   */
+  readonly dnsNames?: string[];
   /** Records behind the policy. */
   readonly flows: number;
   /**
@@ -438,6 +454,14 @@ interface PortAcc {
   once: boolean;
   transports: Set<string>;
   text: string;
+  /** HTTP requests seen passing, by `method path`. */
+  requests: Map<string, HttpRequest>;
+  /** Whether the cluster's L7 proxy refused an HTTP request to the peer on this port, at this side. */
+  refused: boolean;
+  /** The refused HTTP requests, as `method path`. */
+  refusedRequests: Set<string>;
+  /** Whether it refused a Kafka request there (never drafted: Kafka rules are deprecated, and gone in 1.20). */
+  kafkaRefused: boolean;
 }
 
 interface RuleAcc {
@@ -457,10 +481,38 @@ interface PolicyAcc {
   egress: Map<string, RuleAcc>;
   flows: number;
   dns: boolean;
+  /** DNS names of the lookups seen passing to kube-dns. */
+  dnsNames: Set<string>;
+  /** Whether the cluster's DNS proxy refused a lookup of the workload. */
+  dnsRefused: boolean;
   notDrafted: string[];
 }
 
 const MAX_NOT_DRAFTED = 20;
+/** The most HTTP requests drafted as L7 rules on one port; beyond, the port stays L3/L4 (and its comment says why). */
+const MAX_HTTP_RULES = 64;
+
+/**
+ * `dnsNames` of a policy whose lookups the cluster's DNS proxy refused: the names seen passing and those of its `toFQDNs`
+ * peers (they are looked up first). None (every name) when no lookup was refused, or when a name cannot be written as
+ * `matchName` or there are too many: the policy's comment then says the refused lookups would pass.
+ */
+function companionNames(p: PolicyAcc): { dnsNames?: string[] } {
+  if (!p.dnsRefused) return {};
+  const names = new Set([...p.dnsNames].map((n) => n.toLowerCase().replace(/\.$/, '')));
+  for (const r of p.egress.values()) if (r.peer.kind === DraftPeerKind.FQDN && r.peer.name !== undefined) names.add(r.peer.name);
+  const list = [...names].sort(compare);
+  if (list.length === 0 || list.length > MAX_HTTP_RULES || !list.every((n) => n.length <= 253 && isDnsName(n))) {
+    p.notDrafted.push('DNS lookups the cluster refused: the DNS companion allows every name (the names seen passing cannot all be written as matchName)');
+    return {};
+  }
+  return { dnsNames: list };
+}
+
+/** Whether a port is drafted with HTTP rules: the cluster refused requests on it, and the ones seen passing fit. */
+function httpDrafted(p: PortAcc): boolean {
+  return p.refused && p.requests.size > 0 && p.requests.size <= MAX_HTTP_RULES;
+}
 
 /** Plans the draft from a capture: what each workload's policy allows. */
 export function planDraft(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
@@ -483,15 +535,17 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     seen.add(c.destination);
   }
   const policies = new Map<string, PolicyAcc>();
+  const policyKey = (peer: FlowPeer): string => `${peer.namespace ?? 'default'}\n${JSON.stringify(Object.entries(draftSelector(peer.labels ?? {}))
+    .sort(([a], [b]) => compare(a, b)))}`;
   const policyOf = (peer: FlowPeer): PolicyAcc => {
     const selector = draftSelector(peer.labels ?? {});
     const ns = peer.namespace ?? 'default';
-    const key = `${ns}\n${JSON.stringify(Object.entries(selector).sort(([a], [b]) => compare(a, b)))}`;
+    const key = policyKey(peer);
     let p = policies.get(key);
     if (!p) {
       p = {
         namespace: ns, selector, absent: seen.absentKeys(peer), podNames: [],
-        ingress: new Map(), egress: new Map(), flows: 0, dns: false, notDrafted: [],
+        ingress: new Map(), egress: new Map(), flows: 0, dns: false, dnsNames: new Set(), dnsRefused: false, notDrafted: [],
       };
       policies.set(key, p);
     }
@@ -505,7 +559,9 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   const note = (p: PolicyAcc, text: string): void => {
     if (p.notDrafted.length < MAX_NOT_DRAFTED && !p.notDrafted.includes(text)) p.notDrafted.push(text);
   };
+  const refusals: ObservedConnection[] = [];
   for (const c of capture.connections) {
+    if ((c.http || c.kafka) && (c.cluster.egress.l7Denied > 0 || c.cluster.ingress.l7Denied > 0)) refusals.push(c);
     if (!observedFlowing(c)) {
       leftOut++;
       continue;
@@ -521,7 +577,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       if (wildcard) note(src, `egress to ${peerText(c.destination)} on ${port}: ${wildcard}`);
       else if (c.destination.kind === 'unknown') note(src, `egress to ${unknownText(c.destination)} on ${port}: identity unknown`);
       else if (isPodAddress(c.destination, podAddresses)) note(src, `egress to ${c.destination.ip ?? ''} on ${port}: a pod's address with a world identity`);
-      else if (coveredByDnsCompanion(c)) src.dns = true;
+      else if (coveredByDnsCompanion(c)) {
+        src.dns = true;
+        if (c.dns !== undefined) src.dnsNames.add(c.dns);
+      }
       else for (const peer of egressPeers(c, capture, clusterName, seen)) addRule(src.egress, TrafficDirection.EGRESS, peer, c);
     }
     if (dst) {
@@ -538,6 +597,40 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       }
     }
   }
+  // A port on which the cluster's L7 proxy refused a request is drafted for the requests seen passing on it (at the side
+  // that refused): an L3/L4 allow would let the refused ones through.
+  for (const c of capture.connections) {
+    // A lookup the cluster's DNS proxy refused: the companion must not allow every name.
+    if (c.dns !== undefined && c.cluster.egress.l7Denied > 0 && c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default')
+      && coveredByDnsCompanion(c)) {
+      const p = policies.get(policyKey(c.source));
+      if (p) p.dnsRefused = true;
+    }
+  }
+  for (const c of refusals) {
+    const text = portText(c);
+    const mark = (rules: Map<string, RuleAcc>, peers: DraftPeer[]): void => {
+      for (const peer of peers) {
+        const port = rules.get(peer.text)?.ports.get(text);
+        if (port && c.http) {
+          port.refused = true;
+          port.refusedRequests.add(`${c.http.method} ${c.http.path}`);
+        }
+        if (port && c.kafka) port.kafkaRefused = true;
+      }
+    };
+    const known = (e: FlowPeer): boolean => e.kind !== 'unknown' && !isPodAddress(e, podAddresses);
+    if (c.cluster.egress.l7Denied > 0 && c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default') && known(c.destination)
+      && !coveredByDnsCompanion(c)) {
+      const p = policies.get(policyKey(c.source));
+      if (p) mark(p.egress, egressPeers(c, capture, clusterName, seen));
+    }
+    if (c.cluster.ingress.l7Denied > 0 && c.destination.kind === 'pod' && inScope(c.destination.namespace ?? 'default') && known(c.source)) {
+      const peer = ingressPeer(c.source, clusterName, seen);
+      const p = policies.get(policyKey(c.destination));
+      if (peer && p) mark(p.ingress, [peer]);
+    }
+  }
   const out: DraftPolicy[] = [];
   const names = new Map<string, Set<string>>();
   const sorted = [...policies.values()].sort((a, b) => compare(a.namespace, b.namespace)
@@ -551,6 +644,23 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 60)}-${i}`;
     taken.add(name);
     const maxCidr = options.maxCidrPeers ?? 8;
+    for (const r of [...p.ingress.values(), ...p.egress.values()]) {
+      for (const port of r.ports.values()) {
+        if (port.kafkaRefused) {
+          note(p, `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${port.text}: L3/L4 only, though the cluster `
+            + 'refused Kafka requests there (the draft writes no Kafka rules): write its L7 rules by hand');
+        }
+        const same = [...port.refusedRequests].filter((q) => port.requests.has(q));
+        if (httpDrafted(port) && same.length > 0) {
+          note(p, `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${port.text}: the cluster refused some `
+            + `${same.slice(0, 3).join(', ')} requests (their host or headers differ) and let others through; the drafted method and path allow both`);
+        }
+        if (!port.refused || httpDrafted(port)) continue;
+        const why = port.requests.size === 0 ? 'no HTTP request was seen passing' : `more than ${MAX_HTTP_RULES} distinct requests passed`;
+        note(p, `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${port.text}: L3/L4 only, though the cluster `
+          + `refused HTTP requests there (${why}): write its L7 rules by hand`);
+      }
+    }
     out.push({
       namespace: p.namespace,
       name,
@@ -560,6 +670,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       ingress: finishRules(aggregateCidrs(p.ingress, TrafficDirection.INGRESS, maxCidr)),
       egress: finishRules(aggregateCidrs(p.egress, TrafficDirection.EGRESS, maxCidr)),
       dns: p.egress.size > 0 || p.dns,
+      ...companionNames(p),
       flows: p.flows,
       notDrafted: [...p.notDrafted].sort(),
     });
@@ -619,11 +730,19 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
   if (d.kind === 'pod') return [endpointsPeer(d, clusterName, seen)];
   if (d.kind === 'entity') return [entityPeer(d.entity ?? 'world')];
   const ip = d.ip ?? '';
-  const names = [...c.destinationNames, ...(capture.dnsAnswers[ip] ?? [])]
-    .map((n) => n.toLowerCase().replace(/\.$/, ''))
-    .filter((n, i, all) => n.length <= 253 && isDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local') && all.indexOf(n) === i);
+  // `destination_names` are the names the source itself looked up for the address (Hubble's parser asks the source
+  // endpoint's DNS cache, `GetNamesOf(srcEpID, ip)`): when they name it, the capture's other answers for the address
+  // (another pod's lookups) are no names this workload was seen to use.
+  const own = draftableNames(c.destinationNames);
+  const names = own.length > 0 ? own : draftableNames(capture.dnsAnswers[ip] ?? []);
   if (names.length > 0) return names.sort().map((name) => ({ kind: DraftPeerKind.FQDN, name, text: `fqdn ${name}` }));
   return [cidrPeer(ip)];
+}
+
+/** The names of a list that a `toFQDNs` rule may take: lower case, no trailing dot, valid, not in the cluster, distinct. */
+function draftableNames(list: readonly string[]): string[] {
+  return list.map((n) => n.toLowerCase().replace(/\.$/, ''))
+    .filter((n, i, all) => n.length <= 253 && isDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local') && all.indexOf(n) === i);
 }
 
 function ingressPeer(s: FlowPeer, clusterName: string, seen: SeenWorkloads): DraftPeer | undefined {
@@ -686,12 +805,17 @@ function addRule(rules: Map<string, RuleAcc>, direction: TrafficDirection, peer:
       once: true,
       transports: new Set(),
       text,
+      requests: new Map(),
+      refused: false,
+      refusedRequests: new Set(),
+      kafkaRefused: false,
     };
     r.ports.set(text, p);
   }
   p.flows += c.flows;
   p.once = p.once && c.seenOnce;
   p.transports.add(c.firstSource);
+  if (c.http && p.requests.size <= MAX_HTTP_RULES) p.requests.set(`${c.http.method} ${c.http.path}`, { method: c.http.method, path: c.http.path });
   const request = c.http ? `${c.http.method} ${c.http.path}` : c.dns !== undefined ? `dns ${c.dns}` : c.kafka ? `kafka ${c.kafka.apiKey} ${c.kafka.topic ?? ''}`.trim() : '';
   if (request !== '' && r.requests.length < 5 && !r.requests.includes(request)) r.requests.push(request);
 }
@@ -712,11 +836,17 @@ function aggregateCidrs(rules: Map<string, RuleAcc>, direction: TrafficDirection
     for (const [key, port] of r.ports) {
       const into = world.ports.get(key);
       if (!into) {
-        world.ports.set(key, { ...port, transports: new Set(port.transports) });
+        world.ports.set(key, {
+          ...port, transports: new Set(port.transports), requests: new Map(port.requests), refusedRequests: new Set(port.refusedRequests),
+        });
       } else {
         into.flows += port.flows;
         into.once = into.once && port.once;
         for (const t of port.transports) into.transports.add(t);
+        for (const [k, q] of port.requests) into.requests.set(k, q);
+        into.refused ||= port.refused;
+        for (const q of port.refusedRequests) into.refusedRequests.add(q);
+        into.kafkaRefused ||= port.kafkaRefused;
       }
     }
     for (const q of r.requests) if (world.requests.length < 5 && !world.requests.includes(q)) world.requests.push(q);
@@ -725,7 +855,17 @@ function aggregateCidrs(rules: Map<string, RuleAcc>, direction: TrafficDirection
   const existing = out.get('entity world');
   if (existing) {
     existing.flows += world.flows;
-    for (const [key, port] of world.ports) if (!existing.ports.has(key)) existing.ports.set(key, port);
+    for (const [key, port] of world.ports) {
+      const into = existing.ports.get(key);
+      if (!into) {
+        existing.ports.set(key, port);
+      } else {
+        for (const [k, q] of port.requests) into.requests.set(k, q);
+        into.refused ||= port.refused;
+        for (const q of port.refusedRequests) into.refusedRequests.add(q);
+        into.kafkaRefused ||= port.kafkaRefused;
+      }
+    }
   } else {
     out.set(world.peer.text, world);
   }
@@ -750,6 +890,7 @@ function finishRules(rules: Map<string, RuleAcc>): DraftRule[] {
           ...(p.icmpType !== undefined ? { icmpType: p.icmpType, icmpFamily: p.icmpFamily } : {}),
           flows: p.flows,
           seenOnce: p.once && p.transports.size === 1,
+          ...(httpDrafted(p) ? { http: [...p.requests.values()].sort((a, b) => compare(a.method, b.method) || compare(a.path, b.path)) } : {}),
           text: p.text,
         })),
       flows: r.flows,
@@ -784,25 +925,48 @@ export function draftPolicyModel(p: DraftPolicy): PolicyDocumentModel {
     for (const grant of grants) for (const item of grantItems(grant)) mergeRuleItem(items, item);
     return items;
   };
-  const egress = [...p.egress.map(ruleGrant), ...(p.dns ? [dnsCompanionGrant()] : [])];
+  const egress = [...p.egress.flatMap(ruleGrants), ...(p.dns ? [companionGrant(p)] : [])];
   const spec: RuleModel = {
     description: description(p),
     endpointSelector: draftSelectorModel(p.selector, p.absent),
-    ingress: section([hostProbesGrant(), ...p.ingress.map(ruleGrant)]),
+    ingress: section([hostProbesGrant(), ...p.ingress.flatMap(ruleGrants)]),
     ...(egress.length > 0 ? { egress: section(egress) } : {}),
   };
   return { kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: p.name, namespace: p.namespace }, spec };
 }
 
-/** A drafted rule as a grant of the model: what `allowIngress(peer, ports)`/`allowEgress(peer, ports)` add. */
-function ruleGrant(r: DraftRule): RuleGrantModel {
-  const ports: PortProtocolModel[] = [];
-  const icmps: IcmpFieldModel[] = [];
-  for (const p of r.ports) {
-    if (p.protocol === 'ICMP') icmps.push({ family: p.icmpFamily === 'IPv6' ? 'IPv6' : 'IPv4', type: p.icmpType ?? 0 });
-    else ports.push({ port: String(p.port ?? 0), protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP' });
-  }
-  return { ...peerGrant(r.peer), ports, icmps };
+/** The DNS companion of a drafted policy: every name, or its `dnsNames` (`Builtins.allowDns` with `DnsRule.exact`). */
+function companionGrant(p: DraftPolicy): RuleGrantModel {
+  const grant = dnsCompanionGrant();
+  return p.dnsNames === undefined ? grant : { ...grant, rules: { dns: p.dnsNames.map((matchName) => ({ matchName })) } };
+}
+
+/**
+ * A drafted rule as grants of the model: what its `allowIngress(peer, { ports })`/`allowEgress(peer, { ports })` calls add
+ * (`ruleCalls`): one for the ports without HTTP rules, one per port with them.
+ */
+function ruleGrants(r: DraftRule): RuleGrantModel[] {
+  return ruleCalls(r).map((ports) => {
+    const l4: PortProtocolModel[] = [];
+    const icmps: IcmpFieldModel[] = [];
+    for (const p of ports) {
+      if (p.protocol === 'ICMP') icmps.push({ family: p.icmpFamily === 'IPv6' ? 'IPv6' : 'IPv4', type: p.icmpType ?? 0 });
+      else l4.push({ port: String(p.port ?? 0), protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP' });
+    }
+    const http = ports[0].http;
+    return { ...peerGrant(r.peer), ports: l4, icmps, ...(http ? { rules: { http: http.map(httpRuleModel) } } : {}) };
+  });
+}
+
+/** The port lists of a drafted rule's calls: the ports without HTTP rules together, each port with them alone. */
+function ruleCalls(r: DraftRule): DraftPort[][] {
+  const plain = r.ports.filter((p) => p.http === undefined);
+  return [...(plain.length > 0 ? [plain] : []), ...r.ports.filter((p) => p.http !== undefined).map((p) => [p])];
+}
+
+/** A request seen passing as the HTTP rule that matches it alone: method and path (with the query) literally. */
+function httpRuleModel(q: HttpRequest): { method: string; path: string } {
+  return { method: escapeRegex(q.method), path: escapeRegex(q.path) };
 }
 
 /** The peer fields of a drafted peer: `Peer.endpoints()`/`kubeDns()`, `entity()`, `fqdn()`, `cidr()`. */
@@ -916,10 +1080,21 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
       body.push(`  Builtins.allowHostProbes(${v}.rule); // kubelet probes from the local node`);
       for (const r of [...p.ingress, ...p.egress]) {
         const call = r.direction === 'ingress' ? 'allowIngress' : 'allowEgress';
-        body.push(`  ${v}.${call}(${peerSource(r.peer, sdk)}, { ports: [${r.ports.map((x) => portSource(x, sdk)).join(', ')}] }); // ${ruleComment(r)}`);
+        for (const ports of ruleCalls(r)) {
+          const http = ports[0].http;
+          if (http) sdk.add('L7').add('HttpRule');
+          const l7 = http ? `, l7: L7.http(${http.map((q) => `HttpRule.of({ method: ${str(httpRuleModel(q).method)}, path: ${str(httpRuleModel(q).path)} })`).join(', ')})` : '';
+          body.push(`  ${v}.${call}(${peerSource(r.peer, sdk)}, { ports: [${ports.map((x) => portSource(x, sdk)).join(', ')}]${l7} }); // ${ruleComment(r)}`);
+        }
       }
       if (p.dns) {
-        body.push(`  Builtins.allowDns(${v}.rule); // DNS lookups of any name through Cilium's DNS proxy (toFQDNs learns addresses from them)`);
+        if (p.dnsNames !== undefined) {
+          sdk.add('DnsRule');
+          body.push(`  Builtins.allowDns(${v}.rule, { dnsRules: [${p.dnsNames.map((n) => `DnsRule.exact(${str(n)})`).join(', ')}] }); `
+            + '// DNS lookups of these names only (the cluster refused others) through Cilium\'s DNS proxy');
+        } else {
+          body.push(`  Builtins.allowDns(${v}.rule); // DNS lookups of any name through Cilium's DNS proxy (toFQDNs learns addresses from them)`);
+        }
       }
     }
   }

@@ -265,3 +265,134 @@ describe('round trip: draft → synthesize → replay the same capture', () => {
     expect(r.summary.newlyDropped).toBe(0);
   });
 });
+
+describe('world destinations: the names drafted are the ones the workload was seen to use', () => {
+  // a looked up evil.example → 203.0.113.5; b reached 203.0.113.5, which its own records name good.example
+  // (`destination_names`: Hubble's parser asks the source endpoint's DNS cache), and 203.0.113.6, which they do not name.
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const B = { ID: 2, identity: 3002, namespace: 'shop', pod_name: 'b-1', labels: ['k8s:app=b', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const DNS = { ID: 3, identity: 3003, namespace: 'kube-system', pod_name: 'coredns-1', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'] };
+  const WORLD = { identity: 2, labels: ['reserved:world'] };
+  const lines = [
+    { flow: {
+      verdict: 'FORWARDED', IP: { source: '10.0.0.9', destination: '10.0.0.1' }, l4: { UDP: { source_port: 53, destination_port: 40000 } }, source: DNS, destination: A,
+      Type: 'L7', event_type: { type: 129 }, traffic_direction: 'EGRESS', is_reply: true,
+      l7: { type: 'RESPONSE', dns: { query: 'evil.example.', ips: ['203.0.113.5', '203.0.113.6'], rcode: 0 } },
+    } },
+    ...([['203.0.113.5', ['good.example'], 443], ['203.0.113.6', [], 8443]] as const).map(([ip, names, port]) => ({ flow: {
+      verdict: 'FORWARDED', IP: { source: '10.0.0.2', destination: ip }, l4: { TCP: { source_port: 40001, destination_port: port } }, source: B, destination: WORLD,
+      Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false, destination_names: names,
+    } })),
+  ].map((l) => JSON.stringify(l));
+
+  test("another pod's answers never add names to a destination the workload's own records name", async () => {
+    const c = await collectConnections(FlowSource.text(lines.join('\n')));
+    const p = planDraft(c);
+    const b = p.policies.find((x) => x.name === 'b');
+    // 203.0.113.6 (8443): no names of b's own, the capture's answers are the only names it has; 443 only to good.example.
+    expect(b?.egress.map((r) => `${r.peer.text} ${r.ports.map((x) => x.text).join(',')}`)).toEqual(['fqdn evil.example 8443/TCP', 'fqdn good.example 443/TCP']);
+    const app = Testing.app();
+    applyDraftPlan(p, app);
+    const set = PolicySet.fromConstruct(app);
+    expect(set.decide({ from: Endpoints.parse('pod:shop:app=b'), to: Endpoints.parse('fqdn:evil.example@203.0.113.5'), protocol: 'TCP', port: 443 })).toBe('denied');
+    const r = replayCapture(c, set);
+    expect(r.summary.newlyDropped).toBe(0);
+    expect(r.connections.find((x) => x.destination.includes('203.0.113.5'))).toMatchObject({ predicted: { verdict: 'allowed', resolvedName: 'good.example' } });
+  });
+});
+
+describe('a port on which the cluster refused HTTP requests: drafted for the requests seen passing', () => {
+  // b's ingress proxy let GET /ok and GET /search?q=a.b through and refused GET /admin (an L7 policy was in force).
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const B = { ID: 2, identity: 3002, namespace: 'shop', pod_name: 'b-1', labels: ['k8s:app=b', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const base = { IP: { source: '10.0.0.1', destination: '10.0.0.2' }, l4: { TCP: { source_port: 40000, destination_port: 8080 } }, source: A, destination: B,
+    traffic_direction: 'INGRESS', is_reply: false };
+  const l7 = (path: string, verdict: string): string => JSON.stringify({ flow: { ...base, verdict, Type: 'L7', event_type: { type: 129 },
+    l7: { type: 'REQUEST', http: { method: 'GET', url: `http://b:8080${path}`, protocol: 'HTTP/1.1' } } } });
+  const lines = [
+    JSON.stringify({ flow: { ...base, verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 }, trace_observation_point: 'TO_PROXY' } }),
+    l7('/ok', 'FORWARDED'), l7('/search?q=a.b', 'FORWARDED'), l7('/admin', 'DROPPED'),
+  ];
+
+  test('the refused request stays refused, the ones that passed still pass, in-process, YAML and TypeScript alike', async () => {
+    const c = await collectConnections(FlowSource.text(lines.join('\n')));
+    const p = planDraft(c);
+    const port = p.policies.find((x) => x.name === 'b')?.ingress[0].ports[0];
+    expect(port?.http).toEqual([{ method: 'GET', path: '/ok' }, { method: 'GET', path: '/search?q=a.b' }]);
+    const r = replayAgainst(p, c);
+    expect(r.summary.newlyDropped).toBe(0);
+    expect(r.connections.map((x) => `${x.connection}${x.request !== undefined ? ` ${x.request}` : ''} ${x.observed.verdict} ${x.predicted.verdict} ${x.change}`).sort()).toEqual([
+      '8080/TCP GET /admin l7-denied l7-denied unchanged',
+      '8080/TCP GET /ok forwarded allowed unchanged',
+      '8080/TCP GET /search?q=a.b forwarded allowed unchanged',
+      '8080/TCP forwarded allowed unchanged',
+    ]);
+    const yaml = renderDraftYaml(p);
+    expect(yaml).toContain('          rules:\n            http:\n              - method: GET\n                path: /ok\n              - method: GET\n                path: /search\\?q=a\\.b\n');
+    expect(replayCapture(c, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' })).summary.newlyAllowed).toBe(0);
+    const f = join(WORK, 'l7.ts');
+    writeFileSync(f, renderDraftTypeScript(p, { importFrom: SRC_IMPORT }));
+    const mod = (await import(f)) as { addDraftedPolicies: (scope: Construct) => Chart[] };
+    expect(mod.addDraftedPolicies(Testing.app()).map((x) => x.toJson())).toEqual(applyDraftPlan(p, Testing.app()).map((x) => x.toJson()));
+  });
+
+  test('no request seen passing: the port stays L3/L4 and the comments say the refused ones would pass', async () => {
+    const c = await collectConnections(FlowSource.text([lines[0], lines[3]].join('\n')));
+    const b = planDraft(c).policies.find((x) => x.name === 'b');
+    expect(b?.ingress[0].ports[0].http).toBeUndefined();
+    expect(b?.notDrafted).toEqual(['ingress from endpoints shop {app=a} on 8080/TCP: L3/L4 only, though the cluster refused HTTP requests there '
+      + '(no HTTP request was seen passing): write its L7 rules by hand']);
+  });
+
+  test('a refused request with the method and path of one that passed (other headers): the comments say the rule allows both', async () => {
+    const withHeader = JSON.stringify({ flow: { ...base, verdict: 'DROPPED', Type: 'L7', event_type: { type: 129 },
+      l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://b:8080/ok', protocol: 'HTTP/1.1', headers: [{ key: 'X-Admin', value: '1' }] } } } });
+    const c = await collectConnections(FlowSource.text([...lines, withHeader].join('\n')));
+    expect(planDraft(c).policies.find((x) => x.name === 'b')?.notDrafted).toEqual(['ingress from endpoints shop {app=a} on 8080/TCP: the cluster '
+      + 'refused some GET /ok requests (their host or headers differ) and let others through; the drafted method and path allow both']);
+  });
+
+  test('Kafka refusals: L3/L4, and the comments say the refused requests would pass', async () => {
+    const k4 = { TCP: { source_port: 40000, destination_port: 9092 } };
+    const kafka = (topic: string, verdict: string): string => JSON.stringify({ flow: { ...base, l4: k4,
+      verdict, Type: 'L7', event_type: { type: 129 }, l7: { type: 'REQUEST', kafka: { api_key: 'produce', api_version: 7, topic } } } });
+    const l4 = JSON.stringify({ flow: { ...base, l4: { TCP: { source_port: 40000, destination_port: 9092 } }, verdict: 'FORWARDED', Type: 'L3_L4',
+      event_type: { type: 4 } } });
+    const c = await collectConnections(FlowSource.text([l4, kafka('orders', 'FORWARDED'), kafka('secrets', 'DROPPED')].join('\n')));
+    expect(planDraft(c).policies.find((x) => x.name === 'b')?.notDrafted).toEqual(['ingress from endpoints shop {app=a} on 9092/TCP: L3/L4 only, '
+      + 'though the cluster refused Kafka requests there (the draft writes no Kafka rules): write its L7 rules by hand']);
+  });
+});
+
+describe('lookups the cluster\'s DNS proxy refused: the DNS companion allows the names seen passing only', () => {
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const DNS = { ID: 3, identity: 3003, namespace: 'kube-system', pod_name: 'coredns-1', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'] };
+  const base = { IP: { source: '10.0.0.1', destination: '10.0.0.9' }, l4: { UDP: { source_port: 40000, destination_port: 53 } }, source: A, destination: DNS,
+    traffic_direction: 'EGRESS', is_reply: false };
+  const lookup = (query: string, verdict: string): string => JSON.stringify({ flow: { ...base, verdict, Type: 'L7', event_type: { type: 129 },
+    l7: { type: 'REQUEST', dns: { query, qtypes: ['A'] } } } });
+  const lines = [
+    JSON.stringify({ flow: { ...base, verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 } } }),
+    lookup('ok.example.', 'FORWARDED'), lookup('evil.example.', 'DROPPED'),
+    JSON.stringify({ flow: { verdict: 'FORWARDED', IP: { source: '10.0.0.1', destination: '203.0.113.8' }, l4: { TCP: { source_port: 40001, destination_port: 443 } },
+      source: A, destination: { identity: 2, labels: ['reserved:world'] }, Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS',
+      is_reply: false, destination_names: ['api.example'] } }),
+  ];
+
+  test('the refused lookup stays refused; the names looked up and the toFQDNs names still pass; YAML and TypeScript agree', async () => {
+    const c = await collectConnections(FlowSource.text(lines.join('\n')));
+    const p = planDraft(c, { namespaces: ['shop'] });
+    expect(p.policies[0].dnsNames).toEqual(['api.example', 'ok.example']);
+    const r = replayAgainst(p, c);
+    expect(r.summary.newlyDropped).toBe(0);
+    expect(r.summary.newlyAllowed).toBe(0);
+    expect(r.connections.find((x) => x.request?.includes('evil.example'))).toMatchObject({ predicted: { verdict: 'l7-denied' }, change: 'unchanged' });
+    const f = join(WORK, 'dns-names.ts');
+    writeFileSync(f, renderDraftTypeScript(p, { importFrom: SRC_IMPORT }));
+    const mod = (await import(f)) as { addDraftedPolicies: (scope: Construct) => Chart[] };
+    expect(mod.addDraftedPolicies(Testing.app()).map((x) => x.toJson())).toEqual(applyDraftPlan(p, Testing.app()).map((x) => x.toJson()));
+    // Without a refusal, every name (the companion as before).
+    const passing = await collectConnections(FlowSource.text(lines.filter((l) => !l.includes('evil')).join('\n')));
+    expect(planDraft(passing, { namespaces: ['shop'] }).policies[0].dnsNames).toBeUndefined();
+  });
+});
