@@ -1131,8 +1131,8 @@ function headerLines(plan: DraftPlan): string[] {
       + `${plan.leftOut > 0 ? ` (${plan.leftOut} dropped connection${plan.leftOut === 1 ? '' : 's'} left out)` : ''}.`,
     ...(plan.identityUnknown > 0 ? [`${plan.identityUnknown} of them name a pod whose identity the capture does not give: not drafted (see "not drafted" below);`,
       'capture longer, or with the pods\' own records, to draft them, or write those rules by hand.'] : []),
-    'One CiliumNetworkPolicy per workload, allowing exactly the traffic the capture shows, plus probes from the host, Cilium',
-    'health checks and DNS. Review every rule before applying: a capture misses what did not happen while it ran, and',
+    'One CiliumNetworkPolicy per workload, allowing exactly the traffic the capture shows, plus probes from the host (kubelet)',
+    'and, for a workload with egress, DNS. Review every rule before applying: a capture misses what did not happen while it ran, and',
     'whatever did happen is allowed here, wanted or not. Rules marked "seen once" come from a single connection.',
   ];
 }
