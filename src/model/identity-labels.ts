@@ -29,7 +29,8 @@ function prefix(pattern: string, ignore: boolean, since?: CiliumVersion): LabelP
 /**
  * The default prefixes of the label sources Kubernetes labels have (`reserved:.*`, the first default, only keeps reserved
  * labels). Cilium 1.15 added the StatefulSet and Indexed Job labels (cilium/cilium#28003, #28897), 1.16 the Job's
- * controller UID (#31964).
+ * controller UID (#31964), 1.19 the node topology labels that Kubernetes 1.35 copies onto pods (`topology.kubernetes.io`,
+ * #43725; marked for a 1.18 patch release too, which one is not known here: 1.18 keeps them).
  */
 const DEFAULT_PREFIXES: readonly LabelPrefix[] = [
   prefix('io\\.kubernetes\\.pod\\.namespace', false),
@@ -50,6 +51,7 @@ const DEFAULT_PREFIXES: readonly LabelPrefix[] = [
   prefix('annotation.*', true),
   prefix('controller-uid', true, CiliumVersion.V1_16),
   prefix('etcd_node', true),
+  prefix('topology\\.kubernetes\\.io', true, CiliumVersion.V1_19),
 ];
 
 /** The verdicts per version and key: a policy set asks about the same few keys for every endpoint. */
@@ -92,8 +94,10 @@ export function identityRelevantLabel(source: string, key: string, version: Cili
   return kept;
 }
 
-/** The first version of each set of default prefixes (the defaults changed with 1.15 and 1.16). */
-export const IDENTITY_LABEL_FILTER_VERSIONS: readonly CiliumVersion[] = [CiliumVersion.V1_14, CiliumVersion.V1_15, CiliumVersion.V1_16];
+/** The first version of each set of default prefixes (the defaults changed with 1.15, 1.16 and 1.19). */
+export const IDENTITY_LABEL_FILTER_VERSIONS: readonly CiliumVersion[] = [
+  CiliumVersion.V1_14, CiliumVersion.V1_15, CiliumVersion.V1_16, CiliumVersion.V1_19,
+];
 
 /** Whether a requirement is on a key Cilium's default label filter keeps out of identities (`identityRelevantLabel`). */
 export function onNonIdentityKey(r: SelectorRequirement, version: CiliumVersion): boolean {

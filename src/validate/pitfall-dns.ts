@@ -5,7 +5,9 @@ import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { l4Scope } from '../model/l4-scope';
 import { Selector } from '../model/labels';
-import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
+import {
+  CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName,
+} from '../model/policy-model';
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, RuleView } from './pitfall-run';
 import { fromModel, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { AGENT_SINCE } from './tables';
@@ -76,7 +78,8 @@ function sampleName(sel: FqdnSelectorModel, subdomainWildcard: boolean): string 
 /** Whether an allow item lets 53/`protocol` through (all ports, port 0, 53, a range over 53, or a DNS port name; that protocol or ANY). */
 function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP'): boolean {
   // No toPorts and no icmps, absent or empty (L3 only, rule.go `toPorts.Len() == 0 && icmp.Len() == 0`): every port.
-  if (arr(item.toPorts).length === 0) return l4Scope(arr(item.toPorts), arr(item.icmps), true) === 'all';
+  // Without a peer (`egress: [{toPorts: []}]`) the item allows nothing, as `egress: [{}]`: the L3-only wildcard needs one.
+  if (arr(item.toPorts).length === 0) return l4Scope(arr(item.toPorts), arr(item.icmps), itemNamesPeer(item)) === 'all';
   return arr<PortRuleModel>(item.toPorts).some((pr) => {
     if (!isObject(pr)) return false;
     // A port rule without ports allows no port: the agent makes a filter per port entry (rule.go `mergeEgress` iterates

@@ -13,12 +13,18 @@ const V15 = { ciliumVersion: CiliumVersion.V1_15 };
 const V16 = { ciliumVersion: CiliumVersion.V1_16 };
 
 describe('identityRelevantLabel: the default prefixes, matched at the start of the key', () => {
+  test('topology.kubernetes.io labels are left out from 1.19 (cilium/cilium#43725), kept before', () => {
+    expect(identityRelevantLabel('k8s', 'topology.kubernetes.io/zone', CiliumVersion.V1_18)).toBe(true);
+    expect(identityRelevantLabel('k8s', 'topology.kubernetes.io/zone', CiliumVersion.V1_19)).toBe(false);
+    expect(identityRelevantLabel('k8s', 'topology.kubernetes.io/region', CiliumVersion.V1_19)).toBe(false);
+    expect(identityRelevantLabel('k8s', 'node-role.kubernetes.io/control-plane', CiliumVersion.V1_19)).toBe(true);
+  });
+
   test.each([
     // [key, kept on 1.14, kept on 1.15, kept on 1.16+]
     ['app', true, true, true],
     ['app.kubernetes.io/name', true, true, true],
     ['node-role.kubernetes.io/control-plane', true, true, true],
-    ['topology.kubernetes.io/zone', true, true, true],
     ['ioXkubernetes', true, true, true],
     ['io.kubernetes.pod.namespace', true, true, true],
     ['io.cilium.k8s.policy.serviceaccount', true, true, true],
@@ -139,6 +145,15 @@ describe('a node\'s labels on the host endpoint (host policies) go through the s
       const [key, value] = Object.entries(sel)[0];
       expect(v.ingress.notes.join('\n')).toMatch(new RegExp(`k8s:${key.replace(/\./g, '\\.')}=${value} is not in the identity of node:[^:]*: Cilium 1\\.19 leaves it out`));
     }
+  });
+
+  test('a nodeSelector on topology.kubernetes.io/zone selects the node on 1.18, none on 1.19 (cilium/cilium#43725)', () => {
+    const zoned = 'node:kubernetes.io/hostname=n1,topology.kubernetes.io/zone=a';
+    const set = (version: CiliumVersion) => policySet([hostPolicy({ 'topology.kubernetes.io/zone': 'a' })], { ciliumVersion: version });
+    expect(judged(set(CiliumVersion.V1_18), 'cidr:203.0.113.7', zoned, '22/TCP').ingress.decision).toBe('default-deny');
+    const v19 = judged(set(CiliumVersion.V1_19), 'cidr:203.0.113.7', zoned, '22/TCP');
+    expect(v19.allowed).toBe(true);
+    expect(v19.ingress.decision).toBe('no-policy-default-allow');
   });
 
   test('a nodeSelector on a role or a custom label selects it', () => {

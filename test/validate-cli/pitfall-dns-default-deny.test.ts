@@ -72,6 +72,10 @@ describe('the port and protocol of an item to kube-dns', () => {
     // Empty toPorts and icmps lists are L3 only (rule.go: toPorts.Len() == 0 && icmp.Len() == 0): every port.
     expect(missing(web([to({ toPorts: [] })]))).toBeUndefined();
     expect(missing(web([to({ icmps: [] })]))).toBeUndefined();
+    // Without a peer, an empty list is no wildcard: `egress: [{toPorts: []}]` allows nothing, as `egress: [{}]`.
+    expect(missing(web([{ toPorts: [] }]))).toBe(BOTH);
+    expect(missing(web([{ icmps: [] }]))).toBe(BOTH);
+    expect(missing(web([{}]))).toBe(BOTH);
     expect(missing(web([to({ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }, { ports: [{ port: '53', protocol: 'ANY' }] }] })]))).toBeUndefined();
   });
 });
