@@ -109,6 +109,13 @@ describe('pitfall-selector-non-identity-label', () => {
     expect(out[1]).toContain('requires pod-template-hash DoesNotExist');
     expect(out[1]).toContain('always holds');
   });
+
+  it('selectors of the wrong shape neither crash nor report (the CRD layer does)', () => {
+    for (const sel of ['matchExpressions: pod-template-hash', 'matchLabels: [pod-template-hash]', 'matchExpressions: [{key: 7, operator: In}, null, [1]]',
+      'matchExpressions: [{key: kubernetes.io/os, operator: Bogus, values: [linux]}]']) {
+      expect(reported({ 'p.yaml': cnp(sel, 'matchLabels: {app: api}') }), sel).toEqual([]);
+    }
+  });
 });
 
 describe('what the finding says, as the engine decides it', () => {
