@@ -1,7 +1,9 @@
+import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import { selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes } from '../model/selectors';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
+import { checkIdentityLabels } from './selector';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
@@ -50,8 +52,9 @@ const L3_FIELDS = new Set<string>(L3_PEER_FIELDS);
  * @param config what `toPeerConfig()` returned
  * @param what the call, for messages (`allowEgress`)
  * @param location the construct path of the policy
+ * @param scope the policy, whose target version says which label keys no identity has (`checkIdentityLabels`)
  */
-export function checkedPeerConfig(config: PeerConfig | undefined, what: string, location: string): PeerConfig {
+export function checkedPeerConfig(config: PeerConfig | undefined, what: string, location: string, scope?: IConstruct): PeerConfig {
   const refuse = (message: string, fix: string): CiliumPolicyError => new CiliumPolicyError({ id: 'peer-config-invalid', message, fix, location });
   const item = config?.item as Record<string, unknown> | undefined;
   if (config === null || typeof config !== 'object' || item === null || typeof item !== 'object' || Array.isArray(item)) {
@@ -79,7 +82,10 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
     throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : JSON.stringify(list)}: an empty list selects `
       + 'nothing from Cilium 1.16, and before it every peer on the ports of the item (nothing without ports)', `list the ${field} meant; for any peer use Peer.any()`);
   }
-  if (field === PeerField.ENDPOINTS) checkEndpointSelectors(list as LabelSelectorModel[], what, description, location);
+  if (field === PeerField.ENDPOINTS) {
+    checkEndpointSelectors(list as LabelSelectorModel[], what, description, location);
+    if (scope !== undefined) for (const s of list as LabelSelectorModel[]) checkIdentityLabels(s, `${what}(${description})`, scope, location);
+  }
   if (config.defaultPorts !== undefined && (!Array.isArray(config.defaultPorts) || config.defaultPorts.length === 0)) {
     throw refuse(`${what}(${description}): the peer's defaultPorts is an empty list, which an egress call without ports would write as every port`,
       'list the ports, or leave defaultPorts out (an egress call without ports then allows every port, as it says)');

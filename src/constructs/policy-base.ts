@@ -73,7 +73,7 @@ export abstract class PolicyBase extends Construct {
     this._namespace = namespace;
     Object.defineProperty(this, POLICY_SYMBOL, { value: true });
     this.name = props.name ?? defaultName(id === 'Resource' ? scope.node.id : id);
-    this.rule = PolicyRule._create(props, this.node.path);
+    this.rule = PolicyRule._create(props, this.node.path, this);
     this.rules.push(this.rule);
     this.apiObject = new PolicyApiObject(this, 'Resource', {
       kind,
@@ -100,7 +100,7 @@ export abstract class PolicyBase extends Construct {
   public addRule(options: PolicyRuleOptions = {}): PolicyRule {
     checkPropsObject(options, 'addRule()', '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', this.node.path);
     checkPropKeys(options, POLICY_RULE_OPTION_KEYS, { owner: 'addRule()', noun: 'option', location: this.node.path });
-    const rule = PolicyRule._create(options, this.node.path);
+    const rule = PolicyRule._create(options, this.node.path, this);
     this.rules.push(rule);
     return rule;
   }

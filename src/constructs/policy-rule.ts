@@ -1,3 +1,4 @@
+import { IConstruct } from 'constructs';
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey } from '../model/selectors';
@@ -22,7 +23,7 @@ import { isApiObjectHolder, workloadNamespace } from './workload';
 import { Port } from './port';
 import { checkFlags, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
-import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
+import { checkIdentityLabels, EndpointSelector, IEndpointSelector, INodeSelector, NodeSelector } from './selector';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
 /** Mutual-authentication modes (`authentication.mode`). */
@@ -160,13 +161,13 @@ export class PolicyRule {
   private readonly grants: Grant[] = [];
 
   /** @internal A rule of the policy at construct path `owner` (the policies create their rules; users get them from `rule`/`addRule`). */
-  public static _create(options: PolicyRuleOptions, owner: string): PolicyRule {
-    return new PolicyRule(options, owner);
+  public static _create(options: PolicyRuleOptions, owner: string, scope?: IConstruct): PolicyRule {
+    return new PolicyRule(options, owner, scope);
   }
 
   private readonly options: PolicyRuleOptions;
 
-  private constructor(given: PolicyRuleOptions, private readonly owner: string) {
+  private constructor(given: PolicyRuleOptions, private readonly owner: string, private readonly scope?: IConstruct) {
     // `enableDefaultDeny: true` was written as `{}` (both directions default deny), `labels: 'x'` as the label "0": "x".
     checkPropsObject(given.enableDefaultDeny, 'enableDefaultDeny', '{ enableDefaultDeny: { ingress: false } }', owner);
     // `{ ingres: false }` left ingress default deny to the default: on, where off was meant, or the other way round.
@@ -191,6 +192,13 @@ export class PolicyRule {
     }
     checkSelectorValue(options.endpointSelector, 'endpointSelector', owner);
     checkSelectorValue(options.nodeSelector, 'nodeSelector', owner);
+    // Selectors of the SDK's own classes are plain values now (a workload's is read at synthesis, one of one's own may
+    // answer differently then): a key no identity has is refused here, where the call is.
+    if (scope !== undefined && options.nodeSelector instanceof NodeSelector) {
+      checkIdentityLabels(options.nodeSelector.toNodeSelector(), 'nodeSelector', scope, owner, true);
+    } else if (scope !== undefined && options.endpointSelector instanceof EndpointSelector && options.endpointSelector._workload === undefined) {
+      checkIdentityLabels(options.endpointSelector.toEndpointSelector(), 'endpointSelector', scope, owner);
+    }
   }
 
   /**
@@ -303,7 +311,7 @@ export class PolicyRule {
     const workload = (peer as Partial<Peer>)._workload;
     const config: PeerConfig = workload !== undefined
       ? { field: PeerField.ENDPOINTS, item: {}, description: workload.node.path }
-      : checkedPeerConfig(peer.toPeerConfig(), verb, this.owner);
+      : checkedPeerConfig(peer.toPeerConfig(), verb, this.owner, this.scope);
     if (config.field && !PEER_FIELDS[config.field][direction]) {
       throw new CiliumPolicyError({
         id: 'peer-wrong-direction',
@@ -483,7 +491,7 @@ export class PolicyRule {
     const direction = sectionDirection(grant.section);
     // Read again at synthesis (a workload is complete only then; a peer of one's own may answer differently) and checked again.
     const verb = `${isDenySection(grant.section) ? 'deny' : 'allow'}${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
-    const peer = checkedPeerConfig(grant.peer.toPeerConfig(), verb, this.owner);
+    const peer = checkedPeerConfig(grant.peer.toPeerConfig(), verb, this.owner, this.scope);
     let peerItem: RuleItemModel = peer.item;
     // The selectors without a namespace: those the factories mark (`namespaceImplicit`), and any other without a namespace
     // key (from a peer of one's own) except those of reserved identities, where Cilium injects no namespace either.

@@ -23,6 +23,7 @@
  * | `pitfall-services-with-ports` | pitfall | warning | 1.17+ | toServices with toPorts for a Service not in the input: the ports must be its target ports |
  * | `pitfall-kube-apiserver-service` | pitfall | error | all | toServices to default/kubernetes instead of the kube-apiserver entity |
  * | `pitfall-selector-matches-nothing` | pitfall | warning | all | an endpoint selector that matches none of the workloads in the input |
+ * | `pitfall-selector-non-identity-label` | pitfall | error | all | a selector requirement on a label key Cilium keeps out of identities (`pod-template-hash`, `kubernetes.io/os`, …): `In`/`Exists` select nothing, `NotIn`/`DoesNotExist` always hold |
  * | `pitfall-host-network-pods` | pitfall | warning | all | pods on the host network (`hostNetwork: true`) selected by pod labels: Cilium does not manage them, their traffic is the node's |
  * | `pitfall-network-policy-overlap` | pitfall | warning | all | a Kubernetes NetworkPolicy and a Cilium policy select the same pods (their allows add up) |
  * | `pitfall-host-lockout` | pitfall | warning | all | a host policy in default deny without the paths nodes need (kubelet, health, tunnel, API server) |
@@ -65,6 +66,7 @@ import { defaultDenyWithoutDns, dnsRulesWidened, fqdnWithoutDns } from './pitfal
 import { l7RulesWidened } from './pitfall-l7-widened';
 import { hostDenyLockout, hostLockout } from './pitfall-host';
 import { httpHeadersNeverMatching } from './pitfall-http';
+import { nonIdentityLabelSelectors } from './pitfall-identity-labels';
 import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
 import { duplicateNames } from './pitfall-names';
@@ -90,6 +92,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     servicePorts(run, r);
     selectorsMatchingNothing(run, r);
     hostNetworkPods(run, r);
+    nonIdentityLabelSelectors(run, r);
     itemChecks(run, r);
     broadPeers(run, r);
     clusterwideSelectAll(run, r);
@@ -108,6 +111,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   for (const r of run.networkPolicyViews()) {
     defaultDenyWithoutDns(run, r);
     hostNetworkPods(run, r);
+    nonIdentityLabelSelectors(run, r);
   }
   l7ParserConflicts(run);
   l7RulesWidened(run);

@@ -485,6 +485,20 @@ const clusterwideAll = (extra: string): string => yaml`
 ` + extra;
 
 /** One case per pitfall id (some ids have more than one). */
+/** A host policy on the nodes with `label` (a `matchLabels` entry), open to the cluster. */
+const hostOn = (label: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata:
+    name: host
+  spec:
+    nodeSelector:
+      matchLabels:
+        ${label}
+    ingress:
+      - fromEntities: [cluster]
+`;
+
 const CASES: readonly Case[] = [
   {
     id: 'pitfall-fqdn-without-dns', when: 'toFQDNs has no DNS rule for its pods anywhere in the input',
@@ -563,6 +577,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-selector-matches-nothing', when: 'the subject and a peer match no workload of the input',
     bad: { 'nothing.yaml': selecting('webapp', 'frontend') }, at: ['nothing.yaml:26:5', 'nothing.yaml:30:11'],
     good: { 'nothing.yaml': selecting('web', 'web') },
+  },
+  {
+    id: 'pitfall-selector-non-identity-label', when: 'a host policy selects nodes by kubernetes.io/os, a label Cilium keeps out of identities',
+    bad: { 'host.yaml': hostOn('kubernetes.io/os: linux') }, at: ['host.yaml:8:25'],
+    good: { 'host.yaml': hostOn('node-role.kubernetes.io/control-plane: ""') },
   },
   {
     id: 'pitfall-host-network-pods', when: 'the subject and a peer select the pods of a hostNetwork Deployment',

@@ -1,0 +1,49 @@
+// Selectors on label keys Cilium's default label filter keeps out of identities (model/identity-labels.ts): the constructs
+// refuse them where they are given, for the target version; the engine shows why (a host policy on kubernetes.io/os
+// enforces nothing).
+import { describe, expect, test } from 'vitest';
+import { CiliumVersion, CiliumPolicy, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, LabelExpression, NodeSelector, Peer } from '../../src';
+import { chart, refusal } from '../support/synth';
+
+const NODE_FIX = 'label the nodes with a key Cilium keeps, such as node-role.kubernetes.io/<role> or a label of your own (example.com/pool: edge), and select on that';
+const POD_FIX = 'select on a label that is in the identity: app.kubernetes.io/… (name, component, instance) or a label of your own on the pod template';
+
+describe('constructs refuse selectors on labels no identity has', () => {
+  test('a host policy on kubernetes.io/os (ClusterwidePolicy and HostFirewall nodeSelector)', () => {
+    const c = chart();
+    const r = refusal(() => new ClusterwidePolicy(c, 'host', { nodeSelector: NodeSelector.labels({ 'kubernetes.io/os': 'linux' }) }));
+    expect(r.id).toBe('selector-non-identity-label');
+    expect(r.message).toBe('[test/host] nodeSelector requires kubernetes.io/os In (linux), but Cilium 1.19 keeps kubernetes.io/os out of every identity (its default '
+      + 'identity-relevant labels, pkg/labelsfilter, drop it from the node labels of the host endpoint), so no selector sees it: the requirement never holds '
+      + `and the selector selects no node (the host policy would be enforced on no node) (selector-non-identity-label)\n  fix: ${NODE_FIX}`);
+    const fw = refusal(() => new HostFirewall(chart(), 'fw', { nodeSelector: NodeSelector.labels({ 'kubernetes.io/os': 'linux' }), managementCidrs: ['10.0.0.0/8'] }));
+    expect(fw.id).toBe('selector-non-identity-label');
+    expect(() => new ClusterwidePolicy(chart(), 'cp', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) })).not.toThrow();
+  });
+
+  test('a subject on pod-template-hash, a peer with NotIn on kubernetes.io/hostname', () => {
+    const c = chart('shop');
+    const r = refusal(() => new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web', 'pod-template-hash': 'abc' }) }));
+    expect(r.message).toBe('[test/web] endpointSelector requires pod-template-hash In (abc), but Cilium 1.19 keeps pod-template-hash out of every identity (its default '
+      + 'identity-relevant labels, pkg/labelsfilter, drop it from pod labels), so no selector sees it: the requirement never holds and the selector selects no '
+      + `endpoint (selector-non-identity-label)\n  fix: ${POD_FIX}`);
+    const p = new CiliumPolicy(c, 'db', { endpointSelector: EndpointSelector.labels({ 'app.kubernetes.io/name': 'db' }) });
+    const peer = Peer.endpoints({ labels: { app: 'api' }, expressions: [LabelExpression.notIn('kubernetes.io/hostname', ['n1'])] });
+    const q = refusal(() => p.allowIngress(peer));
+    expect(q.id).toBe('selector-non-identity-label');
+    expect(q.message).toBe('[test/db] allowIngress(endpoints {app=api, kubernetes.io/hostname NotIn (n1)} (policy namespace)) requires kubernetes.io/hostname '
+      + 'NotIn (n1), but Cilium 1.19 keeps kubernetes.io/hostname out of every identity (its default identity-relevant labels, pkg/labelsfilter, drop it from '
+      + `pod labels), so no selector sees it: the requirement always holds and the selector selects more than written (selector-non-identity-label)\n  fix: ${POD_FIX}`);
+    expect(() => p.allowIngress(Peer.endpoints({ labels: { 'app.kubernetes.io/name': 'api' } }))).not.toThrow();
+    expect(() => p.allowIngress(Peer.entity(Entity.CLUSTER))).not.toThrow();
+  });
+
+  test('statefulset.kubernetes.io/pod-name: accepted on 1.14 (and the version is then pinned), refused from 1.15', () => {
+    const sel = (): EndpointSelector => EndpointSelector.labels({ 'statefulset.kubernetes.io/pod-name': 'db-0' });
+    const old = chart('shop', CiliumVersion.V1_14);
+    expect(() => new CiliumPolicy(old, 'db', { endpointSelector: sel() })).not.toThrow();
+    expect(refusal(() => CiliumVersion.use(old.node.scope!, CiliumVersion.V1_15)).id).toBe('version-set-too-late');
+    expect(refusal(() => new CiliumPolicy(chart('shop', CiliumVersion.V1_15), 'db', { endpointSelector: sel() })).message)
+      .toContain('Cilium 1.15 keeps statefulset.kubernetes.io/pod-name out of every identity');
+  });
+});
