@@ -328,6 +328,17 @@ export class PolicyRule {
         location: this.owner,
       });
     }
+    if (section === 'egressDeny' && config.field === PeerField.SERVICES) {
+      // The agent resolves toServices in egress rules only (pkg/policy/k8s/service.go `processRule`; the translator before
+      // 1.17 likewise): in egressDeny it adds no selector, so the deny covers its ports for every peer, or nothing.
+      throw new CiliumPolicyError({
+        id: 'peer-service-deny',
+        message: `denyEgress(${config.description}): Cilium never resolves toServices in egressDeny, so the deny would hold `
+          + `${ports !== undefined && ports.length > 0 ? 'its ports for every peer, the whole world included' : 'nothing'}, not the Service's backends`,
+        fix: 'deny the backends with Peer.endpoints() (their labels and namespace), or their addresses with Peer.cidr()',
+        location: this.owner,
+      });
+    }
     if (ports !== undefined && (!Array.isArray(ports) || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'ports-empty',

@@ -1,6 +1,6 @@
 // The HostFirewall lockout check where the earlier tests did not reach (found by mutation testing, docs/testing.md):
 // entities that stand for each other, CIDRs with holes on either side, CIDR groups among the guarded peers, Services as
-// deny peers, deny items that list several ports or ICMP types, and ICMP families. Each refused case names the path and
+// deny peers (refused: the agent never resolves them in egressDeny), deny items that list several ports or ICMP types, and ICMP families. Each refused case names the path and
 // the check id; each accepted case is the refused one with the peer, port or family that makes the difference changed.
 import { describe, expect, test } from 'vitest';
 import { Deny, LABELS, cut, lockout } from '../support/lockout-guard';
@@ -38,25 +38,22 @@ describe('refused: the deny cuts a guarded path', () => {
       ['ingressDeny[0] icmp']],
     ['one guarded port among several', (fw) => fw.denyEgress(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(80), Port.tcp(2379)] }), {},
       ['egressDeny[0] etcd']],
-    ['the backends of a Service are pods (node to pod traffic)', (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Port.tcp(8080)] }), {},
-      ['egressDeny[0] pod-traffic']],
     ['a CIDR group selector may hold the node DNS servers', (fw) => fw.denyEgress(Peer.cidrGroupSelector({ team: 'dns' }), { ports: [Port.udp(53)] }), {},
       ['egressDeny[0] node-dns']],
     ['the same named port as a guarded one', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh2', Protocol.TCP)] }),
       { breakGlassPorts: [Port.named('ssh2', Protocol.TCP)] }, ['ingressDeny[0] break-glass']],
     ['the same named port, starting with a digit', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('2ssh', Protocol.TCP)] }),
       { breakGlassPorts: [Port.named('2ssh', Protocol.TCP)] }, ['ingressDeny[0] break-glass']],
-    ['the backends of a Service cut ICMP errors from every peer', (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Icmp.destinationUnreachable()] }),
-      {}, ['egressDeny[0] icmp']],
   ])('%s', (_what, deny, props, expected) => {
     const message = lockout(deny, props);
     expect(cut(message)).toEqual(expected);
     expect(message).toContain('(host-firewall-lockout)');
   });
 
-  test('a Service without a selector may point at the node DNS servers', () => {
-    expect(cut(lockout((fw) => fw.denyEgress(Peer.service('resolvers', 'kube-system'), { ports: [Port.udp(53)] }))))
-      .toEqual(['egressDeny[0] node-dns', 'egressDeny[0] pod-traffic']);
+  test('a Service is no deny peer: the agent never resolves toServices in egressDeny (its ports would be denied to every peer)', () => {
+    for (const ports of [[Port.udp(53)], [Icmp.destinationUnreachable()], [Icmp.echoRequest()]]) {
+      expect(() => lockout((fw) => fw.denyEgress(Peer.service('resolvers', 'kube-system'), { ports }))).toThrow(/\(peer-service-deny\)|denyEgress\(service kube-system\/resolvers\): Cilium never resolves toServices in egressDeny/);
+    }
   });
 });
 
@@ -73,8 +70,6 @@ describe('accepted: the deny misses every guarded path', () => {
       (fw) => fw.denyIngress(Peer.cidr('198.51.100.0/24'), { ports: [Port.tcp(10250)] }), {}],
     ['world against etcd peers given by node labels', (fw) => fw.denyEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(2379)] }), LABELS],
     ['a CIDR with holes outside the node DNS servers', (fw) => fw.denyEgress(Peer.cidr('203.0.113.0/24', { except: ['203.0.113.0/28'] }), { ports: [Port.udp(53)] }), {}],
-    ['a Service against ping (not an ICMP error; pods are guarded on their ports only)',
-      (fw) => fw.denyEgress(Peer.service('api', 'shop'), { ports: [Icmp.echoRequest()] }), {}],
     ['another named port than the guarded one', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh3', Protocol.TCP)] }),
       { breakGlassPorts: [Port.named('ssh2', Protocol.TCP)] }],
     ['host against a metrics scraper given as a CIDR group', (fw) => fw.denyIngress(Peer.entity(Entity.HOST), { ports: [Port.tcp(9962)] }),

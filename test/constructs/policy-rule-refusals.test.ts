@@ -40,10 +40,18 @@ describe('peers that exist in one direction only', () => {
     for (const verb of VERBS) expect(() => call(verb, Peer.cidr('192.0.2.0/24'), { ports: [Port.tcp(443)] }), verb).not.toThrow();
   });
 
-  test('an FQDN cannot be denied (no toFQDNs in egressDeny); a Service can', () => {
+  test('an FQDN cannot be denied (no toFQDNs in egressDeny), nor a Service (the agent never resolves toServices there)', () => {
     expect(refusal(() => call('denyEgress', Peer.fqdn('api.example.com'), {})).id).toBe('peer-fqdn-deny');
     expect(refusal(() => call('denyEgress', Peer.fqdnPattern('*.example.com'), { ports: [Port.tcp(443)] })).id).toBe('peer-fqdn-deny');
-    expect(() => call('denyEgress', Peer.service('db', 'shop'), { ports: [Port.tcp(5432)] })).not.toThrow();
+    // With ports the deny would hold them for every peer (the world included), without them nothing.
+    const withPorts = refusal(() => call('denyEgress', Peer.service('db', 'shop'), { ports: [Port.tcp(5432)] }));
+    expect(withPorts.id).toBe('peer-service-deny');
+    expect(withPorts.message).toContain('[test/api] denyEgress(service shop/db): Cilium never resolves toServices in egressDeny, so the deny would hold its ports '
+      + 'for every peer, the whole world included, not the Service\'s backends (peer-service-deny)');
+    expect(refusal(() => call('denyEgress', Peer.serviceSelector({ labels: { tier: 'data' } }), {})).message).toContain('so the deny would hold nothing');
+    // The backends by their labels, as the fix says, are denied.
+    expect(() => call('denyEgress', Peer.endpoints({ labels: { app: 'db' } }), { ports: [Port.tcp(5432)] })).not.toThrow();
+    expect(() => call('allowEgress', Peer.service('db', 'shop'), { ports: [Port.tcp(5432)] })).not.toThrow();
   });
 });
 

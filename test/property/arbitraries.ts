@@ -981,7 +981,9 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
   const http: fc.Arbitrary<L7Spec> = fc.array(httpRule, { minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'http', rules }));
   const kafka: fc.Arbitrary<L7Spec> = fc.array(kafkaRule, { minLength: 1, maxLength: 2 }).map((rules) => ({ kind: 'kafka', rules }));
   const dns: fc.Arbitrary<L7Spec> = fc.array(dnsRule(v), { minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'dns', rules }));
-  const deny = (direction: 'ingress' | 'egress'): fc.Arbitrary<CallSpec> => fc.record({ peer: peer(ctx, direction, true), ports: ports(v) })
+  // No Service peer in an egress deny: the agent never resolves toServices there (`peer-service-deny`).
+  const denyPeer = (direction: 'ingress' | 'egress'): fc.Arbitrary<PeerSpec> => peer(ctx, direction, true).filter((p) => direction === 'ingress' || !isServicePeer(p));
+  const deny = (direction: 'ingress' | 'egress'): fc.Arbitrary<CallSpec> => fc.record({ peer: denyPeer(direction), ports: ports(v) })
     .map(({ peer: p, ports: ps }): CallSpec => {
       const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : withoutRefusedNamedPorts(direction === 'ingress' ? 'denyIngress' : 'denyEgress', p, ps);
       return { verb: direction === 'ingress' ? 'denyIngress' : 'denyEgress', peer: p, ...(portsOk !== undefined ? { ports: portsOk } : {}) };
@@ -1434,7 +1436,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: before('1.17'),
     kinds: ALL_KINDS,
     piece: () => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const), serviceName, namespaceName, fc.array(l4Port('1.14'), { minLength: 1, maxLength: 2 }))
-      .map(([verb, name, namespace, ps]) => piece('service with ports', ['sanitize-services-with-ports'],
+      .map(([verb, name, namespace, ps]) => piece('service with ports', [verb === 'denyEgress' ? 'peer-service-deny' : 'sanitize-services-with-ports'],
         { at: 'call', call: peerCall(verb, { kind: 'service', name, namespace }, withoutRefusedNamedPorts(verb, { kind: 'service', name, namespace }, ps) ?? [{ kind: 'tcp', port: 80 }]) })),
   },
   {
