@@ -130,9 +130,10 @@ describe('pitfall-kube-apiserver-service: toServices to default/kubernetes', () 
   // it denies them to every destination. The engine's verdicts say the same.
   it('in egressDeny: the deny does not cut the API server (nothing, or its ports to everyone), and the fix is the entity in egressDeny', () => {
     const kubernetes = { k8sService: { serviceName: 'kubernetes', namespace: 'default' } };
-    const denyDoc = (extra: Doc): Doc => cnp({ endpointSelector: WEB, egress: [{ toEntities: ['all'] }], egressDeny: [{ toEndpoints: [WEB] }, { toServices: [{}, kubernetes], ...extra }] });
-    const judge = (doc: Doc, to: string, port: string): string => verdictFor(PolicySet.fromYaml(JSON.stringify(doc), { ciliumVersion: CiliumVersion.V1_19 }),
-      'pod:shop:app=web', to, port).verdict;
+    const denyDoc = (extra: Doc): Doc =>
+      cnp({ endpointSelector: WEB, egress: [{ toEntities: ['all'] }], egressDeny: [{ toEndpoints: [WEB] }, { toServices: [{}, kubernetes], ...extra }] });
+    const judge = (doc: Doc, to: string, port: string): string =>
+      verdictFor(PolicySet.fromYaml(JSON.stringify(doc), { ciliumVersion: CiliumVersion.V1_19 }), 'pod:shop:app=web', to, port).verdict;
     const bare = denyDoc({});
     expect(paths(ID, [bare])).toEqual(['spec.egressDeny[1].toServices[1]']);
     const [d] = findings(report([bare]), ID);
