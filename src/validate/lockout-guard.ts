@@ -7,11 +7,10 @@ import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
 import { selectorConstrainsNamespace, selectorFixesNamespace } from '../model/selectors';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
-import { LabelSet, Selector } from '../model/labels';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
-  CidrRuleModel, IcmpFieldModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PolicyMetadataModel, PortProtocolModel, RuleItemModel,
-  SectionName,
+  CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, IcmpFieldModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PeerField, PolicyMetadataModel,
+  PortProtocolModel, RuleItemModel, SectionName,
   sectionDirection,
 } from '../model/policy-model';
 import { fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
@@ -165,8 +164,10 @@ export interface GuardOptions {
   readonly worldCutMemo?: { readonly cuts: Map<string, WorldCut>; readonly key: string };
   /**
    * The rules are for a Cilium version before 1.16, where an empty peer list (`fromEntities: []`) in an item with toPorts
-   * or icmps selects every peer on those ports (and nothing in an item without them); from 1.16 it selects nothing, and
-   * so does an item holding one (`pkg/policy/api` `mergeEndpointSelectors`).
+   * or icmps selects every peer on those ports (and nothing in an item without them); from 1.16 an empty list of
+   * `EMPTY_LIST_CHECKED_PEER_FIELDS` selects nothing, and so does an item holding one (parserules.go
+   * `mergeEndpointSelectors`), while an empty `toFQDNs`, `toServices` or `from/toGroups` still adds no selector (see
+   * `itemPeerScope`).
    * @default false
    */
   readonly emptyPeerListSelectsAll?: boolean;
@@ -267,33 +268,37 @@ export function itemCoversPath(item: RuleItemModel, path: GuardPath, options: Pi
 
 const NO_GROUPS: ReadonlyMap<string, CidrGroupContents> = new Map();
 
-/** The L3 peer fields of a rule item (`requires` is not a peer). */
-
-/** Whether an item names an L3 peer (even an empty list); without one, an item with ports has every peer. */
 /**
- * Which peers an item selects, as the engine reads it: `any` without an L3 peer field; with empty lists, before Cilium
- * 1.16 `any` when every peer field it names is empty and the item has toPorts or icmps (the wildcard on those ports),
- * `none` when it has neither, and an empty one beside a filled one is ignored; from 1.16 `none` (an empty list selects
- * nothing, and merged with the others, nothing at all); else the peers `listed`.
+ * Which peers an item selects, as the engine reads it (`compileItem`): see `itemPeerScope`; a deny item is read as one of
+ * `egressDeny` (the only deny section with `toServices`).
  */
-function peerScope(item: RuleItemModel, reading: PeerReading): 'any' | 'none' | 'listed' {
-  return itemPeerScope(item, reading.emptyPeerListSelectsAll);
+function peerScope(item: RuleItemModel, reading: PeerReading, deny: boolean): 'any' | 'none' | 'listed' {
+  return itemPeerScope(item, reading.emptyPeerListSelectsAll, deny ? SectionName.EGRESS_DENY : undefined);
 }
 
 /**
- * Which peers a rule item selects (see `peerScope`), for the checks that read items as the agent does.
+ * Which peers a rule item selects, as the engine reads it (src/engine/compile.ts `compileItem`, `compilePeer`), for the
+ * checks that read items as the agent does: `any` without an L3 peer field; `none` from Cilium 1.16 when it holds an empty
+ * list the agent checks (`EMPTY_LIST_CHECKED_PEER_FIELDS`: an empty endpoints, nodes, entities, CIDR or CIDR-set list
+ * selects nothing, and merged with the item's other selectors, nothing at all; pkg/policy/utils/parserules.go
+ * `mergeEndpointSelectors`); else the peers `listed` when a list adds a selector; else (no selector: an empty list before
+ * 1.16, an empty `toFQDNs`, `toServices` or `from/toGroups` on any version, `toServices` in `egressDeny`) `any` when the
+ * item has toPorts or icmps (the wildcard on them, pkg/policy/rule.go `createL4Filter`) and `none` without them.
+ * In `egressDeny`, `toServices` is never resolved (pkg/policy/k8s/service.go `processRule` and, before 1.17,
+ * pkg/k8s/rule_translate.go `RuleTranslator.Translate` walk `rule.Egress` only), so it adds no selector.
  * @param emptyPeerListSelectsAll the target is before Cilium 1.16
+ * @param section the item's section, where it matters (`egressDeny`)
  */
-export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: boolean): 'any' | 'none' | 'listed' {
+export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: boolean, section?: SectionName): 'any' | 'none' | 'listed' {
+  const egressDeny = section === SectionName.EGRESS_DENY;
   const named = L3_PEER_FIELDS.filter((f) => item[f] !== undefined);
   if (named.length === 0) return 'any';
-  const empty = named.filter((f) => Array.isArray(item[f]) && (item[f] as unknown[]).length === 0);
-  if (empty.length === 0) return 'listed';
-  if (!emptyPeerListSelectsAll) return 'none';
-  if (empty.length < named.length) return 'listed';
-  // Before 1.16 only the wildcard of an item with ports (pkg/policy/rule.go mergeIngress): without toPorts or icmps an
-  // empty selector slice is not merged at all.
-  return (item.toPorts ?? []).length > 0 || (item.icmps ?? []).length > 0 ? 'any' : 'none';
+  const empty = (f: PeerField): boolean => Array.isArray(item[f]) && (item[f] as unknown[]).length === 0;
+  if (!emptyPeerListSelectsAll && named.some((f) => empty(f) && EMPTY_LIST_CHECKED_PEER_FIELDS.includes(f))) return 'none';
+  if (named.some((f) => !empty(f) && !(egressDeny && f === PeerField.SERVICES))) return 'listed';
+  // No selector: the wildcard of an item with ports (pkg/policy/rule.go mergeIngress/mergeEgress before 1.16,
+  // createL4Filter); without toPorts or icmps an empty selector slice is not merged at all.
+  return arr(item.toPorts).length > 0 || arr(item.icmps).length > 0 ? 'any' : 'none';
 }
 
 /**
@@ -420,7 +425,7 @@ function worldCutters(denies: readonly DenyItem[], reading: PeerReading): WorldC
   // The unusable addresses are one more list, never reported: it fills what no deny needs to hold. An item that selects
   // no peer (an empty peer list beside its CIDRs, 1.16+) holds no address.
   const ranges = [
-    ...denies.map((d) => (peerScope(d.item, reading) === 'listed' ? subtractRanges(itemRanges(d.item, reading.groups), []) : [])),
+    ...denies.map((d) => (peerScope(d.item, reading, true) === 'listed' ? subtractRanges(itemRanges(d.item, reading.groups), []) : [])),
     subtractRanges(UNUSABLE, []),
   ];
   const families = ([4, 6] as const)
@@ -478,7 +483,7 @@ function rangesIntersect(a: readonly AddressRange[], b: readonly AddressRange[])
  */
 function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerReading, intent: 'cuts' | 'keeps' = 'cuts'): boolean {
   const cuts = intent === 'cuts';
-  const scope = peerScope(deny, reading);
+  const scope = peerScope(deny, reading, cuts);
   if (scope !== 'listed') return scope === 'any';
   const groups = reading.groups;
   const guardEntity = strings(guard.entities)[0];
@@ -512,10 +517,9 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRe
   }
   // FQDNs resolve to addresses outside the cluster (an allow to a name; Cilium has no toFQDNs deny).
   if (deny.fqdns && (guardEntity === 'all' || guardEntity === 'world' || guardOutside)) return true;
-  // A Service's backends: the pods its selector selects, or (no selector) the addresses of its Endpoints.
-  if (deny.services && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined || guardOutside)) return true;
-  // The `kubernetes` Service of `default` sends to the API server (its Endpoints are the API server addresses).
-  if (cuts && deny.services && guardEntity === 'kube-apiserver' && mayBeApiServerService(deny.services)) return true;
+  // An allow's Services: their backends, the pods their selector selects, or (no selector) the addresses of their
+  // Endpoints. A deny's are never resolved (`itemPeerScope`: egressDeny toServices selects no peer of its own).
+  if (!cuts && deny.services && (guardEntity === 'cluster' || guardEntity === 'all' || guard.endpoints !== undefined || guardOutside)) return true;
   if (deny.endpoints && (guardEntity === 'cluster' || guardEntity === 'all')) return true;
   if (deny.endpoints && guard.endpoints !== undefined && endpointsMayOverlap(deny.endpoints, guard.endpoints)) return true;
   if (deny.nodes && (guardEntity === 'remote-node' || (cuts && guardEntity === 'kube-apiserver') || guardEntity === 'cluster' || guardEntity === 'all'
@@ -524,28 +528,6 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRe
   // Nodes selected by labels include the control-plane nodes, whose identity also carries kube-apiserver (in-cluster API server).
   if (guard.nodes && denyEntities.some((e) => e === 'cluster' || e === 'remote-node' || (cuts && e === 'kube-apiserver'))) return true;
   return false;
-}
-
-/** The labels of the `kubernetes` Service of `default`, which a `k8sServiceSelector` may match. */
-const API_SERVER_SERVICE_LABELS = LabelSet.of([{ source: 'k8s', key: 'component', value: 'apiserver' }, { source: 'k8s', key: 'provider', value: 'kubernetes' }]);
-
-/**
- * Whether `toServices` entries may name the `kubernetes` Service of `default` (the API server): by name (in `default` or
- * every namespace), or by a selector its labels match (one that cannot be read may).
- */
-function mayBeApiServerService(services: unknown): boolean {
-  return arr<unknown>(services).some((entry) => {
-    if (!isObject(entry)) return false;
-    const { k8sService: ref, k8sServiceSelector: sel } = entry as { k8sService?: unknown; k8sServiceSelector?: unknown };
-    const inDefault = (ns: unknown): boolean => ns === undefined || ns === 'default';
-    if (isObject(ref)) return (ref as { serviceName?: unknown }).serviceName === 'kubernetes' && inDefault((ref as { namespace?: unknown }).namespace);
-    if (!isObject(sel) || !inDefault((sel as { namespace?: unknown }).namespace)) return false;
-    try {
-      return Selector.from((sel as { selector?: LabelSelectorModel }).selector).matches(API_SERVER_SERVICE_LABELS);
-    } catch {
-      return true;
-    }
-  });
 }
 
 /** Whether two endpoint selector lists (of clusterwide rules) may select a common pod; a selector that cannot be read may. */
@@ -566,7 +548,7 @@ function endpointsMayOverlap(deny: unknown, guard: unknown): boolean {
  * items on the port together hold all of IPv4 or IPv6), or every pod.
  */
 function coversWhole(deny: RuleItemModel, guard: RuleItemModel, reading: PeerReading, worldCoveredByCidrs: () => boolean): boolean {
-  const scope = peerScope(deny, reading);
+  const scope = peerScope(deny, reading, true);
   if (scope !== 'listed') return scope === 'any';
   const entities = strings(deny.entities);
   if (entities.includes('all')) return true;

@@ -1,5 +1,5 @@
-// Pitfalls of single rule items: toServices with toPorts, the API server reached through toServices (egress and
-// egressDeny), Kafka on 1.20, authentication that drops what the item allows, an ICMP type 0 that stands for every type,
+// Pitfalls of single rule items: toServices with toPorts, the API server reached (egress) or denied (egressDeny, where the
+// agent never resolves toServices) through toServices, Kafka on 1.20, authentication that drops what the item allows, an ICMP type 0 that stands for every type,
 // a toPorts entry without ports.
 import { authenticationDrop } from '../model/authentication';
 import { icmpTypeIsWildcard, icmpTypeNumber } from '../model/icmp-types';
@@ -32,8 +32,11 @@ export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemMo
 }
 
 /**
- * `toServices` to `default/kubernetes`: an allow does not reliably reach the API server, and a deny (`egressDeny`) does
- * not reliably cut it (it fails open).
+ * `toServices` to `default/kubernetes`: an allow does not reliably reach the API server (the Service has no selector, so it
+ * becomes the addresses of its endpoints, which do not select the kube-apiserver identity). A deny (`egressDeny`) does not
+ * cut it at all: the agent never resolves the toServices of a deny (pkg/policy/k8s/service.go `processRule`, and before 1.17
+ * pkg/k8s/rule_translate.go `RuleTranslator.Translate`, walk `rule.Egress` only), so the item has no selector: with toPorts
+ * it denies them to every peer, without them nothing (the engine reads it so).
  */
 export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string, deny: boolean): void {
   arr<unknown>(item.services).forEach((ref, j) => {
@@ -49,10 +52,15 @@ export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleIte
       hit = ns === 'default' && sel.requirements.length > 0 && selectsLabels(sel, 'default', { component: 'apiserver', provider: 'kubernetes' });
     }
     if (!hit) return;
+    const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
     run.report('pitfall-kube-apiserver-service', r, `${itemPath}.toServices[${j}]`,
-      `toServices to the default/kubernetes Service ${deny ? 'in a deny does not reliably cut' : 'does not reliably reach'} the API server: ` +
-      'the Service has no selector, so Cilium turns it into the addresses of its endpoints, and address-based rules do not select the API server ' +
-      `once Cilium gives it the kube-apiserver identity${deny ? ', so the deny can let it through' : ''}`,
+      deny
+        ? 'toServices to the default/kubernetes Service in a deny does not cut the API server: Cilium resolves the toServices of egress '
+          + 'rules only, never of egressDeny, so this item has no peer selector and '
+          + (onPorts ? `denies its ${arr(item.toPorts).length > 0 ? 'ports' : 'ICMP types'} to every destination` : 'denies nothing')
+        : 'toServices to the default/kubernetes Service does not reliably reach the API server: the Service has no selector, so Cilium '
+          + 'turns it into the addresses of its endpoints, and address-based rules do not select the API server once Cilium gives it '
+          + 'the kube-apiserver identity',
       `use toEntities: [kube-apiserver]${deny ? ' in egressDeny' : ''} (with toPorts 443/TCP or 6443/TCP if you restrict ports)`);
   });
 }
@@ -112,8 +120,8 @@ export function portRuleWithoutPorts(run: PitfallRun, r: RuleView, item: RuleIte
 
 /**
  * The checks of single rule items: toServices (with toPorts, to the API server), in egress and egressDeny (a deny's
- * toServices is translated the same way, and fails open where an allow fails closed), authentication, ICMP type 0, and
- * Kafka on Cilium 1.20.
+ * toServices is never resolved: it denies its ports to every peer, or nothing), authentication, ICMP type 0, and Kafka on
+ * Cilium 1.20.
  */
 export function itemChecks(run: PitfallRun, r: RuleView): void {
   for (const section of SECTIONS) {

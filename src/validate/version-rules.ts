@@ -8,7 +8,9 @@
  * from the CRD schema itself (`admission.ts`).
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { CidrRuleModel, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, PeerField } from '../model/policy-model';
+import {
+  CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, L3_PEER_FIELDS, PeerField,
+} from '../model/policy-model';
 import { re2AngleNamedGroups } from '../model/re2';
 import {
   AGENT_SINCE,
@@ -78,14 +80,6 @@ function angleNamedGroups(ctx: CheckContext, h: unknown, path: string): void {
   }
 }
 
-/**
- * The peer lists whose empty form, in an item with toPorts or icmps and no filled peer list, selected every peer on those
- * ports before 1.16 (cilium-semantics §6.2: `fromEndpoints: []` and the like; pre-1.16 `pkg/policy/rule.go` `mergeIngress`
- * puts the wildcard selector in an empty selector slice for ports and ICMP, and merges an item without them only when
- * the slice is non-empty, so there the empty list selected nothing, as it does from 1.16).
- */
-const EMPTY_LIST_PEER_FIELDS = [PeerField.ENDPOINTS, PeerField.NODES, PeerField.ENTITIES, PeerField.CIDR, PeerField.CIDR_SET] as const;
-
 function checkItem(node: ItemNode, ctx: CheckContext): void {
   const { item, direction, section, itemPath } = node;
   const v = ctx.version;
@@ -98,9 +92,13 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
       raise(nodesSince, `use ${wireName(PeerField.ENTITIES, direction)}: [remote-node, host] or ${wireName(PeerField.CIDR, direction)} with the node addresses`));
   }
   const onPorts = arr(item.toPorts).length > 0 ? 'toPorts' : arr(item.icmps).length > 0 ? 'icmps' : undefined;
-  const filled = EMPTY_LIST_PEER_FIELDS.some((f) => arr(item[f]).length > 0);
+  // The lists whose empty form, in an item with toPorts or icmps and no filled peer list (of any kind: a filled toFQDNs or
+  // toGroups selects its peers), selected every peer on those ports before 1.16 and nothing from 1.16: the lists the agent
+  // checks for emptiness (cilium-semantics §6.2; parserules.go `mergeEndpointSelectors`). An empty toFQDNs, toServices or
+  // from/toGroups adds no selector on every version, so nothing differs for it.
+  const filled = L3_PEER_FIELDS.some((f) => arr(item[f]).length > 0);
   if (!v.atLeast(AGENT_SINCE.emptyPeerListSelectsNothing) && onPorts !== undefined && !filled) {
-    for (const field of EMPTY_LIST_PEER_FIELDS) {
+    for (const field of EMPTY_LIST_CHECKED_PEER_FIELDS) {
       const w = wireName(field, direction);
       if (!Array.isArray(item[field]) || arr(item[field]).length > 0 || !fieldOf(w)) continue;
       ctx.report('version-empty-peer-list', `${itemPath}.${w}`,

@@ -70,6 +70,8 @@ describe('accepted: the deny misses every guarded path', () => {
       (fw) => fw.denyIngress(Peer.cidr('198.51.100.0/24'), { ports: [Port.tcp(10250)] }), {}],
     ['world against etcd peers given by node labels', (fw) => fw.denyEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(2379)] }), LABELS],
     ['a CIDR with holes outside the node DNS servers', (fw) => fw.denyEgress(Peer.cidr('203.0.113.0/24', { except: ['203.0.113.0/28'] }), { ports: [Port.udp(53)] }), {}],
+    ['a CIDR against ping (not an ICMP error; the health endpoints are not in it)',
+      (fw) => fw.denyEgress(Peer.cidr('198.51.100.0/24'), { ports: [Icmp.echoRequest()] }), {}],
     ['another named port than the guarded one', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh3', Protocol.TCP)] }),
       { breakGlassPorts: [Port.named('ssh2', Protocol.TCP)] }],
     ['host against a metrics scraper given as a CIDR group', (fw) => fw.denyIngress(Peer.entity(Entity.HOST), { ports: [Port.tcp(9962)] }),
@@ -124,13 +126,16 @@ describe('guardViolations on rule items the constructs never write', () => {
     expect(violations(nodes, { entities: ['world', 'host'], toPorts: [{ ports: [{ port: '2379', protocol: 'TCP' }] }] })).toEqual([]);
   });
 
-  test('a Service deny against a cluster-wide guarded peer', () => {
+  // egressDeny toServices is never resolved (pkg/policy/k8s/service.go processRule walks rule.Egress only): with toPorts it
+  // denies them to every peer, the host included; without them nothing.
+  test('a Service deny with ports cuts every guarded peer on them, and without ports none', () => {
     const cluster: GuardPath = { path: 'metrics', direction: 'egress', peers: [Peer.entity(Entity.CLUSTER)], ports: [Port.tcp(9962)] };
-    expect(violations(cluster, { services: [{ k8sService: { serviceName: 'api', namespace: 'shop' } }], toPorts: [{ ports: [{ port: '9962', protocol: 'TCP' }] }] }))
-      .toHaveLength(1);
+    const api = [{ k8sService: { serviceName: 'api', namespace: 'shop' } }];
+    expect(violations(cluster, { services: api, toPorts: [{ ports: [{ port: '9962', protocol: 'TCP' }] }] })).toHaveLength(1);
     const host: GuardPath = { ...cluster, peers: [Peer.entity(Entity.HOST)] };
-    expect(violations(host, { services: [{ k8sService: { serviceName: 'api', namespace: 'shop' } }], toPorts: [{ ports: [{ port: '9962', protocol: 'TCP' }] }] }))
-      .toEqual([]);
+    expect(violations(host, { services: api, toPorts: [{ ports: [{ port: '9962', protocol: 'TCP' }] }] })).toEqual(['metrics: entity host on 9962/TCP']);
+    expect(violations(cluster, { services: api })).toEqual([]);
+    expect(violations(cluster, { services: api, toPorts: [{ ports: [{ port: '9963', protocol: 'TCP' }] }] })).toEqual([]);
   });
 
   test('an endPort below its port is that port alone (deny side)', () => {

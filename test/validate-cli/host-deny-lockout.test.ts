@@ -274,23 +274,25 @@ describe('pitfall-host-deny-lockout: empty peer lists read as the target version
   });
 });
 
-describe('pitfall-host-deny-lockout: the kubernetes Service is the API server', () => {
+// egressDeny toServices is never resolved by the agent (pkg/policy/k8s/service.go `processRule`, and pkg/k8s/rule_translate.go
+// `RuleTranslator.Translate` before 1.17, walk rule.Egress only): a deny "to the kubernetes Service" is not a deny of the
+// API server. Without toPorts it denies nothing; with them it denies those ports to every peer, whichever Service it names.
+describe('pitfall-host-deny-lockout: egressDeny toServices is never resolved', () => {
   const egress = (item: string): string => `  enableDefaultDeny: { ingress: false, egress: false }\n  egressDeny:\n    - ${item}\n`;
   const cuts = (item: string): string[] => findings(check({ 'host.yaml': host('{}', egress(item)) }), 'pitfall-host-deny-lockout').map((d) => d.message);
+  const SERVICES = [
+    ['the kubernetes Service by name in default', 'toServices: [{ k8sService: { serviceName: kubernetes, namespace: default } }]'],
+    ['the kubernetes Service by name in every namespace', 'toServices: [{ k8sService: { serviceName: kubernetes } }]'],
+    ['the kubernetes Service by its labels', 'toServices: [{ k8sServiceSelector: { selector: { matchLabels: { component: apiserver } }, namespace: default } }]'],
+    ['another Service of default', 'toServices: [{ k8sService: { serviceName: web, namespace: default } }]'],
+  ];
 
-  it.each([
-    ['by name in default', 'toServices: [{ k8sService: { serviceName: kubernetes, namespace: default } }]'],
-    ['by name in every namespace', 'toServices: [{ k8sService: { serviceName: kubernetes } }]'],
-    ['by its labels', 'toServices: [{ k8sServiceSelector: { selector: { matchLabels: { component: apiserver } }, namespace: default } }]'],
-  ])('a node egress deny to it (%s) cuts the kube-apiserver path', (_what, item) => {
-    expect(cuts(item)).toEqual([expect.stringMatching(/cuts the kube-apiserver, etcd paths of the nodes \{\} \(kube-apiserver: entity kube-apiserver on 6443\/TCP/)]);
+  it.each(SERVICES)('without toPorts, a deny to %s cuts nothing', (_what, item) => {
+    expect(cuts(item)).toEqual([]);
   });
 
-  it.each([
-    ['another Service of default', 'toServices: [{ k8sService: { serviceName: web, namespace: default } }]'],
-    ['a kubernetes Service of another namespace', 'toServices: [{ k8sService: { serviceName: kubernetes, namespace: shop } }]'],
-    ['a selector of other labels', 'toServices: [{ k8sServiceSelector: { selector: { matchLabels: { app: web } } } }]'],
-  ])('not a cut: %s', (_what, item) => {
-    expect(cuts(item)).toEqual([]);
+  it.each(SERVICES)('with 6443/TCP, a deny to %s cuts the API server (every peer on 6443)', (_what, item) => {
+    expect(cuts(`${item}\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]`))
+      .toEqual([expect.stringMatching(/cuts the kube-apiserver, pod-traffic paths of the nodes \{\} \(kube-apiserver: entity kube-apiserver on 6443\/TCP/)]);
   });
 });

@@ -124,15 +124,29 @@ describe('pitfall-kube-apiserver-service: toServices to default/kubernetes', () 
     expect(paths(ID, [egressTo(entries)])).toEqual(['spec.egress[1].toServices[2]']);
   });
 
-  // Found by mutation testing (docs/testing.md "Validate rules, third round"): egressDeny was not checked. A deny to the Service is
-  // translated to the same addresses, so it does not reliably cut the API server: it fails open.
-  it('in egressDeny: the deny does not reliably cut the API server, and the fix is the entity in egressDeny', () => {
+  // Found by mutation testing (docs/testing.md "Validate rules, third round"): egressDeny was not checked. The agent never
+  // resolves a deny's toServices (pkg/policy/k8s/service.go processRule, pkg/k8s/rule_translate.go RuleTranslator.Translate
+  // before 1.17: rule.Egress only), so the deny does not cut the API server: without toPorts it denies nothing, with them
+  // it denies them to every destination. The engine's verdicts say the same.
+  it('in egressDeny: the deny does not cut the API server (nothing, or its ports to everyone), and the fix is the entity in egressDeny', () => {
     const kubernetes = { k8sService: { serviceName: 'kubernetes', namespace: 'default' } };
-    const deny = cnp({ endpointSelector: WEB, egress: [{ toEntities: ['all'] }], egressDeny: [{ toEndpoints: [WEB] }, { toServices: [{}, kubernetes] }] });
-    expect(paths(ID, [deny])).toEqual(['spec.egressDeny[1].toServices[1]']);
-    const [d] = findings(report([deny]), ID);
-    expect(d.message).toMatch(/^toServices to the default\/kubernetes Service in a deny does not reliably cut the API server: .*, so the deny can let it through$/);
+    const denyDoc = (extra: Doc): Doc =>
+      cnp({ endpointSelector: WEB, egress: [{ toEntities: ['all'] }], egressDeny: [{ toEndpoints: [WEB] }, { toServices: [{}, kubernetes], ...extra }] });
+    const judge = (doc: Doc, to: string, port: string): string =>
+      verdictFor(PolicySet.fromYaml(JSON.stringify(doc), { ciliumVersion: CiliumVersion.V1_19 }), 'pod:shop:app=web', to, port).verdict;
+    const bare = denyDoc({});
+    expect(paths(ID, [bare])).toEqual(['spec.egressDeny[1].toServices[1]']);
+    const [d] = findings(report([bare]), ID);
+    expect(d.message).toBe('toServices to the default/kubernetes Service in a deny does not cut the API server: Cilium resolves the toServices of '
+      + 'egress rules only, never of egressDeny, so this item has no peer selector and denies nothing');
     expect(d.fix).toBe('use toEntities: [kube-apiserver] in egressDeny (with toPorts 443/TCP or 6443/TCP if you restrict ports)');
+    expect(judge(bare, 'entity:kube-apiserver', '443/TCP')).toBe('allowed');
+    const ported = denyDoc({ toPorts: [{ ports: [TCP('443')] }] });
+    const [p] = findings(report([ported]), ID);
+    expect(p.message).toMatch(/so this item has no peer selector and denies its ports to every destination$/);
+    expect(judge(ported, 'entity:kube-apiserver', '443/TCP')).toBe('denied');
+    expect(judge(ported, 'cidr:203.0.113.7', '443/TCP')).toBe('denied');
+    expect(judge(ported, 'cidr:203.0.113.7', '80/TCP')).toBe('allowed');
     const [allow] = findings(report([egressTo([kubernetes])]), ID);
     expect(allow.message).toMatch(/^toServices to the default\/kubernetes Service does not reliably reach the API server: .*identity$/);
     expect(allow.fix).toBe('use toEntities: [kube-apiserver] (with toPorts 443/TCP or 6443/TCP if you restrict ports)');

@@ -104,6 +104,17 @@ describe('removed and deprecated fields', () => {
     expect(ids(ingress({ endpoints: [], toPorts: [{ ports: [TCP('80')] }] }), V.V1_16)).not.toContain('version-empty-peer-list');
   });
 
+  it('an empty list beside a filled toFQDNs or toGroups is ignored before 1.16 too, and an empty toFQDNs or toGroups is no version finding', () => {
+    const empty = (item: Loose): string[] => ids(egress(item), V.V1_15).filter((id) => id === 'version-empty-peer-list');
+    const ports = { toPorts: [{ ports: [TCP('443')] }] };
+    // The engine reads the item as its FQDN peers (compileItem: the first filled list), as the agent does.
+    expect(empty({ endpoints: [], fqdns: [{ matchName: 'api.example.com' }], ...ports })).toEqual([]);
+    expect(empty({ cidr: [], groups: [{ aws: { securityGroupsIds: ['sg-1'] } }], ...ports })).toEqual([]);
+    // Every peer on the ports on every version (EMPTY_LIST_CHECKED_PEER_FIELDS): nothing differs before 1.16.
+    expect(empty({ fqdns: [], ...ports })).toEqual([]);
+    expect(empty({ groups: [], ...ports })).toEqual([]);
+  });
+
   it('an empty fromRequires passes the 1.19 CRD', () => {
     expect(ids(ingress({ endpoints: [{}], requires: [] }), V.V1_19)).toEqual([]);
   });
