@@ -32,6 +32,39 @@ export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemMo
 }
 
 /**
+ * `toServices` in `egressDeny`: the agent never resolves it (pkg/policy/k8s/service.go `processRule` walks `rule.Egress`
+ * only; before 1.17 pkg/k8s/rule_translate.go likewise), so the item has no peer selector: with toPorts (or icmps) it
+ * denies them to every destination, without them nothing. The engine reads it so. Left to `pitfall-kube-apiserver-service`
+ * for the default/kubernetes Service.
+ */
+export function denyServicesUnresolved(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+  const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
+  arr<unknown>(item.services).forEach((ref, j) => {
+    if (!isObject(ref) || isKubernetesService(ref, r)) return;
+    run.report('pitfall-deny-services-unresolved', r, `${itemPath}.toServices[${j}]`,
+      `toServices in a deny is never resolved: Cilium translates the toServices of egress rules only, so ${serviceRefText(ref, r)} is not `
+      + `what this item denies; it has no peer selector and ${onPorts ? `denies its ${arr(item.toPorts).length > 0 ? 'ports' : 'ICMP types'} to `
+        + 'every destination, the world included' : 'denies nothing'}`,
+      'deny the backends with toEndpoints (their labels and namespace) or their addresses with toCIDRSet');
+  });
+}
+
+/** Whether a toServices entry names the default/kubernetes Service (by name, or by a selector its labels match). */
+function isKubernetesService(ref: Record<string, unknown>, r: RuleView): boolean {
+  if (isObject(ref.k8sService)) {
+    const ns = typeof ref.k8sService.namespace === 'string' && ref.k8sService.namespace !== '' ? ref.k8sService.namespace : r.namespace || 'default';
+    return ref.k8sService.serviceName === 'kubernetes' && ns === 'default';
+  }
+  if (isObject(ref.k8sServiceSelector) && isObject(ref.k8sServiceSelector.selector)) {
+    const ns = typeof ref.k8sServiceSelector.namespace === 'string' && ref.k8sServiceSelector.namespace !== ''
+      ? ref.k8sServiceSelector.namespace : r.namespace || 'default';
+    const sel = fromModel(ref.k8sServiceSelector.selector as LabelSelectorModel);
+    return ns === 'default' && sel.requirements.length > 0 && selectsLabels(sel, 'default', { component: 'apiserver', provider: 'kubernetes' });
+  }
+  return false;
+}
+
+/**
  * `toServices` to `default/kubernetes`: an allow does not reliably reach the API server (the Service has no selector, so it
  * becomes the addresses of its endpoints, which do not select the kube-apiserver identity). A deny (`egressDeny`) does not
  * cut it at all: the agent never resolves the toServices of a deny (pkg/policy/k8s/service.go `processRule`, and before 1.17
@@ -41,17 +74,7 @@ export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemMo
 export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string, deny: boolean): void {
   arr<unknown>(item.services).forEach((ref, j) => {
     if (!isObject(ref)) return;
-    let hit = false;
-    if (isObject(ref.k8sService)) {
-      const ns = typeof ref.k8sService.namespace === 'string' && ref.k8sService.namespace !== '' ? ref.k8sService.namespace : r.namespace || 'default';
-      hit = ref.k8sService.serviceName === 'kubernetes' && ns === 'default';
-    } else if (isObject(ref.k8sServiceSelector) && isObject(ref.k8sServiceSelector.selector)) {
-      const ns = typeof ref.k8sServiceSelector.namespace === 'string' && ref.k8sServiceSelector.namespace !== ''
-        ? ref.k8sServiceSelector.namespace : r.namespace || 'default';
-      const sel = fromModel(ref.k8sServiceSelector.selector as LabelSelectorModel);
-      hit = ns === 'default' && sel.requirements.length > 0 && selectsLabels(sel, 'default', { component: 'apiserver', provider: 'kubernetes' });
-    }
-    if (!hit) return;
+    if (!isKubernetesService(ref, r)) return;
     const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
     run.report('pitfall-kube-apiserver-service', r, `${itemPath}.toServices[${j}]`,
       deny
@@ -129,8 +152,9 @@ export function itemChecks(run: PitfallRun, r: RuleView): void {
       if (section === 'ingress' || section === 'egress') authenticationDrops(run, r, item, `${r.path}.${section}[${index}]`);
       icmpTypeZero(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
       portRuleWithoutPorts(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
+      if (section === SectionName.EGRESS) servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
+      if (section === SectionName.EGRESS_DENY) denyServicesUnresolved(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS || section === SectionName.EGRESS_DENY) {
-        servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
         kubeApiServerService(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.EGRESS_DENY);
       }
       if (!run.options.kafkaRemoved) continue;

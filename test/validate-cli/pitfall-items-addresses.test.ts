@@ -77,14 +77,38 @@ describe('pitfall-services-with-ports: toServices with toPorts, for a Service no
     expect(messages(ID, [egressTo([{ k8sService: { serviceName: 'db', namespace: '' } }])])[0]).toMatch(/; Service shop\/db is not in the input/);
   });
 
-  it('in egressDeny too (a deny on the Service port fails open); never in the ingress sections', () => {
+  it('not in egressDeny, whose toServices is never resolved (pitfall-deny-services-unresolved); never in the ingress sections', () => {
     const deny = cnp({ endpointSelector: WEB, egressDeny: [{ toEndpoints: [WEB] }, { toServices: [named('db')], ...on(TCP('5432')) }] });
-    expect(paths(ID, [deny])).toEqual(['spec.egressDeny[1].toPorts']);
-    expect(paths(ID, [SERVICE, deny])).toEqual([]);
-    expect(paths(ID, [deny], '1.16')).toEqual([]);
+    expect(paths(ID, [deny])).toEqual([]);
+    expect(paths('pitfall-deny-services-unresolved', [deny])).toEqual(['spec.egressDeny[1].toServices[0]']);
+    expect(paths('pitfall-deny-services-unresolved', [SERVICE, deny])).toEqual(['spec.egressDeny[1].toServices[0]']);
     // Ingress has no toServices (the CRD has none there): written anyway, it is no finding of this check.
     const ingress = cnp({ endpointSelector: WEB, ingress: [{ toServices: [named('db')], ...on(TCP('5432')) }] });
     expect(paths(ID, [ingress])).toEqual([]);
+  });
+});
+
+describe('pitfall-deny-services-unresolved: toServices in egressDeny', () => {
+  const ID = 'pitfall-deny-services-unresolved';
+  const named = (serviceName: string): Doc => ({ k8sService: { serviceName } });
+  const denyTo = (item: Doc): Doc => cnp({ endpointSelector: WEB, egress: [{ toEntities: ['world'] }], egressDeny: [item] });
+
+  it('with ports it denies them to every destination, without them nothing; the engine agrees', () => {
+    const withPorts = denyTo({ toServices: [named('db')], ...on(TCP('5432')) });
+    expect(paths(ID, [withPorts])).toEqual(['spec.egressDeny[0].toServices[0]']);
+    expect(messages(ID, [withPorts])[0]).toContain('Service shop/db is not what this item denies; it has no peer selector and denies its ports '
+      + 'to every destination, the world included');
+    const set = PolicySet.fromYaml(JSON.stringify(withPorts), { file: 'p.yaml' });
+    expect(verdictFor(set, 'pod:shop:app=web', 'cidr:203.0.113.9/32', '5432/TCP').allowed).toBe(false);
+    expect(verdictFor(set, 'pod:shop:app=web', 'cidr:203.0.113.9/32', '443/TCP').allowed).toBe(true);
+    const bare = denyTo({ toServices: [named('db')] });
+    expect(messages(ID, [bare])[0]).toContain('denies nothing');
+    expect(verdictFor(PolicySet.fromYaml(JSON.stringify(bare), { file: 'p.yaml' }), 'pod:shop:app=web', 'cidr:203.0.113.9/32', '5432/TCP').allowed).toBe(true);
+  });
+
+  it('not for default/kubernetes (pitfall-kube-apiserver-service says it), nor in egress', () => {
+    expect(paths(ID, [denyTo({ toServices: [{ k8sService: { serviceName: 'kubernetes', namespace: 'default' } }], ...on(TCP('443')) })])).toEqual([]);
+    expect(paths(ID, [cnp({ endpointSelector: WEB, egress: [{ toServices: [named('db')], ...on(TCP('5432')) }] })])).toEqual([]);
   });
 });
 

@@ -574,6 +574,11 @@ const CASES: readonly Case[] = [
     good: { 'api.yaml': toServices('api', 'shop', '') },
   },
   {
+    id: 'pitfall-deny-services-unresolved', when: 'toServices in egressDeny, which the agent never resolves',
+    bad: { 'deny.yaml': toServices('api', 'shop', PORTS_8080).replace(/^(\s*)egress:$/m, '$1egressDeny:') }, at: ['deny.yaml:12:11'],
+    good: { 'api.yaml': API_SERVICE, 'deny.yaml': toServices('api', 'shop', PORTS_8080), 'dns.yaml': DNS_ALL },
+  },
+  {
     id: 'pitfall-selector-matches-nothing', when: 'the subject and a peer match no workload of the input',
     bad: { 'nothing.yaml': selecting('webapp', 'frontend') }, at: ['nothing.yaml:26:5', 'nothing.yaml:30:11'],
     good: { 'nothing.yaml': selecting('web', 'web') },
