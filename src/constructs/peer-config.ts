@@ -3,7 +3,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import { selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes } from '../model/selectors';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
-import { checkIdentityLabels } from './selector';
+import { checkIdentityLabels } from './identity-label-check';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is

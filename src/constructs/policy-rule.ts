@@ -23,7 +23,8 @@ import { isApiObjectHolder, workloadNamespace } from './workload';
 import { Port } from './port';
 import { checkFlags, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
-import { checkIdentityLabels, EndpointSelector, IEndpointSelector, INodeSelector, NodeSelector } from './selector';
+import { checkIdentityLabels } from './identity-label-check';
+import { EndpointSelector, IEndpointSelector, INodeSelector, NodeSelector } from './selector';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
 /** Mutual-authentication modes (`authentication.mode`). */
