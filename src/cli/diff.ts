@@ -5,14 +5,14 @@
  *   cdk8s-cilium diff --base <paths|git-ref> --head <paths> [--output text|markdown|json|html] [--fail-on allowed|denied|any]
  *                     [--inventory pods.json] [--flows flows.jsonl] [--dns-server <endpoint>] [--max-changes <n>]
  *
- * `--base origin/main` (any git ref, when no such file exists) reads the `--head` paths at that ref with git, without a
- * checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
+ * `--base origin/main` (any git ref, when no such path exists; both is refused) reads the `--head` paths at that ref with
+ * git, without a checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
  * `--inventory` a `kubectl get pods -A -o json` dump, `--flows` the pods of a Hubble capture), else from what the
  * policies' selectors distinguish. Exit status: 0; 1 with `--fail-on` when a change of that kind exists (an L7 change on
  * an allowed port counts as `allowed`: it may let requests through); 2 on bad input (one line on stderr), including a diff
  * of more changes than `--max-changes` (default 100,000; `diff-too-large`: refused as soon as passed, nothing on stdout).
  */
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { Connectivity, DEFAULT_MAX_DIFF_CHANGES } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
@@ -26,7 +26,8 @@ import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { nestingDepthError } from '../model/nesting-depth';
-import { readAtGitRef } from './git-ref';
+import { isGitRef, readAtGitRef } from './git-ref';
+import { withoutControls } from '../model/printable';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError } from './trace';
 
@@ -125,7 +126,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   const { setOptions, capture } = await connectivitySetOptions(options, io, 'diff');
   const cwd = process.cwd();
   const head = loadPolicies(options.head, setOptions, '--head', io);
-  const gitRef = options.base.length === 1 && !existsSync(options.base[0]) ? options.base[0] : undefined;
+  const gitRef = options.base.length === 1 ? baseGitRef(options.base[0], cwd) : undefined;
   let base: PolicySet;
   let baseSource: string;
   if (gitRef !== undefined) {
@@ -173,6 +174,32 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
     : failOn === DiffFailOn.DENIED ? denied
       : failOn === DiffFailOn.ANY ? allowed || denied : false;
   return fail ? DIFF_EXIT.changed : DIFF_EXIT.ok;
+}
+
+/**
+ * The git ref `--base` names, or `undefined` when it names files. A path is files; a name that is no path is a ref. A name
+ * that is both — `--base origin/main` beside a folder `origin/main/` of the working tree — is refused: the working tree is
+ * the pull request's, which could otherwise add its own policies under the ref's name and make them the base of its own
+ * diff (no change: `--fail-on` passes).
+ * @throws CiliumPolicyError (`diff-base-ambiguous`) for a name that is both
+ */
+function baseGitRef(base: string, cwd: string): string | undefined {
+  // lstat, not exists: a dangling symbolic link named like the ref is a path of the working tree too.
+  let isPath = true;
+  try {
+    lstatSync(base);
+  } catch {
+    isPath = false;
+  }
+  if (!isPath) return base;
+  if (isGitRef(base, cwd)) {
+    throw new CiliumPolicyError({
+      id: 'diff-base-ambiguous',
+      message: `--base ${withoutControls(base)} is both a path of the working tree and a git ref; the working tree may be the pull request's, so it cannot say which is meant`,
+      fix: `for the files, give the path as ./${withoutControls(base)} (or an absolute path); for the ref, remove or rename that path of the working tree (a pull request that adds it is refused, never compared with itself)`,
+    });
+  }
+  return undefined;
 }
 
 /**
