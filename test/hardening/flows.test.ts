@@ -49,6 +49,27 @@ describe('a line with a mistyped field is malformed (with its line number) and t
   });
 
   test.each([
+    [{ verdict: 'forwarded' }, 'verdict is "forwarded", not one of VERDICT_UNKNOWN, FORWARDED, DROPPED, ERROR, AUDIT, REDIRECTED, TRACED, TRANSLATED'],
+    [{ verdict: 'FORWARDEDX' }, 'verdict is "FORWARDEDX", not one of VERDICT_UNKNOWN, FORWARDED, DROPPED, ERROR, AUDIT, REDIRECTED, TRACED, TRANSLATED'],
+    [{ traffic_direction: 'SIDEWAYS' }, 'traffic_direction is "SIDEWAYS", not one of TRAFFIC_DIRECTION_UNKNOWN, INGRESS, EGRESS'],
+    [{ Type: 'L3/L4' }, 'Type is "L3/L4", not one of UNKNOWN_TYPE, L3_L4, L7, SOCK'],
+    [{ Type: 'L7', l7: { type: 'request', http: { method: 'GET', url: '/' } } }, 'l7.type is "request", not one of UNKNOWN_L7_TYPE, REQUEST, RESPONSE, SAMPLE'],
+    [{ IP: { source: '10.0.0.1', destination: '10.0.0.2', ipVersion: 'v4' } }, 'IP.ipVersion is "v4", not one of IP_NOT_USED, IPv4, IPv6'],
+    [{ l4: { QUIC: { destination_port: 80 } } }, 'l4 has the field "QUIC", which is no protocol of Hubble\'s Layer4'],
+    [{ l4: { TCP: { destination_port: 80 }, UDP: { destination_port: 53 } } }, 'l4 has both TCP and UDP, where a record has one protocol'],
+  ])('an enum value or protocol Hubble does not write (%j) is malformed, never skipped as "not decided by policy" (the gate fails closed)', GUARD, async (override, reason) => {
+    const line = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
+    Object.assign(line.flow, override);
+    const file = write(dir, 'bad-enum.jsonl', `${JSON.stringify(line)}\n${flowLine()}\n`);
+    const r = await replay('--flows', file, '--policies', POLICIES, '--output', 'json');
+    // The good line alone passes (web → api on 80/TCP is allowed at L3/L4): only the malformed line keeps the gate shut.
+    const report = JSON.parse(r.stdout);
+    expect(report.input.malformed).toEqual([{ line: 1, reason: `not a usable flow: ${reason}` }]);
+    expect(report.summary.notJudgedInput).toBeTruthy();
+    expect(r.code).toBe(1);
+  });
+
+  test.each([
     [80.5, 'l4.TCP.destination_port is 80.5, not a port from 0 to 65535'],
     [70000, 'l4.TCP.destination_port is 70000, not a port from 0 to 65535'],
     [-80, 'l4.TCP.destination_port is -80, not a port from 0 to 65535'],
