@@ -24,9 +24,9 @@ import { captureFamiliesWarning, captureVersionWarning, familiesSetting, inferIp
 import { IpFamilies } from '../engine/policy-set-options';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
-import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
-import { nestingDepthError } from '../model/nesting-depth';
+import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 import { isGitRef, readAtGitRef } from './git-ref';
+import { readInventory } from './inventory';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError } from './trace';
@@ -223,18 +223,8 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
-    // A kubectl dump is JSON: read it as such (the input reader, then the inventory's manifest reader), else as YAML. Text
-    // nested too deep goes the YAML way too, whose reader refuses it (its file and line), before any recursion over it.
-    const file = readInputFile(options.inventory, DEFAULT_MAX_FILE_BYTES);
-    const json = file.text !== undefined && file.problem === undefined && !nestingDepthError(file.text) ? parseJson(file.text) : undefined;
-    if (json !== undefined) {
-      inventory.addManifest(json);
-    } else {
-      const read = PolicySet.fromFiles([options.inventory]);
-      const bad = policyInputError(read);
-      if (bad) throw bad;
-      copyInventory(read.inventory, inventory);
-    }
+    // Read strictly: an item the manifest reader would read as something else than written is refused (cli-inventory).
+    readInventory(options.inventory, inventory);
     if (inventory.workloads.length === 0) {
       io.stderr(`warning: --inventory ${options.inventory}: no pods or workloads found (expected kubectl get pods -A -o json)\n`);
     }
@@ -300,22 +290,6 @@ function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<stri
   if (peer.namespaceLabels && Object.keys(peer.namespaceLabels).length > 0) inventory.addNamespace(peer.namespace, peer.namespaceLabels);
 }
 
-/** The value of a JSON text, or `undefined` when it is not JSON (then read as YAML). */
-function parseJson(text: string): unknown {
-  if (!/^\s*[{[]/.test(text)) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function copyInventory(from: EndpointInventory, into: EndpointInventory): void {
-  for (const w of from.workloads) into.addWorkload(w);
-  for (const s of from.services) into.addService(s);
-  for (const ns of from.namespaceNames()) into.addNamespace(ns, from.namespaceLabels(ns) ?? {});
-}
-
 /**
  * @internal Policies from paths, refusing unreadable input (exit 2).
  * @throws CiliumPolicyError for a missing path or a file that cannot be read
@@ -340,7 +314,7 @@ function checked(set: PolicySet, io: CliIo): PolicySet {
  */
 export function addConnectivityOptions(command: Command): Command {
   return command
-    .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests): the endpoint classes are its workloads')
+    .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests), read strictly: the endpoint classes are its workloads')
     .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')

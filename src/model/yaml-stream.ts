@@ -54,3 +54,40 @@ export function readYamlStream(text: string): YamlStream {
 
 /** How a reader gets the stream of its text: `readYamlStream`, or a stream already parsed from the same text. */
 export type YamlStreamReader = (text: string) => YamlStream;
+
+/** One document of a stream as a value, and where a path in it was written. */
+export interface YamlValue {
+  /** The document's index in the stream. */
+  readonly index: number;
+  /** Its value (`toJS`, aliases resolved up to the readers' bound). */
+  readonly value: unknown;
+  /** The 1-based line of `path` in the text (of the deepest node on the way that exists), when known. */
+  lineOf(path: readonly (string | number)[]): number | undefined;
+}
+
+/**
+ * The non-empty documents of a stream as values, for a reader that checks objects as written (`--inventory`). Documents
+ * with errors are left out: read the text with `fromYaml` first, which reports them.
+ */
+export function yamlValues(text: string): YamlValue[] {
+  const { docs, lineCounter } = readYamlStream(text);
+  const out: YamlValue[] = [];
+  docs.forEach((doc, index) => {
+    if (doc.errors.length > 0 || doc.contents === null) return;
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) return;
+    out.push({
+      index,
+      value,
+      lineOf: (path) => {
+        for (let n = path.length; n >= 0; n--) {
+          const node = doc.getIn(path.slice(0, n), true) as { range?: readonly number[] } | undefined;
+          const offset = node !== null && typeof node === 'object' ? node.range?.[0] : undefined;
+          if (offset !== undefined) return lineCounter.linePos(offset).line;
+        }
+        return undefined;
+      },
+    });
+  });
+  return out;
+}
