@@ -5,6 +5,7 @@
  * same errors (`DUPLICATE_KEY`, "Map keys must be unique", at the key) are found with one set per mapping.
  */
 import { Document, DocumentOptions, isScalar, LineCounter, parseAllDocuments, ParseOptions, SchemaOptions, visit, YAMLParseError } from 'yaml';
+import { goYamlNumber } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
 export function parseYamlStream(text: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document.Parsed[] {
@@ -49,7 +50,28 @@ export interface YamlStream {
  */
 export function readYamlStream(text: string): YamlStream {
   const lineCounter = new LineCounter();
-  return { docs: parseYamlStream(text, { lineCounter, merge: true, logLevel: 'error' }), lineCounter };
+  const docs = parseYamlStream(text, { lineCounter, merge: true, logLevel: 'error' });
+  for (const doc of docs) goYamlNumbers(doc);
+  return { docs, lineCounter };
+}
+
+/**
+ * Gives the plain scalars (values, not keys) that Go's YAML readers read as numbers the number they read (`goYamlNumber`):
+ * kubectl, Helm, Argo CD and Flux convert a manifest to JSON that way before the API server sees it, where YAML 1.2 reads
+ * `010` as 10 (Go: octal 8) and `1_000`, `0b101`, `0X1F` as strings (Go: numbers). So every reader checks and judges
+ * the object the cluster gets: a label `version: 1_000` is a number the API server refuses, an `endPort: 8_081` is 8081.
+ * Booleans (`yes`, `on`) are left as YAML 1.2 reads them: Go's readers differ there (go-yaml v3 reads them as strings),
+ * and the readers warn about them (`parse-yaml11-ambiguous`).
+ */
+function goYamlNumbers(doc: Document.Parsed): void {
+  if (doc.errors.length > 0) return;
+  visit(doc, {
+    Scalar(key, node) {
+      if (key === 'key' || node.type !== 'PLAIN' || typeof node.source !== 'string') return;
+      const value = goYamlNumber(node.source);
+      if (value !== undefined && node.value !== value) node.value = value;
+    },
+  });
 }
 
 /** How a reader gets the stream of its text: `readYamlStream`, or a stream already parsed from the same text. */
