@@ -791,7 +791,9 @@ class RolloutTally {
   /** @param notJudgedInput what of the input was not judged: a blocker of every namespace (its records may be any). */
   public constructor(private readonly notJudgedInput: string | undefined) {}
 
-  public note(c: ObservedConnection, judged: { unknown?: boolean; notEvaluated?: boolean; verdict?: Verdict; findings?: readonly ClusterDisagreement[] }): void {
+  public note(
+    c: ObservedConnection, judged: { unknown?: boolean; notEvaluated?: boolean; verdict?: Verdict; findings?: readonly ClusterDisagreement[] },
+  ): void {
     const src = namespaceOf(c.source);
     const dst = namespaceOf(c.destination);
     const flowing = observedFlowing(c);

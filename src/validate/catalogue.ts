@@ -163,6 +163,7 @@ export const CHECKS: readonly CheckInfo[] = [
  * list): a NetworkPolicy with any of these errors is never stored, so Cilium enforces none of it.
  */
 export const NETWORK_POLICY_CHECKS: readonly CheckInfo[] = [
+  { id: 'k8s-np-api-version', severity: E, versions: 'all', what: 'a NetworkPolicy apiVersion other than networking.k8s.io/v1 (the only one served)' },
   { id: 'k8s-np-type', severity: E, versions: 'all', what: 'a NetworkPolicy field with the wrong JSON type (a list that is not a list, a boolean port, ...)' },
   { id: 'k8s-np-metadata', severity: E, versions: 'all', what: 'a NetworkPolicy name that is not a DNS-1123 subdomain, or a namespace that is not a DNS-1123 label' },
   { id: 'k8s-np-selector', severity: E, versions: 'all', what: 'an invalid podSelector or namespaceSelector (label key or value, operator, values)' },
