@@ -60,19 +60,35 @@ export function readYamlStream(text: string): YamlStream {
  * kubectl, Helm, Argo CD and Flux convert a manifest to JSON that way before the API server sees it, where YAML 1.2 reads
  * `010` as 10 (Go: octal 8) and `1_000`, `0b101`, `0X1F` as strings (Go: numbers). So every reader checks and judges
  * the object the cluster gets: a label `version: 1_000` is a number the API server refuses, an `endPort: 8_081` is 8081.
- * Booleans (`yes`, `on`) are left as YAML 1.2 reads them: Go's readers differ there (go-yaml v3 reads them as strings),
+ * So are `!!binary` (the decoded text) and `!!timestamp` (the text) scalars. Booleans (`yes`, `on`) are left as YAML 1.2 reads them: Go's readers differ there (go-yaml v3 reads them as strings),
  * and the readers warn about them (`parse-yaml11-ambiguous`).
  */
 function goYamlNumbers(doc: Document.Parsed): void {
   if (doc.errors.length > 0) return;
   visit(doc, {
     Scalar(key, node) {
-      if (key === 'key' || node.type !== 'PLAIN' || typeof node.source !== 'string') return;
+      if (key === 'key') return;
+      // Explicit tags Go reads as strings where this library makes objects: `!!binary` is its decoded bytes as text
+      // (`string(data)`, invalid UTF-8 replaced as encoding/json does), `!!timestamp` the text as written.
+      if (node.tag === BINARY_TAG && node.value instanceof Uint8Array) {
+        node.value = new TextDecoder().decode(node.value);
+        return;
+      }
+      if (node.tag === TIMESTAMP_TAG && node.value instanceof Date && typeof node.source === 'string') {
+        node.value = node.source;
+        return;
+      }
+      if (node.type !== 'PLAIN' || typeof node.source !== 'string' || (node.tag !== undefined && node.tag !== INT_TAG && node.tag !== FLOAT_TAG)) return;
       const value = goYamlNumber(node.source);
       if (value !== undefined && node.value !== value) node.value = value;
     },
   });
 }
+
+const BINARY_TAG = 'tag:yaml.org,2002:binary';
+const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
+const INT_TAG = 'tag:yaml.org,2002:int';
+const FLOAT_TAG = 'tag:yaml.org,2002:float';
 
 /** How a reader gets the stream of its text: `readYamlStream`, or a stream already parsed from the same text. */
 export type YamlStreamReader = (text: string) => YamlStream;

@@ -25,6 +25,18 @@ describe('readYamlStream reads the numbers of plain scalars as Kubernetes gets t
     expect(docs[0].toJS()).toStrictEqual({ 'a': 8, 'b': 1000, 'c': '1_000', 'd': 3, '1_0': 'x', 'e': 31, 'f': 'v1_0', 'g': '2024-01-01', 'h': 'yes' });
   });
 
+  test('explicit tags as Go reads them: !!binary is its decoded text, !!timestamp its text, !!str a string, !!int a Go integer', () => {
+    const { docs } = readYamlStream('a: !!binary ZXZpbA==\nb: !!binary |\n  ZXZp\n  bA==\nc: !!timestamp 2024-01-01\nd: !!str 010\ne: !!int 010\nf: !!binary //79\n');
+    expect(docs[0].toJS()).toStrictEqual({ a: 'evil', b: 'evil', c: '2024-01-01', d: '010', e: 8, f: '\ufffd\ufffd\ufffd' });
+  });
+
+  test('a !!binary label is the label Kubernetes gets: a selector the engine enforces, not a policy it skips', () => {
+    const r = fromYaml(['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: a, namespace: b}', 'spec:',
+      '  endpointSelector: {matchLabels: {app: api}}', '  ingress: [{fromEndpoints: [{matchLabels: {app: !!binary ZXZpbA==}}]}]', ''].join('\n'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.documents[0].model.spec?.ingress?.[0].endpoints).toStrictEqual([{ matchLabels: { app: 'evil' } }]);
+  });
+
   test('a label value Go reads as a number is refused as the API server refuses it; an integer field takes Go\'s value', () => {
     const r = fromYaml(['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: a, namespace: b}', 'spec:',
       '  endpointSelector: {matchLabels: {version: 1_000}}',
