@@ -5,14 +5,14 @@
  *   cdk8s-cilium diff --base <paths|git-ref> --head <paths> [--output text|markdown|json|html] [--fail-on allowed|denied|any]
  *                     [--inventory pods.json] [--flows flows.jsonl] [--dns-server <endpoint>] [--max-changes <n>]
  *
- * `--base origin/main` (any git ref, when no such file exists) reads the `--head` paths at that ref with git, without a
- * checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
+ * `--base origin/main` (any git ref, when no such path exists; both is refused) reads the `--head` paths at that ref with
+ * git, without a checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
  * `--inventory` a `kubectl get pods -A -o json` dump, `--flows` the pods of a Hubble capture), else from what the
  * policies' selectors distinguish. Exit status: 0; 1 with `--fail-on` when a change of that kind exists (an L7 change on
  * an allowed port counts as `allowed`: it may let requests through); 2 on bad input (one line on stderr), including a diff
  * of more changes than `--max-changes` (default 100,000; `diff-too-large`: refused as soon as passed, nothing on stdout).
  */
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { Connectivity, DEFAULT_MAX_DIFF_CHANGES } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
@@ -24,9 +24,10 @@ import { captureFamiliesWarning, captureVersionWarning, familiesSetting, inferIp
 import { IpFamilies } from '../engine/policy-set-options';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
-import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
-import { nestingDepthError } from '../model/nesting-depth';
-import { readAtGitRef } from './git-ref';
+import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
+import { isGitRef, readAtGitRef } from './git-ref';
+import { readInventory } from './inventory';
+import { withoutControls } from '../model/printable';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError } from './trace';
 
@@ -125,7 +126,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   const { setOptions, capture } = await connectivitySetOptions(options, io, 'diff');
   const cwd = process.cwd();
   const head = loadPolicies(options.head, setOptions, '--head', io);
-  const gitRef = options.base.length === 1 && !existsSync(options.base[0]) ? options.base[0] : undefined;
+  const gitRef = options.base.length === 1 ? baseGitRef(options.base[0], cwd) : undefined;
   let base: PolicySet;
   let baseSource: string;
   if (gitRef !== undefined) {
@@ -176,6 +177,32 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
 }
 
 /**
+ * The git ref `--base` names, or `undefined` when it names files. A path is files; a name that is no path is a ref. A name
+ * that is both — `--base origin/main` beside a folder `origin/main/` of the working tree — is refused: the working tree is
+ * the pull request's, which could otherwise add its own policies under the ref's name and make them the base of its own
+ * diff (no change: `--fail-on` passes).
+ * @throws CiliumPolicyError (`diff-base-ambiguous`) for a name that is both
+ */
+function baseGitRef(base: string, cwd: string): string | undefined {
+  // lstat, not exists: a dangling symbolic link named like the ref is a path of the working tree too.
+  let isPath = true;
+  try {
+    lstatSync(base);
+  } catch {
+    isPath = false;
+  }
+  if (!isPath) return base;
+  if (isGitRef(base, cwd)) {
+    throw new CiliumPolicyError({
+      id: 'diff-base-ambiguous',
+      message: `--base ${withoutControls(base)} is both a path of the working tree and a git ref; the working tree may be the pull request's, so it cannot say which is meant`,
+      fix: `for the files, give the path as ./${withoutControls(base)} (or an absolute path); for the ref, remove or rename that path of the working tree (a pull request that adds it is refused, never compared with itself)`,
+    });
+  }
+  return undefined;
+}
+
+/**
  * @internal The `--output` value as a format.
  * @throws CiliumPolicyError for an unknown one
  */
@@ -196,18 +223,8 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
-    // A kubectl dump is JSON: read it as such (the input reader, then the inventory's manifest reader), else as YAML. Text
-    // nested too deep goes the YAML way too, whose reader refuses it (its file and line), before any recursion over it.
-    const file = readInputFile(options.inventory, DEFAULT_MAX_FILE_BYTES);
-    const json = file.text !== undefined && file.problem === undefined && !nestingDepthError(file.text) ? parseJson(file.text) : undefined;
-    if (json !== undefined) {
-      inventory.addManifest(json);
-    } else {
-      const read = PolicySet.fromFiles([options.inventory]);
-      const bad = policyInputError(read);
-      if (bad) throw bad;
-      copyInventory(read.inventory, inventory);
-    }
+    // Read strictly: an item the manifest reader would read as something else than written is refused (cli-inventory).
+    readInventory(options.inventory, inventory);
     if (inventory.workloads.length === 0) {
       io.stderr(`warning: --inventory ${options.inventory}: no pods or workloads found (expected kubectl get pods -A -o json)\n`);
     }
@@ -273,22 +290,6 @@ function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<stri
   if (peer.namespaceLabels && Object.keys(peer.namespaceLabels).length > 0) inventory.addNamespace(peer.namespace, peer.namespaceLabels);
 }
 
-/** The value of a JSON text, or `undefined` when it is not JSON (then read as YAML). */
-function parseJson(text: string): unknown {
-  if (!/^\s*[{[]/.test(text)) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function copyInventory(from: EndpointInventory, into: EndpointInventory): void {
-  for (const w of from.workloads) into.addWorkload(w);
-  for (const s of from.services) into.addService(s);
-  for (const ns of from.namespaceNames()) into.addNamespace(ns, from.namespaceLabels(ns) ?? {});
-}
-
 /**
  * @internal Policies from paths, refusing unreadable input (exit 2).
  * @throws CiliumPolicyError for a missing path or a file that cannot be read
@@ -313,7 +314,7 @@ function checked(set: PolicySet, io: CliIo): PolicySet {
  */
 export function addConnectivityOptions(command: Command): Command {
   return command
-    .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests): the endpoint classes are its workloads')
+    .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests), read strictly: the endpoint classes are its workloads')
     .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')

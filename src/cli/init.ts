@@ -12,7 +12,7 @@
  *
  * Existing files are never overwritten unless `--force` is given. Exit status: 0 written, 2 bad input.
  */
-import { existsSync, lstatSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
@@ -226,11 +226,53 @@ export function initApp(dir: string, options: InitOptions = {}): string[] {
       fix: 'give init a new or empty folder (npx cdk8s-cilium init my-policies), or pass --force to overwrite these files',
     });
   }
-  for (const [file, text] of Object.entries(files)) {
-    makeDirectories(dirname(join(root, file)), 'give init a folder you can write to: npx cdk8s-cilium init my-policies');
-    writeFileSync(join(root, file), text);
+  // What is in the way is found before anything is written: a folder (or a FIFO) where a file goes, a file where a folder goes.
+  const blocked = Object.keys(files).flatMap((f) => {
+    const parts = f.split('/');
+    const dirs = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+    const file = dirs.find((d) => !['none', 'directory'].includes(kindOf(join(root, d))));
+    if (file !== undefined) return [`${file} (not a folder)`];
+    const kind = kindOf(join(root, f));
+    return kind === 'other' || kind === 'directory' ? [`${f} (${kind === 'directory' ? 'a folder' : 'not a regular file'})`] : [];
+  });
+  if (blocked.length > 0) {
+    throw new CiliumPolicyError({
+      id: 'init-in-the-way',
+      message: `${dir} has ${[...new Set(blocked)].join(', ')} where the scaffold writes; nothing was written`,
+      fix: 'remove or rename it, or give init a new or empty folder (npx cdk8s-cilium init my-policies)',
+    });
   }
+  // Written in two steps, so that a failure (no space, no permission) leaves no half scaffold: every file beside its target
+  // under a temporary name, then each renamed into place.
+  const written: string[] = [];
+  try {
+    for (const [file, text] of Object.entries(files)) {
+      makeDirectories(dirname(join(root, file)), 'give init a folder you can write to: npx cdk8s-cilium init my-policies');
+      const temporary = `${join(root, file)}.${process.pid}.init-tmp`;
+      writeFileSync(temporary, text, { flag: 'wx' });
+      written.push(temporary);
+    }
+  } catch (e) {
+    for (const t of written) rmSync(t, { force: true });
+    if (e instanceof CiliumPolicyError) throw e;
+    throw new CiliumPolicyError({
+      id: 'init-write',
+      message: `cannot write the scaffold into ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}; nothing was written`,
+      fix: 'give init a folder you can write to: npx cdk8s-cilium init my-policies',
+    });
+  }
+  for (const [i, file] of Object.keys(files).entries()) renameSync(written[i], join(root, file));
   return Object.keys(files);
+}
+
+/** What is at `path`: nothing, a regular file, a folder, or something else (a FIFO, a socket, a device). */
+function kindOf(path: string): 'none' | 'file' | 'directory' | 'other' {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'none';
+  }
 }
 
 function isSymbolicLink(path: string): boolean {

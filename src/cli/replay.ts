@@ -9,7 +9,8 @@
  * Flow logs: `hubble observe -o json` / `-o jsonpb`, the agent's flow exporter, legacy bare flows, gzip, standard input.
  * Exit status: 0 nothing the cluster let through would be dropped (or --fail-on none), 1 some connection observed as
  * forwarded would be dropped or refused at L7, or not all of the capture was judged (records beyond --max-connections,
- * malformed lines skipped: `summary.notJudgedInput`; a line on stderr says so), 2 bad input (one line on stderr), including a flow log that cannot be read
+ * malformed lines skipped: `summary.notJudgedInput`; connections the engine could not judge: `summary.notEvaluated`; a
+ * line on stderr says so), 2 bad input (one line on stderr), including a flow log that cannot be read
  * to its end (truncated or corrupt gzip) and policy inputs without a single policy. Malformed lines (not JSON, a field of the wrong type) never stop the run.
  *
  * `--output json` prints the report (stable; new fields may be added, none removed or changed):
@@ -224,6 +225,13 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     // Nothing judged would be dropped, but not all of the capture was judged: fail closed, as a gate must.
     io.stderr(`replay: not all of ${options.flows === '-' ? 'standard input' : options.flows} was judged (${report.summary.notJudgedInput}): `
       + `it may hold connections the policies drop; ${unreadInputFix(capture)} (--fail-on none accepts the capture as it is, and also stops failing on drops)\n`);
+    return REPLAY_EXIT.wouldDrop;
+  }
+  if (failOn === 'drop' && report.summary.newlyDropped === 0 && report.summary.notEvaluated > 0) {
+    // Connections the engine could not judge may be ones the policies drop: fail closed too.
+    io.stderr(`replay: ${report.summary.notEvaluated} connection${report.summary.notEvaluated === 1 ? '' : 's'} of `
+      + `${options.flows === '-' ? 'standard input' : options.flows} could not be judged (first: ${report.errors[0]?.connection ?? ''}: `
+      + `${report.errors[0]?.message ?? ''}): they may be connections the policies drop (--fail-on none accepts them, and also stops failing on drops)\n`);
     return REPLAY_EXIT.wouldDrop;
   }
   return failOn === 'drop' && report.summary.newlyDropped > 0 ? REPLAY_EXIT.wouldDrop : REPLAY_EXIT.ok;

@@ -313,8 +313,9 @@ function parseLabels(text: string, input: string): Record<string, string> {
       throw syntax(input, `"${part}" is not a label: "${key}" is not a label key`,
         'write key=value with a Kubernetes label key ([prefix/]name: letters, digits, -, _ and .); an endpoint is one pod, so conditions such as != do not apply');
     }
-    if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
-      throw syntax(input, `"${value}" is not a valid label value`, 'label values are up to 63 letters, digits, -, _ and ., starting and ending alphanumeric');
+    if (value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
+      const shown = value.length > 63 ? `${value.slice(0, 63)}…" (${value.length} characters` : `${value}"`;
+      throw syntax(input, `"${shown}${value.length > 63 ? ')' : ''} is not a valid label value`, 'label values are up to 63 letters, digits, -, _ and ., starting and ending alphanumeric');
     }
     if (Object.prototype.hasOwnProperty.call(out, key)) {
       throw syntax(input, `label ${key} is given twice ("${key}=${out[key]}" and "${part}"); a pod has one value per label key`,

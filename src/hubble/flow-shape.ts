@@ -8,6 +8,7 @@
  * `null` counts as absent (protojson never writes it). The check is hand-written over fixed paths (no recursion into
  * the record) with named property reads, so its cost is a few property reads per record.
  */
+import { parseIp } from '../model/cidr';
 import { HubbleFlow } from './flow';
 
 /**
@@ -20,13 +21,28 @@ export const MAX_FLOW_STRING = 64 * 1024;
 /** The most entries of any other list (DNS names, DNS answers, policies, workloads, headers). */
 export const MAX_FLOW_LIST = 4096;
 
+/**
+ * The values of the enums whose value decides how a record is judged (flow.proto `Verdict`, `TrafficDirection`,
+ * `FlowType`, `L7FlowType`, `IPVersion`), as protojson writes them. Any other string is no value Hubble writes: a
+ * misspelt `"forwarded"` or `"FORWARDEDX"` read as "no verdict" would be skipped as not decided by policy, so a capture
+ * of such records would pass the gate unjudged. It makes the line malformed instead (counted, and the gate fails closed).
+ */
+const VERDICTS: ReadonlySet<string> = new Set(['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED']);
+const TRAFFIC_DIRECTIONS: ReadonlySet<string> = new Set(['TRAFFIC_DIRECTION_UNKNOWN', 'INGRESS', 'EGRESS']);
+const FLOW_TYPES: ReadonlySet<string> = new Set(['UNKNOWN_TYPE', 'L3_L4', 'L7', 'SOCK']);
+const L7_TYPES: ReadonlySet<string> = new Set(['UNKNOWN_L7_TYPE', 'REQUEST', 'RESPONSE', 'SAMPLE']);
+const IP_VERSIONS: ReadonlySet<string> = new Set(['IP_NOT_USED', 'IPv4', 'IPv6']);
+/** The members of flow.proto's `Layer4` `protocol` oneof: a record has at most one. */
+const L4_PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP', 'ICMPv4', 'ICMPv6', 'VRRP', 'IGMP']);
+
 /** Why the record cannot be used, e.g. `source.labels is a string, not a list`; `undefined` when it can. */
 export function flowShapeError(flow: HubbleFlow): string | undefined {
   // Named property reads only (records differ in shape, so every read here is megamorphic: keyed reads cost far more).
   const f = flow as unknown as Record<string, unknown>;
-  return str(f.time, 'time') ?? str(f.verdict, 'verdict') ?? uint(f.drop_reason, 'drop_reason')
-    ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? uint(f.policy_match_type, 'policy_match_type') ?? str(f.Type, 'Type') ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
-    ?? bool(f.is_reply, 'is_reply') ?? str(f.traffic_direction, 'traffic_direction') ?? str(f.trace_observation_point, 'trace_observation_point')
+  return str(f.time, 'time') ?? oneOf(f.verdict, 'verdict', VERDICTS) ?? uint(f.drop_reason, 'drop_reason')
+    ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? uint(f.policy_match_type, 'policy_match_type') ?? oneOf(f.Type, 'Type', FLOW_TYPES)
+    ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
+    ?? bool(f.is_reply, 'is_reply') ?? oneOf(f.traffic_direction, 'traffic_direction', TRAFFIC_DIRECTIONS) ?? str(f.trace_observation_point, 'trace_observation_point')
     ?? eventType(f.event_type) ?? ip(f.IP) ?? l4(f.l4) ?? endpoint(f.source, 'source') ?? endpoint(f.destination, 'destination')
     ?? strings(f.destination_names, 'destination_names', MAX_FLOW_LIST) ?? l7(f.l7)
     ?? policies(f.egress_allowed_by, 'egress_allowed_by') ?? policies(f.ingress_allowed_by, 'ingress_allowed_by')
@@ -44,13 +60,21 @@ function ip(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, 'IP');
   if (typeof o === 'string') return o;
-  return str(o.source, 'IP.source') ?? str(o.destination, 'IP.destination') ?? str(o.ipVersion, 'IP.ipVersion');
+  return address(o.source, 'IP.source') ?? address(o.destination, 'IP.destination') ?? oneOf(o.ipVersion, 'IP.ipVersion', IP_VERSIONS);
 }
 
 function l4(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, 'l4');
   if (typeof o === 'string') return o;
+  // A oneof: one protocol (a record with TCP and UDP is read as TCP, one with only an unknown key as no protocol at all).
+  let protocol: string | undefined;
+  for (const key in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, key) || o[key] === undefined || o[key] === null) continue;
+    if (!L4_PROTOCOLS.has(key)) return `l4 has the field ${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)}, which is no protocol of Hubble's Layer4`;
+    if (protocol !== undefined) return `l4 has both ${protocol} and ${key}, where a record has one protocol`;
+    protocol = key;
+  }
   return ports(o.TCP, 'l4.TCP') ?? ports(o.UDP, 'l4.UDP') ?? ports(o.SCTP, 'l4.SCTP') ?? icmp(o.ICMPv4, 'l4.ICMPv4') ?? icmp(o.ICMPv6, 'l4.ICMPv6');
 }
 
@@ -105,7 +129,7 @@ function l7(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, 'l7');
   if (typeof o === 'string') return o;
-  return str(o.type, 'l7.type') ?? dns(o.dns) ?? http(o.http) ?? kafka(o.kafka);
+  return oneOf(o.type, 'l7.type', L7_TYPES) ?? dns(o.dns) ?? http(o.http) ?? kafka(o.kafka);
 }
 
 function dns(v: unknown): string | undefined {
@@ -201,6 +225,52 @@ function int(v: unknown, path: string): string | undefined {
 /** An optional port (a `uint32` in the record, but a port is at most 65535). */
 function port(v: unknown, path: string): string | undefined {
   return integer(v, path, 0, 65535, 'a port from 0 to 65535');
+}
+
+/** Addresses already found valid (a capture has few distinct ones): an IPv6 address is parsed once. */
+const VALID_ADDRESSES = new Set<string>();
+const MAX_VALID_ADDRESSES = 65_536;
+
+/**
+ * An optional IP address, as Hubble writes one (`""` counts as absent). Anything else is malformed: a world end is keyed
+ * and judged by its address, and `"evil"` or `"10.0.0.0/8"` could only be listed as not judged, which no gate can pass on.
+ */
+function address(v: unknown, path: string): string | undefined {
+  const e = str(v, path);
+  if (e !== undefined || typeof v !== 'string' || v === '' || isIpv4(v) || VALID_ADDRESSES.has(v)) return e;
+  if (parseIp(v) === undefined) return `${path} is ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}, not an IP address`;
+  if (VALID_ADDRESSES.size < MAX_VALID_ADDRESSES) VALID_ADDRESSES.add(v);
+  return undefined;
+}
+
+/** Whether `s` is a dotted-quad IPv4 address (no leading zeros, as Go's netip reads them), without allocating. */
+function isIpv4(s: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46; /* '.' */
+    if (c === 46) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return false;
+      if (++digits > 3) return false;
+      value = value * 10 + (c - 48);
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
+}
+
+/** An optional enum, written as the name of one of its values. */
+function oneOf(v: unknown, path: string, values: ReadonlySet<string>): string | undefined {
+  const e = str(v, path);
+  if (e !== undefined || v === undefined || v === null || values.has(v as string)) return e;
+  const text = v as string;
+  return `${path} is ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}, not one of ${[...values].join(', ')}`;
 }
 
 function bool(v: unknown, path: string): string | undefined {

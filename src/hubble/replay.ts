@@ -506,7 +506,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     const text = `${describePeer(c.source)} → ${describePeer(c.destination)} ${connectionText(c)}`;
     if (from === undefined || to === undefined) {
       errors.push({ connection: text, message: `${from === undefined ? describePeer(c.source) : describePeer(c.destination)} is not a valid endpoint` });
-      rollout.note(c, {});
+      rollout.note(c, { notEvaluated: true });
       continue;
     }
     let verdict: Verdict;
@@ -533,7 +533,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       }
     } catch (e) {
       errors.push({ connection: text, message: e instanceof Error ? e.message.replace(/\n\s*fix: /, '; fix: ') : String(e) });
-      rollout.note(c, {});
+      rollout.note(c, { notEvaluated: true });
       continue;
     }
     const flowed = observedFlowing(c);
@@ -778,6 +778,8 @@ interface Tally {
   wouldBeDropped: number;
   audited: number;
   identityUnknown: number;
+  /** Connections the engine could not judge (`errors`). */
+  notEvaluated: number;
   disagreements: number;
   first?: string;
   last?: string;
@@ -789,7 +791,9 @@ class RolloutTally {
   /** @param notJudgedInput what of the input was not judged: a blocker of every namespace (its records may be any). */
   public constructor(private readonly notJudgedInput: string | undefined) {}
 
-  public note(c: ObservedConnection, judged: { unknown?: boolean; verdict?: Verdict; findings?: readonly ClusterDisagreement[] }): void {
+  public note(
+    c: ObservedConnection, judged: { unknown?: boolean; notEvaluated?: boolean; verdict?: Verdict; findings?: readonly ClusterDisagreement[] },
+  ): void {
     const src = namespaceOf(c.source);
     const dst = namespaceOf(c.destination);
     const flowing = observedFlowing(c);
@@ -800,6 +804,7 @@ class RolloutTally {
       t.flows += c.flows;
       if (flowing) t.flowing++;
       if (judged.unknown) t.identityUnknown++;
+      if (judged.notEvaluated) t.notEvaluated++;
       if (c.window !== undefined) {
         if (t.first === undefined || c.window.first < t.first) t.first = c.window.first;
         if (t.last === undefined || c.window.last > t.last) t.last = c.window.last;
@@ -836,6 +841,7 @@ class RolloutTally {
       const blockers = [
         t.wouldBeDropped > 0 ? `${plural(t.wouldBeDropped, 'connection')} the cluster let through would be dropped` : '',
         t.identityUnknown > 0 ? `${plural(t.identityUnknown, 'connection')} with an end of unknown identity cannot be judged` : '',
+        t.notEvaluated > 0 ? `${plural(t.notEvaluated, 'connection')} could not be judged (see not judged)` : '',
         this.notJudgedInput !== undefined ? `not all of the capture was judged (${this.notJudgedInput})` : '',
       ].filter((x) => x !== '');
       const ready = t.flowing > 0 && blockers.length === 0;
@@ -863,7 +869,7 @@ class RolloutTally {
   private tally(ns: string): Tally {
     let t = this.byNamespace.get(ns);
     if (t === undefined) {
-      t = { connections: 0, flows: 0, flowing: 0, wouldBeDropped: 0, audited: 0, identityUnknown: 0, disagreements: 0 };
+      t = { connections: 0, flows: 0, flowing: 0, wouldBeDropped: 0, audited: 0, identityUnknown: 0, notEvaluated: 0, disagreements: 0 };
       this.byNamespace.set(ns, t);
     }
     return t;

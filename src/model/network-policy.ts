@@ -59,10 +59,17 @@ const NAMESPACE_LABELS = 'k8s:io.cilium.k8s.namespace.labels.';
 /** The annotation that names a NetworkPolicy's rule in Cilium (`annotation.PolicyName`), and its older alias (`PolicyNameAlias`). */
 const POLICY_NAME_ANNOTATIONS = ['policy.cilium.io/name', 'io.cilium.name'];
 
-/** Whether an object is a `networking.k8s.io` NetworkPolicy. */
+/**
+ * Whether an object is meant as a Kubernetes NetworkPolicy: kind `NetworkPolicy` in the `networking.k8s.io` group (any
+ * version and case, or no apiVersion at all) or the old `extensions/v1beta1`. Only `networking.k8s.io/v1` is served: the
+ * others are read so that `validate` reports them (`k8s-np-api-version`) and the engine skips them, never in silence.
+ * Other groups' kinds of that name (Calico's `crd.projectcalico.org/v1`) are not.
+ */
 export function isNetworkPolicy(obj: unknown): obj is ManifestObject {
   if (!isManifestObject(obj) || obj.kind !== NETWORK_POLICY_KIND) return false;
-  return typeof obj.apiVersion !== 'string' || obj.apiVersion.startsWith('networking.k8s.io/');
+  if (typeof obj.apiVersion !== 'string') return true;
+  const group = obj.apiVersion.toLowerCase();
+  return group.startsWith('networking.k8s.io/') || group === 'extensions/v1beta1';
 }
 
 /** Translates a NetworkPolicy object; `undefined` when it is not one. Never throws on malformed input. */

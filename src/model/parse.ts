@@ -203,6 +203,10 @@ function readResource(
     if (kind === undefined && ['spec', 'specs', 'endpointSelector', 'nodeSelector'].some((k) => k in value)) {
       reader.report(ParseDiagnosticId.MISSING_KIND, Severity.WARNING, [], 'document has no kind but looks like a Cilium policy; it is skipped',
         'add apiVersion: cilium.io/v2 and kind: CiliumNetworkPolicy (or CiliumClusterwideNetworkPolicy); a raw api.Rule list must be a top-level array');
+    } else if (typeof value.apiVersion === 'string' && value.apiVersion.toLowerCase().startsWith('networking.k8s.io/') && typeof kind === 'string'
+      && kind !== 'NetworkPolicy' && kind.toLowerCase() === 'networkpolicy') {
+      reader.report(ParseDiagnosticId.UNKNOWN_KIND, Severity.WARNING, ['kind'],
+        `${value.apiVersion} has no kind ${JSON.stringify(kind)}; the document is skipped (not checked, not enforced)`, 'write kind: NetworkPolicy (kinds are case-sensitive)');
     } else if (typeof value.apiVersion === 'string' && value.apiVersion.startsWith('cilium.io/') && !(typeof kind === 'string' && CILIUM_KINDS.includes(kind))) {
       const near = typeof kind === 'string' ? CILIUM_KINDS.find((k) => k.toLowerCase() === kind.toLowerCase()) : undefined;
       reader.report(ParseDiagnosticId.UNKNOWN_KIND, Severity.WARNING, value.kind === undefined ? [] : ['kind'],

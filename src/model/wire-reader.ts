@@ -299,8 +299,10 @@ export class Reader {
     if (!this.source) return;
     const text = this.source.plainText(segments(path));
     if (text !== undefined && /^[-+]?0[0-7]+$/.test(text)) {
+      // The stream is read as Kubernetes reads it (`goYamlNumbers`): the value is already the octal one.
       this.report(ParseDiagnosticId.YAML11_AMBIGUOUS, Severity.WARNING, path,
-        `${text} is decimal ${Number(text)} in YAML 1.2 but octal ${parseInt(text, 8)} for Kubernetes (YAML 1.1)`,
+        `${text} is decimal ${Number(text.replace(/^([-+]?)0+(?=\d)/, '$1'))} in YAML 1.2 but octal ${parseInt(text, 8)} for Kubernetes (YAML 1.1), which the API server `
+        + `stores; read here as ${parseInt(text, 8)}`,
         `write it without the leading zero`);
     }
   }

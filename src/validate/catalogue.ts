@@ -163,6 +163,7 @@ export const CHECKS: readonly CheckInfo[] = [
  * list): a NetworkPolicy with any of these errors is never stored, so Cilium enforces none of it.
  */
 export const NETWORK_POLICY_CHECKS: readonly CheckInfo[] = [
+  { id: 'k8s-np-api-version', severity: E, versions: 'all', what: 'a NetworkPolicy apiVersion other than networking.k8s.io/v1 (the only one served)' },
   { id: 'k8s-np-type', severity: E, versions: 'all', what: 'a NetworkPolicy field with the wrong JSON type (a list that is not a list, a boolean port, ...)' },
   { id: 'k8s-np-metadata', severity: E, versions: 'all', what: 'a NetworkPolicy name that is not a DNS-1123 subdomain, or a namespace that is not a DNS-1123 label' },
   { id: 'k8s-np-selector', severity: E, versions: 'all', what: 'an invalid podSelector or namespaceSelector (label key or value, operator, values)' },
@@ -291,7 +292,7 @@ export const INPUT_CHECKS: readonly CheckInfo[] = [
   { id: 'parse-null-value', severity: W, versions: 'all', what: 'a field set to null (the API server prunes it)' },
   { id: 'parse-yaml11-ambiguous', severity: W, versions: 'all', what: 'a plain scalar Kubernetes (YAML 1.1) reads differently (010 is octal, yes is a boolean)' },
   { id: 'parse-missing-kind', severity: W, versions: 'all', what: 'a document without kind that looks like a Cilium policy' },
-  { id: 'parse-unknown-kind', severity: W, versions: 'all', what: 'a cilium.io apiVersion with a kind Cilium does not have (wrong case, misspelled)' },
+  { id: 'parse-unknown-kind', severity: W, versions: 'all', what: 'a cilium.io apiVersion with a kind Cilium does not have (wrong case, misspelled), or a NetworkPolicy kind in the wrong case' },
   { id: 'crd-schema', severity: E, versions: 'all', what: 'a violation of the CRD given with --crd, or of the bundled CRD of the target version that no other finding reports (closed schema: unknown fields fail)' },
 ];
 

@@ -6,6 +6,7 @@
  *
  * | id | layer | severity | fires on | what |
  * |---|---|---|---|---|
+ * | `k8s-np-api-version` | k8s | error | all | a NetworkPolicy apiVersion other than networking.k8s.io/v1 (the only one served) |
  * | `k8s-np-type` | k8s | error | all | a NetworkPolicy field with the wrong JSON type (a list that is not a list, a boolean port, ...) |
  * | `k8s-np-metadata` | k8s | error | all | a NetworkPolicy name that is not a DNS-1123 subdomain, or a namespace that is not a DNS-1123 label |
  * | `k8s-np-selector` | k8s | error | all | an invalid podSelector or namespaceSelector (label key or value, operator, values) |
@@ -42,6 +43,13 @@ function checkNetworkPolicy(obj: Record<string, unknown>): Diagnostic[] {
     out.push({ id, severity: checkInfo(id).severity, message, path, fix });
   };
   const v = new Checker(report);
+  if (obj.apiVersion !== NETWORK_POLICY_API_VERSION) {
+    // kubectl finds no NetworkPolicy in another version (networking.k8s.io/v1beta1 never had one; extensions/v1beta1 is
+    // gone since Kubernetes 1.16): the object is never stored.
+    report('k8s-np-api-version', 'apiVersion', obj.apiVersion === undefined ? 'apiVersion is missing'
+      : `apiVersion is ${JSON.stringify(obj.apiVersion)}, but NetworkPolicy is served only as ${NETWORK_POLICY_API_VERSION}`,
+    `set apiVersion: ${NETWORK_POLICY_API_VERSION}`);
+  }
   v.metadata(obj.metadata);
   if (obj.spec === undefined || obj.spec === null) return out;
   if (!isObject(obj.spec)) {
@@ -61,6 +69,9 @@ function checkNetworkPolicy(obj: Record<string, unknown>): Diagnostic[] {
   v.policyTypes(spec.policyTypes);
   return out;
 }
+
+/** The one version the API server serves NetworkPolicies in. */
+const NETWORK_POLICY_API_VERSION = 'networking.k8s.io/v1';
 
 type Report = (id: string, path: string, message: string, fix: string) => void;
 

@@ -130,7 +130,8 @@ export class Run {
       if (isPolicyKind(o.obj)) continue;
       const source: InventorySource = { file, line: o.line, column: o.column };
       const skipped = skippedByKey.get(docKey(o.index, o.itemPath));
-      if (this.inventory.add(o.obj, source) && skipped) {
+      // A NetworkPolicy of a version the inventory does not read (extensions/v1beta1) is still placed for its findings.
+      if ((this.inventory.add(o.obj, source) || isNetworkPolicy(o.obj)) && skipped) {
         this.inventorySources.set(source, { input: index, itemPath: o.itemPath, locate: skipped.locate });
       }
       if (skipped && isNetworkPolicy(o.obj)) {

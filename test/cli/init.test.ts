@@ -1,6 +1,7 @@
 // `cdk8s-cilium init` in-process. The scaffold's own checks (type-check, synth, its vitest run against the installed
 // package) run in test/package.test.ts; here: the command's behaviour, and the starter policies behave as their tests say.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing } from 'cdk8s';
@@ -43,6 +44,36 @@ describe('cdk8s-cilium init', () => {
     }
     // A folder several levels down that does not exist yet is made.
     expect(cli('init', join(scratch, 'a', 'b', 'c')).code).toBe(0);
+  });
+
+  test('what is in the way is refused before anything is written, --force or not: a folder or FIFO where a file goes, a file where a folder goes', () => {
+    for (const [name, make, what] of [
+      ['folder', (d: string) => mkdirSync(join(d, 'policies.ts')), 'policies.ts (a folder)'],
+      ['fifo', (d: string) => execFileSync('mkfifo', [join(d, 'main.ts')]), 'main.ts (not a regular file)'],
+      ['file', (d: string) => writeFileSync(join(d, 'test'), 'x'), 'test (not a folder)'],
+    ] as const) {
+      const dir = join(scratch, `in-the-way-${name}`);
+      mkdirSync(dir);
+      make(dir);
+      const before = readdirSync(dir);
+      const r = cli('init', dir, '--force');
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toBe(`error: ${dir} has ${what} where the scaffold writes; nothing was written (init-in-the-way); fix: remove or rename it, or give `
+        + 'init a new or empty folder (npx cdk8s-cilium init my-policies)\n');
+      expect(readdirSync(dir), name).toEqual(before);
+    }
+  });
+
+  test('a write that fails half-way leaves no half scaffold', () => {
+    const dir = join(scratch, 'half');
+    mkdirSync(dir);
+    // The temporary name of the sixth file is taken: the first five are written, then removed.
+    writeFileSync(join(dir, `policies.ts.${process.pid}.init-tmp`), 'taken');
+    const r = cli('init', dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: cannot write the scaffold into .*half: EEXIST; nothing was written \(init-write\)/);
+    expect(readdirSync(dir).sort()).toEqual([`policies.ts.${process.pid}.init-tmp`, 'test']);
+    expect(readdirSync(join(dir, 'test'))).toEqual([]);
   });
 
   test('never overwrites without --force', () => {

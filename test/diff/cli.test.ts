@@ -161,6 +161,94 @@ describe('report', () => {
     }
   });
 
+  test('a kubectl dump as kubectl writes it is read (status, owners, probes, a Service, a Namespace, generateName)', async () => {
+    const pods = file('real-pods.json', JSON.stringify({
+      apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' },
+      items: [
+        {
+          apiVersion: 'v1', kind: 'Pod',
+          metadata: {
+            name: 'web-5d9c7b7f4-abcde', generateName: 'web-5d9c7b7f4-', namespace: 'prod', uid: '1b2c', resourceVersion: '42',
+            labels: { 'app': 'web', 'pod-template-hash': '5d9c7b7f4', 'app.kubernetes.io/part-of': 'shop' },
+            ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d9c7b7f4', uid: 'x', controller: true }],
+          },
+          spec: {
+            serviceAccountName: 'web', hostNetwork: false, restartPolicy: 'Always',
+            containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080, name: 'http', protocol: 'TCP' }], readinessProbe: { httpGet: { port: 'http' } } }],
+            initContainers: [{ name: 'proxy', image: 'p:1', restartPolicy: 'Always', ports: [{ containerPort: 15001, protocol: 'TCP' }] }],
+          },
+          status: { phase: 'Running', podIP: '10.0.0.5', podIPs: [{ ip: '10.0.0.5' }] },
+        },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod', labels: { 'kubernetes.io/metadata.name': 'prod' } }, spec: { finalizers: ['kubernetes'] } },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'prod' },
+          spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }, { port: 9090, targetPort: 9090 }] } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'prod' }, data: { a: 'b' } },
+      ],
+    }));
+    const r = await cli('report', '--policies', opened, '--inventory', pods, '--output', 'json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  test('a PodList (the API\'s own list kind) is read as a List, in JSON and in YAML', async () => {
+    const item = (name: string, app: string): Record<string, unknown> => ({ kind: 'Pod', metadata: { name, namespace: 'prod', labels: { app } }, spec: { containers: [] } });
+    const json = file('podlist.json', JSON.stringify({ apiVersion: 'v1', kind: 'PodList', items: [item('web-1', 'web'), item('api-1', 'api')] }));
+    const yaml = file('podlist.yaml', `apiVersion: v1\nkind: PodList\nitems:\n${[item('web-1', 'web'), item('api-1', 'api')].map((i) => `- ${JSON.stringify(i)}`).join('\n')}\n`);
+    for (const path of [json, yaml]) {
+      const r = await cli('report', '--policies', opened, '--inventory', path, '--output', 'json');
+      expect(r.stderr).toBe('');
+      const doc = JSON.parse(r.stdout) as { endpoints: { id: string; workloads?: string[] }[] };
+      expect(doc.endpoints.filter((e) => e.workloads).map((e) => e.id)).toEqual(['prod/api-1', 'prod/web-1']);
+    }
+  });
+
+  describe('an inventory the manifest reader would read as something else than written is refused (exit 2), never read as no labels', () => {
+    const pod = (labels: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'prod', labels }, spec: { containers: [{ name: 'c', image: 'x' }] }, ...extra,
+    });
+    const list = (...items: unknown[]): string => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+    test.each([
+      ['labels as a string', list(pod('app=web')), 'items[0] (Pod prod/web-1): metadata.labels is a string, not a map of labels'],
+      ['a label value that is a mapping', list(pod({ app: { x: 1 } })), 'items[0] (Pod prod/web-1): metadata.labels.app is a mapping, not a label value'],
+      ['a label value Kubernetes refuses', list(pod({ app: 'a p i' })), 'items[0] (Pod prod/web-1): metadata.labels.app "a p i" is not a label value'],
+      ['an item that is no object', list('web-1', pod({ app: 'web' })), 'items[0] is a string, not a Kubernetes object'],
+      ['an item without kind', list({ metadata: { name: 'web-1' } }), 'items[0].kind is missing: not a Kubernetes object'],
+      ['items that are no list', JSON.stringify({ kind: 'List', items: { a: 1 } }), 'items is a mapping, not a list'],
+      ['a PodList item', JSON.stringify({ kind: 'PodList', items: [pod({ app: 'web' }), 7] }), 'items[1] is a number, not a Kubernetes object'],
+      ['a Namespace whose labels are a list', list({ kind: 'Namespace', metadata: { name: 'prod', labels: ['team', 'pay'] } }),
+        'items[0] (Namespace prod): metadata.labels is a list, not a map of labels'],
+      ['a container port that is a string', list(pod({ app: 'web' }, { spec: { containers: [{ name: 'c', ports: [{ containerPort: '8080', name: 'http' }] }] } })),
+        'items[0] (Pod prod/web-1): spec.containers[0].ports[0].containerPort "8080" is not a port number (1-65535)'],
+      ['a pod without a name', list({ kind: 'Pod', metadata: { namespace: 'prod', labels: { app: 'web' } } }), 'items[0] (Pod): metadata.name is missing'],
+      ['a Deployment without a pod template', list({ kind: 'Deployment', metadata: { name: 'web', namespace: 'prod' }, spec: {} }),
+        'items[0] (Deployment prod/web): spec.template is missing'],
+      ['a Service selector of the wrong type', list({ kind: 'Service', metadata: { name: 'api', namespace: 'prod' }, spec: { selector: 'app=api' } }),
+        'items[0] (Service prod/api): spec.selector is a string, not a map of labels'],
+      ['a top-level array', JSON.stringify([pod({ app: 'web' })]), 'the document is a list, not a Kubernetes object'],
+    ])('%s', async (_name, text, message) => {
+      const path = file('bad-inventory.json', text);
+      for (const command of ['report', 'diff']) {
+        const r = await cli(command, ...(command === 'report' ? ['--policies', opened] : ['--base', base, '--head', opened, '--fail-on', 'any']), '--inventory', path);
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe(`error: --inventory ${path}${/^items\[\d+\] \(/.test(message) ? ', ' : ': '}${message}; the inventory is not read (read otherwise, `
+          + 'the endpoint classes would not be the cluster\'s) (cli-inventory); fix: give the output of kubectl get pods -A -o json (or workload, Namespace '
+          + 'and Service manifests) as written\n');
+      }
+    });
+
+    test('YAML manifests: the file and line of the field', async () => {
+      const path = file('bad-inventory.yaml', [
+        'apiVersion: v1', 'kind: Namespace', 'metadata: { name: prod, labels: { team: pay } }', '---',
+        'apiVersion: apps/v1', 'kind: Deployment', 'metadata: { name: web, namespace: prod }', 'spec:', '  template:', '    metadata:',
+        '      labels: "app=web"', '    spec: { containers: [] }', '',
+      ].join('\n'));
+      const r = await cli('report', '--policies', opened, '--inventory', path);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: --inventory .*bad-inventory\.yaml:11: document 1 \(Deployment prod\/web\): spec\.template\.metadata\.labels is a string, not a map of labels; /);
+    });
+  });
+
   test('a Hubble capture gives the classes: its pods', async () => {
     const flows = join(SHARED_DIR, 'hubble-samples', 'hubble-otel.basic-sample-10-flows.jsonl');
     const r = await cli('report', '--policies', opened, '--flows', flows, '--output', 'json');

@@ -100,6 +100,31 @@ describe('diff --base <git-ref>', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  test('a --base that is both a path of the working tree and a ref is refused: a pull request cannot make its own policies the base', async () => {
+    // The pull request adds main/ holding the working tree's policies: read as the base, the diff would be empty and
+    // --fail-on allowed would pass on the 9090 it opens.
+    mkdirSync(join(repo, 'main', 'prod'), { recursive: true });
+    writeFileSync(join(repo, 'main', 'prod', 'api.yaml'), policy([8080, 9090]));
+    symlinkSync('nowhere', join(repo, 'v1'));
+    try {
+      for (const ref of ['main', 'v1']) {
+        const r = await cli('diff', '--base', ref, '--head', 'policies', '--fail-on', 'allowed');
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe(`error: --base ${ref} is both a path of the working tree and a git ref; the working tree may be the pull request's, so it `
+          + `cannot say which is meant (diff-base-ambiguous); fix: for the files, give the path as ./${ref} (or an absolute path); for the ref, remove `
+          + 'or rename that path of the working tree (a pull request that adds it is refused, never compared with itself)\n');
+      }
+      // Written as a path, it is the path.
+      const asPath = await cli('diff', '--base', './main', '--head', 'policies', '--fail-on', 'allowed');
+      expect(asPath.code).toBe(0);
+      expect(asPath.stdout).toMatch(/^connectivity diff: \.\/main \(1 policy\) → policies \(1 policy\): 0 newly allowed, 0 newly denied/);
+    } finally {
+      rmSync(join(repo, 'main'), { recursive: true, force: true });
+      rmSync(join(repo, 'v1'));
+    }
+  });
+
   test('an option-like ref is refused, never passed to git as an option', async () => {
     const r = await cli('diff', '--base', '--output=x', '--head', 'policies');
     expect(r.code).toBe(2);

@@ -43,6 +43,7 @@ describe('parseEndpoint', () => {
     ['pods:shop:app=web', /unknown endpoint kind "pods"/],
     ['pod:Shop:app=web', /"Shop" is not a namespace name/],
     ['pod:shop:app=we b', /is not a valid label value/],
+    [`pod:shop:app=${'a'.repeat(64)}`, /"a{63}…" \(64 characters\) is not a valid label value/],
     ['entity:cluster', /"cluster" is a group of endpoints/],
     ['entity:moon', /unknown entity "moon"/],
     ['cidr:10.0.0.0/8', /is not an IPv4 or IPv6 address/],

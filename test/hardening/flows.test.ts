@@ -1,7 +1,8 @@
 // Hostile input, Hubble flow logs: mistyped fields, truncated gzip, nesting, invalid UTF-8, junk budgets, label caps.
 // replay and draft must never fail open (a green result over a log they could not read) and never hang.
 import { gzipSync } from 'node:zlib';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
+import { PolicySet } from '../../src/engine/policy-set';
 import { FlowSource, MAX_BLANK_LINES, readFlows } from '../../src/hubble/flow-reader';
 import { MAX_FLOW_LABELS } from '../../src/hubble/flow-shape';
 import { GUARD, draft, flowLine, httpPolicy, replay, scratchDir, write } from './support';
@@ -46,6 +47,62 @@ describe('a line with a mistyped field is malformed (with its line number) and t
     const stats = await readFlows(FlowSource.text(`${flowLine(override)}\n`), () => undefined);
     expect(stats.malformed).toEqual([{ line: 1, reason: `not a usable flow: ${reason}` }]);
     expect(stats.flows).toBe(0);
+  });
+
+  test.each([
+    [{ verdict: 'forwarded' }, 'verdict is "forwarded", not one of VERDICT_UNKNOWN, FORWARDED, DROPPED, ERROR, AUDIT, REDIRECTED, TRACED, TRANSLATED'],
+    [{ verdict: 'FORWARDEDX' }, 'verdict is "FORWARDEDX", not one of VERDICT_UNKNOWN, FORWARDED, DROPPED, ERROR, AUDIT, REDIRECTED, TRACED, TRANSLATED'],
+    [{ traffic_direction: 'SIDEWAYS' }, 'traffic_direction is "SIDEWAYS", not one of TRAFFIC_DIRECTION_UNKNOWN, INGRESS, EGRESS'],
+    [{ Type: 'L3/L4' }, 'Type is "L3/L4", not one of UNKNOWN_TYPE, L3_L4, L7, SOCK'],
+    [{ Type: 'L7', l7: { type: 'request', http: { method: 'GET', url: '/' } } }, 'l7.type is "request", not one of UNKNOWN_L7_TYPE, REQUEST, RESPONSE, SAMPLE'],
+    [{ IP: { source: '10.0.0.1', destination: '10.0.0.2', ipVersion: 'v4' } }, 'IP.ipVersion is "v4", not one of IP_NOT_USED, IPv4, IPv6'],
+    [{ IP: { source: '10.0.1.10', destination: 'evil' } }, 'IP.destination is "evil", not an IP address'],
+    [{ IP: { source: '10.0.1.10', destination: '10.0.0.0/8' } }, 'IP.destination is "10.0.0.0/8", not an IP address'],
+    [{ IP: { source: '10.0.1.010', destination: '10.0.1.20' } }, 'IP.source is "10.0.1.010", not an IP address'],
+    [{ IP: { source: 'fd00::1::2', destination: '10.0.1.20' } }, 'IP.source is "fd00::1::2", not an IP address'],
+    [{ l4: { QUIC: { destination_port: 80 } } }, 'l4 has the field "QUIC", which is no protocol of Hubble\'s Layer4'],
+    [{ l4: { TCP: { destination_port: 80 }, UDP: { destination_port: 53 } } }, 'l4 has both TCP and UDP, where a record has one protocol'],
+  ])('an enum value or protocol Hubble does not write (%j) is malformed, never skipped as "not decided by policy" (the gate fails closed)', GUARD, async (override, reason) => {
+    const line = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
+    Object.assign(line.flow, override);
+    const file = write(dir, 'bad-enum.jsonl', `${JSON.stringify(line)}\n${flowLine()}\n`);
+    const r = await replay('--flows', file, '--policies', POLICIES, '--output', 'json');
+    // The good line alone passes (web → api on 80/TCP is allowed at L3/L4): only the malformed line keeps the gate shut.
+    const report = JSON.parse(r.stdout);
+    expect(report.input.malformed).toEqual([{ line: 1, reason: `not a usable flow: ${reason}` }]);
+    expect(report.summary.notJudgedInput).toBeTruthy();
+    expect(r.code).toBe(1);
+  });
+
+  test('addresses Hubble writes are read: IPv4, IPv6, IPv4-mapped IPv6', GUARD, async () => {
+    for (const destination of ['10.0.1.20', '0.0.0.0', '255.255.255.255', 'fd00::2', '::ffff:10.0.1.20', '2001:db8::']) {
+      const line = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
+      line.flow.IP = { source: '10.0.1.10', destination };
+      const stats = await readFlows(FlowSource.text(`${JSON.stringify(line)}\n`), () => undefined);
+      expect(stats.malformed, destination).toEqual([]);
+      expect(stats.flows).toBe(1);
+    }
+  });
+
+  test('a connection the engine cannot judge keeps the gate shut (exit 1) and its namespace not ready', GUARD, async () => {
+    const file = write(dir, 'unjudgeable.jsonl', `${flowLine()}\n`);
+    const spy = vi.spyOn(PolicySet.prototype, 'verdict').mockImplementation(() => {
+      throw new Error('cannot judge');
+    });
+    try {
+      const r = await replay('--flows', file, '--policies', POLICIES, '--output', 'json');
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout);
+      expect(report.summary.notEvaluated).toBe(1);
+      expect(report.namespaces.map((n: any) => [n.namespace, n.readyToEnforce, n.reason])).toEqual([
+        ['shop', false, 'not ready: 1 connection could not be judged (see not judged) over 0 ms (2025-06-02T10:00:00.000000000Z to 2025-06-02T10:00:00.000000000Z)'],
+      ]);
+      expect(r.stderr).toContain(`replay: 1 connection of ${file} could not be judged (first: pod:shop:app=web → pod:shop:app=api 80/TCP: cannot judge): `
+        + 'they may be connections the policies drop');
+      expect((await replay('--flows', file, '--policies', POLICIES, '--fail-on', 'none')).code).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test.each([

@@ -172,6 +172,15 @@ describe('documents that are not policies', () => {
     expect(numeric.skipped.map((s) => 'kind' in s)).toEqual([false]);
   });
 
+  it('a NetworkPolicy kind in the wrong case is a warning too (kubectl cannot apply it); Calico\'s NetworkPolicy is another kind', () => {
+    const r = fromYaml('apiVersion: networking.k8s.io/v1\nkind: networkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n');
+    expect(r.diagnostics.map((d) => [d.id, d.severity, d.path, d.line, d.column, d.fix])).toEqual([
+      ['parse-unknown-kind', Severity.WARNING, 'kind', 2, 7, 'write kind: NetworkPolicy (kinds are case-sensitive)'],
+    ]);
+    expect(fromObject({ apiVersion: 'crd.projectcalico.org/v1', kind: 'networkpolicy' }).diagnostics).toEqual([]);
+    expect(fromObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }).diagnostics).toEqual([]);
+  });
+
   it('other Cilium kinds and other API groups are skipped without a diagnostic', () => {
     for (const [apiVersion, kind] of [['cilium.io/v2', 'CiliumNode'], ['cilium.io/v2alpha1', 'CiliumCIDRGroup'], ['cilium.io/v2', 'CiliumEnvoyConfig'],
       ['apps/v1', 'ciliumnetworkpolicy'], ['v1', 'Namespace']]) {

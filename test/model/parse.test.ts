@@ -330,10 +330,10 @@ describe('fromYaml: values are kept as written', () => {
     expect(r.documents[0].model.spec?.egress?.[0].icmps).toStrictEqual([{ fields: [{ family: 'IPv4', type: 8 }, { family: 'IPv6', type: 'EchoRequest' }, { type: '8' }] }]);
   });
 
-  it('warns that a leading-zero integer is octal for Kubernetes', () => {
+  it('reads a leading-zero integer as the octal number Kubernetes stores, with a warning', () => {
     const r = fromYaml(cnp('  endpointSelector: {}\n  egress:\n  - toPorts:\n    - ports:\n      - {port: "80", endPort: 0100}\n'));
-    expect(only(r, 'parse-yaml11-ambiguous').message).toBe('0100 is decimal 100 in YAML 1.2 but octal 64 for Kubernetes (YAML 1.1)');
-    expect(r.documents[0].model.spec?.egress?.[0].toPorts?.[0].ports).toEqual([{ port: '80', endPort: 100 }]);
+    expect(only(r, 'parse-yaml11-ambiguous').message).toBe('0100 is decimal 100 in YAML 1.2 but octal 64 for Kubernetes (YAML 1.1), which the API server stores; read here as 64');
+    expect(r.documents[0].model.spec?.egress?.[0].toPorts?.[0].ports).toEqual([{ port: '80', endPort: 64 }]);
   });
 
   it('resolves anchors and merge keys like Kubernetes does', () => {

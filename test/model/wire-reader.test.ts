@@ -190,7 +190,8 @@ describe('scalars', () => {
     expect(yaml('-0100').diagnostics.map((d) => d.id)).toEqual(['parse-yaml11-ambiguous']);
     const icmp = fromYaml(`${HEAD}spec:\n  endpointSelector: {}\n  egress:\n  - icmps: [{fields: [{type: 010}]}]\n`);
     expect(icmp.diagnostics.map((d) => d.id)).toEqual(['parse-yaml11-ambiguous']);
-    expect(icmp.documents[0].model.spec?.egress?.[0].icmps?.[0].fields).toStrictEqual([{ type: 10 }]);
+    // Read as the API server stores it (octal 8, what kubectl's YAML 1.1 reader sends), not as YAML 1.2's 10.
+    expect(icmp.documents[0].model.spec?.egress?.[0].icmps?.[0].fields).toStrictEqual([{ type: 8 }]);
     expect(fromObject(object({ endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '80', endPort: 100 }] }] }] })).diagnostics).toEqual([]);
   });
 

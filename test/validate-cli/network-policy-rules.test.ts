@@ -43,6 +43,11 @@ const IP_BLOCK_1_19 = ['warning pitfall-np-ip-block-selects-namespace@np.yaml:12
 
 const CASES: Case[] = [
   {
+    id: 'k8s-np-api-version', when: 'a version the API server does not serve (kubectl finds no such kind: the object is never stored)',
+    bad: np(FROM_WEB).replace('networking.k8s.io/v1', 'networking.k8s.io/v1beta1'), at: '1:13', good: np(FROM_WEB),
+    message: /apiVersion is "networking\.k8s\.io\/v1beta1", but NetworkPolicy is served only as networking\.k8s\.io\/v1/,
+  },
+  {
     id: 'k8s-np-type', when: 'ports is not a list',
     bad: np(`${FROM_WEB}\n  ports: {port: 80}`), at: '14:14', good: np(`${FROM_WEB}\n  ports: [{port: 80}]`),
     message: /spec\.ingress\[0\]\.ports is an object, the API server wants a list/,
@@ -138,13 +143,15 @@ describe('k8s-np-… checks', () => {
 
   it('a NetworkPolicy that is not an object, or without spec, is left alone; a spec that is not an object is a type error', () => {
     expect(validateNetworkPolicy('x')).toEqual([]);
-    expect(validateNetworkPolicy({ kind: 'NetworkPolicy', metadata: { name: 'a' } })).toEqual([]);
-    expect(validateNetworkPolicy({ kind: 'NetworkPolicy', spec: [] }).map((d) => `${d.id} ${d.path}`)).toEqual(['k8s-np-type spec']);
+    expect(validateNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'a' } })).toEqual([]);
+    expect(validateNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec: [] }).map((d) => `${d.id} ${d.path}`)).toEqual(['k8s-np-type spec']);
+    // Without an apiVersion, kubectl refuses it ("apiVersion not set").
+    expect(validateNetworkPolicy({ kind: 'NetworkPolicy', metadata: { name: 'a' } }).map((d) => `${d.id} ${d.path}`)).toEqual(['k8s-np-api-version apiVersion']);
   });
 
   it('a label key name of 63 characters is a qualified name, of 64 it is not (k8s-np-selector), with or without a prefix', () => {
     const keyFindings = (key: string): string[] => validateNetworkPolicy({
-      kind: 'NetworkPolicy', metadata: { name: 'a' }, spec: { podSelector: { matchLabels: { [key]: 'x' } } },
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'a' }, spec: { podSelector: { matchLabels: { [key]: 'x' } } },
     }).map((d) => `${d.id} ${d.path}`);
     for (const name of ['a'.repeat(63), `example.com/${'b'.repeat(63)}`]) expect(keyFindings(name), name).toEqual([]);
     for (const name of ['a'.repeat(64), `example.com/${'b'.repeat(64)}`]) {
@@ -154,7 +161,7 @@ describe('k8s-np-… checks', () => {
 
   it('more than two policy types, and an except outside the cidr', () => {
     const found = validateNetworkPolicy({
-      kind: 'NetworkPolicy', metadata: { name: 'a' },
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'a' },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/16', 'x'] } }] }] },
     });
     expect(found.map((d) => `${d.id} ${d.path}`)).toEqual([

@@ -19,7 +19,7 @@ const SEL = 'spec.ingress[0].from[0].podSelector';
 
 describe('findings', () => {
   test.each<[string, unknown, string[]]>([
-    ['spec is not an object', { kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: 'x' },
+    ['spec is not an object', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: 'x' },
       ['k8s-np-type spec: spec is the string "x", the API server wants an object | write spec as an object']],
     ['a namespace that is no DNS label', np({}, { name: 'api', namespace: 'Shop_1' }),
       ['k8s-np-metadata metadata.namespace: metadata.namespace "Shop_1" is not a DNS-1123 label | use lower-case letters, digits and "-" (at most 63 characters, starting and ending with a letter or digit)']],
@@ -142,19 +142,19 @@ describe('the same fields written right', () => {
     // null is absent to the API server (a nil pointer, a nil slice, a zero struct), never a wrong type; a name that is not a
     // string (or none: generateName) and an empty namespace (the request's) are not the name checks' to report.
     ['null everywhere a field may be absent', {
-      kind: 'NetworkPolicy', metadata: { name: 'api', namespace: 'shop' },
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api', namespace: 'shop' },
       spec: {
         podSelector: { matchLabels: null, matchExpressions: [{ key: 'team', operator: 'Exists', values: null }] },
         ingress: [{ from: null, ports: null }, { from: [{ podSelector: null, ipBlock: { cidr: '10.0.0.0/8', except: null } }] }],
         egress: [{ to: [{ namespaceSelector: { matchExpressions: null }, podSelector: null }] }],
       },
     }],
-    ['a null podSelector, and none', { kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: { podSelector: null, ingress: null, egress: null } }],
-    ['no podSelector', { kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: { policyTypes: ['Ingress'] } }],
-    ['a null spec', { kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: null }],
-    ['no name (generateName), an empty namespace', { kind: 'NetworkPolicy', metadata: { generateName: 'api-', namespace: '' }, spec: { podSelector: {} } }],
-    ['a name that is not a string', { kind: 'NetworkPolicy', metadata: { name: ['API'] }, spec: { podSelector: {} } }],
-    ['no spec', { kind: 'NetworkPolicy', metadata: { name: 'api' } }],
+    ['a null podSelector, and none', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: { podSelector: null, ingress: null, egress: null } }],
+    ['no podSelector', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: { policyTypes: ['Ingress'] } }],
+    ['a null spec', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api' }, spec: null }],
+    ['no name (generateName), an empty namespace', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { generateName: 'api-', namespace: '' }, spec: { podSelector: {} } }],
+    ['a name that is not a string', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: ['API'] }, spec: { podSelector: {} } }],
+    ['no spec', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api' } }],
     ['not an object', 'NetworkPolicy'],
   ])('%s', (_what, obj) => {
     expect(found(obj)).toEqual([]);

@@ -1,0 +1,314 @@
+/**
+ * `--inventory` of `diff` and `report`: a `kubectl get pods -A -o json` dump (or workload, Namespace and Service
+ * manifests), read strictly. The manifest reader the rest of the SDK shares reads a field of the wrong type as absent
+ * (`metadata.labels: "app=web"` as no labels, a `containerPort` of `"http"` as no port): right for manifests beside
+ * policies, which the API server would refuse anyway, but an inventory stands for the cluster, and a pod read without its
+ * labels, a Namespace without its labels or a List item that is no object would make the endpoint classes (and so every
+ * verdict of the report or diff) those of another cluster, with no sign of it. Such an inventory is refused (exit 2,
+ * `cli-inventory`), naming the item and the field.
+ */
+import { CiliumPolicyError } from '../core/errors';
+import { EndpointInventory } from '../engine/inventory';
+import { PolicySet } from '../engine/policy-set';
+import { DEFAULT_MAX_FILE_BYTES, expandPaths, readInputFile } from '../model/inputs';
+import { POD_TEMPLATE_KINDS, isManifestObject } from '../model/manifests';
+import { nestingDepthError } from '../model/nesting-depth';
+import { withoutControls } from '../model/printable';
+import { yamlValues } from '../model/yaml-stream';
+import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../validate/syntax';
+import { policyInputError } from './trace';
+
+/** A path into a manifest: keys and list indices. */
+type Path = readonly (string | number)[];
+
+/** Why an inventory object cannot be read faithfully, and where. */
+export interface InventoryProblem {
+  /** Where in the document (`['items', 3, 'metadata', 'labels']`). */
+  readonly path: Path;
+  /** What is wrong, e.g. `metadata.labels is a string, not a map of labels`. */
+  readonly message: string;
+  /**
+   * The object it is in, e.g. `items[3] (Pod shop/web-1)`.
+   * @default - the problem is of the document or List itself
+   */
+  readonly item?: string;
+}
+
+/** The kinds whose reading makes the endpoint classes: Namespaces (labels), Services (selector, ports), workloads. */
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Pod', 'CronJob', ...POD_TEMPLATE_KINDS]);
+const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
+/** The deepest List in a List read (kubectl flattens them; the nesting check bounds the text anyway). */
+const MAX_LIST_DEPTH = 8;
+
+/**
+ * Reads `path` into `into`: JSON through `JSON.parse`, anything else through the policy reader (YAML), which refuses what
+ * it cannot read (file and line). Then every object is checked: the first problem is thrown.
+ * @throws CiliumPolicyError (`cli-inventory`, or the reader's id) for an inventory that cannot be read faithfully
+ */
+export function readInventory(path: string, into: EndpointInventory): void {
+  const file = readInputFile(path, DEFAULT_MAX_FILE_BYTES);
+  // Text nested too deep goes the YAML way, whose reader refuses it (its file and line) before any recursion over it.
+  const json = file.text !== undefined && file.problem === undefined && !nestingDepthError(file.text) ? parseJson(file.text) : undefined;
+  if (json !== undefined) {
+    const problem = inventoryProblem(json);
+    if (problem !== undefined) throw inventoryError(withoutControls(path), problem);
+    addObjects(json, into);
+    return;
+  }
+  const read = PolicySet.fromFiles([path]);
+  const bad = policyInputError(read);
+  if (bad) throw bad;
+  // The texts read without error: their objects, checked as written.
+  const values: unknown[] = [];
+  for (const entry of expandPaths([path], process.cwd())) {
+    if (entry.file === undefined) continue;
+    const text = readInputFile(entry.file.path, DEFAULT_MAX_FILE_BYTES).text ?? '';
+    for (const doc of yamlValues(text)) {
+      const problem = inventoryProblem(doc.value);
+      if (problem !== undefined) {
+        const line = doc.lineOf(problem.path);
+        throw inventoryError(`${entry.file.name}${line !== undefined ? `:${line}` : ''}: document ${doc.index}`, problem);
+      }
+      values.push(doc.value);
+    }
+  }
+  for (const value of values) addObjects(value, into);
+}
+
+/** Adds an object, or the items of a List (`PodList` and Lists in Lists too, as `inventoryProblem` walks them). */
+function addObjects(value: unknown, into: EndpointInventory): void {
+  if (isList(value)) {
+    const items = (value as Record<string, unknown>).items;
+    if (Array.isArray(items)) for (const item of items) addObjects(item, into);
+    return;
+  }
+  into.addManifest(value);
+}
+
+function isList(value: unknown): boolean {
+  return isManifestObject(value) && typeof value.kind === 'string' && (value.kind === 'List' || (value.kind.endsWith('List') && 'items' in value));
+}
+
+/**
+ * The first thing of an inventory object (a List's items each, Lists in Lists too) that the manifest reader would read as
+ * something else than written: an item that is no object or has no kind; a name, namespace, label, selector or port of
+ * the wrong type or that Kubernetes refuses. Kinds the inventory does not read are not checked beyond being objects.
+ */
+export function inventoryProblem(value: unknown, path: Path = [], depth = 0): InventoryProblem | undefined {
+  if (!isManifestObject(value)) return { path, message: `${at(path, 'the document')} is ${describe(value)}, not a Kubernetes object` };
+  const kind = value.kind;
+  if (typeof kind !== 'string' || kind === '') return { path: [...path, 'kind'], message: `${at([...path, 'kind'], 'kind')} is ${kind === undefined ? 'missing' : describe(kind)}: not a Kubernetes object` };
+  if (isList(value)) {
+    const items = value.items;
+    if (items === undefined || items === null) return undefined;
+    if (!Array.isArray(items)) return { path: [...path, 'items'], message: `items is ${describe(items)}, not a list` };
+    if (depth >= MAX_LIST_DEPTH) return { path, message: `Lists nest more than ${MAX_LIST_DEPTH} deep` };
+    for (let i = 0; i < items.length; i++) {
+      const p = inventoryProblem(items[i], [...path, 'items', i], depth + 1);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  if (kind !== 'Namespace' && kind !== 'Service' && !WORKLOAD_KINDS.has(kind)) return undefined;
+  const check = new Checker(path, value);
+  const meta = check.object(value.metadata, ['metadata'], true);
+  if (meta !== undefined) {
+    const name = meta.name;
+    // `generateName` alone (a manifest whose name the API server makes up) names no object yet, but is no mistake.
+    const generated = name === undefined && kind !== 'Namespace' && typeof meta.generateName === 'string';
+    if (!generated && (typeof name !== 'string' || !(kind === 'Namespace' ? isDns1123Label(name) : isDns1123Subdomain(name)))) {
+      check.fail(['metadata', 'name'], `${name === undefined ? 'is missing' : `${show(name)} is not a ${kind === 'Namespace' ? 'namespace' : 'Kubernetes object'} name`}`);
+    }
+    if (kind !== 'Namespace' && meta.namespace !== undefined && meta.namespace !== null
+      && (typeof meta.namespace !== 'string' || (meta.namespace !== '' && !isDns1123Label(meta.namespace)))) {
+      check.fail(['metadata', 'namespace'], `${show(meta.namespace)} is not a namespace name`);
+    }
+    check.labels(meta.labels, ['metadata', 'labels']);
+  }
+  if (kind === 'Service') {
+    const spec = check.object(value.spec, ['spec'], false);
+    if (spec !== undefined) {
+      check.labels(spec.selector, ['spec', 'selector']);
+      check.each(spec.ports, ['spec', 'ports'], (port, p) => {
+        check.port(port.port, [...p, 'port'], true);
+        const target = port.targetPort;
+        if (typeof target === 'string') {
+          if (!/^\d+$/.test(target) && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(target)) check.fail([...p, 'targetPort'], `${show(target)} is neither a port number nor a port name`);
+        } else {
+          check.port(target, [...p, 'targetPort'], false, true);
+        }
+        check.protocol(port.protocol, [...p, 'protocol']);
+        check.string(port.name, [...p, 'name']);
+      });
+    }
+  } else if (kind !== 'Namespace') {
+    const template = templateOf(kind, value, check);
+    if (template !== undefined) {
+      const templateMeta = check.object(template.node.metadata, [...template.path, 'metadata'], false);
+      if (templateMeta !== undefined) check.labels(templateMeta.labels, [...template.path, 'metadata', 'labels']);
+      const podSpec = check.object(template.node.spec, [...template.path, 'spec'], kind !== 'Pod');
+      if (podSpec !== undefined) {
+        const sp = [...template.path, 'spec'];
+        check.string(podSpec.serviceAccountName, [...sp, 'serviceAccountName']);
+        check.string(podSpec.serviceAccount, [...sp, 'serviceAccount']);
+        if (podSpec.hostNetwork !== undefined && podSpec.hostNetwork !== null && typeof podSpec.hostNetwork !== 'boolean') {
+          check.fail([...sp, 'hostNetwork'], `is ${describe(podSpec.hostNetwork)}, not true or false`);
+        }
+        for (const list of ['containers', 'initContainers']) {
+          check.each(podSpec[list], [...sp, list], (container, cp) => {
+            check.string(container.restartPolicy, [...cp, 'restartPolicy']);
+            check.each(container.ports, [...cp, 'ports'], (port, pp) => {
+              check.port(port.containerPort, [...pp, 'containerPort'], true);
+              check.protocol(port.protocol, [...pp, 'protocol']);
+              check.string(port.name, [...pp, 'name']);
+            });
+          });
+        }
+      }
+    }
+  }
+  return check.problem;
+}
+
+/** The pod template of a workload object (the Pod itself for a Pod), checked to be an object. */
+function templateOf(kind: string, value: Record<string, unknown>, check: Checker): { node: Record<string, unknown>; path: Path } | undefined {
+  if (kind === 'Pod') return { node: value, path: [] };
+  const spec = check.object(value.spec, ['spec'], true);
+  if (spec === undefined) return undefined;
+  if (kind === 'CronJob') {
+    const jobTemplate = check.object(spec.jobTemplate, ['spec', 'jobTemplate'], true);
+    const jobSpec = jobTemplate === undefined ? undefined : check.object(jobTemplate.spec, ['spec', 'jobTemplate', 'spec'], true);
+    const template = jobSpec === undefined ? undefined : check.object(jobSpec.template, ['spec', 'jobTemplate', 'spec', 'template'], true);
+    return template === undefined ? undefined : { node: template, path: ['spec', 'jobTemplate', 'spec', 'template'] };
+  }
+  const template = check.object(spec.template, ['spec', 'template'], true);
+  return template === undefined ? undefined : { node: template, path: ['spec', 'template'] };
+}
+
+/** Collects the first problem of one object (paths relative to it, reported under `base`). */
+class Checker {
+  public problem: InventoryProblem | undefined;
+
+  public constructor(private readonly base: Path, private readonly value: Record<string, unknown>) {}
+
+  public fail(path: Path, what: string): void {
+    if (this.problem !== undefined) return;
+    const meta = isManifestObject(this.value.metadata) ? this.value.metadata : {};
+    const ns = typeof meta.namespace === 'string' && meta.namespace !== '' ? `${meta.namespace}/` : '';
+    const name = typeof meta.name === 'string' && meta.name !== '' ? ` ${ns}${meta.name}` : '';
+    const named = `${String(this.value.kind)}${name}`;
+    const item = `${this.base.length > 0 ? `${pathText(this.base)} ` : ''}(${named.length > 200 ? `${named.slice(0, 200)}…` : named})`;
+    this.problem = { path: [...this.base, ...path], message: `${pathText(path)} ${what}`, item: withoutControls(item) };
+  }
+
+  /** An object (`undefined` when absent and not required, or when it is not one: then a problem). */
+  public object(v: unknown, path: Path, required: boolean): Record<string, unknown> | undefined {
+    if (v === undefined || v === null) {
+      if (required) this.fail(path, 'is missing');
+      return undefined;
+    }
+    if (!isManifestObject(v)) {
+      this.fail(path, `is ${describe(v)}, not a mapping`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** Labels (or a Service selector): a map of label keys to label values (numbers and booleans are read as text). */
+  public labels(v: unknown, path: Path): void {
+    if (v === undefined || v === null) return;
+    if (!isManifestObject(v)) {
+      this.fail(path, `is ${describe(v)}, not a map of labels`);
+      return;
+    }
+    for (const [key, value] of Object.entries(v)) {
+      if (!isQualifiedName(key)) {
+        this.fail([...path, key], 'is not a label key');
+        return;
+      }
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        this.fail([...path, key], `is ${describe(value)}, not a label value`);
+        return;
+      }
+      if (!isLabelValue(String(value))) {
+        this.fail([...path, key], `${show(String(value))} is not a label value`);
+        return;
+      }
+    }
+  }
+
+  /** A list of objects, each checked. */
+  public each(v: unknown, path: Path, item: (o: Record<string, unknown>, p: Path) => void): void {
+    if (v === undefined || v === null) return;
+    if (!Array.isArray(v)) {
+      this.fail(path, `is ${describe(v)}, not a list`);
+      return;
+    }
+    for (let i = 0; i < v.length && this.problem === undefined; i++) {
+      const o = this.object(v[i], [...path, i], true);
+      if (o !== undefined) item(o, [...path, i]);
+    }
+  }
+
+  public port(v: unknown, path: Path, required: boolean, zero = false): void {
+    if (v === undefined || v === null) {
+      if (required) this.fail(path, 'is missing');
+      return;
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < (zero ? 0 : 1) || v > 65535) this.fail(path, `${show(v)} is not a port number (1-65535)`);
+  }
+
+  public protocol(v: unknown, path: Path): void {
+    if (v === undefined || v === null) return;
+    if (typeof v !== 'string' || !PROTOCOLS.has(v)) this.fail(path, `${show(v)} is not TCP, UDP or SCTP`);
+  }
+
+  public string(v: unknown, path: Path): void {
+    if (v !== undefined && v !== null && typeof v !== 'string') this.fail(path, `is ${describe(v)}, not a string`);
+  }
+}
+
+function inventoryError(where: string, problem: InventoryProblem): CiliumPolicyError {
+  return new CiliumPolicyError({
+    id: 'cli-inventory',
+    message: `--inventory ${where}${problem.item === undefined ? '' : `${problem.item.startsWith('(') ? ' ' : ', '}${problem.item}`}: ${problem.message}; the inventory is not read `
+      + '(read otherwise, the endpoint classes would not be the cluster\'s)',
+    fix: 'give the output of kubectl get pods -A -o json (or workload, Namespace and Service manifests) as written',
+  });
+}
+
+/** `metadata.labels.app`, `spec.ports[0].port`. */
+function pathText(path: Path): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `${out === '' ? '' : '.'}${p}` : `[${JSON.stringify(p.length > 60 ? `${p.slice(0, 60)}…` : p)}]`;
+  }
+  return withoutControls(out);
+}
+
+function at(path: Path, fallback: string): string {
+  return path.length === 0 ? fallback : pathText(path);
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : describe(v);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  const t = typeof value;
+  return t === 'object' ? 'a mapping' : `a ${t}`;
+}
+
+/** The value of a JSON text, or `undefined` when it is not JSON (then read as YAML). */
+function parseJson(text: string): unknown {
+  if (!/^\s*[{[]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
