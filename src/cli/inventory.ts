@@ -52,7 +52,7 @@ export function readInventory(path: string, into: EndpointInventory): void {
   if (json !== undefined) {
     const problem = inventoryProblem(json);
     if (problem !== undefined) throw inventoryError(withoutControls(path), problem);
-    addObjects(json, into);
+    into.addManifest(json);
     return;
   }
   const read = PolicySet.fromFiles([path]);
@@ -72,17 +72,8 @@ export function readInventory(path: string, into: EndpointInventory): void {
       values.push(doc.value);
     }
   }
-  for (const value of values) addObjects(value, into);
-}
-
-/** Adds an object, or the items of a List (`PodList` and Lists in Lists too, as `inventoryProblem` walks them). */
-function addObjects(value: unknown, into: EndpointInventory): void {
-  if (isList(value)) {
-    const items = (value as Record<string, unknown>).items;
-    if (Array.isArray(items)) for (const item of items) addObjects(item, into);
-    return;
-  }
-  into.addManifest(value);
+  // Lists and typed Lists (`PodList`) are unpacked by the inventory, as everywhere.
+  for (const value of values) into.addManifest(value);
 }
 
 function isList(value: unknown): boolean {

@@ -125,7 +125,7 @@ export type ManifestInfo =
   | { readonly type: 'endpoints'; readonly header: ManifestHeader; readonly service: string; readonly addresses: readonly string[] }
   /** A CiliumCIDRGroup: `spec.externalCIDRs`. */
   | { readonly type: 'cidr-group'; readonly header: ManifestHeader; readonly cidrs: readonly string[] }
-  /** A `List`: its items, not read. */
+  /** A `List` (or a typed List, `PodList`): its items, not read. */
   | { readonly type: 'list'; readonly items: readonly unknown[] };
 
 /**
@@ -135,10 +135,10 @@ export type ManifestInfo =
 export function readManifest(obj: unknown): ManifestInfo | undefined {
   const header = readHeader(obj);
   if (!header || !isManifestObject(obj)) return undefined;
+  // `List`, and the typed Lists of API responses (`PodList`, `NamespaceList`), as the policy reader reads them.
+  if (header.kind.endsWith('List')) return Array.isArray(obj.items) ? { type: 'list', items: obj.items } : undefined;
   const spec = objectOr(obj.spec);
   switch (header.kind) {
-    case 'List':
-      return Array.isArray(obj.items) ? { type: 'list', items: obj.items } : undefined;
     case 'Namespace':
       return { type: 'namespace', header };
     case 'Service':

@@ -86,6 +86,9 @@ describe('readManifest', () => {
     expect(readManifest({ kind: 'Namespace', metadata: { name: 'shop', labels: { env: 'prod' } } }))
       .toEqual({ type: 'namespace', header: { kind: 'Namespace', name: 'shop', labels: { env: 'prod' } } });
     expect(readManifest({ kind: 'List', items: [1, 2] })).toEqual({ type: 'list', items: [1, 2] });
+    // The typed Lists of API responses (`kubectl get pods -o json` through the API: PodList) are Lists too.
+    expect(readManifest({ kind: 'PodList', items: [1] })).toEqual({ type: 'list', items: [1] });
+    expect(readManifest({ kind: 'PodList', items: 'x' })).toBeUndefined();
   });
 
   test('never throws on malformed input', () => {
