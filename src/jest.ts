@@ -46,7 +46,7 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
     // The type parameters exactly as @types/jest declares them.
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface Matchers<R, T = {}> {
       /** Every Cilium policy object in the received App, Chart, construct, manifest or array fits its CRD schema. */
       toBeValidCilium(schemas?: ICrdSchemaSource): R;
