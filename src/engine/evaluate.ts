@@ -175,13 +175,17 @@ function l7Decision(entries: readonly L7Entry[], q: SideQuery, config: EngineCon
   return { kind, evaluated };
 }
 
-/** The kind of L7 rules of a port rule, if it has any. */
+/**
+ * The kind of L7 parser of a port rule, if it has one. The agent picks it by lists with rules (pkg/policy/l4.go
+ * `createL4Filter`: `case len(pr.Rules.HTTP) > 0`, `len(pr.Rules.Kafka) > 0`, `pr.Rules.L7Proto != ""`, and
+ * `len(pr.Rules.DNS) > 0`): an empty list (`http: []`) is no parser, so the port is allowed at L4 only.
+ */
 function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
   const r = pr?.rules;
   if (!r) return undefined;
-  if (r.http !== undefined) return L7Protocol.HTTP;
-  if (r.kafka !== undefined) return L7Protocol.KAFKA;
-  if (r.dns !== undefined) return L7Protocol.DNS;
+  if ((r.http ?? []).length > 0) return L7Protocol.HTTP;
+  if ((r.kafka ?? []).length > 0) return L7Protocol.KAFKA;
+  if ((r.dns ?? []).length > 0) return L7Protocol.DNS;
   if (r.l7proto !== undefined) return L7Protocol.L7PROTO;
   return undefined;
 }
