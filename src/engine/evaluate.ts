@@ -770,7 +770,7 @@ function nearMisses(dp: DirectionPolicy, input: SideInput, out: string[]): void 
     // Only whether the peer matches: the note of a peer that does not is not a near miss's.
     const pm = peerMatches(item.peer, input, dp.requirements, false);
     if (pm.match && !l4 && item.l4.kind !== 'none') {
-      // With the item's import notes: a port it was written with may be what the import dropped (a NetworkPolicy endPort before 1.16).
+      // With the item's import notes: a port it was written with may be what the import dropped (a NetworkPolicy endPort on 1.14).
       out.push(`${describeItem(item)} allows ${input.peer.text} only on ${describeL4(item)}${item.notes.length > 0 ? ` (${item.notes.join('; ')})` : ''}`);
     }
     else if (l4 && !pm.match && item.peer.kind !== 'none') out.push(`${describeItem(item)} allows ${describeQuery(input.query)} only ${dp.direction === 'ingress' ? 'from' : 'to'} ${describePeer(item)}`);
