@@ -246,6 +246,13 @@ function inSectionCrd(field: string | undefined, section: SectionName, ctx: Chec
   return since !== undefined && ctx.version.atLeast(since);
 }
 
+/**
+ * One rule item's checks, deny items included in every version. Known divergence (session 34): `Rule.Sanitize` checks
+ * `ingressDeny`/`egressDeny` items only from cilium/cilium#36598 (merged December 2024, the 1.17 cycle; a v1.16 backport
+ * was promised in the PR, its patch release not found; none for 1.15 or 1.14 was found), so older agents import a deny
+ * item these checks refuse. It stays refused here: the engine models one peer kind per item (`compileItem`), so importing
+ * such an item would judge it by its first peer list only, while the agent denies the union of them.
+ */
 function checkItem(node: ItemNode, ctx: CheckContext): void {
   const { item, direction, section, itemPath } = node;
   // Only the fields the target version's CRD has in this section: the API server prunes the others (toNodes and
