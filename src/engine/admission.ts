@@ -17,7 +17,7 @@ import { emitDocument } from '../model/emit';
 import { CheckLayer, layerOf } from '../validate/catalogue';
 import { CrdSchemas } from '../validate/crd-schema';
 import { networkPolicyRejections } from '../validate/network-policy-rules';
-import { unparsableIpBlocks } from '../validate/pitfall-policy-types';
+import { networkPolicyRefusals } from '../validate/pitfall-policy-types';
 import { validatePolicy } from '../validate/validate-policy';
 
 /** What the cluster makes of a document. */
@@ -108,15 +108,20 @@ export function networkPolicyRejection(obj: unknown): string | undefined {
 }
 
 /**
- * Why the agent of `version` refuses a NetworkPolicy the API server stores, or `undefined` when it imports it: before 1.19,
- * an ipBlock CIDR it cannot parse (`unparsableIpBlocks`, the reading `validate`'s `pitfall-np-agent-refuses` reports).
+ * Why the agent of `version` refuses a NetworkPolicy the API server stores, or `undefined` when it imports it: before 1.19
+ * an ipBlock CIDR it cannot parse, on 1.15 an endPort (`networkPolicyRefusals`, the reading `validate`'s
+ * `pitfall-np-agent-refuses` reports).
  */
 export function networkPolicyAgentRejection(np: NetworkPolicyModel, version: CiliumVersion): string | undefined {
-  const bad = unparsableIpBlocks(np.rule, { ingress: np.sources.ingress.map((s) => s.path), egress: np.sources.egress.map((s) => s.path) }, version);
+  const paths = { ingress: np.sources.ingress.map((s) => s.path), egress: np.sources.egress.map((s) => s.path) };
+  const bad = networkPolicyRefusals(np.rule, paths, version);
   if (bad.length === 0) return undefined;
   const more = bad.length > 1 ? ` (and ${bad.length - 1} more)` : '';
-  return `the agent of Cilium ${version.toString()} cannot parse the CIDR ${JSON.stringify(bad[0].value)} at ${bad[0].at}${more} (rule.Sanitize in `
-    + 'ParseNetworkPolicy) [pitfall-np-agent-refuses]';
+  const first = bad[0];
+  const what = first.why === 'end-port'
+    ? `supports no NetworkPolicy endPort (${first.value} at ${first.at}${more}; parsePorts returns ErrEndPortUnsupported, cilium/cilium#28704)`
+    : `cannot parse the CIDR ${JSON.stringify(first.value)} at ${first.at}${more} (rule.Sanitize in ParseNetworkPolicy)`;
+  return `the agent of Cilium ${version.toString()} ${what} [pitfall-np-agent-refuses]`;
 }
 
 function describeErrors(errors: readonly Diagnostic[]): string | undefined {

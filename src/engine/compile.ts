@@ -418,12 +418,13 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
-  if (ctx.mode === 'k8s' && !v.atLeast(CiliumVersion.V1_16)) {
-    // A NetworkPolicy is no CRD: its endPort is kept by the API server, and parsePorts before 1.16 has no EndPort.
+  if (ctx.mode === 'k8s' && !v.atLeast(CiliumVersion.V1_15)) {
+    // A NetworkPolicy is no CRD: its endPort is kept by the API server, and the 1.14 parsePorts has no EndPort (1.15
+    // refuses the whole NetworkPolicy, `networkPolicyRefusals`; 1.16 translates the range).
     for (const pr of item.toPorts ?? []) {
       for (const p of pr.ports ?? []) {
         if (p.endPort !== undefined && p.endPort > Number(p.port)) {
-          notes.push(`endPort ${p.endPort} at ${path}: Cilium ${v} translates no NetworkPolicy endPort (1.16+), so the rule allows port ${p.port} only`);
+          notes.push(`endPort ${p.endPort} at ${path}: Cilium ${v} translates no NetworkPolicy endPort (1.16+; 1.15 refuses it), so the rule allows port ${p.port} only`);
         }
       }
     }

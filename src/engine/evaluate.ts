@@ -175,13 +175,17 @@ function l7Decision(entries: readonly L7Entry[], q: SideQuery, config: EngineCon
   return { kind, evaluated };
 }
 
-/** The kind of L7 rules of a port rule, if it has any. */
+/**
+ * The kind of L7 parser of a port rule, if it has one. The agent picks it by lists with rules (pkg/policy/l4.go
+ * `createL4Filter`: `case len(pr.Rules.HTTP) > 0`, `len(pr.Rules.Kafka) > 0`, `pr.Rules.L7Proto != ""`, and
+ * `len(pr.Rules.DNS) > 0`): an empty list (`http: []`) is no parser, so the port is allowed at L4 only.
+ */
 function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
   const r = pr?.rules;
   if (!r) return undefined;
-  if (r.http !== undefined) return L7Protocol.HTTP;
-  if (r.kafka !== undefined) return L7Protocol.KAFKA;
-  if (r.dns !== undefined) return L7Protocol.DNS;
+  if ((r.http ?? []).length > 0) return L7Protocol.HTTP;
+  if ((r.kafka ?? []).length > 0) return L7Protocol.KAFKA;
+  if ((r.dns ?? []).length > 0) return L7Protocol.DNS;
   if (r.l7proto !== undefined) return L7Protocol.L7PROTO;
   return undefined;
 }
@@ -766,7 +770,7 @@ function nearMisses(dp: DirectionPolicy, input: SideInput, out: string[]): void 
     // Only whether the peer matches: the note of a peer that does not is not a near miss's.
     const pm = peerMatches(item.peer, input, dp.requirements, false);
     if (pm.match && !l4 && item.l4.kind !== 'none') {
-      // With the item's import notes: a port it was written with may be what the import dropped (a NetworkPolicy endPort before 1.16).
+      // With the item's import notes: a port it was written with may be what the import dropped (a NetworkPolicy endPort on 1.14).
       out.push(`${describeItem(item)} allows ${input.peer.text} only on ${describeL4(item)}${item.notes.length > 0 ? ` (${item.notes.join('; ')})` : ''}`);
     }
     else if (l4 && !pm.match && item.peer.kind !== 'none') out.push(`${describeItem(item)} allows ${describeQuery(input.query)} only ${dp.direction === 'ingress' ? 'from' : 'to'} ${describePeer(item)}`);

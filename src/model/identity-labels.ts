@@ -28,9 +28,16 @@ function prefix(pattern: string, ignore: boolean, since?: CiliumVersion): LabelP
 
 /**
  * The default prefixes of the label sources Kubernetes labels have (`reserved:.*`, the first default, only keeps reserved
- * labels). Cilium 1.15 added the StatefulSet and Indexed Job labels (cilium/cilium#28003, #28897), 1.16 the Job's
- * controller UID (#31964), 1.19 the node topology labels that Kubernetes 1.35 copies onto pods (`topology.kubernetes.io`,
- * #43725; marked for a 1.18 patch release too, which one is not known here: 1.18 keeps them).
+ * labels). Each `since` is the first minor release whose branch has the entry in pkg/labelsfilter/filter.go
+ * `defaultLabelPrefixCfg`, checked against the PRs' merge into main and the release cycle they fell in (session 34):
+ * - StatefulSet pod name and index: cilium/cilium#28003 (September 2023, the 1.15 cycle; 1.14 has neither);
+ * - Indexed Job completion index: #28897 (November 2023, before the v1.15 branch; a stored filter.go has it beside the
+ *   StatefulSet entries and without the controller UIDs);
+ * - `batch.kubernetes.io/controller-uid` and `controller-uid`: #31964 (April 2024, the 1.16 cycle);
+ * - `topology.kubernetes.io` (the node topology labels Kubernetes 1.35 copies onto pods): #43725 (January 2026, the 1.19
+ *   cycle). Its issue (#43723) is marked release-blocker/1.18, so a 1.18 patch release has it too, but which one could
+ *   not be settled from the sources at hand: 1.18 is read as keeping them (the release without the entry).
+ * No backport of the 1.15 or 1.16 entries to an older branch was found.
  */
 const DEFAULT_PREFIXES: readonly LabelPrefix[] = [
   prefix('io\\.kubernetes\\.pod\\.namespace', false),

@@ -263,11 +263,11 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-np-agent-refuses', severity: E, versions: '1.14-1.18',
-    what: 'a NetworkPolicy ipBlock CIDR the API server accepts but the agent cannot parse (leading zeros): before 1.19 the agent refuses the whole NetworkPolicy',
+    what: 'a NetworkPolicy the API server stores but the agent refuses whole: an ipBlock CIDR it cannot parse (leading zeros) before 1.19, an endPort on 1.15',
   },
   {
-    id: 'pitfall-np-end-port-ignored', severity: W, versions: '1.14-1.15',
-    what: 'a NetworkPolicy port range (endPort): Cilium before 1.16 allows its first port only',
+    id: 'pitfall-np-end-port-ignored', severity: W, versions: '1.14',
+    what: 'a NetworkPolicy port range (endPort): Cilium 1.14 allows its first port only',
   },
 ];
 

@@ -4,13 +4,16 @@
  * `policyTypes` says, cilium/cilium#48703): the selected pods go into default deny in that direction, open only to
  * what the ignored rules allow.
  *
- * `pitfall-np-end-port-ignored`: a NetworkPolicy port with `endPort` for Cilium before 1.16. The API server keeps it (a
- * NetworkPolicy is no CRD, nothing is pruned), but the agent's `parsePorts` (pkg/k8s/network_policy.go) has no `EndPort`
- * before 1.16: the rule allows the first port only.
+ * `pitfall-np-end-port-ignored`: a NetworkPolicy port with `endPort` for Cilium 1.14. The API server keeps it (a
+ * NetworkPolicy is no CRD, nothing is pruned), but the 1.14 agent's `parsePorts` (pkg/k8s/network_policy.go) has no
+ * `EndPort`: the rule allows the first port only. 1.15 refuses the policy instead (below); 1.16 translates the range.
  *
- * `pitfall-np-agent-refuses`: a NetworkPolicy the API server stores (it parses CIDRs leniently, `ParseCIDRSloppy`: leading
- * zeros) but whose translation the agent's `rule.Sanitize()` refuses before 1.19 (`ParseNetworkPolicy` returns the error
- * of `CIDRRule.sanitize`, which parses `cidr` and `except` strictly): the agent imports none of its rules.
+ * `pitfall-np-agent-refuses`: a NetworkPolicy the API server stores but the agent refuses whole, importing none of its
+ * rules (`networkPolicyRefusals`): before 1.19 an ipBlock CIDR it cannot parse (the API server parses CIDRs leniently,
+ * `ParseCIDRSloppy`: leading zeros; `ParseNetworkPolicy` returns the error of `rule.Sanitize()`, whose
+ * `CIDRRule.sanitize` parses `cidr` and `except` strictly), and on 1.15 any `endPort` (`parsePorts` returns
+ * `ErrEndPortUnsupported` when `port.EndPort != nil`, cilium/cilium#28704, merged for 1.15 in October 2023; 1.16
+ * translates port ranges, cilium/cilium#32389 and what followed it).
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { RuleModel } from '../model/policy-model';
@@ -30,10 +33,10 @@ export function policyTypesIgnored(run: PitfallRun): void {
   }
 }
 
-/** Reports each NetworkPolicy port range that the target version's agent narrows to its first port. */
+/** Reports each NetworkPolicy port range that the target version's agent narrows to its first port (1.14 only). */
 export function networkPolicyEndPortIgnored(run: PitfallRun): void {
   const version = run.networkPolicyVersion;
-  if (version.atLeast(CiliumVersion.V1_16)) return;
+  if (version.atLeast(CiliumVersion.V1_15)) return;
   for (const np of run.inventory.networkPolicies) {
     const seen = new Set<string>();
     for (const [direction, paths] of [['ingress', np.ingressPaths], ['egress', np.egressPaths]] as const) {
@@ -45,7 +48,7 @@ export function networkPolicyEndPortIgnored(run: PitfallRun): void {
           const p = pr.ports?.[0];
           if (p?.endPort === undefined || !(p.endPort > Number(p.port))) return;
           run.reportNetworkPolicy('pitfall-np-end-port-ignored', np, `${rulePath}.ports[${j}].endPort`,
-            `endPort ${p.endPort}: Cilium ${version.toString()} translates no NetworkPolicy endPort (its parsePorts has none before 1.16), so this rule `
+            `endPort ${p.endPort}: Cilium ${version.toString()} translates no NetworkPolicy endPort (its parsePorts has none; 1.15 refuses it, 1.16 translates it), so this rule `
             + `allows port ${p.port} only, not ${p.port}-${p.endPort}`,
             `list the ports of the range one by one (or upgrade to Cilium 1.16+)`);
         });
@@ -54,47 +57,69 @@ export function networkPolicyEndPortIgnored(run: PitfallRun): void {
   }
 }
 
-/** An ipBlock CIDR of a translated NetworkPolicy that the agent cannot parse, at its NetworkPolicy path. */
-export interface UnparsableIpBlock {
-  /** The NetworkPolicy path (`spec.ingress[0].from[1].ipBlock.except[0]`). */
+/** A part of a translated NetworkPolicy that makes the agent refuse all of it, at its NetworkPolicy path. */
+export interface NetworkPolicyRefusal {
+  /** The NetworkPolicy path (`spec.ingress[0].from[1].ipBlock.except[0]`, `spec.ingress[0].ports[1].endPort`). */
   readonly at: string;
-  /** The CIDR as written. */
+  /** The value as written (a CIDR, or an endPort number as text). */
   readonly value: string;
+  /** Why the agent refuses it. */
+  readonly why: 'unparsable-cidr' | 'end-port';
 }
 
 /**
- * The ipBlock CIDRs (`cidr` and `except`) of a translated NetworkPolicy that the agent of `version` cannot parse, which make
- * it refuse the whole NetworkPolicy (before 1.19: `ParseNetworkPolicy` runs `rule.Sanitize()`, whose `CIDRRule.sanitize`
- * parses strictly; the API server stores them, reading CIDRs leniently). One reading for `validate` and the engine.
+ * The parts of a translated NetworkPolicy that make the agent of `version` refuse the whole NetworkPolicy, which the API
+ * server stores: before 1.19 an ipBlock CIDR (`cidr` or `except`) it cannot parse (`ParseNetworkPolicy` runs
+ * `rule.Sanitize()`, whose `CIDRRule.sanitize` parses strictly; the API server reads CIDRs leniently), and on 1.15 any
+ * `endPort` (`parsePorts` returns `ErrEndPortUnsupported`, cilium/cilium#28704). One reading for `validate` and the engine.
  * @param rule the translated rule (`translateNetworkPolicy`)
  * @param paths the NetworkPolicy path of each item of `rule.ingress` and `rule.egress`
  */
-export function unparsableIpBlocks(rule: RuleModel | undefined, paths: { readonly ingress?: readonly string[]; readonly egress?: readonly string[] },
-  version: CiliumVersion): UnparsableIpBlock[] {
-  if (version.atLeast(CiliumVersion.V1_19)) return [];
-  const out: UnparsableIpBlock[] = [];
+export function networkPolicyRefusals(rule: RuleModel | undefined,
+  paths: { readonly ingress?: readonly string[]; readonly egress?: readonly string[] }, version: CiliumVersion): NetworkPolicyRefusal[] {
+  const out: NetworkPolicyRefusal[] = [];
+  const endPorts = version.atLeast(CiliumVersion.V1_15) && !version.atLeast(CiliumVersion.V1_16);
+  const cidrs = !version.atLeast(CiliumVersion.V1_19);
   for (const direction of ['ingress', 'egress'] as const) {
+    const seen = new Set<string>();
     (rule?.[direction] ?? []).forEach((item, i) => {
       const path = paths[direction]?.[i];
+      if (path === undefined) return;
       const block = item.cidrSet?.[0];
-      if (path === undefined || block === undefined) return;
-      const written = [{ at: `${path}.ipBlock.cidr`, value: block.cidr ?? '' }, ...(block.except ?? []).map((e, j) => ({ at: `${path}.ipBlock.except[${j}]`, value: e }))];
-      out.push(...written.filter(({ value }) => parsePrefixStrict(value) === undefined));
+      if (cidrs && block !== undefined) {
+        const written = [{ at: `${path}.ipBlock.cidr`, value: block.cidr ?? '' }, ...(block.except ?? []).map((e, j) => ({ at: `${path}.ipBlock.except[${j}]`, value: e }))];
+        out.push(...written.filter(({ value }) => parsePrefixStrict(value) === undefined).map((w) => ({ ...w, why: 'unparsable-cidr' as const })));
+      }
+      // Every peer of a NetworkPolicy rule carries the rule's ports: report each port of the rule once.
+      const rulePath = /^spec\.(ingress|egress)\[\d+\]/.exec(path)?.[0];
+      if (!endPorts || rulePath === undefined || seen.has(rulePath)) return;
+      seen.add(rulePath);
+      (item.toPorts ?? []).forEach((pr, j) => {
+        const endPort = pr.ports?.[0]?.endPort;
+        if (endPort !== undefined) out.push({ at: `${rulePath}.ports[${j}].endPort`, value: String(endPort), why: 'end-port' });
+      });
     });
   }
   return out;
 }
 
-/** Reports each NetworkPolicy ipBlock the agent cannot parse, which makes it refuse the whole NetworkPolicy before 1.19. */
+/** Reports each part of a NetworkPolicy that makes the agent refuse all of it (`networkPolicyRefusals`). */
 export function networkPolicyAgentRefuses(run: PitfallRun): void {
   const version = run.networkPolicyVersion;
+  const whole = 'so it refuses this whole NetworkPolicy: none of its rules is enforced, and the pods it selects are not isolated by it';
   for (const np of run.inventory.networkPolicies) {
-    for (const { at, value } of unparsableIpBlocks(np.rule, { ingress: np.ingressPaths, egress: np.egressPaths }, version)) {
-      run.reportNetworkPolicy('pitfall-np-agent-refuses', np, at,
-        `the API server accepts ${JSON.stringify(value)} (it reads CIDRs leniently), but the agent of Cilium ${version.toString()} cannot parse it `
-        + '(rule.Sanitize in ParseNetworkPolicy), so it refuses this whole NetworkPolicy: none of its rules is enforced, and the pods it selects '
-        + 'are not isolated by it',
-        'write the CIDR without leading zeros or padding, such as 10.0.0.0/8');
+    for (const { at, value, why } of networkPolicyRefusals(np.rule, { ingress: np.ingressPaths, egress: np.egressPaths }, version)) {
+      if (why === 'end-port') {
+        run.reportNetworkPolicy('pitfall-np-agent-refuses', np, at,
+          `endPort ${value}: the agent of Cilium ${version.toString()} supports no NetworkPolicy endPort (parsePorts returns ErrEndPortUnsupported, `
+          + `cilium/cilium#28704), ${whole}`,
+          'list the ports of the range one by one without endPort (or upgrade to Cilium 1.16+, which translates the range)');
+      } else {
+        run.reportNetworkPolicy('pitfall-np-agent-refuses', np, at,
+          `the API server accepts ${JSON.stringify(value)} (it reads CIDRs leniently), but the agent of Cilium ${version.toString()} cannot parse it `
+          + `(rule.Sanitize in ParseNetworkPolicy), ${whole}`,
+          'write the CIDR without leading zeros or padding, such as 10.0.0.0/8');
+      }
     }
   }
 }

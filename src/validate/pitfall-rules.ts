@@ -49,8 +49,8 @@
  * | `pitfall-np-policy-types-ignored` | pitfall | warning | all | a NetworkPolicy with rules for a direction its policyTypes leaves out: Kubernetes ignores them, Cilium enforces them (cilium/cilium#48703) |
  * | `pitfall-np-peer-selects-reserved` | pitfall | warning | 1.14-1.18 | a NetworkPolicy namespaceSelector that only excludes: Cilium also selects the world, the host and remote nodes with it |
  * | `pitfall-np-ip-block-selects-namespace` | pitfall | warning | 1.19 | a NetworkPolicy ingress peer of only an ipBlock: Cilium 1.19.0-1.19.4 with the cluster filter also allows every pod of the policy namespace (cilium/cilium#46305) |
- * | `pitfall-np-agent-refuses` | pitfall | error | 1.14-1.18 | a NetworkPolicy ipBlock CIDR the API server accepts but the agent cannot parse (leading zeros): before 1.19 the agent refuses the whole NetworkPolicy |
- * | `pitfall-np-end-port-ignored` | pitfall | warning | 1.14-1.15 | a NetworkPolicy port range (endPort): Cilium before 1.16 allows its first port only |
+ * | `pitfall-np-agent-refuses` | pitfall | error | 1.14-1.18 | a NetworkPolicy the API server stores but the agent refuses whole: an ipBlock CIDR it cannot parse (leading zeros) before 1.19, an endPort on 1.15 |
+ * | `pitfall-np-end-port-ignored` | pitfall | warning | 1.14 | a NetworkPolicy port range (endPort): Cilium 1.14 allows its first port only |
  *
  * Pitfalls of the issue list that a per-policy layer already reports, with that layer's id: an empty list meant as default
  * deny (`sanitize-empty-section`), a namespace in a CNP `endpointSelector` (`sanitize-cnp-subject-namespace`), L7 rules on

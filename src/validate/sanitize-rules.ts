@@ -19,6 +19,7 @@ import {
   PeerField,
   SectionName,
 } from '../model/policy-model';
+import { CiliumVersion } from '../core/cilium-version';
 import { crdAcceptsCidr } from './schema-rules';
 import {
   AGENT_SINCE,
@@ -59,12 +60,15 @@ export function hasL7(rules: L7RulesModel | undefined): rules is L7RulesModel {
 }
 
 /**
- * Whether the agent's port-rule checks see L7 rules (`!pr.Rules.IsEmpty()`): a list of any kind. An `l7proto` without
- * `l7` is empty to them in every version (`IsEmpty` reads the http, kafka, dns and l7 lists only, as nil lists or, from
- * 1.16 at least, as `Len() == 0`), so it passes on UDP or port 0.
+ * Whether the agent's port-rule checks see L7 rules (`!pr.Rules.IsEmpty()`, pkg/policy/api/l4.go). Before 1.16 `IsEmpty`
+ * reads the http, kafka, dns and l7 lists as nil or not, so `http: []` counts; from 1.16 it is `Len() == 0`, so only a
+ * list with rules counts (`AGENT_SINCE.emptyL7ListIsNoRule`), and `rules: {http: []}` passes on UDP, on port 0 and
+ * beside `serverNames`. An `l7proto` without `l7` is empty to them in every version, so it passes there too.
  */
-function agentSeesL7(rules: L7RulesModel | undefined): rules is L7RulesModel {
-  return hasL7(rules) && (rules.http !== undefined || rules.kafka !== undefined || rules.dns !== undefined || rules.l7 !== undefined);
+function agentSeesL7(rules: L7RulesModel | undefined, version: CiliumVersion): rules is L7RulesModel {
+  if (!hasL7(rules)) return false;
+  const lists = [rules.http, rules.kafka, rules.dns, rules.l7];
+  return version.atLeast(AGENT_SINCE.emptyL7ListIsNoRule) ? lists.some((l) => arr(l).length > 0) : lists.some((l) => l !== undefined);
 }
 
 function checkDocument(doc: PolicyDocumentModel, ctx: CheckContext): void {
@@ -242,6 +246,13 @@ function inSectionCrd(field: string | undefined, section: SectionName, ctx: Chec
   return since !== undefined && ctx.version.atLeast(since);
 }
 
+/**
+ * One rule item's checks, deny items included in every version. Known divergence (session 34): `Rule.Sanitize` checks
+ * `ingressDeny`/`egressDeny` items only from cilium/cilium#36598 (merged December 2024, the 1.17 cycle; a v1.16 backport
+ * was promised in the PR, its patch release not found; none for 1.15 or 1.14 was found), so older agents import a deny
+ * item these checks refuse. It stays refused here: the engine models one peer kind per item (`compileItem`), so importing
+ * such an item would judge it by its first peer list only, while the agent denies the union of them.
+ */
 function checkItem(node: ItemNode, ctx: CheckContext): void {
   const { item, direction, section, itemPath } = node;
   // Only the fields the target version's CRD has in this section: the API server prunes the others (toNodes and
@@ -348,7 +359,7 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
   }
   if (deny) return;
   const rules = isObject(pr.rules) ? (pr.rules as L7RulesModel) : undefined;
-  const l7 = agentSeesL7(rules);
+  const l7 = agentSeesL7(rules, v);
   const nDns = arr(rules?.dns).length;
   const kinds = rules ? (['http', 'kafka', 'dns', 'l7proto'] as const).filter((k) => (k === 'l7proto' ? !!rules.l7proto : rules[k] !== undefined)) : [];
   if (direction === 'ingress' && nDns > 0) {

@@ -150,6 +150,12 @@ export const AGENT_SINCE = {
   emptyPeerListSelectsNothing: V.V1_16,
   /** The agent's entities `world-ipv4` and `world-ipv6` (in no CRD enum: raw rules only). */
   ipFamilyWorldEntities: V.V1_15,
+  /**
+   * `L7Rules.IsEmpty()` (pkg/policy/api/l4.go) is `Len() == 0`: an empty list (`http: []`) is no L7 rule to the port-rule
+   * checks of `PortRule.sanitize`; before, it read the lists as nil (`HTTP == nil && …`), so `http: []` was L7 rules.
+   * The first stored l4.go with `Len() == 0` carries the CRD `OneOf` markers that came with 1.16.
+   */
+  emptyL7ListIsNoRule: V.V1_16,
 };
 
 /**

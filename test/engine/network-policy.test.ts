@@ -117,19 +117,31 @@ describe('NetworkPolicy truth table', () => {
     table(rows([{ port: 53 }]), [[true, 'pod:shop:app=web', API, '53/TCP'], [false, 'pod:shop:app=web', API, '53/UDP'], [false, 'pod:shop:app=web', API, '54/TCP']]);
   });
 
-  test('endPort is a range from Cilium 1.16; before, only its first port', () => {
+  // parsePorts (pkg/k8s/network_policy.go): 1.14 has no EndPort (the first port only); 1.15 returns ErrEndPortUnsupported
+  // for any endPort (cilium/cilium#28704), so ParseNetworkPolicy fails and the agent imports nothing of the policy; 1.16
+  // translates the range.
+  test('endPort is a range from Cilium 1.16; 1.15 refuses the whole NetworkPolicy; 1.14 allows its first port only', () => {
     const docs = [np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ port: 5000, endPort: 5010 }] }] }, 'shop')];
     table(set(docs, { ciliumVersion: CiliumVersion.V1_16 }), [
       [true, 'pod:shop:app=web', API, '5000/TCP'], [true, 'pod:shop:app=web', API, '5010/TCP'], [false, 'pod:shop:app=web', API, '5011/TCP'],
     ]);
-    table(set(docs, { ciliumVersion: CiliumVersion.V1_15 }), [
+    table(set(docs, { ciliumVersion: CiliumVersion.V1_14 }), [
       [true, 'pod:shop:app=web', API, '5000/TCP'], [false, 'pod:shop:app=web', API, '5001/TCP'], [false, 'pod:shop:app=web', API, '5010/TCP'],
     ]);
-    // The explanation says why (a NetworkPolicy is no CRD: the API server keeps endPort, the agent drops it).
-    const note = 'endPort 5010 at spec.ingress[0]: Cilium 1.15 translates no NetworkPolicy endPort (1.16+), so the rule allows port 5000 only';
-    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_15 }), 'pod:shop:app=web', API, '5005/TCP').ingress.notes)
+    // 1.15: not imported, so api is not isolated by it: every port is allowed, and the skip says why.
+    const s15 = set(docs, { ciliumVersion: CiliumVersion.V1_15 });
+    table(s15, [[true, 'pod:shop:app=web', API, '5000/TCP'], [true, 'pod:shop:app=web', API, '5005/TCP'], [true, 'pod:shop:app=web', API, '22/TCP']]);
+    expect(s15.skippedRules.map((r) => r.reason)).toEqual(['the whole policy is not imported: the agent rejects it: the agent of Cilium 1.15 supports no NetworkPolicy endPort (5010 at spec.ingress[0].ports[0].endPort; '
+      + 'parsePorts returns ErrEndPortUnsupported, cilium/cilium#28704) [pitfall-np-agent-refuses]']);
+    // An endPort equal to its port is refused too (the check is `port.EndPort != nil`).
+    const same = [np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ port: 5000, endPort: 5000 }] }] }, 'shop')];
+    expect(set(same, { ciliumVersion: CiliumVersion.V1_15 }).skippedRules).toHaveLength(1);
+    expect(set(same, { ciliumVersion: CiliumVersion.V1_14 }).skippedRules).toEqual([]);
+    // The 1.14 explanation says why (a NetworkPolicy is no CRD: the API server keeps endPort, the agent drops it).
+    const note = 'endPort 5010 at spec.ingress[0]: Cilium 1.14 translates no NetworkPolicy endPort (1.16+; 1.15 refuses it), so the rule allows port 5000 only';
+    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_14 }), 'pod:shop:app=web', API, '5005/TCP').ingress.notes)
       .toEqual([`NetworkPolicy shop/api spec.ingress[0] allows pod:shop:app=web only on 5000/TCP (${note})`]);
-    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_15 }), 'pod:shop:app=web', API, '5000/TCP').ingress.notes).toEqual([note]);
+    expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_14 }), 'pod:shop:app=web', API, '5000/TCP').ingress.notes).toEqual([note]);
     expect(verdict(set(docs, { ciliumVersion: CiliumVersion.V1_16 }), 'pod:shop:app=web', API, '5011/TCP').ingress.notes)
       .toEqual(['NetworkPolicy shop/api spec.ingress[0] allows pod:shop:app=web only on 5000-5010/TCP']);
   });

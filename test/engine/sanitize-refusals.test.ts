@@ -111,3 +111,39 @@ describe('disagreements of the former engine copy and the validator, decided by 
     expect(udp.skippedRules.map((r) => r.reason)).toEqual([expect.stringMatching(/\[sanitize-l7-protocol\]$/)]);
   });
 });
+
+// An empty L7 list (`rules: {http: []}`): `L7Rules.IsEmpty()` (pkg/policy/api/l4.go) read the lists as nil before 1.16,
+// so the port-rule checks of `PortRule.sanitize` saw L7 rules; from 1.16 it is `Len() == 0`, so they see none. The L7
+// parser is picked by lists with rules in every version (pkg/policy/l4.go createL4Filter `case len(pr.Rules.HTTP) > 0`):
+// no parser, so the port is allowed at L4, whatever the request.
+describe('rules: {http: []} is no L7 rule to the 1.16+ agent', () => {
+  const item = (ports: readonly Record<string, unknown>[], extra: Record<string, unknown> = {}): Record<string, unknown> => (
+    { endpointSelector: API, ingress: [{ fromEndpoints: [WEB], toPorts: [{ ports, rules: { http: [] }, ...extra }] }] });
+  test.each<[string, Record<string, unknown>, string, string]>([
+    ['on a UDP port', item([{ port: '80', protocol: 'UDP' }]), 'sanitize-l7-protocol', '80/UDP'],
+    ['on port 0', item([{ port: '0', protocol: 'TCP' }]), 'sanitize-l7-port-zero', '80'],
+    ['beside serverNames without terminatingTLS', item([{ port: '80', protocol: 'TCP' }], { serverNames: ['api.example.com'] }), 'sanitize-server-names-with-l7', '80'],
+  ])('%s: refused by 1.14-1.15, imported and allowed at L4 by 1.16+', (_what, spec, id, port) => {
+    for (const version of [CiliumVersion.V1_14, CiliumVersion.V1_15]) {
+      expect(errorIds(spec, version)).toContain(id);
+      expect(policySet([cnp('p', spec)], { ciliumVersion: version }).skippedRules.map((r) => r.reason)).toEqual([expect.stringMatching(new RegExp(`\\[${id}\\]$`))]);
+    }
+    for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_19]) {
+      expect(errorIds(spec, version)).toEqual([]);
+      const set = policySet([cnp('p', spec)], { ciliumVersion: version });
+      expect(set.skippedRules).toEqual([]);
+      expect(verdict(set, 'pod:default:app=web', 'pod:default:app=api', port).verdict).toBe('allowed');
+    }
+  });
+
+  test('on TCP 80 every version imports it, with no L7 parser: an HTTP request is allowed at L4, not refused by the proxy', () => {
+    const spec = item([{ port: '80', protocol: 'TCP' }]);
+    for (const version of [CiliumVersion.V1_15, CiliumVersion.V1_16]) {
+      const set = policySet([cnp('p', spec)], { ciliumVersion: version });
+      expect(set.skippedRules).toEqual([]);
+      const v = verdict(set, 'pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /x' });
+      expect(v.verdict).toBe('allowed');
+      expect(v.ingress.l7).toBeUndefined();
+    }
+  });
+});

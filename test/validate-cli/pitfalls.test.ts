@@ -619,9 +619,17 @@ const CASES: readonly Case[] = [
     good: { 'np.yaml': npFromPeer('{ ipBlock: { cidr: 10.0.0.0/8 } }') },
   },
   {
-    id: 'pitfall-np-end-port-ignored', when: 'a NetworkPolicy port range on 1.15',
+    // parsePorts 1.15 returns ErrEndPortUnsupported for any endPort (cilium/cilium#28704): ParseNetworkPolicy fails.
+    id: 'pitfall-np-agent-refuses', when: 'a NetworkPolicy port range on 1.15',
     bad: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000, endPort: 5010 }]\n      from:') },
     at: ['np.yaml:9:38'], version: '1.15',
+    good: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000 }, { port: 5001 }]\n      from:') },
+  },
+  {
+    // parsePorts 1.14 has no EndPort (1.15 refuses the policy: pitfall-np-agent-refuses; 1.16 translates the range).
+    id: 'pitfall-np-end-port-ignored', when: 'a NetworkPolicy port range on 1.14',
+    bad: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000, endPort: 5010 }]\n      from:') },
+    at: ['np.yaml:9:38'], version: '1.14',
     good: { 'np.yaml': npFromPeer('{ podSelector: {} }').replace('    - from:', '    - ports: [{ port: 5000 }, { port: 5001 }]\n      from:') },
   },
   {

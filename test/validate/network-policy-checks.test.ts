@@ -283,26 +283,36 @@ describe('pitfall-host-network-pods on a NetworkPolicy', () => {
   });
 });
 
-// pitfall-np-end-port-ignored, from parsePorts (pkg/k8s/network_policy.go): EndPort is translated from 1.16 only; the
-// API server keeps a NetworkPolicy's endPort whatever the Cilium version (no CRD prunes it).
-describe('pitfall-np-end-port-ignored', () => {
+// pitfall-np-end-port-ignored, from parsePorts (pkg/k8s/network_policy.go): 1.14 has no EndPort (the first port only),
+// 1.15 refuses any endPort (ErrEndPortUnsupported, cilium/cilium#28704: pitfall-np-agent-refuses), 1.16 translates it;
+// the API server keeps a NetworkPolicy's endPort whatever the Cilium version (no CRD prunes it).
+describe('NetworkPolicy endPort per version: pitfall-np-end-port-ignored (1.14), pitfall-np-agent-refuses (1.15)', () => {
   const findings = (spec: Record<string, unknown>, version: CiliumVersion): string[] => {
     const inventory = new ManifestInventory();
     inventory.add(np(spec));
     return Validator.checkPitfalls([], inventory, { ciliumVersion: version })
-      .filter((f) => f.id === 'pitfall-np-end-port-ignored').map((f) => `${f.path}: ${f.message}`);
+      .filter((f) => f.id === 'pitfall-np-end-port-ignored' || f.id === 'pitfall-np-agent-refuses').map((f) => `${f.id} ${f.path}: ${f.message}`);
   };
   const RANGE = { ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: {} }], ports: [{ port: 80 }, { port: 5000, endPort: 5010 }] }] };
 
   test.each<[string, Record<string, unknown>, CiliumVersion, string[]]>([
-    ['a range on 1.15: once per port, not per peer', RANGE, CiliumVersion.V1_15, [
-      'spec.ingress[0].ports[1].endPort: endPort 5010: Cilium 1.15 translates no NetworkPolicy endPort (its parsePorts has none before 1.16), '
-        + 'so this rule allows port 5000 only, not 5000-5010',
+    ['a range on 1.14: once per port, not per peer', RANGE, CiliumVersion.V1_14, [
+      'pitfall-np-end-port-ignored spec.ingress[0].ports[1].endPort: endPort 5010: Cilium 1.14 translates no NetworkPolicy endPort (its parsePorts has none; '
+        + '1.15 refuses it, 1.16 translates it), so this rule allows port 5000 only, not 5000-5010',
+    ]],
+    ['a range on 1.15: the whole NetworkPolicy is refused, once per port', RANGE, CiliumVersion.V1_15, [
+      'pitfall-np-agent-refuses spec.ingress[0].ports[1].endPort: endPort 5010: the agent of Cilium 1.15 supports no NetworkPolicy endPort (parsePorts returns '
+        + 'ErrEndPortUnsupported, cilium/cilium#28704), so it refuses this whole NetworkPolicy: none of its rules is enforced, and the pods it selects are '
+        + 'not isolated by it',
     ]],
     ['a range on 1.16', RANGE, CiliumVersion.V1_16, []],
     ['an egress range without peers on 1.14', { policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 30000, endPort: 32767 }] }] }, CiliumVersion.V1_14,
-      [expect.stringMatching(/^spec\.egress\[0\]\.ports\[0\]\.endPort: endPort 32767: Cilium 1\.14 /) as unknown as string]],
-    ['endPort equal to port: one port either way', { ingress: [{ ports: [{ port: 80, endPort: 80 }] }] }, CiliumVersion.V1_15, []],
+      [expect.stringMatching(/^pitfall-np-end-port-ignored spec\.egress\[0\]\.ports\[0\]\.endPort: endPort 32767: Cilium 1\.14 /) as unknown as string]],
+    ['an egress range without peers on 1.15', { policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 30000, endPort: 32767 }] }] }, CiliumVersion.V1_15,
+      [expect.stringMatching(/^pitfall-np-agent-refuses spec\.egress\[0\]\.ports\[0\]\.endPort: endPort 32767: the agent of Cilium 1\.15 /) as unknown as string]],
+    ['endPort equal to port on 1.14: one port either way', { ingress: [{ ports: [{ port: 80, endPort: 80 }] }] }, CiliumVersion.V1_14, []],
+    ['endPort equal to port on 1.15: refused all the same (port.EndPort != nil)', { ingress: [{ ports: [{ port: 80, endPort: 80 }] }] }, CiliumVersion.V1_15,
+      [expect.stringMatching(/^pitfall-np-agent-refuses spec\.ingress\[0\]\.ports\[0\]\.endPort: endPort 80: /) as unknown as string]],
   ])('%s', (_name, spec, version, expected) => {
     expect(findings(spec, version)).toEqual(expected);
   });
