@@ -5,7 +5,8 @@
  * a masked block of a range, every port of a protocol, or every protocol for an item without `toPorts`). The datapath
  * takes the most specific entry: the more specific protocol and port first, then the identity over the wildcard
  * (`__policy_can_access`). Its auth type is its own when an item of that key sets `authentication.mode` (explicit; of
- * several, the highest: disabled < required < test-always-fail, `MapStateEntry.Merge`), else the one of the most specific
+ * several peer selectors, the highest: disabled < required < test-always-fail, `MapStateEntry.Merge`; two modes for one
+ * selector on one filter are a merge error, noted by `parser-conflicts.ts`), else the one of the most specific
  * less specific matching entry that sets one (`__policy_check` propagates it; the agent derives it for the keys it adds:
  * distillery_test.go `Test_MergeL3` cases 2, 3, 5 and 9).
  *

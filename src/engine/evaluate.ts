@@ -17,7 +17,8 @@ import { egressNamedPorts, namedPortKey } from './named-ports';
 import { kafkaApiKeyName } from '../model/kafka-api-keys';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
-import { CompiledPortRule, L4Match, L4Query, matchL4 } from './ports';
+import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
+import { parserFilters } from '../model/l7-parsers';
 import { parserConflictNotes } from './parser-conflicts';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
@@ -363,8 +364,8 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   // selecting rule puts into default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules:
   // they give visibility only. On 1.16-1.17 they still restrict (issue #38676).
   const l7VisibilityOnly = dp.hasRules && !dp.defaultDeny && !dp.init && input.config.version.atLeast(CiliumVersion.V1_18);
-  const hostBypassesL7 = input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
-    && !(matches ?? []).some((m) => namesHostSelector(m.item.peer));
+  const hostBypass = input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
+    && matches !== undefined ? hostPastL7(matches, input.query.l4, ports, input.config.version) : undefined;
   if (matches !== undefined) {
     // The policy map entry the datapath takes may require authentication, checked before any proxy redirect.
     const auth = authOutcome(matches, input.query.l4, input.config.mutualAuth, dp.reserved, input.peer.labels);
@@ -377,7 +378,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
       notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.mode}): judged as passing with mutual authentication on, `
         + 'which assumes SPIRE attests both identities (until it has, the first packets are dropped)');
     }
-    return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, l7VisibilityOnly, hostBypassesL7);
+    return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, l7VisibilityOnly, hostBypass);
   }
 
   if (input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
@@ -609,9 +610,9 @@ function anySelectorMatches(selectors: readonly Selector[], labels: LabelSet): b
 
 /** The decision among matching allow items (L7 rules), explained when `base` is given (see `judgeSide`). */
 function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase | undefined, notes: string[],
-  input: SideInput, l7VisibilityOnly: boolean, hostBypassesL7: boolean): SideVerdict | SideOutcome {
+  input: SideInput, l7VisibilityOnly: boolean, hostBypass: CompiledItem | undefined): SideVerdict | SideOutcome {
   if (!base) {
-    const shared = sharedOutcome(matches, l7VisibilityOnly, hostBypassesL7);
+    const shared = sharedOutcome(matches, l7VisibilityOnly, hostBypass !== undefined);
     if (shared !== undefined) return shared;
   }
   // Loops, not flatMap: this runs for every first decision that L7 rules refine.
@@ -646,13 +647,15 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   // an expression) gets the host selector added with no L7 rules (L4Filter.attach / createL4IngressFilter
   // `cacheIdentitySelector(host)`), so the local host is not held to the L7 rules. `fromEntities: [host]` or `[cluster]`
   // (whose selectors include the host one) keeps them.
-  if (hostBypassesL7) {
+  if (hostBypass !== undefined) {
     if (!base) return ALLOWED;
     const l7: L7Outcome = {
       protocol: l7Kind(entries.find((e) => l7Kind(e.pr) !== undefined)?.pr) ?? L7Protocol.HTTP, result: L7Result.ALLOWED, rules: [], matched: '(allow-all for the host)', visibilityOnly: true,
-      reason: 'the local host is always allowed (allow-localhost): Cilium adds the host to these L7 rules with an allow-all, since no rule names the host itself',
+      reason: `the local host is always allowed (allow-localhost): Cilium ${input.config.version} adds the host with an allow-all to the L7 rules of `
+        + `${describeItem(hostBypass)}, whose peers select it without naming it`,
     };
-    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)} (the local host is not held to its L7 rules)`, dedupe(notes));
+    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(hostBypass), l7, `allowed by ${describeItem(hostBypass)} (the local host is not held to its L7 rules)`,
+      dedupe(notes));
   }
   if (!base) {
     // A DNS lookup is judged by DNS rules when some entry has them (`l7Decision`: the kind of a DNS-only request).
@@ -700,7 +703,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
  * rules decide (the caller builds the entries).
  */
 function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], l7VisibilityOnly: boolean,
-  hostBypassesL7: boolean): SideOutcome | undefined {
+  hostBypass: boolean): SideOutcome | undefined {
   let wildcard = false;
   let dnsKind = false;
   let dnsRules = false;
@@ -721,7 +724,7 @@ function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], 
     }
   }
   if (wildcard) return dnsRules ? ALLOWED_DNS_PROXIED : ALLOWED;
-  if (hostBypassesL7) return ALLOWED;
+  if (hostBypass) return ALLOWED;
   if (l7VisibilityOnly) return dnsKind ? ALLOWED_DNS_PROXIED : ALLOWED;
   return undefined;
 }
@@ -921,6 +924,39 @@ function dedupe(notes: string[]): string[] {
     }
   }
   return notes;
+}
+
+/**
+ * The matching allow item past whose L7 rules allow-localhost lets the local host, if any (all the matching items have L7
+ * rules when this decides). Cilium gives the host selector, with no L7 rules, to an ingress filter (one per port entry as
+ * written: `parserFilters`) where a selector with L7 rules selects the host and the host selector itself is not there
+ * (`namesHostSelector`), and the proxy ORs the rules of every filter holding the port (port-specific, range, named port):
+ * - 1.14-1.18 do it per rule item, before the filters of a port are merged (pkg/policy/l4.go `createL4IngressFilter`:
+ *   `cacheIdentitySelector(host)` adds it only when the item's own filter lacks it), so one matching item that selects the
+ *   host without naming it is enough, even beside an item that names it on the same port: merging the host's empty entry
+ *   with that item's L7 rules widens them with a wildcard (rule.go `mergePortProto`);
+ * - 1.19 does it per merged filter (`L4Filter.attach`), so a filter none of whose items names the host is enough.
+ */
+function hostPastL7(matches: readonly { item: CompiledItem; l4: L4Match }[], query: L4Query, ports: readonly NamedPort[],
+  version: CiliumVersion): CompiledItem | undefined {
+  if (!version.atLeast(CiliumVersion.V1_19)) return matches.find((m) => !namesHostSelector(m.item.peer))?.item;
+  const filters = new Map<string, { named: boolean; item: CompiledItem }>();
+  for (const { item, l4 } of matches) {
+    const named = namesHostSelector(item.peer);
+    for (const pr of l4.portRules) {
+      for (const p of pr.ports) {
+        if (!portMatches(p, query, ports)) continue;
+        for (const f of parserFilters('ingress', p)) {
+          if (f.protocol !== query.protocol) continue;
+          const known = filters.get(f.key);
+          if (known === undefined) filters.set(f.key, { named, item });
+          else if (named) filters.set(f.key, { named, item: known.item });
+        }
+      }
+    }
+  }
+  for (const f of filters.values()) if (!f.named) return f.item;
+  return undefined;
 }
 
 /** Whether a peer's selectors include the host selector itself (`reserved:host`), as `host` and `cluster` entities do. */

@@ -1,12 +1,12 @@
 /**
- * The L7 parser conflicts of one subject's policy (`model/l7-parsers.ts`): when the allow items of the rules that select
- * it put two parsers on one filter (from 1.18: for one peer selector), the agent refuses to compute its policy and keeps
- * the one it had, so no verdict on it — either direction, any port — is what the agent enforces. Worked out once per set
- * of selecting rules, and only for explained verdicts.
+ * The merge conflicts of one subject's policy (`model/l7-parsers.ts`): when the allow items of the rules that select it
+ * put two L7 parsers on one filter (from 1.18: for one peer selector), or two `authentication.mode`s on one filter for one
+ * peer selector, the agent refuses to compute its policy and keeps the one it had, so no verdict on it — either direction,
+ * any port — is what the agent enforces. Worked out once per set of selecting rules, and only for explained verdicts.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { ParserUse, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector } from '../model/l7-parsers';
-import { SectionName } from '../model/policy-model';
+import { ParserFilter, ParserUse, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector } from '../model/l7-parsers';
+import { SECTIONS, SectionName } from '../model/policy-model';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 
 /** The notes already worked out, per list of selecting rules and version. */
@@ -48,10 +48,58 @@ function conflictNotes(selecting: readonly CompiledRule[], version: CiliumVersio
       }
     }
   }
-  return parserConflicts(uses).map(({ first, second }) => `Cilium refuses the policy of this endpoint: ${describe(first.ref)} has ${first.parser} rules and `
-    + `${describe(second.ref)} ${second.parser} rules on ${first.filter.text}${perSelector ? ` for the same peer ${first.peer === '*' ? '(any peer)' : first.peer}` : ''}, `
+  const parsers = parserConflicts(uses).map(({ first, second }) => `Cilium refuses the policy of this endpoint: ${describe(first.ref)} has ${first.parser} rules and `
+    + `${describe(second.ref)} ${second.parser} rules on ${first.filter.text}${perSelector ? ` for the same peer ${peerText(first.peer)}` : ''}, `
     + 'and it cannot merge conflicting L7 parsers: the endpoint keeps the policy it had, so this verdict is not what the agent enforces; '
     + 'give each protocol its own port');
+  const auth = authenticationUses(selecting);
+  // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
+  // "Denies takes priority over any rule"), so whether two modes meet depends on the order: no note there.
+  const denied = new Set(auth.denies.map((u) => `${u.filter.key}\0${u.peer}`));
+  const modes = parserConflicts(auth.modes).filter(({ first }) => !denied.has(`${first.filter.key}\0${first.peer}`)).map(({ first, second }) => `Cilium refuses the policy of this endpoint: ${describe(first.ref)} `
+    + `has authentication mode ${first.parser} and ${describe(second.ref)} mode ${second.parser} on ${first.filter.text} for the same peer `
+    + `${peerText(first.peer)}, and it cannot merge conflicting authentication types: the endpoint keeps the policy it had, so this verdict is not `
+    + 'what the agent enforces; give both items the same mode');
+  return [...parsers, ...modes];
+}
+
+function peerText(peer: string): string {
+  return peer === '*' ? '(any peer)' : peer;
+}
+
+/**
+ * The explicit `authentication.mode`s of the allow items, as uses of their filters and peer selectors (the mode in place
+ * of a parser), and the filters and peers of the deny items: two items that give one cached selector different modes on one filter make the agent's merge fail
+ * (pkg/policy/rule.go `mergePortProto`: "cannot merge conflicting authentication types"; an item without a mode takes the
+ * other's). The mode is per selector on every version (`PerSelectorPolicy.Authentication`). An item without ports is the
+ * filter `0/ANY`; ICMP fields are filters of their type.
+ */
+function authenticationUses(selecting: readonly CompiledRule[]): { modes: ParserUse<CompiledItem>[]; denies: ParserUse<CompiledItem>[] } {
+  const modes: ParserUse<CompiledItem>[] = [];
+  const denies: ParserUse<CompiledItem>[] = [];
+  for (const rule of selecting) {
+    for (const section of SECTIONS) {
+      for (const item of rule.items[section] ?? []) {
+        const mode = item.deny ? 'deny' : item.authentication;
+        if (mode === undefined) continue;
+        const uses = item.deny ? denies : modes;
+        const filters: ParserFilter[] = [];
+        if (item.l4.kind === 'all') filters.push(filterOf(item.direction, '0', 'ANY'));
+        if (item.l4.kind === 'ports') {
+          for (const pr of item.l4.portRules) for (const port of pr.ports) filters.push(...parserFilters(item.direction, port));
+          for (const icmp of item.l4.icmps) if (icmp.type !== undefined) filters.push(filterOf(item.direction, String(icmp.type), icmp.family === 'IPv6' ? 'ICMPv6' : 'ICMP'));
+        }
+        for (const filter of filters) for (const peer of peerKeys(item.peer)) uses.push({ filter, parser: mode, peer, ref: item });
+      }
+    }
+  }
+  return { modes, denies };
+}
+
+/** The filter of a port (or ICMP type) and protocol, named as `parserFilters` names them. */
+function filterOf(direction: 'ingress' | 'egress', port: string, protocol: string): ParserFilter {
+  const text = `${direction} ${port}/${protocol}`;
+  return { key: text, protocol, text };
 }
 
 /**

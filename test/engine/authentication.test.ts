@@ -129,10 +129,29 @@ describe('Test_MergeL3 (pkg/policy distillery_test.go): which mode applies when 
     expect(row(set, BAR, 81)).toBe('denied auth-required');
   });
 
-  test('two items of one key: the highest mode (MapStateEntry.Merge)', () => {
+  test('two selectors of one key: the highest mode (MapStateEntry.Merge)', () => {
+    const set = fooIngress([{ ...fromBar, ...auth('required') }, { fromEndpoints: [labels({ bar: 'yes', k8s: 'x' })], ...auth('test-always-fail') }], SPIRE);
+    expect(row(set, 'pod:default:bar=yes,k8s=x', 80)).toBe('denied auth-required');
+    expect(judged(set, 'pod:default:bar=yes,k8s=x', FOO, 80).ingress).toMatchObject({ rule: { path: 'spec.ingress[1]' }, notes: [] });
+  });
+
+  test('one selector, one filter, two modes: the agent cannot merge them (rule.go mergePortProto "cannot merge conflicting authentication '
+    + 'types") and keeps the policy it had: noted on every verdict of the endpoint', () => {
     const set = fooIngress([{ ...fromBar, ...auth('required') }, { ...fromBar, ...auth('test-always-fail') }, { ...fromBar, ...auth('disabled') }], SPIRE);
-    expect(row(set, BAR, 80)).toBe('denied auth-required');
-    expect(judged(set, BAR, FOO, 80).ingress.rule?.path).toBe('spec.ingress[1]');
+    const v = judged(set, BAR, FOO, 80);
+    expect(v.ingress.notes).toEqual(['spec.ingress[1] mode test-always-fail', 'spec.ingress[2] mode disabled'].map((second) =>
+      `Cilium refuses the policy of this endpoint: CiliumNetworkPolicy default/p spec.ingress[0] has authentication mode required and CiliumNetworkPolicy default/p ${second} `
+      + 'on ingress 0/ANY for the same peer endpoints {any:bar=yes, k8s:io.cilium.k8s.policy.cluster=default, k8s:io.kubernetes.pod.namespace=default}, '
+      + 'and it cannot merge conflicting authentication types: the endpoint keeps the policy it had, so this verdict is not what the agent enforces; '
+      + 'give both items the same mode'));
+    expect(judged(set, FOO, FOO, 80).ingress.notes.filter((n) => n.startsWith('Cilium refuses the policy of this endpoint'))).toHaveLength(2);
+    // Not a conflict: the same mode twice, a mode and none, other ports, other peers; nor where a deny of that peer and filter ends the merge.
+    const none = (items: readonly Record<string, unknown>[], extra: Record<string, unknown> = {}): string[] =>
+      judged(fooIngress(items, SPIRE, extra), BAR, FOO, 80).ingress.notes.filter((n) => n.startsWith('Cilium refuses'));
+    expect(none([{ ...fromBar, ...auth('required') }, { ...fromBar, ...auth('required') }, fromBar])).toEqual([]);
+    expect(none([{ ...fromBar, ...auth('required') }, { ...fromBar, ...port80, ...auth('test-always-fail') }])).toEqual([]);
+    expect(none([{ ...fromBar, ...auth('required') }, { ...fromFoo, ...auth('test-always-fail') }])).toEqual([]);
+    expect(none([{ ...fromBar, ...auth('required') }, { ...fromBar, ...auth('test-always-fail') }], { ingressDeny: [fromBar] })).toEqual([]);
   });
 
   test('a port range is written as masked blocks: a smaller block is more specific than a larger one', () => {

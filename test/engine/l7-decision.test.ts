@@ -296,7 +296,8 @@ describe('authentication on the allowing item (the full truth tables: authentica
 });
 
 describe('the local host and L7 rules of several items', () => {
-  test('held to them when any matching item names the host, even if another selects it without naming it', () => {
+  test('1.19: held to them when an item on the same port entry names the host, even if another selects it without naming it '
+    + '(earlier versions and other port entries: localhost-l7-filters.test.ts)', () => {
     const http = (peer: Record<string, unknown>): Record<string, unknown> => ({ ...peer, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET' }] } }] });
     const both = apiIngress([http({ fromEntities: ['all'] }), http({ fromEntities: ['host'] })]);
     expect(judged(both, 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
