@@ -223,14 +223,6 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     io.stdout(ReplayFormat.table(report, { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1 } : {}) }));
   }
   const flowsName = options.flows === '-' ? 'standard input' : options.flows;
-  if (failOn === 'drop' && report.summary.connections === 0) {
-    // Not one connection judged (every record skipped as policy does not decide it, lost events only, every connection of
-    // unknown identity): a gate that judged nothing cannot pass.
-    io.stderr(`replay: no connection of ${flowsName} was judged (${nothingJudgedText(report)}): a gate that judged nothing cannot pass; `
-      + 'give a capture that holds the traffic to judge (hubble observe --since 1h -o jsonpb, unfiltered) '
-      + '(--fail-on none accepts it)\n');
-    return REPLAY_EXIT.wouldDrop;
-  }
   if (failOn === 'drop' && report.summary.newlyDropped === 0 && report.summary.notJudgedInput !== undefined) {
     // Nothing judged would be dropped, but not all of the capture was judged: fail closed, as a gate must.
     io.stderr(`replay: not all of ${flowsName} was judged (${report.summary.notJudgedInput}): `
@@ -242,6 +234,14 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     io.stderr(`replay: ${report.summary.notEvaluated} connection${report.summary.notEvaluated === 1 ? '' : 's'} of `
       + `${flowsName} could not be judged (first: ${report.errors[0]?.connection ?? ''}: `
       + `${report.errors[0]?.message ?? ''}): they may be connections the policies drop (--fail-on none accepts them, and also stops failing on drops)\n`);
+    return REPLAY_EXIT.wouldDrop;
+  }
+  if (failOn === 'drop' && report.summary.connections === 0 && report.summary.notEvaluated === 0) {
+    // Not one connection judged (every record skipped as policy does not decide it, lost events only, every connection of
+    // unknown identity): a gate that judged nothing cannot pass.
+    io.stderr(`replay: no connection of ${flowsName} was judged (${nothingJudgedText(report)}): a gate that judged nothing cannot pass; `
+      + 'give a capture that holds the traffic to judge (hubble observe --since 1h -o jsonpb, unfiltered) '
+      + '(--fail-on none accepts it)\n');
     return REPLAY_EXIT.wouldDrop;
   }
   return failOn === 'drop' && report.summary.newlyDropped > 0 ? REPLAY_EXIT.wouldDrop : REPLAY_EXIT.ok;
@@ -257,7 +257,6 @@ function nothingJudgedText(report: ReplayReport): string {
     report.skipped.total > 0 ? `${report.skipped.total} skipped as policy does not decide them: ${reasons}` : '',
     report.summary.identityUnknown > 0 ? `${report.summary.identityUnknown} connection${report.summary.identityUnknown === 1 ? '' : 's'} of unknown identity` : '',
     others !== '' ? `other records: ${others}` : '',
-    report.summary.notJudgedInput ?? '',
   ];
   return parts.filter((p) => p !== '').join('; ');
 }
