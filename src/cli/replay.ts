@@ -8,7 +8,8 @@
  *
  * Flow logs: `hubble observe -o json` / `-o jsonpb`, the agent's flow exporter, legacy bare flows, gzip, standard input.
  * Exit status: 0 nothing the cluster let through would be dropped (or --fail-on none), 1 some connection observed as
- * forwarded would be dropped or refused at L7, or not all of the capture was judged (records beyond --max-connections,
+ * forwarded would be dropped or refused at L7, or no connection was judged (every record skipped, lost events only, every
+ * connection of unknown identity), or not all of the capture was judged (records beyond --max-connections,
  * malformed lines skipped: `summary.notJudgedInput`; connections the engine could not judge: `summary.notEvaluated`; a
  * line on stderr says so), 2 bad input (one line on stderr), including a flow log that cannot be read
  * to its end (truncated or corrupt gzip) and policy inputs without a single policy. Malformed lines (not JSON, a field of the wrong type) never stop the run.
@@ -221,20 +222,43 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   } else {
     io.stdout(ReplayFormat.table(report, { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1 } : {}) }));
   }
+  const flowsName = options.flows === '-' ? 'standard input' : options.flows;
   if (failOn === 'drop' && report.summary.newlyDropped === 0 && report.summary.notJudgedInput !== undefined) {
     // Nothing judged would be dropped, but not all of the capture was judged: fail closed, as a gate must.
-    io.stderr(`replay: not all of ${options.flows === '-' ? 'standard input' : options.flows} was judged (${report.summary.notJudgedInput}): `
+    io.stderr(`replay: not all of ${flowsName} was judged (${report.summary.notJudgedInput}): `
       + `it may hold connections the policies drop; ${unreadInputFix(capture)} (--fail-on none accepts the capture as it is, and also stops failing on drops)\n`);
     return REPLAY_EXIT.wouldDrop;
   }
   if (failOn === 'drop' && report.summary.newlyDropped === 0 && report.summary.notEvaluated > 0) {
     // Connections the engine could not judge may be ones the policies drop: fail closed too.
     io.stderr(`replay: ${report.summary.notEvaluated} connection${report.summary.notEvaluated === 1 ? '' : 's'} of `
-      + `${options.flows === '-' ? 'standard input' : options.flows} could not be judged (first: ${report.errors[0]?.connection ?? ''}: `
+      + `${flowsName} could not be judged (first: ${report.errors[0]?.connection ?? ''}: `
       + `${report.errors[0]?.message ?? ''}): they may be connections the policies drop (--fail-on none accepts them, and also stops failing on drops)\n`);
     return REPLAY_EXIT.wouldDrop;
   }
+  if (failOn === 'drop' && report.summary.connections === 0 && report.summary.notEvaluated === 0) {
+    // Not one connection judged (every record skipped as policy does not decide it, lost events only, every connection of
+    // unknown identity): a gate that judged nothing cannot pass.
+    io.stderr(`replay: no connection of ${flowsName} was judged (${nothingJudgedText(report)}): a gate that judged nothing cannot pass; `
+      + 'give a capture that holds the traffic to judge (hubble observe --since 1h -o jsonpb, unfiltered) '
+      + '(--fail-on none accepts it)\n');
+    return REPLAY_EXIT.wouldDrop;
+  }
   return failOn === 'drop' && report.summary.newlyDropped > 0 ? REPLAY_EXIT.wouldDrop : REPLAY_EXIT.ok;
+}
+
+/** What a capture of which no connection was judged held instead: the records skipped by reason, the unknown identities, … */
+function nothingJudgedText(report: ReplayReport): string {
+  const input = report.input;
+  const reasons = Object.entries(report.skipped.byReason).filter(([, n]) => (n ?? 0) > 0).map(([r, n]) => `${r} ${n ?? 0}`).join(', ');
+  const others = Object.entries(input.otherRecords).filter(([, n]) => (n ?? 0) > 0).map(([r, n]) => `${r} ${n ?? 0}`).join(', ');
+  const parts = [
+    `${input.flows} flow record${input.flows === 1 ? '' : 's'}`,
+    report.skipped.total > 0 ? `${report.skipped.total} skipped as policy does not decide them: ${reasons}` : '',
+    report.summary.identityUnknown > 0 ? `${report.summary.identityUnknown} connection${report.summary.identityUnknown === 1 ? '' : 's'} of unknown identity` : '',
+    others !== '' ? `other records: ${others}` : '',
+  ];
+  return parts.filter((p) => p !== '').join('; ');
 }
 
 /**
@@ -245,7 +269,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
 export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
   return program.command('replay')
     .description('replay Hubble flows against policies and list the connections they would drop '
-      + '(exit 0 none, 1 a forwarded connection would be dropped or not all of the capture was judged, 2 bad input)')
+      + '(exit 0 none, 1 a forwarded connection would be dropped or not all (or none) of the capture was judged, 2 bad input)')
     .requiredOption('--flows <file>', 'Hubble flow log: hubble observe -o json/jsonpb, the flow exporter, legacy json; gzip; - for standard input')
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))

@@ -288,7 +288,21 @@ export function refuseRepeatedOptions(cmd: Command): Command {
  * text may come from the inputs: `withoutControls`).
  */
 export function errorLine(e: CiliumPolicyError): string {
-  return `error: ${withoutControls(e.message.replace(/\n\s*fix: /, '; fix: '))}\n`;
+  // The message and the fix quote values of the input (a flag's value, an endpoint): each is clipped, so that a megabyte
+  // given to --from is one readable line, not a megabyte of log, and the id and the fix stay on it.
+  const fixPart = e.fix !== undefined ? `\n  fix: ${e.fix}` : '';
+  const head = fixPart !== '' && e.message.endsWith(fixPart) ? e.message.slice(0, -fixPart.length) : e.message;
+  const idPart = ` (${e.id})`;
+  const what = head.endsWith(idPart) ? head.slice(0, -idPart.length) : head;
+  const rest = head.endsWith(idPart) ? idPart : '';
+  return `error: ${withoutControls(`${clipText(what)}${rest}${fixPart !== '' ? `; fix: ${clipText(e.fix ?? '')}` : ''}`)}\n`;
+}
+
+/** The most characters of an error's message, and of its fix, printed on its line. */
+const MAX_ERROR_PART = 2000;
+
+function clipText(text: string): string {
+  return text.length > MAX_ERROR_PART ? `${text.slice(0, MAX_ERROR_PART)}… (${text.length - MAX_ERROR_PART} more characters)` : text;
 }
 
 /**

@@ -1,9 +1,17 @@
 import { IConstruct } from 'constructs';
-import { CiliumPolicyError } from './errors';
+import { CiliumPolicyError, showValue } from './errors';
 
 const VERSION_SYMBOL = Symbol.for('cdk8s-cilium.CiliumVersion');
 /** On a construct whose output was decided by the target version while it was created: that version. */
 const DECIDED_SYMBOL = Symbol.for('cdk8s-cilium.CiliumVersion.decided');
+
+/**
+ * @internal Whether a version text names Cilium's main branch (`1.20`, `1.20-dev`, `v1.20.0`, `main`): only `validate`
+ * checks manifests for it (`parseTargetVersion`); the SDK and the verdict engine model released versions only.
+ */
+export function namesMainBranch(text: string): boolean {
+  return /^(main|v?1\.20(\.\d+)?(-dev)?)$/.test(String(text).trim());
+}
 
 /**
  * A Cilium minor release that policies are written for.
@@ -42,10 +50,15 @@ export class CiliumVersion {
     const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(String(text).trim());
     const found = m ? CiliumVersion.ALL.find((v) => v.major === Number(m[1]) && v.minor === Number(m[2])) : undefined;
     if (!found) {
+      const supported = CiliumVersion.ALL.map(String).join(', ');
       throw new CiliumPolicyError({
         id: 'version-unsupported',
-        message: `unsupported Cilium version "${text}"`,
-        fix: `use one of ${CiliumVersion.ALL.map(String).join(', ')}`,
+        message: namesMainBranch(text)
+          ? `unsupported Cilium version ${showValue(text)}: 1.20 is Cilium's main branch, which the SDK and the verdict engine do not model (they model ${supported})`
+          : `unsupported Cilium version ${showValue(text)}`,
+        fix: namesMainBranch(text)
+          ? `use one of ${supported} (the release the cluster runs); only \`cdk8s-cilium validate --cilium-version 1.20\` checks manifests for the main branch`
+          : `use one of ${supported}`,
       });
     }
     return found;

@@ -84,3 +84,19 @@ export function formatDiagnostic(d: Diagnostic, location?: string): string {
   const where = [location, d.path].filter(Boolean).join(' ');
   return `${where ? `${where}: ` : ''}${d.message} (${d.id})${d.fix ? `\n    fix: ${d.fix}` : ''}`;
 }
+
+/**
+ * @internal A value of the input as messages show it: JSON, clipped to 80 characters (a megabyte-long value in a message
+ * would flood the one line an error is). `validate`'s `show` is this.
+ */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value) as string | undefined;
+  } catch {
+    text = undefined; // a bigint, a cycle
+  }
+  text ??= String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

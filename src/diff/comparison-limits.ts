@@ -14,6 +14,7 @@ import { peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
 import { PolicySet } from '../engine/policy-set';
 import { formatEndpoint } from '../engine/endpoint';
+import { describePolicy } from '../engine/evaluate';
 import { EndpointClass, EndpointClassKind, NotCompared, NotJudged } from '../model/connectivity-document';
 import { MAX_OVERLAP_CLASSES, fqdnClassIdOf, fqdnClassIdOfSelector, fqdnClassPlan } from './fqdn-classes';
 import { CiliumVersion } from '../core/cilium-version';
@@ -71,6 +72,8 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
       mayDeny,
     });
   }
+  const skipped = skippedDifference(base, head);
+  if (skipped !== undefined) out.push(skipped);
   const elsewhere = otherDnsServer(base, head);
   if (elsewhere !== undefined) out.push(elsewhere);
   const facts = inventoryDifferences(base, head);
@@ -85,6 +88,29 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
     });
   }
   return out;
+}
+
+/**
+ * When the rules the engine skips (the API server or the agent rejects them: `engine-policy-skipped`) differ between base
+ * and head: the diff judges each side without them, but whether the cluster enforces none of them is the engine's claim,
+ * and an update the API server rejects leaves the old object in force, not none. Such a rule added, changed or removed
+ * may allow or deny anything, so `--fail-on` counts it as both (a pull request adding a policy the engine cannot judge
+ * never passes as "no change").
+ */
+function skippedDifference(base: PolicySet, head: PolicySet): NotCompared | undefined {
+  const keys = (set: PolicySet): { key: string; text: string }[] => set._compiledRules.filter((r) => !r.imported)
+    .map((r) => ({ key: JSON.stringify([r.policy.kind, r.policy.namespace ?? '', r.policy.name, r.rulePath]), text: describePolicy(r.policy) }));
+  const [before, after] = [keys(base), keys(head)];
+  const differing = [...new Set([...minus(after, before), ...minus(before, after)].map((k) => k.text))].sort(compareCodeUnits);
+  if (differing.length === 0) return undefined;
+  const shown = differing.slice(0, 5).join(', ') + (differing.length > 5 ? ` and ${differing.length - 5} more` : '');
+  return {
+    text: `policies the engine skips (the API server or the agent rejects them) differ between base and head (${shown}): the `
+      + 'connections they would decide are not compared (a rejected update leaves the old object in force); run '
+      + '`cdk8s-cilium validate` on them and fix their errors',
+    mayAllow: true,
+    mayDeny: true,
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
 import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { withoutControls } from '../model/printable';
+import { listItem } from '../model/list-items';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromObject, fromYaml } from '../model/parse';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
@@ -164,7 +165,7 @@ function addManifest(inputs: PolicyInputs, obj: unknown, file: string | undefine
 function listItems(obj: unknown, depth = 0): unknown[] {
   if (depth < 4 && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
     const o = obj as Record<string, unknown>;
-    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return o.items.flatMap((i) => listItems(i, depth + 1));
+    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return o.items.flatMap((i) => listItems(listItem(o, i), depth + 1));
   }
   return [obj];
 }

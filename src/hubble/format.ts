@@ -70,8 +70,9 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   lines.push('');
   lines.push(`WOULD BE DROPPED: ${plural(dropped.length, 'connection')}, ${plural(s.newlyDroppedFlows, 'record')}`);
   if (dropped.length === 0) {
-    lines.push(s.notJudgedInput === undefined ? '  none: every connection the cluster let through is allowed by the policies'
-      : '  none of the connections judged: every one the cluster let through is allowed by the policies (not all of the capture was judged)');
+    lines.push(s.connections === 0 ? '  none, as no connection was judged: the capture holds no connection that policy decides (see SUMMARY)'
+      : s.notJudgedInput === undefined ? '  none: every connection the cluster let through is allowed by the policies'
+        : '  none of the connections judged: every one the cluster let through is allowed by the policies (not all of the capture was judged)');
   }
   for (const c of dropped) lines.push(...detail(c));
   if (report.identityUnknown.length > 0) {

@@ -14,6 +14,7 @@
  * malformed input. Label values that are numbers or booleans are turned into strings (YAML 1.1 reads `true` and `8080`
  * that way); other values are dropped.
  */
+import { listItem } from './list-items';
 import { LabelSelectorModel } from './policy-model';
 
 /** A manifest object (a JSON object). */
@@ -136,7 +137,7 @@ export function readManifest(obj: unknown): ManifestInfo | undefined {
   const header = readHeader(obj);
   if (!header || !isManifestObject(obj)) return undefined;
   // `List`, and the typed Lists of API responses (`PodList`, `NamespaceList`), as the policy reader reads them.
-  if (header.kind.endsWith('List')) return Array.isArray(obj.items) ? { type: 'list', items: obj.items } : undefined;
+  if (header.kind.endsWith('List')) return Array.isArray(obj.items) ? { type: 'list', items: obj.items.map((i) => listItem(obj, i)) } : undefined;
   const spec = objectOr(obj.spec);
   switch (header.kind) {
     case 'Namespace':

@@ -17,6 +17,7 @@ import { formatPath, parsePath } from './json-path';
 import { nestingDepthError } from './nesting-depth';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
+import { listItem } from './list-items';
 import { describeValue, isPlainObject } from './plain-value';
 import { PolicyKind, RuleModel } from './policy-model';
 import { RAW_RULE } from './wire-schema';
@@ -172,7 +173,9 @@ function readList(
     flush(out, reader, source, where, listPath);
     return;
   }
-  items.forEach((item, i) => {
+  items.forEach((written, i) => {
+    // A typed List's item without kind and apiVersion is of the List's kind, as kubectl reads it.
+    const item = listItem(value, written);
     const itemPath = `${listPath === undefined ? '' : `${listPath}.`}items[${i}]`;
     const itemNode = source?.node(['items', i]);
     const itemSource = itemNode && sourceFor ? sourceFor(itemNode) : undefined;

@@ -242,6 +242,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other',
   },
   {
+    id: 'pitfall-ccnp-metadata-namespace', severity: W, versions: 'all',
+    what: 'a CiliumClusterwideNetworkPolicy with `metadata.namespace`: the API server drops it, the policy applies in every namespace',
+  },
+  {
     id: 'pitfall-http-header-never-matches', severity: E, versions: 'all',
     what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403)',
   },

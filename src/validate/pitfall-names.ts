@@ -1,6 +1,30 @@
-// Pitfalls of names: two documents of the input that are one resource on the API server.
+// Pitfalls of names: two documents of the input that are one resource on the API server; a namespace the API server drops.
 import { objectKey, resourceKey } from '../model/resource-key';
 import { PitfallRun, where } from './pitfall-run';
+import { show } from './walk';
+
+/**
+ * `pitfall-ccnp-metadata-namespace`: a CiliumClusterwideNetworkPolicy with `metadata.namespace`. The API server clears
+ * the namespace of a cluster-scoped object without a word (`rest.EnsureObjectNamespaceMatchesRequestNamespace`: "cluster-
+ * scoped, clear namespace"; kubectl sends no namespace for a cluster-scoped kind, and a value of the wrong type is dropped
+ * as malformed metadata), so the policy is not confined to that namespace: it applies to what its selector selects in
+ * every namespace. Nothing of this tool reads the namespace either (the engine, the duplicate check and the version
+ * annotation key a CCNP by its name alone).
+ */
+export function ccnpMetadataNamespace(run: PitfallRun): void {
+  run.documents.forEach(({ model }, doc) => {
+    if (model.kind !== 'CiliumClusterwideNetworkPolicy') return;
+    const ns = (model.metadata as { namespace?: unknown } | undefined)?.namespace;
+    if (ns === undefined || ns === null || ns === '') return;
+    const shown = show(ns);
+    run.reportDocument('pitfall-ccnp-metadata-namespace', doc, 'metadata.namespace',
+      `metadata.namespace ${shown} of the CiliumClusterwideNetworkPolicy "${String(model.metadata?.name ?? '')}" is dropped: the API server `
+        + `clears the namespace of a cluster-scoped object, so the policy applies to the endpoints its selector selects in every namespace, not in ${shown} alone`,
+      typeof ns === 'string'
+        ? `remove metadata.namespace; to confine the policy to ${shown}, add k8s:io.kubernetes.pod.namespace: ${shown} to its endpointSelector, or make it a CiliumNetworkPolicy in ${shown}`
+        : 'remove metadata.namespace: a cluster-scoped object has none');
+  });
+}
 
 /**
  * `pitfall-policy-name-duplicate`: documents of the set with the same kind, namespace and name. On the API server they

@@ -44,6 +44,7 @@
  * | `pitfall-l7-rules-widened` | pitfall | error | all | HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules for the same pods, peers and port (Cilium adds an allow-all L7 rule) |
  * | `pitfall-l7-parser-conflict` | pitfall | error | all | two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy |
  * | `pitfall-policy-name-duplicate` | pitfall | error | all | two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other |
+ * | `pitfall-ccnp-metadata-namespace` | pitfall | warning | all | a CiliumClusterwideNetworkPolicy with `metadata.namespace`: the API server drops it, the policy applies in every namespace |
  * | `pitfall-http-header-never-matches` | pitfall | error | all | an HTTP rule's `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403) |
  * | `pitfall-l7-matches-every-request` | pitfall | warning | all | an L7 rule list that lets every request through while looking restrictive: an HTTP rule of only mismatch-action header matches, an empty HTTP rule beside others, `l7proto` without rules, DNS `*` beside names |
  * | `pitfall-np-policy-types-ignored` | pitfall | warning | all | a NetworkPolicy with rules for a direction its policyTypes leaves out: Kubernetes ignores them, Cilium enforces them (cilium/cilium#48703) |
@@ -70,7 +71,7 @@ import { httpHeadersNeverMatching } from './pitfall-http';
 import { nonIdentityLabelSelectors } from './pitfall-identity-labels';
 import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
-import { duplicateNames } from './pitfall-names';
+import { ccnpMetadataNamespace, duplicateNames } from './pitfall-names';
 import { l7ParserConflicts } from './pitfall-parser-merge';
 import { networkPolicyAgentRefuses, networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
@@ -117,6 +118,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   l7ParserConflicts(run);
   l7RulesWidened(run);
   duplicateNames(run);
+  ccnpMetadataNamespace(run);
   policyTypesIgnored(run);
   networkPolicyPeerSelectsReserved(run);
   networkPolicyIpBlockSelectsNamespace(run);

@@ -1,6 +1,6 @@
 // The target version of a validation run: a Cilium minor version, or Cilium's main branch (1.20-dev).
-import { CiliumPolicyError } from '../core/errors';
-import { CiliumVersion } from '../core/cilium-version';
+import { CiliumPolicyError, showValue } from '../core/errors';
+import { CiliumVersion, namesMainBranch } from '../core/cilium-version';
 
 /** The target version: the rules to run and what to call it. */
 export interface TargetVersion {
@@ -18,14 +18,14 @@ export interface TargetVersion {
  */
 export function parseTargetVersion(text: string = CiliumVersion.DEFAULT.toString()): TargetVersion {
   const t = String(text).trim();
-  if (/^(main|v?1\.20(\.\d+)?(-dev)?)$/.test(t)) return { rules: CiliumVersion.V1_19, name: '1.20-dev', kafkaRemoved: true };
+  if (namesMainBranch(t)) return { rules: CiliumVersion.V1_19, name: '1.20-dev', kafkaRemoved: true };
   try {
     const v = CiliumVersion.parse(t);
     return { rules: v, name: v.toString(), kafkaRemoved: false };
   } catch {
     throw new CiliumPolicyError({
       id: 'version-unsupported',
-      message: `unsupported Cilium version "${text}"`,
+      message: `unsupported Cilium version ${showValue(text)}`,
       fix: `use one of ${CiliumVersion.ALL.map(String).join(', ')}, or 1.20 (main)`,
     });
   }

@@ -5,7 +5,7 @@
  * The model is typed, but a hand-written manifest can hold anything, so the walk never trusts a shape: a list that
  * is not an array is skipped here (and reported by `crd-type`).
  */
-import { Diagnostic } from '../core/errors';
+import { Diagnostic, showValue } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import {
   isDenySection,
@@ -129,9 +129,7 @@ export function wireName(field: PeerField, direction: 'ingress' | 'egress'): str
 
 /** Quotes a value for a message: strings in double quotes, everything else as JSON. */
 export function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return showValue(value);
 }
 
 /** Creates a context that collects diagnostics into `out`. */

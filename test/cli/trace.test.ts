@@ -203,6 +203,8 @@ describe('trace', () => {
       ['a bad version', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
       ['a bad output format', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--output', 'xml'], /^error: option '--output <format>' argument 'xml' is invalid/],
       ['an unknown command', ['frobnicate'], /^error: unknown command 'frobnicate'/],
+      ['a megabyte given to --from: the line is clipped, its id and fix kept', ['trace', '--policies', L7, '--from', `pod:default:${'x'.repeat(1_000_000)}`, '--to',
+        'pod:default:a=c', '--port', '80'], /^error: bad endpoint "pod:default:x+… \(\d+ more characters\) \(engine-endpoint-syntax\); fix: .{1,2000}\n$/],
     ])('%s', (_name, argv, message) => {
       const r = cli(...argv);
       expect(r.code).toBe(2);

@@ -76,6 +76,33 @@ describe('diff: what it cannot compare', () => {
     expect(doc.changes.map((c) => [c.from, c.to, c.ports, c.after])).toEqual([['prod/app=web', 'fqdn:api.example.com', ['443/TCP'], 'allowed']]);
   });
 
+  test('a policy the engine skips added, changed or removed: NOT COMPARED, counted by every --fail-on', async () => {
+    const api = (name: string, path?: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ${name}, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }]${path !== undefined ? `, rules: { http: [{ path: "${path}" }] }` : ''} }]
+`;
+    const before = file('skip-base.yaml', api('api'));
+    // A lookahead RE2 rejects: the agent refuses the policy, the engine skips it.
+    const after = file('skip-head.yaml', `${api('api')}---\n${api('api2', '(?=x)')}`);
+    for (const failOn of ['allowed', 'denied', 'any']) {
+      const r = await cli('diff', '--base', before, '--head', after, '--fail-on', failOn);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('NOT COMPARED\n  ? policies the engine skips (the API server or the agent rejects them) differ between base and head '
+        + '(CiliumNetworkPolicy prod/api2)');
+    }
+    // Removed again (the base had it): as much a difference.
+    expect((await cli('diff', '--base', after, '--head', before, '--fail-on', 'denied')).code).toBe(1);
+    // The same skipped policy on both sides: nothing differs.
+    const same = await cli('diff', '--base', after, '--head', after, '--fail-on', 'any');
+    expect(same.code).toBe(0);
+    expect(same.stdout).not.toContain('NOT COMPARED');
+  });
+
   test('named ports without the workloads that declare them', async () => {
     const named = (port: string): string => webToApi([port]);
     const r = await cli('diff', '--base', file('named-a.yaml', named('http')), '--head', file('named-b.yaml', named('admin')), '--fail-on', 'allowed');

@@ -317,6 +317,11 @@ describe('NetworkPolicy with Cilium policies', () => {
     const cnpIn = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'CiliumNetworkPolicyList', items: [
       { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'c', namespace: 'shop' }, spec: { endpointSelector: {}, ingress: [{}] } }] }] };
     expect(verdict(set([cnpIn]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(false);
+    // A NetworkPolicyList (as the API returns it) whose items carry neither kind nor apiVersion: kubectl decodes them as
+    // NetworkPolicies of the List's apiVersion and applies them.
+    const { kind: _k, apiVersion: _a, ...bare } = np('deny', { podSelector: {} }, 'shop');
+    const typed = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicyList', items: [bare] };
+    expect(verdict(set([typed]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(false);
     const other = { ...np('deny', { podSelector: {} }, 'shop'), apiVersion: 'crd.projectcalico.org/v1' };
     expect(verdict(set([other]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(true);
   });

@@ -56,6 +56,15 @@ describe('documents that are one object on the API server', () => {
     expect(s.diagnostics[0].message).toMatch(/the agent refuses that one .*so neither is enforced/);
   });
 
+  it('a CCNP\'s metadata.namespace is dropped (the API server clears it): the policy applies in every namespace, and two CCNPs of one name in two namespaces are one object', () => {
+    const inShop = { ...ccnp('web', fromWorld80), metadata: { name: 'web', namespace: 'shop' } };
+    const s = set({ 'a.yaml': [inShop] });
+    for (const ns of ['shop', 'dev']) expect(judged(s, 'cidr:203.0.113.7', `pod:${ns}:app=web`, 8080).verdict).toBe('denied');
+    expect(s.policies.map((p) => p.namespace)).toEqual([undefined]);
+    const two = set({ 'a.yaml': [inShop], 'b.yaml': [{ ...ccnp('web', fromCluster8080), metadata: { name: 'web', namespace: 'dev' } }] });
+    expect(two.diagnostics.map((d) => `${d.id} ${d.file}`)).toEqual(['engine-policy-skipped a.yaml']);
+  });
+
   it('Kubernetes NetworkPolicies: the later one with the same namespace and name replaces the earlier', () => {
     const np = (name: string, app: string, from: string): Record<string, unknown> => ({
       apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' },

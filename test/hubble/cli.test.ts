@@ -113,6 +113,21 @@ describe('replay', () => {
     expect(limited.stderr).toMatch(/; raise --max-connections; repair or remove the lines named /);
   });
 
+  test('a capture of which no connection was judged (replies only, lost events only): exit 1, a gate that judged nothing (--fail-on none accepts it)', async () => {
+    const allowAll = allowAllFile();
+    const reply = join(scratch, 'reply-only.jsonl');
+    writeFileSync(reply, readFileSync(join(HUBBLE_SAMPLES_DIR, 'hubble-otel.basic-sample-10-flows.jsonl'), 'utf8').split('\n')[0] + '\n');
+    const r = await replay(['--flows', reply, '--policies', allowAll]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`replay: no connection of ${reply} was judged (1 flow record; 1 skipped as policy does not decide them: reply 1): a gate that `
+      + 'judged nothing cannot pass; give a capture that holds the traffic to judge (hubble observe --since 1h -o jsonpb, unfiltered) (--fail-on none accepts it)\n');
+    expect(r.stdout).toContain('WOULD BE DROPPED: 0 connections, 0 records\n  none, as no connection was judged:');
+    expect((await replay(['--flows', reply, '--policies', allowAll, '--fail-on', 'none'])).code).toBe(0);
+    const lost = await replay(['--flows', '-', '--policies', allowAll], Buffer.from('{"lost_events":{"num_events_lost":"3"}}\n'));
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toMatch(/^replay: no connection of standard input was judged \(0 flow records; other records: lost_events 1\): /);
+  });
+
   test('--output json: the stable report, the same as the library\'s', async () => {
     const r = await replay(['--flows', CAPTURE, '--policies', POLICIES, '--output', 'json']);
     expect(r.code).toBe(1);

@@ -89,6 +89,10 @@ describe('readManifest', () => {
     // The typed Lists of API responses (`kubectl get pods -o json` through the API: PodList) are Lists too.
     expect(readManifest({ kind: 'PodList', items: [1] })).toEqual({ type: 'list', items: [1] });
     expect(readManifest({ kind: 'PodList', items: 'x' })).toBeUndefined();
+    // Their items without kind and apiVersion are of the List's kind, as kubectl decodes them (the API writes them so).
+    const pod = { metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [] } };
+    expect(readManifest({ apiVersion: 'v1', kind: 'PodList', items: [pod] })).toEqual({ type: 'list', items: [{ ...pod, apiVersion: 'v1', kind: 'Pod' }] });
+    expect(readManifest({ apiVersion: 'v1', kind: 'List', items: [pod] })).toEqual({ type: 'list', items: [pod] });
   });
 
   test('never throws on malformed input', () => {

@@ -101,6 +101,18 @@ items:
     expect(r.documents.map((d) => d.model.metadata.name)).toEqual(['a']);
   });
 
+  it('a CiliumNetworkPolicyList item without kind and apiVersion is a CiliumNetworkPolicy, as kubectl decodes it (the API writes them so)', () => {
+    const list = (item: string, kind = 'CiliumNetworkPolicyList'): string => `apiVersion: cilium.io/v2\nkind: ${kind}\nitems:\n- ${item}metadata: {name: a, namespace: shop}\n  spec: {endpointSelector: {}, ingress: [{}]}\n`;
+    const r = fromYaml(list(''));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.documents.map((d) => `${d.model.kind} ${d.model.metadata.namespace ?? ''}/${d.model.metadata.name} ${d.source.itemPath ?? ''}`))
+      .toEqual(['CiliumNetworkPolicy shop/a items[0]']);
+    expect(fromYaml(list('', 'CiliumClusterwideNetworkPolicyList')).documents.map((d) => d.model.kind)).toEqual(['CiliumClusterwideNetworkPolicy']);
+    // Only when both are missing (decodeToList); a `List` gives no kind: still reported, not read.
+    expect(fromYaml(list('apiVersion: cilium.io/v2\n  ')).diagnostics.map((d) => d.id)).toEqual(['parse-missing-kind']);
+    expect(fromYaml(list('', 'List')).diagnostics.map((d) => d.id)).toEqual(['parse-missing-kind']);
+  });
+
   it('reads spec and specs of one document, both present', () => {
     const r = fromYaml(cnp('  endpointSelector: {matchLabels: {a: b}}\n  egress: [{toEntities: [world]}]\n') +
       'specs:\n- endpointSelector: {}\n  ingress: [{fromEntities: [cluster]}]\n- endpointSelector: {}\n  egressDeny: [{toEntities: [world]}]\n');

@@ -728,6 +728,11 @@ const CASES: readonly Case[] = [
     good: { 'a.yaml': CLEAN_CNP, 'b.yaml': CLEAN_CNP.replace('[cluster]', '[host]').replace('name: web', 'name: web-from-host') },
   },
   {
+    id: 'pitfall-ccnp-metadata-namespace', when: 'a CCNP with metadata.namespace: monitoring (the API server drops it: the policy applies in every namespace)',
+    bad: { 'scrape.yaml': SCRAPE.replace('name: scrape', 'name: scrape\n  namespace: monitoring') }, at: ['scrape.yaml:5:14'],
+    good: { 'scrape.yaml': SCRAPE },
+  },
+  {
     id: 'pitfall-http-header-never-matches', when: 'an HTTP rule requires the header "X-Token:abc" (no space: one header name no request has)',
     bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token:abc"]') }, at: ['api.yaml:21:27'],
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token: abc"]') },
