@@ -27,13 +27,27 @@ export interface UnquotedNumber {
  * or `undefined` when it reaches them as a string (written quoted, or a string to Go anyway).
  */
 export function unquotedNumber(text: string, key = false): number | undefined {
+  // Decimal digits (every port, most versions) are a YAML 1.1 integer, which the writer always quotes: no need to ask it.
+  if (DIGITS.test(text)) return undefined;
   const number = goYamlNumber(text);
   if (number === undefined) return undefined;
-  // Only strings Go reads as numbers get here (few): asking the writer itself is exact and costs nothing overall.
-  const { Yaml } = cdk8s();
-  const plain = key ? Yaml.stringify({ [text]: 0 }) === `${text}: 0\n` : Yaml.stringify({ v: text }) === `v: ${text}\n`;
+  // Only strings Go reads as numbers get here (few): asking the writer itself is exact; its answers are kept.
+  const memo = key ? PLAIN_KEYS : PLAIN_VALUES;
+  let plain = memo.get(text);
+  if (plain === undefined) {
+    const { Yaml } = cdk8s();
+    plain = key ? Yaml.stringify({ [text]: 0 }) === `${text}: 0\n` : Yaml.stringify({ v: text }) === `v: ${text}\n`;
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, plain);
+  }
   return plain ? number : undefined;
 }
+
+const DIGITS = /^[0-9]+$/;
+/** Whether cdk8s writes a string (as a value, as a key) plain, by string: at most `MEMO_LIMIT` each. */
+const PLAIN_VALUES = new Map<string, boolean>();
+const PLAIN_KEYS = new Map<string, boolean>();
+const MEMO_LIMIT = 10_000;
 
 /** The strings of the plain data `value` (keys and values, in document order) that cdk8s writes as Go numbers. */
 export function unquotedNumbers(value: unknown, at: readonly Segment[] = []): UnquotedNumber[] {

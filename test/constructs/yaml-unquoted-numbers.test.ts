@@ -39,6 +39,14 @@ describe('unquotedNumber: exactly the strings cdk8s writes plain and Go reads as
   });
 });
 
+describe('decimal digits (every port) are never asked of the writer: it always quotes them', () => {
+  test.each(['0', '00', '08', '010', '0777', '1', '443', '65535', '99999999999999999999', '0000000000000000000000009'])('%s', (text) => {
+    expect(Yaml.stringify({ v: text })).toBe(`v: "${text}"\n`);
+    expect(Yaml.stringify({ [text]: 0 })).toBe(`"${text}": 0\n`);
+    expect(unquotedNumber(text)).toBeUndefined();
+  });
+});
+
 describe('the policies refuse such strings wherever they reach the YAML', () => {
   test('a selector label value, a label key, a peer namespace, an FQDN, an HTTP header value, a generic L7 key', () => {
     const c = new Chart(Testing.app(), 't', { namespace: 'shop' });
