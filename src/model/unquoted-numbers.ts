@@ -6,6 +6,7 @@
  * which refuses the object; a mapping key so written becomes another key. No prop of cdk8s's writer changes that, so
  * the policies refuse such strings (`PolicyBase`).
  */
+import { Document, Scalar, ToStringOptions, visit } from 'yaml';
 import { goYamlNumber } from './go-yaml';
 import { Segment } from './json-path';
 import { cdk8s } from './lazy-cdk8s';
@@ -88,4 +89,20 @@ function pathOf(visit: Visit): Segment[] {
   const path: Segment[] = [];
   for (let v: Visit | undefined = visit; v !== undefined && v.step !== undefined; v = v.parent) path.push(v.step);
   return path.reverse();
+}
+
+/**
+ * YAML of `value` as cdk8s writes it (`Yaml.stringify`: the `yaml` library, YAML 1.1 schema, no line width), except that
+ * the strings it would leave unquoted for Go's readers to read as numbers (`unquotedNumber`) are double-quoted: for a
+ * writer of this project's own (the `draft` command), which can quote them where the policies, written by cdk8s, refuse them.
+ */
+export function yamlQuotingGoNumbers(value: unknown): string {
+  const options: ToStringOptions & { keepUndefined: boolean; version: '1.1' } = { keepUndefined: true, lineWidth: 0, version: '1.1' };
+  const doc = new Document(value, options);
+  visit(doc, {
+    Scalar(key, node) {
+      if (typeof node.value === 'string' && unquotedNumber(node.value, key === 'key') !== undefined) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString(options);
 }

@@ -6,7 +6,7 @@
 import { Chart, Testing, Yaml } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicy, ClusterwidePolicy, DefaultDenyNamespace, EndpointSelector, FqdnEgress, HttpRule, L7, Peer, PolicyBase, Port } from '../../src';
-import { unquotedNumber } from '../../src/model/unquoted-numbers';
+import { unquotedNumber, yamlQuotingGoNumbers } from '../../src/model/unquoted-numbers';
 import { readYamlStream } from '../../src/model/yaml-stream';
 import { synthFailure } from '../support/synth';
 
@@ -105,5 +105,21 @@ describe('the policies refuse such strings wherever they reach the YAML', () => 
     expect(unquoted(p)).toEqual([]);
     const manifests = Testing.synth(c);
     expect(asGoReadsThem(c)).toStrictEqual(JSON.parse(JSON.stringify(manifests)));
+  });
+});
+
+describe('yamlQuotingGoNumbers (the draft\'s writer): cdk8s\'s YAML, with exactly those strings quoted', () => {
+  test('the same text as cdk8s writes when no string reads as a number', () => {
+    const c = new Chart(Testing.app(), 't', { namespace: '010' });
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ version: '0b1', '1_000': '0x1F' }) })
+      .allowIngress(Peer.namespace('8080'), { ports: [Port.tcp(80), Port.udpRange(1000, 2000)] });
+    for (const m of Testing.synth(c)) expect(yamlQuotingGoNumbers(m)).toBe(Yaml.stringify(m));
+  });
+
+  test('keys and values Go reads as numbers are double-quoted, and read back as the strings written', () => {
+    const value = { metadata: { name: '0o17', labels: { '0X1F': 'a', b: '1e1_0', c: 'web' } }, list: ['0B1', 'x', 443] };
+    const text = yamlQuotingGoNumbers(value);
+    expect(text).toBe('metadata:\n  name: "0o17"\n  labels:\n    "0X1F": a\n    b: "1e1_0"\n    c: web\nlist:\n  - "0B1"\n  - x\n  - 443\n');
+    expect(readYamlStream(text).docs[0].toJS()).toStrictEqual(value);
   });
 });
