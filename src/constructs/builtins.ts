@@ -9,7 +9,7 @@ import { checkListOf, checkPropsObject } from './names';
 import { callerLocation } from './caller-location';
 import { describeValue } from '../model/plain-value';
 import { checkPropKeys } from './prop-keys';
-import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
+import { peerItems, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 
 /**
  * The built-in pieces of Cilium practice the high-level constructs share. Each one adds rule items to a rule;
@@ -26,7 +26,8 @@ export interface DnsCompanionOptions {
    * The DNS server pods or addresses.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`), and so
    * is one far wider than a resolver (`dns-server-broad`): a CIDR shorter than a /8 (`0.0.0.0/1`, `0.0.0.0/0` with excepts),
-   * the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
+   * the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels. A peer that cannot be a
+   * resolver is refused too (`dns-server-not-resolver`): a DNS name (`Peer.fqdn`), a CIDR group, an entity other than `host`.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -68,7 +69,10 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
 export function refuseBroadDnsServer(server: unknown, location: string): void {
   const world = peersSelectWholeWorld([server]);
   const broad = world ?? peersSelectBroadly([server], { everyPod: true, namespaceFixed: true });
-  if (broad === undefined) return;
+  if (broad === undefined) {
+    refuseNonResolver(server, location);
+    return;
+  }
   throw new CiliumPolicyError({
     id: world !== undefined ? 'dns-server-world' : 'dns-server-broad',
     message: `dnsServer selects ${broad}: the DNS companion would let the pods send DNS (53/UDP, 53/TCP) to `
@@ -78,6 +82,36 @@ export function refuseBroadDnsServer(server: unknown, location: string): void {
       + 'that widely is a rule of its own (policy.allowEgress(peer, { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.all()) }))',
     location,
   });
+}
+
+/**
+ * Refuses a DNS server that cannot be the cluster's resolver (`dns-server-not-resolver`): a DNS name (`toFQDNs`: its
+ * addresses come only from answers of a resolver, which this one replaces; a resolver outside the cluster is not the one
+ * pods ask), a CIDR group (`cidrGroupRef`, `cidrGroupSelector`: its ranges live in the cluster, unseen here, and may be
+ * any), an entity other than `host` (`remote-node` is every other node, `kube-apiserver`, `health`, `ingress`, `init`,
+ * `unmanaged` and `none` run no resolver). Pods, Services, nodes by label, a CIDR and the local node remain.
+ * @param server the DNS server given (its breadth already checked)
+ * @param location the construct path
+ */
+function refuseNonResolver(server: unknown, location: string): void {
+  for (const item of peerItems([server])) {
+    const fqdns = item.fqdns ?? [];
+    const groups = (item.cidrSet ?? []).filter((e) => e.cidrGroupRef !== undefined || e.cidrGroupSelector !== undefined);
+    const entity = (item.entities ?? []).find((e) => e !== Entity.HOST);
+    const why = fqdns.length > 0
+      ? [`the DNS name ${JSON.stringify(fqdns[0].matchName ?? fqdns[0].matchPattern)}`, 'its addresses come only from DNS answers, and a resolver outside the cluster is not the one the pods ask']
+      : groups.length > 0 ? ['a CIDR group', 'its ranges live in the cluster\'s CiliumCIDRGroup objects, unseen at synthesis, and may hold any address']
+        : entity !== undefined ? [`the entity ${entity}`, 'no cluster resolver runs as it']
+          : undefined;
+    if (why === undefined) continue;
+    throw new CiliumPolicyError({
+      id: 'dns-server-not-resolver',
+      message: `dnsServer is ${why[0]}, which cannot be the cluster's DNS resolver: ${why[1]}; the DNS companion would send the pods' DNS (53/UDP, 53/TCP) there`,
+      fix: "name the resolver: Peer.kubeDns() (the default), its pods with Peer.endpoints({ namespace, labels }), its Service, or its address with Peer.cidr('169.254.20.10/32')"
+        + ' (Peer.entity(Entity.HOST) for a resolver on the node\'s own network)',
+      location,
+    });
+  }
 }
 
 /**

@@ -51,7 +51,7 @@ export interface ClusterDefaultDenyProps {
    * from every pod and node), so they must be named by a pod label in one namespace (`namespace`, or `dnsNamespace`);
    * `Peer.allNamespaces()`, `Peer.namespace('shop')` or pods of several namespaces are refused
    * (`cluster-default-deny-dns-server`). A peer that selects the world is refused (`dns-server-world`), and so is a
-   * broad one (`dns-server-broad`, see `Builtins.allowDns`).
+   * broad one (`dns-server-broad`) or one that cannot be a resolver (`dns-server-not-resolver`, see `Builtins.allowDns`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

@@ -163,7 +163,7 @@ export function peersSelectBroadly(peers: readonly unknown[], options: BroadPeer
 }
 
 /** The rule items of peers (`toPeerConfig().item`); workloads and values that are no peer give none. */
-function peerItems(peers: readonly unknown[]): RuleItemModel[] {
+export function peerItems(peers: readonly unknown[]): RuleItemModel[] {
   return peers.flatMap((peer) => {
     const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
     if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return [];

@@ -3,6 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 import { Diagnostic, Severity, formatDiagnostic } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { EmitOptions, emitRule, JsonObject } from '../model/emit';
+import { formatPath } from '../model/json-path';
+import { unquotedNumbers } from '../model/unquoted-numbers';
 import { cdk8sSortsKeys, NOT_PLAIN, sanitizedPlainCopy } from '../model/manifest-value';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
@@ -169,7 +171,10 @@ export abstract class PolicyBase extends Construct {
       metadata: { name: this.name, ...(namespace !== undefined ? { namespace } : {}) },
       ...(rules.length === 1 ? { spec: rules[0] } : { specs: rules }),
     };
-    return { model, diagnostics: [...diagnostics, ...validatePolicy(model, { version: this.ciliumVersion }), ...this.nameClashes()] };
+    return {
+      model,
+      diagnostics: [...diagnostics, ...validatePolicy(model, { version: this.ciliumVersion }), ...this.nameClashes(), ...unquotedNumberErrors(model)],
+    };
   }
 
   /** The namespace written into `metadata` (none for cluster-scoped policies). */
@@ -246,6 +251,28 @@ export abstract class PolicyBase extends Construct {
       fix: 'give one of them another name (the `name` prop)',
     }] : [];
   }
+}
+
+/**
+ * The strings of the policy (names, namespaces, label keys and values, FQDNs, HTTP fields, header values…) that cdk8s
+ * would write unquoted and kubectl, Helm, Argo CD and Flux would read as numbers (`unquotedNumbers`): refused, since the
+ * API server would get a number where a string belongs (or another key) and no prop of cdk8s's writer quotes them.
+ */
+function unquotedNumberErrors(model: PolicyDocumentModel): Diagnostic[] {
+  const written = {
+    metadata: { name: model.metadata.name, ...(model.kind === 'CiliumNetworkPolicy' ? { namespace: model.metadata.namespace } : {}) },
+    ...(model.spec !== undefined ? { spec: emitRule(model.spec, { copy: false }) } : {}),
+    ...(model.specs !== undefined ? { specs: model.specs.map((rule) => emitRule(rule, { copy: false })) } : {}),
+  };
+  return unquotedNumbers(written).map(({ path, text, number, key }) => ({
+    id: 'yaml-unquoted-number',
+    severity: Severity.ERROR,
+    path: formatPath(path),
+    message: `${key ? 'the key ' : ''}${JSON.stringify(text)} would be written into the YAML without quotes, and kubectl, Helm, Argo CD and Flux `
+      + `(Go's YAML readers) read it as the number ${number}: ${key ? `the API server would get the key "${number}" instead` : 'the API server would get a number where a string belongs and refuse the policy'}`,
+    fix: `cdk8s cannot write ${JSON.stringify(text)} safely (no option quotes it): use a value Go reads as a string, e.g. one that does not start with a digit `
+      + `("v${text}"), and give the pods, namespaces or services the same value`,
+  }));
 }
 
 /** Policies by `kind/namespace/name`, for one construct tree. */

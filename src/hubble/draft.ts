@@ -23,7 +23,7 @@
  * would allow far too much): its connections are left out and listed in the comments of the policies they concern. An
  * address the capture shows as a pod's is never drafted as a CIDR either.
  */
-import { ApiObject, App, Chart, JsonPatch, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
@@ -43,6 +43,7 @@ import { CiliumAppValidation } from '../validate/validate-app';
 import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
 import { HttpRequest } from '../engine/l7';
 import { escapeRegex } from '../model/regex-escape';
+import { yamlQuotingGoNumbers } from '../model/unquoted-numbers';
 import { FlowPeer, FlowPeerKind } from './flow';
 import { TrafficDirection } from '../engine/verdict';
 
@@ -1035,7 +1036,8 @@ export function renderDraftYaml(plan: DraftPlan): string {
     for (const doc of chart.toJson() as { metadata?: { name?: string; namespace?: string } }[]) {
       const p = plan.policies.find((x) => x.namespace === doc.metadata?.namespace && x.name === doc.metadata?.name);
       const comments = p ? policyComment(p).map((l) => `# ${oneLine(l)}`.trimEnd()).join('\n') : '';
-      out.push(`---\n${comments ? `${comments}\n` : ''}${Yaml.stringify(doc).trimEnd()}`);
+      // As cdk8s writes it, with the strings Go would read as numbers quoted (a flow's label `app=0o17`).
+      out.push(`---\n${comments ? `${comments}\n` : ''}${yamlQuotingGoNumbers(doc).trimEnd()}`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -16,22 +16,32 @@ const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/
 /** What `strconv.ParseInt(s, 0, 64)` accepts (underscores removed before). */
 const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
 
+/** The largest magnitudes `strconv.ParseInt(s, 0, 64)` (negative, positive) and `ParseUint(s, 0, 64)` accept. */
+const INT64_MIN_MAGNITUDE = 2n ** 63n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
 /**
  * The number Go's YAML readers make of the plain scalar `text`, or `undefined` when they read it as something else (a
- * string, a boolean, null, a timestamp).
+ * string, a boolean, null, a timestamp). An integer out of range of `int64` and `uint64` is no integer to Go: decimal
+ * digits are then a float (`yamlStyleFloat`), `0x…`, `0o…`, `0b…` a string; a float out of range (`1e400`) is a string.
  */
 export function goYamlNumber(text: string): number | undefined {
   if (text.length === 0 || text.length > 400) return undefined;
   const c = text.charCodeAt(0);
-  if (c === 46 /* . */) return YAML_STYLE_FLOAT.test(text) ? Number(text) : undefined;
+  if (c === 46 /* . */) return YAML_STYLE_FLOAT.test(text) ? finite(Number(text)) : undefined;
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45)) return undefined;
   const plain = text.replace(/_/g, '');
   const m = GO_INT.exec(plain);
   if (m) {
     const [, sign, hex, octal, binary, legacyOctal, decimal] = m;
-    const magnitude = hex !== undefined ? parseInt(hex, 16) : octal !== undefined ? parseInt(octal, 8) : binary !== undefined ? parseInt(binary, 2)
-      : legacyOctal !== undefined ? (legacyOctal === '' ? 0 : parseInt(legacyOctal, 8)) : Number(decimal);
-    return sign === '-' ? -magnitude : magnitude;
+    const magnitude = hex !== undefined ? BigInt(`0x${hex}`) : octal !== undefined ? BigInt(`0o${octal}`) : binary !== undefined ? BigInt(`0b${binary}`)
+      : legacyOctal !== undefined ? (legacyOctal === '' ? 0n : BigInt(`0o${legacyOctal}`)) : BigInt(decimal);
+    const max = sign === '-' ? INT64_MIN_MAGNITUDE : sign === '+' ? INT64_MIN_MAGNITUDE - 1n : UINT64_MAX;
+    if (magnitude <= max) return sign === '-' ? -Number(magnitude) : Number(magnitude);
   }
-  return YAML_STYLE_FLOAT.test(plain) ? Number(plain) : undefined;
+  return YAML_STYLE_FLOAT.test(plain) ? finite(Number(plain)) : undefined;
+}
+
+function finite(n: number): number | undefined {
+  return Number.isFinite(n) ? n : undefined;
 }

@@ -414,6 +414,56 @@ describe('the DNS companion goes to one resolver, never to a broad peer (dns-ser
   });
 });
 
+// `dnsServer: Peer.entity(Entity.REMOTE_NODE)` wrote the DNS companion as 53/UDP and 53/TCP to every other node; a DNS name
+// (`Peer.fqdn`), a CIDR group (ranges unseen at synthesis, any of them) or an entity no resolver runs as were accepted the
+// same way, none of them the cluster's resolver (the DNS companion's prop says a resolver).
+describe('the DNS companion goes to a resolver, never to a peer that cannot be one (dns-server-not-resolver)', () => {
+  const notResolvers: [string, () => Peer, string][] = [
+    ['the remote-node entity', () => Peer.entity(Entity.REMOTE_NODE), 'the entity remote-node'],
+    ['the kube-apiserver entity', () => Peer.entity(Entity.KUBE_APISERVER), 'the entity kube-apiserver'],
+    ['the health entity', () => Peer.entity(Entity.HEALTH), 'the entity health'],
+    ['the ingress entity', () => Peer.entity(Entity.INGRESS), 'the entity ingress'],
+    ['the unmanaged entity', () => Peer.entity(Entity.UNMANAGED), 'the entity unmanaged'],
+    ['Peer.fqdn', () => Peer.fqdn('dns.google'), 'the DNS name "dns.google"'],
+    ['Peer.fqdnPattern', () => Peer.fqdnPattern('*.dns.google'), 'the DNS name "*.dns.google"'],
+    ['Peer.cidrGroup', () => Peer.cidrGroup('resolvers'), 'a CIDR group'],
+    ['Peer.cidrGroupSelector', () => Peer.cidrGroupSelector({ role: 'dns' }), 'a CIDR group'],
+  ];
+  const builds: [string, (c: Chart, dnsServer: Peer) => unknown][] = [
+    ['DefaultDenyNamespace', (c, dnsServer) => new DefaultDenyNamespace(c, 'deny', { dnsServer })],
+    ['FqdnEgress', (c, dnsServer) => new FqdnEgress(c, 'fqdn', { fqdns: ['api.example.com'], dnsServer })],
+    ['TieredApp', (c, dnsServer) => new TieredApp(c, 'app', { egressLockdown: true, dnsServer, tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }] })],
+    ['ClusterDefaultDeny', (c, dnsServer) => new ClusterDefaultDeny(c, 'deny', { egress: true, dnsServer })],
+    ['ClusterDefaultDeny, ingress only', (c, dnsServer) => new ClusterDefaultDeny(c, 'deny', { egress: false, dnsServer })],
+    ['Builtins.allowDns', (c, dnsServer) => Builtins.allowDns(new CiliumPolicy(c, 'p').rule, { dnsServer })],
+  ];
+
+  describe.each(builds)('%s', (_, build) => {
+    test.each(notResolvers)('%s is refused', (_what, peer, named) => {
+      const r = refusal(() => build(chart('shop'), peer()));
+      expect(r.id).toBe('dns-server-not-resolver');
+      expect(r.message).toContain(`dnsServer is ${named}, which cannot be the cluster's DNS resolver`);
+      expect(r.message).toContain("Peer.cidr('169.254.20.10/32')");
+    });
+
+    test('the local node (a resolver on the node\'s network) stays allowed: DNS to it, not to another node', () => {
+      const c = chart('shop');
+      build(c, Peer.entity(Entity.HOST));
+      if (_ === 'ClusterDefaultDeny, ingress only') return;
+      expect(verdictOf(c, WEB, 'entity:host', '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+      expect(verdictOf(c, WEB, 'entity:remote-node', '53/UDP', { dns: 'api.example.com' })).toBe('denied');
+    });
+  });
+
+  test('what it was: remote-node as the DNS server let the pods send DNS to every other node', () => {
+    // The same rule written by hand, the explicit opt-in, shows what the companion wrote.
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
+      .allowEgress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.udp(53)], l7: L7.dns(DnsRule.all()) });
+    expect(verdictOf(c, WEB, 'entity:remote-node', '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+  });
+});
+
 // `scrapeFrom: Peer.any()` wrote the scrape ports of every pod of the namespace open to every peer, the world included.
 describe('a metrics scraper is never the whole world (scraper-world)', () => {
   const worlds: [string, () => Peer][] = [

@@ -12,6 +12,7 @@ import {
   draftSelector,
 } from '../../src/hubble';
 import { CiliumVersion } from '../../src/core/cilium-version';
+import { readYamlStream } from '../../src/model/yaml-stream';
 import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR } from './support/paths';
 import { scratchDir, SRC_IMPORT } from '../support/scratch';
 import { typeCheckFiles } from '../support/typecheck';
@@ -238,6 +239,18 @@ describe('round trip: draft → synthesize → replay the same capture', () => {
     expect(yaml).toContain('# shop/backend-api: 27 records; pods backend-58b7c6d9f-q2n8r\n# seen once: egress to fqdn api.stripe.com on 443/TCP;');
     const r = replayCapture(capture, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' }));
     expect(r.summary.newlyDropped).toBe(0);
+  });
+
+  test('a label or namespace Go reads as a number (app=0o17) is quoted in the YAML: kubectl sends the string, the replay holds', async () => {
+    const text = readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), 'utf8').replace(/k8s:app=postgres/g, 'k8s:app=0o17');
+    const hostile = await collectConnections(FlowSource.text(text));
+    const yaml = renderDraftYaml(planDraft(hostile));
+    // It was `app: 0o17` and `name: 0o17`, which Go's YAML readers read as the number 15: the API server refused the policy.
+    expect(yaml).toContain('app: "0o17"');
+    expect(yaml).not.toMatch(/: 0o17$/m);
+    const docs = readYamlStream(yaml).docs.map((d) => d.toJS() as { metadata: { name: unknown } });
+    expect(docs.map((d) => d.metadata.name)).toContain('0o17');
+    expect(replayCapture(hostile, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' })).summary.newlyDropped).toBe(0);
   });
 
   test('least privilege: drafted from the capture without the unwanted flows, the draft drops them', async () => {

@@ -19,6 +19,22 @@ describe('goYamlNumber: go-yaml resolve (strconv.ParseInt base 0 after removing 
   });
 });
 
+describe('goYamlNumber: integers out of range of int64 and uint64 are no integers to Go', () => {
+  test('a 0x/0o/0b integer beyond uint64 is a string; decimal and leading-0 digits beyond it are floats; a float overflow is a string', () => {
+    expect(goYamlNumber('0xffffffffffffffff')).toBe(2 ** 64 - 1); // ParseUint
+    expect(goYamlNumber('0x1ffffffffffffffff')).toBeUndefined();
+    expect(goYamlNumber('0X1_0000_0000_0000_0000')).toBeUndefined();
+    expect(goYamlNumber(`0o${'7'.repeat(30)}`)).toBeUndefined();
+    expect(goYamlNumber(`0b1${'0'.repeat(64)}`)).toBeUndefined();
+    expect(goYamlNumber('-0x8000000000000000')).toBe(-(2 ** 63)); // ParseInt's smallest
+    expect(goYamlNumber('-0x8000000000000001')).toBeUndefined();
+    expect(goYamlNumber('+0xffffffffffffffff')).toBeUndefined(); // ParseUint takes no sign, ParseInt overflows
+    expect(goYamlNumber('99999999999999999999')).toBe(1e20); // yamlStyleFloat
+    expect(goYamlNumber(`0${'7'.repeat(30)}`)).toBe(Number('7'.repeat(30))); // octal overflows: the float of its digits
+    expect(goYamlNumber('1e400')).toBeUndefined(); // ParseFloat's range error
+  });
+});
+
 describe('readYamlStream reads the numbers of plain scalars as Kubernetes gets them', () => {
   test('values only: keys, quoted scalars and YAML 1.2 strings Go also reads as strings are left as written', () => {
     const { docs } = readYamlStream('a: 010\nb: 1_000\nc: "1_000"\nd: 0b11\n1_0: x\ne: 0x1F\nf: v1_0\ng: 2024-01-01\nh: yes\n');

@@ -38,6 +38,7 @@ import {
   Protocol,
 } from '../../src';
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
+import { unquotedNumber } from '../../src/model/unquoted-numbers';
 import { KAFKA_API_KEYS } from '../../src/validate/tables';
 
 /**
@@ -385,6 +386,14 @@ const DIGITS = '0123456789';
 const ALNUM_LOWER = LOWER + DIGITS;
 const ALNUM = LOWER + UPPER + DIGITS;
 
+/**
+ * Leaves out the strings cdk8s writes unquoted and Go's YAML readers read as numbers (`0o17`, `0X1F`, `0_x1`, `1e1_0`),
+ * which the policies refuse (yaml-unquoted-number): as a value or a key.
+ */
+function yamlSafe(a: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return a.filter((s) => unquotedNumber(s) === undefined && unquotedNumber(s, true) === undefined);
+}
+
 function chars(set: string): fc.Arbitrary<string> {
   return memoized(`chars ${set}`, () => fc.constantFrom(...set.split('')));
 }
@@ -397,11 +406,11 @@ function text(set: string, minLength: number, maxLength: number): fc.Arbitrary<s
 function bracketed(edge: string, inner: string, max: number): fc.Arbitrary<string> {
   const one = chars(edge);
   const many = (m: number): fc.Arbitrary<string> => fc.tuple(one, text(inner, 0, m - 2), one).map(([a, b, c]) => a + b + c);
-  return fc.oneof(
+  return yamlSafe(fc.oneof(
     { arbitrary: one, weight: 1 },
     { arbitrary: many(Math.min(max, 12)), weight: 6 },
     { arbitrary: many(max), weight: 1 },
-  );
+  ));
 }
 
 /** A DNS-1123 label (`[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most `max` characters): namespaces, service names. */
@@ -416,7 +425,7 @@ export const serviceName: fc.Arbitrary<string> = fc.tuple(chars(LOWER), fc.optio
   .filter((n) => n !== 'kubernetes');
 
 /** A DNS-1123 subdomain of 1-3 labels, at most 253 characters. */
-export const dnsSubdomain: fc.Arbitrary<string> = fc.array(dnsLabel(20), { minLength: 1, maxLength: 3 }).map((ls) => ls.join('.'));
+export const dnsSubdomain: fc.Arbitrary<string> = yamlSafe(fc.array(dnsLabel(20), { minLength: 1, maxLength: 3 }).map((ls) => ls.join('.')));
 
 /** A namespace name. */
 export const namespaceName: fc.Arbitrary<string> = fc.oneof(
@@ -642,7 +651,7 @@ export function cidrPeer(version: VersionText): fc.Arbitrary<PeerSpec> {
 const FQDN_CHARS = `${ALNUM}-_`;
 
 /** An FQDN `matchName`: labels of `[-a-zA-Z0-9_]`, optional trailing dot, at most 255 characters. */
-export const fqdnName: fc.Arbitrary<string> = fc.oneof(
+export const fqdnName: fc.Arbitrary<string> = yamlSafe(fc.oneof(
   { arbitrary: fc.constantFrom('api.example.com', 'github.com', 'kubernetes.default.svc.cluster.local', 'localhost'), weight: 1 },
   {
     arbitrary: fc.tuple(fc.array(text(FQDN_CHARS, 1, 12), { minLength: 1, maxLength: 5 }), fc.boolean())
@@ -650,7 +659,7 @@ export const fqdnName: fc.Arbitrary<string> = fc.oneof(
     weight: 4,
   },
   { arbitrary: fc.array(text(FQDN_CHARS, 40, 60), { minLength: 4, maxLength: 4 }).map((ls) => ls.join('.').slice(0, 255)), weight: 1 },
-);
+));
 
 /**
  * An FQDN `matchPattern`: `*` within labels (never `**` except the `**.` prefix, which only 1.19 has; never `*.`, whose
@@ -666,7 +675,7 @@ export function fqdnPattern(version: VersionText): fc.Arbitrary<string> {
     pattern,
   ];
   if (atLeast(version, '1.19')) options.push(fqdnName.map((n) => `**.${n}`));
-  return fc.oneof(...options);
+  return yamlSafe(fc.oneof(...options));
 }
 
 /** A TLS server name (the 1.18+ CRD pattern `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`). */
@@ -796,7 +805,7 @@ const httpMethod = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEA
 const httpHost = fc.tuple(text(LOWER, 1, 8), fc.constantFrom('example\\.com', 'svc\\.cluster\\.local', '[a-z]+\\.example\\.org'))
   .map(([h, d]) => `${h}\\.${d}`);
 const headerName = fc.tuple(chars(UPPER), text(`${ALNUM}-`, 0, 10)).map(([a, b]) => `X-${a}${b.replace(/-+$/, '')}`);
-const headerValue = text(ALNUM, 1, 12);
+const headerValue = yamlSafe(text(ALNUM, 1, 12));
 const grpcService = fc.tuple(fc.array(text(LOWER, 1, 8), { minLength: 0, maxLength: 2 }), chars(UPPER), text(ALNUM, 0, 10))
   .map(([pkgs, a, b]) => [...pkgs, `${a}${b}`].join('.'));
 const grpcMethod = fc.tuple(chars(UPPER), text(`${ALNUM}_`, 0, 10)).map(([a, b]) => `${a}${b}`);
@@ -831,7 +840,7 @@ export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
     .map((options): HttpSpec => ({ kind: 'of', options })),
 );
 
-const kafkaTopic = text(`${ALNUM}._-`, 1, 40);
+const kafkaTopic = yamlSafe(text(`${ALNUM}._-`, 1, 40));
 
 /** A Kafka rule (role or a known apiKey, numeric apiVersion, topic of letters, digits, `.`, `_`, `-`). */
 export const kafkaRule: fc.Arbitrary<KafkaSpec> = fc.oneof(
@@ -839,7 +848,7 @@ export const kafkaRule: fc.Arbitrary<KafkaSpec> = fc.oneof(
   fc.record({
     role: fc.constantFrom(KafkaRole.PRODUCE, KafkaRole.CONSUME),
     apiVersion: fc.integer({ min: 0, max: 32767 }).map(String),
-    clientId: text(`${ALNUM}-_`, 1, 12),
+    clientId: yamlSafe(text(`${ALNUM}-_`, 1, 12)),
     topic: kafkaTopic,
   }, { requiredKeys: [] }).filter((o) => Object.values(o).some((v) => v !== undefined)).map((options): KafkaSpec => ({ kind: 'of', options })),
   fc.record({
