@@ -7,6 +7,8 @@
  * head, the diff says so, and `--fail-on` counts them as the change they may be, instead of a silent "no change".
  * Likewise when the two inventories say different things of the same Namespace or workload (namespace labels, pod
  * labels, container ports, service account): the endpoint classes hold one version of those facts for both sides.
+ * And CIDR rules under `cidrMatchNodes` (`policy-cidr-match-mode=nodes`): they then select the nodes whose IPs they hold,
+ * which the `host` and `remote-node` classes do not carry (the inputs do not give node IPs).
  */
 import { CompiledItem, CompiledRule } from '../engine/compile';
 import { mayOverlap } from '../validate/pod-selectors';
@@ -47,6 +49,11 @@ const UNEVALUATED: Blind = {
     + 'authentication judged as passing (mutualAuth: it assumes SPIRE attests both identities)',
   check: 'review the TLS and authentication settings by hand (trace notes them on the connections they allow)',
 };
+const NODE_CIDRS: Blind = {
+  kind: 'node-cidrs',
+  what: 'CIDR rules, which select node IPs here (cidrMatchNodes: policy-cidr-match-mode=nodes) while the host and remote-node classes carry no IP,',
+  check: 'trace the nodes by their IPs (node:<labels>@<ip>) on both sides',
+};
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
 
 /**
@@ -59,7 +66,7 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
   const before = blindItems(base, sees);
   const after = blindItems(head, sees);
   const out: NotCompared[] = [];
-  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED]) {
+  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     if (added.length === 0 && removed.length === 0) continue;
@@ -172,7 +179,8 @@ export function dnsRulesElsewhereOf(sets: readonly PolicySet[], concerning: read
 
 /**
  * The notes of a report on what it cannot judge: DNS rules of pods with `toFQDNs` rules that go to another DNS server
- * than the modelled one (the names those pods reach through it are not in the report).
+ * than the modelled one (the names those pods reach through it are not in the report); items the engine does not
+ * evaluate; CIDR rules under `cidrMatchNodes`, which select the nodes of their IPs (the node classes carry none).
  */
 export function reportLimits(set: PolicySet): NotJudged[] {
   const withFqdns = (blindItems(set, undefined).get('toFQDNs') ?? []).map((s) => s.rule);
@@ -187,6 +195,13 @@ export function reportLimits(set: PolicySet): NotJudged[] {
       text: `${items.length} allow rule item${items.length === 1 ? '' : 's'} (${shown}) restrict TLS server names (serverNames), `
         + 'intercept TLS or use an Envoy listener, which the engine does not evaluate, or require mutual authentication, which it '
         + 'judges as passing (mutualAuth): the connections they allow are listed without those restrictions; review them by hand',
+    });
+  }
+  const nodeCidrs = (blindItems(set, { fqdnIds: new Set(), overlapsLeftOut: new Set() }).get(NODE_CIDRS.kind) ?? []).length;
+  if (nodeCidrs > 0) {
+    out.push({
+      text: `${nodeCidrs} rule item${nodeCidrs === 1 ? '' : 's'} with CIDR peers select${nodeCidrs === 1 ? 's' : ''} node IPs (cidrMatchNodes: policy-cidr-match-mode=nodes), `
+        + `which the host and remote-node classes do not carry: the nodes' connections they decide are not judged; ${NODE_CIDRS.check}`,
     });
   }
   return out;
@@ -260,12 +275,13 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
   const out = new Map<string, Signature[]>();
   const namedResolvable = set.inventory.workloads.length > 0;
   const mutualAuth = set._engineConfig.mutualAuth;
+  const nodeCidrs = set._engineConfig.cidrMatchNodes;
   for (const rule of set._compiledRules) {
     if (!rule.imported) continue;
     for (const items of Object.values(rule.items)) {
       for (const item of items) {
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
-        const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, mutualAuth, sees);
+        const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs);
         if (kind === undefined) continue;
         const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];
@@ -277,7 +293,7 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
   return out;
 }
 
-function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boolean, sees: ClassesSee): string | undefined {
+function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boolean, sees: ClassesSee, nodeCidrs: boolean): string | undefined {
   if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => { const id = fqdnClassIdOf(m.text); return id !== undefined && !sees.fqdnIds.has(id); })) return FQDNS.kind;
   if (sees.overlapsLeftOut.size > 0) {
     const overlapping = (text: string | undefined): boolean => text !== undefined && sees.overlapsLeftOut.has(text.slice('fqdn:'.length));
@@ -290,6 +306,7 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boo
   if (item.notes.some((n) => n.includes('selects nothing'))) return UNRESOLVED.kind;
   if (!namedResolvable && item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.kind === 'named'))) return NAMED.kind;
   if (unevaluated(item, mutualAuth)) return UNEVALUATED.kind;
+  if (nodeCidrs && item.peer.kind === 'cidr') return NODE_CIDRS.kind;
   return undefined;
 }
 

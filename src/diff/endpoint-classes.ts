@@ -4,7 +4,9 @@
  *
  * - With an inventory (workloads found in the inputs, `--inventory`, `--flows`): one class per workload (workloads with
  *   the same pod labels, named ports and service account share one), derived classes (below) for the selectors no
- *   workload matches, plus per namespace the pods no workload covers.
+ *   workload matches, plus per namespace the pods no workload covers. Workloads on the host network (`hostNetwork:
+ *   true`) are not pods to Cilium (no endpoint, their traffic carries the node's identity): no pod class stands for
+ *   them, they are listed in the `host` and `remote-node` classes, which they are.
  * - Without one, the classes are derived from what the policies' selectors tell apart: per namespace (named by a policy,
  *   a selector or the inventory), a witness pod per selector whose requirements hold there (matchLabels and
  *   matchExpressions, service accounts, namespace selectors of CCNPs) and per label value a selector names (each `In`
@@ -91,7 +93,13 @@ export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[
     ? inventoryClasses(rules, inventory, namespaces, clusterName)
     : derivedClasses(rules, namespaces, clusterName);
   const families = familiesOf(sets[0]?._engineConfig.ipFamilies ?? IpFamilies.IPV4);
-  return [...pods, ...worldClasses(rules, families), ...fqdnClassesOf(rules, subdomainWildcard, families), ...entityClasses(rules)];
+  const onHost = inventory.workloads.filter((w) => w.hostNetwork === true).map(workloadName).sort(compare);
+  return [...pods, ...worldClasses(rules, families), ...fqdnClassesOf(rules, subdomainWildcard, families), ...entityClasses(rules, onHost)];
+}
+
+/** A workload as classes list it: `Deployment prod/api`. */
+function workloadName(w: InventoryWorkload): string {
+  return `${w.kind} ${w.namespace}/${w.name}`;
 }
 
 /** The inventories of the sets as one (workloads by kind, namespace and name, once). */
@@ -263,7 +271,9 @@ function namespaceProbes(rules: readonly CompiledRule[]): NamespaceProbe[] {
 function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInventory, namespaces: readonly NamespaceInfo[],
   clusterName: string): ClassifiedEndpoint[] {
   const out: ClassifiedEndpoint[] = [];
-  const workloadLabels = inventory.workloads.map((w) => podLabels(Endpoints.pod(w.namespace, w.podLabels, {
+  // Pods on the host network are no Cilium endpoints: policies selecting them by pod labels never apply to them.
+  const workloads = inventory.workloads.filter((w) => w.hostNetwork !== true);
+  const workloadLabels = workloads.map((w) => podLabels(Endpoints.pod(w.namespace, w.podLabels, {
     ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}), namespaceLabels: namespaceLabelsOf(namespaces, w.namespace),
   }), clusterName));
   const unmatched = new Map<string, boolean>();
@@ -279,7 +289,7 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
   const budget = { left: ATOM_CLASS_BUDGET };
   for (const ns of namespaces) {
     const groups = new Map<string, InventoryWorkload[]>();
-    for (const w of inventory.workloads.filter((x) => x.namespace === ns.name)) {
+    for (const w of workloads.filter((x) => x.namespace === ns.name)) {
       const key = JSON.stringify([sortedEntries(w.podLabels), w.ports, w.serviceAccount ?? '']);
       const g = groups.get(key);
       if (g) g.push(w);
@@ -294,7 +304,7 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
       const name = `${ns.display}/${ws.map((x) => x.name).sort()[0]}`;
       const cls: EndpointClass = {
         id: name, kind: EndpointClassKind.POD, name, namespace: ns.display, labels: { ...w.podLabels },
-        workloads: ws.map((x) => `${x.kind} ${x.namespace}/${x.name}`).sort(),
+        workloads: ws.map(workloadName).sort(),
       };
       return { cls, endpoint };
     }).sort((a, b) => compare(a.cls.name, b.cls.name));
@@ -801,7 +811,7 @@ function representative(c: ParsedCidr, all: readonly ParsedCidr[]): ParsedCidr |
 }
 
 /** `host`, `remote-node`, and the entities the rules name (every one `cluster` holds when a rule names `cluster` or `all`). */
-function entityClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
+function entityClasses(rules: readonly CompiledRule[], onHost: readonly string[]): ClassifiedEndpoint[] {
   const named = new Set<string>();
   for (const r of rules) {
     for (const item of allItems(r)) if (item.peer.kind === 'entities') for (const e of item.peer.entities) named.add(e);
@@ -809,11 +819,13 @@ function entityClasses(rules: readonly CompiledRule[]): ClassifiedEndpoint[] {
   }
   // `cluster` (and `all`) hold every entity below: a rule naming them tells each apart from the others.
   if (named.has('cluster') || named.has('all')) NAMED_ENTITIES.forEach((e) => named.add(e));
-  const host: ClassifiedEndpoint = { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host' }, endpoint: Endpoints.entity('host') };
+  // Workloads on the host network: their pods' traffic is the node's (the local one's `host`, another's `remote-node`).
+  const workloads = onHost.length > 0 ? { workloads: [...onHost] } : {};
+  const host: ClassifiedEndpoint = { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host', ...workloads }, endpoint: Endpoints.entity('host') };
   const out: ClassifiedEndpoint[] = [
     ...nodeClasses(rules, host),
     host,
-    { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node' }, endpoint: Endpoints.entity('remote-node') },
+    { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node', ...workloads }, endpoint: Endpoints.entity('remote-node') },
   ];
   for (const e of NAMED_ENTITIES.filter((x) => named.has(x))) {
     out.push({ cls: { id: e, kind: EndpointClassKind.ENTITY, name: e }, endpoint: Endpoints.entity(e) });

@@ -166,6 +166,32 @@ describe('NetworkPolicy truth table', () => {
     table(set([np('a', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] }, 'shop')]), [[true, API, 'cidr:203.0.113.9', '443/TCP']]);
   });
 
+  test('`egress: []` without policyTypes enforces no egress (the API server defaults policyTypes to [Ingress]); `policyTypes: []` is defaulted alike', () => {
+    for (const spec of [{ podSelector: {}, egress: [] }, { podSelector: {}, policyTypes: [], egress: [] }]) {
+      table(set([np('a', spec, 'shop')]), [[true, API, 'cidr:203.0.113.9', '443/TCP'], [false, 'pod:shop:app=web', API, '80/TCP']]);
+    }
+    // Egress rules with `policyTypes: []`: defaulted to [Ingress, Egress], both enforced.
+    table(set([np('a', { podSelector: {}, policyTypes: [], egress: [{ ports: [{ port: 443 }] }] }, 'shop')]), [
+      [true, API, 'cidr:203.0.113.9', '443/TCP'], [false, API, 'cidr:203.0.113.9', '80/TCP'], [false, 'pod:shop:app=web', API, '80/TCP'],
+    ]);
+  });
+
+  test('egress to kube-dns under default deny: 53 over UDP and TCP to the kube-dns pods of kube-system, nothing else', () => {
+    const s = set([np('dns', {
+      podSelector: {}, policyTypes: ['Egress'],
+      egress: [{
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+      }],
+    }, 'shop')]);
+    const DNS = 'pod:kube-system:k8s-app=kube-dns';
+    table(s, [
+      [true, API, DNS, '53/UDP'], [true, API, DNS, '53/TCP'], [false, API, DNS, '54/UDP'], [false, API, DNS, '53/SCTP'],
+      [false, API, 'pod:kube-system:k8s-app=other', '53/UDP'], [false, API, 'pod:shop:k8s-app=kube-dns', '53/UDP'],
+      [false, API, 'cidr:8.8.8.8', '53/UDP'], [false, API, 'entity:host', '53/UDP'],
+    ]);
+  });
+
   test('pods no NetworkPolicy selects keep default allow', () => {
     table(set([np('a', { podSelector: { matchLabels: { app: 'api' } } }, 'shop')]), [
       [false, 'pod:shop:app=web', API, '80/TCP'], [true, API, 'pod:shop:app=web', '80/TCP'],
