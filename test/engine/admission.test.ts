@@ -115,6 +115,26 @@ spec:
     }
   });
 
+  test('an egress ipBlock, or an except entry, the agent cannot parse refuses the NetworkPolicy too', () => {
+    const egress = (block: string): string => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: ${block}}]
+`;
+    for (const [block, refused] of [['{cidr: 010.0.0.0/8}', true], ['{cidr: 10.0.0.0/8, except: [10.1.0.0/16, 010.2.0.0/16]}', true],
+      ['{cidr: 10.0.0.0/8, except: [10.1.0.0/16]}', false]] as const) {
+      const s = PolicySet.fromYaml(egress(block), { file: 'np.yaml', ciliumVersion: CiliumVersion.V1_18 });
+      // Refused: api's egress is selected by no imported rule (default allow). Imported: default deny but for the block.
+      expect(verdict(s, API, WORLD, '443/TCP').allowed, block).toBe(refused);
+      expect(s.diagnostics.some((d) => d.id === 'engine-policy-skipped'), block).toBe(refused);
+      expect(verdict(PolicySet.fromYaml(egress(block), { file: 'np.yaml', ciliumVersion: CiliumVersion.V1_19 }), API, WORLD, '443/TCP').allowed).toBe(false);
+    }
+  });
+
   test('a later refused NetworkPolicy of the same name still replaces the earlier one (stored), so neither is enforced', () => {
     const s = PolicySet.fromYaml(`${np('10.0.0.0/8')}---\n${np('010.0.0.0/8')}`, { file: 'np.yaml', ciliumVersion: CiliumVersion.V1_18 });
     expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
