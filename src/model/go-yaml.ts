@@ -26,7 +26,6 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * string, a boolean, null, a timestamp).
  */
 export function goYamlNumber(text: string): number | undefined {
-  if (text.length === 0) return undefined;
   const c = text.charCodeAt(0);
   if (c === 46 /* . */) return YAML_STYLE_FLOAT.test(text) ? goFloat(text) : undefined;
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45)) return undefined;

@@ -12,6 +12,7 @@ describe('goYamlNumber: go-yaml resolve (strconv.ParseInt base 0 after removing 
     ['8080', 8080], ['+12', 12], ['-12', -12], ['0', 0], ['-0', -0], ['010', 8], ['0100', 64], ['-017', -15], ['08', 8], ['09', 9],
     ['0x1F', 31], ['0X1F', 31], ['-0x1F', -31], ['0o17', 15], ['0O17', 15], ['0b101', 5], ['0B101', 5], ['-0b11', -3],
     ['1_000', 1000], ['1__0', 10], ['1_', 1], ['0x_1F', 31], ['1.5', 1.5], ['1.5_0', 1.5], ['1e3', 1000], ['.5', 0.5], ['-.5', -0.5], ['1.', 1],
+    ['.25', 0.25], ['1e+3', 1000], ['1e-3', 0.001], ['1e10', 1e10], ['9000', 9000], ['90', 90],
   ])('%s is the number %d', (text, value) => {
     expect(goYamlNumber(text)).toBe(value);
   });
@@ -53,8 +54,9 @@ describe('readYamlStream reads the numbers of plain scalars as Kubernetes gets t
   });
 
   test('explicit tags as Go reads them: !!binary is its decoded text, !!timestamp its text, !!str a string, !!int a Go integer', () => {
-    const { docs } = readYamlStream('a: !!binary ZXZpbA==\nb: !!binary |\n  ZXZp\n  bA==\nc: !!timestamp 2024-01-01\nd: !!str 010\ne: !!int 010\nf: !!binary //79\n');
-    expect(docs[0].toJS()).toStrictEqual({ a: 'evil', b: 'evil', c: '2024-01-01', d: '010', e: 8, f: '\ufffd\ufffd\ufffd' });
+    const { docs } = readYamlStream('a: !!binary ZXZpbA==\nb: !!binary |\n  ZXZp\n  bA==\nc: !!timestamp 2024-01-01\nd: !!str 010\ne: !!int 010\nf: !!binary //79\n'
+      + 'g: !!float 010\nh: !!float 1_000\n');
+    expect(docs[0].toJS()).toStrictEqual({ a: 'evil', b: 'evil', c: '2024-01-01', d: '010', e: 8, f: '\ufffd\ufffd\ufffd', g: 8, h: 1000 });
   });
 
   test('numbers of YAML 1.2 beyond Go\'s integers and floats are strings; .inf and .nan stay floats, as in Go', () => {
