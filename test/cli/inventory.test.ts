@@ -38,7 +38,7 @@ describe('objects read as written', () => {
       hostNetwork: true, serviceAccountName: 'web', serviceAccount: 'web', containers: [], initContainers: [{ name: 'p', restartPolicy: 'Always' }],
     })],
     ['a Service: named and numeric target ports, port 0 as a target', service({ selector: { app: 'api' }, ports: [
-      { port: 80, targetPort: 'http', protocol: 'UDP', name: 'web' }, { port: 81, targetPort: '8080' }, { port: 82, targetPort: 0 }, { port: 83, protocol: 'SCTP' },
+      { port: 80, targetPort: 'http', protocol: 'UDP', name: 'web' }, { port: 81, targetPort: '8080' }, { port: 82, targetPort: 0 }, { port: 83, protocol: 'SCTP' }, { port: 84, targetPort: 'h' },
     ] })],
     ['a Service without a spec', { kind: 'Service', metadata: { name: 'api', namespace: 'prod' } }],
     ['a Deployment whose template has no metadata', deployment({ spec: { containers: [] } })],
