@@ -131,6 +131,10 @@ describe('objects refused, at the field', () => {
     expect(p?.path).toEqual(['items', 1, 'metadata', 'labels']);
     expect(p?.item).toBe('items[1] (Pod prod/web-2)');
     expect(inventoryProblem({ kind: 'List', items: [7] })?.item).toBeUndefined();
+    // A long name is cut at 200 characters in the error.
+    const long = inventoryProblem(pod(undefined, { name: 'a'.repeat(250), namespace: 'prod' }));
+    expect(long?.path).toEqual(['metadata', 'name']);
+    expect(long?.item).toBe(`(Pod prod/${'a'.repeat(191)}…)`);
   });
 
   test('Lists nest at most 8 deep', () => {
