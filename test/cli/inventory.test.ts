@@ -132,8 +132,8 @@ describe('objects refused, at the field', () => {
     expect(p?.item).toBe('items[1] (Pod prod/web-2)');
     expect(inventoryProblem({ kind: 'List', items: [7] })?.item).toBeUndefined();
     // A long name is cut at 200 characters in the error.
-    const long = inventoryProblem(pod(undefined, { name: 'a'.repeat(250), namespace: 'prod' }));
-    expect(long?.path).toEqual(['metadata', 'name']);
+    const long = inventoryProblem(pod(undefined, { name: 'a'.repeat(250), namespace: 'prod', labels: { 'a b': 'x' } }));
+    expect(long?.path).toEqual(['metadata', 'labels', 'a b']);
     expect(long?.item).toBe(`(Pod prod/${'a'.repeat(191)}…)`);
   });
 
