@@ -131,6 +131,10 @@ describe('objects refused, at the field', () => {
     expect(p?.path).toEqual(['items', 1, 'metadata', 'labels']);
     expect(p?.item).toBe('items[1] (Pod prod/web-2)');
     expect(inventoryProblem({ kind: 'List', items: [7] })?.item).toBeUndefined();
+    // A field is named as written up to 60 characters, then cut.
+    for (const [key, shown] of [[`a b${'x'.repeat(57)}`, `a b${'x'.repeat(57)}`], [`a b${'x'.repeat(58)}`, `a b${'x'.repeat(57)}…`]]) {
+      expect(inventoryProblem(pod(undefined, { name: 'w', labels: { [key]: 'v' } }))?.message).toBe(`metadata.labels[${JSON.stringify(shown)}] is not a label key`);
+    }
     // A long name is cut at 200 characters in the error.
     const long = inventoryProblem(pod(undefined, { name: 'a'.repeat(250), namespace: 'prod', labels: { 'a b': 'x' } }));
     expect(long?.path).toEqual(['metadata', 'labels', 'a b']);
