@@ -32,7 +32,7 @@ describe('goYamlNumber: go-yaml resolve (strconv.ParseInt base 0 after removing 
   });
 
   test.each([
-    '0x10000000000000000', '+0xFFFFFFFFFFFFFFFF', '-0x8000000000000001', '0o2000000000000000000000', `0b1${'0'.repeat(64)}`, '1e400', '-1e400', '.1e400',
+    '0x10000000000000000', '+0xFFFFFFFFFFFFFFFF', '+0x8000000000000000', '-0x8000000000000001', '0o2000000000000000000000', `0b1${'0'.repeat(64)}`, '1e400', '-1e400', '.1e400',
   ])('%s is beyond int64, uint64 and float64: a string', (text) => {
     expect(goYamlNumber(text)).toBeUndefined();
   });
@@ -60,9 +60,10 @@ describe('readYamlStream reads the numbers of plain scalars as Kubernetes gets t
   });
 
   test('numbers of YAML 1.2 beyond Go\'s integers and floats are strings; .inf and .nan stay floats, as in Go', () => {
-    const { docs } = readYamlStream('a: 0x10000000000000000\nb: 1e400\nc: -1e400\nd: .inf\ne: -.Inf\nf: .nan\ng: 0o2000000000000000000000\nh: 0xFF\n');
+    const { docs } = readYamlStream('a: 0x10000000000000000\nb: 1e400\nc: -1e400\nd: .inf\ne: -.Inf\nf: .nan\ng: 0o2000000000000000000000\nh: 0xFF\n'
+      + 'i: true\nj: null\nk: ~\n');
     expect(docs[0].toJS()).toStrictEqual({
-      a: '0x10000000000000000', b: '1e400', c: '-1e400', d: Infinity, e: -Infinity, f: NaN, g: '0o2000000000000000000000', h: 255,
+      a: '0x10000000000000000', b: '1e400', c: '-1e400', d: Infinity, e: -Infinity, f: NaN, g: '0o2000000000000000000000', h: 255, i: true, j: null, k: null,
     });
   });
 
