@@ -103,10 +103,12 @@ const TEST_SETS: Record<string, string[]> = {
   ],
   // Go's reading of YAML plain scalars (src/model/go-yaml.ts, yaml-stream.ts): the numbers, the values read, verdicts.
   'go-yaml': ['test/model/go-yaml.test.ts', 'test/model/wire-reader.test.ts'],
-  // The engine's admission of policies (src/engine/admission.ts): what the API server stores and the agent imports, by verdicts.
+  // The engine's admission of policies (src/engine/admission.ts): what the API server stores and the agent imports, by
+  // verdicts; which copy of one object is in force (same-object), NetworkPolicies the API server refuses skipped.
   admission: [
     'test/engine/admission.test.ts', 'test/engine/version-admission.test.ts', 'test/engine/sanitize-refusals.test.ts',
-    'test/validate/network-policy-checks.test.ts', 'test/engine/network-policy.test.ts',
+    'test/validate/network-policy-checks.test.ts', 'test/engine/network-policy.test.ts', 'test/engine/same-object.test.ts',
+    'test/validate-cli/network-policy-rules.test.ts',
   ],
   // The strict --inventory reader (src/cli/inventory.ts, sampled: `npm run test:mutation:sample -- --files src/cli/inventory.ts`).
   inventory: ['test/diff/cli.test.ts', 'test/cli/inventory.test.ts'],
