@@ -216,3 +216,26 @@ spec:
     expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
   });
 });
+
+describe('which later copy of an object replaces an earlier one: only one the API server stores', () => {
+  const copy = (from: string, extra = ''): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: p, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: api}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {app: ${from}}}]
+${extra}`;
+
+  test('a later copy with an unknown field (pruned, stored) replaces the earlier', () => {
+    const s = yamlSet(`${copy('web')}---\n${copy('db', '  bogus: 1\n')}`);
+    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(false);
+    expect(verdict(s, 'pod:default:app=db', API, '80/TCP').allowed).toBe(true);
+  });
+
+  test('a later copy the API server refuses (a value of the wrong type) does not: the earlier stays in force', () => {
+    const s = yamlSet(`${copy('web')}---\n${copy('db', '  - fromEndpoints: [{matchLabels: {v: 1_000}}]\n')}`);
+    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
+    expect(verdict(s, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
+  });
+});
