@@ -96,6 +96,22 @@ const TEST_SETS: Record<string, string[]> = {
     'test/constructs/metadata-and-monitoring-verdicts.test.ts', 'test/constructs/policy-base-behaviour.test.ts',
     'test/constructs/names-and-locations.test.ts',
   ],
+  // Cilium's identity label filter (src/model/identity-labels.ts) and the constructs' refusal of selectors on labels it
+  // leaves out (src/constructs/identity-label-check.ts): what it keeps per version, verdicts, refusals by id.
+  identity: [
+    'test/engine/identity-labels.test.ts', 'test/constructs/selector-identity-labels.test.ts', 'test/validate-cli/pitfall-identity-labels.test.ts',
+  ],
+  // Go's reading of YAML plain scalars (src/model/go-yaml.ts, yaml-stream.ts): the numbers, the values read, verdicts.
+  'go-yaml': ['test/model/go-yaml.test.ts', 'test/model/wire-reader.test.ts'],
+  // The engine's admission of policies (src/engine/admission.ts): what the API server stores and the agent imports, by
+  // verdicts; which copy of one object is in force (same-object), NetworkPolicies the API server refuses skipped.
+  admission: [
+    'test/engine/admission.test.ts', 'test/engine/version-admission.test.ts', 'test/engine/sanitize-refusals.test.ts',
+    'test/validate/network-policy-checks.test.ts', 'test/engine/network-policy.test.ts', 'test/engine/same-object.test.ts',
+    'test/validate-cli/network-policy-rules.test.ts',
+  ],
+  // The strict --inventory reader (src/cli/inventory.ts, sampled: `npm run test:mutation:sample -- --files src/cli/inventory.ts`).
+  inventory: ['test/diff/cli.test.ts', 'test/cli/inventory.test.ts'],
   // Workloads and Services as peers and subjects (src/constructs/workload.ts): their verdicts and refusals, and the
   // selectors and ports they write.
   workload: ['test/constructs/workload-verdicts.test.ts', 'test/constructs/workload-peers.test.ts'],
@@ -170,6 +186,9 @@ export default defineConfig({
       'test/constructs/metadata-and-monitoring-verdicts.test.ts', 'test/constructs/policy-base-behaviour.test.ts',
       // Namespace names, empty label maps and the caller's location (src/constructs/names.ts, caller-location.ts).
       'test/constructs/names-and-locations.test.ts',
+      // Identity labels, Go's YAML numbers, admission (the `identity`, `go-yaml` and `admission` sets).
+      'test/engine/identity-labels.test.ts', 'test/constructs/selector-identity-labels.test.ts', 'test/validate-cli/pitfall-identity-labels.test.ts',
+      'test/model/go-yaml.test.ts', 'test/engine/version-admission.test.ts', 'test/engine/sanitize-refusals.test.ts',
     ],
     // The spawning tests of the folders a test set names by glob (`sample`): never in a mutation run.
     exclude: [...configDefaults.exclude, ...SPAWNING],

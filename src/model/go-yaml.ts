@@ -7,17 +7,18 @@
  *
  * go-yaml's `resolve` (both versions): a plain scalar starting with a digit or a sign is an integer if, with every `_`
  * removed, `strconv.ParseInt(s, 0, 64)` (or `ParseUint`) accepts it — `0x`, `0o`, `0b` prefixes in either case, a leading
- * `0` for octal —, else a float if it matches `yamlStyleFloat`; one starting with `.` is a float if it matches it as
- * written. (Timestamps, `2024-01-01`, are tried first and stay strings in a JSON conversion: no number starts that way.)
+ * `0` for octal, within int64 (uint64 without a sign) —, else a float if it matches `yamlStyleFloat` and
+ * `strconv.ParseFloat` takes it (not beyond ±1.8e308); one starting with `.` is a float if it matches it as written.
+ * Anything else stays a string: `0x` + 17 hex digits, `1e400`. (Timestamps, `2024-01-01`, are tried first and stay
+ * strings in a JSON conversion: no number starts that way.)
  */
 
 /** go-yaml's `yamlStyleFloat`. */
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-/** What `strconv.ParseInt(s, 0, 64)` accepts (underscores removed before). */
+/** What `strconv.ParseInt(s, 0, 64)` accepts (underscores removed before), but for the range. */
 const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
-
-/** The largest magnitudes `strconv.ParseInt(s, 0, 64)` (negative, positive) and `ParseUint(s, 0, 64)` accept. */
-const INT64_MIN_MAGNITUDE = 2n ** 63n;
+/** The largest int64 (`ParseInt`) and uint64 (`ParseUint`, which takes no sign). */
+const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
 /**
@@ -26,22 +27,27 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * digits are then a float (`yamlStyleFloat`), `0x…`, `0o…`, `0b…` a string; a float out of range (`1e400`) is a string.
  */
 export function goYamlNumber(text: string): number | undefined {
-  if (text.length === 0 || text.length > 400) return undefined;
   const c = text.charCodeAt(0);
-  if (c === 46 /* . */) return YAML_STYLE_FLOAT.test(text) ? finite(Number(text)) : undefined;
+  if (c === 46 /* . */) return YAML_STYLE_FLOAT.test(text) ? goFloat(text) : undefined;
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45)) return undefined;
   const plain = text.replace(/_/g, '');
   const m = GO_INT.exec(plain);
   if (m) {
     const [, sign, hex, octal, binary, legacyOctal, decimal] = m;
-    const magnitude = hex !== undefined ? BigInt(`0x${hex}`) : octal !== undefined ? BigInt(`0o${octal}`) : binary !== undefined ? BigInt(`0b${binary}`)
-      : legacyOctal !== undefined ? (legacyOctal === '' ? 0n : BigInt(`0o${legacyOctal}`)) : BigInt(decimal);
-    const max = sign === '-' ? INT64_MIN_MAGNITUDE : sign === '+' ? INT64_MIN_MAGNITUDE - 1n : UINT64_MAX;
-    if (magnitude <= max) return sign === '-' ? -Number(magnitude) : Number(magnitude);
+    const [radix, digits] = hex !== undefined ? ['x', hex] : octal !== undefined ? ['o', octal] : binary !== undefined ? ['b', binary]
+      : legacyOctal !== undefined ? ['o', legacyOctal] : ['', decimal];
+    const significant = digits.replace(/^0+/, '');
+    // More than 64 significant digits are beyond uint64 in every base (and BigInt reads a long text in quadratic time).
+    const magnitude = significant.length > 64 ? undefined : BigInt(`0${radix}0${significant}`);
+    // ParseInt's int64 (down to -2^63), else ParseUint's uint64; beyond both, the float reading below (or a string).
+    const limit = sign === '-' ? INT64_MAX + 1n : sign === '+' ? INT64_MAX : UINT64_MAX;
+    if (magnitude !== undefined && magnitude <= limit) return sign === '-' ? -Number(magnitude) : Number(magnitude);
   }
-  return YAML_STYLE_FLOAT.test(plain) ? finite(Number(plain)) : undefined;
+  return YAML_STYLE_FLOAT.test(plain) ? goFloat(plain) : undefined;
 }
 
-function finite(n: number): number | undefined {
-  return Number.isFinite(n) ? n : undefined;
+/** `strconv.ParseFloat(text, 64)` of a `yamlStyleFloat` text: beyond the float64 range it fails, and the scalar is a string. */
+function goFloat(text: string): number | undefined {
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
 }

@@ -106,9 +106,12 @@ export const IDENTITY_LABEL_FILTER_VERSIONS: readonly CiliumVersion[] = [
   CiliumVersion.V1_14, CiliumVersion.V1_15, CiliumVersion.V1_16, CiliumVersion.V1_19,
 ];
 
-/** Whether a requirement is on a key Cilium's default label filter keeps out of identities (`identityRelevantLabel`). */
+/**
+ * Whether a requirement is on a key Cilium's default label filter keeps out of identities (`identityRelevantLabel`). An
+ * `any:` key is judged as a `k8s:` one: the filter sets only `reserved` labels apart.
+ */
 export function onNonIdentityKey(r: SelectorRequirement, version: CiliumVersion): boolean {
-  return !identityRelevantLabel(r.source === 'any' ? 'k8s' : r.source, r.key, version);
+  return !identityRelevantLabel(r.source, r.key, version);
 }
 
 /**

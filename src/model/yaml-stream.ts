@@ -81,12 +81,17 @@ function goYamlNumbers(doc: Document.Parsed): void {
       if (node.type !== 'PLAIN' || typeof node.source !== 'string' || (node.tag !== undefined && node.tag !== INT_TAG && node.tag !== FLOAT_TAG)) return;
       const value = goYamlNumber(node.source);
       if (value !== undefined && node.value !== value) node.value = value;
+      // A number here that Go reads as a string (beyond its integers and floats: 0x + 17 digits, 1e400); .inf and .nan are
+      // floats in both.
+      else if (value === undefined && typeof node.value === 'number' && !INFINITY_OR_NAN.test(node.source)) node.value = node.source;
     },
   });
 }
 
 const BINARY_TAG = 'tag:yaml.org,2002:binary';
 const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
+/** The YAML 1.2 core schema's (and go-yaml's) infinities and not-a-number. */
+const INFINITY_OR_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const INT_TAG = 'tag:yaml.org,2002:int';
 const FLOAT_TAG = 'tag:yaml.org,2002:float';
 

@@ -38,6 +38,28 @@ describe('constructs refuse selectors on labels no identity has', () => {
     expect(() => p.allowIngress(Peer.entity(Entity.CLUSTER))).not.toThrow();
   });
 
+  test('selectors on kept labels are accepted and leave the version free; labels of other sources are not filtered', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'db', { endpointSelector: EndpointSelector.labels({ 'app.kubernetes.io/name': 'db' }) });
+    p.allowIngress(Peer.endpoints({ labels: { app: 'api' }, expressions: [LabelExpression.exists('team')] }));
+    // Nothing was decided by the version: a later CiliumVersion.use is taken, not refused as set too late.
+    expect(() => CiliumVersion.use(c, CiliumVersion.V1_14)).not.toThrow();
+    // A remote node's labels (node: source, with node-selector labels) keep every key.
+    expect(() => p.allowIngress(Peer.endpoints({ labels: { 'node:kubernetes.io/hostname': 'n2' } }))).not.toThrow();
+  });
+
+  test('a k8s: key is judged like a key of any source; Exists on it never holds', () => {
+    const c = chart('shop');
+    const r = refusal(() => new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ 'k8s:pod-template-hash': 'abc' }) }));
+    expect(r.id).toBe('selector-non-identity-label');
+    expect(r.message).toContain('endpointSelector requires k8s:pod-template-hash In (abc), but');
+    const p = new CiliumPolicy(c, 'db', { endpointSelector: EndpointSelector.labels({ app: 'db' }) });
+    const q = refusal(() => p.allowIngress(Peer.endpoints({ labels: { app: 'api' }, expressions: [LabelExpression.exists('k8s:pod-template-hash')] })));
+    expect(q.id).toBe('selector-non-identity-label');
+    expect(q.message).toContain('requires k8s:pod-template-hash Exists, but Cilium 1.19 keeps pod-template-hash out of every identity');
+    expect(q.message).toContain('the requirement never holds and the selector selects no endpoint');
+  });
+
   test('statefulset.kubernetes.io/pod-name: accepted on 1.14 (and the version is then pinned), refused from 1.15', () => {
     const sel = (): EndpointSelector => EndpointSelector.labels({ 'statefulset.kubernetes.io/pod-name': 'db-0' });
     const old = chart('shop', CiliumVersion.V1_14);

@@ -1,5 +1,8 @@
 // Policies the API server or the agent rejects are not in the cluster: the engine skips them whole, with a warning that
 // names them and why (the error rules of `validate`); policies the cluster stores as something else are still enforced.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
@@ -115,6 +118,26 @@ spec:
     }
   });
 
+  test('an egress ipBlock, or an except entry, the agent cannot parse refuses the NetworkPolicy too', () => {
+    const egress = (block: string): string => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: ${block}}]
+`;
+    for (const [block, refused] of [['{cidr: 010.0.0.0/8}', true], ['{cidr: 10.0.0.0/8, except: [10.1.0.0/16, 010.2.0.0/16]}', true],
+      ['{cidr: 10.0.0.0/8, except: [10.1.0.0/16]}', false]] as const) {
+      const s = PolicySet.fromYaml(egress(block), { file: 'np.yaml', ciliumVersion: CiliumVersion.V1_18 });
+      // Refused: api's egress is selected by no imported rule (default allow). Imported: default deny but for the block.
+      expect(verdict(s, API, WORLD, '443/TCP').allowed, block).toBe(refused);
+      expect(s.diagnostics.some((d) => d.id === 'engine-policy-skipped'), block).toBe(refused);
+      expect(verdict(PolicySet.fromYaml(egress(block), { file: 'np.yaml', ciliumVersion: CiliumVersion.V1_19 }), API, WORLD, '443/TCP').allowed).toBe(false);
+    }
+  });
+
   test('a later refused NetworkPolicy of the same name still replaces the earlier one (stored), so neither is enforced', () => {
     const s = PolicySet.fromYaml(`${np('10.0.0.0/8')}---\n${np('010.0.0.0/8')}`, { file: 'np.yaml', ciliumVersion: CiliumVersion.V1_18 });
     expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
@@ -129,4 +152,90 @@ spec:
 test('a ciliumVersion that is no CiliumVersion (from JavaScript) is refused by name, not a TypeError', () => {
   expect(() => PolicySet.fromYaml(portPolicy('"80"'), { ciliumVersion: '1.18' as unknown as CiliumVersion }))
     .toThrow('PolicySet: ciliumVersion is a string ("1.18"), not a CiliumVersion');
+});
+
+describe('which findings belong to which document, and how many the warning counts', () => {
+  /** A CNP `name` whose api ingress allows web, with `bad` peer labels Go reads as numbers (each a parse-wrong-type error). */
+  const cnpText = (name: string, bad = 0): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: ${name}, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: api}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {app: web${Array.from({ length: bad }, (_, i) => `, v${i}: 1_00${i}`).join('')}}}]
+`;
+  const skipped = (s: PolicySet): string[] => s.diagnostics.filter((d) => d.id === 'engine-policy-skipped').map((d) => d.message);
+
+  test('the errors of one document skip it alone: the other documents, List items and files are enforced', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-admission-'));
+    try {
+      // Document 1 of the stream has the error; document 0 (a) is enforced: api is default deny but for web.
+      const stream = yamlSet(`${cnpText('a')}---\n${cnpText('b', 1)}`);
+      expect(skipped(stream)).toHaveLength(1);
+      expect(skipped(stream)[0]).toMatch(/^CiliumNetworkPolicy default\/b is skipped/);
+      expect(verdict(stream, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
+      // The same in a List: item 1 skipped, item 0 enforced.
+      const list = `apiVersion: v1\nkind: List\nitems:\n${[cnpText('a'), cnpText('b', 1)].map((t) => `- ${t.trim().split('\n').join('\n  ')}`).join('\n')}\n`;
+      const listed = yamlSet(list);
+      expect(skipped(listed)).toHaveLength(1);
+      expect(verdict(listed, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
+      // Two files, each a document 0: the error of one is not the other's.
+      const bad = join(dir, 'bad.yaml');
+      const good = join(dir, 'good.yaml');
+      writeFileSync(bad, cnpText('b', 1));
+      writeFileSync(good, cnpText('a'));
+      const files = PolicySet.fromFiles([bad, good]);
+      expect(skipped(files)).toHaveLength(1);
+      expect(verdict(files, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the warning names the first refusing error and counts the others', () => {
+    expect(skipped(yamlSet(cnpText('b', 1)))[0]).not.toContain('more error');
+    expect(skipped(yamlSet(cnpText('b', 2)))[0]).toContain('[parse-wrong-type] (and 1 more error: run validate)');
+    expect(skipped(yamlSet(cnpText('b', 3)))[0]).toContain('[parse-wrong-type] (and 2 more errors: run validate)');
+    const np = (block: string): string => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from: [{ipBlock: ${block}}]
+`;
+    const one = skipped(PolicySet.fromYaml(np('{cidr: 010.0.0.0/8}'), { ciliumVersion: CiliumVersion.V1_18 }))[0];
+    expect(one).toContain('cannot parse the CIDR "010.0.0.0/8" at spec.ingress[0].from[0].ipBlock.cidr (rule.Sanitize');
+    const two = skipped(PolicySet.fromYaml(np('{cidr: 010.0.0.0/8, except: [010.1.0.0/16]}'), { ciliumVersion: CiliumVersion.V1_18 }))[0];
+    expect(two).toContain('cannot parse the CIDR "010.0.0.0/8" at spec.ingress[0].from[0].ipBlock.cidr (and 1 more) (rule.Sanitize');
+  });
+
+  test('a name the API server refuses does not change what the rules mean: the policy is enforced', () => {
+    const s = yamlSet(cnpText('fooIngressRule1'));
+    expect(verdict(s, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
+    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
+  });
+});
+
+describe('which later copy of an object replaces an earlier one: only one the API server stores', () => {
+  const copy = (from: string, extra = ''): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: p, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: api}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {app: ${from}}}]
+${extra}`;
+
+  test('a later copy with an unknown field (pruned, stored) replaces the earlier', () => {
+    const s = yamlSet(`${copy('web')}---\n${copy('db', '  bogus: 1\n')}`);
+    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(false);
+    expect(verdict(s, 'pod:default:app=db', API, '80/TCP').allowed).toBe(true);
+  });
+
+  test('a later copy the API server refuses (a value of the wrong type) does not: the earlier stays in force', () => {
+    const s = yamlSet(`${copy('web')}---\n${copy('db', '  - fromEndpoints: [{matchLabels: {v: 1_000}}]\n')}`);
+    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
+    expect(verdict(s, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
+  });
 });

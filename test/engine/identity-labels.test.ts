@@ -46,6 +46,14 @@ describe('identityRelevantLabel: the default prefixes, matched at the start of t
     ['batch.kubernetes.io/controller-uid', true, true, false],
     ['controller-uid', true, true, false],
     ['job-name', true, true, true],
+    // Include prefixes no ignore prefix matches: the namespace labels and the cluster name Cilium adds to every identity.
+    ['io.cilium.k8s.namespace.labels.team', true, true, true],
+    ['io.cilium.k8s.policy.cluster', true, true, true],
+    // The shortest ignore prefix that matches is compared with the longest include (io.kubernetes, 13, under
+    // io.kubernetes.pod.namespace, 27, though .*beta.kubernetes.io matches all 47 characters); an ignore longer than the
+    // include wins (app.kubernetes.io, 17, under .*beta.kubernetes.io, 36).
+    ['io.kubernetes.pod.namespace.beta.kubernetes.io', true, true, true],
+    ['app.kubernetes.io/beta.kubernetes.io', false, false, false],
   ])('%s', (key, on14, on15, on16) => {
     expect(identityRelevantLabel('k8s', key, CiliumVersion.V1_14)).toBe(on14);
     expect(identityRelevantLabel('k8s', key, CiliumVersion.V1_15)).toBe(on15);
@@ -63,6 +71,15 @@ describe('identityRelevantLabel: the default prefixes, matched at the start of t
     expect(selectorOnIdentities(notIn, v)?.toString()).toBe('{any:app=web}');
     const plain = Selector.from(labels({ app: 'web' }));
     expect(selectorOnIdentities(plain, v)).toBe(plain);
+    // Exists on such a key never holds either; NotIn always holds and is dropped, the other requirements kept.
+    const exists = Selector.from({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'Exists' }] });
+    expect(selectorOnIdentities(exists, v)).toBeUndefined();
+    const notInHost = Selector.from({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['n1'] }] });
+    expect(selectorOnIdentities(notInHost, v)?.toString()).toBe('{any:app=web}');
+    // A key left out only from a later version is settled only there.
+    const byPod = Selector.from(labels({ 'statefulset.kubernetes.io/pod-name': 'web-0' }));
+    expect(selectorOnIdentities(byPod, CiliumVersion.V1_14)).toBe(byPod);
+    expect(selectorOnIdentities(byPod, CiliumVersion.V1_15)).toBeUndefined();
   });
 });
 
