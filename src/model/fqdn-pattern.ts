@@ -7,6 +7,7 @@
  * as `*` inside a label, so `**`, `*.` and `**.` match one-label names only (`com.`), never `example.com.`.
  * Matching is hand-written and linear in the name (no regular expression).
  */
+import { BoundedMemo } from './bounded-memo';
 import { FqdnSelectorModel } from './policy-model';
 
 /** A compiled `matchName`/`matchPattern`. */
@@ -44,18 +45,11 @@ export function compileFqdnSelector(selector: FqdnSelectorModel, subdomainWildca
     return compileUncached(selector, subdomainWildcard);
   }
   const key = matchName !== undefined ? `n\0${matchName}` : matchPattern !== undefined ? `p${subdomainWildcard ? 1 : 0}\0${matchPattern}` : 'e';
-  let m = matcherCache.get(key);
-  if (!m) {
-    m = Object.freeze(compileUncached(selector, subdomainWildcard));
-    if (matcherCache.size >= MAX_CACHED_MATCHERS) matcherCache.clear();
-    matcherCache.set(key, m);
-  }
-  return m;
+  return matcherCache.get(key, () => Object.freeze(compileUncached(selector, subdomainWildcard)));
 }
 
 /** Compiled selectors by name or pattern (and wildcard mode): matchers are pure, so equal selectors share one. */
-const matcherCache = new Map<string, FqdnMatcher>();
-const MAX_CACHED_MATCHERS = 10_000;
+const matcherCache = new BoundedMemo<string, FqdnMatcher>(10_000);
 
 function compileUncached(selector: FqdnSelectorModel, subdomainWildcard: boolean): FqdnMatcher {
   const { matchName, matchPattern } = selector;

@@ -10,6 +10,7 @@
  * key; a label is left out when an ignore prefix (`!…`) matches it and no include prefix matches a longer part of it.
  */
 import { CiliumVersion } from '../core/cilium-version';
+import { BoundedMemo } from './bounded-memo';
 import { Selector, SelectorRequirement } from './labels';
 
 /** One prefix of the default configuration. */
@@ -62,7 +63,7 @@ const DEFAULT_PREFIXES: readonly LabelPrefix[] = [
 ];
 
 /** The verdicts per version and key: a policy set asks about the same few keys for every endpoint. */
-const CACHE = new Map<string, Map<string, boolean>>();
+const CACHE = new Map<string, BoundedMemo<string, boolean>>();
 const MAX_CACHED_KEYS = 10_000;
 
 /**
@@ -76,29 +77,28 @@ export function identityRelevantLabel(source: string, key: string, version: Cili
   const v = version.toString();
   let known = CACHE.get(v);
   if (known === undefined) {
-    known = new Map();
+    known = new BoundedMemo(MAX_CACHED_KEYS);
     CACHE.set(v, known);
   }
-  let kept = known.get(key);
-  if (kept === undefined) {
-    let included = 0;
-    let ignored = 0;
-    for (const p of DEFAULT_PREFIXES) {
-      if (p.since !== undefined && !version.atLeast(p.since)) continue;
-      const m = p.pattern.exec(key);
-      if (m === null) continue;
-      const length = m[0].length;
-      if (p.ignore) {
-        if (ignored === 0 || length < ignored) ignored = length;
-      } else if (length > included) {
-        included = length;
-      }
+  return known.get(key, (k) => filterKeeps(k, version));
+}
+
+/** `filterLabels` for one key: kept unless an ignore prefix matches it and no include prefix matches a longer part. */
+function filterKeeps(key: string, version: CiliumVersion): boolean {
+  let included = 0;
+  let ignored = 0;
+  for (const p of DEFAULT_PREFIXES) {
+    if (p.since !== undefined && !version.atLeast(p.since)) continue;
+    const m = p.pattern.exec(key);
+    if (m === null) continue;
+    const length = m[0].length;
+    if (p.ignore) {
+      if (ignored === 0 || length < ignored) ignored = length;
+    } else if (length > included) {
+      included = length;
     }
-    kept = ignored === 0 || included > ignored;
-    if (known.size >= MAX_CACHED_KEYS) known.clear();
-    known.set(key, kept);
   }
-  return kept;
+  return ignored === 0 || included > ignored;
 }
 
 /** The first version of each set of default prefixes (the defaults changed with 1.15, 1.16 and 1.19). */

@@ -9,6 +9,7 @@
  * repeat counts above 1000) does not compile.
  */
 import type { RE2JS } from 're2js';
+import { BoundedMemo } from './bounded-memo';
 
 /** A compiled RE2 pattern. */
 export interface Re2Pattern {
@@ -29,20 +30,14 @@ export interface Re2Pattern {
 export type Re2Result = { readonly ok: true; readonly pattern: Re2Pattern } | { readonly ok: false; readonly error: string };
 
 /** Compiled patterns by source (compiling is the expensive part; patterns repeat across rules and policies). */
-const cache = new Map<string, Re2Result>();
-const MAX_CACHED = 10_000;
+const cache = new BoundedMemo<string, Re2Result>(10_000);
 /** Full-match results kept per compiled pattern (the memo starts over when full), for values up to this length. */
 const MAX_MEMO_VALUES = 256;
 const MAX_MEMO_VALUE_LENGTH = 512;
 
 /** Compiles a Go RE2 pattern (cached). Never throws. */
 export function compileRe2(source: string): Re2Result {
-  let r = cache.get(source);
-  if (r) return r;
-  r = compileUncached(source);
-  if (cache.size >= MAX_CACHED) cache.clear();
-  cache.set(source, r);
-  return r;
+  return cache.get(source, compileUncached);
 }
 
 /**
@@ -82,7 +77,7 @@ function compileUncached(source: string): Re2Result {
   }
   // Full matches are kept per value (bounded): the engine asks the same few HTTP methods and paths of the same patterns
   // again and again (every new peer and port of a first pass), and a match is a pure function of the pattern and value.
-  const fullMatches = new Map<string, boolean>();
+  const fullMatches = new BoundedMemo<string, boolean>(MAX_MEMO_VALUES);
   // RE2 refuses a group name given twice, so a name with no `(?P<name>` in the source was written `(?<name>`.
   const angleNamedGroups = Object.freeze(Object.keys(re.namedGroups()).filter((name) => !source.includes(`(?P<${name}>`)));
   return {
@@ -91,15 +86,8 @@ function compileUncached(source: string): Re2Result {
       source,
       angleNamedGroups,
       fullMatch: (value: string): boolean => {
-        let m = fullMatches.get(value);
-        if (m === undefined) {
-          m = re.matches(value);
-          if (value.length <= MAX_MEMO_VALUE_LENGTH) {
-            if (fullMatches.size >= MAX_MEMO_VALUES) fullMatches.clear();
-            fullMatches.set(value, m);
-          }
-        }
-        return m;
+        if (value.length > MAX_MEMO_VALUE_LENGTH) return re.matches(value);
+        return fullMatches.get(value, (v) => re.matches(v));
       },
       test: (value: string): boolean => re.test(value),
       toString: (): string => `/${source}/`,

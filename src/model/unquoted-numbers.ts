@@ -7,6 +7,7 @@
  * the policies refuse such strings (`PolicyBase`).
  */
 import { Document, Scalar, ToStringOptions, visit } from 'yaml';
+import { BoundedMemo } from './bounded-memo';
 import { goYamlNumber } from './go-yaml';
 import { Segment } from './json-path';
 import { cdk8s } from './lazy-cdk8s';
@@ -34,21 +35,17 @@ export function unquotedNumber(text: string, key = false): number | undefined {
   if (number === undefined) return undefined;
   // Only strings Go reads as numbers get here (few): asking the writer itself is exact; its answers are kept.
   const memo = key ? PLAIN_KEYS : PLAIN_VALUES;
-  let plain = memo.get(text);
-  if (plain === undefined) {
+  const plain = memo.get(text, () => {
     const { Yaml } = cdk8s();
-    plain = key ? Yaml.stringify({ [text]: 0 }) === `${text}: 0\n` : Yaml.stringify({ v: text }) === `v: ${text}\n`;
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(text, plain);
-  }
+    return key ? Yaml.stringify({ [text]: 0 }) === `${text}: 0\n` : Yaml.stringify({ v: text }) === `v: ${text}\n`;
+  });
   return plain ? number : undefined;
 }
 
 const DIGITS = /^[0-9]+$/;
-/** Whether cdk8s writes a string (as a value, as a key) plain, by string: at most `MEMO_LIMIT` each. */
-const PLAIN_VALUES = new Map<string, boolean>();
-const PLAIN_KEYS = new Map<string, boolean>();
-const MEMO_LIMIT = 10_000;
+/** Whether cdk8s writes a string (as a value, as a key) plain, by string. */
+const PLAIN_VALUES = new BoundedMemo<string, boolean>(10_000);
+const PLAIN_KEYS = new BoundedMemo<string, boolean>(10_000);
 
 /** The strings of the plain data `value` (keys and values, in document order) that cdk8s writes as Go numbers. */
 export function unquotedNumbers(value: unknown, at: readonly Segment[] = []): UnquotedNumber[] {
