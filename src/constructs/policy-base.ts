@@ -173,7 +173,29 @@ export abstract class PolicyBase extends Construct {
     };
     return {
       model,
-      diagnostics: [...diagnostics, ...validatePolicy(model, { version: this.ciliumVersion }), ...this.nameClashes(), ...unquotedNumberErrors(model)],
+      diagnostics: [
+        ...diagnostics,
+        ...validatePolicy(model, { version: this.ciliumVersion }),
+        ...this.nameClashes(),
+        ...unquotedNumberErrors(model, this.labelsAndAnnotations()),
+      ],
+    };
+  }
+
+  /**
+   * The labels and annotations cdk8s writes into `metadata` (the chart's labels, `metadata.addLabel`/`addAnnotation`), as
+   * its metadata renders them; none when it cannot render them (reported where the manifest is written).
+   */
+  private labelsAndAnnotations(): { labels?: unknown; annotations?: unknown } {
+    let rendered: { labels?: unknown; annotations?: unknown };
+    try {
+      rendered = this.apiObject.metadata.toJson() as { labels?: unknown; annotations?: unknown };
+    } catch {
+      return {};
+    }
+    return {
+      ...(rendered.labels !== undefined ? { labels: rendered.labels } : {}),
+      ...(rendered.annotations !== undefined ? { annotations: rendered.annotations } : {}),
     };
   }
 
@@ -254,13 +276,18 @@ export abstract class PolicyBase extends Construct {
 }
 
 /**
- * The strings of the policy (names, namespaces, label keys and values, FQDNs, HTTP fields, header values…) that cdk8s
+ * The strings of the policy (names, namespaces, its own labels and annotations, label keys and values of selectors, FQDNs,
+ * HTTP fields, header values…) that cdk8s
  * would write unquoted and kubectl, Helm, Argo CD and Flux would read as numbers (`unquotedNumbers`): refused, since the
  * API server would get a number where a string belongs (or another key) and no prop of cdk8s's writer quotes them.
  */
-function unquotedNumberErrors(model: PolicyDocumentModel): Diagnostic[] {
+function unquotedNumberErrors(model: PolicyDocumentModel, labelsAndAnnotations: { labels?: unknown; annotations?: unknown }): Diagnostic[] {
   const written = {
-    metadata: { name: model.metadata.name, ...(model.kind === 'CiliumNetworkPolicy' ? { namespace: model.metadata.namespace } : {}) },
+    metadata: {
+      name: model.metadata.name,
+      ...(model.kind === 'CiliumNetworkPolicy' ? { namespace: model.metadata.namespace } : {}),
+      ...labelsAndAnnotations,
+    },
     ...(model.spec !== undefined ? { spec: emitRule(model.spec, { copy: false }) } : {}),
     ...(model.specs !== undefined ? { specs: model.specs.map((rule) => emitRule(rule, { copy: false })) } : {}),
   };

@@ -87,6 +87,20 @@ describe('the policies refuse such strings wherever they reach the YAML', () => 
     expect(synthFailure(e)).toMatch(/metadata\.namespace: "0o7" would be written .*\(yaml-unquoted-number\)/);
   });
 
+  test('the policy\'s own labels and annotations (the chart\'s labels, addLabel, addAnnotation) are refused too', () => {
+    const c = new Chart(Testing.app(), 't', { namespace: 'shop', labels: { release: '0o17', team: 'pay' } });
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: web() });
+    p.allowIngress(client());
+    p.apiObject.metadata.addLabel('0B1', 'key');
+    p.apiObject.metadata.addAnnotation('note', '1e1_0');
+    p.apiObject.metadata.addAnnotation('build', '0x1F');
+    expect(unquoted(p).map((f) => f.split(':')[0])).toEqual(['metadata.labels.0B1', 'metadata.labels.release', 'metadata.annotations.note']);
+    expect(synthFailure(c)).toMatch(/metadata\.labels\.release: "0o17" would be written .*\(yaml-unquoted-number\)/);
+    const ok = new Chart(Testing.app(), 'ok', { namespace: 'shop', labels: { release: '0x1F', version: '1.19' } });
+    new CiliumPolicy(ok, 'p', { endpointSelector: web() }).allowIngress(client());
+    expect(asGoReadsThem(ok)).toStrictEqual(JSON.parse(JSON.stringify(Testing.synth(ok))));
+  });
+
   test('FqdnEgress: an FQDN that reads as a number is refused, one the writer quotes is allowed and reaches Go as written', () => {
     const bad = new Chart(Testing.app(), 'b', { namespace: 'shop' });
     new FqdnEgress(bad, 'out', { endpointSelector: web(), fqdns: ['0o17'] });
