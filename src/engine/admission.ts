@@ -17,7 +17,7 @@ import { emitDocument } from '../model/emit';
 import { CheckLayer, layerOf } from '../validate/catalogue';
 import { CrdSchemas } from '../validate/crd-schema';
 import { networkPolicyRejections } from '../validate/network-policy-rules';
-import { networkPolicyRefusals } from '../validate/pitfall-policy-types';
+import { networkPolicyRefusals } from '../validate/network-policy-refusals';
 import { validatePolicy } from '../validate/validate-policy';
 
 /** What the cluster makes of a document. */

@@ -10,6 +10,7 @@ import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
 import { InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventorySource, ManifestInventory } from './inventory';
 import { serviceBackends } from '../model/manifests';
+import { networkPolicyRefusals } from './network-policy-refusals';
 import {
   describeSelector, implies, mayOverlap, NAMESPACE_KEY, namespacesOf, networkPolicySelector, podLabelSet, readsNamespaceLabels, selectsReserved,
   selectsWorkload, subjectSelector,
@@ -241,11 +242,14 @@ export class PitfallRun {
   /**
    * The Kubernetes NetworkPolicies of the input as Cilium rules (as the agent translates them): they count as DNS
    * providers (an NP that allows DNS keeps pods' lookups working), and an NP that is itself an egress default deny is
-   * checked for DNS like a Cilium rule.
+   * checked for DNS like a Cilium rule. A NetworkPolicy the agent refuses whole (`networkPolicyRefusals`, reported by
+   * `pitfall-np-agent-refuses`) enforces nothing and provides nothing: it has no view.
    */
   public networkPolicyViews(): RuleView[] {
     this.cachedNpViews ??= this.inventory.networkPolicies.flatMap((np) => {
       if (!np.rule) return [];
+      const paths = { ingress: np.ingressPaths, egress: np.egressPaths };
+      if (networkPolicyRefusals(np.rule, paths, this.networkPolicyVersion).length > 0) return [];
       const subject = subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, np.namespace, np.rule);
       return [{
         doc: -1, kind: PolicyKind.CILIUM_NETWORK_POLICY as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: this.networkPolicyVersion, host: false,

@@ -317,3 +317,23 @@ describe('NetworkPolicy endPort per version: pitfall-np-end-port-ignored (1.14),
     expect(findings(spec, version)).toEqual(expected);
   });
 });
+
+// A NetworkPolicy the agent refuses whole enforces nothing: no other pitfall judges it as enforced (review: a 1.15
+// egress policy with an endPort got pitfall-np-agent-refuses, "none of its rules is enforced", beside
+// pitfall-default-deny-without-dns, "puts every pod into egress default deny").
+describe('a NetworkPolicy the agent refuses is not judged as enforced by the other pitfalls', () => {
+  const EGRESS_RANGE = { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 5000, endPort: 5010 }] }] };
+  const ids = (version: CiliumVersion): string[] => {
+    const inventory = new ManifestInventory();
+    inventory.add(np(EGRESS_RANGE));
+    return [...new Set(Validator.checkPitfalls([], inventory, { ciliumVersion: version }).map((f) => f.id))].sort();
+  };
+
+  test('1.15 refuses it: only the refusal', () => {
+    expect(ids(CiliumVersion.V1_15)).toEqual(['pitfall-np-agent-refuses']);
+  });
+
+  test('1.16 enforces it: egress default deny without DNS', () => {
+    expect(ids(CiliumVersion.V1_16)).toContain('pitfall-default-deny-without-dns');
+  });
+});
