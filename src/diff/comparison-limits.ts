@@ -197,7 +197,10 @@ export function reportLimits(set: PolicySet): NotJudged[] {
         + 'judges as passing (mutualAuth): the connections they allow are listed without those restrictions; review them by hand',
     });
   }
-  const nodeCidrs = (blindItems(set, { fqdnIds: new Set(), overlapsLeftOut: new Set() }).get(NODE_CIDRS.kind) ?? []).length;
+  // Every CIDR item, whatever else it carries (a named port, which the report does not note, is classified first by
+  // `blindKind`).
+  const nodeCidrs = !set._engineConfig.cidrMatchNodes ? 0 : set._compiledRules.filter((r) => r.imported)
+    .reduce((n, r) => n + Object.values(r.items).flat().filter((item) => item.peer.kind === 'cidr').length, 0);
   if (nodeCidrs > 0) {
     out.push({
       text: `${nodeCidrs} rule item${nodeCidrs === 1 ? '' : 's'} with CIDR peers select${nodeCidrs === 1 ? 's' : ''} node IPs (cidrMatchNodes: policy-cidr-match-mode=nodes), `

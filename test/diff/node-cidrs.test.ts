@@ -49,4 +49,10 @@ describe('report: CIDR rules that select node IPs', () => {
     expect(doc.notJudged?.map((n) => n.text)).toEqual([expect.stringMatching(/^1 rule item with CIDR peers selects node IPs \(cidrMatchNodes/)]);
     expect(Connectivity.report(PolicySet.fromYaml(TO_NODES_BLOCK, { file: 'p.yaml' })).notJudged).toBeUndefined();
   });
+
+  test('a CIDR item on a named port is noted too (review: the named port hid it)', () => {
+    const named = `${TO_NODES_BLOCK}    ports: [{ port: https }]\n`;
+    const doc = Connectivity.report(PolicySet.fromYaml(named, { file: 'p.yaml', cidrMatchNodes: true }));
+    expect(doc.notJudged?.map((n) => n.text)).toEqual([expect.stringMatching(/^1 rule item with CIDR peers selects node IPs \(cidrMatchNodes/)]);
+  });
 });
