@@ -101,8 +101,9 @@ function refuseNonResolver(server: unknown, location: string): void {
     const why = fqdns.length > 0
       ? [`the DNS name ${JSON.stringify(fqdns[0].matchName ?? fqdns[0].matchPattern)}`, 'its addresses come only from DNS answers, and a resolver outside the cluster is not the one the pods ask']
       : groups.length > 0 ? ['a CIDR group', 'its ranges live in the cluster\'s CiliumCIDRGroup objects, unseen at synthesis, and may hold any address']
-        : entity !== undefined ? [`the entity ${entity}`, 'no cluster resolver runs as it']
-          : undefined;
+        : entity === Entity.REMOTE_NODE ? ['the entity remote-node', 'it is every other node of the cluster at once, not the one resolver the pods ask']
+          : entity !== undefined ? [`the entity ${entity}`, 'no cluster resolver runs as it']
+            : undefined;
     if (why === undefined) continue;
     throw new CiliumPolicyError({
       id: 'dns-server-not-resolver',
