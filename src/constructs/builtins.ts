@@ -10,6 +10,8 @@ import { callerLocation } from './caller-location';
 import { describeValue } from '../model/plain-value';
 import { checkPropKeys } from './prop-keys';
 import { peerItems, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
+import { itemCidrGroup } from '../validate/lockout-guard';
+import { describeSelector } from '../validate/pod-selectors';
 
 /**
  * The built-in pieces of Cilium practice the high-level constructs share. Each one adds rule items to a rule;
@@ -27,7 +29,8 @@ export interface DnsCompanionOptions {
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`), and so
    * is one far wider than a resolver (`dns-server-broad`): a CIDR shorter than a /8 (`0.0.0.0/1`, `0.0.0.0/0` with excepts),
    * the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels. A peer that cannot be a
-   * resolver is refused too (`dns-server-not-resolver`): a DNS name (`Peer.fqdn`), a CIDR group, an entity other than `host`.
+   * resolver is refused too (`dns-server-not-resolver`): a DNS name (`Peer.fqdn`), a CIDR group, an entity other than `host`,
+   * nodes by label (`Peer.nodes`: never the pod's own node).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -89,21 +92,26 @@ export function refuseBroadDnsServer(server: unknown, location: string): void {
  * addresses come only from answers of a resolver, which this one replaces; a resolver outside the cluster is not the one
  * pods ask), a CIDR group (`cidrGroupRef`, `cidrGroupSelector`: its ranges live in the cluster, unseen here, and may be
  * any), an entity other than `host` (`remote-node` is every other node, `kube-apiserver`, `health`, `ingress`, `init`,
- * `unmanaged` and `none` run no resolver). Pods, Services, nodes by label, a CIDR and the local node remain.
+ * `unmanaged` and `none` run no resolver), nodes by label (`Peer.nodes`: Cilium selects them as `reserved:remote-node`
+ * only, so never the pod's own node, where a node-local resolver answers as `host`; what it does select is every other
+ * node carrying the labels, which a node's kubelet may set on itself). Pods, Services, a CIDR and the local node remain.
  * @param server the DNS server given (its breadth already checked)
  * @param location the construct path
  */
 function refuseNonResolver(server: unknown, location: string): void {
   for (const item of peerItems([server])) {
     const fqdns = item.fqdns ?? [];
-    const groups = (item.cidrSet ?? []).filter((e) => e.cidrGroupRef !== undefined || e.cidrGroupSelector !== undefined);
+    const group = itemCidrGroup(item);
     const entity = (item.entities ?? []).find((e) => e !== Entity.HOST);
+    const nodes = (item.nodes ?? [])[0];
     const why = fqdns.length > 0
       ? [`the DNS name ${JSON.stringify(fqdns[0].matchName ?? fqdns[0].matchPattern)}`, 'its addresses come only from DNS answers, and a resolver outside the cluster is not the one the pods ask']
-      : groups.length > 0 ? ['a CIDR group', 'its ranges live in the cluster\'s CiliumCIDRGroup objects, unseen at synthesis, and may hold any address']
+      : group !== undefined ? [group, 'its ranges live in the cluster\'s CiliumCIDRGroup objects, unseen at synthesis, and may hold any address']
         : entity === Entity.REMOTE_NODE ? ['the entity remote-node', 'it is every other node of the cluster at once, not the one resolver the pods ask']
           : entity !== undefined ? [`the entity ${entity}`, 'no cluster resolver runs as it']
-            : undefined;
+            : nodes !== undefined ? [`the nodes ${describeSelector(nodes)}`, 'Cilium selects nodes by label as remote nodes only (reserved:remote-node), never the pod\'s own '
+              + 'node, where a node-local resolver answers as the host, while every other node carrying the labels (a kubelet may label its own node) would get the pods\' DNS']
+              : undefined;
     if (why === undefined) continue;
     throw new CiliumPolicyError({
       id: 'dns-server-not-resolver',

@@ -44,7 +44,7 @@ export interface FqdnEgressProps {
    * The DNS server the pods use.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`),
    * and so is one far wider than a resolver (`dns-server-broad`) or one that cannot be a resolver (`dns-server-not-resolver`:
-   * a DNS name, a CIDR group, an entity other than `host`; see `Builtins.allowDns`).
+   * a DNS name, a CIDR group, an entity other than `host`, nodes by label; see `Builtins.allowDns`).
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

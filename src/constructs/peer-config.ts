@@ -116,13 +116,17 @@ function checkEndpointSelectors(selectors: LabelSelectorModel[], what: string, d
   });
 }
 
-/** What a metrics scraper must not be: the world, a range wider than a /8, every pod, pods of namespaces not fixed. */
-const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true };
+/**
+ * What a metrics scraper must not be: the world, a range wider than a /8, every pod, pods of namespaces not fixed, a CIDR
+ * group (its ranges unseen at synthesis, the world for all the SDK knows).
+ */
+const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true, cidrGroups: true };
 
 /**
  * Refuses a metrics scraper that selects the whole world (`scraper-world`), or far more than a scraper (`scraper-broad`):
  * a CIDR wider than a /8 (`0.0.0.0/1`, `0.0.0.0/0` with excepts), the `cluster` entity, every pod, or pods whose namespace
- * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into.
+ * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, or a CIDR
+ * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the world).
  * @param scraper the scraper given
  * @param what the prop, e.g. `DefaultDenyNamespace scrapeFrom`
  * @param ports the ports it would reach, for the message

@@ -315,8 +315,10 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
       : withinLimit(other, derivedPods(ns, sources, selectors, clusterName, {
         known: [...classes.map((c) => c.endpoint), other.endpoint], fromEmpty: false, roles: rolesOf(rules), budget,
       }));
-    derived.sort((a, b) => compare(a.cls.name, b.cls.name));
-    out.push(...sided(ns, [...uniqueIds([...classes, ...derived]), other]));
+    // A derived pod that is one of a hostNetwork workload's is no endpoint (the engine refuses it): the host classes list them.
+    const endpoints = derived.filter((d) => inventory._hostNetworkWorkloads(d.endpoint).length === 0);
+    endpoints.sort((a, b) => compare(a.cls.name, b.cls.name));
+    out.push(...sided(ns, [...uniqueIds([...classes, ...endpoints]), other]));
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { LabelSelectorModel } from '../model/policy-model';
 import { Endpoint, NamedPort } from './endpoint';
 import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
 import { LabelSet, Selector, splitLabelKey } from '../model/labels';
+import { CiliumPolicyError } from '../core/errors';
 
 /** A workload's pod template, as far as policy cares. */
 export interface InventoryWorkload {
@@ -238,18 +239,42 @@ export class EndpointInventory {
   }
 
   /**
+   * @internal The workloads a pod endpoint is taken to be one of, when all of them run on the host network (`enrich`
+   * refuses such an endpoint: `engine-endpoint-host-network`); none otherwise. For the connectivity diff, which makes
+   * no pod class of them.
+   */
+  public _hostNetworkWorkloads(endpoint: Endpoint): InventoryWorkload[] {
+    if (endpoint.kind !== 'pod') return [];
+    const { workloads } = this.podWorkloads(endpoint.namespace ?? 'default', endpoint.labels ?? {});
+    return onHostNetworkOnly(workloads) ? workloads : [];
+  }
+
+  /**
+   * The workloads a pod with `given` labels is taken to be one of: those whose pod labels it carries, else the one
+   * workload that has all of its labels.
+   */
+  private podWorkloads(namespace: string, given: Readonly<Record<string, string>>): {
+    workloads: InventoryWorkload[]; exact: InventoryWorkload[]; selected: InventoryWorkload[];
+  } {
+    const exact = this.workloadsFor(namespace, given);
+    const selected = exact.length > 0 ? [] : this.workloadsSelectedBy(namespace, given);
+    return { workloads: exact.length > 0 ? exact : selected.length === 1 ? selected : [], exact, selected };
+  }
+
+  /**
    * A pod endpoint completed from the inventory. The workloads whose pod labels it carries give their named ports and
    * service account; if none does but exactly one workload has all of its labels, the pod is taken to be one of that
    * workload's pods and gets its full label set too (cdk8s-plus, for one, adds `cdk8s.io/metadata.addr`). The namespace's
    * labels are added. Fields already set are kept; other kinds are returned as they are.
+   * @throws CiliumPolicyError `engine-endpoint-host-network` when the pod is one of workloads on the host network only:
+   * Cilium has no endpoint for it (see `refuseHostNetworkPod`)
    */
   public enrich(endpoint: Endpoint): Endpoint {
     if (endpoint.kind !== 'pod') return endpoint;
     const namespace = endpoint.namespace ?? 'default';
     const given = endpoint.labels ?? {};
-    const exact = this.workloadsFor(namespace, given);
-    const selected = exact.length > 0 ? [] : this.workloadsSelectedBy(namespace, given);
-    const workloads = exact.length > 0 ? exact : selected.length === 1 ? selected : [];
+    const { workloads, exact, selected } = this.podWorkloads(namespace, given);
+    if (onHostNetworkOnly(workloads)) refuseHostNetworkPod(namespace, given, workloads);
     const labels = exact.length === 0 && selected.length === 1 ? { ...selected[0].podLabels, ...given } : given;
     const ports = endpoint.ports ?? dedupePorts(workloads.flatMap((w) => w.ports));
     const serviceAccount = endpoint.serviceAccount ?? workloads.find((w) => w.serviceAccount !== undefined)?.serviceAccount;
@@ -308,4 +333,29 @@ export function podObjectLabels(labels: Readonly<Record<string, string>>): Reado
 function ciliumOwned(key: string): boolean {
   const name = key.startsWith('k8s:') || key.startsWith('any:') ? key.slice(4) : key;
   return name.startsWith('io.cilium.k8s') || name === 'io.kubernetes.pod.namespace';
+}
+
+/** Whether workloads are some, all on the host network. */
+function onHostNetworkOnly(workloads: readonly InventoryWorkload[]): boolean {
+  return workloads.length > 0 && workloads.every((w) => w.hostNetwork === true);
+}
+
+/**
+ * Refuses a pod endpoint of workloads on the host network (`hostNetwork: true`): Cilium creates no endpoint for such pods,
+ * their traffic has the identity of the node they run on (`host` on that node, `remote-node` on the others), and their
+ * node's host policies, not pod policies, govern them. Judging the pod by its labels would be a verdict on an endpoint
+ * that does not exist; which node identity the peer sees depends on where both run, which the query does not say. So
+ * the query names the node, as the connectivity diff does (it lists such workloads under its `host` and `remote-node`
+ * classes, never as a pod class).
+ */
+function refuseHostNetworkPod(namespace: string, labels: Readonly<Record<string, string>>, workloads: readonly InventoryWorkload[]): never {
+  const which = workloads.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
+  const text = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  throw new CiliumPolicyError({
+    id: 'engine-endpoint-host-network',
+    message: `pod:${namespace}:${text} is a pod of ${which}, on the host network (hostNetwork: true): Cilium manages no endpoint for it, `
+      + 'and its traffic carries the identity of its node, so no verdict on it as a pod is what Cilium enforces',
+    fix: 'judge its node instead: entity:host (the same node as the other end; node:<labels> for the node\'s own host policies) '
+      + 'or entity:remote-node (another node), as the connectivity diff lists such workloads',
+  });
 }

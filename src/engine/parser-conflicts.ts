@@ -5,7 +5,7 @@
  * any port — is what the agent enforces. Worked out once per set of selecting rules, and only for explained verdicts.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { ParserFilter, ParserUse, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector } from '../model/l7-parsers';
+import { ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector } from '../model/l7-parsers';
 import { SECTIONS, SectionName } from '../model/policy-model';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 
@@ -83,23 +83,13 @@ function authenticationUses(selecting: readonly CompiledRule[]): { modes: Parser
         const mode = item.deny ? 'deny' : item.authentication;
         if (mode === undefined) continue;
         const uses = item.deny ? denies : modes;
-        const filters: ParserFilter[] = [];
-        if (item.l4.kind === 'all') filters.push(filterOf(item.direction, '0', 'ANY'));
-        if (item.l4.kind === 'ports') {
-          for (const pr of item.l4.portRules) for (const port of pr.ports) filters.push(...parserFilters(item.direction, port));
-          for (const icmp of item.l4.icmps) if (icmp.type !== undefined) filters.push(filterOf(item.direction, String(icmp.type), icmp.family === 'IPv6' ? 'ICMPv6' : 'ICMP'));
-        }
+        const filters = authenticationFilters(item.direction, item.l4.kind,
+          item.l4.kind === 'ports' ? item.l4.portRules.flatMap((pr) => pr.ports) : [], item.l4.kind === 'ports' ? item.l4.icmps : []);
         for (const filter of filters) for (const peer of peerKeys(item.peer)) uses.push({ filter, parser: mode, peer, ref: item });
       }
     }
   }
   return { modes, denies };
-}
-
-/** The filter of a port (or ICMP type) and protocol, named as `parserFilters` names them. */
-function filterOf(direction: 'ingress' | 'egress', port: string, protocol: string): ParserFilter {
-  const text = `${direction} ${port}/${protocol}`;
-  return { key: text, protocol, text };
 }
 
 /**

@@ -132,3 +132,33 @@ export function parserConflicts<T>(uses: Iterable<ParserUse<T>>): ParserConflict
     });
   });
 }
+
+/** One ICMP field of an item, as the filter key reads it: its family and type number (`undefined`: not a type). */
+export interface IcmpFilterField {
+  /** `IPv4` or `IPv6`. */
+  readonly family: 'IPv4' | 'IPv6';
+  /** The type number. */
+  readonly type: number | undefined;
+}
+
+/**
+ * The filters an item's `authentication.mode` (or, for a deny item, its deny) lands on, named as `parserFilters` names
+ * them: `0/ANY` for an item of every port (no `toPorts` and no `icmps`, `l4Scope` 'all'), each port entry's filters, each
+ * ICMP type's (`ICMP`/`ICMPv6`). The one reading of those filters, shared by the engine's note (`parser-conflicts.ts`)
+ * and `validate`'s `pitfall-auth-mode-conflict`: two items that give one cached selector different modes on one filter
+ * make the agent's merge fail (pkg/policy/rule.go `mergePortProto`: "cannot merge conflicting authentication types").
+ */
+export function authenticationFilters(direction: 'ingress' | 'egress', scope: 'all' | 'none' | 'ports', ports: readonly CompiledPort[],
+  icmps: readonly IcmpFilterField[]): ParserFilter[] {
+  if (scope === 'none') return [];
+  if (scope === 'all') return [filterOf(direction, '0', 'ANY')];
+  const filters = ports.flatMap((port) => parserFilters(direction, port));
+  for (const icmp of icmps) if (icmp.type !== undefined) filters.push(filterOf(direction, String(icmp.type), icmp.family === 'IPv6' ? 'ICMPv6' : 'ICMP'));
+  return filters;
+}
+
+/** The filter of a port (or ICMP type) and protocol, named as `parserFilters` names them. */
+function filterOf(direction: 'ingress' | 'egress', port: string, protocol: string): ParserFilter {
+  const text = `${direction} ${port}/${protocol}`;
+  return { key: text, protocol, text };
+}

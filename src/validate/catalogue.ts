@@ -238,6 +238,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy',
   },
   {
+    id: 'pitfall-auth-mode-conflict', severity: E, versions: 'all',
+    what: 'two allow rules give one endpoint different `authentication.mode`s on the same port entry for the same peer selector: the agent refuses its policy',
+  },
+  {
     id: 'pitfall-policy-name-duplicate', severity: E, versions: 'all',
     what: 'two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other',
   },

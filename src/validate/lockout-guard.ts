@@ -13,7 +13,7 @@ import {
   PortProtocolModel, RuleItemModel, SectionName,
   sectionDirection,
 } from '../model/policy-model';
-import { fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
+import { describeSelector, fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
 import { arr, isObject } from './walk';
 
 /** The paths the lockout guard keeps open. */
@@ -380,6 +380,28 @@ export interface BroadPeerOptions {
    * `allNamespaces: true`, or `NotIn`/`Exists` on the namespace key, lets any tenant label a pod into the role.
    */
   readonly namespaceFixed: boolean;
+  /**
+   * Whether a CIDR group (`cidrGroupRef`, `cidrGroupSelector`) is broad for the role: its ranges live in the cluster's
+   * CiliumCIDRGroup objects, unseen where the peer is judged, and may hold any address, the world included.
+   * @default false
+   */
+  readonly cidrGroups?: boolean;
+}
+
+/**
+ * The CIDR group a rule item names (`cidrSet` `cidrGroupRef` or `cidrGroupSelector`), as messages name it, or `undefined`.
+ * The one reading of "this peer is a CIDR group", for the roles that refuse one (`itemsSelectBroadly` with `cidrGroups`,
+ * the DNS companion's `dns-server-not-resolver`).
+ * @param item a peer's rule item
+ */
+export function itemCidrGroup(item: RuleItemModel): string | undefined {
+  for (const e of arr<unknown>(item.cidrSet)) {
+    if (!isObject(e)) continue;
+    const entry = e as CidrRuleModel;
+    if (typeof entry.cidrGroupRef === 'string') return `the CIDR group ${JSON.stringify(entry.cidrGroupRef)}`;
+    if (isObject(entry.cidrGroupSelector)) return `the CIDR groups ${describeSelector(entry.cidrGroupSelector as LabelSelectorModel)}`;
+  }
+  return undefined;
 }
 
 /**
@@ -396,6 +418,8 @@ export function itemsSelectBroadly(items: readonly RuleItemModel[], options: Bro
     const cidrs = [...arr<unknown>(item.cidr), ...arr<unknown>(item.cidrSet).map((e) => (isObject(e) ? (e as CidrRuleModel).cidr : undefined))];
     const wide = cidrs.find((c) => typeof c === 'string' && (parseCidr(c)?.prefix ?? NARROW_ROLE_MIN_PREFIX) < NARROW_ROLE_MIN_PREFIX);
     if (wide !== undefined) return `${JSON.stringify(wide)}, a range wider than a /${NARROW_ROLE_MIN_PREFIX} (excepts or not)`;
+    const group = options.cidrGroups ? itemCidrGroup(item) : undefined;
+    if (group !== undefined) return `${group}, whose ranges live in the cluster's CiliumCIDRGroup objects, unseen here, and may hold any address`;
     if (options.everyPod && strings(item.entities).includes('cluster')) return 'the entity cluster (every pod and node)';
     for (const sel of arr<unknown>(item.endpoints)) {
       if (!isObject(sel)) continue;

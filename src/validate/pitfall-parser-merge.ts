@@ -2,10 +2,18 @@
 // (`pitfall-l7-parser-conflict`). The merge is Cilium's as `model/l7-parsers.ts` states it, the one mechanism the engine's
 // note uses too: per exact port entry, direction and protocol; up to 1.17 whatever the peers, from 1.18 for an identical
 // peer selector. The API server accepts both policies; the agent refuses to compute the endpoint's policy and keeps the
-// one it had, which `validate` is the last chance to say.
+// one it had, which `validate` is the last chance to say. Two `authentication.mode`s for one peer selector on one filter
+// are refused the same way (`pitfall-auth-mode-conflict`), grouped by the same `mergeGroups`.
 import { CiliumVersion } from '../core/cilium-version';
-import { ParserFilter, ParserUse, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector } from '../model/l7-parsers';
-import { CidrRuleModel, FqdnSelectorModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
+import { icmpTypeNumber } from '../model/icmp-types';
+import { l4Scope } from '../model/l4-scope';
+import {
+  ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector,
+} from '../model/l7-parsers';
+import {
+  CidrRuleModel, FqdnSelectorModel, IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel,
+  SECTIONS, SectionName,
+} from '../model/policy-model';
 import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
 import { itemPeerScope } from './lockout-guard';
@@ -63,15 +71,95 @@ export function l7ParserConflicts(run: PitfallRun): void {
     if (peersOf?.item !== item || peersOf.r !== r) peersOf = { item, r, peers: itemPeers(r, item) };
     for (const peer of peersOf.peers) uses.push({ filter, parser, peer, ref });
   }
+  reportMerges(run, mergeGroups(uses), (use, hit) => {
+    const { r } = use.ref;
+    const c = hit.ref.r;
+    const peer = parsersPerSelector(r.version) ? ` for the same peer ${use.peer === '*' ? '(any peer)' : use.peer}` : '';
+    run.report('pitfall-l7-parser-conflict', r, use.ref.path,
+      `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on the same port entry in ${itemName(c, hit.ref.path)}`
+      + `${c === r ? '' : ', a rule that may select the same endpoints'}${peer}: Cilium cannot merge conflicting L7 parsers, so the agent refuses `
+      + 'the policy of the endpoints both select and keeps the one they had (kubectl apply succeeds; the error shows only in the agent log '
+      + 'and the endpoint\'s status)',
+      `give each protocol its own port${parsersPerSelector(r.version) ? ' (or its own peers)' : ''}; if one of the rules is not meant for `
+      + 'these endpoints, narrow its endpointSelector');
+  });
+}
+
+/**
+ * Reports the items whose `authentication.mode` meets another mode on the same filter for the same peer selector of an
+ * endpoint both rules may select (`pitfall-auth-mode-conflict`): the agent's merge fails ("cannot merge conflicting
+ * authentication types", pkg/policy/rule.go `mergePortProto`) and the endpoint keeps the policy it had. The filters are
+ * `authenticationFilters`' and the groups `mergeGroups`', as for the engine's note; the mode is per selector on every
+ * version. A deny of the same filter and peer that may reach the same endpoints (same bucket, or a clusterwide one)
+ * replaces the allow entries and ends the merge in an order-dependent way: no finding there, as the engine gives no note.
+ */
+export function authModeConflicts(run: PitfallRun): void {
+  const modes: ParserUse<UseRef>[] = [];
+  const denied = new Set<string>();
+  for (const r of run.rules) {
+    if (!r.subject) continue;
+    for (const section of SECTIONS) {
+      const deny = section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY;
+      const direction = section === SectionName.INGRESS || section === SectionName.INGRESS_DENY ? 'ingress' : 'egress';
+      for (const { item, index } of items(r.rule, section)) {
+        const mode = deny ? 'deny' : isObject(item.authentication) && typeof item.authentication.mode === 'string' ? item.authentication.mode : undefined;
+        if (mode === undefined) continue;
+        const endPort = r.version.atLeast(CiliumVersion.V1_16);
+        const ports = arr<PortRuleModel>(item.toPorts).filter(isObject)
+          .flatMap((pr) => arr<PortProtocolModel>(pr.ports).filter(isObject).map((p) => compilePortEntry(p, endPort)));
+        const icmps = arr<IcmpRuleModel>(item.icmps).filter(isObject).flatMap((ic) => arr<IcmpFieldModel>(ic.fields).filter(isObject)
+          .filter((f) => typeof f.type === 'number' || typeof f.type === 'string')
+          .map((f) => {
+            const family = f.family === 'IPv6' ? 'IPv6' : 'IPv4';
+            return { family, type: icmpTypeNumber(f.type, family) } as const;
+          }));
+        const filters = authenticationFilters(direction, l4Scope(arr(item.toPorts), arr(item.icmps), true), ports, icmps);
+        if (filters.length === 0) continue;
+        const peers = peerKeys(r, item);
+        const ref = { r, path: `${r.path}.${section}[${index}]` };
+        for (const filter of filters) {
+          for (const peer of peers) {
+            if (deny) denied.add(`${bucketOf(r)}\0${filter.key}\0${peer}`);
+            else modes.push({ filter, parser: mode, peer, ref });
+          }
+        }
+      }
+    }
+  }
+  const groups = mergeGroups(modes).map((group) => group.filter((use) => {
+    const key = `${use.filter.key}\0${use.peer}`;
+    return !denied.has(`${bucketOf(use.ref.r)}\0${key}`) && !denied.has(`ccnp\0${key}`);
+  }));
+  reportMerges(run, groups, (use, hit) => {
+    const { r } = use.ref;
+    const c = hit.ref.r;
+    run.report('pitfall-auth-mode-conflict', r, use.ref.path,
+      `authentication mode ${use.parser} on ${use.filter.text} here, and mode ${hit.parser} on the same filter in ${itemName(c, hit.ref.path)}`
+      + `${c === r ? '' : ', a rule that may select the same endpoints'} for the same peer ${use.peer === '*' ? '(any peer)' : use.peer}: `
+      + 'Cilium cannot merge conflicting authentication types, so the agent refuses the policy of the endpoints both select and keeps the one '
+      + 'they had (kubectl apply succeeds; the error shows only in the agent log and the endpoint\'s status)',
+      'give both items the same authentication mode (or different ports or peers); if one of the rules is not meant for these endpoints, '
+      + 'narrow its endpointSelector');
+  });
+}
+
+/** The endpoints a rule may share with another: a CNP's are in its namespace; a CCNP's anywhere; host policies select nodes. */
+function bucketOf(r: RuleView): string {
+  return r.host ? 'host' : r.kind === 'CiliumNetworkPolicy' ? `ns ${r.namespace}` : 'ccnp';
+}
+
+/**
+ * Reports, per merge group, the conflicts among the uses whose rules may select a common endpoint: within a group per
+ * bucket (`bucketOf`, a namespace's CNPs with the CCNPs), in document order, each use once.
+ */
+function reportMerges(run: PitfallRun, groups: readonly (readonly ParserUse<UseRef>[])[], say: Say): void {
   const reported = new Set<string>();
   const position = new Map(run.rules.map((r, i) => [r, i]));
   const order = (use: ParserUse<UseRef>): number => position.get(use.ref.r) ?? 0;
-  for (const group of mergeGroups(uses)) {
-    // Endpoints two rules may share: a CNP's are in its namespace; a CCNP's anywhere; host policies select nodes.
+  for (const group of groups) {
     const buckets = new Map<string, ParserUse<UseRef>[]>();
     for (const use of group) {
-      const { r } = use.ref;
-      const key = r.host ? 'host' : r.kind === 'CiliumNetworkPolicy' ? `ns ${r.namespace}` : 'ccnp';
+      const key = bucketOf(use.ref.r);
       const bucket = buckets.get(key);
       if (bucket) bucket.push(use);
       else buckets.set(key, [use]);
@@ -79,10 +167,13 @@ export function l7ParserConflicts(run: PitfallRun): void {
     const clusterwide = buckets.get('ccnp') ?? [];
     for (const [key, bucket] of buckets) {
       const meeting = key === 'host' || key === 'ccnp' ? bucket : [...bucket, ...clusterwide].sort((a, b) => order(a) - order(b));
-      report(run, meeting, reported);
+      report(meeting, reported, say);
     }
   }
 }
+
+/** Reports one use that meets `hit`, an earlier use of another parser (or mode) for an endpoint both may select. */
+type Say = (use: ParserUse<UseRef>, hit: ParserUse<UseRef>) => void;
 
 /** The peers an item's parsers merge per: its peer selectors from 1.18, else one key for all (none when it selects no peer). */
 function itemPeers(r: RuleView, item: RuleItemModel): string[] {
@@ -102,7 +193,7 @@ interface Earlier {
  * two subjects that pin different values cannot meet, so a use is compared only with its value's bucket and the subjects
  * that pin none (a namespace of a thousand apps on one port stays linear).
  */
-function report(run: PitfallRun, uses: readonly ParserUse<UseRef>[], reported: Set<string>): void {
+function report(uses: readonly ParserUse<UseRef>[], reported: Set<string>, say: Say): void {
   const key = mostPinnedKey(uses.map((use) => use.ref.r.subject));
   const earlier = new Map<string, Earlier>();
   for (const use of uses) {
@@ -119,15 +210,7 @@ function report(run: PitfallRun, uses: readonly ParserUse<UseRef>[], reported: S
       }
       if (hit) {
         reported.add(`${r.doc}/${path}`);
-        const c = hit.ref.r;
-        const peer = parsersPerSelector(r.version) ? ` for the same peer ${use.peer === '*' ? '(any peer)' : use.peer}` : '';
-        run.report('pitfall-l7-parser-conflict', r, path,
-          `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on the same port entry in ${itemName(c, hit.ref.path)}`
-          + `${c === r ? '' : ', a rule that may select the same endpoints'}${peer}: Cilium cannot merge conflicting L7 parsers, so the agent refuses `
-          + 'the policy of the endpoints both select and keeps the one they had (kubectl apply succeeds; the error shows only in the agent log '
-          + 'and the endpoint\'s status)',
-          `give each protocol its own port${parsersPerSelector(r.version) ? ' (or its own peers)' : ''}; if one of the rules is not meant for `
-          + 'these endpoints, narrow its endpointSelector');
+        say(use, hit);
       }
     }
     let e = earlier.get(use.parser);

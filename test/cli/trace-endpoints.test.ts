@@ -180,16 +180,19 @@ describe('trace: endpoint label keys', () => {
 });
 
 describe('trace: pods on the host network', () => {
-  test('a pod or Service of a hostNetwork workload is a warning: Cilium sees the node, trace entity:host instead', () => {
+  test('a pod or Service of a hostNetwork workload is refused (exit 2): Cilium has no endpoint for it, trace its node', () => {
     const file = join(scratch, 'host-network.yaml');
     writeFileSync(file, [APP, deployment('agent', { app: 'agent' }).replace('    spec:\n      containers:', '    spec:\n      hostNetwork: true\n      containers:'),
       service('agent', { app: 'agent' }, '    - port: 80\n      targetPort: 8080\n')].join('---\n'));
-    const expected = 'the pods of Deployment shop/agent run on the host network (hostNetwork: true); Cilium does not manage them as '
-      + 'endpoints and gives their traffic the node\'s identity: trace entity:host (the same node) or entity:remote-node instead';
+    const expected = 'error: pod:shop:app=agent is a pod of Deployment shop/agent, on the host network (hostNetwork: true): Cilium manages no endpoint '
+      + 'for it, and its traffic carries the identity of its node, so no verdict on it as a pod is what Cilium enforces (engine-endpoint-host-network); '
+      + 'fix: judge its node instead: entity:host (the same node as the other end; node:<labels> for the node\'s own host policies) '
+      + 'or entity:remote-node (another node), as the connectivity diff lists such workloads\n';
     const asPod = cli('trace', '--policies', file, '--from', 'pod:shop:app=agent', '--to', 'pod:shop:app=api', '--port', '8080');
-    expect(asPod.stderr).toBe(`warning: --from pod:shop:app=agent: ${expected}\n`);
+    expect([asPod.code, asPod.stderr]).toEqual([2, expected]);
     const asService = cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', 'svc:shop/agent:80');
-    expect(asService.stderr).toBe(`warning: --to svc:shop/agent:80: ${expected}\n`);
+    expect([asService.code, asService.stderr]).toEqual([2, expected]);
+    expect(cli('trace', '--policies', file, '--from', 'entity:host', '--to', 'pod:shop:app=api', '--port', '8080').code).toBe(0);
     expect(cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '8080').stderr).toBe('');
   });
 });

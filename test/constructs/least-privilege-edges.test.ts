@@ -426,8 +426,11 @@ describe('the DNS companion goes to a resolver, never to a peer that cannot be o
     ['the unmanaged entity', () => Peer.entity(Entity.UNMANAGED), 'the entity unmanaged'],
     ['Peer.fqdn', () => Peer.fqdn('dns.google'), 'the DNS name "dns.google"'],
     ['Peer.fqdnPattern', () => Peer.fqdnPattern('*.dns.google'), 'the DNS name "*.dns.google"'],
-    ['Peer.cidrGroup', () => Peer.cidrGroup('resolvers'), 'a CIDR group'],
-    ['Peer.cidrGroupSelector', () => Peer.cidrGroupSelector({ role: 'dns' }), 'a CIDR group'],
+    ['Peer.cidrGroup', () => Peer.cidrGroup('resolvers'), 'the CIDR group "resolvers"'],
+    ['Peer.cidrGroupSelector', () => Peer.cidrGroupSelector({ role: 'dns' }), 'the CIDR groups {role=dns}'],
+    // Cilium selects nodes by label as remote nodes only (`reserved:remote-node`): never the pod's own node, where a
+    // node-local resolver answers as the host; every other node carrying the labels would get the pods' DNS.
+    ['Peer.nodes', () => Peer.nodes({ role: 'dns' }), 'the nodes {role=dns}'],
   ];
   const builds: [string, (c: Chart, dnsServer: Peer) => unknown][] = [
     ['DefaultDenyNamespace', (c, dnsServer) => new DefaultDenyNamespace(c, 'deny', { dnsServer })],
@@ -461,6 +464,15 @@ describe('the DNS companion goes to a resolver, never to a peer that cannot be o
     new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
       .allowEgress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.udp(53)], l7: L7.dns(DnsRule.all()) });
     expect(verdictOf(c, WEB, 'entity:remote-node', '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+  });
+
+  test('what it was: nodes by label as the DNS server let the pods send DNS to other nodes, never to their own', () => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
+      .allowEgress(Peer.nodes({ role: 'dns' }), { ports: [Port.udp(53)], l7: L7.dns(DnsRule.all()) });
+    const options = { dns: 'api.example.com', nodeSelectorLabels: true };
+    expect(verdictOf(c, WEB, 'node:role=dns', '53/UDP', options)).toBe('allowed');
+    expect(verdictOf(c, WEB, 'entity:host', '53/UDP', options)).toBe('denied');
   });
 });
 
@@ -519,6 +531,8 @@ describe('a metrics scraper is one scraper, never a broad peer (scraper-broad)',
     ['prometheus-labelled pods of every namespace', () => Peer.endpoints({ allNamespaces: true, labels: { app: 'prometheus' } })],
     ['prometheus-labelled pods of every namespace but kube-system', () => Peer.endpoints({ labels: { app: 'prometheus' },
       expressions: [LabelExpression.notIn('k8s:io.kubernetes.pod.namespace', ['kube-system'])] })],
+    // Its ranges live in the cluster's CiliumCIDRGroup objects, unseen at synthesis: the world for all the SDK knows.
+    ['a CIDR group', () => Peer.cidrGroup('monitoring')], ['CIDR groups by label', () => Peer.cidrGroupSelector({ team: 'monitoring' })],
   ];
 
   test.each(broad)('DefaultDenyNamespace scrapeFrom: %s', (_what, peer) => {

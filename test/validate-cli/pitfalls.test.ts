@@ -718,6 +718,18 @@ const CASES: readonly Case[] = [
     good: { 'out.yaml': `${egressTo('203.0.113.0/24')}      authentication:\n        mode: disabled\n` },
   },
   {
+    id: 'pitfall-auth-mode-conflict', when: 'another CNP on the same pods gives the same CIDR on 443/TCP authentication mode disabled, this one required',
+    bad: {
+      'out.yaml': `${egressTo('203.0.113.0/24')}      authentication:\n        mode: required\n`,
+      'more.yaml': `${egressTo('203.0.113.0/24').replace('name: web-out', 'name: web-more')}      authentication:\n        mode: disabled\n`,
+    },
+    at: ['more.yaml:13:7'],
+    good: {
+      'out.yaml': `${egressTo('203.0.113.0/24')}      authentication:\n        mode: required\n`,
+      'more.yaml': `${egressTo('203.0.113.0/24').replace('name: web-out', 'name: web-more')}      authentication:\n        mode: required\n`,
+    },
+  },
+  {
     id: 'pitfall-kafka-removed', when: 'kafka rules on 1.20', version: '1.20',
     bad: { 'kafka.yaml': kafka(KAFKA_RULES) }, at: ['kafka.yaml:20:15'],
     good: { 'kafka.yaml': kafka('') },

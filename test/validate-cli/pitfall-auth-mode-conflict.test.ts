@@ -1,0 +1,99 @@
+// `pitfall-auth-mode-conflict` (src/validate/pitfall-parser-merge.ts): two allow items giving one endpoint different
+// `authentication.mode`s on one filter for one peer selector make the agent refuse the endpoint's policy
+// (pkg/policy/rule.go `mergePortProto`: "cannot merge conflicting authentication types"). Grouped by the same
+// `mergeGroups` and `authenticationFilters` as the engine's note (src/engine/parser-conflicts.ts), which agrees case by case.
+import { describe, expect, it } from 'vitest';
+import { PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
+import { check, findings } from './helpers';
+
+/** One policy document (flow style): CNP in `namespace` (or CCNP when `''`) on `subject` with `sections`. */
+function policy(name: string, subject: string, sections: string, namespace = 'shop'): string {
+  const kind = namespace === '' ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy';
+  return `apiVersion: cilium.io/v2\nkind: ${kind}\nmetadata:\n  name: ${name}\n${namespace === '' ? '' : `  namespace: ${namespace}\n`}`
+    + `spec:\n  endpointSelector: { matchLabels: ${subject} }\n${sections}`;
+}
+
+/** An ingress item from `peer` on `ports` (none: every port) with authentication `mode` (none: no field). */
+const from = (peer: string, ports: string | undefined, mode?: string): string => `    - ${peer}\n`
+  + `${ports === undefined ? '' : `      toPorts: [{ ports: [${ports}] }]\n`}${mode === undefined ? '' : `      authentication: { mode: ${mode} }\n`}`;
+const WEB = 'fromEndpoints: [{ matchLabels: { app: web } }]';
+const WORKER = 'fromEndpoints: [{ matchLabels: { app: worker } }]';
+const P80 = '{ port: "80", protocol: TCP }';
+const API = '{ app: api }';
+
+type Files = Record<string, string>;
+const at = (files: Files): string[] => findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-auth-mode-conflict').map((d) => `${d.file}:${d.line} ${d.path ?? ''}`);
+
+describe('flagged', () => {
+  it('two policies on the same pods, required and test-always-fail from the same peer on 80/TCP: at the later item, naming the other', () => {
+    const files = {
+      'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, 'required')}`),
+      'b.yaml': policy('b', API, `  ingress:\n${from(WEB, P80, 'test-always-fail')}`),
+    };
+    const [d, ...rest] = findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-auth-mode-conflict');
+    expect(rest).toEqual([]);
+    expect([`${d.file}:${d.line} ${d.path ?? ''}`, d.severity]).toEqual(['b.yaml:9 spec.ingress[0]', 'error']);
+    expect(d.message).toBe('authentication mode test-always-fail on ingress 80/TCP here, and mode required on the same filter in CiliumNetworkPolicy '
+      + 'shop/a (a.yaml:9), a rule that may select the same endpoints for the same peer endpoints {any:app=web, k8s:io.kubernetes.pod.namespace=shop}: '
+      + 'Cilium cannot merge conflicting authentication types, so the agent refuses the policy of the endpoints both select and keeps the one they '
+      + 'had (kubectl apply succeeds; the error shows only in the agent log and the endpoint\'s status)');
+  });
+
+  it('within one policy, disabled and required on every port (filter 0/ANY)', () => {
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, undefined, 'disabled')}${from(WEB, undefined, 'required')}`) })).toEqual(['a.yaml:11 spec.ingress[1]']);
+  });
+
+  it('a CCNP and a CNP that may select the same pods', () => {
+    expect(at({
+      'a.yaml': policy('a', API, `  ingress:\n${from('fromEntities: [world]', P80, 'required')}`, ''),
+      'b.yaml': policy('b', API, `  ingress:\n${from('fromEntities: [world]', P80, 'disabled')}`),
+    })).toEqual(['b.yaml:9 spec.ingress[0]']);
+  });
+});
+
+describe('not flagged', () => {
+  const pair = (a: string, b: string, bNamespace = 'shop', bSubject = API): Files =>
+    ({ 'a.yaml': policy('a', API, a), 'b.yaml': policy('b', bSubject, b, bNamespace) });
+  it('the same mode twice', () => {
+    expect(at(pair(`  ingress:\n${from(WEB, P80, 'required')}`, `  ingress:\n${from(WEB, P80, 'required')}`))).toEqual([]);
+  });
+  it('one item without a mode (it takes the other\'s)', () => {
+    expect(at(pair(`  ingress:\n${from(WEB, P80, 'required')}`, `  ingress:\n${from(WEB, P80)}`))).toEqual([]);
+  });
+  it('other peers, other ports, other namespaces, disjoint subjects', () => {
+    const a = `  ingress:\n${from(WEB, P80, 'required')}`;
+    expect(at(pair(a, `  ingress:\n${from(WORKER, P80, 'disabled')}`))).toEqual([]);
+    expect(at(pair(a, `  ingress:\n${from(WEB, '{ port: "81", protocol: TCP }', 'disabled')}`))).toEqual([]);
+    expect(at(pair(a, `  ingress:\n${from(WEB, P80, 'disabled')}`, 'other'))).toEqual([]);
+    expect(at(pair(a, `  ingress:\n${from(WEB, P80, 'disabled')}`, 'shop', '{ app: db }'))).toEqual([]);
+  });
+  it('a deny of the same peer and filter (it ends the merge, order-dependent: as the engine, no finding)', () => {
+    const deny = `  ingressDeny:\n${from(WEB, P80)}`;
+    expect(at(pair(`  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`, deny))).toEqual([]);
+  });
+});
+
+describe('the engine\'s note agrees with the finding', () => {
+  const refused = (text: string): boolean =>
+    verdictFor(PolicySet.fromYaml(text), 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP', {}).ingress.notes
+      .some((n) => n.startsWith('Cilium refuses the policy of this endpoint') && n.includes('authentication'));
+  const cases: [string, string][] = [
+    ['same peer, two modes', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`],
+    ['every port, two modes', `  ingress:\n${from(WEB, undefined, 'required')}${from(WEB, undefined, 'test-always-fail')}`],
+    ['other peers', `  ingress:\n${from(WEB, P80, 'required')}${from(WORKER, P80, 'disabled')}`],
+    ['one mode and none', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80)}`],
+    ['port and every port', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, undefined, 'disabled')}`],
+    ['with a deny', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}  ingressDeny:\n${from(WEB, P80)}`],
+  ];
+  for (const [name, sections] of cases) {
+    it(name, () => {
+      const text = policy('a', API, sections);
+      expect(refused(text)).toBe(at({ 'a.yaml': text }).length > 0);
+    });
+  }
+  it('the cases include both answers', () => {
+    const answers = cases.map(([, sections]) => at({ 'a.yaml': policy('a', API, sections) }).length > 0);
+    expect(new Set(answers)).toEqual(new Set([true, false]));
+  });
+});
