@@ -553,6 +553,19 @@ function l7RestrictionCancelled(p: Program): boolean {
  * Cilium cannot merge their parsers and the SDK refuses it (`pitfall-l7-parser-conflict`), so a valid program keeps one
  * kind per direction (the check itself is tested in test/validate-cli/pitfall-parser-merge.test.ts).
  */
+/**
+ * Allow calls of one direction with different `authentication` modes: where two of them give one peer selector on one
+ * filter different modes, the agent cannot merge them and refuses the policy of the endpoints (`pitfall-auth-mode-conflict`,
+ * a synthesis error), so a valid program gives one mode per direction.
+ */
+function authModesMixed(p: Program): boolean {
+  const calls = p.rules.flatMap((r) => r.calls);
+  return (['allowIngress', 'allowEgress'] as const).some((verb) => new Set(calls.flatMap((c) => {
+    const mode = c.verb === verb && 'options' in c ? (c.options as { authentication?: string } | undefined)?.authentication : undefined;
+    return mode !== undefined ? [mode] : [];
+  })).size > 1);
+}
+
 function l7KindsMixed(p: Program): boolean {
   const calls = p.rules.flatMap((r) => r.calls);
   return (['allowIngress', 'allowEgress'] as const)
@@ -1106,7 +1119,7 @@ function buildProgramArbitrary(options: ProgramOptions): fc.Arbitrary<Program> {
     ...(r.policyNamespace !== undefined ? { policyNamespace: r.policyNamespace } : {}),
     ...(r.name !== undefined ? { name: r.name } : {}),
     rules: r.rules,
-  })).filter((p) => !dnsRestrictionCancelled(p) && !l7KindsMixed(p) && !l7RestrictionCancelled(p)));
+  })).filter((p) => !dnsRestrictionCancelled(p) && !l7KindsMixed(p) && !l7RestrictionCancelled(p) && !authModesMixed(p)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
