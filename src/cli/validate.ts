@@ -16,6 +16,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import type { ValidationReport } from '../validate';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, parseSize } from '../model/inputs';
+import { parseIntegerOption } from './numeric-option';
 import { errorLine, refuseRepeatedOptions } from './trace';
 
 /** Where `validate` reads and writes. */
@@ -86,10 +87,7 @@ export async function executeValidate(paths: readonly string[], options: Validat
   }
   let maxWarnings: number | undefined;
   if (options.maxWarnings !== undefined) {
-    const n = Number(options.maxWarnings);
-    if (!/^-?\d+$/.test(options.maxWarnings.trim()) || n < -1) {
-      throw new CiliumPolicyError({ id: 'cli-max-warnings', message: `--max-warnings ${options.maxWarnings} is not a number of warnings`, fix: 'use 0 or more (-1: no limit)' });
-    }
+    const n = parseIntegerOption(options.maxWarnings, '--max-warnings', { min: -1, example: 0, id: 'cli-max-warnings', what: 'a number of warnings', fix: 'use 0 or more (-1: no limit)' });
     maxWarnings = n === -1 ? undefined : n;
   }
   let maxFileBytes = DEFAULT_MAX_FILE_BYTES;
