@@ -186,7 +186,8 @@ function readResource(
   const reader = new Reader(source);
   if (typeof kind !== 'string' || !(POLICY_KINDS as readonly string[]).includes(kind)) {
     if (kind === undefined && ['spec', 'specs', 'endpointSelector', 'nodeSelector'].some((k) => k in value)) {
-      reader.report(ParseDiagnosticId.MISSING_KIND, Severity.WARNING, [], 'document has no kind but looks like a Cilium policy; it is skipped',
+      // kubectl refuses an object without kind ("Object 'Kind' is missing"): an error, never a policy silently not applied.
+      reader.report(ParseDiagnosticId.MISSING_KIND, Severity.ERROR, [], 'document has no kind but looks like a Cilium policy; kubectl refuses it (Object \'Kind\' is missing), it is not read',
         'add apiVersion: cilium.io/v2 and kind: CiliumNetworkPolicy (or CiliumClusterwideNetworkPolicy); a raw api.Rule list must be a top-level array');
     } else if (typeof value.apiVersion === 'string' && value.apiVersion.toLowerCase().startsWith('networking.k8s.io/') && typeof kind === 'string'
       && kind !== 'NetworkPolicy' && kind.toLowerCase() === 'networkpolicy') {
