@@ -119,6 +119,14 @@ export async function executeValidate(paths: readonly string[], options: Validat
     maxFileBytes,
     ...(stdin !== undefined ? { stdin } : {}),
   });
+  // A gate given nothing to check does not pass: every input without a YAML document (empty files, as empty standard input
+  // above) is exit 2, as trace and replay refuse inputs without a policy. Files with manifests but no policy yet pass.
+  if (report.files.length > 0 && report.files.every((f) => f.status === 'empty')) {
+    throw new CiliumPolicyError({
+      id: 'input-empty', message: `nothing to validate: ${report.files.map((f) => f.file).join(', ')} hold${report.files.length === 1 ? 's' : ''} no YAML document`,
+      fix: 'give the files that hold the manifests (a generated file may be empty because the step that writes it failed)',
+    });
+  }
   io.stdout(format === 'json' ? formatReportJson(report) : format === 'sarif' ? formatReportSarif(report) : formatReportText(report));
   return report.summary.passed ? VALIDATE_EXIT.clean : VALIDATE_EXIT.failed;
 }
