@@ -11,6 +11,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet } from '../engine/policy-set';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths, readInputFile } from '../model/inputs';
+import { isKubernetesList, listEntries } from '../model/list-items';
 import { POD_TEMPLATE_KINDS, isManifestObject } from '../model/manifests';
 import { nestingDepthError } from '../model/nesting-depth';
 import { withoutControls } from '../model/printable';
@@ -37,8 +38,6 @@ export interface InventoryProblem {
 /** The kinds whose reading makes the endpoint classes: Namespaces (labels), Services (selector, ports), workloads. */
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Pod', 'CronJob', ...POD_TEMPLATE_KINDS]);
 const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
-/** The deepest List in a List read (kubectl flattens them; the nesting check bounds the text anyway). */
-const MAX_LIST_DEPTH = 8;
 
 /**
  * Reads `path` into `into`: JSON through `JSON.parse`, anything else through the policy reader (YAML), which refuses what
@@ -76,26 +75,21 @@ export function readInventory(path: string, into: EndpointInventory): void {
   for (const value of values) into.addManifest(value);
 }
 
-function isList(value: unknown): boolean {
-  return isManifestObject(value) && typeof value.kind === 'string' && (value.kind === 'List' || (value.kind.endsWith('List') && 'items' in value));
-}
-
 /**
  * The first thing of an inventory object (a List's items each, Lists in Lists too) that the manifest reader would read as
  * something else than written: an item that is no object or has no kind; a name, namespace, label, selector or port of
  * the wrong type or that Kubernetes refuses. Kinds the inventory does not read are not checked beyond being objects.
  */
-export function inventoryProblem(value: unknown, path: Path = [], depth = 0): InventoryProblem | undefined {
+export function inventoryProblem(value: unknown, path: Path = []): InventoryProblem | undefined {
   if (!isManifestObject(value)) return { path, message: `${at(path, 'the document')} is ${describe(value)}, not a Kubernetes object` };
   const kind = value.kind;
   if (typeof kind !== 'string' || kind === '') return { path: [...path, 'kind'], message: `${at([...path, 'kind'], 'kind')} is ${kind === undefined ? 'missing' : describe(kind)}: not a Kubernetes object` };
-  if (isList(value)) {
-    const items = value.items;
-    if (items === undefined || items === null) return undefined;
-    if (!Array.isArray(items)) return { path: [...path, 'items'], message: `items is ${describe(items)}, not a list` };
-    if (depth >= MAX_LIST_DEPTH) return { path, message: `Lists nest more than ${MAX_LIST_DEPTH} deep` };
-    for (let i = 0; i < items.length; i++) {
-      const p = inventoryProblem(items[i], [...path, 'items', i], depth + 1);
+  if (isKubernetesList(value)) {
+    // The List's objects as every reader reads them (`listEntries`): its problems first, then each object's.
+    const { entries, problems } = listEntries(value);
+    if (problems.length > 0) return { path: [...path, ...problems[0].path], message: problems[0].message };
+    for (const e of entries) {
+      const p = inventoryProblem(e.value, [...path, ...e.path]);
       if (p !== undefined) return p;
     }
     return undefined;

@@ -65,6 +65,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
 import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInputFix } from '../hubble/connections';
+import { parseIntegerOption } from './numeric-option';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
@@ -374,9 +375,5 @@ export function flowSource(flows: string, io: HubbleCliIo): FlowSource {
  * @param example the count the fix gives as an example
  */
 export function parseCount(value: string | undefined, flag: string, example: number = DEFAULT_MAX_CONNECTIONS): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} ${value} is not a positive number`, fix: `give ${flag} a number, e.g. ${example}` });
-  }
-  return Number(value);
+  return value === undefined ? undefined : parseIntegerOption(value, flag, { min: 1, example, what: 'a positive number' });
 }

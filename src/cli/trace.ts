@@ -319,7 +319,8 @@ export function diagnosticText(d: SourceDiagnostic, withId = true): string {
  * deep), as the one-line error of exit status 2 — a verdict over the rest would be a partial, possibly wrong answer.
  */
 export function policyInputError(set: PolicySet): CiliumPolicyError | undefined {
-  const bad = set.diagnostics.filter((d) => d.severity === 'error' && (d.id === 'parse-yaml-syntax' || d.id.startsWith('input-')));
+  // A policy without kind is refused too: kubectl refuses it, a verdict without it would judge other policies than applied.
+  const bad = set.diagnostics.filter((d) => d.severity === 'error' && (d.id === 'parse-yaml-syntax' || d.id === 'parse-missing-kind' || d.id.startsWith('input-')));
   if (bad.length === 0) return undefined;
   const d = bad[0];
   const more = bad.length > 1 ? ` (and ${bad.length - 1} more input problem${bad.length > 2 ? 's' : ''})` : '';

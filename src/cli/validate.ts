@@ -16,6 +16,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import type { ValidationReport } from '../validate';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, parseSize } from '../model/inputs';
+import { parseIntegerOption } from './numeric-option';
 import { errorLine, refuseRepeatedOptions } from './trace';
 
 /** Where `validate` reads and writes. */
@@ -86,10 +87,7 @@ export async function executeValidate(paths: readonly string[], options: Validat
   }
   let maxWarnings: number | undefined;
   if (options.maxWarnings !== undefined) {
-    const n = Number(options.maxWarnings);
-    if (!/^-?\d+$/.test(options.maxWarnings.trim()) || n < -1) {
-      throw new CiliumPolicyError({ id: 'cli-max-warnings', message: `--max-warnings ${options.maxWarnings} is not a number of warnings`, fix: 'use 0 or more (-1: no limit)' });
-    }
+    const n = parseIntegerOption(options.maxWarnings, '--max-warnings', { min: -1, example: 0, id: 'cli-max-warnings', what: 'a number of warnings', fix: 'use 0 or more (-1: no limit)' });
     maxWarnings = n === -1 ? undefined : n;
   }
   let maxFileBytes = DEFAULT_MAX_FILE_BYTES;
@@ -121,6 +119,14 @@ export async function executeValidate(paths: readonly string[], options: Validat
     maxFileBytes,
     ...(stdin !== undefined ? { stdin } : {}),
   });
+  // A gate given nothing to check does not pass: every input without a YAML document (empty files, as empty standard input
+  // above) is exit 2, as trace and replay refuse inputs without a policy. Files with manifests but no policy yet pass.
+  if (report.files.length > 0 && report.files.every((f) => f.status === 'empty')) {
+    throw new CiliumPolicyError({
+      id: 'input-empty', message: `nothing to validate: ${report.files.map((f) => f.file).join(', ')} hold${report.files.length === 1 ? 's' : ''} no YAML document`,
+      fix: 'give the files that hold the manifests (a generated file may be empty because the step that writes it failed)',
+    });
+  }
   io.stdout(format === 'json' ? formatReportJson(report) : format === 'sarif' ? formatReportSarif(report) : formatReportText(report));
   return report.summary.passed ? VALIDATE_EXIT.clean : VALIDATE_EXIT.failed;
 }

@@ -12,7 +12,7 @@ import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
 import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { withoutControls } from '../model/printable';
-import { listItem } from '../model/list-items';
+import { listEntries } from '../model/list-items';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromObject, fromYaml } from '../model/parse';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
@@ -151,7 +151,8 @@ export function addYaml(inputs: PolicyInputs, text: string, file: string | undef
  */
 function addManifest(inputs: PolicyInputs, obj: unknown, file: string | undefined): void {
   inputs.inventory.addManifest(obj);
-  for (const item of listItems(obj)) {
+  const { entries } = listEntries(obj);
+  for (const { value: item } of entries) {
     const np = translateNetworkPolicy(item);
     if (!np) continue;
     const why = networkPolicyRejection(item);
@@ -159,15 +160,6 @@ function addManifest(inputs: PolicyInputs, obj: unknown, file: string | undefine
       model: np, ...(file !== undefined ? { file } : {}), ...(why !== undefined ? { rejected: `the API server rejects it: ${why}` } : {}),
     });
   }
-}
-
-/** An object, or the items of a List (nested Lists flattened). */
-function listItems(obj: unknown, depth = 0): unknown[] {
-  if (depth < 4 && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
-    const o = obj as Record<string, unknown>;
-    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return o.items.flatMap((i) => listItems(listItem(o, i), depth + 1));
-  }
-  return [obj];
 }
 
 /** The API objects under a construct (a cdk8s-plus construct and its inner ApiObject count once). */

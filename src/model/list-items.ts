@@ -1,4 +1,5 @@
-// The items of a Kubernetes List as kubectl reads them: one implementation for the policy reader and the manifest reader.
+// The items of a Kubernetes List as kubectl reads them: ONE implementation for every reader.
+import { describeValue } from './plain-value';
 
 /**
  * An item of a List as kubectl decodes it (apimachinery's `unstructuredJSONScheme.decodeToList`): an item of a typed
@@ -15,4 +16,79 @@ export function listItem(list: Readonly<Record<string, unknown>>, item: unknown)
   const listKind = typeof list.kind === 'string' ? list.kind : '';
   if (!empty(o.kind) || !empty(o.apiVersion) || !listKind.endsWith('List') || listKind === 'List') return item;
   return { ...o, kind: listKind.slice(0, -'List'.length), apiVersion: typeof list.apiVersion === 'string' ? list.apiVersion : '' };
+}
+
+/** How deep Lists nest in Lists before the rest is refused (kubectl flattens any depth; no real manifest nests more than 2). */
+export const MAX_LIST_DEPTH = 8;
+
+/**
+ * Whether `value` is a Kubernetes List as kubectl reads it: a mapping whose `kind` ends with `List` (`List`,
+ * `CiliumNetworkPolicyList`, `PodList`, `NetworkPolicyList`), its objects in `items` (missing or null: none).
+ */
+export function isKubernetesList(value: unknown): value is Record<string, unknown> & { kind: string } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    && typeof (value as Record<string, unknown>).kind === 'string' && ((value as Record<string, unknown>).kind as string).endsWith('List');
+}
+
+/** One object of a document: the document itself, or an item of a List in it (`path` `['items', 2]`; `[]` for the document). */
+export interface ListEntry {
+  readonly value: Record<string, unknown>;
+  readonly path: readonly (string | number)[];
+}
+
+/** What is wrong with a List: `items` not a list, an item that is no mapping, Lists nested too deep. */
+export interface ListProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  readonly fix: string;
+  /** The value at `path`. */
+  readonly value: unknown;
+  /** Where the List is in the document (`[]`: the document itself; `['items', 0]`: a List in it). */
+  readonly list: readonly (string | number)[];
+}
+
+/**
+ * The objects of one document, read as kubectl reads them — THE implementation of Lists, used by every reader (policies,
+ * manifests, inventories, validate's positions, CRD files): a List gives its items (nested Lists flattened, up to
+ * `MAX_LIST_DEPTH`), each with the List's item kind when it has none (`listItem`); anything else is one object. A document
+ * that is no mapping gives no entry (its reader reports it); a List's `items` that is no list, and an item that is no
+ * mapping, give a problem (kubectl refuses both) and no entry.
+ */
+export function listEntries(value: unknown): { readonly entries: readonly ListEntry[]; readonly problems: readonly ListProblem[] } {
+  const entries: ListEntry[] = [];
+  const problems: ListProblem[] = [];
+  visitListEntries(value, (e) => entries.push(e), (p) => problems.push(p));
+  return { entries, problems };
+}
+
+/** `listEntries` in document order: `onEntry` for each object, `onProblem` for each problem, as they come. */
+export function visitListEntries(value: unknown, onEntry: (entry: ListEntry) => void, onProblem: (problem: ListProblem) => void): void {
+  const entries = { push: onEntry };
+  const problems = { push: onProblem };
+  const visit = (v: unknown, path: readonly (string | number)[], depth: number): void => {
+    if (!isKubernetesList(v)) {
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) entries.push({ value: v as Record<string, unknown>, path });
+      return;
+    }
+    const items = v.items;
+    if (items === undefined || items === null) return;
+    if (!Array.isArray(items)) {
+      problems.push({ path: [...path, 'items'], list: path, value: items, message: `items of the ${v.kind} is ${describeValue(items)}, not a list`, fix: `write items as a list of Kubernetes objects` });
+      return;
+    }
+    if (depth >= MAX_LIST_DEPTH) {
+      problems.push({ path, list: path, value: v, message: `Lists nest more than ${MAX_LIST_DEPTH} deep`, fix: 'put the objects in one List, or in separate documents (---)' });
+      return;
+    }
+    items.forEach((written, i) => {
+      const item = listItem(v, written);
+      const at = [...path, 'items', i];
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        problems.push({ path: at, list: path, value: item, message: `items[${i}] of the ${v.kind} is ${describeValue(item)}, not a Kubernetes object`, fix: 'each item of a List must be a mapping with apiVersion, kind and metadata' });
+        return;
+      }
+      visit(item, at, depth + 1);
+    });
+  };
+  visit(value, [], 0);
 }

@@ -14,7 +14,7 @@
  * malformed input. Label values that are numbers or booleans are turned into strings (YAML 1.1 reads `true` and `8080`
  * that way); other values are dropped.
  */
-import { listItem } from './list-items';
+import { isKubernetesList, listEntries } from './list-items';
 import { LabelSelectorModel } from './policy-model';
 
 /** A manifest object (a JSON object). */
@@ -126,7 +126,7 @@ export type ManifestInfo =
   | { readonly type: 'endpoints'; readonly header: ManifestHeader; readonly service: string; readonly addresses: readonly string[] }
   /** A CiliumCIDRGroup: `spec.externalCIDRs`. */
   | { readonly type: 'cidr-group'; readonly header: ManifestHeader; readonly cidrs: readonly string[] }
-  /** A `List` (or a typed List, `PodList`): its items, not read. */
+  /** A `List` (or a typed List, `PodList`): its objects (`listEntries`: nested Lists flattened), not read. */
   | { readonly type: 'list'; readonly items: readonly unknown[] };
 
 /**
@@ -136,8 +136,8 @@ export type ManifestInfo =
 export function readManifest(obj: unknown): ManifestInfo | undefined {
   const header = readHeader(obj);
   if (!header || !isManifestObject(obj)) return undefined;
-  // `List`, and the typed Lists of API responses (`PodList`, `NamespaceList`), as the policy reader reads them.
-  if (header.kind.endsWith('List')) return Array.isArray(obj.items) ? { type: 'list', items: obj.items.map((i) => listItem(obj, i)) } : undefined;
+  // `List`, and the typed Lists of API responses (`PodList`, `NamespaceList`): their objects as every reader reads them.
+  if (isKubernetesList(obj)) return { type: 'list', items: listEntries(obj).entries.map((e) => e.value) };
   const spec = objectOr(obj.spec);
   switch (header.kind) {
     case 'Namespace':

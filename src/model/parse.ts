@@ -17,7 +17,7 @@ import { formatPath, parsePath } from './json-path';
 import { nestingDepthError } from './nesting-depth';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
-import { listItem } from './list-items';
+import { isKubernetesList, visitListEntries } from './list-items';
 import { describeValue, isPlainObject } from './plain-value';
 import { PolicyKind, RuleModel } from './policy-model';
 import { RAW_RULE } from './wire-schema';
@@ -36,9 +36,6 @@ const CILIUM_KINDS: readonly string[] = [
 
 /** The two policy kinds. */
 const POLICY_KINDS: readonly PolicyKind[] = [PolicyKind.CILIUM_NETWORK_POLICY, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY];
-
-/** List kinds whose `items` are read (`kubectl get … -o yaml` writes `List`; the API returns `<Kind>List`). */
-const LIST_KINDS = ['List', 'CiliumNetworkPolicyList', 'CiliumClusterwideNetworkPolicyList'];
 
 // ------------------------------------------------------------------------------------------------------------------
 // Entry points (public as PolicyModel.fromYaml / PolicyModel.fromObject)
@@ -144,8 +141,7 @@ function readTopLevel(
     }));
     return;
   }
-  const kind = value.kind;
-  if (typeof kind === 'string' && LIST_KINDS.includes(kind)) {
+  if (isKubernetesList(value)) {
     readList(out, value, where, sourceFor, source);
     return;
   }
@@ -153,9 +149,10 @@ function readTopLevel(
 }
 
 /**
- * The items of a `List` (`listPath`: where the list is in its document, for a list inside a list). A list among the
- * items is read the same way, as kubectl's `FlattenListVisitor` flattens nested lists: `kubectl apply` applies the
- * policies of an inner `List` too (the nesting limit of the reader bounds the depth).
+ * The objects of a List (any `*List`: `List`, `CiliumNetworkPolicyList`, `PodList`), as `listEntries` reads them for
+ * every reader: nested Lists flattened as kubectl's `FlattenListVisitor` does (`kubectl apply` applies the policies of an
+ * inner List too), an item without kind of a typed List of the List's kind; `items` that is no list and an item that is
+ * no mapping are errors.
  */
 function readList(
   out: ParseResult,
@@ -163,33 +160,18 @@ function readList(
   where: { file?: string; index: number },
   sourceFor: ((root: YamlNode) => YamlSource) | undefined,
   source: YamlSource | undefined,
-  listPath?: string,
 ): void {
-  const items = value.items;
-  if (items === undefined || items === null) return;
-  if (!Array.isArray(items)) {
-    const reader = new Reader(source);
-    reader.wrongType(items, 'a list', ['items']);
-    flush(out, reader, source, where, listPath);
-    return;
-  }
-  items.forEach((written, i) => {
-    // A typed List's item without kind and apiVersion is of the List's kind, as kubectl reads it.
-    const item = listItem(value, written);
-    const itemPath = `${listPath === undefined ? '' : `${listPath}.`}items[${i}]`;
-    const itemNode = source?.node(['items', i]);
+  visitListEntries(value, (entry) => {
+    const itemNode = source?.node(entry.path);
     const itemSource = itemNode && sourceFor ? sourceFor(itemNode) : undefined;
-    if (!isPlainObject(item)) {
-      const reader = new Reader(source);
-      reader.wrongType(item, 'a mapping (a Kubernetes object)', ['items', i]);
-      flush(out, reader, source, where, listPath);
-      return;
-    }
-    if (typeof item.kind === 'string' && LIST_KINDS.includes(item.kind)) {
-      readList(out, item, where, sourceFor, itemSource, itemPath);
-      return;
-    }
-    readResource(out, item, where, itemSource, itemPath);
+    readResource(out, entry.value, where, itemSource, formatPath(entry.path));
+  }, (p) => {
+    // At the List it is in: its path relative to it, the List's path as the item path (as for its objects).
+    const listNode = p.list.length > 0 ? source?.node(p.list) : undefined;
+    const listSource = p.list.length === 0 ? source : listNode && sourceFor ? sourceFor(listNode) : undefined;
+    const reader = new Reader(listSource);
+    reader.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, p.path.slice(p.list.length), p.message, p.fix);
+    flush(out, reader, listSource, where, p.list.length > 0 ? formatPath(p.list) : undefined);
   });
 }
 
@@ -204,7 +186,8 @@ function readResource(
   const reader = new Reader(source);
   if (typeof kind !== 'string' || !(POLICY_KINDS as readonly string[]).includes(kind)) {
     if (kind === undefined && ['spec', 'specs', 'endpointSelector', 'nodeSelector'].some((k) => k in value)) {
-      reader.report(ParseDiagnosticId.MISSING_KIND, Severity.WARNING, [], 'document has no kind but looks like a Cilium policy; it is skipped',
+      // kubectl refuses an object without kind ("Object 'Kind' is missing"): an error, never a policy silently not applied.
+      reader.report(ParseDiagnosticId.MISSING_KIND, Severity.ERROR, [], 'document has no kind but looks like a Cilium policy; kubectl refuses it (Object \'Kind\' is missing), it is not read',
         'add apiVersion: cilium.io/v2 and kind: CiliumNetworkPolicy (or CiliumClusterwideNetworkPolicy); a raw api.Rule list must be a top-level array');
     } else if (typeof value.apiVersion === 'string' && value.apiVersion.toLowerCase().startsWith('networking.k8s.io/') && typeof kind === 'string'
       && kind !== 'NetworkPolicy' && kind.toLowerCase() === 'networkpolicy') {

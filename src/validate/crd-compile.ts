@@ -8,6 +8,7 @@ import type { Ajv as AjvInstance, AnySchemaObject, Code, SchemaValidateFunction,
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
+import { listEntries } from '../model/list-items';
 import { nestingDepthError } from '../model/nesting-depth';
 import { parseYamlStream } from '../model/yaml-stream';
 import { compileRe2 } from '../model/re2';
@@ -257,12 +258,8 @@ function readCrds(file: string): CrdDocument[] {
   if (deep) throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${file}: ${deep.message}`, fix: 'pass an unmodified CRD file' });
   const crds: CrdDocument[] = [];
   const visit = (obj: unknown): void => {
-    if (!isRecord(obj)) return;
-    if (Array.isArray(obj.items) && typeof obj.kind === 'string' && obj.kind.endsWith('List')) {
-      obj.items.forEach(visit);
-    } else if (obj.kind === 'CustomResourceDefinition') {
-      crds.push(crdSchema(obj, file));
-    }
+    // The objects of a List as every reader reads them (`listEntries`).
+    for (const { value } of listEntries(obj).entries) if (value.kind === 'CustomResourceDefinition') crds.push(crdSchema(value, file));
   };
   // JSON (the bundled CRDs, `kubectl get crd -o json`) is read with JSON.parse, several times faster than the YAML parser.
   const json = file.endsWith('.json') ? parseJson(text) : undefined;

@@ -1,7 +1,10 @@
 // Positions in YAML source text: the objects of a stream with their positions, where a token ends, where a key is.
-import { Node as YamlNode, isMap, isScalar, isSeq } from 'yaml';
+import { Node as YamlNode } from 'yaml';
+import { formatPath } from '../model/json-path';
+import { isKubernetesList, listEntries } from '../model/list-items';
 import { nestingDepthError } from '../model/nesting-depth';
 import { SourcePosition } from '../model/parse-result';
+import { YamlSource } from '../model/yaml-source';
 import { readYamlStream, YamlStreamReader } from '../model/yaml-stream';
 
 /** A Kubernetes object of a YAML stream: its value, document index (and List item path), and position. */
@@ -41,15 +44,13 @@ export function rawObjects(text: string, read: YamlStreamReader = readYamlStream
       return { line: p.line, column: p.col };
     };
     const contents = doc.contents as YamlNode;
-    if (isRecord(obj) && typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)) {
-      const itemsNode = isMap(contents) ? contents.items.find((p) => isScalar(p.key) && p.key.value === 'items')?.value : undefined;
-      obj.items.forEach((item, i) => {
-        const node = isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode | undefined) : undefined;
-        out.push({ obj: item, index, itemPath: `items[${i}]`, ...at(node ?? contents) });
-      });
+    if (!isKubernetesList(obj)) {
+      out.push({ obj, index, ...at(contents) });
       return;
     }
-    out.push({ obj, index, ...at(contents) });
+    // The objects of a List as every reader reads them (`listEntries`: nested Lists flattened, item kinds of typed Lists).
+    const nodes = new YamlSource(doc, text, contents, () => ({ line: 1, column: 1 }));
+    for (const e of listEntries(obj).entries) out.push({ obj: e.value, index, itemPath: formatPath(e.path), ...at(nodes.node(e.path) ?? contents) });
   });
   return out;
 }
@@ -106,8 +107,4 @@ export function keyPosition(lines: readonly string[], value: SourcePosition | un
     if (m) return { line, column: m.index + m[1].length + 1 };
   }
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -184,7 +184,7 @@ describe('replay', () => {
     ['--allow-localhost never', ['--flows', CAPTURE, '--policies', POLICIES, '--allow-localhost', 'never'], /argument 'never' is invalid/],
     ['--max-connections lots', ['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', 'lots'], /^error: --max-connections lots is not a positive number/],
     ['--max-connections 1e20', ['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', '99999999999999999999'],
-      /^error: --max-connections 99999999999999999999 is not a positive number/],
+      /^error: --max-connections 99999999999999999999 is too large \(max 9007199254740991\) \(cli-flag\); fix: give --max-connections at most 9007199254740991/],
     ['no --flows', ['--policies', POLICIES], /required option '--flows <file>' not specified/],
   ])('bad input (%s): one line on stderr, exit 2', async (_name, argv, message) => {
     const r = await replay(argv);

@@ -85,10 +85,11 @@ describe('readManifest', () => {
       .toMatchObject({ type: 'cidr-group', header: { name: 'g' }, cidrs: ['10.0.0.0/8'] });
     expect(readManifest({ kind: 'Namespace', metadata: { name: 'shop', labels: { env: 'prod' } } }))
       .toEqual({ type: 'namespace', header: { kind: 'Namespace', name: 'shop', labels: { env: 'prod' } } });
-    expect(readManifest({ kind: 'List', items: [1, 2] })).toEqual({ type: 'list', items: [1, 2] });
+    // Items that are no objects are not read (the readers of text report them, `listEntries`).
+    expect(readManifest({ kind: 'List', items: [1, { kind: 'Namespace' }] })).toEqual({ type: 'list', items: [{ kind: 'Namespace' }] });
     // The typed Lists of API responses (`kubectl get pods -o json` through the API: PodList) are Lists too.
-    expect(readManifest({ kind: 'PodList', items: [1] })).toEqual({ type: 'list', items: [1] });
-    expect(readManifest({ kind: 'PodList', items: 'x' })).toBeUndefined();
+    expect(readManifest({ apiVersion: 'v1', kind: 'PodList', items: [{}] })).toEqual({ type: 'list', items: [{ apiVersion: 'v1', kind: 'Pod' }] });
+    expect(readManifest({ kind: 'PodList', items: 'x' })).toEqual({ type: 'list', items: [] });
     // Their items without kind and apiVersion are of the List's kind, as kubectl decodes them (the API writes them so).
     const pod = { metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [] } };
     expect(readManifest({ apiVersion: 'v1', kind: 'PodList', items: [pod] })).toEqual({ type: 'list', items: [{ ...pod, apiVersion: 'v1', kind: 'Pod' }] });
@@ -96,7 +97,8 @@ describe('readManifest', () => {
   });
 
   test('never throws on malformed input', () => {
-    for (const bad of [null, 3, 'x', [], { kind: 'ConfigMap' }, { kind: 'List', items: 'x' }]) expect(readManifest(bad)).toBeUndefined();
+    for (const bad of [null, 3, 'x', [], { kind: 'ConfigMap' }]) expect(readManifest(bad)).toBeUndefined();
+    expect(readManifest({ kind: 'List', items: 'x' })).toEqual({ type: 'list', items: [] });
     expect(readManifest({ kind: 'Deployment', metadata: 'x', spec: { template: { spec: { containers: [null, { ports: 'x' }] } } } }))
       .toMatchObject({ type: 'workload', header: { name: '' }, template: { labels: {}, ports: [] } });
     expect(readHeader({ kind: 1, metadata: { namespace: '' } })).toEqual({ kind: '', name: '', labels: {} });

@@ -147,10 +147,10 @@ describe('List items', () => {
 });
 
 describe('documents that are not policies', () => {
-  it('a kind-less mapping with specs or nodeSelector is reported as a likely policy; a plain one silently skipped', () => {
+  it('a kind-less mapping with specs or nodeSelector is an error (kubectl refuses it) as a likely policy; a plain one silently skipped', () => {
     for (const key of ['specs', 'nodeSelector', 'spec', 'endpointSelector']) {
       const r = fromObject({ [key]: {} });
-      expect(r.diagnostics.map((d) => [d.id, d.severity, d.path]), key).toEqual([['parse-missing-kind', Severity.WARNING, undefined]]);
+      expect(r.diagnostics.map((d) => [d.id, d.severity, d.path]), key).toEqual([['parse-missing-kind', Severity.ERROR, undefined]]);
       expect(r.skipped.map((s) => [s.kind, s.index])).toEqual([[undefined, 0]]);
     }
     expect(fromObject({ data: {} }).diagnostics).toEqual([]);

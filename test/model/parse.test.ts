@@ -153,11 +153,11 @@ items:
     expect(r.diagnostics[1].fix).toMatch(/kind: List/);
   });
 
-  it('warns about a kind-less mapping that looks like a policy, and skips it', () => {
+  it('refuses a kind-less mapping that looks like a policy (an error, as kubectl refuses it), and skips it', () => {
     const r = fromYaml('endpointSelector: {}\ningress: [{}]\n');
     expect(r.documents).toEqual([]);
     expect(r.skipped).toEqual([{ index: 0, object: { endpointSelector: {}, ingress: [{}] }, locate: expect.any(Function) }]);
-    expect(only(r, 'parse-missing-kind').severity).toBe(Severity.WARNING);
+    expect(only(r, 'parse-missing-kind').severity).toBe(Severity.ERROR);
   });
 });
 
