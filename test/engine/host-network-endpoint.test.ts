@@ -4,9 +4,9 @@
 // such workloads under its host and remote-node classes (test/diff/host-network.test.ts). Before, verdict() judged it
 // with its pod labels: a CNP admitting app=agent "allowed" traffic that reaches the pod as the node's.
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicyError } from '../../src/core/errors';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
+import { thrown } from '../support/errors';
 
 const workload = (name: string, hostNetwork: boolean): string => `apiVersion: apps/v1
 kind: Deployment
@@ -31,28 +31,18 @@ spec:
     toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
 `;
 
-const refusal = (f: () => unknown): CiliumPolicyError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CiliumPolicyError) return e;
-    throw e;
-  }
-  throw new Error('not refused');
-};
-
 describe('a pod endpoint of a hostNetwork workload', () => {
   const set = PolicySet.fromYaml(workload('agent', true) + workload('api', false) + ADMIT_AGENT);
 
   test('as the peer or the subject of a verdict: refused, naming the workload and the node identities to judge', () => {
     for (const [from, to] of [['pod:prod:app=agent', 'pod:prod:app=api'], ['pod:prod:app=api', 'pod:prod:app=agent']]) {
-      const e = refusal(() => verdictFor(set, from, to, '8080/TCP', {}));
+      const e = thrown(() => verdictFor(set, from, to, '8080/TCP', {}));
       expect(e.id).toBe('engine-endpoint-host-network');
       expect(e.message).toContain('pod:prod:app=agent is a pod of Deployment prod/agent, on the host network (hostNetwork: true)');
       expect(e.fix).toContain('entity:host');
       expect(e.fix).toContain('entity:remote-node');
     }
-    expect(refusal(() => set.endpoint('pod:prod:app=agent')).id).toBe('engine-endpoint-host-network');
+    expect(thrown(() => set.endpoint('pod:prod:app=agent')).id).toBe('engine-endpoint-host-network');
   });
 
   test('its traffic judged as the node\'s, as the diff classes do: the pod-label rule admits neither node identity', () => {
