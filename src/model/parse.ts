@@ -175,6 +175,22 @@ function readList(
   });
 }
 
+/**
+ * Whether a document without kind is meant as a Cilium policy: a `cilium.io` apiVersion with a spec, or a rule (an `endpointSelector`
+ * or `nodeSelector` beside `ingress`, `egress`, `ingressDeny` or `egressDeny`) as its `spec`, one of its `specs`, or
+ * itself with an `endpointSelector`. A Helm values file (`nodeSelector: {}` beside an `ingress:` block) or a pod spec
+ * patch is not.
+ */
+function looksLikePolicy(value: Record<string, unknown>): boolean {
+  if (typeof value.apiVersion === 'string' && value.apiVersion.startsWith('cilium.io/') && ('spec' in value || 'specs' in value)) return true;
+  const sections = ['ingress', 'egress', 'ingressDeny', 'egressDeny'];
+  const rule = (v: unknown, selectors: readonly string[]): boolean => typeof v === 'object' && v !== null && !Array.isArray(v)
+    && selectors.some((k) => k in v) && sections.some((k) => k in v);
+  return rule(value.spec, ['endpointSelector', 'nodeSelector'])
+    || (Array.isArray(value.specs) && value.specs.some((r) => rule(r, ['endpointSelector', 'nodeSelector'])))
+    || rule(value, ['endpointSelector']);
+}
+
 function readResource(
   out: ParseResult,
   value: Record<string, unknown>,
@@ -185,10 +201,14 @@ function readResource(
   const kind = value.kind;
   const reader = new Reader(source);
   if (typeof kind !== 'string' || !(POLICY_KINDS as readonly string[]).includes(kind)) {
-    if (kind === undefined && ['spec', 'specs', 'endpointSelector', 'nodeSelector'].some((k) => k in value)) {
+    if (kind === undefined && looksLikePolicy(value)) {
       // kubectl refuses an object without kind ("Object 'Kind' is missing"): an error, never a policy silently not applied.
       reader.report(ParseDiagnosticId.MISSING_KIND, Severity.ERROR, [], 'document has no kind but looks like a Cilium policy; kubectl refuses it (Object \'Kind\' is missing), it is not read',
         'add apiVersion: cilium.io/v2 and kind: CiliumNetworkPolicy (or CiliumClusterwideNetworkPolicy); a raw api.Rule list must be a top-level array');
+    } else if (kind === undefined && ['spec', 'specs', 'endpointSelector', 'nodeSelector'].some((k) => k in value)) {
+      // A Helm values file (`nodeSelector: {}`, `ingress:`), a Kustomize patch: not a policy kubectl would be given.
+      reader.report(ParseDiagnosticId.MISSING_KIND, Severity.WARNING, [], 'document has no kind; it is skipped (not a Kubernetes object)',
+        'if it is meant as a Cilium policy, add apiVersion: cilium.io/v2 and kind: CiliumNetworkPolicy (or CiliumClusterwideNetworkPolicy)');
     } else if (typeof value.apiVersion === 'string' && value.apiVersion.toLowerCase().startsWith('networking.k8s.io/') && typeof kind === 'string'
       && kind !== 'NetworkPolicy' && kind.toLowerCase() === 'networkpolicy') {
       reader.report(ParseDiagnosticId.UNKNOWN_KIND, Severity.WARNING, ['kind'],

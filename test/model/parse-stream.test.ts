@@ -147,10 +147,15 @@ describe('List items', () => {
 });
 
 describe('documents that are not policies', () => {
-  it('a kind-less mapping with specs or nodeSelector is an error (kubectl refuses it) as a likely policy; a plain one silently skipped', () => {
+  it('a kind-less mapping holding a rule is an error (kubectl refuses it) as a likely policy; with specs or nodeSelector only a warning; a plain one silently skipped', () => {
     for (const key of ['specs', 'nodeSelector', 'spec', 'endpointSelector']) {
       const r = fromObject({ [key]: {} });
-      expect(r.diagnostics.map((d) => [d.id, d.severity, d.path]), key).toEqual([['parse-missing-kind', Severity.ERROR, undefined]]);
+      expect(r.diagnostics.map((d) => [d.id, d.severity, d.path]), key).toEqual([['parse-missing-kind', Severity.WARNING, undefined]]);
+      expect(r.skipped.map((s) => [s.kind, s.index])).toEqual([[undefined, 0]]);
+    }
+    for (const value of [{ spec: { endpointSelector: {}, ingress: [] } }, { apiVersion: 'cilium.io/v2', spec: {} }, { endpointSelector: {}, egressDeny: [] }]) {
+      const r = fromObject(value);
+      expect(r.diagnostics.map((d) => [d.id, d.severity, d.path]), JSON.stringify(value)).toEqual([['parse-missing-kind', Severity.ERROR, undefined]]);
       expect(r.skipped.map((s) => [s.kind, s.index])).toEqual([[undefined, 0]]);
     }
     expect(fromObject({ data: {} }).diagnostics).toEqual([]);

@@ -22,3 +22,27 @@ describe('a Cilium policy without kind', () => {
     expect(e?.message).toMatch(/^p\.yaml:1.*no kind/);
   });
 });
+
+// Review: a Helm values file (`helm create` writes `nodeSelector: {}` beside an `ingress:` block) or a pod spec patch is
+// no policy: a warning that it is skipped, never an error that fails the gate or stops trace.
+describe('a document without kind that is no policy', () => {
+  const HELM_VALUES = 'replicaCount: 1\nnodeSelector: {}\ningress:\n  enabled: false\nspec: {replicas: 3}\n';
+
+  it('is a warning of validate (it passes) and trace reads the rest', () => {
+    const policy = `${KINDLESS.replace('metadata:', 'kind: CiliumNetworkPolicy\nmetadata:')}  ingress: [{fromEntities: [cluster]}]\n`;
+    const report = check({ 'values.yaml': HELM_VALUES, 'p.yaml': policy });
+    expect(errorIds(report)).toEqual([]);
+    expect(report.diagnostics.map((d) => `${d.severity} ${d.id}`)).toContain('warning parse-missing-kind');
+    expect(policyInputError(PolicySet.fromTexts([{ file: 'values.yaml', text: HELM_VALUES }]))).toBeUndefined();
+  });
+
+  it('a rule as its spec (endpointSelector or nodeSelector beside ingress/egress), or as itself, is a policy: an error', () => {
+    for (const text of [
+      'metadata: {name: web}\nspec:\n  nodeSelector: {}\n  ingress: [{fromEntities: [cluster]}]\n',
+      'specs:\n- endpointSelector: {}\n  egressDeny: [{toEntities: [world]}]\n',
+      'endpointSelector: {matchLabels: {app: web}}\negress: [{toEntities: [world]}]\n',
+    ]) {
+      expect(errorIds(check({ 'p.yaml': text }))).toEqual(['parse-missing-kind']);
+    }
+  });
+});
