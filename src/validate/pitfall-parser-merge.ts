@@ -91,11 +91,13 @@ export function l7ParserConflicts(run: PitfallRun): void {
  * authentication types", pkg/policy/rule.go `mergePortProto`) and the endpoint keeps the policy it had. The filters are
  * `authenticationFilters`' and the groups `mergeGroups`', as for the engine's note; the mode is per selector on every
  * version. A deny of the same filter and peer that may reach the same endpoints (same bucket, or a clusterwide one)
- * replaces the allow entries and ends the merge in an order-dependent way: no finding there, as the engine gives no note.
+ * replaces the allow entries and ends the merge in an order-dependent way: no finding there, as the engine gives no note
+ * for an endpoint the deny selects.
  */
 export function authModeConflicts(run: PitfallRun): void {
   const modes: ParserUse<UseRef>[] = [];
-  const denied = new Set<string>();
+  /** The deny rules by `filter\0peer`. */
+  const denied = new Map<string, RuleView[]>();
   for (const r of run.rules) {
     if (!r.subject) continue;
     for (const section of SECTIONS) {
@@ -119,16 +121,25 @@ export function authModeConflicts(run: PitfallRun): void {
         const ref = { r, path: `${r.path}.${section}[${index}]` };
         for (const filter of filters) {
           for (const peer of peers) {
-            if (deny) denied.add(`${bucketOf(r)}\0${filter.key}\0${peer}`);
-            else modes.push({ filter, parser: mode, peer, ref });
+            if (deny) {
+              const key = `${filter.key}\0${peer}`;
+              const list = denied.get(key);
+              if (list) list.push(r);
+              else denied.set(key, [r]);
+            } else {
+              modes.push({ filter, parser: mode, peer, ref });
+            }
           }
         }
       }
     }
   }
+  // A deny counts where its rule may select the endpoints of the use's rule: the same bucket (or a clusterwide deny) and
+  // subjects that may overlap (a deny for other pods of the namespace leaves the conflict as it is).
   const groups = mergeGroups(modes).map((group) => group.filter((use) => {
-    const key = `${use.filter.key}\0${use.peer}`;
-    return !denied.has(`${bucketOf(use.ref.r)}\0${key}`) && !denied.has(`ccnp\0${key}`);
+    const u = use.ref.r;
+    return !(denied.get(`${use.filter.key}\0${use.peer}`) ?? []).some((d) => (bucketOf(d) === bucketOf(u) || bucketOf(d) === 'ccnp')
+      && d.subject !== undefined && u.subject !== undefined && mayOverlap(d.subject, u.subject));
   }));
   reportMerges(run, groups, (use, hit) => {
     const { r } = use.ref;

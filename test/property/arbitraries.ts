@@ -549,11 +549,6 @@ function l7RestrictionCancelled(p: Program): boolean {
 }
 
 /**
- * Whether a program has L7 rules of two kinds (HTTP, Kafka, DNS) in one direction: where two of them share a port entry,
- * Cilium cannot merge their parsers and the SDK refuses it (`pitfall-l7-parser-conflict`), so a valid program keeps one
- * kind per direction (the check itself is tested in test/validate-cli/pitfall-parser-merge.test.ts).
- */
-/**
  * Allow calls of one direction with different `authentication` modes: where two of them give one peer selector on one
  * filter different modes, the agent cannot merge them and refuses the policy of the endpoints (`pitfall-auth-mode-conflict`,
  * a synthesis error), so a valid program gives one mode per direction.
@@ -566,6 +561,11 @@ function authModesMixed(p: Program): boolean {
   })).size > 1);
 }
 
+/**
+ * Whether a program has L7 rules of two kinds (HTTP, Kafka, DNS) in one direction: where two of them share a port entry,
+ * Cilium cannot merge their parsers and the SDK refuses it (`pitfall-l7-parser-conflict`), so a valid program keeps one
+ * kind per direction (the check itself is tested in test/validate-cli/pitfall-parser-merge.test.ts).
+ */
 function l7KindsMixed(p: Program): boolean {
   const calls = p.rules.flatMap((r) => r.calls);
   return (['allowIngress', 'allowEgress'] as const)

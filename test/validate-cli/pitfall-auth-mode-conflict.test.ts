@@ -52,6 +52,16 @@ describe('flagged', () => {
   });
 });
 
+describe('a deny for other pods does not hide the conflict (review)', () => {
+  it('an ingressDeny of the same peer and port in a policy for app=unrelated: still flagged', () => {
+    expect(at({
+      'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, 'required')}`),
+      'b.yaml': policy('b', API, `  ingress:\n${from(WEB, P80, 'disabled')}`),
+      'd.yaml': policy('d', '{ app: unrelated }', `  ingressDeny:\n${from(WEB, P80)}`),
+    })).toEqual(['b.yaml:9 spec.ingress[0]']);
+  });
+});
+
 describe('not flagged', () => {
   const pair = (a: string, b: string, bNamespace = 'shop', bSubject = API): Files =>
     ({ 'a.yaml': policy('a', API, a), 'b.yaml': policy('b', bSubject, b, bNamespace) });
