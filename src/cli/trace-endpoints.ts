@@ -103,8 +103,10 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
     const endpoint = set.endpoint(input);
     const note = unmatchedWorkloadNote(set.inventory, endpoint, input);
     if (note) warnings.push(`${flag} ${note}`);
-    const onHost = endpoint.kind === 'pod' ? set.inventory.workloadsFor(endpoint.namespace ?? 'default', endpoint.labels ?? {}).filter((w) => w.hostNetwork) : [];
-    if (onHost.length > 0) warnings.push(hostNetworkWarning(flag, input, onHost));
+    // Workloads of these labels on the host network beside managed ones (all of them on it: refused by `set.endpoint`).
+    const matching = endpoint.kind === 'pod' ? set.inventory.workloadsFor(endpoint.namespace ?? 'default', endpoint.labels ?? {}) : [];
+    const onHost = matching.filter((w) => w.hostNetwork);
+    if (onHost.length > 0) warnings.push(hostNetworkWarning(flag, input, onHost, matching.filter((w) => !w.hostNetwork)));
     return { endpoint, workloads: [] };
   }
   const m = /^svc:([^/:]+)\/([^/:]+)(?::([^/:]+))?$/.exec(input);
@@ -139,7 +141,9 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
   const workloads = set.inventory.workloadsSelectedBy(namespace, service.selector);
   const distinct = new Map(workloads.map((w) => [labelText(w.podLabels), w]));
   if (distinct.size > 1) {
-    const options = [...distinct.values()].map((w) => `pod:${namespace}:${labelText(w.podLabels)} (${w.kind} ${w.name})`);
+    // A workload on the host network has no endpoint: its pods are traced as their node.
+    const options = [...distinct.values()].map((w) => (w.hostNetwork
+      ? `entity:host or entity:remote-node (${w.kind} ${w.name}, on the host network)` : `pod:${namespace}:${labelText(w.podLabels)} (${w.kind} ${w.name})`));
     throw new CiliumPolicyError({
       id: 'trace-service-ambiguous',
       message: `${flag} ${input}: Service ${namespace}/${name} selects the pods of ${distinct.size} workloads with different labels, which policies may treat differently`,
@@ -152,15 +156,20 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
   }
   const endpoint = set.endpoint(`pod:${namespace}:${labelText(labels)}`);
   const onHost = workloads.filter((w) => w.hostNetwork);
-  if (onHost.length > 0) warnings.push(hostNetworkWarning(flag, input, onHost));
+  if (onHost.length > 0) warnings.push(hostNetworkWarning(flag, input, onHost, workloads.filter((w) => !w.hostNetwork)));
   return { endpoint, service, workloads, ...(servicePort !== undefined ? { servicePort } : {}) };
 }
 
 /** Pods on the host network are not endpoints: Cilium sees their traffic as the node's. */
-function hostNetworkWarning(flag: string, input: string, workloads: readonly InventoryWorkload[]): string {
-  const which = workloads.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
-  return `${flag} ${input}: the pods of ${which} run on the host network (hostNetwork: true); Cilium does not manage them as endpoints `
-    + 'and gives their traffic the node\'s identity: trace entity:host (the same node) or entity:remote-node instead';
+/**
+ * The warning for pod labels that match workloads on the host network beside workloads Cilium manages (`managed`): the
+ * verdict is for the managed pods; the others' traffic has their node's identity.
+ */
+function hostNetworkWarning(flag: string, input: string, onHost: readonly InventoryWorkload[], managed: readonly InventoryWorkload[]): string {
+  const names = (ws: readonly InventoryWorkload[]): string => ws.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
+  return `${flag} ${input}: these labels also match the pods of ${names(onHost)}, which run on the host network (hostNetwork: true): Cilium `
+    + `does not manage them as endpoints and gives their traffic the node's identity. The verdict is for the pods Cilium manages (${names(managed)}); `
+    + 'for the host-network pods trace entity:host (the same node) or entity:remote-node';
 }
 
 /** `8080/TCP`: the target port of the Service port named or numbered `servicePort`. */

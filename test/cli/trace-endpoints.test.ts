@@ -197,6 +197,30 @@ describe('trace: pods on the host network', () => {
   });
 });
 
+describe('trace: labels that match pods on the host network beside managed ones (review)', () => {
+  const hostNetwork = (yaml: string): string => yaml.replace('    spec:\n      containers:', '    spec:\n      hostNetwork: true\n      containers:');
+  const file = join(scratch, 'host-network-mixed.yaml');
+  writeFileSync(file, [APP, hostNetwork(deployment('agent', { app: 'agent' })), deployment('agent-ui', { app: 'agent', tier: 'ui' }),
+    service('agents', { app: 'agent' }, '    - port: 80\n      targetPort: 8080\n')].join('---\n'));
+
+  test('a pod of the managed workload is judged, with a warning that names both and says the verdict is for the managed pods', () => {
+    const r = cli('trace', '--policies', file, '--from', 'pod:shop:app=agent,tier=ui', '--to', 'pod:shop:app=api', '--port', '8080', '--output', 'json');
+    // Judged (allowed or denied, exit 0 or 1), not refused (exit 2).
+    expect([0, 1]).toContain(r.code);
+    const warnings = (JSON.parse(r.stdout) as { warnings: string[] }).warnings;
+    expect(warnings).toEqual([expect.stringContaining('these labels also match the pods of Deployment shop/agent, which run on the host network')]);
+    expect(warnings[0]).toContain('The verdict is for the pods Cilium manages (Deployment shop/agent-ui)');
+  });
+
+  test('a Service over both: the ambiguity suggests the node for the host-network workload, never a pod endpoint the engine refuses', () => {
+    const r = cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', 'svc:shop/agents:80');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('entity:host or entity:remote-node (Deployment agent, on the host network)');
+    expect(r.stderr).toContain('pod:shop:app=agent,tier=ui (Deployment agent-ui)');
+    expect(r.stderr).not.toContain('pod:shop:app=agent (Deployment agent)');
+  });
+});
+
 describe('trace: the Cilium version the policies were synthesized for', () => {
   /** Synthesizes one policy for `version` into `dir/<name>.yaml`. */
   function synthesize(dir: string, name: string, version: CiliumVersion): void {
