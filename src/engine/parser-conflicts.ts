@@ -5,7 +5,9 @@
  * any port — is what the agent enforces. Worked out once per set of selecting rules, and only for explained verdicts.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector } from '../model/l7-parsers';
+import {
+  ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector, peerText,
+} from '../model/l7-parsers';
 import { SECTIONS, SectionName } from '../model/policy-model';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 
@@ -61,10 +63,6 @@ function conflictNotes(selecting: readonly CompiledRule[], version: CiliumVersio
     + `${peerText(first.peer)}, and it cannot merge conflicting authentication types: the endpoint keeps the policy it had, so this verdict is not `
     + 'what the agent enforces; give both items the same mode');
   return [...parsers, ...modes];
-}
-
-function peerText(peer: string): string {
-  return peer === '*' ? '(any peer)' : peer;
 }
 
 /**

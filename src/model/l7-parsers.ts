@@ -162,3 +162,8 @@ function filterOf(direction: 'ingress' | 'egress', port: string, protocol: strin
   const text = `${direction} ${port}/${protocol}`;
   return { key: text, protocol, text };
 }
+
+/** A peer key as messages name it: `(any peer)` for the wildcard key `*`. */
+export function peerText(peer: string): string {
+  return peer === '*' ? '(any peer)' : peer;
+}

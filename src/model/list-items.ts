@@ -63,28 +63,26 @@ export function listEntries(value: unknown): { readonly entries: readonly ListEn
 
 /** `listEntries` in document order: `onEntry` for each object, `onProblem` for each problem, as they come. */
 export function visitListEntries(value: unknown, onEntry: (entry: ListEntry) => void, onProblem: (problem: ListProblem) => void): void {
-  const entries = { push: onEntry };
-  const problems = { push: onProblem };
   const visit = (v: unknown, path: readonly (string | number)[], depth: number): void => {
     if (!isKubernetesList(v)) {
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) entries.push({ value: v as Record<string, unknown>, path });
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) onEntry({ value: v as Record<string, unknown>, path });
       return;
     }
     const items = v.items;
     if (items === undefined || items === null) return;
     if (!Array.isArray(items)) {
-      problems.push({ path: [...path, 'items'], list: path, value: items, message: `items of the ${v.kind} is ${describeValue(items)}, not a list`, fix: `write items as a list of Kubernetes objects` });
+      onProblem({ path: [...path, 'items'], list: path, value: items, message: `items of the ${v.kind} is ${describeValue(items)}, not a list`, fix: `write items as a list of Kubernetes objects` });
       return;
     }
     if (depth >= MAX_LIST_DEPTH) {
-      problems.push({ path, list: path, value: v, message: `Lists nest more than ${MAX_LIST_DEPTH} deep`, fix: 'put the objects in one List, or in separate documents (---)' });
+      onProblem({ path, list: path, value: v, message: `Lists nest more than ${MAX_LIST_DEPTH} deep`, fix: 'put the objects in one List, or in separate documents (---)' });
       return;
     }
     items.forEach((written, i) => {
       const item = listItem(v, written);
       const at = [...path, 'items', i];
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-        problems.push({ path: at, list: path, value: item, message: `items[${i}] of the ${v.kind} is ${describeValue(item)}, not a Kubernetes object`, fix: 'each item of a List must be a mapping with apiVersion, kind and metadata' });
+        onProblem({ path: at, list: path, value: item, message: `items[${i}] of the ${v.kind} is ${describeValue(item)}, not a Kubernetes object`, fix: 'each item of a List must be a mapping with apiVersion, kind and metadata' });
         return;
       }
       visit(item, at, depth + 1);

@@ -9,6 +9,7 @@ import { icmpTypeNumber } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import {
   ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector,
+  peerText,
 } from '../model/l7-parsers';
 import {
   CidrRuleModel, FqdnSelectorModel, IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel,
@@ -74,7 +75,7 @@ export function l7ParserConflicts(run: PitfallRun): void {
   reportMerges(run, mergeGroups(uses), (use, hit) => {
     const { r } = use.ref;
     const c = hit.ref.r;
-    const peer = parsersPerSelector(r.version) ? ` for the same peer ${use.peer === '*' ? '(any peer)' : use.peer}` : '';
+    const peer = parsersPerSelector(r.version) ? ` for the same peer ${peerText(use.peer)}` : '';
     run.report('pitfall-l7-parser-conflict', r, use.ref.path,
       `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on the same port entry in ${itemName(c, hit.ref.path)}`
       + `${c === r ? '' : ', a rule that may select the same endpoints'}${peer}: Cilium cannot merge conflicting L7 parsers, so the agent refuses `
@@ -146,7 +147,7 @@ export function authModeConflicts(run: PitfallRun): void {
     const c = hit.ref.r;
     run.report('pitfall-auth-mode-conflict', r, use.ref.path,
       `authentication mode ${use.parser} on ${use.filter.text} here, and mode ${hit.parser} on the same filter in ${itemName(c, hit.ref.path)}`
-      + `${c === r ? '' : ', a rule that may select the same endpoints'} for the same peer ${use.peer === '*' ? '(any peer)' : use.peer}: `
+      + `${c === r ? '' : ', a rule that may select the same endpoints'} for the same peer ${peerText(use.peer)}: `
       + 'Cilium cannot merge conflicting authentication types, so the agent refuses the policy of the endpoints both select and keeps the one '
       + 'they had (kubectl apply succeeds; the error shows only in the agent log and the endpoint\'s status)',
       'give both items the same authentication mode (or different ports or peers); if one of the rules is not meant for these endpoints, '
