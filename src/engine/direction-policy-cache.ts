@@ -7,6 +7,7 @@ import { DirectionPolicy, PortIndex, RuleIndex, RuleSelection, directionPolicyOf
 import { SectionName } from '../model/policy-model';
 import { LabelSet } from '../model/labels';
 import { ResolvedEndpoint } from './identity';
+import { BoundedMemo } from '../model/bounded-memo';
 
 /** The most rule selections kept per subject kind (one per identity): a process that sees more identities stays bounded. */
 const MAX_SELECTIONS = 100_000;
@@ -23,7 +24,15 @@ export class DirectionPolicyCache {
    * The rule selection of each subject identity and its direction policies once looked up, per subject kind and label set
    * object (one per identity: `EndpointRecords`).
    */
-  private readonly selections = { endpoint: new Map<LabelSet, IdentityPolicies>(), node: new Map<LabelSet, IdentityPolicies>() };
+  private readonly selections = {
+    endpoint: new BoundedMemo<LabelSet, IdentityPolicies>(MAX_SELECTIONS),
+    node: new BoundedMemo<LabelSet, IdentityPolicies>(MAX_SELECTIONS),
+  };
+  /** The rule selection of a new identity of each subject kind (`selections`' compute functions). */
+  private readonly selectionOf = {
+    endpoint: (labels: LabelSet): IdentityPolicies => ({ selection: selectRules(this.ruleIndex.rulesFor(labels), 'endpoint', labels) }),
+    node: (labels: LabelSet): IdentityPolicies => ({ selection: selectRules(this.ruleIndex.rulesFor(labels), 'node', labels) }),
+  };
   /** The rules by a label their subject requires (a new identity is only matched against the rules filed under its labels). */
   private readonly ruleIndex: RuleIndex;
 
@@ -48,15 +57,9 @@ export class DirectionPolicyCache {
   /** The (cached) policy of a subject identity in one direction; `undefined` where policy does not apply. */
   public get(subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
     if (subject.subject === undefined) return undefined;
-    const byLabels = this.selections[subject.subject];
-    let entry = byLabels.get(subject.labels);
-    if (!entry) {
-      // Equal label sets of different objects (not interned) compute their selection again: same result. Bounded like the
-      // endpoint records: past MAX_SELECTIONS identities the selections start over (computed again on use).
-      entry = { selection: selectRules(this.ruleIndex.rulesFor(subject.labels), subject.subject, subject.labels) };
-      if (byLabels.size >= MAX_SELECTIONS) byLabels.clear();
-      byLabels.set(subject.labels, entry);
-    }
+    // Equal label sets of different objects (not interned) compute their selection again: same result. Bounded like the
+    // endpoint records: past MAX_SELECTIONS identities the selections start over (computed again on use).
+    const entry = this.selections[subject.subject].get(subject.labels, this.selectionOf[subject.subject]);
     const known = entry[direction];
     if (known) return known;
     const node = entry.node ??= this.internSelection(entry.selection);

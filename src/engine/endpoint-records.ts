@@ -9,6 +9,7 @@ import { checkOptionKeys } from '../model/known-keys';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { LabelSet } from '../model/labels';
 import { EndpointInventory } from './inventory';
+import { BoundedMemo } from '../model/bounded-memo';
 
 /** Resolved endpoints and peer views, cached: endpoints are immutable values, often reused. */
 export class EndpointRecords {
@@ -17,12 +18,12 @@ export class EndpointRecords {
   /** Peer views of resolved endpoints other than nodes (they do not depend on the other end). */
   private readonly peerViews = new WeakMap<ResolvedEndpoint, PeerView>();
   /** The same per canonical text of the endpoint object (fresh but equal objects per query: CLI, replay). */
-  private readonly resolvedByKey = new Map<string, EndpointRecord>();
+  private readonly resolvedByKey = new BoundedMemo<string, EndpointRecord>(MAX_RESOLVED_BY_KEY);
   /**
    * One label set object per identity (by its `id`): the caches of direction policies, decision tables and peer identities
    * key on the object, so equal identities of different endpoints share their entries without building text keys.
    */
-  private readonly labelSets = new Map<string, LabelSet>();
+  private readonly labelSets = new BoundedMemo<string, LabelSet>(MAX_RESOLVED_BY_KEY);
 
   public constructor(private readonly inventory: EndpointInventory, private readonly options: IdentityOptions) {}
 
@@ -41,14 +42,8 @@ export class EndpointRecords {
       // Once per endpoint object: from plain JavaScript `{ kind: 'pod', namespce: 'data' }` was a pod of `default`.
       checkOptionKeys(endpoint, ENDPOINT_FIELD_DEFAULTS, { call: 'Endpoint', noun: 'field', risk: ENDPOINT_RISK });
       const key = endpointKey(endpoint);
-      r = key !== undefined ? this.resolvedByKey.get(key) : undefined;
-      if (r === undefined) {
-        r = endpointRecord(resolveEndpoint(this.inventory.enrich(endpoint), this.options, this.intern));
-        if (key !== undefined) {
-          if (this.resolvedByKey.size >= MAX_RESOLVED_BY_KEY) this.resolvedByKey.clear();
-          this.resolvedByKey.set(key, r);
-        }
-      }
+      const resolve = (): EndpointRecord => endpointRecord(resolveEndpoint(this.inventory.enrich(endpoint), this.options, this.intern));
+      r = key !== undefined ? this.resolvedByKey.get(key, resolve) : resolve();
       this.records.set(endpoint, r);
     }
     return r;
@@ -59,11 +54,7 @@ export class EndpointRecords {
 
   /** The one label set object with these labels. */
   private internedLabels(labels: LabelSet): LabelSet {
-    const known = this.labelSets.get(labels.id);
-    if (known !== undefined) return known;
-    if (this.labelSets.size >= MAX_RESOLVED_BY_KEY) this.labelSets.clear();
-    this.labelSets.set(labels.id, labels);
-    return labels;
+    return this.labelSets.get(labels.id, () => labels);
   }
 
   /** `peerView`, cached per target when it does not depend on the other end (every kind but nodes). */
@@ -83,7 +74,7 @@ export class EndpointRecords {
   }
 }
 
-/** Bound on the endpoints resolved by text key (the cache starts over when full). */
+/** Bound on the endpoints resolved by text key and on the interned label sets (each memo starts over when full). */
 const MAX_RESOLVED_BY_KEY = 100_000;
 
 /**
