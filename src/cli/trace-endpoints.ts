@@ -14,6 +14,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { Endpoint } from '../engine/endpoint';
 import { EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from '../engine/inventory';
 import { editDistance } from '../model/edit-distance';
+import { listObjects } from '../model/object-names';
 import { isNumericTargetPort, namedTargetPorts, serviceSelects } from '../model/manifests';
 
 /** The prefix of a Service endpoint. */
@@ -166,9 +167,8 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
  * verdict is for the managed pods; the others' traffic has their node's identity.
  */
 function hostNetworkWarning(flag: string, input: string, onHost: readonly InventoryWorkload[], managed: readonly InventoryWorkload[]): string {
-  const names = (ws: readonly InventoryWorkload[]): string => ws.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
-  return `${flag} ${input}: these labels also match the pods of ${names(onHost)}, which run on the host network (hostNetwork: true): Cilium `
-    + `does not manage them as endpoints and gives their traffic the node's identity. The verdict is for the pods Cilium manages (${names(managed)}); `
+  return `${flag} ${input}: these labels also match the pods of ${listObjects(onHost)}, which run on the host network (hostNetwork: true): Cilium `
+    + `does not manage them as endpoints and gives their traffic the node's identity. The verdict is for the pods Cilium manages (${listObjects(managed)}); `
     + 'for the host-network pods trace entity:host (the same node) or entity:remote-node';
 }
 

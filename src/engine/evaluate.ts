@@ -6,6 +6,7 @@
  * has this direction or only `enableDefaultDeny: false` rules do. `reserved:init` endpoints are always default deny.
  */
 import { CiliumVersion } from '../core/cilium-version';
+import { objectName } from '../model/object-names';
 import { authOutcome } from './authentication';
 import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, cidrBlockContains, entityMatches } from './compile';
 import { DirectionPolicy } from './direction-policy';
@@ -821,7 +822,7 @@ function describedOf(item: CompiledItem): Described {
 
 /** `CiliumNetworkPolicy default/web`. */
 export function describePolicy(p: PolicyRef): string {
-  return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+  return objectName(p);
 }
 
 function describeRule(p: PolicyRef, rulePath: string): string {

@@ -2,6 +2,7 @@
  * The human form of a verdict: one line with the outcome, then what each side decided and why.
  */
 import { withoutControls } from '../model/printable';
+import { objectName } from '../model/object-names';
 import { SideVerdict, Verdict, VerdictPolicyRef, VerdictRuleRef } from './verdict';
 
 /**
@@ -34,7 +35,7 @@ function formatSide(side: SideVerdict): string[] {
 
 function formatPolicy(p: VerdictPolicyRef): string {
   // The name Hubble and `cilium policy get` show, when it is not the object's (an annotated NetworkPolicy).
-  return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.ciliumName !== undefined ? ` (Cilium: ${p.ciliumName})` : ''}`;
+  return `${objectName(p)}${p.ciliumName !== undefined ? ` (Cilium: ${p.ciliumName})` : ''}`;
 }
 
 function formatRule(r: VerdictRuleRef): string {

@@ -6,6 +6,7 @@
  * the engine's view of them (named container ports only; an unset namespace is `default`).
  */
 import { readManifest } from '../model/manifests';
+import { listObjects } from '../model/object-names';
 import { LabelSelectorModel } from '../model/policy-model';
 import { Endpoint, NamedPort } from './endpoint';
 import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
@@ -349,7 +350,7 @@ function onHostNetworkOnly(workloads: readonly InventoryWorkload[]): boolean {
  * classes, never as a pod class).
  */
 function refuseHostNetworkPod(namespace: string, labels: Readonly<Record<string, string>>, workloads: readonly InventoryWorkload[]): never {
-  const which = workloads.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
+  const which = listObjects(workloads);
   const text = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
   throw new CiliumPolicyError({
     id: 'engine-endpoint-host-network',

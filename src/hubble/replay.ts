@@ -19,6 +19,7 @@ import { PolicySet } from '../engine/policy-set';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
+import { objectName } from '../model/object-names';
 import { captureFamiliesWarning, captureVersionWarning, familiesSetting, inferIpFamilies } from './capture-families';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
@@ -697,7 +698,7 @@ function sameRef(r: ClusterPolicyRef, rule: VerdictRuleRef): boolean {
 }
 
 function ruleText(rule: VerdictRuleRef): string {
-  return `${rule.kind} ${rule.namespace !== undefined ? `${rule.namespace}/` : ''}${rule.name}`;
+  return objectName(rule);
 }
 
 /**

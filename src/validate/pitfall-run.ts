@@ -10,6 +10,7 @@ import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
 import { InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventorySource, ManifestInventory } from './inventory';
 import { serviceBackends } from '../model/manifests';
+import { listObjects } from '../model/object-names';
 import { networkPolicyRefusals } from './network-policy-refusals';
 import {
   describeSelector, implies, mayOverlap, NAMESPACE_KEY, namespacesOf, networkPolicySelector, podLabelSet, readsNamespaceLabels, selectsReserved,
@@ -142,11 +143,6 @@ export function portCovers(p: PortProtocolModel, port: number, names: readonly s
 export function protocolsMeet(want: string, protocol: string | undefined): boolean {
   const p = (protocol ?? '').toUpperCase();
   return p === '' || p === 'ANY' || p === want.toUpperCase();
-}
-
-export function listWorkloads(list: readonly InventoryPodTemplate[]): string {
-  const shown = list.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`);
-  return `${shown.join(', ')}${list.length > 3 ? ` and ${list.length - 3} more` : ''}`;
 }
 
 /** A rule's name with the location of one of its items (`… b (b.yaml:9)`), or of its document when that is not known. */
@@ -503,7 +499,7 @@ export class PitfallRun {
 
   /** "the pods of Deployment shop/web" or "pods {app=web} in namespace shop". */
   public who(r: RuleView, cov: Coverage): string {
-    if (!cov.assumed && cov.missing.length > 0) return `the pods of ${listWorkloads(cov.missing)}`;
+    if (!cov.assumed && cov.missing.length > 0) return `the pods of ${listObjects(cov.missing)}`;
     const scope = r.kind === 'CiliumNetworkPolicy' ? `in namespace ${r.namespace}` : 'in any namespace';
     if (r.np) {
       const sel = describeSelector(r.np.podSelector);

@@ -5,8 +5,8 @@ import { LabelSet, Selector } from '../model/labels';
 import { LabelSelectorModel, PEER_FIELDS, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
 import { clusterFilter } from '../model/selector-import';
 import { selectorOnlyExcludes } from '../model/selectors';
-import { InventoryPodTemplate } from './inventory';
-import { items, listWorkloads, PitfallRun, RuleView, where } from './pitfall-run';
+import { items, PitfallRun, RuleView, where } from './pitfall-run';
+import { listObjects } from '../model/object-names';
 import { constrainsNamespace, describeSelector, fromModel, mayOverlap, NAMESPACE_KEY, namespacesOf, peerSelector, selectsLabels, selectsReserved } from './pod-selectors';
 import { arr, isObject } from './walk';
 
@@ -217,7 +217,7 @@ export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
   const onHost = (r.pods ?? []).filter((w) => w.hostNetwork);
   if (onHost.length > 0) {
     run.report('pitfall-host-network-pods', r, `${r.path}.endpointSelector`,
-      `endpointSelector ${describeSelector(r.rule.endpointSelector)} selects pods on the host network (${listed(onHost)}): Cilium does not manage `
+      `endpointSelector ${describeSelector(r.rule.endpointSelector)} selects pods on the host network (${listObjects(onHost)}): Cilium does not manage `
       + 'hostNetwork pods as endpoints, so this rule does not apply to them',
       'restrict them with a host policy (a CiliumClusterwideNetworkPolicy with nodeSelector, with the host firewall on), or run them without hostNetwork');
   }
@@ -233,18 +233,12 @@ export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
         const peers = (run.podsOf(peerSelector(r.kind, r.namespace, r.subject, model)) ?? []).filter((w) => w.hostNetwork);
         if (peers.length === 0) return;
         run.report('pitfall-host-network-pods', r, `${r.path}.${section}[${index}].${wire}[${j}]`,
-          `${wire} ${describeSelector(model)} selects pods on the host network (${listed(peers)}): their traffic carries the node's identity `
+          `${wire} ${describeSelector(model)} selects pods on the host network (${listObjects(peers)}): their traffic carries the node's identity `
           + '(host on the same node, remote-node from other nodes), which a pod selector never matches',
           `name them as ${entities}: [host, remote-node] (with toPorts to keep it narrow), or run them without hostNetwork`);
       });
     }
   }
-}
-
-/** The first workloads of a list, for a message. */
-function listed(pods: readonly InventoryPodTemplate[]): string {
-  const shown = pods.slice(0, 3).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
-  return `${shown}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''}`;
 }
 
 /**
@@ -257,7 +251,7 @@ function networkPolicyHostNetworkPods(run: PitfallRun, r: RuleView): void {
   const onHost = (r.pods ?? []).filter((w) => w.hostNetwork);
   if (onHost.length > 0) {
     run.report('pitfall-host-network-pods', r, 'spec.podSelector',
-      `podSelector selects pods on the host network (${listed(onHost)}): Cilium does not manage hostNetwork pods as endpoints, so this `
+      `podSelector selects pods on the host network (${listObjects(onHost)}): Cilium does not manage hostNetwork pods as endpoints, so this `
       + 'NetworkPolicy does not apply to them',
       'restrict them with a host policy (a CiliumClusterwideNetworkPolicy with nodeSelector, with the host firewall on), or run them without hostNetwork');
   }
@@ -272,7 +266,7 @@ function networkPolicyHostNetworkPods(run: PitfallRun, r: RuleView): void {
       const peers = (run.podsOf(sel) ?? []).filter((w) => w.hostNetwork);
       if (peers.length === 0) return;
       run.report('pitfall-host-network-pods', r, `${path}.podSelector`,
-        `this peer selects pods on the host network (${listed(peers)}): their traffic carries the node's identity (host on the same node, `
+        `this peer selects pods on the host network (${listObjects(peers)}): their traffic carries the node's identity (host on the same node, `
         + 'remote-node from other nodes), which a pod selector never matches',
         'allow the node addresses with an ipBlock (Cilium matches node IPs with CIDRs only with policy-cidr-match-mode: nodes), or a CiliumNetworkPolicy '
         + `with ${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: [host, remote-node], or run them without hostNetwork`);
@@ -299,7 +293,7 @@ export function networkPolicyOverlap(run: PitfallRun, r: RuleView): void {
     if (r.pods !== undefined && npPods !== undefined && (r.pods.length > 0 || npPods.length > 0)) {
       const shared = r.pods.filter((w) => npPods.includes(w));
       if (shared.length === 0) continue;
-      how = `both select the pods of ${listWorkloads(shared)}`;
+      how = `both select the pods of ${listObjects(shared)}`;
     } else {
       if (!mayOverlap(r.subject, npSel)) continue;
       how = 'judged from the selectors, they can select the same pods';
