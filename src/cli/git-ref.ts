@@ -5,10 +5,11 @@
  * regular files are read, with the same size limit and decoding (`decodeInput`). Symbolic links and submodules are listed in `notRead`: `diff` refuses such a base.
  */
 import { execFileSync } from 'node:child_process';
-import { isAbsolute, relative, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { PolicyText } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
-import { InputProblem, decodeInput, isManifestFileName, tooLarge, walkSkips } from '../model/inputs';
+import { InputProblem, decodeInput, isGlob, isManifestFileName, tooLarge, walkSkips } from '../model/inputs';
 import { withoutControls } from '../model/printable';
 
 /** The files read at a ref, and the problems of those that could not be read. */
@@ -36,7 +37,9 @@ export function isGitRef(ref: string, cwd: string): boolean {
 
 /**
  * Reads `paths` (relative to `cwd`, inside its repository) at `ref`.
- * @throws CiliumPolicyError (`diff-git-ref`) when `ref` is not a commit, or git cannot be run
+ * @throws CiliumPolicyError (`diff-git-ref`) when `ref` is not a commit, a path is a glob (the working tree reads it as one,
+ * git would take it as a name no file has, and a base without its policies hides what the pull request opens), or git
+ * cannot be run
  */
 export function readAtGitRef(ref: string, paths: readonly string[], cwd: string, maxBytes: number): GitFiles {
   if (!isGitRef(ref, cwd)) {
@@ -44,6 +47,15 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
       id: 'diff-git-ref',
       message: `--base ${ref} is neither an existing file or directory nor a commit of the git repository in ${displayCwd(cwd)}`,
       fix: 'give the base policy files, or a git ref such as origin/main (fetch it first: git fetch origin main)',
+    });
+  }
+  // A glob is a glob where the input reader reads it as one: not an existing path of the working tree (expandPaths).
+  const glob = paths.find((p) => isGlob(p) && !existsSync(resolve(cwd, p)));
+  if (glob !== undefined) {
+    throw new CiliumPolicyError({
+      id: 'diff-git-ref',
+      message: `--head ${withoutControls(glob)} is a glob, which is not expanded at a git ref: the base (--base ${withoutControls(ref)}) would miss the policies it matches`,
+      fix: `give --head the directories or files themselves (dist/, not dist/*.yaml), or give the base as a directory: git worktree add ../base ${withoutControls(ref)}, then --base ../base/<path>`,
     });
   }
   const files: PolicyText[] = [];

@@ -46,6 +46,13 @@ export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
  */
 export const MAX_FILE_BYTES_LIMIT = 1024 * 1024 * 1024;
 
+/**
+ * The most entries (files and folders) one directory or glob walk visits: 100,000. A folder of the pull request can be a
+ * symbolic link to `/` (the link given as the path is followed), and walking a whole file system takes hours; a walk that
+ * reaches the limit is refused whole (no file below it is read), never read in part.
+ */
+export const MAX_WALK_ENTRIES = 100_000;
+
 /** One input found on disk. */
 export interface FoundFile {
   /** As shown in diagnostics: the path relative to the working directory, with forward slashes. */
@@ -98,6 +105,14 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
       } } });
       return;
     }
+    if (e instanceof TooManyEntries) {
+      entries.push({ unreadable: { name: displayName(abs, cwd), problem: {
+        id: 'input-unreadable',
+        message: `cannot list the directory: it holds more than ${MAX_WALK_ENTRIES.toLocaleString('en-US')} files and folders (a symbolic link to /, or a whole file system?); no file below it is read`,
+        fix: 'give the directories or globs that hold the manifests (cdk8s synth writes them to dist/)',
+      } } });
+      return;
+    }
     entries.push({ unreadable: { name: displayName(abs, cwd), problem: { ...unreadable(e), message: `cannot list the directory: ${unreadable(e).message.replace(/^cannot read the file: /, '')}` } } });
   };
   const add = (abs: string): void => {
@@ -136,8 +151,9 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
     } else if (kind !== 'none') {
       add(abs);
     } else if (isGlob(arg)) {
-      const found = expandGlob(arg, cwd);
-      if (found.length === 0) entries.push({ missing: arg });
+      const found = expandGlob(arg, cwd, onUnreadable);
+      // A walk refused as too large matched nothing, and said so.
+      if (found.length === 0 && entries.filter((e) => e.unreadable).length === unreadableBefore) entries.push({ missing: arg });
       let files = 0;
       for (const f of found) {
         if (statKind(f) === 'dir') {
@@ -157,8 +173,11 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
   return entries;
 }
 
-/** The files and directories a glob pattern matches, as absolute paths, sorted. */
-export function expandGlob(pattern: string, cwd: string): string[] {
+/**
+ * The files and directories a glob pattern matches, as absolute paths, sorted. A walk that reaches `MAX_WALK_ENTRIES`
+ * matches nothing (`onUnreadable` hears of it).
+ */
+export function expandGlob(pattern: string, cwd: string, onUnreadable?: (abs: string, e: unknown) => void): string[] {
   const out = new Set<string>();
   for (const alternative of expandBraces(pattern.split('\\').join('/'))) {
     const abs = isAbsolute(alternative) || /^[A-Za-z]:\//.test(alternative);
@@ -171,7 +190,7 @@ export function expandGlob(pattern: string, cwd: string): string[] {
     const re = globMatcher(rest.join('/'));
     const dotted = rest.some((s) => s.startsWith('.'));
     const modules = rest.includes('node_modules');
-    for (const entry of walkAll(base, dotted, modules)) {
+    for (const entry of walkAll(base, dotted, modules, onUnreadable)) {
       if (re.test(entry.rel)) out.add(entry.abs);
     }
   }
@@ -295,7 +314,10 @@ function walk(dir: string, onUnreadable: (abs: string, e: unknown) => void): str
   return walkAll(dir, true, false, onUnreadable).filter((e) => !e.dir && isManifestFileName(e.abs)).map((e) => e.abs);
 }
 
-/** Every entry below `dir` with its path relative to `dir` (`/`-separated), sorted depth-first. */
+/**
+ * Every entry below `dir` with its path relative to `dir` (`/`-separated), sorted depth-first; none when there are more
+ * than `MAX_WALK_ENTRIES` (`onUnreadable` hears of `dir` then).
+ */
 function walkAll(dir: string, dotted: boolean, modules: boolean,
   onUnreadable?: (abs: string, e: unknown) => void): { abs: string; rel: string; dir: boolean }[] {
   const out: { abs: string; rel: string; dir: boolean }[] = [];
@@ -323,6 +345,7 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
       return;
     }
     for (const name of names) {
+      if (out.length >= MAX_WALK_ENTRIES) throw new TooManyEntries();
       // `walkSkips`, but a glob that names node_modules enters it.
       if ((!dotted && name.startsWith('.')) || (name === 'node_modules' ? !modules : walkSkips(name))) continue;
       const childAbs = join(abs, name);
@@ -338,8 +361,21 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
       if (kind === 'dir') visit(childAbs, childRel);
     }
   };
-  visit(dir, '');
+  try {
+    visit(dir, '');
+  } catch (e) {
+    if (!(e instanceof TooManyEntries)) throw e;
+    onUnreadable?.(dir, e);
+    return [];
+  }
   return out;
+}
+
+/** A walk that reached `MAX_WALK_ENTRIES`. */
+class TooManyEntries extends Error {
+  constructor() {
+    super(`more than ${MAX_WALK_ENTRIES} entries`);
+  }
 }
 
 /** A symbolic link whose target lies outside the directory being walked. */

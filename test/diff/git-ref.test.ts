@@ -68,6 +68,24 @@ describe('diff --base <git-ref>', () => {
     expect(doc.summary.newlyDenied).toBeGreaterThan(0); // default deny now applies to prod/app=extra
   });
 
+  test('a --head glob is refused at a git ref, never read as a name that does not exist there (a base without its policies)', async () => {
+    // The glob names the changed policy (9090 opened); beside a path that exists at the ref, it was a warning and a base
+    // without the policies it matches.
+    for (const head of [['policies/prod/*.yaml'], ['policies/{prod,dev}', 'policies/prod']]) {
+      const r = await cli('diff', '--base', 'main', '--head', ...head, '--fail-on', 'allowed');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^error: --head ${head[0].replace(/[*{}]/g, '\\$&')} is a glob, which is not expanded at a git ref: the base \\(--base main\\) `
+        + 'would miss the policies it matches \\(diff-git-ref\\); fix: give --head the directories or files themselves \\(dist/, not dist/\\*\\.yaml\\)'));
+    }
+    // A path that exists is a path, whatever its characters (as the input reader reads it).
+    mkdirSync(join(repo, 'policies', '[x]'));
+    writeFileSync(join(repo, 'policies', '[x]', 'a.yaml'), policy([8080]));
+    const literal = await cli('diff', '--base', 'main', '--head', 'policies/[x]', 'policies/prod', '--fail-on', 'allowed');
+    rmSync(join(repo, 'policies', '[x]'), { recursive: true });
+    expect(literal.stderr).not.toMatch(/is a glob/);
+  });
+
   test('hidden folders are read at the ref as in the working tree (kubectl apply -R applies them); node_modules is not', async () => {
     // On a branch of its own (main and v1 stay as the other tests read them): a policy opening app=api to the world in
     // policies/.extra/, and one in node_modules, committed; the working tree keeps them.

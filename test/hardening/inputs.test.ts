@@ -1,11 +1,11 @@
 // Hostile input, policy and CRD files: nesting bombs, FIFOs, devices, oversized files, symbolic-link loops, unreadable
 // directories, binary content, empty standard input, wrong-case kinds. Every command reads them through one input reader.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src';
-import { DEFAULT_MAX_FILE_BYTES } from '../../src/model/inputs';
+import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES } from '../../src/model/inputs';
 import { GUARD, Run, draft, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
@@ -144,6 +144,26 @@ describe('trace/replay --policies and validate --crd read through the same input
     const t = trace('--policies', join(tree, 'policies'), ...FROM_TO);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/leak\.yaml: a symbolic link to .*secret\.yaml, outside the directory given .*: not followed/);
+  });
+
+  test('a directory of more than MAX_WALK_ENTRIES entries (a link to / from a pull request) is refused whole, not walked for hours', { timeout: 120_000 }, async () => {
+    const huge = join(dir, 'huge');
+    mkdirSync(huge);
+    for (let i = 0; i <= MAX_WALK_ENTRIES; i++) writeFileSync(join(huge, `f${i}`), '');
+    write(huge, 'policy.yaml', GOOD);
+    const root = join(dir, 'root-link');
+    symlinkSync(huge, root);
+    for (const arg of [root, `${root}/**/*.yaml`]) {
+      const v = await validate([arg, '--format', 'json'], undefined, dir);
+      expect(v.code).toBe(1);
+      expect(JSON.parse(v.stdout).diagnostics.map((d: any) => [d.file, d.id, d.message])).toEqual([
+        ['root-link', 'input-unreadable', 'cannot list the directory: it holds more than 100,000 files and folders (a symbolic link to /, or a whole file system?); no file below it is read'],
+      ]);
+    }
+    const t = trace('--policies', root, ...FROM_TO);
+    expect(t.code).toBe(2);
+    expect(t.stdout).toBe('');
+    expect(t.stderr).toMatch(/root-link: cannot list the directory: it holds more than 100,000 files and folders .*\(input-unreadable\); fix: give the directories or globs/);
   });
 
   test.skipIf(process.getuid?.() === 0)('an unreadable subdirectory is a per-file diagnostic, not a raw EACCES', GUARD, async () => {
