@@ -251,12 +251,17 @@ export class EndpointInventory {
 
   /**
    * The workloads a pod with `given` labels is taken to be one of: those whose pod labels it carries, else the one
-   * workload that has all of its labels.
+   * workload that has all of its labels. Of the workloads whose pod labels it carries, one whose pod labels are a strict
+   * subset of another's is left out: a pod carrying `{app: api, v: "2"}` is a pod of the workload with those labels, not
+   * of one with `{app: api}` alone, whose pods lack `v`. Its named ports are then that workload's own, on which Cilium
+   * resolves an ingress named port (pkg/endpoint `GetNamedPort(ingress=true)` reads the pod's own `k8sPorts`), and so is
+   * its service account, an identity label (`io.cilium.k8s.policy.serviceaccount`, from the pod spec): the pod got both
+   * workloads' named ports and the first one's service account.
    */
   private podWorkloads(namespace: string, given: Readonly<Record<string, string>>): {
     workloads: InventoryWorkload[]; exact: InventoryWorkload[]; selected: InventoryWorkload[];
   } {
-    const exact = this.workloadsFor(namespace, given);
+    const exact = mostSpecific(this.workloadsFor(namespace, given));
     const selected = exact.length > 0 ? [] : this.workloadsSelectedBy(namespace, given);
     return { workloads: exact.length > 0 ? exact : selected.length === 1 ? selected : [], exact, selected };
   }
@@ -306,6 +311,20 @@ export class EndpointInventory {
     for (const ip of ips.filter((i) => i !== '')) list.push(ip.includes(':') ? `${ip}/128` : `${ip}/32`);
     this.sliceAddresses.set(key, list);
   }
+}
+
+/**
+ * The workloads whose pod labels are a strict subset of no other's in `workloads` (which all match one pod): linear for
+ * the usual one or two, quadratic only in the workloads a pod's labels match.
+ */
+function mostSpecific(workloads: InventoryWorkload[]): InventoryWorkload[] {
+  if (workloads.length < 2) return workloads;
+  const within = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean =>
+    Object.entries(a).every(([k, v]) => b[k] === v);
+  return workloads.filter((w) => {
+    const size = Object.keys(w.podLabels).length;
+    return !workloads.some((o) => Object.keys(o.podLabels).length > size && within(w.podLabels, o.podLabels));
+  });
 }
 
 function dedupePorts(ports: NamedPort[]): NamedPort[] {
