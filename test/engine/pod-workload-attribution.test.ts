@@ -6,7 +6,7 @@
 // `io.cilium.k8s.policy.serviceaccount` from `pod.Spec.ServiceAccountName`). The engine gave the pod the named ports and
 // service account of both workloads (the first one's service account).
 import { describe, expect, test } from 'vitest';
-import { cnp, labels, policySet, verdict } from './helpers';
+import { cnp, judged, labels, policySet, verdict } from './helpers';
 
 function deployment(name: string, podLabels: Record<string, string>, port: number, serviceAccount: string): Record<string, unknown> {
   return {
@@ -75,5 +75,31 @@ describe('a pod whose labels hold the pod labels of two workloads is one of the 
     expect(verdict(policySet([API, API_V2, db, bySa('api-v2')]), V2_POD, 'pod:default:app=db', '5432/TCP').verdict).toBe('allowed');
     expect(verdict(policySet([API, API_V2, db, bySa('api')]), V2_POD, 'pod:default:app=db', '5432/TCP').verdict).toBe('denied');
     expect(verdict(policySet([API, API_V2, db, bySa('api')]), V1_POD, 'pod:default:app=db', '5432/TCP').verdict).toBe('allowed');
+  });
+});
+
+describe('pods of two workloads with the same labels that declare one port name with two numbers', () => {
+  // api-blue and api-green have the same pod labels: one identity, but each pod resolves http on its own ports.
+  const BLUE = deployment('api-blue', { app: 'api' }, 8080, 'api');
+  const GREEN = deployment('api-green', { app: 'api' }, 9090, 'api');
+  const named = cnp('named', {
+    endpointSelector: labels({ app: 'api' }),
+    ingress: [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }],
+  });
+
+  test.each([
+    ['8080/TCP', 'pods that declare http as 8080'],
+    ['9090/TCP', 'pods that declare http as 9090'],
+  ])('%s: allowed for some of the pods only, and the verdict says which', (port, which) => {
+    const v = judged(policySet([BLUE, GREEN, named]), 'pod:default:app=web', V1_POD, port);
+    expect(v.ingress.rule?.path).toBe('spec.ingress[0]');
+    const note = v.ingress.notes.find((n) => n.includes('named port http is 8080/TCP and 9090/TCP on the pods pod:default:app=api stands for'));
+    expect(note).toBeDefined();
+    expect(note).toContain(`only on the ${which}`);
+  });
+
+  test('no note where no pod declares the port under that name, nor for one workload', () => {
+    expect(judged(policySet([BLUE, GREEN, named]), 'pod:default:app=web', V1_POD, '7070/TCP').ingress.notes.join('\n')).not.toMatch(/named port http/);
+    expect(judged(policySet([BLUE, named]), 'pod:default:app=web', V1_POD, '8080/TCP').ingress.notes.join('\n')).not.toMatch(/named port http/);
   });
 });
