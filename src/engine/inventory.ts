@@ -314,18 +314,56 @@ export class EndpointInventory {
 }
 
 /**
- * The workloads whose pod labels are a strict subset of no other's in `workloads` (which all match one pod): linear for
- * the usual one or two, quadratic only in the workloads a pod's labels match.
+ * The workloads whose pod labels are a strict subset of no other's in `workloads` (which all match one pod, so a key
+ * they share has the pod's value: inclusion is of key sets). Workloads with the same pod labels are one set; the
+ * distinct sets are bit sets over the keys, compared largest first against the maximal ones found so far (a set inside
+ * another is inside a maximal one): a namespace of many copies stays linear, and thousands of distinct sets one pod
+ * carries cost a few word operations per pair.
  */
 function mostSpecific(workloads: InventoryWorkload[]): InventoryWorkload[] {
   if (workloads.length < 2) return workloads;
-  const within = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean =>
-    Object.entries(a).every(([k, v]) => b[k] === v);
-  return workloads.filter((w) => {
-    const size = Object.keys(w.podLabels).length;
-    return !workloads.some((o) => Object.keys(o.podLabels).length > size && within(w.podLabels, o.podLabels));
+  interface Group { readonly labels: Readonly<Record<string, string>>; readonly size: number; bits?: Uint32Array; dropped: boolean }
+  const groups = new Map<string, Group>();
+  const keys = workloads.map((w) => {
+    const key = labelSetKey(w.podLabels);
+    if (!groups.has(key)) groups.set(key, { labels: w.podLabels, size: Object.keys(w.podLabels).length, dropped: false });
+    return key;
   });
+  if (groups.size < 2) return workloads;
+  const index = new Map<string, number>();
+  for (const g of groups.values()) for (const k of Object.keys(g.labels)) if (!index.has(k)) index.set(k, index.size);
+  const words = Math.ceil(index.size / 32);
+  for (const g of groups.values()) {
+    const bits = new Uint32Array(words);
+    for (const k of Object.keys(g.labels)) {
+      const i = index.get(k) as number;
+      bits[i >>> 5] |= 1 << (i & 31);
+    }
+    g.bits = bits;
+  }
+  const inside = (a: Uint32Array, b: Uint32Array): boolean => {
+    for (let i = 0; i < a.length; i++) if ((a[i] & ~b[i]) !== 0) return false;
+    return true;
+  };
+  const maximal: Group[] = [];
+  for (const g of [...groups.values()].sort((a, b) => b.size - a.size)) {
+    g.dropped = maximal.some((m) => m.size > g.size && inside(g.bits as Uint32Array, m.bits as Uint32Array));
+    if (!g.dropped) maximal.push(g);
+  }
+  return workloads.filter((_, i) => !(groups.get(keys[i]) as Group).dropped);
 }
+
+/** The key of a pod label set, worked out once per label object (workloads keep theirs). */
+function labelSetKey(labels: Readonly<Record<string, string>>): string {
+  let key = LABEL_SET_KEYS.get(labels);
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    LABEL_SET_KEYS.set(labels, key);
+  }
+  return key;
+}
+
+const LABEL_SET_KEYS = new WeakMap<Readonly<Record<string, string>>, string>();
 
 function dedupePorts(ports: NamedPort[]): NamedPort[] {
   const seen = new Set<string>();
