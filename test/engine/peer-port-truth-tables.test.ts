@@ -229,3 +229,22 @@ describe('the namespace of endpoint selectors (CNP and CCNP)', () => {
     })], 'pod:x:app=a', 'pod:other:app=web', '80/TCP', {}, 'ingress', SideDecision.NO_POLICY_DEFAULT_ALLOW, undefined],
   ]);
 });
+
+// enableDefaultDeny (pkg/policy/repository.go `computePolicyEnforcementAndRules` 1.16-1.18, pkg/policy/utils
+// `RulesToPolicyEntries` 1.19): a direction is default deny when a selecting rule with items in that direction does not
+// set it false; a rule without items in a direction does nothing there, whatever it sets. 1.14-1.15 CRDs prune the field.
+describe('enableDefaultDeny by version and beside other policies', () => {
+  const open = cnp('open', { endpointSelector: WEB, enableDefaultDeny: { egress: false }, egress: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] });
+  const strict = cnp('strict', { endpointSelector: WEB, egress: [{ toEntities: ['cluster'] }] });
+  const explicitWithout = cnp('explicit', { endpointSelector: WEB, enableDefaultDeny: { egress: true }, ingress: [{ fromEntities: ['world'] }] });
+  check([
+    ['only enableDefaultDeny.egress false: another port is allowed', [open], FROM_WEB, 'cidr:8.8.8.8', '80/TCP', {}, 'egress', SideDecision.NON_DEFAULT_DENY_ALLOW, undefined],
+    ['… its own port by its rule', [open], FROM_WEB, 'cidr:8.8.8.8', '443/TCP', {}, 'egress', A, 'spec.egress[0]'],
+    ['1.15 prunes the field: default deny', [open], FROM_WEB, 'cidr:8.8.8.8', '80/TCP', { ciliumVersion: CiliumVersion.V1_15 }, 'egress', DEFAULT_DENY, undefined],
+    ['beside a default-deny policy on the same pods: default deny', [open, strict], FROM_WEB, 'cidr:8.8.8.8', '80/TCP', {}, 'egress', DEFAULT_DENY, undefined],
+    ['… the open policy still allows its port', [open, strict], FROM_WEB, 'cidr:8.8.8.8', '443/TCP', {}, 'egress', A, 'spec.egress[0]'],
+    ['egress: true without egress items: no egress default deny (1.19)', [explicitWithout], FROM_WEB, 'cidr:8.8.8.8', '80/TCP', {}, 'egress',
+      SideDecision.NO_POLICY_DEFAULT_ALLOW, undefined],
+    ['… nor on 1.16', [explicitWithout], FROM_WEB, 'cidr:8.8.8.8', '80/TCP', { ciliumVersion: CiliumVersion.V1_16 }, 'egress', SideDecision.NO_POLICY_DEFAULT_ALLOW, undefined],
+  ]);
+});
