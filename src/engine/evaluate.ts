@@ -14,7 +14,8 @@ import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView, familiesOf, worldLabel } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { NamedPort } from './endpoint';
-import { egressNamedPorts, namedPortKey } from './named-ports';
+import { egressNamedPorts, namedPortKey, podNamedPortConflicts } from './named-ports';
+import { namedPortEnd } from '../model/port-entries';
 import { kafkaApiKeyName } from '../model/kafka-api-keys';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
@@ -480,11 +481,18 @@ function destinationNamedPorts(dp: DirectionPolicy, input: SideInput): readonly 
   return dp.direction === 'egress' ? egressNamedPorts(input.config.inventory, input.destinationPorts).ports : input.destinationPorts;
 }
 
-/** Notes on egress items whose named port, on the query's protocol, has several numbers among the cluster's pods. */
+/**
+ * Notes on items whose named port, on the query's protocol, has several numbers: on egress among the cluster's pods (the
+ * agent skips it), on ingress among the pods the destination stands for (pods of several workloads with these labels,
+ * `podNamedPortConflicts`), where the item covers the port only on the pods that declare the name as it: Cilium resolves an
+ * ingress named port on the receiving pod's own ports (pkg/endpoint `GetNamedPort(ingress=true)`, `e.k8sPorts`).
+ */
 function ambiguousNamedPortNotes(dp: DirectionPolicy, deny: CandidateLists, allow: CandidateLists, input: SideInput, out: string[]): void {
-  const protocol = input.query.l4.protocol;
-  if (dp.direction !== 'egress' || protocol === 'ICMP') return;
-  const { ambiguous } = egressNamedPorts(input.config.inventory, input.destinationPorts);
+  const { protocol, port } = input.query.l4;
+  if (protocol === 'ICMP' || port === undefined) return;
+  const egress = dp.direction === 'egress';
+  const ambiguous = egress ? egressNamedPorts(input.config.inventory, input.destinationPorts).ambiguous
+    : podNamedPortConflicts(input.destinationPorts);
   if (ambiguous.size === 0) return;
   // The deny items, then the allow items, each list in order.
   for (const lists of [deny, allow]) {
@@ -495,8 +503,17 @@ function ambiguousNamedPortNotes(dp: DirectionPolicy, deny: CandidateLists, allo
           for (const p of pr.ports) {
             const numbers = p.kind === 'named' && p.name !== undefined && p.protocols.includes(protocol) ? ambiguous.get(namedPortKey(p.name, protocol)) : undefined;
             if (numbers === undefined) continue;
-            out.push(`${describeItem(item)}: named port ${p.name ?? ''} is ${numbers.map((n) => `${n}/${protocol}`).join(' and ')} among the cluster's pods; `
-              + `Cilium ${input.config.version} resolves an egress named port across every pod and skips an ambiguous one (duplicate named ports), so it matches no port here`);
+            const texts = numbers.map((n) => `${n}/${protocol}`).join(' and ');
+            if (egress) {
+              out.push(`${describeItem(item)}: named port ${p.name ?? ''} is ${texts} among the cluster's pods; `
+                + `Cilium ${input.config.version} resolves an egress named port across every pod and skips an ambiguous one (duplicate named ports), so it matches no port here`);
+              continue;
+            }
+            const holding = numbers.filter((n) => port >= n && port <= namedPortEnd(p, n));
+            if (holding.length === 0) continue;
+            out.push(`${describeItem(item)}: named port ${p.name ?? ''} is ${texts} on the pods ${input.subject} stands for (pods of several workloads `
+              + `with these labels: no pod declares a name twice); Cilium resolves an ingress named port on each pod's own ports, so the item covers `
+              + `${port}/${protocol} only on the pods that declare ${p.name ?? ''} as ${holding.join(' or ')}: add a label that tells the workloads apart`);
           }
         }
       }

@@ -252,12 +252,17 @@ export class EndpointInventory {
 
   /**
    * The workloads a pod with `given` labels is taken to be one of: those whose pod labels it carries, else the one
-   * workload that has all of its labels.
+   * workload that has all of its labels. Of the workloads whose pod labels it carries, one whose pod labels are a strict
+   * subset of another's is left out: a pod carrying `{app: api, v: "2"}` is a pod of the workload with those labels, not
+   * of one with `{app: api}` alone, whose pods lack `v`. Its named ports are then that workload's own, on which Cilium
+   * resolves an ingress named port (pkg/endpoint `GetNamedPort(ingress=true)` reads the pod's own `k8sPorts`), and so is
+   * its service account, an identity label (`io.cilium.k8s.policy.serviceaccount`, from the pod spec): the pod got both
+   * workloads' named ports and the first one's service account.
    */
   private podWorkloads(namespace: string, given: Readonly<Record<string, string>>): {
     workloads: InventoryWorkload[]; exact: InventoryWorkload[]; selected: InventoryWorkload[];
   } {
-    const exact = this.workloadsFor(namespace, given);
+    const exact = mostSpecific(this.workloadsFor(namespace, given));
     const selected = exact.length > 0 ? [] : this.workloadsSelectedBy(namespace, given);
     return { workloads: exact.length > 0 ? exact : selected.length === 1 ? selected : [], exact, selected };
   }
@@ -308,6 +313,58 @@ export class EndpointInventory {
     this.sliceAddresses.set(key, list);
   }
 }
+
+/**
+ * The workloads whose pod labels are a strict subset of no other's in `workloads` (which all match one pod, so a key
+ * they share has the pod's value: inclusion is of key sets). Workloads with the same pod labels are one set; the
+ * distinct sets are bit sets over the keys, compared largest first against the maximal ones found so far (a set inside
+ * another is inside a maximal one): a namespace of many copies stays linear, and thousands of distinct sets one pod
+ * carries cost a few word operations per pair.
+ */
+function mostSpecific(workloads: InventoryWorkload[]): InventoryWorkload[] {
+  if (workloads.length < 2) return workloads;
+  interface Group { readonly labels: Readonly<Record<string, string>>; readonly size: number; bits?: Uint32Array; dropped: boolean }
+  const groups = new Map<string, Group>();
+  const keys = workloads.map((w) => {
+    const key = labelSetKey(w.podLabels);
+    if (!groups.has(key)) groups.set(key, { labels: w.podLabels, size: Object.keys(w.podLabels).length, dropped: false });
+    return key;
+  });
+  if (groups.size < 2) return workloads;
+  const index = new Map<string, number>();
+  for (const g of groups.values()) for (const k of Object.keys(g.labels)) if (!index.has(k)) index.set(k, index.size);
+  const words = Math.ceil(index.size / 32);
+  for (const g of groups.values()) {
+    const bits = new Uint32Array(words);
+    for (const k of Object.keys(g.labels)) {
+      const i = index.get(k) as number;
+      bits[i >>> 5] |= 1 << (i & 31);
+    }
+    g.bits = bits;
+  }
+  const inside = (a: Uint32Array, b: Uint32Array): boolean => {
+    for (let i = 0; i < a.length; i++) if ((a[i] & ~b[i]) !== 0) return false;
+    return true;
+  };
+  const maximal: Group[] = [];
+  for (const g of [...groups.values()].sort((a, b) => b.size - a.size)) {
+    g.dropped = maximal.some((m) => m.size > g.size && inside(g.bits as Uint32Array, m.bits as Uint32Array));
+    if (!g.dropped) maximal.push(g);
+  }
+  return workloads.filter((_, i) => !(groups.get(keys[i]) as Group).dropped);
+}
+
+/** The key of a pod label set, worked out once per label object (workloads keep theirs). */
+function labelSetKey(labels: Readonly<Record<string, string>>): string {
+  let key = LABEL_SET_KEYS.get(labels);
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    LABEL_SET_KEYS.set(labels, key);
+  }
+  return key;
+}
+
+const LABEL_SET_KEYS = new WeakMap<Readonly<Record<string, string>>, string>();
 
 function dedupePorts(ports: NamedPort[]): NamedPort[] {
   const seen = new Set<string>();

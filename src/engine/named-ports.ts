@@ -59,6 +59,18 @@ export function namedPortKey(name: string, protocol: string | undefined): string
   return `${name.toLowerCase()}\0${(protocol ?? 'TCP').toUpperCase()}`;
 }
 
+/**
+ * The names an endpoint's own ports give several numbers for one protocol (`name\0PROTOCOL` → the numbers, ascending):
+ * none for one pod (Kubernetes refuses a pod that declares a port name twice), so such an endpoint stands for the pods
+ * of several workloads with the same labels, on each of which Cilium resolves an ingress named port to its own number.
+ */
+export function podNamedPortConflicts(ports: readonly NamedPort[]): ReadonlyMap<string, readonly number[]> {
+  return ports.length < 2 ? NO_CONFLICTS : viewOf(NO_NUMBERS, ports).ambiguous;
+}
+
+const NO_CONFLICTS: ReadonlyMap<string, readonly number[]> = new Map();
+const NO_NUMBERS: ReadonlyMap<string, ReadonlySet<number>> = new Map();
+
 function numbersOf(ports: readonly NamedPort[]): Map<string, Set<number>> {
   const out = new Map<string, Set<number>>();
   for (const p of ports) {
