@@ -257,9 +257,10 @@ export class EndpointInventory {
    * of one with `{app: api}` alone, whose pods lack `v`. Its named ports are then that workload's own, on which Cilium
    * resolves an ingress named port (pkg/endpoint `GetNamedPort(ingress=true)` reads the pod's own `k8sPorts`), and so is
    * its service account, an identity label (`io.cilium.k8s.policy.serviceaccount`, from the pod spec): the pod got both
-   * workloads' named ports and the first one's service account.
+   * workloads' named ports and the first one's service account. `workloads` are the ones `enrich` takes the pod to be of
+   * (trace's host-network warning names the same).
    */
-  private podWorkloads(namespace: string, given: Readonly<Record<string, string>>): {
+  public podWorkloads(namespace: string, given: Readonly<Record<string, string>>): {
     workloads: InventoryWorkload[]; exact: InventoryWorkload[]; selected: InventoryWorkload[];
   } {
     const exact = mostSpecific(this.workloadsFor(namespace, given));

@@ -1,7 +1,7 @@
 // `trace` ergonomics: Service endpoints (`svc:<ns>/<name>[:port]`) resolved through the Services and workloads of the
 // inputs, a Service port given for the container port explained, endpoints that match no workload warned about, and
 // the Cilium version taken from the policies' `cdk8s-cilium.io/cilium-version` annotation.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Yaml } from 'cdk8s';
@@ -204,12 +204,21 @@ describe('trace: labels that match pods on the host network beside managed ones 
     service('agents', { app: 'agent' }, '    - port: 80\n      targetPort: 8080\n')].join('---\n'));
 
   test('a pod of the managed workload is judged, with a warning that names both and says the verdict is for the managed pods', () => {
-    const r = cli('trace', '--policies', file, '--from', 'pod:shop:app=agent,tier=ui', '--to', 'pod:shop:app=api', '--port', '8080', '--output', 'json');
+    // The same pod labels on the host network (agent-ui-host) and off it (agent-ui).
+    const same = join(scratch, 'host-network-same-labels.yaml');
+    writeFileSync(same, [readFileSync(file, 'utf8'), hostNetwork(deployment('agent-ui-host', { app: 'agent', tier: 'ui' }))].join('---\n'));
+    const r = cli('trace', '--policies', same, '--from', 'pod:shop:app=agent,tier=ui', '--to', 'pod:shop:app=api', '--port', '8080', '--output', 'json');
     // Judged (allowed or denied, exit 0 or 1), not refused (exit 2).
     expect([0, 1]).toContain(r.code);
     const warnings = (JSON.parse(r.stdout) as { warnings: string[] }).warnings;
-    expect(warnings).toEqual([expect.stringContaining('these labels also match the pods of Deployment shop/agent, which run on the host network')]);
+    expect(warnings).toEqual([expect.stringContaining('these labels also match the pods of Deployment shop/agent-ui-host, which run on the host network')]);
     expect(warnings[0]).toContain('The verdict is for the pods Cilium manages (Deployment shop/agent-ui)');
+  });
+
+  test('labels beyond a host-network workload\'s pod labels are not its pods: no warning (the engine takes the pod to be agent-ui\'s)', () => {
+    const r = cli('trace', '--policies', file, '--from', 'pod:shop:app=agent,tier=ui', '--to', 'pod:shop:app=api', '--port', '8080', '--output', 'json');
+    expect([0, 1]).toContain(r.code);
+    expect((JSON.parse(r.stdout) as { warnings: string[] }).warnings).toEqual([]);
   });
 
   test('a Service over both: the ambiguity suggests the node for the host-network workload, never a pod endpoint the engine refuses', () => {
