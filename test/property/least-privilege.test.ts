@@ -258,6 +258,10 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
       name: `HostFirewall ${prop}: ${what}`,
       run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], [prop]: prop.endsWith('Clients') ? [peer] : peer }),
     }))),
+  fc.constantFrom<[string, Peer]>(['Peer.cidrGroup()', Peer.cidrGroup('monitoring')], ['Peer.cidrGroupSelector()', Peer.cidrGroupSelector({ team: 'm' })])
+    .map(([what, peer]) => ({
+      name: `HostFirewall metricsScraper: ${what}`, run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], metricsScraper: peer }),
+    })),
   fc.constant({ name: 'HostFirewall breakGlassPorts: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], breakGlassPorts: [] }) }),
   blankString.map((s) => ({ name: `ClusterDefaultDeny excludedNamespaces [${JSON.stringify(s)}]`, run: () => new ClusterDefaultDeny(chart(), 'c', { excludedNamespaces: [s] }) })),
 ];
