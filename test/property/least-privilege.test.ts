@@ -214,6 +214,9 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
   blankString.filter((s) => s.trim() === '').map((s) => ({ name: `FqdnEgress fqdns: [${JSON.stringify(s)}]`, run: () => new FqdnEgress(chart(), 'f', { fqdns: [s] }) })),
   fc.constant({ name: 'FqdnEgress ports: []', run: () => new FqdnEgress(chart(), 'f', { fqdns: ['a.example.com'], ports: [] }) }),
   fc.constant({ name: 'TieredApp tier labels: {}', run: () => new TieredApp(chart(), 't', { tiers: [{ name: 'web', labels: {}, ports: [Port.tcp(80)] }] }) }),
+  fc.constantFrom('k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace').map((key) => ({
+    name: `TieredApp tier labels: { ${key}: ns }`, run: () => new TieredApp(chart(), 't', { tiers: [{ name: 'web', labels: { [key]: 'ns' }, ports: [Port.tcp(80)] }] }),
+  })),
   fc.constant({ name: 'TieredApp tier ports: []', run: () => new TieredApp(chart(), 't', { tiers: [{ name: 'web', labels: { app: 'w' }, ports: [] }] }) }),
   fc.constant({
     name: 'TieredApp metricsPorts: []',
