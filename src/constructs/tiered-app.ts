@@ -9,6 +9,7 @@ import { EndpointSelector, IEndpointSelector } from './selector';
 import { noServingPorts, servingPorts } from './workload';
 import { allowDns, allowHostProbes } from './builtins';
 import { Selector } from '../model/labels';
+import { NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
@@ -345,7 +346,7 @@ export class TieredApp extends Construct {
  * that can be told apart, and compares `matchLabels` and `matchExpressions` alike), on the selectors as the agent imports
  * a CiliumNetworkPolicy's subject (`subjectSelector`: its namespace set to the policy's), so that a tier of only the
  * namespace label (`k8s:io.kubernetes.pod.namespace: shop`) is seen to select every pod of the namespace. Such a tier, of
- * labels or a selector that say no more than the namespace, is refused as `labels: {}` is (`selector-empty`);
+ * labels or a selector that say no more than the namespace or its labels, is refused as `labels: {}` is (`selector-empty`);
  * `EndpointSelector.all()` says every pod outright, and stays accepted.
  */
 function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: string): void {
@@ -353,15 +354,19 @@ function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: 
   const subject = (m: LabelSelectorModel): Selector =>
     subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, namespace, { endpointSelector: m }) as Selector;
   const selectors = models.map(subject);
-  const everyPod = subject({});
+  // Requirements on the namespace or its labels say which namespace, never which of its pods (the cluster key is left out
+  // of the normal form: every pod of the local cluster carries it).
+  const namespaceOnly = (sel: Selector): boolean => sel.requirements.every((r) => r.source === 'k8s'
+    && (r.key === NAMESPACE_KEY || r.key.startsWith(NAMESPACE_LABELS_PREFIX)));
   const show = (m: LabelSelectorModel): string => (m.matchExpressions?.length ? describeSelector(m) : JSON.stringify(m.matchLabels ?? {}));
   tiers.forEach((tier, i) => {
     const written = Object.keys(models[i].matchLabels ?? {}).length + (models[i].matchExpressions ?? []).length > 0;
-    if (!written || !implies(everyPod, selectors[i])) return;
+    if (!written || !namespaceOnly(selectors[i])) return;
     throw new CiliumPolicyError({
       id: 'selector-empty',
       message: `tier ${tier.name} selects ${show(models[i])}, which in a CiliumNetworkPolicy of ${namespace} is every pod of the namespace `
-        + '(Cilium sets the namespace of its subject to the policy\'s): the tier\'s ingress would apply to every pod, as with labels: {}',
+        + '(Cilium sets the namespace of its subject to the policy\'s; namespace labels hold for all its pods or none): the tier\'s ingress '
+        + 'would apply to every pod, as with labels: {}',
       fix: `give the tier's pod labels, e.g. labels: { app: '${tier.name}' }, or a workload; EndpointSelector.all() if every pod of the namespace is meant`,
       location,
     });

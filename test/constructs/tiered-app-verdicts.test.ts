@@ -294,12 +294,13 @@ describe('TieredApp refusals, each with its error id', () => {
   // Cilium sets the namespace of a CiliumNetworkPolicy's subject to the policy's: a tier of only the namespace label is every
   // pod of the namespace. Before: accepted, and (beside db) the entry reached the db pods on web's port, since web's policy
   // selected them too; the overlap check compared the selectors as written, where {ns=shop} does not follow from {app=db}.
-  test('a tier of only the namespace label (or an Exists on it) selects every pod: refused as labels: {} is', () => {
+  test('a tier of only the namespace label (an Exists on it, or a namespace label) selects every pod: refused as labels: {} is', () => {
     for (const tier of [{ ...web, labels: { 'k8s:io.kubernetes.pod.namespace': 'shop' } } as Tier, { ...web, labels: { 'io.kubernetes.pod.namespace': 'shop' } },
+      { ...web, labels: { 'io.cilium.k8s.namespace.labels.team': 'shop' } },
       { name: 'web', ports: [Port.tcp(3000)], selector: EndpointSelector.of({ expressions: [LabelExpression.exists('k8s:io.kubernetes.pod.namespace')] }) }]) {
       const r = refusal(() => shop({ tiers: [tier, db] }));
       expect(r.id).toBe('selector-empty');
-      expect(r.message).toMatch(/^\[test\/shop\] tier web selects .*io\.kubernetes\.pod\.namespace.*, which in a CiliumNetworkPolicy of shop is every pod of the namespace/);
+      expect(r.message).toMatch(/^\[test\/shop\] tier web selects .*namespace.*, which in a CiliumNetworkPolicy of shop is every pod of the namespace/);
       expect(r.message).toContain('fix: give the tier\'s pod labels');
     }
     // What it granted, as the same tier written with EndpointSelector.all() (accepted alone: it says every pod): every pod
