@@ -37,7 +37,8 @@ export interface ClusterDefaultDenyProps {
    */
   readonly excludedNamespaces?: string[];
   /**
-   * Deny ingress by default.
+   * Deny ingress by default. Built in: the local node's probes (`host`, every port), and the DNS pods (`dnsServer`'s, in
+   * `dnsNamespace`) keep accepting 53/UDP and 53/TCP from every pod and node (`host`, `remote-node`).
    * @default true
    */
   readonly ingress?: boolean;

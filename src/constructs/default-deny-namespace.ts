@@ -29,12 +29,14 @@ export interface DefaultDenyNamespaceProps {
    */
   readonly name?: string;
   /**
-   * Deny ingress by default.
+   * Deny ingress by default. The local node's probes stay allowed, on every port (`allowHostProbes`), and nothing else
+   * is built in.
    * @default true
    */
   readonly ingress?: boolean;
   /**
-   * Deny egress by default. DNS stays allowed, in the same resource.
+   * Deny egress by default. DNS stays allowed, in the same resource: to `dnsServer` (kube-dns) on 53/UDP and 53/TCP,
+   * for the names of `dnsRules` (every name by default); nothing else is built in.
    * @default true
    */
   readonly egress?: boolean;

@@ -17,7 +17,9 @@ export const FQDN_EGRESS_PROPS: readonly string[] = ['fqdns', 'endpointSelector'
 export interface FqdnEgressProps {
   /**
    * DNS names (`api.stripe.com`) and patterns (`*.github.com`; `**.example.com` on Cilium 1.19+) the pods may
-   * reach. An entry with a `*` is a pattern.
+   * reach, on `ports`, and look up. An entry with a `*` is a pattern; `*` alone is every name, so every address any lookup
+   * answers, which is the world on those ports (`**`, `*.` and `**.` are refused, `fqdn-pattern-version-dependent`). Required,
+   * not empty, no blank entry (`fqdn-egress-empty`).
    */
   readonly fqdns: string[];
   /**

@@ -135,7 +135,9 @@ export interface HostFirewallProps {
    * A metrics scraper allowed to Cilium's metrics ports 9962-9965/TCP (agent, operator, Envoy, Hubble).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
-   * (excepts or not), the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
+   * (excepts or not), the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or a CIDR
+   * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the
+   * world), as for `DefaultDenyNamespace` `scrapeFrom`.
    * @default - none: metrics are not opened
    */
   readonly metricsScraper?: IPeer;
@@ -389,9 +391,10 @@ export class HostFirewall extends Construct {
       'the kubelet API (10250/TCP)'], ['hubbleRelay', props.hubbleRelay && [props.hubbleRelay], 'the Hubble server (4244/TCP)'],
     ['metricsScraper', props.metricsScraper && [props.metricsScraper], 'Cilium\'s metrics (9962-9965/TCP)']] as const) {
       const world = peersSelectWholeWorld(peers ?? []);
-      // Every pod is the API server's default clients; the other paths are for a few named clients.
+      // Every pod is the API server's default clients; the other paths are for a few named clients. A metrics scraper is
+      // held to what DefaultDenyNamespace scrapeFrom and TieredApp metricsFrom are: a CIDR group (its ranges unseen here) is refused.
       const few = prop !== 'apiServerClients';
-      const broad = world === undefined ? peersSelectBroadly(peers ?? [], { everyPod: few, namespaceFixed: few }) : undefined;
+      const broad = world === undefined ? peersSelectBroadly(peers ?? [], { everyPod: few, namespaceFixed: few, cidrGroups: prop === 'metricsScraper' }) : undefined;
       if (broad !== undefined) {
         throw new CiliumPolicyError({
           id: 'host-firewall-peer-broad',

@@ -2,7 +2,7 @@ import { Entity } from './entity';
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
-import { NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from '../model/selectors';
+import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from '../model/selectors';
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkListOf, checkNamespaceName, checkNonEmptyLabels, checkPropsObject } from './names';
@@ -411,16 +411,20 @@ export class Peer implements IPeer {
 
 /**
  * Writes a namespace label into a peer's labels, refusing one the labels already give another value: overwriting it
- * would turn "pods of namespace y, in namespace x" (no pod) into every matching pod of x.
+ * would turn "pods of namespace y, in namespace x" (no pod) into every matching pod of x. The same key of the `any` source
+ * (no prefix, or `any:`) conflicts too: a pod's `k8s:` label is the one it matches, so beside the written key no pod has both.
  */
 function setUnlessConflicting(labels: Record<string, string>, key: string, value: string, what: string): void {
-  const given = labels[key];
-  if (given !== undefined && given !== value) {
+  const name = labelKeyName(key);
+  const same = (k: string): boolean => k === key || (labelKeyName(k) === name && labelKeySource(k) === 'any');
+  const conflict = Object.keys(labels).find((k) => same(k) && labels[k] !== value);
+  if (conflict !== undefined) {
+    const given = labels[conflict];
     throw new CiliumPolicyError({
       id: 'peer-namespace-conflict',
-      message: `${what} is ${JSON.stringify(value)}, but the labels already require ${key}=${JSON.stringify(given)}: no pod has both, `
-        + `and writing ${JSON.stringify(value)} over it would select the pods of the other namespace instead`,
-      fix: `give the namespace once: drop ${key} from the labels, or make both the same`,
+      message: `${what} is ${JSON.stringify(value)}, but the labels already require ${conflict}=${JSON.stringify(given)}: no pod has both`
+        + (conflict === key ? `, and writing ${JSON.stringify(value)} over it would select the pods of the other namespace instead` : ', so the peer would select nothing'),
+      fix: `give the namespace once: drop ${conflict} from the labels, or make both the same`,
       location: callerLocation(),
     });
   }

@@ -9,8 +9,9 @@ import { EndpointSelector, IEndpointSelector } from './selector';
 import { noServingPorts, servingPorts } from './workload';
 import { allowDns, allowHostProbes } from './builtins';
 import { Selector } from '../model/labels';
-import { LabelSelectorModel } from '../model/policy-model';
-import { describeSelector, implies } from '../validate/pod-selectors';
+import { NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from '../model/selectors';
+import { LabelSelectorModel, PolicyKind } from '../model/policy-model';
+import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { refuseWorldScraper } from './peer-config';
 import { checkPropKeys } from './prop-keys';
@@ -47,7 +48,9 @@ export interface Tier {
   readonly name: string;
   /**
    * Pod labels of the tier (exactly one of `labels`, `workload` and `selector` is required). A tier whose labels select
-   * every pod of another tier is refused: those pods would get both tiers' ingress.
+   * every pod of another tier is refused (`tiered-app-tiers-overlap`): those pods would get both tiers' ingress. Labels
+   * that say no more than the namespace (`k8s:io.kubernetes.pod.namespace: <the app's>`: Cilium sets a CNP subject's
+   * namespace to the policy's) select every pod of it, and are refused as `{}` is (`selector-empty`).
    * @default - taken from `workload` or `selector`
    */
   readonly labels?: Record<string, string>;
@@ -58,7 +61,9 @@ export interface Tier {
    */
   readonly workload?: IConstruct;
   /**
-   * An endpoint selector for the tier's pods, when neither labels nor a workload say it.
+   * An endpoint selector for the tier's pods, when neither labels nor a workload say it. One that says no more than the
+   * namespace (`io.kubernetes.pod.namespace Exists`) is refused (`selector-empty`); `EndpointSelector.all()` (every pod of
+   * the namespace, said outright) is accepted for a tier alone.
    * @default - selected by `labels` or `workload`
    */
   readonly selector?: IEndpointSelector;
@@ -234,7 +239,7 @@ export class TieredApp extends Construct {
       this.policies.push(policy);
       this.tierPeers.push(Peer.selectedBy(tier.selector, namespace));
     });
-    checkTiersDisjoint(tiers, this.node.path);
+    checkTiersDisjoint(tiers, namespace, this.node.path);
     tiers.forEach((tier, i) => {
       const rule = this.policies[i].rule;
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
@@ -338,14 +343,36 @@ export class TieredApp extends Construct {
  * expressions follow from the other's: `app In (web, db)`, `app NotIn (z)` or `app Exists` beside `app=db`): those pods
  * would get both tiers' policies, so the first tier's peers (the entry, say) would reach a later tier directly, on the
  * first tier's ports. Judged with the validator's implication of selectors (`implies`, sound: it never refuses tiers
- * that can be told apart, and compares `matchLabels` and `matchExpressions` alike).
+ * that can be told apart, and compares `matchLabels` and `matchExpressions` alike), on the selectors as the agent imports
+ * a CiliumNetworkPolicy's subject (`subjectSelector`: its namespace set to the policy's), so that a tier of only the
+ * namespace label (`k8s:io.kubernetes.pod.namespace: shop`) is seen to select every pod of the namespace. Such a tier, of
+ * labels or a selector that say no more than the namespace or its labels, is refused as `labels: {}` is (`selector-empty`);
+ * `EndpointSelector.all()` says every pod outright, and stays accepted.
  */
-function checkTiersDisjoint(tiers: ResolvedTier[], location: string): void {
+function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: string): void {
   const models = tiers.map((t) => t.selector.toEndpointSelector());
-  const selectors = models.map((m) => Selector.from(m));
+  const subject = (m: LabelSelectorModel): Selector =>
+    subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, namespace, { endpointSelector: m }) as Selector;
+  const selectors = models.map(subject);
+  // Requirements on the namespace or its labels say which namespace, never which of its pods (the cluster key is left out
+  // of the normal form: every pod of the local cluster carries it).
+  const namespaceOnly = (sel: Selector): boolean => sel.requirements.every((r) => r.source === 'k8s'
+    && (r.key === NAMESPACE_KEY || r.key.startsWith(NAMESPACE_LABELS_PREFIX)));
+  const show = (m: LabelSelectorModel): string => (m.matchExpressions?.length ? describeSelector(m) : JSON.stringify(m.matchLabels ?? {}));
+  tiers.forEach((tier, i) => {
+    const written = Object.keys(models[i].matchLabels ?? {}).length + (models[i].matchExpressions ?? []).length > 0;
+    if (!written || !namespaceOnly(selectors[i])) return;
+    throw new CiliumPolicyError({
+      id: 'selector-empty',
+      message: `tier ${tier.name} selects ${show(models[i])}, which in a CiliumNetworkPolicy of ${namespace} is every pod of the namespace `
+        + '(Cilium sets the namespace of its subject to the policy\'s; namespace labels hold for all its pods or none): the tier\'s ingress '
+        + 'would apply to every pod, as with labels: {}',
+      fix: `give the tier's pod labels, e.g. labels: { app: '${tier.name}' }, or a workload; EndpointSelector.all() if every pod of the namespace is meant`,
+      location,
+    });
+  });
   tiers.forEach((a, i) => tiers.forEach((b, j) => {
     if (i === j || !implies(selectors[j], selectors[i])) return;
-    const show = (m: LabelSelectorModel): string => (m.matchExpressions?.length ? describeSelector(m) : JSON.stringify(m.matchLabels ?? {}));
     throw new CiliumPolicyError({
       id: 'tiered-app-tiers-overlap',
       message: `tier ${a.name} selects ${show(models[i])}, which also selects every pod of tier ${b.name} (${show(models[j])}): those pods would get `

@@ -514,6 +514,42 @@ describe('HostFirewall: a client peer far wider than its clients is refused (hos
   });
 });
 
+// A CIDR group's ranges live in the cluster's CiliumCIDRGroup objects, unseen at synthesis: as a metrics scraper it may be the
+// world (DefaultDenyNamespace scrapeFrom and TieredApp metricsFrom refuse it as scraper-broad). metricsScraper took one and
+// opened 9962-9965/TCP on every selected node to whatever the group holds.
+describe('HostFirewall metricsScraper: a CIDR group is refused, as for every other scraper (host-firewall-peer-broad)', () => {
+  test.each<[string, () => Peer]>([
+    ['a CIDR group', () => Peer.cidrGroup('monitoring')],
+    ['CIDR groups by label', () => Peer.cidrGroupSelector({ team: 'monitoring' })],
+  ])('%s', (_what, peer) => {
+    const r = refusal(() => firewall({ metricsScraper: peer() }));
+    expect(r.id).toBe('host-firewall-peer-broad');
+    expect(r.message).toMatch(/^\[test\/cp\] HostFirewall metricsScraper selects the CIDR groups? .*unseen here, and may hold any address: Cilium's metrics \(9962-9965\/TCP\) would be open/);
+    expect(r.message).toContain('fix: name the clients meant');
+  });
+
+  test('what it would have opened: whatever the group holds, the world included; the scraper as its network reaches only the metrics', () => {
+    const world = { ...ON, cidrGroups: { monitoring: { cidrs: ['0.0.0.0/0'] } } };
+    const { c, fw } = firewall();
+    fw.allowIngress(Peer.cidrGroup('monitoring'), { ports: [9962, 9963, 9964, 9965].map((n) => Port.tcp(n)) });
+    expect(verdictOf(c, 'cidr:203.0.113.5', CP, '9962/TCP', world)).toBe('allowed');
+    const narrow = firewall({ metricsScraper: Peer.cidr('10.60.0.0/24') });
+    expect(verdictOf(narrow.c, 'cidr:10.60.0.7', CP, '9965/TCP', world)).toBe('allowed');
+    expect(verdictOf(narrow.c, 'cidr:203.0.113.5', CP, '9962/TCP', world)).toBe('denied');
+    expect(verdictOf(narrow.c, 'cidr:10.60.0.7', CP, '10250/TCP', world)).toBe('denied');
+  });
+
+  // Not stricter than asked: the kubelet's clients and hubble-relay are judged as before (a CIDR group of clients is the
+  // platform's own list, as a management network is), and only the group's ranges reach the port.
+  test('kubeletClients may still be a CIDR group: its ranges reach 10250/TCP, nothing else', () => {
+    const groups = { ...ON, cidrGroups: { ops: { cidrs: ['10.70.0.0/24'] } } };
+    const { c } = firewall({ kubeletClients: [Peer.cidrGroup('ops')] });
+    expect(verdictOf(c, 'cidr:10.70.0.7', CP, '10250/TCP', groups)).toBe('allowed');
+    expect(verdictOf(c, 'cidr:10.71.0.7', CP, '10250/TCP', groups)).toBe('denied');
+    expect(verdictOf(c, 'cidr:10.70.0.7', CP, '9962/TCP', groups)).toBe('denied');
+  });
+});
+
 // Worker-only nodes (the selector excludes both control-plane role keys) run neither the API server nor etcd: the firewall
 // opened 6443 (from every pod, remote-node, management) and 2379-2380 there all the same. The generic guard's notion
 // (controlPlaneOnly, mayBeControlPlane) decides, one implementation for both.

@@ -231,6 +231,23 @@ describe('a peer\'s namespace is never written over a namespace its labels alrea
     expect([ns.id, ns.message]).toEqual(['peer-namespace-conflict', expect.stringContaining('Peer.endpoints() namespaceLabels.team is "b"')]);
   });
 
+  // The key without a source (or any:) is matched by the pod's k8s: label: beside the written k8s: key, no pod has both, and
+  // the rule was written as a peer that selects nothing, with no word of it.
+  test('Peer.endpoints() namespace against the same key of the any source (it was accepted and selected nothing)', () => {
+    for (const key of ['io.kubernetes.pod.namespace', 'any:io.kubernetes.pod.namespace']) {
+      const r = refusal(() => Peer.endpoints({ namespace: 'x', labels: { [key]: 'y', app: 'b' } }));
+      expect(r.id).toBe('peer-namespace-conflict');
+      expect(r.message).toContain(`Peer.endpoints() namespace is "x", but the labels already require ${key}="y": no pod has both, so the peer would select nothing`);
+    }
+    expect(refusal(() => Peer.selectedBy(EndpointSelector.labels({ 'io.kubernetes.pod.namespace': 'y', app: 'b' }), 'x')).id).toBe('peer-namespace-conflict');
+    // The same namespace under either key: that namespace only.
+    const c = chart('shop');
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.endpoints({ namespace: 'x', labels: { 'io.kubernetes.pod.namespace': 'x', app: 'b' } }), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, 'pod:x:app=b', 'pod:shop:app=api', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:y:app=b', 'pod:shop:app=api', '80/TCP')).toBe('denied');
+  });
+
   test('Peer.selectedBy() namespace against the selector\'s namespace label', () => {
     expect(refusal(() => Peer.selectedBy(EndpointSelector.labels({ [NS]: 'y', app: 'b' }), 'x')).id).toBe('peer-namespace-conflict');
   });

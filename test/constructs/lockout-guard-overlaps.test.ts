@@ -74,8 +74,8 @@ describe('accepted: the deny misses every guarded path', () => {
       (fw) => fw.denyEgress(Peer.cidr('198.51.100.0/24'), { ports: [Icmp.echoRequest()] }), {}],
     ['another named port than the guarded one', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh3', Protocol.TCP)] }),
       { breakGlassPorts: [Port.named('ssh2', Protocol.TCP)] }],
-    ['host against a metrics scraper given as a CIDR group', (fw) => fw.denyIngress(Peer.entity(Entity.HOST), { ports: [Port.tcp(9962)] }),
-      { metricsScraper: Peer.cidrGroup('monitoring') }],
+    ['host against kubelet clients given as a CIDR group', (fw) => fw.denyIngress(Peer.entity(Entity.HOST), { ports: [Port.tcp(10250)] }),
+      { kubeletClients: [Peer.cidrGroup('monitoring')] }],
     ['an ICMPv6 type whose number is guarded for IPv4 only', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.type(11, IcmpFamily.IPV6)] }), {}],
     ['an IPv4 ICMP type whose number is guarded for ICMPv6 only', (fw) => fw.denyIngress(Peer.entity(Entity.WORLD), { ports: [Icmp.type(2)] }), {}],
   ])('%s', (_what, deny, props) => {

@@ -5,7 +5,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, L7, Peer, Port, TieredApp, TieredAppProps } from '../../src';
+import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, L7, LabelExpression, Peer, Port, Tier, TieredApp, TieredAppProps } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -289,6 +289,36 @@ describe('TieredApp refusals, each with its error id', () => {
     const { c } = shop({ tiers: [{ ...web, labels: { 'k8s:app': 'web', tier: 'web' } }, { ...api, labels: { app: 'web', tier: 'api' } }] });
     expect(verdictOf(c, TRAEFIK, 'pod:shop:app=web,tier=api', '3000/TCP')).toBe('denied');
     expect(verdictOf(c, TRAEFIK, 'pod:shop:app=web,tier=web', '3000/TCP')).toBe('allowed');
+  });
+
+  // Cilium sets the namespace of a CiliumNetworkPolicy's subject to the policy's: a tier of only the namespace label is every
+  // pod of the namespace. Before: accepted, and (beside db) the entry reached the db pods on web's port, since web's policy
+  // selected them too; the overlap check compared the selectors as written, where {ns=shop} does not follow from {app=db}.
+  test('a tier of only the namespace label (an Exists on it, or a namespace label) selects every pod: refused as labels: {} is', () => {
+    for (const tier of [{ ...web, labels: { 'k8s:io.kubernetes.pod.namespace': 'shop' } } as Tier, { ...web, labels: { 'io.kubernetes.pod.namespace': 'shop' } },
+      { ...web, labels: { 'io.cilium.k8s.namespace.labels.team': 'shop' } },
+      { name: 'web', ports: [Port.tcp(3000)], selector: EndpointSelector.of({ expressions: [LabelExpression.exists('k8s:io.kubernetes.pod.namespace')] }) }]) {
+      const r = refusal(() => shop({ tiers: [tier, db] }));
+      expect(r.id).toBe('selector-empty');
+      expect(r.message).toMatch(/^\[test\/shop\] tier web selects .*namespace.*, which in a CiliumNetworkPolicy of shop is every pod of the namespace/);
+      expect(r.message).toContain('fix: give the tier\'s pod labels');
+    }
+    // What it granted, as the same tier written with EndpointSelector.all() (accepted alone: it says every pod): every pod
+    // of the namespace admits the entry on web's port; with a db tier beside it, the overlap is refused.
+    const { c } = shop({ tiers: [{ name: 'web', selector: EndpointSelector.all(), ports: [Port.tcp(3000)] }] });
+    expect(verdictOf(c, TRAEFIK, DB, '3000/TCP')).toBe('allowed');
+    expect(verdictOf(c, TRAEFIK, DB, '5432/TCP')).toBe('denied');
+    expect(refusal(() => shop({ tiers: [{ name: 'web', selector: EndpointSelector.all(), ports: [Port.tcp(3000)] }, db] })).id).toBe('tiered-app-tiers-overlap');
+    // Not every pod, yet every db pod once the namespace is the policy's: refused as an overlap (it was compared as written).
+    const both = EndpointSelector.of({ expressions: [LabelExpression.exists('k8s:io.kubernetes.pod.namespace'), LabelExpression.in('app', ['web', 'db'])] });
+    const overlap = refusal(() => shop({ tiers: [{ name: 'web', selector: both, ports: [Port.tcp(3000)] }, db] }));
+    expect(overlap.id).toBe('tiered-app-tiers-overlap');
+    expect(overlap.message).toContain('which also selects every pod of tier db');
+    // The namespace label beside a pod label is as narrow as the pod label alone.
+    const narrow = shop({ tiers: [{ ...web, labels: { 'k8s:io.kubernetes.pod.namespace': 'shop', app: 'web' } }, db] });
+    expect(verdictOf(narrow.c, TRAEFIK, WEB, '3000/TCP')).toBe('allowed');
+    expect(verdictOf(narrow.c, TRAEFIK, DB, '3000/TCP')).toBe('denied');
+    expect(verdictOf(narrow.c, WEB, DB, '5432/TCP')).toBe('allowed');
   });
 
   test('a duplicate tier name', () => {

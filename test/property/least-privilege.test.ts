@@ -214,6 +214,9 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
   blankString.filter((s) => s.trim() === '').map((s) => ({ name: `FqdnEgress fqdns: [${JSON.stringify(s)}]`, run: () => new FqdnEgress(chart(), 'f', { fqdns: [s] }) })),
   fc.constant({ name: 'FqdnEgress ports: []', run: () => new FqdnEgress(chart(), 'f', { fqdns: ['a.example.com'], ports: [] }) }),
   fc.constant({ name: 'TieredApp tier labels: {}', run: () => new TieredApp(chart(), 't', { tiers: [{ name: 'web', labels: {}, ports: [Port.tcp(80)] }] }) }),
+  fc.constantFrom('k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace').map((key) => ({
+    name: `TieredApp tier labels: { ${key}: ns }`, run: () => new TieredApp(chart(), 't', { tiers: [{ name: 'web', labels: { [key]: 'ns' }, ports: [Port.tcp(80)] }] }),
+  })),
   fc.constant({ name: 'TieredApp tier ports: []', run: () => new TieredApp(chart(), 't', { tiers: [{ name: 'web', labels: { app: 'w' }, ports: [] }] }) }),
   fc.constant({
     name: 'TieredApp metricsPorts: []',
@@ -258,6 +261,10 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
       name: `HostFirewall ${prop}: ${what}`,
       run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], [prop]: prop.endsWith('Clients') ? [peer] : peer }),
     }))),
+  fc.constantFrom<[string, Peer]>(['Peer.cidrGroup()', Peer.cidrGroup('monitoring')], ['Peer.cidrGroupSelector()', Peer.cidrGroupSelector({ team: 'm' })])
+    .map(([what, peer]) => ({
+      name: `HostFirewall metricsScraper: ${what}`, run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], metricsScraper: peer }),
+    })),
   fc.constant({ name: 'HostFirewall breakGlassPorts: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], breakGlassPorts: [] }) }),
   blankString.map((s) => ({ name: `ClusterDefaultDeny excludedNamespaces [${JSON.stringify(s)}]`, run: () => new ClusterDefaultDeny(chart(), 'c', { excludedNamespaces: [s] }) })),
 ];
