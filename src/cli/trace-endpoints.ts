@@ -105,7 +105,7 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
     const note = unmatchedWorkloadNote(set.inventory, endpoint, input);
     if (note) warnings.push(`${flag} ${note}`);
     // Workloads of these labels on the host network beside managed ones (all of them on it: refused by `set.endpoint`).
-    const matching = endpoint.kind === 'pod' ? set.inventory.podWorkloads(endpoint.namespace ?? 'default', endpoint.labels ?? {}).workloads : [];
+    const matching = endpoint.kind === 'pod' ? set.inventory._podWorkloads(endpoint.namespace ?? 'default', endpoint.labels ?? {}).workloads : [];
     const onHost = matching.filter((w) => w.hostNetwork);
     if (onHost.length > 0) warnings.push(hostNetworkWarning(flag, input, onHost, matching.filter((w) => !w.hostNetwork)));
     return { endpoint, workloads: [] };

@@ -5,7 +5,7 @@ import { CiliumPolicyError, Severity } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { AllowOptions, DenyOptions, checkSelectorValue } from './policy-rule';
+import { AllowOptions, DenyOptions, checkSelectorValue, firstPortName } from './policy-rule';
 import { Icmp, IcmpFamily, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
@@ -58,7 +58,8 @@ export interface HostFirewallProps {
    */
   readonly name?: string;
   /**
-   * The break-glass ports reachable from the management CIDRs.
+   * The break-glass ports reachable from the management CIDRs, by number: a named port is refused
+   * (`port-name-host-ingress`; the host has no named ports, so the agent would skip it).
    * @default [Port.tcp(22)]
    */
   readonly breakGlassPorts?: Port[];
@@ -228,6 +229,18 @@ export class HostFirewall extends Construct {
           location: this.node.path,
         });
       }
+    }
+    // The host has no named ports (an ingress named port is the receiving endpoint's own container port): a named break-glass
+    // port would open nothing, and operators would be locked out (the rule's own check says so too, at synthesis).
+    const glassName = firstPortName((props.breakGlassPorts ?? []).map((p) => (p as Partial<Port> | undefined)?._match?.l4));
+    if (glassName !== undefined) {
+      throw new CiliumPolicyError({
+        id: 'port-name-host-ingress',
+        message: `HostFirewall breakGlassPorts holds the named port "${glassName}": Cilium resolves an ingress named port on the receiving endpoint's `
+          + 'own container ports, and the host has none, so the agent would skip it and the break-glass path would let nobody in',
+        fix: 'give the port by number (Port.tcp(22))',
+        location: this.node.path,
+      });
     }
     // A /0 is every address of its family: the guard would open the path it names to the internet.
     const opens: Record<string, string> = {

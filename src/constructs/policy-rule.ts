@@ -357,7 +357,7 @@ export class PolicyRule {
         location: this.owner,
       });
     }
-    const named = namedEgressPortProblem(section, verb, config, (ports ?? []).map((p) => p._match.l4));
+    const named = namedPortProblem(section, verb, config, (ports ?? []).map((p) => p._match.l4), this.isHostPolicy);
     if (named !== undefined) throw new CiliumPolicyError({ ...named, location: this.owner });
     if (options.serverNames !== undefined && options.serverNames.length === 0) {
       throw new CiliumPolicyError({
@@ -557,7 +557,7 @@ export class PolicyRule {
     }
     const ports = grant.ports ?? (defaulted ? (peer.defaultPorts ?? []).map(Port._fromModel) : []);
     // Checked when the rule was given; again here for what only synthesis knows (a peer of one's own read again, its default ports).
-    const named = namedEgressPortProblem(grant.section, verb, peer, ports.map((p) => p._match.l4));
+    const named = namedPortProblem(grant.section, verb, peer, ports.map((p) => p._match.l4), this.isHostPolicy);
     if (named !== undefined) diagnostics.push({ ...named, severity: Severity.ERROR, path });
     for (const port of ports) {
       const match = port._match;
@@ -585,8 +585,14 @@ export class PolicyRule {
   }
 }
 
+/** The first named port (`http`, not a number) of a port list, or `undefined`. */
+export function firstPortName(ports: readonly (PortProtocolModel | undefined)[]): string | undefined {
+  return ports.find((p) => p?.port !== undefined && !/^\d+$/.test(p.port))?.port;
+}
+
 /**
- * Why the named ports of an egress rule do not mean the destination's port of that name, or `undefined`. Cilium 1.14-1.19
+ * Why the named ports of a rule do not mean the port of that name the rule is meant for, or `undefined`. On ingress of a
+ * host policy a named port is the host's own, and the host has none (`port-name-host-ingress`). Cilium 1.14-1.19
  * resolves a named port of an egress rule against the container ports of every pod of the cluster, not on the destination
  * (pkg/endpoint `GetNamedPort(ingress=false)`, cilium/cilium#24779, #30003): a name with one number there is that number
  * for every peer of the rule, and a name two pods give different numbers is skipped (`ErrDuplicateNamedPorts`). So:
@@ -596,11 +602,21 @@ export class PolicyRule {
  *   it was meant to stop is allowed: refused (`port-name-egress-deny`).
  * An egress allow to pods (or a Service's backends) keeps named ports: an ambiguous name allows nothing there.
  */
-function namedEgressPortProblem(section: SectionName, verb: string, peer: PeerConfig, ports: (PortProtocolModel | undefined)[])
+function namedPortProblem(section: SectionName, verb: string, peer: PeerConfig, ports: (PortProtocolModel | undefined)[], hostPolicy: boolean)
   : { id: string; message: string; fix: string } | undefined {
-  if (sectionDirection(section) !== 'egress') return undefined;
-  const name = ports.find((p) => p?.port !== undefined && !/^\d+$/.test(p.port))?.port;
+  const name = firstPortName(ports);
   if (name === undefined) return undefined;
+  if (sectionDirection(section) !== 'egress') {
+    if (!hostPolicy) return undefined;
+    // pkg/endpoint `GetNamedPort(ingress=true)` reads the receiving endpoint's own container ports (`GetK8sPorts`); the host
+    // endpoint is no pod and has none, so the agent skips the entry ("Skipping named port").
+    return {
+      id: 'port-name-host-ingress',
+      message: `${verb}(${peer.description}, { ports: [${name}] }) in a host policy: Cilium resolves an ingress named port on the receiving endpoint's own `
+        + `container ports, and the host has none, so the agent skips the port: the rule would ${isDenySection(section) ? 'deny' : 'allow'} nothing`,
+      fix: 'give the port by number (Port.tcp(<number>)): the node\'s services have no port names Cilium knows',
+    };
+  }
   const resolved = `Cilium (1.14-1.19) resolves the named port "${name}" of an egress rule against the container ports of every pod of the cluster, `
     + 'not on the destination (cilium/cilium#24779)';
   if (isDenySection(section)) {

@@ -41,8 +41,8 @@ export interface PortOptions {
    */
   readonly port?: number;
   /**
-   * A named container port (`http`): on ingress the selected pod's own, on egress resolved against the pods of the whole
-   * cluster (see `Port.named`).
+   * A named container port (`http`): on ingress the selected pod's own (refused on the ingress of a host policy: the host
+   * has none), on egress resolved against the pods of the whole cluster (see `Port.named`).
    * @default - a numeric port
    */
   readonly name?: string;
@@ -116,7 +116,8 @@ export class Port implements IPortSpec {
    * (cilium/cilium#24779): one number there is that number for every peer of the rule, and a name two pods give different
    * numbers allows nothing. So an egress allow with a named port to a peer that is not pods (a CIDR, an FQDN, an entity,
    * nodes, any peer) is refused (`port-name-egress-peer`), and so is an egress deny with one (`port-name-egress-deny`: it
-   * would be skipped as soon as the name is ambiguous in the cluster).
+   * would be skipped as soon as the name is ambiguous in the cluster). On the ingress of a host policy it is refused
+   * (`port-name-host-ingress`): the host endpoint has no container ports, so the agent skips the port.
    */
   public static named(name: string, protocol: Protocol = Protocol.ANY): Port {
     checkProtocol(protocol);

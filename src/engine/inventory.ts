@@ -246,7 +246,7 @@ export class EndpointInventory {
    */
   public _hostNetworkWorkloads(endpoint: Endpoint): InventoryWorkload[] {
     if (endpoint.kind !== 'pod') return [];
-    const { workloads } = this.podWorkloads(endpoint.namespace ?? 'default', endpoint.labels ?? {});
+    const { workloads } = this._podWorkloads(endpoint.namespace ?? 'default', endpoint.labels ?? {});
     return onHostNetworkOnly(workloads) ? workloads : [];
   }
 
@@ -259,8 +259,9 @@ export class EndpointInventory {
    * its service account, an identity label (`io.cilium.k8s.policy.serviceaccount`, from the pod spec): the pod got both
    * workloads' named ports and the first one's service account. `workloads` are the ones `enrich` takes the pod to be of
    * (trace's host-network warning names the same).
+   * @internal
    */
-  public podWorkloads(namespace: string, given: Readonly<Record<string, string>>): {
+  public _podWorkloads(namespace: string, given: Readonly<Record<string, string>>): {
     workloads: InventoryWorkload[]; exact: InventoryWorkload[]; selected: InventoryWorkload[];
   } {
     const exact = mostSpecific(this.workloadsFor(namespace, given));
@@ -280,7 +281,7 @@ export class EndpointInventory {
     if (endpoint.kind !== 'pod') return endpoint;
     const namespace = endpoint.namespace ?? 'default';
     const given = endpoint.labels ?? {};
-    const { workloads, exact, selected } = this.podWorkloads(namespace, given);
+    const { workloads, exact, selected } = this._podWorkloads(namespace, given);
     if (onHostNetworkOnly(workloads)) refuseHostNetworkPod(namespace, given, workloads);
     const labels = exact.length === 0 && selected.length === 1 ? { ...selected[0].podLabels, ...given } : given;
     const ports = endpoint.ports ?? dedupePorts(workloads.flatMap((w) => w.ports));

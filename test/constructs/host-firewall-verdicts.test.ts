@@ -2,9 +2,12 @@
 // on exactly its ports (and nothing for a prop left out); an exempted path is not kept; every refusal by its error id;
 // the lockout check's message (path, deny item, peer and port, fix). Every chart is built inside its test. In the mutation
 // test set (vitest.mutation.config.mts): these tests kill the mutants of src/constructs/host-firewall.ts.
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, Entity, HostFirewall, HostFirewallProps, LabelExpression, LockoutPath, NodeSelector, Peer, Port, RoutingMode } from '../../src';
+import {
+  CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, HostFirewallProps, LabelExpression, LockoutPath, NodeSelector, Peer, Port,
+  Protocol, RoutingMode,
+} from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
@@ -301,6 +304,37 @@ describe('HostFirewall: the lockout check names the deny item, the path, the pee
     const { c, fw } = firewall();
     fw.denyIngress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(8080)] });
     expect(synthFailure(c)).toBeUndefined();
+  });
+});
+
+describe('a named port on the ingress of a host policy is refused (port-name-host-ingress): the host has no named ports', () => {
+  test('a named break-glass port would leave operators no way in', () => {
+    const r = refusal(() => firewall({ breakGlassPorts: [Port.tcp(2222), Port.named('ssh', Protocol.TCP)] }));
+    expect(r.id).toBe('port-name-host-ingress');
+    expect(r.message).toMatch(/HostFirewall breakGlassPorts holds the named port "ssh": Cilium resolves an ingress named port on the receiving endpoint's own /);
+    expect(r.message).toContain('the break-glass path would let nobody in');
+    expect(r.message).toContain('fix: give the port by number (Port.tcp(22))');
+    // Why: the agent skips the entry on a host, so a raw host policy with it lets nothing in on 22.
+    const raw = chart();
+    new ApiObject(raw, 'raw', {
+      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'raw' },
+      spec: { nodeSelector: {}, ingress: [{ fromCIDR: ['10.50.0.0/24'], toPorts: [{ ports: [{ port: 'ssh', protocol: 'TCP' }] }] }] },
+    });
+    expect(verdictOf(raw, 'cidr:10.50.0.7', CP, '22/TCP', ON)).toBe('denied');
+  });
+
+  test('in a ClusterwidePolicy host rule: ingress allow and deny refused, egress to pods kept (resolved on every pod\'s ports)', () => {
+    const host = (): ClusterwidePolicy => new ClusterwidePolicy(chart(), 'host', { nodeSelector: NodeSelector.all() });
+    const allow = refusal(() => host().allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.named('ssh', Protocol.TCP)] }));
+    expect(allow.id).toBe('port-name-host-ingress');
+    expect(allow.message).toMatch(/allowIngress\(cidr 10\.50\.0\.0\/24, \{ ports: \[ssh\] \}\) in a host policy: Cilium resolves an ingress named port on the receiving endpoint's own container ports, and the host has none, so the agent skips the port: the rule would allow nothing/);
+    expect(allow.message).toContain('fix: give the port by number (Port.tcp(<number>))');
+    const deny = refusal(() => host().denyIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.named('ssh', Protocol.TCP)] }));
+    expect([deny.id, /the rule would deny nothing/.test(deny.message)]).toEqual(['port-name-host-ingress', true]);
+    expect(() => host().allowEgress(Peer.endpoints({ namespace: 'shop', labels: { app: 'db' } }), { ports: [Port.named('sql', Protocol.TCP)] })).not.toThrow();
+    // A pod policy keeps its ingress named ports: the selected pod's own.
+    expect(() => new ClusterwidePolicy(chart(), 'pods', { endpointSelector: EndpointSelector.labels({ app: 'db' }) })
+      .allowIngress(Peer.endpoints({ namespace: 'shop', labels: { app: 'cli' } }), { ports: [Port.named('sql', Protocol.TCP)] })).not.toThrow();
   });
 });
 

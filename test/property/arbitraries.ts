@@ -961,10 +961,12 @@ export function isNamedPortSpec(p: PortSpec): boolean {
 
 /**
  * The ports of a call without the named ones the SDK refuses there (`undefined` when none is left): an egress deny's, and an
- * egress allow's to a peer that is not pods (Cilium resolves egress names across every pod of the cluster: `port-name-egress-*`).
+ * egress allow's to a peer that is not pods (Cilium resolves egress names across every pod of the cluster: `port-name-egress-*`),
+ * and, in a host rule, an ingress call's (the host has no named ports: `port-name-host-ingress`).
  */
-export function withoutRefusedNamedPorts(verb: string, p: PeerSpec, ps: PortSpec[] | undefined): PortSpec[] | undefined {
-  if (ps === undefined || !verb.endsWith('Egress') || (verb.startsWith('allow') && POD_PEERS.includes(p.kind))) return ps;
+export function withoutRefusedNamedPorts(verb: string, p: PeerSpec, ps: PortSpec[] | undefined, host = false): PortSpec[] | undefined {
+  const hostIngress = host && verb.endsWith('Ingress');
+  if (ps === undefined || (!hostIngress && (!verb.endsWith('Egress') || (verb.startsWith('allow') && POD_PEERS.includes(p.kind))))) return ps;
   const kept = ps.filter((port) => !isNamedPortSpec(port));
   return kept.length > 0 ? kept : undefined;
 }
@@ -981,7 +983,7 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
     serverNames: fc.option(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }), { nil: undefined }),
   }).map(({ peer: p, ports: ps, authentication: auth, serverNames }): CallSpec => {
     // toServices with toPorts only from 1.17 (sanitize-services-with-ports); serverNames live in a toPorts entry.
-    const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps);
+    const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps, ctx.host);
     const options: AllowOptions = {
       ...(auth ? { authentication: auth } : {}),
       ...(serverNames && hasL4(portsOk) ? { serverNames } : {}),
@@ -1007,7 +1009,7 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
   const denyPeer = (direction: 'ingress' | 'egress'): fc.Arbitrary<PeerSpec> => peer(ctx, direction, true).filter((p) => direction === 'ingress' || !isServicePeer(p));
   const deny = (direction: 'ingress' | 'egress'): fc.Arbitrary<CallSpec> => fc.record({ peer: denyPeer(direction), ports: ports(v) })
     .map(({ peer: p, ports: ps }): CallSpec => {
-      const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : withoutRefusedNamedPorts(direction === 'ingress' ? 'denyIngress' : 'denyEgress', p, ps);
+      const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : withoutRefusedNamedPorts(direction === 'ingress' ? 'denyIngress' : 'denyEgress', p, ps, ctx.host);
       return { verb: direction === 'ingress' ? 'denyIngress' : 'denyEgress', peer: p, ...(portsOk !== undefined ? { ports: portsOk } : {}) };
     });
   const options: { arbitrary: fc.Arbitrary<CallSpec>; weight: number }[] = [
