@@ -278,11 +278,7 @@ export class Reader {
           } else {
             this.wrongType(v, 'a string', child(path, k));
           }
-          // `__proto__` is defined as an own key (a store would set the prototype); any other key is stored plainly (a
-          // `defineProperty` per label costs a runtime call).
-          if (text === undefined) continue;
-          if (k === '__proto__') Object.defineProperty(out, k, { value: text, enumerable: true, writable: true, configurable: true });
-          else out[k] = text;
+          if (text !== undefined) Object.defineProperty(out, k, { value: text, enumerable: true, writable: true, configurable: true });
         }
         return out;
       }
