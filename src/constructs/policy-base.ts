@@ -187,12 +187,8 @@ export abstract class PolicyBase extends Construct {
    * its metadata renders them; none when it cannot render them (reported where the manifest is written).
    */
   private labelsAndAnnotations(): { labels?: unknown; annotations?: unknown } {
-    let rendered: { labels?: unknown; annotations?: unknown };
-    try {
-      rendered = this.apiObject.metadata.toJson() as { labels?: unknown; annotations?: unknown };
-    } catch {
-      return {};
-    }
+    const rendered = (this.apiObject as PolicyApiObject).renderedMetadata() as { labels?: unknown; annotations?: unknown } | typeof NOT_RENDERED;
+    if (rendered === NOT_RENDERED) return {};
     return {
       ...(rendered.labels !== undefined ? { labels: rendered.labels } : {}),
       ...(rendered.annotations !== undefined ? { annotations: rendered.annotations } : {}),
@@ -252,6 +248,7 @@ export abstract class PolicyBase extends Construct {
     }
     releaseSynthMemo(this, this, 'renderRules');
     releaseSynthMemo(this, this, 'synthesizeModel');
+    releaseSynthMemo(this, this.apiObject, 'renderedMetadata');
   }
 
   /** `kind/namespace/name`: two policies with the same key are the same resource on apply. */
@@ -372,6 +369,9 @@ export function defaultName(id: string): string {
     .replace(/^[-.]+|[-.]+$/g, '');
 }
 
+/** `PolicyApiObject.renderedMetadata` when cdk8s cannot render the metadata. */
+const NOT_RENDERED: unique symbol = Symbol('metadata not rendered');
+
 /** What `PolicyApiObject` is made of. */
 interface PolicyApiObjectProps {
   readonly kind: PolicyKind;
@@ -460,10 +460,22 @@ class PolicyApiObject extends ApiObject {
    * (the caller renders through cdk8s, which reports it as it does for any `ApiObject`).
    */
   private renderMetadata(sortKeys: boolean): unknown {
-    try {
-      return sanitizedPlainCopy(this.metadata.toJson(), sortKeys);
-    } catch {
-      return NOT_PLAIN;
-    }
+    const rendered = this.renderedMetadata();
+    return rendered === NOT_RENDERED ? NOT_PLAIN : sanitizedPlainCopy(rendered, sortKeys);
+  }
+
+  /**
+   * The metadata's own rendering (`ApiObjectMetadataDefinition.toJson`), once per synthesis: the policy's check of its
+   * labels and annotations (`yaml-unquoted-number`) and its manifest read the same rendering. `NOT_RENDERED` when cdk8s
+   * throws (the manifest then renders through cdk8s, which reports it).
+   */
+  public renderedMetadata(): unknown {
+    return synthMemo(this, this, 'renderedMetadata', () => {
+      try {
+        return this.metadata.toJson();
+      } catch {
+        return NOT_RENDERED;
+      }
+    });
   }
 }

@@ -159,19 +159,33 @@ export interface SelectorRequirement {
   readonly values: readonly string[];
 }
 
-/** The requirements written as `matchLabels` entries (by `Selector.from` or `matchLabel`), for `Selector.cacheKey`. */
-const MATCH_LABELS = new WeakSet<SelectorRequirement>();
+/**
+ * A requirement written as a `matchLabels` entry (by `Selector.from` or `matchLabel`), for `Selector.cacheKey`: told apart
+ * by its class (a copy made by a spread is a plain requirement), not by a `WeakSet` entry per requirement, which cost
+ * an insertion per label read and weak-collection work in every garbage collection.
+ */
+class MatchLabelRequirement implements SelectorRequirement {
+  public readonly source: string;
+  public readonly key: string;
+  public readonly operator: string;
+  public readonly values: readonly string[];
+
+  constructor(source: string, key: string, value: string) {
+    this.source = source;
+    this.key = key;
+    this.operator = 'In';
+    this.values = [value];
+  }
+}
 
 /** `source:key In (value)`, written as a `matchLabels` entry (as the agent adds the namespace and cluster labels). */
 export function matchLabel(source: string, key: string, value: string): SelectorRequirement {
-  const r: SelectorRequirement = { source, key, operator: 'In', values: [value] };
-  MATCH_LABELS.add(r);
-  return r;
+  return new MatchLabelRequirement(source, key, value);
 }
 
 /** Whether a requirement was written as a `matchLabels` entry (`matchLabel`, `Selector.from`), not as a match expression. */
 export function isMatchLabel(r: SelectorRequirement): boolean {
-  return MATCH_LABELS.has(r);
+  return r instanceof MatchLabelRequirement;
 }
 
 /** A label selector compiled to requirements, as the agent holds it after translation (namespace, cluster filter). */
@@ -243,7 +257,7 @@ export class Selector {
     const labels: string[] = [];
     const expressions: string[] = [];
     for (const r of this.requirements) {
-      if (MATCH_LABELS.has(r)) labels.push(`${r.source}:${r.key}=${r.values[0]}`);
+      if (isMatchLabel(r)) labels.push(`${r.source}:${r.key}=${r.values[0]}`);
       else expressions.push(r.operator === 'In' || r.operator === 'NotIn' ? `${r.source}:${r.key} ${r.operator} (${r.values.join(',')})` : `${r.source}:${r.key} ${r.operator}`);
     }
     return `{${[...labels.sort(), ...expressions].join(', ')}}`;
