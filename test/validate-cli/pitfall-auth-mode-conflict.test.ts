@@ -78,6 +78,13 @@ describe('not flagged', () => {
     expect(at(pair(a, `  ingress:\n${from(WEB, P80, 'disabled')}`, 'other'))).toEqual([]);
     expect(at(pair(a, `  ingress:\n${from(WEB, P80, 'disabled')}`, 'shop', '{ app: db }'))).toEqual([]);
   });
+  it('items without a peer field and without ports: they select nothing, so their modes meet on no filter (bug: flagged on 0/ANY)', () => {
+    // rule.go mergeIngress/mergeEgress merge an L3-only item only with selectors; the engine compiles it to no L4 (l4Scope 'none').
+    expect(at({ 'a.yaml': policy('a', API, '  ingress:\n    - authentication: { mode: required }\n    - authentication: { mode: disabled }\n') })).toEqual([]);
+    // With a port they apply to every peer: the same filter and the wildcard peer.
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n    - toPorts: [{ ports: [${P80}] }]\n      authentication: { mode: required }\n`
+      + `    - toPorts: [{ ports: [${P80}] }]\n      authentication: { mode: disabled }\n`) })).toEqual(['a.yaml:11 spec.ingress[1]']);
+  });
   it('a deny of the same peer and filter (it ends the merge, order-dependent: as the engine, no finding)', () => {
     const deny = `  ingressDeny:\n${from(WEB, P80)}`;
     expect(at(pair(`  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`, deny))).toEqual([]);
@@ -95,6 +102,8 @@ describe('the engine\'s note agrees with the finding', () => {
     ['one mode and none', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80)}`],
     ['port and every port', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, undefined, 'disabled')}`],
     ['with a deny', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}  ingressDeny:\n${from(WEB, P80)}`],
+    // No peer field and no port: the item selects nothing (l4Scope 'none'), so its mode lands on no filter.
+    ['no peer and no port, two modes', '  ingress:\n    - authentication: { mode: required }\n    - authentication: { mode: disabled }\n'],
   ];
   for (const [name, sections] of cases) {
     it(name, () => {
@@ -129,6 +138,9 @@ describe('every filter and direction (mutation tests)', () => {
       + `${from(icmp('{ type: EchoRequest, family: IPv6 }'), undefined, 'disabled')}`) })).toEqual([
       'spec.ingress[1]: authentication mode disabled on ingress 128/ICMPv6 here, and mode required on the same filter in CiliumNetworkPolicy shop/a (a.yaml:9)',
     ]);
+    // A name no ICMP type has is no filter (the API server refuses it: no merge ever happens).
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(icmp('{ type: NoSuchType }'), undefined, 'required')}`
+      + `${from(icmp('{ type: NoSuchType }'), undefined, 'disabled')}`) })).toEqual([]);
     // The same number in the two families is two filters.
     expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(icmp('{ type: 8, family: IPv4 }'), undefined, 'required')}`
       + `${from(icmp('{ type: 8, family: IPv6 }'), undefined, 'disabled')}`) })).toEqual([]);
