@@ -12,8 +12,8 @@ import {
   peerText,
 } from '../model/l7-parsers';
 import {
-  CidrRuleModel, FqdnSelectorModel, IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel,
-  SECTIONS, SectionName,
+  CidrRuleModel, FqdnSelectorModel, IcmpFieldModel, IcmpRuleModel, L3_PEER_FIELDS, LabelSelectorModel, PortProtocolModel, PortRuleModel,
+  RuleItemModel, SECTIONS, SectionName,
 } from '../model/policy-model';
 import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
@@ -116,7 +116,9 @@ export function authModeConflicts(run: PitfallRun): void {
             const family = f.family === 'IPv6' ? 'IPv6' : 'IPv4';
             return { family, type: icmpTypeNumber(f.type, family) } as const;
           }));
-        const filters = authenticationFilters(direction, l4Scope(arr(item.toPorts), arr(item.icmps), true), ports, icmps);
+        // An item without a peer field and without ports merges no filter (rule.go mergeIngress: an L3-only item only with selectors).
+        const hasPeers = L3_PEER_FIELDS.some((f) => item[f] !== undefined);
+        const filters = authenticationFilters(direction, l4Scope(arr(item.toPorts), arr(item.icmps), hasPeers), ports, icmps);
         if (filters.length === 0) continue;
         const peers = peerKeys(r, item);
         const ref = { r, path: `${r.path}.${section}[${index}]` };

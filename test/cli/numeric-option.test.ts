@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIntegerOption } from '../../src/cli/numeric-option';
 import { parseCount } from '../../src/cli/replay';
 import { executeValidate } from '../../src/cli/validate';
+import { thrown } from '../support/errors';
 
 const message = (f: () => unknown): string => {
   try {
@@ -32,6 +33,32 @@ describe('whole-number options', () => {
     expect(parseIntegerOption('-1', '--p', range)).toBe(-1);
     expect(message(() => parseIntegerOption('101', '--p', range))).toBe('--p 101 is too large (max 100) | give --p at most 100, e.g. 3');
     expect(message(() => parseIntegerOption('-2', '--p', range))).toBe('--p -2 is not a percentage | give --p a number, e.g. 3');
+  });
+
+  it('leading zeros are not digits of the size: 19 characters worth 1 are 1', () => {
+    expect(parseCount('0000000000000000001', '--max-pairs')).toBe(1);
+  });
+
+  it('the bounds themselves and a shorter number are read; a negative beyond the max is below the min, not too large', () => {
+    const range = { min: -1, max: 100, example: 3, what: 'a percentage' };
+    expect([parseIntegerOption('100', '--p', range), parseIntegerOption('99', '--p', range), parseIntegerOption('5', '--p', range),
+      parseIntegerOption('12', '--p', range)]).toEqual([100, 99, 5, 12]);
+    expect(message(() => parseIntegerOption('-101', '--p', range))).toBe('--p -101 is not a percentage | give --p a number, e.g. 3');
+    for (const v of ['a-1', '-1x', '--1', '1-']) expect(message(() => parseIntegerOption(v, '--p', range))).toBe(`--p ${v} is not a percentage | give --p a number, e.g. 3`);
+  });
+
+  it('a minimum of 0 takes no sign: -0 is no such number, 0 is', () => {
+    const range = { min: 0, example: 3, what: 'a count' };
+    expect(parseIntegerOption('0', '--n', range)).toBe(0);
+    expect(message(() => parseIntegerOption('-0', '--n', range))).toBe('--n -0 is not a count | give --n a number, e.g. 3');
+  });
+
+  it('an error id and a fix of its own: the id on both refusals, the fix for a value that is no such number', () => {
+    const range = { min: 1, max: 10, example: 2, what: 'a count', id: 'input-limit', fix: 'count the inputs' };
+    const none = thrown(() => parseIntegerOption('x', '--n', range));
+    expect([none.id, none.fix]).toEqual(['input-limit', 'count the inputs']);
+    const large = thrown(() => parseIntegerOption('11', '--n', range));
+    expect([large.id, large.fix]).toEqual(['input-limit', 'give --n at most 10, e.g. 2']);
   });
 
   it('validate --max-warnings uses it too', async () => {

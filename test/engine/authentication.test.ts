@@ -129,6 +129,25 @@ describe('Test_MergeL3 (pkg/policy distillery_test.go): which mode applies when 
     expect(row(set, BAR, 81)).toBe('denied auth-required');
   });
 
+  test('on one port the peer\'s entry is more specific than the wildcard one: no peer field, entity all (mutation tests)', () => {
+    for (const wildcard of [port80, { fromEntities: ['all'], ...port80 }]) {
+      const set = fooIngress([{ ...wildcard, ...auth('required') }, { ...fromBar, ...port80, ...auth('disabled') }]);
+      expect(row(set, BAR, 80)).toBe('allowed allowed');
+      expect(row(set, FOO, 80)).toBe('denied auth-required');
+    }
+  });
+
+  test('the port decides before the peer: a block of a range, every port of a protocol, another protocol\'s port (mutation tests)', () => {
+    const range = fooIngress([{ ...port80, ...auth('required') },
+      { ...fromBar, toPorts: [{ ports: [{ port: '80', endPort: 81, protocol: 'TCP' }] }], ...auth('disabled') }]);
+    expect(row(range, BAR, 80)).toBe('denied auth-required');
+    expect(row(range, BAR, 81)).toBe('allowed allowed');
+    const protocols = fooIngress([{ ...port80, ...auth('required') },
+      { ...fromBar, toPorts: [{ ports: [{ port: '80', protocol: 'UDP' }, { port: '0', protocol: 'TCP' }] }], ...auth('disabled') }]);
+    expect(row(protocols, BAR, 80)).toBe('denied auth-required');
+    expect(row(protocols, BAR, 81)).toBe('allowed allowed');
+  });
+
   test('two selectors of one key: the highest mode (MapStateEntry.Merge)', () => {
     const set = fooIngress([{ ...fromBar, ...auth('required') }, { fromEndpoints: [labels({ bar: 'yes', k8s: 'x' })], ...auth('test-always-fail') }], SPIRE);
     expect(row(set, 'pod:default:bar=yes,k8s=x', 80)).toBe('denied auth-required');

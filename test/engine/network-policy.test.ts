@@ -146,6 +146,17 @@ describe('NetworkPolicy truth table', () => {
       .toEqual(['NetworkPolicy shop/api spec.ingress[0] allows pod:shop:app=web only on 5000-5010/TCP']);
   });
 
+  test('1.15 refuses a NetworkPolicy for each endPort of a rule once, whatever its peers, at any rule index (mutation tests)', () => {
+    const from = [{ podSelector: { matchLabels: { app: 'web' } } }, { podSelector: { matchLabels: { app: 'db' } } }];
+    const twoPeers = [np('api', { podSelector: {}, ingress: [{ from, ports: [{ port: 5000, endPort: 5010 }] }] }, 'shop')];
+    expect(set(twoPeers, { ciliumVersion: CiliumVersion.V1_15 }).skippedRules.map((r) => r.reason)).toEqual(['the whole policy is not imported: the agent '
+      + 'rejects it: the agent of Cilium 1.15 supports no NetworkPolicy endPort (5010 at spec.ingress[0].ports[0].endPort; parsePorts returns '
+      + 'ErrEndPortUnsupported, cilium/cilium#28704) [pitfall-np-agent-refuses]']);
+    const rules = Array.from({ length: 11 }, (_, i) => ({ from, ports: [i === 10 ? { port: 5000, endPort: 5010 } : { port: 80 + i }] }));
+    const eleventh = set([np('api', { podSelector: {}, ingress: rules }, 'shop')], { ciliumVersion: CiliumVersion.V1_15 });
+    expect(eleventh.skippedRules.map((r) => r.reason)).toEqual([expect.stringContaining('(5010 at spec.ingress[10].ports[0].endPort;')]);
+  });
+
   test('policyTypes: implicit Ingress, explicit Egress, and both', () => {
     const implicit = set([np('deny', { podSelector: {} }, 'shop')]);
     table(implicit, [[false, 'pod:shop:app=web', API, '80/TCP'], [true, API, 'cidr:203.0.113.9', '443/TCP']]);

@@ -78,6 +78,13 @@ describe('not flagged', () => {
     expect(at(pair(a, `  ingress:\n${from(WEB, P80, 'disabled')}`, 'other'))).toEqual([]);
     expect(at(pair(a, `  ingress:\n${from(WEB, P80, 'disabled')}`, 'shop', '{ app: db }'))).toEqual([]);
   });
+  it('items without a peer field and without ports: they select nothing, so their modes meet on no filter (bug: flagged on 0/ANY)', () => {
+    // rule.go mergeIngress/mergeEgress merge an L3-only item only with selectors; the engine compiles it to no L4 (l4Scope 'none').
+    expect(at({ 'a.yaml': policy('a', API, '  ingress:\n    - authentication: { mode: required }\n    - authentication: { mode: disabled }\n') })).toEqual([]);
+    // With a port they apply to every peer: the same filter and the wildcard peer.
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n    - toPorts: [{ ports: [${P80}] }]\n      authentication: { mode: required }\n`
+      + `    - toPorts: [{ ports: [${P80}] }]\n      authentication: { mode: disabled }\n`) })).toEqual(['a.yaml:11 spec.ingress[1]']);
+  });
   it('a deny of the same peer and filter (it ends the merge, order-dependent: as the engine, no finding)', () => {
     const deny = `  ingressDeny:\n${from(WEB, P80)}`;
     expect(at(pair(`  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`, deny))).toEqual([]);
@@ -95,6 +102,8 @@ describe('the engine\'s note agrees with the finding', () => {
     ['one mode and none', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80)}`],
     ['port and every port', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, undefined, 'disabled')}`],
     ['with a deny', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}  ingressDeny:\n${from(WEB, P80)}`],
+    // No peer field and no port: the item selects nothing (l4Scope 'none'), so its mode lands on no filter.
+    ['no peer and no port, two modes', '  ingress:\n    - authentication: { mode: required }\n    - authentication: { mode: disabled }\n'],
   ];
   for (const [name, sections] of cases) {
     it(name, () => {
@@ -105,5 +114,88 @@ describe('the engine\'s note agrees with the finding', () => {
   it('the cases include both answers', () => {
     const answers = cases.map(([, sections]) => at({ 'a.yaml': policy('a', API, sections) }).length > 0);
     expect(new Set(answers)).toEqual(new Set([true, false]));
+  });
+});
+
+describe('every filter and direction (mutation tests)', () => {
+  const TO_WEB = 'toEndpoints: [{ matchLabels: { app: web } }]';
+  const icmp = (fields: string): string => `${WEB}\n      icmps: [{ fields: [${fields}] }]`;
+  const messages = (files: Files): string[] => findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-auth-mode-conflict')
+    .map((d) => `${d.path ?? ''}: ${d.message.split(' for the same peer')[0]}`);
+
+  it('egress: on the egress filter, within one rule (the message names the rule, not "a rule that may select")', () => {
+    expect(messages({ 'a.yaml': policy('a', API, `  egress:\n${from(TO_WEB, P80, 'required')}${from(TO_WEB, P80, 'disabled')}`) })).toEqual([
+      'spec.egress[1]: authentication mode disabled on egress 80/TCP here, and mode required on the same filter in CiliumNetworkPolicy shop/a (a.yaml:9)',
+    ]);
+  });
+
+  it('ICMP types by number and by name, per family: ICMP for IPv4 (the default), ICMPv6 for IPv6', () => {
+    expect(messages({ 'a.yaml': policy('a', API, `  ingress:\n${from(icmp('{ type: 8 }'), undefined, 'required')}`
+      + `${from(icmp('{ type: EchoRequest, family: IPv4 }'), undefined, 'disabled')}`) })).toEqual([
+      'spec.ingress[1]: authentication mode disabled on ingress 8/ICMP here, and mode required on the same filter in CiliumNetworkPolicy shop/a (a.yaml:9)',
+    ]);
+    expect(messages({ 'a.yaml': policy('a', API, `  ingress:\n${from(icmp('{ type: 128, family: IPv6 }'), undefined, 'required')}`
+      + `${from(icmp('{ type: EchoRequest, family: IPv6 }'), undefined, 'disabled')}`) })).toEqual([
+      'spec.ingress[1]: authentication mode disabled on ingress 128/ICMPv6 here, and mode required on the same filter in CiliumNetworkPolicy shop/a (a.yaml:9)',
+    ]);
+    // A name no ICMP type has is no filter (the API server refuses it: no merge ever happens).
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(icmp('{ type: NoSuchType }'), undefined, 'required')}`
+      + `${from(icmp('{ type: NoSuchType }'), undefined, 'disabled')}`) })).toEqual([]);
+    // The same number in the two families is two filters.
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(icmp('{ type: 8, family: IPv4 }'), undefined, 'required')}`
+      + `${from(icmp('{ type: 8, family: IPv6 }'), undefined, 'disabled')}`) })).toEqual([]);
+  });
+
+  it('entries that are no mapping are skipped, the rest of the item still counts', () => {
+    const broken = `${WEB}\n      toPorts: [~, { ports: [~, ${P80}] }]\n      icmps: [~, { fields: [~, { family: IPv4 }, { type: 8 }] }]`;
+    expect(messages({ 'a.yaml': policy('a', API, `  ingress:\n${from(broken, undefined, 'required')}${from(WEB, P80, 'disabled')}`
+      + `${from(icmp('{ type: 8 }'), undefined, 'disabled')}`) })).toEqual([
+      'spec.ingress[1]: authentication mode disabled on ingress 80/TCP here, and mode required on the same filter in CiliumNetworkPolicy shop/a (a.yaml:9)',
+      'spec.ingress[2]: authentication mode disabled on ingress 8/ICMP here, and mode required on the same filter in CiliumNetworkPolicy shop/a (a.yaml:9)',
+    ]);
+  });
+
+  it('an ingress and an egress item of the same peer and port are on two filters', () => {
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, 'required')}  egress:\n${from(TO_WEB, P80, 'disabled')}`) })).toEqual([]);
+  });
+
+  it('a mode that is no string, and a rule without endpointSelector (the agent refuses it), take no part', () => {
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, '[disabled]')}`) })).toEqual([]);
+    const selectorless = policy('b', API, `  ingress:\n${from(WEB, P80, 'disabled')}`).replace('  endpointSelector: { matchLabels: { app: api } }\n', '');
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, 'required')}`), 'b.yaml': selectorless })).toEqual([]);
+  });
+
+  it('the same entity peer in two namespaces: two sets of endpoints, no conflict', () => {
+    const world = (mode: string): string => `  ingress:\n${from('fromEntities: [world]', P80, mode)}`;
+    expect(at({ 'a.yaml': policy('a', API, world('required')), 'b.yaml': policy('b', API, world('disabled'), 'other') })).toEqual([]);
+  });
+});
+
+describe('which denies hide a conflict (mutation tests)', () => {
+  const modes = `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`;
+  it('a deny of the same filter and peer hides it, also when a later deny of it is for other pods', () => {
+    expect(at({
+      'a.yaml': policy('a', API, modes),
+      'c.yaml': policy('c', API, `  ingressDeny:\n${from(WEB, P80)}`),
+      'd.yaml': policy('d', '{ app: unrelated }', `  ingressDeny:\n${from(WEB, P80)}`),
+    })).toEqual([]);
+  });
+
+  it('an egressDeny hides an egress conflict; a clusterwide deny hides a namespaced one', () => {
+    const to = 'toEndpoints: [{ matchLabels: { app: web } }]';
+    expect(at({ 'a.yaml': policy('a', API, `  egress:\n${from(to, P80, 'required')}${from(to, P80, 'disabled')}  egressDeny:\n${from(to, P80)}`) })).toEqual([]);
+    const world = (mode: string): string => from('fromEntities: [world]', P80, mode);
+    expect(at({
+      'a.yaml': policy('a', API, `  ingress:\n${world('required')}${world('disabled')}`),
+      'c.yaml': policy('c', API, `  ingressDeny:\n${from('fromEntities: [world]', P80)}`, ''),
+    })).toEqual([]);
+  });
+
+  it('a deny of another namespace hides nothing', () => {
+    const world = (mode?: string): string => from('fromEntities: [world]', P80, mode);
+    expect(at({
+      'a.yaml': policy('a', API, `  ingress:\n${world('required')}${world('disabled')}`),
+      'c.yaml': policy('c', API, `  ingressDeny:\n${world()}`, 'other'),
+    })).toEqual(['a.yaml:12 spec.ingress[1]']);
   });
 });
