@@ -87,54 +87,82 @@ export function parserConflictNotes(selecting: readonly CompiledRule[], version:
 
 function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentRefusal[] {
   const perSelector = parsersPerSelector(version);
+  // The uses are worked out once per rule (rules are shared by the selections of many subjects), then met per selection.
+  const uses = selecting.flatMap((rule) => usesOf(rule).parsers(perSelector));
+  const parsers = uses.length < 2 ? []
+    : parserConflicts(uses).map(({ first, second }) => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector }));
+  const modeUses = selecting.flatMap((rule) => usesOf(rule).auth.modes);
+  if (modeUses.length < 2) return parsers;
+  // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
+  // "Denies takes priority over any rule"), so whether two modes meet depends on the order: not counted there.
+  const denied = new Set(selecting.flatMap((rule) => usesOf(rule).auth.denies).map((u) => `${u.filter.key}\0${u.peer}`));
+  const modes = parserConflicts(modeUses).filter(({ first }) => !denied.has(`${first.filter.key}\0${first.peer}`))
+    .map(({ first, second }) => ({ check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true }));
+  return [...parsers, ...modes];
+}
+
+/** What one rule brings to the merge: its parser uses (per selector or per filter) and its authentication uses. */
+interface RuleUses {
+  parsers(perSelector: boolean): readonly ParserUse<CompiledItem>[];
+  readonly auth: { readonly modes: readonly ParserUse<CompiledItem>[]; readonly denies: readonly ParserUse<CompiledItem>[] };
+}
+
+const RULE_USES = new WeakMap<CompiledRule, RuleUses>();
+
+function usesOf(rule: CompiledRule): RuleUses {
+  let u = RULE_USES.get(rule);
+  if (u === undefined) {
+    const byMode = new Map<boolean, readonly ParserUse<CompiledItem>[]>();
+    const parsers = (perSelector: boolean): readonly ParserUse<CompiledItem>[] => {
+      let list = byMode.get(perSelector);
+      if (list === undefined) byMode.set(perSelector, list = parserUses(rule, perSelector));
+      return list;
+    };
+    u = { parsers, auth: authenticationUses(rule) };
+    RULE_USES.set(rule, u);
+  }
+  return u;
+}
+
+/** The L7 parsers the allow items of a rule put on their filters, per peer selector (`perSelector`) or per filter. */
+function parserUses(rule: CompiledRule, perSelector: boolean): ParserUse<CompiledItem>[] {
   const uses: ParserUse<CompiledItem>[] = [];
-  for (const rule of selecting) {
-    for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
-      for (const item of rule.items[section] ?? []) {
-        if (item.l4.kind !== 'ports') continue;
-        const peers = perSelector ? peerKeys(item.peer) : item.peer.kind === 'none' ? [] : [''];
-        if (peers.length === 0) continue;
-        for (const pr of item.l4.portRules) {
-          for (const port of pr.ports) {
-            for (const filter of parserFilters(item.direction, port)) {
-              const parser = l7ParserOf(pr.rules, filter.protocol);
-              if (parser !== undefined) for (const peer of peers) uses.push({ filter, parser, peer, ref: item });
-            }
+  for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
+    for (const item of rule.items[section] ?? []) {
+      if (item.l4.kind !== 'ports') continue;
+      const peers = perSelector ? peerKeys(item.peer) : item.peer.kind === 'none' ? [] : [''];
+      if (peers.length === 0) continue;
+      for (const pr of item.l4.portRules) {
+        for (const port of pr.ports) {
+          for (const filter of parserFilters(item.direction, port)) {
+            const parser = l7ParserOf(pr.rules, filter.protocol);
+            if (parser !== undefined) for (const peer of peers) uses.push({ filter, parser, peer, ref: item });
           }
         }
       }
     }
   }
-  const parsers = parserConflicts(uses).map(({ first, second }) => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector }));
-  const auth = authenticationUses(selecting);
-  // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
-  // "Denies takes priority over any rule"), so whether two modes meet depends on the order: not counted there.
-  const denied = new Set(auth.denies.map((u) => `${u.filter.key}\0${u.peer}`));
-  const modes = parserConflicts(auth.modes).filter(({ first }) => !denied.has(`${first.filter.key}\0${first.peer}`))
-    .map(({ first, second }) => ({ check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true }));
-  return [...parsers, ...modes];
+  return uses;
 }
 
 /**
- * The explicit `authentication.mode`s of the allow items, as uses of their filters and peer selectors (the mode in place
- * of a parser), and the filters and peers of the deny items: two items that give one cached selector different modes on one filter make the agent's merge fail
- * (pkg/policy/rule.go `mergePortProto`: "cannot merge conflicting authentication types"; an item without a mode takes the
- * other's). The mode is per selector on every version (`PerSelectorPolicy.Authentication`). An item without ports is the
- * filter `0/ANY`; ICMP fields are filters of their type.
+ * The explicit `authentication.mode`s of the allow items of a rule, as uses of their filters and peer selectors (the mode
+ * in place of a parser), and the filters and peers of its deny items: two items that give one cached selector different
+ * modes on one filter make the agent's merge fail (pkg/policy/rule.go `mergePortProto`: "cannot merge conflicting
+ * authentication types"; an item without a mode takes the other's). The mode is per selector on every version
+ * (`PerSelectorPolicy.Authentication`). An item without ports is the filter `0/ANY`; ICMP fields are filters of their type.
  */
-function authenticationUses(selecting: readonly CompiledRule[]): { modes: ParserUse<CompiledItem>[]; denies: ParserUse<CompiledItem>[] } {
+function authenticationUses(rule: CompiledRule): { modes: ParserUse<CompiledItem>[]; denies: ParserUse<CompiledItem>[] } {
   const modes: ParserUse<CompiledItem>[] = [];
   const denies: ParserUse<CompiledItem>[] = [];
-  for (const rule of selecting) {
-    for (const section of SECTIONS) {
-      for (const item of rule.items[section] ?? []) {
-        const mode = item.deny ? 'deny' : item.authentication;
-        if (mode === undefined) continue;
-        const uses = item.deny ? denies : modes;
-        const filters = authenticationFilters(item.direction, item.l4.kind,
-          item.l4.kind === 'ports' ? item.l4.portRules.flatMap((pr) => pr.ports) : [], item.l4.kind === 'ports' ? item.l4.icmps : []);
-        for (const filter of filters) for (const peer of peerKeys(item.peer)) uses.push({ filter, parser: mode, peer, ref: item });
-      }
+  for (const section of SECTIONS) {
+    for (const item of rule.items[section] ?? []) {
+      const mode = item.deny ? 'deny' : item.authentication;
+      if (mode === undefined) continue;
+      const uses = item.deny ? denies : modes;
+      const filters = authenticationFilters(item.direction, item.l4.kind,
+        item.l4.kind === 'ports' ? item.l4.portRules.flatMap((pr) => pr.ports) : [], item.l4.kind === 'ports' ? item.l4.icmps : []);
+      for (const filter of filters) for (const peer of peerKeys(item.peer)) uses.push({ filter, parser: mode, peer, ref: item });
     }
   }
   return { modes, denies };
