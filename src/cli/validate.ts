@@ -8,14 +8,15 @@
  * Inputs: files, directories (every .yaml/.yml/.json below them), globs (`*`, `**`, `?`, `[…]`, `{a,b}`; quote them) and
  * `-` for standard input; multi-document YAML and `kind: List` (`kubectl get cnp,ccnp -A -o yaml`). Other kinds are not
  * checked but Namespaces, workloads, Services and NetworkPolicies in the input feed the pitfall checks.
- * Exit status: 0 clean (warnings allowed up to --max-warnings), 1 errors or too many warnings, 2 usage error (one line
- * on stderr). The JSON format is documented in `src/validate/format-json.ts`.
+ * Exit status: 0 clean (warnings allowed up to --max-warnings), 1 errors or too many warnings, 2 usage error or nothing
+ * to validate (`nothingToValidate`; one line on stderr). The JSON format is documented in `src/validate/format-json.ts`.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import type { ValidationReport } from '../validate';
-import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, parseSize } from '../model/inputs';
+import { resolve } from 'node:path';
+import type { ReportFile, ValidationReport } from '../validate';
+import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
 import { parseIntegerOption } from './numeric-option';
 import { errorLine, refuseRepeatedOptions } from './trace';
 
@@ -119,16 +120,37 @@ export async function executeValidate(paths: readonly string[], options: Validat
     maxFileBytes,
     ...(stdin !== undefined ? { stdin } : {}),
   });
-  // A gate given nothing to check does not pass: every input without a YAML document (empty files, as empty standard input
-  // above) is exit 2, as trace and replay refuse inputs without a policy. Files with manifests but no policy yet pass.
-  if (report.files.length > 0 && report.files.every((f) => f.status === 'empty')) {
-    throw new CiliumPolicyError({
-      id: 'input-empty', message: `nothing to validate: ${report.files.map((f) => f.file).join(', ')} hold${report.files.length === 1 ? 's' : ''} no YAML document`,
-      fix: 'give the files that hold the manifests (a generated file may be empty because the step that writes it failed)',
-    });
-  }
+  nothingToValidate(report, paths, io.cwd ?? process.cwd());
   io.stdout(format === 'json' ? formatReportJson(report) : format === 'sarif' ? formatReportSarif(report) : formatReportText(report));
   return report.summary.passed ? VALIDATE_EXIT.clean : VALIDATE_EXIT.failed;
+}
+
+/**
+ * Refuses (exit 2) a run that read nothing to check: a gate given nothing does not pass, as trace and replay refuse inputs
+ * without a policy. Every input is a path or glob that matches no file, a directory without a manifest file
+ * (`input-not-found`), or a file without a YAML document (`input-empty`: empty, comments only, `null`), each named at
+ * its `file:line` with why. Files with manifests but no policy yet pass, and so does a directory whose files are all
+ * empty: `cdk8s synth` writes a 0-byte `.k8s.yaml` for a chart without objects, so such a folder holds no policy, like a
+ * folder of manifests without one (each empty file is an `input-empty` warning). Inputs that exist but cannot be read
+ * (unreadable, binary, too large) stay findings (exit 1).
+ */
+function nothingToValidate(report: ValidationReport, paths: readonly string[], cwd: string): void {
+  const nothing = (f: ReportFile): boolean => f.status === 'empty' || f.status === 'not-found';
+  if (report.files.length === 0 || !report.files.every(nothing)) return;
+  const emptyCharts = report.files.every((f) => f.status === 'empty') && paths.some((p) => p !== '-' && isDirectory(resolve(cwd, p)));
+  if (emptyCharts) return;
+  const problems = report.files.map((f) => {
+    const d = report.diagnostics.find((x) => x.file === f.file && (x.id === 'input-empty' || x.id === 'input-not-found'));
+    return d === undefined ? f.file : d.id === 'input-not-found' ? d.message : `${d.file}:${d.line}: ${d.message}`;
+  });
+  const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '');
+  const found = report.files.some((f) => f.status === 'not-found');
+  throw new CiliumPolicyError({
+    id: found ? 'input-not-found' : 'input-empty',
+    message: `nothing to validate: ${shown}`,
+    fix: found ? 'give the files or the directory the manifests are written to (cdk8s synth writes them to dist/); quote globs so that the shell does not expand them'
+      : 'give the files that hold the manifests (a generated file may be empty because the step that writes it failed)',
+  });
 }
 
 /**

@@ -24,6 +24,7 @@ import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
 import { FingerprintContext, directionFingerprint, wholeRuleContent } from './rule-content';
 import { PairOutcome, SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
+import { refusedClasses, refusedNotCompared, refusedNotJudged } from './refused-classes';
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
@@ -217,6 +218,10 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
   const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
   const ingressChanged = classes.map((_, i) => !sameSettings || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
+  // The classes whose policy the agent refuses on either side keep the one they had, which the inputs do not hold: their
+  // connections are not compared (`refused-classes.ts`), never shown as a change the cluster will not see.
+  const refusedOn = { base: refusedClasses(base, classes), head: refusedClasses(head, classes) };
+  const refused = classes.map((_, i) => refusedOn.base.refused[i] || refusedOn.head.refused[i]);
   const changes: ConnectivityChange[] = [];
   const maxChanges = options.maxChanges ?? Number.POSITIVE_INFINITY;
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
@@ -325,7 +330,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   };
   /** Adds the changes of a pair (judged as itself, or as a pair judged alike with placeholder names). */
   const emit = (a: number, b: number, judged: PairChanges | undefined): void => {
-    if (!judged || notAPair(classes[a], classes[b])) return;
+    if (!judged || notAPair(classes[a], classes[b]) || refused[a] || refused[b]) return;
     const named = judged.placeholders ? namer(classes[a], classes[b]) : undefined;
     for (const g of judged.groups) {
       // The restriction in force after the change; for a connection newly denied, the one it had before.
@@ -431,7 +436,12 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     if (limits.length === 0) return [];
     return egressChanged.some(Boolean) || ingressChanged.some(Boolean) || rulesDiffer(base, head) ? limits : [];
   }
+  // Refused classes are noted when anything differs between the sides (identical sides change nothing, whatever the
+  // agent enforces).
+  const anyDifference = (): boolean => settingsKey(base) !== settingsKey(head) || rulesDiffer(base, head) || classes.some((_, i) =>
+    sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
   const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls)),
+    ...(refused.some(Boolean) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
   return {
     schema: DIFF_SCHEMA,
@@ -477,6 +487,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   const classes = options.classes ?? endpointClasses([set]);
   if (options.maxPairs !== undefined) checkReportSize(classes, options.maxPairs, options.classes !== undefined);
   const sides = classSides(set, classes);
+  const refused = refusedClasses(set, classes);
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
   const connections: AllowedConnection[] = [];
@@ -492,7 +503,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
     const egress = sides.egress[a].dp;
     const row = clientIds[a] * ends.size;
     for (let b = 0; b < classes.length; b++) {
-      if (notAPair(classes[a], classes[b])) continue;
+      if (notAPair(classes[a], classes[b]) || refused.refused[a] || refused.refused[b]) continue;
       const ingress = sides.ingress[b].dp;
       if (open(egress) && open(ingress)) {
         // Neither side has a rule in its direction: every port is allowed, for the same reason.
@@ -531,7 +542,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   }
   const order = classOrder(classes);
   connections.sort((x, y) => order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
-  const notJudged = reportLimits(set);
+  const notJudged = [...refusedNotJudged(refused), ...reportLimits(set)];
   return {
     schema: REPORT_SCHEMA,
     policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },

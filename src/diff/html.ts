@@ -130,7 +130,7 @@ const CSP = [
 
 /**
  * Renders a connectivity diff (`cdk8s-cilium diff --output html`) as one self-contained HTML page: a summary line with
- * the base and head sources, a connectivity map (namespaces as boxes, endpoint classes as nodes, world, host and
+ * the base and head sources, what it could not compare (`notCompared`, as the text and markdown outputs say it), a connectivity map (namespaces as boxes, endpoint classes as nodes, world, host and
  * entities outside the namespaces; newly allowed edges in red, newly denied in blue, each with its ports and L7 as label
  * and tooltip), and a table of the changes with the deciding rule on each side. An empty diff gives a "no connectivity
  * change" page.
@@ -146,15 +146,19 @@ export function renderDiffHtml(doc: ConnectivityDiffDocument): string {
   const changes = [...kinded(doc.changes, EdgeKind.NEWLY_ALLOWED), ...kinded(doc.changes, EdgeKind.NEWLY_DENIED)];
   const summary = `${doc.summary.newlyAllowed} newly allowed, ${doc.summary.newlyDenied} newly denied`;
   const sources = `<p class="sources">base: ${source(doc.base)} → head: ${source(doc.head)}</p>`;
+  // What the diff could not compare (counted by `--fail-on`): on the page as in the text and markdown outputs.
+  const notCompared = (doc.notCompared ?? []).map((n) => `<p class="note not-compared">Not compared: ${escapeHtml(n.text)}</p>`);
   if (changes.length === 0) {
     return page('Connectivity diff: no connectivity change', 'diff empty-diff', [
       '<header>',
       '<h1>Connectivity diff</h1>',
       `<p class="summary" id="summary">${escapeHtml(summary)}</p>`,
       sources,
+      ...notCompared,
       '</header>',
       '<p class="empty" id="no-change"><strong>No connectivity change.</strong> Every connection between the endpoint classes '
-        + 'has the same verdict with the head policies as with the base policies (a reformat or a rename is an empty diff).</p>',
+        + `${notCompared.length > 0 ? 'that was compared ' : ''}has the same verdict with the head policies as with the base policies `
+        + '(a reformat or a rename is an empty diff).</p>',
     ]);
   }
   const classes = classIndex(doc.endpoints);
@@ -174,6 +178,7 @@ export function renderDiffHtml(doc: ConnectivityDiffDocument): string {
     '<h1>Connectivity diff</h1>',
     `<p class="summary" id="summary">${escapeHtml(summary)}</p>`,
     sources,
+    ...notCompared,
     '</header>',
     ...mapSection(doc.endpoints, classes, edges.edges, [EdgeKind.NEWLY_ALLOWED, EdgeKind.NEWLY_DENIED]),
     '<section id="changes">',

@@ -1,8 +1,10 @@
 /**
  * The merge conflicts of one subject's policy (`model/l7-parsers.ts`): when the allow items of the rules that select it
  * put two L7 parsers on one filter (from 1.18: for one peer selector), or two `authentication.mode`s on one filter for one
- * peer selector, the agent refuses to compute its policy and keeps the one it had, so no verdict on it — either direction,
- * any port — is what the agent enforces. Worked out once per set of selecting rules, and only for explained verdicts.
+ * peer selector, the agent refuses to compute its policy and keeps the one it had (pkg/endpoint `regeneratePolicy`
+ * returns before the policy changes), so no verdict on it — either direction, any port — is what the agent enforces.
+ * Worked out once per set of selecting rules (`agentRefusals`): for explained verdicts (a note), and for the diff, the
+ * report and replay, which do not judge the connections of such an endpoint.
  */
 import { CiliumVersion } from '../core/cilium-version';
 import {
@@ -11,80 +13,156 @@ import {
 import { SECTIONS, SectionName } from '../model/policy-model';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 
-/** The notes already worked out, per list of selecting rules and version. */
-const NOTES = new WeakMap<readonly CompiledRule[], Map<CiliumVersion, readonly string[]>>();
+/** The validate check that finds each kind of merge error (the check to run for a refused policy). */
+export enum AgentRefusalCheck {
+  /** Two L7 parsers on one filter (from 1.18: for one peer selector): "cannot merge conflicting L7 parsers". */
+  L7_PARSER_CONFLICT = 'pitfall-l7-parser-conflict',
+  /** Two `authentication.mode`s on one filter for one peer selector: "cannot merge conflicting authentication types". */
+  AUTH_MODE_CONFLICT = 'pitfall-auth-mode-conflict',
+}
 
 /**
- * The notes of the parser conflicts among `selecting` (the imported rules that select one subject), naming both items
- * with `describe`.
+ * A merge error that makes the agent refuse to compute the policy of the endpoints the rules select: two allow items
+ * (`first`, `second`, in input order) give one filter (and peer selector) two L7 parsers or two authentication modes.
+ * The endpoint's regeneration fails before its policy changes (pkg/endpoint `regeneratePolicy`), so it keeps the one it
+ * had: no verdict on it — either direction, any port — is what the agent enforces.
+ */
+export interface AgentRefusal {
+  /** The validate check that finds it. */
+  readonly check: AgentRefusalCheck;
+  /** The earlier item, its parser or mode, filter and peer. */
+  readonly first: ParserUse<CompiledItem>;
+  /** The later item, with another parser or mode on the same filter (and peer). */
+  readonly second: ParserUse<CompiledItem>;
+  /** Whether the conflict is per peer selector (L7 parsers from 1.18, authentication modes always). */
+  readonly perSelector: boolean;
+}
+
+/** The refusals already worked out, per list of selecting rules and version. */
+const REFUSALS = new WeakMap<readonly CompiledRule[], Map<CiliumVersion, readonly AgentRefusal[]>>();
+
+/**
+ * The merge errors among `selecting` (the imported rules that select one subject, both directions) for which the agent
+ * refuses the subject's policy: empty when it computes it. The one detection behind the engine's note
+ * (`parserConflictNotes`), the connectivity diff and report (a refused class is not compared) and replay (not judged).
+ */
+export function agentRefusals(selecting: readonly CompiledRule[], version: CiliumVersion): readonly AgentRefusal[] {
+  let byVersion = REFUSALS.get(selecting);
+  if (!byVersion) REFUSALS.set(selecting, byVersion = new Map());
+  let refusals = byVersion.get(version);
+  if (!refusals) {
+    refusals = conflicts(selecting, version);
+    byVersion.set(version, refusals);
+  }
+  return refusals;
+}
+
+/**
+ * What the agent cannot merge, naming both items with `describe`: `<first> has http rules and <second> kafka rules on
+ * ingress 80/TCP …, and it cannot merge conflicting L7 parsers` (no leading capital, no final stop).
+ */
+export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem) => string): string {
+  const { first, second } = r;
+  if (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) {
+    return `${describe(first.ref)} has ${first.parser} rules and ${describe(second.ref)} ${second.parser} rules on ${first.filter.text}`
+      + `${r.perSelector ? ` for the same peer ${peerText(first.peer)}` : ''}, and it cannot merge conflicting L7 parsers`;
+  }
+  return `${describe(first.ref)} has authentication mode ${first.parser} and ${describe(second.ref)} mode ${second.parser} on ${first.filter.text} `
+    + `for the same peer ${peerText(first.peer)}, and it cannot merge conflicting authentication types`;
+}
+
+/** How to end a refusal: `give each protocol its own port`, `give both items the same mode`. */
+export function agentRefusalFix(r: AgentRefusal): string {
+  return r.check === AgentRefusalCheck.L7_PARSER_CONFLICT ? 'give each protocol its own port' : 'give both items the same mode';
+}
+
+/**
+ * The notes of the merge errors among `selecting` (`agentRefusals`), naming both items with `describe`.
  */
 export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion,
   describe: (item: CompiledItem) => string): readonly string[] {
-  let byVersion = NOTES.get(selecting);
-  if (!byVersion) NOTES.set(selecting, byVersion = new Map());
-  let notes = byVersion.get(version);
-  if (!notes) {
-    notes = conflictNotes(selecting, version, describe);
-    byVersion.set(version, notes);
-  }
-  return notes;
+  return agentRefusals(selecting, version).map((r) => `Cilium refuses the policy of this endpoint: ${agentRefusalText(r, describe)}: the endpoint `
+    + `keeps the policy it had, so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`);
 }
 
-function conflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion, describe: (item: CompiledItem) => string): string[] {
+function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentRefusal[] {
   const perSelector = parsersPerSelector(version);
+  // The uses are worked out once per rule (rules are shared by the selections of many subjects), then met per selection.
+  const uses = selecting.flatMap((rule) => usesOf(rule).parsers(perSelector));
+  const parsers = uses.length < 2 ? []
+    : parserConflicts(uses).map(({ first, second }) => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector }));
+  const modeUses = selecting.flatMap((rule) => usesOf(rule).auth.modes);
+  if (modeUses.length < 2) return parsers;
+  // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
+  // "Denies takes priority over any rule"), so whether two modes meet depends on the order: not counted there.
+  const denied = new Set(selecting.flatMap((rule) => usesOf(rule).auth.denies).map((u) => `${u.filter.key}\0${u.peer}`));
+  const modes = parserConflicts(modeUses).filter(({ first }) => !denied.has(`${first.filter.key}\0${first.peer}`))
+    .map(({ first, second }) => ({ check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true }));
+  return [...parsers, ...modes];
+}
+
+/** What one rule brings to the merge: its parser uses (per selector or per filter) and its authentication uses. */
+interface RuleUses {
+  parsers(perSelector: boolean): readonly ParserUse<CompiledItem>[];
+  readonly auth: { readonly modes: readonly ParserUse<CompiledItem>[]; readonly denies: readonly ParserUse<CompiledItem>[] };
+}
+
+const RULE_USES = new WeakMap<CompiledRule, RuleUses>();
+
+function usesOf(rule: CompiledRule): RuleUses {
+  let u = RULE_USES.get(rule);
+  if (u === undefined) {
+    const byMode = new Map<boolean, readonly ParserUse<CompiledItem>[]>();
+    const parsers = (perSelector: boolean): readonly ParserUse<CompiledItem>[] => {
+      let list = byMode.get(perSelector);
+      if (list === undefined) byMode.set(perSelector, list = parserUses(rule, perSelector));
+      return list;
+    };
+    u = { parsers, auth: authenticationUses(rule) };
+    RULE_USES.set(rule, u);
+  }
+  return u;
+}
+
+/** The L7 parsers the allow items of a rule put on their filters, per peer selector (`perSelector`) or per filter. */
+function parserUses(rule: CompiledRule, perSelector: boolean): ParserUse<CompiledItem>[] {
   const uses: ParserUse<CompiledItem>[] = [];
-  for (const rule of selecting) {
-    for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
-      for (const item of rule.items[section] ?? []) {
-        if (item.l4.kind !== 'ports') continue;
-        const peers = perSelector ? peerKeys(item.peer) : item.peer.kind === 'none' ? [] : [''];
-        if (peers.length === 0) continue;
-        for (const pr of item.l4.portRules) {
-          for (const port of pr.ports) {
-            for (const filter of parserFilters(item.direction, port)) {
-              const parser = l7ParserOf(pr.rules, filter.protocol);
-              if (parser !== undefined) for (const peer of peers) uses.push({ filter, parser, peer, ref: item });
-            }
+  for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
+    for (const item of rule.items[section] ?? []) {
+      if (item.l4.kind !== 'ports') continue;
+      const peers = perSelector ? peerKeys(item.peer) : item.peer.kind === 'none' ? [] : [''];
+      if (peers.length === 0) continue;
+      for (const pr of item.l4.portRules) {
+        for (const port of pr.ports) {
+          for (const filter of parserFilters(item.direction, port)) {
+            const parser = l7ParserOf(pr.rules, filter.protocol);
+            if (parser !== undefined) for (const peer of peers) uses.push({ filter, parser, peer, ref: item });
           }
         }
       }
     }
   }
-  const parsers = parserConflicts(uses).map(({ first, second }) => `Cilium refuses the policy of this endpoint: ${describe(first.ref)} has ${first.parser} rules and `
-    + `${describe(second.ref)} ${second.parser} rules on ${first.filter.text}${perSelector ? ` for the same peer ${peerText(first.peer)}` : ''}, `
-    + 'and it cannot merge conflicting L7 parsers: the endpoint keeps the policy it had, so this verdict is not what the agent enforces; '
-    + 'give each protocol its own port');
-  const auth = authenticationUses(selecting);
-  // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
-  // "Denies takes priority over any rule"), so whether two modes meet depends on the order: no note there.
-  const denied = new Set(auth.denies.map((u) => `${u.filter.key}\0${u.peer}`));
-  const modes = parserConflicts(auth.modes).filter(({ first }) => !denied.has(`${first.filter.key}\0${first.peer}`)).map(({ first, second }) => `Cilium refuses the policy of this endpoint: ${describe(first.ref)} `
-    + `has authentication mode ${first.parser} and ${describe(second.ref)} mode ${second.parser} on ${first.filter.text} for the same peer `
-    + `${peerText(first.peer)}, and it cannot merge conflicting authentication types: the endpoint keeps the policy it had, so this verdict is not `
-    + 'what the agent enforces; give both items the same mode');
-  return [...parsers, ...modes];
+  return uses;
 }
 
 /**
- * The explicit `authentication.mode`s of the allow items, as uses of their filters and peer selectors (the mode in place
- * of a parser), and the filters and peers of the deny items: two items that give one cached selector different modes on one filter make the agent's merge fail
- * (pkg/policy/rule.go `mergePortProto`: "cannot merge conflicting authentication types"; an item without a mode takes the
- * other's). The mode is per selector on every version (`PerSelectorPolicy.Authentication`). An item without ports is the
- * filter `0/ANY`; ICMP fields are filters of their type.
+ * The explicit `authentication.mode`s of the allow items of a rule, as uses of their filters and peer selectors (the mode
+ * in place of a parser), and the filters and peers of its deny items: two items that give one cached selector different
+ * modes on one filter make the agent's merge fail (pkg/policy/rule.go `mergePortProto`: "cannot merge conflicting
+ * authentication types"; an item without a mode takes the other's). The mode is per selector on every version
+ * (`PerSelectorPolicy.Authentication`). An item without ports is the filter `0/ANY`; ICMP fields are filters of their type.
  */
-function authenticationUses(selecting: readonly CompiledRule[]): { modes: ParserUse<CompiledItem>[]; denies: ParserUse<CompiledItem>[] } {
+function authenticationUses(rule: CompiledRule): { modes: ParserUse<CompiledItem>[]; denies: ParserUse<CompiledItem>[] } {
   const modes: ParserUse<CompiledItem>[] = [];
   const denies: ParserUse<CompiledItem>[] = [];
-  for (const rule of selecting) {
-    for (const section of SECTIONS) {
-      for (const item of rule.items[section] ?? []) {
-        const mode = item.deny ? 'deny' : item.authentication;
-        if (mode === undefined) continue;
-        const uses = item.deny ? denies : modes;
-        const filters = authenticationFilters(item.direction, item.l4.kind,
-          item.l4.kind === 'ports' ? item.l4.portRules.flatMap((pr) => pr.ports) : [], item.l4.kind === 'ports' ? item.l4.icmps : []);
-        for (const filter of filters) for (const peer of peerKeys(item.peer)) uses.push({ filter, parser: mode, peer, ref: item });
-      }
+  for (const section of SECTIONS) {
+    for (const item of rule.items[section] ?? []) {
+      const mode = item.deny ? 'deny' : item.authentication;
+      if (mode === undefined) continue;
+      const uses = item.deny ? denies : modes;
+      const filters = authenticationFilters(item.direction, item.l4.kind,
+        item.l4.kind === 'ports' ? item.l4.portRules.flatMap((pr) => pr.ports) : [], item.l4.kind === 'ports' ? item.l4.icmps : []);
+      for (const filter of filters) for (const peer of peerKeys(item.peer)) uses.push({ filter, parser: mode, peer, ref: item });
     }
   }
   return { modes, denies };

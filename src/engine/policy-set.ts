@@ -24,6 +24,7 @@ import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
 import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, sideOutcome, sideOutcomeOfLists } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
+import { AgentRefusal, agentRefusals } from './parser-conflicts';
 import { EndpointInventory } from './inventory';
 import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics } from './policy-inputs';
@@ -379,6 +380,15 @@ export class PolicySet {
   /** @internal The (cached) policy of an endpoint in one direction; `undefined` where policy does not apply. */
   public _directionPolicyOf(endpoint: Endpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
     return this.directionPolicies.get(this.endpoints.resolve(endpoint), direction);
+  }
+
+  /**
+   * @internal The merge errors for which the agent refuses to compute the endpoint's policy (`agentRefusals`: two L7
+   * parsers or two authentication modes on one filter); empty when it computes it, or where policy does not apply.
+   */
+  public _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[] {
+    const dp = this._directionPolicyOf(endpoint, 'ingress') ?? this._directionPolicyOf(endpoint, 'egress');
+    return dp === undefined ? [] : agentRefusals(dp.selecting, this.config.version);
   }
 
   /** The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). */

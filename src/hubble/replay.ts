@@ -16,6 +16,8 @@
  */
 import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
+import { describeItem } from '../engine/evaluate';
+import { agentRefusalText } from '../engine/parser-conflicts';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
@@ -513,6 +515,13 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     let verdict: Verdict;
     let resolvedName: string | undefined;
     try {
+      // An end whose policy the agent refuses keeps the one it had: the engine's verdict is not what the cluster will do.
+      const refused = refusedEnd(policies, [[from, c.source], [to, c.destination]]);
+      if (refused !== undefined) {
+        errors.push({ connection: text, message: refused });
+        rollout.note(c, { notEvaluated: true });
+        continue;
+      }
       const base = query(c, from, to);
       const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isDnsName).slice(0, maxNames) : [];
       if (tried.length === 0) {
@@ -627,6 +636,23 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     errors,
     warnings,
   };
+}
+
+/**
+ * Why the connection is not judged when the agent refuses the policy of one of its ends (`PolicySet._agentRefusals`: two
+ * L7 parsers or two authentication modes on one filter): that end keeps the policy it had, which the policies given do
+ * not hold. `undefined` when the agent computes the policy of both ends.
+ */
+function refusedEnd(policies: PolicySet, ends: readonly (readonly [Endpoint, FlowPeer])[]): string | undefined {
+  for (const [endpoint, peer] of ends) {
+    const refusals = policies._agentRefusals(endpoint);
+    if (refusals.length === 0) continue;
+    const r = refusals[0];
+    return `the agent refuses the policy of ${describePeer(peer)}: ${agentRefusalText(r, describeItem)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}: `
+      + 'the endpoint keeps the policy it had (its regeneration fails before it changes), which these policies do not hold, so this connection is '
+      + `not judged; run \`cdk8s-cilium validate\` on the policies and fix ${r.check}`;
+  }
+  return undefined;
 }
 
 function observedOf(c: ObservedConnection): ReplayObserved {

@@ -145,8 +145,9 @@ export interface ConnectivityDiffDocument {
   /**
    * Rule items that differ between base and head but that the classes cannot stand for (toGroups, peers not in the
    * inputs, named ports without workloads, toFQDNs names or patterns without an `fqdn:` class, toFQDNs while a DNS rule
-   * goes to peers other than the modelled DNS server): the connections they decide are not compared. `--fail-on` counts
-   * them.
+   * goes to peers other than the modelled DNS server), and the classes whose policy the agent refuses on either side (two
+   * L7 parsers or two authentication modes on one filter: they keep the policy they had): the connections they decide
+   * are not compared. `--fail-on` counts them.
    * @default - none (everything that differs was compared)
    */
   readonly notCompared?: NotCompared[];

@@ -296,6 +296,11 @@ function segmentToRegExp(seg: string): string {
 
 type Kind = 'file' | 'dir' | 'other' | 'none';
 
+/** Whether `path` is a directory (an input read by walking it, as `cdk8s synth`'s output folder). */
+export function isDirectory(path: string): boolean {
+  return statKind(path) === 'dir';
+}
+
 function statKind(path: string): Kind {
   try {
     const st = statSync(path);

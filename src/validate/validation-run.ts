@@ -143,9 +143,16 @@ export class Run {
     const status = documents === 0 && parsed.diagnostics.length === 0 ? ReportFileStatus.EMPTY : ReportFileStatus.CHECKED;
     this.files.push({ file, status, bytes: result.bytes ?? 0, documents, policies: parsed.documents.length });
     if (documents === 0 && parsed.diagnostics.length === 0) {
+      // A document written as `null` (or `~`) holds nothing either: named where it is, as what it is.
+      const written = (o: { line: number; column: number }): string | undefined =>
+        /^(?:null|Null|NULL|~)(?=[\s#]|$)/.exec((this.lines.get(index) ?? [])[o.line - 1]?.slice(o.column - 1) ?? '')?.[0];
+      const nulls = objects.filter((o) => o.obj === null && o.itemPath === undefined && written(o) !== undefined);
+      const message = nulls.length === 0 ? 'the file holds no YAML document (only comments or document markers)'
+        : `the file holds no manifest: ${nulls.length === 1 ? 'its only document is' : `its ${nulls.length} documents are`} null `
+          + `(\`${written(nulls[0]) ?? 'null'}\` at line ${nulls[0].line})`;
       this.push(index, {
-        id: 'input-empty', severity: Severity.WARNING, file, line: 1, column: 1,
-        message: 'the file holds no YAML document (only comments or document markers)', fix: 'remove the file from the input, or write the manifests into it',
+        id: 'input-empty', severity: Severity.WARNING, file, line: nulls[0]?.line ?? 1, column: nulls[0]?.column ?? 1,
+        message, fix: 'remove the file from the input, or write the manifests into it',
       });
       return;
     }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cliAsync } from '../support/cli';
-import { Connectivity, PolicySet } from '../../src';
+import { Connectivity, NotCompared, PolicySet } from '../../src';
 import { webToApi } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-limits-'));
@@ -101,6 +101,106 @@ spec:
     const same = await cli('diff', '--base', after, '--head', after, '--fail-on', 'any');
     expect(same.code).toBe(0);
     expect(same.stdout).not.toContain('NOT COMPARED');
+  });
+
+  /**
+   * api's ingress from web on 8080: one item (`allow`), or `refused`: two items for the same peer and port the agent cannot
+   * merge — authentication modes `disabled` and `required` (pitfall-auth-mode-conflict), or http and kafka rules
+   * (pitfall-l7-parser-conflict) — so it refuses api's policy and api keeps the one it had.
+   */
+  const apiPolicy = (refused?: 'auth' | 'l7'): string => {
+    const item = (extra: string): string => `  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }]${extra} }]
+`;
+    const items = refused === 'auth' ? `${item('')}    authentication: { mode: disabled }\n${item('')}    authentication: { mode: required }\n`
+      : refused === 'l7' ? `${item(', rules: { http: [{ path: "/a" }] }')}${item(', rules: { kafka: [{ topic: "t" }] }')}` : item('');
+    return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+${items}`;
+  };
+  const AUTH_REASON = 'CiliumNetworkPolicy prod/api spec.ingress[0] has authentication mode disabled and CiliumNetworkPolicy prod/api spec.ingress[1] '
+    + 'mode required on ingress 8080/TCP for the same peer endpoints {any:app=web, k8s:io.cilium.k8s.policy.cluster=default, '
+    + 'k8s:io.kubernetes.pod.namespace=prod}, and it cannot merge conflicting authentication types';
+
+  test('a policy the agent refuses on head (two authentication modes for one peer on one port): the class is NOT COMPARED, its change is not '
+    + 'shown, and every --fail-on counts it', async () => {
+    const before = file('refused-base.yaml', apiPolicy());
+    const after = file('refused-head.yaml', apiPolicy('auth'));
+    for (const failOn of ['allowed', 'denied', 'any']) {
+      const r = await cli('diff', '--base', before, '--head', after, '--fail-on', failOn);
+      expect(r.code).toBe(1);
+      // Judged as enforced, head's `required` would be a newly denied connection the cluster never sees: api keeps its policy.
+      expect(r.stdout).not.toContain('NEWLY DENIED');
+      expect(r.stdout).toContain(`NOT COMPARED\n  ? the agent refuses the policy of the endpoint class prod/app=api on head: ${AUTH_REASON}: its endpoints keep `
+        + 'the policy they had (their regeneration fails before it changes), which the inputs do not hold, so the connections to and from it are '
+        + 'not compared; run `cdk8s-cilium validate` on the head policies and fix pitfall-auth-mode-conflict\n');
+    }
+    // The base refused instead (head fixes it): as much not compared, named on base.
+    const fixed = await cli('diff', '--base', after, '--head', before, '--fail-on', 'allowed');
+    expect(fixed.code).toBe(1);
+    expect(fixed.stdout).toContain('? the agent refuses the policy of the endpoint class prod/app=api on base: ');
+    expect(fixed.stdout).toContain('run `cdk8s-cilium validate` on the base policies and fix pitfall-auth-mode-conflict');
+    // The same refused policy on both sides: nothing differs, nothing to say.
+    const same = await cli('diff', '--base', after, '--head', after, '--fail-on', 'any');
+    expect(same.code).toBe(0);
+    expect(same.stdout).not.toContain('NOT COMPARED');
+  });
+
+  test('an L7 parser conflict (http and kafka for one peer on one port) refused on both sides while another class changes: '
+    + 'NOT COMPARED on base and head, the other class compared', async () => {
+    const web = (port: string): string => `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: lb } }]
+    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]
+`;
+    const [before, after] = [file('l7-base.yaml', apiPolicy('l7') + web('80')), file('l7-head.yaml', apiPolicy('l7') + web('81'))];
+    const r = await cli('diff', '--base', before, '--head', after, '--fail-on', 'denied', '--output', 'json');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { changes: { from: string; to: string }[]; notCompared: NotCompared[] };
+    expect(doc.changes.map((c) => `${c.from} ${c.to}`)).toEqual(['prod/app=lb prod/app=web', 'prod/app=lb prod/app=web']);
+    expect(doc.notCompared).toEqual([{
+      text: expect.stringMatching(new RegExp('^the agent refuses the policy of the endpoint class prod/app=api on base and head: CiliumNetworkPolicy '
+        + 'prod/api spec\\.ingress\\[0\\] has http rules and CiliumNetworkPolicy prod/api spec\\.ingress\\[1\\] kafka rules on ingress 8080/TCP '
+        + 'for the same peer .*, and it cannot merge conflicting L7 parsers: .* fix pitfall-l7-parser-conflict$')),
+      mayAllow: true,
+      mayDeny: true,
+    }]);
+  });
+
+  test('a refused class in the markdown and HTML outputs and in the library\'s document', async () => {
+    const before = file('refused-out-base.yaml', apiPolicy());
+    const after = file('refused-out-head.yaml', apiPolicy('auth'));
+    const md = await cli('diff', '--base', before, '--head', after, '--output', 'markdown');
+    expect(md.stdout).toContain('> ⚠️ Not compared: the agent refuses the policy of the endpoint class prod/app=api on head: ');
+    const html = await cli('diff', '--base', before, '--head', after, '--output', 'html');
+    expect(html.stdout).toContain('<p class="note not-compared">Not compared: the agent refuses the policy of the endpoint class prod/app=api on head: ');
+    expect(html.stdout).toContain('Every connection between the endpoint classes that was compared has the same verdict');
+    const doc = Connectivity.diff(PolicySet.fromYaml(apiPolicy()), PolicySet.fromYaml(apiPolicy('auth')));
+    expect(doc.changes).toEqual([]);
+    expect(doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny])).toEqual([[true, true]]);
+  });
+
+  test('report: the pairs of a class whose policy the agent refuses are not listed as allowed, and it says why', async () => {
+    const refused = file('refused-report.yaml', apiPolicy('auth'));
+    const r = await cli('report', '--policies', refused, '--output', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { connections: { from: string; to: string }[]; notJudged: { text: string }[] };
+    expect(doc.connections.filter((c) => c.from === 'prod/app=api' || c.to === 'prod/app=api')).toEqual([]);
+    expect(doc.notJudged.map((n) => n.text)).toEqual([`the agent refuses the policy of the endpoint class prod/app=api: ${AUTH_REASON}: its endpoints `
+      + 'keep the policy they had (their regeneration fails before it changes), which the inputs do not hold, so the connections to and from it are '
+      + 'not judged and not listed; run `cdk8s-cilium validate` on the policies and fix pitfall-auth-mode-conflict']);
+    expect(r.stderr).toBe(`warning: not judged: ${doc.notJudged[0].text}\n`);
+    const html = await cli('report', '--policies', refused, '--output', 'html');
+    expect(html.stdout).toContain('<p class="note not-judged">Not judged: the agent refuses the policy of the endpoint class prod/app=api: ');
   });
 
   test('named ports without the workloads that declare them', async () => {

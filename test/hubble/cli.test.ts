@@ -94,6 +94,34 @@ describe('replay', () => {
     expect(r.stdout).toMatch(/ready to enforce/);
   });
 
+  test('an end whose policy the agent refuses (two authentication modes for one peer on one port): its connections are NOT JUDGED, '
+    + 'never "allowed" by the refused rules; exit 1 (--fail-on none accepts them)', async () => {
+    const whole = join(scratch, 'whole-refused.jsonl');
+    writeFileSync(whole, readFileSync(CAPTURE, 'utf8').split('\n').filter((_, i) => i !== 101 && i !== 102).join('\n'));
+    const refused = join(scratch, 'refused.yaml');
+    writeFileSync(refused, [
+      'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: backend-auth, namespace: shop}',
+      'spec:', '  endpointSelector: {matchLabels: {app: backend}}', '  ingress:',
+      '  - {fromEntities: [all], toPorts: [{ports: [{port: "9999", protocol: TCP}]}], authentication: {mode: disabled}}',
+      '  - {fromEntities: [all], toPorts: [{ports: [{port: "9999", protocol: TCP}]}], authentication: {mode: required}}', '',
+    ].join('\n'));
+    const r = await replay(['--flows', whole, '--policies', allowAllFile(), refused]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\nNOT JUDGED: \d+ connections\n/);
+    const backend = 'pod:shop:app=backend,pod-template-hash=58b7c6d9f,tier=api';
+    expect(r.stdout).toContain(`\n  pod:shop:app=frontend,pod-template-hash=6c7d9f8b7 → ${backend} 8080/TCP: the agent refuses the policy of ${backend}: `
+      + 'CiliumNetworkPolicy shop/backend-auth spec.ingress[0] has authentication mode disabled and CiliumNetworkPolicy shop/backend-auth spec.ingress[1] '
+      + 'mode required on ingress 9999/TCP for the same peer (any peer), and it cannot merge conflicting authentication types: the endpoint keeps the policy '
+      + 'it had');
+    expect(r.stdout).toContain('so this connection is not judged; run `cdk8s-cilium validate` on the policies and fix pitfall-auth-mode-conflict');
+    expect(r.stderr).toMatch(/could not be judged/);
+    // Not one connection of the backend is judged (as allowed or dropped by the refused rules).
+    const json = JSON.parse((await replay(['--flows', whole, '--policies', allowAllFile(), refused, '--output', 'json', '--fail-on', 'none'])).stdout) as {
+      connections: { source: string; destination: string }[];
+    };
+    expect(json.connections.filter((c) => `${c.source} ${c.destination}`.includes('backend'))).toEqual([]);
+  });
+
   test('nothing judged would be dropped but not all of the capture was judged: exit 1, fail closed (--fail-on none accepts it)', async () => {
     const allowAll = allowAllFile();
     // The shop capture holds two malformed lines, which may be connections the policies drop.

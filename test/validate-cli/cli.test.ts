@@ -229,10 +229,25 @@ describe('globs and directories', () => {
     expect(await files('k8s/a.yaml', 'k8s/*.yaml', 'k8s')).toEqual(['k8s/a.yaml', 'k8s/.hidden/d.yaml', 'k8s/sub/b.yml', 'k8s/sub/c.json']);
   });
 
-  it('a glob without a match is an input-not-found error', async () => {
+  it('a glob without a match is an input-not-found error; as the only input, nothing to validate: exit 2', async () => {
+    const beside = await run(['nothing/**/*.yaml', 'clean.yaml']);
+    expect(beside.code).toBe(1);
+    expect(beside.out).toContain('nothing/**/*.yaml:1:1: error input-not-found: the pattern nothing/**/*.yaml matches no file');
     const r = await run(['nothing/**/*.yaml']);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain('nothing/**/*.yaml:1:1: error input-not-found: the pattern nothing/**/*.yaml matches no file');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^error: nothing to validate: the pattern nothing\/\*\*\/\*\.yaml matches no file \(input-not-found\); fix: /);
+  });
+
+  it('a directory without a YAML file as the only input: exit 2 (input-not-found), one clear line, never a report over nothing', async () => {
+    mkdirSync(join(dir, 'no-yaml'), { recursive: true });
+    writeFileSync(join(dir, 'no-yaml', 'README.txt'), 'not a manifest\n');
+    const r = await run(['no-yaml']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe('error: nothing to validate: no-yaml holds no .yaml, .yml or .json file (.git and node_modules are not read) (input-not-found); '
+      + 'fix: give the files or the directory the manifests are written to (cdk8s synth writes them to dist/); quote globs so that the shell does '
+      + 'not expand them\n');
   });
 });
 

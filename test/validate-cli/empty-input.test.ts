@@ -1,6 +1,6 @@
 // One rule for empty input: a gate given nothing to check does not pass (exit 2), whether the nothing came from standard
 // input or from files; an empty file among others with manifests is a warning.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,5 +27,31 @@ describe('validate with nothing to check', () => {
 
   it('an empty file beside manifests is a warning; the run passes', async () => {
     expect(await run(['empty.yaml', 'good.yaml'])).toBe(0);
+  });
+
+  it('a file whose only document is null: refused, naming the document at its file:line as null', async () => {
+    writeFileSync(join(dir, 'null.yaml'), '# generated\n---\nnull\n');
+    await expect(run(['null.yaml'])).rejects.toMatchObject({
+      id: 'input-empty', message: expect.stringContaining('nothing to validate: null.yaml:3: the file holds no manifest: its only document is null (`null` at line 3) (input-empty)'),
+    });
+    writeFileSync(join(dir, 'tilde.yaml'), '~\n---\n~ # nothing\n');
+    await expect(run(['tilde.yaml'])).rejects.toMatchObject({
+      message: expect.stringContaining('nothing to validate: tilde.yaml:1: the file holds no manifest: its 2 documents are null (`~` at line 1) (input-empty)'),
+    });
+  });
+
+  it('a cdk8s output folder whose charts are all empty (0-byte .k8s.yaml files) holds no policy: it passes, as a folder of manifests '
+    + 'without policies does (each empty file a warning)', async () => {
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist', 'chart-a.k8s.yaml'), '');
+    writeFileSync(join(dir, 'dist', 'chart-b.k8s.yaml'), '');
+    mkdirSync(join(dir, 'manifests'));
+    writeFileSync(join(dir, 'manifests', 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n');
+    expect(await run(['manifests'])).toBe(0);
+    const out: string[] = [];
+    expect(await executeValidate(['dist'], {}, { stdout: (t: string) => out.push(t), stderr: () => undefined, cwd: dir })).toBe(0);
+    expect(out.join('')).toMatch(/dist\/chart-a\.k8s\.yaml:1:1: warning input-empty: the file is empty\n[^]*0 errors, 2 warnings in 2 files \(0 policies/);
+    // The same files named one by one: nothing to validate (a redirect of a command that failed writes such a file).
+    await expect(run(['dist/chart-a.k8s.yaml'])).rejects.toMatchObject({ id: 'input-empty', message: expect.stringContaining('nothing to validate: dist/chart-a.k8s.yaml:1: the file is empty (input-empty)') });
   });
 });
