@@ -231,7 +231,8 @@ export class HostFirewall extends Construct {
       }
     }
     // The host has no named ports (an ingress named port is the receiving endpoint's own container port): a named break-glass
-    // port would open nothing, and operators would be locked out (the rule's own check says so too, at synthesis).
+    // port would open nothing, and operators would be locked out. The rule's own check (`namedPortProblem`) would refuse it
+    // too, naming the rule it writes; this names the prop, and refuses it whether the path is exempted or not.
     const glassName = firstPortName((props.breakGlassPorts ?? []).map((p) => (p as Partial<Port> | undefined)?._match?.l4));
     if (glassName !== undefined) {
       throw new CiliumPolicyError({

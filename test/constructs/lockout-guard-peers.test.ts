@@ -57,7 +57,6 @@ describe('deny peers that miss every guarded peer are accepted', () => {
     ['a port just past a guarded range', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.tcp(2223)] }), { breakGlassPorts: [Port.tcpRange(2200, 2222)] }],
     ['a CIDR whose except is the management network (Cilium does not deny excepted addresses)',
       (fw) => fw.denyIngress(Peer.cidr('10.0.0.0/8', { except: ['10.50.0.0/16'] }), { ports: [Port.tcp(22)] }), {}],
-    ['a named port (never a guarded port number)', (fw) => fw.denyIngress(Peer.cidr('10.50.0.7/32'), { ports: [Port.named('ssh')] }), {}],
   ])('%s', (_what, deny, props) => {
     expect(lockout(deny, props)).toBeUndefined();
   });
