@@ -24,6 +24,7 @@
  */
 import { EndpointClass, EndpointClassKind, NotCompared } from '../model/connectivity-document';
 import type { CompiledRule } from '../engine/compile';
+import { LabelIndex } from '../engine/direction-policy';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { familiesOf, podLabels } from '../engine/identity';
 import { IpFamilies } from '../engine/policy-set-options';
@@ -276,20 +277,23 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
   const workloadLabels = workloads.map((w) => podLabels(Endpoints.pod(w.namespace, w.podLabels, {
     ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}), namespaceLabels: namespaceLabelsOf(namespaces, w.namespace),
   }), clusterName));
-  const unmatched = new Map<string, boolean>();
-  const matchesNone = (sel: Selector): boolean => {
-    const key = sel.toString();
-    let v = unmatched.get(key);
-    if (v === undefined) {
-      v = !workloadLabels.some((l) => sel.matches(l));
-      unmatched.set(key, v);
-    }
-    return v;
-  };
+  // The selectors some workload matches: each workload against the selectors filed under its labels (`LabelIndex`).
+  const index = selectorIndex(rules);
+  const all = [...index.general, ...[...index.pinned.values()].flat()];
+  const byLabels = new LabelIndex(all, (s) => s);
+  const matched = new Set<string>();
+  for (const l of workloadLabels) for (const pos of byLabels.matching(l)) matched.add(all[pos].toString());
+  const matchesNone = (sel: Selector): boolean => !matched.has(sel.toString());
+  const inNamespace = new Map<string, InventoryWorkload[]>();
+  for (const w of workloads) {
+    const list = inNamespace.get(w.namespace);
+    if (list) list.push(w);
+    else inNamespace.set(w.namespace, [w]);
+  }
   const budget = { left: ATOM_CLASS_BUDGET };
   for (const ns of namespaces) {
     const groups = new Map<string, InventoryWorkload[]>();
-    for (const w of workloads.filter((x) => x.namespace === ns.name)) {
+    for (const w of inNamespace.get(ns.name) ?? []) {
       const key = JSON.stringify([sortedEntries(w.podLabels), w.ports, w.serviceAccount ?? '']);
       const g = groups.get(key);
       if (g) g.push(w);
@@ -588,10 +592,10 @@ interface DerivedPodsOptions {
 function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors: readonly Selector[], clusterName: string,
   options: DerivedPodsOptions): DerivedPods {
   const { known, fromEmpty } = options;
-  const signature = (ep: Endpoint): string => {
-    const labels = podLabels(ep, clusterName);
-    return selectors.map((s) => (s.matches(labels) ? '1' : '0')).join('');
-  };
+  // Which selectors select a pod, as the positions of those that do: each pod is matched only against the selectors
+  // filed under its labels (`LabelIndex`), so the witnesses cost about their number, not it times the selectors'.
+  const index = new LabelIndex(selectors, (s) => s);
+  const signature = (ep: Endpoint): string => index.matching(podLabels(ep, clusterName)).join(',');
   const seen = new Set<string>(known.map(signature));
   const values = keyValues(selectors.flatMap((s) => s.requirements.filter(isPodRequirement)));
   const empty = podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: ns.labels }), clusterName);
@@ -649,10 +653,8 @@ function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors:
   let exceeded = false;
   for (const side of [SelectorRole.SOURCE, SelectorRole.DESTINATION]) {
     const sided = selectors.filter((sel) => (options.roles(sel) & side) !== 0);
-    const projection = (ep: Endpoint): string => {
-      const labels = podLabels(ep, clusterName);
-      return sided.map((s) => (s.matches(labels) ? '1' : '0')).join('');
-    };
+    const sidedIndex = new LabelIndex(sided, (s) => s);
+    const projection = (ep: Endpoint): string => sidedIndex.matching(podLabels(ep, clusterName)).join(',');
     const atoms = selectorAtoms(sided.map((sel): AtomSelector => ({
       requirements: sel.requirements.filter(isPodRequirement),
       holds: Selector.all().and(...sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty),

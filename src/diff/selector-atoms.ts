@@ -94,7 +94,7 @@ export function selectorAtoms(selectors: readonly AtomSelector[], options: Selec
     const mask = constrained.reduce((m, c) => m | (1n << BigInt(c.index)), 0n);
     // The key absent first: a witness carries the fewest labels that reach its atom.
     const values = [undefined, ...named.filter((v) => v !== undefined)];
-    const kept = values.map((v) => constrained.reduce((m, c) => (options.matches(key, v, c.requirements) ? m | (1n << BigInt(c.index)) : m), 0n));
+    const kept = keptBy(key, values, constrained, options);
     const next = new Map<bigint, State>();
     for (const state of states) {
       if ((state.alive & mask) === 0n) {
@@ -111,4 +111,22 @@ export function selectorAtoms(selectors: readonly AtomSelector[], options: Selec
     states = [...next.values()];
   }
   return { witnesses: states.map((s) => s.labels), exceeded: false };
+}
+
+/**
+ * Per value of `key` (`undefined`: the key absent), the selectors of `constrained` whose requirements on it hold there.
+ * A selector with an `In` requirement on the key holds only for the values it names: it is asked of those alone, so that
+ * many selectors of one value each (`app=a<i>`) cost their values, not the values times the selectors.
+ */
+function keptBy(key: string, values: readonly (string | undefined)[], constrained: readonly { index: number; requirements: SelectorRequirement[] }[],
+  options: SelectorAtomsOptions): bigint[] {
+  const position = new Map(values.map((v, j) => [v, j]));
+  const kept = values.map(() => 0n);
+  for (const c of constrained) {
+    const named = c.requirements.find((q) => q.operator === 'In');
+    const asked = named === undefined ? values.map((_, j) => j)
+      : [...new Set(named.values)].flatMap((v) => (position.has(v) ? [position.get(v) as number] : []));
+    for (const j of asked) if (options.matches(key, values[j], c.requirements)) kept[j] |= 1n << BigInt(c.index);
+  }
+  return kept;
 }

@@ -11,7 +11,7 @@ import { SectionName } from '../model/policy-model';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind } from './identity';
-import { IdentityLabel, LabelSet, SelectorRequirement, formatLabel } from '../model/labels';
+import { IdentityLabel, LabelSet, Selector, SelectorRequirement, formatLabel } from '../model/labels';
 import { L4Query } from './ports';
 
 /** The policy of one subject identity in one direction. */
@@ -200,25 +200,26 @@ class SelectedDirectionPolicy implements DirectionPolicy {
 const NO_REQUIREMENTS: readonly SelectorRequirement[] = Object.freeze([]);
 
 /**
- * The rules indexed by the labels their subject requires, as the agent's selector cache prunes the selectors a new
- * identity is tested against: each rule is filed under the values of one `In` requirement of its subject (one on a key
- * other than the namespace when it has one, as it is the more selective), within the one namespace it pins if it pins one;
- * the rules that require no label are kept apart. `rulesFor` keeps, in input order, the rules filed under the labels of
- * an identity and the others; `selectRules` still checks each subject fully.
+ * Items (rules, selectors) indexed by the labels their selector requires, as the agent's selector cache prunes the
+ * selectors a new identity is tested against: each item is filed under the values of one `In` requirement of its
+ * selector (one on a key other than the namespace when it has one, as it is the more selective), within the one namespace
+ * it pins if it pins one; the items that require no label are kept apart. `positionsFor` keeps, in input order, the
+ * items filed under the labels of an identity and the others; `matching` checks each of them fully.
  */
-export class RuleIndex {
-  /** Positions of the rules whose subject has no `In` requirement. */
+export class LabelIndex<T> {
+  /** Positions of the items whose selector has no `In` requirement. */
   private readonly general: number[] = [];
   /**
-   * Positions of the rules per pinned namespace (`''` without one, or when filed under the namespace key itself), required
+   * Positions of the items per pinned namespace (`''` without one, or when filed under the namespace key itself), required
    * key and value, whatever the source (the full match checks it). Nested maps: a lookup builds no key.
    */
   private readonly byLabel = new Map<string, Map<string, Map<string, number[]>>>();
 
-  constructor(private readonly rules: readonly CompiledRule[]) {
-    rules.forEach((rule, pos) => {
-      const ns = pinnedNamespace(rule);
-      const req = indexRequirement(rule);
+  constructor(protected readonly items: readonly T[], private readonly selectorOf: (item: T) => Selector) {
+    items.forEach((item, pos) => {
+      const selector = selectorOf(item);
+      const ns = pinnedNamespace(selector);
+      const req = indexRequirement(selector);
       if (req === undefined) {
         this.general.push(pos);
         return;
@@ -242,21 +243,26 @@ export class RuleIndex {
     });
   }
 
-  /** The rules that may select an identity with `labels`, in input order. */
-  public rulesFor(labels: LabelSet): readonly CompiledRule[] {
+  /** The positions of the items that may select an identity with `labels`, in input order, once each. */
+  public positionsFor(labels: LabelSet): number[] {
     const found: number[] = this.general.slice();
     const all = labels.labels;
     const namespaces = labels._withKey(NAMESPACE_KEY);
     this.collect(found, '', all);
     for (let n = 0; n < namespaces.length; n++) this.collect(found, namespaces[n].value, all);
     found.sort((a, b) => a - b);
-    const out: CompiledRule[] = [];
+    const out: number[] = [];
     let last = -1;
     for (let i = 0; i < found.length; i++) {
-      if (found[i] !== last) out.push(this.rules[found[i]]);
+      if (found[i] !== last) out.push(found[i]);
       last = found[i];
     }
     return out;
+  }
+
+  /** The positions of the items whose selector selects `labels`, in input order. */
+  public matching(labels: LabelSet): number[] {
+    return this.positionsFor(labels).filter((pos) => this.selectorOf(this.items[pos]).matches(labels));
   }
 
   /** Adds the positions filed under the pinned namespace `ns` and one of the labels. */
@@ -270,14 +276,26 @@ export class RuleIndex {
   }
 }
 
+/** The rules indexed by the labels their subject requires (`LabelIndex`); `selectRules` still checks each subject fully. */
+export class RuleIndex extends LabelIndex<CompiledRule> {
+  constructor(rules: readonly CompiledRule[]) {
+    super(rules, (rule) => rule.subject);
+  }
+
+  /** The rules that may select an identity with `labels`, in input order. */
+  public rulesFor(labels: LabelSet): readonly CompiledRule[] {
+    return this.positionsFor(labels).map((pos) => this.items[pos]);
+  }
+}
+
 /**
- * The `In` requirement of a rule's subject to file it under (see `RuleIndex`): one on a key other than the namespace when
- * there is one (the fewest values first), else the namespace's; `undefined` when its subject has none.
+ * The `In` requirement of a selector to file it under (see `LabelIndex`): one on a key other than the namespace when
+ * there is one (the fewest values first), else the namespace's; `undefined` when it has none.
  */
-function indexRequirement(rule: CompiledRule): SelectorRequirement | undefined {
+function indexRequirement(selector: Selector): SelectorRequirement | undefined {
   let best: SelectorRequirement | undefined;
   let bestScore = Infinity;
-  for (const r of rule.subject.requirements) {
+  for (const r of selector.requirements) {
     if (r.operator !== 'In' || r.values.length === 0) continue;
     const score = r.values.length + (r.key === NAMESPACE_KEY ? 1_000 : 0);
     if (score < bestScore) {
@@ -288,9 +306,9 @@ function indexRequirement(rule: CompiledRule): SelectorRequirement | undefined {
   return best;
 }
 
-/** The namespace a rule's subject requires (`k8s:io.kubernetes.pod.namespace In (<one value>)`), if any. */
-function pinnedNamespace(rule: CompiledRule): string | undefined {
-  for (const r of rule.subject.requirements) {
+/** The namespace a selector requires (`k8s:io.kubernetes.pod.namespace In (<one value>)`), if any. */
+function pinnedNamespace(selector: Selector): string | undefined {
+  for (const r of selector.requirements) {
     if (r.source === 'k8s' && r.key === NAMESPACE_KEY && r.operator === 'In' && r.values.length === 1 && typeof r.values[0] === 'string') return r.values[0];
   }
   return undefined;
