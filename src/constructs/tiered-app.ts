@@ -237,7 +237,7 @@ export class TieredApp extends Construct {
           : `tier ${tier.name} of ${prefix}: reachable only from tier ${tiers[i - 1].name}`,
       });
       this.policies.push(policy);
-      this.tierPeers.push(Peer.selectedBy(tier.selector, namespace));
+      this.tierPeers.push(tierPeer(tier, namespace, this.node.path));
     });
     checkTiersDisjoint(tiers, namespace, this.node.path);
     tiers.forEach((tier, i) => {
@@ -335,6 +335,25 @@ export class TieredApp extends Construct {
       });
     }
     return { name: tier.name, selector, ports, l7: tier.l7, egress: tier.egress, metricsPorts: tier.metricsPorts };
+  }
+}
+
+/**
+ * The peer of a tier's pods (`Peer.selectedBy` in the app's namespace). Tier labels that name another namespace are refused
+ * there (`peer-namespace-conflict`); the error then names the tier and this construct, not a call the user never made.
+ */
+function tierPeer(tier: ResolvedTier, namespace: string, location: string): Peer {
+  try {
+    return Peer.selectedBy(tier.selector, namespace);
+  } catch (e) {
+    if (!(e instanceof CiliumPolicyError) || e.id !== 'peer-namespace-conflict') throw e;
+    throw new CiliumPolicyError({
+      id: e.id,
+      message: `tier ${tier.name}: ${e.message.replace(/^\[[^\]]*\] /, '').replace(/ \(peer-namespace-conflict\)[\s\S]*$/, '')
+        .replace('Peer.selectedBy() namespace is', 'the app\'s namespace is').replace('the peer would', 'the tier would')}`,
+      fix: `leave the namespace out of the tier's labels: every tier is in the app's namespace (${namespace})`,
+      location,
+    });
   }
 }
 

@@ -2,7 +2,7 @@
  * The changes a test expects of a connectivity diff, and how a diff departs from them (`Connectivity.unexpectedChanges`,
  * the `toChangeOnly` matcher).
  */
-import { ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument } from '../model/connectivity-document';
+import { ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, NotCompared } from '../model/connectivity-document';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 
 /** A change a test expects: the classes (ids as the diff names them), and optionally the ports and the new verdict. */
@@ -57,6 +57,12 @@ export interface UnexpectedChanges {
   readonly unexpected: ConnectivityChange[];
   /** Expected entries no change matches. */
   readonly missing: ExpectedConnectivityChange[];
+  /**
+   * What the diff could not compare (`ConnectivityDiffDocument.notCompared`: a policy the engine skips or the agent refuses
+   * for an endpoint, a blind rule that differs): each may be a change no expected entry covers, so a caller that expects
+   * exactly its changes treats a non-empty list as a failure, as `toChangeOnly` and `diff --fail-on` do.
+   */
+  readonly notCompared: NotCompared[];
 }
 
 /**
@@ -69,6 +75,7 @@ export function unexpectedChanges<E extends ExpectedChange>(doc: ConnectivityDif
   call = 'Connectivity.unexpectedChanges()'): {
   unexpected: ConnectivityChange[];
   missing: E[];
+  notCompared: NotCompared[];
 } {
   expected.forEach((e, i) => checkOptionKeys(e, EXPECTED_CHANGE_FIELDS, {
     call: 'ExpectedChange', at: `${call} expected[${i}]`, noun: 'field', risk: 'so the entry would match more changes than asked, and a test that should fail could pass',
@@ -76,6 +83,7 @@ export function unexpectedChanges<E extends ExpectedChange>(doc: ConnectivityDif
   return {
     unexpected: doc.changes.filter((c) => !expected.some((e) => matches(c, e))),
     missing: expected.filter((e) => !doc.changes.some((c) => matches(c, e))),
+    notCompared: [...(doc.notCompared ?? [])],
   };
 }
 

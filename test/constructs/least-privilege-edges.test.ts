@@ -252,6 +252,15 @@ describe('a peer\'s namespace is never written over a namespace its labels alrea
     expect(refusal(() => Peer.selectedBy(EndpointSelector.labels({ [NS]: 'y', app: 'b' }), 'x')).id).toBe('peer-namespace-conflict');
   });
 
+  test('a TieredApp tier whose labels name another namespace: the error names the tier and the construct (review)', () => {
+    const r = refusal(() => new TieredApp(chart('shop'), 'app', {
+      namespace: 'shop', tiers: [{ name: 'web', selector: EndpointSelector.labels({ 'io.kubernetes.pod.namespace': 'other', app: 'web' }), ports: [Port.tcp(80)] }],
+    }));
+    expect(r.id).toBe('peer-namespace-conflict');
+    expect(r.message).toMatch(/^\[test\/app\] tier web: the app's namespace is "shop", but the labels already require io\.kubernetes\.pod\.namespace="other": no pod has both, so the tier would select nothing/);
+    expect(r.message).toContain('fix: leave the namespace out of the tier\'s labels: every tier is in the app\'s namespace (shop)');
+  });
+
   test('the same namespace twice is fine, and what it allows is that namespace only', () => {
     const c = chart('shop');
     new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })

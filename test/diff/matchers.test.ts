@@ -33,6 +33,21 @@ describe('toChangeOnly', () => {
     expect(() => expect(HEAD).toChangeOnly(BASE, [])).toThrow(/unexpected changes \(1\)/);
   });
 
+  test('fails on what the diff could not compare: a head policy the agent refuses for the endpoint (review)', () => {
+    // Two authentication modes for one peer on one port: the agent refuses api's policy and keeps the one it had.
+    const item = (mode: string): string => `  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+    authentication: { mode: ${mode} }
+`;
+    const refused = `${BASE}${item('disabled')}${item('required')}`;
+    const r = diffMatchers.toChangeOnly(refused, BASE, []);
+    expect(r.pass).toBe(false);
+    expect(r.message()).toMatch(/^expected the connectivity to change only as listed \(0 expected\), but:\nnot compared \(1\):\n {2}\S/);
+    expect(r.message()).toContain('cannot merge conflicting authentication types');
+    const doc = Connectivity.diff(PolicySet.fromYaml(BASE), PolicySet.fromYaml(refused));
+    expect(Connectivity.unexpectedChanges(doc, []).notCompared).toHaveLength(1);
+  });
+
   test('.not passes when the changes differ', () => {
     expect(HEAD).not.toChangeOnly(BASE, []);
   });
@@ -47,7 +62,7 @@ describe('Connectivity.unexpectedChanges, the framework-free form', () => {
 
   test('nothing left over when the expected entries cover the diff exactly', () => {
     const expected = [{ from: 'prod/app=web', to: 'prod/app=api', ports: ['9090/TCP'], after: ConnectionVerdict.ALLOWED }];
-    expect(Connectivity.unexpectedChanges(doc, expected)).toEqual({ unexpected: [], missing: [] });
+    expect(Connectivity.unexpectedChanges(doc, expected)).toEqual({ unexpected: [], missing: [], notCompared: [] });
   });
 
   test('the changes no entry covers, and the entries no change matches', () => {
