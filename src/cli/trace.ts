@@ -53,6 +53,9 @@ import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { formatVerdict } from '../engine/explain';
+import { Endpoint, formatEndpoint } from '../engine/endpoint';
+import { describeItem } from '../engine/evaluate';
+import { agentRefusalFix, agentRefusalText } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
@@ -226,6 +229,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
   };
+  refuseAgentRefusedEnds(set, ends);
   const verdict = set.verdict(query);
   if (output === 'json') {
     io.stdout(`${JSON.stringify({
@@ -240,6 +244,27 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     if (set.hostFirewallMode === HostFirewallMode.AUTO_ON) io.stdout(`${hostFirewallInfo(set).reason}\n`);
   }
   return verdict.verdict === 'allowed' ? EXIT.allowed : EXIT.denied;
+}
+
+/**
+ * Refuses (exit 2) a connection one of whose ends has a policy the agent refuses to compute (`PolicySet._agentRefusals`:
+ * two L7 parsers or two authentication modes on one filter): the endpoint keeps the policy it had, which the policies given
+ * do not hold, so a verdict on them would not be what Cilium enforces. `diff`/`report` leave such classes NOT COMPARED
+ * and `replay` such connections not judged, for the same reason.
+ */
+function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endpoint }): void {
+  for (const [flag, end] of [['--from', ends.from], ['--to', ends.to]] as const) {
+    const refusals = set._agentRefusals(end);
+    if (refusals.length === 0) continue;
+    const r = refusals[0];
+    throw new CiliumPolicyError({
+      id: 'engine-policy-refused',
+      message: `${flag} ${formatEndpoint(end)}: the agent refuses the policy of this endpoint: ${agentRefusalText(r, describeItem)}`
+        + `${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}; it keeps the policy it had (its regeneration fails before it changes), `
+        + 'which these policies do not hold, so no verdict on them is what Cilium enforces',
+      fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,
+    });
+  }
 }
 
 /** Whether host policies were enforced, and why (the default is auto: on when the policies hold a host policy). */

@@ -270,3 +270,33 @@ describe('trace with NetworkPolicies and rejected policies', () => {
     expect(denied.code).toBe(1);
   });
 });
+
+describe('trace: an end whose policy the agent refuses (review)', () => {
+  // Two authentication modes for one peer on one port: the agent cannot merge them and keeps the endpoint's previous policy.
+  const file = join(scratch, 'auth-conflict.yaml');
+  writeFileSync(file, `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+    authentication: { mode: disabled }
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+    authentication: { mode: required }
+`);
+
+  test('is refused (exit 2, engine-policy-refused) on either end, never a verdict the agent does not enforce', () => {
+    for (const [from, to, flag] of [['pod:prod:app=web', 'pod:prod:app=api', '--to'], ['pod:prod:app=api', 'pod:prod:app=web', '--from']]) {
+      const r = cli('trace', '--policies', file, '--from', from, '--to', to, '--port', '8080', '--output', 'json');
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(new RegExp(`^error: ${flag} pod:prod:app=api: the agent refuses the policy of this endpoint: CiliumNetworkPolicy prod/api spec\\.ingress\\[0\\] `
+        + 'has authentication mode disabled and CiliumNetworkPolicy prod/api spec\\.ingress\\[1\\] mode required on ingress 8080/TCP'));
+      expect(r.stderr).toContain('(engine-policy-refused); fix: give both items the same mode; `cdk8s-cilium validate` reports it as pitfall-auth-mode-conflict\n');
+    }
+    // Ends whose policies the agent computes are judged as before.
+    expect(cli('trace', '--policies', file, '--from', 'pod:prod:app=web', '--to', 'pod:prod:app=db', '--port', '8080').code).toBe(0);
+  });
+});
