@@ -15,7 +15,7 @@
  * safe side).
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { withoutControls } from './printable';
 import { compileRe2 } from './re2';
 
@@ -155,8 +155,21 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
       // A walk refused as too large matched nothing, and said so.
       if (found.length === 0 && entries.filter((e) => e.unreadable).length === unreadableBefore) entries.push({ missing: arg });
       let files = 0;
+      // `found` is sorted, so a matched directory comes before the ones below it: those were walked with it (`deep/**`
+      // matches every level of a chain of folders, and walking each again cost the square of the entries), unless the
+      // way down passes a folder the walk skips (.git, node_modules, which a glob may name).
+      const walked = new Set<string>();
+      const walkedWith = (dir: string): boolean => {
+        for (let cur = dir, up = dirname(cur); up !== cur; cur = up, up = dirname(cur)) {
+          if (walkSkips(basename(cur))) return false;
+          if (walked.has(up)) return true;
+        }
+        return false;
+      };
       for (const f of found) {
         if (statKind(f) === 'dir') {
+          if (walkedWith(f)) continue;
+          walked.add(f);
           const below = walk(f, onUnreadable);
           below.forEach(add);
           files += below.length;
