@@ -36,6 +36,6 @@ describe('Connectivity.unexpectedChanges refuses an expected entry with a field 
     expect(e.message).toContain('Connectivity.unexpectedChanges() expected[0]: aftr ("denied") is not a field of ExpectedChange');
     expect(e.fix).toMatch(/^did you mean after\?/);
     const spelled = Connectivity.unexpectedChanges(doc, [{ from: 'prod/app=web', to: 'prod/app=api', after: undefined }]);
-    expect(spelled).toEqual({ unexpected: [], missing: [] });
+    expect(spelled).toEqual({ unexpected: [], missing: [], notCompared: [] });
   });
 });

@@ -1608,7 +1608,9 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'node selector in a CiliumPolicy',
     versions: VERSIONS,
     kinds: ['CiliumPolicy'],
-    piece: () => selector(labelKey()).map((s) => piece('nodeSelector in a CNP', ['sanitize-cnp-node-selector', 'rule-two-selectors'], { at: 'rule', options: { nodeSelector: s } })),
+    // A nodeSelector makes the rule a host rule, so a named ingress port of its calls is refused first (the host has none).
+    piece: () => selector(labelKey()).map((s) => piece('nodeSelector in a CNP', ['sanitize-cnp-node-selector', 'rule-two-selectors', 'port-name-host-ingress'],
+      { at: 'rule', options: { nodeSelector: s } })),
   },
   {
     name: 'endpoints peer with two namespace choices',
