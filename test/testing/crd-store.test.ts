@@ -52,9 +52,10 @@ describe('one worker compiles each CRD file', () => {
     expect(store.get(file, CidrFormat.GO)).toBeUndefined();
     const [lock] = locks();
     const entry = lock.replace(/\.lock$/, '');
-    // Another worker: it holds the lock, and after a while writes the validators and releases it.
-    const other = spawn(process.execPath, ['-e', `setTimeout(() => { const fs = require('fs'); fs.writeFileSync(${JSON.stringify(entry)}, 'theirs'); `
-      + `fs.rmSync(${JSON.stringify(lock)}); }, 300); setTimeout(() => {}, 600);`]);
+    // Another worker: it holds the lock, and after a while puts the validators as `put` does (a partial file renamed into
+    // place: written in place, the waiter could read the entry between its creation and its content, '') and releases it.
+    const other = spawn(process.execPath, ['-e', `setTimeout(() => { const fs = require('fs'); fs.writeFileSync(${JSON.stringify(`${entry}.partial`)}, 'theirs'); `
+      + `fs.renameSync(${JSON.stringify(`${entry}.partial`)}, ${JSON.stringify(entry)}); fs.rmSync(${JSON.stringify(lock)}); }, 300); setTimeout(() => {}, 600);`]);
     await new Promise((resolve) => other.once('spawn', resolve));
     writeFileSync(lock, String(other.pid));
     // Not undefined (compile it yourself): it waited for the other process's validators.
