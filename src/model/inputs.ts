@@ -363,9 +363,9 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
       return;
     }
     for (const name of names) {
-      if (out.length >= MAX_WALK_ENTRIES) throw new TooManyEntries();
       // `walkSkips`, but a glob that names node_modules enters it.
       if ((!dotted && name.startsWith('.')) || (name === 'node_modules' ? !modules : walkSkips(name))) continue;
+      if (out.length >= MAX_WALK_ENTRIES) throw new TooManyEntries();
       const childAbs = join(abs, name);
       const childRel = rel ? `${rel}/${name}` : name;
       // A symbolic link out of the directory given is not followed: the inputs come from anyone's pull request.
