@@ -84,8 +84,8 @@ export interface DefaultDenyNamespaceProps {
    */
   readonly dnsRules?: DnsRule[];
   /**
-   * Also deny egress to the cloud metadata endpoint (169.254.169.254/32 and fd00:ec2::254/128), whatever any
-   * allow rule says.
+   * Also deny egress to the cloud metadata endpoints (169.254.169.254/32, fd00:ec2::254/128 and fd20:ce::254/128),
+   * whatever any allow rule says.
    * @default false
    */
   readonly blockMetadataEndpoint?: boolean;

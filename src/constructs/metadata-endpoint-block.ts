@@ -11,8 +11,11 @@ import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { checkPropKeys } from './prop-keys';
 
-/** The cloud instance-metadata endpoints: AWS/GCP/Azure IPv4 and the AWS IPv6 address. */
-export const METADATA_ENDPOINTS: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128'];
+/**
+ * The cloud instance-metadata endpoints: the link-local IPv4 address of AWS, GCP, Azure (and most others), AWS's IPv6
+ * address (fd00:ec2::254) and GCP's (fd20:ce::254, IPv6-only and dual-stack instances).
+ */
+export const METADATA_ENDPOINTS: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128', 'fd20:ce::254/128'];
 
 /** The props of `MetadataEndpointBlockProps` (`checkPropKeys`). */
 export const METADATA_ENDPOINT_BLOCK_PROPS: readonly string[] = ['namespace', 'namespaces', 'endpointSelector', 'name', 'extraCidrs'];
@@ -47,15 +50,18 @@ export interface MetadataEndpointBlockProps {
 }
 
 /**
- * Denies egress to the cloud metadata endpoint (169.254.169.254/32 and fd00:ec2::254/128), whatever any allow
- * rule says (deny rules win in Cilium, in whichever resource they are).
+ * Denies egress to the cloud metadata endpoints (169.254.169.254/32, fd00:ec2::254/128 and fd20:ce::254/128), whatever
+ * any allow rule says (deny rules win in Cilium, in whichever resource they are).
  *
  * A deny-only policy would also put the selected pods into egress default deny as a side effect, cutting all
  * their other egress. This one says `enableDefaultDeny: { egress: false }` (Cilium 1.16+), so it adds the deny
  * and nothing else.
  */
 export class MetadataEndpointBlock extends Construct {
-  /** The cloud instance-metadata endpoints it denies: 169.254.169.254/32 (AWS, GCP, Azure) and fd00:ec2::254/128 (AWS IPv6) (a copy). */
+  /**
+   * The cloud instance-metadata endpoints it denies: 169.254.169.254/32 (AWS, GCP, Azure), fd00:ec2::254/128 (AWS IPv6)
+   * and fd20:ce::254/128 (GCP IPv6) (a copy).
+   */
   public static readonly METADATA_ENDPOINTS: string[] = [...METADATA_ENDPOINTS];
 
   /** The policy. */

@@ -184,6 +184,7 @@ describe('DefaultDenyNamespace staged rollout and metadata block', () => {
     const c = deny({ blockMetadataEndpoint: true, allowKubeApiServer: true });
     expect(decidedBy(c, API, 'cidr:169.254.169.254', '80/TCP', 'egress')).toBe('denied-by-deny-rule default-deny spec.egressDeny[0]');
     expect(decidedBy(c, API, 'cidr:fd00:ec2::254', '80/TCP', 'egress')).toBe('denied-by-deny-rule default-deny spec.egressDeny[0]');
+    expect(decidedBy(c, API, 'cidr:fd20:ce::254', '80/TCP', 'egress')).toBe('denied-by-deny-rule default-deny spec.egressDeny[0]');
     expect(decidedBy(c, API, WORLD, '443/TCP', 'egress')).toBe('default-deny');
     expect(decidedBy(c, API, 'entity:kube-apiserver', '6443/TCP', 'egress')).toBe('allowed default-deny spec.egress[2]');
   });

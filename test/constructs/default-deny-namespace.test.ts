@@ -62,7 +62,7 @@ describe('DefaultDenyNamespace', () => {
     const c = chart('ns');
     new DefaultDenyNamespace(c, 'deny', { egress: false, blockMetadataEndpoint: true });
     const [cnp] = synth(c);
-    expect(cnp.spec.egressDeny).toEqual([{ toCIDR: ['169.254.169.254/32', 'fd00:ec2::254/128'] }]);
+    expect(cnp.spec.egressDeny).toEqual([{ toCIDR: ['169.254.169.254/32', 'fd00:ec2::254/128', 'fd20:ce::254/128'] }]);
     expect(cnp.spec.enableDefaultDeny).toEqual({ egress: false });
     expect(cnp.spec.egress).toBeUndefined();
   });

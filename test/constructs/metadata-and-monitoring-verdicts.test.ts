@@ -12,7 +12,7 @@ import {
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
-const METADATA = ['cidr:169.254.169.254', 'cidr:fd00:ec2::254'];
+const METADATA = ['cidr:169.254.169.254', 'cidr:fd00:ec2::254', 'cidr:fd20:ce::254'];
 
 /** A chart (namespace `shop`, none for `null`) with a MetadataEndpointBlock. */
 function block(props: MetadataEndpointBlockProps = {}, namespace: string | null = 'shop'): { c: Chart; b: MetadataEndpointBlock } {
@@ -31,15 +31,15 @@ describe('MetadataEndpointBlock', () => {
     expect(b.policy.name).toBe('block-metadata-endpoint');
     for (const m of METADATA) expect(decidedBy(c, 'pod:shop:app=web', m, '80/TCP', 'egress')).toBe(`denied-by-deny-rule block-metadata-endpoint spec.egressDeny[0]`);
     expect(egress(c, 'pod:shop:app=web', ['cidr:169.254.169.253', 'cidr:192.0.2.1', 'pod:shop:app=db'])).toEqual(['allowed', 'allowed', 'allowed']);
-    expect(egress(c, 'pod:prod:app=web', METADATA)).toEqual(['allowed', 'allowed']);
+    expect(egress(c, 'pod:prod:app=web', METADATA)).toEqual(['allowed', 'allowed', 'allowed']);
   });
 
   test('the namespace, name, endpoint selector and extra CIDRs it is given', () => {
     const { c, b } = block({ namespace: 'prod', name: 'no-imds', endpointSelector: EndpointSelector.labels({ app: 'web' }), extraCidrs: ['100.100.100.200/32'] });
     expect(b.policy.name).toBe('no-imds');
-    expect(egress(c, 'pod:prod:app=web', [...METADATA, 'cidr:100.100.100.200', 'cidr:100.100.100.201'])).toEqual(['denied', 'denied', 'denied', 'allowed']);
-    expect(egress(c, 'pod:prod:app=db', METADATA)).toEqual(['allowed', 'allowed']);
-    expect(egress(c, 'pod:shop:app=web', METADATA)).toEqual(['allowed', 'allowed']);
+    expect(egress(c, 'pod:prod:app=web', [...METADATA, 'cidr:100.100.100.200', 'cidr:100.100.100.201'])).toEqual(['denied', 'denied', 'denied', 'denied', 'allowed']);
+    expect(egress(c, 'pod:prod:app=db', METADATA)).toEqual(['allowed', 'allowed', 'allowed']);
+    expect(egress(c, 'pod:shop:app=web', METADATA)).toEqual(['allowed', 'allowed', 'allowed']);
   });
 
   test('several namespaces: one clusterwide policy for the selected pods of those namespaces only', () => {
@@ -48,12 +48,12 @@ describe('MetadataEndpointBlock', () => {
     for (const ns of ['a', 'b']) {
       expect(decidedBy(c, `pod:${ns}:tier=web`, METADATA[0], '80/TCP', 'egress')).toBe('denied-by-deny-rule block-metadata-endpoint spec.egressDeny[0]');
       expect(egress(c, `pod:${ns}:tier=web`, [METADATA[1], 'cidr:192.0.2.1'])).toEqual(['denied', 'allowed']);
-      expect(egress(c, `pod:${ns}:tier=db`, METADATA)).toEqual(['allowed', 'allowed']);
+      expect(egress(c, `pod:${ns}:tier=db`, METADATA)).toEqual(['allowed', 'allowed', 'allowed']);
     }
-    expect(egress(c, 'pod:c:tier=web', METADATA)).toEqual(['allowed', 'allowed']);
+    expect(egress(c, 'pod:c:tier=web', METADATA)).toEqual(['allowed', 'allowed', 'allowed']);
     const all = block({ namespaces: ['a'] }, null);
-    expect(egress(all.c, 'pod:a:app=x', METADATA)).toEqual(['denied', 'denied']);
-    expect(egress(all.c, 'pod:b:app=x', METADATA)).toEqual(['allowed', 'allowed']);
+    expect(egress(all.c, 'pod:a:app=x', METADATA)).toEqual(['denied', 'denied', 'denied']);
+    expect(egress(all.c, 'pod:b:app=x', METADATA)).toEqual(['allowed', 'allowed', 'allowed']);
   });
 
   test('several namespaces keep the expressions of the endpoint selector', () => {
@@ -61,16 +61,16 @@ describe('MetadataEndpointBlock', () => {
       namespaces: ['a', 'b'],
       endpointSelector: EndpointSelector.of({ labels: { tier: 'web' }, expressions: [LabelExpression.notIn('app', ['legacy'])] }),
     }, null);
-    expect(egress(c, 'pod:a:tier=web,app=new', METADATA)).toEqual(['denied', 'denied']);
-    expect(egress(c, 'pod:a:tier=web,app=legacy', METADATA)).toEqual(['allowed', 'allowed']);
-    expect(egress(c, 'pod:a:tier=db,app=new', METADATA)).toEqual(['allowed', 'allowed']);
+    expect(egress(c, 'pod:a:tier=web,app=new', METADATA)).toEqual(['denied', 'denied', 'denied']);
+    expect(egress(c, 'pod:a:tier=web,app=legacy', METADATA)).toEqual(['allowed', 'allowed', 'allowed']);
+    expect(egress(c, 'pod:a:tier=db,app=new', METADATA)).toEqual(['allowed', 'allowed', 'allowed']);
     const only = block({ namespaces: ['a'], endpointSelector: EndpointSelector.of({ expressions: [LabelExpression.exists('web')] }) }, null);
-    expect(egress(only.c, 'pod:a:web=1', METADATA)).toEqual(['denied', 'denied']);
-    expect(egress(only.c, 'pod:a:app=x', METADATA)).toEqual(['allowed', 'allowed']);
+    expect(egress(only.c, 'pod:a:web=1', METADATA)).toEqual(['denied', 'denied', 'denied']);
+    expect(egress(only.c, 'pod:a:app=x', METADATA)).toEqual(['allowed', 'allowed', 'allowed']);
   });
 
   test('the addresses it denies, as a public constant (a copy)', () => {
-    expect(MetadataEndpointBlock.METADATA_ENDPOINTS).toEqual(['169.254.169.254/32', 'fd00:ec2::254/128']);
+    expect(MetadataEndpointBlock.METADATA_ENDPOINTS).toEqual(['169.254.169.254/32', 'fd00:ec2::254/128', 'fd20:ce::254/128']);
   });
 
   test('refusals: an empty namespaces list, namespace beside namespaces, a bad namespace name, no namespace at all', () => {
@@ -88,7 +88,7 @@ describe('MetadataEndpointBlock', () => {
     expect(refusal(() => block({ extraCidrs: '100.100.100.200/32' as never })).id).toBe('list-entry-invalid');
     // The list form blocks shop.
     const { c } = block({ namespaces: ['shop'] }, null);
-    expect(egress(c, 'pod:shop:app=x', METADATA)).toEqual(['denied', 'denied']);
+    expect(egress(c, 'pod:shop:app=x', METADATA)).toEqual(['denied', 'denied', 'denied']);
   });
 });
 

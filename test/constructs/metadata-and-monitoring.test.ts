@@ -11,7 +11,7 @@ describe('MetadataEndpointBlock', () => {
     expect(cnp.spec).toEqual({
       description: 'deny egress to the cloud metadata endpoint without switching egress to default deny',
       endpointSelector: {},
-      egressDeny: [{ toCIDR: ['169.254.169.254/32', 'fd00:ec2::254/128'] }],
+      egressDeny: [{ toCIDR: ['169.254.169.254/32', 'fd00:ec2::254/128', 'fd20:ce::254/128'] }],
       enableDefaultDeny: { egress: false },
     });
   });

@@ -144,7 +144,8 @@ export const ALLOWS_TABLES: readonly AllowsTable[] = [
     build: (c) => new MetadataEndpointBlock(c, 'imds'),
     rows: [
       { from: 'pod:shop:app=web', to: 'cidr:169.254.169.254', port: '80/TCP', verdict: 'denied', why: 'the cloud metadata endpoint (IPv4)' },
-      { from: 'pod:shop:app=web', to: 'cidr:fd00:ec2::254', port: '80/TCP', verdict: 'denied', why: 'the cloud metadata endpoint (IPv6)' },
+      { from: 'pod:shop:app=web', to: 'cidr:fd00:ec2::254', port: '80/TCP', verdict: 'denied', why: 'the cloud metadata endpoint (AWS IPv6)' },
+      { from: 'pod:shop:app=web', to: 'cidr:fd20:ce::254', port: '80/TCP', verdict: 'denied', why: 'the cloud metadata endpoint (GCP IPv6)' },
       { from: 'pod:shop:app=web', to: 'cidr:203.0.113.10', port: '443/TCP', verdict: 'allowed', why: 'all other egress (no default deny)' },
     ],
   },

@@ -117,7 +117,7 @@ describe('TieredApp tiers', () => {
 describe('statics that were module constants', () => {
   test('the defaults, as copies a caller cannot change the constructs\' defaults through', () => {
     expect(ClusterDefaultDeny.DEFAULT_SYSTEM_NAMESPACES).toEqual(['cilium', 'kube-node-lease', 'kube-public', 'kube-system']);
-    expect(MetadataEndpointBlock.METADATA_ENDPOINTS).toEqual(['169.254.169.254/32', 'fd00:ec2::254/128']);
+    expect(MetadataEndpointBlock.METADATA_ENDPOINTS).toEqual(['169.254.169.254/32', 'fd00:ec2::254/128', 'fd20:ce::254/128']);
     ClusterDefaultDeny.DEFAULT_SYSTEM_NAMESPACES.push('shop');
     try {
       const deny = new ClusterDefaultDeny(chart(), 'deny');

@@ -164,6 +164,7 @@ describe('MetadataEndpointBlock', () => {
   test('denies the metadata endpoint', () => {
     expect(c).toDeny('pod:shop:app=web', 'cidr:169.254.169.254', '80/TCP');
     expect(c).toDeny('pod:shop:app=web', 'cidr:fd00:ec2::254', '80/TCP');
+    expect(c).toDeny('pod:shop:app=web', 'cidr:fd20:ce::254', '80/TCP');
   });
   test('pitfall: the deny-only policy does not flip other egress to default deny', () => {
     expect(c).toAllow('pod:shop:app=web', 'cidr:203.0.113.10', '443/TCP');
