@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { Entity } from './entity';
-import { CiliumPolicyError, Severity } from '../core/errors';
+import { CiliumPolicyError, Severity, showValue } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
@@ -16,6 +16,7 @@ import {
 import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
+import { kubeletMaySetNodeLabel } from '../model/labels';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 
@@ -100,6 +101,9 @@ export interface HostFirewallProps {
   readonly kubeletClients?: IPeer[];
   /**
    * Labels of the control-plane nodes, for etcd (`fromNodes`, Cilium 1.16+ with `nodeSelectorLabels: true`).
+   * At least one key must be one a node's own kubelet cannot set under the NodeRestriction admission plugin
+   * (`node-role.kubernetes.io/control-plane`, a `node-restriction.kubernetes.io/` key): labels of your own domain, or of
+   * `node.kubernetes.io/`, a compromised node could give itself to reach etcd, and are refused (`host-firewall-node-labels-self-set`).
    * @default - see `controlPlaneCidrs`
    */
   readonly controlPlaneNodeLabels?: Record<string, string>;
@@ -297,6 +301,21 @@ export class HostFirewall extends Construct {
         id: 'host-firewall-empty-list',
         message: 'HostFirewall controlPlaneNodeLabels is an empty label map, which selects every node',
         fix: "give the control-plane node labels, e.g. { 'node-role.kubernetes.io/control-plane': '' }, or leave it out",
+        location: this.node.path,
+      });
+    }
+    // Matched only on labels a node's own kubelet may set (NodeRestriction leaves all but a few domains to it, `kubeletMaySetNodeLabel`),
+    // the etcd path would open to any node that labels itself so: one compromised worker would reach etcd.
+    const labels = props.controlPlaneNodeLabels;
+    if (labels !== undefined && Object.keys(labels).every((k) => kubeletMaySetNodeLabel(k))) {
+      throw new CiliumPolicyError({
+        id: 'host-firewall-node-labels-self-set',
+        message: `HostFirewall controlPlaneNodeLabels ${showValue(labels)} holds only labels a node's own kubelet may set on its Node object `
+          + '(the NodeRestriction admission plugin protects only node-restriction.kubernetes.io/ keys and the kubernetes.io and k8s.io domains, '
+          + 'except kubelet.kubernetes.io/, node.kubernetes.io/ and the labels the kubelet reports): a compromised node could label itself so '
+          + 'and reach etcd (2379-2380/TCP) on the control-plane nodes',
+        fix: "match a label no kubelet can set, e.g. { 'node-role.kubernetes.io/control-plane': '' } or a node-restriction.kubernetes.io/<name> label "
+          + 'an administrator sets; or leave controlPlaneNodeLabels out (etcd stays open to the API server nodes, the kube-apiserver entity)',
         location: this.node.path,
       });
     }

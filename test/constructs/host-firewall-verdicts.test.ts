@@ -445,6 +445,35 @@ describe('HostFirewall refusals, by error id', () => {
     expect(old.message).not.toContain('nodeSelectorLabels is not set');
   });
 
+  // NodeRestriction lets a kubelet set every label of its own Node but node-restriction.kubernetes.io/ keys and the kubernetes.io and
+  // k8s.io domains (less kubelet.kubernetes.io/, node.kubernetes.io/ and the labels the kubelet reports): a worker that labels
+  // itself `role: control-plane` was a control-plane node to the etcd path.
+  test.each([
+    [{ role: 'control-plane' }],
+    [{ 'example.com/role': 'control-plane', 'node:example.com/tier': 'cp' }],
+    [{ 'node.kubernetes.io/control-plane': '' }],
+    [{ 'node:kubelet.kubernetes.io/role': 'cp' }],
+    [{ 'foo.node.kubernetes.io/role': 'cp', 'kubernetes.io/os': 'linux' }],
+    [{ 'topology.kubernetes.io/zone': 'a', 'node-restriction.kubernetes.io.example.com/cp': '' }],
+  ])('controlPlaneNodeLabels %j: only labels a node may set on itself (host-firewall-node-labels-self-set)', (labels) => {
+    const r = refusal(() => firewall({ controlPlaneNodeLabels: labels, nodeSelectorLabels: true }, CiliumVersion.V1_16));
+    expect(r.id).toBe('host-firewall-node-labels-self-set');
+    expect(r.message).toContain(`[test/cp] HostFirewall controlPlaneNodeLabels ${JSON.stringify(labels).slice(0, 40)}`);
+    expect(r.message).toContain('holds only labels a node\'s own kubelet may set on its Node object');
+    expect(r.message).toContain('reach etcd (2379-2380/TCP)');
+  });
+
+  test('controlPlaneNodeLabels with one label no kubelet may set: etcd from those nodes only, not from a node that gave itself the others', () => {
+    for (const key of ['node-role.kubernetes.io/control-plane', 'node-restriction.kubernetes.io/control-plane', 'node:x.node-restriction.kubernetes.io/cp',
+      'example.k8s.io/cp']) {
+      const { c } = firewall({ controlPlaneNodeLabels: { [key]: '', 'example.com/pool': 'cp' }, nodeSelectorLabels: true }, CiliumVersion.V1_16);
+      const k = key.replace(/^node:/, '');
+      const labelsOn = { ...ON, nodeSelectorLabels: true };
+      expect(verdictOf(c, `node:${k}=,example.com/pool=cp`, CP, '2379/TCP', labelsOn), key).toBe('allowed');
+      expect(verdictOf(c, 'node:example.com/pool=cp', CP, '2379/TCP', labelsOn), key).toBe('denied');
+    }
+  });
+
   test('an egress rule or an egress deny without the node DNS servers', () => {
     expect(refusal(() => firewall().fw.allowEgress(Peer.cidr('10.9.0.0/16'))).id).toBe('host-firewall-node-dns');
     expect(refusal(() => firewall().fw.denyEgress(Peer.cidr('10.9.0.0/16'))).id).toBe('host-firewall-node-dns');
