@@ -16,6 +16,7 @@ import {
 import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
+import { protocolsMeet } from '../validate/pitfall-run';
 import { kubeletMaySetNodeLabel } from '../model/labels';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
@@ -87,7 +88,9 @@ export interface HostFirewallProps {
    */
   readonly apiServerClients?: IPeer[];
   /**
-   * The port the API server listens on (for the nodes' egress guard and ingress on control-plane nodes).
+   * The port the API server listens on (for the nodes' egress guard and ingress on control-plane nodes). A port another
+   * guarded path keeps for its own service (a break-glass port, 10250, 2379, 2380, 4240, 4244, 9962-9965 with `metricsScraper`,
+   * 179 with `bgpPeers`) is refused (`host-firewall-api-server-port-shared`): the API server path would open it to every pod.
    * @default 6443
    */
   readonly apiServerPort?: number;
@@ -359,6 +362,7 @@ export class HostFirewall extends Construct {
     }
     this.controlPlane = this.controlPlanePeers();
     const paths = this.ingressGuard();
+    this.refuseSharedApiServerPort(paths);
     // The ingress guard keeps each path at most once (one `add` per path), so the list needs no deduplication.
     const summary = `host firewall; lockout guard keeps ${paths.map((p) => p.path).join(', ')} open`
       + [...this.exempted].map(([path, reason]) => `; ${path} exempted: ${reason}`).join('');
@@ -448,6 +452,32 @@ export class HostFirewall extends Construct {
           location: this.node.path,
         });
       }
+    }
+  }
+
+  /**
+   * Refuses an `apiServerPort` that another guarded ingress path names as its own TCP port (a break-glass port, the kubelet's
+   * 10250, etcd's 2379-2380, health's 4240, Hubble's 4244, the metrics' 9962-9965, BGP's 179): the API server path opens its
+   * port to every pod and node, so that service would be open to them too, not only to its own narrow peers.
+   */
+  private refuseSharedApiServerPort(paths: readonly GuardPath[]): void {
+    if (!paths.some((p) => p.path === LockoutPath.KUBE_APISERVER)) return;
+    const port = String(this.props.apiServerPort ?? 6443);
+    for (const other of paths) {
+      if (other.path === LockoutPath.KUBE_APISERVER) continue;
+      const same = other.ports.find((p) => {
+        const l4 = p._match.l4;
+        return l4 !== undefined && l4.port === port && l4.endPort === undefined && protocolsMeet('TCP', l4.protocol);
+      });
+      if (same === undefined) continue;
+      throw new CiliumPolicyError({
+        id: 'host-firewall-api-server-port-shared',
+        message: `HostFirewall apiServerPort ${port} is the port of the ${other.path} path (${same.toString()}): the guard opens the API server's port `
+          + `to apiServerClients (every pod by default), the other nodes and the management CIDRs, so ${other.path} would be open to them too`,
+        fix: `give the port the API server listens on (6443 for kubeadm, 443 for most managed clusters)${other.path === LockoutPath.BREAK_GLASS
+          ? ', or move the break-glass port (breakGlassPorts)' : ''}`,
+        location: this.node.path,
+      });
     }
   }
 

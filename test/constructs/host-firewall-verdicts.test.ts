@@ -424,6 +424,29 @@ describe('HostFirewall refusals, by error id', () => {
     expect(r.message).toContain('controlPlaneNodeLabels is an empty label map');
   });
 
+  // The API server's port is opened to every pod and node: at 2379 the guard wrote etcd open to every pod, at 22 SSH.
+  test.each([
+    [22, {}, 'break-glass'], [2222, { breakGlassPorts: [Port.tcp(2222)] }, 'break-glass'], [10250, {}, 'kubelet'], [2379, {}, 'etcd'],
+    [2380, {}, 'etcd'], [4240, {}, 'cilium-health'], [4244, {}, 'hubble'], [9963, { metricsScraper: Peer.endpoints({ namespace: 'mon', labels: { app: 'p' } }) }, 'metrics'],
+    [179, { bgpPeers: ['10.60.0.1/32'] }, 'bgp'], [22, { breakGlassPorts: [Port.any(22)] }, 'break-glass'],
+  ] as [number, Partial<HostFirewallProps>, string][])('apiServerPort %s, the port of another guarded path (%j): refused', (port, props, path) => {
+    const r = refusal(() => firewall({ apiServerPort: port, ...props }));
+    expect(r.id).toBe('host-firewall-api-server-port-shared');
+    expect(r.message).toContain(`[test/cp] HostFirewall apiServerPort ${port} is the port of the ${path} path`);
+  });
+
+  test('apiServerPort beside those ports: only a port no other guarded path names, or one of an exempted path', () => {
+    // 22 outside the default break-glass port; a UDP port; a port inside a break-glass range (which may hold the API server).
+    const moved = firewall({ apiServerPort: 22, breakGlassPorts: [Port.tcp(2222)] }).c;
+    expect(into(moved, 'pod:shop:app=web', '22/TCP')).toBe('allowed');
+    expect(into(moved, 'pod:shop:app=web', '2222/TCP')).toBe('denied');
+    expect(into(firewall({ apiServerPort: 8472 }).c, 'pod:shop:app=web', '8472/TCP')).toBe('allowed');
+    expect(into(firewall({ apiServerPort: 6443, breakGlassPorts: [Port.tcpRange(6000, 7000)] }).c, 'pod:shop:app=web', '6443/TCP')).toBe('allowed');
+    const noEtcd = firewall({ apiServerPort: 2379, exemptions: [{ path: LockoutPath.ETCD, reason: 'external etcd' }] }).c;
+    expect(into(noEtcd, 'pod:shop:app=web', '2379/TCP')).toBe('allowed');
+    expect(into(noEtcd, 'pod:shop:app=web', '2380/TCP')).toBe('denied');
+  });
+
   test.each([0, 65536, 6443.5, -1, Number.NaN])('apiServerPort %s', (port) => {
     expect(refusal(() => firewall({ apiServerPort: port })).id).toBe('host-firewall-api-server-port');
   });
