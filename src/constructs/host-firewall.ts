@@ -17,7 +17,7 @@ import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
-import { kubeletMaySetNodeLabel } from '../model/labels';
+import { kubeletMaySetNodeLabel, sourceNoNodeCarries, splitLabelKey } from '../model/labels';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 
@@ -107,6 +107,8 @@ export interface HostFirewallProps {
    * At least one key must be one a node's own kubelet cannot set under the NodeRestriction admission plugin
    * (`node-role.kubernetes.io/control-plane`, a `node-restriction.kubernetes.io/` key): labels of your own domain, or of
    * `node.kubernetes.io/`, a compromised node could give itself to reach etcd, and are refused (`host-firewall-node-labels-self-set`).
+   * A key of a label source no node identity carries (`k8s:`, except the cluster label, `container:`, …) would select no
+   * node and close etcd to its peers, and is refused (`host-firewall-node-labels-source`): write keys without a source or with `node:`.
    * @default - see `controlPlaneCidrs`
    */
   readonly controlPlaneNodeLabels?: Record<string, string>;
@@ -310,6 +312,19 @@ export class HostFirewall extends Construct {
     // Matched only on labels a node's own kubelet may set (NodeRestriction leaves all but a few domains to it, `kubeletMaySetNodeLabel`),
     // the etcd path would open to any node that labels itself so: one compromised worker would reach etcd.
     const labels = props.controlPlaneNodeLabels;
+    // A key of a source no node identity carries (`k8s:node-role.kubernetes.io/control-plane`) selected no node: etcd was closed to its peers.
+    const foreign = Object.keys(labels ?? {}).find((k) => sourceNoNodeCarries(k) !== undefined);
+    if (foreign !== undefined) {
+      const bare = splitLabelKey(foreign).key;
+      throw new CiliumPolicyError({
+        id: 'host-firewall-node-labels-source',
+        message: `HostFirewall controlPlaneNodeLabels key ${showValue(foreign)} has the label source ${sourceNoNodeCarries(foreign)}, which no node's `
+          + 'identity carries (Cilium gives node labels the source node): it would select no node, and etcd (2379-2380/TCP) would be closed to '
+          + 'its peers on the control-plane nodes',
+        fix: `write the key without a source (${showValue(bare)}) or with the node source (${showValue(`node:${bare}`)})`,
+        location: this.node.path,
+      });
+    }
     if (labels !== undefined && Object.keys(labels).every((k) => kubeletMaySetNodeLabel(k))) {
       throw new CiliumPolicyError({
         id: 'host-firewall-node-labels-self-set',

@@ -62,6 +62,18 @@ export function kubeletMaySetNodeLabel(key: string): boolean {
   return KUBELET_LABELS.has(k8sKey) || inDomain(prefix, 'kubelet.kubernetes.io') || inDomain(prefix, 'node.kubernetes.io');
 }
 
+/**
+ * The source of a node selector key when it is one no node identity carries, else `undefined`. A node's identity holds its
+ * node labels with the `node` source, `reserved:` labels and, with node labels on, the `k8s:io.cilium.k8s.policy.cluster`
+ * label (pkg/node `nodeIdentityLabels`): a `k8s:` key (other than the cluster's), `container:`, `cidr:`… selects no node.
+ * @param key a node selector key, as written
+ */
+export function sourceNoNodeCarries(key: string): string | undefined {
+  const { source, key: bare } = splitLabelKey(key);
+  if (source === 'any' || source === 'node' || source === 'reserved' || (source === 'k8s' && bare === 'io.cilium.k8s.policy.cluster')) return undefined;
+  return source;
+}
+
 const NO_LABELS: readonly IdentityLabel[] = Object.freeze([]);
 
 /**

@@ -486,6 +486,27 @@ describe('HostFirewall refusals, by error id', () => {
     expect(r.message).toContain('reach etcd (2379-2380/TCP)');
   });
 
+  // Node identities carry their node labels with the source node (pkg/node nodeIdentityLabels): a `k8s:` key selected no node,
+  // and etcd was closed to its peers on the control-plane nodes.
+  test.each(['k8s:node-role.kubernetes.io/control-plane', 'container:node-role.kubernetes.io/control-plane', 'cidr:node-role.kubernetes.io/control-plane'])(
+    'controlPlaneNodeLabels key %s: a source no node identity carries (host-firewall-node-labels-source)', (key) => {
+      const r = refusal(() => firewall({ controlPlaneNodeLabels: { [key]: '' }, nodeSelectorLabels: true }, CiliumVersion.V1_16));
+      expect(r.id).toBe('host-firewall-node-labels-source');
+      expect(r.message).toContain(`[test/cp] HostFirewall controlPlaneNodeLabels key "${key}" has the label source ${key.split(':')[0]}, which no node's identity`);
+      expect(r.message).toContain('fix: write the key without a source ("node-role.kubernetes.io/control-plane")');
+    });
+
+  test('controlPlaneNodeLabels keys of the sources a node identity carries: node, none, reserved, the k8s cluster label', () => {
+    const labelsOn = { ...ON, nodeSelectorLabels: true };
+    const maps: Record<string, string>[] = [{ 'node:node-role.kubernetes.io/control-plane': '' },
+      { 'node-role.kubernetes.io/control-plane': '', 'reserved:remote-node': '' }, { 'node-role.kubernetes.io/control-plane': '', 'k8s:io.cilium.k8s.policy.cluster': 'default' }];
+    for (const labels of maps) {
+      const { c } = firewall({ controlPlaneNodeLabels: labels, nodeSelectorLabels: true }, CiliumVersion.V1_16);
+      expect(verdictOf(c, CP, CP, '2379/TCP', labelsOn), JSON.stringify(labels)).toBe('allowed');
+      expect(verdictOf(c, 'node:node-role.kubernetes.io/worker=', CP, '2379/TCP', labelsOn), JSON.stringify(labels)).toBe('denied');
+    }
+  });
+
   test('controlPlaneNodeLabels with one label no kubelet may set: etcd from those nodes only, not from a node that gave itself the others', () => {
     for (const key of ['node-role.kubernetes.io/control-plane', 'node-restriction.kubernetes.io/control-plane', 'node:x.node-restriction.kubernetes.io/cp',
       'example.k8s.io/cp']) {
