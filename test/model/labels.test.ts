@@ -2,7 +2,7 @@
 // (`k8s:app`, `container:app`) matches only labels of that source, a key without one matches every source, the four
 // operators each with and without a source, and the legacy `reserved.` spelling.
 import { describe, expect, test } from 'vitest';
-import { formatLabel, kubeletMaySetNodeLabel, LabelSet, Selector, splitLabelKey } from '../../src/model/labels';
+import { formatLabel, kubeletMaySetNodeLabel, LabelSet, Selector, sourceNoNodeCarries, splitLabelKey } from '../../src/model/labels';
 import { cnp, labels, policySet, verdict } from '../engine/helpers';
 
 /** Whether a policy with this endpointSelector and `ingress: [{}]` (deny everything) selects the pod. */
@@ -239,5 +239,16 @@ describe('kubeletMaySetNodeLabel', () => {
     ['topology.kubernetes.io/rack', false], ['node:node-role.kubernetes.io/control-plane', false], ['k8s:node-role.kubernetes.io/control-plane', false],
   ])('%s: %s', (key, may) => {
     expect(kubeletMaySetNodeLabel(key)).toBe(may);
+  });
+});
+
+// A node's identity: node labels of the node source, reserved labels, and the k8s cluster label (pkg/node nodeIdentityLabels).
+describe('sourceNoNodeCarries', () => {
+  test.each([
+    ['role', undefined], ['node:role', undefined], ['any:role', undefined], ['reserved:remote-node', undefined], ['$host', undefined],
+    ['k8s:io.cilium.k8s.policy.cluster', undefined], ['k8s:role', 'k8s'], ['container:role', 'container'], ['cidr:10.0.0.0/8', 'cidr'],
+    ['fqdn:a.com', 'fqdn'], ['cidrgroup:g', 'cidrgroup'], ['unspec:role', 'unspec'], ['example.com:role', undefined],
+  ])('%s: %s', (key, source) => {
+    expect(sourceNoNodeCarries(key)).toBe(source);
   });
 });
