@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { Entity } from './entity';
-import { CiliumPolicyError, Severity } from '../core/errors';
+import { CiliumPolicyError, Severity, showValue } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
@@ -16,6 +16,8 @@ import {
 import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
+import { protocolsMeet } from '../validate/pitfall-run';
+import { kubeletMaySetNodeLabel, sourceNoNodeCarries, splitLabelKey } from '../model/labels';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 
@@ -86,7 +88,9 @@ export interface HostFirewallProps {
    */
   readonly apiServerClients?: IPeer[];
   /**
-   * The port the API server listens on (for the nodes' egress guard and ingress on control-plane nodes).
+   * The port the API server listens on (for the nodes' egress guard and ingress on control-plane nodes). A port another
+   * guarded path keeps for its own service (a break-glass port, 10250, 2379, 2380, 4240, 4244, 9962-9965 with `metricsScraper`,
+   * 179 with `bgpPeers`) is refused (`host-firewall-api-server-port-shared`): the API server path would open it to every pod.
    * @default 6443
    */
   readonly apiServerPort?: number;
@@ -100,6 +104,11 @@ export interface HostFirewallProps {
   readonly kubeletClients?: IPeer[];
   /**
    * Labels of the control-plane nodes, for etcd (`fromNodes`, Cilium 1.16+ with `nodeSelectorLabels: true`).
+   * At least one key must be one a node's own kubelet cannot set under the NodeRestriction admission plugin
+   * (`node-role.kubernetes.io/control-plane`, a `node-restriction.kubernetes.io/` key): labels of your own domain, or of
+   * `node.kubernetes.io/`, a compromised node could give itself to reach etcd, and are refused (`host-firewall-node-labels-self-set`).
+   * A key of a label source no node identity carries (`k8s:`, except the cluster label, `container:`, …) would select no
+   * node and close etcd to its peers, and is refused (`host-firewall-node-labels-source`): write keys without a source or with `node:`.
    * @default - see `controlPlaneCidrs`
    */
   readonly controlPlaneNodeLabels?: Record<string, string>;
@@ -300,6 +309,34 @@ export class HostFirewall extends Construct {
         location: this.node.path,
       });
     }
+    // Matched only on labels a node's own kubelet may set (NodeRestriction leaves all but a few domains to it, `kubeletMaySetNodeLabel`),
+    // the etcd path would open to any node that labels itself so: one compromised worker would reach etcd.
+    const labels = props.controlPlaneNodeLabels;
+    // A key of a source no node identity carries (`k8s:node-role.kubernetes.io/control-plane`) selected no node: etcd was closed to its peers.
+    const foreign = Object.keys(labels ?? {}).find((k) => sourceNoNodeCarries(k) !== undefined);
+    if (foreign !== undefined) {
+      const bare = splitLabelKey(foreign).key;
+      throw new CiliumPolicyError({
+        id: 'host-firewall-node-labels-source',
+        message: `HostFirewall controlPlaneNodeLabels key ${showValue(foreign)} has the label source ${sourceNoNodeCarries(foreign)}, which no node's `
+          + 'identity carries (Cilium gives node labels the source node): it would select no node, and etcd (2379-2380/TCP) would be closed to '
+          + 'its peers on the control-plane nodes',
+        fix: `write the key without a source (${showValue(bare)}) or with the node source (${showValue(`node:${bare}`)})`,
+        location: this.node.path,
+      });
+    }
+    if (labels !== undefined && Object.keys(labels).every((k) => kubeletMaySetNodeLabel(k))) {
+      throw new CiliumPolicyError({
+        id: 'host-firewall-node-labels-self-set',
+        message: `HostFirewall controlPlaneNodeLabels ${showValue(labels)} holds only labels a node's own kubelet may set on its Node object `
+          + '(the NodeRestriction admission plugin protects only node-restriction.kubernetes.io/ keys and the kubernetes.io and k8s.io domains, '
+          + 'except kubelet.kubernetes.io/, node.kubernetes.io/ and the labels the kubelet reports): a compromised node could label itself so '
+          + 'and reach etcd (2379-2380/TCP) on the control-plane nodes',
+        fix: "match a label no kubelet can set, e.g. { 'node-role.kubernetes.io/control-plane': '' } or a node-restriction.kubernetes.io/<name> label "
+          + 'an administrator sets; or leave controlPlaneNodeLabels out (etcd stays open to the API server nodes, the kube-apiserver entity)',
+        location: this.node.path,
+      });
+    }
     if (props.apiServerPort !== undefined && (!Number.isInteger(props.apiServerPort) || props.apiServerPort < 1 || props.apiServerPort > 65535)) {
       throw new CiliumPolicyError({
         id: 'host-firewall-api-server-port',
@@ -340,6 +377,7 @@ export class HostFirewall extends Construct {
     }
     this.controlPlane = this.controlPlanePeers();
     const paths = this.ingressGuard();
+    this.refuseSharedApiServerPort(paths);
     // The ingress guard keeps each path at most once (one `add` per path), so the list needs no deduplication.
     const summary = `host firewall; lockout guard keeps ${paths.map((p) => p.path).join(', ')} open`
       + [...this.exempted].map(([path, reason]) => `; ${path} exempted: ${reason}`).join('');
@@ -429,6 +467,32 @@ export class HostFirewall extends Construct {
           location: this.node.path,
         });
       }
+    }
+  }
+
+  /**
+   * Refuses an `apiServerPort` that another guarded ingress path names as its own TCP port (a break-glass port, the kubelet's
+   * 10250, etcd's 2379-2380, health's 4240, Hubble's 4244, the metrics' 9962-9965, BGP's 179): the API server path opens its
+   * port to every pod and node, so that service would be open to them too, not only to its own narrow peers.
+   */
+  private refuseSharedApiServerPort(paths: readonly GuardPath[]): void {
+    if (!paths.some((p) => p.path === LockoutPath.KUBE_APISERVER)) return;
+    const port = String(this.props.apiServerPort ?? 6443);
+    for (const other of paths) {
+      if (other.path === LockoutPath.KUBE_APISERVER) continue;
+      const same = other.ports.find((p) => {
+        const l4 = p._match.l4;
+        return l4 !== undefined && l4.port === port && l4.endPort === undefined && protocolsMeet('TCP', l4.protocol);
+      });
+      if (same === undefined) continue;
+      throw new CiliumPolicyError({
+        id: 'host-firewall-api-server-port-shared',
+        message: `HostFirewall apiServerPort ${port} is the port of the ${other.path} path (${same.toString()}): the guard opens the API server's port `
+          + `to apiServerClients (every pod by default), the other nodes and the management CIDRs, so ${other.path} would be open to them too`,
+        fix: `give the port the API server listens on (6443 for kubeadm, 443 for most managed clusters)${other.path === LockoutPath.BREAK_GLASS
+          ? ', or move the break-glass port (breakGlassPorts)' : ''}`,
+        location: this.node.path,
+      });
     }
   }
 

@@ -37,6 +37,43 @@ export function splitLabelKey(key: string, defaultSource = 'any'): { source: str
   return { source: defaultSource, key };
 }
 
+/** The node labels a kubelet may set on its own Node outside its label domains (k8s.io/kubelet/pkg/apis `kubeletLabels`). */
+const KUBELET_LABELS = new Set(['kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'topology.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/region', 'beta.kubernetes.io/instance-type',
+  'node.kubernetes.io/instance-type', 'kubernetes.io/os', 'kubernetes.io/arch', 'beta.kubernetes.io/os', 'beta.kubernetes.io/arch']);
+
+/** Whether the prefix of a label key is `domain` or one of its subdomains. */
+const inDomain = (prefix: string, domain: string): boolean => prefix === domain || prefix.endsWith(`.${domain}`);
+
+/**
+ * Whether a node's own kubelet may set the node label `key` on its Node object under the NodeRestriction admission plugin
+ * (plugin/pkg/admission/noderestriction `getForbiddenLabels`): every key but those of the `node-restriction.kubernetes.io`
+ * domain and those of the `kubernetes.io` and `k8s.io` domains that are not kubelet labels (k8s.io/kubelet/pkg/apis
+ * `IsKubeletLabel`: the well-known labels it reports, and the `kubelet.kubernetes.io` and `node.kubernetes.io` domains).
+ * A Cilium source (`k8s:`, `node:`) is not part of the Kubernetes key.
+ * @param key a node label key, as a selector writes it
+ */
+export function kubeletMaySetNodeLabel(key: string): boolean {
+  const k8sKey = splitLabelKey(key).key;
+  const slash = k8sKey.indexOf('/');
+  const prefix = slash < 0 ? '' : k8sKey.slice(0, slash);
+  if (inDomain(prefix, 'node-restriction.kubernetes.io')) return false;
+  if (!inDomain(prefix, 'kubernetes.io') && !inDomain(prefix, 'k8s.io')) return true;
+  return KUBELET_LABELS.has(k8sKey) || inDomain(prefix, 'kubelet.kubernetes.io') || inDomain(prefix, 'node.kubernetes.io');
+}
+
+/**
+ * The source of a node selector key when it is one no node identity carries, else `undefined`. A node's identity holds its
+ * node labels with the `node` source, `reserved:` labels and, with node labels on, the `k8s:io.cilium.k8s.policy.cluster`
+ * label (pkg/node `nodeIdentityLabels`): a `k8s:` key (other than the cluster's), `container:`, `cidr:`… selects no node.
+ * @param key a node selector key, as written
+ */
+export function sourceNoNodeCarries(key: string): string | undefined {
+  const { source, key: bare } = splitLabelKey(key);
+  if (source === 'any' || source === 'node' || source === 'reserved' || (source === 'k8s' && bare === 'io.cilium.k8s.policy.cluster')) return undefined;
+  return source;
+}
+
 const NO_LABELS: readonly IdentityLabel[] = Object.freeze([]);
 
 /**

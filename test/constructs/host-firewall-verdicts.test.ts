@@ -424,6 +424,29 @@ describe('HostFirewall refusals, by error id', () => {
     expect(r.message).toContain('controlPlaneNodeLabels is an empty label map');
   });
 
+  // The API server's port is opened to every pod and node: at 2379 the guard wrote etcd open to every pod, at 22 SSH.
+  test.each([
+    [22, {}, 'break-glass'], [2222, { breakGlassPorts: [Port.tcp(2222)] }, 'break-glass'], [10250, {}, 'kubelet'], [2379, {}, 'etcd'],
+    [2380, {}, 'etcd'], [4240, {}, 'cilium-health'], [4244, {}, 'hubble'], [9963, { metricsScraper: Peer.endpoints({ namespace: 'mon', labels: { app: 'p' } }) }, 'metrics'],
+    [179, { bgpPeers: ['10.60.0.1/32'] }, 'bgp'], [22, { breakGlassPorts: [Port.any(22)] }, 'break-glass'],
+  ] as [number, Partial<HostFirewallProps>, string][])('apiServerPort %s, the port of another guarded path (%j): refused', (port, props, path) => {
+    const r = refusal(() => firewall({ apiServerPort: port, ...props }));
+    expect(r.id).toBe('host-firewall-api-server-port-shared');
+    expect(r.message).toContain(`[test/cp] HostFirewall apiServerPort ${port} is the port of the ${path} path`);
+  });
+
+  test('apiServerPort beside those ports: only a port no other guarded path names, or one of an exempted path', () => {
+    // 22 outside the default break-glass port; a UDP port; a port inside a break-glass range (which may hold the API server).
+    const moved = firewall({ apiServerPort: 22, breakGlassPorts: [Port.tcp(2222)] }).c;
+    expect(into(moved, 'pod:shop:app=web', '22/TCP')).toBe('allowed');
+    expect(into(moved, 'pod:shop:app=web', '2222/TCP')).toBe('denied');
+    expect(into(firewall({ apiServerPort: 8472 }).c, 'pod:shop:app=web', '8472/TCP')).toBe('allowed');
+    expect(into(firewall({ apiServerPort: 6443, breakGlassPorts: [Port.tcpRange(6000, 7000)] }).c, 'pod:shop:app=web', '6443/TCP')).toBe('allowed');
+    const noEtcd = firewall({ apiServerPort: 2379, exemptions: [{ path: LockoutPath.ETCD, reason: 'external etcd' }] }).c;
+    expect(into(noEtcd, 'pod:shop:app=web', '2379/TCP')).toBe('allowed');
+    expect(into(noEtcd, 'pod:shop:app=web', '2380/TCP')).toBe('denied');
+  });
+
   test.each([0, 65536, 6443.5, -1, Number.NaN])('apiServerPort %s', (port) => {
     expect(refusal(() => firewall({ apiServerPort: port })).id).toBe('host-firewall-api-server-port');
   });
@@ -443,6 +466,56 @@ describe('HostFirewall refusals, by error id', () => {
     expect(old.id).toBe('host-firewall-node-labels');
     expect(old.message).toContain('target is 1.15) and the agent flag enable-node-selector-labels');
     expect(old.message).not.toContain('nodeSelectorLabels is not set');
+  });
+
+  // NodeRestriction lets a kubelet set every label of its own Node but node-restriction.kubernetes.io/ keys and the kubernetes.io and
+  // k8s.io domains (less kubelet.kubernetes.io/, node.kubernetes.io/ and the labels the kubelet reports): a worker that labels
+  // itself `role: control-plane` was a control-plane node to the etcd path.
+  test.each([
+    [{ role: 'control-plane' }],
+    [{ 'example.com/role': 'control-plane', 'node:example.com/tier': 'cp' }],
+    [{ 'node.kubernetes.io/control-plane': '' }],
+    [{ 'node:kubelet.kubernetes.io/role': 'cp' }],
+    [{ 'foo.node.kubernetes.io/role': 'cp', 'kubernetes.io/os': 'linux' }],
+    [{ 'topology.kubernetes.io/zone': 'a', 'node-restriction.kubernetes.io.example.com/cp': '' }],
+  ])('controlPlaneNodeLabels %j: only labels a node may set on itself (host-firewall-node-labels-self-set)', (labels) => {
+    const r = refusal(() => firewall({ controlPlaneNodeLabels: labels, nodeSelectorLabels: true }, CiliumVersion.V1_16));
+    expect(r.id).toBe('host-firewall-node-labels-self-set');
+    expect(r.message).toContain(`[test/cp] HostFirewall controlPlaneNodeLabels ${JSON.stringify(labels).slice(0, 40)}`);
+    expect(r.message).toContain('holds only labels a node\'s own kubelet may set on its Node object');
+    expect(r.message).toContain('reach etcd (2379-2380/TCP)');
+  });
+
+  // Node identities carry their node labels with the source node (pkg/node nodeIdentityLabels): a `k8s:` key selected no node,
+  // and etcd was closed to its peers on the control-plane nodes.
+  test.each(['k8s:node-role.kubernetes.io/control-plane', 'container:node-role.kubernetes.io/control-plane', 'cidr:node-role.kubernetes.io/control-plane'])(
+    'controlPlaneNodeLabels key %s: a source no node identity carries (host-firewall-node-labels-source)', (key) => {
+      const r = refusal(() => firewall({ controlPlaneNodeLabels: { [key]: '' }, nodeSelectorLabels: true }, CiliumVersion.V1_16));
+      expect(r.id).toBe('host-firewall-node-labels-source');
+      expect(r.message).toContain(`[test/cp] HostFirewall controlPlaneNodeLabels key "${key}" has the label source ${key.split(':')[0]}, which no node's identity`);
+      expect(r.message).toContain('fix: write the key without a source ("node-role.kubernetes.io/control-plane")');
+    });
+
+  test('controlPlaneNodeLabels keys of the sources a node identity carries: node, none, reserved, the k8s cluster label', () => {
+    const labelsOn = { ...ON, nodeSelectorLabels: true };
+    const maps: Record<string, string>[] = [{ 'node:node-role.kubernetes.io/control-plane': '' },
+      { 'node-role.kubernetes.io/control-plane': '', 'reserved:remote-node': '' }, { 'node-role.kubernetes.io/control-plane': '', 'k8s:io.cilium.k8s.policy.cluster': 'default' }];
+    for (const labels of maps) {
+      const { c } = firewall({ controlPlaneNodeLabels: labels, nodeSelectorLabels: true }, CiliumVersion.V1_16);
+      expect(verdictOf(c, CP, CP, '2379/TCP', labelsOn), JSON.stringify(labels)).toBe('allowed');
+      expect(verdictOf(c, 'node:node-role.kubernetes.io/worker=', CP, '2379/TCP', labelsOn), JSON.stringify(labels)).toBe('denied');
+    }
+  });
+
+  test('controlPlaneNodeLabels with one label no kubelet may set: etcd from those nodes only, not from a node that gave itself the others', () => {
+    for (const key of ['node-role.kubernetes.io/control-plane', 'node-restriction.kubernetes.io/control-plane', 'node:x.node-restriction.kubernetes.io/cp',
+      'example.k8s.io/cp']) {
+      const { c } = firewall({ controlPlaneNodeLabels: { [key]: '', 'example.com/pool': 'cp' }, nodeSelectorLabels: true }, CiliumVersion.V1_16);
+      const k = key.replace(/^node:/, '');
+      const labelsOn = { ...ON, nodeSelectorLabels: true };
+      expect(verdictOf(c, `node:${k}=,example.com/pool=cp`, CP, '2379/TCP', labelsOn), key).toBe('allowed');
+      expect(verdictOf(c, 'node:example.com/pool=cp', CP, '2379/TCP', labelsOn), key).toBe('denied');
+    }
   });
 
   test('an egress rule or an egress deny without the node DNS servers', () => {

@@ -2,7 +2,7 @@
 // (`k8s:app`, `container:app`) matches only labels of that source, a key without one matches every source, the four
 // operators each with and without a source, and the legacy `reserved.` spelling.
 import { describe, expect, test } from 'vitest';
-import { formatLabel, LabelSet, Selector, splitLabelKey } from '../../src/model/labels';
+import { formatLabel, kubeletMaySetNodeLabel, LabelSet, Selector, sourceNoNodeCarries, splitLabelKey } from '../../src/model/labels';
 import { cnp, labels, policySet, verdict } from '../engine/helpers';
 
 /** Whether a policy with this endpointSelector and `ingress: [{}]` (deny everything) selects the pod. */
@@ -223,5 +223,32 @@ describe('the sorted survivors of labels.ts:1-186 (issue 16): behaviour the firs
     expect(selects({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }, K8S_WEB)).toBe(true);
     expect(selects({ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, K8S_WEB)).toBe(false);
     expect(Selector.from({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }).requirements[0].values).toEqual([]);
+  });
+});
+
+// The NodeRestriction admission plugin (plugin/pkg/admission/noderestriction getForbiddenLabels, k8s.io/kubelet/pkg/apis
+// IsKubeletLabel): a kubelet may set every label of its own Node but those of node-restriction.kubernetes.io and the
+// kubernetes.io and k8s.io domains outside the kubelet's own (kubelet.kubernetes.io, node.kubernetes.io, the labels it reports).
+describe('kubeletMaySetNodeLabel', () => {
+  test.each([
+    ['role', true], ['example.com/role', true], ['kubernetes.io.example.com/x', true], ['node.kubernetes.io/cp', true],
+    ['a.node.kubernetes.io/cp', true], ['kubelet.kubernetes.io/x', true], ['kubernetes.io/os', true], ['kubernetes.io/hostname', true],
+    ['topology.kubernetes.io/zone', true], ['node.kubernetes.io/instance-type', true], ['node:example.com/role', true],
+    ['node-role.kubernetes.io/control-plane', false], ['node-role.kubernetes.io/master', false], ['kubernetes.io/role', false],
+    ['example.k8s.io/cp', false], ['k8s.io/cp', false], ['node-restriction.kubernetes.io/cp', false], ['a.node-restriction.kubernetes.io/cp', false],
+    ['topology.kubernetes.io/rack', false], ['node:node-role.kubernetes.io/control-plane', false], ['k8s:node-role.kubernetes.io/control-plane', false],
+  ])('%s: %s', (key, may) => {
+    expect(kubeletMaySetNodeLabel(key)).toBe(may);
+  });
+});
+
+// A node's identity: node labels of the node source, reserved labels, and the k8s cluster label (pkg/node nodeIdentityLabels).
+describe('sourceNoNodeCarries', () => {
+  test.each([
+    ['role', undefined], ['node:role', undefined], ['any:role', undefined], ['reserved:remote-node', undefined], ['$host', undefined],
+    ['k8s:io.cilium.k8s.policy.cluster', undefined], ['k8s:role', 'k8s'], ['container:role', 'container'], ['cidr:10.0.0.0/8', 'cidr'],
+    ['fqdn:a.com', 'fqdn'], ['cidrgroup:g', 'cidrgroup'], ['unspec:role', 'unspec'], ['example.com:role', undefined],
+  ])('%s: %s', (key, source) => {
+    expect(sourceNoNodeCarries(key)).toBe(source);
   });
 });

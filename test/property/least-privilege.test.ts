@@ -266,6 +266,16 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
       name: `HostFirewall metricsScraper: ${what}`, run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], metricsScraper: peer }),
     })),
   fc.constant({ name: 'HostFirewall breakGlassPorts: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], breakGlassPorts: [] }) }),
+  // Labels any node's kubelet may set on itself: a compromised worker would label itself into etcd.
+  fc.constantFrom<Record<string, string>>({ role: 'control-plane' }, { 'example.com/cp': '' }, { 'node.kubernetes.io/cp': '' }, { 'kubernetes.io/os': 'linux' })
+    .map((labels) => ({
+      name: `HostFirewall controlPlaneNodeLabels: ${JSON.stringify(labels)}`,
+      run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], nodeSelectorLabels: true, controlPlaneNodeLabels: labels }),
+    })),
+  // The port of another guarded path: the API server path would open it to every pod.
+  fc.constantFrom(22, 10250, 2379, 2380, 4240, 4244).map((port) => ({
+    name: `HostFirewall apiServerPort: ${port}`, run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], apiServerPort: port }),
+  })),
   blankString.map((s) => ({ name: `ClusterDefaultDeny excludedNamespaces [${JSON.stringify(s)}]`, run: () => new ClusterDefaultDeny(chart(), 'c', { excludedNamespaces: [s] }) })),
 ];
 
