@@ -17,7 +17,7 @@ import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
-import { kubeletMaySetNodeLabel, sourceNoNodeCarries, splitLabelKey } from '../model/labels';
+import { nodeCannotClaimLabel, sourceNoNodeCarries, splitLabelKey } from '../model/labels';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 
@@ -105,10 +105,15 @@ export interface HostFirewallProps {
   /**
    * Labels of the control-plane nodes, for etcd (`fromNodes`, Cilium 1.16+ with `nodeSelectorLabels: true`).
    * At least one key must be one a node's own kubelet cannot set under the NodeRestriction admission plugin
-   * (`node-role.kubernetes.io/control-plane`, a `node-restriction.kubernetes.io/` key): labels of your own domain, or of
-   * `node.kubernetes.io/`, a compromised node could give itself to reach etcd, and are refused (`host-firewall-node-labels-self-set`).
-   * A key of a label source no node identity carries (`k8s:`, except the cluster label, `container:`, …) would select no
-   * node and close etcd to its peers, and is refused (`host-firewall-node-labels-source`): write keys without a source or with `node:`.
+   * (`node-role.kubernetes.io/control-plane`, a `node-restriction.kubernetes.io/` key) or `reserved:kube-apiserver`: labels of
+   * your own domain, or of `node.kubernetes.io/`, a compromised node could give itself to reach etcd, and labels every node
+   * carries would open etcd to every node; both are refused (`host-firewall-node-labels-self-set`). This guards against a node's
+   * kubelet credentials only: Cilium reads other nodes' labels from their CiliumNode objects, which every agent's service
+   * account may update, so a node whose root is compromised can still claim any label. `controlPlaneCidrs` (node addresses)
+   * is the stronger choice.
+   * A key of a label source no node identity carries (`k8s:`, except the cluster label, `container:`, a reserved label other
+   * than `host`/`remote-node`/`kube-apiserver`, …) would select no node and close etcd to its peers, and is refused
+   * (`host-firewall-node-labels-source`): write keys without a source or with `node:`.
    * @default - see `controlPlaneCidrs`
    */
   readonly controlPlaneNodeLabels?: Record<string, string>;
@@ -310,30 +315,36 @@ export class HostFirewall extends Construct {
       });
     }
     // Matched only on labels a node's own kubelet may set (NodeRestriction leaves all but a few domains to it, `kubeletMaySetNodeLabel`),
-    // the etcd path would open to any node that labels itself so: one compromised worker would reach etcd.
+    // or on labels every node carries, the etcd path would open to any node that labels itself so, or to every node.
     const labels = props.controlPlaneNodeLabels;
     // A key of a source no node identity carries (`k8s:node-role.kubernetes.io/control-plane`) selected no node: etcd was closed to its peers.
     const foreign = Object.keys(labels ?? {}).find((k) => sourceNoNodeCarries(k) !== undefined);
     if (foreign !== undefined) {
-      const bare = splitLabelKey(foreign).key;
+      const source = sourceNoNodeCarries(foreign);
+      const split = splitLabelKey(foreign);
+      // `example.com:role`: the agent reads `example.com` as the source.
+      const bare = split.source === 'any' ? split.key.slice(split.key.indexOf(':') + 1) : split.key;
       throw new CiliumPolicyError({
         id: 'host-firewall-node-labels-source',
-        message: `HostFirewall controlPlaneNodeLabels key ${showValue(foreign)} has the label source ${sourceNoNodeCarries(foreign)}, which no node's `
-          + 'identity carries (Cilium gives node labels the source node): it would select no node, and etcd (2379-2380/TCP) would be closed to '
-          + 'its peers on the control-plane nodes',
-        fix: `write the key without a source (${showValue(bare)}) or with the node source (${showValue(`node:${bare}`)})`,
+        message: `HostFirewall controlPlaneNodeLabels key ${showValue(foreign)} ${source === 'reserved'
+          ? 'is a reserved label no node\'s identity carries (nodes carry reserved:host, reserved:remote-node and, on API server nodes, reserved:kube-apiserver)'
+          : `has the label source ${source}, which no node's identity carries (Cilium gives node labels the source node)`}: `
+          + 'it would select no node, and etcd (2379-2380/TCP) would be closed to its peers on the control-plane nodes',
+        fix: `write the node label's key without a source (${showValue(bare)}) or with the node source (${showValue(`node:${bare}`)})`,
         location: this.node.path,
       });
     }
-    if (labels !== undefined && Object.keys(labels).every((k) => kubeletMaySetNodeLabel(k))) {
+    if (labels !== undefined && !Object.keys(labels).some((k) => nodeCannotClaimLabel(k))) {
       throw new CiliumPolicyError({
         id: 'host-firewall-node-labels-self-set',
-        message: `HostFirewall controlPlaneNodeLabels ${showValue(labels)} holds only labels a node's own kubelet may set on its Node object `
-          + '(the NodeRestriction admission plugin protects only node-restriction.kubernetes.io/ keys and the kubernetes.io and k8s.io domains, '
-          + 'except kubelet.kubernetes.io/, node.kubernetes.io/ and the labels the kubelet reports): a compromised node could label itself so '
-          + 'and reach etcd (2379-2380/TCP) on the control-plane nodes',
-        fix: "match a label no kubelet can set, e.g. { 'node-role.kubernetes.io/control-plane': '' } or a node-restriction.kubernetes.io/<name> label "
-          + 'an administrator sets; or leave controlPlaneNodeLabels out (etcd stays open to the API server nodes, the kube-apiserver entity)',
+        message: `HostFirewall controlPlaneNodeLabels ${showValue(labels)} holds no label only the cluster's administrators can give a node: `
+          + 'its keys are labels a node\'s own kubelet may set on its Node object (the NodeRestriction admission plugin protects only '
+          + 'node-restriction.kubernetes.io/ keys and the kubernetes.io and k8s.io domains, except kubelet.kubernetes.io/, node.kubernetes.io/ '
+          + 'and the labels the kubelet reports) or labels every node carries (reserved:remote-node, reserved:host, the cluster label): '
+          + 'a compromised node could label itself so, or every node would match, and reach etcd (2379-2380/TCP) on the control-plane nodes',
+        fix: "add a label no kubelet can set, e.g. { 'node-role.kubernetes.io/control-plane': '' } or a node-restriction.kubernetes.io/<name> "
+          + 'label an administrator sets; better, give controlPlaneCidrs (node addresses are not labels a node can claim) or leave '
+          + 'controlPlaneNodeLabels out (etcd stays open to the API server nodes, the kube-apiserver entity)',
         location: this.node.path,
       });
     }

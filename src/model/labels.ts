@@ -62,16 +62,37 @@ export function kubeletMaySetNodeLabel(key: string): boolean {
   return KUBELET_LABELS.has(k8sKey) || inDomain(prefix, 'kubelet.kubernetes.io') || inDomain(prefix, 'node.kubernetes.io');
 }
 
+/** The reserved labels a node's identity carries: the local node's `host`, the other nodes' `remote-node`, `kube-apiserver` on API server nodes. */
+const NODE_RESERVED_LABELS: ReadonlySet<string> = new Set(['host', 'remote-node', 'kube-apiserver']);
+
 /**
  * The source of a node selector key when it is one no node identity carries, else `undefined`. A node's identity holds its
- * node labels with the `node` source, `reserved:` labels and, with node labels on, the `k8s:io.cilium.k8s.policy.cluster`
- * label (pkg/node `nodeIdentityLabels`): a `k8s:` key (other than the cluster's), `container:`, `cidr:`… selects no node.
+ * node labels with the `node` source, the reserved labels `host`/`remote-node`/`kube-apiserver` and, with node labels on,
+ * the `k8s:io.cilium.k8s.policy.cluster` label (pkg/node `nodeIdentityLabels`): a `k8s:` key (other than the cluster's),
+ * `container:`, `cidr:`, another `reserved:` label (`$world`, `reserved.x`), or a source of its own (`example.com:role`: the
+ * agent's `ParseSource` reads everything before the first `:` as the source) selects no node.
  * @param key a node selector key, as written
  */
 export function sourceNoNodeCarries(key: string): string | undefined {
   const { source, key: bare } = splitLabelKey(key);
-  if (source === 'any' || source === 'node' || source === 'reserved' || (source === 'k8s' && bare === 'io.cilium.k8s.policy.cluster')) return undefined;
-  return source;
+  if (source === 'reserved') return NODE_RESERVED_LABELS.has(bare) ? undefined : source;
+  if (source === 'k8s') return bare === 'io.cilium.k8s.policy.cluster' ? undefined : source;
+  if (source !== 'any' && source !== 'node') return source;
+  const colon = bare.indexOf(':');
+  return colon > 0 && !bare.slice(0, colon).includes('/') ? bare.slice(0, colon) : undefined;
+}
+
+/**
+ * Whether a node selector key names a label only the cluster's administrators can give a node: a node label a node's own
+ * kubelet may not set (`kubeletMaySetNodeLabel`) or the API server nodes' `reserved:kube-apiserver`. The other reserved
+ * labels and the cluster label are carried by every node (or by the local one).
+ * @param key a node selector key, as written, of a source nodes carry (`sourceNoNodeCarries`)
+ */
+export function nodeCannotClaimLabel(key: string): boolean {
+  const { source, key: bare } = splitLabelKey(key);
+  if (source === 'reserved') return bare === 'kube-apiserver';
+  if (source === 'k8s') return false;
+  return !kubeletMaySetNodeLabel(key);
 }
 
 const NO_LABELS: readonly IdentityLabel[] = Object.freeze([]);

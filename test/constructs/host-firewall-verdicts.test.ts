@@ -478,11 +478,16 @@ describe('HostFirewall refusals, by error id', () => {
     [{ 'node:kubelet.kubernetes.io/role': 'cp' }],
     [{ 'foo.node.kubernetes.io/role': 'cp', 'kubernetes.io/os': 'linux' }],
     [{ 'topology.kubernetes.io/zone': 'a', 'node-restriction.kubernetes.io.example.com/cp': '' }],
-  ])('controlPlaneNodeLabels %j: only labels a node may set on itself (host-firewall-node-labels-self-set)', (labels) => {
+    // Labels every node (or the local one) carries: no kubelet sets them, but every node matches them.
+    [{ 'reserved:remote-node': '' }],
+    [{ $host: '', 'k8s:io.cilium.k8s.policy.cluster': 'default' }],
+  ])('controlPlaneNodeLabels %j: only labels a node may set on itself or every node carries (host-firewall-node-labels-self-set)', (labels) => {
     const r = refusal(() => firewall({ controlPlaneNodeLabels: labels, nodeSelectorLabels: true }, CiliumVersion.V1_16));
     expect(r.id).toBe('host-firewall-node-labels-self-set');
     expect(r.message).toContain(`[test/cp] HostFirewall controlPlaneNodeLabels ${JSON.stringify(labels).slice(0, 40)}`);
-    expect(r.message).toContain('holds only labels a node\'s own kubelet may set on its Node object');
+    expect(r.message).toContain('holds no label only the cluster\'s administrators can give a node');
+    expect(r.message).toContain('or labels every node carries (reserved:remote-node, reserved:host, the cluster label)');
+    expect(r.message).toContain('better, give controlPlaneCidrs');
     expect(r.message).toContain('reach etcd (2379-2380/TCP)');
   });
 
@@ -493,8 +498,28 @@ describe('HostFirewall refusals, by error id', () => {
       const r = refusal(() => firewall({ controlPlaneNodeLabels: { [key]: '' }, nodeSelectorLabels: true }, CiliumVersion.V1_16));
       expect(r.id).toBe('host-firewall-node-labels-source');
       expect(r.message).toContain(`[test/cp] HostFirewall controlPlaneNodeLabels key "${key}" has the label source ${key.split(':')[0]}, which no node's identity`);
-      expect(r.message).toContain('fix: write the key without a source ("node-role.kubernetes.io/control-plane")');
+      expect(r.message).toContain('fix: write the node label\'s key without a source ("node-role.kubernetes.io/control-plane")');
     });
+
+  // Only the reserved labels host, remote-node and kube-apiserver are a node's: `$node-role…` (reserved source) selected no node and
+  // closed etcd to its peers (the engine agrees: denied); so did a source of one's own (`example.com:` is the source to the agent).
+  test.each([
+    ['$node-role.kubernetes.io/control-plane', 'is a reserved label no node\'s identity carries'],
+    ['reserved:node-role.kubernetes.io/control-plane', 'is a reserved label no node\'s identity carries'],
+    ['reserved.node-role.kubernetes.io/control-plane', 'is a reserved label no node\'s identity carries'],
+    ['reserved:world', 'is a reserved label no node\'s identity carries'],
+    ['example.com:node-role.kubernetes.io/control-plane', 'has the label source example.com'],
+  ])('controlPlaneNodeLabels key %s: no node carries it (host-firewall-node-labels-source)', (key, says) => {
+    const r = refusal(() => firewall({ controlPlaneNodeLabels: { [key]: '' }, nodeSelectorLabels: true }, CiliumVersion.V1_16));
+    expect(r.id).toBe('host-firewall-node-labels-source');
+    expect(r.message).toContain(`HostFirewall controlPlaneNodeLabels key "${key}" ${says}`);
+  });
+
+  test('controlPlaneNodeLabels reserved:kube-apiserver: the API server nodes, which no node can claim to be', () => {
+    const labelsOn = { ...ON, nodeSelectorLabels: true };
+    const { c } = firewall({ controlPlaneNodeLabels: { 'reserved:kube-apiserver': '' }, nodeSelectorLabels: true }, CiliumVersion.V1_16);
+    expect(verdictOf(c, 'node:node-role.kubernetes.io/worker=', CP, '2379/TCP', labelsOn)).toBe('denied');
+  });
 
   test('controlPlaneNodeLabels keys of the sources a node identity carries: node, none, reserved, the k8s cluster label', () => {
     const labelsOn = { ...ON, nodeSelectorLabels: true };

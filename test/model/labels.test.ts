@@ -2,7 +2,7 @@
 // (`k8s:app`, `container:app`) matches only labels of that source, a key without one matches every source, the four
 // operators each with and without a source, and the legacy `reserved.` spelling.
 import { describe, expect, test } from 'vitest';
-import { formatLabel, kubeletMaySetNodeLabel, LabelSet, Selector, sourceNoNodeCarries, splitLabelKey } from '../../src/model/labels';
+import { formatLabel, kubeletMaySetNodeLabel, LabelSet, nodeCannotClaimLabel, Selector, sourceNoNodeCarries, splitLabelKey } from '../../src/model/labels';
 import { cnp, labels, policySet, verdict } from '../engine/helpers';
 
 /** Whether a policy with this endpointSelector and `ingress: [{}]` (deny everything) selects the pod. */
@@ -247,8 +247,19 @@ describe('sourceNoNodeCarries', () => {
   test.each([
     ['role', undefined], ['node:role', undefined], ['any:role', undefined], ['reserved:remote-node', undefined], ['$host', undefined],
     ['k8s:io.cilium.k8s.policy.cluster', undefined], ['k8s:role', 'k8s'], ['container:role', 'container'], ['cidr:10.0.0.0/8', 'cidr'],
-    ['fqdn:a.com', 'fqdn'], ['cidrgroup:g', 'cidrgroup'], ['unspec:role', 'unspec'], ['example.com:role', undefined],
+    ['fqdn:a.com', 'fqdn'], ['cidrgroup:g', 'cidrgroup'], ['unspec:role', 'unspec'], ['example.com:role', 'example.com'],
+    ['reserved:kube-apiserver', undefined], ['$world', 'reserved'], ['reserved:role', 'reserved'], ['reserved.role', 'reserved'], ['node:a.io/b', undefined],
   ])('%s: %s', (key, source) => {
     expect(sourceNoNodeCarries(key)).toBe(source);
+  });
+});
+
+// Labels only administrators can give a node: node labels no kubelet may set, and the API server nodes' reserved label.
+describe('nodeCannotClaimLabel', () => {
+  test.each([
+    ['node-role.kubernetes.io/control-plane', true], ['node:node-restriction.kubernetes.io/cp', true], ['reserved:kube-apiserver', true],
+    ['role', false], ['node.kubernetes.io/cp', false], ['reserved:remote-node', false], ['$host', false], ['k8s:io.cilium.k8s.policy.cluster', false],
+  ])('%s: %s', (key, cannot) => {
+    expect(nodeCannotClaimLabel(key)).toBe(cannot);
   });
 });
