@@ -19,7 +19,7 @@ import { admission, networkPolicyAgentRejection } from './admission';
 import { CompiledRule, EngineConfig, compileRules, selectorKeysOf } from './compile';
 import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
 import { DirectionPolicyCache } from './direction-policy-cache';
-import { Endpoint, parseEndpoint } from './endpoint';
+import { Endpoint, EndpointKind, parseEndpoint } from './endpoint';
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
 import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, sideOutcome, sideOutcomeOfLists } from './evaluate';
@@ -389,6 +389,22 @@ export class PolicySet {
   public _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[] {
     const dp = this._directionPolicyOf(endpoint, 'ingress') ?? this._directionPolicyOf(endpoint, 'egress');
     return dp === undefined ? [] : agentRefusals(dp.selecting, this.config.version);
+  }
+
+  /**
+   * @internal The merge errors for which the agent refuses the policy of the DNS server (`_dnsServer`), for a connection
+   * from `client` to a DNS name (`fqdn:`) when the client's egress has `toFQDNs` items (`_learnsNames`); empty otherwise.
+   * `toFQDNs` selects a name only once the client's DNS proxy has learned it from the server's answer, and the proxy
+   * forwards the lookup as the client, so the server's ingress decides (`learningRefusalText`): no verdict on the
+   * connection is what the agent enforces.
+   */
+  public _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[] {
+    return name.kind === EndpointKind.FQDN && this._learnsNames(client) ? this._agentRefusals(this.dnsServer) : [];
+  }
+
+  /** @internal Whether the egress policy of `client` has `toFQDNs` items (its verdicts on DNS names read its DNS learning). */
+  public _learnsNames(client: Endpoint): boolean {
+    return this._directionPolicyOf(client, 'egress')?.allow.some((item) => item.peer.kind === 'fqdns') === true;
   }
 
   /** The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). */
