@@ -1,7 +1,7 @@
 // One test per engine defect class of issue 17 (positive and negative), each with the Cilium code that decides.
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { cnp, labels, policySet, verdict } from './helpers';
+import { cnp, judged, labels, policySet, verdict } from './helpers';
 
 const WEB = 'pod:default:app=web';
 const API = 'pod:default:app=api';
@@ -106,6 +106,23 @@ describe('FQDN learnability: toFQDNs selects a name only if the pod\'s lookup re
     expect(both([web([dnsRule(KUBE_DNS)]), dnsIngress])).toEqual([false, false]);
     const admits = cnp('dns', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress: [{ fromEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] }] }, 'kube-system');
     expect(both([web([dnsRule(KUBE_DNS)]), admits])).toEqual([true, true]);
+  });
+
+  test('a DNS server whose policy the agent refuses (two authentication modes for one peer and port): the verdict on the name says it is '
+    + 'not what the agent enforces (pkg/fqdn/dnsproxy/proxy.go DNSProxy.ServeDNS forwards the lookup as the client: the server\'s ingress decides)', () => {
+    const item = (mode: string): Record<string, unknown> => ({ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }], authentication: { mode } });
+    const refused = cnp('dns', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress: [item('disabled'), item('required')] }, 'kube-system');
+    const v = judged(policySet([web([dnsRule(KUBE_DNS)]), refused]), WEB, TARGET, '443/TCP');
+    // Judged on the refused rules, the lookup meets `required` (mutual auth not judged passing): not learned, denied — and said unsure.
+    expect([v.verdict, v.egress.decision]).toEqual(['denied', 'default-deny']);
+    expect(v.egress.notes).toContainEqual(expect.stringMatching(new RegExp('^the agent refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: '
+      + 'CiliumNetworkPolicy kube-system/dns spec\\.ingress\\[0\\] has authentication mode disabled .* \\(and \\d+ more\\): it keeps the policy it had .*: '
+      + 'this verdict is not what the agent enforces; give both items the same mode$')));
+    // The same server's policy computed: no such note; a client without toFQDNs rules: none either.
+    const computed = judged(policySet([web([dnsRule(KUBE_DNS)]), cnp('dns', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress: [item('disabled')] }, 'kube-system')]),
+      WEB, TARGET, '443/TCP');
+    expect(computed.egress.notes.filter((n) => n.includes('DNS server'))).toEqual([]);
+    expect(judged(policySet([refused]), WEB, TARGET, '443/TCP').egress.notes.filter((n) => n.includes('DNS server'))).toEqual([]);
   });
 
   test('a DNS rule whose patterns miss the name: not learnable', () => {
