@@ -55,7 +55,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { formatVerdict } from '../engine/explain';
 import { Endpoint, formatEndpoint } from '../engine/endpoint';
 import { describeItem } from '../engine/evaluate';
-import { agentRefusalFix, agentRefusalText } from '../engine/parser-conflicts';
+import { agentRefusalFix, agentRefusalText, learningRefusalText } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
@@ -250,18 +250,25 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
  * Refuses (exit 2) a connection one of whose ends has a policy the agent refuses to compute (`PolicySet._agentRefusals`:
  * two L7 parsers or two authentication modes on one filter): the endpoint keeps the policy it had, which the policies given
  * do not hold, so a verdict on them would not be what Cilium enforces. `diff`/`report` leave such classes NOT COMPARED
- * and `replay` such connections not judged, for the same reason.
+ * and `replay` such connections not judged, for the same reason. Likewise a DNS name (`fqdn:`) a client with `toFQDNs`
+ * rules reaches when the agent refuses the policy of the DNS server (`PolicySet._learningRefusals`): whether `toFQDNs`
+ * selects it is not known.
  */
 function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endpoint }): void {
   for (const [flag, end] of [['--from', ends.from], ['--to', ends.to]] as const) {
     const refusals = set._agentRefusals(end);
-    if (refusals.length === 0) continue;
-    const r = refusals[0];
+    const learning = refusals.length === 0 ? set._learningRefusals(ends.from, end) : [];
+    if (refusals.length === 0 && learning.length === 0) continue;
+    const r = refusals.length > 0 ? refusals[0] : learning[0];
+    const more = refusals.length + learning.length - 1;
     throw new CiliumPolicyError({
       id: 'engine-policy-refused',
-      message: `${flag} ${formatEndpoint(end)}: the agent refuses the policy of this endpoint: ${agentRefusalText(r, describeItem)}`
-        + `${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}; it keeps the policy it had (its regeneration fails before it changes), `
-        + 'which these policies do not hold, so no verdict on them is what Cilium enforces',
+      message: refusals.length > 0
+        ? `${flag} ${formatEndpoint(end)}: the agent refuses the policy of this endpoint: ${agentRefusalText(r, describeItem)}`
+          + `${more > 0 ? ` (and ${more} more)` : ''}; it keeps the policy it had (its regeneration fails before it changes), `
+          + 'which these policies do not hold, so no verdict on them is what Cilium enforces'
+        : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), `${agentRefusalText(r, describeItem)}`
+          + `${more > 0 ? ` (and ${more} more)` : ''}`)}; so no verdict on this name is what Cilium enforces`,
       fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,
     });
   }

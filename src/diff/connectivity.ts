@@ -24,7 +24,7 @@ import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
 import { FingerprintContext, directionFingerprint, wholeRuleContent } from './rule-content';
 import { PairOutcome, SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
-import { refusedClasses, refusedNotCompared, refusedNotJudged } from './refused-classes';
+import { pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged } from './refused-classes';
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
@@ -222,6 +222,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   // connections are not compared (`refused-classes.ts`), never shown as a change the cluster will not see.
   const refusedOn = { base: refusedClasses(base, classes), head: refusedClasses(head, classes) };
   const refused = classes.map((_, i) => refusedOn.base.refused[i] || refusedOn.head.refused[i]);
+  const learningRefused = refusedOn.base.learning !== undefined || refusedOn.head.learning !== undefined;
   const changes: ConnectivityChange[] = [];
   const maxChanges = options.maxChanges ?? Number.POSITIVE_INFINITY;
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
@@ -331,6 +332,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   /** Adds the changes of a pair (judged as itself, or as a pair judged alike with placeholder names). */
   const emit = (a: number, b: number, judged: PairChanges | undefined): void => {
     if (!judged || notAPair(classes[a], classes[b]) || refused[a] || refused[b]) return;
+    if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) return;
     const named = judged.placeholders ? namer(classes[a], classes[b]) : undefined;
     for (const g of judged.groups) {
       // The restriction in force after the change; for a connection newly denied, the one it had before.
@@ -441,7 +443,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const anyDifference = (): boolean => settingsKey(base) !== settingsKey(head) || rulesDiffer(base, head) || classes.some((_, i) =>
     sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
   const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls)),
-    ...(refused.some(Boolean) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
+    ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
   return {
     schema: DIFF_SCHEMA,
@@ -503,7 +505,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
     const egress = sides.egress[a].dp;
     const row = clientIds[a] * ends.size;
     for (let b = 0; b < classes.length; b++) {
-      if (notAPair(classes[a], classes[b]) || refused.refused[a] || refused.refused[b]) continue;
+      if (notAPair(classes[a], classes[b]) || pairRefused(refused, a, b)) continue;
       const ingress = sides.ingress[b].dp;
       if (open(egress) && open(ingress)) {
         // Neither side has a rule in its direction: every port is allowed, for the same reason.

@@ -6,9 +6,13 @@
  * hold. What the engine judges of its rules is not what the agent enforces, so a diff does not compare, and a report does
  * not judge, the connections to and from such a class: they are said (NOT COMPARED, counted by every `--fail-on`; not
  * judged), never shown as a change or an allowed connection. The detection is the engine's (`agentRefusals`).
+ * When it refuses the policy of the DNS server, the `fqdn:` classes are not compared or judged either: `toFQDNs` selects
+ * a name only once the DNS proxy has learned it from the server's answer to a lookup it forwards as the client, so the
+ * server's ingress decides (`PolicySet._learningRefusals`, `learningRefusalText`).
  */
 import { describeItem } from '../engine/evaluate';
-import { AgentRefusal, agentRefusalText } from '../engine/parser-conflicts';
+import { EndpointKind, formatEndpoint } from '../engine/endpoint';
+import { AgentRefusal, agentRefusalText, learningRefusalText } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { NotCompared, NotJudged } from '../model/connectivity-document';
 import { compareCodeUnits } from '../model/code-unit-order';
@@ -24,9 +28,27 @@ export interface RefusedOnSide {
   readonly reasons: readonly string[];
   /** The validate checks that find them, once each, sorted. */
   readonly checks: readonly string[];
+  /**
+   * When the agent refuses the policy of the DNS server and a class's egress has `toFQDNs` items: per class, whether it is
+   * an `fqdn:` class (`unlearned`) and whether its egress has `toFQDNs` items (`learns`) — a pair of the two is not judged
+   * (`pairRefused`) — with the names of the `fqdn:` classes and why. None otherwise.
+   */
+  readonly learning?: {
+    readonly unlearned: readonly boolean[];
+    readonly learns: readonly boolean[];
+    /** The names of the `fqdn:` classes, in the order given. */
+    readonly names: readonly string[];
+    /** Why (`learningRefusalText`). */
+    readonly reason: string;
+    /** The validate checks that find the server's refusals, once each, sorted. */
+    readonly checks: readonly string[];
+  };
 }
 
-/** The classes of `set` whose policy the agent refuses (`PolicySet._agentRefusals`), with the reasons. */
+/**
+ * The classes of `set` whose policy the agent refuses (`PolicySet._agentRefusals`), with the reasons, and the `fqdn:`
+ * classes whose learning a refused DNS server leaves unknown (`PolicySet._learningRefusals`).
+ */
 export function refusedClasses(set: PolicySet, classes: readonly ClassifiedEndpoint[]): RefusedOnSide {
   const refused: boolean[] = [];
   const names: string[] = [];
@@ -38,9 +60,38 @@ export function refusedClasses(set: PolicySet, classes: readonly ClassifiedEndpo
     names.push(c.cls.name);
     for (const r of refusals) found.add(r);
   }
-  const reasons = [...new Set([...found].map((r) => agentRefusalText(r, describeItem)))].sort(compareCodeUnits);
-  const checks = [...new Set([...found].map((r) => r.check as string))].sort(compareCodeUnits);
-  return { refused, names, reasons, checks };
+  const reasons = sorted([...found].map((r) => agentRefusalText(r, describeItem)));
+  const checks = sorted([...found].map((r) => r.check as string));
+  const learning = unlearnedClasses(set, classes);
+  return { refused, names, reasons, checks, ...(learning !== undefined ? { learning } : {}) };
+}
+
+/** Whether the pair (`a` the client, `b` the server) is not judged on a side: a refused end, or a name it cannot learn. */
+export function pairRefused(side: RefusedOnSide, a: number, b: number): boolean {
+  return side.refused[a] || side.refused[b] || (side.learning !== undefined && side.learning.unlearned[b] && side.learning.learns[a]);
+}
+
+/**
+ * The `fqdn:` classes whose verdicts a refused DNS server leaves unknown to the clients whose egress has `toFQDNs` items
+ * (`PolicySet._learningRefusals`); `undefined` when the agent computes the server's policy, or no class has such items.
+ */
+function unlearnedClasses(set: PolicySet, classes: readonly ClassifiedEndpoint[]): RefusedOnSide['learning'] {
+  // Every fqdn: class is a DNS name learned at the same server: the refusals are those of one client and one name.
+  const name = classes.find((c) => c.endpoint.kind === EndpointKind.FQDN);
+  const client = name === undefined ? undefined : classes.find((c) => set._learnsNames(c.endpoint));
+  const refusals = name === undefined || client === undefined ? [] : set._learningRefusals(client.endpoint, name.endpoint);
+  if (refusals.length === 0) return undefined;
+  const learns = classes.map((c) => set._learnsNames(c.endpoint));
+  const unlearned = classes.map((c) => c.endpoint.kind === EndpointKind.FQDN);
+  const texts = sorted(refusals.map((r) => agentRefusalText(r, describeItem)));
+  const reason = learningRefusalText(formatEndpoint(set._dnsServer),
+    texts.slice(0, 3).join('; ') + (texts.length > 3 ? `; and ${texts.length - 3} more` : ''));
+  const names = classes.filter((_, i) => unlearned[i]).map((c) => c.cls.name);
+  return { unlearned, learns, names, reason, checks: sorted(refusals.map((r) => r.check as string)) };
+}
+
+function sorted(texts: Iterable<string>): string[] {
+  return [...new Set(texts)].sort(compareCodeUnits);
 }
 
 /**
@@ -51,21 +102,45 @@ export function refusedNotCompared(base: RefusedOnSide, head: RefusedOnSide): No
   const same = JSON.stringify([base.names, base.reasons]) === JSON.stringify([head.names, head.reasons]);
   const sides: { side: RefusedOnSide; where: string }[] = same ? [{ side: head, where: 'on base and head' }]
     : [{ side: base, where: 'on base' }, { side: head, where: 'on head' }];
-  return sides.filter(({ side }) => side.names.length > 0).map(({ side, where }) => ({
+  const classes = sides.filter(({ side }) => side.names.length > 0).map(({ side, where }) => ({
     text: `${lead(side, where)}, so the connections to and from ${side.names.length === 1 ? 'it' : 'them'} are not compared; `
-      + `${fix(side, where === 'on base' ? 'base' : 'head')}`,
+      + `${fix(side.checks, where === 'on base' ? 'base' : 'head')}`,
     mayAllow: true,
     mayDeny: true,
   }));
+  const learningKey = (side: RefusedOnSide): string => JSON.stringify(side.learning ? [side.learning.names, side.learning.reason] : null);
+  const sameLearning = learningKey(base) === learningKey(head);
+  const learningSides: { side: RefusedOnSide; where: string }[] = sameLearning ? [{ side: head, where: 'on base and head' }]
+    : [{ side: base, where: 'on base' }, { side: head, where: 'on head' }];
+  const names = learningSides.flatMap(({ side, where }) => (side.learning === undefined ? [] : [{
+    text: `${learningLead(side.learning, where)}, so the connections of clients with toFQDNs rules to ${side.learning.names.length === 1 ? 'it' : 'them'} are not compared; `
+      + `${fix(side.learning.checks, where === 'on base' ? 'base' : 'head')}`,
+    mayAllow: true,
+    mayDeny: true,
+  }]));
+  return [...classes, ...names];
 }
 
 /** The note of a report on the classes whose policy the agent refuses; none when it refuses none. */
 export function refusedNotJudged(side: RefusedOnSide): NotJudged[] {
-  if (side.names.length === 0) return [];
-  return [{
+  const classes = side.names.length === 0 ? [] : [{
     text: `${lead(side, '')}, so the connections to and from ${side.names.length === 1 ? 'it' : 'them'} are not judged and not listed; `
-      + fix(side, undefined),
+      + fix(side.checks, undefined),
   }];
+  const { learning } = side;
+  return learning === undefined ? classes : [...classes, {
+    text: `${learningLead(learning, '')}, so the connections of clients with toFQDNs rules to ${learning.names.length === 1 ? 'it' : 'them'} are not judged and not listed; `
+      + fix(learning.checks, undefined),
+  }];
+}
+
+/**
+ * `the DNS names fqdn:a, fqdn:b (on head): <reasons>` — the `fqdn:` classes a refused DNS server leaves unknown.
+ */
+function learningLead(learning: NonNullable<RefusedOnSide['learning']>, where: string): string {
+  const n = learning.names.length;
+  const names = learning.names.slice(0, 5).join(', ') + (n > 5 ? `, and ${n - 5} more` : '');
+  return `${n === 1 ? 'the DNS name' : `${n} DNS names`} ${names}${where === '' ? '' : ` ${where}`}: ${learning.reason}`;
 }
 
 /**
@@ -82,6 +157,6 @@ function lead(side: RefusedOnSide, where: string): string {
 }
 
 /** `run \`cdk8s-cilium validate\` on the head policies and fix pitfall-auth-mode-conflict`. */
-function fix(side: RefusedOnSide, which: string | undefined): string {
-  return `run \`cdk8s-cilium validate\` on the ${which === undefined ? '' : `${which} `}policies and fix ${side.checks.join(' and ')}`;
+function fix(checks: readonly string[], which: string | undefined): string {
+  return `run \`cdk8s-cilium validate\` on the ${which === undefined ? '' : `${which} `}policies and fix ${checks.join(' and ')}`;
 }

@@ -10,6 +10,9 @@
  */
 import { NamedPort } from './endpoint';
 import { EndpointInventory } from './inventory';
+import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
+
+export { namedPortKey };
 
 /** The named ports of an inventory's pods, by lower-case name and protocol: the port numbers seen. */
 interface ClusterNamedPorts {
@@ -40,7 +43,7 @@ const clusters = new WeakMap<EndpointInventory, ClusterNamedPorts>();
 export function egressNamedPorts(inventory: EndpointInventory, destination: readonly NamedPort[]): EgressNamedPorts {
   let cluster = clusters.get(inventory);
   if (cluster === undefined || cluster.workloads !== inventory.workloads.length) {
-    const numbers = numbersOf(inventory.workloads.filter((w) => w.hostNetwork !== true).flatMap((w) => w.ports));
+    const numbers = namedPortNumbers(inventory.workloads.filter((w) => w.hostNetwork !== true).flatMap((w) => w.ports));
     cluster = { workloads: inventory.workloads.length, numbers, base: viewOf(numbers, []), views: new WeakMap() };
     clusters.set(inventory, cluster);
   }
@@ -52,11 +55,6 @@ export function egressNamedPorts(inventory: EndpointInventory, destination: read
     cluster.views.set(destination, view);
   }
   return view;
-}
-
-/** The key of a name and protocol. */
-export function namedPortKey(name: string, protocol: string | undefined): string {
-  return `${name.toLowerCase()}\0${(protocol ?? 'TCP').toUpperCase()}`;
 }
 
 /**
@@ -71,24 +69,10 @@ export function podNamedPortConflicts(ports: readonly NamedPort[]): ReadonlyMap<
 const NO_CONFLICTS: ReadonlyMap<string, readonly number[]> = new Map();
 const NO_NUMBERS: ReadonlyMap<string, ReadonlySet<number>> = new Map();
 
-function numbersOf(ports: readonly NamedPort[]): Map<string, Set<number>> {
-  const out = new Map<string, Set<number>>();
-  for (const p of ports) {
-    const key = namedPortKey(p.name, p.protocol);
-    let set = out.get(key);
-    if (set === undefined) {
-      set = new Set();
-      out.set(key, set);
-    }
-    set.add(p.port);
-  }
-  return out;
-}
-
 function viewOf(cluster: ReadonlyMap<string, ReadonlySet<number>>, destination: readonly NamedPort[]): EgressNamedPorts {
   const numbers = new Map<string, Set<number>>();
   for (const [key, set] of cluster) numbers.set(key, new Set(set));
-  for (const [key, set] of numbersOf(destination)) {
+  for (const [key, set] of namedPortNumbers(destination)) {
     const known = numbers.get(key);
     if (known === undefined) numbers.set(key, set);
     else for (const n of set) known.add(n);

@@ -71,6 +71,20 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
     + `for the same peer ${peerText(first.peer)}, and it cannot merge conflicting authentication types`;
 }
 
+/**
+ * Why no verdict on a DNS name (an `fqdn:` endpoint, `toFQDNs`) is what the agent enforces when it refuses the policy of
+ * the DNS server (`server`, as text) for `refusals` (`agentRefusalText`, joined): the DNS proxy learns a name's IPs only
+ * from the answer to a lookup it forwards, and it forwards the lookup as the client (pkg/fqdn/dnsproxy/proxy.go
+ * `DNSProxy.ServeDNS`: `setSoMarks` with the endpoint's identity, and in transparent mode its address), so the server's
+ * ingress policy decides whether an answer comes back. That server keeps the policy it had, which the inputs do not hold:
+ * whether `toFQDNs` selects the name is not known. No leading capital, no final stop.
+ */
+export function learningRefusalText(server: string, refusals: string): string {
+  return `the agent refuses the policy of the DNS server ${server}: ${refusals}: it keeps the policy it had (its regeneration fails before it `
+    + 'changes), and the DNS proxy learns the IPs of a name (toFQDNs) only from the answers to lookups it forwards to that server as the client, '
+    + 'so whether toFQDNs selects a name is not known';
+}
+
 /** How to end a refusal: `give each protocol its own port`, `give both items the same mode`. */
 export function agentRefusalFix(r: AgentRefusal): string {
   return r.check === AgentRefusalCheck.L7_PARSER_CONFLICT ? 'give each protocol its own port' : 'give both items the same mode';

@@ -19,12 +19,14 @@ import { admission, networkPolicyAgentRejection } from './admission';
 import { CompiledRule, EngineConfig, compileRules, selectorKeysOf } from './compile';
 import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
 import { DirectionPolicyCache } from './direction-policy-cache';
-import { Endpoint, parseEndpoint } from './endpoint';
+import { Endpoint, EndpointKind, formatEndpoint, parseEndpoint } from './endpoint';
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
-import { DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, dnsLearnable, dnsLearning, notEvaluated, sideOutcome, sideOutcomeOfLists } from './evaluate';
+import {
+  DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, describeItem, dnsLearnable, dnsLearning, notEvaluated, sideOutcome, sideOutcomeOfLists,
+} from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
-import { AgentRefusal, agentRefusals } from './parser-conflicts';
+import { AgentRefusal, agentRefusalFix, agentRefusalText, agentRefusals, learningRefusalText } from './parser-conflicts';
 import { EndpointInventory } from './inventory';
 import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics } from './policy-inputs';
@@ -391,6 +393,36 @@ export class PolicySet {
     return dp === undefined ? [] : agentRefusals(dp.selecting, this.config.version);
   }
 
+  /**
+   * @internal The merge errors for which the agent refuses the policy of the DNS server (`_dnsServer`), for a connection
+   * from `client` to a DNS name (`fqdn:`) when the client's egress has `toFQDNs` items (`_learnsNames`); empty otherwise.
+   * `toFQDNs` selects a name only once the client's DNS proxy has learned it from the server's answer, and the proxy
+   * forwards the lookup as the client, so the server's ingress decides (`learningRefusalText`): no verdict on the
+   * connection is what the agent enforces.
+   */
+  public _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[] {
+    return name.kind === EndpointKind.FQDN && this._learnsNames(client) ? this._agentRefusals(this.dnsServer) : [];
+  }
+
+  /** @internal Whether the egress policy of `client` has `toFQDNs` items (its verdicts on DNS names read its DNS learning). */
+  public _learnsNames(client: Endpoint): boolean {
+    return this._directionPolicyOf(client, 'egress')?.allow.some((item) => item.peer.kind === 'fqdns') === true;
+  }
+
+  /**
+   * The egress side with a note when the verdict is on a DNS name the client's `toFQDNs` rules learn at a DNS server
+   * whose policy the agent refuses (`_learningRefusals`): whether `toFQDNs` selects the name is not known.
+   */
+  private withLearningNote(egress: SideVerdict, from: ResolvedEndpoint, to: ResolvedEndpoint): SideVerdict {
+    if (to.endpoint.kind !== EndpointKind.FQDN) return egress;
+    const refusals = this._learningRefusals(from.endpoint, to.endpoint);
+    if (refusals.length === 0) return egress;
+    const r = refusals[0];
+    const reasons = `${agentRefusalText(r, describeItem)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}`;
+    const note = `${learningRefusalText(formatEndpoint(this.dnsServer), reasons)}: this verdict is not what the agent enforces; ${agentRefusalFix(r)}`;
+    return { ...egress, notes: [...egress.notes, note] };
+  }
+
   /** The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). */
   public evaluateNaive(query: VerdictQuery): Verdict {
     checkQueryFields(query, 'PolicySet.evaluateNaive()');
@@ -512,7 +544,7 @@ export class PolicySet {
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
       return withDroppedLabelNotes(decided, subject, other, peer, this.config.version, this.selectorKeys);
     };
-    const egress = side('egress', from, to);
+    const egress = this.withLearningNote(side('egress', from, to), from, to);
     const ingress = side('ingress', to, from);
     const dropped = !egress.allowed || !ingress.allowed;
     const l7 = egress.decision === 'l7-denied' || ingress.decision === 'l7-denied';

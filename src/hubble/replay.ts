@@ -17,7 +17,7 @@
 import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
 import { describeItem } from '../engine/evaluate';
-import { agentRefusalText } from '../engine/parser-conflicts';
+import { agentRefusalText, learningRefusalText } from '../engine/parser-conflicts';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
@@ -524,6 +524,13 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       }
       const base = query(c, from, to);
       const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isDnsName).slice(0, maxNames) : [];
+      // A DNS name's verdict reads what the client's DNS proxy learns at a DNS server whose policy the agent may refuse.
+      const unlearned = tried.length === 0 ? undefined : unlearnedName(policies, from, fqdnEndpoint(tried[0], c.destination.ip as string));
+      if (unlearned !== undefined) {
+        errors.push({ connection: text, message: unlearned });
+        rollout.note(c, { notEvaluated: true });
+        continue;
+      }
       if (tried.length === 0) {
         verdict = policies.verdict(base);
       } else {
@@ -653,6 +660,20 @@ function refusedEnd(policies: PolicySet, ends: readonly (readonly [Endpoint, Flo
       + `not judged; run \`cdk8s-cilium validate\` on the policies and fix ${r.check}`;
   }
   return undefined;
+}
+
+/**
+ * Why a connection from a client with `toFQDNs` rules to a DNS name is not judged when the agent refuses the policy of
+ * the DNS server (`PolicySet._learningRefusals`): the client's DNS proxy learns the name only from that server's answer, so whether
+ * `toFQDNs` selects it is not known. `undefined` when the agent computes the server's policy.
+ */
+function unlearnedName(policies: PolicySet, client: Endpoint, name: Endpoint): string | undefined {
+  const refusals = policies._learningRefusals(client, name);
+  if (refusals.length === 0) return undefined;
+  const r = refusals[0];
+  const reasons = `${agentRefusalText(r, describeItem)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}`;
+  return `${learningRefusalText(formatEndpoint(policies._dnsServer), reasons)}, so this connection to a DNS name is not judged; `
+    + `run \`cdk8s-cilium validate\` on the policies and fix ${r.check}`;
 }
 
 function observedOf(c: ObservedConnection): ReplayObserved {

@@ -5,7 +5,8 @@
 // without ports (L3 only) does the same on every port. The engine judges such requests allowed; this says so before apply.
 import { CiliumVersion } from '../core/cilium-version';
 import { l4Scope } from '../model/l4-scope';
-import { CompiledPort, compilePortEntry } from '../model/port-entries';
+import { CompiledPort, compilePortEntry, namedPortEnd } from '../model/port-entries';
+import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
 import { httpRuleMatchesEveryRequest } from '../model/http-header';
 import { CidrRuleModel, HttpRuleModel, itemNamesPeer, L7RulesModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
 import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
@@ -103,6 +104,19 @@ export function l7RulesWidened(run: PitfallRun): void {
       }
     }
   }
+  // The numbers a named port resolves to: on ingress, on the selected pods' own ports (each pod resolves its own); on
+  // egress, on every pod of the cluster, a name with one number only (1.14-1.19 `NamedPortMultiMap.GetNamedPort`: two
+  // numbers are `ErrDuplicateNamedPorts`, and the entry is skipped; host-network pods add none). Empty when the input has
+  // no workloads: a named port then meets only its name.
+  let cluster: NamedNumbers | undefined;
+  const namedPorts = (x: Restricted): NamedNumbers => {
+    if (x.section === SectionName.INGRESS) return namedPortNumbers((x.r.pods ?? []).filter((w) => !w.hostNetwork).flatMap((w) => w.ports));
+    if (cluster === undefined) {
+      const all = namedPortNumbers(run.workloadsIn(undefined).filter((w) => !w.hostNetwork).flatMap((w) => w.ports));
+      cluster = new Map([...all].filter(([, numbers]) => numbers.size === 1));
+    }
+    return cluster;
+  };
   const nsSelectors = new Map<string, Selector>();
   const inNamespace = (ns: string): Selector => {
     let sel = nsSelectors.get(ns);
@@ -127,10 +141,13 @@ export function l7RulesWidened(run: PitfallRun): void {
     const v = valueOf(r);
     const candidates = scopes.flatMap((b) => (b === undefined ? [] : v === undefined ? b.all : [...b.unpinned, ...(b.byValue.get(v) ?? [])]))
       .sort((a, b) => a.order - b.order);
-    const hit = candidates.find((p) => portsMeet(x.ports, p.ports) && samePods(p.r, r) && peersCovered(r, x.item, p.r, p.item));
+    const names = namedPorts(x);
+    const hit = candidates.find((p) => portsMeet(x.ports, p.ports, names) && samePods(p.r, r) && peersCovered(r, x.item, p.r, p.item));
     if (!hit) continue;
     const toward = x.section === SectionName.INGRESS ? 'from' : 'to';
-    const what = hit.ports === undefined ? 'on every port (no toPorts)' : 'on the same port without L7 rules';
+    const resolved = hit.ports === undefined ? undefined : resolvedName(x.ports, hit.ports, names);
+    const what = hit.ports === undefined ? 'on every port (no toPorts)'
+      : `on the same port without L7 rules${resolved === undefined ? '' : ` (the named port ${resolved} on ${x.section === SectionName.INGRESS ? 'its' : 'the cluster\'s'} pods)`}`;
     const other = hit.r === r ? `this rule (${hit.path})` : `${itemName(hit.r, hit.path)}, for pods this rule selects,`;
     run.report('pitfall-l7-rules-widened', r, x.path,
       `these ${x.kind} rules restrict requests, but ${other} also allows ${toward} these peers ${what}: Cilium merges the two with an `
@@ -162,17 +179,55 @@ function compiledPorts(r: RuleView, pr: PortRuleModel): CompiledPort[] {
   return arr<PortProtocolModel>(pr.ports).filter(isObject).map((p) => compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)));
 }
 
-/** Whether two port lists share a protocol and a port (`undefined`: every port); a named port meets its name or every port. */
-function portsMeet(a: readonly CompiledPort[], b: readonly CompiledPort[] | undefined): boolean {
+/** Named port numbers by `namedPortKey` (name and protocol). */
+type NamedNumbers = ReadonlyMap<string, ReadonlySet<number>>;
+
+/**
+ * Whether two port lists share a protocol and a port (`undefined`: every port); a named port meets its name, every port,
+ * and the ports its number (`names`) falls in: the agent keys a named port's filter apart from the numeric one's, but
+ * both give the policy map the resolved port, where the proxy redirect wins (mapstate.go `mapStateEntry.merge`), and the
+ * proxy ORs the port policies of both filters (pkg/envoy/server.go `getDirectionNetworkPolicy`): the numeric allow
+ * without L7 rules lets every request of its peers through.
+ */
+function portsMeet(a: readonly CompiledPort[], b: readonly CompiledPort[] | undefined, names: NamedNumbers): boolean {
   if (b === undefined) return true;
-  return a.some((x) => b.some((y) => x.protocols.some((p) => y.protocols.includes(p)) && rangesMeet(x, y)));
+  return a.some((x) => b.some((y) => x.protocols.some((p) => y.protocols.includes(p)) && rangesMeet(x, y, names)));
 }
 
-function rangesMeet(x: CompiledPort, y: CompiledPort): boolean {
+function rangesMeet(x: CompiledPort, y: CompiledPort, names: NamedNumbers): boolean {
   if (x.kind === 'invalid' || y.kind === 'invalid') return false;
   if (x.kind === 'all' || y.kind === 'all') return true;
-  if (x.kind === 'named' || y.kind === 'named') return x.kind === y.kind && x.name === y.name;
+  if (x.kind === 'named' && y.kind === 'named') return x.name === y.name;
+  if (x.kind === 'named') return resolvesInto(x, y, names) !== undefined;
+  if (y.kind === 'named') return resolvesInto(y, x, names) !== undefined;
   return x.lo <= y.hi && y.lo <= x.hi;
+}
+
+/**
+ * The number (and protocol, `8080/TCP`) the named port `named` resolves to inside the numeric range `range`, on a
+ * protocol both cover; `undefined` when none does.
+ */
+function resolvesInto(named: CompiledPort, range: CompiledPort, names: NamedNumbers): string | undefined {
+  for (const protocol of named.protocols.filter((p) => range.protocols.includes(p))) {
+    for (const n of names.get(namedPortKey(named.name ?? '', protocol)) ?? []) {
+      if (n <= range.hi && namedPortEnd(named, n) >= range.lo) return `${n}/${protocol}`;
+    }
+  }
+  return undefined;
+}
+
+/** `http is 8080/TCP` when the two lists meet only through a named port's number; `undefined` otherwise. */
+function resolvedName(a: readonly CompiledPort[], b: readonly CompiledPort[], names: NamedNumbers): string | undefined {
+  if (portsMeet(a, b, new Map())) return undefined;
+  for (const x of a) {
+    for (const y of b) {
+      const [named, range] = x.kind === 'named' ? [x, y] : [y, x];
+      if (named.kind !== 'named' || range.kind !== 'range') continue;
+      const at = resolvesInto(named, range, names);
+      if (at !== undefined) return `${named.name ?? ''} is ${at}`;
+    }
+  }
+  return undefined;
 }
 
 /**

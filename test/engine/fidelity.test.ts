@@ -1,6 +1,7 @@
 // One test per engine defect class of issue 17 (positive and negative), each with the Cilium code that decides.
 import { describe, expect, test } from 'vitest';
-import { cnp, labels, policySet, verdict } from './helpers';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { cnp, judged, labels, policySet, verdict } from './helpers';
 
 const WEB = 'pod:default:app=web';
 const API = 'pod:default:app=api';
@@ -107,6 +108,23 @@ describe('FQDN learnability: toFQDNs selects a name only if the pod\'s lookup re
     expect(both([web([dnsRule(KUBE_DNS)]), admits])).toEqual([true, true]);
   });
 
+  test('a DNS server whose policy the agent refuses (two authentication modes for one peer and port): the verdict on the name says it is '
+    + 'not what the agent enforces (pkg/fqdn/dnsproxy/proxy.go DNSProxy.ServeDNS forwards the lookup as the client: the server\'s ingress decides)', () => {
+    const item = (mode: string): Record<string, unknown> => ({ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }], authentication: { mode } });
+    const refused = cnp('dns', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress: [item('disabled'), item('required')] }, 'kube-system');
+    const v = judged(policySet([web([dnsRule(KUBE_DNS)]), refused]), WEB, TARGET, '443/TCP');
+    // Judged on the refused rules, the lookup meets `required` (mutual auth not judged passing): not learned, denied — and said unsure.
+    expect([v.verdict, v.egress.decision]).toEqual(['denied', 'default-deny']);
+    expect(v.egress.notes).toContainEqual(expect.stringMatching(new RegExp('^the agent refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: '
+      + 'CiliumNetworkPolicy kube-system/dns spec\\.ingress\\[0\\] has authentication mode disabled .* \\(and \\d+ more\\): it keeps the policy it had .*: '
+      + 'this verdict is not what the agent enforces; give both items the same mode$')));
+    // The same server's policy computed: no such note; a client without toFQDNs rules: none either.
+    const computed = judged(policySet([web([dnsRule(KUBE_DNS)]), cnp('dns', { endpointSelector: labels({ 'k8s-app': 'kube-dns' }), ingress: [item('disabled')] }, 'kube-system')]),
+      WEB, TARGET, '443/TCP');
+    expect(computed.egress.notes.filter((n) => n.includes('DNS server'))).toEqual([]);
+    expect(judged(policySet([refused]), WEB, TARGET, '443/TCP').egress.notes.filter((n) => n.includes('DNS server'))).toEqual([]);
+  });
+
   test('a DNS rule whose patterns miss the name: not learnable', () => {
     expect(both([web([dnsRule(KUBE_DNS, [{ matchName: 'other.example.com' }])])])).toEqual([false, false]);
   });
@@ -120,5 +138,34 @@ describe('FQDN learnability: toFQDNs selects a name only if the pod\'s lookup re
     const set = policySet([web([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: DNS_PORT }] }])]);
     expect(verdict(set, WEB, TARGET, '443/TCP').allowed).toBe(false);
     expect(verdict(set, WEB, DNS, '53/UDP', { dns: 'api.example.com' }).allowed).toBe(true);
+  });
+});
+
+describe('HTTP rules on a named port beside an allow of its number without L7, for the same peer (two filters the proxy ORs)', () => {
+  // The agent keys the filters of `http` and `8080` apart (pkg/policy/l4.go: a named port is a filter of its own, PortName
+  // set, Port 0), so rule.go `mergePortProto` never adds the wildcard L7 rule between them. Once the name resolves, both
+  // give the policy map the key (web, 8080/TCP): mapstate.go `MapStateEntry.Merge` keeps the proxy redirect ("Proxy port
+  // takes precedence"), and pkg/envoy/server.go `getDirectionNetworkPolicy` sends Envoy a port policy per filter — the
+  // numeric filter's single-selector rule without L7 is an allow-all — which the proxy ORs: every request of web passes.
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api', namespace: 'default', labels: { app: 'api' } },
+    spec: { containers: [{ name: 'c', image: 'x', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] }] },
+  };
+  const FROM_WEB = { fromEndpoints: [labels({ app: 'web' })] };
+  const on = (port: string, rules?: unknown): Record<string, unknown> => ({ ...FROM_WEB, toPorts: [{ ports: [{ port, protocol: 'TCP' }], ...(rules ? { rules } : {}) }] });
+  const GET = { http: [{ method: 'GET' }] };
+  const api = (ingress: unknown[]): Record<string, unknown> => cnp('api', { endpointSelector: labels({ app: 'api' }), ingress });
+  const rows: [string, unknown[], string, string, string | undefined][] = [
+    // [case, ingress items, request, verdict, deciding item]
+    ['http (GET only) + 8080 plain: DELETE passes, by the plain item', [on('http', GET), on('8080')], 'DELETE /x', 'allowed', 'spec.ingress[1]'],
+    ['8080 (GET only) + http plain: DELETE passes, by the plain item', [on('8080', GET), on('http')], 'DELETE /x', 'allowed', 'spec.ingress[1]'],
+    ['http (GET only) alone: DELETE is refused', [on('http', GET)], 'DELETE /x', 'l7-denied', 'spec.ingress[0]'],
+    ['http (GET only) + 9090 plain: another port, DELETE is refused', [on('http', GET), on('9090')], 'DELETE /x', 'l7-denied', 'spec.ingress[0]'],
+  ];
+  test.each(rows)('%s', (_name, ingress, request, expected, item) => {
+    for (const ciliumVersion of [CiliumVersion.V1_17, CiliumVersion.V1_19]) {
+      const v = verdict(policySet([pod, api(ingress)], { ciliumVersion }), WEB, API, '8080/TCP', { http: request });
+      expect([v.verdict, v.ingress.rule?.path], `${ciliumVersion}`).toEqual([expected, item]);
+    }
   });
 });

@@ -133,6 +133,50 @@ describe('not flagged: the L7 rules hold for the peers they name', () => {
   });
 });
 
+describe('a named port and its number: two filters, which the proxy ORs', () => {
+  // The agent keys the filters of `http` and `8080` apart (l4.go: a named port is a filter of its own), and both give the
+  // policy map the key (peer, 8080/TCP) once the name resolves: the entry with a proxy redirect wins (mapstate.go
+  // `mapStateEntry.merge`: "proxy redirection over no proxy redirection"), and Envoy gets a port policy per filter
+  // (pkg/envoy/server.go `getDirectionNetworkPolicy`: the numeric filter's single-selector rule without L7 allows all) and
+  // ORs the policies of the port, so the HTTP rules do not hold for that peer.
+  /** The api Deployment of shop, declaring the container port `name` = `port`. */
+  const deployment = (name: string, port: number): string => 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\n'
+    + 'spec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers:\n'
+    + `      - name: api\n        image: api:1\n        ports: [{name: ${name}, containerPort: ${port}, protocol: TCP}]\n`;
+
+  it('HTTP rules on the named port http (8080 on the pods) and an allow of 8080 without L7: flagged, and the engine lets DELETE through', () => {
+    const files = { 'api.yaml': policy('api', API, from(WEB, 'http', HTTP) + from(WEB, '8080')), 'deploy.yaml': deployment('http', 8080) };
+    expect(flagged(files)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-l7-rules-widened')[0].message)
+      .toContain('also allows from these peers on the same port without L7 rules (the named port http is 8080/TCP on its pods)');
+    expect(judged(files, 'DELETE /admin')).toBe('allowed');
+  });
+
+  it('HTTP rules on 8080 and an allow of the named port http (8080 on the pods) without L7: flagged', () => {
+    const files = { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, 'http')), 'deploy.yaml': deployment('http', 8080) };
+    expect(flagged(files)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(judged(files, 'DELETE /admin')).toBe('allowed');
+  });
+
+  it('not: the name is another number on the pods, or the input has no workloads to resolve it', () => {
+    const other = { 'api.yaml': policy('api', API, from(WEB, 'http', HTTP) + from(WEB, '8080')), 'deploy.yaml': deployment('http', 9090) };
+    expect(flagged(other)).toEqual([]);
+    expect(flagged({ 'api.yaml': policy('api', API, from(WEB, 'http', HTTP) + from(WEB, '8080')) })).toEqual([]);
+  });
+
+  it('egress: a named port resolves on the cluster\'s pods (1.14-1.19 `NamedPortMultiMap.GetNamedPort`), one number for the name', () => {
+    const egress = (items: string): string => 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n'
+      + `  endpointSelector: {matchLabels: {app: web}}\n  egress:\n${items.replace(/fromEndpoints/g, 'toEndpoints')}`;
+    const items = from(`toEndpoints: [${API}]`, 'http', HTTP) + from(`toEndpoints: [${API}]`, '8080');
+    expect(flagged({ 'web.yaml': egress(items), 'deploy.yaml': deployment('http', 8080) })).toEqual(['web.yaml:8 spec.egress[0].toPorts[0]']);
+    expect(judged({ 'web.yaml': egress(items), 'deploy.yaml': deployment('http', 8080) }, 'DELETE /admin')).toBe('allowed');
+    expect(flagged({ 'web.yaml': egress(items), 'deploy.yaml': deployment('http', 9090) })).toEqual([]);
+    // Two numbers for the name among the cluster's pods: the agent skips the entry (ErrDuplicateNamedPorts), nothing to widen.
+    const two = `${deployment('http', 8080)}---\n${deployment('http', 9090).replace(/api/g, 'db')}`;
+    expect(flagged({ 'web.yaml': egress(items), 'deploy.yaml': two })).toEqual([]);
+  });
+});
+
 describe('the constructs: a namespace opened within itself cancels a tier\'s HTTP rules, and synthesis stops', () => {
   it('DefaultDenyNamespace allowWithinNamespace with a TieredApp tier restricted to GET /api/.*', () => {
     const app = Testing.app();
