@@ -52,8 +52,9 @@ export function httpRegexTooLarge(run: PitfallRun, r: RuleView): void {
             if (size === undefined) continue;
             const at = `${r.path}.${section}[${index}].toPorts[${k}].rules.http[${h}].${field}`;
             const message = `http ${field} ${size.shown} is ${size.certain ? 'too large' : 'probably too large'} for Envoy: ${size.problem}; `
-              + 'the agent accepts the policy, and cilium-envoy refuses the whole network-policy update that carries it: '
-              + 'the endpoint\'s regeneration fails and Envoy keeps enforcing the L7 policies it had';
+              + `${size.certain ? '' : 'if it is, '}the agent accepts the policy, and cilium-envoy refuses the whole network-policy update that carries it: `
+              + 'the endpoint\'s regeneration fails and Envoy keeps enforcing the L7 policies it had'
+              + (size.certain ? '' : ' (the estimate is of C++ RE2\'s program, which only Envoy computes exactly)');
             if (size.certain) run.report('pitfall-http-regex-too-large', r, at, message, size.fix);
             else run.report('pitfall-http-regex-may-be-too-large', r, at, message, size.fix);
           }
