@@ -6,6 +6,7 @@ import { clonePlain } from '../model/clone-plain';
 import { checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject } from './names';
 import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
+import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { checkPropKeys } from './prop-keys';
 import { escapeRegex } from '../model/regex-escape';
 
@@ -66,7 +67,9 @@ export interface HttpRuleOptions {
    */
   readonly method?: string;
   /**
-   * Path regex matched against the whole path (query string included), e.g. `/api/v1/orders.*`.
+   * Path regex matched against the whole path (query string included), e.g. `/api/v1/orders.*`. A method, path or host
+   * regex whose RE2 program is larger than Envoy accepts (100, `re2.max_program_size.error_level`: about 95 literal
+   * characters) is refused (`l7-http-regex-too-large`): Cilium would accept it and cilium-envoy refuse the policy update.
    * @default - any path
    */
   readonly path?: string;
@@ -148,6 +151,18 @@ export class HttpRule {
         id: 'l7-header-never-matches',
         message: `HttpRule header ${JSON.stringify(entry)} matches no request: ${problem}, so Envoy would answer 403 to every request this rule is meant to let through`,
         fix: "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value",
+        location: callerLocation(),
+      });
+    }
+    for (const [field, value] of [['method', options.method], ['path', options.path], ['host', options.host]] as const) {
+      if (value === undefined) continue;
+      const size = envoyRegexSizeProblem(field, value);
+      if (size === undefined || !size.certain) continue;
+      throw new CiliumPolicyError({
+        id: 'l7-http-regex-too-large',
+        message: `HttpRule ${field} ${size.shown} is too large for Envoy: ${size.problem}; `
+          + 'Cilium would accept the policy and cilium-envoy refuse the update that carries it, keeping the L7 policies it had',
+        fix: size.fix,
         location: callerLocation(),
       });
     }

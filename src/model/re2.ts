@@ -24,6 +24,28 @@ export interface Re2Pattern {
    * always), so an agent built with an older Go refuses the pattern.
    */
   readonly angleNamedGroups: readonly string[];
+  /**
+   * The size of the program C++ RE2 (Envoy's engine) compiles the pattern to, `RE2::ProgramSize()`, as bounds read off
+   * the compiled program of this engine (computed on first call, then kept).
+   */
+  programSize(): Re2ProgramSize;
+}
+
+/**
+ * The size of the program C++ RE2 compiles a pattern to (`RE2::ProgramSize()`, the number Envoy compares with
+ * `re2.max_program_size.error_level`). This engine (Go's `regexp/syntax`) compiles to instructions on runes, C++ RE2 to
+ * instructions on UTF-8 bytes, without the literal prefix after a leading `^` and with a `.*?` loop in front of an
+ * unanchored pattern; so the size is known as a bound and an estimate, not exactly (`re2js` `programSize()` is off by a
+ * factor of 0.5 to 300: measured against libre2, see `test/model/re2-program-size.test.ts`).
+ */
+export interface Re2ProgramSize {
+  /**
+   * A size C++ RE2's program is never smaller than: every literal byte, character class, capture and the fail and match
+   * instructions, counted once (a single-character loop and the literal prefix after `^` count nothing).
+   */
+  readonly atLeast: number;
+  /** An estimate of the size (UTF-8 byte ranges of each class, `.*?` loop); at least `atLeast`, and may be above or below the real size. */
+  readonly estimate: number;
 }
 
 /** The result of compiling a pattern: the compiled pattern, or why it does not compile. */
@@ -55,6 +77,12 @@ export function re2AngleNamedGroups(pattern: string): readonly string[] {
   return r.ok ? r.pattern.angleNamedGroups : [];
 }
 
+/** The bounds of the C++ RE2 program size of `pattern` (`Re2Pattern.programSize`); `undefined` when it does not compile. */
+export function re2ProgramSize(pattern: string): Re2ProgramSize | undefined {
+  const r = compileRe2(pattern);
+  return r.ok ? r.pattern.programSize() : undefined;
+}
+
 /** Whether the whole of `value` matches the RE2 `pattern`; `false` when the pattern does not compile. */
 export function re2FullMatch(pattern: string, value: string): boolean {
   const r = compileRe2(pattern);
@@ -80,6 +108,7 @@ function compileUncached(source: string): Re2Result {
   const fullMatches = new BoundedMemo<string, boolean>(MAX_MEMO_VALUES);
   // RE2 refuses a group name given twice, so a name with no `(?P<name>` in the source was written `(?<name>`.
   const angleNamedGroups = Object.freeze(Object.keys(re.namedGroups()).filter((name) => !source.includes(`(?P<${name}>`)));
+  let size: Re2ProgramSize | undefined;
   return {
     ok: true,
     pattern: Object.freeze({
@@ -90,9 +119,203 @@ function compileUncached(source: string): Re2Result {
         return fullMatches.get(value, (v) => re.matches(v));
       },
       test: (value: string): boolean => re.test(value),
+      programSize: (): Re2ProgramSize => (size ??= programSizeOf(re.re2().prog as Program)),
       toString: (): string => `/${source}/`,
     }),
   };
+}
+
+/** An instruction of the compiled program (`re2js` `Inst`, Go's `regexp/syntax.Inst`). */
+interface Instruction {
+  readonly op: number;
+  readonly out: number;
+  readonly arg: number;
+  readonly runes: ArrayLike<number>;
+}
+interface Program {
+  readonly inst: readonly Instruction[];
+  readonly start: number;
+}
+
+// `re2js` `Inst` ops (Go's `InstOp`), and the begin-of-text flag of an empty-width instruction.
+const ALT = 1;
+const ALT_MATCH = 2;
+const CAPTURE = 3;
+const EMPTY_WIDTH = 4;
+const FAIL = 5;
+const MATCH = 6;
+const RUNE = 8;
+const RUNE1 = 9;
+const RUNE_ANY = 10;
+const RUNE_ANY_NOT_NL = 11;
+const EMPTY_BEGIN_TEXT = 4;
+
+/**
+ * The C++ RE2 program size of a compiled program (see `Re2ProgramSize`). C++ RE2 (`re2/compile.cc`) compiles each literal
+ * rune to one instruction per UTF-8 byte (a case-folded ASCII letter to one), each character class and `.` to one or more
+ * byte-range instructions, each capture group to two capture instructions, and adds a fail instruction (index 0) and a
+ * match instruction; alternations and loops become `Alt` instructions that `Prog::Flatten` removes. Its simplifier merges
+ * adjacent repeats of one character (`a*a*` → `a*`, `a+a{4,7}` → `a{5,}`, the optional copies gone), so no instruction
+ * of a character that some loop repeats (`a*`, `[a-z]+`) is counted in the lower bound; and
+ * `RE2::Init` moves the literal after a leading `^` out of the program (`RequiredPrefix`), so that is not counted either.
+ */
+function programSizeOf(prog: Program): Re2ProgramSize {
+  // A pattern that matches nothing (`[^\x00-\x{10FFFF}]`) is the fail instruction alone, in both engines.
+  if (prog.start <= 0) return Object.freeze({ atLeast: 1, estimate: 1 });
+  const reachable = reachableFrom(prog, prog.start);
+  const anchored = reachable.some((pc) => prog.inst[pc].op === EMPTY_WIDTH && (prog.inst[pc].arg & EMPTY_BEGIN_TEXT) !== 0);
+  const prefix = anchored ? literalPrefix(prog) : new Set<number>();
+  const looping = new Set(reachable.filter((pc) => isRuneOp(prog.inst[pc]) && loopsOnItself(prog, pc)).map((pc) => runeKey(prog.inst[pc])));
+  let atLeast = 2;
+  let estimate = 2 + (anchored ? 0 : 2);
+  // An unanchored pattern gets a `.*?` loop in front (`Compiler::Compile`), flattened to a byte range 0x00-0xff and a nop
+  // to the program's start (`Prog::Flatten` emits a nop where a list reaches another list's root).
+  if (!anchored) atLeast += 2;
+  for (const pc of reachable) {
+    const inst = prog.inst[pc];
+    if (inst.op === CAPTURE) {
+      atLeast += 1;
+      estimate += 1;
+    } else if (inst.op === EMPTY_WIDTH || (inst.op === ALT && isOptional(prog, pc) && !looping.has(runeKey(prog.inst[inst.out])))) {
+      estimate += 1;
+    } else if (isRuneOp(inst) && !prefix.has(pc)) {
+      const low = runeCostAtLeast(inst);
+      // The copies of a looping character are merged into the loop (estimated away; their required copies too).
+      if (!looping.has(runeKey(inst))) atLeast += low;
+      if (!looping.has(runeKey(inst)) || loopsOnItself(prog, pc)) estimate += Math.max(low, runeCostEstimate(inst));
+    }
+  }
+  return Object.freeze({ atLeast, estimate: Math.max(atLeast, estimate) });
+}
+
+/** The instructions reachable from `start`, in order of discovery. */
+function reachableFrom(prog: Program, start: number): number[] {
+  const seen = new Set<number>([start]);
+  const stack = [start];
+  for (let at = stack.pop(); at !== undefined; at = stack.pop()) {
+    for (const pc of successors(prog.inst[at])) {
+      if (pc > 0 && pc < prog.inst.length && !seen.has(pc)) {
+        seen.add(pc);
+        stack.push(pc);
+      }
+    }
+  }
+  return [...seen];
+}
+
+/** Whether an instruction consumes one rune (a literal, a class, `.`). */
+function isRuneOp(inst: Instruction): boolean {
+  return inst.op === RUNE || inst.op === RUNE1 || inst.op === RUNE_ANY || inst.op === RUNE_ANY_NOT_NL;
+}
+
+/** What a rune instruction matches: equal for the instructions of one character (`a` in `a*a{2}`). */
+function runeKey(inst: Instruction): string {
+  return `${inst.op}:${inst.arg}:${Array.from(inst.runes).join(',')}`;
+}
+
+/** Whether an instruction consumes no input (alternation, capture, empty width, nop). */
+function consumesNothing(inst: Instruction): boolean {
+  return !isRuneOp(inst) && inst.op !== MATCH && inst.op !== FAIL;
+}
+
+/**
+ * The literal runes that may start an anchored pattern (a superset of what C++ RE2's `RequiredPrefix` moves out of the
+ * program): every single-rune instruction reachable from the start through instructions that consume nothing or one
+ * literal rune.
+ */
+function literalPrefix(prog: Program): Set<number> {
+  const prefix = new Set<number>();
+  const seen = new Set<number>([prog.start]);
+  const stack = [prog.start];
+  for (let pc = stack.pop(); pc !== undefined; pc = stack.pop()) {
+    const inst = prog.inst[pc];
+    const literal = inst.op === RUNE1 || (inst.op === RUNE && inst.runes.length === 1);
+    if (literal) prefix.add(pc);
+    else if (!consumesNothing(inst)) continue;
+    for (const n of successors(inst)) {
+      if (n > 0 && n < prog.inst.length && !seen.has(n)) {
+        seen.add(n);
+        stack.push(n);
+      }
+    }
+  }
+  return prefix;
+}
+
+/** How many instructions a search of the program visits before it gives up (the searches stay linear in the program). */
+const SEARCH_LIMIT = 64;
+
+/** The instructions `inst` continues to (both branches of an alternation). */
+function successors(inst: Instruction): number[] {
+  return inst.op === ALT || inst.op === ALT_MATCH ? [inst.out, inst.arg] : [inst.out];
+}
+
+/**
+ * Whether `target` is reachable from `from` (through instructions that consume nothing only, with `emptyOnly`), within
+ * `SEARCH_LIMIT` instructions; `undefined` when the search gave up.
+ */
+function reaches(prog: Program, from: number, target: number, emptyOnly: boolean): boolean | undefined {
+  const seen = new Set<number>([from]);
+  const queue = [from];
+  for (let i = 0; i < queue.length; i++) {
+    const at = queue[i];
+    if (at === target) return true;
+    if (seen.size > SEARCH_LIMIT) return undefined;
+    const inst = prog.inst[at];
+    if (at !== from && emptyOnly && !consumesNothing(inst)) continue;
+    for (const next of successors(inst)) {
+      if (next > 0 && next < prog.inst.length && !seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
+}
+
+/** Whether the rune instruction at `pc` may come back to itself through instructions that consume nothing (`a*`, `a+`). */
+function loopsOnItself(prog: Program, pc: number): boolean {
+  return reaches(prog, prog.inst[pc].out, pc, true) !== false;
+}
+
+/** Whether the alternation at `pc` is an optional part (`a?`, a copy of `a{0,n}`): C++ RE2's flattened program repeats an instruction for it. */
+function isOptional(prog: Program, pc: number): boolean {
+  const inst = prog.inst[pc];
+  return reaches(prog, inst.out, pc, false) === false && reaches(prog, inst.out, inst.arg, false) === true;
+}
+
+function utf8Length(r: number): number {
+  return r < 0x80 ? 1 : r < 0x800 ? 2 : r < 0x10000 ? 3 : 4;
+}
+
+/** The fewest C++ RE2 instructions a rune instruction compiles to: the UTF-8 bytes of a literal, one for a class or `.`. */
+function runeCostAtLeast(inst: Instruction): number {
+  if (inst.op === RUNE1) return utf8Length(inst.runes[0]);
+  if (inst.op === RUNE) return inst.runes.length === 0 ? 0 : 1;
+  return 1;
+}
+
+/**
+ * About how many C++ RE2 instructions a rune instruction compiles to: a folded literal one per byte (an ASCII letter one),
+ * a class one per UTF-8 byte of each of its ranges split at the UTF-8 length boundaries, `.` eight (measured), `(?s).` seven.
+ */
+function runeCostEstimate(inst: Instruction): number {
+  if (inst.op === RUNE_ANY_NOT_NL) return 8;
+  if (inst.op === RUNE_ANY) return 7;
+  if (inst.op === RUNE1) return utf8Length(inst.runes[0]);
+  if (inst.runes.length === 1) return inst.runes[0] < 0x80 ? 1 : utf8Length(inst.runes[0]) + 1;
+  let cost = 0;
+  for (let i = 0; i + 1 < inst.runes.length; i += 2) {
+    let lo = inst.runes[i];
+    const hi = inst.runes[i + 1];
+    for (const top of [0x7f, 0x7ff, 0xffff, 0x10ffff]) {
+      if (lo > hi) break;
+      if (lo > top) continue;
+      cost += utf8Length(lo);
+      lo = top + 1;
+    }
+  }
+  return cost;
 }
 
 /** The `re2js` module, loaded on first compile: many runs (a `trace` of policies without CRD-pattern fields or HTTP rules) never compile a pattern. */

@@ -254,6 +254,14 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403)',
   },
   {
+    id: 'pitfall-http-regex-too-large', severity: E, versions: 'all',
+    what: 'an HTTP path, method or host regex whose RE2 program is certainly larger than the 100 Envoy accepts (`re2.max_program_size.error_level`): the agent accepts it, cilium-envoy refuses the policy update',
+  },
+  {
+    id: 'pitfall-http-regex-may-be-too-large', severity: W, versions: 'all',
+    what: 'an HTTP path, method or host regex whose RE2 program size is estimated above the 100 Envoy accepts (Unicode classes, `[^/]{n,m}`): the exact size is C++ RE2\'s',
+  },
+  {
     id: 'pitfall-l7-matches-every-request', severity: W, versions: 'all',
     what: 'an L7 rule list that lets every request through while looking restrictive: an HTTP rule of only mismatch-action header matches, an empty HTTP rule beside others, `l7proto` without rules, DNS `*` beside names',
   },

@@ -1,4 +1,6 @@
-// Pitfalls of HTTP rules: a `headers` entry no request can satisfy (Cilium accepts it; the rule then matches nothing).
+// Pitfalls of HTTP rules: a `headers` entry no request can satisfy (Cilium accepts it; the rule then matches nothing), and a
+// path, method or host regex too large for Envoy (Cilium accepts it; Envoy refuses the policy update).
+import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { headerNeverMatches } from '../model/http-header';
 import { PortRuleModel, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
@@ -24,6 +26,38 @@ export function httpHeadersNeverMatching(run: PitfallRun, r: RuleView): void {
               `headers entry ${JSON.stringify(entry)} of an HTTP rule matches no request: ${problem}; the agent accepts it, and Envoy answers 403 to every request this rule should let through`,
               "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value");
           });
+        });
+      });
+    }
+  }
+}
+
+/**
+ * HTTP `path`, `method` and `host` regexes whose RE2 program is larger than Envoy accepts (`model/envoy-regex.ts`): the
+ * agent and the API server accept the policy, and cilium-envoy refuses the network-policy update that carries it, so the
+ * endpoint's regeneration fails and Envoy keeps the L7 policies it had. Certainly too large: an error; estimated too large:
+ * a warning. A regex that does not compile at all is `sanitize-http-regex`.
+ */
+export function httpRegexTooLarge(run: PitfallRun, r: RuleView): void {
+  for (const section of SECTIONS) {
+    for (const { item, index } of items(r.rule, section)) {
+      arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
+        if (!isObject(pr) || !isObject(pr.rules)) return;
+        arr<unknown>(pr.rules.http).forEach((rule, h) => {
+          if (!isObject(rule)) return;
+          for (const field of ['path', 'method', 'host'] as const) {
+            const value = rule[field];
+            if (typeof value !== 'string' || value === '') continue;
+            const size = envoyRegexSizeProblem(field, value);
+            if (size === undefined) continue;
+            const at = `${r.path}.${section}[${index}].toPorts[${k}].rules.http[${h}].${field}`;
+            const message = `http ${field} ${size.shown} is ${size.certain ? 'too large' : 'probably too large'} for Envoy: ${size.problem}; `
+              + `${size.certain ? '' : 'if it is, '}the agent accepts the policy, and cilium-envoy refuses the whole network-policy update that carries it: `
+              + 'the endpoint\'s regeneration fails and Envoy keeps enforcing the L7 policies it had'
+              + (size.certain ? '' : ' (the estimate is of C++ RE2\'s program, which only Envoy computes exactly)');
+            if (size.certain) run.report('pitfall-http-regex-too-large', r, at, message, size.fix);
+            else run.report('pitfall-http-regex-may-be-too-large', r, at, message, size.fix);
+          }
         });
       });
     }

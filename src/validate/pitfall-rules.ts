@@ -47,6 +47,8 @@
  * | `pitfall-policy-name-duplicate` | pitfall | error | all | two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other |
  * | `pitfall-ccnp-metadata-namespace` | pitfall | warning | all | a CiliumClusterwideNetworkPolicy with `metadata.namespace`: the API server drops it, the policy applies in every namespace |
  * | `pitfall-http-header-never-matches` | pitfall | error | all | an HTTP rule's `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403) |
+ * | `pitfall-http-regex-too-large` | pitfall | error | all | an HTTP path, method or host regex whose RE2 program is certainly larger than the 100 Envoy accepts (`re2.max_program_size.error_level`): the agent accepts it, cilium-envoy refuses the policy update |
+ * | `pitfall-http-regex-may-be-too-large` | pitfall | warning | all | an HTTP path, method or host regex whose RE2 program size is estimated above the 100 Envoy accepts (Unicode classes, `[^/]{n,m}`): the exact size is C++ RE2's |
  * | `pitfall-l7-matches-every-request` | pitfall | warning | all | an L7 rule list that lets every request through while looking restrictive: an HTTP rule of only mismatch-action header matches, an empty HTTP rule beside others, `l7proto` without rules, DNS `*` beside names |
  * | `pitfall-np-policy-types-ignored` | pitfall | warning | all | a NetworkPolicy with rules for a direction its policyTypes leaves out: Kubernetes ignores them, Cilium enforces them (cilium/cilium#48703) |
  * | `pitfall-np-peer-selects-reserved` | pitfall | warning | 1.14-1.18 | a NetworkPolicy namespaceSelector that only excludes: Cilium also selects the world, the host and remote nodes with it |
@@ -68,7 +70,7 @@ import { broadPeers } from './pitfall-addresses';
 import { defaultDenyWithoutDns, dnsRulesWidened, fqdnWithoutDns } from './pitfall-dns';
 import { l7RulesWidened } from './pitfall-l7-widened';
 import { hostDenyLockout, hostLockout } from './pitfall-host';
-import { httpHeadersNeverMatching } from './pitfall-http';
+import { httpHeadersNeverMatching, httpRegexTooLarge } from './pitfall-http';
 import { nonIdentityLabelSelectors } from './pitfall-identity-labels';
 import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
@@ -100,6 +102,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     broadPeers(run, r);
     clusterwideSelectAll(run, r);
     httpHeadersNeverMatching(run, r);
+    httpRegexTooLarge(run, r);
     l7MatchesEveryRequest(run, r);
   }
   for (const r of run.rules) {

@@ -750,6 +750,16 @@ const CASES: readonly Case[] = [
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token: abc"]') },
   },
   {
+    id: 'pitfall-http-regex-too-large', when: 'an HTTP path of / and 96 letters (RE2 program size 101 by libre2; Envoy refuses above 100)',
+    bad: { 'api.yaml': httpOn('8080').replace('- method: GET', `- method: GET\n                path: /${'a'.repeat(96)}`) }, at: ['api.yaml:21:23'],
+    good: { 'api.yaml': httpOn('8080').replace('- method: GET', `- method: GET\n                path: /${'a'.repeat(95)}`) },
+  },
+  {
+    id: 'pitfall-http-regex-may-be-too-large', when: 'an HTTP path /api/[^/]{1,64}/items (RE2 program size 590 by libre2: 64 copies of a Unicode class)',
+    bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                path: "/api/[^/]{1,64}/items"') }, at: ['api.yaml:21:23'],
+    good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                path: "/api/[a-z0-9._-]{1,8}/items"') },
+  },
+  {
     id: 'pitfall-l7-rules-widened', when: 'every pod of shop may reach every pod of shop on every port: the HTTP rules of kafka-admin do not hold',
     bad: { 'api.yaml': httpOn('8080'), 'ns.yaml': withinNamespace('') }, at: ['api.yaml:15:11'],
     good: { 'api.yaml': httpOn('8080'), 'ns.yaml': withinNamespace('9090') },
