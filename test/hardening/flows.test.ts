@@ -62,6 +62,11 @@ describe('a line with a mistyped field is malformed (with its line number) and t
     [{ IP: { source: 'fd00::1::2', destination: '10.0.1.20' } }, 'IP.source is "fd00::1::2", not an IP address'],
     [{ l4: { QUIC: { destination_port: 80 } } }, 'l4 has the field "QUIC", which is no protocol of Hubble\'s Layer4'],
     [{ l4: { TCP: { destination_port: 80 }, UDP: { destination_port: 53 } } }, 'l4 has both TCP and UDP, where a record has one protocol'],
+    // protojson writes a Timestamp as RFC 3339 UTC; a time it would not read back is malformed, never "no time" in silence.
+    ...['yesterday', '2025-06-02 10:00:00Z', '2025-06-02T10:00:00', '2025-13-01T00:00:00Z', '2025-02-29T10:00:00Z', '2025-06-02T10:00:60Z',
+      '2025-06-02T10:00:00.1234567890Z', '2025-06-02T10:00:00+24:00', '0000-12-31T23:00:00Z', ''].map((time): [Record<string, unknown>, string] => [{ time },
+      `time is ${JSON.stringify(time)}, not an RFC 3339 time as Hubble writes it (2025-06-02T10:00:00.123456789Z)`]),
+    [{ time: 1748858400 }, 'time is a number, not a string'],
   ])('an enum value or protocol Hubble does not write (%j) is malformed, never skipped as "not decided by policy" (the gate fails closed)', GUARD, async (override, reason) => {
     const line = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
     Object.assign(line.flow, override);
@@ -82,6 +87,21 @@ describe('a line with a mistyped field is malformed (with its line number) and t
       expect(stats.malformed, destination).toEqual([]);
       expect(stats.flows).toBe(1);
     }
+  });
+
+  test('times protojson reads are read, an offset converted to UTC to the nanosecond (the capture\'s window)', GUARD, async () => {
+    const at = (time: string): string => {
+      const line = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
+      line.flow.time = time;
+      return JSON.stringify(line);
+    };
+    const file = write(dir, 'times.jsonl', `${at('2025-06-02T12:00:00.000000001+02:00')}\n${at('2025-06-02T10:00:01Z')}\n${at('2024-02-29T23:59:59.5-00:30')}\n`);
+    const report = JSON.parse((await replay('--flows', file, '--policies', POLICIES, '--output', 'json')).stdout);
+    expect(report.input.malformed).toEqual([]);
+    expect(report.summary.window).toMatchObject({ first: '2024-03-01T00:29:59.500000000Z', last: '2025-06-02T10:00:01.000000000Z' });
+    const two = write(dir, 'times-two.jsonl', `${at('2025-06-02T12:00:00.000000001+02:00')}\n${at('2025-06-02T10:00:01Z')}\n`);
+    const window = JSON.parse((await replay('--flows', two, '--policies', POLICIES, '--output', 'json')).stdout).summary.window;
+    expect(window).toMatchObject({ first: '2025-06-02T10:00:00.000000001Z', seconds: expect.closeTo(0.999999999, 9) });
   });
 
   test('a connection the engine cannot judge keeps the gate shut (exit 1) and its namespace not ready', GUARD, async () => {
