@@ -53,5 +53,12 @@ describe('validate with nothing to check', () => {
     expect(out.join('')).toMatch(/dist\/chart-a\.k8s\.yaml:1:1: warning input-empty: the file is empty\n[^]*0 errors, 2 warnings in 2 files \(0 policies/);
     // The same files named one by one: nothing to validate (a redirect of a command that failed writes such a file).
     await expect(run(['dist/chart-a.k8s.yaml'])).rejects.toMatchObject({ id: 'input-empty', message: expect.stringContaining('nothing to validate: dist/chart-a.k8s.yaml:1: the file is empty (input-empty)') });
+    // The folder with an empty file named beside it: the file is judged as it is alone (nothing to validate), not let
+    // through by the folder's exemption; the folder alone still passes.
+    await expect(run(['dist', 'blank.yaml'])).rejects.toMatchObject({
+      id: 'input-empty', message: expect.stringContaining('dist/chart-b.k8s.yaml:1: the file is empty; blank.yaml:1: the file is empty (input-empty)'),
+    });
+    await expect(run(['dist', 'dist/*.yaml'])).rejects.toMatchObject({ id: 'input-empty' });
+    expect(await run(['dist', 'manifests'])).toBe(0);
   });
 });
