@@ -40,6 +40,23 @@ describe('validate with nothing to check', () => {
     });
   });
 
+  it('a null document beside manifests: a warning at its file:line, as the lone null document is named (the run passes)', async () => {
+    writeFileSync(join(dir, 'mixed.yaml'), `null\n---\n${CLEAN_CNP}---\n~ # left by a template\n`);
+    const out: string[] = [];
+    expect(await executeValidate(['mixed.yaml'], { format: 'json' }, { stdout: (t: string) => out.push(t), stderr: () => undefined, cwd: dir })).toBe(0);
+    const report = JSON.parse(out.join(''));
+    expect(report.diagnostics).toEqual([expect.objectContaining({
+      id: 'input-empty', severity: 'warning', file: 'mixed.yaml', line: 1, column: 1,
+      message: '2 documents of the file are null, beside its manifests (`null` at line 1): they hold no manifest',
+    })]);
+    expect(report.files).toEqual([expect.objectContaining({ file: 'mixed.yaml', status: 'checked', policies: 1 })]);
+    // --max-warnings 0 fails on it (exit 1), as on any warning.
+    expect(await executeValidate(['mixed.yaml'], { maxWarnings: '0' }, { stdout: () => undefined, stderr: () => undefined, cwd: dir })).toBe(1);
+    // An empty document between markers (a leading or doubled ---) is no null written: no finding.
+    writeFileSync(join(dir, 'markers.yaml'), `---\n---\n${CLEAN_CNP}`);
+    expect(await run(['markers.yaml'])).toBe(0);
+  });
+
   it('a cdk8s output folder whose charts are all empty (0-byte .k8s.yaml files) holds no policy: it passes, as a folder of manifests '
     + 'without policies does (each empty file a warning)', async () => {
     mkdirSync(join(dir, 'dist'));
