@@ -230,6 +230,31 @@ describe('a log without a single flow record is an error (exit 2), not "nothing 
   });
 });
 
+describe('the table lists the first 50 connections of a group and counts the rest; JSON and exit codes cover them all', () => {
+  const ports = Array.from({ length: 120 }, (_, i) => {
+    const line = JSON.parse(flowLine()) as { flow: { l4: { TCP: { destination_port: number } } } };
+    line.flow.l4.TCP.destination_port = 1000 + i;
+    return JSON.stringify(line);
+  });
+  const file = write(dir, 'many-drops.jsonl', `${ports.join('\n')}\n`);
+
+  test('120 connections that would be dropped: 50 listed, one line for the other 70, exit 1; --all lists all 120', GUARD, async () => {
+    const table = await replay('--flows', file, '--policies', ISOLATE);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toContain('WOULD BE DROPPED: 120 connections, 120 records\n');
+    expect(table.stdout.match(/^ {2}pod:shop:app=web → pod:shop:app=api \d+\/TCP$/gm)).toHaveLength(50);
+    expect(table.stdout).toContain('\n  … 70 more would be dropped (--all lists them here; --output json lists every one)\n');
+    expect(table.stdout).toContain('connections: 120 would be dropped (120 records)');
+    const all = await replay('--flows', file, '--policies', ISOLATE, '--all');
+    expect(all.code).toBe(1);
+    expect(all.stdout.match(/^ {2}pod:shop:app=web → pod:shop:app=api \d+\/TCP$/gm)).toHaveLength(120);
+    expect(all.stdout).not.toContain('more would be dropped');
+    const json = await replay('--flows', file, '--policies', ISOLATE, '--output', 'json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).connections.filter((c: { change: string }) => c.change === 'newly-dropped')).toHaveLength(120);
+  });
+});
+
 describe('budgets: junk input stops the read instead of burning CPU', () => {
   test(`more than ${MAX_BLANK_LINES} blank lines (a small gzip of newlines)`, GUARD, async () => {
     const newlines = write(dir, 'newlines.gz', gzipSync(Buffer.alloc(MAX_BLANK_LINES + 10, 10)));
