@@ -72,7 +72,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { IpFamilies } from '../engine/policy-set-options';
 import { expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
-import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -308,7 +308,7 @@ export async function runSubcommand(name: string, argv: readonly string[], io: H
   let code: number = REPLAY_EXIT.badInput;
   const program = new Command('cdk8s-cilium')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .configureOutput(commanderOutput(io))
     .showHelpAfterError(false);
   refuseRepeatedOptions(add(program, io, (c) => {
     code = c;

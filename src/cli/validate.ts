@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import type { ReportFile, ValidationReport } from '../validate';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
 import { parseIntegerOption } from './numeric-option';
-import { errorLine, refuseRepeatedOptions } from './trace';
+import { commanderOutput, errorLine, refuseRepeatedOptions } from './trace';
 
 /** Where `validate` reads and writes. */
 export interface ValidateIo {
@@ -194,7 +194,7 @@ export async function runValidate(argv: readonly string[], io: ValidateIo): Prom
   let code: number = VALIDATE_EXIT.usage;
   const program = new Command('cdk8s-cilium')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .configureOutput(commanderOutput(io))
     .showHelpAfterError(false);
   refuseRepeatedOptions(addValidateCommand(program, io, (c) => {
     code = c;
