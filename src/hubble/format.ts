@@ -15,7 +15,7 @@ export interface ReplayTableOptions {
   readonly maxUnchanged?: number;
   /**
    * How many connections of each other group (would be dropped, newly allowed, identity unknown, disagreements, not
-   * judged) are listed with their explanation; the rest are counted on one line. -1 lists all. The counts, the summary
+   * judged), and how many namespaces of the rollout table, are listed; the rest are counted on one line. -1 lists all. The counts, the summary
    * and the JSON report always cover every connection.
    * @default 50
    */
@@ -138,13 +138,14 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   if (report.namespaces.length > 0) {
     lines.push('');
     lines.push('ROLLOUT BY NAMESPACE (observe → codify → audit → enforce)');
-    const w = Math.max(...report.namespaces.map((x) => x.namespace.length), 9);
+    const namespaces = maxListed < 0 ? report.namespaces : report.namespaces.slice(0, maxListed);
+    const w = Math.max(...namespaces.map((x) => x.namespace.length), 9);
     lines.push(`  ${'namespace'.padEnd(w)}  connections  would drop  audited  unknown  ready`);
-    for (const x of report.namespaces) {
+    for (const x of namespaces) {
       lines.push(`  ${x.namespace.padEnd(w)}  ${n(x.connections).padStart(11)}  ${n(x.wouldBeDropped).padStart(10)}  ${n(x.audited).padStart(7)}  `
         + `${n(x.identityUnknown).padStart(7)}  ${x.readyToEnforce ? 'yes' : 'no'}`);
     }
-    for (const x of report.namespaces) lines.push(`  ${x.namespace}: ${x.reason}`);
+    listed(report.namespaces, 'namespaces', (x) => [`  ${x.namespace}: ${x.reason}`]);
   }
 
   lines.push('');

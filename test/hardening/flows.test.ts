@@ -253,6 +253,16 @@ describe('the table lists the first 50 connections of a group and counts the res
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).connections.filter((c: { change: string }) => c.change === 'newly-dropped')).toHaveLength(120);
   });
+
+  test('121 namespaces (shop and 120 others): the rollout table lists 50 and counts the other 71; the JSON report has all 121', GUARD, async () => {
+    const lines = Array.from({ length: 120 }, (_, i) => flowLine({ source: { namespace: `ns-${i}`, labels: ['k8s:app=web', `k8s:io.kubernetes.pod.namespace=ns-${i}`] } }));
+    const many = write(dir, 'many-namespaces.jsonl', `${lines.join('\n')}\n`);
+    const table = await replay('--flows', many, '--policies', ISOLATE);
+    expect(table.stdout.match(/^ {2}(?:ns-\d+|shop): /gm)).toHaveLength(50);
+    expect(table.stdout.match(/^ {2}(?:ns-\d+|shop) +\d/gm)).toHaveLength(50);
+    expect(table.stdout).toContain('\n  … 71 more namespaces (--all lists them here; --output json lists every one)\n');
+    expect(JSON.parse((await replay('--flows', many, '--policies', ISOLATE, '--output', 'json')).stdout).namespaces).toHaveLength(121);
+  });
 });
 
 describe('budgets: junk input stops the read instead of burning CPU', () => {
