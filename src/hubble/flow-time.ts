@@ -19,25 +19,40 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  */
 export function timeKey(time: string | undefined): string | undefined {
   if (typeof time !== 'string') return undefined;
+  // The common case (what current agents write) is checked without a match array: one test, then the fields' ranges.
+  if (time.length === 30 && RFC3339_UTC_NANOS.test(time)) return validFields(time) ? time : undefined;
   const m = RFC3339.exec(time);
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1])) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  if (m === null || !validFields(time)) return undefined;
   const fraction = (m[7] ?? '').padEnd(9, '0');
-  if (m[8] === undefined) return time.length === 30 && RFC3339_UTC_NANOS.test(time) ? time : `${time.slice(0, 19)}.${fraction}Z`;
+  if (m[8] === undefined) return `${time.slice(0, 19)}.${fraction}Z`;
   const offsetHours = Number(m[9]);
   const offsetMinutes = Number(m[10]);
   if (offsetHours > 23 || offsetMinutes > 59) return undefined;
   const utc = new Date(0);
-  utc.setUTCFullYear(year, month - 1, day);
-  utc.setUTCHours(hour, minute, second, 0);
+  utc.setUTCFullYear(digits(time, 0, 4), digits(time, 5, 2) - 1, digits(time, 8, 2));
+  utc.setUTCHours(digits(time, 11, 2), digits(time, 14, 2), digits(time, 17, 2), 0);
   const ms = utc.getTime() - (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
   const iso = new Date(ms).toISOString();
   // Years 1 to 9999 after the conversion (protojson's range); toISOString writes other years with a sign and six digits.
   if (!/^\d{4}-/.test(iso) || iso.startsWith('0000-')) return undefined;
   return `${iso.slice(0, 19)}.${fraction}Z`;
+}
+
+/** The number written with `n` digits from `at` (the digits are checked by the pattern before). */
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+  return v;
+}
+
+/** Whether the date and time fields of `YYYY-MM-DDThh:mm:ss…` (shape checked before) are within their ranges. */
+function validFields(t: string): boolean {
+  const year = digits(t, 0, 4);
+  const month = digits(t, 5, 2);
+  const day = digits(t, 8, 2);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1])) return false;
+  return digits(t, 11, 2) <= 23 && digits(t, 14, 2) <= 59 && digits(t, 17, 2) <= 59;
 }
 
 /** Why a record's `time` is not a time, or `undefined` when it is one (a string: its type is checked before). */
