@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
-import { CliIo, EXIT, addTraceCommand, errorLine, refuseRepeatedOptions } from './trace';
+import { CliIo, EXIT, addTraceCommand, commanderOutput, errorLine, refuseRepeatedOptions } from './trace';
 import { addDiffCommand } from './diff';
 import { addDraftCommand } from './draft';
 import { addInitCommand } from './init';
@@ -34,7 +34,7 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .description('Cilium network policy tools for cdk8s')
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput(commanderOutput(io))
     .showHelpAfterError(false);
   addTraceCommand(program, io, done);
   addValidateCommand(program, io, done);

@@ -72,7 +72,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { IpFamilies } from '../engine/policy-set-options';
 import { expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
-import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -154,7 +154,7 @@ export interface ReplayCommandOptions {
    */
   readonly maxConnections?: string;
   /**
-   * List every unchanged connection in the table.
+   * List every connection in the table (by default the first 50 of each group are listed, the rest counted).
    * @default false
    */
   readonly all?: boolean;
@@ -221,7 +221,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   if (output === 'json') {
     io.stdout(ReplayFormat.json(report));
   } else {
-    io.stdout(ReplayFormat.table(report, { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1 } : {}) }));
+    io.stdout(ReplayFormat.table(report, { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1, maxListed: -1 } : {}) }));
   }
   const flowsName = options.flows === '-' ? 'standard input' : options.flows;
   if (failOn === 'drop' && report.summary.newlyDropped === 0 && report.summary.notJudgedInput !== undefined) {
@@ -287,7 +287,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged, and fail --fail-on drop (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
-    .option('--all', 'list every unchanged connection in the table (default: the first 50)', false)
+    .option('--all', 'list every connection in the table (default: the first 50 of each group, the rest counted; --output json lists every one)', false)
     .action(async (opts: ReplayCommandOptions) => {
       done(await guard(() => executeReplay(opts, io), io));
     });
@@ -308,7 +308,7 @@ export async function runSubcommand(name: string, argv: readonly string[], io: H
   let code: number = REPLAY_EXIT.badInput;
   const program = new Command('cdk8s-cilium')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .configureOutput(commanderOutput(io))
     .showHelpAfterError(false);
   refuseRepeatedOptions(add(program, io, (c) => {
     code = c;

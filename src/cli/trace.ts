@@ -315,6 +315,29 @@ export function refuseRepeatedOptions(cmd: Command): Command {
   return cmd;
 }
 
+/** @internal The output configuration of a commander program (`Command.configureOutput`). */
+export interface CommanderOutput {
+  writeOut(s: string): void;
+  writeErr(s: string): void;
+  outputError(s: string, write: (s: string) => void): void;
+}
+
+/**
+ * @internal Where commander writes (help, version) and how it prints its own usage errors (an unknown option, a value
+ * outside an option's choices, a missing required option): one line, as `errorLine` prints ours, with the id
+ * `cli-usage` and a fix, not commander's bare sentence over two lines.
+ */
+export function commanderOutput(io: CliIo): CommanderOutput {
+  return {
+    writeOut: (s) => io.stdout(s),
+    writeErr: (s) => io.stderr(s),
+    outputError: (s, write) => {
+      const text = s.trim().replace(/\s*\n\s*/g, ' ').replace(/^error: /, '');
+      write(`error: ${text} (cli-usage); fix: see cdk8s-cilium --help for the commands, cdk8s-cilium <command> --help for its options and their values\n`);
+    },
+  };
+}
+
 /**
  * @internal A usage or input error as every command prints it (exit 2): `error: <message>; fix: <fix>`, one line (its
  * text may come from the inputs: `withoutControls`).

@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import type { ReportFile, ValidationReport } from '../validate';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
 import { parseIntegerOption } from './numeric-option';
-import { errorLine, refuseRepeatedOptions } from './trace';
+import { commanderOutput, errorLine, refuseRepeatedOptions } from './trace';
 
 /** Where `validate` reads and writes. */
 export interface ValidateIo {
@@ -129,15 +129,18 @@ export async function executeValidate(paths: readonly string[], options: Validat
  * Refuses (exit 2) a run that read nothing to check: a gate given nothing does not pass, as trace and replay refuse inputs
  * without a policy. Every input is a path or glob that matches no file, a directory without a manifest file
  * (`input-not-found`), or a file without a YAML document (`input-empty`: empty, comments only, `null`), each named at
- * its `file:line` with why. Files with manifests but no policy yet pass, and so does a directory whose files are all
- * empty: `cdk8s synth` writes a 0-byte `.k8s.yaml` for a chart without objects, so such a folder holds no policy, like a
- * folder of manifests without one (each empty file is an `input-empty` warning). Inputs that exist but cannot be read
+ * its `file:line` with why. Files with manifests but no policy yet pass, and so do directories (only directories)
+ * whose files are all empty: `cdk8s synth` writes a 0-byte `.k8s.yaml` for a chart without objects, so such a folder
+ * holds no policy, like a folder of manifests without one (each empty file is an `input-empty` warning). An empty
+ * file or glob given beside such folders is refused as it is alone. Inputs that exist but cannot be read
  * (unreadable, binary, too large) stay findings (exit 1).
  */
 function nothingToValidate(report: ValidationReport, paths: readonly string[], cwd: string): void {
   const nothing = (f: ReportFile): boolean => f.status === 'empty' || f.status === 'not-found';
   if (report.files.length === 0 || !report.files.every(nothing)) return;
-  const emptyCharts = report.files.every((f) => f.status === 'empty') && paths.some((p) => p !== '-' && isDirectory(resolve(cwd, p)));
+  // Only folders given, and every file in them empty: a cdk8s output folder of empty charts. A file or glob named beside
+  // them is judged as it is alone (an empty file named is nothing to validate).
+  const emptyCharts = report.files.every((f) => f.status === 'empty') && paths.every((p) => p !== '-' && isDirectory(resolve(cwd, p)));
   if (emptyCharts) return;
   // The first five files are named (one look-up of their diagnostics each, not one per file of a folder of thousands).
   const problems = report.files.slice(0, 5).map((f) => {
@@ -191,7 +194,7 @@ export async function runValidate(argv: readonly string[], io: ValidateIo): Prom
   let code: number = VALIDATE_EXIT.usage;
   const program = new Command('cdk8s-cilium')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .configureOutput(commanderOutput(io))
     .showHelpAfterError(false);
   refuseRepeatedOptions(addValidateCommand(program, io, (c) => {
     code = c;

@@ -16,6 +16,7 @@
  */
 import { HttpRequest, KafkaRequest } from '../engine/l7';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
+import { timeKey } from './flow-time';
 import { FLOW_READ_OPTION_DEFAULTS, FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
 import {
   FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, classifyFlow, connectionKey, flowPeer, flowPeerProblem, l7Request,
@@ -862,26 +863,9 @@ function mergeConnection(into: MutableConnection, from: MutableConnection): void
   mergeSide(into.ingress, from.ingress);
 }
 
-const RFC3339_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/;
-
-/**
- * A record time as a string that sorts in time order: RFC 3339 UTC with nine fractional digits (protojson writes 0, 3, 6
- * or 9). Other offsets are converted; `undefined` when it is not a time.
- */
-export function timeKey(time: string | undefined): string | undefined {
-  if (typeof time !== 'string') return undefined;
-  // The common case (nine fractional digits) is already in order: checked, not rebuilt.
-  if (time.length === 30 && RFC3339_UTC.test(time)) return time;
-  const m = RFC3339_UTC.exec(time);
-  if (m !== null) return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z`;
-  const ms = Date.parse(time);
-  if (!Number.isFinite(ms) || !/^\d{4}-\d\d-\d\dT/.test(time)) return undefined;
-  return `${new Date(ms).toISOString().slice(0, 19)}.${String(ms % 1000).padStart(3, '0')}000000Z`;
-}
-
 /** Whether a time kept unchecked on the hot path has the normalised shape (digits included). */
 function validTime(t: string | undefined): boolean {
-  return t !== undefined && RFC3339_UTC.test(t) && t.length === 30;
+  return t !== undefined && t.length === 30 && timeKey(t) === t;
 }
 
 /** Seconds from `first` to `last` (two `timeKey` values), to the nanosecond as far as a double allows. */

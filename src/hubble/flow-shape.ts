@@ -10,6 +10,7 @@
  */
 import { parseIp } from '../model/cidr';
 import { HubbleFlow } from './flow';
+import { timeError } from './flow-time';
 
 /**
  * The most identity labels one endpoint of a record may carry (pods carry tens, with their namespace's labels): more
@@ -39,7 +40,7 @@ const L4_PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP', 'ICMPv4
 export function flowShapeError(flow: HubbleFlow): string | undefined {
   // Named property reads only (records differ in shape, so every read here is megamorphic: keyed reads cost far more).
   const f = flow as unknown as Record<string, unknown>;
-  return str(f.time, 'time') ?? oneOf(f.verdict, 'verdict', VERDICTS) ?? uint(f.drop_reason, 'drop_reason')
+  return time(f.time) ?? oneOf(f.verdict, 'verdict', VERDICTS) ?? uint(f.drop_reason, 'drop_reason')
     ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? uint(f.policy_match_type, 'policy_match_type') ?? oneOf(f.Type, 'Type', FLOW_TYPES)
     ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
     ?? bool(f.is_reply, 'is_reply') ?? oneOf(f.traffic_direction, 'traffic_direction', TRAFFIC_DIRECTIONS) ?? str(f.trace_observation_point, 'trace_observation_point')
@@ -47,6 +48,14 @@ export function flowShapeError(flow: HubbleFlow): string | undefined {
     ?? strings(f.destination_names, 'destination_names', MAX_FLOW_LIST) ?? l7(f.l7)
     ?? policies(f.egress_allowed_by, 'egress_allowed_by') ?? policies(f.ingress_allowed_by, 'ingress_allowed_by')
     ?? policies(f.egress_denied_by, 'egress_denied_by') ?? policies(f.ingress_denied_by, 'ingress_denied_by');
+}
+
+/**
+ * An optional time: a string protojson reads as a Timestamp. Any other is no value Hubble writes: read as "no time" it
+ * would leave the record out of the capture's window in silence, so the line is malformed (as for any other field).
+ */
+function time(v: unknown): string | undefined {
+  return str(v, 'time') ?? (typeof v === 'string' ? timeError(v, 'time') : undefined);
 }
 
 function eventType(v: unknown): string | undefined {

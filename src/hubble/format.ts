@@ -14,6 +14,13 @@ export interface ReplayTableOptions {
    */
   readonly maxUnchanged?: number;
   /**
+   * How many connections of each other group (would be dropped, newly allowed, identity unknown, disagreements, not
+   * judged), and how many namespaces of the rollout table, are listed; the rest are counted on one line. -1 lists all. The counts, the summary
+   * and the JSON report always cover every connection.
+   * @default 50
+   */
+  readonly maxListed?: number;
+  /**
    * The number of policies judged by, for the heading.
    * @default - not shown
    */
@@ -23,6 +30,7 @@ export interface ReplayTableOptions {
 /** The options of `ReplayTableOptions` with their defaults (`option-unknown`). */
 export const REPLAY_TABLE_OPTION_DEFAULTS: OptionDefaults = {
   maxUnchanged: '50',
+  maxListed: '50',
   policyCount: 'not shown',
 };
 
@@ -74,31 +82,40 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
       : s.notJudgedInput === undefined ? '  none: every connection the cluster let through is allowed by the policies'
         : '  none of the connections judged: every one the cluster let through is allowed by the policies (not all of the capture was judged)');
   }
-  for (const c of dropped) lines.push(...detail(c));
+  const maxListed = options.maxListed ?? 50;
+  /** The first `maxListed` items of a group, then one line that counts the rest. */
+  const listed = <T>(items: readonly T[], what: string, each: (item: T) => string[]): void => {
+    const shown = maxListed < 0 ? items : items.slice(0, maxListed);
+    for (const item of shown) lines.push(...each(item));
+    if (shown.length < items.length) {
+      lines.push(`  … ${n(items.length - shown.length)} more ${what} (--all lists them here; --output json lists every one)`);
+    }
+  };
+  listed(dropped, 'would be dropped', detail);
   if (report.identityUnknown.length > 0) {
     lines.push('');
     lines.push(`IDENTITY UNKNOWN: ${plural(report.identityUnknown.length, 'connection')}, ${plural(s.identityUnknownFlows, 'record')} (not judged)`);
-    for (const c of report.identityUnknown) {
-      lines.push(`  ${c.source} → ${c.destination} ${c.connection}${c.request !== undefined ? ` ${c.request}` : ''}`);
-      lines.push(`    observed ${c.observed.verdict.toUpperCase()} (${counts(c.observed)}; first at line ${c.observed.firstLine}) · ${c.reason}`);
-    }
+    listed(report.identityUnknown, 'of unknown identity', (c) => [
+      `  ${c.source} → ${c.destination} ${c.connection}${c.request !== undefined ? ` ${c.request}` : ''}`,
+      `    observed ${c.observed.verdict.toUpperCase()} (${counts(c.observed)}; first at line ${c.observed.firstLine}) · ${c.reason}`,
+    ]);
   }
   if (report.disagreements.length > 0) {
     lines.push('');
     lines.push(`THE ENGINE DISAGREES WITH THE CLUSTER: ${plural(report.disagreements.length, 'finding')}`
       + ' (if these policies were in force while the capture ran, the engine is wrong here: please report it)');
-    for (const d of report.disagreements) {
-      lines.push(`  ${d.source} → ${d.destination} ${d.connection}${d.request !== undefined ? ` ${d.request}` : ''} (first at line ${d.firstLine})`);
-      lines.push(`    ${d.side} at ${d.endpoint}: cluster ${d.cluster.verdict.toUpperCase()}`
+    listed(report.disagreements, 'findings', (d) => [
+      `  ${d.source} → ${d.destination} ${d.connection}${d.request !== undefined ? ` ${d.request}` : ''} (first at line ${d.firstLine})`,
+      `    ${d.side} at ${d.endpoint}: cluster ${d.cluster.verdict.toUpperCase()}`
         + `${d.cluster.policies.length > 0 ? ` by ${d.cluster.policies.join(', ')}` : ''}${d.cluster.reasons.length > 0 ? ` (${d.cluster.reasons.join(', ')})` : ''}`
-        + ` · engine ${d.engine.decision}${d.engine.policy !== undefined ? ` by ${d.engine.policy}` : ''}`);
-      lines.push(`    ${d.message}`);
-    }
+        + ` · engine ${d.engine.decision}${d.engine.policy !== undefined ? ` by ${d.engine.policy}` : ''}`,
+      `    ${d.message}`,
+    ]);
   }
   if (allowed.length > 0) {
     lines.push('');
     lines.push(`NEWLY ALLOWED: ${plural(allowed.length, 'connection')}, ${plural(allowed.reduce((a, c) => a + c.observed.flows, 0), 'record')}`);
-    for (const c of allowed) lines.push(...detail(c));
+    listed(allowed, 'newly allowed', detail);
   }
   if (unchanged.length > 0) {
     const max = options.maxUnchanged ?? 50;
@@ -115,19 +132,20 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   if (report.errors.length > 0) {
     lines.push('');
     lines.push(`NOT JUDGED: ${plural(report.errors.length, 'connection')}`);
-    for (const e of report.errors) lines.push(`  ${e.connection}: ${e.message}`);
+    listed(report.errors, 'not judged', (e) => [`  ${e.connection}: ${e.message}`]);
   }
 
   if (report.namespaces.length > 0) {
     lines.push('');
     lines.push('ROLLOUT BY NAMESPACE (observe → codify → audit → enforce)');
-    const w = Math.max(...report.namespaces.map((x) => x.namespace.length), 9);
+    const namespaces = maxListed < 0 ? report.namespaces : report.namespaces.slice(0, maxListed);
+    const w = Math.max(...namespaces.map((x) => x.namespace.length), 9);
     lines.push(`  ${'namespace'.padEnd(w)}  connections  would drop  audited  unknown  ready`);
-    for (const x of report.namespaces) {
+    for (const x of namespaces) {
       lines.push(`  ${x.namespace.padEnd(w)}  ${n(x.connections).padStart(11)}  ${n(x.wouldBeDropped).padStart(10)}  ${n(x.audited).padStart(7)}  `
         + `${n(x.identityUnknown).padStart(7)}  ${x.readyToEnforce ? 'yes' : 'no'}`);
     }
-    for (const x of report.namespaces) lines.push(`  ${x.namespace}: ${x.reason}`);
+    listed(report.namespaces, 'namespaces', (x) => [`  ${x.namespace}: ${x.reason}`]);
   }
 
   lines.push('');
@@ -206,7 +224,7 @@ export class ReplayFormat {
   /**
    * The report as text: the connections that would be dropped first, each with the explanation, then the rest.
    * @param report the replay report
-   * @param options how many unchanged connections are listed; the policy count for the heading
+   * @param options how many unchanged connections, and how many of each other group, are listed; the policy count for the heading
    */
   public static table(report: ReplayReport, options: ReplayTableOptions = {}): string {
     checkOptionKeys(options, REPLAY_TABLE_OPTION_DEFAULTS, { call: 'ReplayFormat.table()', risk: 'so the table would list other connections than asked' });

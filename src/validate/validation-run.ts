@@ -142,11 +142,11 @@ export class Run {
     const documents = parsed.documents.length + parsed.skipped.length + parsed.rawRules.length;
     const status = documents === 0 && parsed.diagnostics.length === 0 ? ReportFileStatus.EMPTY : ReportFileStatus.CHECKED;
     this.files.push({ file, status, bytes: result.bytes ?? 0, documents, policies: parsed.documents.length });
+    // A document written as `null` (or `~`) holds nothing: named where it is, as what it is, whether alone or beside manifests.
+    const written = (o: { line: number; column: number }): string | undefined =>
+      /^(?:null|Null|NULL|~)(?=[\s#]|$)/.exec((this.lines.get(index) ?? [])[o.line - 1]?.slice(o.column - 1) ?? '')?.[0];
+    const nulls = objects.filter((o) => o.obj === null && o.itemPath === undefined && written(o) !== undefined);
     if (documents === 0 && parsed.diagnostics.length === 0) {
-      // A document written as `null` (or `~`) holds nothing either: named where it is, as what it is.
-      const written = (o: { line: number; column: number }): string | undefined =>
-        /^(?:null|Null|NULL|~)(?=[\s#]|$)/.exec((this.lines.get(index) ?? [])[o.line - 1]?.slice(o.column - 1) ?? '')?.[0];
-      const nulls = objects.filter((o) => o.obj === null && o.itemPath === undefined && written(o) !== undefined);
       const message = nulls.length === 0 ? 'the file holds no YAML document (only comments or document markers)'
         : `the file holds no manifest: ${nulls.length === 1 ? 'its only document is' : `its ${nulls.length} documents are`} null `
           + `(\`${written(nulls[0]) ?? 'null'}\` at line ${nulls[0].line})`;
@@ -155,6 +155,14 @@ export class Run {
         message, fix: 'remove the file from the input, or write the manifests into it',
       });
       return;
+    }
+    if (nulls.length > 0) {
+      this.push(index, {
+        id: 'input-empty', severity: Severity.WARNING, file, line: nulls[0].line, column: nulls[0].column,
+        message: `${nulls.length === 1 ? 'a document of the file is' : `${nulls.length} documents of the file are`} null, beside its manifests `
+          + `(\`${written(nulls[0]) ?? 'null'}\` at line ${nulls[0].line}): ${nulls.length === 1 ? 'it holds' : 'they hold'} no manifest`,
+        fix: `remove the null ${nulls.length === 1 ? 'document' : 'documents'} (a template that rendered nothing writes one), or write the manifest into it`,
+      });
     }
     const byKey = new Map(parsed.documents.map((d) => [docKey(d.source.index, d.source.itemPath), d]));
     const rawByKey = new Map(objects.map((o) => [docKey(o.index, o.itemPath), o.obj]));

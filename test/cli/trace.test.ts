@@ -192,7 +192,7 @@ describe('trace', () => {
       ['a bad endpoint', ['trace', '--policies', L7, '--from', 'pod:default', '--to', 'entity:moon', '--port', '80'], /^error: bad endpoint "entity:moon": unknown entity "moon" .*; fix: /],
       ['a bad port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80/QUIC'], /^error: bad port "80\/QUIC"/],
       ['no port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c'], /^error: no --port given/],
-      ['a missing option', ['trace', '--policies', L7, '--from', 'pod:default:a=b'], /^error: required option '--to <endpoint>' not specified/],
+      ['a missing option', ['trace', '--policies', L7, '--from', 'pod:default:a=b'], /^error: required option '--to <endpoint>' not specified \(cli-usage\); fix: see cdk8s-cilium --help/],
       ['a missing file', ['trace', '--policies', join(scratch, 'nope.yaml'), '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*nope\.yaml does not exist/],
       ['a directory without a policy (ALLOWED would say nothing)', ['trace', '--policies', emptyDir, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'],
         /^error: .*empty: .*empty holds no \.yaml, \.yml or \.json file \(\.git and node_modules are not read\) \(input-not-found\); fix: give the directory/],
@@ -201,8 +201,11 @@ describe('trace', () => {
       ['a bad --kafka field', ['trace', '--policies', KAFKA, '--from', 'pod:default:app=empire-hq', '--to', 'pod:default:app=kafka', '--port', '9092', '--kafka', 'produce v=3'],
         /^error: bad Kafka request "produce v=3": unknown field "v" \(the fields are version= and client=\) \(engine-kafka-syntax\); fix: write <apiKey> \[<topic>\] \[version=<n>\] \[client=<id>\]/],
       ['a bad version', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
-      ['a bad output format', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--output', 'xml'], /^error: option '--output <format>' argument 'xml' is invalid/],
-      ['an unknown command', ['frobnicate'], /^error: unknown command 'frobnicate'/],
+      ['a bad output format', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--output', 'xml'], /^error: option '--output <format>' argument 'xml' is invalid\. Allowed choices are text, json\. \(cli-usage\); fix: /],
+      ['an unknown command', ['frobnicate'], /^error: unknown command 'frobnicate' \(cli-usage\); fix: /],
+      // commander's suggestion is a second line of its own: joined into the one line, with the id and the fix.
+      ['a misspelt option', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--ouptut', 'json'],
+        /^error: unknown option '--ouptut' \(Did you mean --output\?\) \(cli-usage\); fix: see cdk8s-cilium --help for the commands, cdk8s-cilium <command> --help for its options/],
       ['a megabyte given to --from: the line is clipped, its id and fix kept', ['trace', '--policies', L7, '--from', `pod:default:${'x'.repeat(1_000_000)}`, '--to',
         'pod:default:a=c', '--port', '80'], /^error: bad endpoint "pod:default:x+… \(\d+ more characters\) \(engine-endpoint-syntax\); fix: .{1,2000}\n$/],
     ])('%s', (_name, argv, message) => {

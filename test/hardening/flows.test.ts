@@ -62,6 +62,11 @@ describe('a line with a mistyped field is malformed (with its line number) and t
     [{ IP: { source: 'fd00::1::2', destination: '10.0.1.20' } }, 'IP.source is "fd00::1::2", not an IP address'],
     [{ l4: { QUIC: { destination_port: 80 } } }, 'l4 has the field "QUIC", which is no protocol of Hubble\'s Layer4'],
     [{ l4: { TCP: { destination_port: 80 }, UDP: { destination_port: 53 } } }, 'l4 has both TCP and UDP, where a record has one protocol'],
+    // protojson writes a Timestamp as RFC 3339 UTC; a time it would not read back is malformed, never "no time" in silence.
+    ...['yesterday', '2025-06-02 10:00:00Z', '2025-06-02T10:00:00', '2025-13-01T00:00:00Z', '2025-02-29T10:00:00Z', '2025-06-02T10:00:60Z',
+      '2025-06-02T10:00:00.1234567890Z', '2025-06-02T10:00:00+24:00', '0000-12-31T23:00:00Z', ''].map((time): [Record<string, unknown>, string] => [{ time },
+      `time is ${JSON.stringify(time)}, not an RFC 3339 time as Hubble writes it (2025-06-02T10:00:00.123456789Z)`]),
+    [{ time: 1748858400 }, 'time is a number, not a string'],
   ])('an enum value or protocol Hubble does not write (%j) is malformed, never skipped as "not decided by policy" (the gate fails closed)', GUARD, async (override, reason) => {
     const line = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
     Object.assign(line.flow, override);
@@ -82,6 +87,21 @@ describe('a line with a mistyped field is malformed (with its line number) and t
       expect(stats.malformed, destination).toEqual([]);
       expect(stats.flows).toBe(1);
     }
+  });
+
+  test('times protojson reads are read, an offset converted to UTC to the nanosecond (the capture\'s window)', GUARD, async () => {
+    const at = (time: string): string => {
+      const line = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
+      line.flow.time = time;
+      return JSON.stringify(line);
+    };
+    const file = write(dir, 'times.jsonl', `${at('2025-06-02T12:00:00.000000001+02:00')}\n${at('2025-06-02T10:00:01Z')}\n${at('2024-02-29T23:59:59.5-00:30')}\n`);
+    const report = JSON.parse((await replay('--flows', file, '--policies', POLICIES, '--output', 'json')).stdout);
+    expect(report.input.malformed).toEqual([]);
+    expect(report.summary.window).toMatchObject({ first: '2024-03-01T00:29:59.500000000Z', last: '2025-06-02T10:00:01.000000000Z' });
+    const two = write(dir, 'times-two.jsonl', `${at('2025-06-02T12:00:00.000000001+02:00')}\n${at('2025-06-02T10:00:01Z')}\n`);
+    const window = JSON.parse((await replay('--flows', two, '--policies', POLICIES, '--output', 'json')).stdout).summary.window;
+    expect(window).toMatchObject({ first: '2025-06-02T10:00:00.000000001Z', seconds: expect.closeTo(0.999999999, 9) });
   });
 
   test('a connection the engine cannot judge keeps the gate shut (exit 1) and its namespace not ready', GUARD, async () => {
@@ -207,6 +227,41 @@ describe('a log without a single flow record is an error (exit 2), not "nothing 
     const r = await replay('--flows', write(dir, 'one-good.jsonl', `garbage\n${flowLine()}\n`), '--policies', ISOLATE);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/malformed: 1 line: line 1 \(not JSON/);
+  });
+});
+
+describe('the table lists the first 50 connections of a group and counts the rest; JSON and exit codes cover them all', () => {
+  const ports = Array.from({ length: 120 }, (_, i) => {
+    const line = JSON.parse(flowLine()) as { flow: { l4: { TCP: { destination_port: number } } } };
+    line.flow.l4.TCP.destination_port = 1000 + i;
+    return JSON.stringify(line);
+  });
+  const file = write(dir, 'many-drops.jsonl', `${ports.join('\n')}\n`);
+
+  test('120 connections that would be dropped: 50 listed, one line for the other 70, exit 1; --all lists all 120', GUARD, async () => {
+    const table = await replay('--flows', file, '--policies', ISOLATE);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toContain('WOULD BE DROPPED: 120 connections, 120 records\n');
+    expect(table.stdout.match(/^ {2}pod:shop:app=web → pod:shop:app=api \d+\/TCP$/gm)).toHaveLength(50);
+    expect(table.stdout).toContain('\n  … 70 more would be dropped (--all lists them here; --output json lists every one)\n');
+    expect(table.stdout).toContain('connections: 120 would be dropped (120 records)');
+    const all = await replay('--flows', file, '--policies', ISOLATE, '--all');
+    expect(all.code).toBe(1);
+    expect(all.stdout.match(/^ {2}pod:shop:app=web → pod:shop:app=api \d+\/TCP$/gm)).toHaveLength(120);
+    expect(all.stdout).not.toContain('more would be dropped');
+    const json = await replay('--flows', file, '--policies', ISOLATE, '--output', 'json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).connections.filter((c: { change: string }) => c.change === 'newly-dropped')).toHaveLength(120);
+  });
+
+  test('121 namespaces (shop and 120 others): the rollout table lists 50 and counts the other 71; the JSON report has all 121', GUARD, async () => {
+    const lines = Array.from({ length: 120 }, (_, i) => flowLine({ source: { namespace: `ns-${i}`, labels: ['k8s:app=web', `k8s:io.kubernetes.pod.namespace=ns-${i}`] } }));
+    const many = write(dir, 'many-namespaces.jsonl', `${lines.join('\n')}\n`);
+    const table = await replay('--flows', many, '--policies', ISOLATE);
+    expect(table.stdout.match(/^ {2}(?:ns-\d+|shop): /gm)).toHaveLength(50);
+    expect(table.stdout.match(/^ {2}(?:ns-\d+|shop) +\d/gm)).toHaveLength(50);
+    expect(table.stdout).toContain('\n  … 71 more namespaces (--all lists them here; --output json lists every one)\n');
+    expect(JSON.parse((await replay('--flows', many, '--policies', ISOLATE, '--output', 'json')).stdout).namespaces).toHaveLength(121);
   });
 });
 

@@ -17,7 +17,8 @@ function flow(over: Record<string, unknown>, src: object = WEB, dst: object = AP
   clock++;
   return JSON.stringify({
     flow: {
-      time: `2026-01-05T10:${String(Math.floor(clock / 60)).padStart(2, '0')}:${String(clock % 60).padStart(2, '0')}.5Z`,
+      // One second apart from 10:00:00.5 (an RFC 3339 time whatever the count: the 20,000-pod test runs past an hour).
+      time: new Date(Date.UTC(2026, 0, 5, 10, 0, clock, 500)).toISOString(),
       verdict: 'FORWARDED',
       IP: { source: '10.0.0.11', destination: '10.0.0.12', ipVersion: 'IPv4' },
       l4: { TCP: { source_port: 40000 + clock, destination_port: 8080, flags: { SYN: true } } },

@@ -41,7 +41,7 @@ describe('reading and replaying flows', () => {
 
   test('ReplayFormat.table refuses maxUnchaged, naming maxUnchanged', () => {
     const report = Replay.capture(capture, policies());
-    expect(thrown(() => ReplayFormat.table(report, { maxUnchaged: 1 } as never)).fix).toBe('did you mean maxUnchanged? the options of ReplayFormat.table() are maxUnchanged, policyCount');
+    expect(thrown(() => ReplayFormat.table(report, { maxUnchaged: 1 } as never)).fix).toBe('did you mean maxUnchanged? the options of ReplayFormat.table() are maxUnchanged, maxListed, policyCount');
     expect(ReplayFormat.table(report, { maxUnchanged: 1 })).toContain('would be dropped');
   });
 });

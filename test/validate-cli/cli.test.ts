@@ -145,7 +145,7 @@ describe('exit statuses', () => {
     [['clean.yaml', '--max-file-size', '999999999999999999999G'], 'is not a size from 1 byte to 1024 MiB'],
     [['clean.yaml', '--crd', 'missing-crd.yaml'], 'does not exist'],
     [['clean.yaml', '--crd', 'clean.yaml'], 'holds no CustomResourceDefinition'],
-    [['clean.yaml', '--bogus'], "unknown option '--bogus'"],
+    [['clean.yaml', '--bogus'], "unknown option '--bogus' (cli-usage); fix: "],
   ])('2 on a usage error: %j', async (args, message) => {
     const r = await run(args as string[]);
     expect(r.code).toBe(2);

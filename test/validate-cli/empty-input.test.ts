@@ -40,6 +40,23 @@ describe('validate with nothing to check', () => {
     });
   });
 
+  it('a null document beside manifests: a warning at its file:line, as the lone null document is named (the run passes)', async () => {
+    writeFileSync(join(dir, 'mixed.yaml'), `null\n---\n${CLEAN_CNP}---\n~ # left by a template\n`);
+    const out: string[] = [];
+    expect(await executeValidate(['mixed.yaml'], { format: 'json' }, { stdout: (t: string) => out.push(t), stderr: () => undefined, cwd: dir })).toBe(0);
+    const report = JSON.parse(out.join(''));
+    expect(report.diagnostics).toEqual([expect.objectContaining({
+      id: 'input-empty', severity: 'warning', file: 'mixed.yaml', line: 1, column: 1,
+      message: '2 documents of the file are null, beside its manifests (`null` at line 1): they hold no manifest',
+    })]);
+    expect(report.files).toEqual([expect.objectContaining({ file: 'mixed.yaml', status: 'checked', policies: 1 })]);
+    // --max-warnings 0 fails on it (exit 1), as on any warning.
+    expect(await executeValidate(['mixed.yaml'], { maxWarnings: '0' }, { stdout: () => undefined, stderr: () => undefined, cwd: dir })).toBe(1);
+    // An empty document between markers (a leading or doubled ---) is no null written: no finding.
+    writeFileSync(join(dir, 'markers.yaml'), `---\n---\n${CLEAN_CNP}`);
+    expect(await run(['markers.yaml'])).toBe(0);
+  });
+
   it('a cdk8s output folder whose charts are all empty (0-byte .k8s.yaml files) holds no policy: it passes, as a folder of manifests '
     + 'without policies does (each empty file a warning)', async () => {
     mkdirSync(join(dir, 'dist'));
@@ -53,5 +70,12 @@ describe('validate with nothing to check', () => {
     expect(out.join('')).toMatch(/dist\/chart-a\.k8s\.yaml:1:1: warning input-empty: the file is empty\n[^]*0 errors, 2 warnings in 2 files \(0 policies/);
     // The same files named one by one: nothing to validate (a redirect of a command that failed writes such a file).
     await expect(run(['dist/chart-a.k8s.yaml'])).rejects.toMatchObject({ id: 'input-empty', message: expect.stringContaining('nothing to validate: dist/chart-a.k8s.yaml:1: the file is empty (input-empty)') });
+    // The folder with an empty file named beside it: the file is judged as it is alone (nothing to validate), not let
+    // through by the folder's exemption; the folder alone still passes.
+    await expect(run(['dist', 'blank.yaml'])).rejects.toMatchObject({
+      id: 'input-empty', message: expect.stringContaining('dist/chart-b.k8s.yaml:1: the file is empty; blank.yaml:1: the file is empty (input-empty)'),
+    });
+    await expect(run(['dist', 'dist/*.yaml'])).rejects.toMatchObject({ id: 'input-empty' });
+    expect(await run(['dist', 'manifests'])).toBe(0);
   });
 });
