@@ -155,6 +155,23 @@ describe('Test_MergeL3 (pkg/policy distillery_test.go): which mode applies when 
     expect(judged(same, 'pod:default:bar=yes,k8s=x', FOO, 80)).toMatchObject({ verdict: 'denied', ingress: { decision: 'auth-required', rule: { path: 'spec.ingress[0]' } } });
   });
 
+  test('the wildcard selector beside others in one item: a peer another of its selectors selects has the item\'s identity key too (bug)', () => {
+    // pkg/policy l4.go toMapState writes each selector's keys: the wildcard's (entity all, an empty selector) at identity 0,
+    // each other's at the identities it selects. Bar is in the cluster, so the required item is on bar's key beside the
+    // disabled one: the highest mode. Before, the whole item counted as the wildcard identity: allowed.
+    const required = { ...port80, ...auth('required') };
+    expect(row(fooIngress([{ fromEntities: ['all', 'cluster'], ...required }, { ...fromBar, ...port80, ...auth('disabled') }]), BAR, 80))
+      .toBe('denied auth-required');
+    // World does not select bar: only the wildcard key of that item, so bar's own entry decides.
+    expect(row(fooIngress([{ fromEntities: ['all', 'world'], ...required }, { ...fromBar, ...port80, ...auth('disabled') }]), BAR, 80))
+      .toBe('allowed allowed');
+    // The same with an empty endpoint selector (a raw rule: no namespace added) beside k8s=x.
+    const raw = PolicySet.fromYaml(JSON.stringify([{ endpointSelector: labels({ foo: 'yes' }),
+      ingress: [{ fromEndpoints: [{}, labels({ k8s: 'x' })], ...required }, { ...fromBar, ...port80, ...auth('disabled') }] }]), { file: 'r.json' });
+    expect(row(raw, 'pod:default:bar=yes,k8s=x', 80)).toBe('denied auth-required');
+    expect(row(raw, BAR, 80)).toBe('allowed allowed');
+  });
+
   test('two selectors of one key: the highest mode (MapStateEntry.Merge)', () => {
     const set = fooIngress([{ ...fromBar, ...auth('required') }, { fromEndpoints: [labels({ bar: 'yes', k8s: 'x' })], ...auth('test-always-fail') }], SPIRE);
     expect(row(set, 'pod:default:bar=yes,k8s=x', 80)).toBe('denied auth-required');
