@@ -386,6 +386,11 @@ describe('ports', () => {
     // The destination is one of the cluster's pods: its http 9999 beside api's 8080 makes the name ambiguous.
     expect(set).toDeny('pod:default:app=web', db([{ name: 'http', port: 9999 }]), 8080);
     expect(set).toDeny('pod:default:app=web', db([{ name: 'http', port: 9999 }]), 9999);
+    // A workload added to the policy set's inventory after a verdict counts in the next one.
+    const growing = policySet([workload('api', 8080), out]);
+    expect(growing).toAllow('pod:default:app=web', 'pod:default:app=api', 8080);
+    growing.inventory.addWorkload({ kind: 'Deployment', name: 'admin', namespace: 'default', podLabels: { app: 'admin' }, ports: [{ name: 'http', port: 9090 }] });
+    expect(growing).toDeny('pod:default:app=web', 'pod:default:app=api', 8080);
     // The numbers of an ambiguous name, ascending whatever the order of the workloads.
     const ambiguous = policySet([workload('admin', 9090), workload('api', 8080), out]);
     expect(verdict(ambiguous, 'pod:default:app=web', 'pod:default:app=api', 8080).egress.notes.join('\n'))
