@@ -110,6 +110,12 @@ const TEST_SETS: Record<string, string[]> = {
     'test/validate/network-policy-checks.test.ts', 'test/engine/network-policy.test.ts', 'test/engine/same-object.test.ts',
     'test/validate-cli/network-policy-rules.test.ts',
   ],
+  // The authentication a connection is held to (src/engine/authentication.ts), pitfall-auth-mode-conflict
+  // (pitfall-parser-merge.ts:98-165) and egress named ports (src/engine/named-ports.ts): verdicts, deciding rules, findings.
+  authentication: [
+    'test/engine/authentication.test.ts', 'test/validate-cli/pitfall-auth-mode-conflict.test.ts', 'test/engine/semantics.test.ts',
+    'test/engine/layer-4.test.ts',
+  ],
   // The strict --inventory reader (src/cli/inventory.ts, sampled: `npm run test:mutation:sample -- --files src/cli/inventory.ts`).
   inventory: ['test/diff/cli.test.ts', 'test/cli/inventory.test.ts'],
   // Workloads and Services as peers and subjects (src/constructs/workload.ts): their verdicts and refusals, and the
@@ -189,6 +195,8 @@ export default defineConfig({
       // Identity labels, Go's YAML numbers, admission (the `identity`, `go-yaml` and `admission` sets).
       'test/engine/identity-labels.test.ts', 'test/constructs/selector-identity-labels.test.ts', 'test/validate-cli/pitfall-identity-labels.test.ts',
       'test/model/go-yaml.test.ts', 'test/engine/version-admission.test.ts', 'test/engine/sanitize-refusals.test.ts',
+      // Authentication, the auth-mode pitfall (the `authentication` set; semantics and layer-4 are listed above).
+      'test/engine/authentication.test.ts', 'test/validate-cli/pitfall-auth-mode-conflict.test.ts',
     ],
     // The spawning tests of the folders a test set names by glob (`sample`): never in a mutation run.
     exclude: [...configDefaults.exclude, ...SPAWNING],

@@ -18,7 +18,7 @@
 import { AUTHENTICATION_MODE_ORDER, authenticationDrop } from '../model/authentication';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { LabelSet } from '../model/labels';
-import { CompiledItem } from './compile';
+import { CompiledItem, entityMatches } from './compile';
 import { CompiledPort, L4Match, L4Query } from './ports';
 
 /** The mode that decides, with the item that set it. */
@@ -49,10 +49,11 @@ export interface AuthOutcome extends AuthRequirement {
  * @param mutualAuth the cluster runs mutual authentication with SPIRE (`PolicySetOptions.mutualAuth`)
  * @param subjectReserved the endpoint whose policy this is has a reserved identity (`reservedIdentity`)
  * @param peer the identity labels of the other end
+ * @param clusterName the local cluster's name (the `cluster` entity)
  */
 export function authOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], query: L4Query, mutualAuth: boolean,
-  subjectReserved: boolean, peer: LabelSet): AuthOutcome | undefined {
-  const req = authRequirement(matches, query);
+  subjectReserved: boolean, peer: LabelSet, clusterName: string): AuthOutcome | undefined {
+  const req = authRequirement(matches, query, peer, clusterName);
   if (req === undefined) return undefined;
   const drop = authenticationDrop(req.mode, mutualAuth);
   if (drop !== undefined) return { ...req, drop: drop.why, fix: drop.fix };
@@ -79,11 +80,13 @@ export function reservedIdentity(labels: LabelSet): boolean {
  * The authentication the matching allow items hold the connection to, `undefined` when none (no explicit mode on the
  * deciding entry or the entries it inherits from, or `disabled`).
  */
-export function authRequirement(matches: readonly { item: CompiledItem; l4: L4Match }[], query: L4Query): AuthRequirement | undefined {
+export function authRequirement(matches: readonly { item: CompiledItem; l4: L4Match }[], query: L4Query, peer: LabelSet,
+  clusterName: string): AuthRequirement | undefined {
   let any = false;
   for (let i = 0; i < matches.length && !any; i++) any = matches[i].item.authentication !== undefined;
   if (!any) return undefined;
-  const ranked = matches.map((m) => ({ item: m.item, rank: keyRank(m.item, m.l4, query) })).sort((a, b) => b.rank - a.rank);
+  const ranked = matches.map((m) => ({ item: m.item, rank: keyRank(m.item, m.l4, query, wildcardIdentity(m.item, peer, clusterName)) }))
+    .sort((a, b) => b.rank - a.rank);
   for (let i = 0; i < ranked.length;) {
     let j = i;
     let best: { item: CompiledItem; mode: string } | undefined;
@@ -102,7 +105,7 @@ export function authRequirement(matches: readonly { item: CompiledItem; l4: L4Ma
  * of one protocol 100, a masked port block 100 + its prefix bits, a port or an ICMP type 116), then 1 more for a key of
  * the peer's identity over the wildcard identity.
  */
-function keyRank(item: CompiledItem, l4: L4Match, query: L4Query): number {
+function keyRank(item: CompiledItem, l4: L4Match, query: L4Query, wildcard: boolean): number {
   let portRank = 0;
   if (l4.allPorts) portRank = 0;
   else if (l4.icmp) portRank = icmpKeyRank(item, query);
@@ -111,7 +114,7 @@ function keyRank(item: CompiledItem, l4: L4Match, query: L4Query): number {
       for (const p of pr.ports) if (p.protocols.includes(query.protocol)) portRank = Math.max(portRank, portEntryRank(p, query.port));
     }
   }
-  return portRank * 2 + (wildcardIdentity(item) ? 0 : 1);
+  return portRank * 2 + (wildcard ? 0 : 1);
 }
 
 /** An ICMP type's key is 116, the one of a type-0 field (every type of the family, `icmpTypeCovers`) 100. */
@@ -161,11 +164,18 @@ export function maskedBlocks(lo: number, hi: number): { start: number; size: num
   return out;
 }
 
-/** Whether the item's key is the wildcard identity: no peer field, the `all` entity, or a selector without requirements. */
-function wildcardIdentity(item: CompiledItem): boolean {
+/**
+ * Whether the item's key for this peer is the wildcard identity's only: no peer field, or the wildcard selector (the `all`
+ * entity, a selector without requirements) with no other selector of the item selecting the peer. Each selector of an
+ * item writes its own keys (pkg/policy l4.go `toMapState`: the wildcard selector's at identity 0, each other's at the
+ * identities it selects), so a peer that another selector of the item selects has the item's identity key as well.
+ */
+function wildcardIdentity(item: CompiledItem, peer: LabelSet, clusterName: string): boolean {
   const p = item.peer;
   if (p.kind === 'any') return true;
-  if (p.kind === 'entities') return p.entities.includes('all');
-  if (p.kind === 'endpoints') return p.selectors.some((s) => s.requirements.length === 0);
+  if (p.kind === 'entities') return p.entities.includes('all') && !p.entities.some((e) => e !== 'all' && entityMatches(e, peer, clusterName));
+  if (p.kind === 'endpoints') {
+    return p.selectors.some((s) => s.requirements.length === 0) && !p.selectors.some((s) => s.requirements.length > 0 && s.matches(peer));
+  }
   return false;
 }

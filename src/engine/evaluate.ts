@@ -370,7 +370,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
     && matches !== undefined ? hostPastL7(matches, input.query.l4, ports, input.config.version) : undefined;
   if (matches !== undefined) {
     // The policy map entry the datapath takes may require authentication, checked before any proxy redirect.
-    const auth = authOutcome(matches, input.query.l4, input.config.mutualAuth, dp.reserved, input.peer.labels);
+    const auth = authOutcome(matches, input.query.l4, input.config.mutualAuth, dp.reserved, input.peer.labels, input.config.clusterName);
     if (auth?.drop !== undefined) {
       if (!explain) return outcome(SideDecision.AUTH_REQUIRED, false);
       return sideResult(sideBase(dp, input), SideDecision.AUTH_REQUIRED, false, ruleRef(auth.item), undefined,

@@ -29,7 +29,7 @@ const port80 = { toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] };
 const auth = (mode: string): { authentication: { mode: string } } => ({ authentication: { mode } });
 
 /** `<verdict> <ingress decision>` of one connection to foo. */
-function row(set: PolicySet, from: string, port: number): string {
+function row(set: PolicySet, from: string, port: number | string): string {
   const v = judged(set, from, FOO, port);
   return `${v.verdict} ${v.ingress.decision}`;
 }
@@ -148,6 +148,30 @@ describe('Test_MergeL3 (pkg/policy distillery_test.go): which mode applies when 
     expect(row(protocols, BAR, 81)).toBe('allowed allowed');
   });
 
+  test('two selectors of one key, the highest mode first; two of the same mode: the first decides (mutation tests)', () => {
+    const first = fooIngress([{ fromEndpoints: [labels({ bar: 'yes', k8s: 'x' })], ...auth('test-always-fail') }, { ...fromBar, ...auth('required') }], SPIRE);
+    expect(judged(first, 'pod:default:bar=yes,k8s=x', FOO, 80)).toMatchObject({ verdict: 'denied', ingress: { decision: 'auth-required', rule: { path: 'spec.ingress[0]' } } });
+    const same = fooIngress([{ fromEndpoints: [labels({ bar: 'yes', k8s: 'x' })], ...auth('required') }, { ...fromBar, ...auth('required') }]);
+    expect(judged(same, 'pod:default:bar=yes,k8s=x', FOO, 80)).toMatchObject({ verdict: 'denied', ingress: { decision: 'auth-required', rule: { path: 'spec.ingress[0]' } } });
+  });
+
+  test('the wildcard selector beside others in one item: a peer another of its selectors selects has the item\'s identity key too (bug)', () => {
+    // pkg/policy l4.go toMapState writes each selector's keys: the wildcard's (entity all, an empty selector) at identity 0,
+    // each other's at the identities it selects. Bar is in the cluster, so the required item is on bar's key beside the
+    // disabled one: the highest mode. Before, the whole item counted as the wildcard identity: allowed.
+    const required = { ...port80, ...auth('required') };
+    expect(row(fooIngress([{ fromEntities: ['all', 'cluster'], ...required }, { ...fromBar, ...port80, ...auth('disabled') }]), BAR, 80))
+      .toBe('denied auth-required');
+    // World does not select bar: only the wildcard key of that item, so bar's own entry decides.
+    expect(row(fooIngress([{ fromEntities: ['all', 'world'], ...required }, { ...fromBar, ...port80, ...auth('disabled') }]), BAR, 80))
+      .toBe('allowed allowed');
+    // The same with an empty endpoint selector (a raw rule: no namespace added) beside k8s=x.
+    const raw = PolicySet.fromYaml(JSON.stringify([{ endpointSelector: labels({ foo: 'yes' }),
+      ingress: [{ fromEndpoints: [{}, labels({ k8s: 'x' })], ...required }, { ...fromBar, ...port80, ...auth('disabled') }] }]), { file: 'r.json' });
+    expect(row(raw, 'pod:default:bar=yes,k8s=x', 80)).toBe('denied auth-required');
+    expect(row(raw, BAR, 80)).toBe('allowed allowed');
+  });
+
   test('two selectors of one key: the highest mode (MapStateEntry.Merge)', () => {
     const set = fooIngress([{ ...fromBar, ...auth('required') }, { fromEndpoints: [labels({ bar: 'yes', k8s: 'x' })], ...auth('test-always-fail') }], SPIRE);
     expect(row(set, 'pod:default:bar=yes,k8s=x', 80)).toBe('denied auth-required');
@@ -184,17 +208,87 @@ describe('Test_MergeL3 (pkg/policy distillery_test.go): which mode applies when 
   });
 });
 
+describe('which entry is the most specific: ICMP types and the masked blocks of ranges (mutation tests)', () => {
+  // Each case: a required and a disabled item from bar that both match; the more specific entry's mode decides, and
+  // at equal specificity the highest mode (required) would.
+  const icmp = (...fields: Record<string, unknown>[]): Record<string, unknown> => ({ icmps: [{ fields }] });
+  const ports = (...entries: [string, number?][]): Record<string, unknown> =>
+    ({ toPorts: [{ ports: entries.map(([port, endPort]) => ({ port, ...(endPort === undefined ? {} : { endPort }), protocol: 'TCP' })) }] });
+  const decided = (required: Record<string, unknown>, disabled: Record<string, unknown>, port: number | string): string =>
+    row(fooIngress([{ ...fromBar, ...required, ...auth('required') }, { ...fromBar, ...disabled, ...auth('disabled') }]), BAR, port);
+
+  test.each([
+    // The required item matches type 3 only through its type-0 field (every type of the family): less specific than
+    // type 3 itself, whatever other types or families it lists.
+    ['ICMP type 3 over a type-0 field beside type 8', icmp({ type: 8 }, { type: 0 }), icmp({ type: 3 }), 'icmp/3'],
+    ['ICMP type 3 over a type-0 field beside IPv6 type 3', icmp({ family: 'IPv6', type: 3 }, { type: 0 }), icmp({ type: 3 }), 'icmp/3'],
+    // Port 443 through every port (a /0 key); the range 80-81 beside it holds no block of 443: 440-447 (/13) decides.
+    ['a /13 block over every port beside a range without the port', ports(['0'], ['80', 81]), ports(['440', 447]), 443],
+    // 80-100 is written as 80-95, 96-99, 100: port 96 is in the /14 block 96-99, more specific than 96-103 (/13).
+    ['the first port of a later block', ports(['96', 103]), ports(['80', 100]), 96],
+    ['the last port of a range (its own /16 block)', ports(['96', 103]), ports(['80', 100]), 100],
+    ['the last port of a block', ports(['96', 103]), ports(['80', 100]), 99],
+    // A port below a range beside every port: no block of 80-81 holds 79.
+    ['a /13 block over every port beside a range above the port', ports(['0'], ['80', 81]), ports(['72', 79]), 79],
+    // Blocks are aligned: 81-96 is 81, 82-83, 84-87, 88-95, 96, so 81 is a /16 block, more specific than 80-81 (/15).
+    ['an unaligned first port', ports(['80', 81]), ports(['81', 96]), 81],
+    // One field of the item's is the query's type: exact, whatever its other fields.
+    ['ICMP type 3 listed beside type 8 over a type-0 field', icmp({ type: 0 }), icmp({ type: 3 }, { type: 8 }), 'icmp/3'],
+    // An L3-only item has the wildcard port key, whatever the protocol, ICMP too: a type-0 field is more specific.
+    ['an ICMP field of type 0 over no port at all', {}, icmp({ type: 0 }), 'icmp/3'],
+  ])('%s', (_name, required, disabled, port) => {
+    expect(decided(required, disabled, port)).toBe('allowed allowed');
+    // The same items the other way round: the more specific entry's required decides.
+    expect(decided(disabled, required, port)).toBe('denied auth-required');
+  });
+
+  test('the identity decides after the port: a single-port block of a range from bar over port 100 from anyone', () => {
+    // 80-100 ends with the block 100 (/16): bar's key on it is as specific as the wildcard peer's port 100, and the identity wins.
+    const set = fooIngress([{ ...fromBar, ...ports(['80', 100]), ...auth('disabled') }, { ...ports(['100']), ...auth('required') }]);
+    expect(row(set, BAR, 100)).toBe('allowed allowed');
+    expect(row(set, FOO, 100)).toBe('denied auth-required');
+  });
+
+  test('a named port is a port key: more specific than a range\'s block holding its number', () => {
+    const set = fooIngress([{ ...fromBar, ...ports(['http']), ...auth('disabled') }, { ...fromBar, ...ports(['80', 81]), ...auth('required') }]);
+    const to = { ...set.endpoint(FOO), ports: [{ name: 'http', port: 80 }] };
+    expect(set.verdict({ from: set.endpoint(BAR), to, protocol: 'TCP', port: 80 })).toMatchObject({ verdict: 'allowed', ingress: { rule: { path: 'spec.ingress[0]' } } });
+    expect(set.verdict({ from: set.endpoint(BAR), to, protocol: 'TCP', port: 81 })).toMatchObject({ verdict: 'denied', ingress: { decision: 'auth-required' } });
+  });
+
+  test('a CIDR peer\'s identity key over every identity\'s; an empty endpoint selector is every identity\'s', () => {
+    const cidr = fooIngress([{ fromCIDR: ['192.0.2.0/24'], ...port80, ...auth('disabled') }, { fromEntities: ['all'], ...port80, ...auth('required') }]);
+    expect(row(cidr, 'cidr:192.0.2.10', 80)).toBe('allowed allowed');
+    // An empty endpoint selector of a raw api.Rule list (no namespace or cluster translation) has no requirement: the
+    // wildcard identity (a CNP's gets its namespace, a CCNP's a namespace Exists).
+    const wide = PolicySet.fromYaml(JSON.stringify([{ endpointSelector: labels({ foo: 'yes' }),
+      ingress: [{ fromEndpoints: [{}], ...port80, ...auth('required') }, { ...fromBar, ...port80, ...auth('disabled') }] }]), { file: 'r.json' });
+    expect(row(wide, BAR, 80)).toBe('allowed allowed');
+    expect(row(wide, FOO, 80)).toBe('denied auth-required');
+  });
+});
+
 describe('with mutual authentication, identities SPIRE never attests stay dropped (pkg/auth handleAuthRequest)', () => {
   test.each([
     ['cidr:192.0.2.10', { fromCIDR: ['192.0.2.0/24'] }, /the peer has an identity outside the cluster \(reserved:world\)/],
     ['entity:world', { fromEntities: ['world'] }, /the peer has an identity outside the cluster \(reserved:world\)/],
     ['entity:host', { fromEntities: ['host'] }, /the peer has a reserved identity \(reserved:host\)/],
     ['entity:remote-node', { fromEntities: ['remote-node'] }, /the peer has a reserved identity \(reserved:remote-node\)/],
+    // With node-selector labels a remote node's identity holds its own labels beside reserved:remote-node: one reserved
+    // label makes the identity reserved (mutation tests).
+    ['node:kubernetes.io/hostname=n2,zone=b', { fromNodes: [{ matchLabels: { zone: 'b' } }] }, /the peer has a reserved identity \(reserved:remote-node\)/],
   ])('from %s', (from, peer, reason) => {
-    const set = fooIngress([{ ...peer, ...auth('required') }], { mutualAuth: true, allowLocalhost: false });
+    const set = fooIngress([{ ...peer, ...auth('required') }], { mutualAuth: true, allowLocalhost: false, nodeSelectorLabels: true });
     const v = judged(set, from, FOO, 80);
     expect(v).toMatchObject({ verdict: 'denied', ingress: { decision: 'auth-required' } });
     expect(v.ingress.reason).toMatch(reason);
+  });
+
+  test('mode disabled holds no reserved peer to authentication, with or without mutual authentication (mutation tests)', () => {
+    for (const mutualAuth of [false, true]) {
+      const set = fooIngress([{ fromEntities: ['world'], ...auth('disabled') }], { mutualAuth, allowLocalhost: false });
+      expect(judged(set, 'cidr:192.0.2.10', FOO, 80)).toMatchObject({ verdict: 'allowed', ingress: { decision: 'allowed' } });
+    }
   });
 
   test('a host policy (the subject is the host identity) with required drops even with mutual authentication', () => {

@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { ccnp, cnp, labels, policySet, verdict } from './helpers';
+import { Endpoint } from '../../src/engine';
 
 const DNS_COMPANION = {
   toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })],
@@ -366,6 +367,43 @@ describe('ports', () => {
       cnp('in', { endpointSelector: labels({ app: 'api' }), ingress: [{ toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] })]);
     expect(inbound).toAllow('pod:default:app=web', 'pod:default:app=api', 8080);
     expect(inbound).toDeny('pod:default:app=web', 'pod:default:app=api', 9090);
+  });
+
+  test('egress named ports: host-network pods add none; the destination\'s own names count; several numbers listed ascending (mutation tests)', () => {
+    const workload = (name: string, port: number, hostNetwork = false): Record<string, unknown> => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'default' },
+      spec: { selector: labels({ app: name }), template: { metadata: { labels: { app: name } },
+        spec: { ...(hostNetwork ? { hostNetwork: true } : {}), containers: [{ name: 'c', ports: [{ name: 'http', containerPort: port }] }] } } },
+    });
+    const out = cnp('out', { endpointSelector: labels({ app: 'web' }), egress: [{ toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }, { port: 'metrics', protocol: 'TCP' }] }] }] });
+    // A host-network pod's container ports are the node's: Cilium has no endpoint for it, so its name adds no number.
+    expect(policySet([workload('api', 8080), workload('agent', 9090, true), out])).toAllow('pod:default:app=web', 'pod:default:app=api', 8080);
+    // A destination's own names beside the cluster's, whether or not the cluster knows some of them.
+    const set = policySet([workload('api', 8080), out]);
+    const db = (ports: { name: string; port: number }[]): Endpoint => ({ ...set.endpoint('pod:default:app=db'), ports });
+    expect(set).toAllow('pod:default:app=web', db([{ name: 'metrics', port: 9100 }]), 9100);
+    expect(set).toAllow('pod:default:app=web', db([{ name: 'http', port: 8080 }, { name: 'metrics', port: 9100 }]), 9100);
+    // The destination is one of the cluster's pods: its http 9999 beside api's 8080 makes the name ambiguous.
+    expect(set).toDeny('pod:default:app=web', db([{ name: 'http', port: 9999 }]), 8080);
+    expect(set).toDeny('pod:default:app=web', db([{ name: 'http', port: 9999 }]), 9999);
+    // A workload added to the policy set's inventory after a verdict counts in the next one.
+    const growing = policySet([workload('api', 8080), out]);
+    expect(growing).toAllow('pod:default:app=web', 'pod:default:app=api', 8080);
+    growing.inventory.addWorkload({ kind: 'Deployment', name: 'admin', namespace: 'default', podLabels: { app: 'admin' }, ports: [{ name: 'http', port: 9090 }] });
+    expect(growing).toDeny('pod:default:app=web', 'pod:default:app=api', 8080);
+    // The numbers of an ambiguous name, ascending whatever the order of the workloads.
+    const ambiguous = policySet([workload('admin', 9090), workload('api', 8080), out]);
+    expect(verdict(ambiguous, 'pod:default:app=web', 'pod:default:app=api', 8080).egress.notes.join('\n'))
+      .toMatch(/named port http is 8080\/TCP and 9090\/TCP among the cluster's pods/);
+  });
+
+  test('ingress: a destination standing for pods that declare one name as two numbers is noted; one number is not (mutation tests)', () => {
+    const set = policySet([cnp('in', { endpointSelector: labels({ app: 'api' }), ingress: [{ toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] })]);
+    const api = (ports: { name: string; port: number }[]): Endpoint => ({ ...set.endpoint('pod:default:app=api'), ports });
+    const notes = (ports: { name: string; port: number }[]): string =>
+      set.verdict({ from: set.endpoint('pod:default:app=web'), to: api(ports), protocol: 'TCP', port: 8080 }).ingress.notes.join('\n');
+    expect(notes([{ name: 'http', port: 8080 }, { name: 'http', port: 9090 }])).toMatch(/only on the pods that declare http as/);
+    expect(notes([{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }])).not.toMatch(/only on the pods that declare/);
   });
 
   test('named ports from the inventory: a pod whose labels match a workload inherits its container ports', () => {

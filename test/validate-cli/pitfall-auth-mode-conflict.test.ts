@@ -163,6 +163,10 @@ describe('every filter and direction (mutation tests)', () => {
     expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, '[disabled]')}`) })).toEqual([]);
     const selectorless = policy('b', API, `  ingress:\n${from(WEB, P80, 'disabled')}`).replace('  endpointSelector: { matchLabels: { app: api } }\n', '');
     expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, 'required')}`), 'b.yaml': selectorless })).toEqual([]);
+    // Within one rule without endpointSelector either: the agent refuses the rule, so its modes never merge.
+    const alone = policy('b', API, `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`)
+      .replace('  endpointSelector: { matchLabels: { app: api } }\n', '');
+    expect(at({ 'b.yaml': alone })).toEqual([]);
   });
 
   it('the same entity peer in two namespaces: two sets of endpoints, no conflict', () => {
@@ -197,5 +201,15 @@ describe('which denies hide a conflict (mutation tests)', () => {
       'a.yaml': policy('a', API, `  ingress:\n${world('required')}${world('disabled')}`),
       'c.yaml': policy('c', API, `  ingressDeny:\n${world()}`, 'other'),
     })).toEqual(['a.yaml:12 spec.ingress[1]']);
+  });
+
+  it('a host policy\'s deny hides nothing in a pod policy, namespaced or clusterwide: the host endpoint has a policy of its own', () => {
+    const world = (mode?: string): string => from('fromEntities: [world]', P80, mode);
+    const host = 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: h\nspec:\n  nodeSelector: {}\n'
+      + `  ingressDeny:\n${world()}`;
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${world('required')}${world('disabled')}`), 'h.yaml': host }))
+      .toEqual(['a.yaml:12 spec.ingress[1]']);
+    expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${world('required')}${world('disabled')}`, ''), 'h.yaml': host }))
+      .toEqual(['a.yaml:11 spec.ingress[1]']);
   });
 });
