@@ -332,7 +332,8 @@ export function commanderOutput(io: CliIo): CommanderOutput {
     writeOut: (s) => io.stdout(s),
     writeErr: (s) => io.stderr(s),
     outputError: (s, write) => {
-      const text = s.trim().replace(/\s*\n\s*/g, ' ').replace(/^error: /, '');
+      // Commander quotes the argument it refused (`unknown option '--x…'`): clipped and without control characters, as `errorLine` prints ours.
+      const text = clipText(withoutControls(s.trim().replace(/\s*\n\s*/g, ' ').replace(/^error: /, '').replace(/\.$/, '')));
       write(`error: ${text} (cli-usage); fix: see cdk8s-cilium --help for the commands, cdk8s-cilium <command> --help for its options and their values\n`);
     },
   };

@@ -42,6 +42,7 @@ import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { CiliumAppValidation } from '../validate/validate-app';
 import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
 import { HttpRequest } from '../engine/l7';
+import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { escapeRegex } from '../model/regex-escape';
 import { yamlQuotingGoNumbers } from '../model/unquoted-numbers';
 import { FlowPeer, FlowPeerKind } from './flow';
@@ -510,9 +511,21 @@ function companionNames(p: PolicyAcc): { dnsNames?: string[] } {
   return { dnsNames: list };
 }
 
-/** Whether a port is drafted with HTTP rules: the cluster refused requests on it, and the ones seen passing fit. */
+/**
+ * Whether a port is drafted with HTTP rules: the cluster refused requests on it, and the ones seen passing fit (at most
+ * `MAX_HTTP_RULES`, each method and path a regex Envoy takes: `envoyRegexSizeProblem`, which `HttpRule.of` refuses).
+ */
 function httpDrafted(p: PortAcc): boolean {
-  return p.refused && p.requests.size > 0 && p.requests.size <= MAX_HTTP_RULES;
+  return p.refused && p.requests.size > 0 && p.requests.size <= MAX_HTTP_RULES && tooLargeRequest(p) === undefined;
+}
+
+/** The first request seen passing on the port whose method or path, written as a regex, Envoy may refuse for its size. */
+function tooLargeRequest(p: PortAcc): HttpRequest | undefined {
+  for (const q of p.requests.values()) {
+    const rule = httpRuleModel(q);
+    if (envoyRegexSizeProblem('method', rule.method) !== undefined || envoyRegexSizeProblem('path', rule.path) !== undefined) return q;
+  }
+  return undefined;
 }
 
 /** Plans the draft from a capture: what each workload's policy allows. */
@@ -657,7 +670,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
             + `${same.slice(0, 3).join(', ')} requests (their host or headers differ) and let others through; the drafted method and path allow both`);
         }
         if (!port.refused || httpDrafted(port)) continue;
-        const why = port.requests.size === 0 ? 'no HTTP request was seen passing' : `more than ${MAX_HTTP_RULES} distinct requests passed`;
+        const large = port.requests.size <= MAX_HTTP_RULES ? tooLargeRequest(port) : undefined;
+        const why = port.requests.size === 0 ? 'no HTTP request was seen passing'
+          : large !== undefined ? `the request ${withoutControls(`${large.method} ${large.path}`.slice(0, 80))}, written as a regex, is too large for Envoy`
+            : `more than ${MAX_HTTP_RULES} distinct requests passed`;
         note(p, `${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} on ${port.text}: L3/L4 only, though the cluster `
           + `refused HTTP requests there (${why}): write its L7 rules by hand`);
       }

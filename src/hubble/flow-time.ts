@@ -2,7 +2,9 @@
  * The `time` of a flow record: a `google.protobuf.Timestamp`, which protojson (what `hubble observe -o json`/`-o jsonpb`
  * and the flow exporter write) writes as an RFC 3339 string in UTC with 0, 3, 6 or 9 fractional digits. Reading one back,
  * protojson (`unmarshalTimestamp`) takes what Go's `time.Parse(time.RFC3339Nano, …)` takes (a `Z` or a `±hh:mm` offset,
- * at most nine fractional digits), within 0001-01-01 to 9999-12-31: the same is read here, and nothing else.
+ * at most nine fractional digits), within 0001-01-01 to 9999-12-31. Read here: RFC 3339 itself. Go's parser also lets
+ * through a few forms no Hubble writes (a one-digit hour, an offset of `+24:00` or `+01:60`, a comma before the
+ * fraction); they are refused here, so such a record is a malformed line (replay fails closed), not a time.
  */
 
 /** `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`, upper-case `T` and `Z` as Go's layout requires. */

@@ -357,6 +357,20 @@ describe('a port on which the cluster refused HTTP requests: drafted for the req
       + '(no HTTP request was seen passing): write its L7 rules by hand']);
   });
 
+  // A path seen passing whose escaped regex Envoy refuses for its size (re2.max_program_size.error_level 100): the drafted YAML failed
+  // the draft's own validation (hubble-draft-invalid, exit 2) and the TypeScript threw l7-http-regex-too-large at synth.
+  test('a request whose path, written as a regex, is too large for Envoy: the port stays L3/L4 and the comments say why', async () => {
+    const long = '/api/v1/search?query=kubernetes+network+policy&page=2&per_page=50&sort=relevance&utm_source=newsletter';
+    const c = await collectConnections(FlowSource.text([lines[0], l7('/ok', 'FORWARDED'), l7(long, 'FORWARDED'), lines[3]].join('\n')));
+    const p = planDraft(c);
+    const b = p.policies.find((x) => x.name === 'b');
+    expect(b?.ingress[0].ports[0].http).toBeUndefined();
+    expect(b?.notDrafted).toEqual(['ingress from endpoints shop {app=a} on 8080/TCP: L3/L4 only, though the cluster refused HTTP requests there '
+      + `(the request GET ${long.slice(0, 76)}, written as a regex, is too large for Envoy): write its L7 rules by hand`]);
+    expect(() => renderDraftYaml(p)).not.toThrow();
+    expect(applyDraftPlan(p, Testing.app()).length).toBe(1);
+  });
+
   test('a refused request with the method and path of one that passed (other headers): the comments say the rule allows both', async () => {
     const withHeader = JSON.stringify({ flow: { ...base, verdict: 'DROPPED', Type: 'L7', event_type: { type: 129 },
       l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://b:8080/ok', protocol: 'HTTP/1.1', headers: [{ key: 'X-Admin', value: '1' }] } } } });

@@ -153,6 +153,14 @@ describe('exit statuses', () => {
     expect(r.out).toBe('');
   });
 
+  // Commander quotes the refused argument: an escape sequence in it reached the terminal (or a CI log) raw.
+  it('a usage error quoting an argument with control characters prints them escaped', async () => {
+    const r = await run(['clean.yaml', '--x\u001b[31mRED']);
+    expect(r.code).toBe(2);
+    expect(r.err).not.toContain('\u001b');
+    expect(r.err).toMatch(/^error: unknown option '--x.*RED' \(cli-usage\); fix: /);
+  });
+
   it('1 (not 2) for a missing input: the others are still checked', async () => {
     const r = await run(['missing.yaml', 'typo.yaml']);
     expect(r.code).toBe(1);
