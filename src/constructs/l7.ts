@@ -68,8 +68,9 @@ export interface HttpRuleOptions {
   readonly method?: string;
   /**
    * Path regex matched against the whole path (query string included), e.g. `/api/v1/orders.*`. A method, path or host
-   * regex whose RE2 program is larger than Envoy accepts (100, `re2.max_program_size.error_level`: about 95 literal
-   * characters) is refused (`l7-http-regex-too-large`): Cilium would accept it and cilium-envoy refuse the policy update.
+   * regex whose RE2 program is certainly larger than Envoy accepts (100, `re2.max_program_size.error_level`: about 95
+   * literal characters outside alternations) is refused (`l7-http-regex-too-large`): Cilium would accept it and
+   * cilium-envoy refuse the policy update.
    * @default - any path
    */
   readonly path?: string;

@@ -5,7 +5,9 @@
  * before its policy changes (pkg/endpoint `regeneratePolicy`), so it keeps the policy it had — which the inputs do not
  * hold. What the engine judges of its rules is not what the agent enforces, so a diff does not compare, and a report does
  * not judge, the connections to and from such a class: they are said (NOT COMPARED, counted by every `--fail-on`; not
- * judged), never shown as a change or an allowed connection. The detection is the engine's (`agentRefusals`).
+ * judged), never shown as a change or an allowed connection. The detection is the engine's (`agentRefusals`), which
+ * also counts an HTTP regex certainly larger than Envoy accepts: cilium-envoy refuses the update and keeps the L7 policy
+ * it had, and the regeneration fails.
  * When it refuses the policy of the DNS server, the `fqdn:` classes are not compared or judged either: `toFQDNs` selects
  * a name only once the DNS proxy has learned it from the server's answer to a lookup it forwards as the client, so the
  * server's ingress decides (`PolicySet._learningRefusals`, `learningRefusalText`).

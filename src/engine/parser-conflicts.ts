@@ -3,6 +3,9 @@
  * put two L7 parsers on one filter (from 1.18: for one peer selector), or two `authentication.mode`s on one filter for one
  * peer selector, the agent refuses to compute its policy and keeps the one it had (pkg/endpoint `regeneratePolicy`
  * returns before the policy changes), so no verdict on it — either direction, any port — is what the agent enforces.
+ * An HTTP regex of an allow item that is certainly larger than Envoy accepts (`model/envoy-regex.ts`) is refused the same
+ * way: cilium-envoy refuses (NACKs) the network-policy update that carries it and keeps the L7 policy it had, and the
+ * endpoint's regeneration fails waiting for Envoy's acknowledgement.
  * Worked out once per set of selecting rules (`agentRefusals`): for explained verdicts (a note), and for the diff, the
  * report and replay, which do not judge the connections of such an endpoint.
  */
@@ -10,6 +13,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import {
   ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector, peerText,
 } from '../model/l7-parsers';
+import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 
@@ -19,6 +23,29 @@ export enum AgentRefusalCheck {
   L7_PARSER_CONFLICT = 'pitfall-l7-parser-conflict',
   /** Two `authentication.mode`s on one filter for one peer selector: "cannot merge conflicting authentication types". */
   AUTH_MODE_CONFLICT = 'pitfall-auth-mode-conflict',
+  /** An HTTP `path`, `method` or `host` regex whose RE2 program is certainly larger than Envoy accepts. */
+  HTTP_REGEX_TOO_LARGE = 'pitfall-http-regex-too-large',
+}
+
+/** Why the agent refuses the policy of the endpoints the rules select: a merge error, or a regex Envoy refuses. */
+export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal;
+
+/**
+ * An HTTP regex of an allow item certainly larger than Envoy accepts (`envoyRegexSizeProblem`, `certain`): cilium-envoy
+ * refuses (NACKs) the whole network-policy update that carries it and keeps the L7 policy it had, and the endpoint's
+ * regeneration fails (it waits for Envoy's acknowledgement), so no verdict on the endpoint is what Cilium enforces.
+ */
+export interface EnvoyRegexRefusal {
+  /** The validate check that finds it. */
+  readonly check: AgentRefusalCheck.HTTP_REGEX_TOO_LARGE;
+  /** The allow item. */
+  readonly item: CompiledItem;
+  /** Where the regex is within the item: `toPorts[0].rules.http[1].path`. */
+  readonly at: string;
+  /** The field: `path`, `method` or `host`. */
+  readonly field: string;
+  /** The size and how to fix it. */
+  readonly size: EnvoyRegexSizeProblem;
 }
 
 /**
@@ -27,9 +54,9 @@ export enum AgentRefusalCheck {
  * The endpoint's regeneration fails before its policy changes (pkg/endpoint `regeneratePolicy`), so it keeps the one it
  * had: no verdict on it — either direction, any port — is what the agent enforces.
  */
-export interface AgentRefusal {
+export interface AgentMergeRefusal {
   /** The validate check that finds it. */
-  readonly check: AgentRefusalCheck;
+  readonly check: AgentRefusalCheck.L7_PARSER_CONFLICT | AgentRefusalCheck.AUTH_MODE_CONFLICT;
   /** The earlier item, its parser or mode, filter and peer. */
   readonly first: ParserUse<CompiledItem>;
   /** The later item, with another parser or mode on the same filter (and peer). */
@@ -62,6 +89,10 @@ export function agentRefusals(selecting: readonly CompiledRule[], version: Ciliu
  * ingress 80/TCP …, and it cannot merge conflicting L7 parsers` (no leading capital, no final stop).
  */
 export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem) => string): string {
+  if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) {
+    return `${describe(r.item)} has the http ${r.field} regex ${r.size.shown} (${r.at}), too large for Envoy: ${r.size.problem}, `
+      + 'so cilium-envoy refuses the network-policy update that carries it';
+  }
   const { first, second } = r;
   if (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) {
     return `${describe(first.ref)} has ${first.parser} rules and ${describe(second.ref)} ${second.parser} rules on ${first.filter.text}`
@@ -87,6 +118,7 @@ export function learningRefusalText(server: string, refusals: string): string {
 
 /** How to end a refusal: `give each protocol its own port`, `give both items the same mode`. */
 export function agentRefusalFix(r: AgentRefusal): string {
+  if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) return r.size.fix;
   return r.check === AgentRefusalCheck.L7_PARSER_CONFLICT ? 'give each protocol its own port' : 'give both items the same mode';
 }
 
@@ -100,18 +132,22 @@ export function parserConflictNotes(selecting: readonly CompiledRule[], version:
 }
 
 function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentRefusal[] {
+  return [...mergeConflicts(selecting, version), ...selecting.flatMap((rule) => usesOf(rule).regexes)];
+}
+
+function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentMergeRefusal[] {
   const perSelector = parsersPerSelector(version);
   // The uses are worked out once per rule (rules are shared by the selections of many subjects), then met per selection.
   const uses = selecting.flatMap((rule) => usesOf(rule).parsers(perSelector));
-  const parsers = uses.length < 2 ? []
-    : parserConflicts(uses).map(({ first, second }) => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector }));
+  const parsers = uses.length < 2 ? [] : parserConflicts(uses)
+    .map(({ first, second }): AgentMergeRefusal => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector }));
   const modeUses = selecting.flatMap((rule) => usesOf(rule).auth.modes);
   if (modeUses.length < 2) return parsers;
   // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
   // "Denies takes priority over any rule"), so whether two modes meet depends on the order: not counted there.
   const denied = new Set(selecting.flatMap((rule) => usesOf(rule).auth.denies).map((u) => `${u.filter.key}\0${u.peer}`));
   const modes = parserConflicts(modeUses).filter(({ first }) => !denied.has(`${first.filter.key}\0${first.peer}`))
-    .map(({ first, second }) => ({ check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true }));
+    .map(({ first, second }): AgentMergeRefusal => ({ check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true }));
   return [...parsers, ...modes];
 }
 
@@ -119,6 +155,8 @@ function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): 
 interface RuleUses {
   parsers(perSelector: boolean): readonly ParserUse<CompiledItem>[];
   readonly auth: { readonly modes: readonly ParserUse<CompiledItem>[]; readonly denies: readonly ParserUse<CompiledItem>[] };
+  /** Its HTTP regexes certainly too large for Envoy. */
+  readonly regexes: readonly EnvoyRegexRefusal[];
 }
 
 const RULE_USES = new WeakMap<CompiledRule, RuleUses>();
@@ -132,10 +170,35 @@ function usesOf(rule: CompiledRule): RuleUses {
       if (list === undefined) byMode.set(perSelector, list = parserUses(rule, perSelector));
       return list;
     };
-    u = { parsers, auth: authenticationUses(rule) };
+    u = { parsers, auth: authenticationUses(rule), regexes: envoyRegexRefusals(rule) };
     RULE_USES.set(rule, u);
   }
   return u;
+}
+
+/**
+ * The HTTP `method`, `path` and `host` regexes of the allow items of a rule that Envoy certainly refuses for their size
+ * (`envoyRegexSizeProblem`, the decision `validate`'s `pitfall-http-regex-too-large` and `HttpRule.of` make).
+ */
+function envoyRegexRefusals(rule: CompiledRule): EnvoyRegexRefusal[] {
+  const found: EnvoyRegexRefusal[] = [];
+  for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
+    for (const item of rule.items[section] ?? []) {
+      if (item.l4.kind !== 'ports') continue;
+      for (const pr of item.l4.portRules) {
+        (pr.rules?.http ?? []).forEach((h, i) => {
+          for (const field of ['method', 'path', 'host'] as const) {
+            const value = h[field];
+            const size = value === undefined ? undefined : envoyRegexSizeProblem(field, value);
+            if (size?.certain) {
+              found.push({ check: AgentRefusalCheck.HTTP_REGEX_TOO_LARGE, item, at: `toPorts[${pr.index}].rules.http[${i}].${field}`, field, size });
+            }
+          }
+        });
+      }
+    }
+  }
+  return found;
 }
 
 /** The L7 parsers the allow items of a rule put on their filters, per peer selector (`perSelector`) or per filter. */

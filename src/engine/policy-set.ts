@@ -386,7 +386,8 @@ export class PolicySet {
 
   /**
    * @internal The merge errors for which the agent refuses to compute the endpoint's policy (`agentRefusals`: two L7
-   * parsers or two authentication modes on one filter); empty when it computes it, or where policy does not apply.
+   * parsers or two authentication modes on one filter), and the HTTP regexes for which cilium-envoy refuses its L7 policy
+   * (certainly too large); empty when it computes it, or where policy does not apply.
    */
   public _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[] {
     const dp = this._directionPolicyOf(endpoint, 'ingress') ?? this._directionPolicyOf(endpoint, 'egress');

@@ -647,8 +647,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
 
 /**
  * Why the connection is not judged when the agent refuses the policy of one of its ends (`PolicySet._agentRefusals`: two
- * L7 parsers or two authentication modes on one filter): that end keeps the policy it had, which the policies given do
- * not hold. `undefined` when the agent computes the policy of both ends.
+ * L7 parsers or two authentication modes on one filter, or an HTTP regex too large for Envoy): that end keeps the policy
+ * it had, which the policies given do not hold. `undefined` when the agent computes the policy of both ends.
  */
 function refusedEnd(policies: PolicySet, ends: readonly (readonly [Endpoint, FlowPeer])[]): string | undefined {
   for (const [endpoint, peer] of ends) {

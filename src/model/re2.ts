@@ -40,8 +40,9 @@ export interface Re2Pattern {
  */
 export interface Re2ProgramSize {
   /**
-   * A size C++ RE2's program is never smaller than: every literal byte, character class, capture and the fail and match
-   * instructions, counted once (a single-character loop and the literal prefix after `^` count nothing).
+   * A size C++ RE2's program is never smaller than (the argument: `programSizeOf`): the fail and match instructions, the
+   * two of the `.*?` loop of an unanchored pattern, and one instruction per UTF-8 byte of each literal rune (one per class)
+   * that every match goes through, except a looping character and the literal prefix after `^`.
    */
   readonly atLeast: number;
   /** An estimate of the size (UTF-8 byte ranges of each class, `.*?` loop); at least `atLeast`, and may be above or below the real size. */
@@ -154,10 +155,25 @@ const EMPTY_BEGIN_TEXT = 4;
  * The C++ RE2 program size of a compiled program (see `Re2ProgramSize`). C++ RE2 (`re2/compile.cc`) compiles each literal
  * rune to one instruction per UTF-8 byte (a case-folded ASCII letter to one), each character class and `.` to one or more
  * byte-range instructions, each capture group to two capture instructions, and adds a fail instruction (index 0) and a
- * match instruction; alternations and loops become `Alt` instructions that `Prog::Flatten` removes. Its simplifier merges
- * adjacent repeats of one character (`a*a*` → `a*`, `a+a{4,7}` → `a{5,}`, the optional copies gone), so no instruction
- * of a character that some loop repeats (`a*`, `[a-z]+`) is counted in the lower bound; and
- * `RE2::Init` moves the literal after a leading `^` out of the program (`RequiredPrefix`), so that is not counted either.
+ * match instruction; alternations and loops become `Alt` instructions that `Prog::Flatten` removes.
+ *
+ * Why `atLeast` is a lower bound. C++ RE2 rewrites a pattern more than Go does before it compiles it: it factors a shared
+ * first piece out of alternatives, empty-width ones too (`\bab|\bcd` → `\b(?:ab|cd)`), turns an ASCII case pair (`[Kk]`,
+ * `[Ss]`, which Go keeps as classes because k and s also fold to non-ASCII letters) into a case-folded literal, merges
+ * adjacent repeats of one character (`a*a*` → `a*`, `a+a{4,7}` → `a{5,}`), removes `x{0}`, and moves the literal after a
+ * leading `^` out of the program (`RequiredPrefix`). So nothing inside an alternation, a class's ranges, an optional part
+ * or a loop is counted, only what is certain:
+ * - a program that can match has its fail and match instructions (2), and an unanchored one (no begin-of-text anchor
+ *   anywhere) the byte range and nop of its `.*?` loop (2);
+ * - a rune instruction of Go's program that every path from the start to the match goes through (it dominates the
+ *   match) is a piece of the top-level concatenation that every match consumes, outside any alternation and optional
+ *   part (Go factors common literal prefixes of alternatives as C++ RE2 does; C++ factors more, never less). C++ RE2
+ *   compiles such a piece to its own instructions: a literal rune to one byte-range instruction per UTF-8 byte (only ASCII
+ *   letters fold into one), a class or `.` (or a literal C++ turns into a class, `(?i)k`) to at least one; merging
+ *   repeats keeps one instruction per required copy (`a*a` → `a+`, `a{2}a*` → `aa+`), but a character that some loop
+ *   repeats is not counted at all (to stay clear of how a merge counts), nor anything of the literal prefix after `^`
+ *   (its literal runes, case-folded or not, and ASCII case pairs, through empty-width instructions).
+ * Capture groups are not counted (C++ RE2 may drop or keep a group whose contents simplify away).
  */
 function programSizeOf(prog: Program): Re2ProgramSize {
   // A pattern that matches nothing (`[^\x00-\x{10FFFF}]`) is the fail instruction alone, in both engines.
@@ -166,26 +182,106 @@ function programSizeOf(prog: Program): Re2ProgramSize {
   const anchored = reachable.some((pc) => prog.inst[pc].op === EMPTY_WIDTH && (prog.inst[pc].arg & EMPTY_BEGIN_TEXT) !== 0);
   const prefix = anchored ? literalPrefix(prog) : new Set<number>();
   const looping = new Set(reachable.filter((pc) => isRuneOp(prog.inst[pc]) && loopsOnItself(prog, pc)).map((pc) => runeKey(prog.inst[pc])));
-  let atLeast = 2;
-  let estimate = 2 + (anchored ? 0 : 2);
+  const required = dominatorsOfMatch(prog, reachable);
+  // No match reachable: C++ RE2 may simplify the pattern to one that matches nothing, its fail instruction alone.
+  if (required === undefined) return Object.freeze({ atLeast: 1, estimate: 1 });
   // An unanchored pattern gets a `.*?` loop in front (`Compiler::Compile`), flattened to a byte range 0x00-0xff and a nop
   // to the program's start (`Prog::Flatten` emits a nop where a list reaches another list's root).
-  if (!anchored) atLeast += 2;
+  let atLeast = 2 + (anchored ? 0 : 2);
+  let estimate = 2 + (anchored ? 0 : 2);
   for (const pc of reachable) {
     const inst = prog.inst[pc];
     if (inst.op === CAPTURE) {
-      atLeast += 1;
       estimate += 1;
     } else if (inst.op === EMPTY_WIDTH || (inst.op === ALT && isOptional(prog, pc) && !looping.has(runeKey(prog.inst[inst.out])))) {
       estimate += 1;
     } else if (isRuneOp(inst) && !prefix.has(pc)) {
       const low = runeCostAtLeast(inst);
       // The copies of a looping character are merged into the loop (estimated away; their required copies too).
-      if (!looping.has(runeKey(inst))) atLeast += low;
+      if (!looping.has(runeKey(inst)) && required.has(pc)) atLeast += low;
       if (!looping.has(runeKey(inst)) || loopsOnItself(prog, pc)) estimate += Math.max(low, runeCostEstimate(inst));
     }
   }
   return Object.freeze({ atLeast, estimate: Math.max(atLeast, estimate) });
+}
+
+/**
+ * The instructions every path from the start to a match instruction goes through (the dominators of the match, all match
+ * instructions taken as one exit), or `undefined` when no match is reachable. Cooper, Harvey and Kennedy's iterative
+ * algorithm on the reachable instructions in reverse postorder.
+ */
+function dominatorsOfMatch(prog: Program, reachable: readonly number[]): Set<number> | undefined {
+  const order = postorder(prog);
+  // Postorder numbers (the start has the highest) and immediate dominators, by instruction; -1 for none yet.
+  const index = new Int32Array(prog.inst.length).fill(-1);
+  order.forEach((pc, i) => (index[pc] = i));
+  const preds = new Map<number, number[]>();
+  for (const pc of reachable) {
+    for (const n of successors(prog.inst[pc])) {
+      if (n <= 0 || n >= prog.inst.length || index[n] < 0) continue;
+      let list = preds.get(n);
+      if (list === undefined) preds.set(n, list = []);
+      list.push(pc);
+    }
+  }
+  const idom = new Int32Array(prog.inst.length).fill(-1);
+  idom[prog.start] = prog.start;
+  const intersect = (a: number, b: number): number => {
+    let x = a;
+    let y = b;
+    while (x !== y) {
+      while (index[x] < index[y]) x = idom[x];
+      while (index[y] < index[x]) y = idom[y];
+    }
+    return x;
+  };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const pc = order[i];
+      if (pc === prog.start) continue;
+      let dom = -1;
+      for (const p of preds.get(pc) ?? []) {
+        if (idom[p] >= 0) dom = dom < 0 ? p : intersect(p, dom);
+      }
+      if (dom >= 0 && idom[pc] !== dom) {
+        idom[pc] = dom;
+        changed = true;
+      }
+    }
+  }
+  const matches = reachable.filter((pc) => prog.inst[pc].op === MATCH);
+  if (matches.length === 0) return undefined;
+  let exit = matches[0];
+  for (const m of matches.slice(1)) exit = intersect(exit, m);
+  const required = new Set<number>([exit]);
+  for (let at = exit; at !== prog.start;) {
+    at = idom[at];
+    required.add(at);
+  }
+  return required;
+}
+
+/** The instructions reachable from the start in postorder (iterative: a long literal is a long chain). */
+function postorder(prog: Program): number[] {
+  const order: number[] = [];
+  const seen = new Set<number>([prog.start]);
+  const stack: [number, number][] = [[prog.start, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const next = successors(prog.inst[top[0]]).filter((n) => n > 0 && n < prog.inst.length);
+    if (top[1] < next.length) {
+      const n = next[top[1]++];
+      if (!seen.has(n)) {
+        seen.add(n);
+        stack.push([n, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  return order;
 }
 
 /** The instructions reachable from `start`, in order of discovery. */
@@ -220,8 +316,8 @@ function consumesNothing(inst: Instruction): boolean {
 
 /**
  * The literal runes that may start an anchored pattern (a superset of what C++ RE2's `RequiredPrefix` moves out of the
- * program): every single-rune instruction reachable from the start through instructions that consume nothing or one
- * literal rune.
+ * program): every single-rune instruction (case-folded or not) and ASCII case pair (`[Ss]`, a case-folded literal to C++
+ * RE2) reachable from the start through instructions that consume nothing or one such rune.
  */
 function literalPrefix(prog: Program): Set<number> {
   const prefix = new Set<number>();
@@ -229,7 +325,7 @@ function literalPrefix(prog: Program): Set<number> {
   const stack = [prog.start];
   for (let pc = stack.pop(); pc !== undefined; pc = stack.pop()) {
     const inst = prog.inst[pc];
-    const literal = inst.op === RUNE1 || (inst.op === RUNE && inst.runes.length === 1);
+    const literal = inst.op === RUNE1 || (inst.op === RUNE && (inst.runes.length === 1 || isAsciiCasePair(inst.runes)));
     if (literal) prefix.add(pc);
     else if (!consumesNothing(inst)) continue;
     for (const n of successors(inst)) {
@@ -240,6 +336,12 @@ function literalPrefix(prog: Program): Set<number> {
     }
   }
   return prefix;
+}
+
+/** Whether a class is one ASCII letter in both cases (`[Kk]`): C++ RE2 parses it as a case-folded literal. */
+function isAsciiCasePair(runes: ArrayLike<number>): boolean {
+  if (runes.length !== 4 || runes[0] !== runes[1] || runes[2] !== runes[3]) return false;
+  return runes[0] >= 0x41 && runes[0] <= 0x5a && runes[2] === runes[0] + 0x20;
 }
 
 /** How many instructions a search of the program visits before it gives up (the searches stay linear in the program). */

@@ -259,7 +259,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-http-regex-may-be-too-large', severity: W, versions: 'all',
-    what: 'an HTTP path, method or host regex whose RE2 program size is estimated above the 100 Envoy accepts (Unicode classes, `[^/]{n,m}`): the exact size is C++ RE2\'s',
+    what: 'an HTTP path, method or host regex whose RE2 program size is estimated above the 100 Envoy accepts (alternatives, Unicode classes, `[^/]{n,m}`): the exact size is C++ RE2\'s',
   },
   {
     id: 'pitfall-l7-matches-every-request', severity: W, versions: 'all',

@@ -1,20 +1,29 @@
 // The C++ RE2 program size of a pattern as `re2ProgramSize` (src/model/re2.ts) bounds it, against the sizes libre2 measured
 // (test/fixtures/re2-program-size.tsv: RE2::ProgramSize() of libre2 2022-06-01, the number Envoy compares with
 // re2.max_program_size.error_level). The lower bound must never be above the measured size: `validate` and `HttpRule.of`
-// call a regex too large for Envoy when it is above 100.
+// call a regex too large for Envoy when it is above 100. test/fixtures/re2-program-size-random.tsv: the same, of patterns
+// test/support/re2-patterns.ts generates. With RE2_PROGRAM_SIZE_TOOL set to a program that prints `ProgramSize()<TAB>pattern`
+// for each line it reads (C++, linked with -lre2), the property is also checked live on new random patterns.
+import { spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ENVOY_REGEX_MAX_PROGRAM_SIZE, envoyRegexSizeProblem } from '../../src/model/envoy-regex';
 import { re2ProgramSize } from '../../src/model/re2';
+import { RANDOM_RUNS, re2Pattern } from '../support/re2-patterns';
 
-const MEASURED: readonly (readonly [number, string])[] = readFileSync(join(__dirname, '..', 'fixtures', 're2-program-size.tsv'), 'utf8')
-  .split('\n')
-  .filter((line) => line !== '' && !line.startsWith('#'))
-  .map((line) => {
-    const tab = line.indexOf('\t');
-    return [Number(line.slice(0, tab)), line.slice(tab + 1)] as const;
-  });
+function measured(file: string): readonly (readonly [number, string])[] {
+  return readFileSync(join(__dirname, '..', 'fixtures', file), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      return [Number(line.slice(0, tab)), line.slice(tab + 1)] as const;
+    });
+}
+const MEASURED = measured('re2-program-size.tsv');
+const RANDOM = measured('re2-program-size-random.tsv');
 
 describe('re2ProgramSize: bounds of the C++ RE2 program size', () => {
   test('the corpus is read whole (100 patterns and more)', () => {
@@ -27,6 +36,40 @@ describe('re2ProgramSize: bounds of the C++ RE2 program size', () => {
     expect(bounds).toBeDefined();
     expect(bounds!.atLeast).toBeLessThanOrEqual(size);
     expect(bounds!.estimate).toBeGreaterThanOrEqual(bounds!.atLeast);
+  });
+
+  test('at least is never above libre2 on the random patterns (C++ RE2 rewrites more than Go: factored first pieces, case pairs, x{0})', () => {
+    expect(RANDOM.length).toBe(RANDOM_RUNS);
+    const above = RANDOM.filter(([size, pattern]) => re2ProgramSize(pattern)!.atLeast > size);
+    expect(above).toEqual([]);
+  });
+
+  test('what C++ RE2 rewrites is no longer counted: shared \\b first pieces, ASCII case pairs after ^ (libre2: 86 and 4)', () => {
+    const host = ['a', 'b', 'c', 'd'].map((x) => `\\bfrontend-${x}\\.prod\\.example\\.com`).join('|');
+    expect(re2ProgramSize(host)!.atLeast).toBeLessThanOrEqual(86);
+    expect(envoyRegexSizeProblem('host', host)?.certain).not.toBe(true);
+    const tagging = `^[Ss]${'[Tt][Aa][Gg][Ii][Nn][Gg]'.repeat(17)}`;
+    expect(re2ProgramSize(tagging)!.atLeast).toBeLessThanOrEqual(4);
+    expect(envoyRegexSizeProblem('path', tagging)?.certain).not.toBe(true);
+  });
+
+  test('property: a rewrite C++ RE2 compiles to the same program never raises the bound (P|P, (?:X){0}P, \\bP|\\bQ)', () => {
+    const atLeast = (p: string): number => re2ProgramSize(p)?.atLeast ?? 0;
+    fc.assert(fc.property(re2Pattern, re2Pattern, (p, q) => {
+      if (re2ProgramSize(p) === undefined || re2ProgramSize(q) === undefined) return;
+      expect(atLeast(p)).toBeLessThanOrEqual(re2ProgramSize(p)!.estimate);
+      expect(atLeast(`(?:${p})|(?:${p})`)).toBeLessThanOrEqual(atLeast(`(?:${p})`));
+      expect(atLeast(`(?:${q}){0}(?:${p})`)).toBeLessThanOrEqual(atLeast(`(?:${p})`));
+      expect(atLeast(`\\b(?:${p})|\\b(?:${q})`)).toBeLessThanOrEqual(atLeast(`\\b(?:(?:${p})|(?:${q}))`));
+    }), { numRuns: 200, seed: 36 });
+  });
+
+  test.runIf(process.env.RE2_PROGRAM_SIZE_TOOL)('property (live, RE2_PROGRAM_SIZE_TOOL): at least is never above libre2', () => {
+    const patterns = fc.sample(re2Pattern, 300).filter((p) => re2ProgramSize(p) !== undefined && !p.includes('\n'));
+    const out = spawnSync(process.env.RE2_PROGRAM_SIZE_TOOL!, { input: `${patterns.join('\n')}\n`, encoding: 'utf8' }).stdout;
+    const sizes = out.split('\n').filter((l) => l !== '').map((l) => Number(l.slice(0, l.indexOf('\t'))));
+    expect(sizes.length).toBe(patterns.length);
+    expect(patterns.filter((p, i) => !(re2ProgramSize(p)!.atLeast <= sizes[i]))).toEqual([]);
   });
 
   test('a literal is exact: one instruction per UTF-8 byte, fail, match and the two of the unanchored loop', () => {
