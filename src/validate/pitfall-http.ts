@@ -6,30 +6,36 @@ import { PortRuleModel, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
 
+/** Calls `visit` with every `rules.http[]` entry of the rule's items that is a mapping, and the path of that entry. */
+function forEachHttpRule(r: RuleView, visit: (rule: Record<string, unknown>, at: string) => void): void {
+  for (const section of SECTIONS) {
+    for (const { item, index } of items(r.rule, section)) {
+      arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
+        if (!isObject(pr) || !isObject(pr.rules)) return;
+        arr<unknown>(pr.rules.http).forEach((rule, h) => {
+          if (isObject(rule)) visit(rule, `${r.path}.${section}[${index}].toPorts[${k}].rules.http[${h}]`);
+        });
+      });
+    }
+  }
+}
+
 /**
  * `rules.http[].headers` entries that no request satisfies (`model/http-header.ts`: `X-Token:abc` without the space after
  * the colon is one header name, a value with whitespace at either end never equals a request's): the agent does not check
  * them, so the policy is accepted and Envoy answers 403 to every request the rule was meant to let through.
  */
 export function httpHeadersNeverMatching(run: PitfallRun, r: RuleView): void {
-  for (const section of SECTIONS) {
-    for (const { item, index } of items(r.rule, section)) {
-      arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
-        if (!isObject(pr) || !isObject(pr.rules)) return;
-        arr<unknown>(pr.rules.http).forEach((rule, h) => {
-          if (!isObject(rule)) return;
-          arr<unknown>(rule.headers).forEach((entry, e) => {
-            if (typeof entry !== 'string') return;
-            const problem = headerNeverMatches(entry);
-            if (problem === undefined) return;
-            run.report('pitfall-http-header-never-matches', r, `${r.path}.${section}[${index}].toPorts[${k}].rules.http[${h}].headers[${e}]`,
-              `headers entry ${JSON.stringify(entry)} of an HTTP rule matches no request: ${problem}; the agent accepts it, and Envoy answers 403 to every request this rule should let through`,
-              "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value");
-          });
-        });
-      });
-    }
-  }
+  forEachHttpRule(r, (rule, at) => {
+    arr<unknown>(rule.headers).forEach((entry, e) => {
+      if (typeof entry !== 'string') return;
+      const problem = headerNeverMatches(entry);
+      if (problem === undefined) return;
+      run.report('pitfall-http-header-never-matches', r, `${at}.headers[${e}]`,
+        `headers entry ${JSON.stringify(entry)} of an HTTP rule matches no request: ${problem}; the agent accepts it, and Envoy answers 403 to every request this rule should let through`,
+        "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value");
+    });
+  });
 }
 
 /**
@@ -39,27 +45,18 @@ export function httpHeadersNeverMatching(run: PitfallRun, r: RuleView): void {
  * a warning. A regex that does not compile at all is `sanitize-http-regex`.
  */
 export function httpRegexTooLarge(run: PitfallRun, r: RuleView): void {
-  for (const section of SECTIONS) {
-    for (const { item, index } of items(r.rule, section)) {
-      arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
-        if (!isObject(pr) || !isObject(pr.rules)) return;
-        arr<unknown>(pr.rules.http).forEach((rule, h) => {
-          if (!isObject(rule)) return;
-          for (const field of ['path', 'method', 'host'] as const) {
-            const value = rule[field];
-            if (typeof value !== 'string' || value === '') continue;
-            const size = envoyRegexSizeProblem(field, value);
-            if (size === undefined) continue;
-            const at = `${r.path}.${section}[${index}].toPorts[${k}].rules.http[${h}].${field}`;
-            const message = `http ${field} ${size.shown} is ${size.certain ? 'too large' : 'probably too large'} for Envoy: ${size.problem}; `
-              + `${size.certain ? '' : 'if it is, '}the agent accepts the policy, and cilium-envoy refuses the whole network-policy update that carries it: `
-              + 'the endpoint\'s regeneration fails and Envoy keeps enforcing the L7 policies it had'
-              + (size.certain ? '' : ' (the estimate is of C++ RE2\'s program, which only Envoy computes exactly)');
-            if (size.certain) run.report('pitfall-http-regex-too-large', r, at, message, size.fix);
-            else run.report('pitfall-http-regex-may-be-too-large', r, at, message, size.fix);
-          }
-        });
-      });
+  forEachHttpRule(r, (rule, at) => {
+    for (const field of ['path', 'method', 'host'] as const) {
+      const value = rule[field];
+      if (typeof value !== 'string' || value === '') continue;
+      const size = envoyRegexSizeProblem(field, value);
+      if (size === undefined) continue;
+      const message = `http ${field} ${size.shown} is ${size.certain ? 'too large' : 'probably too large'} for Envoy: ${size.problem}; `
+        + `${size.certain ? '' : 'if it is, '}the agent accepts the policy, and cilium-envoy refuses the whole network-policy update that carries it: `
+        + 'the endpoint\'s regeneration fails and Envoy keeps enforcing the L7 policies it had'
+        + (size.certain ? '' : ' (the estimate is of C++ RE2\'s program, which only Envoy computes exactly)');
+      const id = size.certain ? 'pitfall-http-regex-too-large' : 'pitfall-http-regex-may-be-too-large';
+      run.report(id, r, `${at}.${field}`, message, size.fix);
     }
-  }
+  });
 }
