@@ -55,8 +55,8 @@ export function httpRegexTooLarge(run: PitfallRun, r: RuleView): void {
         + `${size.certain ? '' : 'if it is, '}the agent accepts the policy, and cilium-envoy refuses the whole network-policy update that carries it: `
         + 'the endpoint\'s regeneration fails and Envoy keeps enforcing the L7 policies it had'
         + (size.certain ? '' : ' (the estimate is of C++ RE2\'s program, which only Envoy computes exactly)');
-      const id = size.certain ? 'pitfall-http-regex-too-large' : 'pitfall-http-regex-may-be-too-large';
-      run.report(id, r, `${at}.${field}`, message, size.fix);
+      if (size.certain) run.report('pitfall-http-regex-too-large', r, `${at}.${field}`, message, size.fix);
+      else run.report('pitfall-http-regex-may-be-too-large', r, `${at}.${field}`, message, size.fix);
     }
   });
 }
