@@ -139,16 +139,19 @@ export class Run {
         for (const finding of validateNetworkPolicy(o.obj)) this.pushNetworkPolicy(finding, np);
       }
     }
-    const documents = parsed.documents.length + parsed.skipped.length + parsed.rawRules.length;
+    // A document written as `null` (or `~`), `{}` or `[]` holds nothing: named where it is, as what it is, whether alone or
+    // beside manifests. `{}` (a mapping without kind) and `[]` (a raw rule list of no rule) were counted as documents, so a
+    // file of `{}` passed as "0 policies, 1 document" where a file of `null` was nothing to validate.
+    const written = (o: { obj: unknown; line: number; column: number }): string | undefined => o.obj !== null ? (Array.isArray(o.obj) ? '[]' : '{}')
+      : /^(?:null|Null|NULL|~)(?=[\s#]|$)/.exec((this.lines.get(index) ?? [])[o.line - 1]?.slice(o.column - 1) ?? '')?.[0];
+    const nulls = objects.filter((o) => o.itemPath === undefined && (o.obj === null ? written(o) !== undefined : isEmptyValue(o.obj)));
+    const documents = parsed.documents.length + parsed.skipped.length + parsed.rawRules.length - nulls.filter((o) => o.obj !== null).length;
     const status = documents === 0 && parsed.diagnostics.length === 0 ? ReportFileStatus.EMPTY : ReportFileStatus.CHECKED;
     this.files.push({ file, status, bytes: result.bytes ?? 0, documents, policies: parsed.documents.length });
-    // A document written as `null` (or `~`) holds nothing: named where it is, as what it is, whether alone or beside manifests.
-    const written = (o: { line: number; column: number }): string | undefined =>
-      /^(?:null|Null|NULL|~)(?=[\s#]|$)/.exec((this.lines.get(index) ?? [])[o.line - 1]?.slice(o.column - 1) ?? '')?.[0];
-    const nulls = objects.filter((o) => o.obj === null && o.itemPath === undefined && written(o) !== undefined);
+    const what = nulls.every((o) => o.obj === null) ? 'null' : 'empty';
     if (documents === 0 && parsed.diagnostics.length === 0) {
-      const message = nulls.length === 0 ? 'the file holds no YAML document (only comments or document markers)'
-        : `the file holds no manifest: ${nulls.length === 1 ? 'its only document is' : `its ${nulls.length} documents are`} null `
+      const message = nulls.length === 0 ? 'the file holds no manifest (only comments, document markers or a List of no items)'
+        : `the file holds no manifest: ${nulls.length === 1 ? 'its only document is' : `its ${nulls.length} documents are`} ${what} `
           + `(\`${written(nulls[0]) ?? 'null'}\` at line ${nulls[0].line})`;
       this.push(index, {
         id: 'input-empty', severity: Severity.WARNING, file, line: nulls[0]?.line ?? 1, column: nulls[0]?.column ?? 1,
@@ -159,9 +162,9 @@ export class Run {
     if (nulls.length > 0) {
       this.push(index, {
         id: 'input-empty', severity: Severity.WARNING, file, line: nulls[0].line, column: nulls[0].column,
-        message: `${nulls.length === 1 ? 'a document of the file is' : `${nulls.length} documents of the file are`} null, beside its manifests `
+        message: `${nulls.length === 1 ? 'a document of the file is' : `${nulls.length} documents of the file are`} ${what}, beside its manifests `
           + `(\`${written(nulls[0]) ?? 'null'}\` at line ${nulls[0].line}): ${nulls.length === 1 ? 'it holds' : 'they hold'} no manifest`,
-        fix: `remove the null ${nulls.length === 1 ? 'document' : 'documents'} (a template that rendered nothing writes one), or write the manifest into it`,
+        fix: `remove the ${what} ${nulls.length === 1 ? 'document' : 'documents'} (a template that rendered nothing writes one), or write the manifest into it`,
       });
     }
     const byKey = new Map(parsed.documents.map((d) => [docKey(d.source.index, d.source.itemPath), d]));
@@ -420,4 +423,9 @@ function objectOf(model: PolicyDocumentModel | undefined): { kind?: string; name
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether a document is an empty mapping (`{}`) or an empty list (`[]`). */
+function isEmptyValue(value: unknown): boolean {
+  return Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 }

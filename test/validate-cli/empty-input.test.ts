@@ -40,6 +40,29 @@ describe('validate with nothing to check', () => {
     });
   });
 
+  // `{}` and `[]` were counted as documents: a file of either passed as "0 policies, 1 document" (exit 0) where `null` did not.
+  it('a file whose only documents are {} or []: refused as empty, naming each at its file:line; beside manifests, a warning', async () => {
+    writeFileSync(join(dir, 'braces.yaml'), '# rendered nothing\n{}\n');
+    await expect(run(['braces.yaml'])).rejects.toMatchObject({
+      id: 'input-empty', message: expect.stringContaining('nothing to validate: braces.yaml:2: the file holds no manifest: its only document is empty (`{}` at line 2)'),
+    });
+    writeFileSync(join(dir, 'brackets.yaml'), '[]\n---\nnull\n');
+    await expect(run(['brackets.yaml'])).rejects.toMatchObject({
+      message: expect.stringContaining('nothing to validate: brackets.yaml:1: the file holds no manifest: its 2 documents are empty (`[]` at line 1)'),
+    });
+    writeFileSync(join(dir, 'list.yaml'), 'apiVersion: v1\nkind: List\nitems: []\n');
+    await expect(run(['list.yaml'])).rejects.toMatchObject({
+      message: expect.stringContaining('nothing to validate: list.yaml:1: the file holds no manifest (only comments, document markers or a List of no items)'),
+    });
+    writeFileSync(join(dir, 'braces-mixed.yaml'), `${CLEAN_CNP}---\n{}\n`);
+    const out: string[] = [];
+    expect(await executeValidate(['braces-mixed.yaml'], { format: 'json' }, { stdout: (t: string) => out.push(t), stderr: () => undefined, cwd: dir })).toBe(0);
+    const report = JSON.parse(out.join(''));
+    expect(report.diagnostics).toEqual([expect.objectContaining({ id: 'input-empty', severity: 'warning', file: 'braces-mixed.yaml',
+      message: expect.stringMatching(/^a document of the file is empty, beside its manifests \(`\{\}` at line \d+\): it holds no manifest$/) })]);
+    expect(report.files).toEqual([expect.objectContaining({ file: 'braces-mixed.yaml', status: 'checked', documents: 1, policies: 1 })]);
+  });
+
   it('a null document beside manifests: a warning at its file:line, as the lone null document is named (the run passes)', async () => {
     writeFileSync(join(dir, 'mixed.yaml'), `null\n---\n${CLEAN_CNP}---\n~ # left by a template\n`);
     const out: string[] = [];
