@@ -264,7 +264,7 @@ function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endp
     throw new CiliumPolicyError({
       id: 'engine-policy-refused',
       message: refusals.length > 0
-        ? `${flag} ${formatEndpoint(end)}: the agent refuses the policy of this endpoint: ${agentRefusalText(r, describeItem)}`
+        ? `${flag} ${formatEndpoint(end)}: Cilium refuses the policy of this endpoint: ${agentRefusalText(r, describeItem)}`
           + `${more > 0 ? ` (and ${more} more)` : ''}; it keeps the policy it had (its regeneration fails before it changes), `
           + 'which these policies do not hold, so no verdict on them is what Cilium enforces'
         : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), `${agentRefusalText(r, describeItem)}`

@@ -154,7 +154,7 @@ function lead(side: RefusedOnSide, where: string): string {
   const names = side.names.slice(0, 5).join(', ') + (n > 5 ? `, and ${n - 5} more` : '');
   const reasons = side.reasons.slice(0, 3).join('; ') + (side.reasons.length > 3 ? `; and ${side.reasons.length - 3} more` : '');
   const classes = n === 1 ? `the endpoint class ${names}${where === '' ? '' : ` ${where}`}` : `${n} endpoint classes${where === '' ? '' : ` ${where}`} (${names})`;
-  return `the agent refuses the policy of ${classes}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints keep the policy they had (their `
+  return `Cilium refuses the policy of ${classes}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints keep the policy they had (their `
     + 'regeneration fails before it changes), which the inputs do not hold';
 }
 

@@ -111,7 +111,7 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
  * whether `toFQDNs` selects the name is not known. No leading capital, no final stop.
  */
 export function learningRefusalText(server: string, refusals: string): string {
-  return `the agent refuses the policy of the DNS server ${server}: ${refusals}: it keeps the policy it had (its regeneration fails before it `
+  return `Cilium refuses the policy of the DNS server ${server}: ${refusals}: it keeps the policy it had (its regeneration fails before it `
     + 'changes), and the DNS proxy learns the IPs of a name (toFQDNs) only from the answers to lookups it forwards to that server as the client, '
     + 'so whether toFQDNs selects a name is not known';
 }

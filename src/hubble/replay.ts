@@ -655,7 +655,7 @@ function refusedEnd(policies: PolicySet, ends: readonly (readonly [Endpoint, Flo
     const refusals = policies._agentRefusals(endpoint);
     if (refusals.length === 0) continue;
     const r = refusals[0];
-    return `the agent refuses the policy of ${describePeer(peer)}: ${agentRefusalText(r, describeItem)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}: `
+    return `Cilium refuses the policy of ${describePeer(peer)}: ${agentRefusalText(r, describeItem)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}: `
       + 'the endpoint keeps the policy it had (its regeneration fails before it changes), which these policies do not hold, so this connection is '
       + `not judged; run \`cdk8s-cilium validate\` on the policies and fix ${r.check}`;
   }

@@ -295,7 +295,7 @@ spec:
     for (const [from, to, flag] of [['pod:prod:app=web', 'pod:prod:app=api', '--to'], ['pod:prod:app=api', 'pod:prod:app=web', '--from']]) {
       const r = cli('trace', '--policies', file, '--from', from, '--to', to, '--port', '8080', '--output', 'json');
       expect([r.code, r.stdout]).toEqual([2, '']);
-      expect(r.stderr).toMatch(new RegExp(`^error: ${flag} pod:prod:app=api: the agent refuses the policy of this endpoint: CiliumNetworkPolicy prod/api spec\\.ingress\\[0\\] `
+      expect(r.stderr).toMatch(new RegExp(`^error: ${flag} pod:prod:app=api: Cilium refuses the policy of this endpoint: CiliumNetworkPolicy prod/api spec\\.ingress\\[0\\] `
         + 'has authentication mode disabled and CiliumNetworkPolicy prod/api spec\\.ingress\\[1\\] mode required on ingress 8080/TCP'));
       expect(r.stderr).toContain('(engine-policy-refused); fix: give both items the same mode; `cdk8s-cilium validate` reports it as pitfall-auth-mode-conflict\n');
     }

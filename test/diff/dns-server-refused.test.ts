@@ -55,7 +55,7 @@ describe('the agent refuses the DNS server\'s policy: the DNS names toFQDNs lear
     expect(doc.changes.filter((c) => c.to === FQDN)).toEqual([]);
     const learning = doc.notCompared?.find((n) => n.text.startsWith('the DNS name'));
     expect(learning).toEqual({
-      text: `the DNS name ${FQDN} on base and head: the agent refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: `
+      text: `the DNS name ${FQDN} on base and head: Cilium refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: `
         + 'CiliumNetworkPolicy kube-system/dns spec.ingress[0] has authentication mode disabled and CiliumNetworkPolicy kube-system/dns '
         + 'spec.ingress[1] mode required on ingress 53/UDP for the same peer cluster-pods, and it cannot merge conflicting authentication types; '
         + 'CiliumNetworkPolicy kube-system/dns spec.ingress[0] has authentication mode disabled and CiliumNetworkPolicy kube-system/dns '
@@ -80,7 +80,7 @@ describe('the agent refuses the DNS server\'s policy: the DNS names toFQDNs lear
     // A class without egress policy reaches the name whatever the server answers: still listed.
     expect(doc.connections.filter((c) => c.to === FQDN).length).toBeGreaterThan(0);
     expect(doc.notJudged?.map((n) => n.text).filter((t) => t.startsWith('the DNS name'))).toEqual([
-      expect.stringMatching(/^the DNS name fqdn:api\.example\.com: the agent refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: .*, so the connections of clients with toFQDNs rules to it are not judged and not listed; run `cdk8s-cilium validate` on the policies and fix pitfall-auth-mode-conflict$/),
+      expect.stringMatching(/^the DNS name fqdn:api\.example\.com: Cilium refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: .*, so the connections of clients with toFQDNs rules to it are not judged and not listed; run `cdk8s-cilium validate` on the policies and fix pitfall-auth-mode-conflict$/),
     ]);
   });
 
@@ -89,7 +89,7 @@ describe('the agent refuses the DNS server\'s policy: the DNS names toFQDNs lear
     writeFileSync(file, web('443') + dns(true));
     const r = cli('trace', '--policies', file, '--from', 'pod:prod:app=web', '--to', `${FQDN}@198.51.100.7`, '--port', '443');
     expect([r.code, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toMatch(/^error: --to fqdn:api\.example\.com@198\.51\.100\.7: the agent refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: /);
+    expect(r.stderr).toMatch(/^error: --to fqdn:api\.example\.com@198\.51\.100\.7: Cilium refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: /);
     expect(r.stderr).toContain('so no verdict on this name is what Cilium enforces (engine-policy-refused); fix: give both items the same mode; '
       + '`cdk8s-cilium validate` reports it as pitfall-auth-mode-conflict\n');
     expect(cli('trace', '--policies', file, '--from', 'pod:prod:app=web', '--to', 'cidr:198.51.100.7', '--port', '443').code).toBe(1);
@@ -105,7 +105,7 @@ describe('the agent refuses the DNS server\'s policy: the DNS names toFQDNs lear
     const report = await replayFlows(capture(), PolicySet.fromYaml(shop + dns(true)));
     expect(report.connections.filter((c) => c.destination.startsWith('fqdn:'))).toEqual([]);
     expect(report.errors.filter((e) => e.connection.includes('198.51.100.7')).map((e) => e.message)).toEqual([
-      expect.stringMatching(/^the agent refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: .*, so this connection to a DNS name is not judged; run `cdk8s-cilium validate` on the policies and fix pitfall-auth-mode-conflict$/),
+      expect.stringMatching(/^Cilium refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: .*, so this connection to a DNS name is not judged; run `cdk8s-cilium validate` on the policies and fix pitfall-auth-mode-conflict$/),
     ]);
   });
 });

@@ -135,14 +135,14 @@ ${items}`;
       expect(r.code).toBe(1);
       // Judged as enforced, head's `required` would be a newly denied connection the cluster never sees: api keeps its policy.
       expect(r.stdout).not.toContain('NEWLY DENIED');
-      expect(r.stdout).toContain(`NOT COMPARED\n  ? the agent refuses the policy of the endpoint class prod/app=api on head: ${AUTH_REASON}: its endpoints keep `
+      expect(r.stdout).toContain(`NOT COMPARED\n  ? Cilium refuses the policy of the endpoint class prod/app=api on head: ${AUTH_REASON}: its endpoints keep `
         + 'the policy they had (their regeneration fails before it changes), which the inputs do not hold, so the connections to and from it are '
         + 'not compared; run `cdk8s-cilium validate` on the head policies and fix pitfall-auth-mode-conflict\n');
     }
     // The base refused instead (head fixes it): as much not compared, named on base.
     const fixed = await cli('diff', '--base', after, '--head', before, '--fail-on', 'allowed');
     expect(fixed.code).toBe(1);
-    expect(fixed.stdout).toContain('? the agent refuses the policy of the endpoint class prod/app=api on base: ');
+    expect(fixed.stdout).toContain('? Cilium refuses the policy of the endpoint class prod/app=api on base: ');
     expect(fixed.stdout).toContain('run `cdk8s-cilium validate` on the base policies and fix pitfall-auth-mode-conflict');
     // The same refused policy on both sides: nothing differs, nothing to say.
     const same = await cli('diff', '--base', after, '--head', after, '--fail-on', 'any');
@@ -168,7 +168,7 @@ spec:
     const doc = JSON.parse(r.stdout) as { changes: { from: string; to: string }[]; notCompared: NotCompared[] };
     expect(doc.changes.map((c) => `${c.from} ${c.to}`)).toEqual(['prod/app=lb prod/app=web', 'prod/app=lb prod/app=web']);
     expect(doc.notCompared).toEqual([{
-      text: expect.stringMatching(new RegExp('^the agent refuses the policy of the endpoint class prod/app=api on base and head: CiliumNetworkPolicy '
+      text: expect.stringMatching(new RegExp('^Cilium refuses the policy of the endpoint class prod/app=api on base and head: CiliumNetworkPolicy '
         + 'prod/api spec\\.ingress\\[0\\] has http rules and CiliumNetworkPolicy prod/api spec\\.ingress\\[1\\] kafka rules on ingress 8080/TCP '
         + 'for the same peer .*, and it cannot merge conflicting L7 parsers: .* fix pitfall-l7-parser-conflict$')),
       mayAllow: true,
@@ -180,9 +180,9 @@ spec:
     const before = file('refused-out-base.yaml', apiPolicy());
     const after = file('refused-out-head.yaml', apiPolicy('auth'));
     const md = await cli('diff', '--base', before, '--head', after, '--output', 'markdown');
-    expect(md.stdout).toContain('> ⚠️ Not compared: the agent refuses the policy of the endpoint class prod/app=api on head: ');
+    expect(md.stdout).toContain('> ⚠️ Not compared: Cilium refuses the policy of the endpoint class prod/app=api on head: ');
     const html = await cli('diff', '--base', before, '--head', after, '--output', 'html');
-    expect(html.stdout).toContain('<p class="note not-compared">Not compared: the agent refuses the policy of the endpoint class prod/app=api on head: ');
+    expect(html.stdout).toContain('<p class="note not-compared">Not compared: Cilium refuses the policy of the endpoint class prod/app=api on head: ');
     expect(html.stdout).toContain('Every connection between the endpoint classes that was compared has the same verdict');
     const doc = Connectivity.diff(PolicySet.fromYaml(apiPolicy()), PolicySet.fromYaml(apiPolicy('auth')));
     expect(doc.changes).toEqual([]);
@@ -195,12 +195,12 @@ spec:
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { connections: { from: string; to: string }[]; notJudged: { text: string }[] };
     expect(doc.connections.filter((c) => c.from === 'prod/app=api' || c.to === 'prod/app=api')).toEqual([]);
-    expect(doc.notJudged.map((n) => n.text)).toEqual([`the agent refuses the policy of the endpoint class prod/app=api: ${AUTH_REASON}: its endpoints `
+    expect(doc.notJudged.map((n) => n.text)).toEqual([`Cilium refuses the policy of the endpoint class prod/app=api: ${AUTH_REASON}: its endpoints `
       + 'keep the policy they had (their regeneration fails before it changes), which the inputs do not hold, so the connections to and from it are '
       + 'not judged and not listed; run `cdk8s-cilium validate` on the policies and fix pitfall-auth-mode-conflict']);
     expect(r.stderr).toBe(`warning: not judged: ${doc.notJudged[0].text}\n`);
     const html = await cli('report', '--policies', refused, '--output', 'html');
-    expect(html.stdout).toContain('<p class="note not-judged">Not judged: the agent refuses the policy of the endpoint class prod/app=api: ');
+    expect(html.stdout).toContain('<p class="note not-judged">Not judged: Cilium refuses the policy of the endpoint class prod/app=api: ');
   });
 
   test('named ports without the workloads that declare them', async () => {

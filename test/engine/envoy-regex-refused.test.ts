@@ -50,7 +50,7 @@ describe('an HTTP regex Envoy certainly refuses: the endpoint\'s connections are
     const r = cli('trace', '--policies', file('long.yaml', api(LONG)), '--from', 'pod:prod:app=web', '--to', 'pod:prod:app=api', '--port', '8080',
       '--http', request);
     expect([r.code, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toContain(`error: --to pod:prod:app=api: the agent refuses the policy of this endpoint: ${REASON}; it keeps the policy it had`);
+    expect(r.stderr).toContain(`error: --to pod:prod:app=api: Cilium refuses the policy of this endpoint: ${REASON}; it keeps the policy it had`);
     expect(r.stderr).toContain('(engine-policy-refused); fix: shorten the path regex');
     expect(r.stderr).toContain('`cdk8s-cilium validate` reports it as pitfall-http-regex-too-large\n');
     // The other end too: web's connections to api are about api's policy, and api's own egress is refused as well.
@@ -65,7 +65,7 @@ describe('an HTTP regex Envoy certainly refuses: the endpoint\'s connections are
     const [before, after] = [file('base.yaml', api('/api/v1/pods/[0-9]+')), file('head.yaml', api(LONG))];
     const r = await cliAsync('diff', '--base', before, '--head', after, '--fail-on', 'any');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`NOT COMPARED\n  ? the agent refuses the policy of the endpoint class prod/app=api on head: ${REASON}: its endpoints keep `);
+    expect(r.stdout).toContain(`NOT COMPARED\n  ? Cilium refuses the policy of the endpoint class prod/app=api on head: ${REASON}: its endpoints keep `);
     expect(r.stdout).toContain('fix pitfall-http-regex-too-large\n');
     const doc = Connectivity.report(PolicySet.fromYaml(api(LONG)));
     expect(doc.notJudged?.map((n) => n.text)).toEqual([expect.stringContaining(REASON)]);
@@ -92,6 +92,6 @@ spec:
     expect(report.connections.length).toBeGreaterThan(0);
     const messages = report.errors.map((e) => e.message).filter((m) => m.includes('too large for Envoy'));
     expect(messages.length).toBeGreaterThan(0);
-    expect(messages.every((m) => /^the agent refuses the policy of .*: CiliumNetworkPolicy shop\/backend-l7 spec\.ingress\[0\] has the http path regex .*, so this connection is not judged; run `cdk8s-cilium validate` on the policies and fix pitfall-http-regex-too-large$/.test(m))).toBe(true);
+    expect(messages.every((m) => /^Cilium refuses the policy of .*: CiliumNetworkPolicy shop\/backend-l7 spec\.ingress\[0\] has the http path regex .*, so this connection is not judged; run `cdk8s-cilium validate` on the policies and fix pitfall-http-regex-too-large$/.test(m))).toBe(true);
   });
 });

@@ -115,7 +115,7 @@ describe('FQDN learnability: toFQDNs selects a name only if the pod\'s lookup re
     const v = judged(policySet([web([dnsRule(KUBE_DNS)]), refused]), WEB, TARGET, '443/TCP');
     // Judged on the refused rules, the lookup meets `required` (mutual auth not judged passing): not learned, denied — and said unsure.
     expect([v.verdict, v.egress.decision]).toEqual(['denied', 'default-deny']);
-    expect(v.egress.notes).toContainEqual(expect.stringMatching(new RegExp('^the agent refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: '
+    expect(v.egress.notes).toContainEqual(expect.stringMatching(new RegExp('^Cilium refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: '
       + 'CiliumNetworkPolicy kube-system/dns spec\\.ingress\\[0\\] has authentication mode disabled .* \\(and \\d+ more\\): it keeps the policy it had .*: '
       + 'this verdict is not what the agent enforces; give both items the same mode$')));
     // The same server's policy computed: no such note; a client without toFQDNs rules: none either.

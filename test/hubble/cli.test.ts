@@ -109,7 +109,7 @@ describe('replay', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\nNOT JUDGED: \d+ connections\n/);
     const backend = 'pod:shop:app=backend,pod-template-hash=58b7c6d9f,tier=api';
-    expect(r.stdout).toContain(`\n  pod:shop:app=frontend,pod-template-hash=6c7d9f8b7 → ${backend} 8080/TCP: the agent refuses the policy of ${backend}: `
+    expect(r.stdout).toContain(`\n  pod:shop:app=frontend,pod-template-hash=6c7d9f8b7 → ${backend} 8080/TCP: Cilium refuses the policy of ${backend}: `
       + 'CiliumNetworkPolicy shop/backend-auth spec.ingress[0] has authentication mode disabled and CiliumNetworkPolicy shop/backend-auth spec.ingress[1] '
       + 'mode required on ingress 9999/TCP for the same peer (any peer), and it cannot merge conflicting authentication types: the endpoint keeps the policy '
       + 'it had');
