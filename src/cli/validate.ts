@@ -128,7 +128,7 @@ export async function executeValidate(paths: readonly string[], options: Validat
 /**
  * Refuses (exit 2) a run that read nothing to check: a gate given nothing does not pass, as trace and replay refuse inputs
  * without a policy. Every input is a path or glob that matches no file, a directory without a manifest file
- * (`input-not-found`), or a file without a YAML document (`input-empty`: empty, comments only, `null`), each named at
+ * (`input-not-found`), or a file without a YAML document (`input-empty`: empty, comments only, documents of `null`, `{}` or `[]`), each named at
  * its `file:line` with why. Files with manifests but no policy yet pass, and so do directories (only directories)
  * whose files are all empty: `cdk8s synth` writes a 0-byte `.k8s.yaml` for a chart without objects, so such a folder
  * holds no policy, like a folder of manifests without one (each empty file is an `input-empty` warning). An empty

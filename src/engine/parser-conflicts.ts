@@ -102,6 +102,11 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
     + `for the same peer ${peerText(first.peer)}, and it cannot merge conflicting authentication types`;
 }
 
+/** The first refusal of `refusals` (`agentRefusalText`), and how many more there are: `… (and 2 more)`. */
+export function refusalsText(refusals: readonly AgentRefusal[], describe: (item: CompiledItem) => string): string {
+  return `${agentRefusalText(refusals[0], describe)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}`;
+}
+
 /**
  * Why no verdict on a DNS name (an `fqdn:` endpoint, `toFQDNs`) is what the agent enforces when it refuses the policy of
  * the DNS server (`server`, as text) for `refusals` (`agentRefusalText`, joined): the DNS proxy learns a name's IPs only

@@ -26,7 +26,7 @@ import {
   DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, describeItem, dnsLearnable, dnsLearning, notEvaluated, sideOutcome, sideOutcomeOfLists,
 } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
-import { AgentRefusal, agentRefusalFix, agentRefusalText, agentRefusals, learningRefusalText } from './parser-conflicts';
+import { AgentRefusal, agentRefusalFix, agentRefusals, learningRefusalText, refusalsText } from './parser-conflicts';
 import { EndpointInventory } from './inventory';
 import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics } from './policy-inputs';
@@ -419,7 +419,7 @@ export class PolicySet {
     const refusals = this._learningRefusals(from.endpoint, to.endpoint);
     if (refusals.length === 0) return egress;
     const r = refusals[0];
-    const reasons = `${agentRefusalText(r, describeItem)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}`;
+    const reasons = refusalsText(refusals, describeItem);
     const note = `${learningRefusalText(formatEndpoint(this.dnsServer), reasons)}: this verdict is not what the agent enforces; ${agentRefusalFix(r)}`;
     return { ...egress, notes: [...egress.notes, note] };
   }

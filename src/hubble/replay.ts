@@ -17,7 +17,7 @@
 import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
 import { describeItem } from '../engine/evaluate';
-import { agentRefusalText, learningRefusalText } from '../engine/parser-conflicts';
+import { learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
@@ -654,10 +654,9 @@ function refusedEnd(policies: PolicySet, ends: readonly (readonly [Endpoint, Flo
   for (const [endpoint, peer] of ends) {
     const refusals = policies._agentRefusals(endpoint);
     if (refusals.length === 0) continue;
-    const r = refusals[0];
-    return `Cilium refuses the policy of ${describePeer(peer)}: ${agentRefusalText(r, describeItem)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}: `
+    return `Cilium refuses the policy of ${describePeer(peer)}: ${refusalsText(refusals, describeItem)}: `
       + 'the endpoint keeps the policy it had (its regeneration fails before it changes), which these policies do not hold, so this connection is '
-      + `not judged; run \`cdk8s-cilium validate\` on the policies and fix ${r.check}`;
+      + `not judged; run \`cdk8s-cilium validate\` on the policies and fix ${refusals[0].check}`;
   }
   return undefined;
 }
@@ -670,10 +669,8 @@ function refusedEnd(policies: PolicySet, ends: readonly (readonly [Endpoint, Flo
 function unlearnedName(policies: PolicySet, client: Endpoint, name: Endpoint): string | undefined {
   const refusals = policies._learningRefusals(client, name);
   if (refusals.length === 0) return undefined;
-  const r = refusals[0];
-  const reasons = `${agentRefusalText(r, describeItem)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}`;
-  return `${learningRefusalText(formatEndpoint(policies._dnsServer), reasons)}, so this connection to a DNS name is not judged; `
-    + `run \`cdk8s-cilium validate\` on the policies and fix ${r.check}`;
+  return `${learningRefusalText(formatEndpoint(policies._dnsServer), refusalsText(refusals, describeItem))}, so this connection to a DNS name is not judged; `
+    + `run \`cdk8s-cilium validate\` on the policies and fix ${refusals[0].check}`;
 }
 
 function observedOf(c: ObservedConnection): ReplayObserved {

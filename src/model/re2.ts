@@ -178,7 +178,8 @@ const EMPTY_BEGIN_TEXT = 4;
 function programSizeOf(prog: Program): Re2ProgramSize {
   // A pattern that matches nothing (`[^\x00-\x{10FFFF}]`) is the fail instruction alone, in both engines.
   if (prog.start <= 0) return Object.freeze({ atLeast: 1, estimate: 1 });
-  const reachable = reachableFrom(prog, prog.start);
+  // The instructions reachable from the start, in postorder (the order the dominator computation walks).
+  const reachable = postorder(prog);
   const anchored = reachable.some((pc) => prog.inst[pc].op === EMPTY_WIDTH && (prog.inst[pc].arg & EMPTY_BEGIN_TEXT) !== 0);
   const prefix = anchored ? literalPrefix(prog) : new Set<number>();
   const looping = new Set(reachable.filter((pc) => isRuneOp(prog.inst[pc]) && loopsOnItself(prog, pc)).map((pc) => runeKey(prog.inst[pc])));
@@ -210,13 +211,12 @@ function programSizeOf(prog: Program): Re2ProgramSize {
  * instructions taken as one exit), or `undefined` when no match is reachable. Cooper, Harvey and Kennedy's iterative
  * algorithm on the reachable instructions in reverse postorder.
  */
-function dominatorsOfMatch(prog: Program, reachable: readonly number[]): Set<number> | undefined {
-  const order = postorder(prog);
+function dominatorsOfMatch(prog: Program, order: readonly number[]): Set<number> | undefined {
   // Postorder numbers (the start has the highest) and immediate dominators, by instruction; -1 for none yet.
   const index = new Int32Array(prog.inst.length).fill(-1);
   order.forEach((pc, i) => (index[pc] = i));
   const preds = new Map<number, number[]>();
-  for (const pc of reachable) {
+  for (const pc of order) {
     for (const n of successors(prog.inst[pc])) {
       if (n <= 0 || n >= prog.inst.length || index[n] < 0) continue;
       let list = preds.get(n);
@@ -250,7 +250,7 @@ function dominatorsOfMatch(prog: Program, reachable: readonly number[]): Set<num
       }
     }
   }
-  const matches = reachable.filter((pc) => prog.inst[pc].op === MATCH);
+  const matches = order.filter((pc) => prog.inst[pc].op === MATCH);
   if (matches.length === 0) return undefined;
   let exit = matches[0];
   for (const m of matches.slice(1)) exit = intersect(exit, m);
@@ -282,21 +282,6 @@ function postorder(prog: Program): number[] {
     }
   }
   return order;
-}
-
-/** The instructions reachable from `start`, in order of discovery. */
-function reachableFrom(prog: Program, start: number): number[] {
-  const seen = new Set<number>([start]);
-  const stack = [start];
-  for (let at = stack.pop(); at !== undefined; at = stack.pop()) {
-    for (const pc of successors(prog.inst[at])) {
-      if (pc > 0 && pc < prog.inst.length && !seen.has(pc)) {
-        seen.add(pc);
-        stack.push(pc);
-      }
-    }
-  }
-  return [...seen];
 }
 
 /** Whether an instruction consumes one rune (a literal, a class, `.`). */

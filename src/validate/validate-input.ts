@@ -14,7 +14,7 @@
  * | `input-unreadable` | error | a file that cannot be read (permissions, not a regular file, I/O error) |
  * | `input-binary` | error | a file with NUL bytes or invalid UTF-8 |
  * | `input-too-large` | error | a file larger than the size limit (10 MiB unless configured) |
- * | `input-empty` | warning | a file without any YAML document, or a document written as null (alone or beside manifests) |
+ * | `input-empty` | warning | a file without any YAML document, or a document written as null, `{}` or `[]` (alone or beside manifests) |
  * | `crd-schema` | error | a violation of the CRD given with `--crd`, or of the bundled CRD of the target version that no other finding reports (closed schema: unknown fields fail) |
  *
  * @module
