@@ -297,7 +297,7 @@ export const INPUT_CHECKS: readonly CheckInfo[] = [
   { id: 'input-unreadable', severity: E, versions: 'all', what: 'a file that cannot be read (permissions, not a regular file, I/O error)' },
   { id: 'input-binary', severity: E, versions: 'all', what: 'a file with NUL bytes or invalid UTF-8' },
   { id: 'input-too-large', severity: E, versions: 'all', what: 'a file larger than the size limit (10 MiB unless configured)' },
-  { id: 'input-empty', severity: W, versions: 'all', what: 'a file without any YAML document, or a document written as null (alone or beside manifests)' },
+  { id: 'input-empty', severity: W, versions: 'all', what: 'a file without any YAML document, or a document written as null, `{}` or `[]` (alone or beside manifests)' },
   { id: 'parse-yaml-syntax', severity: E, versions: 'all', what: 'a YAML syntax error (truncated file, bad indentation), or a document that is not a mapping' },
   { id: 'parse-unknown-field', severity: E, versions: 'all', what: 'a field the CRD does not have (misspelled, or misplaced)' },
   { id: 'parse-wrong-type', severity: E, versions: 'all', what: 'a field with the wrong JSON type' },
