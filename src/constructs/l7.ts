@@ -219,7 +219,8 @@ export class HttpRule {
 export class Grpc {
   /**
    * One gRPC method: `POST /<package.Service>/<Method>`, e.g. `Grpc.method('inventory.InventoryService', 'CheckStock')`.
-   * Dots in the service name are escaped, so the path regex matches only that service.
+   * Dots in the service name are escaped, so the path regex matches only that service. A path of about 95 characters or
+   * more is refused (`l7-http-regex-too-large`): Envoy cannot compile its regex.
    */
   public static method(service: string, method: string): HttpRule {
     for (const [what, value] of [['service', service], ['method', method]] as const) {
@@ -232,7 +233,7 @@ export class Grpc {
         });
       }
     }
-    return HttpRule.of({ method: 'POST', path: `/${escapeRegex(service)}/${method}` });
+    return Grpc.rule(`Grpc.method(${JSON.stringify(service)}, ${JSON.stringify(method)})`, `/${escapeRegex(service)}/${method}`);
   }
 
   /** Every method of a gRPC service: `POST /<package.Service>/.*`. */
@@ -245,7 +246,27 @@ export class Grpc {
         location: callerLocation(),
       });
     }
-    return HttpRule.of({ method: 'POST', path: `/${escapeRegex(service)}/.*` });
+    return Grpc.rule(`Grpc.service(${JSON.stringify(service)})`, `/${escapeRegex(service)}/.*`);
+  }
+
+  /**
+   * The `POST <path>` rule of a gRPC call, refused when Envoy cannot compile its path regex: the escaped names cost about
+   * one RE2 instruction per character, so a path of about 95 characters or more exceeds Envoy's limit.
+   */
+  private static rule(call: string, path: string): HttpRule {
+    const size = envoyRegexSizeProblem('path', path);
+    if (size?.certain) {
+      throw new CiliumPolicyError({
+        id: 'l7-http-regex-too-large',
+        message: `${call} needs the path regex ${size.shown}, too large for Envoy: ${size.problem}; `
+          + 'Cilium would accept the policy and cilium-envoy refuse the update that carries it, keeping the L7 policies it had',
+        fix: 'a gRPC name this long cannot be matched by a Cilium HTTP rule on a stock cilium-envoy: allow the port without '
+          + 'L7 rules for this peer, or, if you run cilium-envoy with your own bootstrap, raise re2.max_program_size.error_level '
+          + 'in its layered runtime',
+        location: callerLocation(),
+      });
+    }
+    return HttpRule.of({ method: 'POST', path });
   }
 
   private constructor() {}

@@ -190,8 +190,14 @@ describe('HttpRule refusals: a rule that would match more than it says', () => {
     expect(http([HttpRule.get(`/api/v1/(${first})/[0-9]+`), HttpRule.get(`/api/v1/(${second})/[0-9]+`)], ['GET /api/v1/orders/1', 'GET /api/v1/sessions/2', 'GET /api/v1/x/3']))
       .toEqual(['allowed', 'allowed', 'l7-denied']);
     // A gRPC method of long names is a long literal path.
-    expect(refusal(() => Grpc.method(`com.example.${'very'.repeat(12)}long.package.InventoryService`, 'CheckStockLevelsForAllWarehouses')).id)
-      .toBe('l7-http-regex-too-large');
+    const grpc = refusal(() => Grpc.method(`com.example.${'very'.repeat(12)}long.package.InventoryService`, 'CheckStockLevelsForAllWarehouses'));
+    expect(grpc.id).toBe('l7-http-regex-too-large');
+    // It names the gRPC call, not an HttpRule the user never wrote, and no shortening a gRPC name cannot have.
+    expect(grpc.message).toMatch(/^\[test\/constructs\/l7-verdicts\.test\.ts:\d+\] Grpc\.method\("com\.example\.veryvery.*", "CheckStockLevelsForAllWarehouses"\) needs the path regex "\/com\\\\\.example/);
+    expect(grpc.message).toMatch(/fix: a gRPC name this long cannot be matched by a Cilium HTTP rule .*allow the port without L7 rules/s);
+    expect(grpc.message).not.toContain('shorten the');
+    expect(refusal(() => Grpc.service('a'.repeat(95))).message).toMatch(/\] Grpc\.service\("a{95}"\) needs the path regex/);
+    expect(() => Grpc.service('a'.repeat(94))).not.toThrow();
     // The fix names the ways out; the message the field, the value and the limit.
     expect(refusal(() => HttpRule.of({ path: `/${'b'.repeat(150)}` })).message).toMatch(
       /HttpRule path "\/b{116}\.\.\." is too large for Envoy: its RE2 program size is at least 155, above the 100 Envoy accepts .*fix: shorten the path regex.*split it into several HTTP rules.*re2\.max_program_size\.error_level/s);
