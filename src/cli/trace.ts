@@ -55,7 +55,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { formatVerdict } from '../engine/explain';
 import { Endpoint, formatEndpoint } from '../engine/endpoint';
 import { describeItem } from '../engine/evaluate';
-import { agentRefusalFix, agentRefusalText, learningRefusalText } from '../engine/parser-conflicts';
+import { agentRefusalFix, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
@@ -259,16 +259,15 @@ function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endp
     const refusals = set._agentRefusals(end);
     const learning = refusals.length === 0 ? set._learningRefusals(ends.from, end) : [];
     if (refusals.length === 0 && learning.length === 0) continue;
-    const r = refusals.length > 0 ? refusals[0] : learning[0];
-    const more = refusals.length + learning.length - 1;
+    const list = refusals.length > 0 ? refusals : learning;
+    const r = list[0];
     throw new CiliumPolicyError({
       id: 'engine-policy-refused',
       message: refusals.length > 0
-        ? `${flag} ${formatEndpoint(end)}: Cilium refuses the policy of this endpoint: ${agentRefusalText(r, describeItem)}`
-          + `${more > 0 ? ` (and ${more} more)` : ''}; it keeps the policy it had (its regeneration fails before it changes), `
-          + 'which these policies do not hold, so no verdict on them is what Cilium enforces'
-        : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), `${agentRefusalText(r, describeItem)}`
-          + `${more > 0 ? ` (and ${more} more)` : ''}`)}; so no verdict on this name is what Cilium enforces`,
+        ? `${flag} ${formatEndpoint(end)}: Cilium refuses the policy of this endpoint: ${refusalsText(list, describeItem)}; `
+          + 'it keeps the policy it had (its regeneration fails before it changes), which these policies do not hold, so no verdict on them is what Cilium enforces'
+        : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), refusalsText(list, describeItem))}; `
+          + 'so no verdict on this name is what Cilium enforces',
       fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,
     });
   }
