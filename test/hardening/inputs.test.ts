@@ -5,7 +5,7 @@ import { chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src';
-import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES } from '../../src/model/inputs';
+import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob } from '../../src/model/inputs';
 import { GUARD, Run, draft, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
@@ -144,6 +144,11 @@ describe('trace/replay --policies and validate --crd read through the same input
     const t = trace('--policies', join(tree, 'policies'), ...FROM_TO);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/leak\.yaml: a symbolic link to .*secret\.yaml, outside the directory given .*: not followed/);
+    // A link to a directory inside is walked as that directory: a glob's `*` does not enter `.hidden`, it enters the link.
+    mkdirSync(join(tree, 'policies', '.hidden'));
+    write(join(tree, 'policies', '.hidden'), 'b.yaml', GOOD);
+    symlinkSync('.hidden', join(tree, 'policies', 'shown'));
+    expect(expandGlob('policies/*/*.yaml', tree)).toEqual([join(tree, 'policies', 'shown', 'b.yaml')]);
   });
 
   test('a directory of more than MAX_WALK_ENTRIES entries (a link to / from a pull request) is refused whole, not walked for hours', { timeout: 120_000 }, async () => {
