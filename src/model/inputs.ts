@@ -14,7 +14,7 @@
  * for `.git` and `node_modules` (`walkSkips`); the extension in any case (kubectl: lower case only; reading more is the
  * safe side).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { type Dirent, closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { withoutControls } from './printable';
 import { compileRe2 } from './re2';
@@ -355,28 +355,34 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
     }
     if (visited.has(real)) return;
     visited.add(real);
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = readdirSync(abs).sort();
+      // The entries' types come with the listing: only a symbolic link costs a stat and a realpath of its own (a walk of
+      // 100,000 plain files asked the file system 200,000 more times).
+      entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
       onUnreadable?.(abs, e);
       return;
     }
-    for (const name of names) {
+    for (const entry of entries) {
+      const name = entry.name;
       // `walkSkips`, but a glob that names node_modules enters it.
       if ((!dotted && name.startsWith('.')) || (name === 'node_modules' ? !modules : walkSkips(name))) continue;
       if (out.length >= MAX_WALK_ENTRIES) throw new TooManyEntries();
       const childAbs = join(abs, name);
       const childRel = rel ? `${rel}/${name}` : name;
-      // A symbolic link out of the directory given is not followed: the inputs come from anyone's pull request.
-      const target = linkTarget(childAbs);
-      if (target !== undefined && target !== root && !target.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)) {
-        onUnreadable?.(childAbs, new OutsideLink(target, root));
-        continue;
+      let dir = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        // A symbolic link out of the directory given is not followed: the inputs come from anyone's pull request.
+        const target = linkTarget(childAbs);
+        if (target !== undefined && target !== root && !target.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)) {
+          onUnreadable?.(childAbs, new OutsideLink(target, root));
+          continue;
+        }
+        dir = statKind(childAbs) === 'dir';
       }
-      const kind = statKind(childAbs);
-      out.push({ abs: childAbs, rel: childRel, dir: kind === 'dir' });
-      if (kind === 'dir') visit(childAbs, childRel);
+      out.push({ abs: childAbs, rel: childRel, dir });
+      if (dir) visit(childAbs, childRel);
     }
   };
   try {
@@ -403,10 +409,9 @@ class OutsideLink extends Error {
   }
 }
 
-/** The real path a symbolic link leads to, or `undefined` for anything else (or a dangling link: reading it reports it). */
+/** The real path the symbolic link `path` leads to, or `undefined` for a dangling link (reading it reports it). */
 function linkTarget(path: string): string | undefined {
   try {
-    if (!lstatSync(path).isSymbolicLink()) return undefined;
     return realpathSync(path);
   } catch {
     return undefined;
