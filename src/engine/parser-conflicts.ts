@@ -162,8 +162,8 @@ export function agentRefusalFix(r: AgentRefusal): string {
  */
 export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion,
   describe: (item: CompiledItem) => string): readonly string[] {
-  return agentRefusals(selecting, version).map((r) => `Cilium refuses the policy of this endpoint: ${agentRefusalText(r, describe)}: `
-    + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE ? 'the agent enforces that derivative' : 'the endpoint keeps the policy it had'}, `
+  return agentRefusals(selecting, version).map((r) => `Cilium refuses the policy of this endpoint: ${agentRefusalText(r, describe)}`
+    + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE ? ',' : ': the endpoint keeps the policy it had,'} `
     + `so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`);
 }
 
