@@ -36,7 +36,7 @@ import {
 import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
 import { onNonIdentityKey } from '../model/identity-labels';
 import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
-import { derivativeNamePrefix, isDerivativeOf, policyGroupsUses } from '../model/groups-derivative';
+import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../model/groups-derivative';
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
@@ -286,6 +286,7 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
   networkPolicies: readonly SourcedNetworkPolicy[] = []): CompiledRule[] {
   const out: CompiledRule[] = [];
   const counter = { rule: 0, item: 0 };
+  const derivatives = new DerivativeIndex(docs.map((d) => d.model));
   for (const d of docs) {
     const doc = d.model;
     const cnp = doc.kind === 'CiliumNetworkPolicy';
@@ -300,10 +301,10 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     const refused = compiled.find((r) => !r.imported);
     // A policy with cloud provider groups is never imported: the operator's derivative replaces it (`groups-derivative.ts`).
     const groups = d.rejected === undefined && !refused ? policyGroupsUses(doc, config.version) : [];
-    const derivative = groups.length > 0 ? docs.find((o) => isDerivativeOf(o.model, doc)) : undefined;
+    const derivative = groups.length > 0 ? derivatives.derivativeOf(doc) : undefined;
     const reason = d.rejected ?? (refused ? `${refused.rulePath} is not importable (${refused.skipReason ?? ''}), so no rule of the policy is imported`
       : derivative ? `it has ${groups[0].field} (${groups[0].path}), so the agent does not import it (RequiresDerivative): it enforces the operator's `
-        + `derivative policy ${derivative.model.metadata.name} instead` : undefined);
+        + `derivative policy ${derivative} instead` : undefined);
     if (reason === undefined && groups.length > 0) {
       // Not in the input: the endpoints it selects are not judged (`parser-conflicts.ts`, a derivative refusal).
       const at = groups[0];

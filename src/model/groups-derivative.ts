@@ -18,6 +18,7 @@ import { PEER_FIELDS, PeerField, PolicyDocumentModel, RuleModel, SectionName, se
 /** The label the operator gives a derivative policy, and its value (pkg/policy/groups `cnpKindKey`, `cnpKindName`). */
 export const DERIVATIVE_KIND_LABEL = 'io.cilium.network.policy.kind';
 const DERIVATIVE_KIND = 'derivative';
+const TOGROUPS = '-togroups-';
 
 /** A rule item with cloud provider groups. */
 export interface GroupsUse {
@@ -63,18 +64,34 @@ export function policyGroupsUses(doc: PolicyDocumentModel, version: CiliumVersio
 
 /** The name prefix of the derivatives of `parent`: `<name>-togroups-` (then the parent's uid). */
 export function derivativeNamePrefix(parent: PolicyDocumentModel): string {
-  return `${parent.metadata?.name ?? ''}-togroups-`;
+  return `${parent.metadata?.name ?? ''}${TOGROUPS}`;
+}
+
+function key(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}\0${kind === 'CiliumNetworkPolicy' ? namespace ?? 'default' : ''}\0${name}`;
 }
 
 /**
- * Whether `candidate` is the operator's derivative of `parent`: the same kind (and namespace), the derivative kind label,
- * and a name `<parent name>-togroups-<uid>`.
+ * The parents whose derivative is among `docs`: a document of the derivative kind label named `<parent>-togroups-<uid>`
+ * (the uid, a UUID, holds no `-togroups-`), keyed by kind, namespace (CNP) and parent name. Worked out once for a set of
+ * documents, so that finding each parent's derivative is linear in all.
  */
-export function isDerivativeOf(candidate: PolicyDocumentModel, parent: PolicyDocumentModel): boolean {
-  if (candidate === parent || candidate.kind !== parent.kind) return false;
-  if (candidate.metadata?.labels?.[DERIVATIVE_KIND_LABEL] !== DERIVATIVE_KIND) return false;
-  if ((candidate.metadata?.namespace ?? 'default') !== (parent.metadata?.namespace ?? 'default') && candidate.kind === 'CiliumNetworkPolicy') return false;
-  const name = candidate.metadata?.name ?? '';
-  const prefix = derivativeNamePrefix(parent);
-  return name.length > prefix.length && name.startsWith(prefix);
+export class DerivativeIndex {
+  private readonly parents = new Map<string, string>();
+
+  constructor(docs: Iterable<PolicyDocumentModel>) {
+    for (const d of docs) {
+      if (d.metadata?.labels?.[DERIVATIVE_KIND_LABEL] !== DERIVATIVE_KIND) continue;
+      const name = d.metadata?.name ?? '';
+      const at = name.lastIndexOf(TOGROUPS);
+      if (at <= 0 || at + TOGROUPS.length === name.length) continue;
+      const k = key(d.kind, d.metadata?.namespace, name.slice(0, at));
+      if (!this.parents.has(k)) this.parents.set(k, name);
+    }
+  }
+
+  /** The name of the derivative of `parent` among the documents, if any. */
+  public derivativeOf(parent: PolicyDocumentModel): string | undefined {
+    return this.parents.get(key(parent.kind, parent.metadata?.namespace, parent.metadata?.name ?? ''));
+  }
 }

@@ -1,5 +1,5 @@
 // Pitfalls of cloud provider groups: a policy with toGroups or fromGroups, which the agent leaves to the operator.
-import { derivativeNamePrefix, isDerivativeOf, policyGroupsUses } from '../model/groups-derivative';
+import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../model/groups-derivative';
 import { PitfallRun } from './pitfall-run';
 
 /**
@@ -11,9 +11,10 @@ import { PitfallRun } from './pitfall-run';
  * `engine-policy-refused`) names this check.
  */
 export function groupsDerivative(run: PitfallRun): void {
+  const derivatives = new DerivativeIndex(run.documents.map((d) => d.model));
   run.documents.forEach(({ model, version }, doc) => {
     const uses = policyGroupsUses(model, version);
-    if (uses.length === 0 || run.documents.some((o) => isDerivativeOf(o.model, model))) return;
+    if (uses.length === 0 || derivatives.derivativeOf(model) !== undefined) return;
     const at = uses[0];
     run.reportDocument('pitfall-groups-derivative', doc, at.path,
       `${at.field} (cloud provider groups): the agent never imports a ${model.kind} with ${at.field} (RequiresDerivative); the operator resolves `

@@ -89,6 +89,20 @@ describe('a policy with toGroups / fromGroups is left to the operator\'s derivat
     expect(judged(set, 'pod:default:app=y', xwing, '80/TCP').verdict).toBe('allowed');
   });
 
+  test('a derivative counts only with the label, the same kind and namespace, and the parent\'s name before -togroups-', () => {
+    const xwing = 'pod:default:org=alliance';
+    const meta = DERIVATIVE.metadata;
+    const refused = (other: Record<string, unknown>): boolean => {
+      const set = policySet([PARENT, other]);
+      return set._agentRefusals(set.endpoint(xwing)).length > 0;
+    };
+    expect(refused(DERIVATIVE)).toBe(false);
+    expect(refused({ ...DERIVATIVE, metadata: { ...meta, labels: {} } })).toBe(true);
+    expect(refused({ ...DERIVATIVE, metadata: { ...meta, namespace: 'other' } })).toBe(true);
+    expect(refused({ ...DERIVATIVE, metadata: { ...meta, name: 'to-groups-sample-x-togroups-044ba7d1' } })).toBe(true);
+    expect(refused({ ...DERIVATIVE, kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: meta.name, labels: meta.labels } })).toBe(true);
+  });
+
   test('what requires a derivative: non-empty toGroups in egress and egressDeny; fromGroups from 1.16; an empty list does not', () => {
     const subject = { endpointSelector: { matchLabels: XWING } };
     const refused = (spec: Record<string, unknown>, ciliumVersion?: string): boolean => {
