@@ -55,7 +55,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { formatVerdict } from '../engine/explain';
 import { Endpoint, formatEndpoint } from '../engine/endpoint';
 import { describeItem } from '../engine/evaluate';
-import { agentRefusalFix, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
+import { agentRefusalConsequence, agentRefusalFix, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
@@ -265,7 +265,7 @@ function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endp
       id: 'engine-policy-refused',
       message: refusals.length > 0
         ? `${flag} ${formatEndpoint(end)}: Cilium refuses the policy of this endpoint: ${refusalsText(list, describeItem)}; `
-          + 'it keeps the policy it had (its regeneration fails before it changes), which these policies do not hold, so no verdict on them is what Cilium enforces'
+          + `${agentRefusalConsequence(r, 'it')}, so no verdict on them is what Cilium enforces`
         : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), refusalsText(list, describeItem))}; `
           + 'so no verdict on this name is what Cilium enforces',
       fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,

@@ -14,7 +14,7 @@
  */
 import { describeItem } from '../engine/evaluate';
 import { EndpointKind, formatEndpoint } from '../engine/endpoint';
-import { AgentRefusal, agentRefusalText, learningRefusalText } from '../engine/parser-conflicts';
+import { AgentRefusal, AgentRefusalCheck, agentRefusalText, learningRefusalText } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { NotCompared, NotJudged } from '../model/connectivity-document';
 import { compareCodeUnits } from '../model/code-unit-order';
@@ -154,8 +154,12 @@ function lead(side: RefusedOnSide, where: string): string {
   const names = side.names.slice(0, 5).join(', ') + (n > 5 ? `, and ${n - 5} more` : '');
   const reasons = side.reasons.slice(0, 3).join('; ') + (side.reasons.length > 3 ? `; and ${side.reasons.length - 3} more` : '');
   const classes = n === 1 ? `the endpoint class ${names}${where === '' ? '' : ` ${where}`}` : `${n} endpoint classes${where === '' ? '' : ` ${where}`} (${names})`;
-  return `Cilium refuses the policy of ${classes}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints keep the policy they had (their `
-    + 'regeneration fails before it changes), which the inputs do not hold';
+  // A policy left to the operator's derivative (toGroups) is not kept from before: the derivative is what applies.
+  const derivative = side.checks.includes(AgentRefusalCheck.GROUPS_DERIVATIVE);
+  const kept = side.checks.some((c) => c !== AgentRefusalCheck.GROUPS_DERIVATIVE);
+  return `Cilium refuses the policy of ${classes}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints `
+    + `${kept ? 'keep the policy they had (their regeneration fails before it changes)' : ''}${kept && derivative ? ' or ' : ''}`
+    + `${derivative ? 'get the operator\'s derivative policy' : ''}, which the inputs do not hold`;
 }
 
 /** `run \`cdk8s-cilium validate\` on the head policies and fix pitfall-auth-mode-conflict`. */

@@ -36,6 +36,7 @@ import {
 import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
 import { onNonIdentityKey } from '../model/identity-labels';
 import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
+import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../model/groups-derivative';
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
@@ -184,6 +185,13 @@ export interface CompiledRule {
   readonly requires: Readonly<Record<SectionName, readonly SelectorRequirement[]>>;
   /** Whether it has `fromRequires`/`toRequires` that the target version ignores. */
   readonly requiresIgnored: boolean;
+  /**
+   * When its policy has cloud provider groups and the operator's derivative is not in the input: the first item with
+   * them, the field, and the derivative's name prefix (`groups-derivative.ts`). The agent enforces that derivative, so
+   * the endpoints the rule selects are not judged.
+   * @default - none
+   */
+  readonly derivative?: { readonly item: CompiledItem; readonly field: string; readonly prefix: string };
 }
 
 /** A document to import, with where it came from. */
@@ -278,6 +286,7 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
   networkPolicies: readonly SourcedNetworkPolicy[] = []): CompiledRule[] {
   const out: CompiledRule[] = [];
   const counter = { rule: 0, item: 0 };
+  const derivatives = new DerivativeIndex(docs.map((d) => d.model));
   for (const d of docs) {
     const doc = d.model;
     const cnp = doc.kind === 'CiliumNetworkPolicy';
@@ -290,7 +299,18 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     const compiled = rules.map(({ rule, path }) => compileRule(rule, path, policy, cnp ? 'cnp' : 'ccnp', namespace, config, counter));
     // The agent parses a policy as a whole ((*CiliumNetworkPolicy).Parse): one rule it refuses and it imports none.
     const refused = compiled.find((r) => !r.imported);
-    const reason = d.rejected ?? (refused ? `${refused.rulePath} is not importable (${refused.skipReason ?? ''}), so no rule of the policy is imported` : undefined);
+    // A policy with cloud provider groups is never imported: the operator's derivative replaces it (`groups-derivative.ts`).
+    const groups = d.rejected === undefined && !refused ? policyGroupsUses(doc, config.version) : [];
+    const derivative = groups.length > 0 ? derivatives.derivativeOf(doc) : undefined;
+    const reason = d.rejected ?? (refused ? `${refused.rulePath} is not importable (${refused.skipReason ?? ''}), so no rule of the policy is imported`
+      : derivative ? `it has ${groups[0].field} (${groups[0].path}), so the agent does not import it (RequiresDerivative): it enforces the operator's `
+        + `derivative policy ${derivative} instead` : undefined);
+    if (reason === undefined && groups.length > 0) {
+      // Not in the input: the endpoints it selects are not judged (`parser-conflicts.ts`, a derivative refusal).
+      const at = groups[0];
+      const item = compiled[rules.findIndex((r) => r.path === at.rulePath)].items[at.section][at.index];
+      for (const r of compiled) Object.assign(r, { derivative: { item, field: at.field, prefix: derivativeNamePrefix(doc) } });
+    }
     if (reason !== undefined) {
       // In place: the items refer to their rule.
       // The validator's reason (`d.rejected`, ending with the rule's id) wins over the engine's own checks.

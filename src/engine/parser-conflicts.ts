@@ -15,6 +15,7 @@ import {
 } from '../model/l7-parsers';
 import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
+import { DERIVATIVE_KIND_LABEL } from '../model/groups-derivative';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 
 /** The validate check that finds each kind of merge error (the check to run for a refused policy). */
@@ -25,10 +26,31 @@ export enum AgentRefusalCheck {
   AUTH_MODE_CONFLICT = 'pitfall-auth-mode-conflict',
   /** An HTTP `path`, `method` or `host` regex whose RE2 program is certainly larger than Envoy accepts. */
   HTTP_REGEX_TOO_LARGE = 'pitfall-http-regex-too-large',
+  /** A policy with cloud provider groups (`toGroups`, `fromGroups`), left to the operator's derivative policy. */
+  GROUPS_DERIVATIVE = 'pitfall-groups-derivative',
 }
 
-/** Why the agent refuses the policy of the endpoints the rules select: a merge error, or a regex Envoy refuses. */
-export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal;
+/**
+ * Why the agent refuses the policy of the endpoints the rules select: a merge error, a regex Envoy refuses, or a policy
+ * it leaves to the operator's derivative.
+ */
+export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal | GroupsDerivativeRefusal;
+
+/**
+ * A selecting rule whose policy has cloud provider groups, without the operator's derivative in the input
+ * (`CompiledRule.derivative`, `model/groups-derivative.ts`): the agent does not import that policy and enforces the
+ * derivative the operator writes from the cloud API instead, so no verdict on the endpoint is what Cilium enforces.
+ */
+export interface GroupsDerivativeRefusal {
+  /** The validate check that finds it. */
+  readonly check: AgentRefusalCheck.GROUPS_DERIVATIVE;
+  /** The policy's first item with groups. */
+  readonly item: CompiledItem;
+  /** `toGroups` or `fromGroups`. */
+  readonly field: string;
+  /** The derivative's name prefix: `<name>-togroups-`. */
+  readonly prefix: string;
+}
 
 /**
  * An HTTP regex of an allow item certainly larger than Envoy accepts (`envoyRegexSizeProblem`, `certain`): cilium-envoy
@@ -89,6 +111,10 @@ export function agentRefusals(selecting: readonly CompiledRule[], version: Ciliu
  * ingress 80/TCP …, and it cannot merge conflicting L7 parsers` (no leading capital, no final stop).
  */
 export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem) => string): string {
+  if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
+    return `${describe(r.item)} has ${r.field}, so the agent does not import its policy (RequiresDerivative): it enforces the derivative policy `
+      + `${r.prefix}<uid> the operator writes with the groups' addresses from the cloud API`;
+  }
   if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) {
     return `${describe(r.item)} has the http ${r.field} regex ${r.size.shown} (${r.at}), too large for Envoy: ${r.size.problem}, `
       + 'so cilium-envoy refuses the network-policy update that carries it';
@@ -124,6 +150,10 @@ export function learningRefusalText(server: string, refusals: string): string {
 /** How to end a refusal: `give each protocol its own port`, `give both items the same mode`. */
 export function agentRefusalFix(r: AgentRefusal): string {
   if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) return r.size.fix;
+  if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
+    return `give the derivative policy (kubectl get ${r.item.rule.policy.kind === 'CiliumNetworkPolicy' ? 'cnp -n <namespace>' : 'ccnp'} `
+      + `-l ${DERIVATIVE_KIND_LABEL}=derivative -o yaml) with the policies, or select the addresses with toCIDRSet or a CiliumCIDRGroup`;
+  }
   return r.check === AgentRefusalCheck.L7_PARSER_CONFLICT ? 'give each protocol its own port' : 'give both items the same mode';
 }
 
@@ -132,12 +162,36 @@ export function agentRefusalFix(r: AgentRefusal): string {
  */
 export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion,
   describe: (item: CompiledItem) => string): readonly string[] {
-  return agentRefusals(selecting, version).map((r) => `Cilium refuses the policy of this endpoint: ${agentRefusalText(r, describe)}: the endpoint `
-    + `keeps the policy it had, so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`);
+  return agentRefusals(selecting, version).map((r) => `Cilium refuses the policy of this endpoint: ${agentRefusalText(r, describe)}`
+    + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE ? ',' : ': the endpoint keeps the policy it had,'} `
+    + `so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`);
 }
 
 function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentRefusal[] {
-  return [...mergeConflicts(selecting, version), ...selecting.flatMap((rule) => usesOf(rule).regexes)];
+  return [...mergeConflicts(selecting, version), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting)];
+}
+
+/** One refusal per policy with cloud provider groups among the selecting rules (`CompiledRule.derivative`). */
+function derivativeRefusals(selecting: readonly CompiledRule[]): GroupsDerivativeRefusal[] {
+  const seen = new Set<CompiledItem>();
+  const out: GroupsDerivativeRefusal[] = [];
+  for (const rule of selecting) {
+    const d = rule.derivative;
+    if (d === undefined || seen.has(d.item)) continue;
+    seen.add(d.item);
+    out.push({ check: AgentRefusalCheck.GROUPS_DERIVATIVE, ...d });
+  }
+  return out;
+}
+
+/**
+ * What Cilium enforces instead for the endpoint (named `subject`: `it`, `the endpoint`) of a refusal (after "Cilium
+ * refuses the policy of …"): the policy it had, or the operator's derivative. No leading capital, no final stop.
+ */
+export function agentRefusalConsequence(r: AgentRefusal, subject: string): string {
+  return r.check === AgentRefusalCheck.GROUPS_DERIVATIVE
+    ? `that derivative, not these policies, is ${subject === 'it' ? 'its' : `${subject}'s`} policy`
+    : `${subject} keeps the policy it had (its regeneration fails before it changes), which these policies do not hold`;
 }
 
 function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentMergeRefusal[] {

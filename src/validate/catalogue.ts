@@ -285,6 +285,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-np-end-port-ignored', severity: W, versions: '1.14',
     what: 'a NetworkPolicy port range (endPort): Cilium 1.14 allows its first port only',
   },
+  {
+    id: 'pitfall-groups-derivative', severity: W, versions: 'all',
+    what: 'a policy with toGroups (fromGroups from 1.16) whose derivative is not in the input: the agent never imports it and enforces the derivative the operator writes from the cloud API, or nothing',
+  },
 ];
 
 /**

@@ -55,6 +55,7 @@
  * | `pitfall-np-ip-block-selects-namespace` | pitfall | warning | 1.19 | a NetworkPolicy ingress peer of only an ipBlock: Cilium 1.19.0-1.19.4 with the cluster filter also allows every pod of the policy namespace (cilium/cilium#46305) |
  * | `pitfall-np-agent-refuses` | pitfall | error | 1.14-1.18 | a NetworkPolicy the API server stores but the agent refuses whole: an ipBlock CIDR it cannot parse (leading zeros) before 1.19, an endPort on 1.15 |
  * | `pitfall-np-end-port-ignored` | pitfall | warning | 1.14 | a NetworkPolicy port range (endPort): Cilium 1.14 allows its first port only |
+ * | `pitfall-groups-derivative` | pitfall | warning | all | a policy with toGroups (fromGroups from 1.16) whose derivative is not in the input: the agent never imports it and enforces the derivative the operator writes from the cloud API, or nothing |
  *
  * Pitfalls of the issue list that a per-policy layer already reports, with that layer's id: an empty list meant as default
  * deny (`sanitize-empty-section`), a namespace in a CNP `endpointSelector` (`sanitize-cnp-subject-namespace`), L7 rules on
@@ -83,6 +84,7 @@ import {
   networkPolicyOverlap, networkPolicyPeerSelectsReserved, peerSelectsReserved, selectorsMatchingNothing,
 } from './pitfall-selectors';
 import { servicePorts } from './pitfall-services';
+import { groupsDerivative } from './pitfall-groups';
 
 /**
  * Checks a set of policies, together with the workloads, Services, Namespaces and NetworkPolicies beside them, for the
@@ -129,5 +131,6 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   networkPolicyIpBlockSelectsNamespace(run);
   networkPolicyEndPortIgnored(run);
   networkPolicyAgentRefuses(run);
+  groupsDerivative(run);
   return run.findings();
 }

@@ -383,6 +383,14 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
     ['allowed', 'cidr:10.49.0.5', 'pod:default:app=web', '443/TCP'],
     ['denied', 'cidr:10.50.0.1', 'pod:default:app=web', '443/TCP'],
   ], { fixtures: INV }),
+  // The agent never imports a policy with toGroups (onUpsert: RequiresDerivative); it enforces the operator's derivative
+  // (security__aws__2.yaml). Without the derivative, trace refuses to judge (test/engine/groups-derivative.test.ts).
+  ...example('v1.19/doc-inline/security__aws__1.yaml', 'toGroups AWS security group: egress TCP/80 to the IPs of its instances, as the derivative CNP resolves them', [
+    ['allowed', 'pod:default:org=alliance,class=xwing', 'cidr:34.254.113.42', '80/TCP'],
+    ['allowed', 'pod:default:org=alliance,class=xwing', 'cidr:172.31.44.160', '80/TCP'],
+    ['denied', 'pod:default:org=alliance,class=xwing', 'cidr:34.254.113.42', '443/TCP'],
+    ['denied', 'pod:default:org=alliance,class=xwing', 'cidr:1.2.3.4', '80/TCP'],
+  ], { with: ['v1.19/doc-inline/security__aws__2.yaml'] }),
   ...example('v1.19/doc-inline/network__clustermesh__policy__1.yaml', 'x-wing may egress to rebel-base in cluster2 (io.cilium.k8s.policy.cluster)', [
     ['allowed', 'pod:default:name=x-wing', 'pod:default:name=rebel-base,io.cilium.k8s.policy.cluster=cluster2', '80/TCP'],
     ['denied', 'pod:default:name=x-wing', 'pod:default:name=rebel-base', '80/TCP'],

@@ -499,6 +499,66 @@ const hostOn = (label: string): string => yaml`
       - fromEntities: [cluster]
 `;
 
+/** A CNP with egress TCP/80 to an AWS security group, and the operator's derivative of it (Cilium docs, security/aws.rst). */
+const TO_GROUPS = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: to-groups-sample
+    namespace: default
+  spec:
+    endpointSelector:
+      matchLabels:
+        org: alliance
+    egress:
+      - toPorts:
+          - ports:
+              - port: "80"
+                protocol: TCP
+        toGroups:
+          - aws:
+              securityGroupsIds:
+                - sg-0f2146100a88d03c3
+      - toEndpoints:
+          - matchLabels:
+              k8s:io.kubernetes.pod.namespace: kube-system
+              k8s:k8s-app: kube-dns
+        toPorts:
+          - ports:
+              - port: "53"
+                protocol: ANY
+`;
+const TO_GROUPS_DERIVATIVE = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: to-groups-sample-togroups-044ba7d1-f491-11e8-ad2e-080027d2d952
+    namespace: default
+    labels:
+      io.cilium.network.policy.kind: derivative
+      io.cilium.network.policy.parent.uuid: 044ba7d1-f491-11e8-ad2e-080027d2d952
+  specs:
+    - endpointSelector:
+        matchLabels:
+          any:org: alliance
+          k8s:io.kubernetes.pod.namespace: default
+      egress:
+        - toCIDRSet:
+            - cidr: 34.254.113.42/32
+          toPorts:
+            - ports:
+                - port: "80"
+                  protocol: TCP
+        - toEndpoints:
+            - matchLabels:
+                k8s:io.kubernetes.pod.namespace: kube-system
+                k8s:k8s-app: kube-dns
+          toPorts:
+            - ports:
+                - port: "53"
+                  protocol: ANY
+`;
+
 const CASES: readonly Case[] = [
   {
     id: 'pitfall-fqdn-without-dns', when: 'toFQDNs has no DNS rule for its pods anywhere in the input',
@@ -768,6 +828,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-l7-matches-every-request', when: 'an HTTP rule whose only constraint is a header match with mismatch: LOG (Envoy logs it and lets the request through)',
     bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- headerMatches: [{name: X-Debug, value: "1", mismatch: LOG}]') }, at: ['api.yaml:20:17'],
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- headerMatches: [{name: X-Debug, value: "1"}]') },
+  },
+  {
+    id: 'pitfall-groups-derivative', when: 'a CNP with egress toGroups (an AWS security group) without the derivative policy the operator writes of it',
+    bad: { 'groups.yaml': TO_GROUPS }, at: ['groups.yaml:16:9'],
+    good: { 'groups.yaml': TO_GROUPS, 'derivative.yaml': TO_GROUPS_DERIVATIVE },
   },
 ];
 
