@@ -118,15 +118,17 @@ function checkEndpointSelectors(selectors: LabelSelectorModel[], what: string, d
 
 /**
  * What a metrics scraper must not be: the world, a range wider than a /8, every pod, pods of namespaces not fixed, a CIDR
- * group (its ranges unseen at synthesis, the world for all the SDK knows).
+ * group (its ranges unseen at synthesis, the world for all the SDK knows), nodes by labels a node may give itself.
  */
-const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true, cidrGroups: true };
+const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true, cidrGroups: true, claimableNodes: true };
 
 /**
  * Refuses a metrics scraper that selects the whole world (`scraper-world`), or far more than a scraper (`scraper-broad`):
  * a CIDR wider than a /8 (`0.0.0.0/1`, `0.0.0.0/0` with excepts), the `cluster` entity, every pod, or pods whose namespace
  * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, or a CIDR
- * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the world).
+ * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the world),
+ * or nodes by labels a node's own kubelet may set, or every node carries (`nodeSelectorClaimable`): a compromised node could label
+ * itself into the scraper.
  * @param scraper the scraper given
  * @param what the prop, e.g. `DefaultDenyNamespace scrapeFrom`
  * @param ports the ports it would reach, for the message
@@ -139,7 +141,8 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
   throw new CiliumPolicyError({
     id: world !== undefined ? 'scraper-world' : 'scraper-broad',
     message: `${what} selects ${broad}: ${ports} would be open to ${world !== undefined ? 'the world' : 'far more than a scraper'}`,
-    fix: "name the scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), or its network with Peer.cidr('10.50.0.0/24'); "
+    fix: "name the scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), its network with Peer.cidr('10.50.0.0/24'), "
+      + "or its nodes by a label no kubelet may set with Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' }); "
       + 'ports meant to be open that widely are a rule of their own (allowIngress(peer, { ports }))',
     location,
   });

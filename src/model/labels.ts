@@ -95,6 +95,19 @@ export function nodeCannotClaimLabel(key: string): boolean {
   return !kubeletMaySetNodeLabel(key);
 }
 
+/**
+ * Whether a node selector is met by nodes that label themselves, or by every node: it requires (`matchLabels`, `In`, `Exists`)
+ * no label only the cluster's administrators can give a node (`nodeCannotClaimLabel`). A node's own kubelet may set any
+ * other node label on its Node object (NodeRestriction, `kubeletMaySetNodeLabel`), and the other reserved labels and the
+ * cluster label are carried by every node: a compromised node could meet the selector, or every node does.
+ * @param selector a node selector (`fromNodes`/`toNodes`, `controlPlaneNodeLabels` as `matchLabels`), keys as written
+ */
+export function nodeSelectorClaimable(selector: LabelSelectorModel): boolean {
+  const required = [...Object.keys(selector.matchLabels ?? {}),
+    ...(selector.matchExpressions ?? []).filter((e) => e.operator === 'In' || e.operator === 'Exists').map((e) => e.key)];
+  return !required.some((key) => typeof key === 'string' && nodeCannotClaimLabel(key));
+}
+
 const NO_LABELS: readonly IdentityLabel[] = Object.freeze([]);
 
 /**
