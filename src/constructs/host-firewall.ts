@@ -17,7 +17,7 @@ import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
-import { nodeSelectorClaimable, sourceNoNodeCarries, splitLabelKey } from '../model/labels';
+import { nodeKeySourceProblem, nodeSelectorClaimable } from '../model/labels';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 
@@ -321,19 +321,13 @@ export class HostFirewall extends Construct {
     // or on labels every node carries, the etcd path would open to any node that labels itself so, or to every node.
     const labels = props.controlPlaneNodeLabels;
     // A key of a source no node identity carries (`k8s:node-role.kubernetes.io/control-plane`) selected no node: etcd was closed to its peers.
-    const foreign = Object.keys(labels ?? {}).find((k) => sourceNoNodeCarries(k) !== undefined);
+    const foreign = Object.keys(labels ?? {}).map(nodeKeySourceProblem).find((p) => p !== undefined);
     if (foreign !== undefined) {
-      const source = sourceNoNodeCarries(foreign);
-      const split = splitLabelKey(foreign);
-      // `example.com:role`: the agent reads `example.com` as the source.
-      const bare = split.source === 'any' ? split.key.slice(split.key.indexOf(':') + 1) : split.key;
       throw new CiliumPolicyError({
         id: 'host-firewall-node-labels-source',
-        message: `HostFirewall controlPlaneNodeLabels key ${showValue(foreign)} ${source === 'reserved'
-          ? 'is a reserved label no node\'s identity carries (nodes carry reserved:host, reserved:remote-node and, on API server nodes, reserved:kube-apiserver)'
-          : `has the label source ${source}, which no node's identity carries (Cilium gives node labels the source node)`}: `
-          + 'it would select no node, and etcd (2379-2380/TCP) would be closed to its peers on the control-plane nodes',
-        fix: `write the node label's key without a source (${showValue(bare)}) or with the node source (${showValue(`node:${bare}`)})`,
+        message: `HostFirewall controlPlaneNodeLabels key ${foreign.says}: it would select no node, and etcd (2379-2380/TCP) would be closed to its `
+          + 'peers on the control-plane nodes',
+        fix: foreign.fix,
         location: this.node.path,
       });
     }

@@ -1,7 +1,8 @@
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
-import { selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes } from '../model/selectors';
+import { selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes } from '../model/selectors';
+import { nodeKeySourceProblem } from '../model/labels';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { checkIdentityLabels } from './identity-label-check';
 
@@ -82,6 +83,7 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
     throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : JSON.stringify(list)}: an empty list selects `
       + 'nothing from Cilium 1.16, and before it every peer on the ports of the item (nothing without ports)', `list the ${field} meant; for any peer use Peer.any()`);
   }
+  if (field === PeerField.NODES) checkNodeSelectors(list as LabelSelectorModel[], what, description, location);
   if (field === PeerField.ENDPOINTS) {
     checkEndpointSelectors(list as LabelSelectorModel[], what, description, location);
     if (scope !== undefined) for (const s of list as LabelSelectorModel[]) checkIdentityLabels(s, `${what}(${description})`, scope, location);
@@ -91,6 +93,27 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
       'list the ports, or leave defaultPorts out (an egress call without ports then allows every port, as it says)');
   }
   return { ...config, field, description };
+}
+
+/**
+ * Refuses a node selector (`fromNodes`/`toNodes`) with a key of a label source no node identity carries (`nodeKeySourceProblem`:
+ * `k8s:`, `container:`, a reserved label other than `host`/`remote-node`/`kube-apiserver`, a source of one's own): Cilium gives
+ * node labels the source `node`, so a requirement on such a key never holds and the peer selects no node: an allow lets no
+ * node in, and a deny (`denyIngress(Peer.nodes({ 'k8s:role': 'untrusted' }))`) denies nothing.
+ */
+function checkNodeSelectors(selectors: LabelSelectorModel[], what: string, description: string, location: string): void {
+  for (const s of selectors) {
+    if (s === null || typeof s !== 'object') continue;
+    const problem = selectorKeys(s).filter((k) => typeof k === 'string').map(nodeKeySourceProblem).find((p) => p !== undefined);
+    if (problem === undefined) continue;
+    throw new CiliumPolicyError({
+      id: 'peer-nodes-label-source',
+      message: `${what}(${description}): the node selector key ${problem.says}, so the selector does not see the label on any node: `
+        + 'a requirement of it never holds (and one that excludes it always holds), and an allow would let no node in, a deny would deny nothing',
+      fix: problem.fix,
+      location,
+    });
+  }
 }
 
 /**

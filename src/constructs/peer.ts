@@ -351,7 +351,10 @@ export class Peer implements IPeer {
 
   /**
    * Nodes selected by their labels (`fromNodes`/`toNodes`, Cilium 1.16+, needs the agent flag
-   * `enable-node-selector-labels`). Never matches the local host; use `Peer.entity(Entity.HOST)` for that.
+   * `enable-node-selector-labels`). Never matches the local host; use `Peer.entity(Entity.HOST)` for that. Write keys
+   * without a source or with `node:`: Cilium gives node labels the source `node`, so a rule with a key of another source
+   * (`k8s:`, `container:`, a reserved label other than `host`/`remote-node`/`kube-apiserver`) is refused
+   * (`peer-nodes-label-source`): it would select no node, and a deny would deny nothing.
    */
   public static nodes(labels: Record<string, string>): Peer {
     checkNonEmptyLabels(labels ?? {}, 'Peer.nodes()',

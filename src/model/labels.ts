@@ -6,7 +6,7 @@
  * that starts with `reserved.` is the legacy spelling of `reserved:` (`reserved.world`). `matchLabels` and
  * `matchExpressions` are AND'ed (Documentation/security/policy/kubernetes.rst).
  */
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { LabelSelectorModel } from './policy-model';
 
 /** One identity label. */
@@ -80,6 +80,25 @@ export function sourceNoNodeCarries(key: string): string | undefined {
   if (source !== 'any' && source !== 'node') return source;
   const colon = bare.indexOf(':');
   return colon > 0 && !bare.slice(0, colon).includes('/') ? bare.slice(0, colon) : undefined;
+}
+
+/**
+ * What is wrong with a node selector key of a source no node identity carries (`sourceNoNodeCarries`), and how to write it,
+ * or `undefined` for a key nodes may carry: the one wording of the refusals that read node selectors.
+ * @param key a node selector key, as written
+ */
+export function nodeKeySourceProblem(key: string): { says: string; fix: string } | undefined {
+  const source = sourceNoNodeCarries(key);
+  if (source === undefined) return undefined;
+  const split = splitLabelKey(key);
+  // `example.com:role`: the agent reads `example.com` as the source.
+  const bare = split.source === 'any' ? split.key.slice(split.key.indexOf(':') + 1) : split.key;
+  return {
+    says: `${showValue(key)} ${source === 'reserved'
+      ? 'is a reserved label no node\'s identity carries (nodes carry reserved:host, reserved:remote-node and, on API server nodes, reserved:kube-apiserver)'
+      : `has the label source ${source}, which no node's identity carries (Cilium gives node labels the source node)`}`,
+    fix: `write the node label's key without a source (${showValue(bare)}) or with the node source (${showValue(`node:${bare}`)})`,
+  };
 }
 
 /**
