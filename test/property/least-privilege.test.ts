@@ -289,6 +289,14 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
       ports: [Port.tcp(80)], [option]: option === 'l7' ? L7.http(HttpRule.get('/admin')) : option === 'serverNames' ? ['a.example.com'] : 'required',
     } as never),
   })),
+  // Peers that select nothing, so a deny of them denies nothing: node keys of a source no node carries, pods by a reserved label.
+  fc.constantFrom('k8s:role', 'container:role', 'reserved:role').map((key) => ({
+    name: `denyIngress(Peer.nodes({ '${key}': 'x' }))`,
+    run: () => new CiliumPolicy(chart(), 'p', {}).denyIngress(Peer.nodes({ [key]: 'x' })),
+  })),
+  fc.constantFrom('reserved:world', '$host', 'reserved.world').map((key) => ({
+    name: `Peer.endpoints({ labels: { '${key}': '' } })`, run: () => Peer.endpoints({ labels: { [key]: '' } }),
+  })),
   // The port of another guarded path: the API server path would open it to every pod.
   fc.constantFrom(22, 10250, 2379, 2380, 4240, 4244).map((port) => ({
     name: `HostFirewall apiServerPort: ${port}`, run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], apiServerPort: port }),
