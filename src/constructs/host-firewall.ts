@@ -17,7 +17,7 @@ import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
-import { nodeCannotClaimLabel, sourceNoNodeCarries, splitLabelKey } from '../model/labels';
+import { nodeKeySourceProblem, nodeSelectorClaimable } from '../model/labels';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 
@@ -98,7 +98,9 @@ export interface HostFirewallProps {
    * Pods that call the kubelet API (10250/TCP) besides the API server, e.g. metrics-server.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
-   * (excepts or not), the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
+   * (excepts or not), the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or nodes
+   * (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries (a compromised node could label itself into
+   * the path; give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`, as for `controlPlaneNodeLabels`).
    * @default - none: only the API server (`kube-apiserver` entity)
    */
   readonly kubeletClients?: IPeer[];
@@ -142,7 +144,8 @@ export interface HostFirewallProps {
    * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
-   * (excepts or not), the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels.
+   * (excepts or not), the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or nodes
+   * by labels a node may give itself, as for `kubeletClients`.
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
   readonly hubbleRelay?: IPeer;
@@ -152,7 +155,7 @@ export interface HostFirewallProps {
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
    * (excepts or not), the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or a CIDR
    * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the
-   * world), as for `DefaultDenyNamespace` `scrapeFrom`.
+   * world), or nodes by labels a node may give itself (as for `kubeletClients`), as for `DefaultDenyNamespace` `scrapeFrom`.
    * @default - none: metrics are not opened
    */
   readonly metricsScraper?: IPeer;
@@ -318,23 +321,17 @@ export class HostFirewall extends Construct {
     // or on labels every node carries, the etcd path would open to any node that labels itself so, or to every node.
     const labels = props.controlPlaneNodeLabels;
     // A key of a source no node identity carries (`k8s:node-role.kubernetes.io/control-plane`) selected no node: etcd was closed to its peers.
-    const foreign = Object.keys(labels ?? {}).find((k) => sourceNoNodeCarries(k) !== undefined);
+    const foreign = Object.keys(labels ?? {}).map(nodeKeySourceProblem).find((p) => p !== undefined);
     if (foreign !== undefined) {
-      const source = sourceNoNodeCarries(foreign);
-      const split = splitLabelKey(foreign);
-      // `example.com:role`: the agent reads `example.com` as the source.
-      const bare = split.source === 'any' ? split.key.slice(split.key.indexOf(':') + 1) : split.key;
       throw new CiliumPolicyError({
         id: 'host-firewall-node-labels-source',
-        message: `HostFirewall controlPlaneNodeLabels key ${showValue(foreign)} ${source === 'reserved'
-          ? 'is a reserved label no node\'s identity carries (nodes carry reserved:host, reserved:remote-node and, on API server nodes, reserved:kube-apiserver)'
-          : `has the label source ${source}, which no node's identity carries (Cilium gives node labels the source node)`}: `
-          + 'it would select no node, and etcd (2379-2380/TCP) would be closed to its peers on the control-plane nodes',
-        fix: `write the node label's key without a source (${showValue(bare)}) or with the node source (${showValue(`node:${bare}`)})`,
+        message: `HostFirewall controlPlaneNodeLabels key ${foreign.says}: it would select no node, and etcd (2379-2380/TCP) would be closed to its `
+          + 'peers on the control-plane nodes',
+        fix: foreign.fix,
         location: this.node.path,
       });
     }
-    if (labels !== undefined && !Object.keys(labels).some((k) => nodeCannotClaimLabel(k))) {
+    if (labels !== undefined && nodeSelectorClaimable({ matchLabels: labels })) {
       throw new CiliumPolicyError({
         id: 'host-firewall-node-labels-self-set',
         message: `HostFirewall controlPlaneNodeLabels ${showValue(labels)} holds no label only the cluster's administrators can give a node: `
@@ -457,14 +454,18 @@ export class HostFirewall extends Construct {
       // Every pod is the API server's default clients; the other paths are for a few named clients. A metrics scraper is
       // held to what DefaultDenyNamespace scrapeFrom and TieredApp metricsFrom are: a CIDR group (its ranges unseen here) is refused.
       const few = prop !== 'apiServerClients';
-      const broad = world === undefined ? peersSelectBroadly(peers ?? [], { everyPod: few, namespaceFixed: few, cidrGroups: prop === 'metricsScraper' }) : undefined;
+      // Nodes by labels a node may give itself: the API server path is open to every node already (remote-node), the others are not.
+      const broad = world === undefined
+        ? peersSelectBroadly(peers ?? [], { everyPod: few, namespaceFixed: few, cidrGroups: prop === 'metricsScraper', claimableNodes: few })
+        : undefined;
       if (broad !== undefined) {
         throw new CiliumPolicyError({
           id: 'host-firewall-peer-broad',
           message: `HostFirewall ${prop} selects ${broad}: ${opened} would be open to far more than ${few ? 'its clients' : 'the pods and networks that call it'} `
             + 'on every node the policy selects',
           fix: `name the clients meant (pods with Peer.endpoints({ namespace, labels }), networks of a /${NARROW_ROLE_MIN_PREFIX} or narrower with `
-            + "Peer.cidr('10.50.0.0/24')); a path meant to be open that widely is a rule of its own (allowIngress(peer, { ports }))",
+            + "Peer.cidr('10.50.0.0/24'), nodes by a label no kubelet may set with Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' })); "
+            + 'a path meant to be open that widely is a rule of its own (allowIngress(peer, { ports }))',
           location: this.node.path,
         });
       }

@@ -1,7 +1,8 @@
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
-import { selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes } from '../model/selectors';
+import { selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes } from '../model/selectors';
+import { nodeKeySourceProblem } from '../model/labels';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { checkIdentityLabels } from './identity-label-check';
 
@@ -82,6 +83,7 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
     throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : JSON.stringify(list)}: an empty list selects `
       + 'nothing from Cilium 1.16, and before it every peer on the ports of the item (nothing without ports)', `list the ${field} meant; for any peer use Peer.any()`);
   }
+  if (field === PeerField.NODES) checkNodeSelectors(list as LabelSelectorModel[], what, description, location);
   if (field === PeerField.ENDPOINTS) {
     checkEndpointSelectors(list as LabelSelectorModel[], what, description, location);
     if (scope !== undefined) for (const s of list as LabelSelectorModel[]) checkIdentityLabels(s, `${what}(${description})`, scope, location);
@@ -91,6 +93,27 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
       'list the ports, or leave defaultPorts out (an egress call without ports then allows every port, as it says)');
   }
   return { ...config, field, description };
+}
+
+/**
+ * Refuses a node selector (`fromNodes`/`toNodes`) with a key of a label source no node identity carries (`nodeKeySourceProblem`:
+ * `k8s:`, `container:`, a reserved label other than `host`/`remote-node`/`kube-apiserver`, a source of one's own): Cilium gives
+ * node labels the source `node`, so a requirement on such a key never holds and the peer selects no node: an allow lets no
+ * node in, and a deny (`denyIngress(Peer.nodes({ 'k8s:role': 'untrusted' }))`) denies nothing.
+ */
+function checkNodeSelectors(selectors: LabelSelectorModel[], what: string, description: string, location: string): void {
+  for (const s of selectors) {
+    if (s === null || typeof s !== 'object') continue;
+    const problem = selectorKeys(s).filter((k) => typeof k === 'string').map(nodeKeySourceProblem).find((p) => p !== undefined);
+    if (problem === undefined) continue;
+    throw new CiliumPolicyError({
+      id: 'peer-nodes-label-source',
+      message: `${what}(${description}): the node selector key ${problem.says}, so the selector does not see the label on any node: `
+        + 'a requirement of it never holds (and one that excludes it always holds), and an allow would let no node in, a deny would deny nothing',
+      fix: problem.fix,
+      location,
+    });
+  }
 }
 
 /**
@@ -118,15 +141,17 @@ function checkEndpointSelectors(selectors: LabelSelectorModel[], what: string, d
 
 /**
  * What a metrics scraper must not be: the world, a range wider than a /8, every pod, pods of namespaces not fixed, a CIDR
- * group (its ranges unseen at synthesis, the world for all the SDK knows).
+ * group (its ranges unseen at synthesis, the world for all the SDK knows), nodes by labels a node may give itself.
  */
-const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true, cidrGroups: true };
+const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true, cidrGroups: true, claimableNodes: true };
 
 /**
  * Refuses a metrics scraper that selects the whole world (`scraper-world`), or far more than a scraper (`scraper-broad`):
  * a CIDR wider than a /8 (`0.0.0.0/1`, `0.0.0.0/0` with excepts), the `cluster` entity, every pod, or pods whose namespace
  * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, or a CIDR
- * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the world).
+ * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the world),
+ * or nodes by labels a node's own kubelet may set, or every node carries (`nodeSelectorClaimable`): a compromised node could label
+ * itself into the scraper.
  * @param scraper the scraper given
  * @param what the prop, e.g. `DefaultDenyNamespace scrapeFrom`
  * @param ports the ports it would reach, for the message
@@ -139,7 +164,8 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
   throw new CiliumPolicyError({
     id: world !== undefined ? 'scraper-world' : 'scraper-broad',
     message: `${what} selects ${broad}: ${ports} would be open to ${world !== undefined ? 'the world' : 'far more than a scraper'}`,
-    fix: "name the scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), or its network with Peer.cidr('10.50.0.0/24'); "
+    fix: "name the scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), its network with Peer.cidr('10.50.0.0/24'), "
+      + "or its nodes by a label no kubelet may set with Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' }); "
       + 'ports meant to be open that widely are a rule of their own (allowIngress(peer, { ports }))',
     location,
   });

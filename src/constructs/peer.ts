@@ -98,7 +98,9 @@ export interface ServiceSelectorPeerOptions {
 export class Peer implements IPeer {
   /**
    * Pods selected by labels, in one namespace, in every namespace, or in namespaces with given labels.
-   * The namespace is always written explicitly, so the rule means the same in a CNP and in a CCNP.
+   * The namespace is always written explicitly, so the rule means the same in a CNP and in a CCNP. A reserved label
+   * required (`reserved:world`, `$host`) is refused (`peer-endpoints-reserved-label`): no pod carries one, so the peer
+   * would select nothing (a deny of it would deny nothing); entities are `Peer.entity()`.
    */
   public static endpoints(options: EndpointsPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.endpoints()', "Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } })");
@@ -145,6 +147,7 @@ export class Peer implements IPeer {
     }
     if (options.allNamespaces) expressions.push(LabelExpression.exists(NAMESPACE_LABEL));
     const selector = _selectorModel({ labels, expressions });
+    refuseReservedRequirement(selector, 'Peer.endpoints()');
     const implicit = !selectorConstrainsNamespace(selector);
     return new Peer({
       field: PeerField.ENDPOINTS,
@@ -157,7 +160,8 @@ export class Peer implements IPeer {
   /**
    * The pods an endpoint selector selects, in `namespace` (or, without one, in the policy's namespace; for
    * `EndpointSelector.workload()`, in the workload's namespace when it has one).
-   * Lets a policy's subject be reused as another policy's peer.
+   * Lets a policy's subject be reused as another policy's peer. A selector that requires a reserved label is refused, as
+   * in `Peer.endpoints()` (`peer-endpoints-reserved-label`).
    */
   public static selectedBy(selector: IEndpointSelector, namespace?: string): Peer {
     if (typeof (selector as Partial<IEndpointSelector> | null)?.toEndpointSelector !== 'function') {
@@ -189,6 +193,7 @@ export class Peer implements IPeer {
       ...(Object.keys(labels).length ? { matchLabels: labels } : {}),
       ...(model.matchExpressions?.length ? { matchExpressions: clonePlain(model.matchExpressions) as LabelSelectorModel['matchExpressions'] } : {}),
     };
+    refuseReservedRequirement(endpoint, 'Peer.selectedBy()');
     return new Peer({
       field: PeerField.ENDPOINTS,
       item: { endpoints: [endpoint] },
@@ -351,7 +356,10 @@ export class Peer implements IPeer {
 
   /**
    * Nodes selected by their labels (`fromNodes`/`toNodes`, Cilium 1.16+, needs the agent flag
-   * `enable-node-selector-labels`). Never matches the local host; use `Peer.entity(Entity.HOST)` for that.
+   * `enable-node-selector-labels`). Never matches the local host; use `Peer.entity(Entity.HOST)` for that. Write keys
+   * without a source or with `node:`: Cilium gives node labels the source `node`, so a rule with a key of another source
+   * (`k8s:`, `container:`, a reserved label other than `host`/`remote-node`/`kube-apiserver`) is refused
+   * (`peer-nodes-label-source`): it would select no node, and a deny would deny nothing.
    */
   public static nodes(labels: Record<string, string>): Peer {
     checkNonEmptyLabels(labels ?? {}, 'Peer.nodes()',
@@ -414,6 +422,30 @@ export class Peer implements IPeer {
  * would turn "pods of namespace y, in namespace x" (no pod) into every matching pod of x. The same key of the `any` source
  * (no prefix, or `any:`) conflicts too: a pod's `k8s:` label is the one it matches, so beside the written key no pod has both.
  */
+/**
+ * Refuses a pod selector that requires a reserved label (`reserved:world`, `$host`; by `matchLabels`, `In` or `Exists`): only
+ * the identities of entities carry one, and no pod, while the namespace these factories write into the selector (or the
+ * policy's, added at synthesis) is carried by pods only. The selector would select nothing: an allow would let nobody in, and
+ * a deny (`denyIngress(Peer.endpoints({ labels: { 'reserved:world': '' } }))`) would deny nothing.
+ * @param selector the selector the factory built
+ * @param what the factory, for the message
+ */
+function refuseReservedRequirement(selector: LabelSelectorModel, what: string): void {
+  const required = [...Object.keys(selector.matchLabels ?? {}),
+    ...(selector.matchExpressions ?? []).filter((e) => e.operator === 'In' || e.operator === 'Exists').map((e) => e.key)];
+  const key = required.find((k) => labelKeySource(k) === 'reserved');
+  if (key === undefined) return;
+  const name = labelKeyName(key).replace(/^reserved\./, '');
+  const entity = (Object.entries(Entity) as [string, string][]).find(([, value]) => value === name);
+  throw new CiliumPolicyError({
+    id: 'peer-endpoints-reserved-label',
+    message: `${what} requires the reserved label ${JSON.stringify(key)}, which no pod carries (only the identities of entities do), and the peer's `
+      + 'pods are of a namespace, a label no entity carries: it would select nothing, so an allow would let nobody in and a deny would deny nothing',
+    fix: entity !== undefined ? `use Peer.entity(Entity.${entity[0]})` : 'select entities with Peer.entity(), pods with their own labels',
+    location: callerLocation(),
+  });
+}
+
 function setUnlessConflicting(labels: Record<string, string>, key: string, value: string, what: string): void {
   const name = labelKeyName(key);
   const same = (k: string): boolean => k === key || (labelKeyName(k) === name && labelKeySource(k) === 'any');

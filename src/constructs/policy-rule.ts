@@ -41,7 +41,10 @@ export enum AuthenticationMode {
   TEST_ALWAYS_FAIL = 'test-always-fail',
 }
 
-/** Options of a deny rule (`denyIngress`, `denyEgress`). */
+/**
+ * Options of a deny rule (`denyIngress`, `denyEgress`): ports only. Cilium's deny rules carry no L7 rules, authentication
+ * or server names; given from plain JavaScript, those are refused (`deny-allow-option`), never dropped.
+ */
 export interface DenyOptions {
   /**
    * The ports (and ICMP types) denied. An empty list is refused: it would be written as no `toPorts`, every port.
@@ -52,6 +55,9 @@ export interface DenyOptions {
 
 /** The options of an allow call (`AllowOptions`); a deny call reads `ports` only (`DenyOptions`). */
 export const OPTION_KEYS: readonly string[] = ['ports', 'l7', 'authentication', 'serverNames'];
+
+/** The allow options a deny has no place for (`deny-allow-option`). */
+const DENY_DROPS: readonly string[] = OPTION_KEYS.filter((k) => k !== 'ports');
 
 /** Options of an allow rule (`allowIngress`, `allowEgress`): ports, L7 rules, authentication and TLS server names. */
 export interface AllowOptions extends DenyOptions {
@@ -394,6 +400,22 @@ export class PolicyRule {
    */
   private checkCall(verb: string, peer: IPeer, options: AllowOptions): void {
     checkPeerValue(peer, verb, this.owner);
+    // Cilium's deny rules carry ports only (`PortDenyRule`: no `rules`, no `serverNames`; no `authentication` in a deny item): from
+    // plain JavaScript an allow option given to a deny was dropped, and `denyIngress(peer, { ports, l7: <GET /admin> })` denied every
+    // request on the ports, not the one meant.
+    const allowOnly = verb.startsWith('deny') && options !== null && typeof options === 'object'
+      ? DENY_DROPS.filter((k) => (options as Record<string, unknown>)[k] !== undefined) : [];
+    if (allowOnly.length > 0) {
+      throw new CiliumPolicyError({
+        id: 'deny-allow-option',
+        message: `${verb}(${peer.toString()}, { ${allowOnly.join(', ')} }): ${allowOnly.join(' and ')} ${allowOnly.length > 1 ? 'are options' : 'is an option'} `
+          + 'of allow rules only: a Cilium deny rule carries ports (and ICMP types), no L7 rules, authentication or server names, so '
+          + `${allowOnly.length > 1 ? 'they' : 'it'} would be dropped and the deny would hold every connection to the peer on its ports`,
+        fix: `drop ${allowOnly.join(', ')} and deny by peer and port; to stop some requests only, allow the others (allowIngress/allowEgress `
+          + 'with { ports, l7 }): the L7 proxy then refuses the requests no rule allows',
+        location: this.owner,
+      });
+    }
     if (options !== null && typeof options === 'object' && options.l7 !== undefined && typeof (options.l7 as Partial<L7> | null)?._toModel !== 'function') {
       throw new CiliumPolicyError({
         id: 'l7-not-l7',

@@ -6,7 +6,7 @@
  * that starts with `reserved.` is the legacy spelling of `reserved:` (`reserved.world`). `matchLabels` and
  * `matchExpressions` are AND'ed (Documentation/security/policy/kubernetes.rst).
  */
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { LabelSelectorModel } from './policy-model';
 
 /** One identity label. */
@@ -83,6 +83,25 @@ export function sourceNoNodeCarries(key: string): string | undefined {
 }
 
 /**
+ * What is wrong with a node selector key of a source no node identity carries (`sourceNoNodeCarries`), and how to write it,
+ * or `undefined` for a key nodes may carry: the one wording of the refusals that read node selectors.
+ * @param key a node selector key, as written
+ */
+export function nodeKeySourceProblem(key: string): { says: string; fix: string } | undefined {
+  const source = sourceNoNodeCarries(key);
+  if (source === undefined) return undefined;
+  const split = splitLabelKey(key);
+  // `example.com:role`: the agent reads `example.com` as the source.
+  const bare = split.source === 'any' ? split.key.slice(split.key.indexOf(':') + 1) : split.key;
+  return {
+    says: `${showValue(key)} ${source === 'reserved'
+      ? 'is a reserved label no node\'s identity carries (nodes carry reserved:host, reserved:remote-node and, on API server nodes, reserved:kube-apiserver)'
+      : `has the label source ${source}, which no node's identity carries (Cilium gives node labels the source node)`}`,
+    fix: `write the node label's key without a source (${showValue(bare)}) or with the node source (${showValue(`node:${bare}`)})`,
+  };
+}
+
+/**
  * Whether a node selector key names a label only the cluster's administrators can give a node: a node label a node's own
  * kubelet may not set (`kubeletMaySetNodeLabel`) or the API server nodes' `reserved:kube-apiserver`. The other reserved
  * labels and the cluster label are carried by every node (or by the local one).
@@ -93,6 +112,19 @@ export function nodeCannotClaimLabel(key: string): boolean {
   if (source === 'reserved') return bare === 'kube-apiserver';
   if (source === 'k8s') return false;
   return !kubeletMaySetNodeLabel(key);
+}
+
+/**
+ * Whether a node selector is met by nodes that label themselves, or by every node: it requires (`matchLabels`, `In`, `Exists`)
+ * no label only the cluster's administrators can give a node (`nodeCannotClaimLabel`). A node's own kubelet may set any
+ * other node label on its Node object (NodeRestriction, `kubeletMaySetNodeLabel`), and the other reserved labels and the
+ * cluster label are carried by every node: a compromised node could meet the selector, or every node does.
+ * @param selector a node selector (`fromNodes`/`toNodes`, `controlPlaneNodeLabels` as `matchLabels`), keys as written
+ */
+export function nodeSelectorClaimable(selector: LabelSelectorModel): boolean {
+  const required = [...Object.keys(selector.matchLabels ?? {}),
+    ...(selector.matchExpressions ?? []).filter((e) => e.operator === 'In' || e.operator === 'Exists').map((e) => e.key)];
+  return !required.some((key) => typeof key === 'string' && nodeCannotClaimLabel(key));
 }
 
 const NO_LABELS: readonly IdentityLabel[] = Object.freeze([]);

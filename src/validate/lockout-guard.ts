@@ -6,6 +6,7 @@ import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subt
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
 import { selectorConstrainsNamespace, selectorFixesNamespace } from '../model/selectors';
+import { nodeSelectorClaimable } from '../model/labels';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
@@ -386,6 +387,13 @@ export interface BroadPeerOptions {
    * @default false
    */
   readonly cidrGroups?: boolean;
+  /**
+   * Whether nodes by labels a node may give itself are broad for the role (`nodeSelectorClaimable`): a node selector that
+   * requires no label only the cluster's administrators can give a node lets a compromised node label itself into the role
+   * (its kubelet may set every node label outside the protected domains), or, on labels every node carries, selects every node.
+   * @default false
+   */
+  readonly claimableNodes?: boolean;
 }
 
 /**
@@ -407,7 +415,8 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
 /**
  * Why the peers of rule items, named for a narrow role, select far more than one (`undefined` when they do not): the
  * whole world (`itemsSelectWholeWorld`); a CIDR shorter than `NARROW_ROLE_MIN_PREFIX`, excepts or not; with `everyPod`,
- * the `cluster` entity or a selector of every pod; with `namespaceFixed`, pods of namespaces any tenant's pod can be in.
+ * the `cluster` entity or a selector of every pod; with `namespaceFixed`, pods of namespaces any tenant's pod can be in;
+ * with `claimableNodes`, nodes by labels a node may give itself (`nodeSelectorClaimable`).
  * @param items the peers' rule items
  * @param options what else counts as broad for the role
  */
@@ -421,6 +430,14 @@ export function itemsSelectBroadly(items: readonly RuleItemModel[], options: Bro
     const group = options.cidrGroups ? itemCidrGroup(item) : undefined;
     if (group !== undefined) return `${group}, whose ranges live in the cluster's CiliumCIDRGroup objects, unseen here, and may hold any address`;
     if (options.everyPod && strings(item.entities).includes('cluster')) return 'the entity cluster (every pod and node)';
+    const claimable = options.claimableNodes
+      ? arr<unknown>(item.nodes).find((sel) => isObject(sel) && nodeSelectorClaimable(sel as LabelSelectorModel)) : undefined;
+    if (claimable !== undefined) {
+      return `the nodes ${describeSelector(claimable as LabelSelectorModel)}, by labels a node's own kubelet may set on its Node object (the NodeRestriction `
+        + 'admission plugin protects only node-restriction.kubernetes.io/ keys and the kubernetes.io and k8s.io domains, except kubelet.kubernetes.io/, '
+        + 'node.kubernetes.io/ and the labels the kubelet reports) or labels every node carries: a compromised node could label itself into it, '
+        + 'or every node would match';
+    }
     for (const sel of arr<unknown>(item.endpoints)) {
       if (!isObject(sel)) continue;
       const model = sel as LabelSelectorModel;

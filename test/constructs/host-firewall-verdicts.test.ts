@@ -646,6 +646,49 @@ describe('HostFirewall: a client peer far wider than its clients is refused (hos
   });
 });
 
+// Nodes by label (`Peer.nodes`) as the kubelet's, Hubble's or the metrics' clients: under NodeRestriction a node's own kubelet may
+// set every label outside the protected domains, so a compromised node labelled itself `example.com/monitoring: true` and reached
+// 10250/TCP (4244, 9962) on every node the policy selects; a label every node carries opened it to every node. The same rule as
+// controlPlaneNodeLabels (nodeSelectorClaimable); the API server path is open to every node already (remote-node).
+describe('HostFirewall: client nodes by labels a node may give itself are refused (host-firewall-peer-broad)', () => {
+  const few: [keyof HostFirewallProps, string][] = [['kubeletClients', '10250/TCP'], ['hubbleRelay', '4244/TCP'], ['metricsScraper', '9962/TCP']];
+  const given = (prop: keyof HostFirewallProps, peer: Peer): Partial<HostFirewallProps> => ({ [prop]: prop.endsWith('Clients') ? [peer] : peer });
+  const v116 = (props: Partial<HostFirewallProps>): { c: Chart; fw: HostFirewall } =>
+    firewall({ nodeSelectorLabels: true, ...props }, CiliumVersion.V1_16);
+  // The agents run with enable-node-selector-labels, as the prop says.
+  const from = (c: Chart, node: string, port: string): string => verdictOf(c, node, CP, port, { ...ON, nodeSelectorLabels: true });
+
+  describe.each(few)('%s', (prop, port) => {
+    test.each<[string, Record<string, string>]>([
+      ['a label of one\'s own domain', { 'example.com/monitoring': 'true' }],
+      ['a label without a prefix', { monitoring: 'true' }],
+      ['a node.kubernetes.io/ label', { 'node.kubernetes.io/monitoring': '' }],
+      ['a label the kubelet reports', { 'kubernetes.io/os': 'linux' }],
+      ['a label every node carries', { 'reserved:remote-node': '' }],
+    ])('%s', (_what, labels) => {
+      const r = refusal(() => v116(given(prop, Peer.nodes(labels))));
+      expect(r.id).toBe('host-firewall-peer-broad');
+      const says = `HostFirewall ${prop} selects the nodes .*, by labels a node's own kubelet may set on its Node object`;
+      expect(r.message).toMatch(new RegExp(`^\\[test/cp\\] ${says}`));
+      expect(r.message).toContain('a compromised node could label itself into it, or every node would match');
+      expect(r.message).toContain("Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' })");
+    });
+
+    test('a label no kubelet may set is accepted, and only nodes that carry it reach the port', () => {
+      const { c } = v116(given(prop, Peer.nodes({ 'node-restriction.kubernetes.io/monitoring': '', 'example.com/tier': 'ops' })));
+      expect(from(c, 'node:node-restriction.kubernetes.io/monitoring=,example.com/tier=ops', port)).toBe('allowed');
+      expect(from(c, 'node:example.com/tier=ops', port)).toBe('denied');
+      expect(from(c, 'node:node-restriction.kubernetes.io/monitoring=,example.com/tier=ops', '2379/TCP')).toBe('denied');
+    });
+  });
+
+  test('apiServerClients: nodes by any label add nothing (every node reaches the API server), and stay accepted', () => {
+    const { c } = v116({ apiServerClients: [Peer.nodes({ 'example.com/monitoring': 'true' })] });
+    expect(from(c, 'node:example.com/monitoring=true', '6443/TCP')).toBe('allowed');
+    expect(from(c, 'node:example.com/monitoring=true', '10250/TCP')).toBe('denied');
+  });
+});
+
 // A CIDR group's ranges live in the cluster's CiliumCIDRGroup objects, unseen at synthesis: as a metrics scraper it may be the
 // world (DefaultDenyNamespace scrapeFrom and TieredApp metricsFrom refuse it as scraper-broad). metricsScraper took one and
 // opened 9962-9965/TCP on every selected node to whatever the group holds.

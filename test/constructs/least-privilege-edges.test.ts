@@ -5,8 +5,8 @@ import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
-  Builtins, CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, HeaderMismatchAction,
-  HttpRule, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
+  Builtins, CiliumPolicy, CiliumVersion, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity,
+  HeaderMismatchAction, HttpRule, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -559,6 +559,10 @@ describe('a metrics scraper is one scraper, never a broad peer (scraper-broad)',
       expressions: [LabelExpression.notIn('k8s:io.kubernetes.pod.namespace', ['kube-system'])] })],
     // Its ranges live in the cluster's CiliumCIDRGroup objects, unseen at synthesis: the world for all the SDK knows.
     ['a CIDR group', () => Peer.cidrGroup('monitoring')], ['CIDR groups by label', () => Peer.cidrGroupSelector({ team: 'monitoring' })],
+    // A node's own kubelet may set these labels on itself (NodeRestriction), and every node carries reserved:remote-node: a
+    // compromised node labelled itself into the scraper.
+    ['nodes by a label a node may give itself', () => Peer.nodes({ 'example.com/monitoring': 'true' })],
+    ['nodes by a label every node carries', () => Peer.nodes({ 'reserved:remote-node': '' })],
   ];
 
   test.each(broad)('DefaultDenyNamespace scrapeFrom: %s', (_what, peer) => {
@@ -572,6 +576,15 @@ describe('a metrics scraper is one scraper, never a broad peer (scraper-broad)',
       metricsFrom: peer(), tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }],
     }));
     expect(r.id).toBe('scraper-broad');
+  });
+
+  test('nodes by a label no kubelet may set are a scraper: only the nodes that carry it reach the metrics ports', () => {
+    const c = chart('shop', CiliumVersion.V1_16);
+    new DefaultDenyNamespace(c, 'deny', { scrapeFrom: Peer.nodes({ 'node-restriction.kubernetes.io/monitoring': '' }), scrapePorts: [Port.tcp(9090)], egress: false });
+    const labelsOn = { nodeSelectorLabels: true };
+    expect(verdictOf(c, 'node:node-restriction.kubernetes.io/monitoring=', WEB, '9090/TCP', labelsOn)).toBe('allowed');
+    expect(verdictOf(c, 'node:example.com/monitoring=true', WEB, '9090/TCP', labelsOn)).toBe('denied');
+    expect(verdictOf(c, 'node:node-restriction.kubernetes.io/monitoring=', WEB, '8080/TCP', labelsOn)).toBe('denied');
   });
 
   test('a scraper in a fixed namespace, or of this namespace: only it reaches the metrics ports', () => {

@@ -276,6 +276,61 @@ describe('Services and nodes', () => {
     expect(refused(() => Peer.cidrGroupSelector(undefined as unknown as Record<string, string>))).toMatch(/^selector-empty: /);
   });
 
+  // Cilium gives node labels the source node (pkg/node nodeIdentityLabels): a `k8s:` key (or container:, a reserved label nodes do
+  // not carry, a source of one's own) selected no node, so a deny of those nodes denied nothing, and the node kept its access.
+  test.each(['k8s:role', 'container:role', 'reserved:role', '$role', 'example.com:role'])('nodes by the key %s: refused (peer-nodes-label-source)', (key) => {
+    for (const verb of ['allowIngress', 'denyIngress', 'allowEgress', 'denyEgress'] as const) {
+      const c = chart('shop', CiliumVersion.V1_16);
+      const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+      p.allowIngress(Peer.any());
+      const r = refusal(() => p[verb](Peer.nodes({ [key]: 'untrusted' })));
+      expect(r.id).toBe('peer-nodes-label-source');
+      expect(r.message).toContain(`[test/p] ${verb}(nodes {${key}=untrusted}): the node selector key "${key}"`);
+      expect(r.message).toContain('a deny would deny nothing');
+      expect(r.message).toMatch(/fix: write the node label's key without a source \("[^"]*role"\) or with the node source \("node:[^"]*role"\)/);
+      // Nothing was written: the node is still allowed in by the allow.
+      expect(verdictOf(c, 'node:role=untrusted', 'pod:shop:app=web', '80/TCP', { nodeSelectorLabels: true })).toBe('allowed');
+    }
+  });
+
+  test.each(['role', 'node:role', 'any:role'])('nodes by the key %s: a deny holds those nodes', (key) => {
+    const c = chart('shop', CiliumVersion.V1_16);
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    p.allowIngress(Peer.any());
+    p.denyIngress(Peer.nodes({ [key]: 'untrusted', 'k8s:io.cilium.k8s.policy.cluster': 'default' }));
+    expect(verdictOf(c, 'node:role=untrusted', 'pod:shop:app=web', '80/TCP', { nodeSelectorLabels: true })).toBe('denied');
+    expect(verdictOf(c, 'node:role=ok', 'pod:shop:app=web', '80/TCP', { nodeSelectorLabels: true })).toBe('allowed');
+  });
+
+  // Only entities carry reserved labels, and only pods the namespace the factories write in: `Peer.endpoints({ labels: { 'reserved:world':
+  // '' } })` was written with the policy's namespace beside it and selected nothing, so a deny of it denied nothing (the world kept in).
+  test.each<[string, () => IPeer, string]>([
+    ['reserved:world', () => Peer.endpoints({ labels: { 'reserved:world': '' } }), 'use Peer.entity(Entity.WORLD)'],
+    ['$host', () => Peer.endpoints({ namespace: 'shop', labels: { $host: '' } }), 'use Peer.entity(Entity.HOST)'],
+    ['reserved.world', () => Peer.endpoints({ allNamespaces: true, labels: { 'reserved.world': '' } }), 'use Peer.entity(Entity.WORLD)'],
+    ['reserved:remote-node Exists', () => Peer.endpoints({ namespace: 'shop', expressions: [LabelExpression.exists('reserved:remote-node')] }),
+      'use Peer.entity(Entity.REMOTE_NODE)'],
+    ['reserved:role', () => Peer.selectedBy(EndpointSelector.labels({ 'reserved:role': '' }), 'shop'), 'select entities with Peer.entity()'],
+  ])('pods by the reserved label %s: refused (peer-endpoints-reserved-label)', (_key, peer, fix) => {
+    const r = refusal(peer);
+    expect(r.id).toBe('peer-endpoints-reserved-label');
+    expect(r.message).toMatch(/^\[test\/constructs\/peer-verdicts\.test\.ts:\d+\] Peer\.(endpoints|selectedBy)\(\) requires the reserved label /);
+    expect(r.message).toContain('an allow would let nobody in and a deny would deny nothing');
+    expect(r.message).toContain(`fix: ${fix}`);
+  });
+
+  test('what it would have written: a deny of the world as pods denied nothing; the entity denies it, and excluding a reserved label stays accepted', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    p.allowIngress(Peer.any());
+    p.denyIngress({ toPeerConfig: () => ({ item: { endpoints: [{ matchLabels: { 'reserved:world': '', 'k8s:io.kubernetes.pod.namespace': 'shop' } }] },
+      description: 'the world as pods' }) });
+    expect(verdictOf(c, 'cidr:203.0.113.5', 'pod:shop:app=web', '80/TCP')).toBe('allowed');
+    p.denyIngress(Peer.entity(Entity.WORLD));
+    expect(verdictOf(c, 'cidr:203.0.113.5', 'pod:shop:app=web', '80/TCP')).toBe('denied');
+    expect(() => Peer.endpoints({ labels: { app: 'x' }, expressions: [LabelExpression.doesNotExist('reserved:world')] })).not.toThrow();
+  });
+
   test('CIDR groups by labels', () => {
     const group = (name: string, team: string, cidr: string): Record<string, unknown> =>
       ({ apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name, labels: { team } }, spec: { externalCIDRs: [cidr] } });

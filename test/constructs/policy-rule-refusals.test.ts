@@ -1,5 +1,5 @@
 // The verbs of a rule (src/constructs/policy-rule.ts, lines 1-323): each refusal of a call that would allow more than it
-// says, by its error id, for every verb it applies to, beside the closest call that is accepted; what a deny keeps of the
+// says, by its error id, for every verb it applies to, beside the closest call that is accepted; that a deny refuses the allow
 // options it is handed; that a call keeps its ports as given; the rule's two selectors. In the mutation test set
 // (set `rules`). Every value is built inside a test.
 import { ApiObject, Chart } from 'cdk8s';
@@ -165,19 +165,6 @@ describe('L7 rules and server names need the ports they restrict', () => {
   });
 });
 
-describe('a deny keeps only its ports', () => {
-  test('L7 rules and server names handed to a deny (plain JavaScript) are dropped: the deny covers every request on its ports', () => {
-    const { c, p } = apiPolicy();
-    p.allowIngress(client(), { ports: [Port.tcp(80), Port.tcp(81)] });
-    const handed = { ports: [Port.tcp(80)], l7: L7.http(HttpRule.get('/')), serverNames: ['a.example.com'] } as AllowOptions;
-    p.denyIngress(client(), handed);
-    expect(decidedBy(c, CLIENT, API, 80, 'ingress', { http: 'GET /' })).toBe(`denied-by-deny-rule ${p.name} spec.ingressDeny[0]`);
-    expect(decidedBy(c, CLIENT, API, 80, 'ingress', { http: 'POST /' })).toBe(`denied-by-deny-rule ${p.name} spec.ingressDeny[0]`);
-    expect(decidedBy(c, CLIENT, API, 81, 'ingress')).toBe(`allowed ${p.name} spec.ingress[0]`);
-    expect(p.synthesizeModel().diagnostics.map((d) => d.id)).toEqual([]);
-  });
-});
-
 describe('an option the call does not know is refused (plain JavaScript)', () => {
   test('a typo of ports would allow every port: refused, with the name meant', () => {
     const { p } = apiPolicy();
@@ -197,6 +184,36 @@ describe('an option the call does not know is refused (plain JavaScript)', () =>
     p.allowIngress(client(), { ports: [Port.tcp(80)], l7: undefined, other: undefined } as unknown as AllowOptions);
     expect(decidedBy(c, CLIENT, API, 80, 'ingress')).toBe(`allowed ${p.name} spec.ingress[0]`);
     expect(decidedBy(c, CLIENT, API, 81, 'ingress')).toMatch(/^default-deny/);
+  });
+});
+
+// Cilium's deny rules carry ports only (PortDenyRule): from plain JavaScript an allow option handed to a deny was dropped, and a
+// deny meant for GET /admin on 80/TCP held every connection of the peer on 80/TCP.
+describe('a deny handed an allow option (plain JavaScript) is refused, not widened', () => {
+  test.each([
+    ['l7', () => ({ l7: L7.http(HttpRule.get('/admin')) })],
+    ['authentication', () => ({ authentication: 'required' })],
+    ['serverNames', () => ({ serverNames: ['api.example.com'] })],
+  ])('%s', (option, extra) => {
+    for (const verb of ['denyIngress', 'denyEgress'] as const) {
+      const { c, p } = apiPolicy();
+      p.allowIngress(client(), { ports: [Port.tcp(80)] });
+      const e = refusal(() => (p[verb] as (peer: unknown, o: unknown) => void).call(p, client(), { ports: [Port.tcp(80)], ...extra() }));
+      expect(e.id).toBe('deny-allow-option');
+      expect(e.message).toContain(`[test/api] ${verb}(endpoints {app=client} (policy namespace), { ${option} }): ${option} is an option of allow rules only`);
+      expect(e.message).toContain('fix: drop');
+      // Nothing was written: the client still reaches 80/TCP, as the allow says.
+      expect(p.synthesizeModel().model.spec?.ingressDeny).toBeUndefined();
+      expect(p.synthesizeModel().model.spec?.egressDeny).toBeUndefined();
+      expect(verdictOf(c, CLIENT, API, 80)).toBe('allowed');
+    }
+  });
+
+  test('the allow options left undefined are no options; a deny with ports only is written', () => {
+    const { c, p } = apiPolicy();
+    p.allowIngress(client(), { ports: [Port.tcp(80)] });
+    p.denyIngress(client(), { ports: [Port.tcp(80)], l7: undefined, authentication: undefined, serverNames: undefined } as unknown as AllowOptions);
+    expect(decidedBy(c, CLIENT, API, 80, 'ingress')).toBe(`denied-by-deny-rule ${p.name} spec.ingressDeny[0]`);
   });
 });
 

@@ -2,7 +2,9 @@
 // (`k8s:app`, `container:app`) matches only labels of that source, a key without one matches every source, the four
 // operators each with and without a source, and the legacy `reserved.` spelling.
 import { describe, expect, test } from 'vitest';
-import { formatLabel, kubeletMaySetNodeLabel, LabelSet, nodeCannotClaimLabel, Selector, sourceNoNodeCarries, splitLabelKey } from '../../src/model/labels';
+import {
+  formatLabel, kubeletMaySetNodeLabel, LabelSet, nodeCannotClaimLabel, nodeSelectorClaimable, Selector, sourceNoNodeCarries, splitLabelKey,
+} from '../../src/model/labels';
 import { cnp, labels, policySet, verdict } from '../engine/helpers';
 
 /** Whether a policy with this endpointSelector and `ingress: [{}]` (deny everything) selects the pod. */
@@ -261,5 +263,22 @@ describe('nodeCannotClaimLabel', () => {
     ['role', false], ['node.kubernetes.io/cp', false], ['reserved:remote-node', false], ['$host', false], ['k8s:io.cilium.k8s.policy.cluster', false],
   ])('%s: %s', (key, cannot) => {
     expect(nodeCannotClaimLabel(key)).toBe(cannot);
+  });
+});
+
+// A node selector a node may meet by labelling itself: no requirement (matchLabels, In, Exists) on a label only administrators give.
+describe('nodeSelectorClaimable', () => {
+  test.each([
+    [{ matchLabels: { 'example.com/role': 'x' } }, true],
+    [{ matchLabels: { 'reserved:remote-node': '' } }, true],
+    [{ matchLabels: { 'example.com/role': 'x', 'node-role.kubernetes.io/control-plane': '' } }, false],
+    [{ matchExpressions: [{ key: 'node-restriction.kubernetes.io/ops', operator: 'Exists' as const }] }, false],
+    [{ matchExpressions: [{ key: 'node-restriction.kubernetes.io/ops', operator: 'In' as const, values: ['a'] }] }, false],
+    // Excluding a protected label requires nothing: every node without it matches.
+    [{ matchLabels: { role: 'x' }, matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' as const }] }, true],
+    [{ matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'NotIn' as const, values: ['true'] }] }, true],
+    [{}, true],
+  ])('%j: %s', (selector, claimable) => {
+    expect(nodeSelectorClaimable(selector)).toBe(claimable);
   });
 });

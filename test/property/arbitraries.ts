@@ -467,6 +467,14 @@ export function podLabels(minKeys = 0, maxKeys = 3): fc.Arbitrary<Labels> {
   return record(labelKey({ source: true }), labelValue, minKeys, maxKeys);
 }
 
+/**
+ * Node labels for `Peer.nodes` (keys with an optional `node:` source): Cilium gives node labels the source node, and a key of
+ * a source no node carries (`k8s:`) is refused (`peer-nodes-label-source`).
+ */
+export function nodeLabels(minKeys = 0, maxKeys = 3): fc.Arbitrary<Labels> {
+  return record(fc.tuple(fc.boolean(), labelKey({ reserve: 5 })).map(([node, k]) => (node ? `node:${k}` : k)), labelValue, minKeys, maxKeys);
+}
+
 /** Labels of objects Cilium matches without a source prefix (CIDR groups, Services). */
 export function plainLabels(minKeys = 0, maxKeys = 3): fc.Arbitrary<Labels> {
   return record(labelKey({ reserve: 0 }), labelValue, minKeys, maxKeys);
@@ -927,7 +935,7 @@ export function peer(ctx: CallContext, direction: 'ingress' | 'egress', deny: bo
   // cidrGroupRef in toCIDRSet is resolved from 1.16 on (version-egress-cidr-group-ref).
   if (direction === 'ingress' || atLeast(v, '1.16')) options.push(dnsSubdomain.map((name): PeerSpec => ({ kind: 'cidrGroup', name })));
   if (atLeast(v, '1.17')) options.push(plainLabels(1, 2).map((labels): PeerSpec => ({ kind: 'cidrGroupSelector', labels })));
-  if (atLeast(v, '1.16')) options.push(podLabels(1, 2).map((labels): PeerSpec => ({ kind: 'nodes', labels })));
+  if (atLeast(v, '1.16')) options.push(nodeLabels(1, 2).map((labels): PeerSpec => ({ kind: 'nodes', labels })));
   if (direction === 'egress') {
     if (!deny) {
       options.push(fqdnName.map((name): PeerSpec => ({ kind: 'fqdn', name })), fqdnPattern(v).map((pattern): PeerSpec => ({ kind: 'fqdnPattern', pattern })));
@@ -1360,7 +1368,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
           { kind: 'endpoints', namespace: ns, labels: { [key]: bad } },
           { kind: 'endpoints', namespace: bad },
           { kind: 'namespace', name: bad },
-          atLeast(v, '1.16') ? { kind: 'nodes', labels: { [key]: bad } } : { kind: 'endpoints', allNamespaces: true, labels: { [key]: bad } },
+          atLeast(v, '1.16') ? { kind: 'nodes', labels: { [key.replace(/^k8s:/, '')]: bad } } : { kind: 'endpoints', allNamespaces: true, labels: { [key]: bad } },
           atLeast(v, '1.17') ? { kind: 'cidrGroupSelector', labels: { [key.replace(/^k8s:/, '')]: bad } } : { kind: 'selectedBy', selector: { kind: 'labels', labels: { [key]: bad } }, namespace: ns },
         ];
         return piece(`label value ${JSON.stringify(bad)}`, ['crd-label-value', 'namespace-name-syntax'], { at: 'call', call: peerCall(verb, peers[which]) });
@@ -1439,7 +1447,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'nodes peer before 1.16',
     versions: before('1.16'),
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(anyVerbWithPeer, podLabels(1, 2)).map(([verb, labels]) => piece('Peer.nodes', ['version-nodes'], { at: 'call', call: peerCall(verb, { kind: 'nodes', labels }) })),
+    piece: () => fc.tuple(anyVerbWithPeer, nodeLabels(1, 2)).map(([verb, labels]) => piece('Peer.nodes', ['version-nodes'], { at: 'call', call: peerCall(verb, { kind: 'nodes', labels }) })),
   },
   {
     name: 'cidrGroupSelector before 1.17',

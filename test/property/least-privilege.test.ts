@@ -8,8 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { verdictFor } from '../../src/engine/matchers';
 import { propertyParams } from '../support/property';
 import {
-  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, LabelExpression, NodeSelector,
-  Peer, Port, PolicySet, Protocol, TieredApp,
+  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, L7, LabelExpression,
+  NodeSelector, Peer, Port, PolicySet, Protocol, TieredApp,
 } from '../../src';
 
 /** Runs of the least-privilege property (`PROPERTY_RUNS_LEAST_PRIVILEGE`; see propertyParams). */
@@ -272,6 +272,31 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
       name: `HostFirewall controlPlaneNodeLabels: ${JSON.stringify(labels)}`,
       run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], nodeSelectorLabels: true, controlPlaneNodeLabels: labels }),
     })),
+  // Client nodes by labels a node's kubelet may set on itself, or every node carries: a compromised node labels itself into the path.
+  fc.constantFrom<Record<string, string>>({ 'example.com/monitoring': 'true' }, { monitoring: '' }, { 'reserved:remote-node': '' })
+    .chain((labels) => fc.constantFrom('kubeletClients', 'hubbleRelay', 'metricsScraper').map((prop) => ({
+      name: `HostFirewall ${prop}: Peer.nodes(${JSON.stringify(labels)})`,
+      run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], [prop]: prop.endsWith('Clients') ? [Peer.nodes(labels)] : Peer.nodes(labels) }),
+    }))),
+  fc.constant({
+    name: 'DefaultDenyNamespace scrapeFrom: nodes by a label a node may give itself',
+    run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.nodes({ 'example.com/monitoring': 'true' }), scrapePorts: [Port.tcp(9090)] }),
+  }),
+  // An allow option handed to a deny (plain JavaScript): Cilium's deny rules carry ports only.
+  fc.constantFrom('l7', 'authentication', 'serverNames').map((option) => ({
+    name: `denyIngress with ${option}`,
+    run: () => new CiliumPolicy(chart(), 'p', {}).denyIngress(Peer.namespace('m'), {
+      ports: [Port.tcp(80)], [option]: option === 'l7' ? L7.http(HttpRule.get('/admin')) : option === 'serverNames' ? ['a.example.com'] : 'required',
+    } as never),
+  })),
+  // Peers that select nothing, so a deny of them denies nothing: node keys of a source no node carries, pods by a reserved label.
+  fc.constantFrom('k8s:role', 'container:role', 'reserved:role').map((key) => ({
+    name: `denyIngress(Peer.nodes({ '${key}': 'x' }))`,
+    run: () => new CiliumPolicy(chart(), 'p', {}).denyIngress(Peer.nodes({ [key]: 'x' })),
+  })),
+  fc.constantFrom('reserved:world', '$host', 'reserved.world').map((key) => ({
+    name: `Peer.endpoints({ labels: { '${key}': '' } })`, run: () => Peer.endpoints({ labels: { [key]: '' } }),
+  })),
   // The port of another guarded path: the API server path would open it to every pod.
   fc.constantFrom(22, 10250, 2379, 2380, 4240, 4244).map((port) => ({
     name: `HostFirewall apiServerPort: ${port}`, run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], apiServerPort: port }),
