@@ -46,7 +46,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'crd-metadata-name', severity: E, versions: 'all', what: 'metadata.name is not a DNS-1123 subdomain of at most 253 characters' },
   { id: 'crd-metadata-namespace', severity: E, versions: 'all', what: 'metadata.namespace is not a DNS-1123 label' },
   { id: 'crd-metadata-labels', severity: E, versions: 'all', what: 'a metadata label key is not a qualified name or its value not a label value' },
-  { id: 'crd-metadata-annotations', severity: E, versions: 'all', what: 'a metadata annotation key is not a qualified name' },
+  { id: 'crd-metadata-annotations', severity: E, versions: 'all', what: 'a metadata annotation key is not a qualified name, or the annotations hold more than 256 KiB together' },
   { id: 'crd-type', severity: E, versions: 'all', what: 'a value has the wrong JSON type (number port, boolean label value, ...)' },
   { id: 'crd-subject-one-of', severity: E, versions: 'all', what: 'a rule has both or neither of endpointSelector and nodeSelector' },
   { id: 'crd-sections-any-of', severity: E, versions: '1.17+', what: 'a rule has none of ingress, ingressDeny, egress, egressDeny' },

@@ -308,3 +308,17 @@ describe('CLI edges', () => {
     expect(trace('--policies', file, other, ...FROM_TO).stderr).toMatch(/case\.yaml:2: cilium\.io\/v2 has no kind "ciliumnetworkpolicy"/);
   });
 });
+
+// Session 37: an annotation of 300 KB (or 8 MB: under the 10 MiB input limit) passed validate, though the API server refuses
+// annotations over 256 KiB together (apimachinery's ValidateAnnotations).
+describe('annotations over 256 KiB together', () => {
+  test('validate fails (exit 1) at metadata.annotations, naming the size and the limit', GUARD, async () => {
+    const dir = scratchDir();
+    write(dir, 'big.yaml', httpPolicy([{ method: 'GET' }]).replace('metadata: {name: api, namespace: shop}',
+      `metadata: {name: api, namespace: shop, annotations: {a.io/x: "${'x'.repeat(300_000)}"}}`));
+    const r = await validate(['big.yaml'], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('big.yaml:3:53: error crd-metadata-annotations: metadata.annotations hold 300006 bytes (keys and values); '
+      + 'the API server refuses more than 262144 (256 KiB)\n');
+  });
+});
