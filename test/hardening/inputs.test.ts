@@ -66,6 +66,14 @@ describe('nesting-depth bomb: refused before parsing, in every reader', () => {
     expect(r.stderr).toMatch(/^error: CRD file .*deep\.json: the input nests more than 100 levels deep \(line 1\); it is not read \(crd-file-invalid\)/);
   });
 
+  // Session 37: JSON.parse kept the last of a key written twice (two `openAPIV3Schema`, two `required` lists).
+  test('validate --crd: a JSON CRD file with a key written twice in one object is a usage error at the line', GUARD, async () => {
+    const twice = write(dir, 'twice.json', '{"apiVersion": "apiextensions.k8s.io/v1",\n "kind": "CustomResourceDefinition",\n "kind": "List"}\n');
+    const r = await validate(['--crd', twice, yaml]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*twice\.json is not valid YAML: Map keys must be unique at line 3, column 2 \(crd-file-invalid\); fix: pass a CRD file/);
+  });
+
   test('validate --crd: an alias bomb is a usage error naming the file, not the YAML library\'s bare message', GUARD, async () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(',')}]`)];
     const bomb = write(dir, 'bomb.yaml', `${levels.join('\n')}\n`);
