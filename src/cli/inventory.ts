@@ -15,6 +15,7 @@ import { isKubernetesList, listEntries } from '../model/list-items';
 import { POD_TEMPLATE_KINDS, isManifestObject } from '../model/manifests';
 import { nestingDepthError } from '../model/nesting-depth';
 import { withoutControls } from '../model/printable';
+import { jsonDuplicateKey } from '../model/json-duplicate-key';
 import { yamlValues } from '../model/yaml-stream';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../validate/syntax';
 import { policyInputError } from './trace';
@@ -288,12 +289,17 @@ function describe(value: unknown): string {
   return t === 'object' ? 'a mapping' : `a ${t}`;
 }
 
-/** The value of a JSON text, or `undefined` when it is not JSON (then read as YAML). */
+/**
+ * The value of a JSON text, or `undefined` when it is not JSON (then read as YAML) or writes a key twice in one object:
+ * `JSON.parse` would keep the last value (two `labels` of one pod), where the YAML reader refuses the text at the line.
+ */
 function parseJson(text: string): unknown {
   if (!/^\s*[{[]/.test(text)) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+  return jsonDuplicateKey(text, value, false) === undefined ? value : undefined;
 }

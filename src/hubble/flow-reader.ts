@@ -3,8 +3,8 @@
  * (`{"flow": {...}, "node_name": ..., "time": ...}` per line), legacy bare flows (Hubble CLI 0.10 and older), gzip
  * (detected by its magic bytes, also on standard input), any mix of them. Memory stays bounded whatever the input size:
  * the input is read in chunks, split into lines, and every line is parsed and handed over before the next chunk is read.
- * Malformed lines (not JSON, nesting too deep, invalid UTF-8, a field of the wrong type: `flow-shape.ts`, a line over the
- * length limit) are counted with their line numbers and never stop the run. An input that ends early (a truncated or
+ * Malformed lines (not JSON, a key written twice in one object, nesting too deep, invalid UTF-8, a field of the wrong
+ * type: `flow-shape.ts`, a line over the length limit) are counted with their line numbers and never stop the run. An input that ends early (a truncated or
  * corrupt gzip stream, a read error) or that is mostly junk (more than `MAX_BLANK_LINES` blank lines, more than
  * `MAX_SKIPPED_BYTES` in overlong lines) sets `readError`: the commands then stop with an error (exit 2), never a green
  * result over part of the input.
@@ -14,6 +14,7 @@ import { closeSync, constants, createReadStream, fstatSync, openSync } from 'nod
 import { PassThrough, Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CiliumPolicyError } from '../core/errors';
+import { jsonDuplicateKey } from '../model/json-duplicate-key';
 import { OptionDefaults } from '../model/known-keys';
 import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
 import { HubbleFlow } from './flow';
@@ -376,6 +377,13 @@ export async function readFlows(source: FlowSource, onFlow: FlowHandler, options
       record = JSON.parse(line);
     } catch (e) {
       bad(n, `not JSON: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    // JSON.parse keeps the last of a key written twice: such a record says two things (two verdicts, two addresses). The
+    // key is named in the lines reported only (naming it costs a YAML parse).
+    const twice = jsonDuplicateKey(line, record, malformed.length < maxReported);
+    if (twice !== undefined) {
+      bad(n, `not a Hubble record: ${twice} is written twice in one object (Hubble writes each field once)`);
       return;
     }
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {

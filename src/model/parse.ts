@@ -191,6 +191,12 @@ function looksLikePolicy(value: Record<string, unknown>): boolean {
     || rule(value, ['endpointSelector']);
 }
 
+/** A kind that is no string, as a warning names it: numbers and booleans as written, else what it is. */
+function describeKind(kind: unknown): string {
+  if (typeof kind === 'number' || typeof kind === 'boolean') return String(kind);
+  return Array.isArray(kind) ? 'a list' : typeof kind === 'object' ? 'a mapping' : `a ${typeof kind}`;
+}
+
 function readResource(
   out: ParseResult,
   value: Record<string, unknown>,
@@ -201,14 +207,20 @@ function readResource(
   const kind = value.kind;
   const reader = new Reader(source);
   if (typeof kind !== 'string' || !(POLICY_KINDS as readonly string[]).includes(kind)) {
-    if (kind === undefined && looksLikePolicy(value)) {
-      // kubectl refuses an object without kind ("Object 'Kind' is missing"): an error, never a policy silently not applied.
+    // kubectl refuses an object without kind ("Object 'Kind' is missing"), or whose kind is no string.
+    const noKind = kind === undefined || kind === null || kind === '';
+    if (noKind && looksLikePolicy(value)) {
+      // An error, never a policy silently not applied.
       reader.report(ParseDiagnosticId.MISSING_KIND, Severity.ERROR, [], 'document has no kind but looks like a Cilium policy; kubectl refuses it (Object \'Kind\' is missing), it is not read',
         'add apiVersion: cilium.io/v2 and kind: CiliumNetworkPolicy (or CiliumClusterwideNetworkPolicy); a raw api.Rule list must be a top-level array');
-    } else if (kind === undefined && ['spec', 'specs', 'endpointSelector', 'nodeSelector'].some((k) => k in value)) {
-      // A Helm values file (`nodeSelector: {}`, `ingress:`), a Kustomize patch: not a policy kubectl would be given.
-      reader.report(ParseDiagnosticId.MISSING_KIND, Severity.WARNING, [], 'document has no kind; it is skipped (not a Kubernetes object)',
-        'if it is meant as a Cilium policy, add apiVersion: cilium.io/v2 and kind: CiliumNetworkPolicy (or CiliumClusterwideNetworkPolicy)');
+    } else if ((noKind || typeof kind !== 'string') && Object.keys(value).length > 0
+      && !(typeof value.apiVersion === 'string' && value.apiVersion.startsWith('cilium.io/'))) {
+      // A Helm values file (`nodeSelector: {}`, `ingress:`), a Kustomize patch, any other mapping: not a manifest kubectl
+      // applies; a warning, as a `{}` or `null` document beside manifests (`input-empty`, which names `{}`), never a
+      // silent skip. (A cilium.io one is `parse-unknown-kind`, below.)
+      reader.report(ParseDiagnosticId.MISSING_KIND, Severity.WARNING, noKind ? [] : ['kind'],
+        `${noKind ? 'document has no kind' : `the document's kind is ${describeKind(kind)}, not a string`}; it is skipped (not a Kubernetes object: kubectl refuses it)`,
+        'if it is meant as a Kubernetes object, write apiVersion and kind (apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy for a policy); else leave the file out of the input');
     } else if (typeof value.apiVersion === 'string' && value.apiVersion.toLowerCase().startsWith('networking.k8s.io/') && typeof kind === 'string'
       && kind !== 'NetworkPolicy' && kind.toLowerCase() === 'networkpolicy') {
       reader.report(ParseDiagnosticId.UNKNOWN_KIND, Severity.WARNING, ['kind'],

@@ -46,7 +46,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'crd-metadata-name', severity: E, versions: 'all', what: 'metadata.name is not a DNS-1123 subdomain of at most 253 characters' },
   { id: 'crd-metadata-namespace', severity: E, versions: 'all', what: 'metadata.namespace is not a DNS-1123 label' },
   { id: 'crd-metadata-labels', severity: E, versions: 'all', what: 'a metadata label key is not a qualified name or its value not a label value' },
-  { id: 'crd-metadata-annotations', severity: E, versions: 'all', what: 'a metadata annotation key is not a qualified name' },
+  { id: 'crd-metadata-annotations', severity: E, versions: 'all', what: 'a metadata annotation key is not a qualified name, or the annotations hold more than 256 KiB together' },
   { id: 'crd-type', severity: E, versions: 'all', what: 'a value has the wrong JSON type (number port, boolean label value, ...)' },
   { id: 'crd-subject-one-of', severity: E, versions: 'all', what: 'a rule has both or neither of endpointSelector and nodeSelector' },
   { id: 'crd-sections-any-of', severity: E, versions: '1.17+', what: 'a rule has none of ingress, ingressDeny, egress, egressDeny' },
@@ -311,7 +311,7 @@ export const INPUT_CHECKS: readonly CheckInfo[] = [
   { id: 'parse-port-not-string', severity: E, versions: 'all', what: 'a port written as a number (the CRD wants a string)' },
   { id: 'parse-null-value', severity: W, versions: 'all', what: 'a field set to null (the API server prunes it)' },
   { id: 'parse-yaml11-ambiguous', severity: W, versions: 'all', what: 'a plain scalar Kubernetes (YAML 1.1) reads differently (010 is octal, yes is a boolean)' },
-  { id: 'parse-missing-kind', severity: E, versions: 'all', what: 'a document without kind that looks like a Cilium policy (a cilium.io apiVersion, or a rule as its spec); a warning for other documents without kind that hold spec or nodeSelector (Helm values)' },
+  { id: 'parse-missing-kind', severity: E, versions: 'all', what: 'a document without kind that looks like a Cilium policy (a cilium.io apiVersion, or a rule as its spec); a warning for any other document whose kind is missing, empty or no string (Helm values, a stray mapping): kubectl refuses it' },
   { id: 'parse-unknown-kind', severity: W, versions: 'all', what: 'a cilium.io apiVersion with a kind Cilium does not have (wrong case, misspelled), or a NetworkPolicy kind in the wrong case' },
   { id: 'crd-schema', severity: E, versions: 'all', what: 'a violation of the CRD given with --crd, or of the bundled CRD of the target version that no other finding reports (closed schema: unknown fields fail)' },
 ];

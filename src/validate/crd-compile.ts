@@ -5,10 +5,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ajv as AjvInstance, AnySchemaObject, Code, SchemaValidateFunction, ValidateFunction } from 'ajv';
+import { LineCounter } from 'yaml';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { listEntries } from '../model/list-items';
+import { jsonDuplicateKey } from '../model/json-duplicate-key';
 import { nestingDepthError } from '../model/nesting-depth';
 import { parseYamlStream } from '../model/yaml-stream';
 import { compileRe2 } from '../model/re2';
@@ -266,7 +268,8 @@ function readCrds(file: string): CrdDocument[] {
   if (json !== undefined) {
     visit(json);
   } else {
-    for (const doc of parseYamlStream(text)) {
+    // With a line counter, a key written twice is named at its line, as other YAML errors are.
+    for (const doc of parseYamlStream(text, { lineCounter: new LineCounter() })) {
       if (doc.errors.length > 0) {
         throw new CiliumPolicyError({
           id: 'crd-file-invalid',
@@ -298,13 +301,18 @@ function readCrds(file: string): CrdDocument[] {
   return crds;
 }
 
-/** The value of a JSON text, or `undefined` when it is not JSON (the YAML reader then says what is wrong). */
+/**
+ * The value of a JSON text, or `undefined` when it is not JSON or writes a key twice in one object (`JSON.parse` would
+ * keep the last value silently): the YAML reader then says what is wrong, at the line.
+ */
 function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+  return jsonDuplicateKey(text, value, false) === undefined ? value : undefined;
 }
 
 function crdSchema(crd: Record<string, unknown>, file: string): CrdDocument {

@@ -27,7 +27,7 @@
  * | `crd-metadata-name` | crd | error | all | metadata.name is not a DNS-1123 subdomain of at most 253 characters |
  * | `crd-metadata-namespace` | crd | error | all | metadata.namespace is not a DNS-1123 label |
  * | `crd-metadata-labels` | crd | error | all | a metadata label key is not a qualified name or its value not a label value |
- * | `crd-metadata-annotations` | crd | error | all | a metadata annotation key is not a qualified name |
+ * | `crd-metadata-annotations` | crd | error | all | a metadata annotation key is not a qualified name, or the annotations hold more than 256 KiB together |
  * | `crd-type` | crd | error | all | a value has the wrong JSON type (number port, boolean label value, ...) |
  * | `crd-subject-one-of` | crd | error | all | a rule has both or neither of endpointSelector and nodeSelector |
  * | `crd-sections-any-of` | crd | error | 1.17+ | a rule has none of ingress, ingressDeny, egress, egressDeny |

@@ -53,6 +53,9 @@ function wrongType(ctx: CheckContext, path: string, what: string, value: unknown
   ctx.report('crd-type', path, `${what} ${show(value)} is ${got}; the CRD wants ${want}`, fix ?? `write ${what} as ${want}`);
 }
 
+/** The most bytes the annotations of an object may hold together (apimachinery's `TotalAnnotationSizeLimitB`). */
+const MAX_ANNOTATION_BYTES = 256 * 1024;
+
 function checkMetadata(doc: PolicyDocumentModel, ctx: CheckContext): void {
   const md = isObject(doc.metadata) ? doc.metadata : { name: undefined as unknown };
   const name = md.name as unknown;
@@ -79,11 +82,19 @@ function checkMetadata(doc: PolicyDocumentModel, ctx: CheckContext): void {
   }
   const annotations = (md as { annotations?: unknown }).annotations;
   if (isObject(annotations)) {
-    for (const k of Object.keys(annotations)) {
+    // The API server also refuses annotations of more than 256 KiB together (apimachinery's ValidateAnnotations: the
+    // bytes of every key and value), whatever the input size limit lets through.
+    let bytes = 0;
+    for (const [k, v] of Object.entries(annotations)) {
+      bytes += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
       if (!isQualifiedName(k)) {
         ctx.report('crd-metadata-annotations', keyPath('metadata.annotations', k), `metadata annotation key ${show(k)} is not a valid key`,
           'use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
       }
+    }
+    if (bytes > MAX_ANNOTATION_BYTES) {
+      ctx.report('crd-metadata-annotations', 'metadata.annotations', `metadata.annotations hold ${bytes} bytes (keys and values); the API server `
+        + `refuses more than ${MAX_ANNOTATION_BYTES} (256 KiB)`, 'keep large data out of annotations (a ConfigMap), or shorten the values');
     }
   }
 }

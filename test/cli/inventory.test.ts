@@ -191,6 +191,17 @@ describe('readInventory: what the inventory gets', () => {
     }
   });
 
+  // Session 37: JSON.parse kept the last of a key written twice, so a pod with two `labels` was read with the second.
+  test('JSON with a key written twice in one object is refused at its line, never read with the last value', () => {
+    const path = join(dir, 'twice.json');
+    writeFileSync(path, '{"apiVersion": "v1", "kind": "Pod",\n "metadata": {"name": "web-1", "namespace": "prod",\n  "labels": {"app": "web"},\n  "labels": {"app": "api"}}}\n');
+    const inventory = new EndpointInventory();
+    expect(() => readInventory(path, inventory)).toThrow(expect.objectContaining({
+      id: 'cli-yaml', message: expect.stringMatching(/twice\.json:4: map keys must be unique at line 4, column 3/),
+    }));
+    expect(inventory.workloads).toEqual([]);
+  });
+
   test('YAML the reader refuses is refused with the reader\'s id', () => {
     const path = join(dir, 'broken.yaml');
     writeFileSync(path, 'kind: Pod\nmetadata: {name: [\n');

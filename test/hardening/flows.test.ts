@@ -5,7 +5,8 @@ import { describe, expect, test, vi } from 'vitest';
 import { PolicySet } from '../../src/engine/policy-set';
 import { FlowSource, MAX_BLANK_LINES, readFlows } from '../../src/hubble/flow-reader';
 import { MAX_FLOW_LABELS } from '../../src/hubble/flow-shape';
-import { GUARD, draft, flowLine, httpPolicy, replay, scratchDir, write } from './support';
+import { NAMED_BYTES } from '../../src/model/json-duplicate-key';
+import { GUARD, draft, flowLine, httpPolicy, replay, report, scratchDir, write } from './support';
 
 const dir = scratchDir();
 /** A policy under which web → api on 80/TCP is denied at L7 only for paths other than /ok: L3/L4 allowed. */
@@ -173,6 +174,50 @@ describe('a line with a mistyped field is malformed (with its line number) and t
     expect(stats.malformed).toEqual([{ line: 1, reason: 'not a usable flow: boom' }]);
     expect(stats.flows).toBe(1);
     expect(stats.readError).toBeUndefined();
+  });
+});
+
+// Session 37: JSON.parse keeps the last of a key written twice, so a record with two verdicts (or two addresses) was judged
+// on whichever came last. Hubble writes each field once and its own reader (protojson) refuses such a record.
+describe('a record with a key written twice is malformed (the one reader of flows), never judged on its last value', () => {
+  const forwarded = flowLine();
+  const twice = forwarded.replace('"verdict":"FORWARDED"', '"verdict":"DROPPED","verdict":"FORWARDED"');
+  const reason = (at: number): string => `not a Hubble record: "verdict" at column ${at} is written twice in one object (Hubble writes each field once)`;
+
+  test('replay, draft and report on a log of only such a record: exit 2, the line and the key named', GUARD, async () => {
+    const file = write(dir, 'twice.jsonl', `${twice}\n`);
+    const at = twice.lastIndexOf('"verdict"') + 1;
+    for (const r of [await replay('--flows', file, '--policies', ISOLATE), await draft('--flows', file),
+      await report('--flows', file, '--policies', ISOLATE)]) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`error: ${file}:1: no line of 1 is a Hubble flow record (1 malformed; line 1: ${reason(at)}); nothing is judged (hubble-no-flows); `
+        + 'fix: give a flow log as written by hubble observe -o jsonpb (one JSON record per line), with the traffic to judge\n');
+    }
+  });
+
+  test('beside good records: the line is named as malformed and the capture is not all judged (exit 1)', GUARD, async () => {
+    const r = await replay('--flows', write(dir, 'twice-mixed.jsonl', `${forwarded}\n${twice.replace('"IP":{', '"IP":{"source":"10.9.9.9",')}\n`),
+      '--policies', POLICIES, '--output', 'json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).input.malformed).toEqual([{ line: 2, reason: expect.stringMatching(/^not a Hubble record: "verdict" at column \d+ is written twice/) }]);
+  });
+
+  test('the same key in different objects, and `":` inside strings, are no duplicate', GUARD, async () => {
+    const text = [forwarded, JSON.stringify({ flow: { ...JSON.parse(forwarded).flow, summary: 'a\\":{"verdict":"x", \\\\" : "' } })].join('\n');
+    const stats = await readFlows(FlowSource.text(`${text}\n`), () => undefined);
+    expect(stats.malformed).toEqual([]);
+    expect(stats.flows).toBe(2);
+  });
+
+  test('a nested key written twice, with whitespace around the colon, and one over 16 KiB (not named)', GUARD, async () => {
+    const nested = forwarded.replace('"IP":{"source":"10.0.1.10"', '"IP":{"source" :"10.9.9.9",\t"source"\t: "10.0.1.10"');
+    const long = forwarded.replace('"time":', `"summary":"${'x'.repeat(NAMED_BYTES)}","time":"x","time":`);
+    const stats = await readFlows(FlowSource.text(`${nested}\n${long}\n`), () => undefined);
+    expect(stats.malformed.map((m) => m.reason.replace(/ at column \d+/, ''))).toEqual([
+      'not a Hubble record: "source" is written twice in one object (Hubble writes each field once)',
+      'not a Hubble record: a key is written twice in one object (Hubble writes each field once)',
+    ]);
   });
 });
 

@@ -66,6 +66,14 @@ describe('nesting-depth bomb: refused before parsing, in every reader', () => {
     expect(r.stderr).toMatch(/^error: CRD file .*deep\.json: the input nests more than 100 levels deep \(line 1\); it is not read \(crd-file-invalid\)/);
   });
 
+  // Session 37: JSON.parse kept the last of a key written twice (two `openAPIV3Schema`, two `required` lists).
+  test('validate --crd: a JSON CRD file with a key written twice in one object is a usage error at the line', GUARD, async () => {
+    const twice = write(dir, 'twice.json', '{"apiVersion": "apiextensions.k8s.io/v1",\n "kind": "CustomResourceDefinition",\n "kind": "List"}\n');
+    const r = await validate(['--crd', twice, yaml]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*twice\.json is not valid YAML: Map keys must be unique at line 3, column 2 \(crd-file-invalid\); fix: pass a CRD file/);
+  });
+
   test('validate --crd: an alias bomb is a usage error naming the file, not the YAML library\'s bare message', GUARD, async () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(',')}]`)];
     const bomb = write(dir, 'bomb.yaml', `${levels.join('\n')}\n`);
@@ -317,5 +325,19 @@ describe('CLI edges', () => {
     // Beside a policy that is read, it is a warning on a verdict.
     const other = write(dir, 'other.yaml', GOOD.replace('{name: api,', '{name: other,'));
     expect(trace('--policies', file, other, ...FROM_TO).stderr).toMatch(/case\.yaml:2: cilium\.io\/v2 has no kind "ciliumnetworkpolicy"/);
+  });
+});
+
+// Session 37: an annotation of 300 KB (or 8 MB: under the 10 MiB input limit) passed validate, though the API server refuses
+// annotations over 256 KiB together (apimachinery's ValidateAnnotations).
+describe('annotations over 256 KiB together', () => {
+  test('validate fails (exit 1) at metadata.annotations, naming the size and the limit', GUARD, async () => {
+    const dir = scratchDir();
+    write(dir, 'big.yaml', httpPolicy([{ method: 'GET' }]).replace('metadata: {name: api, namespace: shop}',
+      `metadata: {name: api, namespace: shop, annotations: {a.io/x: "${'x'.repeat(300_000)}"}}`));
+    const r = await validate(['big.yaml'], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('big.yaml:3:53: error crd-metadata-annotations: metadata.annotations hold 300006 bytes (keys and values); '
+      + 'the API server refuses more than 262144 (256 KiB)\n');
   });
 });

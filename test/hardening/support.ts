@@ -6,6 +6,7 @@ import { afterAll } from 'vitest';
 import { run } from '../../src/cli/main';
 import { runDraft } from '../../src/cli/draft';
 import { HubbleCliIo, runReplay } from '../../src/cli/replay';
+import { runReport } from '../../src/cli/report';
 import { runValidate } from '../../src/cli/validate';
 
 /** What a command printed and its exit status. */
@@ -66,6 +67,13 @@ export async function replay(...argv: string[]): Promise<Run> {
 export async function draft(...argv: string[]): Promise<Run> {
   const out: Run = { code: -1, stdout: '', stderr: '' };
   out.code = await runDraft(argv, hubbleIo(out));
+  return out;
+}
+
+/** `cdk8s-cilium report …` in-process. */
+export async function report(...argv: string[]): Promise<Run> {
+  const out: Run = { code: -1, stdout: '', stderr: '' };
+  out.code = await runReport(argv, hubbleIo(out));
   return out;
 }
 

@@ -147,7 +147,7 @@ describe('List items', () => {
 });
 
 describe('documents that are not policies', () => {
-  it('a kind-less mapping holding a rule is an error (kubectl refuses it) as a likely policy; with specs or nodeSelector only a warning; a plain one silently skipped', () => {
+  it('a kind-less mapping holding a rule is an error (kubectl refuses it) as a likely policy; with specs or nodeSelector only a warning, as any other mapping without kind', () => {
     for (const key of ['specs', 'nodeSelector', 'spec', 'endpointSelector']) {
       const r = fromObject({ [key]: {} });
       expect(r.diagnostics.map((d) => [d.id, d.severity, d.path]), key).toEqual([['parse-missing-kind', Severity.WARNING, undefined]]);
@@ -158,8 +158,12 @@ describe('documents that are not policies', () => {
       expect(r.diagnostics.map((d) => [d.id, d.severity, d.path]), JSON.stringify(value)).toEqual([['parse-missing-kind', Severity.ERROR, undefined]]);
       expect(r.skipped.map((s) => [s.kind, s.index])).toEqual([[undefined, 0]]);
     }
-    expect(fromObject({ data: {} }).diagnostics).toEqual([]);
-    expect(fromObject({ kind: 5, spec: {} }).diagnostics).toEqual([]);
+    // Session 37: any other mapping whose kind is missing, empty or no string is a warning too (kubectl refuses it), never silent.
+    for (const value of [{ data: {} }, { foo: 'bar' }, { kind: '', foo: 1 }, { kind: null, foo: 1 }, { kind: 5, spec: {} }]) {
+      expect(fromObject(value).diagnostics.map((d) => [d.id, d.severity, d.message]), JSON.stringify(value)).toEqual([['parse-missing-kind', Severity.WARNING,
+        value.kind === 5 ? "the document's kind is 5, not a string; it is skipped (not a Kubernetes object: kubectl refuses it)"
+          : 'document has no kind; it is skipped (not a Kubernetes object: kubectl refuses it)']]);
+    }
   });
 
   it('a cilium.io document of an unknown kind is a warning at its kind, with the case-insensitive match as the fix', () => {

@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { policyInputError } from '../../src/cli/trace';
 import { PolicySet } from '../../src/engine';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir, validate } from '../hardening/support';
 import { check, errorIds } from './helpers';
+
+const scratch = (): string => SCRATCH;
+const SCRATCH = scratchDir();
 
 const KINDLESS = 'apiVersion: cilium.io/v2\nmetadata: {name: web, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n';
 
@@ -44,5 +50,27 @@ describe('a document without kind that is no policy', () => {
     ]) {
       expect(errorIds(check({ 'p.yaml': text }))).toEqual(['parse-missing-kind']);
     }
+  });
+});
+
+// Session 37: `foo: bar` beside real manifests passed silently ("0 errors, 0 warnings"), though kubectl refuses a document
+// without kind ("Object 'Kind' is missing"): a warning at its file:line, as a `{}` or `null` document beside manifests.
+describe('any other document without kind (or with an empty or non-string kind)', () => {
+  it('is a warning of validate at its file:line, beside manifests and alone', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'good.yaml'), 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n'
+      + '  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEntities: [cluster]}]\n');
+    writeFileSync(join(dir, 'stray.yaml'), 'foo: bar\n---\nkind: 5\nfoo: 1\n');
+    const warnings = 'stray.yaml:1:1: warning parse-missing-kind: document has no kind; it is skipped (not a Kubernetes object: kubectl refuses it)\n'
+      + '    fix: if it is meant as a Kubernetes object, write apiVersion and kind (apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy for a policy); '
+      + 'else leave the file out of the input\n\n'
+      + "stray.yaml:3:7: warning parse-missing-kind: the document's kind is 5, not a string; it is skipped (not a Kubernetes object: kubectl refuses it)\n";
+    const beside = await validate(['good.yaml', 'stray.yaml'], undefined, dir);
+    expect(beside.code).toBe(0);
+    expect(beside.stdout).toContain(warnings);
+    expect(beside.stdout).toMatch(/\n0 errors, 2 warnings in 2 files \(1 policy, 3 documents; Cilium 1\.19\)\n$/);
+    const alone = await validate(['stray.yaml', '--max-warnings', '0'], undefined, dir);
+    expect(alone.code).toBe(1);
+    expect(alone.stdout).toContain(warnings);
   });
 });

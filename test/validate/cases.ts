@@ -64,6 +64,12 @@ export const CASES: readonly Case[] = [
     good: cnp(BASE, { metadata: { name: 'test', annotations: { 'example.com/owner': 'team a' } } }),
   },
   {
+    // Session 37: an 8 MB annotation passed validate; the API server refuses annotations over 256 KiB together.
+    id: 'crd-metadata-annotations', when: 'the annotations hold more than 256 KiB together',
+    bad: cnp(BASE, { metadata: { name: 'test', annotations: { 'a.io/x': 'x'.repeat(128 * 1024), 'a.io/y': 'y'.repeat(128 * 1024) } } }), path: 'metadata.annotations',
+    good: cnp(BASE, { metadata: { name: 'test', annotations: { 'a.io/x': 'x'.repeat(128 * 1024), 'a.io/y': 'y'.repeat(128 * 1024 - 12) } } }),
+  },
+  {
     id: 'crd-type', when: 'a port is a number instead of a string',
     bad: ingress(ports([{ port: 80, protocol: 'TCP' }])), path: `${P}.ports[0].port`,
     good: ingress(ports([TCP('80')])),
