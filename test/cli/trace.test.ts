@@ -206,6 +206,11 @@ describe('trace', () => {
       // commander's suggestion is a second line of its own: joined into the one line, with the id and the fix.
       ['a misspelt option', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--ouptut', 'json'],
         /^error: unknown option '--ouptut' \(Did you mean --output\?\) \(cli-usage\); fix: see cdk8s-cilium --help for the commands, cdk8s-cilium <command> --help for its options/],
+      // commander checks required options first: a misspelt one was "not specified", as if the user had not given it.
+      ['a misspelt required option', ['trace', '--polices', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'],
+        /^error: unknown option '--polices': --policies <paths\.\.\.> is required and not given \(cli-usage\); fix: did you mean --policies\? /],
+      ['a misspelt required option, with =', ['trace', '--policies', L7, '--form=pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'],
+        /^error: unknown option '--form': --from <endpoint> is required and not given \(cli-usage\); fix: did you mean --from\? /],
       ['a megabyte given to --from: the line is clipped, its id and fix kept', ['trace', '--policies', L7, '--from', `pod:default:${'x'.repeat(1_000_000)}`, '--to',
         'pod:default:a=c', '--port', '80'], /^error: bad endpoint "pod:default:x+… \(\d+ more characters\) \(engine-endpoint-syntax\); fix: .{1,2000}\n$/],
     ])('%s', (_name, argv, message) => {
@@ -216,6 +221,12 @@ describe('trace', () => {
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
+  });
+
+  test('--help beside a misspelt required option prints the help (exit 0)', () => {
+    const r = cli('trace', '--polices', L7, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: cdk8s-cilium trace \[options\]/);
   });
 
   test('the bin runs through tsx (spawned)', () => {
