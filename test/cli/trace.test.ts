@@ -190,6 +190,9 @@ describe('trace', () => {
     writeFileSync(workloadsOnly, 'apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec: {selector: {app: api}, ports: [{port: 80}]}\n');
     test.each([
       ['a bad endpoint', ['trace', '--policies', L7, '--from', 'pod:default', '--to', 'entity:moon', '--port', '80'], /^error: bad endpoint "entity:moon": unknown entity "moon" .*; fix: /],
+      // kubectl's namespace/name: the Service form is offered, which the engine's own message does not know.
+      ['namespace/name without a kind', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'shop/api:80'],
+        /^error: bad endpoint "shop\/api:80": an endpoint starts with its kind \(engine-endpoint-syntax\); fix: for the pods of Service shop\/api write svc:shop\/api:80; /],
       ['a bad port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80/QUIC'], /^error: bad port "80\/QUIC"/],
       ['no port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c'], /^error: no --port given/],
       ['a missing option', ['trace', '--policies', L7, '--from', 'pod:default:a=b'], /^error: required option '--to <endpoint>' not specified \(cli-usage\); fix: see cdk8s-cilium --help/],
