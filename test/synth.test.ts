@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, App, Chart, Lazy } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { CiliumPolicy, CiliumVersion, ClusterDefaultDeny, Peer, Port, Synth } from '../src';
 import { refusal } from './support/synth';
@@ -219,6 +219,48 @@ describe('Synth.run', () => {
     // It says what it got: a function (0.x's runSynth(fn)), or the value.
     expect(refusal(() => Synth.run((() => undefined) as never)).message).toContain('Synth.run(a function):');
     expect(refusal(() => Synth.run('main' as never)).message).toContain('Synth.run(main):');
+  });
+
+  test('refuses a key of the builder other than addCharts (outdir in the first argument), writing nothing, not even to dist/', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    const meant = outdir();
+    const fallback = outdir();
+    const before = process.env.CDK8S_OUTDIR;
+    process.env.CDK8S_OUTDIR = fallback;
+    let built = 0;
+    try {
+      const builder = { outdir: meant, addCharts: (a: App): void => {
+        built++;
+        new CiliumPolicy(new Chart(a, 'one', { namespace: 'a' }), 'p').isolateIngress();
+      } };
+      expect(Synth.run(builder as never)).toBeUndefined();
+      expect(Synth.run({ addCharts: () => { built++; }, outputFileExtension: '.yaml' } as never)).toBeUndefined();
+    } finally {
+      if (before === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = before;
+    }
+    expect(process.exitCode).toBe(1);
+    expect(built).toBe(0);
+    expect(existsSync(meant)).toBe(false);
+    expect(existsSync(fallback)).toBe(false);
+    expect(stderr[0]).toBe(`cdk8s-cilium: Synth.run(): outdir (${JSON.stringify(meant)}) is not a field of the builder (the first argument), which has `
+      + 'addCharts only; it would be left out, and the app would be written to the default outdir (dist/, or $CDK8S_OUTDIR), '
+      + 'replacing what is there (option-unknown)\n  fix: outdir is a prop of the App: pass it as the second argument, Synth.run({ addCharts }, { outdir: … })\n');
+    expect(stderr[1]).toContain('outputFileExtension is a prop of the App: pass it as the second argument');
+    // A class instance is not a mapping: its own fields are its state.
+    class Builder {
+      public readonly outdir = 'state';
+      public addCharts(): void {
+        built++;
+      }
+    }
+    process.exitCode = undefined;
+    expect(Synth.run(new Builder(), { outdir: outdir() })).toBeDefined();
+    expect(built).toBe(1);
   });
 
   test('a bug whose message only contains "Validation failed" keeps its stack trace', () => {

@@ -72,6 +72,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { IpFamilies } from '../engine/policy-set-options';
 import { expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
+import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError } from './trace';
 
 /** Where the Hubble commands read and write. */
@@ -104,7 +105,7 @@ export interface ReplayCommandOptions {
   readonly failOn?: string;
   /**
    * Cilium version.
-   * @default '1.19'
+   * @default - the version the policies were synthesized for (their `cdk8s-cilium.io/cilium-version` annotation), else '1.19'
    */
   readonly ciliumVersion?: string;
   /**
@@ -175,7 +176,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   if (failOn !== 'drop' && failOn !== 'none') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--fail-on ${failOn}`, fix: 'use --fail-on drop or --fail-on none' });
   }
-  const version = CiliumVersion.parse(options.ciliumVersion ?? CiliumVersion.DEFAULT.toString());
+  // Not given: the version the policies were synthesized for (their annotation), as trace, diff and report take it.
+  const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const localCluster = options.policyDefaultLocalCluster;
   if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
@@ -198,7 +200,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   // Without --ip-families, a capture from a dual-stack cluster (world identities 9/10) is judged dual-stack: Replay.inferIpFamilies.
   const inferred = options.ipFamilies === undefined && capture.dualStackEvidence !== undefined ? IpFamilies.DUAL : undefined;
   const set = PolicySet.fromFiles([...options.policies], {
-    ciliumVersion: version,
+    ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
     ...(options.mutualAuth !== undefined ? { mutualAuth: options.mutualAuth } : {}),
@@ -276,7 +278,8 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(new Option('--fail-on <what>', 'exit 1 when a connection the cluster forwarded would be dropped or not all of the capture was judged (drop), or never (none)')
       .choices(['drop', 'none']).default('drop'))
-    .option('--cilium-version <version>', 'the Cilium version of the cluster', CiliumVersion.DEFAULT.toString())
+    .option('--cilium-version <version>', 'the Cilium version of the cluster (default: the version the policies were synthesized for, '
+      + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
     .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')

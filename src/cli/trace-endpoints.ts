@@ -101,6 +101,15 @@ interface Resolved {
 function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnings: string[]): Resolved {
   const input = String(text).trim();
   if (!input.startsWith(SERVICE_PREFIX)) {
+    // `shop/api`, as kubectl names objects: the kinds of the engine's syntax, and the Service form only trace reads.
+    if (/^[a-z0-9][-a-z0-9]*\/[a-z0-9][-.a-z0-9]*(:[^/:]+)?$/.test(input)) {
+      throw new CiliumPolicyError({
+        id: 'engine-endpoint-syntax',
+        message: `bad endpoint "${input}": an endpoint starts with its kind`,
+        fix: `for the pods of Service ${input.split(':')[0]} write ${SERVICE_PREFIX}${input}; for pods by label pod:<namespace>:<k=v,...> `
+          + `(pod:${input.split('/')[0]}:app=…); also entity:<name>, cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>`,
+      });
+    }
     const endpoint = set.endpoint(input);
     const note = unmatchedWorkloadNote(set.inventory, endpoint, input);
     if (note) warnings.push(`${flag} ${note}`);

@@ -52,6 +52,7 @@
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
+import { nearestName } from '../model/edit-distance';
 import { formatVerdict } from '../engine/explain';
 import { Endpoint, formatEndpoint } from '../engine/endpoint';
 import { describeItem } from '../engine/evaluate';
@@ -312,6 +313,30 @@ export function refuseRepeatedOptions(cmd: Command): Command {
     }
   });
   return cmd;
+}
+
+/**
+ * @internal Names a misspelt required option as what it is: commander checks the required options before the unknown
+ * ones, so `trace --polices dist/ …` said "required option '--policies <paths...>' not specified" of an option the user
+ * gave. A missing required option with an unknown `--option` near its name among `args` (the command's raw arguments)
+ * is a `cli-usage` error naming both. Install it with `program.hook('preSubcommand', …)`, which runs before the checks.
+ */
+export function refuseMisspeltRequiredOption(cmd: Command, args: readonly string[]): void {
+  const end = args.indexOf('--');
+  const given = (end === -1 ? args : args.slice(0, end)).filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]);
+  // Help asked for is printed, whatever else is given (as commander does).
+  if (given.includes('--help') || (end === -1 ? args : args.slice(0, end)).includes('-h')) return;
+  const known = new Set(cmd.options.flatMap((o) => (o.long !== undefined ? [o.long] : [])));
+  for (const option of cmd.options) {
+    if (!option.mandatory || option.long === undefined || given.includes(option.long)) continue;
+    const misspelt = given.find((a) => !known.has(a) && nearestName(a, [option.long ?? '']) !== undefined);
+    if (misspelt === undefined) continue;
+    throw new CiliumPolicyError({
+      id: 'cli-usage',
+      message: `unknown option '${misspelt}': ${option.flags} is required and not given`,
+      fix: `did you mean ${option.long}? (cdk8s-cilium ${cmd.name()} --help lists the options)`,
+    });
+  }
 }
 
 /** @internal The output configuration of a commander program (`Command.configureOutput`). */

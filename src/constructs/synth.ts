@@ -6,6 +6,7 @@ import { CiliumPolicyError, Severity } from '../core/errors';
 import { PolicyBase } from './policy-base';
 import { bindSynthSessions, inSynthSession } from '../model/synth-session';
 import { makeDirectories } from '../model/make-directories';
+import { checkKnownKeys } from '../model/known-keys';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from '../validate';
 
 /** What `Synth.run` calls to add the charts to the app. */
@@ -42,10 +43,44 @@ export class Synth {
         fix: 'pass { addCharts: (app) => { new MyChart(app, \'my-chart\'); } } (runSynth(fn) of 0.x is Synth.run({ addCharts: fn }))',
       });
     }
+    const misplaced = builderKeyError(builder);
+    if (misplaced) {
+      // As an output folder that cannot be made: one message, nothing built, nothing written, exit status 1.
+      process.stderr.write(`cdk8s-cilium: ${misplaced.message}\n`);
+      process.exitCode = 1;
+      return undefined;
+    }
     return runSynth((app) => builder.addCharts(app), props);
   }
 
   private constructor() {}
+}
+
+/** The props of cdk8s's `App` (`AppProps`), which go into `Synth.run`'s second argument. */
+const APP_PROPS: readonly string[] = ['outdir', 'outputFileExtension', 'yamlOutputType', 'recordConstructMetadata', 'resolvers'];
+
+/**
+ * A key of the builder object other than `addCharts` (`Synth.run({ outdir: 'out', addCharts })`) was dropped: the app was
+ * written to `dist/`, replacing what was there, instead of where asked (`option-unknown`).
+ */
+function builderKeyError(builder: IAppBuilder): CiliumPolicyError | undefined {
+  try {
+    checkKnownKeys(builder, ['addCharts'], ({ key, shown }) => {
+      const appProp = APP_PROPS.includes(key);
+      return {
+        id: 'option-unknown',
+        message: `Synth.run(): ${key} (${shown}) is not a field of the builder (the first argument), which has addCharts only; it would be left out`
+          + (key === 'outdir' ? ', and the app would be written to the default outdir (dist/, or $CDK8S_OUTDIR), replacing what is there'
+            : appProp ? `, and the app would be synthesized with the default ${key}` : ''),
+        fix: appProp ? `${key} is a prop of the App: pass it as the second argument, Synth.run({ addCharts }, { ${key}: … })`
+          : `remove it; the props of the App (${APP_PROPS.join(', ')}) are the second argument: Synth.run({ addCharts }, { outdir })`,
+      };
+    });
+  } catch (e) {
+    if (e instanceof CiliumPolicyError) return e;
+    throw e;
+  }
+  return undefined;
 }
 
 /**

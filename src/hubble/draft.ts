@@ -32,6 +32,7 @@ import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/co
 import { emitDocument } from '../model/emit';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { clusterNameError } from '../model/labels';
+import { nearestName } from '../model/edit-distance';
 import { isDnsName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, LabelSelectorModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
@@ -52,7 +53,7 @@ import { TrafficDirection } from '../engine/verdict';
 export interface DraftOptions {
   /**
    * Draft policies only for workloads in these namespaces (their peers may be anywhere). An empty list is refused
-   * (`draft-namespaces-empty`).
+   * (`draft-namespaces-empty`), and so is a namespace with no pod in the capture (`draft-namespace-not-in-capture`).
    * @default - every namespace with pods in the capture
    */
   readonly namespaces?: string[];
@@ -528,6 +529,33 @@ function tooLargeRequest(p: PortAcc): HttpRequest | undefined {
   return undefined;
 }
 
+/**
+ * A namespace asked for that has no pod in the capture (`--namespace shpo`) drafts nothing for it: refused with the
+ * namespaces the capture holds, where an empty draft looked like a namespace without traffic.
+ */
+function refuseNamespacesNotInCapture(capture: FlowCapture, asked: readonly string[]): void {
+  const held = new Set<string>();
+  for (const c of capture.connections) {
+    for (const end of [c.source, c.destination]) {
+      if ((end.kind === 'pod' || end.kind === 'unknown') && end.namespace !== undefined) held.add(end.namespace);
+    }
+  }
+  const missing = [...new Set(asked)].filter((ns) => !held.has(ns));
+  if (missing.length === 0) return;
+  const known = [...held].sort(compare);
+  const shown = (ns: string): string => withoutControls(ns.length > 63 ? `${ns.slice(0, 63)}...` : ns);
+  const meant = missing.map((ns) => nearestName(ns, known)).filter((ns): ns is string => ns !== undefined);
+  throw new CiliumPolicyError({
+    id: 'draft-namespace-not-in-capture',
+    message: `the namespace${missing.length === 1 ? '' : 's'} to draft ${missing.map(shown).join(', ')} ${missing.length === 1 ? 'has' : 'have'} `
+      + `no pod in the capture, so nothing would be drafted for ${missing.length === 1 ? 'it' : 'them'} `
+      + `(the capture's namespaces: ${known.length > 0 ? known.slice(0, 20).join(', ') : 'none'}`
+      + `${known.length > 20 ? `, and ${known.length - 20} more` : ''})`,
+    fix: `${meant.length > 0 ? `did you mean ${meant.join(', ')}? ` : ''}name namespaces whose pods the capture shows, `
+      + 'or capture while their workloads run (hubble observe --namespace <ns> -o jsonpb)',
+  });
+}
+
 /** Plans the draft from a capture: what each workload's policy allows. */
 export function planDraft(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
@@ -542,6 +570,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       fix: 'list the namespaces to draft, or leave namespaces out for every namespace of the capture',
     });
   }
+  if (options.namespaces !== undefined) refuseNamespacesNotInCapture(capture, options.namespaces);
   const inScope = (ns: string): boolean => options.namespaces === undefined || options.namespaces.includes(ns);
   const seen = new SeenWorkloads(clusterName);
   for (const c of capture.connections) {

@@ -55,3 +55,39 @@ describe('--cilium-version', () => {
     expect(long.stderr.length).toBeLessThan(300);
   });
 });
+
+// replay judged the policies for 1.19 whatever they were synthesized for, where trace, diff and report take their
+// cdk8s-cilium.io/cilium-version annotation: a platform on 1.17 had its capture audited with 1.19's semantics.
+describe('replay without --cilium-version', () => {
+  const capture = join(__dirname, '..', 'fixtures', 'hubble', 'shop-capture.jsonl');
+  const annotated = (name: string, version: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ${name}, namespace: shop, annotations: { cdk8s-cilium.io/cilium-version: "${version}" } }
+spec:
+  endpointSelector: { matchLabels: { app: ${name} } }
+  ingress: [{ fromEndpoints: [{ matchLabels: { app: web } }] }]
+`;
+  const v117 = join(dir, 'v117.yaml');
+  writeFileSync(v117, annotated('backend', '1.17'));
+  const v118 = join(dir, 'v118.yaml');
+  writeFileSync(v118, annotated('frontend', '1.18'));
+
+  test('judges for the version the policies were synthesized for, as trace does', async () => {
+    const json = await cliAsync('replay', '--flows', capture, '--policies', v117, '--output', 'json', '--fail-on', 'none');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ciliumVersion: '1.17' });
+    const table = await cliAsync('replay', '--flows', capture, '--policies', v117, '--fail-on', 'none');
+    expect(table.stdout.split('\n')[0]).toContain('(Cilium 1.17, ');
+    // Given, the flag wins.
+    const given = await cliAsync('replay', '--flows', capture, '--policies', v117, '--output', 'json', '--fail-on', 'none', '--cilium-version', '1.16');
+    expect(JSON.parse(given.stdout)).toMatchObject({ ciliumVersion: '1.16' });
+  });
+
+  test('refuses policies annotated with different versions (exit 2), as trace does', async () => {
+    const r = await cliAsync('replay', '--flows', capture, '--policies', v117, v118);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/1\.17.*1\.18|1\.18.*1\.17/);
+    expect(r.stderr).toContain('--cilium-version');
+  });
+});

@@ -190,6 +190,9 @@ describe('trace', () => {
     writeFileSync(workloadsOnly, 'apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec: {selector: {app: api}, ports: [{port: 80}]}\n');
     test.each([
       ['a bad endpoint', ['trace', '--policies', L7, '--from', 'pod:default', '--to', 'entity:moon', '--port', '80'], /^error: bad endpoint "entity:moon": unknown entity "moon" .*; fix: /],
+      // kubectl's namespace/name: the Service form is offered, which the engine's own message does not know.
+      ['namespace/name without a kind', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'shop/api:80'],
+        /^error: bad endpoint "shop\/api:80": an endpoint starts with its kind \(engine-endpoint-syntax\); fix: for the pods of Service shop\/api write svc:shop\/api:80; /],
       ['a bad port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80/QUIC'], /^error: bad port "80\/QUIC"/],
       ['no port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c'], /^error: no --port given/],
       ['a missing option', ['trace', '--policies', L7, '--from', 'pod:default:a=b'], /^error: required option '--to <endpoint>' not specified \(cli-usage\); fix: see cdk8s-cilium --help/],
@@ -206,6 +209,11 @@ describe('trace', () => {
       // commander's suggestion is a second line of its own: joined into the one line, with the id and the fix.
       ['a misspelt option', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--ouptut', 'json'],
         /^error: unknown option '--ouptut' \(Did you mean --output\?\) \(cli-usage\); fix: see cdk8s-cilium --help for the commands, cdk8s-cilium <command> --help for its options/],
+      // commander checks required options first: a misspelt one was "not specified", as if the user had not given it.
+      ['a misspelt required option', ['trace', '--polices', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'],
+        /^error: unknown option '--polices': --policies <paths\.\.\.> is required and not given \(cli-usage\); fix: did you mean --policies\? /],
+      ['a misspelt required option, with =', ['trace', '--policies', L7, '--form=pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'],
+        /^error: unknown option '--form': --from <endpoint> is required and not given \(cli-usage\); fix: did you mean --from\? /],
       ['a megabyte given to --from: the line is clipped, its id and fix kept', ['trace', '--policies', L7, '--from', `pod:default:${'x'.repeat(1_000_000)}`, '--to',
         'pod:default:a=c', '--port', '80'], /^error: bad endpoint "pod:default:x+… \(\d+ more characters\) \(engine-endpoint-syntax\); fix: .{1,2000}\n$/],
     ])('%s', (_name, argv, message) => {
@@ -216,6 +224,12 @@ describe('trace', () => {
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
+  });
+
+  test('--help beside a misspelt required option prints the help (exit 0)', () => {
+    const r = cli('trace', '--polices', L7, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: cdk8s-cilium trace \[options\]/);
   });
 
   test('the bin runs through tsx (spawned)', () => {

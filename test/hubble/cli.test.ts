@@ -287,6 +287,12 @@ describe('draft', () => {
       + 'would drop; repair or remove the lines named (a truncated last line, other output mixed in)\n');
   });
 
+  test('--namespace of no pod in the capture: exit 2 naming the capture\'s namespaces, nothing on stdout', async () => {
+    const r = await draft(['--flows', CAPTURE, '--namespace', 'shpo']);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^error: the namespace to draft shpo has no pod in the capture, .*\(draft-namespace-not-in-capture\); fix: did you mean shop\?/);
+  });
+
   test('--output yaml, --namespace, --cilium-version, --import-from', async () => {
     const r = await draft(['--flows', CAPTURE, '--output', 'yaml', '--namespace', 'shop', '--namespace', 'data']);
     expect(r.code).toBe(0);

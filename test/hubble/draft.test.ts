@@ -7,6 +7,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Endpoints, PolicySet } from '../../src/engine';
+import { CiliumPolicyError } from '../../src/core/errors';
 import {
   DraftPlan, FlowCapture, FlowSource, applyDraftPlan, collectConnections, planDraft, renderDraftTypeScript, renderDraftYaml, replayCapture,
   draftSelector,
@@ -94,6 +95,22 @@ describe('the plan for the shop capture', () => {
       'endpoints ingress-nginx {app.kubernetes.io/name=ingress-nginx, app.kubernetes.io/instance=ingress-nginx, app.kubernetes.io/component=controller}',
       'endpoints monitoring {app.kubernetes.io/name=prometheus}',
     ]);
+  });
+
+  test('a namespace with no pod in the capture is refused, with the namespaces it holds (a typo drafted nothing, silently)', () => {
+    const error = (() => {
+      try {
+        planDraft(capture, { namespaces: ['shop', 'shpo'] });
+      } catch (e) {
+        return e as CiliumPolicyError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(CiliumPolicyError);
+    expect(error?.id).toBe('draft-namespace-not-in-capture');
+    expect(error?.message).toContain("the namespace to draft shpo has no pod in the capture, so nothing would be drafted for it (the capture's "
+      + 'namespaces: data, ingress-nginx, kube-system, monitoring, shop)');
+    expect(error?.fix).toMatch(/^did you mean shop\? name namespaces whose pods the capture shows/);
   });
 
   test('many addresses without names become the world entity', async () => {
