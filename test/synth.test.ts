@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { ApiObject, App, Chart, Lazy } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { CiliumPolicy, CiliumVersion, ClusterDefaultDeny, Peer, Port, Synth } from '../src';
-import { refusal } from './support/synth';
 
 describe('Synth.run', () => {
   const dirs: string[] = [];
@@ -212,13 +211,27 @@ describe('Synth.run', () => {
     expect(readdirSync(dir)).toEqual(['one.k8s.yaml']);
   });
 
-  test('refuses a builder that is not an object with an addCharts method, by error id', () => {
-    for (const builder of [null, undefined, {}, { addCharts: 'x' }, 'main']) {
-      expect(refusal(() => Synth.run(builder as never)).id, String(builder)).toBe('synth-builder');
+  test('refuses a builder that is not an object with an addCharts method: one line with its id and fix, exit status 1, no stack trace', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    const builders: unknown[] = [null, undefined, {}, { addCharts: 'x' }, 'main', () => undefined];
+    for (const builder of builders) {
+      process.exitCode = undefined;
+      expect(Synth.run(builder as never), String(builder)).toBeUndefined();
+      expect(process.exitCode, String(builder)).toBe(1);
+    }
+    expect(stderr).toHaveLength(builders.length);
+    for (const line of stderr) {
+      expect(line).toMatch(/^cdk8s-cilium: Synth\.run\(.*\): the first argument is an object with an addCharts\(app\) method \(synth-builder\)\n {2}fix: pass \{ addCharts: /);
+      expect(line).not.toMatch(/\n\s+at /);
     }
     // It says what it got: a function (0.x's runSynth(fn)), or the value.
-    expect(refusal(() => Synth.run((() => undefined) as never)).message).toContain('Synth.run(a function):');
-    expect(refusal(() => Synth.run('main' as never)).message).toContain('Synth.run(main):');
+    expect(stderr[4]).toContain('Synth.run(main):');
+    expect(stderr[5]).toContain('Synth.run(a function):');
+    expect(stderr[5]).toContain('runSynth(fn) of 0.x is Synth.run({ addCharts: fn })');
   });
 
   test('refuses a key of the builder other than addCharts (outdir in the first argument), writing nothing, not even to dist/', () => {

@@ -36,17 +36,10 @@ export class Synth {
    * @returns the synthesized app, or `undefined` when it failed
    */
   public static run(builder: IAppBuilder, props: AppProps = {}): App | undefined {
-    if (builder === null || typeof builder !== 'object' || typeof builder.addCharts !== 'function') {
-      throw new CiliumPolicyError({
-        id: 'synth-builder',
-        message: `Synth.run(${typeof builder === 'function' ? 'a function' : String(builder)}): the first argument is an object with an addCharts(app) method`,
-        fix: 'pass { addCharts: (app) => { new MyChart(app, \'my-chart\'); } } (runSynth(fn) of 0.x is Synth.run({ addCharts: fn }))',
-      });
-    }
-    const misplaced = builderKeyError(builder);
-    if (misplaced) {
-      // As an output folder that cannot be made: one message, nothing built, nothing written, exit status 1.
-      process.stderr.write(`cdk8s-cilium: ${misplaced.message}\n`);
+    const refused = builderError(builder);
+    if (refused) {
+      // As an output folder that cannot be made: one message, no stack trace, nothing built, nothing written, exit status 1.
+      process.stderr.write(`cdk8s-cilium: ${refused.message}\n`);
       process.exitCode = 1;
       return undefined;
     }
@@ -58,6 +51,18 @@ export class Synth {
 
 /** The props of cdk8s's `App` (`AppProps`), which go into `Synth.run`'s second argument. */
 const APP_PROPS: readonly string[] = ['outdir', 'outputFileExtension', 'yamlOutputType', 'recordConstructMetadata', 'resolvers'];
+
+/** Why `builder` is not an object with an `addCharts` method (`synth-builder`), or a key of it is misplaced (`option-unknown`). */
+function builderError(builder: IAppBuilder): CiliumPolicyError | undefined {
+  if (builder === null || typeof builder !== 'object' || typeof builder.addCharts !== 'function') {
+    return new CiliumPolicyError({
+      id: 'synth-builder',
+      message: `Synth.run(${typeof builder === 'function' ? 'a function' : String(builder)}): the first argument is an object with an addCharts(app) method`,
+      fix: 'pass { addCharts: (app) => { new MyChart(app, \'my-chart\'); } } (runSynth(fn) of 0.x is Synth.run({ addCharts: fn }))',
+    });
+  }
+  return builderKeyError(builder);
+}
 
 /**
  * A key of the builder object other than `addCharts` (`Synth.run({ outdir: 'out', addCharts })`) was dropped: the app was

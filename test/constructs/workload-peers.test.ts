@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
-  AuthenticationMode, ClusterDefaultDeny, CiliumPolicy, EndpointSelector, HttpRule, IPeer, L7, MetadataEndpointBlock, Peer, Port, Synth,
+  AuthenticationMode, ClusterDefaultDeny, CiliumPolicy, EndpointSelector, HttpRule, IPeer, L7, MetadataEndpointBlock, Peer, Port,
   TieredApp,
 } from '../../src';
 import { chart, refusal, synth } from '../support/synth';
@@ -127,9 +127,4 @@ describe('statics that were module constants', () => {
     }
   });
 
-  test('Synth.run refuses a bare function (0.x runSynth(fn)) with the new form', () => {
-    const r = refusal(() => Synth.run((() => undefined) as never));
-    expect(r.id).toBe('synth-builder');
-    expect(r.message).toMatch(/Synth\.run\(a function\): the first argument is an object with an addCharts\(app\) method/);
-  });
 });
