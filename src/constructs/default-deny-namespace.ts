@@ -61,8 +61,9 @@ export interface DefaultDenyNamespaceProps {
    * (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`scraper-world`); so is one far wider than a scraper
    * (`scraper-broad`): a CIDR shorter than a /8, the `cluster` entity, every pod, or pods of namespaces not fixed by name or
    * namespace labels (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, a CIDR
-   * group, or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries, which a compromised node
-   * could give itself (give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`).
+   * group, the `remote-node` entity, or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries,
+   * which a node could give itself (give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`; Cilium
+   * reads node labels from CiliumNode objects, which every agent may update, so pods or a CIDR are stronger).
    * @default - no scraping allowance
    */
   readonly scrapeFrom?: IPeer;

@@ -98,9 +98,10 @@ export interface HostFirewallProps {
    * Pods that call the kubelet API (10250/TCP) besides the API server, e.g. metrics-server.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
-   * (excepts or not), the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or nodes
-   * (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries (a compromised node could label itself into
-   * the path; give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`, as for `controlPlaneNodeLabels`).
+   * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
+   * labels, or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries (a node could label itself
+   * into the path; give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`, as for
+   * `controlPlaneNodeLabels`, whose limit holds here too: pods or a CIDR are stronger).
    * @default - none: only the API server (`kube-apiserver` entity)
    */
   readonly kubeletClients?: IPeer[];
@@ -144,8 +145,8 @@ export interface HostFirewallProps {
    * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
-   * (excepts or not), the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or nodes
-   * by labels a node may give itself, as for `kubeletClients`.
+   * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
+   * labels, or nodes by labels a node may give itself, as for `kubeletClients`.
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
   readonly hubbleRelay?: IPeer;
@@ -155,7 +156,8 @@ export interface HostFirewallProps {
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
    * (excepts or not), the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or a CIDR
    * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the
-   * world), or nodes by labels a node may give itself (as for `kubeletClients`), as for `DefaultDenyNamespace` `scrapeFrom`.
+   * world), the `remote-node` entity or nodes by labels a node may give itself (as for `kubeletClients`), as for
+   * `DefaultDenyNamespace` `scrapeFrom`.
    * @default - none: metrics are not opened
    */
   readonly metricsScraper?: IPeer;
@@ -464,7 +466,9 @@ export class HostFirewall extends Construct {
           message: `HostFirewall ${prop} selects ${broad}: ${opened} would be open to far more than ${few ? 'its clients' : 'the pods and networks that call it'} `
             + 'on every node the policy selects',
           fix: `name the clients meant (pods with Peer.endpoints({ namespace, labels }), networks of a /${NARROW_ROLE_MIN_PREFIX} or narrower with `
-            + "Peer.cidr('10.50.0.0/24'), nodes by a label no kubelet may set with Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' })); "
+            + "Peer.cidr('10.50.0.0/24'), nodes by a label no kubelet may set with Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' }) "
+            + '(Cilium reads node labels from CiliumNode objects, which every agent may update, so a node whose root is compromised can claim any '
+            + 'label: pods or a CIDR are stronger)); '
             + 'a path meant to be open that widely is a rule of its own (allowIngress(peer, { ports }))',
           location: this.node.path,
         });

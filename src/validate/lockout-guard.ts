@@ -388,8 +388,9 @@ export interface BroadPeerOptions {
    */
   readonly cidrGroups?: boolean;
   /**
-   * Whether nodes by labels a node may give itself are broad for the role (`nodeSelectorClaimable`): a node selector that
-   * requires no label only the cluster's administrators can give a node lets a compromised node label itself into the role
+   * Whether every other node (the `remote-node` entity) and nodes by labels a node may give itself are broad for the role
+   * (`nodeSelectorClaimable`): a node selector that requires no label only the cluster's administrators can give a node
+   * lets a node label itself into the role
    * (its kubelet may set every node label outside the protected domains), or, on labels every node carries, selects every node.
    * @default false
    */
@@ -416,7 +417,7 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
  * Why the peers of rule items, named for a narrow role, select far more than one (`undefined` when they do not): the
  * whole world (`itemsSelectWholeWorld`); a CIDR shorter than `NARROW_ROLE_MIN_PREFIX`, excepts or not; with `everyPod`,
  * the `cluster` entity or a selector of every pod; with `namespaceFixed`, pods of namespaces any tenant's pod can be in;
- * with `claimableNodes`, nodes by labels a node may give itself (`nodeSelectorClaimable`).
+ * with `claimableNodes`, the `remote-node` entity and nodes by labels a node may give itself (`nodeSelectorClaimable`).
  * @param items the peers' rule items
  * @param options what else counts as broad for the role
  */
@@ -430,12 +431,14 @@ export function itemsSelectBroadly(items: readonly RuleItemModel[], options: Bro
     const group = options.cidrGroups ? itemCidrGroup(item) : undefined;
     if (group !== undefined) return `${group}, whose ranges live in the cluster's CiliumCIDRGroup objects, unseen here, and may hold any address`;
     if (options.everyPod && strings(item.entities).includes('cluster')) return 'the entity cluster (every pod and node)';
+    // Every other node: what `Peer.nodes` by labels every node carries selects (below), refused alike.
+    if (options.claimableNodes && strings(item.entities).includes('remote-node')) return 'the entity remote-node (every other node of the cluster)';
     const claimable = options.claimableNodes
       ? arr<unknown>(item.nodes).find((sel) => isObject(sel) && nodeSelectorClaimable(sel as LabelSelectorModel)) : undefined;
     if (claimable !== undefined) {
       return `the nodes ${describeSelector(claimable as LabelSelectorModel)}, by labels a node's own kubelet may set on its Node object (the NodeRestriction `
         + 'admission plugin protects only node-restriction.kubernetes.io/ keys and the kubernetes.io and k8s.io domains, except kubelet.kubernetes.io/, '
-        + 'node.kubernetes.io/ and the labels the kubelet reports) or labels every node carries: a compromised node could label itself into it, '
+        + 'node.kubernetes.io/ and the labels the kubelet reports) or labels every node carries: a node could label itself into it with its own kubelet\'s credentials, '
         + 'or every node would match';
     }
     for (const sel of arr<unknown>(item.endpoints)) {

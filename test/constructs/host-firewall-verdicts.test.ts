@@ -670,8 +670,16 @@ describe('HostFirewall: client nodes by labels a node may give itself are refuse
       expect(r.id).toBe('host-firewall-peer-broad');
       const says = `HostFirewall ${prop} selects the nodes .*, by labels a node's own kubelet may set on its Node object`;
       expect(r.message).toMatch(new RegExp(`^\\[test/cp\\] ${says}`));
-      expect(r.message).toContain('a compromised node could label itself into it, or every node would match');
+      expect(r.message).toContain("a node could label itself into it with its own kubelet's credentials, or every node would match");
       expect(r.message).toContain("Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' })");
+      // No node label keeps out a node whose root is compromised: the fix says so and names the stronger peers.
+      expect(r.message).toContain('Cilium reads node labels from CiliumNode objects, which every agent may update');
+    });
+
+    test('the remote-node entity (every other node, what a label every node carries selects) is refused alike', () => {
+      const r = refusal(() => v116(given(prop, Peer.entity(Entity.REMOTE_NODE))));
+      expect(r.id).toBe('host-firewall-peer-broad');
+      expect(r.message).toMatch(new RegExp(`^\\[test/cp\\] HostFirewall ${prop} selects the entity remote-node \\(every other node of the cluster\\)`));
     });
 
     test('a label no kubelet may set is accepted, and only nodes that carry it reach the port', () => {

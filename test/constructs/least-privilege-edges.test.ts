@@ -563,6 +563,8 @@ describe('a metrics scraper is one scraper, never a broad peer (scraper-broad)',
     // compromised node labelled itself into the scraper.
     ['nodes by a label a node may give itself', () => Peer.nodes({ 'example.com/monitoring': 'true' })],
     ['nodes by a label every node carries', () => Peer.nodes({ 'reserved:remote-node': '' })],
+    // The same nodes as an entity: every other node of the cluster.
+    ['the remote-node entity', () => Peer.entity(Entity.REMOTE_NODE)],
   ];
 
   test.each(broad)('DefaultDenyNamespace scrapeFrom: %s', (_what, peer) => {
