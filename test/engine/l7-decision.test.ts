@@ -86,6 +86,24 @@ describe('which item decides a request', () => {
   });
 });
 
+describe('headers entries no request satisfies (written in YAML; the constructs refuse them)', () => {
+  const withHeaders = (headers: string[]): PolicySet => apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', headers }] } }] }]);
+  const get = (headers: Record<string, string>): { http: { method: string; path: string; headers: Record<string, string> } } => ({ http: { method: 'GET', path: '/', headers } });
+
+  test('no space after the colon: one header name no request has, even a request given that very name', () => {
+    const set = withHeaders(['X-Token:abc']);
+    expect(judged(set, WEB, API, 80, get({ 'X-Token': 'abc' })).verdict).toBe('l7-denied');
+    expect(judged(set, WEB, API, 80, get({ 'X-Token:abc': '' })).verdict).toBe('l7-denied');
+    expect(judged(withHeaders(['X-Token: abc']), WEB, API, 80, get({ 'X-Token': 'abc' })).verdict).toBe('allowed');
+  });
+
+  test('a value with whitespace at an end: HTTP strips it, so even a request given it verbatim does not match', () => {
+    const set = withHeaders(['X-Token:  abc']);
+    expect(judged(set, WEB, API, 80, get({ 'X-Token': ' abc' })).verdict).toBe('l7-denied');
+    expect(judged(set, WEB, API, 80, get({ 'X-Token': 'abc' })).verdict).toBe('l7-denied');
+  });
+});
+
 describe('Kafka and DNS answers', () => {
   test('Kafka: the matching rule decides; others get a Kafka error response', () => {
     const set = apiIngress([{ ...fromWeb, toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] }]);
