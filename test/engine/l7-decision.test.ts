@@ -122,6 +122,22 @@ describe('Kafka and DNS answers', () => {
     expect(http.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'not-evaluated' });
   });
 
+  test('Kafka: an empty topic or clientID is no condition (Go reads "" as unset), and the rule is described without it', () => {
+    const set = apiIngress([{ ...fromWeb, toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: '', clientID: '' }] } }] }]);
+    const v = judged(set, WEB, API, 9092, { kafka: 'produce orders' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'allowed', rules: ['role=produce'], matched: 'role=produce' });
+    expect(judged(set, WEB, API, 9092, { kafka: 'fetch orders' }).verdict).toBe('l7-denied');
+  });
+
+  test('HTTP: a rule is described with its host, and the host decides', () => {
+    const set = apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', host: 'api\\.shop' }] } }] }]);
+    const v = judged(set, WEB, API, 80, { http: { method: 'GET', path: '/', host: 'api.shop' } });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.l7).toMatchObject({ rules: ['GET * host api\\.shop'], matched: 'GET * host api\\.shop' });
+    expect(judged(set, WEB, API, 80, { http: { method: 'GET', path: '/', host: 'web.shop' } }).verdict).toBe('l7-denied');
+  });
+
   test('DNS: REFUSED for other names, the lookup described as a query', () => {
     const set = policySet([cnp('p', {
       endpointSelector: labels({ app: 'web' }),
