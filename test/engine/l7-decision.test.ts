@@ -104,6 +104,42 @@ describe('headers entries no request satisfies (written in YAML; the constructs 
   });
 });
 
+describe('headerMatches: an empty value asks for the header only; values from Secrets are explained', () => {
+  const withMatches = (headerMatches: Record<string, unknown>[]): PolicySet => apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', headerMatches }] } }] }]);
+  const get = (headers: Record<string, string>): { http: { method: string; path: string; headers: Record<string, string> } } => ({ http: { method: 'GET', path: '/', headers } });
+
+  test('value "" : the header must be present, with any value', () => {
+    const set = withMatches([{ name: 'X-Team', value: '' }]);
+    const v = judged(set, WEB, API, 80, get({ 'X-Team': 'blue' }));
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.notes).toEqual([]);
+    expect(judged(set, WEB, API, 80, get({ 'X-Other': 'blue' })).verdict).toBe('l7-denied');
+  });
+
+  test('each Secret-bound entry is noted by its Secret (namespace when given) and fallback value; plain entries are not', () => {
+    const set = withMatches([
+      { name: 'Authorization', secret: { namespace: 'shop', name: 'token' } },
+      { name: 'X-Key', secret: { name: 'key' }, value: 'abc' },
+      { name: 'X-Empty', secret: { name: 'key' }, value: '' },
+      { name: 'X-Log', secret: { name: 'log' }, mismatch: 'LOG' },
+      { name: 'X-Log-Value', secret: { name: 'log' }, mismatch: 'LOG', value: 'v' },
+      { name: 'X-Plain', value: 'p' },
+    ]);
+    const v = judged(set, WEB, API, 80, get({ Authorization: 'a', 'X-Key': 'abc', 'X-Empty': 'e', 'X-Plain': 'p' }));
+    expect(v.verdict).toBe('l7-denied');
+    const notes = v.ingress.notes.filter((n) => n.startsWith('headerMatches'));
+    expect(notes).toEqual([
+      'headerMatches Authorization takes its value from Secret shop/token, which the engine cannot read: no request is judged to match it '
+        + '(Cilium requires the header to equal the Secret\'s value; if the agent cannot read the Secret, no request matches)',
+      'headerMatches X-Key takes its value from Secret key, which the engine cannot read: no request is judged to match it '
+        + '(Cilium requires the header to equal the Secret\'s value; if the agent cannot read the Secret, to equal "abc")',
+      'headerMatches X-Empty takes its value from Secret key, which the engine cannot read: no request is judged to match it '
+        + '(Cilium requires the header to equal the Secret\'s value; if the agent cannot read the Secret, no request matches)',
+      'headerMatches X-Log takes its value from Secret log: if the agent cannot read it, Envoy matches no request to this rule',
+    ]);
+  });
+});
+
 describe('Kafka and DNS answers', () => {
   test('Kafka: the matching rule decides; others get a Kafka error response', () => {
     const set = apiIngress([{ ...fromWeb, toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] }]);
