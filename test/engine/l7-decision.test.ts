@@ -97,6 +97,23 @@ describe('headers entries no request satisfies (written in YAML; the constructs 
     expect(judged(withHeaders(['X-Token: abc']), WEB, API, 80, get({ 'X-Token': 'abc' })).verdict).toBe('allowed');
   });
 
+  test('pseudo-headers: :method and :path are the request\'s; :authority its host, or a header of that name when it gives none', () => {
+    expect(judged(withHeaders([':method: GET']), WEB, API, 80, get({})).verdict).toBe('allowed');
+    expect(judged(withHeaders([':method: POST']), WEB, API, 80, get({})).verdict).toBe('l7-denied');
+    expect(judged(withHeaders([':path: /']), WEB, API, 80, get({})).verdict).toBe('allowed');
+    expect(judged(withHeaders([':path: /a']), WEB, API, 80, get({})).verdict).toBe('l7-denied');
+    const authority = withHeaders([':authority: api.shop']);
+    expect(judged(authority, WEB, API, 80, { http: { method: 'GET', path: '/', host: 'api.shop' } }).verdict).toBe('allowed');
+    expect(judged(authority, WEB, API, 80, { http: { method: 'GET', path: '/', host: 'web.shop', headers: { ':authority': 'api.shop' } } }).verdict).toBe('l7-denied');
+    expect(judged(authority, WEB, API, 80, get({ ':authority': 'api.shop' })).verdict).toBe('allowed');
+  });
+
+  test('header names are case-insensitive: of two spellings of one name in a request, the last given is its value', () => {
+    const set = withHeaders(['X-Token: 2']);
+    expect(judged(set, WEB, API, 80, get({ 'X-Token': '1', 'x-token': '2' })).verdict).toBe('allowed');
+    expect(judged(set, WEB, API, 80, get({ 'x-token': '2', 'X-Token': '1' })).verdict).toBe('l7-denied');
+  });
+
   test('a value with whitespace at an end: HTTP strips it, so even a request given it verbatim does not match', () => {
     const set = withHeaders(['X-Token:  abc']);
     expect(judged(set, WEB, API, 80, get({ 'X-Token': ' abc' })).verdict).toBe('l7-denied');
