@@ -116,6 +116,13 @@ const TEST_SETS: Record<string, string[]> = {
     'test/engine/authentication.test.ts', 'test/validate-cli/pitfall-auth-mode-conflict.test.ts', 'test/engine/semantics.test.ts',
     'test/engine/layer-4.test.ts',
   ],
+  // What an L7 rule lets through and decide()'s memo of L7 decisions (src/engine/l7.ts, l7-refinements.ts): L7 results,
+  // notes, decide() against verdict() (docs/testing.md "Session 37").
+  l7: [
+    'test/engine/l7-decision.test.ts', 'test/engine/kafka-unknowns.test.ts', 'test/engine/matchers.test.ts', 'test/engine/raw-rules-and-l7.test.ts',
+    'test/engine/decide.test.ts', 'test/engine/decision-explanations.test.ts', 'test/constructs/l7-verdicts.test.ts',
+    'test/engine/localhost-l7-filters.test.ts', 'test/engine/decide-shared-selections.test.ts',
+  ],
   // The strict --inventory reader (src/cli/inventory.ts, sampled: `npm run test:mutation:sample -- --files src/cli/inventory.ts`).
   inventory: ['test/diff/cli.test.ts', 'test/cli/inventory.test.ts'],
   // Workloads and Services as peers and subjects (src/constructs/workload.ts): their verdicts and refusals, and the

@@ -119,6 +119,8 @@ spec:
         - ports: [{ port: "8080", protocol: TCP }]
           rules: { http: [{ method: GET, path: "/public/.*", host: 'api\\.shop' }, { method: GET, path: "/h", headers: ["X-Token: 1"] }] }
         - ports: [{ port: "53", protocol: UDP }]
+        - ports: [{ port: "53", protocol: TCP }, { port: "9092", protocol: TCP }]
+          rules: { http: [{ method: GET, path: "/public/.*" }] }
 ---
 apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -131,6 +133,10 @@ spec:
         - ports: [{ port: "8080", protocol: TCP }]
         - ports: [{ port: "53", protocol: UDP }]
           rules: { dns: [{ matchPattern: "*.shop.internal" }] }
+        - ports: [{ port: "53", protocol: TCP }]
+          rules: { dns: [{ matchPattern: "*.shop.internal" }] }
+        - ports: [{ port: "9092", protocol: TCP }]
+          rules: { kafka: [{ role: produce, topic: orders }] }
 `);
     const from = parseEndpoint('pod:shop:app=web');
     const to = parseEndpoint('pod:shop:app=api');
@@ -145,8 +151,22 @@ spec:
       { ...q, protocol: 'UDP', port: 53, dns: 'a.shop.internal' },
       { ...q, protocol: 'UDP', port: 53, dns: 'a.example.com' },
       { ...q, protocol: 'UDP', port: 53, dns: 'a.shop.internal', http: { method: 'GET', path: '/x' } },
+      // The same HTTP request beside another DNS name: a mixed query is not kept by its HTTP request alone.
+      { ...q, protocol: 'UDP', port: 53, dns: 'a.example.com', http: { method: 'GET', path: '/x' } },
+      // Where HTTP rules (ingress) and DNS or Kafka rules (egress) both judge: neither request alone keys the decision.
+      { ...q, port: 53, dns: 'a.shop.internal', http: { method: 'GET', path: '/public/a' } },
+      { ...q, port: 53, dns: 'a.shop.internal', http: { method: 'GET', path: '/admin' } },
+      { ...q, port: 53, dns: 'a.example.com', http: { method: 'GET', path: '/public/a' } },
+      { ...q, port: 9092, http: { method: 'GET', path: '/public/a' }, kafka: { apiKey: 'produce', topic: 'orders' } },
+      { ...q, port: 9092, http: { method: 'GET', path: '/public/a' }, kafka: { apiKey: 'produce', topic: 'audit' } },
+      { ...q, port: 9092, http: { method: 'GET', path: '/admin' }, kafka: { apiKey: 'produce', topic: 'orders' } },
+      { ...q, port: 9092, dns: 'a.shop.internal', kafka: { apiKey: 'produce', topic: 'orders' } },
+      { ...q, port: 9092, dns: 'a.shop.internal', kafka: { apiKey: 'produce', topic: 'audit' } },
+      // A null request (from JavaScript or JSON) is no request: allowed at L4, as verdict() says.
+      { ...q, http: null as unknown as undefined },
     ];
-    const expected = ['allowed', 'l7-denied', 'l7-denied', 'l7-denied', 'allowed', 'l7-denied', 'allowed', 'l7-denied', 'allowed'];
+    const expected = ['allowed', 'l7-denied', 'l7-denied', 'l7-denied', 'allowed', 'l7-denied', 'allowed', 'l7-denied', 'allowed', 'l7-denied',
+      'allowed', 'l7-denied', 'l7-denied', 'allowed', 'l7-denied', 'l7-denied', 'allowed', 'l7-denied', 'allowed'];
     for (let round = 0; round < 2; round++) {
       for (const [i, query] of [...queries.entries()].reverse()) {
         expect([i, set.decide(query)]).toEqual([i, expected[i]]);

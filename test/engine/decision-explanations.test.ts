@@ -52,6 +52,15 @@ describe('near misses name the peers of every kind an item allows on the port', 
       'CiliumNetworkPolicy default/p spec.egress[2] allows 443/TCP only to toNodes {any:zone=a, reserved:remote-node Exists, k8s:io.cilium.k8s.policy.cluster=default}',
     ]);
   });
+  test('a Service not found in an item without ports: the note ends there (no item is left open to every peer)', () => {
+    const set = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }),
+      egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }],
+    })]);
+    const v = judged(set, WEB, 'cidr:192.0.2.10', 443);
+    expect(v.egress.decision).toBe('default-deny');
+    expect(v.egress.notes).toContain('toServices: Service data/db is not in the inventory (give the Service manifest), so it selects nothing here');
+  });
 });
 
 describe('near misses name the Services found', () => {

@@ -86,6 +86,77 @@ describe('which item decides a request', () => {
   });
 });
 
+describe('headers entries no request satisfies (written in YAML; the constructs refuse them)', () => {
+  const withHeaders = (headers: string[]): PolicySet => apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', headers }] } }] }]);
+  const get = (headers: Record<string, string>): { http: { method: string; path: string; headers: Record<string, string> } } => ({ http: { method: 'GET', path: '/', headers } });
+
+  test('no space after the colon: one header name no request has, even a request given that very name', () => {
+    const set = withHeaders(['X-Token:abc']);
+    expect(judged(set, WEB, API, 80, get({ 'X-Token': 'abc' })).verdict).toBe('l7-denied');
+    expect(judged(set, WEB, API, 80, get({ 'X-Token:abc': '' })).verdict).toBe('l7-denied');
+    expect(judged(withHeaders(['X-Token: abc']), WEB, API, 80, get({ 'X-Token': 'abc' })).verdict).toBe('allowed');
+  });
+
+  test('pseudo-headers: :method and :path are the request\'s; :authority its host, or a header of that name when it gives none', () => {
+    expect(judged(withHeaders([':method: GET']), WEB, API, 80, get({})).verdict).toBe('allowed');
+    expect(judged(withHeaders([':method: POST']), WEB, API, 80, get({})).verdict).toBe('l7-denied');
+    expect(judged(withHeaders([':path: /']), WEB, API, 80, get({})).verdict).toBe('allowed');
+    expect(judged(withHeaders([':path: /a']), WEB, API, 80, get({})).verdict).toBe('l7-denied');
+    const authority = withHeaders([':authority: api.shop']);
+    expect(judged(authority, WEB, API, 80, { http: { method: 'GET', path: '/', host: 'api.shop' } }).verdict).toBe('allowed');
+    expect(judged(authority, WEB, API, 80, { http: { method: 'GET', path: '/', host: 'web.shop', headers: { ':authority': 'api.shop' } } }).verdict).toBe('l7-denied');
+    expect(judged(authority, WEB, API, 80, get({ ':authority': 'api.shop' })).verdict).toBe('allowed');
+  });
+
+  test('header names are case-insensitive: of two spellings of one name in a request, the last given is its value', () => {
+    const set = withHeaders(['X-Token: 2']);
+    expect(judged(set, WEB, API, 80, get({ 'X-Token': '1', 'x-token': '2' })).verdict).toBe('allowed');
+    expect(judged(set, WEB, API, 80, get({ 'x-token': '2', 'X-Token': '1' })).verdict).toBe('l7-denied');
+  });
+
+  test('a value with whitespace at an end: HTTP strips it, so even a request given it verbatim does not match', () => {
+    const set = withHeaders(['X-Token:  abc']);
+    expect(judged(set, WEB, API, 80, get({ 'X-Token': ' abc' })).verdict).toBe('l7-denied');
+    expect(judged(set, WEB, API, 80, get({ 'X-Token': 'abc' })).verdict).toBe('l7-denied');
+  });
+});
+
+describe('headerMatches: an empty value asks for the header only; values from Secrets are explained', () => {
+  const withMatches = (headerMatches: Record<string, unknown>[]): PolicySet => apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', headerMatches }] } }] }]);
+  const get = (headers: Record<string, string>): { http: { method: string; path: string; headers: Record<string, string> } } => ({ http: { method: 'GET', path: '/', headers } });
+
+  test('value "" : the header must be present, with any value', () => {
+    const set = withMatches([{ name: 'X-Team', value: '' }]);
+    const v = judged(set, WEB, API, 80, get({ 'X-Team': 'blue' }));
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.notes).toEqual([]);
+    expect(judged(set, WEB, API, 80, get({ 'X-Other': 'blue' })).verdict).toBe('l7-denied');
+  });
+
+  test('each Secret-bound entry is noted by its Secret (namespace when given) and fallback value; plain entries are not', () => {
+    const set = withMatches([
+      { name: 'Authorization', secret: { namespace: 'shop', name: 'token' } },
+      { name: 'X-Key', secret: { name: 'key' }, value: 'abc' },
+      { name: 'X-Empty', secret: { name: 'key' }, value: '' },
+      { name: 'X-Log', secret: { name: 'log' }, mismatch: 'LOG' },
+      { name: 'X-Log-Value', secret: { name: 'log' }, mismatch: 'LOG', value: 'v' },
+      { name: 'X-Plain', value: 'p' },
+    ]);
+    const v = judged(set, WEB, API, 80, get({ Authorization: 'a', 'X-Key': 'abc', 'X-Empty': 'e', 'X-Plain': 'p' }));
+    expect(v.verdict).toBe('l7-denied');
+    const notes = v.ingress.notes.filter((n) => n.startsWith('headerMatches'));
+    expect(notes).toEqual([
+      'headerMatches Authorization takes its value from Secret shop/token, which the engine cannot read: no request is judged to match it '
+        + '(Cilium requires the header to equal the Secret\'s value; if the agent cannot read the Secret, no request matches)',
+      'headerMatches X-Key takes its value from Secret key, which the engine cannot read: no request is judged to match it '
+        + '(Cilium requires the header to equal the Secret\'s value; if the agent cannot read the Secret, to equal "abc")',
+      'headerMatches X-Empty takes its value from Secret key, which the engine cannot read: no request is judged to match it '
+        + '(Cilium requires the header to equal the Secret\'s value; if the agent cannot read the Secret, no request matches)',
+      'headerMatches X-Log takes its value from Secret log: if the agent cannot read it, Envoy matches no request to this rule',
+    ]);
+  });
+});
+
 describe('Kafka and DNS answers', () => {
   test('Kafka: the matching rule decides; others get a Kafka error response', () => {
     const set = apiIngress([{ ...fromWeb, toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] }]);
@@ -102,6 +173,22 @@ describe('Kafka and DNS answers', () => {
     const http = judged(set, WEB, API, 9092, { http: 'GET /' });
     expect(http.verdict).toBe('allowed');
     expect(http.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'not-evaluated' });
+  });
+
+  test('Kafka: an empty topic or clientID is no condition (Go reads "" as unset), and the rule is described without it', () => {
+    const set = apiIngress([{ ...fromWeb, toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: '', clientID: '' }] } }] }]);
+    const v = judged(set, WEB, API, 9092, { kafka: 'produce orders' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'allowed', rules: ['role=produce'], matched: 'role=produce' });
+    expect(judged(set, WEB, API, 9092, { kafka: 'fetch orders' }).verdict).toBe('l7-denied');
+  });
+
+  test('HTTP: a rule is described with its host, and the host decides', () => {
+    const set = apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', host: 'api\\.shop' }] } }] }]);
+    const v = judged(set, WEB, API, 80, { http: { method: 'GET', path: '/', host: 'api.shop' } });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.l7).toMatchObject({ rules: ['GET * host api\\.shop'], matched: 'GET * host api\\.shop' });
+    expect(judged(set, WEB, API, 80, { http: { method: 'GET', path: '/', host: 'web.shop' } }).verdict).toBe('l7-denied');
   });
 
   test('DNS: REFUSED for other names, the lookup described as a query', () => {
