@@ -267,7 +267,7 @@ function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endp
       message: refusals.length > 0
         ? `${flag} ${formatEndpoint(end)}: Cilium refuses the policy of this endpoint: ${refusalsText(list, describeItem)}; `
           + `${agentRefusalConsequence(r, 'it')}, so no verdict on them is what Cilium enforces`
-        : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), refusalsText(list, describeItem))}; `
+        : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), refusalsText(list, describeItem), r)}; `
           + 'so no verdict on this name is what Cilium enforces',
       fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,
     });

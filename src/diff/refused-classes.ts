@@ -87,7 +87,7 @@ function unlearnedClasses(set: PolicySet, classes: readonly ClassifiedEndpoint[]
   const unlearned = classes.map((c) => c.endpoint.kind === EndpointKind.FQDN);
   const texts = sorted(refusals.map((r) => agentRefusalText(r, describeItem)));
   const reason = learningRefusalText(formatEndpoint(set._dnsServer),
-    texts.slice(0, 3).join('; ') + (texts.length > 3 ? `; and ${texts.length - 3} more` : ''));
+    texts.slice(0, 3).join('; ') + (texts.length > 3 ? `; and ${texts.length - 3} more` : ''), refusals[0]);
   const names = classes.filter((_, i) => unlearned[i]).map((c) => c.cls.name);
   return { unlearned, learns, names, reason, checks: sorted(refusals.map((r) => r.check as string)) };
 }

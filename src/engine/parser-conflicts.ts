@@ -138,12 +138,15 @@ export function refusalsText(refusals: readonly AgentRefusal[], describe: (item:
  * the DNS server (`server`, as text) for `refusals` (`agentRefusalText`, joined): the DNS proxy learns a name's IPs only
  * from the answer to a lookup it forwards, and it forwards the lookup as the client (pkg/fqdn/dnsproxy/proxy.go
  * `DNSProxy.ServeDNS`: `setSoMarks` with the endpoint's identity, and in transparent mode its address), so the server's
- * ingress policy decides whether an answer comes back. That server keeps the policy it had, which the inputs do not hold:
- * whether `toFQDNs` selects the name is not known. No leading capital, no final stop.
+ * ingress policy decides whether an answer comes back. That server keeps the policy it had (or, for a policy with cloud
+ * provider groups, enforces the operator's derivative: `first`), which the inputs do not hold: whether `toFQDNs` selects
+ * the name is not known. No leading capital, no final stop.
  */
-export function learningRefusalText(server: string, refusals: string): string {
-  return `Cilium refuses the policy of the DNS server ${server}: ${refusals}: it keeps the policy it had (its regeneration fails before it `
-    + 'changes), and the DNS proxy learns the IPs of a name (toFQDNs) only from the answers to lookups it forwards to that server as the client, '
+export function learningRefusalText(server: string, refusals: string, first: AgentRefusal): string {
+  const consequence = first.check === AgentRefusalCheck.GROUPS_DERIVATIVE
+    ? 'it enforces that derivative, which the inputs do not hold' : 'it keeps the policy it had (its regeneration fails before it changes)';
+  return `Cilium refuses the policy of the DNS server ${server}: ${refusals}: ${consequence}, `
+    + 'and the DNS proxy learns the IPs of a name (toFQDNs) only from the answers to lookups it forwards to that server as the client, '
     + 'so whether toFQDNs selects a name is not known';
 }
 
@@ -151,7 +154,8 @@ export function learningRefusalText(server: string, refusals: string): string {
 export function agentRefusalFix(r: AgentRefusal): string {
   if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) return r.size.fix;
   if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
-    return `give the derivative policy (kubectl get ${r.item.rule.policy.kind === 'CiliumNetworkPolicy' ? 'cnp -n <namespace>' : 'ccnp'} `
+    const { kind, namespace } = r.item.rule.policy;
+    return `give the derivative policy (kubectl get ${kind === 'CiliumNetworkPolicy' ? `cnp -n ${namespace ?? '<namespace>'}` : 'ccnp'} `
       + `-l ${DERIVATIVE_KIND_LABEL}=derivative -o yaml) with the policies, or select the addresses with toCIDRSet or a CiliumCIDRGroup`;
   }
   return r.check === AgentRefusalCheck.L7_PARSER_CONFLICT ? 'give each protocol its own port' : 'give both items the same mode';

@@ -420,7 +420,7 @@ export class PolicySet {
     if (refusals.length === 0) return egress;
     const r = refusals[0];
     const reasons = refusalsText(refusals, describeItem);
-    const note = `${learningRefusalText(formatEndpoint(this.dnsServer), reasons)}: this verdict is not what the agent enforces; ${agentRefusalFix(r)}`;
+    const note = `${learningRefusalText(formatEndpoint(this.dnsServer), reasons, r)}: this verdict is not what the agent enforces; ${agentRefusalFix(r)}`;
     return { ...egress, notes: [...egress.notes, note] };
   }
 

@@ -668,7 +668,7 @@ function refusedEnd(policies: PolicySet, ends: readonly (readonly [Endpoint, Flo
 function unlearnedName(policies: PolicySet, client: Endpoint, name: Endpoint): string | undefined {
   const refusals = policies._learningRefusals(client, name);
   if (refusals.length === 0) return undefined;
-  return `${learningRefusalText(formatEndpoint(policies._dnsServer), refusalsText(refusals, describeItem))}, so this connection to a DNS name is not judged; `
+  return `${learningRefusalText(formatEndpoint(policies._dnsServer), refusalsText(refusals, describeItem), refusals[0])}, so this connection to a DNS name is not judged; `
     + `run \`cdk8s-cilium validate\` on the policies and fix ${refusals[0].check}`;
 }
 

@@ -42,7 +42,7 @@ describe('near misses name the peers of every kind an item allows on the port', 
       // The agent does not import a policy with toGroups (RequiresDerivative): test/engine/groups-derivative.test.ts.
       'Cilium refuses the policy of this endpoint: CiliumNetworkPolicy default/p spec.egress[1] has toGroups, so the agent does not import its policy '
         + '(RequiresDerivative): it enforces the derivative policy p-togroups-<uid> the operator writes with the groups\' addresses from the cloud API, '
-        + 'so this verdict is not what the agent enforces; give the derivative policy (kubectl get cnp -n <namespace> -l '
+        + 'so this verdict is not what the agent enforces; give the derivative policy (kubectl get cnp -n default -l '
         + 'io.cilium.network.policy.kind=derivative -o yaml) with the policies, or select the addresses with toCIDRSet or a CiliumCIDRGroup',
       'toServices: Service data/db is not in the inventory (give the Service manifest), so it selects nothing here; if no such Service exists '
         + 'in the cluster, the agent adds no selector for it, and an item left without any opens its ports to every peer',

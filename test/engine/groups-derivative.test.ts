@@ -74,6 +74,25 @@ describe('a policy with toGroups / fromGroups is left to the operator\'s derivat
     expect(report.notJudged?.map((n) => n.text)).toEqual([expect.stringContaining('get the operator\'s derivative policy, which the inputs do not hold')]);
   });
 
+  test('a DNS server whose policy has toGroups: a DNS name is not judged, and the text says the derivative decides, not the policy it had', () => {
+    const dnsServer = cnp('dnsg', { endpointSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, egress: [{ toGroups: GROUPS }] }, 'kube-system');
+    const client = cnp('client', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      egress: [
+        { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+          toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+        { toFQDNs: [{ matchName: 'example.com' }] },
+      ],
+    }, 'shop');
+    const r = cli('trace', '--policies', file('dns.yaml', [dnsServer, client]), '--from', 'pod:shop:app=api', '--to', 'fqdn:example.com@1.2.3.4', '--port', '443/TCP');
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain('has toGroups, so the agent does not import its policy (RequiresDerivative): it enforces the derivative policy dnsg-togroups-<uid> '
+      + 'the operator writes with the groups\' addresses from the cloud API: it enforces that derivative, which the inputs do not hold, and the DNS proxy learns');
+    expect(r.stderr).not.toContain('keeps the policy it had');
+    // The fix names the namespace the derivative is in.
+    expect(r.stderr).toContain('kubectl get cnp -n kube-system -l io.cilium.network.policy.kind=derivative');
+  });
+
   test('with the derivative: the parent is not imported, the derivative decides (allowed and denied)', () => {
     const set = policySet([PARENT, DERIVATIVE]);
     const xwing = 'pod:default:org=alliance';
