@@ -100,7 +100,9 @@ export class Peer implements IPeer {
    * Pods selected by labels, in one namespace, in every namespace, or in namespaces with given labels.
    * The namespace is always written explicitly, so the rule means the same in a CNP and in a CCNP. A reserved label
    * required (`reserved:world`, `$host`) is refused (`peer-endpoints-reserved-label`): no pod carries one, so the peer
-   * would select nothing (a deny of it would deny nothing); entities are `Peer.entity()`.
+   * would select nothing (a deny of it would deny nothing); entities are `Peer.entity()`. So is a label of a source no pod
+   * label has (`K8S:app`, `node:role`, `example.com:team`; `peer-endpoints-label-source`): Cilium reads what is before the
+   * first `:` as the source.
    */
   public static endpoints(options: EndpointsPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.endpoints()', "Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } })");
@@ -417,16 +419,18 @@ export class Peer implements IPeer {
   }
 }
 
+/** The label sources of pod labels: `k8s` (what the agent gives a pod's labels), `container` (runtime labels), and the sources that match any. */
+const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['k8s', 'container', 'any', 'unspec']);
+
 /**
- * Writes a namespace label into a peer's labels, refusing one the labels already give another value: overwriting it
- * would turn "pods of namespace y, in namespace x" (no pod) into every matching pod of x. The same key of the `any` source
- * (no prefix, or `any:`) conflicts too: a pod's `k8s:` label is the one it matches, so beside the written key no pod has both.
- */
-/**
- * Refuses a pod selector that requires a reserved label (`reserved:world`, `$host`; by `matchLabels`, `In` or `Exists`): only
- * the identities of entities carry one, and no pod, while the namespace these factories write into the selector (or the
- * policy's, added at synthesis) is carried by pods only. The selector would select nothing: an allow would let nobody in, and
- * a deny (`denyIngress(Peer.endpoints({ labels: { 'reserved:world': '' } }))`) would deny nothing.
+ * Refuses a pod selector that requires (by `matchLabels`, `In` or `Exists`) a label of a source no pod carries: a reserved
+ * label (`reserved:world`, `$host`: only the identities of entities carry one, and no pod, while the namespace these
+ * factories write into the selector, or the policy's, added at synthesis, is carried by pods only:
+ * `peer-endpoints-reserved-label`), or a key whose prefix before the first `:` is not a pod label source (`K8S:app`,
+ * `node:role`, `example.com:team`: the agent reads everything before the first `:` as the source, pkg/labels
+ * `ParseSource`, and Kubernetes label keys hold no `:`: `peer-endpoints-label-source`). The selector would select nothing:
+ * an allow would let nobody in, and a deny (`denyIngress(Peer.endpoints({ labels: { 'reserved:world': '' } }))`) would
+ * deny nothing.
  * @param selector the selector the factory built
  * @param what the factory, for the message
  */
@@ -434,7 +438,19 @@ function refuseReservedRequirement(selector: LabelSelectorModel, what: string): 
   const required = [...Object.keys(selector.matchLabels ?? {}),
     ...(selector.matchExpressions ?? []).filter((e) => e.operator === 'In' || e.operator === 'Exists').map((e) => e.key)];
   const key = required.find((k) => labelKeySource(k) === 'reserved');
-  if (key === undefined) return;
+  if (key === undefined) {
+    const foreign = required.find((k) => !POD_LABEL_SOURCES.has(labelKeySource(k)));
+    if (foreign === undefined) return;
+    const source = labelKeySource(foreign);
+    throw new CiliumPolicyError({
+      id: 'peer-endpoints-label-source',
+      message: `${what} requires the label ${JSON.stringify(foreign)}, whose source ${JSON.stringify(source)} (Cilium reads what is before the first `
+        + `":" as the source) no pod label has (pods carry k8s: labels; a Kubernetes label key holds no ":"): it would select nothing, so an allow `
+        + 'would let nobody in and a deny would deny nothing',
+      fix: `write the key without a source (${JSON.stringify(labelKeyName(foreign))}) or with k8s:; nodes are Peer.nodes(), entities Peer.entity()`,
+      location: callerLocation(),
+    });
+  }
   const name = labelKeyName(key).replace(/^reserved\./, '');
   const entity = (Object.entries(Entity) as [string, string][]).find(([, value]) => value === name);
   throw new CiliumPolicyError({
@@ -446,6 +462,11 @@ function refuseReservedRequirement(selector: LabelSelectorModel, what: string): 
   });
 }
 
+/**
+ * Writes a namespace label into a peer's labels, refusing one the labels already give another value: overwriting it
+ * would turn "pods of namespace y, in namespace x" (no pod) into every matching pod of x. The same key of the `any` source
+ * (no prefix, or `any:`) conflicts too: a pod's `k8s:` label is the one it matches, so beside the written key no pod has both.
+ */
 function setUnlessConflicting(labels: Record<string, string>, key: string, value: string, what: string): void {
   const name = labelKeyName(key);
   const same = (k: string): boolean => k === key || (labelKeyName(k) === name && labelKeySource(k) === 'any');

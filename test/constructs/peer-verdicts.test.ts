@@ -319,6 +319,37 @@ describe('Services and nodes', () => {
     expect(r.message).toContain(`fix: ${fix}`);
   });
 
+  // Cilium reads everything before a key's first `:` as its source (pkg/labels ParseSource), and no pod label has a source but k8s
+  // (a Kubernetes label key holds no `:`): `Peer.endpoints({ labels: { 'K8S:app': 'web' } })` selected no pod, so a deny of it denied nothing.
+  test.each<[string, () => IPeer]>([
+    ['K8S:app (a source in capitals)', () => Peer.endpoints({ labels: { 'K8S:app': 'web' } })],
+    ['RESERVED:world', () => Peer.endpoints({ labels: { 'RESERVED:world': '' } })],
+    ['node:role (a node label)', () => Peer.endpoints({ namespace: 'shop', labels: { 'node:role': 'edge' } })],
+    ['example.com:team In', () => Peer.endpoints({ namespace: 'shop', expressions: [LabelExpression.in('example.com:team', ['a'])] })],
+    ['cidr:10.0.0.0/8 by selectedBy', () => Peer.selectedBy(EndpointSelector.labels({ 'cidr:10.0.0.0/8': '' }), 'shop')],
+  ])('pods by %s: refused (peer-endpoints-label-source)', (_key, peer) => {
+    const r = refusal(peer);
+    expect(r.id).toBe('peer-endpoints-label-source');
+    expect(r.message).toMatch(/^\[test\/constructs\/peer-verdicts\.test\.ts:\d+\] Peer\.(endpoints|selectedBy)\(\) requires the label "[^"]+", whose source /);
+    expect(r.message).toContain('an allow would let nobody in and a deny would deny nothing');
+    expect(r.message).toMatch(/fix: write the key without a source \("[^"]+"\) or with k8s:/);
+  });
+
+  test('the pod label sources stay accepted, and a deny of them holds the pods; excluding a foreign source stays accepted', () => {
+    for (const key of ['app', 'k8s:app', 'any:app', 'container:app']) expect(() => Peer.endpoints({ labels: { [key]: 'web' } }), key).not.toThrow();
+    expect(() => Peer.endpoints({ labels: { app: 'x' }, expressions: [LabelExpression.doesNotExist('K8S:app')] })).not.toThrow();
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    p.allowIngress(Peer.any());
+    p.denyIngress(Peer.endpoints({ labels: { 'k8s:app': 'bad' } }));
+    expect(verdictOf(c, 'pod:shop:app=bad', 'pod:shop:app=web', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=ok', 'pod:shop:app=web', '80/TCP')).toBe('allowed');
+    // What a foreign source wrote: the deny held no pod.
+    p.denyIngress({ toPeerConfig: () => ({ item: { endpoints: [{ matchLabels: { 'K8S:app': 'ok', 'k8s:io.kubernetes.pod.namespace': 'shop' } }] },
+      description: 'K8S:app=ok' }) });
+    expect(verdictOf(c, 'pod:shop:app=ok', 'pod:shop:app=web', '80/TCP')).toBe('allowed');
+  });
+
   test('what it would have written: a deny of the world as pods denied nothing; the entity denies it, and excluding a reserved label stays accepted', () => {
     const c = chart('shop');
     const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });

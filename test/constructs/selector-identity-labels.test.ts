@@ -44,8 +44,9 @@ describe('constructs refuse selectors on labels no identity has', () => {
     p.allowIngress(Peer.endpoints({ labels: { app: 'api' }, expressions: [LabelExpression.exists('team')] }));
     // Nothing was decided by the version: a later CiliumVersion.use is taken, not refused as set too late.
     expect(() => CiliumVersion.use(c, CiliumVersion.V1_14)).not.toThrow();
-    // A remote node's labels (node: source, with node-selector labels) keep every key.
-    expect(() => p.allowIngress(Peer.endpoints({ labels: { 'node:kubernetes.io/hostname': 'n2' } }))).not.toThrow();
+    // A remote node's labels (node: source, with node-selector labels) keep every key. (As a pod peer, a node: key is refused:
+    // peer-endpoints-label-source, test/constructs/peer-verdicts.test.ts.)
+    expect(() => p.allowIngress(Peer.nodes({ 'node:kubernetes.io/hostname': 'n2' }))).not.toThrow();
   });
 
   test('a k8s: key is judged like a key of any source; Exists on it never holds', () => {
