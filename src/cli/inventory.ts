@@ -15,7 +15,7 @@ import { isKubernetesList, listEntries } from '../model/list-items';
 import { POD_TEMPLATE_KINDS, isManifestObject } from '../model/manifests';
 import { nestingDepthError } from '../model/nesting-depth';
 import { withoutControls } from '../model/printable';
-import { jsonDuplicateKey } from '../model/json-duplicate-key';
+import { findJsonDuplicateKey, jsonDuplicateKeyText } from '../model/json-duplicate-key';
 import { yamlValues } from '../model/yaml-stream';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../validate/syntax';
 import { policyInputError } from './trace';
@@ -48,7 +48,7 @@ const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 export function readInventory(path: string, into: EndpointInventory): void {
   const file = readInputFile(path, DEFAULT_MAX_FILE_BYTES);
   // Text nested too deep goes the YAML way, whose reader refuses it (its file and line) before any recursion over it.
-  const json = file.text !== undefined && file.problem === undefined && !nestingDepthError(file.text) ? parseJson(file.text) : undefined;
+  const json = file.text !== undefined && file.problem === undefined && !nestingDepthError(file.text) ? parseJson(file.text, path) : undefined;
   if (json !== undefined) {
     const problem = inventoryProblem(json);
     if (problem !== undefined) throw inventoryError(withoutControls(path), problem);
@@ -290,10 +290,10 @@ function describe(value: unknown): string {
 }
 
 /**
- * The value of a JSON text, or `undefined` when it is not JSON (then read as YAML) or writes a key twice in one object:
- * `JSON.parse` would keep the last value (two `labels` of one pod), where the YAML reader refuses the text at the line.
+ * The value of a JSON text, or `undefined` when it is not JSON (then read as YAML). A key written twice in one object
+ * is refused (`cli-inventory`) at its line and column: `JSON.parse` would keep the last value (two `labels` of one pod).
  */
-function parseJson(text: string): unknown {
+function parseJson(text: string, path: string): unknown {
   if (!/^\s*[{[]/.test(text)) return undefined;
   let value: unknown;
   try {
@@ -301,5 +301,8 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-  return jsonDuplicateKey(text, value, false) === undefined ? value : undefined;
+  const dup = findJsonDuplicateKey(text, value, Infinity);
+  if (dup === undefined) return value;
+  const { message, fix } = jsonDuplicateKeyText(withoutControls(path), dup);
+  throw new CiliumPolicyError({ id: 'cli-inventory', message: `--inventory ${message}; the inventory is not read`, fix });
 }

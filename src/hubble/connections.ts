@@ -920,7 +920,7 @@ function stringMap<T>(map: ReadonlyMap<string, T>): { [key: string]: T } {
 export function unreadInput(capture: FlowCapture): string | undefined {
   const input = capture.input;
   const parts = [
-    capture.overflowFlows > 0 ? `${capture.overflowFlows} record${capture.overflowFlows === 1 ? '' : 's'} beyond ${capture.maxConnections} connections` : '',
+    capture.overflowFlows > 0 ? `${capture.overflowFlows} record${capture.overflowFlows === 1 ? '' : 's'} beyond ${capture.maxConnections} connection${capture.maxConnections === 1 ? '' : 's'}` : '',
     input.malformedCount > 0
       ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped (first: line ${input.malformed[0]?.line ?? '?'})` : '',
     input.readError !== undefined ? `the input ended early after line ${input.lines}` : '',

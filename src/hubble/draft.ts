@@ -41,7 +41,7 @@ import { withoutControls } from '../model/printable';
 import { NAMESPACE_LABEL } from '../model/selectors';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { CiliumAppValidation } from '../validate/validate-app';
-import { FlowCapture, ObservedConnection, observedFlowing } from './connections';
+import { FlowCapture, ObservedConnection, observedFlowing, unreadInput, unreadInputFix } from './connections';
 import { HttpRequest } from '../engine/l7';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { escapeRegex } from '../model/regex-escape';
@@ -53,7 +53,9 @@ import { TrafficDirection } from '../engine/verdict';
 export interface DraftOptions {
   /**
    * Draft policies only for workloads in these namespaces (their peers may be anywhere). An empty list is refused
-   * (`draft-namespaces-empty`), and so is a namespace with no pod in the capture (`draft-namespace-not-in-capture`).
+   * (`draft-namespaces-empty`), and so is a namespace with no pod in the capture (`draft-namespace-not-in-capture`), or
+   * with no pod in the part of it read when records were left over the connection limit or lines skipped as malformed
+   * (`draft-namespace-not-read`, naming them).
    * @default - every namespace with pods in the capture
    */
   readonly namespaces?: string[];
@@ -531,7 +533,9 @@ function tooLargeRequest(p: PortAcc): HttpRequest | undefined {
 
 /**
  * A namespace asked for that has no pod in the capture (`--namespace shpo`) drafts nothing for it: refused with the
- * namespaces the capture holds, where an empty draft looked like a namespace without traffic.
+ * namespaces the capture holds, where an empty draft looked like a namespace without traffic. When not all of the
+ * capture was read (records over the connection limit, malformed lines skipped, a read that ended early) its pods may be
+ * in what was not read: refused as `draft-namespace-not-read`, naming what was not read and how to read it.
  */
 function refuseNamespacesNotInCapture(capture: FlowCapture, asked: readonly string[]): void {
   const held = new Set<string>();
@@ -545,6 +549,19 @@ function refuseNamespacesNotInCapture(capture: FlowCapture, asked: readonly stri
   const known = [...held].sort(compare);
   const shown = (ns: string): string => withoutControls(ns.length > 63 ? `${ns.slice(0, 63)}...` : ns);
   const meant = missing.map((ns) => nearestName(ns, known)).filter((ns): ns is string => ns !== undefined);
+  const notRead = unreadInput(capture);
+  if (notRead !== undefined) {
+    const firstBad = capture.input.malformed[0];
+    throw new CiliumPolicyError({
+      id: 'draft-namespace-not-read',
+      message: `the namespace${missing.length === 1 ? '' : 's'} to draft ${missing.map(shown).join(', ')} ${missing.length === 1 ? 'has' : 'have'} `
+        + `no pod in the part of the capture read (its namespaces: ${known.length > 0 ? known.slice(0, 20).join(', ') : 'none'}`
+        + `${known.length > 20 ? `, and ${known.length - 20} more` : ''}), but not all of the capture was read (${notRead}`
+        + `${firstBad !== undefined ? `; line ${firstBad.line}: ${withoutControls(firstBad.reason)}` : ''}): `
+        + `${missing.length === 1 ? 'its' : 'their'} pods may be in the rest`,
+      fix: `${meant.length > 0 ? `did you mean ${meant.join(', ')}? if not, ` : ''}${unreadInputFix(capture) || 'read the whole capture'}, then draft again`,
+    });
+  }
   throw new CiliumPolicyError({
     id: 'draft-namespace-not-in-capture',
     message: `the namespace${missing.length === 1 ? '' : 's'} to draft ${missing.map(shown).join(', ')} ${missing.length === 1 ? 'has' : 'have'} `

@@ -17,15 +17,26 @@ import { parseYamlStream } from './yaml-stream';
  */
 export const NAMED_BYTES = 16 * 1024;
 
+/** A key written twice in one object of a JSON text: the key as JSON (`"labels"`, cut at 60 characters), where its second writing starts. */
+export interface JsonDuplicateKey {
+  /** The key, JSON-quoted (its control characters escaped), or `undefined` when it is not named (a long text). */
+  readonly key?: string;
+  /** The 0-based offset of its second writing in the text. */
+  readonly offset?: number;
+  /** Its 1-based line. */
+  readonly line?: number;
+  /** Its 1-based column. */
+  readonly column?: number;
+}
+
 /**
- * Which key is written twice in one object of `text`, a JSON text `JSON.parse` read as `value`: the key and its
- * 1-based column (`"verdict" at column 120`), or `a key` when the text is longer than `NAMED_BYTES` or `name` is false
- * (a reader that only counts such texts past the first ones it reports); `undefined` when every key of every object is
- * written once.
+ * The key written twice in one object of `text`, a JSON text `JSON.parse` read as `value`, with its line and column;
+ * `undefined` when every key of every object is written once. The key is named for texts up to `namedBytes` (a reader
+ * of one file, read as a whole, names it at any size); past it, or when `namedBytes` is 0, it is `{}`.
  */
-export function jsonDuplicateKey(text: string, value: unknown, name = true): string | undefined {
+export function findJsonDuplicateKey(text: string, value: unknown, namedBytes = NAMED_BYTES): JsonDuplicateKey | undefined {
   if (writtenKeys(text) === valueKeys(value)) return undefined;
-  if (!name || text.length > NAMED_BYTES) return 'a key';
+  if (text.length > namedBytes) return {};
   for (const doc of parseYamlStream(text)) {
     const dup = doc.errors.find((e) => e.code === 'DUPLICATE_KEY');
     if (dup === undefined) continue;
@@ -37,9 +48,41 @@ export function jsonDuplicateKey(text: string, value: unknown, name = true): str
     } catch {
       // As written.
     }
-    return `${key.length > 60 ? `${key.slice(0, 60)}…` : key} at column ${at + 1}`;
+    let line = 1;
+    let lineStart = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1 && nl < at; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    return { key: key.length > 60 ? `${key.slice(0, 60)}…` : key, offset: at, line, column: at - lineStart + 1 };
   }
-  return 'a key';
+  return {};
+}
+
+/**
+ * Which key is written twice in one object of `text`, a JSON text `JSON.parse` read as `value`: the key and its
+ * 1-based offset, the column of a one-line text (`"verdict" at column 120`), or `a key` when the text is longer than
+ * `NAMED_BYTES` or `name` is false (a reader that only counts such texts past the first ones it reports); `undefined`
+ * when every key of every object is written once.
+ */
+export function jsonDuplicateKey(text: string, value: unknown, name = true): string | undefined {
+  const dup = findJsonDuplicateKey(text, value, name ? NAMED_BYTES : 0);
+  if (dup === undefined) return undefined;
+  return dup.key !== undefined && dup.offset !== undefined ? `${dup.key} at column ${dup.offset + 1}` : 'a key';
+}
+
+/**
+ * A key written twice in JSON file `file`, as the message and fix of its refusal: `inv.json:3:7: the key "labels" is
+ * written twice in one JSON object`, `remove one of the two "labels" keys`.
+ */
+export function jsonDuplicateKeyText(file: string, dup: JsonDuplicateKey): { message: string; fix: string } {
+  if (dup.key === undefined) {
+    return { message: `${file}: a key is written twice in one JSON object`, fix: 'remove the second writing of the key (JSON.parse would keep only the last value)' };
+  }
+  return {
+    message: `${file}:${dup.line}:${dup.column}: the key ${dup.key} is written twice in one JSON object`,
+    fix: `remove one of the two ${dup.key} keys (JSON.parse would keep only the last value)`,
+  };
 }
 
 /** How many keys are written in a valid JSON text: strings (from an unescaped quote to the next) followed by `:`. */

@@ -10,7 +10,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { listEntries } from '../model/list-items';
-import { jsonDuplicateKey } from '../model/json-duplicate-key';
+import { findJsonDuplicateKey, jsonDuplicateKeyText } from '../model/json-duplicate-key';
 import { nestingDepthError } from '../model/nesting-depth';
 import { parseYamlStream } from '../model/yaml-stream';
 import { compileRe2 } from '../model/re2';
@@ -264,7 +264,7 @@ function readCrds(file: string): CrdDocument[] {
     for (const { value } of listEntries(obj).entries) if (value.kind === 'CustomResourceDefinition') crds.push(crdSchema(value, file));
   };
   // JSON (the bundled CRDs, `kubectl get crd -o json`) is read with JSON.parse, several times faster than the YAML parser.
-  const json = file.endsWith('.json') ? parseJson(text) : undefined;
+  const json = file.endsWith('.json') ? parseJson(text, file) : undefined;
   if (json !== undefined) {
     visit(json);
   } else {
@@ -302,17 +302,21 @@ function readCrds(file: string): CrdDocument[] {
 }
 
 /**
- * The value of a JSON text, or `undefined` when it is not JSON or writes a key twice in one object (`JSON.parse` would
- * keep the last value silently): the YAML reader then says what is wrong, at the line.
+ * The value of a JSON text, or `undefined` when it is not JSON (the YAML reader then says what is wrong, at the line).
+ * A key written twice in one object is refused (`crd-file-invalid`) at its line and column: `JSON.parse` would keep
+ * the last value silently.
  */
-function parseJson(text: string): unknown {
+function parseJson(text: string, file: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
-  return jsonDuplicateKey(text, value, false) === undefined ? value : undefined;
+  const dup = findJsonDuplicateKey(text, value, Infinity);
+  if (dup === undefined) return value;
+  const { message, fix } = jsonDuplicateKeyText(file, dup);
+  throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${message}`, fix });
 }
 
 function crdSchema(crd: Record<string, unknown>, file: string): CrdDocument {

@@ -71,7 +71,10 @@ describe('nesting-depth bomb: refused before parsing, in every reader', () => {
     const twice = write(dir, 'twice.json', '{"apiVersion": "apiextensions.k8s.io/v1",\n "kind": "CustomResourceDefinition",\n "kind": "List"}\n');
     const r = await validate(['--crd', twice, yaml]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: .*twice\.json is not valid YAML: Map keys must be unique at line 3, column 2 \(crd-file-invalid\); fix: pass a CRD file/);
+    // Session 37 review: it was "is not valid YAML" of a JSON file, the key unnamed; now JSON, the key and its place.
+    expect(r.stderr).toMatch(/^error: CRD file .*twice\.json:3:2: the key "kind" is written twice in one JSON object \(crd-file-invalid\); /);
+    expect(r.stderr).toMatch(/; fix: remove one of the two "kind" keys \(JSON\.parse would keep only the last value\)\n$/);
+    expect(r.stderr).not.toMatch(/YAML/);
   });
 
   test('validate --crd: an alias bomb is a usage error naming the file, not the YAML library\'s bare message', GUARD, async () => {

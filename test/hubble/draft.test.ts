@@ -97,10 +97,33 @@ describe('the plan for the shop capture', () => {
     ]);
   });
 
-  test('a namespace with no pod in the capture is refused, with the namespaces it holds (a typo drafted nothing, silently)', () => {
+  // Session 37 review: Draft.plan said "no pod in the capture" of a namespace whose records lay past the connection limit.
+  test('a namespace with no pod in the part read, records left over the connection limit: draft-namespace-not-read', async () => {
+    const small = await collectConnections(shop(), { maxConnections: 2 });
+    const plan = planDraft(capture, { namespaces: ['monitoring'] });
+    expect(plan.namespaces).toEqual(['monitoring']);
+    expect(() => planDraft(small, { namespaces: ['monitoring'] })).toThrow(expect.objectContaining({
+      id: 'draft-namespace-not-read',
+      message: expect.stringMatching(/^the namespace to draft monitoring has no pod in the part of the capture read \(its namespaces: .*\), but not all of the capture was read \(\d+ records beyond 2 connections, 2 malformed lines skipped \(first: line 102\); line 102: .*\): its pods may be in the rest \(draft-namespace-not-read\)/),
+      fix: 'raise --max-connections; repair or remove the lines named (a truncated last line, other output mixed in), then draft again',
+    }));
+  });
+
+  test('a namespace with no pod in the capture is refused, with the namespaces it holds (a typo drafted nothing, silently)', async () => {
+    // The shop capture read whole: without its two malformed lines (with them, draft-namespace-not-read above).
+    const lines = readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), 'utf8').split('\n').filter((l) => {
+      try {
+        JSON.parse(l);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const whole = await collectConnections(FlowSource._bytes(Buffer.from(lines.join('\n')), 'shop-whole.jsonl'));
+    expect(whole.input.malformedCount).toBe(0);
     const error = (() => {
       try {
-        planDraft(capture, { namespaces: ['shop', 'shpo'] });
+        planDraft(whole, { namespaces: ['shop', 'shpo'] });
       } catch (e) {
         return e as CiliumPolicyError;
       }
