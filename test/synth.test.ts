@@ -217,11 +217,11 @@ describe('Synth.run', () => {
       stderr.push(String(chunk));
       return true;
     });
-    const builders: unknown[] = [null, undefined, {}, { addCharts: 'x' }, 'main', () => undefined];
+    const builders: unknown[] = [null, undefined, {}, { addCharts: 'x' }, 'main', () => undefined, Object.assign(Object.create(null) as object, { addChart: () => undefined })];
     for (const builder of builders) {
       process.exitCode = undefined;
-      expect(Synth.run(builder as never), String(builder)).toBeUndefined();
-      expect(process.exitCode, String(builder)).toBe(1);
+      expect(Synth.run(builder as never)).toBeUndefined();
+      expect(process.exitCode).toBe(1);
     }
     expect(stderr).toHaveLength(builders.length);
     for (const line of stderr) {
@@ -232,6 +232,10 @@ describe('Synth.run', () => {
     expect(stderr[4]).toContain('Synth.run(main):');
     expect(stderr[5]).toContain('Synth.run(a function):');
     expect(stderr[5]).toContain('runSynth(fn) of 0.x is Synth.run({ addCharts: fn })');
+    // An object by its keys: a module namespace (import * as charts) or a null-prototype object has no toString, and the
+    // misspelt key is what to see.
+    expect(stderr[6]).toContain('Synth.run({ addChart }):');
+    expect(stderr[3]).toContain('Synth.run({ addCharts }):');
   });
 
   test('refuses a key of the builder other than addCharts (outdir in the first argument), writing nothing, not even to dist/', () => {

@@ -63,7 +63,7 @@ export interface DefaultDenyNamespaceProps {
    * namespace labels (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, a CIDR
    * group, the `remote-node` entity, or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries,
    * which a node could give itself (give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`; Cilium
-   * reads node labels from CiliumNode objects, which every agent may update, so pods or a CIDR are stronger).
+   * reads node labels from CiliumNode objects, which every agent may update, so pods, or node addresses as CIDRs where the agents run with policy-cidr-match-mode: nodes, are stronger).
    * @default - no scraping allowance
    */
   readonly scrapeFrom?: IPeer;

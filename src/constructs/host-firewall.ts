@@ -101,7 +101,7 @@ export interface HostFirewallProps {
    * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
    * labels, or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries (a node could label itself
    * into the path; give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`, as for
-   * `controlPlaneNodeLabels`, whose limit holds here too: pods or a CIDR are stronger).
+   * `controlPlaneNodeLabels`, whose limit holds here too: pods, or node addresses as CIDRs where the agents run with policy-cidr-match-mode: nodes, are stronger).
    * @default - none: only the API server (`kube-apiserver` entity)
    */
   readonly kubeletClients?: IPeer[];
@@ -468,7 +468,7 @@ export class HostFirewall extends Construct {
           fix: `name the clients meant (pods with Peer.endpoints({ namespace, labels }), networks of a /${NARROW_ROLE_MIN_PREFIX} or narrower with `
             + "Peer.cidr('10.50.0.0/24'), nodes by a label no kubelet may set with Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' }) "
             + '(Cilium reads node labels from CiliumNode objects, which every agent may update, so a node whose root is compromised can claim any '
-            + 'label: pods or a CIDR are stronger)); '
+            + 'label: pods, or node addresses as CIDRs where the agents run with policy-cidr-match-mode: nodes, are stronger)); '
             + 'a path meant to be open that widely is a rule of its own (allowIngress(peer, { ports }))',
           location: this.node.path,
         });

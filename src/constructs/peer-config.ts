@@ -167,7 +167,7 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
     fix: "name the scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), its network with Peer.cidr('10.50.0.0/24'), "
       + "or its nodes by a label no kubelet may set with Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' })"
       + ' (Cilium reads node labels from CiliumNode objects, which every agent may update, so a node whose root is compromised can claim any label: '
-      + 'pods or a CIDR are stronger); '
+      + 'pods, or node addresses as CIDRs where the agents run with policy-cidr-match-mode: nodes, are stronger); '
       + 'ports meant to be open that widely are a rule of their own (allowIngress(peer, { ports }))',
     location,
   });

@@ -439,15 +439,21 @@ function refuseReservedRequirement(selector: LabelSelectorModel, what: string): 
     ...(selector.matchExpressions ?? []).filter((e) => e.operator === 'In' || e.operator === 'Exists').map((e) => e.key)];
   const key = required.find((k) => labelKeySource(k) === 'reserved');
   if (key === undefined) {
-    const foreign = required.find((k) => !POD_LABEL_SOURCES.has(labelKeySource(k)));
+    // A source no pod label has, or a `:` left in the key after the source (`k8s:app:x`): no Kubernetes label key holds one.
+    const foreign = required.find((k) => !POD_LABEL_SOURCES.has(labelKeySource(k)) || labelKeyName(k).includes(':'));
     if (foreign === undefined) return;
     const source = labelKeySource(foreign);
+    const name = labelKeyName(foreign);
+    const why = POD_LABEL_SOURCES.has(source)
+      ? `whose key ${JSON.stringify(name)} holds a ":", which no Kubernetes label key does`
+      : `whose source ${JSON.stringify(source)} (Cilium reads what is before the first ":" as the source) no pod label has (pods carry k8s: labels; `
+        + 'a Kubernetes label key holds no ":")';
     throw new CiliumPolicyError({
       id: 'peer-endpoints-label-source',
-      message: `${what} requires the label ${JSON.stringify(foreign)}, whose source ${JSON.stringify(source)} (Cilium reads what is before the first `
-        + `":" as the source) no pod label has (pods carry k8s: labels; a Kubernetes label key holds no ":"): it would select nothing, so an allow `
-        + 'would let nobody in and a deny would deny nothing',
-      fix: `write the key without a source (${JSON.stringify(labelKeyName(foreign))}) or with k8s:; nodes are Peer.nodes(), entities Peer.entity()`,
+      message: `${what} requires the label ${JSON.stringify(foreign)}, ${why}: it would select nothing, so an allow would let nobody in and a deny `
+        + 'would deny nothing',
+      fix: `write the key without a source (${JSON.stringify(name.slice(name.lastIndexOf(':') + 1))}) or with k8s:; nodes are Peer.nodes(), `
+        + 'entities Peer.entity()',
       location: callerLocation(),
     });
   }

@@ -7,6 +7,7 @@ import { PolicyBase } from './policy-base';
 import { bindSynthSessions, inSynthSession } from '../model/synth-session';
 import { makeDirectories } from '../model/make-directories';
 import { checkKnownKeys } from '../model/known-keys';
+import { withoutControls } from '../model/printable';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from '../validate';
 
 /** What `Synth.run` calls to add the charts to the app. */
@@ -57,11 +58,23 @@ function builderError(builder: IAppBuilder): CiliumPolicyError | undefined {
   if (builder === null || typeof builder !== 'object' || typeof builder.addCharts !== 'function') {
     return new CiliumPolicyError({
       id: 'synth-builder',
-      message: `Synth.run(${typeof builder === 'function' ? 'a function' : String(builder)}): the first argument is an object with an addCharts(app) method`,
+      message: `Synth.run(${describeBuilder(builder)}): the first argument is an object with an addCharts(app) method`,
       fix: 'pass { addCharts: (app) => { new MyChart(app, \'my-chart\'); } } (runSynth(fn) of 0.x is Synth.run({ addCharts: fn }))',
     });
   }
   return builderKeyError(builder);
+}
+
+/**
+ * What was given as the builder, for the message: `a function`, an object by its keys (`{ addChart }`: a module namespace
+ * or a null-prototype object has no `toString`), or the value.
+ */
+function describeBuilder(builder: unknown): string {
+  if (typeof builder === 'function') return 'a function';
+  if (builder === null || typeof builder !== 'object') return withoutControls(String(builder));
+  const keys = Object.keys(builder);
+  const shown = keys.slice(0, 5).map((k) => withoutControls(k.length > 40 ? `${k.slice(0, 40)}...` : k));
+  return keys.length === 0 ? '{}' : `{ ${shown.join(', ')}${keys.length > 5 ? `, and ${keys.length - 5} more` : ''} }`;
 }
 
 /**

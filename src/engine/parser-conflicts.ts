@@ -144,7 +144,7 @@ export function refusalsText(refusals: readonly AgentRefusal[], describe: (item:
  */
 export function learningRefusalText(server: string, refusals: string, first: AgentRefusal): string {
   const consequence = first.check === AgentRefusalCheck.GROUPS_DERIVATIVE
-    ? 'it enforces that derivative, which the inputs do not hold' : 'it keeps the policy it had (its regeneration fails before it changes)';
+    ? 'that derivative is not among the inputs' : 'it keeps the policy it had (its regeneration fails before it changes)';
   return `Cilium refuses the policy of the DNS server ${server}: ${refusals}: ${consequence}, `
     + 'and the DNS proxy learns the IPs of a name (toFQDNs) only from the answers to lookups it forwards to that server as the client, '
     + 'so whether toFQDNs selects a name is not known';

@@ -32,6 +32,8 @@ const SOURCES = ['k8s', 'reserved', 'any', 'container', 'cidr', 'fqdn', 'cidrgro
 export function splitLabelKey(key: string, defaultSource = 'any'): { source: string; key: string } {
   if (key.startsWith('$')) return { source: 'reserved', key: key.slice(1) };
   const i = key.indexOf(':');
+  // An empty source (`:app`) is the default one (pkg/labels `ParseSource` returns "", which a selector reads as `any`).
+  if (i === 0) return { source: defaultSource, key: key.slice(1) };
   if (i > 0 && SOURCES.includes(key.slice(0, i))) return { source: key.slice(0, i), key: key.slice(i + 1) };
   if (i < 0 && key.startsWith('reserved.')) return { source: 'reserved', key: key.slice('reserved.'.length) };
   return { source: defaultSource, key };

@@ -24,7 +24,8 @@ export function labelKeySource(key: string): string {
   if (key.startsWith('$')) return 'reserved';
   const i = key.indexOf(':');
   if (i < 0) return key.startsWith('reserved.') ? 'reserved' : 'any';
-  return key.slice(0, i);
+  // `:app` has an empty source, which a selector reads as `any` (pkg/labels `GetExtendedKeyFrom`).
+  return i === 0 ? 'any' : key.slice(0, i);
 }
 
 /** All keys a selector constrains, from `matchLabels` and `matchExpressions`. */

@@ -327,16 +327,20 @@ describe('Services and nodes', () => {
     ['node:role (a node label)', () => Peer.endpoints({ namespace: 'shop', labels: { 'node:role': 'edge' } })],
     ['example.com:team In', () => Peer.endpoints({ namespace: 'shop', expressions: [LabelExpression.in('example.com:team', ['a'])] })],
     ['cidr:10.0.0.0/8 by selectedBy', () => Peer.selectedBy(EndpointSelector.labels({ 'cidr:10.0.0.0/8': '' }), 'shop')],
+    // A `:` left in the key after a pod label source: no Kubernetes label key holds one.
+    ['k8s:app:x', () => Peer.endpoints({ namespace: 'shop', labels: { 'k8s:app:x': 'y' } })],
+    ['a namespace label key with a ":"', () => Peer.endpoints({ namespaceLabels: { 'K8S:team': 'a' } })],
   ])('pods by %s: refused (peer-endpoints-label-source)', (_key, peer) => {
     const r = refusal(peer);
     expect(r.id).toBe('peer-endpoints-label-source');
-    expect(r.message).toMatch(/^\[test\/constructs\/peer-verdicts\.test\.ts:\d+\] Peer\.(endpoints|selectedBy)\(\) requires the label "[^"]+", whose source /);
+    expect(r.message).toMatch(/^\[test\/constructs\/peer-verdicts\.test\.ts:\d+\] Peer\.(endpoints|selectedBy)\(\) requires the label "[^"]+", whose (source|key) /);
     expect(r.message).toContain('an allow would let nobody in and a deny would deny nothing');
-    expect(r.message).toMatch(/fix: write the key without a source \("[^"]+"\) or with k8s:/);
+    expect(r.message).toMatch(/fix: write the key without a source \("[^":]+"\) or with k8s:/);
   });
 
   test('the pod label sources stay accepted, and a deny of them holds the pods; excluding a foreign source stays accepted', () => {
-    for (const key of ['app', 'k8s:app', 'any:app', 'container:app']) expect(() => Peer.endpoints({ labels: { [key]: 'web' } }), key).not.toThrow();
+    // `:app` has an empty source, which Cilium reads as any (pkg/labels GetExtendedKeyFrom).
+    for (const key of ['app', 'k8s:app', 'any:app', 'container:app', ':app']) expect(() => Peer.endpoints({ labels: { [key]: 'web' } }), key).not.toThrow();
     expect(() => Peer.endpoints({ labels: { app: 'x' }, expressions: [LabelExpression.doesNotExist('K8S:app')] })).not.toThrow();
     const c = chart('shop');
     const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });

@@ -87,7 +87,7 @@ describe('a policy with toGroups / fromGroups is left to the operator\'s derivat
     const r = cli('trace', '--policies', file('dns.yaml', [dnsServer, client]), '--from', 'pod:shop:app=api', '--to', 'fqdn:example.com@1.2.3.4', '--port', '443/TCP');
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toContain('has toGroups, so the agent does not import its policy (RequiresDerivative): it enforces the derivative policy dnsg-togroups-<uid> '
-      + 'the operator writes with the groups\' addresses from the cloud API: it enforces that derivative, which the inputs do not hold, and the DNS proxy learns');
+      + 'the operator writes with the groups\' addresses from the cloud API: that derivative is not among the inputs, and the DNS proxy learns');
     expect(r.stderr).not.toContain('keeps the policy it had');
     // The fix names the namespace the derivative is in.
     expect(r.stderr).toContain('kubectl get cnp -n kube-system -l io.cilium.network.policy.kind=derivative');
