@@ -109,7 +109,8 @@ describe('label sets and keys', () => {
     expect(splitLabelKey('reserved:world')).toEqual({ source: 'reserved', key: 'world' });
     expect(splitLabelKey('example.com:app')).toEqual({ source: 'any', key: 'example.com:app' });
     expect(splitLabelKey('reserved.x:y')).toEqual({ source: 'any', key: 'reserved.x:y' });
-    expect(splitLabelKey(':app')).toEqual({ source: 'any', key: ':app' });
+    // An empty source is the default one (pkg/labels ParseSource returns "", a selector reads it as any).
+    expect(splitLabelKey(':app')).toEqual({ source: 'any', key: 'app' });
     expect(splitLabelKey('k8s:io.cilium.k8s.policy.cluster')).toEqual({ source: 'k8s', key: 'io.cilium.k8s.policy.cluster' });
   });
 
