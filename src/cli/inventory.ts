@@ -15,7 +15,7 @@ import { isKubernetesList, listEntries } from '../model/list-items';
 import { POD_TEMPLATE_KINDS, isManifestObject } from '../model/manifests';
 import { nestingDepthError } from '../model/nesting-depth';
 import { withoutControls } from '../model/printable';
-import { findJsonDuplicateKey, jsonDuplicateKeyText } from '../model/json-duplicate-key';
+import { parseJsonFile } from '../model/json-duplicate-key';
 import { yamlValues } from '../model/yaml-stream';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../validate/syntax';
 import { policyInputError } from './trace';
@@ -295,14 +295,6 @@ function describe(value: unknown): string {
  */
 function parseJson(text: string, path: string): unknown {
   if (!/^\s*[{[]/.test(text)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-  const dup = findJsonDuplicateKey(text, value, Infinity);
-  if (dup === undefined) return value;
-  const { message, fix } = jsonDuplicateKeyText(withoutControls(path), dup);
-  throw new CiliumPolicyError({ id: 'cli-inventory', message: `--inventory ${message}; the inventory is not read`, fix });
+  return parseJsonFile(text, withoutControls(path),
+    ({ message, fix }) => new CiliumPolicyError({ id: 'cli-inventory', message: `--inventory ${message}; the inventory is not read`, fix }));
 }

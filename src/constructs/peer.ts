@@ -149,7 +149,7 @@ export class Peer implements IPeer {
     }
     if (options.allNamespaces) expressions.push(LabelExpression.exists(NAMESPACE_LABEL));
     const selector = _selectorModel({ labels, expressions });
-    refuseReservedRequirement(selector, 'Peer.endpoints()');
+    refuseLabelsNoPodHas(selector, 'Peer.endpoints()');
     const implicit = !selectorConstrainsNamespace(selector);
     return new Peer({
       field: PeerField.ENDPOINTS,
@@ -195,7 +195,7 @@ export class Peer implements IPeer {
       ...(Object.keys(labels).length ? { matchLabels: labels } : {}),
       ...(model.matchExpressions?.length ? { matchExpressions: clonePlain(model.matchExpressions) as LabelSelectorModel['matchExpressions'] } : {}),
     };
-    refuseReservedRequirement(endpoint, 'Peer.selectedBy()');
+    refuseLabelsNoPodHas(endpoint, 'Peer.selectedBy()');
     return new Peer({
       field: PeerField.ENDPOINTS,
       item: { endpoints: [endpoint] },
@@ -434,7 +434,7 @@ const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['k8s', 'container', 'any
  * @param selector the selector the factory built
  * @param what the factory, for the message
  */
-function refuseReservedRequirement(selector: LabelSelectorModel, what: string): void {
+function refuseLabelsNoPodHas(selector: LabelSelectorModel, what: string): void {
   const required = [...Object.keys(selector.matchLabels ?? {}),
     ...(selector.matchExpressions ?? []).filter((e) => e.operator === 'In' || e.operator === 'Exists').map((e) => e.key)];
   const key = required.find((k) => labelKeySource(k) === 'reserved');

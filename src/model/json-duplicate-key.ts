@@ -34,7 +34,7 @@ export interface JsonDuplicateKey {
  * `undefined` when every key of every object is written once. The key is named for texts up to `namedBytes` (a reader
  * of one file, read as a whole, names it at any size); past it, or when `namedBytes` is 0, it is `{}`.
  */
-export function findJsonDuplicateKey(text: string, value: unknown, namedBytes = NAMED_BYTES): JsonDuplicateKey | undefined {
+function findJsonDuplicateKey(text: string, value: unknown, namedBytes = NAMED_BYTES): JsonDuplicateKey | undefined {
   if (writtenKeys(text) === valueKeys(value)) return undefined;
   if (text.length > namedBytes) return {};
   for (const doc of parseYamlStream(text)) {
@@ -75,7 +75,7 @@ export function jsonDuplicateKey(text: string, value: unknown, name = true): str
  * A key written twice in JSON file `file`, as the message and fix of its refusal: `inv.json:3:7: the key "labels" is
  * written twice in one JSON object`, `remove one of the two "labels" keys`.
  */
-export function jsonDuplicateKeyText(file: string, dup: JsonDuplicateKey): { message: string; fix: string } {
+function jsonDuplicateKeyText(file: string, dup: JsonDuplicateKey): { message: string; fix: string } {
   if (dup.key === undefined) {
     return { message: `${file}: a key is written twice in one JSON object`, fix: 'remove the second writing of the key (JSON.parse would keep only the last value)' };
   }
@@ -83,6 +83,24 @@ export function jsonDuplicateKeyText(file: string, dup: JsonDuplicateKey): { mes
     message: `${file}:${dup.line}:${dup.column}: the key ${dup.key} is written twice in one JSON object`,
     fix: `remove one of the two ${dup.key} keys (JSON.parse would keep only the last value)`,
   };
+}
+
+/**
+ * The value of the JSON text of a whole file, or `undefined` when it is not JSON (the caller reads it otherwise); a key
+ * written twice in one object is refused with the error `refuse` makes of its text (`jsonDuplicateKeyText`, named at any
+ * size: a file is read as a whole).
+ * @param file the file, as messages name it
+ */
+export function parseJsonFile(text: string, file: string, refuse: (text: { message: string; fix: string }) => Error): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+  const dup = findJsonDuplicateKey(text, value, Infinity);
+  if (dup === undefined) return value;
+  throw refuse(jsonDuplicateKeyText(file, dup));
 }
 
 /** How many keys are written in a valid JSON text: strings (from an unescaped quote to the next) followed by `:`. */

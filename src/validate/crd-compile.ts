@@ -10,7 +10,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { listEntries } from '../model/list-items';
-import { findJsonDuplicateKey, jsonDuplicateKeyText } from '../model/json-duplicate-key';
+import { parseJsonFile } from '../model/json-duplicate-key';
 import { nestingDepthError } from '../model/nesting-depth';
 import { parseYamlStream } from '../model/yaml-stream';
 import { compileRe2 } from '../model/re2';
@@ -307,16 +307,7 @@ function readCrds(file: string): CrdDocument[] {
  * the last value silently.
  */
 function parseJson(text: string, file: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-  const dup = findJsonDuplicateKey(text, value, Infinity);
-  if (dup === undefined) return value;
-  const { message, fix } = jsonDuplicateKeyText(file, dup);
-  throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${message}`, fix });
+  return parseJsonFile(text, file, ({ message, fix }) => new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${message}`, fix }));
 }
 
 function crdSchema(crd: Record<string, unknown>, file: string): CrdDocument {
