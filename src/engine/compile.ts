@@ -30,6 +30,7 @@ import {
   RuleModel,
   SECTIONS,
   SectionName,
+  ServiceSelectorModel,
   isDenySection,
   sectionDirection,
 } from '../model/policy-model';
@@ -45,6 +46,7 @@ import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
 import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
+import { plainSelectorProblem } from '../validate/syntax';
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {
@@ -533,8 +535,18 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       if (!v.atLeast(CiliumVersion.V1_15)) return { kind: 'cidr', blocks: wholeWorlds(blocks, name, ctx, notes) };
       return { kind: 'cidr', blocks: v.atLeast(CiliumVersion.V1_17) && !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes) };
     }
-    case 'services':
+    case 'services': {
+      // A k8sServiceSelector whose requirements do not build matches no Service (`plainSelectorProblem`); the agent does
+      // not check it, so when no entry can resolve, the item has no selector.
+      const entries = item.services ?? [];
+      const problems = entries.map(unbuildableService);
+      if (problems.every((p) => p !== undefined)) {
+        const problem = problems[0];
+        return noSelectorPeer(item, name, `${name}: the k8sServiceSelector matches no Service (${problem?.why ?? ''}: Cilium matches it against `
+          + 'the Service\'s own labels and the requirement does not build), so it adds no selector', notes);
+      }
       return { kind: 'services', backends: serviceBackends(item, ctx, notes) };
+    }
     case 'fqdns': {
       const subdomain = ctx.config.version.atLeast(CiliumVersion.V1_19);
       if (!subdomain && (item.fqdns ?? []).some((f) => /^\*{2,}\./.test(f.matchPattern ?? ''))) {
@@ -641,10 +653,21 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
   }));
 }
 
+/** Why a `toServices` entry matches no Service whatever the cluster holds: its k8sServiceSelector does not build. */
+function unbuildableService(s: ServiceSelectorModel): { readonly why: string } | undefined {
+  return s.k8sService === undefined && s.k8sServiceSelector !== undefined ? plainSelectorProblem(s.k8sServiceSelector.selector) : undefined;
+}
+
 function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: string[]): ServiceBackend[] {
   const inv = ctx.config.inventory;
   const out: ServiceBackend[] = [];
   for (const s of item.services ?? []) {
+    const problem = unbuildableService(s);
+    if (problem !== undefined) {
+      notes.push(`toServices: the k8sServiceSelector ${Selector.from(s.k8sServiceSelector?.selector).toString()} matches no Service: ${problem.why}; `
+        + 'Cilium matches it against the Service\'s own labels, and the requirement does not build');
+      continue;
+    }
     const found = s.k8sService
       ? inv.servicesNamed(s.k8sService.serviceName, s.k8sService.namespace)
       : s.k8sServiceSelector ? inv.servicesMatching(s.k8sServiceSelector.selector, s.k8sServiceSelector.namespace) : [];

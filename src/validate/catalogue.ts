@@ -196,6 +196,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-services-with-ports', severity: W, versions: '1.17+', what: 'toServices with toPorts for a Service not in the input: the ports must be its target ports' },
   { id: 'pitfall-kube-apiserver-service', severity: E, versions: 'all', what: 'toServices to default/kubernetes instead of the kube-apiserver entity' },
   { id: 'pitfall-deny-services-unresolved', severity: E, versions: 'all', what: 'toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing' },
+  { id: 'pitfall-service-selector-invalid', severity: E, versions: 'all', what: 'a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy, and the selector matches no Service' },
   { id: 'pitfall-selector-matches-nothing', severity: W, versions: 'all', what: 'an endpoint selector that matches none of the workloads in the input' },
   { id: 'pitfall-selector-non-identity-label', severity: E, versions: 'all', what: 'a selector requirement on a label key Cilium keeps out of identities (`pod-template-hash`, `kubernetes.io/os`, …): `In`/`Exists` select nothing, `NotIn`/`DoesNotExist` always hold' },
   { id: 'pitfall-host-network-pods', severity: W, versions: 'all', what: 'pods on the host network (`hostNetwork: true`) selected by pod labels: Cilium does not manage them, their traffic is the node\'s' },

@@ -7,6 +7,7 @@ import { IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortRuleModel, RuleI
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { servicesReferenced } from './pitfall-services';
 import { describeSelector, fromModel, selectsLabels } from './pod-selectors';
+import { plainSelectorProblem } from './syntax';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
@@ -89,6 +90,27 @@ export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleIte
 }
 
 /**
+ * A `toServices` `k8sServiceSelector` whose requirements Kubernetes cannot build (a key with a source prefix such as
+ * `k8s:app`, an `In` without values, a value that is no label value): the agent validates no toServices selector, so it
+ * imports the policy, and matches the selector against each Service's own labels (pkg/policy/k8s/service.go
+ * `serviceSelectorMatches`), which fails for every Service: the entry selects nothing. The engine reads it so. Egress
+ * only: a deny's toServices is never resolved (`pitfall-deny-services-unresolved`).
+ */
+export function serviceSelectorInvalid(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+  const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
+  arr<unknown>(item.services).forEach((ref, j) => {
+    if (!isObject(ref) || !isObject(ref.k8sServiceSelector)) return;
+    const problem = plainSelectorProblem(ref.k8sServiceSelector.selector);
+    if (problem === undefined) return;
+    run.report('pitfall-service-selector-invalid', r, `${itemPath}.toServices[${j}].k8sServiceSelector.selector.${problem.at}`,
+      `this k8sServiceSelector matches no Service: ${problem.why}; the agent does not check toServices selectors, so it imports the policy, `
+      + 'but matches the selector against each Service\'s own labels and the requirement does not build'
+      + (onPorts ? ` (if no other toServices entry of the item resolves, its ${arr(item.toPorts).length > 0 ? 'ports' : 'ICMP types'} are open to every peer)` : ''),
+      'write the Service\'s label keys as they are, without a source prefix (app: db, not k8s:app: db), and give In and NotIn label values');
+  });
+}
+
+/**
  * An allow item whose `authentication.mode` drops what it allows: `test-always-fail` always, `required` unless the cluster
  * runs mutual authentication with SPIRE (the engine's reading, `authenticationDrop`; the engine judges it so unless told
  * `mutualAuth`).
@@ -153,6 +175,7 @@ export function itemChecks(run: PitfallRun, r: RuleView): void {
       icmpTypeZero(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
       portRuleWithoutPorts(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
       if (section === SectionName.EGRESS) servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
+      if (section === SectionName.EGRESS) serviceSelectorInvalid(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS_DENY) denyServicesUnresolved(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS || section === SectionName.EGRESS_DENY) {
         kubeApiServerService(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.EGRESS_DENY);

@@ -504,7 +504,10 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
 
 function checkSelector(node: SelectorNode, ctx: CheckContext): void {
   const { selector, role, path } = node;
-  const plain = role === 'cidrGroupSelector' || role === 'serviceSelector';
+  // The agent validates no toServices selector (EgressCommonRule's checks cover toEndpoints, toNodes, toCIDR, toCIDRSet
+  // and toEntities): one that does not build is imported and matches no Service (`pitfall-service-selector-invalid`).
+  if (role === 'serviceSelector') return;
+  const plain = role === 'cidrGroupSelector';
   // `at` is the path of the key's field, or of its map (`matchLabels`): the key's path is built only for a finding.
   const checkKey = (key: string, at: string, inMap: boolean): void => {
     const checked = plain ? key : ciliumExtendedKey(key);
@@ -514,7 +517,7 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
     // pkg/policy/test/testdata/namespace-label-limits.txtar).
     const nsKey = plain ? undefined : /^[^.]*\.io\.cilium\.k8s\.namespace\.labels\.(.+)$/.exec(checked)?.[1];
     if (nsKey !== undefined && isQualifiedName(nsKey)) return;
-    ctx.report('sanitize-selector-key', inMap ? keyPath(at, key) : at, plain ? `selector key ${show(key)} is not a valid label key${role === 'cidrGroupSelector' && key.includes(':') ? ' (cidrGroupSelector takes no source prefix)' : ''}`
+    ctx.report('sanitize-selector-key', inMap ? keyPath(at, key) : at, plain ? `selector key ${show(key)} is not a valid label key${key.includes(':') ? ' (cidrGroupSelector takes no source prefix)' : ''}`
       : `selector key ${show(key)} is not a valid label key (the agent checks ${show(checked)})`,
     'use an optional source (k8s:), an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
   };

@@ -259,6 +259,39 @@ export function isQualifiedName(s: string): boolean {
 }
 
 /**
+ * Why Kubernetes' `LabelSelectorAsSelector` refuses a label selector whose keys are taken as written (no Cilium source),
+ * as Cilium matches a `toServices` `k8sServiceSelector` against a Service's own labels (pkg/policy/k8s/service.go
+ * `serviceSelectorMatches`; `EndpointSelector.Matches` matches nothing when the requirements do not build): a key that
+ * is no qualified name (a source prefix such as `k8s:` included), an `In`/`NotIn` without values or with a value that is
+ * no label value, an `Exists`/`DoesNotExist` with values. `undefined` when it builds. Values of `matchLabels` are the
+ * CRD's to check. `at` is the path below the selector.
+ */
+export function plainSelectorProblem(selector: unknown): { readonly at: string; readonly why: string } | undefined {
+  if (typeof selector !== 'object' || selector === null) return undefined;
+  const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
+  const badKey = (key: string): string => `the key ${JSON.stringify(key)} is not a label key${key.includes(':') ? ' (a Service label has no source prefix)' : ''}`;
+  if (typeof matchLabels === 'object' && matchLabels !== null) {
+    for (const key of Object.keys(matchLabels)) if (!isQualifiedName(key)) return { at: `matchLabels[${JSON.stringify(key)}]`, why: badKey(key) };
+  }
+  if (!Array.isArray(matchExpressions)) return undefined;
+  for (let i = 0; i < matchExpressions.length; i++) {
+    const e: unknown = matchExpressions[i];
+    if (typeof e !== 'object' || e === null) continue;
+    const { key, operator, values } = e as { key?: unknown; operator?: unknown; values?: unknown };
+    const at = `matchExpressions[${i}]`;
+    if (typeof key === 'string' && !isQualifiedName(key)) return { at: `${at}.key`, why: badKey(key) };
+    const list = Array.isArray(values) ? (values as unknown[]) : [];
+    if ((operator === 'In' || operator === 'NotIn') && list.length === 0) return { at: `${at}.values`, why: `${operator} has no values` };
+    if (operator === 'In' || operator === 'NotIn') {
+      const j = list.findIndex((v) => typeof v === 'string' && !isLabelValue(v));
+      if (j >= 0) return { at: `${at}.values[${j}]`, why: `${JSON.stringify(list[j])} is not a label value` };
+    }
+    if ((operator === 'Exists' || operator === 'DoesNotExist') && list.length > 0) return { at: `${at}.values`, why: `${operator} takes no values` };
+  }
+  return undefined;
+}
+
+/**
  * Whether `key` (without its source) can be the key of an identity label of a pod: a Kubernetes label key, or the key of
  * a label of its namespace behind Cilium's `io.cilium.k8s.namespace.labels.` (whose whole may be longer than a label key).
  */

@@ -227,6 +227,24 @@ const toServices = (service: string, namespace: string, ports: string): string =
               namespace: ${namespace}
 ` + ports;
 
+const toServiceSelector = (key: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: to-service
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    egress:
+      - toServices:
+          - k8sServiceSelector:
+              selector:
+                matchLabels:
+                  ${key}: api
+`;
+
 const PORTS_8080 = '      toPorts:\n        - ports:\n            - port: "8080"\n              protocol: TCP\n';
 
 const API_SERVICE = yaml`
@@ -637,6 +655,13 @@ const CASES: readonly Case[] = [
     id: 'pitfall-deny-services-unresolved', when: 'toServices in egressDeny, which the agent never resolves',
     bad: { 'deny.yaml': toServices('api', 'shop', PORTS_8080).replace(/^(\s*)egress:$/m, '$1egressDeny:') }, at: ['deny.yaml:12:11'],
     good: { 'api.yaml': API_SERVICE, 'deny.yaml': toServices('api', 'shop', PORTS_8080), 'dns.yaml': DNS_ALL },
+  },
+  {
+    // pkg/policy/k8s/service.go serviceSelectorMatches: the selector is matched against the Service's own labels, and the
+    // agent validates no toServices selector, so a k8s: key is imported and matches no Service.
+    id: 'pitfall-service-selector-invalid', when: 'a k8sServiceSelector key has a source prefix',
+    bad: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServiceSelector('k8s:app') }, at: ['to-api.yaml:15:26'],
+    good: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServiceSelector('app') },
   },
   {
     id: 'pitfall-selector-matches-nothing', when: 'the subject and a peer match no workload of the input',
