@@ -11,20 +11,25 @@ import { plainSelectorProblem } from './syntax';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
-function serviceRefText(ref: unknown, r: RuleView): string {
+/** A `toServices` entry's namespace, or `undefined` when it has none: it then matches Services of every namespace (`servicesReferenced`). */
+function serviceRefNamespace(ref: Record<string, unknown>): string | undefined {
+  const of = isObject(ref.k8sService) ? ref.k8sService : isObject(ref.k8sServiceSelector) ? ref.k8sServiceSelector : undefined;
+  return of !== undefined && typeof of.namespace === 'string' && of.namespace !== '' ? of.namespace : undefined;
+}
+
+function serviceRefText(ref: unknown): string {
   if (!isObject(ref)) return 'a Service';
-  if (isObject(ref.k8sService)) {
-    const ns = typeof ref.k8sService.namespace === 'string' && ref.k8sService.namespace !== '' ? ref.k8sService.namespace : r.namespace;
-    return `Service ${ns ? `${ns}/` : ''}${String(ref.k8sService.serviceName)}`;
-  }
-  if (isObject(ref.k8sServiceSelector)) return `the Services ${describeSelector(ref.k8sServiceSelector.selector as LabelSelectorModel)}`;
+  const ns = serviceRefNamespace(ref);
+  const where = ns === undefined ? ' (of any namespace)' : '';
+  if (isObject(ref.k8sService)) return `Service ${ns ? `${ns}/` : ''}${String(ref.k8sService.serviceName)}${where}`;
+  if (isObject(ref.k8sServiceSelector)) return `the Services ${describeSelector(ref.k8sServiceSelector.selector as LabelSelectorModel)}${ns ? ` in ${ns}` : where}`;
   return 'a Service';
 }
 
 /** `toServices` + `toPorts` (1.17+): fine when the ports are target ports; unverifiable when the Service is not in the input. */
 export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   if (!r.version.atLeast(AGENT_SINCE.servicesWithPorts) || arr(item.services).length === 0 || arr(item.toPorts).length === 0) return;
-  const unknown = arr<unknown>(item.services).filter((ref) => servicesReferenced(run, ref, r).length === 0).map((ref) => serviceRefText(ref, r));
+  const unknown = arr<unknown>(item.services).filter((ref) => servicesReferenced(run, ref).length === 0).map((ref) => serviceRefText(ref));
   if (unknown.length === 0) return;
   run.report('pitfall-services-with-ports', r, `${itemPath}.toPorts`,
     `toServices with toPorts: Cilium matches these ports after the Service is translated, against the backend (container) ports, not the Service ` +
@@ -41,26 +46,27 @@ export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemMo
 export function denyServicesUnresolved(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
   arr<unknown>(item.services).forEach((ref, j) => {
-    if (!isObject(ref) || isKubernetesService(ref, r)) return;
+    if (!isObject(ref) || isKubernetesService(ref)) return;
     run.report('pitfall-deny-services-unresolved', r, `${itemPath}.toServices[${j}]`,
-      `toServices in a deny is never resolved: Cilium translates the toServices of egress rules only, so ${serviceRefText(ref, r)} is not `
+      `toServices in a deny is never resolved: Cilium translates the toServices of egress rules only, so ${serviceRefText(ref)} is not `
       + `what this item denies; it has no peer selector and ${onPorts ? `denies its ${arr(item.toPorts).length > 0 ? 'ports' : 'ICMP types'} to `
         + 'every destination, the world included' : 'denies nothing'}`,
       'deny the backends with toEndpoints (their labels and namespace) or their addresses with toCIDRSet');
   });
 }
 
-/** Whether a toServices entry names the default/kubernetes Service (by name, or by a selector its labels match). */
-function isKubernetesService(ref: Record<string, unknown>, r: RuleView): boolean {
-  if (isObject(ref.k8sService)) {
-    const ns = typeof ref.k8sService.namespace === 'string' && ref.k8sService.namespace !== '' ? ref.k8sService.namespace : r.namespace || 'default';
-    return ref.k8sService.serviceName === 'kubernetes' && ns === 'default';
-  }
-  if (isObject(ref.k8sServiceSelector) && isObject(ref.k8sServiceSelector.selector)) {
-    const ns = typeof ref.k8sServiceSelector.namespace === 'string' && ref.k8sServiceSelector.namespace !== ''
-      ? ref.k8sServiceSelector.namespace : r.namespace || 'default';
-    const sel = fromModel(ref.k8sServiceSelector.selector as LabelSelectorModel);
-    return ns === 'default' && sel.requirements.length > 0 && selectsLabels(sel, 'default', { component: 'apiserver', provider: 'kubernetes' });
+/**
+ * Whether a toServices entry names the default/kubernetes Service (by name, or by a selector its labels match), with
+ * `default` or no namespace (which matches every namespace, `servicesReferenced`).
+ */
+function isKubernetesService(ref: Record<string, unknown>): boolean {
+  const ns = serviceRefNamespace(ref);
+  if (ns !== undefined && ns !== 'default') return false;
+  if (isObject(ref.k8sService)) return ref.k8sService.serviceName === 'kubernetes';
+  const selector = isObject(ref.k8sServiceSelector) ? ref.k8sServiceSelector.selector : undefined;
+  if (isObject(selector) && plainSelectorProblem(selector) === undefined) {
+    const sel = fromModel(selector as LabelSelectorModel);
+    return sel.requirements.length > 0 && selectsLabels(sel, 'default', { component: 'apiserver', provider: 'kubernetes' });
   }
   return false;
 }
@@ -75,7 +81,7 @@ function isKubernetesService(ref: Record<string, unknown>, r: RuleView): boolean
 export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string, deny: boolean): void {
   arr<unknown>(item.services).forEach((ref, j) => {
     if (!isObject(ref)) return;
-    if (!isKubernetesService(ref, r)) return;
+    if (!isKubernetesService(ref)) return;
     const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
     run.report('pitfall-kube-apiserver-service', r, `${itemPath}.toServices[${j}]`,
       deny

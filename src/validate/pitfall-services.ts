@@ -6,7 +6,7 @@ import { LabelSelectorModel, PortProtocolModel, PortRuleModel, sectionDirection,
 import { InventoryPodTemplate, InventoryServiceInfo } from './inventory';
 import { items, PitfallRun, protocolsMeet, RuleView, where } from './pitfall-run';
 import { fromModel, namespacesOf, peerSelector, selectsLabels, selectsWorkload } from './pod-selectors';
-import { readPort } from './syntax';
+import { plainSelectorProblem, readPort } from './syntax';
 import { arr, isObject } from './walk';
 
 /** A Service target port as a number when it can be resolved (a named target port on the backing workloads). */
@@ -35,7 +35,7 @@ export function servicePorts(run: PitfallRun, r: RuleView): void {
         for (const model of arr<LabelSelectorModel>(item.endpoints)) {
           if (isObject(model)) backends.push(...servicesSelectedBy(run, peerSelector(r.kind, r.namespace, r.subject, model)));
         }
-        for (const ref of arr<unknown>(item.services)) backends.push(...servicesReferenced(run, ref, r));
+        for (const ref of arr<unknown>(item.services)) backends.push(...servicesReferenced(run, ref));
       }
       if (backends.length === 0) continue;
       arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
@@ -94,9 +94,14 @@ export function servicesSelectedBy(run: PitfallRun, sel: Selector): { svc: Inven
   return out;
 }
 
-/** The Services a `toServices` entry names that the input has. */
+/**
+ * The Services a `toServices` entry names that the input has. An entry without a namespace matches Services of every
+ * namespace, in a CiliumNetworkPolicy too (pkg/policy/k8s/service.go `serviceRefMatches`/`serviceSelectorMatches`, before
+ * 1.17 pkg/k8s/rule_translate.go `serviceMatches`: `Namespace == "" ||`; ParseToCiliumRule copies toServices as they
+ * are), and a selector whose requirements do not build matches none (`plainSelectorProblem`).
+ */
 export function servicesReferenced(
-  run: PitfallRun, ref: unknown, r: RuleView,
+  run: PitfallRun, ref: unknown,
 ): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] {
   if (!isObject(ref)) return [];
   const withPods = (svc: InventoryServiceInfo): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] } => {
@@ -105,12 +110,12 @@ export function servicesReferenced(
   };
   const named = ref.k8sService;
   if (isObject(named)) {
-    const ns = nonEmpty(named.namespace) ?? (r.namespace || undefined);
+    const ns = nonEmpty(named.namespace);
     return run.inventory.services.filter((s) => s.name === named.serviceName && (ns === undefined || s.namespace === ns)).map(withPods);
   }
   const bySelector = ref.k8sServiceSelector;
-  if (isObject(bySelector) && isObject(bySelector.selector)) {
-    const ns = nonEmpty(bySelector.namespace) ?? (r.namespace || undefined);
+  if (isObject(bySelector) && isObject(bySelector.selector) && plainSelectorProblem(bySelector.selector) === undefined) {
+    const ns = nonEmpty(bySelector.namespace);
     const sel = fromModel(bySelector.selector as LabelSelectorModel);
     return run.inventory.services
       .filter((s) => (ns === undefined || s.namespace === ns) && selectsLabels(sel, s.namespace, s.labels))

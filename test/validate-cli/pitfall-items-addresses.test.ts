@@ -67,14 +67,27 @@ describe('pitfall-services-with-ports: toServices with toPorts, for a Service no
   });
 
   it('names the Services missing, one or several, with their namespace', () => {
-    expect(messages(ID, [SERVICE, egressTo([named('db'), named('cache')])])[0]).toMatch(/; Service shop\/cache is not in the input/);
+    expect(messages(ID, [SERVICE, egressTo([named('db'), named('cache')])])[0]).toMatch(/; Service cache \(of any namespace\) is not in the input/);
     expect(messages(ID, [egressTo([named('db', 'data'), { k8sServiceSelector: { selector: { matchLabels: { tier: 'x' } } } }])])[0])
-      .toMatch(/; Service data\/db, the Services \{tier=x\} are not in the input/);
-    // A CCNP entry without namespace names no namespace.
-    expect(messages(ID, [egressTo([named('db')], on(TCP('5432')), null)])[0]).toMatch(/; Service db is not in the input/);
+      .toMatch(/; Service data\/db, the Services \{tier=x\} \(of any namespace\) are not in the input/);
+    // A CNP or CCNP entry without namespace (or an empty one) matches Services of every namespace.
+    expect(messages(ID, [egressTo([named('db')], on(TCP('5432')), null)])[0]).toMatch(/; Service db \(of any namespace\) is not in the input/);
     expect(messages(ID, [egressTo([{}])])[0]).toMatch(/; a Service is not in the input/);
-    // An empty namespace is the policy's (found by mutation testing, docs/testing.md "Validate rules, third round").
-    expect(messages(ID, [egressTo([{ k8sService: { serviceName: 'db', namespace: '' } }])])[0]).toMatch(/; Service shop\/db is not in the input/);
+    expect(messages(ID, [egressTo([{ k8sService: { serviceName: 'db', namespace: '' } }])])[0]).toMatch(/; Service db \(of any namespace\) is not in the input/);
+  });
+
+  // pkg/policy/k8s/service.go serviceRefMatches/serviceSelectorMatches (pkg/k8s/rule_translate.go serviceMatches before
+  // 1.17): `ref.Namespace == svcID.Namespace || ref.Namespace == ""`, and ParseToCiliumRule copies toServices as they are,
+  // so an entry without namespace in a CiliumNetworkPolicy matches the Service of that name in any namespace. The
+  // validator read it as the policy's namespace: the Service data/db was "not in the input".
+  it('an entry without namespace in a CNP finds the Service in another namespace, as the agent and the engine do', () => {
+    const other = { ...SERVICE, metadata: { ...SERVICE.metadata, namespace: 'data' } };
+    const doc = egressTo([named('db')]);
+    expect(paths(ID, [other, doc])).toEqual([]);
+    expect(paths(ID, [other, egressTo([{ k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } } } }])])).toEqual([]);
+    expect(paths(ID, [other, egressTo([named('db', 'shop')])])).toEqual(['spec.egress[1].toPorts']);
+    const set = PolicySet.fromYaml([other, doc].map((d) => JSON.stringify(d)).join('\n---\n'), { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_19 });
+    expect(verdictFor(set, 'pod:shop:app=web', 'pod:data:app=db', '5432/TCP').allowed).toBe(true);
   });
 
   it('not in egressDeny, whose toServices is never resolved (pitfall-deny-services-unresolved); never in the ingress sections', () => {
@@ -96,7 +109,7 @@ describe('pitfall-deny-services-unresolved: toServices in egressDeny', () => {
   it('with ports it denies them to every destination, without them nothing; the engine agrees', () => {
     const withPorts = denyTo({ toServices: [named('db')], ...on(TCP('5432')) });
     expect(paths(ID, [withPorts])).toEqual(['spec.egressDeny[0].toServices[0]']);
-    expect(messages(ID, [withPorts])[0]).toContain('Service shop/db is not what this item denies; it has no peer selector and denies its ports '
+    expect(messages(ID, [withPorts])[0]).toContain('Service db (of any namespace) is not what this item denies; it has no peer selector and denies its ports '
       + 'to every destination, the world included');
     const set = PolicySet.fromYaml(JSON.stringify(withPorts), { file: 'p.yaml' });
     expect(verdictFor(set, 'pod:shop:app=web', 'cidr:203.0.113.9/32', '5432/TCP').allowed).toBe(false);
@@ -119,9 +132,11 @@ describe('pitfall-kube-apiserver-service: toServices to default/kubernetes', () 
     return namespace === null ? ccnp(spec) : cnp(spec, namespace);
   };
 
-  it('by name: kubernetes in default, named or as the policy\'s (or a CCNP\'s) namespace', () => {
+  // An entry without namespace matches the Service in every namespace, in a CNP of another namespace too
+  // (pkg/policy/k8s/service.go serviceRefMatches: `ref.Namespace == ""`); the check said nothing of it outside default.
+  it('by name: kubernetes in default, or without a namespace (which matches every namespace, in a CNP too)', () => {
     expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes', namespace: 'default' } }])])).toEqual(['spec.egress[1].toServices[0]']);
-    expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes' } }])])).toEqual([]);
+    expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes' } }])])).toEqual(['spec.egress[1].toServices[0]']);
     expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes' } }], 'default')])).toEqual(['spec.egress[1].toServices[0]']);
     expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes', namespace: '' } }], 'default')])).toEqual(['spec.egress[1].toServices[0]']);
     expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'kubernetes' } }], null)])).toEqual(['spec.egress[1].toServices[0]']);
@@ -129,14 +144,15 @@ describe('pitfall-kube-apiserver-service: toServices to default/kubernetes', () 
     expect(paths(ID, [egressTo([{ k8sService: { serviceName: 'api', namespace: 'default' } }])])).toEqual([]);
   });
 
-  it('by selector: one that selects the labels of default/kubernetes, in default', () => {
+  it('by selector: one that selects the labels of default/kubernetes, in default or without a namespace', () => {
     const sel = (matchLabels: Record<string, string>, namespace?: string): Doc =>
       ({ k8sServiceSelector: { selector: { matchLabels }, ...(namespace === undefined ? {} : { namespace }) } });
     expect(paths(ID, [egressTo([sel({ component: 'apiserver' }, 'default')])])).toEqual(['spec.egress[1].toServices[0]']);
     expect(paths(ID, [egressTo([sel({ provider: 'kubernetes' })], 'default')])).toEqual(['spec.egress[1].toServices[0]']);
     expect(paths(ID, [egressTo([sel({ provider: 'kubernetes' }, '')], 'default')])).toEqual(['spec.egress[1].toServices[0]']);
     expect(paths(ID, [egressTo([sel({ provider: 'kubernetes' })], null)])).toEqual(['spec.egress[1].toServices[0]']);
-    expect(paths(ID, [egressTo([sel({ component: 'apiserver' })])])).toEqual([]);
+    expect(paths(ID, [egressTo([sel({ component: 'apiserver' })])])).toEqual(['spec.egress[1].toServices[0]']);
+    expect(paths(ID, [egressTo([sel({ component: 'apiserver' }, 'shop')])])).toEqual([]);
     expect(paths(ID, [egressTo([sel({ component: 'db' }, 'default')])])).toEqual([]);
     // An empty selector selects every Service: not this one in particular.
     expect(paths(ID, [egressTo([sel({}, 'default')])])).toEqual([]);

@@ -252,10 +252,13 @@ describe('which Services a toServices entry names', () => {
   const k8sService = (serviceName: string, namespace?: string): Doc =>
     ({ k8sService: { serviceName, ...(namespace === undefined ? {} : { namespace }) } });
 
-  it('k8sService: by name, in the namespace it names, else the policy\'s; a CCNP\'s in any namespace', () => {
+  // Without a namespace (or with an empty one) an entry matches Services of every namespace, in a CNP as in a CCNP
+  // (pkg/policy/k8s/service.go serviceRefMatches/serviceSelectorMatches: `Namespace == ""`; ParseToCiliumRule injects
+  // none into toServices). Before session 38 the validator read it as the policy's namespace.
+  it('k8sService: by name, in the namespace it names, else in any namespace (a CNP\'s too)', () => {
     expect(paths(service(), egressTo([k8sService('web', 'shop')]))).toEqual([PORT0('egress')]);
-    expect(paths(service(), egressTo([k8sService('web')]))).toEqual([]);
-    expect(paths(service(), egressTo([k8sService('web', '')]))).toEqual([]);
+    expect(paths(service(), egressTo([k8sService('web')]))).toEqual([PORT0('egress')]);
+    expect(paths(service(), egressTo([k8sService('web', '')]))).toEqual([PORT0('egress')]);
     expect(paths(service(), egressTo([k8sService('web')], 'shop'))).toEqual([PORT0('egress')]);
     expect(paths(service(), egressTo([k8sService('web', '')], 'shop'))).toEqual([PORT0('egress')]);
     expect(paths(service(), egressTo([k8sService('web')], null))).toEqual([PORT0('egress')]);
@@ -263,7 +266,7 @@ describe('which Services a toServices entry names', () => {
     expect(paths(service(), egressTo([k8sService('web', 'other')]))).toEqual([]);
   });
 
-  it('k8sServiceSelector: the Services whose own labels it selects, in the namespace it names, else the policy\'s', () => {
+  it('k8sServiceSelector: the Services whose own labels it selects, in the namespace it names, else in any namespace', () => {
     const labelled = service({ labels: { expose: 'yes' } });
     const bySelector = (matchLabels: Record<string, string>, namespace?: string): Doc =>
       ({ k8sServiceSelector: { selector: { matchLabels }, ...(namespace === undefined ? {} : { namespace }) } });
@@ -271,7 +274,10 @@ describe('which Services a toServices entry names', () => {
     expect(paths(labelled, egressTo([bySelector({ expose: 'no' }, 'shop')]))).toEqual([]);
     // The Service's selector is not its labels.
     expect(paths(labelled, egressTo([bySelector({ app: 'web' }, 'shop')]))).toEqual([]);
-    expect(paths(labelled, egressTo([bySelector({ expose: 'yes' })]))).toEqual([]);
+    expect(paths(labelled, egressTo([bySelector({ expose: 'yes' })]))).toEqual([PORT0('egress')]);
+    expect(paths(labelled, egressTo([bySelector({ expose: 'yes' }, 'client')]))).toEqual([]);
+    // A selector whose requirements do not build matches no Service (pitfall-service-selector-invalid says so).
+    expect(paths(labelled, egressTo([bySelector({ 'k8s:expose': 'yes' }, 'shop')]))).toEqual([]);
     expect(paths(labelled, egressTo([bySelector({ expose: 'yes' })], 'shop'))).toEqual([PORT0('egress')]);
     expect(paths(labelled, egressTo([bySelector({ expose: 'yes' }, '')], 'shop'))).toEqual([PORT0('egress')]);
     expect(paths(labelled, egressTo([bySelector({ expose: 'yes' })], null))).toEqual([PORT0('egress')]);
