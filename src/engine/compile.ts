@@ -685,6 +685,15 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
           // pkg/policy/k8s/service.go processRule: the Service's selector becomes a generated toEndpoints selector.
           const model: LabelSelectorModel = { matchLabels: { ...svc.selector, [`k8s:${NAMESPACE_KEY}`]: svc.namespace } };
           out.push({ text, selector: clusterFilter(Selector.from(model), ctx.localCluster) });
+          // appendSelector copies the Service's keys without a source, and LabelArray.Has reads the text before a key's
+          // first "." as its source (labels.ParseSelectDotLabel): `app.kubernetes.io/name` is source `app`, no pod's.
+          const dotted = Object.keys(svc.selector).filter((k) => k.includes('.'));
+          if (dotted.length > 0) {
+            notes.push(`toServices: ${text} selects its pods by ${dotted.map((k) => JSON.stringify(k)).join(', ')}: Cilium builds the selector of its `
+              + 'pods from these keys as written and reads the text before a key\'s first "." as a label source, so agents with cilium/cilium#41151 '
+              + '(reported on 1.17.4 and 1.18.0; #46732 on 1.19.5 and later 1.19 releases) select none of its pods: this verdict, which selects '
+              + 'them, holds only for an agent without that bug');
+          }
         } else {
           // Before 1.17 (isSelectableService; the CRD says "only ... K8s services without selectors") a Service backed by
           // pods is no toServices target.

@@ -69,3 +69,31 @@ describe('k8sServiceSelector whose requirements do not build', () => {
     expect(set.skippedRules).toEqual([]);
   });
 });
+
+// pkg/policy/k8s/service.go appendSelector copies a Service's selector keys as they are (no source) into a generated
+// toEndpoints selector, and labels.LabelArray.Has/Get read a key with labels.ParseSelectDotLabel, whose source is the text
+// before the first "." (`app.kubernetes.io/name` is source `app`): such a selector matches no pod. Reported as
+// cilium/cilium#41151 (1.17.4, 1.18.0) and #46732 (1.19.5 and later 1.19 releases); which patch releases carry a fix is not
+// known here, so the verdict stays the translation's and says that affected agents select none of the pods.
+describe('a Service selecting its pods by a key with a "." (cilium/cilium#41151)', () => {
+  const dotted = {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' },
+    spec: { selector: { 'app.kubernetes.io/name': 'db' }, ports: [{ port: 5432 }] },
+  };
+  const pods = 'pod:shop:app.kubernetes.io/name=db';
+  const toDb = cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }] }] }, 'shop');
+
+  test('the verdict carries a note naming the keys and the issue', () => {
+    const v = judged(policySet([dotted, toDb], { ciliumVersion: CiliumVersion.V1_19 }), WEB, pods, '5432/TCP');
+    expect(v.allowed).toBe(true);
+    expect(v.egress.notes.join('\n')).toContain('toServices: Service shop/db selects its pods by "app.kubernetes.io/name": Cilium builds the selector');
+    expect(v.egress.notes.join('\n')).toContain('cilium/cilium#41151');
+  });
+
+  test('no such note for keys without a ".", nor before 1.17 (a Service with a selector is no target there)', () => {
+    const plain = policySet([SERVICE, toService(labels({ app: 'db' }))], { ciliumVersion: CiliumVersion.V1_19 });
+    expect(judged(plain, WEB, DB, '5432/TCP').egress.notes.join('\n')).not.toContain('#41151');
+    const old = judged(policySet([dotted, toDb], { ciliumVersion: CiliumVersion.V1_16 }), WEB, pods, '5432/TCP');
+    expect(old.egress.notes.join('\n')).not.toContain('#41151');
+  });
+});
