@@ -5,6 +5,7 @@ import { selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, sele
 import { nodeKeySourceProblem } from '../model/labels';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { checkIdentityLabels } from './identity-label-check';
+import { clonePlain } from '../model/clone-plain';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
@@ -221,6 +222,24 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
       + 'ports meant to be open that widely are a rule of their own (allowIngress(peer, { ports }))',
     location,
   });
+}
+
+/**
+ * A peer named for a role (a DNS server, a metrics scraper, the clients of a node's API) as the construct judges it: its
+ * config read once, now, and answered again on every later read. The construct checks that config against the role
+ * (`refuseBroadDnsServer`, `refuseWorldScraper`, the host firewall's peer checks) and writes the same one: a peer of one's
+ * own whose `toPeerConfig()` answered differently at synthesis (a resolver's CIDR turned to `0.0.0.0/0` in the object it
+ * reads) was written unchecked, and the DNS companion, a scrape port or the kubelet opened to the world. A workload
+ * (`Peer.workload()`, read at synthesis, pods by construction) and a value that is no peer (refused by the rule it goes to)
+ * are returned as given.
+ * @param peer the peer given for the role
+ */
+export function peerAsJudged<T>(peer: T): T {
+  const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
+  if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return peer;
+  const config = clonePlain(p.toPeerConfig()) as PeerConfig;
+  const shown = String(peer);
+  return { toPeerConfig: () => clonePlain(config), toString: () => shown } as unknown as T;
 }
 
 /**

@@ -13,7 +13,7 @@ import { NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
-import { refuseWorldScraper } from './peer-config';
+import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { portsMeet } from '../validate/pitfall-l7-widened';
 import { checkPropKeys } from './prop-keys';
@@ -215,8 +215,10 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
-    if (props.metricsFrom && scraped.length > 0) {
-      refuseWorldScraper(props.metricsFrom, 'TieredApp metricsFrom', `the metricsPorts of tier ${scraped.map((t) => t.name).join(', ')}`, this.node.path);
+    // Judged and written as read now (`peerAsJudged`): a scraper of one's own that answers the world at synthesis is not written.
+    const metricsFrom = peerAsJudged(props.metricsFrom);
+    if (metricsFrom && scraped.length > 0) {
+      refuseWorldScraper(metricsFrom, 'TieredApp metricsFrom', `the metricsPorts of tier ${scraped.map((t) => t.name).join(', ')}`, this.node.path);
     }
     if (!props.metricsFrom && scraped.length > 0) {
       throw new CiliumPolicyError({
@@ -226,7 +228,7 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
-    if (props.metricsFrom) for (const tier of scraped) refuseMetricsPastL7(tier, props.metricsFrom, this.node.path);
+    if (metricsFrom) for (const tier of scraped) refuseMetricsPastL7(tier, metricsFrom, this.node.path);
     const names = new Set<string>();
     tiers.forEach((tier, i) => {
       if (names.has(tier.name)) {
@@ -250,7 +252,7 @@ export class TieredApp extends Construct {
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
       for (const source of sources) rule.allowIngress(source, { ports: tier.ports, l7: tier.l7 });
       allowHostProbes(rule);
-      if (props.metricsFrom && tier.metricsPorts) rule.allowIngress(props.metricsFrom, { ports: tier.metricsPorts });
+      if (metricsFrom && tier.metricsPorts) rule.allowIngress(metricsFrom, { ports: tier.metricsPorts });
       if (props.egressLockdown) {
         allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
         if (i + 1 < tiers.length) rule.allowEgress(this.tierPeers[i + 1], { ports: tiers[i + 1].ports });
