@@ -9,7 +9,7 @@ import { checkListOf, checkPropsObject } from './names';
 import { callerLocation } from './caller-location';
 import { describeValue } from '../model/plain-value';
 import { checkPropKeys } from './prop-keys';
-import { peerItems, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
+import { peerAsJudged, peerItems, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { itemCidrGroup } from '../validate/lockout-guard';
 import { describeSelector } from '../validate/pod-selectors';
 
@@ -56,7 +56,8 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
       location: rule._owner,
     });
   }
-  const server = options.dnsServer ?? Peer.kubeDns();
+  // Judged and written as read now: a resolver of one's own that answers the world at synthesis is not written.
+  const server = peerAsJudged(options.dnsServer ?? Peer.kubeDns());
   refuseBroadDnsServer(server, rule._owner);
   const rules = options.dnsRules ?? [DnsRule.all()];
   rule.allowEgress(server, { ports: dnsPorts().map(Port._fromModel), l7: L7.dns(...rules) });

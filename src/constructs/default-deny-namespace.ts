@@ -8,7 +8,7 @@ import { allowDns, allowHostProbes } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
 import { checkFlags, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
-import { refuseWorldScraper } from './peer-config';
+import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { SectionName } from '../model/policy-model';
 import { API_SERVER_PORTS } from '../model/companion-rules';
 
@@ -148,8 +148,10 @@ export class DefaultDenyNamespace extends Construct {
         location: this.node.path,
       });
     }
-    if (props.scrapeFrom !== undefined && props.scrapePorts) {
-      refuseWorldScraper(props.scrapeFrom, 'DefaultDenyNamespace scrapeFrom', `the scrape ports (${props.scrapePorts.map(String).join(', ')}) of every pod`,
+    // Judged and written as read now (`peerAsJudged`): a scraper of one's own that answers the world at synthesis is not written.
+    const scrapeFrom = peerAsJudged(props.scrapeFrom);
+    if (scrapeFrom !== undefined && props.scrapePorts) {
+      refuseWorldScraper(scrapeFrom, 'DefaultDenyNamespace scrapeFrom', `the scrape ports (${props.scrapePorts.map(String).join(', ')}) of every pod`,
         this.node.path);
     }
     if (!ingress && (props.scrapeFrom !== undefined || props.allowHostProbes !== undefined)) {
@@ -186,7 +188,7 @@ export class DefaultDenyNamespace extends Construct {
       rule._isolate(SectionName.INGRESS, !staged);
       if (props.allowHostProbes ?? true) allowHostProbes(rule);
       if (props.allowWithinNamespace) rule.allowIngress(Peer.namespace(namespace));
-      if (props.scrapeFrom && props.scrapePorts) rule.allowIngress(props.scrapeFrom, { ports: props.scrapePorts });
+      if (scrapeFrom && props.scrapePorts) rule.allowIngress(scrapeFrom, { ports: props.scrapePorts });
     }
     if (egress) {
       // Staged: written, not enforced (enableDefaultDeny false), on purpose.

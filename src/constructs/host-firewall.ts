@@ -13,7 +13,7 @@ import {
   cidrsHoldWholeWorld, controlPlaneOnly, ESSENTIAL_ICMP, itemsSelectBroadly, mayBeControlPlane, LOCKOUT_EXEMPTION_KEYS, LockoutExemption,
   LockoutPath, lockoutPathKey, NARROW_ROLE_MIN_PREFIX,
 } from '../validate/lockout-guard';
-import { peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
+import { peerAsJudged, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
@@ -654,8 +654,11 @@ function snapshotProps(props: HostFirewallProps): HostFirewallProps {
     managementCidrs: list(props.managementCidrs) as string[],
     breakGlassPorts: list(props.breakGlassPorts),
     exemptions: props.exemptions?.map((e) => ({ ...e })),
-    apiServerClients: list(props.apiServerClients),
-    kubeletClients: list(props.kubeletClients),
+    // The client peers as read now (`peerAsJudged`): checked against their paths below, and written as checked.
+    apiServerClients: list(props.apiServerClients)?.map(peerAsJudged),
+    kubeletClients: list(props.kubeletClients)?.map(peerAsJudged),
+    hubbleRelay: peerAsJudged(props.hubbleRelay),
+    metricsScraper: peerAsJudged(props.metricsScraper),
     controlPlaneNodeLabels: props.controlPlaneNodeLabels !== undefined ? { ...props.controlPlaneNodeLabels } : undefined,
     controlPlaneCidrs: list(props.controlPlaneCidrs),
     bgpPeers: list(props.bgpPeers),

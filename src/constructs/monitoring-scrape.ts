@@ -4,7 +4,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { NAMESPACE_LABEL, selectorFixesNamespace } from '../model/selectors';
 import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from './names';
 import { IPeer, Peer } from './peer';
-import { checkedPeerConfig } from './peer-config';
+import { checkedPeerConfig, peerAsJudged } from './peer-config';
 import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, LabelExpression } from './selector';
@@ -68,7 +68,9 @@ export class MonitoringScrape extends Construct {
       });
     }
     checkPeerValue(props.scraper, 'MonitoringScrape scraper:', this.node.path);
-    const scraper = checkedPeerConfig(props.scraper.toPeerConfig(), 'MonitoringScrape scraper', this.node.path);
+    // Judged and written as read now: a scraper of one's own that answers every namespace at synthesis is not written.
+    const scraperPeer = peerAsJudged(props.scraper);
+    const scraper = checkedPeerConfig(scraperPeer.toPeerConfig(), 'MonitoringScrape scraper', this.node.path);
     const scraperSelector = scraper.item.endpoints?.length === 1 ? scraper.item.endpoints[0] : undefined;
     // The namespace read from the selector itself: it is also the subject of the scraper's egress rule, in a clusterwide policy.
     // Fixed, not merely named: `allNamespaces: true` or `NotIn` on the namespace key lets any tenant label a pod and scrape.
@@ -88,7 +90,7 @@ export class MonitoringScrape extends Construct {
       endpointSelector: EndpointSelector.of({ expressions: [inNamespaces] }),
       enableDefaultDeny: { ingress: false },
     });
-    this.policy.allowIngress(props.scraper, { ports: props.ports });
+    this.policy.allowIngress(scraperPeer, { ports: props.ports });
     if (props.allowScraperEgress ?? true) {
       const egress = this.policy.addRule({
         endpointSelector: { toEndpointSelector: () => clonePlain(scraperSelector) },

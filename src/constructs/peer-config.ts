@@ -1,15 +1,18 @@
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
-import { selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes } from '../model/selectors';
+import { selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes, selectorRequiresNothing } from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { checkIdentityLabels } from './identity-label-check';
+import { clonePlain } from '../model/clone-plain';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
  * checked when the rule is given and again at synthesis (`peer-config-invalid`): the item sets at most one L3 field, as a
- * non-empty list, and nothing else; `defaultPorts` is not an empty list.
+ * non-empty list, and nothing else; `defaultPorts` is not an empty list. A selector in it that requires nothing (`{}`,
+ * `{ matchLabels: {} }`) is refused as the factories refuse an empty label map (`selector-empty`): an endpoint selector
+ * (unless `namespaceImplicit`), a node selector, a `cidrGroupSelector`, a `k8sServiceSelector`.
  */
 export interface PeerConfig {
   /** The peer field set on the rule item. @default - the one L3 field the item sets; none: any peer */
@@ -83,6 +86,7 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
     throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : JSON.stringify(list)}: an empty list selects `
       + 'nothing from Cilium 1.16, and before it every peer on the ports of the item (nothing without ports)', `list the ${field} meant; for any peer use Peer.any()`);
   }
+  refuseEmptySelector(field, list as unknown[], config.namespaceImplicit === true, what, description, location);
   if (field === PeerField.NODES) checkNodeSelectors(list as LabelSelectorModel[], what, description, location);
   if (field === PeerField.ENDPOINTS) {
     checkEndpointSelectors(list as LabelSelectorModel[], what, description, location);
@@ -93,6 +97,53 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
       'list the ports, or leave defaultPorts out (an egress call without ports then allows every port, as it says)');
   }
   return { ...config, field, description };
+}
+
+/** What a selector that requires nothing selects, by peer field, and how the factories say it when it is meant. */
+const EMPTY_SELECTOR: Partial<Record<PeerField, { selects: string; fix: string }>> = {
+  [PeerField.ENDPOINTS]: {
+    selects: 'every pod of the policy\'s namespace (every endpoint, in a clusterwide policy)',
+    fix: "give the pod labels meant; for every pod of a namespace say Peer.namespace('<ns>'), for every pod Peer.allNamespaces()",
+  },
+  [PeerField.NODES]: {
+    selects: 'every node of the cluster but the local one',
+    fix: 'give the node labels meant; for every other node say Peer.entity(Entity.REMOTE_NODE), for the local node Peer.entity(Entity.HOST)',
+  },
+  [PeerField.CIDR_SET]: {
+    selects: 'every CiliumCIDRGroup of the cluster, whatever ranges they hold',
+    fix: 'give the labels of the CiliumCIDRGroups meant, or name one group with Peer.cidrGroup(name)',
+  },
+  [PeerField.SERVICES]: {
+    selects: 'every Service of its namespace (of every namespace, in a clusterwide policy)',
+    fix: 'give the Service labels meant, or name one Service with Peer.service(name, namespace)',
+  },
+};
+
+/**
+ * Refuses a selector of a peer of one's own that requires nothing (`{}`, `{ matchLabels: {} }`: a label map left empty),
+ * where the factories refuse the same (`selector-empty`): an endpoint selector (`Peer.endpoints({ labels: {} })`), a node
+ * selector (`Peer.nodes({})`), a `cidrGroupSelector` (`Peer.cidrGroupSelector({})`), a `k8sServiceSelector`
+ * (`Peer.serviceSelector({ labels: {} })`). Cilium reads it as the wildcard: every pod of the namespace, every remote node,
+ * every CIDR group, every Service. An endpoint selector the factories leave to the policy's namespace on purpose
+ * (`Peer.selectedBy(EndpointSelector.all())`, `namespaceImplicit`) stays accepted.
+ */
+function refuseEmptySelector(field: PeerField | undefined, list: unknown[], namespaceImplicit: boolean, what: string, description: string,
+  location: string): void {
+  const selectors = (field === PeerField.ENDPOINTS && !namespaceImplicit) || field === PeerField.NODES ? list
+    : field === PeerField.CIDR_SET ? list.map((e) => (e as { cidrGroupSelector?: unknown } | null)?.cidrGroupSelector)
+      : field === PeerField.SERVICES ? list.map((e) => (e as { k8sServiceSelector?: { selector?: unknown } } | null)?.k8sServiceSelector?.selector)
+        : [];
+  const index = selectors.findIndex((s) => s !== null && typeof s === 'object' && !Array.isArray(s) && selectorRequiresNothing(s as LabelSelectorModel));
+  const meaning = field !== undefined ? EMPTY_SELECTOR[field] : undefined;
+  if (index < 0 || meaning === undefined) return;
+  const where = field === PeerField.CIDR_SET ? `${field}[${index}].cidrGroupSelector` : field === PeerField.SERVICES ? `${field}[${index}].k8sServiceSelector.selector` : `${field}[${index}]`;
+  throw new CiliumPolicyError({
+    id: 'selector-empty',
+    message: `${what}(${description}): the peer's ${where} is ${JSON.stringify(selectors[index])}, which requires no label, so it selects `
+      + `${meaning.selects}, as an empty label map given to the Peer factories would (they refuse it)`,
+    fix: meaning.fix,
+    location,
+  });
 }
 
 /**
@@ -171,6 +222,24 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
       + 'ports meant to be open that widely are a rule of their own (allowIngress(peer, { ports }))',
     location,
   });
+}
+
+/**
+ * A peer named for a role (a DNS server, a metrics scraper, the clients of a node's API) as the construct judges it: its
+ * config read once, now, and answered again on every later read. The construct checks that config against the role
+ * (`refuseBroadDnsServer`, `refuseWorldScraper`, the host firewall's peer checks) and writes the same one: a peer of one's
+ * own whose `toPeerConfig()` answered differently at synthesis (a resolver's CIDR turned to `0.0.0.0/0` in the object it
+ * reads) was written unchecked, and the DNS companion, a scrape port or the kubelet opened to the world. A workload
+ * (`Peer.workload()`, read at synthesis, pods by construction) and a value that is no peer (refused by the rule it goes to)
+ * are returned as given.
+ * @param peer the peer given for the role
+ */
+export function peerAsJudged<T>(peer: T): T {
+  const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
+  if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return peer;
+  const config = clonePlain(p.toPeerConfig()) as PeerConfig;
+  const shown = String(peer);
+  return { toPeerConfig: () => clonePlain(config), toString: () => shown } as unknown as T;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Entity } from './entity';
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
-import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace } from '../model/selectors';
+import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace, selectorRequiresNothing } from '../model/selectors';
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkListOf, checkNamespaceName, checkNonEmptyLabels, checkPropsObject } from './names';
@@ -163,7 +163,8 @@ export class Peer implements IPeer {
    * The pods an endpoint selector selects, in `namespace` (or, without one, in the policy's namespace; for
    * `EndpointSelector.workload()`, in the workload's namespace when it has one).
    * Lets a policy's subject be reused as another policy's peer. A selector that requires a reserved label is refused, as
-   * in `Peer.endpoints()` (`peer-endpoints-reserved-label`).
+   * in `Peer.endpoints()` (`peer-endpoints-reserved-label`), and so is a selector of one's own that answers `{}`
+   * (`selector-empty`, as `EndpointSelector.labels({})` is): `EndpointSelector.all()` says "every pod" outright.
    */
   public static selectedBy(selector: IEndpointSelector, namespace?: string): Peer {
     if (typeof (selector as Partial<IEndpointSelector> | null)?.toEndpointSelector !== 'function') {
@@ -189,6 +190,16 @@ export class Peer implements IPeer {
     }
     namespace = namespace ?? own;
     const model = selector.toEndpointSelector();
+    // `EndpointSelector.all()` says "every pod" outright; a selector of one's own that answers `{}` is a label map left empty.
+    if (!(selector instanceof EndpointSelector) && model !== null && typeof model === 'object' && selectorRequiresNothing(model)) {
+      throw new CiliumPolicyError({
+        id: 'selector-empty',
+        message: `Peer.selectedBy(): the endpoint selector of one's own answered ${JSON.stringify(model)}, which requires no label: the peer would be `
+          + `every pod of ${namespace ?? 'the policy\'s namespace'}, as an empty label map given to EndpointSelector.labels() would (it is refused)`,
+        fix: `give the labels meant; if every pod of a namespace is meant, say so: Peer.namespace('${namespace ?? '<ns>'}')`,
+        location: callerLocation(),
+      });
+    }
     const labels: Record<string, string> = { ...(model.matchLabels ?? {}) };
     if (namespace !== undefined) setUnlessConflicting(labels, NAMESPACE_LABEL, namespace, 'Peer.selectedBy() namespace');
     const endpoint: LabelSelectorModel = {

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
-import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorRequiresNothing } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -102,13 +102,15 @@ export const POLICY_RULE_OPTION_KEYS: readonly string[] = ['endpointSelector', '
 /** Options of one Cilium rule: which endpoints or nodes it applies to, and its metadata. */
 export interface PolicyRuleOptions {
   /**
-   * The endpoints (pods) the rule applies to: an `EndpointSelector` (a workload's pods: `EndpointSelector.workload()`).
+   * The endpoints (pods) the rule applies to: an `EndpointSelector` (a workload's pods: `EndpointSelector.workload()`). A
+   * selector of one's own that answers `{}` at synthesis is refused (`selector-empty`): say `EndpointSelector.all()`.
    * @default - every endpoint (in a `CiliumPolicy`: every pod of its namespace), unless `nodeSelector` is set
    */
   readonly endpointSelector?: IEndpointSelector;
   /**
    * The nodes the rule applies to, which makes it a host policy (`ClusterwidePolicy` only; needs the host
-   * firewall enabled in Cilium).
+   * firewall enabled in Cilium). A selector of one's own that answers `{}` at synthesis is refused (`selector-empty`): say
+   * `NodeSelector.all()`.
    * @default - not a host policy
    */
   readonly nodeSelector?: INodeSelector;
@@ -471,7 +473,7 @@ export class PolicyRule {
     }
     const o = this.options;
     const subject = o.nodeSelector
-      ? { nodeSelector: o.nodeSelector.toNodeSelector() }
+      ? { nodeSelector: ownSelectorChecked(o.nodeSelector, o.nodeSelector.toNodeSelector(), context, diagnostics) }
       : { endpointSelector: o.endpointSelector ? this.subjectSelector(o.endpointSelector, context, diagnostics) : {} };
     const labels = o.labels ?? {};
     const rule: RuleModel = {
@@ -492,7 +494,7 @@ export class PolicyRule {
    * otherwise select pods with the same labels that are not the workload's.
    */
   private subjectSelector(selector: IEndpointSelector, context: RuleRenderContext, diagnostics: Diagnostic[]): LabelSelectorModel {
-    const model = selector.toEndpointSelector();
+    const model = ownSelectorChecked(selector, selector.toEndpointSelector(), context, diagnostics);
     if (context.kind === 'CiliumNetworkPolicy') subjectNamespaceLabels(model, context, diagnostics);
     const workload = (selector as Partial<EndpointSelector>)._workload;
     if (workload === undefined) return model;
@@ -729,6 +731,30 @@ export function checkSelectorValue(value: unknown, field: 'endpointSelector' | '
       location,
     });
   }
+}
+
+/**
+ * The subject selector as read at synthesis, refused (`selector-empty`) when it is one of one's own (not an `EndpointSelector`
+ * or `NodeSelector`) and requires nothing (`{}`, `{ matchLabels: {} }`: a label map left empty): the rule would apply to every
+ * pod of the namespace, every endpoint of the cluster in a clusterwide policy, or every node, where `EndpointSelector.labels({})`
+ * and `NodeSelector.labels({})` are refused. `EndpointSelector.all()` and `NodeSelector.all()` say it outright and stay accepted.
+ */
+function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: LabelSelectorModel, context: RuleRenderContext,
+  diagnostics: Diagnostic[]): LabelSelectorModel {
+  const node = 'toNodeSelector' in selector;
+  if (selector instanceof EndpointSelector || selector instanceof NodeSelector) return model;
+  if (model === null || typeof model !== 'object' || Array.isArray(model) || !selectorRequiresNothing(model)) return model;
+  const every = node ? 'every node of the cluster'
+    : context.kind === 'CiliumClusterwideNetworkPolicy' ? 'every endpoint of the cluster' : `every pod of namespace ${context.namespace}`;
+  diagnostics.push({
+    id: 'selector-empty',
+    severity: Severity.ERROR,
+    path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}`,
+    message: `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${JSON.stringify(model)}, which requires no label: the rule would apply to ${every}, `
+      + `as an empty label map given to ${node ? 'NodeSelector' : 'EndpointSelector'}.labels() would (it is refused)`,
+    fix: `give the labels meant; if ${every} is meant, say so with ${node ? 'NodeSelector' : 'EndpointSelector'}.all()`,
+  });
+  return model;
 }
 
 /**

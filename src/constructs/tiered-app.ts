@@ -13,7 +13,9 @@ import { NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
-import { refuseWorldScraper } from './peer-config';
+import { peerAsJudged, refuseWorldScraper } from './peer-config';
+import { CompiledPort, compilePortEntry } from '../model/port-entries';
+import { portsMeet } from '../validate/pitfall-l7-widened';
 import { checkPropKeys } from './prop-keys';
 
 /** The fields of `TierEgress` (`checkPropKeys`). */
@@ -74,7 +76,9 @@ export interface Tier {
    */
   readonly ports?: Port[];
   /**
-   * The tier's metrics ports, opened to `metricsFrom` only (and only on this tier).
+   * The tier's metrics ports, opened to `metricsFrom` only (and only on this tier). Ports that meet the tier's serving ports
+   * when it has `l7` rules are refused (`tiered-app-metrics-ports`): the scraper would be allowed there without the L7 rules,
+   * so every request of it would pass; serve metrics on a port of their own.
    * @default - none: `metricsFrom` cannot reach the tier
    */
   readonly metricsPorts?: Port[];
@@ -211,8 +215,10 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
-    if (props.metricsFrom && scraped.length > 0) {
-      refuseWorldScraper(props.metricsFrom, 'TieredApp metricsFrom', `the metricsPorts of tier ${scraped.map((t) => t.name).join(', ')}`, this.node.path);
+    // Judged and written as read now (`peerAsJudged`): a scraper of one's own that answers the world at synthesis is not written.
+    const metricsFrom = peerAsJudged(props.metricsFrom);
+    if (metricsFrom && scraped.length > 0) {
+      refuseWorldScraper(metricsFrom, 'TieredApp metricsFrom', `the metricsPorts of tier ${scraped.map((t) => t.name).join(', ')}`, this.node.path);
     }
     if (!props.metricsFrom && scraped.length > 0) {
       throw new CiliumPolicyError({
@@ -222,6 +228,7 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
+    if (metricsFrom) for (const tier of scraped) refuseMetricsPastL7(tier, metricsFrom, this.node.path);
     const names = new Set<string>();
     tiers.forEach((tier, i) => {
       if (names.has(tier.name)) {
@@ -245,7 +252,7 @@ export class TieredApp extends Construct {
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
       for (const source of sources) rule.allowIngress(source, { ports: tier.ports, l7: tier.l7 });
       allowHostProbes(rule);
-      if (props.metricsFrom && tier.metricsPorts) rule.allowIngress(props.metricsFrom, { ports: tier.metricsPorts });
+      if (metricsFrom && tier.metricsPorts) rule.allowIngress(metricsFrom, { ports: tier.metricsPorts });
       if (props.egressLockdown) {
         allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
         if (i + 1 < tiers.length) rule.allowEgress(this.tierPeers[i + 1], { ports: tiers[i + 1].ports });
@@ -400,4 +407,27 @@ function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: 
       location,
     });
   }));
+}
+
+/**
+ * Refuses a tier whose `metricsPorts` meet its serving ports when those carry L7 rules (`tiered-app-metrics-ports`): the
+ * scraper's allow on them has no L7 rules, so Cilium gives the scraper's peer a wildcard L7 rule there and every request
+ * of it passes (`DELETE /admin` as well as `GET /metrics`), past the rules the tier's `l7` sets on traffic into the tier.
+ * Ports meet as the L7 pitfall judges them (`portsMeet`: a shared protocol and port, every port, a named port by its name).
+ */
+function refuseMetricsPastL7(tier: ResolvedTier, scraper: IPeer, location: string): void {
+  if (tier.l7 === undefined || tier.metricsPorts === undefined) return;
+  const l4 = (ports: readonly Port[]): CompiledPort[] => ports.flatMap((p) => (p._match.l4 ? [compilePortEntry(p._match.l4, true)] : []));
+  const serving = l4(tier.ports);
+  const shared = tier.metricsPorts.filter((p) => p._match.l4 !== undefined && portsMeet(l4([p]), serving, new Map()));
+  if (shared.length === 0) return;
+  throw new CiliumPolicyError({
+    id: 'tiered-app-metrics-ports',
+    message: `tier ${tier.name} metricsPorts ${shared.map(String).join(', ')} meet its serving ports ${tier.ports.map(String).join(', ')}, which carry `
+      + `L7 ${tier.l7.kind} rules: the scraper (${scraper.toString()}) would be allowed there without them, so every request of it would pass `
+      + `${tier.l7.kind === 'http' ? '(DELETE /admin as well as GET /metrics) ' : ''}past the L7 rules the tier sets on traffic into it`,
+    fix: 'serve the metrics on a port of their own and list that one; or leave the port out of metricsPorts and allow the scraper\'s requests '
+      + 'with L7 rules of their own: app.policies[<tier>].allowIngress(scraper, { ports, l7: L7.http(HttpRule.get(\'/metrics\')) })',
+    location,
+  });
 }

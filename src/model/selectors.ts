@@ -34,6 +34,14 @@ export function selectorKeys(selector: LabelSelectorModel): string[] {
 }
 
 /**
+ * Whether a selector requires nothing (no `matchLabels` entry, no `matchExpressions` entry): `{}` or `{ matchLabels: {} }`, which
+ * Cilium reads as the wildcard selector, every identity it is matched against.
+ */
+export function selectorRequiresNothing(selector: LabelSelectorModel): boolean {
+  return selectorKeys(selector).length === 0;
+}
+
+/**
  * Whether a selector already says which namespace(s) it selects: a `io.kubernetes.pod.namespace` key
  * (from `k8s:` or any source) or a namespace-labels key. Cilium injects the policy namespace (CNP) or
  * "any namespace" (CCNP) into selectors that do not.

@@ -180,7 +180,7 @@ function compiledPorts(r: RuleView, pr: PortRuleModel): CompiledPort[] {
 }
 
 /** Named port numbers by `namedPortKey` (name and protocol). */
-type NamedNumbers = ReadonlyMap<string, ReadonlySet<number>>;
+export type NamedNumbers = ReadonlyMap<string, ReadonlySet<number>>;
 
 /**
  * Whether two port lists share a protocol and a port (`undefined`: every port); a named port meets its name, every port,
@@ -189,7 +189,7 @@ type NamedNumbers = ReadonlyMap<string, ReadonlySet<number>>;
  * proxy ORs the port policies of both filters (pkg/envoy/server.go `getDirectionNetworkPolicy`): the numeric allow
  * without L7 rules lets every request of its peers through.
  */
-function portsMeet(a: readonly CompiledPort[], b: readonly CompiledPort[] | undefined, names: NamedNumbers): boolean {
+export function portsMeet(a: readonly CompiledPort[], b: readonly CompiledPort[] | undefined, names: NamedNumbers): boolean {
   if (b === undefined) return true;
   return a.some((x) => b.some((y) => x.protocols.some((p) => y.protocols.includes(p)) && rangesMeet(x, y, names)));
 }

@@ -4,7 +4,8 @@
 // policy that allowed more than the peer said (judged by the engine), or allowed it silently.
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, IPeer, MonitoringScrape, PeerConfig, PeerField, Peer, Port,
+  CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, IEndpointSelector, INodeSelector, IPeer, MonitoringScrape, NodeSelector,
+  PeerConfig, PeerField, Peer, Port,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -74,7 +75,8 @@ describe('endpoint selectors of one\'s own peers get the namespace rules of Peer
     expect(synthFailure(c)).toMatch(/pods b has no namespace: in a clusterwide policy.*\(peer-namespace-required\)/);
     const all = chart();
     new ClusterwidePolicy(all, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) })
-      .allowIngress(custom({ field: PeerField.ENDPOINTS, item: { endpoints: [{}] }, description: 'every pod' }), { ports: [Port.tcp(80)] });
+      .allowIngress(custom({ field: PeerField.ENDPOINTS, item: { endpoints: [{}] }, namespaceImplicit: true, description: 'every pod' }),
+        { ports: [Port.tcp(80)] });
     expect(synthFailure(all)).toMatch(/peer-namespace-required/);
   });
 
@@ -104,5 +106,65 @@ describe('endpoint selectors of one\'s own peers get the namespace rules of Peer
     expect(verdictOf(c, A, 'cidr:8.8.8.8', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, A, 'pod:db:app=pg', '5432/TCP')).toBe('allowed');
     expect(verdictOf(c, A, 'pod:shop:app=pg', '5432/TCP')).toBe('denied');
+  });
+});
+
+describe('a selector of one\'s own that requires nothing (a label map left empty) is refused, as the factories refuse it', () => {
+  // Each was written and let in every pod of the namespace, every remote node, every CIDR group or every Service.
+  test.each([
+    ['endpoints', { endpoints: [{ matchLabels: {} }] }, 'pod:shop:app=evil', 'allowIngress'],
+    ['endpoints', { endpoints: [{}] }, 'pod:shop:app=evil', 'allowIngress'],
+    ['nodes', { nodes: [{ matchLabels: {} }] }, 'node:role=worker', 'allowIngress'],
+    ['cidrSet', { cidrSet: [{ cidrGroupSelector: { matchLabels: {} } }] }, undefined, 'allowIngress'],
+    ['services', { services: [{ k8sServiceSelector: { selector: {}, namespace: 'shop' } }] }, undefined, 'allowEgress'],
+  ] as const)('%s: %j', (_field, item, from, verb) => {
+    const { c, p } = cnp();
+    p.allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(5432)] });
+    const peer = custom({ item, description: 'from config' });
+    expect(refusal(() => p[verb](peer, { ports: [Port.tcp(5432)] }))).toMatchObject({
+      id: 'selector-empty', message: expect.stringContaining(`${verb}(from config): the peer's ${_field}[0]`),
+    });
+    // Nothing was added: the pods stay closed to that peer (it was allowed).
+    if (from !== undefined) expect(verdictOf(c, from, A, '5432/TCP', { nodeSelectorLabels: true })).toBe('denied');
+  });
+
+  test('a peer that answers an empty node selector only at synthesis fails the synthesis (every remote node was let in)', () => {
+    const { c, p } = cnp();
+    let calls = 0;
+    p.allowIngress({ toPeerConfig: () => ({ item: { nodes: [calls++ === 0 ? { matchLabels: { role: 'db' } } : {}] }, description: 'x' }) },
+      { ports: [Port.tcp(5432)] });
+    expect(synthFailure(c)).toMatch(/nodes\[0\] is \{\}, which requires no label, so it selects every node of the cluster but the local one.*\(selector-empty\)/);
+  });
+
+  test('the factories\' "every pod of the policy\'s namespace" stays accepted: Peer.selectedBy(EndpointSelector.all())', () => {
+    const { c, p } = cnp();
+    p.allowIngress(Peer.selectedBy(EndpointSelector.all()), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, 'pod:shop:app=b', A, '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:other:app=b', A, '80/TCP')).toBe('denied');
+  });
+
+  test('Peer.selectedBy() of a selector of one\'s own that answers {}: refused (it was every pod of the namespace)', () => {
+    const empty: IEndpointSelector = { toEndpointSelector: () => ({ matchLabels: {} }) };
+    expect(refusal(() => Peer.selectedBy(empty, 'shop'))).toMatchObject({
+      id: 'selector-empty', message: expect.stringContaining('would be every pod of shop'),
+    });
+  });
+
+  test('a subject of one\'s own that answers {}: the synthesis fails (a clusterwide policy applied to every endpoint of the cluster)', () => {
+    const c = chart();
+    const empty: IEndpointSelector = { toEndpointSelector: () => ({ matchLabels: {} }) };
+    new ClusterwidePolicy(c, 'p', { endpointSelector: empty }).allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] });
+    expect(synthFailure(c)).toMatch(/spec\.endpointSelector: the endpoint selector of one's own answered \{"matchLabels":\{\}\}.*every endpoint of the cluster.*\(selector-empty\)/);
+    const nodes = chart();
+    const noNodes: INodeSelector = { toNodeSelector: () => ({}) };
+    new ClusterwidePolicy(nodes, 'h', { nodeSelector: noNodes }).allowIngress(Peer.cidr('10.0.0.0/8'), { ports: [Port.tcp(22)] });
+    expect(synthFailure(nodes)).toMatch(/spec\.nodeSelector: the node selector of one's own answered \{\}.*every node of the cluster.*\(selector-empty\)/);
+  });
+
+  test('EndpointSelector.all() and NodeSelector.all() say it outright and stay accepted', () => {
+    const c = chart();
+    new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.all() }).allowIngress(Peer.allNamespaces(), { ports: [Port.tcp(80)] });
+    new ClusterwidePolicy(c, 'h', { nodeSelector: NodeSelector.all() }).allowIngress(Peer.cidr('10.0.0.0/8'), { ports: [Port.tcp(22)] });
+    expect(synthFailure(c)).toBeUndefined();
   });
 });

@@ -2,7 +2,10 @@
 // after the construct was built (or the call made) reach neither the checks nor the policy. Each case once opened more
 // than the props said at construction (judged by the engine's verdicts).
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, EndpointSelector, HostFirewall, HostFirewallProps, NodeSelector, Peer, Port } from '../../src';
+import {
+  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, HostFirewallProps, IPeer,
+  MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
+} from '../../src';
 import { decidedBy, judge, verdictOf } from '../support/construct-verdicts';
 import { chart } from '../support/synth';
 
@@ -81,5 +84,66 @@ describe('a policy rule keeps its options and each call its lists as given', () 
       .allowIngress(Peer.endpoints({ labels: { app: 'api' } }), { ports: [Port.tcp(5432)] });
     enableDefaultDeny.ingress = false;
     expect(decidedBy(c, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+  });
+});
+
+describe('a peer named for a role is written as it was judged, not as it answers at synthesis', () => {
+  /** A peer of one's own that answers what `state.peer` answers when read: a resolver or a scraper kept in the caller's config. */
+  function live(initial: Peer): { state: { peer: Peer }; peer: IPeer } {
+    const state = { peer: initial };
+    return { state, peer: { toPeerConfig: () => state.peer.toPeerConfig() } };
+  }
+  const WORLD = Peer.entity(Entity.WORLD);
+  const prometheus = () => live(Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }));
+
+  // Each turned to the world after the construct checked it (dns-server-world, scraper-world, host-firewall-peer-world), and
+  // the policy opened the path to the internet.
+  test('a DNS server (Builtins.allowDns: DefaultDenyNamespace, FqdnEgress, ClusterDefaultDeny): DNS goes to the resolver only', () => {
+    const builds: [string, (c: ReturnType<typeof chart>, dnsServer: IPeer) => void][] = [
+      ['DefaultDenyNamespace', (c, dnsServer) => new DefaultDenyNamespace(c, 'd', { dnsServer })],
+      ['FqdnEgress', (c, dnsServer) => new FqdnEgress(c, 'f', { fqdns: ['api.example.com'], dnsServer })],
+      ['ClusterDefaultDeny', (c, dnsServer) => new ClusterDefaultDeny(c, 'd', { egress: true, dnsServer })],
+    ];
+    for (const [name, build] of builds) {
+      const c = chart('shop');
+      const resolver = live(Peer.cidr('10.96.0.10/32'));
+      build(c, resolver.peer);
+      resolver.state.peer = WORLD;
+      expect(verdictOf(c, 'pod:shop:app=x', 'cidr:8.8.8.8', '53/UDP', { dns: 'api.example.com' }), name).toBe('denied');
+      expect(verdictOf(c, 'pod:shop:app=x', 'cidr:10.96.0.10', '53/UDP', { dns: 'api.example.com' }), name).toBe('allowed');
+    }
+  });
+
+  test('a scraper (DefaultDenyNamespace scrapeFrom, TieredApp metricsFrom, MonitoringScrape scraper): the metrics port stays the scraper\'s', () => {
+    const ddn = chart('shop');
+    const a = prometheus();
+    new DefaultDenyNamespace(ddn, 'd', { scrapeFrom: a.peer, scrapePorts: [Port.tcp(9090)] });
+    a.state.peer = WORLD;
+    const app = chart('shop');
+    const b = prometheus();
+    new TieredApp(app, 't', { metricsFrom: b.peer, tiers: [{ name: 'x', labels: { app: 'x' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }] });
+    b.state.peer = WORLD;
+    const scrape = chart();
+    const m = prometheus();
+    new DefaultDenyNamespace(scrape, 'd', { namespace: 'shop', egress: false });
+    new MonitoringScrape(scrape, 'm', { scraper: m.peer, namespaces: ['shop'], ports: [Port.tcp(9090)] });
+    m.state.peer = Peer.allNamespaces();
+    for (const c of [ddn, app, scrape]) {
+      expect(verdictOf(c, 'cidr:8.8.8.8', 'pod:shop:app=x', '9090/TCP')).toBe('denied');
+      expect(verdictOf(c, 'pod:tenant:app=prometheus', 'pod:shop:app=x', '9090/TCP')).toBe('denied');
+      expect(verdictOf(c, 'pod:monitoring:app=prometheus', 'pod:shop:app=x', '9090/TCP')).toBe('allowed');
+    }
+  });
+
+  test('HostFirewall kubeletClients and metricsScraper: the kubelet and the metrics stay closed to the world', () => {
+    const c = chart();
+    const kubelet = live(Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } }));
+    const scraper = prometheus();
+    new HostFirewall(c, 'h', { managementCidrs: ['10.50.0.0/24'], kubeletClients: [kubelet.peer], metricsScraper: scraper.peer });
+    kubelet.state.peer = WORLD;
+    scraper.state.peer = WORLD;
+    expect(verdictOf(c, 'cidr:8.8.8.8', 'entity:host', '10250/TCP', ON)).toBe('denied');
+    expect(verdictOf(c, 'cidr:8.8.8.8', 'entity:host', '9962/TCP', ON)).toBe('denied');
+    expect(verdictOf(c, 'pod:kube-system:k8s-app=metrics-server', 'entity:host', '10250/TCP', ON)).toBe('allowed');
   });
 });

@@ -134,6 +134,24 @@ describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metri
     expect(empty.id).toBe('ports-empty');
     expect(empty.message).toMatch(/^\[test\/shop\] tier web has metricsPorts: \[\]/);
   });
+
+  test('metricsPorts that meet serving ports with L7 rules are refused (the scraper got every request there, DELETE /admin too)', () => {
+    const l7 = L7.http(HttpRule.get('/api/.*'));
+    for (const metricsPorts of [[Port.tcp(8080)], [Port.tcpRange(8000, 8100)], [Port.allTcp()], [Port.tcp(9090), Port.any(8080)]]) {
+      const refused = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7, metricsPorts }] }));
+      expect(refused.id, metricsPorts.map(String).join()).toBe('tiered-app-metrics-ports');
+      expect(refused.message).toMatch(/^\[test\/shop\] tier api metricsPorts .* meet its serving ports 8080\/TCP, which carry L7 http rules: the scraper \(endpoints /);
+    }
+  });
+
+  test('metricsPorts apart from L7-restricted serving ports, or serving ports without L7 rules: the scraper reaches the metrics only', () => {
+    const { c } = shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7: L7.http(HttpRule.get('/api/.*')), metricsPorts: [Port.tcp(9090), Port.udp(8080)] }] });
+    expect(verdictOf(c, PROMETHEUS, API, '9090/TCP', { http: 'GET /metrics' })).toBe('allowed');
+    expect(verdictOf(c, PROMETHEUS, API, '8080/TCP', { http: 'DELETE /admin' })).toBe('denied');
+    expect(verdictOf(c, WEB, API, '8080/TCP', { http: 'DELETE /admin' })).toBe('l7-denied');
+    const plain = shop({ metricsFrom: prometheus, tiers: [web, { ...api, metricsPorts: [Port.tcp(8080)] }] });
+    expect(verdictOf(plain.c, PROMETHEUS, API, '8080/TCP')).toBe('allowed');
+  });
 });
 
 describe('TieredApp egressLockdown: the next tier, DNS and the declared extras only', () => {
