@@ -476,7 +476,7 @@ describe('npm package', () => {
     // validate (schema layer against the bundled CRD) and trace (the synthesized version) work on the output, offline,
     // through the installed bin (npx finding it is checked by `init` above).
     const bin = join(app, 'node_modules', '.bin', 'cdk8s-cilium');
-    expect(run(bin, ['validate', 'dist'], starter)).toMatch(/^0 errors, .* \(4 policies, 4 documents; Cilium 1\.19\)$/m);
+    expect(run(bin, ['validate', 'dist'], starter)).toMatch(/^0 errors, .* \(4 policies, 4 documents; Cilium 1\.19 from the annotation cdk8s-cilium\.io\/cilium-version of CiliumNetworkPolicy shop\/[a-z-]+ \(dist\/shop\.k8s\.yaml\)\)$/m);
     const traced = run(bin, ['trace', '--policies', 'dist', '--from', 'pod:shop:app=frontend', '--to', 'pod:shop:app=backend', '--port', '8080'], starter);
     expect(traced).toMatch(/^ALLOWED pod:shop:app=frontend → pod:shop:app=backend 8080\/TCP$/m);
     expect(traced).toMatch(/^cilium version: 1\.19 \(the annotation cdk8s-cilium\.io\/cilium-version of CiliumNetworkPolicy shop\//m);

@@ -63,7 +63,7 @@ import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/
 import { VerdictQuery } from '../engine/verdict';
 import { SourceDiagnostic } from '../model/parse-result';
 import { withoutControls } from '../model/printable';
-import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
+import { CILIUM_VERSION_ANNOTATION, VERSION_GIVEN } from '../model/version-annotation';
 import { resolveTraceEndpoints } from './trace-endpoints';
 
 /** Where the CLI writes. */
@@ -241,7 +241,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     for (const w of warnings) io.stderr(`warning: ${withoutControls(w)}\n`);
     io.stdout(`${formatVerdict(verdict)}\n`);
     for (const n of ends.notes) io.stdout(`note: ${withoutControls(n)}\n`);
-    if (set.ciliumVersionSource !== 'given') io.stdout(`cilium version: ${set.ciliumVersion} (${set.ciliumVersionSource}; --cilium-version to change it)\n`);
+    if (set.ciliumVersionSource !== VERSION_GIVEN) io.stdout(`cilium version: ${set.ciliumVersion} (${set.ciliumVersionSource}; --cilium-version to change it)\n`);
     if (set.hostFirewallMode === HostFirewallMode.AUTO_ON) io.stdout(`${hostFirewallInfo(set).reason}\n`);
   }
   return verdict.verdict === 'allowed' ? EXIT.allowed : EXIT.denied;

@@ -5,6 +5,9 @@
  *   cdk8s-cilium validate [paths|globs|-]... [--cilium-version 1.19] [--crd <file>]... [--format text|json|sarif]
  *                         [--max-warnings N] [--max-file-size 10MiB]
  *
+ * The Cilium version is `--cilium-version`, else the one the policies were synthesized for (their
+ * `cdk8s-cilium.io/cilium-version` annotation, as trace, diff, report and replay read it; policies annotated for different
+ * versions, or with a value that is no supported version, are a usage error), else 1.19.
  * Inputs: files, directories (every .yaml/.yml/.json below them), globs (`*`, `**`, `?`, `[…]`, `{a,b}`; quote them) and
  * `-` for standard input; multi-document YAML and `kind: List` (`kubectl get cnp,ccnp -A -o yaml`). Other kinds are not
  * checked but Namespaces, workloads, Services and NetworkPolicies in the input feed the pitfall checks.
@@ -16,6 +19,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { resolve } from 'node:path';
 import type { ReportFile, ValidationReport } from '../validate';
+import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
 import { parseIntegerOption } from './numeric-option';
 import { commanderOutput, errorLine, refuseRepeatedOptions } from './trace';
@@ -45,7 +49,7 @@ export const VALIDATE_EXIT = { clean: 0, failed: 1, usage: 2 } as const;
 export interface ValidateCommandOptions {
   /**
    * Target Cilium version.
-   * @default '1.19'
+   * @default - the version the policies were synthesized for (their `cdk8s-cilium.io/cilium-version` annotation), else '1.19'
    */
   readonly ciliumVersion?: string;
   /**
@@ -114,7 +118,7 @@ export async function executeValidate(paths: readonly string[], options: Validat
   const { formatReportJson, formatReportSarif, formatReportText, validatePaths } = await import('../validate/index.js');
   const report: ValidationReport = validatePaths(paths, {
     cwd: io.cwd ?? process.cwd(),
-    ciliumVersion: options.ciliumVersion ?? CiliumVersion.DEFAULT.toString(),
+    ...(options.ciliumVersion !== undefined ? { ciliumVersion: options.ciliumVersion } : {}),
     ...(options.crd && options.crd.length > 0 ? { crdFiles: [...options.crd] } : {}),
     ...(maxWarnings !== undefined ? { maxWarnings } : {}),
     maxFileBytes,
@@ -167,7 +171,8 @@ export function addValidateCommand(program: Command, io: ValidateIo, done: (code
     .description('check Cilium policies (files, directories, globs, - for stdin) for schema, agent and pitfall problems ' +
       '(exit 0 clean, 1 problems, 2 usage error)')
     .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), quoted globs, or - for standard input')
-    .option('--cilium-version <version>', 'the Cilium version of the cluster: 1.14 … 1.19, or 1.20 (main)', CiliumVersion.DEFAULT.toString())
+    .option('--cilium-version <version>', 'the Cilium version of the cluster: 1.14 … 1.19, or 1.20 (main) (default: the version the policies were '
+      + `synthesized for, from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
     .option('--crd <file>', 'a CRD file of the cluster (kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml) instead of the built-in schema rules ' +
       'and the bundled CRD schemas of the version; ' +
       'repeatable', (v: string, prev: string[] = []) => [...prev, v])

@@ -13,7 +13,7 @@ import { checkOptionKeys } from '../model/known-keys';
 import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { objectKey, resourceKey } from '../model/resource-key';
-import { CILIUM_VERSION_ANNOTATION, synthesizedVersion } from '../model/version-annotation';
+import { judgedVersion } from '../model/version-annotation';
 import { checkVersionOption } from '../validate/validate-policy';
 import { admission, networkPolicyAgentRejection } from './admission';
 import { CompiledRule, EngineConfig, compileRules, selectorKeysOf } from './compile';
@@ -144,10 +144,9 @@ export class PolicySet {
     if (badCluster) throw badCluster;
     // From JavaScript, `ciliumVersion: '1.18'` was a TypeError far from the call.
     if (options.ciliumVersion !== undefined) checkVersionOption(options.ciliumVersion, 'PolicySet', 'ciliumVersion');
-    const annotated = options.ciliumVersion === undefined ? synthesizedVersion(inputs.docs) : undefined;
-    const version = options.ciliumVersion ?? annotated?.version ?? CiliumVersion.DEFAULT;
-    this.ciliumVersionSource = options.ciliumVersion !== undefined ? 'given'
-      : annotated ? `the annotation ${CILIUM_VERSION_ANNOTATION} of ${annotated.source}` : 'the default';
+    const judged = judgedVersion(inputs.docs, options.ciliumVersion);
+    const version = judged.version;
+    this.ciliumVersionSource = judged.source;
     const inventory = inputs.inventory;
     if (options.inventory) mergeInventory(inventory, options.inventory);
     for (const [name, g] of Object.entries(options.cidrGroups ?? {})) inventory.addCidrGroup(name, g);

@@ -19,24 +19,22 @@ export interface IdentityLabel {
   readonly value: string;
 }
 
-/** Label sources a key prefix may name; any other `x:` prefix is part of the key. */
-const SOURCES = ['k8s', 'reserved', 'any', 'container', 'cidr', 'fqdn', 'cidrgroup', 'node', 'unspec'];
-
 /**
- * Splits a selector or label key into source and key: `k8s:app` → (k8s, app), `app` → (any, app),
- * `reserved.world` → (reserved, world), `$host` → (reserved, host) (pkg/labels `parseSource`: a leading `$` is the short
- * form of `reserved:`).
+ * Splits a selector or label key into source and key as Cilium does (pkg/labels `ParseSource`, which `GetExtendedKeyFrom`
+ * reads selector keys with and `ParseLabel` labels): everything before the first `:` is the source, whether or not Cilium
+ * has such a source (`k8s:app` → (k8s, app), `example.com:role` → (example.com, role): a source no label has), an empty
+ * source (`:app`) or none (`app`) is `defaultSource`; without a `:`, `reserved.world` → (reserved, world) and `$host` →
+ * (reserved, host) (a leading `$` is the short form of `reserved:`). The one reading of key sources: `labelKeySource`
+ * and `labelKeyName` (model/selectors.ts) are this one.
  * @param key the key as written
  * @param defaultSource the source of a key without one (`any` for selectors, `k8s` for pod labels)
  */
 export function splitLabelKey(key: string, defaultSource = 'any'): { source: string; key: string } {
   if (key.startsWith('$')) return { source: 'reserved', key: key.slice(1) };
   const i = key.indexOf(':');
-  // An empty source (`:app`) is the default one (pkg/labels `ParseSource` returns "", which a selector reads as `any`).
-  if (i === 0) return { source: defaultSource, key: key.slice(1) };
-  if (i > 0 && SOURCES.includes(key.slice(0, i))) return { source: key.slice(0, i), key: key.slice(i + 1) };
-  if (i < 0 && key.startsWith('reserved.')) return { source: 'reserved', key: key.slice('reserved.'.length) };
-  return { source: defaultSource, key };
+  if (i < 0) return key.startsWith('reserved.') ? { source: 'reserved', key: key.slice('reserved.'.length) } : { source: defaultSource, key };
+  // An empty source (`:app`) is the default one (`ParseSource` returns "", which a selector reads as `any`).
+  return { source: i === 0 ? defaultSource : key.slice(0, i), key: key.slice(i + 1) };
 }
 
 /** The node labels a kubelet may set on its own Node outside its label domains (k8s.io/kubelet/pkg/apis `kubeletLabels`). */
@@ -79,9 +77,7 @@ export function sourceNoNodeCarries(key: string): string | undefined {
   const { source, key: bare } = splitLabelKey(key);
   if (source === 'reserved') return NODE_RESERVED_LABELS.has(bare) ? undefined : source;
   if (source === 'k8s') return bare === 'io.cilium.k8s.policy.cluster' ? undefined : source;
-  if (source !== 'any' && source !== 'node') return source;
-  const colon = bare.indexOf(':');
-  return colon > 0 && !bare.slice(0, colon).includes('/') ? bare.slice(0, colon) : undefined;
+  return source !== 'any' && source !== 'node' ? source : undefined;
 }
 
 /**
@@ -92,9 +88,7 @@ export function sourceNoNodeCarries(key: string): string | undefined {
 export function nodeKeySourceProblem(key: string): { says: string; fix: string } | undefined {
   const source = sourceNoNodeCarries(key);
   if (source === undefined) return undefined;
-  const split = splitLabelKey(key);
-  // `example.com:role`: the agent reads `example.com` as the source.
-  const bare = split.source === 'any' ? split.key.slice(split.key.indexOf(':') + 1) : split.key;
+  const bare = splitLabelKey(key).key;
   return {
     says: `${showValue(key)} ${source === 'reserved'
       ? 'is a reserved label no node\'s identity carries (nodes carry reserved:host, reserved:remote-node and, on API server nodes, reserved:kube-apiserver)'

@@ -1,3 +1,4 @@
+import { splitLabelKey } from './labels';
 import { LabelSelectorModel } from './policy-model';
 
 /** The pod label that carries the namespace (`k8s:` source). */
@@ -12,20 +13,17 @@ export const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
 /** The service account label key. */
 export const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 
-/** Strips a `source:` prefix (`k8s:app` → `app`, `any:app` → `app`, `$host` → `host`). */
+/** Strips a `source:` prefix (`k8s:app` → `app`, `any:app` → `app`, `$host` → `host`, `reserved.world` → `world`): `splitLabelKey`. */
 export function labelKeyName(key: string): string {
-  if (key.startsWith('$')) return key.slice(1);
-  const i = key.indexOf(':');
-  return i < 0 ? key : key.slice(i + 1);
+  return splitLabelKey(key).key;
 }
 
-/** The `source` of a selector key: `k8s`, `reserved` (also `$host`, `reserved.world`), `any` (no prefix means any). */
+/**
+ * The `source` of a selector key: `k8s`, `reserved` (also `$host`, `reserved.world`), `any` (no prefix, or an empty one,
+ * means any), or whatever precedes the first `:` (`splitLabelKey`).
+ */
 export function labelKeySource(key: string): string {
-  if (key.startsWith('$')) return 'reserved';
-  const i = key.indexOf(':');
-  if (i < 0) return key.startsWith('reserved.') ? 'reserved' : 'any';
-  // `:app` has an empty source, which a selector reads as `any` (pkg/labels `GetExtendedKeyFrom`).
-  return i === 0 ? 'any' : key.slice(0, i);
+  return splitLabelKey(key).source;
 }
 
 /** All keys a selector constrains, from `matchLabels` and `matchExpressions`. */

@@ -1,8 +1,9 @@
 /**
  * The Cilium version a policy was synthesized for, recorded on the object: every CNP and CCNP the constructs write
  * carries the annotation `cdk8s-cilium.io/cilium-version: "1.19"` (the `CiliumVersion` in effect for the construct).
- * Tools that read policies back (`trace`, `PolicySet.fromFiles`) take it as their default version, so that a verdict is
- * given for the Cilium the policies were written for rather than for the newest one.
+ * Tools that read policies back (`PolicySet.fromFiles`, so `trace`, `diff`, `report`, `replay`; and `validate`) take it as
+ * their default version (`judgedVersion`), so that a verdict is given for the Cilium the policies were written for rather
+ * than for the newest one.
  */
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
@@ -40,6 +41,12 @@ export interface AnnotatedDocument {
    * @default - not from a file
    */
   readonly file?: string;
+  /**
+   * The line of the document in its file (of its annotation, or of its `metadata.name`), named with the file when the
+   * annotation is not a supported version.
+   * @default - the file is named without a line
+   */
+  readonly line?: number;
 }
 
 /** The version the documents were synthesized for, and which document says so. */
@@ -69,7 +76,8 @@ export function synthesizedVersion(docs: readonly AnnotatedDocument[]): Synthesi
     } catch {
       throw new CiliumPolicyError({
         id: 'version-annotation-invalid',
-        message: `${source} has the annotation ${CILIUM_VERSION_ANNOTATION}: ${JSON.stringify(value)}, which is not a supported Cilium version`,
+        ...(doc.file !== undefined ? { location: doc.line !== undefined ? `${doc.file}:${doc.line}` : doc.file } : {}),
+        message: `${doc.file !== undefined ? describe({ model: doc.model }) : source} has the annotation ${CILIUM_VERSION_ANNOTATION}: ${JSON.stringify(value)}, which is not a supported Cilium version`,
         fix: `write one of ${CiliumVersion.ALL.map(String).join(', ')}, or pass the version of the cluster explicitly (--cilium-version)`,
       });
     }
@@ -79,11 +87,46 @@ export function synthesizedVersion(docs: readonly AnnotatedDocument[]): Synthesi
       throw new CiliumPolicyError({
         id: 'version-annotation-conflict',
         message: `the policies were synthesized for different Cilium versions: ${found.version} (${found.source}) and ${version} (${source})`,
-        fix: 'pass the version of the cluster explicitly (--cilium-version), or trace the policies of one cluster at a time',
+        fix: 'pass the version of the cluster explicitly (--cilium-version), or give the policies of one cluster at a time',
       });
     }
   }
   return found;
+}
+
+/** The Cilium version policies are judged for, and where it came from. */
+export interface JudgedVersion {
+  /** The version. */
+  readonly version: CiliumVersion;
+  /**
+   * Where it came from: `given`, `the annotation cdk8s-cilium.io/cilium-version of <policy>` (the version the policies were
+   * synthesized for), or `the default`.
+   */
+  readonly source: string;
+  /** Whether it came from the policies' annotation. */
+  readonly annotated: boolean;
+}
+
+/** `JudgedVersion.source` of a version given by the caller (`--cilium-version`, the `ciliumVersion` option). */
+export const VERSION_GIVEN = 'given';
+
+/** `JudgedVersion.source` of `CiliumVersion.DEFAULT`, taken when no version is given and no policy is annotated. */
+export const VERSION_DEFAULT = 'the default';
+
+/**
+ * The one rule by which every tool that reads policies back picks the Cilium version it judges for: the version given
+ * (`--cilium-version`, the `ciliumVersion` option) wins, and the annotation is then not read; else the version the
+ * annotated documents were synthesized for (`synthesizedVersion`: every annotation must name the same supported
+ * version); else `CiliumVersion.DEFAULT`.
+ * @throws CiliumPolicyError (`version-annotation-conflict`, `version-annotation-invalid`) as `synthesizedVersion`, when
+ * no version is given
+ */
+export function judgedVersion(docs: readonly AnnotatedDocument[], given?: CiliumVersion): JudgedVersion {
+  if (given !== undefined) return { version: given, source: VERSION_GIVEN, annotated: false };
+  const found = synthesizedVersion(docs);
+  return found !== undefined
+    ? { version: found.version, source: `the annotation ${CILIUM_VERSION_ANNOTATION} of ${found.source}`, annotated: true }
+    : { version: CiliumVersion.DEFAULT, source: VERSION_DEFAULT, annotated: false };
 }
 
 function describe(doc: AnnotatedDocument): string {

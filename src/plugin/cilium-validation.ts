@@ -19,6 +19,7 @@ import { relative, sep } from 'node:path';
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
+import { VERSION_DEFAULT, VERSION_GIVEN } from '../model/version-annotation';
 import { validateInputs } from '../validate/validate-input';
 import { ValidateInputsOptions, checkValidateInputsValues } from '../validate/validation-options';
 import { ReportDiagnostic, ValidationReport } from '../validate/validation-report';
@@ -27,7 +28,8 @@ import { ReportDiagnostic, ValidationReport } from '../validate/validation-repor
 export interface CiliumValidationProps {
   /**
    * The Cilium version of the cluster: `1.14` … `1.19`, or `1.20`.
-   * @default '1.19'
+   * @default - the version the manifests were synthesized for (the `cdk8s-cilium.io/cilium-version` annotation of their
+   * policies; charts synthesized for different versions are refused: set it), else '1.19'
    */
   readonly ciliumVersion?: string;
   /**
@@ -48,7 +50,7 @@ export interface CiliumValidationProps {
  * test/engine/option-keys-interfaces.test.ts): a misspelled `maxWarnings` in cdk8s.yaml would otherwise let every warning pass.
  */
 export const CILIUM_VALIDATION_PROPS_DEFAULTS: OptionDefaults = {
-  ciliumVersion: "'1.19'",
+  ciliumVersion: "the version the manifests were synthesized for (their annotation), else '1.19'",
   crd: 'the built-in schema rules',
   maxWarnings: 'warnings never fail it',
 };
@@ -169,7 +171,8 @@ function toViolation(d: ReportDiagnostic, manifestPath: string): PluginViolation
 
 function summaryMetadata(report: ValidationReport): { [key: string]: string } {
   return {
-    'Cilium version': report.version,
+    'Cilium version': report.versionSource === VERSION_GIVEN || report.versionSource === VERSION_DEFAULT ? report.version
+      : `${report.version} (${report.versionSource})`,
     Errors: String(report.summary.errors),
     Warnings: String(report.summary.warnings),
     ...(report.summary.maxWarnings !== undefined ? { 'Max warnings': String(report.summary.maxWarnings) } : {}),

@@ -16,6 +16,8 @@ export interface Pending extends ReportDiagnostic {
 export interface ReportRun {
   /** The target version's name (`1.19`, `1.20-dev`). */
   readonly version: string;
+  /** Where the version came from (`JudgedVersion.source`). */
+  readonly versionSource: string;
   /** The CRD files given (as given, relative to `cwd`). */
   readonly crdFiles?: readonly string[];
   /** The warning limit. */
@@ -46,6 +48,7 @@ export function buildReport(pending: Pending[], files: ReportFile[], run: Report
   return {
     schema: VALIDATE_REPORT_SCHEMA,
     version: run.version,
+    versionSource: run.versionSource,
     crdFiles: (run.crdFiles ?? []).map((f) => displayName(resolve(run.cwd, f), run.cwd)),
     files,
     diagnostics,

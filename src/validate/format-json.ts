@@ -7,6 +7,8 @@
  * {
  *   "schema": "cdk8s-cilium/validate/v1",
  *   "version": string,                    // target Cilium version: "1.14" … "1.19", "1.20-dev"
+ *   "versionSource": string,              // where it came from: "given" (--cilium-version), "the default", or
+ *                                         // "the annotation cdk8s-cilium.io/cilium-version of <policy> (<file>)"
  *   "crdFiles": string[],                 // --crd files as given ([] = the built-in schema rules and the bundled CRD schemas of "version")
  *   "files": [{
  *     "file": string,                     // relative to the working directory, "/"-separated; "<stdin>"
@@ -49,6 +51,7 @@ export function reportToJson(report: ValidationReport): Record<string, unknown> 
   return {
     schema: report.schema,
     version: report.version,
+    versionSource: report.versionSource,
     crdFiles: [...report.crdFiles],
     files: report.files.map((f) => ({
       file: f.file,
@@ -94,10 +97,11 @@ export const VALIDATE_REPORT_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
   $id: 'cdk8s-cilium/validate/v1',
   type: 'object',
   additionalProperties: false,
-  required: ['schema', 'version', 'crdFiles', 'files', 'diagnostics', 'summary'],
+  required: ['schema', 'version', 'versionSource', 'crdFiles', 'files', 'diagnostics', 'summary'],
   properties: {
     schema: { const: 'cdk8s-cilium/validate/v1' },
     version: { type: 'string', pattern: '^1\\.(1[4-9]|20-dev)$' },
+    versionSource: TEXT,
     crdFiles: { type: 'array', items: TEXT },
     files: {
       type: 'array',

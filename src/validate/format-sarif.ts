@@ -74,7 +74,7 @@ export function reportToSarif(report: ValidationReport, options: SarifOptions = 
         },
       },
       columnKind: 'utf16CodeUnits',
-      properties: { ciliumVersion: report.version, crdFiles: report.crdFiles },
+      properties: { ciliumVersion: report.version, ciliumVersionSource: report.versionSource, crdFiles: report.crdFiles },
       results: report.diagnostics.map((d) => {
         const key = fingerprintKey(d);
         const n = (occurrences.get(key) ?? 0) + 1;

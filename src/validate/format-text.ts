@@ -11,6 +11,7 @@
  * ```
  */
 import { withoutControls } from '../model/printable';
+import { VERSION_DEFAULT, VERSION_GIVEN } from '../model/version-annotation';
 import { ReportDiagnostic, ValidationReport } from './validation-report';
 
 /** Renders a report as text (ends with a newline). */
@@ -29,13 +30,19 @@ export function formatDiagnosticText(d: ReportDiagnostic): string {
   return lines.map(withoutControls).join('\n');
 }
 
-/** `2 errors, 1 warning in 3 files (4 policies, 9 documents; Cilium 1.19)`, with the warning limit when it is exceeded. */
+/**
+ * `2 errors, 1 warning in 3 files (4 policies, 9 documents; Cilium 1.19)`, with the warning limit when it is exceeded, and
+ * where the version came from when it is the policies' annotation (`Cilium 1.16 from the annotation
+ * cdk8s-cilium.io/cilium-version of CiliumNetworkPolicy shop/api (k8s/api.yaml)`).
+ */
 export function summaryLine(report: ValidationReport): string {
   const s = report.summary;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const source = report.versionSource;
+  const from = source !== undefined && source !== VERSION_GIVEN && source !== VERSION_DEFAULT ? ` from ${source}` : '';
   const crd = report.crdFiles.length ? `, CRDs ${report.crdFiles.join(', ')}` : '';
   const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} in ${plural(s.files, 'file')} ` +
-    `(${s.policies} ${s.policies === 1 ? 'policy' : 'policies'}, ${plural(s.documents, 'document')}; Cilium ${report.version}${crd})`;
+    `(${s.policies} ${s.policies === 1 ? 'policy' : 'policies'}, ${plural(s.documents, 'document')}; Cilium ${report.version}${from}${crd})`;
   const limit = s.maxWarnings !== undefined && s.warnings > s.maxWarnings ? `; more warnings than the limit of ${s.maxWarnings}` : '';
-  return `${counts}${limit}`;
+  return withoutControls(`${counts}${limit}`);
 }

@@ -114,6 +114,11 @@ export interface ValidationReport {
   readonly schema: string;
   /** The target Cilium version: `1.14` … `1.19`, or `1.20-dev`. */
   readonly version: string;
+  /**
+   * Where the target version came from: `given` (`ciliumVersion`, `--cilium-version`), `the annotation
+   * cdk8s-cilium.io/cilium-version of <policy>` (the version the policies were synthesized for), or `the default`.
+   */
+  readonly versionSource: string;
   /** The CRD files given (`[]`: the built-in schema rules and the bundled schemas of `version`). */
   readonly crdFiles: string[];
   /** The inputs, in order. */

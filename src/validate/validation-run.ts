@@ -1,11 +1,12 @@
-// One run of `validateInputs`: reads each input, runs every layer over it, then the pitfalls over all of them, and
-// places each finding at file:line:column.
+// One run of `validateInputs`: reads every input, picks the target version (given, else the version the policies were
+// synthesized for), runs every layer over each input, then the pitfalls over all of them, and places each finding at
+// file:line:column.
 import { resolve } from 'node:path';
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { fromYaml } from '../model/parse';
 import { readYamlStream, YamlStream } from '../model/yaml-stream';
-import { IParsedDocument, Locator, SourceDiagnostic, SourcePosition } from '../model/parse-result';
+import { IParsedDocument, Locator, ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { isNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, readInputFile } from '../model/inputs';
@@ -18,10 +19,11 @@ import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
+import { AnnotatedDocument, CILIUM_VERSION_ANNOTATION, JudgedVersion, judgedVersion } from '../model/version-annotation';
 import { ReportDiagnostic, ReportFile, ReportFileStatus, ValidationReport } from './validation-report';
 import { buildReport, Pending } from './build-report';
 import { crdFix, defaultFix } from './finding-fixes';
-import { keyPosition, rawObjects, tokenEnd } from './yaml-positions';
+import { RawObject, keyPosition, rawObjects, tokenEnd } from './yaml-positions';
 import { InputSource, ValidateInputsOptions } from './validation-options';
 
 /** The ids whose checks `crdFiles` take over for the kinds the CRDs define. */
@@ -44,15 +46,28 @@ interface DocRef {
   readonly crdPaths?: readonly string[];
 }
 
+/** An input read and parsed, its policies not yet checked (they are checked once the target version is known). */
+interface ReadInput {
+  readonly index: number;
+  readonly file: string;
+  readonly parsed: ParseResult;
+  /** The raw objects of its policies. */
+  readonly objects: readonly RawObject[];
+}
+
 /** One validation run. */
 export class Run {
-  private readonly target: TargetVersion;
+  /** The version given (`ciliumVersion`), read before any input. */
+  private readonly given?: TargetVersion;
+  /** The target version: given, else the version the policies were synthesized for (`judgedVersion`), else the default. */
+  private target!: TargetVersion;
+  private judged!: JudgedVersion;
   private readonly cwd: string;
   private readonly maxBytes: number;
   private readonly crd?: CrdSchemas;
   private readonly crdKinds: readonly string[] = [];
   /** The bundled CRD schemas of the target version, checked behind the built-in rules when no `crdFiles` are given. */
-  private readonly bundled?: CrdSchemas;
+  private bundled?: CrdSchemas;
   /** The paths of the findings reported on each policy document. */
   private readonly findingPaths = new Map<IParsedDocument, FindingPaths>();
   private readonly out: Pending[] = [];
@@ -65,23 +80,22 @@ export class Run {
   private readonly lines = new Map<number, string[]>();
 
   constructor(private readonly options: ValidateInputsOptions) {
-    this.target = parseTargetVersion(options.ciliumVersion);
+    if (options.ciliumVersion !== undefined) this.given = parseTargetVersion(options.ciliumVersion);
     this.cwd = options.cwd ?? process.cwd();
     this.maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (options.crdFiles && options.crdFiles.length > 0) {
       this.crd = CrdSchemas.fromFiles(options.crdFiles.map((f) => resolve(this.cwd, f)));
       this.crd.load();
       this.crdKinds = this.crd.kinds;
-    } else if (CiliumVersion.ALL.some((v) => v.toString() === this.target.name)) {
-      // As the API server parses CIDRs (leading zeros accepted); what the agent then refuses is a `sanitize-` finding.
-      this.bundled = CrdSchemas.builtin(this.target.rules, { cidrFormat: CidrFormat.APISERVER });
     }
   }
 
   public validate(entries: readonly Entry[]): ValidationReport {
+    const read: ReadInput[] = [];
     entries.forEach((entry, index) => {
       if (entry.input) {
-        this.read(index, entry.input);
+        const r = this.read(index, entry.input);
+        if (r) read.push(r);
         return;
       }
       if (entry.unreadable) {
@@ -99,13 +113,36 @@ export class Run {
         fix: 'check the path (globs are relative to the working directory; quote them so that the shell does not expand them)',
       });
     });
+    this.chooseTarget(read);
+    for (const r of read) this.check(r);
     this.pitfalls();
     return this.report();
   }
 
+  /**
+   * The target version, by the rule of every command that reads policies back (`judgedVersion`): `ciliumVersion` wins;
+   * else the version the policies of all inputs were synthesized for (their `cdk8s-cilium.io/cilium-version`
+   * annotation; policies annotated for different versions, or with a value that is not a supported version, are a usage
+   * error, as in `trace`); else 1.19.
+   * @throws CiliumPolicyError (`version-annotation-conflict`, `version-annotation-invalid`)
+   */
+  private chooseTarget(read: readonly ReadInput[]): void {
+    const docs: AnnotatedDocument[] = this.given !== undefined ? [] : read.flatMap((r) => r.parsed.documents.map((d): AnnotatedDocument => {
+      const at = d.locate(`metadata.annotations[${JSON.stringify(CILIUM_VERSION_ANNOTATION)}]`) ?? d.locate('metadata.name') ?? d.locate('');
+      return { model: d.model, file: r.file, ...(at ? { line: at.line } : {}) };
+    }));
+    this.judged = judgedVersion(docs, this.given?.rules);
+    this.target = this.given ?? parseTargetVersion(this.judged.version.toString());
+    if (!this.crd && CiliumVersion.ALL.some((v) => v.toString() === this.target.name)) {
+      // As the API server parses CIDRs (leading zeros accepted); what the agent then refuses is a `sanitize-` finding.
+      this.bundled = CrdSchemas.builtin(this.target.rules, { cidrFormat: CidrFormat.APISERVER });
+    }
+  }
+
   // ----------------------------------------------------------------------------------------------------------------
 
-  private read(index: number, input: InputSource): void {
+  /** Reads and parses an input; its objects other than policies go to the inventory, and NetworkPolicies are checked. */
+  private read(index: number, input: InputSource): ReadInput | undefined {
     let result: ReadResult;
     if (input.bytes !== undefined) result = decodeInput(input.bytes, this.maxBytes);
     else if (input.text !== undefined) result = decodeInput(input.text, this.maxBytes);
@@ -116,7 +153,7 @@ export class Run {
       this.files.push({ file, status, ...(result.bytes !== undefined ? { bytes: result.bytes } : {}), documents: 0, policies: 0 });
       const severity = findCheck(result.problem.id)?.severity ?? Severity.ERROR;
       this.push(index, { id: result.problem.id, severity, message: result.problem.message, fix: result.problem.fix, file, line: 1, column: 1 });
-      return;
+      return undefined;
     }
     const text = result.text ?? '';
     this.lines.set(index, text.split(/\r?\n/));
@@ -157,7 +194,7 @@ export class Run {
         id: 'input-empty', severity: Severity.WARNING, file, line: nulls[0]?.line ?? 1, column: nulls[0]?.column ?? 1,
         message, fix: 'remove the file from the input, or write the manifests into it',
       });
-      return;
+      return undefined;
     }
     if (nulls.length > 0) {
       this.push(index, {
@@ -167,6 +204,12 @@ export class Run {
         fix: `remove the ${what} ${nulls.length === 1 ? 'document' : 'documents'} (a template that rendered nothing writes one), or write the manifest into it`,
       });
     }
+    // Only the policies' raw objects are kept until they are checked (for the CRD schemas); the rest is in the inventory.
+    return { index, file, parsed, objects: objects.filter((o) => isPolicyKind(o.obj)) };
+  }
+
+  /** Checks the policies of an input read, for the target version. */
+  private check({ index, file, parsed, objects }: ReadInput): void {
     const byKey = new Map(parsed.documents.map((d) => [docKey(d.source.index, d.source.itemPath), d]));
     const rawByKey = new Map(objects.map((o) => [docKey(o.index, o.itemPath), o.obj]));
     const crdViolations = new Map<IParsedDocument, CrdViolation[]>();
@@ -246,7 +289,8 @@ export class Run {
 
   private report(): ValidationReport {
     return buildReport(this.out, this.files, {
-      version: this.target.name, crdFiles: this.options.crdFiles, maxWarnings: this.options.maxWarnings, cwd: this.cwd,
+      version: this.target.name, versionSource: this.judged.source,
+      crdFiles: this.options.crdFiles, maxWarnings: this.options.maxWarnings, cwd: this.cwd,
     });
   }
 

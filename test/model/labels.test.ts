@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import {
   formatLabel, kubeletMaySetNodeLabel, LabelSet, nodeCannotClaimLabel, nodeSelectorClaimable, Selector, sourceNoNodeCarries, splitLabelKey,
 } from '../../src/model/labels';
+import { labelKeyName, labelKeySource } from '../../src/model/selectors';
 import { cnp, labels, policySet, verdict } from '../engine/helpers';
 
 /** Whether a policy with this endpointSelector and `ingress: [{}]` (deny everything) selects the pod. */
@@ -101,14 +102,16 @@ describe('selector keys and label sources (engine verdicts)', () => {
 });
 
 describe('label sets and keys', () => {
-  test('splitLabelKey: a known source prefix, the reserved. spelling, else the default source', () => {
+  test('splitLabelKey: the prefix before the first colon (known to Cilium or not), the reserved. spelling, else the default source', () => {
     expect(splitLabelKey('k8s:app')).toEqual({ source: 'k8s', key: 'app' });
     expect(splitLabelKey('app')).toEqual({ source: 'any', key: 'app' });
     expect(splitLabelKey('app', 'k8s')).toEqual({ source: 'k8s', key: 'app' });
     expect(splitLabelKey('reserved.world')).toEqual({ source: 'reserved', key: 'world' });
     expect(splitLabelKey('reserved:world')).toEqual({ source: 'reserved', key: 'world' });
-    expect(splitLabelKey('example.com:app')).toEqual({ source: 'any', key: 'example.com:app' });
-    expect(splitLabelKey('reserved.x:y')).toEqual({ source: 'any', key: 'reserved.x:y' });
+    // pkg/labels ParseSource: everything before the first ':' is the source, a source Cilium has or not.
+    expect(splitLabelKey('example.com:app')).toEqual({ source: 'example.com', key: 'app' });
+    expect(splitLabelKey('reserved.x:y')).toEqual({ source: 'reserved.x', key: 'y' });
+    expect(splitLabelKey('k8s:app:x')).toEqual({ source: 'k8s', key: 'app:x' });
     // An empty source is the default one (pkg/labels ParseSource returns "", a selector reads it as any).
     expect(splitLabelKey(':app')).toEqual({ source: 'any', key: 'app' });
     expect(splitLabelKey('k8s:io.cilium.k8s.policy.cluster')).toEqual({ source: 'k8s', key: 'io.cilium.k8s.policy.cluster' });
@@ -246,12 +249,31 @@ describe('kubeletMaySetNodeLabel', () => {
 });
 
 // A node's identity: node labels of the node source, reserved labels, and the k8s cluster label (pkg/node nodeIdentityLabels).
+// One reading of a key's source (pkg/labels ParseSource): the selector helpers of model/selectors.ts said `example.com`
+// where splitLabelKey said `any`, and the engine matched `example.com:role` as a key of any source.
+describe('one rule for label key sources', () => {
+  test.each(['app', 'k8s:app', ':app', 'any:app', '$host', 'reserved.world', 'reserved:world', 'example.com:role', 'a.io/b:role', 'k8s:app:x', 'reserved.x:y'])(
+    '%s: labelKeySource and labelKeyName are splitLabelKey', (key) => {
+      expect({ source: labelKeySource(key), key: labelKeyName(key) }).toEqual(splitLabelKey(key));
+    });
+
+  test('a pod label of a source Cilium has no name for is that source: a key without a source selects it, k8s: does not', () => {
+    const ROLE = 'pod:default:example.com:role=admin';
+    expect(selects(labels({ role: 'admin' }), ROLE)).toBe(true);
+    expect(selects(labels({ 'example.com:role': 'admin' }), ROLE)).toBe(true);
+    expect(selects(labels({ 'k8s:role': 'admin' }), ROLE)).toBe(false);
+    expect(selects(labels({ 'example.com:role': 'admin' }), 'pod:default:role=admin')).toBe(false);
+  });
+});
+
 describe('sourceNoNodeCarries', () => {
   test.each([
     ['role', undefined], ['node:role', undefined], ['any:role', undefined], ['reserved:remote-node', undefined], ['$host', undefined],
     ['k8s:io.cilium.k8s.policy.cluster', undefined], ['k8s:role', 'k8s'], ['container:role', 'container'], ['cidr:10.0.0.0/8', 'cidr'],
     ['fqdn:a.com', 'fqdn'], ['cidrgroup:g', 'cidrgroup'], ['unspec:role', 'unspec'], ['example.com:role', 'example.com'],
     ['reserved:kube-apiserver', undefined], ['$world', 'reserved'], ['reserved:role', 'reserved'], ['reserved.role', 'reserved'], ['node:a.io/b', undefined],
+    // ParseSource takes everything before the first ':' as the source, a '/' in it too: no node carries a.io/b:role.
+    ['a.io/b:role', 'a.io/b'],
   ])('%s: %s', (key, source) => {
     expect(sourceNoNodeCarries(key)).toBe(source);
   });

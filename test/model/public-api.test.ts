@@ -56,6 +56,19 @@ describe('VersionAnnotation', () => {
     });
     expect(VersionAnnotation.synthesizedVersion([])).toBeUndefined();
   });
+
+  test('a value that is not a supported version is refused at the file and line of the document', () => {
+    const model = PolicyModel.fromYaml(CNP.replace('"1.16"', '"1.9"')).documents[0].model;
+    let error: unknown;
+    try {
+      VersionAnnotation.synthesizedVersion([{ model, file: 'web.yaml', line: 6 }]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ id: 'version-annotation-invalid', location: 'web.yaml:6' });
+    expect((error as Error).message).toMatch(/^\[web\.yaml:6\] CiliumNetworkPolicy shop\/web has the annotation cdk8s-cilium\.io\/cilium-version: "1\.9"/);
+    expect(() => VersionAnnotation.synthesizedVersion([{ model, file: 'web.yaml' }])).toThrow(/^\[web\.yaml\] /);
+  });
 });
 
 describe('Errors', () => {

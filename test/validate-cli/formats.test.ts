@@ -52,7 +52,7 @@ describe('JSON', () => {
 
   it('writes keys in the documented order, and the doc comment names every key of the schema', () => {
     const json = reportToJson(sample()) as { files: object[]; diagnostics: object[]; summary: object };
-    expect(Object.keys(json)).toEqual(['schema', 'version', 'crdFiles', 'files', 'diagnostics', 'summary']);
+    expect(Object.keys(json)).toEqual(['schema', 'version', 'versionSource', 'crdFiles', 'files', 'diagnostics', 'summary']);
     const order = ['id', 'severity', 'message', 'fix', 'file', 'line', 'column', 'endLine', 'endColumn', 'path', 'kind', 'name', 'namespace'];
     for (const d of json.diagnostics) {
       const keys = Object.keys(d);
