@@ -1,0 +1,54 @@
+// `decide()`'s decision tables and endpoint records (src/engine/decision-table.ts, endpoint-records.ts, policy-set.ts):
+// what they share between subjects and peers must never carry one endpoint's decision over to another that the engine
+// judges otherwise. Each connection is asked on one set right after the one it must not be confused with, and must get
+// what a fresh set gives it alone and what `verdict()` gives.
+import { describe, expect, test } from 'vitest';
+import { PolicySet, VerdictKind, VerdictQuery } from '../../src/engine';
+import { Endpoint } from '../../src/engine/endpoint';
+import { cnp, labels, policySet } from './helpers';
+
+/** Decides each query in order on one set, and checks each against a fresh set and against `verdict()`. */
+function decideInOrder(docs: readonly Record<string, unknown>[], queries: ((set: PolicySet) => VerdictQuery)[]): VerdictKind[] {
+  const set = policySet(docs);
+  return queries.map((q) => {
+    const decided = set.decide(q(set));
+    const alone = policySet(docs);
+    expect(decided).toBe(alone.decide(q(alone)));
+    expect(decided).toBe(set.verdict(q(set)).verdict);
+    return decided;
+  });
+}
+
+describe('decide(): ingress named ports are the destination\'s own', () => {
+  // Two pods selected by the same rule (one direction policy), whose container port named http is 80 on one and 8080 on the
+  // other: a named port is resolved on the destination (ingress), so port 80 is open on the first only.
+  const DOCS = [cnp('web', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromEndpoints: [labels({ role: 'client' })], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] }, 'shop')];
+  const pod = (set: PolicySet, text: string, port: number): Endpoint => ({ ...set.endpoint(text), ports: [{ name: 'http', port }] });
+  const on80 = (set: PolicySet): VerdictQuery => ({ from: set.endpoint('pod:shop:role=client'), to: pod(set, 'pod:shop:app=web,v=1', 80), protocol: 'TCP', port: 80 });
+  const on8080 = (set: PolicySet): VerdictQuery => ({ from: set.endpoint('pod:shop:role=client'), to: pod(set, 'pod:shop:app=web,v=2', 8080), protocol: 'TCP', port: 80 });
+
+  test.each([
+    ['http=80 first', [on80, on8080], [VerdictKind.ALLOWED, VerdictKind.DENIED]],
+    ['http=8080 first', [on8080, on80], [VerdictKind.DENIED, VerdictKind.ALLOWED]],
+  ] as const)('port 80 to two pods of one rule, %s', (_name, queries, expected) => {
+    expect(decideInOrder(DOCS, [...queries])).toEqual(expected);
+  });
+});
+
+describe('decide(): past the bound on distinct ports, the decision tables start over and keep deciding', () => {
+  // The tables intern at most 4096 protocol/port codes; asking more starts them over (the codes of protocols never asked,
+  // here UDP, SCTP and ICMP, have no index yet). Every port keeps its own decision before and after.
+  const DOCS = [cnp('web', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromEndpoints: [labels({ role: 'client' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] }, 'shop')];
+
+  test('5000 TCP ports, then 80 and 81 again', () => {
+    const set = policySet(DOCS);
+    const from = set.endpoint('pod:shop:role=client');
+    const to = set.endpoint('pod:shop:app=web');
+    const allowed: number[] = [];
+    for (let port = 1; port <= 5000; port++) if (set.decide({ from, to, protocol: 'TCP', port }) === VerdictKind.ALLOWED) allowed.push(port);
+    expect(allowed).toEqual([80]);
+    expect(set.decide({ from, to, protocol: 'TCP', port: 80 })).toBe(VerdictKind.ALLOWED);
+    expect(set.decide({ from, to, protocol: 'TCP', port: 81 })).toBe(VerdictKind.DENIED);
+    expect(set.decide({ from, to, protocol: 'UDP', port: 80 })).toBe(VerdictKind.DENIED);
+  });
+});
