@@ -40,6 +40,20 @@ describe('decide(): past the bound on distinct ports, the decision tables start 
   // here UDP, SCTP and ICMP, have no index yet). Every port keeps its own decision before and after.
   const DOCS = [cnp('web', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromEndpoints: [labels({ role: 'client' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] }, 'shop')];
 
+  test('three peers on 4200 TCP ports: each (peer, port) keeps its own decision', () => {
+    // The third peer on port 80 + 4096 must not read the second peer's decision on port 80.
+    const set = policySet(DOCS);
+    const to = set.endpoint('pod:shop:app=web');
+    const peers = ['pod:shop:role=other', 'pod:shop:role=client', 'pod:shop:role=third'].map((p) => set.endpoint(p));
+    const allowed: string[] = [];
+    for (let port = 1; port <= 4200; port++) {
+      peers.forEach((from, i) => {
+        if (set.decide({ from, to, protocol: 'TCP', port }) === VerdictKind.ALLOWED) allowed.push(`${i}:${port}`);
+      });
+    }
+    expect(allowed).toEqual(['1:80']);
+  });
+
   test('5000 TCP ports, then 80 and 81 again', () => {
     const set = policySet(DOCS);
     const from = set.endpoint('pod:shop:role=client');
@@ -50,5 +64,42 @@ describe('decide(): past the bound on distinct ports, the decision tables start 
     expect(set.decide({ from, to, protocol: 'TCP', port: 80 })).toBe(VerdictKind.ALLOWED);
     expect(set.decide({ from, to, protocol: 'TCP', port: 81 })).toBe(VerdictKind.DENIED);
     expect(set.decide({ from, to, protocol: 'UDP', port: 80 })).toBe(VerdictKind.DENIED);
+  });
+});
+
+describe('decide(): queries outside the fast path (lower-case protocols, ICMPv6 as a protocol) are kept under their own port', () => {
+  const DOCS = [cnp('web', {
+    endpointSelector: labels({ app: 'web' }),
+    ingress: [
+      { fromEndpoints: [labels({ role: 'client' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+      { fromEndpoints: [labels({ role: 'client' })], icmps: [{ fields: [{ type: 8, family: 'IPv4' }] }] },
+    ],
+  }, 'shop')];
+  const q = (l4: Omit<VerdictQuery, 'from' | 'to'>) => (set: PolicySet): VerdictQuery => ({ from: set.endpoint('pod:shop:role=client'), to: set.endpoint('pod:shop:app=web'), ...l4 });
+
+  test('tcp 80, tcp 81, icmp 8, TCP 8, SCTP 65528, ICMPv6 128, ICMP 8', () => {
+    expect(decideInOrder(DOCS, [
+      q({ protocol: 'tcp', port: 80 }), q({ protocol: 'tcp', port: 81 }), q({ protocol: 'icmp', icmpType: 8 }),
+      q({ protocol: 'TCP', port: 8 }), q({ protocol: 'SCTP', port: 65528 }), q({ protocol: 'ICMPv6', icmpType: 128 }),
+      q({ protocol: 'ICMP', icmpType: 8 }),
+    ])).toEqual([
+      VerdictKind.ALLOWED, VerdictKind.DENIED, VerdictKind.ALLOWED, VerdictKind.DENIED, VerdictKind.DENIED, VerdictKind.DENIED, VerdictKind.ALLOWED,
+    ]);
+  });
+});
+
+describe('decide(): a node is the local host of the pods on it and a remote node of the others', () => {
+  // Pods of one identity on two nodes, allowed to their own host only: the node n1 as a peer is the host of the pod on n1
+  // and a remote node of the pod on n2, so its peer identity depends on the other end and must not be kept with the node.
+  const DOCS = [cnp('to-host', { endpointSelector: labels({ app: 'client' }), egress: [{ toEntities: ['host'] }] }, 'shop')];
+  const on = (node: string) => (set: PolicySet): VerdictQuery => ({
+    from: { ...set.endpoint('pod:shop:app=client'), nodeName: node }, to: set.endpoint('node:kubernetes.io/hostname=n1'), protocol: 'TCP', port: 10250,
+  });
+
+  test.each([
+    ['the pod on n1 first', [on('n1'), on('n2')], [VerdictKind.ALLOWED, VerdictKind.DENIED]],
+    ['the pod on n2 first', [on('n2'), on('n1')], [VerdictKind.DENIED, VerdictKind.ALLOWED]],
+  ] as const)('%s', (_name, queries, expected) => {
+    expect(decideInOrder(DOCS, [...queries])).toEqual(expected);
   });
 });
