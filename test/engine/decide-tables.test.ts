@@ -102,4 +102,12 @@ describe('decide(): a node is the local host of the pods on it and a remote node
   ] as const)('%s', (_name, queries, expected) => {
     expect(decideInOrder(DOCS, [...queries])).toEqual(expected);
   });
+
+  test('a node given by name (no hostname label) is the host of the pod on it', () => {
+    const byName = (node: string) => (set: PolicySet): VerdictQuery => ({
+      from: { ...set.endpoint('pod:shop:app=client'), nodeName: node }, to: { kind: 'node', name: 'n1', labels: { pool: 'a' } } as Endpoint,
+      protocol: 'TCP', port: 10250,
+    });
+    expect(decideInOrder(DOCS, [byName('n1'), byName('n2')])).toEqual([VerdictKind.ALLOWED, VerdictKind.DENIED]);
+  });
 });

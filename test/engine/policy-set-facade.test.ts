@@ -1,6 +1,6 @@
 // What `PolicySet` reports about itself (src/engine/policy-set.ts): where its Cilium version came from, and which
 // version an annotated set is judged for.
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
 import { CILIUM_VERSION_ANNOTATION } from '../../src/model/version-annotation';
@@ -43,5 +43,18 @@ describe('PolicySet.fromYaml', () => {
     });
     expect(ask(policySet([annotated('1.18')]))).toBe('allowed');
     expect(ask(policySet([annotated('1.19')]))).toBe('denied');
+  });
+});
+
+describe('diff() and report() without the connectivity layer loaded', () => {
+  test('refused with engine-connectivity-not-loaded, naming the entry point that loads it', async () => {
+    // A fresh copy of the engine module, which never imports the diff layer (that registers itself when it loads).
+    vi.resetModules();
+    const fresh = (await import('../../src/engine/policy-set.js')).PolicySet;
+    const set = fresh.fromYaml('');
+    for (const call of [(): unknown => set.report(), (): unknown => set.diff(set)]) {
+      expect(call).toThrow(expect.objectContaining({ id: 'engine-connectivity-not-loaded', fix: expect.stringContaining("the package entry point ('cdk8s-cilium')") }));
+    }
+    vi.resetModules();
   });
 });
