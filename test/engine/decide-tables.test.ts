@@ -111,3 +111,25 @@ describe('decide(): a node is the local host of the pods on it and a remote node
     expect(decideInOrder(DOCS, [byName('n1'), byName('n2')])).toEqual([VerdictKind.ALLOWED, VerdictKind.DENIED]);
   });
 });
+
+describe('decide(): endpoint objects that are not plain data are resolved on their own', () => {
+  // An endpoint read through a property its own enumerable keys do not show (here a non-enumerable `ip`: a managed API
+  // server at 203.0.113.5, outside the cluster) must not share the record of the plain object with the same keys (the
+  // API server on the cluster's nodes).
+  const DOCS = [cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDR: ['203.0.113.0/24'] }] }, 'shop')];
+  const hidden = (ip = '203.0.113.5') => (): Endpoint => {
+    const e = { kind: 'entity', entity: 'kube-apiserver' } as Record<string, unknown>;
+    Object.defineProperty(e, 'ip', { value: ip, enumerable: false });
+    return e as unknown as Endpoint;
+  };
+  const to = (make: () => Endpoint) => (set: PolicySet): VerdictQuery => ({ from: set.endpoint('pod:shop:app=web'), to: make(), protocol: 'TCP', port: 443 });
+  const plain = (): Endpoint => ({ kind: 'entity', entity: 'kube-apiserver' } as Endpoint);
+
+  test.each([
+    ['the plain object first', [to(plain), to(hidden())], [VerdictKind.DENIED, VerdictKind.ALLOWED]],
+    ['the other first', [to(hidden()), to(plain)], [VerdictKind.ALLOWED, VerdictKind.DENIED]],
+    ['two such objects with other addresses', [to(hidden()), to(hidden('198.51.100.5'))], [VerdictKind.ALLOWED, VerdictKind.DENIED]],
+  ] as const)('%s', (_name, queries, expected) => {
+    expect(decideInOrder(DOCS, [...queries])).toEqual(expected);
+  });
+});
