@@ -93,12 +93,15 @@ describe('documents that are one object on the API server', () => {
     expect(s.diagnostics).toEqual([]);
   });
 
-  it('documents without a file (PolicySet.fromDocuments): the warning names no file for the later one', () => {
+  it('documents without a file (PolicySet.fromDocuments, fromYaml without `file`): the warning names no file for the later one', () => {
     const docs = PolicyModel.fromYaml([cnp('web', fromWorld80, 'shop'), cnp('web', fromCluster8080, 'shop')].map((d) => JSON.stringify(d)).join('\n---\n'))
       .documents.map((d) => d.model);
     const s = PolicySet.fromDocuments(docs);
     expect(judged(s, 'cidr:203.0.113.7', 'pod:shop:app=web', 80).verdict).toBe('denied');
     expect(s.diagnostics.map((d) => d.id)).toEqual(['engine-policy-skipped']);
     expect(s.diagnostics[0].message).toContain('a later document has the same kind, namespace and name');
+    // A stream without a file name (PolicySet.fromYaml without `file`): its documents have lines, but no file to name.
+    const stream = PolicySet.fromYaml([cnp('web', fromWorld80, 'shop'), cnp('web', fromCluster8080, 'shop')].map((d) => JSON.stringify(d)).join('\n---\n'));
+    expect(stream.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('a later document has the same kind, namespace and name')]);
   });
 });
