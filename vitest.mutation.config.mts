@@ -123,6 +123,20 @@ const TEST_SETS: Record<string, string[]> = {
     'test/engine/decide.test.ts', 'test/engine/decision-explanations.test.ts', 'test/constructs/l7-verdicts.test.ts',
     'test/engine/localhost-l7-filters.test.ts', 'test/engine/decide-shared-selections.test.ts',
   ],
+  // The PolicySet facade, decide()'s tables, endpoint records and identities (src/engine/policy-set.ts, decision-table.ts,
+  // endpoint-records.ts, identity.ts; sampled: `npm run test:mutation:sample -- --seed 38 --files <file>`, docs/testing.md
+  // "Session 38"): decide() against a fresh set and verdict(), identities, notes, diagnostics. Not naive-agreement.test.ts:
+  // its "reach every decision" property fails Stryker's initial run.
+  decide: [
+    'test/engine/decide.test.ts', 'test/engine/decide-shared-selections.test.ts', 'test/engine/decide-selector-cache.test.ts',
+    'test/engine/flat-decisions.test.ts', 'test/engine/option-unknown.test.ts', 'test/engine/semantics.test.ts', 'test/engine/side-decision.test.ts',
+    'test/engine/world-ip-families.test.ts', 'test/engine/api-server-identity.test.ts', 'test/engine/identity-labels.test.ts',
+    'test/engine/host-network-endpoint.test.ts', 'test/engine/label-sources.test.ts', 'test/engine/pod-object-labels.test.ts',
+    'test/engine/same-object.test.ts', 'test/engine/public-api.test.ts', 'test/engine/version-admission.test.ts',
+    'test/engine/decision-explanations.test.ts', 'test/engine/decide-tables.test.ts', 'test/engine/policy-set-facade.test.ts',
+    'test/engine/network-policy.test.ts', 'test/engine/inventory-checks.test.ts', 'test/engine/fidelity.test.ts', 'test/engine/l7-decision.test.ts',
+    'test/engine/authentication.test.ts',
+  ],
   // The strict --inventory reader (src/cli/inventory.ts, sampled: `npm run test:mutation:sample -- --files src/cli/inventory.ts`).
   inventory: ['test/diff/cli.test.ts', 'test/cli/inventory.test.ts'],
   // Workloads and Services as peers and subjects (src/constructs/workload.ts): their verdicts and refusals, and the

@@ -234,3 +234,22 @@ describe('labels named host or init: Cilium reads LabelArray.Has("host"/"init") 
     expect(judged(none, 'entity:init', 'pod:default:app=web', '80/TCP').egress.reason).toContain('reserved:init endpoints are always default deny');
   });
 });
+
+describe('a node as a peer: its labels are filtered as the host endpoint\'s only where it is the local host', () => {
+  // A selector names kubernetes.io/os, which the filter leaves out of the host endpoint's identity from 1.19. To the pod on
+  // n1, node n1 is its local host (the host endpoint's identity): noted. To the pod on n2, n1 is a remote node: not noted.
+  const docs = [cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [{ toNodes: [labels({ 'kubernetes.io/os': 'linux' })] }] })];
+  const notes = (podNode: string): string => {
+    const set = policySet(docs);
+    const v = set.verdict({
+      from: { ...set.endpoint('pod:default:app=web'), nodeName: podNode }, to: set.endpoint('node:kubernetes.io/os=linux,kubernetes.io/hostname=n1'),
+      protocol: 'TCP', port: 10250,
+    });
+    return v.egress.notes.join('\n');
+  };
+
+  test('local host: noted; remote node: not noted', () => {
+    expect(notes('n1')).toMatch(/k8s:kubernetes\.io\/os=linux is not in the identity of node:[^:]*: Cilium 1\.19 leaves it out/);
+    expect(notes('n2')).not.toContain('not in the identity');
+  });
+});

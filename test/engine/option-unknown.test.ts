@@ -74,7 +74,10 @@ describe('PolicySet factories refuse an option PolicySetOptions does not declare
   test('diff and report refuse a source they do not know', () => {
     const set = PolicySet.fromYaml(API_POLICY);
     expect(thrown(() => set.diff(set, loose({ baseSoure: 'main' }))).fix).toMatch(/^did you mean baseSource\? the options of PolicySet\.diff\(\) are baseSource, headSource$/);
-    expect(thrown(() => set.report(loose({ headsource: 'x' }))).id).toBe('option-unknown');
+    const report = thrown(() => set.report(loose({ headsource: 'x' })));
+    expect(report.id).toBe('option-unknown');
+    expect(report.fix).toMatch(/the options of PolicySet\.report\(\) are baseSource, headSource$/);
+    expect(report.message).toContain('so the document would name another source than the one asked for');
   });
 });
 

@@ -2,6 +2,7 @@
 // applied last, so the engine enforces only that one and warns that the earlier is skipped.
 import { describe, expect, it } from 'vitest';
 import { PolicySet } from '../../src/engine';
+import { PolicyModel } from '../../src/model/policy-model-io';
 import { cnp, ccnp, judged, labels } from './helpers';
 
 const WEB = labels({ app: 'web' });
@@ -77,5 +78,30 @@ describe('documents that are one object on the API server', () => {
     expect(s.diagnostics.map((d) => `${d.id} ${d.file}`)).toEqual(['engine-policy-skipped a.yaml']);
     const other = set({ 'a.yaml': [np('lockdown', 'web', 'fe')], 'b.yaml': [np('lockdown-db', 'db', 'web')] });
     expect(judged(other, 'pod:shop:app=evil', 'pod:shop:app=web', 80).verdict).toBe('denied');
+  });
+
+  it('Kubernetes NetworkPolicies of one name in two namespaces are two objects: both enforced', () => {
+    const np = (namespace: string): Record<string, unknown> => ({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'lockdown', namespace },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'fe' } } }] }] },
+    });
+    const s = set({ 'a.yaml': [np('shop')], 'b.yaml': [np('dev')] });
+    for (const ns of ['shop', 'dev']) {
+      expect(judged(s, `pod:${ns}:app=evil`, `pod:${ns}:app=web`, 80).verdict).toBe('denied');
+      expect(judged(s, `pod:${ns}:app=fe`, `pod:${ns}:app=web`, 80).verdict).toBe('allowed');
+    }
+    expect(s.diagnostics).toEqual([]);
+  });
+
+  it('documents without a file (PolicySet.fromDocuments, fromYaml without `file`): the warning names no file for the later one', () => {
+    const docs = PolicyModel.fromYaml([cnp('web', fromWorld80, 'shop'), cnp('web', fromCluster8080, 'shop')].map((d) => JSON.stringify(d)).join('\n---\n'))
+      .documents.map((d) => d.model);
+    const s = PolicySet.fromDocuments(docs);
+    expect(judged(s, 'cidr:203.0.113.7', 'pod:shop:app=web', 80).verdict).toBe('denied');
+    expect(s.diagnostics.map((d) => d.id)).toEqual(['engine-policy-skipped']);
+    expect(s.diagnostics[0].message).toContain('a later document has the same kind, namespace and name');
+    // A stream without a file name (PolicySet.fromYaml without `file`): its documents have lines, but no file to name.
+    const stream = PolicySet.fromYaml([cnp('web', fromWorld80, 'shop'), cnp('web', fromCluster8080, 'shop')].map((d) => JSON.stringify(d)).join('\n---\n'));
+    expect(stream.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('a later document has the same kind, namespace and name')]);
   });
 });
