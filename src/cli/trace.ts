@@ -194,6 +194,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
   }
   if (options.port !== undefined) parseConnection(options.port); // a bad port is reported before the files are read
+  refuseRequestWithoutMeaning(options);
   if (options.dns !== undefined && options.dns.trim() === '') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: '--dns is empty: no name to look up', fix: 'give a DNS name such as api.example.com' });
   }
@@ -245,6 +246,32 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     if (set.hostFirewallMode === HostFirewallMode.AUTO_ON) io.stdout(`${hostFirewallInfo(set).reason}\n`);
   }
   return verdict.verdict === 'allowed' ? EXIT.allowed : EXIT.denied;
+}
+
+/**
+ * Refuses (exit 2) request options that would not be judged: `--host` and `--header` are parts of the `--http` request, and
+ * without it the verdict is the connection's alone (allowed at L4 while the proxy may refuse every request with them);
+ * `--http`, `--dns` and `--kafka` are requests of different protocols, of which one connection carries one (only the one
+ * the port's rules parse would be judged, the others ignored in silence).
+ */
+function refuseRequestWithoutMeaning(options: TraceOptions): void {
+  const parts = [...(options.host !== undefined ? ['--host'] : []), ...((options.header ?? []).length > 0 ? ['--header'] : [])];
+  if (options.http === undefined && parts.length > 0) {
+    throw new CiliumPolicyError({
+      id: 'cli-flag',
+      message: `${parts.join(' and ')} without --http: ${parts.length > 1 ? 'they are parts' : 'it is a part'} of an HTTP request, and none is given, so the `
+        + 'verdict would be the connection\'s alone, not the request\'s',
+      fix: 'add the request: --http "GET /path"',
+    });
+  }
+  const requests = (['http', 'dns', 'kafka'] as const).filter((k) => options[k] !== undefined).map((k) => `--${k}`);
+  if (requests.length > 1) {
+    throw new CiliumPolicyError({
+      id: 'cli-flag',
+      message: `${requests.join(' and ')}: a connection carries requests of one protocol, and only the one its port's rules parse would be judged`,
+      fix: 'give one of --http, --dns and --kafka (trace once per request)',
+    });
+  }
 }
 
 /**
