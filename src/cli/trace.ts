@@ -500,8 +500,9 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .requiredOption('--to <endpoint>', 'server, same syntax as --from; svc:<ns>/<name>:<port> also sets the port (the target port of that Service port)')
     .option('--port <port>', 'connection (the container port): 8080/TCP, 53/UDP, 8080 (TCP), icmp/8, icmpv6/128 (default 53/UDP with --dns)')
     .option('--http <request>', 'an HTTP request to check against HTTP rules: "GET /path"')
-    .option('--host <authority>', 'the HTTP Host header')
-    .option('--header <header>', 'an HTTP header "Name: value" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--host <authority>', 'the HTTP Host header of the --http request')
+    .option('--header <header>', 'an HTTP header "Name: value" of the --http request (repeatable; a name given twice is one header of both values, '
+      + 'comma-joined as Envoy reads it)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--dns <name>', 'a DNS query name to check against DNS rules')
     .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>] [version=<n>] [client=<id>]"; a field a rule '
       + 'needs that is left out is unknown (judged not to match, with a note)')
