@@ -194,6 +194,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
   }
   if (options.port !== undefined) parseConnection(options.port); // a bad port is reported before the files are read
+  refuseRequestWithoutMeaning(options);
   if (options.dns !== undefined && options.dns.trim() === '') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: '--dns is empty: no name to look up', fix: 'give a DNS name such as api.example.com' });
   }
@@ -245,6 +246,32 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     if (set.hostFirewallMode === HostFirewallMode.AUTO_ON) io.stdout(`${hostFirewallInfo(set).reason}\n`);
   }
   return verdict.verdict === 'allowed' ? EXIT.allowed : EXIT.denied;
+}
+
+/**
+ * Refuses (exit 2) request options that would not be judged: `--host` and `--header` are parts of the `--http` request, and
+ * without it the verdict is the connection's alone (allowed at L4 while the proxy may refuse every request with them);
+ * `--http`, `--dns` and `--kafka` are requests of different protocols, of which one connection carries one (only the one
+ * the port's rules parse would be judged, the others ignored in silence).
+ */
+function refuseRequestWithoutMeaning(options: TraceOptions): void {
+  const parts = [...(options.host !== undefined ? ['--host'] : []), ...((options.header ?? []).length > 0 ? ['--header'] : [])];
+  if (options.http === undefined && parts.length > 0) {
+    throw new CiliumPolicyError({
+      id: 'cli-flag',
+      message: `${parts.join(' and ')} without --http: ${parts.length > 1 ? 'they are parts' : 'it is a part'} of an HTTP request, and none is given, so the `
+        + 'verdict would be the connection\'s alone, not the request\'s',
+      fix: 'add the request: --http "GET /path"',
+    });
+  }
+  const requests = (['http', 'dns', 'kafka'] as const).filter((k) => options[k] !== undefined).map((k) => `--${k}`);
+  if (requests.length > 1) {
+    throw new CiliumPolicyError({
+      id: 'cli-flag',
+      message: `${requests.join(' and ')}: a connection carries requests of one protocol, and only the one its port's rules parse would be judged`,
+      fix: 'give one of --http, --dns and --kafka (trace once per request)',
+    });
+  }
 }
 
 /**
@@ -473,8 +500,9 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .requiredOption('--to <endpoint>', 'server, same syntax as --from; svc:<ns>/<name>:<port> also sets the port (the target port of that Service port)')
     .option('--port <port>', 'connection (the container port): 8080/TCP, 53/UDP, 8080 (TCP), icmp/8, icmpv6/128 (default 53/UDP with --dns)')
     .option('--http <request>', 'an HTTP request to check against HTTP rules: "GET /path"')
-    .option('--host <authority>', 'the HTTP Host header')
-    .option('--header <header>', 'an HTTP header "Name: value" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--host <authority>', 'the HTTP Host header of the --http request')
+    .option('--header <header>', 'an HTTP header "Name: value" of the --http request (repeatable; a name given twice is one header of both values, '
+      + 'comma-joined as Envoy reads it)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--dns <name>', 'a DNS query name to check against DNS rules')
     .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>] [version=<n>] [client=<id>]"; a field a rule '
       + 'needs that is left out is unknown (judged not to match, with a note)')

@@ -25,7 +25,8 @@ export interface HttpRequest {
    */
   readonly host?: string;
   /**
-   * Request headers.
+   * Request headers. Names are matched in any case; a name written in two cases (`X-Auth`, `x-auth`) is one header whose
+   * values Envoy joins by a comma.
    * @default - none
    */
   readonly headers?: Readonly<Record<string, string>>;
@@ -193,7 +194,25 @@ function hasOwn(o: object, key: string): boolean {
 }
 
 function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return headerRecord(Object.entries(headers), true);
+}
+
+/**
+ * The headers of a request as Envoy matches them: a name given more than once (in any case: `X-Auth` and `x-auth` are
+ * one header) has its values joined by a comma in the order given, as `Http::HeaderUtility::getAllOfHeaderAsString`
+ * gives them to `headers` and `headerMatches` alike. So `X-Auth: no` then `X-Auth: yes` is `no,yes`, which a rule
+ * requiring `X-Auth: yes` does not match.
+ * @param lower whether the names are written in lower case (else as first given)
+ */
+export function headerRecord(entries: Iterable<readonly [string, string]>, lower: boolean): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) Object.defineProperty(out, k.toLowerCase(), { value: v, enumerable: true, writable: true });
+  const names = new Map<string, string>();
+  for (const [name, value] of entries) {
+    const folded = name.toLowerCase();
+    const key = names.get(folded) ?? (lower ? folded : name);
+    names.set(folded, key);
+    const joined = hasOwn(out, key) ? `${out[key]},${value}` : value;
+    Object.defineProperty(out, key, { value: joined, enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }

@@ -6,7 +6,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { describeValue } from '../model/plain-value';
 import { IPortSpec, portMatchOf, singlePortOf } from '../model/port-spec';
-import { HttpRequest, KafkaRequest } from './l7';
+import { HttpRequest, KafkaRequest, headerRecord } from './l7';
 import { icmpTypeNumber } from './ports';
 
 /** The layer-4 part of a query. */
@@ -102,14 +102,16 @@ export function parseHttpRequest(text: string, host?: string, headers: readonly 
       fix: 'write the path as the proxy matches it, e.g. "GET /ok", and give the host apart (--host x)',
     });
   }
-  const h: Record<string, string> = {};
+  const entries: [string, string][] = [];
   for (const line of headers) {
     const i = line.indexOf(':');
     if (i <= 0) {
       throw new CiliumPolicyError({ id: 'engine-http-syntax', message: `bad HTTP header "${line}"`, fix: 'write Name: value' });
     }
-    Object.defineProperty(h, line.slice(0, i).trim(), { value: line.slice(i + 1).trim(), enumerable: true, writable: true });
+    entries.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
   }
+  // A header given twice is one header of both values, as Envoy matches it.
+  const h = headerRecord(entries, false);
   // The method as typed: Envoy matches `:method` case-sensitively (RFC 9110: a method token is case-sensitive), so `get`
   // is not `GET` (the explanation says when only the case keeps a rule from matching).
   return { method: m[1], path: m[2], ...(host !== undefined ? { host } : {}), ...(headers.length > 0 ? { headers: h } : {}) };

@@ -108,7 +108,26 @@ function endpoint(v: unknown, path: string): string | undefined {
   if (typeof o === 'string') return o;
   return uint(o.ID, `${path}.ID`) ?? uint(o.identity, `${path}.identity`) ?? str(o.cluster_name, `${path}.cluster_name`)
     ?? str(o.namespace, `${path}.namespace`) ?? str(o.pod_name, `${path}.pod_name`) ?? strings(o.labels, `${path}.labels`, MAX_FLOW_LABELS)
-    ?? workloads(o.workloads, `${path}.workloads`);
+    ?? labelKeyTwice(o.labels as readonly string[] | undefined | null, `${path}.labels`) ?? workloads(o.workloads, `${path}.workloads`);
+}
+
+/**
+ * A label key given twice among an end's identity labels (`k8s:app=api` and `k8s:app=other`, or one key of two sources):
+ * Hubble writes the labels of an identity, a map keyed by the label key (pkg/labels `Labels`), so no record it writes
+ * holds one. Read, one of the values would be judged (the engine keeps the last), another pod than the one seen.
+ */
+function labelKeyTwice(labels: readonly string[] | undefined | null, path: string): string | undefined {
+  if (labels === undefined || labels === null || labels.length < 2) return undefined;
+  const keys = new Set<string>();
+  for (const label of labels) {
+    const colon = label.indexOf(':');
+    const rest = colon < 0 ? label : label.slice(colon + 1);
+    const equals = rest.indexOf('=');
+    const key = equals < 0 ? rest : rest.slice(0, equals);
+    if (keys.has(key)) return `${path} has the key ${JSON.stringify(key.length > 100 ? `${key.slice(0, 100)}…` : key)} twice, where an identity has one value per key`;
+    keys.add(key);
+  }
+  return undefined;
 }
 
 function workloads(v: unknown, path: string): string | undefined {

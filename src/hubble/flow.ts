@@ -13,7 +13,7 @@
  * - what the cluster did: forwarded, dropped by policy, audited, or refused by an L7 proxy, and at which side.
  * Identity labels, not identity numbers, are what selectors match, so peers are keyed by their labels.
  */
-import { HttpRequest, KafkaRequest } from '../engine/l7';
+import { HttpRequest, KafkaRequest, headerRecord } from '../engine/l7';
 import { isDns1123Label, isIdentityLabelKey, isLabelValue } from '../validate/syntax';
 
 /** An endpoint of a flow (`source`, `destination`). */
@@ -773,13 +773,14 @@ export function l7Request(l7: HubbleL7 | undefined): { http?: HttpRequest; dns?:
   if (l7 === undefined || l7 === null) return {};
   if (l7.http) {
     const { path, host } = splitUrl(typeof l7.http.url === 'string' ? l7.http.url : '');
-    const headers: Record<string, string> = {};
-    let any = false;
+    const entries: [string, string][] = [];
     for (const h of l7.http.headers ?? []) {
       if (typeof h?.key !== 'string' || h.key === '') continue;
-      Object.defineProperty(headers, h.key, { value: String(h.value ?? ''), enumerable: true, writable: true, configurable: true });
-      any = true;
+      entries.push([h.key, String(h.value ?? '')]);
     }
+    // A header Hubble lists twice is one header of both values, as Envoy matched it.
+    const headers = headerRecord(entries, false);
+    const any = entries.length > 0;
     return {
       http: {
         method: typeof l7.http.method === 'string' ? l7.http.method : 'GET',

@@ -509,6 +509,10 @@ export function decodeInput(bytes: Uint8Array | string, maxBytes: number): ReadR
     };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // A byte-order mark opening a later document (files saved with one, joined with `---`): kubectl splits the stream at
+  // `---` lines and its YAML reader skips a mark that starts a document; the `yaml` library would read it as part of the
+  // first key (`\ufeffapiVersion`), and the document as one without an apiVersion, which the commands skip.
+  if (text.includes('\ufeff')) text = text.replace(/^(---(?:[ \t][^\n]*)?\r?\n)\ufeff/gm, '$1');
   if (text.trim() === '') {
     return { bytes: buffer.length, text, problem: { id: 'input-empty', message: buffer.length === 0 ? 'the file is empty' : 'the file holds only white space', fix: 'remove the file from the input, or write the manifests into it' } };
   }

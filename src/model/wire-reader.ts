@@ -250,7 +250,10 @@ export class Reader {
         this.wrongType(value, 'an integer', path);
         return undefined;
       case 'intOrString':
-        if (typeof value === 'string') return value;
+        if (typeof value === 'string') {
+          this.checkYaml11String(path);
+          return value;
+        }
         if (typeof value === 'number' && Number.isInteger(value)) {
           this.checkYaml11Number(path);
           return value;
@@ -258,7 +261,10 @@ export class Reader {
         this.wrongType(value, 'an integer or a string', path);
         return undefined;
       case 'port':
-        if (typeof value === 'string') return value;
+        if (typeof value === 'string') {
+          this.checkYaml11String(path);
+          return value;
+        }
         if (typeof value === 'number') return this.numericPort(value, path);
         this.wrongType(value, 'a string', path);
         return undefined;

@@ -3,8 +3,16 @@
  * library, with its duplicate-key check replaced by a linear one. The library compares each key of a mapping with
  * every key before it, so a mapping of 300,000 keys (3 MB, well under the input size limit) costs hours; here the
  * same errors (`DUPLICATE_KEY`, "Map keys must be unique", at the key) are found with one set per mapping.
+ *
+ * With merge keys on (`readYamlStream`), a key a merge key (`<<`) sets again is an error of the same kind: Go's YAML
+ * readers do not agree on its value. go-yaml v2 (kubectl, Helm, Argo CD: sigs.k8s.io/yaml) applies the pairs of a
+ * mapping in the order written, so a merge key overrides a key written before it (`a: 1`, then `<<: {a: 2}`: 2), and
+ * a second merge key the first; go-yaml v3 (Flux) and this library keep the key written (1), and v3 refuses a second
+ * merge key. A key written after the merge key, and keys the merged mappings share (`<<: [*a, *b]`: the first wins),
+ * are read alike by all three.
  */
-import { Document, DocumentOptions, isScalar, LineCounter, parseAllDocuments, ParseOptions, SchemaOptions, visit, YAMLParseError } from 'yaml';
+import { Alias, Document, DocumentOptions, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions, SchemaOptions,
+  visit, YAMLMap, YAMLParseError } from 'yaml';
 import { goYamlNumber } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
@@ -13,30 +21,105 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
   if (!Array.isArray(docs)) return [];
   const lines = options.lineCounter;
   for (const doc of docs) {
+    const report = (start: number, message: string): void => {
+      const error = new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', message);
+      if (lines) {
+        const at = lines.linePos(start);
+        error.linePos = [at];
+        error.message += ` at line ${at.line}, column ${at.col}`;
+      }
+      doc.errors.push(error);
+    };
+    const mergedKeys = new MergedKeys(doc);
     visit(doc, {
       Map(_, map) {
-        const seen = new Set<unknown>();
+        // Each key written so far, and where.
+        const seen = new Map<unknown, number>();
+        let mergeKey: number | undefined;
         for (const pair of map.items) {
+          if (isMergePair(pair)) {
+            const start = pair.key.range?.[0] ?? 0;
+            if (mergeKey !== undefined) {
+              report(start, `Map keys must be unique: a second merge key << (the first at ${where(lines, mergeKey)}), which go-yaml v2 (kubectl, Helm, `
+                + 'Argo CD) applies over the first and go-yaml v3 (Flux) refuses; merge the mappings with one key (<<: [*a, *b]), not the one');
+            }
+            mergeKey ??= start;
+            for (const key of mergedKeys.of(pair.value)) {
+              const before = seen.get(key);
+              if (before === undefined) continue;
+              report(start, `Map keys must be unique: ${describeKey(key)}, written at ${where(lines, before)}, is set again by a merge key: go-yaml v2 `
+                + '(kubectl, Helm, Argo CD) takes the merged value, go-yaml v3 (Flux) the one written; write the key after the merge key');
+              break;
+            }
+            continue;
+          }
           // As the library compares keys: scalars by value (===, so NaN is never a duplicate), collections by identity.
           if (!isScalar(pair.key) || Number.isNaN(pair.key.value)) continue;
           if (!seen.has(pair.key.value)) {
-            seen.add(pair.key.value);
+            seen.set(pair.key.value, pair.key.range?.[0] ?? 0);
             continue;
           }
-          const start = pair.key.range?.[0] ?? 0;
-          const error = new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique');
-          if (lines) {
-            const at = lines.linePos(start);
-            error.linePos = [at];
-            error.message += ` at line ${at.line}, column ${at.col}`;
-          }
-          doc.errors.push(error);
+          report(pair.key.range?.[0] ?? 0, 'Map keys must be unique');
         }
       },
     });
   }
   return docs;
 }
+
+/** Whether `pair` is a merge key (`<<` unquoted, with merge keys on: the library resolves its key to a symbol). */
+function isMergePair(pair: Pair): pair is Pair<{ value: symbol; range?: [number, number, number] }> {
+  return isScalar(pair.key) && typeof pair.key.value === 'symbol' && pair.key.value.description === '<<';
+}
+
+function where(lines: LineCounter | undefined, offset: number): string {
+  return lines ? `line ${lines.linePos(offset).line}` : `offset ${offset}`;
+}
+
+function describeKey(key: unknown): string {
+  const text = typeof key === 'string' ? key : String(key);
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+
+/**
+ * The keys a merge key's value sets in a document: those of the mapping (or of each mapping of the list) it names,
+ * aliases resolved, with the keys of their own merge keys. Computed once per mapping, so an alias bomb costs its nodes,
+ * not its expansion; a mapping that merges itself (through an alias of an enclosing anchor) adds nothing more.
+ */
+class MergedKeys {
+  private readonly memo = new Map<YAMLMap, ReadonlySet<unknown>>();
+
+  constructor(private readonly doc: Document.Parsed) {}
+
+  public of(value: unknown): ReadonlySet<unknown> {
+    const source = this.resolve(value);
+    if (isSeq(source)) {
+      const out = new Set<unknown>();
+      for (const item of source.items) for (const key of this.ofMap(this.resolve(item))) out.add(key);
+      return out;
+    }
+    return this.ofMap(source);
+  }
+
+  private ofMap(node: unknown): ReadonlySet<unknown> {
+    if (!isMap(node)) return EMPTY;
+    const known = this.memo.get(node);
+    if (known !== undefined) return known;
+    const out = new Set<unknown>();
+    this.memo.set(node, out);
+    for (const pair of node.items) {
+      if (isMergePair(pair)) for (const key of this.of(pair.value)) out.add(key);
+      else if (isScalar(pair.key)) out.add(pair.key.value);
+    }
+    return out;
+  }
+
+  private resolve(value: unknown): unknown {
+    return isAlias(value) ? (value as Alias).resolve(this.doc) as Node | undefined : value;
+  }
+}
+
+const EMPTY: ReadonlySet<unknown> = new Set();
 
 /** A YAML stream as the manifest readers read it: its documents (merge keys on) and the line counter of their positions. */
 export interface YamlStream {

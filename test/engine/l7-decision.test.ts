@@ -108,10 +108,12 @@ describe('headers entries no request satisfies (written in YAML; the constructs 
     expect(judged(authority, WEB, API, 80, get({ ':authority': 'api.shop' })).verdict).toBe('allowed');
   });
 
-  test('header names are case-insensitive: of two spellings of one name in a request, the last given is its value', () => {
+  test('header names are case-insensitive: two spellings of one name in a request are one header, its values joined by a comma (Envoy)', () => {
     const set = withHeaders(['X-Token: 2']);
-    expect(judged(set, WEB, API, 80, get({ 'X-Token': '1', 'x-token': '2' })).verdict).toBe('allowed');
+    expect(judged(set, WEB, API, 80, get({ 'x-token': '2' })).verdict).toBe('allowed');
+    expect(judged(set, WEB, API, 80, get({ 'X-Token': '1', 'x-token': '2' })).verdict).toBe('l7-denied');
     expect(judged(set, WEB, API, 80, get({ 'x-token': '2', 'X-Token': '1' })).verdict).toBe('l7-denied');
+    expect(judged(withHeaders(['X-Token: 1,2']), WEB, API, 80, get({ 'X-Token': '1', 'x-token': '2' })).verdict).toBe('allowed');
   });
 
   test('a value with whitespace at an end: HTTP strips it, so even a request given it verbatim does not match', () => {

@@ -44,6 +44,9 @@ describe('a line with a mistyped field is malformed (with its line number) and t
     [{ source: { identity: -1 } }, 'source.identity is -1, not an integer from 0 to 4294967295'],
     [{ source: { identity: 300.5 } }, 'source.identity is 300.5, not an integer from 0 to 4294967295'],
     [{ l7: { type: 'REQUEST', http: { method: 'GET', url: '/', code: 1e10 } } }, 'l7.http.code is 10000000000, not an integer from 0 to 4294967295'],
+    // An identity has one value per label key: a second one would be judged as another pod than the one seen.
+    [{ source: { labels: ['k8s:app=web', 'k8s:app=evil'] } }, 'source.labels has the key "app" twice, where an identity has one value per key'],
+    [{ source: { labels: ['k8s:app=web', 'container:app'] } }, 'source.labels has the key "app" twice, where an identity has one value per key'],
   ])('%j', GUARD, async (override, reason) => {
     const stats = await readFlows(FlowSource.text(`${flowLine(override)}\n`), () => undefined);
     expect(stats.malformed).toEqual([{ line: 1, reason: `not a usable flow: ${reason}` }]);

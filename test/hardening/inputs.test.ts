@@ -216,6 +216,18 @@ describe('trace/replay --policies and validate --crd read through the same input
   });
 });
 
+describe('a byte-order mark opening a later document (files saved with one, joined with ---)', () => {
+  test('is skipped as kubectl skips it: the document is read, not left out as one without an apiVersion', GUARD, async () => {
+    const other = GOOD.replace('name: api, namespace: shop', 'name: other, namespace: other');
+    const file = write(dir, 'bom-later.yaml', `${other}--- # api\n\ufeff${GOOD}`);
+    const r = trace('--policies', file, ...FROM_TO, '--http', 'GET /nope');
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    expect(r.stdout).toMatch(/^DENIED \(L7: HTTP 403\) /);
+    const v = await validate([file]);
+    expect([v.code, v.stdout]).toEqual([0, '0 errors, 0 warnings in 1 file (2 policies, 2 documents; Cilium 1.19)\n']);
+  });
+});
+
 describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary', () => {
   test('validate and trace say to save it as UTF-8', GUARD, async () => {
     const file = write(dir, 'utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD, 'utf16le')]));

@@ -201,6 +201,10 @@ describe('scalars', () => {
     for (const v of ['yess', 'ayes', 'nO', 'oN', 'onx', 'xoff', '"yes"', "'on'", 'yEs']) expect(label(v), v).toEqual([]);
     const field = fromYaml(`${HEAD}spec:\n  endpointSelector: {}\n  egress:\n  - toPorts: [{ports: [{port: "80", protocol: on}]}]\n`);
     expect(field.diagnostics.map(at)).toEqual(['parse-yaml11-ambiguous spec.egress[0].toPorts[0].ports[0].protocol 9:47']);
+    // A port and an ICMP type are strings too (kubectl's reader sends a boolean, which the API server rejects).
+    const port = fromYaml(`${HEAD}spec:\n  endpointSelector: {}\n  egress:\n  - toPorts: [{ports: [{port: on, protocol: TCP}]}]\n  - icmps: [{fields: [{type: no}]}]\n`);
+    expect(port.diagnostics.map(at)).toEqual(['parse-yaml11-ambiguous spec.egress[0].toPorts[0].ports[0].port 9:31',
+      'parse-yaml11-ambiguous spec.egress[1].icmps[0].fields[0].type 10:30']);
   });
 
   it('a string map reads strings, keeps scalars as text, leaves out other values, and is not a list', () => {

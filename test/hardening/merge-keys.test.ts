@@ -1,0 +1,61 @@
+// Hostile input, YAML merge keys (`<<`): a key a merge key sets again is read differently by Go's YAML readers (go-yaml
+// v2 behind kubectl, Helm and Argo CD applies the pairs in the order written; go-yaml v3 behind Flux, and the `yaml`
+// library, keep the key written). Every reader refuses it, as a key written twice, instead of judging one reading.
+import { describe, expect, test } from 'vitest';
+import { readYamlStream } from '../../src/model/yaml-stream';
+import { GUARD, scratchDir, trace, validate, write } from './support';
+
+const dir = scratchDir();
+const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
+
+/** A CNP of namespace shop whose spec is `spec` (indented by two), allowing web on 80/TCP. */
+function cnp(spec: string[]): string {
+  return ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: api, namespace: shop}', 'spec:', ...spec.map((l) => `  ${l}`),
+    '  ingress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "80", protocol: TCP}]}]}]', ''].join('\n');
+}
+
+/** The messages of the YAML errors of the first document of `text`. */
+function errors(text: string): string[] {
+  return readYamlStream(text).docs[0].errors.map((e) => e.message);
+}
+
+describe('a key set again by a merge key', () => {
+  // kubectl selects app=other with this policy (the merge key comes last); the yaml library read app=api: trace and
+  // diff judged a policy on api the cluster never applies there.
+  const OVERRIDDEN = cnp(['endpointSelector: {matchLabels: {app: api}}', '<<: {endpointSelector: {matchLabels: {app: other}}}']);
+
+  test('trace: exit 2 at the merge key, naming the key and where it was written', GUARD, () => {
+    const r = trace('--policies', write(dir, 'overridden.yaml', OVERRIDDEN), ...FROM_TO);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: \S+overridden\.yaml:6: map keys must be unique: endpointSelector, written at line 5, is set again by a merge key: go-yaml v2 \(kubectl, Helm, Argo CD\) takes the merged value, go-yaml v3 \(Flux\) the one written; write the key after the merge key at line 6, column 3 \(cli-yaml\)/);
+  });
+
+  test('validate: an error at the merge key, exit 1', GUARD, async () => {
+    const r = await validate([write(dir, 'overridden-v.yaml', OVERRIDDEN)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/overridden-v\.yaml:6:3: error parse-yaml-syntax: map keys must be unique: endpointSelector, written at line 5, is set again by a merge key/);
+  });
+
+  test('through an alias, a list of merged mappings, and a merged mapping\'s own merge key', () => {
+    expect(errors('d: &d {a: 2}\nm:\n  a: 1\n  <<: *d\n')).toEqual([expect.stringMatching(/^Map keys must be unique: a, written at line 3, is set again by a merge key: .* at line 4, column 3$/)]);
+    expect(errors('a: 1\n<<: [{b: 2}, {a: 3}]\n')).toHaveLength(1);
+    expect(errors('n: &n {<<: {a: 2}}\nm: {a: 1, <<: *n}\n')).toHaveLength(1);
+  });
+
+  test('a second merge key in one mapping (go-yaml v2 applies it over the first, v3 refuses it)', () => {
+    expect(errors('<<: {a: 1}\n<<: {b: 2}\n')).toEqual([expect.stringMatching(/^Map keys must be unique: a second merge key << \(the first at line 1\), .* at line 2, column 1$/)]);
+  });
+
+  test('what every reader reads alike is read: a key after the merge key, keys the merged mappings share, a quoted "<<"', GUARD, () => {
+    expect(errors('<<: {a: 2}\na: 1\n')).toEqual([]);
+    expect(errors('<<: [{a: 1}, {a: 2}]\nb: 3\n')).toEqual([]);
+    expect(errors('a: 1\n"<<": {a: 2}\n')).toEqual([]);
+    expect(errors('m: &m {a: 1}\nn: {<<: *m, b: 2}\n')).toEqual([]);
+    // A merge of the mapping that holds it is not walked forever.
+    expect(errors('m: &m {a: 1, n: {<<: *m}}\n')).toEqual([]);
+    const r = trace('--policies', write(dir, 'after.yaml', cnp(['<<: {endpointSelector: {matchLabels: {app: other}}}', 'endpointSelector: {matchLabels: {app: api}}'])), ...FROM_TO);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^ALLOWED /);
+  });
+});
