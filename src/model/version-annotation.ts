@@ -129,6 +129,15 @@ export function judgedVersion(docs: readonly AnnotatedDocument[], given?: Cilium
     : { version: CiliumVersion.DEFAULT, source: VERSION_DEFAULT, annotated: false };
 }
 
+/**
+ * The fix of `version-annotation-invalid`, naming how the caller gives the version (`--cilium-version` for the CLI,
+ * `ciliumVersion` for the API and the cdk8s plugin).
+ */
+export function annotationFix(option: string): string {
+  return `write one of ${CiliumVersion.ALL.map(String).join(', ')} as a quoted string (the constructs write it), or judge the policies for the `
+    + `version of the cluster with ${option} (which also takes 1.20, Cilium's main branch)`;
+}
+
 function describe(doc: AnnotatedDocument): string {
   const { kind, metadata } = doc.model;
   const name = metadata.namespace !== undefined && kind === 'CiliumNetworkPolicy' ? `${metadata.namespace}/${metadata.name}` : metadata.name;
