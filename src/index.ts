@@ -34,7 +34,7 @@ export { ValidationReportFormat } from './validate/report-format';
 export { AppDiagnostic, AppValidationOptions, CiliumAppValidation } from './validate/validate-app';
 export { ValidatePolicyOptions, ValidateRuleOptions } from './validate/validate-policy';
 export { ValidateInputsOptions, ValidatePathsOptions, ValidationInput } from './validate/validation-options';
-export { ReportDiagnostic, ReportFile, ReportFileStatus, ReportSummary, ValidationReport } from './validate/validation-report';
+export { ReportDiagnostic, ReportFile, ReportFileStatus, ReportSummary, ReportVersion, ValidationReport } from './validate/validation-report';
 export { Validator } from './validate/validator';
 
 // Constructs and value objects.

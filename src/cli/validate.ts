@@ -5,9 +5,10 @@
  *   cdk8s-cilium validate [paths|globs|-]... [--cilium-version 1.19] [--crd <file>]... [--format text|json|sarif]
  *                         [--max-warnings N] [--max-file-size 10MiB]
  *
- * The Cilium version is `--cilium-version`, else the one the policies were synthesized for (their
- * `cdk8s-cilium.io/cilium-version` annotation, as trace, diff, report and replay read it; policies annotated for different
- * versions, or with a value that is no supported version, are a usage error), else 1.19.
+ * Each policy is judged for `--cilium-version`, else the version it was synthesized for (its
+ * `cdk8s-cilium.io/cilium-version` annotation: an app's charts may target clusters of different versions), else the one
+ * version the annotations of the inputs name, else 1.19. An annotation that is no supported version is a
+ * `version-annotation-invalid` finding; with `--crd` (one cluster), policies annotated for different versions are a usage error.
  * Inputs: files, directories (every .yaml/.yml/.json below them), globs (`*`, `**`, `?`, `[…]`, `{a,b}`; quote them) and
  * `-` for standard input; multi-document YAML and `kind: List` (`kubectl get cnp,ccnp -A -o yaml`). Other kinds are not
  * checked but Namespaces, workloads, Services and NetworkPolicies in the input feed the pitfall checks.
@@ -19,7 +20,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { resolve } from 'node:path';
 import type { ReportFile, ValidationReport } from '../validate';
-import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
+import { CILIUM_VERSION_ANNOTATION, annotationFix } from '../model/version-annotation';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
 import { parseIntegerOption } from './numeric-option';
 import { commanderOutput, errorLine, refuseRepeatedOptions } from './trace';
@@ -49,7 +50,7 @@ export const VALIDATE_EXIT = { clean: 0, failed: 1, usage: 2 } as const;
 export interface ValidateCommandOptions {
   /**
    * Target Cilium version.
-   * @default - the version the policies were synthesized for (their `cdk8s-cilium.io/cilium-version` annotation), else '1.19'
+   * @default - each policy the version it was synthesized for (its `cdk8s-cilium.io/cilium-version` annotation), else '1.19'
    */
   readonly ciliumVersion?: string;
   /**
@@ -116,7 +117,7 @@ export async function executeValidate(paths: readonly string[], options: Validat
   }
   // The validator (its rule layers, CRD schemas, formatters) is loaded here, not with the CLI: `trace` never needs it.
   const { formatReportJson, formatReportSarif, formatReportText, validatePaths } = await import('../validate/index.js');
-  const report: ValidationReport = validatePaths(paths, {
+  const found: ValidationReport = validatePaths(paths, {
     cwd: io.cwd ?? process.cwd(),
     ...(options.ciliumVersion !== undefined ? { ciliumVersion: options.ciliumVersion } : {}),
     ...(options.crd && options.crd.length > 0 ? { crdFiles: [...options.crd] } : {}),
@@ -124,6 +125,9 @@ export async function executeValidate(paths: readonly string[], options: Validat
     maxFileBytes,
     ...(stdin !== undefined ? { stdin } : {}),
   });
+  // The API's fix names its option (`ciliumVersion`); here the version is given with --cilium-version.
+  const report: ValidationReport = { ...found, diagnostics: found.diagnostics.map((d) => d.id === 'version-annotation-invalid'
+    ? { ...d, fix: annotationFix('--cilium-version') } : d) };
   nothingToValidate(report, paths, io.cwd ?? process.cwd());
   io.stdout(format === 'json' ? formatReportJson(report) : format === 'sarif' ? formatReportSarif(report) : formatReportText(report));
   return report.summary.passed ? VALIDATE_EXIT.clean : VALIDATE_EXIT.failed;
@@ -171,8 +175,8 @@ export function addValidateCommand(program: Command, io: ValidateIo, done: (code
     .description('check Cilium policies (files, directories, globs, - for stdin) for schema, agent and pitfall problems ' +
       '(exit 0 clean, 1 problems, 2 usage error)')
     .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), quoted globs, or - for standard input')
-    .option('--cilium-version <version>', 'the Cilium version of the cluster: 1.14 … 1.19, or 1.20 (main) (default: the version the policies were '
-      + `synthesized for, from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
+    .option('--cilium-version <version>', 'the Cilium version of the cluster: 1.14 … 1.19, or 1.20 (main) (default: each policy the version it was '
+      + `synthesized for, from its ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
     .option('--crd <file>', 'a CRD file of the cluster (kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml) instead of the built-in schema rules ' +
       'and the bundled CRD schemas of the version; ' +
       'repeatable', (v: string, prev: string[] = []) => [...prev, v])

@@ -1,9 +1,10 @@
 /**
  * The Cilium version a policy was synthesized for, recorded on the object: every CNP and CCNP the constructs write
  * carries the annotation `cdk8s-cilium.io/cilium-version: "1.19"` (the `CiliumVersion` in effect for the construct).
- * Tools that read policies back (`PolicySet.fromFiles`, so `trace`, `diff`, `report`, `replay`; and `validate`) take it as
- * their default version (`judgedVersion`), so that a verdict is given for the Cilium the policies were written for rather
- * than for the newest one.
+ * Tools that read policies back (`PolicySet.fromFiles`, so `trace`, `diff`, `report`, `replay`) take it as their default
+ * version (`judgedVersion`), so that a verdict is given for the Cilium the policies were written for rather than for the
+ * newest one; `validate` (and the cdk8s plugin) judges each policy for its own (`validation-run.ts`), as an app's charts
+ * may target clusters of different versions.
  */
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
@@ -127,6 +128,15 @@ export function judgedVersion(docs: readonly AnnotatedDocument[], given?: Cilium
   return found !== undefined
     ? { version: found.version, source: `the annotation ${CILIUM_VERSION_ANNOTATION} of ${found.source}`, annotated: true }
     : { version: CiliumVersion.DEFAULT, source: VERSION_DEFAULT, annotated: false };
+}
+
+/**
+ * The fix of `version-annotation-invalid`, naming how the caller gives the version (`--cilium-version` for the CLI,
+ * `ciliumVersion` for the API and the cdk8s plugin).
+ */
+export function annotationFix(option: string): string {
+  return `write one of ${CiliumVersion.ALL.map(String).join(', ')} as a quoted string (the constructs write it), or judge the policies for the `
+    + `version of the cluster with ${option} (which also takes 1.20, Cilium's main branch)`;
 }
 
 function describe(doc: AnnotatedDocument): string {

@@ -28,8 +28,9 @@ import { ReportDiagnostic, ValidationReport } from '../validate/validation-repor
 export interface CiliumValidationProps {
   /**
    * The Cilium version of the cluster: `1.14` … `1.19`, or `1.20`.
-   * @default - the version the manifests were synthesized for (the `cdk8s-cilium.io/cilium-version` annotation of their
-   * policies; charts synthesized for different versions are refused: set it), else '1.19'
+   * @default - each policy is judged for the version it was synthesized for (its `cdk8s-cilium.io/cilium-version`
+   * annotation: charts of different `CiliumVersion`s each for their own); other manifests for the one version the
+   * policies name, else '1.19'. Setting it judges every chart for that version.
    */
   readonly ciliumVersion?: string;
   /**
@@ -50,7 +51,7 @@ export interface CiliumValidationProps {
  * test/engine/option-keys-interfaces.test.ts): a misspelled `maxWarnings` in cdk8s.yaml would otherwise let every warning pass.
  */
 export const CILIUM_VALIDATION_PROPS_DEFAULTS: OptionDefaults = {
-  ciliumVersion: "the version the manifests were synthesized for (their annotation), else '1.19'",
+  ciliumVersion: "each policy the version it was synthesized for (its annotation), else '1.19'",
   crd: 'the built-in schema rules',
   maxWarnings: 'warnings never fail it',
 };
@@ -171,8 +172,9 @@ function toViolation(d: ReportDiagnostic, manifestPath: string): PluginViolation
 
 function summaryMetadata(report: ValidationReport): { [key: string]: string } {
   return {
-    'Cilium version': report.versionSource === VERSION_GIVEN || report.versionSource === VERSION_DEFAULT ? report.version
-      : `${report.version} (${report.versionSource})`,
+    'Cilium version': report.versions !== undefined ? report.versions.map((v) => `${v.version} (${v.files.join(', ')})`).join(', ')
+      : report.versionSource === undefined || report.versionSource === VERSION_GIVEN || report.versionSource === VERSION_DEFAULT ? report.version
+        : `${report.version} (${report.versionSource})`,
     Errors: String(report.summary.errors),
     Warnings: String(report.summary.warnings),
     ...(report.summary.maxWarnings !== undefined ? { 'Max warnings': String(report.summary.maxWarnings) } : {}),

@@ -5,7 +5,7 @@ import { Severity } from '../core/errors';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { displayName } from '../model/inputs';
 import { REPORT_CHECKS } from './catalogue';
-import { ReportDiagnostic, ReportFile, VALIDATE_REPORT_SCHEMA, ValidationReport } from './validation-report';
+import { ReportDiagnostic, ReportFile, ReportVersion, VALIDATE_REPORT_SCHEMA, ValidationReport } from './validation-report';
 
 /** A diagnostic being collected, before sorting: `order` is the index of its input. */
 export interface Pending extends ReportDiagnostic {
@@ -18,6 +18,8 @@ export interface ReportRun {
   readonly version: string;
   /** Where the version came from (`JudgedVersion.source`). */
   readonly versionSource: string;
+  /** The versions the policies were judged for, when several. */
+  readonly versions?: readonly ReportVersion[];
   /** The CRD files given (as given, relative to `cwd`). */
   readonly crdFiles?: readonly string[];
   /** The warning limit. */
@@ -49,6 +51,7 @@ export function buildReport(pending: Pending[], files: ReportFile[], run: Report
     schema: VALIDATE_REPORT_SCHEMA,
     version: run.version,
     versionSource: run.versionSource,
+    ...(run.versions ? { versions: run.versions.map((v) => ({ version: v.version, files: [...v.files] })) } : {}),
     crdFiles: (run.crdFiles ?? []).map((f) => displayName(resolve(run.cwd, f), run.cwd)),
     files,
     diagnostics,

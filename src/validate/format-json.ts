@@ -7,8 +7,13 @@
  * {
  *   "schema": "cdk8s-cilium/validate/v1",
  *   "version": string,                    // target Cilium version: "1.14" … "1.19", "1.20-dev"
- *   "versionSource": string,              // where it came from: "given" (--cilium-version), "the default", or
- *                                         // "the annotation cdk8s-cilium.io/cilium-version of <policy> (<file>)"
+ *   "versionSource"?: string,             // where it came from: "given" (--cilium-version), "the default",
+ *                                         // "the annotation cdk8s-cilium.io/cilium-version of <policy> (<file>)", or
+ *                                         // "... of each policy" (several versions); left out by earlier releases
+ *   "versions"?: [{                       // when the policies are judged for several versions (each its own annotation);
+ *     "version": string,                  // "version" is then that of the policies without one
+ *     "files": string[]                   // the files of the policies judged for it
+ *   }],
  *   "crdFiles": string[],                 // --crd files as given ([] = the built-in schema rules and the bundled CRD schemas of "version")
  *   "files": [{
  *     "file": string,                     // relative to the working directory, "/"-separated; "<stdin>"
@@ -51,7 +56,8 @@ export function reportToJson(report: ValidationReport): Record<string, unknown> 
   return {
     schema: report.schema,
     version: report.version,
-    versionSource: report.versionSource,
+    ...(report.versionSource !== undefined ? { versionSource: report.versionSource } : {}),
+    ...(report.versions !== undefined ? { versions: report.versions.map((v) => ({ version: v.version, files: [...v.files] })) } : {}),
     crdFiles: [...report.crdFiles],
     files: report.files.map((f) => ({
       file: f.file,
@@ -97,11 +103,22 @@ export const VALIDATE_REPORT_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
   $id: 'cdk8s-cilium/validate/v1',
   type: 'object',
   additionalProperties: false,
-  required: ['schema', 'version', 'versionSource', 'crdFiles', 'files', 'diagnostics', 'summary'],
+  // `versionSource` and `versions` came after v1 was published: optional, so that reports of earlier releases still conform.
+  required: ['schema', 'version', 'crdFiles', 'files', 'diagnostics', 'summary'],
   properties: {
     schema: { const: 'cdk8s-cilium/validate/v1' },
     version: { type: 'string', pattern: '^1\\.(1[4-9]|20-dev)$' },
     versionSource: TEXT,
+    versions: {
+      type: 'array',
+      minItems: 2,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['version', 'files'],
+        properties: { version: { type: 'string', pattern: '^1\\.(1[4-9]|20-dev)$' }, files: { type: 'array', items: TEXT } },
+      },
+    },
     crdFiles: { type: 'array', items: TEXT },
     files: {
       type: 'array',

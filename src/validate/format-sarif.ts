@@ -74,7 +74,12 @@ export function reportToSarif(report: ValidationReport, options: SarifOptions = 
         },
       },
       columnKind: 'utf16CodeUnits',
-      properties: { ciliumVersion: report.version, ciliumVersionSource: report.versionSource, crdFiles: report.crdFiles },
+      properties: {
+        ciliumVersion: report.version,
+        ...(report.versionSource !== undefined ? { ciliumVersionSource: report.versionSource } : {}),
+        ...(report.versions !== undefined ? { ciliumVersions: report.versions.map((v) => ({ version: v.version, files: [...v.files] })) } : {}),
+        crdFiles: report.crdFiles,
+      },
       results: report.diagnostics.map((d) => {
         const key = fingerprintKey(d);
         const n = (occurrences.get(key) ?? 0) + 1;

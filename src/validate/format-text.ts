@@ -33,16 +33,19 @@ export function formatDiagnosticText(d: ReportDiagnostic): string {
 /**
  * `2 errors, 1 warning in 3 files (4 policies, 9 documents; Cilium 1.19)`, with the warning limit when it is exceeded, and
  * where the version came from when it is the policies' annotation (`Cilium 1.16 from the annotation
- * cdk8s-cilium.io/cilium-version of CiliumNetworkPolicy shop/api (k8s/api.yaml)`).
+ * cdk8s-cilium.io/cilium-version of CiliumNetworkPolicy shop/api (k8s/api.yaml)`), or each version with the files of its
+ * policies when they are judged for several (`Cilium 1.16 (east.k8s.yaml), 1.19 (west.k8s.yaml)`).
  */
 export function summaryLine(report: ValidationReport): string {
   const s = report.summary;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const source = report.versionSource;
   const from = source !== undefined && source !== VERSION_GIVEN && source !== VERSION_DEFAULT ? ` from ${source}` : '';
+  const versions = report.versions !== undefined && report.versions.length > 1
+    ? report.versions.map((v) => `${v.version} (${v.files.join(', ')})`).join(', ') : `${report.version}${from}`;
   const crd = report.crdFiles.length ? `, CRDs ${report.crdFiles.join(', ')}` : '';
   const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} in ${plural(s.files, 'file')} ` +
-    `(${s.policies} ${s.policies === 1 ? 'policy' : 'policies'}, ${plural(s.documents, 'document')}; Cilium ${report.version}${from}${crd})`;
+    `(${s.policies} ${s.policies === 1 ? 'policy' : 'policies'}, ${plural(s.documents, 'document')}; Cilium ${versions}${crd})`;
   const limit = s.maxWarnings !== undefined && s.warnings > s.maxWarnings ? `; more warnings than the limit of ${s.maxWarnings}` : '';
   return withoutControls(`${counts}${limit}`);
 }

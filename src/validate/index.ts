@@ -155,7 +155,7 @@ export type {
 export { validateInputs, validatePaths } from './validate-input';
 export type { InputSource, PathsOptions, ValidateInputsOptions, ValidatePathsOptions, ValidationInput } from './validation-options';
 export { STDIN_NAME, VALIDATE_REPORT_SCHEMA } from './validation-report';
-export type { ReportDiagnostic, ReportFile, ReportSummary, ValidationReport } from './validation-report';
+export type { ReportDiagnostic, ReportFile, ReportSummary, ReportVersion, ValidationReport } from './validation-report';
 export { parseTargetVersion } from './target-version';
 export type { TargetVersion } from './target-version';
 export { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';

@@ -31,9 +31,9 @@ export interface ValidateInputsOptions {
   /**
    * The Cilium version the manifests are written for: `1.14` … `1.19`, or `1.20` (also `main`, `1.20-dev`: the rules of
    * 1.19 without Kafka; give the CRDs of `main` with `crdFiles` for its schema).
-   * @default - the version the policies were synthesized for (their `cdk8s-cilium.io/cilium-version` annotation, as
-   * `PolicySet` reads it: policies annotated for different versions, or with a value that is not a supported version,
-   * throw `version-annotation-conflict` or `version-annotation-invalid`), else '1.19'
+   * @default - each policy the version it was synthesized for (its `cdk8s-cilium.io/cilium-version` annotation; a value
+   * that is not a supported version is a `version-annotation-invalid` finding), else the one version the annotations
+   * name, else '1.19'; with `crdFiles`, policies annotated for different versions throw `version-annotation-conflict`
    */
   readonly ciliumVersion?: string;
   /**
@@ -85,7 +85,7 @@ export interface PathsOptions extends ValidateInputsOptions {
  * test/engine/option-keys-interfaces.test.ts).
  */
 export const VALIDATE_INPUTS_OPTION_DEFAULTS: OptionDefaults = {
-  ciliumVersion: "the version the policies were synthesized for (their annotation), else '1.19'",
+  ciliumVersion: "each policy the version it was synthesized for (its annotation), else '1.19'",
   crdFiles: 'the built-in schema rules of the target version',
   maxWarnings: 'no limit',
   maxFileBytes: '10485760 (10 MiB)',

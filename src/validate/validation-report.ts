@@ -108,17 +108,36 @@ export interface ReportSummary {
   readonly passed: boolean;
 }
 
+/** A version policies were judged for, and the files of those policies. */
+export interface ReportVersion {
+  /** The version: `1.14` … `1.19`, or `1.20-dev`. */
+  readonly version: string;
+  /** The files of the policies judged for it, in input order. */
+  readonly files: string[];
+}
+
 /** What `validateInputs` found. The JSON form is documented in `format-json.ts`. */
 export interface ValidationReport {
   /** `cdk8s-cilium/validate/v1`. */
   readonly schema: string;
-  /** The target Cilium version: `1.14` … `1.19`, or `1.20-dev`. */
+  /**
+   * The target Cilium version: `1.14` … `1.19`, or `1.20-dev`. When the policies are judged for several versions (see
+   * `versions`), the version of those that name none of their own (and of raw rules and NetworkPolicies).
+   */
   readonly version: string;
   /**
    * Where the target version came from: `given` (`ciliumVersion`, `--cilium-version`), `the annotation
-   * cdk8s-cilium.io/cilium-version of <policy>` (the version the policies were synthesized for), or `the default`.
+   * cdk8s-cilium.io/cilium-version of <policy>` (the version the policies were synthesized for), `the annotation
+   * cdk8s-cilium.io/cilium-version of each policy` (several versions: see `versions`), or `the default`.
+   * @default - not said (reports of earlier releases)
    */
-  readonly versionSource: string;
+  readonly versionSource?: string;
+  /**
+   * The versions the policies were judged for, each with the files of its policies, when they are several (an app whose
+   * charts are synthesized for clusters of different versions, each policy judged for its own annotation).
+   * @default - one version: `version`
+   */
+  readonly versions?: ReportVersion[];
   /** The CRD files given (`[]`: the built-in schema rules and the bundled schemas of `version`). */
   readonly crdFiles: string[];
   /** The inputs, in order. */

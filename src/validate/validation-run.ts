@@ -1,6 +1,6 @@
-// One run of `validateInputs`: reads every input, picks the target version (given, else the version the policies were
-// synthesized for), runs every layer over each input, then the pitfalls over all of them, and places each finding at
-// file:line:column.
+// One run of `validateInputs`: reads every input, picks the version each policy is judged for (given, else the version
+// it was synthesized for), runs every layer over each input, then the pitfalls over the policies of each version, and
+// places each finding at file:line:column.
 import { resolve } from 'node:path';
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
@@ -19,8 +19,8 @@ import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
-import { AnnotatedDocument, CILIUM_VERSION_ANNOTATION, JudgedVersion, judgedVersion } from '../model/version-annotation';
-import { ReportDiagnostic, ReportFile, ReportFileStatus, ValidationReport } from './validation-report';
+import { AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, annotationFix, judgedVersion } from '../model/version-annotation';
+import { ReportDiagnostic, ReportFile, ReportFileStatus, ReportVersion, ValidationReport } from './validation-report';
 import { buildReport, Pending } from './build-report';
 import { crdFix, defaultFix } from './finding-fixes';
 import { RawObject, keyPosition, rawObjects, tokenEnd } from './yaml-positions';
@@ -44,6 +44,8 @@ interface DocRef {
   readonly doc: IParsedDocument;
   /** The paths of its violations of the `crdFiles` (findings of other layers on the same fields are left out). */
   readonly crdPaths?: readonly string[];
+  /** The version it is judged for. */
+  readonly target: TargetVersion;
 }
 
 /** An input read and parsed, its policies not yet checked (they are checked once the target version is known). */
@@ -59,15 +61,24 @@ interface ReadInput {
 export class Run {
   /** The version given (`ciliumVersion`), read before any input. */
   private readonly given?: TargetVersion;
-  /** The target version: given, else the version the policies were synthesized for (`judgedVersion`), else the default. */
-  private target!: TargetVersion;
-  private judged!: JudgedVersion;
+  /**
+   * The version of the documents that name none of their own (unannotated policies, raw rules, NetworkPolicies): given,
+   * else the one version the policies' annotations name, else the default.
+   */
+  private fallback!: TargetVersion;
+  /** Where `fallback` came from (`JudgedVersion.source`). */
+  private fallbackSource!: string;
+  /** The version each policy is judged for, when it is not `fallback` (its own annotation). */
+  private readonly targets = new Map<IParsedDocument, TargetVersion>();
   private readonly cwd: string;
   private readonly maxBytes: number;
   private readonly crd?: CrdSchemas;
   private readonly crdKinds: readonly string[] = [];
-  /** The bundled CRD schemas of the target version, checked behind the built-in rules when no `crdFiles` are given. */
-  private bundled?: CrdSchemas;
+  /**
+   * The bundled CRD schemas of each target version, checked behind the built-in rules when no `crdFiles` are given
+   * (compiled once per version, when a policy of that version is first checked).
+   */
+  private readonly bundled = new Map<string, CrdSchemas>();
   /** The paths of the findings reported on each policy document. */
   private readonly findingPaths = new Map<IParsedDocument, FindingPaths>();
   private readonly out: Pending[] = [];
@@ -120,23 +131,69 @@ export class Run {
   }
 
   /**
-   * The target version, by the rule of every command that reads policies back (`judgedVersion`): `ciliumVersion` wins;
-   * else the version the policies of all inputs were synthesized for (their `cdk8s-cilium.io/cilium-version`
-   * annotation; policies annotated for different versions, or with a value that is not a supported version, are a usage
-   * error, as in `trace`); else 1.19.
-   * @throws CiliumPolicyError (`version-annotation-conflict`, `version-annotation-invalid`)
+   * The version each policy is judged for: `ciliumVersion` when given (the annotations are then not read); else its own
+   * `cdk8s-cilium.io/cilium-version` annotation (an app's charts may describe clusters of different versions); else, for
+   * policies without one (and raw rules, NetworkPolicies), the one version the annotations of the inputs name, or 1.19
+   * when they name none or several. An annotation that names no supported version is a `version-annotation-invalid`
+   * finding at its line, and its policy is judged as one without. With `crdFiles` (the CRDs of one cluster), policies
+   * annotated for different versions are refused as in `trace`.
+   * @throws CiliumPolicyError (`version-annotation-conflict`) with `crdFiles`
    */
   private chooseTarget(read: readonly ReadInput[]): void {
-    const docs: AnnotatedDocument[] = this.given !== undefined ? [] : read.flatMap((r) => r.parsed.documents.map((d): AnnotatedDocument => {
-      const at = d.locate(`metadata.annotations[${JSON.stringify(CILIUM_VERSION_ANNOTATION)}]`) ?? d.locate('metadata.name') ?? d.locate('');
-      return { model: d.model, file: r.file, ...(at ? { line: at.line } : {}) };
-    }));
-    this.judged = judgedVersion(docs, this.given?.rules);
-    this.target = this.given ?? parseTargetVersion(this.judged.version.toString());
-    if (!this.crd && CiliumVersion.ALL.some((v) => v.toString() === this.target.name)) {
-      // As the API server parses CIDRs (leading zeros accepted); what the agent then refuses is a `sanitize-` finding.
-      this.bundled = CrdSchemas.builtin(this.target.rules, { cidrFormat: CidrFormat.APISERVER });
+    if (this.given !== undefined) {
+      this.fallback = this.given;
+      this.fallbackSource = VERSION_GIVEN;
+      return;
     }
+    const annotated: { doc: IParsedDocument; file: string; version: CiliumVersion }[] = [];
+    const invalid: { r: ReadInput; doc: IParsedDocument; value: unknown }[] = [];
+    for (const r of read) {
+      for (const d of r.parsed.documents) {
+        const value: unknown = d.model.metadata.annotations?.[CILIUM_VERSION_ANNOTATION];
+        if (value === undefined) continue;
+        let version: CiliumVersion | undefined;
+        try {
+          version = typeof value === 'string' ? CiliumVersion.parse(value) : undefined;
+        } catch {
+          version = undefined;
+        }
+        if (version !== undefined) annotated.push({ doc: d, file: r.file, version });
+        else invalid.push({ r, doc: d, value });
+      }
+    }
+    const versions = [...new Set(annotated.map((a) => a.version))];
+    // One cluster's CRDs: one version (the refusal of trace, naming both).
+    if (this.crd && versions.length > 1) judgedVersion(annotated.map((a): AnnotatedDocument => ({ model: a.doc.model, file: a.file })));
+    const sole = versions.length === 1 ? judgedVersion(annotated.map((a): AnnotatedDocument => ({ model: a.doc.model, file: a.file }))) : undefined;
+    this.fallback = parseTargetVersion((sole?.version ?? CiliumVersion.DEFAULT).toString());
+    this.fallbackSource = sole?.source ?? VERSION_DEFAULT;
+    for (const a of annotated) if (a.version !== this.fallback.rules) this.targets.set(a.doc, parseTargetVersion(a.version.toString()));
+    for (const { r, doc, value } of invalid) this.invalidAnnotation(r, doc, value);
+  }
+
+  /** `version-annotation-invalid`: at the annotation, with its value; its policy is judged for `fallback`. */
+  private invalidAnnotation(r: ReadInput, d: IParsedDocument, value: unknown): void {
+    const path = `metadata.annotations[${JSON.stringify(CILIUM_VERSION_ANNOTATION)}]`;
+    this.pushDoc(r.index, r.file, d, {
+      id: 'version-annotation-invalid', severity: Severity.ERROR, path,
+      message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${JSON.stringify(value)}, which is not a supported Cilium version`
+        + `; it is judged for Cilium ${this.fallback.name}`,
+      fix: annotationFix('ciliumVersion'),
+    });
+  }
+
+  /** The version a policy is judged for. */
+  private targetOf(doc: IParsedDocument): TargetVersion {
+    return this.targets.get(doc) ?? this.fallback;
+  }
+
+  /** The bundled CRD schemas of a target version (none for 1.20-dev, nor with `crdFiles`). */
+  private bundledOf(target: TargetVersion): CrdSchemas | undefined {
+    if (this.crd || !CiliumVersion.ALL.some((v) => v.toString() === target.name)) return undefined;
+    let schemas = this.bundled.get(target.name);
+    // As the API server parses CIDRs (leading zeros accepted); what the agent then refuses is a `sanitize-` finding.
+    if (!schemas) this.bundled.set(target.name, (schemas = CrdSchemas.builtin(target.rules, { cidrFormat: CidrFormat.APISERVER })));
+    return schemas;
   }
 
   // ----------------------------------------------------------------------------------------------------------------
@@ -226,20 +283,21 @@ export class Run {
     for (const d of parsed.documents) {
       const violations = crdViolations.get(d);
       const crdPaths = (violations ?? []).map((v) => v.path);
-      for (const found of validatePolicy(d.model, { version: this.target.rules })) {
+      const target = this.targetOf(d);
+      for (const found of validatePolicy(d.model, { version: target.rules })) {
         const finding = asWritten(d, found);
         if (violations && finding.id.startsWith('crd-') && !finding.id.startsWith('crd-metadata-')) continue;
         if (violations && finding.id.startsWith('version-') && crdPaths.some((p) => related(p, finding.path ?? ''))) continue;
-        if (this.target.kafkaRemoved && finding.id === 'version-kafka-deprecated') continue;
+        if (target.kafkaRemoved && finding.id === 'version-kafka-deprecated') continue;
         this.pushDoc(index, file, d, finding);
       }
-      this.bundledViolations(index, file, d, rawByKey.get(docKey(d.source.index, d.source.itemPath)));
+      this.bundledViolations(index, file, d, rawByKey.get(docKey(d.source.index, d.source.itemPath)), target);
       for (const v of violations ?? []) this.pushViolation(index, file, d, v, crdFix(v));
-      this.docs.push({ input: index, file, doc: d, ...(violations ? { crdPaths } : {}) });
+      this.docs.push({ input: index, file, doc: d, target, ...(violations ? { crdPaths } : {}) });
     }
     for (const raw of parsed.rawRules) {
       raw.rules.forEach((rule, i) => {
-        for (const found of validateRawRule(rule, this.target.rules, `[${i}]`)) {
+        for (const found of validateRawRule(rule, this.fallback.rules, `[${i}]`)) {
           const finding = asWritten(raw, found);
           const pos = raw.locate(finding.path ?? asWritten(raw, { path: `[${i}]` }).path) ?? { line: 1, column: 1 };
           this.push(index, { ...finding, fix: finding.fix ?? '', file, ...pos, kind: 'api.Rule' });
@@ -252,9 +310,10 @@ export class Run {
    * The violations of the bundled CRD schema that no other finding on the document covers (the built-in rules say the
    * same things in their own words, with a fix; the real schema catches what they do not know), as `crd-schema`.
    */
-  private bundledViolations(index: number, file: string, doc: IParsedDocument, raw: unknown): void {
-    if (!this.bundled || raw === undefined) return;
-    const violations = this.bundled.validate(raw);
+  private bundledViolations(index: number, file: string, doc: IParsedDocument, raw: unknown, target: TargetVersion): void {
+    const bundled = raw === undefined ? undefined : this.bundledOf(target);
+    if (!bundled) return;
+    const violations = bundled.validate(raw);
     if (violations.length === 0) return;
     const covered = this.findingPathsOf(doc);
     for (const v of violations) {
@@ -262,34 +321,59 @@ export class Run {
       if (v.path === 'status' || within(v.path, 'status')) continue;
       // A finding on the same field, inside it, or around it (but not one about a whole rule) says it already.
       if (covered.covers(v.path)) continue;
-      this.pushViolation(index, file, doc, v, `the CRD of Cilium ${this.target.name} rejects it: ${crdFix(v)}`);
+      this.pushViolation(index, file, doc, v, `the CRD of Cilium ${target.name} rejects it: ${crdFix(v)}`);
     }
   }
 
+  /**
+   * The pitfalls, once per version over the policies judged for it (their cross-policy checks see the policies of one
+   * cluster), each time with the whole inventory; the NetworkPolicies of the inventory are judged for `fallback`, and a
+   * finding on one that two versions' runs both make is reported once (`buildReport` drops the repeat).
+   */
   private pitfalls(): void {
-    const docs: PitfallDocument[] = this.docs.map((d) => {
-      const at = d.doc.locate('');
-      const locate = (path: string): string | undefined => {
-        const p = d.doc.locate(asWritten(d.doc, { path }).path);
-        return p ? `${d.file}:${p.line}` : undefined;
-      };
-      return { model: d.doc.model, version: this.target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate };
-    });
-    for (const found of checkPitfalls(docs, this.inventory, { kafkaRemoved: this.target.kafkaRemoved, ciliumVersion: this.target.rules })) {
-      if (found.networkPolicy) {
-        this.pushNetworkPolicy(found, found.networkPolicy);
-        continue;
+    const groups = new Map<string, DocRef[]>();
+    for (const d of this.docs) {
+      const group = groups.get(d.target.name);
+      if (group) group.push(d);
+      else groups.set(d.target.name, [d]);
+    }
+    if (groups.size === 0) groups.set(this.fallback.name, []);
+    for (const refs of groups.values()) {
+      const target = refs[0]?.target ?? this.fallback;
+      const docs: PitfallDocument[] = refs.map((d) => {
+        const at = d.doc.locate('');
+        const locate = (path: string): string | undefined => {
+          const p = d.doc.locate(asWritten(d.doc, { path }).path);
+          return p ? `${d.file}:${p.line}` : undefined;
+        };
+        return { model: d.doc.model, version: target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate };
+      });
+      for (const found of checkPitfalls(docs, this.inventory, { kafkaRemoved: target.kafkaRemoved, ciliumVersion: this.fallback.rules })) {
+        if (found.networkPolicy) {
+          this.pushNetworkPolicy(found, found.networkPolicy);
+          continue;
+        }
+        const ref = refs[found.document];
+        const finding = asWritten(ref.doc, found);
+        if (finding.id === 'pitfall-kafka-removed' && ref.crdPaths?.some((p) => related(p, finding.path ?? ''))) continue;
+        this.pushDoc(ref.input, ref.file, ref.doc, finding);
       }
-      const ref = this.docs[found.document];
-      const finding = asWritten(ref.doc, found);
-      if (finding.id === 'pitfall-kafka-removed' && ref.crdPaths?.some((p) => related(p, finding.path ?? ''))) continue;
-      this.pushDoc(ref.input, ref.file, ref.doc, finding);
     }
   }
 
   private report(): ValidationReport {
+    const judged = new Map<string, Set<string>>();
+    for (const d of this.docs) {
+      const files = judged.get(d.target.name) ?? new Set<string>();
+      judged.set(d.target.name, files.add(d.file));
+    }
+    const several = judged.size > 1;
+    const versions: ReportVersion[] = [...judged].sort(([a], [b]) => compareVersions(a, b))
+      .map(([version, files]) => ({ version, files: [...files] }));
     return buildReport(this.out, this.files, {
-      version: this.target.name, versionSource: this.judged.source,
+      version: this.fallback.name,
+      versionSource: several ? `the annotation ${CILIUM_VERSION_ANNOTATION} of each policy` : this.fallbackSource,
+      ...(several ? { versions } : {}),
       crdFiles: this.options.crdFiles, maxWarnings: this.options.maxWarnings, cwd: this.cwd,
     });
   }
@@ -378,6 +462,12 @@ export class Run {
     const end = text === undefined ? d.column + 1 : tokenEnd(text, d.column);
     this.out.push({ ...d, endLine: d.line, endColumn: end, order });
   }
+}
+
+/** Orders `1.9` before `1.16` before `1.20-dev`. */
+function compareVersions(a: string, b: string): number {
+  const minor = (v: string): number => Number(/^1\.(\d+)/.exec(v)?.[1] ?? 0);
+  return minor(a) - minor(b);
 }
 
 function stringOr(obj: unknown, key: string): string {

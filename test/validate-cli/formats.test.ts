@@ -39,6 +39,18 @@ describe('JSON', () => {
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it('a v1 report of an earlier release (without versionSource) still conforms; one of several versions too', () => {
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(VALIDATE_REPORT_JSON_SCHEMA);
+    const { versionSource: _dropped, ...earlier } = JSON.parse(formatReportJson(sample())) as Record<string, unknown>;
+    expect(validate(earlier), JSON.stringify(validate.errors)).toBe(true);
+    const several = JSON.parse(formatReportJson(check({
+      'a.yaml': 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a, annotations: {cdk8s-cilium.io/cilium-version: "1.16"}}\nspec: {endpointSelector: {}}\n',
+      'b.yaml': 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: b, annotations: {cdk8s-cilium.io/cilium-version: "1.18"}}\nspec: {endpointSelector: {}}\n',
+    }))) as Record<string, unknown>;
+    expect(several.versions).toEqual([{ version: '1.16', files: ['a.yaml'] }, { version: '1.18', files: ['b.yaml'] }]);
+    expect(validate(several), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it('the schema refuses a report without a required field: a consumer can rely on every summary count', () => {
     const validate = new Ajv2020({ allErrors: true, strict: true }).compile(VALIDATE_REPORT_JSON_SCHEMA);
     const json = JSON.parse(formatReportJson(sample())) as { summary: Record<string, unknown> };

@@ -1051,6 +1051,19 @@ const LAYER_CASES: readonly { id: string; when: string; text: string; at: string
     `, at: 'p.yaml:10:21',
   },
   {
+    id: 'version-annotation-invalid', when: 'cdk8s-cilium.io/cilium-version: main',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: main
+        annotations:
+          cdk8s-cilium.io/cilium-version: main
+      spec:
+        endpointSelector: {}
+    `, at: 'p.yaml:6:37',
+  },
+  {
     id: 'version-requires-removed', when: 'fromRequires on 1.19',
     text: yaml`
       apiVersion: cilium.io/v2

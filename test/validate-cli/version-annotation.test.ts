@@ -1,6 +1,7 @@
-// `validate` judges for the Cilium version the policies were synthesized for (their cdk8s-cilium.io/cilium-version
-// annotation) when no version is given, by the same rule as trace, diff, report and replay (`judgedVersion`): it always
-// judged for 1.19, so a policy written for 1.16 that uses `log` (a 1.18 field the 1.16 CRD prunes) passed.
+// `validate` judges each policy for the Cilium version it was synthesized for (its cdk8s-cilium.io/cilium-version
+// annotation) when no version is given: it always judged for 1.19, so a policy written for 1.16 that uses `log` (a 1.18
+// field the 1.16 CRD prunes) passed. An app's charts may describe clusters of different versions (`CiliumVersion.use`
+// per chart): each is judged for its own, where session 38 first refused them all (exit 2, a throw in the cdk8s plugin).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,11 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { runValidate } from '../../src/cli/validate';
 import { CiliumValidation } from '../../src/plugin/cilium-validation';
 import { Validator } from '../../src/validate';
+import { CRD_ROOT } from '../support/shared';
 import { check, findings, yaml } from './helpers';
+
+/** The CiliumNetworkPolicy CRD of a 1.18 cluster (shared test data). */
+const CRD = join(CRD_ROOT, 'v1.18', 'ciliumnetworkpolicies.yaml');
 
 /** A CNP annotated for `version` that uses `log` (added in 1.18). */
 const logged = (name: string, version: string): string => yaml`
@@ -37,6 +42,7 @@ const files: Record<string, string> = {
   'v119.yaml': logged('db', '1.19'),
   'bad.yaml': logged('api', '1.9'),
   'plain.yaml': UNANNOTATED,
+  'main.yaml': logged('main', '1.20').replace('"1.20"', '1.20'),
 };
 for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
 
@@ -79,19 +85,69 @@ describe('validate without --cilium-version', () => {
     expect((await validate('v116.yaml', '--cilium-version', '1.20')).out).toMatch(/Cilium 1\.20-dev\)\n$/);
   });
 
-  test('policies annotated for different versions: exit 2 naming both, as trace; --cilium-version settles it', async () => {
-    const r = await validate('v116.yaml', 'v118.yaml');
-    expect(r).toMatchObject({ code: 2, out: '' });
-    expect(r.err).toMatch(/^error: the policies were synthesized for different Cilium versions: 1\.16 \(CiliumNetworkPolicy shop\/api \(v116\.yaml\)\) and 1\.18 \(CiliumNetworkPolicy shop\/web \(v118\.yaml\)\) \(version-annotation-conflict\); fix: pass the version of the cluster explicitly \(--cilium-version\)/);
+  test('policies annotated for different versions: each judged for its own, the exit by the findings', async () => {
+    const r = await validate('v116.yaml', 'v119.yaml');
+    expect(r).toMatchObject({ code: 1, err: '' });
+    expect(r.out).toContain('v116.yaml:10:8: error version-log: log needs Cilium 1.18 or newer (target is 1.16)');
+    expect(r.out).not.toContain('v119.yaml:');
+    expect(r.out).toMatch(/\(2 policies, 2 documents; Cilium 1\.16 \(v116\.yaml\), 1\.19 \(v119\.yaml\)\)\n$/);
+    expect(await validate('v118.yaml', 'v119.yaml')).toMatchObject({ code: 0, err: '' });
+    const json = JSON.parse((await validate('v116.yaml', 'v119.yaml', '--format', 'json')).out) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      version: '1.19', versionSource: 'the annotation cdk8s-cilium.io/cilium-version of each policy',
+      versions: [{ version: '1.16', files: ['v116.yaml'] }, { version: '1.19', files: ['v119.yaml'] }],
+    });
+    const sarif = JSON.parse((await validate('v116.yaml', 'v119.yaml', '--format', 'sarif')).out) as { runs: { properties: Record<string, unknown> }[] };
+    expect(sarif.runs[0].properties.ciliumVersions).toEqual(json.versions);
+    // --cilium-version judges them all for it.
     expect((await validate('v116.yaml', 'v118.yaml', '--cilium-version', '1.18')).code).toBe(0);
   });
 
-  test('an annotation that names no supported version: exit 2 at its file:line, with the value and the fix', async () => {
-    const r = await validate('plain.yaml', 'bad.yaml');
+  test('the pitfalls run once per version over the whole inventory: a finding on a NetworkPolicy is reported once', () => {
+    const np = yaml`
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: { name: ignored, namespace: shop }
+      spec:
+        podSelector: {}
+        policyTypes: [Egress]
+        ingress:
+          - from: [{ podSelector: {} }]
+    `;
+    const report = check({ 'np.yaml': np, 'v116.yaml': files['v116.yaml'], 'v119.yaml': files['v119.yaml'] });
+    expect(report.versions?.map((v) => v.version)).toEqual(['1.16', '1.19']);
+    expect(findings(report, 'pitfall-np-policy-types-ignored')).toHaveLength(1);
+  });
+
+  test('an unannotated policy beside policies of one version is judged for that version; beside several, for 1.19', async () => {
+    const one = await validate('plain.yaml', 'v116.yaml');
+    expect(one.out).toContain('plain.yaml:8:8: error version-log: log needs Cilium 1.18 or newer (target is 1.16)');
+    const several = await validate('plain.yaml', 'v116.yaml', 'v118.yaml');
+    expect(several.out).not.toContain('plain.yaml:');
+    expect(several.out).toMatch(/Cilium 1\.16 \(v116\.yaml\), 1\.18 \(v118\.yaml\), 1\.19 \(plain\.yaml\)/);
+  });
+
+  test('with --crd (the CRDs of one cluster), policies annotated for different versions are still refused', async () => {
+    const r = await validate('v116.yaml', 'v118.yaml', '--crd', CRD);
     expect(r).toMatchObject({ code: 2, out: '' });
-    expect(r.err).toBe('error: [bad.yaml:7] CiliumNetworkPolicy shop/api has the annotation cdk8s-cilium.io/cilium-version: "1.9", which is not a '
-      + 'supported Cilium version (version-annotation-invalid); fix: write one of 1.14, 1.15, 1.16, 1.17, 1.18, 1.19, or pass the version of the '
-      + 'cluster explicitly (--cilium-version)\n');
+    expect(r.err).toMatch(/^error: the policies were synthesized for different Cilium versions: 1\.16 \(CiliumNetworkPolicy shop\/api \(v116\.yaml\)\) and 1\.18 \(CiliumNetworkPolicy shop\/web \(v118\.yaml\)\) \(version-annotation-conflict\)/);
+  });
+
+  test('an annotation that names no supported version: a finding at its file:line, with the rest of the report', async () => {
+    const r = await validate('plain.yaml', 'bad.yaml', 'v116.yaml');
+    expect(r).toMatchObject({ code: 1, err: '' });
+    expect(r.out).toContain('bad.yaml:7:37: error version-annotation-invalid: the annotation cdk8s-cilium.io/cilium-version is "1.9", which is not a '
+      + 'supported Cilium version; it is judged for Cilium 1.16\n');
+    expect(r.out).toContain('    fix: write one of 1.14, 1.15, 1.16, 1.17, 1.18, 1.19 as a quoted string (the constructs write it), or judge the '
+      + 'policies for the version of the cluster with --cilium-version (which also takes 1.20, Cilium\'s main branch)\n');
+    // Judged for the one version the other annotations name, as the unannotated policy is.
+    expect(r.out).toContain('bad.yaml:10:8: error version-log');
+    expect(r.out).toContain('plain.yaml:8:8: error version-log');
+    expect(r.out).toContain('v116.yaml:10:8: error version-log');
+    // An unquoted 1.20 (YAML reads the number 1.2) is not a released version either.
+    const unquoted = await validate('main.yaml');
+    expect(unquoted.code).toBe(1);
+    expect(unquoted.out).toContain('main.yaml:7:37: error version-annotation-invalid: the annotation cdk8s-cilium.io/cilium-version is "1.20"');
   });
 });
 
@@ -106,8 +162,15 @@ describe('the programmatic API', () => {
     expect(findings(given, 'version-log')).toEqual([]);
     expect(check({ 'plain.yaml': UNANNOTATED })).toMatchObject({ version: '1.19', versionSource: 'the default' });
     expect(Validator.validatePaths(['v116.yaml'], { cwd: dir })).toMatchObject({ version: '1.16' });
-    expect(() => check({ 'a.yaml': files['v116.yaml'], 'b.yaml': files['v118.yaml'] })).toThrow(/version-annotation-conflict/);
-    expect(() => Validator.validateInputs([{ name: 'bad.yaml', text: files['bad.yaml'] }])).toThrow(/^\[bad\.yaml:7\] .*"1\.9".*version-annotation-invalid/);
+    const two = check({ 'a.yaml': files['v116.yaml'], 'b.yaml': files['v118.yaml'] });
+    expect(two).toMatchObject({ versions: [{ version: '1.16', files: ['a.yaml'] }, { version: '1.18', files: ['b.yaml'] }] });
+    expect(findings(two, 'version-log')).toHaveLength(1);
+    const bad = Validator.validateInputs([{ name: 'bad.yaml', text: files['bad.yaml'] }]);
+    expect(bad).toMatchObject({ version: '1.19', versionSource: 'the default' });
+    expect(bad.versions).toBeUndefined();
+    expect(findings(bad, 'version-annotation-invalid')).toEqual([expect.objectContaining({
+      file: 'bad.yaml', line: 7, column: 37, severity: 'error', fix: expect.stringContaining('with ciliumVersion (which also takes 1.20'),
+    })]);
   });
 
   test('the cdk8s validation plugin reports the version it took and where from', async () => {
@@ -119,5 +182,22 @@ describe('the programmatic API', () => {
     });
     expect(violations).toEqual(['version-log (error)']);
     expect(metadata?.['Cilium version']).toMatch(/^1\.16 \(the annotation cdk8s-cilium\.io\/cilium-version of CiliumNetworkPolicy shop\/api \(.*v116\.yaml\)\)$/);
+  });
+
+  test('the plugin judges the charts of an app synthesized for different versions each for its own (one file per chart)', async () => {
+    const charts = mkdtempSync(join(dir, 'dist-'));
+    writeFileSync(join(charts, 'east.k8s.yaml'), logged('east', '1.16'));
+    writeFileSync(join(charts, 'west.k8s.yaml'), logged('west', '1.19'));
+    let metadata: Record<string, string> | undefined;
+    const violations: { rule: string; path: string }[] = [];
+    await new CiliumValidation().validate({
+      manifests: [join(charts, 'east.k8s.yaml'), join(charts, 'west.k8s.yaml')],
+      report: {
+        addViolation: (v) => violations.push({ rule: v.ruleName, path: v.violatingResources[0].manifestPath }),
+        submit: (_status, m) => (metadata = m),
+      },
+    });
+    expect(violations).toEqual([{ rule: 'version-log (error)', path: join(charts, 'east.k8s.yaml') }]);
+    expect(metadata?.['Cilium version']).toMatch(/^1\.16 \(.*east\.k8s\.yaml\), 1\.19 \(.*west\.k8s\.yaml\)$/);
   });
 });
