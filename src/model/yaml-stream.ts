@@ -9,10 +9,10 @@
  * mapping in the order written, so a merge key overrides a key written before it (`a: 1`, then `<<: {a: 2}`: 2), and
  * a second merge key the first; go-yaml v3 (Flux) and this library keep the key written (1), and v3 refuses a second
  * merge key. A key written after the merge key, and keys the merged mappings share (`<<: [*a, *b]`: the first wins),
- * are read alike by all three.
+ * are read alike by all three (go-yaml v2 in strict mode, which no manifest reader of these uses, refuses a key that overrides a merged one).
  */
 import { Alias, Document, DocumentOptions, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions, SchemaOptions,
-  visit, YAMLMap, YAMLParseError } from 'yaml';
+  visit, YAMLMap, YAMLParseError, YAMLSeq } from 'yaml';
 import { goYamlNumber } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
@@ -87,18 +87,21 @@ function describeKey(key: unknown): string {
  * not its expansion; a mapping that merges itself (through an alias of an enclosing anchor) adds nothing more.
  */
 class MergedKeys {
-  private readonly memo = new Map<YAMLMap, ReadonlySet<unknown>>();
+  private readonly memo = new Map<YAMLMap | YAMLSeq, ReadonlySet<unknown>>();
+  /** Each alias's target, found in one pass over the document when first needed (`Alias.resolve` walks the document per call). */
+  private targets: Map<Alias, Node> | undefined;
 
   constructor(private readonly doc: Document.Parsed) {}
 
   public of(value: unknown): ReadonlySet<unknown> {
     const source = this.resolve(value);
-    if (isSeq(source)) {
-      const out = new Set<unknown>();
-      for (const item of source.items) for (const key of this.ofMap(this.resolve(item))) out.add(key);
-      return out;
-    }
-    return this.ofMap(source);
+    if (!isSeq(source)) return this.ofMap(source);
+    const known = this.memo.get(source);
+    if (known !== undefined) return known;
+    const out = new Set<unknown>();
+    this.memo.set(source, out);
+    for (const item of source.items) for (const key of this.ofMap(this.resolve(item))) out.add(key);
+    return out;
   }
 
   private ofMap(node: unknown): ReadonlySet<unknown> {
@@ -115,7 +118,27 @@ class MergedKeys {
   }
 
   private resolve(value: unknown): unknown {
-    return isAlias(value) ? (value as Alias).resolve(this.doc) as Node | undefined : value;
+    return isAlias(value) ? this.aliasTargets().get(value) : value;
+  }
+
+  /**
+   * As the library resolves an alias: the last node before it, in document order, that carries its anchor (an anchored
+   * node comes before its own children, so a mapping that merges itself finds itself).
+   */
+  private aliasTargets(): Map<Alias, Node> {
+    if (this.targets !== undefined) return this.targets;
+    const targets = new Map<Alias, Node>();
+    const anchors = new Map<string, Node>();
+    visit(this.doc, {
+      Node(_, node) {
+        if (isAlias(node)) {
+          const target = anchors.get(node.source);
+          if (target !== undefined) targets.set(node, target);
+        } else if (node.anchor) anchors.set(node.anchor, node);
+      },
+    });
+    this.targets = targets;
+    return targets;
   }
 }
 
