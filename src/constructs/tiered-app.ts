@@ -311,6 +311,9 @@ export class TieredApp extends Construct {
       });
     }
     checkListOf(tier.egress, `tier ${tier.name} egress`, 'a TierEgress ({ peer, ports })', 'peer', this.node.path);
+    // Checked here, before the ports are read (`refuseMetricsPastL7` reads each one's match), not first by the rule.
+    checkPortList(tier.ports, `tier ${tier.name} ports`, this.node.path);
+    checkPortList(tier.metricsPorts, `tier ${tier.name} metricsPorts`, this.node.path);
     if (tier.metricsPorts !== undefined && tier.metricsPorts.length === 0) {
       throw new CiliumPolicyError({
         id: 'ports-empty',
@@ -343,6 +346,23 @@ export class TieredApp extends Construct {
     }
     return { name: tier.name, selector, ports, l7: tier.l7, egress: tier.egress, metricsPorts: tier.metricsPorts };
   }
+}
+
+/**
+ * Refuses a port list (a tier's `ports` or `metricsPorts`) that is not a list, or holds what is not a Port (`9090` from
+ * plain JavaScript): `list-entry-invalid`, `ports-not-ports`, as the rule would, before anything reads the ports.
+ */
+function checkPortList(ports: unknown, what: string, location: string): void {
+  checkListOf(ports, what, 'a Port', undefined, location);
+  const list = (ports ?? []) as unknown[];
+  const index = list.findIndex((p) => (p as Partial<Port> | null | undefined)?._match === undefined);
+  if (index < 0) return;
+  throw new CiliumPolicyError({
+    id: 'ports-not-ports',
+    message: `${what}[${index}] is ${JSON.stringify(list[index]) ?? String(list[index])}, not a Port`,
+    fix: 'pass Port values: Port.tcp(8080), Port.udp(53), Icmp.echoRequest(), …',
+    location,
+  });
 }
 
 /**

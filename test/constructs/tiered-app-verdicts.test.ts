@@ -144,6 +144,19 @@ describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metri
     }
   });
 
+  test('a metricsPorts or ports entry that is not a Port (plain JavaScript) is refused as such, before the L7 check reads it', () => {
+    const l7 = L7.http(HttpRule.get('/api/.*'));
+    const metrics = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7, metricsPorts: [9090 as unknown as Port] }] }));
+    expect(metrics.id).toBe('ports-not-ports');
+    expect(metrics.message).toMatch(/^\[test\/shop\] tier api metricsPorts\[0\] is 9090, not a Port/);
+    const servingTier = { ...api, l7, ports: [8080 as unknown as Port], metricsPorts: [Port.tcp(9090)] };
+    const serving = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, servingTier] }));
+    expect(serving.id).toBe('ports-not-ports');
+    expect(serving.message).toMatch(/^\[test\/shop\] tier api ports\[0\] is 8080, not a Port/);
+    const notList = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7, metricsPorts: Port.tcp(9090) as unknown as Port[] }] }));
+    expect(notList.id).toBe('list-entry-invalid');
+  });
+
   test('metricsPorts apart from L7-restricted serving ports, or serving ports without L7 rules: the scraper reaches the metrics only', () => {
     const { c } = shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7: L7.http(HttpRule.get('/api/.*')), metricsPorts: [Port.tcp(9090), Port.udp(8080)] }] });
     expect(verdictOf(c, PROMETHEUS, API, '9090/TCP', { http: 'GET /metrics' })).toBe('allowed');
