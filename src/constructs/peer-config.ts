@@ -151,10 +151,24 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
     : field === PeerField.CIDR_SET ? list.map((e) => (e as { cidrGroupSelector?: unknown } | null)?.cidrGroupSelector)
       : field === PeerField.SERVICES ? list.map((e) => (e as { k8sServiceSelector?: { selector?: unknown } } | null)?.k8sServiceSelector?.selector)
         : [];
+  const at = (i: number): string => field === PeerField.CIDR_SET ? `${field}[${i}].cidrGroupSelector`
+    : field === PeerField.SERVICES ? `${field}[${i}].k8sServiceSelector.selector` : `${field}[${i}]`;
+  // A matchExpressions that is not a list (the CRD refuses it) is said so, before anything reads its entries.
+  const expressionsOf = (s: unknown): unknown => (s !== null && typeof s === 'object' && !Array.isArray(s) ? (s as { matchExpressions?: unknown }).matchExpressions : undefined);
+  const notList = selectors.findIndex((s) => { const e = expressionsOf(s); return e !== undefined && e !== null && !Array.isArray(e); });
+  if (notList >= 0) {
+    throw new CiliumPolicyError({
+      id: 'peer-config-invalid',
+      message: `${what}(${description}): the peer's ${at(notList)}.matchExpressions is `
+        + `${JSON.stringify(expressionsOf(selectors[notList]))}, not a list (the CRD refuses it)`,
+      fix: 'give matchExpressions as a list of { key, operator, values }, or leave it out',
+      location,
+    });
+  }
   const index = selectors.findIndex((s) => s !== null && typeof s === 'object' && !Array.isArray(s) && selectorRequiresNothing(s as LabelSelectorModel));
   const meaning = field !== undefined ? EMPTY_SELECTOR[field] : undefined;
   if (index < 0 || meaning === undefined) return;
-  const where = field === PeerField.CIDR_SET ? `${field}[${index}].cidrGroupSelector` : field === PeerField.SERVICES ? `${field}[${index}].k8sServiceSelector.selector` : `${field}[${index}]`;
+  const where = at(index);
   throw new CiliumPolicyError({
     id: 'selector-empty',
     message: `${what}(${description}): the peer's ${where} is ${JSON.stringify(selectors[index])}, which requires no label, so it selects `

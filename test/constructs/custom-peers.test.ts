@@ -127,6 +127,18 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     if (from !== undefined) expect(verdictOf(c, from, A, '5432/TCP', { nodeSelectorLabels: true })).toBe('denied');
   });
 
+  test.each([
+    ['endpoints[0]', { endpoints: [{ matchExpressions: {} }] }],
+    ['nodes[0]', { nodes: [{ matchExpressions: 'role' }] }],
+    ['cidrSet[0].cidrGroupSelector', { cidrSet: [{ cidrGroupSelector: { matchExpressions: {} } }] }],
+  ] as const)('a matchExpressions that is not a list: refused as such (it crashed with a TypeError): %s', (where, item) => {
+    const { p } = cnp();
+    const refused = refusal(() => p.allowIngress(custom({ item, description: 'from config' }), { ports: [Port.tcp(5432)] }));
+    expect(refused.id).toBe('peer-config-invalid');
+    expect(refused.message).toContain(`allowIngress(from config): the peer's ${where}.matchExpressions is`);
+    expect(refused.message).toContain('not a list');
+  });
+
   test('a peer that answers an empty node selector only at synthesis fails the synthesis (every remote node was let in)', () => {
     const { c, p } = cnp();
     let calls = 0;
