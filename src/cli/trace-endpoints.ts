@@ -14,6 +14,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { Endpoint } from '../engine/endpoint';
 import { EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from '../engine/inventory';
 import { editDistance } from '../model/edit-distance';
+import { k8sObjectLabels } from '../model/labels';
 import { listObjects } from '../model/object-names';
 import { isNumericTargetPort, namedTargetPorts, serviceSelects } from '../model/manifests';
 
@@ -160,7 +161,8 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
       fix: `trace one of them: ${options.join(', ')}`,
     });
   }
-  const labels = workloads.length > 0 ? workloads[0].podLabels : service.selector;
+  // Kubernetes objects' labels (source k8s, the key as written), put in an endpoint string that reads keys as Cilium's.
+  const labels = k8sObjectLabels(workloads.length > 0 ? workloads[0].podLabels : service.selector);
   if (workloads.length === 0) {
     warnings.push(`${flag} ${input}: no workload in the inputs matches the selector of Service ${namespace}/${name}; tracing a pod with exactly the selector's labels`);
   }

@@ -12,7 +12,7 @@ import { clonePlain } from '../model/clone-plain';
  * checked when the rule is given and again at synthesis (`peer-config-invalid`): the item sets at most one L3 field, as a
  * non-empty list, and nothing else; `defaultPorts` is not an empty list. A selector in it that requires nothing (`{}`,
  * `{ matchLabels: {} }`) is refused as the factories refuse an empty label map (`selector-empty`): an endpoint selector
- * (unless `namespaceImplicit`), a node selector, a `cidrGroupSelector`, a `k8sServiceSelector`.
+ * (but `Peer.selectedBy(EndpointSelector.all())`'s own), a node selector, a `cidrGroupSelector`, a `k8sServiceSelector`.
  */
 export interface PeerConfig {
   /** The peer field set on the rule item. @default - the one L3 field the item sets; none: any peer */
@@ -41,6 +41,22 @@ export interface PeerConfig {
    * @default - the ports may be omitted
    */
   readonly defaultPortsUnknown?: string;
+}
+
+/**
+ * The configs `Peer.selectedBy(EndpointSelector.all())` answers (module-private: only `markEveryPodOfNamespace` adds to it): an
+ * endpoint selector that requires nothing, left to the policy's namespace on purpose, which `selector-empty` lets pass. A config
+ * of one's own that says `namespaceImplicit` is not in it: its empty selector is refused as a label map left empty.
+ */
+const EVERY_POD_OF_NAMESPACE = new WeakSet<object>();
+
+/**
+ * Marks a config of the factories as "every pod of the policy's namespace", said outright (`Peer.selectedBy(EndpointSelector.all())`).
+ * @internal
+ */
+export function markEveryPodOfNamespace(config: PeerConfig): PeerConfig {
+  EVERY_POD_OF_NAMESPACE.add(config);
+  return config;
 }
 
 /** The fields a peer's item may set: its one L3 field (`requires` is no peer: alone it leaves the item open to any peer). */
@@ -86,7 +102,7 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
     throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : JSON.stringify(list)}: an empty list selects `
       + 'nothing from Cilium 1.16, and before it every peer on the ports of the item (nothing without ports)', `list the ${field} meant; for any peer use Peer.any()`);
   }
-  refuseEmptySelector(field, list as unknown[], config.namespaceImplicit === true, what, description, location);
+  refuseEmptySelector(field, list as unknown[], EVERY_POD_OF_NAMESPACE.has(config), what, description, location);
   if (field === PeerField.NODES) checkNodeSelectors(list as LabelSelectorModel[], what, description, location);
   if (field === PeerField.ENDPOINTS) {
     checkEndpointSelectors(list as LabelSelectorModel[], what, description, location);
@@ -96,7 +112,8 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
     throw refuse(`${what}(${description}): the peer's defaultPorts is an empty list, which an egress call without ports would write as every port`,
       'list the ports, or leave defaultPorts out (an egress call without ports then allows every port, as it says)');
   }
-  return { ...config, field, description };
+  const checked = { ...config, field, description };
+  return EVERY_POD_OF_NAMESPACE.has(config) ? markEveryPodOfNamespace(checked) : checked;
 }
 
 /** What a selector that requires nothing selects, by peer field, and how the factories say it when it is meant. */
@@ -124,19 +141,34 @@ const EMPTY_SELECTOR: Partial<Record<PeerField, { selects: string; fix: string }
  * where the factories refuse the same (`selector-empty`): an endpoint selector (`Peer.endpoints({ labels: {} })`), a node
  * selector (`Peer.nodes({})`), a `cidrGroupSelector` (`Peer.cidrGroupSelector({})`), a `k8sServiceSelector`
  * (`Peer.serviceSelector({ labels: {} })`). Cilium reads it as the wildcard: every pod of the namespace, every remote node,
- * every CIDR group, every Service. An endpoint selector the factories leave to the policy's namespace on purpose
- * (`Peer.selectedBy(EndpointSelector.all())`, `namespaceImplicit`) stays accepted.
+ * every CIDR group, every Service. The endpoint selector the factories leave to the policy's namespace on purpose
+ * (`Peer.selectedBy(EndpointSelector.all())`, marked by `markEveryPodOfNamespace`) stays accepted; a config of one's own
+ * that says `namespaceImplicit` is not exempt.
  */
-function refuseEmptySelector(field: PeerField | undefined, list: unknown[], namespaceImplicit: boolean, what: string, description: string,
+function refuseEmptySelector(field: PeerField | undefined, list: unknown[], everyPodOfNamespace: boolean, what: string, description: string,
   location: string): void {
-  const selectors = (field === PeerField.ENDPOINTS && !namespaceImplicit) || field === PeerField.NODES ? list
+  const selectors = (field === PeerField.ENDPOINTS && !everyPodOfNamespace) || field === PeerField.NODES ? list
     : field === PeerField.CIDR_SET ? list.map((e) => (e as { cidrGroupSelector?: unknown } | null)?.cidrGroupSelector)
       : field === PeerField.SERVICES ? list.map((e) => (e as { k8sServiceSelector?: { selector?: unknown } } | null)?.k8sServiceSelector?.selector)
         : [];
+  const at = (i: number): string => field === PeerField.CIDR_SET ? `${field}[${i}].cidrGroupSelector`
+    : field === PeerField.SERVICES ? `${field}[${i}].k8sServiceSelector.selector` : `${field}[${i}]`;
+  // A matchExpressions that is not a list (the CRD refuses it) is said so, before anything reads its entries.
+  const expressionsOf = (s: unknown): unknown => (s !== null && typeof s === 'object' && !Array.isArray(s) ? (s as { matchExpressions?: unknown }).matchExpressions : undefined);
+  const notList = selectors.findIndex((s) => { const e = expressionsOf(s); return e !== undefined && e !== null && !Array.isArray(e); });
+  if (notList >= 0) {
+    throw new CiliumPolicyError({
+      id: 'peer-config-invalid',
+      message: `${what}(${description}): the peer's ${at(notList)}.matchExpressions is `
+        + `${JSON.stringify(expressionsOf(selectors[notList]))}, not a list (the CRD refuses it)`,
+      fix: 'give matchExpressions as a list of { key, operator, values }, or leave it out',
+      location,
+    });
+  }
   const index = selectors.findIndex((s) => s !== null && typeof s === 'object' && !Array.isArray(s) && selectorRequiresNothing(s as LabelSelectorModel));
   const meaning = field !== undefined ? EMPTY_SELECTOR[field] : undefined;
   if (index < 0 || meaning === undefined) return;
-  const where = field === PeerField.CIDR_SET ? `${field}[${index}].cidrGroupSelector` : field === PeerField.SERVICES ? `${field}[${index}].k8sServiceSelector.selector` : `${field}[${index}]`;
+  const where = at(index);
   throw new CiliumPolicyError({
     id: 'selector-empty',
     message: `${what}(${description}): the peer's ${where} is ${JSON.stringify(selectors[index])}, which requires no label, so it selects `

@@ -6,7 +6,7 @@ import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX,
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkListOf, checkNamespaceName, checkNonEmptyLabels, checkPropsObject } from './names';
-import { PeerConfig } from './peer-config';
+import { markEveryPodOfNamespace, PeerConfig } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
@@ -207,12 +207,15 @@ export class Peer implements IPeer {
       ...(model.matchExpressions?.length ? { matchExpressions: clonePlain(model.matchExpressions) as LabelSelectorModel['matchExpressions'] } : {}),
     };
     refuseLabelsNoPodHas(endpoint, 'Peer.selectedBy()');
-    return new Peer({
+    const peer = new Peer({
       field: PeerField.ENDPOINTS,
       item: { endpoints: [endpoint] },
       namespaceImplicit: !selectorConstrainsNamespace(endpoint),
       description: `endpoints ${describeSelector(endpoint)}`,
     });
+    // `EndpointSelector.all()` without a namespace: every pod of the policy's namespace, said outright (`selector-empty` exempts it).
+    if (selectorRequiresNothing(endpoint)) EVERY_POD_PEERS.add(peer);
+    return peer;
   }
 
   /** Every pod of one namespace. */
@@ -421,7 +424,8 @@ export class Peer implements IPeer {
   /** The peer's rule-item fields; for `Peer.workload()`, read from the workload now. */
   public toPeerConfig(): PeerConfig {
     if (this.workloadConstruct) return workloadPeerConfig(this.workloadConstruct);
-    return clonePlain(this.config) as PeerConfig;
+    const config = clonePlain(this.config) as PeerConfig;
+    return EVERY_POD_PEERS.has(this) ? markEveryPodOfNamespace(config) : config;
   }
 
   /** A short description, e.g. `entity host` (for `Peer.workload()`, the construct path). */
@@ -429,6 +433,9 @@ export class Peer implements IPeer {
     return this.workloadConstruct ? this.workloadConstruct.node.path : (this.config as PeerConfig).description;
   }
 }
+
+/** The peers `Peer.selectedBy(EndpointSelector.all())` made without a namespace (module-private): their configs are marked `markEveryPodOfNamespace`. */
+const EVERY_POD_PEERS = new WeakSet<Peer>();
 
 /** The label sources of pod labels: `k8s` (what the agent gives a pod's labels), `container` (runtime labels), and the sources that match any. */
 const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['k8s', 'container', 'any', 'unspec']);

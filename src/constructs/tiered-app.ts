@@ -6,7 +6,7 @@ import { IPeer, Peer } from './peer';
 import { defaultName } from './policy-base';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector } from './selector';
-import { noServingPorts, servingPorts } from './workload';
+import { noServingPorts, readWorkload, servingPorts } from './workload';
 import { allowDns, allowHostProbes } from './builtins';
 import { Selector } from '../model/labels';
 import { NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from '../model/selectors';
@@ -16,6 +16,7 @@ import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { portsMeet } from '../validate/pitfall-l7-widened';
+import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
 import { checkPropKeys } from './prop-keys';
 
 /** The fields of `TierEgress` (`checkPropKeys`). */
@@ -101,6 +102,8 @@ interface ResolvedTier {
   readonly l7?: L7;
   readonly egress?: TierEgress[];
   readonly metricsPorts?: Port[];
+  /** The workload of the tier, whose container ports name its named ports. */
+  readonly workload?: IConstruct;
 }
 
 /** Properties of a `TieredApp`. */
@@ -311,6 +314,9 @@ export class TieredApp extends Construct {
       });
     }
     checkListOf(tier.egress, `tier ${tier.name} egress`, 'a TierEgress ({ peer, ports })', 'peer', this.node.path);
+    // Checked here, before the ports are read (`refuseMetricsPastL7` reads each one's match), not first by the rule.
+    checkPortList(tier.ports, `tier ${tier.name} ports`, this.node.path);
+    checkPortList(tier.metricsPorts, `tier ${tier.name} metricsPorts`, this.node.path);
     if (tier.metricsPorts !== undefined && tier.metricsPorts.length === 0) {
       throw new CiliumPolicyError({
         id: 'ports-empty',
@@ -341,8 +347,25 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
-    return { name: tier.name, selector, ports, l7: tier.l7, egress: tier.egress, metricsPorts: tier.metricsPorts };
+    return { name: tier.name, selector, ports, l7: tier.l7, egress: tier.egress, metricsPorts: tier.metricsPorts, workload: tier.workload };
   }
+}
+
+/**
+ * Refuses a port list (a tier's `ports` or `metricsPorts`) that is not a list, or holds what is not a Port (`9090` from
+ * plain JavaScript): `list-entry-invalid`, `ports-not-ports`, as the rule would, before anything reads the ports.
+ */
+function checkPortList(ports: unknown, what: string, location: string): void {
+  checkListOf(ports, what, 'a Port', undefined, location);
+  const list = (ports ?? []) as unknown[];
+  const index = list.findIndex((p) => (p as Partial<Port> | null | undefined)?._match === undefined);
+  if (index < 0) return;
+  throw new CiliumPolicyError({
+    id: 'ports-not-ports',
+    message: `${what}[${index}] is ${JSON.stringify(list[index]) ?? String(list[index])}, not a Port`,
+    fix: 'pass Port values: Port.tcp(8080), Port.udp(53), Icmp.echoRequest(), …',
+    location,
+  });
 }
 
 /**
@@ -413,13 +436,34 @@ function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: 
  * Refuses a tier whose `metricsPorts` meet its serving ports when those carry L7 rules (`tiered-app-metrics-ports`): the
  * scraper's allow on them has no L7 rules, so Cilium gives the scraper's peer a wildcard L7 rule there and every request
  * of it passes (`DELETE /admin` as well as `GET /metrics`), past the rules the tier's `l7` sets on traffic into the tier.
- * Ports meet as the L7 pitfall judges them (`portsMeet`: a shared protocol and port, every port, a named port by its name).
+ * Ports meet as the L7 pitfall judges them (`portsMeet`: a shared protocol and port, every port, a named port by its name
+ * or by the number the tier's workload's container ports give it, `namedPortNumbers`, as Cilium resolves it on the pod).
+ * A named port on either side that no container port of the tier's workload resolves (no workload, a Service, a name it
+ * lacks), on a protocol the other side opens, may be the other's number: refused too, asking for a number.
  */
 function refuseMetricsPastL7(tier: ResolvedTier, scraper: IPeer, location: string): void {
   if (tier.l7 === undefined || tier.metricsPorts === undefined) return;
   const l4 = (ports: readonly Port[]): CompiledPort[] => ports.flatMap((p) => (p._match.l4 ? [compilePortEntry(p._match.l4, true)] : []));
   const serving = l4(tier.ports);
-  const shared = tier.metricsPorts.filter((p) => p._match.l4 !== undefined && portsMeet(l4([p]), serving, new Map()));
+  const info = tier.workload !== undefined ? readWorkload(tier.workload) : undefined;
+  const names = namedPortNumbers((info?.ports ?? []).map((p) => ({ name: p.name, port: p.number, protocol: p.protocol })));
+  const shared = tier.metricsPorts.filter((p) => p._match.l4 !== undefined && portsMeet(l4([p]), serving, names));
+  const unresolved = (c: CompiledPort): boolean => c.kind === 'named' && !c.protocols.some((pr) => names.has(namedPortKey(c.name ?? '', pr)));
+  const unknown = tier.metricsPorts.filter((p) => l4([p]).some((x) => serving.some((y) => x.kind !== 'invalid' && y.kind !== 'invalid'
+    && x.protocols.some((pr) => y.protocols.includes(pr)) && (unresolved(x) || unresolved(y)))));
+  if (shared.length === 0 && unknown.length > 0) {
+    const named = [...tier.metricsPorts, ...tier.ports].filter((p) => l4([p]).some(unresolved)).map(String);
+    throw new CiliumPolicyError({
+      id: 'tiered-app-metrics-ports',
+      message: `tier ${tier.name} metricsPorts ${unknown.map(String).join(', ')} may be its serving ports ${tier.ports.map(String).join(', ')}, `
+        + `which carry L7 ${tier.l7.kind} rules: the named port ${named.join(', ')} is not resolved to a number here (${info === undefined
+          ? 'the tier has no workload whose container ports name it' : 'no container port of the tier\'s workload has that name'}), `
+        + `and if it is the other's number the scraper (${scraper.toString()}) would pass every request there past the L7 rules`,
+      fix: 'give the port as a number (Port.tcp(<containerPort>)) in ports or metricsPorts, or give the tier the workload whose container '
+        + 'ports name it; serve the metrics on a port of their own',
+      location,
+    });
+  }
   if (shared.length === 0) return;
   throw new CiliumPolicyError({
     id: 'tiered-app-metrics-ports',

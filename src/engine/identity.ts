@@ -264,6 +264,11 @@ function remoteNodeLabels(labels: Readonly<Record<string, string>> | undefined, 
   });
 }
 
+/**
+ * An endpoint's own labels, keys in Cilium's form (`k8s:app`, `container:x`, as an endpoint string writes them): those a
+ * Kubernetes object gave (the inventory's workloads) come escaped by `k8sObjectLabels`, so that a key read as written
+ * stays of source k8s, as Cilium's `Map2Labels(labels, "k8s")` has it.
+ */
 function k8sLabels(labels: Readonly<Record<string, string>> | undefined): IdentityLabel[] {
   const out: IdentityLabel[] = [];
   if (labels === undefined) return out;

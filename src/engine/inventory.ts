@@ -10,7 +10,7 @@ import { listObjects } from '../model/object-names';
 import { LabelSelectorModel } from '../model/policy-model';
 import { Endpoint, NamedPort } from './endpoint';
 import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
-import { LabelSet, Selector, splitLabelKey } from '../model/labels';
+import { k8sObjectLabels, LabelSet, Selector, splitLabelKey } from '../model/labels';
 import { CiliumPolicyError } from '../core/errors';
 
 /** A workload's pod template, as far as policy cares. */
@@ -283,7 +283,8 @@ export class EndpointInventory {
     const given = endpoint.labels ?? {};
     const { workloads, exact, selected } = this._podWorkloads(namespace, given);
     if (onHostNetworkOnly(workloads)) refuseHostNetworkPod(namespace, given, workloads);
-    const labels = exact.length === 0 && selected.length === 1 ? { ...selected[0].podLabels, ...given } : given;
+    // The workload's labels are a Kubernetes object's (source k8s, the key as written); the given ones are written as Cilium's.
+    const labels = exact.length === 0 && selected.length === 1 ? { ...k8sObjectLabels(selected[0].podLabels), ...given } : given;
     const ports = endpoint.ports ?? dedupePorts(workloads.flatMap((w) => w.ports));
     const serviceAccount = endpoint.serviceAccount ?? workloads.find((w) => w.serviceAccount !== undefined)?.serviceAccount;
     const namespaceLabels = endpoint.namespaceLabels ?? this.namespaceLabels(namespace);

@@ -37,6 +37,23 @@ export function splitLabelKey(key: string, defaultSource = 'any'): { source: str
   return { source: i === 0 ? defaultSource : key.slice(0, i), key: key.slice(i + 1) };
 }
 
+/**
+ * The labels of a Kubernetes object (a pod template's, from the inventory or manifests) as an endpoint's label record holds
+ * them: keys in Cilium's form, which `splitLabelKey` reads. Cilium takes an object's labels as written, of source `k8s`
+ * (pkg/labels `Map2Labels(labels, "k8s")`: the source given overrides any the key seems to say), so a valid Kubernetes key
+ * `splitLabelKey` would read another source from (`reserved.example.com/tier`, read as `reserved:example.com/tier`) is
+ * written `k8s:reserved.example.com/tier`; every other key is kept as it is.
+ */
+export function k8sObjectLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const plain = (k: string): boolean => {
+    const { source, key } = splitLabelKey(k, 'k8s');
+    return source === 'k8s' && key === k;
+  };
+  const keys = Object.keys(labels);
+  if (keys.every(plain)) return labels;
+  return Object.fromEntries(keys.map((k) => [plain(k) ? k : `k8s:${k}`, labels[k]]));
+}
+
 /** The node labels a kubelet may set on its own Node outside its label domains (k8s.io/kubelet/pkg/apis `kubeletLabels`). */
 const KUBELET_LABELS = new Set(['kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'topology.kubernetes.io/region',
   'failure-domain.beta.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/region', 'beta.kubernetes.io/instance-type',

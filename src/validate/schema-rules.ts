@@ -49,6 +49,11 @@ export function crdAcceptsCidr(value: string, version: CiliumVersion): boolean {
 
 /** Reports a value of the wrong JSON type. */
 function wrongType(ctx: CheckContext, path: string, what: string, value: unknown, want: string, fix?: string): void {
+  if (value === undefined) {
+    // No value at all (a key left undefined in plain JavaScript): say it is missing, not that it is "a undefined".
+    ctx.report('crd-type', path, `${what} has no value (undefined); the CRD wants ${want}`, fix ?? `give ${what} ${want}, or leave it out`);
+    return;
+  }
   const got = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
   ctx.report('crd-type', path, `${what} ${show(value)} is ${got}; the CRD wants ${want}`, fix ?? `write ${what} as ${want}`);
 }
@@ -522,7 +527,9 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
       for (const [k, val] of Object.entries(ml)) {
         // The path is built only for a finding (most labels are valid).
         if (typeof val !== 'string') {
-          wrongType(ctx, keyPath(`${path}.matchLabels`, k), `label ${k}`, val, 'a string', `quote the value: ${k}: "${String(val)}"`);
+          // A missing value quoted would be the literal label value "undefined" or "null", which nobody meant.
+          const fix = val === undefined || val === null ? `give ${k} a string value, or remove the key` : `quote the value: ${k}: "${String(val)}"`;
+          wrongType(ctx, keyPath(`${path}.matchLabels`, k), `label ${k}`, val, 'a string', fix);
         } else if (!isLabelValue(val)) {
           ctx.report('crd-label-value', keyPath(`${path}.matchLabels`, k), `label value ${show(val)} of ${k} is not a valid label value`,
             'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');

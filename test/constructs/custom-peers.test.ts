@@ -75,8 +75,7 @@ describe('endpoint selectors of one\'s own peers get the namespace rules of Peer
     expect(synthFailure(c)).toMatch(/pods b has no namespace: in a clusterwide policy.*\(peer-namespace-required\)/);
     const all = chart();
     new ClusterwidePolicy(all, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) })
-      .allowIngress(custom({ field: PeerField.ENDPOINTS, item: { endpoints: [{}] }, namespaceImplicit: true, description: 'every pod' }),
-        { ports: [Port.tcp(80)] });
+      .allowIngress(Peer.selectedBy(EndpointSelector.all()), { ports: [Port.tcp(80)] });
     expect(synthFailure(all)).toMatch(/peer-namespace-required/);
   });
 
@@ -128,6 +127,18 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     if (from !== undefined) expect(verdictOf(c, from, A, '5432/TCP', { nodeSelectorLabels: true })).toBe('denied');
   });
 
+  test.each([
+    ['endpoints[0]', { endpoints: [{ matchExpressions: {} }] }],
+    ['nodes[0]', { nodes: [{ matchExpressions: 'role' }] }],
+    ['cidrSet[0].cidrGroupSelector', { cidrSet: [{ cidrGroupSelector: { matchExpressions: {} } }] }],
+  ] as const)('a matchExpressions that is not a list: refused as such (it crashed with a TypeError): %s', (where, item) => {
+    const { p } = cnp();
+    const refused = refusal(() => p.allowIngress(custom({ item, description: 'from config' }), { ports: [Port.tcp(5432)] }));
+    expect(refused.id).toBe('peer-config-invalid');
+    expect(refused.message).toContain(`allowIngress(from config): the peer's ${where}.matchExpressions is`);
+    expect(refused.message).toContain('not a list');
+  });
+
   test('a peer that answers an empty node selector only at synthesis fails the synthesis (every remote node was let in)', () => {
     const { c, p } = cnp();
     let calls = 0;
@@ -141,6 +152,21 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     p.allowIngress(Peer.selectedBy(EndpointSelector.all()), { ports: [Port.tcp(80)] });
     expect(verdictOf(c, 'pod:shop:app=b', A, '80/TCP')).toBe('allowed');
     expect(verdictOf(c, 'pod:other:app=b', A, '80/TCP')).toBe('denied');
+  });
+
+  test('a config of one\'s own that says namespaceImplicit is not exempt: its empty endpoint selector is refused (it was every pod of shop)', () => {
+    for (const endpoint of [{ matchLabels: {} }, {}]) {
+      const { c, p } = cnp();
+      p.allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(5432)] });
+      const peer = custom({ item: { endpoints: [endpoint] }, namespaceImplicit: true, description: 'from config' });
+      expect(refusal(() => p.allowIngress(peer, { ports: [Port.tcp(5432)] }))).toMatchObject({
+        id: 'selector-empty', message: expect.stringContaining('allowIngress(from config): the peer\'s endpoints[0] is'),
+      });
+      expect(verdictOf(c, 'pod:shop:app=evil', A, '5432/TCP')).toBe('denied');
+    }
+    // Nor is a copy of the factory's config: the mark is the factory's, not the config's fields.
+    const copied = custom({ ...Peer.selectedBy(EndpointSelector.all()).toPeerConfig() });
+    expect(refusal(() => cnp().p.allowIngress(copied, { ports: [Port.tcp(80)] })).id).toBe('selector-empty');
   });
 
   test('Peer.selectedBy() of a selector of one\'s own that answers {}: refused (it was every pod of the namespace)', () => {

@@ -133,11 +133,23 @@ describe('LabelExpression', () => {
 
   test('a value that is not a string (undefined from plain JavaScript or a config file) fails the synthesis, naming the value', () => {
     // It was written as `values: [null]` (or [5]) and passed the synthesis; the API server rejects it on apply.
-    for (const [value, shown] of [[undefined, 'undefined is a undefined'], [null, 'null is null'], [5, '5 is a number']] as const) {
+    for (const [value, shown] of [[undefined, 'has no value (undefined)'], [null, 'null is null'], [5, '5 is a number']] as const) {
       const c = chart('shop');
       new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.of({ expressions: [LabelExpression.notIn('tier', [value as unknown as string])] }) })
         .allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [Port.tcp(80)] });
       expect(synthFailure(c)).toContain(`spec.endpointSelector.matchExpressions[0].values[0]: value of tier ${shown}; the CRD wants a string (crd-type)`);
+    }
+  });
+
+  test('a label value left undefined or null in matchLabels: said missing, and the fix is not to quote it (a literal "undefined" label)', () => {
+    for (const [value, shown] of [[undefined, 'label role has no value (undefined); the CRD wants a string'], [null, 'label role null is null; the CRD wants a string']] as const) {
+      const c = chart('shop');
+      const own: IEndpointSelector = { toEndpointSelector: () => ({ matchLabels: { app: 'api', role: value as unknown as string } }) };
+      new CiliumPolicy(c, 'p', { endpointSelector: own }).allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [Port.tcp(80)] });
+      const failure = synthFailure(c);
+      expect(failure).toContain(`spec.endpointSelector.matchLabels.role: ${shown} (crd-type)`);
+      expect(failure).toContain('give role a string value, or remove the key');
+      expect(failure).not.toContain('quote the value');
     }
   });
 

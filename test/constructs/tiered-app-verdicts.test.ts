@@ -5,7 +5,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, L7, LabelExpression, Peer, Port, Tier, TieredApp, TieredAppProps } from '../../src';
+import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, L7, LabelExpression, Peer, Port, Protocol, Tier, TieredApp, TieredAppProps } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -142,6 +142,49 @@ describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metri
       expect(refused.id, metricsPorts.map(String).join()).toBe('tiered-app-metrics-ports');
       expect(refused.message).toMatch(/^\[test\/shop\] tier api metricsPorts .* meet its serving ports 8080\/TCP, which carry L7 http rules: the scraper \(endpoints /);
     }
+  });
+
+  test('a metricsPorts or ports entry that is not a Port (plain JavaScript) is refused as such, before the L7 check reads it', () => {
+    const l7 = L7.http(HttpRule.get('/api/.*'));
+    const metrics = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7, metricsPorts: [9090 as unknown as Port] }] }));
+    expect(metrics.id).toBe('ports-not-ports');
+    expect(metrics.message).toMatch(/^\[test\/shop\] tier api metricsPorts\[0\] is 9090, not a Port/);
+    const servingTier = { ...api, l7, ports: [8080 as unknown as Port], metricsPorts: [Port.tcp(9090)] };
+    const serving = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, servingTier] }));
+    expect(serving.id).toBe('ports-not-ports');
+    expect(serving.message).toMatch(/^\[test\/shop\] tier api ports\[0\] is 8080, not a Port/);
+    const notList = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7, metricsPorts: Port.tcp(9090) as unknown as Port[] }] }));
+    expect(notList.id).toBe('list-entry-invalid');
+  });
+
+  test('a named serving or metrics port: resolved on the tier\'s workload, else refused unless the other side opens none of its protocols', () => {
+    const l7 = L7.http(HttpRule.get('/api/.*'));
+    // No workload: http may be 8080 (the scraper would pass DELETE /admin there); it was accepted.
+    for (const [ports, metricsPorts] of [[[Port.named('http', Protocol.TCP)], [Port.tcp(8080)]], [[Port.tcp(8080)], [Port.named('metrics', Protocol.TCP)]]]) {
+      const refused = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, { ...api, ports, l7, metricsPorts }] }));
+      expect(refused.id, `${ports.map(String).join()} ${metricsPorts.map(String).join()}`).toBe('tiered-app-metrics-ports');
+      expect(refused.message).toMatch(/^\[test\/shop\] tier api metricsPorts .* may be its serving ports .*, which carry L7 http rules: the named port .* is not resolved to a number here \(the tier has no workload/);
+      expect(refused.message).toContain('fix: give the port as a number');
+    }
+    // A protocol the other side does not open: accepted.
+    shop({ metricsFrom: prometheus, tiers: [web, { ...api, ports: [Port.named('http', Protocol.TCP)], l7, metricsPorts: [Port.udp(8080)] }] });
+    // With the workload: http is 8080 there, and refused as meeting; 9100 apart is accepted.
+    const tier = (c: ReturnType<typeof chart>, metricsPorts: Port[]): void => {
+      const dep = new kplus.Deployment(c, `api${metricsPorts.length}${String(metricsPorts[0]).replace(/\W/g, '')}`, {
+        podMetadata: { labels: { app: 'api' } },
+        containers: [{ image: 'api', ports: [{ number: 8080, name: 'http' }, { number: 9100, name: 'metrics' }] }],
+      });
+      new TieredApp(c, `shop${String(metricsPorts[0]).replace(/\W/g, '')}`, {
+        entry: [traefik], metricsFrom: prometheus,
+        tiers: [{ name: 'api', workload: dep, ports: [Port.named('http', Protocol.TCP)], l7, metricsPorts }],
+      });
+    };
+    const meeting = refusal(() => tier(chart('shop'), [Port.tcp(8080)]));
+    expect(meeting.id).toBe('tiered-app-metrics-ports');
+    expect(meeting.message).toContain('meet its serving ports http/TCP');
+    const c = chart('shop');
+    tier(c, [Port.tcp(9100)]);
+    expect(verdictOf(c, PROMETHEUS, API, '9100/TCP', { http: 'GET /metrics' })).toBe('allowed');
   });
 
   test('metricsPorts apart from L7-restricted serving ports, or serving ports without L7 rules: the scraper reaches the metrics only', () => {
