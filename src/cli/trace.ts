@@ -56,7 +56,7 @@ import { nearestName } from '../model/edit-distance';
 import { formatVerdict } from '../engine/explain';
 import { Endpoint, formatEndpoint } from '../engine/endpoint';
 import { describeItem } from '../engine/evaluate';
-import { agentRefusalConsequence, agentRefusalFix, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
+import { agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
@@ -292,7 +292,7 @@ function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endp
     throw new CiliumPolicyError({
       id: 'engine-policy-refused',
       message: refusals.length > 0
-        ? `${flag} ${formatEndpoint(end)}: Cilium refuses the policy of this endpoint: ${refusalsText(list, describeItem)}; `
+        ? `${flag} ${formatEndpoint(end)}: ${agentRefusalLead(r, 'this endpoint')}: ${refusalsText(list, describeItem)}; `
           + `${agentRefusalConsequence(r, 'it')}, so no verdict on them is what Cilium enforces`
         : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), refusalsText(list, describeItem), r)}; `
           + 'so no verdict on this name is what Cilium enforces',

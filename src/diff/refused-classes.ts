@@ -155,11 +155,17 @@ function lead(side: RefusedOnSide, where: string): string {
   const reasons = side.reasons.slice(0, 3).join('; ') + (side.reasons.length > 3 ? `; and ${side.reasons.length - 3} more` : '');
   const classes = n === 1 ? `the endpoint class ${names}${where === '' ? '' : ` ${where}`}` : `${n} endpoint classes${where === '' ? '' : ` ${where}`} (${names})`;
   // A policy left to the operator's derivative (toGroups) is not kept from before: the derivative is what applies.
+  // A k8sServiceSelector whose Services the 1.19 patch release decides is no refusal: what is enforced is not known.
   const derivative = side.checks.includes(AgentRefusalCheck.GROUPS_DERIVATIVE);
-  const kept = side.checks.some((c) => c !== AgentRefusalCheck.GROUPS_DERIVATIVE);
-  return `Cilium refuses the policy of ${classes}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints `
-    + `${kept ? 'keep the policy they had (their regeneration fails before it changes)' : ''}${kept && derivative ? ' or ' : ''}`
-    + `${derivative ? 'get the operator\'s derivative policy' : ''}, which the inputs do not hold`;
+  const undecided = side.checks.includes(AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED);
+  const kept = side.checks.some((c) => c !== AgentRefusalCheck.GROUPS_DERIVATIVE && c !== AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED);
+  const outcomes = [
+    ...(kept ? ['keep the policy they had (their regeneration fails before it changes)'] : []),
+    ...(derivative ? ['get the operator\'s derivative policy'] : []),
+    ...(undecided ? ['get the policy their agent\'s 1.19 patch release makes of it'] : []),
+  ];
+  const verb = undecided && !kept && !derivative ? `The policy Cilium 1.19 enforces for ${classes} is not known` : `Cilium refuses the policy of ${classes}`;
+  return `${verb}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints ${outcomes.join(' or ')}, which the inputs do not hold`;
 }
 
 /** `run \`cdk8s-cilium validate\` on the head policies and fix pitfall-auth-mode-conflict`. */

@@ -46,7 +46,7 @@ import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
 import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
-import { plainSelectorProblem } from '../validate/syntax';
+import { plainSelectorProblem, serviceEntryUses } from '../validate/syntax';
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {
@@ -194,6 +194,13 @@ export interface CompiledRule {
    * @default - none
    */
   readonly derivative?: { readonly item: CompiledItem; readonly field: string; readonly prefix: string };
+  /**
+   * From Cilium 1.19, when an egress allow item has a `toServices` `k8sServiceSelector` whose requirements do not build
+   * (`plainSelectorProblem`): the first such item, where the problem is below it and why. Which Services it matches
+   * depends on the 1.19 patch release (`parser-conflicts.ts`), so the endpoints the rule selects are not judged.
+   * @default - none
+   */
+  readonly serviceSelectorUndecided?: { readonly item: CompiledItem; readonly at: string; readonly why: string; readonly fix: string };
 }
 
 /** A document to import, with where it came from. */
@@ -312,6 +319,12 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
       const at = groups[0];
       const item = compiled[rules.findIndex((r) => r.path === at.rulePath)].items[at.section][at.index];
       for (const r of compiled) Object.assign(r, { derivative: { item, field: at.field, prefix: derivativeNamePrefix(doc) } });
+    }
+    if (reason === undefined && config.version.atLeast(CiliumVersion.V1_19)) {
+      rules.forEach(({ rule }, k) => {
+        const undecided = undecidedServiceSelector(rule, compiled[k]);
+        if (undecided !== undefined) Object.assign(compiled[k], { serviceSelectorUndecided: undecided });
+      });
     }
     if (reason !== undefined) {
       // In place: the items refer to their rule.
@@ -536,14 +549,13 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       return { kind: 'cidr', blocks: v.atLeast(CiliumVersion.V1_17) && !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes) };
     }
     case 'services': {
-      // A k8sServiceSelector whose requirements do not build matches no Service (`plainSelectorProblem`); the agent does
-      // not check it, so when no entry can resolve, the item has no selector.
+      // A k8sServiceSelector whose requirements do not build matches no Service up to 1.18 (`unbuildableService`); the
+      // agent does not check it, so when no entry can resolve, the item has no selector. (From 1.19 the endpoints the
+      // rule selects are not judged: `CompiledRule.serviceSelectorUndecided`.)
       const entries = item.services ?? [];
       const problems = entries.map(unbuildableService);
-      if (problems.every((p) => p !== undefined)) {
-        const problem = problems[0];
-        return noSelectorPeer(item, name, `${name}: the k8sServiceSelector matches no Service (${problem?.why ?? ''}: Cilium matches it against `
-          + 'the Service\'s own labels and the requirement does not build), so it adds no selector', notes);
+      if (entries.length > 0 && problems.every((p) => p !== undefined)) {
+        return noSelectorPeer(item, name, `${name}: ${unbuildableText(entries[0], problems[0])}, so it adds no selector`, notes);
       }
       return { kind: 'services', backends: serviceBackends(item, ctx, notes) };
     }
@@ -653,9 +665,39 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
   }));
 }
 
-/** Why a `toServices` entry matches no Service whatever the cluster holds: its k8sServiceSelector does not build. */
+/**
+ * The first egress allow item of `rule` with a `toServices` entry whose k8sServiceSelector does not build, for Cilium
+ * 1.19+: pkg/policy/k8s/service.go `serviceSelectorMatches` there builds `policytypes.NewLabelSelector`, whose
+ * `LabelSelectorToRequirements` (pkg/policy/types/requirements.go) returns nil requirements when the selector does not
+ * build, and `MatchesRequirements` of none is true: the entry matches every Service in its scope. cilium/cilium#46946
+ * (1.19, July 2026) changed that reading again (a source prefix is read as a source, which the Service match ignores),
+ * so the patch release decides. Up to 1.18 `EndpointSelector.Matches` refuses to match (`unbuildableService`).
+ */
+function undecidedServiceSelector(rule: RuleModel, compiled: CompiledRule): CompiledRule['serviceSelectorUndecided'] {
+  const egress = rule.egress ?? [];
+  for (let i = 0; i < egress.length; i++) {
+    const j = (egress[i].services ?? []).findIndex((s) => unbuildableService(s) !== undefined);
+    if (j < 0) continue;
+    const problem = plainSelectorProblem(egress[i].services?.[j].k8sServiceSelector?.selector);
+    const item = (compiled.items[SectionName.EGRESS] ?? []).find((it) => it.index === i);
+    if (problem === undefined || item === undefined) continue;
+    return { item, at: `toServices[${j}].k8sServiceSelector.selector.${problem.at}`, why: problem.why, fix: problem.fix };
+  }
+  return undefined;
+}
+
+/**
+ * Why a `toServices` entry matches no Service whatever the cluster holds (up to Cilium 1.18): the k8sServiceSelector it
+ * uses (`serviceEntryUses`: the selector before `k8sService`) does not build.
+ */
 function unbuildableService(s: ServiceSelectorModel): { readonly why: string } | undefined {
-  return s.k8sService === undefined && s.k8sServiceSelector !== undefined ? plainSelectorProblem(s.k8sServiceSelector.selector) : undefined;
+  return serviceEntryUses(s) === 'k8sServiceSelector' ? plainSelectorProblem(s.k8sServiceSelector?.selector) : undefined;
+}
+
+/** The one wording of an entry whose k8sServiceSelector does not build (`unbuildableService`). */
+function unbuildableText(s: ServiceSelectorModel, problem: { readonly why: string } | undefined): string {
+  return `the k8sServiceSelector ${Selector.from(s.k8sServiceSelector?.selector).toString()} matches no Service: ${problem?.why ?? ''}; `
+    + 'Cilium matches it against each Service\'s own labels, and the requirement does not build';
 }
 
 function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: string[]): ServiceBackend[] {
@@ -664,16 +706,27 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
   for (const s of item.services ?? []) {
     const problem = unbuildableService(s);
     if (problem !== undefined) {
-      notes.push(`toServices: the k8sServiceSelector ${Selector.from(s.k8sServiceSelector?.selector).toString()} matches no Service: ${problem.why}; `
-        + 'Cilium matches it against the Service\'s own labels, and the requirement does not build');
+      notes.push(`toServices: ${unbuildableText(s, problem)}`);
       continue;
     }
-    const found = s.k8sService
-      ? inv.servicesNamed(s.k8sService.serviceName, s.k8sService.namespace)
-      : s.k8sServiceSelector ? inv.servicesMatching(s.k8sServiceSelector.selector, s.k8sServiceSelector.namespace) : [];
+    // The selector first, as Cilium reads an entry with both (`serviceEntryUses`).
+    const uses = serviceEntryUses(s);
+    const bySelector = uses === 'k8sServiceSelector' ? s.k8sServiceSelector : undefined;
+    const byName = uses === 'k8sService' ? s.k8sService : undefined;
+    const dottedKeys = selectorKeys(bySelector?.selector).filter((k) => k.includes('.'));
+    if (dottedKeys.length > 0 && ctx.config.version.atLeast(CiliumVersion.V1_19)) {
+      // cilium/cilium#46732: policytypes requirements read a key with labels.ParseSelectDotLabel, and the Service match
+      // (labelsMatcher) looks up the key after the source only.
+      notes.push(`toServices: the k8sServiceSelector ${Selector.from(bySelector?.selector).toString()} has keys with a "." `
+        + `(${dottedKeys.map((k) => JSON.stringify(k)).join(', ')}): 1.19 agents with cilium/cilium#46732 (reported on 1.19.5 and later; fixed by `
+        + '#46946, July 2026) read the text before the first "." as a label source and match the Service labels by the rest of the key only; '
+        + 'this verdict matches the keys as written');
+    }
+    const found = bySelector ? inv.servicesMatching(bySelector.selector, bySelector.namespace)
+      : byName ? inv.servicesNamed(byName.serviceName, byName.namespace) : [];
     if (found.length === 0) {
-      const what = s.k8sService ? `Service ${s.k8sService.namespace ?? '*'}/${s.k8sService.serviceName}`
-        : `Services matching ${Selector.from(s.k8sServiceSelector?.selector).toString()}${s.k8sServiceSelector?.namespace ? ` in ${s.k8sServiceSelector.namespace}` : ''}`;
+      const what = byName ? `Service ${byName.namespace ?? '*'}/${byName.serviceName}`
+        : `Services matching ${Selector.from(bySelector?.selector).toString()}${bySelector?.namespace ? ` in ${bySelector.namespace}` : ''}`;
       notes.push(`toServices: ${what} is not in the inventory (give the Service manifest), so it selects nothing here`
         + ((item.toPorts ?? []).length > 0 ? '; if no such Service exists in the cluster, the agent adds no selector for it, and an item left '
           + 'without any opens its ports to every peer' : ''));
@@ -685,15 +738,11 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
           // pkg/policy/k8s/service.go processRule: the Service's selector becomes a generated toEndpoints selector.
           const model: LabelSelectorModel = { matchLabels: { ...svc.selector, [`k8s:${NAMESPACE_KEY}`]: svc.namespace } };
           out.push({ text, selector: clusterFilter(Selector.from(model), ctx.localCluster) });
-          // appendSelector copies the Service's keys without a source, and LabelArray.Has reads the text before a key's
-          // first "." as its source (labels.ParseSelectDotLabel): `app.kubernetes.io/name` is source `app`, no pod's.
+          // appendSelector copies the Service's keys without a source, and agents without the fix of cilium/cilium#41151
+          // read the text before a key's first "." as its source (labels.ParseSelectDotLabel): `app.kubernetes.io/name` is
+          // source `app`, no pod's; `k8s.app` is source `k8s`, key `app`, a different key of the pods.
           const dotted = Object.keys(svc.selector).filter((k) => k.includes('.'));
-          if (dotted.length > 0) {
-            notes.push(`toServices: ${text} selects its pods by ${dotted.map((k) => JSON.stringify(k)).join(', ')}: Cilium builds the selector of its `
-              + 'pods from these keys as written and reads the text before a key\'s first "." as a label source, so agents with cilium/cilium#41151 '
-              + '(reported on 1.17.4 and 1.18.0; #46732 on 1.19.5 and later 1.19 releases) select none of its pods: this verdict, which selects '
-              + 'them, holds only for an agent without that bug');
-          }
+          if (dotted.length > 0) notes.push(dottedSelectorNote(text, dotted));
         } else {
           // Before 1.17 (isSelectableService; the CRD says "only ... K8s services without selectors") a Service backed by
           // pods is no toServices target.
@@ -708,6 +757,31 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
     }
   }
   return out;
+}
+
+/** The keys of a label selector model (`matchLabels`, then `matchExpressions`). */
+function selectorKeys(selector: LabelSelectorModel | undefined): string[] {
+  return [...Object.keys(selector?.matchLabels ?? {}), ...(selector?.matchExpressions ?? []).map((e) => e.key)];
+}
+
+/** Sources a pod's labels may be matched under (`k8s`, and those that match any source). */
+const POD_SOURCES: ReadonlySet<string> = new Set(['k8s', 'any', 'container', 'unspec']);
+
+/**
+ * The note on a toServices Service whose pod selector has keys with a "." (cilium/cilium#41151, fixed by commit 76f23906,
+ * backported to 1.19 by #44888, 1.18 by #44949, 1.17 by #44950; which patch releases carry it is not known here).
+ */
+function dottedSelectorNote(text: string, dotted: readonly string[]): string {
+  const reads = dotted.map((k) => {
+    const dot = k.indexOf('.');
+    const source = k.slice(0, dot);
+    return POD_SOURCES.has(source) ? `${JSON.stringify(k)} as ${source}:${k.slice(dot + 1)}, a different key`
+      : `${JSON.stringify(k)} as source ${source}, which no pod label has`;
+  });
+  return `toServices: ${text} selects its pods by ${dotted.map((k) => JSON.stringify(k)).join(', ')}: Cilium builds the selector of its pods `
+    + `from these keys as written, and agents without the fix of cilium/cilium#41151 (commit 76f23906; backported to 1.17 by #44950, 1.18 by `
+    + `#44949, 1.19 by #44888, in March 2026) read the text before a key's first "." as a label source: ${reads.join('; ')}. This verdict `
+    + 'reads the keys as written, as agents with the fix do';
 }
 
 /**

@@ -28,13 +28,40 @@ export enum AgentRefusalCheck {
   HTTP_REGEX_TOO_LARGE = 'pitfall-http-regex-too-large',
   /** A policy with cloud provider groups (`toGroups`, `fromGroups`), left to the operator's derivative policy. */
   GROUPS_DERIVATIVE = 'pitfall-groups-derivative',
+  /** From 1.19: a `toServices` `k8sServiceSelector` that does not build, whose Services the patch release decides. */
+  SERVICE_SELECTOR_UNDECIDED = 'pitfall-service-selector-invalid',
 }
 
 /**
  * Why the agent refuses the policy of the endpoints the rules select: a merge error, a regex Envoy refuses, or a policy
  * it leaves to the operator's derivative.
  */
-export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal | GroupsDerivativeRefusal;
+export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal | GroupsDerivativeRefusal | ServiceSelectorUndecided;
+
+/**
+ * Not a refusal, but judged the same way: from Cilium 1.19 a selecting rule has a `toServices` `k8sServiceSelector` whose
+ * requirements do not build (`CompiledRule.serviceSelectorUndecided`). Before cilium/cilium#46946 the agent matches it
+ * with no requirement, so against every Service in its scope; after it, a source prefix is read as a source, which the
+ * Service match ignores. Which of the two an agent does depends on its 1.19 patch release, so no verdict on the endpoint
+ * is one the engine can stand behind.
+ */
+export interface ServiceSelectorUndecided {
+  /** The validate check that finds it. */
+  readonly check: AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED;
+  /** The egress item. */
+  readonly item: CompiledItem;
+  /** Where the requirement is within the item: `toServices[0].k8sServiceSelector.selector.matchLabels["k8s:app"]`. */
+  readonly at: string;
+  /** Why it does not build: `the key "k8s:app" is not a label key (…)`. */
+  readonly why: string;
+  /** How to write it. */
+  readonly fix: string;
+}
+
+/** What an undecided k8sServiceSelector does on each side of cilium/cilium#46946 (no leading capital, no final stop). */
+const UNDECIDED_SERVICES = 'which Services it matches depends on the 1.19 patch release: before cilium/cilium#46946 its requirements do not '
+  + 'build and it matches every Service (of its namespace, if it names one), after it a source prefix is read as a source and ignored '
+  + '(k8s:app matches the Services labelled app)';
 
 /**
  * A selecting rule whose policy has cloud provider groups, without the operator's derivative in the input
@@ -111,6 +138,9 @@ export function agentRefusals(selecting: readonly CompiledRule[], version: Ciliu
  * ingress 80/TCP …, and it cannot merge conflicting L7 parsers` (no leading capital, no final stop).
  */
 export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem) => string): string {
+  if (r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED) {
+    return `${describe(r.item)} has a k8sServiceSelector that does not build (${r.at}: ${r.why}): ${UNDECIDED_SERVICES}`;
+  }
   if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
     return `${describe(r.item)} has ${r.field}, so the agent does not import its policy (RequiresDerivative): it enforces the derivative policy `
       + `${r.prefix}<uid> the operator writes with the groups' addresses from the cloud API`;
@@ -143,9 +173,10 @@ export function refusalsText(refusals: readonly AgentRefusal[], describe: (item:
  * the name is not known. No leading capital, no final stop.
  */
 export function learningRefusalText(server: string, refusals: string, first: AgentRefusal): string {
-  const consequence = first.check === AgentRefusalCheck.GROUPS_DERIVATIVE
-    ? 'that derivative is not among the inputs' : 'it keeps the policy it had (its regeneration fails before it changes)';
-  return `Cilium refuses the policy of the DNS server ${server}: ${refusals}: ${consequence}, `
+  const consequence = first.check === AgentRefusalCheck.GROUPS_DERIVATIVE ? 'that derivative is not among the inputs'
+    : first.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED ? 'the inputs do not say which patch release the agent runs'
+      : 'it keeps the policy it had (its regeneration fails before it changes)';
+  return `${agentRefusalLead(first, `the DNS server ${server}`)}: ${refusals}: ${consequence}, `
     + 'and the DNS proxy learns the IPs of a name (toFQDNs) only from the answers to lookups it forwards to that server as the client, '
     + 'so whether toFQDNs selects a name is not known';
 }
@@ -153,6 +184,7 @@ export function learningRefusalText(server: string, refusals: string, first: Age
 /** How to end a refusal: `give each protocol its own port`, `give both items the same mode`. */
 export function agentRefusalFix(r: AgentRefusal): string {
   if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) return r.size.fix;
+  if (r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED) return `${r.fix} (${r.at} of ${r.item.rule.rulePath}.egress[${r.item.index}])`;
   if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
     const { kind, namespace } = r.item.rule.policy;
     return `give the derivative policy (kubectl get ${kind === 'CiliumNetworkPolicy' ? `cnp -n ${namespace ?? '<namespace>'}` : 'ccnp'} `
@@ -166,13 +198,26 @@ export function agentRefusalFix(r: AgentRefusal): string {
  */
 export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion,
   describe: (item: CompiledItem) => string): readonly string[] {
-  return agentRefusals(selecting, version).map((r) => `Cilium refuses the policy of this endpoint: ${agentRefusalText(r, describe)}`
-    + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE ? ',' : ': the endpoint keeps the policy it had,'} `
+  return agentRefusals(selecting, version).map((r) => `${agentRefusalLead(r, 'this endpoint')}: ${agentRefusalText(r, describe)}`
+    + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE || r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED ? ','
+      : ': the endpoint keeps the policy it had,'} `
     + `so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`);
 }
 
 function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentRefusal[] {
-  return [...mergeConflicts(selecting, version), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting)];
+  return [...mergeConflicts(selecting, version), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting),
+    ...selecting.flatMap((rule): ServiceSelectorUndecided[] => (rule.serviceSelectorUndecided === undefined ? []
+      : [{ check: AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED, ...rule.serviceSelectorUndecided }]))];
+}
+
+/**
+ * How a sentence on a refusal of `subject` (`this endpoint`, `the DNS server …`) begins: `Cilium refuses the policy of
+ * …`, or, for a k8sServiceSelector whose Services the patch release decides, `the policy Cilium 1.19 enforces for … is
+ * not known`. No final stop.
+ */
+export function agentRefusalLead(r: AgentRefusal, subject: string): string {
+  return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED
+    ? `the policy Cilium 1.19 enforces for ${subject} is not known` : `Cilium refuses the policy of ${subject}`;
 }
 
 /** One refusal per policy with cloud provider groups among the selecting rules (`CompiledRule.derivative`). */
@@ -193,6 +238,7 @@ function derivativeRefusals(selecting: readonly CompiledRule[]): GroupsDerivativ
  * refuses the policy of …"): the policy it had, or the operator's derivative. No leading capital, no final stop.
  */
 export function agentRefusalConsequence(r: AgentRefusal, subject: string): string {
+  if (r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED) return 'the inputs do not say which patch release the agent runs';
   return r.check === AgentRefusalCheck.GROUPS_DERIVATIVE
     ? `that derivative, not these policies, is ${subject === 'it' ? 'its' : `${subject}'s`} policy`
     : `${subject} keeps the policy it had (its regeneration fails before it changes), which these policies do not hold`;

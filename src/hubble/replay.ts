@@ -17,7 +17,7 @@
 import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
 import { describeItem } from '../engine/evaluate';
-import { agentRefusalConsequence, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
+import { agentRefusalConsequence, agentRefusalLead, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
@@ -654,7 +654,7 @@ function refusedEnd(policies: PolicySet, ends: readonly (readonly [Endpoint, Flo
   for (const [endpoint, peer] of ends) {
     const refusals = policies._agentRefusals(endpoint);
     if (refusals.length === 0) continue;
-    return `Cilium refuses the policy of ${describePeer(peer)}: ${refusalsText(refusals, describeItem)}: `
+    return `${agentRefusalLead(refusals[0], describePeer(peer))}: ${refusalsText(refusals, describeItem)}: `
       + `${agentRefusalConsequence(refusals[0], 'the endpoint')}, so this connection is not judged; run \`cdk8s-cilium validate\` on the policies and fix ${refusals[0].check}`;
   }
   return undefined;

@@ -7,13 +7,16 @@ import { IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortRuleModel, RuleI
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { servicesReferenced } from './pitfall-services';
 import { describeSelector, fromModel, selectsLabels } from './pod-selectors';
-import { plainSelectorProblem } from './syntax';
+import { CiliumVersion } from '../core/cilium-version';
+import { plainSelectorProblem, serviceEntryUses } from './syntax';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
 /** A `toServices` entry's namespace, or `undefined` when it has none: it then matches Services of every namespace (`servicesReferenced`). */
 function serviceRefNamespace(ref: Record<string, unknown>): string | undefined {
-  const of = isObject(ref.k8sService) ? ref.k8sService : isObject(ref.k8sServiceSelector) ? ref.k8sServiceSelector : undefined;
+  const uses = serviceEntryUses(ref);
+  const field = uses === undefined ? undefined : ref[uses];
+  const of = isObject(field) ? field : undefined;
   return of !== undefined && typeof of.namespace === 'string' && of.namespace !== '' ? of.namespace : undefined;
 }
 
@@ -21,15 +24,18 @@ function serviceRefText(ref: unknown): string {
   if (!isObject(ref)) return 'a Service';
   const ns = serviceRefNamespace(ref);
   const where = ns === undefined ? ' (of any namespace)' : '';
-  if (isObject(ref.k8sService)) return `Service ${ns ? `${ns}/` : ''}${String(ref.k8sService.serviceName)}${where}`;
-  if (isObject(ref.k8sServiceSelector)) return `the Services ${describeSelector(ref.k8sServiceSelector.selector as LabelSelectorModel)}${ns ? ` in ${ns}` : where}`;
+  const uses = serviceEntryUses(ref);
+  if (uses === 'k8sService' && isObject(ref.k8sService)) return `Service ${ns ? `${ns}/` : ''}${String(ref.k8sService.serviceName)}${where}`;
+  if (uses === 'k8sServiceSelector' && isObject(ref.k8sServiceSelector)) return `the Services ${describeSelector(ref.k8sServiceSelector.selector as LabelSelectorModel)}${ns ? ` in ${ns}` : where}`;
   return 'a Service';
 }
 
 /** `toServices` + `toPorts` (1.17+): fine when the ports are target ports; unverifiable when the Service is not in the input. */
 export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   if (!r.version.atLeast(AGENT_SINCE.servicesWithPorts) || arr(item.services).length === 0 || arr(item.toPorts).length === 0) return;
-  const unknown = arr<unknown>(item.services).filter((ref) => servicesReferenced(run, ref).length === 0).map((ref) => serviceRefText(ref));
+  // A selector that does not build is not a Service missing from the input (`pitfall-service-selector-invalid`).
+  const unknown = arr<unknown>(item.services).filter((ref) => !unbuildableEntry(ref) && servicesReferenced(run, ref).length === 0)
+    .map((ref) => serviceRefText(ref));
   if (unknown.length === 0) return;
   run.report('pitfall-services-with-ports', r, `${itemPath}.toPorts`,
     `toServices with toPorts: Cilium matches these ports after the Service is translated, against the backend (container) ports, not the Service ` +
@@ -62,8 +68,9 @@ export function denyServicesUnresolved(run: PitfallRun, r: RuleView, item: RuleI
 function isKubernetesService(ref: Record<string, unknown>): boolean {
   const ns = serviceRefNamespace(ref);
   if (ns !== undefined && ns !== 'default') return false;
-  if (isObject(ref.k8sService)) return ref.k8sService.serviceName === 'kubernetes';
-  const selector = isObject(ref.k8sServiceSelector) ? ref.k8sServiceSelector.selector : undefined;
+  const uses = serviceEntryUses(ref);
+  if (uses === 'k8sService' && isObject(ref.k8sService)) return ref.k8sService.serviceName === 'kubernetes';
+  const selector = uses === 'k8sServiceSelector' && isObject(ref.k8sServiceSelector) ? ref.k8sServiceSelector.selector : undefined;
   if (isObject(selector) && plainSelectorProblem(selector) === undefined) {
     const sel = fromModel(selector as LabelSelectorModel);
     return sel.requirements.length > 0 && selectsLabels(sel, 'default', { component: 'apiserver', provider: 'kubernetes' });
@@ -95,24 +102,42 @@ export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleIte
   });
 }
 
+/** Whether a `toServices` entry uses a k8sServiceSelector (`serviceEntryUses`) whose requirements do not build. */
+function unbuildableEntry(ref: unknown): boolean {
+  return isObject(ref) && serviceEntryUses(ref) === 'k8sServiceSelector' && isObject(ref.k8sServiceSelector)
+    && plainSelectorProblem(ref.k8sServiceSelector.selector) !== undefined;
+}
+
 /**
- * A `toServices` `k8sServiceSelector` whose requirements Kubernetes cannot build (a key with a source prefix such as
- * `k8s:app`, an `In` without values, a value that is no label value): the agent validates no toServices selector, so it
- * imports the policy, and matches the selector against each Service's own labels (pkg/policy/k8s/service.go
- * `serviceSelectorMatches`), which fails for every Service: the entry selects nothing. The engine reads it so. Egress
- * only: a deny's toServices is never resolved (`pitfall-deny-services-unresolved`).
+ * A `toServices` `k8sServiceSelector` (the field Cilium reads first, `serviceEntryUses`) whose requirements Kubernetes
+ * cannot build (a key with a source prefix such as `k8s:app`, an `In` without values, a value that is no label value):
+ * the agent validates no toServices selector, so it imports the policy. What it matches then depends on the version, as
+ * the engine reads it: up to 1.18 pkg/policy/k8s/service.go `serviceSelectorMatches` refuses to match
+ * (`EndpointSelector.Matches` without requirements): no Service; on 1.19 the patch release decides (before
+ * cilium/cilium#46946 every Service, after it a source prefix is ignored), so the engine does not judge the endpoints the
+ * rule selects. On 1.14-1.16 with toPorts the agent refuses the policy (`sanitize-services-with-ports` says so): the
+ * message does not speak of an import. Egress only: a deny's toServices is never resolved (`pitfall-deny-services-unresolved`).
  */
 export function serviceSelectorInvalid(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
+  const refused = !r.version.atLeast(AGENT_SINCE.servicesWithPorts) && arr(item.toPorts).length > 0;
+  const undecided = r.version.atLeast(CiliumVersion.V1_19);
   arr<unknown>(item.services).forEach((ref, j) => {
-    if (!isObject(ref) || !isObject(ref.k8sServiceSelector)) return;
+    if (!isObject(ref) || serviceEntryUses(ref) !== 'k8sServiceSelector' || !isObject(ref.k8sServiceSelector)) return;
     const problem = plainSelectorProblem(ref.k8sServiceSelector.selector);
     if (problem === undefined) return;
-    run.report('pitfall-service-selector-invalid', r, `${itemPath}.toServices[${j}].k8sServiceSelector.selector.${problem.at}`,
-      `this k8sServiceSelector matches no Service: ${problem.why}; the agent does not check toServices selectors, so it imports the policy, `
-      + 'but matches the selector against each Service\'s own labels and the requirement does not build'
-      + (onPorts ? ` (if no other toServices entry of the item resolves, its ${arr(item.toPorts).length > 0 ? 'ports' : 'ICMP types'} are open to every peer)` : ''),
-      'write the Service\'s label keys as they are, without a source prefix (app: db, not k8s:app: db), and give In and NotIn label values');
+    const what = `this k8sServiceSelector does not build: ${problem.why}`;
+    const message = refused
+      ? `${what}; with toPorts the agent refuses the policy anyway on ${r.version} (sanitize-services-with-ports)`
+      : undecided
+        ? `${what}; the agent does not check toServices selectors, so it imports the policy, and which Services the selector matches `
+          + 'depends on the 1.19 patch release: before cilium/cilium#46946 its requirements do not build and it matches every Service '
+          + '(of its namespace, if it names one), after it a source prefix is read as a source and ignored (k8s:app matches the Services '
+          + 'labelled app); the engine does not judge the endpoints this rule selects'
+        : `${what}, so it matches no Service: the agent does not check toServices selectors, so it imports the policy, but matches the `
+          + 'selector against each Service\'s own labels and the requirement does not build'
+          + (onPorts ? ` (if no other toServices entry of the item resolves, its ${arr(item.toPorts).length > 0 ? 'ports' : 'ICMP types'} are open to every peer)` : '');
+    run.report('pitfall-service-selector-invalid', r, `${itemPath}.toServices[${j}].k8sServiceSelector.selector.${problem.at}`, message, problem.fix);
   });
 }
 

@@ -23,7 +23,7 @@
  * | `pitfall-services-with-ports` | pitfall | warning | 1.17+ | toServices with toPorts for a Service not in the input: the ports must be its target ports |
  * | `pitfall-kube-apiserver-service` | pitfall | error | all | toServices to default/kubernetes instead of the kube-apiserver entity |
  * | `pitfall-deny-services-unresolved` | pitfall | error | all | toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing |
- * | `pitfall-service-selector-invalid` | pitfall | error | all | a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy, and the selector matches no Service |
+ * | `pitfall-service-selector-invalid` | pitfall | error | all | a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy; the selector matches no Service up to 1.18, on 1.19 the patch release decides |
  * | `pitfall-selector-matches-nothing` | pitfall | warning | all | an endpoint selector that matches none of the workloads in the input |
  * | `pitfall-selector-non-identity-label` | pitfall | error | all | a selector requirement on a label key Cilium keeps out of identities (`pod-template-hash`, `kubernetes.io/os`, …): `In`/`Exists` select nothing, `NotIn`/`DoesNotExist` always hold |
  * | `pitfall-host-network-pods` | pitfall | warning | all | pods on the host network (`hostNetwork: true`) selected by pod labels: Cilium does not manage them, their traffic is the node's |

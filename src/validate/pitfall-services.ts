@@ -6,7 +6,7 @@ import { LabelSelectorModel, PortProtocolModel, PortRuleModel, sectionDirection,
 import { InventoryPodTemplate, InventoryServiceInfo } from './inventory';
 import { items, PitfallRun, protocolsMeet, RuleView, where } from './pitfall-run';
 import { fromModel, namespacesOf, peerSelector, selectsLabels, selectsWorkload } from './pod-selectors';
-import { plainSelectorProblem, readPort } from './syntax';
+import { plainSelectorProblem, readPort, serviceEntryUses } from './syntax';
 import { arr, isObject } from './walk';
 
 /** A Service target port as a number when it can be resolved (a named target port on the backing workloads). */
@@ -108,13 +108,15 @@ export function servicesReferenced(
     const pods = run.backing(svc);
     return { svc, ...(pods.length > 0 ? { pods } : {}) };
   };
+  // The selector first, as Cilium reads an entry with both (`serviceEntryUses`).
+  const uses = serviceEntryUses(ref);
   const named = ref.k8sService;
-  if (isObject(named)) {
+  if (uses === 'k8sService' && isObject(named)) {
     const ns = nonEmpty(named.namespace);
     return run.inventory.services.filter((s) => s.name === named.serviceName && (ns === undefined || s.namespace === ns)).map(withPods);
   }
   const bySelector = ref.k8sServiceSelector;
-  if (isObject(bySelector) && isObject(bySelector.selector) && plainSelectorProblem(bySelector.selector) === undefined) {
+  if (uses === 'k8sServiceSelector' && isObject(bySelector) && isObject(bySelector.selector) && plainSelectorProblem(bySelector.selector) === undefined) {
     const ns = nonEmpty(bySelector.namespace);
     const sel = fromModel(bySelector.selector as LabelSelectorModel);
     return run.inventory.services

@@ -40,12 +40,13 @@ import {
 import {
   ciliumExtendedKey,
   IpPrefix,
-  isLabelValue,
   isQualifiedName,
   parseAddr,
   parsePrefixStrict,
   prefixContains,
   readPort,
+  selectorBuildProblems,
+  SelectorProblemKind,
 } from './syntax';
 import { re2Error } from '../model/re2';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
@@ -508,47 +509,43 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
   // and toEntities): one that does not build is imported and matches no Service (`pitfall-service-selector-invalid`).
   if (role === 'serviceSelector') return;
   const plain = role === 'cidrGroupSelector';
-  // `at` is the path of the key's field, or of its map (`matchLabels`): the key's path is built only for a finding.
-  const checkKey = (key: string, at: string, inMap: boolean): void => {
+  // A namespace-label key is the namespace's own label key behind Cilium's prefix: the agent accepts every valid
+  // Kubernetes label key there, up to a 253-character prefix and a 63-character name (Cilium test
+  // pkg/policy/test/testdata/namespace-label-limits.txtar).
+  const keyOk = (key: string): boolean => {
     const checked = plain ? key : ciliumExtendedKey(key);
-    if (isQualifiedName(checked)) return;
-    // A namespace-label key is the namespace's own label key behind Cilium's prefix: the agent accepts every valid
-    // Kubernetes label key there, up to a 253-character prefix and a 63-character name (Cilium test
-    // pkg/policy/test/testdata/namespace-label-limits.txtar).
+    if (isQualifiedName(checked)) return true;
     const nsKey = plain ? undefined : /^[^.]*\.io\.cilium\.k8s\.namespace\.labels\.(.+)$/.exec(checked)?.[1];
-    if (nsKey !== undefined && isQualifiedName(nsKey)) return;
-    ctx.report('sanitize-selector-key', inMap ? keyPath(at, key) : at, plain ? `selector key ${show(key)} is not a valid label key${key.includes(':') ? ' (cidrGroupSelector takes no source prefix)' : ''}`
-      : `selector key ${show(key)} is not a valid label key (the agent checks ${show(checked)})`,
-    'use an optional source (k8s:), an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
+    return nsKey !== undefined && isQualifiedName(nsKey);
   };
-  if (isObject(selector.matchLabels)) {
-    const labelsPath = `${path}.matchLabels`;
-    for (const k of Object.keys(selector.matchLabels)) checkKey(k, labelsPath, true);
+  // One reading of what does not build (`selectorBuildProblems`), with Cilium's keys here.
+  for (const p of selectorBuildProblems(selector, keyOk)) {
+    const at = `${path}.${p.at}`;
+    const key = show(p.key);
+    switch (p.kind) {
+      case SelectorProblemKind.KEY: {
+        const k = String(p.key);
+        ctx.report('sanitize-selector-key', p.expression === undefined ? keyPath(`${path}.matchLabels`, k) : at,
+          plain ? `selector key ${key} is not a valid label key${k.includes(':') ? ' (cidrGroupSelector takes no source prefix)' : ''}`
+            : `selector key ${key} is not a valid label key (the agent checks ${show(ciliumExtendedKey(k))})`,
+          'use an optional source (k8s:), an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
+        break;
+      }
+      case SelectorProblemKind.NO_VALUES:
+        ctx.report('sanitize-selector-values', at, `operator ${String(p.operator)} on ${key} has no values; the agent refuses the selector`,
+          `list the values to match, or use ${p.operator === 'In' ? 'Exists' : 'DoesNotExist'}`);
+        break;
+      // EndpointSelector.Sanitize validates the selector with AllowInvalidLabelValueInSelector false: every value of In and
+      // NotIn must be a label value, or the agent refuses the whole policy (matchLabels values are the CRD's pattern).
+      case SelectorProblemKind.VALUE:
+        ctx.report('sanitize-selector-values', at, `${show(p.value?.text)} in ${String(p.operator)} on ${key} is not a label value; the agent refuses the selector and with it the policy`,
+          'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (no wildcards: list each value)');
+        break;
+      default:
+        ctx.report('sanitize-selector-values', at, `operator ${String(p.operator)} on ${key} takes no values, but has ${show(p.values)}`,
+          `remove values, or use ${p.operator === 'Exists' ? 'In' : 'NotIn'} to match them`);
+    }
   }
-  arr<unknown>(selector.matchExpressions).forEach((e, i) => {
-    if (!isObject(e)) return;
-    const p = `${path}.matchExpressions[${i}]`;
-    if (typeof e.key === 'string') checkKey(e.key, `${p}.key`, false);
-    const values = arr<unknown>(e.values);
-    if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) {
-      ctx.report('sanitize-selector-values', `${p}.values`, `operator ${e.operator} on ${show(e.key)} has no values; the agent refuses the selector`,
-        `list the values to match, or use ${e.operator === 'In' ? 'Exists' : 'DoesNotExist'}`);
-    }
-    // EndpointSelector.Sanitize validates the selector with AllowInvalidLabelValueInSelector false: every value of In and
-    // NotIn must be a label value, or the agent refuses the whole policy (matchLabels values are the CRD's pattern).
-    if (e.operator === 'In' || e.operator === 'NotIn') {
-      values.forEach((v, j) => {
-        if (typeof v === 'string' && !isLabelValue(v)) {
-          ctx.report('sanitize-selector-values', `${p}.values[${j}]`, `${show(v)} in ${e.operator} on ${show(e.key)} is not a label value; the agent refuses the selector and with it the policy`,
-            'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (no wildcards: list each value)');
-        }
-      });
-    }
-    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) {
-      ctx.report('sanitize-selector-values', `${p}.values`, `operator ${e.operator} on ${show(e.key)} takes no values, but has ${show(values)}`,
-        `remove values, or use ${e.operator === 'Exists' ? 'In' : 'NotIn'} to match them`);
-    }
-  });
 }
 
 /** The agent `Sanitize()` checks. */

@@ -258,37 +258,110 @@ export function isQualifiedName(s: string): boolean {
   return name.length >= 1 && name.length <= 63 && /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name);
 }
 
+/** What makes a label selector's requirements fail to build (`selectorBuildProblems`). */
+export enum SelectorProblemKind {
+  /** A key that is not a label key (as checked). */
+  KEY = 'key',
+  /** `In`/`NotIn` without values. */
+  NO_VALUES = 'no-values',
+  /** An `In`/`NotIn` value that is no label value. */
+  VALUE = 'value',
+  /** `Exists`/`DoesNotExist` with values. */
+  VALUES_NOT_TAKEN = 'values-not-taken',
+}
+
+/** One reason a selector's requirements do not build, with where it is. */
+export interface SelectorBuildProblem {
+  readonly kind: SelectorProblemKind;
+  /** The key as written. */
+  readonly key: unknown;
+  /** The expression's operator (`undefined` for `matchLabels`). */
+  readonly operator?: unknown;
+  /** The expression's index, `undefined` for a `matchLabels` key. */
+  readonly expression?: number;
+  /** For `VALUE`: the value and its index. */
+  readonly value?: { readonly text: string; readonly index: number };
+  /** For `VALUES_NOT_TAKEN`: the values. */
+  readonly values?: readonly unknown[];
+  /** The path below the selector: `matchLabels["k8s:app"]`, `matchExpressions[0].values[1]`. */
+  readonly at: string;
+}
+
 /**
- * Why Kubernetes' `LabelSelectorAsSelector` refuses a label selector whose keys are taken as written (no Cilium source),
- * as Cilium matches a `toServices` `k8sServiceSelector` against a Service's own labels (pkg/policy/k8s/service.go
- * `serviceSelectorMatches`; `EndpointSelector.Matches` matches nothing when the requirements do not build): a key that
- * is no qualified name (a source prefix such as `k8s:` included), an `In`/`NotIn` without values or with a value that is
- * no label value, an `Exists`/`DoesNotExist` with values. `undefined` when it builds. Values of `matchLabels` are the
- * CRD's to check. `at` is the path below the selector.
+ * Every reason Kubernetes' `LabelSelectorAsSelector` refuses a label selector, in the order of the selector: a key that
+ * `keyOk` refuses (by default: no qualified name, a source prefix such as `k8s:` included), an `In`/`NotIn` without
+ * values or with a value that is no label value, an `Exists`/`DoesNotExist` with values. Empty when it builds. Values of
+ * `matchLabels` are the CRD's to check. The one reading behind `sanitize-selector-key`/`-values` (with Cilium's keys)
+ * and a `toServices` `k8sServiceSelector` (keys as written, `plainSelectorProblem`).
  */
-export function plainSelectorProblem(selector: unknown): { readonly at: string; readonly why: string } | undefined {
-  if (typeof selector !== 'object' || selector === null) return undefined;
+export function selectorBuildProblems(selector: unknown, keyOk: (key: string) => boolean = isQualifiedName): SelectorBuildProblem[] {
+  if (typeof selector !== 'object' || selector === null) return [];
+  const out: SelectorBuildProblem[] = [];
   const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
-  const badKey = (key: string): string => `the key ${JSON.stringify(key)} is not a label key${key.includes(':') ? ' (a Service label has no source prefix)' : ''}`;
   if (typeof matchLabels === 'object' && matchLabels !== null) {
-    for (const key of Object.keys(matchLabels)) if (!isQualifiedName(key)) return { at: `matchLabels[${JSON.stringify(key)}]`, why: badKey(key) };
+    for (const key of Object.keys(matchLabels)) {
+      if (!keyOk(key)) out.push({ kind: SelectorProblemKind.KEY, key, at: `matchLabels[${JSON.stringify(key)}]` });
+    }
   }
-  if (!Array.isArray(matchExpressions)) return undefined;
-  for (let i = 0; i < matchExpressions.length; i++) {
-    const e: unknown = matchExpressions[i];
-    if (typeof e !== 'object' || e === null) continue;
+  if (!Array.isArray(matchExpressions)) return out;
+  matchExpressions.forEach((e: unknown, i) => {
+    if (typeof e !== 'object' || e === null) return;
     const { key, operator, values } = e as { key?: unknown; operator?: unknown; values?: unknown };
     const at = `matchExpressions[${i}]`;
-    if (typeof key === 'string' && !isQualifiedName(key)) return { at: `${at}.key`, why: badKey(key) };
+    const base = { key, operator, expression: i };
+    if (typeof key === 'string' && !keyOk(key)) out.push({ ...base, kind: SelectorProblemKind.KEY, at: `${at}.key` });
     const list = Array.isArray(values) ? (values as unknown[]) : [];
-    if ((operator === 'In' || operator === 'NotIn') && list.length === 0) return { at: `${at}.values`, why: `${operator} has no values` };
+    if ((operator === 'In' || operator === 'NotIn') && list.length === 0) out.push({ ...base, kind: SelectorProblemKind.NO_VALUES, at: `${at}.values` });
     if (operator === 'In' || operator === 'NotIn') {
-      const j = list.findIndex((v) => typeof v === 'string' && !isLabelValue(v));
-      if (j >= 0) return { at: `${at}.values[${j}]`, why: `${JSON.stringify(list[j])} is not a label value` };
+      list.forEach((v, j) => {
+        if (typeof v === 'string' && !isLabelValue(v)) out.push({ ...base, kind: SelectorProblemKind.VALUE, value: { text: v, index: j }, at: `${at}.values[${j}]` });
+      });
     }
-    if ((operator === 'Exists' || operator === 'DoesNotExist') && list.length > 0) return { at: `${at}.values`, why: `${operator} takes no values` };
+    if ((operator === 'Exists' || operator === 'DoesNotExist') && list.length > 0) {
+      out.push({ ...base, kind: SelectorProblemKind.VALUES_NOT_TAKEN, values: list, at: `${at}.values` });
+    }
+  });
+  return out;
+}
+
+/**
+ * Why a label selector whose keys are taken as written (no Cilium source) does not build, as Cilium matches a
+ * `toServices` `k8sServiceSelector` against a Service's own labels (pkg/policy/k8s/service.go `serviceSelectorMatches`):
+ * the first of `selectorBuildProblems`, with why in words (`why`) and how to write it (`fix`, per kind). `undefined` when
+ * it builds.
+ */
+export function plainSelectorProblem(selector: unknown): (SelectorBuildProblem & { readonly why: string; readonly fix: string }) | undefined {
+  const p = selectorBuildProblems(selector)[0];
+  if (p === undefined) return undefined;
+  const key = String(p.key);
+  switch (p.kind) {
+    case SelectorProblemKind.KEY:
+      return key.includes(':')
+        ? { ...p, why: `the key ${JSON.stringify(key)} is not a label key (a Service label has no source prefix)`,
+          fix: `write the Service's label key as it is, without a source prefix (${key.slice(key.indexOf(':') + 1) || 'app'}, not ${key})` }
+        : { ...p, why: `the key ${JSON.stringify(key)} is not a label key`,
+          fix: 'write a label key: an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."' };
+    case SelectorProblemKind.NO_VALUES:
+      return { ...p, why: `${String(p.operator)} has no values`,
+        fix: `list the values to match, or use ${p.operator === 'In' ? 'Exists' : 'DoesNotExist'}` };
+    case SelectorProblemKind.VALUE:
+      return { ...p, why: `${JSON.stringify(p.value?.text)} is not a label value`,
+        fix: 'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (no wildcards: list each value)' };
+    default:
+      return { ...p, why: `${String(p.operator)} takes no values`, fix: `remove values, or use ${p.operator === 'Exists' ? 'In' : 'NotIn'} to match them` };
   }
-  return undefined;
+}
+
+/**
+ * Which of its two fields a `toServices` entry uses: Cilium checks `k8sServiceSelector` first and reads `k8sService`
+ * only without one (pkg/policy/k8s/service.go `processRule`/`hasMatchingToServices`: `if sel := K8sServiceSelector; sel
+ * != nil {…} else if ref := K8sService`). `undefined` for neither.
+ */
+export function serviceEntryUses(entry: unknown): 'k8sServiceSelector' | 'k8sService' | undefined {
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { k8sServiceSelector, k8sService } = entry as { k8sServiceSelector?: unknown; k8sService?: unknown };
+  if (typeof k8sServiceSelector === 'object' && k8sServiceSelector !== null) return 'k8sServiceSelector';
+  return typeof k8sService === 'object' && k8sService !== null ? 'k8sService' : undefined;
 }
 
 /**

@@ -34,6 +34,10 @@ function paths(id: string, docs: readonly Doc[], ciliumVersion = '1.19'): string
   return found.map((f) => f.path ?? '');
 }
 
+function errorIdsOf(docs: readonly Doc[], ciliumVersion: string): string[] {
+  return report(docs, ciliumVersion).diagnostics.map((d) => d.id);
+}
+
 function messages(id: string, docs: readonly Doc[], ciliumVersion = '1.19'): string[] {
   return findings(report(docs, ciliumVersion), id).map((f) => f.message);
 }
@@ -98,6 +102,67 @@ describe('pitfall-services-with-ports: toServices with toPorts, for a Service no
     // Ingress has no toServices (the CRD has none there): written anyway, it is no finding of this check.
     const ingress = cnp({ endpointSelector: WEB, ingress: [{ toServices: [named('db')], ...on(TCP('5432')) }] });
     expect(paths(ID, [ingress])).toEqual([]);
+  });
+});
+
+// A k8sServiceSelector whose requirements do not build (session 38 review mends): what it matches depends on the
+// version — no Service up to 1.18, the 1.19 patch release decides (pkg/policy/types/requirements.go
+// LabelSelectorToRequirements returns nil, and no requirement matches every Service, until cilium/cilium#46946) — and on
+// 1.14-1.16 with toPorts the agent refuses the policy (sanitize-services-with-ports), with no import to speak of.
+describe('pitfall-service-selector-invalid: a k8sServiceSelector that does not build', () => {
+  const ID = 'pitfall-service-selector-invalid';
+  const bySelector = (selector: Doc, extra: Doc = {}): Doc =>
+    cnp({ endpointSelector: WEB, egress: [{ toServices: [{ k8sServiceSelector: { selector } }], ...extra }] });
+  const prefixed = { matchLabels: { 'k8s:app': 'db' } };
+
+  it('1.18: matches no Service; 1.19: the patch release decides, not judged', () => {
+    const at = 'spec.egress[0].toServices[0].k8sServiceSelector.selector.matchLabels["k8s:app"]';
+    expect(paths(ID, [bySelector(prefixed)], '1.18')).toEqual([at]);
+    expect(messages(ID, [bySelector(prefixed)], '1.18')).toEqual(['this k8sServiceSelector does not build: the key "k8s:app" is not a label key (a '
+      + 'Service label has no source prefix), so it matches no Service: the agent does not check toServices selectors, so it imports the policy, but '
+      + 'matches the selector against each Service\'s own labels and the requirement does not build']);
+    expect(paths(ID, [bySelector(prefixed)], '1.19')).toEqual([at]);
+    const [v19] = messages(ID, [bySelector(prefixed)], '1.19');
+    expect(v19).toContain('which Services the selector matches depends on the 1.19 patch release: before cilium/cilium#46946 its requirements do not '
+      + 'build and it matches every Service (of its namespace, if it names one), after it a source prefix is read as a source and ignored');
+    expect(v19).toContain('the engine does not judge the endpoints this rule selects');
+    expect(v19).not.toContain('matches no Service');
+  });
+
+  it('1.16 with toPorts: the agent refuses the policy, so no word of an import or of open ports', () => {
+    const doc = bySelector(prefixed, on(TCP('5432')));
+    expect(errorIdsOf([doc], '1.16')).toContain('sanitize-services-with-ports');
+    const [m] = messages(ID, [doc], '1.16');
+    expect(m).toBe('this k8sServiceSelector does not build: the key "k8s:app" is not a label key (a Service label has no source prefix); '
+      + 'with toPorts the agent refuses the policy anyway on 1.16 (sanitize-services-with-ports)');
+    expect(messages(ID, [doc], '1.17')[0]).toContain('its ports are open to every peer');
+  });
+
+  it('the fix follows the problem: a prefix, In without values, a bad value, Exists with values', () => {
+    const fix = (selector: Doc): string | undefined => findings(report([bySelector(selector)], '1.18'), ID)[0]?.fix;
+    expect(fix(prefixed)).toBe('write the Service\'s label key as it is, without a source prefix (app, not k8s:app)');
+    expect(fix({ matchExpressions: [{ key: 'app', operator: 'In', values: [] }] })).toBe('list the values to match, or use Exists');
+    expect(fix({ matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db*'] }] }))
+      .toBe('use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (no wildcards: list each value)');
+    expect(fix({ matchExpressions: [{ key: 'app', operator: 'Exists', values: ['db'] }] })).toBe('remove values, or use In to match them');
+  });
+
+  it('not pitfall-services-with-ports: an unbuildable selector is not a Service missing from the input', () => {
+    expect(paths('pitfall-services-with-ports', [bySelector(prefixed, on(TCP('5432')))], '1.18')).toEqual([]);
+    expect(paths('pitfall-services-with-ports', [bySelector({ matchLabels: { app: 'db' } }, on(TCP('5432')))], '1.18')).toEqual(['spec.egress[0].toPorts']);
+  });
+
+  // Cilium reads k8sServiceSelector first (pkg/policy/k8s/service.go processRule, hasMatchingToServices).
+  it('an entry with both fields: the selector decides, here and in which Services it names', () => {
+    const both = cnp({ endpointSelector: WEB, egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' },
+      k8sServiceSelector: { selector: prefixed } }], ...on(TCP('5432')) }] });
+    expect(paths(ID, [SERVICE, both], '1.18')).toEqual(['spec.egress[0].toServices[0].k8sServiceSelector.selector.matchLabels["k8s:app"]']);
+    const byLabels = cnp({ endpointSelector: WEB, egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' },
+      k8sServiceSelector: { selector: { matchLabels: { tier: 'none' } }, namespace: 'shop' } }], ...on(TCP('5432')) }] });
+    expect(messages('pitfall-services-with-ports', [SERVICE, byLabels], '1.18')).toEqual([expect.stringContaining('the Services {tier=none} in shop is not in the input')]);
+    const kube = cnp({ endpointSelector: WEB, egress: [{ toServices: [{ k8sService: { serviceName: 'kubernetes', namespace: 'default' },
+      k8sServiceSelector: { selector: { matchLabels: { app: 'db' } } } }] }] });
+    expect(paths('pitfall-kube-apiserver-service', [kube], '1.18')).toEqual([]);
   });
 });
 
