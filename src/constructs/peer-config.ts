@@ -153,14 +153,19 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
         : [];
   const at = (i: number): string => field === PeerField.CIDR_SET ? `${field}[${i}].cidrGroupSelector`
     : field === PeerField.SERVICES ? `${field}[${i}].k8sServiceSelector.selector` : `${field}[${i}]`;
-  // A matchExpressions that is not a list (the CRD refuses it) is said so, before anything reads its entries.
+  // A matchExpressions that is not a list of requirements with a key (the CRD refuses it) is said so, before anything
+  // reads its entries.
   const expressionsOf = (s: unknown): unknown => (s !== null && typeof s === 'object' && !Array.isArray(s) ? (s as { matchExpressions?: unknown }).matchExpressions : undefined);
-  const notList = selectors.findIndex((s) => { const e = expressionsOf(s); return e !== undefined && e !== null && !Array.isArray(e); });
+  const isRequirement = (x: unknown): boolean => x !== null && typeof x === 'object' && !Array.isArray(x) && typeof (x as { key?: unknown }).key === 'string';
+  const notList = selectors.findIndex((s) => {
+    const e = expressionsOf(s);
+    return e !== undefined && e !== null && (!Array.isArray(e) || !e.every(isRequirement));
+  });
   if (notList >= 0) {
     throw new CiliumPolicyError({
       id: 'peer-config-invalid',
       message: `${what}(${description}): the peer's ${at(notList)}.matchExpressions is `
-        + `${JSON.stringify(expressionsOf(selectors[notList]))}, not a list (the CRD refuses it)`,
+        + `${JSON.stringify(expressionsOf(selectors[notList]))?.slice(0, 200)}, not a list of { key, operator, values } (the CRD refuses it)`,
       fix: 'give matchExpressions as a list of { key, operator, values }, or leave it out',
       location,
     });

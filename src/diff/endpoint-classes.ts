@@ -30,7 +30,7 @@ import { familiesOf, podLabels } from '../engine/identity';
 import { IpFamilies } from '../engine/policy-set-options';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
-import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
+import { k8sObjectLabels, LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import type { PolicySet } from '../engine/policy-set';
 import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
@@ -274,7 +274,7 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
   const out: ClassifiedEndpoint[] = [];
   // Pods on the host network are no Cilium endpoints: policies selecting them by pod labels never apply to them.
   const workloads = inventory.workloads.filter((w) => w.hostNetwork !== true);
-  const workloadLabels = workloads.map((w) => podLabels(Endpoints.pod(w.namespace, w.podLabels, {
+  const workloadLabels = workloads.map((w) => podLabels(Endpoints.pod(w.namespace, k8sObjectLabels(w.podLabels), {
     ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}), namespaceLabels: namespaceLabelsOf(namespaces, w.namespace),
   }), clusterName));
   // The selectors some workload matches: each workload against the selectors filed under its labels (`LabelIndex`).
@@ -301,13 +301,13 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
     }
     const classes = [...groups.values()].map((ws) => {
       const w = ws[0];
-      const endpoint = Endpoints.pod(ns.name, w.podLabels, {
+      const endpoint = Endpoints.pod(ns.name, k8sObjectLabels(w.podLabels), {
         ...(w.ports.length > 0 ? { ports: w.ports } : {}), ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}),
         namespaceLabels: ns.labels,
       });
       const name = `${ns.display}/${ws.map((x) => x.name).sort()[0]}`;
       const cls: EndpointClass = {
-        id: name, kind: EndpointClassKind.POD, name, namespace: ns.display, labels: { ...w.podLabels },
+        id: name, kind: EndpointClassKind.POD, name, namespace: ns.display, labels: { ...k8sObjectLabels(w.podLabels) },
         workloads: ws.map(workloadName).sort(),
       };
       return { cls, endpoint };

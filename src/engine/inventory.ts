@@ -297,11 +297,14 @@ export class EndpointInventory {
     };
   }
 
-  /** The Services a `k8sServiceSelector` selects: its selector over the Service labels (sources ignored), in `namespace` if given. */
+  /**
+   * The Services a `k8sServiceSelector` selects: its selector over the Service labels, each key as written (sources ignored:
+   * Cilium looks the Service's labels up by key, pkg/policy/k8s `labelsMatcher`), in `namespace` if given.
+   */
   public servicesMatching(selector: LabelSelectorModel, namespace: string | undefined): InventoryService[] {
     const sel = Selector.from(selector);
     return this.services.filter((s) => (namespace === undefined || namespace === '' || s.namespace === namespace)
-      && sel.matches(LabelSet.of(Object.entries(s.labels).map(([k, v]) => ({ source: 'k8s', key: splitLabelKey(k, 'k8s').key, value: v })))));
+      && sel.matches(LabelSet.of(Object.entries(s.labels).map(([k, v]) => ({ source: 'k8s', key: k, value: v })))));
   }
 
   /** The Services named `name` (in `namespace` if given). */

@@ -15,6 +15,7 @@
  */
 import { HttpRequest, KafkaRequest, headerRecord } from '../engine/l7';
 import { isDns1123Label, isIdentityLabelKey, isLabelValue } from '../validate/syntax';
+import { k8sObjectLabelKey } from '../model/labels';
 
 /** An endpoint of a flow (`source`, `destination`). */
 export interface HubbleEndpoint {
@@ -837,7 +838,8 @@ export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string
     } else if (k === CLUSTER_KEY) {
       cluster = v;
     } else {
-      labels.push([k, v]);
+      // A Kubernetes key that would read as another source (`reserved.example.com/tier`) keeps its `k8s:` source.
+      labels.push([k8sObjectLabelKey(k), v]);
     }
   }
   return {

@@ -45,13 +45,19 @@ export function splitLabelKey(key: string, defaultSource = 'any'): { source: str
  * written `k8s:reserved.example.com/tier`; every other key is kept as it is.
  */
 export function k8sObjectLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  const plain = (k: string): boolean => {
-    const { source, key } = splitLabelKey(k, 'k8s');
-    return source === 'k8s' && key === k;
-  };
   const keys = Object.keys(labels);
-  if (keys.every(plain)) return labels;
-  return Object.fromEntries(keys.map((k) => [plain(k) ? k : `k8s:${k}`, labels[k]]));
+  if (keys.every(isPlainK8sKey)) return labels;
+  return Object.fromEntries(keys.map((k) => [k8sObjectLabelKey(k), labels[k]]));
+}
+
+/** One key of `k8sObjectLabels`: as written when it reads as itself of the `k8s` source, else with `k8s:` written before it. */
+export function k8sObjectLabelKey(k: string): string {
+  return isPlainK8sKey(k) ? k : `k8s:${k}`;
+}
+
+function isPlainK8sKey(k: string): boolean {
+  const { source, key } = splitLabelKey(k, 'k8s');
+  return source === 'k8s' && key === k;
 }
 
 /** The node labels a kubelet may set on its own Node outside its label domains (k8s.io/kubelet/pkg/apis `kubeletLabels`). */

@@ -131,7 +131,10 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     ['endpoints[0]', { endpoints: [{ matchExpressions: {} }] }],
     ['nodes[0]', { nodes: [{ matchExpressions: 'role' }] }],
     ['cidrSet[0].cidrGroupSelector', { cidrSet: [{ cidrGroupSelector: { matchExpressions: {} } }] }],
-  ] as const)('a matchExpressions that is not a list: refused as such (it crashed with a TypeError): %s', (where, item) => {
+    ['endpoints[0]', { endpoints: [{ matchExpressions: [null] }] }],
+    ['endpoints[0]', { endpoints: [{ matchExpressions: ['x'] }] }],
+    ['nodes[0]', { nodes: [{ matchExpressions: [{ operator: 'Exists' }] }] }],
+  ] as const)('a matchExpressions that is not a list of requirements with a key: refused as such (it crashed with a TypeError): %s', (where, item) => {
     const { p } = cnp();
     const refused = refusal(() => p.allowIngress(custom({ item, description: 'from config' }), { ports: [Port.tcp(5432)] }));
     expect(refused.id).toBe('peer-config-invalid');
