@@ -315,6 +315,7 @@ export const INPUT_CHECKS: readonly CheckInfo[] = [
   { id: 'parse-missing-kind', severity: E, versions: 'all', what: 'a document without kind that looks like a Cilium policy (a cilium.io apiVersion, or a rule as its spec); a warning for any other document whose kind is missing, empty or no string (Helm values, a stray mapping): kubectl refuses it' },
   { id: 'parse-unknown-kind', severity: W, versions: 'all', what: 'a cilium.io apiVersion with a kind Cilium does not have (wrong case, misspelled), or a NetworkPolicy kind in the wrong case' },
   { id: 'version-annotation-invalid', severity: E, versions: 'all', what: 'a cdk8s-cilium.io/cilium-version annotation that names no supported version (`main`, `"1.9"`, an unquoted 1.20 YAML reads as 1.2): its policy is judged as one without it (for the one version the other annotations name, else 1.19)' },
+  { id: 'version-annotation-missing', severity: W, versions: 'all', what: 'a policy without the cdk8s-cilium.io/cilium-version annotation among policies annotated for several versions: it is judged for the default (1.19), which may not be its cluster\'s version' },
   { id: 'crd-schema', severity: E, versions: 'all', what: 'a violation of the CRD given with --crd, or of the bundled CRD of the target version that no other finding reports (closed schema: unknown fields fail)' },
 ];
 

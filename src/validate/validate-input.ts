@@ -16,6 +16,7 @@
  * | `input-too-large` | error | a file larger than the size limit (10 MiB unless configured) |
  * | `input-empty` | warning | a file without any YAML document, or a document written as null, `{}` or `[]` (alone or beside manifests) |
  * | `version-annotation-invalid` | error | a cdk8s-cilium.io/cilium-version annotation that names no supported version (`main`, `"1.9"`, an unquoted 1.20 YAML reads as 1.2): its policy is judged as one without it (for the one version the other annotations name, else 1.19) |
+ * | `version-annotation-missing` | warning | a policy without the cdk8s-cilium.io/cilium-version annotation among policies annotated for several versions: it is judged for the default (1.19), which may not be its cluster's version |
  * | `crd-schema` | error | a violation of the CRD given with `--crd`, or of the bundled CRD of the target version that no other finding reports (closed schema: unknown fields fail) |
  *
  * @module

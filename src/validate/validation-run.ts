@@ -169,6 +169,27 @@ export class Run {
     this.fallbackSource = sole?.source ?? VERSION_DEFAULT;
     for (const a of annotated) if (a.version !== this.fallback.rules) this.targets.set(a.doc, parseTargetVersion(a.version.toString()));
     for (const { r, doc, value } of invalid) this.invalidAnnotation(r, doc, value);
+    if (versions.length > 1) this.missingAnnotations(read, versions);
+  }
+
+  /**
+   * `version-annotation-missing`: with policies annotated for several versions, each document without the annotation is
+   * judged for the default, which may not be its cluster's version (an older cluster's errors would pass unseen).
+   */
+  private missingAnnotations(read: readonly ReadInput[], versions: readonly CiliumVersion[]): void {
+    const named = versions.map((v) => v.toString()).sort(compareVersions).join(' and ');
+    for (const r of read) {
+      for (const d of r.parsed.documents) {
+        if (d.model.metadata.annotations?.[CILIUM_VERSION_ANNOTATION] !== undefined) continue;
+        this.pushDoc(r.index, r.file, d, {
+          id: 'version-annotation-missing', severity: Severity.WARNING, path: 'metadata.name',
+          message: `it has no ${CILIUM_VERSION_ANNOTATION} annotation, while other policies name Cilium ${named}: it is judged for `
+            + `Cilium ${this.fallback.name} (the default), which may not be its cluster's version`,
+          fix: `annotate it with its cluster's version (${CILIUM_VERSION_ANNOTATION}; CiliumVersion.use in its chart), or validate each `
+            + "cluster's policies on their own with --cilium-version (ciliumVersion in the API)",
+        });
+      }
+    }
   }
 
   /** `version-annotation-invalid`: at the annotation, with its value; its policy is judged for `fallback`. */

@@ -1051,6 +1051,35 @@ const LAYER_CASES: readonly { id: string; when: string; text: string; at: string
     `, at: 'p.yaml:10:21',
   },
   {
+    id: 'version-annotation-missing', when: 'no annotation, beside policies annotated for 1.16 and 1.19',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: old
+        annotations:
+          cdk8s-cilium.io/cilium-version: "1.16"
+      spec:
+        endpointSelector: {}
+      ---
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: new
+        annotations:
+          cdk8s-cilium.io/cilium-version: "1.19"
+      spec:
+        endpointSelector: {}
+      ---
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: plain
+      spec:
+        endpointSelector: {}
+    `, at: 'p.yaml:22:9',
+  },
+  {
     id: 'version-annotation-invalid', when: 'cdk8s-cilium.io/cilium-version: main',
     text: yaml`
       apiVersion: cilium.io/v2
