@@ -1048,8 +1048,8 @@ const printable = fc.oneof(
   { arbitrary: fc.constantFrom('é', 'ü', 'ß', '中', '文', '😀', '✓'), weight: 1 },
 );
 
-/** A `log` value: at most 32 printable characters (code points). */
-export const logValue: fc.Arbitrary<string> = fc.string({ unit: printable, minLength: 0, maxLength: 32 });
+/** A `log` value: at most 32 printable characters (code points), none Go's YAML readers read as a number (`-_5`). */
+export const logValue: fc.Arbitrary<string> = yamlSafe(fc.string({ unit: printable, minLength: 0, maxLength: 32 }));
 
 /** A description: any text. */
 export const description: fc.Arbitrary<string> = fc.string({ unit: 'grapheme', maxLength: 60 });
