@@ -71,10 +71,8 @@ export function synthesizedVersion(docs: readonly AnnotatedDocument[]): Synthesi
     const value = doc.model.metadata.annotations?.[CILIUM_VERSION_ANNOTATION];
     if (value === undefined) continue;
     const source = describe(doc);
-    let version: CiliumVersion;
-    try {
-      version = CiliumVersion.parse(value);
-    } catch {
+    const version = annotationVersion(value);
+    if (version === undefined) {
       throw new CiliumPolicyError({
         id: 'version-annotation-invalid',
         ...(doc.file !== undefined ? { location: doc.line !== undefined ? `${doc.file}:${doc.line}` : doc.file } : {}),
@@ -93,6 +91,19 @@ export function synthesizedVersion(docs: readonly AnnotatedDocument[]): Synthesi
     }
   }
   return found;
+}
+
+/**
+ * The version an annotation value names, as `CiliumVersion.parse` reads it, or `undefined` when it names no supported
+ * version (`version-annotation-invalid`): the one reading of the annotation's value.
+ * @param value the value of the annotation as read
+ */
+export function annotationVersion(value: unknown): CiliumVersion | undefined {
+  try {
+    return CiliumVersion.parse(value as string);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The Cilium version policies are judged for, and where it came from. */

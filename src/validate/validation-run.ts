@@ -19,7 +19,7 @@ import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
-import { AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, annotationFix, judgedVersion } from '../model/version-annotation';
+import { AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, annotationFix, annotationVersion, judgedVersion } from '../model/version-annotation';
 import { ReportDiagnostic, ReportFile, ReportFileStatus, ReportVersion, ValidationReport } from './validation-report';
 import { buildReport, Pending } from './build-report';
 import { crdFix, defaultFix } from './finding-fixes';
@@ -151,12 +151,8 @@ export class Run {
       for (const d of r.parsed.documents) {
         const value: unknown = d.model.metadata.annotations?.[CILIUM_VERSION_ANNOTATION];
         if (value === undefined) continue;
-        let version: CiliumVersion | undefined;
-        try {
-          version = typeof value === 'string' ? CiliumVersion.parse(value) : undefined;
-        } catch {
-          version = undefined;
-        }
+        // A value that is no string is no annotation the API server takes (`parse-wrong-type`): invalid here too.
+        const version = typeof value === 'string' ? annotationVersion(value) : undefined;
         if (version !== undefined) annotated.push({ doc: d, file: r.file, version });
         else invalid.push({ r, doc: d, value });
       }
