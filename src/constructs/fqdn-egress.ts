@@ -5,7 +5,7 @@ import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
 import { Port } from './port';
 import { IEndpointSelector } from './selector';
-import { checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnNotAddress, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
@@ -19,7 +19,8 @@ export interface FqdnEgressProps {
    * DNS names (`api.stripe.com`) and patterns (`*.github.com`; `**.example.com` on Cilium 1.19+) the pods may
    * reach, on `ports`, and look up. An entry with a `*` is a pattern; `*` alone is every name, so every address any lookup
    * answers, which is the world on those ports (`**`, `*.` and `**.` are refused, `fqdn-pattern-version-dependent`). Required,
-   * not empty, no blank entry (`fqdn-egress-empty`).
+   * not empty, no blank entry (`fqdn-egress-empty`). IPv4 addresses and ranges written as names (`10.0.0.1`, `10.0.0.*`) are
+   * refused (`fqdn-ip-address`): Cilium matches names, never addresses (`10.0.0.*` matches `10.0.0.io`); use a CIDR peer.
    */
   readonly fqdns: string[];
   /**
@@ -106,7 +107,10 @@ export class FqdnEgress extends Construct {
       });
     }
     const fqdns = [...new Set(props.fqdns.map((f) => f.trim()))];
-    for (const f of fqdns) checkFqdnWildcard(f, 'FqdnEgress fqdns entry', this.node.path);
+    for (const f of fqdns) {
+      checkFqdnWildcard(f, 'FqdnEgress fqdns entry', this.node.path);
+      checkFqdnNotAddress(f, 'FqdnEgress fqdns entry', this.node.path);
+    }
     this.policy = new CiliumPolicy(this, 'Resource', {
       name: props.name,
       namespace: requireNamespace(scope, id, props.namespace, 'FqdnEgress'),

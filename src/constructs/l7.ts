@@ -3,7 +3,7 @@ import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
-import { checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnNotAddress, checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject } from './names';
 import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
@@ -363,18 +363,23 @@ export class KafkaRule {
 export class DnsRule {
   /**
    * One exact name (`matchName`). (In 0.x this was `DnsRule.name()`, which clashes with the constructor's own `name`
-   * in JavaScript and cannot be bound in other languages.)
+   * in JavaScript and cannot be bound in other languages.) An IPv4 address written as a name (`10.0.0.1`) is refused
+   * (`fqdn-ip-address`): no resolver looks an address up.
    */
   public static exact(name: string): DnsRule {
+    checkFqdnNotAddress(name, 'DnsRule.exact', callerLocation());
     return new DnsRule({ matchName: name });
   }
 
   /**
    * A pattern: `*` matches within one label, a leading `**.` any number of labels (Cilium 1.19+). `**`, `*.` and `**.`
-   * are refused (`fqdn-pattern-version-dependent`): write `*` (or `DnsRule.all()`) for every name.
+   * are refused (`fqdn-pattern-version-dependent`): write `*` (or `DnsRule.all()`) for every name. An address range written
+   * as a pattern (`10.0.0.*`) is refused (`fqdn-ip-address`): it matches names such as `10.0.0.io`, never those addresses.
    */
   public static pattern(pattern: string): DnsRule {
-    checkFqdnWildcard(pattern, 'DnsRule.pattern', callerLocation());
+    const at = callerLocation();
+    checkFqdnWildcard(pattern, 'DnsRule.pattern', at);
+    checkFqdnNotAddress(pattern, 'DnsRule.pattern', at);
     return new DnsRule({ matchPattern: pattern });
   }
 

@@ -11,7 +11,7 @@ import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpressi
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
-import { checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnNotAddress, checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 import { checkPropKeys } from './prop-keys';
 
@@ -291,9 +291,12 @@ export class Peer implements IPeer {
 
   /**
    * The addresses a DNS name resolves to (`toFQDNs.matchName`), egress only. Cilium learns them from DNS
-   * answers seen by its DNS proxy, so the source also needs a DNS rule (the high-level constructs add it).
+   * answers seen by its DNS proxy, so the source also needs a DNS rule (the high-level constructs add it). An IPv4 address
+   * written as a name (`10.0.0.1`) is refused (`fqdn-ip-address`): it would match only lookups of that text, never the
+   * address; use `Peer.cidr()`.
    */
   public static fqdn(name: string): Peer {
+    checkFqdnNotAddress(name, 'Peer.fqdn', callerLocation());
     if (typeof name === 'string' && name.includes('*')) {
       throw new CiliumPolicyError({
         id: 'peer-fqdn-wildcard',
@@ -308,10 +311,14 @@ export class Peer implements IPeer {
   /**
    * The addresses of names matching a pattern (`toFQDNs.matchPattern`), egress only. `*` matches within one
    * DNS label; a leading `**.` matches any number of labels (Cilium 1.19+). `*` alone is every name; `**`, `*.` and
-   * `**.` are refused (`fqdn-pattern-version-dependent`: every name from 1.19, one-label names before).
+   * `**.` are refused (`fqdn-pattern-version-dependent`: every name from 1.19, one-label names before), and so is an
+   * address range written as a pattern (`10.0.0.*`, `fqdn-ip-address`: it matches names such as `10.0.0.io`, never those
+   * addresses; use `Peer.cidr()`).
    */
   public static fqdnPattern(pattern: string): Peer {
-    checkFqdnWildcard(pattern, 'Peer.fqdnPattern', callerLocation());
+    const at = callerLocation();
+    checkFqdnWildcard(pattern, 'Peer.fqdnPattern', at);
+    checkFqdnNotAddress(pattern, 'Peer.fqdnPattern', at);
     return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchPattern: pattern }] }, description: `fqdn pattern ${pattern}` });
   }
 

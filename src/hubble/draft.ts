@@ -33,7 +33,7 @@ import { emitDocument } from '../model/emit';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { clusterNameError } from '../model/labels';
 import { nearestName } from '../model/edit-distance';
-import { isDnsName } from '../model/fqdn-pattern';
+import { addressShapedDnsName, isDnsName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, LabelSelectorModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
@@ -500,14 +500,15 @@ const MAX_HTTP_RULES = 64;
 /**
  * `dnsNames` of a policy whose lookups the cluster's DNS proxy refused: the names seen passing and those of its `toFQDNs`
  * peers (they are looked up first). None (every name) when no lookup was refused, or when a name cannot be written as
- * `matchName` or there are too many: the policy's comment then says the refused lookups would pass.
+ * `matchName` (an address's text among them) or there are too many: the policy's comment then says the refused lookups would pass.
  */
 function companionNames(p: PolicyAcc): { dnsNames?: string[] } {
   if (!p.dnsRefused) return {};
   const names = new Set([...p.dnsNames].map((n) => n.toLowerCase().replace(/\.$/, '')));
   for (const r of p.egress.values()) if (r.peer.kind === DraftPeerKind.FQDN && r.peer.name !== undefined) names.add(r.peer.name);
   const list = [...names].sort(compare);
-  if (list.length === 0 || list.length > MAX_HTTP_RULES || !list.every((n) => n.length <= 253 && isDnsName(n))) {
+  // A lookup of an address's text (`203.0.113.7`) cannot be written either: DnsRule.exact refuses it (`fqdn-ip-address`).
+  if (list.length === 0 || list.length > MAX_HTTP_RULES || !list.every((n) => n.length <= 253 && isDnsName(n) && !addressShapedDnsName(n))) {
     p.notDrafted.push('DNS lookups the cluster refused: the DNS companion allows every name (the names seen passing cannot all be written as matchName)');
     return {};
   }
@@ -802,10 +803,14 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
   return [cidrPeer(ip)];
 }
 
-/** The names of a list that a `toFQDNs` rule may take: lower case, no trailing dot, valid, not in the cluster, distinct. */
+/**
+ * The names of a list that a `toFQDNs` rule may take: lower case, no trailing dot, valid, not in the cluster, not an address
+ * (`fqdn-ip-address`: the destination is then drafted by its address), distinct.
+ */
 function draftableNames(list: readonly string[]): string[] {
   return list.map((n) => n.toLowerCase().replace(/\.$/, ''))
-    .filter((n, i, all) => n.length <= 253 && isDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local') && all.indexOf(n) === i);
+    .filter((n, i, all) => n.length <= 253 && isDnsName(n) && !addressShapedDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local')
+      && all.indexOf(n) === i);
 }
 
 function ingressPeer(s: FlowPeer, clusterName: string, seen: SeenWorkloads): DraftPeer | undefined {

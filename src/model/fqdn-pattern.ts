@@ -91,6 +91,30 @@ export function versionDependentWildcard(pattern: string): boolean {
   return matchesEveryDnsName(pattern, true) !== matchesEveryDnsName(pattern, false);
 }
 
+/**
+ * Whether a `matchName`/`matchPattern` is an IPv4 address (or a range of them) written as a DNS name: labels of only digits
+ * and `*`, at least one digit (`10.0.0.1`, `10.0.0.*`, `192.168.*.*`, `1*`). No top-level domain is all-numeric (RFC 3696
+ * section 2) and resolvers never look up an address, so the agent's DNS proxy matches such a selector against looked-up names
+ * only: an exact address allows nothing, and a pattern allows names (`10.0.0.io` for `10.0.0.*`) that anyone may register,
+ * never the addresses meant.
+ */
+export function addressShapedDnsName(text: string): boolean {
+  const labels = text.trim().replace(/\.$/, '').split('.');
+  return labels.every((l) => /^[0-9*]+$/.test(l)) && labels.some((l) => /[0-9]/.test(l));
+}
+
+/**
+ * The IPv4 CIDR an address-shaped name meant (`10.0.0.1` → `10.0.0.1/32`, `10.0.0.*` → `10.0.0.0/24`): four labels, whole
+ * octets first and whole `*` labels after; `undefined` for any other shape.
+ */
+export function addressShapedCidr(text: string): string | undefined {
+  const labels = text.trim().replace(/\.$/, '').split('.');
+  const octets = labels.findIndex((l) => !/^(0|[1-9][0-9]{0,2})$/.test(l) || Number(l) > 255);
+  const known = octets < 0 ? labels.length : octets;
+  if (labels.length !== 4 || known === 0 || labels.slice(known).some((l) => l !== '*')) return undefined;
+  return `${[...labels.slice(0, known), ...labels.slice(known).map(() => '0')].join('.')}/${known * 8}`;
+}
+
 /** One label of a pattern: its literal pieces between `*`s, or `undefined` for a label without `*` (compared whole). */
 interface LabelGlob {
   readonly text: string;

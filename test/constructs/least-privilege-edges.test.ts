@@ -10,6 +10,7 @@ import {
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
+import { addressShapedDnsName, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
 
 const WEB = 'pod:shop:app=web';
 
@@ -362,6 +363,54 @@ describe('a DNS pattern whose meaning depends on the Cilium version is refused; 
 
 // `dnsServer: Peer.any()` (or the world, or a /0) wrote the DNS companion as 53/UDP and 53/TCP to every peer: the pods could
 // query, and tunnel through, any DNS server on the internet, where the prop names their resolver.
+describe('an IPv4 address or range written as a DNS name is refused (fqdn-ip-address): it matches names, never addresses', () => {
+  test('what such a selector matches: looked-up names only (why it is refused)', () => {
+    // 10.0.0.* matches the name 10.0.0.io, which anyone may register; never the address 10.0.0.5.
+    expect(fqdnPatternMatches('10.0.0.*', '10.0.0.io', false)).toBe(true);
+    expect(addressShapedDnsName('10.0.0.*')).toBe(true);
+  });
+
+  test.each([
+    ['1.2.3.4', '1.2.3.4/32'], ['10.0.0.1.', '10.0.0.1/32'], [' 10.0.0.1 ', '10.0.0.1/32'],
+  ])('the address %j in Peer.fqdn, DnsRule.exact and FqdnEgress fqdns', (name, cidr) => {
+    for (const run of [() => Peer.fqdn(name), () => DnsRule.exact(name)]) {
+      const e = refusal(run);
+      expect(e.id).toBe('fqdn-ip-address');
+      expect(e.message).toContain('allow no connection to that address');
+      expect(e.message).toContain(`fix: allow the address with a CIDR peer: Peer.cidr('${cidr}')`);
+    }
+    const e = refusal(() => new FqdnEgress(chart('shop'), 'e', { fqdns: ['api.example.com', name] }));
+    expect(e.id).toBe('fqdn-ip-address');
+    expect(e.message).toContain(`[test/e] FqdnEgress fqdns entry "${name.trim()}" is an IP address written as a DNS name`);
+  });
+
+  test.each([
+    ['10.0.0.*', '10.0.0.0/24'], ['192.168.*.*', '192.168.0.0/16'], ['10.*.*.*', '10.0.0.0/8'], ['10.0.0.1*', '10.0.0.0/24'], ['*.1', '10.0.0.0/24'],
+    ['1*', '10.0.0.0/24'],
+  ])('the range %j in Peer.fqdnPattern, DnsRule.pattern and FqdnEgress fqdns (also given to Peer.fqdn)', (pattern, cidr) => {
+    for (const run of [() => Peer.fqdnPattern(pattern), () => DnsRule.pattern(pattern), () => Peer.fqdn(pattern)]) {
+      const e = refusal(run);
+      expect(e.id).toBe('fqdn-ip-address');
+      expect(e.message).toContain('10.0.0.* matches 10.0.0.io, a name anyone may register');
+      expect(e.message).toContain(`fix: allow the addresses with a CIDR peer: Peer.cidr('${cidr}')`);
+    }
+    expect(refusal(() => new FqdnEgress(chart('shop'), 'e', { fqdns: [pattern] })).id).toBe('fqdn-ip-address');
+  });
+
+  test('names with digits stay accepted, and allow exactly themselves', () => {
+    for (const name of ['1password.com', '10.example.com', 's3.eu-1.example', '*.0.example.com', '123.*.example.com']) {
+      expect(addressShapedDnsName(name)).toBe(false);
+    }
+    const c = chart('shop');
+    new FqdnEgress(c, 'e', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['1password.com', '10.*.example.com'] });
+    expect(verdictOf(c, WEB, 'fqdn:1password.com@192.0.2.10', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, WEB, 'fqdn:10.a.example.com@192.0.2.11', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, WEB, 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: '10.a.example.com' })).toBe('allowed');
+    expect(verdictOf(c, WEB, 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: '10.0.0.io' })).toBe('l7-denied');
+    expect(verdictOf(c, WEB, 'cidr:192.0.2.10', '443/TCP')).toBe('denied');
+  });
+});
+
 describe('the DNS companion goes to the resolver named, never to the whole world (dns-server-world)', () => {
   const worlds: [string, () => Peer][] = [
     ['Peer.any()', () => Peer.any()], ['the world entity', () => Peer.entity(Entity.WORLD)], ['the all entity', () => Peer.entity(Entity.ALL)],

@@ -354,6 +354,33 @@ describe('world destinations: the names drafted are the ones the workload was se
   });
 });
 
+describe('a destination or lookup named by an IPv4 address: never a DNS name in the draft (fqdn-ip-address)', () => {
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const DNS = { ID: 3, identity: 3003, namespace: 'kube-system', pod_name: 'coredns-1', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'] };
+  const base = { IP: { source: '10.0.0.1', destination: '10.0.0.9' }, l4: { UDP: { source_port: 40000, destination_port: 53 } }, source: A, destination: DNS,
+    traffic_direction: 'EGRESS', is_reply: false };
+  const lookup = (query: string, verdict: string): string => JSON.stringify({ flow: { ...base, verdict, Type: 'L7', event_type: { type: 129 },
+    l7: { type: 'REQUEST', dns: { query, qtypes: ['A'] } } } });
+  const lines = [
+    JSON.stringify({ flow: { ...base, verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 } } }),
+    lookup('ok.example.', 'FORWARDED'), lookup('203.0.113.7.', 'FORWARDED'), lookup('evil.example.', 'DROPPED'),
+    JSON.stringify({ flow: { verdict: 'FORWARDED', IP: { source: '10.0.0.1', destination: '203.0.113.7' }, l4: { TCP: { source_port: 40001, destination_port: 443 } },
+      source: A, destination: { identity: 2, labels: ['reserved:world'] }, Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS',
+      is_reply: false, destination_names: ['203.0.113.7'] } }),
+  ];
+
+  test('the address is drafted as a /32; the lookup of the address text, not writable as a name, leaves every name (said); the draft builds', async () => {
+    const c = await collectConnections(FlowSource.text(lines.join('\n')));
+    const p = planDraft(c, { namespaces: ['shop'] });
+    expect(p.policies[0].egress.map((r) => `${r.peer.text} ${r.ports.map((x) => x.text).join(',')}`)).toContain('cidr 203.0.113.7/32 443/TCP');
+    expect(p.policies[0].dnsNames).toBeUndefined();
+    expect(p.policies[0].notDrafted.join('\n')).toContain('DNS lookups the cluster refused: the DNS companion allows every name');
+    const r = replayAgainst(p, c);
+    expect(r.summary.newlyDropped).toBe(0);
+    expect(r.connections.find((x) => x.destination.includes('203.0.113.7'))).toMatchObject({ predicted: { verdict: 'allowed' } });
+  });
+});
+
 describe('a port on which the cluster refused HTTP requests: drafted for the requests seen passing', () => {
   // b's ingress proxy let GET /ok and GET /search?q=a.b through and refused GET /admin (an L7 policy was in force).
   const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };

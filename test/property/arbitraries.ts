@@ -37,6 +37,7 @@ import {
   Port,
   Protocol,
 } from '../../src';
+import { addressShapedDnsName } from '../../src/model/fqdn-pattern';
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
 import { unquotedNumber } from '../../src/model/unquoted-numbers';
 import { KAFKA_API_KEYS } from '../../src/validate/tables';
@@ -671,7 +672,10 @@ export function cidrPeer(version: VersionText): fc.Arbitrary<PeerSpec> {
 
 const FQDN_CHARS = `${ALNUM}-_`;
 
-/** An FQDN `matchName`: labels of `[-a-zA-Z0-9_]`, optional trailing dot, at most 255 characters. */
+/**
+ * An FQDN `matchName`: labels of `[-a-zA-Z0-9_]`, optional trailing dot, at most 255 characters; never an address written as
+ * a name (`10.0.0.1`), which the constructs refuse (`fqdn-ip-address`).
+ */
 export const fqdnName: fc.Arbitrary<string> = yamlSafe(fc.oneof(
   { arbitrary: fc.constantFrom('api.example.com', 'github.com', 'kubernetes.default.svc.cluster.local', 'localhost'), weight: 1 },
   {
@@ -680,11 +684,12 @@ export const fqdnName: fc.Arbitrary<string> = yamlSafe(fc.oneof(
     weight: 4,
   },
   { arbitrary: fc.array(text(FQDN_CHARS, 40, 60), { minLength: 4, maxLength: 4 }).map((ls) => ls.join('.').slice(0, 255)), weight: 1 },
-));
+)).filter((n) => !addressShapedDnsName(n));
 
 /**
  * An FQDN `matchPattern`: `*` within labels (never `**` except the `**.` prefix, which only 1.19 has; never `*.`, whose
- * meaning changes at 1.19 and which the constructs refuse: `fqdn-pattern-version-dependent`).
+ * meaning changes at 1.19 and which the constructs refuse: `fqdn-pattern-version-dependent`; never an address range written as a
+ * pattern, `10.0.0.*`: `fqdn-ip-address`).
  */
 export function fqdnPattern(version: VersionText): fc.Arbitrary<string> {
   const label = text(`${FQDN_CHARS}*`, 1, 10).map((l) => l.replace(/\*{2,}/g, '*'));
@@ -696,7 +701,7 @@ export function fqdnPattern(version: VersionText): fc.Arbitrary<string> {
     pattern,
   ];
   if (atLeast(version, '1.19')) options.push(fqdnName.map((n) => `**.${n}`));
-  return yamlSafe(fc.oneof(...options));
+  return yamlSafe(fc.oneof(...options)).filter((p) => !addressShapedDnsName(p));
 }
 
 /** A TLS server name (the 1.18+ CRD pattern `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`). */
