@@ -22,7 +22,7 @@ export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = ['cilium', 'kube-nod
 
 /** The props of `ClusterDefaultDenyProps` (`checkPropKeys`). */
 export const CLUSTER_DEFAULT_DENY_PROPS: readonly string[] = ['name', 'excludedNamespaces', 'ingress', 'egress', 'dnsServer', 'dnsNamespace', 'dnsRules',
-  'dnsVisibility'];
+  'dnsVisibility', 'allowHostProbes'];
 
 /** Properties of a `ClusterDefaultDeny`. */
 export interface ClusterDefaultDenyProps {
@@ -37,11 +37,18 @@ export interface ClusterDefaultDenyProps {
    */
   readonly excludedNamespaces?: string[];
   /**
-   * Deny ingress by default. Built in: the local node's probes (`host`, every port), and the DNS pods (`dnsServer`'s, in
-   * `dnsNamespace`) keep accepting 53/UDP and 53/TCP from every pod and node (`host`, `remote-node`).
+   * Deny ingress by default. Built in: the local node's probes (`host`, every port; `allowHostProbes`), and the DNS pods
+   * (`dnsServer`'s, in `dnsNamespace`) keep accepting 53/UDP and 53/TCP from every pod and node (`host`, `remote-node`).
    * @default true
    */
   readonly ingress?: boolean;
+  /**
+   * With `ingress`, allow ingress from the local node (`host` entity: kubelet probes, and hostNetwork pods of the node) into
+   * every selected pod, on every port. Needed where the agent does not exempt the host (`allow-localhost=policy`); turn it
+   * off where it does. Refused with `ingress: false` (`default-deny-ingress-options`).
+   * @default true
+   */
+  readonly allowHostProbes?: boolean;
   /**
    * Deny egress by default (DNS stays allowed, in the same resource).
    * @default false
@@ -81,7 +88,7 @@ export interface ClusterDefaultDenyProps {
 /**
  * A cluster-wide default deny: every pod outside a list of system namespaces is put into ingress (and optionally
  * egress) default deny by one CiliumClusterwideNetworkPolicy, with what they need in the same resource: ingress from
- * the local node (kubelet probes); a second rule (`specs`) that keeps the DNS pods accepting DNS on
+ * the local node (kubelet probes, on every port, unless `allowHostProbes` is false); a second rule (`specs`) that keeps the DNS pods accepting DNS on
  * 53/UDP and 53/TCP from every pod and node (additive, `enableDefaultDeny: { ingress: false }`, when their namespace
  * is excluded); and, with `egress: true`, the DNS companion next to `egress: [{}]`.
  *
@@ -102,7 +109,7 @@ export class ClusterDefaultDeny extends Construct {
     super(scope, id);
     checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
     checkPropKeys(props, CLUSTER_DEFAULT_DENY_PROPS, { owner: 'ClusterDefaultDeny', location: this.node.path });
-    checkFlags(props, ['ingress', 'egress', 'dnsVisibility'], 'ClusterDefaultDeny', this.node.path);
+    checkFlags(props, ['ingress', 'egress', 'dnsVisibility', 'allowHostProbes'], 'ClusterDefaultDeny', this.node.path);
     checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);
     if (props.excludedNamespaces !== undefined && props.excludedNamespaces.length === 0) {
       throw new CiliumPolicyError({
@@ -122,6 +129,14 @@ export class ClusterDefaultDeny extends Construct {
         id: 'default-deny-nothing',
         message: 'ClusterDefaultDeny with ingress and egress both false denies nothing',
         fix: 'leave at least one direction on, or remove the construct',
+        location: this.node.path,
+      });
+    }
+    if (!ingress && props.allowHostProbes !== undefined) {
+      throw new CiliumPolicyError({
+        id: 'default-deny-ingress-options',
+        message: 'ClusterDefaultDeny ingress is false, yet allowHostProbes is set: it applies only to an ingress default deny',
+        fix: 'drop allowHostProbes, or leave ingress on',
         location: this.node.path,
       });
     }
@@ -169,7 +184,7 @@ export class ClusterDefaultDeny extends Construct {
     const rule = this.policy.rule;
     if (ingress) {
       rule.isolateIngress();
-      allowHostProbes(rule);
+      if (props.allowHostProbes ?? true) allowHostProbes(rule);
     }
     if (egress) rule.isolateEgress();
     if (egress || dnsVisibility) allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });

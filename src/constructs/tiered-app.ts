@@ -10,7 +10,7 @@ import { noServingPorts, readWorkload, servingPorts } from './workload';
 import { allowDns, allowHostProbes } from './builtins';
 import { Selector } from '../model/labels';
 import { NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from '../model/selectors';
-import { LabelSelectorModel, PolicyKind } from '../model/policy-model';
+import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
@@ -26,7 +26,8 @@ export const TIER_EGRESS_KEYS: readonly string[] = ['peer', 'ports', 'l7'];
 export const TIER_KEYS: readonly string[] = ['name', 'labels', 'workload', 'selector', 'ports', 'metricsPorts', 'l7', 'egress'];
 
 /** The props of `TieredAppProps` (`checkPropKeys`). */
-export const TIERED_APP_PROPS: readonly string[] = ['tiers', 'entry', 'namespace', 'name', 'egressLockdown', 'dnsServer', 'dnsRules', 'metricsFrom'];
+export const TIERED_APP_PROPS: readonly string[] = ['tiers', 'entry', 'namespace', 'name', 'egressLockdown', 'dnsServer', 'dnsRules', 'metricsFrom',
+  'allowHostProbes'];
 
 /** An extra egress allowance of a tier (used with `egressLockdown`). */
 export interface TierEgress {
@@ -113,7 +114,7 @@ export interface TieredAppProps {
   /**
    * Who may reach the first tier: an ingress controller, a gateway. An empty list is refused (`tiered-app-entry-empty`):
    * leave it out to admit nobody.
-   * @default - nobody but the local node's probes (the first tier is then reachable only through later changes)
+   * @default - nobody but the local node's probes (`allowHostProbes`; the first tier is then reachable only through later changes)
    */
   readonly entry?: IPeer[];
   /**
@@ -153,14 +154,22 @@ export interface TieredAppProps {
    * @default - none
    */
   readonly metricsFrom?: IPeer;
+  /**
+   * Admit the local node (`host` entity: kubelet liveness/readiness/startup probes, and hostNetwork pods of the node) into
+   * every tier, on every port (a probe may target any container port). Needed where the agent does not exempt the host
+   * (`allow-localhost=policy`); turn it off where it does, or where no tier is probed, so that hostNetwork pods do not
+   * reach every port of every tier.
+   * @default true
+   */
+  readonly allowHostProbes?: boolean;
 }
 
 /**
  * An application of ordered tiers (web → api → db), one CiliumNetworkPolicy per tier.
  *
  * The first tier admits the entry peers, each next tier only the tier before it, always on the tiers' serving
- * ports. Every tier admits `host` (kubelet probes) on every port, and nothing else built in (Cilium's `health` checks
- * probe nodes, never pods). Peer selectors always carry the namespace label
+ * ports. Every tier admits `host` (kubelet probes) on every port unless `allowHostProbes` is false, and nothing else built in
+ * (Cilium's `health` checks probe nodes, never pods). Peer selectors always carry the namespace label
  * explicitly, so a rule copied into a CCNP stays safe. With `egressLockdown`, each tier may reach only the next tier,
  * DNS and its declared extra peers.
  */
@@ -183,7 +192,7 @@ export class TieredApp extends Construct {
         { owner: 'TierEgress', at: `TieredApp tiers[${i}].egress[${j}]`, location: this.node.path }));
     });
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
-    checkFlags(props, ['egressLockdown'], 'TieredApp', this.node.path);
+    checkFlags(props, ['egressLockdown', 'allowHostProbes'], 'TieredApp', this.node.path);
     this.namespace = namespace;
     checkListOf(props.entry, 'TieredApp entry', 'a peer', undefined, this.node.path);
     checkListOf(props.tiers, 'TieredApp tiers', 'a tier ({ name, labels, ports })', 'name', this.node.path);
@@ -254,8 +263,10 @@ export class TieredApp extends Construct {
       const rule = this.policies[i].rule;
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
       for (const source of sources) rule.allowIngress(source, { ports: tier.ports, l7: tier.l7 });
-      allowHostProbes(rule);
+      if (props.allowHostProbes ?? true) allowHostProbes(rule);
       if (metricsFrom && tier.metricsPorts) rule.allowIngress(metricsFrom, { ports: tier.metricsPorts });
+      // A tier nobody is named to reach stays in ingress default deny (no ingress rule at all would leave it open).
+      if (!rule.hasSection(SectionName.INGRESS)) rule.isolateIngress();
       if (props.egressLockdown) {
         allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
         if (i + 1 < tiers.length) rule.allowEgress(this.tierPeers[i + 1], { ports: tiers[i + 1].ports });

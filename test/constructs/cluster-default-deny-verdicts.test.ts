@@ -40,6 +40,18 @@ describe('ClusterDefaultDeny: who is in default deny', () => {
     }
   });
 
+  test('allowHostProbes: false: the node probes no selected pod; DNS stays answering it; refused without ingress', () => {
+    const c = deny({ allowHostProbes: false });
+    expect(decidedBy(c, 'entity:host', API, '8080/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, 'entity:host', API, '7/UDP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, WEB, API, '8080/TCP', 'ingress')).toBe('default-deny');
+    expect(verdictOf(c, 'entity:host', KUBE_DNS, '53/UDP')).toBe('allowed');
+    expect(decidedBy(deny({ allowHostProbes: true }), 'entity:host', API, '8080/TCP', 'ingress')).toBe(`allowed ${NAME} specs[0].ingress[1]`);
+    const e = refusal(() => deny({ ingress: false, egress: true, allowHostProbes: false }));
+    expect(e.id).toBe('default-deny-ingress-options');
+    expect(e.message).toContain('[test/baseline] ClusterDefaultDeny ingress is false, yet allowHostProbes is set');
+  });
+
   test('the node probes every selected pod on every port; remote nodes and the world do not', () => {
     const c = deny();
     expect(decidedBy(c, 'entity:host', API, '8080/TCP', 'ingress')).toBe(`allowed ${NAME} specs[0].ingress[1]`);

@@ -63,6 +63,24 @@ describe('TieredApp ingress: each tier admits only the tier before it, on its ow
     }
   });
 
+  test('allowHostProbes: false: no tier admits the node, each still admits its sources, and a tier nobody reaches stays closed', () => {
+    const { c } = shop({ allowHostProbes: false, metricsFrom: prometheus, tiers: [web, { ...api, metricsPorts: [Port.tcp(9090)] }, db] });
+    for (const tier of [WEB, API, DB]) {
+      expect(decidedBy(c, 'entity:host', tier, '9999/TCP', 'ingress')).toBe('default-deny');
+      expect(decidedBy(c, 'entity:host', tier, '8080/TCP', 'ingress')).toBe('default-deny');
+    }
+    expect(decidedBy(c, TRAEFIK, WEB, '3000/TCP', 'ingress')).toBe('allowed shop-web spec.ingress[0]');
+    expect(decidedBy(c, WEB, API, '8080/TCP', 'ingress')).toBe('allowed shop-api spec.ingress[0]');
+    expect(decidedBy(c, PROMETHEUS, API, '9090/TCP', 'ingress')).toBe('allowed shop-api spec.ingress[1]');
+    expect(decidedBy(c, API, DB, '5432/TCP', 'ingress')).toBe('allowed shop-db spec.ingress[0]');
+    // No entry and no probes: the first tier is in ingress default deny, not left open by a policy without ingress rules.
+    const { c: closed } = shop({ allowHostProbes: false, entry: undefined });
+    expect(decidedBy(closed, TRAEFIK, WEB, '3000/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(closed, 'entity:host', WEB, '3000/TCP', 'ingress')).toBe('default-deny');
+    expect(Testing.synth(closed)[0].spec.ingress).toEqual([{}]);
+    expect(refusal(() => shop({ allowHostProbes: 'false' as unknown as boolean })).id).toBe('flag-not-boolean');
+  });
+
   test('without entry peers the first tier admits nobody but the node', () => {
     const { c } = shop({ entry: undefined });
     expect(decidedBy(c, TRAEFIK, WEB, '3000/TCP', 'ingress')).toBe('default-deny');
