@@ -106,10 +106,11 @@ describe('the policies refuse such strings wherever they reach the YAML', () => 
     new FqdnEgress(bad, 'out', { endpointSelector: web(), fqdns: ['0o17'] });
     expect(synthFailure(bad)).toMatch(/toFQDNs\[0\]\.matchName: "0o17" would be written .*\(yaml-unquoted-number\)/);
     const good = new Chart(Testing.app(), 'g', { namespace: 'shop' });
-    new FqdnEgress(good, 'out', { endpointSelector: web(), fqdns: ['0x1f', '8080'] });
+    // ('8080', all digits, is refused before: fqdn-ip-address.)
+    new FqdnEgress(good, 'out', { endpointSelector: web(), fqdns: ['0x1f', '1e3'] });
     const docs = asGoReadsThem(good) as { spec?: { egress?: { toFQDNs?: { matchName: string }[] }[] } }[];
     const names = docs.flatMap((d) => d.spec?.egress ?? []).flatMap((e) => e.toFQDNs ?? []).map((f) => f.matchName);
-    expect(names).toEqual(['0x1f', '8080']);
+    expect(names).toEqual(['0x1f', '1e3']);
   });
 
   test('values the writer quotes stay allowed, and every manifest reaches Go as written (no number where a string was)', () => {
