@@ -12,6 +12,7 @@ import { checkPropKeys } from './prop-keys';
 import { peerAsJudged, peerItems, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { itemCidrGroup } from '../validate/lockout-guard';
 import { describeSelector } from '../validate/pod-selectors';
+import { matchesEveryDnsName } from '../model/fqdn-pattern';
 
 /**
  * The built-in pieces of Cilium practice the high-level constructs share. Each one adds rule items to a rule;
@@ -132,6 +133,24 @@ function refuseNonResolver(server: unknown, location: string): void {
  */
 export function allowHostProbes(rule: PolicyRule): void {
   rule.allowIngress(Peer.entity(HOST_PROBE_ENTITY as Entity));
+}
+
+/**
+ * What the built-ins a construct adds on the user's behalf allow, for its policy's description (`; built in: …`), so that
+ * the resource itself says what it grants beyond the props: ingress from the local node on every port (`allowHostProbes`),
+ * DNS on 53/UDP and 53/TCP with the names it may look up (`allowDns`). Empty when nothing is built in. Read before the
+ * options are checked (the description comes first): a `dnsRules` entry that is not a `DnsRule` is left to `allowDns`.
+ * @param built whether the host allowance is added, and the DNS companion's options when it is added
+ */
+export function builtinsSummary(built: { hostProbes: boolean; dns?: DnsCompanionOptions }): string {
+  const parts: string[] = [];
+  if (built.hostProbes) parts.push('ingress from the local node on every port (kubelet probes)');
+  if (built.dns !== undefined) {
+    const rules = built.dns.dnsRules;
+    const every = rules === undefined || (Array.isArray(rules) && rules.some((r) => r instanceof DnsRule && matchesEveryDnsName(r._toModel().matchPattern ?? '', false)));
+    parts.push(`DNS to ${built.dns.dnsServer === undefined ? 'kube-dns' : 'the dnsServer'} on 53/UDP and 53/TCP for ${every ? 'every name' : 'the names of dnsRules'}`);
+  }
+  return parts.length > 0 ? `; built in: ${parts.join(', ')}` : '';
 }
 
 /** Refuses a rule that is not a `PolicyRule` (from JavaScript, `undefined` or a policy itself was a TypeError). */

@@ -14,7 +14,7 @@ import { checkedPeerConfig } from './peer-config';
 import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
-import { allowDns, allowHostProbes, refuseBroadDnsServer } from './builtins';
+import { allowDns, allowHostProbes, builtinsSummary, refuseBroadDnsServer } from './builtins';
 import { checkPropKeys } from './prop-keys';
 
 /** The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise. */
@@ -177,7 +177,9 @@ export class ClusterDefaultDeny extends Construct {
     this.policy = new ClusterwidePolicy(this, 'Resource', {
       name: props.name ?? 'cluster-default-deny',
       description: `default deny ${[ingress && 'ingress', egress && 'egress'].filter(Boolean).join(' and ')} for every pod outside `
-        + `${this.excludedNamespaces.join(', ') || 'no namespace'}`,
+        + `${this.excludedNamespaces.join(', ') || 'no namespace'}`
+        + builtinsSummary({ hostProbes: ingress && (props.allowHostProbes ?? true),
+          dns: egress || dnsVisibility ? { dnsServer: props.dnsServer, dnsRules: props.dnsRules } : undefined }),
       endpointSelector: subject,
       ...(dnsVisibility ? { enableDefaultDeny: { egress: false } } : {}),
     });

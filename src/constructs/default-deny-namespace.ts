@@ -4,7 +4,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
 import { Port } from './port';
-import { allowDns, allowHostProbes } from './builtins';
+import { allowDns, allowHostProbes, builtinsSummary } from './builtins';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
 import { checkFlags, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
@@ -179,7 +179,9 @@ export class DefaultDenyNamespace extends Construct {
       name: props.name ?? 'default-deny',
       namespace,
       description: `default deny ${[ingress && 'ingress', egress && 'egress'].filter(Boolean).join(' and ')} for namespace ${namespace}`
-        + (staged ? ' (staged: not enforced)' : ''),
+        + (staged ? ' (staged: not enforced)' : '')
+        + builtinsSummary({ hostProbes: ingress && (props.allowHostProbes ?? true),
+          dns: egress ? { dnsServer: props.dnsServer, dnsRules: props.dnsRules } : undefined }),
       ...(enableDefaultDeny ? { enableDefaultDeny } : {}),
     });
     const rule = this.policy.rule;

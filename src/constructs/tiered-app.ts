@@ -7,7 +7,7 @@ import { defaultName } from './policy-base';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector } from './selector';
 import { noServingPorts, readWorkload, servingPorts } from './workload';
-import { allowDns, allowHostProbes } from './builtins';
+import { allowDns, allowHostProbes, builtinsSummary } from './builtins';
 import { Selector } from '../model/labels';
 import { NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
@@ -251,9 +251,11 @@ export class TieredApp extends Construct {
         name: `${prefix}-${defaultName(tier.name)}`,
         namespace,
         endpointSelector: tier.selector,
-        description: i === 0
+        description: (i === 0
           ? `tier ${tier.name} of ${prefix}: reachable from the entry peers`
-          : `tier ${tier.name} of ${prefix}: reachable only from tier ${tiers[i - 1].name}`,
+          : `tier ${tier.name} of ${prefix}: reachable only from tier ${tiers[i - 1].name}`)
+          + builtinsSummary({ hostProbes: props.allowHostProbes ?? true,
+            dns: props.egressLockdown ? { dnsServer: props.dnsServer, dnsRules: props.dnsRules } : undefined }),
       });
       this.policies.push(policy);
       this.tierPeers.push(tierPeer(tier, namespace, this.node.path));

@@ -65,14 +65,19 @@ describe('ClusterDefaultDeny: who is in default deny', () => {
     expect(decidedBy(c, WEB, 'pod:monitoring:app=prometheus', '9090/TCP', 'ingress')).toBe('no-policy-default-allow');
     expect(decidedBy(c, WEB, 'pod:kube-public:app=x', '80/TCP', 'ingress')).toBe('default-deny');
     expect(decidedBy(c, WEB, 'pod:cilium:app=x', '80/TCP', 'ingress')).toBe('default-deny');
-    expect(Testing.synth(c)[0].specs[0].description).toBe('default deny ingress for every pod outside kube-system, monitoring');
+    expect(Testing.synth(c)[0].specs[0].description)
+      .toBe('default deny ingress for every pod outside kube-system, monitoring; built in: ingress from the local node on every port (kubelet probes)');
   });
 
-  test('the description names the directions and the namespaces', () => {
-    const descriptions = [deny(), deny({ egress: true }), deny({ ingress: false, egress: true })]
+  test('the description names the directions, the namespaces and what is built in', () => {
+    const descriptions = [deny(), deny({ egress: true }), deny({ ingress: false, egress: true }), deny({ allowHostProbes: false }),
+      deny({ dnsVisibility: true, allowHostProbes: false })]
       .map((c) => { const [ccnp] = Testing.synth(c); return (ccnp.specs?.[0] ?? ccnp.spec).description; });
     const outside = 'for every pod outside cilium, kube-node-lease, kube-public, kube-system';
-    expect(descriptions).toEqual([`default deny ingress ${outside}`, `default deny ingress and egress ${outside}`, `default deny egress ${outside}`]);
+    const host = 'ingress from the local node on every port (kubelet probes)';
+    const dns = 'DNS to kube-dns on 53/UDP and 53/TCP for every name';
+    expect(descriptions).toEqual([`default deny ingress ${outside}; built in: ${host}`, `default deny ingress and egress ${outside}; built in: ${host}, ${dns}`,
+      `default deny egress ${outside}; built in: ${dns}`, `default deny ingress ${outside}`, `default deny ingress ${outside}; built in: ${dns}`]);
   });
 
   test('a name of its own', () => {

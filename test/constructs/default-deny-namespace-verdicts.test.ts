@@ -83,14 +83,20 @@ describe('DefaultDenyNamespace: one direction', () => {
     expect(refusal(() => deny({ ingress: false, egress: false })).id).toBe('default-deny-nothing');
   });
 
-  test('the description names what is denied', () => {
-    const descriptions = [deny(), deny({ egress: false }), deny({ ingress: false }), deny({ stagedRollout: true })]
+  test('the description names what is denied, and what is built in', () => {
+    const descriptions = [deny(), deny({ egress: false }), deny({ ingress: false }), deny({ stagedRollout: true }),
+      deny({ allowHostProbes: false, dnsRules: [DnsRule.exact('api.example.com')], dnsServer: Peer.cidr('169.254.20.10/32') }),
+      deny({ egress: false, allowHostProbes: false })]
       .map((c) => Testing.synth(c)[0].spec.description);
+    const host = 'ingress from the local node on every port (kubelet probes)';
+    const dns = 'DNS to kube-dns on 53/UDP and 53/TCP for every name';
     expect(descriptions).toEqual([
-      'default deny ingress and egress for namespace payments',
+      `default deny ingress and egress for namespace payments; built in: ${host}, ${dns}`,
+      `default deny ingress for namespace payments; built in: ${host}`,
+      `default deny egress for namespace payments; built in: ${dns}`,
+      `default deny ingress and egress for namespace payments (staged: not enforced); built in: ${host}, ${dns}`,
+      'default deny ingress and egress for namespace payments; built in: DNS to the dnsServer on 53/UDP and 53/TCP for the names of dnsRules',
       'default deny ingress for namespace payments',
-      'default deny egress for namespace payments',
-      'default deny ingress and egress for namespace payments (staged: not enforced)',
     ]);
   });
 });

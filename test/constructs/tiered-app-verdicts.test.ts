@@ -121,13 +121,19 @@ describe('TieredApp ingress: each tier admits only the tier before it, on its ow
     expect(decidedBy(c, 'pod:other:app=web', 'pod:other:app=api', '8080/TCP', 'ingress')).toBe('allowed store-api spec.ingress[0]');
   });
 
-  test('the description says who may reach each tier', () => {
+  test('the description says who may reach each tier, and what is built in', () => {
     const { c } = shop();
+    const host = '; built in: ingress from the local node on every port (kubelet probes)';
     expect(Testing.synth(c).map((m) => m.spec.description)).toEqual([
-      'tier web of shop: reachable from the entry peers',
-      'tier api of shop: reachable only from tier web',
-      'tier db of shop: reachable only from tier api',
+      `tier web of shop: reachable from the entry peers${host}`,
+      `tier api of shop: reachable only from tier web${host}`,
+      `tier db of shop: reachable only from tier api${host}`,
     ]);
+    const { c: locked } = shop({ egressLockdown: true, dnsRules: [DnsRule.exact('api.example.com'), DnsRule.all()] });
+    expect(Testing.synth(locked)[0].spec.description)
+      .toBe(`tier web of shop: reachable from the entry peers${host}, DNS to kube-dns on 53/UDP and 53/TCP for every name`);
+    const { c: bare } = shop({ allowHostProbes: false });
+    expect(Testing.synth(bare)[1].spec.description).toBe('tier api of shop: reachable only from tier web');
   });
 });
 
