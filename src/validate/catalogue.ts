@@ -220,6 +220,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   { id: 'pitfall-cidr-ipv4-mapped', severity: E, versions: 'all', what: 'an IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`): it selects nothing, so a deny holds nothing' },
   { id: 'pitfall-cidr-host-bits', severity: W, versions: 'all', what: 'a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network' },
+  {
+    id: 'pitfall-fqdn-ip-address', severity: W, versions: 'all',
+    what: 'an IPv4 address or range written as a DNS name (`matchName: 10.0.0.1`, `matchPattern: 10.0.0.*`): it matches looked-up names only, never the addresses',
+  },
   { id: 'pitfall-icmp-type-zero', severity: W, versions: 'all', what: 'an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family' },
   { id: 'pitfall-port-rule-without-ports', severity: W, versions: 'all', what: 'a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing' },
   {

@@ -1,9 +1,10 @@
 // Pitfalls of addresses: allow rules open to every address or name, CIDRs with host bits set.
 import { cidrHostBits, parseCidr } from '../model/cidr';
 import { CiliumVersion } from '../core/cilium-version';
-import { FqdnSelectorModel, PEER_FIELDS, sectionDirection, SECTIONS } from '../model/policy-model';
+import { FqdnSelectorModel, PEER_FIELDS, RuleItemModel, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
+import { addressShapedCidr, addressShapedDnsName } from '../model/fqdn-pattern';
 
 /** `10.0.0.0/8` for a parsed CIDR, the address printed as the agent prints it (RFC 5952). */
 /**
@@ -56,6 +57,7 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
         }
       }
       if (section !== 'egress') continue;
+      addressNames(run, r, item, `${r.path}.egress[${index}]`);
       arr<FqdnSelectorModel>(item.fqdns).forEach((f, j) => {
         if (!isObject(f) || typeof f.matchPattern !== 'string' || !matchesEveryName(f.matchPattern, r.version)) return;
         run.report('pitfall-broad-peer', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
@@ -64,6 +66,32 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
           'list the names or patterns meant (e.g. "*.github.com"); if any destination is meant, say so with toEntities: [world]');
       });
     }
+  }
+}
+
+/**
+ * An IPv4 address or range written as a DNS name (`addressShapedDnsName`: `10.0.0.1`, `10.0.0.*`) in `toFQDNs` or an L7 DNS
+ * rule: the agent matches names pods look up, never addresses, so an address allows nothing and a pattern allows the names
+ * it matches (`10.0.0.io`), which anyone may register. The constructs refuse both (`fqdn-ip-address`).
+ */
+function addressNames(run: PitfallRun, r: RuleView, item: RuleItemModel, at: string): void {
+  const selectors: { f: unknown; path: string }[] = arr<unknown>(item.fqdns).map((f, j) => ({ f, path: `${at}.toFQDNs[${j}]` }));
+  arr<unknown>(item.toPorts).forEach((pr, k) => {
+    if (!isObject(pr) || !isObject(pr.rules)) return;
+    arr<unknown>(pr.rules.dns).forEach((f, m) => selectors.push({ f, path: `${at}.toPorts[${k}].rules.dns[${m}]` }));
+  });
+  for (const { f, path } of selectors) {
+    if (!isObject(f)) continue;
+    const field = typeof f.matchName === 'string' ? 'matchName' : typeof f.matchPattern === 'string' ? 'matchPattern' : undefined;
+    const text = field !== undefined ? f[field] as string : '';
+    if (field === undefined || !addressShapedDnsName(text)) continue;
+    const cidr = addressShapedCidr(text);
+    run.report('pitfall-fqdn-ip-address', r, `${path}.${field}`,
+      `${field} ${JSON.stringify(text)} is an IP address${text.includes('*') ? ' range' : ''} written as a DNS name: Cilium matches it against the names `
+      + 'pods look up, never against addresses, so it ' + (text.includes('*')
+        ? 'allows the DNS names it matches (10.0.0.* matches 10.0.0.io, a name anyone may register), not those addresses'
+        : 'allows no connection to that address (no resolver looks an address up)'),
+      `allow the address with toCIDR: [${cidr ?? '10.0.0.0/24'}]; for a DNS name, write the name`);
   }
 }
 

@@ -753,6 +753,16 @@ const CASES: readonly Case[] = [
     good: { 'out.yaml': egressTo('203.0.113.0/24') },
   },
   {
+    id: 'pitfall-fqdn-ip-address', when: 'toFQDNs matchName of an IPv4 address',
+    bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchName: 10.0.0.1'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:22'],
+    good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
+  },
+  {
+    id: 'pitfall-fqdn-ip-address', when: 'a DNS rule matchPattern of an IPv4 range',
+    bad: { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('10.0.0.*') }, at: ['dns.yaml:21:31'],
+    good: { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('*.github.com') },
+  },
+  {
     id: 'pitfall-broad-peer', when: 'toFQDNs matchPattern "*"',
     bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchPattern: "*"'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:25'],
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
