@@ -47,6 +47,22 @@ describe('FlatDecisions', () => {
     expect(probes).toBe(2_000);
   });
 
+  test('one key in 3,000 tables: each table finds its own decision, a table never given the key none', () => {
+    // The pairs of one key in many tables share home slots and probe chains: a lookup that compared the key alone would
+    // return another table's decision (or one for a table that has none).
+    const flat = new FlatDecisions();
+    const key = 4_096 * 7 + 3;
+    const given = Array.from({ length: 3_000 }, (_, n) => outcome(n));
+    given.forEach((o, table) => flat.set(table, key, o));
+    const wrong: string[] = [];
+    for (let table = 0; table < 6_000; table++) {
+      const found = flat.get(table, key);
+      if (found !== given[table]) wrong.push(`table ${table}: ${found === undefined ? 'none' : 'another decision'}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(flat.size).toBe(3_000);
+  });
+
   test('a decision kept again under the same (table, key) replaces the first; clear forgets every one', () => {
     const flat = new FlatDecisions();
     const [a, b] = [outcome(0), outcome(1)];
