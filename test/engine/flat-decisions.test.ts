@@ -25,21 +25,42 @@ describe('FlatDecisions', () => {
       reference.set(`${table}/${key}`, o);
     }
     expect(flat.size).toBe(reference.size);
+    // Compared in a plain loop, the mismatches asserted once (an expect per entry cost more than the table itself).
+    const wrong: string[] = [];
     for (const [k, o] of reference) {
       const [table, key] = k.split('/').map(Number);
-      expect(flat.get(table, key)).toBe(o);
+      if (flat.get(table, key) !== o) wrong.push(`${k}: ${JSON.stringify(flat.get(table, key))}, not ${JSON.stringify(o)}`);
     }
     // The same keys in other tables, and other keys in the same tables, are absent.
     let probes = 0;
     for (const k of [...reference.keys()].slice(0, 2_000)) {
       const [table, key] = k.split('/').map(Number);
       if (!reference.has(`${table + 300}/${key}`)) {
-        expect(flat.get(table + 300, key)).toBeUndefined();
+        if (flat.get(table + 300, key) !== undefined) wrong.push(`${table + 300}/${key}: ${JSON.stringify(flat.get(table + 300, key))}, not absent`);
         probes++;
       }
-      if (!reference.has(`${table}/${key ^ 1}`)) expect(flat.get(table, key ^ 1)).toBeUndefined();
+      if (!reference.has(`${table}/${key ^ 1}`) && flat.get(table, key ^ 1) !== undefined) {
+        wrong.push(`${table}/${key ^ 1}: ${JSON.stringify(flat.get(table, key ^ 1))}, not absent`);
+      }
     }
+    expect(wrong).toEqual([]);
     expect(probes).toBe(2_000);
+  });
+
+  test('one key in 3,000 tables: each table finds its own decision, a table never given the key none', () => {
+    // The pairs of one key in many tables share home slots and probe chains: a lookup that compared the key alone would
+    // return another table's decision (or one for a table that has none).
+    const flat = new FlatDecisions();
+    const key = 4_096 * 7 + 3;
+    const given = Array.from({ length: 3_000 }, (_, n) => outcome(n));
+    given.forEach((o, table) => flat.set(table, key, o));
+    const wrong: string[] = [];
+    for (let table = 0; table < 6_000; table++) {
+      const found = flat.get(table, key);
+      if (found !== given[table]) wrong.push(`table ${table}: ${found === undefined ? 'none' : 'another decision'}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(flat.size).toBe(3_000);
   });
 
   test('a decision kept again under the same (table, key) replaces the first; clear forgets every one', () => {

@@ -5,10 +5,11 @@ import { Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion, Endpoint, EndpointKind, PolicySet, VerdictQuery } from '../../src';
+import { propertyParams } from '../support/property';
 import { Program, VERSIONS, buildProgram, program, versionOf } from './arbitraries';
 
-const RUNS = Number(process.env.PROPERTY_RUNS_DECIDE ?? 25);
-const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 1_000_000);
+/** Runs of the property (`PROPERTY_RUNS_DECIDE`; see propertyParams). */
+const RUNS = 25;
 const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 
 /** Every object with `matchLabels` in a manifest, with the namespace the policy is in. */
@@ -129,7 +130,7 @@ describe('decide() == verdict().verdict', () => {
       }
       // Warm, both: the same answers again.
       for (const q of queries) expect(decideFirst.decide(q)).toBe(decideFirst.verdict(q).verdict);
-    }), { numRuns: RUNS, seed: SEED, endOnFailure: true });
+    }), propertyParams('DECIDE', RUNS));
     expect(allowed).toBeGreaterThan(0);
     expect(denied).toBeGreaterThan(0);
   });
