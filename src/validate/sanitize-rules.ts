@@ -488,7 +488,7 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
       if (end > r.value && r.value > 0 && kinds.length > 0 && !v.atLeast(AGENT_SINCE.l7PortRange)) {
         ctx.report('sanitize-l7-port-range', `${portPath}.endPort`,
           `${kinds.join('/')} rules on a port range (${port.port}-${end}): the Cilium ${v} agent refuses L7 rules on a port range `
-          + `(cilium/cilium#36050, in the ${v} patch releases from December 2024 on), so it imports none of the policy; from `
+          + `(cilium/cilium#36050, merged into the ${v} branch in December 2024: the patch releases after it), so it imports none of the policy; from `
           + `${AGENT_SINCE.l7PortRange} they apply to every port of the range`,
           `list the ports one by one (at most ${LIMITS.ports} per toPorts entry), or raise the target version to ${AGENT_SINCE.l7PortRange}`);
       }
