@@ -481,6 +481,21 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
 }
 
 /**
+ * Whether Cilium 1.14/1.15 drop an ingress item's `fromCIDRSet` whole: the watcher replaces each `cidrGroupRef` entry of
+ * an `ingress` rule with one entry per CIDR of its CiliumCIDRGroup before the policy is imported, and sets the list to
+ * the entries without a reference followed by those (pkg/k8s/watchers `translateSpec`: `append(oldRules, newRules...)`,
+ * a missing or empty group adding none). When every entry is a reference to a group missing or empty, the result is a
+ * nil list: the item has no L3 selector, as if `fromCIDRSet` were absent. From 1.16 a reference selects the group's
+ * `cidrgroup:` identities, so a missing group selects nothing. `ingressDeny` and egress entries are not translated.
+ */
+function groupRefsDropped(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boolean, ctx: TranslateContext): boolean {
+  const entries = item.cidrSet ?? [];
+  return !ctx.config.version.atLeast(CiliumVersion.V1_16) && direction === 'ingress' && !deny && entries.length > 0
+    && entries.every((e) => e.cidrGroupRef !== undefined && e.cidr === undefined
+      && selectedCidrGroups(e, ctx.config.cidrGroups).every(([, g]) => g.cidrs.length === 0));
+}
+
+/**
  * An item whose peer field adds no selector (an unchecked empty list, or egressDeny toServices, which the agent never
  * resolves): with no selector left, its ports or ICMP types are allowed (or denied) for every peer (`createL4Filter`: an
  * empty L3 is the wildcard selector), and without them it allows nothing (an L3-only entry needs a selector).
@@ -543,8 +558,13 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       return { kind: 'cidr', blocks: ctx.config.version.atLeast(CiliumVersion.V1_15) ? otherFamilyNotes(blocks, name, ctx, notes) : wholeWorlds(blocks, name, ctx, notes) };
     }
     case 'cidrSet': {
-      const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path));
       const v = ctx.config.version;
+      if (groupRefsDropped(item, direction, deny, ctx)) {
+        return noSelectorPeer(item, name, `${name}: Cilium ${v} replaces each cidrGroupRef entry with its CiliumCIDRGroup's CIDRs before import, `
+          + `and ${(item.cidrSet ?? []).map((e) => e.cidrGroupRef).join(', ')} ${(item.cidrSet ?? []).length === 1 ? 'is' : 'are'} not known or empty here, `
+          + 'so the list is dropped (translateSpec)', notes);
+      }
+      const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path));
       if (!v.atLeast(CiliumVersion.V1_15)) return { kind: 'cidr', blocks: wholeWorlds(blocks, name, ctx, notes) };
       return { kind: 'cidr', blocks: v.atLeast(CiliumVersion.V1_17) && !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes) };
     }

@@ -521,6 +521,15 @@ function ambiguousNamedPortNotes(dp: DirectionPolicy, deny: CandidateLists, allo
   }
 }
 
+/**
+ * What a verdict on a name the subject's proxy does not learn cannot know: Cilium's name manager is one per agent
+ * (pkg/fqdn/namemanager `UpdateGenerateDNS` labels a looked-up name's IPs with every registered `toFQDNs` selector that
+ * matches it, whichever endpoint's proxy saw the lookup), so a neighbour's lookup on the same node teaches this selector
+ * too. The engine does not know where pods run, so it judges each client by its own lookups.
+ */
+export const AGENT_WIDE_FQDN_NOTE = 'Cilium\'s name manager is agent-wide: while a pod on the same node that looks the name up through its own DNS '
+  + 'proxy has the answer cached, this toFQDNs selects those IPs too and the connection passes (the engine judges each pod by its own lookups)';
+
 /** Whether an item's peers include the peer (with the note an explanation shows when `explain`). */
 function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly SelectorRequirement[], explain: boolean): PeerMatch {
   const p = input.peer;
@@ -576,7 +585,8 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
       return {
         match: false,
         note: `toFQDNs ${selector.text} matches ${name.replace(/\.$/, '')}, but ${input.subject}'s DNS proxy never learns its IPs, so toFQDNs selects nothing: `
-          + `${learned.why ?? ''}; allow egress to the DNS server on 53/UDP and 53/TCP with rules.dns matchPattern "*" (or the name)`,
+          + `${learned.why ?? ''}; allow egress to the DNS server on 53/UDP and 53/TCP with rules.dns matchPattern "*" (or the name). `
+          + AGENT_WIDE_FQDN_NOTE,
       };
     }
     case 'groups':

@@ -116,6 +116,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-dns-ingress', severity: E, versions: 'all', what: 'DNS rules in an ingress section' },
   { id: 'sanitize-dns-no-ports', severity: E, versions: 'all', what: 'DNS rules without ports' },
   { id: 'sanitize-dns-port-range', severity: E, versions: '1.16+', what: 'DNS rules on a port range (endPort)' },
+  { id: 'sanitize-l7-port-range', severity: E, versions: '1.16', what: 'HTTP, Kafka or l7proto rules on a port range (endPort): 1.16 refuses them, 1.17 enforces them' },
   { id: 'sanitize-host-l7', severity: E, versions: 'all', what: 'L7 rules in a host policy (DNS and l7proto rules on egress are allowed from 1.17)' },
   { id: 'sanitize-cidr-parse', severity: E, versions: 'all', what: 'a CIDR the API server accepts but the agent cannot parse (leading zeros, zone)' },
   { id: 'sanitize-except-outside-cidr', severity: E, versions: 'all', what: 'an except prefix outside its cidr' },

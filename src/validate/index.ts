@@ -95,6 +95,7 @@
  * | `sanitize-dns-ingress` | sanitize | error | all | DNS rules in an ingress section |
  * | `sanitize-dns-no-ports` | sanitize | error | all | DNS rules without ports |
  * | `sanitize-dns-port-range` | sanitize | error | 1.16+ | DNS rules on a port range (endPort) |
+ * | `sanitize-l7-port-range` | sanitize | error | 1.16 | HTTP, Kafka or l7proto rules on a port range (endPort): 1.16 refuses them, 1.17 enforces them |
  * | `sanitize-host-l7` | sanitize | error | all | L7 rules in a host policy (DNS and l7proto rules on egress are allowed from 1.17) |
  * | `sanitize-cidr-parse` | sanitize | error | all | a CIDR the API server accepts but the agent cannot parse (leading zeros, zone) |
  * | `sanitize-except-outside-cidr` | sanitize | error | all | an except prefix outside its cidr |

@@ -101,7 +101,8 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
     const first = fqdnItems[0];
     run.report('pitfall-fqdn-without-dns', r, `${r.path}.egress[${first.index}].toFQDNs`,
       `no policy in the input gives ${run.who(r, cov)} an L7 DNS rule (toPorts rules.dns), so Cilium's DNS proxy never sees their lookups and ` +
-      `toFQDNs learns no address: it allows nothing${run.assumption(cov)}`,
+      `toFQDNs learns no address from their lookups: it allows nothing unless another pod on the same node looks the names up through its own `
+      + `DNS proxy (Cilium's name manager is agent-wide)${run.assumption(cov)}`,
       'allow egress for the same pods to kube-dns (k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) on 53/UDP and 53/TCP with ' +
       'rules: {dns: [{matchPattern: "*"}]} (or the names used here); if a policy outside the input does this, ignore this warning');
     return;
@@ -123,7 +124,8 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
       const value = String(sel[field]);
       run.report('pitfall-fqdn-not-in-dns-rules', r, `${r.path}.egress[${index}].toFQDNs[${j}].${field}`,
         `the DNS rules of these pods (${covering.map((c) => c.name).join(', ')}) do not allow looking up ${JSON.stringify(value)}: the DNS proxy refuses ` +
-        `the lookup, so toFQDNs ${field} ${JSON.stringify(value)} never learns an address`,
+        `the lookup, so toFQDNs ${field} ${JSON.stringify(value)} never learns an address from their lookups (only from other pods' on the same node: `
+        + 'Cilium\'s name manager is agent-wide)',
         `add {${field}: ${JSON.stringify(value)}} (or a pattern covering it) to the rules.dns list of the DNS rule`);
     });
   }

@@ -483,6 +483,15 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
         ctx.report('sanitize-dns-port-range', `${portPath}.endPort`, `dns rules cannot use a port range (${port.port}-${end}); the agent refuses them`,
           'list the DNS port (53) without endPort');
       }
+      const rules = isObject(portRule.rules) ? (portRule.rules as L7RulesModel) : undefined;
+      const kinds = (['http', 'kafka', 'l7'] as const).filter((k) => arr(rules?.[k]).length > 0);
+      if (end > r.value && r.value > 0 && kinds.length > 0 && !v.atLeast(AGENT_SINCE.l7PortRange)) {
+        ctx.report('sanitize-l7-port-range', `${portPath}.endPort`,
+          `${kinds.join('/')} rules on a port range (${port.port}-${end}): the Cilium ${v} agent refuses L7 rules on a port range `
+          + `(cilium/cilium#36050, merged into the ${v} branch in December 2024: the patch releases after it), so it imports none of the policy; from `
+          + `${AGENT_SINCE.l7PortRange} they apply to every port of the range`,
+          `list the ports one by one (at most ${LIMITS.ports} per toPorts entry), or raise the target version to ${AGENT_SINCE.l7PortRange}`);
+      }
     }
     // `PortProtocol.Validate` refuses a number other than "0"; a name passes (`iana.IsSvcName` first) but resolves only
     // against container ports of the same protocol (`GetNamedPort`: "incompatible protocol"), and those are TCP, UDP or SCTP.

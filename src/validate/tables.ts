@@ -156,6 +156,13 @@ export const AGENT_SINCE = {
    * The first stored l4.go with `Len() == 0` carries the CRD `OneOf` markers that came with 1.16.
    */
   emptyL7ListIsNoRule: V.V1_16,
+  /**
+   * HTTP, Kafka and `l7proto` rules on a port range (`endPort` above `port`): Cilium 1.17 enforces them on every port of
+   * the range; the 1.16 agent refuses them (cilium/cilium#36050, "[v1.16] policy/api: Disallow Port Ranges for All L7
+   * Rules", merged December 2024 into the v1.16 branch only). DNS rules on a range are refused in every version
+   * (`sanitize-dns-port-range`).
+   */
+  l7PortRange: V.V1_17,
 };
 
 /**

@@ -326,7 +326,7 @@ describe('peer kinds', () => {
     const set = egress({ toFQDNs: [{ matchPattern: '*.example.com' }] });
     const v = judged(set, WEB, 'fqdn:api.example.com.@192.0.2.10', 443);
     expect(v.egress.decision).toBe('default-deny');
-    expect(v.egress.notes[0]).toMatch(/^toFQDNs matchPattern: \*\.example\.com matches api\.example\.com, but pod:default:app=web's DNS proxy never learns its IPs, so toFQDNs selects nothing: the lookup is dropped at egress \(default deny: .+\); allow egress to the DNS server on 53\/UDP and 53\/TCP with rules\.dns matchPattern "\*" \(or the name\)$/);
+    expect(v.egress.notes[0]).toMatch(/^toFQDNs matchPattern: \*\.example\.com matches api\.example\.com, but pod:default:app=web's DNS proxy never learns its IPs, so toFQDNs selects nothing: the lookup is dropped at egress \(default deny: .+\); allow egress to the DNS server on 53\/UDP and 53\/TCP with rules\.dns matchPattern "\*" \(or the name\)\. Cilium.s name manager is agent-wide: .+$/);
     // Another name: no note; an address without a name: no note either.
     expect(judged(set, WEB, 'fqdn:api.example.org@192.0.2.10', 443).egress.notes.join('\n')).not.toMatch(/toFQDNs/);
     expect(judged(set, WEB, 'cidr:192.0.2.10', 443).egress.notes.join('\n')).not.toMatch(/toFQDNs/);

@@ -1562,6 +1562,15 @@ export const invalidCategories: readonly InvalidCategory[] = [
       })),
   },
   {
+    name: 'HTTP L7 on a port range on 1.16',
+    versions: ['1.16'],
+    kinds: ALL_KINDS,
+    piece: () => fc.tuple(range, fc.array(httpRule, { minLength: 1, maxLength: 2 }), fc.constantFrom('allowIngress' as const, 'allowEgress' as const))
+      .map(([r, rules, verb]) => piece(`http on ${r.from}-${r.to}`, ['sanitize-l7-port-range'], {
+        at: 'call', call: { verb, peer: { kind: 'entity', entity: Entity.CLUSTER }, ports: [{ kind: 'tcpRange', ...r }], l7: { kind: 'http', rules } },
+      })),
+  },
+  {
     name: 'egress-only peer on ingress',
     versions: VERSIONS,
     kinds: ALL_KINDS,

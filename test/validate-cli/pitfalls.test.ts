@@ -1144,6 +1144,25 @@ const LAYER_CASES: readonly { id: string; when: string; text: string; at: string
     `, at: 'p.yaml:8:22',
   },
   {
+    id: 'sanitize-l7-port-range', when: 'HTTP rules on a port range on 1.16', version: '1.16',
+    text: yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: l7-range
+      spec:
+        endpointSelector: {}
+        ingress:
+          - toPorts:
+              - ports:
+                  - port: "8080"
+                    endPort: 8090
+                    protocol: TCP
+                rules:
+                  http: [{ method: GET }]
+    `, at: 'p.yaml:11:24',
+  },
+  {
     id: 'version-end-port', when: 'endPort on 1.15 (newer than the target)', version: '1.15',
     text: yaml`
       apiVersion: cilium.io/v2

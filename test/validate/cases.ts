@@ -556,6 +556,16 @@ export const CASES: readonly Case[] = [
     good: egress(l7({ dns: [{ matchPattern: '*' }] }, { port: '53', protocol: 'UDP' })),
   },
   {
+    id: 'sanitize-l7-port-range', when: 'http rules on a port range (1.16)', version: V.V1_16,
+    bad: ingress(l7({ http: [{ method: 'GET' }] }, { port: '8080', endPort: 8090, protocol: 'TCP' })), path: `${P}.ports[0].endPort`,
+    good: ingress(l7({ http: [{ method: 'GET' }] }, { port: '8080', protocol: 'TCP' })),
+  },
+  {
+    id: 'sanitize-l7-port-range', when: 'kafka rules on a port range (1.16)', version: V.V1_16,
+    bad: ingress(l7({ kafka: [{ role: 'produce', topic: 'a' }] }, { port: '9092', endPort: 9094, protocol: 'TCP' })), path: `${P}.ports[0].endPort`,
+    good: ingress(l7({ kafka: [{ role: 'produce', topic: 'a' }] }, { port: '9092', protocol: 'TCP' })),
+  },
+  {
     id: 'sanitize-host-l7', when: 'a host policy has http rules on ingress',
     bad: host('ingress', l7({ http: [{}] })), path: `${P}.rules.http`,
     good: host('ingress', ports([TCP('80')])),
