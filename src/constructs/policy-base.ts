@@ -1,13 +1,12 @@
-import { ApiObject, ApiObjectMetadata, App, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Diagnostic, Severity, formatDiagnostic } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { EmitOptions, emitRule, JsonObject } from '../model/emit';
 import { formatPath } from '../model/json-path';
 import { unquotedNumbers } from '../model/unquoted-numbers';
-import { cdk8sSortsKeys, NOT_PLAIN, sanitizedPlainCopy } from '../model/manifest-value';
-import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
-import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
+import { NOT_RENDERED, PolicyApiObject } from '../model/policy-api-object';
+import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { IPeer } from './peer';
 import { checkPropsObject } from './names';
 import { AllowOptions, DenyOptions, POLICY_RULE_OPTION_KEYS, PolicyRule, PolicyRuleOptions } from './policy-rule';
@@ -367,115 +366,4 @@ export function defaultName(id: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9.-]+/g, '-')
     .replace(/^[-.]+|[-.]+$/g, '');
-}
-
-/** `PolicyApiObject.renderedMetadata` when cdk8s cannot render the metadata. */
-const NOT_RENDERED: unique symbol = Symbol('metadata not rendered');
-
-/** What `PolicyApiObject` is made of. */
-interface PolicyApiObjectProps {
-  readonly kind: PolicyKind;
-  readonly metadata: ApiObjectMetadata;
-  /** A CCNP: cdk8s's chart namespace is not written. */
-  readonly clusterScoped: boolean;
-  /** The number of rules. */
-  readonly ruleCount: () => number;
-  /** The rules as written into `spec` (one) or `specs` (several); called once per rendering. */
-  readonly emitRules: (options: EmitOptions) => JsonObject[];
-}
-
-/**
- * The resource of a policy. Its rules are plain data, which it writes as cdk8s would (sorted keys, no `null`s) without
- * cdk8s's resolver, which costs a resolution per value; when something cdk8s must resolve could be involved (a custom
- * resolver of the app, a JSON patch, a value that is not plain data) it renders through cdk8s as any `ApiObject`.
- */
-class PolicyApiObject extends ApiObject {
-  private readonly clusterScoped: boolean;
-  private readonly emitRules: (options: EmitOptions) => JsonObject[];
-  private patched = false;
-
-  constructor(scope: Construct, id: string, props: PolicyApiObjectProps) {
-    super(scope, id, {
-      apiVersion: CILIUM_API_VERSION,
-      kind: props.kind,
-      metadata: props.metadata,
-      // Only one of them asks for the rules.
-      spec: Lazy.any({ produce: () => (props.ruleCount() === 1 ? props.emitRules({})[0] : undefined) }),
-      specs: Lazy.any({ produce: () => (props.ruleCount() > 1 ? props.emitRules({}) : undefined) }),
-    });
-    this.clusterScoped = props.clusterScoped;
-    this.emitRules = props.emitRules;
-  }
-
-  /** Adds JSON patches (see `ApiObject.addJsonPatch`); a patched policy renders through cdk8s. */
-  public addJsonPatch(...ops: JsonPatch[]): void {
-    this.patched = true;
-    super.addJsonPatch(...ops);
-  }
-
-  /** The manifest; rendered once per synthesis (shared by the app-wide validation and the chart's output). */
-  public toJson(): ReturnType<ApiObject['toJson']> {
-    return synthMemo(this, this, 'toJson', () => this.render());
-  }
-
-  private render(): ReturnType<ApiObject['toJson']> {
-    const json = this.renderDirect() ?? super.toJson();
-    if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
-    // The version the policy was written for, for the tools that read it back (`trace`); set last, so it cannot be overwritten.
-    const annotations = { ...json.metadata?.annotations, [CILIUM_VERSION_ANNOTATION]: CiliumVersion.of(this).toString() };
-    json.metadata = { ...json.metadata, annotations };
-    return json;
-  }
-
-  /**
-   * The manifest cdk8s would render, with the rules copied as cdk8s writes plain data instead of resolved value by value;
-   * `undefined` when cdk8s must render it (a JSON patch, a custom resolver of the app, rules that are not plain data).
-   */
-  private renderDirect(): ReturnType<ApiObject['toJson']> | undefined {
-    // cdk8s's own three resolvers come last; anything before them is the app's.
-    if (this.patched || App.of(this).resolvers.length !== 3) return undefined;
-    // Not copied by the emitter: the copy below is the only one.
-    const rules = this.emitRules({ copy: false });
-    const sortKeys = cdk8sSortsKeys();
-    const copies: unknown[] = [];
-    for (const rule of rules) {
-      const copy = sanitizedPlainCopy(rule, sortKeys);
-      if (copy === NOT_PLAIN) return undefined;
-      copies.push(copy);
-    }
-    const metadata = this.renderMetadata(sortKeys);
-    if (metadata === NOT_PLAIN) return undefined;
-    // apiVersion, kind and metadata first, as cdk8s orders the top-level keys; then the rules.
-    const json: ReturnType<ApiObject['toJson']> = { apiVersion: this.apiVersion, kind: this.kind };
-    if (metadata !== undefined) json.metadata = metadata;
-    if (copies.length === 1) json.spec = copies[0];
-    else json.specs = copies;
-    return json;
-  }
-
-  /**
-   * `metadata` as cdk8s's `toJson` writes it: the metadata's own rendering (`ApiObjectMetadataDefinition.toJson`, through
-   * cdk8s's resolvers: labels of the chart, annotations, finalizers…), then the copy cdk8s makes of the whole object (keys
-   * sorted, no `null`s), which changes nothing else in plain data. `NOT_PLAIN` when it is not plain data or cdk8s throws
-   * (the caller renders through cdk8s, which reports it as it does for any `ApiObject`).
-   */
-  private renderMetadata(sortKeys: boolean): unknown {
-    const rendered = this.renderedMetadata();
-    return rendered === NOT_RENDERED ? NOT_PLAIN : sanitizedPlainCopy(rendered, sortKeys);
-  }
-
-  /**
-   * The metadata's own rendering (`ApiObjectMetadataDefinition.toJson`), once per synthesis: the policy's check of its
-   * labels and annotations (`yaml-unquoted-number`) and its manifest read the same rendering. `NOT_RENDERED` when cdk8s
-   * throws (the manifest then renders through cdk8s, which reports it).
-   */
-  public renderedMetadata(): unknown {
-    return synthMemo(this, this, 'renderedMetadata', () => {
-      try {
-        return this.metadata.toJson();
-      } catch {
-        return NOT_RENDERED;
-      }
-    });
-  }
 }

@@ -23,13 +23,14 @@
  * would allow far too much): its connections are left out and listed in the comments of the policies they concern. An
  * address the capture shows as a pod's is never drafted as a CIDR either.
  */
-import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/companion-rules';
-import { emitDocument } from '../model/emit';
+import { emitRule } from '../model/emit';
+import { PolicyApiObject } from '../model/policy-api-object';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { clusterNameError } from '../model/labels';
 import { nearestName } from '../model/edit-distance';
@@ -39,7 +40,6 @@ import { IcmpFieldModel, LabelSelectorModel, PeerField, PolicyDocumentModel, Pol
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
 import { withoutControls } from '../model/printable';
 import { NAMESPACE_LABEL } from '../model/selectors';
-import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { CiliumAppValidation } from '../validate/validate-app';
 import { FlowCapture, ObservedConnection, observedFlowing, unreadInput, unreadInputFix } from './connections';
 import { HttpRequest } from '../engine/l7';
@@ -1076,11 +1076,15 @@ export function applyDraftPlan(plan: DraftPlan, scope: Construct): Chart[] {
   for (const ns of plan.namespaces) {
     const chart = new Chart(scope, ns, { namespace: ns });
     charts.push(chart);
-    const version = CiliumVersion.of(chart).toString();
     for (const p of plan.policies.filter((x) => x.namespace === ns)) {
-      const policy = new ApiObject(chart, p.name, emitDocument(draftPolicyModel(p)) as unknown as ConstructorParameters<typeof ApiObject>[2]);
-      // The version annotation last, after the sorted keys of the object, as the constructs write it.
-      policy.addJsonPatch(JsonPatch.add('/metadata/annotations', { [CILIUM_VERSION_ANNOTATION]: version }));
+      // Written as the constructs write a policy (the version annotation last); a pod label `constructor` that cdk8s's
+      // own rendering would drop with the rest of its selector is written as seen.
+      const model = draftPolicyModel(p);
+      const spec = model.spec as RuleModel;
+      new PolicyApiObject(chart, p.name, {
+        kind: model.kind, metadata: { ...model.metadata }, clusterScoped: false,
+        ruleCount: () => 1, emitRules: (options) => [emitRule(spec, options)],
+      });
     }
   }
   return charts;

@@ -254,7 +254,15 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
     if (lineNumber === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     onLine(line, lineNumber);
   };
-  const input = await decompressed(source._chunks());
+  // Opening is outside: a file that cannot be opened is refused as such (hubble-flows-not-found).
+  const raw = source._chunks();
+  let input: Decompressed;
+  try {
+    input = await decompressed(raw);
+  } catch (e) {
+    // The first read failed (EIO from /proc/self/mem, a device gone): nothing was read, and the commands say so (exit 2).
+    return { lines: 0, gzip: false, overlong, invalidUtf8: invalid, readError: e instanceof Error ? e.message : String(e) };
+  }
   try {
     for await (const chunk of input.chunks) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk

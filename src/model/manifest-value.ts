@@ -58,3 +58,29 @@ function inOrder(keys: readonly string[]): boolean {
 export function cdk8sSortsKeys(): boolean {
   return !process.env.CDK8S_DISABLE_SORT;
 }
+
+/**
+ * Where plain data holds a key that cdk8s's own rendering (`ApiObject.toJson`: its resolver, then its sanitizer) cannot
+ * write: a key `constructor` makes it take the object for a class instance, which its `NumberStringUnionResolver`
+ * replaces by `{ value }` when the object has a string or number `value` (every other key dropped: a selector
+ * `{constructor: web, value: x}` becomes `{value: x}`), and its sanitizer refuses otherwise ("can't render non-simple
+ * object"); a key `__proto__` becomes the prototype of its copy, so it is lost. `sanitizedPlainCopy` writes both.
+ * @param value the data
+ * @returns the path of the first such key, or `undefined`
+ */
+export function cdk8sUnwritableKey(value: unknown): (string | number)[] | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = cdk8sUnwritableKey(value[i]);
+      if (at !== undefined) return [i, ...at];
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === 'constructor' || key === '__proto__') return [key];
+    const at = cdk8sUnwritableKey((value as Record<string, unknown>)[key]);
+    if (at !== undefined) return [key, ...at];
+  }
+  return undefined;
+}

@@ -3,6 +3,7 @@
  * or none = TCP, UDP and SCTP), and a port range, a named port, every port, or not a port. The one reading of a port entry,
  * for the engine's layer 4 (`engine/ports.ts`) and the L7 parser merge (`l7-parsers.ts`).
  */
+import { goParseUint } from './go-uint';
 import { PortProtocolModel } from './policy-model';
 
 /** The protocols `ANY` (or no protocol) stands for. */
@@ -36,16 +37,30 @@ export function isIanaSvcName(s: string): boolean {
   return s.length >= 1 && s.length <= 15 && /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(s);
 }
 
-/** Parses a port string the way the agent does; a name is returned lower-case. */
+/** How the agent reads a `port` string. */
+export type PortReading =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'named'; readonly name: string }
+  | { readonly kind: 'number'; readonly value: number; readonly base: number }
+  | { readonly kind: 'invalid'; readonly reason: 'syntax' | 'range' };
+
+/**
+ * Reads a `port` the way the agent does (`PortProtocol.sanitize`, `createL4Filter`): a service name first, else
+ * `strconv.ParseUint(s, 0, 16)` (`"010"` is octal 8, `"8_0"` is 80).
+ */
+export function readPort(port: string): PortReading {
+  if (port === '') return { kind: 'empty' };
+  if (isIanaSvcName(port)) return { kind: 'named', name: port.toLowerCase() };
+  const r = goParseUint(port, 16);
+  return r.ok ? { kind: 'number', value: r.value, base: r.base } : { kind: 'invalid', reason: r.reason };
+}
+
+/** Parses a port string the way the agent does (`readPort`; none or `""` is port 0); a name is returned lower-case. */
 export function parsePortValue(port: string | undefined): { kind: 'number'; value: number } | { kind: 'name'; name: string } | { kind: 'invalid' } {
-  if (port === undefined || port === '') return { kind: 'number', value: 0 };
-  if (/^\d+$/.test(port)) {
-    // strconv.ParseUint(port, 0, 16): a leading 0 means octal.
-    const value = port.length > 1 && port.startsWith('0') ? (/^[0-7]+$/.test(port) ? parseInt(port, 8) : NaN) : Number(port);
-    return Number.isInteger(value) && value <= 65535 ? { kind: 'number', value } : { kind: 'invalid' };
-  }
-  if (isIanaSvcName(port)) return { kind: 'name', name: port.toLowerCase() };
-  return { kind: 'invalid' };
+  const r = readPort(port ?? '');
+  if (r.kind === 'empty') return { kind: 'number', value: 0 };
+  if (r.kind === 'named') return { kind: 'name', name: r.name };
+  return r.kind === 'number' ? { kind: 'number', value: r.value } : { kind: 'invalid' };
 }
 
 /**

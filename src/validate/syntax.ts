@@ -4,104 +4,12 @@
  * Kubernetes names. (RE2 regexes: `model/re2.ts`.)
  */
 
-import { isIanaSvcName } from '../model/port-entries';
+import { isIanaSvcName, PortReading, readPort } from '../model/port-entries';
+import { GoUintResult, goParseUint } from '../model/go-uint';
 
-/** The result of Go's `strconv.ParseUint(s, 0, bits)`. */
-export type GoUintResult = { readonly ok: true; readonly value: number; readonly base: number } | { readonly ok: false; readonly reason: 'syntax' | 'range' };
-
-/**
- * Go's `strconv.ParseUint(s, 0, bitSize)`: base from the prefix (`0x` hex, `0o` or a bare leading `0` octal, `0b`
- * binary, else decimal) and underscores allowed only where Go integer literals allow them.
- */
-export function goParseUint(s: string, bitSize: number): GoUintResult {
-  if (s.length === 0) return { ok: false, reason: 'syntax' };
-  const s0 = s;
-  let base = 10;
-  let digits = s;
-  if (s[0] === '0') {
-    const p = s.length >= 3 ? s[1].toLowerCase() : '';
-    if (p === 'b') {
-      base = 2;
-      digits = s.slice(2);
-    } else if (p === 'o') {
-      base = 8;
-      digits = s.slice(2);
-    } else if (p === 'x') {
-      base = 16;
-      digits = s.slice(2);
-    } else {
-      base = 8;
-      digits = s.slice(1);
-    }
-  }
-  const max = 2 ** bitSize - 1;
-  let n = 0;
-  let underscores = false;
-  let overflow = false;
-  for (const c of digits) {
-    if (c === '_') {
-      underscores = true;
-      continue;
-    }
-    const lc = c.toLowerCase();
-    let d: number;
-    if (c >= '0' && c <= '9') d = c.charCodeAt(0) - 48;
-    else if (lc >= 'a' && lc <= 'z') d = lc.charCodeAt(0) - 87;
-    else return { ok: false, reason: 'syntax' };
-    if (d >= base) return { ok: false, reason: 'syntax' };
-    n = n * base + d;
-    if (n > max) overflow = true;
-  }
-  if (underscores && !underscoreOK(s0)) return { ok: false, reason: 'syntax' };
-  if (overflow) return { ok: false, reason: 'range' };
-  return { ok: true, value: n, base };
-}
-
-/** Go's `strconv.underscoreOK`: underscores only between digits or right after a base prefix. */
-function underscoreOK(s: string): boolean {
-  let saw = '^';
-  let i = 0;
-  let hex = false;
-  if (s.length >= 2 && s[0] === '0' && 'box'.includes(s[1].toLowerCase())) {
-    i = 2;
-    saw = '0';
-    hex = s[1].toLowerCase() === 'x';
-  }
-  for (; i < s.length; i++) {
-    const c = s[i];
-    const lc = c.toLowerCase();
-    if ((c >= '0' && c <= '9') || (hex && lc >= 'a' && lc <= 'f')) {
-      saw = '0';
-      continue;
-    }
-    if (c === '_') {
-      if (saw !== '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw === '_') return false;
-    saw = '!';
-  }
-  return saw !== '_';
-}
-
-// Cilium's `iana.IsSvcName`, one implementation for the engine's port parsing (src/model) and these checks.
-export { isIanaSvcName };
-
-/** How the agent reads a `port` string. */
-export type PortReading =
-  | { readonly kind: 'empty' }
-  | { readonly kind: 'named'; readonly name: string }
-  | { readonly kind: 'number'; readonly value: number; readonly base: number }
-  | { readonly kind: 'invalid'; readonly reason: 'syntax' | 'range' };
-
-/** Reads a `port` the way the agent does (`PortProtocol.sanitize`): a service name first, else `ParseUint(s, 0, 16)`. */
-export function readPort(port: string): PortReading {
-  if (port === '') return { kind: 'empty' };
-  if (isIanaSvcName(port)) return { kind: 'named', name: port.toLowerCase() };
-  const r = goParseUint(port, 16);
-  return r.ok ? { kind: 'number', value: r.value, base: r.base } : { kind: 'invalid', reason: r.reason };
-}
+// Cilium's `iana.IsSvcName`, Go's `ParseUint` and the agent's reading of a port: one implementation each, for the engine's
+// port parsing (src/model) and these checks.
+export { GoUintResult, goParseUint, isIanaSvcName, PortReading, readPort };
 
 /** An IP address: family and 4 or 16 bytes. */
 export interface IpAddress {

@@ -206,3 +206,25 @@ describe('the checks of the synthesis', () => {
     expect(synthFailure(warned)).toBeUndefined();
   });
 });
+
+// Session 39: cdk8s's own rendering (a JSON patch, a resolver of the app) took `{constructor: api, value: x}` for a class
+// instance and replaced it by `{value: x}`: the policy selected every pod labelled value=x.
+describe('a label key cdk8s cannot write (constructor)', () => {
+  test('written as given by the SDK\'s rendering; refused, never narrowed to the other keys, through cdk8s\'s', () => {
+    const make = (): CiliumPolicy => {
+      const p = new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ constructor: 'api', value: 'x' }) });
+      p.allowIngress(Peer.endpoints({ labels: { constructor: 'web', value: 'y' } }), { ports: [Port.tcp(80)] });
+      return p;
+    };
+    const plain = make().apiObject.toJson();
+    expect(plain.spec.endpointSelector.matchLabels).toEqual({ constructor: 'api', value: 'x' });
+    expect(plain.spec.ingress[0].fromEndpoints[0].matchLabels).toEqual({ constructor: 'web', 'k8s:io.kubernetes.pod.namespace': 'shop', 'value': 'y' });
+    const patched = make();
+    patched.apiObject.addJsonPatch(JsonPatch.add('/metadata/labels', { patched: 'yes' }));
+    expect(() => patched.apiObject.toJson()).toThrow(expect.objectContaining({
+      id: 'synth-cdk8s-unwritable-key',
+      location: 'test/p',
+      message: expect.stringMatching(/^\[test\/p\] spec\.endpointSelector\.matchLabels\.constructor: a key named "constructor" cannot be written by cdk8s's renderer/),
+    }));
+  });
+});

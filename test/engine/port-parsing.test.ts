@@ -33,6 +33,11 @@ describe('port strings as the agent parses them (engine verdicts)', () => {
     ['65535', ['65535/TCP'], ['65534/TCP']],
     ['1', ['1/TCP'], ['2/TCP', '10/TCP']],
     ['01', ['1/TCP'], ['2/TCP']],
+    // Go integer literals allow underscores between digits (base 0): "8_0" is port 80 to the agent (session 39: the engine
+    // read it as no port, so a rule opening 80 was judged to open nothing: diff "0 newly allowed").
+    ['8_0', ['80/TCP'], ['8/TCP', '81/TCP']],
+    ['1_000', ['1000/TCP'], ['1/TCP', '100/TCP']],
+    ['0_10', ['8/TCP'], ['10/TCP']],
   ])('port "%s" allows exactly %j', (port, yes, no) => {
     const s = set(port);
     expect(s.diagnostics).toEqual([]);

@@ -252,6 +252,26 @@ describe('an input that truly ends early is an error (exit 2), never a green res
   });
 });
 
+// Session 39: a read that failed before the first chunk (EIO) escaped the reader: `error: EIO: i/o error, read`, without the
+// file, an id or a fix.
+describe('an input whose first read fails is named, as one that ends early', () => {
+  test('the reader reports it as a read error, not a thrown one', GUARD, async () => {
+    const failing: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })) }),
+    };
+    const stats = await readFlows(FlowSource._stream(failing, 'broken'), () => undefined);
+    expect([stats.flows, stats.readError]).toEqual([0, 'EIO: i/o error, read']);
+  });
+
+  test.skipIf(process.platform !== 'linux')('replay --flows /proc/self/mem: exit 2, one line naming the file', GUARD, async () => {
+    const r = await replay('--flows', '/proc/self/mem', '--policies', POLICIES);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: /proc/self/mem: the flow log could not be read to its end (after line 0: EIO: i/o error, read); nothing is judged '
+      + '(hubble-input-incomplete); fix: give the complete flow log (gzip -t checks a .gz file), as written by hubble observe -o jsonpb\n');
+  });
+});
+
 describe('a log without a single flow record is an error (exit 2), not "nothing would be dropped"', () => {
   test('replay on a file of junk lines names the first one', GUARD, async () => {
     const junk = write(dir, 'junk.jsonl', 'garbage\n[1, 2]\n');

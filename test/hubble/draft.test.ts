@@ -490,3 +490,19 @@ describe('lookups the cluster\'s DNS proxy refused: the DNS companion allows the
     expect(planDraft(passing, { namespaces: ['shop'] }).policies[0].dnsNames).toBeUndefined();
   });
 });
+
+// Session 39: the YAML went through cdk8s's rendering, which took a selector `{constructor: web, value: x}` for a class
+// instance and wrote `{value: x}` (the namespace label dropped with it), or failed with "can't render non-simple object".
+describe('a pod label key cdk8s cannot write (constructor)', () => {
+  test('is drafted as seen, in the YAML as in-process', async () => {
+    const text = readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), 'utf8').replace(/"k8s:app=postgres"/g, '"k8s:constructor=postgres","k8s:value=db"');
+    const hostile = await collectConnections(FlowSource.text(text));
+    const yaml = renderDraftYaml(planDraft(hostile));
+    const selectors = readYamlStream(yaml).docs.map((d) => d.toJS() as { spec: { endpointSelector: { matchLabels: Record<string, string> } } })
+      .map((d) => d.spec.endpointSelector.matchLabels);
+    expect(selectors).toContainEqual({ constructor: 'postgres', value: 'db' });
+    expect(selectors).not.toContainEqual({ value: 'db' });
+    expect(yaml).toMatch(/matchLabels:\n {12}constructor: postgres\n {12}k8s:io\.kubernetes\.pod\.namespace: data\n {12}value: db\n/);
+    expect(replayCapture(hostile, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' })).summary.newlyDropped).toBe(0);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * The resource of a policy (`CiliumPolicy`, `ClusterwidePolicy`, the policies `Draft.apply` adds): its rules are plain
+ * data, which it writes as cdk8s would (sorted keys, no `null`s) without cdk8s's resolver. Shared by the constructs and
+ * the Hubble draft, so that both write a policy one way.
+ */
+import { ApiObject, ApiObjectMetadata, App, JsonPatch, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CiliumPolicyError } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
+import { EmitOptions, JsonObject } from './emit';
+import { formatPath } from './json-path';
+import { cdk8sSortsKeys, cdk8sUnwritableKey, NOT_PLAIN, sanitizedPlainCopy } from './manifest-value';
+import { CILIUM_API_VERSION, PolicyKind } from './policy-model';
+import { synthMemo } from './synth-session';
+import { CILIUM_VERSION_ANNOTATION } from './version-annotation';
+
+/** `PolicyApiObject.renderedMetadata` when cdk8s cannot render the metadata. */
+export const NOT_RENDERED: unique symbol = Symbol('metadata not rendered');
+
+/** What `PolicyApiObject` is made of. */
+export interface PolicyApiObjectProps {
+  readonly kind: PolicyKind;
+  readonly metadata: ApiObjectMetadata;
+  /** A CCNP: cdk8s's chart namespace is not written. */
+  readonly clusterScoped: boolean;
+  /** The number of rules. */
+  readonly ruleCount: () => number;
+  /** The rules as written into `spec` (one) or `specs` (several); called once per rendering. */
+  readonly emitRules: (options: EmitOptions) => JsonObject[];
+}
+
+/**
+ * The resource of a policy. Its rules are plain data, which it writes as cdk8s would (sorted keys, no `null`s) without
+ * cdk8s's resolver, which costs a resolution per value; when something cdk8s must resolve could be involved (a custom
+ * resolver of the app, a JSON patch, a value that is not plain data) it renders through cdk8s as any `ApiObject`.
+ */
+export class PolicyApiObject extends ApiObject {
+  private readonly clusterScoped: boolean;
+  private readonly emitRules: (options: EmitOptions) => JsonObject[];
+  private patched = false;
+
+  constructor(scope: Construct, id: string, props: PolicyApiObjectProps) {
+    super(scope, id, {
+      apiVersion: CILIUM_API_VERSION,
+      kind: props.kind,
+      metadata: props.metadata,
+      // Only one of them asks for the rules.
+      spec: Lazy.any({ produce: () => (props.ruleCount() === 1 ? props.emitRules({})[0] : undefined) }),
+      specs: Lazy.any({ produce: () => (props.ruleCount() > 1 ? props.emitRules({}) : undefined) }),
+    });
+    this.clusterScoped = props.clusterScoped;
+    this.emitRules = props.emitRules;
+  }
+
+  /** Adds JSON patches (see `ApiObject.addJsonPatch`); a patched policy renders through cdk8s. */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+
+  /** The manifest; rendered once per synthesis (shared by the app-wide validation and the chart's output). */
+  public toJson(): ReturnType<ApiObject['toJson']> {
+    return synthMemo(this, this, 'toJson', () => this.render());
+  }
+
+  private render(): ReturnType<ApiObject['toJson']> {
+    const json = this.renderDirect() ?? this.renderThroughCdk8s();
+    if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
+    // The version the policy was written for, for the tools that read it back (`trace`); set last, so it cannot be overwritten.
+    const annotations = { ...json.metadata?.annotations, [CILIUM_VERSION_ANNOTATION]: CiliumVersion.of(this).toString() };
+    json.metadata = { ...json.metadata, annotations };
+    return json;
+  }
+
+  /**
+   * The manifest as cdk8s renders it, refused when the rules hold a key cdk8s would drop or change (`cdk8sUnwritableKey`):
+   * a selector that lost a label would select more than written.
+   */
+  private renderThroughCdk8s(): ReturnType<ApiObject['toJson']> {
+    const rules = this.emitRules({ copy: false });
+    for (let i = 0; i < rules.length; i++) {
+      const at = cdk8sUnwritableKey(rules[i]);
+      if (at === undefined) continue;
+      const path = formatPath([...(rules.length === 1 ? ['spec'] : ['specs', i]), ...at]);
+      const key = String(at[at.length - 1]);
+      throw new CiliumPolicyError({
+        id: 'synth-cdk8s-unwritable-key',
+        location: this.node.id === 'Resource' && this.node.scope ? this.node.scope.node.path : this.node.path,
+        message: `${path}: a key named ${JSON.stringify(key)} cannot be written by cdk8s's renderer, which writes this policy because `
+          + 'it has a JSON patch or the app a resolver of its own: cdk8s would fail on the map, or drop its other keys '
+          + '(a selector would then select more than written)',
+        fix: `select on the label with an expression instead (LabelExpression.in(${JSON.stringify(key)}, [...]), written as matchExpressions), `
+          + 'or leave out the JSON patch or the resolver',
+      });
+    }
+    return super.toJson();
+  }
+
+  /**
+   * The manifest cdk8s would render, with the rules copied as cdk8s writes plain data instead of resolved value by value;
+   * `undefined` when cdk8s must render it (a JSON patch, a custom resolver of the app, rules that are not plain data).
+   */
+  private renderDirect(): ReturnType<ApiObject['toJson']> | undefined {
+    // cdk8s's own three resolvers come last; anything before them is the app's.
+    if (this.patched || App.of(this).resolvers.length !== 3) return undefined;
+    // Not copied by the emitter: the copy below is the only one.
+    const rules = this.emitRules({ copy: false });
+    const sortKeys = cdk8sSortsKeys();
+    const copies: unknown[] = [];
+    for (const rule of rules) {
+      const copy = sanitizedPlainCopy(rule, sortKeys);
+      if (copy === NOT_PLAIN) return undefined;
+      copies.push(copy);
+    }
+    const metadata = this.renderMetadata(sortKeys);
+    if (metadata === NOT_PLAIN) return undefined;
+    // apiVersion, kind and metadata first, as cdk8s orders the top-level keys; then the rules.
+    const json: ReturnType<ApiObject['toJson']> = { apiVersion: this.apiVersion, kind: this.kind };
+    if (metadata !== undefined) json.metadata = metadata;
+    if (copies.length === 1) json.spec = copies[0];
+    else json.specs = copies;
+    return json;
+  }
+
+  /**
+   * `metadata` as cdk8s's `toJson` writes it: the metadata's own rendering (`ApiObjectMetadataDefinition.toJson`, through
+   * cdk8s's resolvers: labels of the chart, annotations, finalizers…), then the copy cdk8s makes of the whole object (keys
+   * sorted, no `null`s), which changes nothing else in plain data. `NOT_PLAIN` when it is not plain data or cdk8s throws
+   * (the caller renders through cdk8s, which reports it as it does for any `ApiObject`).
+   */
+  private renderMetadata(sortKeys: boolean): unknown {
+    const rendered = this.renderedMetadata();
+    return rendered === NOT_RENDERED ? NOT_PLAIN : sanitizedPlainCopy(rendered, sortKeys);
+  }
+
+  /**
+   * The metadata's own rendering (`ApiObjectMetadataDefinition.toJson`), once per synthesis: the policy's check of its
+   * labels and annotations (`yaml-unquoted-number`) and its manifest read the same rendering. `NOT_RENDERED` when cdk8s
+   * throws (the manifest then renders through cdk8s, which reports it).
+   */
+  public renderedMetadata(): unknown {
+    return synthMemo(this, this, 'renderedMetadata', () => {
+      try {
+        return this.metadata.toJson();
+      } catch {
+        return NOT_RENDERED;
+      }
+    });
+  }
+}
