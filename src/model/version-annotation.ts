@@ -106,6 +106,45 @@ export function annotationVersion(value: unknown): CiliumVersion | undefined {
   }
 }
 
+/** A policy's own `cdk8s-cilium.io/cilium-version` annotation: its value as read, and the version it names. */
+export interface OwnAnnotation {
+  /** The value as read. */
+  readonly value: unknown;
+  /**
+   * The supported version it names.
+   * @default - it names none (a value that is no string, as YAML reads an unquoted `1.16`, is no annotation the API server takes)
+   */
+  readonly version?: CiliumVersion;
+}
+
+/**
+ * The policy's own version annotation, or `undefined` without one: the one reading of it by which `validate`, the cdk8s
+ * plugin and `validateApp` judge each policy for the version it was synthesized for.
+ */
+export function ownAnnotation(model: { readonly metadata?: { readonly annotations?: Readonly<Record<string, unknown>> } }):
+  OwnAnnotation | undefined {
+  const value: unknown = model.metadata?.annotations?.[CILIUM_VERSION_ANNOTATION];
+  if (value === undefined) return undefined;
+  const version = typeof value === 'string' ? annotationVersion(value) : undefined;
+  return version !== undefined ? { value, version } : { value };
+}
+
+/** The path of the annotation in a policy, as findings name it. */
+export const ANNOTATION_PATH = `metadata.annotations[${JSON.stringify(CILIUM_VERSION_ANNOTATION)}]`;
+
+/**
+ * The finding `version-annotation-invalid` (an error at `ANNOTATION_PATH`) for an annotation that names no supported
+ * version, whose policy is judged for `judgedFor` instead.
+ */
+export function invalidAnnotationFinding(value: unknown, judgedFor: string): { id: string; message: string; fix: string; path: string } {
+  return {
+    id: 'version-annotation-invalid', path: ANNOTATION_PATH,
+    message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${JSON.stringify(value)}, which is not a supported Cilium version`
+      + `; it is judged for Cilium ${judgedFor}`,
+    fix: annotationFix('ciliumVersion'),
+  };
+}
+
 /** The Cilium version policies are judged for, and where it came from. */
 export interface JudgedVersion {
   /** The version. */

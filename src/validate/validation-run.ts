@@ -19,7 +19,9 @@ import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
-import { AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, annotationFix, annotationVersion, judgedVersion } from '../model/version-annotation';
+import {
+  AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, invalidAnnotationFinding, judgedVersion, ownAnnotation,
+} from '../model/version-annotation';
 import { ReportDiagnostic, ReportFile, ReportFileStatus, ReportVersion, ValidationReport } from './validation-report';
 import { buildReport, Pending } from './build-report';
 import { crdFix, defaultFix } from './finding-fixes';
@@ -149,12 +151,10 @@ export class Run {
     const invalid: { r: ReadInput; doc: IParsedDocument; value: unknown }[] = [];
     for (const r of read) {
       for (const d of r.parsed.documents) {
-        const value: unknown = d.model.metadata.annotations?.[CILIUM_VERSION_ANNOTATION];
-        if (value === undefined) continue;
-        // A value that is no string is no annotation the API server takes (`parse-wrong-type`): invalid here too.
-        const version = typeof value === 'string' ? annotationVersion(value) : undefined;
-        if (version !== undefined) annotated.push({ doc: d, file: r.file, version });
-        else invalid.push({ r, doc: d, value });
+        const own = ownAnnotation(d.model);
+        if (own === undefined) continue;
+        if (own.version !== undefined) annotated.push({ doc: d, file: r.file, version: own.version });
+        else invalid.push({ r, doc: d, value: own.value });
       }
     }
     const versions = [...new Set(annotated.map((a) => a.version))];
@@ -176,7 +176,7 @@ export class Run {
     const named = versions.map((v) => v.toString()).sort(compareVersions).join(' and ');
     for (const r of read) {
       for (const d of r.parsed.documents) {
-        if (d.model.metadata.annotations?.[CILIUM_VERSION_ANNOTATION] !== undefined) continue;
+        if (ownAnnotation(d.model) !== undefined) continue;
         this.pushDoc(r.index, r.file, d, {
           id: 'version-annotation-missing', severity: Severity.WARNING, path: 'metadata.name',
           message: `it has no ${CILIUM_VERSION_ANNOTATION} annotation, while other policies name Cilium ${named}: it is judged for `
@@ -190,13 +190,7 @@ export class Run {
 
   /** `version-annotation-invalid`: at the annotation, with its value; its policy is judged for `fallback`. */
   private invalidAnnotation(r: ReadInput, d: IParsedDocument, value: unknown): void {
-    const path = `metadata.annotations[${JSON.stringify(CILIUM_VERSION_ANNOTATION)}]`;
-    this.pushDoc(r.index, r.file, d, {
-      id: 'version-annotation-invalid', severity: Severity.ERROR, path,
-      message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${JSON.stringify(value)}, which is not a supported Cilium version`
-        + `; it is judged for Cilium ${this.fallback.name}`,
-      fix: annotationFix('ciliumVersion'),
-    });
+    this.pushDoc(r.index, r.file, d, { ...invalidAnnotationFinding(value, this.fallback.name), severity: Severity.ERROR });
   }
 
   /** The version a policy is judged for. */
