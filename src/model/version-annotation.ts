@@ -8,6 +8,7 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
+import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { PolicyDocumentModel } from './policy-model';
 
 /** The annotation key: `cdk8s-cilium.io/cilium-version`, value the minor version (`"1.19"`). */
@@ -133,14 +134,27 @@ export function ownAnnotation(model: { readonly metadata?: { readonly annotation
 export const ANNOTATION_PATH = `metadata.annotations[${JSON.stringify(CILIUM_VERSION_ANNOTATION)}]`;
 
 /**
- * The finding `version-annotation-invalid` (an error at `ANNOTATION_PATH`) for an annotation that names no supported
- * version, whose policy is judged for `judgedFor` instead.
+ * Whether `diagnostic` is the reader's `parse-wrong-type` at the annotation: an unquoted number, kept as its text. When
+ * that text names no supported version either, the `version-annotation-invalid` finding says both (`invalidAnnotationFinding`
+ * with `unquoted`) and this one is left out: one mistake, one finding, with the fix that mends it (quoting `1.20` does not).
  */
-export function invalidAnnotationFinding(value: unknown, judgedFor: string): { id: string; message: string; fix: string; path: string } {
+export function isAnnotationTypeDiagnostic(diagnostic: { readonly id: string; readonly path?: string }): boolean {
+  return diagnostic.id === ParseDiagnosticId.WRONG_TYPE && diagnostic.path === ANNOTATION_PATH;
+}
+
+/**
+ * The finding `version-annotation-invalid` (an error at `ANNOTATION_PATH`) for an annotation that names no supported
+ * version, whose policy is judged for `judgedFor` instead; `unquoted` when the reader found a number there
+ * (`isAnnotationTypeDiagnostic`), `value` then being its text.
+ */
+export function invalidAnnotationFinding(value: unknown, judgedFor: string, unquoted = false):
+  { id: string; message: string; fix: string; path: string } {
+  const what = unquoted
+    ? `${String(value)}, unquoted: a number, which the API server rejects (annotations are strings), and ${JSON.stringify(value)} is not`
+    : `${JSON.stringify(value)}, which is not`;
   return {
     id: 'version-annotation-invalid', path: ANNOTATION_PATH,
-    message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${JSON.stringify(value)}, which is not a supported Cilium version`
-      + `; it is judged for Cilium ${judgedFor}`,
+    message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${what} a supported Cilium version; it is judged for Cilium ${judgedFor}`,
     fix: annotationFix('ciliumVersion'),
   };
 }

@@ -15,7 +15,7 @@ import { Severity } from '../core/errors';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { CiliumVersion } from '../core/cilium-version';
 import { synthMemo } from '../model/synth-session';
-import { invalidAnnotationFinding, ownAnnotation } from '../model/version-annotation';
+import { invalidAnnotationFinding, isAnnotationTypeDiagnostic, ownAnnotation } from '../model/version-annotation';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { fromObject } from '../model/parse';
 import { resourceKey } from '../model/resource-key';
@@ -125,16 +125,18 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
     const sdk = c.node.scopes.some((s) => POLICY_SYMBOL in s);
     // As validate judges the synthesized file (the plugin): for the policy's own annotation (the SDK's policies write
     // `CiliumVersion.of`; a raw object may say another), else for the version in effect for the construct.
-    const own = ownAnnotation(json as { metadata?: { annotations?: Record<string, unknown> } });
-    const version = own?.version ?? CiliumVersion.of(c);
     const parsed = fromObject(json, { file: c.node.path });
+    const model = parsed.documents[0]?.model ?? { kind, metadata: { name: '' } };
+    const own = ownAnnotation(model);
+    const version = own?.version ?? CiliumVersion.of(c);
     const ref: AppPolicy = { object: c, sdk, version };
     const perPolicy = !sdk || options.includeSdkPolicyLayers === true;
-    const model = parsed.documents[0]?.model ?? { kind, metadata: { name: '' } };
+    // An unquoted number that names no supported version is one finding, as in validate.
+    const typed = own !== undefined && own.version === undefined ? parsed.diagnostics.find(isAnnotationTypeDiagnostic) : undefined;
     if (own !== undefined && own.version === undefined) {
-      out.push(place(ref, model, { ...invalidAnnotationFinding(own.value, version.toString()), severity: Severity.ERROR }));
+      out.push(place(ref, model, { ...invalidAnnotationFinding(own.value, version.toString(), typed !== undefined), severity: Severity.ERROR }));
     }
-    if (perPolicy) for (const d of parsed.diagnostics) out.push(place(ref, model, d));
+    if (perPolicy) for (const d of parsed.diagnostics) if (d !== typed) out.push(place(ref, model, d));
     for (const doc of parsed.documents) {
       if (perPolicy) for (const d of validatePolicy(doc.model, { version })) out.push(place(ref, doc.model, d));
       policies.push(ref);

@@ -20,7 +20,8 @@ import { PitfallDocument } from './pitfall-run';
 import { validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
 import {
-  AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, invalidAnnotationFinding, judgedVersion, ownAnnotation,
+  AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, invalidAnnotationFinding, isAnnotationTypeDiagnostic, judgedVersion,
+  ownAnnotation,
 } from '../model/version-annotation';
 import { ReportDiagnostic, ReportFile, ReportFileStatus, ReportVersion, ValidationReport } from './validation-report';
 import { buildReport, Pending } from './build-report';
@@ -72,6 +73,8 @@ export class Run {
   private fallbackSource!: string;
   /** The version each policy is judged for, when it is not `fallback` (its own annotation). */
   private readonly targets = new Map<IParsedDocument, TargetVersion>();
+  /** Reader diagnostics another finding says (`isAnnotationTypeDiagnostic`), left out. */
+  private readonly superseded = new Set<SourceDiagnostic>();
   private readonly cwd: string;
   private readonly maxBytes: number;
   private readonly crd?: CrdSchemas;
@@ -188,9 +191,15 @@ export class Run {
     }
   }
 
-  /** `version-annotation-invalid`: at the annotation, with its value; its policy is judged for `fallback`. */
+  /**
+   * `version-annotation-invalid`: at the annotation, with its value; its policy is judged for `fallback`. The reader's
+   * `parse-wrong-type` there (an unquoted number) is said by it, and left out (`superseded`).
+   */
   private invalidAnnotation(r: ReadInput, d: IParsedDocument, value: unknown): void {
-    this.pushDoc(r.index, r.file, d, { ...invalidAnnotationFinding(value, this.fallback.name), severity: Severity.ERROR });
+    const key = docKey(d.source.index, d.source.itemPath);
+    const typed = r.parsed.diagnostics.find((x) => x.index !== undefined && docKey(x.index, x.itemPath) === key && isAnnotationTypeDiagnostic(x));
+    if (typed) this.superseded.add(typed);
+    this.pushDoc(r.index, r.file, d, { ...invalidAnnotationFinding(value, this.fallback.name, typed !== undefined), severity: Severity.ERROR });
   }
 
   /** The version a policy is judged for. */
@@ -286,6 +295,7 @@ export class Run {
       if (crd && this.crdKinds.includes(d.model.kind)) crdViolations.set(d, crd.validate(rawByKey.get(docKey(d.source.index, d.source.itemPath))));
     }
     for (const diag of parsed.diagnostics) {
+      if (this.superseded.has(diag)) continue;
       const doc = diag.index !== undefined ? byKey.get(docKey(diag.index, diag.itemPath)) : undefined;
       if (doc && crdViolations.has(doc) && REPLACED_BY_CRD.has(diag.id)) continue;
       if (doc) this.noteFinding(doc, diag.path);

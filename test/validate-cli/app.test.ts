@@ -152,6 +152,15 @@ describe('validateApp', () => {
       same(a, chart);
     });
 
+    it('a number that names no supported version: one finding, as validate gives for an unquoted 1.20', () => {
+      const { app: a, chart } = app();
+      new ApiObject(chart, 'raw', logged(1.2 as unknown as string));
+      expect(validateApp(a).map((d) => `${d.id} ${d.message}`)).toEqual([
+        'version-annotation-invalid the annotation cdk8s-cilium.io/cilium-version is 1.2, unquoted: a number, which the API server rejects '
+          + '(annotations are strings), and "1.2" is not a supported Cilium version; it is judged for Cilium 1.19',
+      ]);
+    });
+
     it('an annotation that names no supported version: version-annotation-invalid, judged for the chart\'s version', () => {
       const { app: a, chart } = app();
       CiliumVersion.use(chart, CiliumVersion.V1_16);
