@@ -27,6 +27,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 import { isGitRef, readAtGitRef } from './git-ref';
 import { readInventory } from './inventory';
+import { splitLabelKey } from '../model/labels';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError } from './trace';
@@ -238,7 +239,13 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     const read = capture.input;
     if (read.malformedCount > 0) io.stderr(`warning: --flows ${options.flows}: ${read.malformedCount} malformed lines skipped (first: line ${read.malformed[0]?.line})\n`);
     const seen = new Set<string>();
-    for (const c of capture.connections) for (const peer of [c.source, c.destination]) addFlowPod(inventory, peer, seen);
+    const foreign: string[] = [];
+    for (const c of capture.connections) for (const peer of [c.source, c.destination]) addFlowPod(inventory, peer, seen, foreign);
+    if (foreign.length > 0) {
+      io.stderr(`warning: --flows ${options.flows}: ${foreign.length} pod label${foreign.length === 1 ? '' : 's'} of a source other than k8s `
+        + `(first: ${foreign[0]}) left out of the endpoint classes, which hold a pod's Kubernetes labels: a selector of such a label is `
+        + 'judged as if the pod lacked it; trace or replay judge the pod with it\n');
+    }
     // As replay: without --ip-families, a capture from a dual-stack cluster (world identities 9/10) is judged dual-stack;
     // with it, a capture that shows other families than those given is warned about (world classes, /0 rules).
     inferred = options.ipFamilies === undefined ? inferIpFamilies(capture) : undefined;
@@ -277,12 +284,19 @@ export function warnCaptureVersion(capture: FlowCapture | undefined, flows: stri
 }
 
 /** A pod of a capture as a workload of the inventory (one per namespace and label set). */
-function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<string>): void {
+function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<string>, foreign: string[]): void {
   if (peer.kind !== 'pod' || peer.namespace === undefined || peer.labels === undefined) return;
-  const labels = Object.fromEntries(Object.entries(peer.labels).filter(([k]) => !k.includes(':')));
-  const key = JSON.stringify([peer.namespace, Object.entries(labels).sort()]);
+  // The peer's keys are Cilium's (`k8s:reserved.example.com/tier` for the Kubernetes key `reserved.example.com/tier`,
+  // `container:x`); a workload holds the pod object's keys, which the classes read back as of source k8s (k8sObjectLabels).
+  const key = JSON.stringify([peer.namespace, Object.entries(peer.labels).sort()]);
   if (seen.has(key)) return;
   seen.add(key);
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(peer.labels)) {
+    const { source, key: name } = splitLabelKey(k, 'k8s');
+    if (source === 'k8s') labels[name] = v;
+    else foreign.push(`${k}=${v} of ${peer.namespace}/${peer.podNames[0] ?? 'a pod'}`);
+  }
   const name = labels.app ?? labels['app.kubernetes.io/name'] ?? labels['k8s-app'] ?? (Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',') || 'pod');
   inventory.addWorkload({
     kind: 'Pod', name, namespace: peer.namespace, podLabels: labels, ports: [], ...(peer.serviceAccount !== undefined ? { serviceAccount: peer.serviceAccount } : {}),

@@ -33,9 +33,12 @@ export function selectorKeys(selector: LabelSelectorModel): string[] {
 
 /**
  * Whether a selector requires nothing (no `matchLabels` entry, no `matchExpressions` entry): `{}` or `{ matchLabels: {} }`, which
- * Cilium reads as the wildcard selector, every identity it is matched against.
+ * Cilium reads as the wildcard selector, every identity it is matched against. `matchExpressions` that is not a list
+ * (`{}`, which the API server refuses) is no wildcard: never read as every peer (nor a TypeError).
  */
 export function selectorRequiresNothing(selector: LabelSelectorModel): boolean {
+  const expressions: unknown = selector.matchExpressions;
+  if (expressions !== undefined && !Array.isArray(expressions)) return false;
   return selectorKeys(selector).length === 0;
 }
 

@@ -8,6 +8,7 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
+import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { PolicyDocumentModel } from './policy-model';
 
 /** The annotation key: `cdk8s-cilium.io/cilium-version`, value the minor version (`"1.19"`). */
@@ -104,6 +105,58 @@ export function annotationVersion(value: unknown): CiliumVersion | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A policy's own `cdk8s-cilium.io/cilium-version` annotation: its value as read, and the version it names. */
+export interface OwnAnnotation {
+  /** The value as read. */
+  readonly value: unknown;
+  /**
+   * The supported version it names.
+   * @default - it names none (a value that is no string, as YAML reads an unquoted `1.16`, is no annotation the API server takes)
+   */
+  readonly version?: CiliumVersion;
+}
+
+/**
+ * The policy's own version annotation, or `undefined` without one: the one reading of it by which `validate`, the cdk8s
+ * plugin and `validateApp` judge each policy for the version it was synthesized for.
+ */
+export function ownAnnotation(model: { readonly metadata?: { readonly annotations?: Readonly<Record<string, unknown>> } }):
+  OwnAnnotation | undefined {
+  const value: unknown = model.metadata?.annotations?.[CILIUM_VERSION_ANNOTATION];
+  if (value === undefined) return undefined;
+  const version = typeof value === 'string' ? annotationVersion(value) : undefined;
+  return version !== undefined ? { value, version } : { value };
+}
+
+/** The path of the annotation in a policy, as findings name it. */
+export const ANNOTATION_PATH = `metadata.annotations[${JSON.stringify(CILIUM_VERSION_ANNOTATION)}]`;
+
+/**
+ * Whether `diagnostic` is the reader's `parse-wrong-type` at the annotation: an unquoted number, kept as its text. When
+ * that text names no supported version either, the `version-annotation-invalid` finding says both (`invalidAnnotationFinding`
+ * with `unquoted`) and this one is left out: one mistake, one finding, with the fix that mends it (quoting `1.20` does not).
+ */
+export function isAnnotationTypeDiagnostic(diagnostic: { readonly id: string; readonly path?: string }): boolean {
+  return diagnostic.id === ParseDiagnosticId.WRONG_TYPE && diagnostic.path === ANNOTATION_PATH;
+}
+
+/**
+ * The finding `version-annotation-invalid` (an error at `ANNOTATION_PATH`) for an annotation that names no supported
+ * version, whose policy is judged for `judgedFor` instead; `unquoted` when the reader found a number there
+ * (`isAnnotationTypeDiagnostic`), `value` then being its text.
+ */
+export function invalidAnnotationFinding(value: unknown, judgedFor: string, unquoted = false):
+  { id: string; message: string; fix: string; path: string } {
+  const what = unquoted
+    ? `${String(value)}, unquoted: a number, which the API server rejects (annotations are strings), and ${JSON.stringify(value)} is not`
+    : `${JSON.stringify(value)}, which is not`;
+  return {
+    id: 'version-annotation-invalid', path: ANNOTATION_PATH,
+    message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${what} a supported Cilium version; it is judged for Cilium ${judgedFor}`,
+    fix: annotationFix('ciliumVersion'),
+  };
 }
 
 /** The Cilium version policies are judged for, and where it came from. */

@@ -33,8 +33,10 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
     const mergedKeys = new MergedKeys(doc);
     visit(doc, {
       Map(_, map) {
-        // Each key written so far, and where.
-        const seen = new Map<unknown, number>();
+        // Each key written so far (as Go's readers write it in JSON, `jsonKey`), with its value and where.
+        const seen = new Map<unknown, { key: unknown; at: number }>();
+        // The keys the merge key set, likewise: a key written after it is read alike unless only its JSON text is the same.
+        const merged = new Map<unknown, unknown>();
         let mergeKey: number | undefined;
         for (const pair of map.items) {
           if (isMergePair(pair)) {
@@ -45,21 +47,33 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
             }
             mergeKey ??= start;
             for (const key of mergedKeys.of(pair.value)) {
-              const before = seen.get(key);
+              if (!merged.has(jsonKey(key))) merged.set(jsonKey(key), key);
+              const before = seen.get(jsonKey(key));
               if (before === undefined) continue;
-              report(start, `Map keys must be unique: ${describeKey(key)}, written at ${where(lines, before)}, is set again by a merge key: go-yaml v2 `
-                + '(kubectl, Helm, Argo CD) takes the merged value, go-yaml v3 (Flux) the one written; write the key after the merge key');
+              if (before.key !== key) report(start, oneJsonKey(key, before.key, `written at ${where(lines, before.at)}`));
+              else {
+                report(start, `Map keys must be unique: ${describeKey(key)}, written at ${where(lines, before.at)}, is set again by a merge key: go-yaml `
+                  + 'v2 (kubectl, Helm, Argo CD) takes the merged value, go-yaml v3 (Flux) the one written; write the key after the merge key');
+              }
               break;
             }
             continue;
           }
-          // As the library compares keys: scalars by value (===, so NaN is never a duplicate), collections by identity.
+          // As the library compares keys: scalars by value (NaN is never a duplicate), collections by identity; and a
+          // number or boolean as the string Go's readers make of it in JSON (`1` and `"1"` are one key there).
           if (!isScalar(pair.key) || Number.isNaN(pair.key.value)) continue;
-          if (!seen.has(pair.key.value)) {
-            seen.set(pair.key.value, pair.key.range?.[0] ?? 0);
+          const key = pair.key.value;
+          const start = pair.key.range?.[0] ?? 0;
+          const before = seen.get(jsonKey(key));
+          if (before === undefined) {
+            seen.set(jsonKey(key), { key, at: start });
+            // A merged key of another type but the same JSON text: Go's JSON conversion keeps either (map order).
+            if (merged.has(jsonKey(key)) && merged.get(jsonKey(key)) !== key) {
+              report(start, oneJsonKey(key, merged.get(jsonKey(key)), `set by the merge key at ${where(lines, mergeKey ?? 0)}`));
+            }
             continue;
           }
-          report(pair.key.range?.[0] ?? 0, 'Map keys must be unique');
+          report(start, before.key === key ? 'Map keys must be unique' : oneJsonKey(key, before.key, `written at ${where(lines, before.at)}`));
         }
       },
     });
@@ -74,6 +88,21 @@ function isMergePair(pair: Pair): pair is Pair<{ value: symbol; range?: [number,
 
 function where(lines: LineCounter | undefined, offset: number): string {
   return lines ? `line ${lines.linePos(offset).line}` : `offset ${offset}`;
+}
+
+/**
+ * A key as Go's YAML readers write it in the JSON the API server gets (sigs.k8s.io/yaml `convertToJSONableObject`: an int
+ * key by `strconv.Itoa`, a float as go-yaml formats it, a boolean as `true`/`false`), so that `1` and `"1"` are one key.
+ */
+function jsonKey(key: unknown): unknown {
+  return typeof key === 'number' || typeof key === 'boolean' || typeof key === 'bigint' ? String(key) : key;
+}
+
+/** The error of two keys of different YAML types that are one key in JSON (`1` and `"1"`). */
+function oneJsonKey(key: unknown, other: unknown, otherAt: string): string {
+  const show = (k: unknown): string => (typeof k === 'string' ? JSON.stringify(describeKey(k)) : describeKey(k));
+  return `Map keys must be unique: ${show(key)} and ${show(other)} (${otherAt}) are one key in the JSON Go's readers make of the manifest (a `
+    + 'number or boolean key is written as its text), which keeps either value; write the key once';
 }
 
 function describeKey(key: unknown): string {

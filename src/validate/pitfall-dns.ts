@@ -10,6 +10,7 @@ import {
 } from '../model/policy-model';
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, RuleView } from './pitfall-run';
 import { fromModel, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
+import { selectorRequiresNothing } from '../model/selectors';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
@@ -279,7 +280,7 @@ export function allowsDns(run: PitfallRun, item: RuleItemModel, c: RuleView, pro
   return arr<LabelSelectorModel>(item.endpoints).some((model) => {
     if (!isObject(model)) return false;
     // A NetworkPolicy rule without peers is the wildcard selector: every peer, the DNS server included.
-    if (c.doc < 0 && Object.keys(model.matchLabels ?? {}).length === 0 && arr(model.matchExpressions).length === 0) return true;
+    if (c.doc < 0 && selectorRequiresNothing(model)) return true;
     const peer = peerSelector(c.kind, c.namespace, c.subject, model);
     if (mayOverlap(peer, KUBE_DNS)) return true;
     return (run.podsOf(peer) ?? []).some((w) => w.ports.some((p) => p.port === 53));

@@ -15,6 +15,7 @@ import { Severity } from '../core/errors';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { CiliumVersion } from '../core/cilium-version';
 import { synthMemo } from '../model/synth-session';
+import { invalidAnnotationFinding, isAnnotationTypeDiagnostic, ownAnnotation } from '../model/version-annotation';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { fromObject } from '../model/parse';
 import { resourceKey } from '../model/resource-key';
@@ -82,7 +83,9 @@ interface AppPolicy {
 /**
  * Runs the validation layers over a cdk8s app (or any construct tree): every CNP/CCNP `ApiObject` below `root` as a
  * policy, every other `ApiObject` as inventory (workloads, Services, Namespaces, NetworkPolicies). Each policy is checked
- * for the Cilium version in effect for it (`CiliumVersion.of`).
+ * for its own `cdk8s-cilium.io/cilium-version` annotation (`ownAnnotation`, as `validate` and the plugin judge the synthesized
+ * files; an annotation that names no supported version is `version-annotation-invalid`), else for the Cilium version in
+ * effect for it (`CiliumVersion.of`).
  * @returns the findings, in construct order
  */
 export function validateApp(root: IConstruct, options: AppValidationOptions = {}): AppDiagnostic[] {
@@ -120,12 +123,20 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
       continue;
     }
     const sdk = c.node.scopes.some((s) => POLICY_SYMBOL in s);
-    const version = CiliumVersion.of(c);
+    // As validate judges the synthesized file (the plugin): for the policy's own annotation (the SDK's policies write
+    // `CiliumVersion.of`; a raw object may say another), else for the version in effect for the construct.
     const parsed = fromObject(json, { file: c.node.path });
+    const model = parsed.documents[0]?.model ?? { kind, metadata: { name: '' } };
+    const own = ownAnnotation(model);
+    const version = own?.version ?? CiliumVersion.of(c);
     const ref: AppPolicy = { object: c, sdk, version };
     const perPolicy = !sdk || options.includeSdkPolicyLayers === true;
-    const model = parsed.documents[0]?.model ?? { kind, metadata: { name: '' } };
-    if (perPolicy) for (const d of parsed.diagnostics) out.push(place(ref, model, d));
+    // An unquoted number that names no supported version is one finding, as in validate.
+    const typed = own !== undefined && own.version === undefined ? parsed.diagnostics.find(isAnnotationTypeDiagnostic) : undefined;
+    if (own !== undefined && own.version === undefined) {
+      out.push(place(ref, model, { ...invalidAnnotationFinding(own.value, version.toString(), typed !== undefined), severity: Severity.ERROR }));
+    }
+    if (perPolicy) for (const d of parsed.diagnostics) if (d !== typed) out.push(place(ref, model, d));
     for (const doc of parsed.documents) {
       if (perPolicy) for (const d of validatePolicy(doc.model, { version })) out.push(place(ref, doc.model, d));
       policies.push(ref);

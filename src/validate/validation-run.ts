@@ -6,6 +6,7 @@ import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { fromYaml } from '../model/parse';
 import { readYamlStream, YamlStream } from '../model/yaml-stream';
+import { ParseDiagnosticId } from '../model/parse-diagnostic-id';
 import { IParsedDocument, Locator, ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { isNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
@@ -19,7 +20,10 @@ import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
-import { AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, annotationFix, annotationVersion, judgedVersion } from '../model/version-annotation';
+import {
+  AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, invalidAnnotationFinding, isAnnotationTypeDiagnostic, judgedVersion,
+  ownAnnotation,
+} from '../model/version-annotation';
 import { ReportDiagnostic, ReportFile, ReportFileStatus, ReportVersion, ValidationReport } from './validation-report';
 import { buildReport, Pending } from './build-report';
 import { crdFix, defaultFix } from './finding-fixes';
@@ -70,6 +74,8 @@ export class Run {
   private fallbackSource!: string;
   /** The version each policy is judged for, when it is not `fallback` (its own annotation). */
   private readonly targets = new Map<IParsedDocument, TargetVersion>();
+  /** Reader diagnostics another finding says (`isAnnotationTypeDiagnostic`), left out. */
+  private readonly superseded = new Set<SourceDiagnostic>();
   private readonly cwd: string;
   private readonly maxBytes: number;
   private readonly crd?: CrdSchemas;
@@ -149,12 +155,10 @@ export class Run {
     const invalid: { r: ReadInput; doc: IParsedDocument; value: unknown }[] = [];
     for (const r of read) {
       for (const d of r.parsed.documents) {
-        const value: unknown = d.model.metadata.annotations?.[CILIUM_VERSION_ANNOTATION];
-        if (value === undefined) continue;
-        // A value that is no string is no annotation the API server takes (`parse-wrong-type`): invalid here too.
-        const version = typeof value === 'string' ? annotationVersion(value) : undefined;
-        if (version !== undefined) annotated.push({ doc: d, file: r.file, version });
-        else invalid.push({ r, doc: d, value });
+        const own = ownAnnotation(d.model);
+        if (own === undefined) continue;
+        if (own.version !== undefined) annotated.push({ doc: d, file: r.file, version: own.version });
+        else invalid.push({ r, doc: d, value: own.value });
       }
     }
     const versions = [...new Set(annotated.map((a) => a.version))];
@@ -176,7 +180,7 @@ export class Run {
     const named = versions.map((v) => v.toString()).sort(compareVersions).join(' and ');
     for (const r of read) {
       for (const d of r.parsed.documents) {
-        if (d.model.metadata.annotations?.[CILIUM_VERSION_ANNOTATION] !== undefined) continue;
+        if (ownAnnotation(d.model) !== undefined) continue;
         this.pushDoc(r.index, r.file, d, {
           id: 'version-annotation-missing', severity: Severity.WARNING, path: 'metadata.name',
           message: `it has no ${CILIUM_VERSION_ANNOTATION} annotation, while other policies name Cilium ${named}: it is judged for `
@@ -188,15 +192,15 @@ export class Run {
     }
   }
 
-  /** `version-annotation-invalid`: at the annotation, with its value; its policy is judged for `fallback`. */
+  /**
+   * `version-annotation-invalid`: at the annotation, with its value; its policy is judged for `fallback`. The reader's
+   * `parse-wrong-type` there (an unquoted number) is said by it, and left out (`superseded`).
+   */
   private invalidAnnotation(r: ReadInput, d: IParsedDocument, value: unknown): void {
-    const path = `metadata.annotations[${JSON.stringify(CILIUM_VERSION_ANNOTATION)}]`;
-    this.pushDoc(r.index, r.file, d, {
-      id: 'version-annotation-invalid', severity: Severity.ERROR, path,
-      message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${JSON.stringify(value)}, which is not a supported Cilium version`
-        + `; it is judged for Cilium ${this.fallback.name}`,
-      fix: annotationFix('ciliumVersion'),
-    });
+    const key = docKey(d.source.index, d.source.itemPath);
+    const typed = r.parsed.diagnostics.find((x) => x.index !== undefined && docKey(x.index, x.itemPath) === key && isAnnotationTypeDiagnostic(x));
+    if (typed) this.superseded.add(typed);
+    this.pushDoc(r.index, r.file, d, { ...invalidAnnotationFinding(value, this.fallback.name, typed !== undefined), severity: Severity.ERROR });
   }
 
   /** The version a policy is judged for. */
@@ -291,9 +295,19 @@ export class Run {
     for (const d of parsed.documents) {
       if (crd && this.crdKinds.includes(d.model.kind)) crdViolations.set(d, crd.validate(rawByKey.get(docKey(d.source.index, d.source.itemPath))));
     }
+    const layered = new Map(parsed.documents.map((d) => [d, validatePolicy(d.model, { version: this.targetOf(d).rules })
+      .map((f) => asWritten(d, f))]));
+    // A port written as a number whose text is no port either (`.inf`, `99999`): one finding, the agent's, which says
+    // both; quoting it (the reader's fix) would not mend it.
+    const unquotedPorts = new Set<string>();
     for (const diag of parsed.diagnostics) {
+      if (this.superseded.has(diag)) continue;
       const doc = diag.index !== undefined ? byKey.get(docKey(diag.index, diag.itemPath)) : undefined;
       if (doc && crdViolations.has(doc) && REPLACED_BY_CRD.has(diag.id)) continue;
+      if (doc && diag.id === ParseDiagnosticId.PORT_NOT_STRING && layered.get(doc)?.some((f) => f.id === 'sanitize-port-parse' && f.path === diag.path)) {
+        unquotedPorts.add(`${docKey(diag.index ?? -1, diag.itemPath)} ${diag.path ?? ''}`);
+        continue;
+      }
       if (doc) this.noteFinding(doc, diag.path);
       this.pushSource(index, file, diag, doc?.model);
     }
@@ -301,8 +315,11 @@ export class Run {
       const violations = crdViolations.get(d);
       const crdPaths = (violations ?? []).map((v) => v.path);
       const target = this.targetOf(d);
-      for (const found of validatePolicy(d.model, { version: target.rules })) {
-        const finding = asWritten(d, found);
+      for (const found of layered.get(d) ?? []) {
+        const finding = unquotedPorts.has(`${docKey(d.source.index, d.source.itemPath)} ${found.path ?? ''}`)
+          ? { ...found, message: `${found.message} (written unquoted: a number, which the API server rejects too)`,
+            fix: `${found.fix ?? ''}, as a quoted string (port: "8080")` }
+          : found;
         if (violations && finding.id.startsWith('crd-') && !finding.id.startsWith('crd-metadata-')) continue;
         if (violations && finding.id.startsWith('version-') && crdPaths.some((p) => related(p, finding.path ?? ''))) continue;
         if (target.kafkaRemoved && finding.id === 'version-kafka-deprecated') continue;

@@ -98,7 +98,8 @@ export class Validator {
 
   /**
    * Runs the validation over a cdk8s app (or any construct tree) at synthesis: every CNP/CCNP `ApiObject` below `root`
-   * as a policy, every other `ApiObject` as inventory, each policy for the Cilium version in effect for it.
+   * as a policy, every other `ApiObject` as inventory, each policy for its own `cdk8s-cilium.io/cilium-version` annotation (as
+   * `validate` judges the synthesized files), else for the Cilium version in effect for it.
    * @returns the findings, in construct order, placed by construct path
    */
   public static validateApp(root: IConstruct, options: AppValidationOptions = {}): AppDiagnostic[] {

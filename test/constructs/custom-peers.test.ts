@@ -179,6 +179,15 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     });
   });
 
+  test('Peer.selectedBy() / a subject of one\'s own whose matchExpressions is not a list: no TypeError', () => {
+    // Before: TypeError: (selector.matchExpressions ?? []).map is not a function, from the shared selectorRequiresNothing.
+    const odd: IEndpointSelector = { toEndpointSelector: () => ({ matchExpressions: {} }) as never };
+    expect(() => Peer.selectedBy(odd, 'shop')).not.toThrow(TypeError);
+    const c = chart();
+    new ClusterwidePolicy(c, 'p', { endpointSelector: odd }).allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] });
+    expect(synthFailure(c)).not.toMatch(/TypeError|is not a function/);
+  });
+
   test('a subject of one\'s own that answers {}: the synthesis fails (a clusterwide policy applied to every endpoint of the cluster)', () => {
     const c = chart();
     const empty: IEndpointSelector = { toEndpointSelector: () => ({ matchLabels: {} }) };

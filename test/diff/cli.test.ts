@@ -408,3 +408,59 @@ spec:
     }
   });
 });
+
+describe('diff and report --flows: the pods keep their labels as Cilium reads them', () => {
+  // Hubble writes a pod's label reserved.example.com/tier (a valid Kubernetes key) as k8s:reserved.example.com/tier=front:
+  // a selector k8s:reserved.example.com/tier selects the pod, one written reserved.example.com/tier (reserved:…) does not.
+  const flow = (line: number, src: string[], dst: string[]): string => JSON.stringify({
+    flow: {
+      time: `2026-12-04T10:00:0${line}Z`, verdict: 'FORWARDED',
+      IP: { source: '10.0.1.10', destination: '10.0.1.20', ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: 40000 + line, destination_port: 8080, flags: { SYN: true } } },
+      source: { ID: 100, identity: 40000, namespace: 'shop', pod_name: 'front-0', labels: [...src, 'k8s:io.kubernetes.pod.namespace=shop'] },
+      destination: { ID: 200, identity: 40001, namespace: 'shop', pod_name: 'api-0', labels: [...dst, 'k8s:io.kubernetes.pod.namespace=shop'] },
+      Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false,
+    },
+  });
+  const capture = file('tier.jsonl', `${flow(1, ['k8s:app=front', 'k8s:reserved.example.com/tier=front'], ['k8s:app=api'])}\n`);
+  const tierPolicy = (key: string): string => file(`tier-${key.replace(/[^a-z]/g, '')}.yaml`, `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { ${JSON.stringify(key)}: front } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+`);
+  type Report = { endpoints: { id: string; labels?: Record<string, string> }[]; connections: { from: string; to: string; ports: string[] }[] };
+  const toApi = (doc: Report): string[] => doc.connections.filter((c) => c.to === 'shop/api' && c.from.startsWith('shop/')).map((c) => `${c.from} ${c.ports.join(',')}`);
+
+  test('report: a selector k8s:reserved.example.com/tier lets shop/front in; reserved.example.com/tier does not', async () => {
+    const k8s = await cli('report', '--policies', tierPolicy('k8s:reserved.example.com/tier'), '--flows', capture, '--output', 'json');
+    expect(k8s.code).toBe(0);
+    const doc = JSON.parse(k8s.stdout) as Report;
+    // Before: the pod's label was dropped (its key holds a `:`), so the class lacked it and the rule let nothing in.
+    expect(doc.endpoints.find((e) => e.id === 'shop/front')?.labels).toEqual({ 'app': 'front', 'k8s:reserved.example.com/tier': 'front' });
+    expect(toApi(doc)).toEqual(['shop/front 8080/TCP']);
+    const reserved = await cli('report', '--policies', tierPolicy('reserved.example.com/tier'), '--flows', capture, '--output', 'json');
+    expect(toApi(JSON.parse(reserved.stdout) as Report)).toEqual([]);
+  });
+
+  test('diff: opening the rule to the tier is NEWLY ALLOWED for shop/front', async () => {
+    const none = tierPolicy('k8s:no-such-key');
+    const r = await cli('diff', '--base', none, '--head', tierPolicy('k8s:reserved.example.com/tier'), '--flows', capture, '--output', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { changes: { from: string; to: string; after: string }[] };
+    expect(r.stderr).toBe('');
+    expect(doc.changes.filter((c) => c.from === 'shop/front').map((c) => `${c.from} → ${c.to} ${c.after}`)).toEqual(['shop/front → shop/api allowed']);
+  });
+
+  test('a label of another source, which a workload cannot hold, is a warning, once per pod', async () => {
+    const other = file('tier-other.jsonl', [1, 2].map((n) => flow(n, ['k8s:app=front', 'cni:team=x'], ['k8s:app=api'])).join('\n'));
+    const r = await cli('report', '--policies', tierPolicy('any:team'), '--flows', other, '--output', 'json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`warning: --flows ${other}: 1 pod label of a source other than k8s (first: cni:team=x of shop/front-0) left out of the `
+      + 'endpoint classes, which hold a pod\'s Kubernetes labels: a selector of such a label is judged as if the pod lacked it; trace or replay '
+      + 'judge the pod with it\n');
+  });
+});

@@ -226,6 +226,13 @@ describe('a byte-order mark opening a later document (files saved with one, join
     const v = await validate([file]);
     expect([v.code, v.stdout]).toEqual([0, '0 errors, 0 warnings in 1 file (2 policies, 2 documents; Cilium 1.19)\n']);
   });
+
+  test('after a document end marker (...) too: the YAML reader skips a mark before a document (YAML 1.2), there as after ---', GUARD, async () => {
+    const other = GOOD.replace('name: api, namespace: shop', 'name: other, namespace: other');
+    const file = write(dir, 'bom-after-end.yaml', `${other}...\n\ufeff---\n${GOOD}...\n\ufeff${GOOD.replace('name: api,', 'name: api2,')}`);
+    const v = await validate([file]);
+    expect([v.code, v.stdout]).toEqual([0, '0 errors, 0 warnings in 1 file (3 policies, 3 documents; Cilium 1.19)\n']);
+  });
 });
 
 describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary', () => {

@@ -43,6 +43,19 @@ describe('a key set again by a merge key', () => {
     expect(errors('n: &n {<<: {a: 2}}\nm: {a: 1, <<: *n}\n')).toHaveLength(1);
   });
 
+  test('a number or boolean key and a string key of the same text are one key in the JSON Go\'s readers make: a duplicate', () => {
+    // Before: compared as the library compares (1 !== "1"), none of these was found.
+    const ONE = /^Map keys must be unique: ("1" and 1|1 and "1") \((written|set by the merge key) at line 1\) are one key in the JSON Go's readers make of the manifest .*; write the key once at line 2, column 1$/;
+    expect(errors('1: a\n<<: {"1": b}\n')).toEqual([expect.stringMatching(ONE)]);
+    expect(errors('<<: {"1": b}\n1: a\n')).toEqual([expect.stringMatching(ONE)]);
+    expect(errors('1: a\n"1": b\n')).toEqual([expect.stringMatching(ONE)]);
+    expect(errors('true: a\n"true": b\n')).toHaveLength(1);
+    // Keys of one type keep their readings: after the merge key alike, before it set again.
+    expect(errors('<<: {"1": b}\n"1": a\n')).toEqual([]);
+    expect(errors('1: a\n<<: {1: b}\n')).toEqual([expect.stringMatching(/^Map keys must be unique: 1, written at line 1, is set again by a merge key/)]);
+    expect(errors('1: a\n"2": b\n')).toEqual([]);
+  });
+
   test('a second merge key in one mapping (go-yaml v2 applies it over the first, v3 refuses it)', () => {
     expect(errors('<<: {a: 1}\n<<: {b: 2}\n')).toEqual([expect.stringMatching(/^Map keys must be unique: a second merge key << \(the first at line 1\), .* at line 2, column 1$/)]);
   });

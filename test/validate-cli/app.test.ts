@@ -1,5 +1,5 @@
 // Synthesis-time validation: the same layers over a cdk8s app, placed by construct path; `app.synth()` fails on errors.
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, ApiObjectProps, App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { buildPlatform } from '../../main';
 import { CiliumPolicy, CiliumVersion, EndpointSelector, Entity, Peer, Port } from '../../src';
@@ -121,6 +121,55 @@ describe('validateApp', () => {
     policy.allowIngress(Peer.endpoints({ labels: { app: 'api' } }), { ports: [Port.tcpRange(8000, 8100)] });
     expect(validateApp(a).map((d) => d.id)).not.toContain('version-end-port');
     expect(validateApp(a, { includeSdkPolicyLayers: true }).map((d) => d.id)).toContain('version-end-port');
+  });
+
+  describe('a raw policy is judged for its own cdk8s-cilium.io/cilium-version annotation, as validate judges the synthesized file', () => {
+    /** A raw CNP with `spec.log` (Cilium 1.18 and later), annotated `version`. */
+    const logged = (version: string): ApiObjectProps => ({
+      ...RAW, metadata: { name: 'logged', annotations: { 'cdk8s-cilium.io/cilium-version': version } },
+      spec: { endpointSelector: { matchLabels: { app: 'web' } }, log: { value: 'audit' }, ingress: [{ fromEntities: ['cluster'] }] },
+    });
+    const same = (a: App, chart: Chart): void => {
+      const fromCli = validateInputs([{ name: 'shop.k8s.yaml', text: Testing.synth(chart).map((o) => JSON.stringify(o)).join('\n---\n') }])
+        .diagnostics.map((d) => `${d.id} ${d.message}`);
+      expect(validateApp(a).map((d) => `${d.id} ${d.message}`).sort()).toEqual(fromCli.sort());
+    };
+
+    it('annotated "1.16" in a chart of the default version: version-log, as validate says', () => {
+      // Before: judged for the chart's version (1.19), no finding; validate of the synthesized file: version-log.
+      const { app: a, chart } = app();
+      new ApiObject(chart, 'raw', logged('1.16'));
+      expect(validateApp(a).map((d) => `${d.id} [${d.constructPath}] ${d.path}`)).toEqual(['version-log [shop/raw] spec.log']);
+      same(a, chart);
+    });
+
+    it('annotated "1.19" in a chart for 1.16: judged for 1.19, as the file says', () => {
+      // Before: version-log (judged for the chart's 1.16); validate of the synthesized file: nothing.
+      const { app: a, chart } = app();
+      CiliumVersion.use(chart, CiliumVersion.V1_16);
+      new ApiObject(chart, 'raw', logged('1.19'));
+      expect(validateApp(a).map((d) => d.id)).toEqual([]);
+      same(a, chart);
+    });
+
+    it('a number that names no supported version: one finding, as validate gives for an unquoted 1.20', () => {
+      const { app: a, chart } = app();
+      new ApiObject(chart, 'raw', logged(1.2 as unknown as string));
+      expect(validateApp(a).map((d) => `${d.id} ${d.message}`)).toEqual([
+        'version-annotation-invalid the annotation cdk8s-cilium.io/cilium-version is 1.2, unquoted: a number, which the API server rejects '
+          + '(annotations are strings), and "1.2" is not a supported Cilium version; it is judged for Cilium 1.19',
+      ]);
+    });
+
+    it('an annotation that names no supported version: version-annotation-invalid, judged for the chart\'s version', () => {
+      const { app: a, chart } = app();
+      CiliumVersion.use(chart, CiliumVersion.V1_16);
+      new ApiObject(chart, 'raw', logged('main'));
+      expect(validateApp(a).map((d) => `${d.severity} ${d.id} [${d.constructPath}] ${d.path}`)).toEqual([
+        'error version-annotation-invalid [shop/raw] metadata.annotations["cdk8s-cilium.io/cilium-version"]',
+        'error version-log [shop/raw] spec.log',
+      ]);
+    });
   });
 
   it('CiliumAppValidation makes app.synth() fail with the same ids and messages, once', () => {

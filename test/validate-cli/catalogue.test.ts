@@ -40,7 +40,7 @@ describe('pitfall and input catalogues', () => {
   });
 
   it('every input id is produced by the input layer', () => {
-    const source = read('../model/inputs.ts') + read('validate-input.ts') + read('validation-run.ts');
+    const source = read('../model/inputs.ts') + read('validate-input.ts') + read('validation-run.ts') + read('../model/version-annotation.ts');
     for (const c of INPUT_CHECKS.filter((x) => !x.id.startsWith('parse-'))) expect(source, c.id).toContain(`'${c.id}'`);
   });
 

@@ -150,7 +150,19 @@ describe('validate without --cilium-version', () => {
     // An unquoted 1.20 (YAML reads the number 1.2) is not a released version either.
     const unquoted = await validate('main.yaml');
     expect(unquoted.code).toBe(1);
-    expect(unquoted.out).toContain('main.yaml:7:37: error version-annotation-invalid: the annotation cdk8s-cilium.io/cilium-version is "1.20"');
+    expect(unquoted.out).toContain('main.yaml:7:37: error version-annotation-invalid: the annotation cdk8s-cilium.io/cilium-version is 1.20, unquoted');
+  });
+
+  test('an unquoted number that names no supported version: one finding (not parse-wrong-type too), whose fix quotes a supported one', () => {
+    // Before: parse-wrong-type (fix: quote it: "1.20", still no supported version) and version-annotation-invalid.
+    const r = check({ 'main.yaml': files['main.yaml'] });
+    expect(r.diagnostics.map((d) => `${d.line}:${d.column} ${d.id}`)).toEqual(['7:37 version-annotation-invalid']);
+    expect(r.diagnostics[0].message).toBe('the annotation cdk8s-cilium.io/cilium-version is 1.20, unquoted: a number, which the API server rejects '
+      + '(annotations are strings), and "1.20" is not a supported Cilium version; it is judged for Cilium 1.19');
+    expect(r.diagnostics[0].fix).toMatch(/^write one of 1\.14, .* as a quoted string/);
+    // An unquoted supported version: the reader's finding alone (quoting it is the fix), judged for it.
+    const supported = check({ 'v116.yaml': files['v116.yaml'].replace('"1.16"', '1.16') });
+    expect(supported.diagnostics.map((d) => `${d.id} ${d.fix}`)).toEqual(['parse-wrong-type quote it: "1.16"', expect.stringMatching(/^version-log /)]);
   });
 });
 

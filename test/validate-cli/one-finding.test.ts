@@ -1,0 +1,27 @@
+// One mistake, one finding: a value written unquoted (a number) whose text is no valid value either is the finding of
+// the value, saying it is unquoted too, not also the reader's `quote it` (which would not mend it).
+import { describe, expect, test } from 'vitest';
+import { check, yaml } from './helpers';
+
+describe('a port written as a number whose text is no port either', () => {
+  const port = (text: string): string => yaml`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: a, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: a}}
+  ingress: [{fromEntities: [cluster], toPorts: [{ports: [{port: ${text}, protocol: TCP}]}]}]
+`;
+
+  test('.inf, 99999: one finding (sanitize-port-parse, saying it is unquoted too), not parse-port-not-string as well', () => {
+    // Before: parse-port-not-string (fix: quote it, which is still no port) and sanitize-port-parse, for one mistake.
+    for (const text of ['.inf', '99999']) {
+      const r = check({ 'p.yaml': port(text) });
+      expect(r.diagnostics.map((d) => d.id), text).toEqual(['sanitize-port-parse']);
+      expect(r.diagnostics[0].message, text).toMatch(/\(written unquoted: a number, which the API server rejects too\)$/);
+      expect(r.diagnostics[0].fix, text).toMatch(/^write a decimal port from 0 to 65535, .*, as a quoted string \(port: "8080"\)$/);
+    }
+    // A number that is a port: the reader's finding alone, whose fix (quote it) mends it.
+    expect(check({ 'p.yaml': port('80') }).diagnostics.map((d) => `${d.id} ${d.fix}`)).toEqual(['parse-port-not-string quote it: port: "80"']);
+  });
+});
