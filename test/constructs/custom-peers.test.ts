@@ -142,6 +142,15 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     expect(refused.message).toContain('not a list');
   });
 
+  test('a long matchExpressions is shown by its first 200 characters of JSON', () => {
+    const { p } = cnp();
+    const expressions = { key: 'x'.repeat(300) };
+    const refused = refusal(() => p.allowIngress(custom({ item: { endpoints: [{ matchExpressions: expressions }] }, description: 'from config' }),
+      { ports: [Port.tcp(5432)] }));
+    expect(refused.message).toBe(`[test/p] allowIngress(from config): the peer's endpoints[0].matchExpressions is ${JSON.stringify(expressions).slice(0, 200)}, `
+      + 'not a list of { key, operator, values } (the CRD refuses it) (peer-config-invalid)\n  fix: give matchExpressions as a list of { key, operator, values }, or leave it out');
+  });
+
   test('a peer that answers an empty node selector only at synthesis fails the synthesis (every remote node was let in)', () => {
     const { c, p } = cnp();
     let calls = 0;

@@ -5,7 +5,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, L7, LabelExpression, Peer, Port, Protocol, Tier, TieredApp, TieredAppProps } from '../../src';
+import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, Icmp, KafkaRule, L7, LabelExpression, Peer, Port, Protocol, Tier, TieredApp, TieredAppProps } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -142,6 +142,20 @@ describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metri
       expect(refused.id, metricsPorts.map(String).join()).toBe('tiered-app-metrics-ports');
       expect(refused.message).toMatch(/^\[test\/shop\] tier api metricsPorts .* meet its serving ports 8080\/TCP, which carry L7 http rules: the scraper \(endpoints /);
     }
+  });
+
+  test('Kafka rules on the metrics port: refused, the message naming Kafka and no HTTP request', () => {
+    const broker = { name: 'broker', labels: { app: 'broker' }, ports: [Port.tcp(9092)], l7: L7.kafka(KafkaRule.produce('orders')), metricsPorts: [Port.tcp(9092)] };
+    const refused = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, broker] }));
+    expect(refused.message).toContain('[test/shop] tier broker metricsPorts 9092/TCP meet its serving ports 9092/TCP, which carry L7 kafka rules: the scraper '
+      + `(${prometheus.toString()}) would be allowed there without them, so every request of it would pass past the L7 rules the tier sets on traffic into it (tiered-app-metrics-ports)`);
+  });
+
+  test('an ICMP metrics entry beside a named serving port is no port the name may be: accepted, the scraper pings, and no more', () => {
+    const l7 = L7.http(HttpRule.get('/api/.*'));
+    const { c } = shop({ metricsFrom: prometheus, tiers: [web, { ...api, ports: [Port.named('http', Protocol.TCP)], l7, metricsPorts: [Icmp.echoRequest()] }] });
+    expect(verdictOf(c, PROMETHEUS, API, 'icmp/8')).toBe('allowed');
+    expect(verdictOf(c, PROMETHEUS, API, '8080/TCP', { http: 'GET /metrics' })).toBe('denied');
   });
 
   test('a metricsPorts or ports entry that is not a Port (plain JavaScript) is refused as such, before the L7 check reads it', () => {
