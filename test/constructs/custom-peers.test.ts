@@ -134,6 +134,8 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     ['endpoints[0]', { endpoints: [{ matchExpressions: [null] }] }],
     ['endpoints[0]', { endpoints: [{ matchExpressions: ['x'] }] }],
     ['nodes[0]', { nodes: [{ matchExpressions: [{ operator: 'Exists' }] }] }],
+    // A function with a key is no requirement (it would be written as null).
+    ['endpoints[0]', { endpoints: [{ matchExpressions: [Object.assign(() => 'app', { key: 'app', operator: 'Exists' })] }] }],
   ] as const)('a matchExpressions that is not a list of requirements with a key: refused as such (it crashed with a TypeError): %s', (where, item) => {
     const { p } = cnp();
     const refused = refusal(() => p.allowIngress(custom({ item, description: 'from config' }), { ports: [Port.tcp(5432)] }));

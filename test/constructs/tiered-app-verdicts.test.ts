@@ -201,6 +201,20 @@ describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metri
     expect(verdictOf(c, PROMETHEUS, API, '9100/TCP', { http: 'GET /metrics' })).toBe('allowed');
   });
 
+  test('a named metrics port on every protocol that the workload names on TCP only: resolved there, apart from the serving port, accepted', () => {
+    const c = chart('shop');
+    const dep = new kplus.Deployment(c, 'api', {
+      podMetadata: { labels: { app: 'api' } }, containers: [{ image: 'api', ports: [{ number: 8080, name: 'http' }, { number: 9100, name: 'metrics' }] }],
+    });
+    // metrics/ANY is TCP, UDP and SCTP: on UDP and SCTP the name gives no port on these pods, so it cannot be 8080/TCP there.
+    new TieredApp(c, 'shop', {
+      entry: [traefik], metricsFrom: prometheus,
+      tiers: [{ name: 'api', workload: dep, ports: [Port.tcp(8080)], l7: L7.http(HttpRule.get('/api/.*')), metricsPorts: [Port.named('metrics')] }],
+    });
+    expect(verdictOf(c, PROMETHEUS, API, '9100/TCP', { http: 'GET /metrics' })).toBe('allowed');
+    expect(verdictOf(c, PROMETHEUS, API, '8080/TCP', { http: 'DELETE /admin' })).toBe('denied');
+  });
+
   test('metricsPorts apart from L7-restricted serving ports, or serving ports without L7 rules: the scraper reaches the metrics only', () => {
     const { c } = shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7: L7.http(HttpRule.get('/api/.*')), metricsPorts: [Port.tcp(9090), Port.udp(8080)] }] });
     expect(verdictOf(c, PROMETHEUS, API, '9090/TCP', { http: 'GET /metrics' })).toBe('allowed');
