@@ -144,6 +144,11 @@ describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metri
     }
   });
 
+  test('HTTP rules on the metrics port: the message names the request that would pass', () => {
+    const refused = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7: L7.http(HttpRule.get('/api/.*')), metricsPorts: [Port.tcp(8080)] }] }));
+    expect(refused.message).toContain('so every request of it would pass (DELETE /admin as well as GET /metrics) past the L7 rules the tier sets');
+  });
+
   test('Kafka rules on the metrics port: refused, the message naming Kafka and no HTTP request', () => {
     const broker = { name: 'broker', labels: { app: 'broker' }, ports: [Port.tcp(9092)], l7: L7.kafka(KafkaRule.produce('orders')), metricsPorts: [Port.tcp(9092)] };
     const refused = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, broker] }));
