@@ -16,8 +16,8 @@
 //    own score) is printed with its 95% Wilson interval, with every sampled survivor: location, mutator, replacement.
 //
 // Options: --n (default 200), --seed (default 22), --timeout-ms (Stryker's timeoutMS, default the config's: a mutant that
-// loops forever costs its whole limit), --files (comma-separated files, default the unmeasured model and
-// validate files below), --list (print the sample, run nothing), --incremental-file (default
+// loops forever costs its whole limit), --files (comma-separated files, each whole or as `file:from-to`, the mutants starting
+// on those lines; default the unmeasured model and validate files below), --list (print the sample, run nothing), --incremental-file (default
 // reports/mutation/sample-<seed>-<n>.json: a re-run with the same seed and N reuses what Stryker can reuse; survivors
 // are always tested again, as Stryker would reuse a survivor's result after a test file is added). The test set is
 // vitest.mutation.config.mts's (`MUTATION_TEST_SET=sample`, the default here, or MUTATION_TEST_FILES).
@@ -83,11 +83,14 @@ const quiet = {
 };
 const instrumenter = new Instrumenter(quiet);
 const population = [];
-for (const file of files) {
+for (const spec of files) {
+  // `file` or `file:from-to` (the mutants starting on lines from to to, 1-based, as Stryker's `--mutate file:from-to`).
+  const [, file, from, to] = /^(.*?)(?::(\d+)-(\d+))?$/.exec(spec);
+  const inRange = (m) => from === undefined || (m.location.start.line + 1 >= Number(from) && m.location.start.line + 1 <= Number(to));
   const { mutants } = await instrumenter.instrument([{ name: file, content: readFileSync(file, 'utf8'), mutate: true }],
     { plugins: null, excludedMutations, ignorers: [], noHeader: true });
   for (const m of mutants) {
-    if (m.status !== 'Ignored') population.push({ fileName: file, location: m.location, mutatorName: m.mutatorName, replacement: m.replacement });
+    if (m.status !== 'Ignored' && inRange(m)) population.push({ fileName: file, location: m.location, mutatorName: m.mutatorName, replacement: m.replacement });
   }
 }
 const keyOf = (m) => mutantKey(m.fileName, m.location, m.mutatorName, m.replacement);

@@ -134,12 +134,23 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     ['endpoints[0]', { endpoints: [{ matchExpressions: [null] }] }],
     ['endpoints[0]', { endpoints: [{ matchExpressions: ['x'] }] }],
     ['nodes[0]', { nodes: [{ matchExpressions: [{ operator: 'Exists' }] }] }],
+    // A function with a key is no requirement (it would be written as null).
+    ['endpoints[0]', { endpoints: [{ matchExpressions: [Object.assign(() => 'app', { key: 'app', operator: 'Exists' })] }] }],
   ] as const)('a matchExpressions that is not a list of requirements with a key: refused as such (it crashed with a TypeError): %s', (where, item) => {
     const { p } = cnp();
     const refused = refusal(() => p.allowIngress(custom({ item, description: 'from config' }), { ports: [Port.tcp(5432)] }));
     expect(refused.id).toBe('peer-config-invalid');
     expect(refused.message).toContain(`allowIngress(from config): the peer's ${where}.matchExpressions is`);
     expect(refused.message).toContain('not a list');
+  });
+
+  test('a long matchExpressions is shown by its first 200 characters of JSON', () => {
+    const { p } = cnp();
+    const expressions = { key: 'x'.repeat(300) };
+    const refused = refusal(() => p.allowIngress(custom({ item: { endpoints: [{ matchExpressions: expressions }] }, description: 'from config' }),
+      { ports: [Port.tcp(5432)] }));
+    expect(refused.message).toBe(`[test/p] allowIngress(from config): the peer's endpoints[0].matchExpressions is ${JSON.stringify(expressions).slice(0, 200)}, `
+      + 'not a list of { key, operator, values } (the CRD refuses it) (peer-config-invalid)\n  fix: give matchExpressions as a list of { key, operator, values }, or leave it out');
   });
 
   test('a peer that answers an empty node selector only at synthesis fails the synthesis (every remote node was let in)', () => {

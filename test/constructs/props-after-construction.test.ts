@@ -1,13 +1,14 @@
 // What a construct or a call was given is what it writes: lists and maps of props and options changed by the caller
 // after the construct was built (or the call made) reach neither the checks nor the policy. Each case once opened more
 // than the props said at construction (judged by the engine's verdicts).
+import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, HostFirewallProps, IPeer,
   MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
 } from '../../src';
 import { decidedBy, judge, verdictOf } from '../support/construct-verdicts';
-import { chart } from '../support/synth';
+import { chart, refusal } from '../support/synth';
 
 const CP = 'node:node-role.kubernetes.io/control-plane=';
 const ON = { hostFirewall: true };
@@ -133,6 +134,35 @@ describe('a peer named for a role is written as it was judged, not as it answers
       expect(verdictOf(c, 'pod:tenant:app=prometheus', 'pod:shop:app=x', '9090/TCP')).toBe('denied');
       expect(verdictOf(c, 'pod:monitoring:app=prometheus', 'pod:shop:app=x', '9090/TCP')).toBe('allowed');
     }
+  });
+
+  test('a workload (Peer.workload()) is still read at synthesis: pod labels added after the construct select the DNS server', () => {
+    const c = chart('shop');
+    const dns = new kplus.Deployment(c, 'resolver', {
+      metadata: { namespace: 'kube-system' }, podMetadata: { labels: { app: 'resolver' } }, containers: [{ image: 'coredns', portNumber: 53 }],
+    });
+    new DefaultDenyNamespace(c, 'd', { dnsServer: Peer.workload(dns) });
+    dns.podMetadata.addLabel('tier', 'dns');
+    expect(verdictOf(c, 'pod:shop:app=x', 'pod:kube-system:app=resolver,tier=dns', '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+    // Read at construction, the DNS rule would select every pod labelled app=resolver, this one too (not one of the workload's).
+    expect(verdictOf(c, 'pod:shop:app=x', 'pod:kube-system:app=resolver,v=2', '53/UDP', { dns: 'api.example.com' })).toBe('denied');
+  });
+
+  test('a function with a toPeerConfig (a class given for its static method) is no peer: refused as anywhere else, not wrapped into one', () => {
+    class Resolver {
+      public static toPeerConfig() {
+        return Peer.cidr('10.96.0.10/32').toPeerConfig();
+      }
+    }
+    expect(() => new DefaultDenyNamespace(chart('shop'), 'd', { dnsServer: Resolver as unknown as IPeer })).toThrow(/peer-unknown/);
+  });
+
+  test('a workload construct given itself as the DNS server (plain JavaScript) is refused as no peer, with Peer.workload() as the fix', () => {
+    const c = chart('shop');
+    const dns = new kplus.Deployment(c, 'resolver', { podMetadata: { labels: { app: 'resolver' } }, containers: [{ image: 'coredns', portNumber: 53 }] });
+    const refused = refusal(() => new DefaultDenyNamespace(c, 'd', { dnsServer: dns as unknown as IPeer }));
+    expect(refused.id).toBe('peer-unknown');
+    expect(refused.message).toContain('fix: wrap a workload or Service in Peer.workload()');
   });
 
   test('HostFirewall kubeletClients and metricsScraper: the kubelet and the metrics stay closed to the world', () => {

@@ -5,7 +5,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, L7, LabelExpression, Peer, Port, Protocol, Tier, TieredApp, TieredAppProps } from '../../src';
+import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, Icmp, KafkaRule, L7, LabelExpression, Peer, Port, Protocol, Tier, TieredApp, TieredAppProps } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -168,6 +168,25 @@ describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metri
     }
   });
 
+  test('HTTP rules on the metrics port: the message names the request that would pass', () => {
+    const refused = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7: L7.http(HttpRule.get('/api/.*')), metricsPorts: [Port.tcp(8080)] }] }));
+    expect(refused.message).toContain('so every request of it would pass (DELETE /admin as well as GET /metrics) past the L7 rules the tier sets');
+  });
+
+  test('Kafka rules on the metrics port: refused, the message naming Kafka and no HTTP request', () => {
+    const broker = { name: 'broker', labels: { app: 'broker' }, ports: [Port.tcp(9092)], l7: L7.kafka(KafkaRule.produce('orders')), metricsPorts: [Port.tcp(9092)] };
+    const refused = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, broker] }));
+    expect(refused.message).toContain('[test/shop] tier broker metricsPorts 9092/TCP meet its serving ports 9092/TCP, which carry L7 kafka rules: the scraper '
+      + `(${prometheus.toString()}) would be allowed there without them, so every request of it would pass past the L7 rules the tier sets on traffic into it (tiered-app-metrics-ports)`);
+  });
+
+  test('an ICMP metrics entry beside a named serving port is no port the name may be: accepted, the scraper pings, and no more', () => {
+    const l7 = L7.http(HttpRule.get('/api/.*'));
+    const { c } = shop({ metricsFrom: prometheus, tiers: [web, { ...api, ports: [Port.named('http', Protocol.TCP)], l7, metricsPorts: [Icmp.echoRequest()] }] });
+    expect(verdictOf(c, PROMETHEUS, API, 'icmp/8')).toBe('allowed');
+    expect(verdictOf(c, PROMETHEUS, API, '8080/TCP', { http: 'GET /metrics' })).toBe('denied');
+  });
+
   test('a metricsPorts or ports entry that is not a Port (plain JavaScript) is refused as such, before the L7 check reads it', () => {
     const l7 = L7.http(HttpRule.get('/api/.*'));
     const metrics = refusal(() => shop({ metricsFrom: prometheus, tiers: [web, { ...api, l7, metricsPorts: [9090 as unknown as Port] }] }));
@@ -209,6 +228,20 @@ describe('TieredApp metrics: the scraper reaches each tier on that tier\'s metri
     const c = chart('shop');
     tier(c, [Port.tcp(9100)]);
     expect(verdictOf(c, PROMETHEUS, API, '9100/TCP', { http: 'GET /metrics' })).toBe('allowed');
+  });
+
+  test('a named metrics port on every protocol that the workload names on TCP only: resolved there, apart from the serving port, accepted', () => {
+    const c = chart('shop');
+    const dep = new kplus.Deployment(c, 'api', {
+      podMetadata: { labels: { app: 'api' } }, containers: [{ image: 'api', ports: [{ number: 8080, name: 'http' }, { number: 9100, name: 'metrics' }] }],
+    });
+    // metrics/ANY is TCP, UDP and SCTP: on UDP and SCTP the name gives no port on these pods, so it cannot be 8080/TCP there.
+    new TieredApp(c, 'shop', {
+      entry: [traefik], metricsFrom: prometheus,
+      tiers: [{ name: 'api', workload: dep, ports: [Port.tcp(8080)], l7: L7.http(HttpRule.get('/api/.*')), metricsPorts: [Port.named('metrics')] }],
+    });
+    expect(verdictOf(c, PROMETHEUS, API, '9100/TCP', { http: 'GET /metrics' })).toBe('allowed');
+    expect(verdictOf(c, PROMETHEUS, API, '8080/TCP', { http: 'DELETE /admin' })).toBe('denied');
   });
 
   test('metricsPorts apart from L7-restricted serving ports, or serving ports without L7 rules: the scraper reaches the metrics only', () => {

@@ -56,6 +56,13 @@ describe('a key set again by a merge key', () => {
     expect(errors('1: a\n"2": b\n')).toEqual([]);
   });
 
+  test('a long key is named by its first 100 characters, a number key as written', () => {
+    const long = `k${'x'.repeat(149)}`;
+    expect(errors(`${long}: 1\n<<: {${long}: 2}\n`)).toEqual([`Map keys must be unique: ${long.slice(0, 100)}…, written at line 1, is set again by a merge key: `
+      + 'go-yaml v2 (kubectl, Helm, Argo CD) takes the merged value, go-yaml v3 (Flux) the one written; write the key after the merge key at line 2, column 1']);
+    expect(errors('80: a\n<<: {80: b}\n')).toEqual([expect.stringMatching(/^Map keys must be unique: 80, written at line 1, is set again by a merge key: /)]);
+  });
+
   test('a second merge key in one mapping (go-yaml v2 applies it over the first, v3 refuses it)', () => {
     expect(errors('<<: {a: 1}\n<<: {b: 2}\n')).toEqual([expect.stringMatching(/^Map keys must be unique: a second merge key << \(the first at line 1\), .* at line 2, column 1$/)]);
   });

@@ -55,6 +55,13 @@ describe('VersionAnnotation', () => {
       version: CiliumVersion.V1_16, source: 'CiliumNetworkPolicy shop/web (web.yaml)',
     });
     expect(VersionAnnotation.synthesizedVersion([])).toBeUndefined();
+    // Two policies annotated for one version: that version, from the first (no conflict); two versions: a conflict.
+    expect(VersionAnnotation.synthesizedVersion([{ model, file: 'web.yaml' }, { model, file: 'api.yaml' }])).toEqual({
+      version: CiliumVersion.V1_16, source: 'CiliumNetworkPolicy shop/web (web.yaml)',
+    });
+    const other = PolicyModel.fromYaml(CNP.replace('"1.16"', '"1.17"')).documents[0].model;
+    expect(() => VersionAnnotation.synthesizedVersion([{ model, file: 'web.yaml' }, { model: other, file: 'api.yaml' }]))
+      .toThrow(/synthesized for different Cilium versions: 1\.16 \(CiliumNetworkPolicy shop\/web \(web\.yaml\)\) and 1\.17/);
   });
 
   test('a value that is not a supported version is refused at the file and line of the document', () => {

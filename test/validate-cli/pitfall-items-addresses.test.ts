@@ -152,6 +152,16 @@ describe('pitfall-service-selector-invalid: a k8sServiceSelector that does not b
     expect(paths('pitfall-services-with-ports', [bySelector({ matchLabels: { app: 'db' } }, on(TCP('5432')))], '1.18')).toEqual(['spec.egress[0].toPorts']);
   });
 
+  it('a null toServices entry or requirement beside an unbuildable one: the reader\'s wrong type, and the finding at the other (no crash)', () => {
+    const ids = (toServices: unknown[]): string[] => report([cnp({ endpointSelector: WEB, egress: [{ toServices }] })], '1.18').diagnostics
+      .map((d) => `${d.id} ${d.path}`);
+    expect(ids([null, { k8sServiceSelector: { selector: prefixed } }])).toEqual(['parse-wrong-type spec.egress[0].toServices[0]',
+      `${ID} spec.egress[0].toServices[1].k8sServiceSelector.selector.matchLabels["k8s:app"]`]);
+    const selector = { matchExpressions: [null, { key: 'k8s:app', operator: 'In', values: ['db'] }] };
+    expect(ids([{ k8sServiceSelector: { selector } }])).toEqual(['parse-wrong-type spec.egress[0].toServices[0].k8sServiceSelector.selector.matchExpressions[0]',
+      `${ID} spec.egress[0].toServices[0].k8sServiceSelector.selector.matchExpressions[1].key`]);
+  });
+
   // Cilium reads k8sServiceSelector first (pkg/policy/k8s/service.go processRule, hasMatchingToServices).
   it('an entry with both fields: the selector decides, here and in which Services it names', () => {
     const both = cnp({ endpointSelector: WEB, egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' },
