@@ -3,18 +3,20 @@
  * `PolicySet.fromFiles`/`fromTexts`, `Connectivity.diff` and `ConnectivityFormat`.
  *
  *   cdk8s-cilium diff --base <paths|git-ref> --head <paths> [--output text|markdown|json|html] [--fail-on allowed|denied|any]
- *                     [--inventory pods.json] [--flows flows.jsonl] [--dns-server <endpoint>] [--max-changes <n>]
+ *                     [--inventory pods.json] [--flows flows.jsonl] [--dns-server <endpoint>] [--max-changes <n>] [--max-pairs <n>]
  *
  * `--base origin/main` (any git ref, when no such path exists; both is refused) reads the `--head` paths at that ref with
  * git, without a checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
  * `--inventory` a `kubectl get pods -A -o json` dump, `--flows` the pods of a Hubble capture), else from what the
  * policies' selectors distinguish. Exit status: 0; 1 with `--fail-on` when a change of that kind exists (an L7 change on
  * an allowed port counts as `allowed`: it may let requests through); 2 on bad input (one line on stderr), including a diff
- * of more changes than `--max-changes` (default 100,000; `diff-too-large`: refused as soon as passed, nothing on stdout).
+ * of more changes than `--max-changes` (default 100,000; `diff-too-large`: refused as soon as passed, nothing on stdout), or
+ * of more pairs of endpoint classes whose rules change than `--max-pairs` (default 500,000; `diff-too-large`: refused
+ * before any pair is judged).
  */
 import { lstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { Connectivity, DEFAULT_MAX_DIFF_CHANGES } from '../diff/connectivity';
+import { Connectivity, DEFAULT_MAX_DIFF_CHANGES, DEFAULT_MAX_DIFF_PAIRS } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
@@ -107,6 +109,8 @@ export interface DiffCommandOptions extends ConnectivityCommandOptions {
   readonly failOn?: string;
   /** The most changes to hold (`--max-changes`, a positive whole number as text). */
   readonly maxChanges?: string;
+  /** The most pairs of endpoint classes to judge (`--max-pairs`, a positive whole number as text). */
+  readonly maxPairs?: string;
 }
 
 /** Exit statuses of `diff` and `report`. */
@@ -124,6 +128,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--fail-on ${failOn}`, fix: 'use --fail-on allowed, denied or any' });
   }
   const maxChanges = parseCount(options.maxChanges, '--max-changes', DEFAULT_MAX_DIFF_CHANGES);
+  const maxPairs = parseCount(options.maxPairs, '--max-pairs', DEFAULT_MAX_DIFF_PAIRS);
   const { setOptions, capture } = await connectivitySetOptions(options, io, 'diff');
   const cwd = process.cwd();
   const head = loadPolicies(options.head, setOptions, '--head', io);
@@ -164,7 +169,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   for (const [flag, set] of [['--base', base], ['--head', head]] as const) {
     if (set.policies.length === 0) io.stderr(`warning: ${flag}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n`);
   }
-  const doc = Connectivity.diff(base, head, { baseSource, headSource: options.head.join(','), maxChanges });
+  const doc = Connectivity.diff(base, head, { baseSource, headSource: options.head.join(','), maxChanges, maxPairs });
   io.stdout(ConnectivityFormat.diff(doc, output));
   for (const n of doc.notCompared ?? []) io.stderr(`warning: not compared: ${n.text}\n`);
   const s = doc.summary;
@@ -353,6 +358,8 @@ export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: n
   return addConnectivityOptions(command)
     .option('--max-changes <n>', 'the most changes to hold (a change touching every class changes every pair); more are refused '
       + '(exit 2, diff-too-large), never cut short', String(DEFAULT_MAX_DIFF_CHANGES))
+    .option('--max-pairs <n>', 'the most pairs of endpoint classes whose rules change to judge (a change to every class makes it every pair); '
+      + 'more are refused before any is judged (exit 2, diff-too-large), never cut short', String(DEFAULT_MAX_DIFF_PAIRS))
     .action(async (opts: DiffCommandOptions) => {
       done(await guard(() => executeDiff(opts, io), io));
     });

@@ -81,6 +81,16 @@ export interface DiffOptions extends ConnectivityOptions {
    * @default - no limit
    */
   readonly maxChanges?: number;
+  /**
+   * The most pairs of endpoint classes (client, server) the diff judges. A diff judges only the pairs whose client's
+   * egress or server's ingress rules change, but a change to every class (one new policy per class) makes it judge
+   * every pair, whose time and memory grow with the square of the classes (1,000 classes each given an egress rule on a
+   * port of its own: a million pairs, over 2 minutes);
+   * over the limit it is refused before any pair is judged (`diff-too-large`), never cut short. A whole number of 1 or
+   * more (`cdk8s-cilium diff --max-pairs`, default 500,000: `Connectivity.DEFAULT_MAX_DIFF_PAIRS`).
+   * @default - no limit
+   */
+  readonly maxPairs?: number;
 }
 
 /** The most changes `cdk8s-cilium diff` holds unless told otherwise (`--max-changes`; `DiffOptions.maxChanges` from code). */
@@ -93,7 +103,11 @@ export const DEFAULT_MAX_DIFF_CHANGES = 100_000;
 export const DIFF_OPTION_DEFAULTS: OptionDefaults = {
   ...CONNECTIVITY_OPTION_DEFAULTS,
   maxChanges: 'no limit',
+  maxPairs: 'no limit',
 };
+
+/** The most pairs of endpoint classes `cdk8s-cilium diff` judges unless told otherwise (`--max-pairs`; `DiffOptions.maxPairs` from code). */
+export const DEFAULT_MAX_DIFF_PAIRS = 500_000;
 
 /** The most pairs of endpoint classes `cdk8s-cilium report` judges unless told otherwise (`--max-pairs`; `ReportOptions.maxPairs` from code). */
 export const DEFAULT_MAX_REPORT_PAIRS = 250_000;
@@ -129,6 +143,8 @@ export class Connectivity {
   public static readonly DEFAULT_MAX_REPORT_PAIRS: number = DEFAULT_MAX_REPORT_PAIRS;
   /** The most changes `cdk8s-cilium diff` holds unless told otherwise (`--max-changes`, `DiffOptions.maxChanges`): 100,000. */
   public static readonly DEFAULT_MAX_DIFF_CHANGES: number = DEFAULT_MAX_DIFF_CHANGES;
+  /** The most pairs of endpoint classes `cdk8s-cilium diff` judges unless told otherwise (`--max-pairs`, `DiffOptions.maxPairs`): 500,000. */
+  public static readonly DEFAULT_MAX_DIFF_PAIRS: number = DEFAULT_MAX_DIFF_PAIRS;
 
   /**
    * What connectivity changes from `base` to `head`: every connection between the endpoint classes whose verdict (or L7
@@ -136,13 +152,15 @@ export class Connectivity {
    * denied, each group sorted by from, to.
    * @param base the policies before the change
    * @param head the policies after the change
-   * @param options the classes to judge, the most changes, and the sources to name @default - the classes of both sets
-   * @throws CiliumPolicyError `diff-too-large` when there are more changes than `maxChanges`; `option-value` for a
-   * `maxChanges` that is not a whole number of 1 or more
+   * @param options the classes to judge, the most changes and pairs, and the sources to name @default - the classes of both sets
+   * @throws CiliumPolicyError `diff-too-large` when there are more changes than `maxChanges`, or (before any pair is
+   * judged) more pairs whose rules change than `maxPairs`; `option-value` for a `maxChanges` or `maxPairs` that is not a
+   * whole number of 1 or more
    */
   public static diff(base: PolicySet, head: PolicySet, options: DiffOptions = {}): ConnectivityDiffDocument {
     checkOptionKeys(options, DIFF_OPTION_DEFAULTS, { call: 'Connectivity.diff()', risk: DIFF_RISK });
     checkLimit('Connectivity.diff()', 'maxChanges', options.maxChanges, 'changes to hold', DEFAULT_MAX_DIFF_CHANGES, 'no limit');
+    checkLimit('Connectivity.diff()', 'maxPairs', options.maxPairs, 'pairs of endpoint classes to judge', DEFAULT_MAX_DIFF_PAIRS, 'no limit');
     return diffPolicySets(base, head, options);
   }
 
@@ -358,6 +376,11 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const toFqdnChanged = (a: number): boolean => egressChanged[a] || learningChanged
     || endpointKey(base, classes[a]) !== endpointKey(head, classes[a]);
   const inner = classes.flatMap((_, i) => (fqdn[i] ? [] : [i]));
+  // Before any pair is judged: the pairs whose rules change, counted per class (`diff-too-large`).
+  if (options.maxPairs !== undefined) {
+    const pairs = diffPairCount(classes, fqdn, egressChanged, ingressChanged, toFqdnChanged);
+    checkPairs(pairs, classes.length, options.maxPairs, options.classes !== undefined, DIFF_PAIRS);
+  }
   if (sameSettings && SideTables.applies(classes)) {
     // Only the pairs whose egress or ingress decision changes for each other, found per class and direction.
     const policies = inner.map((i) => ({
@@ -487,7 +510,9 @@ function takenOver(base: PolicySet, head: PolicySet, classes: readonly Classifie
  */
 export function connectivityReport(set: PolicySet, options: ReportOptions = {}): ConnectivityReportDocument {
   const classes = options.classes ?? endpointClasses([set]);
-  if (options.maxPairs !== undefined) checkReportSize(classes, options.maxPairs, options.classes !== undefined);
+  if (options.maxPairs !== undefined) {
+    checkPairs(reportPairCount(classes), classes.length, options.maxPairs, options.classes !== undefined, REPORT_PAIRS);
+  }
   const sides = classSides(set, classes);
   const refused = refusedClasses(set, classes);
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
@@ -614,38 +639,80 @@ function outsideTheCluster(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolea
  * class in one pass (never by going through the pairs: the count must stay cheap where the pairs are not).
  */
 export function reportPairCount(classes: readonly ClassifiedEndpoint[]): number {
-  let servers = 0;
+  return pairCount(classes, classes);
+}
+
+/**
+ * How many pairs (client, server) of `clients` and `servers` are pairs (`notAPair`), counted per kind of class (never by
+ * going through the pairs).
+ */
+function pairCount(clients: readonly ClassifiedEndpoint[], servers: readonly ClassifiedEndpoint[]): number {
+  let serverCount = 0;
   let outsideServers = 0;
+  for (const c of servers) {
+    if (c.clientOnly === true) continue;
+    serverCount++;
+    if (c.cls.kind === EndpointClassKind.WORLD || c.cls.kind === EndpointClassKind.FQDN) outsideServers++;
+  }
   let insideClients = 0;
   let worldClients = 0;
-  for (const c of classes) {
-    if (c.clientOnly !== true) {
-      servers++;
-      if (c.cls.kind === EndpointClassKind.WORLD || c.cls.kind === EndpointClassKind.FQDN) outsideServers++;
-    }
+  for (const c of clients) {
     if (c.serverOnly === true || c.cls.kind === EndpointClassKind.FQDN) continue;
     if (c.cls.kind === EndpointClassKind.WORLD) worldClients++;
     else insideClients++;
   }
   // A world (or CIDR) client has no pair with a world, CIDR or FQDN server (`outsideTheCluster`).
-  return insideClients * servers + worldClients * (servers - outsideServers);
+  return insideClients * serverCount + worldClients * (serverCount - outsideServers);
 }
 
 /**
- * Refuses a report of more pairs of classes than `maxPairs` (`report-too-large`): its time and output grow with the
- * square of the classes, and a CI job must fail fast, never run for minutes or print part of a report.
+ * @internal How many pairs of classes a diff judges at most: the pairs to a class that is no FQDN whose client's egress or
+ * server's ingress rules change, and the pairs to an FQDN class whose client's DNS learning may change (`toFqdn`),
+ * counted per kind of class (never by going through the pairs).
+ */
+export function diffPairCount(classes: readonly ClassifiedEndpoint[], fqdn: readonly boolean[], egressChanged: readonly boolean[],
+  ingressChanged: readonly boolean[], toFqdn: (a: number) => boolean): number {
+  const servers = classes.filter((_, b) => !fqdn[b]);
+  const unchangedClients = classes.filter((_, a) => !egressChanged[a]);
+  const unchangedServers = classes.filter((_, b) => !fqdn[b] && !ingressChanged[b]);
+  const fqdnServers = classes.filter((_, b) => fqdn[b]);
+  const fqdnClients = fqdnServers.length === 0 ? [] : classes.filter((_, a) => toFqdn(a));
+  return pairCount(classes, servers) - pairCount(unchangedClients, unchangedServers) + pairCount(fqdnClients, fqdnServers);
+}
+
+/** What a document refused for its pairs says (`checkPairs`). */
+interface PairsRefusal {
+  /** The error id (`report-too-large`, `diff-too-large`). */
+  readonly id: string;
+  /** The document (`report`, `diff`). */
+  readonly doc: string;
+  /** What the pairs counted are, after "pairs of N endpoint classes" (`''`, ` (the pairs whose rules change)`). */
+  readonly counted: string;
+  /** The first way to narrow the input (`fewer policies`, `a smaller change`). */
+  readonly narrow: string;
+}
+
+/** The refusal of a report (`report-too-large`). */
+const REPORT_PAIRS: PairsRefusal = { id: 'report-too-large', doc: 'report', counted: '', narrow: 'fewer policies' };
+/** The refusal of a diff (`diff-too-large`). */
+const DIFF_PAIRS: PairsRefusal = { id: 'diff-too-large', doc: 'diff', counted: ' (the pairs whose rules change)', narrow: 'a smaller change' };
+
+/**
+ * Refuses a report or diff that would judge more pairs of classes than `maxPairs` (`report-too-large`, `diff-too-large`):
+ * its time and output grow with the square of the classes, and a CI job must fail fast, never run for minutes or print
+ * part of a document.
+ * @param pairs the pairs it would judge
  * @param given whether the caller chose the classes (the fix then names a smaller list, not an inventory)
  */
-function checkReportSize(classes: readonly ClassifiedEndpoint[], maxPairs: number, given: boolean): void {
-  const pairs = reportPairCount(classes);
+function checkPairs(pairs: number, classes: number, maxPairs: number, given: boolean, refusal: PairsRefusal): void {
   if (pairs <= maxPairs) return;
   const n = (x: number): string => x.toLocaleString('en-US');
   throw new CiliumPolicyError({
-    id: 'report-too-large',
-    message: `the report would judge ${n(pairs)} pairs of ${n(classes.length)} endpoint classes, over the limit of ${n(maxPairs)} pairs `
+    id: refusal.id,
+    message: `the ${refusal.doc} would judge ${n(pairs)} pairs of ${n(classes)} endpoint classes${refusal.counted}, over the limit of ${n(maxPairs)} pairs `
       + '(its time and size grow with the square of the classes); nothing is reported',
     fix: given ? `raise the limit (maxPairs: ${pairs}), or pass fewer classes`
-      : `raise the limit (--max-pairs ${pairs}, or maxPairs), or narrow the input: fewer policies, or an --inventory (or --flows capture) with fewer workloads`,
+      : `raise the limit (--max-pairs ${pairs}, or maxPairs), or narrow the input: ${refusal.narrow}, or an --inventory (or --flows capture) with fewer workloads`,
   });
 }
 

@@ -17,7 +17,7 @@ describe('Connectivity.diff and Connectivity.report refuse an option DiffOptions
     expect(e.id).toBe('option-unknown');
     expect(e.message).toContain('Connectivity.diff(): clases (a list) is not an option of Connectivity.diff()');
     expect(e.message).toContain('classes would keep its default (derived from the sets and their inventory)');
-    expect(e.fix).toBe('did you mean classes? the options of Connectivity.diff() are baseSource, headSource, classes, maxChanges');
+    expect(e.fix).toBe('did you mean classes? the options of Connectivity.diff() are baseSource, headSource, classes, maxChanges, maxPairs');
     expect(thrown(() => Connectivity.report(base, loose({ baseSorce: 'main' }))).fix).toMatch(/^did you mean baseSource\?/);
   });
 

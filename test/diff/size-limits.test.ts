@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { ClassifiedEndpoint, Connectivity, DiffOptions, EndpointClassKind, Endpoints, PolicySet, ReportOptions } from '../../src';
-import { notAPair, reportPairCount } from '../../src/diff/connectivity';
+import { diffPairCount, notAPair, reportPairCount } from '../../src/diff/connectivity';
 import { cliAsync as cli } from '../support/cli';
 import { thrown } from '../support/errors';
 import { webToApi } from './support';
@@ -71,8 +71,8 @@ describe('Connectivity.report maxPairs', () => {
     expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 250000 (leave it out for no limit)');
   });
 
-  test('a diff has no maxPairs: the key is refused, not ignored', () => {
-    expect(thrown(() => Connectivity.diff(set, set, { maxPairs: 1 } as unknown as ReportOptions)).id).toBe('option-unknown');
+  test('PolicySet.diff has no maxPairs: the key is refused, not ignored (Connectivity.diff takes it, below)', () => {
+    expect(thrown(() => set.diff(set, { maxPairs: 1 } as unknown as ReportOptions)).id).toBe('option-unknown');
   });
 });
 
@@ -178,5 +178,110 @@ describe('diff --max-changes', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`error: --max-changes ${value} is not a positive number (cli-flag); fix: give --max-changes a number, e.g. 100000\n`);
+  });
+});
+
+// A diff judges only the pairs whose rules change, but a change to every class (one new policy per class) makes it judge
+// every pair: over `maxPairs` (no limit unless given; `diff --max-pairs`, 500,000) it is refused before any pair is
+// judged (`diff-too-large`), the count being the pairs whose client's egress or server's ingress rules change.
+describe('diffPairCount: the pairs a diff judges, counted per kind of class', () => {
+  test('equals the pairs that notAPair lets through and whose rules change, for every kind of class and change', () => {
+    const classes: ClassifiedEndpoint[] = [];
+    for (const kind of Object.values(EndpointClassKind)) {
+      for (const mark of [{}, { clientOnly: true }, { serverOnly: true }]) {
+        classes.push({ cls: { id: `${kind}-${classes.length}`, name: kind, kind }, endpoint: Endpoints.cidr('192.0.2.1'), ...mark } as ClassifiedEndpoint);
+      }
+    }
+    const fqdn = classes.map((c) => c.cls.kind === EndpointClassKind.FQDN);
+    // Every third, fifth and seventh class changed, shifted per round: each mix of changed and unchanged ends.
+    for (let round = 0; round < 7; round++) {
+      const egress = classes.map((_, i) => (i + round) % 3 === 0);
+      const ingress = classes.map((_, i) => (i + round) % 5 === 0);
+      const toFqdn = (a: number): boolean => (a + round) % 7 === 0 || egress[a];
+      let brute = 0;
+      for (let a = 0; a < classes.length; a++) {
+        for (let b = 0; b < classes.length; b++) {
+          if (!notAPair(classes[a], classes[b]) && (fqdn[b] ? toFqdn(a) : egress[a] || ingress[b])) brute++;
+        }
+      }
+      expect(diffPairCount(classes, fqdn, egress, ingress, toFqdn)).toBe(brute);
+      expect(brute).toBeGreaterThan(0);
+    }
+    const none = classes.map(() => false);
+    expect(diffPairCount(classes, fqdn, none, none, () => false)).toBe(0);
+  });
+});
+
+describe('Connectivity.diff maxPairs', () => {
+  const classes = Connectivity.endpointClasses([base, head]);
+  // Only the ingress of api changes: every client to api.
+  const api = classes.find((c) => c.cls.id === 'prod/app=api')!;
+  const diffPairs = classes.filter((a) => !notAPair(a, api)).length;
+
+  test('the fixture judges more than one pair, fewer than all', () => {
+    expect(diffPairs).toBeGreaterThan(1);
+    expect(diffPairs).toBeLessThan(reportPairCount(classes));
+  });
+
+  test('over the limit: refused (diff-too-large) before any pair is judged, naming the count, the limit and the fix', () => {
+    const decided = [vi.spyOn(base, '_decide'), vi.spyOn(head, '_decide'), vi.spyOn(base, 'verdict'), vi.spyOn(head, 'verdict')];
+    try {
+      const e = thrown(() => Connectivity.diff(base, head, { maxPairs: diffPairs - 1 }));
+      expect(e.id).toBe('diff-too-large');
+      expect(e.message).toBe(`the diff would judge ${diffPairs} pairs of ${classes.length} endpoint classes (the pairs whose rules change), over the `
+        + `limit of ${diffPairs - 1} pairs (its time and size grow with the square of the classes); nothing is reported (diff-too-large)\n`
+        + `  fix: raise the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change, or an --inventory (or --flows capture) `
+        + 'with fewer workloads');
+      for (const spy of decided) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of decided) spy.mockRestore();
+    }
+  });
+
+  test('classes given: the fix names fewer classes', () => {
+    expect(thrown(() => Connectivity.diff(base, head, { classes, maxPairs: 1 })).fix).toBe(`raise the limit (maxPairs: ${diffPairs}), or pass fewer classes`);
+  });
+
+  test('at the limit: the whole diff, the same as without the option; unchanged sides judge no pair', () => {
+    expect(Connectivity.diff(base, head, { maxPairs: diffPairs })).toEqual(Connectivity.diff(base, head));
+    expect(Connectivity.diff(base, base, { maxPairs: 1 })).toEqual(Connectivity.diff(base, base));
+    expect(Connectivity.DEFAULT_MAX_DIFF_PAIRS).toBe(500_000);
+  });
+
+  test.each([[0], [-1], [Number.NaN], [1.5], [Number.POSITIVE_INFINITY], ['10'], [null]])('maxPairs %j is refused (option-value)', (value) => {
+    const e = thrown(() => Connectivity.diff(base, head, { maxPairs: value } as unknown as DiffOptions));
+    expect(e.id).toBe('option-value');
+    expect(e.message).toMatch(/^Connectivity\.diff\(\): maxPairs is .*, not a whole number of 1 or more/);
+    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 500000 (leave it out for no limit)');
+  });
+});
+
+describe('diff --max-pairs', () => {
+  const classes = Connectivity.endpointClasses([base, head]);
+  const api = classes.find((c) => c.cls.id === 'prod/app=api')!;
+  const diffPairs = classes.filter((a) => !notAPair(a, api)).length;
+
+  test('over the limit: exit 2, one line on stderr, nothing on stdout, whatever the output and --fail-on', async () => {
+    for (const output of ['text', 'json', 'markdown', 'html']) {
+      const r = await cli('diff', '--base', baseFile, '--head', headFile, '--max-pairs', String(diffPairs - 1), '--output', output, '--fail-on', 'any');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`error: the diff would judge ${diffPairs} pairs of ${classes.length} endpoint classes (the pairs whose rules change), over the `
+        + `limit of ${diffPairs - 1} pairs (its time and size grow with the square of the classes); nothing is reported (diff-too-large); fix: raise `
+        + `the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change, or an --inventory (or --flows capture) with fewer workloads\n`);
+    }
+  });
+
+  test('at the limit, and by default: the same output as without a limit', async () => {
+    const plain = await cli('diff', '--base', baseFile, '--head', headFile, '--output', 'json');
+    expect(plain.code).toBe(0);
+    expect(await cli('diff', '--base', baseFile, '--head', headFile, '--output', 'json', '--max-pairs', String(diffPairs))).toEqual(plain);
+  });
+
+  test.each([['0'], ['-1'], ['NaN'], ['1.5'], ['abc'], ['x']])('--max-pairs %j: exit 2 (cli-flag), nothing on stdout', async (value) => {
+    const r = await cli('diff', '--base', baseFile, '--head', headFile, '--max-pairs', value);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 500000\n`);
   });
 });
