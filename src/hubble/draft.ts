@@ -9,7 +9,9 @@
  * Workloads are pods grouped by their stable labels: hash and index labels are dropped (`pod-template-hash`,
  * `controller-revision-hash`, `statefulset.kubernetes.io/pod-name`, …) and the identifying ones kept
  * (`app.kubernetes.io/name` with `instance` and `component`, else `app` with `component`/`tier`/`role`, else `k8s-app`,
- * else `name`, else every stable label). A selector that would also select the pods of another workload of the capture
+ * else `name`, else every stable label). Stable labels are the pods' Kubernetes labels, keyed as Cilium reads them back
+ * (`k8s:reserved.example.com/tier`); labels of other sources (`container:`, `cni:`) are left out, and a policy says when
+ * they tell apart the pods a selector stands for. A selector that would also select the pods of another workload of the capture
  * (they carry all its labels) gets a `DoesNotExist` on a key those pods carry and its own never do (`SeenWorkloads`), so
  * no workload gets another's allows. Each workload's policy admits what reached it (plus `host`, for
  * probes) and lets it reach what it reached (plus DNS through the DNS proxy, which `toFQDNs` needs); world addresses
@@ -223,8 +225,9 @@ export interface DraftPolicy {
   /** Records behind the policy. */
   readonly flows: number;
   /**
-   * Connections of this workload not drafted because the peer's identity is unknown (at most 20), for review:
-   * `egress to pod-name:bookinfo/productpage-v1-6b746f74dc-ffh56 on 9080/TCP`.
+   * Connections of this workload not drafted because the peer's identity is unknown (at most 20), and what the drafted
+   * rules allow beyond what the capture shows (a selector standing for pods that labels of other sources, `container:`
+   * or `cni:`, tell apart), for review: `egress to pod-name:bookinfo/productpage-v1-6b746f74dc-ffh56 on 9080/TCP`.
    */
   readonly notDrafted: string[];
 }

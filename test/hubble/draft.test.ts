@@ -47,6 +47,8 @@ describe('workload selectors', () => {
     [{ 'k8s-app': 'kube-dns', 'pod-template-hash': 'abc' }, { 'k8s-app': 'kube-dns' }],
     [{ 'statefulset.kubernetes.io/pod-name': 'db-0', 'controller-revision-hash': 'db-5d', role: 'db', 'container:x': 'y' }, { role: 'db' }],
     [{ 'job-name': 'backup-28391', 'controller-uid': 'f00', 'batch.kubernetes.io/job-name': 'backup-28391' }, {}],
+    [{ team: 'shop', 'k8s:reserved.example.com/tier': 'front', 'cni:net': 'a', 'k8s:pod-template-hash': '5d8f' },
+      { team: 'shop', 'k8s:reserved.example.com/tier': 'front' }],
   ])('%j → %j', (labels, expected) => {
     expect(draftSelector(labels)).toEqual(expected);
   });
