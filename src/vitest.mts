@@ -28,8 +28,9 @@ export type { ExpectedChange } from './diff/expected-changes.js';
 export interface CiliumTestMatchers<R = unknown> {
   /**
    * Every Cilium policy object in the received App, Chart, construct, manifest or array fits its CRD schema.
-   * @param schemas the schemas; a `CrdVersionRoot` checks each construct against its `CiliumVersion`
-   * @default - `CiliumTesting.defaultCrdSchemas()`: the schemas bundled with the package, for each construct's `CiliumVersion`
+   * @param schemas the schemas; a `CrdVersionRoot` checks each policy against its `cdk8s-cilium.io/cilium-version` annotation,
+   * else its construct's `CiliumVersion`
+   * @default - `CiliumTesting.defaultCrdSchemas()`: the schemas bundled with the package, for each policy's version
    */
   toBeValidCilium(schemas?: ICrdSchemaSource): R;
   /**

@@ -9,7 +9,9 @@
  * Workloads are pods grouped by their stable labels: hash and index labels are dropped (`pod-template-hash`,
  * `controller-revision-hash`, `statefulset.kubernetes.io/pod-name`, …) and the identifying ones kept
  * (`app.kubernetes.io/name` with `instance` and `component`, else `app` with `component`/`tier`/`role`, else `k8s-app`,
- * else `name`, else every stable label). A selector that would also select the pods of another workload of the capture
+ * else `name`, else every stable label). Stable labels are the pods' Kubernetes labels, keyed as Cilium reads them back
+ * (`k8s:reserved.example.com/tier`); labels of other sources (`container:`, `cni:`) are left out, and a policy says when
+ * they tell apart the pods a selector stands for. A selector that would also select the pods of another workload of the capture
  * (they carry all its labels) gets a `DoesNotExist` on a key those pods carry and its own never do (`SeenWorkloads`), so
  * no workload gets another's allows. Each workload's policy admits what reached it (plus `host`, for
  * probes) and lets it reach what it reached (plus DNS through the DNS proxy, which `toFQDNs` needs); world addresses
@@ -32,7 +34,7 @@ import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/co
 import { emitRule } from '../model/emit';
 import { PolicyApiObject } from '../model/policy-api-object';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
-import { clusterNameError } from '../model/labels';
+import { clusterNameError, k8sObjectLabelKey, splitLabelKey } from '../model/labels';
 import { nearestName } from '../model/edit-distance';
 import { addressShapedDnsName, isDnsName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
@@ -223,8 +225,9 @@ export interface DraftPolicy {
   /** Records behind the policy. */
   readonly flows: number;
   /**
-   * Connections of this workload not drafted because the peer's identity is unknown (at most 20), for review:
-   * `egress to pod-name:bookinfo/productpage-v1-6b746f74dc-ffh56 on 9080/TCP`.
+   * Connections of this workload not drafted because the peer's identity is unknown (at most 20), and what the drafted
+   * rules allow beyond what the capture shows (a selector standing for pods that labels of other sources, `container:`
+   * or `cni:`, tell apart), for review: `egress to pod-name:bookinfo/productpage-v1-6b746f74dc-ffh56 on 9080/TCP`.
    */
   readonly notDrafted: string[];
 }
@@ -350,9 +353,24 @@ export function draftSelector(labels: Readonly<Record<string, string>>): Record<
 
 const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 
-/** The labels of a pod that a drafted selector may use: noise and other label sources dropped. */
+/**
+ * The labels of a pod that a drafted selector may use: its Kubernetes labels (the `k8s` source: keys without one, as the flow
+ * reader hands them on, and keys written with `k8s:`), keyed as Cilium reads them back (`k8sObjectLabelKey`: `app`, and
+ * `k8s:reserved.example.com/tier`, which without its source would read as `reserved:example.com/tier`), noise dropped.
+ * Labels of other sources (`container:`, `cni:`) are left out: `foreignLabels`.
+ */
 function stableLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).filter(([k]) => !NOISE_LABELS.has(k) && !k.includes(':')));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) {
+    const { source, key } = splitLabelKey(k, 'k8s');
+    if (source === 'k8s' && !NOISE_LABELS.has(key)) out[k8sObjectLabelKey(key)] = v;
+  }
+  return out;
+}
+
+/** The labels of a pod of sources other than `k8s` (`container:`, `cni:`), which drafted selectors leave out, as `source:key=value`, sorted. */
+function foreignLabels(labels: Readonly<Record<string, string>>): string[] {
+  return Object.entries(labels).filter(([k]) => splitLabelKey(k, 'k8s').source !== 'k8s').map(([k, v]) => `${k}=${v}`).sort(compare);
 }
 
 /** The distinct stable label sets of the pods of one cluster and namespace, with their workload, indexed by label (`k=v`). */
@@ -367,6 +385,8 @@ interface SeenWorkload {
   readonly selector: Readonly<Record<string, string>>;
   /** The keys any of its pods carries (stable labels). */
   readonly keys: Set<string>;
+  /** The distinct sets of labels of other sources its pods carry (`foreignLabels`, as JSON). */
+  readonly foreign: Set<string>;
 }
 
 /**
@@ -391,10 +411,11 @@ class SeenWorkloads {
     const workload = this.workloadKey(p);
     let w = this.workloads.get(workload);
     if (!w) {
-      w = { selector: draftSelector(p.labels ?? {}), keys: new Set() };
+      w = { selector: draftSelector(p.labels ?? {}), keys: new Set(), foreign: new Set() };
       this.workloads.set(workload, w);
     }
     for (const k of Object.keys(labels)) w.keys.add(k);
+    w.foreign.add(JSON.stringify(foreignLabels(p.labels ?? {})));
     let s = this.scopes.get(scope);
     if (!s) {
       s = { sets: new Map(), byLabel: new Map() };
@@ -438,6 +459,18 @@ class SeenWorkloads {
     const sorted = [...out].sort(compare);
     this.memo.set(workload, sorted);
     return sorted;
+  }
+
+  /**
+   * The labels of other sources (`container:`, `cni:`) that tell apart pods the drafted selector of pod `p`'s workload
+   * selects alike (some carry them, others not, or other values), sorted; empty when its pods carry the same ones. The
+   * selector leaves such labels out, so its rules stand for all of them.
+   */
+  public foreignDifferences(p: FlowPeer): string[] {
+    const sets = [...(this.workloads.get(this.workloadKey(p))?.foreign ?? [])].map((j) => JSON.parse(j) as string[]);
+    if (sets.length < 2) return [];
+    const all = new Set(sets.flat());
+    return [...all].filter((l) => !sets.every((set) => set.includes(l))).sort(compare);
   }
 
   private scopeOf(p: FlowPeer): string {
@@ -609,6 +642,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
         ingress: new Map(), egress: new Map(), flows: 0, dns: false, dnsNames: new Set(), dnsRefused: false, notDrafted: [],
       };
       policies.set(key, p);
+      foreignNote(p, `endpoint selector ${selectorText(selector, p.absent)}`, peer);
     }
     for (const n of peer.podNames) if (p.podNames.length < 8 && !p.podNames.includes(n)) p.podNames.push(n);
     return p;
@@ -620,6 +654,14 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   const note = (p: PolicyAcc, text: string): void => {
     if (p.notDrafted.length < MAX_NOT_DRAFTED && !p.notDrafted.includes(text)) p.notDrafted.push(text);
   };
+  // A selector that leaves out the labels of other sources telling its pods apart stands for all of them: said, for review.
+  function foreignNote(p: PolicyAcc, what: string, end: FlowPeer): void {
+    const differ = seen.foreignDifferences(end);
+    if (differ.length === 0) return;
+    const shown = `${differ.slice(0, 4).map((l) => withoutControls(l.slice(0, 80))).join(', ')}${differ.length > 4 ? `, and ${differ.length - 4} more` : ''}`;
+    note(p, `${what}: stands for pods that differ by labels of other sources (${shown}), which drafted selectors leave out `
+      + '(they select by Kubernetes labels): each of them gets what the capture shows for any');
+  }
   const refusals: ObservedConnection[] = [];
   for (const c of capture.connections) {
     if ((c.http || c.kafka) && (c.cluster.egress.l7Denied > 0 || c.cluster.ingress.l7Denied > 0)) refusals.push(c);
@@ -642,7 +684,12 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
         src.dns = true;
         if (c.dns !== undefined) src.dnsNames.add(c.dns);
       }
-      else for (const peer of egressPeers(c, capture, clusterName, seen)) addRule(src.egress, TrafficDirection.EGRESS, peer, c);
+      else {
+        for (const peer of egressPeers(c, capture, clusterName, seen)) {
+          addRule(src.egress, TrafficDirection.EGRESS, peer, c);
+          if (c.destination.kind === 'pod') foreignNote(src, `egress to ${peer.text}`, c.destination);
+        }
+      }
     }
     if (dst) {
       if (dst !== src) dst.flows += c.flows;
@@ -655,6 +702,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       } else {
         const peer = ingressPeer(c.source, clusterName, seen);
         if (peer) addRule(dst.ingress, TrafficDirection.INGRESS, peer, c);
+        if (peer && c.source.kind === 'pod') foreignNote(dst, `ingress from ${peer.text}`, c.source);
       }
     }
   }

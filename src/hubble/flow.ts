@@ -321,7 +321,8 @@ export interface FlowPeer {
    */
   readonly namespace?: string;
   /**
-   * Pod: its own labels (`k8s:` source stripped, other sources kept as `source:key`), without the labels Cilium adds.
+   * Pod: its own labels (`k8s:` source stripped, except from a key Cilium would read as of another source:
+   * `k8s:reserved.example.com/tier`; other sources kept as `source:key`), without the labels Cilium adds.
    * @default - none
    */
   readonly labels?: { readonly [key: string]: string };

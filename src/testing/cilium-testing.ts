@@ -24,8 +24,8 @@ export class CiliumTesting {
 
   /**
    * Sets the CRD schemas `toBeValidCilium()` and `expectValidCilium()` use when none are passed, typically once in a test
-   * setup file. A `CrdVersionRoot` (`CrdSchemas.fromVersionRoot(dir)`) makes them pick the schemas of each construct's
-   * `CiliumVersion`; a plain `CrdSchemas` is used for everything.
+   * setup file. A `CrdVersionRoot` (`CrdSchemas.fromVersionRoot(dir)`) makes them pick the schemas of each policy's
+   * `cdk8s-cilium.io/cilium-version` annotation, else of its construct's `CiliumVersion`; a plain `CrdSchemas` is used for everything.
    * @param schemas the schemas @default - none: back to `CDK8S_CILIUM_CRD_DIR` or the bundled schemas
    */
   public static useCrdSchemas(schemas?: ICrdSchemaSource): void {
@@ -36,7 +36,8 @@ export class CiliumTesting {
    * The CRD schemas the matchers use by default: the ones given to `useCrdSchemas`, else the folder named by the
    * `CDK8S_CILIUM_CRD_DIR` environment variable (holding `ciliumnetworkpolicies.yaml` and
    * `ciliumclusterwidenetworkpolicies.yaml`, or one `v<version>/` sub-folder per Cilium version), else the schemas bundled
-   * with the package (`CrdVersionRoot.builtin()`: each construct is checked against the CRD of its `CiliumVersion`).
+   * with the package (`CrdVersionRoot.builtin()`: each policy is checked against the CRD of its own
+   * `cdk8s-cilium.io/cilium-version` annotation, else of its construct's `CiliumVersion`).
    */
   public static defaultCrdSchemas(): ICrdSchemaSource {
     return defaultCrdSchemas();

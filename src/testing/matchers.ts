@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CrdSchemas, CrdVersionRoot, CrdViolation, ICrdSchemaSource } from '../validate/crd-schema';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
+import { ownAnnotation } from '../model/version-annotation';
 
 /**
  * The environment variable naming a CRD folder, used when no default schemas were set with `setDefaultCrdSchemas` (instead of
@@ -31,8 +32,8 @@ const settings = globalThis as GlobalSettings;
 
 /**
  * Sets the CRD schemas `toBeValidCilium()` and `expectValidCilium()` use when none are passed, typically once in a test setup
- * file. A `CrdVersionRoot` (`CrdSchemas.fromVersionRoot(dir)`) makes the matchers pick the schemas of each construct's
- * `CiliumVersion`; a plain `CrdSchemas` is used for everything.
+ * file. A `CrdVersionRoot` (`CrdSchemas.fromVersionRoot(dir)`) makes the matchers pick the schemas of each policy's
+ * `cdk8s-cilium.io/cilium-version` annotation, else of its construct's `CiliumVersion`; a plain `CrdSchemas` is used for everything.
  * @param schemas the schemas, or `undefined` to go back to `CDK8S_CILIUM_CRD_DIR` or the bundled schemas
  */
 export function setDefaultCrdSchemas(schemas?: ICrdSchemaSource): void {
@@ -43,7 +44,8 @@ export function setDefaultCrdSchemas(schemas?: ICrdSchemaSource): void {
  * The CRD schemas the matchers use by default: the ones given to `setDefaultCrdSchemas`, else the folder named by the
  * `CDK8S_CILIUM_CRD_DIR` environment variable (holding `ciliumnetworkpolicies.yaml` and `ciliumclusterwidenetworkpolicies.yaml`,
  * or one `v<version>/` sub-folder per Cilium version), else the schemas bundled with the package (`CrdVersionRoot.builtin()`:
- * each construct is checked against the CRD of its `CiliumVersion`).
+ * each policy is checked against the CRD of its own `cdk8s-cilium.io/cilium-version` annotation, else of its construct's
+ * `CiliumVersion`).
  */
 export function defaultCrdSchemas(): ICrdSchemaSource {
   const configured = settings[DEFAULT_SOURCE];
@@ -92,8 +94,9 @@ export type CiliumMatchers = {
    * Passes when every Cilium policy object in `received` fits its CRD schema (closed: unknown fields fail).
    * `received` may be a cdk8s `App` (all its charts), a `Chart`, any construct (the API objects below it), a manifest object or an
    * array of any of these. Other kinds are skipped; finding no Cilium policy object at all fails.
-   * @param schemas the schemas; a `CrdVersionRoot` checks each construct against its `CiliumVersion` (plain manifests against
-   * `CiliumVersion.DEFAULT`). @default - `defaultCrdSchemas()`
+   * @param schemas the schemas; a `CrdVersionRoot` checks each policy against the CRD of its own `cdk8s-cilium.io/cilium-version`
+   * annotation, as `validate` judges it, else of its construct's `CiliumVersion` (plain manifests: `CiliumVersion.DEFAULT`);
+   * other schemas are used for every policy, whatever its version. @default - `defaultCrdSchemas()`
    */
   toBeValidCilium(this: CiliumMatcherContext, received: unknown, schemas?: ICrdSchemaSource): CiliumMatcherResult;
 };
@@ -164,7 +167,7 @@ function checkCilium(received: unknown, source: ICrdSchemaSource): Report {
       continue;
     }
     const m = manifest as { kind: string; metadata?: { name?: unknown; namespace?: unknown } };
-    const schemas = source.schemasFor(target.version ?? CiliumVersion.DEFAULT.toString());
+    const schemas = source.schemasFor(targetVersion(target));
     if (!schemas.handlesKind(m.kind)) {
       skippedKinds.push(m.kind);
       continue;
@@ -179,6 +182,17 @@ function checkCilium(received: unknown, source: ICrdSchemaSource): Report {
     });
   }
   return { checked, failures: checked.filter((c) => c.violations.length > 0), skippedKinds, invalid };
+}
+
+/**
+ * The Cilium version a manifest is checked for, by the rule of `validate`, the cdk8s plugin and `validateApp`: its own
+ * `cdk8s-cilium.io/cilium-version` annotation (`ownAnnotation`), else the version in effect for its construct
+ * (`CiliumVersion.of`), else `CiliumVersion.DEFAULT`. An annotation that names no supported version is passed over
+ * (`validate` reports it: `version-annotation-invalid`). Schemas that are not a `CrdVersionRoot` ignore the version.
+ */
+function targetVersion(target: Target): string {
+  const own = ownAnnotation(target.manifest as { metadata?: { annotations?: Record<string, unknown> } });
+  return (own?.version ?? target.version ?? CiliumVersion.DEFAULT).toString();
 }
 
 /** The manifests in `received`, each with the Cilium version of the construct that produced it. */

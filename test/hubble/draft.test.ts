@@ -47,6 +47,8 @@ describe('workload selectors', () => {
     [{ 'k8s-app': 'kube-dns', 'pod-template-hash': 'abc' }, { 'k8s-app': 'kube-dns' }],
     [{ 'statefulset.kubernetes.io/pod-name': 'db-0', 'controller-revision-hash': 'db-5d', role: 'db', 'container:x': 'y' }, { role: 'db' }],
     [{ 'job-name': 'backup-28391', 'controller-uid': 'f00', 'batch.kubernetes.io/job-name': 'backup-28391' }, {}],
+    [{ team: 'shop', 'k8s:reserved.example.com/tier': 'front', 'cni:net': 'a', 'k8s:pod-template-hash': '5d8f' },
+      { team: 'shop', 'k8s:reserved.example.com/tier': 'front' }],
   ])('%j → %j', (labels, expected) => {
     expect(draftSelector(labels)).toEqual(expected);
   });
@@ -504,5 +506,66 @@ describe('a pod label key cdk8s cannot write (constructor)', () => {
     expect(selectors).not.toContainEqual({ value: 'db' });
     expect(yaml).toMatch(/matchLabels:\n {12}constructor: postgres\n {12}k8s:io\.kubernetes\.pod\.namespace: data\n {12}value: db\n/);
     expect(replayCapture(hostile, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' })).summary.newlyDropped).toBe(0);
+  });
+});
+
+// Session 39: draft dropped every pod label whose key holds a ":" (stableLabels), so the Kubernetes label
+// reserved.example.com/tier, which the flow reader hands on as k8s:reserved.example.com/tier (written with its source, else
+// Cilium reads it as reserved:example.com/tier), was left out: two workloads that differ only by it became one selector,
+// and a connection the cluster dropped for one of them was allowed by the draft.
+describe('pods that differ only by a Kubernetes label read as of another source without its k8s: (reserved.example.com/tier)', () => {
+  const pod = (name: string, ns: string, labels: string[]): Record<string, unknown> => ({
+    ID: name.length, identity: 3000 + name.length, namespace: ns, pod_name: name, labels: [...labels, `k8s:io.kubernetes.pod.namespace=${ns}`],
+  });
+  const FRONT = pod('front-1', 'shop', ['k8s:team=shop', 'k8s:reserved.example.com/tier=front']);
+  const BACK = pod('back-22', 'shop', ['k8s:team=shop', 'k8s:reserved.example.com/tier=back']);
+  const DB = pod('db-0', 'data', ['k8s:app=db']);
+  const flow = (source: unknown, destination: unknown, verdict: string): string => JSON.stringify({
+    flow: {
+      verdict, ...(verdict === 'DROPPED' ? { drop_reason_desc: 'POLICY_DENIED' } : {}), IP: { source: '10.0.0.7', destination: '10.0.0.9' },
+      l4: { TCP: { source_port: 40000, destination_port: 5432 } }, source, destination,
+      Type: 'L3_L4', event_type: { type: verdict === 'DROPPED' ? 1 : 4 }, traffic_direction: 'EGRESS', trace_observation_point: 'TO_STACK', is_reply: false,
+    },
+  });
+
+  test('each is selected by its own tier, written k8s:reserved.example.com/tier; the dropped connection stays dropped', async () => {
+    const c = await collectConnections(FlowSource.text([flow(FRONT, DB, 'FORWARDED'), flow(BACK, DB, 'DROPPED')].join('\n')));
+    const p = planDraft(c);
+    expect(p.policies.map((x) => [x.name, x.selector, x.notDrafted])).toEqual([
+      ['db', { app: 'db' }, []],
+      ['front-shop', { team: 'shop', 'k8s:reserved.example.com/tier': 'front' }, []],
+    ]);
+    expect(p.policies[0].ingress.map((r) => r.peer.text)).toEqual(['endpoints shop {k8s:reserved.example.com/tier=front, team=shop}']);
+    const r = replayAgainst(p, c);
+    expect(r.summary).toMatchObject({ newlyAllowed: 0, newlyDropped: 0, unchanged: 2 });
+    expect(r.connections.map((x) => `${x.source} ${x.observed.verdict} ${x.predicted.verdict}`).sort()).toEqual([
+      'pod:shop:k8s:reserved.example.com/tier=back,team=shop dropped denied',
+      'pod:shop:k8s:reserved.example.com/tier=front,team=shop forwarded allowed',
+    ]);
+    const yaml = renderDraftYaml(p);
+    expect(yaml).toContain('      k8s:reserved.example.com/tier: front\n');
+    expect(replayCapture(c, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' })).summary).toMatchObject({ newlyAllowed: 0, newlyDropped: 0 });
+    const f = join(WORK, 'k8s-source-key.ts');
+    writeFileSync(f, renderDraftTypeScript(p, { importFrom: SRC_IMPORT }));
+    const mod = (await import(f)) as { addDraftedPolicies: (scope: Construct) => Chart[] };
+    expect(mod.addDraftedPolicies(Testing.app()).map((x) => x.toJson())).toEqual(applyDraftPlan(p, Testing.app()).map((x) => x.toJson()));
+  });
+
+  test('labels of other sources (container:, cni:) stay out of the selectors, and the policies say whom they stand for', async () => {
+    const A = pod('a-1', 'shop', ['k8s:team=shop', 'container:tier=front', 'cni:net=a']);
+    const B = pod('b-22', 'shop', ['k8s:team=shop', 'container:tier=back', 'cni:net=a']);
+    const c = await collectConnections(FlowSource.text([flow(A, DB, 'FORWARDED'), flow(B, DB, 'DROPPED')].join('\n')));
+    const p = planDraft(c);
+    const why = 'stands for pods that differ by labels of other sources (container:tier=back, container:tier=front), which drafted selectors leave out '
+      + '(they select by Kubernetes labels): each of them gets what the capture shows for any';
+    expect(p.policies.map((x) => [x.name, x.selector, x.notDrafted])).toEqual([
+      ['db', { app: 'db' }, [`ingress from endpoints shop {team=shop}: ${why}`]],
+      ['shop', { team: 'shop' }, [`endpoint selector {team=shop}: ${why}`]],
+    ]);
+    expect(renderDraftYaml(p)).toContain(`endpoint selector {team=shop}: ${why.slice(0, 40)}`);
+    // Pods that carry the same labels of other sources: nothing to say.
+    const same = await collectConnections(FlowSource.text([flow(A, DB, 'FORWARDED'), flow(pod('a-22', 'shop', ['k8s:team=shop', 'container:tier=front', 'cni:net=a']),
+      DB, 'FORWARDED')].join('\n')));
+    expect(planDraft(same).policies.map((x) => x.notDrafted)).toEqual([[], []]);
   });
 });

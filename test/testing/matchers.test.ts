@@ -118,6 +118,32 @@ describe('toBeValidCilium | manifests', () => {
     expect(logged).not.toBeValidCilium(CRD_VERSION_ROOT.forVersion('1.17'));
   });
 
+  // Session 39: the matcher checked a manifest for CiliumVersion.of (or the default) and never read its own annotation,
+  // which validate, the plugin and validateApp judge each policy by.
+  test('a policy annotated cdk8s-cilium.io/cilium-version is checked against the CRD of that version, as validate judges it', () => {
+    const logged = (version: string): Record<string, unknown> => ({
+      ...manifest, metadata: { name: 'logged', namespace: 'shop', annotations: { 'cdk8s-cilium.io/cilium-version': version } },
+      spec: { ...(manifest.spec as object), log: { value: 'shop' } },
+    });
+    expect(logged('1.19')).toBeValidCilium();
+    expect(logged('1.16')).not.toBeValidCilium();
+    expect(failureOf(() => expect(logged('1.16')).toBeValidCilium())).toBe('expected the Cilium policy object to match the CRD schema, but 1 does not:\n\n'
+      + '  CiliumNetworkPolicy shop/logged (CRD v1.16):\n    - spec.log: unknown field "log"');
+    expect(() => CiliumTesting.expectValidCilium(logged('1.16'))).toThrow('CiliumNetworkPolicy shop/logged (CRD v1.16):\n    - spec.log: unknown field "log"');
+    // Below a construct: the annotation over the construct's CiliumVersion, either way.
+    const old = Testing.chart();
+    CiliumVersion.use(old, CiliumVersion.V1_17);
+    new ApiObject(old, 'logged', logged('1.19') as never);
+    expect(old).toBeValidCilium();
+    const current = Testing.chart();
+    new ApiObject(current, 'logged', logged('1.16') as never);
+    expect(failureOf(() => expect(current).toBeValidCilium())).toContain('CiliumNetworkPolicy shop/logged (CRD v1.16, construct test/logged):\n'
+      + '    - spec.log: unknown field "log"');
+    // An annotation that names no supported version is passed over (validate reports it); explicit schemas still win.
+    expect(logged('1.99')).toBeValidCilium();
+    expect(logged('1.19')).not.toBeValidCilium(crdSchemas('1.17'));
+  });
+
   test('non-Cilium kinds are skipped', () => {
     const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { notAField: true } };
     expect([deployment, manifest]).toBeValidCilium();
