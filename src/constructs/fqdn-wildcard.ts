@@ -1,5 +1,5 @@
 import { CiliumPolicyError } from '../core/errors';
-import { addressShapedCidr, addressShapedDnsName, versionDependentWildcard } from '../model/fqdn-pattern';
+import { addressShapedNameProblem, versionDependentWildcard } from '../model/fqdn-pattern';
 
 /**
  * Refuses a DNS pattern of only `*`s other than `*` (`**`, `*.`, `**.`), whose meaning changes with the Cilium version:
@@ -21,24 +21,16 @@ export function checkFqdnWildcard(pattern: string, factory: string, location: st
 }
 
 /**
- * Refuses an IPv4 address or range written as a DNS name (`fqdn-ip-address`): `10.0.0.1`, `10.0.0.*` (`addressShapedDnsName`).
- * Cilium matches `toFQDNs` and DNS rules against the names pods look up, never against addresses: an address allows
- * nothing, and a pattern allows the DNS names it matches (`10.0.0.io`), which anyone may register.
+ * Refuses an IPv4 address or range written as a `toFQDNs` name (`fqdn-ip-address`): `10.0.0.1`, `10.0.0.*`
+ * (`addressShapedDnsName`; wording: `addressShapedNameProblem`). `toFQDNs` selects the addresses of looked-up names, never an
+ * address written as a name: an address allows nothing, and a pattern may allow names (`10.0.0.io`) anyone may register. DNS
+ * rules are not checked: there such a name lets exactly that lookup through.
  * @param text the name or pattern given
  * @param factory what got it, e.g. `Peer.fqdn` or `FqdnEgress fqdns entry`
  * @param location where it was called from
  */
 export function checkFqdnNotAddress(text: string, factory: string, location: string | undefined): void {
-  if (typeof text !== 'string' || !addressShapedDnsName(text)) return;
-  const pattern = text.includes('*');
-  const cidr = addressShapedCidr(text);
-  throw new CiliumPolicyError({
-    id: 'fqdn-ip-address',
-    message: `${factory} ${JSON.stringify(text)} is an IP address${pattern ? ' range' : ''} written as a DNS name: Cilium matches it against the names `
-      + 'pods look up, never against addresses, so it would '
-      + (pattern ? 'allow the DNS names it matches (10.0.0.* matches 10.0.0.io, a name anyone may register), not those addresses'
-        : 'allow no connection to that address (no resolver looks an address up)'),
-    fix: `allow the address${pattern ? 'es' : ''} with a CIDR peer: Peer.cidr('${cidr ?? '10.0.0.0/24'}'); for a DNS name, write the name`,
-    ...(location !== undefined ? { location } : {}),
-  });
+  const problem = addressShapedNameProblem(factory, text, 'construct');
+  if (problem === undefined) return;
+  throw new CiliumPolicyError({ id: 'fqdn-ip-address', ...problem, ...(location !== undefined ? { location } : {}) });
 }

@@ -3,7 +3,7 @@ import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
-import { checkFqdnNotAddress, checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject } from './names';
 import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
@@ -363,23 +363,22 @@ export class KafkaRule {
 export class DnsRule {
   /**
    * One exact name (`matchName`). (In 0.x this was `DnsRule.name()`, which clashes with the constructor's own `name`
-   * in JavaScript and cannot be bound in other languages.) An IPv4 address written as a name (`10.0.0.1`) is refused
-   * (`fqdn-ip-address`): no resolver looks an address up.
+   * in JavaScript and cannot be bound in other languages.) An address's text (`203.0.113.7`) is a name like any other here:
+   * the DNS proxy compares the query name as text, so it lets exactly that lookup through (`Peer.fqdn` refuses it:
+   * `fqdn-ip-address`).
    */
   public static exact(name: string): DnsRule {
-    checkFqdnNotAddress(name, 'DnsRule.exact', callerLocation());
     return new DnsRule({ matchName: name });
   }
 
   /**
    * A pattern: `*` matches within one label, a leading `**.` any number of labels (Cilium 1.19+). `**`, `*.` and `**.`
-   * are refused (`fqdn-pattern-version-dependent`): write `*` (or `DnsRule.all()`) for every name. An address range written
-   * as a pattern (`10.0.0.*`) is refused (`fqdn-ip-address`): it matches names such as `10.0.0.io`, never those addresses.
+   * are refused (`fqdn-pattern-version-dependent`): write `*` (or `DnsRule.all()`) for every name. A pattern of an address
+   * range (`10.0.0.*`) lets exactly the lookups of names it matches through, as any pattern (`Peer.fqdnPattern` refuses it:
+   * `fqdn-ip-address`).
    */
   public static pattern(pattern: string): DnsRule {
-    const at = callerLocation();
-    checkFqdnWildcard(pattern, 'DnsRule.pattern', at);
-    checkFqdnNotAddress(pattern, 'DnsRule.pattern', at);
+    checkFqdnWildcard(pattern, 'DnsRule.pattern', callerLocation());
     return new DnsRule({ matchPattern: pattern });
   }
 

@@ -292,11 +292,10 @@ export class Peer implements IPeer {
   /**
    * The addresses a DNS name resolves to (`toFQDNs.matchName`), egress only. Cilium learns them from DNS
    * answers seen by its DNS proxy, so the source also needs a DNS rule (the high-level constructs add it). An IPv4 address
-   * written as a name (`10.0.0.1`) is refused (`fqdn-ip-address`): it would match only lookups of that text, never the
-   * address; use `Peer.cidr()`.
+   * written as a name (`10.0.0.1`) is refused (`fqdn-ip-address`): it selects the addresses DNS answers give for that text,
+   * never the address (clients reach it without a lookup); use `Peer.cidr()`.
    */
   public static fqdn(name: string): Peer {
-    checkFqdnNotAddress(name, 'Peer.fqdn', callerLocation());
     if (typeof name === 'string' && name.includes('*')) {
       throw new CiliumPolicyError({
         id: 'peer-fqdn-wildcard',
@@ -305,6 +304,7 @@ export class Peer implements IPeer {
         location: callerLocation(),
       });
     }
+    checkFqdnNotAddress(name, 'Peer.fqdn', callerLocation());
     return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchName: name }] }, description: `fqdn ${name}` });
   }
 

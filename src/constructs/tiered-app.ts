@@ -241,6 +241,9 @@ export class TieredApp extends Construct {
       });
     }
     if (metricsFrom) for (const tier of scraped) refuseMetricsPastL7(tier, metricsFrom, this.node.path);
+    const hostProbes = props.allowHostProbes ?? true;
+    /** The metrics ports `metricsFrom` reaches on a tier. */
+    const scrapedPorts = (tier: ResolvedTier): Port[] | undefined => (metricsFrom !== undefined ? tier.metricsPorts : undefined);
     const names = new Set<string>();
     tiers.forEach((tier, i) => {
       if (names.has(tier.name)) {
@@ -251,10 +254,9 @@ export class TieredApp extends Construct {
         name: `${prefix}-${defaultName(tier.name)}`,
         namespace,
         endpointSelector: tier.selector,
-        description: (i === 0
-          ? `tier ${tier.name} of ${prefix}: reachable from the entry peers`
-          : `tier ${tier.name} of ${prefix}: reachable only from tier ${tiers[i - 1].name}`)
-          + builtinsSummary({ hostProbes: props.allowHostProbes ?? true,
+        description: `tier ${tier.name} of ${prefix}: ${i > 0 ? `reachable only from tier ${tiers[i - 1].name}` : props.entry !== undefined
+          ? 'reachable from the entry peers' : hostProbes || scrapedPorts(tier) !== undefined ? 'no entry peers' : 'reachable by nobody (no entry peers)'}`
+          + builtinsSummary({ hostProbes,
             dns: props.egressLockdown ? { dnsServer: props.dnsServer, dnsRules: props.dnsRules } : undefined }),
       });
       this.policies.push(policy);
@@ -265,8 +267,9 @@ export class TieredApp extends Construct {
       const rule = this.policies[i].rule;
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
       for (const source of sources) rule.allowIngress(source, { ports: tier.ports, l7: tier.l7 });
-      if (props.allowHostProbes ?? true) allowHostProbes(rule);
-      if (metricsFrom && tier.metricsPorts) rule.allowIngress(metricsFrom, { ports: tier.metricsPorts });
+      if (hostProbes) allowHostProbes(rule);
+      const metricsPorts = scrapedPorts(tier);
+      if (metricsFrom && metricsPorts) rule.allowIngress(metricsFrom, { ports: metricsPorts });
       // A tier nobody is named to reach stays in ingress default deny (no ingress rule at all would leave it open).
       if (!rule.hasSection(SectionName.INGRESS)) rule.isolateIngress();
       if (props.egressLockdown) {

@@ -533,15 +533,15 @@ const MAX_HTTP_RULES = 64;
 /**
  * `dnsNames` of a policy whose lookups the cluster's DNS proxy refused: the names seen passing and those of its `toFQDNs`
  * peers (they are looked up first). None (every name) when no lookup was refused, or when a name cannot be written as
- * `matchName` (an address's text among them) or there are too many: the policy's comment then says the refused lookups would pass.
+ * `matchName` or there are too many: the policy's comment then says the refused lookups would pass. A lookup of an address's
+ * text (`203.0.113.7`) is a name like any other here: the proxy compares the query name as text (`DnsRule.exact` takes it).
  */
 function companionNames(p: PolicyAcc): { dnsNames?: string[] } {
   if (!p.dnsRefused) return {};
   const names = new Set([...p.dnsNames].map((n) => n.toLowerCase().replace(/\.$/, '')));
   for (const r of p.egress.values()) if (r.peer.kind === DraftPeerKind.FQDN && r.peer.name !== undefined) names.add(r.peer.name);
   const list = [...names].sort(compare);
-  // A lookup of an address's text (`203.0.113.7`) cannot be written either: DnsRule.exact refuses it (`fqdn-ip-address`).
-  if (list.length === 0 || list.length > MAX_HTTP_RULES || !list.every((n) => n.length <= 253 && isDnsName(n) && !addressShapedDnsName(n))) {
+  if (list.length === 0 || list.length > MAX_HTTP_RULES || !list.every((n) => n.length <= 253 && isDnsName(n))) {
     p.notDrafted.push('DNS lookups the cluster refused: the DNS companion allows every name (the names seen passing cannot all be written as matchName)');
     return {};
   }

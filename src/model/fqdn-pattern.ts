@@ -92,15 +92,23 @@ export function versionDependentWildcard(pattern: string): boolean {
 }
 
 /**
- * Whether a `matchName`/`matchPattern` is an IPv4 address (or a range of them) written as a DNS name: labels of only digits
- * and `*`, at least one digit (`10.0.0.1`, `10.0.0.*`, `192.168.*.*`, `1*`). No top-level domain is all-numeric (RFC 3696
- * section 2) and resolvers never look up an address, so the agent's DNS proxy matches such a selector against looked-up names
- * only: an exact address allows nothing, and a pattern allows names (`10.0.0.io` for `10.0.0.*`) that anyone may register,
- * never the addresses meant.
+ * Whether a `matchName`/`matchPattern` looks like an IPv4 address (or a range of them) written as a DNS name: labels of only
+ * digits and `*`, at least one digit (`10.0.0.1`, `10.0.0.*`, `192.168.*.*`, also `1*`, `*.1`, `8080`). In `toFQDNs` such a
+ * selector selects the addresses DNS answers give for matching looked-up names, never the addresses it looks like: an exact
+ * address allows nothing (clients reach an address without a lookup), and a pattern may match names (`10.0.0.io` for
+ * `10.0.0.*`) that anyone may register. (In a DNS rule it is harmless: the proxy compares the query name as text, so it lets
+ * exactly such lookups through.)
  */
 export function addressShapedDnsName(text: string): boolean {
   const labels = text.trim().replace(/\.$/, '').split('.');
   return labels.every((l) => /^[0-9*]+$/.test(l)) && labels.some((l) => /[0-9]/.test(l));
+}
+
+/** The labels of a dotted-quad IPv4 address or range: four labels, each a whole octet (`0`-`255`) or holding a `*`. */
+function ipv4Labels(text: string): string[] | undefined {
+  const labels = text.trim().replace(/\.$/, '').split('.');
+  const octet = (l: string): boolean => /^(0|[1-9][0-9]{0,2})$/.test(l) && Number(l) <= 255;
+  return labels.length === 4 && labels.every((l) => octet(l) || /^[0-9]*\*[0-9*]*$/.test(l)) ? labels : undefined;
 }
 
 /**
@@ -108,11 +116,47 @@ export function addressShapedDnsName(text: string): boolean {
  * octets first and whole `*` labels after; `undefined` for any other shape.
  */
 export function addressShapedCidr(text: string): string | undefined {
-  const labels = text.trim().replace(/\.$/, '').split('.');
-  const octets = labels.findIndex((l) => !/^(0|[1-9][0-9]{0,2})$/.test(l) || Number(l) > 255);
+  const labels = ipv4Labels(text);
+  if (labels === undefined) return undefined;
+  const octets = labels.findIndex((l) => l.includes('*'));
   const known = octets < 0 ? labels.length : octets;
-  if (labels.length !== 4 || known === 0 || labels.slice(known).some((l) => l !== '*')) return undefined;
+  if (known === 0 || labels.slice(known).some((l) => l !== '*')) return undefined;
   return `${[...labels.slice(0, known), ...labels.slice(known).map(() => '0')].join('.')}/${known * 8}`;
+}
+
+/**
+ * What is wrong with an address-shaped `toFQDNs` selector (`addressShapedDnsName`) and its fix, or `undefined` for any other
+ * text: the one wording of the constructs' refusal (`fqdn-ip-address`) and of validate's `pitfall-fqdn-ip-address`.
+ * @param subject what holds the text: `Peer.fqdn`, `FqdnEgress fqdns entry`, `toFQDNs matchName`
+ * @param text the name or pattern
+ * @param context `construct`: a refused call (it "would allow"; fix `Peer.cidr(…)`); `policy`: YAML as written (it "allows";
+ *   fix `toCIDR`)
+ */
+export function addressShapedNameProblem(subject: string, text: string, context: 'construct' | 'policy'): { message: string; fix: string } | undefined {
+  if (typeof text !== 'string' || !addressShapedDnsName(text)) return undefined;
+  const name = text.trim();
+  const ipv4 = ipv4Labels(name) !== undefined;
+  const pattern = name.includes('*');
+  const cidr = addressShapedCidr(name);
+  const would = context === 'construct' ? 'would ' : '';
+  const allow = context === 'construct' ? 'allow' : 'allows';
+  const what = !ipv4 ? 'a name of only digits, dots and "*"' : pattern ? 'an IPv4 address range written as a DNS name' : 'an IPv4 address written as a DNS name';
+  // A name this pattern matches that anyone may register: one whose last label, a `*`, is a top-level domain.
+  const labels = name.replace(/\.$/, '').split('.');
+  const example = /^\*+$/.test(labels[labels.length - 1])
+    ? [...labels.slice(0, -1).map((l) => l.replace(/\*+/g, '0')), 'io'].join('.') : undefined;
+  const effect = !pattern
+    ? `${would}${allow} no connection ${ipv4 ? 'to that address (clients reach an address without looking it up)' : '(no public DNS name ends in a label of only digits)'}`
+    : example !== undefined
+      ? `${would}${allow} the DNS names it matches (such as ${example}, which anyone may register)${ipv4 ? ', not those addresses' : ''}`
+      : `${would}${allow} only looked-up names of that shape${ipv4 ? ', not those addresses' : ''}`;
+  const message = `${subject} ${JSON.stringify(name)} is ${what}: toFQDNs selects the addresses DNS answers give for the names pods look up, `
+    + `never an address written as a name, so it ${effect}`;
+  const plural = pattern ? 'addresses' : 'address';
+  const fix = context === 'construct'
+    ? cidr !== undefined ? `allow the ${plural} with a CIDR peer: Peer.cidr('${cidr}')` : "write the address range as a CIDR, Peer.cidr('<network>/<bits>')"
+    : cidr !== undefined ? `allow the ${plural} with toCIDR: [${cidr}]` : 'allow the addresses with toCIDR / toCIDRSet with the network (<network>/<bits>)';
+  return { message, fix: `${fix}; for a DNS name, write the name` };
 }
 
 /** One label of a pattern: its literal pieces between `*`s, or `undefined` for a label without `*` (compared whole). */

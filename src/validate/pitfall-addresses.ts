@@ -4,7 +4,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { FqdnSelectorModel, PEER_FIELDS, RuleItemModel, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
-import { addressShapedCidr, addressShapedDnsName } from '../model/fqdn-pattern';
+import { addressShapedNameProblem } from '../model/fqdn-pattern';
 
 /** `10.0.0.0/8` for a parsed CIDR, the address printed as the agent prints it (RFC 5952). */
 /**
@@ -70,29 +70,18 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
 }
 
 /**
- * An IPv4 address or range written as a DNS name (`addressShapedDnsName`: `10.0.0.1`, `10.0.0.*`) in `toFQDNs` or an L7 DNS
- * rule: the agent matches names pods look up, never addresses, so an address allows nothing and a pattern allows the names
- * it matches (`10.0.0.io`), which anyone may register. The constructs refuse both (`fqdn-ip-address`).
+ * An IPv4 address or range written as a `toFQDNs` name (`addressShapedDnsName`: `10.0.0.1`, `10.0.0.*`): `toFQDNs` selects the
+ * addresses of looked-up names, never an address written as a name, so an address allows nothing and a pattern may allow names
+ * (`10.0.0.io`) anyone may register. The constructs refuse both (`fqdn-ip-address`, the same wording). L7 DNS rules are not
+ * judged: there such a name lets exactly that lookup through.
  */
 function addressNames(run: PitfallRun, r: RuleView, item: RuleItemModel, at: string): void {
-  const selectors: { f: unknown; path: string }[] = arr<unknown>(item.fqdns).map((f, j) => ({ f, path: `${at}.toFQDNs[${j}]` }));
-  arr<unknown>(item.toPorts).forEach((pr, k) => {
-    if (!isObject(pr) || !isObject(pr.rules)) return;
-    arr<unknown>(pr.rules.dns).forEach((f, m) => selectors.push({ f, path: `${at}.toPorts[${k}].rules.dns[${m}]` }));
-  });
-  for (const { f, path } of selectors) {
-    if (!isObject(f)) continue;
+  arr<unknown>(item.fqdns).forEach((f, j) => {
+    if (!isObject(f)) return;
     const field = typeof f.matchName === 'string' ? 'matchName' : typeof f.matchPattern === 'string' ? 'matchPattern' : undefined;
-    const text = field !== undefined ? f[field] as string : '';
-    if (field === undefined || !addressShapedDnsName(text)) continue;
-    const cidr = addressShapedCidr(text);
-    run.report('pitfall-fqdn-ip-address', r, `${path}.${field}`,
-      `${field} ${JSON.stringify(text)} is an IP address${text.includes('*') ? ' range' : ''} written as a DNS name: Cilium matches it against the names `
-      + 'pods look up, never against addresses, so it ' + (text.includes('*')
-        ? 'allows the DNS names it matches (10.0.0.* matches 10.0.0.io, a name anyone may register), not those addresses'
-        : 'allows no connection to that address (no resolver looks an address up)'),
-      `allow the address with toCIDR: [${cidr ?? '10.0.0.0/24'}]; for a DNS name, write the name`);
-  }
+    const problem = field !== undefined ? addressShapedNameProblem(`toFQDNs ${field}`, f[field] as string, 'policy') : undefined;
+    if (problem !== undefined) run.report('pitfall-fqdn-ip-address', r, `${at}.toFQDNs[${j}].${field}`, problem.message, problem.fix);
+  });
 }
 
 /**

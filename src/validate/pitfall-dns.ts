@@ -2,7 +2,7 @@
 // egress default deny without DNS, and DNS rules widened by another policy's `*`.
 import { cidrsIntersect, parseCidr, ParsedCidr } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
-import { compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
+import { addressShapedDnsName, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { l4Scope } from '../model/l4-scope';
 import { Selector } from '../model/labels';
 import {
@@ -119,6 +119,9 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
   for (const { item, index } of fqdnItems) {
     arr<FqdnSelectorModel>(item.fqdns).forEach((sel, j) => {
       if (!isObject(sel) || dns.some((d) => same(sel, d))) return;
+      // An address written as a name is pitfall-fqdn-ip-address, whose fix is toCIDR: adding it to the DNS rules would not help.
+      const written = typeof sel.matchName === 'string' ? sel.matchName : sel.matchPattern;
+      if (typeof written === 'string' && addressShapedDnsName(written)) return;
       const sample = sampleName(sel, subdomainWildcard);
       if (sample === undefined || matchers.some((m) => m(sample))) return;
       const field = typeof sel.matchName === 'string' ? 'matchName' : 'matchPattern';

@@ -372,29 +372,63 @@ describe('an IPv4 address or range written as a DNS name is refused (fqdn-ip-add
 
   test.each([
     ['1.2.3.4', '1.2.3.4/32'], ['10.0.0.1.', '10.0.0.1/32'], [' 10.0.0.1 ', '10.0.0.1/32'],
-  ])('the address %j in Peer.fqdn, DnsRule.exact and FqdnEgress fqdns', (name, cidr) => {
-    for (const run of [() => Peer.fqdn(name), () => DnsRule.exact(name)]) {
-      const e = refusal(run);
-      expect(e.id).toBe('fqdn-ip-address');
-      expect(e.message).toContain('allow no connection to that address');
-      expect(e.message).toContain(`fix: allow the address with a CIDR peer: Peer.cidr('${cidr}')`);
-    }
-    const e = refusal(() => new FqdnEgress(chart('shop'), 'e', { fqdns: ['api.example.com', name] }));
+  ])('the address %j in Peer.fqdn and FqdnEgress fqdns', (name, cidr) => {
+    const e = refusal(() => Peer.fqdn(name));
     expect(e.id).toBe('fqdn-ip-address');
-    expect(e.message).toContain(`[test/e] FqdnEgress fqdns entry "${name.trim()}" is an IP address written as a DNS name`);
+    expect(e.message).toContain(`Peer.fqdn "${name.trim()}" is an IPv4 address written as a DNS name: toFQDNs selects the addresses DNS answers give`);
+    expect(e.message).toContain('so it would allow no connection to that address (clients reach an address without looking it up)');
+    expect(e.message).not.toContain('no resolver');
+    expect(e.message).toContain(`fix: allow the address with a CIDR peer: Peer.cidr('${cidr}'); for a DNS name, write the name`);
+    const f = refusal(() => new FqdnEgress(chart('shop'), 'e', { fqdns: ['api.example.com', name] }));
+    expect(f.id).toBe('fqdn-ip-address');
+    expect(f.message).toContain(`[test/e] FqdnEgress fqdns entry "${name.trim()}" is an IPv4 address written as a DNS name`);
   });
 
   test.each([
-    ['10.0.0.*', '10.0.0.0/24'], ['192.168.*.*', '192.168.0.0/16'], ['10.*.*.*', '10.0.0.0/8'], ['10.0.0.1*', '10.0.0.0/24'], ['*.1', '10.0.0.0/24'],
-    ['1*', '10.0.0.0/24'],
-  ])('the range %j in Peer.fqdnPattern, DnsRule.pattern and FqdnEgress fqdns (also given to Peer.fqdn)', (pattern, cidr) => {
-    for (const run of [() => Peer.fqdnPattern(pattern), () => DnsRule.pattern(pattern), () => Peer.fqdn(pattern)]) {
+    ['10.0.0.*', '10.0.0.0/24', '10.0.0.io'], ['192.168.*.*', '192.168.0.0/16', '192.168.0.io'], ['10.*.*.*', '10.0.0.0/8', '10.0.0.io'],
+  ])('the range %j in Peer.fqdnPattern and FqdnEgress fqdns: the name it matches is built from it, the CIDR is its own', (pattern, cidr, example) => {
+    expect(fqdnPatternMatches(pattern, example, false)).toBe(true);
+    for (const run of [() => Peer.fqdnPattern(pattern), () => new FqdnEgress(chart('shop'), 'e', { fqdns: [pattern] })]) {
       const e = refusal(run);
       expect(e.id).toBe('fqdn-ip-address');
-      expect(e.message).toContain('10.0.0.* matches 10.0.0.io, a name anyone may register');
+      expect(e.message).toContain(`"${pattern}" is an IPv4 address range written as a DNS name`);
+      expect(e.message).toContain(`would allow the DNS names it matches (such as ${example}, which anyone may register), not those addresses`);
       expect(e.message).toContain(`fix: allow the addresses with a CIDR peer: Peer.cidr('${cidr}')`);
     }
-    expect(refusal(() => new FqdnEgress(chart('shop'), 'e', { fqdns: [pattern] })).id).toBe('fqdn-ip-address');
+    // An exact name with a "*" is the wildcard mistake first: the fix is fqdnPattern, whose own refusal then says the rest.
+    expect(refusal(() => Peer.fqdn(pattern)).id).toBe('peer-fqdn-wildcard');
+  });
+
+  test.each([
+    ['10.0.0.1*', 'an IPv4 address range written as a DNS name', 'would allow only looked-up names of that shape, not those addresses'],
+    ['*.1', 'a name of only digits, dots and "*"', 'would allow only looked-up names of that shape'],
+    ['1*', 'a name of only digits, dots and "*"', 'would allow only looked-up names of that shape'],
+    ['163.*', 'a name of only digits, dots and "*"', 'would allow the DNS names it matches (such as 163.io, which anyone may register)'],
+  ])('%j, which names no CIDR: no network is made up, and no example name that it does not match', (pattern, what, effect) => {
+    const e = refusal(() => Peer.fqdnPattern(pattern));
+    expect(e.id).toBe('fqdn-ip-address');
+    expect(e.message).toContain(`Peer.fqdnPattern "${pattern}" is ${what}: `);
+    expect(e.message).toContain(effect);
+    expect(e.message).toContain("fix: write the address range as a CIDR, Peer.cidr('<network>/<bits>'); for a DNS name, write the name");
+    expect(e.message).not.toMatch(/10\.0\.0\.0\/24|10\.0\.0\.io/);
+  });
+
+  test.each(['8080', '256.1.1.1'])('the exact name %j of only digits is not called an address', (name) => {
+    const e = refusal(() => Peer.fqdn(name));
+    expect(e.id).toBe('fqdn-ip-address');
+    expect(e.message).toContain(`Peer.fqdn "${name}" is a name of only digits, dots and "*": `);
+    expect(e.message).toContain('so it would allow no connection (no public DNS name ends in a label of only digits) (fqdn-ip-address)');
+    expect(e.message).toContain("fix: write the address range as a CIDR, Peer.cidr('<network>/<bits>')");
+  });
+
+  test('a DNS rule may name an address\'s text: it lets exactly that lookup through (the proxy compares the query name as text)', () => {
+    expect(DnsRule.exact('203.0.113.7')._toModel()).toEqual({ matchName: '203.0.113.7' });
+    expect(DnsRule.pattern('10.0.0.*')._toModel()).toEqual({ matchPattern: '10.0.0.*' });
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    Builtins.allowDns(p.rule, { dnsRules: [DnsRule.exact('203.0.113.7'), DnsRule.exact('ok.example')] });
+    expect(verdictOf(c, WEB, 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: '203.0.113.7' })).toBe('allowed');
+    expect(verdictOf(c, WEB, 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example' })).toBe('l7-denied');
   });
 
   test('names with digits stay accepted, and allow exactly themselves', () => {

@@ -134,6 +134,14 @@ describe('TieredApp ingress: each tier admits only the tier before it, on its ow
       .toBe(`tier web of shop: reachable from the entry peers${host}, DNS to kube-dns on 53/UDP and 53/TCP for every name`);
     const { c: bare } = shop({ allowHostProbes: false });
     expect(Testing.synth(bare)[1].spec.description).toBe('tier api of shop: reachable only from tier web');
+    // No entry: the first tier is reached by the node's probes only, or (without them) by nobody: its ingress is [{}].
+    expect(Testing.synth(shop({ entry: undefined }).c)[0].spec.description).toBe(`tier web of shop: no entry peers${host}`);
+    const closed = Testing.synth(shop({ entry: undefined, allowHostProbes: false }).c)[0];
+    expect(closed.spec.ingress).toEqual([{}]);
+    expect(closed.spec.description).toBe('tier web of shop: reachable by nobody (no entry peers)');
+    const scraped = shop({ entry: undefined, allowHostProbes: false, metricsFrom: prometheus,
+      tiers: [{ ...web, metricsPorts: [Port.tcp(9090)] }, api, db] });
+    expect(Testing.synth(scraped.c)[0].spec.description).toBe('tier web of shop: no entry peers');
   });
 });
 

@@ -371,13 +371,15 @@ describe('a destination or lookup named by an IPv4 address: never a DNS name in 
       is_reply: false, destination_names: ['203.0.113.7'] } }),
   ];
 
-  test('the address is drafted as a /32; the lookup of the address text, not writable as a name, leaves every name (said); the draft builds', async () => {
+  test('the address is drafted as a /32 and the lookup of its text as a DNS rule: no refused lookup passes, nothing let through drops', async () => {
     const c = await collectConnections(FlowSource.text(lines.join('\n')));
     const p = planDraft(c, { namespaces: ['shop'] });
     expect(p.policies[0].egress.map((r) => `${r.peer.text} ${r.ports.map((x) => x.text).join(',')}`)).toContain('cidr 203.0.113.7/32 443/TCP');
-    expect(p.policies[0].dnsNames).toBeUndefined();
-    expect(p.policies[0].notDrafted.join('\n')).toContain('DNS lookups the cluster refused: the DNS companion allows every name');
+    // The DNS proxy compares the query name as text: the lookup of "203.0.113.7." is allowed by name, evil.example stays refused.
+    expect(p.policies[0].dnsNames).toEqual(['203.0.113.7', 'ok.example']);
+    expect(p.policies[0].notDrafted.join('\n')).not.toContain('DNS lookups the cluster refused');
     const r = replayAgainst(p, c);
+    expect(r.summary.newlyAllowed).toBe(0);
     expect(r.summary.newlyDropped).toBe(0);
     expect(r.connections.find((x) => x.destination.includes('203.0.113.7'))).toMatchObject({ predicted: { verdict: 'allowed' } });
   });

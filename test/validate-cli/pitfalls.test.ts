@@ -758,9 +758,9 @@ const CASES: readonly Case[] = [
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
   },
   {
-    id: 'pitfall-fqdn-ip-address', when: 'a DNS rule matchPattern of an IPv4 range',
-    bad: { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('10.0.0.*') }, at: ['dns.yaml:21:31'],
-    good: { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('*.github.com') },
+    id: 'pitfall-fqdn-ip-address', when: 'toFQDNs matchPattern of an IPv4 range',
+    bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchPattern: 10.0.0.*'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:25'],
+    good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
   },
   {
     id: 'pitfall-broad-peer', when: 'toFQDNs matchPattern "*"',
@@ -947,6 +947,26 @@ describe('pitfall details', () => {
     expect(d.message).toMatch(/^the DNS rules of these pods \(CiliumNetworkPolicy shop\/web-dns \(dns\.yaml:1\), CiliumClusterwideNetworkPolicy cluster-dns \(cluster\.yaml:1\)\) do not allow looking up "api\.github\.com"/);
     // The rule of another namespace allows the name, but not for these pods.
     expect(where(check({ 'fqdn.yaml': FQDN, 'other.yaml': elsewhere }), 'pitfall-fqdn-without-dns')).toEqual(['fqdn.yaml:12:9']);
+  });
+
+  it('an address written as a toFQDNs name: one finding, whose fix is its own CIDR; a DNS rule naming an address is not judged', () => {
+    const fq = (sel: string): string => FQDN.replace('matchName: api.github.com', sel);
+    // The DNS rule allows only api.github.com: "add 10.0.0.1 to the DNS rules" (pitfall-fqdn-not-in-dns-rules) would contradict toCIDR.
+    const exact = check({ 'f.yaml': fq('matchName: 10.0.0.1'), 'd.yaml': dnsFor('api.github.com') });
+    expect(where(exact, 'pitfall-fqdn-not-in-dns-rules')).toEqual([]);
+    const [d] = findings(exact, 'pitfall-fqdn-ip-address');
+    expect(d.message).toBe('toFQDNs matchName "10.0.0.1" is an IPv4 address written as a DNS name: toFQDNs selects the addresses DNS answers give '
+      + 'for the names pods look up, never an address written as a name, so it allows no connection to that address (clients reach an address '
+      + 'without looking it up)');
+    expect(d.fix).toBe('allow the address with toCIDR: [10.0.0.1/32]; for a DNS name, write the name');
+    const [range] = findings(check({ 'f.yaml': fq('matchPattern: 192.168.*.*'), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-ip-address');
+    expect(range.message).toContain('allows the DNS names it matches (such as 192.168.0.io, which anyone may register), not those addresses');
+    expect(range.fix).toBe('allow the addresses with toCIDR: [192.168.0.0/16]; for a DNS name, write the name');
+    const [odd] = findings(check({ 'f.yaml': fq('matchPattern: "1*"'), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-ip-address');
+    expect(odd.message).toContain('matchPattern "1*" is a name of only digits, dots and "*": ');
+    expect(odd.fix).toBe('allow the addresses with toCIDR / toCIDRSet with the network (<network>/<bits>); for a DNS name, write the name');
+    // In a DNS rule the proxy compares the query name as text: naming an address there lets exactly that lookup through.
+    for (const rule of ['10.0.0.*', '203.0.113.7']) expect(where(check({ 'f.yaml': FQDN, 'd.yaml': dnsFor(rule) }), 'pitfall-fqdn-ip-address')).toEqual([]);
   });
 
   it('a DNS rule in another file counts (the set is judged together)', () => {
