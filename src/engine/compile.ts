@@ -485,8 +485,11 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
  * an `ingress` rule with one entry per CIDR of its CiliumCIDRGroup before the policy is imported, and sets the list to
  * the entries without a reference followed by those (pkg/k8s/watchers `translateSpec`: `append(oldRules, newRules...)`,
  * a missing or empty group adding none). When every entry is a reference to a group missing or empty, the result is a
- * nil list: the item has no L3 selector, as if `fromCIDRSet` were absent. From 1.16 a reference selects the group's
- * `cidrgroup:` identities, so a missing group selects nothing. `ingressDeny` and egress entries are not translated.
+ * nil list: the item has no L3 selector, as if `fromCIDRSet` were absent. 1.16 still rewrites references in the watcher
+ * (pkg/policy/k8s `translateSpec`, egress and deny lists too), but a list left with no entry is empty, not nil, and an
+ * empty list selects nothing (cilium/cilium#33396; upgrade note #33445: "allow-all prior to 1.16"); selecting the
+ * group's `cidrgroup:` identities came with 1.17 (#33441). `ingressDeny` and egress entries are not translated before
+ * 1.16: their references select nothing there (validate: version-egress-cidr-group-ref).
  */
 function groupRefsDropped(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boolean, ctx: TranslateContext): boolean {
   const entries = item.cidrSet ?? [];
