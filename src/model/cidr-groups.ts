@@ -61,7 +61,8 @@ export function droppedGroupRefs(item: RuleItemModel, direction: 'ingress' | 'eg
   const missing: string[] = [];
   const empty: string[] = [];
   for (const e of entries) {
-    if (e.cidrGroupRef === undefined || e.cidr !== undefined) return undefined;
+    // An entry that is no object (in an unchecked document: validate) keeps the list.
+    if (typeof e !== 'object' || e === null || typeof e.cidrGroupRef !== 'string' || e.cidr !== undefined) return undefined;
     const g = groups.get(e.cidrGroupRef);
     if (g === undefined) missing.push(e.cidrGroupRef);
     else if (g.cidrs.length > 0) return undefined;
