@@ -158,13 +158,17 @@ function lead(side: RefusedOnSide, where: string): string {
   // A k8sServiceSelector whose Services the 1.19 patch release decides is no refusal: what is enforced is not known.
   const derivative = side.checks.includes(AgentRefusalCheck.GROUPS_DERIVATIVE);
   const undecided = side.checks.includes(AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED);
-  const kept = side.checks.some((c) => c !== AgentRefusalCheck.GROUPS_DERIVATIVE && c !== AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED);
+  const groups = side.checks.includes(AgentRefusalCheck.CIDR_GROUP_UNDECIDED);
+  const kept = side.checks.some((c) => c !== AgentRefusalCheck.GROUPS_DERIVATIVE && c !== AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED
+    && c !== AgentRefusalCheck.CIDR_GROUP_UNDECIDED);
   const outcomes = [
     ...(kept ? ['keep the policy they had (their regeneration fails before it changes)'] : []),
     ...(derivative ? ['get the operator\'s derivative policy'] : []),
     ...(undecided ? ['get the policy their agent\'s 1.19 patch release makes of it'] : []),
+    ...(groups ? ['get the policy the cluster\'s CiliumCIDRGroups make of it'] : []),
   ];
-  const verb = undecided && !kept && !derivative ? `The policy Cilium 1.19 enforces for ${classes} is not known` : `Cilium refuses the policy of ${classes}`;
+  const verb = (undecided || groups) && !kept && !derivative
+    ? `The policy Cilium ${groups && !undecided ? '' : '1.19 '}enforces for ${classes} is not known` : `Cilium refuses the policy of ${classes}`;
   return `${verb}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints ${outcomes.join(' or ')}, which the inputs do not hold`;
 }
 

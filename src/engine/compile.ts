@@ -41,7 +41,7 @@ import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../mode
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
-import { selectedCidrGroups } from '../model/cidr-groups';
+import { droppedGroupRefs, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
@@ -159,6 +159,12 @@ export interface CompiledItem {
   readonly authentication?: string;
   /** Things the import changed or could not resolve. */
   readonly notes: readonly string[];
+  /**
+   * Cilium 1.14/1.15: the CiliumCIDRGroups not in the inputs that this ingress allow item's `fromCIDRSet` names, when the
+   * agent drops the list unless one of them holds a CIDR (`droppedGroupRefs`; the rule's `undecided`).
+   * @default - none
+   */
+  readonly cidrGroupsMissing?: readonly string[];
 }
 
 /** One rule (`spec`, `specs[i]`, or an element of a raw rule list), translated. */
@@ -195,12 +201,19 @@ export interface CompiledRule {
    */
   readonly derivative?: { readonly item: CompiledItem; readonly field: string; readonly prefix: string };
   /**
-   * From Cilium 1.19, when an egress allow item has a `toServices` `k8sServiceSelector` whose requirements do not build
-   * (`plainSelectorProblem`): the first such item, where the problem is below it and why. Which Services it matches
-   * depends on the 1.19 patch release (`parser-conflicts.ts`), so the endpoints the rule selects are not judged.
+   * What the rule does depends on something the inputs do not say, so the endpoints it selects are not judged
+   * (`parser-conflicts.ts`): the first such item, where the cause is below it, why, and the fix.
+   * - `service-selector`: from Cilium 1.19, an egress allow item has a `toServices` `k8sServiceSelector` whose
+   *   requirements do not build (`plainSelectorProblem`); which Services it matches depends on the 1.19 patch release.
+   * - `cidr-group`: on 1.14/1.15, an ingress allow item with toPorts or icmps has a `fromCIDRSet` of references only,
+   *   none to a group with CIDRs, and some to a group the inputs do not hold (`droppedGroupRefs`): if those groups are
+   *   missing or empty in the cluster too, the list is dropped and the ports are open to every peer; if one has CIDRs,
+   *   those only.
    * @default - none
    */
-  readonly serviceSelectorUndecided?: { readonly item: CompiledItem; readonly at: string; readonly why: string; readonly fix: string };
+  readonly undecided?: {
+    readonly kind: 'service-selector' | 'cidr-group'; readonly item: CompiledItem; readonly at: string; readonly why: string; readonly fix: string;
+  };
 }
 
 /** A document to import, with where it came from. */
@@ -320,10 +333,11 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
       const item = compiled[rules.findIndex((r) => r.path === at.rulePath)].items[at.section][at.index];
       for (const r of compiled) Object.assign(r, { derivative: { item, field: at.field, prefix: derivativeNamePrefix(doc) } });
     }
-    if (reason === undefined && config.version.atLeast(CiliumVersion.V1_19)) {
-      rules.forEach(({ rule }, k) => {
-        const undecided = undecidedServiceSelector(rule, compiled[k]);
-        if (undecided !== undefined) Object.assign(compiled[k], { serviceSelectorUndecided: undecided });
+    if (reason === undefined) {
+      rules.forEach((_, k) => {
+        const undecided = config.version.atLeast(CiliumVersion.V1_19) ? undecidedServiceSelector(rules[k].rule, compiled[k])
+          : undecidedCidrGroup(compiled[k], config.version);
+        if (undecided !== undefined) Object.assign(compiled[k], { undecided });
       });
     }
     if (reason !== undefined) {
@@ -453,6 +467,8 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
+  // A dropped fromCIDRSet (`droppedGroupRefs`) naming groups the inputs do not hold: the rule is not judged (`undecidedCidrGroup`).
+  const dropped = field === PeerField.CIDR_SET && peer.kind === 'any' ? droppedGroupRefs(item, direction, deny, v, ctx.config.cidrGroups) : undefined;
   if (ctx.mode === 'k8s' && !v.atLeast(CiliumVersion.V1_15)) {
     // A NetworkPolicy is no CRD: its endPort is kept by the API server, and the 1.14 parsePorts has no EndPort (1.15
     // refuses the whole NetworkPolicy, `networkPolicyRefusals`; 1.16 translates the range).
@@ -476,23 +492,9 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
     ...(field !== undefined ? { peerField: wire(field, direction) } : {}),
     l4,
     ...(!deny && item.authentication?.mode ? { authentication: item.authentication.mode } : {}),
+    ...(dropped !== undefined && dropped.missing.length > 0 ? { cidrGroupsMissing: dropped.missing } : {}),
     notes,
   };
-}
-
-/**
- * Whether Cilium 1.14/1.15 drop an ingress item's `fromCIDRSet` whole: the watcher replaces each `cidrGroupRef` entry of
- * an `ingress` rule with one entry per CIDR of its CiliumCIDRGroup before the policy is imported, and sets the list to
- * the entries without a reference followed by those (pkg/k8s/watchers `translateSpec`: `append(oldRules, newRules...)`,
- * a missing or empty group adding none). When every entry is a reference to a group missing or empty, the result is a
- * nil list: the item has no L3 selector, as if `fromCIDRSet` were absent. From 1.16 a reference selects the group's
- * `cidrgroup:` identities, so a missing group selects nothing. `ingressDeny` and egress entries are not translated.
- */
-function groupRefsDropped(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boolean, ctx: TranslateContext): boolean {
-  const entries = item.cidrSet ?? [];
-  return !ctx.config.version.atLeast(CiliumVersion.V1_16) && direction === 'ingress' && !deny && entries.length > 0
-    && entries.every((e) => e.cidrGroupRef !== undefined && e.cidr === undefined
-      && selectedCidrGroups(e, ctx.config.cidrGroups).every(([, g]) => g.cidrs.length === 0));
 }
 
 /**
@@ -559,10 +561,17 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
     }
     case 'cidrSet': {
       const v = ctx.config.version;
-      if (groupRefsDropped(item, direction, deny, ctx)) {
+      // 1.16 still rewrites references in the watcher (pkg/policy/k8s `translateSpec`, egress and deny lists too), but a
+      // list left with no entry is empty, which selects nothing (cilium/cilium#33396; upgrade note #33445: "allow-all
+      // prior to 1.16"); references select the group's `cidrgroup:` identities from 1.17 (#33441).
+      const dropped = droppedGroupRefs(item, direction, deny, v, ctx.config.cidrGroups);
+      if (dropped !== undefined) {
+        const refs = [...dropped.missing, ...dropped.empty];
         return noSelectorPeer(item, name, `${name}: Cilium ${v} replaces each cidrGroupRef entry with its CiliumCIDRGroup's CIDRs before import, `
-          + `and ${(item.cidrSet ?? []).map((e) => e.cidrGroupRef).join(', ')} ${(item.cidrSet ?? []).length === 1 ? 'is' : 'are'} not known or empty here, `
-          + 'so the list is dropped (translateSpec)', notes);
+          + `and ${dropped.empty.length > 0 ? `${dropped.empty.join(', ')} ${dropped.empty.length === 1 ? 'has' : 'have'} no externalCIDRs` : ''}`
+          + `${dropped.empty.length > 0 && dropped.missing.length > 0 ? ' and ' : ''}`
+          + `${dropped.missing.length > 0 ? `${dropped.missing.join(', ')} ${dropped.missing.length === 1 ? 'is' : 'are'} not in the inputs (taken as missing)` : ''}`
+          + `, so the list of ${refs.length === 1 ? 'the reference' : `${refs.length} references`} is dropped (translateSpec)`, notes);
       }
       const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path));
       if (!v.atLeast(CiliumVersion.V1_15)) return { kind: 'cidr', blocks: wholeWorlds(blocks, name, ctx, notes) };
@@ -693,7 +702,7 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
  * (1.19, July 2026) changed that reading again (a source prefix is read as a source, which the Service match ignores),
  * so the patch release decides. Up to 1.18 `EndpointSelector.Matches` refuses to match (`unbuildableService`).
  */
-function undecidedServiceSelector(rule: RuleModel, compiled: CompiledRule): CompiledRule['serviceSelectorUndecided'] {
+function undecidedServiceSelector(rule: RuleModel, compiled: CompiledRule): CompiledRule['undecided'] {
   const egress = rule.egress ?? [];
   for (let i = 0; i < egress.length; i++) {
     const j = (egress[i].services ?? []).findIndex((s) => unbuildableService(s) !== undefined);
@@ -701,9 +710,28 @@ function undecidedServiceSelector(rule: RuleModel, compiled: CompiledRule): Comp
     const problem = plainSelectorProblem(egress[i].services?.[j].k8sServiceSelector?.selector);
     const item = (compiled.items[SectionName.EGRESS] ?? []).find((it) => it.index === i);
     if (problem === undefined || item === undefined) continue;
-    return { item, at: `toServices[${j}].k8sServiceSelector.selector.${problem.at}`, why: problem.why, fix: problem.fix };
+    return { kind: 'service-selector', item, at: `toServices[${j}].k8sServiceSelector.selector.${problem.at}`, why: problem.why, fix: problem.fix };
   }
   return undefined;
+}
+
+/**
+ * The first ingress allow item of `compiled` (Cilium 1.14/1.15) whose `fromCIDRSet` the agent drops if the groups it
+ * names that the inputs do not hold are missing or empty in the cluster too (`CompiledItem.cidrGroupsMissing`, set by
+ * `compilePeer`): whether its ports are open to every peer or to those groups' CIDRs is not known.
+ */
+function undecidedCidrGroup(compiled: CompiledRule, version: CiliumVersion): CompiledRule['undecided'] {
+  const item = (compiled.items[SectionName.INGRESS] ?? []).find((it) => it.cidrGroupsMissing !== undefined);
+  if (item?.cidrGroupsMissing === undefined) return undefined;
+  const missing = item.cidrGroupsMissing;
+  const names = missing.map((m) => `"${m}"`).join(', ');
+  return {
+    kind: 'cidr-group', item, at: 'fromCIDRSet',
+    why: `${missing.length === 1 ? 'the CiliumCIDRGroup' : 'the CiliumCIDRGroups'} ${names} ${missing.length === 1 ? 'is' : 'are'} not in the inputs, and `
+      + `Cilium ${version} replaces each reference with its group's CIDRs before import: `
+      + 'if no group named holds a CIDR the list is dropped and the item\'s ports are open to every peer, else only those CIDRs are',
+    fix: `pass the CiliumCIDRGroup ${missing.length === 1 ? 'manifest' : 'manifests'} ${names} with --policies, or target Cilium 1.16+`,
+  };
 }
 
 /**

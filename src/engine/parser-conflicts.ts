@@ -30,6 +30,8 @@ export enum AgentRefusalCheck {
   GROUPS_DERIVATIVE = 'pitfall-groups-derivative',
   /** From 1.19: a `toServices` `k8sServiceSelector` that does not build, whose Services the patch release decides. */
   SERVICE_SELECTOR_UNDECIDED = 'pitfall-service-selector-invalid',
+  /** 1.14/1.15: a `fromCIDRSet` of references, dropped unless a group the inputs do not hold has CIDRs in the cluster. */
+  CIDR_GROUP_UNDECIDED = 'pitfall-cidr-group-ref-missing',
 }
 
 /**
@@ -46,9 +48,13 @@ export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal | GroupsDerivat
  * is one the engine can stand behind.
  */
 export interface ServiceSelectorUndecided {
-  /** The validate check that finds it. */
-  readonly check: AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED;
-  /** The egress item. */
+  /**
+   * The validate check that finds it. The same path carries, for Cilium 1.14/1.15, an ingress allow item whose
+   * `fromCIDRSet` names only CiliumCIDRGroups without CIDRs here, some of them not in the inputs
+   * (`CompiledRule.undecided`, `cidr-group`): whether its ports are open to every peer depends on those groups.
+   */
+  readonly check: AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED | AgentRefusalCheck.CIDR_GROUP_UNDECIDED;
+  /** The item. */
   readonly item: CompiledItem;
   /** Where the requirement is within the item: `toServices[0].k8sServiceSelector.selector.matchLabels["k8s:app"]`. */
   readonly at: string;
@@ -141,6 +147,7 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
   if (r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED) {
     return `${describe(r.item)} has a k8sServiceSelector that does not build (${r.at}: ${r.why}): ${UNDECIDED_SERVICES}`;
   }
+  if (undecided(r)) return `${describe(r.item)} has a ${r.at} of cidrGroupRef entries only: ${r.why}`;
   if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
     return `${describe(r.item)} has ${r.field}, so the agent does not import its policy (RequiresDerivative): it enforces the derivative policy `
       + `${r.prefix}<uid> the operator writes with the groups' addresses from the cloud API`;
@@ -174,7 +181,7 @@ export function refusalsText(refusals: readonly AgentRefusal[], describe: (item:
  */
 export function learningRefusalText(server: string, refusals: string, first: AgentRefusal): string {
   const consequence = first.check === AgentRefusalCheck.GROUPS_DERIVATIVE ? 'that derivative is not among the inputs'
-    : first.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED ? 'the inputs do not say which patch release the agent runs'
+    : undecided(first) ? undecidedConsequence(first)
       : 'it keeps the policy it had (its regeneration fails before it changes)';
   return `${agentRefusalLead(first, `the DNS server ${server}`)}: ${refusals}: ${consequence}, `
     + 'and the DNS proxy learns the IPs of a name (toFQDNs) only from the answers to lookups it forwards to that server as the client, '
@@ -184,7 +191,7 @@ export function learningRefusalText(server: string, refusals: string, first: Age
 /** How to end a refusal: `give each protocol its own port`, `give both items the same mode`. */
 export function agentRefusalFix(r: AgentRefusal): string {
   if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) return r.size.fix;
-  if (r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED) return `${r.fix} (${r.at} of ${r.item.rule.rulePath}.egress[${r.item.index}])`;
+  if (undecided(r)) return `${r.fix} (${r.at} of ${r.item.rule.rulePath}.${r.item.section}[${r.item.index}])`;
   if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
     const { kind, namespace } = r.item.rule.policy;
     return `give the derivative policy (kubectl get ${kind === 'CiliumNetworkPolicy' ? `cnp -n ${namespace ?? '<namespace>'}` : 'ccnp'} `
@@ -199,15 +206,29 @@ export function agentRefusalFix(r: AgentRefusal): string {
 export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion,
   describe: (item: CompiledItem) => string): readonly string[] {
   return agentRefusals(selecting, version).map((r) => `${agentRefusalLead(r, 'this endpoint')}: ${agentRefusalText(r, describe)}`
-    + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE || r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED ? ','
+    + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE || undecided(r) ? ','
       : ': the endpoint keeps the policy it had,'} `
     + `so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`);
 }
 
 function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentRefusal[] {
   return [...mergeConflicts(selecting, version), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting),
-    ...selecting.flatMap((rule): ServiceSelectorUndecided[] => (rule.serviceSelectorUndecided === undefined ? []
-      : [{ check: AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED, ...rule.serviceSelectorUndecided }]))];
+    ...selecting.flatMap((rule): ServiceSelectorUndecided[] => {
+      if (rule.undecided === undefined) return [];
+      const { kind, ...rest } = rule.undecided;
+      return [{ check: kind === 'cidr-group' ? AgentRefusalCheck.CIDR_GROUP_UNDECIDED : AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED, ...rest }];
+    })];
+}
+
+/** Whether `r` is no refusal but a policy the inputs do not decide (`ServiceSelectorUndecided`). */
+export function undecided(r: AgentRefusal): r is ServiceSelectorUndecided {
+  return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED || r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED;
+}
+
+/** What the inputs do not say for an undecided policy (no leading capital, no final stop). */
+function undecidedConsequence(r: ServiceSelectorUndecided): string {
+  return r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED ? 'the inputs do not hold the CiliumCIDRGroups it names'
+    : 'the inputs do not say which patch release the agent runs';
 }
 
 /**
@@ -216,6 +237,7 @@ function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): 
  * not known`. No final stop.
  */
 export function agentRefusalLead(r: AgentRefusal, subject: string): string {
+  if (r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED) return `the policy Cilium enforces for ${subject} is not known`;
   return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED
     ? `the policy Cilium 1.19 enforces for ${subject} is not known` : `Cilium refuses the policy of ${subject}`;
 }
@@ -238,7 +260,7 @@ function derivativeRefusals(selecting: readonly CompiledRule[]): GroupsDerivativ
  * refuses the policy of …"): the policy it had, or the operator's derivative. No leading capital, no final stop.
  */
 export function agentRefusalConsequence(r: AgentRefusal, subject: string): string {
-  if (r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED) return 'the inputs do not say which patch release the agent runs';
+  if (undecided(r)) return undecidedConsequence(r);
   return r.check === AgentRefusalCheck.GROUPS_DERIVATIVE
     ? `that derivative, not these policies, is ${subject === 'it' ? 'its' : `${subject}'s`} policy`
     : `${subject} keeps the policy it had (its regeneration fails before it changes), which these policies do not hold`;

@@ -1,7 +1,8 @@
 // Which CiliumCIDRGroups a `fromCIDRSet`/`toCIDRSet` entry names: one reading for the verdict engine (which resolves the
 // groups of its inventory) and the host lockout guard of `validate` (which resolves the groups of its input).
+import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from './labels';
-import { CidrRuleModel } from './policy-model';
+import { CidrRuleModel, RuleItemModel } from './policy-model';
 
 /** What rule resolution needs of a CiliumCIDRGroup: its CIDRs (`spec.externalCIDRs`) and its labels. */
 export interface CidrGroupContents {
@@ -33,4 +34,39 @@ export function selectedCidrGroups<G extends CidrGroupContents>(entry: CidrRuleM
     return [];
   }
   return [...groups].filter(([, g]) => sel.matches(LabelSet.of(Object.entries(g.labels ?? {}).map(([key, value]) => ({ source: 'cidrgroup', key, value })))));
+}
+
+/** The references of a `fromCIDRSet` that Cilium 1.14/1.15 drop (`droppedGroupRefs`), by what the inputs hold of each group. */
+export interface DroppedGroupRefs {
+  /** The groups the inputs do not hold: if one exists in the cluster with CIDRs, the item selects those instead. */
+  readonly missing: readonly string[];
+  /** The groups the inputs hold without `externalCIDRs`. */
+  readonly empty: readonly string[];
+}
+
+/**
+ * Whether Cilium 1.14/1.15 drop an ingress allow item's `fromCIDRSet` whole: the watcher replaces each `cidrGroupRef`
+ * entry of an `ingress` rule with one entry per CIDR of its CiliumCIDRGroup before the policy is imported, and sets the
+ * list to the entries without a reference followed by those (pkg/k8s/watchers/cilium_cidr_group.go `translateSpec`:
+ * `append(oldRules, newRules...)`, a missing or empty group adding none). When every entry is a reference to a group
+ * missing or empty, the result is a nil list: the item has no L3 selector, as if `fromCIDRSet` were absent. Only
+ * `spec.Ingress` is translated: `ingressDeny` and egress references are left as they are, and select nothing there.
+ * From 1.16 the list left with no entry is empty, not nil, and selects nothing (cilium/cilium#33396). Undefined when
+ * the list is kept; else the referenced groups, split by whether `groups` (the inputs) hold them.
+ */
+export function droppedGroupRefs(item: RuleItemModel, direction: 'ingress' | 'egress', deny: boolean, version: CiliumVersion,
+  groups: ReadonlyMap<string, CidrGroupContents>): DroppedGroupRefs | undefined {
+  const entries = item.cidrSet ?? [];
+  if (version.atLeast(CiliumVersion.V1_16) || direction !== 'ingress' || deny || entries.length === 0) return undefined;
+  const missing: string[] = [];
+  const empty: string[] = [];
+  for (const e of entries) {
+    // An entry that is no object (in an unchecked document: validate) keeps the list.
+    if (typeof e !== 'object' || e === null || typeof e.cidrGroupRef !== 'string' || e.cidr !== undefined) return undefined;
+    const g = groups.get(e.cidrGroupRef);
+    if (g === undefined) missing.push(e.cidrGroupRef);
+    else if (g.cidrs.length > 0) return undefined;
+    else empty.push(e.cidrGroupRef);
+  }
+  return { missing, empty };
 }

@@ -2,6 +2,7 @@
 // agent never resolves toServices) through toServices, Kafka on 1.20, authentication that drops what the item allows, an ICMP type 0 that stands for every type,
 // a toPorts entry without ports.
 import { authenticationDrop } from '../model/authentication';
+import { droppedGroupRefs } from '../model/cidr-groups';
 import { icmpTypeIsWildcard, icmpTypeNumber } from '../model/icmp-types';
 import { IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortRuleModel, RuleItemModel, SectionName, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
@@ -199,6 +200,36 @@ export function portRuleWithoutPorts(run: PitfallRun, r: RuleView, item: RuleIte
  * toServices is never resolved: it denies its ports to every peer, or nothing), authentication, ICMP type 0, and Kafka on
  * Cilium 1.20.
  */
+/**
+ * Cilium 1.14/1.15: an ingress allow item with toPorts or icmps whose `fromCIDRSet` is only `cidrGroupRef` entries to
+ * CiliumCIDRGroups that are missing from the input or have no externalCIDRs (`droppedGroupRefs`, the engine's reading):
+ * the watcher drops the list, and the item's ports are open to every peer. An error when every group is in the input
+ * without CIDRs (`pitfall-cidr-group-ref-empty`), a warning when some are only missing from the input
+ * (`pitfall-cidr-group-ref-missing`: they may exist in the cluster with CIDRs; the engine does not judge the endpoints).
+ */
+export function cidrGroupRefDropped(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+  const onPorts = arr(item.toPorts).length > 0 ? 'ports' : arr(item.icmps).length > 0 ? 'ICMP types' : undefined;
+  if (onPorts === undefined || !Array.isArray(item.cidrSet)) return;
+  const dropped = droppedGroupRefs(item, 'ingress', false, r.version, run.inventory._cidrGroupMap);
+  if (dropped === undefined) return;
+  const q = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(', ');
+  const empty = dropped.empty.length > 0 ? `${dropped.empty.length === 1 ? 'the CiliumCIDRGroup' : 'the CiliumCIDRGroups'} ${q(dropped.empty)} of the input `
+    + `${dropped.empty.length === 1 ? 'has' : 'have'} no externalCIDRs` : '';
+  const missing = dropped.missing.length > 0 ? `${dropped.missing.length === 1 ? 'the CiliumCIDRGroup' : 'the CiliumCIDRGroups'} ${q(dropped.missing)} `
+    + `${dropped.missing.length === 1 ? 'is' : 'are'} not in the input` : '';
+  const lead = `every entry of fromCIDRSet is a cidrGroupRef and ${[empty, missing].filter((t) => t !== '').join(', and ')}: Cilium ${r.version} `
+    + 'replaces each reference with its group\'s CIDRs before import and drops a list left with none, so the item has no peer selector';
+  const fix = 'add a plain cidr entry to fromCIDRSet, ship the CiliumCIDRGroup with its externalCIDRs, or target Cilium 1.16 (where the list selects nothing)';
+  if (dropped.missing.length === 0) {
+    run.report('pitfall-cidr-group-ref-empty', r, `${itemPath}.fromCIDRSet`, `${lead}: its ${onPorts} are open to every peer, the world included`, fix);
+    return;
+  }
+  run.report('pitfall-cidr-group-ref-missing', r, `${itemPath}.fromCIDRSet`,
+    `${lead} if the missing ${dropped.missing.length === 1 ? 'group is' : 'groups are'} missing or empty in the cluster too: its ${onPorts} are then open `
+    + 'to every peer, the world included (if one has CIDRs, only those are allowed); the engine does not judge the endpoints this rule selects',
+    `pass the CiliumCIDRGroup manifest with the policies; or ${fix}`);
+}
+
 export function itemChecks(run: PitfallRun, r: RuleView): void {
   for (const section of SECTIONS) {
     for (const { item, index } of items(r.rule, section)) {
@@ -207,6 +238,7 @@ export function itemChecks(run: PitfallRun, r: RuleView): void {
       portRuleWithoutPorts(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
       if (section === SectionName.EGRESS) servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS) serviceSelectorInvalid(run, r, item, `${r.path}.${section}[${index}]`);
+      if (section === SectionName.INGRESS) cidrGroupRefDropped(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS_DENY) denyServicesUnresolved(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS || section === SectionName.EGRESS_DENY) {
         kubeApiServerService(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.EGRESS_DENY);

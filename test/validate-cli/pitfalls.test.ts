@@ -14,6 +14,34 @@ interface Case {
   readonly version?: string;
 }
 
+const FROM_PARTNERS = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: partners
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    ingress:
+      - fromCIDRSet:
+          - cidrGroupRef: partners
+        toPorts:
+          - ports:
+              - port: "80"
+                protocol: TCP
+`;
+
+const partnersGroup = (cidrs: string): string => yaml`
+  apiVersion: cilium.io/v2alpha1
+  kind: CiliumCIDRGroup
+  metadata:
+    name: partners
+  spec:
+    externalCIDRs: ${cidrs}
+`;
+
 const FQDN = yaml`
   apiVersion: cilium.io/v2
   kind: CiliumNetworkPolicy
@@ -655,6 +683,18 @@ const CASES: readonly Case[] = [
     id: 'pitfall-deny-services-unresolved', when: 'toServices in egressDeny, which the agent never resolves',
     bad: { 'deny.yaml': toServices('api', 'shop', PORTS_8080).replace(/^(\s*)egress:$/m, '$1egressDeny:') }, at: ['deny.yaml:12:11'],
     good: { 'api.yaml': API_SERVICE, 'deny.yaml': toServices('api', 'shop', PORTS_8080), 'dns.yaml': DNS_ALL },
+  },
+  {
+    // pkg/k8s/watchers/cilium_cidr_group.go translateSpec (1.14/1.15): the references are replaced by the group's CIDRs,
+    // a group without any adds none, and the list left nil gives the item no peer selector.
+    id: 'pitfall-cidr-group-ref-empty', when: 'fromCIDRSet names only a CiliumCIDRGroup of the input without CIDRs, beside toPorts, on 1.15',
+    bad: { 'group.yaml': partnersGroup('[]'), 'p.yaml': FROM_PARTNERS }, at: ['p.yaml:12:9'], version: '1.15',
+    good: { 'group.yaml': partnersGroup('["192.0.2.0/24"]'), 'p.yaml': FROM_PARTNERS },
+  },
+  {
+    id: 'pitfall-cidr-group-ref-missing', when: 'fromCIDRSet names only a CiliumCIDRGroup missing from the input, beside toPorts, on 1.14',
+    bad: { 'p.yaml': FROM_PARTNERS }, at: ['p.yaml:12:9'], version: '1.14',
+    good: { 'group.yaml': partnersGroup('["192.0.2.0/24"]'), 'p.yaml': FROM_PARTNERS },
   },
   {
     // pkg/policy/k8s/service.go serviceSelectorMatches: the selector is matched against the Service's own labels, and the
@@ -1440,5 +1480,34 @@ describe('a Kubernetes NetworkPolicy that is itself the egress default deny', ()
   it('two NetworkPolicies on the same pods are each reported', () => {
     const second = NP_DENY_ALL.replace('default-deny-all', 'deny-again');
     expect(where(check({ 'a.yaml': NP_DENY_ALL, 'b.yaml': second }), 'pitfall-default-deny-without-dns')).toEqual(['a.yaml:9:5', 'b.yaml:9:5']);
+  });
+});
+
+describe('pitfall-cidr-group-ref-empty / -missing: the wording, and where they do not fire', () => {
+  it('says what happens and how to fix it, per case', () => {
+    const empty = findings(check({ 'group.yaml': partnersGroup('[]'), 'p.yaml': FROM_PARTNERS }, { ciliumVersion: '1.15' }), 'pitfall-cidr-group-ref-empty');
+    expect(empty.map((d) => [d.path, d.message, d.fix])).toEqual([['spec.ingress[0].fromCIDRSet',
+      'every entry of fromCIDRSet is a cidrGroupRef and the CiliumCIDRGroup "partners" of the input has no externalCIDRs: Cilium 1.15 replaces each '
+      + 'reference with its group\'s CIDRs before import and drops a list left with none, so the item has no peer selector: its ports are open to every '
+      + 'peer, the world included',
+      'add a plain cidr entry to fromCIDRSet, ship the CiliumCIDRGroup with its externalCIDRs, or target Cilium 1.16 (where the list selects nothing)']]);
+    const missing = findings(check({ 'p.yaml': FROM_PARTNERS }, { ciliumVersion: '1.14' }), 'pitfall-cidr-group-ref-missing');
+    expect(missing.map((d) => d.message)).toEqual(['every entry of fromCIDRSet is a cidrGroupRef and the CiliumCIDRGroup "partners" is not in the input: '
+      + 'Cilium 1.14 replaces each reference with its group\'s CIDRs before import and drops a list left with none, so the item has no peer selector '
+      + 'if the missing group is missing or empty in the cluster too: its ports are then open to every peer, the world included (if one has CIDRs, '
+      + 'only those are allowed); the engine does not judge the endpoints this rule selects']);
+  });
+
+  it('does not fire on 1.16, beside a plain cidr, without toPorts or icmps, in ingressDeny', () => {
+    const ids = (text: string, version: string): string[] => {
+      const report = check({ 'p.yaml': text }, { ciliumVersion: version });
+      expect(errorIds(report), summary(report).join('\n')).toEqual([]);
+      return findings(report, 'pitfall-cidr-group-ref-missing').map((d) => d.id);
+    };
+    expect(ids(FROM_PARTNERS, '1.16')).toEqual([]);
+    expect(ids(FROM_PARTNERS.replace(/^(\s*)- cidrGroupRef: partners$/m, '$1- cidrGroupRef: partners\n$1- cidr: 192.0.2.0/24'), '1.15')).toEqual([]);
+    expect(ids(FROM_PARTNERS.replace(/\n\s+toPorts:[\s\S]*$/, '\n'), '1.15')).toEqual([]);
+    expect(ids(FROM_PARTNERS.replace('ingress:', 'ingressDeny:'), '1.15')).toEqual([]);
+    expect(ids(FROM_PARTNERS, '1.15')).toEqual(['pitfall-cidr-group-ref-missing']);
   });
 });
