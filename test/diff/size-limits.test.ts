@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { ClassifiedEndpoint, Connectivity, DiffOptions, EndpointClassKind, Endpoints, PolicySet, ReportOptions } from '../../src';
 import { diffPairCount, notAPair, reportPairCount } from '../../src/diff/connectivity';
+import { SideTables } from '../../src/diff/side-tables';
 import { cliAsync as cli } from '../support/cli';
 import { thrown } from '../support/errors';
 import { webToApi } from './support';
@@ -224,8 +225,13 @@ describe('Connectivity.diff maxPairs', () => {
   });
 
   test('over the limit: refused (diff-too-large) before any pair is judged, naming the count, the limit and the fix', () => {
-    const decided = [vi.spyOn(base, '_decide'), vi.spyOn(head, '_decide'), vi.spyOn(base, 'verdict'), vi.spyOn(head, 'verdict')];
+    // What the default path judges pairs with (SideTables): called by an unlimited diff, never before the refusal.
+    const judged = vi.spyOn(SideTables.prototype, 'changingPairs');
+    const decided = [judged, vi.spyOn(base, '_decide'), vi.spyOn(head, '_decide'), vi.spyOn(base, 'verdict'), vi.spyOn(head, 'verdict')];
     try {
+      Connectivity.diff(base, head);
+      expect(judged).toHaveBeenCalled();
+      judged.mockClear();
       const e = thrown(() => Connectivity.diff(base, head, { maxPairs: diffPairs - 1 }));
       expect(e.id).toBe('diff-too-large');
       expect(e.message).toBe(`the diff would judge ${diffPairs} pairs of ${classes.length} endpoint classes (the pairs whose rules change), over the `
