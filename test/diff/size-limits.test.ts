@@ -236,8 +236,8 @@ describe('Connectivity.diff maxPairs', () => {
       expect(e.id).toBe('diff-too-large');
       expect(e.message).toBe(`the diff would judge ${diffPairs} pairs of ${classes.length} endpoint classes (the pairs whose rules change), over the `
         + `limit of ${diffPairs - 1} pairs (its time and size grow with the square of the classes); nothing is reported (diff-too-large)\n`
-        + `  fix: raise the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change, or an --inventory (or --flows capture) `
-        + 'with fewer workloads');
+        + `  fix: raise the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change (a change to a policy that `
+        + 'selects every class counts every pair), or an --inventory (or --flows capture) with fewer workloads');
       for (const spy of decided) expect(spy).not.toHaveBeenCalled();
     } finally {
       for (const spy of decided) spy.mockRestore();
@@ -251,14 +251,14 @@ describe('Connectivity.diff maxPairs', () => {
   test('at the limit: the whole diff, the same as without the option; unchanged sides judge no pair', () => {
     expect(Connectivity.diff(base, head, { maxPairs: diffPairs })).toEqual(Connectivity.diff(base, head));
     expect(Connectivity.diff(base, base, { maxPairs: 1 })).toEqual(Connectivity.diff(base, base));
-    expect(Connectivity.DEFAULT_MAX_DIFF_PAIRS).toBe(500_000);
+    expect(Connectivity.DEFAULT_MAX_DIFF_PAIRS).toBe(5_000_000);
   });
 
   test.each([[0], [-1], [Number.NaN], [1.5], [Number.POSITIVE_INFINITY], ['10'], [null]])('maxPairs %j is refused (option-value)', (value) => {
     const e = thrown(() => Connectivity.diff(base, head, { maxPairs: value } as unknown as DiffOptions));
     expect(e.id).toBe('option-value');
     expect(e.message).toMatch(/^Connectivity\.diff\(\): maxPairs is .*, not a whole number of 1 or more/);
-    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 500000 (leave it out for no limit)');
+    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 5000000 (leave it out for no limit)');
   });
 });
 
@@ -274,7 +274,8 @@ describe('diff --max-pairs', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`error: the diff would judge ${diffPairs} pairs of ${classes.length} endpoint classes (the pairs whose rules change), over the `
         + `limit of ${diffPairs - 1} pairs (its time and size grow with the square of the classes); nothing is reported (diff-too-large); fix: raise `
-        + `the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change, or an --inventory (or --flows capture) with fewer workloads\n`);
+        + `the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change (a change to a policy that selects every class `
+        + 'counts every pair), or an --inventory (or --flows capture) with fewer workloads\n');
     }
   });
 
@@ -288,6 +289,6 @@ describe('diff --max-pairs', () => {
     const r = await cli('diff', '--base', baseFile, '--head', headFile, '--max-pairs', value);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 500000\n`);
+    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 5000000\n`);
   });
 });
