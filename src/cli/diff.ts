@@ -11,7 +11,7 @@
  * policies' selectors distinguish. Exit status: 0; 1 with `--fail-on` when a change of that kind exists (an L7 change on
  * an allowed port counts as `allowed`: it may let requests through); 2 on bad input (one line on stderr), including a diff
  * of more changes than `--max-changes` (default 100,000; `diff-too-large`: refused as soon as passed, nothing on stdout), or
- * of more pairs of endpoint classes whose rules change than `--max-pairs` (default 500,000; `diff-too-large`: refused
+ * of more pairs of endpoint classes whose rules change than `--max-pairs` (default 5,000,000; `diff-too-large`: refused
  * before any pair is judged).
  */
 import { lstatSync } from 'node:fs';

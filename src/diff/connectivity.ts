@@ -87,7 +87,8 @@ export interface DiffOptions extends ConnectivityOptions {
    * every pair, whose time and memory grow with the square of the classes (1,000 classes each given an egress rule on a
    * port of its own: a million pairs, over 2 minutes);
    * over the limit it is refused before any pair is judged (`diff-too-large`), never cut short. A whole number of 1 or
-   * more (`cdk8s-cilium diff --max-pairs`, default 500,000: `Connectivity.DEFAULT_MAX_DIFF_PAIRS`).
+   * more (`cdk8s-cilium diff --max-pairs`, default 5,000,000: `Connectivity.DEFAULT_MAX_DIFF_PAIRS`). A change to a policy
+   * that selects every class (`endpointSelector: {}`) counts every pair, however few of them it changes.
    * @default - no limit
    */
   readonly maxPairs?: number;
@@ -107,7 +108,7 @@ export const DIFF_OPTION_DEFAULTS: OptionDefaults = {
 };
 
 /** The most pairs of endpoint classes `cdk8s-cilium diff` judges unless told otherwise (`--max-pairs`; `DiffOptions.maxPairs` from code). */
-export const DEFAULT_MAX_DIFF_PAIRS = 500_000;
+export const DEFAULT_MAX_DIFF_PAIRS = 5_000_000;
 
 /** The most pairs of endpoint classes `cdk8s-cilium report` judges unless told otherwise (`--max-pairs`; `ReportOptions.maxPairs` from code). */
 export const DEFAULT_MAX_REPORT_PAIRS = 250_000;
@@ -143,7 +144,7 @@ export class Connectivity {
   public static readonly DEFAULT_MAX_REPORT_PAIRS: number = DEFAULT_MAX_REPORT_PAIRS;
   /** The most changes `cdk8s-cilium diff` holds unless told otherwise (`--max-changes`, `DiffOptions.maxChanges`): 100,000. */
   public static readonly DEFAULT_MAX_DIFF_CHANGES: number = DEFAULT_MAX_DIFF_CHANGES;
-  /** The most pairs of endpoint classes `cdk8s-cilium diff` judges unless told otherwise (`--max-pairs`, `DiffOptions.maxPairs`): 500,000. */
+  /** The most pairs of endpoint classes `cdk8s-cilium diff` judges unless told otherwise (`--max-pairs`, `DiffOptions.maxPairs`): 5,000,000. */
   public static readonly DEFAULT_MAX_DIFF_PAIRS: number = DEFAULT_MAX_DIFF_PAIRS;
 
   /**
@@ -695,7 +696,12 @@ interface PairsRefusal {
 /** The refusal of a report (`report-too-large`). */
 const REPORT_PAIRS: PairsRefusal = { id: 'report-too-large', doc: 'report', counted: '', narrow: 'fewer policies' };
 /** The refusal of a diff (`diff-too-large`). */
-const DIFF_PAIRS: PairsRefusal = { id: 'diff-too-large', doc: 'diff', counted: ' (the pairs whose rules change)', narrow: 'a smaller change' };
+const DIFF_PAIRS: PairsRefusal = {
+  id: 'diff-too-large',
+  doc: 'diff',
+  counted: ' (the pairs whose rules change)',
+  narrow: 'a smaller change (a change to a policy that selects every class counts every pair)',
+};
 
 /**
  * Refuses a report or diff that would judge more pairs of classes than `maxPairs` (`report-too-large`, `diff-too-large`):

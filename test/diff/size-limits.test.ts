@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { ClassifiedEndpoint, Connectivity, DiffOptions, EndpointClassKind, Endpoints, PolicySet, ReportOptions } from '../../src';
 import { diffPairCount, notAPair, reportPairCount } from '../../src/diff/connectivity';
+import { SideTables } from '../../src/diff/side-tables';
 import { cliAsync as cli } from '../support/cli';
 import { thrown } from '../support/errors';
 import { webToApi } from './support';
@@ -224,14 +225,19 @@ describe('Connectivity.diff maxPairs', () => {
   });
 
   test('over the limit: refused (diff-too-large) before any pair is judged, naming the count, the limit and the fix', () => {
-    const decided = [vi.spyOn(base, '_decide'), vi.spyOn(head, '_decide'), vi.spyOn(base, 'verdict'), vi.spyOn(head, 'verdict')];
+    // What the default path judges pairs with (SideTables): called by an unlimited diff, never before the refusal.
+    const judged = vi.spyOn(SideTables.prototype, 'changingPairs');
+    const decided = [judged, vi.spyOn(base, '_decide'), vi.spyOn(head, '_decide'), vi.spyOn(base, 'verdict'), vi.spyOn(head, 'verdict')];
     try {
+      Connectivity.diff(base, head);
+      expect(judged).toHaveBeenCalled();
+      judged.mockClear();
       const e = thrown(() => Connectivity.diff(base, head, { maxPairs: diffPairs - 1 }));
       expect(e.id).toBe('diff-too-large');
       expect(e.message).toBe(`the diff would judge ${diffPairs} pairs of ${classes.length} endpoint classes (the pairs whose rules change), over the `
         + `limit of ${diffPairs - 1} pairs (its time and size grow with the square of the classes); nothing is reported (diff-too-large)\n`
-        + `  fix: raise the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change, or an --inventory (or --flows capture) `
-        + 'with fewer workloads');
+        + `  fix: raise the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change (a change to a policy that `
+        + 'selects every class counts every pair), or an --inventory (or --flows capture) with fewer workloads');
       for (const spy of decided) expect(spy).not.toHaveBeenCalled();
     } finally {
       for (const spy of decided) spy.mockRestore();
@@ -245,14 +251,14 @@ describe('Connectivity.diff maxPairs', () => {
   test('at the limit: the whole diff, the same as without the option; unchanged sides judge no pair', () => {
     expect(Connectivity.diff(base, head, { maxPairs: diffPairs })).toEqual(Connectivity.diff(base, head));
     expect(Connectivity.diff(base, base, { maxPairs: 1 })).toEqual(Connectivity.diff(base, base));
-    expect(Connectivity.DEFAULT_MAX_DIFF_PAIRS).toBe(500_000);
+    expect(Connectivity.DEFAULT_MAX_DIFF_PAIRS).toBe(5_000_000);
   });
 
   test.each([[0], [-1], [Number.NaN], [1.5], [Number.POSITIVE_INFINITY], ['10'], [null]])('maxPairs %j is refused (option-value)', (value) => {
     const e = thrown(() => Connectivity.diff(base, head, { maxPairs: value } as unknown as DiffOptions));
     expect(e.id).toBe('option-value');
     expect(e.message).toMatch(/^Connectivity\.diff\(\): maxPairs is .*, not a whole number of 1 or more/);
-    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 500000 (leave it out for no limit)');
+    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 5000000 (leave it out for no limit)');
   });
 });
 
@@ -268,7 +274,8 @@ describe('diff --max-pairs', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`error: the diff would judge ${diffPairs} pairs of ${classes.length} endpoint classes (the pairs whose rules change), over the `
         + `limit of ${diffPairs - 1} pairs (its time and size grow with the square of the classes); nothing is reported (diff-too-large); fix: raise `
-        + `the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change, or an --inventory (or --flows capture) with fewer workloads\n`);
+        + `the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change (a change to a policy that selects every class `
+        + 'counts every pair), or an --inventory (or --flows capture) with fewer workloads\n');
     }
   });
 
@@ -282,6 +289,6 @@ describe('diff --max-pairs', () => {
     const r = await cli('diff', '--base', baseFile, '--head', headFile, '--max-pairs', value);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 500000\n`);
+    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 5000000\n`);
   });
 });
