@@ -74,6 +74,7 @@ export class PolicyApiObject extends ApiObject {
   }
 
   private render(): ReturnType<ApiObject['toJson']> {
+    this.refuseUnwritableMetadata();
     const direct = this.renderDirect();
     const json = typeof direct === 'string' ? this.renderThroughCdk8s(direct as Cdk8sReason) : direct;
     if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
@@ -81,6 +82,32 @@ export class PolicyApiObject extends ApiObject {
     const annotations = { ...json.metadata?.annotations, [CILIUM_VERSION_ANNOTATION]: CiliumVersion.of(this).toString() };
     json.metadata = { ...json.metadata, annotations };
     return json;
+  }
+
+  /**
+   * Refuses a label or annotation named `constructor` on the policy's own metadata: every metadata goes through cdk8s's
+   * resolver (`ApiObjectMetadataDefinition.toJson`), which takes the map for a class instance and writes it as
+   * `{value: …}` when it has a `value` key (the other labels dropped), or fails without one.
+   */
+  private refuseUnwritableMetadata(): void {
+    // cdk8s keeps them in private fields, with no getter for the map.
+    const maps = this.metadata as unknown as { labels?: Record<string, unknown>; annotations?: Record<string, unknown> };
+    for (const field of ['labels', 'annotations'] as const) {
+      const map = maps[field];
+      if (map === undefined || map === null || !Object.prototype.hasOwnProperty.call(map, 'constructor')) continue;
+      const what = field === 'labels' ? 'label' : 'annotation';
+      throw new CiliumPolicyError({
+        id: 'synth-cdk8s-unwritable-key',
+        location: this.policyPath(),
+        message: `metadata.${field}.constructor: a key named "constructor" cannot be written by cdk8s's renderer of the metadata, which writes `
+          + `every policy's ${field}: cdk8s would write the map as {value: …} when it has a "value" key, dropping its other keys, or fail without one`,
+        fix: `rename the ${what}`,
+      });
+    }
+  }
+
+  private policyPath(): string {
+    return this.node.id === 'Resource' && this.node.scope ? this.node.scope.node.path : this.node.path;
   }
 
   /**
@@ -101,7 +128,7 @@ export class PolicyApiObject extends ApiObject {
       const labelFix = inLabels ? `select on the label with an expression instead (LabelExpression.in(${JSON.stringify(key)}, [...]), written as matchExpressions), or ` : '';
       throw new CiliumPolicyError({
         id: 'synth-cdk8s-unwritable-key',
-        location: this.node.id === 'Resource' && this.node.scope ? this.node.scope.node.path : this.node.path,
+        location: this.policyPath(),
         message: `${path}: a key named ${JSON.stringify(key)} cannot be written by cdk8s's renderer, which writes this policy because `
           + `${CDK8S_REASONS[reason].because}: cdk8s would ${key === '__proto__' ? 'make it the prototype of its copy and lose it' : 'fail on the map, or drop its other keys'}`
           + `${inLabels ? ' (a selector would then select more than written)' : ''}`,

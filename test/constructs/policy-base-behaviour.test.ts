@@ -271,3 +271,21 @@ describe('synth-cdk8s-unwritable-key names the reason and the key', () => {
     });
   });
 });
+
+// cdk8s's metadata rendering took {constructor: a, value: b} labels for a class instance and wrote {value: b}.
+describe('a constructor label or annotation on the policy\'s own metadata', () => {
+  test.each(['labels', 'annotations'] as const)('metadata.%s: refused, never rewritten to {value: …}', (field) => {
+    const p = new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)] });
+    const add = field === 'labels' ? p.apiObject.metadata.addLabel.bind(p.apiObject.metadata) : p.apiObject.metadata.addAnnotation.bind(p.apiObject.metadata);
+    add('constructor', 'a');
+    add('value', 'b');
+    expect(() => p.apiObject.toJson()).toThrow(expect.objectContaining({
+      id: 'synth-cdk8s-unwritable-key',
+      location: 'test/p',
+      message: `[test/p] metadata.${field}.constructor: a key named "constructor" cannot be written by cdk8s's renderer of the metadata, which writes `
+        + `every policy's ${field}: cdk8s would write the map as {value: …} when it has a "value" key, dropping its other keys, or fail without one`
+        + ` (synth-cdk8s-unwritable-key)\n  fix: rename the ${field === 'labels' ? 'label' : 'annotation'}`,
+    }));
+  });
+});
