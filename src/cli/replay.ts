@@ -345,7 +345,7 @@ export function flowInputError(input: FlowReadStats): CiliumPolicyError | undefi
   if (input.readError === undefined) return noFlowsError(input);
   return new CiliumPolicyError({
     id: 'hubble-input-incomplete',
-    message: `${input.source}: the flow log could not be read to its end (after line ${input.lines}: ${input.readError}); nothing is judged`,
+    message: `${input.source}: the flow log could not be read to its end (${input.lines === 0 ? 'before its first line' : `after line ${input.lines}`}: ${input.readError}); nothing is judged`,
     fix: 'give the complete flow log (gzip -t checks a .gz file), as written by hubble observe -o jsonpb',
   });
 }

@@ -64,22 +64,24 @@ export function cdk8sSortsKeys(): boolean {
  * write: a key `constructor` makes it take the object for a class instance, which its `NumberStringUnionResolver`
  * replaces by `{ value }` when the object has a string or number `value` (every other key dropped: a selector
  * `{constructor: web, value: x}` becomes `{value: x}`), and its sanitizer refuses otherwise ("can't render non-simple
- * object"); a key `__proto__` becomes the prototype of its copy, so it is lost. `sanitizedPlainCopy` writes both.
+ * object"); a key `__proto__` becomes the prototype of its copy, so it is lost. `sanitizedPlainCopy` writes a
+ * `constructor` key as given and refuses a `__proto__` key (`NOT_PLAIN`).
  * @param value the data
+ * @param keys the keys to look for (both by default)
  * @returns the path of the first such key, or `undefined`
  */
-export function cdk8sUnwritableKey(value: unknown): (string | number)[] | undefined {
+export function cdk8sUnwritableKey(value: unknown, keys: readonly string[] = ['constructor', '__proto__']): (string | number)[] | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const at = cdk8sUnwritableKey(value[i]);
+      const at = cdk8sUnwritableKey(value[i], keys);
       if (at !== undefined) return [i, ...at];
     }
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    if (key === 'constructor' || key === '__proto__') return [key];
-    const at = cdk8sUnwritableKey((value as Record<string, unknown>)[key]);
+    if (keys.includes(key)) return [key];
+    const at = cdk8sUnwritableKey((value as Record<string, unknown>)[key], keys);
     if (at !== undefined) return [key, ...at];
   }
   return undefined;

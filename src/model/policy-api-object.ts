@@ -17,6 +17,16 @@ import { CILIUM_VERSION_ANNOTATION } from './version-annotation';
 /** `PolicyApiObject.renderedMetadata` when cdk8s cannot render the metadata. */
 export const NOT_RENDERED: unique symbol = Symbol('metadata not rendered');
 
+/** Why a policy renders through cdk8s: a JSON patch, a resolver of the app, a value that is not plain data, a `__proto__` key. */
+type Cdk8sReason = 'patch' | 'resolver' | 'not-plain' | 'proto';
+
+const CDK8S_REASONS: Record<Cdk8sReason, { because: string; fix: string }> = {
+  'patch': { because: 'it has a JSON patch', fix: 'rename the key, or leave out the JSON patch' },
+  'resolver': { because: 'the app has a resolver of its own', fix: 'rename the key, or leave out the resolver' },
+  'not-plain': { because: 'a value in it is not plain data', fix: 'rename the key, or write the values as plain data' },
+  'proto': { because: 'the SDK\'s own writer refuses a key named "__proto__"', fix: 'rename the key' },
+};
+
 /** What `PolicyApiObject` is made of. */
 export interface PolicyApiObjectProps {
   readonly kind: PolicyKind;
@@ -64,7 +74,9 @@ export class PolicyApiObject extends ApiObject {
   }
 
   private render(): ReturnType<ApiObject['toJson']> {
-    const json = this.renderDirect() ?? this.renderThroughCdk8s();
+    this.refuseUnwritableMetadata();
+    const direct = this.renderDirect();
+    const json = typeof direct === 'string' ? this.renderThroughCdk8s(direct as Cdk8sReason) : direct;
     if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
     // The version the policy was written for, for the tools that read it back (`trace`); set last, so it cannot be overwritten.
     const annotations = { ...json.metadata?.annotations, [CILIUM_VERSION_ANNOTATION]: CiliumVersion.of(this).toString() };
@@ -73,24 +85,54 @@ export class PolicyApiObject extends ApiObject {
   }
 
   /**
+   * Refuses a label or annotation named `constructor` on the policy's own metadata: every metadata goes through cdk8s's
+   * resolver (`ApiObjectMetadataDefinition.toJson`), which takes the map for a class instance and writes it as
+   * `{value: …}` when it has a `value` key (the other labels dropped), or fails without one.
+   */
+  private refuseUnwritableMetadata(): void {
+    // cdk8s keeps them in private fields, with no getter for the map.
+    const maps = this.metadata as unknown as { labels?: Record<string, unknown>; annotations?: Record<string, unknown> };
+    for (const field of ['labels', 'annotations'] as const) {
+      const map = maps[field];
+      if (map === undefined || map === null || !Object.prototype.hasOwnProperty.call(map, 'constructor')) continue;
+      const what = field === 'labels' ? 'label' : 'annotation';
+      throw new CiliumPolicyError({
+        id: 'synth-cdk8s-unwritable-key',
+        location: this.policyPath(),
+        message: `metadata.${field}.constructor: a key named "constructor" cannot be written by cdk8s's renderer of the metadata, which writes `
+          + `every policy's ${field}: cdk8s would write the map as {value: …} when it has a "value" key, dropping its other keys, or fail without one`,
+        fix: `rename the ${what}`,
+      });
+    }
+  }
+
+  private policyPath(): string {
+    return this.node.id === 'Resource' && this.node.scope ? this.node.scope.node.path : this.node.path;
+  }
+
+  /**
    * The manifest as cdk8s renders it, refused when the rules hold a key cdk8s would drop or change (`cdk8sUnwritableKey`):
    * a selector that lost a label would select more than written.
+   * @param reason why cdk8s renders it (`renderDirect`)
    */
-  private renderThroughCdk8s(): ReturnType<ApiObject['toJson']> {
+  private renderThroughCdk8s(reason: Cdk8sReason): ReturnType<ApiObject['toJson']> {
     const rules = this.emitRules({ copy: false });
+    // A __proto__ key is what made the SDK's writer refuse the rules: name it, not another key cdk8s cannot write.
+    const keys = reason === 'proto' ? ['__proto__'] : undefined;
     for (let i = 0; i < rules.length; i++) {
-      const at = cdk8sUnwritableKey(rules[i]);
+      const at = cdk8sUnwritableKey(rules[i], keys);
       if (at === undefined) continue;
       const path = formatPath([...(rules.length === 1 ? ['spec'] : ['specs', i]), ...at]);
       const key = String(at[at.length - 1]);
+      const inLabels = at.length >= 2 && at[at.length - 2] === 'matchLabels';
+      const labelFix = inLabels ? `select on the label with an expression instead (LabelExpression.in(${JSON.stringify(key)}, [...]), written as matchExpressions), or ` : '';
       throw new CiliumPolicyError({
         id: 'synth-cdk8s-unwritable-key',
-        location: this.node.id === 'Resource' && this.node.scope ? this.node.scope.node.path : this.node.path,
+        location: this.policyPath(),
         message: `${path}: a key named ${JSON.stringify(key)} cannot be written by cdk8s's renderer, which writes this policy because `
-          + 'it has a JSON patch or the app a resolver of its own: cdk8s would fail on the map, or drop its other keys '
-          + '(a selector would then select more than written)',
-        fix: `select on the label with an expression instead (LabelExpression.in(${JSON.stringify(key)}, [...]), written as matchExpressions), `
-          + 'or leave out the JSON patch or the resolver',
+          + `${CDK8S_REASONS[reason].because}: cdk8s would ${key === '__proto__' ? 'make it the prototype of its copy and lose it' : 'fail on the map, or drop its other keys'}`
+          + `${inLabels ? ' (a selector would then select more than written)' : ''}`,
+        fix: `${labelFix}${CDK8S_REASONS[reason].fix}`,
       });
     }
     return super.toJson();
@@ -98,22 +140,24 @@ export class PolicyApiObject extends ApiObject {
 
   /**
    * The manifest cdk8s would render, with the rules copied as cdk8s writes plain data instead of resolved value by value;
-   * `undefined` when cdk8s must render it (a JSON patch, a custom resolver of the app, rules that are not plain data).
+   * when cdk8s must render it, why (`Cdk8sReason`: a JSON patch, a custom resolver of the app, rules or metadata that are
+   * not plain data, a `__proto__` key).
    */
-  private renderDirect(): ReturnType<ApiObject['toJson']> | undefined {
+  private renderDirect(): ReturnType<ApiObject['toJson']> | Cdk8sReason {
     // cdk8s's own three resolvers come last; anything before them is the app's.
-    if (this.patched || App.of(this).resolvers.length !== 3) return undefined;
+    if (this.patched) return 'patch';
+    if (App.of(this).resolvers.length !== 3) return 'resolver';
     // Not copied by the emitter: the copy below is the only one.
     const rules = this.emitRules({ copy: false });
     const sortKeys = cdk8sSortsKeys();
     const copies: unknown[] = [];
     for (const rule of rules) {
       const copy = sanitizedPlainCopy(rule, sortKeys);
-      if (copy === NOT_PLAIN) return undefined;
+      if (copy === NOT_PLAIN) return cdk8sUnwritableKey(rule, ['__proto__']) === undefined ? 'not-plain' : 'proto';
       copies.push(copy);
     }
     const metadata = this.renderMetadata(sortKeys);
-    if (metadata === NOT_PLAIN) return undefined;
+    if (metadata === NOT_PLAIN) return 'not-plain';
     // apiVersion, kind and metadata first, as cdk8s orders the top-level keys; then the rules.
     const json: ReturnType<ApiObject['toJson']> = { apiVersion: this.apiVersion, kind: this.kind };
     if (metadata !== undefined) json.metadata = metadata;

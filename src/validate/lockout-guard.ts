@@ -2,6 +2,7 @@
 // keeps it) covers one of them. One mechanism for the HostFirewall construct (its paths built from its props), the
 // synthesis of any host policy, and `validate` (the generic paths below); see README "HostFirewall".
 import { l4Scope } from '../model/l4-scope';
+import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
@@ -644,16 +645,22 @@ function l4Overlaps(deny: PortProtocolModel, guard: PortProtocolModel): boolean 
   const dp = String(deny.protocol ?? 'ANY').toUpperCase();
   const gp = guard.protocol ?? 'ANY';
   if (dp !== 'ANY' && gp !== 'ANY' && dp !== gp) return false;
-  const denyPort = deny.port === undefined ? undefined : String(deny.port);
-  if (denyPort === undefined || denyPort === '' || denyPort === '0') return true;
+  // Both ports read as the agent and the engine read them (`compilePortEntry`): a number in any base Go's ParseUint
+  // takes (`6_443`, `014453`; `0x192b` is a name), a name by its lower-case name, port 0 every port unless an endPort bounds it.
+  // A port that is no port overlaps nothing.
+  const d = readEntry(deny);
+  const g = readEntry(guard);
+  if (d.kind === 'invalid' || g.kind === 'invalid') return false;
   // A guarded "every port" path is cut by a deny on any port of its protocol.
-  if (guard.port === undefined || guard.port === '0') return true;
-  if (!/^\d+$/.test(denyPort) || !/^\d+$/.test(guard.port)) return denyPort === guard.port;
-  const from = Number(denyPort);
-  const to = typeof deny.endPort === 'number' && deny.endPort > from ? deny.endPort : from;
-  const gFrom = Number(guard.port);
-  const gTo = guard.endPort !== undefined && guard.endPort > gFrom ? guard.endPort : gFrom;
-  return from <= gTo && gFrom <= to;
+  if (d.kind === 'all' || g.kind === 'all') return true;
+  if (d.kind === 'named' || g.kind === 'named') return d.kind === g.kind && d.name === g.name;
+  return d.lo <= g.hi && g.lo <= d.hi;
+}
+
+/** A port entry as the engine reads it (`compilePortEntry`), its endPort honoured; the protocol is read apart. */
+function readEntry(p: PortProtocolModel): CompiledPort {
+  const port = p.port === undefined || p.port === null ? undefined : String(p.port);
+  return compilePortEntry({ port, ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) }, true);
 }
 
 /** Whether the deny's ICMP field covers the guarded type: the same family, and the same type or type 0 (every type). */

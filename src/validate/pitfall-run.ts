@@ -5,6 +5,7 @@ import { Diagnostic } from '../core/errors';
 import { OptionDefaults } from '../model/known-keys';
 import { Selector } from '../model/labels';
 import { matchesEveryDnsName } from '../model/fqdn-pattern';
+import { compilePortEntry } from '../model/port-entries';
 import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
@@ -16,7 +17,6 @@ import {
   describeSelector, implies, mayOverlap, NAMESPACE_KEY, namespacesOf, networkPolicySelector, podLabelSet, readsNamespaceLabels, selectsReserved,
   selectsWorkload, subjectSelector,
 } from './pod-selectors';
-import { readPort } from './syntax';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
@@ -131,12 +131,12 @@ export function items(rule: RuleModel, section: SectionName): { item: RuleItemMo
 
 /** Whether a port entry covers `port` (all ports, the number, a range over it, or one of `names`). */
 export function portCovers(p: PortProtocolModel, port: number, names: readonly string[] = []): boolean {
-  if (p.port === undefined || p.port === '' || p.port === '0') return true;
-  const reading = readPort(String(p.port));
-  if (reading.kind === 'named') return names.includes(reading.name);
-  if (reading.kind !== 'number') return false;
-  const end = typeof p.endPort === 'number' && p.endPort > reading.value ? p.endPort : reading.value;
-  return reading.value <= port && port <= end;
+  // As the engine reads the entry (`compilePortEntry`): port 0 in any spelling (`00`, `0_0`) is every port unless an
+  // endPort below 65535 bounds it to 0-endPort.
+  const entry = compilePortEntry({ port: p.port === undefined ? undefined : String(p.port), ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) }, true);
+  if (entry.kind === 'all') return true;
+  if (entry.kind === 'named') return entry.name !== undefined && names.includes(entry.name);
+  return entry.kind === 'range' && entry.lo <= port && port <= entry.hi;
 }
 
 /** Whether a Service/guard protocol and a policy port protocol (omitted/ANY = TCP, UDP and SCTP) can meet. */

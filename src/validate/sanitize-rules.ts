@@ -463,8 +463,16 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
         : `port ${show(port.port)} is neither a port number nor a valid port name (at most 15 letters, digits and single dashes)`,
       'write a decimal port from 0 to 65535, or the name of a container port such as "http"');
     } else if (r.kind === 'number' && r.base !== 10 && Number.parseInt(port.port.replace(/_/g, ''), 10) !== r.value) {
-      ctx.report('sanitize-port-octal', `${portPath}.port`, `port ${show(port.port)} has a leading zero, so the agent reads it as octal (port ${r.value})`,
-        `write "${Number.parseInt(port.port.replace(/_/g, ''), 10)}" if you meant decimal, or "${r.value}" to keep what the agent reads`);
+      // Go's ParseUint base 0: a 0x, 0b or 0o prefix names the base (hexadecimal, binary, octal); a bare leading zero is octal.
+      const prefix = /^0[xbo]/i.test(port.port) ? port.port.slice(0, 2) : undefined;
+      if (prefix === undefined) {
+        ctx.report('sanitize-port-octal', `${portPath}.port`, `port ${show(port.port)} has a leading zero, so the agent reads it as octal (port ${r.value})`,
+          `write "${Number.parseInt(port.port.replace(/_/g, ''), 10)}" if you meant decimal, or "${r.value}" to keep what the agent reads`);
+      } else {
+        const base = r.base === 16 ? 'hexadecimal' : r.base === 2 ? 'binary' : 'octal';
+        ctx.report('sanitize-port-octal', `${portPath}.port`, `port ${show(port.port)} has the prefix ${prefix}, so the agent reads it as ${base} (port ${r.value})`,
+          `write "${r.value}", the port in decimal`);
+      }
     } else if (r.kind === 'named' && /^0[xXoObB]/.test(port.port)) {
       ctx.report('sanitize-port-prefixed-name', `${portPath}.port`, `port ${show(port.port)} is read as a named port, not as a number`,
         'write the port number in decimal');

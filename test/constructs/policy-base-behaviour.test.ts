@@ -228,3 +228,64 @@ describe('a label key cdk8s cannot write (constructor)', () => {
     }));
   });
 });
+
+// The refusal names why cdk8s's renderer is used (computed, not assumed) and the key that made it; the LabelExpression
+// fix only under matchLabels.
+describe('synth-cdk8s-unwritable-key names the reason and the key', () => {
+  const withProto = (labels: Record<string, string>): CiliumPolicy => {
+    const p = new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels(labels) });
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), {
+      ports: [Port.tcp(80)], l7: L7.generic('foo', [JSON.parse('{"__proto__":"a","b":"c"}') as Record<string, string>]),
+    });
+    return p;
+  };
+  const error = (p: CiliumPolicy): { message: string; fix: string } => {
+    try {
+      p.apiObject.toJson();
+    } catch (e) {
+      const { message, fix } = e as { message: string; fix: string };
+      // The error's message ends with the id and the fix.
+      return { message: message.split(' (synth-cdk8s-unwritable-key)')[0], fix };
+    }
+    throw new Error('not refused');
+  };
+  test('a __proto__ key in an L7 rule on a plain app: the SDK\'s writer refuses it, named as the reason; no label fix', () => {
+    const expected = {
+      message: '[test/p] spec.ingress[0].toPorts[0].rules.l7[0].__proto__: a key named "__proto__" cannot be written by cdk8s\'s renderer, which writes '
+        + 'this policy because the SDK\'s own writer refuses a key named "__proto__": cdk8s would make it the prototype of its copy and lose it',
+      fix: 'rename the key',
+    };
+    expect(error(withProto({ app: 'api' }))).toEqual(expected);
+    // A constructor label beside it is not the key that sent the policy to cdk8s's renderer.
+    expect(error(withProto({ constructor: 'api', value: 'x' })).message).toContain('rules.l7[0].__proto__: a key named "__proto__"');
+  });
+  test('a constructor label with a JSON patch: the patch is the reason, the LabelExpression fix is offered', () => {
+    const p = new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ constructor: 'api', value: 'x' }) });
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)] });
+    p.apiObject.addJsonPatch(JsonPatch.add('/metadata/labels', { patched: 'yes' }));
+    expect(error(p)).toEqual({
+      message: '[test/p] spec.endpointSelector.matchLabels.constructor: a key named "constructor" cannot be written by cdk8s\'s renderer, which writes this '
+        + 'policy because it has a JSON patch: cdk8s would fail on the map, or drop its other keys (a selector would then select more than written)',
+      fix: 'select on the label with an expression instead (LabelExpression.in("constructor", [...]), written as matchExpressions), or rename the key, '
+        + 'or leave out the JSON patch',
+    });
+  });
+});
+
+// cdk8s's metadata rendering took {constructor: a, value: b} labels for a class instance and wrote {value: b}.
+describe('a constructor label or annotation on the policy\'s own metadata', () => {
+  test.each(['labels', 'annotations'] as const)('metadata.%s: refused, never rewritten to {value: …}', (field) => {
+    const p = new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)] });
+    const add = field === 'labels' ? p.apiObject.metadata.addLabel.bind(p.apiObject.metadata) : p.apiObject.metadata.addAnnotation.bind(p.apiObject.metadata);
+    add('constructor', 'a');
+    add('value', 'b');
+    expect(() => p.apiObject.toJson()).toThrow(expect.objectContaining({
+      id: 'synth-cdk8s-unwritable-key',
+      location: 'test/p',
+      message: `[test/p] metadata.${field}.constructor: a key named "constructor" cannot be written by cdk8s's renderer of the metadata, which writes `
+        + `every policy's ${field}: cdk8s would write the map as {value: …} when it has a "value" key, dropping its other keys, or fail without one`
+        + ` (synth-cdk8s-unwritable-key)\n  fix: rename the ${field === 'labels' ? 'label' : 'annotation'}`,
+    }));
+  });
+});

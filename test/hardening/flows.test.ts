@@ -267,7 +267,7 @@ describe('an input whose first read fails is named, as one that ends early', () 
     const r = await replay('--flows', '/proc/self/mem', '--policies', POLICIES);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('error: /proc/self/mem: the flow log could not be read to its end (after line 0: EIO: i/o error, read); nothing is judged '
+    expect(r.stderr).toBe('error: /proc/self/mem: the flow log could not be read to its end (before its first line: EIO: i/o error, read); nothing is judged '
       + '(hubble-input-incomplete); fix: give the complete flow log (gzip -t checks a .gz file), as written by hubble observe -o jsonpb\n');
   });
 });

@@ -296,3 +296,22 @@ describe('pitfall-host-deny-lockout: egressDeny toServices is never resolved', (
       .toEqual([expect.stringMatching(/cuts the kube-apiserver, pod-traffic paths of the nodes \{\} \(kube-apiserver: entity kube-apiserver on 6443\/TCP/)]);
   });
 });
+
+describe('the guard reads deny ports as the agent does (readPort: Go ParseUint base 0, names by lower-case name)', () => {
+  const allowAllDeny = (port: string, endPort = ''): string => host('{}', '  ingress:\n    - fromEntities: [all]\n  ingressDeny:\n'
+    + `    - fromEntities: [all]\n      toPorts: [{ ports: [{ port: "${port}"${endPort}, protocol: TCP }] }]\n`);
+  it.each(['6443', '6_443', '014453'])('a deny of every peer on %s cuts the API server (6443)', (port) => {
+    const [d] = findings(check({ 'host.yaml': allowAllDeny(port) }), 'pitfall-host-deny-lockout');
+    expect(d.path).toBe('spec.ingressDeny[0]');
+    expect(d.message).toBe('this deny rule of a host policy cuts the kube-apiserver path of the nodes {} (kube-apiserver: entity world on 6443/TCP): '
+      + 'deny wins over every allow in Cilium, so no policy can keep it open and operators, the kubelet, the API server or Cilium itself can be locked '
+      + 'out of the nodes');
+  });
+  it('a port that is no port (6-443) overlaps nothing: no lockout finding', () => {
+    expect(findings(check({ 'host.yaml': allowAllDeny('6-443') }), 'pitfall-host-deny-lockout')).toEqual([]);
+  });
+  it('port 0 bounded by an endPort below 22 cuts no path; port 00 with no endPort cuts every path', () => {
+    expect(findings(check({ 'host.yaml': allowAllDeny('0', ', endPort: 21') }), 'pitfall-host-deny-lockout')).toEqual([]);
+    expect(findings(check({ 'host.yaml': allowAllDeny('00') }), 'pitfall-host-deny-lockout')).toHaveLength(1);
+  });
+});

@@ -1288,6 +1288,20 @@ const dnsOn = (protocol: string): string => yaml`
                 protocol: ${protocol}
 `;
 
+const NAMESPACE_DENY_TEXT = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: default-deny
+    namespace: shop
+  spec:
+    endpointSelector: {}
+    ingress:
+      - {}
+    egress:
+      - {}
+`;
+
 describe('egress default deny without DNS is an error (the seeds\' first pitfall)', () => {
   const NAMESPACE_DENY = yaml`
     apiVersion: cilium.io/v2
@@ -1315,6 +1329,19 @@ describe('egress default deny without DNS is an error (the seeds\' first pitfall
     expect(findings(check({ 'deny.yaml': NAMESPACE_DENY, 'dns.yaml': dnsOn('ANY') }), 'pitfall-default-deny-without-dns')).toEqual([]);
     expect(findings(check({ 'deny.yaml': NAMESPACE_DENY, 'a.yaml': dnsOn('UDP'), 'b.yaml': dnsOn('TCP').replace('name: dns', 'name: dns-tcp') }),
       'pitfall-default-deny-without-dns')).toEqual([]);
+  });
+});
+
+describe('a DNS allow on port 0 is read as the engine reads it (every port in any spelling, unless an endPort bounds it)', () => {
+  const DENY = NAMESPACE_DENY_TEXT;
+  const dnsPort = (port: string, endPort = ''): string => dnsOn('ANY').replace('- port: "53"', `- port: "${port}"${endPort}`);
+  it.each(['0', '00', '0_0'])('port %s is every port: DNS is allowed, no finding', (port) => {
+    expect(findings(check({ 'deny.yaml': DENY, 'dns.yaml': dnsPort(port) }), 'pitfall-default-deny-without-dns')).toEqual([]);
+  });
+  it('port 0 with endPort 40 is 0-40, not 53: flagged; with endPort 53 it covers 53: not flagged', () => {
+    const [d] = findings(check({ 'deny.yaml': DENY, 'dns.yaml': dnsPort('0', '\n              endPort: 40') }), 'pitfall-default-deny-without-dns');
+    expect(d.message).toContain('53/UDP and 53/TCP');
+    expect(findings(check({ 'deny.yaml': DENY, 'dns.yaml': dnsPort('0', '\n              endPort: 53') }), 'pitfall-default-deny-without-dns')).toEqual([]);
   });
 });
 
