@@ -102,7 +102,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-icmp-type-range', severity: E, versions: '1.16+', what: 'an ICMP type number outside 0-255 (the int-or-string CRD lets it through)' },
   { id: 'sanitize-icmp-type-family', severity: E, versions: '1.16+', what: 'an ICMP type name that does not exist in its family' },
   { id: 'sanitize-port-parse', severity: E, versions: 'all', what: 'port is neither a service name nor a 16-bit number' },
-  { id: 'sanitize-port-octal', severity: E, versions: 'all', what: 'port with a leading zero, read as octal ("010" is port 8)' },
+  { id: 'sanitize-port-octal', severity: E, versions: 'all', what: 'port with a leading zero or a 0x/0b/0o prefix, read in that base ("010" is port 8, "0x_50" port 80)' },
   { id: 'sanitize-port-prefixed-name', severity: E, versions: 'all', what: 'port like "0x50" or "0o17", read as a named port' },
   { id: 'sanitize-port-omitted', severity: E, versions: '1.19', what: 'port omitted for a protocol that has ports' },
   { id: 'sanitize-portless-protocol-port', severity: E, versions: '1.19', what: 'VRRP or IGMP with a port other than empty or 0' },

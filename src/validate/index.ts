@@ -81,7 +81,7 @@
  * | `sanitize-icmp-type-range` | sanitize | error | 1.16+ | an ICMP type number outside 0-255 (the int-or-string CRD lets it through) |
  * | `sanitize-icmp-type-family` | sanitize | error | 1.16+ | an ICMP type name that does not exist in its family |
  * | `sanitize-port-parse` | sanitize | error | all | port is neither a service name nor a 16-bit number |
- * | `sanitize-port-octal` | sanitize | error | all | port with a leading zero, read as octal ("010" is port 8) |
+ * | `sanitize-port-octal` | sanitize | error | all | port with a leading zero or a 0x/0b/0o prefix, read in that base ("010" is port 8, "0x_50" port 80) |
  * | `sanitize-port-prefixed-name` | sanitize | error | all | port like "0x50" or "0o17", read as a named port |
  * | `sanitize-port-omitted` | sanitize | error | 1.19 | port omitted for a protocol that has ports |
  * | `sanitize-portless-protocol-port` | sanitize | error | 1.19 | VRRP or IGMP with a port other than empty or 0 |
