@@ -21,8 +21,8 @@ import { PitfallDocument } from './pitfall-run';
 import { validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
 import {
-  AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, invalidAnnotationFinding, isAnnotationTypeDiagnostic, judgedVersion,
-  ownAnnotation,
+  AnnotatedDocument, annotationFix, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, invalidAnnotationFinding, isAnnotationTypeDiagnostic,
+  judgedVersion, ownAnnotation,
 } from '../model/version-annotation';
 import { ReportDiagnostic, ReportFile, ReportFileStatus, ReportVersion, ValidationReport } from './validation-report';
 import { buildReport, Pending } from './build-report';
@@ -200,7 +200,7 @@ export class Run {
     const key = docKey(d.source.index, d.source.itemPath);
     const typed = r.parsed.diagnostics.find((x) => x.index !== undefined && docKey(x.index, x.itemPath) === key && isAnnotationTypeDiagnostic(x));
     if (typed) this.superseded.add(typed);
-    this.pushDoc(r.index, r.file, d, { ...invalidAnnotationFinding(value, this.fallback.name, typed !== undefined), severity: Severity.ERROR });
+    this.pushDoc(r.index, r.file, d, { ...invalidAnnotationFinding(value, this.fallback.name, typed !== undefined, annotationFix('ciliumVersion')), severity: Severity.ERROR });
   }
 
   /** The version a policy is judged for. */
