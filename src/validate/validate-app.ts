@@ -25,6 +25,7 @@ import { validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { defaultFix } from './finding-fixes';
+import { mergeUnquotedPorts } from './unquoted-ports';
 import { validatePolicy } from './validate-policy';
 
 /** Marks the SDK's policy constructs (see `PolicyBase.isPolicy`). */
@@ -139,9 +140,15 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
       const finding = invalidAnnotationFinding(own.value, version.toString(), typed !== undefined, APP_FIX);
       out.push(place(ref, model, { ...finding, severity: Severity.ERROR }));
     }
-    if (perPolicy) for (const d of parsed.diagnostics) if (d !== typed) out.push(place(ref, model, d));
-    for (const doc of parsed.documents) {
-      if (perPolicy) for (const d of validatePolicy(doc.model, { version })) out.push(place(ref, doc.model, d));
+    // As validate: a port written as a number that is no port either is one finding (`mergeUnquotedPorts`, per document).
+    const layers = parsed.documents.map((doc) => {
+      const own = parsed.diagnostics.filter((d) => d.index === doc.source.index && d.itemPath === doc.source.itemPath);
+      return mergeUnquotedPorts(own, perPolicy ? validatePolicy(doc.model, { version }) : []);
+    });
+    const dropped = new Set(layers.flatMap((l) => [...l.dropped]));
+    if (perPolicy) for (const d of parsed.diagnostics) if (d !== typed && !dropped.has(d)) out.push(place(ref, model, d));
+    for (const [i, doc] of parsed.documents.entries()) {
+      for (const d of layers[i].findings) out.push(place(ref, doc.model, d));
       policies.push(ref);
       docs.push({ model: doc.model, version, where: c.node.path });
     }

@@ -161,6 +161,18 @@ describe('validateApp', () => {
       ]);
     });
 
+    it('a raw port written as a number that is no port either: one finding each, as validate gives', () => {
+      // Before: 99999 gave sanitize-port-parse and parse-port-not-string ("quote it") here, one finding in validate.
+      for (const [port, id] of [[99999, 'sanitize-port-parse'], [-1, 'crd-port-syntax']] as const) {
+        const { app: a, chart } = app();
+        new ApiObject(chart, 'raw', { ...RAW, metadata: { name: 'p' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'],
+          toPorts: [{ ports: [{ port: port as unknown as string, protocol: 'TCP' }] }] }] } });
+        expect(validateApp(a).map((d) => d.id), String(port)).toEqual([id]);
+        expect(validateApp(a)[0].message, String(port)).toMatch(/\(written unquoted: a number, which the API server rejects too\)$/);
+        same(a, chart);
+      }
+    });
+
     it('a boolean annotation is named a boolean, and the fix points to CiliumVersion.use, not to an option validateApp lacks', () => {
       // Before: "unquoted: a number", and "judge the policies ... with ciliumVersion".
       const { app: a, chart } = app();
