@@ -27,6 +27,20 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * digits are then a float (`yamlStyleFloat`), `0x…`, `0o…`, `0b…` a string; a float out of range (`1e400`) is a string.
  */
 export function goYamlNumber(text: string): number | undefined {
+  const read = goYamlNumeric(text);
+  if (read === undefined || read.kind === 'float') return read?.value;
+  // As before: `-0` is the number -0 here (its JSON is 0 either way).
+  return read.value === 0n && text.startsWith('-') ? -0 : Number(read.value);
+}
+
+/**
+ * `goYamlNumber` with the type Go reads: an integer (`int`, exact: `9007199254740993` stays itself), one only `uint64`
+ * holds (above the int64 range), or a float64.
+ */
+export type GoYamlNumeric = { readonly kind: 'int' | 'uint'; readonly value: bigint } | { readonly kind: 'float'; readonly value: number };
+
+/** The number Go's YAML readers make of the plain scalar `text`, with its type; `undefined` as for `goYamlNumber`. */
+export function goYamlNumeric(text: string): GoYamlNumeric | undefined {
   const c = text.charCodeAt(0);
   if (c === 46 /* . */) return YAML_STYLE_FLOAT.test(text) ? goFloat(text) : undefined;
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45)) return undefined;
@@ -41,13 +55,68 @@ export function goYamlNumber(text: string): number | undefined {
     const magnitude = significant.length > 64 ? undefined : BigInt(`0${radix}0${significant}`);
     // ParseInt's int64 (down to -2^63), else ParseUint's uint64; beyond both, the float reading below (or a string).
     const limit = sign === '-' ? INT64_MAX + 1n : sign === '+' ? INT64_MAX : UINT64_MAX;
-    if (magnitude !== undefined && magnitude <= limit) return sign === '-' ? -Number(magnitude) : Number(magnitude);
+    if (magnitude !== undefined && magnitude <= limit) {
+      return { kind: magnitude > INT64_MAX && sign === '' ? 'uint' : 'int', value: sign === '-' ? -magnitude : magnitude };
+    }
   }
   return YAML_STYLE_FLOAT.test(plain) ? goFloat(plain) : undefined;
 }
 
 /** `strconv.ParseFloat(text, 64)` of a `yamlStyleFloat` text: beyond the float64 range it fails, and the scalar is a string. */
-function goFloat(text: string): number | undefined {
+function goFloat(text: string): GoYamlNumeric | undefined {
   const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
+  return Number.isFinite(value) ? { kind: 'float', value } : undefined;
+}
+
+/**
+ * `strconv.FormatFloat(value, 'g', -1, 32)`, as sigs.k8s.io/yaml writes a float key in JSON (an infinity as `.inf`,
+ * `-.inf`; NaN as `.nan`): the float32 nearest `value`, in the fewest digits that read back as that float32, in `%e` form
+ * (two exponent digits at least) when its exponent is below -4 or at least 6 (Go's rule for the
+ * shortest form), else in `%f` form.
+ */
+export function goFloat32Key(value: number): string {
+  if (Number.isNaN(value)) return '.nan';
+  const f = Math.fround(value);
+  if (f === Infinity) return '.inf';
+  if (f === -Infinity) return '-.inf';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  const sign = f < 0 ? '-' : '';
+  const [digits, exp] = shortestFloat32(Math.abs(f));
+  if (exp < -4 || exp >= 6) {
+    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  // %f with as many decimals as digits after the point: digits d1d2… times 10^(exp - len + 1).
+  const point = exp + 1;
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/**
+ * The shortest decimal digits (no trailing zeros) and decimal exponent of a digit string that reads back as the
+ * float32 `f` (> 0, finite); of several such strings of that length, the nearest `f`.
+ */
+function shortestFloat32(f: number): [string, number] {
+  for (let p = 1; p <= 9; p++) {
+    const [m, e] = f.toExponential(p - 1).split('e');
+    const n = BigInt(m.replace('.', ''));
+    const scale = Number(e) - p + 1;
+    let best: [bigint, number] | undefined;
+    for (const c of [n - 1n, n, n + 1n]) {
+      if (c <= 0n) continue;
+      const v = Number(`${c}e${scale}`);
+      if (Math.fround(v) !== f) continue;
+      const d = Math.abs(v - f);
+      if (best === undefined || d < best[1]) best = [c, d];
+    }
+    if (best !== undefined) {
+      const text = String(best[0]);
+      // n + 1 may carry into one more digit (999 + 1): its exponent grows by one.
+      const exp = scale + text.length - 1;
+      return [text.replace(/0+$/, '') || '0', exp];
+    }
+  }
+  const [m, e] = f.toExponential(8).split('e');
+  return [m.replace('.', '').replace(/0+$/, ''), Number(e)];
 }

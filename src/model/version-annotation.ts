@@ -145,17 +145,19 @@ export function isAnnotationTypeDiagnostic(diagnostic: { readonly id: string; re
 /**
  * The finding `version-annotation-invalid` (an error at `ANNOTATION_PATH`) for an annotation that names no supported
  * version, whose policy is judged for `judgedFor` instead; `unquoted` when the reader found a number there
- * (`isAnnotationTypeDiagnostic`), `value` then being its text.
+ * (`isAnnotationTypeDiagnostic`), `value` then being its text; `fix` the caller's (`annotationFix` of its option).
  */
-export function invalidAnnotationFinding(value: unknown, judgedFor: string, unquoted = false):
+export function invalidAnnotationFinding(value: unknown, judgedFor: string, unquoted: boolean, fix: string):
   { id: string; message: string; fix: string; path: string } {
+  // The reader keeps the text of a boolean or number it found (`true`, `1.20`).
+  const type = /^(?:true|false)$/i.test(String(value)) ? 'a boolean' : 'a number';
   const what = unquoted
-    ? `${String(value)}, unquoted: a number, which the API server rejects (annotations are strings), and ${JSON.stringify(value)} is not`
+    ? `${String(value)}, unquoted: ${type}, which the API server rejects (annotations are strings), and ${JSON.stringify(value)} is not`
     : `${JSON.stringify(value)}, which is not`;
   return {
     id: 'version-annotation-invalid', path: ANNOTATION_PATH,
     message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${what} a supported Cilium version; it is judged for Cilium ${judgedFor}`,
-    fix: annotationFix('ciliumVersion'),
+    fix,
   };
 }
 
@@ -198,9 +200,9 @@ export function judgedVersion(docs: readonly AnnotatedDocument[], given?: Cilium
  * The fix of `version-annotation-invalid`, naming how the caller gives the version (`--cilium-version` for the CLI,
  * `ciliumVersion` for the API and the cdk8s plugin).
  */
-export function annotationFix(option: string): string {
+export function annotationFix(option: string, mainBranch = true): string {
   return `write one of ${CiliumVersion.ALL.map(String).join(', ')} as a quoted string (the constructs write it), or judge the policies for the `
-    + `version of the cluster with ${option} (which also takes 1.20, Cilium's main branch)`;
+    + `version of the cluster with ${option}${mainBranch ? ' (which also takes 1.20, Cilium\'s main branch)' : ''}`;
 }
 
 function describe(doc: AnnotatedDocument): string {

@@ -11,9 +11,9 @@
  * merge key. A key written after the merge key, and keys the merged mappings share (`<<: [*a, *b]`: the first wins),
  * are read alike by all three (go-yaml v2 in strict mode, which no manifest reader of these uses, refuses a key that overrides a merged one).
  */
-import { Alias, Document, DocumentOptions, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions, SchemaOptions,
-  visit, YAMLMap, YAMLParseError, YAMLSeq } from 'yaml';
-import { goYamlNumber } from './go-yaml';
+import { Alias, Document, DocumentOptions, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions, Scalar,
+  SchemaOptions, visit, YAMLMap, YAMLParseError, YAMLSeq } from 'yaml';
+import { goFloat32Key, goYamlNumber, goYamlNumeric } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
 export function parseYamlStream(text: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document.Parsed[] {
@@ -33,10 +33,12 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
     const mergedKeys = new MergedKeys(doc);
     visit(doc, {
       Map(_, map) {
-        // Each key written so far (as Go's readers write it in JSON, `jsonKey`), with its value and where.
-        const seen = new Map<unknown, { key: unknown; at: number }>();
-        // The keys the merge key set, likewise: a key written after it is read alike unless only its JSON text is the same.
-        const merged = new Map<unknown, unknown>();
+        // Each key written so far, by its key in go-yaml v2's map (`GoKey.id`) and by its text in the JSON Go's readers make
+        // of it (`GoKey.json`: `1` and `"1"` are two keys in the map, one in JSON), with where.
+        const seen = new Map<string, { key: GoKey; at: number }>();
+        const seenJson = new Map<string, { key: GoKey; at: number }>();
+        // Every key the merge key sets, by its JSON text: a key written after it is read alike unless only its JSON text is the same.
+        const merged = new Map<string, GoKey>();
         let mergeKey: number | undefined;
         for (const pair of map.items) {
           if (isMergePair(pair)) {
@@ -46,34 +48,43 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
                 + 'Argo CD) applies over the first and go-yaml v3 (Flux) refuses; merge the mappings with one key (<<: [*a, *b]), not the one');
             }
             mergeKey ??= start;
-            for (const key of mergedKeys.of(pair.value)) {
-              if (!merged.has(jsonKey(key))) merged.set(jsonKey(key), key);
-              const before = seen.get(jsonKey(key));
-              if (before === undefined) continue;
-              if (before.key !== key) report(start, oneJsonKey(key, before.key, `written at ${where(lines, before.at)}`));
-              else {
-                report(start, `Map keys must be unique: ${describeKey(key)}, written at ${where(lines, before.at)}, is set again by a merge key: go-yaml `
-                  + 'v2 (kubectl, Helm, Argo CD) takes the merged value, go-yaml v3 (Flux) the one written; write the key after the merge key');
-              }
-              break;
+            let found = false;
+            for (const key of mergedKeys.of(pair.value).values()) {
+              const other = key.json === undefined ? undefined : merged.get(key.json);
+              if (key.json !== undefined && other === undefined) merged.set(key.json, key);
+              if (found) continue;
+              found = true;
+              if (other !== undefined && other.id !== key.id) report(start, oneJsonKey(key, other, 'both set by this merge key'));
+              else if (seen.has(key.id)) {
+                report(start, `Map keys must be unique: ${describeKey(key.text)}, written at ${where(lines, seen.get(key.id)?.at ?? 0)}, is set again by a `
+                  + 'merge key: go-yaml v2 (kubectl, Helm, Argo CD) takes the merged value, go-yaml v3 (Flux) the one written; write the key after the merge key');
+              } else if (key.json !== undefined && seenJson.has(key.json)) {
+                const before = seenJson.get(key.json);
+                report(start, oneJsonKey(key, before?.key ?? key, `written at ${where(lines, before?.at ?? 0)}`));
+              } else found = false;
             }
             continue;
           }
-          // As the library compares keys: scalars by value (NaN is never a duplicate), collections by identity; and a
-          // number or boolean as the string Go's readers make of it in JSON (`1` and `"1"` are one key there).
-          if (!isScalar(pair.key) || Number.isNaN(pair.key.value)) continue;
-          const key = pair.key.value;
-          const start = pair.key.range?.[0] ?? 0;
-          const before = seen.get(jsonKey(key));
-          if (before === undefined) {
-            seen.set(jsonKey(key), { key, at: start });
-            // A merged key of another type but the same JSON text: Go's JSON conversion keeps either (map order).
-            if (merged.has(jsonKey(key)) && merged.get(jsonKey(key)) !== key) {
-              report(start, oneJsonKey(key, merged.get(jsonKey(key)), `set by the merge key at ${where(lines, mergeKey ?? 0)}`));
-            }
+          // As go-yaml v2 compares keys: scalars by type and value (NaN is never a duplicate), collections never; and
+          // keys of two types by the text Go's readers write in JSON.
+          const key = isScalar(pair.key) ? goKey(pair.key) : undefined;
+          if (key === undefined) continue;
+          const start = key === undefined ? 0 : (pair.key as Scalar).range?.[0] ?? 0;
+          if (seen.has(key.id)) {
+            report(start, 'Map keys must be unique');
             continue;
           }
-          report(start, before.key === key ? 'Map keys must be unique' : oneJsonKey(key, before.key, `written at ${where(lines, before.at)}`));
+          seen.set(key.id, { key, at: start });
+          if (key.json === undefined) continue;
+          const before = seenJson.get(key.json);
+          if (before !== undefined) {
+            report(start, oneJsonKey(key, before.key, `written at ${where(lines, before.at)}`));
+            continue;
+          }
+          seenJson.set(key.json, { key, at: start });
+          // A merged key of another type but the same JSON text: Go's JSON conversion keeps either (map order).
+          const other = merged.get(key.json);
+          if (other !== undefined && other.id !== key.id) report(start, oneJsonKey(key, other, `set by the merge key at ${where(lines, mergeKey ?? 0)}`));
         }
       },
     });
@@ -91,22 +102,63 @@ function where(lines: LineCounter | undefined, offset: number): string {
 }
 
 /**
- * A key as Go's YAML readers write it in the JSON the API server gets (sigs.k8s.io/yaml `convertToJSONableObject`: an int
- * key by `strconv.Itoa`, a float as go-yaml formats it, a boolean as `true`/`false`), so that `1` and `"1"` are one key.
+ * A mapping key as kubectl, Helm and Argo CD read it (go-yaml v2, then sigs.k8s.io/yaml `convertToJSONableObject`).
+ * `id` is the key in go-yaml v2's map, its type and value (`010` and `8` are one key: octal); `json` its text in the
+ * JSON the API server gets (an int by `strconv.Itoa`, a float by `FormatFloat(f, 'g', -1, 32)`, a boolean as
+ * `true`/`false`), or `undefined` where that is not certain (an explicit tag, null, a uint64: Go refuses those keys),
+ * so that only keys of one `id` are compared then. `text` is the key as written, `shown` the same, a string in quotes.
  */
-function jsonKey(key: unknown): unknown {
-  return typeof key === 'number' || typeof key === 'boolean' || typeof key === 'bigint' ? String(key) : key;
+interface GoKey {
+  readonly id: string;
+  readonly json: string | undefined;
+  readonly text: string;
+  readonly shown: string;
 }
 
-/** The error of two keys of different YAML types that are one key in JSON (`1` and `"1"`). */
-function oneJsonKey(key: unknown, other: unknown, otherAt: string): string {
-  const show = (k: unknown): string => (typeof k === 'string' ? JSON.stringify(describeKey(k)) : describeKey(k));
-  return `Map keys must be unique: ${show(key)} and ${show(other)} (${otherAt}) are one key in the JSON Go's readers make of the manifest (a `
-    + 'number or boolean key is written as its text), which keeps either value; write the key once';
+/** go-yaml v2's `resolve` table (YAML 1.1): its booleans and infinities; `.nan` is never a duplicate, as NaN. */
+const GO_BOOLEANS = new Map<string, boolean>([...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((t) => [t, true] as const),
+  ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((t) => [t, false] as const)]);
+const GO_INFINITY = /^([-+]?)\.(?:inf|Inf|INF)$/;
+const GO_NAN = /^\.(?:nan|NaN|NAN)$/;
+const STR_TAG = 'tag:yaml.org,2002:str';
+
+/** The key `node` is to go-yaml v2 (`GoKey`), or `undefined` for one never a duplicate (NaN, a `!!binary` or `!!timestamp` object). */
+function goKey(node: Scalar): GoKey | undefined {
+  const value: unknown = node.value;
+  if (node.type === 'PLAIN' && (node.tag === undefined || node.tag === STR_TAG)) {
+    const text = typeof value === 'string' ? value : typeof node.source === 'string' ? node.source : String(value);
+    const plain = (id: string, json: string | undefined): GoKey => ({ id, json, text, shown: text });
+    if (node.tag === STR_TAG) return { id: `s:${text}`, json: text, text, shown: JSON.stringify(text) };
+    const bool = GO_BOOLEANS.get(text);
+    if (bool !== undefined) return plain(`b:${bool}`, String(bool));
+    const infinity = GO_INFINITY.exec(text);
+    if (infinity) return plain(`f:${infinity[1] === '-' ? '-' : ''}Infinity`, infinity[1] === '-' ? '-.inf' : '.inf');
+    if (GO_NAN.test(text)) return undefined;
+    if (value === null) return plain('null', undefined);
+    const number = goYamlNumeric(text);
+    if (number?.kind === 'int') return plain(`i:${number.value}`, String(number.value));
+    if (number?.kind === 'uint') return plain(`u:${number.value}`, undefined);
+    // -0.0 and 0.0 are one float64 key (==), written "-0" or "0" as the first read.
+    if (number?.kind === 'float') return plain(`f:${String(number.value)}`, goFloat32Key(number.value));
+    return { id: `s:${text}`, json: text, text, shown: JSON.stringify(text) };
+  }
+  if (node.type !== 'PLAIN' && (node.tag === undefined || node.tag === '!' || node.tag === STR_TAG) && typeof value === 'string') {
+    return { id: `s:${value}`, json: value, text: value, shown: JSON.stringify(value) };
+  }
+  // An explicit tag: compared as the library compares, by value (objects never), not in JSON.
+  if (typeof value === 'number' && Number.isNaN(value)) return undefined;
+  if (value !== null && typeof value === 'object') return undefined;
+  const text = String(value);
+  return { id: `?:${node.tag ?? ''}:${typeof value}:${text}`, json: undefined, text, shown: text };
 }
 
-function describeKey(key: unknown): string {
-  const text = typeof key === 'string' ? key : String(key);
+/** The error of two keys of different types that are one key in JSON (`1` and `"1"`), each shown as written. */
+function oneJsonKey(key: GoKey, other: GoKey, otherAt: string): string {
+  return `Map keys must be unique: ${describeKey(key.shown)} and ${describeKey(other.shown)} (${otherAt}) are one key in the JSON Go's readers make of `
+    + `the manifest (a number or boolean key is written as the string Go formats: here ${JSON.stringify(key.json)}), which keeps either value; write the key once`;
+}
+
+function describeKey(text: string): string {
   return text.length > 100 ? `${text.slice(0, 100)}…` : text;
 }
 
@@ -116,32 +168,32 @@ function describeKey(key: unknown): string {
  * not its expansion; a mapping that merges itself (through an alias of an enclosing anchor) adds nothing more.
  */
 class MergedKeys {
-  private readonly memo = new Map<YAMLMap | YAMLSeq, ReadonlySet<unknown>>();
+  private readonly memo = new Map<YAMLMap | YAMLSeq, ReadonlyMap<string, GoKey>>();
   /** Each alias's target, found in one pass over the document when first needed (`Alias.resolve` walks the document per call). */
   private targets: Map<Alias, Node> | undefined;
 
   constructor(private readonly doc: Document.Parsed) {}
 
-  public of(value: unknown): ReadonlySet<unknown> {
+  public of(value: unknown): ReadonlyMap<string, GoKey> {
     const source = this.resolve(value);
     if (!isSeq(source)) return this.ofMap(source);
     const known = this.memo.get(source);
     if (known !== undefined) return known;
-    const out = new Set<unknown>();
+    const out = new Map<string, GoKey>();
     this.memo.set(source, out);
-    for (const item of source.items) for (const key of this.ofMap(this.resolve(item))) out.add(key);
+    for (const item of source.items) for (const key of this.ofMap(this.resolve(item)).values()) if (!out.has(key.id)) out.set(key.id, key);
     return out;
   }
 
-  private ofMap(node: unknown): ReadonlySet<unknown> {
+  private ofMap(node: unknown): ReadonlyMap<string, GoKey> {
     if (!isMap(node)) return EMPTY;
     const known = this.memo.get(node);
     if (known !== undefined) return known;
-    const out = new Set<unknown>();
+    const out = new Map<string, GoKey>();
     this.memo.set(node, out);
     for (const pair of node.items) {
-      if (isMergePair(pair)) for (const key of this.of(pair.value)) out.add(key);
-      else if (isScalar(pair.key)) out.add(pair.key.value);
+      const keys = isMergePair(pair) ? [...this.of(pair.value).values()] : isScalar(pair.key) ? [goKey(pair.key)] : [];
+      for (const key of keys) if (key !== undefined && !out.has(key.id)) out.set(key.id, key);
     }
     return out;
   }
@@ -171,7 +223,7 @@ class MergedKeys {
   }
 }
 
-const EMPTY: ReadonlySet<unknown> = new Set();
+const EMPTY: ReadonlyMap<string, GoKey> = new Map();
 
 /** A YAML stream as the manifest readers read it: its documents (merge keys on) and the line counter of their positions. */
 export interface YamlStream {

@@ -15,7 +15,7 @@ import { Severity } from '../core/errors';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { CiliumVersion } from '../core/cilium-version';
 import { synthMemo } from '../model/synth-session';
-import { invalidAnnotationFinding, isAnnotationTypeDiagnostic, ownAnnotation } from '../model/version-annotation';
+import { annotationFix, invalidAnnotationFinding, isAnnotationTypeDiagnostic, ownAnnotation } from '../model/version-annotation';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { fromObject } from '../model/parse';
 import { resourceKey } from '../model/resource-key';
@@ -25,12 +25,15 @@ import { validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { defaultFix } from './finding-fixes';
+import { mergeUnquotedPorts } from './unquoted-ports';
 import { validatePolicy } from './validate-policy';
 
 /** Marks the SDK's policy constructs (see `PolicyBase.isPolicy`). */
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
 /** Marks an app whose validation was added by `CiliumAppValidation.ensure`. */
 const ENSURED_SYMBOL = Symbol.for('cdk8s-cilium.AppValidation');
+/** The fix of an annotation that names no supported version: validateApp has no version option; a chart is given one. */
+const APP_FIX = annotationFix('CiliumVersion.use(chart, …)', false);
 
 /** Options of `Validator.validateApp` and `CiliumAppValidation.ensure`. */
 export interface AppValidationOptions {
@@ -134,11 +137,18 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
     // An unquoted number that names no supported version is one finding, as in validate.
     const typed = own !== undefined && own.version === undefined ? parsed.diagnostics.find(isAnnotationTypeDiagnostic) : undefined;
     if (own !== undefined && own.version === undefined) {
-      out.push(place(ref, model, { ...invalidAnnotationFinding(own.value, version.toString(), typed !== undefined), severity: Severity.ERROR }));
+      const finding = invalidAnnotationFinding(own.value, version.toString(), typed !== undefined, APP_FIX);
+      out.push(place(ref, model, { ...finding, severity: Severity.ERROR }));
     }
-    if (perPolicy) for (const d of parsed.diagnostics) if (d !== typed) out.push(place(ref, model, d));
-    for (const doc of parsed.documents) {
-      if (perPolicy) for (const d of validatePolicy(doc.model, { version })) out.push(place(ref, doc.model, d));
+    // As validate: a port written as a number that is no port either is one finding (`mergeUnquotedPorts`, per document).
+    const layers = parsed.documents.map((doc) => {
+      const own = parsed.diagnostics.filter((d) => d.index === doc.source.index && d.itemPath === doc.source.itemPath);
+      return mergeUnquotedPorts(own, perPolicy ? validatePolicy(doc.model, { version }) : []);
+    });
+    const dropped = new Set(layers.flatMap((l) => [...l.dropped]));
+    if (perPolicy) for (const d of parsed.diagnostics) if (d !== typed && !dropped.has(d)) out.push(place(ref, model, d));
+    for (const [i, doc] of parsed.documents.entries()) {
+      for (const d of layers[i].findings) out.push(place(ref, doc.model, d));
       policies.push(ref);
       docs.push({ model: doc.model, version, where: c.node.path });
     }

@@ -6,7 +6,6 @@ import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { fromYaml } from '../model/parse';
 import { readYamlStream, YamlStream } from '../model/yaml-stream';
-import { ParseDiagnosticId } from '../model/parse-diagnostic-id';
 import { IParsedDocument, Locator, ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { isNetworkPolicy } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
@@ -18,11 +17,12 @@ import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './in
 import { validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
+import { mergeUnquotedPorts } from './unquoted-ports';
 import { validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
 import {
-  AnnotatedDocument, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, invalidAnnotationFinding, isAnnotationTypeDiagnostic, judgedVersion,
-  ownAnnotation,
+  AnnotatedDocument, annotationFix, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, invalidAnnotationFinding, isAnnotationTypeDiagnostic,
+  judgedVersion, ownAnnotation,
 } from '../model/version-annotation';
 import { ReportDiagnostic, ReportFile, ReportFileStatus, ReportVersion, ValidationReport } from './validation-report';
 import { buildReport, Pending } from './build-report';
@@ -200,7 +200,7 @@ export class Run {
     const key = docKey(d.source.index, d.source.itemPath);
     const typed = r.parsed.diagnostics.find((x) => x.index !== undefined && docKey(x.index, x.itemPath) === key && isAnnotationTypeDiagnostic(x));
     if (typed) this.superseded.add(typed);
-    this.pushDoc(r.index, r.file, d, { ...invalidAnnotationFinding(value, this.fallback.name, typed !== undefined), severity: Severity.ERROR });
+    this.pushDoc(r.index, r.file, d, { ...invalidAnnotationFinding(value, this.fallback.name, typed !== undefined, annotationFix('ciliumVersion')), severity: Severity.ERROR });
   }
 
   /** The version a policy is judged for. */
@@ -295,19 +295,28 @@ export class Run {
     for (const d of parsed.documents) {
       if (crd && this.crdKinds.includes(d.model.kind)) crdViolations.set(d, crd.validate(rawByKey.get(docKey(d.source.index, d.source.itemPath))));
     }
-    const layered = new Map(parsed.documents.map((d) => [d, validatePolicy(d.model, { version: this.targetOf(d).rules })
-      .map((f) => asWritten(d, f))]));
-    // A port written as a number whose text is no port either (`.inf`, `99999`): one finding, the agent's, which says
-    // both; quoting it (the reader's fix) would not mend it.
-    const unquotedPorts = new Set<string>();
+    // The findings of the rules reported (a schema's violations stand for the crd- rules), one mistake at a port one finding.
+    type Diagnostic = (typeof parsed.diagnostics)[number];
+    const diagnosticsOf = new Map<IParsedDocument, Diagnostic[]>();
     for (const diag of parsed.diagnostics) {
-      if (this.superseded.has(diag)) continue;
+      const doc = diag.index !== undefined ? byKey.get(docKey(diag.index, diag.itemPath)) : undefined;
+      if (!doc) continue;
+      const list = diagnosticsOf.get(doc);
+      if (list) list.push(diag);
+      else diagnosticsOf.set(doc, [diag]);
+    }
+    const dropped = new Set<Diagnostic>();
+    const layered = new Map(parsed.documents.map((d) => {
+      const found = validatePolicy(d.model, { version: this.targetOf(d).rules }).map((f) => asWritten(d, f))
+        .filter((f) => !(crdViolations.has(d) && f.id.startsWith('crd-') && !f.id.startsWith('crd-metadata-')));
+      const merged = mergeUnquotedPorts(diagnosticsOf.get(d) ?? [], found);
+      for (const diag of merged.dropped) dropped.add(diag);
+      return [d, merged.findings];
+    }));
+    for (const diag of parsed.diagnostics) {
+      if (this.superseded.has(diag) || dropped.has(diag)) continue;
       const doc = diag.index !== undefined ? byKey.get(docKey(diag.index, diag.itemPath)) : undefined;
       if (doc && crdViolations.has(doc) && REPLACED_BY_CRD.has(diag.id)) continue;
-      if (doc && diag.id === ParseDiagnosticId.PORT_NOT_STRING && layered.get(doc)?.some((f) => f.id === 'sanitize-port-parse' && f.path === diag.path)) {
-        unquotedPorts.add(`${docKey(diag.index ?? -1, diag.itemPath)} ${diag.path ?? ''}`);
-        continue;
-      }
       if (doc) this.noteFinding(doc, diag.path);
       this.pushSource(index, file, diag, doc?.model);
     }
@@ -315,11 +324,7 @@ export class Run {
       const violations = crdViolations.get(d);
       const crdPaths = (violations ?? []).map((v) => v.path);
       const target = this.targetOf(d);
-      for (const found of layered.get(d) ?? []) {
-        const finding = unquotedPorts.has(`${docKey(d.source.index, d.source.itemPath)} ${found.path ?? ''}`)
-          ? { ...found, message: `${found.message} (written unquoted: a number, which the API server rejects too)`,
-            fix: `${found.fix ?? ''}, as a quoted string (port: "8080")` }
-          : found;
+      for (const finding of layered.get(d) ?? []) {
         if (violations && finding.id.startsWith('crd-') && !finding.id.startsWith('crd-metadata-')) continue;
         if (violations && finding.id.startsWith('version-') && crdPaths.some((p) => related(p, finding.path ?? ''))) continue;
         if (target.kafkaRemoved && finding.id === 'version-kafka-deprecated') continue;

@@ -56,6 +56,36 @@ describe('a key set again by a merge key', () => {
     expect(errors('1: a\n"2": b\n')).toEqual([]);
   });
 
+  test('keys Go writes as different JSON text are no duplicates (go-yaml v2 reading, sigs.k8s.io/yaml float32 \'g\' formatting)', () => {
+    // Before: compared as String() of the YAML 1.2 value, each of these was refused as a duplicate.
+    for (const text of ['1e6: a\n"1000000": b\n', '010: a\n"10": b\n', '.inf: a\n"Infinity": b\n', '0.00001: a\n"0.00001": b\n',
+      '3.14159265358979: a\n"3.14159265358979": b\n', '-0.0: a\n"0": b\n', '9007199254740993: a\n"9007199254740992": b\n',
+      '100000000000000000000: a\n"100000000000000000000": b\n', '<<: {1e6: x}\n"1000000": b\n', '~: a\n"null": b\n']) {
+      expect([text, errors(text)]).toEqual([text, []]);
+    }
+  });
+
+  test('keys Go reads as one (octal, underscores, 0b, YAML 1.1 booleans, float formatting) are duplicates, each named as written', () => {
+    // Before: none of these was found.
+    const one = (a: string, b: string, json: string, at = 'written at line 1'): string => `Map keys must be unique: ${a} and ${b} (${at}) are one key in `
+      + `the JSON Go's readers make of the manifest (a number or boolean key is written as the string Go formats: here "${json}"), which keeps either value; `
+      + 'write the key once at line 2, column 1';
+    expect(errors('010: a\n"8": b\n')).toEqual([one('"8"', '010', '8')]);
+    expect(errors('1_000: a\n"1000": b\n')).toEqual([one('"1000"', '1_000', '1000')]);
+    expect(errors('0b101: a\n"5": b\n')).toEqual([one('"5"', '0b101', '5')]);
+    expect(errors('1e6: a\n"1e+06": b\n')).toEqual([one('"1e+06"', '1e6', '1e+06')]);
+    expect(errors('.inf: a\n".inf": b\n')).toEqual([one('".inf"', '.inf', '.inf')]);
+    expect(errors('yes: a\n"true": b\n')).toEqual([one('"true"', 'yes', 'true')]);
+    expect(errors('<<: {1: a}\n1.0: b\n')).toEqual([one('1.0', '1', '1', 'set by the merge key at line 1')]);
+    // One key of one type in go-yaml v2's map: the message of a key written twice.
+    expect(errors('on: a\nyes: b\n')).toEqual(['Map keys must be unique at line 2, column 1']);
+    expect(errors('010: a\n8: b\n')).toEqual(['Map keys must be unique at line 2, column 1']);
+    // Every key a merge key sets is recorded: two merged mappings with 1 and "1".
+    expect(errors('x: &x {1: a}\ny: &y {"1": b}\nm: {<<: [*x, *y]}\n')).toEqual([`Map keys must be unique: "1" and 1 (both set by this merge key) are one key in `
+      + 'the JSON Go\'s readers make of the manifest (a number or boolean key is written as the string Go formats: here "1"), which keeps either value; '
+      + 'write the key once at line 3, column 5']);
+  });
+
   test('a long key is named by its first 100 characters, a number key as written', () => {
     const long = `k${'x'.repeat(149)}`;
     expect(errors(`${long}: 1\n<<: {${long}: 2}\n`)).toEqual([`Map keys must be unique: ${long.slice(0, 100)}…, written at line 1, is set again by a merge key: `

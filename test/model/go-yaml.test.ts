@@ -1,7 +1,7 @@
 // How Go's YAML readers (go-yaml v2 behind kubectl, Helm and Argo CD; v3 behind Flux) read plain scalars as numbers, and
 // the stream every reader parses (`readYamlStream`) giving those scalars the number the API server gets.
 import { describe, expect, test } from 'vitest';
-import { goYamlNumber } from '../../src/model/go-yaml';
+import { goFloat32Key, goYamlNumber } from '../../src/model/go-yaml';
 import { PolicySet } from '../../src/engine';
 import { fromYaml } from '../../src/model/parse';
 import { verdict } from '../engine/helpers';
@@ -112,5 +112,15 @@ describe('readYamlStream reads the numbers of plain scalars as Kubernetes gets t
       'parse-wrong-type spec.endpointSelector.matchLabels.version: matchLabels.version must be a string, got a number (1000); the API server rejects it (read here as the string "1_000")',
     ]);
     expect(r.documents[0].model.spec?.egress?.[0]).toStrictEqual({ toPorts: [{ ports: [{ port: '80', endPort: 8081 }] }], icmps: [{ fields: [{ type: 8 }] }] });
+  });
+});
+
+describe('goFloat32Key: strconv.FormatFloat(f, \'g\', -1, 32) as sigs.k8s.io/yaml writes a float key', () => {
+  test.each([
+    [3.14159265358979, '3.1415927'], [1e6, '1e+06'], [0.00001, '1e-05'], [1.0, '1'], [-0.0, '-0'], [Infinity, '.inf'], [-Infinity, '-.inf'],
+    [NaN, '.nan'], [1e20, '1e+20'], [0.1, '0.1'], [123456, '123456'], [1234567, '1.234567e+06'], [16777217, '1.6777216e+07'], [0.0001, '0.0001'],
+    [1e-45, '1e-45'], [2 ** -126, '1.1754944e-38'], [3.4e38, '3.4e+38'], [2 ** 53, '9.007199e+15'],
+  ])('%s is %s', (value, text) => {
+    expect(goFloat32Key(value)).toBe(text);
   });
 });

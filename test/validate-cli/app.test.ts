@@ -161,6 +161,29 @@ describe('validateApp', () => {
       ]);
     });
 
+    it('a raw port written as a number that is no port either: one finding each, as validate gives', () => {
+      // Before: 99999 gave sanitize-port-parse and parse-port-not-string ("quote it") here, one finding in validate.
+      for (const [port, id] of [[99999, 'sanitize-port-parse'], [-1, 'crd-port-syntax']] as const) {
+        const { app: a, chart } = app();
+        new ApiObject(chart, 'raw', { ...RAW, metadata: { name: 'p' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'],
+          toPorts: [{ ports: [{ port: port as unknown as string, protocol: 'TCP' }] }] }] } });
+        expect(validateApp(a).map((d) => d.id), String(port)).toEqual([id]);
+        expect(validateApp(a)[0].message, String(port)).toMatch(/\(written unquoted: a number, which the API server rejects too\)$/);
+        same(a, chart);
+      }
+    });
+
+    it('a boolean annotation is named a boolean, and the fix points to CiliumVersion.use, not to an option validateApp lacks', () => {
+      // Before: "unquoted: a number", and "judge the policies ... with ciliumVersion".
+      const { app: a, chart } = app();
+      new ApiObject(chart, 'raw', logged(true as unknown as string));
+      expect(validateApp(a).map((d) => [d.id, d.message, d.fix])).toEqual([['version-annotation-invalid',
+        'the annotation cdk8s-cilium.io/cilium-version is true, unquoted: a boolean, which the API server rejects '
+          + '(annotations are strings), and "true" is not a supported Cilium version; it is judged for Cilium 1.19',
+        `write one of ${CiliumVersion.ALL.map(String).join(', ')} as a quoted string (the constructs write it), or judge the policies for the `
+          + 'version of the cluster with CiliumVersion.use(chart, …)']]);
+    });
+
     it('an annotation that names no supported version: version-annotation-invalid, judged for the chart\'s version', () => {
       const { app: a, chart } = app();
       CiliumVersion.use(chart, CiliumVersion.V1_16);

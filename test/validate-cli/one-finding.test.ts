@@ -21,6 +21,14 @@ spec:
       expect(r.diagnostics[0].message, text).toMatch(/\(written unquoted: a number, which the API server rejects too\)$/);
       expect(r.diagnostics[0].fix, text).toMatch(/^write a decimal port from 0 to 65535, .*, as a quoted string \(port: "8080"\)$/);
     }
+    // Every error at the port that says its text is no port: -1 (crd-port-syntax), 0x10000 (read as a named port).
+    // Before: each also gave parse-port-not-string, "quote it".
+    for (const [text, id] of [['-1', 'crd-port-syntax'], ['0x10000', 'sanitize-port-prefixed-name']]) {
+      const r = check({ 'p.yaml': port(text) });
+      expect(r.diagnostics.map((d) => d.id), text).toEqual([id]);
+      expect(r.diagnostics[0].message, text).toMatch(/\(written unquoted: a number, which the API server rejects too\)$/);
+      expect(r.diagnostics[0].fix, text).toMatch(/, as a quoted string \(port: "8080"\)$/);
+    }
     // A number that is a port: the reader's finding alone, whose fix (quote it) mends it.
     expect(check({ 'p.yaml': port('80') }).diagnostics.map((d) => `${d.id} ${d.fix}`)).toEqual(['parse-port-not-string quote it: port: "80"']);
   });
