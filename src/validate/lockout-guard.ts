@@ -173,12 +173,19 @@ export interface GuardOptions {
    * @default false
    */
   readonly emptyPeerListSelectsAll?: boolean;
+  /**
+   * The rules are for Cilium 1.16 or later, where a port entry's `endPort` exists; before, the API server prunes it and
+   * port 0 is every port (a deny of `port: "0", endPort: 21` then cuts 6443 too), as the engine reads it.
+   * @default true
+   */
+  readonly endPortExists?: boolean;
 }
 
-/** How peers are read: the CIDR groups known, and what an empty peer list means. */
+/** How peers and ports are read: the CIDR groups known, what an empty peer list means, whether `endPort` exists. */
 interface PeerReading {
   readonly groups: ReadonlyMap<string, CidrGroupContents>;
   readonly emptyPeerListSelectsAll: boolean;
+  readonly endPortExists: boolean;
 }
 
 /** The deny items (of one direction, on one port) whose CIDRs cut the whole world together, and where the others are. */
@@ -199,7 +206,9 @@ export interface WorldCut {
  */
 export function guardViolations(paths: readonly GuardPath[], denies: readonly DenyItem[], options: GuardOptions = {}): GuardViolation[] {
   const groups = options.cidrGroups ?? NO_GROUPS;
-  const reading: PeerReading = { groups, emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false };
+  const reading: PeerReading = {
+    groups, emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false, endPortExists: options.endPortExists ?? true,
+  };
   const out: GuardViolation[] = [];
   const memo = options.worldCutMemo ?? { cuts: new Map<string, WorldCut>(), key: '' };
   const pool = (): readonly DenyItem[] => options.companions?.() ?? denies;
@@ -208,10 +217,10 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
     const peers = cutPeers(path);
     // Per port of the path, which deny items cut the whole world together: computed once per set of items, on first need.
     const worldCutOn = (port: GuardPort): WorldCut => {
-      const key = `${memo.key}|${reading.emptyPeerListSelectsAll}|${path.direction}|${JSON.stringify(port.l4 ?? port.icmp)}`;
+      const key = `${memo.key}|${reading.emptyPeerListSelectsAll}|${reading.endPortExists}|${path.direction}|${JSON.stringify(port.l4 ?? port.icmp)}`;
       let cut = memo.cuts.get(key);
       if (!cut) {
-        const items = pool().filter((d) => sectionDirection(d.section) === path.direction && portOverlaps(d.item, port));
+        const items = pool().filter((d) => sectionDirection(d.section) === path.direction && portOverlaps(d.item, port, reading.endPortExists));
         memo.cuts.set(key, cut = worldCutters(items, reading));
       }
       return cut;
@@ -224,7 +233,7 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
     };
     for (const deny of direction) {
       const cut = path.ports.flatMap((port) => {
-        if (!portOverlaps(deny.item, port)) return [];
+        if (!portOverlaps(deny.item, port, reading.endPortExists)) return [];
         let viaWorld = false;
         const peer = peers.find((p) => (p.whole
           ? coversWhole(deny.item, p.item, reading, () => (viaWorld = worldCutOn(port).items.has(deny.item)))
@@ -263,9 +272,15 @@ function isApiServerEntity(item: RuleItemModel): boolean {
  * its identity `reserved:kube-apiserver` with `reserved:world`, not a remote node; an allow from `remote-node` (or nodes by
  * label, or the `kubernetes` Service) reaches only an API server on the cluster's own nodes.
  */
-export function itemCoversPath(item: RuleItemModel, path: GuardPath, options: Pick<GuardOptions, 'cidrGroups' | 'emptyPeerListSelectsAll'> = {}): boolean {
-  const reading: PeerReading = { groups: options.cidrGroups ?? NO_GROUPS, emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false };
-  return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item, reading, 'keeps')) && path.ports.some((p) => portOverlaps(item, p));
+export function itemCoversPath(item: RuleItemModel, path: GuardPath,
+  options: Pick<GuardOptions, 'cidrGroups' | 'emptyPeerListSelectsAll' | 'endPortExists'> = {}): boolean {
+  const reading: PeerReading = {
+    groups: options.cidrGroups ?? NO_GROUPS,
+    emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false,
+    endPortExists: options.endPortExists ?? true,
+  };
+  return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item, reading, 'keeps'))
+    && path.ports.some((p) => portOverlaps(item, p, reading.endPortExists));
 }
 
 const NO_GROUPS: ReadonlyMap<string, CidrGroupContents> = new Map();
@@ -623,7 +638,7 @@ function hasUnknownGroup(item: RuleItemModel, groups: ReadonlyMap<string, CidrGr
       || c.cidrGroupSelector !== undefined));
 }
 
-function portOverlaps(deny: RuleItemModel, port: GuardPort): boolean {
+function portOverlaps(deny: RuleItemModel, port: GuardPort, endPortExists: boolean): boolean {
   // As the engine reads it: no ports (absent or empty lists) is every port with an L3 peer, and nothing without one.
   const scope = l4Scope(arr(deny.toPorts), arr(deny.icmps), itemNamesPeer(deny));
   if (scope !== 'ports') return scope === 'all';
@@ -637,19 +652,20 @@ function portOverlaps(deny: RuleItemModel, port: GuardPort): boolean {
     if (!isObject(r)) return false;
     // A port rule without ports (only L7 rules or server names) covers no port: the agent makes a filter per port entry
     // (rule.go `mergeIngress`/`mergeEgress` iterate `GetPortProtocols()`), as the engine reads it.
-    return arr<PortProtocolModel>(r.ports).some((p) => isObject(p) && l4Overlaps(p, l4));
+    return arr<PortProtocolModel>(r.ports).some((p) => isObject(p) && l4Overlaps(p, l4, endPortExists));
   });
 }
 
-function l4Overlaps(deny: PortProtocolModel, guard: PortProtocolModel): boolean {
+function l4Overlaps(deny: PortProtocolModel, guard: PortProtocolModel, endPortExists: boolean): boolean {
   const dp = String(deny.protocol ?? 'ANY').toUpperCase();
   const gp = guard.protocol ?? 'ANY';
   if (dp !== 'ANY' && gp !== 'ANY' && dp !== gp) return false;
   // Both ports read as the agent and the engine read them (`compilePortEntry`): a number in any base Go's ParseUint
-  // takes (`6_443`, `014453`; `0x192b` is a name), a name by its lower-case name, port 0 every port unless an endPort bounds it.
+  // takes (`6_443`, `014453`; `0x192b` is a name), a name by its lower-case name, port 0 every port unless an endPort
+  // bounds it (from 1.16: before, the API server prunes endPort).
   // A port that is no port overlaps nothing.
-  const d = readEntry(deny);
-  const g = readEntry(guard);
+  const d = readEntry(deny, endPortExists);
+  const g = readEntry(guard, endPortExists);
   if (d.kind === 'invalid' || g.kind === 'invalid') return false;
   // A guarded "every port" path is cut by a deny on any port of its protocol.
   if (d.kind === 'all' || g.kind === 'all') return true;
@@ -657,10 +673,10 @@ function l4Overlaps(deny: PortProtocolModel, guard: PortProtocolModel): boolean 
   return d.lo <= g.hi && g.lo <= d.hi;
 }
 
-/** A port entry as the engine reads it (`compilePortEntry`), its endPort honoured; the protocol is read apart. */
-function readEntry(p: PortProtocolModel): CompiledPort {
+/** A port entry as the engine reads it (`compilePortEntry`), its endPort honoured where it exists; the protocol is read apart. */
+function readEntry(p: PortProtocolModel, endPortExists: boolean): CompiledPort {
   const port = p.port === undefined || p.port === null ? undefined : String(p.port);
-  return compilePortEntry({ port, ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) }, true);
+  return compilePortEntry({ port, ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) }, endPortExists);
 }
 
 /** Whether the deny's ICMP field covers the guarded type: the same family, and the same type or type 0 (every type). */

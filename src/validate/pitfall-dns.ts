@@ -1,5 +1,6 @@
 // Pitfalls of DNS: toFQDNs without a DNS rule the proxy sees for the same pods (or one that does not allow the name),
 // egress default deny without DNS, and DNS rules widened by another policy's `*`.
+import { CiliumVersion } from '../core/cilium-version';
 import { cidrsIntersect, parseCidr, ParsedCidr } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { addressShapedDnsName, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
@@ -28,7 +29,7 @@ function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boole
     const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'groups'] as const).some((f) => item[f] !== undefined);
     // `{}` (the default-deny idiom, also with empty toPorts/icmps lists) allows nothing; toFQDNs items are not DNS allowances.
     if (l4Scope(arr(item.toPorts), arr(item.icmps), l3) === 'none' || arr(item.fqdns).length > 0) return [];
-    if (!portsOverlap53(item, { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] })) return [];
+    if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true)) return [];
     const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
     // An allow on the DNS port without DNS rules wildcards the L7 rules of that port (mergePortProto): every name.
     if (sels.length === 0) return [{ item, index, all: true, names: ['an L4 allow with no DNS rules'] }];
@@ -37,16 +38,22 @@ function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boole
   });
 }
 
-/** Whether two items both cover DNS on 53 with a common protocol. */
-function portsOverlap53(a: RuleItemModel, b: RuleItemModel): boolean {
+/** Whether a rule's target version keeps `endPort` (1.16+; before, the API server prunes it and port 0 is every port). */
+function endPortExists(r: RuleView): boolean {
+  return r.version.atLeast(CiliumVersion.V1_16);
+}
+
+/** Whether two items (each with whether its rule's version keeps `endPort`) both cover DNS on 53 with a common protocol. */
+function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean): boolean {
   // No toPorts and no icmps (absent or empty lists: rule.go `toPorts.Len() == 0 && icmp.Len() == 0`) is every port.
   const everyPort = (i: RuleItemModel): boolean => l4Scope(arr(i.toPorts), arr(i.icmps), true) === 'all';
-  const protocols = (i: RuleItemModel): Set<string> => (arr(i.toPorts).length === 0 ? new Set(everyPort(i) ? ['TCP', 'UDP'] : []) : new Set(arr<PortRuleModel>(i.toPorts)
-    .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
-    .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES))
-    .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
-  const pb = protocols(b);
-  return [...protocols(a)].some((p) => pb.has(p));
+  const protocols = (i: RuleItemModel, endPort: boolean): Set<string> => (arr(i.toPorts).length === 0 ? new Set(everyPort(i) ? ['TCP', 'UDP'] : [])
+    : new Set(arr<PortRuleModel>(i.toPorts)
+      .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
+      .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES, endPort))
+      .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
+  const pb = protocols(b, bEndPort);
+  return [...protocols(a, aEndPort)].some((p) => pb.has(p));
 }
 
 /**
@@ -77,7 +84,7 @@ function sampleName(sel: FqdnSelectorModel, subdomainWildcard: boolean): string 
 }
 
 /** Whether an allow item lets 53/`protocol` through (all ports, port 0, 53, a range over 53, or a DNS port name; that protocol or ANY). */
-function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP'): boolean {
+function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP', endPort: boolean): boolean {
   // No toPorts and no icmps, absent or empty (L3 only, rule.go `toPorts.Len() == 0 && icmp.Len() == 0`): every port.
   // Without a peer (`egress: [{toPorts: []}]`) the item allows nothing, as `egress: [{}]`: the L3-only wildcard needs one.
   if (arr(item.toPorts).length === 0) return l4Scope(arr(item.toPorts), arr(item.icmps), itemNamesPeer(item)) === 'all';
@@ -85,7 +92,7 @@ function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP'): boolean {
     if (!isObject(pr)) return false;
     // A port rule without ports allows no port: the agent makes a filter per port entry (rule.go `mergeEgress` iterates
     // `GetPortProtocols()`), as the engine reads it.
-    return objects<PortProtocolModel>(pr.ports).some((p) => protocolsMeet(protocol, p.protocol) && portCovers(p, 53, DNS_PORT_NAMES));
+    return objects<PortProtocolModel>(pr.ports).some((p) => protocolsMeet(protocol, p.protocol) && portCovers(p, 53, DNS_PORT_NAMES, endPort));
   });
 }
 
@@ -239,7 +246,8 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
     if (c === r || c.host || !(run.covers(c, r) || run.covers(r, c))) continue;
     for (const theirs of dnsItems(c)) {
       if (!theirs.all) continue;
-      const hit = restricted.find((d) => sameDnsPeer(r, d.item, c, theirs.item) && portsOverlap53(d.item, theirs.item));
+      const hit = restricted.find((d) => sameDnsPeer(r, d.item, c, theirs.item)
+        && portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c)));
       if (!hit) continue;
       if (run.seen(`pitfall-dns-rules-widened\0${c.doc}/${c.path}`, r)) return;
       run.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${hit.index}].toPorts`,
@@ -274,7 +282,7 @@ export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly
  */
 export function allowsDns(run: PitfallRun, item: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
   // A toFQDNs peer is never the resolver: it selects the addresses its names resolved to, and none before a lookup.
-  if (!allowsPort53(item, protocol) || arr(item.fqdns).length > 0) return false;
+  if (!allowsPort53(item, protocol, endPortExists(c)) || arr(item.fqdns).length > 0) return false;
   if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).filter((f) => item[f] !== undefined);
   if (l3.length === 0) return item.toPorts !== undefined;

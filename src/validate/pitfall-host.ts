@@ -28,7 +28,8 @@ export function hostDenyLockout(run: PitfallRun, r: RuleView): void {
   // With the deny items of the host rules that may select some of the same nodes, its CIDRs may cut the whole world.
   const { companions, key, cuts } = hostDenies(run).of(r);
   const all = guardViolations(hostGuardPaths({ nodeSelector: r.rule.nodeSelector }), denies,
-    { cidrGroups: run.inventory._cidrGroupMap, companions, worldCutMemo: { cuts, key }, emptyPeerListSelectsAll: before116(r) });
+    { cidrGroups: run.inventory._cidrGroupMap, companions, worldCutMemo: { cuts, key }, emptyPeerListSelectsAll: before116(r),
+      endPortExists: !before116(r) });
   const at = (e: { section: SectionName; index: number }): number => denies.findIndex((d) => d.section === e.section && d.index === e.index);
   const exemptedCuts = new Map<string, { section: SectionName; index: number; what: string; path: string }>();
   for (const v of all.filter((x) => exempted.has(x.path))) {
@@ -131,7 +132,9 @@ export function hostLockout(run: PitfallRun, r: RuleView): void {
     const deny: SectionName = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
     const allowing = run.rules.filter((c) => c.host && c.subject !== undefined && implies(nodes, c.subject));
     const missing = required.filter((path) => path.direction === direction
-      && !allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path, { cidrGroups: run.inventory._cidrGroupMap, emptyPeerListSelectsAll: before116(c) }))))
+      && !allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path, {
+        cidrGroups: run.inventory._cidrGroupMap, emptyPeerListSelectsAll: before116(c), endPortExists: !before116(c),
+      }))))
       .map((path) => path.required ?? path.path);
     if (missing.length === 0) continue;
     const section = arr(r.rule[direction]).length > 0 ? direction : deny;

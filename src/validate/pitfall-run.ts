@@ -129,11 +129,15 @@ export function items(rule: RuleModel, section: SectionName): { item: RuleItemMo
   return arr<RuleItemModel>(rule[section]).map((item, index) => ({ item, index })).filter(({ item }) => isObject(item));
 }
 
-/** Whether a port entry covers `port` (all ports, the number, a range over it, or one of `names`). */
-export function portCovers(p: PortProtocolModel, port: number, names: readonly string[] = []): boolean {
+/**
+ * Whether a port entry covers `port` (all ports, the number, a range over it, or one of `names`). `endPortExists`: the
+ * target is Cilium 1.16 or later; before, the API server prunes `endPort` and port 0 is every port whatever it said.
+ */
+export function portCovers(p: PortProtocolModel, port: number, names: readonly string[] = [], endPortExists = true): boolean {
   // As the engine reads the entry (`compilePortEntry`): port 0 in any spelling (`00`, `0_0`) is every port unless an
-  // endPort below 65535 bounds it to 0-endPort.
-  const entry = compilePortEntry({ port: p.port === undefined ? undefined : String(p.port), ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) }, true);
+  // endPort below 65535 bounds it to 0-endPort (from 1.16).
+  const entry = compilePortEntry({ port: p.port === undefined ? undefined : String(p.port), ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) },
+    endPortExists);
   if (entry.kind === 'all') return true;
   if (entry.kind === 'named') return entry.name !== undefined && names.includes(entry.name);
   return entry.kind === 'range' && entry.lo <= port && port <= entry.hi;

@@ -11,6 +11,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import {
   CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, L3_PEER_FIELDS, PeerField,
 } from '../model/policy-model';
+import { parsePortValue } from '../model/port-entries';
 import { re2AngleNamedGroups } from '../model/re2';
 import {
   AGENT_SINCE,
@@ -181,13 +182,21 @@ function checkPortRule(node: PortRuleNode, ctx: CheckContext): void {
   }
 }
 
+/** Whether a port entry without its endPort is every port: port 0 in any spelling the agent reads (`"0"`, `"00"`, `"0_0"`), or none. */
+function everyPortWithoutEnd(port: unknown): boolean {
+  if (port === undefined || port === null) return true;
+  const r = parsePortValue(String(port));
+  return r.kind === 'number' && r.value === 0;
+}
+
 function checkPort(node: PortNode, ctx: CheckContext): void {
   const { port, portPath, deny } = node;
   const v = ctx.version;
   const endSince = fieldSince(PORT_FIELDS, 'endPort');
   if (port.endPort !== undefined && !v.atLeast(endSince)) {
     ctx.report('version-end-port', `${portPath}.endPort`,
-      `${needs('endPort', endSince, ctx)}; an older API server prunes it silently and the rule then ${deny ? 'denies' : 'allows'} only port ${port.port ?? '(none)'}`,
+      `${needs('endPort', endSince, ctx)}; an older API server prunes it silently and the rule then ${deny ? 'denies' : 'allows'} `
+        + (everyPortWithoutEnd(port.port) ? `every port (port ${port.port ?? '(none)'} is every port)` : `only port ${port.port ?? '(none)'}`),
       raise(endSince, 'list the ports one by one (at most 40 per toPorts entry)'));
   }
   if (typeof port.protocol === 'string') {

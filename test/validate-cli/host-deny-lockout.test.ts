@@ -314,4 +314,12 @@ describe('the guard reads deny ports as the agent does (readPort: Go ParseUint b
     expect(findings(check({ 'host.yaml': allowAllDeny('0', ', endPort: 21') }), 'pitfall-host-deny-lockout')).toEqual([]);
     expect(findings(check({ 'host.yaml': allowAllDeny('00') }), 'pitfall-host-deny-lockout')).toHaveLength(1);
   });
+  it('before 1.16 the API server prunes endPort: port 0 with endPort 21 is every port and cuts the API server, as the engine reads it', () => {
+    for (const ciliumVersion of ['1.14', '1.15']) {
+      const [d] = findings(check({ 'host.yaml': allowAllDeny('0', ', endPort: 21') }, { ciliumVersion }), 'pitfall-host-deny-lockout');
+      expect(d.path).toBe('spec.ingressDeny[0]');
+      expect(d.message).toContain('kube-apiserver: entity world on 6443/TCP');
+    }
+    expect(findings(check({ 'host.yaml': allowAllDeny('0', ', endPort: 21') }, { ciliumVersion: '1.16' }), 'pitfall-host-deny-lockout')).toEqual([]);
+  });
 });

@@ -1343,6 +1343,10 @@ describe('a DNS allow on port 0 is read as the engine reads it (every port in an
     expect(d.message).toContain('53/UDP and 53/TCP');
     expect(findings(check({ 'deny.yaml': DENY, 'dns.yaml': dnsPort('0', '\n              endPort: 53') }), 'pitfall-default-deny-without-dns')).toEqual([]);
   });
+  it('before 1.16 the API server prunes endPort: port 0 with endPort 40 is every port, 53 included: no finding', () => {
+    expect(findings(check({ 'deny.yaml': DENY, 'dns.yaml': dnsPort('0', '\n              endPort: 40') }, { ciliumVersion: '1.15' }),
+      'pitfall-default-deny-without-dns')).toEqual([]);
+  });
 });
 
 describe('DNS providers are matched by namespace (an index, not a scan of every provider per rule)', () => {

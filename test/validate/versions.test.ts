@@ -70,6 +70,14 @@ describe('version messages', () => {
     expect(d?.fix).toBe('raise the target version to 1.16 or newer, or list the ports one by one (at most 40 per toPorts entry)');
     expect(d?.path).toBe('spec.ingress[0].toPorts[0].ports[0].endPort');
   });
+
+  it('say that port 0 without its pruned endPort is every port, in any spelling the agent reads', () => {
+    for (const port of ['0', '00']) {
+      const d = check(ingress(ports([{ port, endPort: 21, protocol: 'TCP' }])), V.V1_15).find((x) => x.id === 'version-end-port');
+      expect(d?.message).toBe('endPort needs Cilium 1.16 or newer (target is 1.15); an older API server prunes it silently and the rule then allows '
+        + `every port (port ${port} is every port)`);
+    }
+  });
 });
 
 describe('removed and deprecated fields', () => {
