@@ -48,12 +48,13 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
                 + 'Argo CD) applies over the first and go-yaml v3 (Flux) refuses; merge the mappings with one key (<<: [*a, *b]), not the one');
             }
             mergeKey ??= start;
-            let found = false;
+            // Every merged key is recorded; one error per merge key at most.
+            let reported = false;
             for (const key of mergedKeys.of(pair.value).values()) {
               const other = key.json === undefined ? undefined : merged.get(key.json);
               if (key.json !== undefined && other === undefined) merged.set(key.json, key);
-              if (found) continue;
-              found = true;
+              if (reported) continue;
+              reported = true;
               if (other !== undefined && other.id !== key.id) report(start, oneJsonKey(key, other, 'both set by this merge key'));
               else if (seen.has(key.id)) {
                 report(start, `Map keys must be unique: ${describeKey(key.text)}, written at ${where(lines, seen.get(key.id)?.at ?? 0)}, is set again by a `
@@ -61,7 +62,7 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
               } else if (key.json !== undefined && seenJson.has(key.json)) {
                 const before = seenJson.get(key.json);
                 report(start, oneJsonKey(key, before?.key ?? key, `written at ${where(lines, before?.at ?? 0)}`));
-              } else found = false;
+              } else reported = false;
             }
             continue;
           }
@@ -69,7 +70,7 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
           // keys of two types by the text Go's readers write in JSON.
           const key = isScalar(pair.key) ? goKey(pair.key) : undefined;
           if (key === undefined) continue;
-          const start = key === undefined ? 0 : (pair.key as Scalar).range?.[0] ?? 0;
+          const start = (pair.key as Scalar).range?.[0] ?? 0;
           if (seen.has(key.id)) {
             report(start, 'Map keys must be unique');
             continue;
