@@ -573,7 +573,10 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
           + `${dropped.missing.length > 0 ? `${dropped.missing.join(', ')} ${dropped.missing.length === 1 ? 'is' : 'are'} not in the inputs (taken as missing)` : ''}`
           + `, so the list of ${refs.length === 1 ? 'the reference' : `${refs.length} references`} is dropped (translateSpec)`, notes);
       }
-      const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path));
+      // Before 1.16 the watcher resolves references only in the fromCIDRSet of ingress allow rules (egress #30624 and deny
+      // #30933 came with 1.16): elsewhere a reference selects nothing, as validate's version-egress-cidr-group-ref says.
+      const refsResolved = v.atLeast(CiliumVersion.V1_16) || (direction === 'ingress' && !deny);
+      const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path, refsResolved));
       if (!v.atLeast(CiliumVersion.V1_15)) return { kind: 'cidr', blocks: wholeWorlds(blocks, name, ctx, notes) };
       return { kind: 'cidr', blocks: v.atLeast(CiliumVersion.V1_17) && !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes) };
     }
@@ -659,7 +662,7 @@ function anyFamilyWorlds(blocks: CidrBlock[], name: string, ctx: TranslateContex
   });
 }
 
-function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], path: string): CidrBlock[] {
+function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], path: string, refsResolved = true): CidrBlock[] {
   const except: ParsedCidr[] = [];
   // A CIDR that does not parse, or an except outside its CIDR, makes the agent refuse the rule (`sanitize-cidr-parse`,
   // `sanitize-except-outside-cidr`): such a rule is not imported, so its blocks are never judged.
@@ -678,6 +681,11 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
   }
   if (rule.cidrGroupSelector !== undefined && rule.cidrGroupRef === undefined && !ctx.config.version.atLeast(CiliumVersion.V1_17)) {
     notes.push(`cidrGroupSelector is not in the Cilium ${ctx.config.version} CRD: the API server prunes it`);
+    return [];
+  }
+  if (rule.cidrGroupRef !== undefined && !refsResolved) {
+    notes.push(`cidrGroupRef ${rule.cidrGroupRef} at ${path}: Cilium ${ctx.config.version} resolves CIDR group references only in the fromCIDRSet of `
+      + 'ingress allow rules (elsewhere from 1.16), so it selects nothing here');
     return [];
   }
   const groups = selectedCidrGroups(rule, ctx.config.cidrGroups);

@@ -74,6 +74,20 @@ describe('the lists the 1.14/1.15 watcher does not translate', () => {
     }
   });
 
+  test('before 1.16 a reference outside an ingress allow rule selects nothing, even to a group with CIDRs; from 1.16 it selects them', () => {
+    const egress = [group('g', ['10.9.0.0/16']), cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDRSet: [{ cidrGroupRef: 'g' }], toPorts: PORTS }] })];
+    const deny = [group('g', ['10.9.0.0/16']), cnp('p', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromEntities: ['all'] }],
+      ingressDeny: [{ fromCIDRSet: [{ cidrGroupRef: 'g' }], toPorts: PORTS }] })];
+    for (const ciliumVersion of [V.V1_14, V.V1_15]) {
+      const out = judged(policySet(egress, { ciliumVersion }), WEB, 'cidr:10.9.1.1', '80/TCP');
+      expect(out.egress.decision).toBe(SideDecision.DEFAULT_DENY);
+      expect(out.egress.notes.join('\n')).toMatch(/cidrGroupRef g at .*: Cilium 1\.1[45] resolves CIDR group references only in the fromCIDRSet of ingress allow rules/);
+      expect(judged(policySet(deny, { ciliumVersion }), 'cidr:10.9.1.1', WEB, '80/TCP').ingress.decision).toBe(SideDecision.ALLOWED);
+    }
+    expect(judged(policySet(egress, { ciliumVersion: V.V1_16 }), WEB, 'cidr:10.9.1.1', '80/TCP').egress.decision).toBe(SideDecision.ALLOWED);
+    expect(judged(policySet(deny, { ciliumVersion: V.V1_16 }), 'cidr:10.9.1.1', WEB, '80/TCP').ingress.decision).toBe(SideDecision.DENIED_BY_DENY_RULE);
+  });
+
   test('1.14 ingressDeny fromCIDRSet of a missing group, with toPorts: denies nobody', () => {
     const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromEntities: ['all'] }],
       ingressDeny: [{ fromCIDRSet: [{ cidrGroupRef: 'missing' }], toPorts: PORTS }] })], { ciliumVersion: V.V1_14 });
