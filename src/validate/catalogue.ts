@@ -146,7 +146,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'version-from-groups', severity: E, versions: '1.14-1.15', what: 'fromGroups (added in 1.16)' },
   { id: 'version-listener-priority', severity: E, versions: '1.14-1.15', what: 'listener.priority (added in 1.16)' },
   { id: 'version-icmp-type-name', severity: E, versions: '1.14-1.15', what: 'an ICMP type given as a string (added in 1.16)' },
-  { id: 'version-egress-cidr-group-ref', severity: E, versions: '1.14-1.15', what: 'cidrGroupRef in toCIDRSet (resolved from 1.16)' },
+  { id: 'version-egress-cidr-group-ref', severity: E, versions: '1.14-1.15', what: 'cidrGroupRef in toCIDRSet or an ingressDeny fromCIDRSet (resolved from 1.16; a deny there denies no one)' },
   { id: 'version-cidr-group-selector', severity: E, versions: '1.14-1.16', what: 'cidrGroupSelector (added in 1.17)' },
   { id: 'version-log', severity: E, versions: '1.14-1.17', what: 'log (added in 1.18)' },
   { id: 'version-fqdn-double-star', severity: E, versions: '1.14-1.18', what: 'a **. FQDN pattern (1.19; before, ** is *)' },

@@ -123,7 +123,7 @@
  * | `version-from-groups` | version | error | 1.14-1.15 | fromGroups (added in 1.16) |
  * | `version-listener-priority` | version | error | 1.14-1.15 | listener.priority (added in 1.16) |
  * | `version-icmp-type-name` | version | error | 1.14-1.15 | an ICMP type given as a string (added in 1.16) |
- * | `version-egress-cidr-group-ref` | version | error | 1.14-1.15 | cidrGroupRef in toCIDRSet (resolved from 1.16) |
+ * | `version-egress-cidr-group-ref` | version | error | 1.14-1.15 | cidrGroupRef in toCIDRSet or an ingressDeny fromCIDRSet (resolved from 1.16; a deny there denies no one) |
  * | `version-cidr-group-selector` | version | error | 1.14-1.16 | cidrGroupSelector (added in 1.17) |
  * | `version-log` | version | error | 1.14-1.17 | log (added in 1.18) |
  * | `version-fqdn-double-star` | version | error | 1.14-1.18 | a **. FQDN pattern (1.19; before, ** is *) |

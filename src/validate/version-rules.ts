@@ -9,7 +9,7 @@
  */
 import { CiliumVersion } from '../core/cilium-version';
 import {
-  CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, L3_PEER_FIELDS, PeerField,
+  CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, L3_PEER_FIELDS, PeerField, SectionName,
 } from '../model/policy-model';
 import { parsePortValue } from '../model/port-entries';
 import { re2AngleNamedGroups } from '../model/re2';
@@ -124,11 +124,16 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
         `${needs('cidrGroupSelector', sel, ctx)}; an older API server prunes it, and an entry left without cidr or cidrGroupRef makes it refuse the whole policy`,
         raise(sel, 'name each CiliumCIDRGroup with cidrGroupRef'));
     }
+    // Before 1.16 the watcher resolves references only in the fromCIDRSet of ingress allow rules (pkg/k8s/watchers
+    // `translateSpec` loops over spec.Ingress alone): in toCIDRSet and in an ingressDeny fromCIDRSet the entry selects
+    // nothing, so a deny there denies no one.
     const egressRef = AGENT_SINCE.egressCidrGroupRef;
-    if (entry.cidrGroupRef !== undefined && direction === 'egress' && !v.atLeast(egressRef)) {
+    if (entry.cidrGroupRef !== undefined && (direction === 'egress' || section === SectionName.INGRESS_DENY) && !v.atLeast(egressRef)) {
+      const where = direction === 'egress' ? 'toCIDRSet' : 'an ingressDeny fromCIDRSet';
       ctx.report('version-egress-cidr-group-ref', `${p}.cidrGroupRef`,
-        `${needs('cidrGroupRef in toCIDRSet', egressRef, ctx)}; older agents resolve CIDR groups only in fromCIDRSet, so this entry selects nothing`,
-        raise(egressRef, 'list the cidrs of the group with toCIDRSet cidr entries'));
+        `${needs(`cidrGroupRef in ${where}`, egressRef, ctx)}; older agents resolve CIDR groups only in the fromCIDRSet of ingress allow rules, `
+        + `so this entry selects nothing${section.endsWith('Deny') ? ' and denies no one' : ''}`,
+        raise(egressRef, `list the cidrs of the group with ${setWire} cidr entries`));
     }
   });
   if (item.requires !== undefined) {

@@ -937,8 +937,8 @@ export function peer(ctx: CallContext, direction: 'ingress' | 'egress', deny: bo
     fc.constant<PeerSpec>({ kind: 'kubeApiServer' }),
     fc.constant<PeerSpec>({ kind: 'any' }),
   ];
-  // cidrGroupRef in toCIDRSet is resolved from 1.16 on (version-egress-cidr-group-ref).
-  if (direction === 'ingress' || atLeast(v, '1.16')) options.push(dnsSubdomain.map((name): PeerSpec => ({ kind: 'cidrGroup', name })));
+  // cidrGroupRef in toCIDRSet and in an ingressDeny fromCIDRSet is resolved from 1.16 on (version-egress-cidr-group-ref).
+  if ((direction === 'ingress' && !deny) || atLeast(v, '1.16')) options.push(dnsSubdomain.map((name): PeerSpec => ({ kind: 'cidrGroup', name })));
   if (atLeast(v, '1.17')) options.push(plainLabels(1, 2).map((labels): PeerSpec => ({ kind: 'cidrGroupSelector', labels })));
   if (atLeast(v, '1.16')) options.push(nodeLabels(1, 2).map((labels): PeerSpec => ({ kind: 'nodes', labels })));
   if (direction === 'egress') {
@@ -1463,11 +1463,11 @@ export const invalidCategories: readonly InvalidCategory[] = [
       .map(([verb, labels]) => piece('Peer.cidrGroupSelector', ['version-cidr-group-selector'], { at: 'call', call: peerCall(verb, { kind: 'cidrGroupSelector', labels }) })),
   },
   {
-    name: 'egress cidrGroup before 1.16',
+    name: 'egress or ingress deny cidrGroup before 1.16',
     versions: before('1.16'),
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const), dnsSubdomain)
-      .map(([verb, name]) => piece('egress Peer.cidrGroup', ['version-egress-cidr-group-ref'], { at: 'call', call: peerCall(verb, { kind: 'cidrGroup', name }) })),
+    piece: () => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const, 'denyIngress' as const), dnsSubdomain)
+      .map(([verb, name]) => piece(`${verb} Peer.cidrGroup`, ['version-egress-cidr-group-ref'], { at: 'call', call: peerCall(verb, { kind: 'cidrGroup', name }) })),
   },
   {
     name: 'service peer with ports before 1.17',

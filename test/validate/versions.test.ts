@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Severity } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicyDocumentModel } from '../../src/model/policy-model';
-import { ccnp, check, cnp, egress, host, ingress, l7, Loose, ports, summary } from './helpers';
+import { ccnp, check, cnp, egress, host, ingress, inSection, l7, Loose, ports, summary } from './helpers';
 
 const V = CiliumVersion;
 const ALL = CiliumVersion.ALL;
@@ -220,6 +220,28 @@ describe('version gates: the edges', () => {
     expect(ids(egress({ cidrSet: [{ cidr: '10.0.0.0/8' }] }), V.V1_15)).toEqual([]);
     expect(found(egress({ cidrSet: [{ cidr: '10.0.0.0/8' }, { cidrGroupRef: 'corp' }] }), V.V1_15, 'version-egress-cidr-group-ref').map((d) => d.path))
       .toEqual(['spec.egress[0].toCIDRSet[1].cidrGroupRef']);
+  });
+
+  // Before 1.16 the watcher resolves cidrGroupRef only in the fromCIDRSet of ingress allow rules (translateSpec loops over
+  // spec.Ingress alone): an ingressDeny reference selects nothing, so the deny denies no one (the engine: cidr-group-ref-dropped).
+  it('cidrGroupRef before 1.16 is reported everywhere but in an ingress allow fromCIDRSet, and in a deny says it denies no one', () => {
+    const doc = (section: 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny'): PolicyDocumentModel => inSection(section, { cidrSet: [{ cidrGroupRef: 'corp' }] });
+    const table = (v: CiliumVersion): Record<string, string[]> => Object.fromEntries((['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const)
+      .map((section) => [section, found(doc(section), v, 'version-egress-cidr-group-ref').map((d) => d.path ?? '')]));
+    for (const v of [V.V1_14, V.V1_15]) {
+      expect(table(v)).toEqual({
+        ingress: [],
+        ingressDeny: ['spec.ingressDeny[0].fromCIDRSet[0].cidrGroupRef'],
+        egress: ['spec.egress[0].toCIDRSet[0].cidrGroupRef'],
+        egressDeny: ['spec.egressDeny[0].toCIDRSet[0].cidrGroupRef'],
+      });
+    }
+    for (const v of [V.V1_16, V.V1_19]) expect(table(v)).toEqual({ ingress: [], ingressDeny: [], egress: [], egressDeny: [] });
+    const [deny] = found(doc('ingressDeny'), V.V1_15, 'version-egress-cidr-group-ref');
+    expect(deny.message).toBe('cidrGroupRef in an ingressDeny fromCIDRSet needs Cilium 1.16 or newer (target is 1.15); older agents resolve CIDR groups '
+      + 'only in the fromCIDRSet of ingress allow rules, so this entry selects nothing and denies no one');
+    expect(deny.fix).toBe('raise the target version to 1.16 or newer, or list the cidrs of the group with fromCIDRSet cidr entries');
+    expect(found(doc('egress'), V.V1_15, 'version-egress-cidr-group-ref')[0].message).toMatch(/in toCIDRSet needs .*, so this entry selects nothing$/);
   });
 
   it('entries that are not objects are left to the schema: the gates skip them and judge the rest', () => {
