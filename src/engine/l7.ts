@@ -70,7 +70,7 @@ export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest): boolean 
     if (actual === undefined) return false;
     if (value !== undefined && actual !== value) return false;
   }
-  return (rule.headerMatches ?? []).every((m) => headerMatchHolds(m, headers));
+  return (rule.headerMatches ?? []).every((m) => headerMatchHolds(m, req, headers));
 }
 
 /** `GET /public host=… headers=[…]`. */
@@ -153,12 +153,13 @@ export function describeKafkaRule(rule: KafkaRuleModel): string {
  * (A Secret the agent cannot read, without a `value`, makes Envoy match no request at all, mismatch action or not:
  * `secretHeaderNotes` says so.)
  */
-function headerMatchHolds(m: HeaderMatchModel, headers: Record<string, string>): boolean {
+function headerMatchHolds(m: HeaderMatchModel, req: HttpRequest, headers: Record<string, string>): boolean {
   if (!headerMatchRefuses(m)) return true;
   if (m.secret !== undefined) return false;
-  const name = m.name.toLowerCase();
-  if (!hasOwn(headers, name)) return false;
-  return m.value === undefined || m.value === '' || headers[name] === m.value;
+  // The same Envoy HeaderMatcher as a `headers` entry: pseudo-headers (`:method`, `:path`, `:authority`) included.
+  const actual = headerValue(req, headers, m.name.toLowerCase());
+  if (actual === undefined) return false;
+  return m.value === undefined || m.value === '' || actual === m.value;
 }
 
 /** What an explanation says of the rule's `headerMatches` bound to a Secret (see `headerMatchHolds`). */

@@ -135,6 +135,18 @@ describe('headerMatches: an empty value asks for the header only; values from Se
     expect(judged(set, WEB, API, 80, get({ 'X-Other': 'blue' })).verdict).toBe('l7-denied');
   });
 
+  // pkg/envoy getHTTPRule: a headerMatches entry without a mismatch action becomes the same Envoy HeaderMatcher as a
+  // `headers` entry, which reads the pseudo-headers :method, :path and :authority of the request.
+  test('a pseudo-header name reads the request line, as in headers', () => {
+    const set = withMatches([{ name: ':path', value: '/a' }, { name: ':authority', value: '' }]);
+    const req = (path: string, host?: string): { http: { method: string; path: string; host?: string } } => ({ http: { method: 'GET', path, ...(host ? { host } : {}) } });
+    expect(judged(set, WEB, API, 80, req('/a', 'api')).verdict).toBe('allowed');
+    expect(judged(set, WEB, API, 80, req('/b', 'api')).verdict).toBe('l7-denied');
+    expect(judged(set, WEB, API, 80, req('/a')).verdict).toBe('l7-denied');
+    const method = withMatches([{ name: ':method', value: 'GET' }]);
+    expect(judged(method, WEB, API, 80, get({})).verdict).toBe('allowed');
+  });
+
   test('each Secret-bound entry is noted by its Secret (namespace when given) and fallback value; plain entries are not', () => {
     const set = withMatches([
       { name: 'Authorization', secret: { namespace: 'shop', name: 'token' } },
