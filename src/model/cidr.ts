@@ -1,3 +1,5 @@
+import { parseAddr, parseIpPrefix } from './ip-address';
+
 /** A parsed CIDR. */
 export interface ParsedCidr {
   /** 4 or 6. */
@@ -8,57 +10,28 @@ export interface ParsedCidr {
   readonly prefix: number;
 }
 
-/** Parses an IPv4 or IPv6 address into an integer, or `undefined` when it is not one. */
+/**
+ * Parses an IPv4 or IPv6 address (without zone) into an integer, or `undefined` when it is not one: Go's `netip.ParseAddr`
+ * as `model/ip-address.ts` reads it (no leading zeros in IPv4 octets, at most 4 hex digits per IPv6 group).
+ */
 export function parseIp(text: string): { family: 4 | 6; value: bigint } | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
-    const parts = text.split('.');
-    if (parts.some((p) => Number(p) > 255 || (p.length > 1 && p.startsWith('0')))) return undefined;
-    return { family: 4, value: parts.reduce((acc, p) => (acc << 8n) + BigInt(Number(p)), 0n) };
-  }
-  if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  let head = text;
-  let tailV4: bigint[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    const v4 = parseIp(text.slice(lastColon + 1));
-    if (!v4 || v4.family !== 4) return undefined;
-    tailV4 = [v4.value >> 16n, v4.value & 0xffffn];
-    head = text.endsWith('::' + text.slice(lastColon + 1)) ? text.slice(0, lastColon + 1) : text.slice(0, lastColon);
-  }
-  const double = head.split('::');
-  if (double.length > 2) return undefined;
-  const parse = (s: string): bigint[] | undefined => {
-    if (s === '') return [];
-    const groups = s.split(':');
-    if (groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-    return groups.map((g) => BigInt(parseInt(g, 16)));
-  };
-  const left = parse(double[0]);
-  const right = double.length === 2 ? parse(double[1]) : [];
-  if (!left || !right) return undefined;
-  const total = left.length + right.length + tailV4.length;
-  let groups: bigint[];
-  if (double.length === 2) {
-    if (total > 7) return undefined;
-    groups = [...left, ...new Array<bigint>(8 - total).fill(0n), ...right, ...tailV4];
-  } else {
-    if (total !== 8) return undefined;
-    groups = [...left, ...tailV4];
-  }
-  return { family: 6, value: groups.reduce((acc, g) => (acc << 16n) + g, 0n) };
+  const addr = parseAddr(text);
+  if (!addr || addr.zone !== undefined) return undefined;
+  return { family: addr.family, value: addr.bytes.reduce((acc, b) => (acc << 8n) + BigInt(b), 0n) };
 }
 
-/** Parses `a.b.c.d/n` or `x::y/n` (a prefix length is required); `undefined` when it is not a CIDR. */
+/**
+ * Parses `a.b.c.d/n` or `x::y/n` as the agent's `netip.ParsePrefix` does (a prefix length is required, without leading
+ * zeros; no zone), with the host bits cleared as `Prefix.Masked()` clears them; `undefined` when it is not a CIDR.
+ */
 export function parseCidr(text: string): ParsedCidr | undefined {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const ip = parseIp(m[1]);
-  const prefix = Number(m[2]);
-  if (!ip || (m[2].length > 1 && m[2].startsWith('0'))) return undefined;
-  const bits = ip.family === 4 ? 32 : 128;
-  if (prefix > bits) return undefined;
-  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-  return { family: ip.family, network: ip.value & mask, prefix };
+  const prefix = parseIpPrefix(text, false);
+  if (!prefix) return undefined;
+  const family = prefix.addr.family;
+  const bits = family === 4 ? 32 : 128;
+  const value = prefix.addr.bytes.reduce((acc, b) => (acc << 8n) + BigInt(b), 0n);
+  const mask = prefix.bits === 0 ? 0n : ((1n << BigInt(prefix.bits)) - 1n) << BigInt(bits - prefix.bits);
+  return { family, network: value & mask, prefix: prefix.bits };
 }
 
 /**

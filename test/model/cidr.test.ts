@@ -5,6 +5,8 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { AddressRange, cidrContains, cidrRange, cidrsIntersect, formatIp, parseCidr, ParsedCidr, parseIp, rangesCoverFamily, subtractRanges } from '../../src/model/cidr';
 import { cnp, labels, policySet } from '../engine/helpers';
+import { parseCidrApiServer, parsePrefixStrict } from '../../src/validate/syntax';
+import { CidrFormat, isGoCidr } from '../../src/validate/cidr-format';
 
 const WEB = 'pod:default:app=web';
 
@@ -303,5 +305,43 @@ describe('address ranges of both families (the sorted survivors of cidr.ts, issu
         expect(a.family < b.family || (a.family === b.family && b.first > a.last + 1n)).toBe(true);
       }
     }), { seed: Number(process.env.PROPERTY_SEED ?? 20260702), numRuns: 300 });
+  });
+});
+
+// One reading of Go's parsers (src/model/ip-address.ts) serves the engine (`parseCidr`), validate's agent check
+// (`parsePrefixStrict`, netip.ParsePrefix) and the API server checks (`parseCidrApiServer` and `isGoCidr(APISERVER)`,
+// ParseCIDRSloppy; `isGoCidr(GO)`, net.ParseCIDR). The rows are Go's answers on hostile inputs.
+describe('hostile CIDRs: the engine, the agent check and the API server checks read them as Go does', () => {
+  // [input, netip.ParsePrefix (agent) as "family/bits" or "-", ParseCIDRSloppy (API server), net.ParseCIDR]
+  const rows: readonly (readonly [string, string, boolean, boolean])[] = [
+    ['010.0.0.0/8', '-', true, false], // netip: "IPv4 field has octet with leading zero"; sloppy reads 10.0.0.0/8
+    ['10.0.0.0/08', '-', true, true], // netip: "bad bits after slash"; net.ParseCIDR's dtoi allows it
+    ['::ffff:10.0.0.0/104', '6/104', true, true], // an IPv4-mapped prefix is IPv6: it holds no IPv4 address
+    ['fe80::1%eth0/64', '-', false, false], // "IPv6 zones cannot be present in a prefix"
+    ['10.0.0.1/32 ', '-', false, false],
+    [' 10.0.0.1/32', '-', false, false],
+    ['ABCD::/16', '6/16', true, true],
+    ['::/0', '6/0', true, true],
+    ['10.0.0.1/8', '4/8', true, true], // host bits are allowed; Masked() clears them
+    ['10.0.0.0/33', '-', false, false],
+    ['10.0.0.0/+8', '-', false, false],
+    ['00001::/16', '-', true, false], // more than 4 hex digits: only the Go 1.16 parser
+    ['1:2:3:4:5:6:7::8/128', '-', false, false], // "::" must stand for at least one group
+    ['10.0.0.0', '-', false, false],
+  ];
+  test.each(rows)('%s', (input, agent, apiServer, netParseCidr) => {
+    const engine = parseCidr(input);
+    expect(engine === undefined ? '-' : `${engine.family}/${engine.prefix}`).toBe(agent);
+    const strict = parsePrefixStrict(input);
+    expect(strict === undefined ? '-' : `${strict.addr.family}/${strict.bits}`).toBe(agent);
+    expect(parseCidrApiServer(input) !== undefined).toBe(apiServer);
+    expect(isGoCidr(input, CidrFormat.APISERVER)).toBe(apiServer);
+    expect(isGoCidr(input, CidrFormat.GO)).toBe(netParseCidr);
+  });
+
+  test('host bits are cleared, and an IPv4-mapped prefix does not hold the IPv4 address', () => {
+    expect(formatIp(cidr('10.0.0.1/8'))).toBe('10.0.0.0');
+    expect(cidrContains(cidr('::ffff:10.0.0.0/104'), cidr('10.0.0.1/32'))).toBe(false);
+    expect(cidrContains(cidr('::ffff:10.0.0.0/104'), cidr('::ffff:10.0.0.1/128'))).toBe(true);
   });
 });
