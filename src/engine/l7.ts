@@ -3,7 +3,7 @@
  * `safe_regex` full matches against `:method`, `:path` (query string included) and `:authority`, run by the one RE2
  * engine (`model/re2.ts`, linear time; a pattern RE2 rejects makes the agent skip the whole policy: `importable.ts`);
  * `headers` entries are `Name` (present) or `Name: value` (exact), split at the first space as Cilium does (`model/http-header.ts`: an entry
- * no request satisfies, such as `X-Token:abc`, matches nothing); `headerMatches` without a `mismatch` action must match (one bound to a Secret never does here:
+ * no request satisfies, such as `X-Token:abc`, matches nothing); `headerMatches` without a `mismatch` action must match, pseudo-headers included (one bound to a Secret never does here:
  * its value is unknown offline). Kafka (deprecated):
  * `role` (produce/consume) or `apiKey`, `apiVersion`, `clientID`, `topic`. DNS: the query name against `matchName` /
  * `matchPattern`. A violation is not a drop: HTTP answers 403, DNS answers REFUSED.
