@@ -123,7 +123,8 @@ const packed = once((): Packed => {
   // runtime closure copied, the rest linked. npm pack bundles the dependencies of a bundled package only as it finds them
   // in the tree, and through a linked node_modules it finds none (the tarball then held ajv without fast-deep-equal).
   const copy = join(work, 'project');
-  for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'src', 'crd-schemas']) {
+  for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'src', 'crd-schemas',
+    'scripts/check-bundle.mjs']) {
     cpSync(join(PROJECT, entry), join(copy, entry), { recursive: true });
   }
   const runtimeTop = new Set(Object.keys(RUNTIME).filter((l) => !l.slice('node_modules/'.length).includes('/node_modules/')));
@@ -403,7 +404,8 @@ describe('npm package', () => {
   test('`npm pack` builds lib/ in its prepack with tsc -p tsconfig.build.json, the build npm test hands over', () => {
     // Within `npm test` the tarball is packed with `--ignore-scripts` from the lib/ compile-lint-docs emitted with
     // tsconfig.build.json's settings (scripts/prebuilt-lib.mjs): what these scripts build, as long as they are these.
-    expect(pkg.scripts?.prepack).toBe('npm run build');
+    // First the guard that the bundled dependency closure is installed in the project (scripts/check-bundle.mjs).
+    expect(pkg.scripts?.prepack).toBe('node scripts/check-bundle.mjs && npm run build');
     expect(pkg.scripts?.build).toBe('tsc -p tsconfig.build.json');
     expect(Object.keys(pkg.scripts ?? {}).filter((name) => /^(pre|post)?(pack|prepare|build)$|^postpack$/.test(name)).sort())
       .toEqual(['build', 'prebuild', 'prepack']);
