@@ -8,9 +8,10 @@
  *
  * Offline install: `npm install --offline <tarball> cdk8s@x` does NOT work on a cache that only `npm ci` has
  * warmed (a fresh CI machine): npm 11's `install` resolves names through full packuments, `npm ci` caches only the
- * abbreviated ones. So the scratch app gets a package-lock.json cut out of this project's lockfile (the runtime
- * dependency closure plus cdk8s and constructs at the locked versions) and is installed with `npm ci --offline`,
- * which needs nothing but what `npm ci` of this project already put into the cache.
+ * abbreviated ones. So the scratch app gets a package-lock.json cut out of this project's lockfile (cdk8s, constructs
+ * and the scratch tools at the locked versions; the runtime dependency closure as bundled inside the package, so it
+ * comes from the tarball alone) and is installed with `npm ci --offline`, which needs nothing but what `npm ci` of this
+ * project already put into the cache.
  *
  * Set CDK8S_CILIUM_KEEP_SCRATCH=1 to keep the scratch directory for a look after the run.
  */
@@ -118,12 +119,25 @@ function once<T>(fn: () => T): () => T {
 const packed = once((): Packed => {
   const dest = join(work, 'pack');
   mkdirSync(dest);
-  // What the package is built and packed from (package.json `files` plus the build inputs), copied; node_modules linked.
+  // What the package is built and packed from (package.json `files` plus the build inputs), copied; node_modules: the
+  // runtime closure copied, the rest linked. npm pack bundles the dependencies of a bundled package only as it finds them
+  // in the tree, and through a linked node_modules it finds none (the tarball then held ajv without fast-deep-equal).
   const copy = join(work, 'project');
-  for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'src', 'crd-schemas']) {
+  for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'src', 'crd-schemas',
+    'scripts/check-bundle.mjs']) {
     cpSync(join(PROJECT, entry), join(copy, entry), { recursive: true });
   }
-  symlinkSync(join(PROJECT, 'node_modules'), join(copy, 'node_modules'), 'junction');
+  const runtimeTop = new Set(Object.keys(RUNTIME).filter((l) => !l.slice('node_modules/'.length).includes('/node_modules/')));
+  const linkOrCopy = (location: string): void => {
+    if (runtimeTop.has(location)) cpSync(join(PROJECT, location), join(copy, location), { recursive: true });
+    else if ([...runtimeTop].some((l) => l.startsWith(`${location}/`))) {
+      mkdirSync(join(copy, location));
+      for (const entry of readdirSync(join(PROJECT, location))) linkOrCopy(`${location}/${entry}`);
+    } else symlinkSync(join(PROJECT, location), join(copy, location), 'junction');
+  };
+  mkdirSync(join(copy, 'node_modules'));
+  // npm's record of the installed tree, which would describe the project's tree, not this one.
+  for (const entry of readdirSync(join(PROJECT, 'node_modules')).filter((e) => e !== '.package-lock.json')) linkOrCopy(`node_modules/${entry}`);
   // prepack runs `npm run build` (lifecycle banners go to stderr); the JSON report starts at the first line that is `[`.
   // Within `npm test`, the build compile-lint-docs emitted (waited for; without one, prepack builds).
   const prebuilt = awaitPrebuiltLib(TIMEOUT - 60_000);
@@ -166,10 +180,11 @@ function untar(archive: Buffer): Map<string, Buffer> {
 }
 
 /**
- * A package-lock.json for the scratch app: this project's lock entries reachable from the package's runtime
- * dependencies and from cdk8s + constructs, at the same paths (a subtree of a valid tree stays valid).
+ * The entries of this project's package-lock.json that `roots` (top-level package names) need, by location
+ * (`node_modules/ajv`, `node_modules/a/node_modules/b`), found as node resolves them; the flags that describe the
+ * project's tree (dev-only, peer, ...) are dropped.
  */
-function scratchLock(tarballName: string, integrity: string): { packageJson: object; lock: object } {
+function lockClosure(roots: string[]): Record<string, LockEntry> {
   const projectLock = JSON.parse(readFileSync(join(PROJECT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const all = projectLock.packages;
   const picked: Record<string, LockEntry> = {};
@@ -185,7 +200,7 @@ function scratchLock(tarballName: string, integrity: string): { packageJson: obj
   };
   const visit = (location: string): void => {
     if (picked[location]) return;
-    // The flags describe the project's tree (dev-only, peer, ...), not the scratch app's: everything there is a prod dependency.
+    if (!all[location]) throw new Error(`package-lock.json has no ${location}: run npm ci`);
     const { dev: _dev, devOptional: _devOptional, optional: _optional, peer: _peer, ...entry } = all[location];
     picked[location] = entry;
     const required = Object.keys(entry.dependencies ?? {});
@@ -196,12 +211,28 @@ function scratchLock(tarballName: string, integrity: string): { packageJson: obj
       else if (required.includes(name)) throw new Error(`package-lock.json: ${name} (needed by ${location}) is not installed`);
     }
   };
+  for (const name of roots) visit(`node_modules/${name}`);
+  return picked;
+}
+
+/** What the package bundles: its runtime dependencies and theirs (ajv's fast-deep-equal, …), by location in this project. */
+const RUNTIME = lockClosure(Object.keys(pkg.dependencies ?? {}));
+
+/**
+ * A package-lock.json for the scratch app: this project's lock entries reachable from cdk8s, constructs and the
+ * scratch tools, at the same paths (a subtree of a valid tree stays valid), and the package's runtime closure inside
+ * the package, as bundled (`inBundle`, as npm records it): the app gets those only from the tarball, so a dependency the
+ * tarball lacks fails the app instead of being installed beside it.
+ */
+function scratchLock(tarballName: string, integrity: string): { packageJson: object; lock: object } {
+  const picked = lockClosure(['cdk8s', 'constructs', ...SCRATCH_TOOLS]);
+  const bundled = Object.fromEntries(Object.entries(RUNTIME).map(([location, { resolved: _resolved, integrity: _integrity, ...entry }]) =>
+    [`node_modules/${pkg.name}/${location}`, { ...entry, inBundle: true }]));
   const version = (name: string): string => {
-    const v = all[`node_modules/${name}`]?.version;
+    const v = picked[`node_modules/${name}`]?.version;
     if (!v) throw new Error(`package-lock.json has no node_modules/${name}: run npm ci`);
     return v;
   };
-  for (const name of [...Object.keys(pkg.dependencies ?? {}), 'cdk8s', 'constructs', ...SCRATCH_TOOLS]) visit(`node_modules/${name}`);
 
   const dependencies: Record<string, string> = {
     'cdk8s': version('cdk8s'), 'cdk8s-cilium': `file:${tarballName}`, 'constructs': version('constructs'),
@@ -213,6 +244,7 @@ function scratchLock(tarballName: string, integrity: string): { packageJson: obj
     integrity,
     license: pkg.license,
     dependencies: pkg.dependencies,
+    bundleDependencies: pkg.bundleDependencies,
     peerDependencies: pkg.peerDependencies,
     peerDependenciesMeta: pkg.peerDependenciesMeta,
     bin: pkg.bin,
@@ -224,7 +256,7 @@ function scratchLock(tarballName: string, integrity: string): { packageJson: obj
     version: '0.0.0',
     lockfileVersion: 3,
     requires: true,
-    packages: { '': { name: 'scratch-app', version: '0.0.0', dependencies }, [`node_modules/${pkg.name}`]: self, ...picked },
+    packages: { '': { name: 'scratch-app', version: '0.0.0', dependencies }, [`node_modules/${pkg.name}`]: self, ...bundled, ...picked },
   };
   return { packageJson, lock };
 }
@@ -372,7 +404,8 @@ describe('npm package', () => {
   test('`npm pack` builds lib/ in its prepack with tsc -p tsconfig.build.json, the build npm test hands over', () => {
     // Within `npm test` the tarball is packed with `--ignore-scripts` from the lib/ compile-lint-docs emitted with
     // tsconfig.build.json's settings (scripts/prebuilt-lib.mjs): what these scripts build, as long as they are these.
-    expect(pkg.scripts?.prepack).toBe('npm run build');
+    // First the guard that the bundled dependency closure is installed in the project (scripts/check-bundle.mjs).
+    expect(pkg.scripts?.prepack).toBe('node scripts/check-bundle.mjs && npm run build');
     expect(pkg.scripts?.build).toBe('tsc -p tsconfig.build.json');
     expect(Object.keys(pkg.scripts ?? {}).filter((name) => /^(pre|post)?(pack|prepare|build)$|^postpack$/.test(name)).sort())
       .toEqual(['build', 'prebuild', 'prepack']);
@@ -384,6 +417,8 @@ describe('npm package', () => {
     const bundled = new Set(files.filter((f) => BUNDLED.test(f)).map((f) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1]));
     expect(pkg.bundleDependencies).toEqual(Object.keys(pkg.dependencies ?? {}));
     for (const dep of pkg.bundleDependencies ?? []) expect(files).toContain(`node_modules/${dep}/package.json`);
+    // And every package they need, at the place node resolves it from: the scratch app gets them from the tarball only.
+    expect(Object.keys(RUNTIME).filter((location) => !files.includes(`${location}/package.json`))).toEqual([]);
     // The bundled packages and their own dependencies (ajv's fast-deep-equal, …), never a development tool.
     for (const tool of ['vitest', 'typescript', 'jsii', 'cdk8s', 'constructs', 'eslint']) expect(bundled).not.toContain(tool);
   }, TIMEOUT);

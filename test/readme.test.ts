@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { scratchDir, SRC_IMPORT } from './support/scratch';
 import { typeCheckFiles } from './support/typecheck';
 import { CiliumVersion } from '../src';
+import { buildProgram } from '../src/cli/main';
 
 /**
  * Every ```ts block of README.md is type-checked against the library (`'cdk8s-cilium'` → `src/`) and run, and every block
@@ -159,5 +160,20 @@ describe('README examples', () => {
       expect(() => Testing.synth(chart)).not.toThrow();
       expect(chart).toBeValidCilium();
     });
+  });
+});
+
+describe('README names every option of the CLI', () => {
+  // A flag `--help` lists that the README never names is one a reader cannot find (draft's --import-from was one).
+  test('each long option of each command appears in README.md', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const io = { stdout: () => undefined, stderr: () => undefined };
+    const program = buildProgram(io, () => undefined);
+    const missing = program.commands.flatMap((command) => command.options
+      .map((option) => option.long)
+      .filter((long): long is string => long !== undefined && !new RegExp(`${long}(?![\\w-])`).test(readme))
+      .map((long) => `${command.name()} ${long}`));
+    expect(program.commands.length).toBeGreaterThanOrEqual(7);
+    expect(missing).toEqual([]);
   });
 });

@@ -1154,7 +1154,7 @@ export function renderDraftYaml(plan: DraftPlan): string {
   for (const chart of charts) {
     for (const doc of chart.toJson() as { metadata?: { name?: string; namespace?: string } }[]) {
       const p = plan.policies.find((x) => x.namespace === doc.metadata?.namespace && x.name === doc.metadata?.name);
-      const comments = p ? policyComment(p).map((l) => `# ${oneLine(l)}`.trimEnd()).join('\n') : '';
+      const comments = p ? policyComment(p, '`egress: [{}]` to its spec').map((l) => `# ${oneLine(l)}`.trimEnd()).join('\n') : '';
       // As cdk8s writes it, with the strings Go would read as numbers quoted (a flow's label `app=0o17`).
       out.push(`---\n${comments ? `${comments}\n` : ''}${yamlQuotingGoNumbers(doc).trimEnd()}`);
     }
@@ -1192,7 +1192,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
       const v = ident(`${camel(p.name)}Policy`);
       sdk.add('CiliumPolicy').add('EndpointSelector').add('Builtins');
       body.push('');
-      for (const line of policyComment(p)) body.push(`  // ${oneLine(line)}`.trimEnd());
+      for (const line of policyComment(p, `${v}.isolateEgress()`)) body.push(`  // ${oneLine(line)}`.trimEnd());
       const selector = selectorSource(p.selector, p.absent, sdk);
       body.push(`  const ${v} = new CiliumPolicy(${chartVar}, ${str(p.name)}, {`);
       body.push(`    endpointSelector: ${selector},`);
@@ -1258,7 +1258,12 @@ function headerLines(plan: DraftPlan): string[] {
   ];
 }
 
-function policyComment(p: DraftPolicy): string[] {
+/**
+ * The comment lines above a drafted policy.
+ * @param isolateEgress how the output at hand puts the policy's pods into egress default deny (`backendPolicy.isolateEgress()`
+ *   in TypeScript, `egress: [{}]` in YAML)
+ */
+function policyComment(p: DraftPolicy, isolateEgress: string): string[] {
   const pods = p.podNames.length > 0 ? `; pods ${p.podNames.join(', ')}` : '';
   const out = [`${p.namespace}/${p.name}: ${p.flows} records${pods}`];
   const once = [...p.ingress, ...p.egress].flatMap((r) => r.ports.filter((x) => x.seenOnce)
@@ -1277,9 +1282,8 @@ function policyComment(p: DraftPolicy): string[] {
       + `${(r.peer.absent ?? []).length > 0 ? ` that lacks those labels` : ''}: the pods it saw have no labels to select them by alone`);
   }
   if (p.egress.length === 0 && !p.dns) {
-    out.push(p.notDrafted.some((n) => n.startsWith('egress'))
-      ? 'no egress drafted (its peers\' identity is unknown): egress stays open (add policy.isolateEgress() to deny it)'
-      : 'no egress seen: egress stays open (add policy.isolateEgress() to deny it)');
+    const open = `egress stays open (add ${isolateEgress} to deny it)`;
+    out.push(p.notDrafted.some((n) => n.startsWith('egress')) ? `no egress drafted (its peers' identity is unknown): ${open}` : `no egress seen: ${open}`);
   }
   for (const n of p.notDrafted) out.push(`not drafted: ${n}`);
   return out;

@@ -240,6 +240,8 @@ describe('the drafted TypeScript', () => {
     expect(text).toContain('  // seen once: egress to fqdn api.stripe.com on 443/TCP; egress to cidr 192.0.2.66/32 on 4444/TCP\n');
     expect(text).toContain('  Builtins.allowDns(backendApiPolicy.rule);');
     expect(text).toContain("  kubeDnsPolicy.allowIngress(Peer.endpoints({ namespace: 'shop', labels: { app: 'frontend' } }), { ports: [Port.udp(53)] }); // 3 records\n");
+    // A workload seen without egress: the hint names the policy's own variable (it said `policy.isolateEgress()`).
+    expect(text).toContain('  // no egress seen: egress stays open (add postgresPolicy.isolateEgress() to deny it)\n  const postgresPolicy = new CiliumPolicy(');
     const v = renderDraftTypeScript(planDraft(capture, { ciliumVersion: CiliumVersion.V1_16 }));
     expect(v).toContain('  CiliumVersion.use(scope, CiliumVersion.V1_16);');
   });
@@ -279,6 +281,9 @@ describe('round trip: draft → synthesize → replay the same capture', () => {
     const yaml = renderDraftYaml(plan);
     expect(yaml.split('\n---\n')).toHaveLength(7);
     expect(yaml).toContain('# shop/backend-api: 27 records; pods backend-58b7c6d9f-q2n8r\n# seen once: egress to fqdn api.stripe.com on 443/TCP;');
+    // The YAML says how to deny egress in YAML, not with a TypeScript call (it said `add policy.isolateEgress()`).
+    expect(yaml).toMatch(/^# data\/postgres: .*\n(# .*\n)*# no egress seen: egress stays open \(add `egress: \[\{\}\]` to its spec to deny it\)\n/m);
+    expect(yaml).not.toContain('isolateEgress');
     const r = replayCapture(capture, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' }));
     expect(r.summary.newlyDropped).toBe(0);
   });

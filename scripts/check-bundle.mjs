@@ -1,0 +1,56 @@
+// prepack guard: the bundled dependencies (package.json `bundleDependencies`) and all of theirs must be installed in
+// this project's own node_modules folder. npm pack bundles a bundled package's dependencies only as it finds them in the
+// project's tree: through a node_modules that is a link to another checkout's it bundled ajv without fast-deep-equal,
+// fast-uri, json-schema-traverse and require-from-string, and the installed package then failed on its first schema
+// check (`Cannot find module 'fast-deep-equal'`). Exit 1 with one line per package found elsewhere or not at all.
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import process from 'node:process';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * The packages of the bundled dependency closure of the project at `root` that are not installed inside its own
+ * node_modules folder, each as a sentence; empty when npm pack can bundle them all.
+ * @param {string} root the project folder (its package.json)
+ * @returns {string[]}
+ */
+export function bundleProblems(root) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const inside = `${join(realpathSync(root), 'node_modules')}${sep}`;
+  const problems = [];
+  const seen = new Set();
+  // Node's lookup: <dir>/node_modules/<name>, then the same from each parent folder.
+  const locate = (fromDir, name) => {
+    for (let dir = fromDir; ; dir = dirname(dir)) {
+      const candidate = join(dir, 'node_modules', name);
+      if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+      if (dirname(dir) === dir) return undefined;
+    }
+  };
+  const visit = (fromDir, name, neededBy) => {
+    const found = locate(fromDir, name);
+    if (found === undefined) {
+      problems.push(`${name} (needed by ${neededBy}) is not installed`);
+      return;
+    }
+    if (seen.has(found)) return;
+    seen.add(found);
+    if (!found.startsWith(inside)) {
+      problems.push(`${name} (needed by ${neededBy}) is installed at ${found}, outside ${inside}`);
+      return;
+    }
+    const manifest = JSON.parse(readFileSync(join(found, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(found, dep, name);
+  };
+  for (const name of pkg.bundleDependencies ?? []) visit(realpathSync(root), name, pkg.name);
+  return problems;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const problems = bundleProblems(process.cwd());
+  if (problems.length > 0) {
+    process.stderr.write(`error: npm pack would bundle an incomplete dependency tree: ${problems.join('; ')} (pack-bundle-incomplete)\n`
+      + '    fix: install the dependencies in this checkout (npm ci), not through a node_modules linked from elsewhere\n');
+    process.exit(1);
+  }
+}
