@@ -11,8 +11,8 @@
  * policies' selectors distinguish. Exit status: 0; 1 with `--fail-on` when a change of that kind exists (an L7 change on
  * an allowed port counts as `allowed`: it may let requests through); 2 on bad input (one line on stderr), including a diff
  * of more changes than `--max-changes` (default 100,000; `diff-too-large`: refused as soon as passed, nothing on stdout), or
- * of more pairs of endpoint classes whose rules change than `--max-pairs` (default 5,000,000; `diff-too-large`: refused
- * before any pair is judged).
+ * of more pairs of endpoint classes whose client's egress or server's ingress may decide differently than `--max-pairs`
+ * (default 1,000,000; `diff-too-large`: refused before any pair is judged).
  */
 import { lstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -358,7 +358,8 @@ export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: n
   return addConnectivityOptions(command)
     .option('--max-changes <n>', 'the most changes to hold (a change touching every class changes every pair); more are refused '
       + '(exit 2, diff-too-large), never cut short', String(DEFAULT_MAX_DIFF_CHANGES))
-    .option('--max-pairs <n>', 'the most pairs of endpoint classes whose rules change to judge (a change to every class makes it every pair); '
+    .option('--max-pairs <n>', 'the most pairs of endpoint classes to judge whose egress or ingress may decide differently (a change to every class '
+      + 'that reaches every peer makes it every pair); '
       + 'more are refused before any is judged (exit 2, diff-too-large), never cut short', String(DEFAULT_MAX_DIFF_PAIRS))
     .action(async (opts: DiffCommandOptions) => {
       done(await guard(() => executeDiff(opts, io), io));

@@ -1,6 +1,6 @@
 /**
  * Policy files at a git ref (`diff --base origin/main`): the same paths as `--head`, read with `git ls-tree` and
- * `git cat-file` (no checkout; `execFileSync`, never a shell). Directories are walked as the input reader walks them
+ * one `git cat-file --batch` (no checkout; `execFileSync`, never a shell). Directories are walked as the input reader walks them
  * (`.yaml`, `.yml`, `.json` in any case, hidden entries included; `.git` and `node_modules` skipped: `walkSkips`); only
  * regular files are read, with the same size limit and decoding (`decodeInput`). Symbolic links and submodules are listed in `notRead`: `diff` refuses such a base.
  */
@@ -63,11 +63,13 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   const seen = new Set<string>();
   const missing: string[] = [];
   const notRead: string[] = [];
+  // The blobs to read, all through one `git cat-file --batch` once the trees are listed.
+  const blobs: { file: string; oid: string; size: number }[] = [];
+  const prefix = git(['rev-parse', '--show-prefix'], cwd).toString('utf8').trim();
   for (const p of paths) {
     const rel = isAbsolute(p) ? relative(cwd, p) : p;
     const spec = rel === '' || rel === '.' ? '.' : rel.split(sep).join('/').replace(/\/+$/, '');
     const listing = git(['ls-tree', '-r', '-l', '-z', '--full-name', ref, '--', spec], cwd).toString('utf8');
-    const prefix = git(['rev-parse', '--show-prefix'], cwd).toString('utf8').trim();
     if (listing === '') missing.push(p);
     for (const entry of listing.split('\0').filter((e) => e !== '')) {
       const tab = entry.indexOf('\t');
@@ -83,22 +85,65 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
       if (!named && (!isManifestFileName(path) || under.split('/').some(walkSkips))) continue;
       seen.add(path);
       const file = `${ref}:${withoutControls(path)}`;
-      if (Number(size) > maxBytes) {
-        problems.push({ file, problem: tooLarge(Number(size), maxBytes) });
-        continue;
-      }
-      const read = decodeInput(git(['cat-file', 'blob', oid], cwd), maxBytes);
-      if (read.problem && read.problem.id !== 'input-empty') problems.push({ file, problem: read.problem });
-      else files.push({ file, text: read.text ?? '' });
+      blobs.push({ file, oid, size: Number(size) });
     }
+  }
+  // Read in the order listed (the problems are reported so); a file too large is never read.
+  const contents = catBlobs(blobs.filter((b) => b.size <= maxBytes), cwd);
+  let next = 0;
+  for (const blob of blobs) {
+    const read = blob.size > maxBytes ? { problem: tooLarge(blob.size, maxBytes), text: undefined } : decodeInput(contents[next++], maxBytes);
+    if (read.problem && read.problem.id !== 'input-empty') problems.push({ file: blob.file, problem: read.problem });
+    else files.push({ file: blob.file, text: read.text ?? '' });
   }
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { files, problems, missing, notRead };
 }
 
-function git(args: readonly string[], cwd: string): Buffer {
+/** The most bytes of blobs one `git cat-file --batch` answers (the blobs are read in batches up to it: `maxBuffer`). */
+const BATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The contents of blobs (each at most the size limit), through one `git cat-file --batch` per `BATCH_BYTES` of them
+ * (one process, not one per file). Each answer is read by the size in its header (`<oid> blob <size>`, the content,
+ * a newline): a content that holds lines looking like a header is read as content.
+ * @throws CiliumPolicyError (`diff-git-ref`) when git answers other than a blob of the size listed, or cannot be run
+ */
+function catBlobs(blobs: readonly { file: string; oid: string; size: number }[], cwd: string): Buffer[] {
+  const contents: Buffer[] = [];
+  for (let first = 0; first < blobs.length;) {
+    let last = first;
+    // Header and newline per blob, beside its content.
+    for (let bytes = 0; last < blobs.length && (last === first || bytes + blobs[last].size + 128 <= BATCH_BYTES); last++) {
+      bytes += blobs[last].size + 128;
+    }
+    const batch = blobs.slice(first, last);
+    const out = git(['cat-file', '--batch'], cwd, `${batch.map((b) => b.oid).join('\n')}\n`);
+    let at = 0;
+    for (const blob of batch) {
+      const nl = out.indexOf(0x0a, at);
+      const header = nl < 0 ? out.toString('latin1', at, Math.min(out.length, at + 200)) : out.toString('latin1', at, nl);
+      const end = nl + 1 + blob.size;
+      if (nl < 0 || header !== `${blob.oid} blob ${blob.size}` || end >= out.length || out[end] !== 0x0a) {
+        throw new CiliumPolicyError({
+          id: 'diff-git-ref',
+          message: `git cat-file --batch answered ${JSON.stringify(withoutControls(header))} for ${blob.file}, not its blob of ${blob.size} bytes`,
+          fix: 'run the command inside the git repository that holds the policies, with git installed (and no other process rewriting it)',
+        });
+      }
+      contents.push(out.subarray(nl + 1, end));
+      at = end + 1;
+    }
+    first = last;
+  }
+  return contents;
+}
+
+function git(args: readonly string[], cwd: string, input?: string): Buffer {
   try {
-    return execFileSync('git', [...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+    return execFileSync('git', [...args], {
+      cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024, ...(input !== undefined ? { input } : {}),
+    });
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString('utf8').trim();
     throw new CiliumPolicyError({

@@ -83,12 +83,13 @@ export interface DiffOptions extends ConnectivityOptions {
   readonly maxChanges?: number;
   /**
    * The most pairs of endpoint classes (client, server) the diff judges. A diff judges only the pairs whose client's
-   * egress or server's ingress rules change, but a change to every class (one new policy per class) makes it judge
-   * every pair, whose time and memory grow with the square of the classes (1,000 classes each given an egress rule on a
-   * port of its own: a million pairs, over 2 minutes);
-   * over the limit it is refused before any pair is judged (`diff-too-large`), never cut short. A whole number of 1 or
-   * more (`cdk8s-cilium diff --max-pairs`, default 5,000,000: `Connectivity.DEFAULT_MAX_DIFF_PAIRS`). A change to a policy
-   * that selects every class (`endpointSelector: {}`) counts every pair, however few of them it changes.
+   * egress or server's ingress decides differently for the other end on some port (found per class and side, before any
+   * pair is judged), but a change to every class that reaches every peer (one new egress rule per class) makes it judge
+   * every pair, whose time and memory grow with the square of the classes (1,000 classes each given an egress rule on 40
+   * ports of their own: a million pairs, a minute of CPU); over the limit it is refused before any pair is judged
+   * (`diff-too-large`), never cut short. A whole number of 1 or more (`cdk8s-cilium diff --max-pairs`, default 1,000,000:
+   * `Connectivity.DEFAULT_MAX_DIFF_PAIRS`). A change to a policy that selects every class counts only the pairs it
+   * decides differently (a cluster-wide DNS rule: each class to the DNS server).
    * @default - no limit
    */
   readonly maxPairs?: number;
@@ -108,7 +109,7 @@ export const DIFF_OPTION_DEFAULTS: OptionDefaults = {
 };
 
 /** The most pairs of endpoint classes `cdk8s-cilium diff` judges unless told otherwise (`--max-pairs`; `DiffOptions.maxPairs` from code). */
-export const DEFAULT_MAX_DIFF_PAIRS = 5_000_000;
+export const DEFAULT_MAX_DIFF_PAIRS = 1_000_000;
 
 /** The most pairs of endpoint classes `cdk8s-cilium report` judges unless told otherwise (`--max-pairs`; `ReportOptions.maxPairs` from code). */
 export const DEFAULT_MAX_REPORT_PAIRS = 250_000;
@@ -144,7 +145,7 @@ export class Connectivity {
   public static readonly DEFAULT_MAX_REPORT_PAIRS: number = DEFAULT_MAX_REPORT_PAIRS;
   /** The most changes `cdk8s-cilium diff` holds unless told otherwise (`--max-changes`, `DiffOptions.maxChanges`): 100,000. */
   public static readonly DEFAULT_MAX_DIFF_CHANGES: number = DEFAULT_MAX_DIFF_CHANGES;
-  /** The most pairs of endpoint classes `cdk8s-cilium diff` judges unless told otherwise (`--max-pairs`, `DiffOptions.maxPairs`): 5,000,000. */
+  /** The most pairs of endpoint classes `cdk8s-cilium diff` judges unless told otherwise (`--max-pairs`, `DiffOptions.maxPairs`): 1,000,000. */
   public static readonly DEFAULT_MAX_DIFF_PAIRS: number = DEFAULT_MAX_DIFF_PAIRS;
 
   /**
@@ -155,8 +156,8 @@ export class Connectivity {
    * @param head the policies after the change
    * @param options the classes to judge, the most changes and pairs, and the sources to name @default - the classes of both sets
    * @throws CiliumPolicyError `diff-too-large` when there are more changes than `maxChanges`, or (before any pair is
-   * judged) more pairs whose rules change than `maxPairs`; `option-value` for a `maxChanges` or `maxPairs` that is not a
-   * whole number of 1 or more
+   * judged) more pairs whose client's egress or server's ingress may decide differently than `maxPairs`; `option-value`
+   * for a `maxChanges` or `maxPairs` that is not a whole number of 1 or more
    */
   public static diff(base: PolicySet, head: PolicySet, options: DiffOptions = {}): ConnectivityDiffDocument {
     checkOptionKeys(options, DIFF_OPTION_DEFAULTS, { call: 'Connectivity.diff()', risk: DIFF_RISK });
@@ -377,27 +378,25 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const toFqdnChanged = (a: number): boolean => egressChanged[a] || learningChanged
     || endpointKey(base, classes[a]) !== endpointKey(head, classes[a]);
   const inner = classes.flatMap((_, i) => (fqdn[i] ? [] : [i]));
-  // Before any pair is judged: the pairs whose rules change, counted per class (`diff-too-large`).
+  // Only the pairs whose egress or ingress decision changes for each other, found per class and direction.
+  const tables = sameSettings && SideTables.applies(classes) ? new SideTables(base, head, inner.map((i) => classes[i]), inner.map((i) => ({
+    egress: [sides.base.egress[i].dp, sides.head.egress[i].dp] as const,
+    ingress: [sides.base.ingress[i].dp, sides.head.ingress[i].dp] as const,
+    egressChanged: egressChanged[i],
+    ingressChanged: ingressChanged[i],
+  })), (from, to) => !notAPair(classes[inner[from]], classes[inner[to]])) : undefined;
+  // Before any pair is judged: the pairs the diff judges, counted per class and side (`diff-too-large`).
   if (options.maxPairs !== undefined) {
-    const pairs = diffPairCount(classes, fqdn, egressChanged, ingressChanged, toFqdnChanged);
+    const pairs = diffPairCount(classes, fqdn, egressChanged, ingressChanged, toFqdnChanged, tables);
     checkPairs(pairs, classes.length, options.maxPairs, options.classes !== undefined, DIFF_PAIRS);
   }
-  if (sameSettings && SideTables.applies(classes)) {
-    // Only the pairs whose egress or ingress decision changes for each other, found per class and direction.
-    const policies = inner.map((i) => ({
-      egress: [sides.base.egress[i].dp, sides.head.egress[i].dp] as const,
-      ingress: [sides.base.ingress[i].dp, sides.head.ingress[i].dp] as const,
-      egressChanged: egressChanged[i],
-      ingressChanged: ingressChanged[i],
-    }));
-    const tables = new SideTables(base, head, inner.map((i) => classes[i]), policies);
+  if (tables) {
     // Per segment of the tables, its index among the changing segments of the pair being judged (-1: none).
     const position = new Int32Array(tables.segments.length).fill(-1);
     // The pairs judged alike are judged once, with placeholder names (`emit` puts theirs in).
     const judgedAlike = new Map<number, PairChanges | undefined>();
     tables.changingPairs((from, to, segs, outcomes, alike) => {
       const [a, b] = [inner[from], inner[to]];
-      if (notAPair(classes[a], classes[b])) return;
       if (alike >= 0 && judgedAlike.has(alike)) {
         emit(a, b, judgedAlike.get(alike));
         return;
@@ -667,18 +666,21 @@ function pairCount(clients: readonly ClassifiedEndpoint[], servers: readonly Cla
 }
 
 /**
- * @internal How many pairs of classes a diff judges at most: the pairs to a class that is no FQDN whose client's egress or
- * server's ingress rules change, and the pairs to an FQDN class whose client's DNS learning may change (`toFqdn`),
- * counted per kind of class (never by going through the pairs).
+ * @internal How many pairs of classes a diff judges at most: the pairs to an FQDN class whose client's DNS learning may
+ * change (`toFqdn`), and the pairs to a class that is no FQDN that the side tables judge (`SideTables.changingPairCount`:
+ * a side of which decides differently for the other end), or without them (node classes, other engine settings) whose
+ * client's egress or server's ingress rules change; counted per kind of class or per side, never by judging a pair.
  */
 export function diffPairCount(classes: readonly ClassifiedEndpoint[], fqdn: readonly boolean[], egressChanged: readonly boolean[],
-  ingressChanged: readonly boolean[], toFqdn: (a: number) => boolean): number {
+  ingressChanged: readonly boolean[], toFqdn: (a: number) => boolean, tables?: SideTables): number {
+  const fqdnServers = classes.filter((_, b) => fqdn[b]);
+  const fqdnClients = fqdnServers.length === 0 ? [] : classes.filter((_, a) => toFqdn(a));
+  const toFqdnPairs = pairCount(fqdnClients, fqdnServers);
+  if (tables) return tables.changingPairCount() + toFqdnPairs;
   const servers = classes.filter((_, b) => !fqdn[b]);
   const unchangedClients = classes.filter((_, a) => !egressChanged[a]);
   const unchangedServers = classes.filter((_, b) => !fqdn[b] && !ingressChanged[b]);
-  const fqdnServers = classes.filter((_, b) => fqdn[b]);
-  const fqdnClients = fqdnServers.length === 0 ? [] : classes.filter((_, a) => toFqdn(a));
-  return pairCount(classes, servers) - pairCount(unchangedClients, unchangedServers) + pairCount(fqdnClients, fqdnServers);
+  return pairCount(classes, servers) - pairCount(unchangedClients, unchangedServers) + toFqdnPairs;
 }
 
 /** What a document refused for its pairs says (`checkPairs`). */
@@ -687,7 +689,7 @@ interface PairsRefusal {
   readonly id: string;
   /** The document (`report`, `diff`). */
   readonly doc: string;
-  /** What the pairs counted are, after "pairs of N endpoint classes" (`''`, ` (the pairs whose rules change)`). */
+  /** What the pairs counted are, after "pairs of N endpoint classes" (`''`, ` (the pairs whose client's egress or server's ingress may decide differently)`). */
   readonly counted: string;
   /** The first way to narrow the input (`fewer policies`, `a smaller change`). */
   readonly narrow: string;
@@ -699,8 +701,8 @@ const REPORT_PAIRS: PairsRefusal = { id: 'report-too-large', doc: 'report', coun
 const DIFF_PAIRS: PairsRefusal = {
   id: 'diff-too-large',
   doc: 'diff',
-  counted: ' (the pairs whose rules change)',
-  narrow: 'a smaller change (a change to a policy that selects every class counts every pair)',
+  counted: ' (the pairs whose client\'s egress or server\'s ingress may decide differently)',
+  narrow: 'a smaller change (one that decides differently for fewer pairs of classes)',
 };
 
 /**

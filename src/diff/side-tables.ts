@@ -590,7 +590,15 @@ export class SideTables {
   /** Per protocol (ICMP: per family), the first port (type) of each segment and its index, ascending. */
   private readonly starts = new Map<string, { lo: number[]; index: number[]; other?: number }>();
 
-  public constructor(base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[], policies: readonly ClassPolicies[]) {
+  /** The clients whose pair to each server its ingress side may change, by client (`peersFrom`), made once. */
+  private ingressByClient?: { readonly start: Int32Array; readonly servers: Int32Array };
+
+  /**
+   * @param isPair whether (from, to) is a pair to judge: the others are neither counted (`changingPairCount`) nor visited
+   * (`changingPairs`) @default - every pair
+   */
+  public constructor(base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[], policies: readonly ClassPolicies[],
+    private readonly isPair: (from: number, to: number) => boolean = () => true) {
     this.classCount = classes.length;
     this.views = [sideView(base, classes), sideView(head, classes)];
     const keys = this.views.map((v) => v.views.map(viewKey));
@@ -696,9 +704,7 @@ export class SideTables {
    */
   public changingPairs(visit: (from: number, to: number, segments: readonly number[], outcomes: Uint8Array, alike: number) => void): void {
     const n = this.classCount;
-    const byFrom: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
-    for (let a = 0; a < n; a++) for (const b of this.egress[a].peersThatChange()) byFrom[a].add(b);
-    for (let b = 0; b < n; b++) for (const a of this.ingress[b].peersThatChange()) byFrom[a].add(b);
+    const peers: number[] = [];
     const segments: number[] = [];
     const outcomes = new Uint8Array(2 * this.segments.length);
     // Pairs alike by (egress context, group of `to` there) then (ingress context, group of `from` there): the index of
@@ -707,8 +713,7 @@ export class SideTables {
     const alike: { segments: readonly number[]; outcomes: Uint8Array }[] = [];
     const span = 2 * n;
     for (let a = 0; a < n; a++) {
-      if (byFrom[a].size === 0) continue;
-      for (const b of [...byFrom[a]].sort((x, y) => x - y)) {
+      for (const b of this.peersFrom(a, peers)) {
         const e = this.egress[a];
         const i = this.ingress[b];
         const ke = e.alikeKey(b);
@@ -734,6 +739,52 @@ export class SideTables {
         if (found !== NO_CHANGE) visit(a, b, alike[found].segments, alike[found].outcomes, found);
       }
     }
+  }
+
+  /**
+   * How many pairs `changingPairs` judges: the pairs (that are pairs, `isPair`) whose egress side changes for the server
+   * or whose ingress side changes for the client. Each side's changed peers are found per context (once per distinct
+   * pair of direction policies, on the peers grouped alike), never by judging a pair; what a pair then costs is the
+   * walk of its changed segments (`pairChanges`), unless a pair judged alike was judged before.
+   */
+  public changingPairCount(): number {
+    const peers: number[] = [];
+    let count = 0;
+    for (let a = 0; a < this.classCount; a++) count += this.peersFrom(a, peers).length;
+    return count;
+  }
+
+  /**
+   * The classes `to` of the pairs from `a` that may change (that are pairs), ascending, each once, into `out`: the peers
+   * its egress side changes for, and the servers whose ingress side changes for it (both lists ascending: merged).
+   */
+  private peersFrom(a: number, out: number[]): number[] {
+    out.length = 0;
+    const e = this.egress[a].peersThatChange();
+    const { start, servers } = this.clientsOfIngress();
+    const end = start[a + 1];
+    for (let p = 0, q = start[a]; p < e.length || q < end;) {
+      const b = q >= end || (p < e.length && e[p] <= servers[q]) ? e[p] : servers[q];
+      while (p < e.length && e[p] === b) p++;
+      while (q < end && servers[q] === b) q++;
+      if (this.isPair(a, b)) out.push(b);
+    }
+    return out;
+  }
+
+  /** Per client, the servers whose ingress side changes for it, ascending (the ingress sides' changed peers, turned by client). */
+  private clientsOfIngress(): { readonly start: Int32Array; readonly servers: Int32Array } {
+    if (this.ingressByClient) return this.ingressByClient;
+    const n = this.classCount;
+    const start = new Int32Array(n + 1);
+    for (let b = 0; b < n; b++) for (const a of this.ingress[b].peersThatChange()) start[a + 1]++;
+    for (let a = 0; a < n; a++) start[a + 1] += start[a];
+    const servers = new Int32Array(start[n]);
+    const next = start.slice(0, n);
+    // Servers in ascending order: each client's list comes out ascending.
+    for (let b = 0; b < n; b++) for (const a of this.ingress[b].peersThatChange()) servers[next[a]++] = b;
+    this.ingressByClient = { start, servers };
+    return this.ingressByClient;
   }
 
   /** The index of the segment holding a port (ICMP: a type) of a protocol (ICMP: of a family). */

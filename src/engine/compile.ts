@@ -41,7 +41,7 @@ import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../mode
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
-import { droppedGroupRefs, selectedCidrGroups } from '../model/cidr-groups';
+import { DroppedGroupRefs, droppedGroupRefs, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
@@ -464,11 +464,11 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   // for emptiness do so: toFQDNs, toServices and from/toGroups are not checked (`EMPTY_LIST_CHECKED_PEER_FIELDS`).
   const emptyField = v.atLeast(CiliumVersion.V1_16) && nonEmpty.length > 0
     ? fields.find((f) => !nonEmpty.includes(f) && EMPTY_LIST_CHECKED_PEER_FIELDS.includes(f)) : undefined;
-  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny);
+  // A fromCIDRSet that Cilium 1.14/1.15 drop (`droppedGroupRefs`), read once: the peer has no selector then (compilePeer).
+  const dropped = field === PeerField.CIDR_SET ? droppedGroupRefs(item, direction, deny, v, ctx.config.cidrGroups) : undefined;
+  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny, dropped);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
-  // A dropped fromCIDRSet (`droppedGroupRefs`) naming groups the inputs do not hold: the rule is not judged (`undecidedCidrGroup`).
-  const dropped = field === PeerField.CIDR_SET && peer.kind === 'any' ? droppedGroupRefs(item, direction, deny, v, ctx.config.cidrGroups) : undefined;
   if (ctx.mode === 'k8s' && !v.atLeast(CiliumVersion.V1_15)) {
     // A NetworkPolicy is no CRD: its endPort is kept by the API server, and the 1.14 parsePorts has no EndPort (1.15
     // refuses the whole NetworkPolicy, `networkPolicyRefusals`; 1.16 translates the range).
@@ -492,7 +492,8 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
     ...(field !== undefined ? { peerField: wire(field, direction) } : {}),
     l4,
     ...(!deny && item.authentication?.mode ? { authentication: item.authentication.mode } : {}),
-    ...(dropped !== undefined && dropped.missing.length > 0 ? { cidrGroupsMissing: dropped.missing } : {}),
+    // A dropped fromCIDRSet naming groups the inputs do not hold: the rule is not judged (`undecidedCidrGroup`).
+    ...(dropped !== undefined && peer.kind === 'any' && dropped.missing.length > 0 ? { cidrGroupsMissing: dropped.missing } : {}),
     notes,
   };
 }
@@ -508,8 +509,12 @@ function noSelectorPeer(item: RuleItemModel, name: string, why: string, notes: s
   return { kind: 'any' };
 }
 
+/**
+ * The peer an item's field selects.
+ * @param dropped the references of its fromCIDRSet that the agent drops (`droppedGroupRefs`, read once by `compileItem`)
+ */
 function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress' | 'egress', ctx: TranslateContext, notes: string[],
-  path: string, deny: boolean): PeerSpec {
+  path: string, deny: boolean, dropped: DroppedGroupRefs | undefined): PeerSpec {
   const list = (item[field] as readonly unknown[] | undefined) ?? [];
   const name = wire(field, direction);
   if (field === PeerField.SERVICES && deny) {
@@ -564,7 +569,6 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       // 1.16 still rewrites references in the watcher (pkg/policy/k8s `translateSpec`, egress and deny lists too), but a
       // list left with no entry is empty, which selects nothing (cilium/cilium#33396; upgrade note #33445: "allow-all
       // prior to 1.16"); references select the group's `cidrgroup:` identities from 1.17 (#33441).
-      const dropped = droppedGroupRefs(item, direction, deny, v, ctx.config.cidrGroups);
       if (dropped !== undefined) {
         const refs = [...dropped.missing, ...dropped.empty];
         return noSelectorPeer(item, name, `${name}: Cilium ${v} replaces each cidrGroupRef entry with its CiliumCIDRGroup's CIDRs before import, `

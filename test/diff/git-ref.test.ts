@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readAtGitRef } from '../../src/cli/git-ref';
 import { cliAsync } from '../support/cli';
 import { webToApi } from './support';
 
@@ -108,6 +109,36 @@ describe('diff --base <git-ref>', () => {
       git('checkout', '-q', 'main');
       rmSync(join(repo, 'policies', '.extra'), { recursive: true, force: true });
       rmSync(join(repo, 'policies', 'node_modules'), { recursive: true, force: true });
+    }
+  });
+
+  test('the files at a ref are read through one cat-file batch: contents that look like batch answers, empty, binary, too large', () => {
+    git('checkout', '-q', '-b', 'batch');
+    const dir = join(repo, 'batch');
+    mkdirSync(dir, { recursive: true });
+    const api = policy([8080]);
+    writeFileSync(join(dir, 'a.yaml'), api);
+    const oid = execFileSync('git', ['hash-object', join(dir, 'a.yaml')], { cwd: repo }).toString('utf8').trim();
+    // Lines that read as the answer of the batch for a.yaml (and a missing object), with and without a last newline.
+    const forged = [`${oid} blob ${Buffer.byteLength(api)}\n${api}\n`, `# x\n${oid} missing\n${oid} blob 3\nabc`];
+    writeFileSync(join(dir, 'b.yaml'), forged[0]);
+    writeFileSync(join(dir, 'c.yaml'), forged[1]);
+    writeFileSync(join(dir, 'd.yaml'), '');
+    writeFileSync(join(dir, 'e.yaml'), Buffer.from([0x61, 0x00, 0x62]));
+    writeFileSync(join(dir, 'f.yaml'), 'x'.repeat(2000));
+    git('add', 'batch');
+    git('commit', '-q', '-m', 'batch');
+    try {
+      const read = readAtGitRef('batch', ['batch'], repo, 1000);
+      expect(read.files).toEqual([
+        { file: 'batch:batch/a.yaml', text: api }, { file: 'batch:batch/b.yaml', text: forged[0] }, { file: 'batch:batch/c.yaml', text: forged[1] },
+        { file: 'batch:batch/d.yaml', text: '' },
+      ]);
+      expect(read.problems.map((p) => [p.file, p.problem.id])).toEqual([['batch:batch/e.yaml', 'input-binary'], ['batch:batch/f.yaml', 'input-too-large']]);
+      expect([read.missing, read.notRead]).toEqual([[], []]);
+    } finally {
+      git('checkout', '-q', 'main');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -213,15 +213,33 @@ describe('diffPairCount: the pairs a diff judges, counted per kind of class', ()
   });
 });
 
+/** What `diff-too-large` says of the pairs, before its id. */
+function diffRefusal(pairs: number, classes: number, limit: number): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return `the diff would judge ${n(pairs)} pairs of ${n(classes)} endpoint classes (the pairs whose client's egress or server's ingress may decide `
+    + `differently), over the limit of ${n(limit)} pairs (its time and size grow with the square of the classes); nothing is reported`;
+}
+
+/** The fix of `diff-too-large` for the pairs, classes not given. */
+function diffFix(pairs: number): string {
+  return `raise the limit (--max-pairs ${pairs}, or maxPairs), or narrow the input: a smaller change (one that decides differently for fewer `
+    + 'pairs of classes), or an --inventory (or --flows capture) with fewer workloads';
+}
+
+/** The classes that the changed items of the fixture's api policy select (app=web), as clients of api. */
+function webClients(classes: readonly ClassifiedEndpoint[]): ClassifiedEndpoint[] {
+  return classes.filter((c) => c.cls.id.startsWith('prod/app=web'));
+}
+
 describe('Connectivity.diff maxPairs', () => {
   const classes = Connectivity.endpointClasses([base, head]);
-  // Only the ingress of api changes: every client to api.
+  // Only the ingress of api changes, for the clients its changed items select (app=web): those clients to api.
   const api = classes.find((c) => c.cls.id === 'prod/app=api')!;
-  const diffPairs = classes.filter((a) => !notAPair(a, api)).length;
+  const diffPairs = webClients(classes).length;
 
-  test('the fixture judges more than one pair, fewer than all', () => {
+  test('the fixture judges more than one pair, fewer than the pairs whose rules change (every client to api)', () => {
     expect(diffPairs).toBeGreaterThan(1);
-    expect(diffPairs).toBeLessThan(reportPairCount(classes));
+    expect(diffPairs).toBeLessThan(classes.filter((a) => !notAPair(a, api)).length);
   });
 
   test('over the limit: refused (diff-too-large) before any pair is judged, naming the count, the limit and the fix', () => {
@@ -234,10 +252,7 @@ describe('Connectivity.diff maxPairs', () => {
       judged.mockClear();
       const e = thrown(() => Connectivity.diff(base, head, { maxPairs: diffPairs - 1 }));
       expect(e.id).toBe('diff-too-large');
-      expect(e.message).toBe(`the diff would judge ${diffPairs} pairs of ${classes.length} endpoint classes (the pairs whose rules change), over the `
-        + `limit of ${diffPairs - 1} pairs (its time and size grow with the square of the classes); nothing is reported (diff-too-large)\n`
-        + `  fix: raise the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change (a change to a policy that `
-        + 'selects every class counts every pair), or an --inventory (or --flows capture) with fewer workloads');
+      expect(e.message).toBe(`${diffRefusal(diffPairs, classes.length, diffPairs - 1)} (diff-too-large)\n  fix: ${diffFix(diffPairs)}`);
       for (const spy of decided) expect(spy).not.toHaveBeenCalled();
     } finally {
       for (const spy of decided) spy.mockRestore();
@@ -251,31 +266,27 @@ describe('Connectivity.diff maxPairs', () => {
   test('at the limit: the whole diff, the same as without the option; unchanged sides judge no pair', () => {
     expect(Connectivity.diff(base, head, { maxPairs: diffPairs })).toEqual(Connectivity.diff(base, head));
     expect(Connectivity.diff(base, base, { maxPairs: 1 })).toEqual(Connectivity.diff(base, base));
-    expect(Connectivity.DEFAULT_MAX_DIFF_PAIRS).toBe(5_000_000);
+    expect(Connectivity.DEFAULT_MAX_DIFF_PAIRS).toBe(1_000_000);
   });
 
   test.each([[0], [-1], [Number.NaN], [1.5], [Number.POSITIVE_INFINITY], ['10'], [null]])('maxPairs %j is refused (option-value)', (value) => {
     const e = thrown(() => Connectivity.diff(base, head, { maxPairs: value } as unknown as DiffOptions));
     expect(e.id).toBe('option-value');
     expect(e.message).toMatch(/^Connectivity\.diff\(\): maxPairs is .*, not a whole number of 1 or more/);
-    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 5000000 (leave it out for no limit)');
+    expect(e.fix).toBe('give the most pairs of endpoint classes to judge, e.g. maxPairs: 1000000 (leave it out for no limit)');
   });
 });
 
 describe('diff --max-pairs', () => {
   const classes = Connectivity.endpointClasses([base, head]);
-  const api = classes.find((c) => c.cls.id === 'prod/app=api')!;
-  const diffPairs = classes.filter((a) => !notAPair(a, api)).length;
+  const diffPairs = webClients(classes).length;
 
   test('over the limit: exit 2, one line on stderr, nothing on stdout, whatever the output and --fail-on', async () => {
     for (const output of ['text', 'json', 'markdown', 'html']) {
       const r = await cli('diff', '--base', baseFile, '--head', headFile, '--max-pairs', String(diffPairs - 1), '--output', output, '--fail-on', 'any');
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`error: the diff would judge ${diffPairs} pairs of ${classes.length} endpoint classes (the pairs whose rules change), over the `
-        + `limit of ${diffPairs - 1} pairs (its time and size grow with the square of the classes); nothing is reported (diff-too-large); fix: raise `
-        + `the limit (--max-pairs ${diffPairs}, or maxPairs), or narrow the input: a smaller change (a change to a policy that selects every class `
-        + 'counts every pair), or an --inventory (or --flows capture) with fewer workloads\n');
+      expect(r.stderr).toBe(`error: ${diffRefusal(diffPairs, classes.length, diffPairs - 1)} (diff-too-large); fix: ${diffFix(diffPairs)}\n`);
     }
   });
 
@@ -289,6 +300,68 @@ describe('diff --max-pairs', () => {
     const r = await cli('diff', '--base', baseFile, '--head', headFile, '--max-pairs', value);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 5000000\n`);
+    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 1000000\n`);
+  });
+});
+
+// The pairs counted are the ones the diff judges: per class and side, the peers for which a side decides differently
+// on some port (the side tables' changed peers), not every peer of a class whose rules change.
+describe('diff maxPairs counts the pairs judged, not the pairs whose rules change', () => {
+  const ALL_PODS = '[{ matchExpressions: [{ key: k8s:io.kubernetes.pod.namespace, operator: Exists }] }]';
+  /** `n` apps, each with its own policy (ingress from the next app on 8080), and what `egress` gives app `i`. */
+  const apps = (n: number, egress: (i: number) => string): string => Array.from({ length: n }, (_, i) => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: p${i}, namespace: ns${i % 3} }
+spec:
+  endpointSelector: { matchLabels: { app: a${i} } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: a${(i + 1) % n} } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+  egress:
+  - toEndpoints: ${ALL_PODS}
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+${egress(i)}`).join('---\n');
+  /** A cluster-wide DNS egress policy on every pod (`endpointSelector: {}`), on these protocols of port 53. */
+  const dns = (protocols: readonly string[]): string => `---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: dns }
+spec:
+  endpointSelector: {}
+  egress:
+  - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]
+    toPorts: [{ ports: [${protocols.map((p) => `{ port: "53", protocol: ${p} }`).join(', ')}] }]
+`;
+  const pods = (classes: readonly ClassifiedEndpoint[]): ClassifiedEndpoint[] =>
+    classes.filter((c) => c.cls.kind === EndpointClassKind.POD || c.cls.kind === EndpointClassKind.OTHER_POD);
+
+  test('a select-all CCNP given 53/TCP: every pod to kube-dns, not every pair of classes (the old count refused it)', () => {
+    const base = PolicySet.fromYaml(apps(30, () => '') + dns(['UDP']));
+    const head = PolicySet.fromYaml(apps(30, () => '') + dns(['UDP', 'TCP']));
+    const classes = Connectivity.endpointClasses([base, head]);
+    // Every class's egress rules change: the pairs whose rules change are every pair from a pod.
+    expect(classes.length).toBeGreaterThan(60);
+    const judged = pods(classes).length;
+    const e = thrown(() => Connectivity.diff(base, head, { maxPairs: judged - 1 }));
+    expect(e.message).toBe(`${diffRefusal(judged, classes.length, judged - 1)} (diff-too-large)\n  fix: ${diffFix(judged)}`);
+    const doc = Connectivity.diff(base, head, { maxPairs: judged });
+    expect(doc).toEqual(Connectivity.diff(base, head));
+    expect(new Set(doc.changes.map((c) => c.to))).toEqual(new Set(['kube-system/k8s-app=kube-dns']));
+    expect(doc.changes.length).toBe(judged);
+  });
+
+  test('a new egress rule with HTTP on a port of its own per app: every app to every pod, refused past the limit', () => {
+    const n = 20;
+    const base = PolicySet.fromYaml(apps(n, () => ''));
+    const own = (i: number): string => `  - toEndpoints: ${ALL_PODS}\n    toPorts: [{ ports: [{ port: "${10000 + i}", protocol: TCP }], `
+      + 'rules: { http: [{ method: GET }] } }]\n';
+    const head = PolicySet.fromYaml(apps(n, own));
+    const classes = Connectivity.endpointClasses([base, head]);
+    // The clients are the apps (their egress decides differently on their port), the servers every pod, not world or host.
+    const judged = n * pods(classes).length;
+    expect(judged).toBeLessThan(n * classes.length);
+    const e = thrown(() => Connectivity.diff(base, head, { maxPairs: judged - 1 }));
+    expect(e.message).toBe(`${diffRefusal(judged, classes.length, judged - 1)} (diff-too-large)\n  fix: ${diffFix(judged)}`);
+    expect(Connectivity.diff(base, head, { maxPairs: judged })).toEqual(Connectivity.diff(base, head));
   });
 });
