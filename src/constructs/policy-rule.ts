@@ -768,8 +768,10 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
  * `ClusterDefaultDeny` writes it.
  */
 function subjectOnlyExcludes(model: LabelSelectorModel, context: RuleRenderContext, diagnostics: Diagnostic[]): void {
-  if (model === null || typeof model !== 'object' || !Array.isArray(model.matchExpressions) || !selectorOnlyExcludes(model)) return;
-  const keys = model.matchExpressions.map((e) => `${e.key} ${e.operator}`).join(', ');
+  const expressions: unknown = model !== null && typeof model === 'object' ? model.matchExpressions : undefined;
+  // Entries that are no expression (a selector of one's own) are left to the other checks, not read here.
+  if (!Array.isArray(expressions) || !expressions.every((e) => e !== null && typeof e === 'object') || !selectorOnlyExcludes(model)) return;
+  const keys = (model.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}`).join(', ');
   diagnostics.push({
     id: 'subject-selector-only-excludes',
     severity: Severity.ERROR,
