@@ -199,6 +199,33 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     expect(synthFailure(c)).not.toMatch(/TypeError|is not a function/);
   });
 
+  // `matchExpressions` that was no list was dropped, and `matchLabels` that was no map spread into keys "0", "1", …: the peer
+  // of `{ matchExpressions: { key: 'app', operator: 'In', values: ['web'] } }` (one expression, not a list) was every pod of shop.
+  test.each([
+    ['one expression, not a list', { matchExpressions: { key: 'app', operator: 'In', values: ['web'] } }, /matchExpressions is \{"key":"app".*not a list of \{ key, operator, values \}/],
+    ['an empty object', { matchExpressions: {} }, /matchExpressions is \{\}, not a list/],
+    ['a string', { matchLabels: { app: 'web' }, matchExpressions: 'app' }, /matchExpressions is "app", not a list/],
+    ['entries that are no requirement', { matchExpressions: [null] }, /matchExpressions is \[null\], not a list/],
+    ['matchLabels a string', { matchLabels: 'app' }, /matchLabels is "app", not a map of label values/],
+    ['matchLabels a list', { matchLabels: ['app=web'] }, /matchLabels is \["app=web"\], not a map of label values/],
+    ['a label value that is no string', { matchLabels: { app: 1 } }, /matchLabels is \{"app":1\}, not a map of label values/],
+  ])('Peer.selectedBy() of a selector of one\'s own with %s: refused, never every pod of the namespace', (_what, model, message) => {
+    const own: IEndpointSelector = { toEndpointSelector: () => model as never };
+    const r = refusal(() => Peer.selectedBy(own, 'shop'));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toMatch(message);
+    expect(r.message).toContain('Peer.selectedBy(): the endpoint selector of one\'s own answered');
+  });
+
+  test('Peer.selectedBy() of a well-formed selector of one\'s own: its pods, and no other pod of the namespace', () => {
+    const { c, p } = cnp();
+    const own: IEndpointSelector = { toEndpointSelector: () => ({ matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] }) };
+    p.allowIngress(Peer.selectedBy(own), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=a', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=other', 'pod:shop:app=a', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:other:app=web', 'pod:shop:app=a', '80/TCP')).toBe('denied');
+  });
+
   test('a subject of one\'s own that answers {}: the synthesis fails (a clusterwide policy applied to every endpoint of the cluster)', () => {
     const c = chart();
     const empty: IEndpointSelector = { toEndpointSelector: () => ({ matchLabels: {} }) };
