@@ -4,7 +4,8 @@
 // policy that allowed more than the peer said (judged by the engine), or allowed it silently.
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, IEndpointSelector, INodeSelector, IPeer, MonitoringScrape, NodeSelector,
+  CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, IEndpointSelector, INodeSelector, IPeer, MetadataEndpointBlock,
+  MonitoringScrape, NodeSelector,
   PeerConfig, PeerField, Peer, Port,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
@@ -224,6 +225,42 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=a', '80/TCP')).toBe('allowed');
     expect(verdictOf(c, 'pod:shop:app=other', 'pod:shop:app=a', '80/TCP')).toBe('denied');
     expect(verdictOf(c, 'pod:other:app=web', 'pod:shop:app=a', '80/TCP')).toBe('denied');
+  });
+
+  test.each([
+    ['[null]', { matchExpressions: [null] }, /spec\.endpointSelector\.matchExpressions\[0\]: matchExpressions entry null is null; the CRD wants an object .*\(crd-type\)/],
+    ['[1, …]', { matchExpressions: [1, { key: 'a', operator: 'In', values: ['x'] }] }, /spec\.endpointSelector\.matchExpressions\[0\]: matchExpressions entry 1 is a number; the CRD wants an object/],
+  ])('a subject of one\'s own whose matchExpressions holds %s: the synthesis fails with crd-type (a TypeError, or written for the API server to refuse)',
+    (_what, model, message) => {
+      for (const kind of ['cnp', 'ccnp']) {
+        const c = chart(kind === 'cnp' ? 'shop' : undefined);
+        const own: IEndpointSelector = { toEndpointSelector: () => model as never };
+        const p = kind === 'cnp' ? new CiliumPolicy(c, 'p', { endpointSelector: own }) : new ClusterwidePolicy(c, 'p', { endpointSelector: own });
+        p.allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+        const failure = synthFailure(c);
+        expect(failure).toMatch(message);
+        expect(failure).not.toMatch(/TypeError|selector-empty/);
+      }
+    });
+
+  test.each([
+    ['matchLabels a string', { matchLabels: 'app' }, /its matchLabels is "app", not a map of label values/],
+    ['one expression, not a list', { matchExpressions: { key: 'app', operator: 'Exists' } }, /its matchExpressions is \{"key":"app","operator":"Exists"\}, not a list/],
+  ])('MetadataEndpointBlock namespaces with a selector of one\'s own with %s: refused (it blocked nobody, or was a TypeError)', (_what, model, message) => {
+    const own: IEndpointSelector = { toEndpointSelector: () => model as never };
+    const r = refusal(() => new MetadataEndpointBlock(chart(), 'block', { namespaces: ['shop'], endpointSelector: own }));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toMatch(message);
+  });
+
+  test('MetadataEndpointBlock namespaces with a well-formed selector of one\'s own: its pods of the namespaces are blocked, no other', () => {
+    const c = chart();
+    const own: IEndpointSelector = { toEndpointSelector: () => ({ matchLabels: { app: 'web' } }) };
+    new MetadataEndpointBlock(c, 'block', { namespaces: ['shop'], endpointSelector: own });
+    expect(verdictOf(c, 'pod:shop:app=web', 'cidr:169.254.169.254/32', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=db', 'cidr:169.254.169.254/32', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:other:app=web', 'cidr:169.254.169.254/32', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=web', 'cidr:192.0.2.1/32', '80/TCP')).toBe('allowed');
   });
 
   test('a subject of one\'s own that answers {}: the synthesis fails (a clusterwide policy applied to every endpoint of the cluster)', () => {
