@@ -4,8 +4,8 @@
 // policy that allowed more than the peer said (judged by the engine), or allowed it silently.
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, IEndpointSelector, INodeSelector, IPeer, MetadataEndpointBlock,
-  MonitoringScrape, NodeSelector,
+  CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, IEndpointSelector, INodeSelector, IPeer,
+  MetadataEndpointBlock, MonitoringScrape, NodeSelector,
   PeerConfig, PeerField, Peer, Port,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
@@ -249,6 +249,17 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
   ])('MetadataEndpointBlock namespaces with a selector of one\'s own with %s: refused (it blocked nobody, or was a TypeError)', (_what, model, message) => {
     const own: IEndpointSelector = { toEndpointSelector: () => model as never };
     const r = refusal(() => new MetadataEndpointBlock(chart(), 'block', { namespaces: ['shop'], endpointSelector: own }));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toMatch(message);
+  });
+
+  test.each([
+    ['[null]', { matchExpressions: [null] }, /its matchExpressions is \[null\], not a list/],
+    ['one expression, not a list', { matchExpressions: { key: 'role', operator: 'Exists' } }, /its matchExpressions is \{"key":"role","operator":"Exists"\}, not a list/],
+    ['matchLabels a string', { matchLabels: 'role' }, /its matchLabels is "role", not a map of label values/],
+  ])('HostFirewall with a node selector of one\'s own with %s: refused when constructed (the expressions were a TypeError)', (_what, model, message) => {
+    const own: INodeSelector = { toNodeSelector: () => model as never };
+    const r = refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: own }));
     expect(r.id).toBe('selector-unknown');
     expect(r.message).toMatch(message);
   });
