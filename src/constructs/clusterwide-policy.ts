@@ -27,7 +27,10 @@ export interface ClusterwidePolicyProps extends PolicyBaseProps {
  * policy for nodes. The resource is cluster-scoped: the chart's namespace is never written into it.
  *
  * Endpoint peers must name their namespace (or say `allNamespaces: true`): in a CCNP a selector without one
- * matches pods of every namespace, the classic way such a policy admits far more than intended.
+ * matches pods of every namespace, the classic way such a policy admits far more than intended. An `endpointSelector`
+ * that only excludes (`NotIn`/`DoesNotExist`, no label it requires) is refused (`subject-selector-only-excludes`): Cilium
+ * adds no namespace to a CCNP's subject, so it would also select Cilium's health and ingress endpoints and pods still
+ * initializing; add `LabelExpression.exists('k8s:io.kubernetes.pod.namespace')` to keep it to pods.
  *
  * Host rules are guarded against lockouts: a deny that cuts a path the nodes need (SSH from the world, the API server,
  * the kubelet from the API server, etcd, Cilium health, the tunnel, essential ICMP, Hubble; from the nodes: the API

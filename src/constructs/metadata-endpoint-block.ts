@@ -10,6 +10,7 @@ import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { checkPropKeys } from './prop-keys';
+import { expressionsShapeProblem, labelsShapeProblem } from './peer-config';
 
 /**
  * The cloud instance-metadata endpoints: the link-local IPv4 address of AWS, GCP, Azure (and most others), AWS's IPv6
@@ -94,6 +95,18 @@ export class MetadataEndpointBlock extends Construct {
         });
       }
       const base = props.endpointSelector?.toEndpointSelector() ?? {};
+      // Taken apart below: a matchLabels that is no map spread into the keys "0", "1", … (the block blocked nobody), and a
+      // matchExpressions that is no list was a TypeError.
+      const shape = labelsShapeProblem(base) ?? expressionsShapeProblem(base);
+      if (shape !== undefined) {
+        throw new CiliumPolicyError({
+          id: 'selector-unknown',
+          message: `MetadataEndpointBlock endpointSelector of one's own answered ${JSON.stringify(base)?.slice(0, 200)}: its ${shape}`,
+          fix: "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an "
+            + "EndpointSelector (EndpointSelector.labels({ app: 'web' }))",
+          location: this.node.path,
+        });
+      }
       for (const ns of props.namespaces) checkNamespaceName(ns, 'MetadataEndpointBlock namespaces entry', this.node.path);
       // A selector naming namespaces of its own is ANDed with the list: the pods of the listed namespaces could go unblocked.
       const workload = (props.endpointSelector as Partial<EndpointSelector> | undefined)?._workload;

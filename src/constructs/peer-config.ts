@@ -137,6 +137,33 @@ const EMPTY_SELECTOR: Partial<Record<PeerField, { selects: string; fix: string }
 };
 
 /**
+ * Why the `matchExpressions` of a label selector of one's own is not a list of requirements with a key (`{}`, one requirement
+ * not in a list, `[null]`), or `undefined` (left out, `null`, or a list of requirements). Said before anything reads it: taken
+ * apart, such a value was dropped, and the selector without it selected more (`Peer.selectedBy()`: every pod of the namespace).
+ * @param selector the selector as answered (anything)
+ */
+export function expressionsShapeProblem(selector: unknown): string | undefined {
+  const expressions: unknown = selector !== null && typeof selector === 'object' && !Array.isArray(selector)
+    ? (selector as { matchExpressions?: unknown }).matchExpressions : undefined;
+  const isRequirement = (x: unknown): boolean => x !== null && typeof x === 'object' && !Array.isArray(x) && typeof (x as { key?: unknown }).key === 'string';
+  if (expressions === undefined || expressions === null || (Array.isArray(expressions) && expressions.every(isRequirement))) return undefined;
+  return `matchExpressions is ${JSON.stringify(expressions)?.slice(0, 200) ?? String(expressions)}, not a list of { key, operator, values }`;
+}
+
+/**
+ * Why the `matchLabels` of a label selector of one's own is not a map of label values (`'app'`, `['app=web']`, `{ app: 1 }`),
+ * or `undefined` (left out, `null`, or such a map). A string or list spread into a map became the keys `0`, `1`, ….
+ * @param selector the selector as answered (anything)
+ */
+export function labelsShapeProblem(selector: unknown): string | undefined {
+  const labels: unknown = selector !== null && typeof selector === 'object' && !Array.isArray(selector)
+    ? (selector as { matchLabels?: unknown }).matchLabels : undefined;
+  if (labels === undefined || labels === null) return undefined;
+  if (typeof labels === 'object' && !Array.isArray(labels) && Object.values(labels).every((v) => typeof v === 'string')) return undefined;
+  return `matchLabels is ${JSON.stringify(labels)?.slice(0, 200) ?? String(labels)}, not a map of label values`;
+}
+
+/**
  * Refuses a selector of a peer of one's own that requires nothing (`{}`, `{ matchLabels: {} }`: a label map left empty),
  * where the factories refuse the same (`selector-empty`): an endpoint selector (`Peer.endpoints({ labels: {} })`), a node
  * selector (`Peer.nodes({})`), a `cidrGroupSelector` (`Peer.cidrGroupSelector({})`), a `k8sServiceSelector`
@@ -155,17 +182,11 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
     : field === PeerField.SERVICES ? `${field}[${i}].k8sServiceSelector.selector` : `${field}[${i}]`;
   // A matchExpressions that is not a list of requirements with a key (the CRD refuses it) is said so, before anything
   // reads its entries.
-  const expressionsOf = (s: unknown): unknown => (s !== null && typeof s === 'object' && !Array.isArray(s) ? (s as { matchExpressions?: unknown }).matchExpressions : undefined);
-  const isRequirement = (x: unknown): boolean => x !== null && typeof x === 'object' && !Array.isArray(x) && typeof (x as { key?: unknown }).key === 'string';
-  const notList = selectors.findIndex((s) => {
-    const e = expressionsOf(s);
-    return e !== undefined && e !== null && (!Array.isArray(e) || !e.every(isRequirement));
-  });
+  const notList = selectors.findIndex((s) => expressionsShapeProblem(s) !== undefined);
   if (notList >= 0) {
     throw new CiliumPolicyError({
       id: 'peer-config-invalid',
-      message: `${what}(${description}): the peer's ${at(notList)}.matchExpressions is `
-        + `${JSON.stringify(expressionsOf(selectors[notList]))?.slice(0, 200)}, not a list of { key, operator, values } (the CRD refuses it)`,
+      message: `${what}(${description}): the peer's ${at(notList)}.${expressionsShapeProblem(selectors[notList])} (the CRD refuses it)`,
       fix: 'give matchExpressions as a list of { key, operator, values }, or leave it out',
       location,
     });

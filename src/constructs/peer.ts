@@ -6,7 +6,7 @@ import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX,
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkListOf, checkNamespaceName, checkNonEmptyLabels, checkPropsObject } from './names';
-import { markEveryPodOfNamespace, PeerConfig } from './peer-config';
+import { expressionsShapeProblem, labelsShapeProblem, markEveryPodOfNamespace, PeerConfig } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
@@ -164,7 +164,9 @@ export class Peer implements IPeer {
    * `EndpointSelector.workload()`, in the workload's namespace when it has one).
    * Lets a policy's subject be reused as another policy's peer. A selector that requires a reserved label is refused, as
    * in `Peer.endpoints()` (`peer-endpoints-reserved-label`), and so is a selector of one's own that answers `{}`
-   * (`selector-empty`, as `EndpointSelector.labels({})` is): `EndpointSelector.all()` says "every pod" outright.
+   * (`selector-empty`, as `EndpointSelector.labels({})` is): `EndpointSelector.all()` says "every pod" outright. So is one
+   * whose answer is no label selector (`selector-unknown`): `matchLabels` not a map of label values, `matchExpressions` not a
+   * list of `{ key, operator, values }` (one expression not in a list was dropped, and the peer was every pod of the namespace).
    */
   public static selectedBy(selector: IEndpointSelector, namespace?: string): Peer {
     if (typeof (selector as Partial<IEndpointSelector> | null)?.toEndpointSelector !== 'function') {
@@ -190,6 +192,20 @@ export class Peer implements IPeer {
     }
     namespace = namespace ?? own;
     const model = selector.toEndpointSelector();
+    // Taken apart below: a matchExpressions that is no list was dropped (the peer was every pod of the namespace), and a
+    // matchLabels that is no map spread into the keys "0", "1", ….
+    const problem = model === null || typeof model !== 'object' || Array.isArray(model) ? undefined : labelsShapeProblem(model) ?? expressionsShapeProblem(model);
+    const shape = problem !== undefined ? `its ${problem}` : model === null || typeof model !== 'object' || Array.isArray(model)
+      ? 'it is not a label selector (an object of matchLabels and matchExpressions)' : undefined;
+    if (shape !== undefined) {
+      throw new CiliumPolicyError({
+        id: 'selector-unknown',
+        message: `Peer.selectedBy(): the endpoint selector of one's own answered ${JSON.stringify(model)?.slice(0, 200) ?? String(model)}: ${shape}`,
+        fix: "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an EndpointSelector "
+          + "(EndpointSelector.of({ labels, expressions: [LabelExpression.in('tier', ['api'])] }))",
+        location: callerLocation(),
+      });
+    }
     // `EndpointSelector.all()` says "every pod" outright; a selector of one's own that answers `{}` is a label map left empty.
     if (!(selector instanceof EndpointSelector) && model !== null && typeof model === 'object' && selectorRequiresNothing(model)) {
       throw new CiliumPolicyError({

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
-import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorRequiresNothing } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes, selectorRequiresNothing } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -496,6 +496,7 @@ export class PolicyRule {
   private subjectSelector(selector: IEndpointSelector, context: RuleRenderContext, diagnostics: Diagnostic[]): LabelSelectorModel {
     const model = ownSelectorChecked(selector, selector.toEndpointSelector(), context, diagnostics);
     if (context.kind === 'CiliumNetworkPolicy') subjectNamespaceLabels(model, context, diagnostics);
+    else subjectOnlyExcludes(model, context, diagnostics);
     const workload = (selector as Partial<EndpointSelector>)._workload;
     if (workload === undefined) return model;
     const namespace = workloadNamespace(workload);
@@ -755,6 +756,32 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
     fix: `give the labels meant; if ${every} is meant, say so with ${node ? 'NodeSelector' : 'EndpointSelector'}.all()`,
   });
   return model;
+}
+
+/**
+ * Refuses the endpoint selector of a clusterwide rule that only excludes (`NotIn`/`DoesNotExist`, no label it requires,
+ * `subject-selector-only-excludes`). Cilium adds no namespace to the subject of a CCNP (`ParseToCiliumRule` with no
+ * namespace), so such a selector also matches Cilium's own endpoints, which lack those labels: the health endpoint
+ * (`reserved:health`), the ingress endpoint (`reserved:ingress`) and pods still initializing (`reserved:init`). They get the
+ * rule's allows (the world into the health endpoint, the ingress proxy out to the rule's peers) and its default deny.
+ * "Pods of every namespace but kube-system" says so with `io.kubernetes.pod.namespace Exists` beside the exclusion, as
+ * `ClusterDefaultDeny` writes it.
+ */
+function subjectOnlyExcludes(model: LabelSelectorModel, context: RuleRenderContext, diagnostics: Diagnostic[]): void {
+  const expressions: unknown = model !== null && typeof model === 'object' ? model.matchExpressions : undefined;
+  // Entries that are no expression (a selector of one's own) are left to the other checks, not read here.
+  if (!Array.isArray(expressions) || !expressions.every((e) => e !== null && typeof e === 'object') || !selectorOnlyExcludes(model)) return;
+  const keys = (model.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}`).join(', ');
+  diagnostics.push({
+    id: 'subject-selector-only-excludes',
+    severity: Severity.ERROR,
+    path: `${context.path}.endpointSelector`,
+    message: `the endpoint selector only excludes (${keys}), and Cilium adds no namespace to the subject of a clusterwide policy: besides the pods `
+      + 'it does not exclude, the rule would apply to Cilium\'s own endpoints without those labels (the health and ingress endpoints and pods still '
+      + 'initializing: reserved:health, reserved:ingress, reserved:init), which would get its allows and its default deny',
+    fix: `keep it to pods: add LabelExpression.exists('${NAMESPACE_LABEL}') to its expressions (every pod of every namespace but those excluded), `
+      + 'or a label the pods carry',
+  });
 }
 
 /**

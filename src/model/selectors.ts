@@ -26,9 +26,14 @@ export function labelKeySource(key: string): string {
   return splitLabelKey(key).source;
 }
 
-/** All keys a selector constrains, from `matchLabels` and `matchExpressions`. */
+/**
+ * All keys a selector constrains, from `matchLabels` and `matchExpressions`. A `matchExpressions` that is no list, or an entry
+ * of it that is no object (a selector of one's own answering `[null]`, which the CRD check refuses), names no key (it was a TypeError).
+ */
 export function selectorKeys(selector: LabelSelectorModel): string[] {
-  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
+  const expressions: unknown[] = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  return [...Object.keys(selector.matchLabels ?? {}),
+    ...expressions.flatMap((e) => (e !== null && typeof e === 'object' ? [(e as { key: string }).key] : []))];
 }
 
 /**
@@ -39,7 +44,8 @@ export function selectorKeys(selector: LabelSelectorModel): string[] {
 export function selectorRequiresNothing(selector: LabelSelectorModel): boolean {
   const expressions: unknown = selector.matchExpressions;
   if (expressions !== undefined && !Array.isArray(expressions)) return false;
-  return selectorKeys(selector).length === 0;
+  // Entries, not keys: one that is no requirement (`[null]`) is no wildcard either.
+  return Object.keys(selector.matchLabels ?? {}).length === 0 && (expressions ?? []).length === 0;
 }
 
 /**

@@ -541,7 +541,11 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
   if (me !== undefined && !Array.isArray(me)) wrongType(ctx, `${path}.matchExpressions`, 'matchExpressions', me, 'a list');
   arr<unknown>(me).forEach((e, i) => {
     const p = `${path}.matchExpressions[${i}]`;
-    if (!isObject(e)) return;
+    // An entry that is no requirement (a selector of one's own answering `[null]` or `[1]`) was skipped, and written.
+    if (!isObject(e)) {
+      wrongType(ctx, p, 'matchExpressions entry', e, 'an object (key, operator, values)', 'write each entry as { key, operator, values }, or remove it');
+      return;
+    }
     if (typeof e.key !== 'string') {
       ctx.report('crd-selector-operator', `${p}.key`, `matchExpressions entry ${show(e)} has no key`, 'set key to the label key to test');
     }

@@ -4,7 +4,8 @@
 // policy that allowed more than the peer said (judged by the engine), or allowed it silently.
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, IEndpointSelector, INodeSelector, IPeer, MonitoringScrape, NodeSelector,
+  CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, IEndpointSelector, INodeSelector, IPeer,
+  MetadataEndpointBlock, MonitoringScrape, NodeSelector,
   PeerConfig, PeerField, Peer, Port,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
@@ -197,6 +198,80 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     const c = chart();
     new ClusterwidePolicy(c, 'p', { endpointSelector: odd }).allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] });
     expect(synthFailure(c)).not.toMatch(/TypeError|is not a function/);
+  });
+
+  // `matchExpressions` that was no list was dropped, and `matchLabels` that was no map spread into keys "0", "1", …: the peer
+  // of `{ matchExpressions: { key: 'app', operator: 'In', values: ['web'] } }` (one expression, not a list) was every pod of shop.
+  test.each([
+    ['one expression, not a list', { matchExpressions: { key: 'app', operator: 'In', values: ['web'] } }, /matchExpressions is \{"key":"app".*not a list of \{ key, operator, values \}/],
+    ['an empty object', { matchExpressions: {} }, /matchExpressions is \{\}, not a list/],
+    ['a string', { matchLabels: { app: 'web' }, matchExpressions: 'app' }, /matchExpressions is "app", not a list/],
+    ['entries that are no requirement', { matchExpressions: [null] }, /matchExpressions is \[null\], not a list/],
+    ['matchLabels a string', { matchLabels: 'app' }, /matchLabels is "app", not a map of label values/],
+    ['matchLabels a list', { matchLabels: ['app=web'] }, /matchLabels is \["app=web"\], not a map of label values/],
+    ['a label value that is no string', { matchLabels: { app: 1 } }, /matchLabels is \{"app":1\}, not a map of label values/],
+  ])('Peer.selectedBy() of a selector of one\'s own with %s: refused, never every pod of the namespace', (_what, model, message) => {
+    const own: IEndpointSelector = { toEndpointSelector: () => model as never };
+    const r = refusal(() => Peer.selectedBy(own, 'shop'));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toMatch(message);
+    expect(r.message).toContain('Peer.selectedBy(): the endpoint selector of one\'s own answered');
+  });
+
+  test('Peer.selectedBy() of a well-formed selector of one\'s own: its pods, and no other pod of the namespace', () => {
+    const { c, p } = cnp();
+    const own: IEndpointSelector = { toEndpointSelector: () => ({ matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] }) };
+    p.allowIngress(Peer.selectedBy(own), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=a', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=other', 'pod:shop:app=a', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:other:app=web', 'pod:shop:app=a', '80/TCP')).toBe('denied');
+  });
+
+  test.each([
+    ['[null]', { matchExpressions: [null] }, /spec\.endpointSelector\.matchExpressions\[0\]: matchExpressions entry null is null; the CRD wants an object .*\(crd-type\)/],
+    ['[1, …]', { matchExpressions: [1, { key: 'a', operator: 'In', values: ['x'] }] }, /spec\.endpointSelector\.matchExpressions\[0\]: matchExpressions entry 1 is a number; the CRD wants an object/],
+  ])('a subject of one\'s own whose matchExpressions holds %s: the synthesis fails with crd-type (a TypeError, or written for the API server to refuse)',
+    (_what, model, message) => {
+      for (const kind of ['cnp', 'ccnp']) {
+        const c = chart(kind === 'cnp' ? 'shop' : undefined);
+        const own: IEndpointSelector = { toEndpointSelector: () => model as never };
+        const p = kind === 'cnp' ? new CiliumPolicy(c, 'p', { endpointSelector: own }) : new ClusterwidePolicy(c, 'p', { endpointSelector: own });
+        p.allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+        const failure = synthFailure(c);
+        expect(failure).toMatch(message);
+        expect(failure).not.toMatch(/TypeError|selector-empty/);
+      }
+    });
+
+  test.each([
+    ['matchLabels a string', { matchLabels: 'app' }, /its matchLabels is "app", not a map of label values/],
+    ['one expression, not a list', { matchExpressions: { key: 'app', operator: 'Exists' } }, /its matchExpressions is \{"key":"app","operator":"Exists"\}, not a list/],
+  ])('MetadataEndpointBlock namespaces with a selector of one\'s own with %s: refused (it blocked nobody, or was a TypeError)', (_what, model, message) => {
+    const own: IEndpointSelector = { toEndpointSelector: () => model as never };
+    const r = refusal(() => new MetadataEndpointBlock(chart(), 'block', { namespaces: ['shop'], endpointSelector: own }));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toMatch(message);
+  });
+
+  test.each([
+    ['[null]', { matchExpressions: [null] }, /its matchExpressions is \[null\], not a list/],
+    ['one expression, not a list', { matchExpressions: { key: 'role', operator: 'Exists' } }, /its matchExpressions is \{"key":"role","operator":"Exists"\}, not a list/],
+    ['matchLabels a string', { matchLabels: 'role' }, /its matchLabels is "role", not a map of label values/],
+  ])('HostFirewall with a node selector of one\'s own with %s: refused when constructed (the expressions were a TypeError)', (_what, model, message) => {
+    const own: INodeSelector = { toNodeSelector: () => model as never };
+    const r = refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: own }));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toMatch(message);
+  });
+
+  test('MetadataEndpointBlock namespaces with a well-formed selector of one\'s own: its pods of the namespaces are blocked, no other', () => {
+    const c = chart();
+    const own: IEndpointSelector = { toEndpointSelector: () => ({ matchLabels: { app: 'web' } }) };
+    new MetadataEndpointBlock(c, 'block', { namespaces: ['shop'], endpointSelector: own });
+    expect(verdictOf(c, 'pod:shop:app=web', 'cidr:169.254.169.254/32', '80/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=db', 'cidr:169.254.169.254/32', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:other:app=web', 'cidr:169.254.169.254/32', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=web', 'cidr:192.0.2.1/32', '80/TCP')).toBe('allowed');
   });
 
   test('a subject of one\'s own that answers {}: the synthesis fails (a clusterwide policy applied to every endpoint of the cluster)', () => {

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
   Builtins, CiliumPolicy, CiliumVersion, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity,
-  HeaderMismatchAction, HttpRule, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, Port, Tier, TieredApp,
+  HeaderMismatchAction, HttpRule, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, PolicySet, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -682,5 +682,77 @@ describe('a metrics scraper is one scraper, never a broad peer (scraper-broad)',
     expect(verdictOf(own, 'pod:shop:app=prometheus', WEB, '9090/TCP')).toBe('allowed');
     expect(verdictOf(own, 'pod:tenant:app=prometheus', WEB, '9090/TCP')).toBe('denied');
     expect(verdictOf(own, 'pod:shop:app=prometheus', WEB, '8080/TCP')).toBe('denied');
+  });
+});
+
+describe('a clusterwide subject that only excludes is refused: Cilium adds no namespace to it (subject-selector-only-excludes)', () => {
+  const NS = 'k8s:io.kubernetes.pod.namespace';
+  const WORLD = 'cidr:192.0.2.1/32';
+  /** A clusterwide policy whose rule lets the world in on 80/TCP, for the pods its endpointSelector selects. */
+  function worldIn(selector: EndpointSelector, kind: 'ccnp' | 'cnp' = 'ccnp'): Chart {
+    const c = chart(kind === 'cnp' ? 'shop' : undefined);
+    const p = kind === 'cnp' ? new CiliumPolicy(c, 'p', { endpointSelector: selector }) : new ClusterwidePolicy(c, 'p', { endpointSelector: selector });
+    p.allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    return c;
+  }
+  const excluding: [string, () => EndpointSelector][] = [
+    ['NotIn on the namespace', () => EndpointSelector.of({ expressions: [LabelExpression.notIn(NS, ['kube-system'])] })],
+    ['NotIn on a pod label', () => EndpointSelector.of({ expressions: [LabelExpression.notIn('app', ['legacy'])] })],
+    ['DoesNotExist', () => EndpointSelector.of({ expressions: [LabelExpression.doesNotExist('app')] })],
+    ['DoesNotExist and NotIn', () => EndpointSelector.of({ expressions: [LabelExpression.doesNotExist('legacy'), LabelExpression.notIn(NS, ['kube-system'])] })],
+  ];
+
+  test.each(excluding)('%s: refused at synthesis, naming the rule (it applied to Cilium\'s health and ingress endpoints too)', (_what, selector) => {
+    const c = worldIn(selector());
+    const p = c.node.findChild('p') as ClusterwidePolicy;
+    expect(p.synthesizeModel().diagnostics.map((d) => `${d.id} ${d.path}`)).toContain('subject-selector-only-excludes spec.endpointSelector');
+    expect(synthFailure(c)).toMatch(/only excludes .* Cilium adds no namespace to the subject of a clusterwide policy: .*reserved:health/);
+    expect(synthFailure(c)).toMatch(/fix: .*LabelExpression\.exists\('k8s:io\.kubernetes\.pod\.namespace'\)/);
+  });
+
+  test('what it was: the YAML it wrote let the world into Cilium\'s health and ingress endpoints on the port', () => {
+    const written = {
+      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'p' },
+      spec: {
+        endpointSelector: { matchExpressions: [{ key: NS, operator: 'NotIn', values: ['kube-system'] }] },
+        ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
+      },
+    };
+    const set = PolicySet.fromYaml(JSON.stringify(written), { file: 'p.yaml' });
+    const on = (to: string, port: number): string => set.verdict({ from: set.endpoint(WORLD), to: set.endpoint(to), protocol: 'TCP', port }).verdict;
+    expect(on('entity:health', 80)).toBe('allowed');
+    expect(on('entity:ingress', 80)).toBe('allowed');
+    expect(on('pod:shop:app=web', 80)).toBe('allowed');
+    expect(on('pod:shop:app=web', 81)).toBe('denied');
+  });
+
+  test('the fix, io.kubernetes.pod.namespace Exists beside it: pods only, those excluded left alone', () => {
+    const c = worldIn(EndpointSelector.of({ expressions: [LabelExpression.exists(NS), LabelExpression.notIn(NS, ['kube-system'])] }));
+    expect(synthFailure(c)).toBeUndefined();
+    expect(decidedBy(c, WORLD, 'pod:shop:app=web', '80/TCP', 'ingress')).toBe('allowed p spec.ingress[0]');
+    expect(decidedBy(c, WORLD, 'pod:shop:app=web', '81/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, WORLD, 'pod:kube-system:app=web', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+    expect(decidedBy(c, WORLD, 'entity:health', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+    expect(decidedBy(c, WORLD, 'entity:ingress', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+  });
+
+  test('a label the pods carry beside the exclusions, or a namespaced policy (its namespace is added), stays accepted', () => {
+    const labelled = worldIn(EndpointSelector.of({ labels: { app: 'web' }, expressions: [LabelExpression.notIn(NS, ['kube-system'])] }));
+    expect(synthFailure(labelled)).toBeUndefined();
+    expect(decidedBy(labelled, WORLD, 'entity:health', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+    const namespaced = worldIn(EndpointSelector.of({ expressions: [LabelExpression.notIn('app', ['legacy'])] }), 'cnp');
+    expect(synthFailure(namespaced)).toBeUndefined();
+    expect(decidedBy(namespaced, WORLD, 'pod:shop:app=web', '80/TCP', 'ingress')).toBe('allowed p spec.ingress[0]');
+    expect(decidedBy(namespaced, WORLD, 'pod:other:app=web', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+    expect(decidedBy(namespaced, WORLD, 'entity:health', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+  });
+
+  test('a rule added with addRule() is held to it too', () => {
+    const c = chart();
+    const p = new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web', [NS]: 'shop' }) });
+    p.allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    p.addRule({ endpointSelector: EndpointSelector.of({ expressions: [LabelExpression.doesNotExist('app')] }) })
+      .allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    expect(p.synthesizeModel().diagnostics.map((d) => `${d.id} ${d.path}`)).toContain('subject-selector-only-excludes specs[1].endpointSelector');
   });
 });

@@ -491,6 +491,12 @@ export function expressions(key: fc.Arbitrary<string>, maxLength = 2, minLength 
   return fc.array(fc.oneof(withValues, without), { minLength, maxLength });
 }
 
+/** Whether a selector requires no label and only excludes (`NotIn`/`DoesNotExist`): refused as a clusterwide subject. */
+function onlyExcludes(s: SelectorSpec): boolean {
+  return s.kind === 'of' && Object.keys(s.labels ?? {}).length === 0 && (s.expressions ?? []).length > 0
+    && (s.expressions ?? []).every((e) => e.op === 'NotIn' || e.op === 'DoesNotExist');
+}
+
 /** Whether optional labels/expressions say something (the SDK refuses empty maps and lists, and selectors that select everything). */
 /**
  * Whether a Service selector may select `default/kubernetes` (labels component=apiserver, provider=kubernetes): that is
@@ -1069,9 +1075,10 @@ function buildRule(version: VersionText, kind: ProgramKind, host: boolean): fc.A
   return fc.record({
     subject: host
       ? selector(labelKey()).map((s) => ({ nodeSelector: s }))
-      // A clusterwide rule always selects something specific: `{}` would put the whole cluster into default deny (refused).
+      // A clusterwide rule always selects something specific: `{}` would put the whole cluster into default deny (refused), and a
+      // selector that only excludes takes Cilium's own endpoints along (`subject-selector-only-excludes`).
       : kind === 'ClusterwidePolicy'
-        ? selector().filter((s) => s.kind !== 'all').map((s) => ({ endpointSelector: s }))
+        ? selector().filter((s) => s.kind !== 'all' && !onlyExcludes(s)).map((s) => ({ endpointSelector: s }))
         : fc.option(selector(), { nil: undefined }).map((s) => (s ? { endpointSelector: s } : {})),
     description: fc.option(description, { nil: undefined }),
     log: atLeast(v, '1.18') ? fc.option(logValue, { nil: undefined }) : fc.constant(undefined),
