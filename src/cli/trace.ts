@@ -368,6 +368,33 @@ export function refuseMisspeltRequiredOption(cmd: Command, args: readonly string
   }
 }
 
+/**
+ * @internal Names an option given without its value: commander takes the argument after an option that needs a value as
+ * that value even when it is another option, so `trace --policies --from pod:shop:app=web …` read `--from` as the path
+ * and said "required option '--from <endpoint>' not specified" of an option the user gave. An option needing a value
+ * followed by an option of the command (`--x` or `--x=…`) is a `cli-usage` error naming the option without a value.
+ * Install it with `program.hook('preSubcommand', …)`, which runs before commander reads the options.
+ */
+export function refuseOptionWithoutValue(cmd: Command, args: readonly string[]): void {
+  const end = args.indexOf('--');
+  const given = end === -1 ? args : args.slice(0, end);
+  const byLong = new Map(cmd.options.flatMap((o) => (o.long !== undefined ? [[o.long, o] as const] : [])));
+  for (let i = 0; i + 1 < given.length; i++) {
+    const option = byLong.get(given[i]);
+    if (option === undefined || !option.required) continue;
+    const next = byLong.get(given[i + 1].split('=')[0]);
+    if (next === undefined) {
+      i++; // the value
+      continue;
+    }
+    throw new CiliumPolicyError({
+      id: 'cli-usage',
+      message: `${option.long ?? ''} has no value: the argument after it is the option ${next.long ?? ''}`,
+      fix: `give the value right after the option: ${option.flags}`,
+    });
+  }
+}
+
 /** @internal The output configuration of a commander program (`Command.configureOutput`). */
 export interface CommanderOutput {
   writeOut(s: string): void;
