@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
-import { CliIo, EXIT, addTraceCommand, commanderOutput, errorLine, refuseMisspeltRequiredOption, refuseRepeatedOptions } from './trace';
+import {
+  CliIo, EXIT, addTraceCommand, commanderOutput, errorLine, refuseMisspeltRequiredOption, refuseOptionWithoutValue, refuseRepeatedOptions,
+} from './trace';
 import { addDiffCommand } from './diff';
 import { addDraftCommand } from './draft';
 import { addInitCommand } from './init';
@@ -44,8 +46,12 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   addDiffCommand(program, io, done);
   addReportCommand(program, io, done);
   for (const command of program.commands) refuseRepeatedOptions(command);
-  // Before the subcommand checks its required options: a misspelt one is named as such, not as missing.
-  program.hook('preSubcommand', (parent, sub) => refuseMisspeltRequiredOption(sub, parent.args.slice(1)));
+  // Before the subcommand checks its required options: a misspelt one is named as such, not as missing, and so is one whose
+  // value was taken by commander from the option after it.
+  program.hook('preSubcommand', (parent, sub) => {
+    refuseOptionWithoutValue(sub, parent.args.slice(1));
+    refuseMisspeltRequiredOption(sub, parent.args.slice(1));
+  });
   return program;
 }
 

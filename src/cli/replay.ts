@@ -73,7 +73,7 @@ import { IpFamilies } from '../engine/policy-set-options';
 import { expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
-import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError, warningLines } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -223,7 +223,10 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   if (output === 'json') {
     io.stdout(ReplayFormat.json(report));
   } else {
-    io.stdout(ReplayFormat.table(report, { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1, maxListed: -1 } : {}) }));
+    // The reader's warnings of one id in one file collapsed (`warningLines`); the JSON report lists each.
+    const shown = [...warningLines(set.diagnostics), ...report.warnings.slice(set.diagnostics.length)];
+    io.stdout(ReplayFormat.table({ ...report, warnings: shown },
+      { policyCount: set.policies.length, ...(options.all ? { maxUnchanged: -1, maxListed: -1 } : {}) }));
   }
   const flowsName = options.flows === '-' ? 'standard input' : options.flows;
   if (failOn === 'drop' && report.summary.newlyDropped === 0 && report.summary.notJudgedInput !== undefined) {

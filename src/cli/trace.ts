@@ -219,6 +219,8 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   const warnings = set.diagnostics.map((d) => diagnosticText(d));
   const ends = resolveTraceEndpoints(set, options.from, options.to, options.port);
   warnings.push(...ends.warnings);
+  // The text output collapses the reader's warnings of one id in one file; the JSON output lists each.
+  const warningText = [...warningLines(set.diagnostics), ...ends.warnings];
   const port = ends.port ?? options.port ?? (options.dns !== undefined ? '53/UDP' : undefined);
   if (port === undefined) {
     throw new CiliumPolicyError({ id: 'cli-flag', message: 'no --port given', fix: 'add --port 8080/TCP (or icmp/8), or name the Service port: --to svc:<ns>/<name>:<port>' });
@@ -239,7 +241,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
       hostFirewall: hostFirewallInfo(set),
     }, null, 2)}\n`);
   } else {
-    for (const w of warnings) io.stderr(`warning: ${withoutControls(w)}\n`);
+    for (const w of warningText) io.stderr(`warning: ${withoutControls(w)}\n`);
     io.stdout(`${formatVerdict(verdict)}\n`);
     for (const n of ends.notes) io.stdout(`note: ${withoutControls(n)}\n`);
     if (set.ciliumVersionSource !== VERSION_GIVEN) io.stdout(`cilium version: ${set.ciliumVersion} (${set.ciliumVersionSource}; --cilium-version to change it)\n`);
@@ -366,6 +368,33 @@ export function refuseMisspeltRequiredOption(cmd: Command, args: readonly string
   }
 }
 
+/**
+ * @internal Names an option given without its value: commander takes the argument after an option that needs a value as
+ * that value even when it is another option, so `trace --policies --from pod:shop:app=web …` read `--from` as the path
+ * and said "required option '--from <endpoint>' not specified" of an option the user gave. An option needing a value
+ * followed by an option of the command (`--x` or `--x=…`) is a `cli-usage` error naming the option without a value.
+ * Install it with `program.hook('preSubcommand', …)`, which runs before commander reads the options.
+ */
+export function refuseOptionWithoutValue(cmd: Command, args: readonly string[]): void {
+  const end = args.indexOf('--');
+  const given = end === -1 ? args : args.slice(0, end);
+  const byLong = new Map(cmd.options.flatMap((o) => (o.long !== undefined ? [[o.long, o] as const] : [])));
+  for (let i = 0; i + 1 < given.length; i++) {
+    const option = byLong.get(given[i]);
+    if (option === undefined || !option.required) continue;
+    const next = byLong.get(given[i + 1].split('=')[0]);
+    if (next === undefined) {
+      i++; // the value
+      continue;
+    }
+    throw new CiliumPolicyError({
+      id: 'cli-usage',
+      message: `${option.long ?? ''} has no value: the argument after it is the option ${next.long ?? ''}`,
+      fix: `give the value right after the option: ${option.flags}`,
+    });
+  }
+}
+
 /** @internal The output configuration of a commander program (`Command.configureOutput`). */
 export interface CommanderOutput {
   writeOut(s: string): void;
@@ -421,6 +450,36 @@ export function diagnosticText(d: SourceDiagnostic, withId = true): string {
   return withoutControls(`${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}${withId ? ` (${d.id})` : ''}`);
 }
 
+/** How many warnings of one id in one file are printed each on its line; more are one line (`warningLines`). */
+const MAX_SAME_WARNINGS = 3;
+
+/**
+ * @internal The reader's warnings as the text outputs print them (`diagnosticText`), one line each, except that the
+ * warnings of one id in one file beyond `MAX_SAME_WARNINGS` are one line: the first, their count and the next lines
+ * (10,000 documents without a kind were 10,000 lines of stderr). JSON outputs keep every warning.
+ */
+export function warningLines(diagnostics: readonly SourceDiagnostic[]): string[] {
+  const groups = new Map<string, SourceDiagnostic[]>();
+  for (const d of diagnostics) {
+    const key = `${d.id}\0${d.file ?? ''}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [d]);
+    else group.push(d);
+  }
+  const out: string[] = [];
+  for (const group of groups.values()) {
+    if (group.length <= MAX_SAME_WARNINGS) {
+      for (const d of group) out.push(diagnosticText(d));
+      continue;
+    }
+    const [first, ...others] = group;
+    const lines = others.slice(0, MAX_SAME_WARNINGS).map((d) => (d.line !== undefined ? String(d.line) : '?'));
+    out.push(`${diagnosticText(first)}; and ${others.length.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
+      + `(at line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}, …; cdk8s-cilium validate lists each)`);
+  }
+  return out;
+}
+
 /**
  * @internal The bad input among a policy set's files (a file that cannot be read, YAML that does not parse or nests too
  * deep), as the one-line error of exit status 2 — a verdict over the rest would be a partial, possibly wrong answer.
@@ -434,7 +493,8 @@ export function policyInputError(set: PolicySet): CiliumPolicyError | undefined 
   return new CiliumPolicyError({
     id: d.id === 'parse-yaml-syntax' ? 'cli-yaml' : d.id,
     message: `${diagnosticText(d, false)}${more}`,
-    fix: d.id === 'parse-yaml-syntax' ? 'fix the YAML' : d.fix ?? 'check the policy files',
+    // A limit of the whole input (no document index: too deep, too many documents or values) has a fix of its own.
+    fix: d.id === 'parse-yaml-syntax' && (d.index !== undefined || d.fix === undefined) ? 'fix the YAML' : d.fix ?? 'check the policy files',
   });
 }
 

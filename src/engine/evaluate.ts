@@ -21,6 +21,7 @@ import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRul
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
 import { parserFilters } from '../model/l7-parsers';
+import { pushAll } from '../model/push-all';
 import { parserConflictNotes } from './parser-conflicts';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
@@ -416,11 +417,6 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
 
 /** The notes of an unexplained decision: never written to. */
 const NO_NOTES: string[] = Object.freeze([]) as unknown as string[];
-
-/** Appends `from` to `to` (not `to.push(...from)`, which spreads the list into arguments). */
-function pushAll(to: string[], from: readonly string[]): void {
-  for (let i = 0; i < from.length; i++) to.push(from[i]);
-}
 
 /** What an explained side reads of a direction policy alone (for one Cilium version), worked out once per policy. */
 interface Explained {

@@ -12,6 +12,7 @@ import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
 import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { withoutControls } from '../model/printable';
+import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromObject, fromYaml } from '../model/parse';
@@ -112,7 +113,7 @@ function addParsed(inputs: PolicyInputs, result: ParseResult, file: string | und
     const at = r.locate('');
     inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}), ...(at ? { at } : {}) });
   }
-  inputs.diagnostics.push(...result.diagnostics);
+  pushAll(inputs.diagnostics, result.diagnostics);
 }
 
 /**

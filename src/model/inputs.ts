@@ -132,6 +132,14 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
       seen.add('\0stdin');
       continue;
     }
+    if (arg === '') {
+      // `resolve(cwd, '')` is the working directory: `--policies "$DIR"` with DIR unset read the whole checkout.
+      entries.push({ unreadable: { name: '""', problem: {
+        id: 'input-not-found', message: 'an empty path (an unset variable?) names no file; the working directory is not read in its place',
+        fix: 'give the policy files or directories (cdk8s synth writes them to dist/), or . for the working directory',
+      } } });
+      continue;
+    }
     const abs = resolve(cwd, arg);
     const kind = statKind(abs);
     // A directory (or a glob of directories) without a manifest file is named, as a path that matches nothing is: read as

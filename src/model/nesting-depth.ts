@@ -7,7 +7,8 @@
  * The scan is one linear pass and counts conservatively (never fewer levels than a parser would build): open flow
  * collections (`[`, `{` outside quoted scalars and comments), block indentation levels, and `- ` sequence entries that
  * open a nested sequence on the same line. Block scalars (`|`, `>`) are skipped. The same check bounds the number of
- * YAML documents (`MAX_DOCUMENTS`), the other structure whose cost the size limit alone does not bound.
+ * YAML documents (`MAX_DOCUMENTS`), the other structure whose cost the size limit alone does not bound, and, for the YAML
+ * reader (`maxValues`), the number of values (`MAX_YAML_VALUES`).
  */
 
 /** The deepest nesting any reader accepts. Cilium policies need about 15 levels, Cilium's CRD files 27 (as this scan counts them). */
@@ -19,11 +20,25 @@ export const MAX_NESTING_DEPTH = 100;
  */
 export const MAX_DOCUMENTS = 10_000;
 
-/** Where text nests too deep (or holds too many documents). */
+/**
+ * The most values (scalars and collections, as `nestingDepthError` counts them) the YAML reader parses in one input. The
+ * `yaml` library spends about 9 µs and 0.8 KB per value: 10 MiB of `[1,1,1,…]` (5 million values, under the size limit)
+ * took minutes and ended in an out-of-memory abort. Policies written by hand or by a synth hold one value per 12 bytes or
+ * more (block YAML about 2 per 26-byte line; `kubectl get -o json` about 2 per line), so a 10 MiB file of them stays
+ * below this; minified JSON of more than about 8 MiB does not.
+ */
+export const MAX_YAML_VALUES = 1_000_000;
+
+/** What limit an input passes. */
+export type NestingLimit = 'depth' | 'documents' | 'values';
+
+/** Where text nests too deep (or holds too many documents or values). */
 export interface NestingDepthError {
+  /** Which limit is passed. */
+  readonly limit: NestingLimit;
   /** 1-based line where the limit is passed. */
   readonly line: number;
-  /** The limit passed: levels of nesting, or documents. */
+  /** The limit passed: levels of nesting, documents or values. */
   readonly max: number;
   /** One-line message. */
   readonly message: string;
@@ -32,10 +47,14 @@ export interface NestingDepthError {
 /**
  * The first place where `text` (YAML, JSON or one JSON line) nests deeper than `max` levels, or `undefined`.
  * @param max the limit (default `MAX_NESTING_DEPTH`)
+ * @param maxValues the most values it may hold (the YAML reader: `MAX_YAML_VALUES`; default no limit): a value is counted
+ * per block line, per `- ` entry, and per `[`, `{`, `,` and `:` of a flow collection (never fewer than the parser builds
+ * collections and entries, at most a few times more)
  */
-export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH): NestingDepthError | undefined {
+export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH, maxValues = Infinity): NestingDepthError | undefined {
   const docs = documentCountError(text);
   if (docs) return docs;
+  let values = 0;
   let flow = 0;
   const indents: number[] = [];
   let blockScalarIndent = -1;
@@ -56,17 +75,20 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH)
       blockScalarIndent = -1;
       let depth = flow;
       if (flow === 0) {
+        values++;
         while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
         indents.push(indent);
         // `- - - x`: each dash opens one more sequence.
         let j = i;
         while (j < end && text[j] === '-' && (j + 1 === end || text[j + 1] === ' ' || text[j + 1] === '\t' || text[j + 1] === '\r')) {
           depth++;
+          values++;
           j += 2;
           while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
         }
         depth += indents.length;
         if (depth > max) return tooDeep(line, max);
+        if (values > maxValues) return tooManyValues(line, maxValues);
       }
       // Flow collections and quoted scalars on the rest of the line.
       let quote = '';
@@ -86,8 +108,11 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH)
         } else if (c === '[' || c === '{') {
           flow++;
           if (flow + (indents.length > 0 ? indents.length : 0) > max) return tooDeep(line, max);
+          if (++values > maxValues) return tooManyValues(line, maxValues);
         } else if ((c === ']' || c === '}') && flow > 0) {
           flow--;
+        } else if ((c === ',' || c === ':') && flow > 0 && ++values > maxValues) {
+          return tooManyValues(line, maxValues);
         }
         prev = c;
       }
@@ -99,6 +124,11 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH)
   return undefined;
 }
 
+/** The limits of the YAML reader (`fromYaml`, `validate`'s positions): depth, documents and values (`MAX_YAML_VALUES`). */
+export function yamlInputLimitError(text: string): NestingDepthError | undefined {
+  return nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES);
+}
+
 /** More than `MAX_DOCUMENTS` document markers (`---` at the start of a line). */
 function documentCountError(text: string): NestingDepthError | undefined {
   let count = text.startsWith('---') ? 1 : 0;
@@ -107,7 +137,7 @@ function documentCountError(text: string): NestingDepthError | undefined {
     if (Number.isNaN(after) || after === 10 || after === 13 || after === 32 || after === 9) {
       if (++count > MAX_DOCUMENTS) {
         const line = text.slice(0, i + 1).split('\n').length;
-        return { line, max: MAX_DOCUMENTS, message: `the input holds more than ${MAX_DOCUMENTS} YAML documents (line ${line}); it is not read` };
+        return { limit: 'documents', line, max: MAX_DOCUMENTS, message: `the input holds more than ${MAX_DOCUMENTS} YAML documents (line ${line}); it is not read` };
       }
     }
   }
@@ -115,5 +145,9 @@ function documentCountError(text: string): NestingDepthError | undefined {
 }
 
 function tooDeep(line: number, max: number): NestingDepthError {
-  return { line, max, message: `the input nests more than ${max} levels deep (line ${line}); it is not read` };
+  return { limit: 'depth', line, max, message: `the input nests more than ${max} levels deep (line ${line}); it is not read` };
+}
+
+function tooManyValues(line: number, max: number): NestingDepthError {
+  return { limit: 'values', line, max, message: `the input holds more than ${max.toLocaleString('en-US')} YAML values (line ${line}); it is not read` };
 }

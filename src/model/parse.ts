@@ -14,7 +14,7 @@
 import { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { Severity } from '../core/errors';
 import { formatPath, parsePath } from './json-path';
-import { nestingDepthError } from './nesting-depth';
+import { yamlInputLimitError } from './nesting-depth';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
@@ -46,12 +46,13 @@ const POLICY_KINDS: readonly PolicyKind[] = [PolicyKind.CILIUM_NETWORK_POLICY, P
  */
 export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStreamReader = readYamlStream): ParseResult {
   const out = newResult();
-  const deep = nestingDepthError(text);
+  const deep = yamlInputLimitError(text);
   if (deep) {
     out.diagnostics.push(compact({
       id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: deep.message, file: options.file, line: deep.line, column: 1,
-      fix: deep.message.includes('documents') ? `split the input into files of at most ${deep.max} documents`
-        : `nest at most ${deep.max} levels deep (Cilium policies need about 15)`,
+      fix: deep.limit === 'documents' ? `split the input into files of at most ${deep.max} documents`
+        : deep.limit === 'values' ? 'split the input into smaller files (a policy holds tens to hundreds of values, not a million)'
+          : `nest at most ${deep.max} levels deep (Cilium policies need about 15)`,
     }));
     return out;
   }

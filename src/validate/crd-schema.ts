@@ -8,6 +8,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { CidrFormat } from './cidr-format';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
+import { pushAll } from '../model/push-all';
 import { bundledRoot, clearCompiledFiles, CompiledKind, compiledFile, compiledFileCount, crdFilesIn } from './crd-compile';
 import { CrdViolation, show, toViolations } from './crd-violations';
 
@@ -229,7 +230,7 @@ export class CrdSchemas implements ICrdSchemaSource {
         message: `apiVersion: must be "${compiled.apiVersion}" for kind ${kind} (got ${show(manifest.apiVersion)})`,
       });
     }
-    if (!compiled.validate(manifest)) violations.push(...toViolations(compiled.validate.errors ?? [], manifest));
+    if (!compiled.validate(manifest)) pushAll(violations, toViolations(compiled.validate.errors ?? [], manifest));
     return violations;
   }
 

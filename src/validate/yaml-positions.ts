@@ -2,7 +2,7 @@
 import { Node as YamlNode } from 'yaml';
 import { formatPath } from '../model/json-path';
 import { isKubernetesList, listEntries } from '../model/list-items';
-import { nestingDepthError } from '../model/nesting-depth';
+import { yamlInputLimitError } from '../model/nesting-depth';
 import { SourcePosition } from '../model/parse-result';
 import { YamlSource } from '../model/yaml-source';
 import { readYamlStream, YamlStreamReader } from '../model/yaml-stream';
@@ -24,7 +24,7 @@ export function rawObjects(text: string, read: YamlStreamReader = readYamlStream
   const out: RawObject[] = [];
   let docs;
   let lineCounter;
-  if (nestingDepthError(text)) return out; // fromYaml reports it
+  if (yamlInputLimitError(text)) return out; // fromYaml reports it
   try {
     ({ docs, lineCounter } = read(text));
   } catch {

@@ -21,6 +21,82 @@ function nested(n: number, json = false): string {
     : `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x, namespace: shop}\nspec:\n  endpointSelector: {}\n  ingress: ${deep}\n`;
 }
 
+/** A CNP whose one ingress rule lists `n` CIDRs written as the number 1 (each a wrong type: one diagnostic each). */
+function tokens(n: number): string {
+  return 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: api}}\n'
+    + `  ingress:\n  - fromCIDR: [${Array.from({ length: n }, () => '1').join(',')}]\n`;
+}
+
+describe('a value bomb (a million tiny values, under the size limit): refused before parsing', () => {
+  // Session 40: 10 MiB of `[1,1,…]` (5 million values) took 224 s and ended in an out-of-memory abort of the process; 1 MiB
+  // took 8 s of CPU and 1.2 GB, and then crashed with "error: Maximum call stack size exceeded" (no file, no id).
+  test('trace: exit 2 naming the file, the line and the limit', GUARD, () => {
+    const file = write(dir, 'values.yaml', tokens(1_000_001));
+    const r = trace('--policies', file, ...FROM_TO);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: ${file}:7: the input holds more than 1,000,000 YAML values (line 7); it is not read (cli-yaml); `
+      + 'fix: split the input into smaller files (a policy holds tens to hundreds of values, not a million)\n');
+  });
+
+  test('validate: a parse error at the line, exit 1', GUARD, async () => {
+    const file = write(dir, 'values-block.yaml', `${tokens(0).replace('[]', '')}${'    - 1\n'.repeat(1_000_000)}`);
+    const r = await validate([file, '--format', 'json'], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.line, d.id, d.message])).toEqual([
+      [500_000, 'parse-yaml-syntax', 'the input holds more than 1,000,000 YAML values (line 500000); it is not read'],
+    ]);
+  });
+
+  test('200,000 wrong values under the limit: read, each a diagnostic, no stack overflow', GUARD, () => {
+    // `inputs.diagnostics.push(...result.diagnostics)` spread them into arguments: RangeError, exit 2 without a file.
+    const file = write(dir, 'many-diagnostics.yaml', tokens(200_000));
+    const r = trace('--policies', file, ...FROM_TO);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('must be a string, got a number (1); the API server rejects it (read here as the string "1") at '
+      + 'spec.ingress[0].fromCIDR[0] [parse-wrong-type] (and 399999 more errors: run validate)');
+    // And the 200,000 warnings of one id are one line of stderr, not 200,000.
+    expect(r.stderr.split('\n').filter((l) => l !== '').map((l) => l.replace(/: .*?(\(engine-policy-skipped\))$/, ': … $1'))).toEqual([
+      `warning: ${file}:7: ingress[0].fromCIDR[0] must be a string, got a number (1); the API server rejects it (read here as the string "1") `
+        + `(parse-wrong-type); and 199,999 more parse-wrong-type warnings in ${file} (at lines 7, 7, 7, …; cdk8s-cilium validate lists each)`,
+      'warning: … (engine-policy-skipped)',
+    ]);
+  });
+});
+
+describe('warnings of one kind in one file: one line with their count in text, every one in JSON', () => {
+  // Session 40: 10,000 documents without a kind were 10,000 lines of stderr.
+  const noKind = write(dir, 'no-kind.yaml', Array.from({ length: 50 }, (_, i) => `apiVersion: v1\nmetadata: {name: x${i}}\n`).join('---\n'));
+  const good = write(dir, 'good.yaml', GOOD);
+  const collapsed = `warning: ${noKind}:1: document has no kind; it is skipped (not a Kubernetes object: kubectl refuses it) (parse-missing-kind); `
+    + `and 49 more parse-missing-kind warnings in ${noKind} (at lines 4, 7, 10, …; cdk8s-cilium validate lists each)\n`;
+
+  test('trace: one line, the verdict and exit code unchanged; --output json lists all 50', GUARD, () => {
+    const r = trace('--policies', noKind, good, ...FROM_TO, '--http', 'GET /ok');
+    expect([r.code, r.stderr]).toEqual([0, collapsed]);
+    const json = trace('--policies', noKind, good, ...FROM_TO, '--http', 'GET /ok', '--output', 'json');
+    expect(json.code).toBe(0);
+    const warnings = JSON.parse(json.stdout).warnings as string[];
+    expect(warnings).toHaveLength(50);
+    expect(warnings[49]).toBe(`${noKind}:148: document has no kind; it is skipped (not a Kubernetes object: kubectl refuses it) (parse-missing-kind)`);
+  });
+
+  test('three of one kind are three lines', GUARD, () => {
+    const three = write(dir, 'no-kind-3.yaml', 'apiVersion: v1\n---\napiVersion: v1\n---\napiVersion: v1\n');
+    const r = trace('--policies', three, good, ...FROM_TO, '--http', 'GET /ok');
+    expect(r.stderr.split('\n').filter((l) => l !== '').map((l) => l.replace(/ document.*/, ''))).toEqual(
+      [1, 3, 5].map((line) => `warning: ${three}:${line}:`));
+  });
+
+  test('replay: one line in the table; --output json lists all 50', GUARD, async () => {
+    const r = await replay('--flows', FLOWS, '--policies', noKind, good);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`  ${collapsed}`);
+    expect(r.stdout).not.toContain(`${noKind}:4:`);
+    const json = await replay('--flows', FLOWS, '--policies', noKind, good, '--output', 'json');
+    expect(JSON.parse(json.stdout).warnings.filter((w: string) => w.includes('(parse-missing-kind)'))).toHaveLength(50);
+  });
+});
+
 describe('nesting-depth bomb: refused before parsing, in every reader', () => {
   const yaml = write(dir, 'deep.yaml', nested(10_000));
   const json = write(dir, 'deep.json', nested(10_000, true));
@@ -41,7 +117,8 @@ describe('nesting-depth bomb: refused before parsing, in every reader', () => {
     for (const [file, line] of [[yaml, 6], [json, 1]] as const) {
       const r = trace('--policies', file, ...FROM_TO);
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`error: ${file}:${line}: the input nests more than 100 levels deep (line ${line}); it is not read (cli-yaml); fix: fix the YAML\n`);
+      expect(r.stderr).toBe(`error: ${file}:${line}: the input nests more than 100 levels deep (line ${line}); it is not read (cli-yaml); `
+        + 'fix: nest at most 100 levels deep (Cilium policies need about 15)\n');
     }
   });
 
