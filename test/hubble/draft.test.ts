@@ -570,4 +570,12 @@ describe('pods that differ only by a Kubernetes label read as of another source 
       DB, 'FORWARDED')].join('\n')));
     expect(planDraft(same).policies.map((x) => x.notDrafted)).toEqual([[], []]);
   });
+
+  test('pods of one workload that differ only by Kubernetes labels the selectors drop (pod-template-hash): no note of other sources', async () => {
+    // Only labels of other sources count: a Kubernetes label left out as noise is no label of another source.
+    const A = pod('a-1', 'shop', ['k8s:team=shop', 'k8s:pod-template-hash=5d8f', 'container:tier=front']);
+    const B = pod('a-22', 'shop', ['k8s:team=shop', 'k8s:pod-template-hash=7c9b', 'container:tier=front']);
+    const c = await collectConnections(FlowSource.text([flow(A, DB, 'FORWARDED'), flow(B, DB, 'FORWARDED')].join('\n')));
+    expect(planDraft(c).policies.map((x) => [x.name, x.selector, x.notDrafted])).toEqual([['db', { app: 'db' }, []], ['shop', { team: 'shop' }, []]]);
+  });
 });
