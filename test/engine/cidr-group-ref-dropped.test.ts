@@ -128,6 +128,15 @@ describe('1.14/1.15: a dropped fromCIDRSet naming a group not in the inputs is n
     expect(refusals([policy], V.V1_16)).toEqual([]);
   });
 
+  test('two missing groups are named together, in the plural (why and fix of the refusal)', () => {
+    const set = policySet([from({ fromCIDRSet: [{ cidrGroupRef: 'a' }, { cidrGroupRef: 'b' }], toPorts: PORTS })], { ciliumVersion: V.V1_15 });
+    const found = set._agentRefusals(set.endpoint(WEB)).map((r) => [r.check, (r as { why?: string }).why, (r as { fix?: string }).fix]);
+    expect(found).toEqual([[AgentRefusalCheck.CIDR_GROUP_UNDECIDED,
+      'the CiliumCIDRGroups "a", "b" are not in the inputs, and Cilium 1.15 replaces each reference with its group\'s CIDRs before import: '
+        + 'if no group named holds a CIDR the list is dropped and the item\'s ports are open to every peer, else only those CIDRs are',
+      'pass the CiliumCIDRGroup manifests "a", "b" with --policies, or target Cilium 1.16+']]);
+  });
+
   test('trace exits 2 naming the group and the fix; with the empty group in the inputs it is ALLOWED (exit 0)', () => {
     const r = cli('trace', '--policies', file([policy], 'missing'), '--cilium-version', '1.15', '--from', 'cidr:8.8.8.8', '--to', WEB, '--port', '80/TCP');
     expect([r.code, r.stdout]).toEqual([2, '']);

@@ -4,7 +4,9 @@
 // what a fresh set gives it alone and what `verdict()` gives.
 import { describe, expect, test } from 'vitest';
 import { PolicySet, VerdictKind, VerdictQuery } from '../../src/engine';
+import { DecisionTables } from '../../src/engine/decision-table';
 import { Endpoint } from '../../src/engine/endpoint';
+import { LabelSet } from '../../src/model/labels';
 import { cnp, labels, policySet } from './helpers';
 
 /** Decides each query in order on one set, and checks each against a fresh set and against `verdict()`. */
@@ -131,5 +133,26 @@ describe('decide(): endpoint objects that are not plain data are resolved on the
     ['two such objects with other addresses', [to(hidden()), to(hidden('198.51.100.5'))], [VerdictKind.ALLOWED, VerdictKind.DENIED]],
   ] as const)('%s', (_name, queries, expected) => {
     expect(decideInOrder(DOCS, [...queries])).toEqual(expected);
+  });
+});
+
+describe('decide(): past the bound on distinct peers (2^18), the peer identities start over and a fresh peer is judged on its own', () => {
+  // The tables intern at most 2^18 peer identities, then start over under a new generation; a fresh endpoint record
+  // (generation -1) must be interned again, never read as the first peer interned after the start-over. Asking 2^18
+  // distinct peers through decide() costs about 19 s, so the bound is reached through the set's own tables (white-box
+  // set-up: 2^18 synthetic CIDR peer views); what is asserted is decide()'s verdicts.
+  const DOCS = [cnp('web', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromEndpoints: [labels({ role: 'client' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] }, 'shop')];
+
+  test('the client is allowed, then a pod the rule does not select is denied', () => {
+    const set = policySet(DOCS);
+    const tables = (set as unknown as { readonly decisions: DecisionTables }).decisions;
+    const world = LabelSet.of([]);
+    for (let i = 0; i < 1 << 18; i++) {
+      tables.peerId({ text: '', labels: world, worldFamily: 0, ports: [], localHost: false, node: false, ip: { family: 4, value: BigInt(i) } });
+    }
+    const to = set.endpoint('pod:shop:app=web');
+    expect(set.decide({ from: set.endpoint('pod:shop:role=client'), to, protocol: 'TCP', port: 80 })).toBe(VerdictKind.ALLOWED);
+    expect(set.decide({ from: set.endpoint('pod:shop:role=other'), to, protocol: 'TCP', port: 80 })).toBe(VerdictKind.DENIED);
+    expect(set.decide({ from: set.endpoint('pod:shop:role=client'), to, protocol: 'TCP', port: 80 })).toBe(VerdictKind.ALLOWED);
   });
 });

@@ -359,6 +359,16 @@ describe('world destinations: the names drafted are the ones the workload was se
     expect(r.summary.newlyDropped).toBe(0);
     expect(r.connections.find((x) => x.destination.includes('203.0.113.5'))).toMatchObject({ predicted: { verdict: 'allowed', resolvedName: 'good.example' } });
   });
+
+  test('a name longer than 253 characters is no DNS name a toFQDNs rule takes: the destination is drafted by its address', async () => {
+    const long = `${['a', 'b', 'c', 'd'].map((x) => x.repeat(63)).join('.')}.example`;
+    const line = JSON.stringify({ flow: {
+      verdict: 'FORWARDED', IP: { source: '10.0.0.2', destination: '203.0.113.8' }, l4: { TCP: { source_port: 40001, destination_port: 443 } }, source: B,
+      destination: WORLD, Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false, destination_names: [long],
+    } });
+    const p = planDraft(await collectConnections(FlowSource.text(line)));
+    expect(p.policies.find((x) => x.name === 'b')?.egress.map((r) => `${r.peer.text} ${r.ports.map((x) => x.text).join(',')}`)).toEqual(['cidr 203.0.113.8/32 443/TCP']);
+  });
 });
 
 describe('a destination or lookup named by an IPv4 address: never a DNS name in the draft (fqdn-ip-address)', () => {
@@ -574,5 +584,26 @@ describe('pods that differ only by a Kubernetes label read as of another source 
     const same = await collectConnections(FlowSource.text([flow(A, DB, 'FORWARDED'), flow(pod('a-22', 'shop', ['k8s:team=shop', 'container:tier=front', 'cni:net=a']),
       DB, 'FORWARDED')].join('\n')));
     expect(planDraft(same).policies.map((x) => x.notDrafted)).toEqual([[], []]);
+  });
+
+  test('pods of one workload that differ only by Kubernetes labels the selectors drop (pod-template-hash): no note of other sources', async () => {
+    // Only labels of other sources count: a Kubernetes label left out as noise is no label of another source.
+    const A = pod('a-1', 'shop', ['k8s:team=shop', 'k8s:pod-template-hash=5d8f', 'container:tier=front']);
+    const B = pod('a-22', 'shop', ['k8s:team=shop', 'k8s:pod-template-hash=7c9b', 'container:tier=front']);
+    const c = await collectConnections(FlowSource.text([flow(A, DB, 'FORWARDED'), flow(B, DB, 'FORWARDED')].join('\n')));
+    expect(planDraft(c).policies.map((x) => [x.name, x.selector, x.notDrafted])).toEqual([['db', { app: 'db' }, []], ['shop', { team: 'shop' }, []]]);
+  });
+
+  test('four labels of other sources are all shown; a fifth is counted', async () => {
+    const note = async (extra: string[]): Promise<string[]> => {
+      const A = pod('a-1', 'shop', ['k8s:team=shop', 'container:a=1', 'container:b=1']);
+      const B = pod('a-22', 'shop', ['k8s:team=shop', 'container:c=1', 'container:d=1', ...extra]);
+      const c = await collectConnections(FlowSource.text([flow(A, DB, 'FORWARDED'), flow(B, DB, 'FORWARDED')].join('\n')));
+      return planDraft(c).policies.find((x) => x.name === 'shop')?.notDrafted ?? [];
+    };
+    const shown = (labels: string): string => `endpoint selector {team=shop}: stands for pods that differ by labels of other sources (${labels}), which drafted `
+      + 'selectors leave out (they select by Kubernetes labels): each of them gets what the capture shows for any';
+    expect(await note([])).toEqual([shown('container:a=1, container:b=1, container:c=1, container:d=1')]);
+    expect(await note(['container:e=1'])).toEqual([shown('container:a=1, container:b=1, container:c=1, container:d=1, and 1 more')]);
   });
 });

@@ -2,7 +2,7 @@
 // lower-case and fully qualified, patterns per Cilium's matchpattern, hostile non-string values matching nothing, and the
 // shared compiled matchers never confusing a name with a pattern or one Cilium version's `**.` with the other's.
 import { describe, expect, test } from 'vitest';
-import { canonicalDnsName, compileFqdnSelector, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
+import { addressShapedNameProblem, canonicalDnsName, compileFqdnSelector, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
 import { FqdnSelectorModel } from '../../src/model/policy-model';
 
 const matches = (selector: FqdnSelectorModel, name: string, v119 = true): boolean => compileFqdnSelector(selector, v119).matches(name);
@@ -151,5 +151,16 @@ describe('matchPattern edges (Cilium pkg/fqdn/matchpattern)', () => {
     expect(m('example.com', 'example.com..')).toBe(false);
     expect(canonicalDnsName(' Api.IO ')).toBe('api.io.');
     expect(canonicalDnsName('api.io.')).toBe('api.io.');
+  });
+});
+
+describe('the fix of an address-shaped toFQDNs selector names a CIDR only for whole octets then whole "*" labels', () => {
+  // `10.*.0.1` and `*.0.0.1` are no network: suggesting 10.0.0.0/8 or 0.0.0.0/0 would allow far more than the pattern meant.
+  test.each(['10.*.0.1', '*.0.0.1', '10.0.*.1'])('%s: no CIDR suggested', (text) => {
+    expect(addressShapedNameProblem('toFQDNs matchPattern', text, 'policy')?.fix)
+      .toBe('allow the addresses with toCIDR / toCIDRSet with the network (<network>/<bits>); for a DNS name, write the name');
+  });
+  test('10.0.*.*: toCIDR 10.0.0.0/16', () => {
+    expect(addressShapedNameProblem('toFQDNs matchPattern', '10.0.*.*', 'policy')?.fix).toBe('allow the addresses with toCIDR: [10.0.0.0/16]; for a DNS name, write the name');
   });
 });
