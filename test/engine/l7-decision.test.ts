@@ -151,6 +151,14 @@ describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () =
     expect(verdict(withMatches([{ name: ':scheme', value: 'http' }]), req({ scheme: 'https' }))).toBe('l7-denied');
   });
 
+  test('where the proxy terminates TLS (terminatingTLS), the connection is encrypted: :scheme and X-Forwarded-Proto are https', () => {
+    const tls = (rule: Record<string, unknown>): PolicySet => apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, terminatingTLS: { secret: { name: 'cert' } }, rules: { http: [rule] } }] }]);
+    expect(verdict(tls({ headerMatches: [{ name: ':scheme', value: 'https' }] }), req())).toBe('allowed');
+    expect(verdict(tls({ headerMatches: [{ name: ':scheme', value: 'http' }] }), req())).toBe('l7-denied');
+    expect(verdict(tls({ headers: ['X-Forwarded-Proto https'] }), req())).toBe('allowed');
+    expect(verdict(tls({ headers: ['X-Forwarded-Proto https'] }), req({ headers: { 'X-Forwarded-Proto': 'http' } }))).toBe('l7-denied');
+  });
+
   // With the agent's default of no trusted hops Envoy overwrites a client's X-Forwarded-Proto with `http`; with trusted
   // hops it keeps it, and :scheme follows it. Offline the setting is unknown: neither answer is taken on a guess.
   test('a client\'s X-Forwarded-Proto other than http leaves :scheme and X-Forwarded-Proto unknown: no rule on them matches', () => {
