@@ -6,7 +6,7 @@
  * no request satisfies, such as `X-Token:abc`, matches nothing); `headerMatches` without a `mismatch` action must match, pseudo-headers included (one bound to a Secret never does here:
  * its value is unknown offline). Header names are read as Envoy's request header map reads them (`requestHeaderValue`):
  * `host` is `:authority`, and `:scheme` and `x-forwarded-proto` are what Envoy's connection manager sets before Cilium's
- * filter runs (`http` on a plain connection). Kafka (deprecated):
+ * filter runs (`http` on a plain connection, `https` where the proxy terminates TLS). Kafka (deprecated):
  * `role` (produce/consume) or `apiKey`, `apiVersion`, `clientID`, `topic`. DNS: the query name against `matchName` /
  * `matchPattern`. A violation is not a drop: HTTP answers 403, DNS answers REFUSED.
  */
