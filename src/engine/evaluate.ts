@@ -772,7 +772,9 @@ function l7Match(pr: CompiledPortRule | undefined, kind: string, q: SideQuery, s
   if (!r) return undefined;
   const { http, kafka, dns } = q;
   if (kind === 'http' && http) {
-    const m = (r.http ?? []).find((h) => httpRuleMatches(h, http));
+    // Where the proxy terminates TLS, Envoy sets `:scheme` and X-Forwarded-Proto to https.
+    const tls = pr?.proxy?.terminatingTLS !== undefined;
+    const m = (r.http ?? []).find((h) => httpRuleMatches(h, http, tls));
     return m ? describeHttpRule(m) : undefined;
   }
   if (kind === 'kafka' && kafka) {
@@ -921,7 +923,8 @@ function httpMethodCaseNotes(entries: readonly L7Entry[], req: HttpRequest): str
   const upper = req.method.toUpperCase();
   if (upper === req.method) return [];
   const asUpper: HttpRequest = { ...req, method: upper };
-  const rule = entries.flatMap((e) => e.pr?.rules?.http ?? []).find((r) => httpRuleMatches(r, asUpper));
+  const tls = (e: L7Entry): boolean => e.pr?.proxy?.terminatingTLS !== undefined;
+  const rule = entries.flatMap((e) => (e.pr?.rules?.http ?? []).filter((r) => httpRuleMatches(r, asUpper, tls(e))))[0];
   if (rule === undefined) return [];
   return [`HTTP methods are case-sensitive: the request's method "${req.method}" is not "${upper}", which rule ${describeHttpRule(rule)} `
     + `would allow (Envoy matches :method as sent; write the method in upper case to check ${upper})`];

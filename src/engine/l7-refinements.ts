@@ -41,7 +41,10 @@ export class L7Refinements {
     if (rules === undefined) return outcome;
     const { http, dns } = query;
     const other = Boolean(query.kafka);
-    const httpOnly = http !== undefined && dns === undefined && !other && typeof http === 'object' && http !== null && http.headers === undefined;
+    // Memoised by method, path and host: a request with headers, or of a scheme other than plain HTTP (a rule on `:scheme`
+    // tells them apart), is judged afresh.
+    const httpOnly = http !== undefined && dns === undefined && !other && typeof http === 'object' && http !== null && http.headers === undefined
+      && (http.scheme === undefined || http.scheme === 'http');
     const dnsOnly = dns !== undefined && http === undefined && !other;
     if (!httpOnly && !dnsOnly) return this.judge(outcome, query, l4, code);
     let memo = this.byRules.get(rules);

@@ -4,7 +4,9 @@
  * engine (`model/re2.ts`, linear time; a pattern RE2 rejects makes the agent skip the whole policy: `importable.ts`);
  * `headers` entries are `Name` (present) or `Name: value` (exact), split at the first space as Cilium does (`model/http-header.ts`: an entry
  * no request satisfies, such as `X-Token:abc`, matches nothing); `headerMatches` without a `mismatch` action must match, pseudo-headers included (one bound to a Secret never does here:
- * its value is unknown offline). Kafka (deprecated):
+ * its value is unknown offline). Header names are read as Envoy's request header map reads them (`requestHeaderValue`):
+ * `host` is `:authority`, and `:scheme` and `x-forwarded-proto` are what Envoy's connection manager sets before Cilium's
+ * filter runs (`http` on a plain connection, `https` where the proxy terminates TLS). Kafka (deprecated):
  * `role` (produce/consume) or `apiKey`, `apiVersion`, `clientID`, `topic`. DNS: the query name against `matchName` /
  * `matchPattern`. A violation is not a drop: HTTP answers 403, DNS answers REFUSED.
  */
@@ -24,6 +26,12 @@ export interface HttpRequest {
    * @default - none (a rule with `host` does not match)
    */
   readonly host?: string;
+  /**
+   * The scheme the proxy gave the request: Hubble's URL scheme, which Cilium's access log takes from the request's
+   * X-Forwarded-Proto after Envoy set it (`http` or `https`). A rule on `:scheme` or `X-Forwarded-Proto` reads it.
+   * @default - a plain request through Cilium's proxy: Envoy sets `:scheme` and X-Forwarded-Proto to `http`
+   */
+  readonly scheme?: string;
   /**
    * Request headers. Names are matched in any case; a name written in two cases (`X-Auth`, `x-auth`) is one header whose
    * values Envoy joins by a comma.
@@ -54,23 +62,27 @@ export interface KafkaRequest {
   readonly topic?: string;
 }
 
-/** Whether an HTTP request satisfies one rule (every field given in the rule must match). */
-export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest): boolean {
+/**
+ * Whether an HTTP request satisfies one rule (every field given in the rule must match).
+ * @param tls whether the proxy terminates TLS on the connection (`terminatingTLS`): Envoy then sets `:scheme` and
+ *   X-Forwarded-Proto to `https`
+ */
+export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest, tls = false): boolean {
   const re = (pattern: string | undefined, value: string | undefined): boolean => {
     if (pattern === undefined || pattern === '') return true;
     if (value === undefined) return false;
     return re2FullMatch(pattern, value);
   };
-  if (!re(rule.method, req.method) || !re(rule.path, req.path) || !re(rule.host, req.host)) return false;
   const headers = lowerKeys(req.headers ?? {});
+  if (!re(rule.method, req.method) || !re(rule.path, req.path) || !re(rule.host, requestHeaderValue(req, headers, ':authority', tls))) return false;
   for (const h of rule.headers ?? []) {
     if (headerNeverMatches(h) !== undefined) return false;
     const { name, value } = headerRequirement(h);
-    const actual = headerValue(req, headers, name);
+    const actual = requestHeaderValue(req, headers, name, tls);
     if (actual === undefined) return false;
     if (value !== undefined && actual !== value) return false;
   }
-  return (rule.headerMatches ?? []).every((m) => headerMatchHolds(m, req, headers));
+  return (rule.headerMatches ?? []).every((m) => headerMatchHolds(m, req, headers, tls));
 }
 
 /** `GET /public host=… headers=[…]`. */
@@ -153,11 +165,11 @@ export function describeKafkaRule(rule: KafkaRuleModel): string {
  * (A Secret the agent cannot read, without a `value`, makes Envoy match no request at all, mismatch action or not:
  * `secretHeaderNotes` says so.)
  */
-function headerMatchHolds(m: HeaderMatchModel, req: HttpRequest, headers: Record<string, string>): boolean {
+function headerMatchHolds(m: HeaderMatchModel, req: HttpRequest, headers: Record<string, string>, tls: boolean): boolean {
   if (!headerMatchRefuses(m)) return true;
   if (m.secret !== undefined) return false;
   // The same Envoy HeaderMatcher as a `headers` entry: pseudo-headers (`:method`, `:path`, `:authority`) included.
-  const actual = headerValue(req, headers, m.name.toLowerCase());
+  const actual = requestHeaderValue(req, headers, m.name.toLowerCase(), tls);
   if (actual === undefined) return false;
   return m.value === undefined || m.value === '' || actual === m.value;
 }
@@ -180,14 +192,49 @@ export function secretHeaderNotes(rule: HttpRuleModel): string[] {
 }
 
 /**
- * The value of header `name` (lower case) in a request: Envoy's pseudo-headers `:method`, `:path` and `:authority` are
- * the request's method, path and host; any other name is looked up among its headers (`:scheme` and the rest only there).
+ * The value of header `name` (lower case) in a request as Envoy's header matchers read it, or `undefined` when the request
+ * has none or its value is not known offline:
+ * - `:method` and `:path` are the request's method and path;
+ * - `:authority` and `host` are one header (Envoy's request header map stores a legacy `Host` as `:authority`): the
+ *   request's host, else a header of either name it gives;
+ * - `:scheme` and `x-forwarded-proto` are what `ConnectionManagerUtility::mutateRequestHeaders` leaves before Cilium's
+ *   filter runs (`requestScheme`);
+ * - any other name is looked up among the request's headers.
  */
-function headerValue(req: HttpRequest, headers: Record<string, string>, name: string): string | undefined {
+function requestHeaderValue(req: HttpRequest, headers: Record<string, string>, name: string, tls: boolean): string | undefined {
   if (name === ':method') return req.method;
   if (name === ':path') return req.path;
-  if (name === ':authority' && req.host !== undefined) return req.host;
+  if (name === ':authority' || name === 'host') {
+    if (req.host !== undefined) return req.host;
+    return hasOwn(headers, ':authority') ? headers[':authority'] : hasOwn(headers, 'host') ? headers.host : undefined;
+  }
+  if (name === ':scheme') return hasOwn(headers, ':scheme') ? headers[':scheme'] : requestScheme(req, headers, tls).scheme;
+  if (name === 'x-forwarded-proto') return requestScheme(req, headers, tls).forwardedProto;
   return hasOwn(headers, name) ? headers[name] : undefined;
+}
+
+/** The schemes Envoy takes from X-Forwarded-Proto for `:scheme` (`HeaderUtility::schemeIsValid`, case-sensitive). */
+const VALID_SCHEMES: readonly string[] = ['http', 'https'];
+
+/**
+ * `:scheme` and X-Forwarded-Proto of a request as Envoy sets them (`ConnectionManagerUtility::mutateRequestHeaders`):
+ * Cilium's proxy listener uses the remote address (pkg/envoy `getHttpFilterChainProto`), so with the agent's default of
+ * no trusted hops (`--proxy-xff-num-trusted-hops-*` 0) Envoy overwrites X-Forwarded-Proto with the connection's
+ * encryption (`http` on a plain connection); with trusted hops a client's X-Forwarded-Proto is kept. `:scheme`, when the
+ * request has none, is X-Forwarded-Proto if it is `http` or `https`, else the connection's encryption (`https` where the
+ * proxy terminates TLS, `terminatingTLS`). A request of
+ * Hubble's carries the result (`scheme`); for another, a client's X-Forwarded-Proto other than `http` makes both depend
+ * on that agent setting, so neither is known: a rule on them is judged not to match (never allowed on a guess).
+ */
+function requestScheme(req: HttpRequest, headers: Record<string, string>, tls: boolean): { scheme?: string; forwardedProto?: string } {
+  if (req.scheme !== undefined) {
+    return { forwardedProto: req.scheme, ...(VALID_SCHEMES.includes(req.scheme) ? { scheme: req.scheme } : {}) };
+  }
+  const connection = tls ? 'https' : 'http';
+  const client = hasOwn(headers, 'x-forwarded-proto') ? headers['x-forwarded-proto'] : undefined;
+  if (client === undefined || client === connection) return { scheme: connection, forwardedProto: connection };
+  // Trusted or not, an X-Forwarded-Proto that is no valid scheme leaves `:scheme` to the connection.
+  return VALID_SCHEMES.includes(client) ? {} : { scheme: connection };
 }
 
 function hasOwn(o: object, key: string): boolean {

@@ -751,8 +751,9 @@ function l7Key(l7: HubbleL7 | undefined): string {
   if (l7 === undefined || l7 === null) return '';
   const http = l7.http;
   if (http !== undefined && http !== null) {
-    const { path, host } = splitUrl(typeof http.url === 'string' ? http.url : '');
-    return `H ${typeof http.method === 'string' ? http.method : 'GET'} ${path} ${host ?? ''}`;
+    const { path, host, scheme } = splitUrl(typeof http.url === 'string' ? http.url : '');
+    // The scheme only when it is not plain HTTP (a rule on `:scheme` tells the two apart), so HTTP keys stay as they were.
+    return `H ${typeof http.method === 'string' ? http.method : 'GET'} ${path} ${host ?? ''}${scheme !== undefined && scheme !== 'http' ? ` ${scheme}` : ''}`;
   }
   const dns = l7.dns;
   if (dns !== undefined && dns !== null) return `D ${typeof dns.query === 'string' ? dns.query.toLowerCase() : ''}`;
@@ -761,20 +762,24 @@ function l7Key(l7: HubbleL7 | undefined): string {
   return '';
 }
 
-/** `http://host:8080/a?b` → path `/a?b`, host `host:8080`; `/a` → path `/a`. */
-export function splitUrl(url: string): { path: string; host?: string } {
-  const scheme = url.indexOf('://');
-  if (scheme < 0) return { path: url === '' ? '/' : url };
-  const slash = url.indexOf('/', scheme + 3);
-  const host = url.slice(scheme + 3, slash < 0 ? undefined : slash);
-  return { path: slash < 0 ? '/' : url.slice(slash), ...(host !== '' ? { host } : {}) };
+/**
+ * `http://host:8080/a?b` → scheme `http`, path `/a?b`, host `host:8080`; `/a` → path `/a`. The scheme is the request's
+ * X-Forwarded-Proto as Envoy left it (Cilium's access log takes it from there), which `:scheme` follows.
+ */
+export function splitUrl(url: string): { path: string; host?: string; scheme?: string } {
+  const sep = url.indexOf('://');
+  if (sep < 0) return { path: url === '' ? '/' : url };
+  const scheme = url.slice(0, sep);
+  const slash = url.indexOf('/', sep + 3);
+  const host = url.slice(sep + 3, slash < 0 ? undefined : slash);
+  return { path: slash < 0 ? '/' : url.slice(slash), ...(host !== '' ? { host } : {}), ...(scheme !== '' ? { scheme } : {}) };
 }
 
 /** The HTTP request, DNS name or Kafka request of an L7 record. */
 export function l7Request(l7: HubbleL7 | undefined): { http?: HttpRequest; dns?: string; kafka?: KafkaRequest } {
   if (l7 === undefined || l7 === null) return {};
   if (l7.http) {
-    const { path, host } = splitUrl(typeof l7.http.url === 'string' ? l7.http.url : '');
+    const { path, host, scheme } = splitUrl(typeof l7.http.url === 'string' ? l7.http.url : '');
     const entries: [string, string][] = [];
     for (const h of l7.http.headers ?? []) {
       if (typeof h?.key !== 'string' || h.key === '') continue;
@@ -788,6 +793,7 @@ export function l7Request(l7: HubbleL7 | undefined): { http?: HttpRequest; dns?:
         method: typeof l7.http.method === 'string' ? l7.http.method : 'GET',
         path,
         ...(host !== undefined ? { host } : {}),
+        ...(scheme !== undefined ? { scheme } : {}),
         ...(any ? { headers } : {}),
       },
     };

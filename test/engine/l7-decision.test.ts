@@ -123,6 +123,79 @@ describe('headers entries no request satisfies (written in YAML; the constructs 
   });
 });
 
+// Envoy's connection manager (ConnectionManagerUtility::mutateRequestHeaders) sets :scheme and X-Forwarded-Proto before
+// Cilium's filter runs, and its request header map stores a legacy Host header as :authority: a matcher reads those.
+describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () => {
+  type Req = { http: { method: string; path: string; host?: string; scheme?: string; headers?: Record<string, string> } };
+  const req = (extra: Partial<Req['http']> = {}): Req => ({ http: { method: 'GET', path: '/a', ...extra } });
+  const withRule = (rule: Record<string, unknown>): PolicySet => apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [rule] } }] }]);
+  const withMatches = (headerMatches: Record<string, unknown>[]): PolicySet => withRule({ headerMatches });
+  const withHeaders = (headers: string[]): PolicySet => withRule({ headers });
+  const verdict = (set: PolicySet, r: Req): string => judged(set, WEB, API, 80, r).verdict;
+
+  test.each([
+    ['headerMatches', withMatches([{ name: ':scheme', value: 'http' }]), withMatches([{ name: ':scheme', value: 'https' }])],
+    ['headers', withHeaders([':scheme http']), withHeaders([':scheme https'])],
+    ['headers with a colon', withHeaders([':scheme: http']), withHeaders([':scheme: https'])],
+  ])('%s: a plain request through the proxy has :scheme http, not https', (_kind, http, https) => {
+    expect(verdict(http, req({ host: 'api' }))).toBe('allowed');
+    expect(verdict(http, req())).toBe('allowed');
+    expect(verdict(https, req({ host: 'api' }))).toBe('l7-denied');
+  });
+
+  test(':scheme: a scheme the request carries (Hubble\'s URL scheme) or an explicit :scheme header decides', () => {
+    const https = withMatches([{ name: ':scheme', value: 'https' }]);
+    expect(verdict(https, req({ scheme: 'https' }))).toBe('allowed');
+    expect(verdict(https, req({ scheme: 'http' }))).toBe('l7-denied');
+    expect(verdict(https, req({ headers: { ':scheme': 'https' } }))).toBe('allowed');
+    expect(verdict(withMatches([{ name: ':scheme', value: 'http' }]), req({ scheme: 'https' }))).toBe('l7-denied');
+  });
+
+  test('where the proxy terminates TLS (terminatingTLS), the connection is encrypted: :scheme and X-Forwarded-Proto are https', () => {
+    const tls = (rule: Record<string, unknown>): PolicySet => apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, terminatingTLS: { secret: { name: 'cert' } }, rules: { http: [rule] } }] }]);
+    expect(verdict(tls({ headerMatches: [{ name: ':scheme', value: 'https' }] }), req())).toBe('allowed');
+    expect(verdict(tls({ headerMatches: [{ name: ':scheme', value: 'http' }] }), req())).toBe('l7-denied');
+    expect(verdict(tls({ headers: ['X-Forwarded-Proto https'] }), req())).toBe('allowed');
+    expect(verdict(tls({ headers: ['X-Forwarded-Proto https'] }), req({ headers: { 'X-Forwarded-Proto': 'http' } }))).toBe('l7-denied');
+  });
+
+  // With the agent's default of no trusted hops Envoy overwrites a client's X-Forwarded-Proto with `http`; with trusted
+  // hops it keeps it, and :scheme follows it. Offline the setting is unknown: neither answer is taken on a guess.
+  test('a client\'s X-Forwarded-Proto other than http leaves :scheme and X-Forwarded-Proto unknown: no rule on them matches', () => {
+    const xfp = (value: string): Req => req({ headers: { 'X-Forwarded-Proto': value } });
+    expect(verdict(withMatches([{ name: ':scheme', value: 'http' }]), xfp('https'))).toBe('l7-denied');
+    expect(verdict(withMatches([{ name: ':scheme', value: 'https' }]), xfp('https'))).toBe('l7-denied');
+    expect(verdict(withMatches([{ name: ':scheme', value: 'http' }]), xfp('http'))).toBe('allowed');
+    // Not a scheme Envoy takes: :scheme stays the connection's.
+    expect(verdict(withMatches([{ name: ':scheme', value: 'http' }]), xfp('ftp'))).toBe('allowed');
+    const forwarded = withHeaders(['X-Forwarded-Proto http']);
+    expect(verdict(forwarded, req())).toBe('allowed');
+    expect(verdict(forwarded, xfp('https'))).toBe('l7-denied');
+    expect(verdict(withHeaders(['X-Forwarded-Proto https']), xfp('https'))).toBe('l7-denied');
+    expect(verdict(withHeaders(['X-Forwarded-Proto https']), req({ scheme: 'https' }))).toBe('allowed');
+  });
+
+  test.each([
+    ['headerMatches Host', withMatches([{ name: 'Host', value: 'api' }])],
+    ['headerMatches host', withMatches([{ name: 'host', value: 'api' }])],
+    ['headers Host', withHeaders(['Host api'])],
+    ['headers HOST:', withHeaders(['HOST: api'])],
+  ])('%s reads :authority: the request\'s host', (_kind, set) => {
+    expect(verdict(set, req({ host: 'api' }))).toBe('allowed');
+    expect(verdict(set, req({ host: 'web' }))).toBe('l7-denied');
+    expect(verdict(set, req())).toBe('l7-denied');
+  });
+
+  test('a Host header the request gives is its :authority, for :authority matchers and the rule\'s host alike', () => {
+    const viaHeader = req({ headers: { Host: 'api' } });
+    expect(verdict(withMatches([{ name: ':authority', value: 'api' }]), viaHeader)).toBe('allowed');
+    expect(verdict(withMatches([{ name: ':authority', value: 'web' }]), viaHeader)).toBe('l7-denied');
+    const host = withRule({ host: 'api' });
+    expect(verdict(host, viaHeader)).toBe('allowed');
+    expect(verdict(host, req({ headers: { Host: 'web' } }))).toBe('l7-denied');
+  });
+});
+
 describe('headerMatches: an empty value asks for the header only; values from Secrets are explained', () => {
   const withMatches = (headerMatches: Record<string, unknown>[]): PolicySet => apiIngress([{ ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ method: 'GET', headerMatches }] } }] }]);
   const get = (headers: Record<string, string>): { http: { method: string; path: string; headers: Record<string, string> } } => ({ http: { method: 'GET', path: '/', headers } });

@@ -163,6 +163,18 @@ describe('connection attempts', () => {
     expect(l7Request({ http: { method: 'GET', url: 'http://api/x' } } as never).http?.method).toBe('GET');
   });
 
+  // Cilium's access log takes the URL scheme from X-Forwarded-Proto as Envoy left it, which :scheme follows.
+  test('the URL scheme is kept: a rule on :scheme reads it; the connection key names a scheme other than http', () => {
+    expect(l7Request({ http: { method: 'GET', url: 'https://api/x' } } as never).http).toEqual({ method: 'GET', path: '/x', host: 'api', scheme: 'https' });
+    expect(l7Request({ http: { method: 'GET', url: 'http://api/x' } } as never).http?.scheme).toBe('http');
+    expect(l7Request({ http: { method: 'GET', url: '/x' } } as never).http?.scheme).toBeUndefined();
+    const key = (url: string): string | undefined => normalizeFlow(flow({
+      Type: 'L7', event_type: { type: 129 }, traffic_direction: 'INGRESS', l7: { type: 'REQUEST', http: { method: 'GET', url } },
+    })).key;
+    expect(key('https://api/x')).not.toBe(key('http://api/x'));
+    expect(key('http://api/x')?.endsWith('\nH GET /x api')).toBe(true);
+  });
+
   test('L7 DNS and Kafka requests', () => {
     const dns = normalizeFlow(sample('hubble-otel.basic-sample-5-dns-flows.jsonl', 1));
     expect(dns).toMatchObject({ protocol: 'TCP', port: 53, dns: 'istiod-istio-1611.istio-system.svc.istio-system.svc.cluster.local.' });
