@@ -1299,10 +1299,16 @@ function policyComment(p: DraftPolicy, egressHint: EgressHint): string[] {
       + `${(r.peer.absent ?? []).length > 0 ? ` that lacks those labels` : ''}: the pods it saw have no labels to select them by alone`);
   }
   if (p.egress.length === 0 && !p.dns) {
-    // Not `egress: [{}]` alone: without DNS every lookup fails, and validate fails (pitfall-default-deny-without-dns).
-    const open = `egress stays open; to deny it, add ${egressHint.allowDns}: DNS to kube-dns, and nothing else`;
-    out.push(p.notDrafted.some((n) => n.startsWith('egress')) ? `no egress drafted (its peers' identity is unknown): ${open}` : `no egress seen: ${open}`);
-    out.push(`(${egressHint.isolate} denies DNS too: validate's error pitfall-default-deny-without-dns, right only if these pods look up no names)`);
+    const why = p.notDrafted.some((n) => n.startsWith('egress')) ? 'no egress drafted (its peers\' identity is unknown)' : 'no egress seen';
+    if (p.namespace === 'kube-system' && p.selector['k8s-app'] === 'kube-dns') {
+      // The cluster DNS itself: DNS to itself only would cut it off from its upstream resolvers and the API server.
+      out.push(`${why}: egress stays open; keep it so unless you allow by hand what the cluster DNS pods reach (upstream resolvers, `
+        + 'the API server, which the capture does not show): denied, every lookup of the cluster fails');
+    } else {
+      // Not `egress: [{}]` alone: without DNS every lookup fails, and validate fails (pitfall-default-deny-without-dns).
+      out.push(`${why}: egress stays open; to deny it, add ${egressHint.allowDns}: DNS to kube-dns, and nothing else`);
+      out.push(`(${egressHint.isolate} denies DNS too: validate's error pitfall-default-deny-without-dns, right only if these pods look up no names)`);
+    }
   }
   for (const n of p.notDrafted) out.push(`not drafted: ${n}`);
   return out;

@@ -247,6 +247,11 @@ describe('the drafted TypeScript', () => {
     expect(text).toContain('  // no egress seen: egress stays open; to deny it, add Builtins.allowDns(postgresPolicy.rule): DNS to kube-dns, and nothing else\n'
       + "  // (postgresPolicy.isolateEgress() denies DNS too: validate's error pitfall-default-deny-without-dns, right only if these pods look up no names)\n"
       + '  const postgresPolicy = new CiliumPolicy(');
+    // Not for the cluster DNS pods themselves: DNS to kube-dns only would cut them off from their upstream resolvers.
+    expect(text).toContain('  // no egress seen: egress stays open; keep it so unless you allow by hand what the cluster DNS pods reach (upstream resolvers, '
+      + 'the API server, which the capture does not show): denied, every lookup of the cluster fails\n  const kubeDnsPolicy = new CiliumPolicy(');
+    expect(text).not.toContain('kubeDnsPolicy.isolateEgress()');
+    expect(text).not.toContain('Builtins.allowDns(kubeDnsPolicy.rule)');
     const v = renderDraftTypeScript(planDraft(capture, { ciliumVersion: CiliumVersion.V1_16 }));
     expect(v).toContain('  CiliumVersion.use(scope, CiliumVersion.V1_16);');
   });
