@@ -3,10 +3,12 @@
 // project's tree: through a node_modules that is a link to another checkout's it bundled ajv without fast-deep-equal,
 // fast-uri, json-schema-traverse and require-from-string, and the installed package then failed on its first schema
 // check (`Cannot find module 'fast-deep-equal'`). Exit 1 with one line per package found elsewhere or not at all.
+// The closure is npm-packlist's (gatherBundles): the root's bundleDependencies, then the dependencies and
+// optionalDependencies of each bundled package; an optional one that is not installed (a platform's) is skipped, as npm does.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import process from 'node:process';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The packages of the bundled dependency closure of the project at `root` that are not installed inside its own
@@ -27,9 +29,10 @@ export function bundleProblems(root) {
       if (dirname(dir) === dir) return undefined;
     }
   };
-  const visit = (fromDir, name, neededBy) => {
+  const visit = (fromDir, name, neededBy, optional) => {
     const found = locate(fromDir, name);
     if (found === undefined) {
+      if (optional) return;
       problems.push(`${name} (needed by ${neededBy}) is not installed`);
       return;
     }
@@ -40,13 +43,40 @@ export function bundleProblems(root) {
       return;
     }
     const manifest = JSON.parse(readFileSync(join(found, 'package.json'), 'utf8'));
-    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(found, dep, name);
+    const optionals = manifest.optionalDependencies ?? {};
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(found, dep, name, dep in optionals);
+    for (const dep of Object.keys(optionals)) visit(found, dep, name, true);
   };
-  for (const name of pkg.bundleDependencies ?? []) visit(realpathSync(root), name, pkg.name);
+  const rootOptionals = pkg.optionalDependencies ?? {};
+  for (const name of bundledNames(pkg)) visit(realpathSync(root), name, pkg.name, name in rootOptionals);
   return problems;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/**
+ * The names a root package.json bundles, read as npm normalizes it: `bundleDependencies` or the spelling
+ * `bundledDependencies`; `true` for all of `dependencies`, an object for its keys.
+ * @param {Record<string, unknown>} pkg the parsed package.json
+ * @returns {string[]}
+ */
+function bundledNames(pkg) {
+  const bundle = pkg.bundleDependencies ?? pkg.bundledDependencies;
+  if (bundle === true) return Object.keys(pkg.dependencies ?? {});
+  if (Array.isArray(bundle)) return bundle;
+  if (bundle !== null && typeof bundle === 'object') return Object.keys(bundle);
+  return [];
+}
+
+/** Whether this file is the script node runs (the main module), also when it is run through a symlinked path. */
+function isMain() {
+  if (process.argv[1] === undefined) return false;
+  try {
+    return fileURLToPath(import.meta.url) === realpathSync(process.argv[1]);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   const problems = bundleProblems(process.cwd());
   if (problems.length > 0) {
     process.stderr.write(`error: npm pack would bundle an incomplete dependency tree: ${problems.join('; ')} (pack-bundle-incomplete)\n`

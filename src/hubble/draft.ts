@@ -1154,7 +1154,7 @@ export function renderDraftYaml(plan: DraftPlan): string {
   for (const chart of charts) {
     for (const doc of chart.toJson() as { metadata?: { name?: string; namespace?: string } }[]) {
       const p = plan.policies.find((x) => x.namespace === doc.metadata?.namespace && x.name === doc.metadata?.name);
-      const comments = p ? policyComment(p, '`egress: [{}]` to its spec').map((l) => `# ${oneLine(l)}`.trimEnd()).join('\n') : '';
+      const comments = p ? policyComment(p, YAML_EGRESS_HINT).map((l) => `# ${oneLine(l)}`.trimEnd()).join('\n') : '';
       // As cdk8s writes it, with the strings Go would read as numbers quoted (a flow's label `app=0o17`).
       out.push(`---\n${comments ? `${comments}\n` : ''}${yamlQuotingGoNumbers(doc).trimEnd()}`);
     }
@@ -1192,7 +1192,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
       const v = ident(`${camel(p.name)}Policy`);
       sdk.add('CiliumPolicy').add('EndpointSelector').add('Builtins');
       body.push('');
-      for (const line of policyComment(p, `${v}.isolateEgress()`)) body.push(`  // ${oneLine(line)}`.trimEnd());
+      for (const line of policyComment(p, { allowDns: `Builtins.allowDns(${v}.rule)`, isolate: `${v}.isolateEgress()` })) body.push(`  // ${oneLine(line)}`.trimEnd());
       const selector = selectorSource(p.selector, p.absent, sdk);
       body.push(`  const ${v} = new CiliumPolicy(${chartVar}, ${str(p.name)}, {`);
       body.push(`    endpointSelector: ${selector},`);
@@ -1259,11 +1259,28 @@ function headerLines(plan: DraftPlan): string[] {
 }
 
 /**
- * The comment lines above a drafted policy.
- * @param isolateEgress how the output at hand puts the policy's pods into egress default deny (`backendPolicy.isolateEgress()`
- *   in TypeScript, `egress: [{}]` in YAML)
+ * How the output at hand puts a policy's pods into egress default deny: `allowDns` allows DNS to kube-dns and, being an
+ * egress rule, denies the rest; `isolate` denies all of it, DNS too, which `validate` reports as
+ * `pitfall-default-deny-without-dns` (an error: right only for pods that look up no names).
  */
-function policyComment(p: DraftPolicy, isolateEgress: string): string[] {
+interface EgressHint {
+  readonly allowDns: string;
+  readonly isolate: string;
+}
+
+/** The egress hint of the YAML output: the DNS companion's egress item as written (`Builtins.allowDns`), in flow style. */
+const YAML_EGRESS_HINT: EgressHint = {
+  allowDns: '`egress: [{toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns}}], '
+    + 'toPorts: [{ports: [{port: "53", protocol: UDP}, {port: "53", protocol: TCP}], rules: {dns: [{matchPattern: "*"}]}}]}]` to its spec',
+  isolate: '`egress: [{}]`',
+};
+
+/**
+ * The comment lines above a drafted policy.
+ * @param egressHint how the output at hand denies the policy's egress (`Builtins.allowDns(backendPolicy.rule)` or
+ *   `backendPolicy.isolateEgress()` in TypeScript, the DNS egress item or `egress: [{}]` in YAML)
+ */
+function policyComment(p: DraftPolicy, egressHint: EgressHint): string[] {
   const pods = p.podNames.length > 0 ? `; pods ${p.podNames.join(', ')}` : '';
   const out = [`${p.namespace}/${p.name}: ${p.flows} records${pods}`];
   const once = [...p.ingress, ...p.egress].flatMap((r) => r.ports.filter((x) => x.seenOnce)
@@ -1282,8 +1299,16 @@ function policyComment(p: DraftPolicy, isolateEgress: string): string[] {
       + `${(r.peer.absent ?? []).length > 0 ? ` that lacks those labels` : ''}: the pods it saw have no labels to select them by alone`);
   }
   if (p.egress.length === 0 && !p.dns) {
-    const open = `egress stays open (add ${isolateEgress} to deny it)`;
-    out.push(p.notDrafted.some((n) => n.startsWith('egress')) ? `no egress drafted (its peers' identity is unknown): ${open}` : `no egress seen: ${open}`);
+    const why = p.notDrafted.some((n) => n.startsWith('egress')) ? 'no egress drafted (its peers\' identity is unknown)' : 'no egress seen';
+    if (p.namespace === 'kube-system' && p.selector['k8s-app'] === 'kube-dns') {
+      // The cluster DNS itself: DNS to itself only would cut it off from its upstream resolvers and the API server.
+      out.push(`${why}: egress stays open; keep it so unless you allow by hand what the cluster DNS pods reach (upstream resolvers, `
+        + 'the API server, which the capture does not show): denied, every lookup of the cluster fails');
+    } else {
+      // Not `egress: [{}]` alone: without DNS every lookup fails, and validate fails (pitfall-default-deny-without-dns).
+      out.push(`${why}: egress stays open; to deny it, add ${egressHint.allowDns}: DNS to kube-dns, and nothing else`);
+      out.push(`(${egressHint.isolate} denies DNS too: validate's error pitfall-default-deny-without-dns, right only if these pods look up no names)`);
+    }
   }
   for (const n of p.notDrafted) out.push(`not drafted: ${n}`);
   return out;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { Endpoints, PolicySet } from '../../src/engine';
 import { CiliumPolicyError } from '../../src/core/errors';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../../src/hubble';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { readYamlStream } from '../../src/model/yaml-stream';
+import { Validator } from '../../src/validate';
 import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR } from './support/paths';
 import { scratchDir, SRC_IMPORT } from '../support/scratch';
 import { typeCheckFiles } from '../support/typecheck';
@@ -240,8 +242,16 @@ describe('the drafted TypeScript', () => {
     expect(text).toContain('  // seen once: egress to fqdn api.stripe.com on 443/TCP; egress to cidr 192.0.2.66/32 on 4444/TCP\n');
     expect(text).toContain('  Builtins.allowDns(backendApiPolicy.rule);');
     expect(text).toContain("  kubeDnsPolicy.allowIngress(Peer.endpoints({ namespace: 'shop', labels: { app: 'frontend' } }), { ports: [Port.udp(53)] }); // 3 records\n");
-    // A workload seen without egress: the hint names the policy's own variable (it said `policy.isolateEgress()`).
-    expect(text).toContain('  // no egress seen: egress stays open (add postgresPolicy.isolateEgress() to deny it)\n  const postgresPolicy = new CiliumPolicy(');
+    // A workload seen without egress: the hint names the policy's own variable (it said `policy.isolateEgress()`), and
+    // denies egress with DNS allowed (isolateEgress() alone, as it said, fails validate: pitfall-default-deny-without-dns).
+    expect(text).toContain('  // no egress seen: egress stays open; to deny it, add Builtins.allowDns(postgresPolicy.rule): DNS to kube-dns, and nothing else\n'
+      + "  // (postgresPolicy.isolateEgress() denies DNS too: validate's error pitfall-default-deny-without-dns, right only if these pods look up no names)\n"
+      + '  const postgresPolicy = new CiliumPolicy(');
+    // Not for the cluster DNS pods themselves: DNS to kube-dns only would cut them off from their upstream resolvers.
+    expect(text).toContain('  // no egress seen: egress stays open; keep it so unless you allow by hand what the cluster DNS pods reach (upstream resolvers, '
+      + 'the API server, which the capture does not show): denied, every lookup of the cluster fails\n  const kubeDnsPolicy = new CiliumPolicy(');
+    expect(text).not.toContain('kubeDnsPolicy.isolateEgress()');
+    expect(text).not.toContain('Builtins.allowDns(kubeDnsPolicy.rule)');
     const v = renderDraftTypeScript(planDraft(capture, { ciliumVersion: CiliumVersion.V1_16 }));
     expect(v).toContain('  CiliumVersion.use(scope, CiliumVersion.V1_16);');
   });
@@ -267,6 +277,52 @@ describe('the drafted TypeScript', () => {
   });
 });
 
+describe('the hint for a workload seen without egress, followed', () => {
+  /** The findings of `validate` over YAML documents, as `<id> <severity>`. */
+  const findings = (docs: unknown[]): string[] => Validator.validateInputs([{ name: 'drafted.yaml', text: docs.map((d) => stringify(d)).join('---\n') }])
+    .diagnostics.map((d) => `${d.id} ${d.severity}`);
+  const isPostgres = (d: { metadata?: { name?: string } }): boolean => d.metadata?.name === 'postgres';
+
+  test('YAML: the egress item it names denies egress but DNS, and validate passes; `egress: [{}]` alone is the DNS error', () => {
+    const yaml = renderDraftYaml(plan);
+    const hint = /^# no egress seen: egress stays open; to deny it, add `(egress: [^`]+)` to its spec/m.exec(yaml)?.[1];
+    expect(hint).toBeDefined();
+    const docs = yaml.split('\n---\n').slice(1).map((d) => parse(d) as { metadata?: { name?: string }; spec: Record<string, unknown> });
+    expect(findings(docs)).toEqual([]);
+    const followed = docs.map((d) => (isPostgres(d) ? { ...d, spec: { ...d.spec, ...(parse(hint ?? '') as object) } } : d));
+    expect(followed.filter(isPostgres).map((d) => d.spec.egress)).toHaveLength(1);
+    expect(findings(followed)).toEqual([]);
+    // What it does at postgres's egress: denied, but DNS lookups to kube-dns (the drafted kube-dns policy, which admits only
+    // the clients the capture shows, is left out: its ingress is another question).
+    const others = followed.filter((d) => d.metadata?.name !== 'kube-dns');
+    const set = PolicySet.fromYaml(others.map((d) => stringify(d)).join('---\n'), { file: 'followed.yaml' });
+    const from = Endpoints.parse('pod:data:app=postgres');
+    expect(set.decide({ from, to: Endpoints.parse('cidr:203.0.113.9'), protocol: 'TCP', port: 443 })).toBe('denied');
+    expect(set.decide({ from, to: Endpoints.parse('cidr:203.0.113.9'), protocol: 'UDP', port: 53 })).toBe('denied');
+    expect(set.decide({ from, to: Endpoints.parse('pod:kube-system:k8s-app=kube-dns'), protocol: 'UDP', port: 53, dns: 'example.com' })).toBe('allowed');
+    const isolated = docs.map((d) => (isPostgres(d) ? { ...d, spec: { ...d.spec, egress: [{}] } } : d));
+    expect(findings(isolated)).toEqual(['pitfall-default-deny-without-dns error']);
+  });
+
+  test('TypeScript: Builtins.allowDns(postgresPolicy.rule) passes validate; postgresPolicy.isolateEgress() alone is the DNS error', async () => {
+    const ts = renderDraftTypeScript(plan, { importFrom: SRC_IMPORT });
+    const hint = /^ {2}\/\/ no egress seen: egress stays open; to deny it, add (Builtins\.allowDns\(postgresPolicy\.rule\)):/m.exec(ts)?.[1];
+    const alone = /^ {2}\/\/ \((postgresPolicy\.isolateEgress\(\)) denies DNS too/m.exec(ts)?.[1];
+    expect([hint, alone]).toEqual(['Builtins.allowDns(postgresPolicy.rule)', 'postgresPolicy.isolateEgress()']);
+    /** The drafted module with `call` added after the postgres policy, run: its policies. */
+    const synth = async (name: string, call: string): Promise<unknown[]> => {
+      const probes = '  Builtins.allowHostProbes(postgresPolicy.rule); // kubelet probes from the local node\n';
+      expect(ts).toContain(probes);
+      const f = join(WORK, `${name}.ts`);
+      writeFileSync(f, ts.replace(probes, `${probes}  ${call};\n`));
+      const mod = (await import(f)) as { addDraftedPolicies: (scope: Construct) => Chart[] };
+      return mod.addDraftedPolicies(Testing.app()).flatMap((c) => c.toJson() as unknown[]);
+    };
+    expect(findings(await synth('hint-allow-dns', hint ?? ''))).toEqual([]);
+    expect(findings(await synth('hint-isolate', alone ?? ''))).toEqual(['pitfall-default-deny-without-dns error']);
+  });
+});
+
 describe('round trip: draft → synthesize → replay the same capture', () => {
   test('nothing the cluster let through would be dropped (in-process constructs)', () => {
     const r = replayAgainst(plan, capture);
@@ -281,8 +337,10 @@ describe('round trip: draft → synthesize → replay the same capture', () => {
     const yaml = renderDraftYaml(plan);
     expect(yaml.split('\n---\n')).toHaveLength(7);
     expect(yaml).toContain('# shop/backend-api: 27 records; pods backend-58b7c6d9f-q2n8r\n# seen once: egress to fqdn api.stripe.com on 443/TCP;');
-    // The YAML says how to deny egress in YAML, not with a TypeScript call (it said `add policy.isolateEgress()`).
-    expect(yaml).toMatch(/^# data\/postgres: .*\n(# .*\n)*# no egress seen: egress stays open \(add `egress: \[\{\}\]` to its spec to deny it\)\n/m);
+    // The YAML says how to deny egress in YAML, not with a TypeScript call (it said `add policy.isolateEgress()`), with DNS
+    // allowed: `egress: [{}]` alone, as it said, fails validate (pitfall-default-deny-without-dns).
+    expect(yaml).toMatch(/^# data\/postgres: .*\n(# .*\n)*# no egress seen: egress stays open; to deny it, add `egress: \[\{toEndpoints: .*kube-dns.*`/m);
+    expect(yaml).toContain("\n# (`egress: [{}]` denies DNS too: validate's error pitfall-default-deny-without-dns, right only if these pods look up no names)\n");
     expect(yaml).not.toContain('isolateEgress');
     const r = replayCapture(capture, PolicySet.fromYaml(yaml, { file: 'drafted.yaml' }));
     expect(r.summary.newlyDropped).toBe(0);
