@@ -32,7 +32,7 @@ import { readInventory } from './inventory';
 import { splitLabelKey } from '../model/labels';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
-import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError, warningLines } from './trace';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -318,11 +318,14 @@ export function loadPolicies(paths: readonly string[], options: PolicySetOptions
   return checked(PolicySet.fromFiles([...paths], options), io);
 }
 
-/** The set, unless some input could not be read (exit 2); what it could not read faithfully goes to stderr as warnings. */
+/**
+ * The set, unless some input could not be read (exit 2); what it could not read faithfully goes to stderr as warnings
+ * (those of one id in one file collapsed: `warningLines`).
+ */
 function checked(set: PolicySet, io: CliIo): PolicySet {
   const bad = policyInputError(set);
   if (bad) throw bad;
-  for (const d of set.diagnostics) io.stderr(`warning: ${diagnosticText(d)}\n`);
+  for (const line of warningLines(set.diagnostics)) io.stderr(`warning: ${line}\n`);
   return set;
 }
 
