@@ -14,6 +14,7 @@
  * of more pairs of endpoint classes whose client's egress or server's ingress may decide differently than `--max-pairs`
  * (default 1,000,000; `diff-too-large`: refused before any pair is judged).
  */
+import { constants } from 'node:buffer';
 import { lstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { Connectivity, DEFAULT_MAX_DIFF_CHANGES, DEFAULT_MAX_DIFF_PAIRS } from '../diff/connectivity';
@@ -32,7 +33,7 @@ import { readInventory } from './inventory';
 import { splitLabelKey } from '../model/labels';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
-import { CliIo, MUTUAL_AUTH_HELP, diagnosticText, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError, warningLines } from './trace';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -170,7 +171,10 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
     if (set.policies.length === 0) io.stderr(`warning: ${flag}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n`);
   }
   const doc = Connectivity.diff(base, head, { baseSource, headSource: options.head.join(','), maxChanges, maxPairs });
-  io.stdout(ConnectivityFormat.diff(doc, output));
+  io.stdout(builtOutput(() => ConnectivityFormat.diff(doc, output), {
+    command: 'diff', output, items: `${doc.changes.length.toLocaleString('en-US')} change${doc.changes.length === 1 ? '' : 's'}`,
+    fix: 'compare a narrower change (fewer --head paths, a lower --max-changes or --max-pairs), or use --output text or markdown, which are shorter',
+  }));
   for (const n of doc.notCompared ?? []) io.stderr(`warning: not compared: ${n.text}\n`);
   const s = doc.summary;
   // Items the diff could not compare count as the change they may be: --fail-on never passes on what it could not see.
@@ -206,6 +210,26 @@ function baseGitRef(base: string, cwd: string): string | undefined {
     });
   }
   return undefined;
+}
+
+/**
+ * @internal The output `build` writes, or a refusal when it is longer than the longest string Node.js can hold: a string
+ * join or `JSON.stringify` then throws a RangeError (`Invalid string length`, after gigabytes: a cluster-wide change on
+ * thousands of classes with the limits raised).
+ * @throws CiliumPolicyError (`diff-output-too-large`, `report-output-too-large`) naming the output, its items and the limit
+ */
+export function builtOutput(build: () => string, what: { command: 'diff' | 'report'; output: ConnectivityOutput; items: string; fix: string }): string {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new CiliumPolicyError({
+      id: `${what.command}-output-too-large`,
+      message: `the ${what.command} --output ${what.output} of ${what.items} cannot be built: it is longer than the longest string Node.js can hold `
+        + `(${constants.MAX_STRING_LENGTH.toLocaleString('en-US')} characters; ${e.message})`,
+      fix: what.fix,
+    });
+  }
 }
 
 /**
@@ -318,11 +342,14 @@ export function loadPolicies(paths: readonly string[], options: PolicySetOptions
   return checked(PolicySet.fromFiles([...paths], options), io);
 }
 
-/** The set, unless some input could not be read (exit 2); what it could not read faithfully goes to stderr as warnings. */
+/**
+ * The set, unless some input could not be read (exit 2); what it could not read faithfully goes to stderr as warnings
+ * (those of one id in one file collapsed: `warningLines`).
+ */
 function checked(set: PolicySet, io: CliIo): PolicySet {
   const bad = policyInputError(set);
   if (bad) throw bad;
-  for (const d of set.diagnostics) io.stderr(`warning: ${diagnosticText(d)}\n`);
+  for (const line of warningLines(set.diagnostics)) io.stderr(`warning: ${line}\n`);
   return set;
 }
 

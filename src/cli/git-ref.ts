@@ -1,6 +1,6 @@
 /**
  * Policy files at a git ref (`diff --base origin/main`): the same paths as `--head`, read with `git ls-tree` and
- * one `git cat-file --batch` (no checkout; `execFileSync`, never a shell). Directories are walked as the input reader walks them
+ * one `git cat-file --batch` per 64 MiB of files (no checkout; `execFileSync`, never a shell). Directories are walked as the input reader walks them
  * (`.yaml`, `.yml`, `.json` in any case, hidden entries included; `.git` and `node_modules` skipped: `walkSkips`); only
  * regular files are read, with the same size limit and decoding (`decodeInput`). Symbolic links and submodules are listed in `notRead`: `diff` refuses such a base.
  */
@@ -63,7 +63,7 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   const seen = new Set<string>();
   const missing: string[] = [];
   const notRead: string[] = [];
-  // The blobs to read, all through one `git cat-file --batch` once the trees are listed.
+  // The blobs to read, through `git cat-file --batch` once the trees are listed (`catBlobs`).
   const blobs: { file: string; oid: string; size: number }[] = [];
   const prefix = git(['rev-parse', '--show-prefix'], cwd).toString('utf8').trim();
   for (const p of paths) {
@@ -85,6 +85,16 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
       if (!named && (!isManifestFileName(path) || under.split('/').some(walkSkips))) continue;
       seen.add(path);
       const file = `${ref}:${withoutControls(path)}`;
+      // git prints the size of a blob whose object is missing (a corrupt or partial clone) as `BAD`: not a size to read by.
+      if (!/^\d+$/.test(size ?? '')) {
+        throw new CiliumPolicyError({
+          id: 'diff-git-ref',
+          message: `git ls-tree printed the size ${JSON.stringify(withoutControls(size ?? ''))} for ${file} (blob ${withoutControls(oid ?? '')}), `
+            + 'not a whole number of bytes: its object is missing from the repository',
+          fix: 'run git fsck to list the missing objects, then fetch them (git fetch origin; a shallow or partial clone: git fetch --unshallow, '
+            + 'or clone again)',
+        });
+      }
       blobs.push({ file, oid, size: Number(size) });
     }
   }
@@ -124,7 +134,18 @@ function catBlobs(blobs: readonly { file: string; oid: string; size: number }[],
       const nl = out.indexOf(0x0a, at);
       const header = nl < 0 ? out.toString('latin1', at, Math.min(out.length, at + 200)) : out.toString('latin1', at, nl);
       const end = nl + 1 + blob.size;
-      if (nl < 0 || header !== `${blob.oid} blob ${blob.size}` || end >= out.length || out[end] !== 0x0a) {
+      const expected = `${blob.oid} blob ${blob.size}`;
+      if (nl < 0 ? expected.startsWith(header) : header === expected && end >= out.length) {
+        // The output ends within this answer (in its header, in the blob, or before the newline closing it): what came matched.
+        const got = nl < 0 ? 0 : out.length - nl - 1;
+        const where = nl < 0 ? ' (before the end of its header)' : got === blob.size ? ' (before the newline closing its answer)' : '';
+        throw new CiliumPolicyError({
+          id: 'diff-git-ref',
+          message: `the output of git cat-file --batch ended after ${got} of the ${blob.size} bytes of ${blob.file}${where}`,
+          fix: 'run the command again; if it recurs, check the repository with git fsck and that nothing stops git (memory, a time limit)',
+        });
+      }
+      if (nl < 0 || header !== expected || out[end] !== 0x0a) {
         throw new CiliumPolicyError({
           id: 'diff-git-ref',
           message: `git cat-file --batch answered ${JSON.stringify(withoutControls(header))} for ${blob.file}, not its blob of ${blob.size} bytes`,

@@ -12,7 +12,9 @@
 import { Command, Option } from 'commander';
 import { Connectivity, DEFAULT_MAX_REPORT_PAIRS } from '../diff/connectivity';
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
-import { ConnectivityCommandOptions, DIFF_EXIT, addConnectivityOptions, connectivitySetOptions, loadPolicies, outputOf, warnCaptureVersion } from './diff';
+import {
+  ConnectivityCommandOptions, DIFF_EXIT, addConnectivityOptions, builtOutput, connectivitySetOptions, loadPolicies, outputOf, warnCaptureVersion,
+} from './diff';
 import { HubbleCliIo, guard, parseCount, runSubcommand } from './replay';
 
 /** The options of `report`, as parsed. */
@@ -36,7 +38,10 @@ export async function executeReport(options: ReportCommandOptions, io: HubbleCli
   warnCaptureVersion(capture, options.flows, [set], 'report', io);
   const doc = Connectivity.report(set, { baseSource: options.policies.join(','), maxPairs });
   for (const n of doc.notJudged ?? []) io.stderr(`warning: not judged: ${n.text}\n`);
-  io.stdout(ConnectivityFormat.report(doc, output));
+  io.stdout(builtOutput(() => ConnectivityFormat.report(doc, output), {
+    command: 'report', output, items: `${doc.connections.length.toLocaleString('en-US')} connection${doc.connections.length === 1 ? '' : 's'}`,
+    fix: 'report fewer classes (fewer --policies, a lower --max-pairs), or use --output text or markdown, which are shorter',
+  }));
   return DIFF_EXIT.ok;
 }
 

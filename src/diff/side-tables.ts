@@ -762,13 +762,9 @@ export class SideTables {
     out.length = 0;
     const e = this.egress[a].peersThatChange();
     const { start, servers } = this.clientsOfIngress();
-    const end = start[a + 1];
-    for (let p = 0, q = start[a]; p < e.length || q < end;) {
-      const b = q >= end || (p < e.length && e[p] <= servers[q]) ? e[p] : servers[q];
-      while (p < e.length && e[p] === b) p++;
-      while (q < end && servers[q] === b) q++;
+    forEachOfUnion(e, servers.subarray(start[a], start[a + 1]), (b) => {
       if (this.isPair(a, b)) out.push(b);
-    }
+    });
     return out;
   }
 
@@ -826,10 +822,7 @@ export class SideTables {
     const y = i.changingSegments(a);
     out.length = 0;
     // Both lists are ascending: walk them as one, each segment once.
-    for (let p = 0, q = 0; p < x.length || q < y.length;) {
-      const seg = q >= y.length || (p < x.length && x[p] <= y[q]) ? x[p] : y[q];
-      while (p < x.length && x[p] === seg) p++;
-      while (q < y.length && y[q] === seg) q++;
+    forEachOfUnion(x, y, (seg) => {
       const [eb, eh] = e.decision(b, seg);
       const [ib, ih] = i.decision(a, seg);
       // The verdict differs when one side is denied and the other not, or, neither denied, when a side's outcome differs.
@@ -840,8 +833,18 @@ export class SideTables {
         outcomes[2 * out.length + 1] = after;
         out.push(seg);
       }
-    }
+    });
     return out.length > 0;
+  }
+}
+
+/** Calls `visit` with each value of the union of two ascending lists, ascending, once (a value in both, or repeated, once). */
+function forEachOfUnion(x: ArrayLike<number>, y: ArrayLike<number>, visit: (value: number) => void): void {
+  for (let p = 0, q = 0; p < x.length || q < y.length;) {
+    const value = q >= y.length || (p < x.length && x[p] <= y[q]) ? x[p] : y[q];
+    while (p < x.length && x[p] === value) p++;
+    while (q < y.length && y[q] === value) q++;
+    visit(value);
   }
 }
 

@@ -1,8 +1,10 @@
 // `cdk8s-cilium diff` and `report` in-process: outputs, --fail-on exit statuses, bad input (exit 2).
+import { constants } from 'node:buffer';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
+import { ConnectivityFormat } from '../../src/diff/format';
 import { cliAsync } from '../support/cli';
 import { SHARED_DIR } from '../support/shared';
 import { webToApi } from './support';
@@ -463,5 +465,40 @@ spec:
     expect(r.stderr).toBe(`warning: --flows ${other}: 1 pod label of a source other than k8s (first: cni:team=x of shop/front-0) left out of the `
       + 'endpoint classes, which hold a pod\'s Kubernetes labels: a selector of such a label is judged as if the pod lacked it; trace or replay '
       + 'judge the pod with it\n');
+  });
+});
+
+describe('an output longer than the longest string Node.js can hold', () => {
+  // Session 40: a cluster-wide change on ~2,000 classes with --max-changes and --max-pairs raised ended after 3 GB with
+  // "error: Invalid string length" (no id, no fix). The RangeError of JSON.stringify or a join is forced here, not built.
+  const tooLong = (): never => {
+    throw new RangeError('Invalid string length');
+  };
+
+  test('diff: exit 2, one line naming the output, its changes, the limit and the fix', async () => {
+    const spy = vi.spyOn(ConnectivityFormat, 'diff').mockImplementation(tooLong);
+    try {
+      const r = await cli('diff', '--base', base, '--head', opened, '--output', 'json', '--fail-on', 'any');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`error: the diff --output json of 1 change cannot be built: it is longer than the longest string Node.js can hold `
+        + `(${constants.MAX_STRING_LENGTH.toLocaleString('en-US')} characters; Invalid string length) (diff-output-too-large); fix: compare a narrower `
+        + 'change (fewer --head paths, a lower --max-changes or --max-pairs), or use --output text or markdown, which are shorter\n');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('report: the same refusal, report-output-too-large', async () => {
+    const spy = vi.spyOn(ConnectivityFormat, 'report').mockImplementation(tooLong);
+    try {
+      const r = await cli('report', '--policies', opened, '--output', 'html');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: the report --output html of \d+ connections cannot be built: .* \(report-output-too-large\); fix: report fewer classes /);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -1,7 +1,7 @@
 // `cdk8s-cilium diff --base <git-ref>`: the --head paths read at a ref of a temporary git repository (git is spawned:
 // an E2E test). The CLI runs in-process with the repository as the working directory.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -225,6 +225,82 @@ describe('diff --base <git-ref>', () => {
       git('reset', '-q', '--soft', 'HEAD~1');
       git('rm', '-q', '--cached', 'dist');
       rmSync(join(repo, 'dist'));
+    }
+  });
+});
+
+describe('diff --base <git-ref> in a repository git cannot read whole', () => {
+  /** A repository of its own (the one above stays whole): `dir/a.yaml` and `dir/b.yaml` committed. */
+  function repository(): { dir: string; oid: (file: string) => string; run: (...args: string[]) => string } {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-git-broken-'));
+    const run = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com',
+      '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8').trim();
+    mkdirSync(join(dir, 'd'));
+    writeFileSync(join(dir, 'd', 'a.yaml'), policy([8080]));
+    writeFileSync(join(dir, 'd', 'b.yaml'), webToApi([9090], { name: 'b' }));
+    run('init', '-q', '-b', 'main');
+    run('add', '.');
+    run('commit', '-q', '-m', 'base');
+    return { dir, oid: (file) => run('rev-parse', `HEAD:${file}`), run };
+  }
+
+  test('a blob whose object is missing (ls-tree prints its size as BAD): exit 2 naming it, never the next file\'s contents or a crash', async () => {
+    const { dir, oid } = repository();
+    const missing = oid('d/a.yaml');
+    rmSync(join(dir, '.git', 'objects', missing.slice(0, 2), missing.slice(2)));
+    process.chdir(dir);
+    try {
+      // Left out of the batch, a.yaml took b.yaml's contents and b.yaml none: "Cannot read properties of undefined".
+      const r = await cli('diff', '--base', 'HEAD', '--head', 'd', '--fail-on', 'allowed');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`error: git ls-tree printed the size "BAD" for HEAD:d/a.yaml (blob ${missing}), not a whole number of bytes: its object is `
+        + 'missing from the repository (diff-git-ref); fix: run git fsck to list the missing objects, then fetch them (git fetch origin; a shallow or '
+        + 'partial clone: git fetch --unshallow, or clone again)\n');
+    } finally {
+      process.chdir(repo);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the output of git cat-file --batch ends within an answer: how many of its bytes came', () => {
+    const { dir, oid } = repository();
+    // A git that cuts the output of cat-file --batch after $TRUNC bytes (as a killed process would).
+    const bin = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-fake-git-'));
+    const real = execFileSync('sh', ['-c', 'command -v git']).toString('utf8').trim();
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\nif [ "$1" = cat-file ] && [ "$2" = --batch ]; then "${real}" "$@" | head -c "$TRUNC"; exit 0; fi\n`
+      + `exec "${real}" "$@"\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    const saved = { path: process.env.PATH, trunc: process.env.TRUNC };
+    const size = Buffer.byteLength(policy([8080]));
+    const header = `${oid('d/a.yaml')} blob ${size}\n`.length;
+    const read = (bytes: number): string => {
+      process.env.TRUNC = String(bytes);
+      try {
+        readAtGitRef('HEAD', ['d'], dir, 1e6);
+        return 'read';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    process.env.PATH = `${bin}:${saved.path ?? ''}`;
+    try {
+      // Before: the header quoted, as if git had answered another blob ("answered "<oid> blob 120" ..., not its blob of 120 bytes").
+      expect(read(header + 30)).toBe(`the output of git cat-file --batch ended after 30 of the ${size} bytes of HEAD:d/a.yaml (diff-git-ref)\n  fix: run the `
+        + 'command again; if it recurs, check the repository with git fsck and that nothing stops git (memory, a time limit)');
+      expect(read(header + size)).toMatch(new RegExp(`^the output of git cat-file --batch ended after ${size} of the ${size} bytes of HEAD:d/a\\.yaml `
+        + '\\(before the newline closing its answer\\) \\(diff-git-ref\\)'));
+      expect(read(10)).toMatch(new RegExp(`^the output of git cat-file --batch ended after 0 of the ${size} bytes of HEAD:d/a\\.yaml `
+        + '\\(before the end of its header\\) \\(diff-git-ref\\)'));
+      // The second answer cut: named as b.yaml's.
+      expect(read(header + size + 1 + 5)).toMatch(/^the output of git cat-file --batch ended after 0 of the \d+ bytes of HEAD:d\/b\.yaml \(before the end of its header\)/);
+      expect(read(1e6)).toBe('read');
+    } finally {
+      process.env.PATH = saved.path;
+      if (saved.trunc === undefined) delete process.env.TRUNC;
+      else process.env.TRUNC = saved.trunc;
+      rmSync(bin, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

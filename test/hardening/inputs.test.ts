@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src';
 import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob } from '../../src/model/inputs';
-import { GUARD, Run, draft, flowLine, httpPolicy, replay, scratchDir, trace, validate, write } from './support';
+import { cliAsync } from '../support/cli';
+import { GUARD, Run, draft, flowLine, httpPolicy, replay, report, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
 const GOOD = httpPolicy([{ method: 'GET', path: '/ok' }]);
@@ -94,6 +95,16 @@ describe('warnings of one kind in one file: one line with their count in text, e
     expect(r.stdout).not.toContain(`${noKind}:4:`);
     const json = await replay('--flows', FLOWS, '--policies', noKind, good, '--output', 'json');
     expect(JSON.parse(json.stdout).warnings.filter((w: string) => w.includes('(parse-missing-kind)'))).toHaveLength(50);
+  });
+
+  test('diff and report: one line per side read, the output and exit code unchanged', GUARD, async () => {
+    // Before: 50 lines per side (10,000 kindless documents were 10,000 lines for report, 20,000 for diff).
+    const d = await cliAsync('diff', '--base', noKind, good, '--head', noKind, good, '--output', 'json', '--fail-on', 'any');
+    expect([d.code, d.stderr]).toEqual([0, `${collapsed}${collapsed}`]);
+    expect(JSON.parse(d.stdout).summary).toEqual({ newlyAllowed: 0, newlyDenied: 0 });
+    const r = await report('--policies', noKind, good, '--output', 'json');
+    expect([r.code, r.stderr]).toEqual([0, collapsed]);
+    expect(JSON.parse(r.stdout).schema).toMatch(/report/);
   });
 });
 
