@@ -4,7 +4,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from '../model/labels';
 import { LabelSelectorModel, PEER_FIELDS, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
 import { clusterFilter } from '../model/selector-import';
-import { selectorOnlyExcludes } from '../model/selectors';
+import { selectorOnlyExcludes, writtenSelectorOnlyExcludes } from '../model/selectors';
 import { items, PitfallRun, RuleView, where } from './pitfall-run';
 import { listObjects } from '../model/object-names';
 import { constrainsNamespace, describeSelector, fromModel, mayOverlap, NAMESPACE_KEY, namespacesOf, peerSelector, selectsLabels, selectsReserved } from './pod-selectors';
@@ -80,7 +80,7 @@ export function peerSelectsReserved(run: PitfallRun, r: RuleView): void {
     for (const { item, index } of items(r.rule, section)) {
       const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
-        if (!isObject(model) || !onlyExcludes(model)) return;
+        if (!writtenSelectorOnlyExcludes(model)) return;
         const imported = peerSelector(r.kind, r.namespace, r.subject, model);
         const sel = r.version.atLeast(CiliumVersion.V1_19) && !imported.hasReservedKey() ? clusterFilter(imported, 'local') : imported;
         const taken = RESERVED_PEERS.filter((p) => sel.matches(p.labels)).map((p) => p.id);
@@ -146,14 +146,6 @@ export function networkPolicyIpBlockSelectsNamespace(run: PitfallRun): void {
         'run Cilium 1.19.5 or later, or set policy-default-local-cluster: false on the agents, so that the peer is the ipBlock only');
     });
   }
-}
-
-/** `selectorOnlyExcludes` of a written selector, whose lists may be anything in hand-written YAML. */
-function onlyExcludes(model: LabelSelectorModel): boolean {
-  const expressions: unknown = model.matchExpressions;
-  if (model.matchLabels !== undefined && !isObject(model.matchLabels)) return false;
-  if (expressions !== undefined && (!Array.isArray(expressions) || !expressions.every((e) => isObject(e)))) return false;
-  return selectorOnlyExcludes(model);
 }
 
 /** A clusterwide rule with an empty endpoint selector in default deny: every endpoint of the cluster, kube-system and Cilium's own included. */
