@@ -26,6 +26,7 @@ import { checkPropKeys } from './prop-keys';
 import { checkIdentityLabels } from './identity-label-check';
 import { EndpointSelector, IEndpointSelector, INodeSelector, NodeSelector } from './selector';
 import { describeSelector } from './selector-description';
+import { ruleEffects } from '../model/rule-effects';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
 /** Mutual-authentication modes (`authentication.mode`). */
@@ -774,7 +775,7 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
  * `subject-selector-only-excludes`), as it will be written (a workload's namespace added). Cilium adds no namespace to the
  * subject of a CCNP (`ParseToCiliumRule` with no namespace), so such a selector also matches Cilium's own endpoints, which
  * lack those labels: the health endpoint (`reserved:health`), the ingress endpoint (`reserved:ingress`) and pods still
- * initializing (`reserved:init`). They get what the rule gives (`subjectEffects`): its allows (the world into the health
+ * initializing (`reserved:init`). They get what the rule gives (`ruleEffects`): its allows (the world into the health
  * endpoint, the ingress proxy out to the rule's peers), its denies, its default deny; each is beyond the props.
  * "Pods of every namespace but kube-system" says so with `io.kubernetes.pod.namespace Exists` beside the exclusion, as
  * `ClusterDefaultDeny` writes it.
@@ -788,29 +789,10 @@ function subjectOnlyExcludes(model: LabelSelectorModel, rule: RuleModel, context
     path: `${context.path}.endpointSelector`,
     message: `the endpoint selector ${describeSelector(model)} only excludes, and Cilium adds no namespace to the subject of a clusterwide policy: `
       + 'besides the pods it does not exclude, the rule would apply to Cilium\'s own endpoints without those labels (the health and ingress '
-      + `endpoints and pods still initializing: reserved:health, reserved:ingress, reserved:init), which would get ${subjectEffects(rule)}`,
+      + `endpoints and pods still initializing: reserved:health, reserved:ingress, reserved:init), which would get ${ruleEffects({ ...rule }) ?? 'whatever rules it is given'}`,
     fix: `keep it to pods: add LabelExpression.exists('${NAMESPACE_LABEL}') to its expressions (every pod of every namespace but those excluded), `
       + 'or a label the pods carry',
   });
-}
-
-/**
- * What a rule gives the endpoints it selects, for a message: its allows and denies by section, and the directions it puts
- * into default deny (a direction with rules of it, unless `enableDefaultDeny` says false for it).
- */
-function subjectEffects(rule: RuleModel): string {
-  const present = (section: SectionName): boolean => (rule[section] ?? []).length > 0;
-  const allows = [SectionName.INGRESS, SectionName.EGRESS].filter((s) => (rule[s] ?? []).some((item) => Object.keys(item).length > 0));
-  const denies = [SectionName.INGRESS_DENY, SectionName.EGRESS_DENY].filter(present);
-  const defaultDeny = (['ingress', 'egress'] as const).filter((d) => rule.enableDefaultDeny?.[d] !== false
-    && (present(d === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS) || present(d === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY)));
-  const parts = [
-    ...(allows.length ? [`its allows (${allows.join(', ')})`] : []),
-    ...(denies.length ? [`its denies (${denies.join(', ')})`] : []),
-    ...(defaultDeny.length ? [`its ${defaultDeny.join(' and ')} default deny`] : []),
-  ];
-  if (parts.length === 0) return 'whatever rules it is given';
-  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 /**

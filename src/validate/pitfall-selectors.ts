@@ -4,6 +4,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from '../model/labels';
 import { LabelSelectorModel, PEER_FIELDS, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
 import { clusterFilter } from '../model/selector-import';
+import { ruleEffects } from '../model/rule-effects';
 import { selectorOnlyExcludes, writtenSelectorOnlyExcludes } from '../model/selectors';
 import { items, PitfallRun, RuleView, where } from './pitfall-run';
 import { listObjects } from '../model/object-names';
@@ -146,6 +147,28 @@ export function networkPolicyIpBlockSelectsNamespace(run: PitfallRun): void {
         'run Cilium 1.19.5 or later, or set policy-default-local-cluster: false on the agents, so that the peer is the ipBlock only');
     });
   }
+}
+
+/** Cilium's own endpoints that carry no pod or namespace label: the health and ingress endpoints, and pods still initializing. */
+const RESERVED_SUBJECTS = ['health', 'ingress', 'init'].map((id) => ({ id, labels: LabelSet.of([{ source: 'reserved', key: id, value: '' }]) }));
+
+/**
+ * A clusterwide rule whose endpointSelector only excludes (`NotIn`/`DoesNotExist`): the agent adds no namespace to the
+ * subject of a CCNP (`ParseToCiliumRule` with no namespace), so besides the pods it does not exclude it selects Cilium's
+ * own endpoints that lack those labels (`reserved:health`, `reserved:ingress`, `reserved:init`), which get what the rule
+ * gives (`ruleEffects`). The construct refuses the same selector (`subject-selector-only-excludes`).
+ */
+export function ccnpSubjectSelectsReserved(run: PitfallRun, r: RuleView): void {
+  if (r.kind !== 'CiliumClusterwideNetworkPolicy' || r.host || r.subject === undefined || !writtenSelectorOnlyExcludes(r.rule.endpointSelector)) return;
+  const subject = r.subject;
+  const taken = RESERVED_SUBJECTS.filter((p) => subject.matches(p.labels)).map((p) => `reserved:${p.id}`);
+  const effects = ruleEffects(r.rule as Record<string, unknown>);
+  if (taken.length === 0 || effects === undefined) return;
+  run.report('pitfall-ccnp-subject-selects-reserved', r, `${r.path}.endpointSelector`,
+    `endpointSelector ${describeSelector(r.rule.endpointSelector)} only excludes, and Cilium adds no namespace to the subject of a clusterwide policy: `
+    + `besides the pods it does not exclude, it selects Cilium's own endpoints without those labels (${taken.join(', ')}: the health and ingress `
+    + `endpoints and pods still initializing), which get ${effects}`,
+    'keep it to pods: add {key: k8s:io.kubernetes.pod.namespace, operator: Exists} to its matchExpressions, or a label the pods carry');
 }
 
 /** A clusterwide rule with an empty endpoint selector in default deny: every endpoint of the cluster, kube-system and Cilium's own included. */
