@@ -27,6 +27,8 @@ import { checkIdentityLabels } from './identity-label-check';
 import { EndpointSelector, IEndpointSelector, INodeSelector, NodeSelector } from './selector';
 import { describeSelector } from './selector-description';
 import { ruleEffects } from '../model/rule-effects';
+import { reservedSubjectsSelected } from '../model/reserved-subjects';
+import { Selector } from '../model/labels';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
 /** Mutual-authentication modes (`authentication.mode`). */
@@ -783,13 +785,16 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
 function subjectOnlyExcludes(model: LabelSelectorModel, rule: RuleModel, context: RuleRenderContext, diagnostics: Diagnostic[]): void {
   // A selector of one's own whose parts are no map or list of expressions is left to the other checks, not read here.
   if (!writtenSelectorOnlyExcludes(model)) return;
+  // One that keeps them out itself (`reserved:health DoesNotExist`, …) selects pods only.
+  const taken = reservedSubjectsSelected(Selector.from(model));
+  if (taken.length === 0) return;
   diagnostics.push({
     id: 'subject-selector-only-excludes',
     severity: Severity.ERROR,
     path: `${context.path}.endpointSelector`,
     message: `the endpoint selector ${describeSelector(model)} only excludes, and Cilium adds no namespace to the subject of a clusterwide policy: `
       + 'besides the pods it does not exclude, the rule would apply to Cilium\'s own endpoints without those labels (the health and ingress '
-      + `endpoints and pods still initializing: reserved:health, reserved:ingress, reserved:init), which would get ${ruleEffects({ ...rule }) ?? 'whatever rules it is given'}`,
+      + `endpoints and pods still initializing: ${taken.join(', ')}), which would get ${ruleEffects({ ...rule }) ?? 'whatever rules it is given'}`,
     fix: `keep it to pods: add LabelExpression.exists('${NAMESPACE_LABEL}') to its expressions (every pod of every namespace but those excluded), `
       + 'or a label the pods carry',
   });

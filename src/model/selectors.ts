@@ -80,7 +80,7 @@ export function selectorOnlyExcludes(selector: LabelSelectorModel): boolean {
 /**
  * `selectorOnlyExcludes` of a selector as written or answered, whose parts may be anything (hand-written YAML, a selector
  * of one's own): false for what is no selector, a `matchLabels` that is no map or a `matchExpressions` that is no list
- * of objects (left to the checks of their shape); a `null` part is read as left out, as the agent reads it.
+ * of objects with a key (left to the checks of their shape); a `null` part is read as left out, as the agent reads it.
  */
 export function writtenSelectorOnlyExcludes(selector: unknown): boolean {
   const isMap = (x: unknown): boolean => x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -88,7 +88,7 @@ export function writtenSelectorOnlyExcludes(selector: unknown): boolean {
   const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
   if (matchLabels !== undefined && matchLabels !== null && !isMap(matchLabels)) return false;
   const expressionList = matchExpressions === undefined || matchExpressions === null
-    || (Array.isArray(matchExpressions) && matchExpressions.every(isMap));
+    || (Array.isArray(matchExpressions) && matchExpressions.every((e) => isMap(e) && typeof (e as { key?: unknown }).key === 'string'));
   if (!expressionList) return false;
   return selectorOnlyExcludes({
     ...(matchLabels ? { matchLabels: matchLabels as Record<string, string> } : {}),

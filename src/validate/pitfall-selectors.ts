@@ -4,6 +4,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from '../model/labels';
 import { LabelSelectorModel, PEER_FIELDS, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
 import { clusterFilter } from '../model/selector-import';
+import { reservedSubjectsSelected } from '../model/reserved-subjects';
 import { ruleEffects } from '../model/rule-effects';
 import { selectorOnlyExcludes, writtenSelectorOnlyExcludes } from '../model/selectors';
 import { items, PitfallRun, RuleView, where } from './pitfall-run';
@@ -149,9 +150,6 @@ export function networkPolicyIpBlockSelectsNamespace(run: PitfallRun): void {
   }
 }
 
-/** Cilium's own endpoints that carry no pod or namespace label: the health and ingress endpoints, and pods still initializing. */
-const RESERVED_SUBJECTS = ['health', 'ingress', 'init'].map((id) => ({ id, labels: LabelSet.of([{ source: 'reserved', key: id, value: '' }]) }));
-
 /**
  * A clusterwide rule whose endpointSelector only excludes (`NotIn`/`DoesNotExist`): the agent adds no namespace to the
  * subject of a CCNP (`ParseToCiliumRule` with no namespace), so besides the pods it does not exclude it selects Cilium's
@@ -160,14 +158,13 @@ const RESERVED_SUBJECTS = ['health', 'ingress', 'init'].map((id) => ({ id, label
  */
 export function ccnpSubjectSelectsReserved(run: PitfallRun, r: RuleView): void {
   if (r.kind !== 'CiliumClusterwideNetworkPolicy' || r.host || r.subject === undefined || !writtenSelectorOnlyExcludes(r.rule.endpointSelector)) return;
-  const subject = r.subject;
-  const taken = RESERVED_SUBJECTS.filter((p) => subject.matches(p.labels)).map((p) => `reserved:${p.id}`);
+  const taken = reservedSubjectsSelected(r.subject);
   const effects = ruleEffects(r.rule as Record<string, unknown>);
   if (taken.length === 0 || effects === undefined) return;
   run.report('pitfall-ccnp-subject-selects-reserved', r, `${r.path}.endpointSelector`,
     `endpointSelector ${describeSelector(r.rule.endpointSelector)} only excludes, and Cilium adds no namespace to the subject of a clusterwide policy: `
-    + `besides the pods it does not exclude, it selects Cilium's own endpoints without those labels (${taken.join(', ')}: the health and ingress `
-    + `endpoints and pods still initializing), which get ${effects}`,
+    + `besides the pods it does not exclude, it selects Cilium's own endpoints without those labels (the health and ingress endpoints and pods `
+    + `still initializing): ${taken.join(', ')}, which get ${effects}`,
     'keep it to pods: add {key: k8s:io.kubernetes.pod.namespace, operator: Exists} to its matchExpressions, or a label the pods carry');
 }
 

@@ -783,6 +783,17 @@ describe('a clusterwide subject that only excludes is refused: Cilium adds no na
     })).toMatch(/which would get its allows \(ingress\), its denies \(egressDeny\) and its ingress and egress default deny$/);
   });
 
+  test('a selector that keeps the reserved endpoints out itself (reserved:… DoesNotExist) stays accepted; one that keeps out some names the others', () => {
+    const keepOut = (...ids: string[]): EndpointSelector => EndpointSelector.of({
+      expressions: [...ids.map((id) => LabelExpression.doesNotExist(`reserved:${id}`)), LabelExpression.notIn(NS, ['kube-system'])],
+    });
+    const all = worldIn(keepOut('health', 'ingress', 'init'));
+    expect(synthFailure(all)).toBeUndefined();
+    expect(decidedBy(all, WORLD, 'entity:health', '81/TCP', 'ingress')).toBe('no-policy-default-allow');
+    expect(decidedBy(all, WORLD, 'pod:shop:app=web', '81/TCP', 'ingress')).toBe('default-deny');
+    expect(synthFailure(worldIn(keepOut('health')))).toMatch(/pods still initializing: reserved:ingress, reserved:init\), which would get/);
+  });
+
   test('a rule added with addRule() is held to it too', () => {
     const c = chart();
     const p = new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web', [NS]: 'shop' }) });

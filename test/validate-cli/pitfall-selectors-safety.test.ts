@@ -209,8 +209,8 @@ describe('pitfall-ccnp-subject-selects-reserved: a clusterwide subject that only
     expect(paths(ID, [policy])).toEqual(['d0.yaml: spec.endpointSelector']);
     const [f] = findings(check({ 'p.yaml': JSON.stringify(policy) }, { ciliumVersion: '1.19' }), ID);
     expect(f.message).toBe('endpointSelector {k8s:io.kubernetes.pod.namespace NotIn (kube-system)} only excludes, and Cilium adds no namespace to the subject '
-      + 'of a clusterwide policy: besides the pods it does not exclude, it selects Cilium\'s own endpoints without those labels (reserved:health, '
-      + 'reserved:ingress, reserved:init: the health and ingress endpoints and pods still initializing), which get its allows (ingress) and its ingress default deny');
+      + 'of a clusterwide policy: besides the pods it does not exclude, it selects Cilium\'s own endpoints without those labels (the health and ingress '
+      + 'endpoints and pods still initializing): reserved:health, reserved:ingress, reserved:init, which get its allows (ingress) and its ingress default deny');
     const set = PolicySet.fromYaml(JSON.stringify(policy));
     expect(verdictFor(set, 'cidr:203.0.113.9', 'entity:health', '80/TCP').verdict).toBe('allowed');
   });
@@ -219,6 +219,19 @@ describe('pitfall-ccnp-subject-selects-reserved: a clusterwide subject that only
     const [f] = findings(check({ 'p.yaml': JSON.stringify(ccnp({ endpointSelector: ALL_BUT_KUBE_SYSTEM, enableDefaultDeny: { egress: false },
       egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] })) }, { ciliumVersion: '1.19' }), ID);
     expect(f.message).toMatch(/which get its denies \(egressDeny\)$/);
+  });
+
+  it('a selector that keeps the reserved endpoints out itself (reserved:health, reserved:ingress, reserved:init DoesNotExist) is not flagged; '
+    + 'one that keeps out some is flagged for the others', () => {
+    const keepOut = (...ids: string[]): Doc => ({ matchExpressions: [...ids.map((id) => ({ key: `reserved:${id}`, operator: 'DoesNotExist' })),
+      ...ALL_BUT_KUBE_SYSTEM.matchExpressions] });
+    const policy = ccnp({ endpointSelector: keepOut('health', 'ingress', 'init'), ...WORLD_IN });
+    expect(paths(ID, [policy])).toEqual([]);
+    // The engine agrees: the health endpoint is not in the rule's default deny (81/TCP stays open), as it is without the keep-out.
+    const health81 = (doc: Doc): string => verdictFor(PolicySet.fromYaml(JSON.stringify(doc)), 'cidr:203.0.113.9', 'entity:health', '81/TCP').verdict;
+    expect([health81(policy), health81(ccnp({ endpointSelector: ALL_BUT_KUBE_SYSTEM, ...WORLD_IN }))]).toEqual(['allowed', 'denied']);
+    const [f] = findings(check({ 'p.yaml': JSON.stringify(ccnp({ endpointSelector: keepOut('health'), ...WORLD_IN })) }, { ciliumVersion: '1.19' }), ID);
+    expect(f.message).toContain('pods still initializing): reserved:ingress, reserved:init, which get');
   });
 
   it('not flagged: Exists on the namespace beside it, a label required, a CNP (its namespace is added), a host rule', () => {
