@@ -13,7 +13,7 @@ import {
   cidrsHoldWholeWorld, controlPlaneOnly, ESSENTIAL_ICMP, itemsSelectBroadly, mayBeControlPlane, LOCKOUT_EXEMPTION_KEYS, LockoutExemption,
   LockoutPath, lockoutPathKey, NARROW_ROLE_MIN_PREFIX,
 } from '../validate/lockout-guard';
-import { expressionsShapeProblem, labelsShapeProblem, peerAsJudged, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
+import { checkOwnSelectorShape, peerAsJudged, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
@@ -223,15 +223,11 @@ export class HostFirewall extends Construct {
     // Read below (whether the nodes may be control-plane nodes): a matchExpressions that is no list, or holds what is no
     // requirement, was a TypeError there.
     const nodeModel: unknown = typeof props.nodeSelector?.toNodeSelector === 'function' ? props.nodeSelector.toNodeSelector() : undefined;
-    const nodeShape = nodeModel === undefined ? undefined : labelsShapeProblem(nodeModel) ?? expressionsShapeProblem(nodeModel);
-    if (nodeShape !== undefined) {
-      throw new CiliumPolicyError({
-        id: 'selector-unknown',
-        message: `HostFirewall nodeSelector of one's own answered ${JSON.stringify(nodeModel)?.slice(0, 200)}: its ${nodeShape}`,
-        fix: "answer { matchLabels: { 'node-role.kubernetes.io/worker': '' } } (and matchExpressions: [{ key, operator, values }]) from "
-          + 'toNodeSelector(), or pass a NodeSelector (NodeSelector.labels({ … }))',
-        location: this.node.path,
-      });
+    // An answer that is no selector (null) failed at synthesis, as a rule with no subject (crd-subject-one-of).
+    if (nodeModel !== undefined) {
+      checkOwnSelectorShape(nodeModel, "HostFirewall nodeSelector of one's own",
+        "answer { matchLabels: { 'node-role.kubernetes.io/worker': '' } } (and matchExpressions: [{ key, operator, values }]) from "
+          + 'toNodeSelector(), or pass a NodeSelector (NodeSelector.labels({ … }))', this.node.path);
     }
     // Before the snapshot, which spreads it: a string was read character by character (`'cp'`: the node labels "0": "c", "1": "p").
     checkPropsObject(props.controlPlaneNodeLabels, 'HostFirewall controlPlaneNodeLabels', "{ 'node-role.kubernetes.io/control-plane': '' }", this.node.path);

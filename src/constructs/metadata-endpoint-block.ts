@@ -10,7 +10,7 @@ import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { checkPropKeys } from './prop-keys';
-import { expressionsShapeProblem, labelsShapeProblem } from './peer-config';
+import { checkOwnSelectorShape } from './peer-config';
 
 /**
  * The cloud instance-metadata endpoints: the link-local IPv4 address of AWS, GCP, Azure (and most others), AWS's IPv6
@@ -94,19 +94,12 @@ export class MetadataEndpointBlock extends Construct {
           location: this.node.path,
         });
       }
-      const base = props.endpointSelector?.toEndpointSelector() ?? {};
-      // Taken apart below: a matchLabels that is no map spread into the keys "0", "1", … (the block blocked nobody), and a
-      // matchExpressions that is no list was a TypeError.
-      const shape = labelsShapeProblem(base) ?? expressionsShapeProblem(base);
-      if (shape !== undefined) {
-        throw new CiliumPolicyError({
-          id: 'selector-unknown',
-          message: `MetadataEndpointBlock endpointSelector of one's own answered ${JSON.stringify(base)?.slice(0, 200)}: its ${shape}`,
-          fix: "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an "
-            + "EndpointSelector (EndpointSelector.labels({ app: 'web' }))",
-          location: this.node.path,
-        });
-      }
+      const base: unknown = props.endpointSelector !== undefined ? props.endpointSelector.toEndpointSelector() : {};
+      // Taken apart below: a matchLabels that is no map spread into the keys "0", "1", … (the block blocked nobody), a
+      // matchExpressions that is no list was a TypeError, and an answer that is no selector (null) was read as every pod.
+      checkOwnSelectorShape(base, "MetadataEndpointBlock endpointSelector of one's own",
+        "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an "
+          + "EndpointSelector (EndpointSelector.labels({ app: 'web' }))", this.node.path);
       for (const ns of props.namespaces) checkNamespaceName(ns, 'MetadataEndpointBlock namespaces entry', this.node.path);
       // A selector naming namespaces of its own is ANDed with the list: the pods of the listed namespaces could go unblocked.
       const workload = (props.endpointSelector as Partial<EndpointSelector> | undefined)?._workload;

@@ -164,6 +164,28 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
 }
 
 /**
+ * Refuses what a label selector of one's own answered when it is no label selector (`null`, a string, a list) or its
+ * `matchLabels`/`matchExpressions` are not a map/list of them (`selector-unknown`, `labelsShapeProblem`,
+ * `expressionsShapeProblem`): taken apart, it was dropped or spread into keys, and the selector selected more.
+ * @param model what `toEndpointSelector()`/`toNodeSelector()` answered
+ * @param what who answered, for the message (`Peer.selectedBy(): the endpoint selector of one's own`)
+ * @param fix how to answer instead
+ * @param location the construct path
+ */
+export function checkOwnSelectorShape(model: unknown, what: string, fix: string, location: string | undefined): asserts model is LabelSelectorModel {
+  const selector = model !== null && typeof model === 'object' && !Array.isArray(model);
+  const problem = selector ? labelsShapeProblem(model) ?? expressionsShapeProblem(model) : undefined;
+  if (selector && problem === undefined) return;
+  throw new CiliumPolicyError({
+    id: 'selector-unknown',
+    message: `${what} answered ${JSON.stringify(model)?.slice(0, 200) ?? String(model)}: `
+      + `${problem !== undefined ? `its ${problem}` : 'it is not a label selector (an object of matchLabels and matchExpressions)'}`,
+    fix,
+    location,
+  });
+}
+
+/**
  * Refuses a selector of a peer of one's own that requires nothing (`{}`, `{ matchLabels: {} }`: a label map left empty),
  * where the factories refuse the same (`selector-empty`): an endpoint selector (`Peer.endpoints({ labels: {} })`), a node
  * selector (`Peer.nodes({})`), a `cidrGroupSelector` (`Peer.cidrGroupSelector({})`), a `k8sServiceSelector`

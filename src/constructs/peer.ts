@@ -6,7 +6,7 @@ import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX,
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkListOf, checkNamespaceName, checkNonEmptyLabels, checkPropsObject } from './names';
-import { expressionsShapeProblem, labelsShapeProblem, markEveryPodOfNamespace, PeerConfig } from './peer-config';
+import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
@@ -194,20 +194,11 @@ export class Peer implements IPeer {
     const model = selector.toEndpointSelector();
     // Taken apart below: a matchExpressions that is no list was dropped (the peer was every pod of the namespace), and a
     // matchLabels that is no map spread into the keys "0", "1", ….
-    const problem = model === null || typeof model !== 'object' || Array.isArray(model) ? undefined : labelsShapeProblem(model) ?? expressionsShapeProblem(model);
-    const shape = problem !== undefined ? `its ${problem}` : model === null || typeof model !== 'object' || Array.isArray(model)
-      ? 'it is not a label selector (an object of matchLabels and matchExpressions)' : undefined;
-    if (shape !== undefined) {
-      throw new CiliumPolicyError({
-        id: 'selector-unknown',
-        message: `Peer.selectedBy(): the endpoint selector of one's own answered ${JSON.stringify(model)?.slice(0, 200) ?? String(model)}: ${shape}`,
-        fix: "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an EndpointSelector "
-          + "(EndpointSelector.of({ labels, expressions: [LabelExpression.in('tier', ['api'])] }))",
-        location: callerLocation(),
-      });
-    }
+    checkOwnSelectorShape(model, "Peer.selectedBy(): the endpoint selector of one's own",
+      "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an EndpointSelector "
+        + "(EndpointSelector.of({ labels, expressions: [LabelExpression.in('tier', ['api'])] }))", callerLocation());
     // `EndpointSelector.all()` says "every pod" outright; a selector of one's own that answers `{}` is a label map left empty.
-    if (!(selector instanceof EndpointSelector) && model !== null && typeof model === 'object' && selectorRequiresNothing(model)) {
+    if (!(selector instanceof EndpointSelector) && selectorRequiresNothing(model)) {
       throw new CiliumPolicyError({
         id: 'selector-empty',
         message: `Peer.selectedBy(): the endpoint selector of one's own answered ${JSON.stringify(model)}, which requires no label: the peer would be `

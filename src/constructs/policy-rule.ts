@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
-import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorOnlyExcludes, selectorRequiresNothing } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorRequiresNothing, writtenSelectorOnlyExcludes } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -25,6 +25,10 @@ import { checkFlags, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 import { checkIdentityLabels } from './identity-label-check';
 import { EndpointSelector, IEndpointSelector, INodeSelector, NodeSelector } from './selector';
+import { describeSelector } from './selector-description';
+import { ruleEffects } from '../model/rule-effects';
+import { reservedSubjectsSelected } from '../model/reserved-subjects';
+import { Selector } from '../model/labels';
 import { grantItems, mergeRuleItem } from '../model/rule-items';
 
 /** Mutual-authentication modes (`authentication.mode`). */
@@ -472,15 +476,17 @@ export class PolicyRule {
       sections[section] = items;
     }
     const o = this.options;
+    const enableDefaultDeny = o.enableDefaultDeny !== undefined ? { enableDefaultDeny: { ...o.enableDefaultDeny } } : {};
     const subject = o.nodeSelector
       ? { nodeSelector: ownSelectorChecked(o.nodeSelector, o.nodeSelector.toNodeSelector(), context, diagnostics) }
-      : { endpointSelector: o.endpointSelector ? this.subjectSelector(o.endpointSelector, context, diagnostics) : {} };
+      : { endpointSelector: o.endpointSelector ? this.subjectSelector(o.endpointSelector, { ...sections, ...enableDefaultDeny }, context, diagnostics)
+        : {} };
     const labels = o.labels ?? {};
     const rule: RuleModel = {
       ...(o.description !== undefined ? { description: o.description } : {}),
       ...subject,
       ...sections,
-      ...(o.enableDefaultDeny !== undefined ? { enableDefaultDeny: { ...o.enableDefaultDeny } } : {}),
+      ...enableDefaultDeny,
       ...(o.log !== undefined ? { log: { value: o.log } } : {}),
       ...(Object.keys(labels).length ? { labels: Object.keys(labels).sort().map((key) => ({ key, value: labels[key] })) } : {}),
     };
@@ -493,10 +499,18 @@ export class PolicyRule {
    * (and refuses a workload without one), a CNP of another namespace than the workload's is refused. Either would
    * otherwise select pods with the same labels that are not the workload's.
    */
-  private subjectSelector(selector: IEndpointSelector, context: RuleRenderContext, diagnostics: Diagnostic[]): LabelSelectorModel {
+  private subjectSelector(selector: IEndpointSelector, rule: RuleModel, context: RuleRenderContext, diagnostics: Diagnostic[]): LabelSelectorModel {
     const model = ownSelectorChecked(selector, selector.toEndpointSelector(), context, diagnostics);
     if (context.kind === 'CiliumNetworkPolicy') subjectNamespaceLabels(model, context, diagnostics);
-    else subjectOnlyExcludes(model, context, diagnostics);
+    const written = this.workloadSubject(selector, model, context, diagnostics);
+    // On the selector as written: a workload's namespace, added above, keeps it to the workload's pods.
+    if (context.kind === 'CiliumClusterwideNetworkPolicy') subjectOnlyExcludes(written, rule, context, diagnostics);
+    return written;
+  }
+
+  /** The subject with a workload's namespace in a CCNP (`subjectSelector`), and its namespace checked in a CNP. */
+  private workloadSubject(selector: IEndpointSelector, model: LabelSelectorModel, context: RuleRenderContext,
+    diagnostics: Diagnostic[]): LabelSelectorModel {
     const workload = (selector as Partial<EndpointSelector>)._workload;
     if (workload === undefined) return model;
     const namespace = workloadNamespace(workload);
@@ -760,25 +774,27 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
 
 /**
  * Refuses the endpoint selector of a clusterwide rule that only excludes (`NotIn`/`DoesNotExist`, no label it requires,
- * `subject-selector-only-excludes`). Cilium adds no namespace to the subject of a CCNP (`ParseToCiliumRule` with no
- * namespace), so such a selector also matches Cilium's own endpoints, which lack those labels: the health endpoint
- * (`reserved:health`), the ingress endpoint (`reserved:ingress`) and pods still initializing (`reserved:init`). They get the
- * rule's allows (the world into the health endpoint, the ingress proxy out to the rule's peers) and its default deny.
+ * `subject-selector-only-excludes`), as it will be written (a workload's namespace added). Cilium adds no namespace to the
+ * subject of a CCNP (`ParseToCiliumRule` with no namespace), so such a selector also matches Cilium's own endpoints, which
+ * lack those labels: the health endpoint (`reserved:health`), the ingress endpoint (`reserved:ingress`) and pods still
+ * initializing (`reserved:init`). They get what the rule gives (`ruleEffects`): its allows (the world into the health
+ * endpoint, the ingress proxy out to the rule's peers), its denies, its default deny; each is beyond the props.
  * "Pods of every namespace but kube-system" says so with `io.kubernetes.pod.namespace Exists` beside the exclusion, as
  * `ClusterDefaultDeny` writes it.
  */
-function subjectOnlyExcludes(model: LabelSelectorModel, context: RuleRenderContext, diagnostics: Diagnostic[]): void {
-  const expressions: unknown = model !== null && typeof model === 'object' ? model.matchExpressions : undefined;
-  // Entries that are no expression (a selector of one's own) are left to the other checks, not read here.
-  if (!Array.isArray(expressions) || !expressions.every((e) => e !== null && typeof e === 'object') || !selectorOnlyExcludes(model)) return;
-  const keys = (model.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}`).join(', ');
+function subjectOnlyExcludes(model: LabelSelectorModel, rule: RuleModel, context: RuleRenderContext, diagnostics: Diagnostic[]): void {
+  // A selector of one's own whose parts are no map or list of expressions is left to the other checks, not read here.
+  if (!writtenSelectorOnlyExcludes(model)) return;
+  // One that keeps them out itself (`reserved:health DoesNotExist`, …) selects pods only.
+  const taken = reservedSubjectsSelected(Selector.from(model));
+  if (taken.length === 0) return;
   diagnostics.push({
     id: 'subject-selector-only-excludes',
     severity: Severity.ERROR,
     path: `${context.path}.endpointSelector`,
-    message: `the endpoint selector only excludes (${keys}), and Cilium adds no namespace to the subject of a clusterwide policy: besides the pods `
-      + 'it does not exclude, the rule would apply to Cilium\'s own endpoints without those labels (the health and ingress endpoints and pods still '
-      + 'initializing: reserved:health, reserved:ingress, reserved:init), which would get its allows and its default deny',
+    message: `the endpoint selector ${describeSelector(model)} only excludes, and Cilium adds no namespace to the subject of a clusterwide policy: `
+      + 'besides the pods it does not exclude, the rule would apply to Cilium\'s own endpoints without those labels (the health and ingress '
+      + `endpoints and pods still initializing: ${taken.join(', ')}), which would get ${ruleEffects({ ...rule }) ?? 'whatever rules it is given'}`,
     fix: `keep it to pods: add LabelExpression.exists('${NAMESPACE_LABEL}') to its expressions (every pod of every namespace but those excluded), `
       + 'or a label the pods carry',
   });

@@ -234,6 +234,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included',
   },
   {
+    id: 'pitfall-ccnp-subject-selects-reserved', severity: W, versions: 'all',
+    what: 'a clusterwide endpointSelector that only excludes: Cilium adds no namespace to it, so it also selects the health and ingress endpoints and pods still initializing',
+  },
+  {
     id: 'pitfall-dns-rules-widened', severity: E, versions: 'all',
     what: 'a DNS rule restricting lookups, cancelled by another policy\'s DNS `*` for the same pods, server and port (Cilium ORs them)',
   },

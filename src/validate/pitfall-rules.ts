@@ -44,6 +44,7 @@
  * | `pitfall-icmp-type-zero` | pitfall | warning | all | an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family |
  * | `pitfall-port-rule-without-ports` | pitfall | warning | all | a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing |
  * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |
+ * | `pitfall-ccnp-subject-selects-reserved` | pitfall | warning | all | a clusterwide endpointSelector that only excludes: Cilium adds no namespace to it, so it also selects the health and ingress endpoints and pods still initializing |
  * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by another policy's DNS `*` for the same pods, server and port (Cilium ORs them) |
  * | `pitfall-l7-rules-widened` | pitfall | error | all | HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules for the same pods, peers and port (Cilium adds an allow-all L7 rule) |
  * | `pitfall-l7-parser-conflict` | pitfall | error | all | two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy |
@@ -84,8 +85,8 @@ import { authModeConflicts, l7ParserConflicts } from './pitfall-parser-merge';
 import { networkPolicyAgentRefuses, networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
 import {
-  ccnpPeerNamespace, clusterwideSelectAll, defaultDenyWithoutRules, denyOnly, hostNetworkPods, networkPolicyIpBlockSelectsNamespace,
-  networkPolicyOverlap, networkPolicyPeerSelectsReserved, peerSelectsReserved, selectorsMatchingNothing,
+  ccnpPeerNamespace, ccnpSubjectSelectsReserved, clusterwideSelectAll, defaultDenyWithoutRules, denyOnly, hostNetworkPods,
+  networkPolicyIpBlockSelectsNamespace, networkPolicyOverlap, networkPolicyPeerSelectsReserved, peerSelectsReserved, selectorsMatchingNothing,
 } from './pitfall-selectors';
 import { servicePorts } from './pitfall-services';
 import { groupsDerivative } from './pitfall-groups';
@@ -107,6 +108,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     itemChecks(run, r);
     broadPeers(run, r);
     clusterwideSelectAll(run, r);
+    ccnpSubjectSelectsReserved(run, r);
     httpHeadersNeverMatching(run, r);
     httpRegexTooLarge(run, r);
     l7MatchesEveryRequest(run, r);

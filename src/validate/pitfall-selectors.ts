@@ -4,7 +4,9 @@ import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from '../model/labels';
 import { LabelSelectorModel, PEER_FIELDS, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
 import { clusterFilter } from '../model/selector-import';
-import { selectorOnlyExcludes } from '../model/selectors';
+import { reservedSubjectsSelected } from '../model/reserved-subjects';
+import { ruleEffects } from '../model/rule-effects';
+import { selectorOnlyExcludes, writtenSelectorOnlyExcludes } from '../model/selectors';
 import { items, PitfallRun, RuleView, where } from './pitfall-run';
 import { listObjects } from '../model/object-names';
 import { constrainsNamespace, describeSelector, fromModel, mayOverlap, NAMESPACE_KEY, namespacesOf, peerSelector, selectsLabels, selectsReserved } from './pod-selectors';
@@ -80,7 +82,7 @@ export function peerSelectsReserved(run: PitfallRun, r: RuleView): void {
     for (const { item, index } of items(r.rule, section)) {
       const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
-        if (!isObject(model) || !onlyExcludes(model)) return;
+        if (!writtenSelectorOnlyExcludes(model)) return;
         const imported = peerSelector(r.kind, r.namespace, r.subject, model);
         const sel = r.version.atLeast(CiliumVersion.V1_19) && !imported.hasReservedKey() ? clusterFilter(imported, 'local') : imported;
         const taken = RESERVED_PEERS.filter((p) => sel.matches(p.labels)).map((p) => p.id);
@@ -148,12 +150,22 @@ export function networkPolicyIpBlockSelectsNamespace(run: PitfallRun): void {
   }
 }
 
-/** `selectorOnlyExcludes` of a written selector, whose lists may be anything in hand-written YAML. */
-function onlyExcludes(model: LabelSelectorModel): boolean {
-  const expressions: unknown = model.matchExpressions;
-  if (model.matchLabels !== undefined && !isObject(model.matchLabels)) return false;
-  if (expressions !== undefined && (!Array.isArray(expressions) || !expressions.every((e) => isObject(e)))) return false;
-  return selectorOnlyExcludes(model);
+/**
+ * A clusterwide rule whose endpointSelector only excludes (`NotIn`/`DoesNotExist`): the agent adds no namespace to the
+ * subject of a CCNP (`ParseToCiliumRule` with no namespace), so besides the pods it does not exclude it selects Cilium's
+ * own endpoints that lack those labels (`reserved:health`, `reserved:ingress`, `reserved:init`), which get what the rule
+ * gives (`ruleEffects`). The construct refuses the same selector (`subject-selector-only-excludes`).
+ */
+export function ccnpSubjectSelectsReserved(run: PitfallRun, r: RuleView): void {
+  if (r.kind !== 'CiliumClusterwideNetworkPolicy' || r.host || r.subject === undefined || !writtenSelectorOnlyExcludes(r.rule.endpointSelector)) return;
+  const taken = reservedSubjectsSelected(r.subject);
+  const effects = ruleEffects(r.rule as Record<string, unknown>);
+  if (taken.length === 0 || effects === undefined) return;
+  run.report('pitfall-ccnp-subject-selects-reserved', r, `${r.path}.endpointSelector`,
+    `endpointSelector ${describeSelector(r.rule.endpointSelector)} only excludes, and Cilium adds no namespace to the subject of a clusterwide policy: `
+    + `besides the pods it does not exclude, it selects Cilium's own endpoints without those labels (the health and ingress endpoints and pods `
+    + `still initializing): ${taken.join(', ')}, which get ${effects}`,
+    'keep it to pods: add {key: k8s:io.kubernetes.pod.namespace, operator: Exists} to its matchExpressions, or a label the pods carry');
 }
 
 /** A clusterwide rule with an empty endpoint selector in default deny: every endpoint of the cluster, kube-system and Cilium's own included. */

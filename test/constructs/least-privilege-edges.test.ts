@@ -706,7 +706,7 @@ describe('a clusterwide subject that only excludes is refused: Cilium adds no na
     const c = worldIn(selector());
     const p = c.node.findChild('p') as ClusterwidePolicy;
     expect(p.synthesizeModel().diagnostics.map((d) => `${d.id} ${d.path}`)).toContain('subject-selector-only-excludes spec.endpointSelector');
-    expect(synthFailure(c)).toMatch(/only excludes .* Cilium adds no namespace to the subject of a clusterwide policy: .*reserved:health/);
+    expect(synthFailure(c)).toMatch(/only excludes, and Cilium adds no namespace to the subject of a clusterwide policy: .*reserved:health/);
     expect(synthFailure(c)).toMatch(/fix: .*LabelExpression\.exists\('k8s:io\.kubernetes\.pod\.namespace'\)/);
   });
 
@@ -745,6 +745,53 @@ describe('a clusterwide subject that only excludes is refused: Cilium adds no na
     expect(decidedBy(namespaced, WORLD, 'pod:shop:app=web', '80/TCP', 'ingress')).toBe('allowed p spec.ingress[0]');
     expect(decidedBy(namespaced, WORLD, 'pod:other:app=web', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
     expect(decidedBy(namespaced, WORLD, 'entity:health', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+  });
+
+  test('a workload subject whose selector only excludes gets the workload\'s namespace and stays accepted: pods of that namespace only', () => {
+    const c = chart();
+    const web = new ApiObject(c, 'web', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' },
+      spec: { selector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['legacy'] }] },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+    });
+    new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.workload(web) })
+      .allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    expect(synthFailure(c)).toBeUndefined();
+    expect(Testing.synth(c).find((m) => m.kind === 'CiliumClusterwideNetworkPolicy')?.spec.endpointSelector).toEqual({
+      matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['legacy'] }], matchLabels: { [NS]: 'shop' },
+    });
+    expect(decidedBy(c, WORLD, 'pod:shop:app=web', '80/TCP', 'ingress')).toBe('allowed p spec.ingress[0]');
+    expect(decidedBy(c, WORLD, 'pod:other:app=web', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+    expect(decidedBy(c, WORLD, 'entity:health', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
+  });
+
+  test('the message names the values excluded and what the rule gives those endpoints: its allows, denies, default deny as it has them', () => {
+    const only = (build: (p: ClusterwidePolicy) => void, options: { enableDefaultDeny?: { ingress?: boolean; egress?: boolean } } = {}): string => {
+      const c = chart();
+      build(new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.of({ expressions: [LabelExpression.notIn(NS, ['kube-system'])] }), ...options }));
+      const d = (c.node.findChild('p') as ClusterwidePolicy).synthesizeModel().diagnostics.find((x) => x.id === 'subject-selector-only-excludes');
+      return d?.message ?? '';
+    };
+    const denyOnly = only((p) => p.denyEgress(Peer.cidr('169.254.169.254/32')), { enableDefaultDeny: { egress: false } });
+    expect(denyOnly).toContain('the endpoint selector {k8s:io.kubernetes.pod.namespace NotIn (kube-system)} only excludes');
+    expect(denyOnly).toMatch(/which would get its denies \(egressDeny\)$/);
+    expect(only((p) => p.allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] }), { enableDefaultDeny: { ingress: false } }))
+      .toMatch(/which would get its allows \(ingress\)$/);
+    expect(only((p) => {
+      p.allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+      p.denyEgress(Peer.cidr('169.254.169.254/32'));
+    })).toMatch(/which would get its allows \(ingress\), its denies \(egressDeny\) and its ingress and egress default deny$/);
+  });
+
+  test('a selector that keeps the reserved endpoints out itself (reserved:… DoesNotExist) stays accepted; one that keeps out some names the others', () => {
+    const keepOut = (...ids: string[]): EndpointSelector => EndpointSelector.of({
+      expressions: [...ids.map((id) => LabelExpression.doesNotExist(`reserved:${id}`)), LabelExpression.notIn(NS, ['kube-system'])],
+    });
+    const all = worldIn(keepOut('health', 'ingress', 'init'));
+    expect(synthFailure(all)).toBeUndefined();
+    expect(decidedBy(all, WORLD, 'entity:health', '81/TCP', 'ingress')).toBe('no-policy-default-allow');
+    expect(decidedBy(all, WORLD, 'pod:shop:app=web', '81/TCP', 'ingress')).toBe('default-deny');
+    expect(synthFailure(worldIn(keepOut('health')))).toMatch(/pods still initializing: reserved:ingress, reserved:init\), which would get/);
   });
 
   test('a rule added with addRule() is held to it too', () => {

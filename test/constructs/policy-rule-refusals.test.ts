@@ -255,6 +255,25 @@ describe('the rule itself', () => {
     expect(new CiliumPolicy(c, 'ok', { endpointSelector: undefined }).rule.isHostPolicy).toBe(false);
   });
 
+  test('a selector of one\'s own answering what is no selector is refused (selector-unknown), where it was read as every pod or failed at synthesis', () => {
+    // MetadataEndpointBlock with namespaces wrote {NS In (shop)}: every pod of those namespaces lost the metadata endpoint.
+    for (const answer of [null, 'app', 5, [], [{ matchLabels: { app: 'web' } }]]) {
+      const c = chart();
+      const r = refusal(() => new MetadataEndpointBlock(c, 'b', { namespaces: ['shop'], endpointSelector: { toEndpointSelector: () => answer as never } }));
+      expect([r.id, r.message], JSON.stringify(answer)).toEqual(['selector-unknown', expect.stringContaining(
+        `[test/b] MetadataEndpointBlock endpointSelector of one's own answered ${JSON.stringify(answer)}: it is not a label selector (an object of matchLabels and matchExpressions)`)]);
+    }
+    // HostFirewall failed at synthesis with crd-subject-one-of (a rule with no subject).
+    for (const answer of [null, 'role', []]) {
+      const r = refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: { toNodeSelector: () => answer as never } }));
+      expect([r.id, r.message], JSON.stringify(answer)).toEqual(['selector-unknown', expect.stringContaining(
+        `[test/fw] HostFirewall nodeSelector of one's own answered ${JSON.stringify(answer)}: it is not a label selector (an object of matchLabels and matchExpressions)`)]);
+    }
+    const peer = refusal(() => Peer.selectedBy({ toEndpointSelector: () => null as never }, 'shop'));
+    expect([peer.id, peer.message]).toEqual(['selector-unknown', expect.stringContaining(
+      "Peer.selectedBy(): the endpoint selector of one's own answered null: it is not a label selector (an object of matchLabels and matchExpressions)")]);
+  });
+
   test('hasSection: true for the sections written to, and only those', () => {
     const { p } = apiPolicy();
     const rule: PolicyRule = p.rule;

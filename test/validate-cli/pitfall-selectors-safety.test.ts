@@ -1,8 +1,8 @@
 // The pitfalls of src/validate/pitfall-selectors.ts that decide safety, as truth tables: a direction with only deny rules
 // (`pitfall-deny-only-default-deny`: which rules put their endpoints into default deny, which other rules already do),
-// clusterwide peers without a namespace (`pitfall-ccnp-peer-namespace`) and a clusterwide select-all default deny
-// (`pitfall-ccnp-select-all-default-deny`), each asserted by id and path. Documents are written as JSON (a YAML subset),
-// built inside each test.
+// clusterwide peers without a namespace (`pitfall-ccnp-peer-namespace`), a clusterwide select-all default deny
+// (`pitfall-ccnp-select-all-default-deny`) and a clusterwide subject that only excludes (`pitfall-ccnp-subject-selects-reserved`),
+// each asserted by id and path. Documents are written as JSON (a YAML subset), built inside each test.
 import { describe, expect, it } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
@@ -195,5 +195,51 @@ describe('pitfall-peer-selector-only-excludes: a peer that only excludes and get
     const policy = JSON.stringify(cnp(from(notIn(NS, 'kube-system'))));
     const world = (version: string): string => verdictFor(PolicySet.fromYaml(policy, { ciliumVersion: CiliumVersion.parse(version) }), 'cidr:203.0.113.9', 'pod:shop:app=web', '80/TCP').verdict;
     expect([world('1.18'), world('1.19')]).toEqual(['allowed', 'denied']);
+  });
+});
+
+describe('pitfall-ccnp-subject-selects-reserved: a clusterwide subject that only excludes selects Cilium\'s own endpoints', () => {
+  const ID = 'pitfall-ccnp-subject-selects-reserved';
+  const NS = 'k8s:io.kubernetes.pod.namespace';
+  const ALL_BUT_KUBE_SYSTEM = { matchExpressions: [{ key: NS, operator: 'NotIn', values: ['kube-system'] }] };
+  const WORLD_IN = { ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] };
+
+  it('flagged at the endpointSelector, naming the values and what the rule gives; the engine agrees: the world reaches the health endpoint', () => {
+    const policy = ccnp({ endpointSelector: ALL_BUT_KUBE_SYSTEM, ...WORLD_IN });
+    expect(paths(ID, [policy])).toEqual(['d0.yaml: spec.endpointSelector']);
+    const [f] = findings(check({ 'p.yaml': JSON.stringify(policy) }, { ciliumVersion: '1.19' }), ID);
+    expect(f.message).toBe('endpointSelector {k8s:io.kubernetes.pod.namespace NotIn (kube-system)} only excludes, and Cilium adds no namespace to the subject '
+      + 'of a clusterwide policy: besides the pods it does not exclude, it selects Cilium\'s own endpoints without those labels (the health and ingress '
+      + 'endpoints and pods still initializing): reserved:health, reserved:ingress, reserved:init, which get its allows (ingress) and its ingress default deny');
+    const set = PolicySet.fromYaml(JSON.stringify(policy));
+    expect(verdictFor(set, 'cidr:203.0.113.9', 'entity:health', '80/TCP').verdict).toBe('allowed');
+  });
+
+  it('a deny-only rule without default deny: what it gives is its denies', () => {
+    const [f] = findings(check({ 'p.yaml': JSON.stringify(ccnp({ endpointSelector: ALL_BUT_KUBE_SYSTEM, enableDefaultDeny: { egress: false },
+      egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] })) }, { ciliumVersion: '1.19' }), ID);
+    expect(f.message).toMatch(/which get its denies \(egressDeny\)$/);
+  });
+
+  it('a selector that keeps the reserved endpoints out itself (reserved:health, reserved:ingress, reserved:init DoesNotExist) is not flagged; '
+    + 'one that keeps out some is flagged for the others', () => {
+    const keepOut = (...ids: string[]): Doc => ({ matchExpressions: [...ids.map((id) => ({ key: `reserved:${id}`, operator: 'DoesNotExist' })),
+      ...ALL_BUT_KUBE_SYSTEM.matchExpressions] });
+    const policy = ccnp({ endpointSelector: keepOut('health', 'ingress', 'init'), ...WORLD_IN });
+    expect(paths(ID, [policy])).toEqual([]);
+    // The engine agrees: the health endpoint is not in the rule's default deny (81/TCP stays open), as it is without the keep-out.
+    const health81 = (doc: Doc): string => verdictFor(PolicySet.fromYaml(JSON.stringify(doc)), 'cidr:203.0.113.9', 'entity:health', '81/TCP').verdict;
+    expect([health81(policy), health81(ccnp({ endpointSelector: ALL_BUT_KUBE_SYSTEM, ...WORLD_IN }))]).toEqual(['allowed', 'denied']);
+    const [f] = findings(check({ 'p.yaml': JSON.stringify(ccnp({ endpointSelector: keepOut('health'), ...WORLD_IN })) }, { ciliumVersion: '1.19' }), ID);
+    expect(f.message).toContain('pods still initializing): reserved:ingress, reserved:init, which get');
+  });
+
+  it('not flagged: Exists on the namespace beside it, a label required, a CNP (its namespace is added), a host rule', () => {
+    expect(paths(ID, [ccnp({ endpointSelector: { matchExpressions: [{ key: NS, operator: 'Exists' }, ...ALL_BUT_KUBE_SYSTEM.matchExpressions] }, ...WORLD_IN })]))
+      .toEqual([]);
+    expect(paths(ID, [ccnp({ endpointSelector: { ...WEB, ...ALL_BUT_KUBE_SYSTEM }, ...WORLD_IN })])).toEqual([]);
+    expect(paths(ID, [cnp({ endpointSelector: { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, ...WORLD_IN })])).toEqual([]);
+    expect(paths(ID, [ccnp({ nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }] },
+      ingress: [{ fromEntities: ['cluster'] }] })])).toEqual([]);
   });
 });

@@ -501,6 +501,24 @@ const ALL_BUT_KUBE_SYSTEM = yaml`
                 values: [kube-system]
 `;
 
+/** The world in on 80/TCP for every pod but kube-system's, clusterwide: the selector only excludes. */
+const CCNP_ALL_BUT_KUBE_SYSTEM = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata: {name: web-in}
+  spec:
+    endpointSelector:
+      matchExpressions:
+        - key: k8s:io.kubernetes.pod.namespace
+          operator: NotIn
+          values: [kube-system]
+    ingress:
+      - fromEntities: [world]
+        toPorts:
+          - ports:
+              - {port: "80", protocol: TCP}
+`;
+
 /** Ping out to the monitoring network (egress default allow: no DNS needed). */
 const ICMP_EGRESS = yaml`
   apiVersion: cilium.io/v2
@@ -836,6 +854,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-ccnp-select-all-default-deny', when: 'a clusterwide rule selecting every endpoint with an ingress allow',
     bad: { 'all.yaml': clusterwideAll('') }, at: ['all.yaml:6:21'],
     good: { 'all.yaml': clusterwideAll('  enableDefaultDeny:\n    ingress: false\n') },
+  },
+  {
+    id: 'pitfall-ccnp-subject-selects-reserved', when: 'a clusterwide endpointSelector of NotIn kube-system alone, with an ingress allow',
+    bad: { 'ccnp.yaml': CCNP_ALL_BUT_KUBE_SYSTEM }, at: ['ccnp.yaml:6:5'],
+    good: { 'ccnp.yaml': CCNP_ALL_BUT_KUBE_SYSTEM.replace('operator: NotIn', 'operator: Exists\n      - key: k8s:io.kubernetes.pod.namespace\n        operator: NotIn') },
   },
   {
     id: 'pitfall-dns-rules-widened', when: 'a DNS * for every pod cancels the lookup restriction of web',
