@@ -86,6 +86,12 @@ export default defineConfig(
         allowIIFEs: true,
       }],
       'no-console': 'error',
+      // A list spread into arguments overflows the call stack past about 100,000 elements (the diagnostics of one
+      // hostile input: `RangeError: Maximum call stack size exceeded`, a crash without a file or a line).
+      'no-restricted-syntax': ['error', {
+        selector: 'CallExpression[callee.property.name=/^(push|unshift|splice|max|min|fromCharCode|fromCodePoint)$/] > SpreadElement',
+        message: 'a spread list of unbounded length overflows the call stack: use pushAll (src/model/push-all.ts), a loop or reduce',
+      }],
     },
   },
   {

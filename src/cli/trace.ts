@@ -65,6 +65,7 @@ import { SourceDiagnostic } from '../model/parse-result';
 import { withoutControls } from '../model/printable';
 import { CILIUM_VERSION_ANNOTATION, VERSION_GIVEN } from '../model/version-annotation';
 import { resolveTraceEndpoints } from './trace-endpoints';
+import { pushAll } from '../model/push-all';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -218,7 +219,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   if (bad) throw bad;
   const warnings = set.diagnostics.map((d) => diagnosticText(d));
   const ends = resolveTraceEndpoints(set, options.from, options.to, options.port);
-  warnings.push(...ends.warnings);
+  pushAll(warnings, ends.warnings);
   // The text output collapses the reader's warnings of one id in one file; the JSON output lists each.
   const warningText = [...warningLines(set.diagnostics), ...ends.warnings];
   const port = ends.port ?? options.port ?? (options.dns !== undefined ? '53/UDP' : undefined);

@@ -13,6 +13,7 @@ import { AllowOptions, DenyOptions, POLICY_RULE_OPTION_KEYS, PolicyRule, PolicyR
 import { checkPropKeys } from './prop-keys';
 import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
+import { pushAll } from '../model/push-all';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
 /** The app-wide index of policies by kind, namespace and name, kept on the root of the tree (see `nameClashes`). */
@@ -216,7 +217,7 @@ export abstract class PolicyBase extends Construct {
     const diagnostics: Diagnostic[] = [];
     const rules = this.rules.map((rule, i) => {
       const rendered = rule._render({ kind: this.kind, namespace, path: this.rules.length === 1 ? 'spec' : `specs[${i}]` });
-      diagnostics.push(...rendered.diagnostics);
+      pushAll(diagnostics, rendered.diagnostics);
       return rendered.rule;
     });
     return { rules, diagnostics };

@@ -38,6 +38,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { IDENTITY_LABEL_FILTER_VERSIONS, selectorOnIdentities } from '../model/identity-labels';
 import { fqdnClasses } from './fqdn-classes';
 import { AtomSelector, keyValues, selectorAtoms } from './selector-atoms';
+import { pushAll } from '../model/push-all';
 
 /** An endpoint class with the endpoint that stands for it. */
 export interface ClassifiedEndpoint {
@@ -322,7 +323,7 @@ function inventoryClasses(rules: readonly CompiledRule[], inventory: EndpointInv
     // A derived pod that is one of a hostNetwork workload's is no endpoint (the engine refuses it): the host classes list them.
     const endpoints = derived.filter((d) => inventory._hostNetworkWorkloads(d.endpoint).length === 0);
     endpoints.sort((a, b) => compare(a.cls.name, b.cls.name));
-    out.push(...sided(ns, [...uniqueIds([...classes, ...endpoints]), other]));
+    pushAll(out, sided(ns, [...uniqueIds([...classes, ...endpoints]), other]));
   }
   return out;
 }
@@ -380,7 +381,7 @@ function derivedClasses(rules: readonly CompiledRule[], namespaces: readonly Nam
     const options = { known: [other.endpoint], fromEmpty: true, roles: rolesOf(rules), budget };
     const classes = withinLimit(other, derivedPods(ns, selectors, selectors, clusterName, options));
     classes.sort((a, b) => compare(a.cls.name, b.cls.name));
-    out.push(...sided(ns, [...uniqueIds(classes), other]));
+    pushAll(out, sided(ns, [...uniqueIds(classes), other]));
   }
   return out;
 }
@@ -421,7 +422,7 @@ function podSelectorRoles(r: CompiledRule): [Selector, number][] {
   for (const [items, role] of [[[...r.items.ingress, ...r.items.ingressDeny], SelectorRole.SOURCE],
     [[...r.items.egress, ...r.items.egressDeny], SelectorRole.DESTINATION]] as const) {
     for (const item of items) {
-      if (item.peer.kind === 'endpoints') out.push(...item.peer.selectors.map((s): [Selector, number] => [s, role]));
+      if (item.peer.kind === 'endpoints') pushAll(out, item.peer.selectors.map((s): [Selector, number] => [s, role]));
       if (item.peer.kind === 'services') for (const b of item.peer.backends) if (b.selector) out.push([b.selector, role]);
     }
   }
@@ -914,7 +915,7 @@ function pinnedNamespaces(reqs: readonly SelectorRequirement[]): string[] {
   const out: string[] = [];
   for (const q of reqs) {
     if ((q.source !== 'k8s' && q.source !== 'any') || q.operator !== 'In') continue;
-    if (q.key === NAMESPACE_KEY || q.key === `${NAMESPACE_LABELS_PREFIX}${META_NAME}`) out.push(...q.values);
+    if (q.key === NAMESPACE_KEY || q.key === `${NAMESPACE_LABELS_PREFIX}${META_NAME}`) pushAll(out, q.values);
   }
   return out;
 }

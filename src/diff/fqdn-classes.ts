@@ -11,6 +11,7 @@ import { Endpoint, Endpoints } from '../engine/endpoint';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { FqdnMatcher, compileFqdnSelector, isDnsName, matchesEveryDnsName } from '../model/fqdn-pattern';
 import type { FqdnSelectorModel } from '../model/policy-model';
+import { pushAll } from '../model/push-all';
 
 /** How FQDN classes are built. */
 export interface FqdnClassOptions {
@@ -485,7 +486,7 @@ class PatternIndex {
     for (const label of labels) {
       node = node.next.get(label);
       if (!node) break;
-      out.push(...node.here);
+      pushAll(out, node.here);
     }
     return out;
   }

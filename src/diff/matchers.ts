@@ -12,6 +12,7 @@ import { EngineMatcherResult, MATCHER_RISK, policySetOf } from '../engine/matche
 import { YamlPolicySetOptions } from '../engine/policy-set';
 import { YAML_POLICY_SET_OPTION_DEFAULTS } from '../engine/policy-set-options';
 import { checkOptionKeys } from '../model/known-keys';
+import { pushAll } from '../model/push-all';
 
 /** The matchers, as passed to `expect.extend`. */
 export type DiffMatchers = {
@@ -35,11 +36,21 @@ export const diffMatchers: DiffMatchers = {
       message: () => {
         if (pass) return `expected other connectivity changes than exactly ${expected.length === 0 ? 'none' : expected.map(describeExpected).join('; ')}`;
         const lines = [`expected the connectivity to change only as listed (${expected.length} expected), but:`];
-        if (unexpected.length > 0) lines.push(`unexpected changes (${unexpected.length}):`, ...unexpected.map((c) => `  ${describeChange(c)}`));
-        if (missing.length > 0) lines.push(`expected changes not found (${missing.length}):`, ...missing.map((e) => `  ${describeExpected(e)}`));
-        if (notCompared.length > 0) lines.push(`not compared (${notCompared.length}):`, ...notCompared.map((n) => `  ${n.text}`));
+        if (unexpected.length > 0) {
+          lines.push(`unexpected changes (${unexpected.length}):`);
+          pushAll(lines, unexpected.map((c) => `  ${describeChange(c)}`));
+        }
+        if (missing.length > 0) {
+          lines.push(`expected changes not found (${missing.length}):`);
+          pushAll(lines, missing.map((e) => `  ${describeExpected(e)}`));
+        }
+        if (notCompared.length > 0) {
+          lines.push(`not compared (${notCompared.length}):`);
+          pushAll(lines, notCompared.map((n) => `  ${n.text}`));
+        }
         if (doc.changes.length > 0 && unexpected.length < doc.changes.length) {
-          lines.push('all changes:', ...doc.changes.map((c) => `  ${describeChange(c)}`));
+          lines.push('all changes:');
+          pushAll(lines, doc.changes.map((c) => `  ${describeChange(c)}`));
         }
         return lines.join('\n');
       },

@@ -7,6 +7,7 @@ import { maskedBlocks } from '../engine/authentication';
 import type { CompiledItem } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { NamedPort } from '../engine/endpoint';
+import { pushAll } from '../model/push-all';
 
 /** The transport protocols, in output order. */
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
@@ -52,7 +53,7 @@ export class PortBoundaries {
   public addAll(other: PortBoundaries): this {
     for (const [k, set] of Object.entries(other.cuts)) for (const v of set) this.cuts[k].add(v);
     this.named ||= other.named;
-    this.l7Ranges.push(...other.l7Ranges);
+    pushAll(this.l7Ranges, other.l7Ranges);
     return this;
   }
 

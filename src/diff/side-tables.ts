@@ -41,6 +41,7 @@ import { NAMESPACE_KEY } from '../model/selectors';
 import type { ClassifiedEndpoint } from './endpoint-classes';
 import { PortBoundaries, PortSegment } from './port-segments';
 import { itemContent, stable } from './rule-content';
+import { pushAll } from '../model/push-all';
 
 /** The direction policies of a class in base and head (`undefined` where policy does not apply). */
 export type PolicyPair = readonly [DirectionPolicy | undefined, DirectionPolicy | undefined];
@@ -124,7 +125,7 @@ class PeerMatches {
     for (const sel of item.peer.selectors) {
       const pin = sel.requirements.find((r) => (r.source === 'k8s' || r.source === 'any') && r.key === NAMESPACE_KEY && r.operator === 'In');
       if (!pin) return undefined;
-      for (const ns of pin.values) out.push(...(this.byNamespace.get(ns) ?? []));
+      for (const ns of pin.values) pushAll(out, (this.byNamespace.get(ns) ?? []));
     }
     return out;
   }

@@ -47,6 +47,7 @@ import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
 import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
 import { plainSelectorProblem, serviceEntryUses } from '../validate/syntax';
+import { pushAll } from '../model/push-all';
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {
@@ -345,7 +346,7 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
       // The validator's reason (`d.rejected`, ending with the rule's id) wins over the engine's own checks.
       for (const r of compiled) Object.assign(r, { imported: false, skipReason: r.imported || d.rejected !== undefined ? reason : r.skipReason });
     }
-    out.push(...compiled);
+    pushAll(out, compiled);
   }
   for (const np of networkPolicies) {
     const { name, namespace } = np.model.metadata;
@@ -409,7 +410,7 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
       ruleObj.items[section].push(compiled);
       if (item.requires !== undefined && item.requires.length > 0) {
         if (requiresOn) {
-          for (const sel of item.requires) ruleObj.requires[section].push(...importEndpointSelector(Selector.from(sel), ctx, false).requirements);
+          for (const sel of item.requires) pushAll(ruleObj.requires[section], importEndpointSelector(Selector.from(sel), ctx, false).requirements);
         } else {
           requiresIgnored = true;
         }

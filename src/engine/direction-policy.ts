@@ -13,6 +13,7 @@ import { NAMESPACE_KEY } from '../model/selectors';
 import { SubjectKind } from './identity';
 import { IdentityLabel, LabelSet, Selector, SelectorRequirement, formatLabel } from '../model/labels';
 import { L4Query } from './ports';
+import { pushAll } from '../model/push-all';
 
 /** The policy of one subject identity in one direction. */
 export interface DirectionPolicy {
@@ -154,9 +155,9 @@ class SelectedDirectionPolicy implements DirectionPolicy {
       defaultDeny ||= r.defaultDeny[direction];
       requiresIgnored ||= r.requiresIgnored;
       const req = r.requires[allowSection];
-      if (req.length > 0) (requirements ??= []).push(...req);
+      if (req.length > 0) pushAll(requirements ??= [], req);
       const reqDeny = r.requires[denySection];
-      if (reqDeny.length > 0) (requirementsDeny ??= []).push(...reqDeny);
+      if (reqDeny.length > 0) pushAll(requirementsDeny ??= [], reqDeny);
     }
     this.hasRules = hasRules;
     this.defaultDeny = defaultDeny;

@@ -650,7 +650,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     for (const e of entries) {
       if (e.pr?.serverNames !== undefined) notes.push(`${describeItem(e.item)} also restricts the TLS SNI to ${e.pr.serverNames.join(', ')} (not evaluated)`);
       if (e.pr?.proxy !== undefined) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
-      for (const h of e.pr?.rules?.http ?? []) notes.push(...secretHeaderNotes(h));
+      for (const h of e.pr?.rules?.http ?? []) pushAll(notes, secretHeaderNotes(h));
     }
   }
   const wildcard = entries.find((e) => l7Kind(e.pr) === undefined);
@@ -711,8 +711,8 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     return sideResult(base, SideDecision.ALLOWED, true, ruleRef(entry.item), l7,
       `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes));
   }
-  if (kind === 'kafka' && q.kafka) notes.push(...kafkaUnknownNotes(entries, q.kafka));
-  if (kind === 'http' && q.http) notes.push(...httpMethodCaseNotes(entries, q.http));
+  if (kind === 'kafka' && q.kafka) pushAll(notes, kafkaUnknownNotes(entries, q.kafka));
+  if (kind === 'http' && q.http) pushAll(notes, httpMethodCaseNotes(entries, q.http));
   const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : 'Kafka error response';
   const l7: L7Outcome = { protocol: kind, result: L7Result.DENIED, rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
   return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,

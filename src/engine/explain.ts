@@ -4,6 +4,7 @@
 import { withoutControls } from '../model/printable';
 import { objectName } from '../model/object-names';
 import { SideVerdict, Verdict, VerdictPolicyRef, VerdictRuleRef } from './verdict';
+import { pushAll } from '../model/push-all';
 
 /**
  * @internal Formats a verdict for people (`Verdicts.format`):
@@ -16,7 +17,7 @@ import { SideVerdict, Verdict, VerdictPolicyRef, VerdictRuleRef } from './verdic
  */
 export function formatVerdict(verdict: Verdict): string {
   const lines = [verdict.summary];
-  for (const side of [verdict.egress, verdict.ingress]) lines.push(...formatSide(side));
+  for (const side of [verdict.egress, verdict.ingress]) pushAll(lines, formatSide(side));
   return lines.map(withoutControls).join('\n');
 }
 

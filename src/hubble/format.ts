@@ -5,6 +5,7 @@
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { printableLines } from '../model/printable';
 import { ReplayConnection, ReplayObserved, ReplayReport, formatDuration } from './replay';
+import { pushAll } from '../model/push-all';
 
 /** Options of `ReplayFormat.table`. */
 export interface ReplayTableOptions {
@@ -86,7 +87,7 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   /** The first `maxListed` items of a group, then one line that counts the rest. */
   const listed = <T>(items: readonly T[], what: string, each: (item: T) => string[]): void => {
     const shown = maxListed < 0 ? items : items.slice(0, maxListed);
-    for (const item of shown) lines.push(...each(item));
+    for (const item of shown) pushAll(lines, each(item));
     if (shown.length < items.length) {
       lines.push(`  … ${n(items.length - shown.length)} more ${what} (--all lists them here; --output json lists every one)`);
     }
@@ -122,7 +123,7 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
     const shown = max < 0 ? unchanged : unchanged.slice(0, max);
     lines.push('');
     lines.push(`UNCHANGED: ${plural(unchanged.length, 'connection')}`);
-    const w = Math.max(...shown.map((c) => n(c.observed.flows).length), 7);
+    const w = shown.reduce((max, c) => Math.max(max, n(c.observed.flows).length), 7);
     lines.push(`  ${'observed'.padEnd(10)}${'predicted'.padEnd(11)}${'records'.padStart(w)}  connection`);
     for (const c of shown) {
       lines.push(`  ${c.observed.verdict.toUpperCase().padEnd(10)}${c.predicted.verdict.toUpperCase().padEnd(11)}${n(c.observed.flows).padStart(w)}  ${head(c)}`);
@@ -139,7 +140,7 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
     lines.push('');
     lines.push('ROLLOUT BY NAMESPACE (observe → codify → audit → enforce)');
     const namespaces = maxListed < 0 ? report.namespaces : report.namespaces.slice(0, maxListed);
-    const w = Math.max(...namespaces.map((x) => x.namespace.length), 9);
+    const w = namespaces.reduce((max, x) => Math.max(max, x.namespace.length), 9);
     lines.push(`  ${'namespace'.padEnd(w)}  connections  would drop  audited  unknown  ready`);
     for (const x of namespaces) {
       lines.push(`  ${x.namespace.padEnd(w)}  ${n(x.connections).padStart(11)}  ${n(x.wouldBeDropped).padStart(10)}  ${n(x.audited).padStart(7)}  `
@@ -206,7 +207,7 @@ function detail(c: ReplayConnection): string[] {
   if (deciding.length === 0) out.push(`    ${c.predicted.reason}`);
   for (const side of deciding) {
     out.push(`    ${side.direction} at ${side.endpoint}: ${side.reason}`);
-    if (side.decision !== 'l7-denied') out.push(...side.notes.slice(0, 3).map((note) => `      note: ${note}`));
+    if (side.decision !== 'l7-denied') pushAll(out, side.notes.slice(0, 3).map((note) => `      note: ${note}`));
   }
   return out;
 }

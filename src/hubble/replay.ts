@@ -35,6 +35,7 @@ import {
 import { FlowReadStats, FlowSource } from './flow-reader';
 import { FlowPeer, FlowPeerKind } from './flow';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
+import { pushAll } from '../model/push-all';
 
 /** The `schema` value of a replay report. */
 export const REPLAY_REPORT_SCHEMA = 'cdk8s-cilium/replay/v1';
@@ -559,7 +560,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     const change: ConnectionChange = flowed && !wouldFlow ? ConnectionChange.NEWLY_DROPPED
       : wouldFlow && (!flowed || observed === ObservedVerdict.MIXED) ? ConnectionChange.NEWLY_ALLOWED : ConnectionChange.UNCHANGED;
     const findings = crossCheck(c, verdict);
-    disagreements.push(...findings);
+    pushAll(disagreements, findings);
     rollout.note(c, { verdict, findings });
     out.push({
       change,

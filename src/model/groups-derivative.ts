@@ -14,6 +14,7 @@
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { PEER_FIELDS, PeerField, PolicyDocumentModel, RuleModel, SectionName, sectionDirection } from './policy-model';
+import { pushAll } from './push-all';
 
 /** The label the operator gives a derivative policy, and its value (pkg/policy/groups `cnpKindKey`, `cnpKindName`). */
 export const DERIVATIVE_KIND_LABEL = 'io.cilium.network.policy.kind';
@@ -58,7 +59,7 @@ export function ruleGroupsUses(rule: RuleModel, rulePath: string, version: Ciliu
 /** The items of a policy with groups (`RequiresDerivative` of the whole CNP/CCNP: any of its rules), in rule order. */
 export function policyGroupsUses(doc: PolicyDocumentModel, version: CiliumVersion): GroupsUse[] {
   const out = doc.spec ? ruleGroupsUses(doc.spec, 'spec', version) : [];
-  (Array.isArray(doc.specs) ? doc.specs : []).forEach((rule, i) => out.push(...ruleGroupsUses(rule, `specs[${i}]`, version)));
+  (Array.isArray(doc.specs) ? doc.specs : []).forEach((rule, i) => pushAll(out, ruleGroupsUses(rule, `specs[${i}]`, version)));
   return out;
 }
 

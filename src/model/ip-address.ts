@@ -1,6 +1,7 @@
 // IP addresses and prefixes as Go reads them: `net/netip` (the agent: `netip.ParseAddr`, `netip.ParsePrefix`) and, with
 // `sloppy`, the Go 1.16 `net` parser that `k8s.io/utils/net` keeps for the API server. The one reading of both, for the
 // engine (`model/cidr.ts`) and validate (`validate/syntax.ts`, `validate/cidr-format.ts`).
+import { pushAll } from './push-all';
 
 /** An IP address: family and 4 or 16 bytes. */
 export interface IpAddress {
@@ -58,7 +59,7 @@ function parseIPv6(input: string, sloppy: boolean): { bytes: number[]; zone?: st
       if (allowV4Tail && i === groups.length - 1 && g.includes('.')) {
         const v4 = parseIPv4(g, sloppy);
         if (!v4) return undefined;
-        out.push(...v4);
+        pushAll(out, v4);
         continue;
       }
       if (!/^[0-9A-Fa-f]+$/.test(g) || (!sloppy && g.length > 4)) return undefined;

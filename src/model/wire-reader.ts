@@ -11,6 +11,7 @@ import { describeValue, isPlainObject } from './plain-value';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, RuleModel } from './policy-model';
 import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, Spec } from './wire-schema';
 import { YamlSource } from './yaml-source';
+import { pushAll } from './push-all';
 
 /** A diagnostic of the reader, before its source position is known. */
 export interface PendingDiagnostic {
@@ -39,7 +40,7 @@ function segments(path: ReaderPath): readonly Segment[] {
     out.push(child.segment);
     p = child.parent;
   }
-  out.push(...[...(p as readonly Segment[])].reverse());
+  pushAll(out, [...(p as readonly Segment[])].reverse());
   return out.reverse();
 }
 

@@ -5,6 +5,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { RuleModel } from '../model/policy-model';
 import { parsePrefixStrict } from './syntax';
+import { pushAll } from '../model/push-all';
 
 /** A part of a translated NetworkPolicy that makes the agent refuse all of it, at its NetworkPolicy path. */
 export interface NetworkPolicyRefusal {
@@ -37,7 +38,7 @@ export function networkPolicyRefusals(rule: RuleModel | undefined,
       const block = item.cidrSet?.[0];
       if (cidrs && block !== undefined) {
         const written = [{ at: `${path}.ipBlock.cidr`, value: block.cidr ?? '' }, ...(block.except ?? []).map((e, j) => ({ at: `${path}.ipBlock.except[${j}]`, value: e }))];
-        out.push(...written.filter(({ value }) => parsePrefixStrict(value) === undefined).map((w) => ({ ...w, why: 'unparsable-cidr' as const })));
+        pushAll(out, written.filter(({ value }) => parsePrefixStrict(value) === undefined).map((w) => ({ ...w, why: 'unparsable-cidr' as const })));
       }
       // Every peer of a NetworkPolicy rule carries the rule's ports: report each port of the rule once.
       const rulePath = /^spec\.(ingress|egress)\[\d+\]/.exec(path)?.[0];

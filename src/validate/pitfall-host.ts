@@ -8,6 +8,7 @@ import { DenyItem, guardViolations, WorldCut, hostGuardPaths, itemCoversPath, LO
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
 import { describeSelector, implies, mayOverlap } from './pod-selectors';
 import { arr } from './walk';
+import { pushAll } from '../model/push-all';
 
 /**
  * Deny items of host policies that cut a guarded path: deny wins over every allow, so nothing can keep it open. A cut of
@@ -84,7 +85,7 @@ class HostDenies {
         this.groups.push({ subject: r.subject, items: [] });
       }
       this.groupOf.set(r, g);
-      this.groups[g].items.push(...denyItems(r).map((d) => ({ ...d, where: `${d.section}[${d.index}] of ${itemName(r, `${r.path}.${d.section}[${d.index}]`)}` })));
+      pushAll(this.groups[g].items, denyItems(r).map((d) => ({ ...d, where: `${d.section}[${d.index}] of ${itemName(r, `${r.path}.${d.section}[${d.index}]`)}` })));
     }
   }
 

@@ -8,6 +8,7 @@ import { items, PitfallRun, protocolsMeet, RuleView, where } from './pitfall-run
 import { fromModel, namespacesOf, peerSelector, selectsLabels, selectsWorkload } from './pod-selectors';
 import { plainSelectorProblem, readPort, serviceEntryUses } from './syntax';
 import { arr, isObject } from './walk';
+import { pushAll } from '../model/push-all';
 
 /** A Service target port as a number when it can be resolved (a named target port on the backing workloads). */
 function resolveTarget(target: number | string, pods: readonly InventoryPodTemplate[] | undefined): number | string {
@@ -30,12 +31,12 @@ export function servicePorts(run: PitfallRun, r: RuleView): void {
       if (arr(item.toPorts).length === 0) continue;
       const backends: { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] = [];
       if (direction === 'ingress') {
-        if (r.subject) backends.push(...servicesSelectedBy(run, r.subject));
+        if (r.subject) pushAll(backends, servicesSelectedBy(run, r.subject));
       } else {
         for (const model of arr<LabelSelectorModel>(item.endpoints)) {
-          if (isObject(model)) backends.push(...servicesSelectedBy(run, peerSelector(r.kind, r.namespace, r.subject, model)));
+          if (isObject(model)) pushAll(backends, servicesSelectedBy(run, peerSelector(r.kind, r.namespace, r.subject, model)));
         }
-        for (const ref of arr<unknown>(item.services)) backends.push(...servicesReferenced(run, ref));
+        for (const ref of arr<unknown>(item.services)) pushAll(backends, servicesReferenced(run, ref));
       }
       if (backends.length === 0) continue;
       arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
