@@ -38,12 +38,12 @@ describe('a value bomb (a million tiny values, under the size limit): refused be
       + 'fix: split the input into smaller files (a policy holds tens to hundreds of values, not a million)\n');
   });
 
-  test('validate: a parse error at the line, exit 1', GUARD, async () => {
+  test('validate: a parse error at the line, exit 1 (a block entry `- 1` is one value)', GUARD, async () => {
     const file = write(dir, 'values-block.yaml', `${tokens(0).replace('[]', '')}${'    - 1\n'.repeat(1_000_000)}`);
     const r = await validate([file, '--format', 'json'], undefined, dir);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.line, d.id, d.message])).toEqual([
-      [500_000, 'parse-yaml-syntax', 'the input holds more than 1,000,000 YAML values (line 500000); it is not read'],
+      [999_993, 'parse-yaml-syntax', 'the input holds more than 1,000,000 YAML values (line 999993); it is not read'],
     ]);
   });
 
@@ -119,6 +119,16 @@ describe('nesting-depth bomb: refused before parsing, in every reader', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`error: ${file}:${line}: the input nests more than 100 levels deep (line ${line}); it is not read (cli-yaml); `
         + 'fix: nest at most 100 levels deep (Cilium policies need about 15)\n');
+    }
+  });
+
+  test('a comment ending in | and a quoted scalar over two lines hide no levels (session 40: the scan skipped what followed)', GUARD, () => {
+    const comment = write(dir, 'deep-comment.yaml', nested(10_000).replace('spec:\n', 'spec: # |\n'));
+    const quote = write(dir, 'deep-quote.yaml', nested(10_000).replace('ingress: [', 'ingress: ["a\n ]", ['));
+    for (const [file, line] of [[comment, 6], [quote, 7]] as const) {
+      const r = trace('--policies', file, ...FROM_TO);
+      expect([r.code, r.stderr]).toEqual([2, `error: ${file}:${line}: the input nests more than 100 levels deep (line ${line}); it is not read (cli-yaml); `
+        + 'fix: nest at most 100 levels deep (Cilium policies need about 15)\n']);
     }
   });
 
