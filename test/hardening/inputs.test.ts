@@ -153,6 +153,14 @@ describe('nesting-depth bomb: refused before parsing, in every reader', () => {
     expect(r.stderr).toMatch(/^error: CRD file .*deep\.json: the input nests more than 100 levels deep \(line 1\); it is not read \(crd-file-invalid\)/);
   });
 
+  // Session 40 review: --crd was held to the depth limit only; 1.2 million values ran 27.6 s and 1.27 GB.
+  test('validate --crd: a CRD file of more than 1,000,000 values is a usage error, not parsed', GUARD, async () => {
+    const values = write(dir, 'values-crd.yaml', `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nx: [${'1,'.repeat(1_000_000)}1]\n`);
+    const r = await validate(['--crd', values, yaml]);
+    expect([r.code, r.stderr]).toEqual([2, `error: CRD file ${values}: the input holds more than 1,000,000 YAML values (line 3); it is not read `
+      + '(crd-file-invalid); fix: pass an unmodified CRD file\n']);
+  });
+
   // Session 37: JSON.parse kept the last of a key written twice (two `openAPIV3Schema`, two `required` lists).
   test('validate --crd: a JSON CRD file with a key written twice in one object is a usage error at the line', GUARD, async () => {
     const twice = write(dir, 'twice.json', '{"apiVersion": "apiextensions.k8s.io/v1",\n "kind": "CustomResourceDefinition",\n "kind": "List"}\n');
