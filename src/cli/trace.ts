@@ -454,30 +454,47 @@ export function diagnosticText(d: SourceDiagnostic, withId = true): string {
 const MAX_SAME_WARNINGS = 3;
 
 /**
+ * The warnings each printed on its line however many there are: each names a policy the cluster does not enforce, which
+ * the user must see by name.
+ */
+const NEVER_COLLAPSED: ReadonlySet<string> = new Set(['engine-policy-skipped']);
+
+/**
  * @internal The reader's warnings as the text outputs print them (`diagnosticText`), one line each, except that the
- * warnings of one id in one file beyond `MAX_SAME_WARNINGS` are one line: the first, their count and the next lines
- * (10,000 documents without a kind were 10,000 lines of stderr). JSON outputs keep every warning.
+ * warnings of one id in one file beyond `MAX_SAME_WARNINGS` are one line: the first, their count and the distinct lines
+ * of the others (10,000 documents without a kind were 10,000 lines of stderr). A warning without a line, or of an id in
+ * `NEVER_COLLAPSED`, is always its own line: the line is what tells collapsed warnings apart. JSON outputs keep every
+ * warning.
  */
 export function warningLines(diagnostics: readonly SourceDiagnostic[]): string[] {
   const groups = new Map<string, SourceDiagnostic[]>();
+  const out: (string | SourceDiagnostic[])[] = [];
   for (const d of diagnostics) {
-    const key = `${d.id}\0${d.file ?? ''}`;
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [d]);
-    else group.push(d);
-  }
-  const out: string[] = [];
-  for (const group of groups.values()) {
-    if (group.length <= MAX_SAME_WARNINGS) {
-      for (const d of group) out.push(diagnosticText(d));
+    if (d.line === undefined || NEVER_COLLAPSED.has(d.id)) {
+      out.push(diagnosticText(d));
       continue;
     }
-    const [first, ...others] = group;
-    const lines = others.slice(0, MAX_SAME_WARNINGS).map((d) => (d.line !== undefined ? String(d.line) : '?'));
-    out.push(`${diagnosticText(first)}; and ${others.length.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
-      + `(at line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}, …; cdk8s-cilium validate lists each)`);
+    const key = `${d.id}\0${d.file ?? ''}`;
+    const group = groups.get(key);
+    if (group !== undefined) {
+      group.push(d);
+    } else {
+      const created = [d];
+      groups.set(key, created);
+      out.push(created);
+    }
   }
-  return out;
+  return out.flatMap((entry) => (typeof entry === 'string' ? [entry] : groupText(entry)));
+}
+
+/** A group of warnings of one id in one file (`warningLines`): each on its line, or one line past `MAX_SAME_WARNINGS`. */
+function groupText(group: readonly SourceDiagnostic[]): string[] {
+  if (group.length <= MAX_SAME_WARNINGS) return group.map((d) => diagnosticText(d));
+  const [first, ...others] = group;
+  const lines = [...new Set(others.map((d) => d.line))];
+  const shown = lines.slice(0, MAX_SAME_WARNINGS);
+  return [`${diagnosticText(first)}; and ${others.length.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
+    + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate lists each)`];
 }
 
 /**
