@@ -61,6 +61,7 @@ import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
 import { VerdictQuery } from '../engine/verdict';
+import { EMPTY_PATH_MESSAGE } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
 import { withoutControls } from '../model/printable';
 import { CILIUM_VERSION_ANNOTATION, VERSION_GIVEN } from '../model/version-annotation';
@@ -339,6 +340,35 @@ export function refuseRepeatedOptions(cmd: Command): Command {
           fix: 'give it once (several values: run the command once per value)',
         });
       }
+    }
+  });
+  return cmd;
+}
+
+/** The fix for each option naming a file or directory, when it is given empty (`refuseEmptyPaths`). */
+const PATH_OPTION_FIXES: Readonly<Record<string, string>> = {
+  '--policies': 'give the policy files or directories (cdk8s synth writes them to dist/), or . for the working directory',
+  '--head': 'give the policies after the change: files or directories (cdk8s synth writes them to dist/), or . for the working directory',
+  '--base': 'give the policies before the change: files or directories, or a git ref (origin/main)',
+  '--inventory': 'give the inventory file: kubectl get pods -A -o json > pods.json, then --inventory pods.json',
+  '--flows': 'give the Hubble flow log: hubble observe -o jsonpb > flows.jsonl, then --flows flows.jsonl (- for standard input)',
+  '--crd': 'give the CRD file: kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml > cnp-crd.yaml, then --crd cnp-crd.yaml',
+};
+
+/**
+ * @internal Makes `cmd` refuse an empty value of an option naming files (`--policies`, `--inventory`, `--flows`, `--crd`,
+ * `--base`, `--head`): `--inventory "$INVENTORY"` with the variable unset would read the working directory, or fail
+ * with a message of another option or none (`cannot read flow log : ENOENT`). The check runs before the action, before
+ * any path is resolved: `input-not-found` naming the option, with the fix of that option.
+ */
+export function refuseEmptyPaths(cmd: Command): Command {
+  cmd.hook('preAction', () => {
+    const values = cmd.opts();
+    for (const option of cmd.options) {
+      const fix = option.long !== undefined ? PATH_OPTION_FIXES[option.long] : undefined;
+      const value: unknown = values[option.attributeName()];
+      if (fix === undefined || !(value === '' || (Array.isArray(value) && value.includes('')))) continue;
+      throw new CiliumPolicyError({ id: 'input-not-found', message: `${option.long ?? ''} "": ${EMPTY_PATH_MESSAGE}`, fix });
     }
   });
   return cmd;
