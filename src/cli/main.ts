@@ -6,7 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import {
-  CliIo, EXIT, addTraceCommand, commanderOutput, errorLine, refuseMisspeltRequiredOption, refuseOptionWithoutValue, refuseRepeatedOptions,
+  CliIo, EXIT, addTraceCommand, commanderOutput, errorLine, refuseEmptyPaths, refuseMisspeltRequiredOption, refuseOptionWithoutValue,
+  refuseRepeatedOptions,
 } from './trace';
 import { addDiffCommand } from './diff';
 import { addDraftCommand } from './draft';
@@ -45,7 +46,7 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   addInitCommand(program, io, done);
   addDiffCommand(program, io, done);
   addReportCommand(program, io, done);
-  for (const command of program.commands) refuseRepeatedOptions(command);
+  for (const command of program.commands) refuseEmptyPaths(refuseRepeatedOptions(command));
   // Before the subcommand checks its required options: a misspelt one is named as such, not as missing, and so is one whose
   // value was taken by commander from the option after it.
   program.hook('preSubcommand', (parent, sub) => {

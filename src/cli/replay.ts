@@ -73,7 +73,7 @@ import { IpFamilies } from '../engine/policy-set-options';
 import { expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
-import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError, warningLines } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError, warningLines } from './trace';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -316,9 +316,9 @@ export async function runSubcommand(name: string, argv: readonly string[], io: H
     .exitOverride()
     .configureOutput(commanderOutput(io))
     .showHelpAfterError(false);
-  refuseRepeatedOptions(add(program, io, (c) => {
+  refuseEmptyPaths(refuseRepeatedOptions(add(program, io, (c) => {
     code = c;
-  }).exitOverride());
+  }).exitOverride()));
   try {
     await program.parseAsync([name, ...argv], { from: 'user' });
   } catch (e) {

@@ -61,6 +61,7 @@ import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
 import { VerdictQuery } from '../engine/verdict';
+import { EMPTY_PATH_MESSAGE } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
 import { withoutControls } from '../model/printable';
 import { CILIUM_VERSION_ANNOTATION, VERSION_GIVEN } from '../model/version-annotation';
@@ -345,6 +346,35 @@ export function refuseRepeatedOptions(cmd: Command): Command {
   return cmd;
 }
 
+/** The fix for each option naming a file or directory, when it is given empty (`refuseEmptyPaths`). */
+const PATH_OPTION_FIXES: Readonly<Record<string, string>> = {
+  '--policies': 'give the policy files or directories (cdk8s synth writes them to dist/), or . for the working directory',
+  '--head': 'give the policies after the change: files or directories (cdk8s synth writes them to dist/), or . for the working directory',
+  '--base': 'give the policies before the change: files or directories, or a git ref (origin/main)',
+  '--inventory': 'give the inventory file: kubectl get pods -A -o json > pods.json, then --inventory pods.json',
+  '--flows': 'give the Hubble flow log: hubble observe -o jsonpb > flows.jsonl, then --flows flows.jsonl (- for standard input)',
+  '--crd': 'give the CRD file: kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml > cnp-crd.yaml, then --crd cnp-crd.yaml',
+};
+
+/**
+ * @internal Makes `cmd` refuse an empty value of an option naming files (`--policies`, `--inventory`, `--flows`, `--crd`,
+ * `--base`, `--head`): `--inventory "$INVENTORY"` with the variable unset would read the working directory, or fail
+ * with a message of another option or none (`cannot read flow log : ENOENT`). The check runs before the action, before
+ * any path is resolved: `input-not-found` naming the option, with the fix of that option.
+ */
+export function refuseEmptyPaths(cmd: Command): Command {
+  cmd.hook('preAction', () => {
+    const values = cmd.opts();
+    for (const option of cmd.options) {
+      const fix = option.long !== undefined ? PATH_OPTION_FIXES[option.long] : undefined;
+      const value: unknown = values[option.attributeName()];
+      if (fix === undefined || !(value === '' || (Array.isArray(value) && value.includes('')))) continue;
+      throw new CiliumPolicyError({ id: 'input-not-found', message: `${option.long ?? ''} "": ${EMPTY_PATH_MESSAGE}`, fix });
+    }
+  });
+  return cmd;
+}
+
 /**
  * @internal Names a misspelt required option as what it is: commander checks the required options before the unknown
  * ones, so `trace --polices dist/ …` said "required option '--policies <paths...>' not specified" of an option the user
@@ -455,30 +485,47 @@ export function diagnosticText(d: SourceDiagnostic, withId = true): string {
 const MAX_SAME_WARNINGS = 3;
 
 /**
+ * The warnings each printed on its line however many there are: each names a policy the cluster does not enforce, which
+ * the user must see by name.
+ */
+const NEVER_COLLAPSED: ReadonlySet<string> = new Set(['engine-policy-skipped']);
+
+/**
  * @internal The reader's warnings as the text outputs print them (`diagnosticText`), one line each, except that the
- * warnings of one id in one file beyond `MAX_SAME_WARNINGS` are one line: the first, their count and the next lines
- * (10,000 documents without a kind were 10,000 lines of stderr). JSON outputs keep every warning.
+ * warnings of one id in one file beyond `MAX_SAME_WARNINGS` are one line: the first, their count and the distinct lines
+ * of the others (10,000 documents without a kind were 10,000 lines of stderr). A warning without a line, or of an id in
+ * `NEVER_COLLAPSED`, is always its own line: the line is what tells collapsed warnings apart. JSON outputs keep every
+ * warning.
  */
 export function warningLines(diagnostics: readonly SourceDiagnostic[]): string[] {
   const groups = new Map<string, SourceDiagnostic[]>();
+  const out: (string | SourceDiagnostic[])[] = [];
   for (const d of diagnostics) {
-    const key = `${d.id}\0${d.file ?? ''}`;
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [d]);
-    else group.push(d);
-  }
-  const out: string[] = [];
-  for (const group of groups.values()) {
-    if (group.length <= MAX_SAME_WARNINGS) {
-      for (const d of group) out.push(diagnosticText(d));
+    if (d.line === undefined || NEVER_COLLAPSED.has(d.id)) {
+      out.push(diagnosticText(d));
       continue;
     }
-    const [first, ...others] = group;
-    const lines = others.slice(0, MAX_SAME_WARNINGS).map((d) => (d.line !== undefined ? String(d.line) : '?'));
-    out.push(`${diagnosticText(first)}; and ${others.length.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
-      + `(at line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}, …; cdk8s-cilium validate lists each)`);
+    const key = `${d.id}\0${d.file ?? ''}`;
+    const group = groups.get(key);
+    if (group !== undefined) {
+      group.push(d);
+    } else {
+      const created = [d];
+      groups.set(key, created);
+      out.push(created);
+    }
   }
-  return out;
+  return out.flatMap((entry) => (typeof entry === 'string' ? [entry] : groupText(entry)));
+}
+
+/** A group of warnings of one id in one file (`warningLines`): each on its line, or one line past `MAX_SAME_WARNINGS`. */
+function groupText(group: readonly SourceDiagnostic[]): string[] {
+  if (group.length <= MAX_SAME_WARNINGS) return group.map((d) => diagnosticText(d));
+  const [first, ...others] = group;
+  const lines = [...new Set(others.map((d) => d.line))];
+  const shown = lines.slice(0, MAX_SAME_WARNINGS);
+  return [`${diagnosticText(first)}; and ${others.length.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
+    + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate lists each)`];
 }
 
 /**

@@ -23,7 +23,7 @@ import type { ReportFile, ValidationReport } from '../validate';
 import { CILIUM_VERSION_ANNOTATION, annotationFix } from '../model/version-annotation';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
 import { parseIntegerOption } from './numeric-option';
-import { commanderOutput, errorLine, refuseRepeatedOptions } from './trace';
+import { commanderOutput, errorLine, refuseEmptyPaths, refuseRepeatedOptions } from './trace';
 
 /** Where `validate` reads and writes. */
 export interface ValidateIo {
@@ -205,9 +205,9 @@ export async function runValidate(argv: readonly string[], io: ValidateIo): Prom
     .exitOverride()
     .configureOutput(commanderOutput(io))
     .showHelpAfterError(false);
-  refuseRepeatedOptions(addValidateCommand(program, io, (c) => {
+  refuseEmptyPaths(refuseRepeatedOptions(addValidateCommand(program, io, (c) => {
     code = c;
-  }).exitOverride());
+  }).exitOverride()));
   try {
     await program.parseAsync(['validate', ...argv], { from: 'user' });
   } catch (e) {

@@ -90,6 +90,9 @@ export function isGlob(arg: string): boolean {
   return /[*?[{]/.test(arg);
 }
 
+/** Why an empty path (`--policies "$DIR"` with DIR unset) is refused: `resolve(cwd, '')` is the working directory. */
+export const EMPTY_PATH_MESSAGE = 'an empty path (an unset variable?) names no file; the working directory is not read in its place';
+
 /**
  * Turns arguments into files: `-` is standard input, a file is itself, a directory is every `.yaml`, `.yml` and `.json`
  * file below it, anything else with `*`, `?`, `[` or `{` is a glob. Never throws.
@@ -135,7 +138,7 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
     if (arg === '') {
       // `resolve(cwd, '')` is the working directory: `--policies "$DIR"` with DIR unset read the whole checkout.
       entries.push({ unreadable: { name: '""', problem: {
-        id: 'input-not-found', message: 'an empty path (an unset variable?) names no file; the working directory is not read in its place',
+        id: 'input-not-found', message: EMPTY_PATH_MESSAGE,
         fix: 'give the policy files or directories (cdk8s synth writes them to dist/), or . for the working directory',
       } } });
       continue;

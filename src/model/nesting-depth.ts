@@ -6,7 +6,10 @@
  *
  * The scan is one linear pass and counts conservatively (never fewer levels than a parser would build): open flow
  * collections (`[`, `{` outside quoted scalars and comments), block indentation levels, and `- ` sequence entries that
- * open a nested sequence on the same line. Block scalars (`|`, `>`) are skipped. The same check bounds the number of
+ * open a nested sequence on the same line. Quoted scalars are followed over lines (`''` and `\"` inside them); the lines
+ * after a quote's first are counted as structure too, so a quote a parser reads as plain text (`a\n  "b`) hides
+ * nothing. Block scalars are skipped: a `|` or `>` (with its modifiers) where a value starts (after `: `, `- `, `? `, a
+ * tag or an anchor), not one in a comment or a plain scalar. The same check bounds the number of
  * YAML documents (`MAX_DOCUMENTS`), the other structure whose cost the size limit alone does not bound, and, for the YAML
  * reader (`maxValues`), the number of values (`MAX_YAML_VALUES`).
  */
@@ -23,9 +26,10 @@ export const MAX_DOCUMENTS = 10_000;
 /**
  * The most values (scalars and collections, as `nestingDepthError` counts them) the YAML reader parses in one input. The
  * `yaml` library spends about 9 µs and 0.8 KB per value: 10 MiB of `[1,1,1,…]` (5 million values, under the size limit)
- * took minutes and ended in an out-of-memory abort. Policies written by hand or by a synth hold one value per 12 bytes or
- * more (block YAML about 2 per 26-byte line; `kubectl get -o json` about 2 per line), so a 10 MiB file of them stays
- * below this; minified JSON of more than about 8 MiB does not.
+ * took minutes and ended in an out-of-memory abort. Block YAML counts one value per line (a `- x` entry too): a 10 MiB
+ * list of CIDRs (`    - 1.0.0.0/24`, 18-byte lines) is 0.58 million; `kubectl get -o yaml` is about one per 23 bytes,
+ * `kubectl get -o json` one per 41 bytes, Cilium's CRD files one per 40 to 83. So a 10 MiB file of them stays below this;
+ * block YAML of lines under 11 bytes on average, and minified JSON of more than about 8 MiB, do not.
  */
 export const MAX_YAML_VALUES = 1_000_000;
 
@@ -48,16 +52,24 @@ export interface NestingDepthError {
  * The first place where `text` (YAML, JSON or one JSON line) nests deeper than `max` levels, or `undefined`.
  * @param max the limit (default `MAX_NESTING_DEPTH`)
  * @param maxValues the most values it may hold (the YAML reader: `MAX_YAML_VALUES`; default no limit): a value is counted
- * per block line, per `- ` entry, and per `[`, `{`, `,` and `:` of a flow collection (never fewer than the parser builds
- * collections and entries, at most a few times more)
+ * per block line (a `- x` entry is one; `- - x` two), per `[`, `{`, `,` and `:` of a flow collection, per line of a flow
+ * collection holding none of these, and per line, `,`, `[` and `{` of a quoted scalar after its first line (never fewer
+ * than the parser builds collections and entries, at most a few times more)
  */
 export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH, maxValues = Infinity): NestingDepthError | undefined {
   const docs = documentCountError(text);
   if (docs) return docs;
   let values = 0;
   let flow = 0;
+  // Block indentation levels outside flow collections; inside them, the levels of the lines (pretty JSON, or block YAML a
+  // misread quote or bracket left in flow): a parser nests at least as deep as either.
   const indents: number[] = [];
+  const flowIndents: number[] = [];
   let blockScalarIndent = -1;
+  // A quoted scalar open at the end of a line (quoted scalars span lines, flow and block), and the `[`/`{` inside it.
+  let quote = '';
+  let quoteLine = 0;
+  let quoted = 0;
   let line = 1;
   let pos = 0;
   const n = text.length;
@@ -69,54 +81,104 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
     while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
     const indent = i - pos;
     const blank = i >= end || text[i] === '#' || text[i] === '\r';
-    if (blockScalarIndent >= 0 && (blank || indent > blockScalarIndent)) {
+    if (quote === '' && blockScalarIndent >= 0 && (blank || indent > blockScalarIndent)) {
       // Inside a block scalar: text, not structure.
-    } else if (!blank) {
+    } else if (quote !== '' || !blank) {
       blockScalarIndent = -1;
-      let depth = flow;
-      if (flow === 0) {
-        values++;
+      const before = values;
+      // `- - - x`: each dash opens one more sequence; an entry `- x` is one value, as a line is.
+      let j = i;
+      let dashes = 0;
+      while (j < end && text[j] === '-' && (j + 1 === end || text[j + 1] === ' ' || text[j + 1] === '\t' || text[j + 1] === '\r')) {
+        dashes++;
+        j += 2;
+        while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
+      }
+      if (quote !== '') {
+        // The rest of a quoted scalar: text to a parser that sees the quote, structure to one that does not (a quote inside
+        // a plain scalar, `a\n  "b`). Counted as structure: the line, its dashes, and `,` `[` `{` below.
+        values += Math.max(1, dashes);
+        if (flow + indents.length + quoted + dashes > max) return tooDeep(line, max);
+      } else if (flow === 0) {
+        values += Math.max(1, dashes);
         while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
         indents.push(indent);
-        // `- - - x`: each dash opens one more sequence.
-        let j = i;
-        while (j < end && text[j] === '-' && (j + 1 === end || text[j + 1] === ' ' || text[j + 1] === '\t' || text[j + 1] === '\r')) {
-          depth++;
-          values++;
-          j += 2;
-          while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
-        }
-        depth += indents.length;
-        if (depth > max) return tooDeep(line, max);
-        if (values > maxValues) return tooManyValues(line, maxValues);
+        if (indents.length + dashes > max) return tooDeep(line, max);
+      } else {
+        while (flowIndents.length > 0 && flowIndents[flowIndents.length - 1] >= indent) flowIndents.pop();
+        flowIndents.push(indent);
+        if (flowIndents.length > max || flow + indents.length + dashes > max) return tooDeep(line, max);
       }
-      // Flow collections and quoted scalars on the rest of the line.
-      let quote = '';
-      let prev = ' ';
-      for (let k = i; k < end; k++) {
+      if (values > maxValues) return tooManyValues(line, maxValues);
+      // Flow collections, quoted scalars, comments and block scalar indicators on the rest of the line.
+      let atStart = quote === '';
+      let indicator = -1;
+      let contentEnd = end;
+      for (let k = quote === '' ? j : i; k < end; k++) {
         const c = text[k];
         if (quote !== '') {
-          if (quote === '"' && c === '\\') k++;
-          else if (c === quote) quote = '';
-          prev = c;
+          if (quote === '"' && c === '\\') {
+            k++;
+          } else if (c === quote) {
+            if (quote === "'" && text[k + 1] === "'") {
+              k++;
+            } else {
+              // Brackets left open in a quote over lines: a parser that saw no quote is in a flow collection still.
+              flow += quoted;
+              quote = '';
+              quoted = 0;
+              atStart = false;
+            }
+          } else if (line === quoteLine) {
+            // The quote's own line: text to a parser whichever way it reads the quote.
+          } else if (c === ',' || c === '[' || c === '{') {
+            if (c !== ',' && flow + indents.length + ++quoted > max) return tooDeep(line, max);
+            if (++values > maxValues) return tooManyValues(line, maxValues);
+          } else if ((c === ']' || c === '}') && quoted > 0) {
+            quoted--;
+          }
           continue;
         }
-        if ((c === '"' || c === "'") && ' \t[{,:-?'.includes(prev)) {
-          quote = c;
-        } else if (c === '#' && (prev === ' ' || prev === '\t') && quote === '') {
+        if (c === ' ' || c === '\t' || c === '\r') continue;
+        const next = k + 1 < end ? text[k + 1] : ' ';
+        const spaceNext = next === ' ' || next === '\t' || next === '\r';
+        if (c === '#' && (k === pos || text[k - 1] === ' ' || text[k - 1] === '\t')) {
+          contentEnd = k;
           break;
+        }
+        if (atStart && (c === '"' || c === "'")) {
+          quote = c;
+          quoteLine = line;
+        } else if (atStart && (c === '!' || c === '&')) {
+          // A tag or an anchor before the value: the value starts after it.
+          while (k + 1 < end && text[k + 1] !== ' ' && text[k + 1] !== '\t') k++;
+        } else if (atStart && flow === 0 && (c === '|' || c === '>')) {
+          indicator = k;
+          atStart = false;
         } else if (c === '[' || c === '{') {
           flow++;
-          if (flow + (indents.length > 0 ? indents.length : 0) > max) return tooDeep(line, max);
+          if (flow + indents.length > max) return tooDeep(line, max);
           if (++values > maxValues) return tooManyValues(line, maxValues);
-        } else if ((c === ']' || c === '}') && flow > 0) {
-          flow--;
-        } else if ((c === ',' || c === ':') && flow > 0 && ++values > maxValues) {
-          return tooManyValues(line, maxValues);
+          atStart = true;
+        } else if (c === ']' || c === '}') {
+          if (flow > 0 && --flow === 0) flowIndents.length = 0;
+          atStart = false;
+        } else if (c === ',' && flow > 0) {
+          if (++values > maxValues) return tooManyValues(line, maxValues);
+          atStart = true;
+        } else if (c === ':' && (flow > 0 || spaceNext)) {
+          if (flow > 0 && ++values > maxValues) return tooManyValues(line, maxValues);
+          atStart = true;
+        } else if ((c === '-' || c === '?') && spaceNext) {
+          // `- ` and `? ` open a value where one may start; elsewhere they are text.
+        } else {
+          atStart = false;
         }
-        prev = c;
       }
-      if (flow === 0 && /(?:^|[\s:-])[|>][-+0-9]*\s*(?:#.*)?\r?$/.test(text.slice(i, end))) blockScalarIndent = indent;
+      // A line in a flow collection counts once, whatever it holds (a misread quote must not hide `- x` lines).
+      if (values === before && ++values > maxValues) return tooManyValues(line, maxValues);
+      // `key: |`, `- >-`, `x: !!str |2 # c`: a block scalar starts; its more indented lines are text.
+      if (indicator >= 0 && quote === '' && flow === 0 && /^[-+0-9]*[ \t\r]*$/.test(text.slice(indicator + 1, contentEnd))) blockScalarIndent = indent;
     }
     pos = end + 1;
     line++;

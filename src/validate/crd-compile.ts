@@ -11,7 +11,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { listEntries } from '../model/list-items';
 import { parseJsonFile } from '../model/json-duplicate-key';
-import { nestingDepthError } from '../model/nesting-depth';
+import { yamlInputLimitError } from '../model/nesting-depth';
 import { parseYamlStream } from '../model/yaml-stream';
 import { compileRe2 } from '../model/re2';
 import { CidrFormat, isGoCidr } from './cidr-format';
@@ -250,13 +250,14 @@ interface CrdDocument {
 
 /** The CRDs in a YAML/JSON file: plain documents, multi-document streams and `kind: List` wrappers. */
 function readCrds(file: string): CrdDocument[] {
-  // The one input reader: regular files only, size limit, UTF-8 text; then the nesting bound before the YAML parser.
+  // The one input reader: regular files only, size limit, UTF-8 text; then the limits of every YAML input (depth,
+  // documents, values) before the YAML parser.
   const read = readInputFile(file, DEFAULT_MAX_FILE_BYTES);
   if (read.problem) {
     throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${file}: ${read.problem.message}`, fix: 'pass a readable CRD file, e.g. saved with kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml > cnp-crd.yaml' });
   }
   const text = read.text ?? '';
-  const deep = nestingDepthError(text);
+  const deep = yamlInputLimitError(text);
   if (deep) throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${file}: ${deep.message}`, fix: 'pass an unmodified CRD file' });
   const crds: CrdDocument[] = [];
   const visit = (obj: unknown): void => {

@@ -1,0 +1,89 @@
+// The pre-parse scan of YAML input (nesting depth, values): small inputs against lowered limits. It must never count fewer
+// values or levels than the YAML parser builds: a comment, a quoted scalar over several lines or a block scalar misread
+// would let a value bomb (or a nesting bomb) through to the parser.
+import { describe, expect, test } from 'vitest';
+import { nestingDepthError } from '../../src/model/nesting-depth';
+
+/** The values the scan counts in `text` (the lowest limit it passes). */
+function valuesOf(text: string): number {
+  let lo = 0;
+  let hi = 1_000_000;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (nestingDepthError(text, 1000, mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const LIST = '  - 1\n'.repeat(50);
+const FLOW = `${'1,'.repeat(50)}1]`;
+
+describe('a comment ending in | or > opens no block scalar (session 40: the lines after it were not counted)', () => {
+  test.each(['spec: # |', 'spec: # >', 'spec: # see >-', 'spec: a # |2', '# |', 'spec:  #|'])('%s', (head) => {
+    expect(valuesOf(`${head}\n${LIST}`)).toBeGreaterThanOrEqual(50);
+    expect(nestingDepthError(`${head}\n${LIST}`, 100, 20)?.limit).toBe('values');
+    // Nor does the depth limit stop at it.
+    expect(nestingDepthError(`${head}\n  ${'- '.repeat(150)}x\n`)?.limit).toBe('depth');
+  });
+
+  test('block scalars are still text: key: |, - >-, a tag or an anchor before it, an indentation indicator, a comment after it', () => {
+    for (const head of ['x: |', 'x: >-', '- |2 # c', 'x: !!str |', 'x: &a >+', '|']) {
+      expect(valuesOf(`${head}\n${LIST}`), head).toBe(1);
+    }
+  });
+
+  test('a | or > that is no indicator: in a plain scalar, in quotes', () => {
+    for (const head of ['x: a|', 'x: a >', 'x: "|"', "x: '>'", 'x: |x']) expect(valuesOf(`${head}\n${LIST}`), head).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('a quoted scalar over several lines (session 40: the quote state was reset on every line)', () => {
+  test('a ] inside the string does not close the flow collection', () => {
+    expect(valuesOf(`x: ["a\n ]", ${FLOW}\n`)).toBeGreaterThanOrEqual(51);
+    expect(valuesOf(`x: ['it''s\n ]', ${FLOW}\n`)).toBeGreaterThanOrEqual(51);
+    expect(valuesOf(`x: ["a \\" ]\n ]", ${FLOW}\n`)).toBeGreaterThanOrEqual(51);
+  });
+
+  test('the closing quote on the next line is not read as an opening one', () => {
+    expect(valuesOf(`x: ["a\n", ${FLOW}\n`)).toBeGreaterThanOrEqual(51);
+    expect(valuesOf(`x: ['a\n', ${FLOW}\n`)).toBeGreaterThanOrEqual(51);
+    expect(nestingDepthError(`x: ["a\n", ${FLOW}\n`, 100, 20)?.limit).toBe('values');
+  });
+
+  test('a quote the parser reads as plain text (a plain scalar continued) hides no values and no levels', () => {
+    // `a\n  "b` is one plain scalar; the lines after it are structure to the parser.
+    expect(nestingDepthError(`x: a\n  "b\ny: [${FLOW}\n`, 100, 20)?.limit).toBe('values');
+    expect(nestingDepthError(`x: a\n  "b\ny:\n${LIST}`, 100, 20)?.limit).toBe('values');
+    expect(nestingDepthError(`x: a\n  "b\ny: ${'['.repeat(150)}\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`x: a\n  "b\ny: ${'[\n'.repeat(150)}`)?.limit).toBe('depth');
+    expect(nestingDepthError(`x: a\n  "b\ny:\n  ${'- '.repeat(150)}x\n`)?.limit).toBe('depth');
+    // A quote inside a plain scalar on its line opens nothing.
+    expect(valuesOf(`x: a "b\ny: [${FLOW}\n`)).toBeGreaterThanOrEqual(51);
+  });
+
+  test('a quote closed where the parser is still in a flow collection leaves the lines after it counted', () => {
+    expect(nestingDepthError(`x: a\n  "b\ny: [\n1, "c", ${FLOW}\n`, 100, 20)?.limit).toBe('values');
+  });
+
+  test('a multi-line string of a policy is one value per line; brackets in quotes are no levels', () => {
+    expect(valuesOf('x: "a\n  b\n  c"\ny: 1\n')).toBe(4);
+    expect(nestingDepthError(`x: "${'['.repeat(150)}"\n`)).toBeUndefined();
+    expect(valuesOf(`x: "${'a,'.repeat(50)}"\n`)).toBe(1);
+  });
+});
+
+describe('a block list entry `- x` is one value (session 40: two, so a 10 MiB CIDR list was refused)', () => {
+  test('one per entry, one more per nested sequence', () => {
+    expect(valuesOf('- 1\n'.repeat(20))).toBe(20);
+    expect(valuesOf('x:\n  - 1.0.0.0/24\n  - 2.0.0.0/24\n')).toBe(3);
+    expect(valuesOf('- - 1\n')).toBe(2);
+    expect(nestingDepthError('- 1\n'.repeat(20), 100, 20)).toBeUndefined();
+    expect(nestingDepthError('- 1\n'.repeat(21), 100, 20)?.line).toBe(21);
+  });
+
+  test('flow and pretty JSON: each [, {, , and : of a collection; a line of none counts once', () => {
+    expect(valuesOf('x: [1,2,3]\n')).toBe(4);
+    expect(valuesOf('{\n  "a": [\n    1,\n    2\n  ]\n}\n')).toBe(8);
+  });
+});
