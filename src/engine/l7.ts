@@ -196,7 +196,8 @@ export function secretHeaderNotes(rule: HttpRuleModel): string[] {
  * has none or its value is not known offline:
  * - `:method` and `:path` are the request's method and path;
  * - `:authority` and `host` are one header (Envoy's request header map stores a legacy `Host` as `:authority`): the
- *   request's host, else a header of either name it gives;
+ *   request's host and any header of either name it gives, their values joined by a comma as for any header given twice
+ *   (Envoy joins two Host fields or refuses the request: either way a rule on one of the values does not match);
  * - `:scheme` and `x-forwarded-proto` are what `ConnectionManagerUtility::mutateRequestHeaders` leaves before Cilium's
  *   filter runs (`requestScheme`);
  * - any other name is looked up among the request's headers.
@@ -205,8 +206,9 @@ function requestHeaderValue(req: HttpRequest, headers: Record<string, string>, n
   if (name === ':method') return req.method;
   if (name === ':path') return req.path;
   if (name === ':authority' || name === 'host') {
-    if (req.host !== undefined) return req.host;
-    return hasOwn(headers, ':authority') ? headers[':authority'] : hasOwn(headers, 'host') ? headers.host : undefined;
+    // One header of every value given: Envoy joins the fields (or refuses the request), so none alone matches.
+    const values = [req.host, ...[':authority', 'host'].map((n) => (hasOwn(headers, n) ? headers[n] : undefined))].filter((v): v is string => v !== undefined);
+    return values.length > 0 ? values.join(',') : undefined;
   }
   if (name === ':scheme') return hasOwn(headers, ':scheme') ? headers[':scheme'] : requestScheme(req, headers, tls).scheme;
   if (name === 'x-forwarded-proto') return requestScheme(req, headers, tls).forwardedProto;

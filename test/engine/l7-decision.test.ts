@@ -194,6 +194,17 @@ describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () =
     expect(verdict(host, viaHeader)).toBe('allowed');
     expect(verdict(host, req({ headers: { Host: 'web' } }))).toBe('l7-denied');
   });
+
+  // Envoy joins two Host fields (`api,other`) or refuses the request: a rule on either value alone does not match.
+  test('a host and a Host header both given are one :authority of both values, for the rule\'s host and header rules alike', () => {
+    const both = req({ host: 'api', headers: { Host: 'other' } });
+    expect(verdict(withRule({ host: 'api' }), both)).toBe('l7-denied');
+    expect(verdict(withMatches([{ name: 'Host', value: 'api' }]), both)).toBe('l7-denied');
+    expect(verdict(withHeaders([':authority api']), both)).toBe('l7-denied');
+    expect(verdict(withRule({ host: 'api' }), req({ host: 'api', headers: { ':authority': 'other' } }))).toBe('l7-denied');
+    expect(verdict(withMatches([{ name: 'Host', value: 'api,other' }]), both)).toBe('allowed');
+    expect(verdict(withMatches([{ name: 'Host' }]), both)).toBe('allowed');
+  });
 });
 
 describe('headerMatches: an empty value asks for the header only; values from Secrets are explained', () => {
