@@ -159,6 +159,20 @@ describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () =
     expect(verdict(tls({ headers: ['X-Forwarded-Proto https'] }), req({ headers: { 'X-Forwarded-Proto': 'http' } }))).toBe('l7-denied');
   });
 
+  // pkg/policy mergePortProto: a rule without terminatingTLS on the same selector and port takes the other's TLS context,
+  // and the proxy terminates TLS for the peer with it: the connection is https for every HTTP rule on it.
+  test('terminatingTLS of one rule on the port makes the connection https for the rules of another item without it', () => {
+    const onTls = (second: Record<string, unknown>): PolicySet => apiIngress([
+      { ...fromWeb, toPorts: [{ ...TCP80, terminatingTLS: { secret: { name: 'cert' } }, rules: { http: [{ path: '/a' }] } }] },
+      { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ path: '/b', ...second }] } }] },
+    ]);
+    const b = { http: { method: 'GET', path: '/b' } };
+    expect(verdict(onTls({ headerMatches: [{ name: ':scheme', value: 'http' }] }), b)).toBe('l7-denied');
+    expect(verdict(onTls({ headerMatches: [{ name: ':scheme', value: 'https' }] }), b)).toBe('allowed');
+    expect(verdict(onTls({ headers: ['X-Forwarded-Proto http'] }), b)).toBe('l7-denied');
+    expect(verdict(onTls({ headers: ['X-Forwarded-Proto https'] }), b)).toBe('allowed');
+  });
+
   // With the agent's default of no trusted hops Envoy overwrites a client's X-Forwarded-Proto with `http`; with trusted
   // hops it keeps it, and :scheme follows it. Offline the setting is unknown: neither answer is taken on a guess.
   test('a client\'s X-Forwarded-Proto other than http leaves :scheme and X-Forwarded-Proto unknown: no rule on them matches', () => {
