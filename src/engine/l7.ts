@@ -78,9 +78,11 @@ export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest, tls = fal
   for (const h of rule.headers ?? []) {
     if (headerNeverMatches(h) !== undefined) return false;
     const { name, value } = headerRequirement(h);
-    const actual = requestHeaderValue(req, headers, name, tls);
-    if (actual === undefined) return false;
-    if (value !== undefined && actual !== value) return false;
+    if (value === undefined) {
+      if (!requestHeaderPresent(req, headers, name, tls)) return false;
+      continue;
+    }
+    if (requestHeaderValue(req, headers, name, tls) !== value) return false;
   }
   return (rule.headerMatches ?? []).every((m) => headerMatchHolds(m, req, headers, tls));
 }
@@ -169,9 +171,9 @@ function headerMatchHolds(m: HeaderMatchModel, req: HttpRequest, headers: Record
   if (!headerMatchRefuses(m)) return true;
   if (m.secret !== undefined) return false;
   // The same Envoy HeaderMatcher as a `headers` entry: pseudo-headers (`:method`, `:path`, `:authority`) included.
-  const actual = requestHeaderValue(req, headers, m.name.toLowerCase(), tls);
-  if (actual === undefined) return false;
-  return m.value === undefined || m.value === '' || actual === m.value;
+  const name = m.name.toLowerCase();
+  if (m.value === undefined || m.value === '') return requestHeaderPresent(req, headers, name, tls);
+  return requestHeaderValue(req, headers, name, tls) === m.value;
 }
 
 /** What an explanation says of the rule's `headerMatches` bound to a Secret (see `headerMatchHolds`). */
@@ -213,6 +215,15 @@ function requestHeaderValue(req: HttpRequest, headers: Record<string, string>, n
   if (name === ':scheme') return hasOwn(headers, ':scheme') ? headers[':scheme'] : requestScheme(req, headers, tls).scheme;
   if (name === 'x-forwarded-proto') return requestScheme(req, headers, tls).forwardedProto;
   return hasOwn(headers, name) ? headers[name] : undefined;
+}
+
+/**
+ * Whether a request has header `name` (lower case) as Envoy's header matchers see it: `:scheme` and `x-forwarded-proto`
+ * always (Envoy's connection manager sets both, whatever their values: `requestScheme`), any other when
+ * `requestHeaderValue` gives it.
+ */
+function requestHeaderPresent(req: HttpRequest, headers: Record<string, string>, name: string, tls: boolean): boolean {
+  return name === ':scheme' || name === 'x-forwarded-proto' || requestHeaderValue(req, headers, name, tls) !== undefined;
 }
 
 /** The schemes Envoy takes from X-Forwarded-Proto for `:scheme` (`HeaderUtility::schemeIsValid`, case-sensitive). */

@@ -189,6 +189,20 @@ describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () =
     expect(verdict(withHeaders(['X-Forwarded-Proto https']), req({ scheme: 'https' }))).toBe('allowed');
   });
 
+  // Envoy's connection manager sets :scheme and X-Forwarded-Proto on every request: a rule asking only for their presence
+  // matches whatever their values (even where a client's X-Forwarded-Proto leaves the values unknown).
+  test.each([
+    ['headers X-Forwarded-Proto', withHeaders(['X-Forwarded-Proto'])],
+    ['headers :scheme', withHeaders([':scheme'])],
+    ['headerMatches :scheme', withMatches([{ name: ':scheme' }])],
+    ['headerMatches x-forwarded-proto, value ""', withMatches([{ name: 'x-forwarded-proto', value: '' }])],
+  ])('%s without a value: always present', (_kind, set) => {
+    expect(verdict(set, req())).toBe('allowed');
+    expect(verdict(set, req({ headers: { 'X-Forwarded-Proto': 'https' } }))).toBe('allowed');
+    expect(verdict(set, req({ headers: { 'X-Forwarded-Proto': 'ftp' } }))).toBe('allowed');
+    expect(verdict(set, req({ scheme: 'ftp' }))).toBe('allowed');
+  });
+
   test.each([
     ['headerMatches Host', withMatches([{ name: 'Host', value: 'api' }])],
     ['headerMatches host', withMatches([{ name: 'host', value: 'api' }])],
