@@ -22,14 +22,16 @@ export interface HttpRequest {
   /** Path including the query string, e.g. `/public?page=2`. */
   readonly path: string;
   /**
-   * `Host` / `:authority`.
-   * @default - none (a rule with `host` does not match)
+   * `Host` / `:authority`. A `Host` or `:authority` header given too is one header with it, the values joined by a comma
+   * (Envoy joins two Host fields or refuses the request): a rule on either value alone does not match.
+   * @default - a `Host` or `:authority` header the request gives, else none (a rule with `host` does not match)
    */
   readonly host?: string;
   /**
    * The scheme the proxy gave the request: Hubble's URL scheme, which Cilium's access log takes from the request's
    * X-Forwarded-Proto after Envoy set it (`http` or `https`). A rule on `:scheme` or `X-Forwarded-Proto` reads it.
-   * @default - a plain request through Cilium's proxy: Envoy sets `:scheme` and X-Forwarded-Proto to `http`
+   * @default - the connection's: Envoy sets `:scheme` and X-Forwarded-Proto to `http`, or to `https` on a port where a
+   *   rule for the peer terminates TLS (`terminatingTLS`); a `:scheme` header the request gives is its `:scheme`
    */
   readonly scheme?: string;
   /**
@@ -236,8 +238,9 @@ const VALID_SCHEMES: readonly string[] = ['http', 'https'];
  * encryption (`http` on a plain connection); with trusted hops a client's X-Forwarded-Proto is kept. `:scheme`, when the
  * request has none, is X-Forwarded-Proto if it is `http` or `https`, else the connection's encryption (`https` where the
  * proxy terminates TLS, `terminatingTLS`). A request of
- * Hubble's carries the result (`scheme`); for another, a client's X-Forwarded-Proto other than `http` makes both depend
- * on that agent setting, so neither is known: a rule on them is judged not to match (never allowed on a guess).
+ * Hubble's carries the result (`scheme`); for another, a client's X-Forwarded-Proto of a valid scheme other than the
+ * connection's makes both depend on that agent setting, so neither value is known: a rule on their values is judged not
+ * to match (never allowed on a guess); a rule on their presence matches (`requestHeaderPresent`).
  */
 function requestScheme(req: HttpRequest, headers: Record<string, string>, tls: boolean): { scheme?: string; forwardedProto?: string } {
   if (req.scheme !== undefined) {
