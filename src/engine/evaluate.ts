@@ -172,8 +172,9 @@ function l7Decision(entries: readonly L7Entry[], q: SideQuery, config: EngineCon
   const evaluated = Boolean((kind === 'http' && q.http) || (kind === 'dns' && q.dns !== undefined) || (kind === 'kafka' && q.kafka));
   if (!evaluated) return { kind, evaluated };
   const subdomainWildcard = config.version.atLeast(CiliumVersion.V1_19);
+  const tls = terminatesTls(entries);
   for (const entry of entries) {
-    const matched = l7Match(entry.pr, kind, q, subdomainWildcard);
+    const matched = l7Match(entry.pr, kind, q, subdomainWildcard, tls);
     if (matched !== undefined) return { kind, evaluated, entry, matched };
   }
   return { kind, evaluated };
@@ -767,13 +768,23 @@ function l7RuleTexts(pr: CompiledPortRule | undefined, kind: string): string[] {
   return r.l7proto !== undefined ? [`l7proto: ${r.l7proto}`] : [];
 }
 
-function l7Match(pr: CompiledPortRule | undefined, kind: string, q: SideQuery, subdomainWildcard: boolean): string | undefined {
+/**
+ * Whether the proxy terminates TLS on the connection: some rule that applies to its peer and port has `terminatingTLS`.
+ * Cilium merges the L7 rules of a selector and port, a rule without a TLS context taking the other's (pkg/policy
+ * `mergePortProto`: a conflict only when both are set), and the proxy terminates TLS with the first rule for the peer that
+ * has a context: every HTTP rule on the connection then sees `:scheme` and X-Forwarded-Proto `https`.
+ */
+function terminatesTls(entries: readonly L7Entry[]): boolean {
+  return entries.some((e) => e.pr?.proxy?.terminatingTLS !== undefined);
+}
+
+/** @param tls whether the proxy terminates TLS on the connection (`terminatesTls`) */
+function l7Match(pr: CompiledPortRule | undefined, kind: string, q: SideQuery, subdomainWildcard: boolean, tls: boolean): string | undefined {
   const r = pr?.rules;
   if (!r) return undefined;
   const { http, kafka, dns } = q;
   if (kind === 'http' && http) {
     // Where the proxy terminates TLS, Envoy sets `:scheme` and X-Forwarded-Proto to https.
-    const tls = pr?.proxy?.terminatingTLS !== undefined;
     const m = (r.http ?? []).find((h) => httpRuleMatches(h, http, tls));
     return m ? describeHttpRule(m) : undefined;
   }
@@ -923,8 +934,8 @@ function httpMethodCaseNotes(entries: readonly L7Entry[], req: HttpRequest): str
   const upper = req.method.toUpperCase();
   if (upper === req.method) return [];
   const asUpper: HttpRequest = { ...req, method: upper };
-  const tls = (e: L7Entry): boolean => e.pr?.proxy?.terminatingTLS !== undefined;
-  const rule = entries.flatMap((e) => (e.pr?.rules?.http ?? []).filter((r) => httpRuleMatches(r, asUpper, tls(e))))[0];
+  const tls = terminatesTls(entries);
+  const rule = entries.flatMap((e) => (e.pr?.rules?.http ?? []).filter((r) => httpRuleMatches(r, asUpper, tls)))[0];
   if (rule === undefined) return [];
   return [`HTTP methods are case-sensitive: the request's method "${req.method}" is not "${upper}", which rule ${describeHttpRule(rule)} `
     + `would allow (Envoy matches :method as sent; write the method in upper case to check ${upper})`];

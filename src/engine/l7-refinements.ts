@@ -32,7 +32,7 @@ export class L7Refinements {
   public constructor(private readonly config: EngineConfig) {}
 
   /**
-   * `refineOutcome(outcome, sideQueryOf(query, l4), config)`, kept for HTTP requests without headers and DNS lookups.
+   * `refineOutcome(outcome, sideQueryOf(query, l4), config)`, kept for HTTP requests without headers or scheme, and DNS lookups.
    * @param l4 the query's layer-4 part, if built (else made from `code` when needed)
    * @param code its `l4Code`
    */
@@ -41,10 +41,10 @@ export class L7Refinements {
     if (rules === undefined) return outcome;
     const { http, dns } = query;
     const other = Boolean(query.kafka);
-    // Memoised by method, path and host: a request with headers, or of a scheme other than plain HTTP (a rule on `:scheme`
-    // tells them apart), is judged afresh.
+    // Memoised by method, path and host: a request with headers, or with a scheme (a rule on `:scheme` tells it apart from
+    // one without, whose scheme is the connection's: `https` where the proxy terminates TLS), is judged afresh.
     const httpOnly = http !== undefined && dns === undefined && !other && typeof http === 'object' && http !== null && http.headers === undefined
-      && (http.scheme === undefined || http.scheme === 'http');
+      && http.scheme === undefined;
     const dnsOnly = dns !== undefined && http === undefined && !other;
     if (!httpOnly && !dnsOnly) return this.judge(outcome, query, l4, code);
     let memo = this.byRules.get(rules);

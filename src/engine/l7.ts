@@ -22,14 +22,16 @@ export interface HttpRequest {
   /** Path including the query string, e.g. `/public?page=2`. */
   readonly path: string;
   /**
-   * `Host` / `:authority`.
-   * @default - none (a rule with `host` does not match)
+   * `Host` / `:authority`. A `Host` or `:authority` header given too is one header with it, the values joined by a comma
+   * (Envoy joins two Host fields or refuses the request): a rule on either value alone does not match.
+   * @default - a `Host` or `:authority` header the request gives, else none (a rule with `host` does not match)
    */
   readonly host?: string;
   /**
    * The scheme the proxy gave the request: Hubble's URL scheme, which Cilium's access log takes from the request's
    * X-Forwarded-Proto after Envoy set it (`http` or `https`). A rule on `:scheme` or `X-Forwarded-Proto` reads it.
-   * @default - a plain request through Cilium's proxy: Envoy sets `:scheme` and X-Forwarded-Proto to `http`
+   * @default - the connection's: Envoy sets `:scheme` and X-Forwarded-Proto to `http`, or to `https` on a port where a
+   *   rule for the peer terminates TLS (`terminatingTLS`); a `:scheme` header the request gives is its `:scheme`
    */
   readonly scheme?: string;
   /**
@@ -78,9 +80,11 @@ export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest, tls = fal
   for (const h of rule.headers ?? []) {
     if (headerNeverMatches(h) !== undefined) return false;
     const { name, value } = headerRequirement(h);
-    const actual = requestHeaderValue(req, headers, name, tls);
-    if (actual === undefined) return false;
-    if (value !== undefined && actual !== value) return false;
+    if (value === undefined) {
+      if (!requestHeaderPresent(req, headers, name, tls)) return false;
+      continue;
+    }
+    if (requestHeaderValue(req, headers, name, tls) !== value) return false;
   }
   return (rule.headerMatches ?? []).every((m) => headerMatchHolds(m, req, headers, tls));
 }
@@ -169,9 +173,9 @@ function headerMatchHolds(m: HeaderMatchModel, req: HttpRequest, headers: Record
   if (!headerMatchRefuses(m)) return true;
   if (m.secret !== undefined) return false;
   // The same Envoy HeaderMatcher as a `headers` entry: pseudo-headers (`:method`, `:path`, `:authority`) included.
-  const actual = requestHeaderValue(req, headers, m.name.toLowerCase(), tls);
-  if (actual === undefined) return false;
-  return m.value === undefined || m.value === '' || actual === m.value;
+  const name = m.name.toLowerCase();
+  if (m.value === undefined || m.value === '') return requestHeaderPresent(req, headers, name, tls);
+  return requestHeaderValue(req, headers, name, tls) === m.value;
 }
 
 /** What an explanation says of the rule's `headerMatches` bound to a Secret (see `headerMatchHolds`). */
@@ -196,7 +200,8 @@ export function secretHeaderNotes(rule: HttpRuleModel): string[] {
  * has none or its value is not known offline:
  * - `:method` and `:path` are the request's method and path;
  * - `:authority` and `host` are one header (Envoy's request header map stores a legacy `Host` as `:authority`): the
- *   request's host, else a header of either name it gives;
+ *   request's host and any header of either name it gives, their values joined by a comma as for any header given twice
+ *   (Envoy joins two Host fields or refuses the request: either way a rule on one of the values does not match);
  * - `:scheme` and `x-forwarded-proto` are what `ConnectionManagerUtility::mutateRequestHeaders` leaves before Cilium's
  *   filter runs (`requestScheme`);
  * - any other name is looked up among the request's headers.
@@ -205,12 +210,22 @@ function requestHeaderValue(req: HttpRequest, headers: Record<string, string>, n
   if (name === ':method') return req.method;
   if (name === ':path') return req.path;
   if (name === ':authority' || name === 'host') {
-    if (req.host !== undefined) return req.host;
-    return hasOwn(headers, ':authority') ? headers[':authority'] : hasOwn(headers, 'host') ? headers.host : undefined;
+    // One header of every value given: Envoy joins the fields (or refuses the request), so none alone matches.
+    const values = [req.host, ...[':authority', 'host'].map((n) => (hasOwn(headers, n) ? headers[n] : undefined))].filter((v): v is string => v !== undefined);
+    return values.length > 0 ? values.join(',') : undefined;
   }
   if (name === ':scheme') return hasOwn(headers, ':scheme') ? headers[':scheme'] : requestScheme(req, headers, tls).scheme;
   if (name === 'x-forwarded-proto') return requestScheme(req, headers, tls).forwardedProto;
   return hasOwn(headers, name) ? headers[name] : undefined;
+}
+
+/**
+ * Whether a request has header `name` (lower case) as Envoy's header matchers see it: `:scheme` and `x-forwarded-proto`
+ * always (Envoy's connection manager sets both, whatever their values: `requestScheme`), any other when
+ * `requestHeaderValue` gives it.
+ */
+function requestHeaderPresent(req: HttpRequest, headers: Record<string, string>, name: string, tls: boolean): boolean {
+  return name === ':scheme' || name === 'x-forwarded-proto' || requestHeaderValue(req, headers, name, tls) !== undefined;
 }
 
 /** The schemes Envoy takes from X-Forwarded-Proto for `:scheme` (`HeaderUtility::schemeIsValid`, case-sensitive). */
@@ -223,8 +238,9 @@ const VALID_SCHEMES: readonly string[] = ['http', 'https'];
  * encryption (`http` on a plain connection); with trusted hops a client's X-Forwarded-Proto is kept. `:scheme`, when the
  * request has none, is X-Forwarded-Proto if it is `http` or `https`, else the connection's encryption (`https` where the
  * proxy terminates TLS, `terminatingTLS`). A request of
- * Hubble's carries the result (`scheme`); for another, a client's X-Forwarded-Proto other than `http` makes both depend
- * on that agent setting, so neither is known: a rule on them is judged not to match (never allowed on a guess).
+ * Hubble's carries the result (`scheme`); for another, a client's X-Forwarded-Proto of a valid scheme other than the
+ * connection's makes both depend on that agent setting, so neither value is known: a rule on their values is judged not
+ * to match (never allowed on a guess); a rule on their presence matches (`requestHeaderPresent`).
  */
 function requestScheme(req: HttpRequest, headers: Record<string, string>, tls: boolean): { scheme?: string; forwardedProto?: string } {
   if (req.scheme !== undefined) {

@@ -175,6 +175,32 @@ spec:
     }
   });
 
+  // Where the proxy terminates TLS, a request without a scheme is https: it and one of scheme `http` are not one kept decision.
+  test.each([[['http', undefined]], [[undefined, 'http']]])('kept L7 decisions on a terminatingTLS port: scheme omitted and http apart (order %j)', (order) => {
+    const set = PolicySet.fromYaml(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: web } }]
+      toPorts:
+        - ports: [{ port: "443", protocol: TCP }]
+          terminatingTLS: { secret: { name: cert } }
+          rules: { http: [{ headerMatches: [{ name: ":scheme", value: https }] }] }
+`);
+    const q = { from: parseEndpoint('pod:shop:app=web'), to: parseEndpoint('pod:shop:app=api'), protocol: 'TCP', port: 443 };
+    for (let round = 0; round < 2; round++) {
+      for (const scheme of order) {
+        const query: VerdictQuery = { ...q, http: { method: 'GET', path: '/a', ...(scheme !== undefined ? { scheme } : {}) } };
+        const expected = scheme === undefined ? 'allowed' : 'l7-denied';
+        expect([scheme, set.decide(query)]).toEqual([scheme, expected]);
+        expect([scheme, set.verdict(query).verdict]).toEqual([scheme, expected]);
+      }
+    }
+  });
+
   test('identities selected by the same rules share decisions, except on DNS names (their lookups are judged per client)', () => {
     const yaml = `
 apiVersion: cilium.io/v2

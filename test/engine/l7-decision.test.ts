@@ -159,6 +159,20 @@ describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () =
     expect(verdict(tls({ headers: ['X-Forwarded-Proto https'] }), req({ headers: { 'X-Forwarded-Proto': 'http' } }))).toBe('l7-denied');
   });
 
+  // pkg/policy mergePortProto: a rule without terminatingTLS on the same selector and port takes the other's TLS context,
+  // and the proxy terminates TLS for the peer with it: the connection is https for every HTTP rule on it.
+  test('terminatingTLS of one rule on the port makes the connection https for the rules of another item without it', () => {
+    const onTls = (second: Record<string, unknown>): PolicySet => apiIngress([
+      { ...fromWeb, toPorts: [{ ...TCP80, terminatingTLS: { secret: { name: 'cert' } }, rules: { http: [{ path: '/a' }] } }] },
+      { ...fromWeb, toPorts: [{ ...TCP80, rules: { http: [{ path: '/b', ...second }] } }] },
+    ]);
+    const b = { http: { method: 'GET', path: '/b' } };
+    expect(verdict(onTls({ headerMatches: [{ name: ':scheme', value: 'http' }] }), b)).toBe('l7-denied');
+    expect(verdict(onTls({ headerMatches: [{ name: ':scheme', value: 'https' }] }), b)).toBe('allowed');
+    expect(verdict(onTls({ headers: ['X-Forwarded-Proto http'] }), b)).toBe('l7-denied');
+    expect(verdict(onTls({ headers: ['X-Forwarded-Proto https'] }), b)).toBe('allowed');
+  });
+
   // With the agent's default of no trusted hops Envoy overwrites a client's X-Forwarded-Proto with `http`; with trusted
   // hops it keeps it, and :scheme follows it. Offline the setting is unknown: neither answer is taken on a guess.
   test('a client\'s X-Forwarded-Proto other than http leaves :scheme and X-Forwarded-Proto unknown: no rule on them matches', () => {
@@ -173,6 +187,20 @@ describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () =
     expect(verdict(forwarded, xfp('https'))).toBe('l7-denied');
     expect(verdict(withHeaders(['X-Forwarded-Proto https']), xfp('https'))).toBe('l7-denied');
     expect(verdict(withHeaders(['X-Forwarded-Proto https']), req({ scheme: 'https' }))).toBe('allowed');
+  });
+
+  // Envoy's connection manager sets :scheme and X-Forwarded-Proto on every request: a rule asking only for their presence
+  // matches whatever their values (even where a client's X-Forwarded-Proto leaves the values unknown).
+  test.each([
+    ['headers X-Forwarded-Proto', withHeaders(['X-Forwarded-Proto'])],
+    ['headers :scheme', withHeaders([':scheme'])],
+    ['headerMatches :scheme', withMatches([{ name: ':scheme' }])],
+    ['headerMatches x-forwarded-proto, value ""', withMatches([{ name: 'x-forwarded-proto', value: '' }])],
+  ])('%s without a value: always present', (_kind, set) => {
+    expect(verdict(set, req())).toBe('allowed');
+    expect(verdict(set, req({ headers: { 'X-Forwarded-Proto': 'https' } }))).toBe('allowed');
+    expect(verdict(set, req({ headers: { 'X-Forwarded-Proto': 'ftp' } }))).toBe('allowed');
+    expect(verdict(set, req({ scheme: 'ftp' }))).toBe('allowed');
   });
 
   test.each([
@@ -193,6 +221,17 @@ describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () =
     const host = withRule({ host: 'api' });
     expect(verdict(host, viaHeader)).toBe('allowed');
     expect(verdict(host, req({ headers: { Host: 'web' } }))).toBe('l7-denied');
+  });
+
+  // Envoy joins two Host fields (`api,other`) or refuses the request: a rule on either value alone does not match.
+  test('a host and a Host header both given are one :authority of both values, for the rule\'s host and header rules alike', () => {
+    const both = req({ host: 'api', headers: { Host: 'other' } });
+    expect(verdict(withRule({ host: 'api' }), both)).toBe('l7-denied');
+    expect(verdict(withMatches([{ name: 'Host', value: 'api' }]), both)).toBe('l7-denied');
+    expect(verdict(withHeaders([':authority api']), both)).toBe('l7-denied');
+    expect(verdict(withRule({ host: 'api' }), req({ host: 'api', headers: { ':authority': 'other' } }))).toBe('l7-denied');
+    expect(verdict(withMatches([{ name: 'Host', value: 'api,other' }]), both)).toBe('allowed');
+    expect(verdict(withMatches([{ name: 'Host' }]), both)).toBe('allowed');
   });
 });
 
