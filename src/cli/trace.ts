@@ -61,7 +61,7 @@ import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
 import { VerdictQuery } from '../engine/verdict';
-import { EMPTY_PATH_MESSAGE } from '../model/inputs';
+import { EMPTY_PATH_MESSAGE, EMPTY_POLICY_PATH_FIX } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
 import { withoutControls } from '../model/printable';
 import { CILIUM_VERSION_ANNOTATION, VERSION_GIVEN } from '../model/version-annotation';
@@ -348,7 +348,7 @@ export function refuseRepeatedOptions(cmd: Command): Command {
 
 /** The fix for each option naming a file or directory, when it is given empty (`refuseEmptyPaths`). */
 const PATH_OPTION_FIXES: Readonly<Record<string, string>> = {
-  '--policies': 'give the policy files or directories (cdk8s synth writes them to dist/), or . for the working directory',
+  '--policies': EMPTY_POLICY_PATH_FIX,
   '--head': 'give the policies after the change: files or directories (cdk8s synth writes them to dist/), or . for the working directory',
   '--base': 'give the policies before the change: files or directories, or a git ref (origin/main)',
   '--inventory': 'give the inventory file: kubectl get pods -A -o json > pods.json, then --inventory pods.json',

@@ -1,7 +1,9 @@
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
-import { selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes, selectorRequiresNothing } from '../model/selectors';
+import {
+  isRequirementList, selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes, selectorRequiresNothing,
+} from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { checkIdentityLabels } from './identity-label-check';
@@ -145,8 +147,7 @@ const EMPTY_SELECTOR: Partial<Record<PeerField, { selects: string; fix: string }
 export function expressionsShapeProblem(selector: unknown): string | undefined {
   const expressions: unknown = selector !== null && typeof selector === 'object' && !Array.isArray(selector)
     ? (selector as { matchExpressions?: unknown }).matchExpressions : undefined;
-  const isRequirement = (x: unknown): boolean => x !== null && typeof x === 'object' && !Array.isArray(x) && typeof (x as { key?: unknown }).key === 'string';
-  if (expressions === undefined || expressions === null || (Array.isArray(expressions) && expressions.every(isRequirement))) return undefined;
+  if (isRequirementList(expressions)) return undefined;
   return `matchExpressions is ${JSON.stringify(expressions)?.slice(0, 200) ?? String(expressions)}, not a list of { key, operator, values }`;
 }
 

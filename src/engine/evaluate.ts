@@ -935,7 +935,7 @@ function httpMethodCaseNotes(entries: readonly L7Entry[], req: HttpRequest): str
   if (upper === req.method) return [];
   const asUpper: HttpRequest = { ...req, method: upper };
   const tls = terminatesTls(entries);
-  const rule = entries.flatMap((e) => (e.pr?.rules?.http ?? []).filter((r) => httpRuleMatches(r, asUpper, tls)))[0];
+  const rule = entries.flatMap((e) => e.pr?.rules?.http ?? []).find((r) => httpRuleMatches(r, asUpper, tls));
   if (rule === undefined) return [];
   return [`HTTP methods are case-sensitive: the request's method "${req.method}" is not "${upper}", which rule ${describeHttpRule(rule)} `
     + `would allow (Envoy matches :method as sent; write the method in upper case to check ${upper})`];

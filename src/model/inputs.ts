@@ -93,6 +93,9 @@ export function isGlob(arg: string): boolean {
 /** Why an empty path (`--policies "$DIR"` with DIR unset) is refused: `resolve(cwd, '')` is the working directory. */
 export const EMPTY_PATH_MESSAGE = 'an empty path (an unset variable?) names no file; the working directory is not read in its place';
 
+/** The fix of an empty path given for policies (`--policies ""`, `validate ""`). */
+export const EMPTY_POLICY_PATH_FIX = 'give the policy files or directories (cdk8s synth writes them to dist/), or . for the working directory';
+
 /**
  * Turns arguments into files: `-` is standard input, a file is itself, a directory is every `.yaml`, `.yml` and `.json`
  * file below it, anything else with `*`, `?`, `[` or `{` is a glob. Never throws.
@@ -139,7 +142,7 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
       // `resolve(cwd, '')` is the working directory: `--policies "$DIR"` with DIR unset read the whole checkout.
       entries.push({ unreadable: { name: '""', problem: {
         id: 'input-not-found', message: EMPTY_PATH_MESSAGE,
-        fix: 'give the policy files or directories (cdk8s synth writes them to dist/), or . for the working directory',
+        fix: EMPTY_POLICY_PATH_FIX,
       } } });
       continue;
     }

@@ -77,19 +77,26 @@ export function selectorOnlyExcludes(selector: LabelSelectorModel): boolean {
     && expressions.every((e) => e.operator === 'NotIn' || e.operator === 'DoesNotExist');
 }
 
+/** A `matchExpressions` as written or answered: left out (`undefined`, `null`), or a list of objects each with a string `key`. */
+export function isRequirementList(expressions: unknown): boolean {
+  return expressions === undefined || expressions === null
+    || (Array.isArray(expressions) && expressions.every((e) => isMap(e) && typeof (e as { key?: unknown }).key === 'string'));
+}
+
+function isMap(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
 /**
  * `selectorOnlyExcludes` of a selector as written or answered, whose parts may be anything (hand-written YAML, a selector
  * of one's own): false for what is no selector, a `matchLabels` that is no map or a `matchExpressions` that is no list
  * of objects with a key (left to the checks of their shape); a `null` part is read as left out, as the agent reads it.
  */
 export function writtenSelectorOnlyExcludes(selector: unknown): boolean {
-  const isMap = (x: unknown): boolean => x !== null && typeof x === 'object' && !Array.isArray(x);
   if (!isMap(selector)) return false;
   const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
   if (matchLabels !== undefined && matchLabels !== null && !isMap(matchLabels)) return false;
-  const expressionList = matchExpressions === undefined || matchExpressions === null
-    || (Array.isArray(matchExpressions) && matchExpressions.every((e) => isMap(e) && typeof (e as { key?: unknown }).key === 'string'));
-  if (!expressionList) return false;
+  if (!isRequirementList(matchExpressions)) return false;
   return selectorOnlyExcludes({
     ...(matchLabels ? { matchLabels: matchLabels as Record<string, string> } : {}),
     ...(matchExpressions ? { matchExpressions: matchExpressions as LabelSelectorModel['matchExpressions'] } : {}),
