@@ -69,6 +69,7 @@ export abstract class PolicyBase extends Construct {
 
   private readonly rules: PolicyRule[] = [];
   private readonly _namespace?: string;
+  private _nameKey?: string;
 
   protected constructor(scope: Construct, id: string, kind: PolicyKind, props: PolicyBaseProps, namespace: string | undefined) {
     super(scope, id);
@@ -251,9 +252,12 @@ export abstract class PolicyBase extends Construct {
     releaseSynthMemo(this, this.apiObject, 'renderedMetadata');
   }
 
-  /** `kind/namespace/name`: two policies with the same key are the same resource on apply. */
+  /**
+   * `kind/namespace/name`: two policies with the same key are the same resource on apply. Made once: kind, namespace and
+   * name are fixed at construction, and a string made anew is hashed anew by each lookup of the name index.
+   */
   private nameKey(): string {
-    return `${this.kind}/${this.namespaceForMetadata() ?? ''}/${this.name}`;
+    return this._nameKey ??= `${this.kind}/${this.namespaceForMetadata() ?? ''}/${this.name}`;
   }
 
   private nameClashes(): Diagnostic[] {

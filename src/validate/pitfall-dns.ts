@@ -23,14 +23,18 @@ const DNS_ENTITIES = ['all', 'cluster', 'world', 'host', 'remote-node'];
 
 // Free helpers
 
-/** The egress allow items of a rule with L7 DNS rules: whether they allow every name, and the names they allow. */
-function dnsItems(r: RuleView): { item: RuleItemModel; index: number; all: boolean; names: string[] }[] {
+/**
+ * The egress allow items of a rule with L7 DNS rules: whether they allow every name, and the names they allow.
+ * `restrictingOnly`: only the items with DNS rules of their own (those that may restrict names; the others allow every name).
+ */
+function dnsItems(r: RuleView, restrictingOnly = false): { item: RuleItemModel; index: number; all: boolean; names: string[] }[] {
   return items(r.rule, SectionName.EGRESS).flatMap(({ item, index }) => {
+    const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
+    if (restrictingOnly && sels.length === 0) return [];
     const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'groups'] as const).some((f) => item[f] !== undefined);
     // `{}` (the default-deny idiom, also with empty toPorts/icmps lists) allows nothing; toFQDNs items are not DNS allowances.
     if (l4Scope(arr(item.toPorts), arr(item.icmps), l3) === 'none' || arr(item.fqdns).length > 0) return [];
     if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true)) return [];
-    const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
     // An allow on the DNS port without DNS rules wildcards the L7 rules of that port (mergePortProto): every name.
     if (sels.length === 0) return [{ item, index, all: true, names: ['an L4 allow with no DNS rules'] }];
     const names = sels.flatMap((s) => (isObject(s) ? [String(s.matchName ?? s.matchPattern ?? '')] : []));
@@ -238,8 +242,7 @@ export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleI
  */
 export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
   if (r.host) return;
-  const mine = dnsItems(r);
-  const restricted = mine.filter((d) => !d.all);
+  const restricted = dnsItems(r, true).filter((d) => !d.all);
   if (restricted.length === 0) return;
   for (const c of run.rules) {
     // Some pods of one are (provably, or per the workloads of the input) pods of the other.

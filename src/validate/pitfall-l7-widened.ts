@@ -243,14 +243,19 @@ function peersCovered(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemMod
   const entities = new Set(arr<string>(b.entities));
   // `cluster` is every pod and the cluster's reserved identities (host, remote nodes, health, ingress, …).
   const cluster = entities.has('cluster');
-  const theirs = arr<LabelSelectorModel>(b.endpoints).filter(isObject).map((m) => peerSelector(c.kind, c.namespace, c.subject, m));
-  const selectorsIn = cluster || arr<LabelSelectorModel>(a.endpoints).filter(isObject)
-    .every((m) => { const mine = peerSelector(r.kind, r.namespace, r.subject, m); return theirs.some((t) => implies(mine, t)); });
-  const entitiesIn = arr<string>(a.entities).every((e) => entities.has(e) || (cluster && CLUSTER_RESERVED_ENTITIES.includes(e)));
+  if (!arr<string>(a.entities).every((e) => entities.has(e) || (cluster && CLUSTER_RESERVED_ENTITIES.includes(e)))) return false;
   const parsed = (t: unknown): ParsedCidr | undefined => (typeof t === 'string' ? parseCidr(t) : undefined);
   const whole = arr<CidrRuleModel>(b.cidrSet).filter((x) => isObject(x) && arr(x.except).length === 0).map((x) => x.cidr);
   const blocks = [...arr<string>(b.cidr), ...whole].flatMap((t) => parsed(t) ?? []);
   const mineCidrs = [...arr<string>(a.cidr), ...arr<CidrRuleModel>(a.cidrSet).filter(isObject).map((x) => x.cidr)];
-  const cidrsIn = mineCidrs.every((t) => { const p = parsed(t); return p !== undefined && blocks.some((o) => cidrContains(o, p)); });
-  return selectorsIn && entitiesIn && cidrsIn;
+  if (!mineCidrs.every((t) => { const p = parsed(t); return p !== undefined && blocks.some((o) => cidrContains(o, p)); })) return false;
+  if (cluster) return true;
+  // The selectors last, and only when there are some on both sides: working a selector out is the costly part (an allow of
+  // entities or CIDRs beside endpoint peers, as a namespace default deny's `fromEntities: [host]`, meets every rule).
+  const mine = arr<LabelSelectorModel>(a.endpoints).filter(isObject);
+  if (mine.length === 0) return true;
+  const written = arr<LabelSelectorModel>(b.endpoints).filter(isObject);
+  if (written.length === 0) return false;
+  const theirs = written.map((m) => peerSelector(c.kind, c.namespace, c.subject, m));
+  return mine.every((m) => { const s = peerSelector(r.kind, r.namespace, r.subject, m); return theirs.some((t) => implies(s, t)); });
 }
