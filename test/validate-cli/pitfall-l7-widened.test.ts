@@ -133,6 +133,25 @@ describe('not flagged: the L7 rules hold for the peers they name', () => {
   });
 });
 
+describe('an item of several peer kinds: every peer must be taken in, selectors, entities and CIDRs alike', () => {
+  const BOTH = 'fromEndpoints: [{ matchLabels: { app: web } }]\n      fromEntities: [host]';
+  const CIDR = 'fromEndpoints: [{ matchLabels: { app: web } }]\n      fromCIDR: [10.0.0.0/8]';
+
+  it('taken in whole: flagged', () => {
+    expect(flagged({ 'api.yaml': policy('api', API, from(BOTH, '8080', HTTP) + from(BOTH, '8080')) })).toEqual(['api.yaml:11 spec.ingress[0].toPorts[0]']);
+    expect(flagged({ 'api.yaml': policy('api', API, from(CIDR, '8080', HTTP) + from(CIDR, '8080')) })).toEqual(['api.yaml:11 spec.ingress[0].toPorts[0]']);
+    expect(flagged({ 'api.yaml': policy('api', API, from(BOTH, '8080', HTTP) + from('fromEntities: [cluster]', '8080')) })).toEqual(['api.yaml:11 spec.ingress[0].toPorts[0]']);
+  });
+
+  it('the selectors, the entity or the CIDR left out: not flagged (a namespace default deny\'s fromEntities: [host] meets every rule)', () => {
+    expect(flagged({ 'api.yaml': policy('api', API, from(BOTH, '8080', HTTP) + from(WEB, '8080')) })).toEqual([]);
+    expect(flagged({ 'api.yaml': policy('api', API, from(BOTH, '8080', HTTP) + from('fromEntities: [host]', '8080')) })).toEqual([]);
+    expect(flagged({ 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from('fromEntities: [host]')) })).toEqual([]);
+    expect(flagged({ 'api.yaml': policy('api', API, from(CIDR, '8080', HTTP) + from(WEB, '8080')) })).toEqual([]);
+    expect(flagged({ 'api.yaml': policy('api', API, from(CIDR, '8080', HTTP) + from('fromCIDR: [10.0.0.0/8]', '8080')) })).toEqual([]);
+  });
+});
+
 describe('a named port and its number: two filters, which the proxy ORs', () => {
   // The agent keys the filters of `http` and `8080` apart (l4.go: a named port is a filter of its own), and both give the
   // policy map the key (peer, 8080/TCP) once the name resolves: the entry with a proxy redirect wins (mapstate.go
