@@ -52,6 +52,7 @@
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
+import { diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
 import { formatVerdict } from '../engine/explain';
 import { Endpoint, formatEndpoint } from '../engine/endpoint';
@@ -522,9 +523,11 @@ export function warningLines(diagnostics: readonly SourceDiagnostic[]): string[]
 function groupText(group: readonly SourceDiagnostic[]): string[] {
   if (group.length <= MAX_SAME_WARNINGS) return group.map((d) => diagnosticText(d));
   const [first, ...others] = group;
-  const lines = [...new Set(others.map((d) => d.line))];
+  // A summary of diagnostics the reader's budget left out (`diagnostic-budget.ts`) counts as many as it stands for, at no line.
+  const lines = [...new Set(others.filter((d) => diagnosticWeight(d) === 1).map((d) => d.line))];
   const shown = lines.slice(0, MAX_SAME_WARNINGS);
-  return [`${diagnosticText(first)}; and ${others.length.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
+  const count = others.reduce((n, d) => n + diagnosticWeight(d), 0);
+  return [`${diagnosticText(first)}; and ${count.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
     + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate lists each)`];
 }
 
