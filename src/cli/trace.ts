@@ -50,7 +50,7 @@
  * }
  */
 import { Command, Option } from 'commander';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
@@ -458,12 +458,9 @@ export function commanderOutput(io: CliIo): CommanderOutput {
 export function errorLine(e: CiliumPolicyError): string {
   // The message and the fix quote values of the input (a flag's value, an endpoint): each is clipped, so that a megabyte
   // given to --from is one readable line, not a megabyte of log, and the id and the fix stay on it.
-  const fixPart = e.fix !== undefined ? `\n  fix: ${e.fix}` : '';
-  const head = fixPart !== '' && e.message.endsWith(fixPart) ? e.message.slice(0, -fixPart.length) : e.message;
-  const idPart = ` (${e.id})`;
-  const what = head.endsWith(idPart) ? head.slice(0, -idPart.length) : head;
-  const rest = head.endsWith(idPart) ? idPart : '';
-  return `error: ${withoutControls(`${clipText(what)}${rest}${fixPart !== '' ? `; fix: ${clipText(e.fix ?? '')}` : ''}`)}\n`;
+  const what = errorWhat(e);
+  const rest = e.message.startsWith(`${what} (${e.id})`) ? ` (${e.id})` : '';
+  return `error: ${withoutControls(`${clipText(what)}${rest}${e.fix !== undefined ? `; fix: ${clipText(e.fix)}` : ''}`)}\n`;
 }
 
 /** The most characters of an error's message, and of its fix, printed on its line. */
