@@ -52,7 +52,7 @@
 import { Command, Option } from 'commander';
 import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { diagnosticWeight } from '../model/diagnostic-budget';
+import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
 import { formatVerdict } from '../engine/explain';
 import { Endpoint, formatEndpoint } from '../engine/endpoint';
@@ -524,8 +524,9 @@ function groupText(group: readonly SourceDiagnostic[]): string[] {
   const lines = [...new Set(others.filter((d) => diagnosticWeight(d) === 1).map((d) => d.line))];
   const shown = lines.slice(0, MAX_SAME_WARNINGS);
   const count = others.reduce((n, d) => n + diagnosticWeight(d), 0);
+  const lists = count === others.length ? 'lists each' : `lists the first ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')} and counts the rest`;
   return [`${diagnosticText(first)}; and ${count.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
-    + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate lists each)`];
+    + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate ${lists})`];
 }
 
 /**

@@ -60,7 +60,8 @@ describe('a value bomb (a million tiny values, under the size limit): refused be
     // And the 2,000 warnings of one id are one line of stderr, not 2,000.
     expect(r.stderr.split('\n').filter((l) => l !== '').map((l) => l.replace(/: .*?(\(engine-policy-skipped\))$/, ': … $1'))).toEqual([
       `warning: ${file}:7: ingress[0].fromCIDR[0] must be a string, got a number (1); the API server rejects it (read here as the string "1") `
-        + `(parse-wrong-type); and 1,999 more parse-wrong-type warnings in ${file} (at line 7; cdk8s-cilium validate lists each)`,
+        + `(parse-wrong-type); and 1,999 more parse-wrong-type warnings in ${file} (at line 7; cdk8s-cilium validate lists the first 1,000 and `
+        + 'counts the rest)',
       'warning: … (engine-policy-skipped)',
     ]);
   });
