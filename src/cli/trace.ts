@@ -50,8 +50,9 @@
  * }
  */
 import { Command, Option } from 'commander';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
+import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
 import { formatVerdict } from '../engine/explain';
 import { Endpoint, formatEndpoint } from '../engine/endpoint';
@@ -457,12 +458,9 @@ export function commanderOutput(io: CliIo): CommanderOutput {
 export function errorLine(e: CiliumPolicyError): string {
   // The message and the fix quote values of the input (a flag's value, an endpoint): each is clipped, so that a megabyte
   // given to --from is one readable line, not a megabyte of log, and the id and the fix stay on it.
-  const fixPart = e.fix !== undefined ? `\n  fix: ${e.fix}` : '';
-  const head = fixPart !== '' && e.message.endsWith(fixPart) ? e.message.slice(0, -fixPart.length) : e.message;
-  const idPart = ` (${e.id})`;
-  const what = head.endsWith(idPart) ? head.slice(0, -idPart.length) : head;
-  const rest = head.endsWith(idPart) ? idPart : '';
-  return `error: ${withoutControls(`${clipText(what)}${rest}${fixPart !== '' ? `; fix: ${clipText(e.fix ?? '')}` : ''}`)}\n`;
+  const what = errorWhat(e);
+  const rest = e.message.startsWith(`${what} (${e.id})`) ? ` (${e.id})` : '';
+  return `error: ${withoutControls(`${clipText(what)}${rest}${e.fix !== undefined ? `; fix: ${clipText(e.fix)}` : ''}`)}\n`;
 }
 
 /** The most characters of an error's message, and of its fix, printed on its line. */
@@ -522,10 +520,13 @@ export function warningLines(diagnostics: readonly SourceDiagnostic[]): string[]
 function groupText(group: readonly SourceDiagnostic[]): string[] {
   if (group.length <= MAX_SAME_WARNINGS) return group.map((d) => diagnosticText(d));
   const [first, ...others] = group;
-  const lines = [...new Set(others.map((d) => d.line))];
+  // A summary of diagnostics the reader's budget left out (`diagnostic-budget.ts`) counts as many as it stands for, at no line.
+  const lines = [...new Set(others.filter((d) => diagnosticWeight(d) === 1).map((d) => d.line))];
   const shown = lines.slice(0, MAX_SAME_WARNINGS);
-  return [`${diagnosticText(first)}; and ${others.length.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
-    + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate lists each)`];
+  const count = others.reduce((n, d) => n + diagnosticWeight(d), 0);
+  const lists = count === others.length ? 'lists each' : `lists the first ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')} and counts the rest`;
+  return [`${diagnosticText(first)}; and ${count.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
+    + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate ${lists})`];
 }
 
 /**

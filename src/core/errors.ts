@@ -65,6 +65,17 @@ export class CiliumPolicyError extends Error {
   }
 }
 
+/**
+ * @internal What a `CiliumPolicyError` says, without the id and fix its message ends in (`[where] what`): the CLI's
+ * error line and the cdk8s plugin's violation each print the parts their own way.
+ */
+export function errorWhat(e: CiliumPolicyError): string {
+  const fixPart = e.fix !== undefined ? `\n  fix: ${e.fix}` : '';
+  const head = fixPart !== '' && e.message.endsWith(fixPart) ? e.message.slice(0, -fixPart.length) : e.message;
+  const idPart = ` (${e.id})`;
+  return head.endsWith(idPart) ? head.slice(0, -idPart.length) : head;
+}
+
 /** Recognises the errors the SDK throws (the aws-cdk-lib `Errors` pattern). */
 export class Errors {
   /**

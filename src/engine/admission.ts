@@ -10,6 +10,7 @@
  */
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
+import { diagnosticWeight } from '../model/diagnostic-budget';
 import { IParsedDocument, SourceDiagnostic } from '../model/parse-result';
 import { NetworkPolicyModel } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
@@ -127,7 +128,8 @@ export function networkPolicyAgentRejection(np: NetworkPolicyModel, version: Cil
 function describeErrors(errors: readonly Diagnostic[]): string | undefined {
   if (errors.length === 0) return undefined;
   const first = errors[0];
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length === 2 ? '' : 's'}: run validate)` : '';
+  const count = errors.reduce((n, e) => n + diagnosticWeight(e), 0);
+  const more = count > 1 ? ` (and ${count - 1} more error${count === 2 ? '' : 's'}: run validate)` : '';
   return `${first.message}${first.path ? ` at ${first.path}` : ''} [${first.id}]${more}`;
 }
 

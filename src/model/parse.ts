@@ -19,6 +19,7 @@ import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
 import { describeValue, isPlainObject } from './plain-value';
+import { DiagnosticBudget, omittedDiagnostic } from './diagnostic-budget';
 import { PolicyKind, RuleModel } from './policy-model';
 import { RAW_RULE } from './wire-schema';
 import { Reader } from './wire-reader';
@@ -114,8 +115,17 @@ export function fromObject(obj: unknown, options: ParseOptions = {}): ParseResul
 // ------------------------------------------------------------------------------------------------------------------
 // Documents of the stream
 
+/** The cap on each result's diagnostics of one id (one per file read). */
+const BUDGETS = new WeakMap<ParseResult, DiagnosticBudget>();
+
 function newResult(): ParseResult {
-  return { documents: [], rawRules: [], skipped: [], diagnostics: [] };
+  const out: ParseResult = { documents: [], rawRules: [], skipped: [], diagnostics: [] };
+  BUDGETS.set(out, new DiagnosticBudget());
+  return out;
+}
+
+function budgetOf(out: ParseResult): DiagnosticBudget | undefined {
+  return BUDGETS.get(out);
 }
 
 function readTopLevel(
@@ -127,7 +137,7 @@ function readTopLevel(
 ): void {
   const source = rootNode && sourceFor ? sourceFor(rootNode) : undefined;
   if (Array.isArray(value)) {
-    const reader = new Reader(source);
+    const reader = new Reader(source, budgetOf(out));
     const rules = reader.readList(value, (v, at) => reader.read(v, RAW_RULE, at) as RuleModel | undefined, []);
     out.rawRules.push({ rules, source: { ...where }, locate: locator(source), _writtenPath: (path) => reader.writtenPath(path) });
     flush(out, reader, source, where);
@@ -170,7 +180,7 @@ function readList(
     // At the List it is in: its path relative to it, the List's path as the item path (as for its objects).
     const listNode = p.list.length > 0 ? source?.node(p.list) : undefined;
     const listSource = p.list.length === 0 ? source : listNode && sourceFor ? sourceFor(listNode) : undefined;
-    const reader = new Reader(listSource);
+    const reader = new Reader(listSource, budgetOf(out));
     reader.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, p.path.slice(p.list.length), p.message, p.fix);
     flush(out, reader, listSource, where, p.list.length > 0 ? formatPath(p.list) : undefined);
   });
@@ -206,7 +216,7 @@ function readResource(
   itemPath: string | undefined,
 ): void {
   const kind = value.kind;
-  const reader = new Reader(source);
+  const reader = new Reader(source, budgetOf(out));
   if (typeof kind !== 'string' || !(POLICY_KINDS as readonly string[]).includes(kind)) {
     // kubectl refuses an object without kind ("Object 'Kind' is missing"), or whose kind is no string.
     const noKind = kind === undefined || kind === null || kind === '';
@@ -266,6 +276,12 @@ function flush(
       index: where.index,
       itemPath,
     }));
+  }
+  // What the file's budget left out of this document: one diagnostic per id with their count, at the document.
+  for (const o of reader.omitted) {
+    const summary = omittedDiagnostic(o, reader.maxPerId ?? 0, 'policy', 'file');
+    Object.assign(summary, compact({ file: where.file, ...source?.position([]), index: where.index, itemPath }));
+    out.diagnostics.push(summary);
   }
 }
 

@@ -12,6 +12,7 @@ import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataMode
 import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, Spec } from './wire-schema';
 import { YamlSource } from './yaml-source';
 import { pushAll } from './push-all';
+import { DiagnosticBudget, OmittedDiagnostics } from './diagnostic-budget';
 
 /** A diagnostic of the reader, before its source position is known. */
 export interface PendingDiagnostic {
@@ -60,10 +61,32 @@ export class Reader {
    */
   private readonly keptIndices = new Map<string, readonly number[]>();
 
-  constructor(private readonly source: YamlSource | undefined) {}
+  /** The ids this reader (one document) reported: its first of each is listed whatever the file's budget. */
+  private readonly reportedIds = new Set<string>();
+  private readonly omittedById = new Map<string, OmittedDiagnostics>();
 
-  /** Records a diagnostic at `path` (at its key when `atKey`). */
+  /** The diagnostics of this document the file's budget left out, by id. */
+  public get omitted(): readonly OmittedDiagnostics[] {
+    return [...this.omittedById.values()];
+  }
+
+  /** The file's cap (the one a summary of `omitted` names). */
+  public get maxPerId(): number | undefined {
+    return this.budget?.max;
+  }
+
+  /** @param budget the file's cap on diagnostics of one id (default: every one listed) */
+  constructor(private readonly source: YamlSource | undefined, private readonly budget?: DiagnosticBudget) {}
+
+  /** Records a diagnostic at `path` (at its key when `atKey`), unless the file's budget leaves it out (it is counted). */
   public report(id: string, severity: Severity, path: ReaderPath, message: string, fix?: string, atKey?: boolean): void {
+    const first = !this.reportedIds.has(id);
+    this.reportedIds.add(id);
+    if (this.budget && !this.budget.admit(id, severity, first)) {
+      const o = this.omittedById.get(id);
+      this.omittedById.set(id, { id, severity, count: (o?.count ?? 0) + 1 });
+      return;
+    }
     this.diagnostics.push({ id, severity, path: segments(path), message, fix, atKey });
   }
 

@@ -17,7 +17,7 @@
  */
 import { relative, sep } from 'node:path';
 import { CiliumVersion } from '../core/cilium-version';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, Errors, errorWhat } from '../core/errors';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { VERSION_DEFAULT, VERSION_GIVEN } from '../model/version-annotation';
 import { validateInputs } from '../validate/validate-input';
@@ -113,7 +113,22 @@ export class CiliumValidation {
   /** Validates the synthesized manifests and fills the report. */
   public async validate(context: PluginContext): Promise<void> {
     const cwd = process.cwd();
-    const report = validateInputs(context.manifests.map((path) => ({ name: relative(cwd, path).split(sep).join('/'), path })), inputsOptions(this.props, cwd));
+    let report: ValidationReport;
+    try {
+      report = validateInputs(context.manifests.map((path) => ({ name: relative(cwd, path).split(sep).join('/'), path })), inputsOptions(this.props, cwd));
+    } catch (e) {
+      // A refusal (a misspelt property, a CRD file that cannot be read) as a failed report: the cdk8s CLI prints a thrown
+      // error as its raw object (`[CiliumPolicyError: …] { id: …, fix: …, location: undefined }`) and exits 1.
+      if (!Errors.isCiliumPolicyError(e)) throw e;
+      context.report.addViolation({
+        ruleName: `${e.id} (error)`,
+        recommendation: errorWhat(e),
+        fix: e.fix ?? 'fix the properties of CiliumValidation in cdk8s.yaml',
+        violatingResources: [{ resourceName: 'CiliumValidation', locations: ['properties'], manifestPath: 'cdk8s.yaml' }],
+      });
+      context.report.submit('failure', { Refused: 'the properties in cdk8s.yaml; no manifest was validated' });
+      return;
+    }
     const byPath = new Map(context.manifests.map((p) => [relative(cwd, p).split(sep).join('/'), p]));
     for (const d of report.diagnostics) context.report.addViolation(toViolation(d, byPath.get(d.file) ?? d.file));
     context.report.submit(report.summary.passed ? 'success' : 'failure', summaryMetadata(report));

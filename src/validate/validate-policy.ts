@@ -2,6 +2,7 @@
 import { Diagnostic } from '../core/errors';
 import { OptionDefaults, refuseOptionValue } from '../model/known-keys';
 import { layerOf } from './catalogue';
+import { DiagnosticBudget, omittedDiagnostic } from '../model/diagnostic-budget';
 import { CiliumVersion } from '../core/cilium-version';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { sanitizeRules } from './sanitize-rules';
@@ -136,11 +137,13 @@ function layeredWalk(
 ): Diagnostic[] {
   const outs = LAYERS.map((): Diagnostic[] => []);
   const previous = layerContexts;
-  layerContexts = outs.map((out) => collectingContext(version, kind, out, namespace, raw));
+  const budget = new DiagnosticBudget();
+  layerContexts = outs.map((out) => collectingContext(version, kind, out, namespace, raw, budget));
   try {
     walk(LAYERED_VISITORS, layerContexts[0]);
   } finally {
     layerContexts = previous;
   }
-  return outs.flat();
+  const omitted = budget.omitted().map((o) => omittedDiagnostic(o, budget.max, 'policy', 'policy'));
+  return [...outs.flat(), ...omitted];
 }

@@ -12,6 +12,7 @@ import { PolicyDocumentModel } from '../model/policy-model';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, readInputFile } from '../model/inputs';
 import { CidrFormat } from './cidr-format';
 import { CrdSchemas, CrdViolation } from './crd-schema';
+import { DiagnosticBudget, omittedDiagnostic } from '../model/diagnostic-budget';
 import { findCheck } from './catalogue';
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
@@ -87,6 +88,8 @@ export class Run {
   private readonly bundled = new Map<string, CrdSchemas>();
   /** The paths of the findings reported on each policy document. */
   private readonly findingPaths = new Map<IParsedDocument, FindingPaths>();
+  /** The policies with a CRD schema violation listed (their first is listed whatever the file's budget). */
+  private readonly violated = new Set<IParsedDocument>();
   private readonly out: Pending[] = [];
   private readonly files: ReportFile[] = [];
   private readonly docs: DocRef[] = [];
@@ -291,6 +294,8 @@ export class Run {
     const byKey = new Map(parsed.documents.map((d) => [docKey(d.source.index, d.source.itemPath), d]));
     const rawByKey = new Map(objects.map((o) => [docKey(o.index, o.itemPath), o.obj]));
     const crdViolations = new Map<IParsedDocument, CrdViolation[]>();
+    // A schema's violations of one file, capped as the reader's diagnostics are (a million wrong values are a million).
+    const budget = new DiagnosticBudget();
     const crd = this.crd;
     for (const d of parsed.documents) {
       if (crd && this.crdKinds.includes(d.model.kind)) crdViolations.set(d, crd.validate(rawByKey.get(docKey(d.source.index, d.source.itemPath))));
@@ -330,8 +335,8 @@ export class Run {
         if (target.kafkaRemoved && finding.id === 'version-kafka-deprecated') continue;
         this.pushDoc(index, file, d, finding);
       }
-      this.bundledViolations(index, file, d, rawByKey.get(docKey(d.source.index, d.source.itemPath)), target);
-      for (const v of violations ?? []) this.pushViolation(index, file, d, v, crdFix(v));
+      this.bundledViolations(index, file, d, rawByKey.get(docKey(d.source.index, d.source.itemPath)), target, budget);
+      for (const v of violations ?? []) this.pushViolation(index, file, d, v, crdFix(v), budget);
       this.docs.push({ input: index, file, doc: d, target, ...(violations ? { crdPaths } : {}) });
     }
     for (const raw of parsed.rawRules) {
@@ -343,13 +348,17 @@ export class Run {
         }
       });
     }
+    for (const o of budget.omitted()) {
+      const summary = omittedDiagnostic(o, budget.max, 'file', 'file');
+      this.push(index, { ...summary, fix: summary.fix ?? '', file, line: 1, column: 1 });
+    }
   }
 
   /**
    * The violations of the bundled CRD schema that no other finding on the document covers (the built-in rules say the
    * same things in their own words, with a fix; the real schema catches what they do not know), as `crd-schema`.
    */
-  private bundledViolations(index: number, file: string, doc: IParsedDocument, raw: unknown, target: TargetVersion): void {
+  private bundledViolations(index: number, file: string, doc: IParsedDocument, raw: unknown, target: TargetVersion, budget: DiagnosticBudget): void {
     const bundled = raw === undefined ? undefined : this.bundledOf(target);
     if (!bundled) return;
     const violations = bundled.validate(raw);
@@ -360,7 +369,7 @@ export class Run {
       if (v.path === 'status' || within(v.path, 'status')) continue;
       // A finding on the same field, inside it, or around it (but not one about a whole rule) says it already.
       if (covered.covers(v.path)) continue;
-      this.pushViolation(index, file, doc, v, `the CRD of Cilium ${target.name} rejects it: ${crdFix(v)}`);
+      this.pushViolation(index, file, doc, v, `the CRD of Cilium ${target.name} rejects it: ${crdFix(v)}`, budget);
     }
   }
 
@@ -434,8 +443,14 @@ export class Run {
     });
   }
 
-  /** A violation of a CRD schema, as a `crd-schema` finding; an unknown field is shown at its key, as the reader does. */
-  private pushViolation(index: number, file: string, doc: IParsedDocument, v: CrdViolation, fix: string): void {
+  /**
+   * A violation of a CRD schema, as a `crd-schema` finding; an unknown field is shown at its key, as the reader does.
+   * Beyond the file's `budget` it is only counted.
+   */
+  private pushViolation(index: number, file: string, doc: IParsedDocument, v: CrdViolation, fix: string, budget: DiagnosticBudget): void {
+    const first = !this.violated.has(doc);
+    this.violated.add(doc);
+    if (!budget.admit('crd-schema', Severity.ERROR, first)) return;
     const prefix = `${v.path || '(root)'}: `;
     const finding: Diagnostic = {
       id: 'crd-schema', severity: Severity.ERROR, path: v.path || undefined,

@@ -23,6 +23,7 @@ import {
   sectionDirection,
 } from '../model/policy-model';
 import { checkInfo } from './catalogue';
+import { DiagnosticBudget } from '../model/diagnostic-budget';
 
 /** What a check needs to know and the one way it reports. */
 export interface CheckContext {
@@ -133,7 +134,9 @@ export function show(value: unknown): string {
 }
 
 /** Creates a context that collects diagnostics into `out`. */
-export function collectingContext(version: CiliumVersion, kind: PolicyKind, out: Diagnostic[], namespace = 'default', raw = false): CheckContext {
+export function collectingContext(
+  version: CiliumVersion, kind: PolicyKind, out: Diagnostic[], namespace = 'default', raw = false, budget?: DiagnosticBudget,
+): CheckContext {
   const seen = new Set<string>();
   return {
     version,
@@ -143,8 +146,11 @@ export function collectingContext(version: CiliumVersion, kind: PolicyKind, out:
     report(id, path, message, fix) {
       const key = `${id}\u0000${path ?? ''}\u0000${message}`;
       if (seen.has(key)) return;
+      const severity = checkInfo(id).severity;
+      // Beyond the budget a finding is counted, not kept (nor remembered: a million of them cost seconds and gigabytes).
+      if (budget && !budget.admit(id, severity, false)) return;
       seen.add(key);
-      const d: Diagnostic = { id, severity: checkInfo(id).severity, message, fix, ...(path !== undefined ? { path } : {}) };
+      const d: Diagnostic = { id, severity, message, fix, ...(path !== undefined ? { path } : {}) };
       out.push(d);
     },
   };

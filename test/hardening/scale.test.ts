@@ -21,13 +21,14 @@ describe('large mappings are read in linear time', () => {
     ]);
   });
 
-  test('20,000 unknown fields: each reported at its own line', GUARD, async () => {
+  test('20,000 unknown fields: the first 1,000 each at its own line, the rest counted (one finding per id and file)', GUARD, async () => {
     const unknown = Array.from({ length: 20_000 }, (_, i) => `  ingres${'s'.repeat(i % 50)}x${i}: 1\n`).join('');
     const r = await validate([write(dir, 'unknown.yaml', `${HEAD}${SPEC}${unknown}`), '--format', 'json'], undefined, dir);
     expect(r.code).toBe(1);
-    const diags = JSON.parse(r.stdout).diagnostics;
-    expect(diags).toHaveLength(20_000);
-    expect(diags.every((d: any, i: number) => d.id === 'parse-unknown-field' && d.line === 9 + i)).toBe(true);
+    const diags = JSON.parse(r.stdout).diagnostics.filter((d: any) => d.id === 'parse-unknown-field');
+    expect(diags).toHaveLength(1_001);
+    expect(diags.slice(1).every((d: any, i: number) => d.line === 9 + i)).toBe(true);
+    expect(diags[0].message).toBe('and 19,000 more parse-unknown-field errors in this policy, not listed (a file lists at most 1,000 of one kind, and each policy\'s first)');
   });
 });
 

@@ -40,6 +40,21 @@ async function run(files: string[], props?: CiliumValidationProps): Promise<Subm
   return { violations, ...submitted! };
 }
 
+/**
+ * A refusal of the properties, as the cdk8s CLI shows it: a failed report of one violation at cdk8s.yaml (a thrown error
+ * was printed by the CLI as its raw object), as text: `what (id)⏎  fix: fix`.
+ */
+async function refusal(files: string[], props: CiliumValidationProps): Promise<string> {
+  const r = await run(files, props);
+  expect(r.status).toBe('failure');
+  expect(r.metadata).toEqual({ Refused: 'the properties in cdk8s.yaml; no manifest was validated' });
+  expect(r.violations).toHaveLength(1);
+  const v = r.violations[0];
+  expect(v.violatingResources).toEqual([{ resourceName: 'CiliumValidation', locations: ['properties'], manifestPath: 'cdk8s.yaml' }]);
+  expect(v.ruleName).toMatch(/^(option-unknown|option-value|version-unsupported) \(error\)$/);
+  return `${v.recommendation} (${v.ruleName.replace(' (error)', '')})\n  fix: ${v.fix}`;
+}
+
 const BAD = manifest('bad.k8s.yaml', FQDN_OCTAL_PORT_CNP);
 const CLEAN = manifest('clean.k8s.yaml', CLEAN_CNP);
 const CLEAN_API = manifest('clean-api.k8s.yaml', CLEAN_CNP.replace('name: web', 'name: api'));
@@ -96,7 +111,7 @@ describe('CiliumValidation.validate (in-process)', () => {
   });
 
   test('an unknown Cilium version is refused with an error naming it', async () => {
-    await expect(run([CLEAN], { ciliumVersion: '9.9' })).rejects.toThrow(/9\.9/);
+    expect(await refusal([CLEAN], { ciliumVersion: '9.9' })).toMatch(/9\.9/);
   });
 });
 
@@ -107,16 +122,16 @@ describe('the properties in cdk8s.yaml are refused, not replaced by a default, w
   test('a misspelled maxWarnings would let every warning pass: refused, naming the property meant', async () => {
     // The bound works when spelled right: one warning over a limit of 0 fails.
     expect((await run([WARNING_ONLY], { maxWarnings: 0 })).status).toBe('failure');
-    await expect(run([WARNING_ONLY], props({ maxWarning: 0 }))).rejects.toThrow(
+    expect(await refusal([WARNING_ONLY], props({ maxWarning: 0 }))).toMatch(
       'CiliumValidation (properties in cdk8s.yaml): maxWarning (0) is not an option of CiliumValidation (properties in cdk8s.yaml); it would be left out '
       + 'and maxWarnings would keep its default (warnings never fail it)');
-    await expect(run([WARNING_ONLY], props({ maxWarning: 0 }))).rejects.toThrow(/fix: did you mean maxWarnings\?/);
+    expect(await refusal([WARNING_ONLY], props({ maxWarning: 0 }))).toMatch(/fix: did you mean maxWarnings\?/);
   });
 
   test.each([
     ['abc', 'a string ("abc")'], [-1, 'a number (-1)'], [1.5, 'a number (1.5)'], [null, 'null'],
   ])('maxWarnings %j (NaN or a fraction would pass any count) is refused', async (value, shown) => {
-    await expect(run([WARNING_ONLY], props({ maxWarnings: value }))).rejects.toThrow(`maxWarnings is ${shown}, not a whole number of 0 or more (option-value)`);
+    expect(await refusal([WARNING_ONLY], props({ maxWarnings: value }))).toMatch(`maxWarnings is ${shown}, not a whole number of 0 or more (option-value)`);
   });
 
   test('maxWarnings quoted in YAML ("0") is the number', async () => {
@@ -127,16 +142,16 @@ describe('the properties in cdk8s.yaml are refused, not replaced by a default, w
 
   test('a version written as a YAML number: 1.19 is read as "1.19"; 1.20 unquoted is 1.2, refused with the fix', async () => {
     expect((await run([CLEAN], props({ ciliumVersion: 1.19 }))).metadata?.['Cilium version']).toBe('1.19');
-    await expect(run([CLEAN], props({ ciliumVersion: 1.2 }))).rejects.toThrow(/ciliumVersion is the number 1\.2, not a version .*\n\s*fix: quote it: ciliumVersion: "1\.20"/);
-    await expect(run([CLEAN], props({ ciliumVersion: true }))).rejects.toThrow(/ciliumVersion is a boolean \(true\), not a version as text/);
+    expect(await refusal([CLEAN], props({ ciliumVersion: 1.2 }))).toMatch(/ciliumVersion is the number 1\.2, not a version .*\n\s*fix: quote it: ciliumVersion: "1\.20"/);
+    expect(await refusal([CLEAN], props({ ciliumVersion: true }))).toMatch(/ciliumVersion is a boolean \(true\), not a version as text/);
     // A number that is no version at all: the fix lists the versions.
-    await expect(run([CLEAN], props({ ciliumVersion: 1 }))).rejects.toThrow(/ciliumVersion is the number 1, not a version \(option-value\)\n\s*fix: quote one of "1\.14", .*"1\.19" or "1\.20" \(main\)/);
-    await expect(run([CLEAN], props({ ciliumVersion: 1.1 }))).rejects.toThrow(/YAML reads an unquoted 1\.10 as the number 1\.1/);
+    expect(await refusal([CLEAN], props({ ciliumVersion: 1 }))).toMatch(/ciliumVersion is the number 1, not a version \(option-value\)\n\s*fix: quote one of "1\.14", .*"1\.19" or "1\.20" \(main\)/);
+    expect(await refusal([CLEAN], props({ ciliumVersion: 1.1 }))).toMatch(/YAML reads an unquoted 1\.10 as the number 1\.1/);
   });
 
   test('crd as one path instead of a list is refused (it crashed with a TypeError before)', async () => {
-    await expect(run([CLEAN], props({ crd: 'crds/cnp.yaml' }))).rejects.toThrow(/crd is a string \("crds\/cnp\.yaml"\), not a list of file paths \(option-value\)\n\s*fix: give a list: crd: \[/);
-    await expect(run([CLEAN], props({ crd: [42] }))).rejects.toThrow(/crd is a list, not a list of file paths/);
+    expect(await refusal([CLEAN], props({ crd: 'crds/cnp.yaml' }))).toMatch(/crd is a string \("crds\/cnp\.yaml"\), not a list of file paths \(option-value\)\n\s*fix: give a list: crd: \[/);
+    expect(await refusal([CLEAN], props({ crd: [42] }))).toMatch(/crd is a list, not a list of file paths/);
     // `crd:` with every entry commented out is null in YAML: no CRD files, as when left out.
     expect((await run([CLEAN], props({ crd: null }))).status).toBe('success');
   });

@@ -1,0 +1,71 @@
+/**
+ * The per-file cap on diagnostics of one id: a file of a million wrong values is read (the value limit admits it), but
+ * its diagnostics are not each built, placed in the source, checked and printed. The reader (`parse.ts`, every command's
+ * policy input) and the checks of a policy (`validatePolicy`) count through it; one summary per id says how many were
+ * left out.
+ */
+import { Diagnostic, Severity } from '../core/errors';
+
+/** The most diagnostics of one id listed for one file (beyond them, only each document's first of the id). */
+export const MAX_DIAGNOSTICS_PER_ID = 1000;
+
+/** Diagnostics of one id left out of a file's list. */
+export interface OmittedDiagnostics {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly count: number;
+}
+
+/** Counts the diagnostics of a file by id and says which are listed. */
+export class DiagnosticBudget {
+  private readonly counts = new Map<string, { listed: number; omitted: number; severity: Severity }>();
+
+  /** @param max the most of one id listed (`MAX_DIAGNOSTICS_PER_ID`) */
+  constructor(public readonly max: number = MAX_DIAGNOSTICS_PER_ID) {}
+
+  /**
+   * Whether a diagnostic of `id` is listed: the first `max` of the file are, and beyond them a document's first of the id
+   * (`firstOfDocument`), so that no document loses the only error that keeps it from being judged as enforced.
+   * Counted as omitted otherwise.
+   */
+  public admit(id: string, severity: Severity, firstOfDocument: boolean): boolean {
+    let c = this.counts.get(id);
+    if (!c) this.counts.set(id, (c = { listed: 0, omitted: 0, severity }));
+    if (c.listed < this.max || firstOfDocument) {
+      c.listed++;
+      return true;
+    }
+    c.omitted++;
+    return false;
+  }
+
+  /** The ids of which some were left out, in the order first seen. */
+  public omitted(): OmittedDiagnostics[] {
+    return [...this.counts].filter(([, c]) => c.omitted > 0).map(([id, c]) => ({ id, severity: c.severity, count: c.omitted }));
+  }
+}
+
+/** How many diagnostics each summary made by `omittedDiagnostic` stands for. */
+const WEIGHTS = new WeakMap<object, number>();
+
+/**
+ * The one diagnostic standing for `o` (the reader's, a policy's checks', a file's CRD violations): `scope` is what they
+ * were left out of, `per` what the cap counts (a file, a policy).
+ */
+export function omittedDiagnostic(o: OmittedDiagnostics, max: number, scope: 'file' | 'policy', per: 'file' | 'policy'): Diagnostic {
+  const d: Diagnostic = {
+    id: o.id,
+    severity: o.severity,
+    message: `and ${o.count.toLocaleString('en-US')} more ${o.id} ${o.severity === Severity.ERROR ? 'errors' : 'warnings'} in this ${scope}, not listed `
+      + `(${per === 'file' ? 'a file lists' : 'the checks of a policy list'} at most ${max.toLocaleString('en-US')} of one kind`
+      + `${per === 'file' ? ', and each policy\'s first' : ''})`,
+    fix: 'fix the ones listed and run again: the input repeats one mistake (a generated value?)',
+  };
+  WEIGHTS.set(d, o.count);
+  return d;
+}
+
+/** How many diagnostics `d` stands for: the count of a summary of omitted ones, else 1. */
+export function diagnosticWeight(d: object): number {
+  return WEIGHTS.get(d) ?? 1;
+}
