@@ -45,7 +45,7 @@
  * | `pitfall-port-rule-without-ports` | pitfall | warning | all | a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing |
  * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |
  * | `pitfall-ccnp-subject-selects-reserved` | pitfall | warning | all | a clusterwide endpointSelector that only excludes: Cilium adds no namespace to it, so it also selects the health and ingress endpoints and pods still initializing |
- * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by another policy's DNS `*` for the same pods, server and port (Cilium ORs them) |
+ * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by a DNS `*` or an allow without DNS rules (another policy's, or another item of the same rule) for the same pods, server and port (Cilium ORs them) |
  * | `pitfall-l7-rules-widened` | pitfall | error | all | HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules for the same pods, peers and port (Cilium adds an allow-all L7 rule) |
  * | `pitfall-l7-parser-conflict` | pitfall | error | all | two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy |
  * | `pitfall-auth-mode-conflict` | pitfall | error | all | two allow rules give one endpoint different `authentication.mode`s on the same port entry for the same peer selector: the agent refuses its policy |

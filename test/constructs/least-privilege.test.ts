@@ -3,8 +3,8 @@ import { Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, KafkaRule, L7,
-  LockoutPath, MonitoringScrape, Peer, Port, TieredApp, Validator,
+  Builtins, CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, KafkaRule,
+  L7, LockoutPath, MonitoringScrape, Peer, Port, TieredApp, Validator,
 } from '../../src';
 import { chart, refusal, synth, synthError } from '../support/synth';
 import { verdictOf } from '../support/construct-verdicts';
@@ -185,6 +185,37 @@ describe('found by review: more inputs that used to widen', () => {
     const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.0.0.0/24'] });
     fw.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(10250)] });
     expect(synthError(c)).toMatch(/would cut the kubelet path/);
+  });
+
+  test('within one rule: the DNS companion\'s names beside an allow to the same server without DNS rules are refused', () => {
+    const DNS = 'pod:kube-system:k8s-app=kube-dns';
+    const policy = (c: ReturnType<typeof chart>): CiliumPolicy => {
+      const p = new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+      Builtins.allowDns(p.rule, { dnsRules: [DnsRule.exact('api.example.com')] });
+      return p;
+    };
+    // The companion alone: the names hold on both protocols.
+    const alone = chart('shop');
+    policy(alone);
+    expect(['api.example.com', 'evil.example.org'].flatMap((dns) => ['53/UDP', '53/TCP'].map((port) => verdictOf(alone, 'pod:shop:app=web', DNS, port, { dns }))))
+      .toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied']);
+    // An L4 allow to the resolver in the same rule: every name over UDP (Cilium merges it with `*`); it was written without a word.
+    const c = chart('shop');
+    policy(c).allowEgress(Peer.kubeDns(), { ports: [Port.udp(53)] });
+    expect(synthError(c)).toMatch(/\[test\/web\/Resource\] spec\.egress\[0\]\.toPorts: these pods may look up only "api\.example\.com", but this rule's spec\.egress\[1\] lets the same pods look up every name \(an L4 allow with no DNS rules\).*\(pitfall-dns-rules-widened\)/s);
+    // TieredApp: a tier's egress to the resolver beside egressLockdown's dnsRules.
+    const tiers = (egress: { peer: Peer; ports: Port[] }[]): ReturnType<typeof chart> => {
+      const t = chart('shop');
+      new TieredApp(t, 'app', { tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)], egress }], egressLockdown: true,
+        dnsRules: [DnsRule.exact('api.example.com')] });
+      return t;
+    };
+    expect(synthError(tiers([{ peer: Peer.kubeDns(), ports: [Port.udp(53)] }]))).toMatch(/\[test\/app\/web\/Resource\] spec\.egress\[0\]\.toPorts: .*this rule's spec\.egress\[1\].*\(pitfall-dns-rules-widened\)/s);
+    // Egress elsewhere keeps the names.
+    const db = tiers([{ peer: Peer.endpoints({ labels: { app: 'db' } }), ports: [Port.tcp(5432)] }]);
+    synth(db);
+    expect(verdictOf(db, 'pod:shop:app=web', DNS, '53/UDP', { dns: 'evil.example.org' })).toBe('l7-denied');
+    expect(verdictOf(db, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
   });
 
   test('an L4-only DNS allow (every name, as Cilium merges it) cancels a lookup restriction too', () => {
