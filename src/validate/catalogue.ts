@@ -243,7 +243,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-l7-rules-widened', severity: E, versions: 'all',
-    what: 'HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules for the same pods, peers and port (Cilium adds an allow-all L7 rule)',
+    what: 'HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules (Cilium adds an allow-all L7 rule), or with rules of the same kind that match every request, for the same pods, peers and port',
   },
   {
     id: 'pitfall-l7-parser-conflict', severity: E, versions: 'all',

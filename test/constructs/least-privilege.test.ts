@@ -218,6 +218,27 @@ describe('found by review: more inputs that used to widen', () => {
     expect(verdictOf(db, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
   });
 
+  test('HttpRule.any() (visibility) for the same pods, peers and port cancels a tier\'s HTTP rules: refused', () => {
+    const app = (visibility: boolean): ReturnType<typeof chart> => {
+      const c = chart('shop');
+      new TieredApp(c, 'app', { tiers: [{ name: 'api', labels: { app: 'api' }, ports: [Port.tcp(8080)], l7: L7.http(HttpRule.get('/api/.*')) }],
+        entry: [Peer.endpoints({ namespace: 'ingress', labels: { app: 'gw' } })] });
+      if (visibility) {
+        new CiliumPolicy(c, 'vis', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+          .allowIngress(Peer.any(), { ports: [Port.tcp(8080)], l7: L7.http(HttpRule.any()) });
+      }
+      return c;
+    };
+    const request = (c: ReturnType<typeof chart>, http: string): string => verdictOf(c, 'pod:ingress:app=gw', 'pod:shop:app=api', '8080/TCP', { http });
+    const alone = app(false);
+    synth(alone);
+    expect([request(alone, 'GET /api/orders'), request(alone, 'DELETE /admin')]).toEqual(['allowed', 'l7-denied']);
+    // The proxy ORs the two rule lists, so DELETE /admin would pass (the engine agrees: test/validate-cli/pitfall-l7-widened.test.ts);
+    // it was written without a word.
+    const both = app(true);
+    expect(synthError(both)).toMatch(/\[test\/app\/api\/Resource\] spec\.ingress\[0\]\.toPorts\[0\]: these HTTP rules restrict requests, but CiliumNetworkPolicy shop\/vis .* with HTTP rules that match every request.*\(pitfall-l7-rules-widened\)/s);
+  });
+
   test('an L4-only DNS allow (every name, as Cilium merges it) cancels a lookup restriction too', () => {
     const c = chart('shop');
     new FqdnEgress(c, 'pg', { endpointSelector: EndpointSelector.labels({ app: 'api' }), fqdns: ['api.stripe.com'] });
