@@ -218,6 +218,23 @@ describe('found by review: more inputs that used to widen', () => {
     expect(verdictOf(db, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
   });
 
+  test('HostFirewall: the egress guard to every pod on every port cancels a DNS restriction of the nodes to kube-dns: refused', () => {
+    const fw = (exempt: boolean): ReturnType<typeof chart> => {
+      const c = chart();
+      new HostFirewall(c, 'fw', { managementCidrs: ['10.50.0.0/24'], nodeDnsServers: ['10.0.0.2/32'],
+        ...(exempt ? { exemptions: [{ path: LockoutPath.POD_TRAFFIC, reason: 'the pod ports the nodes need are allowed by hand' }] } : {}) })
+        .allowEgress(Peer.kubeDns(), { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.exact('api.example.com')) });
+      return c;
+    };
+    const lookup = (c: ReturnType<typeof chart>, dns: string): string => verdictOf(c, 'entity:host', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns });
+    // Without the every-pod guard the names hold.
+    const held = fw(true);
+    synth(held);
+    expect([lookup(held, 'api.example.com'), lookup(held, 'evil.example.org')]).toEqual(['allowed', 'l7-denied']);
+    // With it, every name passes (the engine: allowed by the guard's item); it was written without a word.
+    expect(synthError(fw(false))).toMatch(/\[test\/fw\/Resource\/Resource\] spec\.egress\[7\]\.toPorts: these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[5\] .*LockoutPath\.POD_TRAFFIC.*\(pitfall-dns-rules-widened\)|\(pitfall-dns-rules-widened\)[\s\S]*LockoutPath\.POD_TRAFFIC/s);
+  });
+
   test('HttpRule.any() (visibility) for the same pods, peers and port cancels a tier\'s HTTP rules: refused', () => {
     const app = (visibility: boolean): ReturnType<typeof chart> => {
       const c = chart('shop');

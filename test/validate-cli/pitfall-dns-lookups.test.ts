@@ -158,6 +158,12 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP'), toDns(undefined, 'TCP')])])).toEqual([]);
     expect(at(ID, [restricted([restrictedItem, { toEndpoints: [{ matchLabels: { app: 'db' } }] }])])).toEqual([]);
     expect(at(ID, [restricted([restrictedItem, toDns([{ matchName: 'b.example.com' }])])])).toEqual([]);
+    // A host rule too (its DNS rules are enforced from 1.17), against itself only: every pod on every port beside kube-dns.
+    const everyPod = { toEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] };
+    const host = ccnp({ nodeSelector: {}, egress: [everyPod, restrictedItem] });
+    expect(at(ID, [host])).toEqual(['d0.yaml spec.egress[1].toPorts']);
+    expect(findings(report([host]), ID)[0]?.message).toMatch(/^these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[0\] lets the same nodes/);
+    expect(at(ID, [ccnp({ nodeSelector: {}, egress: [{ toCIDR: ['10.0.0.2/32'] }, restrictedItem] })])).toEqual([]);
     const message = findings(report([restricted([restrictedItem, toDns()])]), ID)[0]?.message ?? '';
     expect(message).toMatch(/may look up only "api\.example\.com", but this rule's spec\.egress\[1\] lets the same pods look up every name \(an L4 allow with no DNS rules\)/);
     expect(message).toMatch(/Cilium ORs the DNS rules of every item there/);
