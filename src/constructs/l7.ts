@@ -202,7 +202,11 @@ export class HttpRule {
     return HttpRule.of({ method: 'DELETE', path });
   }
 
-  /** Any HTTP request: sends the traffic through Envoy for visibility without restricting it. */
+  /**
+   * Any HTTP request: sends the traffic through Envoy for visibility without restricting it. Beside HTTP rules that restrict
+   * the same peers on the same port (in this policy or another for the same pods) it lifts their restriction, since the proxy
+   * ORs the rules: that is refused (`pitfall-l7-rules-widened`).
+   */
   public static any(): HttpRule {
     return new HttpRule({});
   }

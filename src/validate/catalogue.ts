@@ -239,11 +239,11 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-dns-rules-widened', severity: E, versions: 'all',
-    what: 'a DNS rule restricting lookups, cancelled by another policy\'s DNS `*` for the same pods, server and port (Cilium ORs them)',
+    what: 'a DNS rule restricting lookups, cancelled by a DNS `*` or an allow without DNS rules (another policy\'s, or another item of the same rule; a host rule against itself) for the same pods or nodes, server and port (Cilium ORs them)',
   },
   {
     id: 'pitfall-l7-rules-widened', severity: E, versions: 'all',
-    what: 'HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules for the same pods, peers and port (Cilium adds an allow-all L7 rule)',
+    what: 'HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules (Cilium adds an allow-all L7 rule), or with rules of the same kind that match every request, for the same pods, peers and port',
   },
   {
     id: 'pitfall-l7-parser-conflict', severity: E, versions: 'all',

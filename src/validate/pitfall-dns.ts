@@ -237,27 +237,38 @@ export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleI
 }
 
 /**
- * Cilium ORs the L7 DNS rules of every allow rule on the same DNS peer and port (`mergePortProto`), across policies: a
- * rule that lets the same pods look up every name (`*`) silently cancels a rule that restricts their lookups.
+ * Cilium ORs the L7 DNS rules of every allow rule on the same DNS peer and port (`mergePortProto`), across policies and
+ * within one rule: an item that lets the same pods look up every name (`*`, or an allow without DNS rules, which the agent
+ * widens with `*`: `appendL7WildcardRule`) silently cancels an item that restricts their lookups. In one rule that is a
+ * second item of it (a DNS companion with `dnsRules` beside an L4 allow to the same server, as a `TieredApp` tier's `egress`,
+ * or a host rule's DNS restriction beside `HostFirewall`'s egress guard, which allows every pod on every port).
  */
 export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
-  if (r.host) return;
   const restricted = dnsItems(r, true).filter((d) => !d.all);
   if (restricted.length === 0) return;
-  for (const c of run.rules) {
+  // A host rule (its DNS rules enforced from 1.17) is compared with itself only: `HostFirewall`'s egress guard to every pod on
+  // every port beside a DNS restriction to kube-dns, say. Other rules select pods, not its nodes.
+  for (const c of r.host ? [r] : run.rules) {
     // Some pods of one are (provably, or per the workloads of the input) pods of the other.
-    if (c === r || c.host || !(run.covers(c, r) || run.covers(r, c))) continue;
+    // The rule itself too: its other items (a restricted item is never one that allows every name).
+    if (c.host !== r.host || !(c === r || run.covers(c, r) || run.covers(r, c))) continue;
     for (const theirs of dnsItems(c)) {
       if (!theirs.all) continue;
       const hit = restricted.find((d) => sameDnsPeer(r, d.item, c, theirs.item)
         && portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c)));
       if (!hit) continue;
       if (run.seen(`pitfall-dns-rules-widened\0${c.doc}/${c.path}`, r)) return;
+      const other = c === r ? `this rule's ${c.path}.egress[${theirs.index}]` : c.name;
+      const who = r.host ? 'nodes' : 'pods';
       run.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${hit.index}].toPorts`,
-        `these pods may look up only ${hit.names.join(', ')}, but ${c.name} lets the same pods look up every name (${theirs.names.join(', ')}) on the same `
-        + 'DNS server and port: Cilium ORs the DNS rules of all policies there, so the restriction does not hold',
-        `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant `
-        + '(an FqdnEgress: allowAllDnsLookups: true)');
+        `these ${who} may look up only ${hit.names.join(', ')}, but ${other} lets the same ${who} look up every name (${theirs.names.join(', ')}) on the same `
+        + `DNS server and port: Cilium ORs the DNS rules of ${c === r ? 'every item' : 'all policies'} there, so the restriction does not hold`,
+        c === r
+          ? `give ${other} the same DNS rules, or narrow its peers or ports so it does not reach the DNS server on 53; drop the restriction here if `
+            + `every name is meant${r.host ? ' (a HostFirewall keeps every pod reachable on every port: only exempting LockoutPath.POD_TRAFFIC, '
+              + 'with the pod ports the nodes need allowed by hand, lets a DNS restriction to pods hold)' : ''}`
+          : `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant `
+            + '(an FqdnEgress: allowAllDnsLookups: true)');
       return;
     }
   }

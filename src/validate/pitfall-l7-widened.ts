@@ -2,7 +2,9 @@
 // pods, peers and port (`pitfall-l7-rules-widened`). Cilium merges the allows of one port and peer selector
 // (`pkg/policy/rule.go` `mergePortProto`): when one of them has no L7 rules, the merged L7 rules get a wildcard for that
 // peer, so every request passes ("the layer 7 portions of the latter rule will have no effect", spec 6.5). An allow
-// without ports (L3 only) does the same on every port. The engine judges such requests allowed; this says so before apply.
+// without ports (L3 only) does the same on every port, and so does an allow whose rules of the same kind match every request
+// (`http: [{}]`, the visibility idiom): the proxy ORs the rules of a port and peer. The engine judges such requests allowed;
+// this says so before apply.
 import { CiliumVersion } from '../core/cilium-version';
 import { l4Scope } from '../model/l4-scope';
 import { CompiledPort, compilePortEntry, namedPortEnd } from '../model/port-entries';
@@ -27,13 +29,18 @@ interface Restricted {
   readonly ports: readonly CompiledPort[];
 }
 
-/** An allow item without L7 rules: on its ports, or every port (`ports` undefined); `order` is its place in the input. */
+/**
+ * An allow item without L7 rules: on its ports, or every port (`ports` undefined); `order` is its place in the input. Or a
+ * port rule whose HTTP or Kafka rules match every request (`everyRequest`: `HttpRule.any()`, the visibility idiom), which
+ * the proxy ORs with the restricting rules of the same kind as it ORs the allow-all rule Cilium adds for an allow without them.
+ */
 interface Plain {
   readonly r: RuleView;
   readonly item: RuleItemModel;
   readonly path: string;
   readonly ports: readonly CompiledPort[] | undefined;
   readonly order: number;
+  readonly everyRequest?: 'HTTP' | 'Kafka';
 }
 
 /** The plain allows of one direction and scope (a namespace, or every namespace for CCNPs), by the value their subjects pin. */
@@ -99,7 +106,10 @@ export function l7RulesWidened(run: PitfallRun): void {
           continue;
         }
         arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
-          if (isObject(pr) && !hasL7(pr.rules as L7RulesModel | undefined)) add(scope, { r, item, path: `${path}.toPorts[${k}]`, ports: compiledPorts(r, pr), order: order++ });
+          if (!isObject(pr)) return;
+          const everyRequest = matchAllKind(pr.rules);
+          if (everyRequest === undefined && hasL7(pr.rules as L7RulesModel | undefined)) return;
+          add(scope, { r, item, path: `${path}.toPorts[${k}]`, ports: compiledPorts(r, pr), order: order++, ...(everyRequest ? { everyRequest } : {}) });
         });
       }
     }
@@ -142,16 +152,18 @@ export function l7RulesWidened(run: PitfallRun): void {
     const candidates = scopes.flatMap((b) => (b === undefined ? [] : v === undefined ? b.all : [...b.unpinned, ...(b.byValue.get(v) ?? [])]))
       .sort((a, b) => a.order - b.order);
     const names = namedPorts(x);
-    const hit = candidates.find((p) => portsMeet(x.ports, p.ports, names) && samePods(p.r, r) && peersCovered(r, x.item, p.r, p.item));
+    const hit = candidates.find((p) => (p.everyRequest === undefined || p.everyRequest === x.kind) && portsMeet(x.ports, p.ports, names)
+      && samePods(p.r, r) && peersCovered(r, x.item, p.r, p.item));
     if (!hit) continue;
     const toward = x.section === SectionName.INGRESS ? 'from' : 'to';
     const resolved = hit.ports === undefined ? undefined : resolvedName(x.ports, hit.ports, names);
     const what = hit.ports === undefined ? 'on every port (no toPorts)'
-      : `on the same port without L7 rules${resolved === undefined ? '' : ` (the named port ${resolved} on ${x.section === SectionName.INGRESS ? 'its' : 'the cluster\'s'} pods)`}`;
+      : `on the same port ${hit.everyRequest !== undefined ? `with ${x.kind} rules that match every request` : 'without L7 rules'}`
+        + `${resolved === undefined ? '' : ` (the named port ${resolved} on ${x.section === SectionName.INGRESS ? 'its' : 'the cluster\'s'} pods)`}`;
     const other = hit.r === r ? `this rule (${hit.path})` : `${itemName(hit.r, hit.path)}, for pods this rule selects,`;
     run.report('pitfall-l7-rules-widened', r, x.path,
-      `these ${x.kind} rules restrict requests, but ${other} also allows ${toward} these peers ${what}: Cilium merges the two with an `
-      + `allow-all ${x.kind} rule for that peer, so every request passes`,
+      `these ${x.kind} rules restrict requests, but ${other} also allows ${toward} these peers ${what}: Cilium merges the two `
+      + `${hit.everyRequest !== undefined ? 'and the proxy ORs their rules' : `with an allow-all ${x.kind} rule`} for that peer, so every request passes`,
       `give that allow the same ${x.kind} rules, or narrow its pods, peers or ports so it does not meet these; drop the ${x.kind} rules here if every `
       + 'request is meant');
   }
@@ -163,13 +175,35 @@ export function l7RulesWidened(run: PitfallRun): void {
  */
 function restrictingKind(rules: unknown): 'HTTP' | 'Kafka' | undefined {
   if (!isObject(rules)) return undefined;
-  const http = arr<HttpRuleModel>(rules.http);
-  const anything = (p: unknown): string | undefined => (typeof p !== 'string' || p === '.*' || p === '^.*$' ? undefined : p);
-  if (http.length > 0 && http.every((rule) => isObject(rule)
-    && !httpRuleMatchesEveryRequest({ ...rule, method: anything(rule.method), path: anything(rule.path), host: anything(rule.host) }))) return 'HTTP';
+  const http = arr<unknown>(rules.http);
+  if (http.length > 0 && http.every((rule) => isObject(rule) && !httpMatchesAll(rule))) return 'HTTP';
   const kafka = arr<unknown>(rules.kafka);
-  if (kafka.length > 0 && kafka.every((rule) => isObject(rule) && Object.keys(rule).length > 0)) return 'Kafka';
+  if (kafka.length > 0 && kafka.every((rule) => isObject(rule) && !kafkaMatchesAll(rule))) return 'Kafka';
   return undefined;
+}
+
+/**
+ * `HTTP` or `Kafka` when a port rule's L7 rules of that kind hold one that matches every request (`HttpRule.any()`, a
+ * method, path and host of `.*`; a Kafka rule without fields): ORed with a restricting rule of the same kind for the same
+ * peer and port, it lets every request through, as an allow without L7 rules does.
+ */
+function matchAllKind(rules: unknown): 'HTTP' | 'Kafka' | undefined {
+  if (!isObject(rules)) return undefined;
+  if (arr<unknown>(rules.http).some((rule) => isObject(rule) && httpMatchesAll(rule))) return 'HTTP';
+  if (arr<unknown>(rules.kafka).some((rule) => isObject(rule) && kafkaMatchesAll(rule))) return 'Kafka';
+  return undefined;
+}
+
+/** Whether an HTTP rule matches every request: no field restricts (a method, path or host of `.*` counts as none). */
+function httpMatchesAll(rule: Record<string, unknown>): boolean {
+  const anything = (p: unknown): string | undefined => (typeof p !== 'string' || p === '.*' || p === '^.*$' ? undefined : p);
+  const r = rule as HttpRuleModel;
+  return httpRuleMatchesEveryRequest({ ...r, method: anything(r.method), path: anything(r.path), host: anything(r.host) });
+}
+
+/** Whether a Kafka rule matches every request: it has no field. */
+function kafkaMatchesAll(rule: Record<string, unknown>): boolean {
+  return Object.keys(rule).length === 0;
 }
 
 function compiledPorts(r: RuleView, pr: PortRuleModel): CompiledPort[] {

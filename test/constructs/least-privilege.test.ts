@@ -3,8 +3,8 @@ import { Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, KafkaRule, L7,
-  LockoutPath, MonitoringScrape, Peer, Port, TieredApp, Validator,
+  Builtins, CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, KafkaRule,
+  L7, LockoutPath, MonitoringScrape, Peer, Port, TieredApp, Validator,
 } from '../../src';
 import { chart, refusal, synth, synthError } from '../support/synth';
 import { verdictOf } from '../support/construct-verdicts';
@@ -185,6 +185,75 @@ describe('found by review: more inputs that used to widen', () => {
     const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.0.0.0/24'] });
     fw.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(10250)] });
     expect(synthError(c)).toMatch(/would cut the kubelet path/);
+  });
+
+  test('within one rule: the DNS companion\'s names beside an allow to the same server without DNS rules are refused', () => {
+    const DNS = 'pod:kube-system:k8s-app=kube-dns';
+    const policy = (c: ReturnType<typeof chart>): CiliumPolicy => {
+      const p = new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+      Builtins.allowDns(p.rule, { dnsRules: [DnsRule.exact('api.example.com')] });
+      return p;
+    };
+    // The companion alone: the names hold on both protocols.
+    const alone = chart('shop');
+    policy(alone);
+    expect(['api.example.com', 'evil.example.org'].flatMap((dns) => ['53/UDP', '53/TCP'].map((port) => verdictOf(alone, 'pod:shop:app=web', DNS, port, { dns }))))
+      .toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied']);
+    // An L4 allow to the resolver in the same rule: every name over UDP (Cilium merges it with `*`); it was written without a word.
+    const c = chart('shop');
+    policy(c).allowEgress(Peer.kubeDns(), { ports: [Port.udp(53)] });
+    expect(synthError(c)).toMatch(/\[test\/web\/Resource\] spec\.egress\[0\]\.toPorts: these pods may look up only "api\.example\.com", but this rule's spec\.egress\[1\] lets the same pods look up every name \(an L4 allow with no DNS rules\).*\(pitfall-dns-rules-widened\)/s);
+    // TieredApp: a tier's egress to the resolver beside egressLockdown's dnsRules.
+    const tiers = (egress: { peer: Peer; ports: Port[] }[]): ReturnType<typeof chart> => {
+      const t = chart('shop');
+      new TieredApp(t, 'app', { tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)], egress }], egressLockdown: true,
+        dnsRules: [DnsRule.exact('api.example.com')] });
+      return t;
+    };
+    expect(synthError(tiers([{ peer: Peer.kubeDns(), ports: [Port.udp(53)] }]))).toMatch(/\[test\/app\/web\/Resource\] spec\.egress\[0\]\.toPorts: .*this rule's spec\.egress\[1\].*\(pitfall-dns-rules-widened\)/s);
+    // Egress elsewhere keeps the names.
+    const db = tiers([{ peer: Peer.endpoints({ labels: { app: 'db' } }), ports: [Port.tcp(5432)] }]);
+    synth(db);
+    expect(verdictOf(db, 'pod:shop:app=web', DNS, '53/UDP', { dns: 'evil.example.org' })).toBe('l7-denied');
+    expect(verdictOf(db, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
+  });
+
+  test('HostFirewall: the egress guard to every pod on every port cancels a DNS restriction of the nodes to kube-dns: refused', () => {
+    const fw = (exempt: boolean): ReturnType<typeof chart> => {
+      const c = chart();
+      new HostFirewall(c, 'fw', { managementCidrs: ['10.50.0.0/24'], nodeDnsServers: ['10.0.0.2/32'],
+        ...(exempt ? { exemptions: [{ path: LockoutPath.POD_TRAFFIC, reason: 'the pod ports the nodes need are allowed by hand' }] } : {}) })
+        .allowEgress(Peer.kubeDns(), { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.exact('api.example.com')) });
+      return c;
+    };
+    const lookup = (c: ReturnType<typeof chart>, dns: string): string => verdictOf(c, 'entity:host', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns });
+    // Without the every-pod guard the names hold.
+    const held = fw(true);
+    synth(held);
+    expect([lookup(held, 'api.example.com'), lookup(held, 'evil.example.org')]).toEqual(['allowed', 'l7-denied']);
+    // With it, every name passes (the engine: allowed by the guard's item); it was written without a word.
+    expect(synthError(fw(false))).toMatch(/\[test\/fw\/Resource\/Resource\] spec\.egress\[7\]\.toPorts: these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[5\] .*LockoutPath\.POD_TRAFFIC.*\(pitfall-dns-rules-widened\)|\(pitfall-dns-rules-widened\)[\s\S]*LockoutPath\.POD_TRAFFIC/s);
+  });
+
+  test('HttpRule.any() (visibility) for the same pods, peers and port cancels a tier\'s HTTP rules: refused', () => {
+    const app = (visibility: boolean): ReturnType<typeof chart> => {
+      const c = chart('shop');
+      new TieredApp(c, 'app', { tiers: [{ name: 'api', labels: { app: 'api' }, ports: [Port.tcp(8080)], l7: L7.http(HttpRule.get('/api/.*')) }],
+        entry: [Peer.endpoints({ namespace: 'ingress', labels: { app: 'gw' } })] });
+      if (visibility) {
+        new CiliumPolicy(c, 'vis', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+          .allowIngress(Peer.any(), { ports: [Port.tcp(8080)], l7: L7.http(HttpRule.any()) });
+      }
+      return c;
+    };
+    const request = (c: ReturnType<typeof chart>, http: string): string => verdictOf(c, 'pod:ingress:app=gw', 'pod:shop:app=api', '8080/TCP', { http });
+    const alone = app(false);
+    synth(alone);
+    expect([request(alone, 'GET /api/orders'), request(alone, 'DELETE /admin')]).toEqual(['allowed', 'l7-denied']);
+    // The proxy ORs the two rule lists, so DELETE /admin would pass (the engine agrees: test/validate-cli/pitfall-l7-widened.test.ts);
+    // it was written without a word.
+    const both = app(true);
+    expect(synthError(both)).toMatch(/\[test\/app\/api\/Resource\] spec\.ingress\[0\]\.toPorts\[0\]: these HTTP rules restrict requests, but CiliumNetworkPolicy shop\/vis .* with HTTP rules that match every request.*\(pitfall-l7-rules-widened\)/s);
   });
 
   test('an L4-only DNS allow (every name, as Cilium merges it) cancels a lookup restriction too', () => {

@@ -551,15 +551,17 @@ function dnsRestrictionCancelled(p: Program): boolean {
 
 /**
  * Whether a program restricts HTTP or Kafka requests in one direction and has another allow in that direction without L7
- * rules: where its peers and ports take in those of the L7 rules, Cilium merges the two with an allow-all L7 rule and the
- * SDK refuses it (`pitfall-l7-rules-widened`, tested in test/validate-cli/pitfall-l7-widened.test.ts), so a valid program
- * has no such mix.
+ * rules, or with an HTTP rule that matches every request (`HttpRule.any()`): where its peers and ports take in those of the
+ * L7 rules, Cilium merges the two with an allow-all L7 rule (or the proxy ORs the rules) and the SDK refuses it
+ * (`pitfall-l7-rules-widened`, tested in test/validate-cli/pitfall-l7-widened.test.ts), so a valid program has no such mix.
  */
 function l7RestrictionCancelled(p: Program): boolean {
   const calls = p.rules.flatMap((r) => r.calls);
+  const everyRequest = (c: CallSpec): boolean => 'l7' in c && c.l7 !== undefined && c.l7.kind === 'http' && c.l7.rules.some((r) => r.kind === 'any');
   return (['allowIngress', 'allowEgress'] as const).some((verb) => {
     const mine = calls.filter((c) => c.verb === verb);
-    return mine.some((c) => 'l7' in c && c.l7 && (c.l7.kind === 'http' || c.l7.kind === 'kafka')) && mine.some((c) => !('l7' in c && c.l7));
+    return mine.some((c) => 'l7' in c && c.l7 && (c.l7.kind === 'http' || c.l7.kind === 'kafka'))
+      && mine.some((c) => !('l7' in c && c.l7) || everyRequest(c));
   });
 }
 

@@ -147,6 +147,33 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }, { matchPattern: '*' }])]), wide([toDns()])])).toEqual([]);
   });
 
+  it('within one rule: another item with `*`, or without DNS rules, on the same server and port cancels the restriction too', () => {
+    const restrictedItem = toDns([{ matchName: 'api.example.com' }]);
+    expect(at(ID, [restricted([restrictedItem, toDns()])])).toEqual([HIT]);
+    expect(at(ID, [restricted([restrictedItem, toDns(STAR)])])).toEqual([HIT]);
+    expect(at(ID, [restricted([restrictedItem, { toEndpoints: [KUBE_DNS] }])])).toEqual([HIT]);
+    expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP'), toDns(undefined, 'UDP')])])).toEqual([HIT]);
+    // Not the same server or port, or another restriction: the names hold.
+    expect(at(ID, [restricted([restrictedItem, toDns(undefined, 'SCTP')])])).toEqual([]);
+    expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP'), toDns(undefined, 'TCP')])])).toEqual([]);
+    expect(at(ID, [restricted([restrictedItem, { toEndpoints: [{ matchLabels: { app: 'db' } }] }])])).toEqual([]);
+    expect(at(ID, [restricted([restrictedItem, toDns([{ matchName: 'b.example.com' }])])])).toEqual([]);
+    // A host rule too (its DNS rules are enforced from 1.17), against itself only: every pod on every port beside kube-dns.
+    const everyPod = { toEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] };
+    const host = ccnp({ nodeSelector: {}, egress: [everyPod, restrictedItem] });
+    expect(at(ID, [host])).toEqual(['d0.yaml spec.egress[1].toPorts']);
+    expect(findings(report([host]), ID)[0]?.message).toMatch(/^these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[0\] lets the same nodes/);
+    expect(at(ID, [ccnp({ nodeSelector: {}, egress: [{ toCIDR: ['10.0.0.2/32'] }, restrictedItem] })])).toEqual([]);
+    const message = findings(report([restricted([restrictedItem, toDns()])]), ID)[0]?.message ?? '';
+    expect(message).toMatch(/may look up only "api\.example\.com", but this rule's spec\.egress\[1\] lets the same pods look up every name \(an L4 allow with no DNS rules\)/);
+    expect(message).toMatch(/Cilium ORs the DNS rules of every item there/);
+    // The engine agrees: the L4 allow lets every name through on that port.
+    const set = PolicySet.fromYaml(JSON.stringify(restricted([restrictedItem, toDns(undefined, 'UDP')])));
+    const lookup = (name: string, port: string): string => verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', port, { dns: name }).verdict;
+    expect([lookup('api.example.com', '53/UDP'), lookup('evil.example.org', '53/UDP'), lookup('evil.example.org', '53/TCP')])
+      .toEqual(['allowed', 'allowed', 'l7-denied']);
+  });
+
   it('the finding quotes the names the restricted rule allows and what the other rule allows (every name, or an L4 allow)', () => {
     const said = (docs: Doc[]): string => findings(report(docs), ID)[0]?.message ?? '';
     expect(said([restricted(), wide([toDns(STAR)])])).toMatch(/may look up only "api\.example\.com", but .* every name \("\*"\)/);

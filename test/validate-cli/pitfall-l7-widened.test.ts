@@ -58,6 +58,27 @@ describe('flagged: the L7 rules do not hold, and the engine lets every request t
     }
   });
 
+  it('an allow whose HTTP (or Kafka) rules match every request (the visibility idiom), in another policy or the same rule', () => {
+    const visibility = 'rules: { http: [{}] }';
+    const other = { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'vis.yaml': policy('vis', API, from('fromEntities: [all]', '8080', visibility)) };
+    expect(flagged(other)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(findings(check(other, { ciliumVersion: '1.19' }), 'pitfall-l7-rules-widened')[0].message)
+      .toContain('also allows from these peers on the same port with HTTP rules that match every request: Cilium merges the two and the proxy ORs their rules');
+    expect([judged(other, 'DELETE /admin'), judged({ 'api.yaml': other['api.yaml'] }, 'DELETE /admin')]).toEqual(['allowed', 'l7-denied']);
+    // method, path and host of ".*" match every request too; one such rule beside restricting ones is enough.
+    const dotStar = 'rules: { http: [{ method: GET, path: "/x" }, { method: ".*", path: ".*" }] }';
+    const same = { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, '8080', dotStar)) };
+    expect(flagged(same)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(judged(same, 'DELETE /admin')).toBe('allowed');
+    expect(flagged({ 'api.yaml': policy('api', API, from(WEB, '8080', KAFKA) + from(WEB, '8080', 'rules: { kafka: [{}] }')) }))
+      .toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    // Not: another port, peers it does not take in, or restricting rules on both sides.
+    expect(flagged({ 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, '9090', visibility)) })).toEqual([]);
+    expect(flagged({ 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from('fromEndpoints: [{ matchLabels: { app: db } }]', '8080', visibility)) }))
+      .toEqual([]);
+    expect(flagged({ 'api.yaml': policy('api', API, from(WEB, '8080', HTTP) + from(WEB, '8080', 'rules: { http: [{ method: POST }] }')) })).toEqual([]);
+  });
+
   it('a clusterwide allow of every pod on the port widens a namespaced rule', () => {
     const files = { 'api.yaml': policy('api', API, from(WEB, '8080', HTTP)), 'all.yaml': policy('all', '{}', from('fromEndpoints: [{}]', '8080'), '') };
     expect(flagged(files)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
