@@ -943,7 +943,7 @@ export function peer(ctx: CallContext, direction: 'ingress' | 'egress', deny: bo
     fc.constant<PeerSpec>({ kind: 'kubeApiServer' }),
     fc.constant<PeerSpec>({ kind: 'any' }),
   ];
-  // cidrGroupRef in toCIDRSet and in an ingressDeny fromCIDRSet is resolved from 1.16 on (version-egress-cidr-group-ref).
+  // cidrGroupRef in toCIDRSet and in an ingressDeny fromCIDRSet is resolved from 1.16 on (sanitize-/version-egress-cidr-group-ref).
   if ((direction === 'ingress' && !deny) || atLeast(v, '1.16')) options.push(dnsSubdomain.map((name): PeerSpec => ({ kind: 'cidrGroup', name })));
   if (atLeast(v, '1.17')) options.push(plainLabels(1, 2).map((labels): PeerSpec => ({ kind: 'cidrGroupSelector', labels })));
   if (atLeast(v, '1.16')) options.push(nodeLabels(1, 2).map((labels): PeerSpec => ({ kind: 'nodes', labels })));
@@ -1473,8 +1473,10 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'egress or ingress deny cidrGroup before 1.16',
     versions: before('1.16'),
     kinds: ALL_KINDS,
+    // In an egress allow the agent refuses the policy (its Sanitize parses the empty cidr); in a deny it selects nothing.
     piece: () => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const, 'denyIngress' as const), dnsSubdomain)
-      .map(([verb, name]) => piece(`${verb} Peer.cidrGroup`, ['version-egress-cidr-group-ref'], { at: 'call', call: peerCall(verb, { kind: 'cidrGroup', name }) })),
+      .map(([verb, name]) => piece(`${verb} Peer.cidrGroup`, [verb === 'allowEgress' ? 'sanitize-egress-cidr-group-ref' : 'version-egress-cidr-group-ref'],
+        { at: 'call', call: peerCall(verb, { kind: 'cidrGroup', name }) })),
   },
   {
     name: 'service peer with ports before 1.17',
