@@ -228,6 +228,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-fqdn-ip-address', severity: W, versions: 'all',
     what: 'an IPv4 address or range written as a toFQDNs name (`matchName: 10.0.0.1`, `matchPattern: 10.0.0.*`): it matches looked-up names only, never the addresses',
   },
+  {
+    id: 'pitfall-fqdn-pattern-registrable', severity: W, versions: 'all',
+    what: 'a toFQDNs matchPattern with a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`): it matches names anyone may register',
+  },
   { id: 'pitfall-icmp-type-zero', severity: W, versions: 'all', what: 'an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family' },
   { id: 'pitfall-port-rule-without-ports', severity: W, versions: 'all', what: 'a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing' },
   {

@@ -41,6 +41,7 @@
  * | `pitfall-cidr-ipv4-mapped` | pitfall | error | all | an IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`): it selects nothing, so a deny holds nothing |
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |
  * | `pitfall-fqdn-ip-address` | pitfall | warning | all | an IPv4 address or range written as a toFQDNs name (`matchName: 10.0.0.1`, `matchPattern: 10.0.0.*`): it matches looked-up names only, never the addresses |
+ * | `pitfall-fqdn-pattern-registrable` | pitfall | warning | all | a toFQDNs matchPattern with a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`): it matches names anyone may register |
  * | `pitfall-icmp-type-zero` | pitfall | warning | all | an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family |
  * | `pitfall-port-rule-without-ports` | pitfall | warning | all | a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing |
  * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |

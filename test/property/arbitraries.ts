@@ -37,7 +37,7 @@ import {
   Port,
   Protocol,
 } from '../../src';
-import { addressShapedDnsName } from '../../src/model/fqdn-pattern';
+import { addressShapedDnsName, registrableWildcardExample } from '../../src/model/fqdn-pattern';
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
 import { unquotedNumber } from '../../src/model/unquoted-numbers';
 import { KAFKA_API_KEYS } from '../../src/validate/tables';
@@ -707,7 +707,8 @@ export function fqdnPattern(version: VersionText): fc.Arbitrary<string> {
     pattern,
   ];
   if (atLeast(version, '1.19')) options.push(fqdnName.map((n) => `**.${n}`));
-  return yamlSafe(fc.oneof(...options)).filter((p) => !addressShapedDnsName(p));
+  // Never a "*" in the registrable part (`*.com`, `a*.io`): the constructs refuse it as a destination (fqdn-pattern-registrable).
+  return yamlSafe(fc.oneof(...options)).filter((p) => !addressShapedDnsName(p) && registrableWildcardExample(p) === undefined);
 }
 
 /** A TLS server name (the 1.18+ CRD pattern `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`). */
@@ -1505,9 +1506,10 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: '**. FQDN pattern before 1.19',
     versions: before('1.19'),
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(fqdnName, fc.boolean()).map(([n, dns]) => piece(`**.${n}`, ['version-fqdn-double-star'], dns
-      ? { at: 'call', call: { verb: 'allowEgress', peer: { kind: 'kubeDns' }, ports: [{ kind: 'udp', port: 53 }], l7: { kind: 'dns', rules: [{ kind: 'pattern', pattern: `**.${n}` }] } } }
-      : { at: 'call', call: peerCall('allowEgress', { kind: 'fqdnPattern', pattern: `**.${n}` }) })),
+    piece: () => fc.tuple(fqdnName.filter((n) => registrableWildcardExample(`**.${n}`) === undefined), fc.boolean())
+      .map(([n, dns]) => piece(`**.${n}`, ['version-fqdn-double-star'], dns
+        ? { at: 'call', call: { verb: 'allowEgress', peer: { kind: 'kubeDns' }, ports: [{ kind: 'udp', port: 53 }], l7: { kind: 'dns', rules: [{ kind: 'pattern', pattern: `**.${n}` }] } } }
+        : { at: 'call', call: peerCall('allowEgress', { kind: 'fqdnPattern', pattern: `**.${n}` }) })),
   },
   {
     name: 'portless protocol before 1.19',

@@ -821,6 +821,11 @@ const CASES: readonly Case[] = [
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
   },
   {
+    id: 'pitfall-fqdn-pattern-registrable', when: 'toFQDNs matchPattern with a "*" in the registrable label',
+    bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchPattern: "*github.com"'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:25'],
+    good: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchPattern: "*.github.com"'), 'dns.yaml': DNS_ALL },
+  },
+  {
     id: 'pitfall-broad-peer', when: 'toFQDNs matchPattern "*"',
     bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchPattern: "*"'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:25'],
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
@@ -1030,6 +1035,26 @@ describe('pitfall details', () => {
     expect(odd.fix).toBe('allow the addresses with toCIDR / toCIDRSet with the network (<network>/<bits>); for a DNS name, write the name');
     // In a DNS rule the proxy compares the query name as text: naming an address there lets exactly that lookup through.
     for (const rule of ['10.0.0.*', '203.0.113.7']) expect(where(check({ 'f.yaml': FQDN, 'd.yaml': dnsFor(rule) }), 'pitfall-fqdn-ip-address')).toEqual([]);
+  });
+
+  // Cilium's matchpattern turns `*` into `[-a-zA-Z0-9_]*` within one label: `*github.com` matches `evilgithub.com`,
+  // `*.com` every `.com` name. The warning names one such name; wildcards below a named domain, private top-level
+  // domains, `*` alone (pitfall-broad-peer) and DNS rules are not judged.
+  it('a toFQDNs pattern with a "*" in the registrable part: the names anyone may register, in every section it allows', () => {
+    const fq = (sel: string): string => FQDN.replace('matchName: api.github.com', sel);
+    const found = (sel: string): string[] => findings(check({ 'f.yaml': fq(sel), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable').map((d) => d.message);
+    const [d] = findings(check({ 'f.yaml': fq('matchPattern: "*github.com"'), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable');
+    expect(d.message).toBe('toFQDNs matchPattern "*github.com" has a "*" in the registrable part of the name: it matches names such as xgithub.com, '
+      + 'which anyone may register and point at any address, so these pods may reach whatever such a name resolves to');
+    expect(d.fix).toBe('put the wildcard below a domain you control ("*.example.com" for its subdomains, plus matchName "example.com" for itself), or list the names');
+    for (const [sel, example] of [['"*.com"', 'x.com'], ['"github.*"', 'github.x'], ['"**.com"', 'x.com'], ['"*.co.uk"', 'x.co.uk'], ['"gh-*.io."', 'gh-x.io']]) {
+      expect(found(`matchPattern: ${sel}`)).toEqual([expect.stringContaining(`such as ${example}, `)]);
+    }
+    for (const sel of ['"*.github.com"', '"api-*.github.com"', '"**.github.com"', '"*.example.co.uk"', '"*.internal"', '"*"', '10.0.0.*']) {
+      expect(found(`matchPattern: ${sel}`)).toEqual([]);
+    }
+    // A DNS rule only lets lookups through: not judged.
+    expect(where(check({ 'f.yaml': FQDN, 'd.yaml': dnsFor('*.com') }), 'pitfall-fqdn-pattern-registrable')).toEqual([]);
   });
 
   it('a DNS rule in another file counts (the set is judged together)', () => {
