@@ -271,6 +271,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403)',
   },
   {
+    id: 'pitfall-http-method-case', severity: E, versions: 'all',
+    what: 'an HTTP rule\'s `method` that matches a standard method only in another case (`get`, `GET|head`): Envoy matches :method case-sensitively, so it lets no such request through (403)',
+  },
+  {
     id: 'pitfall-http-regex-too-large', severity: E, versions: 'all',
     what: 'an HTTP path, method or host regex whose RE2 program is certainly larger than the 100 Envoy accepts (`re2.max_program_size.error_level`): the agent accepts it, cilium-envoy refuses the policy update',
   },

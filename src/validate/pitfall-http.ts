@@ -2,6 +2,7 @@
 // path, method or host regex too large for Envoy (Cilium accepts it; Envoy refuses the policy update).
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { headerNeverMatches } from '../model/http-header';
+import { methodOnlyInOtherCase } from '../model/http-method';
 import { PortRuleModel, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
@@ -58,5 +59,24 @@ export function httpRegexTooLarge(run: PitfallRun, r: RuleView): void {
       if (size.certain) run.report('pitfall-http-regex-too-large', r, `${at}.${field}`, message, size.fix);
       else run.report('pitfall-http-regex-may-be-too-large', r, `${at}.${field}`, message, size.fix);
     }
+  });
+}
+
+/**
+ * HTTP `method` regexes that match a standard method only in another case (`model/http-method.ts`: `get`, `GET|head`):
+ * Envoy matches `:method` case-sensitively and clients send `GET`, so the rule lets none of those requests through; the agent
+ * accepts it and Envoy answers 403.
+ */
+export function httpMethodCase(run: PitfallRun, r: RuleView): void {
+  forEachHttpRule(r, (rule, at) => {
+    const method = rule.method;
+    if (typeof method !== 'string') return;
+    const missed = methodOnlyInOtherCase(method);
+    if (missed.length === 0) return;
+    const list = missed.join(', ');
+    run.report('pitfall-http-method-case', r, `${at}.method`,
+      `http method ${JSON.stringify(method)} matches ${list} only in another case: Envoy matches :method case-sensitively and clients send ${list}, `
+      + `so this rule lets no ${list} request through (the agent accepts it, Envoy answers 403)`,
+      `write the method${missed.length === 1 ? '' : 's'} in upper case (${missed.join('|')})`);
   });
 }

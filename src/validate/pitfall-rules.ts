@@ -53,6 +53,7 @@
  * | `pitfall-policy-name-duplicate` | pitfall | error | all | two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other |
  * | `pitfall-ccnp-metadata-namespace` | pitfall | warning | all | a CiliumClusterwideNetworkPolicy with `metadata.namespace`: the API server drops it, the policy applies in every namespace |
  * | `pitfall-http-header-never-matches` | pitfall | error | all | an HTTP rule's `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403) |
+ * | `pitfall-http-method-case` | pitfall | error | all | an HTTP rule's `method` that matches a standard method only in another case (`get`, `GET|head`): Envoy matches :method case-sensitively, so it lets no such request through (403) |
  * | `pitfall-http-regex-too-large` | pitfall | error | all | an HTTP path, method or host regex whose RE2 program is certainly larger than the 100 Envoy accepts (`re2.max_program_size.error_level`): the agent accepts it, cilium-envoy refuses the policy update |
  * | `pitfall-http-regex-may-be-too-large` | pitfall | warning | all | an HTTP path, method or host regex whose RE2 program size is estimated above the 100 Envoy accepts (alternatives, Unicode classes, `[^/]{n,m}`): the exact size is C++ RE2's |
  * | `pitfall-l7-matches-every-request` | pitfall | warning | all | an L7 rule list that lets every request through while looking restrictive: an HTTP rule of only mismatch-action header matches, an empty HTTP rule beside others, `l7proto` without rules, DNS `*` beside names |
@@ -77,7 +78,7 @@ import { broadPeers } from './pitfall-addresses';
 import { defaultDenyWithoutDns, dnsRulesWidened, fqdnWithoutDns } from './pitfall-dns';
 import { l7RulesWidened } from './pitfall-l7-widened';
 import { hostDenyLockout, hostLockout } from './pitfall-host';
-import { httpHeadersNeverMatching, httpRegexTooLarge } from './pitfall-http';
+import { httpHeadersNeverMatching, httpMethodCase, httpRegexTooLarge } from './pitfall-http';
 import { nonIdentityLabelSelectors } from './pitfall-identity-labels';
 import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
@@ -112,6 +113,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     ccnpSubjectSelectsReserved(run, r);
     httpHeadersNeverMatching(run, r);
     httpRegexTooLarge(run, r);
+    httpMethodCase(run, r);
     l7MatchesEveryRequest(run, r);
   }
   for (const r of run.rules) {

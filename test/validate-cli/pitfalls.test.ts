@@ -913,6 +913,11 @@ const CASES: readonly Case[] = [
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token: abc"]') },
   },
   {
+    id: 'pitfall-http-method-case', when: 'an HTTP rule with method get (Envoy matches :method case-sensitively; clients send GET)',
+    bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: get') }, at: ['api.yaml:20:25'],
+    good: { 'api.yaml': httpOn('8080') },
+  },
+  {
     id: 'pitfall-http-regex-too-large', when: 'an HTTP path of / and 96 letters (RE2 program size 101 by libre2; Envoy refuses above 100)',
     bad: { 'api.yaml': httpOn('8080').replace('- method: GET', `- method: GET\n                path: /${'a'.repeat(96)}`) }, at: ['api.yaml:21:23'],
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', `- method: GET\n                path: /${'a'.repeat(95)}`) },
@@ -1015,6 +1020,16 @@ describe('pitfall details', () => {
     expect(d.message).toMatch(/^the DNS rules of these pods \(CiliumNetworkPolicy shop\/web-dns \(dns\.yaml:1\), CiliumClusterwideNetworkPolicy cluster-dns \(cluster\.yaml:1\)\) do not allow looking up "api\.github\.com"/);
     // The rule of another namespace allows the name, but not for these pods.
     expect(where(check({ 'fqdn.yaml': FQDN, 'other.yaml': elsewhere }), 'pitfall-fqdn-without-dns')).toEqual(['fqdn.yaml:12:9']);
+  });
+
+  it('an HTTP method that matches a standard method only in another case: the methods missed and the fix; other methods are not judged', () => {
+    const on = (method: string): ReturnType<typeof check> => check({ 'api.yaml': httpOn('8080').replace('- method: GET', `- method: ${method}`) });
+    const [d] = findings(on('"GET|head"'), 'pitfall-http-method-case');
+    expect(d.message).toBe('http method "GET|head" matches HEAD only in another case: Envoy matches :method case-sensitively and clients send HEAD, '
+      + 'so this rule lets no HEAD request through (the agent accepts it, Envoy answers 403)');
+    expect(d.fix).toBe('write the method in upper case (HEAD)');
+    expect(findings(on('get|post'), 'pitfall-http-method-case')[0].fix).toBe('write the methods in upper case (GET|POST)');
+    for (const method of ['GET', '"GET|HEAD"', 'PURGE', '"(?i)get"', '".*"']) expect(where(on(method), 'pitfall-http-method-case'), method).toEqual([]);
   });
 
   it('an address written as a toFQDNs name: one finding, whose fix is its own CIDR; a DNS rule naming an address is not judged', () => {
