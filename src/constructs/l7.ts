@@ -5,7 +5,7 @@ import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
 import { checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject } from './names';
-import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
+import { headerMatchNeverMatches, headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { methodOnlyInOtherCase } from '../model/http-method';
 import { checkPropKeys } from './prop-keys';
@@ -147,6 +147,16 @@ export class HttpRule {
         location: callerLocation(),
       });
     }
+    (options.headerMatches ?? []).forEach((h, i) => {
+      const problem = headerMatchNeverMatches(h);
+      if (problem === undefined) return;
+      throw new CiliumPolicyError({
+        id: 'l7-header-never-matches',
+        message: `HttpRule headerMatches[${i}] name ${problem}, so Envoy would answer 403 to every request this rule is meant to let through`,
+        fix: 'write the header name as requests carry it (letters, digits and - _ . ! # $ % & \' * + ^ ` | ~), without a colon or spaces',
+        location: callerLocation(),
+      });
+    });
     for (const entry of options.headers ?? []) {
       const problem = typeof entry === 'string' ? headerNeverMatches(entry) : 'it is not a string';
       if (problem === undefined) continue;

@@ -268,7 +268,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-http-header-never-matches', severity: E, versions: 'all',
-    what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403)',
+    what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end), or a `headerMatches` name that is no header name (`X Token`): the agent accepts it and the rule matches nothing (403)',
   },
   {
     id: 'pitfall-http-method-case', severity: E, versions: 'all',

@@ -1,7 +1,7 @@
 // Pitfalls of HTTP rules: a `headers` entry no request can satisfy (Cilium accepts it; the rule then matches nothing), and a
 // path, method or host regex too large for Envoy (Cilium accepts it; Envoy refuses the policy update).
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
-import { headerNeverMatches } from '../model/http-header';
+import { headerMatchNeverMatches, headerNeverMatches } from '../model/http-header';
 import { methodOnlyInOtherCase } from '../model/http-method';
 import { PortRuleModel, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
@@ -35,6 +35,14 @@ export function httpHeadersNeverMatching(run: PitfallRun, r: RuleView): void {
       run.report('pitfall-http-header-never-matches', r, `${at}.headers[${e}]`,
         `headers entry ${JSON.stringify(entry)} of an HTTP rule matches no request: ${problem}; the agent accepts it, and Envoy answers 403 to every request this rule should let through`,
         "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value");
+    });
+    arr<unknown>(rule.headerMatches).forEach((m, e) => {
+      if (!isObject(m)) return;
+      const problem = headerMatchNeverMatches(m as { name?: unknown; mismatch?: string });
+      if (problem === undefined) return;
+      run.report('pitfall-http-header-never-matches', r, `${at}.headerMatches[${e}].name`,
+        `headerMatches name ${problem}: the agent accepts it, and Envoy answers 403 to every request this rule should let through`,
+        'write the header name as requests carry it (letters, digits and - _ . ! # $ % & \' * + ^ ` | ~), without a colon or spaces');
     });
   });
 }

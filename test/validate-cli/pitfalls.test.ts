@@ -1022,6 +1022,17 @@ describe('pitfall details', () => {
     expect(where(check({ 'fqdn.yaml': FQDN, 'other.yaml': elsewhere }), 'pitfall-fqdn-without-dns')).toEqual(['fqdn.yaml:12:9']);
   });
 
+  it('a headerMatches name that is not a header name: no request has it (an entry with a mismatch action is not judged)', () => {
+    const on = (entry: string): ReturnType<typeof check> => check({ 'api.yaml': httpOn('8080').replace('- method: GET', `- method: GET\n                headerMatches: [${entry}]`) });
+    const [d] = findings(on('{name: "X Token", value: a}'), 'pitfall-http-header-never-matches');
+    expect(d.message).toBe('headerMatches name "X Token" is not an HTTP header name, so no request has it: the agent accepts it, and Envoy answers 403 '
+      + 'to every request this rule should let through');
+    expect(where(on('{name: "X Token", value: a}'), 'pitfall-http-header-never-matches')).toEqual(['api.yaml:21:40']);
+    for (const entry of ['{name: X-Token, value: a}', '{name: ":authority", value: a}', '{name: "X Token", value: a, mismatch: LOG}']) {
+      expect(where(on(entry), 'pitfall-http-header-never-matches'), entry).toEqual([]);
+    }
+  });
+
   it('an HTTP method that matches a standard method only in another case: the methods missed and the fix; other methods are not judged', () => {
     const on = (method: string): ReturnType<typeof check> => check({ 'api.yaml': httpOn('8080').replace('- method: GET', `- method: ${method}`) });
     const [d] = findings(on('"GET|head"'), 'pitfall-http-method-case');
