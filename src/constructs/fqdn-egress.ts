@@ -5,7 +5,7 @@ import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
 import { Port } from './port';
 import { IEndpointSelector } from './selector';
-import { checkFqdnNotAddress, checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
@@ -21,6 +21,8 @@ export interface FqdnEgressProps {
    * answers, which is the world on those ports (`**`, `*.` and `**.` are refused, `fqdn-pattern-version-dependent`). Required,
    * not empty, no blank entry (`fqdn-egress-empty`). IPv4 addresses and ranges written as names (`10.0.0.1`, `10.0.0.*`) are
    * refused (`fqdn-ip-address`): Cilium matches names, never addresses (`10.0.0.*` matches `10.0.0.io`); use a CIDR peer.
+   * A `*` in the registrable part of a name (`*.com`, `*example.com`) is refused too (`fqdn-pattern-registrable`): it
+   * matches names such as `badexample.com` that anyone may register.
    */
   readonly fqdns: string[];
   /**
@@ -110,6 +112,7 @@ export class FqdnEgress extends Construct {
     for (const f of fqdns) {
       checkFqdnWildcard(f, 'FqdnEgress fqdns entry', this.node.path);
       checkFqdnNotAddress(f, 'FqdnEgress fqdns entry', this.node.path);
+      checkFqdnRegistrable(f, 'FqdnEgress fqdns entry', this.node.path);
     }
     this.policy = new CiliumPolicy(this, 'Resource', {
       name: props.name,

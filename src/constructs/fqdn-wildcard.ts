@@ -1,5 +1,5 @@
 import { CiliumPolicyError } from '../core/errors';
-import { addressShapedNameProblem, versionDependentWildcard } from '../model/fqdn-pattern';
+import { addressShapedNameProblem, registrableWildcardExample, versionDependentWildcard } from '../model/fqdn-pattern';
 
 /**
  * Refuses a DNS pattern of only `*`s other than `*` (`**`, `*.`, `**.`), whose meaning changes with the Cilium version:
@@ -33,4 +33,29 @@ export function checkFqdnNotAddress(text: string, factory: string, location: str
   const problem = addressShapedNameProblem(factory, text, 'construct');
   if (problem === undefined) return;
   throw new CiliumPolicyError({ id: 'fqdn-ip-address', ...problem, ...(location !== undefined ? { location } : {}) });
+}
+
+/**
+ * Refuses a DNS pattern with a `*` in the registrable part of the name (`fqdn-pattern-registrable`,
+ * `registrableWildcardExample`): `*.com` matches every `.com` name, `*example.com` matches `badexample.com`, `example.*` every
+ * top-level domain — names anyone may register and point at any address. The wildcard belongs below a domain the author
+ * controls (`*.example.com`); `*` alone, every name, stays allowed (it says so).
+ * @param pattern the pattern given
+ * @param factory what got it, e.g. `Peer.fqdnPattern` or `FqdnEgress fqdns entry`
+ * @param location where it was called from
+ */
+export function checkFqdnRegistrable(pattern: string, factory: string, location: string | undefined): void {
+  const example = registrableWildcardExample(pattern);
+  if (example === undefined) return;
+  const p = pattern.trim();
+  const domain = /^\*[^.*]+\.[^*]+$/.test(p) ? p.slice(1) : undefined;
+  throw new CiliumPolicyError({
+    id: 'fqdn-pattern-registrable',
+    message: `${factory} ${JSON.stringify(pattern)} has a "*" in the registrable part of the name: it would match names such as ${example}, which `
+      + 'anyone may register and point at any address',
+    fix: domain !== undefined
+      ? `write "*.${domain}" for the subdomains of ${domain} (and the name ${domain} itself as a name, Peer.fqdn), or list the names`
+      : 'put the wildcard below a domain you control, such as "*.example.com", or list the names',
+    ...(location !== undefined ? { location } : {}),
+  });
 }

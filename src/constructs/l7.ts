@@ -5,8 +5,9 @@ import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
 import { checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject } from './names';
-import { headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
+import { headerMatchNeverMatches, headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
+import { methodOnlyInOtherCase } from '../model/http-method';
 import { checkPropKeys } from './prop-keys';
 import { escapeRegex } from '../model/regex-escape';
 
@@ -62,7 +63,8 @@ export interface HeaderMatch {
 /** Options of `HttpRule.of()`. Every present field must match; method, path and host are full-match regexes. */
 export interface HttpRuleOptions {
   /**
-   * Method regex, e.g. `GET` or `GET|HEAD`.
+   * Method regex, e.g. `GET` or `GET|HEAD`. Envoy matches `:method` case-sensitively: a regex that matches a standard
+   * method only in another case (`get`, `GET|head`) is refused (`l7-http-method-case`).
    * @default - any method
    */
   readonly method?: string;
@@ -145,6 +147,16 @@ export class HttpRule {
         location: callerLocation(),
       });
     }
+    (options.headerMatches ?? []).forEach((h, i) => {
+      const problem = headerMatchNeverMatches(h);
+      if (problem === undefined) return;
+      throw new CiliumPolicyError({
+        id: 'l7-header-never-matches',
+        message: `HttpRule headerMatches[${i}] name ${problem}, so Envoy would answer 403 to every request this rule is meant to let through`,
+        fix: 'write the header name as requests carry it (letters, digits and - _ . ! # $ % & \' * + ^ ` | ~), without a colon or spaces',
+        location: callerLocation(),
+      });
+    });
     for (const entry of options.headers ?? []) {
       const problem = typeof entry === 'string' ? headerNeverMatches(entry) : 'it is not a string';
       if (problem === undefined) continue;
@@ -152,6 +164,16 @@ export class HttpRule {
         id: 'l7-header-never-matches',
         message: `HttpRule header ${JSON.stringify(entry)} matches no request: ${problem}, so Envoy would answer 403 to every request this rule is meant to let through`,
         fix: "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value",
+        location: callerLocation(),
+      });
+    }
+    const missed = typeof options.method === 'string' ? methodOnlyInOtherCase(options.method) : [];
+    if (missed.length > 0) {
+      throw new CiliumPolicyError({
+        id: 'l7-http-method-case',
+        message: `HttpRule method ${JSON.stringify(options.method)} matches ${missed.join(', ')} only in another case: Envoy matches :method `
+          + `case-sensitively and clients send ${missed.join(', ')}, so Envoy would answer 403 to those requests`,
+        fix: `write the method${missed.length === 1 ? '' : 's'} in upper case (${missed.join('|')})`,
         location: callerLocation(),
       });
     }

@@ -11,7 +11,7 @@ import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpressi
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
-import { checkFqdnNotAddress, checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 import { checkPropKeys } from './prop-keys';
 
@@ -320,12 +320,14 @@ export class Peer implements IPeer {
    * DNS label; a leading `**.` matches any number of labels (Cilium 1.19+). `*` alone is every name; `**`, `*.` and
    * `**.` are refused (`fqdn-pattern-version-dependent`: every name from 1.19, one-label names before), and so is an
    * address range written as a pattern (`10.0.0.*`, `fqdn-ip-address`: it matches names such as `10.0.0.io`, never those
-   * addresses; use `Peer.cidr()`).
+   * addresses; use `Peer.cidr()`), and a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`,
+   * `fqdn-pattern-registrable`: it matches names such as `badexample.com` that anyone may register).
    */
   public static fqdnPattern(pattern: string): Peer {
     const at = callerLocation();
     checkFqdnWildcard(pattern, 'Peer.fqdnPattern', at);
     checkFqdnNotAddress(pattern, 'Peer.fqdnPattern', at);
+    checkFqdnRegistrable(pattern, 'Peer.fqdnPattern', at);
     return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchPattern: pattern }] }, description: `fqdn pattern ${pattern}` });
   }
 

@@ -579,7 +579,8 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
           + `, so the list of ${refs.length === 1 ? 'the reference' : `${refs.length} references`} is dropped (translateSpec)`, notes);
       }
       // Before 1.16 the watcher resolves references only in the fromCIDRSet of ingress allow rules (egress #30624 and deny
-      // #30933 came with 1.16): elsewhere a reference selects nothing, as validate's version-egress-cidr-group-ref says.
+      // #30933 came with 1.16): in a deny rule a reference selects nothing, as validate's version-egress-cidr-group-ref says
+      // (an egress allow reference makes the agent refuse the policy, sanitize-egress-cidr-group-ref: never compiled).
       const refsResolved = v.atLeast(CiliumVersion.V1_16) || (direction === 'ingress' && !deny);
       const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path, refsResolved));
       if (!v.atLeast(CiliumVersion.V1_15)) return { kind: 'cidr', blocks: wholeWorlds(blocks, name, ctx, notes) };

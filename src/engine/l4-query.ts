@@ -61,12 +61,31 @@ function fastIcmpCode(query: VerdictQuery): number {
  */
 export function checkQueryFields(query: VerdictQuery, call: string): void {
   if (query === null || typeof query !== 'object') return;
+  const http = query.http;
+  if (http !== undefined && http !== null && typeof http === 'object' && http.scheme !== undefined) checkHttpScheme(http.scheme, call);
   for (const key in query) {
     if (queryFieldListed(key)) continue;
     // The one check decides (a key set to undefined passes; a getter that throws is refused, not rethrown).
     checkOptionKeys(query, VERDICT_QUERY_FIELDS, { call: 'VerdictQuery', at: call, noun: 'field', risk: 'so the connection would be judged without it, and a test that should fail could pass' });
     return;
   }
+}
+
+/**
+ * Refuses an HTTP request `scheme` other than `http` or `https` (`engine-query`): the scheme is the one Envoy gave the
+ * request (`:scheme`, and X-Forwarded-Proto as Envoy's connection manager sets it), and Envoy takes only those two,
+ * case-sensitively (`HeaderUtility::schemeIsValid`). `HTTPS` or `ftp` was judged as a request whose `:scheme` is unknown,
+ * so a rule on it quietly matched nothing.
+ * @throws CiliumPolicyError (`engine-query`)
+ */
+function checkHttpScheme(scheme: unknown, call: string): void {
+  if (scheme === 'http' || scheme === 'https') return;
+  throw new CiliumPolicyError({
+    id: 'engine-query',
+    message: `${call}: the HTTP request's scheme ${typeof scheme === 'string' ? JSON.stringify(scheme) : String(scheme)} is not "http" or "https", `
+      + 'the only schemes Envoy gives a request (:scheme and X-Forwarded-Proto)',
+    fix: 'give scheme "http" or "https" (lower case), or leave it out for the connection\'s (https where the proxy terminates TLS)',
+  });
 }
 
 /**

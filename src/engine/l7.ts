@@ -29,7 +29,8 @@ export interface HttpRequest {
   readonly host?: string;
   /**
    * The scheme the proxy gave the request: Hubble's URL scheme, which Cilium's access log takes from the request's
-   * X-Forwarded-Proto after Envoy set it (`http` or `https`). A rule on `:scheme` or `X-Forwarded-Proto` reads it.
+   * X-Forwarded-Proto after Envoy set it: `http` or `https` (lower case; `PolicySet.verdict` and `decide` refuse any other
+   * value, `engine-query`). A rule on `:scheme` or `X-Forwarded-Proto` reads it.
    * @default - the connection's: Envoy sets `:scheme` and X-Forwarded-Proto to `http`, or to `https` on a port where a
    *   rule for the peer terminates TLS (`terminatingTLS`); a `:scheme` header the request gives is its `:scheme`
    */

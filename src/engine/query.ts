@@ -5,6 +5,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { describeValue } from '../model/plain-value';
+import { isHeaderName } from '../model/http-header';
 import { IPortSpec, portMatchOf, singlePortOf } from '../model/port-spec';
 import { HttpRequest, KafkaRequest, headerRecord } from './l7';
 import { icmpTypeNumber } from './ports';
@@ -108,7 +109,15 @@ export function parseHttpRequest(text: string, host?: string, headers: readonly 
     if (i <= 0) {
       throw new CiliumPolicyError({ id: 'engine-http-syntax', message: `bad HTTP header "${line}"`, fix: 'write Name: value' });
     }
-    entries.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
+    const name = line.slice(0, i).trim();
+    // No request carries a header whose name is not a token (`X Token`): Envoy's codec refuses it.
+    if (!isHeaderName(name)) {
+      throw new CiliumPolicyError({
+        id: 'engine-http-syntax', message: `bad HTTP header "${line}": ${JSON.stringify(name)} is not a header name (letters, digits and !#$%&'*+-.^_\`|~)`,
+        fix: 'write Name: value with the name as requests carry it, e.g. "X-Token: abc"',
+      });
+    }
+    entries.push([name, line.slice(i + 1).trim()]);
   }
   // A header given twice is one header of both values, as Envoy matches it.
   const h = headerRecord(entries, false);

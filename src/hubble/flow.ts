@@ -785,6 +785,11 @@ export function l7Request(l7: HubbleL7 | undefined): { http?: HttpRequest; dns?:
       if (typeof h?.key !== 'string' || h.key === '') continue;
       entries.push([h.key, String(h.value ?? '')]);
     }
+    // The URL scheme is the X-Forwarded-Proto Envoy left. Only `http` and `https` (case-sensitive) are schemes Envoy takes for
+    // `:scheme` (and the engine accepts); any other value is a client's X-Forwarded-Proto kept by trusted hops, so it goes in
+    // as that header: `:scheme` is then the connection's and a rule on X-Forwarded-Proto's value is not matched on a guess.
+    const valid = scheme === 'http' || scheme === 'https';
+    if (scheme !== undefined && !valid && !entries.some(([k]) => k.toLowerCase() === 'x-forwarded-proto')) entries.push(['x-forwarded-proto', scheme]);
     // A header Hubble lists twice is one header of both values, as Envoy matched it.
     const headers = headerRecord(entries, false);
     const any = entries.length > 0;
@@ -793,7 +798,7 @@ export function l7Request(l7: HubbleL7 | undefined): { http?: HttpRequest; dns?:
         method: typeof l7.http.method === 'string' ? l7.http.method : 'GET',
         path,
         ...(host !== undefined ? { host } : {}),
-        ...(scheme !== undefined ? { scheme } : {}),
+        ...(valid ? { scheme } : {}),
         ...(any ? { headers } : {}),
       },
     };

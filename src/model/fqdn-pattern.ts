@@ -159,6 +159,43 @@ export function addressShapedNameProblem(subject: string, text: string, context:
   return { message, fix: `${fix}; for a DNS name, write the name` };
 }
 
+/**
+ * Top-level domains no one can register a name under (RFC 6761 `test`, `example`, `invalid`, `localhost`; RFC 6762
+ * `local`; ICANN's private-use `internal`; RFC 8375 `home.arpa` is matched as `arpa`): a wildcard there selects only
+ * private names.
+ */
+const PRIVATE_TLDS: ReadonlySet<string> = new Set(['test', 'example', 'invalid', 'localhost', 'local', 'internal', 'arpa']);
+
+/**
+ * Second-level labels that are public suffixes under a two-letter country TLD (`co.uk`, `com.au`, `ac.jp`, …): a
+ * wildcard right below them is in the registrable label. A heuristic short of the Public Suffix List, which the SDK does
+ * not ship.
+ */
+const CC_SECOND_LEVELS: ReadonlySet<string> = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'or', 'ne', 'go', 'gob', 'nic', 'mil']);
+
+/**
+ * A `toFQDNs` `matchPattern` with a `*` in the registrable part of the name (the top-level domain, or the label right below
+ * it or below a country's public second level such as `co.uk`): `*.com` matches every `.com` name, `*example.com` matches
+ * `badexample.com`, `example.*` every top-level domain, `**.com` (1.19) every name under `.com` — names anyone may register
+ * and point at any address. Returns a name it matches that anyone could register (each `*` run written `x`), or `undefined`
+ * for a pattern that keeps its wildcards inside a named domain (`*.example.com`, `api-*.example.com`), one under a private
+ * top-level domain (`*.internal`), one of only `*`s (every name: `pitfall-broad-peer` and `fqdn-pattern-version-dependent`)
+ * or one shaped like an address (`fqdn-ip-address`). The one judgement of the constructs' refusal
+ * (`fqdn-pattern-registrable`) and validate's `pitfall-fqdn-pattern-registrable`.
+ */
+export function registrableWildcardExample(pattern: string): string | undefined {
+  if (typeof pattern !== 'string') return undefined;
+  const p = pattern.trim().toLowerCase().replace(/\.$/, '');
+  if (!p.includes('*') || matchesEveryDnsName(p, true) || addressShapedDnsName(p)) return undefined;
+  const labels = p.replace(/^\*{2,}\./, '*.').split('.');
+  const n = labels.length;
+  if (PRIVATE_TLDS.has(labels[n - 1])) return undefined;
+  const ccSuffix = n >= 3 && /^[a-z]{2}$/.test(labels[n - 1]) && CC_SECOND_LEVELS.has(labels[n - 2]);
+  const registrable = ccSuffix ? 3 : 2;
+  if (!labels.slice(Math.max(0, n - registrable)).some((l) => l.includes('*'))) return undefined;
+  return labels.map((l) => (l === '*' ? 'x' : l.replace(/\*+/g, 'x'))).join('.');
+}
+
 /** One label of a pattern: its literal pieces between `*`s, or `undefined` for a label without `*` (compared whole). */
 interface LabelGlob {
   readonly text: string;

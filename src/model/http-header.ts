@@ -22,6 +22,11 @@ export interface HeaderRequirement {
 /** HTTP field names are tokens (RFC 9110 `tchar`); Envoy's pseudo-headers add a leading `:`. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** Whether `name` is an HTTP field name (an RFC 9110 token), as every header a request carries is. */
+export function isHeaderName(name: string): boolean {
+  return TOKEN.test(name);
+}
+
 /** The pseudo-headers of a request that Envoy's header matchers read (Cilium's own path, method and host rules use them). */
 export const PSEUDO_HEADERS: readonly string[] = [':authority', ':method', ':path', ':scheme'];
 
@@ -49,6 +54,19 @@ export function headerNeverMatches(entry: string): string | undefined {
     return `its value ${JSON.stringify(value)} starts or ends with whitespace, which HTTP strips from every header value, so the exact match never holds`;
   }
   return undefined;
+}
+
+/**
+ * Why no request can satisfy a `headerMatches` entry by its name, or `undefined`: a name that is not an HTTP field name
+ * (RFC 9110 token) nor a pseudo-header Envoy matches (`X Token`, `X-Token:`) — Envoy's matcher accepts any name without
+ * NUL, CR or LF and no request carries such a header. Only an entry that refuses a request counts (`headerMatchRefuses`):
+ * one with a mismatch action never refuses.
+ */
+export function headerMatchNeverMatches(match: { readonly name?: unknown; readonly mismatch?: string }): string | undefined {
+  if (typeof match.name !== 'string' || match.name === '' || !headerMatchRefuses(match)) return undefined;
+  const name = match.name.toLowerCase();
+  if (isHeaderName(name) || PSEUDO_HEADERS.includes(name)) return undefined;
+  return `${JSON.stringify(match.name)} is not an HTTP header name, so no request has it`;
 }
 
 /** The `mismatch` actions of a `headerMatches` entry (the CRD's enum). */

@@ -120,6 +120,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'sanitize-host-l7', severity: E, versions: 'all', what: 'L7 rules in a host policy (DNS and l7proto rules on egress are allowed from 1.17)' },
   { id: 'sanitize-cidr-parse', severity: E, versions: 'all', what: 'a CIDR the API server accepts but the agent cannot parse (leading zeros, zone)' },
   { id: 'sanitize-except-outside-cidr', severity: E, versions: 'all', what: 'an except prefix outside its cidr' },
+  { id: 'sanitize-egress-cidr-group-ref', severity: E, versions: '1.14-1.15', what: 'cidrGroupRef in an egress allow toCIDRSet: resolved from 1.16; before, the agent parses its empty cidr and refuses the policy' },
   { id: 'sanitize-except-with-group', severity: E, versions: '1.14-1.16', what: 'except together with cidrGroupRef' },
   { id: 'sanitize-fqdn-one-of', severity: E, versions: '1.14-1.15', what: 'a toFQDNs entry with both or neither of matchName, matchPattern' },
   { id: 'sanitize-fqdn-max-length', severity: E, versions: '1.14-1.16', what: 'matchName or matchPattern longer than 255 characters' },
@@ -146,7 +147,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'version-from-groups', severity: E, versions: '1.14-1.15', what: 'fromGroups (added in 1.16)' },
   { id: 'version-listener-priority', severity: E, versions: '1.14-1.15', what: 'listener.priority (added in 1.16)' },
   { id: 'version-icmp-type-name', severity: E, versions: '1.14-1.15', what: 'an ICMP type given as a string (added in 1.16)' },
-  { id: 'version-egress-cidr-group-ref', severity: E, versions: '1.14-1.15', what: 'cidrGroupRef in toCIDRSet or an ingressDeny fromCIDRSet (resolved from 1.16; a deny there denies no one)' },
+  { id: 'version-egress-cidr-group-ref', severity: E, versions: '1.14-1.15', what: 'cidrGroupRef in an ingressDeny or egressDeny CIDR set (resolved from 1.16; before, the deny denies no one)' },
   { id: 'version-cidr-group-selector', severity: E, versions: '1.14-1.16', what: 'cidrGroupSelector (added in 1.17)' },
   { id: 'version-log', severity: E, versions: '1.14-1.17', what: 'log (added in 1.18)' },
   { id: 'version-fqdn-double-star', severity: E, versions: '1.14-1.18', what: 'a **. FQDN pattern (1.19; before, ** is *)' },
@@ -227,6 +228,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-fqdn-ip-address', severity: W, versions: 'all',
     what: 'an IPv4 address or range written as a toFQDNs name (`matchName: 10.0.0.1`, `matchPattern: 10.0.0.*`): it matches looked-up names only, never the addresses',
   },
+  {
+    id: 'pitfall-fqdn-pattern-registrable', severity: W, versions: 'all',
+    what: 'a toFQDNs matchPattern with a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`): it matches names anyone may register',
+  },
   { id: 'pitfall-icmp-type-zero', severity: W, versions: 'all', what: 'an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family' },
   { id: 'pitfall-port-rule-without-ports', severity: W, versions: 'all', what: 'a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing' },
   {
@@ -263,7 +268,11 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-http-header-never-matches', severity: E, versions: 'all',
-    what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end): the agent accepts it and the rule matches nothing (403)',
+    what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end), or a `headerMatches` name that is no header name (`X Token`): the agent accepts it and the rule matches nothing (403)',
+  },
+  {
+    id: 'pitfall-http-method-case', severity: E, versions: 'all',
+    what: 'an HTTP rule\'s `method` that matches a standard method only in another case (`get`, `GET|head`): Envoy matches :method case-sensitively, so it lets no such request through (403)',
   },
   {
     id: 'pitfall-http-regex-too-large', severity: E, versions: 'all',

@@ -99,6 +99,7 @@
  * | `sanitize-host-l7` | sanitize | error | all | L7 rules in a host policy (DNS and l7proto rules on egress are allowed from 1.17) |
  * | `sanitize-cidr-parse` | sanitize | error | all | a CIDR the API server accepts but the agent cannot parse (leading zeros, zone) |
  * | `sanitize-except-outside-cidr` | sanitize | error | all | an except prefix outside its cidr |
+ * | `sanitize-egress-cidr-group-ref` | sanitize | error | 1.14-1.15 | cidrGroupRef in an egress allow toCIDRSet: resolved from 1.16; before, the agent parses its empty cidr and refuses the policy |
  * | `sanitize-except-with-group` | sanitize | error | 1.14-1.16 | except together with cidrGroupRef |
  * | `sanitize-fqdn-one-of` | sanitize | error | 1.14-1.15 | a toFQDNs entry with both or neither of matchName, matchPattern |
  * | `sanitize-fqdn-max-length` | sanitize | error | 1.14-1.16 | matchName or matchPattern longer than 255 characters |
@@ -123,7 +124,7 @@
  * | `version-from-groups` | version | error | 1.14-1.15 | fromGroups (added in 1.16) |
  * | `version-listener-priority` | version | error | 1.14-1.15 | listener.priority (added in 1.16) |
  * | `version-icmp-type-name` | version | error | 1.14-1.15 | an ICMP type given as a string (added in 1.16) |
- * | `version-egress-cidr-group-ref` | version | error | 1.14-1.15 | cidrGroupRef in toCIDRSet or an ingressDeny fromCIDRSet (resolved from 1.16; a deny there denies no one) |
+ * | `version-egress-cidr-group-ref` | version | error | 1.14-1.15 | cidrGroupRef in an ingressDeny or egressDeny CIDR set (resolved from 1.16; before, the deny denies no one) |
  * | `version-cidr-group-selector` | version | error | 1.14-1.16 | cidrGroupSelector (added in 1.17) |
  * | `version-log` | version | error | 1.14-1.17 | log (added in 1.18) |
  * | `version-fqdn-double-star` | version | error | 1.14-1.18 | a **. FQDN pattern (1.19; before, ** is *) |

@@ -4,7 +4,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { FqdnSelectorModel, PEER_FIELDS, RuleItemModel, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
-import { addressShapedNameProblem } from '../model/fqdn-pattern';
+import { addressShapedNameProblem, registrableWildcardExample } from '../model/fqdn-pattern';
 
 /** `10.0.0.0/8` for a parsed CIDR, the address printed as the agent prints it (RFC 5952). */
 /**
@@ -59,7 +59,16 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       if (section !== 'egress') continue;
       addressNames(run, r, item, `${r.path}.egress[${index}]`);
       arr<FqdnSelectorModel>(item.fqdns).forEach((f, j) => {
-        if (!isObject(f) || typeof f.matchPattern !== 'string' || !matchesEveryName(f.matchPattern, r.version)) return;
+        if (!isObject(f) || typeof f.matchPattern !== 'string') return;
+        const registrable = registrableWildcardExample(f.matchPattern);
+        if (registrable !== undefined) {
+          run.report('pitfall-fqdn-pattern-registrable', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
+            `toFQDNs matchPattern ${JSON.stringify(f.matchPattern)} has a "*" in the registrable part of the name: it matches names such as `
+            + `${registrable}, which anyone may register and point at any address, so these pods may reach whatever such a name resolves to`,
+            'put the wildcard below a domain you control ("*.example.com" for its subdomains, plus matchName "example.com" for itself), '
+            + 'or list the names');
+        }
+        if (!matchesEveryName(f.matchPattern, r.version)) return;
         run.report('pitfall-broad-peer', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
           `toFQDNs matchPattern ${JSON.stringify(f.matchPattern)} matches every DNS name: these pods may reach any address they can resolve, which `
           + 'is egress to the whole internet on these ports',

@@ -1,7 +1,8 @@
 // Pitfalls of HTTP rules: a `headers` entry no request can satisfy (Cilium accepts it; the rule then matches nothing), and a
 // path, method or host regex too large for Envoy (Cilium accepts it; Envoy refuses the policy update).
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
-import { headerNeverMatches } from '../model/http-header';
+import { headerMatchNeverMatches, headerNeverMatches } from '../model/http-header';
+import { methodOnlyInOtherCase } from '../model/http-method';
 import { PortRuleModel, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
@@ -35,6 +36,14 @@ export function httpHeadersNeverMatching(run: PitfallRun, r: RuleView): void {
         `headers entry ${JSON.stringify(entry)} of an HTTP rule matches no request: ${problem}; the agent accepts it, and Envoy answers 403 to every request this rule should let through`,
         "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value");
     });
+    arr<unknown>(rule.headerMatches).forEach((m, e) => {
+      if (!isObject(m)) return;
+      const problem = headerMatchNeverMatches(m as { name?: unknown; mismatch?: string });
+      if (problem === undefined) return;
+      run.report('pitfall-http-header-never-matches', r, `${at}.headerMatches[${e}].name`,
+        `headerMatches name ${problem}: the agent accepts it, and Envoy answers 403 to every request this rule should let through`,
+        'write the header name as requests carry it (letters, digits and - _ . ! # $ % & \' * + ^ ` | ~), without a colon or spaces');
+    });
   });
 }
 
@@ -58,5 +67,24 @@ export function httpRegexTooLarge(run: PitfallRun, r: RuleView): void {
       if (size.certain) run.report('pitfall-http-regex-too-large', r, `${at}.${field}`, message, size.fix);
       else run.report('pitfall-http-regex-may-be-too-large', r, `${at}.${field}`, message, size.fix);
     }
+  });
+}
+
+/**
+ * HTTP `method` regexes that match a standard method only in another case (`model/http-method.ts`: `get`, `GET|head`):
+ * Envoy matches `:method` case-sensitively and clients send `GET`, so the rule lets none of those requests through; the agent
+ * accepts it and Envoy answers 403.
+ */
+export function httpMethodCase(run: PitfallRun, r: RuleView): void {
+  forEachHttpRule(r, (rule, at) => {
+    const method = rule.method;
+    if (typeof method !== 'string') return;
+    const missed = methodOnlyInOtherCase(method);
+    if (missed.length === 0) return;
+    const list = missed.join(', ');
+    run.report('pitfall-http-method-case', r, `${at}.method`,
+      `http method ${JSON.stringify(method)} matches ${list} only in another case: Envoy matches :method case-sensitively and clients send ${list}, `
+      + `so this rule lets no ${list} request through (the agent accepts it, Envoy answers 403)`,
+      `write the method${missed.length === 1 ? '' : 's'} in upper case (${missed.join('|')})`);
   });
 }

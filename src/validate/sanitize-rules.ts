@@ -183,6 +183,19 @@ function checkCidrs(node: ItemNode, ctx: CheckContext): void {
       prefix = parsePrefixStrict(entry.cidr);
       if (!prefix) unparsable(entry.cidr, `${path}.cidr`, true);
     }
+    // Before 1.16 the watcher replaces cidrGroupRef entries with their groups' CIDRs only in the fromCIDRSet of ingress allow
+    // rules (pkg/k8s/watchers `translateSpec` loops over spec.Ingress alone); `EgressRule.sanitize` then parses the cidr of
+    // every toCIDRSet entry (`CIDRRule.sanitize`: netip.ParsePrefix), so a reference's empty cidr fails and the agent
+    // refuses the whole policy. (Deny items are not sanitized before 1.17: there the entry selects nothing, which
+    // `version-egress-cidr-group-ref` reports.)
+    if (node.section === SectionName.EGRESS && typeof entry.cidrGroupRef === 'string' && entry.cidr === undefined
+      && !v.atLeast(AGENT_SINCE.egressCidrGroupRef)) {
+      ctx.report('sanitize-egress-cidr-group-ref', `${path}.cidrGroupRef`,
+        `cidrGroupRef ${show(entry.cidrGroupRef)} in an egress toCIDRSet needs Cilium ${AGENT_SINCE.egressCidrGroupRef} or newer (target is ${v}): older agents `
+        + 'resolve CIDR groups only in the fromCIDRSet of ingress allow rules, so Sanitize parses this entry\'s empty cidr ("Unable to parse CIDRRule '
+        + '\\"\\"") and refuses the whole policy',
+        `list the group's CIDRs as toCIDRSet cidr entries, or raise the target version to ${AGENT_SINCE.egressCidrGroupRef}`);
+    }
     const except = arr<unknown>(entry.except);
     if (except.length > 0 && entry.cidrGroupRef !== undefined && !v.atLeast(AGENT_SINCE.exceptWithGroup)) {
       ctx.report('sanitize-except-with-group', `${path}.except`,

@@ -9,7 +9,7 @@
  */
 import { CiliumVersion } from '../core/cilium-version';
 import {
-  CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, L3_PEER_FIELDS, PeerField, SectionName,
+  CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, L3_PEER_FIELDS, PeerField,
 } from '../model/policy-model';
 import { parsePortValue } from '../model/port-entries';
 import { re2AngleNamedGroups } from '../model/re2';
@@ -125,14 +125,15 @@ function checkItem(node: ItemNode, ctx: CheckContext): void {
         raise(sel, 'name each CiliumCIDRGroup with cidrGroupRef'));
     }
     // Before 1.16 the watcher resolves references only in the fromCIDRSet of ingress allow rules (pkg/k8s/watchers
-    // `translateSpec` loops over spec.Ingress alone): in toCIDRSet and in an ingressDeny fromCIDRSet the entry selects
-    // nothing, so a deny there denies no one.
+    // `translateSpec` loops over spec.Ingress alone): in a deny item, which those agents do not sanitize, the entry
+    // selects nothing, so the deny denies no one. (In an egress allow item `Sanitize` refuses the whole policy:
+    // `sanitize-egress-cidr-group-ref`.)
     const egressRef = AGENT_SINCE.egressCidrGroupRef;
-    if (entry.cidrGroupRef !== undefined && (direction === 'egress' || section === SectionName.INGRESS_DENY) && !v.atLeast(egressRef)) {
-      const where = direction === 'egress' ? 'toCIDRSet' : 'an ingressDeny fromCIDRSet';
+    if (entry.cidrGroupRef !== undefined && section.endsWith('Deny') && !v.atLeast(egressRef)) {
+      const where = `an ${section} ${setWire}`;
       ctx.report('version-egress-cidr-group-ref', `${p}.cidrGroupRef`,
         `${needs(`cidrGroupRef in ${where}`, egressRef, ctx)}; older agents resolve CIDR groups only in the fromCIDRSet of ingress allow rules, `
-        + `so this entry selects nothing${section.endsWith('Deny') ? ' and denies no one' : ''}`,
+        + 'so this entry selects nothing and denies no one',
         raise(egressRef, `list the cidrs of the group with ${setWire} cidr entries`));
     }
   });

@@ -29,3 +29,22 @@ describe('denyIngress(Peer.cidrGroup) by version', () => {
     }
   });
 });
+
+// In an egress allow the 1.14/1.15 agent's Sanitize parses the reference's empty cidr and refuses the whole policy.
+describe('allowEgress(Peer.cidrGroup) by version', () => {
+  const synthEgress = (version: CiliumVersion): (() => unknown) => {
+    const chart = Testing.chart();
+    CiliumVersion.use(chart, version);
+    const policy = new CiliumPolicy(chart, 'api', { namespace: 'shop', endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    policy.allowEgress(Peer.cidrGroup('corp'));
+    return () => Testing.synth(chart);
+  };
+
+  test('1.14 and 1.15 refuse it as a policy the agent refuses; 1.16 writes it', () => {
+    for (const v of [CiliumVersion.V1_14, CiliumVersion.V1_15]) {
+      expect(synthEgress(v)).toThrow(/spec\.egress\[0\]\.toCIDRSet\[0\]\.cidrGroupRef: cidrGroupRef "corp" in an egress toCIDRSet needs Cilium 1\.16 .* refuses the whole policy \(sanitize-egress-cidr-group-ref\)/);
+    }
+    const manifests = synthEgress(CiliumVersion.V1_16)() as { spec: { egress: unknown[] } }[];
+    expect(manifests[0].spec.egress).toEqual([{ toCIDRSet: [{ cidrGroupRef: 'corp' }] }]);
+  });
+});

@@ -150,6 +150,30 @@ describe('HttpRule refusals: a rule that would match more than it says', () => {
     expect(refusal(() => HttpRule.get(' ')).id).toBe('l7-field-blank');
   });
 
+  // Envoy matches :method case-sensitively (the rule's method is a safe_regex on :method, as written), and clients send GET.
+  test('a method that matches a standard method only in another case is refused; what such a rule matches', () => {
+    for (const [method, missed] of [['get', 'GET'], ['Get', 'GET'], ['GET|head', 'HEAD'], ['g.t', 'GET'], ['get|post', 'GET, POST']]) {
+      const e = refusal(() => HttpRule.of({ method, path: '/a' }));
+      expect(e.id, method).toBe('l7-http-method-case');
+      expect(e.message).toContain(`HttpRule method ${JSON.stringify(method)} matches ${missed} only in another case: Envoy matches :method case-sensitively`);
+    }
+    expect(refusal(() => HttpRule.of({ method: 'get|post' })).message).toContain('fix: write the methods in upper case (GET|POST)');
+    for (const method of ['GET', 'GET|HEAD', '.*', 'PURGE', '(?i)get', '[A-Z]+']) expect(() => HttpRule.of({ method }), method).not.toThrow();
+    // The case-insensitive regex a user may mean: GET passes, get too (as sent).
+    expect(http([HttpRule.of({ method: '(?i)get', path: '/a' })], [req('GET', '/a'), req('get', '/a'), req('POST', '/a')])).toEqual(['allowed', 'allowed', 'l7-denied']);
+  });
+
+  // Envoy's header matcher accepts any name without NUL, CR or LF; no request carries a header named `X Token`.
+  test('a headerMatches name that is not a header name is refused, unless the entry has a mismatch action (it never refuses)', () => {
+    for (const name of ['X Token', 'X-Token:', 'X(T)']) {
+      const e = refusal(() => HttpRule.of({ method: 'GET', headerMatches: [{ name: 'X-Ok' }, { name, value: 'a' }] }));
+      expect(e.id, name).toBe('l7-header-never-matches');
+      expect(e.message).toContain(`HttpRule headerMatches[1] name ${JSON.stringify(name)} is not an HTTP header name, so no request has it`);
+    }
+    for (const name of ['X-Token', ':authority', 'x_a.b']) expect(() => HttpRule.of({ headerMatches: [{ name, value: 'a' }] }), name).not.toThrow();
+    expect(() => HttpRule.of({ method: 'GET', headerMatches: [{ name: 'X Token', value: 'a', mismatch: HeaderMismatchAction.LOG }] })).not.toThrow();
+  });
+
   test('a headers entry no request can satisfy is refused: Cilium would accept it and the rule would match nothing', () => {
     for (const entry of ['X-Token:abc', 'X-Token:', 'X-Token:  abc', 'X-Token: abc ', ' X-Token', '', 'X-Tok(en): a', 'X-Token\u00e9']) {
       expect(refusal(() => HttpRule.of({ method: 'GET', headers: ['X-Ok', entry] })).id, JSON.stringify(entry)).toBe('l7-header-never-matches');

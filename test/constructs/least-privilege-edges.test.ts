@@ -349,15 +349,51 @@ describe('a DNS pattern whose meaning depends on the Cilium version is refused; 
     expect(e.message).toMatch(/every name from Cilium 1\.19, but one-label names .* before.*fix: write "\*" for every name/s);
   });
 
-  test('"*", "*.example.com", "**.example.com" and "*.*" are kept, with their meaning on the target version', () => {
-    for (const pattern of ['*', '*.example.com', '**.example.com', '*.*']) {
+  test('"*", "*.example.com" and "**.example.com" are kept, with their meaning on the target version; "*.*" in a DNS rule', () => {
+    for (const pattern of ['*', '*.example.com', '**.example.com']) {
       expect(() => Peer.fqdnPattern(pattern)).not.toThrow();
       expect(() => DnsRule.pattern(pattern)).not.toThrow();
     }
+    // Every two-label name: refused as a destination (fqdn-pattern-registrable), kept as the lookups a DNS rule lets through.
+    expect(refusal(() => Peer.fqdnPattern('*.*')).id).toBe('fqdn-pattern-registrable');
+    expect(() => DnsRule.pattern('*.*')).not.toThrow();
     const c = chart('shop');
     new FqdnEgress(c, 'e', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['*.example.com'] });
     expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.example.com@192.0.2.10', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.example.org@192.0.2.10', '443/TCP')).toBe('denied');
+  });
+});
+
+// Cilium accepts `*.com` and `*example.com` (matchpattern checks only characters and length) and matches them as written:
+// every `.com` name, and `badexample.com`, names anyone may register and point at any address.
+describe('a DNS pattern with a "*" in the registrable part of the name is refused as a destination (fqdn-pattern-registrable)', () => {
+  test.each([
+    ['*.com', 'x.com'], ['*example.com', 'xexample.com'], ['example.*', 'example.x'], ['**.com', 'x.com'], ['*.co.uk', 'x.co.uk'],
+  ])('%j in Peer.fqdnPattern and FqdnEgress fqdns', (pattern, example) => {
+    const e = refusal(() => Peer.fqdnPattern(pattern));
+    expect(e.id).toBe('fqdn-pattern-registrable');
+    expect(e.message).toContain(`Peer.fqdnPattern "${pattern}" has a "*" in the registrable part of the name: it would match names such as ${example}, `
+      + 'which anyone may register and point at any address');
+    const c = chart('shop');
+    const f = refusal(() => new FqdnEgress(c, 'e', { fqdns: ['api.example.com', pattern] }));
+    expect(f.id).toBe('fqdn-pattern-registrable');
+    expect(f.message).toContain(`FqdnEgress fqdns entry "${pattern}"`);
+  });
+
+  test('the fix names the subdomain pattern meant for "*example.com"', () => {
+    expect(refusal(() => Peer.fqdnPattern('*example.com')).message)
+      .toContain('fix: write "*.example.com" for the subdomains of example.com (and the name example.com itself as a name, Peer.fqdn), or list the names');
+    expect(refusal(() => Peer.fqdnPattern('*.com')).message).toContain('fix: put the wildcard below a domain you control, such as "*.example.com", or list the names');
+  });
+
+  test('wildcards below a named domain, under a private top-level domain, and DNS rules are kept; the verdicts follow Cilium', () => {
+    for (const pattern of ['a*b.example.com', 'api-*.example.com', '*.internal', '*.svc.cluster.local']) expect(() => Peer.fqdnPattern(pattern)).not.toThrow();
+    expect(() => DnsRule.pattern('*.com')).not.toThrow();
+    const c = chart('shop');
+    new FqdnEgress(c, 'e', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['a*b.example.com'] });
+    expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:axb.example.com@192.0.2.10', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:axb.evil.com@192.0.2.10', '443/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.b.example.com@192.0.2.10', '443/TCP')).toBe('denied');
   });
 });
 

@@ -62,29 +62,36 @@ describe('fromCIDRSet of cidrGroupRef entries that resolve to no CIDR', () => {
 });
 
 // Only the ingress allow lists are translated by the 1.14/1.15 watcher (translateSpec loops over spec.Ingress alone):
-// an egress toCIDRSet or an ingressDeny fromCIDRSet keeps its reference, which those agents do not resolve, so the
-// entry selects nothing (validate: version-egress-cidr-group-ref) and the item's ports are not opened to every peer.
+// an ingressDeny fromCIDRSet keeps its reference, which those agents neither resolve nor sanitize (deny items are
+// sanitized from 1.17), so the entry selects nothing (validate: version-egress-cidr-group-ref); an egress toCIDRSet entry
+// keeps its empty cidr, which EgressRule.sanitize parses (CIDRRule.sanitize), so the agent refuses the whole policy
+// (validate: sanitize-egress-cidr-group-ref) and its pods keep whatever egress they had without it.
 describe('the lists the 1.14/1.15 watcher does not translate', () => {
-  test('1.15 egress toCIDRSet of a missing or empty group, with toPorts: nothing on the ports', () => {
-    for (const docs of [[], [group('g', [])]]) {
+  test('1.15 egress toCIDRSet of a group: the agent refuses the policy, so the pod\'s egress is not restricted by it', () => {
+    for (const docs of [[], [group('g', [])], [group('g', ['10.9.0.0/16'])]]) {
       const set = policySet([...docs, cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDRSet: [{ cidrGroupRef: 'g' }], toPorts: PORTS }] })],
         { ciliumVersion: V.V1_15 });
       const v = judged(set, WEB, 'cidr:8.8.8.8', '80/TCP');
-      expect(v.egress.decision).toBe(SideDecision.DEFAULT_DENY);
+      expect(v.egress.decision).toBe(SideDecision.NO_POLICY_DEFAULT_ALLOW);
+      expect(set.diagnostics.some((d) => d.id === 'engine-policy-skipped' && d.message.includes('[sanitize-egress-cidr-group-ref]'))).toBe(true);
     }
+    // Beside a policy the agent imports, the pod is in egress default deny by that one only.
+    const other = cnp('q', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDR: ['10.1.0.0/16'] }] });
+    const set = policySet([group('g', ['10.9.0.0/16']), other, cnp('p', { endpointSelector: labels({ app: 'web' }),
+      egress: [{ toCIDRSet: [{ cidrGroupRef: 'g' }], toPorts: PORTS }] })], { ciliumVersion: V.V1_14 });
+    expect(judged(set, WEB, 'cidr:10.9.1.1', '80/TCP').egress.decision).toBe(SideDecision.DEFAULT_DENY);
+    expect(judged(set, WEB, 'cidr:10.1.1.1', '80/TCP').egress.decision).toBe(SideDecision.ALLOWED);
   });
 
-  test('before 1.16 a reference outside an ingress allow rule selects nothing, even to a group with CIDRs; from 1.16 it selects them', () => {
+  test('before 1.16 a reference in a deny rule selects nothing, even to a group with CIDRs; from 1.16 it selects them', () => {
     const egress = [group('g', ['10.9.0.0/16']), cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toCIDRSet: [{ cidrGroupRef: 'g' }], toPorts: PORTS }] })];
     const deny = [group('g', ['10.9.0.0/16']), cnp('p', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromEntities: ['all'] }],
       ingressDeny: [{ fromCIDRSet: [{ cidrGroupRef: 'g' }], toPorts: PORTS }] })];
     for (const ciliumVersion of [V.V1_14, V.V1_15]) {
-      const out = judged(policySet(egress, { ciliumVersion }), WEB, 'cidr:10.9.1.1', '80/TCP');
-      expect(out.egress.decision).toBe(SideDecision.DEFAULT_DENY);
-      expect(out.egress.notes.join('\n')).toMatch(/cidrGroupRef g at .*: Cilium 1\.1[45] resolves CIDR group references only in the fromCIDRSet of ingress allow rules/);
       expect(judged(policySet(deny, { ciliumVersion }), 'cidr:10.9.1.1', WEB, '80/TCP').ingress.decision).toBe(SideDecision.ALLOWED);
     }
     expect(judged(policySet(egress, { ciliumVersion: V.V1_16 }), WEB, 'cidr:10.9.1.1', '80/TCP').egress.decision).toBe(SideDecision.ALLOWED);
+    expect(judged(policySet(egress, { ciliumVersion: V.V1_16 }), WEB, 'cidr:10.8.1.1', '80/TCP').egress.decision).toBe(SideDecision.DEFAULT_DENY);
     expect(judged(policySet(deny, { ciliumVersion: V.V1_16 }), 'cidr:10.9.1.1', WEB, '80/TCP').ingress.decision).toBe(SideDecision.DENIED_BY_DENY_RULE);
   });
 

@@ -3,7 +3,7 @@
 // host is not held to them. Every verdict is also asked of `decide()`, which judges the request from the kept L4 decision.
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { PolicySet, PolicySetOptions } from '../../src/engine';
+import { Endpoints, PolicySet, PolicySetOptions } from '../../src/engine';
 import { dnsLearning } from '../../src/engine/evaluate';
 import { ccnp, cnp, judged, labels, policySet } from './helpers';
 
@@ -189,6 +189,20 @@ describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () =
     expect(verdict(withHeaders(['X-Forwarded-Proto https']), req({ scheme: 'https' }))).toBe('allowed');
   });
 
+  // Envoy takes only `http` and `https` for :scheme (HeaderUtility::schemeIsValid, case-sensitive): another scheme was judged
+  // as a request of unknown :scheme, which quietly matched no rule on it; the query is refused instead.
+  test('a request scheme other than "http" or "https" is refused, naming the value and the fix', () => {
+    const set = withMatches([{ name: ':scheme', value: 'https' }]);
+    for (const scheme of ['HTTPS', 'ftp', '', 'https ']) {
+      for (const call of ['verdict', 'decide', 'evaluateNaive'] as const) {
+        const q = { from: Endpoints.parse(WEB), to: Endpoints.parse(API), protocol: 'TCP', port: 80, ...req({ scheme }) };
+        expect(() => set[call](q), `${call} ${scheme}`).toThrow(new RegExp(`PolicySet\\.${call}\\(\\): the HTTP request's scheme ${JSON.stringify(scheme)
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not "http" or "https".*fix: give scheme "http" or "https" \\(lower case\\), or leave it out`, 's'));
+      }
+    }
+    expect(verdict(set, req({ scheme: 'https' }))).toBe('allowed');
+  });
+
   // Envoy's connection manager sets :scheme and X-Forwarded-Proto on every request: a rule asking only for their presence
   // matches whatever their values (even where a client's X-Forwarded-Proto leaves the values unknown).
   test.each([
@@ -200,7 +214,7 @@ describe('headers Envoy sets or aliases: :scheme, X-Forwarded-Proto, Host', () =
     expect(verdict(set, req())).toBe('allowed');
     expect(verdict(set, req({ headers: { 'X-Forwarded-Proto': 'https' } }))).toBe('allowed');
     expect(verdict(set, req({ headers: { 'X-Forwarded-Proto': 'ftp' } }))).toBe('allowed');
-    expect(verdict(set, req({ scheme: 'ftp' }))).toBe('allowed');
+    expect(verdict(set, req({ scheme: 'https' }))).toBe('allowed');
   });
 
   test.each([

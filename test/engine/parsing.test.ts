@@ -88,6 +88,13 @@ describe('connections and requests', () => {
     expect(parseHttpRequest('get /a?b=1', 'api', ['X-A: 1'])).toEqual({ method: 'get', path: '/a?b=1', host: 'api', headers: { 'X-A': '1' } });
     expect(errorOf(() => parseHttpRequest('GET')).id).toBe('engine-http-syntax');
     expect(errorOf(() => parseHttpRequest('GET /', undefined, ['nocolon'])).id).toBe('engine-http-syntax');
+    // No request carries a header whose name is not a token: such a query could satisfy a rule no real request does.
+    for (const header of ['X Token: a', 'X(T): a', 'X-Tok\u00e9n: a']) {
+      const e = errorOf(() => parseHttpRequest('GET /', undefined, [header]));
+      expect([e.id, e.message], header).toEqual(['engine-http-syntax', expect.stringContaining(`bad HTTP header "${header}": `)]);
+      expect(e.message).toContain('is not a header name');
+    }
+    expect(parseHttpRequest('GET /', undefined, ["X_A.b!#$%&'*+^`|~: 1"]).headers).toEqual({ "X_A.b!#$%&'*+^`|~": '1' });
     // The path as Envoy matches it (origin form): an absolute URL or a bare word is refused, not judged as a path.
     for (const bad of ['GET http://x/ok', 'GET ok', 'POST *']) {
       const e = errorOf(() => parseHttpRequest(bad));

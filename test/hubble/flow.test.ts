@@ -175,6 +175,19 @@ describe('connection attempts', () => {
     expect(key('http://api/x')?.endsWith('\nH GET /x api')).toBe(true);
   });
 
+  // Envoy takes only `http` and `https` (case-sensitive) for :scheme; another URL scheme is a client's X-Forwarded-Proto that
+  // trusted hops kept: it goes in as that header (the engine refuses such a scheme), so :scheme is the connection's.
+  test('a URL scheme other than http or https becomes the request\'s X-Forwarded-Proto, not its scheme', () => {
+    for (const scheme of ['HTTPS', 'ftp']) {
+      expect(l7Request({ http: { method: 'GET', url: `${scheme}://api/x` } } as never).http)
+        .toEqual({ method: 'GET', path: '/x', host: 'api', headers: { 'x-forwarded-proto': scheme } });
+    }
+    // A header the flow already lists is kept as given.
+    const listed = l7Request({ http: { method: 'GET', url: 'ftp://api/x', headers: [{ key: 'X-Forwarded-Proto', value: 'ws' }] } } as never).http;
+    expect(listed?.scheme).toBeUndefined();
+    expect(Object.values(listed?.headers ?? {})).toEqual(['ws']);
+  });
+
   test('L7 DNS and Kafka requests', () => {
     const dns = normalizeFlow(sample('hubble-otel.basic-sample-5-dns-flows.jsonl', 1));
     expect(dns).toMatchObject({ protocol: 'TCP', port: 53, dns: 'istiod-istio-1611.istio-system.svc.istio-system.svc.cluster.local.' });

@@ -2,7 +2,7 @@
 // lower-case and fully qualified, patterns per Cilium's matchpattern, hostile non-string values matching nothing, and the
 // shared compiled matchers never confusing a name with a pattern or one Cilium version's `**.` with the other's.
 import { describe, expect, test } from 'vitest';
-import { addressShapedNameProblem, canonicalDnsName, compileFqdnSelector, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
+import { addressShapedNameProblem, canonicalDnsName, compileFqdnSelector, fqdnPatternMatches, registrableWildcardExample } from '../../src/model/fqdn-pattern';
 import { FqdnSelectorModel } from '../../src/model/policy-model';
 
 const matches = (selector: FqdnSelectorModel, name: string, v119 = true): boolean => compileFqdnSelector(selector, v119).matches(name);
@@ -162,5 +162,41 @@ describe('the fix of an address-shaped toFQDNs selector names a CIDR only for wh
   });
   test('10.0.*.*: toCIDR 10.0.0.0/16', () => {
     expect(addressShapedNameProblem('toFQDNs matchPattern', '10.0.*.*', 'policy')?.fix).toBe('allow the addresses with toCIDR: [10.0.0.0/16]; for a DNS name, write the name');
+  });
+});
+
+// Cilium's matchpattern accepts any of these (prevalidate checks only the characters and the length) and compiles `*` to
+// `[-a-zA-Z0-9_]*` inside one label: a wildcard in the registrable part matches names anyone may register.
+describe('wildcards in the registrable part of a name (what they match, and registrableWildcardExample)', () => {
+  const m = (pattern: string, name: string, v119 = true): boolean => fqdnPatternMatches(pattern, name, v119);
+
+  test('truth table: allowed and denied names, in both pattern dialects', () => {
+    for (const v119 of [false, true]) {
+      expect(['example.com', 'badexample.com', 'x-example.com'].map((n) => m('*example.com', n, v119))).toEqual([true, true, true]);
+      expect(['a.example.com', 'example.org', 'example.com.evil.io'].map((n) => m('*example.com', n, v119))).toEqual([false, false, false]);
+      expect(['example.com', 'evil.com'].map((n) => m('*.com', n, v119))).toEqual([true, true]);
+      expect(['com', 'a.b.com', 'example.org'].map((n) => m('*.com', n, v119))).toEqual([false, false, false]);
+      expect(['ab.example.com', 'axyzb.example.com'].map((n) => m('a*b.example.com', n, v119))).toEqual([true, true]);
+      expect(['ab.evil.com', 'a.b.example.com', 'ba.example.com'].map((n) => m('a*b.example.com', n, v119))).toEqual([false, false, false]);
+    }
+    // `**.` is one or more labels from 1.19, a one-label star before.
+    expect(['a.example.com', 'b.a.example.com', 'example.com'].map((n) => m('**.example.com', n, true))).toEqual([true, true, false]);
+    expect(['a.example.com', 'b.a.example.com', 'example.com'].map((n) => m('**.example.com', n, false))).toEqual([true, false, false]);
+    expect(['a.com', 'b.a.com', 'com'].map((n) => m('**.com', n, true))).toEqual([true, true, false]);
+  });
+
+  test('flags a star in the top-level domain or the label below it (or below a country public suffix), naming a name it matches', () => {
+    const cases: [string, string | undefined][] = [
+      ['*example.com', 'xexample.com'], ['*.com', 'x.com'], ['**.com', 'x.com'], ['example.*', 'example.x'], ['a*.com.', 'ax.com'],
+      ['*.co.uk', 'x.co.uk'], ['x.*.com', 'x.x.com'], ['*.*', 'x.x'],
+      ['*.example.com', undefined], ['**.example.com', undefined], ['a*b.example.com', undefined], ['*.example.co.uk', undefined],
+      ['*.internal', undefined], ['*.svc.cluster.local', undefined], ['*', undefined], ['**.', undefined], ['10.0.0.*', undefined],
+      ['api.example.com', undefined],
+    ];
+    for (const [pattern, example] of cases) {
+      expect(registrableWildcardExample(pattern), pattern).toBe(example);
+      if (example !== undefined) expect(m(pattern, example), pattern).toBe(true);
+    }
+    expect(registrableWildcardExample(7 as unknown as string)).toBeUndefined();
   });
 });

@@ -37,7 +37,7 @@ import {
   Port,
   Protocol,
 } from '../../src';
-import { addressShapedDnsName } from '../../src/model/fqdn-pattern';
+import { addressShapedDnsName, registrableWildcardExample } from '../../src/model/fqdn-pattern';
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
 import { unquotedNumber } from '../../src/model/unquoted-numbers';
 import { KAFKA_API_KEYS } from '../../src/validate/tables';
@@ -709,7 +709,8 @@ export function fqdnPattern(version: VersionText): fc.Arbitrary<string> {
     pattern,
   ];
   if (atLeast(version, '1.19')) options.push(fqdnName.map((n) => `**.${n}`));
-  return yamlSafe(fc.oneof(...options)).filter((p) => !addressShapedDnsName(p));
+  // Never a "*" in the registrable part (`*.com`, `a*.io`): the constructs refuse it as a destination (fqdn-pattern-registrable).
+  return yamlSafe(fc.oneof(...options)).filter((p) => !addressShapedDnsName(p) && registrableWildcardExample(p) === undefined);
 }
 
 /** A TLS server name (the 1.18+ CRD pattern `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`). */
@@ -945,7 +946,7 @@ export function peer(ctx: CallContext, direction: 'ingress' | 'egress', deny: bo
     fc.constant<PeerSpec>({ kind: 'kubeApiServer' }),
     fc.constant<PeerSpec>({ kind: 'any' }),
   ];
-  // cidrGroupRef in toCIDRSet and in an ingressDeny fromCIDRSet is resolved from 1.16 on (version-egress-cidr-group-ref).
+  // cidrGroupRef in toCIDRSet and in an ingressDeny fromCIDRSet is resolved from 1.16 on (sanitize-/version-egress-cidr-group-ref).
   if ((direction === 'ingress' && !deny) || atLeast(v, '1.16')) options.push(dnsSubdomain.map((name): PeerSpec => ({ kind: 'cidrGroup', name })));
   if (atLeast(v, '1.17')) options.push(plainLabels(1, 2).map((labels): PeerSpec => ({ kind: 'cidrGroupSelector', labels })));
   if (atLeast(v, '1.16')) options.push(nodeLabels(1, 2).map((labels): PeerSpec => ({ kind: 'nodes', labels })));
@@ -1475,8 +1476,10 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'egress or ingress deny cidrGroup before 1.16',
     versions: before('1.16'),
     kinds: ALL_KINDS,
+    // In an egress allow the agent refuses the policy (its Sanitize parses the empty cidr); in a deny it selects nothing.
     piece: () => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const, 'denyIngress' as const), dnsSubdomain)
-      .map(([verb, name]) => piece(`${verb} Peer.cidrGroup`, ['version-egress-cidr-group-ref'], { at: 'call', call: peerCall(verb, { kind: 'cidrGroup', name }) })),
+      .map(([verb, name]) => piece(`${verb} Peer.cidrGroup`, [verb === 'allowEgress' ? 'sanitize-egress-cidr-group-ref' : 'version-egress-cidr-group-ref'],
+        { at: 'call', call: peerCall(verb, { kind: 'cidrGroup', name }) })),
   },
   {
     name: 'service peer with ports before 1.17',
@@ -1505,9 +1508,10 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: '**. FQDN pattern before 1.19',
     versions: before('1.19'),
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(fqdnName, fc.boolean()).map(([n, dns]) => piece(`**.${n}`, ['version-fqdn-double-star'], dns
-      ? { at: 'call', call: { verb: 'allowEgress', peer: { kind: 'kubeDns' }, ports: [{ kind: 'udp', port: 53 }], l7: { kind: 'dns', rules: [{ kind: 'pattern', pattern: `**.${n}` }] } } }
-      : { at: 'call', call: peerCall('allowEgress', { kind: 'fqdnPattern', pattern: `**.${n}` }) })),
+    piece: () => fc.tuple(fqdnName.filter((n) => registrableWildcardExample(`**.${n}`) === undefined), fc.boolean())
+      .map(([n, dns]) => piece(`**.${n}`, ['version-fqdn-double-star'], dns
+        ? { at: 'call', call: { verb: 'allowEgress', peer: { kind: 'kubeDns' }, ports: [{ kind: 'udp', port: 53 }], l7: { kind: 'dns', rules: [{ kind: 'pattern', pattern: `**.${n}` }] } } }
+        : { at: 'call', call: peerCall('allowEgress', { kind: 'fqdnPattern', pattern: `**.${n}` }) })),
   },
   {
     name: 'portless protocol before 1.19',

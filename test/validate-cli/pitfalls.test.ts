@@ -821,6 +821,11 @@ const CASES: readonly Case[] = [
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
   },
   {
+    id: 'pitfall-fqdn-pattern-registrable', when: 'toFQDNs matchPattern with a "*" in the registrable label',
+    bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchPattern: "*github.com"'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:25'],
+    good: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchPattern: "*.github.com"'), 'dns.yaml': DNS_ALL },
+  },
+  {
     id: 'pitfall-broad-peer', when: 'toFQDNs matchPattern "*"',
     bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchPattern: "*"'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:25'],
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
@@ -906,6 +911,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-http-header-never-matches', when: 'an HTTP rule requires the header "X-Token:abc" (no space: one header name no request has)',
     bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token:abc"]') }, at: ['api.yaml:21:27'],
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token: abc"]') },
+  },
+  {
+    id: 'pitfall-http-method-case', when: 'an HTTP rule with method get (Envoy matches :method case-sensitively; clients send GET)',
+    bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: get') }, at: ['api.yaml:20:25'],
+    good: { 'api.yaml': httpOn('8080') },
   },
   {
     id: 'pitfall-http-regex-too-large', when: 'an HTTP path of / and 96 letters (RE2 program size 101 by libre2; Envoy refuses above 100)',
@@ -1012,6 +1022,27 @@ describe('pitfall details', () => {
     expect(where(check({ 'fqdn.yaml': FQDN, 'other.yaml': elsewhere }), 'pitfall-fqdn-without-dns')).toEqual(['fqdn.yaml:12:9']);
   });
 
+  it('a headerMatches name that is not a header name: no request has it (an entry with a mismatch action is not judged)', () => {
+    const on = (entry: string): ReturnType<typeof check> => check({ 'api.yaml': httpOn('8080').replace('- method: GET', `- method: GET\n                headerMatches: [${entry}]`) });
+    const [d] = findings(on('{name: "X Token", value: a}'), 'pitfall-http-header-never-matches');
+    expect(d.message).toBe('headerMatches name "X Token" is not an HTTP header name, so no request has it: the agent accepts it, and Envoy answers 403 '
+      + 'to every request this rule should let through');
+    expect(where(on('{name: "X Token", value: a}'), 'pitfall-http-header-never-matches')).toEqual(['api.yaml:21:40']);
+    for (const entry of ['{name: X-Token, value: a}', '{name: ":authority", value: a}', '{name: "X Token", value: a, mismatch: LOG}']) {
+      expect(where(on(entry), 'pitfall-http-header-never-matches'), entry).toEqual([]);
+    }
+  });
+
+  it('an HTTP method that matches a standard method only in another case: the methods missed and the fix; other methods are not judged', () => {
+    const on = (method: string): ReturnType<typeof check> => check({ 'api.yaml': httpOn('8080').replace('- method: GET', `- method: ${method}`) });
+    const [d] = findings(on('"GET|head"'), 'pitfall-http-method-case');
+    expect(d.message).toBe('http method "GET|head" matches HEAD only in another case: Envoy matches :method case-sensitively and clients send HEAD, '
+      + 'so this rule lets no HEAD request through (the agent accepts it, Envoy answers 403)');
+    expect(d.fix).toBe('write the method in upper case (HEAD)');
+    expect(findings(on('get|post'), 'pitfall-http-method-case')[0].fix).toBe('write the methods in upper case (GET|POST)');
+    for (const method of ['GET', '"GET|HEAD"', 'PURGE', '"(?i)get"', '".*"']) expect(where(on(method), 'pitfall-http-method-case'), method).toEqual([]);
+  });
+
   it('an address written as a toFQDNs name: one finding, whose fix is its own CIDR; a DNS rule naming an address is not judged', () => {
     const fq = (sel: string): string => FQDN.replace('matchName: api.github.com', sel);
     // The DNS rule allows only api.github.com: "add 10.0.0.1 to the DNS rules" (pitfall-fqdn-not-in-dns-rules) would contradict toCIDR.
@@ -1030,6 +1061,26 @@ describe('pitfall details', () => {
     expect(odd.fix).toBe('allow the addresses with toCIDR / toCIDRSet with the network (<network>/<bits>); for a DNS name, write the name');
     // In a DNS rule the proxy compares the query name as text: naming an address there lets exactly that lookup through.
     for (const rule of ['10.0.0.*', '203.0.113.7']) expect(where(check({ 'f.yaml': FQDN, 'd.yaml': dnsFor(rule) }), 'pitfall-fqdn-ip-address')).toEqual([]);
+  });
+
+  // Cilium's matchpattern turns `*` into `[-a-zA-Z0-9_]*` within one label: `*github.com` matches `evilgithub.com`,
+  // `*.com` every `.com` name. The warning names one such name; wildcards below a named domain, private top-level
+  // domains, `*` alone (pitfall-broad-peer) and DNS rules are not judged.
+  it('a toFQDNs pattern with a "*" in the registrable part: the names anyone may register, in every section it allows', () => {
+    const fq = (sel: string): string => FQDN.replace('matchName: api.github.com', sel);
+    const found = (sel: string): string[] => findings(check({ 'f.yaml': fq(sel), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable').map((d) => d.message);
+    const [d] = findings(check({ 'f.yaml': fq('matchPattern: "*github.com"'), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable');
+    expect(d.message).toBe('toFQDNs matchPattern "*github.com" has a "*" in the registrable part of the name: it matches names such as xgithub.com, '
+      + 'which anyone may register and point at any address, so these pods may reach whatever such a name resolves to');
+    expect(d.fix).toBe('put the wildcard below a domain you control ("*.example.com" for its subdomains, plus matchName "example.com" for itself), or list the names');
+    for (const [sel, example] of [['"*.com"', 'x.com'], ['"github.*"', 'github.x'], ['"**.com"', 'x.com'], ['"*.co.uk"', 'x.co.uk'], ['"gh-*.io."', 'gh-x.io']]) {
+      expect(found(`matchPattern: ${sel}`)).toEqual([expect.stringContaining(`such as ${example}, `)]);
+    }
+    for (const sel of ['"*.github.com"', '"api-*.github.com"', '"**.github.com"', '"*.example.co.uk"', '"*.internal"', '"*"', '10.0.0.*']) {
+      expect(found(`matchPattern: ${sel}`)).toEqual([]);
+    }
+    // A DNS rule only lets lookups through: not judged.
+    expect(where(check({ 'f.yaml': FQDN, 'd.yaml': dnsFor('*.com') }), 'pitfall-fqdn-pattern-registrable')).toEqual([]);
   });
 
   it('a DNS rule in another file counts (the set is judged together)', () => {

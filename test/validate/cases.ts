@@ -611,6 +611,11 @@ export const CASES: readonly Case[] = [
     good: egress({ cidrSet: [{ cidr: '0.0.0.0/0', except: ['127.0.0.0/8'] }] }),
   },
   {
+    id: 'sanitize-egress-cidr-group-ref', when: 'an egress toCIDRSet entry is a cidrGroupRef (1.15)', version: V.V1_15,
+    bad: egress({ cidrSet: [{ cidrGroupRef: 'corp' }] }), path: 'spec.egress[0].toCIDRSet[0].cidrGroupRef',
+    good: ingress({ cidrSet: [{ cidrGroupRef: 'corp' }] }),
+  },
+  {
     id: 'sanitize-except-with-group', when: 'except is combined with cidrGroupRef (1.16)', version: V.V1_16,
     bad: ingress({ cidrSet: [{ cidrGroupRef: 'corp', except: ['10.1.0.0/16'] }] }), path: 'spec.ingress[0].fromCIDRSet[0].except',
     good: ingress({ cidrSet: [{ cidrGroupRef: 'corp' }] }),
@@ -775,8 +780,8 @@ export const CASES: readonly Case[] = [
     good: ingress({ icmps: [{ fields: [{ type: 8 }] }] }),
   },
   {
-    id: 'version-egress-cidr-group-ref', when: 'cidrGroupRef is used in toCIDRSet on 1.15', version: V.V1_15,
-    bad: egress({ cidrSet: [{ cidrGroupRef: 'corp' }] }), path: 'spec.egress[0].toCIDRSet[0].cidrGroupRef',
+    id: 'version-egress-cidr-group-ref', when: 'cidrGroupRef is used in an egressDeny toCIDRSet on 1.15', version: V.V1_15,
+    bad: inSection('egressDeny', { cidrSet: [{ cidrGroupRef: 'corp' }] }), path: 'spec.egressDeny[0].toCIDRSet[0].cidrGroupRef',
     good: ingress({ cidrSet: [{ cidrGroupRef: 'corp' }] }),
   },
   {

@@ -27,7 +27,8 @@ const GATES: readonly Gate[] = [
   { id: 'version-listener-priority', feature: 'listener.priority', since: V.V1_16,
     doc: egress(ports([TCP('80')], { listener: { name: 'l', envoyConfig: { name: 'cec' }, priority: 5 } })) },
   { id: 'version-icmp-type-name', feature: 'ICMP type names', since: V.V1_16, doc: ingress({ icmps: [{ fields: [{ family: 'IPv6', type: 'EchoRequest' }] }] }) },
-  { id: 'version-egress-cidr-group-ref', feature: 'cidrGroupRef in toCIDRSet', since: V.V1_16, doc: egress({ cidrSet: [{ cidrGroupRef: 'corp' }] }) },
+  { id: 'sanitize-egress-cidr-group-ref', feature: 'cidrGroupRef in toCIDRSet', since: V.V1_16, doc: egress({ cidrSet: [{ cidrGroupRef: 'corp' }] }) },
+  { id: 'version-egress-cidr-group-ref', feature: 'cidrGroupRef in egressDeny', since: V.V1_16, doc: inSection('egressDeny', { cidrSet: [{ cidrGroupRef: 'corp' }] }) },
   { id: 'version-cidr-group-selector', feature: 'cidrGroupSelector', since: V.V1_17,
     doc: ingress({ cidrSet: [{ cidrGroupSelector: { matchLabels: { team: 'a' } } }] }) },
   { id: 'version-log', feature: 'log', since: V.V1_18, doc: cnp({ endpointSelector: {}, ingress: [{}], log: { value: 'audit' } }) },
@@ -201,8 +202,10 @@ describe('a policy using every 1.19 feature', () => {
   it('names every feature 1.14 lacks', () => {
     expect(new Set(ids(doc, V.V1_14).filter((id) => id.startsWith('version-')))).toEqual(new Set([
       'version-enable-default-deny', 'version-log', 'version-end-port', 'version-nodes', 'version-cidr-group-selector',
-      'version-icmp-type-name', 'version-fqdn-double-star', 'version-egress-cidr-group-ref',
+      'version-icmp-type-name', 'version-fqdn-double-star',
     ]));
+    // The egress cidrGroupRef is no pruned field but a refusal of the agent (its Sanitize parses the empty cidr).
+    expect(ids(doc, V.V1_14)).toContain('sanitize-egress-cidr-group-ref');
   });
 });
 
@@ -218,22 +221,24 @@ describe('version gates: the edges', () => {
 
   it('cidrGroupRef is gated in toCIDRSet only, and a toCIDRSet entry without it is not', () => {
     expect(ids(egress({ cidrSet: [{ cidr: '10.0.0.0/8' }] }), V.V1_15)).toEqual([]);
-    expect(found(egress({ cidrSet: [{ cidr: '10.0.0.0/8' }, { cidrGroupRef: 'corp' }] }), V.V1_15, 'version-egress-cidr-group-ref').map((d) => d.path))
+    expect(found(egress({ cidrSet: [{ cidr: '10.0.0.0/8' }, { cidrGroupRef: 'corp' }] }), V.V1_15, 'sanitize-egress-cidr-group-ref').map((d) => d.path))
       .toEqual(['spec.egress[0].toCIDRSet[1].cidrGroupRef']);
   });
 
   // Before 1.16 the watcher resolves cidrGroupRef only in the fromCIDRSet of ingress allow rules (translateSpec loops over
-  // spec.Ingress alone): an ingressDeny reference selects nothing, so the deny denies no one (the engine: cidr-group-ref-dropped).
+  // spec.Ingress alone): a deny reference selects nothing (deny items are not sanitized before 1.17), so the deny denies no
+  // one (the engine: cidr-group-ref-dropped); an egress allow reference keeps its empty cidr, which EgressRule.sanitize
+  // parses (CIDRRule.sanitize), so the agent refuses the whole policy.
   it('cidrGroupRef before 1.16 is reported everywhere but in an ingress allow fromCIDRSet, and in a deny says it denies no one', () => {
     const doc = (section: 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny'): PolicyDocumentModel => inSection(section, { cidrSet: [{ cidrGroupRef: 'corp' }] });
     const table = (v: CiliumVersion): Record<string, string[]> => Object.fromEntries((['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const)
-      .map((section) => [section, found(doc(section), v, 'version-egress-cidr-group-ref').map((d) => d.path ?? '')]));
+      .map((section) => [section, check(doc(section), v).filter((d) => d.id.endsWith('-egress-cidr-group-ref')).map((d) => `${d.id} ${d.path ?? ''}`)]));
     for (const v of [V.V1_14, V.V1_15]) {
       expect(table(v)).toEqual({
         ingress: [],
-        ingressDeny: ['spec.ingressDeny[0].fromCIDRSet[0].cidrGroupRef'],
-        egress: ['spec.egress[0].toCIDRSet[0].cidrGroupRef'],
-        egressDeny: ['spec.egressDeny[0].toCIDRSet[0].cidrGroupRef'],
+        ingressDeny: ['version-egress-cidr-group-ref spec.ingressDeny[0].fromCIDRSet[0].cidrGroupRef'],
+        egress: ['sanitize-egress-cidr-group-ref spec.egress[0].toCIDRSet[0].cidrGroupRef'],
+        egressDeny: ['version-egress-cidr-group-ref spec.egressDeny[0].toCIDRSet[0].cidrGroupRef'],
       });
     }
     for (const v of [V.V1_16, V.V1_19]) expect(table(v)).toEqual({ ingress: [], ingressDeny: [], egress: [], egressDeny: [] });
@@ -241,12 +246,14 @@ describe('version gates: the edges', () => {
     expect(deny.message).toBe('cidrGroupRef in an ingressDeny fromCIDRSet needs Cilium 1.16 or newer (target is 1.15); older agents resolve CIDR groups '
       + 'only in the fromCIDRSet of ingress allow rules, so this entry selects nothing and denies no one');
     expect(deny.fix).toBe('raise the target version to 1.16 or newer, or list the cidrs of the group with fromCIDRSet cidr entries');
-    expect(found(doc('egress'), V.V1_15, 'version-egress-cidr-group-ref')[0].message).toMatch(/in toCIDRSet needs .*, so this entry selects nothing$/);
+    expect(found(doc('egress'), V.V1_15, 'sanitize-egress-cidr-group-ref')[0].message).toBe('cidrGroupRef "corp" in an egress toCIDRSet needs Cilium 1.16 or newer '
+      + '(target is 1.15): older agents resolve CIDR groups only in the fromCIDRSet of ingress allow rules, so Sanitize parses this entry\'s empty cidr ("Unable to parse CIDRRule '
+      + '\\"\\"") and refuses the whole policy');
   });
 
   it('entries that are not objects are left to the schema: the gates skip them and judge the rest', () => {
-    const cidrSet = egress({ cidrSet: [null, 'x', { cidrGroupRef: 'corp' }] });
-    expect(found(cidrSet, V.V1_15, 'version-egress-cidr-group-ref').map((d) => d.path)).toEqual(['spec.egress[0].toCIDRSet[2].cidrGroupRef']);
+    const cidrSet = inSection('egressDeny', { cidrSet: [null, 'x', { cidrGroupRef: 'corp' }] });
+    expect(found(cidrSet, V.V1_15, 'version-egress-cidr-group-ref').map((d) => d.path)).toEqual(['spec.egressDeny[0].toCIDRSet[2].cidrGroupRef']);
     const fqdns = egress({ fqdns: [null, 'x', { matchPattern: '**.example.com' }] });
     expect(found(fqdns, V.V1_18, 'version-fqdn-double-star').map((d) => d.path)).toEqual(['spec.egress[0].toFQDNs[2].matchPattern']);
     const dns = egress(l7({ dns: [null, { matchPattern: '**.example.com' }] }, { port: '53', protocol: 'ANY' }));
