@@ -106,7 +106,7 @@ function where(lines: LineCounter | undefined, offset: number): string {
  * A mapping key as kubectl, Helm and Argo CD read it (go-yaml v2, then sigs.k8s.io/yaml `convertToJSONableObject`).
  * `id` is the key in go-yaml v2's map, its type and value (`010` and `8` are one key: octal); `json` its text in the
  * JSON the API server gets (an int by `strconv.Itoa`, a float by `FormatFloat(f, 'g', -1, 32)`, a boolean as
- * `true`/`false`), or `undefined` where that is not certain (an explicit tag, null, a uint64: Go refuses those keys),
+ * `true`/`false`), or `undefined` where there is none (null, a uint64: Go refuses those keys),
  * so that only keys of one `id` are compared then. `text` is the key as written, `shown` the same, a string in quotes.
  */
 interface GoKey {
@@ -121,36 +121,55 @@ const GO_BOOLEANS = new Map<string, boolean>([...['y', 'Y', 'yes', 'Yes', 'YES',
   ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((t) => [t, false] as const)]);
 const GO_INFINITY = /^([-+]?)\.(?:inf|Inf|INF)$/;
 const GO_NAN = /^\.(?:nan|NaN|NAN)$/;
-const STR_TAG = 'tag:yaml.org,2002:str';
 
-/** The key `node` is to go-yaml v2 (`GoKey`), or `undefined` for one never a duplicate (NaN, a `!!binary` or `!!timestamp` object). */
+/**
+ * The key `node` is to go-yaml v2 (`GoKey`), or `undefined` for one never a duplicate (NaN) or one Go cannot read (a tag
+ * its text does not fit: `!!int x`). An explicit tag is read as go-yaml v2's `resolve` reads it: `!!int`, `!!float`,
+ * `!!bool` and `!!null` resolve the text as a plain scalar and keep it when the type agrees (`!!float` also takes an
+ * integer, as a float); `!!binary` is its decoded text; every other tag (`!!str`, `!!timestamp`, `!`, `!custom`)
+ * leaves the text a string. So `!!int 1` is the key `1`, and one JSON key with `"1"`.
+ */
 function goKey(node: Scalar): GoKey | undefined {
-  const value: unknown = node.value;
-  if (node.type === 'PLAIN' && (node.tag === undefined || node.tag === STR_TAG)) {
-    const text = typeof value === 'string' ? value : typeof node.source === 'string' ? node.source : String(value);
-    const plain = (id: string, json: string | undefined): GoKey => ({ id, json, text, shown: text });
-    if (node.tag === STR_TAG) return { id: `s:${text}`, json: text, text, shown: JSON.stringify(text) };
-    const bool = GO_BOOLEANS.get(text);
-    if (bool !== undefined) return plain(`b:${bool}`, String(bool));
-    const infinity = GO_INFINITY.exec(text);
-    if (infinity) return plain(`f:${infinity[1] === '-' ? '-' : ''}Infinity`, infinity[1] === '-' ? '-.inf' : '.inf');
-    if (GO_NAN.test(text)) return undefined;
-    if (value === null) return plain('null', undefined);
-    const number = goYamlNumeric(text);
-    if (number?.kind === 'int') return plain(`i:${number.value}`, String(number.value));
-    if (number?.kind === 'uint') return plain(`u:${number.value}`, undefined);
-    // -0.0 and 0.0 are one float64 key (==), written "-0" or "0" as the first read.
-    if (number?.kind === 'float') return plain(`f:${String(number.value)}`, goFloat32Key(number.value));
-    return { id: `s:${text}`, json: text, text, shown: JSON.stringify(text) };
-  }
-  if (node.type !== 'PLAIN' && (node.tag === undefined || node.tag === '!' || node.tag === STR_TAG) && typeof value === 'string') {
-    return { id: `s:${value}`, json: value, text: value, shown: JSON.stringify(value) };
-  }
-  // An explicit tag: compared as the library compares, by value (objects never), not in JSON.
-  if (typeof value === 'number' && Number.isNaN(value)) return undefined;
-  if (value !== null && typeof value === 'object') return undefined;
-  const text = String(value);
-  return { id: `?:${node.tag ?? ''}:${typeof value}:${text}`, json: undefined, text, shown: text };
+  const text = typeof node.source === 'string' ? node.source : String(node.value);
+  if (node.tag === undefined) return node.type === 'PLAIN' ? resolvedGoKey(text)?.key : stringGoKey(text);
+  const kinds = RESOLVED_TAGS.get(node.tag);
+  if (kinds === undefined) return stringGoKey(node.tag === BINARY_TAG && node.value instanceof Uint8Array ? goBinaryText(node.value) : text);
+  const read = resolvedGoKey(text);
+  if (read === undefined || !kinds.includes(read.kind)) return undefined;
+  if (node.tag !== FLOAT_TAG || read.number === undefined || read.kind === 'float') return read.key;
+  const value = Number(read.number);
+  return { id: `f:${String(value)}`, json: goFloat32Key(value), text, shown: text };
+}
+
+type GoScalarKind = 'bool' | 'float' | 'int' | 'uint' | 'null' | 'str';
+
+/** The explicit tags go-yaml v2 resolves, with the types of the plain reading each keeps (go-yaml v2 `resolve`). */
+const RESOLVED_TAGS = new Map<string, readonly GoScalarKind[]>([
+  ['tag:yaml.org,2002:int', ['int', 'uint']], ['tag:yaml.org,2002:float', ['float', 'int', 'uint']],
+  ['tag:yaml.org,2002:bool', ['bool']], ['tag:yaml.org,2002:null', ['null']],
+]);
+/** go-yaml v2's null texts (the YAML 1.2 core schema's too). */
+const GO_NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
+
+/** A plain scalar's key as go-yaml v2 resolves its text, with its type (and an integer's value); `undefined` for NaN. */
+function resolvedGoKey(text: string): { key: GoKey; kind: GoScalarKind; number?: bigint } | undefined {
+  const plain = (id: string, json: string | undefined): GoKey => ({ id, json, text, shown: text });
+  const bool = GO_BOOLEANS.get(text);
+  if (bool !== undefined) return { key: plain(`b:${bool}`, String(bool)), kind: 'bool' };
+  const infinity = GO_INFINITY.exec(text);
+  if (infinity) return { key: plain(`f:${infinity[1] === '-' ? '-' : ''}Infinity`, infinity[1] === '-' ? '-.inf' : '.inf'), kind: 'float' };
+  if (GO_NAN.test(text)) return undefined;
+  if (GO_NULLS.has(text)) return { key: plain('null', undefined), kind: 'null' };
+  const number = goYamlNumeric(text);
+  if (number?.kind === 'int') return { key: plain(`i:${number.value}`, String(number.value)), kind: 'int', number: number.value };
+  if (number?.kind === 'uint') return { key: plain(`u:${number.value}`, undefined), kind: 'uint', number: number.value };
+  // -0.0 and 0.0 are one float64 key (==), written "-0" or "0" as the first read.
+  if (number?.kind === 'float') return { key: plain(`f:${String(number.value)}`, goFloat32Key(number.value)), kind: 'float' };
+  return { key: stringGoKey(text), kind: 'str' };
+}
+
+function stringGoKey(text: string): GoKey {
+  return { id: `s:${text}`, json: text, text, shown: JSON.stringify(text) };
 }
 
 /** The error of two keys of different types that are one key in JSON (`1` and `"1"`), each shown as written. */
@@ -259,7 +278,7 @@ function goYamlNumbers(doc: Document.Parsed): void {
       // Explicit tags Go reads as strings where this library makes objects: `!!binary` is its decoded bytes as text
       // (`string(data)`, invalid UTF-8 replaced as encoding/json does), `!!timestamp` the text as written.
       if (node.tag === BINARY_TAG && node.value instanceof Uint8Array) {
-        node.value = new TextDecoder().decode(node.value);
+        node.value = goBinaryText(node.value);
         return;
       }
       if (node.tag === TIMESTAMP_TAG && node.value instanceof Date && typeof node.source === 'string') {
@@ -277,6 +296,10 @@ function goYamlNumbers(doc: Document.Parsed): void {
 }
 
 const BINARY_TAG = 'tag:yaml.org,2002:binary';
+/** Go's text of `!!binary` bytes (`string(data)`, invalid UTF-8 replaced as encoding/json does). */
+function goBinaryText(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
+}
 const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
 /** The YAML 1.2 core schema's (and go-yaml's) infinities and not-a-number. */
 const INFINITY_OR_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;

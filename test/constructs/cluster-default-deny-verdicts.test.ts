@@ -164,6 +164,8 @@ describe('ClusterDefaultDeny keeps DNS answering', () => {
   test('a dnsServer that is no pod selector: the rule keeps kube-dns answering', () => {
     const c = deny({ excludedNamespaces: ['cilium'], dnsServer: Peer.cidr('10.96.0.10/32') });
     expect(decidedBy(c, WEB, KUBE_DNS, '53/UDP', 'ingress')).toBe(`allowed ${NAME} specs[1].ingress[0]`);
+    // kube-dns by its labels, not every pod of kube-system.
+    expect(decidedBy(c, WEB, 'pod:kube-system:app=x', '53/UDP', 'ingress')).toBe('default-deny');
   });
 
   test('dnsNamespace: the DNS pods elsewhere, excluded or not', () => {

@@ -468,13 +468,15 @@ describe('an IPv4 address or range written as a DNS name is refused (fqdn-ip-add
   });
 
   test('names with digits stay accepted, and allow exactly themselves', () => {
-    for (const name of ['1password.com', '10.example.com', 's3.eu-1.example', '*.0.example.com', '123.*.example.com']) {
+    // Every label starting with a digit or "*" is not enough: 10.0.0.1a and *.1e100 are names.
+    for (const name of ['1password.com', '10.example.com', 's3.eu-1.example', '*.0.example.com', '123.*.example.com', '10.0.0.1a', '*.1e100']) {
       expect(addressShapedDnsName(name)).toBe(false);
     }
     const c = chart('shop');
-    new FqdnEgress(c, 'e', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['1password.com', '10.*.example.com'] });
+    new FqdnEgress(c, 'e', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: ['1password.com', '10.*.example.com', '10.0.0.1a'] });
     expect(verdictOf(c, WEB, 'fqdn:1password.com@192.0.2.10', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, WEB, 'fqdn:10.a.example.com@192.0.2.11', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, WEB, 'fqdn:10.0.0.1a@192.0.2.12', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, WEB, 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: '10.a.example.com' })).toBe('allowed');
     expect(verdictOf(c, WEB, 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: '10.0.0.io' })).toBe('l7-denied');
     expect(verdictOf(c, WEB, 'cidr:192.0.2.10', '443/TCP')).toBe('denied');

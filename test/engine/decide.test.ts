@@ -285,6 +285,26 @@ spec:
     }
   });
 
+  test('a port that is no port number (0, 65536, 1.5, none) is refused by verdict() and decide() alike, never judged', () => {
+    const set = PolicySet.fromYaml(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress: [{ fromEndpoints: [{ matchLabels: { app: web } }] }]
+`);
+    const from = parseEndpoint('pod:shop:app=web');
+    const to = parseEndpoint('pod:shop:app=api');
+    for (const port of [0, 65536, 1.5, -80, undefined]) {
+      const q = { from, to, protocol: 'TCP', port } as unknown as VerdictQuery;
+      const message = `port ${port ?? '(none)'} is not a port number between 1 and 65535`;
+      expect(() => set.verdict(q), String(port)).toThrow(message);
+      expect(() => set.decide(q), String(port)).toThrow(message);
+    }
+    expect(set.decide({ from, to, protocol: 'TCP', port: 65535 } as VerdictQuery)).toBe('allowed');
+  });
+
   test('first decisions through the cheaper paths: some of an item\'s port entries, exact-port indexes, allows without L7 refinement', () => {
     const yaml = `
 apiVersion: cilium.io/v2

@@ -86,6 +86,27 @@ describe('a key set again by a merge key', () => {
       + 'write the key once at line 3, column 5']);
   });
 
+  test('explicitly tagged keys as go-yaml v2 resolves them: !!int 1 is the key 1, !!binary its decoded text, a custom tag a string', () => {
+    // Before: a tagged key was compared only with keys of its own tag, so each pair below was read as two keys, while Go's
+    // readers keep one value (a label written twice: the selector Kubernetes gets is not the one judged).
+    const one = (a: string, b: string, json: string, column = 1): string => `Map keys must be unique: ${a} and ${b} (written at line 1) are one key in `
+      + `the JSON Go's readers make of the manifest (a number or boolean key is written as the string Go formats: here "${json}"), which keeps either value; `
+      + `write the key once at line 2, column ${column}`;
+    // At the key's text, after its tag.
+    const twice = (column: number): string => `Map keys must be unique at line 2, column ${column}`;
+    expect(errors('1: a\n!!int 1: b\n')).toEqual([twice(7)]);
+    expect(errors('"1": a\n!!int 1: b\n')).toEqual([one('1', '"1"', '1', 7)]);
+    expect(errors('!!int "010": a\n"8": b\n')).toEqual([one('"8"', '010', '8')]);
+    expect(errors('!!float 1: a\n"1": b\n')).toEqual([one('"1"', '1', '1')]);
+    expect(errors('!!bool yes: a\ntrue: b\n')).toEqual([twice(1)]);
+    expect(errors('app: a\n!!binary YXBw: b\n')).toEqual([twice(10)]);
+    expect(errors('"1": a\n!custom 1: b\n')).toEqual([twice(9)]);
+    expect(errors('2024-01-01: a\n!!timestamp 2024-01-01: b\n')).toEqual([twice(13)]);
+    // Keys Go reads as different keys stay apart.
+    expect(errors('!!str 1: a\n2: b\n!!int 3: c\n"4": d\n!!float 1.5: e\n')).toEqual([]);
+    expect(errors('!!float .nan: a\n!!float .nan: b\n')).toEqual([]);
+  });
+
   test('a long key is named by its first 100 characters, a number key as written', () => {
     const long = `k${'x'.repeat(149)}`;
     expect(errors(`${long}: 1\n<<: {${long}: 2}\n`)).toEqual([`Map keys must be unique: ${long.slice(0, 100)}…, written at line 1, is set again by a merge key: `
