@@ -45,9 +45,6 @@ export class DiagnosticBudget {
   }
 }
 
-/** How many diagnostics each summary made by `omittedDiagnostic` stands for. */
-const WEIGHTS = new WeakMap<object, number>();
-
 /**
  * The one diagnostic standing for `o` (the reader's, a policy's checks', a file's CRD violations): `scope` is what they
  * were left out of, `per` what the cap counts (a file, a policy).
@@ -56,16 +53,21 @@ export function omittedDiagnostic(o: OmittedDiagnostics, max: number, scope: 'fi
   const d: Diagnostic = {
     id: o.id,
     severity: o.severity,
-    message: `and ${o.count.toLocaleString('en-US')} more ${o.id} ${o.severity === Severity.ERROR ? 'errors' : 'warnings'} in this ${scope}, not listed `
+    message: `and ${o.count.toLocaleString('en-US')} more ${o.id} ${o.severity === Severity.ERROR ? 'error' : 'warning'}${o.count === 1 ? '' : 's'} in this ${scope}, not listed `
       + `(${per === 'file' ? 'a file lists' : 'the checks of a policy list'} at most ${max.toLocaleString('en-US')} of one kind`
       + `${per === 'file' ? ', and each policy\'s first' : ''})`,
     fix: 'fix the ones listed and run again: the input repeats one mistake (a generated value?)',
+    omitted: o.count,
   };
-  WEIGHTS.set(d, o.count);
   return d;
 }
 
-/** How many diagnostics `d` stands for: the count of a summary of omitted ones, else 1. */
-export function diagnosticWeight(d: object): number {
-  return WEIGHTS.get(d) ?? 1;
+/** How many diagnostics `d` stands for: the count of a summary of omitted ones (its `omitted`), else 1. */
+export function diagnosticWeight(d: { readonly omitted?: number }): number {
+  return d.omitted ?? 1;
+}
+
+/** `{ omitted }` of a summary of omitted diagnostics, to keep in a copy of it; `{}` for any other diagnostic. */
+export function omittedOf(d: { readonly omitted?: number }): { omitted?: number } {
+  return d.omitted !== undefined ? { omitted: d.omitted } : {};
 }

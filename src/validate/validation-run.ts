@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { fromYaml } from '../model/parse';
+import { fromYaml, leftOutPaths } from '../model/parse';
 import { readYamlStream, YamlStream } from '../model/yaml-stream';
 import { IParsedDocument, Locator, ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { isNetworkPolicy } from '../model/network-policy';
@@ -12,7 +12,7 @@ import { PolicyDocumentModel } from '../model/policy-model';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, readInputFile } from '../model/inputs';
 import { CidrFormat } from './cidr-format';
 import { CrdSchemas, CrdViolation } from './crd-schema';
-import { DiagnosticBudget, omittedDiagnostic } from '../model/diagnostic-budget';
+import { DiagnosticBudget, omittedDiagnostic, omittedOf } from '../model/diagnostic-budget';
 import { findCheck } from './catalogue';
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
@@ -323,6 +323,8 @@ export class Run {
       const doc = diag.index !== undefined ? byKey.get(docKey(diag.index, diag.itemPath)) : undefined;
       if (doc && crdViolations.has(doc) && REPLACED_BY_CRD.has(diag.id)) continue;
       if (doc) this.noteFinding(doc, diag.path);
+      // The diagnostics the file's cap left out were found all the same: the schema's violations there are said.
+      if (doc) for (const p of leftOutPaths(diag)) this.noteFinding(doc, p);
       this.pushSource(index, file, diag, doc?.model);
     }
     for (const d of parsed.documents) {
@@ -440,6 +442,7 @@ export class Run {
       column: diag.column ?? 1,
       ...withPath(diag.itemPath, diag.path),
       ...objectOf(model),
+      ...omittedOf(diag),
     });
   }
 
@@ -488,6 +491,7 @@ export class Run {
       column: pos.column,
       ...withPath(doc.source.itemPath, finding.path),
       ...objectOf(doc.model),
+      ...omittedOf(finding),
     });
   }
 
