@@ -14,11 +14,13 @@ export interface OmittedDiagnostics {
   readonly id: string;
   readonly severity: Severity;
   readonly count: number;
+  /** Where they were found (their paths, as the diagnostics would have had them), when the caller said. */
+  readonly paths?: readonly string[];
 }
 
 /** Counts the diagnostics of a file by id and says which are listed. */
 export class DiagnosticBudget {
-  private readonly counts = new Map<string, { listed: number; omitted: number; severity: Severity }>();
+  private readonly counts = new Map<string, { listed: number; omitted: number; severity: Severity; paths: string[] }>();
 
   /** @param max the most of one id listed (`MAX_DIAGNOSTICS_PER_ID`) */
   constructor(public readonly max: number = MAX_DIAGNOSTICS_PER_ID) {}
@@ -26,22 +28,23 @@ export class DiagnosticBudget {
   /**
    * Whether a diagnostic of `id` is listed: the first `max` of the file are, and beyond them a document's first of the id
    * (`firstOfDocument`), so that no document loses the only error that keeps it from being judged as enforced.
-   * Counted as omitted otherwise.
+   * Counted as omitted otherwise, and its `path` (when given) kept: what it says is said there all the same.
    */
-  public admit(id: string, severity: Severity, firstOfDocument: boolean): boolean {
+  public admit(id: string, severity: Severity, firstOfDocument: boolean, path?: string): boolean {
     let c = this.counts.get(id);
-    if (!c) this.counts.set(id, (c = { listed: 0, omitted: 0, severity }));
+    if (!c) this.counts.set(id, (c = { listed: 0, omitted: 0, severity, paths: [] }));
     if (c.listed < this.max || firstOfDocument) {
       c.listed++;
       return true;
     }
     c.omitted++;
+    if (path !== undefined) c.paths.push(path);
     return false;
   }
 
   /** The ids of which some were left out, in the order first seen. */
   public omitted(): OmittedDiagnostics[] {
-    return [...this.counts].filter(([, c]) => c.omitted > 0).map(([id, c]) => ({ id, severity: c.severity, count: c.omitted }));
+    return [...this.counts].filter(([, c]) => c.omitted > 0).map(([id, c]) => ({ id, severity: c.severity, count: c.omitted, paths: c.paths }));
   }
 }
 
@@ -59,7 +62,19 @@ export function omittedDiagnostic(o: OmittedDiagnostics, max: number, scope: 'fi
     fix: 'fix the ones listed and run again: the input repeats one mistake (a generated value?)',
     omitted: o.count,
   };
+  if (o.paths !== undefined && o.paths.length > 0) LEFT_OUT_PATHS.set(d, o.paths);
   return d;
+}
+
+/** The paths of the diagnostics each summary made by `omittedDiagnostic` stands for. */
+const LEFT_OUT_PATHS = new WeakMap<object, readonly string[]>();
+
+/**
+ * The paths of the diagnostics the summary `d` (as `omittedDiagnostic` made it, not a copy) stands for: they were found
+ * there, though not listed, so a CRD schema's violation there is said already. Empty for any other diagnostic.
+ */
+export function leftOutPaths(d: object): readonly string[] {
+  return LEFT_OUT_PATHS.get(d) ?? [];
 }
 
 /** How many diagnostics `d` stands for: the count of a summary of omitted ones (its `omitted`), else 1. */

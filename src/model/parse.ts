@@ -16,7 +16,7 @@ import { Severity } from '../core/errors';
 import { formatPath, parsePath } from './json-path';
 import { yamlInputLimitError } from './nesting-depth';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
-import { Locator, ParseOptions, ParseResult, SourceDiagnostic, SourcePosition } from './parse-result';
+import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
 import { describeValue, isPlainObject } from './plain-value';
 import { DiagnosticBudget, omittedDiagnostic } from './diagnostic-budget';
@@ -282,19 +282,7 @@ function flush(
     const summary = omittedDiagnostic(o, reader.maxPerId ?? 0, 'policy', 'file');
     Object.assign(summary, compact({ file: where.file, ...source?.position([]), index: where.index, itemPath }));
     out.diagnostics.push(summary);
-    LEFT_OUT_PATHS.set(summary, reader.omittedPaths(o.id));
   }
-}
-
-/** The paths of the diagnostics each summary made by `flush` stands for. */
-const LEFT_OUT_PATHS = new WeakMap<SourceDiagnostic, readonly string[]>();
-
-/**
- * @internal The paths (relative to its List item, as `path` is) of the diagnostics a summary of `fromYaml`'s result stands
- * for: they were found there, though not listed. Empty for any other diagnostic.
- */
-export function leftOutPaths(summary: SourceDiagnostic): readonly string[] {
-  return LEFT_OUT_PATHS.get(summary) ?? [];
 }
 
 function locator(source: YamlSource | undefined): Locator {

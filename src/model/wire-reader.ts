@@ -63,20 +63,11 @@ export class Reader {
 
   /** The ids this reader (one document) reported: its first of each is listed whatever the file's budget. */
   private readonly reportedIds = new Set<string>();
-  private readonly omittedById = new Map<string, OmittedDiagnostics>();
-  private readonly omittedPathsById = new Map<string, string[]>();
+  private readonly omittedById = new Map<string, { id: string; severity: Severity; count: number; paths: string[] }>();
 
   /** The diagnostics of this document the file's budget left out, by id. */
   public get omitted(): readonly OmittedDiagnostics[] {
     return [...this.omittedById.values()];
-  }
-
-  /**
-   * The paths (as formatted, in the document) of the diagnostics of `id` left out: what they say is said there, so a CRD
-   * schema's violation at one of them is not a finding of its own.
-   */
-  public omittedPaths(id: string): readonly string[] {
-    return this.omittedPathsById.get(id) ?? [];
   }
 
   /** The file's cap (the one a summary of `omitted` names). */
@@ -92,12 +83,11 @@ export class Reader {
     const first = !this.reportedIds.has(id);
     this.reportedIds.add(id);
     if (this.budget && !this.budget.admit(id, severity, first)) {
-      const o = this.omittedById.get(id);
-      this.omittedById.set(id, { id, severity, count: (o?.count ?? 0) + 1 });
-      const paths = this.omittedPathsById.get(id);
-      const at = formatPath(segments(path));
-      if (paths) paths.push(at);
-      else this.omittedPathsById.set(id, [at]);
+      // Counted, and where (`OmittedDiagnostics.paths`): what it says is said there all the same.
+      let o = this.omittedById.get(id);
+      if (!o) this.omittedById.set(id, (o = { id, severity, count: 0, paths: [] }));
+      o.count++;
+      o.paths.push(formatPath(segments(path)));
       return;
     }
     this.diagnostics.push({ id, severity, path: segments(path), message, fix, atKey });

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { fromYaml, leftOutPaths } from '../model/parse';
+import { fromYaml } from '../model/parse';
 import { readYamlStream, YamlStream } from '../model/yaml-stream';
 import { IParsedDocument, Locator, ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { isNetworkPolicy } from '../model/network-policy';
@@ -12,7 +12,7 @@ import { PolicyDocumentModel } from '../model/policy-model';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, readInputFile } from '../model/inputs';
 import { CidrFormat } from './cidr-format';
 import { CrdSchemas, CrdViolation } from './crd-schema';
-import { DiagnosticBudget, omittedDiagnostic, omittedOf } from '../model/diagnostic-budget';
+import { DiagnosticBudget, leftOutPaths, omittedDiagnostic, omittedOf } from '../model/diagnostic-budget';
 import { findCheck } from './catalogue';
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
@@ -312,7 +312,10 @@ export class Run {
     }
     const dropped = new Set<Diagnostic>();
     const layered = new Map(parsed.documents.map((d) => {
-      const found = validatePolicy(d.model, { version: this.targetOf(d).rules }).map((f) => asWritten(d, f))
+      const checked = validatePolicy(d.model, { version: this.targetOf(d).rules });
+      // The findings the policy's cap left out were found all the same: the schema's violations there are said.
+      for (const f of checked) for (const p of leftOutPaths(f)) this.noteFinding(d, asWritten(d, { path: p }).path);
+      const found = checked.map((f) => asWritten(d, f))
         .filter((f) => !(crdViolations.has(d) && f.id.startsWith('crd-') && !f.id.startsWith('crd-metadata-')));
       const merged = mergeUnquotedPorts(diagnosticsOf.get(d) ?? [], found);
       for (const diag of merged.dropped) dropped.add(diag);

@@ -140,6 +140,15 @@ describe('past the cap, a summary counts as the diagnostics it stands for, and t
     expect(report.summary.errors).toBe(3_000);
   });
 
+  test('1,500 CIDRs that are no CIDR: the checks\' 500 left out cover the schema too (no crd-schema beside their summary)', GUARD, async () => {
+    const file = write(dir, 'cidr1500.yaml', `${head}  egress:\n  - toCIDR: [${Array.from({ length: 1_500 }, () => '"10.0.0.0/33"').join(',')}]\n`);
+    const report = JSON.parse((await validate([file, '--format', 'json'], undefined, dir)).stdout);
+    const ids: Record<string, number> = {};
+    for (const d of report.diagnostics) ids[d.id] = (ids[d.id] ?? 0) + 1;
+    expect(ids).toEqual({ 'crd-cidr': 1_001 });
+    expect(report.summary.errors).toBe(1_500);
+  });
+
   test('one left out: "and 1 more … error", and trace says validate counts it (not "lists each") at the lines of the listed ones', GUARD, async () => {
     const file = write(dir, 'tok1001.yaml', tokens(1_001));
     const report = JSON.parse((await validate([file, '--format', 'json'], undefined, dir)).stdout);
