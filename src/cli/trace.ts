@@ -521,10 +521,10 @@ function groupText(group: readonly SourceDiagnostic[]): string[] {
   if (group.length <= MAX_SAME_WARNINGS) return group.map((d) => diagnosticText(d));
   const [first, ...others] = group;
   // A summary of diagnostics the reader's budget left out (`diagnostic-budget.ts`) counts as many as it stands for, at no line.
-  const lines = [...new Set(others.filter((d) => diagnosticWeight(d) === 1).map((d) => d.line))];
+  const lines = [...new Set(others.filter((d) => d.omitted === undefined).map((d) => d.line))];
   const shown = lines.slice(0, MAX_SAME_WARNINGS);
   const count = others.reduce((n, d) => n + diagnosticWeight(d), 0);
-  const lists = count === others.length ? 'lists each' : `lists the first ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')} and counts the rest`;
+  const lists = others.every((d) => d.omitted === undefined) ? 'lists each' : `lists the first ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')} and counts the rest`;
   return [`${diagnosticText(first)}; and ${count.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
     + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate ${lists})`];
 }

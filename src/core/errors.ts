@@ -18,6 +18,12 @@ export interface Diagnostic {
   readonly path?: string;
   /** How to fix it. @default - no fix is suggested */
   readonly fix?: string;
+  /**
+   * Set on the one diagnostic that stands for diagnostics of its id left out of the list (past the cap of 1,000 per file
+   * or policy): how many it stands for. Totals count them, not it.
+   * @default - a diagnostic of its own (it counts as one)
+   */
+  readonly omitted?: number;
 }
 
 /** The properties of a `CiliumPolicyError`. */

@@ -14,11 +14,13 @@ export interface OmittedDiagnostics {
   readonly id: string;
   readonly severity: Severity;
   readonly count: number;
+  /** Where they were found (their paths, as the diagnostics would have had them), when the caller said. */
+  readonly paths?: readonly string[];
 }
 
 /** Counts the diagnostics of a file by id and says which are listed. */
 export class DiagnosticBudget {
-  private readonly counts = new Map<string, { listed: number; omitted: number; severity: Severity }>();
+  private readonly counts = new Map<string, { listed: number; omitted: number; severity: Severity; paths: string[] }>();
 
   /** @param max the most of one id listed (`MAX_DIAGNOSTICS_PER_ID`) */
   constructor(public readonly max: number = MAX_DIAGNOSTICS_PER_ID) {}
@@ -26,27 +28,25 @@ export class DiagnosticBudget {
   /**
    * Whether a diagnostic of `id` is listed: the first `max` of the file are, and beyond them a document's first of the id
    * (`firstOfDocument`), so that no document loses the only error that keeps it from being judged as enforced.
-   * Counted as omitted otherwise.
+   * Counted as omitted otherwise, and its `path` (when given) kept: what it says is said there all the same.
    */
-  public admit(id: string, severity: Severity, firstOfDocument: boolean): boolean {
+  public admit(id: string, severity: Severity, firstOfDocument: boolean, path?: string): boolean {
     let c = this.counts.get(id);
-    if (!c) this.counts.set(id, (c = { listed: 0, omitted: 0, severity }));
+    if (!c) this.counts.set(id, (c = { listed: 0, omitted: 0, severity, paths: [] }));
     if (c.listed < this.max || firstOfDocument) {
       c.listed++;
       return true;
     }
     c.omitted++;
+    if (path !== undefined) c.paths.push(path);
     return false;
   }
 
   /** The ids of which some were left out, in the order first seen. */
   public omitted(): OmittedDiagnostics[] {
-    return [...this.counts].filter(([, c]) => c.omitted > 0).map(([id, c]) => ({ id, severity: c.severity, count: c.omitted }));
+    return [...this.counts].filter(([, c]) => c.omitted > 0).map(([id, c]) => ({ id, severity: c.severity, count: c.omitted, paths: c.paths }));
   }
 }
-
-/** How many diagnostics each summary made by `omittedDiagnostic` stands for. */
-const WEIGHTS = new WeakMap<object, number>();
 
 /**
  * The one diagnostic standing for `o` (the reader's, a policy's checks', a file's CRD violations): `scope` is what they
@@ -56,16 +56,33 @@ export function omittedDiagnostic(o: OmittedDiagnostics, max: number, scope: 'fi
   const d: Diagnostic = {
     id: o.id,
     severity: o.severity,
-    message: `and ${o.count.toLocaleString('en-US')} more ${o.id} ${o.severity === Severity.ERROR ? 'errors' : 'warnings'} in this ${scope}, not listed `
+    message: `and ${o.count.toLocaleString('en-US')} more ${o.id} ${o.severity === Severity.ERROR ? 'error' : 'warning'}${o.count === 1 ? '' : 's'} in this ${scope}, not listed `
       + `(${per === 'file' ? 'a file lists' : 'the checks of a policy list'} at most ${max.toLocaleString('en-US')} of one kind`
       + `${per === 'file' ? ', and each policy\'s first' : ''})`,
     fix: 'fix the ones listed and run again: the input repeats one mistake (a generated value?)',
+    omitted: o.count,
   };
-  WEIGHTS.set(d, o.count);
+  if (o.paths !== undefined && o.paths.length > 0) LEFT_OUT_PATHS.set(d, o.paths);
   return d;
 }
 
-/** How many diagnostics `d` stands for: the count of a summary of omitted ones, else 1. */
-export function diagnosticWeight(d: object): number {
-  return WEIGHTS.get(d) ?? 1;
+/** The paths of the diagnostics each summary made by `omittedDiagnostic` stands for. */
+const LEFT_OUT_PATHS = new WeakMap<object, readonly string[]>();
+
+/**
+ * The paths of the diagnostics the summary `d` (as `omittedDiagnostic` made it, not a copy) stands for: they were found
+ * there, though not listed, so a CRD schema's violation there is said already. Empty for any other diagnostic.
+ */
+export function leftOutPaths(d: object): readonly string[] {
+  return LEFT_OUT_PATHS.get(d) ?? [];
+}
+
+/** How many diagnostics `d` stands for: the count of a summary of omitted ones (its `omitted`), else 1. */
+export function diagnosticWeight(d: { readonly omitted?: number }): number {
+  return d.omitted ?? 1;
+}
+
+/** `{ omitted }` of a summary of omitted diagnostics, to keep in a copy of it; `{}` for any other diagnostic. */
+export function omittedOf(d: { readonly omitted?: number }): { omitted?: number } {
+  return d.omitted !== undefined ? { omitted: d.omitted } : {};
 }

@@ -63,7 +63,7 @@ export class Reader {
 
   /** The ids this reader (one document) reported: its first of each is listed whatever the file's budget. */
   private readonly reportedIds = new Set<string>();
-  private readonly omittedById = new Map<string, OmittedDiagnostics>();
+  private readonly omittedById = new Map<string, { id: string; severity: Severity; count: number; paths: string[] }>();
 
   /** The diagnostics of this document the file's budget left out, by id. */
   public get omitted(): readonly OmittedDiagnostics[] {
@@ -83,8 +83,11 @@ export class Reader {
     const first = !this.reportedIds.has(id);
     this.reportedIds.add(id);
     if (this.budget && !this.budget.admit(id, severity, first)) {
-      const o = this.omittedById.get(id);
-      this.omittedById.set(id, { id, severity, count: (o?.count ?? 0) + 1 });
+      // Counted, and where (`OmittedDiagnostics.paths`): what it says is said there all the same.
+      let o = this.omittedById.get(id);
+      if (!o) this.omittedById.set(id, (o = { id, severity, count: 0, paths: [] }));
+      o.count++;
+      o.paths.push(formatPath(segments(path)));
       return;
     }
     this.diagnostics.push({ id, severity, path: segments(path), message, fix, atKey });

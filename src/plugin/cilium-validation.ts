@@ -117,9 +117,13 @@ export class CiliumValidation {
     try {
       report = validateInputs(context.manifests.map((path) => ({ name: relative(cwd, path).split(sep).join('/'), path })), inputsOptions(this.props, cwd));
     } catch (e) {
-      // A refusal (a misspelt property, a CRD file that cannot be read) as a failed report: the cdk8s CLI prints a thrown
-      // error as its raw object (`[CiliumPolicyError: …] { id: …, fix: …, location: undefined }`) and exits 1.
+      // A refusal (a misspelt property, a CRD file that cannot be read; manifests annotated for different versions) as a
+      // failed report: the cdk8s CLI prints a thrown error as its raw object (`[CiliumPolicyError: …] { id: …, … }`) and exits 1.
       if (!Errors.isCiliumPolicyError(e)) throw e;
+      if (e.id.startsWith('version-annotation-')) {
+        refuseManifests(context, e, cwd);
+        return;
+      }
       context.report.addViolation({
         ruleName: `${e.id} (error)`,
         recommendation: errorWhat(e),
@@ -133,6 +137,34 @@ export class CiliumValidation {
     for (const d of report.diagnostics) context.report.addViolation(toViolation(d, byPath.get(d.file) ?? d.file));
     context.report.submit(report.summary.passed ? 'success' : 'failure', summaryMetadata(report));
   }
+}
+
+/**
+ * A refusal of the manifests (policies annotated for different versions, with `crd`): a failed report of one violation
+ * naming the manifests the error names (all when it names none), its fix naming the plugin's properties for the CLI's flags.
+ */
+function refuseManifests(context: PluginContext, e: CiliumPolicyError, cwd: string): void {
+  const nameOf = (path: string): string => relative(cwd, path).split(sep).join('/');
+  const named = context.manifests.filter((path) => e.message.includes(`(${nameOf(path)})`));
+  const manifests = named.length > 0 ? named : context.manifests;
+  context.report.addViolation({
+    ruleName: `${e.id} (error)`,
+    recommendation: errorWhat(e),
+    fix: asProperties(e.fix ?? 'give the policies of one cluster at a time'),
+    violatingResources: manifests.map((manifestPath) => ({ resourceName: nameOf(manifestPath), locations: ['(whole file)'], manifestPath })),
+  });
+  context.report.submit('failure', { Refused: `the manifests ${manifests.map(nameOf).join(', ')}; none was validated` });
+}
+
+/**
+ * `fix` with each CLI flag that is one of the plugin's properties (`--cilium-version`: `ciliumVersion`, the name the
+ * CLI's option parser gives the flag) named as that property.
+ */
+function asProperties(fix: string): string {
+  return fix.replace(/--([a-z]+(?:-[a-z]+)*)/g, (flag, name: string) => {
+    const property = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    return property in CILIUM_VALIDATION_PROPS_DEFAULTS ? `${property} in the properties in cdk8s.yaml` : flag;
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { Severity } from '../core/errors';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
+import { diagnosticWeight } from '../model/diagnostic-budget';
 import { displayName } from '../model/inputs';
 import { REPORT_CHECKS } from './catalogue';
 import { ReportDiagnostic, ReportFile, ReportVersion, VALIDATE_REPORT_SCHEMA, ValidationReport } from './validation-report';
@@ -44,8 +45,9 @@ export function buildReport(pending: Pending[], files: ReportFile[], run: Report
       return true;
     })
     .map(({ order: _order, ...d }) => d);
-  const errors = diagnostics.filter((d) => d.severity === Severity.ERROR).length;
-  const warnings = diagnostics.length - errors;
+  // A summary of diagnostics left out past the cap (`diagnostic-budget.ts`) counts as the many it stands for.
+  const errors = diagnostics.filter((d) => d.severity === Severity.ERROR).reduce((n, d) => n + diagnosticWeight(d), 0);
+  const warnings = diagnostics.filter((d) => d.severity !== Severity.ERROR).reduce((n, d) => n + diagnosticWeight(d), 0);
   const max = run.maxWarnings;
   return {
     schema: VALIDATE_REPORT_SCHEMA,

@@ -31,11 +31,12 @@
  *     "line": number, "column": number,   // 1-based start of the offending field (1:1 for a whole file)
  *     "endLine": number, "endColumn": number,   // end of the offending token (endColumn is exclusive)
  *     "path"?: string,                    // the field in its YAML document: "spec.egress[0].toPorts[0].ports[0].port", "items[2].spec"
- *     "kind"?: string, "name"?: string, "namespace"?: string   // the object the finding is about
+ *     "kind"?: string, "name"?: string, "namespace"?: string,  // the object the finding is about
+ *     "omitted"?: number                  // on "and N more …": the N findings of its id it stands for (counted in the summary)
  *   }],
  *   "summary": {
  *     "files": number, "documents": number, "policies": number,
- *     "errors": number, "warnings": number,
+ *     "errors": number, "warnings": number,   // each finding one, an "omitted" one as many as it stands for
  *     "maxWarnings"?: number,             // --max-warnings, when given
  *     "passed": boolean                   // no error and not more warnings than maxWarnings (exit status 0)
  *   }
@@ -44,6 +45,7 @@
  *
  * `VALIDATE_REPORT_JSON_SCHEMA` is the same as a JSON Schema (draft 2020-12) for consumers that validate it.
  */
+import { omittedOf } from '../model/diagnostic-budget';
 import { ValidationReport } from './validation-report';
 
 /** Renders a report as JSON (two-space indented, keys in documented order, ends with a newline). */
@@ -80,6 +82,7 @@ export function reportToJson(report: ValidationReport): Record<string, unknown> 
       ...(d.kind !== undefined ? { kind: d.kind } : {}),
       ...(d.name !== undefined ? { name: d.name } : {}),
       ...(d.namespace !== undefined ? { namespace: d.namespace } : {}),
+      ...omittedOf(d),
     })),
     summary: {
       files: report.summary.files,
@@ -155,6 +158,7 @@ export const VALIDATE_REPORT_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
           kind: TEXT,
           name: TEXT,
           namespace: TEXT,
+          omitted: { type: 'integer', minimum: 1 },
         },
       },
     },

@@ -125,6 +125,8 @@ function toResult(d: ReportDiagnostic, ruleIndex: number, fingerprint: string): 
       ...(d.kind ? { logicalLocations: [{ name: d.name ?? '', fullyQualifiedName: logicalName(d), kind: 'object' }] } : {}),
     }],
     partialFingerprints: { primaryLocationLineHash: fingerprint },
+    // "and N more …": the N findings it stands for (a property bag, as SARIF has no count of a result).
+    ...(d.omitted !== undefined ? { properties: { omitted: d.omitted } } : {}),
   };
 }
 

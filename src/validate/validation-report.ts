@@ -52,6 +52,12 @@ export interface ReportDiagnostic {
    * @default - cluster-scoped, or not about one object
    */
   readonly namespace?: string;
+  /**
+   * On the one finding that stands for findings of its id left out of the list (past the cap of 1,000 per file or
+   * policy): how many it stands for. The summary's totals count them, not it.
+   * @default - a finding of its own (it counts as one)
+   */
+  readonly omitted?: number;
 }
 
 /** What became of an input of a report: `checked`, or why not. */

@@ -12,7 +12,7 @@ import { PolicyDocumentModel } from '../model/policy-model';
 import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, readInputFile } from '../model/inputs';
 import { CidrFormat } from './cidr-format';
 import { CrdSchemas, CrdViolation } from './crd-schema';
-import { DiagnosticBudget, omittedDiagnostic } from '../model/diagnostic-budget';
+import { DiagnosticBudget, leftOutPaths, omittedDiagnostic, omittedOf } from '../model/diagnostic-budget';
 import { findCheck } from './catalogue';
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
@@ -312,7 +312,10 @@ export class Run {
     }
     const dropped = new Set<Diagnostic>();
     const layered = new Map(parsed.documents.map((d) => {
-      const found = validatePolicy(d.model, { version: this.targetOf(d).rules }).map((f) => asWritten(d, f))
+      const checked = validatePolicy(d.model, { version: this.targetOf(d).rules });
+      // The findings the policy's cap left out were found all the same: the schema's violations there are said.
+      for (const f of checked) for (const p of leftOutPaths(f)) this.noteFinding(d, asWritten(d, { path: p }).path);
+      const found = checked.map((f) => asWritten(d, f))
         .filter((f) => !(crdViolations.has(d) && f.id.startsWith('crd-') && !f.id.startsWith('crd-metadata-')));
       const merged = mergeUnquotedPorts(diagnosticsOf.get(d) ?? [], found);
       for (const diag of merged.dropped) dropped.add(diag);
@@ -323,6 +326,8 @@ export class Run {
       const doc = diag.index !== undefined ? byKey.get(docKey(diag.index, diag.itemPath)) : undefined;
       if (doc && crdViolations.has(doc) && REPLACED_BY_CRD.has(diag.id)) continue;
       if (doc) this.noteFinding(doc, diag.path);
+      // The diagnostics the file's cap left out were found all the same: the schema's violations there are said.
+      if (doc) for (const p of leftOutPaths(diag)) this.noteFinding(doc, p);
       this.pushSource(index, file, diag, doc?.model);
     }
     for (const d of parsed.documents) {
@@ -440,6 +445,7 @@ export class Run {
       column: diag.column ?? 1,
       ...withPath(diag.itemPath, diag.path),
       ...objectOf(model),
+      ...omittedOf(diag),
     });
   }
 
@@ -488,6 +494,7 @@ export class Run {
       column: pos.column,
       ...withPath(doc.source.itemPath, finding.path),
       ...objectOf(doc.model),
+      ...omittedOf(finding),
     });
   }
 

@@ -147,8 +147,9 @@ export function collectingContext(
       const key = `${id}\u0000${path ?? ''}\u0000${message}`;
       if (seen.has(key)) return;
       const severity = checkInfo(id).severity;
-      // Beyond the budget a finding is counted, not kept (nor remembered: a million of them cost seconds and gigabytes).
-      if (budget && !budget.admit(id, severity, false)) return;
+      // Beyond the budget a finding is counted, not kept (nor remembered: a million of them cost seconds and gigabytes); only
+      // its path is (a CRD schema's violation there is said).
+      if (budget && !budget.admit(id, severity, false, path ?? '')) return;
       seen.add(key);
       const d: Diagnostic = { id, severity, message, fix, ...(path !== undefined ? { path } : {}) };
       out.push(d);

@@ -99,6 +99,68 @@ describe('diagnostics of one kind in one file: the first 1,000 are built and lis
   });
 });
 
+describe('past the cap, a summary counts as the diagnostics it stands for, and their paths still cover the CRD schema', () => {
+  const head = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: api}}\n';
+  // Session 41 review: 1,500 warnings were 1,000 listed and one summary, counted as 1,001: --max-warnings 1200 passed.
+  const yaml11 = write(dir, 'yaml11-1500.yaml', `${head}  ingress:\n  - fromEndpoints: [{matchLabels: {`
+    + `${Array.from({ length: 1_500 }, (_, i) => `k${i}: on`).join(', ')}}}]\n`);
+
+  test('validate --max-warnings: 1,500 warnings are 1,500 in every format, and over a limit of 1,200', GUARD, async () => {
+    const text = await validate([yaml11, '--max-warnings', '1200'], undefined, dir);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('0 errors, 1500 warnings in 1 file');
+    expect(text.stdout).toContain('more warnings than the limit of 1200');
+    const json = await validate([yaml11, '--format', 'json', '--max-warnings', '1499'], undefined, dir);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report.summary).toMatchObject({ errors: 0, warnings: 1_500, maxWarnings: 1_499, passed: false });
+    expect(report.diagnostics.length).toBe(1_001);
+    expect(report.diagnostics.filter((d: any) => d.omitted !== undefined).map((d: any) => [d.id, d.omitted])).toEqual([['parse-yaml11-ambiguous', 500]]);
+    expect((await validate([yaml11, '--max-warnings', '1500'], undefined, dir)).code).toBe(0);
+    const sarif = JSON.parse((await validate([yaml11, '--format', 'sarif'], undefined, dir)).stdout);
+    expect(sarif.runs[0].results.filter((r: any) => r.properties?.omitted !== undefined).map((r: any) => r.properties.omitted)).toEqual([500]);
+  });
+
+  test('a schema violation at a path whose diagnostic was left out is not a finding of its own (1,001 null toPorts: no crd-schema)', GUARD, async () => {
+    const nulls = write(dir, 'nulls1001.yaml', `${head}  ingress:\n`
+      + '  - fromEndpoints: [{matchLabels: {app: web}}]\n    toPorts: null\n'.repeat(1_001));
+    const r = await validate([nulls, '--format', 'json'], undefined, dir);
+    const report = JSON.parse(r.stdout);
+    expect(report.diagnostics.filter((d: any) => d.id !== 'parse-null-value')).toEqual([]);
+    expect(report.summary).toMatchObject({ errors: 0, warnings: 1_001 });
+    expect(r.code).toBe(0);
+  });
+
+  test('1,500 wrong CIDR values: the 500 left out are counted once, not listed again as crd-schema', GUARD, async () => {
+    const r = await validate([write(dir, 'tok1500.yaml', tokens(1_500)), '--format', 'json'], undefined, dir);
+    const report = JSON.parse(r.stdout);
+    const ids: Record<string, number> = {};
+    for (const d of report.diagnostics) ids[d.id] = (ids[d.id] ?? 0) + 1;
+    expect(ids).toEqual({ 'crd-cidr': 1_001, 'parse-wrong-type': 1_001 });
+    expect(report.summary.errors).toBe(3_000);
+  });
+
+  test('1,500 CIDRs that are no CIDR: the checks\' 500 left out cover the schema too (no crd-schema beside their summary)', GUARD, async () => {
+    const file = write(dir, 'cidr1500.yaml', `${head}  egress:\n  - toCIDR: [${Array.from({ length: 1_500 }, () => '"10.0.0.0/33"').join(',')}]\n`);
+    const report = JSON.parse((await validate([file, '--format', 'json'], undefined, dir)).stdout);
+    const ids: Record<string, number> = {};
+    for (const d of report.diagnostics) ids[d.id] = (ids[d.id] ?? 0) + 1;
+    expect(ids).toEqual({ 'crd-cidr': 1_001 });
+    expect(report.summary.errors).toBe(1_500);
+  });
+
+  test('one left out: "and 1 more … error", and trace says validate counts it (not "lists each") at the lines of the listed ones', GUARD, async () => {
+    const file = write(dir, 'tok1001.yaml', tokens(1_001));
+    const report = JSON.parse((await validate([file, '--format', 'json'], undefined, dir)).stdout);
+    expect(report.diagnostics.filter((d: any) => d.omitted !== undefined).map((d: any) => d.message.replace(/ \(.*/, ''))).toEqual([
+      'and 1 more crd-cidr error in this policy, not listed',
+      'and 1 more parse-wrong-type error in this policy, not listed',
+    ]);
+    const r = trace('--policies', file, ...FROM_TO);
+    expect(r.stderr).toContain(`and 1,000 more parse-wrong-type warnings in ${file} (at line 7; cdk8s-cilium validate lists the first 1,000 and counts the rest)`);
+  });
+});
+
 describe('warnings of one kind in one file: one line with their count in text, every one in JSON', () => {
   // Session 40: 10,000 documents without a kind were 10,000 lines of stderr.
   const noKind = write(dir, 'no-kind.yaml', Array.from({ length: 50 }, (_, i) => `apiVersion: v1\nmetadata: {name: x${i}}\n`).join('---\n'));

@@ -2,7 +2,7 @@
 // CLI's report object for each property, so its branches are covered and pinned without a child process.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CiliumValidation, CiliumValidationProps, PluginViolation } from '../../src/plugin/cilium-validation';
 import { CRD_ROOT } from '../support/shared';
@@ -112,6 +112,38 @@ describe('CiliumValidation.validate (in-process)', () => {
 
   test('an unknown Cilium version is refused with an error naming it', async () => {
     expect(await refusal([CLEAN], { ciliumVersion: '9.9' })).toMatch(/9\.9/);
+  });
+
+  test('past the cap of 1,000 of one id, maxWarnings counts every warning: 1,500 fail a limit of 1,200', async () => {
+    // Session 41 review: 1,000 listed and their summary counted 1,001, a success with Warnings "1001" (fail open).
+    const many = manifest('yaml11.k8s.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: many, namespace: shop}\n'
+      + 'spec:\n  endpointSelector: {matchLabels: {app: api}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {'
+      + `${Array.from({ length: 1_500 }, (_, i) => `k${i}: on`).join(', ')}}}]\n`);
+    const r = await run([many], { maxWarnings: 1_200 });
+    expect(r.status).toBe('failure');
+    expect(r.metadata).toMatchObject({ Errors: '0', Warnings: '1500', 'Max warnings': '1200' });
+    expect(r.violations).toHaveLength(1_001);
+    expect((await run([many], { maxWarnings: 1_500 })).status).toBe('success');
+  });
+
+  test('policies annotated for different versions, with crd: the manifests are refused, not the properties; the fix names ciliumVersion', async () => {
+    const annotated = (name: string, version: string): string => manifest(`${name}.k8s.yaml`, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n'
+      + `metadata: {name: ${name}, namespace: shop, annotations: {cdk8s-cilium.io/cilium-version: "${version}"}}\n`
+      + 'spec:\n  endpointSelector: {matchLabels: {app: api}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {app: web}}]\n');
+    const a = annotated('a118', '1.18');
+    const b = annotated('b119', '1.19');
+    const r = await run([a, b], { crd: [join(CRD_ROOT, 'v1.19', 'ciliumnetworkpolicies.yaml')] });
+    const names = [a, b].map((f) => relative(process.cwd(), f).split(sep).join('/'));
+    expect(r.status).toBe('failure');
+    expect(r.metadata).toEqual({ Refused: `the manifests ${names.join(', ')}; none was validated` });
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0].ruleName).toBe('version-annotation-conflict (error)');
+    expect(r.violations[0].violatingResources).toEqual([
+      { resourceName: names[0], locations: ['(whole file)'], manifestPath: a },
+      { resourceName: names[1], locations: ['(whole file)'], manifestPath: b },
+    ]);
+    expect(r.violations[0].fix).toBe('pass the version of the cluster explicitly (ciliumVersion in the properties in cdk8s.yaml), '
+      + 'or give the policies of one cluster at a time');
   });
 });
 
