@@ -21,8 +21,8 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
   if (!Array.isArray(docs)) return [];
   const lines = options.lineCounter;
   for (const doc of docs) {
-    const report = (start: number, message: string): void => {
-      const error = new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', message);
+    const report = (start: number, message: string, code: 'DUPLICATE_KEY' | 'TAG_RESOLVE_FAILED' = 'DUPLICATE_KEY'): void => {
+      const error = new YAMLParseError([start, start + 1], code, message);
       if (lines) {
         const at = lines.linePos(start);
         error.linePos = [at];
@@ -66,8 +66,13 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
             }
             continue;
           }
-          // As go-yaml v2 compares keys: scalars by type and value (NaN is never a duplicate), collections never; and
+          // As go-yaml v2 compares keys: scalars by type and value (NaN never equal, one JSON key `.nan`), collections never; and
           // keys of two types by the text Go's readers write in JSON.
+          const refused = isScalar(pair.key) ? goKeyRefusal(pair.key) : undefined;
+          if (refused !== undefined) {
+            report((pair.key as Scalar).range?.[0] ?? 0, refused, 'TAG_RESOLVE_FAILED');
+            continue;
+          }
           const key = isScalar(pair.key) ? goKey(pair.key) : undefined;
           if (key === undefined) continue;
           const start = (pair.key as Scalar).range?.[0] ?? 0;
@@ -116,14 +121,14 @@ interface GoKey {
   readonly shown: string;
 }
 
-/** go-yaml v2's `resolve` table (YAML 1.1): its booleans and infinities; `.nan` is never a duplicate, as NaN. */
+/** go-yaml v2's `resolve` table (YAML 1.1): its booleans and infinities; `.nan`, never equal to another NaN. */
 const GO_BOOLEANS = new Map<string, boolean>([...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((t) => [t, true] as const),
   ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((t) => [t, false] as const)]);
 const GO_INFINITY = /^([-+]?)\.(?:inf|Inf|INF)$/;
 const GO_NAN = /^\.(?:nan|NaN|NAN)$/;
 
 /**
- * The key `node` is to go-yaml v2 (`GoKey`), or `undefined` for one never a duplicate (NaN) or one Go cannot read (a tag
+ * The key `node` is to go-yaml v2 (`GoKey`), or `undefined` for one Go cannot read (a tag
  * its text does not fit: `!!int x`). An explicit tag is read as go-yaml v2's `resolve` reads it: `!!int`, `!!float`,
  * `!!bool` and `!!null` resolve the text as a plain scalar and keep it when the type agrees (`!!float` also takes an
  * integer, as a float); `!!binary` is its decoded text; every other tag (`!!str`, `!!timestamp`, `!`, `!custom`)
@@ -131,34 +136,59 @@ const GO_NAN = /^\.(?:nan|NaN|NAN)$/;
  */
 function goKey(node: Scalar): GoKey | undefined {
   const text = typeof node.source === 'string' ? node.source : String(node.value);
-  if (node.tag === undefined) return node.type === 'PLAIN' ? resolvedGoKey(text)?.key : stringGoKey(text);
+  if (node.tag === undefined) return node.type === 'PLAIN' ? resolvedGoKey(text).key : stringGoKey(text);
   const kinds = RESOLVED_TAGS.get(node.tag);
   if (kinds === undefined) return stringGoKey(node.tag === BINARY_TAG && node.value instanceof Uint8Array ? goBinaryText(node.value) : text);
   const read = resolvedGoKey(text);
-  if (read === undefined || !kinds.includes(read.kind)) return undefined;
+  if (!kinds.includes(read.kind)) return undefined;
   if (node.tag !== FLOAT_TAG || read.number === undefined || read.kind === 'float') return read.key;
   const value = Number(read.number);
   return { id: `f:${String(value)}`, json: goFloat32Key(value), text, shown: text };
 }
 
+let nanKeys = 0;
+
 type GoScalarKind = 'bool' | 'float' | 'int' | 'uint' | 'null' | 'str';
 
-/** The explicit tags go-yaml v2 resolves, with the types of the plain reading each keeps (go-yaml v2 `resolve`). */
+/**
+ * Why Go's readers refuse a key whose explicit tag its text does not fit (`!!int x`, `!!bool 1`, `!!float` of an integer
+ * past int64): go-yaml v2's `resolve` fails the whole document ("cannot decode !!str `x` as a !!int"); `undefined` for
+ * any other key.
+ */
+function goKeyRefusal(node: Scalar): string | undefined {
+  const kinds = node.tag === undefined ? undefined : RESOLVED_TAGS.get(node.tag);
+  if (kinds === undefined) return undefined;
+  const text = typeof node.source === 'string' ? node.source : String(node.value);
+  const read = resolvedGoKey(text);
+  if (kinds.includes(read.kind)) return undefined;
+  const tag = (t: string): string => `!!${t === 'uint' ? 'int' : t}`;
+  return `A key Go's readers refuse: ${describeKey(text)} tagged ${tag(kinds[0])} is no ${kinds[0]} (go-yaml v2: cannot decode ${tag(read.kind)} `
+    + `\`${describeKey(text)}\` as a ${tag(kinds[0])}), so kubectl, Helm and Argo CD refuse the manifest; drop the tag or write a key of its type`;
+}
+
+/**
+ * The explicit tags go-yaml v2 resolves, with the types of the plain reading each keeps (go-yaml v2 `resolve`: `!!float`
+ * takes an `int` or `int64`, not a `uint64`).
+ */
 const RESOLVED_TAGS = new Map<string, readonly GoScalarKind[]>([
-  ['tag:yaml.org,2002:int', ['int', 'uint']], ['tag:yaml.org,2002:float', ['float', 'int', 'uint']],
+  ['tag:yaml.org,2002:int', ['int', 'uint']], ['tag:yaml.org,2002:float', ['float', 'int']],
   ['tag:yaml.org,2002:bool', ['bool']], ['tag:yaml.org,2002:null', ['null']],
 ]);
 /** go-yaml v2's null texts (the YAML 1.2 core schema's too). */
 const GO_NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 
-/** A plain scalar's key as go-yaml v2 resolves its text, with its type (and an integer's value); `undefined` for NaN. */
-function resolvedGoKey(text: string): { key: GoKey; kind: GoScalarKind; number?: bigint } | undefined {
+/**
+ * A plain scalar's key as go-yaml v2 resolves its text, with its type (and an integer's value). NaN is a key of its own
+ * in go-yaml v2's map (never equal to another), and `.nan` in the JSON sigs.k8s.io/yaml makes (`FormatFloat` gives
+ * `NaN`, written `.nan`), so each NaN key gets an id of its own.
+ */
+function resolvedGoKey(text: string): { key: GoKey; kind: GoScalarKind; number?: bigint } {
   const plain = (id: string, json: string | undefined): GoKey => ({ id, json, text, shown: text });
   const bool = GO_BOOLEANS.get(text);
   if (bool !== undefined) return { key: plain(`b:${bool}`, String(bool)), kind: 'bool' };
   const infinity = GO_INFINITY.exec(text);
   if (infinity) return { key: plain(`f:${infinity[1] === '-' ? '-' : ''}Infinity`, infinity[1] === '-' ? '-.inf' : '.inf'), kind: 'float' };
-  if (GO_NAN.test(text)) return undefined;
+  if (GO_NAN.test(text)) return { key: plain(`nan:${nanKeys++}`, '.nan'), kind: 'float' };
   if (GO_NULLS.has(text)) return { key: plain('null', undefined), kind: 'null' };
   const number = goYamlNumeric(text);
   if (number?.kind === 'int') return { key: plain(`i:${number.value}`, String(number.value)), kind: 'int', number: number.value };

@@ -174,4 +174,21 @@ describe('MonitoringScrape', () => {
     expect(() => new MonitoringScrape(chart(), 's', { ...base,
       scraper: Peer.endpoints({ namespaceLabels: { team: 'monitoring' }, labels: { app: 'prometheus' } }) })).not.toThrow();
   });
+
+  test('the namespace keys read as Cilium reads them: any source or k8s: fixes it, another source is no namespace', () => {
+    const base = { namespaces: ['shop'], ports: [Port.tcp(9090)] };
+    // In on the namespace key without a source (any source): fixed, only the scraper of that namespace reaches the port.
+    const c = scraped({ scraper: Peer.endpoints({ labels: { app: 'prometheus' },
+      expressions: [LabelExpression.in('io.kubernetes.pod.namespace', ['monitoring'])] }) });
+    expect(verdictOf(c, PROM, 'pod:shop:app=web', 9090)).toBe('allowed');
+    expect(verdictOf(c, 'pod:tenant:app=prometheus', 'pod:shop:app=web', 9090)).toBe('denied');
+    // In on a namespace-labels key: fixed by namespace labels, accepted.
+    expect(() => new MonitoringScrape(chart(), 's', { ...base, scraper: Peer.endpoints({ labels: { app: 'prometheus' },
+      expressions: [LabelExpression.in('k8s:io.cilium.k8s.namespace.labels.team', ['monitoring'])] }) })).not.toThrow();
+    // The namespace key of another source (container:, unspec:) is no pod's namespace: every namespace, refused.
+    for (const key of ['container:io.kubernetes.pod.namespace', 'unspec:io.kubernetes.pod.namespace']) {
+      const scraper = Peer.endpoints({ allNamespaces: true, labels: { app: 'prometheus', [key]: 'monitoring' } });
+      expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, scraper })).id, key).toBe('monitoring-scrape-scraper');
+    }
+  });
 });

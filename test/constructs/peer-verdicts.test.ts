@@ -136,6 +136,9 @@ describe('Peer.endpoints: pods by labels, in the policy namespace unless told', 
     // A peer of one's own, and a reserved key, the same.
     const own: IPeer = { toPeerConfig: () => ({ item: { endpoints: [{ matchExpressions: [{ key: 'reserved:host', operator: 'DoesNotExist' }] }] }, description: 'own' }) };
     expect(refusal(() => new CiliumPolicy(chart('shop'), 'api', {}).allowIngress(own)).id).toBe('peer-selector-only-excludes');
+    // A reserved: key beside a pod label key: no namespace is added either, refused the same.
+    const mixed = Peer.endpoints({ expressions: [LabelExpression.doesNotExist('reserved:host'), LabelExpression.notIn('app', ['x'])] });
+    expect(refusal(() => new CiliumPolicy(chart('shop'), 'api', {}).allowIngress(mixed)).id).toBe('peer-selector-only-excludes');
     // Said with allNamespaces: pods outside kube-system, never the world or the host.
     const c = chart('shop', CiliumVersion.V1_18);
     new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })

@@ -104,7 +104,27 @@ describe('a key set again by a merge key', () => {
     expect(errors('2024-01-01: a\n!!timestamp 2024-01-01: b\n')).toEqual([twice(13)]);
     // Keys Go reads as different keys stay apart.
     expect(errors('!!str 1: a\n2: b\n!!int 3: c\n"4": d\n!!float 1.5: e\n')).toEqual([]);
-    expect(errors('!!float .nan: a\n!!float .nan: b\n')).toEqual([]);
+  });
+
+  test('NaN keys: two keys in go-yaml v2\'s map, one JSON key .nan; a tag its text does not fit: Go refuses the manifest', () => {
+    // Before: NaN keys were never compared; sigs.k8s.io/yaml writes each as ".nan", so Go's readers keep one value (or refuse).
+    const one = (a: string, b: string, column = 1): string => `Map keys must be unique: ${a} and ${b} (written at line 1) are one key in `
+      + 'the JSON Go\'s readers make of the manifest (a number or boolean key is written as the string Go formats: here ".nan"), which keeps either value; '
+      + `write the key once at line 2, column ${column}`;
+    expect(errors('.nan: a\n.NaN: b\n')).toEqual([one('.NaN', '.nan')]);
+    expect(errors('!!float .nan: a\n!!float .nan: b\n')).toEqual([one('.nan', '.nan', 9)]);
+    expect(errors('".nan": a\n.nan: b\n')).toEqual([one('.nan', '".nan"')]);
+    expect(errors('NaN: a\n.nan: b\n.inf: c\n')).toEqual([]);
+    // Before: read as no key at all (go-yaml v2: "cannot decode !!str `x` as a !!int", the whole manifest refused).
+    const refused = (text: string, tag: string, kind: string, read: string, column = 1): string => `A key Go's readers refuse: ${text} tagged !!${tag} `
+      + `is no ${kind} (go-yaml v2: cannot decode !!${read} \`${text}\` as a !!${tag}), so kubectl, Helm and Argo CD refuse the manifest; `
+      + `drop the tag or write a key of its type at line 1, column ${column}`;
+    expect(errors('!!int x: a\n')).toEqual([refused('x', 'int', 'int', 'str', 7)]);
+    expect(errors('!!bool 1: a\n')).toEqual([refused('1', 'bool', 'bool', 'int', 8)]);
+    expect(errors('!!null x: a\n')).toEqual([refused('x', 'null', 'null', 'str', 8)]);
+    expect(errors('!!float 18446744073709551615: a\n')).toEqual([refused('18446744073709551615', 'float', 'float', 'int', 9)]);
+    // The tags that fit stay keys: !!float of an int64, !!int of a uint64, !!bool yes, !!null ~.
+    expect(errors('!!float 9223372036854775807: a\n!!int 18446744073709551615: b\n!!bool yes: c\n!!null ~: d\n')).toEqual([]);
   });
 
   test('a long key is named by its first 100 characters, a number key as written', () => {
