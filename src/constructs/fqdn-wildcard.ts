@@ -1,5 +1,6 @@
 import { CiliumPolicyError } from '../core/errors';
 import { addressShapedNameProblem, registrableWildcardExample, versionDependentWildcard } from '../model/fqdn-pattern';
+import { isDns1123Label } from '../validate/syntax';
 
 /**
  * Refuses a DNS pattern of only `*`s other than `*` (`**`, `*.`, `**.`), whose meaning changes with the Cilium version:
@@ -39,7 +40,8 @@ export function checkFqdnNotAddress(text: string, factory: string, location: str
  * Refuses a DNS pattern with a `*` in the registrable part of the name (`fqdn-pattern-registrable`,
  * `registrableWildcardExample`): `*.com` matches every `.com` name, `*example.com` matches `badexample.com`, `example.*` every
  * top-level domain — names anyone may register and point at any address. The wildcard belongs below a domain the author
- * controls (`*.example.com`); `*` alone, every name, stays allowed (it says so).
+ * controls (`*.example.com`); `*` alone, every name, stays allowed (it says so). A heuristic short of the Public Suffix
+ * List, with no opt-out: a name under a top-level domain not reserved for private use is listed name by name.
  * @param pattern the pattern given
  * @param factory what got it, e.g. `Peer.fqdnPattern` or `FqdnEgress fqdns entry`
  * @param location where it was called from
@@ -48,14 +50,16 @@ export function checkFqdnRegistrable(pattern: string, factory: string, location:
   const example = registrableWildcardExample(pattern);
   if (example === undefined) return;
   const p = pattern.trim();
-  const domain = /^\*[^.*]+\.[^*]+$/.test(p) ? p.slice(1) : undefined;
+  // The domain hint only when the text after the `*` starts with a whole DNS label (`*example.com`, not `*-api.com`).
+  const domain = /^\*[^.*]+\.[^*]+$/.test(p) && isDns1123Label(p.slice(1).split('.')[0].toLowerCase()) ? p.slice(1) : undefined;
   throw new CiliumPolicyError({
     id: 'fqdn-pattern-registrable',
     message: `${factory} ${JSON.stringify(pattern)} has a "*" in the registrable part of the name: it would match names such as ${example}, which `
       + 'anyone may register and point at any address',
     fix: domain !== undefined
       ? `write "*.${domain}" for the subdomains of ${domain} (and the name ${domain} itself as a name, Peer.fqdn), or list the names`
-      : 'put the wildcard below a domain you control, such as "*.example.com", or list the names',
+      : 'put the wildcard below a domain you control, such as "*.example.com", or list the names; there is no opt-out: '
+        + 'only reserved top-level domains (such as internal, corp, home, test) count as private',
     ...(location !== undefined ? { location } : {}),
   });
 }

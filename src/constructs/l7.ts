@@ -64,7 +64,8 @@ export interface HeaderMatch {
 export interface HttpRuleOptions {
   /**
    * Method regex, e.g. `GET` or `GET|HEAD`. Envoy matches `:method` case-sensitively: a regex that matches a standard
-   * method only in another case (`get`, `GET|head`) is refused (`l7-http-method-case`).
+   * method only in another case (`get`, `GET|head`) is refused (`l7-http-method-case`); one that also matches custom
+   * methods such as `purge` (`[a-z]+`) is not.
    * @default - any method
    */
   readonly method?: string;

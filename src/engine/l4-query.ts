@@ -3,6 +3,7 @@
  * the decision tables key on; and the query as each side sees it.
  */
 import { CiliumPolicyError } from '../core/errors';
+import { isHeaderName, PSEUDO_HEADERS } from '../model/http-header';
 import { checkOptionKeys } from '../model/known-keys';
 import { SideQuery } from './evaluate';
 import { L4Query, icmpTypeNumber } from './ports';
@@ -57,12 +58,16 @@ function fastIcmpCode(query: VerdictQuery): number {
  * by a `switch` (`decide` runs it per query; a lookup in a `Set` of the fields cost 2-3 times as much); any other key goes
  * to the one check of `src/model/known-keys.ts`, which decides with `VERDICT_QUERY_FIELDS`.
  * @param call the call, for the message: `PolicySet.verdict()`, `PolicySet.decide()`
- * @throws CiliumPolicyError (`option-unknown`)
+ * Also refuses an HTTP request's `scheme` other than `http`/`https` and a header name no request carries (`engine-query`).
+ * @throws CiliumPolicyError (`option-unknown`, `engine-query`)
  */
 export function checkQueryFields(query: VerdictQuery, call: string): void {
   if (query === null || typeof query !== 'object') return;
   const http = query.http;
-  if (http !== undefined && http !== null && typeof http === 'object' && http.scheme !== undefined) checkHttpScheme(http.scheme, call);
+  if (http !== undefined && http !== null && typeof http === 'object') {
+    if (http.scheme !== undefined) checkHttpScheme(http.scheme, call);
+    if (http.headers !== undefined && http.headers !== null && typeof http.headers === 'object') checkHttpHeaderNames(http.headers, call);
+  }
   for (const key in query) {
     if (queryFieldListed(key)) continue;
     // The one check decides (a key set to undefined passes; a getter that throws is refused, not rethrown).
@@ -86,6 +91,25 @@ function checkHttpScheme(scheme: unknown, call: string): void {
       + 'the only schemes Envoy gives a request (:scheme and X-Forwarded-Proto)',
     fix: 'give scheme "http" or "https" (lower case), or leave it out for the connection\'s (https where the proxy terminates TLS)',
   });
+}
+
+/**
+ * Refuses a request header whose name is not an HTTP field name (`engine-query`): an RFC 9110 token (`isHeaderName`, the
+ * one check `parseHttpRequest` makes of `trace --header`) or a pseudo-header Envoy's matchers read (`:authority`, …).
+ * Envoy's codec refuses a request carrying `X Token`, so no request has it; judged as given, `headerMatches` on that name
+ * matched it and the verdict was ALLOWED where `validate` says no request can be.
+ * @throws CiliumPolicyError (`engine-query`)
+ */
+function checkHttpHeaderNames(headers: Readonly<Record<string, string>>, call: string): void {
+  for (const name in headers) {
+    if (isHeaderName(name) || PSEUDO_HEADERS.includes(name.toLowerCase())) continue;
+    throw new CiliumPolicyError({
+      id: 'engine-query',
+      message: `${call}: the HTTP request's header ${JSON.stringify(name)} is not a header name (letters, digits and !#$%&'*+-.^_\`|~): `
+        + 'no request carries it (Envoy refuses such a request)',
+      fix: 'name the header as requests carry it, e.g. "X-Token"',
+    });
+  }
 }
 
 /**

@@ -37,7 +37,8 @@ export interface HttpRequest {
   readonly scheme?: string;
   /**
    * Request headers. Names are matched in any case; a name written in two cases (`X-Auth`, `x-auth`) is one header whose
-   * values Envoy joins by a comma.
+   * values Envoy joins by a comma. A name that is not an HTTP field name (an RFC 9110 token: not `X Token`, `X-Token:`)
+   * nor a pseudo-header such as `:authority` is refused (`engine-query`): no request carries it.
    * @default - none
    */
   readonly headers?: Readonly<Record<string, string>>;

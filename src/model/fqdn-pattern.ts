@@ -161,10 +161,15 @@ export function addressShapedNameProblem(subject: string, text: string, context:
 
 /**
  * Top-level domains no one can register a name under (RFC 6761 `test`, `example`, `invalid`, `localhost`; RFC 6762
- * `local`; ICANN's private-use `internal`; RFC 8375 `home.arpa` is matched as `arpa`): a wildcard there selects only
- * private names.
+ * `local`; RFC 7686 `onion`; RFC 9476 `alt`; ICANN's private-use `internal`; `corp`, `home` and `mail`, which the ICANN
+ * board resolved in 2018 never to delegate; RFC 8375 `home.arpa` is matched as `arpa`): a wildcard there selects only
+ * private names. Not `lan` or `localdomain`: common private suffixes, but no standard or ICANN decision reserves them, so
+ * a later round of new top-level domains may delegate them and `*.lan` stays refused (list the names, or put the
+ * wildcard below a named domain such as `*.office.lan`).
  */
-const PRIVATE_TLDS: ReadonlySet<string> = new Set(['test', 'example', 'invalid', 'localhost', 'local', 'internal', 'arpa']);
+const PRIVATE_TLDS: ReadonlySet<string> = new Set([
+  'test', 'example', 'invalid', 'localhost', 'local', 'onion', 'alt', 'internal', 'corp', 'home', 'mail', 'arpa',
+]);
 
 /**
  * Second-level labels that are public suffixes under a two-letter country TLD (`co.uk`, `com.au`, `ac.jp`, …): a

@@ -10,13 +10,23 @@ import { re2FullMatch } from './re2';
 const STANDARD_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
 /**
+ * Method tokens that are no standard method's name in any case, lower-case and capitalized (`purge`, `Purge`, `foo`, `x`):
+ * legal custom methods (RFC 9110 allows any token) that a regex written for custom methods matches.
+ */
+const CUSTOM_METHOD_PROBES: readonly string[] = ['purge', 'foo', 'x', 'mkcol', 'Purge', 'Foo', 'X'];
+
+/**
  * The standard methods a `method` regex matches only in another case, lower (`get`) or capitalized (`Get`): `get` →
- * `['GET']`, `GET|head` → `['HEAD']`; `[]` for a regex that matches each standard method it names as sent (`GET`,
- * `GET|HEAD`, `.*`), one matching no standard method in any case (`PURGE`, a custom method), an empty one (any method) and
- * one that does not compile (`sanitize-http-regex`).
+ * `['GET']`, `GET|head` → `['HEAD']`, `g.t` → `['GET']`; `[]` for a regex that matches each standard method it names as
+ * sent (`GET`, `GET|HEAD`, `.*`), one matching no standard method in any case (`PURGE`, a custom method), one that also
+ * matches a custom method that is no standard method's name in another case (`[a-z]+`, `[[:lower:]]+` match `purge`: a
+ * pattern for custom methods, not a misspelled standard one; probed with `CUSTOM_METHOD_PROBES`), an empty one (any
+ * method) and one that does not compile (`sanitize-http-regex`).
  */
 export function methodOnlyInOtherCase(pattern: string): string[] {
   if (typeof pattern !== 'string' || pattern === '') return [];
-  return STANDARD_METHODS.filter((m) => !re2FullMatch(pattern, m)
+  const missed = STANDARD_METHODS.filter((m) => !re2FullMatch(pattern, m)
     && (re2FullMatch(pattern, m.toLowerCase()) || re2FullMatch(pattern, m[0] + m.slice(1).toLowerCase())));
+  if (missed.length === 0 || CUSTOM_METHOD_PROBES.some((m) => re2FullMatch(pattern, m))) return [];
+  return missed;
 }

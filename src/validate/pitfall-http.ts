@@ -71,7 +71,8 @@ export function httpRegexTooLarge(run: PitfallRun, r: RuleView): void {
 }
 
 /**
- * HTTP `method` regexes that match a standard method only in another case (`model/http-method.ts`: `get`, `GET|head`):
+ * HTTP `method` regexes that match a standard method only in another case and no custom method (`model/http-method.ts`:
+ * `get`, `GET|head`; not `[a-z]+`, which matches `purge`):
  * Envoy matches `:method` case-sensitively and clients send `GET`, so the rule lets none of those requests through; the agent
  * accepts it and Envoy answers 403.
  */

@@ -159,6 +159,10 @@ describe('HttpRule refusals: a rule that would match more than it says', () => {
     }
     expect(refusal(() => HttpRule.of({ method: 'get|post' })).message).toContain('fix: write the methods in upper case (GET|POST)');
     for (const method of ['GET', 'GET|HEAD', '.*', 'PURGE', '(?i)get', '[A-Z]+']) expect(() => HttpRule.of({ method }), method).not.toThrow();
+    // A regex that also matches legal lowercase custom methods (purge) is meant for them, not a misspelled standard method.
+    for (const method of ['[a-z]+', '[[:lower:]]+', '[A-Za-z]+', '[A-Z][a-z]*']) expect(() => HttpRule.of({ method }), method).not.toThrow();
+    expect(http([HttpRule.of({ method: '[a-z]+', path: '/a' })], [req('purge', '/a'), req('GET', '/a'), req('PURGE', '/a')]))
+      .toEqual(['allowed', 'l7-denied', 'l7-denied']);
     // The case-insensitive regex a user may mean: GET passes, get too (as sent).
     expect(http([HttpRule.of({ method: '(?i)get', path: '/a' })], [req('GET', '/a'), req('get', '/a'), req('POST', '/a')])).toEqual(['allowed', 'allowed', 'l7-denied']);
   });

@@ -383,7 +383,21 @@ describe('a DNS pattern with a "*" in the registrable part of the name is refuse
   test('the fix names the subdomain pattern meant for "*example.com"', () => {
     expect(refusal(() => Peer.fqdnPattern('*example.com')).message)
       .toContain('fix: write "*.example.com" for the subdomains of example.com (and the name example.com itself as a name, Peer.fqdn), or list the names');
-    expect(refusal(() => Peer.fqdnPattern('*.com')).message).toContain('fix: put the wildcard below a domain you control, such as "*.example.com", or list the names');
+    const generic = 'fix: put the wildcard below a domain you control, such as "*.example.com", or list the names; there is no opt-out: '
+      + 'only reserved top-level domains (such as internal, corp, home, test) count as private';
+    expect(refusal(() => Peer.fqdnPattern('*.com')).message).toContain(generic);
+    // "-api.com" is no domain: the text after the "*" must start with a whole label for the subdomain hint.
+    for (const pattern of ['*-api.com', '*_api.com']) {
+      const m = refusal(() => Peer.fqdnPattern(pattern)).message;
+      expect(m, pattern).toContain(generic);
+      expect(m, pattern).not.toContain('for the subdomains of');
+    }
+    expect(refusal(() => Peer.fqdnPattern('*Api.com')).message).toContain('fix: write "*.Api.com" for the subdomains of Api.com');
+  });
+
+  test('a wildcard under a top-level domain no one can register (alt, onion, corp, home, mail) is kept; lan is not reserved', () => {
+    for (const pattern of ['*.alt', '*.onion', '*.corp', '*.home', '*.mail', '*.Corp.']) expect(() => Peer.fqdnPattern(pattern), pattern).not.toThrow();
+    expect(refusal(() => Peer.fqdnPattern('*.lan')).message).toContain('it would match names such as x.lan');
   });
 
   test('wildcards below a named domain, under a private top-level domain, and DNS rules are kept; the verdicts follow Cilium', () => {

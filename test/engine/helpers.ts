@@ -32,7 +32,7 @@ export function labels(l: Record<string, string>): { matchLabels: Record<string,
 }
 
 /** The query of a verdict, as the matchers build it. */
-function matcherQuery(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions): VerdictQuery {
+export function matcherQuery(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions): VerdictQuery {
   const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
   const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
   return {

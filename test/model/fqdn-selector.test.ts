@@ -192,6 +192,9 @@ describe('wildcards in the registrable part of a name (what they match, and regi
       ['*.example.com', undefined], ['**.example.com', undefined], ['a*b.example.com', undefined], ['*.example.co.uk', undefined],
       ['*.internal', undefined], ['*.svc.cluster.local', undefined], ['*', undefined], ['**.', undefined], ['10.0.0.*', undefined],
       ['api.example.com', undefined],
+      // Reserved or never-delegated top-level domains (RFC 9476, RFC 7686, ICANN 2018); `lan` and `localdomain` are not reserved.
+      ['*.alt', undefined], ['*.onion', undefined], ['*.corp', undefined], ['*.home', undefined], ['*.mail', undefined],
+      ['*.lan', 'x.lan'], ['*.localdomain', 'x.localdomain'],
     ];
     for (const [pattern, example] of cases) {
       expect(registrableWildcardExample(pattern), pattern).toBe(example);
