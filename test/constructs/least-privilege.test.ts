@@ -218,6 +218,43 @@ describe('found by review: more inputs that used to widen', () => {
     expect(verdictOf(db, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
   });
 
+  test('within one rule: an allow to other pods on every port or a range is not the DNS server: the companion\'s names hold, and synthesis passes', () => {
+    const DNS = 'pod:kube-system:k8s-app=kube-dns';
+    const companion = (c: ReturnType<typeof chart>): CiliumPolicy => {
+      const p = new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+      Builtins.allowDns(p.rule, { dnsRules: [DnsRule.exact('api.example.com')] });
+      return p;
+    };
+    // Each selector only may overlap kube-dns (another label key, or no fixed namespace): it does not take the server in.
+    const egress: [string, Peer, { ports?: Port[] }][] = [
+      ['every namespace, every port', Peer.endpoints({ allNamespaces: true, labels: { app: 'postgres' } }), {}],
+      ['every namespace, 1-1024', Peer.endpoints({ allNamespaces: true, labels: { app: 'postgres' } }), { ports: [Port.tcpRange(1, 1024)] }],
+      ['kube-system, another app', Peer.endpoints({ namespace: 'kube-system', labels: { app: 'vault' } }), {}],
+      ['namespace labels', Peer.endpoints({ namespaceLabels: { team: 'data' }, labels: { app: 'pg' } }), {}],
+      ['a Service, every port', Peer.service('postgres'), {}],
+    ];
+    for (const [, peer, opts] of egress) {
+      const c = chart('shop');
+      companion(c).allowEgress(peer, opts);
+      synth(c);
+      expect(['api.example.com', 'evil.example.org'].flatMap((dns) => ['53/UDP', '53/TCP'].map((port) => verdictOf(c, 'pod:shop:app=web', DNS, port, { dns }))))
+        .toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied']);
+    }
+    // TieredApp: a tier's egress to such pods on ports 1-1024 beside egressLockdown's dnsRules.
+    const t = chart('shop');
+    new TieredApp(t, 'app', { tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)],
+      egress: [{ peer: Peer.endpoints({ allNamespaces: true, labels: { app: 'pg' } }), ports: [Port.tcpRange(1, 1024)] }] }], egressLockdown: true,
+    dnsRules: [DnsRule.exact('api.example.com')] });
+    synth(t);
+    expect(['api.example.com', 'evil.example.org'].map((dns) => verdictOf(t, 'pod:shop:app=web', DNS, '53/UDP', { dns }))).toEqual(['allowed', 'l7-denied']);
+    // An allow that takes kube-dns in is still refused: every pod of kube-system on every port, or the cluster.
+    for (const peer of [Peer.endpoints({ namespace: 'kube-system' }), Peer.entity(Entity.CLUSTER)]) {
+      const c = chart('shop');
+      companion(c).allowEgress(peer);
+      expect(synthError(c)).toMatch(/this rule's spec\.egress\[1\] lets the same pods look up every name.*\(pitfall-dns-rules-widened\)/s);
+    }
+  });
+
   test('HostFirewall: the egress guard to every pod on every port cancels a DNS restriction of the nodes to kube-dns: refused', () => {
     const fw = (exempt: boolean): ReturnType<typeof chart> => {
       const c = chart();
